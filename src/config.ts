@@ -1,0 +1,71 @@
+// The environment, validated once at start-up: a bad value names the variable and what is wrong with it.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().min(1);
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const configSchema = z
+  .object({
+    TEMPORAL_ADDRESS: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233')
+        .optional(),
+    ),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('numberflow'),
+    TEMPORAL_TLS_CERT: optionalText,
+    TEMPORAL_TLS_KEY: optionalText,
+    TEMPORAL_TLS_CA: optionalText,
+    TEMPORAL_TLS_SERVER_NAME: optionalText,
+    TEMPORAL_API_KEY: optionalText,
+    TEMPORAL_CLI_PATH: optionalText,
+    TEMPORAL_TEST_SERVER_PATH: optionalText,
+    TEMPORAL_DEV_PORT: port.default(7233),
+    TEMPORAL_UI_PORT: port.default(8233),
+    NUMBERFLOW_DATA_DIR: z.string().min(1).default('.data'),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(20),
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(10),
+    WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(500),
+    WORKER_SHUTDOWN_GRACE: z
+      .string()
+      .regex(/^\d+(ms|s|m)$/, 'must be a duration like 10s')
+      .default('10s'),
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'],
+        message: 'mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY',
+      });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+/** Variables whose values never appear in an error message. */
+const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|PIN/;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the configuration from an environment (process.env by default). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'environment');
+    const given = env[name];
+    const shown = given === undefined || SECRET_NAME.test(name) ? '' : ` (got "${given}")`;
+    return `${name}: ${issue.message}${shown}`;
+  });
+  throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+}

@@ -1,0 +1,44 @@
+import { parsePhoneNumberWithError, ParseError } from 'libphonenumber-js/max';
+
+/** A phone number in E.164 with the parts Meta's add-number call wants (cc, national number). */
+export interface PhoneNumber {
+  e164: string;
+  countryCallingCode: string;
+  nationalNumber: string;
+}
+
+export class InvalidPhoneNumberError extends Error {
+  override readonly name = 'InvalidPhoneNumberError';
+}
+
+/**
+ * Parses a number given in international form ("+14155552671", "+1 (415) 555-2671") and requires it to be
+ * a valid, dialable number for its country — Meta refuses anything else at add time, after a round trip.
+ */
+export function parsePhoneNumber(input: string): PhoneNumber {
+  const trimmed = input.trim();
+  if (!trimmed.startsWith('+')) {
+    throw new InvalidPhoneNumberError(
+      `"${input}" is not in international form: start with + and the country calling code, e.g. +14155552671`,
+    );
+  }
+  let parsed;
+  try {
+    parsed = parsePhoneNumberWithError(trimmed);
+  } catch (err) {
+    const reason = err instanceof ParseError ? err.message : String(err);
+    throw new InvalidPhoneNumberError(
+      `"${input}" is not a phone number (${reason.toLowerCase().replaceAll('_', ' ')})`,
+    );
+  }
+  if (!parsed.isValid()) {
+    throw new InvalidPhoneNumberError(
+      `"${input}" is not a valid number for country calling code +${parsed.countryCallingCode}`,
+    );
+  }
+  return {
+    e164: parsed.number,
+    countryCallingCode: parsed.countryCallingCode,
+    nationalNumber: parsed.nationalNumber,
+  };
+}

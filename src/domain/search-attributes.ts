@@ -1,0 +1,12 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+// Typed search attributes kept current by the journey, so that "all journeys awaiting OTP in portfolio X"
+// is one visibility query: NumberStage = 'AWAITING_OTP' AND PortfolioId = 'X'.
+export const NumberStage = defineSearchAttributeKey('NumberStage', SearchAttributeType.KEYWORD);
+export const WabaId = defineSearchAttributeKey('WabaId', SearchAttributeType.KEYWORD);
+export const PortfolioId = defineSearchAttributeKey('PortfolioId', SearchAttributeType.KEYWORD);
+export const PhoneNumberId = defineSearchAttributeKey('PhoneNumberId', SearchAttributeType.KEYWORD);
+export const PhoneNumberE164 = defineSearchAttributeKey('PhoneNumberE164', SearchAttributeType.KEYWORD);
+
+/** Every custom attribute the project registers on a namespace. */
+export const customSearchAttributes = [NumberStage, WabaId, PortfolioId, PhoneNumberId, PhoneNumberE164];

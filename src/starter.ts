@@ -1,0 +1,88 @@
+// numberflow's command line: starts and inspects journeys (and, later, takes an operator's input).
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from './config.js';
+import { JourneyInputError, parseJourneyRequest } from './domain/journey-input.js';
+import { parsePhoneNumber } from './domain/phone.js';
+import { describeJourney, startJourney } from './journeys.js';
+import { connectClient } from './temporal/connection.js';
+
+function e164Argument(value: string): string {
+  try {
+    return parsePhoneNumber(value).e164;
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+export function buildCli(out: (line: string) => void = console.log): Command {
+  const program = new Command('numberflow').description('WhatsApp Business phone-number onboarding on Temporal');
+
+  program
+    .command('start')
+    .description("start a number's journey and print its id and stage")
+    .requiredOption('--waba <id>', 'WhatsApp Business Account id')
+    .requiredOption('--portfolio <id>', 'business portfolio id')
+    .requiredOption('--phone <e164>', 'the phone number, in international form (+14155552671)')
+    .requiredOption('--display-name <name>', 'the display name to submit for review')
+    .option('--method <SMS|VOICE>', 'how Meta sends the verification code')
+    .option('--ivr', 'the number is behind an IVR (the code comes by voice call)')
+    .option('--coexistence', 'a WhatsApp Business App number linked through Embedded Signup')
+    .option('--signup-at <iso>', 'when Embedded Signup finished (defaults to now)')
+    .option('--phone-number-id <id>', 'adopt a number already added in Meta')
+    .option('--operator-pin', 'the operator supplies the two-step PIN instead of a generated one')
+    .option('--by <actor>', 'who starts the journey', process.env.USER ?? 'cli')
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const input = parseJourneyRequest({
+        wabaId: opts.waba,
+        portfolioId: opts.portfolio,
+        phoneNumber: opts.phone,
+        displayName: opts.displayName,
+        codeMethod: opts.method,
+        ivr: Boolean(opts.ivr),
+        path: opts.coexistence ? 'coexistence' : 'cloud_api',
+        signupAt: opts.signupAt,
+        phoneNumberId: opts.phoneNumberId,
+        pinPolicy: opts.operatorPin ? 'operator' : 'generate',
+        requestedBy: opts.by,
+      });
+      const config = loadConfig();
+      const client = await connectClient(config);
+      try {
+        const started = await startJourney(client, config.TEMPORAL_TASK_QUEUE, input);
+        const view = await describeJourney(client, input.phoneNumber.e164);
+        out(`${started.workflowId} started (run ${started.runId}), stage ${view.stage}`);
+      } finally {
+        await client.connection.close();
+      }
+    });
+
+  program
+    .command('show')
+    .description("print where a number's journey stands")
+    .argument('<e164>', 'the phone number', e164Argument)
+    .action(async (e164: string) => {
+      const config = loadConfig();
+      const client = await connectClient(config);
+      try {
+        out(JSON.stringify(await describeJourney(client, e164), null, 2));
+      } finally {
+        await client.connection.close();
+      }
+    });
+
+  return program;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  buildCli()
+    .parseAsync(process.argv)
+    .catch((err: unknown) => {
+      if (err instanceof JourneyInputError) {
+        console.error(['numberflow: invalid journey request', ...err.problems.map((p) => `  ${p}`)].join('\n'));
+      } else {
+        console.error(`numberflow: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,58 @@
+// Runs the numberflow worker. `npm run worker` starts it alone against TEMPORAL_ADDRESS (a fleet member);
+// `npm start` embeds it with the dev server. SIGINT/SIGTERM drain it gracefully: no process.exit mid-task.
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type Activities } from './activities/index.js';
+import { loadConfig, type Config } from './config.js';
+import { createLogger, installTemporalLogging } from './logger.js';
+import { connectWorkerConnection } from './temporal/connection.js';
+
+/** The workflows entry point next to this file, whether it runs as .ts (tsx) or as built .js. */
+export const workflowsPath = fileURLToPath(
+  new URL(`./workflows/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
+
+export interface NumberflowWorkerOptions {
+  connection: NativeConnection;
+  config: Config;
+  activities: Activities;
+  /** A prebuilt bundle (tests, production); otherwise the workflows are bundled from source at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  taskQueue?: string;
+}
+
+export async function createNumberflowWorker(options: NumberflowWorkerOptions): Promise<Worker> {
+  const { config } = options;
+  return Worker.create({
+    connection: options.connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    activities: options.activities,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE as `${number}s`,
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  installTemporalLogging(logger);
+  const connection = await connectWorkerConnection(config);
+  const worker = await createNumberflowWorker({ connection, config, activities: createActivities() });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+  // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once tasks have drained.
+  await worker.run();
+  await connection.close();
+  logger.info('worker stopped');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { journeyQuery, journeyWorkflowId } from '../../src/domain/journey.js';
+import { JourneyConflictError, describeJourney, startJourney } from '../../src/journeys.js';
+import { buildCli } from '../../src/starter.js';
+import { inject } from 'vitest';
+import { journeyInput } from '../support/journeys.js';
+import { connectDevServer, uniqueTaskQueue, withWorker, type TestEnv } from '../support/temporal.js';
+
+describe('starting a journey (dev server)', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await connectDevServer();
+  });
+  afterAll(async () => env?.teardown());
+
+  it('answers the journey query with the stage, the number and the signup deadline', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const input = journeyInput({ signupAt: '2026-11-20T08:00:00Z' }, new Date('2026-11-21T00:00:00Z'));
+    const view = await withWorker(env, { taskQueue }, async () => {
+      await startJourney(env.client, taskQueue, input);
+      return describeJourney(env.client, input.phoneNumber.e164);
+    });
+    expect(view).toMatchObject({
+      e164: input.phoneNumber.e164,
+      wabaId: input.wabaId,
+      portfolioId: input.portfolioId,
+      stage: 'WAITING_FOR_CAPACITY',
+      phoneNumberId: null,
+      deadlines: { signupExpiresAt: '2026-12-04T08:00:00.000Z' },
+      result: null,
+    });
+    await env.client.workflow.getHandle(journeyWorkflowId(input.phoneNumber.e164)).terminate('test done');
+  });
+
+  it('refuses a second journey for the same number as a conflict', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const input = journeyInput();
+    const first = await startJourney(env.client, taskQueue, input);
+    await expect(startJourney(env.client, taskQueue, { ...input, displayName: 'Other' })).rejects.toThrow(
+      JourneyConflictError,
+    );
+    await expect(startJourney(env.client, taskQueue, input)).rejects.toThrow(/already has a journey in progress/);
+    const handle = env.client.workflow.getHandle(first.workflowId);
+    expect((await handle.describe()).runId).toBe(first.runId);
+    await handle.terminate('test done');
+  });
+
+  it('finds journeys by stage and portfolio with one visibility query', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const portfolioId = String(Date.now());
+    const input = journeyInput({ portfolioId });
+    const { workflowId } = await startJourney(env.client, taskQueue, input);
+    const query = `NumberStage = 'WAITING_FOR_CAPACITY' AND PortfolioId = '${portfolioId}'`;
+    let found: string[] = [];
+    for (let attempt = 0; attempt < 50 && found.length === 0; attempt++) {
+      found = [];
+      for await (const execution of env.client.workflow.list({ query })) found.push(execution.workflowId);
+      if (found.length === 0) await new Promise((r) => setTimeout(r, 100)); // visibility is eventually consistent
+    }
+    expect(found).toEqual([workflowId]);
+    await env.client.workflow.getHandle(workflowId).terminate('test done');
+  });
+
+  it('refuses an invalid phone number on the command line before any workflow starts', async () => {
+    process.env.TEMPORAL_ADDRESS = inject('devServerAddress');
+    const lines: string[] = [];
+    const cli = buildCli((line) => lines.push(line)).exitOverride();
+    await expect(
+      cli.parseAsync(
+        ['start', '--waba', '1', '--portfolio', '2', '--phone', '+1 555 078 3881', '--display-name', 'Acme'],
+        { from: 'user' },
+      ),
+    ).rejects.toThrow('phoneNumber: "+1 555 078 3881" is not a valid number for country calling code +1');
+    expect(lines).toEqual([]);
+    await expect(env.client.workflow.getHandle(journeyWorkflowId('+15550783881')).describe()).rejects.toThrow(
+      /not found/i,
+    );
+  });
+
+  it('starts a journey from the command line and prints its id and stage', async () => {
+    const taskQueue = uniqueTaskQueue();
+    process.env.TEMPORAL_ADDRESS = inject('devServerAddress');
+    process.env.TEMPORAL_TASK_QUEUE = taskQueue;
+    const phone = journeyInput().phoneNumber.e164;
+    const lines: string[] = [];
+    const handle = env.client.workflow.getHandle(journeyWorkflowId(phone));
+    const view = await withWorker(env, { taskQueue }, async () => {
+      await buildCli((line) => lines.push(line)).parseAsync(
+        ['start', '--waba', '11', '--portfolio', '22', '--phone', phone, '--display-name', 'Acme', '--by', 'ops@acme'],
+        { from: 'user' },
+      );
+      return handle.query(journeyQuery);
+    });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(`^number:\\${phone} started \\(run [0-9a-f-]+\\), stage WAITING_FOR_CAPACITY$`),
+    );
+    expect(view).toMatchObject({ wabaId: '11', portfolioId: '22', stage: 'WAITING_FOR_CAPACITY' });
+    await handle.terminate('test done');
+  });
+});

@@ -1,0 +1,71 @@
+// Starts the real Temporal servers once per test run, bundles the workflows once, and hands their
+// addresses to the test files. Nothing here mocks Temporal.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node';
+import { customSearchAttributes } from '../../src/domain/search-attributes.js';
+import { resolveBinary, toSdkExecutable } from '../../src/temporal/binaries.js';
+import { workflowsPath } from '../../src/worker.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    devServerAddress: string;
+    timeSkippingAddress: string;
+    workflowBundlePath: string;
+  }
+}
+
+async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await work();
+  console.log(`[global-setup] ${label} in ${Math.round(performance.now() - started)} ms`);
+  return result;
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const cli = resolveBinary('cli');
+  const testServer = resolveBinary('test-server');
+  console.log(`[global-setup] ${cli.description}`);
+  console.log(`[global-setup] ${testServer.description}`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'numberflow-test-'));
+  const [dev, timeSkipping, bundle] = await Promise.all([
+    timed('dev server started', () =>
+      TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: toSdkExecutable(cli),
+          ip: '127.0.0.1',
+          searchAttributes: customSearchAttributes,
+          extraArgs: ['--log-level', 'error'],
+        },
+      }),
+    ),
+    timed('time-skipping server started', () =>
+      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: toSdkExecutable(testServer) } }),
+    ),
+    timed('workflows bundled', () => bundleWorkflowCode({ workflowsPath, logger: quietLogger })),
+  ]);
+  const workflowBundlePath = join(dir, 'workflow-bundle.js');
+  writeFileSync(workflowBundlePath, bundle.code);
+
+  project.provide('devServerAddress', dev.address);
+  project.provide('timeSkippingAddress', timeSkipping.address);
+  project.provide('workflowBundlePath', workflowBundlePath);
+
+  return async () => {
+    await Promise.all([dev.teardown(), timeSkipping.teardown()]);
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};

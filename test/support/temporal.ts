@@ -1,0 +1,84 @@
+// Connections from a test file to the servers of test/support/global-setup.ts, and a worker running the
+// real workflow bundle. Time skipping needs the test service and the TimeSkippingClient.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, type WorkflowClient } from '@temporalio/client';
+import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection.js';
+import { TestWorkflowEnvironment, TimeSkippingWorkflowClient } from '@temporalio/testing';
+import { NativeConnection, Worker, type NativeConnectionOptions } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { msToTs, tsToMs } from '@temporalio/common/lib/time.js';
+import type { Activities } from '../../src/activities/index.js';
+
+export interface TestEnv {
+  client: Client;
+  nativeConnection: NativeConnection;
+  /** Server time: skipped time on the time-skipping server, the clock on the dev server. */
+  currentTimeMs(): Promise<number>;
+  /** Whether journeys can be started with search attributes (the time-skipping server has none). */
+  searchAttributes: boolean;
+  /** Moves server time forward (time-skipping) or really waits (dev server). */
+  sleep(ms: number): Promise<void>;
+  teardown(): Promise<void>;
+}
+
+export async function connectDevServer(): Promise<TestEnv> {
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: inject('devServerAddress') });
+  return {
+    client: env.client,
+    nativeConnection: env.nativeConnection,
+    searchAttributes: true,
+    currentTimeMs: () => env.currentTimeMs(),
+    sleep: env.sleep,
+    teardown: () => env.teardown(),
+  };
+}
+
+export async function connectTimeSkippingServer(): Promise<TestEnv> {
+  const address = inject('timeSkippingAddress');
+  const withTestService = { address, [InternalConnectionOptionsSymbol]: { supportsTestService: true } };
+  const connection = await Connection.connect(withTestService);
+  const nativeConnection = await NativeConnection.connect(withTestService as NativeConnectionOptions);
+  const client = new TimeSkippingClient(connection);
+  return {
+    client,
+    nativeConnection,
+    searchAttributes: false,
+    currentTimeMs: async () => tsToMs((await connection.testService!.getCurrentTime({})).time),
+    sleep: async (ms) => {
+      await connection.testService!.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
+    },
+    teardown: async () => {
+      await connection.close();
+      await nativeConnection.close();
+    },
+  };
+}
+
+/** A client whose workflow results unlock time skipping while they are awaited (as the SDK's own does). */
+class TimeSkippingClient extends Client {
+  constructor(connection: Connection) {
+    super({ connection });
+    const workflow: WorkflowClient = new TimeSkippingWorkflowClient({ ...this.workflow.options, connection });
+    Object.defineProperty(this, 'workflow', { value: workflow });
+  }
+}
+
+/** A fresh task queue per test keeps tests from picking up each other's workflows. */
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/** Runs `fn` while a worker with the real workflow bundle polls `taskQueue`. */
+export async function withWorker<T>(
+  env: TestEnv,
+  options: { taskQueue: string; activities?: Partial<Activities> },
+  fn: () => Promise<T>,
+): Promise<T> {
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: options.taskQueue,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    activities: options.activities ?? {},
+  });
+  return worker.runUntil(fn);
+}
