@@ -1,8 +1,10 @@
 // One table for every Graph API error code numberflow meets (meta-graph.md §3.2), with its class and the
 // remediation a person can act on (the seed's "Common issues"). Both the client and the sandbox read it.
 
+import type { MetaError, MetaErrorClass } from '../domain/meta-error.js';
+
 /** transient: back off and retry; rate_limited: wait (retryAfterMs), then retry; permanent: a person must act. */
-export type GraphErrorClass = 'transient' | 'rate_limited' | 'permanent';
+export type GraphErrorClass = MetaErrorClass;
 
 export interface GraphErrorSpec {
   /** Meta's title, as it appears after "(#code)" in error.message. */
@@ -327,19 +329,7 @@ export class GraphError extends Error {
   }
 }
 
-export interface GraphErrorSummary {
-  code: number;
-  subcode: number | null;
-  type: string | null;
-  message: string;
-  details: string | null;
-  fbtraceId: string | null;
-  httpStatus: number;
-  errorClass: GraphErrorClass;
-  retryAfterMs: number | null;
-  remediation: string;
-  endpoint: string | null;
-}
+export type GraphErrorSummary = MetaError;
 
 /** The network failed or timed out before Meta answered: always transient. */
 export class GraphTransportError extends Error {

@@ -1,0 +1,17 @@
+// Meta's webhook events as a number's journey receives them (routed by the webhook receiver).
+export type NumberEvent =
+  | { kind: 'quality'; event: string; currentLimit: string | null; at: string }
+  | {
+      kind: 'name';
+      decision: 'APPROVED' | 'REJECTED' | 'DEFERRED' | 'PENDING';
+      requestedName: string;
+      rejectionReason: string | null;
+      at: string;
+    }
+  | { kind: 'status'; status: string; at: string }
+  | { kind: 'partner_removed'; reason: string | null; initiatedBy: string | null; at: string }
+  | { kind: 'restriction'; restrictionType: string; expiration: string | null; at: string }
+  | { kind: 'paid_message'; at: string }
+  | { kind: 'account'; event: string; at: string };
+
+export type NumberEventKind = NumberEvent['kind'];

@@ -1,0 +1,19 @@
+// A Graph API error as the journey keeps and shows it: Meta's code and trace id, and what to do about it.
+export type MetaErrorClass = 'transient' | 'rate_limited' | 'permanent';
+
+export interface MetaError {
+  code: number;
+  subcode: number | null;
+  type: string | null;
+  message: string;
+  details: string | null;
+  fbtraceId: string | null;
+  httpStatus: number;
+  errorClass: MetaErrorClass;
+  retryAfterMs: number | null;
+  remediation: string;
+  endpoint: string | null;
+}
+
+/** The ApplicationFailure type an activity throws for a Graph error; details[0] is the MetaError. */
+export const GRAPH_FAILURE_TYPE = 'GraphError';

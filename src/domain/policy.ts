@@ -1,0 +1,36 @@
+// The journey's limits and waits, in one place. Durations are milliseconds of workflow time.
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export const journeyPolicy = {
+  /** How long an operator has to submit a code before a new one is requested (Meta: codes last ~10 min). */
+  otpWaitMs: 15 * MINUTE,
+  /** Code requests per journey, automatic and operator resends together (Meta limits request_code). */
+  maxCodeRequests: 5,
+  /** Wrong codes before the journey fails (each answered with the attempts left). */
+  maxWrongCodes: 3,
+  /** Wrong old PINs before the journey fails (Meta locks a number after repeated guesses: 133008). */
+  maxWrongPins: 3,
+  /** How long the journey waits for an operator's PIN, old PIN or new display name. */
+  humanInputWaitMs: 7 * DAY,
+  /** Waits on Meta's limits or outages before the journey gives up. */
+  maxMetaWaits: 5,
+  /** When retries of a transient Graph error are spent: wait this long, then try the stage again. */
+  outageWaitMs: 15 * MINUTE,
+  /** Polling PENDING → CONNECTED: first after this long, doubling, at most maxPollMs apart. */
+  firstPollMs: 30_000,
+  maxPollMs: 6 * HOUR,
+  /** A number still PENDING after this long fails with the seed's "stays PENDING" remediation. */
+  connectTimeoutMs: 7 * DAY,
+  /** Display-name review: polled this often as a safety net for a lost webhook. */
+  nameReviewPollMs: 12 * HOUR,
+  /** After an approved name change the number must register again within 14 days (meta-graph.md §2.10). */
+  reRegisterWindowMs: 14 * DAY,
+  /** Meta refuses deletion for 30 days after a paid message (meta-graph.md §2.13). */
+  paidMessageBlockMs: 30 * DAY,
+  /** While waiting for an admin to delete the number in WhatsApp Manager, look for it on Meta this often. */
+  deletionPollMs: 6 * HOUR,
+  /** Webhook events LIVE keeps for the query (older ones stay in history). */
+  recentEventsKept: 50,
+} as const;
