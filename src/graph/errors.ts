@@ -335,12 +335,15 @@ export type GraphErrorSummary = MetaError;
 export class GraphTransportError extends Error {
   override readonly name = 'GraphTransportError';
   readonly errorClass: GraphErrorClass = 'transient';
+  /** False only when the request surely never left (no connection): a non-idempotent call may then be retried. */
+  readonly requestMayHaveReachedMeta: boolean;
   constructor(
     message: string,
     readonly endpoint: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; requestMayHaveReachedMeta?: boolean },
   ) {
     super(`${endpoint}: ${message}`, options);
+    this.requestMayHaveReachedMeta = options?.requestMayHaveReachedMeta ?? true;
   }
 }
 

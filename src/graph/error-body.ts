@@ -1,0 +1,91 @@
+// Turns Meta's error answer (meta-graph.md §3.1) into a GraphError: the code, subcode, details and trace id it
+// carries, the wait its rate-limit header states, and nothing of the request's secrets.
+import { z } from 'zod';
+import { GraphError } from './errors.js';
+import { BUSINESS_USAGE_HEADER, regainAccessMs } from './usage-headers.js';
+
+const metaErrorBody = z.object({
+  error: z.object({
+    message: z.string().optional(),
+    type: z.string().optional(),
+    code: z.number().int(),
+    error_subcode: z.number().int().optional(),
+    // Usually an object; some Graph errors send it as a JSON string, which carries no details numberflow reads.
+    error_data: z.union([z.object({ details: z.string().optional() }), z.string()]).optional(),
+    fbtrace_id: z.string().optional(),
+  }),
+});
+
+/** Codes whose wait X-Business-Use-Case-Usage states; every other rate limit takes the table's wait. */
+const USAGE_HEADER_CODES = new Set([4, 17, 80007, 80008]);
+
+export interface ErrorAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body, or undefined when the body was not JSON. */
+  body: unknown;
+  endpoint: string;
+  /** The WABA the call was for: picks its entry in the usage header. */
+  wabaId?: string;
+  /** Values of this request that must never be repeated (token, app secret, PIN, code). */
+  secrets: readonly string[];
+}
+
+/** True when the body is Meta's `{"error":{…}}` shape (Graph may send it even with a 2xx). */
+export function isMetaErrorBody(body: unknown): boolean {
+  return metaErrorBody.safeParse(body).success;
+}
+
+export function graphErrorFromAnswer(answer: ErrorAnswer): GraphError {
+  const parsed = metaErrorBody.safeParse(answer.body);
+  const traceHeader = headerValue(answer.headers['x-fb-trace-id']);
+  if (!parsed.success) return errorWithoutMetaBody(answer, traceHeader);
+  const { error } = parsed.data;
+  const details = typeof error.error_data === 'object' ? error.error_data.details : undefined;
+  return new GraphError({
+    code: error.code,
+    subcode: error.error_subcode,
+    type: error.type,
+    message: redact(error.message ?? `HTTP ${answer.status}`, answer.secrets),
+    details: details === undefined ? undefined : redact(details, answer.secrets),
+    fbtraceId: error.fbtrace_id ?? traceHeader,
+    httpStatus: answer.status,
+    retryAfterMs: USAGE_HEADER_CODES.has(error.code)
+      ? regainAccessMs(answer.headers[BUSINESS_USAGE_HEADER], answer.wabaId)
+      : undefined,
+    endpoint: answer.endpoint,
+  });
+}
+
+/**
+ * A proxy, a load balancer or an outage page answered instead of Graph. The body is not quoted (an error page may
+ * echo the URL and its query, which can hold the app secret); the HTTP status picks the closest table code:
+ * 5xx and 408 → 2 "API Service" (transient), 429 → 4 (rate limited, table wait), 401 → 190 (re-auth),
+ * 403 → 10 (permission), any other 4xx → 1 "API Unknown" (transient, so bounded retries, then a person looks).
+ */
+function errorWithoutMetaBody(answer: ErrorAnswer, fbtraceId: string | undefined): GraphError {
+  return new GraphError({
+    code: codeForStatus(answer.status),
+    message: `HTTP ${answer.status} without a Graph error body`,
+    fbtraceId,
+    httpStatus: answer.status,
+    endpoint: answer.endpoint,
+  });
+}
+
+function codeForStatus(status: number): number {
+  if (status >= 500 || status === 408) return 2;
+  if (status === 429) return 4;
+  if (status === 401) return 190;
+  if (status === 403) return 10;
+  return 1;
+}
+
+/** Replaces every secret of the request found in Meta's text (Graph sometimes quotes a parameter back). */
+export function redact(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((out, secret) => (secret.length >= 4 ? out.split(secret).join('[redacted]') : out), text);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
