@@ -1,0 +1,102 @@
+// Injected faults: Graph errors, latency, and lost or duplicated webhooks. A fault affects `times` matching calls
+// (default 1); with `probability` each matching call rolls the seeded "faults" stream, so a seed replays the same run.
+import { graphErrorSpec } from '../graph/errors.js';
+import type { RandomStream } from './random.js';
+
+export type FaultKind = 'error' | 'latency' | 'drop_webhook' | 'duplicate_webhook';
+
+export interface FaultSpec {
+  /**
+   * Which calls: '*', a full endpoint ('POST /{phone-number-id}/register'), or its short form ('POST /register',
+   * 'GET /phone_number' for the number node, 'POST /phone_numbers'). Webhook faults match the webhook field
+   * ('phone_number_name_update') or '*'.
+   */
+  endpoint: string;
+  kind: FaultKind;
+  /** For 'error': a code of the error table (default 1, "API Unknown"). */
+  code?: number;
+  /** For 'latency' (real milliseconds; default 500). */
+  latencyMs?: number;
+  times?: number;
+  probability?: number;
+}
+
+interface ActiveFault {
+  spec: FaultSpec;
+  remaining: number;
+}
+
+export interface CallFaults {
+  latencyMs: number;
+  errorCode?: number;
+}
+
+const PLACEHOLDERS: Record<string, string> = {
+  '{phone-number-id}': 'phone_number',
+  '{waba-id}': 'waba',
+};
+
+/** 'POST /{phone-number-id}/register' → 'POST /register'; 'GET /{phone-number-id}' → 'GET /phone_number'. */
+export function shortEndpoint(endpoint: string): string {
+  const [method, path = ''] = endpoint.split(' ');
+  const segments = path.split('/').filter(Boolean);
+  const node = segments.length === 1 ? PLACEHOLDERS[segments[0] ?? ''] : undefined;
+  const named = node ? [node] : segments.filter((s) => !s.startsWith('{'));
+  return `${method} /${named.join('/')}`;
+}
+
+export class FaultBook {
+  private faults: ActiveFault[] = [];
+
+  constructor(private readonly random: RandomStream) {}
+
+  inject(spec: FaultSpec): void {
+    const times = spec.times ?? 1;
+    if (!Number.isInteger(times) || times < 1) throw new RangeError('fault times must be a positive integer');
+    if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1)) {
+      throw new RangeError('fault probability must be between 0 and 1');
+    }
+    if (spec.kind === 'error' && !graphErrorSpec(spec.code ?? 1)) {
+      throw new RangeError(`fault code ${spec.code} is not in the Graph error table`);
+    }
+    this.faults.push({ spec, remaining: times });
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** The faults a Graph call meets: all matching latencies add up; the first matching error wins. */
+  forCall(endpoint: string): CallFaults {
+    const short = shortEndpoint(endpoint);
+    const result: CallFaults = { latencyMs: 0 };
+    for (const fault of this.take((s) => s.kind === 'latency' || s.kind === 'error', [endpoint, short])) {
+      if (fault.kind === 'latency') result.latencyMs += fault.latencyMs ?? 500;
+      else result.errorCode ??= fault.code ?? 1;
+    }
+    return result;
+  }
+
+  /** What happens to a webhook of this field: dropped, sent twice, or sent normally. */
+  forWebhook(field: string): 'drop' | 'duplicate' | undefined {
+    const [fault] = this.take((s) => s.kind === 'drop_webhook' || s.kind === 'duplicate_webhook', [field], 1);
+    if (!fault) return undefined;
+    return fault.kind === 'drop_webhook' ? 'drop' : 'duplicate';
+  }
+
+  private take(kindMatches: (spec: FaultSpec) => boolean, names: string[], limit = Infinity): FaultSpec[] {
+    const taken: FaultSpec[] = [];
+    for (const fault of this.faults) {
+      if (taken.length >= limit) break;
+      const { spec } = fault;
+      if (fault.remaining <= 0 || !kindMatches(spec)) continue;
+      if (spec.endpoint !== '*' && !names.includes(spec.endpoint)) continue;
+      // Roll only for probabilistic faults, so a seed's stream is not consumed by certain ones.
+      if (spec.probability !== undefined && this.random.float() >= spec.probability) continue;
+      fault.remaining--;
+      taken.push(spec);
+    }
+    this.faults = this.faults.filter((f) => f.remaining > 0);
+    return taken;
+  }
+}

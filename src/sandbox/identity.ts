@@ -1,0 +1,102 @@
+// The identity-change check (meta-graph.md §2.9, §4.5, §5): when it is on for a number, inbound messages carry the
+// customer's identity_key_hash and statuses carry recipient_identity_key_hash; a send whose hash no longer matches
+// fails with 137000.
+import { graphErrorCatalog } from '../graph/errors.js';
+import { unixSeconds } from './clock.js';
+import { type SandboxCore, adminNumber } from './core.js';
+import type { PhoneNumber } from './model.js';
+
+const ERROR_CODES_HREF =
+  'https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes';
+
+export function setCustomerIdentity(
+  core: SandboxCore,
+  phoneNumberId: string,
+  waId: string,
+  identityKeyHash: string,
+): void {
+  adminNumber(core, phoneNumberId).customers.set(waId, identityKeyHash);
+}
+
+/** A customer's hash; a customer never seen before gets one (base64, like Meta's "DF2lS5v2W6x="). */
+function identityOf(core: SandboxCore, number: PhoneNumber, waId: string): string {
+  let hash = number.customers.get(waId);
+  if (hash === undefined) {
+    hash = `${core.random.stream('tokens').alphanumeric(11)}=`;
+    number.customers.set(waId, hash);
+  }
+  return hash;
+}
+
+function messagesValue(number: PhoneNumber, parts: Record<string, unknown>): Record<string, unknown> {
+  return {
+    messaging_product: 'whatsapp',
+    metadata: { display_phone_number: number.digits, phone_number_id: number.id },
+    ...parts,
+  };
+}
+
+function messageId(core: SandboxCore): string {
+  return `wamid.${core.random.stream('ids').alphanumeric(40)}`;
+}
+
+export function deliverInbound(
+  core: SandboxCore,
+  phoneNumberId: string,
+  waId: string,
+  text: string,
+): { messageId: string } {
+  const number = adminNumber(core, phoneNumberId);
+  const id = messageId(core);
+  const contact = {
+    profile: { name: `Customer ${waId}` },
+    wa_id: waId,
+    ...(number.identityKeyCheck ? { identity_key_hash: identityOf(core, number, waId) } : {}),
+  };
+  const message = {
+    from: waId,
+    id,
+    timestamp: String(unixSeconds(core.clock.now())),
+    text: { body: text },
+    type: 'text',
+  };
+  core.webhooks.send(number.wabaId, 'messages', messagesValue(number, { contacts: [contact], messages: [message] }));
+  return { messageId: id };
+}
+
+/**
+ * The status of a message the business sent to `waId`. With the check on, a given hash that differs from the
+ * customer's current one fails the message with 137000; otherwise it is `sent` and the status carries the current
+ * hash. With the check off, hashes play no part (§4.5: they appear only when the check is enabled).
+ */
+export function sendStatus(
+  core: SandboxCore,
+  phoneNumberId: string,
+  waId: string,
+  options: { recipientIdentityKeyHash?: string } = {},
+): { messageId: string; status: 'sent' | 'failed' } {
+  const number = adminNumber(core, phoneNumberId);
+  const id = messageId(core);
+  const base = { id, timestamp: String(unixSeconds(core.clock.now())), recipient_id: waId };
+  const current = number.identityKeyCheck ? identityOf(core, number, waId) : undefined;
+  const given = options.recipientIdentityKeyHash;
+  const mismatch = current !== undefined && given !== undefined && given !== current;
+  const title = graphErrorCatalog[137000]?.title ?? 'Identity key mismatch';
+  const status = mismatch
+    ? {
+        ...base,
+        status: 'failed',
+        errors: [
+          {
+            code: 137000,
+            title,
+            message: title,
+            error_data: { details: "The recipient's identity key hash does not match their current identity" },
+            href: ERROR_CODES_HREF,
+          },
+        ],
+      }
+    : { ...base, status: 'sent', ...(current !== undefined ? { recipient_identity_key_hash: current } : {}) };
+  core.webhooks.send(number.wabaId, 'messages', messagesValue(number, { statuses: [status] }));
+  return { messageId: id, status: mismatch ? 'failed' : 'sent' };
+}

@@ -1,0 +1,100 @@
+// The Graph API sandbox: a real HTTP server that behaves like Meta's WhatsApp phone-number endpoints and sends
+// Meta's webhooks (docs: /work/shared/docs/meta-graph.md). Start one per test with port 0.
+import type { Logger } from 'pino';
+import { type SandboxAdmin, createAdmin } from './admin.js';
+import { CallLog } from './call-log.js';
+import { MINUTE, SandboxClock } from './clock.js';
+import type { SandboxCore } from './core.js';
+import { FaultBook } from './faults.js';
+import { SandboxStore } from './model.js';
+import { SandboxRandom } from './random.js';
+import { buildServer } from './server.js';
+import { WebhookOutbox } from './webhooks.js';
+
+export type { SandboxAdmin } from './admin.js';
+export type { CallLogEntry } from './call-log.js';
+export { SandboxAdminError } from './core.js';
+export type { FaultKind, FaultSpec } from './faults.js';
+export type { OutboxEntry } from './model.js';
+export type { WebhookDelivery, WebhookEnvelope } from './webhooks.js';
+
+export interface SandboxOptions {
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 0 (a free port). */
+  port?: number;
+  /** Default '1234567890'. */
+  appId?: string;
+  /** Signs webhooks; also checked by the code exchange and debug_token. */
+  appSecret: string;
+  /** Where signed webhooks are POSTed (can be set later through admin.setWebhookUrl). */
+  webhookUrl?: string;
+  /** Makes codes, ids, fbtrace_ids and probabilistic faults reproducible. */
+  seed?: number;
+  /** Display names are approved after this much sandbox time; null (default): an admin decides. */
+  nameReviewDelayMs?: number | null;
+  /** Sandbox time from a good register to CONNECTED (default 0: at once). */
+  connectDelayMs?: number;
+  /** OTP lifetime, default 10 minutes (⚠ §6: Meta's OpenAPI says "typically 10 min"). */
+  otpTtlMs?: number;
+  logger?: Logger;
+  /** Webhook delivery attempts before giving up (default 5). */
+  webhookMaxAttempts?: number;
+  /** Real-time backoff before retry n: webhookBackoffMs × 2^(n-1) (default 50 ms). */
+  webhookBackoffMs?: number;
+}
+
+export interface Sandbox {
+  /** e.g. http://127.0.0.1:PORT, without a version: any /vNN.N/ prefix is accepted. */
+  url: string;
+  admin: SandboxAdmin;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const random = new SandboxRandom(options.seed);
+  const faults = new FaultBook(random.stream('faults'));
+  const store = new SandboxStore();
+  const clock = new SandboxClock((err) => options.logger?.error({ err }, 'sandbox: a scheduled task failed'));
+  const webhooks = new WebhookOutbox({
+    appSecret: options.appSecret,
+    url: options.webhookUrl,
+    faults,
+    callbackFor: (wabaId) => store.wabas.get(wabaId)?.subscribedApp?.overrideCallbackUri,
+    maxAttempts: options.webhookMaxAttempts ?? 5,
+    backoffMs: options.webhookBackoffMs ?? 50,
+    logger: options.logger,
+  });
+  const core: SandboxCore = {
+    store,
+    clock,
+    random,
+    faults,
+    webhooks,
+    settings: {
+      appId: options.appId ?? '1234567890',
+      appSecret: options.appSecret,
+      nameReviewDelayMs: options.nameReviewDelayMs ?? null,
+      connectDelayMs: options.connectDelayMs ?? 0,
+      otpTtlMs: options.otpTtlMs ?? 10 * MINUTE,
+    },
+    logger: options.logger,
+  };
+  const callLog = new CallLog();
+  const admin = createAdmin(core, callLog);
+  const app = await buildServer(core, callLog, admin);
+  await app.listen({ host, port: options.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    admin,
+    close: async () => {
+      clock.stop();
+      await webhooks.close();
+      await app.close();
+    },
+  };
+}

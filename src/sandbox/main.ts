@@ -1,0 +1,75 @@
+// `npm run sandbox`: the Graph API sandbox on its own, with a demo portfolio, WABA and token to try it with curl.
+import { z } from 'zod';
+import { createLogger } from '../logger.js';
+import { startSandbox } from './index.js';
+
+const DEV_APP_SECRET = 'sandbox-dev-app-secret';
+
+const envSchema = z.object({
+  SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
+  SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+  SANDBOX_APP_SECRET: z.string().min(1).default(DEV_APP_SECRET),
+  SANDBOX_WEBHOOK_URL: z.url().optional(),
+  SANDBOX_SEED: z.coerce.number().int().optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+});
+
+async function main(): Promise<void> {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    // Names the variable, never its value (the app secret is one of them).
+    const problems = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
+    console.error(`invalid sandbox configuration:\n  ${problems.join('\n  ')}`);
+    process.exitCode = 1;
+    return;
+  }
+  const env = parsed.data;
+  const logger = createLogger(env.LOG_LEVEL);
+  const sandbox = await startSandbox({
+    host: env.SANDBOX_HOST,
+    port: env.SANDBOX_PORT,
+    appSecret: env.SANDBOX_APP_SECRET,
+    webhookUrl: env.SANDBOX_WEBHOOK_URL,
+    seed: env.SANDBOX_SEED,
+    logger,
+  });
+  const { portfolioId } = sandbox.admin.createPortfolio();
+  const { wabaId } = sandbox.admin.createWaba({ portfolioId });
+  // A dev token for this local sandbox only: printing it is the point.
+  const token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
+  const secretNote = env.SANDBOX_APP_SECRET === DEV_APP_SECRET ? 'the dev default' : 'set';
+  console.log(
+    [
+      `Graph API sandbox listening on ${sandbox.url} (any /vNN.N prefix, e.g. ${sandbox.url}/v23.0)`,
+      `  portfolio id:   ${portfolioId}`,
+      `  WABA id:        ${wabaId}`,
+      `  access token:   ${token}`,
+      `  app secret:     ${secretNote}`,
+      `  webhooks to:    ${env.SANDBOX_WEBHOOK_URL ?? '(none: PUT /_sandbox/webhook-url to set one)'}`,
+      `Add a number:     curl -X POST '${sandbox.url}/v23.0/${wabaId}/phone_numbers' -H 'Authorization: Bearer ${token}' -d cc=1 -d phone_number=4155552671 -d verified_name='Acme'`,
+      `Read the codes:   curl ${sandbox.url}/_sandbox/outbox`,
+      `Other admin routes: see src/sandbox/http/routes-admin.ts`,
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'sandbox stopping');
+    sandbox.close().then(
+      () => logger.info('sandbox stopped'),
+      (err: unknown) => {
+        logger.error({ err }, 'sandbox did not stop cleanly');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error('sandbox failed to start:', err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,42 @@
+// The sandbox's HTTP server: Graph routes under any /vNN.N prefix, the admin API under /_sandbox.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { SandboxAdmin } from './admin.js';
+import type { CallLog } from './call-log.js';
+import type { SandboxCore } from './core.js';
+import { GraphApiError, UnknownObjectError } from './graph-error.js';
+import { installGraphCallHooks, isAdminPath, replyGraphError, stripVersion } from './http/graph-call.js';
+import { knownEdges } from './http/graph-route.js';
+import { registerBodyParsers } from './http/input.js';
+import { adminPlugin } from './http/routes-admin.js';
+import { registerAuthRoutes } from './http/routes-auth.js';
+import { registerNumberRoutes } from './http/routes-numbers.js';
+import { registerWabaRoutes } from './http/routes-waba.js';
+
+/** An id with an edge the sandbox serves under another method is Meta's "Unsupported … request"; the rest is 100. */
+function notFound(method: string, path: string): GraphApiError {
+  const [, id, edge] = /^\/(\d+)(?:\/([^/]+))?\/?$/.exec(path) ?? [];
+  if (id && (edge === undefined || knownEdges.has(edge))) return new UnknownObjectError(id, method);
+  return new GraphApiError(100, `Unknown path components: ${path}`);
+}
+
+export async function buildServer(core: SandboxCore, callLog: CallLog, admin: SandboxAdmin): Promise<FastifyInstance> {
+  const app = Fastify({
+    // The sandbox logs its own redacted lines: Fastify's request log would print tokens from query strings.
+    logger: false,
+    rewriteUrl: (request) => stripVersion(request.url ?? '/'),
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+  });
+  registerBodyParsers(app);
+  installGraphCallHooks(app, core, callLog);
+  registerNumberRoutes(app, core);
+  registerWabaRoutes(app, core);
+  registerAuthRoutes(app, core);
+  await app.register(adminPlugin, { prefix: '/_sandbox', admin, logger: core.logger });
+  app.setNotFoundHandler((request, reply) => {
+    if (isAdminPath(request.url)) {
+      return reply.code(404).send({ error: { message: `no admin route ${request.method} ${request.url}` } });
+    }
+    return replyGraphError(core, request, reply, notFound(request.method, request.url.split('?')[0] ?? '/'));
+  });
+  return app;
+}

@@ -1,0 +1,62 @@
+// Proving control of the number (meta-graph.md §2.4, §2.5): request_code sends a 6-digit code by SMS or voice to the
+// sandbox's outbox (the simulated phone); verify_code checks it. VERIFIED lasts 14 days, then reads EXPIRED.
+import { DAY, HOUR, withinWindow } from './clock.js';
+import type { SandboxCore } from './core.js';
+import { GraphApiError } from './graph-error.js';
+import type { CodeMethod, CodeVerificationStatus, OutboxEntry, PhoneNumber } from './model.js';
+
+const VERIFIED_FOR_MS = 14 * DAY;
+/**
+ * ⚠ Meta documents no request_code limit (§6, §8). The sandbox allows 5 codes per number in a moving hour and
+ * answers the 6th with 136024 "too many requests", which is how Meta's 136024 is seen in practice.
+ */
+const CODE_REQUESTS_PER_HOUR = 5;
+
+export function codeVerificationStatus(number: PhoneNumber, now: number): CodeVerificationStatus {
+  if (number.verifiedAt === undefined) return 'NOT_VERIFIED';
+  return now - number.verifiedAt < VERIFIED_FOR_MS ? 'VERIFIED' : 'EXPIRED';
+}
+
+/** A new request replaces the code in flight. SMS never reaches a number behind an IVR; a voice call does. */
+export function requestCode(core: SandboxCore, number: PhoneNumber, method: CodeMethod): OutboxEntry {
+  const now = core.clock.now();
+  number.otpRequests = withinWindow(number.otpRequests, now, HOUR);
+  if (number.otpRequests.length >= CODE_REQUESTS_PER_HOUR) {
+    throw new GraphApiError(136024, 'too many requests: at most 5 codes per hour, try again later');
+  }
+  number.otpRequests.push(now);
+  const code = core.random.stream('codes').digits(6);
+  number.otp = { code, expiresAt: now + core.settings.otpTtlMs };
+  const entry: OutboxEntry = {
+    phoneNumberId: number.id,
+    e164: number.e164,
+    method,
+    code,
+    delivered: !(method === 'SMS' && core.store.line(number.e164).ivr),
+    at: new Date(now).toISOString(),
+  };
+  core.store.outbox.push(entry);
+  return entry;
+}
+
+export function verifyCode(core: SandboxCore, number: PhoneNumber, code: string): void {
+  const now = core.clock.now();
+  const otp = number.otp;
+  if (!otp) throw new GraphApiError(136025, 'no code was requested for this number: request a code first');
+  if (now >= otp.expiresAt) throw new GraphApiError(136025, 'code expired: request a new code');
+  if (otp.code !== code) throw new GraphApiError(136025, 'code mismatch');
+  number.otp = undefined;
+  number.verifiedAt = now;
+}
+
+export function outbox(core: SandboxCore, filter: { phoneNumberId?: string } = {}): OutboxEntry[] {
+  return core.store.outbox
+    .filter((e) => !filter.phoneNumberId || e.phoneNumberId === filter.phoneNumberId)
+    .map((e) => ({ ...e }));
+}
+
+export function latestCode(core: SandboxCore, phoneNumberId: string): string | undefined {
+  return outbox(core, { phoneNumberId })
+    .filter((e) => e.delivered)
+    .at(-1)?.code;
+}

@@ -1,0 +1,162 @@
+// Meta's webhooks as the sandbox sends them (meta-graph.md §4): the WABA envelope, serialised the way Meta does
+// (non-ASCII as lowercase \uXXXX), signed over exactly the bytes sent, POSTed one at a time in creation order, and
+// retried with backoff when the receiver fails. Meta retries for days; the sandbox gives up after a few real-time
+// attempts so tests can await `flush()` instead of sleeping.
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { Agent, request } from 'undici';
+import { SIGNATURE_HEADER, signWebhookBody } from '../graph/signature.js';
+import type { FaultBook } from './faults.js';
+
+export interface WebhookEnvelope {
+  object: 'whatsapp_business_account';
+  entry: { id: string; time?: number; changes: { field: string; value: Record<string, unknown> }[] }[];
+}
+
+export interface WebhookDelivery {
+  id: string;
+  field: string;
+  wabaId: string;
+  payload: WebhookEnvelope;
+  /** POSTs made, counting retries and a duplicate's second copy. */
+  attempts: number;
+  delivered: boolean;
+  /** A duplicate_webhook fault sent it twice. */
+  duplicated: boolean;
+  /** A drop_webhook fault: never sent. */
+  dropped: boolean;
+  /** Every attempt failed, or there was no callback URL. */
+  gaveUp: boolean;
+  lastError?: string;
+}
+
+export interface WebhookOutboxOptions {
+  appSecret: string;
+  url?: string;
+  faults: FaultBook;
+  /** An override_callback_uri set through /subscribed_apps wins over the app's URL. */
+  callbackFor: (wabaId: string) => string | undefined;
+  maxAttempts: number;
+  backoffMs: number;
+  logger?: Logger;
+}
+
+/** JSON with every non-ASCII UTF-16 unit escaped as lowercase \uXXXX, as Meta serialises webhook bodies. */
+export function serializeLikeMeta(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+export class WebhookOutbox {
+  private readonly deliveries: WebhookDelivery[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private readonly agent = new Agent({ keepAliveTimeout: 1_000, connect: { timeout: 5_000 } });
+  private readonly stop = new AbortController();
+  private url: string | undefined;
+
+  constructor(private readonly options: WebhookOutboxOptions) {
+    this.url = options.url;
+  }
+
+  setUrl(url: string | undefined): void {
+    this.url = url;
+  }
+
+  /** The app's callback URL (the override for a WABA, if any, wins). */
+  urlFor(wabaId?: string): string | undefined {
+    return (wabaId === undefined ? undefined : this.options.callbackFor(wabaId)) ?? this.url;
+  }
+
+  /** Queues one change for a WABA. `time` (unix seconds) goes on account-level fields; messages omit it (§4.3). */
+  send(wabaId: string, field: string, value: Record<string, unknown>, time?: number): WebhookDelivery {
+    const entry =
+      time === undefined
+        ? { id: wabaId, changes: [{ field, value }] }
+        : { id: wabaId, time, changes: [{ field, value }] };
+    const fault = this.options.faults.forWebhook(field);
+    const delivery: WebhookDelivery = {
+      id: String(this.deliveries.length + 1),
+      field,
+      wabaId,
+      payload: { object: 'whatsapp_business_account', entry: [entry] },
+      attempts: 0,
+      delivered: false,
+      duplicated: fault === 'duplicate',
+      dropped: fault === 'drop',
+      gaveUp: false,
+    };
+    this.deliveries.push(delivery);
+    if (!delivery.dropped) this.chain = this.chain.then(() => this.deliver(delivery));
+    return delivery;
+  }
+
+  list(): WebhookDelivery[] {
+    return this.deliveries.map((d) => structuredClone(d));
+  }
+
+  /** Resolves once every queued webhook was delivered or given up, including ones queued while waiting. */
+  async flush(): Promise<void> {
+    let current: Promise<void>;
+    do {
+      current = this.chain;
+      await current;
+    } while (current !== this.chain);
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    await this.flush();
+    await this.agent.destroy();
+  }
+
+  private async deliver(delivery: WebhookDelivery): Promise<void> {
+    const url = this.urlFor(delivery.wabaId);
+    if (!url) {
+      delivery.gaveUp = true;
+      delivery.lastError = 'no callback URL';
+      return;
+    }
+    const body = serializeLikeMeta(delivery.payload);
+    const signature = signWebhookBody(body, this.options.appSecret);
+    for (let copy = 0; copy < (delivery.duplicated ? 2 : 1); copy++) {
+      if (!(await this.post(delivery, url, body, signature))) break;
+    }
+    this.options.logger?.debug(
+      { webhook: delivery.id, field: delivery.field, attempts: delivery.attempts, delivered: delivery.delivered },
+      'sandbox webhook',
+    );
+  }
+
+  private async post(delivery: WebhookDelivery, url: string, body: string, signature: string): Promise<boolean> {
+    const { maxAttempts, backoffMs } = this.options;
+    for (let attempt = 1; attempt <= maxAttempts && !this.stop.signal.aborted; attempt++) {
+      delivery.attempts++;
+      try {
+        const response = await request(url, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature },
+          dispatcher: this.agent,
+          signal: this.stop.signal,
+          headersTimeout: 10_000,
+          bodyTimeout: 10_000,
+        });
+        await response.body.dump();
+        if (response.statusCode >= 200 && response.statusCode < 300) {
+          delivery.delivered = true;
+          return true;
+        }
+        delivery.lastError = `HTTP ${response.statusCode}`;
+      } catch (err) {
+        delivery.lastError = err instanceof Error ? err.message : String(err);
+      }
+      if (attempt < maxAttempts) {
+        await delay(backoffMs * 2 ** (attempt - 1), undefined, { signal: this.stop.signal }).catch(() => undefined);
+      }
+    }
+    delivery.gaveUp = true;
+    return false;
+  }
+}
