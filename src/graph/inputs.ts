@@ -65,8 +65,12 @@ export function checkOneOf<const T extends readonly string[]>(
   what: string,
   endpoint: string,
 ): T[number] {
-  if (!allowed.includes(value)) throw new GraphInputError(`${what} must be one of ${allowed.join(', ')}`, endpoint);
+  if (!isOneOf(value, allowed)) throw new GraphInputError(`${what} must be one of ${allowed.join(', ')}`, endpoint);
   return value;
+}
+
+function isOneOf<const T extends readonly string[]>(value: string, allowed: T): value is T[number] {
+  return (allowed as readonly string[]).includes(value);
 }
 
 export function checkText(value: string, what: string, endpoint: string): string {

@@ -171,6 +171,14 @@ describe('webhook fields', () => {
     expect(event.value).toEqual(value);
   });
 
+  it("reads waba_ban_state also when wrapped in an array, as some of Meta's samples show it", () => {
+    const value = {
+      event: 'DISABLED_UPDATE',
+      ban_info: { waba_ban_state: ['SCHEDULE_FOR_DISABLE'], waba_ban_date: 'May 1, 2025' },
+    };
+    expect(onlyEvent('account_update', value)).toMatchObject({ field: 'account_update', value });
+  });
+
   it('tolerates properties Meta adds to a known field', () => {
     const event = onlyEvent('account_update', { ...fx.accountUpdates.violation, new_meta_property: { x: 1 } });
     expect(event).toMatchObject({ field: 'account_update', value: fx.accountUpdates.violation });
