@@ -37,6 +37,22 @@ const configSchema = z
       .regex(/^\d+(ms|s|m)$/, 'must be a duration like 10s')
       .default('10s'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+    NUMBERFLOW_CODEC_KEYS: optionalText,
+    NUMBERFLOW_CODEC_KEY_ID: optionalText,
+    /** A system-user token; without one (and without a token store) npm start uses the Graph API sandbox. */
+    META_ACCESS_TOKEN: optionalText,
+    META_APP_ID: optionalText,
+    META_APP_SECRET: optionalText,
+    META_WEBHOOK_VERIFY_TOKEN: optionalText,
+    GRAPH_BASE_URL: z.url().default('https://graph.facebook.com'),
+    GRAPH_API_VERSION: z
+      .string()
+      .regex(/^v\d+\.\d+$/, 'must look like v23.0')
+      .default('v23.0'),
+    GRAPH_CONNECT_TIMEOUT_MS: positiveInt.default(5_000),
+    GRAPH_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+    SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
+    HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {

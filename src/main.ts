@@ -1,52 +1,63 @@
 // `npm start`: the main job on the embedded default. Without TEMPORAL_ADDRESS it starts the Temporal dev
-// server (SQLite under the data folder, Web UI), then the worker; with it, it joins that cluster.
-// Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops the dev server.
+// server (SQLite under the data folder, Web UI); without META_ACCESS_TOKEN it starts the Graph API sandbox;
+// then the worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
 import type { Connection } from '@temporalio/client';
 import { createActivities } from './activities/index.js';
+import { createDataConverter } from './codec/data-converter.js';
+import { codecKeysFor } from './codec/keys.js';
 import { loadConfig, type Config } from './config.js';
+import { graphClientFromConfig } from './graph/from-config.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
+import { startSandbox } from './sandbox/index.js';
 import { resolveBinary } from './temporal/binaries.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
-import { startDevServer, type DevServer } from './temporal/dev-server.js';
+import { startDevServer } from './temporal/dev-server.js';
 import { ensureSearchAttributes } from './temporal/search-attributes.js';
 import { createNumberflowWorker } from './worker.js';
+
+/** Things started here, stopped in reverse order on the way out. */
+type Stop = () => Promise<void>;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalLogging(logger);
+  const stops: Stop[] = [];
+  try {
+    await run(config, logger, stops);
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
 
-  let devServer: DevServer | undefined;
-  if (!config.TEMPORAL_ADDRESS) {
+async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
+  let address = config.TEMPORAL_ADDRESS;
+  if (!address) {
     const cli = resolveBinary('cli');
     if (!cli.path) throw new Error(`${cli.description}. Run: bash scripts/install-temporal.sh`);
     logger.info(`using ${cli.description}`);
-    devServer = await startDevServer({
+    const devServer = await startDevServer({
       cliPath: cli.path,
       dataDir: config.NUMBERFLOW_DATA_DIR,
       namespace: config.TEMPORAL_NAMESPACE,
       port: config.TEMPORAL_DEV_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
     });
+    stops.push(async () => {
+      await devServer.stop();
+      logger.info(`Temporal dev server stopped; data kept in ${devServer.dbFile}`);
+    });
+    address = devServer.address;
     logger.info(
       { startupMs: devServer.startupMs, db: devServer.dbFile, log: devServer.logFile },
       `Temporal dev server on ${devServer.address}, Web UI at ${devServer.uiUrl}`,
     );
   }
-  try {
-    await runServices(config, logger, devServer?.address);
-  } finally {
-    if (devServer) {
-      await devServer.stop();
-      logger.info(`Temporal dev server stopped; data kept in ${devServer.dbFile}`);
-    }
-  }
-}
 
-async function runServices(config: Config, logger: Logger, address = config.TEMPORAL_ADDRESS): Promise<void> {
-  const embedded = address !== config.TEMPORAL_ADDRESS;
-  const client = await connectClient(config, address);
-  if (!embedded) {
+  const dataConverter = createDataConverter(codecKeysFor(config));
+  const client = await connectClient(config, dataConverter, address);
+  stops.push(() => client.connection.close());
+  if (config.TEMPORAL_ADDRESS) {
     const added = await ensureSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE).catch(
       (err: unknown) => {
         logger.warn({ err }, 'could not register search attributes; register them with your cluster tooling');
@@ -56,19 +67,36 @@ async function runServices(config: Config, logger: Logger, address = config.TEMP
     if (added.length) logger.info({ added }, 'registered search attributes');
   }
 
+  const graph = config.META_ACCESS_TOKEN ? graphClientFromConfig(config) : await sandboxGraph(config, logger, stops);
+  stops.push(() => graph.close());
+
   const connection = await connectWorkerConnection(config, address);
-  const worker = await createNumberflowWorker({ connection, config, activities: createActivities() });
+  stops.push(() => connection.close());
+  const activities = createActivities({ graph, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const worker = await createNumberflowWorker({ connection, config, activities, dataConverter });
   logger.info(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
   logger.info('numberflow is running; press Ctrl-C to stop');
-
   // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once in-flight tasks drain.
-  try {
-    await worker.run();
-    logger.info('worker stopped; closing connections');
-  } finally {
-    await client.connection.close();
-    await connection.close();
-  }
+  await worker.run();
+  logger.info('worker stopped');
+}
+
+/** No Meta token: the Graph API sandbox stands in for Meta, with a demo portfolio, WABA and token. */
+async function sandboxGraph(config: Config, logger: Logger, stops: Stop[]) {
+  const sandbox = await startSandbox({
+    port: config.SANDBOX_PORT,
+    appSecret: config.META_APP_SECRET ?? 'numberflow-sandbox-app-secret',
+    logger,
+  });
+  stops.push(() => sandbox.close());
+  const { portfolioId } = sandbox.admin.createPortfolio({});
+  const { wabaId } = sandbox.admin.createWaba({ portfolioId });
+  const token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
+  logger.info(
+    { portfolioId, wabaId, outbox: `${sandbox.url}/_sandbox/outbox` },
+    `no META_ACCESS_TOKEN: Graph API sandbox on ${sandbox.url} (demo portfolio ${portfolioId}, WABA ${wabaId}); delivered codes in its outbox`,
+  );
+  return graphClientFromConfig(config, { baseUrl: sandbox.url, token });
 }
 
 main().catch((err: unknown) => {

@@ -5,6 +5,8 @@ import { loadConfig } from './config.js';
 import { JourneyInputError, parseJourneyRequest } from './domain/journey-input.js';
 import { parsePhoneNumber } from './domain/phone.js';
 import { describeJourney, startJourney } from './journeys.js';
+import { createDataConverter } from './codec/data-converter.js';
+import { codecKeysFor } from './codec/keys.js';
 import { connectClient } from './temporal/connection.js';
 
 function e164Argument(value: string): string {
@@ -47,7 +49,7 @@ export function buildCli(out: (line: string) => void = console.log): Command {
         requestedBy: opts.by,
       });
       const config = loadConfig();
-      const client = await connectClient(config);
+      const client = await connectClient(config, createDataConverter(codecKeysFor(config)));
       try {
         const started = await startJourney(client, config.TEMPORAL_TASK_QUEUE, input);
         const view = await describeJourney(client, input.phoneNumber.e164);
@@ -63,7 +65,7 @@ export function buildCli(out: (line: string) => void = console.log): Command {
     .argument('<e164>', 'the phone number', e164Argument)
     .action(async (e164: string) => {
       const config = loadConfig();
-      const client = await connectClient(config);
+      const client = await connectClient(config, createDataConverter(codecKeysFor(config)));
       try {
         out(JSON.stringify(await describeJourney(client, e164), null, 2));
       } finally {

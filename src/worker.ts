@@ -2,11 +2,15 @@
 // `npm start` embeds it with the dev server. SIGINT/SIGTERM drain it gracefully: no process.exit mid-task.
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from './activities/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, installTemporalLogging } from './logger.js';
-import { connectWorkerConnection } from './temporal/connection.js';
+import { createDataConverter } from './codec/data-converter.js';
+import { codecKeysFor } from './codec/keys.js';
+import { graphClientFromConfig } from './graph/from-config.js';
+import { connectClient, connectWorkerConnection } from './temporal/connection.js';
 
 /** The workflows entry point next to this file, whether it runs as .ts (tsx) or as built .js. */
 export const workflowsPath = fileURLToPath(
@@ -17,6 +21,7 @@ export interface NumberflowWorkerOptions {
   connection: NativeConnection;
   config: Config;
   activities: Activities;
+  dataConverter: DataConverter;
   /** A prebuilt bundle (tests, production); otherwise the workflows are bundled from source at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   taskQueue?: string;
@@ -30,6 +35,7 @@ export async function createNumberflowWorker(options: NumberflowWorkerOptions): 
     taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: options.activities,
+    dataConverter: options.dataConverter,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
@@ -41,12 +47,19 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalLogging(logger);
+  const dataConverter = createDataConverter(codecKeysFor(config));
+  const graph = graphClientFromConfig(config);
+  const client = await connectClient(config, dataConverter);
   const connection = await connectWorkerConnection(config);
-  const worker = await createNumberflowWorker({ connection, config, activities: createActivities() });
+  const activities = createActivities({ graph, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const worker = await createNumberflowWorker({ connection, config, activities, dataConverter });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
-  // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once tasks have drained.
-  await worker.run();
-  await connection.close();
+  try {
+    // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once tasks have drained.
+    await worker.run();
+  } finally {
+    await Promise.all([connection.close(), client.connection.close(), graph.close()]);
+  }
   logger.info('worker stopped');
 }
 

@@ -1,9 +1,15 @@
 // Activities are built by a factory that receives their clients, so tests inject a Graph client pointed at
-// the sandbox instead of mocking modules.
-export type ActivityDeps = Record<string, never>;
+// the sandbox (and the test cluster's client) instead of mocking modules.
+import type { GraphClient } from '../graph/client.js';
+import { createGraphActivities } from './graph-activities.js';
+import { createPortfolioActivities, type PortfolioActivityDeps } from './portfolio-activities.js';
 
-export function createActivities(_deps: ActivityDeps = {}) {
-  return {};
+export interface ActivityDeps extends PortfolioActivityDeps {
+  graph: GraphClient;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return { ...createGraphActivities(deps), ...createPortfolioActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -17,6 +17,11 @@ export const journeyRequestSchema = z
     signupAt: z.iso.datetime({ offset: true }).optional(),
     phoneNumberId: graphId.optional(),
     pinPolicy: z.enum(pinPolicies).default('generate'),
+    identityCheck: z.boolean().default(false),
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a locale such as en_US')
+      .default('en_US'),
     requestedBy: z.string().trim().min(1).max(200).default('unknown'),
   })
   .strict();

@@ -1,5 +1,7 @@
-// Workflow-safe definitions of the number journey: types, ids, the query. No Node built-ins, no I/O.
+// Workflow-safe definitions of the number journey: input, ids, the query's view. No Node built-ins, no I/O.
 import { defineQuery } from '@temporalio/workflow';
+import type { NumberEvent } from './events.js';
+import type { MetaError } from './meta-error.js';
 import type { PhoneNumber } from './phone.js';
 import type { JourneyOutcome, StageOrOutcome } from './stages.js';
 
@@ -27,6 +29,10 @@ export interface JourneyInput {
   /** Set when the number was already added in Meta (Embedded Signup, WhatsApp Manager) and is adopted. */
   phoneNumberId?: string;
   pinPolicy: PinPolicy;
+  /** Turn on Meta's identity-change check once the number is registered. */
+  identityCheck: boolean;
+  /** Locale for the code message, e.g. en_US. */
+  language: string;
   /** Who started the journey (a service or a person); recorded in history. */
   requestedBy: string;
 }
@@ -40,11 +46,25 @@ export function journeyWorkflowId(e164: string): string {
 
 export interface JourneyResult {
   outcome: JourneyOutcome;
+  /** A stable reason code, e.g. OTP_ATTEMPTS_EXHAUSTED, META_ERROR, CANCELLED_BY_OPERATOR. */
+  reasonCode: string;
   reason: string;
   remediation: string;
+  /** Who ended it, for CANCELLED and REMOVED. */
+  actor: string | null;
+  metaError: MetaError | null;
 }
 
-/** What the `journey` query answers: where the journey stands and who it waits for. */
+export type WaitingFor = 'portfolio' | 'operator' | 'admin' | 'meta';
+
+/** One line of what a person did or Meta said, for the query (history holds everything). */
+export interface JourneyNote {
+  at: string;
+  actor: string;
+  what: string;
+}
+
+/** What the `journey` query answers: where the journey stands and who it waits for. No PIN, no code. */
 export interface JourneyView {
   e164: string;
   wabaId: string;
@@ -52,7 +72,21 @@ export interface JourneyView {
   path: OnboardingPath;
   stage: StageOrOutcome;
   phoneNumberId: string | null;
-  deadlines: { signupExpiresAt: string | null };
+  codeMethod: CodeMethod;
+  waiting: { for: WaitingFor; reason: string; until: string | null } | null;
+  deadlines: {
+    signupExpiresAt: string | null;
+    codeExpiresAt: string | null;
+    reRegisterBy: string | null;
+    deletionAllowedAt: string | null;
+  };
+  attempts: { codeRequests: number; wrongCodes: number; wrongPins: number; registerCalls: number };
+  displayName: { current: string; pending: string | null; status: string };
+  status: string | null;
+  lastError: MetaError | null;
+  recentEvents: NumberEvent[];
+  notes: JourneyNote[];
+  sendsPaused: boolean;
   result: JourneyResult | null;
 }
 

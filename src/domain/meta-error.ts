@@ -17,3 +17,5 @@ export interface MetaError {
 
 /** The ApplicationFailure type an activity throws for a Graph error; details[0] is the MetaError. */
 export const GRAPH_FAILURE_TYPE = 'GraphError';
+/** The ApplicationFailure type for a Graph call that got no answer (network down, timeout): an outage. */
+export const GRAPH_UNREACHABLE_TYPE = 'GraphUnreachable';

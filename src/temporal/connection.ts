@@ -2,6 +2,7 @@
 // with an API key. The worker needs a NativeConnection, clients a Connection; both take the same options.
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config.js';
 
@@ -26,9 +27,9 @@ export function connectionOptions(config: Config, address?: string): SharedOptio
   return options;
 }
 
-export async function connectClient(config: Config, address?: string): Promise<Client> {
+export async function connectClient(config: Config, dataConverter: DataConverter, address?: string): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config, address));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
 }
 
 export async function connectWorkerConnection(config: Config, address?: string): Promise<NativeConnection> {

@@ -1,2 +1,3 @@
 // The worker's workflowsPath: every workflow the worker runs is exported here.
 export { numberJourney } from './number-journey.js';
+export { portfolio } from './portfolio.js';

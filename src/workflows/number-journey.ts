@@ -1,78 +1,77 @@
-import { condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import {
-  journeyQuery,
-  SIGNUP_WINDOW_MS,
-  type JourneyInput,
-  type JourneyResult,
-  type JourneyView,
-} from '../domain/journey.js';
-import { NumberStage } from '../domain/search-attributes.js';
-import type { JourneyStage, StageOrOutcome } from '../domain/stages.js';
+// A number's journey onto the Cloud API: one workflow per number, id `number:<E.164>` (design.md, "Workflows").
+import { CancellationScope, isCancellation } from '@temporalio/workflow';
+import type { JourneyInput, JourneyResult } from '../domain/journey.js';
+import type { PresentNumber } from '../domain/number.js';
+import { releaseSlot, waitForCapacity } from './journey/capacity.js';
+import { confirmCoexistence } from './journey/coexistence.js';
+import { awaitConnected } from './journey/connection.js';
+import { beforeSignupDeadline } from './journey/deadline.js';
+import { reviewDisplayName } from './journey/display-name.js';
+import { end, JourneyEnd } from './journey/ending.js';
+import { installHandlers } from './journey/handlers.js';
+import { enableIdentityCheck, live } from './journey/live.js';
+import { addNumber, adoptNumber } from './journey/number.js';
+import { verifyAndRegister } from './journey/registration.js';
+import { remove } from './journey/removal.js';
+import { Journey, type CarriedJourney } from './journey/state.js';
 
-/** A number's journey onto the Cloud API: one workflow per number, id `number:<E.164>`. */
-export async function numberJourney(input: JourneyInput): Promise<JourneyResult> {
-  const journey = new Journey(input);
-  setHandler(journeyQuery, () => journey.view());
-  journey.enter('WAITING_FOR_CAPACITY');
-
-  const registeredInTime = await condition(() => journey.registered, journey.msUntilSignupExpiry());
-  if (!registeredInTime) {
-    return journey.finish({
-      outcome: 'SIGNUP_EXPIRED',
-      reason: 'the 14-day Embedded Signup window closed before the number was registered',
-      remediation: 'Run Embedded Signup again for this number, then start a new journey.',
-    });
+export async function numberJourney(input: JourneyInput, carried?: CarriedJourney): Promise<JourneyResult> {
+  const journey = new Journey(input, carried);
+  const journeyScope = new CancellationScope();
+  installHandlers(journey, () => journeyScope.cancel());
+  try {
+    return journey.finish(await journeyScope.run(() => walk(journey)));
+  } catch (err) {
+    const ending = err instanceof JourneyEnd ? err : isCancellation(err) && journey.cancelRequest ? cancelled(journey) : null;
+    if (!ending) throw err;
+    await releaseSlot(journey);
+    return journey.finish(ending.result);
   }
-  return journey.finish({ outcome: 'REMOVED', reason: 'not reached yet', remediation: '' });
 }
 
-/** The journey's state and its projection for the query and search attributes. */
-class Journey {
-  stage: StageOrOutcome = 'WAITING_FOR_CAPACITY'; // the start sets the same value as a search attribute
-  phoneNumberId: string | null;
-  registered = false;
-  result: JourneyResult | null = null;
-  readonly signupExpiresAt: number;
+async function walk(journey: Journey): Promise<JourneyResult> {
+  if (!journey.registered) await onboard(journey);
+  return remove(journey, await live(journey));
+}
 
-  constructor(private readonly input: JourneyInput) {
-    this.phoneNumberId = input.phoneNumberId ?? null;
-    this.signupExpiresAt = Date.parse(input.signupAt) + SIGNUP_WINDOW_MS;
+/** Stages 1–9, starting where Meta stands for an adopted number. */
+async function onboard(journey: Journey): Promise<void> {
+  const adopted = journey.phoneNumberId ? await adoptNumber(journey) : null;
+  if (adopted?.isOnBizApp) journey.isCoexistence = true;
+  if (journey.isCoexistence || adopted?.status === 'CONNECTED') {
+    await waitForCapacity(journey); // registered numbers count toward the cap too
+  } else if (!(await beforeSignupDeadline(journey, () => registerInTime(journey, adopted)))) {
+    throw end(
+      'SIGNUP_EXPIRED',
+      'SIGNUP_WINDOW_CLOSED',
+      'the 14-day Embedded Signup window closed before the number was registered',
+      'Run Embedded Signup again for this number, then start a new journey.',
+    );
   }
+  if (journey.isCoexistence) await confirmCoexistence(journey, adopted ?? missingAdoption());
+  else await awaitConnected(journey);
+  await reviewDisplayName(journey, adopted !== null);
+  if (journey.input.identityCheck) await enableIdentityCheck(journey);
+}
 
-  enter(stage: JourneyStage): void {
-    this.setStage(stage);
-  }
+async function registerInTime(journey: Journey, adopted: PresentNumber | null): Promise<void> {
+  await waitForCapacity(journey);
+  if (!adopted) await addNumber(journey);
+  await verifyAndRegister(journey, adopted?.codeVerificationStatus === 'VERIFIED');
+}
 
-  /** Milliseconds left in the Embedded Signup window; workflow time is deterministic (replayed, or skipped in tests). */
-  msUntilSignupExpiry(): number {
-    return Math.max(0, this.signupExpiresAt - Date.now());
-  }
+function cancelled(journey: Journey): JourneyEnd {
+  const request = journey.cancelRequest;
+  return end(
+    'CANCELLED',
+    'CANCELLED_BY_OPERATOR',
+    `cancelled by ${request?.actor ?? 'an operator'}${request?.reason ? `: ${request.reason}` : ''}`,
+    'Start a new journey to onboard the number again.',
+    { actor: request?.actor ?? null },
+  );
+}
 
-  finish(result: JourneyResult): JourneyResult {
-    this.result = result;
-    this.setStage(result.outcome);
-    return result;
-  }
-
-  view(): JourneyView {
-    return {
-      e164: this.input.phoneNumber.e164,
-      wabaId: this.input.wabaId,
-      portfolioId: this.input.portfolioId,
-      path: this.input.path,
-      stage: this.stage,
-      phoneNumberId: this.phoneNumberId,
-      deadlines: { signupExpiresAt: this.registered ? null : new Date(this.signupExpiresAt).toISOString() },
-      result: this.result,
-    };
-  }
-
-  private setStage(stage: StageOrOutcome): void {
-    if (stage === this.stage) return;
-    this.stage = stage;
-    // Kept current only when the journey was started with it (a server without our attributes refuses upserts).
-    if (this.visible) upsertSearchAttributes([{ key: NumberStage, value: stage }]);
-  }
-
-  private readonly visible = workflowInfo().typedSearchAttributes.get(NumberStage) !== undefined;
+function missingAdoption(): never {
+  // The edge refuses a coexistence journey without a phone_number_id; this only guards the invariant.
+  throw end('FAILED', 'COEXISTENCE_WITHOUT_ID', 'a coexistence number needs its phone_number_id', 'Start the journey with the phone_number_id from Embedded Signup.');
 }

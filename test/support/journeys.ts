@@ -1,14 +1,16 @@
 // Journey inputs for tests: valid numbers (libphonenumber-valid), a fresh one per test.
+import { randomInt } from 'node:crypto';
 import { parseJourneyRequest, type JourneyRequest } from '../../src/domain/journey-input.js';
 import type { JourneyInput } from '../../src/domain/journey.js';
 
-let sequence = 0;
-
-/** A valid US number that no other test in this run uses (+1 415 555 0000..9999 are all valid). */
+/** A valid US number unlikely to be used by any other test of the run (the servers are shared by all files). */
 export function freshNumber(): string {
-  sequence += 1;
-  const suffix = String((process.pid * 7 + sequence) % 10_000).padStart(4, '0');
-  return `+1415555${suffix}`;
+  return `+1415${randomInt(200, 1000)}${String(randomInt(0, 10_000)).padStart(4, '0')}`;
+}
+
+/** A numeric Graph-style id, unique enough for a test run. */
+export function freshId(): string {
+  return String(randomInt(100_000_000, 999_999_999)) + String(randomInt(100_000, 999_999));
 }
 
 export function journeyInput(overrides: Partial<JourneyRequest> = {}, now = new Date()): JourneyInput {

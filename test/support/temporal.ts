@@ -8,6 +8,13 @@ import { NativeConnection, Worker, type NativeConnectionOptions } from '@tempora
 import { inject } from 'vitest';
 import { msToTs, tsToMs } from '@temporalio/common/lib/time.js';
 import type { Activities } from '../../src/activities/index.js';
+import { createDataConverter } from '../../src/codec/data-converter.js';
+import { parseCodecKeys } from '../../src/codec/keys.js';
+
+/** The tests' payload key: every client and worker of the test run encrypts with it, as production does. */
+export const testDataConverter = createDataConverter(
+  parseCodecKeys(`test-1:${Buffer.alloc(32, 7).toString('base64')}`),
+);
 
 export interface TestEnv {
   client: Client;
@@ -22,7 +29,10 @@ export interface TestEnv {
 }
 
 export async function connectDevServer(): Promise<TestEnv> {
-  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: inject('devServerAddress') });
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address: inject('devServerAddress'),
+    client: { dataConverter: testDataConverter },
+  });
   return {
     client: env.client,
     nativeConnection: env.nativeConnection,
@@ -57,7 +67,7 @@ export async function connectTimeSkippingServer(): Promise<TestEnv> {
 /** A client whose workflow results unlock time skipping while they are awaited (as the SDK's own does). */
 class TimeSkippingClient extends Client {
   constructor(connection: Connection) {
-    super({ connection });
+    super({ connection, dataConverter: testDataConverter });
     const workflow: WorkflowClient = new TimeSkippingWorkflowClient({ ...this.workflow.options, connection });
     Object.defineProperty(this, 'workflow', { value: workflow });
   }
@@ -71,13 +81,14 @@ export function uniqueTaskQueue(prefix = 'test'): string {
 /** Runs `fn` while a worker with the real workflow bundle polls `taskQueue`. */
 export async function withWorker<T>(
   env: TestEnv,
-  options: { taskQueue: string; activities?: Partial<Activities> },
+  options: { taskQueue: string; activities?: Partial<Activities> | Activities },
   fn: () => Promise<T>,
 ): Promise<T> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: options.taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    dataConverter: testDataConverter,
     activities: options.activities ?? {},
   });
   return worker.runUntil(fn);

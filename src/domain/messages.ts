@@ -1,0 +1,59 @@
+// The journey's and the portfolio's signals and updates. Every human action names its actor, so history
+// records who did what. Updates are validated before they reach history; signals are fire-and-forget.
+import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { NumberEvent } from './events.js';
+import type { CodeMethod } from './journey.js';
+
+export interface OtpSubmission {
+  code: string;
+  actor: string;
+}
+export interface PinSubmission {
+  pin: string;
+  actor: string;
+}
+export interface DisplayNameSubmission {
+  displayName: string;
+  actor: string;
+}
+export interface ResendRequest {
+  /** Switch SMS ↔ VOICE; omitted keeps the current method. */
+  method?: CodeMethod;
+  actor: string;
+}
+export interface CancelRequest {
+  reason: string;
+  actor: string;
+}
+export const removalRoles = ['admin'] as const;
+export interface RemovalRequest {
+  actor: string;
+  /** Only a portfolio admin can delete a number in WhatsApp Manager (seed: "Delete button is missing"). */
+  role: string;
+  reason: string;
+}
+export interface DeletionConfirmation {
+  actor: string;
+}
+
+/** What an operator's submission led to, answered to the caller of the update. */
+export interface SubmissionOutcome {
+  accepted: boolean;
+  message: string;
+  attemptsLeft: number | null;
+}
+
+export const submitOtpUpdate = defineUpdate<SubmissionOutcome, [OtpSubmission]>('submitOtp');
+export const otpSignal = defineSignal<[OtpSubmission]>('otp');
+export const submitPinUpdate = defineUpdate<SubmissionOutcome, [PinSubmission]>('submitPin');
+export const pinSignal = defineSignal<[PinSubmission]>('pin');
+export const submitDisplayNameUpdate = defineUpdate<SubmissionOutcome, [DisplayNameSubmission]>('submitDisplayName');
+export const displayNameSignal = defineSignal<[DisplayNameSubmission]>('displayName');
+export const resendCodeSignal = defineSignal<[ResendRequest]>('resendCode');
+export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
+export const requestRemovalSignal = defineSignal<[RemovalRequest]>('requestRemoval');
+export const confirmDeletionSignal = defineSignal<[DeletionConfirmation]>('confirmDeletion');
+/** A Meta webhook event about this number, routed by the webhook receiver. */
+export const numberEventSignal = defineSignal<[NumberEvent]>('numberEvent');
+/** The portfolio granted a registration slot to a journey that was queued. */
+export const slotGrantedSignal = defineSignal<[{ portfolioId: string }]>('slotGranted');

@@ -1,0 +1,24 @@
+// What numberflow reads of a number at Meta (GET /{phone-number-id}), in the workflow's terms.
+export type NumberSnapshot =
+  | { gone: true }
+  | {
+      gone: false;
+      status: string | null;
+      codeVerificationStatus: string | null;
+      nameStatus: string | null;
+      newNameStatus: string | null;
+      verifiedName: string | null;
+      newDisplayName: string | null;
+      isOnBizApp: boolean;
+      platformType: string | null;
+    };
+
+export type PresentNumber = Extract<NumberSnapshot, { gone: false }>;
+
+export interface NumberRef {
+  wabaId: string;
+  phoneNumberId: string;
+}
+
+export const smbSyncTypes = ['smb_app_state_sync', 'history'] as const;
+export type SmbSyncType = (typeof smbSyncTypes)[number];

@@ -1,0 +1,26 @@
+// The HTTP service (Fastify). For now: Meta's webhook receiver; the onboarding, operator and auditor APIs
+// join it in later issues.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { createWebhookRouter } from './webhook-router.js';
+import { webhookRoutes } from './webhook-routes.js';
+
+export interface HttpAppOptions {
+  client: Client;
+  taskQueue: string;
+  appSecret: string;
+  verifyToken: string;
+  logger: Logger;
+}
+
+export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: 4 * 1024 * 1024,
+  });
+  const route = createWebhookRouter({ client: options.client, taskQueue: options.taskQueue });
+  await app.register(webhookRoutes, { ...options, route });
+  app.get('/health', async () => ({ ok: true }));
+  return app;
+}

@@ -1,0 +1,129 @@
+// Routes Meta's webhook events to the workflows they concern: number events to `number:<E.164>`, the cap to
+// `portfolio:<id>`. A change no workflow waits for is dropped; duplicates are harmless (handlers are idempotent).
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { NumberEvent } from '../domain/events.js';
+import { journeyWorkflowId } from '../domain/journey.js';
+import { numberEventSignal } from '../domain/messages.js';
+import { capabilityUpdateSignal, portfolioWorkflowId } from '../domain/portfolio.js';
+import { PortfolioId } from '../domain/search-attributes.js';
+import type { WebhookEvent } from '../graph/webhooks.js';
+import type { portfolio } from '../workflows/portfolio.js';
+
+export interface RoutedEvent {
+  field: string;
+  target: string | null;
+  /** What happened: "signalled", or why nothing was. */
+  outcome: string;
+}
+
+export interface WebhookRouterOptions {
+  client: Client;
+  taskQueue: string;
+}
+
+export function createWebhookRouter({ client, taskQueue }: WebhookRouterOptions) {
+  const toNumber = async (displayPhoneNumber: string, event: NumberEvent): Promise<RoutedEvent> => {
+    const target = journeyWorkflowId(`+${displayPhoneNumber.replace(/\D/g, '')}`);
+    return signal(target, event.kind, () => client.workflow.getHandle(target).signal(numberEventSignal, event));
+  };
+
+  /** A WABA-wide event goes to every running journey of that WABA. */
+  const toWaba = async (wabaId: string, event: NumberEvent): Promise<RoutedEvent[]> => {
+    const routed: RoutedEvent[] = [];
+    for await (const execution of client.workflow.list({ query: `WabaId = '${wabaId}' AND ExecutionStatus = 'Running'` })) {
+      routed.push(await signal(execution.workflowId, event.kind, () => client.workflow.getHandle(execution.workflowId).signal(numberEventSignal, event)));
+    }
+    return routed;
+  };
+
+  const toPortfolio = async (wabaId: string, maxPhoneNumbers: number): Promise<RoutedEvent> => {
+    const portfolioId = await portfolioOf(client, wabaId);
+    if (!portfolioId) return { field: 'business_capability_update', target: null, outcome: `no journey knows WABA ${wabaId}'s portfolio` };
+    const workflowId = portfolioWorkflowId(portfolioId);
+    await client.workflow.signalWithStart<typeof portfolio, [{ maxPhoneNumbers: number }]>('portfolio', {
+      workflowId,
+      taskQueue,
+      args: [{ portfolioId, cap: maxPhoneNumbers }],
+      signal: capabilityUpdateSignal,
+      signalArgs: [{ maxPhoneNumbers }],
+    });
+    return { field: 'business_capability_update', target: workflowId, outcome: 'signalled' };
+  };
+
+  return async function route(event: WebhookEvent): Promise<RoutedEvent[]> {
+    // Ids go into visibility queries: only Graph's numeric ids are accepted.
+    if (!/^\d+$/.test(event.wabaId)) return [{ field: event.field, target: null, outcome: 'not a WABA id' }];
+    const at = new Date((event.time ?? Date.now() / 1000) * 1000).toISOString();
+    switch (event.field) {
+      case 'phone_number_name_update':
+        return [
+          await toNumber(event.value.display_phone_number, {
+            kind: 'name',
+            decision: event.value.decision as Extract<NumberEvent, { kind: 'name' }>['decision'],
+            requestedName: event.value.requested_verified_name,
+            rejectionReason: event.value.rejection_reason ?? null,
+            at,
+          }),
+        ];
+      case 'phone_number_quality_update':
+        return [
+          await toNumber(event.value.display_phone_number, {
+            kind: 'quality',
+            event: event.value.event,
+            currentLimit: event.value.current_limit ?? null,
+            at,
+          }),
+        ];
+      case 'business_capability_update': {
+        const cap = Number(event.value.max_phone_numbers_per_business ?? event.value.max_phone_numbers_per_waba);
+        if (!Number.isInteger(cap) || cap <= 0) return [{ field: event.field, target: null, outcome: 'no registered-number cap in it' }];
+        return [await toPortfolio(event.wabaId, cap)];
+      }
+      case 'account_update':
+        return toWaba(event.wabaId, accountEvent(event.value, at));
+      case 'messages':
+        return Promise.all(
+          (event.value.statuses ?? [])
+            .filter((status) => status.pricing?.billable === true)
+            .map((status) =>
+              toNumber(event.value.metadata.display_phone_number, {
+                kind: 'paid_message',
+                at: new Date(Number(status.timestamp) * 1000).toISOString(),
+              }),
+            ),
+        );
+      default:
+        return [{ field: event.field === 'unknown' ? event.rawField : event.field, target: null, outcome: 'not routed' }];
+    }
+  };
+}
+
+function accountEvent(value: Extract<WebhookEvent, { field: 'account_update' }>['value'], at: string): NumberEvent {
+  if (value.event === 'ACCOUNT_RESTRICTION') {
+    const restriction = value.restriction_info?.[0];
+    return { kind: 'restriction', restrictionType: restriction?.restriction_type ?? 'UNKNOWN', expiration: restriction?.expiration == null ? null : String(restriction.expiration), at };
+  }
+  if (value.event === 'PARTNER_REMOVED') {
+    return { kind: 'partner_removed', reason: value.disconnection_info?.reason ?? null, initiatedBy: value.disconnection_info?.initiated_by ?? null, at };
+  }
+  return { kind: 'account', event: value.event, at };
+}
+
+async function signal(target: string, what: string, send: () => Promise<void>): Promise<RoutedEvent> {
+  try {
+    await send();
+    return { field: what, target, outcome: 'signalled' };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { field: what, target, outcome: 'no running journey' };
+    throw err;
+  }
+}
+
+/** The portfolio a WABA belongs to, from the search attributes of any journey of that WABA. */
+async function portfolioOf(client: Client, wabaId: string): Promise<string | null> {
+  for await (const execution of client.workflow.list({ query: `WabaId = '${wabaId}'`, pageSize: 1 })) {
+    const portfolioId = execution.typedSearchAttributes.get(PortfolioId);
+    if (portfolioId) return portfolioId;
+  }
+  return null;
+}

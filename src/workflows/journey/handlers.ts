@@ -1,0 +1,208 @@
+// The journey's message handlers. Updates validate before anything reaches history (a refused update leaves
+// no event); signals cannot be refused, so a misplaced one is ignored and noted for the query.
+import { Trigger, setHandler } from '@temporalio/workflow';
+import type { NumberEvent } from '../../domain/events.js';
+import { journeyQuery } from '../../domain/journey.js';
+import {
+  cancelSignal,
+  confirmDeletionSignal,
+  displayNameSignal,
+  numberEventSignal,
+  otpSignal,
+  pinSignal,
+  removalRoles,
+  requestRemovalSignal,
+  resendCodeSignal,
+  slotGrantedSignal,
+  submitDisplayNameUpdate,
+  submitOtpUpdate,
+  submitPinUpdate,
+  type SubmissionOutcome,
+} from '../../domain/messages.js';
+import { checkActor, checkDisplayName, checkPin, normaliseOtp } from '../../domain/operator-input.js';
+import type { JourneyStage } from '../../domain/stages.js';
+import type { Journey, Submission } from './state.js';
+
+/** Stages in which an operator may still cancel the onboarding (afterwards: request removal). */
+const cancellableStages: readonly string[] = [
+  'WAITING_FOR_CAPACITY',
+  'ADDING',
+  'REQUESTING_CODE',
+  'AWAITING_OTP',
+  'VERIFYING_CODE',
+  'REGISTERING',
+  'AWAITING_PIN',
+  'AWAITING_CONNECTED',
+  'DISPLAY_NAME_REVIEW',
+  'AWAITING_NEW_NAME',
+  'ENABLING_IDENTITY_CHECK',
+  'CONFIRMING_COEXISTENCE',
+  'SYNCING_SMB_DATA',
+];
+
+export function installHandlers(journey: Journey, onCancel: () => void): void {
+  setHandler(journeyQuery, () => journey.view());
+
+  const inStage = (stage: JourneyStage, what: string) => {
+    if (journey.stage !== stage) {
+      throw new Error(`this journey is not waiting for ${what} (stage ${journey.stage})`);
+    }
+  };
+
+  setHandler(
+    submitOtpUpdate,
+    ({ code, actor }) => awaitReply(journey, 'otp', normaliseOtp(code), actor),
+    {
+      validator: ({ code, actor }) => {
+        checkActor(actor);
+        inStage('AWAITING_OTP', 'a code');
+        if (journey.otp) throw new Error('a code is already being verified; wait for its outcome');
+        normaliseOtp(code);
+      },
+    },
+  );
+  setHandler(otpSignal, ({ code, actor }) => {
+    const problem = refusal(() => (checkActor(actor), inStage('AWAITING_OTP', 'a code'), normaliseOtp(code)));
+    if (problem || journey.otp) return journey.note(String(actor), `code ignored: ${problem ?? 'a code is already being verified'}`);
+    journey.otp = { value: normaliseOtp(code), actor, reply: null };
+  });
+
+  setHandler(
+    submitPinUpdate,
+    ({ pin, actor }) => awaitReply(journey, 'pinInput', checkPin(pin), actor),
+    {
+      validator: ({ pin, actor }) => {
+        checkActor(actor);
+        inStage('AWAITING_PIN', 'a PIN');
+        if (journey.pinInput) throw new Error('a PIN is already being tried; wait for its outcome');
+        checkPin(pin);
+      },
+    },
+  );
+  setHandler(pinSignal, ({ pin, actor }) => {
+    const problem = refusal(() => (checkActor(actor), inStage('AWAITING_PIN', 'a PIN'), checkPin(pin)));
+    if (problem || journey.pinInput) return journey.note(String(actor), `PIN ignored: ${problem ?? 'a PIN is already being tried'}`);
+    journey.pinInput = { value: pin, actor, reply: null };
+  });
+
+  const checkNameTurn = () => {
+    if (journey.stage !== 'AWAITING_NEW_NAME' && journey.stage !== 'LIVE') {
+      throw new Error(`this journey takes a new display name only when it is rejected or live (stage ${journey.stage})`);
+    }
+    if (journey.newName || (journey.stage === 'LIVE' && journey.displayName.pending)) {
+      throw new Error('a display-name change is already under way');
+    }
+  };
+  setHandler(
+    submitDisplayNameUpdate,
+    ({ displayName, actor }) => awaitReply(journey, 'newName', checkDisplayName(displayName), actor),
+    { validator: ({ displayName, actor }) => (checkActor(actor), checkNameTurn(), void checkDisplayName(displayName)) },
+  );
+  setHandler(displayNameSignal, ({ displayName, actor }) => {
+    const problem = refusal(() => (checkActor(actor), checkNameTurn(), checkDisplayName(displayName)));
+    if (problem) return journey.note(String(actor), `display name ignored: ${problem}`);
+    journey.newName = { value: checkDisplayName(displayName), actor, reply: null };
+  });
+
+  setHandler(resendCodeSignal, ({ method, actor }) => {
+    const problem = refusal(() => {
+      checkActor(actor);
+      inStage('AWAITING_OTP', 'a resend');
+      if (method === 'SMS' && journey.input.ivr) throw new Error('an IVR number cannot receive SMS; use VOICE');
+    });
+    if (problem) return journey.note(String(actor), `resend ignored: ${problem}`);
+    journey.resend = { method: method ?? null, actor };
+  });
+
+  setHandler(cancelSignal, ({ reason, actor }) => {
+    const problem = refusal(() => {
+      checkActor(actor);
+      if (!cancellableStages.includes(journey.stage)) {
+        throw new Error(`a ${journey.stage} journey cannot be cancelled; request its removal instead`);
+      }
+    });
+    if (problem) return journey.note(String(actor), `cancel ignored: ${problem}`);
+    journey.cancelRequest = { reason: String(reason ?? ''), actor };
+    onCancel();
+  });
+
+  setHandler(requestRemovalSignal, (request) => {
+    const problem = refusal(() => {
+      checkActor(request.actor);
+      if (!(removalRoles as readonly string[]).includes(request.role)) {
+        throw new Error(`role "${request.role}" lacks admin rights on the portfolio; only an admin can remove a number`);
+      }
+      if (journey.stage !== 'LIVE' && !(journey.stage === 'REMOVING' && journey.restriction)) {
+        throw new Error(`removal applies to a live number (stage ${journey.stage}); cancel an onboarding instead`);
+      }
+    });
+    if (problem) return journey.note(String(request.actor), `removal refused: ${problem}`);
+    journey.removalRequest = request;
+    journey.restriction = null; // a request while blocked means "try again"
+  });
+
+  setHandler(confirmDeletionSignal, ({ actor }) => {
+    const problem = refusal(() => (checkActor(actor), inStage('REMOVING', 'a deletion confirmation')));
+    if (problem) return journey.note(String(actor), `deletion confirmation ignored: ${problem}`);
+    journey.deletionConfirmedBy = actor;
+  });
+
+  setHandler(numberEventSignal, (event) => onNumberEvent(journey, event));
+  setHandler(slotGrantedSignal, () => {
+    journey.slotGranted = true;
+  });
+}
+
+function onNumberEvent(journey: Journey, event: NumberEvent): void {
+  journey.recordEvent(event);
+  switch (event.kind) {
+    case 'name': {
+      const awaited = journey.displayName.pending ?? journey.displayName.current;
+      if (event.requestedName !== awaited) break; // a decision on an older request
+      if (event.decision === 'APPROVED') journey.nameDecision = { approved: true };
+      if (event.decision === 'REJECTED') journey.nameDecision = { approved: false, reason: event.rejectionReason };
+      break;
+    }
+    case 'quality':
+      if (event.event === 'ONBOARDING') journey.pollNow = true; // Meta's sign that registration took
+      break;
+    case 'status':
+      journey.status = event.status;
+      break;
+    case 'paid_message':
+      journey.lastPaidMessageAt = Math.max(journey.lastPaidMessageAt ?? 0, Date.parse(event.at));
+      break;
+    case 'restriction':
+      journey.restriction = {
+        reason: `Meta restricted the account (${event.restrictionType})`,
+        remediation:
+          'Deletion can be restricted by permissions, billing or account state: resolve the restriction in WhatsApp Manager (Account Quality), then request the removal again.',
+      };
+      break;
+    case 'partner_removed':
+      journey.note('meta', `partner removed${event.reason ? ` (${event.reason}, by ${event.initiatedBy ?? 'unknown'})` : ''}`);
+      break;
+    case 'account':
+      break;
+  }
+}
+
+type Inbox = 'otp' | 'pinInput' | 'newName';
+
+/** Hands a submission to the waiting stage and answers the update once the stage has acted on it. */
+async function awaitReply(journey: Journey, inbox: Inbox, value: string, actor: string): Promise<SubmissionOutcome> {
+  const reply = new Trigger<SubmissionOutcome>();
+  const submission: Submission<string> = { value, actor, reply };
+  journey[inbox] = submission;
+  return reply;
+}
+
+/** The message of what `check` throws, or null when it passes. */
+function refusal(check: () => unknown): string | null {
+  try {
+    check();
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}

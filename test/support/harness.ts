@@ -1,0 +1,88 @@
+// One journey test bench: a Graph sandbox with its own portfolio and WABA, the Graph client and activities
+// pointed at it, the webhook receiver the sandbox posts to, and a worker running the real workflows.
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { createActivities, type Activities } from '../../src/activities/index.js';
+import type { JourneyRequest } from '../../src/domain/journey-input.js';
+import { journeyQuery, type JourneyInput, type JourneyView } from '../../src/domain/journey.js';
+import { GraphClient } from '../../src/graph/client.js';
+import { staticTokenProvider } from '../../src/graph/tokens.js';
+import { buildHttpApp } from '../../src/http/app.js';
+import { startJourney } from '../../src/journeys.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { freshId, journeyInput } from './journeys.js';
+import { uniqueTaskQueue, withWorker, type TestEnv } from './temporal.js';
+
+export const APP_SECRET = 'test-app-secret';
+
+export interface Harness {
+  env: TestEnv;
+  sandbox: Sandbox;
+  graph: GraphClient;
+  portfolioId: string;
+  wabaId: string;
+  taskQueue: string;
+  activities: Activities;
+  input(overrides?: Partial<JourneyRequest>): JourneyInput;
+  start(input: JourneyInput): Promise<JourneyHandle>;
+  /** Runs `fn` while a worker polls the harness's task queue. */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface JourneyHandle {
+  workflowId: string;
+  view(): Promise<JourneyView>;
+  /** Polls the query until `predicate` holds (workflow progress is asynchronous); fails after `attempts`. */
+  until(predicate: (view: JourneyView) => boolean, what: string, attempts?: number): Promise<JourneyView>;
+}
+
+export async function createHarness(env: TestEnv, sandboxOptions: Partial<SandboxOptions> = {}): Promise<Harness> {
+  const logger = pino({ level: 'silent' });
+  const taskQueue = uniqueTaskQueue('journey');
+  // The receiver routes webhooks to the journeys (and starts portfolios on the harness's own task queue).
+  const receiver: FastifyInstance = await buildHttpApp({ client: env.client, taskQueue, appSecret: APP_SECRET, verifyToken: 'test-verify-token', logger });
+  const receiverUrl = await receiver.listen({ host: '127.0.0.1', port: 0 });
+  const sandbox = await startSandbox({ appSecret: APP_SECRET, seed: 7, webhookUrl: `${receiverUrl}/webhooks/meta`, ...sandboxOptions });
+  const { portfolioId } = sandbox.admin.createPortfolio({ portfolioId: freshId() });
+  const { wabaId } = sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
+  const graph = new GraphClient({ baseUrl: sandbox.url, tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })) });
+  const activities = createActivities({ graph, temporal: env.client, taskQueue });
+
+  return {
+    env,
+    sandbox,
+    graph,
+    portfolioId,
+    wabaId,
+    taskQueue,
+    activities,
+    input: (overrides = {}) => journeyInput({ wabaId, portfolioId, ...overrides }, new Date()),
+    async start(input) {
+      const { workflowId } = await startJourney(env.client, taskQueue, input, {
+        withoutSearchAttributes: !env.searchAttributes,
+      });
+      const handle = env.client.workflow.getHandle(workflowId);
+      const view = () => handle.query(journeyQuery);
+      return {
+        workflowId,
+        view,
+        async until(predicate, what, attempts = 600) {
+          let last: JourneyView | undefined;
+          for (let i = 0; i < attempts; i++) {
+            last = await view();
+            if (predicate(last)) return last;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          throw new Error(`journey never reached: ${what}; last seen ${JSON.stringify(last?.stage)} ${JSON.stringify(last?.waiting)}`);
+        },
+      };
+    },
+    run: (fn) => withWorker(env, { taskQueue, activities }, fn),
+    async close() {
+      await sandbox.close();
+      await receiver.close();
+      await graph.close();
+    },
+  };
+}
