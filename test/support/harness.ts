@@ -5,10 +5,12 @@ import { pino } from 'pino';
 import { createActivities, type Activities } from '../../src/activities/index.js';
 import type { JourneyRequest } from '../../src/domain/journey-input.js';
 import { journeyQuery, type JourneyInput, type JourneyView } from '../../src/domain/journey.js';
+import { portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { GraphClient } from '../../src/graph/client.js';
 import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { buildHttpApp } from '../../src/http/app.js';
 import { startJourney } from '../../src/journeys.js';
+import type { portfolio } from '../../src/workflows/portfolio.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { freshId, journeyInput } from './journeys.js';
 import { uniqueTaskQueue, withWorker, type TestEnv } from './temporal.js';
@@ -37,14 +39,26 @@ export interface JourneyHandle {
   until(predicate: (view: JourneyView) => boolean, what: string, attempts?: number): Promise<JourneyView>;
 }
 
-export async function createHarness(env: TestEnv, sandboxOptions: Partial<SandboxOptions> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** The portfolio's registered-number cap, at Meta and in numberflow; tests not about the cap get room. */
+  cap?: number;
+  sandbox?: Partial<SandboxOptions>;
+}
+
+export async function createHarness(env: TestEnv, options: HarnessOptions = {}): Promise<Harness> {
+  const cap = options.cap ?? 1000;
   const logger = pino({ level: 'silent' });
   const taskQueue = uniqueTaskQueue('journey');
   // The receiver routes webhooks to the journeys (and starts portfolios on the harness's own task queue).
   const receiver: FastifyInstance = await buildHttpApp({ client: env.client, taskQueue, appSecret: APP_SECRET, verifyToken: 'test-verify-token', logger });
   const receiverUrl = await receiver.listen({ host: '127.0.0.1', port: 0 });
-  const sandbox = await startSandbox({ appSecret: APP_SECRET, seed: 7, webhookUrl: `${receiverUrl}/webhooks/meta`, ...sandboxOptions });
-  const { portfolioId } = sandbox.admin.createPortfolio({ portfolioId: freshId() });
+  const sandbox = await startSandbox({ appSecret: APP_SECRET, seed: 7, webhookUrl: `${receiverUrl}/webhooks/meta`, ...options.sandbox });
+  const { portfolioId } = sandbox.admin.createPortfolio({ portfolioId: freshId(), maxPhoneNumbers: cap });
+  await env.client.workflow.start<typeof portfolio>('portfolio', {
+    taskQueue,
+    workflowId: portfolioWorkflowId(portfolioId),
+    args: [{ portfolioId, cap }],
+  });
   const { wabaId } = sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
   const graph = new GraphClient({ baseUrl: sandbox.url, tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })) });
   const activities = createActivities({ graph, temporal: env.client, taskQueue });
@@ -80,6 +94,7 @@ export async function createHarness(env: TestEnv, sandboxOptions: Partial<Sandbo
     },
     run: (fn) => withWorker(env, { taskQueue, activities }, fn),
     async close() {
+      await env.client.workflow.getHandle(portfolioWorkflowId(portfolioId)).terminate('test done').catch(() => undefined);
       await sandbox.close();
       await receiver.close();
       await graph.close();
