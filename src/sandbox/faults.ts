@@ -66,30 +66,27 @@ export class FaultBook {
     this.faults = [];
   }
 
-  /** The faults a Graph call meets: all matching latencies add up; the first matching error wins. */
+  /** The faults a Graph call meets: every matching latency adds up; one error fault (the oldest) answers it. */
   forCall(endpoint: string): CallFaults {
-    const short = shortEndpoint(endpoint);
-    const result: CallFaults = { latencyMs: 0 };
-    for (const fault of this.take((s) => s.kind === 'latency' || s.kind === 'error', [endpoint, short])) {
-      if (fault.kind === 'latency') result.latencyMs += fault.latencyMs ?? 500;
-      else result.errorCode ??= fault.code ?? 1;
-    }
-    return result;
+    const names = [endpoint, shortEndpoint(endpoint)];
+    const latencyMs = this.take(['latency'], names).reduce((sum, spec) => sum + (spec.latencyMs ?? 500), 0);
+    const [error] = this.take(['error'], names, 1);
+    return error ? { latencyMs, errorCode: error.code ?? 1 } : { latencyMs };
   }
 
   /** What happens to a webhook of this field: dropped, sent twice, or sent normally. */
   forWebhook(field: string): 'drop' | 'duplicate' | undefined {
-    const [fault] = this.take((s) => s.kind === 'drop_webhook' || s.kind === 'duplicate_webhook', [field], 1);
+    const [fault] = this.take(['drop_webhook', 'duplicate_webhook'], [field], 1);
     if (!fault) return undefined;
     return fault.kind === 'drop_webhook' ? 'drop' : 'duplicate';
   }
 
-  private take(kindMatches: (spec: FaultSpec) => boolean, names: string[], limit = Infinity): FaultSpec[] {
+  private take(kinds: readonly FaultKind[], names: readonly string[], limit = Infinity): FaultSpec[] {
     const taken: FaultSpec[] = [];
     for (const fault of this.faults) {
       if (taken.length >= limit) break;
       const { spec } = fault;
-      if (fault.remaining <= 0 || !kindMatches(spec)) continue;
+      if (fault.remaining <= 0 || !kinds.includes(spec.kind)) continue;
       if (spec.endpoint !== '*' && !names.includes(spec.endpoint)) continue;
       // Roll only for probabilistic faults, so a seed's stream is not consumed by certain ones.
       if (spec.probability !== undefined && this.random.float() >= spec.probability) continue;

@@ -1,27 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { DAY, HOUR, MINUTE } from '../../src/sandbox/clock.js';
 import {
   type TestSandbox,
   type WebhookReceiver,
   metaError,
   startTestSandbox,
-  startWebhookReceiver,
+  useSandboxWithReceiver,
 } from './support.js';
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 let t: TestSandbox;
 let receiver: WebhookReceiver;
 
-beforeEach(async () => {
-  receiver = await startWebhookReceiver();
-  t = await startTestSandbox({ webhookUrl: receiver.url });
-});
-afterEach(async () => {
-  await t.close();
-  await receiver.close();
-});
+useSandboxWithReceiver({}, (started) => ({ t, receiver } = started));
 
 async function fieldsOf(id: string, fields: string): Promise<Record<string, unknown>> {
   const answer = await t.graph('GET', `/${id}`, { query: { fields } });
@@ -168,7 +158,6 @@ describe('request_code and verify_code', () => {
   });
 
   it('refuses a code used after otpTtlMs of sandbox time with 136025 "code expired"', async () => {
-    await t.close();
     t = await startTestSandbox({ otpTtlMs: 5 * MINUTE });
     const id = await t.addNumber('4155552671');
     await t.graph('POST', `/${id}/request_code`, { query: { code_method: 'SMS', language: 'en' } });
@@ -245,7 +234,6 @@ describe('register and deregister', () => {
   });
 
   it('stays PENDING until connectDelayMs of sandbox time passes, then turns CONNECTED and sends ONBOARDING', async () => {
-    await t.close();
     t = await startTestSandbox({ webhookUrl: receiver.url, connectDelayMs: 2 * MINUTE });
     const id = await t.addNumber('4155552671');
     await t.verifyNumber(id);

@@ -3,11 +3,13 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
+import { afterEach, beforeEach } from 'vitest';
 import { verifyWebhookSignature } from '../../src/graph/signature.js';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/index.js';
 
 export const APP_SECRET = 'test-app-secret';
 export const APP_ID = '1234567890';
+export const VERIFY_TOKEN = 'receiver-verify-token';
 
 export interface GraphAnswer {
   status: number;
@@ -42,8 +44,25 @@ export interface TestSandbox {
   close(): Promise<void>;
 }
 
+/** Everything a test started; closed after each test by useSandboxWithReceiver. */
+const running = new Set<{ close(): Promise<void> }>();
+
+export async function closeAll(): Promise<void> {
+  for (const item of [...running].reverse()) await item.close();
+}
+
+function tracked<T extends { close(): Promise<void> }>(item: T): T {
+  const close = item.close.bind(item);
+  running.add(item);
+  item.close = async () => {
+    running.delete(item);
+    await close();
+  };
+  return item;
+}
+
 export async function startTestSandbox(options: Partial<SandboxOptions> = {}): Promise<TestSandbox> {
-  const sandbox = await startSandbox({ appSecret: APP_SECRET, seed: 7, ...options });
+  const sandbox = tracked(await startSandbox({ appSecret: APP_SECRET, seed: 7, ...options }));
   const { portfolioId } = sandbox.admin.createPortfolio();
   const { wabaId } = sandbox.admin.createWaba({ portfolioId });
   const token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
@@ -131,6 +150,13 @@ export async function startWebhookReceiver(appSecret = APP_SECRET): Promise<Webh
   const received: ReceivedWebhook[] = [];
   let failures: { count: number; status: number } = { count: 0, status: 500 };
   const server: Server = createServer((req, res) => {
+    if (req.method === 'GET') {
+      // §4.1's verification: echo hub.challenge when the verify token is ours.
+      const query = new URL(req.url ?? '/', 'http://receiver').searchParams;
+      const ok = query.get('hub.mode') === 'subscribe' && query.get('hub.verify_token') === VERIFY_TOKEN;
+      res.writeHead(ok ? 200 : 403).end(ok ? (query.get('hub.challenge') ?? '') : '');
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -151,7 +177,7 @@ export async function startWebhookReceiver(appSecret = APP_SECRET): Promise<Webh
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  return tracked<WebhookReceiver>({
     url: `http://127.0.0.1:${port}/webhooks`,
     received,
     values: (field) =>
@@ -165,7 +191,24 @@ export async function startWebhookReceiver(appSecret = APP_SECRET): Promise<Webh
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
-  };
+  });
+}
+
+/** A sandbox whose webhooks go to a fresh receiver (for beforeEach). */
+export async function startWithReceiver(
+  options: Partial<SandboxOptions> = {},
+): Promise<{ t: TestSandbox; receiver: WebhookReceiver }> {
+  const receiver = await startWebhookReceiver();
+  return { t: await startTestSandbox({ webhookUrl: receiver.url, ...options }), receiver };
+}
+
+/** Starts a sandbox and its webhook receiver before each test, hands them to `bind`, and closes all after it. */
+export function useSandboxWithReceiver(
+  options: Partial<SandboxOptions>,
+  bind: (started: { t: TestSandbox; receiver: WebhookReceiver }) => void,
+): void {
+  beforeEach(async () => bind(await startWithReceiver(options)));
+  afterEach(closeAll);
 }
 
 /** Meta's error body, for assertions. */

@@ -1,0 +1,102 @@
+import { request } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { APP_SECRET, type WebhookReceiver, startWebhookReceiver } from './support.js';
+
+let sandbox: Sandbox;
+let receiver: WebhookReceiver;
+
+beforeEach(async () => {
+  receiver = await startWebhookReceiver();
+  sandbox = await startSandbox({ appSecret: APP_SECRET, seed: 3 });
+});
+afterEach(async () => {
+  await sandbox.close();
+  await receiver.close();
+});
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await request(`${sandbox.url}${path}`, {
+    method: method as 'GET',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.statusCode, body: await response.body.json() };
+}
+
+async function graph(method: string, path: string, token: string, body?: unknown): Promise<unknown> {
+  const response = await request(`${sandbox.url}/v23.0${path}`, {
+    method: method as 'GET',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return response.body.json();
+}
+
+describe('the admin API over HTTP', () => {
+  it('drives a whole onboarding: portfolio, WABA, token, outbox, decision, webhooks, clock', async () => {
+    const { portfolioId } = (await call('POST', '/_sandbox/portfolios', {})).body as { portfolioId: string };
+    const { wabaId } = (await call('POST', '/_sandbox/wabas', { portfolioId })).body as { wabaId: string };
+    const { accessToken } = (await call('POST', '/_sandbox/tokens', { wabaIds: [wabaId] })).body as {
+      accessToken: string;
+    };
+    expect((await call('PUT', '/_sandbox/webhook-url', { url: receiver.url })).body).toEqual({ ok: true });
+
+    const { id } = (await graph('POST', `/${wabaId}/phone_numbers`, accessToken, {
+      cc: '1',
+      phone_number: '4155552671',
+      verified_name: 'Acme',
+    })) as { id: string };
+    await graph('POST', `/${id}/request_code?code_method=SMS&language=en_US`, accessToken);
+    const outbox = (await call('GET', `/_sandbox/outbox?phoneNumberId=${id}`)).body as { code: string }[];
+    const latest = (await call('GET', `/_sandbox/outbox/${id}/latest`)).body as { code: string };
+    expect(latest.code).toBe(outbox[0]?.code);
+
+    await call('POST', `/_sandbox/numbers/${id}/display-name-decision`, { decision: 'APPROVED' });
+    await call('POST', '/_sandbox/webhooks/flush');
+    expect(receiver.values('phone_number_name_update')).toMatchObject([{ decision: 'APPROVED' }]);
+    const webhooks = (await call('GET', '/_sandbox/webhooks')).body as { field: string; delivered: boolean }[];
+    expect(webhooks.filter((w) => w.delivered).map((w) => w.field)).toEqual(['phone_number_name_update']);
+
+    const before = ((await call('GET', '/_sandbox/clock')).body as { now: number }).now;
+    const after = ((await call('POST', '/_sandbox/clock/advance', { ms: 3_600_000 })).body as { now: number }).now;
+    expect(after - before).toBeGreaterThanOrEqual(3_600_000);
+
+    const calls = (await call('GET', '/_sandbox/calls')).body as { endpoint: string }[];
+    expect(calls.map((c) => c.endpoint)).toEqual([
+      'POST /{waba-id}/phone_numbers',
+      'POST /{phone-number-id}/request_code',
+    ]);
+  });
+
+  it('injects and clears faults', async () => {
+    const { portfolioId } = (await call('POST', '/_sandbox/portfolios', { portfolioId: '100200300' })).body as {
+      portfolioId: string;
+    };
+    expect(portfolioId).toBe('100200300');
+    const { wabaId } = (await call('POST', '/_sandbox/wabas', { portfolioId, wabaId: '400500600' })).body as {
+      wabaId: string;
+    };
+    const token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
+    await call('POST', '/_sandbox/faults', { endpoint: '*', kind: 'error', code: 2, times: 3 });
+    expect(await graph('GET', `/${wabaId}/phone_numbers`, token)).toMatchObject({ error: { code: 2 } });
+    await call('DELETE', '/_sandbox/faults');
+    expect(await graph('GET', `/${wabaId}/phone_numbers`, token)).toEqual({ data: [] });
+  });
+
+  it('answers bad admin input with 400 and an unknown admin route with 404', async () => {
+    const bad = await call('POST', '/_sandbox/wabas', {});
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ error: { message: expect.stringContaining('portfolioId') } });
+    const refused = await call('DELETE', '/_sandbox/numbers/123');
+    expect(refused).toEqual({ status: 400, body: { error: { message: 'no phone number with id 123' } } });
+    const malformed = await request(`${sandbox.url}/_sandbox/portfolios`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
+    expect(malformed.statusCode).toBe(400);
+    await malformed.body.dump();
+    expect((await call('GET', '/_sandbox/nothing')).status).toBe(404);
+  });
+});
