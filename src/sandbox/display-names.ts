@@ -1,6 +1,7 @@
 // Display-name review (meta-graph.md §2.10, §4.4): the name given at add time and every later change are reviewed,
 // by an admin (decideDisplayName) or automatically after nameReviewDelayMs of sandbox time. An approved change
 // takes effect only when the number registers again, within 14 days; after that it goes back to review.
+import type { NAME_REJECTION_REASONS } from '../graph/webhook-fields.js';
 import { DAY, withinWindow } from './clock.js';
 import { type SandboxCore, SandboxAdminError, adminNumber, sendAccountWebhook } from './core.js';
 import { invalidParameter } from './graph-error.js';
@@ -8,15 +9,7 @@ import type { NameChange, PhoneNumber } from './model.js';
 
 export const NAME_DECISIONS = ['APPROVED', 'REJECTED'] as const;
 export type NameDecision = (typeof NAME_DECISIONS)[number];
-export const REJECTION_REASONS = [
-  'NAME_EMPLOYEE_ISSUE',
-  'NAME_ENDCLIENT_NOTRELATED',
-  'NAME_FORMAT_UNACCEPTABLE',
-  'NAME_INDIVIDUAL_ISSUE',
-  'NAME_NOT_CONSISTENT',
-  'UNKNOWN',
-] as const;
-export type RejectionReason = (typeof REJECTION_REASONS)[number];
+export type RejectionReason = (typeof NAME_REJECTION_REASONS)[number];
 
 const REREGISTER_WINDOW_MS = 14 * DAY;
 const NAME_CHANGES_PER_WINDOW = 10;

@@ -4,7 +4,7 @@ import type { SandboxAdmin } from './admin.js';
 import type { CallLog } from './call-log.js';
 import type { SandboxCore } from './core.js';
 import { GraphApiError, UnknownObjectError } from './graph-error.js';
-import { installGraphCallHooks, isAdminPath, replyGraphError, stripVersion } from './http/graph-call.js';
+import { installGraphCallHooks, isAdminPath, pathOf, replyGraphError, stripVersion } from './http/graph-call.js';
 import { knownEdges } from './http/graph-route.js';
 import { registerBodyParsers } from './http/input.js';
 import { adminPlugin } from './http/routes-admin.js';
@@ -25,6 +25,10 @@ export async function buildServer(core: SandboxCore, callLog: CallLog, admin: Sa
     logger: false,
     rewriteUrl: (request) => stripVersion(request.url ?? '/'),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // A URL the router cannot even read (bad escapes, an overlong id) still gets Meta's body, not Fastify's.
+    frameworkErrors: (error, request, reply) => {
+      void replyGraphError(core, request, reply, new GraphApiError(100, error.message));
+    },
   });
   registerBodyParsers(app);
   installGraphCallHooks(app, core, callLog);
@@ -36,7 +40,7 @@ export async function buildServer(core: SandboxCore, callLog: CallLog, admin: Sa
     if (isAdminPath(request.url)) {
       return reply.code(404).send({ error: { message: `no admin route ${request.method} ${request.url}` } });
     }
-    return replyGraphError(core, request, reply, notFound(request.method, request.url.split('?')[0] ?? '/'));
+    return replyGraphError(core, request, reply, notFound(request.method, pathOf(request)));
   });
   return app;
 }

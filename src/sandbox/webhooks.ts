@@ -88,7 +88,15 @@ export class WebhookOutbox {
       gaveUp: false,
     };
     this.deliveries.push(delivery);
-    if (!delivery.dropped) this.chain = this.chain.then(() => this.deliver(delivery));
+    if (!delivery.dropped) {
+      // deliver() handles its own failures; the catch only keeps one surprise from blocking every later webhook.
+      this.chain = this.chain
+        .then(() => this.deliver(delivery))
+        .catch((err: unknown) => {
+          delivery.gaveUp = true;
+          this.options.logger?.error({ err, webhook: delivery.id }, 'sandbox webhook delivery failed');
+        });
+    }
     return delivery;
   }
 

@@ -73,17 +73,12 @@ export async function startTestSandbox(options: Partial<SandboxOptions> = {}): P
     const headers: Record<string, string> = {};
     const bearer = call.token === undefined ? token : call.token;
     if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
-    let body: string | undefined;
-    if (call.json) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(call.json);
-    } else if (call.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(call.form).toString();
-    } else if (call.rawBody) {
-      headers['content-type'] = call.rawBody.contentType;
-      body = call.rawBody.body;
-    }
+    const [contentType, body] = call.json
+      ? ['application/json', JSON.stringify(call.json)]
+      : call.form
+        ? ['application/x-www-form-urlencoded', new URLSearchParams(call.form).toString()]
+        : [call.rawBody?.contentType, call.rawBody?.body];
+    if (contentType) headers['content-type'] = contentType;
     const response = await request(url, { method: method as 'GET', headers, body });
     const raw = await response.body.text();
     return {

@@ -104,6 +104,17 @@ describe('bad input is Meta error body, never a crash', () => {
     });
   });
 
+  it.each([
+    ['bad percent-escapes', '/%zz'],
+    ['an overlong id', `/v23.0/${'1'.repeat(300)}`],
+  ])('answers a URL the router cannot read (%s) with 100', async (_label, path) => {
+    const answer = await fetch(`${t.sandbox.url}${path}`);
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({
+      error: { code: 100, fbtrace_id: answer.headers.get('x-fb-trace-id') },
+    });
+  });
+
   it('answers a WABA id where a phone number id is expected with 100/33', async () => {
     const answer = await t.graph('POST', `/${t.wabaId}/request_code`, {
       query: { code_method: 'SMS', language: 'en_US' },

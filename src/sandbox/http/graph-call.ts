@@ -38,7 +38,12 @@ export function isAdminPath(url: string): boolean {
 
 /** Graph accepts any /vNN.N prefix; the sandbox routes without it. */
 export function stripVersion(url: string): string {
-  return url.replace(VERSION_PREFIX, '') || '/';
+  const rest = url.replace(VERSION_PREFIX, '');
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+export function pathOf(request: FastifyRequest): string {
+  return request.url.split('?')[0] ?? '/';
 }
 
 function bearer(request: FastifyRequest): string | undefined {
@@ -48,9 +53,11 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 /** '/{waba-id}/phone_numbers' for a route; for GET|POST /{id} the id's kind decides the name. */
-function endpointOf(core: SandboxCore, request: FastifyRequest, path: string): string {
+function endpointOf(core: SandboxCore, request: FastifyRequest): string {
   const template = request.routeOptions.config.graphEndpoint;
-  if (template !== '/{node}') return `${request.method} ${template ?? path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
+  if (template !== '/{node}') {
+    return `${request.method} ${template ?? pathOf(request).replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
+  }
   const id = (request.params as { id?: string }).id ?? '';
   const kind = core.store.numbers.has(id) ? '{phone-number-id}' : core.store.wabas.has(id) ? '{waba-id}' : '{id}';
   return `${request.method} /${kind}`;
@@ -84,7 +91,10 @@ export function replyGraphError(
     reply.header('x-business-use-case-usage', JSON.stringify({ [usageKey(core, request)]: [businessUsage] }));
     reply.header('x-app-usage', JSON.stringify(usage));
   }
-  return reply.code(error.httpStatus).send(error.body(call?.traceId ?? 'unknown'));
+  // Calls the router refused never ran onRequest: they get their trace id here.
+  const traceId = call?.traceId ?? core.random.stream('trace').alphanumeric(11);
+  if (!call) reply.header('x-fb-trace-id', traceId);
+  return reply.code(error.httpStatus).send(error.body(traceId));
 }
 
 /** Anything thrown that is not a Meta rule: a body the parser refused is 100, an unexpected failure is 1. */
@@ -109,11 +119,10 @@ export function installGraphCallHooks(app: FastifyInstance, core: SandboxCore, c
     reply.header('x-fb-request-id', trace.alphanumeric(23));
     reply.header('facebook-api-version', version);
     if (isAdminPath(request.url)) return;
-    const path = request.url.split('?')[0] ?? '/';
     request.graphCall = {
       version,
       traceId,
-      endpoint: endpointOf(core, request, path),
+      endpoint: endpointOf(core, request),
       params: mergeParams(request.query, undefined),
     };
   });
@@ -134,11 +143,10 @@ export function installGraphCallHooks(app: FastifyInstance, core: SandboxCore, c
   app.addHook('onResponse', async (request, reply) => {
     const call = request.graphCall;
     if (!call) return;
-    const path = request.url.split('?')[0] ?? '/';
     callLog.record({
       at: new Date(core.clock.now()).toISOString(),
       method: request.method,
-      path,
+      path: pathOf(request),
       endpoint: call.endpoint,
       query: mergeParams(request.query, undefined),
       body: request.body ?? null,

@@ -41,7 +41,8 @@ const PLACEHOLDER: Record<Target, string> = {
 /** Graph edges the sandbox serves, so an unknown method on one of them reads "Unsupported … request". */
 export const knownEdges = new Set<string>();
 
-function objectRoute<S extends z.ZodType>(
+/** A route on /{waba-id}, or on /{id} for a phone number or a WABA ('node'). */
+export function objectRoute<S extends z.ZodType>(
   app: FastifyInstance,
   core: SandboxCore,
   target: Target,
@@ -77,21 +78,4 @@ export function numberRoute<S extends z.ZodType>(
       return spec.handle({ ...context, number });
     },
   });
-}
-
-export function wabaRoute<S extends z.ZodType>(
-  app: FastifyInstance,
-  core: SandboxCore,
-  spec: RouteSpec<S, Resolved>,
-): void {
-  objectRoute(app, core, 'waba', spec);
-}
-
-/** GET /{id}: a phone number or a WABA. */
-export function nodeRoute<S extends z.ZodType>(
-  app: FastifyInstance,
-  core: SandboxCore,
-  spec: RouteSpec<S, Resolved>,
-): void {
-  objectRoute(app, core, 'node', spec);
 }

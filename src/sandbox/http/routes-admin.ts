@@ -36,7 +36,8 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { SandboxAdmin } from '../admin.js';
 import { SandboxAdminError } from '../core.js';
-import { NAME_DECISIONS, REJECTION_REASONS } from '../display-names.js';
+import { NAME_REJECTION_REASONS } from '../../graph/webhook-fields.js';
+import { NAME_DECISIONS } from '../display-names.js';
 import { GraphApiError } from '../graph-error.js';
 import { mergeParams } from './input.js';
 
@@ -113,7 +114,7 @@ const routes: Registration[] = [
   route(
     'POST',
     '/numbers/:phoneNumberId/display-name-decision',
-    onNumber.extend({ decision: z.enum(NAME_DECISIONS), rejectionReason: z.enum(REJECTION_REASONS).optional() }),
+    onNumber.extend({ decision: z.enum(NAME_DECISIONS), rejectionReason: z.enum(NAME_REJECTION_REASONS).optional() }),
     (admin, i) => admin.decideDisplayName(i.phoneNumberId, i.decision, i.rejectionReason),
   ),
   route('POST', '/numbers/:phoneNumberId/paid-message', onNumber, (admin, i) =>

@@ -15,7 +15,7 @@ import { invalidParameter } from '../graph-error.js';
 import type { PhoneNumber } from '../model.js';
 import { DATA_LOCALIZATION_REGIONS, deregister, register, setTwoStepPin } from '../registration.js';
 import { requestCode, verifyCode } from '../verification.js';
-import { MANAGEMENT_AND_MESSAGING, nodeRoute, numberRoute } from './graph-route.js';
+import { MANAGEMENT_AND_MESSAGING, numberRoute, objectRoute } from './graph-route.js';
 import { boolish, jsonParam, nonEmptyText, sixDigits, text } from './input.js';
 
 const success = { success: true } as const;
@@ -83,7 +83,7 @@ function settingsOf(number: PhoneNumber): Record<string, unknown> {
 }
 
 export function registerNumberRoutes(app: FastifyInstance, core: SandboxCore): void {
-  nodeRoute(app, core, {
+  objectRoute(app, core, 'node', {
     method: 'GET',
     edge: '',
     input: fieldsInput,

@@ -8,7 +8,7 @@ import { invalidParameter } from '../graph-error.js';
 import type { PhoneNumber } from '../model.js';
 import { addPhoneNumber } from '../numbers.js';
 import type { GraphCall } from './graph-call.js';
-import { wabaRoute } from './graph-route.js';
+import { objectRoute } from './graph-route.js';
 import { boolish, jsonParam, nonEmptyText, text } from './input.js';
 
 const addInput = z.object({
@@ -60,7 +60,7 @@ function pageLink(request: FastifyRequest, call: GraphCall, wabaId: string, para
 }
 
 export function registerWabaRoutes(app: FastifyInstance, core: SandboxCore): void {
-  wabaRoute(app, core, {
+  objectRoute(app, core, 'waba', {
     method: 'POST',
     edge: 'phone_numbers',
     input: addInput,
@@ -74,7 +74,7 @@ export function registerWabaRoutes(app: FastifyInstance, core: SandboxCore): voi
     },
   });
 
-  wabaRoute(app, core, {
+  objectRoute(app, core, 'waba', {
     method: 'GET',
     edge: 'phone_numbers',
     input: listInput,
@@ -111,7 +111,7 @@ export function registerWabaRoutes(app: FastifyInstance, core: SandboxCore): voi
     },
   });
 
-  wabaRoute(app, core, {
+  objectRoute(app, core, 'waba', {
     method: 'POST',
     edge: 'subscribed_apps',
     input: subscribeInput,
@@ -124,14 +124,14 @@ export function registerWabaRoutes(app: FastifyInstance, core: SandboxCore): voi
     },
   });
 
-  wabaRoute(app, core, {
+  objectRoute(app, core, 'waba', {
     method: 'GET',
     edge: 'subscribed_apps',
     input: z.object({}),
     handle: ({ waba }) => ({ data: subscribedApps(core, waba) }),
   });
 
-  wabaRoute(app, core, {
+  objectRoute(app, core, 'waba', {
     method: 'DELETE',
     edge: 'subscribed_apps',
     input: z.object({}),
