@@ -66,6 +66,8 @@ export async function startTestSandbox(options: Partial<SandboxOptions> = {}): P
   const { portfolioId } = sandbox.admin.createPortfolio();
   const { wabaId } = sandbox.admin.createWaba({ portfolioId });
   const token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
+  // The WABA's creation sends business_capability_update: let it land before the test sets up its receiver.
+  await sandbox.admin.flushWebhooks();
 
   const graph = async (method: string, path: string, call: GraphCallOptions = {}): Promise<GraphAnswer> => {
     const url = new URL(`${sandbox.url}/${call.version ?? 'v23.0'}${path}`);

@@ -149,17 +149,15 @@ export function registerNumberRoutes(app: FastifyInstance, core: SandboxCore): v
     edge: 'settings',
     input: settingsInput,
     handle: ({ number, input }) => {
+      if (input.storage_configuration) {
+        // §2.6: local storage changes only through deregister, then register with data_localization_region.
+        throw invalidParameter('storage_configuration: deregister, then register with data_localization_region');
+      }
       const identity = input.user_identity_change;
       // ⚠ §2.9: the guide's key is enable_identity_key_check, [OA] says enabled; both are accepted.
       if (identity) number.identityKeyCheck = identity.enable_identity_key_check ?? identity.enabled ?? false;
-      for (const key of ['calling', 'payload_encryption', 'storage_configuration'] as const) {
-        if (key === 'storage_configuration' && input[key]) {
-          throw invalidParameter(
-            'storage_configuration changes need deregister, then register with data_localization_region',
-          );
-        }
-        if (input[key]) number.otherSettings[key] = input[key];
-      }
+      if (input.calling) number.otherSettings.calling = input.calling;
+      if (input.payload_encryption) number.otherSettings.payload_encryption = input.payload_encryption;
       return success;
     },
   });
