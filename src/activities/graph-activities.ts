@@ -79,7 +79,10 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
      * Asks Meta to send a code. Meta cannot tell whether it sent one, so a call whose answer was lost is not
      * retried (that could send a second code and void the first): it reports `certain: false` instead.
      */
-    async requestCode(ref: NumberRef, request: { method: CodeMethod; language: string }): Promise<{ certain: boolean }> {
+    async requestCode(
+      ref: NumberRef,
+      request: { method: CodeMethod; language: string },
+    ): Promise<{ certain: boolean }> {
       try {
         await graph.requestCode(ref, { codeMethod: request.method, language: request.language });
         return { certain: true };
@@ -98,10 +101,14 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
     },
 
     /** Registers with the PIN given, or with a fresh random one; answers the PIN used and the status after. */
-    async registerNumber(ref: NumberRef, request: { pin: string | null }): Promise<{ pin: string; status: string | null }> {
+    async registerNumber(
+      ref: NumberRef,
+      request: { pin: string | null },
+    ): Promise<{ pin: string; status: string | null }> {
       const pin = request.pin ?? String(randomInt(0, 1_000_000)).padStart(6, '0');
       // register counts toward 10 calls per 72 h: a retry first looks whether the last attempt took.
-      if (isRetry() && request.pin !== null && (await statusOf(ref)) === 'CONNECTED') return { pin, status: 'CONNECTED' };
+      if (isRetry() && request.pin !== null && (await statusOf(ref)) === 'CONNECTED')
+        return { pin, status: 'CONNECTED' };
       await graphCall(() => graph.register(ref, { pin }));
       return { pin, status: await statusOf(ref) };
     },

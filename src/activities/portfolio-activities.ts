@@ -36,7 +36,9 @@ export function createPortfolioActivities({ temporal, taskQueue, graph }: Portfo
           workflowIdConflictPolicy: 'USE_EXISTING', // another journey may have started it meanwhile
         });
       }
-      return handle.executeUpdate(acquireSlotUpdate, { args: [{ e164: request.e164, workflowId: request.workflowId }] });
+      return handle.executeUpdate(acquireSlotUpdate, {
+        args: [{ e164: request.e164, workflowId: request.workflowId }],
+      });
     },
   };
 }

@@ -8,7 +8,10 @@ import type { CodecKeys } from './aes-gcm-codec.js';
 
 export function parseCodecKeys(spec: string, activeKeyId?: string): CodecKeys {
   const keys = new Map<string, Buffer>();
-  for (const entry of spec.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const separator = entry.indexOf(':');
     if (separator <= 0) throw new Error('NUMBERFLOW_CODEC_KEYS: each key must be written id:base64');
     const id = entry.slice(0, separator);

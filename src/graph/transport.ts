@@ -109,7 +109,9 @@ export class GraphTransport {
       if (errorCode(err) === 'UND_ERR_INVALID_ARG') {
         throw new GraphInputError('the HTTP client refused the request (an invalid header or argument)', label);
       }
-      throw new GraphTransportError(this.#describe(err), label);
+      throw new GraphTransportError(this.#describe(err), label, {
+        requestMayHaveReachedMeta: !NEVER_SENT.has(errorCode(err) ?? ''),
+      });
     }
   }
 
@@ -141,6 +143,16 @@ export class GraphTransport {
     }
   }
 }
+
+/** Failures while connecting: no byte of the request reached Graph, so even a non-idempotent call may be retried. */
+const NEVER_SENT = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 function errorCode(err: unknown): string | undefined {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;

@@ -30,15 +30,26 @@ export function createWebhookRouter({ client, taskQueue }: WebhookRouterOptions)
   /** A WABA-wide event goes to every running journey of that WABA. */
   const toWaba = async (wabaId: string, event: NumberEvent): Promise<RoutedEvent[]> => {
     const routed: RoutedEvent[] = [];
-    for await (const execution of client.workflow.list({ query: `WabaId = '${wabaId}' AND ExecutionStatus = 'Running'` })) {
-      routed.push(await signal(execution.workflowId, event.kind, () => client.workflow.getHandle(execution.workflowId).signal(numberEventSignal, event)));
+    for await (const execution of client.workflow.list({
+      query: `WabaId = '${wabaId}' AND ExecutionStatus = 'Running'`,
+    })) {
+      routed.push(
+        await signal(execution.workflowId, event.kind, () =>
+          client.workflow.getHandle(execution.workflowId).signal(numberEventSignal, event),
+        ),
+      );
     }
     return routed;
   };
 
   const toPortfolio = async (wabaId: string, maxPhoneNumbers: number): Promise<RoutedEvent> => {
     const portfolioId = await portfolioOf(client, wabaId);
-    if (!portfolioId) return { field: 'business_capability_update', target: null, outcome: `no journey knows WABA ${wabaId}'s portfolio` };
+    if (!portfolioId)
+      return {
+        field: 'business_capability_update',
+        target: null,
+        outcome: `no journey knows WABA ${wabaId}'s portfolio`,
+      };
     const workflowId = portfolioWorkflowId(portfolioId);
     await client.workflow.signalWithStart<typeof portfolio, [{ maxPhoneNumbers: number }]>('portfolio', {
       workflowId,
@@ -76,7 +87,8 @@ export function createWebhookRouter({ client, taskQueue }: WebhookRouterOptions)
         ];
       case 'business_capability_update': {
         const cap = Number(event.value.max_phone_numbers_per_business ?? event.value.max_phone_numbers_per_waba);
-        if (!Number.isInteger(cap) || cap <= 0) return [{ field: event.field, target: null, outcome: 'no registered-number cap in it' }];
+        if (!Number.isInteger(cap) || cap <= 0)
+          return [{ field: event.field, target: null, outcome: 'no registered-number cap in it' }];
         return [await toPortfolio(event.wabaId, cap)];
       }
       case 'account_update':
@@ -93,7 +105,9 @@ export function createWebhookRouter({ client, taskQueue }: WebhookRouterOptions)
             ),
         );
       default:
-        return [{ field: event.field === 'unknown' ? event.rawField : event.field, target: null, outcome: 'not routed' }];
+        return [
+          { field: event.field === 'unknown' ? event.rawField : event.field, target: null, outcome: 'not routed' },
+        ];
     }
   };
 }
@@ -101,10 +115,20 @@ export function createWebhookRouter({ client, taskQueue }: WebhookRouterOptions)
 function accountEvent(value: Extract<WebhookEvent, { field: 'account_update' }>['value'], at: string): NumberEvent {
   if (value.event === 'ACCOUNT_RESTRICTION') {
     const restriction = value.restriction_info?.[0];
-    return { kind: 'restriction', restrictionType: restriction?.restriction_type ?? 'UNKNOWN', expiration: restriction?.expiration == null ? null : String(restriction.expiration), at };
+    return {
+      kind: 'restriction',
+      restrictionType: restriction?.restriction_type ?? 'UNKNOWN',
+      expiration: restriction?.expiration == null ? null : String(restriction.expiration),
+      at,
+    };
   }
   if (value.event === 'PARTNER_REMOVED') {
-    return { kind: 'partner_removed', reason: value.disconnection_info?.reason ?? null, initiatedBy: value.disconnection_info?.initiated_by ?? null, at };
+    return {
+      kind: 'partner_removed',
+      reason: value.disconnection_info?.reason ?? null,
+      initiatedBy: value.disconnection_info?.initiated_by ?? null,
+      at,
+    };
   }
   return { kind: 'account', event: value.event, at };
 }

@@ -85,6 +85,14 @@ const numberFields: Record<string, FieldReader<PhoneNumber>> = {
   last_onboarded_time: (_, n) => graphTimestamp(n.onboardedAt),
   health_status: healthStatus,
   webhook_configuration: (core, n) => ({ application: core.webhooks.urlFor(n.wabaId) }),
+  // ⚠ §2.3 names these without values: opaque strings shaped like Meta's (a base64 certificate, enum words).
+  certificate: (_, n) => (n.everConnected ? Buffer.from(`sandbox-certificate:${n.id}`).toString('base64') : undefined),
+  new_certificate: (_, n) =>
+    n.nameChange?.status === 'APPROVED'
+      ? Buffer.from(`sandbox-certificate:${n.id}:${n.nameChange.name}`).toString('base64')
+      : undefined,
+  search_visibility: () => 'NON_VISIBLE',
+  eligibility_for_api_business_global_search: () => 'NON_ELIGIBLE_UNDETERMINED',
 };
 
 const wabaFields: Record<string, FieldReader<Waba>> = {

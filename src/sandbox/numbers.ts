@@ -54,9 +54,9 @@ export function addPhoneNumber(
 }
 
 /**
- * ⚠ §2.1: Meta does not document the cap's code or when it bites. The sandbox counts every number attached to the
- * portfolio's WABAs (pending or registered; a deleted one frees its slot) and refuses the number that would exceed
- * the cap when it joins — at add time, with 200000. Register never checks the cap again.
+ * ⚠ §2.1: Meta does not document the cap's code or when it bites. The cap is on *registered* numbers (seed:
+ * "capped at 2 registered business phone numbers"), so the sandbox counts the portfolio's CONNECTED numbers and
+ * refuses an add once they have reached the cap, with 200000. A number added but never registered holds no slot.
  */
 function joinRefusal(core: SandboxCore, waba: Waba, e164: string): string | undefined {
   const existing = core.store.numberByE164(e164);
@@ -65,8 +65,8 @@ function joinRefusal(core: SandboxCore, waba: Waba, e164: string): string | unde
   }
   if (existing) return `The phone number ${e164} is already on this WhatsApp Business Account as ${existing.id}`;
   const portfolio = core.store.portfolioOfWaba(waba);
-  const attached = core.store.numbersOfPortfolio(portfolio.id).length;
-  if (attached >= portfolio.maxPhoneNumbers) {
+  const registered = core.store.numbersOfPortfolio(portfolio.id).filter((n) => n.status === 'CONNECTED').length;
+  if (registered >= portfolio.maxPhoneNumbers) {
     return `The business portfolio reached its limit of ${portfolio.maxPhoneNumbers} registered phone numbers`;
   }
   return undefined;

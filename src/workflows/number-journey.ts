@@ -22,7 +22,8 @@ export async function numberJourney(input: JourneyInput, carried?: CarriedJourne
   try {
     return journey.finish(await journeyScope.run(() => walk(journey)));
   } catch (err) {
-    const ending = err instanceof JourneyEnd ? err : isCancellation(err) && journey.cancelRequest ? cancelled(journey) : null;
+    const ending =
+      err instanceof JourneyEnd ? err : isCancellation(err) && journey.cancelRequest ? cancelled(journey) : null;
     if (!ending) throw err;
     await releaseSlot(journey);
     return journey.finish(ending.result);
@@ -73,5 +74,10 @@ function cancelled(journey: Journey): JourneyEnd {
 
 function missingAdoption(): never {
   // The edge refuses a coexistence journey without a phone_number_id; this only guards the invariant.
-  throw end('FAILED', 'COEXISTENCE_WITHOUT_ID', 'a coexistence number needs its phone_number_id', 'Start the journey with the phone_number_id from Embedded Signup.');
+  throw end(
+    'FAILED',
+    'COEXISTENCE_WITHOUT_ID',
+    'a coexistence number needs its phone_number_id',
+    'Start the journey with the phone_number_id from Embedded Signup.',
+  );
 }

@@ -16,15 +16,12 @@ import {
   type TargetDefinition,
 } from './targets.js';
 
-export interface ContractTest {
-  /** A test of every target; `needs` lists what beyond plain Graph calls it relies on. */
-  (title: string, needs: readonly Capability[], fn: (target: ContractTarget) => Promise<void>): void;
-  /**
-   * A test the sandbox is known to fail (a sandbox gap, described in `gap`): `it.fails` on the sandbox, so it turns
-   * red the day the sandbox is fixed; a plain test on Meta.
-   */
-  sandboxGap(title: string, gap: string, fn: (target: ContractTarget) => Promise<void>): void;
-}
+/** A test of every target; `needs` lists what beyond plain Graph calls it relies on. */
+export type ContractTest = (
+  title: string,
+  needs: readonly Capability[],
+  fn: (target: ContractTarget) => Promise<void>,
+) => void;
 
 const errorsByTarget = new WeakMap<ContractTarget, unknown[]>();
 
@@ -61,10 +58,6 @@ function registerArea(definition: TargetDefinition, body: (test: ContractTest) =
     const missing = missingFor(definition, needs);
     if (missing.length === 0) it(title, () => fn(target()));
     else it.skip(`${title} — skipped: needs ${missing.map((need) => CAPABILITY_REASONS[need]).join('; ')}`);
-  };
-  test.sandboxGap = (title, gap, fn) => {
-    if (definition.kind === 'meta') it(title, () => fn(target()));
-    else it.fails(`${title} — known sandbox gap: ${gap}`, () => fn(target()));
   };
   body(test);
 

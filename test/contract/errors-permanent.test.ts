@@ -118,9 +118,12 @@ describeContract('permanent errors', (test) => {
   });
 
   test("refuses to add a number beyond the portfolio's cap (200000)", ['own-numbers'], async (t) => {
-    const { account, addNumber } = sandboxOf(t);
+    const { account, addNumber, admin } = sandboxOf(t);
     const full = account({ maxPhoneNumbers: 1 });
-    await addNumber({ account: full });
+    const registered = await addNumber({ account: full });
+    await full.client.requestCode(registered, { codeMethod: 'SMS', language: 'en_US' });
+    await full.client.verifyCode(registered, admin.latestCode(registered.phoneNumberId) as string);
+    await full.client.register(registered, { pin: REGISTER_PIN });
     const err = await failure(t, addNumber({ account: full }));
     expectGraphError(err, {
       code: 200000,

@@ -32,7 +32,9 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
       });
       expect((await journey.view()).stage).toBe('AWAITING_OTP');
       // Meta's code arrives as "123-830"; the operator may type it so.
-      expect(await submit(journey.workflowId, `${code.slice(0, 3)}-${code.slice(3)}`)).toMatchObject({ accepted: true });
+      expect(await submit(journey.workflowId, `${code.slice(0, 3)}-${code.slice(3)}`)).toMatchObject({
+        accepted: true,
+      });
       const view = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
       expect(view.attempts).toMatchObject({ wrongCodes: 1, codeRequests: 1 });
     });
@@ -64,7 +66,10 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
       const id = phoneNumberId as string;
       const handle = env.client.workflow.getHandle(journey.workflowId);
       await handle.signal(resendCodeSignal, { method: 'VOICE', actor: 'operator@acme' });
-      const view = await journey.until((v) => v.attempts.codeRequests === 2 && v.stage === 'AWAITING_OTP', 'a second code');
+      const view = await journey.until(
+        (v) => v.attempts.codeRequests === 2 && v.stage === 'AWAITING_OTP',
+        'a second code',
+      );
       expect(view.codeMethod).toBe('VOICE');
       const outbox = bench.sandbox.admin.outbox({ phoneNumberId: id });
       expect(outbox.map((entry) => entry.method)).toEqual(['SMS', 'VOICE']);

@@ -61,8 +61,11 @@ describe('adding a number', () => {
   });
 
   it('refuses a third number on a new portfolio with 200000 and takes it after raiseCap sends business_capability_update', async () => {
-    await t.addNumber('4155552671');
-    await t.addNumber('4155552672');
+    for (const line of ['4155552671', '4155552672']) {
+      const id = await t.addNumber(line);
+      await t.verifyNumber(id);
+      expect((await t.register(id)).status).toBe(200);
+    }
     const third = await t.graph('POST', `/${t.wabaId}/phone_numbers`, {
       json: { cc: '1', phone_number: '4155552673', verified_name: 'Acme' },
     });
@@ -86,6 +89,12 @@ describe('adding a number', () => {
       time: expect.any(Number),
       changes: [{ field: 'business_capability_update', value: { max_phone_numbers_per_business: 20 } }],
     });
+    expect(await t.addNumber('4155552673')).toMatch(/^\d+$/);
+  });
+
+  it('counts only registered numbers toward the cap: added, unregistered numbers take no slot', async () => {
+    await t.addNumber('4155552671');
+    await t.addNumber('4155552672');
     expect(await t.addNumber('4155552673')).toMatch(/^\d+$/);
   });
 

@@ -25,7 +25,8 @@ export interface Harness {
   wabaId: string;
   taskQueue: string;
   activities: Activities;
-  input(overrides?: Partial<JourneyRequest>): JourneyInput;
+  /** A valid input for this bench's WABA; `now` is the server's time (the time-skipping server runs ahead). */
+  input(overrides?: Partial<JourneyRequest>, now?: Date): JourneyInput;
   start(input: JourneyInput): Promise<JourneyHandle>;
   /** Runs `fn` while a worker polls the harness's task queue. */
   run<T>(fn: () => Promise<T>): Promise<T>;
@@ -50,9 +51,20 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
   const logger = pino({ level: 'silent' });
   const taskQueue = uniqueTaskQueue('journey');
   // The receiver routes webhooks to the journeys (and starts portfolios on the harness's own task queue).
-  const receiver: FastifyInstance = await buildHttpApp({ client: env.client, taskQueue, appSecret: APP_SECRET, verifyToken: 'test-verify-token', logger });
+  const receiver: FastifyInstance = await buildHttpApp({
+    client: env.client,
+    taskQueue,
+    appSecret: APP_SECRET,
+    verifyToken: 'test-verify-token',
+    logger,
+  });
   const receiverUrl = await receiver.listen({ host: '127.0.0.1', port: 0 });
-  const sandbox = await startSandbox({ appSecret: APP_SECRET, seed: 7, webhookUrl: `${receiverUrl}/webhooks/meta`, ...options.sandbox });
+  const sandbox = await startSandbox({
+    appSecret: APP_SECRET,
+    seed: 7,
+    webhookUrl: `${receiverUrl}/webhooks/meta`,
+    ...options.sandbox,
+  });
   const { portfolioId } = sandbox.admin.createPortfolio({ portfolioId: freshId(), maxPhoneNumbers: cap });
   await env.client.workflow.start<typeof portfolio>('portfolio', {
     taskQueue,
@@ -60,7 +72,10 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     args: [{ portfolioId, cap }],
   });
   const { wabaId } = sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
-  const graph = new GraphClient({ baseUrl: sandbox.url, tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })) });
+  const graph = new GraphClient({
+    baseUrl: sandbox.url,
+    tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
+  });
   const activities = createActivities({ graph, temporal: env.client, taskQueue });
 
   return {
@@ -71,7 +86,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     wabaId,
     taskQueue,
     activities,
-    input: (overrides = {}) => journeyInput({ wabaId, portfolioId, ...overrides }, new Date()),
+    input: (overrides = {}, now = new Date()) => journeyInput({ wabaId, portfolioId, ...overrides }, now),
     async start(input) {
       const { workflowId } = await startJourney(env.client, taskQueue, input, {
         withoutSearchAttributes: !env.searchAttributes,
@@ -88,13 +103,18 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
             if (predicate(last)) return last;
             await new Promise((resolve) => setTimeout(resolve, 50));
           }
-          throw new Error(`journey never reached: ${what}; last seen ${JSON.stringify(last?.stage)} ${JSON.stringify(last?.waiting)}`);
+          throw new Error(
+            `journey never reached: ${what}; last seen ${JSON.stringify(last?.stage)} ${JSON.stringify(last?.waiting)}`,
+          );
         },
       };
     },
     run: (fn) => withWorker(env, { taskQueue, activities }, fn),
     async close() {
-      await env.client.workflow.getHandle(portfolioWorkflowId(portfolioId)).terminate('test done').catch(() => undefined);
+      await env.client.workflow
+        .getHandle(portfolioWorkflowId(portfolioId))
+        .terminate('test done')
+        .catch(() => undefined);
       await sandbox.close();
       await receiver.close();
       await graph.close();

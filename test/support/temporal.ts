@@ -12,9 +12,8 @@ import { createDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 
 /** The tests' payload key: every client and worker of the test run encrypts with it, as production does. */
-export const testDataConverter = createDataConverter(
-  parseCodecKeys(`test-1:${Buffer.alloc(32, 7).toString('base64')}`),
-);
+export const TEST_CODEC_KEYS = `test-1:${Buffer.alloc(32, 7).toString('base64')}`;
+export const testDataConverter = createDataConverter(parseCodecKeys(TEST_CODEC_KEYS));
 
 export interface TestEnv {
   client: Client;
@@ -23,6 +22,11 @@ export interface TestEnv {
   currentTimeMs(): Promise<number>;
   /** Whether journeys can be started with search attributes (the time-skipping server has none). */
   searchAttributes: boolean;
+  /**
+   * Whether workers may keep workflows cached on sticky queues. The time-skipping server moves a task off the
+   * sticky queue of a stopped worker only after a timeout in its own, locked, time: workflows then stall.
+   */
+  stickyQueues: boolean;
   /** Moves server time forward (time-skipping) or really waits (dev server). */
   sleep(ms: number): Promise<void>;
   teardown(): Promise<void>;
@@ -37,6 +41,7 @@ export async function connectDevServer(): Promise<TestEnv> {
     client: env.client,
     nativeConnection: env.nativeConnection,
     searchAttributes: true,
+    stickyQueues: true,
     currentTimeMs: () => env.currentTimeMs(),
     sleep: env.sleep,
     teardown: () => env.teardown(),
@@ -53,6 +58,7 @@ export async function connectTimeSkippingServer(): Promise<TestEnv> {
     client,
     nativeConnection,
     searchAttributes: false,
+    stickyQueues: false,
     currentTimeMs: async () => tsToMs((await connection.testService!.getCurrentTime({})).time),
     sleep: async (ms) => {
       await connection.testService!.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
@@ -89,6 +95,7 @@ export async function withWorker<T>(
     taskQueue: options.taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     dataConverter: testDataConverter,
+    ...(env.stickyQueues ? {} : { maxCachedWorkflows: 0 }),
     activities: options.activities ?? {},
   });
   return worker.runUntil(fn);

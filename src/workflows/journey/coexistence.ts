@@ -25,7 +25,10 @@ export async function confirmCoexistence(journey: Journey, snapshot: PresentNumb
       const meta = metaErrorOf(err);
       if (!meta) throw failedByMeta(err, `The ${syncType} sync`);
       // Not fatal: the number works; the customer must offboard and onboard again to sync later.
-      journey.note('meta', `refused the ${syncType} sync: ${meta.message}. Each sync runs once, within 24 h of onboarding.`);
+      journey.note(
+        'meta',
+        `refused the ${syncType} sync: ${meta.message}. Each sync runs once, within 24 h of onboarding.`,
+      );
     }
   }
 }

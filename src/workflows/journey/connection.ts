@@ -17,7 +17,10 @@ export async function awaitConnected(journey: Journey): Promise<void> {
   let delay: number = journeyPolicy.firstPollMs;
   for (;;) {
     journey.pollNow = false;
-    await condition(() => journey.status === 'CONNECTED' || journey.pollNow, Math.max(0, Math.min(delay, giveUpAt - Date.now())));
+    await condition(
+      () => journey.status === 'CONNECTED' || journey.pollNow,
+      Math.max(0, Math.min(delay, giveUpAt - Date.now())),
+    );
     if (journey.status === 'CONNECTED') return;
     try {
       const snapshot = await callMeta(journey, () => graph.readNumber(journey.ref));

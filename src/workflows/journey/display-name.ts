@@ -29,7 +29,12 @@ export async function reviewDisplayName(journey: Journey, checkNow: boolean): Pr
       until: new Date(Date.now() + journeyPolicy.humanInputWaitMs).toISOString(),
     });
     if (!(await nextSubmission(journey, 'newName', journeyPolicy.humanInputWaitMs))) {
-      throw end('FAILED', 'DISPLAY_NAME_REJECTED', `Meta rejected "${rejected}" and no new name was submitted`, "Choose a display name that follows Meta's display-name guidelines (it must relate to the business), then start a new journey.");
+      throw end(
+        'FAILED',
+        'DISPLAY_NAME_REJECTED',
+        `Meta rejected "${rejected}" and no new name was submitted`,
+        "Choose a display name that follows Meta's display-name guidelines (it must relate to the business), then start a new journey.",
+      );
     }
     await submitNameChange(journey);
   }
@@ -41,7 +46,10 @@ export async function changeDisplayName(journey: Journey): Promise<void> {
   const decision = await awaitNameDecision(journey, false, () => journey.removalRequest !== null);
   if (!decision) return; // removal asked for meanwhile
   if (decision.approved) return applyApprovedName(journey);
-  journey.note('meta', `rejected the display name "${journey.displayName.pending}"${decision.reason ? ` (${decision.reason})` : ''}`);
+  journey.note(
+    'meta',
+    `rejected the display name "${journey.displayName.pending}"${decision.reason ? ` (${decision.reason})` : ''}`,
+  );
   journey.displayName = { ...journey.displayName, pending: null, status: 'DECLINED' };
 }
 
@@ -63,7 +71,11 @@ async function submitNameChange(journey: Journey): Promise<boolean> {
   return true;
 }
 
-async function awaitNameDecision(journey: Journey, pollFirst: boolean, abandon: () => boolean = () => false): Promise<NameDecision | null> {
+async function awaitNameDecision(
+  journey: Journey,
+  pollFirst: boolean,
+  abandon: () => boolean = () => false,
+): Promise<NameDecision | null> {
   if (pollFirst) journey.nameDecision ??= await pollNameStatus(journey);
   while (!journey.nameDecision) {
     await condition(() => journey.nameDecision !== null || abandon(), journeyPolicy.nameReviewPollMs);

@@ -24,8 +24,19 @@ export function end(
 export function failedByMeta(err: unknown, what: string): JourneyEnd {
   const meta = metaErrorOf(err);
   if (!meta) {
-    return end('FAILED', 'UNEXPECTED_ERROR', `${what} failed: ${err instanceof Error ? err.message : String(err)}`, 'Look at the workflow history for the failure, fix the cause, and start a new journey.');
+    return end(
+      'FAILED',
+      'UNEXPECTED_ERROR',
+      `${what} failed: ${err instanceof Error ? err.message : String(err)}`,
+      'Look at the workflow history for the failure, fix the cause, and start a new journey.',
+    );
   }
   const trace = meta.fbtraceId ? `, fbtrace_id ${meta.fbtraceId}` : '';
-  return end('FAILED', `META_${meta.code}`, `${what} failed: Meta error ${meta.code} (${meta.message}${trace})`, meta.remediation, { metaError: meta });
+  return end(
+    'FAILED',
+    `META_${meta.code}`,
+    `${what} failed: Meta error ${meta.code} (${meta.message}${trace})`,
+    meta.remediation,
+    { metaError: meta },
+  );
 }

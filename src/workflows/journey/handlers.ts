@@ -49,45 +49,41 @@ export function installHandlers(journey: Journey, onCancel: () => void): void {
     }
   };
 
-  setHandler(
-    submitOtpUpdate,
-    ({ code, actor }) => awaitReply(journey, 'otp', normaliseOtp(code), actor),
-    {
-      validator: ({ code, actor }) => {
-        checkActor(actor);
-        inStage('AWAITING_OTP', 'a code');
-        if (journey.otp) throw new Error('a code is already being verified; wait for its outcome');
-        normaliseOtp(code);
-      },
+  setHandler(submitOtpUpdate, ({ code, actor }) => awaitReply(journey, 'otp', normaliseOtp(code), actor), {
+    validator: ({ code, actor }) => {
+      checkActor(actor);
+      inStage('AWAITING_OTP', 'a code');
+      if (journey.otp) throw new Error('a code is already being verified; wait for its outcome');
+      normaliseOtp(code);
     },
-  );
+  });
   setHandler(otpSignal, ({ code, actor }) => {
     const problem = refusal(() => (checkActor(actor), inStage('AWAITING_OTP', 'a code'), normaliseOtp(code)));
-    if (problem || journey.otp) return journey.note(String(actor), `code ignored: ${problem ?? 'a code is already being verified'}`);
+    if (problem || journey.otp)
+      return journey.note(String(actor), `code ignored: ${problem ?? 'a code is already being verified'}`);
     journey.otp = { value: normaliseOtp(code), actor, reply: null };
   });
 
-  setHandler(
-    submitPinUpdate,
-    ({ pin, actor }) => awaitReply(journey, 'pinInput', checkPin(pin), actor),
-    {
-      validator: ({ pin, actor }) => {
-        checkActor(actor);
-        inStage('AWAITING_PIN', 'a PIN');
-        if (journey.pinInput) throw new Error('a PIN is already being tried; wait for its outcome');
-        checkPin(pin);
-      },
+  setHandler(submitPinUpdate, ({ pin, actor }) => awaitReply(journey, 'pinInput', checkPin(pin), actor), {
+    validator: ({ pin, actor }) => {
+      checkActor(actor);
+      inStage('AWAITING_PIN', 'a PIN');
+      if (journey.pinInput) throw new Error('a PIN is already being tried; wait for its outcome');
+      checkPin(pin);
     },
-  );
+  });
   setHandler(pinSignal, ({ pin, actor }) => {
     const problem = refusal(() => (checkActor(actor), inStage('AWAITING_PIN', 'a PIN'), checkPin(pin)));
-    if (problem || journey.pinInput) return journey.note(String(actor), `PIN ignored: ${problem ?? 'a PIN is already being tried'}`);
+    if (problem || journey.pinInput)
+      return journey.note(String(actor), `PIN ignored: ${problem ?? 'a PIN is already being tried'}`);
     journey.pinInput = { value: pin, actor, reply: null };
   });
 
   const checkNameTurn = () => {
     if (journey.stage !== 'AWAITING_NEW_NAME' && journey.stage !== 'LIVE') {
-      throw new Error(`this journey takes a new display name only when it is rejected or live (stage ${journey.stage})`);
+      throw new Error(
+        `this journey takes a new display name only when it is rejected or live (stage ${journey.stage})`,
+      );
     }
     if (journey.newName || (journey.stage === 'LIVE' && journey.displayName.pending)) {
       throw new Error('a display-name change is already under way');
@@ -130,7 +126,9 @@ export function installHandlers(journey: Journey, onCancel: () => void): void {
     const problem = refusal(() => {
       checkActor(request.actor);
       if (!(removalRoles as readonly string[]).includes(request.role)) {
-        throw new Error(`role "${request.role}" lacks admin rights on the portfolio; only an admin can remove a number`);
+        throw new Error(
+          `role "${request.role}" lacks admin rights on the portfolio; only an admin can remove a number`,
+        );
       }
       if (journey.stage !== 'LIVE' && !(journey.stage === 'REMOVING' && journey.restriction)) {
         throw new Error(`removal applies to a live number (stage ${journey.stage}); cancel an onboarding instead`);
@@ -180,7 +178,10 @@ function onNumberEvent(journey: Journey, event: NumberEvent): void {
       };
       break;
     case 'partner_removed':
-      journey.note('meta', `partner removed${event.reason ? ` (${event.reason}, by ${event.initiatedBy ?? 'unknown'})` : ''}`);
+      journey.note(
+        'meta',
+        `partner removed${event.reason ? ` (${event.reason}, by ${event.initiatedBy ?? 'unknown'})` : ''}`,
+      );
       break;
     case 'account':
       break;

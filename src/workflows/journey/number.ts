@@ -12,7 +12,8 @@ export async function addNumber(journey: Journey): Promise<void> {
       graph.addPhoneNumber({ wabaId, phoneNumber, verifiedName: displayName }),
     );
     journey.assignPhoneNumberId(added.phoneNumberId);
-    if (added.alreadyAdded) journey.note('numberflow', 'the number was already on the WABA; its phone_number_id is reused');
+    if (added.alreadyAdded)
+      journey.note('numberflow', 'the number was already on the WABA; its phone_number_id is reused');
   } catch (err) {
     throw failedByMeta(err, 'Adding the number');
   }

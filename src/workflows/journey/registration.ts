@@ -32,7 +32,8 @@ export async function register(journey: Journey): Promise<'registered' | 'reveri
       journey.pin = registered.pin;
       journey.status = registered.status;
       journey.registered = true;
-      if (triedPin) answer(journey, 'pinInput', { accepted: true, message: 'PIN accepted, number registered', attemptsLeft: null });
+      if (triedPin)
+        answer(journey, 'pinInput', { accepted: true, message: 'PIN accepted, number registered', attemptsLeft: null });
       return 'registered';
     } catch (err) {
       if (isMetaError(err, 133005)) {
@@ -43,7 +44,8 @@ export async function register(journey: Journey): Promise<'registered' | 'reveri
         );
         continue;
       }
-      if (triedPin) answer(journey, 'pinInput', { accepted: false, message: 'Meta refused the registration', attemptsLeft: null });
+      if (triedPin)
+        answer(journey, 'pinInput', { accepted: false, message: 'Meta refused the registration', attemptsLeft: null });
       if (isMetaError(err, 133006)) return 'reverify';
       throw failedByMeta(err, 'Registering the number');
     }
@@ -71,10 +73,19 @@ function refusePin(journey: Journey): void {
 
 /** Waits in AWAITING_PIN for an operator's PIN; the submission stays open until the register answers it. */
 async function takePin(journey: Journey, reason: string): Promise<string> {
-  journey.enter('AWAITING_PIN', { for: 'operator', reason, until: new Date(Date.now() + journeyPolicy.humanInputWaitMs).toISOString() });
+  journey.enter('AWAITING_PIN', {
+    for: 'operator',
+    reason,
+    until: new Date(Date.now() + journeyPolicy.humanInputWaitMs).toISOString(),
+  });
   const submission = await nextSubmission(journey, 'pinInput', journeyPolicy.humanInputWaitMs);
   if (!submission) {
-    throw end('FAILED', 'PIN_NOT_SUBMITTED', 'no two-step PIN was submitted in time', 'Find the number\'s two-step PIN (or have an admin turn two-step verification off in WhatsApp Manager), then start a new journey.');
+    throw end(
+      'FAILED',
+      'PIN_NOT_SUBMITTED',
+      'no two-step PIN was submitted in time',
+      "Find the number's two-step PIN (or have an admin turn two-step verification off in WhatsApp Manager), then start a new journey.",
+    );
   }
   journey.note(submission.actor, 'submitted a two-step PIN');
   return submission.value;

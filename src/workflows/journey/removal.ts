@@ -22,7 +22,8 @@ export async function remove(journey: Journey, request: RemovalRequest): Promise
     outcome: 'REMOVED',
     reasonCode: 'REMOVED',
     reason: `removed at the request of ${request.actor}; deleted in WhatsApp Manager${journey.deletionConfirmedBy ? ` (confirmed by ${journey.deletionConfirmedBy})` : ''}`,
-    remediation: 'To onboard the number again, start a new journey; for a few minutes after deletion Meta answers 133015 and numberflow waits.',
+    remediation:
+      'To onboard the number again, start a new journey; for a few minutes after deletion Meta answers 133015 and numberflow waits.',
     actor: request.actor,
     metaError: null,
   };
@@ -38,8 +39,11 @@ async function deregister(journey: Journey): Promise<void> {
     } catch (err) {
       const meta = metaErrorOf(err);
       journey.restriction = {
-        reason: meta ? `Meta refused the deregistration: error ${meta.code} (${meta.message})` : `the deregistration failed: ${String(err)}`,
-        remediation: meta?.remediation ?? 'Look at the workflow history for the failure, then request the removal again.',
+        reason: meta
+          ? `Meta refused the deregistration: error ${meta.code} (${meta.message})`
+          : `the deregistration failed: ${String(err)}`,
+        remediation:
+          meta?.remediation ?? 'Look at the workflow history for the failure, then request the removal again.',
       };
     }
   }
@@ -61,7 +65,10 @@ async function awaitDeletion(journey: Journey): Promise<void> {
       'admin',
       'a portfolio admin must delete the number in WhatsApp Manager → Phone numbers (trash icon; a CONNECTED number asks for its PIN), then confirm',
     );
-    await condition(() => journey.deletionConfirmedBy !== null || journey.restriction !== null, journeyPolicy.deletionPollMs);
+    await condition(
+      () => journey.deletionConfirmedBy !== null || journey.restriction !== null,
+      journeyPolicy.deletionPollMs,
+    );
     if (journey.restriction) continue;
     const snapshot = await callMeta(journey, () => graph.readNumber(journey.ref)).catch(() => null);
     if (snapshot?.gone) return;

@@ -1,5 +1,5 @@
 // The journey's state, and its projection for the `journey` query and the NumberStage search attribute.
-import { Trigger, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { type Trigger, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { NumberEvent } from '../../domain/events.js';
 import type {
   CodeMethod,
@@ -110,7 +110,6 @@ export class Journey {
     if (!this.phoneNumberId) throw new Error('the number has no phone_number_id yet');
     return { wabaId: this.input.wabaId, phoneNumberId: this.phoneNumberId };
   }
-
 
   enter(stage: JourneyStage, waiting: JourneyView['waiting'] = null): void {
     this.waiting = waiting;

@@ -85,7 +85,12 @@ async function verify(journey: Journey): Promise<boolean> {
       attemptsLeft: left,
     });
     if (left <= 0) {
-      throw end('FAILED', 'OTP_ATTEMPTS_EXHAUSTED', `${journeyPolicy.maxWrongCodes} wrong codes were submitted`, `OTP verification failed. ${codeRemediation}`);
+      throw end(
+        'FAILED',
+        'OTP_ATTEMPTS_EXHAUSTED',
+        `${journeyPolicy.maxWrongCodes} wrong codes were submitted`,
+        `OTP verification failed. ${codeRemediation}`,
+      );
     }
     return false;
   }

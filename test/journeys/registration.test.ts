@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitOtpUpdate, submitPinUpdate } from '../../src/domain/messages.js';
+import { createHarness, type Harness, type JourneyHandle } from '../support/harness.js';
+import { connectDevServer, type TestEnv } from '../support/temporal.js';
+
+describe('registering with the two-step PIN (dev server + Graph sandbox)', () => {
+  let env: TestEnv;
+  let bench: Harness;
+  beforeAll(async () => {
+    env = await connectDevServer();
+    bench = await createHarness(env);
+  });
+  afterAll(async () => {
+    await bench?.close();
+    await env?.teardown();
+  });
+
+  async function verified(journey: JourneyHandle): Promise<string> {
+    const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+    const code = bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+    await env.client.workflow
+      .getHandle(journey.workflowId)
+      .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
+    return phoneNumberId as string;
+  }
+
+  it('asks for the old PIN when the number was re-added with two-step verification on', async () => {
+    const input = bench.input();
+    bench.sandbox.admin.presetTwoStepPin(input.phoneNumber.e164, '246810');
+    await bench.run(async () => {
+      const journey = await bench.start(input);
+      await verified(journey);
+      const waiting = await journey.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
+      expect(waiting.waiting).toMatchObject({ for: 'operator' });
+      expect(waiting.waiting?.reason).toContain('old PIN');
+      expect(waiting.lastError).toMatchObject({ code: 133005, errorClass: 'permanent' });
+      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const submitPin = (pin: string) =>
+        handle.executeUpdate(submitPinUpdate, { args: [{ pin, actor: 'owner@acme' }] });
+      expect(await submitPin('135790')).toEqual({
+        accepted: false,
+        message: 'PIN wrong, 2 attempts left',
+        attemptsLeft: 2,
+      });
+      await journey.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN again');
+      expect(await submitPin('246810')).toEqual({
+        accepted: true,
+        message: 'PIN accepted, number registered',
+        attemptsLeft: null,
+      });
+      const registered = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
+      expect(registered).toMatchObject({ status: 'CONNECTED', attempts: { wrongPins: 1, registerCalls: 3 } });
+      await handle.terminate('test done');
+    });
+  });
+
+  it('lets the operator choose the PIN when the journey is told so', async () => {
+    await bench.run(async () => {
+      const journey = await bench.start(bench.input({ pinPolicy: 'operator' }));
+      await verified(journey);
+      await journey.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
+      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const refused = await handle
+        .executeUpdate(submitPinUpdate, { args: [{ pin: '12345', actor: 'owner@acme' }] })
+        .catch((err: Error & { cause?: Error }) => err.cause?.message);
+      expect(refused).toBe('the two-step PIN must be exactly 6 digits');
+      expect(
+        await handle.executeUpdate(submitPinUpdate, { args: [{ pin: '864200', actor: 'owner@acme' }] }),
+      ).toMatchObject({
+        accepted: true,
+      });
+      await journey.until((v) => v.status === 'CONNECTED', 'CONNECTED');
+      await handle.terminate('test done');
+    });
+  });
+});
