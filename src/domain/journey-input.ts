@@ -57,6 +57,11 @@ export function parseJourneyRequest(raw: unknown, now: Date = new Date()): Journ
   if (request.ivr && request.codeMethod === 'SMS') {
     throw new JourneyInputError(['codeMethod: an IVR number cannot receive the code by SMS; use VOICE']);
   }
+  if (request.path === 'coexistence' && !request.phoneNumberId) {
+    throw new JourneyInputError([
+      'phoneNumberId: a coexistence number is linked through Embedded Signup; give the phone_number_id it returned',
+    ]);
+  }
   const signupAt = new Date(request.signupAt ?? now);
   if (signupAt.getTime() > now.getTime() + 60_000) {
     throw new JourneyInputError(['signupAt: is in the future']);

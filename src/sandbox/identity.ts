@@ -73,11 +73,14 @@ export function sendStatus(
   core: SandboxCore,
   phoneNumberId: string,
   waId: string,
-  options: { recipientIdentityKeyHash?: string } = {},
+  options: { recipientIdentityKeyHash?: string; billable?: boolean } = {},
 ): { messageId: string; status: 'sent' | 'failed' } {
   const number = adminNumber(core, phoneNumberId);
+  // A paid message: its status carries Meta's pricing block, and Meta refuses deletion for 30 days (§2.13).
+  const pricing = options.billable ? { pricing: { billable: true, pricing_model: 'PMP', category: 'marketing' } } : {};
+  if (options.billable) number.lastPaidMessageAt = core.clock.now();
   const id = messageId(core);
-  const base = { id, timestamp: String(unixSeconds(core.clock.now())), recipient_id: waId };
+  const base = { id, timestamp: String(unixSeconds(core.clock.now())), recipient_id: waId, ...pricing };
   const current = number.identityKeyCheck ? identityOf(core, number, waId) : undefined;
   const given = options.recipientIdentityKeyHash;
   const mismatch = current !== undefined && given !== undefined && given !== current;

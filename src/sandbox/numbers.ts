@@ -2,6 +2,7 @@
 // Embedded Signup, and the deletion an admin does in WhatsApp Manager (Meta has no delete API, §2.13).
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { DAY, MINUTE } from './clock.js';
+import { sendStatus } from './identity.js';
 import { type SandboxCore, SandboxAdminError, adminNumber, adminWaba } from './core.js';
 import { submitInitialName } from './display-names.js';
 import { GraphApiError, invalidParameter } from './graph-error.js';
@@ -124,8 +125,9 @@ export function linkCoexistenceNumber(
   return { phoneNumberId: number.id };
 }
 
-export function recordPaidMessage(core: SandboxCore, phoneNumberId: string): void {
-  adminNumber(core, phoneNumberId).lastPaidMessageAt = core.clock.now();
+/** A paid (billable) message went out: its status webhook carries the pricing block. */
+export function recordPaidMessage(core: SandboxCore, phoneNumberId: string, waId = '15550001234'): void {
+  sendStatus(core, phoneNumberId, waId, { billable: true });
 }
 
 /** The number leaves the WABA and its id stops resolving; the line keeps its two-step PIN for a later re-add. */

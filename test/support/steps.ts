@@ -1,0 +1,45 @@
+// Steps an operator takes on a journey, for tests that need a journey further along than its start.
+import { expect } from 'vitest';
+import type { JourneyInput, JourneyView } from '../../src/domain/journey.js';
+import { submitOtpUpdate } from '../../src/domain/messages.js';
+import type { Harness, JourneyHandle } from './harness.js';
+
+/** Waits for AWAITING_OTP and submits the code the sandbox delivered; answers the phone_number_id. */
+export async function submitDeliveredCode(bench: Harness, journey: JourneyHandle): Promise<string> {
+  const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+  const code = bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+  const outcome = await bench.env.client.workflow
+    .getHandle(journey.workflowId)
+    .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
+  expect(outcome.accepted).toBe(true);
+  return phoneNumberId as string;
+}
+
+/** Meta's review decides the display name the journey waits on (through the webhook). */
+export async function decideName(
+  bench: Harness,
+  journey: JourneyHandle,
+  decision: 'APPROVED' | 'REJECTED',
+): Promise<void> {
+  const { phoneNumberId } = await journey.until(
+    (v) => v.stage === 'DISPLAY_NAME_REVIEW' || (v.stage === 'LIVE' && v.displayName.pending !== null),
+    'a display name under review',
+  );
+  bench.sandbox.admin.decideDisplayName(
+    phoneNumberId as string,
+    decision,
+    decision === 'REJECTED' ? 'NAME_FORMAT_UNACCEPTABLE' : undefined,
+  );
+  await bench.sandbox.admin.flushWebhooks();
+}
+
+/** Starts a journey and walks it to LIVE: code submitted, display name approved. */
+export async function startLive(
+  bench: Harness,
+  input: JourneyInput = bench.input(),
+): Promise<{ journey: JourneyHandle; view: JourneyView }> {
+  const journey = await bench.start(input);
+  await submitDeliveredCode(bench, journey);
+  await decideName(bench, journey, 'APPROVED');
+  return { journey, view: await journey.until((v) => v.stage === 'LIVE', 'LIVE') };
+}
