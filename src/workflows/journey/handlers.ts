@@ -171,6 +171,11 @@ function onNumberEvent(journey: Journey, event: NumberEvent): void {
       journey.lastPaidMessageAt = Math.max(journey.lastPaidMessageAt ?? 0, Date.parse(event.at));
       break;
     case 'restriction':
+      // A restriction blocks a removal under way; before that it is recorded (Meta lifts many at their expiration).
+      if (journey.stage !== 'REMOVING') {
+        journey.note('meta', `restricted the account (${event.restrictionType})`);
+        break;
+      }
       journey.restriction = {
         reason: `Meta restricted the account (${event.restrictionType})`,
         remediation:

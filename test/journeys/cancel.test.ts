@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JourneyView } from '../../src/domain/journey.js';
+import { cancelSignal } from '../../src/domain/messages.js';
+import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
+import { createHarness, type Harness, type JourneyHandle } from '../support/harness.js';
+import { decideName, submitDeliveredCode } from '../support/steps.js';
+import { connectDevServer, type TestEnv } from '../support/temporal.js';
+
+describe('cancelling a journey at every waiting stage (dev server + Graph sandbox)', () => {
+  let env: TestEnv;
+  let bench: Harness;
+  beforeAll(async () => {
+    env = await connectDevServer();
+    // Registrations stay PENDING for a day of sandbox time, so AWAITING_CONNECTED can be caught.
+    bench = await createHarness(env, { sandbox: { connectDelayMs: 24 * 60 * 60 * 1000 } });
+  });
+  afterAll(async () => {
+    await bench?.close();
+    await env?.teardown();
+  });
+
+  /** Drives a fresh journey to `stage`; PENDING numbers are connected on the way unless the stage is their own. */
+  const reach: Record<string, (journey: JourneyHandle) => Promise<unknown>> = {
+    AWAITING_OTP: (j) => j.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP'),
+    AWAITING_PIN: async (j) => submitDeliveredCode(bench, j),
+    AWAITING_CONNECTED: async (j) => submitDeliveredCode(bench, j),
+    DISPLAY_NAME_REVIEW: async (j) => {
+      await submitDeliveredCode(bench, j);
+      await j.until((v) => v.stage === 'AWAITING_CONNECTED', 'AWAITING_CONNECTED');
+      bench.sandbox.admin.advanceClock(24 * 60 * 60 * 1000 + 1);
+      await bench.sandbox.admin.flushWebhooks(); // ONBOARDING wakes the journey
+    },
+    AWAITING_NEW_NAME: async (j) => {
+      await reach.DISPLAY_NAME_REVIEW!(j);
+      await decideName(bench, j, 'REJECTED');
+    },
+  };
+
+  it.each(Object.keys(reach))('cancels in %s, says who did it and why, and frees the slot', async (stage) => {
+    await bench.run(async () => {
+      const input = bench.input({ pinPolicy: stage === 'AWAITING_PIN' ? 'operator' : 'generate' });
+      const journey = await bench.start(input);
+      await reach[stage]!(journey);
+      await journey.until((v) => v.stage === stage, stage);
+      const handle = env.client.workflow.getHandle(journey.workflowId);
+      await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'customer changed their mind' });
+      const result = await handle.result();
+      expect(result).toMatchObject({ outcome: 'CANCELLED', reasonCode: 'CANCELLED_BY_OPERATOR', actor: 'ops@acme' });
+      expect(result.reason).toBe('cancelled by ops@acme: customer changed their mind');
+      const portfolio = await env.client.workflow
+        .getHandle(portfolioWorkflowId(bench.portfolioId))
+        .query(portfolioQuery);
+      expect(portfolio.holders.map((h) => h.e164)).not.toContain(input.phoneNumber.e164);
+    });
+  });
+
+  it('cancels while queued for capacity and leaves the queue', async () => {
+    const full = await createHarness(env, { cap: 0 });
+    try {
+      await full.run(async () => {
+        const input = full.input();
+        const journey = await full.start(input);
+        await journey.until((v) => v.waiting?.reason.includes('queue') === true, 'queued');
+        const handle = env.client.workflow.getHandle(journey.workflowId);
+        await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'not needed' });
+        expect((await handle.result()).outcome).toBe('CANCELLED');
+        const portfolio = await env.client.workflow
+          .getHandle(portfolioWorkflowId(full.portfolioId))
+          .query(portfolioQuery);
+        expect(portfolio.queue).toEqual([]);
+      });
+    } finally {
+      await full.close();
+    }
+  });
+
+  it('refuses to cancel a live number: that is a removal', async () => {
+    await bench.run(async () => {
+      const journey = await bench.start(bench.input());
+      await reach.DISPLAY_NAME_REVIEW!(journey);
+      await decideName(bench, journey, 'APPROVED');
+      await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      const handle = env.client.workflow.getHandle(journey.workflowId);
+      await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'oops' });
+      const view: JourneyView = await journey.until(
+        (v) => v.notes.some((n) => n.what.startsWith('cancel ignored')),
+        'note',
+      );
+      expect(view.stage).toBe('LIVE');
+      expect(view.notes.at(-1)?.what).toBe(
+        'cancel ignored: a LIVE journey cannot be cancelled; request its removal instead',
+      );
+      await handle.terminate('test done');
+    });
+  });
+});
