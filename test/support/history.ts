@@ -1,0 +1,35 @@
+// Looking into a workflow's stored history: its raw bytes (what Temporal keeps) and its payloads decoded
+// with the test codec (what an authorised person sees through the codec server).
+import type { Payload } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import { testDataConverter } from './temporal.js';
+
+type History = temporal.api.history.v1.IHistory;
+
+/** Every byte string of the history as latin1 text, so a search finds any secret stored in clear. */
+export function rawHistoryText(history: History): string {
+  return JSON.stringify(history, (_key, value: unknown) =>
+    value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value,
+  );
+}
+
+function collectPayloads(node: unknown, found: Payload[]): void {
+  if (node === null || typeof node !== 'object') return;
+  if (node instanceof Uint8Array) return;
+  const candidate = node as Payload;
+  if (candidate.metadata && candidate.data instanceof Uint8Array) {
+    found.push(candidate);
+    return;
+  }
+  for (const value of Object.values(node)) collectPayloads(value, found);
+}
+
+/** The history's payloads decrypted and decoded to text. */
+export async function decodedPayloadTexts(history: History): Promise<string[]> {
+  const payloads: Payload[] = [];
+  collectPayloads(history, payloads);
+  const codec = testDataConverter.payloadCodecs?.[0];
+  if (!codec) throw new Error('the test data converter has no codec');
+  const decoded = await codec.decode(payloads);
+  return decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'));
+}
