@@ -55,6 +55,13 @@ const configSchema = z
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   })
   .superRefine((env, ctx) => {
+    if (env.META_ACCESS_TOKEN && !env.META_APP_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['META_APP_SECRET'],
+        message: "is required with META_ACCESS_TOKEN: it verifies Meta's webhook signatures",
+      });
+    }
     if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
       ctx.addIssue({
         code: 'custom',

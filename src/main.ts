@@ -7,6 +7,7 @@ import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { loadConfig, type Config } from './config.js';
 import { graphClientFromConfig } from './graph/from-config.js';
+import { buildHttpApp } from './http/app.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
 import { startSandbox } from './sandbox/index.js';
 import { resolveBinary } from './temporal/binaries.js';
@@ -14,6 +15,10 @@ import { connectClient, connectWorkerConnection } from './temporal/connection.js
 import { startDevServer } from './temporal/dev-server.js';
 import { ensureSearchAttributes } from './temporal/search-attributes.js';
 import { createNumberflowWorker } from './worker.js';
+
+/** Without Meta credentials the sandbox signs its webhooks with this secret, and the service checks them with it. */
+const SANDBOX_APP_SECRET = 'numberflow-sandbox-app-secret';
+const SANDBOX_VERIFY_TOKEN = 'numberflow-sandbox-verify-token';
 
 /** Things started here, stopped in reverse order on the way out. */
 type Stop = () => Promise<void>;
@@ -67,7 +72,21 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     if (added.length) logger.info({ added }, 'registered search attributes');
   }
 
-  const graph = config.META_ACCESS_TOKEN ? graphClientFromConfig(config) : await sandboxGraph(config, logger, stops);
+  const appSecret = config.META_APP_SECRET ?? SANDBOX_APP_SECRET;
+  const http = await buildHttpApp({
+    client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    appSecret,
+    verifyToken: config.META_WEBHOOK_VERIFY_TOKEN ?? SANDBOX_VERIFY_TOKEN,
+    logger,
+  });
+  const httpUrl = await http.listen({ host: '127.0.0.1', port: config.HTTP_PORT });
+  stops.push(() => http.close());
+  logger.info(`HTTP service on ${httpUrl}: Meta webhooks at ${httpUrl}/webhooks/meta`);
+
+  const graph = config.META_ACCESS_TOKEN
+    ? graphClientFromConfig(config)
+    : await sandboxGraph(config, logger, stops, { appSecret, webhookUrl: `${httpUrl}/webhooks/meta` });
   stops.push(() => graph.close());
 
   const connection = await connectWorkerConnection(config, address);
@@ -82,12 +101,13 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
 }
 
 /** No Meta token: the Graph API sandbox stands in for Meta, with a demo portfolio, WABA and token. */
-async function sandboxGraph(config: Config, logger: Logger, stops: Stop[]) {
-  const sandbox = await startSandbox({
-    port: config.SANDBOX_PORT,
-    appSecret: config.META_APP_SECRET ?? 'numberflow-sandbox-app-secret',
-    logger,
-  });
+async function sandboxGraph(
+  config: Config,
+  logger: Logger,
+  stops: Stop[],
+  webhooks: { appSecret: string; webhookUrl: string },
+) {
+  const sandbox = await startSandbox({ port: config.SANDBOX_PORT, ...webhooks, logger });
   stops.push(() => sandbox.close());
   const { portfolioId } = sandbox.admin.createPortfolio({});
   const { wabaId } = sandbox.admin.createWaba({ portfolioId });

@@ -1,6 +1,8 @@
 // numberflow's command line: starts and inspects journeys (and, later, takes an operator's input).
 import { fileURLToPath } from 'node:url';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
+import { addOperatorCommands } from './cli/operator-commands.js';
 import { loadConfig } from './config.js';
 import { JourneyInputError, parseJourneyRequest } from './domain/journey-input.js';
 import { parsePhoneNumber } from './domain/phone.js';
@@ -17,8 +19,20 @@ function e164Argument(value: string): string {
   }
 }
 
-export function buildCli(out: (line: string) => void = console.log): Command {
+async function withClient(work: (client: Client) => Promise<void>): Promise<void> {
+  const config = loadConfig();
+  const client = await connectClient(config, createDataConverter(codecKeysFor(config)));
+  try {
+    await work(client);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** `throwOnExit` makes a parse error throw instead of exiting the process (for tests and embedding). */
+export function buildCli(out: (line: string) => void = console.log, options: { throwOnExit?: boolean } = {}): Command {
   const program = new Command('numberflow').description('WhatsApp Business phone-number onboarding on Temporal');
+  if (options.throwOnExit) program.exitOverride(); // inherited by the commands added below
 
   program
     .command('start')
@@ -48,31 +62,22 @@ export function buildCli(out: (line: string) => void = console.log): Command {
         pinPolicy: opts.operatorPin ? 'operator' : 'generate',
         requestedBy: opts.by,
       });
-      const config = loadConfig();
-      const client = await connectClient(config, createDataConverter(codecKeysFor(config)));
-      try {
-        const started = await startJourney(client, config.TEMPORAL_TASK_QUEUE, input);
+      await withClient(async (client) => {
+        const started = await startJourney(client, loadConfig().TEMPORAL_TASK_QUEUE, input);
         const view = await describeJourney(client, input.phoneNumber.e164);
         out(`${started.workflowId} started (run ${started.runId}), stage ${view.stage}`);
-      } finally {
-        await client.connection.close();
-      }
+      });
     });
 
   program
     .command('show')
     .description("print where a number's journey stands")
     .argument('<e164>', 'the phone number', e164Argument)
-    .action(async (e164: string) => {
-      const config = loadConfig();
-      const client = await connectClient(config, createDataConverter(codecKeysFor(config)));
-      try {
-        out(JSON.stringify(await describeJourney(client, e164), null, 2));
-      } finally {
-        await client.connection.close();
-      }
-    });
+    .action((e164: string) =>
+      withClient(async (client) => out(JSON.stringify(await describeJourney(client, e164), null, 2))),
+    );
 
+  addOperatorCommands(program, withClient, out, e164Argument);
   return program;
 }
 
@@ -82,6 +87,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     .catch((err: unknown) => {
       if (err instanceof JourneyInputError) {
         console.error(['numberflow: invalid journey request', ...err.problems.map((p) => `  ${p}`)].join('\n'));
+      } else if (err instanceof WorkflowUpdateFailedError) {
+        // The journey's validator refused the input: its reason is the useful part.
+        console.error(`numberflow: refused: ${err.cause?.message ?? err.message}`);
       } else {
         console.error(`numberflow: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -64,7 +64,7 @@ describe('starting a journey (dev server)', () => {
   it('refuses an invalid phone number on the command line before any workflow starts', async () => {
     process.env.TEMPORAL_ADDRESS = inject('devServerAddress');
     const lines: string[] = [];
-    const cli = buildCli((line) => lines.push(line)).exitOverride();
+    const cli = buildCli((line) => lines.push(line), { throwOnExit: true });
     await expect(
       cli.parseAsync(
         ['start', '--waba', '1', '--portfolio', '2', '--phone', '+1 555 078 3881', '--display-name', 'Acme'],

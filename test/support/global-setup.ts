@@ -9,6 +9,7 @@ import type { TestProject } from 'vitest/node';
 import { customSearchAttributes } from '../../src/domain/search-attributes.js';
 import { resolveBinary, toSdkExecutable } from '../../src/temporal/binaries.js';
 import { workflowsPath } from '../../src/worker.js';
+import { CONTINUE_AS_NEW_SUGGESTED_AT } from './server-settings.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -39,7 +40,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
           executable: toSdkExecutable(cli),
           ip: '127.0.0.1',
           searchAttributes: customSearchAttributes,
-          extraArgs: ['--log-level', 'error'],
+          // Suggest continue-as-new early, so tests reach it with hundreds of events instead of thousands.
+          extraArgs: [
+            '--log-level',
+            'error',
+            '--dynamic-config-value',
+            `limit.historyCount.suggestContinueAsNew=${CONTINUE_AS_NEW_SUGGESTED_AT}`,
+          ],
         },
       }),
     ),

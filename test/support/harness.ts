@@ -1,6 +1,10 @@
 // One journey test bench: a Graph sandbox with its own portfolio and WABA, the Graph client and activities
 // pointed at it, the webhook receiver the sandbox posts to, and a worker running the real workflows.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import proto from '@temporalio/proto';
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import { pino } from 'pino';
 import { createActivities, type Activities } from '../../src/activities/index.js';
 import type { JourneyRequest } from '../../src/domain/journey-input.js';
@@ -46,6 +50,25 @@ export interface HarnessOptions {
   sandbox?: Partial<SandboxOptions>;
 }
 
+/**
+ * With RECORD_HISTORIES=1 the bench saves the history of every workflow it started, named after its test, as a
+ * replay fixture (test/fixtures/histories); test/replay replays them all against the current workflow code.
+ */
+const recording = process.env.RECORD_HISTORIES === '1';
+const fixturesDir = join(import.meta.dirname, '../fixtures/histories');
+
+async function saveHistories(env: TestEnv, started: Map<string, string>): Promise<void> {
+  mkdirSync(fixturesDir, { recursive: true });
+  for (const [workflowId, label] of started) {
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const name = `${label}--${workflowId}`
+      .replace(/[^a-zA-Z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 150);
+    writeFileSync(join(fixturesDir, `${name}.history`), proto.temporal.api.history.v1.History.encode(history).finish());
+  }
+}
+
 export async function createHarness(env: TestEnv, options: HarnessOptions = {}): Promise<Harness> {
   const cap = options.cap ?? 1000;
   const logger = pino({ level: 'silent' });
@@ -72,6 +95,8 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     args: [{ portfolioId, cap }],
   });
   const { wabaId } = sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
+  const started = new Map<string, string>(); // workflowId -> the test that started it
+  const label = () => expect.getState().currentTestName ?? 'setup';
   const graph = new GraphClient({
     baseUrl: sandbox.url,
     tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
@@ -91,6 +116,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
       const { workflowId } = await startJourney(env.client, taskQueue, input, {
         withoutSearchAttributes: !env.searchAttributes,
       });
+      started.set(workflowId, label());
       const handle = env.client.workflow.getHandle(workflowId);
       const view = () => handle.query(journeyQuery);
       return {
@@ -111,6 +137,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     },
     run: (fn) => withWorker(env, { taskQueue, activities }, fn),
     async close() {
+      if (recording) await saveHistories(env, new Map([...started, [portfolioWorkflowId(portfolioId), 'portfolio']]));
       await env.client.workflow
         .getHandle(portfolioWorkflowId(portfolioId))
         .terminate('test done')

@@ -1,0 +1,152 @@
+// The operator's commands: list journeys waiting for input, submit codes, PINs and names, resend, cancel,
+// request a removal and confirm a deletion. Every action names its actor (--by), recorded in history.
+import type { Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import { journeyWorkflowId } from '../domain/journey.js';
+import {
+  cancelSignal,
+  confirmDeletionSignal,
+  requestRemovalSignal,
+  resendCodeSignal,
+  submitDisplayNameUpdate,
+  submitOtpUpdate,
+  submitPinUpdate,
+  type SubmissionOutcome,
+} from '../domain/messages.js';
+
+export type WithClient = (work: (client: Client) => Promise<void>) => Promise<void>;
+
+const actorOption = ['--by <actor>', 'who acts (recorded in history)', process.env.USER ?? 'cli'] as const;
+
+export function addOperatorCommands(
+  program: Command,
+  withClient: WithClient,
+  out: (line: string) => void,
+  e164Argument: (value: string) => string,
+): void {
+  const journey = (client: Client, e164: string) => client.workflow.getHandle(journeyWorkflowId(e164));
+  const report = (outcome: SubmissionOutcome) =>
+    out(`${outcome.accepted ? 'accepted' : 'refused'}: ${outcome.message}`);
+
+  program
+    .command('list')
+    .description('list journeys, e.g. those awaiting a code in a portfolio')
+    .option('--stage <stage>', 'e.g. AWAITING_OTP, AWAITING_PIN, AWAITING_NEW_NAME, LIVE')
+    .option('--portfolio <id>', 'business portfolio id')
+    .option('--waba <id>', 'WhatsApp Business Account id')
+    .action((opts: { stage?: string; portfolio?: string; waba?: string }) =>
+      withClient(async (client) => {
+        const clauses = [`WorkflowType = 'numberJourney'`, `ExecutionStatus = 'Running'`];
+        for (const [attribute, value] of [
+          ['NumberStage', opts.stage],
+          ['PortfolioId', opts.portfolio],
+          ['WabaId', opts.waba],
+        ] as const) {
+          if (value === undefined) continue;
+          if (!/^[A-Z_0-9]+$/.test(value)) throw new Error(`${attribute}: "${value}" is not a stage or an id`);
+          clauses.push(`${attribute} = '${value}'`);
+        }
+        for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
+          const attributes = execution.typedSearchAttributes;
+          const stage = attributes.getAll().find((pair) => pair.key.name === 'NumberStage')?.value;
+          out(`${execution.workflowId}\t${String(stage ?? '?')}`);
+        }
+      }),
+    );
+
+  program
+    .command('otp')
+    .description('submit the 6-digit code Meta sent to the number')
+    .argument('<e164>', 'the phone number', e164Argument)
+    .argument('<code>', 'the code, e.g. 123830 or 123-830')
+    .option(...actorOption)
+    .action((e164: string, code: string, opts: { by: string }) =>
+      withClient(async (client) =>
+        report(await journey(client, e164).executeUpdate(submitOtpUpdate, { args: [{ code, actor: opts.by }] })),
+      ),
+    );
+
+  program
+    .command('pin')
+    .description('submit the two-step PIN (read from standard input, so it stays out of shell history)')
+    .argument('<e164>', 'the phone number', e164Argument)
+    .option(...actorOption)
+    .action((e164: string, opts: { by: string }) =>
+      withClient(async (client) => {
+        const pin = (await readStdin()).trim();
+        report(await journey(client, e164).executeUpdate(submitPinUpdate, { args: [{ pin, actor: opts.by }] }));
+      }),
+    );
+
+  program
+    .command('name')
+    .description('submit a new display name (after a rejection, or to rename a live number)')
+    .argument('<e164>', 'the phone number', e164Argument)
+    .argument('<displayName>', 'the new display name')
+    .option(...actorOption)
+    .action((e164: string, displayName: string, opts: { by: string }) =>
+      withClient(async (client) =>
+        report(
+          await journey(client, e164).executeUpdate(submitDisplayNameUpdate, {
+            args: [{ displayName, actor: opts.by }],
+          }),
+        ),
+      ),
+    );
+
+  const signalCommand = (
+    name: string,
+    description: string,
+    configure: (command: Command) => Command,
+    send: (client: Client, e164: string, opts: Record<string, string>) => Promise<void>,
+  ) =>
+    configure(program.command(name).description(description).argument('<e164>', 'the phone number', e164Argument))
+      .option(...actorOption)
+      .action((e164: string, opts: Record<string, string>) =>
+        withClient(async (client) => {
+          await send(client, e164, opts);
+          out(`sent: ${name} for ${e164}; see "show ${e164}" for its effect`);
+        }),
+      );
+
+  signalCommand(
+    'resend',
+    'ask Meta for a new code, optionally by the other method',
+    (c) => c.option('--method <SMS|VOICE>', 'switch the code method'),
+    (client, e164, opts) =>
+      journey(client, e164).signal(resendCodeSignal, {
+        actor: opts.by as string,
+        ...(opts.method ? { method: opts.method === 'VOICE' ? 'VOICE' : 'SMS' } : {}),
+      }),
+  );
+  signalCommand(
+    'cancel',
+    'cancel an onboarding that is not live yet',
+    (c) => c.requiredOption('--reason <text>', 'why'),
+    (client, e164, opts) =>
+      journey(client, e164).signal(cancelSignal, { actor: opts.by as string, reason: opts.reason as string }),
+  );
+  signalCommand(
+    'remove',
+    'request the removal of a live number (portfolio admins only)',
+    (c) => c.requiredOption('--reason <text>', 'why').option('--role <role>', 'your role on the portfolio', 'operator'),
+    (client, e164, opts) =>
+      journey(client, e164).signal(requestRemovalSignal, {
+        actor: opts.by as string,
+        role: opts.role as string,
+        reason: opts.reason as string,
+      }),
+  );
+  signalCommand(
+    'confirm-deletion',
+    'confirm that an admin deleted the number in WhatsApp Manager',
+    (c) => c,
+    (client, e164, opts) => journey(client, e164).signal(confirmDeletionSignal, { actor: opts.by as string }),
+  );
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildCli } from '../../src/starter.js';
+import { createHarness, type Harness } from '../support/harness.js';
+import { connectDevServer, TEST_CODEC_KEYS, type TestEnv } from '../support/temporal.js';
+
+describe("the operator's command line (dev server + Graph sandbox)", () => {
+  let env: TestEnv;
+  let bench: Harness;
+  beforeAll(async () => {
+    env = await connectDevServer();
+    bench = await createHarness(env);
+    Object.assign(process.env, {
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      TEMPORAL_TASK_QUEUE: bench.taskQueue,
+      NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+    });
+  });
+  afterAll(async () => {
+    await bench?.close();
+    await env?.teardown();
+  });
+
+  async function cli(...args: string[]): Promise<string[]> {
+    const lines: string[] = [];
+    const acting = args[0] === 'list' ? [] : ['--by', 'ops@acme'];
+    await buildCli((line) => lines.push(line), { throwOnExit: true }).parseAsync([...args, ...acting], {
+      from: 'user',
+    });
+    return lines;
+  }
+
+  it('lists the journeys awaiting a code and takes the code, answering wrong ones with the attempts left', async () => {
+    await bench.run(async () => {
+      const input = bench.input();
+      const journey = await bench.start(input);
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const e164 = input.phoneNumber.e164;
+      let listed: string[] = [];
+      for (let attempt = 0; attempt < 100 && listed.length === 0; attempt++) {
+        listed = await cli('list', '--stage', 'AWAITING_OTP', '--portfolio', bench.portfolioId);
+        if (listed.length === 0) await new Promise((resolve) => setTimeout(resolve, 100)); // visibility lags
+      }
+      expect(listed).toEqual([`number:${e164}\tAWAITING_OTP`]);
+      const code = bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      expect(await cli('otp', e164, code === '000000' ? '111111' : '000000')).toEqual([
+        'refused: code wrong, 2 attempts left',
+      ]);
+      expect(await cli('otp', e164, code)).toEqual(['accepted: code accepted']);
+      await expect(cli('otp', e164, '12345')).rejects.toThrow(/Workflow Update failed/);
+      await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
+      expect(await cli('cancel', e164, '--reason', 'test over')).toEqual([
+        `sent: cancel for ${e164}; see "show ${e164}" for its effect`,
+      ]);
+      const cancelled = await journey.until((v) => v.result !== null, 'cancelled');
+      expect(cancelled.result).toMatchObject({ outcome: 'CANCELLED', actor: 'ops@acme' });
+    });
+  });
+
+  it('refuses a stage name that is not one, before querying anything', async () => {
+    await expect(cli('list', '--stage', "AWAITING_OTP' OR 1=1")).rejects.toThrow('is not a stage or an id');
+  });
+});

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { numberEventSignal } from '../../src/domain/messages.js';
+import {
+  acquireSlotUpdate,
+  portfolioQuery,
+  portfolioWorkflowId,
+  releaseSlotSignal,
+} from '../../src/domain/portfolio.js';
+import { CONTINUE_AS_NEW_SUGGESTED_AT } from '../support/server-settings.js';
+import { createHarness, type Harness } from '../support/harness.js';
+import { freshNumber } from '../support/journeys.js';
+import { startLive } from '../support/steps.js';
+import { connectDevServer, type TestEnv } from '../support/temporal.js';
+
+describe('entities that live long: LIVE journeys and portfolios (dev server)', () => {
+  let env: TestEnv;
+  let bench: Harness;
+  beforeAll(async () => {
+    env = await connectDevServer();
+    bench = await createHarness(env);
+  });
+  afterAll(async () => {
+    await bench?.close();
+    await env?.teardown();
+  });
+
+  it("records the number's webhook events in LIVE and continues as new, keeping its state, when Temporal suggests it", async () => {
+    await bench.run(async () => {
+      const { journey, view } = await startLive(bench);
+      expect(view.recentEvents.map((e) => e.kind)).toEqual(expect.arrayContaining(['quality', 'name']));
+      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const firstRun = (await handle.describe()).runId;
+      for (let i = 0; i < CONTINUE_AS_NEW_SUGGESTED_AT; i++) {
+        await handle.signal(numberEventSignal, {
+          kind: 'quality',
+          event: 'THROUGHPUT_UPGRADE',
+          currentLimit: `TIER_${i}`,
+          at: new Date().toISOString(),
+        });
+      }
+      const after = await journey.until(
+        (v) =>
+          v.recentEvents.at(-1)?.kind === 'quality' &&
+          (v.recentEvents.at(-1) as { currentLimit: string }).currentLimit ===
+            `TIER_${CONTINUE_AS_NEW_SUGGESTED_AT - 1}`,
+        'every event seen',
+      );
+      const description = await handle.describe();
+      expect(description.runId).not.toBe(firstRun);
+      expect(description.historyLength).toBeLessThan(CONTINUE_AS_NEW_SUGGESTED_AT);
+      expect(after).toMatchObject({
+        stage: 'LIVE',
+        phoneNumberId: view.phoneNumberId,
+        status: 'CONNECTED',
+        displayName: view.displayName,
+      });
+      expect(after.recentEvents).toHaveLength(50);
+      await handle.terminate('test done');
+    });
+  });
+
+  it('keeps its queue and admissions across continue-as-new, with history bounded', async () => {
+    await bench.run(async () => {
+      const handle = env.client.workflow.getHandle(portfolioWorkflowId(bench.portfolioId));
+      const firstRun = (await handle.describe()).runId;
+      const admissions = 120;
+      for (let i = 0; i < admissions; i++) {
+        const e164 = freshNumber();
+        const answer = await handle.executeUpdate(acquireSlotUpdate, {
+          args: [{ e164, workflowId: `number:${e164}` }],
+        });
+        expect(answer.granted).toBe(true);
+        await handle.signal(releaseSlotSignal, { e164 });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const state = await handle.query(portfolioQuery);
+      expect(state.admissions).toBeGreaterThanOrEqual(admissions);
+      const description = await handle.describe();
+      expect(description.runId).not.toBe(firstRun);
+      expect(description.historyLength).toBeLessThan(CONTINUE_AS_NEW_SUGGESTED_AT + 50);
+      const refused = await handle
+        .executeUpdate(acquireSlotUpdate, { args: [{ e164: 'not-a-number', workflowId: 'x' }] })
+        .catch((err: Error & { cause?: Error }) => err.cause?.message);
+      expect(refused).toBe('e164 must be a number in E.164 form');
+    });
+  });
+});
