@@ -1,23 +1,17 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildCli } from '../../src/starter.js';
-import { createHarness, type Harness } from '../support/harness.js';
-import { connectDevServer, TEST_CODEC_KEYS, type TestEnv } from '../support/temporal.js';
+import { TEST_CODEC_KEYS } from '../support/temporal.js';
+import { useBench } from '../support/bench.js';
 
 describe("the operator's command line (dev server + Graph sandbox)", () => {
-  let env: TestEnv;
-  let bench: Harness;
-  beforeAll(async () => {
-    env = await connectDevServer();
-    bench = await createHarness(env);
+  const t = useBench('dev');
+  beforeAll(() => {
+    // The CLI reads its connection from the environment, as it would on an operator's machine.
     Object.assign(process.env, {
       TEMPORAL_ADDRESS: inject('devServerAddress'),
-      TEMPORAL_TASK_QUEUE: bench.taskQueue,
+      TEMPORAL_TASK_QUEUE: t.bench.taskQueue,
       NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
     });
-  });
-  afterAll(async () => {
-    await bench?.close();
-    await env?.teardown();
   });
 
   async function cli(...args: string[]): Promise<string[]> {
@@ -30,18 +24,18 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
   }
 
   it('lists the journeys awaiting a code and takes the code, answering wrong ones with the attempts left', async () => {
-    await bench.run(async () => {
-      const input = bench.input();
-      const journey = await bench.start(input);
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const journey = await t.bench.start(input);
       const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       const e164 = input.phoneNumber.e164;
       let listed: string[] = [];
       for (let attempt = 0; attempt < 100 && listed.length === 0; attempt++) {
-        listed = await cli('list', '--stage', 'AWAITING_OTP', '--portfolio', bench.portfolioId);
+        listed = await cli('list', '--stage', 'AWAITING_OTP', '--portfolio', t.bench.portfolioId);
         if (listed.length === 0) await new Promise((resolve) => setTimeout(resolve, 100)); // visibility lags
       }
       expect(listed).toEqual([`number:${e164}\tAWAITING_OTP`]);
-      const code = bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
       expect(await cli('otp', e164, code === '000000' ? '111111' : '000000')).toEqual([
         'refused: code wrong, 2 attempts left',
       ]);

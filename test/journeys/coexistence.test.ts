@@ -1,33 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
-import { createHarness, type Harness } from '../support/harness.js';
 import { freshNumber } from '../support/journeys.js';
-import { connectDevServer, type TestEnv } from '../support/temporal.js';
+import { useBench } from '../support/bench.js';
 
 describe('a coexistence number: a WhatsApp Business App number linked through Embedded Signup', () => {
-  let env: TestEnv;
-  let bench: Harness;
-  beforeAll(async () => {
-    env = await connectDevServer();
-    bench = await createHarness(env);
-  });
-  afterAll(async () => {
-    await bench?.close();
-    await env?.teardown();
-  });
+  const t = useBench('dev');
 
-  const callsTo = (suffix: string) => bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith(suffix));
+  const callsTo = (suffix: string) => t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith(suffix));
 
   it('goes live without a code or a register, runs both smb_app_data syncs, and is removed without deregister', async () => {
     const e164 = freshNumber();
-    const { phoneNumberId } = bench.sandbox.admin.linkCoexistenceNumber({
-      wabaId: bench.wabaId,
+    const { phoneNumberId } = t.bench.sandbox.admin.linkCoexistenceNumber({
+      wabaId: t.bench.wabaId,
       e164,
       verifiedName: 'Acme Shop',
     });
-    const input = bench.input({ phoneNumber: e164, phoneNumberId, path: 'coexistence', displayName: 'Acme Shop' });
-    await bench.run(async () => {
-      const journey = await bench.start(input);
+    const input = t.bench.input({ phoneNumber: e164, phoneNumberId, path: 'coexistence', displayName: 'Acme Shop' });
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
       expect(live).toMatchObject({
         path: 'coexistence',
@@ -42,10 +32,10 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
       expect(callsTo('/register')).toHaveLength(0);
       expect(callsTo('/smb_app_data')).toHaveLength(2);
 
-      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
       await handle.signal(requestRemovalSignal, { actor: 'admin@acme', role: 'admin', reason: 'back to the app only' });
       await journey.until((v) => v.stage === 'REMOVING' && v.waiting?.for === 'admin', 'waiting for the admin');
-      bench.sandbox.admin.deleteNumber(phoneNumberId);
+      t.bench.sandbox.admin.deleteNumber(phoneNumberId);
       await handle.signal(confirmDeletionSignal, { actor: 'admin@acme' });
       const removed = await journey.until((v) => v.result !== null, 'REMOVED');
       expect(removed.result?.outcome).toBe('REMOVED');
@@ -55,16 +45,18 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
 
   it('adopts a number whose phone_number_id shows it on the Business App, even when started as cloud_api', async () => {
     const e164 = freshNumber();
-    const { phoneNumberId } = bench.sandbox.admin.linkCoexistenceNumber({
-      wabaId: bench.wabaId,
+    const { phoneNumberId } = t.bench.sandbox.admin.linkCoexistenceNumber({
+      wabaId: t.bench.wabaId,
       e164,
       verifiedName: 'Acme Shop',
     });
-    await bench.run(async () => {
-      const journey = await bench.start(bench.input({ phoneNumber: e164, phoneNumberId, displayName: 'Acme Shop' }));
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(
+        t.bench.input({ phoneNumber: e164, phoneNumberId, displayName: 'Acme Shop' }),
+      );
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
       expect(live.path).toBe('coexistence');
-      await env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
 });

@@ -1,36 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submitDisplayNameUpdate } from '../../src/domain/messages.js';
-import { createHarness, type Harness } from '../support/harness.js';
 import { decideName, startLive, submitDeliveredCode } from '../support/steps.js';
-import { connectDevServer, type TestEnv } from '../support/temporal.js';
+import { useBench } from '../support/bench.js';
 
 describe('the display name (dev server + Graph sandbox)', () => {
-  let env: TestEnv;
-  let bench: Harness;
-  beforeAll(async () => {
-    env = await connectDevServer();
-    bench = await createHarness(env);
-  });
-  afterAll(async () => {
-    await bench?.close();
-    await env?.teardown();
-  });
+  const t = useBench('dev');
 
   const registerCalls = (phoneNumberId: string) =>
-    bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/register') && c.path.includes(phoneNumberId));
+    t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/register') && c.path.includes(phoneNumberId));
 
   it('asks for a new name when Meta rejects one, and goes live once the new one is approved', async () => {
-    await bench.run(async () => {
-      const journey = await bench.start(bench.input({ displayName: 'Best Deals Ever' }));
-      const phoneNumberId = await submitDeliveredCode(bench, journey);
-      await decideName(bench, journey, 'REJECTED');
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input({ displayName: 'Best Deals Ever' }));
+      const phoneNumberId = await submitDeliveredCode(t.bench, journey);
+      await decideName(t.bench, journey, 'REJECTED');
       const rejected = await journey.until((v) => v.stage === 'AWAITING_NEW_NAME', 'AWAITING_NEW_NAME');
       expect(rejected.waiting).toMatchObject({ for: 'operator' });
       expect(rejected.waiting?.reason).toContain(
         'Meta rejected the display name "Best Deals Ever" (NAME_FORMAT_UNACCEPTABLE)',
       );
 
-      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
       const refused = await handle
         .executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'x', actor: 'ops@acme' }] })
         .catch((err: Error & { cause?: Error }) => err.cause?.message);
@@ -41,21 +31,21 @@ describe('the display name (dev server + Graph sandbox)', () => {
         }),
       ).toEqual({ accepted: true, message: 'display name submitted for review', attemptsLeft: null });
 
-      await decideName(bench, journey, 'APPROVED');
+      await decideName(t.bench, journey, 'APPROVED');
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
       expect(live.displayName).toEqual({ current: 'Acme Support', pending: null, status: 'APPROVED' });
       // Meta applies an approved name change at the next register.
       expect(registerCalls(phoneNumberId)).toHaveLength(2);
-      const atMeta = await bench.graph.getPhoneNumber({ wabaId: bench.wabaId, phoneNumberId }, ['verified_name']);
+      const atMeta = await t.bench.graph.getPhoneNumber({ wabaId: t.bench.wabaId, phoneNumberId }, ['verified_name']);
       expect(atMeta.verified_name).toBe('Acme Support');
     });
   });
 
   it('changes the name of a live number and registers again within 14 days of the approval', async () => {
-    await bench.run(async () => {
-      const { journey, view } = await startLive(bench);
+    await t.bench.run(async () => {
+      const { journey, view } = await startLive(t.bench);
       const phoneNumberId = view.phoneNumberId as string;
-      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
       await handle.executeUpdate(submitDisplayNameUpdate, {
         args: [{ displayName: 'Acme Help Desk', actor: 'ops@acme' }],
       });
@@ -69,7 +59,7 @@ describe('the display name (dev server + Graph sandbox)', () => {
         .catch((err: Error & { cause?: Error }) => err.cause?.message);
       expect(second).toBe('a display-name change is already under way');
 
-      await decideName(bench, journey, 'APPROVED');
+      await decideName(t.bench, journey, 'APPROVED');
       const renamed = await journey.until(
         (v) => v.stage === 'LIVE' && v.displayName.current === 'Acme Help Desk',
         'renamed',
@@ -77,7 +67,7 @@ describe('the display name (dev server + Graph sandbox)', () => {
       expect(renamed.displayName).toEqual({ current: 'Acme Help Desk', pending: null, status: 'APPROVED' });
       expect(renamed.deadlines.reRegisterBy).toBeNull();
       expect(registerCalls(phoneNumberId)).toHaveLength(2);
-      const atMeta = await bench.graph.getPhoneNumber({ wabaId: bench.wabaId, phoneNumberId }, ['verified_name']);
+      const atMeta = await t.bench.graph.getPhoneNumber({ wabaId: t.bench.wabaId, phoneNumberId }, ['verified_name']);
       expect(atMeta.verified_name).toBe('Acme Help Desk');
       await handle.terminate('test done');
     });

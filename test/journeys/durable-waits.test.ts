@@ -1,46 +1,37 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submitOtpUpdate } from '../../src/domain/messages.js';
 import { journeyPolicy } from '../../src/domain/policy.js';
-import { createHarness, type Harness, type JourneyHandle } from '../support/harness.js';
-import { connectTimeSkippingServer, type TestEnv } from '../support/temporal.js';
+import { type JourneyHandle } from '../support/harness.js';
+import { useBench } from '../support/bench.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 describe('durable waits of the journey (time-skipping server + Graph sandbox)', () => {
-  let env: TestEnv;
-  let bench: Harness;
-  beforeAll(async () => {
-    env = await connectTimeSkippingServer();
-    bench = await createHarness(env);
-  });
-  afterAll(async () => {
-    await bench?.close();
-    await env?.teardown();
-  });
+  const t = useBench('time-skipping');
 
   /** A journey input whose signup happened `ago` ms before the test server's current time. */
   async function inputSignedUp(ago: number) {
-    const now = await env.currentTimeMs();
-    return bench.input({ signupAt: new Date(now - ago).toISOString() }, new Date(now));
+    const now = await t.env.currentTimeMs();
+    return t.bench.input({ signupAt: new Date(now - ago).toISOString() }, new Date(now));
   }
 
   async function submitCode(journey: JourneyHandle): Promise<void> {
     const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-    const code = bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
-    const outcome = await env.client.workflow
+    const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+    const outcome = await t.env.client.workflow
       .getHandle(journey.workflowId)
       .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
     expect(outcome.accepted).toBe(true);
   }
 
-  const registerCalls = () => bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/register'));
+  const registerCalls = () => t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/register'));
 
   it('requests a new code when none is submitted in time, a bounded number of times, then fails', async () => {
     const input = await inputSignedUp(0);
-    const result = await bench.run(async () => {
-      const journey = await bench.start(input);
+    const result = await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
       await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       // Each unanswered code waits its full time before the next is requested.
       for (let request = 1; request <= journeyPolicy.maxCodeRequests; request++) {
@@ -48,24 +39,24 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
           (v) => v.attempts.codeRequests === request && v.stage === 'AWAITING_OTP',
           `code ${request}`,
         );
-        await env.sleep(journeyPolicy.otpWaitMs + MINUTE);
+        await t.env.sleep(journeyPolicy.otpWaitMs + MINUTE);
       }
       return (await journey.until((v) => v.result !== null, 'the end')).result;
     });
     expect(result).toMatchObject({ outcome: 'FAILED', reasonCode: 'OTP_NOT_VERIFIED' });
     expect(result?.remediation).toContain('OTP verification failed or timed out');
     const phoneNumberId = (
-      await bench.graph.listPhoneNumbers(bench.wabaId, { fields: ['display_phone_number'] })
+      await t.bench.graph.listPhoneNumbers(t.bench.wabaId, { fields: ['display_phone_number'] })
     ).data.find((n) => n.display_phone_number?.replace(/\D/g, '') === input.phoneNumber.e164.slice(1))?.id;
-    expect(bench.sandbox.admin.outbox({ phoneNumberId })).toHaveLength(journeyPolicy.maxCodeRequests);
+    expect(t.bench.sandbox.admin.outbox({ phoneNumberId })).toHaveLength(journeyPolicy.maxCodeRequests);
   });
 
   it('ends SIGNUP_EXPIRED when the 14-day window closes while it awaits the code', async () => {
     const input = await inputSignedUp(14 * DAY - 5 * MINUTE);
-    const result = await bench.run(async () => {
-      const journey = await bench.start(input);
+    const result = await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
       await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      await env.sleep(5 * MINUTE + 1000);
+      await t.env.sleep(5 * MINUTE + 1000);
       return (await journey.until((v) => v.result !== null, 'the end')).result;
     });
     expect(result).toMatchObject({ outcome: 'SIGNUP_EXPIRED', reasonCode: 'SIGNUP_WINDOW_CLOSED' });
@@ -73,23 +64,23 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
 
   it('never fires the 14-day window once the number is registered', async () => {
     const input = await inputSignedUp(13 * DAY);
-    await bench.run(async () => {
-      const journey = await bench.start(input);
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
       await submitCode(journey);
       await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
-      await env.sleep(3 * DAY);
+      await t.env.sleep(3 * DAY);
       const view = await journey.view();
       expect(view.stage).toBe('DISPLAY_NAME_REVIEW');
       expect(view.deadlines.signupExpiresAt).toBeNull();
-      await env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
 
   it('waits out 72 hours after 133016 with a durable timer, then registers once', async () => {
     const input = await inputSignedUp(0);
-    await bench.run(async () => {
-      const journey = await bench.start(input);
-      bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 133016, times: 1 });
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 133016, times: 1 });
       const before = registerCalls().length;
       await submitCode(journey);
       const waiting = await journey.until(
@@ -97,33 +88,33 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
         '133016 wait',
       );
       expect(waiting.stage).toBe('REGISTERING');
-      const now = await env.currentTimeMs();
+      const now = await t.env.currentTimeMs();
       expect(Date.parse(waiting.waiting?.until as string) - now).toBeGreaterThan(71 * HOUR);
       expect(registerCalls().length - before).toBe(1);
-      await env.sleep(72 * HOUR + MINUTE);
+      await t.env.sleep(72 * HOUR + MINUTE);
       const registered = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered after the wait');
       expect(registered.status).toBe('CONNECTED');
       expect(registerCalls().length - before).toBe(2);
-      await env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
 
   it('waits a few minutes after 133015 (a deletion still in progress) and registers', async () => {
     const input = await inputSignedUp(0);
-    await bench.run(async () => {
-      const journey = await bench.start(input);
-      bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 133015, times: 1 });
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 133015, times: 1 });
       await submitCode(journey);
       const waiting = await journey.until(
         (v) => v.lastError?.code === 133015 && v.waiting?.for === 'meta',
         '133015 wait',
       );
-      const until = Date.parse(waiting.waiting?.until as string) - (await env.currentTimeMs());
+      const until = Date.parse(waiting.waiting?.until as string) - (await t.env.currentTimeMs());
       expect(until).toBeGreaterThan(MINUTE);
       expect(until).toBeLessThanOrEqual(5 * MINUTE);
-      await env.sleep(5 * MINUTE + 1000);
+      await t.env.sleep(5 * MINUTE + 1000);
       await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered after the short wait');
-      await env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
 });

@@ -1,36 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submitOtpUpdate } from '../../src/domain/messages.js';
-import { createHarness, type Harness } from '../support/harness.js';
-import { connectDevServer, type TestEnv } from '../support/temporal.js';
+import { useBench } from '../support/bench.js';
 
 describe('a number onboarded end to end (dev server + Graph sandbox)', () => {
-  let env: TestEnv;
-  let bench: Harness;
-  beforeAll(async () => {
-    env = await connectDevServer();
-    bench = await createHarness(env);
-  });
-  afterAll(async () => {
-    await bench?.close();
-    await env?.teardown();
-  });
+  const t = useBench('dev');
 
   it('goes from add to LIVE by SMS with one code, one verify and one register', async () => {
-    const input = bench.input();
-    await bench.run(async () => {
-      const journey = await bench.start(input);
+    const input = t.bench.input();
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
       const awaiting = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       expect(awaiting.waiting).toMatchObject({ for: 'operator' });
       const phoneNumberId = awaiting.phoneNumberId as string;
-      const code = bench.sandbox.admin.latestCode(phoneNumberId) as string;
-      const outcome = await env.client.workflow
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId) as string;
+      const outcome = await t.env.client.workflow
         .getHandle(journey.workflowId)
         .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
       expect(outcome).toEqual({ accepted: true, message: 'code accepted', attemptsLeft: null });
 
       await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
-      bench.sandbox.admin.decideDisplayName(phoneNumberId, 'APPROVED');
-      await bench.sandbox.admin.flushWebhooks();
+      t.bench.sandbox.admin.decideDisplayName(phoneNumberId, 'APPROVED');
+      await t.bench.sandbox.admin.flushWebhooks();
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
       expect(live).toMatchObject({
         phoneNumberId,
@@ -39,7 +29,7 @@ describe('a number onboarded end to end (dev server + Graph sandbox)', () => {
         waiting: null,
         attempts: { codeRequests: 1, wrongCodes: 0, registerCalls: 1 },
       });
-      const endpoints = bench.sandbox.admin.calls().map((c) => c.endpoint);
+      const endpoints = t.bench.sandbox.admin.calls().map((c) => c.endpoint);
       expect(endpoints.filter((e) => e.endsWith('/request_code'))).toHaveLength(1);
       expect(endpoints.filter((e) => e.endsWith('/verify_code'))).toHaveLength(1);
       expect(endpoints.filter((e) => e.endsWith('/register'))).toHaveLength(1);

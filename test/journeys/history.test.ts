@@ -1,33 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submitPinUpdate } from '../../src/domain/messages.js';
 import { PhoneNumberId } from '../../src/domain/search-attributes.js';
-import { createHarness, type Harness } from '../support/harness.js';
 import { decodedPayloadTexts, rawHistoryText } from '../support/history.js';
 import { decideName, startLive, submitDeliveredCode } from '../support/steps.js';
-import { connectDevServer, type TestEnv } from '../support/temporal.js';
+import { useBench } from '../support/bench.js';
 
 describe("a journey's history (dev server + Graph sandbox)", () => {
-  let env: TestEnv;
-  let bench: Harness;
-  beforeAll(async () => {
-    env = await connectDevServer();
-    bench = await createHarness(env);
-  });
-  afterAll(async () => {
-    await bench?.close();
-    await env?.teardown();
-  });
+  const t = useBench('dev');
 
   it('keeps the OTP and the PIN out of history in clear, while the codec can still read them', async () => {
     const pin = '864213';
-    await bench.run(async () => {
-      const journey = await bench.start(bench.input({ pinPolicy: 'operator' }));
-      const phoneNumberId = await submitDeliveredCode(bench, journey);
-      const code = bench.sandbox.admin.outbox({ phoneNumberId })[0]?.code as string;
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input({ pinPolicy: 'operator' }));
+      const phoneNumberId = await submitDeliveredCode(t.bench, journey);
+      const code = t.bench.sandbox.admin.outbox({ phoneNumberId })[0]?.code as string;
       await journey.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
-      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
       await handle.executeUpdate(submitPinUpdate, { args: [{ pin, actor: 'owner@acme' }] });
-      await decideName(bench, journey, 'APPROVED');
+      await decideName(t.bench, journey, 'APPROVED');
       await journey.until((v) => v.stage === 'LIVE', 'LIVE');
 
       const history = await handle.fetchHistory();
@@ -48,24 +38,24 @@ describe("a journey's history (dev server + Graph sandbox)", () => {
   });
 
   it('takes at most 70 history events from add to LIVE on the happy path', async () => {
-    await bench.run(async () => {
-      const { journey } = await startLive(bench);
-      const events = (await env.client.workflow.getHandle(journey.workflowId).fetchHistory()).events ?? [];
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const events = (await t.env.client.workflow.getHandle(journey.workflowId).fetchHistory()).events ?? [];
       console.log(`[figure] happy path to LIVE: ${events.length} history events`);
       expect(events.length).toBeLessThanOrEqual(70);
-      await env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
 
   it('keeps NumberStage current, so "awaiting OTP in portfolio X" is one visibility query', async () => {
-    await bench.run(async () => {
-      const waiting = await bench.start(bench.input());
+    await t.bench.run(async () => {
+      const waiting = await t.bench.start(t.bench.input());
       await waiting.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      const live = await startLive(bench);
-      const query = `NumberStage = 'AWAITING_OTP' AND PortfolioId = '${bench.portfolioId}'`;
+      const live = await startLive(t.bench);
+      const query = `NumberStage = 'AWAITING_OTP' AND PortfolioId = '${t.bench.portfolioId}'`;
       const listed = async () => {
         const ids: string[] = [];
-        for await (const execution of env.client.workflow.list({ query })) ids.push(execution.workflowId);
+        for await (const execution of t.env.client.workflow.list({ query })) ids.push(execution.workflowId);
         return ids;
       };
       let found: string[] = [];
@@ -75,14 +65,10 @@ describe("a journey's history (dev server + Graph sandbox)", () => {
       }
       expect(found).toContain(waiting.workflowId);
       expect(found).not.toContain(live.journey.workflowId);
-      const description = await env.client.workflow.getHandle(live.journey.workflowId).describe();
-      expect(
-        description.typedSearchAttributes.get(
-          await import('../../src/domain/search-attributes.js').then((m) => m.PhoneNumberId),
-        ),
-      ).toBe(live.view.phoneNumberId);
-      await env.client.workflow.getHandle(waiting.workflowId).terminate('test done');
-      await env.client.workflow.getHandle(live.journey.workflowId).terminate('test done');
+      const description = await t.env.client.workflow.getHandle(live.journey.workflowId).describe();
+      expect(description.typedSearchAttributes.get(PhoneNumberId)).toBe(live.view.phoneNumberId);
+      await t.env.client.workflow.getHandle(waiting.workflowId).terminate('test done');
+      await t.env.client.workflow.getHandle(live.journey.workflowId).terminate('test done');
     });
   });
 });

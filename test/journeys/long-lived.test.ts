@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { numberEventSignal } from '../../src/domain/messages.js';
 import {
   acquireSlotUpdate,
@@ -7,28 +7,18 @@ import {
   releaseSlotSignal,
 } from '../../src/domain/portfolio.js';
 import { CONTINUE_AS_NEW_SUGGESTED_AT } from '../support/server-settings.js';
-import { createHarness, type Harness } from '../support/harness.js';
 import { freshNumber } from '../support/journeys.js';
 import { startLive } from '../support/steps.js';
-import { connectDevServer, type TestEnv } from '../support/temporal.js';
+import { useBench } from '../support/bench.js';
 
 describe('entities that live long: LIVE journeys and portfolios (dev server)', () => {
-  let env: TestEnv;
-  let bench: Harness;
-  beforeAll(async () => {
-    env = await connectDevServer();
-    bench = await createHarness(env);
-  });
-  afterAll(async () => {
-    await bench?.close();
-    await env?.teardown();
-  });
+  const t = useBench('dev');
 
   it("records the number's webhook events in LIVE and continues as new, keeping its state, when Temporal suggests it", async () => {
-    await bench.run(async () => {
-      const { journey, view } = await startLive(bench);
+    await t.bench.run(async () => {
+      const { journey, view } = await startLive(t.bench);
       expect(view.recentEvents.map((e) => e.kind)).toEqual(expect.arrayContaining(['quality', 'name']));
-      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
       const firstRun = (await handle.describe()).runId;
       for (let i = 0; i < CONTINUE_AS_NEW_SUGGESTED_AT; i++) {
         await handle.signal(numberEventSignal, {
@@ -60,8 +50,8 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
   });
 
   it('keeps its queue and admissions across continue-as-new, with history bounded', async () => {
-    await bench.run(async () => {
-      const handle = env.client.workflow.getHandle(portfolioWorkflowId(bench.portfolioId));
+    await t.bench.run(async () => {
+      const handle = t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId));
       const firstRun = (await handle.describe()).runId;
       const admissions = 120;
       for (let i = 0; i < admissions; i++) {

@@ -1,30 +1,20 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resendCodeSignal, submitOtpUpdate } from '../../src/domain/messages.js';
-import { createHarness, type Harness } from '../support/harness.js';
-import { connectDevServer, type TestEnv } from '../support/temporal.js';
+import { useBench } from '../support/bench.js';
 
 describe('verifying the code (dev server + Graph sandbox)', () => {
-  let env: TestEnv;
-  let bench: Harness;
-  beforeAll(async () => {
-    env = await connectDevServer();
-    bench = await createHarness(env);
-  });
-  afterAll(async () => {
-    await bench?.close();
-    await env?.teardown();
-  });
+  const t = useBench('dev');
 
   const submit = (workflowId: string, code: string, actor = 'operator@acme') =>
-    env.client.workflow.getHandle(workflowId).executeUpdate(submitOtpUpdate, { args: [{ code, actor }] });
+    t.env.client.workflow.getHandle(workflowId).executeUpdate(submitOtpUpdate, { args: [{ code, actor }] });
   const wrongCode = (right: string) => (right === '000000' ? '111111' : '000000');
 
   it('answers a wrong code with the attempts left, then accepts the right one', async () => {
-    await bench.run(async () => {
-      const journey = await bench.start(bench.input());
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
       const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      const code = bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
       expect(await submit(journey.workflowId, wrongCode(code))).toEqual({
         accepted: false,
         message: 'code wrong, 2 attempts left',
@@ -41,10 +31,10 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
   });
 
   it('fails the journey with remediation once the attempts are spent', async () => {
-    await bench.run(async () => {
-      const journey = await bench.start(bench.input());
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
       const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      const wrong = wrongCode(bench.sandbox.admin.latestCode(phoneNumberId as string) as string);
+      const wrong = wrongCode(t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string);
       expect((await submit(journey.workflowId, wrong)).message).toBe('code wrong, 2 attempts left');
       expect((await submit(journey.workflowId, wrong)).message).toBe('code wrong, 1 attempt left');
       expect(await submit(journey.workflowId, wrong)).toEqual({
@@ -52,7 +42,7 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
         message: 'code wrong, no attempts left',
         attemptsLeft: 0,
       });
-      const result = await env.client.workflow.getHandle(journey.workflowId).result();
+      const result = await t.env.client.workflow.getHandle(journey.workflowId).result();
       expect(result).toMatchObject({ outcome: 'FAILED', reasonCode: 'OTP_ATTEMPTS_EXHAUSTED' });
       expect(result.remediation).toContain('OTP verification failed');
       expect((await journey.view()).stage).toBe('FAILED');
@@ -60,32 +50,32 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
   });
 
   it('sends a new code on request and switches SMS to VOICE', async () => {
-    await bench.run(async () => {
-      const journey = await bench.start(bench.input());
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
       const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       const id = phoneNumberId as string;
-      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
       await handle.signal(resendCodeSignal, { method: 'VOICE', actor: 'operator@acme' });
       const view = await journey.until(
         (v) => v.attempts.codeRequests === 2 && v.stage === 'AWAITING_OTP',
         'a second code',
       );
       expect(view.codeMethod).toBe('VOICE');
-      const outbox = bench.sandbox.admin.outbox({ phoneNumberId: id });
+      const outbox = t.bench.sandbox.admin.outbox({ phoneNumberId: id });
       expect(outbox.map((entry) => entry.method)).toEqual(['SMS', 'VOICE']);
       expect(await submit(journey.workflowId, outbox[1]!.code)).toMatchObject({ accepted: true });
     });
   });
 
   it('reaches a number behind an IVR by voice: SMS never arrives there', async () => {
-    await bench.run(async () => {
-      const input = bench.input({ ivr: true });
-      bench.sandbox.admin.markIvr(input.phoneNumber.e164);
-      const journey = await bench.start(input);
+    await t.bench.run(async () => {
+      const input = t.bench.input({ ivr: true });
+      t.bench.sandbox.admin.markIvr(input.phoneNumber.e164);
+      const journey = await t.bench.start(input);
       const view = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       expect(view.codeMethod).toBe('VOICE');
       expect(view.waiting?.reason).toContain("allow-list Meta's caller numbers");
-      const [delivered] = bench.sandbox.admin.outbox({ phoneNumberId: view.phoneNumberId as string });
+      const [delivered] = t.bench.sandbox.admin.outbox({ phoneNumberId: view.phoneNumberId as string });
       expect(delivered).toMatchObject({ method: 'VOICE', delivered: true });
       expect(await submit(journey.workflowId, delivered!.code)).toMatchObject({ accepted: true });
     });
@@ -96,10 +86,10 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
     ['12345a', 'the code must be 6 digits, e.g. 123830 or 123-830'],
     ['', 'the code is empty'],
   ])('refuses the code "%s" in the validator, leaving no event in history', async (code, message) => {
-    await bench.run(async () => {
-      const journey = await bench.start(bench.input());
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
       await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
       const before = (await handle.fetchHistory()).events?.length;
       const error = await submit(journey.workflowId, code).catch((err: unknown) => err);
       expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
@@ -110,17 +100,17 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
   });
 
   it('refuses a code for a journey that is not waiting for one', async () => {
-    await bench.run(async () => {
-      const input = bench.input();
-      const journey = await bench.start(input);
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const journey = await t.bench.start(input);
       const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      await submit(journey.workflowId, bench.sandbox.admin.latestCode(phoneNumberId as string) as string);
+      await submit(journey.workflowId, t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string);
       await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
       const error = await submit(journey.workflowId, '123456').catch((err: unknown) => err);
       expect((error as WorkflowUpdateFailedError).cause?.message).toBe(
         'this journey is not waiting for a code (stage DISPLAY_NAME_REVIEW)',
       );
-      await env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
 });

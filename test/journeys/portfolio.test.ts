@@ -44,7 +44,8 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
   it('lets the next number through when a live number is removed', async () => {
     const b = (bench = await createHarness(env, { cap: 2 }));
     await b.run(async () => {
-      const { journey: live, view } = await startLive(b);
+      const removedInput = b.input();
+      const { journey: live, view } = await startLive(b, removedInput);
       const second = await b.start(b.input());
       await second.until((v) => v.stage === 'AWAITING_OTP', 'second AWAITING_OTP');
       const third = await b.start(b.input());
@@ -72,6 +73,13 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       expect(removed.result?.reason).toContain('confirmed by admin@acme');
       await third.until((v) => v.stage === 'AWAITING_OTP', 'third admitted');
       expect(b.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/deregister'))).toHaveLength(1);
+
+      // The removed number may be onboarded again: a new run under the same id; the old run stays readable.
+      const firstRun = (await handle.describe()).runId;
+      const again = await b.start({ ...b.input(), phoneNumber: removedInput.phoneNumber });
+      expect(again.workflowId).toBe(live.workflowId);
+      expect((await handle.describe()).runId).not.toBe(firstRun);
+      expect((await env.client.workflow.getHandle(live.workflowId, firstRun).result()).outcome).toBe('REMOVED');
     });
   });
 });

@@ -1,40 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submitOtpUpdate, submitPinUpdate } from '../../src/domain/messages.js';
-import { createHarness, type Harness, type JourneyHandle } from '../support/harness.js';
-import { connectDevServer, type TestEnv } from '../support/temporal.js';
+import { type JourneyHandle } from '../support/harness.js';
+import { useBench } from '../support/bench.js';
 
 describe('registering with the two-step PIN (dev server + Graph sandbox)', () => {
-  let env: TestEnv;
-  let bench: Harness;
-  beforeAll(async () => {
-    env = await connectDevServer();
-    bench = await createHarness(env);
-  });
-  afterAll(async () => {
-    await bench?.close();
-    await env?.teardown();
-  });
+  const t = useBench('dev');
 
   async function verified(journey: JourneyHandle): Promise<string> {
     const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-    const code = bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
-    await env.client.workflow
+    const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+    await t.env.client.workflow
       .getHandle(journey.workflowId)
       .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
     return phoneNumberId as string;
   }
 
   it('asks for the old PIN when the number was re-added with two-step verification on', async () => {
-    const input = bench.input();
-    bench.sandbox.admin.presetTwoStepPin(input.phoneNumber.e164, '246810');
-    await bench.run(async () => {
-      const journey = await bench.start(input);
+    const input = t.bench.input();
+    t.bench.sandbox.admin.presetTwoStepPin(input.phoneNumber.e164, '246810');
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
       await verified(journey);
       const waiting = await journey.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
       expect(waiting.waiting).toMatchObject({ for: 'operator' });
       expect(waiting.waiting?.reason).toContain('old PIN');
       expect(waiting.lastError).toMatchObject({ code: 133005, errorClass: 'permanent' });
-      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
       const submitPin = (pin: string) =>
         handle.executeUpdate(submitPinUpdate, { args: [{ pin, actor: 'owner@acme' }] });
       expect(await submitPin('135790')).toEqual({
@@ -55,11 +46,11 @@ describe('registering with the two-step PIN (dev server + Graph sandbox)', () =>
   });
 
   it('lets the operator choose the PIN when the journey is told so', async () => {
-    await bench.run(async () => {
-      const journey = await bench.start(bench.input({ pinPolicy: 'operator' }));
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input({ pinPolicy: 'operator' }));
       await verified(journey);
       await journey.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
-      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
       const refused = await handle
         .executeUpdate(submitPinUpdate, { args: [{ pin: '12345', actor: 'owner@acme' }] })
         .catch((err: Error & { cause?: Error }) => err.cause?.message);

@@ -20,17 +20,19 @@ describe('replaying recorded histories', () => {
   it('has histories of every kind of run to replay', () => {
     const names = fixtures.map((f) => f.workflowId).join('\n');
     expect(fixtures.length).toBeGreaterThanOrEqual(20);
-    for (const scenario of [
-      'SMS',
+    const scenarios = [
+      'by-SMS',
       'old-PIN',
       '133016',
       'SIGNUP-EXPIRED',
-      'Meta-raises-the-cap',
+      'queues-a-third',
       'coexistence',
       'removed',
       'cancels-in',
+      'continues-as-new',
       'portfolio',
-    ]) {
+    ];
+    for (const scenario of scenarios) {
       expect(names, scenario).toMatch(new RegExp(scenario, 'i'));
     }
   });

@@ -61,10 +61,8 @@ async function saveHistories(env: TestEnv, started: Map<string, string>): Promis
   mkdirSync(fixturesDir, { recursive: true });
   for (const [workflowId, label] of started) {
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-    const name = `${label}--${workflowId}`
-      .replace(/[^a-zA-Z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')
-      .slice(0, 150);
+    const slug = (text: string) => text.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|-$/g, '');
+    const name = `${slug(workflowId)}--${slug(label)}`.slice(0, 160);
     writeFileSync(join(fixturesDir, `${name}.history`), proto.temporal.api.history.v1.History.encode(history).finish());
   }
 }

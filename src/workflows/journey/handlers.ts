@@ -20,25 +20,11 @@ import {
   type SubmissionOutcome,
 } from '../../domain/messages.js';
 import { checkActor, checkDisplayName, checkPin, normaliseOtp } from '../../domain/operator-input.js';
-import type { JourneyStage } from '../../domain/stages.js';
+import { journeyStages, type JourneyStage } from '../../domain/stages.js';
 import type { Journey, Submission } from './state.js';
 
-/** Stages in which an operator may still cancel the onboarding (afterwards: request removal). */
-const cancellableStages: readonly string[] = [
-  'WAITING_FOR_CAPACITY',
-  'ADDING',
-  'REQUESTING_CODE',
-  'AWAITING_OTP',
-  'VERIFYING_CODE',
-  'REGISTERING',
-  'AWAITING_PIN',
-  'AWAITING_CONNECTED',
-  'DISPLAY_NAME_REVIEW',
-  'AWAITING_NEW_NAME',
-  'ENABLING_IDENTITY_CHECK',
-  'CONFIRMING_COEXISTENCE',
-  'SYNCING_SMB_DATA',
-];
+/** Stages in which an operator may still cancel the onboarding; once LIVE, a number is removed instead. */
+const cancellableStages: readonly string[] = journeyStages.slice(0, journeyStages.indexOf('LIVE'));
 
 export function installHandlers(journey: Journey, onCancel: () => void): void {
   setHandler(journeyQuery, () => journey.view());

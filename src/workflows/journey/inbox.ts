@@ -20,3 +20,9 @@ export function answer(journey: Journey, inbox: Inbox, outcome: SubmissionOutcom
   journey[inbox]?.reply?.resolve(outcome);
   journey[inbox] = null;
 }
+
+/** Answers a refused submission with the attempts left: "code wrong, 2 attempts left". */
+export function refuse(journey: Journey, inbox: Inbox, what: string, left: number): void {
+  const attempts = left > 0 ? `${left} attempt${left === 1 ? '' : 's'} left` : 'no attempts left';
+  answer(journey, inbox, { accepted: false, message: `${what} wrong, ${attempts}`, attemptsLeft: left });
+}

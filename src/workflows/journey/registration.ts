@@ -2,7 +2,7 @@
 // journey asks an operator for it. 133006 sends the number back through verification.
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
-import { answer, nextSubmission } from './inbox.js';
+import { answer, nextSubmission, refuse } from './inbox.js';
 import { callMeta, isMetaError, limited } from './meta.js';
 import type { Journey } from './state.js';
 import { verifyOwnership } from './verification.js';
@@ -56,11 +56,7 @@ function refusePin(journey: Journey): void {
   journey.attempts.wrongPins += 1;
   const left = journeyPolicy.maxWrongPins - journey.attempts.wrongPins;
   journey.note(journey.pinInput?.actor ?? 'operator', 'submitted a PIN that Meta refused');
-  answer(journey, 'pinInput', {
-    accepted: false,
-    message: left > 0 ? `PIN wrong, ${left} attempt${left === 1 ? '' : 's'} left` : 'PIN wrong, no attempts left',
-    attemptsLeft: left,
-  });
+  refuse(journey, 'pinInput', 'PIN', left);
   if (left <= 0) {
     throw end(
       'FAILED',

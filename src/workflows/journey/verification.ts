@@ -3,7 +3,7 @@
 import { condition } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
-import { answer } from './inbox.js';
+import { answer, refuse } from './inbox.js';
 import { callMeta, graph, isMetaError } from './meta.js';
 import type { Journey } from './state.js';
 
@@ -79,11 +79,7 @@ async function verify(journey: Journey): Promise<boolean> {
     journey.attempts.wrongCodes += 1;
     const left = journeyPolicy.maxWrongCodes - journey.attempts.wrongCodes;
     journey.note(submission.actor, 'submitted a code that Meta refused');
-    answer(journey, 'otp', {
-      accepted: false,
-      message: left > 0 ? `code wrong, ${left} attempt${left === 1 ? '' : 's'} left` : 'code wrong, no attempts left',
-      attemptsLeft: left,
-    });
+    refuse(journey, 'otp', 'code', left);
     if (left <= 0) {
       throw end(
         'FAILED',

@@ -1,0 +1,24 @@
+// One journey bench per test file: the connection to a real Temporal server and a harness on it, set up before
+// the file's tests and torn down after them.
+import { afterAll, beforeAll } from 'vitest';
+import { createHarness, type Harness, type HarnessOptions } from './harness.js';
+import { connectDevServer, connectTimeSkippingServer, type TestEnv } from './temporal.js';
+
+export interface Bench {
+  env: TestEnv;
+  bench: Harness;
+}
+
+/** 'dev' for updates, visibility and webhooks routed by search attributes; 'time-skipping' for long timers. */
+export function useBench(server: 'dev' | 'time-skipping', options: HarnessOptions = {}): Bench {
+  const context = {} as Bench;
+  beforeAll(async () => {
+    context.env = server === 'dev' ? await connectDevServer() : await connectTimeSkippingServer();
+    context.bench = await createHarness(context.env, options);
+  });
+  afterAll(async () => {
+    await context.bench?.close();
+    await context.env?.teardown();
+  });
+  return context;
+}
