@@ -1,6 +1,5 @@
 // One activity per Graph call the journey makes. Each is idempotent or guarded: a retried attempt first
 // checks what Meta already shows, so a retry never adds a number twice, verifies twice or registers twice.
-import { randomInt } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { NumberRef, NumberSnapshot, SmbSyncType } from '../domain/number.js';
 import type { PhoneNumber } from '../domain/phone.js';
@@ -100,17 +99,13 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
       await graphCall(() => graph.verifyCode(ref, code));
     },
 
-    /** Registers with the PIN given, or with a fresh random one; answers the PIN used and the status after. */
-    async registerNumber(
-      ref: NumberRef,
-      request: { pin: string | null },
-    ): Promise<{ pin: string; status: string | null }> {
-      const pin = request.pin ?? String(randomInt(0, 1_000_000)).padStart(6, '0');
-      // register counts toward 10 calls per 72 h: a retry first looks whether the last attempt took.
-      if (isRetry() && request.pin !== null && (await statusOf(ref)) === 'CONNECTED')
-        return { pin, status: 'CONNECTED' };
-      await graphCall(() => graph.register(ref, { pin }));
-      return { pin, status: await statusOf(ref) };
+    /** Registers with the PIN and answers the status Meta shows afterwards. */
+    async registerNumber(ref: NumberRef, request: { pin: string }): Promise<{ status: string | null }> {
+      // register counts toward 10 calls per 72 h: a retry first looks whether the last attempt took. (For a
+      // re-register of a number already CONNECTED this cannot tell, and trusts the earlier attempt.)
+      if (isRetry() && (await statusOf(ref)) === 'CONNECTED') return { status: 'CONNECTED' };
+      await graphCall(() => graph.register(ref, { pin: request.pin }));
+      return { status: await statusOf(ref) };
     },
 
     async deregisterNumber(ref: NumberRef): Promise<void> {

@@ -2,6 +2,7 @@
 // the sandbox (and the test cluster's client) instead of mocking modules.
 import type { GraphClient } from '../graph/client.js';
 import { createGraphActivities } from './graph-activities.js';
+import { createPinActivities } from './pin-activities.js';
 import { createPortfolioActivities, type PortfolioActivityDeps } from './portfolio-activities.js';
 
 export interface ActivityDeps extends PortfolioActivityDeps {
@@ -9,7 +10,7 @@ export interface ActivityDeps extends PortfolioActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createGraphActivities(deps), ...createPortfolioActivities(deps) };
+  return { ...createGraphActivities(deps), ...createPinActivities(), ...createPortfolioActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -48,6 +48,8 @@ export interface HarnessOptions {
   /** The portfolio's registered-number cap, at Meta and in numberflow; tests not about the cap get room. */
   cap?: number;
   sandbox?: Partial<SandboxOptions>;
+  /** How long the Graph client waits for an answer (short, to lose answers on purpose). */
+  graphRequestTimeoutMs?: number;
 }
 
 /**
@@ -98,6 +100,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
   const graph = new GraphClient({
     baseUrl: sandbox.url,
     tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
+    requestTimeoutMs: options.graphRequestTimeoutMs,
   });
   const activities = createActivities({ graph, temporal: env.client, taskQueue });
 

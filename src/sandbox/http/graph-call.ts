@@ -140,9 +140,11 @@ export function installGraphCallHooks(app: FastifyInstance, core: SandboxCore, c
     }
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  // Logged when the answer is ready, not once it reached the client: a call whose caller gave up (a lost answer)
+  // still happened, and tests count it.
+  app.addHook('onSend', async (request, reply, payload) => {
     const call = request.graphCall;
-    if (!call) return;
+    if (!call) return payload;
     callLog.record({
       at: new Date(core.clock.now()).toISOString(),
       method: request.method,
@@ -157,6 +159,7 @@ export function installGraphCallHooks(app: FastifyInstance, core: SandboxCore, c
       { endpoint: call.endpoint, status: reply.statusCode, errorCode: call.errorCode, fbtraceId: call.traceId },
       'sandbox graph call',
     );
+    return payload;
   });
 
   app.setErrorHandler((error, request, reply) => replyGraphError(core, request, reply, asGraphError(core, error)));

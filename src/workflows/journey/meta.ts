@@ -1,6 +1,12 @@
 // Graph calls from the journey: activity proxies with retry policies that respect Meta's limits, and the
 // durable waits for rate limits and outages. Waits of hours or days are workflow timers, never retries.
-import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { GRAPH_FAILURE_TYPE, type MetaError } from '../../domain/meta-error.js';
 import { journeyPolicy } from '../../domain/policy.js';
@@ -20,6 +26,9 @@ export const limited = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 3 },
 });
+
+/** Quick work inside the worker, recorded once in history (a retried register never meets another PIN). */
+export const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
 
 /** Talks to our own Temporal cluster (the portfolio entity), not to Meta. */
 export const cluster = proxyActivities<Activities>({

@@ -3,7 +3,7 @@
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import { answer, nextSubmission, refuse } from './inbox.js';
-import { callMeta, isMetaError, limited } from './meta.js';
+import { callMeta, isMetaError, limited, local } from './meta.js';
 import type { Journey } from './state.js';
 import { verifyOwnership } from './verification.js';
 
@@ -19,8 +19,11 @@ export async function verifyAndRegister(journey: Journey, alreadyVerified: boole
 }
 
 export async function register(journey: Journey): Promise<'registered' | 'reverify'> {
-  if (journey.input.pinPolicy === 'operator' && !journey.pin) {
-    journey.pin = await takePin(journey, 'an operator must choose the 6-digit two-step PIN for this number');
+  if (!journey.pin) {
+    journey.pin =
+      journey.input.pinPolicy === 'operator'
+        ? await takePin(journey, 'an operator must choose the 6-digit two-step PIN for this number')
+        : await local.generatePin();
   }
   for (;;) {
     journey.enter('REGISTERING');
@@ -29,7 +32,6 @@ export async function register(journey: Journey): Promise<'registered' | 'reveri
       journey.attempts.registerCalls += 1;
       const pin = journey.pin;
       const registered = await callMeta(journey, () => limited.registerNumber(journey.ref, { pin }));
-      journey.pin = registered.pin;
       journey.status = registered.status;
       journey.registered = true;
       if (triedPin)

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { useBench } from '../support/bench.js';
+import { submitDeliveredCode } from '../support/steps.js';
+
+// Meta answers after the client gave up: the call went through, but numberflow never heard so.
+const LOST_ANSWER = { kind: 'latency', latencyMs: 2_500, times: 1 } as const;
+
+describe('Graph answers lost on the way back (dev server + Graph sandbox)', () => {
+  const t = useBench('dev', { graphRequestTimeoutMs: 500 });
+  const callsTo = (suffix: string, phoneNumberId: string) =>
+    t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith(suffix) && c.path.includes(phoneNumberId));
+
+  it('does not request a second code when the answer to the first was lost', async () => {
+    await t.bench.run(async () => {
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /request_code', ...LOST_ANSWER });
+      const journey = await t.bench.start(t.bench.input());
+      const view = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      expect(view.notes.map((n) => n.what)).toContain(
+        'Meta did not confirm the code request; if no code arrives, ask for a resend',
+      );
+      const outbox = () => t.bench.sandbox.admin.outbox({ phoneNumberId: view.phoneNumberId as string });
+      for (let i = 0; i < 200 && outbox().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(outbox()).toHaveLength(1); // the slow call did go through: one code reached the phone
+      expect(callsTo('/request_code', view.phoneNumberId as string)).toHaveLength(1);
+      expect(view.attempts.codeRequests).toBe(1);
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
+  it('does not register twice when the answer to the first register was lost', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', ...LOST_ANSWER });
+      const phoneNumberId = await submitDeliveredCode(t.bench, journey);
+      const view = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered');
+      expect(view.status).toBe('CONNECTED');
+      expect(callsTo('/register', phoneNumberId)).toHaveLength(1);
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+});
