@@ -31,13 +31,11 @@ import {
   type SubscribedApp,
 } from './schemas.js';
 import type { TokenProvider } from './tokens.js';
+import type { NumberRef, SmbSyncType } from '../domain/number.js';
 import { endpoint, GraphTransport, type Endpoint, type GraphCall, type HttpMethod } from './transport.js';
 
-/** A number and the WABA that holds it: the WABA picks the token and the rate-limit header entry. */
-export interface NumberRef {
-  wabaId: string;
-  phoneNumberId: string;
-}
+// A number and the WABA that holds it (the WABA picks the token and the rate-limit header entry).
+export type { NumberRef, SmbSyncType } from '../domain/number.js';
 
 export interface GraphClientOptions {
   tokens: TokenProvider;
@@ -92,8 +90,6 @@ export interface SubscribeAppInput {
   overrideCallbackUri?: string;
   verifyToken?: string;
 }
-
-export type SmbSyncType = 'smb_app_state_sync' | 'history';
 
 const PHONE_NUMBER = '/{phone-number-id}';
 

@@ -34,8 +34,7 @@ export const DATA_LOCALIZATION_REGIONS = [
 ] as const;
 export type DataLocalizationRegion = (typeof DATA_LOCALIZATION_REGIONS)[number];
 
-export const CODE_METHODS = ['SMS', 'VOICE'] as const;
-export type CodeMethod = (typeof CODE_METHODS)[number];
+export { codeMethods as CODE_METHODS, type CodeMethod } from '../domain/journey.js';
 
 /** Graph ids are numeric strings; checking them also keeps a stray "/" or "?" out of the request path. */
 export function checkGraphId(value: string, what: string, endpoint: string): string {

@@ -1,13 +1,14 @@
 // The sandbox's state: portfolios, WABAs, phone numbers, the physical lines behind them, tokens and the phone's
 // outbox. Plain data; the rules that change it live in the modules named after each stage of the journey.
 import type { CodeMethod } from '../domain/journey.js';
+import type { SmbSyncType } from '../domain/number.js';
 
 export type { CodeMethod };
 
 export type NumberStatus = 'PENDING' | 'CONNECTED' | 'DISCONNECTED';
+export type { SmbSyncType };
 export type CodeVerificationStatus = 'NOT_VERIFIED' | 'VERIFIED' | 'EXPIRED';
 export type NameStatus = 'APPROVED' | 'DECLINED' | 'PENDING_REVIEW';
-export type SmbSyncType = 'smb_app_state_sync' | 'history';
 
 export const WHATSAPP_SCOPES = ['whatsapp_business_management', 'whatsapp_business_messaging'] as const;
 export type WhatsAppScope = (typeof WHATSAPP_SCOPES)[number];
