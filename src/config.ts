@@ -50,17 +50,20 @@ const configSchema = z
       .regex(/^v\d+\.\d+$/, 'must look like v23.0')
       .default('v23.0'),
     GRAPH_CONNECT_TIMEOUT_MS: positiveInt.default(5_000),
-    GRAPH_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+    GRAPH_REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** 0.0.0.0 to take Meta's webhooks directly; behind a proxy, loopback is enough. */
+    HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   })
   .superRefine((env, ctx) => {
-    if (env.META_ACCESS_TOKEN && !env.META_APP_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['META_APP_SECRET'],
-        message: "is required with META_ACCESS_TOKEN: it verifies Meta's webhook signatures",
-      });
+    for (const [name, why] of [
+      ['META_APP_SECRET', "it verifies Meta's webhook signatures"],
+      ['META_WEBHOOK_VERIFY_TOKEN', "it answers Meta's webhook handshake"],
+    ] as const) {
+      if (env.META_ACCESS_TOKEN && !env[name]) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `is required with META_ACCESS_TOKEN: ${why}` });
+      }
     }
     if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
       ctx.addIssue({

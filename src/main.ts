@@ -9,6 +9,7 @@ import { loadConfig, type Config } from './config.js';
 import { graphClientFromConfig } from './graph/from-config.js';
 import { buildHttpApp } from './http/app.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
+import { runMain } from './run-main.js';
 import { startSandbox } from './sandbox/index.js';
 import { resolveBinary } from './temporal/binaries.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
@@ -80,7 +81,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     verifyToken: config.META_WEBHOOK_VERIFY_TOKEN ?? SANDBOX_VERIFY_TOKEN,
     logger,
   });
-  const httpUrl = await http.listen({ host: '127.0.0.1', port: config.HTTP_PORT });
+  const httpUrl = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   stops.push(() => http.close());
   logger.info(`HTTP service on ${httpUrl}: Meta webhooks at ${httpUrl}/webhooks/meta`);
 
@@ -119,7 +120,4 @@ async function sandboxGraph(
   return graphClientFromConfig(config, { baseUrl: sandbox.url, token });
 }
 
-main().catch((err: unknown) => {
-  console.error(`numberflow: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -7,6 +7,7 @@ import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/w
 import { createActivities, type Activities } from './activities/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, installTemporalLogging } from './logger.js';
+import { runMain } from './run-main.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { graphClientFromConfig } from './graph/from-config.js';
@@ -49,23 +50,22 @@ async function main(): Promise<void> {
   installTemporalLogging(logger);
   const dataConverter = createDataConverter(codecKeysFor(config));
   const graph = graphClientFromConfig(config);
-  const client = await connectClient(config, dataConverter);
-  const connection = await connectWorkerConnection(config);
-  const activities = createActivities({ graph, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });
-  const worker = await createNumberflowWorker({ connection, config, activities, dataConverter });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+  // Everything opened is closed on the way out, also when a later step fails (a wrong namespace, no server).
+  const opened: (() => Promise<void>)[] = [() => graph.close()];
   try {
+    const client = await connectClient(config, dataConverter);
+    opened.push(() => client.connection.close());
+    const connection = await connectWorkerConnection(config);
+    opened.push(() => connection.close());
+    const activities = createActivities({ graph, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+    const worker = await createNumberflowWorker({ connection, config, activities, dataConverter });
+    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
     // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once tasks have drained.
     await worker.run();
   } finally {
-    await Promise.all([connection.close(), client.connection.close(), graph.close()]);
+    for (const close of opened.reverse()) await close();
   }
   logger.info('worker stopped');
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  });
-}
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) runMain(main);

@@ -1,7 +1,7 @@
 // One activity per Graph call the journey makes. Each is idempotent or guarded: a retried attempt first
 // checks what Meta already shows, so a retry never adds a number twice, verifies twice or registers twice.
 import { Context } from '@temporalio/activity';
-import type { NumberRef, NumberSnapshot, SmbSyncType } from '../domain/number.js';
+import type { NumberRef, NumberSnapshot, PresentNumber, SmbSyncType } from '../domain/number.js';
 import type { PhoneNumber } from '../domain/phone.js';
 import type { CodeMethod } from '../domain/journey.js';
 import type { GraphClient } from '../graph/client.js';
@@ -75,8 +75,9 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
     },
 
     /**
-     * Asks Meta to send a code. Meta cannot tell whether it sent one, so a call whose answer was lost is not
-     * retried (that could send a second code and void the first): it reports `certain: false` instead.
+     * Asks Meta to send a code. Meta cannot tell whether it sent one, so a call that may have reached it (an answer
+     * lost, or a transient Meta error after which a code may still go out) is not retried — that could send a
+     * second code and void the first — and reports `certain: false`. Only a call that never left is retried.
      */
     async requestCode(
       ref: NumberRef,
@@ -87,6 +88,7 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         return { certain: true };
       } catch (err) {
         if (err instanceof GraphTransportError && err.requestMayHaveReachedMeta) return { certain: false };
+        if (err instanceof GraphError && err.errorClass === 'transient') return { certain: false };
         throw toActivityFailure(err);
       }
     },
@@ -99,11 +101,19 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
       await graphCall(() => graph.verifyCode(ref, code));
     },
 
-    /** Registers with the PIN and answers the status Meta shows afterwards. */
-    async registerNumber(ref: NumberRef, request: { pin: string }): Promise<{ status: string | null }> {
-      // register counts toward 10 calls per 72 h: a retry first looks whether the last attempt took. (For a
-      // re-register of a number already CONNECTED this cannot tell, and trusts the earlier attempt.)
-      if (isRetry() && (await statusOf(ref)) === 'CONNECTED') return { status: 'CONNECTED' };
+    /**
+     * Registers with the PIN and answers the status Meta shows afterwards. register counts toward 10 calls per
+     * 72 h, so a retry first looks whether the last attempt took: a number already registered on the Cloud API
+     * (PENDING or CONNECTED there) — or, when the call applies an approved name, the name in effect.
+     */
+    async registerNumber(
+      ref: NumberRef,
+      request: { pin: string; applyingName?: string },
+    ): Promise<{ status: string | null }> {
+      if (isRetry()) {
+        const snapshot = await readNumber(ref);
+        if (!snapshot.gone && tookEffect(snapshot, request.applyingName)) return { status: snapshot.status };
+      }
       await graphCall(() => graph.register(ref, { pin: request.pin }));
       return { status: await statusOf(ref) };
     },
@@ -125,6 +135,12 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
       return graphCall(() => graph.syncSmbAppData(ref, syncType));
     },
   };
+}
+
+function tookEffect(number: PresentNumber, applyingName: string | undefined): boolean {
+  if (applyingName !== undefined) return number.verifiedName === applyingName;
+  const onCloudApi = number.platformType === 'CLOUD_API';
+  return number.status === 'CONNECTED' || (number.status === 'PENDING' && onCloudApi);
 }
 
 /** The phone_number_id of a number already on the WABA, matched by its digits. */

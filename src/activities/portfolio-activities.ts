@@ -20,6 +20,7 @@ export function createPortfolioActivities({ temporal, taskQueue, graph }: Portfo
       wabaId: string;
       e164: string;
       workflowId: string;
+      registered?: boolean;
     }): Promise<SlotAnswer> {
       const workflowId = portfolioWorkflowId(request.portfolioId);
       const handle = temporal.workflow.getHandle(workflowId);

@@ -56,14 +56,15 @@ export function addOperatorCommands(
 
   program
     .command('otp')
-    .description('submit the 6-digit code Meta sent to the number')
+    .description('submit the 6-digit code Meta sent to the number (from standard input when not given)')
     .argument('<e164>', 'the phone number', e164Argument)
-    .argument('<code>', 'the code, e.g. 123830 or 123-830')
+    .argument('[code]', 'the code, e.g. 123830 or 123-830; leave it out to keep it out of shell history')
     .option(...actorOption)
-    .action((e164: string, code: string, opts: { by: string }) =>
-      withClient(async (client) =>
-        report(await journey(client, e164).executeUpdate(submitOtpUpdate, { args: [{ code, actor: opts.by }] })),
-      ),
+    .action((e164: string, given: string | undefined, opts: { by: string }) =>
+      withClient(async (client) => {
+        const code = given ?? (await readStdin()).trim();
+        report(await journey(client, e164).executeUpdate(submitOtpUpdate, { args: [{ code, actor: opts.by }] }));
+      }),
     );
 
   program

@@ -2,7 +2,7 @@
 // NUMBERFLOW_CODEC_KEY_ID names another), or — for the embedded single-machine default only — a key file
 // generated once under the data folder with owner-only permissions.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodecKeys } from './aes-gcm-codec.js';
 
@@ -29,9 +29,12 @@ export function parseCodecKeys(spec: string, activeKeyId?: string): CodecKeys {
 /** The embedded default's key: made on first start, kept in the data folder (gitignored) for later starts. */
 export function localCodecKeys(dataDir: string): CodecKeys {
   const file = join(dataDir, 'codec-keys');
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, `local-1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  mkdirSync(dataDir, { recursive: true });
+  try {
+    // 'wx': of two processes starting at once, one creates the key and the other reads it — never two keys.
+    writeFileSync(file, `local-1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   return parseCodecKeys(readFileSync(file, 'utf8').trim());
 }

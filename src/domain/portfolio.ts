@@ -33,6 +33,8 @@ export interface PortfolioState {
 export interface SlotRequest {
   e164: string;
   workflowId: string;
+  /** Meta already counts the number (registered before its journey began): it holds a slot even over the cap. */
+  registered?: boolean;
 }
 export interface SlotAnswer {
   granted: boolean;

@@ -21,7 +21,11 @@ export interface WebhookRouterOptions {
   taskQueue: string;
 }
 
+/** Paid messages matter to a journey only for Meta's 30-day deletion block: one signal an hour per number will do. */
+const PAID_MESSAGE_SIGNAL_EVERY_MS = 60 * 60 * 1000;
+
 export function createWebhookRouter({ client, taskQueue }: WebhookRouterOptions) {
+  const lastPaidSignal = new Map<string, number>(); // display_phone_number → when its journey last heard
   const toNumber = async (displayPhoneNumber: string, event: NumberEvent): Promise<RoutedEvent> => {
     const target = journeyWorkflowId(`+${displayPhoneNumber.replace(/\D/g, '')}`);
     return signal(target, event.kind, () => client.workflow.getHandle(target).signal(numberEventSignal, event));
@@ -93,17 +97,18 @@ export function createWebhookRouter({ client, taskQueue }: WebhookRouterOptions)
       }
       case 'account_update':
         return toWaba(event.wabaId, accountEvent(event.value, at));
-      case 'messages':
-        return Promise.all(
-          (event.value.statuses ?? [])
+      case 'messages': {
+        const number = event.value.metadata.display_phone_number;
+        const paidAt = Math.max(
+          0,
+          ...(event.value.statuses ?? [])
             .filter((status) => status.pricing?.billable === true)
-            .map((status) =>
-              toNumber(event.value.metadata.display_phone_number, {
-                kind: 'paid_message',
-                at: new Date(Number(status.timestamp) * 1000).toISOString(),
-              }),
-            ),
+            .map((status) => Number(status.timestamp) * 1000),
         );
+        if (paidAt === 0 || paidAt - (lastPaidSignal.get(number) ?? 0) < PAID_MESSAGE_SIGNAL_EVERY_MS) return [];
+        lastPaidSignal.set(number, paidAt);
+        return [await toNumber(number, { kind: 'paid_message', at: new Date(paidAt).toISOString() })];
+      }
       default:
         return [
           { field: event.field === 'unknown' ? event.rawField : event.field, target: null, outcome: 'not routed' },

@@ -34,10 +34,13 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       const parsed = parseWebhook(raw, request.headers['x-hub-signature-256'], options.appSecret);
       if (!parsed.ok) {
         options.logger.warn({ status: parsed.status, reason: parsed.reason }, 'webhook refused');
+        // Signed by Meta but not a WhatsApp envelope: a redelivery would not change it, so it is taken and logged.
+        if (parsed.status === 400) return reply.code(200).send({ received: 0 });
         return reply.code(parsed.status).send({ error: parsed.reason });
       }
       try {
-        const routed = (await Promise.all(parsed.events.map((event) => options.route(event)))).flat();
+        const routed = [];
+        for (const event of parsed.events) routed.push(...(await options.route(event))); // in Meta's order
         options.logger.info({ routed }, 'webhook routed');
         return reply.code(200).send({ received: parsed.events.length });
       } catch (err) {

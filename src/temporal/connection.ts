@@ -13,11 +13,13 @@ type SharedOptions = Pick<ConnectionOptions, 'address' | 'tls'> & { apiKey?: str
 export function connectionOptions(config: Config, address?: string): SharedOptions {
   const resolved = address ?? config.TEMPORAL_ADDRESS ?? DEFAULT_LOCAL_ADDRESS;
   const options: SharedOptions = { address: resolved };
-  if (config.TEMPORAL_TLS_CERT && config.TEMPORAL_TLS_KEY) {
+  const { TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_CA: ca } = config;
+  if (cert || ca || config.TEMPORAL_TLS_SERVER_NAME) {
     options.tls = {
       serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME,
-      serverRootCACertificate: config.TEMPORAL_TLS_CA ? readFileSync(config.TEMPORAL_TLS_CA) : undefined,
-      clientCertPair: { crt: readFileSync(config.TEMPORAL_TLS_CERT), key: readFileSync(config.TEMPORAL_TLS_KEY) },
+      serverRootCACertificate: ca ? readFileSync(ca) : undefined,
+      // mTLS when a client pair is given (config.ts requires both halves); server-only TLS otherwise.
+      ...(cert && key ? { clientCertPair: { crt: readFileSync(cert), key: readFileSync(key) } } : {}),
     };
   }
   if (config.TEMPORAL_API_KEY) {

@@ -2,7 +2,7 @@
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { JourneyInput, JourneyResult } from '../domain/journey.js';
 import type { PresentNumber } from '../domain/number.js';
-import { releaseSlot, waitForCapacity } from './journey/capacity.js';
+import { waitForCapacity } from './journey/capacity.js';
 import { confirmCoexistence } from './journey/coexistence.js';
 import { awaitConnected } from './journey/connection.js';
 import { beforeSignupDeadline } from './journey/deadline.js';
@@ -12,22 +12,24 @@ import { installHandlers } from './journey/handlers.js';
 import { enableIdentityCheck, live } from './journey/live.js';
 import { addNumber, adoptNumber } from './journey/number.js';
 import { verifyAndRegister } from './journey/registration.js';
-import { remove } from './journey/removal.js';
+import { leaveTidy, remove } from './journey/removal.js';
 import { Journey, type CarriedJourney } from './journey/state.js';
 
 export async function numberJourney(input: JourneyInput, carried?: CarriedJourney): Promise<JourneyResult> {
   const journey = new Journey(input, carried);
   const journeyScope = new CancellationScope();
   installHandlers(journey, () => journeyScope.cancel());
+  let ending: JourneyEnd;
   try {
     return journey.finish(await journeyScope.run(() => walk(journey)));
   } catch (err) {
-    const ending =
-      err instanceof JourneyEnd ? err : isCancellation(err) && journey.cancelRequest ? cancelled(journey) : null;
-    if (!ending) throw err;
-    await releaseSlot(journey);
-    return journey.finish(ending.result);
+    if (err instanceof JourneyEnd) ending = err;
+    else if (isCancellation(err))
+      ending = cancelled(journey); // the cancel signal, or Temporal's own cancel
+    else throw err;
   }
+  await CancellationScope.nonCancellable(() => leaveTidy(journey));
+  return journey.finish(ending.result);
 }
 
 async function walk(journey: Journey): Promise<JourneyResult> {
@@ -40,8 +42,10 @@ async function onboard(journey: Journey): Promise<void> {
   const adopted = journey.phoneNumberId ? await adoptNumber(journey) : null;
   if (adopted?.isOnBizApp) journey.isCoexistence = true;
   if (journey.isCoexistence || adopted?.status === 'CONNECTED') {
-    await waitForCapacity(journey); // registered numbers count toward the cap too
-  } else if (!(await beforeSignupDeadline(journey, () => registerInTime(journey, adopted)))) {
+    journey.registered = adopted?.status === 'CONNECTED';
+    await waitForCapacity(journey, true); // Meta counts it already: it takes its slot at once
+  } else if (!(await beforeSignupDeadline(journey, () => registerInTime(journey, adopted))) && !journey.registered) {
+    // (A register in flight when the window closed is waited for: if it took, the window no longer matters.)
     throw end(
       'SIGNUP_EXPIRED',
       'SIGNUP_WINDOW_CLOSED',
@@ -65,8 +69,10 @@ function cancelled(journey: Journey): JourneyEnd {
   const request = journey.cancelRequest;
   return end(
     'CANCELLED',
-    'CANCELLED_BY_OPERATOR',
-    `cancelled by ${request?.actor ?? 'an operator'}${request?.reason ? `: ${request.reason}` : ''}`,
+    request ? 'CANCELLED_BY_OPERATOR' : 'CANCELLED_THROUGH_TEMPORAL',
+    request
+      ? `cancelled by ${request.actor}${request.reason ? `: ${request.reason}` : ''}`
+      : 'the workflow was cancelled through Temporal (no actor or reason recorded: prefer the cancel signal)',
     'Start a new journey to onboard the number again.',
     { actor: request?.actor ?? null },
   );

@@ -43,13 +43,15 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
         return answer(state, true, null);
       }
       const queued = state.queue.findIndex((q) => q.e164 === request.e164);
-      if (queued >= 0) return answer(state, false, queued + 1);
-      if (state.holders.length < state.cap && state.queue.length === 0) {
-        state.holders.push({ ...request, since: now() });
+      if (queued >= 0 && !request.registered) return answer(state, false, queued + 1);
+      const hasRoom = state.holders.length < state.cap && state.queue.length === 0;
+      if (hasRoom || request.registered) {
+        if (queued >= 0) state.queue.splice(queued, 1);
+        state.holders.push({ e164: request.e164, workflowId: request.workflowId, since: now() });
         state.admissions += 1;
         return answer(state, true, null);
       }
-      state.queue.push({ ...request, since: now() });
+      state.queue.push({ e164: request.e164, workflowId: request.workflowId, since: now() });
       return answer(state, false, state.queue.length);
     },
     {

@@ -36,6 +36,8 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
     },
   };
 
+  const registeredBefore = ['AWAITING_CONNECTED', 'DISPLAY_NAME_REVIEW', 'AWAITING_NEW_NAME'];
+
   it.each(Object.keys(reach))('cancels in %s, says who did it and why, and frees the slot', async (stage) => {
     await bench.run(async () => {
       const input = bench.input({ pinPolicy: stage === 'AWAITING_PIN' ? 'operator' : 'generate' });
@@ -51,6 +53,29 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
         .getHandle(portfolioWorkflowId(bench.portfolioId))
         .query(portfolioQuery);
       expect(portfolio.holders.map((h) => h.e164)).not.toContain(input.phoneNumber.e164);
+      // A number registered before the cancel does not stay registered with nobody managing it.
+      const ref = { wabaId: bench.wabaId, phoneNumberId: (await journey.view()).phoneNumberId as string };
+      const atMeta = await bench.graph.getPhoneNumber(ref, ['status']);
+      expect(atMeta.status).toBe(registeredBefore.includes(stage) ? 'DISCONNECTED' : 'PENDING');
+    });
+  });
+
+  it('ends CANCELLED, tidily, when the workflow is cancelled through Temporal (the Web UI button)', async () => {
+    await bench.run(async () => {
+      const input = bench.input();
+      const journey = await bench.start(input);
+      await reach.DISPLAY_NAME_REVIEW!(journey);
+      await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
+      const handle = env.client.workflow.getHandle(journey.workflowId);
+      await handle.cancel();
+      const result = await handle.result();
+      expect(result).toMatchObject({ outcome: 'CANCELLED', reasonCode: 'CANCELLED_THROUGH_TEMPORAL', actor: null });
+      const portfolio = await env.client.workflow
+        .getHandle(portfolioWorkflowId(bench.portfolioId))
+        .query(portfolioQuery);
+      expect(portfolio.holders.map((h) => h.e164)).not.toContain(input.phoneNumber.e164);
+      const ref = { wabaId: bench.wabaId, phoneNumberId: (await journey.view()).phoneNumberId as string };
+      expect((await bench.graph.getPhoneNumber(ref, ['status'])).status).toBe('DISCONNECTED');
     });
   });
 
@@ -88,7 +113,7 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
       );
       expect(view.stage).toBe('LIVE');
       expect(view.notes.at(-1)?.what).toBe(
-        'cancel ignored: a LIVE journey cannot be cancelled; request its removal instead',
+        "cancel ignored: a live number's journey cannot be cancelled (stage LIVE); request its removal instead",
       );
       await handle.terminate('test done');
     });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { submitDisplayNameUpdate } from '../../src/domain/messages.js';
 import { decideName, startLive, submitDeliveredCode } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
+import { freshNumber } from '../support/journeys.js';
 
 describe('the display name (dev server + Graph sandbox)', () => {
   const t = useBench('dev');
@@ -69,6 +70,63 @@ describe('the display name (dev server + Graph sandbox)', () => {
       expect(registerCalls(phoneNumberId)).toHaveLength(2);
       const atMeta = await t.bench.graph.getPhoneNumber({ wabaId: t.bench.wabaId, phoneNumberId }, ['verified_name']);
       expect(atMeta.verified_name).toBe('Acme Help Desk');
+      await handle.terminate('test done');
+    });
+  });
+});
+
+describe('display-name changes that used to go wrong (dev server + Graph sandbox)', () => {
+  const fast = useBench('dev', { sandbox: { nameReviewDelayMs: 0 } });
+
+  it("takes Meta's decision even when it arrives before the answer to the name request", async () => {
+    const { bench, env } = fast;
+    await bench.run(async () => {
+      const { journey } = await startLive(bench); // the initial name is approved at once, too
+      const handle = env.client.workflow.getHandle(journey.workflowId);
+      await handle.executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'Acme Desk', actor: 'ops@acme' }] });
+      const renamed = await journey.until((v) => v.displayName.current === 'Acme Desk', 'renamed');
+      expect(renamed.displayName).toEqual({ current: 'Acme Desk', pending: null, status: 'APPROVED' });
+      await handle.terminate('test done');
+    });
+  });
+
+  it('renames a coexistence number without a register, and stays LIVE', async () => {
+    const { bench, env } = fast;
+    const e164 = freshNumber();
+    const { phoneNumberId } = bench.sandbox.admin.linkCoexistenceNumber({
+      wabaId: bench.wabaId,
+      e164,
+      verifiedName: 'Acme Shop',
+    });
+    await bench.run(async () => {
+      const journey = await bench.start(
+        bench.input({ phoneNumber: e164, phoneNumberId, path: 'coexistence', displayName: 'Acme Shop' }),
+      );
+      await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      const handle = env.client.workflow.getHandle(journey.workflowId);
+      await handle.executeUpdate(submitDisplayNameUpdate, {
+        args: [{ displayName: 'Acme Shop Two', actor: 'ops@acme' }],
+      });
+      const renamed = await journey.until((v) => v.displayName.current === 'Acme Shop Two', 'renamed');
+      expect(renamed.stage).toBe('LIVE');
+      expect(
+        bench.sandbox.admin.calls().filter((c) => c.path.includes(phoneNumberId) && c.endpoint.endsWith('/register')),
+      ).toEqual([]);
+      await handle.terminate('test done');
+    });
+  });
+
+  it('applies an approved name at Meta even when the first re-register fails and is retried', async () => {
+    const { bench, env } = fast;
+    await bench.run(async () => {
+      const { journey, view } = await startLive(bench);
+      const phoneNumberId = view.phoneNumberId as string;
+      const handle = env.client.workflow.getHandle(journey.workflowId);
+      bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 131000, times: 1 });
+      await handle.executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'Acme Help', actor: 'ops@acme' }] });
+      await journey.until((v) => v.displayName.current === 'Acme Help', 'renamed');
+      const atMeta = await bench.graph.getPhoneNumber({ wabaId: bench.wabaId, phoneNumberId }, ['verified_name']);
+      expect(atMeta.verified_name).toBe('Acme Help');
       await handle.terminate('test done');
     });
   });

@@ -1,23 +1,32 @@
 // Stage 1: a registration slot from the portfolio, which owns Meta's registered-number cap.
-import { condition, getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
 import { portfolioWorkflowId, releaseSlotSignal } from '../../domain/portfolio.js';
+import { failedByMeta } from './ending.js';
 import { cluster } from './meta.js';
 import type { Journey } from './state.js';
 
-export async function waitForCapacity(journey: Journey): Promise<void> {
+/** `registered`: Meta already counts this number (adopted CONNECTED, coexistence), so it takes a slot at once. */
+export async function waitForCapacity(journey: Journey, registered = false): Promise<void> {
   journey.enter('WAITING_FOR_CAPACITY', {
     for: 'portfolio',
     reason: 'asking the portfolio for a registration slot',
     until: null,
   });
   const { portfolioId, wabaId, phoneNumber } = journey.input;
-  const answer = await cluster.acquireSlot({
-    portfolioId,
-    wabaId,
-    e164: phoneNumber.e164,
-    workflowId: workflowInfo().workflowId,
-  });
-  journey.holdsSlot = true; // granted or queued: either way the portfolio must hear when this journey ends
+  // Before the call: if the journey ends while the request is in flight, the portfolio still hears of it.
+  journey.holdsSlot = true;
+  let answer;
+  try {
+    answer = await cluster.acquireSlot({
+      portfolioId,
+      wabaId,
+      e164: phoneNumber.e164,
+      workflowId: workflowInfo().workflowId,
+      registered,
+    });
+  } catch (err) {
+    throw failedByMeta(err, 'Asking the portfolio for a registration slot');
+  }
   if (answer.granted) return;
   journey.waitFor(
     'portfolio',
@@ -31,7 +40,12 @@ export async function waitForCapacity(journey: Journey): Promise<void> {
 export async function releaseSlot(journey: Journey): Promise<void> {
   if (!journey.holdsSlot) return;
   journey.holdsSlot = false;
-  await getExternalWorkflowHandle(portfolioWorkflowId(journey.input.portfolioId)).signal(releaseSlotSignal, {
-    e164: journey.input.phoneNumber.e164,
-  });
+  const portfolio = getExternalWorkflowHandle(portfolioWorkflowId(journey.input.portfolioId));
+  try {
+    await portfolio.signal(releaseSlotSignal, { e164: journey.input.phoneNumber.e164 });
+  } catch (err) {
+    // A portfolio that is gone holds no slot: the journey's own ending matters more.
+    log.warn('could not release the portfolio slot', { error: String(err) });
+    journey.note('numberflow', 'the portfolio could not be told that this number left it');
+  }
 }

@@ -1,5 +1,6 @@
 // A WhatsApp Business App number linked through Embedded Signup: no register (it is registered already);
 // confirm it on Meta, then run the two one-time smb_app_data syncs, which Meta allows only within 24 h.
+import { isCancellation } from '@temporalio/workflow';
 import { smbSyncTypes, type PresentNumber } from '../../domain/number.js';
 import { end, failedByMeta } from './ending.js';
 import { callMeta, graph, metaErrorOf } from './meta.js';
@@ -22,6 +23,7 @@ export async function confirmCoexistence(journey: Journey, snapshot: PresentNumb
       await callMeta(journey, () => graph.syncSmbAppData(journey.ref, syncType));
       journey.note('numberflow', `started the ${syncType} sync`);
     } catch (err) {
+      if (isCancellation(err)) throw err;
       const meta = metaErrorOf(err);
       if (!meta) throw failedByMeta(err, `The ${syncType} sync`);
       // Not fatal: the number works; the customer must offboard and onboard again to sync later.

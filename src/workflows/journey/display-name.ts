@@ -2,7 +2,7 @@
 // one; an approved change needs a new register within 14 days (meta-graph.md §2.10).
 import { condition } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
-import { end, failedByMeta } from './ending.js';
+import { end, failedByMeta, JourneyEnd } from './ending.js';
 import { answer, nextSubmission } from './inbox.js';
 import { callMeta, graph } from './meta.js';
 import { register } from './registration.js';
@@ -40,33 +40,45 @@ export async function reviewDisplayName(journey: Journey, checkNow: boolean): Pr
   }
 }
 
-/** A name change asked for in LIVE: submitted, reviewed, and on approval the number registers again. */
+/**
+ * A name change asked for in LIVE: submitted, reviewed, and on approval the number registers again. The number
+ * stays live whatever happens here: a failure is noted and the journey stays LIVE with its current name.
+ */
 export async function changeDisplayName(journey: Journey): Promise<void> {
-  if (!(await submitNameChange(journey))) return;
-  const decision = await awaitNameDecision(journey, false, () => journey.removalRequest !== null);
-  if (!decision) return; // removal asked for meanwhile
-  if (decision.approved) return applyApprovedName(journey);
-  journey.note(
-    'meta',
-    `rejected the display name "${journey.displayName.pending}"${decision.reason ? ` (${decision.reason})` : ''}`,
-  );
-  journey.displayName = { ...journey.displayName, pending: null, status: 'DECLINED' };
+  try {
+    if (!(await submitNameChange(journey))) return;
+    const decision = await awaitNameDecision(journey, false, () => journey.removalRequest !== null);
+    if (!decision) return; // removal asked for meanwhile
+    if (decision.approved) return await applyApprovedName(journey);
+    journey.note(
+      'meta',
+      `rejected the display name "${journey.displayName.pending}"${decision.reason ? ` (${decision.reason})` : ''}`,
+    );
+    journey.displayName = { ...journey.displayName, pending: null, status: 'DECLINED' };
+  } catch (err) {
+    if (!(err instanceof JourneyEnd)) throw err;
+    journey.note('numberflow', `the display-name change stopped: ${err.result.reason}. ${err.result.remediation}`);
+    journey.displayName = { ...journey.displayName, pending: null, status: 'CHANGE_FAILED' };
+  }
 }
 
+/** Sends the operator's new name to Meta; the pending name is set first, as Meta's decision can beat the answer. */
 async function submitNameChange(journey: Journey): Promise<boolean> {
   const submission = journey.newName;
   if (!submission) return false;
+  const before = journey.displayName;
+  journey.displayName = { ...before, pending: submission.value, status: 'PENDING_REVIEW' };
+  journey.nameDecision = null;
   try {
     await callMeta(journey, () => graph.requestDisplayNameChange(journey.ref, submission.value));
   } catch (err) {
+    journey.displayName = before;
     const failure = failedByMeta(err, 'Submitting the display name');
     answer(journey, 'newName', { accepted: false, message: failure.result.reason, attemptsLeft: null });
     if (journey.stage === 'LIVE') return false;
     throw failure;
   }
   journey.note(submission.actor, `submitted the display name "${submission.value}" for review`);
-  journey.displayName = { ...journey.displayName, pending: submission.value, status: 'PENDING_REVIEW' };
-  journey.nameDecision = null;
   answer(journey, 'newName', { accepted: true, message: 'display name submitted for review', attemptsLeft: null });
   return true;
 }
@@ -100,10 +112,13 @@ async function pollNameStatus(journey: Journey): Promise<NameDecision | null> {
 
 /** Meta applies an approved name only at the next register, which must come within 14 days. */
 async function applyApprovedName(journey: Journey): Promise<void> {
-  const name = journey.displayName.pending;
-  journey.reRegisterBy = Date.now() + journeyPolicy.reRegisterWindowMs;
-  journey.note('meta', `approved the display name "${name}"; registering again to apply it`);
-  while ((await register(journey)) === 'reverify') await verifyOwnership(journey);
-  journey.displayName = { current: name ?? journey.displayName.current, pending: null, status: 'APPROVED' };
+  const name = journey.displayName.pending ?? journey.displayName.current;
+  // A coexistence number is never registered through the API: Meta applies its name without a register.
+  if (!journey.isCoexistence) {
+    journey.reRegisterBy = Date.now() + journeyPolicy.reRegisterWindowMs;
+    journey.note('meta', `approved the display name "${name}"; registering again to apply it`);
+    while ((await register(journey, name)) === 'reverify') await verifyOwnership(journey);
+  }
+  journey.displayName = { current: name, pending: null, status: 'APPROVED' };
   journey.reRegisterBy = null;
 }

@@ -71,6 +71,7 @@ export function installHandlers(journey: Journey, onCancel: () => void): void {
         `this journey takes a new display name only when it is rejected or live (stage ${journey.stage})`,
       );
     }
+    if (journey.removalRequest) throw new Error('the number is being removed');
     if (journey.newName || (journey.stage === 'LIVE' && journey.displayName.pending)) {
       throw new Error('a display-name change is already under way');
     }
@@ -99,8 +100,10 @@ export function installHandlers(journey: Journey, onCancel: () => void): void {
   setHandler(cancelSignal, ({ reason, actor }) => {
     const problem = refusal(() => {
       checkActor(actor);
-      if (!cancellableStages.includes(journey.stage)) {
-        throw new Error(`a ${journey.stage} journey cannot be cancelled; request its removal instead`);
+      if (journey.wentLive || !cancellableStages.includes(journey.stage)) {
+        throw new Error(
+          `a live number's journey cannot be cancelled (stage ${journey.stage}); request its removal instead`,
+        );
       }
     });
     if (problem) return journey.note(String(actor), `cancel ignored: ${problem}`);

@@ -1,5 +1,6 @@
 // Stage 6: register with the two-step PIN. A number deleted and re-added keeps its old PIN (133005): the
 // journey asks an operator for it. 133006 sends the number back through verification.
+import { CancellationScope } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import { answer, nextSubmission, refuse } from './inbox.js';
@@ -18,7 +19,8 @@ export async function verifyAndRegister(journey: Journey, alreadyVerified: boole
   }
 }
 
-export async function register(journey: Journey): Promise<'registered' | 'reverify'> {
+/** `applyingName`: the approved display name this register puts into effect (a re-register in LIVE). */
+export async function register(journey: Journey, applyingName?: string): Promise<'registered' | 'reverify'> {
   if (!journey.pin) {
     journey.pin =
       journey.input.pinPolicy === 'operator'
@@ -31,7 +33,21 @@ export async function register(journey: Journey): Promise<'registered' | 'reveri
     try {
       journey.attempts.registerCalls += 1;
       const pin = journey.pin;
-      const registered = await callMeta(journey, () => limited.registerNumber(journey.ref, { pin }));
+      const registered = await callMeta(
+        journey,
+        // Not abandoned when the journey is cancelled or its window closes: a register that Meta may complete
+        // must be waited for, or the number would be registered with nobody knowing.
+        () =>
+          CancellationScope.nonCancellable(() =>
+            limited.registerNumber(journey.ref, { pin, ...(applyingName ? { applyingName } : {}) }),
+          ),
+        (until) =>
+          answer(journey, 'pinInput', {
+            accepted: true,
+            message: `PIN received; Meta limits registration, so numberflow registers after ${until} (the journey shows the outcome)`,
+            attemptsLeft: null,
+          }),
+      );
       journey.status = registered.status;
       journey.registered = true;
       if (triedPin)

@@ -50,6 +50,10 @@ export class Journey {
   holdsSlot = false;
   slotGranted = false;
   registered = false;
+  /** Deregistered by numberflow (removal, or the tidy-up of a journey that ended before going live). */
+  deregistered = false;
+  /** Reached LIVE once: from then on the number is removed, never cancelled. */
+  wentLive = false;
   waiting: JourneyView['waiting'] = null;
   codeExpiresAt: number | null = null;
   reRegisterBy: number | null = null;
@@ -101,6 +105,7 @@ export class Journey {
         notes: carried.notes,
         holdsSlot: carried.holdsSlot,
         registered: true,
+        wentLive: true,
         lastPaidMessageAt: carried.lastPaidMessageAt ? Date.parse(carried.lastPaidMessageAt) : null,
       });
     }

@@ -23,17 +23,18 @@ export async function verifyOwnership(journey: Journey): Promise<void> {
       () => journey.otp !== null || journey.resend !== null,
       Math.max(0, (journey.codeExpiresAt ?? 0) - Date.now()),
     );
-    if (journey.resend) {
+    // A code submitted before a resend was meant for the code Meta had sent: verify it first.
+    if (journey.otp) {
+      if (await verify(journey)) return;
+    } else if (journey.resend) {
       const { method, actor } = journey.resend;
       journey.resend = null;
       if (method) journey.codeMethod = method;
       journey.note(actor, `asked for a new code by ${journey.codeMethod}`);
       await requestCode(journey);
-    } else if (!journey.otp) {
+    } else {
       journey.note('numberflow', 'no code was submitted in time; requesting a new one');
       await requestCode(journey);
-    } else if (await verify(journey)) {
-      return;
     }
   }
 }

@@ -1,0 +1,13 @@
+// How the entry points end on an error: the reason on stderr, exit code 1. A Temporal runtime whose worker failed
+// to start may keep native handles open; an unref'd timer ends the process if they do not let go in time.
+export function runMain(main: () => Promise<void>, describe: (err: unknown) => string = defaultDescription): void {
+  main().catch((err: unknown) => {
+    console.error(describe(err));
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 5_000).unref();
+  });
+}
+
+function defaultDescription(err: unknown): string {
+  return `numberflow: ${err instanceof Error ? err.message : String(err)}`;
+}

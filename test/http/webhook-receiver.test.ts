@@ -1,0 +1,83 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhookBody } from '../../src/graph/signature.js';
+import { buildHttpApp } from '../../src/http/app.js';
+import { useBench } from '../support/bench.js';
+import { submitDeliveredCode } from '../support/steps.js';
+
+const SECRET = 'receiver-test-secret';
+const VERIFY_TOKEN = 'receiver-verify-token-1f3e';
+
+describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
+  const t = useBench('dev');
+  let app: FastifyInstance;
+  const logLines: string[] = [];
+  beforeAll(async () => {
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logLines.push(chunk.toString()), done()) });
+    app = await buildHttpApp({
+      client: t.env.client,
+      taskQueue: t.bench.taskQueue,
+      appSecret: SECRET,
+      verifyToken: VERIFY_TOKEN,
+      logger: pino({ level: 'info' }, sink),
+    });
+  });
+  afterAll(async () => app?.close());
+
+  const post = (body: string, signature: string | null = signWebhookBody(body, SECRET)) =>
+    app.inject({
+      method: 'POST',
+      url: '/webhooks/meta',
+      headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+      payload: body,
+    });
+
+  it('answers the handshake with the challenge, refuses a wrong token, and never logs the token', async () => {
+    const ok = await app.inject({
+      url: `/webhooks/meta?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=8147`,
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toBe('8147');
+    const wrong = await app.inject({ url: '/webhooks/meta?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1' });
+    expect(wrong.statusCode).toBe(403);
+    expect(logLines.join('')).toContain('/webhooks/meta');
+    expect(logLines.join('')).not.toContain(VERIFY_TOKEN);
+  });
+
+  it('refuses unsigned, badly signed and altered bodies before parsing them', async () => {
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [] });
+    expect((await post(body, null)).statusCode).toBe(401);
+    expect((await post(body, 'sha256=00')).statusCode).toBe(401);
+    expect((await post(`${body} `, signWebhookBody(body, SECRET))).statusCode).toBe(401);
+    expect((await post('{not json', signWebhookBody('{not json', SECRET))).statusCode).toBe(200); // signed: taken, logged
+  });
+
+  it("routes a signed name decision to the number's journey", async () => {
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const journey = await t.bench.start(input);
+      await submitDeliveredCode(t.bench, journey);
+      await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
+      const change = {
+        field: 'phone_number_name_update',
+        value: {
+          display_phone_number: input.phoneNumber.e164.slice(1),
+          decision: 'APPROVED',
+          requested_verified_name: input.displayName,
+          rejection_reason: null,
+        },
+      };
+      const body = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [{ id: t.bench.wabaId, time: 1_790_000_000, changes: [change] }],
+      });
+      const answer = await post(body);
+      expect(answer.statusCode).toBe(200);
+      expect(answer.json()).toEqual({ received: 1 });
+      await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+});

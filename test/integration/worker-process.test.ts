@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { TEST_CODEC_KEYS } from '../support/temporal.js';
+
+const root = join(import.meta.dirname, '../..');
+
+/** Runs `npm run worker` as a real process; resolves with its exit code and what it printed on stderr. */
+function runWorker(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/worker.ts')], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const guard = setTimeout(() => child.kill('SIGKILL'), 50_000); // a hang fails the test, not the run
+    child.on('exit', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+describe('the worker process', () => {
+  it('exits with the reason when it cannot start, instead of hanging on its open connections', async () => {
+    const { code, stderr } = await runWorker({
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      TEMPORAL_NAMESPACE: 'no-such-namespace',
+      NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+      META_ACCESS_TOKEN: 'token-for-the-test',
+      META_APP_SECRET: 'secret-for-the-test',
+      META_WEBHOOK_VERIFY_TOKEN: 'verify-for-the-test',
+      LOG_LEVEL: 'error',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/no-such-namespace/);
+    expect(stderr).not.toContain('token-for-the-test');
+  }, 60_000);
+
+  it('refuses a configuration without the payload keys it needs to join a cluster', async () => {
+    const { code, stderr } = await runWorker({
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      META_ACCESS_TOKEN: 't',
+      META_APP_SECRET: 's',
+      META_WEBHOOK_VERIFY_TOKEN: 'v',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('NUMBERFLOW_CODEC_KEYS is required with TEMPORAL_ADDRESS');
+  }, 60_000);
+});
