@@ -2,9 +2,8 @@
 // cannot help (permanent) or must not be blind (rate limits: the workflow waits durably instead).
 import { ApplicationFailure } from '@temporalio/activity';
 import { GRAPH_FAILURE_TYPE, GRAPH_UNREACHABLE_TYPE } from '../domain/meta-error.js';
-import { GraphError, GraphResponseError, GraphTransportError } from '../graph/errors.js';
-import { GraphInputError } from '../graph/inputs.js';
-import { MissingTokenError } from '../graph/tokens.js';
+import { classifyGraphFailure } from '../graph/classify.js';
+import { GraphError, GraphTransportError } from '../graph/errors.js';
 
 export function toActivityFailure(err: unknown): unknown {
   if (err instanceof GraphError) {
@@ -18,7 +17,9 @@ export function toActivityFailure(err: unknown): unknown {
   if (err instanceof GraphTransportError) {
     return ApplicationFailure.create({ type: GRAPH_UNREACHABLE_TYPE, message: err.message, nonRetryable: false });
   }
-  if (err instanceof GraphResponseError || err instanceof GraphInputError || err instanceof MissingTokenError) {
+  // Refused before sending (bad input, no token) or an answer of the wrong shape: no retry will change it.
+  const failure = classifyGraphFailure(err);
+  if (err instanceof Error && failure.errorClass === 'permanent') {
     return ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true });
   }
   return err;

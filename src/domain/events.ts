@@ -13,5 +13,3 @@ export type NumberEvent =
   | { kind: 'restriction'; restrictionType: string; expiration: string | null; at: string }
   | { kind: 'paid_message'; at: string }
   | { kind: 'account'; event: string; at: string };
-
-export type NumberEventKind = NumberEvent['kind'];

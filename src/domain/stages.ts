@@ -23,7 +23,3 @@ export const journeyOutcomes = ['REMOVED', 'SIGNUP_EXPIRED', 'FAILED', 'CANCELLE
 export type JourneyOutcome = (typeof journeyOutcomes)[number];
 
 export type StageOrOutcome = JourneyStage | JourneyOutcome;
-
-export function isOutcome(value: StageOrOutcome): value is JourneyOutcome {
-  return (journeyOutcomes as readonly string[]).includes(value);
-}
