@@ -1,5 +1,6 @@
 // The journey's message handlers. Updates validate before anything reaches history (a refused update leaves
 // no event); signals cannot be refused, so a misplaced one is ignored and noted for the query.
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { Trigger, setHandler } from '@temporalio/workflow';
 import type { NumberEvent } from '../../domain/events.js';
 import { journeyQuery } from '../../domain/journey.js';
@@ -21,6 +22,7 @@ import {
 } from '../../domain/messages.js';
 import { checkActor, checkDisplayName, checkPin, normaliseOtp } from '../../domain/operator-input.js';
 import { journeyStages, type JourneyStage } from '../../domain/stages.js';
+import type { Inbox } from './inbox.js';
 import type { Journey, Submission } from './state.js';
 
 /** Stages in which an operator may still cancel the onboarding; once LIVE, a number is removed instead. */
@@ -35,57 +37,77 @@ export function installHandlers(journey: Journey, onCancel: () => void): void {
     }
   };
 
-  setHandler(submitOtpUpdate, ({ code, actor }) => awaitReply(journey, 'otp', normaliseOtp(code), actor), {
-    validator: ({ code, actor }) => {
-      checkActor(actor);
+  /**
+   * An operator's input that comes as an update (validated, then answered with its outcome) or as a signal
+   * (noted and dropped when refused). `turn` says whether the journey waits for it now.
+   */
+  const submissions = <S extends { actor: string }>(
+    update: UpdateDefinition<SubmissionOutcome, [S]>,
+    signal: SignalDefinition<[S]>,
+    inbox: Inbox,
+    what: string,
+    valueOf: (submission: S) => unknown,
+    check: (value: unknown) => string,
+    turn: () => void,
+  ) => {
+    const validate = (submission: S): string => {
+      checkActor(submission.actor);
+      turn();
+      return check(valueOf(submission));
+    };
+    setHandler(update, (submission) => awaitReply(journey, inbox, check(valueOf(submission)), submission.actor), {
+      validator: (submission) => void validate(submission),
+    });
+    setHandler(signal, (submission) => {
+      const problem = refusal(() => validate(submission));
+      if (problem) return journey.note(String(submission.actor), `${what} ignored: ${problem}`);
+      journey[inbox] = { value: check(valueOf(submission)), actor: submission.actor, reply: null };
+    });
+  };
+
+  submissions(
+    submitOtpUpdate,
+    otpSignal,
+    'otp',
+    'code',
+    (s) => s.code,
+    normaliseOtp,
+    () => {
       inStage('AWAITING_OTP', 'a code');
       if (journey.otp) throw new Error('a code is already being verified; wait for its outcome');
-      normaliseOtp(code);
     },
-  });
-  setHandler(otpSignal, ({ code, actor }) => {
-    const problem = refusal(() => (checkActor(actor), inStage('AWAITING_OTP', 'a code'), normaliseOtp(code)));
-    if (problem || journey.otp)
-      return journey.note(String(actor), `code ignored: ${problem ?? 'a code is already being verified'}`);
-    journey.otp = { value: normaliseOtp(code), actor, reply: null };
-  });
-
-  setHandler(submitPinUpdate, ({ pin, actor }) => awaitReply(journey, 'pinInput', checkPin(pin), actor), {
-    validator: ({ pin, actor }) => {
-      checkActor(actor);
+  );
+  submissions(
+    submitPinUpdate,
+    pinSignal,
+    'pinInput',
+    'PIN',
+    (s) => s.pin,
+    checkPin,
+    () => {
       inStage('AWAITING_PIN', 'a PIN');
       if (journey.pinInput) throw new Error('a PIN is already being tried; wait for its outcome');
-      checkPin(pin);
     },
-  });
-  setHandler(pinSignal, ({ pin, actor }) => {
-    const problem = refusal(() => (checkActor(actor), inStage('AWAITING_PIN', 'a PIN'), checkPin(pin)));
-    if (problem || journey.pinInput)
-      return journey.note(String(actor), `PIN ignored: ${problem ?? 'a PIN is already being tried'}`);
-    journey.pinInput = { value: pin, actor, reply: null };
-  });
-
-  const checkNameTurn = () => {
-    if (journey.stage !== 'AWAITING_NEW_NAME' && journey.stage !== 'LIVE') {
-      throw new Error(
-        `this journey takes a new display name only when it is rejected or live (stage ${journey.stage})`,
-      );
-    }
-    if (journey.removalRequest) throw new Error('the number is being removed');
-    if (journey.newName || (journey.stage === 'LIVE' && journey.displayName.pending)) {
-      throw new Error('a display-name change is already under way');
-    }
-  };
-  setHandler(
-    submitDisplayNameUpdate,
-    ({ displayName, actor }) => awaitReply(journey, 'newName', checkDisplayName(displayName), actor),
-    { validator: ({ displayName, actor }) => (checkActor(actor), checkNameTurn(), void checkDisplayName(displayName)) },
   );
-  setHandler(displayNameSignal, ({ displayName, actor }) => {
-    const problem = refusal(() => (checkActor(actor), checkNameTurn(), checkDisplayName(displayName)));
-    if (problem) return journey.note(String(actor), `display name ignored: ${problem}`);
-    journey.newName = { value: checkDisplayName(displayName), actor, reply: null };
-  });
+  submissions(
+    submitDisplayNameUpdate,
+    displayNameSignal,
+    'newName',
+    'display name',
+    (s) => s.displayName,
+    checkDisplayName,
+    () => {
+      if (journey.stage !== 'AWAITING_NEW_NAME' && journey.stage !== 'LIVE') {
+        throw new Error(
+          `this journey takes a new display name only when it is rejected or live (stage ${journey.stage})`,
+        );
+      }
+      if (journey.removalRequest) throw new Error('the number is being removed');
+      if (journey.newName || (journey.stage === 'LIVE' && journey.displayName.pending)) {
+        throw new Error('a display-name change is already under way');
+      }
+    },
+  );
 
   setHandler(resendCodeSignal, ({ method, actor }) => {
     const problem = refusal(() => {
@@ -181,8 +203,6 @@ function onNumberEvent(journey: Journey, event: NumberEvent): void {
       break;
   }
 }
-
-type Inbox = 'otp' | 'pinInput' | 'newName';
 
 /** Hands a submission to the waiting stage and answers the update once the stage has acted on it. */
 async function awaitReply(journey: Journey, inbox: Inbox, value: string, actor: string): Promise<SubmissionOutcome> {

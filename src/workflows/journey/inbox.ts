@@ -3,7 +3,7 @@ import { condition } from '@temporalio/workflow';
 import type { SubmissionOutcome } from '../../domain/messages.js';
 import type { Journey, Submission } from './state.js';
 
-type Inbox = 'otp' | 'pinInput' | 'newName';
+export type Inbox = 'otp' | 'pinInput' | 'newName';
 
 /** Waits up to `timeoutMs` for a submission in `inbox`; null when none came. It stays in the inbox until answered. */
 export async function nextSubmission(
