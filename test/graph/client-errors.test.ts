@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   classifyGraphFailure,
   GraphClient,
@@ -12,7 +12,7 @@ import {
   staticTokenProvider,
   type NumberRef,
 } from '../../src/graph/index.js';
-import { metaError, startFakeGraph, type FakeGraph } from './support/fake-graph.js';
+import { metaError, useFakeGraph, type FakeGraph } from './support/fake-graph.js';
 
 const WABA = '102290129340398';
 const NUMBER: NumberRef = { wabaId: WABA, phoneNumberId: '106540352242922' };
@@ -26,22 +26,13 @@ const HOUR = 3_600_000;
 let graph: FakeGraph;
 let client: GraphClient;
 
-beforeAll(async () => {
-  graph = await startFakeGraph();
-  client = new GraphClient({
-    baseUrl: graph.url,
-    tokens: staticTokenProvider(TOKEN),
-    appId: '1234567890',
-    appSecret: APP_SECRET,
-  });
-});
-afterAll(async () => {
-  await client.close();
-  await graph.close();
-});
-afterEach(() => {
-  graph.requests.length = 0;
-});
+useFakeGraph(
+  async () => ({ tokens: staticTokenProvider(TOKEN), appId: '1234567890', appSecret: APP_SECRET }),
+  (fake, graphClient) => {
+    graph = fake;
+    client = graphClient;
+  },
+);
 
 /** Runs the call, expects it to fail, and checks that no secret is anywhere in the error. */
 async function failure(call: Promise<unknown>): Promise<unknown> {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   GraphClient,
   GraphInputError,
@@ -7,7 +7,7 @@ import {
   tokenCoversWaba,
   type NumberRef,
 } from '../../src/graph/index.js';
-import { startFakeGraph, type FakeGraph } from './support/fake-graph.js';
+import { useFakeGraph, type FakeGraph } from './support/fake-graph.js';
 
 const WABA = '102290129340398';
 const OTHER_WABA = '104996122399160';
@@ -18,25 +18,18 @@ const APP_SECRET = 'app-secret-0f9e8d7c';
 let graph: FakeGraph;
 let client: GraphClient;
 
-beforeAll(async () => {
-  graph = await startFakeGraph();
-  const store = new InMemoryTokenStore();
-  await store.put(WABA, 'token-of-waba-one');
-  await store.put(OTHER_WABA, 'token-of-waba-two');
-  client = new GraphClient({
-    baseUrl: graph.url,
-    tokens: new PerWabaTokenProvider(store),
-    appId: APP_ID,
-    appSecret: APP_SECRET,
-  });
-});
-afterAll(async () => {
-  await client.close();
-  await graph.close();
-});
-afterEach(() => {
-  graph.requests.length = 0;
-});
+useFakeGraph(
+  async () => {
+    const store = new InMemoryTokenStore();
+    await store.put(WABA, 'token-of-waba-one');
+    await store.put(OTHER_WABA, 'token-of-waba-two');
+    return { tokens: new PerWabaTokenProvider(store), appId: APP_ID, appSecret: APP_SECRET };
+  },
+  (fake, graphClient) => {
+    graph = fake;
+    client = graphClient;
+  },
+);
 
 function form(body: string): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(body));

@@ -2,6 +2,8 @@
 // so client tests see exactly what goes over the wire.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { GraphClient, type GraphClientOptions } from '../../../src/graph/client.js';
 
 export interface RecordedRequest {
   method: string;
@@ -91,4 +93,28 @@ export function metaError(
       fbtrace_id: extra.fbtraceId ?? 'AbCdEfGh123',
     },
   };
+}
+
+/**
+ * A fake Graph and a client pointed at it for a test file: started before its tests, its recorded requests cleared
+ * after each, both closed at the end. `bind` hands them to the file's variables.
+ */
+export function useFakeGraph(
+  clientOptions: () => Promise<Omit<GraphClientOptions, 'baseUrl'>>,
+  bind: (graph: FakeGraph, client: GraphClient) => void,
+): void {
+  let started: { graph: FakeGraph; client: GraphClient } | undefined;
+  beforeAll(async () => {
+    const graph = await startFakeGraph();
+    const client = new GraphClient({ baseUrl: graph.url, ...(await clientOptions()) });
+    started = { graph, client };
+    bind(graph, client);
+  });
+  afterAll(async () => {
+    await started?.client.close();
+    await started?.graph.close();
+  });
+  afterEach(() => {
+    if (started) started.graph.requests.length = 0;
+  });
 }
