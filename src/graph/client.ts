@@ -1,4 +1,4 @@
-// The typed Graph API client for onboarding WhatsApp Business phone numbers (meta-graph.md §2). Each method is
+// The typed Graph API client for onboarding WhatsApp Business phone numbers (docs/meta-graph-api.md#endpoints). Each method is
 // one Graph call; the WABA it acts on picks the access token, which never passes through a method's arguments.
 import {
   checkApiVersion,
@@ -210,7 +210,7 @@ export class GraphClient {
     await this.#forNumber(ref, 'POST', '', { json: { pin: checked }, secrets: [checked], schema: successSchema });
   }
 
-  /** POST /{phone-number-id}/settings with the key of Meta's guide and SDKs (⚠ [OA] says `enabled`). */
+  /** POST /{phone-number-id}/settings with the key of Meta's guide and SDKs (⚠ docs/sandbox-assumptions.md#settings-key). */
   async setIdentityCheck(ref: NumberRef, enabled: boolean): Promise<void> {
     await this.#forNumber(ref, 'POST', '/settings', {
       json: { user_identity_change: { enable_identity_key_check: enabled } },

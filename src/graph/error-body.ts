@@ -1,4 +1,4 @@
-// Turns Meta's error answer (meta-graph.md §3.1) into a GraphError: the code, subcode, details and trace id it
+// Turns Meta's error answer (docs/meta-graph-api.md#error-body) into a GraphError: the code, subcode, details and trace id it
 // carries, the wait its rate-limit header states, and nothing of the request's secrets.
 import { z } from 'zod';
 import { GraphError } from './errors.js';

@@ -1,5 +1,5 @@
-// One table for every Graph API error code numberflow meets (meta-graph.md §3.2), with its class and the
-// remediation a person can act on (the seed's "Common issues"). Both the client and the sandbox read it.
+// One table for every Graph API error code numberflow meets (docs/meta-graph-api.md#error-codes), with its class and the
+// remediation a person can act on (docs/meta-graph-api.md#error-codes). Both the client and the sandbox read it.
 
 import type { MetaError, MetaErrorClass } from '../domain/meta-error.js';
 

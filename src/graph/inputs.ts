@@ -15,7 +15,7 @@ export class GraphInputError extends Error {
   }
 }
 
-/** Where Meta may store a registered number's data locally (meta-graph.md §2.6). */
+/** Where Meta may store a registered number's data locally (docs/meta-graph-api.md#registration). */
 export const DATA_LOCALIZATION_REGIONS = [
   'AU',
   'ID',

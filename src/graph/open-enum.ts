@@ -8,7 +8,7 @@ export type OpenEnum<Known extends string> = Known | (string & Record<never, nev
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /**
- * Meta adds enum values without notice (OFFLINE, UNVERIFIED, NON_EXISTS …, meta-graph.md §8), and a read that
+ * Meta adds enum values without notice (OFFLINE, UNVERIFIED, NON_EXISTS …, docs/meta-graph-api.md#reading-a-number), and a read that
  * only informs a journey must not fail on one: any identifier passes, typed as the known values plus string.
  * A value that is not an identifier (a number, "", free text) still fails with zod's "Invalid option".
  */

@@ -1,5 +1,5 @@
-// A phone number as GET /{phone-number-id}?fields=… and GET /{waba-id}/phone_numbers return it (meta-graph.md
-// §2.3). Field names stay Meta's, since callers pick them in `fields`. Every field but `id` is optional: Meta
+// A phone number as GET /{phone-number-id}?fields=… and GET /{waba-id}/phone_numbers return it (see
+// docs/meta-graph-api.md#reading-a-number). Field names stay Meta's, since callers pick them in `fields`. Every field but `id` is optional: Meta
 // answers only what was asked for, and omits what is unset (new_display_name before a name change).
 import { z } from 'zod';
 import { openEnum } from './open-enum.js';
@@ -76,7 +76,7 @@ export const phoneNumberFieldsSchema = z.object({
     'TIER_100K',
     'TIER_UNLIMITED',
   ]).optional(),
-  // Its shape is not in the sources (meta-graph.md §2.3 only names it): kept as Meta sends it.
+  // Its shape is not in the sources (docs/meta-graph-api.md#reading-a-number only names it): kept as Meta sends it.
   whatsapp_business_manager_messaging_limit: z.unknown().optional(),
   account_mode: openEnum(['SANDBOX', 'LIVE']).optional(),
   is_official_business_account: z.boolean().optional(),
@@ -99,5 +99,5 @@ export type CodeVerificationStatus = NonNullable<PhoneNumberFields['code_verific
 export type NameStatus = NonNullable<PhoneNumberFields['name_status']>;
 export type HealthStatus = z.infer<typeof healthStatus>;
 
-/** Every field §2.3 lists, e.g. to read a number whole. */
+/** Every field docs/meta-graph-api.md#reading-a-number lists, e.g. to read a number whole. */
 export const PHONE_NUMBER_FIELDS = Object.keys(phoneNumberFieldsSchema.shape) as PhoneNumberField[];

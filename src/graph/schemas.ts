@@ -1,4 +1,4 @@
-// What Graph answers on success (meta-graph.md §1, §2). Each answer is zod-checked; unknown extra fields are
+// What Graph answers on success (docs/meta-graph-api.md#transport, #endpoints). Each answer is zod-checked; unknown extra fields are
 // dropped, since Meta adds fields, while a known field of the wrong shape fails as GraphResponseError.
 import { z } from 'zod';
 import { phoneNumberFieldsSchema } from './phone-number.js';
@@ -45,7 +45,7 @@ export const settingsSchema = z.object({
   calling: z.record(z.string(), z.unknown()).optional(),
   payload_encryption: z.looseObject({ status: z.string().optional() }).optional(),
   storage_configuration: z.record(z.string(), z.unknown()).optional(),
-  // ⚠ Unconfirmed whether GET returns it, and under which key (§2.9): both are read.
+  // ⚠ Unconfirmed whether GET returns it, and under which key (docs/sandbox-assumptions.md#settings-read-back): both are read.
   user_identity_change: z
     .object({ enable_identity_key_check: z.boolean().optional(), enabled: z.boolean().optional() })
     .optional(),
@@ -56,7 +56,7 @@ export const smbAppDataSchema = z
   .object({ messaging_product: z.literal('whatsapp').optional(), request_id: z.string() })
   .transform((answer) => ({ requestId: answer.request_id }));
 
-/** ⚠ Only access_token is confirmed (§2.12); token_type and expires_in are read when present. */
+/** ⚠ Only access_token is confirmed (docs/sandbox-assumptions.md#token-exchange); token_type and expires_in are read when present. */
 export const signupTokenSchema = z
   .object({ access_token: z.string().min(1), token_type: z.string().optional(), expires_in: z.number().optional() })
   .transform((answer) => ({

@@ -1,4 +1,4 @@
-// X-Hub-Signature-256: HMAC-SHA256 of the raw request body with the app secret (meta-graph.md §4.2).
+// X-Hub-Signature-256: HMAC-SHA256 of the raw request body with the app secret (docs/meta-graph-api.md#signature).
 // Meta signs its own bytes, so verification runs over the raw body, never over re-serialised JSON.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 

@@ -1,4 +1,4 @@
-// Embedded Signup's token checks (meta-graph.md §2.12).
+// Embedded Signup's token checks (docs/meta-graph-api.md#embedded-signup).
 import type { DebugTokenData } from './schemas.js';
 
 /**

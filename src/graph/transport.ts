@@ -1,4 +1,4 @@
-// One HTTP exchange with Graph: builds the request (meta-graph.md §1), sends it over a keep-alive undici pool with
+// One HTTP exchange with Graph: builds the request (docs/meta-graph-api.md#transport), sends it over a keep-alive undici pool with
 // connect and answer timeouts, and turns the answer into typed data or a GraphError / GraphTransportError /
 // GraphResponseError. Error texts name the endpoint template only: never an id-filled path, a query or a header.
 import { Pool } from 'undici';

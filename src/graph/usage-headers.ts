@@ -1,4 +1,4 @@
-// Meta's rate-limit headers (meta-graph.md §3.3). X-Business-Use-Case-Usage says, per WABA, how many minutes
+// Meta's rate-limit headers (docs/meta-graph-api.md#rate-limit-headers). X-Business-Use-Case-Usage says, per WABA, how many minutes
 // remain until calls are accepted again; it beats the error table's default wait when present.
 import { z } from 'zod';
 

@@ -1,4 +1,4 @@
-// The `value` of each webhook field numberflow reads (meta-graph.md §4.4, §4.5). Unknown extra properties are
+// The `value` of each webhook field numberflow reads (docs/meta-graph-api.md#account-and-number-fields, #messages-and-statuses). Unknown extra properties are
 // dropped, not refused: Meta adds properties to webhooks without notice.
 import { z } from 'zod';
 import { numberOrString, openEnum } from './open-enum.js';
@@ -41,7 +41,7 @@ const accountUpdate = z.object({
   violation_info: z.object({ violation_type: z.string() }).optional(),
   ban_info: z
     .object({
-      // §4.4 shows one state; some of Meta's samples wrap it in an array. Both are read.
+      // docs/meta-graph-api.md#account-and-number-fields shows one state; some of Meta's samples wrap it in an array. Both are read.
       waba_ban_state: z.union([banState, z.array(banState)]),
       waba_ban_date: z.string().optional(),
     })
@@ -125,7 +125,7 @@ const metadata = z.object({ display_phone_number: z.string(), phone_number_id: z
 const contact = z.object({
   profile: z.object({ name: z.string().optional() }).optional(),
   wa_id: z.string(),
-  /** Present only while the number's identity check is on (§5). */
+  /** Present only while the number's identity check is on (docs/meta-graph-api.md#identity-change-check). */
   identity_key_hash: z.string().optional(),
 });
 

@@ -1,4 +1,4 @@
-// Meta's webhook calls (meta-graph.md §4): the GET handshake, and POSTs verified over their raw bytes before any
+// Meta's webhook calls (docs/meta-graph-api.md#webhooks): the GET handshake, and POSTs verified over their raw bytes before any
 // parsing, then read into one typed event per change. A valid envelope never fails on what it carries: an
 // unknown field, or a known one in an unexpected shape, becomes an `unknown` event (Meta would otherwise retry
 // the whole batch for 7 days, and the other changes in it would be lost or duplicated).
@@ -8,7 +8,7 @@ import { formatIssues } from './open-enum.js';
 import { verifyWebhookSignature } from './signature.js';
 import { webhookFieldSchemas, type KnownWebhookField } from './webhook-fields.js';
 
-/** Meta's largest payload (§4.2). */
+/** Meta's largest payload (docs/meta-graph-api.md#signature). */
 export const WEBHOOK_MAX_BYTES = 3 * 1024 * 1024;
 
 export type HandshakeResult = { ok: true; challenge: string } | { ok: false; reason: string };

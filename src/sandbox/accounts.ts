@@ -1,5 +1,5 @@
 // Business portfolios and WABAs: the registered-number cap, restrictions, partner removal and the app's
-// subscription to a WABA's webhooks (meta-graph.md §2.11, §4.4, §6).
+// subscription to a WABA's webhooks (docs/meta-graph-api.md#webhook-subscription, #account-and-number-fields, #registered-number-cap).
 import { request } from 'undici';
 import { DAY, unixSeconds } from './clock.js';
 import { type SandboxCore, SandboxAdminError, adminWaba, sendAccountWebhook } from './core.js';
@@ -28,7 +28,7 @@ export function createPortfolio(
   return { portfolioId: id };
 }
 
-/** Meta sends business_capability_update when a WABA is created and whenever a cap changes (§4.4). */
+/** Meta sends business_capability_update when a WABA is created and whenever a cap changes (docs/meta-graph-api.md#account-and-number-fields). */
 export function createWaba(core: SandboxCore, input: { portfolioId: string; wabaId?: string }): { wabaId: string } {
   const portfolio = core.store.portfolios.get(input.portfolioId);
   if (!portfolio) throw new SandboxAdminError(`no portfolio with id ${input.portfolioId}`);
@@ -85,7 +85,7 @@ export function removePartner(core: SandboxCore, wabaId: string, disconnectionIn
 }
 
 /**
- * POST /{waba}/subscribed_apps. With override_callback_uri Meta first verifies the callback (§4.1: GET with
+ * POST /{waba}/subscribed_apps. With override_callback_uri Meta first verifies the callback (docs/meta-graph-api.md#handshake: GET with
  * hub.challenge, which must come back as the body) and then sends this WABA's webhooks there.
  */
 export async function subscribeApp(

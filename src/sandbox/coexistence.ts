@@ -1,4 +1,4 @@
-// The one-time syncs of a coexistence number (meta-graph.md §2.14): each sync_type once per onboarding, within 24 h.
+// The one-time syncs of a coexistence number (docs/meta-graph-api.md#coexistence-syncs): each sync_type once per onboarding, within 24 h.
 import { HOUR } from './clock.js';
 import type { SandboxCore } from './core.js';
 import { invalidParameter } from './graph-error.js';

@@ -41,7 +41,7 @@ export function adminWaba(core: SandboxCore, wabaId: string): Waba {
   return waba;
 }
 
-/** An account-level webhook (carries `time`, §4.3). */
+/** An account-level webhook (carries `time`, docs/meta-graph-api.md#envelope). */
 export function sendAccountWebhook(
   core: SandboxCore,
   wabaId: string,

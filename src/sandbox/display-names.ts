@@ -1,4 +1,4 @@
-// Display-name review (meta-graph.md §2.10, §4.4): the name given at add time and every later change are reviewed,
+// Display-name review (docs/meta-graph-api.md#display-names, #account-and-number-fields): the name given at add time and every later change are reviewed,
 // by an admin (decideDisplayName) or automatically after nameReviewDelayMs of sandbox time. An approved change
 // takes effect only when the number registers again, within 14 days; after that it goes back to review.
 import type { NAME_REJECTION_REASONS } from '../graph/webhook-fields.js';
@@ -27,7 +27,7 @@ export function submitInitialName(core: SandboxCore, number: PhoneNumber): void 
 export function requestNameChange(core: SandboxCore, number: PhoneNumber, name: string): void {
   const now = core.clock.now();
   number.nameChangeRequests = withinWindow(number.nameChangeRequests, now, NAME_CHANGE_WINDOW_MS);
-  // ⚠ Meta documents the limit (10 per 30 days, §2.10) but not its error code: 100 with the rule in details.
+  // ⚠ Meta documents the limit (10 per 30 days; docs/sandbox-assumptions.md#display-name-limit) but not its error code: 100 with the rule in details.
   if (number.nameChangeRequests.length >= NAME_CHANGES_PER_WINDOW) {
     throw invalidParameter('new_display_name: the display name can change at most 10 times in 30 days');
   }
@@ -72,7 +72,7 @@ function decide(core: SandboxCore, number: PhoneNumber, decision: NameDecision, 
   const change = number.nameChange;
   const requested = change ? change.name : number.verifiedName;
   if (decision === 'REJECTED') {
-    // §2.10: REJECTED in the webhook, DECLINED in name_status (and in new_name_status for a change).
+    // docs/meta-graph-api.md#display-names: REJECTED in the webhook, DECLINED in name_status (and in new_name_status for a change).
     number.nameStatus = 'DECLINED';
     if (change) change.status = 'DECLINED';
   } else if (change) {
@@ -90,7 +90,7 @@ function decide(core: SandboxCore, number: PhoneNumber, decision: NameDecision, 
   });
 }
 
-/** Without a register within 14 days of approval the name goes back to review (§2.10). */
+/** Without a register within 14 days of approval the name goes back to review (docs/meta-graph-api.md#display-names). */
 function expireUnappliedChange(core: SandboxCore, number: PhoneNumber, change: NameChange): void {
   core.clock.schedule(core.clock.now() + REREGISTER_WINDOW_MS, () => {
     if (number.nameChange !== change || change.status !== 'APPROVED') return;

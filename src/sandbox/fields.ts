@@ -1,5 +1,5 @@
-// Graph field selection (`fields=a,b{c}`) and the fields of a phone number and a WABA node (meta-graph.md §2.2,
-// §2.3). Graph echoes `id`, keeps the requested order, and leaves out fields that have no value.
+// Graph field selection (`fields=a,b{c}`) and the fields of a phone number and a WABA node (docs/meta-graph-api.md#listing-numbers,
+// docs/meta-graph-api.md#reading-a-number). Graph echoes `id`, keeps the requested order, and leaves out fields that have no value.
 import { graphErrorCatalog } from '../graph/errors.js';
 import { graphTimestamp } from './clock.js';
 import type { SandboxCore } from './core.js';
@@ -9,7 +9,7 @@ import { codeVerificationStatus } from './verification.js';
 
 type FieldReader<T> = (core: SandboxCore, node: T) => unknown;
 
-/** §2.3's default plus code_verification_status, which Meta's own example response includes. */
+/** The default of docs/meta-graph-api.md#reading-a-number plus code_verification_status, which Meta's own example response includes. */
 export const NUMBER_NODE_DEFAULT_FIELDS = [
   'id',
   'display_phone_number',
@@ -17,7 +17,7 @@ export const NUMBER_NODE_DEFAULT_FIELDS = [
   'code_verification_status',
   'quality_rating',
 ];
-/** §2.2's default plus the fields newer list responses carry. */
+/** The default of docs/meta-graph-api.md#listing-numbers plus the fields newer list responses carry. */
 export const NUMBER_LIST_DEFAULT_FIELDS = [
   'verified_name',
   'code_verification_status',
@@ -73,7 +73,7 @@ const numberFields: Record<string, FieldReader<PhoneNumber>> = {
   quality_rating: (_, n) => (n.everConnected ? 'GREEN' : 'UNKNOWN'),
   quality_score: (_, n) => ({ score: n.everConnected ? 'GREEN' : 'UNKNOWN' }),
   platform_type: (_, n) => n.platformType,
-  // Coexistence numbers have a fixed 20 messages/s (§6), which no throughput level names.
+  // Coexistence numbers have a fixed 20 messages/s (docs/meta-graph-api.md#coexistence), which no throughput level names.
   throughput: (_, n) => ({ level: n.isOnBizApp ? 'NOT_APPLICABLE' : 'STANDARD' }),
   messaging_limit_tier: () => 'TIER_250',
   whatsapp_business_manager_messaging_limit: () => 'TIER_250',
@@ -85,7 +85,7 @@ const numberFields: Record<string, FieldReader<PhoneNumber>> = {
   last_onboarded_time: (_, n) => graphTimestamp(n.onboardedAt),
   health_status: healthStatus,
   webhook_configuration: (core, n) => ({ application: core.webhooks.urlFor(n.wabaId) }),
-  // ⚠ §2.3 names these without values: opaque strings shaped like Meta's (a base64 certificate, enum words).
+  // ⚠ docs/sandbox-assumptions.md#values-meta-only-names: Meta names these without values: opaque strings shaped like Meta's (a base64 certificate, enum words).
   certificate: (_, n) => (n.everConnected ? Buffer.from(`sandbox-certificate:${n.id}`).toString('base64') : undefined),
   new_certificate: (_, n) =>
     n.nameChange?.status === 'APPROVED'

@@ -1,5 +1,5 @@
 // Meta's error answers, built from the one error table (src/graph/errors.ts) so the sandbox and the client agree on
-// every code's title and HTTP status (meta-graph.md §3.1).
+// every code's title and HTTP status (docs/meta-graph-api.md#error-body).
 import { graphErrorSpec } from '../graph/errors.js';
 
 export interface MetaErrorBody {
@@ -40,7 +40,7 @@ export class GraphApiError extends Error {
   }
 }
 
-/** The unknown-or-inaccessible object answer (100, subcode 33), word for word as Meta sends it (§1). */
+/** The unknown-or-inaccessible object answer (100, subcode 33), word for word as Meta sends it (docs/meta-graph-api.md#transport). */
 export class UnknownObjectError extends GraphApiError {
   constructor(
     readonly objectId: string,

@@ -1,4 +1,4 @@
-// The identity-change check (meta-graph.md §2.9, §4.5, §5): when it is on for a number, inbound messages carry the
+// The identity-change check (docs/meta-graph-api.md#settings, #messages-and-statuses, #identity-change-check): when it is on for a number, inbound messages carry the
 // customer's identity_key_hash and statuses carry recipient_identity_key_hash; a send whose hash no longer matches
 // fails with 137000.
 import { graphErrorCatalog } from '../graph/errors.js';
@@ -67,7 +67,7 @@ export function deliverInbound(
 /**
  * The status of a message the business sent to `waId`. With the check on, a given hash that differs from the
  * customer's current one fails the message with 137000; otherwise it is `sent` and the status carries the current
- * hash. With the check off, hashes play no part (§4.5: they appear only when the check is enabled).
+ * hash. With the check off, hashes play no part (docs/meta-graph-api.md#messages-and-statuses: they appear only when the check is enabled).
  */
 export function sendStatus(
   core: SandboxCore,
@@ -76,7 +76,7 @@ export function sendStatus(
   options: { recipientIdentityKeyHash?: string; billable?: boolean } = {},
 ): { messageId: string; status: 'sent' | 'failed' } {
   const number = adminNumber(core, phoneNumberId);
-  // A paid message: its status carries Meta's pricing block, and Meta refuses deletion for 30 days (§2.13).
+  // A paid message: its status carries Meta's pricing block, and Meta refuses deletion for 30 days (docs/meta-graph-api.md#deletion).
   const pricing = options.billable ? { pricing: { billable: true, pricing_model: 'PMP', category: 'marketing' } } : {};
   if (options.billable) number.lastPaidMessageAt = core.clock.now();
   const id = messageId(core);

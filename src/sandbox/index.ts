@@ -1,5 +1,5 @@
 // The Graph API sandbox: a real HTTP server that behaves like Meta's WhatsApp phone-number endpoints and sends
-// Meta's webhooks (docs: /work/shared/docs/meta-graph.md). Start one per test with port 0.
+// Meta's webhooks (docs/meta-graph-api.md, docs/sandbox-assumptions.md). Start one per test with port 0.
 import type { Logger } from 'pino';
 import { type SandboxAdmin, createAdmin } from './admin.js';
 import { CallLog } from './call-log.js';
@@ -35,7 +35,7 @@ export interface SandboxOptions {
   nameReviewDelayMs?: number | null;
   /** Sandbox time from a good register to CONNECTED (default 0: at once). */
   connectDelayMs?: number;
-  /** OTP lifetime, default 10 minutes (⚠ §6: Meta's OpenAPI says "typically 10 min"). */
+  /** OTP lifetime, default 10 minutes (⚠ docs/sandbox-assumptions.md#code-lifetime). */
   otpTtlMs?: number;
   logger?: Logger;
   /** Webhook delivery attempts before giving up (default 5). */

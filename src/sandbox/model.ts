@@ -15,9 +15,9 @@ export type WhatsAppScope = (typeof WHATSAPP_SCOPES)[number];
 
 export interface Portfolio {
   id: string;
-  /** Registered-number cap (§6): 2 for a new portfolio, 20 once raised. */
+  /** Registered-number cap (docs/meta-graph-api.md#registered-number-cap): 2 for a new portfolio, 20 once raised. */
   maxPhoneNumbers: number;
-  /** Daily business-initiated conversations (§6: 250 → 2K → …), reported in capability webhooks. */
+  /** Daily business-initiated conversations (docs/meta-graph-api.md#throughput-and-messaging-limits: 250 → 2K → …), reported in capability webhooks. */
   messagingLimit: number;
 }
 

@@ -1,5 +1,5 @@
 // Phone numbers joining and leaving a WABA: add (POST /{waba}/phone_numbers), the coexistence link made by
-// Embedded Signup, and the deletion an admin does in WhatsApp Manager (Meta has no delete API, §2.13).
+// Embedded Signup, and the deletion an admin does in WhatsApp Manager (Meta has no delete API, docs/meta-graph-api.md#deletion).
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { DAY, MINUTE } from './clock.js';
 import { sendStatus } from './identity.js';
@@ -8,7 +8,7 @@ import { submitInitialName } from './display-names.js';
 import { GraphApiError, invalidParameter } from './graph-error.js';
 import type { PhoneNumber, Waba } from './model.js';
 
-/** Meta blocks deletion for 30 days after a paid message and re-registration for ~5 minutes after it (§6). */
+/** Meta blocks deletion for 30 days after a paid message and re-registration for ~5 minutes after it (docs/meta-graph-api.md#paid-message-block, #re-adding-after-deletion). */
 export const PAID_MESSAGE_DELETE_BLOCK_MS = 30 * DAY;
 export const DELETION_COOLDOWN_MS = 5 * MINUTE;
 
@@ -29,7 +29,7 @@ function describeLine(e164: string): ParsedLine | undefined {
   return { e164: parsed.number, digits: parsed.number.slice(1), display };
 }
 
-/** `phone_number` may be given with or without the country calling code (§2.1). */
+/** `phone_number` may be given with or without the country calling code (docs/meta-graph-api.md#adding-a-number). */
 function parseAddedNumber(cc: string, phoneNumber: string): ParsedLine | undefined {
   const digits = phoneNumber.replace(/\D/g, '');
   const withCc = digits.startsWith(cc) ? describeLine(`+${digits}`) : undefined;
@@ -55,7 +55,7 @@ export function addPhoneNumber(
 }
 
 /**
- * ⚠ §2.1: Meta does not document the cap's code or when it bites. The cap is on *registered* numbers (seed:
+ * ⚠ docs/sandbox-assumptions.md#registered-number-cap: Meta does not document the cap's code or when it bites. The cap is on *registered* numbers (Meta:
  * "capped at 2 registered business phone numbers"), so the sandbox counts the portfolio's CONNECTED numbers and
  * refuses an add once they have reached the cap, with 200000. A number added but never registered holds no slot.
  */
@@ -101,7 +101,7 @@ function createNumber(core: SandboxCore, waba: Waba, line: ParsedLine, verifiedN
 }
 
 /**
- * A WhatsApp Business App number linked through Embedded Signup (coexistence, §6): already registered and
+ * A WhatsApp Business App number linked through Embedded Signup (docs/meta-graph-api.md#coexistence): already registered and
  * CONNECTED on the Cloud API, its code verified by the app and its name already the app's.
  */
 export function linkCoexistenceNumber(

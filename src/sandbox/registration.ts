@@ -1,4 +1,4 @@
-// Registering a number on the Cloud API and taking it off (meta-graph.md §2.6–§2.8, §7), with Meta's guards in the
+// Registering a number on the Cloud API and taking it off (docs/meta-graph-api.md#registration, #deregistration, #two-step-pin, docs/sandbox-assumptions.md#the-number-model), with Meta's guards in the
 // order a caller meets them, and the PENDING → CONNECTED transition after connectDelayMs of sandbox time.
 import { HOUR, withinWindow } from './clock.js';
 import { type SandboxCore, sendAccountWebhook } from './core.js';
@@ -15,7 +15,7 @@ export const DATA_LOCALIZATION_REGIONS = [
 const REGISTER_CALLS_PER_WINDOW = 10;
 const REGISTER_WINDOW_MS = 72 * HOUR;
 
-/** Coexistence numbers are registered by the WhatsApp Business App; Meta refuses both calls with 100 (§2.7). */
+/** Coexistence numbers are registered by the WhatsApp Business App; Meta refuses both calls with 100 (docs/meta-graph-api.md#deregistration). */
 function refuseCoexistence(number: PhoneNumber, endpoint: 'Register' | 'Deregister'): void {
   if (number.isOnBizApp) {
     throw new GraphApiError(100, `${endpoint} endpoint is not available for API solution for SMB businesses.`);
@@ -23,7 +23,7 @@ function refuseCoexistence(number: PhoneNumber, endpoint: 'Register' | 'Deregist
 }
 
 /**
- * register and deregister share one budget: 10 calls per number in a moving 72 h (§2.6). Every call that reaches the
+ * register and deregister share one budget: 10 calls per number in a moving 72 h (docs/meta-graph-api.md#registration). Every call that reaches the
  * number counts, even one refused for its PIN, except a call refused by this limit: waiting reopens the window.
  */
 function countRegisterCall(core: SandboxCore, number: PhoneNumber): void {
@@ -67,7 +67,7 @@ export function register(
   if (number.status !== 'CONNECTED') connectLater(core, number);
 }
 
-/** CONNECTED after connectDelayMs (PENDING meanwhile), then the ONBOARDING quality webhook (§4.4, §7). */
+/** CONNECTED after connectDelayMs (PENDING meanwhile), then the ONBOARDING quality webhook (docs/meta-graph-api.md#account-and-number-fields, docs/sandbox-assumptions.md#the-number-model). */
 function connectLater(core: SandboxCore, number: PhoneNumber): void {
   number.status = 'PENDING';
   const generation = ++number.connectGeneration;
@@ -87,7 +87,7 @@ function connectLater(core: SandboxCore, number: PhoneNumber): void {
 }
 
 /**
- * ⚠ Meta does not document the status after deregister (§2.7, §8); the sandbox reports DISCONNECTED, the value
+ * ⚠ Meta does not document the status after deregister (docs/sandbox-assumptions.md#status-after-deregister); the sandbox reports DISCONNECTED, the value
  * Meta's status list has for a number that can no longer use the Cloud API. Local storage is turned off.
  */
 export function deregister(core: SandboxCore, number: PhoneNumber): void {
@@ -98,7 +98,7 @@ export function deregister(core: SandboxCore, number: PhoneNumber): void {
   number.dataLocalizationRegion = undefined;
 }
 
-/** POST /{id} {pin}: sets or changes the two-step PIN; turning it off is WhatsApp Manager only (§2.8). */
+/** POST /{id} {pin}: sets or changes the two-step PIN; turning it off is WhatsApp Manager only (docs/meta-graph-api.md#two-step-pin). */
 export function setTwoStepPin(core: SandboxCore, number: PhoneNumber, pin: string): void {
   core.store.line(number.e164).pin = pin;
 }

@@ -1,5 +1,5 @@
 // Access tokens: the sandbox accepts only tokens it issued, each scoped to WABAs like a business-integration system
-// user token (meta-graph.md §2.12). Embedded Signup codes live 30 s of sandbox time and are single use.
+// user token (docs/meta-graph-api.md#embedded-signup). Embedded Signup codes live 30 s of sandbox time and are single use.
 import { SECOND } from './clock.js';
 import { type SandboxCore, adminWaba } from './core.js';
 import { GraphApiError, invalidParameter } from './graph-error.js';
@@ -34,7 +34,7 @@ export function createSignupCode(core: SandboxCore, input: { wabaId: string }): 
 }
 
 /**
- * GET /oauth/access_token. ⚠ Meta does not document the codes for a bad secret or a used or expired code (§2.12):
+ * GET /oauth/access_token. ⚠ Meta does not document the codes for a bad secret or a used or expired code (docs/sandbox-assumptions.md#token-exchange):
  * the sandbox answers 100 with Meta's usual OAuth wording in details. The answer carries `access_token` and
  * `token_type`; no `expires_in`, since system-user tokens do not expire.
  */

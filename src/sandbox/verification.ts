@@ -1,4 +1,4 @@
-// Proving control of the number (meta-graph.md §2.4, §2.5): request_code sends a 6-digit code by SMS or voice to the
+// Proving control of the number (docs/meta-graph-api.md#requesting-a-code, #verifying-the-code): request_code sends a 6-digit code by SMS or voice to the
 // sandbox's outbox (the simulated phone); verify_code checks it. VERIFIED lasts 14 days, then reads EXPIRED.
 import { DAY, HOUR, withinWindow } from './clock.js';
 import type { SandboxCore } from './core.js';
@@ -7,7 +7,7 @@ import type { CodeMethod, CodeVerificationStatus, OutboxEntry, PhoneNumber } fro
 
 const VERIFIED_FOR_MS = 14 * DAY;
 /**
- * ⚠ Meta documents no request_code limit (§6, §8). The sandbox allows 5 codes per number in a moving hour and
+ * ⚠ Meta documents no request_code limit (docs/sandbox-assumptions.md#code-requests). The sandbox allows 5 codes per number in a moving hour and
  * answers the 6th with 136024 "too many requests", which is how Meta's 136024 is seen in practice.
  */
 const CODE_REQUESTS_PER_HOUR = 5;

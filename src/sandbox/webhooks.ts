@@ -1,4 +1,4 @@
-// Meta's webhooks as the sandbox sends them (meta-graph.md §4): the WABA envelope, serialised the way Meta does
+// Meta's webhooks as the sandbox sends them (docs/meta-graph-api.md#webhooks): the WABA envelope, serialised the way Meta does
 // (non-ASCII as lowercase \uXXXX), signed over exactly the bytes sent, POSTed one at a time in creation order, and
 // retried with backoff when the receiver fails. Meta retries for days; the sandbox gives up after a few real-time
 // attempts so tests can await `flush()` instead of sleeping.
@@ -69,7 +69,7 @@ export class WebhookOutbox {
     return (wabaId === undefined ? undefined : this.options.callbackFor(wabaId)) ?? this.url;
   }
 
-  /** Queues one change for a WABA. `time` (unix seconds) goes on account-level fields; messages omit it (§4.3). */
+  /** Queues one change for a WABA. `time` (unix seconds) goes on account-level fields; messages omit it (docs/meta-graph-api.md#envelope). */
   send(wabaId: string, field: string, value: Record<string, unknown>, time?: number): WebhookDelivery {
     const entry =
       time === undefined

@@ -81,7 +81,7 @@ export function replyGraphError(
   if (call) call.errorCode = error.code;
   const regainMinutes = Math.ceil((graphErrorSpec(error.code)?.retryAfterMs ?? 0) / 60_000);
   if (RATE_LIMIT_CODES.has(error.code)) {
-    // §3.3: usage percentages and the wait in minutes; numbers at 100 % when the limit is hit.
+    // docs/meta-graph-api.md#rate-limit-headers: usage percentages and the wait in minutes; numbers at 100 % when the limit is hit.
     const usage = { call_count: 100, total_cputime: 100, total_time: 100 };
     const businessUsage = {
       type: 'whatsapp_business_management',

@@ -9,7 +9,7 @@ import { type GraphCall, type Resolved, type Target, resolveObject } from './gra
 import { parseInput } from './input.js';
 
 export const MANAGEMENT: readonly WhatsAppScope[] = ['whatsapp_business_management'];
-/** register/deregister: partners need both scopes (§2.6). */
+/** register/deregister: partners need both scopes (docs/meta-graph-api.md#registration). */
 export const MANAGEMENT_AND_MESSAGING: readonly WhatsAppScope[] = [
   'whatsapp_business_management',
   'whatsapp_business_messaging',

@@ -1,4 +1,4 @@
-// Request input: Graph reads the query string, form fields and a JSON body alike (meta-graph.md §1), so the sandbox
+// Request input: Graph reads the query string, form fields and a JSON body alike (docs/meta-graph-api.md#transport), so the sandbox
 // merges them and validates the result with zod. A bad value is Meta's 100 naming the parameter, never a 500.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';

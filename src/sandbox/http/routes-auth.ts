@@ -1,4 +1,4 @@
-// Embedded Signup's server-to-server calls (meta-graph.md §2.12): exchanging the code for a token, and checking a
+// Embedded Signup's server-to-server calls (docs/meta-graph-api.md#embedded-signup): exchanging the code for a token, and checking a
 // token with the app token. Neither takes a user token.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';

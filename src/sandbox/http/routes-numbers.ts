@@ -1,4 +1,4 @@
-// Graph routes on a phone number (meta-graph.md §2.3–§2.10, §2.14), and GET /{id} for a number or a WABA.
+// Graph routes on a phone number (docs/meta-graph-api.md#reading-a-number, #requesting-a-code, #verifying-the-code, #registration, #deregistration, #two-step-pin, #settings, #display-names, #coexistence-syncs), and GET /{id} for a number or a WABA.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SMB_SYNC_TYPES, requestSmbAppData } from '../coexistence.js';
@@ -58,7 +58,7 @@ const settingsInput = z
     payload_encryption: otherSetting.optional(),
     storage_configuration: otherSetting.optional(),
   })
-  // Meta takes one setting per request [OA].
+  // Meta takes one setting per request (docs/meta-graph-api.md#settings).
   .refine((v) => SETTING_KEYS.filter((key) => v[key] !== undefined).length === 1, {
     message: `send exactly one of ${SETTING_KEYS.join(', ')}`,
     path: ['user_identity_change'],
@@ -67,7 +67,7 @@ const settingsInput = z
 const smbAppDataInput = z.object({ messaging_product: whatsapp, sync_type: z.enum(SMB_SYNC_TYPES) });
 
 /**
- * ⚠ Whether GET /settings returns user_identity_change is unconfirmed (§2.9); the sandbox includes it so a caller
+ * ⚠ Whether GET /settings returns user_identity_change is unconfirmed (docs/sandbox-assumptions.md#settings-read-back); the sandbox includes it so a caller
  * can read back what it set.
  */
 function settingsOf(number: PhoneNumber): Record<string, unknown> {
@@ -150,11 +150,11 @@ export function registerNumberRoutes(app: FastifyInstance, core: SandboxCore): v
     input: settingsInput,
     handle: ({ number, input }) => {
       if (input.storage_configuration) {
-        // §2.6: local storage changes only through deregister, then register with data_localization_region.
+        // docs/meta-graph-api.md#registration: local storage changes only through deregister, then register with data_localization_region.
         throw invalidParameter('storage_configuration: deregister, then register with data_localization_region');
       }
       const identity = input.user_identity_change;
-      // ⚠ §2.9: the guide's key is enable_identity_key_check, [OA] says enabled; both are accepted.
+      // ⚠ docs/sandbox-assumptions.md#settings-key: the guide's key is enable_identity_key_check, Meta's OpenAPI says enabled; both are accepted.
       if (identity) number.identityKeyCheck = identity.enable_identity_key_check ?? identity.enabled ?? false;
       if (input.calling) number.otherSettings.calling = input.calling;
       if (input.payload_encryption) number.otherSettings.payload_encryption = input.payload_encryption;

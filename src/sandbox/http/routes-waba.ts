@@ -1,4 +1,4 @@
-// Graph routes on a WABA (meta-graph.md §2.1, §2.2, §2.11): its phone numbers and the app's subscription.
+// Graph routes on a WABA (docs/meta-graph-api.md#adding-a-number, #listing-numbers, #webhook-subscription): its phone numbers and the app's subscription.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { subscribeApp, subscribedApps } from '../accounts.js';
@@ -25,7 +25,7 @@ const listInput = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(25),
   after: z.string().optional(),
   before: z.string().optional(),
-  // ⚠ §2.2: [PN] writes sort=['last_onboarded_time_ascending'], [OA] sort=last_onboarded_time.asc; both work.
+  // ⚠ docs/sandbox-assumptions.md#sort-syntax: sort=['last_onboarded_time_ascending'] or sort=last_onboarded_time.asc; both work.
   sort: text.optional(),
   filtering: jsonParam(z.array(filter)).optional(),
 });
