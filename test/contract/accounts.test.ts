@@ -1,4 +1,4 @@
-// The app's place on a WABA and Embedded Signup's server-to-server calls (meta-graph.md §2.11, §2.12): webhook
+// The app's place on a WABA and Embedded Signup's server-to-server calls (docs/meta-graph-api.md#webhook-subscription, #embedded-signup): webhook
 // subscription, the code exchange (30 s, single use) and debug_token with the WABA check numberflow makes on it.
 import { expect } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-// A WhatsApp Business App number linked through Embedded Signup (meta-graph.md §2.14, §6 "Coexistence"): already on
+// A WhatsApp Business App number linked through Embedded Signup (docs/meta-graph-api.md#coexistence-syncs, #coexistence): already on
 // the Cloud API, never registered or deregistered by numberflow, and synced once per type.
 import { expect } from 'vitest';
 import type { NumberRef } from '../../src/graph/index.js';

@@ -1,4 +1,4 @@
-// Permanent Graph errors (class P of meta-graph.md §3.2), each from the sandbox's real rules rather than injected:
+// Permanent Graph errors (the permanent class, docs/meta-graph-api.md#error-classes), each from the sandbox's real rules rather than injected:
 // a person must fix the code, the PIN, the id, the token or the account before the call can succeed.
 import { expect } from 'vitest';
 import { staticTokenProvider } from '../../src/graph/index.js';
@@ -35,7 +35,7 @@ describeContract('permanent errors', (test) => {
     'refuses a sixth code request within the hour (136024), and sends one again an hour later',
     ['own-numbers', 'clock'],
     async (t) => {
-      // ⚠ meta-graph.md §3.2: Meta documents no request_code limit; the sandbox's is 5 an hour, answered with 136024.
+      // ⚠ docs/sandbox-assumptions.md#code-requests: Meta documents no request_code limit; the sandbox's is 5 an hour, answered with 136024.
       const { addNumber, admin } = sandboxOf(t);
       const number = await addNumber();
       const ask = () => t.client.requestCode(number, { codeMethod: 'SMS', language: 'en_US' });

@@ -1,5 +1,5 @@
-// Rate limits (class RL of meta-graph.md §3.2): the call may succeed later, and the error says when — from
-// X-Business-Use-Case-Usage when Meta sends it (§3.3), else from the error table. The clock moves; nothing sleeps.
+// Rate limits (the rate-limited class, docs/meta-graph-api.md#error-classes): the call may succeed later, and the error says when — from
+// X-Business-Use-Case-Usage when Meta sends it (docs/meta-graph-api.md#rate-limit-headers), else from the error table. The clock moves; nothing sleeps.
 import { request } from 'undici';
 import { expect } from 'vitest';
 import { parseBusinessUseCaseUsage } from '../../src/graph/index.js';

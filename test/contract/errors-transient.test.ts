@@ -1,4 +1,4 @@
-// Transient failures (class T of meta-graph.md §3.2): Meta's own outages, injected, and a Graph that cannot be
+// Transient failures (the transient class, docs/meta-graph-api.md#error-classes): Meta's own outages, injected, and a Graph that cannot be
 // reached or does not answer in time. All of them are retried with backoff and carry no wait of their own.
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Adding, listing, paging and reading phone numbers (meta-graph.md §2.1–§2.3).
+// Adding, listing, paging and reading phone numbers (docs/meta-graph-api.md#adding-a-number, #listing-numbers, #reading-a-number).
 import { expect } from 'vitest';
 import { PHONE_NUMBER_FIELDS, type GraphClient, type PhoneNumberFields } from '../../src/graph/index.js';
 import { describeContract } from './contract.js';
@@ -163,7 +163,7 @@ describeContract('phone numbers', (test) => {
     expect(health?.entities?.map((entity) => entity.entity_type)).toContain('PHONE_NUMBER');
   });
 
-  test('reads every field meta-graph.md §2.3 lists in one call', [], async (t) => {
+  test('reads every field docs/meta-graph-api.md#reading-a-number lists in one call', [], async (t) => {
     const number = await t.client.getPhoneNumber(readNumber(t), PHONE_NUMBER_FIELDS);
     expect(number.id).toBe(readNumber(t).phoneNumberId);
     expect(number.search_visibility).toEqual(expect.any(String));

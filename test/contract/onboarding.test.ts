@@ -1,4 +1,4 @@
-// Proving control of a number and putting it on the Cloud API (meta-graph.md §2.4–§2.10): request_code, verify_code,
+// Proving control of a number and putting it on the Cloud API (docs/meta-graph-api.md#requesting-a-code, #verifying-the-code, #registration, #deregistration, #two-step-pin, #settings, #display-names): request_code, verify_code,
 // register (with and without local storage), deregister, the two-step PIN, the identity check and display names.
 import { expect } from 'vitest';
 import type { DataLocalizationRegion, NumberRef } from '../../src/graph/index.js';
@@ -82,7 +82,7 @@ describeContract('verification and registration', (test) => {
     async (t) => {
       const number = await registered(t, 'SG');
       await t.client.deregister(number);
-      // ⚠ meta-graph.md §2.7: Meta does not document the status after deregister; the sandbox says DISCONNECTED.
+      // ⚠ docs/sandbox-assumptions.md#status-after-deregister: Meta does not document the status after deregister; the sandbox says DISCONNECTED.
       expect(await registrationOf(t, number)).toMatchObject({ status: 'DISCONNECTED', storage: { status: 'DEFAULT' } });
     },
   );
@@ -103,7 +103,7 @@ describeContract('verification and registration', (test) => {
     const before = (await t.client.getSettings(number)).user_identity_change;
     const readBack = async () => {
       const change = (await t.client.getSettings(number)).user_identity_change;
-      // ⚠ §2.9: whether GET returns it, and under which key, is unconfirmed at Meta; this asks.
+      // ⚠ docs/sandbox-assumptions.md#settings-read-back: whether GET returns it, and under which key, is unconfirmed at Meta; this asks.
       return change?.enable_identity_key_check ?? change?.enabled;
     };
     try {

@@ -81,7 +81,7 @@ describe('display-name review', () => {
       new_display_name: 'Acme Bank',
       new_name_status: 'PENDING_REVIEW',
     });
-    // Re-registering before approval has no effect (§2.10).
+    // Re-registering before approval has no effect (docs/meta-graph-api.md#display-names).
     await t.register(id);
     expect(await names(id)).toMatchObject({ verified_name: 'Acme', new_name_status: 'PENDING_REVIEW' });
 

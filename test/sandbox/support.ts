@@ -148,7 +148,7 @@ export async function startWebhookReceiver(appSecret = APP_SECRET): Promise<Webh
   let failures: { count: number; status: number } = { count: 0, status: 500 };
   const server: Server = createServer((req, res) => {
     if (req.method === 'GET') {
-      // §4.1's verification: echo hub.challenge when the verify token is ours.
+      // The handshake (docs/meta-graph-api.md#handshake): echo hub.challenge when the verify token is ours.
       const query = new URL(req.url ?? '/', 'http://receiver').searchParams;
       const ok = query.get('hub.mode') === 'subscribe' && query.get('hub.verify_token') === VERIFY_TOKEN;
       res.writeHead(ok ? 200 : 403).end(ok ? (query.get('hub.challenge') ?? '') : '');

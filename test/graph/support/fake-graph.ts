@@ -77,7 +77,7 @@ function send(res: ServerResponse, answer: CannedAnswer): void {
   res.end(text);
 }
 
-/** Meta's error body (meta-graph.md §3.1). */
+/** Meta's error body (docs/meta-graph-api.md#error-body). */
 export function metaError(
   code: number,
   message: string,
