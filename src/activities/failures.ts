@@ -1,9 +1,12 @@
 // Graph failures as Temporal sees them: one ApplicationFailure type per kind, non-retryable where a retry
 // cannot help (permanent) or must not be blind (rate limits: the workflow waits durably instead).
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { GRAPH_FAILURE_TYPE, GRAPH_UNREACHABLE_TYPE } from '../domain/meta-error.js';
 import { classifyGraphFailure } from '../graph/classify.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';
+
+/** Activities heartbeat this often while a call runs, so a dead worker is noticed within the heartbeat timeout. */
+const HEARTBEAT_EVERY_MS = 3_000;
 
 export function toActivityFailure(err: unknown): unknown {
   if (err instanceof GraphError) {
@@ -25,11 +28,27 @@ export function toActivityFailure(err: unknown): unknown {
   return err;
 }
 
-/** Runs a Graph call and rethrows its failure in Temporal's terms. */
+/** Runs a Graph call, heartbeating meanwhile, and rethrows its failure in Temporal's terms. */
 export async function graphCall<T>(call: () => Promise<T>): Promise<T> {
   try {
-    return await call();
+    return await heartbeating(call);
   } catch (err) {
     throw toActivityFailure(err);
+  }
+}
+
+/** Runs `work` while telling Temporal the activity is alive (a no-op outside an activity). */
+export async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+  let context: Context | null = null;
+  try {
+    context = Context.current();
+  } catch {
+    return work(); // called directly (a test), not as an activity
+  }
+  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
   }
 }

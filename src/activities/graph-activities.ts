@@ -1,12 +1,19 @@
-// One activity per Graph call the journey makes. Each is idempotent or guarded: a retried attempt first
-// checks what Meta already shows, so a retry never adds a number twice, verifies twice or registers twice.
+// One activity per Graph call the journey makes. Each is idempotent or guarded: a repeated call (a Temporal retry,
+// or the journey calling again after a wait — `repeat`) first checks what Meta already shows, so a number is never
+// added twice, verified twice, registered twice or renamed twice.
 import { Context } from '@temporalio/activity';
-import type { NumberRef, NumberSnapshot, PresentNumber, SmbSyncType } from '../domain/number.js';
-import type { PhoneNumber } from '../domain/phone.js';
 import type { CodeMethod } from '../domain/journey.js';
+import {
+  isRegisteredAtMeta,
+  type NumberRef,
+  type NumberSnapshot,
+  type PresentNumber,
+  type SmbSyncType,
+} from '../domain/number.js';
+import type { PhoneNumber } from '../domain/phone.js';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';
-import { graphCall, toActivityFailure } from './failures.js';
+import { graphCall, heartbeating, toActivityFailure } from './failures.js';
 
 const snapshotFields = [
   'status',
@@ -19,14 +26,19 @@ const snapshotFields = [
   'platform_type',
 ] as const;
 
-function isRetry(): boolean {
-  return Context.current().info.attempt > 1;
+/** Whether an earlier call for the same purpose may have reached Meta: then Meta is read before calling. */
+export interface Repeat {
+  repeat?: boolean;
+}
+
+function repeated(options: Repeat): boolean {
+  return options.repeat === true || Context.current().info.attempt > 1;
 }
 
 export function createGraphActivities({ graph }: { graph: GraphClient }) {
   async function readNumber(ref: NumberRef): Promise<NumberSnapshot> {
     try {
-      const fields = await graph.getPhoneNumber(ref, snapshotFields);
+      const fields = await heartbeating(() => graph.getPhoneNumber(ref, snapshotFields));
       return {
         gone: false,
         status: fields.status ?? null,
@@ -75,26 +87,25 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
     },
 
     /**
-     * Asks Meta to send a code. Meta cannot tell whether it sent one, so a call that may have reached it (an answer
-     * lost, or a transient Meta error after which a code may still go out) is not retried — that could send a
-     * second code and void the first — and reports `certain: false`. Only a call that never left is retried.
+     * Asks Meta to send a code; never retried by Temporal (a second code voids the first). Meta answering with an
+     * error, or Graph unreachable before the request left, surely sent nothing: that failure is thrown, and the
+     * journey asks again at once. A request that may have reached Meta (its answer lost) answers `certain: false`.
      */
     async requestCode(
       ref: NumberRef,
       request: { method: CodeMethod; language: string },
     ): Promise<{ certain: boolean }> {
       try {
-        await graph.requestCode(ref, { codeMethod: request.method, language: request.language });
+        await heartbeating(() => graph.requestCode(ref, { codeMethod: request.method, language: request.language }));
         return { certain: true };
       } catch (err) {
         if (err instanceof GraphTransportError && err.requestMayHaveReachedMeta) return { certain: false };
-        if (err instanceof GraphError && err.errorClass === 'transient') return { certain: false };
         throw toActivityFailure(err);
       }
     },
 
-    async verifyCode(ref: NumberRef, code: string): Promise<void> {
-      if (isRetry()) {
+    async verifyCode(ref: NumberRef, code: string, options: Repeat = {}): Promise<void> {
+      if (repeated(options)) {
         const snapshot = await readNumber(ref);
         if (!snapshot.gone && snapshot.codeVerificationStatus === 'VERIFIED') return;
       }
@@ -102,15 +113,15 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
     },
 
     /**
-     * Registers with the PIN and answers the status Meta shows afterwards. register counts toward 10 calls per
-     * 72 h, so a retry first looks whether the last attempt took: a number already registered on the Cloud API
-     * (PENDING or CONNECTED there) — or, when the call applies an approved name, the name in effect.
+     * Registers with the PIN and answers the status Meta shows afterwards. A repeated call first looks whether an
+     * earlier one took: a number registered on the Cloud API — or, when the call applies an approved name, the
+     * name in effect — is not registered again (Meta allows 10 register calls per 72 h).
      */
     async registerNumber(
       ref: NumberRef,
-      request: { pin: string; applyingName?: string },
+      request: { pin: string; applyingName?: string } & Repeat,
     ): Promise<{ status: string | null }> {
-      if (isRetry()) {
+      if (repeated(request)) {
         const snapshot = await readNumber(ref);
         if (!snapshot.gone && tookEffect(snapshot, request.applyingName)) return { status: snapshot.status };
       }
@@ -118,29 +129,60 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
       return { status: await statusOf(ref) };
     },
 
-    async deregisterNumber(ref: NumberRef): Promise<void> {
-      if (isRetry() && (await statusOf(ref)) === 'DISCONNECTED') return;
+    async deregisterNumber(ref: NumberRef, options: Repeat = {}): Promise<{ status: string | null }> {
+      if (repeated(options)) {
+        const snapshot = await readNumber(ref);
+        if (snapshot.gone || !isRegisteredAtMeta(snapshot)) return { status: snapshot.gone ? null : snapshot.status };
+      }
       await graphCall(() => graph.deregister(ref));
+      return { status: 'DISCONNECTED' };
     },
 
-    async requestDisplayNameChange(ref: NumberRef, displayName: string): Promise<void> {
+    /** A repeated request finds the name already pending (or in effect) at Meta and is not sent again. */
+    async requestDisplayNameChange(
+      ref: NumberRef,
+      displayName: string,
+      options: Repeat = {},
+    ): Promise<{ alreadyRequested: boolean }> {
+      if (repeated(options)) {
+        const snapshot = await readNumber(ref);
+        if (!snapshot.gone && (snapshot.newDisplayName === displayName || snapshot.verifiedName === displayName)) {
+          return { alreadyRequested: true };
+        }
+      }
       await graphCall(() => graph.requestDisplayNameChange(ref, displayName));
+      return { alreadyRequested: false };
     },
 
     async enableIdentityCheck(ref: NumberRef): Promise<void> {
       await graphCall(() => graph.setIdentityCheck(ref, true));
     },
 
-    async syncSmbAppData(ref: NumberRef, syncType: SmbSyncType): Promise<{ requestId: string }> {
-      return graphCall(() => graph.syncSmbAppData(ref, syncType));
+    /**
+     * Meta runs each sync once and shows no sync state to read, so a repeated call that Meta refuses as already run
+     * is what an earlier call's lost answer did: it is reported as started (docs/sandbox-assumptions.md).
+     */
+    async syncSmbAppData(
+      ref: NumberRef,
+      syncType: SmbSyncType,
+      options: Repeat = {},
+    ): Promise<{ requestId: string | null; alreadyRan: boolean }> {
+      try {
+        const { requestId } = await heartbeating(() => graph.syncSmbAppData(ref, syncType));
+        return { requestId, alreadyRan: false };
+      } catch (err) {
+        if (repeated(options) && err instanceof GraphError && err.code === 100 && /already ran/i.test(err.message)) {
+          return { requestId: null, alreadyRan: true };
+        }
+        throw toActivityFailure(err);
+      }
     },
   };
 }
 
 function tookEffect(number: PresentNumber, applyingName: string | undefined): boolean {
   if (applyingName !== undefined) return number.verifiedName === applyingName;
-  const onCloudApi = number.platformType === 'CLOUD_API';
-  return number.status === 'CONNECTED' || (number.status === 'PENDING' && onCloudApi);
+  return isRegisteredAtMeta(number);
 }
 
 /** The phone_number_id of a number already on the WABA, matched by its digits. */

@@ -1,7 +1,9 @@
-// The journey's way to the portfolio entity: an update (granted or queued) on `portfolio:<id>`, started on
-// first use and seeded with the numbers Meta already shows registered on the WABA.
-import type { Client } from '@temporalio/client';
-import { acquireSlotUpdate, portfolioWorkflowId, type SlotAnswer } from '../domain/portfolio.js';
+// The journey's and the portfolio's ways to each other, through our own cluster: a slot request signalled to
+// `portfolio:<id>` (started on first use, seeded with the numbers Meta already shows registered), the
+// reconciliation of the portfolio's holders with the journeys, and a journey run's request for its own cancel.
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { portfolioWorkflowId, requestSlotSignal, type ReconcileReport, type SlotRequest } from '../domain/portfolio.js';
 import type { GraphClient } from '../graph/client.js';
 import type { portfolio } from '../workflows/portfolio.js';
 import { graphCall } from './failures.js';
@@ -14,31 +16,83 @@ export interface PortfolioActivityDeps {
 }
 
 export function createPortfolioActivities({ temporal, taskQueue, graph }: PortfolioActivityDeps) {
-  return {
-    async acquireSlot(request: {
-      portfolioId: string;
-      wabaId: string;
-      e164: string;
-      workflowId: string;
-      registered?: boolean;
-    }): Promise<SlotAnswer> {
-      const workflowId = portfolioWorkflowId(request.portfolioId);
-      const handle = temporal.workflow.getHandle(workflowId);
-      const running = await handle.describe().then(
+  const isRunning = (workflowId: string) =>
+    temporal.workflow
+      .getHandle(workflowId)
+      .describe()
+      .then(
         (d) => d.status.name === 'RUNNING',
-        () => false,
+        (err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return false;
+          throw err;
+        },
       );
-      if (!running) {
-        const preregistered = await graphCall(() => registeredNumbers(graph, request.wabaId));
-        await temporal.workflow.start<typeof portfolio>('portfolio', {
-          taskQueue,
-          workflowId,
-          args: [{ portfolioId: request.portfolioId, preregistered }],
-          workflowIdConflictPolicy: 'USE_EXISTING', // another journey may have started it meanwhile
-        });
+
+  return {
+    /** Signals the request; the portfolio answers the journey by signal. Returns at once: no slot is held here. */
+    async requestSlot({ portfolioId, request }: { portfolioId: string; request: SlotRequest }): Promise<void> {
+      const workflowId = portfolioWorkflowId(portfolioId);
+      if (await isRunning(workflowId)) {
+        await temporal.workflow.getHandle(workflowId).signal(requestSlotSignal, request);
+        return;
       }
-      return handle.executeUpdate(acquireSlotUpdate, {
-        args: [{ e164: request.e164, workflowId: request.workflowId }],
+      const preregistered = await graphCall(() => registeredNumbers(graph, request.wabaId));
+      // Another journey may have started it meanwhile: then this only signals it.
+      await temporal.workflow.signalWithStart<typeof portfolio, [SlotRequest]>('portfolio', {
+        taskQueue,
+        workflowId,
+        args: [{ portfolioId, preregistered }],
+        signal: requestSlotSignal,
+        signalArgs: [request],
+      });
+    },
+
+    /** For each holder and queued journey: is its journey still running, and if not, does Meta count the number? */
+    async reconcileHolders(input: {
+      holders: { e164: string; workflowId: string | null; wabaId: string | null }[];
+      queue: { e164: string; workflowId: string }[];
+    }): Promise<ReconcileReport> {
+      const report: ReconcileReport = { free: [], registeredWithoutJourney: [], goneFromQueue: [] };
+      const registeredByWaba = new Map<string, Promise<string[]>>();
+      const registeredOn = (wabaId: string) => {
+        if (!registeredByWaba.has(wabaId))
+          registeredByWaba.set(
+            wabaId,
+            graphCall(() => registeredNumbers(graph, wabaId)),
+          );
+        return registeredByWaba.get(wabaId) as Promise<string[]>;
+      };
+      for (const holder of input.holders) {
+        if (holder.workflowId && (await isRunning(holder.workflowId))) continue;
+        // No journey (or none known): Meta decides. A holder of unknown WABA is kept: nothing can be checked.
+        if (!holder.wabaId) continue;
+        const registered = (await registeredOn(holder.wabaId)).includes(holder.e164);
+        if (registered) {
+          if (holder.workflowId) report.registeredWithoutJourney.push(holder.e164);
+        } else report.free.push(holder.e164);
+      }
+      for (const queued of input.queue) {
+        if (!(await isRunning(queued.workflowId))) report.goneFromQueue.push(queued.e164);
+      }
+      return report;
+    },
+
+    /** Asks Temporal to cancel a journey's own run, so a cancelled onboarding shows as Canceled, with its reason. */
+    async cancelRun({
+      workflowId,
+      runId,
+      reason,
+    }: {
+      workflowId: string;
+      runId: string;
+      reason: string;
+    }): Promise<void> {
+      await temporal.workflowService.requestCancelWorkflowExecution({
+        namespace: temporal.options.namespace,
+        workflowExecution: { workflowId, runId },
+        identity: 'numberflow',
+        requestId: randomUUID(),
+        reason,
       });
     },
   };

@@ -37,7 +37,7 @@ export interface JourneyInput {
   requestedBy: string;
 }
 
-/** Meta registers a number only within 14 days of finishing Embedded Signup (meta-graph.md §6). */
+/** Meta registers a number only within 14 days of finishing Embedded Signup (docs/meta-graph-api.md#embedded-signup-window). */
 export const SIGNUP_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 
 export function journeyWorkflowId(e164: string): string {
@@ -53,6 +53,14 @@ export interface JourneyResult {
   /** Who ended it, for CANCELLED and REMOVED. */
   actor: string | null;
   metaError: MetaError | null;
+}
+
+export interface JourneyAttempts {
+  codeRequests: number;
+  wrongCodes: number;
+  wrongPins: number;
+  registerCalls: number;
+  deregisterCalls: number;
 }
 
 export type WaitingFor = 'portfolio' | 'operator' | 'admin' | 'meta';
@@ -80,7 +88,10 @@ export interface JourneyView {
     reRegisterBy: string | null;
     deletionAllowedAt: string | null;
   };
-  attempts: { codeRequests: number; wrongCodes: number; wrongPins: number; registerCalls: number };
+  /** codeRequests: requests Meta may have received; register/deregister calls count toward Meta's 10 per 72 h. */
+  attempts: JourneyAttempts;
+  /** Register and deregister calls in the last 72 hours (Meta allows 10). */
+  registrationCallsIn72h: number;
   displayName: { current: string; pending: string | null; status: string };
   status: string | null;
   lastError: MetaError | null;

@@ -41,6 +41,8 @@ export interface SubmissionOutcome {
   accepted: boolean;
   message: string;
   attemptsLeft: number | null;
+  /** Taken in, and still being worked on (Meta is slow, or the journey waits out a limit): see the journey. */
+  pending?: boolean;
 }
 
 export const submitOtpUpdate = defineUpdate<SubmissionOutcome, [OtpSubmission]>('submitOtp');
@@ -51,9 +53,9 @@ export const submitDisplayNameUpdate = defineUpdate<SubmissionOutcome, [DisplayN
 export const displayNameSignal = defineSignal<[DisplayNameSubmission]>('displayName');
 export const resendCodeSignal = defineSignal<[ResendRequest]>('resendCode');
 export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
+/** The cancel as an update: refused at once, with the reason, for a live number. */
+export const cancelUpdate = defineUpdate<SubmissionOutcome, [CancelRequest]>('cancelJourney');
 export const requestRemovalSignal = defineSignal<[RemovalRequest]>('requestRemoval');
 export const confirmDeletionSignal = defineSignal<[DeletionConfirmation]>('confirmDeletion');
 /** A Meta webhook event about this number, routed by the webhook receiver. */
 export const numberEventSignal = defineSignal<[NumberEvent]>('numberEvent');
-/** The portfolio granted a registration slot to a journey that was queued. */
-export const slotGrantedSignal = defineSignal<[{ portfolioId: string }]>('slotGranted');

@@ -22,3 +22,16 @@ export interface NumberRef {
 
 export const smbSyncTypes = ['smb_app_state_sync', 'history'] as const;
 export type SmbSyncType = (typeof smbSyncTypes)[number];
+
+/**
+ * Whether Meta counts the number as registered on the Cloud API: CONNECTED, PENDING on the Cloud API (registered,
+ * not yet in effect), or a coexistence number on the Business App.
+ */
+export function isRegisteredAtMeta(number: NumberSnapshot): boolean {
+  if (number.gone) return false;
+  return (
+    number.status === 'CONNECTED' ||
+    (number.status === 'PENDING' && number.platformType === 'CLOUD_API') ||
+    number.isOnBizApp
+  );
+}

@@ -15,9 +15,13 @@ export const journeyPolicy = {
   /** How long the journey waits for an operator's PIN, old PIN or new display name. */
   humanInputWaitMs: 7 * DAY,
   /** Waits on Meta's limits or outages before the journey gives up. */
-  maxMetaWaits: 5,
-  /** When retries of a transient Graph error are spent: wait this long, then try the stage again. */
+  maxMetaWaits: 8,
+  /** After a transient Graph error the journey calls again after this long, four times longer each time… */
+  firstOutageWaitMs: 5_000,
+  /** …up to this long between calls. */
   outageWaitMs: 15 * MINUTE,
+  /** How long the journey waits for the portfolio's answer before it asks again (a reset portfolio forgets). */
+  slotAnswerWaitMs: 6 * HOUR,
   /** Polling PENDING → CONNECTED: first after this long, doubling, at most maxPollMs apart. */
   firstPollMs: 30_000,
   maxPollMs: 6 * HOUR,
@@ -25,9 +29,9 @@ export const journeyPolicy = {
   connectTimeoutMs: 7 * DAY,
   /** Display-name review: polled this often as a safety net for a lost webhook. */
   nameReviewPollMs: 12 * HOUR,
-  /** After an approved name change the number must register again within 14 days (meta-graph.md §2.10). */
+  /** After an approved name change the number must register again within 14 days (docs/meta-graph-api.md#display-name-changes). */
   reRegisterWindowMs: 14 * DAY,
-  /** Meta refuses deletion for 30 days after a paid message (meta-graph.md §2.13). */
+  /** Meta refuses deletion for 30 days after a paid message (docs/meta-graph-api.md#paid-message-block). */
   paidMessageBlockMs: 30 * DAY,
   /** While waiting for an admin to delete the number in WhatsApp Manager, look for it on Meta this often. */
   deletionPollMs: 6 * HOUR,

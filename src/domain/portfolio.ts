@@ -1,8 +1,13 @@
-// Workflow-safe definitions of the portfolio entity: it owns the registered-number cap (meta-graph.md §6).
+// Workflow-safe definitions of the portfolio entity: it owns the registered-number cap (docs/meta-graph-api.md#registered-number-cap).
+// Journeys ask for a slot by signal and are answered by signal, so a burst of thousands never meets the server's
+// per-workflow limit on in-flight updates and no journey holds a worker slot while it waits.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /** New portfolios may register 2 numbers; verification or a 2,000 messaging limit raises it to 20. */
 export const DEFAULT_NUMBER_CAP = 2;
+
+/** How often the portfolio checks that every slot holder is still a running journey or a number Meta counts. */
+export const RECONCILE_EVERY_MS = 60 * 60 * 1000;
 
 export function portfolioWorkflowId(portfolioId: string): string {
   return `portfolio:${portfolioId}`;
@@ -13,29 +18,65 @@ export interface PortfolioInput {
   cap?: number;
   /** Numbers registered before numberflow knew the portfolio; they hold slots no journey will release. */
   preregistered?: string[];
+  /** Default RECONCILE_EVERY_MS. */
+  reconcileEveryMs?: number;
   /** Carried over by continue-as-new. */
   state?: PortfolioState;
 }
 
 export interface SlotHolder {
   e164: string;
+  /** null: a number Meta counts as registered with no running journey behind it. */
   workflowId: string | null;
+  /** The journey run the slot was granted to (a reconciliation frees a slot only if it is still that run's). */
+  runId: string | null;
+  wabaId: string | null;
   since: string;
+}
+
+export interface QueuedJourney {
+  e164: string;
+  workflowId: string;
+  runId: string;
+  wabaId: string;
+  since: string;
+}
+
+export interface PortfolioNote {
+  at: string;
+  what: string;
 }
 
 export interface PortfolioState {
   cap: number;
   holders: SlotHolder[];
-  queue: { e164: string; workflowId: string; since: string }[];
+  queue: QueuedJourney[];
   admissions: number;
+  reconcileEveryMs: number;
+  /** Answers not yet delivered (a continue-as-new carries them to the next run). */
+  outbox: { workflowId: string; answer: SlotAnswer }[];
+  /** Runs that released before their request arrived (a cancel racing the request): their request is ignored. */
+  released: { runId: string; at: string }[];
+  notes: PortfolioNote[];
 }
 
+/** A journey's request for a slot, the same type from the journey to the portfolio. */
 export interface SlotRequest {
   e164: string;
   workflowId: string;
-  /** Meta already counts the number (registered before its journey began): it holds a slot even over the cap. */
-  registered?: boolean;
+  runId: string;
+  wabaId: string;
+  /** Meta already counts the number (adopted CONNECTED, coexistence): it takes a slot at once, even over the cap. */
+  registered: boolean;
 }
+
+export interface SlotRelease {
+  e164: string;
+  runId?: string;
+  /** Meta still counts the number (it could not be deregistered): the slot stays taken, with no journey. */
+  stillRegistered?: boolean;
+}
+
 export interface SlotAnswer {
   granted: boolean;
   /** 1-based place in the queue when not granted. */
@@ -44,8 +85,25 @@ export interface SlotAnswer {
   held: number;
 }
 
-export const acquireSlotUpdate = defineUpdate<SlotAnswer, [SlotRequest]>('acquireSlot');
-export const releaseSlotSignal = defineSignal<[{ e164: string }]>('releaseSlot');
+export const requestSlotSignal = defineSignal<[SlotRequest]>('requestSlot');
+export const releaseSlotSignal = defineSignal<[SlotRelease]>('releaseSlot');
+/** The portfolio's answer to requestSlot, signalled to the journey. */
+export const slotAnswerSignal = defineSignal<[SlotAnswer]>('slotAnswer');
+/** The first version's request, by update: answered at once, granted or the place in the queue. */
+export type AcquireSlotRequest = Pick<SlotRequest, 'e164' | 'workflowId'> & Partial<SlotRequest>;
+export const acquireSlotUpdate = defineUpdate<SlotAnswer, [AcquireSlotRequest]>('acquireSlot');
 /** business_capability_update: max_phone_numbers_per_business. */
 export const capabilityUpdateSignal = defineSignal<[{ maxPhoneNumbers: number }]>('capabilityUpdate');
+/** Reconcile the holders with the journeys now, instead of at the next scheduled time. */
+export const reconcileSignal = defineSignal('reconcile');
 export const portfolioQuery = defineQuery<PortfolioState>('portfolio');
+
+/** What the reconciliation found for the holders and queued journeys it was given. */
+export interface ReconcileReport {
+  /** Holders whose journey is gone and which Meta does not count: their slot is free. */
+  free: string[];
+  /** Holders whose journey is gone but which Meta still counts as registered: kept, without a journey. */
+  registeredWithoutJourney: string[];
+  /** Queued journeys that are no longer running. */
+  goneFromQueue: string[];
+}

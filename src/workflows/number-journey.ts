@@ -1,5 +1,12 @@
-// A number's journey onto the Cloud API: one workflow per number, id `number:<E.164>` (design.md, "Workflows").
-import { CancellationScope, isCancellation } from '@temporalio/workflow';
+// A number's journey onto the Cloud API: one workflow per number, id `number:<E.164>` (docs/journey.md).
+import {
+  allHandlersFinished,
+  CancellationScope,
+  CancelledFailure,
+  condition,
+  isCancellation,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { JourneyInput, JourneyResult } from '../domain/journey.js';
 import type { PresentNumber } from '../domain/number.js';
 import { waitForCapacity } from './journey/capacity.js';
@@ -9,51 +16,67 @@ import { beforeSignupDeadline } from './journey/deadline.js';
 import { reviewDisplayName } from './journey/display-name.js';
 import { end, JourneyEnd } from './journey/ending.js';
 import { installHandlers } from './journey/handlers.js';
+import { Journey } from './journey/journey.js';
 import { enableIdentityCheck, live } from './journey/live.js';
+import { cancelRun } from './journey/meta.js';
 import { addNumber, adoptNumber } from './journey/number.js';
 import { verifyAndRegister } from './journey/registration.js';
 import { leaveTidy, remove } from './journey/removal.js';
-import { Journey, type CarriedJourney } from './journey/state.js';
+import type { JourneyState } from './journey/state.js';
 
-export async function numberJourney(input: JourneyInput, carried?: CarriedJourney): Promise<JourneyResult> {
+export async function numberJourney(input: JourneyInput, carried?: JourneyState): Promise<JourneyResult> {
   const journey = new Journey(input, carried);
-  const journeyScope = new CancellationScope();
-  installHandlers(journey, () => journeyScope.cancel());
-  let ending: JourneyEnd;
-  try {
-    return journey.finish(await journeyScope.run(() => walk(journey)));
-  } catch (err) {
-    if (err instanceof JourneyEnd) ending = err;
-    else if (isCancellation(err))
-      ending = cancelled(journey); // the cancel signal, or Temporal's own cancel
-    else throw err;
-  }
-  await CancellationScope.nonCancellable(() => leaveTidy(journey));
-  return journey.finish(ending.result);
+  installHandlers(journey);
+  // Temporal's own cancel (the Web UI's button, `temporal workflow cancel`) is a request like an operator's: taken
+  // before LIVE, refused and noted once live. It interrupts nothing by itself: the journey decides.
+  let cancelledThroughTemporal = false;
+  CancellationScope.current().cancelRequested.catch(() => {
+    cancelledThroughTemporal = true;
+    if (!journey.state.cancel) journey.requestCancel({ actor: 'temporal', reason: '' }, true);
+  });
+  return CancellationScope.nonCancellable(async () => {
+    const result = await run(journey);
+    await condition(allHandlersFinished); // every update is answered before the run closes
+    if (result.outcome !== 'CANCELLED') return result;
+    // A cancelled onboarding shows as Canceled in Temporal, with its reason on the cancel request.
+    if (!cancelledThroughTemporal) {
+      const { workflowId, runId } = workflowInfo();
+      await cancelRun({ workflowId, runId, reason: result.reason });
+      await condition(() => cancelledThroughTemporal);
+    }
+    throw new CancelledFailure(result.reason);
+  });
 }
 
-async function walk(journey: Journey): Promise<JourneyResult> {
-  if (!journey.registered) await onboard(journey);
-  return remove(journey, await live(journey));
+async function run(journey: Journey): Promise<JourneyResult> {
+  const onboarding = new CancellationScope();
+  journey.onCancel(() => onboarding.cancel());
+  let ending: JourneyEnd;
+  try {
+    if (!journey.state.wentLive) await onboarding.run(() => onboard(journey));
+    return journey.finish(await remove(journey, await live(journey)));
+  } catch (err) {
+    if (err instanceof JourneyEnd) ending = err;
+    else if (isCancellation(err) && journey.state.cancel) ending = cancelled(journey);
+    else throw err;
+  }
+  await leaveTidy(journey);
+  return journey.finish(ending.result);
 }
 
 /** Stages 1–9, starting where Meta stands for an adopted number. */
 async function onboard(journey: Journey): Promise<void> {
-  const adopted = journey.phoneNumberId ? await adoptNumber(journey) : null;
-  if (adopted?.isOnBizApp) journey.isCoexistence = true;
-  if (journey.isCoexistence || adopted?.status === 'CONNECTED') {
-    journey.registered = adopted?.status === 'CONNECTED';
+  const adopted = journey.state.phoneNumberId ? await adoptNumber(journey) : null;
+  if (journey.state.coexistence || journey.state.registered) {
     await waitForCapacity(journey, true); // Meta counts it already: it takes its slot at once
-  } else if (!(await beforeSignupDeadline(journey, () => registerInTime(journey, adopted))) && !journey.registered) {
+  } else if (
+    !(await beforeSignupDeadline(journey, () => registerInTime(journey, adopted))) &&
+    !journey.state.registered
+  ) {
     // (A register in flight when the window closed is waited for: if it took, the window no longer matters.)
-    throw end(
-      'SIGNUP_EXPIRED',
-      'SIGNUP_WINDOW_CLOSED',
-      'the 14-day Embedded Signup window closed before the number was registered',
-      'Run Embedded Signup again for this number, then start a new journey.',
-    );
+    throw end('SIGNUP_WINDOW_CLOSED', {});
   }
-  if (journey.isCoexistence) await confirmCoexistence(journey, adopted ?? missingAdoption());
+  if (journey.state.coexistence) await confirmCoexistence(journey, adopted ?? missingAdoption());
   else await awaitConnected(journey);
   await reviewDisplayName(journey, adopted !== null);
   if (journey.input.identityCheck) await enableIdentityCheck(journey);
@@ -66,24 +89,12 @@ async function registerInTime(journey: Journey, adopted: PresentNumber | null): 
 }
 
 function cancelled(journey: Journey): JourneyEnd {
-  const request = journey.cancelRequest;
-  return end(
-    'CANCELLED',
-    request ? 'CANCELLED_BY_OPERATOR' : 'CANCELLED_THROUGH_TEMPORAL',
-    request
-      ? `cancelled by ${request.actor}${request.reason ? `: ${request.reason}` : ''}`
-      : 'the workflow was cancelled through Temporal (no actor or reason recorded: prefer the cancel signal)',
-    'Start a new journey to onboard the number again.',
-    { actor: request?.actor ?? null },
-  );
+  const request = journey.state.cancel;
+  if (!request || request.throughTemporal) return end('CANCELLED_THROUGH_TEMPORAL', {});
+  return end('CANCELLED_BY_OPERATOR', { actor: request.actor, why: request.reason }, { actor: request.actor });
 }
 
 function missingAdoption(): never {
   // The edge refuses a coexistence journey without a phone_number_id; this only guards the invariant.
-  throw end(
-    'FAILED',
-    'COEXISTENCE_WITHOUT_ID',
-    'a coexistence number needs its phone_number_id',
-    'Start the journey with the phone_number_id from Embedded Signup.',
-  );
+  throw end('COEXISTENCE_WITHOUT_ID', {});
 }

@@ -1,99 +1,118 @@
 // The business portfolio as an entity workflow, id `portfolio:<portfolioId>`: it owns Meta's registered-number
 // cap (2, raised to 20 by business_capability_update) as a FIFO queue, so a third number waits instead of failing.
+// Journeys ask by signal and are answered by signal; holders are reconciled with the journeys on a schedule.
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { slotGrantedSignal } from '../domain/messages.js';
+import type { Activities } from '../activities/index.js';
 import {
   acquireSlotUpdate,
   capabilityUpdateSignal,
-  DEFAULT_NUMBER_CAP,
   portfolioQuery,
+  reconcileSignal,
   releaseSlotSignal,
+  requestSlotSignal,
+  slotAnswerSignal,
+  type AcquireSlotRequest,
   type PortfolioInput,
-  type PortfolioState,
-  type SlotAnswer,
   type SlotRequest,
 } from '../domain/portfolio.js';
+import { PortfolioBook } from './portfolio/book.js';
+
+const { reconcileHolders } = proxyActivities<Activities>({
+  startToCloseTimeout: '5m',
+  retry: { initialInterval: '5s', maximumInterval: '5m' },
+});
+
+/** Answers sent at once, at most: well under the server's limit on a workflow's pending outgoing signals. */
+const DELIVERY_BATCH = 100;
 
 export async function portfolio(input: PortfolioInput): Promise<void> {
-  const now = () => new Date().toISOString();
-  const state: PortfolioState = input.state ?? {
-    cap: input.cap ?? DEFAULT_NUMBER_CAP,
-    holders: (input.preregistered ?? []).map((e164) => ({ e164, workflowId: null, since: now() })),
-    queue: [],
-    admissions: 0,
-  };
-  const hasRoom = () => state.holders.length < state.cap && state.queue.length > 0;
+  const book = new PortfolioBook(input);
+  const { state } = book;
+  let reconcileRequested = false;
 
   setHandler(portfolioQuery, () => state);
-
-  setHandler(
-    acquireSlotUpdate,
-    (request: SlotRequest): SlotAnswer => {
-      const holder = state.holders.find((h) => h.e164 === request.e164);
-      if (holder) {
-        holder.workflowId = request.workflowId; // a journey adopting a number registered before it
-        return answer(state, true, null);
-      }
-      const queued = state.queue.findIndex((q) => q.e164 === request.e164);
-      if (queued >= 0 && !request.registered) return answer(state, false, queued + 1);
-      const hasRoom = state.holders.length < state.cap && state.queue.length === 0;
-      if (hasRoom || request.registered) {
-        if (queued >= 0) state.queue.splice(queued, 1);
-        state.holders.push({ e164: request.e164, workflowId: request.workflowId, since: now() });
-        state.admissions += 1;
-        return answer(state, true, null);
-      }
-      state.queue.push({ e164: request.e164, workflowId: request.workflowId, since: now() });
-      return answer(state, false, state.queue.length);
-    },
-    {
-      validator: (request: SlotRequest) => {
-        if (!/^\+\d{6,15}$/.test(request?.e164 ?? '')) throw new Error('e164 must be a number in E.164 form');
-        if (!request.workflowId) throw new Error('workflowId is required');
-      },
-    },
-  );
-
-  setHandler(releaseSlotSignal, ({ e164 }) => {
-    state.holders = state.holders.filter((h) => h.e164 !== e164);
-    state.queue = state.queue.filter((q) => q.e164 !== e164);
+  setHandler(requestSlotSignal, (request) => {
+    const answer = book.request(request);
+    if (answer) book.owe(request.workflowId, answer);
   });
-
+  // The first version's update: clients that send only e164 and workflowId are answered as before.
+  const legacy = (r: AcquireSlotRequest): SlotRequest => ({ runId: '', wabaId: '', registered: false, ...r });
+  setHandler(acquireSlotUpdate, (request) => book.request(legacy(request)) ?? refuse(), {
+    validator: (request) => {
+      if (!/^\+\d{6,15}$/.test(request?.e164 ?? '')) throw new Error('e164 must be a number in E.164 form');
+      if (!request.workflowId) throw new Error('workflowId is required');
+    },
+  });
+  setHandler(releaseSlotSignal, (release) => book.release(release));
   setHandler(capabilityUpdateSignal, ({ maxPhoneNumbers }) => {
-    if (Number.isInteger(maxPhoneNumbers) && maxPhoneNumbers > 0) state.cap = maxPhoneNumbers;
-    else log.warn('ignored a capability update without a valid cap', { maxPhoneNumbers });
+    if (!book.setCap(maxPhoneNumbers)) log.warn('ignored a capability update without a valid cap', { maxPhoneNumbers });
+  });
+  setHandler(reconcileSignal, () => {
+    reconcileRequested = true;
   });
 
+  let reconcileAt = Date.now() + state.reconcileEveryMs;
   for (;;) {
-    await condition(() => hasRoom() || workflowInfo().continueAsNewSuggested);
-    while (hasRoom()) {
-      const next = state.queue.shift();
-      if (!next) break;
-      state.holders.push({ e164: next.e164, workflowId: next.workflowId, since: now() });
-      state.admissions += 1;
-      try {
-        await getExternalWorkflowHandle(next.workflowId).signal(slotGrantedSignal, { portfolioId: input.portfolioId });
-      } catch (err) {
-        // The journey ended while queued without releasing: free its slot again.
-        log.warn('a queued journey is gone; its slot is freed', { workflowId: next.workflowId, error: String(err) });
-        state.holders = state.holders.filter((h) => h.e164 !== next.e164);
-      }
+    await condition(
+      () =>
+        book.hasRoomForQueue || state.outbox.length > 0 || reconcileRequested || workflowInfo().continueAsNewSuggested,
+      Math.max(0, reconcileAt - Date.now()),
+    );
+    book.admitFromQueue();
+    await deliver(book);
+    if (reconcileRequested || Date.now() >= reconcileAt) {
+      reconcileRequested = false;
+      await reconcile(book);
+      reconcileAt = Date.now() + state.reconcileEveryMs;
     }
-    if (workflowInfo().continueAsNewSuggested) {
+    if (workflowInfo().continueAsNewSuggested && state.outbox.length === 0) {
       await condition(allHandlersFinished);
+      if (state.outbox.length > 0) continue; // answers owed to requests that came in meanwhile
       await continueAsNew<typeof portfolio>({ portfolioId: input.portfolioId, state });
     }
   }
 }
 
-function answer(state: PortfolioState, granted: boolean, position: number | null): SlotAnswer {
-  return { granted, position, cap: state.cap, held: state.holders.length };
+/** Signals the owed answers; one that cannot be delivered (the journey is gone) frees what it granted. */
+async function deliver(book: PortfolioBook): Promise<void> {
+  const { outbox } = book.state;
+  while (outbox.length > 0) {
+    const batch = outbox.splice(0, DELIVERY_BATCH);
+    await Promise.all(
+      batch.map(({ workflowId, answer }) =>
+        getExternalWorkflowHandle(workflowId)
+          .signal(slotAnswerSignal, answer)
+          .catch((err: unknown) => {
+            log.warn('a journey could not be answered; it is gone', { workflowId, error: String(err) });
+            book.undeliverable(workflowId, answer);
+          }),
+      ),
+    );
+    book.admitFromQueue();
+  }
+}
+
+/** Frees the slots no running journey holds and Meta does not count (terminated runs, lost releases). */
+async function reconcile(book: PortfolioBook): Promise<void> {
+  const { holders, queue } = book.state;
+  if (holders.length === 0 && queue.length === 0) return;
+  const checked = new Map(holders.map((h) => [h.e164, h.runId]));
+  const report = await reconcileHolders({
+    holders: holders.map(({ e164, workflowId, wabaId }) => ({ e164, workflowId, wabaId })),
+    queue: queue.map(({ e164, workflowId }) => ({ e164, workflowId })),
+  });
+  book.applyReconciliation(report, checked);
+}
+
+function refuse(): never {
+  throw new Error('the request came after its journey released the slot');
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyView } from '../../src/domain/journey.js';
-import { cancelSignal } from '../../src/domain/messages.js';
+import { cancelSignal, submitDisplayNameUpdate } from '../../src/domain/messages.js';
 import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { createHarness, type Harness, type JourneyHandle } from '../support/harness.js';
-import { decideName, submitDeliveredCode } from '../support/steps.js';
+import { cancelledResult, decideName, submitDeliveredCode } from '../support/steps.js';
 import { connectDevServer, type TestEnv } from '../support/temporal.js';
 
 describe('cancelling a journey at every waiting stage (dev server + Graph sandbox)', () => {
@@ -46,7 +46,7 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
       await journey.until((v) => v.stage === stage, stage);
       const handle = env.client.workflow.getHandle(journey.workflowId);
       await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'customer changed their mind' });
-      const result = await handle.result();
+      const result = await cancelledResult(bench, journey);
       expect(result).toMatchObject({ outcome: 'CANCELLED', reasonCode: 'CANCELLED_BY_OPERATOR', actor: 'ops@acme' });
       expect(result.reason).toBe('cancelled by ops@acme: customer changed their mind');
       const portfolio = await env.client.workflow
@@ -68,7 +68,7 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
       await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
       const handle = env.client.workflow.getHandle(journey.workflowId);
       await handle.cancel();
-      const result = await handle.result();
+      const result = await cancelledResult(bench, journey);
       expect(result).toMatchObject({ outcome: 'CANCELLED', reasonCode: 'CANCELLED_THROUGH_TEMPORAL', actor: null });
       const portfolio = await env.client.workflow
         .getHandle(portfolioWorkflowId(bench.portfolioId))
@@ -88,7 +88,7 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
         await journey.until((v) => v.waiting?.reason.includes('queue') === true, 'queued');
         const handle = env.client.workflow.getHandle(journey.workflowId);
         await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'not needed' });
-        expect((await handle.result()).outcome).toBe('CANCELLED');
+        expect((await cancelledResult(full, journey)).reasonCode).toBe('CANCELLED_BY_OPERATOR');
         const portfolio = await env.client.workflow
           .getHandle(portfolioWorkflowId(full.portfolioId))
           .query(portfolioQuery);
@@ -108,13 +108,57 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
       const handle = env.client.workflow.getHandle(journey.workflowId);
       await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'oops' });
       const view: JourneyView = await journey.until(
-        (v) => v.notes.some((n) => n.what.startsWith('cancel ignored')),
+        (v) => v.notes.some((n) => n.what.startsWith('cancel refused')),
         'note',
       );
       expect(view.stage).toBe('LIVE');
       expect(view.notes.at(-1)?.what).toBe(
-        "cancel ignored: a live number's journey cannot be cancelled (stage LIVE); request its removal instead",
+        "cancel refused: a live number's journey cannot be cancelled (stage LIVE); request its removal instead",
       );
+      await handle.terminate('test done');
+    });
+  });
+
+  it("refuses Temporal's own cancel of a live number (the Web UI's button): it stays LIVE and registered", async () => {
+    await bench.run(async () => {
+      const journey = await bench.start(bench.input());
+      await reach.DISPLAY_NAME_REVIEW!(journey);
+      await decideName(bench, journey, 'APPROVED');
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      const handle = env.client.workflow.getHandle(journey.workflowId);
+      await handle.cancel();
+      const view = await journey.until((v) => v.notes.some((n) => n.what.startsWith('cancel refused')), 'refusal');
+      expect(view.stage).toBe('LIVE');
+      expect(view.notes.at(-1)).toMatchObject({ actor: 'temporal' });
+      await new Promise((resolve) => setTimeout(resolve, 500)); // time for a wrong deregister to happen
+      const ref = { wabaId: bench.wabaId, phoneNumberId: phoneNumberId as string };
+      expect((await bench.graph.getPhoneNumber(ref, ['status'])).status).toBe('CONNECTED');
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      expect((await journey.view()).stage).toBe('LIVE');
+      await handle.terminate('test done');
+    });
+  });
+
+  it("refuses a cancel during a live rename's register, by signal and through Temporal, and applies the name", async () => {
+    await bench.run(async () => {
+      const journey = await bench.start(bench.input());
+      await reach.DISPLAY_NAME_REVIEW!(journey);
+      await decideName(bench, journey, 'APPROVED');
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      const handle = env.client.workflow.getHandle(journey.workflowId);
+      await handle.executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'Acme Care', actor: 'ops@acme' }] });
+      bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'latency', latencyMs: 3_000 });
+      await decideName(bench, journey, 'APPROVED');
+      await journey.until((v) => v.stage === 'REGISTERING', 'the re-register');
+      await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'oops' });
+      await handle.cancel();
+      const renamed = await journey.until((v) => v.stage === 'LIVE' && v.displayName.current === 'Acme Care', 'renamed');
+      expect(renamed.notes.filter((n) => n.what.startsWith('cancel refused')).map((n) => n.actor)).toEqual([
+        'ops@acme',
+        'temporal',
+      ]);
+      const ref = { wabaId: bench.wabaId, phoneNumberId: phoneNumberId as string };
+      expect((await bench.graph.getPhoneNumber(ref, ['status'])).status).toBe('CONNECTED');
       await handle.terminate('test done');
     });
   });

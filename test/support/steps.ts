@@ -1,6 +1,7 @@
 // Steps an operator takes on a journey, for tests that need a journey further along than its start.
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { expect } from 'vitest';
-import type { JourneyInput, JourneyView } from '../../src/domain/journey.js';
+import type { JourneyInput, JourneyResult, JourneyView } from '../../src/domain/journey.js';
 import { submitOtpUpdate } from '../../src/domain/messages.js';
 import type { Harness, JourneyHandle } from './harness.js';
 
@@ -44,4 +45,27 @@ export async function startLive(
   // A sandbox that reviews names by itself (nameReviewDelayMs) may have approved it already.
   if (reviewed.stage === 'DISPLAY_NAME_REVIEW') await decideName(bench, journey, 'APPROVED');
   return { journey, view: await journey.until((v) => v.stage === 'LIVE', 'LIVE') };
+}
+
+/**
+ * Waits for a journey that was cancelled before going live: Temporal shows its run Canceled (the reason on the
+ * cancel request), and the journey's query still answers how it ended.
+ */
+export async function cancelledResult(bench: Harness, journey: JourneyHandle): Promise<JourneyResult> {
+  const handle = bench.env.client.workflow.getHandle(journey.workflowId);
+  const failure = await handle.result().then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(failure).toBeInstanceOf(WorkflowFailedError);
+  expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+  expect((await handle.describe()).status.name).toBe('CANCELLED');
+  const { result } = await journey.view();
+  expect(result?.outcome).toBe('CANCELLED');
+  const history = await handle.fetchHistory();
+  const request = history.events?.find((e) => e.workflowExecutionCancelRequestedEventAttributes);
+  const cause = request?.workflowExecutionCancelRequestedEventAttributes?.cause;
+  // An operator's cancel carries its reason to Temporal; Temporal's own carries whatever its caller gave.
+  if (result?.reasonCode === 'CANCELLED_BY_OPERATOR') expect(cause).toBe(result.reason);
+  return result as JourneyResult;
 }

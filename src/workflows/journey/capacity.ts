@@ -1,9 +1,11 @@
-// Stage 1: a registration slot from the portfolio, which owns Meta's registered-number cap.
-import { condition, getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
-import { portfolioWorkflowId, releaseSlotSignal } from '../../domain/portfolio.js';
-import { failedByMeta } from './ending.js';
-import { cluster } from './meta.js';
-import type { Journey } from './state.js';
+// Stage 1: a registration slot from the portfolio, which owns Meta's registered-number cap. The request goes by
+// signal (through a short activity that starts the portfolio if needed) and the answer comes back by signal, so a
+// queued journey holds no worker slot and a burst stays inside the server's per-workflow limits.
+import { getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
+import { journeyPolicy } from '../../domain/policy.js';
+import { portfolioWorkflowId, releaseSlotSignal, type SlotRequest } from '../../domain/portfolio.js';
+import type { Journey } from './journey.js';
+import { requestSlot } from './meta.js';
 
 /** `registered`: Meta already counts this number (adopted CONNECTED, coexistence), so it takes a slot at once. */
 export async function waitForCapacity(journey: Journey, registered = false): Promise<void> {
@@ -13,38 +15,45 @@ export async function waitForCapacity(journey: Journey, registered = false): Pro
     until: null,
   });
   const { portfolioId, wabaId, phoneNumber } = journey.input;
+  const { workflowId, runId } = workflowInfo();
+  const request: SlotRequest = { e164: phoneNumber.e164, workflowId, runId, wabaId, registered };
   // Before the call: if the journey ends while the request is in flight, the portfolio still hears of it.
-  journey.holdsSlot = true;
-  let answer;
-  try {
-    answer = await cluster.acquireSlot({
-      portfolioId,
-      wabaId,
-      e164: phoneNumber.e164,
-      workflowId: workflowInfo().workflowId,
-      registered,
-    });
-  } catch (err) {
-    throw failedByMeta(err, 'Asking the portfolio for a registration slot');
+  journey.slotRequested();
+  await requestSlot({ portfolioId, request });
+  while (journey.state.slot !== 'held') {
+    const answered = await journey.inbox.slot.next(journeyPolicy.slotAnswerWaitMs);
+    if (!answered) {
+      await requestSlot({ portfolioId, request }); // silence: a repeated request is answered the same way
+      continue;
+    }
+    const answer = answered.value;
+    journey.inbox.slot.take();
+    journey.slotAnswered(answer);
+    if (answer.granted) break;
+    journey.waitFor(
+      'portfolio',
+      `the portfolio's cap of ${answer.cap} registered numbers is reached; place ${answer.position} in its queue ` +
+        '(the cap rises to 20 once the business is verified)',
+    );
   }
-  if (answer.granted) return;
-  journey.waitFor(
-    'portfolio',
-    `the portfolio's cap of ${answer.cap} registered numbers is reached; place ${answer.position} in its queue ` +
-      '(the cap rises to 20 once the business is verified)',
-  );
-  await condition(() => journey.slotGranted);
 }
 
-/** Gives the slot (or the place in the queue) back; the portfolio lets the next number through. */
-export async function releaseSlot(journey: Journey): Promise<void> {
-  if (!journey.holdsSlot) return;
-  journey.holdsSlot = false;
+/**
+ * Gives the slot (or the place in the queue) back; the portfolio lets the next number through. A number Meta still
+ * counts keeps its slot, without a journey, so the portfolio and Meta agree.
+ */
+export async function releaseSlot(journey: Journey, stillRegistered = false): Promise<void> {
+  if (journey.state.slot === 'none') return;
+  journey.slotReleased();
   const portfolio = getExternalWorkflowHandle(portfolioWorkflowId(journey.input.portfolioId));
   try {
-    await portfolio.signal(releaseSlotSignal, { e164: journey.input.phoneNumber.e164 });
+    await portfolio.signal(releaseSlotSignal, {
+      e164: journey.input.phoneNumber.e164,
+      runId: workflowInfo().runId,
+      ...(stillRegistered ? { stillRegistered } : {}),
+    });
   } catch (err) {
-    // A portfolio that is gone holds no slot: the journey's own ending matters more.
+    // A portfolio that is gone holds no slot; its reconciliation frees what a lost release leaves behind.
     log.warn('could not release the portfolio slot', { error: String(err) });
     journey.note('numberflow', 'the portfolio could not be told that this number left it');
   }

@@ -3,25 +3,24 @@
 import { isCancellation } from '@temporalio/workflow';
 import { smbSyncTypes, type PresentNumber } from '../../domain/number.js';
 import { end, failedByMeta } from './ending.js';
-import { callMeta, graph, metaErrorOf } from './meta.js';
-import type { Journey } from './state.js';
+import type { Journey } from './journey.js';
+import { callMeta, metaErrorOf, syncSmbAppData } from './meta.js';
 
 export async function confirmCoexistence(journey: Journey, snapshot: PresentNumber): Promise<void> {
   journey.enter('CONFIRMING_COEXISTENCE');
-  if (!snapshot.isOnBizApp) {
-    throw end(
-      'FAILED',
-      'NOT_ON_BUSINESS_APP',
-      'Meta does not show this number on the WhatsApp Business App (is_on_biz_app is false)',
-      'Coexistence needs a WhatsApp Business App number (app 2.24.17 or later) linked through Embedded Signup; onboard it on the cloud_api path otherwise.',
-    );
-  }
-  journey.registered = true;
+  if (!snapshot.isOnBizApp) throw end('NOT_ON_BUSINESS_APP', {});
+  journey.registeredAtMeta(snapshot.status);
   journey.enter('SYNCING_SMB_DATA');
   for (const syncType of smbSyncTypes) {
     try {
-      await callMeta(journey, () => graph.syncSmbAppData(journey.ref, syncType));
-      journey.note('numberflow', `started the ${syncType} sync`);
+      // Each sync runs once: a repeat after a lost answer is told so, and takes Meta's "already ran" as done.
+      const sync = await callMeta(journey, (repeat) => syncSmbAppData(journey.ref, syncType, { repeat }));
+      journey.note(
+        'numberflow',
+        sync.alreadyRan
+          ? `the ${syncType} sync had started already (its first answer was lost)`
+          : `started the ${syncType} sync`,
+      );
     } catch (err) {
       if (isCancellation(err)) throw err;
       const meta = metaErrorOf(err);

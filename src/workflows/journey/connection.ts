@@ -3,39 +3,38 @@
 import { condition } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
-import { callMeta, graph } from './meta.js';
-import type { Journey } from './state.js';
+import type { Journey } from './journey.js';
+import { callMeta, readNumber } from './meta.js';
 
 export async function awaitConnected(journey: Journey): Promise<void> {
-  if (journey.status === 'CONNECTED') return;
+  if (journey.state.status === 'CONNECTED') return;
   journey.enter('AWAITING_CONNECTED', {
     for: 'meta',
     reason: 'Meta shows the number PENDING until the registration takes effect',
     until: null,
   });
+  const { registrationTook } = journey.inbox;
   const giveUpAt = Date.now() + journeyPolicy.connectTimeoutMs;
   let delay: number = journeyPolicy.firstPollMs;
   for (;;) {
-    journey.pollNow = false;
     await condition(
-      () => journey.status === 'CONNECTED' || journey.pollNow,
+      () => journey.state.status === 'CONNECTED' || registrationTook.busy,
       Math.max(0, Math.min(delay, giveUpAt - Date.now())),
     );
-    if (journey.status === 'CONNECTED') return;
+    registrationTook.take();
+    if (journey.state.status === 'CONNECTED') return;
     try {
-      const snapshot = await callMeta(journey, () => graph.readNumber(journey.ref));
-      journey.status = snapshot.gone ? 'DELETED' : snapshot.status;
+      const snapshot = await callMeta(journey, () => readNumber(journey.ref));
+      journey.seenAtMeta(snapshot.gone ? 'DELETED' : snapshot.status);
     } catch (err) {
       throw failedByMeta(err, 'Reading the number status');
     }
-    if (journey.status === 'CONNECTED') return;
+    if (journey.state.status === 'CONNECTED') return;
     if (Date.now() >= giveUpAt) {
-      throw end(
-        'FAILED',
-        'STAYS_PENDING',
-        `the number stayed ${journey.status ?? 'PENDING'} for ${Math.round(journeyPolicy.connectTimeoutMs / 86_400_000)} days after registration`,
-        'OTP verification completed but Cloud API registration did not take: register the number again with its 6-digit PIN (POST /<PHONE_NUMBER_ID>/register); if it was deleted and re-added, its previous two-step PIN may be required.',
-      );
+      throw end('STAYS_PENDING', {
+        status: journey.state.status ?? 'PENDING',
+        days: Math.round(journeyPolicy.connectTimeoutMs / 86_400_000),
+      });
     }
     delay = Math.min(delay * 2, journeyPolicy.maxPollMs);
   }

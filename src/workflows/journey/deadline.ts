@@ -1,14 +1,14 @@
-// The 14-day Embedded Signup window races stages 1–6 as a durable timer from the signup time.
+// Durable deadlines that race a piece of work: the 14-day Embedded Signup window (stages 1–6, from the signup time)
+// and the 14 days to register again after a display-name approval.
 import { CancellationScope, sleep } from '@temporalio/workflow';
-import type { Journey } from './state.js';
+import type { Journey } from './journey.js';
 
-/** Runs `work` unless the window closes first: false when it closed (and `work` was cancelled). */
-export async function beforeSignupDeadline(journey: Journey, work: () => Promise<void>): Promise<boolean> {
-  const remaining = journey.msUntilSignupExpiry();
-  if (remaining <= 0) return false;
+/** Runs `work` unless `remainingMs` pass first: false when the deadline came (and `work` was cancelled). */
+export async function beforeDeadline(remainingMs: number, work: () => Promise<void>): Promise<boolean> {
+  if (remainingMs <= 0) return false;
   const timerScope = new CancellationScope();
   const workScope = new CancellationScope();
-  const expired = timerScope.run(() => sleep(remaining)).then(() => 'expired' as const);
+  const expired = timerScope.run(() => sleep(remainingMs)).then(() => 'expired' as const);
   const finished = workScope.run(work).then(() => 'finished' as const);
   expired.catch(() => undefined); // cancelled once the work is done: not an error
   try {
@@ -17,6 +17,10 @@ export async function beforeSignupDeadline(journey: Journey, work: () => Promise
     await finished.catch(() => undefined);
     return false;
   } finally {
-    timerScope.cancel(); // once registered the window never fires
+    timerScope.cancel(); // once done the deadline never fires
   }
+}
+
+export function beforeSignupDeadline(journey: Journey, work: () => Promise<void>): Promise<boolean> {
+  return beforeDeadline(journey.msUntilSignupExpiry(), work);
 }

@@ -1,12 +1,12 @@
 // Stage 8 and the display-name change in LIVE: Meta reviews the name; a rejection asks an operator for a new
-// one; an approved change needs a new register within 14 days (meta-graph.md §2.10).
+// one; an approved change needs a new register within 14 days (docs/meta-graph-api.md#display-name-changes).
 import { condition } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
+import { beforeDeadline } from './deadline.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
-import { answer, nextSubmission } from './inbox.js';
-import { callMeta, graph } from './meta.js';
+import type { Journey, NameDecision } from './journey.js';
+import { callMeta, readNumber, requestDisplayNameChange } from './meta.js';
 import { register } from './registration.js';
-import type { Journey, NameDecision } from './state.js';
 import { verifyOwnership } from './verification.js';
 
 export async function reviewDisplayName(journey: Journey, checkNow: boolean): Promise<void> {
@@ -16,25 +16,20 @@ export async function reviewDisplayName(journey: Journey, checkNow: boolean): Pr
     const decision = await awaitNameDecision(journey, poll);
     poll = false;
     if (decision?.approved) {
-      if (journey.displayName.pending) await applyApprovedName(journey);
-      journey.displayName.status = 'APPROVED';
+      if (journey.state.displayName.pending) await applyApprovedName(journey);
+      else journey.nameApproved(journey.state.displayName.current);
       return;
     }
-    const rejected = journey.displayName.pending ?? journey.displayName.current;
-    journey.displayName = { ...journey.displayName, pending: null, status: 'DECLINED' };
+    const rejected = journey.nameUnderReview;
+    journey.nameChangeStopped('DECLINED');
     const why = decision?.approved === false && decision.reason ? ` (${decision.reason})` : '';
     journey.enter('AWAITING_NEW_NAME', {
       for: 'operator',
       reason: `Meta rejected the display name "${rejected}"${why}: an operator must submit a new one`,
       until: new Date(Date.now() + journeyPolicy.humanInputWaitMs).toISOString(),
     });
-    if (!(await nextSubmission(journey, 'newName', journeyPolicy.humanInputWaitMs))) {
-      throw end(
-        'FAILED',
-        'DISPLAY_NAME_REJECTED',
-        `Meta rejected "${rejected}" and no new name was submitted`,
-        "Choose a display name that follows Meta's display-name guidelines (it must relate to the business), then start a new journey.",
-      );
+    if (!(await journey.inbox.displayName.next(journeyPolicy.humanInputWaitMs))) {
+      throw end('DISPLAY_NAME_REJECTED', { name: rejected });
     }
     await submitNameChange(journey);
   }
@@ -47,39 +42,42 @@ export async function reviewDisplayName(journey: Journey, checkNow: boolean): Pr
 export async function changeDisplayName(journey: Journey): Promise<void> {
   try {
     if (!(await submitNameChange(journey))) return;
-    const decision = await awaitNameDecision(journey, false, () => journey.removalRequest !== null);
+    const decision = await awaitNameDecision(journey, false, () => journey.inbox.removal.busy);
     if (!decision) return; // removal asked for meanwhile
     if (decision.approved) return await applyApprovedName(journey);
     journey.note(
       'meta',
-      `rejected the display name "${journey.displayName.pending}"${decision.reason ? ` (${decision.reason})` : ''}`,
+      `rejected the display name "${journey.nameUnderReview}"${decision.reason ? ` (${decision.reason})` : ''}`,
     );
-    journey.displayName = { ...journey.displayName, pending: null, status: 'DECLINED' };
+    journey.nameChangeStopped('DECLINED');
   } catch (err) {
     if (!(err instanceof JourneyEnd)) throw err;
     journey.note('numberflow', `the display-name change stopped: ${err.result.reason}. ${err.result.remediation}`);
-    journey.displayName = { ...journey.displayName, pending: null, status: 'CHANGE_FAILED' };
+    journey.nameChangeStopped('CHANGE_FAILED');
   }
 }
 
-/** Sends the operator's new name to Meta; the pending name is set first, as Meta's decision can beat the answer. */
+/**
+ * Sends the operator's new name to Meta; the pending name is set first, as Meta's decision can beat the answer.
+ * A repeated request (after a lost answer or an outage) reads Meta first, so the change is asked for once.
+ */
 async function submitNameChange(journey: Journey): Promise<boolean> {
-  const submission = journey.newName;
+  const { displayName } = journey.inbox;
+  const submission = displayName.peek();
   if (!submission) return false;
-  const before = journey.displayName;
-  journey.displayName = { ...before, pending: submission.value, status: 'PENDING_REVIEW' };
-  journey.nameDecision = null;
+  const before = journey.nameSubmitted(submission.value);
+  journey.inbox.nameDecision.take(); // a decision on the previous name is not one on this
   try {
-    await callMeta(journey, () => graph.requestDisplayNameChange(journey.ref, submission.value));
+    await callMeta(journey, (repeat) => requestDisplayNameChange(journey.ref, submission.value, { repeat }));
   } catch (err) {
-    journey.displayName = before;
+    journey.nameRestored(before);
     const failure = failedByMeta(err, 'Submitting the display name');
-    answer(journey, 'newName', { accepted: false, message: failure.result.reason, attemptsLeft: null });
+    displayName.answer({ accepted: false, message: failure.result.reason, attemptsLeft: null });
     if (journey.stage === 'LIVE') return false;
     throw failure;
   }
   journey.note(submission.actor, `submitted the display name "${submission.value}" for review`);
-  answer(journey, 'newName', { accepted: true, message: 'display name submitted for review', attemptsLeft: null });
+  displayName.answer({ accepted: true, message: 'display name submitted for review', attemptsLeft: null });
   return true;
 }
 
@@ -88,37 +86,52 @@ async function awaitNameDecision(
   pollFirst: boolean,
   abandon: () => boolean = () => false,
 ): Promise<NameDecision | null> {
-  if (pollFirst) journey.nameDecision ??= await pollNameStatus(journey);
-  while (!journey.nameDecision) {
-    await condition(() => journey.nameDecision !== null || abandon(), journeyPolicy.nameReviewPollMs);
+  const { nameDecision } = journey.inbox;
+  if (pollFirst && !nameDecision.busy) await pollNameStatus(journey);
+  while (!nameDecision.busy) {
+    await condition(() => nameDecision.busy || abandon(), journeyPolicy.nameReviewPollMs);
     if (abandon()) return null;
-    journey.nameDecision ??= await pollNameStatus(journey); // safety net for a lost webhook
+    if (!nameDecision.busy) await pollNameStatus(journey); // safety net for a lost webhook
   }
-  const decision = journey.nameDecision;
-  journey.nameDecision = null;
-  return decision;
+  return nameDecision.take()?.value ?? null;
 }
 
-async function pollNameStatus(journey: Journey): Promise<NameDecision | null> {
-  const snapshot = await callMeta(journey, () => graph.readNumber(journey.ref)).catch((err: unknown) => {
+async function pollNameStatus(journey: Journey): Promise<void> {
+  const snapshot = await callMeta(journey, () => readNumber(journey.ref)).catch((err: unknown) => {
     throw failedByMeta(err, 'Reading the display-name status');
   });
-  if (snapshot.gone) return null;
-  const status = journey.displayName.pending ? snapshot.newNameStatus : snapshot.nameStatus;
-  if (status === 'APPROVED' || status === 'AVAILABLE_WITHOUT_REVIEW') return { approved: true };
-  if (status === 'DECLINED') return { approved: false, reason: null };
-  return null;
+  if (snapshot.gone) return;
+  const status = journey.state.displayName.pending ? snapshot.newNameStatus : snapshot.nameStatus;
+  if (status === 'APPROVED' || status === 'AVAILABLE_WITHOUT_REVIEW') {
+    journey.inbox.nameDecision.put({ approved: true }, 'meta');
+  }
+  if (status === 'DECLINED') journey.inbox.nameDecision.put({ approved: false, reason: null }, 'meta');
 }
 
-/** Meta applies an approved name only at the next register, which must come within 14 days. */
+/**
+ * Meta applies an approved name only at the next register, which must come within 14 days: a durable deadline.
+ * Missed (Meta's limits, no PIN in time), the number keeps its current name and the journey says what to do.
+ */
 async function applyApprovedName(journey: Journey): Promise<void> {
-  const name = journey.displayName.pending ?? journey.displayName.current;
+  const name = journey.nameUnderReview;
   // A coexistence number is never registered through the API: Meta applies its name without a register.
-  if (!journey.isCoexistence) {
-    journey.reRegisterBy = Date.now() + journeyPolicy.reRegisterWindowMs;
+  if (!journey.state.coexistence) {
+    const deadline = Date.now() + journeyPolicy.reRegisterWindowMs;
+    journey.reRegisterDeadline(deadline);
     journey.note('meta', `approved the display name "${name}"; registering again to apply it`);
-    while ((await register(journey, name)) === 'reverify') await verifyOwnership(journey);
+    const applied = await beforeDeadline(deadline - Date.now(), async () => {
+      while ((await register(journey, name)) === 'reverify') await verifyOwnership(journey);
+    });
+    if (!applied) {
+      journey.note(
+        'numberflow',
+        `the approved name "${name}" was not applied: the number could not register again within 14 days of the approval. ` +
+          'It keeps its current name; request the name change again.',
+      );
+      journey.nameChangeStopped('REREGISTER_WINDOW_MISSED');
+      if (journey.stage !== 'LIVE') journey.enter('DISPLAY_NAME_REVIEW');
+      return;
+    }
   }
-  journey.displayName = { current: name, pending: null, status: 'APPROVED' };
-  journey.reRegisterBy = null;
+  journey.nameApproved(name);
 }

@@ -1,7 +1,8 @@
-// How a journey ends early: stage code throws JourneyEnd, the journey's top level turns it into its result.
-import type { JourneyResult } from '../../domain/journey.js';
-import type { JourneyOutcome } from '../../domain/stages.js';
+// How a journey ends early: stage code throws `end(reasonCode, params)`, the journey's top level turns it into its
+// result. The reasons and remediations are the catalog of src/domain/endings.ts.
 import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import { endingResult, type EndingParams, type ReasonCode } from '../../domain/endings.js';
+import type { JourneyResult } from '../../domain/journey.js';
 import { metaErrorOf } from './meta.js';
 
 export class JourneyEnd extends Error {
@@ -11,14 +12,12 @@ export class JourneyEnd extends Error {
   }
 }
 
-export function end(
-  outcome: JourneyOutcome,
-  reasonCode: string,
-  reason: string,
-  remediation: string,
-  extra: Partial<Pick<JourneyResult, 'actor' | 'metaError'>> = {},
+export function end<R extends ReasonCode>(
+  reasonCode: R,
+  params: EndingParams<R>,
+  extra?: Parameters<typeof endingResult>[2],
 ): JourneyEnd {
-  return new JourneyEnd({ outcome, reasonCode, reason, remediation, actor: null, metaError: null, ...extra });
+  return new JourneyEnd(endingResult(reasonCode, params, extra));
 }
 
 /**
@@ -28,23 +27,10 @@ export function end(
 export function failedByMeta(err: unknown, what: string): JourneyEnd {
   if (isCancellation(err)) throw err;
   const meta = metaErrorOf(err);
-  if (!meta) {
-    // The activity's own failure (its cause) says what went wrong; the ActivityFailure only says "failed".
-    const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
-    const kind = cause instanceof ApplicationFailure && cause.type ? cause.type : 'UNEXPECTED_ERROR';
-    return end(
-      'FAILED',
-      kind,
-      `${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-      'Look at the workflow history for the failure, fix the cause (a missing token, Graph unreachable for long, an answer numberflow did not expect), and start a new journey.',
-    );
-  }
-  const trace = meta.fbtraceId ? `, fbtrace_id ${meta.fbtraceId}` : '';
-  return end(
-    'FAILED',
-    `META_${meta.code}`,
-    `${what} failed: Meta error ${meta.code} (${meta.message}${trace})`,
-    meta.remediation,
-    { metaError: meta },
-  );
+  if (meta) return end('META_ERROR', { what, meta }, { metaError: meta, code: `META_${meta.code}` });
+  // The activity's own failure (its cause) says what went wrong; the ActivityFailure only says "failed".
+  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  const type = cause instanceof ApplicationFailure && cause.type ? cause.type : 'UNEXPECTED_ERROR';
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return end('UNEXPECTED_ERROR', { what, message }, { code: type });
 }

@@ -1,11 +1,11 @@
-// The journey's message handlers. Updates validate before anything reaches history (a refused update leaves
-// no event); signals cannot be refused, so a misplaced one is ignored and noted for the query.
+// The journey's message handlers: they check and delegate, nothing more. Updates validate before anything reaches
+// history (a refused update leaves no event); signals cannot be refused, so a misplaced one is noted and dropped.
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { Trigger, setHandler } from '@temporalio/workflow';
-import type { NumberEvent } from '../../domain/events.js';
+import { setHandler } from '@temporalio/workflow';
 import { journeyQuery } from '../../domain/journey.js';
 import {
   cancelSignal,
+  cancelUpdate,
   confirmDeletionSignal,
   displayNameSignal,
   numberEventSignal,
@@ -14,37 +14,37 @@ import {
   removalRoles,
   requestRemovalSignal,
   resendCodeSignal,
-  slotGrantedSignal,
   submitDisplayNameUpdate,
   submitOtpUpdate,
   submitPinUpdate,
+  type CancelRequest,
   type SubmissionOutcome,
 } from '../../domain/messages.js';
 import { checkActor, checkDisplayName, checkPin, normaliseOtp } from '../../domain/operator-input.js';
-import { journeyStages, type JourneyStage } from '../../domain/stages.js';
+import { slotAnswerSignal } from '../../domain/portfolio.js';
+import type { JourneyStage } from '../../domain/stages.js';
 import type { Inbox } from './inbox.js';
-import type { Journey, Submission } from './state.js';
+import type { Journey } from './journey.js';
 
-/** Stages in which an operator may still cancel the onboarding; once LIVE, a number is removed instead. */
-const cancellableStages: readonly string[] = journeyStages.slice(0, journeyStages.indexOf('LIVE'));
-
-export function installHandlers(journey: Journey, onCancel: () => void): void {
+export function installHandlers(journey: Journey): void {
   setHandler(journeyQuery, () => journey.view());
 
   const inStage = (stage: JourneyStage, what: string) => {
-    if (journey.stage !== stage) {
-      throw new Error(`this journey is not waiting for ${what} (stage ${journey.stage})`);
-    }
+    if (journey.stage !== stage) throw new Error(`this journey is not waiting for ${what} (stage ${journey.stage})`);
+    if (journey.state.cancel) throw new Error('the journey is being cancelled');
+  };
+  const idle = (inbox: Inbox<unknown>, what: string) => {
+    if (inbox.busy) throw new Error(`${what} is already being worked on; wait for its outcome`);
   };
 
   /**
    * An operator's input that comes as an update (validated, then answered with its outcome) or as a signal
-   * (noted and dropped when refused). `turn` says whether the journey waits for it now.
+   * (noted and dropped when refused). `turn` says whether the journey takes it now.
    */
   const submissions = <S extends { actor: string }>(
     update: UpdateDefinition<SubmissionOutcome, [S]>,
     signal: SignalDefinition<[S]>,
-    inbox: Inbox,
+    inbox: Inbox<string>,
     what: string,
     valueOf: (submission: S) => unknown,
     check: (value: unknown) => string,
@@ -55,44 +55,45 @@ export function installHandlers(journey: Journey, onCancel: () => void): void {
       turn();
       return check(valueOf(submission));
     };
-    setHandler(update, (submission) => awaitReply(journey, inbox, check(valueOf(submission)), submission.actor), {
+    setHandler(update, (submission) => inbox.submit(validate(submission), submission.actor), {
       validator: (submission) => void validate(submission),
     });
     setHandler(signal, (submission) => {
       const problem = refusal(() => validate(submission));
       if (problem) return journey.note(String(submission.actor), `${what} ignored: ${problem}`);
-      journey[inbox] = { value: check(valueOf(submission)), actor: submission.actor, reply: null };
+      inbox.put(check(valueOf(submission)), submission.actor);
     });
   };
 
+  const { otp, pin, displayName, resend, removal, deletionConfirmation, slot } = journey.inbox;
   submissions(
     submitOtpUpdate,
     otpSignal,
-    'otp',
+    otp,
     'code',
     (s) => s.code,
     normaliseOtp,
     () => {
       inStage('AWAITING_OTP', 'a code');
-      if (journey.otp) throw new Error('a code is already being verified; wait for its outcome');
+      idle(otp, 'a code');
     },
   );
   submissions(
     submitPinUpdate,
     pinSignal,
-    'pinInput',
+    pin,
     'PIN',
     (s) => s.pin,
     checkPin,
     () => {
       inStage('AWAITING_PIN', 'a PIN');
-      if (journey.pinInput) throw new Error('a PIN is already being tried; wait for its outcome');
+      idle(pin, 'a PIN');
     },
   );
   submissions(
     submitDisplayNameUpdate,
     displayNameSignal,
-    'newName',
+    displayName,
     'display name',
     (s) => s.displayName,
     checkDisplayName,
@@ -102,8 +103,9 @@ export function installHandlers(journey: Journey, onCancel: () => void): void {
           `this journey takes a new display name only when it is rejected or live (stage ${journey.stage})`,
         );
       }
-      if (journey.removalRequest) throw new Error('the number is being removed');
-      if (journey.newName || (journey.stage === 'LIVE' && journey.displayName.pending)) {
+      if (journey.state.cancel) throw new Error('the journey is being cancelled');
+      if (removal.busy) throw new Error('the number is being removed');
+      if (displayName.busy || (journey.stage === 'LIVE' && journey.state.displayName.pending)) {
         throw new Error('a display-name change is already under way');
       }
     },
@@ -113,25 +115,43 @@ export function installHandlers(journey: Journey, onCancel: () => void): void {
     const problem = refusal(() => {
       checkActor(actor);
       inStage('AWAITING_OTP', 'a resend');
+      if (method !== undefined && method !== 'SMS' && method !== 'VOICE') {
+        throw new Error(`the code method must be SMS or VOICE, got ${String(method)}`);
+      }
       if (method === 'SMS' && journey.input.ivr) throw new Error('an IVR number cannot receive SMS; use VOICE');
     });
     if (problem) return journey.note(String(actor), `resend ignored: ${problem}`);
-    journey.resend = { method: method ?? null, actor };
+    resend.put(method ?? null, actor);
   });
 
-  setHandler(cancelSignal, ({ reason, actor }) => {
-    const problem = refusal(() => {
-      checkActor(actor);
-      if (journey.wentLive || !cancellableStages.includes(journey.stage)) {
-        throw new Error(
-          `a live number's journey cannot be cancelled (stage ${journey.stage}); request its removal instead`,
-        );
-      }
-    });
-    if (problem) return journey.note(String(actor), `cancel ignored: ${problem}`);
-    journey.cancelRequest = { reason: String(reason ?? ''), actor };
-    onCancel();
+  const cancel = (request: CancelRequest) =>
+    journey.requestCancel({ actor: request.actor, reason: String(request.reason ?? '') }, false);
+  setHandler(cancelSignal, (request) => {
+    if (refusal(() => checkActor(request.actor)))
+      return journey.note(String(request.actor), 'cancel ignored: no actor');
+    cancel(request);
   });
+  setHandler(
+    cancelUpdate,
+    (request): SubmissionOutcome => {
+      const refused = cancel(request);
+      return refused
+        ? { accepted: false, message: refused, attemptsLeft: null }
+        : {
+            accepted: true,
+            message: 'cancelling: the journey tidies up at Meta and gives its slot back',
+            attemptsLeft: null,
+            pending: true,
+          };
+    },
+    {
+      validator: (request) => {
+        checkActor(request.actor);
+        const refused = journey.cancelRefusal();
+        if (refused) throw new Error(refused);
+      },
+    },
+  );
 
   setHandler(requestRemovalSignal, (request) => {
     const problem = refusal(() => {
@@ -141,75 +161,26 @@ export function installHandlers(journey: Journey, onCancel: () => void): void {
           `role "${request.role}" lacks admin rights on the portfolio; only an admin can remove a number`,
         );
       }
-      if (journey.stage !== 'LIVE' && !(journey.stage === 'REMOVING' && journey.restriction)) {
+      if (journey.stage !== 'LIVE' && !(journey.stage === 'REMOVING' && journey.state.restriction)) {
         throw new Error(`removal applies to a live number (stage ${journey.stage}); cancel an onboarding instead`);
       }
     });
     if (problem) return journey.note(String(request.actor), `removal refused: ${problem}`);
-    journey.removalRequest = request;
-    journey.restriction = null; // a request while blocked means "try again"
+    if (journey.stage === 'REMOVING') {
+      journey.note(request.actor, 'asked to try the removal again');
+      return journey.liftRestriction();
+    }
+    removal.put(request, request.actor);
   });
 
   setHandler(confirmDeletionSignal, ({ actor }) => {
     const problem = refusal(() => (checkActor(actor), inStage('REMOVING', 'a deletion confirmation')));
     if (problem) return journey.note(String(actor), `deletion confirmation ignored: ${problem}`);
-    journey.deletionConfirmedBy = actor;
+    deletionConfirmation.put(null, actor);
   });
 
-  setHandler(numberEventSignal, (event) => onNumberEvent(journey, event));
-  setHandler(slotGrantedSignal, () => {
-    journey.slotGranted = true;
-  });
-}
-
-function onNumberEvent(journey: Journey, event: NumberEvent): void {
-  journey.recordEvent(event);
-  switch (event.kind) {
-    case 'name': {
-      const awaited = journey.displayName.pending ?? journey.displayName.current;
-      if (event.requestedName !== awaited) break; // a decision on an older request
-      if (event.decision === 'APPROVED') journey.nameDecision = { approved: true };
-      if (event.decision === 'REJECTED') journey.nameDecision = { approved: false, reason: event.rejectionReason };
-      break;
-    }
-    case 'quality':
-      if (event.event === 'ONBOARDING') journey.pollNow = true; // Meta's sign that registration took
-      break;
-    case 'status':
-      journey.status = event.status;
-      break;
-    case 'paid_message':
-      journey.lastPaidMessageAt = Math.max(journey.lastPaidMessageAt ?? 0, Date.parse(event.at));
-      break;
-    case 'restriction':
-      // A restriction blocks a removal under way; before that it is recorded (Meta lifts many at their expiration).
-      if (journey.stage !== 'REMOVING') {
-        journey.note('meta', `restricted the account (${event.restrictionType})`);
-        break;
-      }
-      journey.restriction = {
-        reason: `Meta restricted the account (${event.restrictionType})`,
-        remediation:
-          'Deletion can be restricted by permissions, billing or account state: resolve the restriction in WhatsApp Manager (Account Quality), then request the removal again.',
-      };
-      break;
-    case 'partner_removed':
-      journey.note(
-        'meta',
-        `partner removed${event.reason ? ` (${event.reason}, by ${event.initiatedBy ?? 'unknown'})` : ''}`,
-      );
-      break;
-    case 'account':
-      break;
-  }
-}
-
-/** Hands a submission to the waiting stage and answers the update once the stage has acted on it. */
-async function awaitReply(journey: Journey, inbox: Inbox, value: string, actor: string): Promise<SubmissionOutcome> {
-  const reply = new Trigger<SubmissionOutcome>();
-  const submission: Submission<string> = { value, actor, reply };
-  journey[inbox] = submission;
-  return reply;
+  setHandler(numberEventSignal, (event) => journey.receive(event));
+  setHandler(slotAnswerSignal, (answer) => slot.put(answer, 'portfolio'));
 }
 
 /** The message of what `check` throws, or null when it passes. */

@@ -1,28 +1,81 @@
-// Waiting for a person: the journey names who it waits for and why, and answers the update once it acted.
-import { condition } from '@temporalio/workflow';
+// One place owns a submission's life: an inbox takes it (from an update or a signal), hands it to the stage that
+// waits for it, and answers it once. When the journey ends, what is still in an inbox is answered with the ending.
+import { condition, Trigger } from '@temporalio/workflow';
 import type { SubmissionOutcome } from '../../domain/messages.js';
-import type { Journey, Submission } from './state.js';
 
-export type Inbox = 'otp' | 'pinInput' | 'newName';
-
-/** Waits up to `timeoutMs` for a submission in `inbox`; null when none came. It stays in the inbox until answered. */
-export async function nextSubmission(
-  journey: Journey,
-  inbox: Inbox,
-  timeoutMs: number,
-): Promise<Submission<string> | null> {
-  await condition(() => journey[inbox] !== null, timeoutMs);
-  return journey[inbox];
+export interface Submission<T> {
+  value: T;
+  actor: string;
 }
 
-/** Answers the submission's update (if it came as one) and empties its inbox. */
-export function answer(journey: Journey, inbox: Inbox, outcome: SubmissionOutcome): void {
-  journey[inbox]?.reply?.resolve(outcome);
-  journey[inbox] = null;
+interface Held<T> extends Submission<T> {
+  /** The update waiting for the outcome; null for a signal. */
+  reply: Trigger<SubmissionOutcome> | null;
 }
 
-/** Answers a refused submission with the attempts left: "code wrong, 2 attempts left". */
-export function refuse(journey: Journey, inbox: Inbox, what: string, left: number): void {
+export class Inbox<T> {
+  private held: Held<T> | null = null;
+  private closedWith: string | null = null;
+
+  /** Takes a submission from a signal: nobody waits for its outcome. */
+  put(value: T, actor: string): void {
+    this.held = { value, actor, reply: null };
+  }
+
+  /** Takes a submission from an update; the promise is the outcome the stage answers. */
+  async submit(value: T, actor: string): Promise<SubmissionOutcome> {
+    if (this.closedWith !== null) return refusal(this.closedWith);
+    const reply = new Trigger<SubmissionOutcome>();
+    this.held = { value, actor, reply };
+    return reply;
+  }
+
+  get busy(): boolean {
+    return this.held !== null;
+  }
+
+  peek(): Submission<T> | null {
+    return this.held;
+  }
+
+  /** Waits up to `timeoutMs` (for ever without) for a submission; it stays in the inbox until answered. */
+  async next(timeoutMs?: number): Promise<Submission<T> | null> {
+    if (timeoutMs === undefined) await condition(() => this.held !== null);
+    else await condition(() => this.held !== null, timeoutMs);
+    return this.held;
+  }
+
+  /** Answers the submission (its update, if it came as one) and empties the inbox. */
+  answer(outcome: SubmissionOutcome): void {
+    this.held?.reply?.resolve(outcome);
+    this.held = null;
+  }
+
+  /** Takes the submission out without an outcome to tell (signals, events). */
+  take(): Submission<T> | null {
+    const held = this.held;
+    this.answer({ accepted: true, message: 'taken', attemptsLeft: null });
+    return held;
+  }
+
+  /** Tells the submitter it was taken in but the outcome comes later; the stage keeps the value it read. */
+  acknowledge(message: string): void {
+    this.answer({ accepted: true, message, attemptsLeft: null, pending: true });
+  }
+
+  /** The journey ended: what is held, and what comes later, is answered with the ending. */
+  close(why: string): void {
+    this.closedWith = why;
+    this.answer(refusal(why));
+  }
+}
+
+/** "code wrong, 2 attempts left". */
+export function wrongAnswer(what: string, left: number): SubmissionOutcome {
   const attempts = left > 0 ? `${left} attempt${left === 1 ? '' : 's'} left` : 'no attempts left';
-  answer(journey, inbox, { accepted: false, message: `${what} wrong, ${attempts}`, attemptsLeft: left });
+  return { accepted: false, message: `${what} wrong, ${attempts}`, attemptsLeft: left };
+}
+
+function refusal(why: string): SubmissionOutcome {
+  return { accepted: false, message: why, attemptsLeft: null };
 }

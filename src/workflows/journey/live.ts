@@ -3,16 +3,18 @@
 import { allHandlersFinished, condition, continueAsNew, isCancellation, workflowInfo } from '@temporalio/workflow';
 import type { JourneyInput, JourneyResult } from '../../domain/journey.js';
 import type { RemovalRequest } from '../../domain/messages.js';
+import type { Submission } from './inbox.js';
 import { changeDisplayName } from './display-name.js';
-import { callMeta, graph, metaErrorOf } from './meta.js';
-import type { CarriedJourney, Journey } from './state.js';
+import type { Journey } from './journey.js';
+import { callMeta, enableIdentityCheck as enableIdentityCheckActivity, metaErrorOf } from './meta.js';
+import type { JourneyState } from './state.js';
 
-type JourneyWorkflow = (input: JourneyInput, carried?: CarriedJourney) => Promise<JourneyResult>;
+type JourneyWorkflow = (input: JourneyInput, carried?: JourneyState) => Promise<JourneyResult>;
 
 export async function enableIdentityCheck(journey: Journey): Promise<void> {
   journey.enter('ENABLING_IDENTITY_CHECK');
   try {
-    await callMeta(journey, () => graph.enableIdentityCheck(journey.ref));
+    await callMeta(journey, () => enableIdentityCheckActivity(journey.ref));
     journey.note('numberflow', 'turned on the identity-change check');
   } catch (err) {
     if (isCancellation(err)) throw err;
@@ -21,20 +23,22 @@ export async function enableIdentityCheck(journey: Journey): Promise<void> {
   }
 }
 
-export async function live(journey: Journey): Promise<RemovalRequest> {
-  journey.wentLive = true;
+export async function live(journey: Journey): Promise<Submission<RemovalRequest>> {
+  const { removal, displayName } = journey.inbox;
+  journey.goLive();
   for (;;) {
     journey.enter('LIVE');
-    await condition(
-      () => journey.removalRequest !== null || journey.newName !== null || workflowInfo().continueAsNewSuggested,
-    );
-    if (journey.removalRequest) return journey.removalRequest;
-    if (journey.newName) {
+    await condition(() => removal.busy || displayName.busy || workflowInfo().continueAsNewSuggested);
+    const request = removal.peek();
+    if (request) return request;
+    if (displayName.busy) {
       await changeDisplayName(journey);
       continue;
     }
-    // History grows with every event this number sees: start afresh, carrying the state.
+    // History grows with every event this number sees: start afresh, carrying the whole state. No submission is
+    // in flight here (the inboxes are empty), and every handler has finished.
     await condition(allHandlersFinished);
-    return continueAsNew<JourneyWorkflow>(journey.input, journey.carry());
+    if (removal.busy || displayName.busy) continue; // came in meanwhile
+    return continueAsNew<JourneyWorkflow>(journey.input, journey.state);
   }
 }

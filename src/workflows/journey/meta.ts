@@ -1,5 +1,5 @@
-// Graph calls from the journey: activity proxies with retry policies that respect Meta's limits, and the
-// durable waits for rate limits and outages. Waits of hours or days are workflow timers, never retries.
+// Graph calls from the journey: activity proxies named by what they may repeat, and the durable waits for rate
+// limits and outages. Waits of hours or days are workflow timers, never retries.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -7,36 +7,44 @@ import {
   proxyActivities,
   proxyLocalActivities,
   sleep,
+  TimeoutFailure,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { GRAPH_FAILURE_TYPE, GRAPH_UNREACHABLE_TYPE, type MetaError } from '../../domain/meta-error.js';
 import { journeyPolicy } from '../../domain/policy.js';
-import type { Journey } from './state.js';
+import type { Journey } from './journey.js';
 
 // An attempt must outlast its HTTP calls (connect 5 s + answer 15 s + body 15 s each, two calls at most), or
-// Temporal would start a retry while the first call still runs: a second request_code or register.
-const GRAPH_ATTEMPT = '2m';
+// Temporal would start a retry while the first call still runs. Activities heartbeat while they wait on Graph,
+// so a worker that died is noticed in seconds, not at the end of the attempt.
+const GRAPH_ATTEMPT = { startToCloseTimeout: '2m', heartbeatTimeout: '15s' } as const;
 
 /** Reads and idempotent writes: a few quick retries on transient errors. */
-export const graph = proxyActivities<Activities>({
-  startToCloseTimeout: GRAPH_ATTEMPT,
+export const { readNumber, addPhoneNumber, enableIdentityCheck } = proxyActivities<Activities>({
+  ...GRAPH_ATTEMPT,
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
 });
 
+/** Writes Meta cannot undo or repeat harmlessly: one guarded retry, which first reads what Meta shows. */
+export const { verifyCode, requestDisplayNameChange, syncSmbAppData } = proxyActivities<Activities>({
+  ...GRAPH_ATTEMPT,
+  retry: { initialInterval: '3s', maximumAttempts: 2 },
+});
+
 /**
- * register and deregister count toward 10 calls per 72 h (meta-graph.md §2.6): one guarded retry, which first
- * checks Meta's state in case the call went through; longer outages are waited out by callMeta.
+ * One call per attempt, never retried by Temporal: register and deregister count toward Meta's 10 per 72 h, and a
+ * second request_code voids the code already delivered. The journey repeats them itself, guarded and counted.
  */
-export const limited = proxyActivities<Activities>({
-  startToCloseTimeout: GRAPH_ATTEMPT,
-  retry: { initialInterval: '5s', maximumAttempts: 2 },
+export const { registerNumber, deregisterNumber, requestCode } = proxyActivities<Activities>({
+  ...GRAPH_ATTEMPT,
+  retry: { maximumAttempts: 1 },
 });
 
 /** Quick work inside the worker, recorded once in history (a retried register never meets another PIN). */
-export const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
+export const { generatePin } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
 
-/** Talks to our own Temporal cluster (the portfolio entity), not to Meta. */
-export const cluster = proxyActivities<Activities>({
+/** Talks to our own Temporal cluster (the portfolio, the run itself), not to Meta: retried until it works. */
+export const { requestSlot, cancelRun } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
@@ -53,44 +61,56 @@ export function isMetaError(err: unknown, ...codes: number[]): boolean {
   return meta !== null && codes.includes(meta.code);
 }
 
+/** The attempt timed out (a worker died, or Graph hung): the call may have reached Meta. */
+export function timedOut(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
+}
+
+export interface CallOptions {
+  /** Told before a durable wait begins (to answer a person who should not wait days for a reply). */
+  onWait?: (until: string) => void;
+}
+
 /**
  * Runs a Graph call; on a rate limit (133016: 72 h, 133015: minutes, 4/80007: the header's wait) or an outage
- * that outlasted the activity's retries, waits durably and calls again — a bounded number of times.
+ * that outlasted the activity's retries, waits durably and calls again — a bounded number of times, one call per
+ * wait. `call` is told whether it repeats an earlier call, so a guarded activity reads Meta first.
  * Permanent errors go back to the caller, which knows what they mean at its stage.
  */
 export async function callMeta<T>(
   journey: Journey,
-  call: () => Promise<T>,
-  /** Told before a durable wait begins (to answer a person who should not wait days for a reply). */
-  onWait?: (until: string) => void,
+  call: (repeat: boolean) => Promise<T>,
+  options: CallOptions = {},
 ): Promise<T> {
   for (let waits = 0; ; waits++) {
     try {
-      const value = await call();
-      if (waits > 0) journey.waiting = null;
+      const value = await call(waits > 0);
+      if (waits > 0) journey.stopWaiting();
       return value;
     } catch (err) {
       if (isCancellation(err)) throw err; // a cancelled journey is not an outage
       const meta = metaErrorOf(err);
-      if (meta) journey.lastError = meta;
-      const wait = waitAfter(err, meta);
+      if (meta) journey.metaAnswered(meta);
+      const wait = waitAfter(err, meta, waits);
       if (wait === null || waits >= journeyPolicy.maxMetaWaits) throw err;
       const why = meta ? `Meta error ${meta.code} (${meta.message})` : 'Meta did not answer';
       journey.waitFor('meta', `${why}: numberflow waits, then calls again`, Date.now() + wait);
-      onWait?.(new Date(Date.now() + wait).toISOString());
+      options.onWait?.(new Date(Date.now() + wait).toISOString());
       await sleep(wait);
     }
   }
 }
 
-function waitAfter(err: unknown, meta: MetaError | null): number | null {
+/** How long to wait before calling again; null when waiting cannot help. */
+function waitAfter(err: unknown, meta: MetaError | null, waits: number): number | null {
   if (meta?.errorClass === 'rate_limited') return meta.retryAfterMs ?? journeyPolicy.outageWaitMs;
-  if (meta?.errorClass === 'transient') return journeyPolicy.outageWaitMs;
+  // Transient: soon at first (a blip), then at the outage pace.
+  const outage = Math.min(journeyPolicy.outageWaitMs, journeyPolicy.firstOutageWaitMs * 4 ** waits);
+  if (meta?.errorClass === 'transient') return outage;
   // Graph unreachable, or the activity itself timed out or crashed (no Meta answer): an outage.
   if (!meta && err instanceof ActivityFailure) {
     const cause = err.cause;
-    if (!(cause instanceof ApplicationFailure) || cause.type === GRAPH_UNREACHABLE_TYPE)
-      return journeyPolicy.outageWaitMs;
+    if (!(cause instanceof ApplicationFailure) || cause.type === GRAPH_UNREACHABLE_TYPE) return outage;
   }
   return null;
 }

@@ -1,11 +1,12 @@
 // Stage 6: register with the two-step PIN. A number deleted and re-added keeps its old PIN (133005): the
-// journey asks an operator for it. 133006 sends the number back through verification.
-import { CancellationScope } from '@temporalio/workflow';
+// journey asks an operator for it. 133006 sends the number back through verification. Every register call counts
+// toward Meta's 10 per 72 h: a repeated call reads Meta first, and the journey waits rather than exceed the budget.
+import { CancellationScope, sleep } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
-import { answer, nextSubmission, refuse } from './inbox.js';
-import { callMeta, isMetaError, limited, local } from './meta.js';
-import type { Journey } from './state.js';
+import { wrongAnswer } from './inbox.js';
+import type { Journey } from './journey.js';
+import { callMeta, deregisterNumber, generatePin, isMetaError, registerNumber, timedOut } from './meta.js';
 import { verifyOwnership } from './verification.js';
 
 /** Verifies (unless Meta already shows the code verified) and registers, looping when Meta asks to re-verify. */
@@ -21,68 +22,93 @@ export async function verifyAndRegister(journey: Journey, alreadyVerified: boole
 
 /** `applyingName`: the approved display name this register puts into effect (a re-register in LIVE). */
 export async function register(journey: Journey, applyingName?: string): Promise<'registered' | 'reverify'> {
-  if (!journey.pin) {
-    journey.pin =
+  const { pin } = journey.inbox;
+  if (!journey.state.pin) {
+    journey.choosePin(
       journey.input.pinPolicy === 'operator'
         ? await takePin(journey, 'an operator must choose the 6-digit two-step PIN for this number')
-        : await local.generatePin();
+        : await generatePin(),
+    );
   }
+  let repeat = false;
   for (;;) {
     journey.enter('REGISTERING');
-    const triedPin = journey.pinInput; // the operator's PIN being tried, answered below
+    const triedPin = pin.peek(); // the operator's PIN being tried, answered below
     try {
-      journey.attempts.registerCalls += 1;
-      const pin = journey.pin;
       const registered = await callMeta(
         journey,
-        // Not abandoned when the journey is cancelled or its window closes: a register that Meta may complete
-        // must be waited for, or the number would be registered with nobody knowing.
-        () =>
-          CancellationScope.nonCancellable(() =>
-            limited.registerNumber(journey.ref, { pin, ...(applyingName ? { applyingName } : {}) }),
-          ),
-        (until) =>
-          answer(journey, 'pinInput', {
-            accepted: true,
-            message: `PIN received; Meta limits registration, so numberflow registers after ${until} (the journey shows the outcome)`,
-            attemptsLeft: null,
-          }),
+        (afterWait) => registrationCall(journey, 'register', repeat || afterWait, applyingName),
+        {
+          onWait: (until) =>
+            pin.acknowledge(
+              `PIN received; Meta limits registration, so numberflow registers after ${until} (the journey shows the outcome)`,
+            ),
+        },
       );
-      journey.status = registered.status;
-      journey.registered = true;
-      if (triedPin)
-        answer(journey, 'pinInput', { accepted: true, message: 'PIN accepted, number registered', attemptsLeft: null });
+      journey.registeredAtMeta(registered.status);
+      if (triedPin) pin.answer({ accepted: true, message: 'PIN accepted, number registered', attemptsLeft: null });
       return 'registered';
     } catch (err) {
+      repeat = true;
       if (isMetaError(err, 133005)) {
         if (triedPin) refusePin(journey);
-        journey.pin = await takePin(
-          journey,
-          'two-step verification already holds another PIN (was the number deleted and added again?): an operator must submit the old PIN',
+        journey.choosePin(
+          await takePin(
+            journey,
+            'two-step verification already holds another PIN (was the number deleted and added again?): an operator must submit the old PIN',
+          ),
         );
         continue;
       }
-      if (triedPin)
-        answer(journey, 'pinInput', { accepted: false, message: 'Meta refused the registration', attemptsLeft: null });
+      if (triedPin) pin.answer({ accepted: false, message: 'Meta refused the registration', attemptsLeft: null });
       if (isMetaError(err, 133006)) return 'reverify';
       throw failedByMeta(err, 'Registering the number');
     }
   }
 }
 
-function refusePin(journey: Journey): void {
-  journey.attempts.wrongPins += 1;
-  const left = journeyPolicy.maxWrongPins - journey.attempts.wrongPins;
-  journey.note(journey.pinInput?.actor ?? 'operator', 'submitted a PIN that Meta refused');
-  refuse(journey, 'pinInput', 'PIN', left);
-  if (left <= 0) {
-    throw end(
-      'FAILED',
-      'PIN_ATTEMPTS_EXHAUSTED',
-      `${journeyPolicy.maxWrongPins} wrong two-step PINs were submitted`,
-      'Two-step verification cannot be turned off through the API: a portfolio admin must turn it off in WhatsApp Manager (with email confirmation), then start a new journey.',
+/**
+ * One register or deregister call, counted and kept within Meta's budget. `repeat`: an earlier call for the same
+ * purpose may have reached Meta, so the activity reads Meta first. Not abandoned when the journey is cancelled or
+ * its window closes: a call Meta may complete must be waited for, or the number would change with nobody knowing.
+ */
+export async function registrationCall(
+  journey: Journey,
+  kind: 'register' | 'deregister',
+  repeat: boolean,
+  applyingName?: string,
+): Promise<{ status: string | null }> {
+  const wait = journey.msUntilRegistrationCallAllowed();
+  if (wait > 0) {
+    journey.waitFor(
+      'meta',
+      'Meta allows 10 register and deregister calls per 72 h; numberflow waits',
+      Date.now() + wait,
     );
+    await sleep(wait);
   }
+  journey.registrationCall(kind);
+  const ref = journey.ref;
+  const pin = journey.state.pin ?? '';
+  return CancellationScope.nonCancellable(async () => {
+    try {
+      if (kind === 'deregister') return await deregisterNumber(ref, { repeat });
+      return await registerNumber(ref, { pin, repeat, ...(applyingName ? { applyingName } : {}) });
+    } catch (err) {
+      // A worker that died mid-call: the call may have taken; the next one is told to read Meta first.
+      if (timedOut(err))
+        journey.note('numberflow', `the ${kind} call got no answer; Meta is read before calling again`);
+      throw err;
+    }
+  });
+}
+
+function refusePin(journey: Journey): void {
+  const { pin } = journey.inbox;
+  const left = journey.wrongPin();
+  journey.note(pin.peek()?.actor ?? 'operator', 'submitted a PIN that Meta refused');
+  pin.answer(wrongAnswer('PIN', left));
+  if (left <= 0) throw end('PIN_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongPins });
 }
 
 /** Waits in AWAITING_PIN for an operator's PIN; the submission stays open until the register answers it. */
@@ -92,15 +118,8 @@ async function takePin(journey: Journey, reason: string): Promise<string> {
     reason,
     until: new Date(Date.now() + journeyPolicy.humanInputWaitMs).toISOString(),
   });
-  const submission = await nextSubmission(journey, 'pinInput', journeyPolicy.humanInputWaitMs);
-  if (!submission) {
-    throw end(
-      'FAILED',
-      'PIN_NOT_SUBMITTED',
-      'no two-step PIN was submitted in time',
-      "Find the number's two-step PIN (or have an admin turn two-step verification off in WhatsApp Manager), then start a new journey.",
-    );
-  }
+  const submission = await journey.inbox.pin.next(journeyPolicy.humanInputWaitMs);
+  if (!submission) throw end('PIN_NOT_SUBMITTED', {});
   journey.note(submission.actor, 'submitted a two-step PIN');
   return submission.value;
 }

@@ -2,53 +2,46 @@
 // numbers), Meta's 30-day block after a paid message is waited out, then a portfolio admin deletes it in
 // WhatsApp Manager and the journey sees it gone. A restriction blocks the removal with its reason.
 import { condition, isCancellation } from '@temporalio/workflow';
+import { endingResult } from '../../domain/endings.js';
 import type { JourneyResult } from '../../domain/journey.js';
 import type { RemovalRequest } from '../../domain/messages.js';
+import { isRegisteredAtMeta, type NumberSnapshot } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { releaseSlot } from './capacity.js';
-import { answer } from './inbox.js';
-import { callMeta, graph, limited, metaErrorOf } from './meta.js';
-import type { Journey } from './state.js';
+import type { Submission } from './inbox.js';
+import type { Journey } from './journey.js';
+import { callMeta, metaErrorOf, readNumber } from './meta.js';
+import { registrationCall } from './registration.js';
 
-export async function remove(journey: Journey, request: RemovalRequest): Promise<JourneyResult> {
+export async function remove(journey: Journey, request: Submission<RemovalRequest>): Promise<JourneyResult> {
   journey.enter('REMOVING');
-  journey.removalRequest = null;
-  journey.sendsPaused = true; // senders read it from the journey query before using the number
-  journey.note(request.actor, `requested the removal (${request.reason}); sends paused`);
-  answer(journey, 'newName', { accepted: false, message: 'the number is being removed', attemptsLeft: null });
-  if (!journey.isCoexistence) await deregister(journey);
+  journey.inbox.removal.take();
+  journey.pauseSends(); // senders read it from the journey query before using the number
+  journey.note(request.actor, `requested the removal (${request.value.reason}); sends paused`);
+  journey.inbox.displayName.answer({ accepted: false, message: 'the number is being removed', attemptsLeft: null });
+  if (!journey.state.coexistence) await deregister(journey);
   await waitOutPaidMessageBlock(journey);
-  await awaitDeletion(journey);
+  const confirmedBy = await awaitDeletion(journey);
   await releaseSlot(journey);
-  return {
-    outcome: 'REMOVED',
-    reasonCode: 'REMOVED',
-    reason: `removed at the request of ${request.actor}; deleted in WhatsApp Manager${journey.deletionConfirmedBy ? ` (confirmed by ${journey.deletionConfirmedBy})` : ''}`,
-    remediation:
-      'To onboard the number again, start a new journey; for a few minutes after deletion Meta answers 133015 and numberflow waits.',
-    actor: request.actor,
-    metaError: null,
-  };
+  return endingResult('REMOVED', { actor: request.actor, confirmedBy }, { actor: request.actor });
 }
 
 async function deregister(journey: Journey): Promise<void> {
-  for (;;) {
-    if (journey.restriction) await blocked(journey);
+  for (let repeat = false; ; repeat = true) {
+    await unblocked(journey);
     try {
-      await callMeta(journey, () => limited.deregisterNumber(journey.ref));
-      journey.status = 'DISCONNECTED';
-      journey.deregistered = true;
+      await callMeta(journey, (afterWait) => registrationCall(journey, 'deregister', repeat || afterWait));
+      journey.deregisteredAtMeta();
       return;
     } catch (err) {
       if (isCancellation(err)) throw err;
       const meta = metaErrorOf(err);
-      journey.restriction = {
-        reason: meta
+      journey.restrict(
+        meta
           ? `Meta refused the deregistration: error ${meta.code} (${meta.message})`
           : `the deregistration failed: ${String(err)}`,
-        remediation:
-          meta?.remediation ?? 'Look at the workflow history for the failure, then request the removal again.',
-      };
+        meta?.remediation ?? 'Look at the workflow history for the failure, then request the removal again.',
+      );
     }
   }
 }
@@ -56,73 +49,87 @@ async function deregister(journey: Journey): Promise<void> {
 /** Meta refuses deletion for 30 days after a paid message; one sent during the wait moves the end. */
 async function waitOutPaidMessageBlock(journey: Journey): Promise<void> {
   for (;;) {
-    const lastPaid = journey.lastPaidMessageAt;
+    const lastPaid = journey.state.lastPaidMessageAt;
     if (lastPaid === null) return;
-    journey.deletionAllowedAt = lastPaid + journeyPolicy.paidMessageBlockMs;
-    const wait = journey.deletionAllowedAt - Date.now();
+    const allowedAt = lastPaid + journeyPolicy.paidMessageBlockMs;
+    journey.deletionAllowedFrom(allowedAt);
+    const wait = allowedAt - Date.now();
     if (wait <= 0) return;
-    journey.waitFor('meta', 'Meta refuses deletion for 30 days after a paid message', journey.deletionAllowedAt);
-    await condition(() => journey.lastPaidMessageAt !== lastPaid, wait);
+    journey.waitFor('meta', 'Meta refuses deletion for 30 days after a paid message', allowedAt);
+    await condition(() => journey.state.lastPaidMessageAt !== lastPaid, wait);
   }
 }
 
-async function awaitDeletion(journey: Journey): Promise<void> {
+/** Waits until Meta shows the number gone; answers who confirmed the deletion, if anyone did. */
+async function awaitDeletion(journey: Journey): Promise<string | null> {
+  const { deletionConfirmation } = journey.inbox;
   for (;;) {
-    if (journey.restriction) await blocked(journey);
+    await unblocked(journey);
     journey.waitFor(
       'admin',
       'a portfolio admin must delete the number in WhatsApp Manager → Phone numbers (trash icon; a CONNECTED number asks for its PIN), then confirm',
     );
     await condition(
-      () => journey.deletionConfirmedBy !== null || journey.restriction !== null,
+      () => deletionConfirmation.busy || journey.state.restriction !== null,
       journeyPolicy.deletionPollMs,
     );
-    if (journey.restriction) continue;
-    const snapshot = await callMeta(journey, () => graph.readNumber(journey.ref)).catch((err: unknown) => {
-      if (isCancellation(err)) throw err;
-      return null; // unreadable now: look again at the next poll
-    });
-    if (snapshot?.gone) return;
-    if (journey.deletionConfirmedBy) {
-      journey.note(journey.deletionConfirmedBy, 'confirmed the deletion, but Meta still shows the number; waiting');
-      journey.deletionConfirmedBy = null;
+    if (journey.state.restriction) continue;
+    const snapshot = await readOrNull(journey);
+    const confirmedBy = deletionConfirmation.peek()?.actor ?? null;
+    if (snapshot?.gone) {
+      deletionConfirmation.take();
+      return confirmedBy;
+    }
+    if (confirmedBy) {
+      journey.note(confirmedBy, 'confirmed the deletion, but Meta still shows the number; waiting');
+      deletionConfirmation.take();
     }
   }
 }
 
 /** Blocked until an admin resolves the restriction and requests the removal again. */
-async function blocked(journey: Journey): Promise<void> {
-  const restriction = journey.restriction;
+async function unblocked(journey: Journey): Promise<void> {
+  const restriction = journey.state.restriction;
   if (!restriction) return;
   journey.waitFor('admin', `removal blocked: ${restriction.reason}. ${restriction.remediation}`);
   journey.note('meta', `removal blocked: ${restriction.reason}`);
-  await condition(() => journey.restriction === null);
-  journey.note(journey.removalRequest?.actor ?? 'admin', 'asked to try the removal again');
-  journey.removalRequest = null;
+  await condition(() => journey.state.restriction === null);
+}
+
+/** The number as Meta shows it, or null when Meta cannot be read now. */
+async function readOrNull(journey: Journey): Promise<NumberSnapshot | null> {
+  return callMeta(journey, () => readNumber(journey.ref)).catch((err: unknown) => {
+    if (isCancellation(err)) throw err;
+    return null;
+  });
 }
 
 /**
- * A journey that ends before going live (cancelled, failed, expired) leaves Meta and the portfolio tidy: a number
- * it registered is deregistered, then its slot is released. A number that stays registered keeps its slot.
+ * A journey that ends before going live (cancelled, failed, expired) leaves Meta and the portfolio agreeing. It
+ * reads the number at Meta first, whatever its own flags say (a register may have taken while an error was waited
+ * out): a number its register calls may have registered is deregistered; one Meta counts otherwise (registered
+ * before the journey, coexistence, or a deregister that failed) keeps its slot without a journey.
  */
 export async function leaveTidy(journey: Journey): Promise<void> {
-  if (journey.registered && !journey.deregistered) {
-    if (journey.isCoexistence) {
-      journey.note('numberflow', 'the coexistence number stays linked at Meta and keeps its portfolio slot');
-      return;
+  const { attempts, phoneNumberId, coexistence } = journey.state;
+  let stillRegistered = false;
+  if (phoneNumberId && (attempts.registerCalls > 0 || journey.state.registered)) {
+    const snapshot = await readOrNull(journey);
+    stillRegistered = snapshot ? isRegisteredAtMeta(snapshot) : journey.state.registered;
+    if (stillRegistered && attempts.registerCalls > 0 && !coexistence) {
+      try {
+        await callMeta(journey, (afterWait) => registrationCall(journey, 'deregister', afterWait || !snapshot));
+        journey.deregisteredAtMeta();
+        stillRegistered = false;
+        journey.note('numberflow', 'deregistered the number, as its journey ended before going live');
+      } catch (err) {
+        const why = metaErrorOf(err)?.message ?? (err instanceof Error ? err.message : String(err));
+        journey.note('numberflow', `could not deregister the number (${why}); remove it in WhatsApp Manager`);
+      }
     }
-    try {
-      await limited.deregisterNumber(journey.ref);
-      journey.deregistered = true;
-      journey.note('numberflow', 'deregistered the number, as its journey ended before going live');
-    } catch (err) {
-      const why = metaErrorOf(err)?.message ?? (err instanceof Error ? err.message : String(err));
-      journey.note(
-        'numberflow',
-        `could not deregister the number (${why}): it stays registered at Meta and keeps its portfolio slot; remove it in WhatsApp Manager`,
-      );
-      return;
+    if (stillRegistered) {
+      journey.note('numberflow', 'Meta still counts the number as registered: it keeps its portfolio slot');
     }
   }
-  await releaseSlot(journey);
+  await releaseSlot(journey, stillRegistered);
 }

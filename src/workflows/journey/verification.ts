@@ -3,34 +3,27 @@
 import { condition } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
-import { answer, refuse } from './inbox.js';
-import { callMeta, graph, isMetaError } from './meta.js';
-import type { Journey } from './state.js';
-
-const codeRemediation =
-  'Check that the number receives SMS or calls from international numbers (behind an IVR: use VOICE, allow-list ' +
-  "Meta's caller numbers and redirect the call to a person or mailbox), that it is not registered elsewhere, then start a new journey.";
+import { wrongAnswer } from './inbox.js';
+import type { Journey } from './journey.js';
+import { callMeta, isMetaError, requestCode as requestCodeActivity, timedOut, verifyCode } from './meta.js';
 
 export async function verifyOwnership(journey: Journey): Promise<void> {
+  const { otp, resend } = journey.inbox;
   await requestCode(journey);
   for (;;) {
     journey.enter('AWAITING_OTP', {
       for: 'operator',
       reason: waitingReason(journey),
-      until: new Date(journey.codeExpiresAt ?? Date.now()).toISOString(),
+      until: new Date(journey.state.codeExpiresAt ?? Date.now()).toISOString(),
     });
-    await condition(
-      () => journey.otp !== null || journey.resend !== null,
-      Math.max(0, (journey.codeExpiresAt ?? 0) - Date.now()),
-    );
+    await condition(() => otp.busy || resend.busy, Math.max(0, (journey.state.codeExpiresAt ?? 0) - Date.now()));
     // A code submitted before a resend was meant for the code Meta had sent: verify it first.
-    if (journey.otp) {
+    if (otp.busy) {
       if (await verify(journey)) return;
-    } else if (journey.resend) {
-      const { method, actor } = journey.resend;
-      journey.resend = null;
-      if (method) journey.codeMethod = method;
-      journey.note(actor, `asked for a new code by ${journey.codeMethod}`);
+    } else if (resend.busy) {
+      const { value: method, actor } = resend.take() ?? { value: null, actor: 'operator' };
+      if (method) journey.switchCodeMethod(method);
+      journey.note(actor, `asked for a new code by ${journey.state.codeMethod}`);
       await requestCode(journey);
     } else {
       journey.note('numberflow', 'no code was submitted in time; requesting a new one');
@@ -39,65 +32,67 @@ export async function verifyOwnership(journey: Journey): Promise<void> {
   }
 }
 
+/**
+ * Asks Meta for a code. A request that surely failed (Meta answered an error, Graph unreachable before sending) is
+ * made again at once; one that may have reached Meta (an answer lost, a worker that died mid-call) is never
+ * repeated — a second code voids the first — and the operator is told. The count is what Meta may have received.
+ */
 async function requestCode(journey: Journey): Promise<void> {
   const { maxCodeRequests } = journeyPolicy;
-  if (journey.attempts.codeRequests >= maxCodeRequests) {
-    throw end(
-      'FAILED',
-      'OTP_NOT_VERIFIED',
-      `${maxCodeRequests} codes were requested and none was verified`,
-      `OTP verification failed or timed out. ${codeRemediation}`,
-    );
+  if (journey.state.attempts.codeRequests >= maxCodeRequests) {
+    throw end('OTP_NOT_VERIFIED', { requests: maxCodeRequests });
   }
   journey.enter('REQUESTING_CODE');
-  journey.attempts.codeRequests += 1;
-  const method = journey.codeMethod;
+  const method = journey.state.codeMethod;
+  let certain: boolean;
   try {
     const sent = await callMeta(journey, () =>
-      graph.requestCode(journey.ref, { method, language: journey.input.language }),
+      requestCodeActivity(journey.ref, { method, language: journey.input.language }).catch((err: unknown) => {
+        if (timedOut(err)) return { certain: false };
+        throw err;
+      }),
     );
-    if (!sent.certain) {
-      journey.note('numberflow', 'Meta did not confirm the code request; if no code arrives, ask for a resend');
-    }
+    certain = sent.certain;
   } catch (err) {
     throw failedByMeta(err, `Requesting the code by ${method}`);
   }
-  journey.codeExpiresAt = Date.now() + journeyPolicy.otpWaitMs;
+  journey.codeRequested();
+  if (!certain) {
+    journey.note(
+      'numberflow',
+      `Meta may have sent a code by ${method} but did not confirm it; if none arrives within minutes, ask for a resend`,
+    );
+  }
 }
 
 /** True when Meta accepted the code; false sends the operator back to AWAITING_OTP. */
 async function verify(journey: Journey): Promise<boolean> {
-  const submission = journey.otp;
+  const { otp } = journey.inbox;
+  const submission = otp.peek();
   if (!submission) return false;
   journey.enter('VERIFYING_CODE');
   try {
-    await callMeta(journey, () => graph.verifyCode(journey.ref, submission.value));
+    await callMeta(journey, (repeat) => verifyCode(journey.ref, submission.value, { repeat }), {
+      onWait: (until) => otp.acknowledge(`code received; Meta is not answering, numberflow verifies it after ${until}`),
+    });
   } catch (err) {
     if (!isMetaError(err, 136025)) {
-      answer(journey, 'otp', { accepted: false, message: 'Meta could not verify the code', attemptsLeft: null });
+      otp.answer({ accepted: false, message: 'Meta could not verify the code', attemptsLeft: null });
       throw failedByMeta(err, 'Verifying the code');
     }
-    journey.attempts.wrongCodes += 1;
-    const left = journeyPolicy.maxWrongCodes - journey.attempts.wrongCodes;
+    const left = journey.wrongCode();
     journey.note(submission.actor, 'submitted a code that Meta refused');
-    refuse(journey, 'otp', 'code', left);
-    if (left <= 0) {
-      throw end(
-        'FAILED',
-        'OTP_ATTEMPTS_EXHAUSTED',
-        `${journeyPolicy.maxWrongCodes} wrong codes were submitted`,
-        `OTP verification failed. ${codeRemediation}`,
-      );
-    }
+    otp.answer(wrongAnswer('code', left));
+    if (left <= 0) throw end('OTP_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongCodes });
     return false;
   }
   journey.note(submission.actor, 'submitted the code: verified');
-  answer(journey, 'otp', { accepted: true, message: 'code accepted', attemptsLeft: null });
+  otp.answer({ accepted: true, message: 'code accepted', attemptsLeft: null });
   return true;
 }
 
 function waitingReason(journey: Journey): string {
-  const by = journey.codeMethod === 'VOICE' ? 'voice call' : 'SMS';
+  const by = journey.state.codeMethod === 'VOICE' ? 'voice call' : 'SMS';
   const ivr = journey.input.ivr
     ? " The number is behind an IVR: allow-list Meta's caller numbers and redirect the call to a person or mailbox to capture the code."
     : '';

@@ -1,0 +1,129 @@
+// How a journey can end: one entry per reason code, with its outcome, its reason and the remediation a person
+// follows. Stage code says `end('PIN_ATTEMPTS_EXHAUSTED', { attempts: 3 })`; the text lives here, once.
+import type { JourneyResult } from './journey.js';
+import type { MetaError } from './meta-error.js';
+import type { JourneyOutcome } from './stages.js';
+
+interface Ending<P> {
+  outcome: JourneyOutcome;
+  reason: (params: P) => string;
+  remediation: string | ((params: P) => string);
+}
+
+const ending = <P = Record<string, never>>(e: Ending<P>): Ending<P> => e;
+
+const codeRemediation =
+  'Check that the number receives SMS or calls from international numbers (behind an IVR: use VOICE, allow-list ' +
+  "Meta's caller numbers and redirect the call to a person or mailbox), that it is not registered elsewhere, then start a new journey.";
+
+export const endings = {
+  SIGNUP_WINDOW_CLOSED: ending({
+    outcome: 'SIGNUP_EXPIRED',
+    reason: () => 'the 14-day Embedded Signup window closed before the number was registered',
+    remediation: 'Run Embedded Signup again for this number, then start a new journey.',
+  }),
+  OTP_NOT_VERIFIED: ending<{ requests: number }>({
+    outcome: 'FAILED',
+    reason: ({ requests }) => `${requests} codes were requested and none was verified`,
+    remediation: `OTP verification failed or timed out. ${codeRemediation}`,
+  }),
+  OTP_ATTEMPTS_EXHAUSTED: ending<{ attempts: number }>({
+    outcome: 'FAILED',
+    reason: ({ attempts }) => `${attempts} wrong codes were submitted`,
+    remediation: `OTP verification failed. ${codeRemediation}`,
+  }),
+  PIN_ATTEMPTS_EXHAUSTED: ending<{ attempts: number }>({
+    outcome: 'FAILED',
+    reason: ({ attempts }) => `${attempts} wrong two-step PINs were submitted`,
+    remediation:
+      'Two-step verification cannot be turned off through the API: a portfolio admin must turn it off in WhatsApp Manager (with email confirmation), then start a new journey.',
+  }),
+  PIN_NOT_SUBMITTED: ending({
+    outcome: 'FAILED',
+    reason: () => 'no two-step PIN was submitted in time',
+    remediation:
+      "Find the number's two-step PIN (or have an admin turn two-step verification off in WhatsApp Manager), then start a new journey.",
+  }),
+  DISPLAY_NAME_REJECTED: ending<{ name: string }>({
+    outcome: 'FAILED',
+    reason: ({ name }) => `Meta rejected "${name}" and no new name was submitted`,
+    remediation:
+      "Choose a display name that follows Meta's display-name guidelines (docs/display-names.md; it must relate to the business), then start a new journey.",
+  }),
+  STAYS_PENDING: ending<{ status: string; days: number }>({
+    outcome: 'FAILED',
+    reason: ({ status, days }) => `the number stayed ${status} for ${days} days after registration`,
+    remediation:
+      'OTP verification completed but Cloud API registration did not take: register the number again with its 6-digit PIN (POST /<PHONE_NUMBER_ID>/register); if it was deleted and re-added, its previous two-step PIN may be required.',
+  }),
+  STALE_PHONE_NUMBER_ID: ending<{ phoneNumberId: string }>({
+    outcome: 'FAILED',
+    reason: ({ phoneNumberId }) => `Meta has no number with phone_number_id ${phoneNumberId}`,
+    remediation:
+      'An old phone_number_id may still be in use (a number that was deleted and added again gets a new id): look the number up in WhatsApp Manager → Phone numbers and start the journey with its current id.',
+  }),
+  NOT_ON_BUSINESS_APP: ending({
+    outcome: 'FAILED',
+    reason: () => 'Meta does not show this number on the WhatsApp Business App (is_on_biz_app is false)',
+    remediation:
+      'Coexistence needs a WhatsApp Business App number (app 2.24.17 or later) linked through Embedded Signup; onboard it on the cloud_api path otherwise.',
+  }),
+  COEXISTENCE_WITHOUT_ID: ending({
+    outcome: 'FAILED',
+    reason: () => 'a coexistence number needs its phone_number_id',
+    remediation: 'Start the journey with the phone_number_id from Embedded Signup.',
+  }),
+  META_ERROR: ending<{ what: string; meta: MetaError }>({
+    outcome: 'FAILED',
+    reason: ({ what, meta }) =>
+      `${what} failed: Meta error ${meta.code} (${meta.message}${meta.fbtraceId ? `, fbtrace_id ${meta.fbtraceId}` : ''})`,
+    remediation: ({ meta }) => meta.remediation,
+  }),
+  UNEXPECTED_ERROR: ending<{ what: string; message: string }>({
+    outcome: 'FAILED',
+    reason: ({ what, message }) => `${what} failed: ${message}`,
+    remediation:
+      'Look at the workflow history for the failure, fix the cause (a missing token, Graph unreachable for long, an answer numberflow did not expect), and start a new journey.',
+  }),
+  CANCELLED_BY_OPERATOR: ending<{ actor: string; why: string }>({
+    outcome: 'CANCELLED',
+    reason: ({ actor, why }) => `cancelled by ${actor}${why ? `: ${why}` : ''}`,
+    remediation: 'Start a new journey to onboard the number again.',
+  }),
+  CANCELLED_THROUGH_TEMPORAL: ending({
+    outcome: 'CANCELLED',
+    reason: () =>
+      'the workflow was cancelled through Temporal (no actor or reason recorded: prefer numberflow cancel, which records both)',
+    remediation: 'Start a new journey to onboard the number again.',
+  }),
+  REMOVED: ending<{ actor: string; confirmedBy: string | null }>({
+    outcome: 'REMOVED',
+    reason: ({ actor, confirmedBy }) =>
+      `removed at the request of ${actor}; deleted in WhatsApp Manager${confirmedBy ? ` (confirmed by ${confirmedBy})` : ''}`,
+    remediation:
+      'To onboard the number again, start a new journey; for a few minutes after deletion Meta answers 133015 and numberflow waits.',
+  }),
+} as const;
+
+export type ReasonCode = keyof typeof endings;
+export type EndingParams<R extends ReasonCode> = (typeof endings)[R] extends Ending<infer P> ? P : never;
+
+/**
+ * The result of an ending. `code` overrides the reason code shown (META_ERROR shows as META_<Meta's code>, an
+ * unexpected failure as its failure type), so callers can key on Meta's code.
+ */
+export function endingResult<R extends ReasonCode>(
+  reasonCode: R,
+  params: EndingParams<R>,
+  extra: { actor?: string | null; metaError?: MetaError | null; code?: string } = {},
+): JourneyResult {
+  const entry = endings[reasonCode] as Ending<EndingParams<R>>;
+  return {
+    outcome: entry.outcome,
+    reasonCode: extra.code ?? reasonCode,
+    reason: entry.reason(params),
+    remediation: typeof entry.remediation === 'function' ? entry.remediation(params) : entry.remediation,
+    actor: extra.actor ?? null,
+    metaError: extra.metaError ?? null,
+  };
+}

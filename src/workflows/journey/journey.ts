@@ -1,0 +1,336 @@
+// The journey as an object: its input, its state (state.ts), its inboxes, and the methods that own every change
+// of the state. Handlers and stages call these methods; nothing else writes the state.
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { NumberEvent } from '../../domain/events.js';
+import type { CodeMethod, JourneyInput, JourneyResult, JourneyView, WaitingFor } from '../../domain/journey.js';
+import type { CancelRequest, RemovalRequest } from '../../domain/messages.js';
+import type { MetaError } from '../../domain/meta-error.js';
+import type { NumberRef } from '../../domain/number.js';
+import { journeyPolicy } from '../../domain/policy.js';
+import type { SlotAnswer } from '../../domain/portfolio.js';
+import { NumberStage, PhoneNumberId } from '../../domain/search-attributes.js';
+import type { JourneyStage, StageOrOutcome } from '../../domain/stages.js';
+import { Inbox } from './inbox.js';
+import { initialState, signupExpiresAt, viewOf, type JourneyState } from './state.js';
+
+export type NameDecision = { approved: true } | { approved: false; reason: string | null };
+
+const NOTES_KEPT = 50;
+/** Meta allows 10 register and deregister calls per number in a moving 72 hours (docs/meta-graph-api.md#register-and-deregister-limit). */
+const REGISTRATION_WINDOW_MS = 72 * 60 * 60 * 1000;
+const REGISTRATION_CALLS_ALLOWED = 10;
+
+/** Stages in which an onboarding may still be cancelled; once LIVE, a number is removed instead. */
+const preLiveStages: readonly StageOrOutcome[] = [
+  'WAITING_FOR_CAPACITY',
+  'ADDING',
+  'REQUESTING_CODE',
+  'AWAITING_OTP',
+  'VERIFYING_CODE',
+  'REGISTERING',
+  'AWAITING_PIN',
+  'AWAITING_CONNECTED',
+  'DISPLAY_NAME_REVIEW',
+  'AWAITING_NEW_NAME',
+  'ENABLING_IDENTITY_CHECK',
+  'CONFIRMING_COEXISTENCE',
+  'SYNCING_SMB_DATA',
+];
+
+export class Journey {
+  readonly state: JourneyState;
+  readonly inbox = {
+    otp: new Inbox<string>(),
+    pin: new Inbox<string>(),
+    displayName: new Inbox<string>(),
+    resend: new Inbox<CodeMethod | null>(),
+    removal: new Inbox<RemovalRequest>(),
+    deletionConfirmation: new Inbox<null>(),
+    /** Meta's decision on the name under review (webhook). */
+    nameDecision: new Inbox<NameDecision>(),
+    /** Meta's ONBOARDING quality event: the registration took, look now. */
+    registrationTook: new Inbox<null>(),
+    /** The portfolio's answer to the slot request. */
+    slot: new Inbox<SlotAnswer>(),
+  };
+  /** Set only when the journey was started with its search attributes (the time-skipping server has none). */
+  private readonly visible = workflowInfo().typedSearchAttributes.get(NumberStage) !== undefined;
+  private pendingPhoneNumberId: string | null = null;
+  private cancelOnboarding: (() => void) | null = null;
+
+  constructor(
+    readonly input: JourneyInput,
+    carried?: JourneyState,
+  ) {
+    this.state = carried ?? initialState(input);
+  }
+
+  get stage(): StageOrOutcome {
+    return this.state.stage;
+  }
+
+  get ref(): NumberRef {
+    if (!this.state.phoneNumberId) throw new Error('the number has no phone_number_id yet');
+    return { wabaId: this.input.wabaId, phoneNumberId: this.state.phoneNumberId };
+  }
+
+  view(): JourneyView {
+    return viewOf(this.input, this.state, Date.now());
+  }
+
+  enter(stage: JourneyStage, waiting: JourneyView['waiting'] = null): void {
+    this.state.waiting = waiting;
+    this.setStage(stage);
+  }
+
+  waitFor(who: WaitingFor, reason: string, untilMs: number | null = null): void {
+    this.state.waiting = { for: who, reason, until: untilMs === null ? null : new Date(untilMs).toISOString() };
+  }
+
+  stopWaiting(): void {
+    this.state.waiting = null;
+  }
+
+  note(actor: string, what: string): void {
+    this.state.notes.push({ at: new Date().toISOString(), actor, what });
+    if (this.state.notes.length > NOTES_KEPT) this.state.notes.splice(0, this.state.notes.length - NOTES_KEPT);
+  }
+
+  metaAnswered(error: MetaError): void {
+    this.state.lastError = error;
+  }
+
+  assignPhoneNumberId(id: string): void {
+    if (id === this.state.phoneNumberId) return;
+    this.state.phoneNumberId = id;
+    this.pendingPhoneNumberId = id; // upserted with the next stage change: one history event, not two
+  }
+
+  /** What Meta shows of the number (its status, whether it is a coexistence number). */
+  seenAtMeta(status: string | null, coexistence = this.state.coexistence): void {
+    this.state.status = status;
+    this.state.coexistence = coexistence;
+  }
+
+  /** Meta counts the number as registered: by a register of ours, or before the journey began. */
+  registeredAtMeta(status: string | null): void {
+    this.state.status = status;
+    this.state.registered = true;
+  }
+
+  deregisteredAtMeta(): void {
+    this.state.status = 'DISCONNECTED';
+    this.state.registered = false;
+  }
+
+  /** Milliseconds left in the Embedded Signup window; workflow time is deterministic (replayed, or skipped in tests). */
+  msUntilSignupExpiry(): number {
+    return Math.max(0, signupExpiresAt(this.input) - Date.now());
+  }
+
+  // The verification code.
+
+  codeRequested(): void {
+    this.state.attempts.codeRequests += 1;
+    this.state.codeExpiresAt = Date.now() + journeyPolicy.otpWaitMs;
+  }
+
+  switchCodeMethod(method: CodeMethod): void {
+    this.state.codeMethod = method;
+  }
+
+  /** Counts a wrong code; answers the attempts left. */
+  wrongCode(): number {
+    this.state.attempts.wrongCodes += 1;
+    return journeyPolicy.maxWrongCodes - this.state.attempts.wrongCodes;
+  }
+
+  wrongPin(): number {
+    this.state.attempts.wrongPins += 1;
+    return journeyPolicy.maxWrongPins - this.state.attempts.wrongPins;
+  }
+
+  choosePin(pin: string): void {
+    this.state.pin = pin;
+  }
+
+  // Meta's register budget: 10 register or deregister calls per number in a moving 72 h.
+
+  /** How long to wait before another register or deregister call stays within Meta's budget (0: now). */
+  msUntilRegistrationCallAllowed(): number {
+    const now = Date.now();
+    const recent = this.state.registrationCalls.filter((at) => at > now - REGISTRATION_WINDOW_MS);
+    this.state.registrationCalls = recent;
+    if (recent.length < REGISTRATION_CALLS_ALLOWED) return 0;
+    return (recent[recent.length - REGISTRATION_CALLS_ALLOWED] ?? now) + REGISTRATION_WINDOW_MS - now;
+  }
+
+  /** A register or deregister call that may reach Meta is about to be made. */
+  registrationCall(kind: 'register' | 'deregister'): void {
+    if (kind === 'register') this.state.attempts.registerCalls += 1;
+    else this.state.attempts.deregisterCalls += 1;
+    this.state.registrationCalls.push(Date.now());
+  }
+
+  // The portfolio's slot.
+
+  slotRequested(): void {
+    this.state.slot = 'requested';
+  }
+
+  slotAnswered(answer: SlotAnswer): void {
+    this.state.slot = answer.granted ? 'held' : 'queued';
+  }
+
+  slotReleased(): void {
+    this.state.slot = 'none';
+  }
+
+  // Display names.
+
+  nameSubmitted(name: string): JourneyView['displayName'] {
+    const before = { ...this.state.displayName };
+    this.state.displayName = { ...before, pending: name, status: 'PENDING_REVIEW' };
+    return before;
+  }
+
+  nameRestored(before: JourneyView['displayName']): void {
+    this.state.displayName = before;
+  }
+
+  /** The name under review, or the current one when no change is pending. */
+  get nameUnderReview(): string {
+    return this.state.displayName.pending ?? this.state.displayName.current;
+  }
+
+  nameApproved(name: string): void {
+    this.state.displayName = { current: name, pending: null, status: 'APPROVED' };
+    this.state.reRegisterBy = null;
+  }
+
+  /** The change stops: the number keeps its current name; `status` says why (DECLINED, CHANGE_FAILED, …). */
+  nameChangeStopped(status: string): void {
+    this.state.displayName = { ...this.state.displayName, pending: null, status };
+    this.state.reRegisterBy = null;
+  }
+
+  reRegisterDeadline(untilMs: number): void {
+    this.state.reRegisterBy = untilMs;
+  }
+
+  // LIVE and removal.
+
+  goLive(): void {
+    this.state.wentLive = true;
+  }
+
+  pauseSends(): void {
+    this.state.sendsPaused = true;
+  }
+
+  deletionAllowedFrom(ms: number | null): void {
+    this.state.deletionAllowedAt = ms;
+  }
+
+  restrict(reason: string, remediation: string): void {
+    this.state.restriction = { reason, remediation };
+  }
+
+  /** An admin asked again: the removal is tried again. */
+  liftRestriction(): void {
+    this.state.restriction = null;
+  }
+
+  /** Meta's webhook events: recorded, and what they mean for the stage waiting on them. */
+  receive(event: NumberEvent): void {
+    this.state.recentEvents.push(event);
+    const excess = this.state.recentEvents.length - journeyPolicy.recentEventsKept;
+    if (excess > 0) this.state.recentEvents.splice(0, excess);
+    switch (event.kind) {
+      case 'name':
+        if (event.requestedName !== this.nameUnderReview) break; // a decision on an older request
+        if (event.decision === 'APPROVED') this.inbox.nameDecision.put({ approved: true }, 'meta');
+        if (event.decision === 'REJECTED') {
+          this.inbox.nameDecision.put({ approved: false, reason: event.rejectionReason }, 'meta');
+        }
+        break;
+      case 'quality':
+        if (event.event === 'ONBOARDING') this.inbox.registrationTook.put(null, 'meta');
+        break;
+      case 'status':
+        this.state.status = event.status;
+        break;
+      case 'paid_message':
+        this.state.lastPaidMessageAt = Math.max(this.state.lastPaidMessageAt ?? 0, Date.parse(event.at));
+        break;
+      case 'restriction':
+        // A restriction blocks a removal under way; before that it is recorded (Meta lifts many at their expiration).
+        if (this.state.stage !== 'REMOVING') {
+          this.note('meta', `restricted the account (${event.restrictionType})`);
+          break;
+        }
+        this.restrict(
+          `Meta restricted the account (${event.restrictionType})`,
+          'Deletion can be restricted by permissions, billing or account state: resolve the restriction in WhatsApp Manager (Account Quality), then request the removal again.',
+        );
+        break;
+      case 'partner_removed':
+        this.note(
+          'meta',
+          `partner removed${event.reason ? ` (${event.reason}, by ${event.initiatedBy ?? 'unknown'})` : ''}`,
+        );
+        break;
+      case 'account':
+        break;
+    }
+  }
+
+  // Cancellation and the end.
+
+  /** The onboarding's scope: an accepted cancel stops what it is doing. */
+  onCancel(cancel: () => void): void {
+    this.cancelOnboarding = cancel;
+  }
+
+  /** Why a cancel is refused now, or null when it is allowed. */
+  cancelRefusal(): string | null {
+    if (this.state.result || this.state.cancel) return `the journey is already ending (stage ${this.state.stage})`;
+    if (this.state.wentLive || !preLiveStages.includes(this.state.stage)) {
+      return `a live number's journey cannot be cancelled (stage ${this.state.stage}); request its removal instead`;
+    }
+    return null;
+  }
+
+  /** Cancels the onboarding when allowed (noted otherwise); answers the refusal, or null. */
+  requestCancel(request: CancelRequest, throughTemporal: boolean): string | null {
+    const refusal = this.cancelRefusal();
+    if (refusal) {
+      this.note(request.actor, `cancel refused: ${refusal}`);
+      return refusal;
+    }
+    this.state.cancel = { ...request, throughTemporal };
+    this.cancelOnboarding?.();
+    return null;
+  }
+
+  finish(result: JourneyResult): JourneyResult {
+    this.state.result = result;
+    this.state.waiting = null;
+    this.setStage(result.outcome);
+    const why = `the journey ended ${result.outcome}: ${result.reason}`;
+    for (const inbox of Object.values(this.inbox)) inbox.close(why);
+    return result;
+  }
+
+  private setStage(stage: StageOrOutcome): void {
+    const idChanged = this.pendingPhoneNumberId !== null;
+    if (stage === this.state.stage && !idChanged) return;
+    this.state.stage = stage;
+    if (!this.visible) return;
+    upsertSearchAttributes([
+      { key: NumberStage, value: stage },
+      ...(idChanged ? [{ key: PhoneNumberId, value: this.pendingPhoneNumberId ?? '' }] : []),
+    ]);
+    this.pendingPhoneNumberId = null;
+  }
+}

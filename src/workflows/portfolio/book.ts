@@ -1,0 +1,164 @@
+// The portfolio's book of slots: who holds one, who waits in line, what answers are owed. One serialisable
+// state (carried by continue-as-new and shown by the query), changed only by these methods.
+import {
+  DEFAULT_NUMBER_CAP,
+  RECONCILE_EVERY_MS,
+  type PortfolioInput,
+  type PortfolioState,
+  type ReconcileReport,
+  type SlotAnswer,
+  type SlotRelease,
+  type SlotRequest,
+} from '../../domain/portfolio.js';
+
+const NOTES_KEPT = 50;
+const RELEASED_KEPT = 500;
+
+export class PortfolioBook {
+  readonly state: PortfolioState;
+
+  constructor(input: PortfolioInput) {
+    const now = new Date().toISOString();
+    this.state = input.state ?? {
+      cap: input.cap ?? DEFAULT_NUMBER_CAP,
+      holders: (input.preregistered ?? []).map((e164) => ({
+        e164,
+        workflowId: null,
+        runId: null,
+        wabaId: null,
+        since: now,
+      })),
+      queue: [],
+      admissions: 0,
+      reconcileEveryMs: input.reconcileEveryMs ?? RECONCILE_EVERY_MS,
+      outbox: [],
+      released: [],
+      notes: [],
+    };
+  }
+
+  /** A journey asks for a slot: granted, or its place in the queue. Repeated requests get the same answer. */
+  request(request: SlotRequest): SlotAnswer | null {
+    const { state } = this;
+    if (state.released.some((r) => r.runId === request.runId)) {
+      this.note(
+        `ignored a slot request of ${request.e164} that came after its journey released (run ${request.runId})`,
+      );
+      return null;
+    }
+    const holder = state.holders.find((h) => h.e164 === request.e164);
+    if (holder) {
+      Object.assign(holder, { workflowId: request.workflowId, runId: request.runId, wabaId: request.wabaId });
+      return this.answer(true, null);
+    }
+    const queued = state.queue.findIndex((q) => q.e164 === request.e164);
+    if (queued >= 0 && !request.registered) return this.answer(false, queued + 1);
+    if (queued >= 0) state.queue.splice(queued, 1);
+    if (request.registered || (state.holders.length < state.cap && state.queue.length === 0)) {
+      this.hold(request);
+      return this.answer(true, null);
+    }
+    state.queue.push({ ...this.entry(request) });
+    return this.answer(false, state.queue.length);
+  }
+
+  /** Answers the journey by signal (delivered by the workflow's loop). */
+  owe(workflowId: string, answer: SlotAnswer): void {
+    this.state.outbox.push({ workflowId, answer });
+  }
+
+  release({ e164, runId, stillRegistered }: SlotRelease): void {
+    const { state } = this;
+    if (runId) {
+      state.released.push({ runId, at: new Date().toISOString() });
+      if (state.released.length > RELEASED_KEPT) state.released.splice(0, state.released.length - RELEASED_KEPT);
+    }
+    state.queue = state.queue.filter((q) => q.e164 !== e164);
+    const holder = state.holders.find((h) => h.e164 === e164);
+    if (!holder) return;
+    if (stillRegistered) {
+      Object.assign(holder, { workflowId: null, runId: null });
+      this.note(`${e164} left its journey but Meta still counts it as registered: its slot stays taken`);
+      return;
+    }
+    state.holders = state.holders.filter((h) => h !== holder);
+  }
+
+  setCap(cap: number): boolean {
+    if (!Number.isInteger(cap) || cap <= 0) return false;
+    this.state.cap = cap;
+    this.note(`the cap is now ${cap} registered numbers`);
+    return true;
+  }
+
+  /** Lets queued journeys through while there is room; their grants are owed. */
+  admitFromQueue(): void {
+    const { state } = this;
+    while (state.holders.length < state.cap) {
+      const next = state.queue.shift();
+      if (!next) return;
+      this.hold(next);
+      this.owe(next.workflowId, this.answer(true, null));
+    }
+  }
+
+  /** A grant could not be delivered: the journey is gone, so is its claim. */
+  undeliverable(workflowId: string, answer: SlotAnswer): void {
+    const { state } = this;
+    const holder = state.holders.find((h) => h.workflowId === workflowId);
+    if (answer.granted && holder) {
+      state.holders = state.holders.filter((h) => h !== holder);
+      this.note(`${holder.e164}'s journey is gone; its slot is free again`);
+    }
+    state.queue = state.queue.filter((q) => q.workflowId !== workflowId);
+  }
+
+  /** What the reconciliation found, applied only to holders unchanged since they were checked. */
+  applyReconciliation(report: ReconcileReport, checked: Map<string, string | null>): void {
+    const { state } = this;
+    const unchanged = (e164: string) => {
+      const holder = state.holders.find((h) => h.e164 === e164);
+      return holder && checked.has(e164) && checked.get(e164) === holder.runId ? holder : null;
+    };
+    for (const e164 of report.free) {
+      const holder = unchanged(e164);
+      if (!holder) continue;
+      state.holders = state.holders.filter((h) => h !== holder);
+      this.note(`freed the slot of ${e164}: no running journey holds it and Meta does not count it as registered`);
+    }
+    for (const e164 of report.registeredWithoutJourney) {
+      const holder = unchanged(e164);
+      if (!holder || holder.workflowId === null) continue;
+      Object.assign(holder, { workflowId: null, runId: null });
+      this.note(`${e164} has no running journey but Meta counts it as registered: its slot stays taken`);
+    }
+    for (const e164 of report.goneFromQueue) {
+      state.queue = state.queue.filter((q) => q.e164 !== e164);
+      this.note(`dropped ${e164} from the queue: its journey is no longer running`);
+    }
+  }
+
+  get hasRoomForQueue(): boolean {
+    return this.state.holders.length < this.state.cap && this.state.queue.length > 0;
+  }
+
+  private hold(request: Pick<SlotRequest, 'e164' | 'workflowId' | 'runId' | 'wabaId'>): void {
+    const { e164, workflowId, runId, wabaId } = request;
+    this.state.holders.push({ e164, workflowId, runId, wabaId, since: new Date().toISOString() });
+    this.state.admissions += 1;
+  }
+
+  private entry(request: SlotRequest) {
+    const { e164, workflowId, runId, wabaId } = request;
+    return { e164, workflowId, runId, wabaId, since: new Date().toISOString() };
+  }
+
+  private answer(granted: boolean, position: number | null): SlotAnswer {
+    return { granted, position, cap: this.state.cap, held: this.state.holders.length };
+  }
+
+  private note(what: string): void {
+    this.state.notes.push({ at: new Date().toISOString(), what });
+    if (this.state.notes.length > NOTES_KEPT) this.state.notes.splice(0, this.state.notes.length - NOTES_KEPT);
+  }
+}
