@@ -8,7 +8,10 @@ export type DisplayNameCheck = { ok: true; name: string } | { ok: false; problem
 
 /** NFC, spaces (any Unicode space separator) trimmed and collapsed to one; nothing else is rewritten. */
 export function normaliseDisplayName(input: string): string {
-  return input.normalize('NFC').replace(/\p{Zs}+/gu, ' ').trim();
+  return input
+    .normalize('NFC')
+    .replace(/\p{Zs}+/gu, ' ')
+    .trim();
 }
 
 const codePoint = (char: string) => `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;

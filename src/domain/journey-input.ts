@@ -4,7 +4,9 @@ import { codeMethods, onboardingPaths, pinPolicies, type JourneyInput } from './
 import { validateDisplayName } from './display-name.js';
 import { InvalidPhoneNumberError, parsePhoneNumber } from './phone.js';
 
-const graphId = z.string().regex(/^\d{1,32}$/, 'must be a numeric Graph id');
+/** Graph object ids (WABA, portfolio, phone number) are numeric strings. */
+export const GRAPH_ID = /^\d{1,32}$/;
+const graphId = z.string().regex(GRAPH_ID, 'must be a numeric Graph id');
 
 export const journeyRequestSchema = z
   .object({

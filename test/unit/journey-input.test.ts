@@ -73,7 +73,9 @@ describe('a journey request', () => {
     const input = parseJourneyRequest({ ...valid, phoneNumber: '+1 555 078 3881', phoneNumberId: '106540352242922' });
     expect(input.phoneNumber).toEqual({ e164: '+15550783881', countryCallingCode: '1', nationalNumber: '5550783881' });
     expect(problemsOf({ ...valid, phoneNumber: '+15550783881' })).toEqual([
-      expect.stringMatching(/^phoneNumber: "\+15550783881" is one of Meta's test numbers .*adopted by their phone_number_id/),
+      expect.stringMatching(
+        /^phoneNumber: "\+15550783881" is one of Meta's test numbers .*adopted by their phone_number_id/,
+      ),
     ]);
     // Any other invalid number stays refused, with or without a phone_number_id.
     expect(problemsOf({ ...valid, phoneNumber: '+1 415 078 3881', phoneNumberId: '106540352242922' })).toEqual([
