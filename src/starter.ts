@@ -1,23 +1,15 @@
 // numberflow's command line: starts and inspects journeys (and, later, takes an operator's input).
 import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { addOperatorCommands } from './cli/operator-commands.js';
+import { e164Argument, graphIdOption, methodOption } from './cli/options.js';
 import { loadConfig } from './config.js';
 import { JourneyInputError, parseJourneyRequest } from './domain/journey-input.js';
-import { parsePhoneNumber } from './domain/phone.js';
 import { describeJourney, startJourney } from './journeys.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { connectClient } from './temporal/connection.js';
-
-function e164Argument(value: string): string {
-  try {
-    return parsePhoneNumber(value).e164;
-  } catch (err) {
-    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
-  }
-}
 
 async function withClient(work: (client: Client) => Promise<void>): Promise<void> {
   const config = loadConfig();
@@ -37,15 +29,17 @@ export function buildCli(out: (line: string) => void = console.log, options: { t
   program
     .command('start')
     .description("start a number's journey and print its id and stage")
-    .requiredOption('--waba <id>', 'WhatsApp Business Account id')
-    .requiredOption('--portfolio <id>', 'business portfolio id')
+    .addOption(graphIdOption('--waba <id>', 'WhatsApp Business Account id').makeOptionMandatory())
+    .addOption(graphIdOption('--portfolio <id>', 'business portfolio id').makeOptionMandatory())
     .requiredOption('--phone <e164>', 'the phone number, in international form (+14155552671)')
     .requiredOption('--display-name <name>', 'the display name to submit for review')
-    .option('--method <SMS|VOICE>', 'how Meta sends the verification code')
+    .addOption(methodOption('how Meta sends the verification code'))
     .option('--ivr', 'the number is behind an IVR (the code comes by voice call)')
     .option('--coexistence', 'a WhatsApp Business App number linked through Embedded Signup')
     .option('--signup-at <iso>', 'when Embedded Signup finished (defaults to now)')
-    .option('--phone-number-id <id>', 'adopt a number already added in Meta')
+    .addOption(
+      graphIdOption('--phone-number-id <id>', "adopt a number already added in Meta (or one of Meta's test numbers)"),
+    )
     .option('--operator-pin', 'the operator supplies the two-step PIN instead of a generated one')
     .option('--by <actor>', 'who starts the journey', process.env.USER ?? 'cli')
     .action(async (opts: Record<string, string | boolean | undefined>) => {

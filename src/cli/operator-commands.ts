@@ -2,7 +2,7 @@
 // request a removal and confirm a deletion. Every action names its actor (--by), recorded in history.
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { journeyWorkflowId } from '../domain/journey.js';
+import { journeyWorkflowId, type CodeMethod } from '../domain/journey.js';
 import {
   cancelSignal,
   confirmDeletionSignal,
@@ -13,6 +13,7 @@ import {
   submitPinUpdate,
   type SubmissionOutcome,
 } from '../domain/messages.js';
+import { graphIdOption, isOutcome, methodOption, roleOption, stageOption } from './options.js';
 
 export type WithClient = (work: (client: Client) => Promise<void>) => Promise<void>;
 
@@ -31,20 +32,20 @@ export function addOperatorCommands(
   program
     .command('list')
     .description('list journeys, e.g. those awaiting a code in a portfolio')
-    .option('--stage <stage>', 'e.g. AWAITING_OTP, AWAITING_PIN, AWAITING_NEW_NAME, LIVE')
-    .option('--portfolio <id>', 'business portfolio id')
-    .option('--waba <id>', 'WhatsApp Business Account id')
+    .addOption(stageOption())
+    .addOption(graphIdOption('--portfolio <id>', 'business portfolio id'))
+    .addOption(graphIdOption('--waba <id>', 'WhatsApp Business Account id'))
     .action((opts: { stage?: string; portfolio?: string; waba?: string }) =>
       withClient(async (client) => {
-        const clauses = [`WorkflowType = 'numberJourney'`, `ExecutionStatus = 'Running'`];
+        // The options' parsers let only stage names and digits through, so they are safe inside the query.
+        const ended = opts.stage !== undefined && isOutcome(opts.stage);
+        const clauses = [`WorkflowType = 'numberJourney'`, ...(ended ? [] : [`ExecutionStatus = 'Running'`])];
         for (const [attribute, value] of [
           ['NumberStage', opts.stage],
           ['PortfolioId', opts.portfolio],
           ['WabaId', opts.waba],
         ] as const) {
-          if (value === undefined) continue;
-          if (!/^[A-Z_0-9]+$/.test(value)) throw new Error(`${attribute}: "${value}" is not a stage or an id`);
-          clauses.push(`${attribute} = '${value}'`);
+          if (value !== undefined) clauses.push(`${attribute} = '${value}'`);
         }
         for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
           const attributes = execution.typedSearchAttributes;
@@ -113,11 +114,11 @@ export function addOperatorCommands(
   signalCommand(
     'resend',
     'ask Meta for a new code, optionally by the other method',
-    (c) => c.option('--method <SMS|VOICE>', 'switch the code method'),
+    (c) => c.addOption(methodOption('switch the code method')),
     (client, e164, opts) =>
       journey(client, e164).signal(resendCodeSignal, {
         actor: opts.by as string,
-        ...(opts.method ? { method: opts.method === 'VOICE' ? 'VOICE' : 'SMS' } : {}),
+        ...(opts.method ? { method: opts.method as CodeMethod } : {}),
       }),
   );
   signalCommand(
@@ -130,7 +131,7 @@ export function addOperatorCommands(
   signalCommand(
     'remove',
     'request the removal of a live number (portfolio admins only)',
-    (c) => c.requiredOption('--reason <text>', 'why').option('--role <role>', 'your role on the portfolio', 'operator'),
+    (c) => c.requiredOption('--reason <text>', 'why').addOption(roleOption()),
     (client, e164, opts) =>
       journey(client, e164).signal(requestRemovalSignal, {
         actor: opts.by as string,

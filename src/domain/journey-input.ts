@@ -1,16 +1,24 @@
 // The edge's validation of a journey request: zod for shape, libphonenumber for the number itself.
 import { z } from 'zod';
 import { codeMethods, onboardingPaths, pinPolicies, type JourneyInput } from './journey.js';
+import { validateDisplayName } from './display-name.js';
 import { InvalidPhoneNumberError, parsePhoneNumber } from './phone.js';
 
-const graphId = z.string().regex(/^\d{1,32}$/, 'must be a numeric Graph id');
+/** Graph object ids (WABA, portfolio, phone number) are numeric strings. */
+export const GRAPH_ID = /^\d{1,32}$/;
+const graphId = z.string().regex(GRAPH_ID, 'must be a numeric Graph id');
 
 export const journeyRequestSchema = z
   .object({
     wabaId: graphId,
     portfolioId: graphId,
     phoneNumber: z.string().min(1, 'is required'),
-    displayName: z.string().trim().min(3, 'must be at least 3 characters').max(256),
+    displayName: z.string().transform((name, ctx) => {
+      const checked = validateDisplayName(name);
+      if (checked.ok) return checked.name;
+      ctx.addIssue({ code: 'custom', message: checked.problem });
+      return z.NEVER;
+    }),
     path: z.enum(onboardingPaths).default('cloud_api'),
     codeMethod: z.enum(codeMethods).optional(),
     ivr: z.boolean().default(false),
@@ -41,11 +49,13 @@ export function parseJourneyRequest(raw: unknown, now: Date = new Date()): Journ
     ? []
     : parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`);
   // The number is checked even when other fields are wrong, so one answer names every problem.
-  const givenNumber = (raw as { phoneNumber?: unknown } | null)?.phoneNumber;
+  const given = raw as { phoneNumber?: unknown; phoneNumberId?: unknown } | null;
+  const givenNumber = given?.phoneNumber;
   let phoneNumber;
   if (typeof givenNumber === 'string' && givenNumber !== '') {
     try {
-      phoneNumber = parsePhoneNumber(givenNumber);
+      // Meta's test numbers exist only in Meta, so only their phone_number_id can bring one in.
+      phoneNumber = parsePhoneNumber(givenNumber, { metaTestNumber: typeof given?.phoneNumberId === 'string' });
     } catch (err) {
       if (!(err instanceof InvalidPhoneNumberError)) throw err;
       problems.push(`phoneNumber: ${err.message}`);

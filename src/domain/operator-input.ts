@@ -1,4 +1,5 @@
 // Checks of what operators type, shared by update validators (workflow) and the HTTP edge. Pure functions.
+import { validateDisplayName } from './display-name.js';
 
 /** Meta's code arrives as "123-830"; Graph wants the six digits without the hyphen. */
 export function normaliseOtp(input: unknown): string {
@@ -15,14 +16,11 @@ export function checkPin(input: unknown): string {
   return input;
 }
 
-/** Meta's display-name rules that can be checked before a review (the rest is Meta's review). */
+/** The display-name rule (display-name.ts), throwing for an update validator; answers the normalised name. */
 export function checkDisplayName(input: unknown): string {
-  if (typeof input !== 'string' || input.trim() === '') throw new Error('the display name is empty');
-  const name = input.trim();
-  if (name.length < 3) throw new Error('the display name must be at least 3 characters');
-  if (name.length > 256) throw new Error('the display name must be at most 256 characters');
-  if (/https?:\/\/|www\./i.test(name)) throw new Error('the display name may not contain a URL');
-  return name;
+  const checked = validateDisplayName(input);
+  if (!checked.ok) throw new Error(`the display name ${checked.problem}`);
+  return checked.name;
 }
 
 export function checkActor(input: unknown): string {

@@ -12,10 +12,21 @@ export class InvalidPhoneNumberError extends Error {
 }
 
 /**
+ * Meta's test numbers (generated with a developer app) are +1 555 and seven digits. 555 is not an area code in
+ * service in the North American plan, so libphonenumber calls them invalid and no real number is let through.
+ */
+const META_TEST_NUMBER = /^1555\d{7}$/;
+
+export interface ParseOptions {
+  /** Accept a Meta test number (the caller has its phone_number_id, so Meta vouches for it). */
+  metaTestNumber?: boolean;
+}
+
+/**
  * Parses a number given in international form ("+14155552671", "+1 (415) 555-2671") and requires it to be
  * a valid, dialable number for its country — Meta refuses anything else at add time, after a round trip.
  */
-export function parsePhoneNumber(input: string): PhoneNumber {
+export function parsePhoneNumber(input: string, options: ParseOptions = {}): PhoneNumber {
   const trimmed = input.trim();
   if (!trimmed.startsWith('+')) {
     throw new InvalidPhoneNumberError(
@@ -32,6 +43,15 @@ export function parsePhoneNumber(input: string): PhoneNumber {
     );
   }
   if (!parsed.isValid()) {
+    const test = META_TEST_NUMBER.test(`${parsed.countryCallingCode}${parsed.nationalNumber}`);
+    if (test && options.metaTestNumber) {
+      return { e164: parsed.number, countryCallingCode: '1', nationalNumber: parsed.nationalNumber };
+    }
+    if (test) {
+      throw new InvalidPhoneNumberError(
+        `"${input}" is one of Meta's test numbers (+1 555 …); test numbers are adopted by their phone_number_id: give phoneNumberId`,
+      );
+    }
     throw new InvalidPhoneNumberError(
       `"${input}" is not a valid number for country calling code +${parsed.countryCallingCode}`,
     );

@@ -7,6 +7,7 @@ import {
   checkOneOf,
   checkOtp,
   checkText,
+  checkVerifiedName,
   checkTwoStepPin,
   CODE_METHODS,
   DATA_LOCALIZATION_REGIONS,
@@ -123,7 +124,7 @@ export class GraphClient {
       json: {
         cc: input.cc,
         phone_number: checkText(input.phoneNumber, 'phoneNumber', at.label),
-        verified_name: checkText(input.verifiedName, 'verifiedName', at.label),
+        verified_name: checkVerifiedName(input.verifiedName, at.label),
         migrate_phone_number: input.migratePhoneNumber,
         preverified_id: input.preverifiedId,
       },
@@ -224,7 +225,7 @@ export class GraphClient {
 
   /** POST /{phone-number-id}?new_display_name=… — the name goes to review; see name_status / new_name_status. */
   async requestDisplayNameChange(ref: NumberRef, newDisplayName: string): Promise<void> {
-    const name = checkText(newDisplayName, 'newDisplayName', `POST ${PHONE_NUMBER}`);
+    const name = checkVerifiedName(newDisplayName, `POST ${PHONE_NUMBER}`);
     await this.#forNumber(ref, 'POST', '', { query: { new_display_name: name }, schema: successSchema });
   }
 

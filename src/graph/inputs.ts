@@ -1,6 +1,6 @@
 // Checks numberflow runs before a Graph call, so a bad value fails here with a clear message instead of after a
 // round trip (and, for the OTP, instead of spending one of Meta's attempts). Messages never repeat a secret.
-import { checkPin, normaliseOtp } from '../domain/operator-input.js';
+import { checkDisplayName, checkPin, normaliseOtp } from '../domain/operator-input.js';
 import type { GraphErrorClass } from './errors.js';
 
 /** numberflow refused to send a call: the input is wrong, retrying cannot help. */
@@ -56,6 +56,11 @@ export function checkOtp(code: string, endpoint: string): string {
 
 export function checkTwoStepPin(pin: string, endpoint: string): string {
   return reword(() => checkPin(pin), endpoint);
+}
+
+/** verified_name and new_display_name: the same rule as every other path that takes a name. */
+export function checkVerifiedName(name: string, endpoint: string): string {
+  return reword(() => checkDisplayName(name), endpoint);
 }
 
 export function checkOneOf<const T extends readonly string[]>(

@@ -4,9 +4,25 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
-import type { Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 
 export const DEFAULT_LOCAL_ADDRESS = '127.0.0.1:7233';
+
+const unreadable: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory',
+};
+
+/** A TLS file, or an error naming its variable and path (a raw ENOENT names neither). Paths are not secrets. */
+function readTlsFile(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new ConfigError(`${variable}: cannot read "${path}": ${unreadable[code] ?? code}`);
+  }
+}
 
 type SharedOptions = Pick<ConnectionOptions, 'address' | 'tls'> & { apiKey?: string };
 
@@ -17,9 +33,11 @@ export function connectionOptions(config: Config, address?: string): SharedOptio
   if (cert || ca || config.TEMPORAL_TLS_SERVER_NAME) {
     options.tls = {
       serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME,
-      serverRootCACertificate: ca ? readFileSync(ca) : undefined,
+      serverRootCACertificate: ca ? readTlsFile('TEMPORAL_TLS_CA', ca) : undefined,
       // mTLS when a client pair is given (config.ts requires both halves); server-only TLS otherwise.
-      ...(cert && key ? { clientCertPair: { crt: readFileSync(cert), key: readFileSync(key) } } : {}),
+      ...(cert && key
+        ? { clientCertPair: { crt: readTlsFile('TEMPORAL_TLS_CERT', cert), key: readTlsFile('TEMPORAL_TLS_KEY', key) } }
+        : {}),
     };
   }
   if (config.TEMPORAL_API_KEY) {

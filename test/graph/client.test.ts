@@ -206,6 +206,18 @@ describe('Graph client requests', () => {
     expect(request.query.get('new_display_name')).toBe('Acme Support');
   });
 
+  it('checks a display name by the display-name rule before calling Meta, and sends it normalised', async () => {
+    await expect(client.requestDisplayNameChange(NUMBER, 'Acme \u202eSupport')).rejects.toThrow(
+      'POST /{phone-number-id}: the display name contains a bidirectional-text control (U+202E)',
+    );
+    await expect(
+      client.addPhoneNumber(WABA, { cc: '1', phoneNumber: '6505551234', verifiedName: 'https://acme.example' }),
+    ).rejects.toThrow(GraphInputError);
+    expect(graph.requests).toHaveLength(0);
+    await client.requestDisplayNameChange(NUMBER, ' Acme   Support ');
+    expect(graph.last().query.get('new_display_name')).toBe('Acme Support');
+  });
+
   it('subscribes, lists and unsubscribes the app on a WABA', async () => {
     await client.subscribeApp(WABA, { overrideCallbackUri: 'https://hooks.example/wa', verifyToken: 'vt-1' });
     expect(graph.last()).toMatchObject({ method: 'POST', path: `/v23.0/${WABA}/subscribed_apps` });

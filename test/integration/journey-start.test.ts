@@ -67,12 +67,12 @@ describe('starting a journey (dev server)', () => {
     const cli = buildCli((line) => lines.push(line), { throwOnExit: true });
     await expect(
       cli.parseAsync(
-        ['start', '--waba', '1', '--portfolio', '2', '--phone', '+1 555 078 3881', '--display-name', 'Acme'],
+        ['start', '--waba', '1', '--portfolio', '2', '--phone', '+1 415 078 3881', '--display-name', 'Acme'],
         { from: 'user' },
       ),
-    ).rejects.toThrow('phoneNumber: "+1 555 078 3881" is not a valid number for country calling code +1');
+    ).rejects.toThrow('phoneNumber: "+1 415 078 3881" is not a valid number for country calling code +1');
     expect(lines).toEqual([]);
-    await expect(env.client.workflow.getHandle(journeyWorkflowId('+15550783881')).describe()).rejects.toThrow(
+    await expect(env.client.workflow.getHandle(journeyWorkflowId('+14150783881')).describe()).rejects.toThrow(
       /not found/i,
     );
   });

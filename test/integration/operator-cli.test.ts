@@ -51,6 +51,17 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
   });
 
   it('refuses a stage name that is not one, before querying anything', async () => {
-    await expect(cli('list', '--stage', "AWAITING_OTP' OR 1=1")).rejects.toThrow('is not a stage or an id');
+    await expect(cli('list', '--stage', "AWAITING_OTP' OR 1=1")).rejects.toThrow('is invalid. Allowed choices are');
+  });
+
+  it("takes Meta's test numbers (+1 555 …) as a journey's number", async () => {
+    const testNumber = '+1 555 078 3881';
+    // No journey for it here: getting as far as asking Temporal shows the argument was accepted.
+    await expect(cli('otp', testNumber, '123830')).rejects.toThrow(/workflow not found/i);
+    await expect(cli('resend', testNumber, '--method', 'VOICE')).rejects.toThrow(/workflow not found/i);
+    const show = buildCli(() => undefined, { throwOnExit: true });
+    await expect(show.parseAsync(['show', testNumber], { from: 'user' })).rejects.toThrow(
+      'no journey for +15550783881',
+    );
   });
 });

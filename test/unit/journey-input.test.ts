@@ -36,7 +36,7 @@ describe('a journey request', () => {
 
   it.each([
     ['4155552671', 'is not in international form'],
-    ['+1 555 078 3881', 'is not a valid number for country calling code +1'],
+    ['+1 415 078 3881', 'is not a valid number for country calling code +1'],
     ['+12', 'is not a phone number'],
     ['+44 hello', 'is not a phone number'],
   ])('refuses the phone number %s with a clear message', (phoneNumber, message) => {
@@ -57,6 +57,31 @@ describe('a journey request', () => {
         expect.stringMatching(/^request: Unrecognized key: "extra"/),
       ]),
     );
+  });
+
+  it('checks the display name by the same rule as the name update, and sends it normalised', () => {
+    expect(problemsOf({ ...valid, displayName: 'www.acme.example' })).toEqual([
+      'displayName: may not contain a URL or web address',
+    ]);
+    expect(problemsOf({ ...valid, displayName: 'Acme\u001b[2J Support' })).toEqual([
+      'displayName: contains a control character (U+001B)',
+    ]);
+    expect(parseJourneyRequest({ ...valid, displayName: '  Acme \u00a0 Support ' }).displayName).toBe('Acme Support');
+  });
+
+  it("adopts one of Meta's test numbers (+1 555 …) by its phone_number_id", () => {
+    const input = parseJourneyRequest({ ...valid, phoneNumber: '+1 555 078 3881', phoneNumberId: '106540352242922' });
+    expect(input.phoneNumber).toEqual({ e164: '+15550783881', countryCallingCode: '1', nationalNumber: '5550783881' });
+    expect(problemsOf({ ...valid, phoneNumber: '+15550783881' })).toEqual([
+      expect.stringMatching(
+        /^phoneNumber: "\+15550783881" is one of Meta's test numbers .*adopted by their phone_number_id/,
+      ),
+    ]);
+    // Any other invalid number stays refused, with or without a phone_number_id.
+    expect(problemsOf({ ...valid, phoneNumber: '+1 415 078 3881', phoneNumberId: '106540352242922' })).toEqual([
+      'phoneNumber: "+1 415 078 3881" is not a valid number for country calling code +1',
+    ]);
+    expect(problemsOf({ ...valid, phoneNumber: '+1 555 078 388', phoneNumberId: '106540352242922' })).toHaveLength(1);
   });
 
   it('refuses a signup time in the future', () => {

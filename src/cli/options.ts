@@ -1,0 +1,41 @@
+// The command line's options and arguments with a closed set of values, declared once for every command:
+// commander refuses anything else with the allowed values before a command runs.
+import { InvalidArgumentError, Option } from 'commander';
+import { GRAPH_ID } from '../domain/journey-input.js';
+import { codeMethods } from '../domain/journey.js';
+import { removalRoles } from '../domain/messages.js';
+import { parsePhoneNumber } from '../domain/phone.js';
+import { journeyOutcomes, journeyStages } from '../domain/stages.js';
+
+/** A journey's number; Meta's test numbers too, since a journey for one exists only by its phone_number_id. */
+export function e164Argument(value: string): string {
+  try {
+    return parsePhoneNumber(value, { metaTestNumber: true }).e164;
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+function graphIdArgument(value: string): string {
+  if (!GRAPH_ID.test(value)) throw new InvalidArgumentError('must be a numeric Graph id');
+  return value;
+}
+
+export const graphIdOption = (flags: string, description: string): Option =>
+  new Option(flags, description).argParser(graphIdArgument);
+
+export const methodOption = (description: string): Option =>
+  new Option('--method <method>', description).choices(codeMethods);
+
+/** Stages name running journeys; outcomes the ended ones (the search attribute keeps the last value). */
+export const stageOption = (): Option =>
+  new Option('--stage <stage>', 'a stage or an outcome, e.g. AWAITING_OTP, LIVE, FAILED').choices([
+    ...journeyStages,
+    ...journeyOutcomes,
+  ]);
+
+/** Who may remove is the journey's decision (removalRoles); anyone else says so as an operator. */
+export const roleOption = (): Option =>
+  new Option('--role <role>', 'your role on the portfolio').choices([...removalRoles, 'operator']).default('operator');
+
+export const isOutcome = (stage: string): boolean => (journeyOutcomes as readonly string[]).includes(stage);

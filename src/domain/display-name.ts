@@ -1,0 +1,65 @@
+// The one display-name rule, for every path that takes a name (journey start, the `name` update, the Graph
+// client). Pure and workflow-safe. What it checks and why: docs/display-names.md.
+
+export const DISPLAY_NAME_MIN = 3;
+export const DISPLAY_NAME_MAX = 255;
+
+export type DisplayNameCheck = { ok: true; name: string } | { ok: false; problem: string };
+
+/** NFC, spaces (any Unicode space separator) trimmed and collapsed to one; nothing else is rewritten. */
+export function normaliseDisplayName(input: string): string {
+  return input
+    .normalize('NFC')
+    .replace(/\p{Zs}+/gu, ' ')
+    .trim();
+}
+
+const codePoint = (char: string) => `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+// Each rule: a pattern that finds the first offending character or text, and how to say what is wrong with it.
+// Invisible characters are named by code point: echoing them would reproduce the problem in a terminal.
+const rules: ReadonlyArray<{ pattern: RegExp; problem: (found: string) => string }> = [
+  { pattern: /\p{Cc}/u, problem: (c) => `contains a control character (${codePoint(c)})` },
+  {
+    pattern: /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u,
+    problem: (c) => `contains a bidirectional-text control (${codePoint(c)})`,
+  },
+  {
+    // Zero-width and other format characters, line/paragraph separators, Hangul fillers (blank "letters").
+    pattern: /[\p{Cf}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]/u,
+    problem: (c) => `contains an invisible character (${codePoint(c)})`,
+  },
+  {
+    pattern: /[\p{Cs}\p{Co}\p{Cn}]/u,
+    problem: (c) => `contains an unassigned or private-use character (${codePoint(c)})`,
+  },
+  { pattern: /[\u00A9\u00AE\u2117\u2120\u2122]/u, problem: (c) => `may not contain symbols such as ${c}` },
+  {
+    pattern: /[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3\uFE0F]/u,
+    problem: () => 'may not contain emoji',
+  },
+  {
+    // A scheme, "www.", or a host name ending in a common or two-letter top-level domain.
+    pattern:
+      /\b[a-z][a-z0-9+.-]*:\/\/|\bwww\.|[\p{L}\p{N}-]\.(?:com|net|org|info|biz|io|app|shop|store|online|site|xyz|dev|ai|[a-z]{2})(?![\p{L}\p{N}])/iu,
+    problem: () => 'may not contain a URL or web address',
+  },
+  { pattern: /whats\s*app/iu, problem: () => 'may not contain "WhatsApp"' },
+];
+
+/** Normalises and checks a display name; the problem is a phrase to follow "the display name". */
+export function validateDisplayName(input: unknown): DisplayNameCheck {
+  if (typeof input !== 'string') return { ok: false, problem: 'must be text' };
+  const name = normaliseDisplayName(input);
+  if (name === '') return { ok: false, problem: 'is empty' };
+  for (const { pattern, problem } of rules) {
+    const found = pattern.exec(name);
+    if (found) return { ok: false, problem: problem(found[0]) };
+  }
+  const length = [...name].length; // code points, as a person counts characters
+  if (length < DISPLAY_NAME_MIN) return { ok: false, problem: `must be at least ${DISPLAY_NAME_MIN} characters` };
+  if (length > DISPLAY_NAME_MAX) {
+    return { ok: false, problem: `must be at most ${DISPLAY_NAME_MAX} characters, got ${length}` };
+  }
+  return { ok: true, name };
+}

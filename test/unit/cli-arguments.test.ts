@@ -1,0 +1,83 @@
+// Refusals of the command line's own arguments: they happen while parsing, before any connection, so no
+// server is involved.
+import { CommanderError } from 'commander';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildCli } from '../../src/starter.js';
+
+const e164 = '+14155552671';
+const start = ['start', '--waba', '11', '--portfolio', '22', '--phone', e164, '--display-name', 'Acme Support'];
+
+async function refusal(...args: string[]): Promise<CommanderError> {
+  const lines: string[] = [];
+  const error = await buildCli((line) => lines.push(line), { throwOnExit: true })
+    .parseAsync(args, { from: 'user' })
+    .then(
+      () => null,
+      (err: unknown) => err,
+    );
+  expect(lines).toEqual([]);
+  expect(error).toBeInstanceOf(CommanderError);
+  const refused = error as CommanderError;
+  expect(refused.exitCode).not.toBe(0);
+  expect(refused.message).not.toContain('\n'); // one line, no stack
+  return refused;
+}
+
+describe("the command line's arguments", () => {
+  beforeEach(() => {
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true); // commander's own copy of the message
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each([[[...start, '--method', 'FAX']], [['resend', e164, '--method', 'FAX', '--by', 'ops@acme']]])(
+    'refuses a code method other than SMS or VOICE: %j',
+    async (args) => {
+      expect((await refusal(...args)).message).toBe(
+        "error: option '--method <method>' argument 'FAX' is invalid. Allowed choices are SMS, VOICE.",
+      );
+    },
+  );
+
+  it('refuses a stage that is not one, naming the stages and outcomes', async () => {
+    const { message } = await refusal('list', '--stage', 'BOGUS');
+    expect(message).toMatch(/^error: option '--stage <stage>' argument 'BOGUS' is invalid\. Allowed choices are /);
+    for (const name of ['WAITING_FOR_CAPACITY', 'AWAITING_OTP', 'LIVE', 'REMOVING', 'FAILED', 'CANCELLED']) {
+      expect(message).toContain(name);
+    }
+    expect((await refusal('list', '--stage', "AWAITING_OTP' OR 1=1")).message).toContain('is invalid');
+  });
+
+  it('refuses a role that is not one', async () => {
+    expect((await refusal('remove', e164, '--reason', 'done', '--role', 'owner')).message).toBe(
+      "error: option '--role <role>' argument 'owner' is invalid. Allowed choices are admin, operator.",
+    );
+  });
+
+  it.each([
+    [['start', '--waba', 'abc', ...start.slice(3)], '--waba <id>'],
+    [[...start.slice(0, 3), '--portfolio', '22x', ...start.slice(5)], '--portfolio <id>'],
+    [[...start, '--phone-number-id', '10654-0352'], '--phone-number-id <id>'],
+    [['list', '--waba', "1' OR '1'='1"], '--waba <id>'],
+    [['list', '--portfolio', 'x'], '--portfolio <id>'],
+  ])('refuses an id that is not a numeric Graph id: %j', async (args, option) => {
+    expect((await refusal(...args)).message).toMatch(
+      new RegExp(`^error: option '${option}' argument '.*' is invalid\\. must be a numeric Graph id$`),
+    );
+  });
+
+  it('refuses unknown options and extra arguments', async () => {
+    expect((await refusal('show', e164, 'extra')).message).toMatch(/too many arguments/);
+    expect((await refusal('otp', e164, '123830', 'extra', '--by', 'ops@acme')).message).toMatch(/too many arguments/);
+    expect((await refusal('list', '--colour', 'red')).message).toBe("error: unknown option '--colour'");
+    expect((await refusal(...start, '--bogus')).message).toBe("error: unknown option '--bogus'");
+    expect((await refusal(...start, 'extra')).message).toMatch(/too many arguments/);
+  });
+
+  it('refuses a test number without its phone_number_id on start, saying how such a number is adopted', async () => {
+    const args = [...start.slice(0, 5), '--phone', '+1 555 078 3881', ...start.slice(7)];
+    const error = await buildCli(() => undefined, { throwOnExit: true })
+      .parseAsync(args, { from: 'user' })
+      .catch((err: unknown) => err);
+    expect(String(error)).toContain('test numbers are adopted by their phone_number_id');
+  });
+});

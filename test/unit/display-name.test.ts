@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkDisplayName } from '../../src/domain/operator-input.js';
+
+const refusal = (name: string) => {
+  try {
+    checkDisplayName(name);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return null;
+};
+
+// Characters that must never reach Meta: C0/C1 controls (ESC starts ANSI sequences), bidi overrides and
+// isolates, zero-width and other invisible format characters.
+const forbidden = [
+  '\u0000',
+  '\u0007',
+  '\u001b',
+  '\u007f',
+  '\u0085',
+  '\u009b',
+  '\u202e',
+  '\u202d',
+  '\u2066',
+  '\u2069',
+  '\u200b',
+  '\u200d',
+  '\u2060',
+  '\ufeff',
+  '\u00ad',
+  '\u2028',
+  '\t',
+  '\n',
+];
+
+describe('the display-name rule', () => {
+  it.each([
+    ['Acme\u001b[31m Support', 'the display name contains a control character (U+001B)'],
+    ['Acme\u0007Bell', 'the display name contains a control character (U+0007)'],
+    ['Acme \u202eroppuS', 'the display name contains a bidirectional-text control (U+202E)'],
+    ['Acme\u2066Support\u2069', 'the display name contains a bidirectional-text control (U+2066)'],
+    ['Ac\u200bme Support', 'the display name contains an invisible character (U+200B)'],
+    ['Acme Support ™', 'the display name may not contain symbols such as ™'],
+    ['Acme Support 😀', 'the display name may not contain emoji'],
+    ['https://acme.example', 'the display name may not contain a URL or web address'],
+    ['Acme www.acme', 'the display name may not contain a URL or web address'],
+    ['Acme.com Support', 'the display name may not contain a URL or web address'],
+    ['Acme WhatsApp Desk', 'the display name may not contain "WhatsApp"'],
+    ['x', 'the display name must be at least 3 characters'],
+    ['   ', 'the display name is empty'],
+    ['A'.repeat(256), 'the display name must be at most 255 characters, got 256'],
+  ])('refuses %j: %s', (name, message) => {
+    expect(refusal(name)).toBe(message);
+  });
+
+  it('refuses what is not text', () => {
+    expect(() => checkDisplayName(42)).toThrow('the display name must be text');
+  });
+
+  it.each([
+    ['  Acme   Support  ', 'Acme Support'],
+    ['Acme\u00a0\u2003Support', 'Acme Support'],
+    ['Cafe\u0301 Lumie\u0300re', 'Café Lumière'],
+    ["Tammy's Burritos & Tacos", "Tammy's Burritos & Tacos"],
+    ['IBM Support', 'IBM Support'],
+    ['Acme Inc.', 'Acme Inc.'],
+    ['Ωmega Ελληνικά', 'Ωmega Ελληνικά'],
+  ])('accepts and normalises %j', (name, normalised) => {
+    expect(checkDisplayName(name)).toBe(normalised);
+  });
+
+  it('refuses any name with an injected control, bidi or invisible character', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.constantFrom(...forbidden), fc.string(), (before, bad, after) => {
+        expect(refusal(`Acme ${before}${bad}${after} Support`)).toMatch(/^the display name /);
+      }),
+    );
+  });
+
+  it('normalises valid names idempotently', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (raw) => {
+        const name = `Acme ${raw}`;
+        if (refusal(name) !== null) return;
+        const once = checkDisplayName(name);
+        expect(checkDisplayName(once)).toBe(once);
+        expect(once).toBe(once.normalize('NFC'));
+        expect(once).not.toMatch(/^\s|\s$|\s\s/u);
+      }),
+    );
+  });
+});
