@@ -16,7 +16,7 @@ describe('Graph answers lost on the way back (dev server + Graph sandbox)', () =
       const journey = await t.bench.start(t.bench.input());
       const view = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       expect(view.notes.map((n) => n.what)).toContain(
-        'Meta did not confirm the code request; if no code arrives, ask for a resend',
+        'Meta may have sent a code by SMS but did not confirm it; if none arrives within minutes, ask for a resend',
       );
       const outbox = () => t.bench.sandbox.admin.outbox({ phoneNumberId: view.phoneNumberId as string });
       for (let i = 0; i < 200 && outbox().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,47 +1,60 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import proto from '@temporalio/proto';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
+import { fixturesDir, readManifest } from '../support/fixtures.js';
 import { testDataConverter } from '../support/temporal.js';
 
-// Histories of real runs (journeys and portfolios), recorded by the journey tests with RECORD_HISTORIES=1, stored
-// as Temporal's own protobuf encoding (payloads encrypted with the test key, as in the servers).
-const fixturesDir = join(import.meta.dirname, '../fixtures/histories');
-const fixtures = readdirSync(fixturesDir)
-  .filter((file) => file.endsWith('.history'))
-  .map((file) => ({
-    workflowId: file,
-    history: proto.temporal.api.history.v1.History.decode(readFileSync(join(fixturesDir, file))),
-  }));
+// Histories of real runs (journeys and portfolios), recorded by the journey tests with RECORD_HISTORIES=1 under
+// stable names, stored as Temporal's own protobuf encoding (payloads encrypted with the test key, as in the
+// servers). They are the compatibility gate: a change that breaks one goes behind patched().
+const manifest = readManifest();
+const load = (name: string) => ({
+  workflowId: name,
+  history: proto.temporal.api.history.v1.History.decode(readFileSync(join(fixturesDir, name))),
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path) : [relative(fixturesDir, path)];
+  });
+}
 
 describe('replaying recorded histories', () => {
+  it('keeps every fixture the manifest lists, and lists every fixture it keeps', () => {
+    const onDisk = filesUnder(fixturesDir).filter((f) => f.endsWith('.history'));
+    expect(manifest.fixtures.filter((f) => !existsSync(join(fixturesDir, f)))).toEqual([]); // retire, never delete
+    expect(onDisk.filter((f) => !manifest.fixtures.includes(f))).toEqual([]);
+    expect(manifest.fixtures.filter((f) => f in manifest.retired)).toEqual([]);
+    for (const name of manifest.fixtures) expect(name).toMatch(/^(numberJourney|portfolio)\/[a-z0-9-]+\.history$/);
+  });
+
   it('has histories of every kind of run to replay', () => {
-    const names = fixtures.map((f) => f.workflowId).join('\n');
-    expect(fixtures.length).toBeGreaterThanOrEqual(20);
+    const names = manifest.fixtures.join('\n');
+    expect(manifest.fixtures.length).toBeGreaterThanOrEqual(40);
     const scenarios = [
-      'by-SMS',
-      'old-PIN',
+      'by-sms',
+      'old-pin',
       '133016',
-      'SIGNUP-EXPIRED',
+      'signup-expired',
       'queues-a-third',
       'coexistence',
       'removed',
       'cancels-in',
       'continues-as-new',
-      'portfolio',
+      'portfolio/',
     ];
-    for (const scenario of scenarios) {
-      expect(names, scenario).toMatch(new RegExp(scenario, 'i'));
-    }
+    for (const scenario of scenarios) expect(names, scenario).toContain(scenario);
   });
 
   it('replays every one of them against the current workflow code without a determinism error', async () => {
     const failures: string[] = [];
     const replay = Worker.runReplayHistories(
       { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter },
-      fixtures,
+      manifest.fixtures.map(load),
     );
     for await (const result of replay) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
@@ -61,10 +74,10 @@ describe('replaying recorded histories', () => {
         error: () => undefined,
       },
     });
-    const journey = fixtures.find((f) => f.workflowId.includes('number'));
+    const journey = manifest.fixtures.find((f) => f.startsWith('numberJourney/'));
     expect(journey).toBeDefined();
     await expect(
-      Worker.runReplayHistory({ workflowBundle: changed, dataConverter: testDataConverter }, journey?.history),
+      Worker.runReplayHistory({ workflowBundle: changed, dataConverter: testDataConverter }, load(journey ?? '').history),
     ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

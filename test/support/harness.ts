@@ -1,7 +1,6 @@
 // One journey test bench: a Graph sandbox with its own portfolio and WABA, the Graph client and activities
 // pointed at it, the webhook receiver the sandbox posts to, and a worker running the real workflows.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import proto from '@temporalio/proto';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
@@ -16,6 +15,7 @@ import { buildHttpApp } from '../../src/http/app.js';
 import { startJourney } from '../../src/journeys.js';
 import type { portfolio } from '../../src/workflows/portfolio.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { addToManifest, fixtureSlug, writeFixture } from './fixtures.js';
 import { freshId, journeyInput } from './journeys.js';
 import { uniqueTaskQueue, withWorker, type TestEnv } from './temporal.js';
 
@@ -53,20 +53,25 @@ export interface HarnessOptions {
 }
 
 /**
- * With RECORD_HISTORIES=1 the bench saves the history of every workflow it started, named after its test, as a
- * replay fixture (test/fixtures/histories); test/replay replays them all against the current workflow code.
+ * With RECORD_HISTORIES=1 the bench saves the history of every workflow it started as a replay fixture named after
+ * its test (test/fixtures/histories/<workflow>/<scenario>.history, listed in the manifest); test/replay replays
+ * them all against the current workflow code.
  */
 const recording = process.env.RECORD_HISTORIES === '1';
-const fixturesDir = join(import.meta.dirname, '../fixtures/histories');
 
-async function saveHistories(env: TestEnv, started: Map<string, string>): Promise<void> {
-  mkdirSync(fixturesDir, { recursive: true });
-  for (const [workflowId, label] of started) {
+async function saveHistories(env: TestEnv, started: Map<string, { workflow: string; scenario: string }>): Promise<void> {
+  const names: string[] = [];
+  const taken = new Map<string, number>();
+  for (const [workflowId, { workflow, scenario }] of started) {
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-    const slug = (text: string) => text.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|-$/g, '');
-    const name = `${slug(workflowId)}--${slug(label)}`.slice(0, 160);
-    writeFileSync(join(fixturesDir, `${name}.history`), proto.temporal.api.history.v1.History.encode(history).finish());
+    const base = `${workflow}/${fixtureSlug(scenario)}`;
+    const n = (taken.get(base) ?? 0) + 1;
+    taken.set(base, n);
+    const name = `${base}${n > 1 ? `-${n}` : ''}.history`;
+    writeFixture(name, proto.temporal.api.history.v1.History.encode(history).finish());
+    names.push(name);
   }
+  addToManifest(names);
 }
 
 export async function createHarness(env: TestEnv, options: HarnessOptions = {}): Promise<Harness> {
@@ -92,10 +97,11 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
   await env.client.workflow.start<typeof portfolio>('portfolio', {
     taskQueue,
     workflowId: portfolioWorkflowId(portfolioId),
-    args: [{ portfolioId, cap }],
+    // Reconciled on request in tests (the reconcile signal): an hourly one would crowd time-skipped days.
+    args: [{ portfolioId, cap, reconcileEveryMs: 365 * 24 * 60 * 60 * 1000 }],
   });
   const { wabaId } = sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
-  const started = new Map<string, string>(); // workflowId -> the test that started it
+  const started = new Map<string, { workflow: string; scenario: string }>(); // workflowId -> its test
   const label = () => expect.getState().currentTestName ?? 'setup';
   const graph = new GraphClient({
     baseUrl: sandbox.url,
@@ -117,7 +123,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
       const { workflowId } = await startJourney(env.client, taskQueue, input, {
         withoutSearchAttributes: !env.searchAttributes,
       });
-      started.set(workflowId, label());
+      started.set(workflowId, { workflow: 'numberJourney', scenario: label() });
       const handle = env.client.workflow.getHandle(workflowId);
       const view = () => handle.query(journeyQuery);
       return {
@@ -138,7 +144,9 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     },
     run: (fn) => withWorker(env, { taskQueue, activities }, fn),
     async close() {
-      if (recording) await saveHistories(env, new Map([...started, [portfolioWorkflowId(portfolioId), 'portfolio']]));
+      const file = basename(expect.getState().testPath ?? 'portfolio', '.test.ts');
+      const portfolioScenario = { workflow: 'portfolio', scenario: file };
+      if (recording) await saveHistories(env, new Map([...started, [portfolioWorkflowId(portfolioId), portfolioScenario]]));
       await env.client.workflow
         .getHandle(portfolioWorkflowId(portfolioId))
         .terminate('test done')
