@@ -15,6 +15,8 @@ export type WhatsAppScope = (typeof WHATSAPP_SCOPES)[number];
 
 export interface Portfolio {
   id: string;
+  /** The business's name, as owner_business_info shows it. */
+  name: string;
   /** Registered-number cap (§6): 2 for a new portfolio, 20 once raised. */
   maxPhoneNumbers: number;
   /** Daily business-initiated conversations (§6: 250 → 2K → …), reported in capability webhooks. */
