@@ -22,6 +22,7 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
       appSecret: SECRET,
       verifyToken: VERIFY_TOKEN,
       logger: pino({ level: 'info' }, sink),
+      graph: t.bench.graph,
     });
   });
   afterAll(async () => app?.close());
