@@ -1,4 +1,5 @@
 // The environment, validated once at start-up: a bad value names the variable and what is wrong with it.
+import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -65,6 +66,14 @@ const configSchema = z
         ctx.addIssue({ code: 'custom', path: [name], message: `is required with META_ACCESS_TOKEN: ${why}` });
       }
     }
+    // Off loopback anyone can reach the webhook endpoint: it must check Meta's signatures with Meta's real secret.
+    if (!isLoopback(env.HTTP_HOST) && !env.META_APP_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_HOST'],
+        message: 'a non-loopback HTTP_HOST needs META_APP_SECRET: the webhook endpoint would accept the sandbox secret',
+      });
+    }
     if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
       ctx.addIssue({
         code: 'custom',
@@ -75,6 +84,11 @@ const configSchema = z
   });
 
 export type Config = z.output<typeof configSchema>;
+
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || (isIPv4(bare) && bare.startsWith('127.'));
+}
 
 /** Variables whose values never appear in an error message. */
 const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|PIN/;

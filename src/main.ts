@@ -7,19 +7,17 @@ import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { loadConfig, type Config } from './config.js';
 import { graphClientFromConfig } from './graph/from-config.js';
+import { InMemoryTokenStore, PerWabaTokenProvider } from './graph/tokens.js';
 import { buildHttpApp } from './http/app.js';
+import { localSecret } from './local-secret.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
 import { runMain } from './run-main.js';
-import { startSandbox } from './sandbox/index.js';
+import { startSandbox, type Sandbox } from './sandbox/index.js';
 import { resolveBinary } from './temporal/binaries.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
 import { startDevServer } from './temporal/dev-server.js';
 import { ensureSearchAttributes } from './temporal/search-attributes.js';
 import { createNumberflowWorker } from './worker.js';
-
-/** Without Meta credentials the sandbox signs its webhooks with this secret, and the service checks them with it. */
-const SANDBOX_APP_SECRET = 'numberflow-sandbox-app-secret';
-const SANDBOX_VERIFY_TOKEN = 'numberflow-sandbox-verify-token';
 
 /** Things started here, stopped in reverse order on the way out. */
 type Stop = () => Promise<void>;
@@ -73,22 +71,32 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     if (added.length) logger.info({ added }, 'registered search attributes');
   }
 
-  const appSecret = config.META_APP_SECRET ?? SANDBOX_APP_SECRET;
+  // Without Meta credentials the sandbox signs with a secret of the data folder, and the service checks with it.
+  const appSecret = config.META_APP_SECRET ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-app-secret');
+  const sandbox = config.META_ACCESS_TOKEN
+    ? undefined
+    : await startSandbox({ port: config.SANDBOX_PORT, appSecret, logger });
+  if (sandbox) stops.push(() => sandbox.close());
+  // The sandbox's demo WABA gets its token once it exists, after the service listens for its first webhook.
+  const sandboxTokens = new InMemoryTokenStore();
+  const graph = sandbox
+    ? graphClientFromConfig(config, { baseUrl: sandbox.url, tokens: new PerWabaTokenProvider(sandboxTokens) })
+    : graphClientFromConfig(config);
+  stops.push(() => graph.close());
+
   const http = await buildHttpApp({
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     appSecret,
-    verifyToken: config.META_WEBHOOK_VERIFY_TOKEN ?? SANDBOX_VERIFY_TOKEN,
+    verifyToken:
+      config.META_WEBHOOK_VERIFY_TOKEN ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-webhook-verify-token'),
     logger,
+    graph,
   });
   const httpUrl = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   stops.push(() => http.close());
   logger.info(`HTTP service on ${httpUrl}: Meta webhooks at ${httpUrl}/webhooks/meta`);
-
-  const graph = config.META_ACCESS_TOKEN
-    ? graphClientFromConfig(config)
-    : await sandboxGraph(config, logger, stops, { appSecret, webhookUrl: `${httpUrl}/webhooks/meta` });
-  stops.push(() => graph.close());
+  if (sandbox) await sandboxDemo(sandbox, sandboxTokens, logger, `${httpUrl}/webhooks/meta`);
 
   const connection = await connectWorkerConnection(config, address);
   stops.push(() => connection.close());
@@ -102,22 +110,15 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
 }
 
 /** No Meta token: the Graph API sandbox stands in for Meta, with a demo portfolio, WABA and token. */
-async function sandboxGraph(
-  config: Config,
-  logger: Logger,
-  stops: Stop[],
-  webhooks: { appSecret: string; webhookUrl: string },
-) {
-  const sandbox = await startSandbox({ port: config.SANDBOX_PORT, ...webhooks, logger });
-  stops.push(() => sandbox.close());
+async function sandboxDemo(sandbox: Sandbox, tokens: InMemoryTokenStore, logger: Logger, webhookUrl: string) {
+  sandbox.admin.setWebhookUrl(webhookUrl);
   const { portfolioId } = sandbox.admin.createPortfolio({});
   const { wabaId } = sandbox.admin.createWaba({ portfolioId });
-  const token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
+  await tokens.put(wabaId, sandbox.admin.issueToken({ wabaIds: [wabaId] }));
   logger.info(
     { portfolioId, wabaId, outbox: `${sandbox.url}/_sandbox/outbox` },
     `no META_ACCESS_TOKEN: Graph API sandbox on ${sandbox.url} (demo portfolio ${portfolioId}, WABA ${wabaId}); delivered codes in its outbox`,
   );
-  return graphClientFromConfig(config, { baseUrl: sandbox.url, token });
 }
 
 runMain(main);

@@ -30,6 +30,8 @@ import {
   type PhoneNumberSettings,
   type SignupToken,
   type SubscribedApp,
+  type WabaOwner,
+  wabaOwnerSchema,
 } from './schemas.js';
 import type { TokenProvider } from './tokens.js';
 import type { NumberRef, SmbSyncType } from '../domain/number.js';
@@ -227,6 +229,12 @@ export class GraphClient {
   async requestDisplayNameChange(ref: NumberRef, newDisplayName: string): Promise<void> {
     const name = checkVerifiedName(newDisplayName, `POST ${PHONE_NUMBER}`);
     await this.#forNumber(ref, 'POST', '', { query: { new_display_name: name }, schema: successSchema });
+  }
+
+  /** GET /{waba-id}?fields=owner_business_info: which portfolio (business) owns the WABA. */
+  async getWabaOwner(wabaId: string): Promise<WabaOwner> {
+    const at = endpoint('GET', '/{waba-id}', { 'waba-id': wabaId });
+    return this.#asWaba(wabaId, { endpoint: at, query: { fields: 'owner_business_info' }, schema: wabaOwnerSchema });
   }
 
   /** POST /{waba-id}/subscribed_apps: this app receives the WABA's webhooks (optionally at another URL). */

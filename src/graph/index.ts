@@ -16,7 +16,7 @@ export {
 export * from './inputs.js';
 export type { OpenEnum } from './open-enum.js';
 export * from './phone-number.js';
-export type { DebugTokenData, Paging, PhoneNumberSettings, SignupToken, SubscribedApp } from './schemas.js';
+export type { DebugTokenData, Paging, PhoneNumberSettings, SignupToken, SubscribedApp, WabaOwner } from './schemas.js';
 export { SIGNATURE_HEADER, signWebhookBody, verifyWebhookSignature } from './signature.js';
 export { tokenCoversWaba } from './signup.js';
 export * from './tokens.js';

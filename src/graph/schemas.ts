@@ -26,6 +26,19 @@ export const phoneNumberPageSchema = z.object({
   paging: pagingSchema.optional(),
 });
 
+/** GET /{waba-id}?fields=owner_business_info: the business portfolio that owns the WABA. */
+export const wabaOwnerSchema = z
+  .object({
+    id: z.string(),
+    owner_business_info: z.object({ id: z.string().regex(/^\d+$/), name: z.string().optional() }),
+  })
+  .transform((answer) => ({
+    wabaId: answer.id,
+    portfolioId: answer.owner_business_info.id,
+    name: answer.owner_business_info.name,
+  }));
+export type WabaOwner = z.output<typeof wabaOwnerSchema>;
+
 export const subscribedAppsSchema = z.object({
   data: z.array(
     z.object({

@@ -4,9 +4,9 @@
 // the whole batch for 7 days, and the other changes in it would be lost or duplicated).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { formatIssues } from './open-enum.js';
 import { verifyWebhookSignature } from './signature.js';
-import { webhookFieldSchemas, type KnownWebhookField } from './webhook-fields.js';
+import { webhookFieldSchemas, type KnownWebhookField, type MessagesValue } from './webhook-fields.js';
+import { bounded, boundedIssues, isPlausibleTime, oversizedArray, WEBHOOK_MAX_ITEMS } from './webhook-limits.js';
 
 /** Meta's largest payload (docs/meta-graph-api.md#signature). */
 export const WEBHOOK_MAX_BYTES = 3 * 1024 * 1024;
@@ -43,7 +43,10 @@ export type KnownWebhookEvent = {
   [F in KnownWebhookField]: EventBase & { field: F; value: z.infer<(typeof webhookFieldSchemas)[F]> };
 }[KnownWebhookField];
 
-/** A change numberflow does not read (account_alerts, security, a new field) or could not read (`issues`). */
+/**
+ * A change numberflow does not read (account_alerts, security, a new field), or refused (`issues`: it could not be
+ * read, it is too large, or its time is implausible). Either way it is answered 200: a redelivery would not change it.
+ */
 export interface UnknownWebhookEvent extends EventBase {
   field: 'unknown';
   rawField: string;
@@ -56,22 +59,29 @@ export type WebhookEvent = KnownWebhookEvent | UnknownWebhookEvent;
 export type WebhookParseResult =
   { ok: true; events: WebhookEvent[] } | { ok: false; status: 400 | 401 | 413; reason: string };
 
-const envelope = z.object({
-  object: z.literal('whatsapp_business_account'),
-  entry: z.array(
-    z.object({
-      id: z.string(),
-      time: z.number().optional(),
-      changes: z.array(z.object({ field: z.string(), value: z.unknown() })),
-    }),
-  ),
+const envelope = z.object({ object: z.literal('whatsapp_business_account'), entry: z.array(z.unknown()) });
+// Entries and changes are read one by one: a bad one is refused on its own and never costs the others.
+const entrySchema = z.object({
+  id: z.string(),
+  time: z.number().optional(),
+  changes: z.array(z.unknown()),
 });
+const changeSchema = z.object({ field: z.string(), value: z.unknown() });
+
+/** Arrays of a change's value that are capped before its schema reads them. */
+const CAPPED_ARRAYS = ['statuses', 'messages', 'contacts', 'errors', 'restriction_info'] as const;
+
+export interface ParseWebhookOptions {
+  maxBytes?: number;
+  /** The receiver's clock (ms), for the plausible-time window; default Date.now(). */
+  nowMs?: number;
+}
 
 export function parseWebhook(
   rawBody: Buffer,
   signatureHeader: string | string[] | undefined,
   appSecret: string,
-  options: { maxBytes?: number } = {},
+  options: ParseWebhookOptions = {},
 ): WebhookParseResult {
   const maxBytes = options.maxBytes ?? WEBHOOK_MAX_BYTES;
   if (rawBody.length > maxBytes) return { ok: false, status: 413, reason: `the body exceeds ${maxBytes} bytes` };
@@ -88,21 +98,73 @@ export function parseWebhook(
   } catch {
     return { ok: false, status: 400, reason: 'the body is not JSON' };
   }
+  const tooMany = batchTooLarge(json);
+  if (tooMany) return { ok: false, status: 400, reason: tooMany };
   const parsed = envelope.safeParse(json);
   if (!parsed.success) {
-    return { ok: false, status: 400, reason: `not a WhatsApp Business Account webhook: ${formatIssues(parsed.error)}` };
+    return {
+      ok: false,
+      status: 400,
+      reason: `not a WhatsApp Business Account webhook: ${boundedIssues(parsed.error)}`,
+    };
   }
-  const events = parsed.data.entry.flatMap((entry) =>
-    entry.changes.map((change) => toEvent({ wabaId: entry.id, time: entry.time }, change.field, change.value)),
-  );
-  return { ok: true, events };
+  const nowMs = options.nowMs ?? Date.now();
+  return { ok: true, events: parsed.data.entry.flatMap((entry) => entryEvents(entry, nowMs)) };
 }
 
-function toEvent(base: EventBase, field: string, value: unknown): WebhookEvent {
-  if (!isKnownField(field)) return { ...base, field: 'unknown', rawField: field, value };
+/** More entries, or more changes in all, than Meta puts in one batch. */
+function batchTooLarge(json: unknown): string | null {
+  const entries = oversizedArray(json, ['entry']);
+  if (entries) return `more than ${WEBHOOK_MAX_ITEMS} items in ${entries}`;
+  const entry: unknown = (json as { entry?: unknown } | null)?.entry;
+  if (!Array.isArray(entry)) return null;
+  let changes = 0;
+  for (const item of entry) {
+    const list: unknown = (item as { changes?: unknown } | null)?.changes;
+    if (Array.isArray(list)) changes += list.length;
+  }
+  return changes > WEBHOOK_MAX_ITEMS ? `more than ${WEBHOOK_MAX_ITEMS} changes (${changes})` : null;
+}
+
+function entryEvents(raw: unknown, nowMs: number): WebhookEvent[] {
+  const entry = entrySchema.safeParse(raw);
+  const id: unknown = (raw as { id?: unknown } | null)?.id;
+  if (!entry.success) return [refused(typeof id === 'string' ? id : '', '(entry)', boundedIssues(entry.error))];
+  const { id: wabaId, time, changes } = entry.data;
+  const timeOk = time === undefined || isPlausibleTime(time, nowMs);
+  return changes.map((raw) => {
+    const change = changeSchema.safeParse(raw);
+    if (!change.success) return refused(wabaId, '(change)', boundedIssues(change.error));
+    if (!timeOk) return refused(wabaId, change.data.field, `entry.time ${time} is outside the plausible window`);
+    return toEvent({ wabaId, time }, change.data.field, change.data.value, nowMs);
+  });
+}
+
+function refused(wabaId: string, field: string, issues: string): UnknownWebhookEvent {
+  return { wabaId: bounded(wabaId, 40), field: 'unknown', rawField: bounded(field, 80), value: undefined, issues };
+}
+
+function toEvent(base: EventBase, field: string, value: unknown, nowMs: number): WebhookEvent {
+  if (!isKnownField(field)) return { ...base, field: 'unknown', rawField: bounded(field, 80), value };
+  const oversized = oversizedArray(value, CAPPED_ARRAYS);
+  if (oversized) return refused(base.wabaId, field, `more than ${WEBHOOK_MAX_ITEMS} items in ${oversized}`);
   const parsed = webhookFieldSchemas[field].safeParse(value);
-  if (!parsed.success) return { ...base, field: 'unknown', rawField: field, value, issues: formatIssues(parsed.error) };
-  return { ...base, field, value: parsed.data } as KnownWebhookEvent;
+  if (!parsed.success) return { ...refused(base.wabaId, field, boundedIssues(parsed.error)), value };
+  const event = { ...base, field, value: parsed.data } as KnownWebhookEvent;
+  const badTime = event.field === 'messages' ? implausibleMessageTime(event.value, nowMs) : null;
+  return badTime ? refused(base.wabaId, field, `${badTime} is outside the plausible window`) : event;
+}
+
+/** The first status or message timestamp Meta could not have stamped, as "statuses.0.timestamp 99…", or null. */
+function implausibleMessageTime(value: MessagesValue, nowMs: number): string | null {
+  for (const name of ['statuses', 'messages'] as const) {
+    for (const [index, item] of (value[name] ?? []).entries()) {
+      if (!/^\d{1,12}$/.test(item.timestamp) || !isPlausibleTime(Number(item.timestamp), nowMs)) {
+        return `${name}.${index}.timestamp ${bounded(item.timestamp, 20)}`;
+      }
+    }
+  }
+  return null;
 }
 
 function isKnownField(field: string): field is KnownWebhookField {

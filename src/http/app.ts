@@ -3,6 +3,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { GraphClient } from '../graph/client.js';
 import { createWebhookRouter } from './webhook-router.js';
 import { webhookRoutes } from './webhook-routes.js';
 
@@ -12,6 +13,8 @@ export interface HttpAppOptions {
   appSecret: string;
   verifyToken: string;
   logger: Logger;
+  /** The router asks Graph which portfolio owns a WABA that no journey knows yet. */
+  graph: GraphClient;
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
@@ -29,7 +32,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       'request',
     );
   });
-  const route = createWebhookRouter({ client: options.client, taskQueue: options.taskQueue });
+  const route = createWebhookRouter({ client: options.client, taskQueue: options.taskQueue, graph: options.graph });
   await app.register(webhookRoutes, { ...options, route });
   app.get('/health', async () => ({ ok: true }));
   return app;

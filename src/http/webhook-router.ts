@@ -6,6 +6,8 @@ import { journeyWorkflowId } from '../domain/journey.js';
 import { numberEventSignal } from '../domain/messages.js';
 import { capabilityUpdateSignal, portfolioWorkflowId } from '../domain/portfolio.js';
 import { PortfolioId } from '../domain/search-attributes.js';
+import { registeredNumbers } from '../activities/graph-activities.js';
+import type { GraphClient } from '../graph/client.js';
 import type { WebhookEvent } from '../graph/webhooks.js';
 import type { portfolio } from '../workflows/portfolio.js';
 
@@ -19,15 +21,20 @@ export interface RoutedEvent {
 export interface WebhookRouterOptions {
   client: Client;
   taskQueue: string;
+  /** Finds the portfolio of a WABA no journey knows yet, and the numbers it already has registered. */
+  graph: GraphClient;
 }
 
 /** Paid messages matter to a journey only for Meta's 30-day deletion block: one signal an hour per number will do. */
 const PAID_MESSAGE_SIGNAL_EVERY_MS = 60 * 60 * 1000;
 
-export function createWebhookRouter({ client, taskQueue }: WebhookRouterOptions) {
+export function createWebhookRouter({ client, taskQueue, graph }: WebhookRouterOptions) {
   const lastPaidSignal = new Map<string, number>(); // display_phone_number → when its journey last heard
   const toNumber = async (displayPhoneNumber: string, event: NumberEvent): Promise<RoutedEvent> => {
-    const target = journeyWorkflowId(`+${displayPhoneNumber.replace(/\D/g, '')}`);
+    const digits = displayPhoneNumber.replace(/\D/g, '');
+    // E.164 has at most 15 digits: anything else names no journey (and would make an overlong workflow id).
+    if (!/^\d{1,15}$/.test(digits)) return { field: event.kind, target: null, outcome: 'not a phone number' };
+    const target = journeyWorkflowId(`+${digits}`);
     return signal(target, event.kind, () => client.workflow.getHandle(target).signal(numberEventSignal, event));
   };
 
@@ -46,19 +53,23 @@ export function createWebhookRouter({ client, taskQueue }: WebhookRouterOptions)
     return routed;
   };
 
+  /** Meta sends the cap when a WABA is created, before any journey of it exists: the portfolio is started then. */
   const toPortfolio = async (wabaId: string, maxPhoneNumbers: number): Promise<RoutedEvent> => {
-    const portfolioId = await portfolioOf(client, wabaId);
-    if (!portfolioId)
-      return {
-        field: 'business_capability_update',
-        target: null,
-        outcome: `no journey knows WABA ${wabaId}'s portfolio`,
-      };
+    const portfolioId = (await portfolioOf(client, wabaId)) ?? (await graph.getWabaOwner(wabaId)).portfolioId;
     const workflowId = portfolioWorkflowId(portfolioId);
+    const running = await client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .then(
+        (d) => d.status.name === 'RUNNING',
+        () => false,
+      );
+    // Seeded as the journeys' acquireSlot seeds it; a running portfolio ignores the start arguments.
+    const preregistered = running ? [] : await registeredNumbers(graph, wabaId);
     await client.workflow.signalWithStart<typeof portfolio, [{ maxPhoneNumbers: number }]>('portfolio', {
       workflowId,
       taskQueue,
-      args: [{ portfolioId, cap: maxPhoneNumbers }],
+      args: [{ portfolioId, cap: maxPhoneNumbers, preregistered }],
       signal: capabilityUpdateSignal,
       signalArgs: [{ maxPhoneNumbers }],
     });
@@ -67,7 +78,11 @@ export function createWebhookRouter({ client, taskQueue }: WebhookRouterOptions)
 
   return async function route(event: WebhookEvent): Promise<RoutedEvent[]> {
     // Ids go into visibility queries: only Graph's numeric ids are accepted.
-    if (!/^\d+$/.test(event.wabaId)) return [{ field: event.field, target: null, outcome: 'not a WABA id' }];
+    if (!/^\d{1,32}$/.test(event.wabaId)) return [{ field: event.field, target: null, outcome: 'not a WABA id' }];
+    if (event.field === 'unknown') {
+      const outcome = event.issues === undefined ? 'not routed' : `refused: ${event.issues}`;
+      return [{ field: event.rawField, target: null, outcome }];
+    }
     const at = new Date((event.time ?? Date.now() / 1000) * 1000).toISOString();
     switch (event.field) {
       case 'phone_number_name_update':
@@ -106,13 +121,13 @@ export function createWebhookRouter({ client, taskQueue }: WebhookRouterOptions)
             .map((status) => Number(status.timestamp) * 1000),
         );
         if (paidAt === 0 || paidAt - (lastPaidSignal.get(number) ?? 0) < PAID_MESSAGE_SIGNAL_EVERY_MS) return [];
-        lastPaidSignal.set(number, paidAt);
-        return [await toNumber(number, { kind: 'paid_message', at: new Date(paidAt).toISOString() })];
+        const routed = await toNumber(number, { kind: 'paid_message', at: new Date(paidAt).toISOString() });
+        // Only a journey that heard counts as told: with none running yet, the next billable status is sent again.
+        if (routed.outcome === 'signalled') lastPaidSignal.set(number, paidAt);
+        return [routed];
       }
       default:
-        return [
-          { field: event.field === 'unknown' ? event.rawField : event.field, target: null, outcome: 'not routed' },
-        ];
+        return [{ field: event.field, target: null, outcome: 'not routed' }];
     }
   };
 }

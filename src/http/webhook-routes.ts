@@ -4,13 +4,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { parseWebhook, verifyHandshake, WEBHOOK_MAX_BYTES } from '../graph/webhooks.js';
-import type { createWebhookRouter } from './webhook-router.js';
+import { bounded } from '../graph/webhook-limits.js';
+import type { WebhookEvent } from '../graph/webhooks.js';
+import type { createWebhookRouter, RoutedEvent } from './webhook-router.js';
+
+type Route = ReturnType<typeof createWebhookRouter>;
 
 export interface WebhookRouteOptions {
   path?: string;
   appSecret: string;
   verifyToken: string;
-  route: ReturnType<typeof createWebhookRouter>;
+  route: Route;
   logger: Logger;
 }
 
@@ -33,20 +37,51 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const parsed = parseWebhook(raw, request.headers['x-hub-signature-256'], options.appSecret);
       if (!parsed.ok) {
-        options.logger.warn({ status: parsed.status, reason: parsed.reason }, 'webhook refused');
+        options.logger.warn({ status: parsed.status, reason: bounded(parsed.reason) }, 'webhook refused');
         // Signed by Meta but not a WhatsApp envelope: a redelivery would not change it, so it is taken and logged.
         if (parsed.status === 400) return reply.code(200).send({ received: 0 });
         return reply.code(parsed.status).send({ error: parsed.reason });
       }
-      try {
-        const routed = [];
-        for (const event of parsed.events) routed.push(...(await options.route(event))); // in Meta's order
-        options.logger.info({ routed }, 'webhook routed');
-        return reply.code(200).send({ received: parsed.events.length });
-      } catch (err) {
-        options.logger.error({ err }, 'webhook routing failed; Meta will deliver it again');
-        return reply.code(500).send({ error: 'routing failed' });
-      }
+      const { routed, failed } = await routeEach(parsed.events, options.route, options.logger);
+      options.logger.info(summary(routed), 'webhook routed');
+      // A failed change is delivered again with the whole batch; the others, routed already, are harmless twice.
+      if (failed > 0) return reply.code(500).send({ error: 'routing failed' });
+      return reply.code(200).send({ received: parsed.events.length });
     });
   });
+}
+
+/** Routes every change on its own, in Meta's order: one that fails (Temporal unreachable) never stops the rest. */
+async function routeEach(events: WebhookEvent[], route: Route, logger: Logger) {
+  const routed: RoutedEvent[] = [];
+  let failed = 0;
+  for (const event of events) {
+    try {
+      routed.push(...(await route(event)));
+    } catch (err) {
+      failed++;
+      if (failed <= LOGGED_FAILURES)
+        logger.error({ err, field: event.field }, 'webhook change not routed; Meta will deliver it again');
+      routed.push({ field: event.field, target: null, outcome: 'failed' });
+    }
+  }
+  return { routed, failed };
+}
+
+const LOGGED_FAILURES = 3;
+const LOGGED_OUTCOMES = 10;
+
+/** A bounded log record of a batch: outcomes counted, the first few shown. */
+function summary(routed: RoutedEvent[]) {
+  const outcomes: Record<string, number> = {};
+  for (const { outcome } of routed) {
+    const kind = outcome.split(':')[0] ?? outcome;
+    outcomes[kind] = (outcomes[kind] ?? 0) + 1;
+  }
+  return {
+    outcomes,
+    routed: routed
+      .slice(0, LOGGED_OUTCOMES)
+      .map((r) => ({ ...r, field: bounded(r.field, 80), outcome: bounded(r.outcome) })),
+  };
 }

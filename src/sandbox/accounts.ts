@@ -22,6 +22,7 @@ export function createPortfolio(
   if (core.store.portfolios.has(id)) throw new SandboxAdminError(`portfolio ${id} already exists`);
   core.store.portfolios.set(id, {
     id,
+    name: `Sandbox business ${id}`,
     maxPhoneNumbers: input.maxPhoneNumbers ?? DEFAULT_CAP,
     messagingLimit: DEFAULT_MESSAGING_LIMIT,
   });

@@ -99,7 +99,7 @@ const wabaFields: Record<string, FieldReader<Waba>> = {
   id: (_, w) => w.id,
   name: (_, w) => w.name,
   account_review_status: () => 'APPROVED',
-  owner_business_info: (_, w) => ({ id: w.portfolioId }),
+  owner_business_info: (core, w) => ({ id: w.portfolioId, name: core.store.portfolios.get(w.portfolioId)?.name }),
 };
 
 /** "a,b{c,d},e.limit(2)" → ["a", "b", "e"]: sub-selections and modifiers are accepted and ignored. */

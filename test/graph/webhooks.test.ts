@@ -125,9 +125,72 @@ describe('webhook signature and envelope', () => {
     });
     const page = signed({ object: 'page', entry: [] });
     expect(parseWebhook(page.body, page.signature, APP_SECRET)).toMatchObject({ ok: false, status: 400 });
-    const noChanges = signed({ object: 'whatsapp_business_account', entry: [{ id: fx.WABA_ID }] });
-    const refused = parseWebhook(noChanges.body, noChanges.signature, APP_SECRET);
-    expect(refused).toMatchObject({ status: 400, reason: expect.stringContaining('entry.0.changes') as string });
+  });
+
+  it('refuses a malformed entry on its own, as one refused event, and reads the entries around it', () => {
+    const review = { field: 'account_review_update', value: fx.reviewApproved };
+    const events = eventsOf({
+      object: 'whatsapp_business_account',
+      entry: [{ id: fx.WABA_ID }, { id: fx.WABA_ID, time: fx.ENTRY_TIME, changes: [review] }],
+    });
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatchObject({ field: 'unknown', issues: expect.stringContaining('changes') as string });
+    expect(events[1]).toMatchObject({ field: 'account_review_update' });
+  });
+
+  it('refuses, change by change, an entry.time outside 2010 … a few minutes ahead of the receiver', () => {
+    const review = { field: 'account_review_update', value: fx.reviewApproved };
+    const at = (time: number) => ({ id: fx.WABA_ID, time, changes: [review] });
+    const events = eventsOf({
+      object: 'whatsapp_business_account',
+      entry: [at(1e20), at(-1), at(1_000_000_000), at(Date.now() / 1000 + 3600), at(Date.now() / 1000)],
+    });
+    expect(events.map((e) => e.field)).toEqual(['unknown', 'unknown', 'unknown', 'unknown', 'account_review_update']);
+    expect(events[0]).toMatchObject({
+      rawField: 'account_review_update',
+      issues: expect.stringContaining('entry.time') as string,
+    });
+  });
+
+  it('refuses a messages change with a status timestamp outside the plausible window', () => {
+    const status = (timestamp: string) => ({
+      field: 'messages',
+      value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '15550001111', phone_number_id: '1' },
+        statuses: [{ id: 'w', status: 'sent', timestamp, recipient_id: '1', pricing: { billable: true } }],
+      },
+    });
+    const year5138 = String(Date.UTC(5138, 0, 1) / 1000);
+    const events = eventsOf(
+      fx.envelope([status(year5138), status('soon'), status(String(Math.floor(Date.now() / 1000)))]),
+    );
+    expect(events.map((e) => e.field)).toEqual(['unknown', 'unknown', 'messages']);
+    expect(events[0]).toMatchObject({ issues: expect.stringContaining('statuses.0.timestamp') as string });
+  });
+
+  it('caps entries, changes and the arrays of a change before validating them, with a bounded reason', () => {
+    const entries = signed({ object: 'whatsapp_business_account', entry: Array(1001).fill(0) });
+    const refused = parseWebhook(entries.body, entries.signature, APP_SECRET);
+    expect(refused).toMatchObject({ ok: false, status: 400, reason: 'more than 1000 items in entry (1001 items)' });
+    const change = { field: 'x', value: {} };
+    const changes = signed(fx.envelope(Array(1001).fill(change)));
+    expect(parseWebhook(changes.body, changes.signature, APP_SECRET)).toMatchObject({ status: 400 });
+    const statuses = Array(1001).fill({ id: 'w', status: 'sent', timestamp: '1', recipient_id: '1' });
+    const big = {
+      messaging_product: 'whatsapp',
+      metadata: { display_phone_number: '1', phone_number_id: '1' },
+      statuses,
+    };
+    expect(onlyEvent('messages', big)).toMatchObject({
+      field: 'unknown',
+      issues: 'more than 1000 items in statuses (1001 items)',
+    });
+    const wrong = signed({ object: 'whatsapp_business_account', entry: Array(1000).fill('x'), other: 1 });
+    const many = eventsOf({ object: 'whatsapp_business_account', entry: Array(1000).fill('x') });
+    expect(many).toHaveLength(1000);
+    expect((many[0] as { issues?: string }).issues?.length).toBeLessThan(300);
+    expect(parseWebhook(wrong.body, wrong.signature, APP_SECRET).ok).toBe(true);
   });
 
   it('keeps a field it does not know as an unknown event', () => {

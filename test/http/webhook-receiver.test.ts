@@ -22,6 +22,7 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
       appSecret: SECRET,
       verifyToken: VERIFY_TOKEN,
       logger: pino({ level: 'info' }, sink),
+      graph: t.bench.graph,
     });
   });
   afterAll(async () => app?.close());
@@ -54,7 +55,7 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
     expect((await post('{not json', signWebhookBody('{not json', SECRET))).statusCode).toBe(200); // signed: taken, logged
   });
 
-  it("routes a signed name decision to the number's journey", async () => {
+  it("routes a signed name decision to the number's journey, and the same one twice changes nothing", async () => {
     await t.bench.run(async () => {
       const input = t.bench.input();
       const journey = await t.bench.start(input);
@@ -71,12 +72,19 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
       };
       const body = JSON.stringify({
         object: 'whatsapp_business_account',
-        entry: [{ id: t.bench.wabaId, time: 1_790_000_000, changes: [change] }],
+        entry: [{ id: t.bench.wabaId, time: Math.floor(Date.now() / 1000), changes: [change] }],
       });
       const answer = await post(body);
       expect(answer.statusCode).toBe(200);
       expect(answer.json()).toEqual({ received: 1 });
-      await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      // Meta delivers again when it missed the answer: the same decision twice leaves the journey as once.
+      expect((await post(body)).statusCode).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Only the log of recent webhook events shows the copy (it records what arrived, duplicates included).
+      const { recentEvents: _again, ...twice } = await journey.view();
+      const { recentEvents: _once, ...once } = live;
+      expect(twice).toEqual(once);
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });

@@ -10,7 +10,6 @@ import type { JourneyRequest } from '../../src/domain/journey-input.js';
 import { journeyQuery, type JourneyInput, type JourneyView } from '../../src/domain/journey.js';
 import { portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { GraphClient } from '../../src/graph/client.js';
-import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { buildHttpApp } from '../../src/http/app.js';
 import { startJourney } from '../../src/journeys.js';
 import type { portfolio } from '../../src/workflows/portfolio.js';
@@ -78,6 +77,13 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
   const cap = options.cap ?? 1000;
   const logger = pino({ level: 'silent' });
   const taskQueue = uniqueTaskQueue('journey');
+  const sandbox = await startSandbox({ appSecret: APP_SECRET, seed: 7, ...options.sandbox });
+  let token = ''; // issued once the WABA exists, after the receiver listens for the webhook of its creation
+  const graph = new GraphClient({
+    baseUrl: sandbox.url,
+    tokens: { tokenFor: () => Promise.resolve(token) },
+    requestTimeoutMs: options.graphRequestTimeoutMs,
+  });
   // The receiver routes webhooks to the journeys (and starts portfolios on the harness's own task queue).
   const receiver: FastifyInstance = await buildHttpApp({
     client: env.client,
@@ -85,14 +91,10 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     appSecret: APP_SECRET,
     verifyToken: 'test-verify-token',
     logger,
+    graph,
   });
   const receiverUrl = await receiver.listen({ host: '127.0.0.1', port: 0 });
-  const sandbox = await startSandbox({
-    appSecret: APP_SECRET,
-    seed: 7,
-    webhookUrl: `${receiverUrl}/webhooks/meta`,
-    ...options.sandbox,
-  });
+  sandbox.admin.setWebhookUrl(options.sandbox?.webhookUrl ?? `${receiverUrl}/webhooks/meta`);
   const { portfolioId } = sandbox.admin.createPortfolio({ portfolioId: freshId(), maxPhoneNumbers: cap });
   await env.client.workflow.start<typeof portfolio>('portfolio', {
     taskQueue,
@@ -101,13 +103,9 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     args: [{ portfolioId, cap, reconcileEveryMs: 365 * 24 * 60 * 60 * 1000 }],
   });
   const { wabaId } = sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
+  token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
   const started = new Map<string, { workflow: string; scenario: string }>(); // workflowId -> its test
   const label = () => expect.getState().currentTestName ?? 'setup';
-  const graph = new GraphClient({
-    baseUrl: sandbox.url,
-    tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
-    requestTimeoutMs: options.graphRequestTimeoutMs,
-  });
   const activities = createActivities({ graph, temporal: env.client, taskQueue });
 
   return {

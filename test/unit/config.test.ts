@@ -25,6 +25,18 @@ describe('configuration', () => {
     }
   });
 
+  it('refuses a non-loopback HTTP_HOST without META_APP_SECRET, and names both', () => {
+    for (const host of ['0.0.0.0', '10.1.2.3', '::', 'webhooks.example.com']) {
+      expect(() => loadConfig({ HTTP_HOST: host })).toThrow(
+        /HTTP_HOST: a non-loopback HTTP_HOST needs META_APP_SECRET/,
+      );
+    }
+    for (const host of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', 'localhost']) {
+      expect(loadConfig({ HTTP_HOST: host }).HTTP_HOST).toBe(host);
+    }
+    expect(loadConfig({ HTTP_HOST: '0.0.0.0', META_APP_SECRET: 'real-secret' }).HTTP_HOST).toBe('0.0.0.0');
+  });
+
   it('asks for both halves of an mTLS pair', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/etc/tls/client.pem' })).toThrow(
       'TEMPORAL_TLS_KEY: mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY',
