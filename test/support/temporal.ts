@@ -8,7 +8,7 @@ import { NativeConnection, Worker, type NativeConnectionOptions } from '@tempora
 import { inject } from 'vitest';
 import { msToTs, tsToMs } from '@temporalio/common/lib/time.js';
 import type { Activities } from '../../src/activities/index.js';
-import { createDataConverter } from '../../src/codec/data-converter.js';
+import { createDataConverter, workerDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 
 /** The tests' payload key: every client and worker of the test run encrypts with it, as production does. */
@@ -94,7 +94,7 @@ export async function withWorker<T>(
     connection: env.nativeConnection,
     taskQueue: options.taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    dataConverter: testDataConverter,
+    dataConverter: workerDataConverter(testDataConverter), // as src/worker.ts: undecryptable payloads fail fast
     ...(env.stickyQueues ? {} : { maxCachedWorkflows: 0 }),
     activities: options.activities ?? {},
   });
