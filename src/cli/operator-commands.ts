@@ -1,7 +1,7 @@
 // The operator's commands: list journeys waiting for input, submit codes, PINs and names, resend, cancel,
 // request a removal and confirm a deletion. Every action names its actor (--by), recorded in history.
 import type { Client } from '@temporalio/client';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { journeyWorkflowId } from '../domain/journey.js';
 import {
   cancelSignal,
@@ -13,10 +13,24 @@ import {
   submitPinUpdate,
   type SubmissionOutcome,
 } from '../domain/messages.js';
+import { submitToJourney } from '../journeys.js';
 
-export type WithClient = (work: (client: Client) => Promise<void>) => Promise<void>;
+/** `checkKeys`: the command sends a payload, so the worker's payload keys are checked first. */
+export type WithClient = (work: (client: Client) => Promise<void>, options?: { checkKeys?: boolean }) => Promise<void>;
+const sending = { checkKeys: true };
 
 const actorOption = ['--by <actor>', 'who acts (recorded in history)', process.env.USER ?? 'cli'] as const;
+const waitOption = [
+  '--wait <seconds>',
+  'how long to wait for the journey\'s answer before answering "received"',
+  (value: string) => {
+    const seconds = Number(value);
+    if (!(seconds > 0 && seconds <= 600))
+      throw new InvalidArgumentError('a number of seconds, above 0 and at most 600');
+    return seconds;
+  },
+  10,
+] as const;
 
 export function addOperatorCommands(
   program: Command,
@@ -26,7 +40,7 @@ export function addOperatorCommands(
 ): void {
   const journey = (client: Client, e164: string) => client.workflow.getHandle(journeyWorkflowId(e164));
   const report = (outcome: SubmissionOutcome) =>
-    out(`${outcome.accepted ? 'accepted' : 'refused'}: ${outcome.message}`);
+    out(`${outcome.pending ? 'received' : outcome.accepted ? 'accepted' : 'refused'}: ${outcome.message}`);
 
   program
     .command('list')
@@ -60,11 +74,12 @@ export function addOperatorCommands(
     .argument('<e164>', 'the phone number', e164Argument)
     .argument('[code]', 'the code, e.g. 123830 or 123-830; leave it out to keep it out of shell history')
     .option(...actorOption)
-    .action((e164: string, given: string | undefined, opts: { by: string }) =>
+    .option(...waitOption)
+    .action((e164: string, given: string | undefined, opts: { by: string; wait: number }) =>
       withClient(async (client) => {
         const code = given ?? (await readStdin()).trim();
-        report(await journey(client, e164).executeUpdate(submitOtpUpdate, { args: [{ code, actor: opts.by }] }));
-      }),
+        report(await submitToJourney(client, e164, submitOtpUpdate, { code, actor: opts.by }, waitFor(opts)));
+      }, sending),
     );
 
   program
@@ -72,11 +87,12 @@ export function addOperatorCommands(
     .description('submit the two-step PIN (read from standard input, so it stays out of shell history)')
     .argument('<e164>', 'the phone number', e164Argument)
     .option(...actorOption)
-    .action((e164: string, opts: { by: string }) =>
+    .option(...waitOption)
+    .action((e164: string, opts: { by: string; wait: number }) =>
       withClient(async (client) => {
         const pin = (await readStdin()).trim();
-        report(await journey(client, e164).executeUpdate(submitPinUpdate, { args: [{ pin, actor: opts.by }] }));
-      }),
+        report(await submitToJourney(client, e164, submitPinUpdate, { pin, actor: opts.by }, waitFor(opts)));
+      }, sending),
     );
 
   program
@@ -85,14 +101,12 @@ export function addOperatorCommands(
     .argument('<e164>', 'the phone number', e164Argument)
     .argument('<displayName>', 'the new display name')
     .option(...actorOption)
-    .action((e164: string, displayName: string, opts: { by: string }) =>
-      withClient(async (client) =>
-        report(
-          await journey(client, e164).executeUpdate(submitDisplayNameUpdate, {
-            args: [{ displayName, actor: opts.by }],
-          }),
-        ),
-      ),
+    .option(...waitOption)
+    .action((e164: string, displayName: string, opts: { by: string; wait: number }) =>
+      withClient(async (client) => {
+        const submission = { displayName, actor: opts.by };
+        report(await submitToJourney(client, e164, submitDisplayNameUpdate, submission, waitFor(opts)));
+      }, sending),
     );
 
   const signalCommand = (
@@ -107,7 +121,7 @@ export function addOperatorCommands(
         withClient(async (client) => {
           await send(client, e164, opts);
           out(`sent: ${name} for ${e164}; see "show ${e164}" for its effect`);
-        }),
+        }, sending),
       );
 
   signalCommand(
@@ -145,6 +159,8 @@ export function addOperatorCommands(
     (client, e164, opts) => journey(client, e164).signal(confirmDeletionSignal, { actor: opts.by as string }),
   );
 }
+
+const waitFor = (opts: { wait: number }) => ({ waitMs: opts.wait * 1000 });
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

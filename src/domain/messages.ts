@@ -41,6 +41,8 @@ export interface SubmissionOutcome {
   accepted: boolean;
   message: string;
   attemptsLeft: number | null;
+  /** Received and still being worked on (the client stopped waiting); `show` tells the outcome later. */
+  pending?: boolean;
 }
 
 export const submitOtpUpdate = defineUpdate<SubmissionOutcome, [OtpSubmission]>('submitOtp');
