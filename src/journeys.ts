@@ -1,8 +1,16 @@
 // The client side of journeys, shared by the CLI (starter.ts) and the HTTP service: start one, read one, list.
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateStage,
+  type Client,
+} from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { journeyQuery, journeyWorkflowId, type JourneyInput, type JourneyView } from './domain/journey.js';
+import type { SubmissionOutcome } from './domain/messages.js';
 import { NumberStage, PhoneNumberE164, PhoneNumberId, PortfolioId, WabaId } from './domain/search-attributes.js';
 import type { StageOrOutcome } from './domain/stages.js';
+import { TIMED_OUT, boundedWait } from './temporal/bounded-wait.js';
 import type { numberJourney } from './workflows/number-journey.js';
 
 export class JourneyConflictError extends Error {
@@ -74,4 +82,34 @@ export async function describeJourney(client: Client, e164: string): Promise<Jou
     if (err instanceof WorkflowNotFoundError) throw new JourneyNotFoundError(`no journey for ${e164}`);
     throw err;
   }
+}
+
+export interface SubmitOptions {
+  /** How long to wait for the journey's answer once it has accepted the submission. */
+  waitMs?: number;
+}
+
+/**
+ * Submits an operator's input (code, PIN, name) through its update. A refusal by the validator comes back at
+ * once (the update is started up to ACCEPTED); the answer is awaited at most `waitMs`, so a slow Meta gets a
+ * "received" instead of a blocked operator.
+ */
+export async function submitToJourney<Arg>(
+  client: Client,
+  e164: string,
+  update: UpdateDefinition<SubmissionOutcome, [Arg]>,
+  arg: Arg,
+  { waitMs = 10_000 }: SubmitOptions = {},
+): Promise<SubmissionOutcome> {
+  const accepted = await client.workflow
+    .getHandle(journeyWorkflowId(e164))
+    .startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED });
+  const outcome = await boundedWait(client, waitMs, () => accepted.result());
+  if (outcome !== TIMED_OUT) return outcome;
+  return {
+    accepted: true,
+    pending: true,
+    message: `verifying with Meta — see \`show ${e164}\` for the outcome`,
+    attemptsLeft: null,
+  };
 }

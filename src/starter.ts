@@ -9,12 +9,19 @@ import { JourneyInputError, parseJourneyRequest } from './domain/journey-input.j
 import { describeJourney, startJourney } from './journeys.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
+import { checkWorkerKeys } from './codec/key-probe.js';
 import { connectClient } from './temporal/connection.js';
 
-async function withClient(work: (client: Client) => Promise<void>): Promise<void> {
+/** `checkKeys`: before sending a payload, make sure the worker reads this client's keys (and it the worker's). */
+async function withClient(
+  work: (client: Client) => Promise<void>,
+  options: { checkKeys?: boolean } = {},
+): Promise<void> {
   const config = loadConfig();
-  const client = await connectClient(config, createDataConverter(codecKeysFor(config)));
+  const keys = codecKeysFor(config);
+  const client = await connectClient(config, createDataConverter(keys));
   try {
+    if (options.checkKeys) await checkWorkerKeys(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, keys });
     await work(client);
   } finally {
     await client.connection.close();
@@ -56,11 +63,14 @@ export function buildCli(out: (line: string) => void = console.log, options: { t
         pinPolicy: opts.operatorPin ? 'operator' : 'generate',
         requestedBy: opts.by,
       });
-      await withClient(async (client) => {
-        const started = await startJourney(client, loadConfig().TEMPORAL_TASK_QUEUE, input);
-        const view = await describeJourney(client, input.phoneNumber.e164);
-        out(`${started.workflowId} started (run ${started.runId}), stage ${view.stage}`);
-      });
+      await withClient(
+        async (client) => {
+          const started = await startJourney(client, loadConfig().TEMPORAL_TASK_QUEUE, input);
+          const view = await describeJourney(client, input.phoneNumber.e164);
+          out(`${started.workflowId} started (run ${started.runId}), stage ${view.stage}`);
+        },
+        { checkKeys: true },
+      );
     });
 
   program

@@ -8,15 +8,20 @@ import { createActivities, type Activities } from './activities/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, installTemporalLogging } from './logger.js';
 import { runMain } from './run-main.js';
-import { createDataConverter } from './codec/data-converter.js';
+import { createDataConverter, workerDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { graphClientFromConfig } from './graph/from-config.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
 
-/** The workflows entry point next to this file, whether it runs as .ts (tsx) or as built .js. */
-export const workflowsPath = fileURLToPath(
-  new URL(`./workflows/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
-);
+/** A workflows module next to this file, whether it runs as .ts (tsx) or as built .js. */
+const workflowsModule = (name: string) =>
+  fileURLToPath(new URL(`./workflows/${name}${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+
+/** The workflows entry point. */
+export const workflowsPath = workflowsModule('index');
+
+/** Workflow interceptors; a prebuilt bundle must be built with them (bundleWorkflowCode's workflowInterceptorModules). */
+export const workflowInterceptorModules = [workflowsModule('undecryptable-guard')];
 
 export interface NumberflowWorkerOptions {
   connection: NativeConnection;
@@ -34,9 +39,11 @@ export async function createNumberflowWorker(options: NumberflowWorkerOptions): 
     connection: options.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } }),
     activities: options.activities,
-    dataConverter: options.dataConverter,
+    dataConverter: workerDataConverter(options.dataConverter),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,

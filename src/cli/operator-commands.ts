@@ -1,10 +1,10 @@
 // The operator's commands: list journeys waiting for input, submit codes, PINs and names, resend, cancel,
 // request a removal and confirm a deletion. Every action names its actor (--by), recorded in history.
 import type { Client } from '@temporalio/client';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { journeyWorkflowId, type CodeMethod } from '../domain/journey.js';
 import {
-  cancelSignal,
+  cancelUpdate,
   confirmDeletionSignal,
   requestRemovalSignal,
   resendCodeSignal,
@@ -14,10 +14,24 @@ import {
   type SubmissionOutcome,
 } from '../domain/messages.js';
 import { graphIdOption, isOutcome, methodOption, roleOption, stageOption } from './options.js';
+import { submitToJourney } from '../journeys.js';
 
-export type WithClient = (work: (client: Client) => Promise<void>) => Promise<void>;
+/** `checkKeys`: the command sends a payload, so the worker's payload keys are checked first. */
+export type WithClient = (work: (client: Client) => Promise<void>, options?: { checkKeys?: boolean }) => Promise<void>;
+const sending = { checkKeys: true };
 
 const actorOption = ['--by <actor>', 'who acts (recorded in history)', process.env.USER ?? 'cli'] as const;
+const waitOption = [
+  '--wait <seconds>',
+  'how long to wait for the journey\'s answer before answering "received"',
+  (value: string) => {
+    const seconds = Number(value);
+    if (!(seconds > 0 && seconds <= 600))
+      throw new InvalidArgumentError('a number of seconds, above 0 and at most 600');
+    return seconds;
+  },
+  10,
+] as const;
 
 export function addOperatorCommands(
   program: Command,
@@ -27,7 +41,7 @@ export function addOperatorCommands(
 ): void {
   const journey = (client: Client, e164: string) => client.workflow.getHandle(journeyWorkflowId(e164));
   const report = (outcome: SubmissionOutcome) =>
-    out(`${outcome.accepted ? 'accepted' : 'refused'}: ${outcome.message}`);
+    out(`${outcome.pending ? 'received' : outcome.accepted ? 'accepted' : 'refused'}: ${outcome.message}`);
 
   program
     .command('list')
@@ -61,11 +75,12 @@ export function addOperatorCommands(
     .argument('<e164>', 'the phone number', e164Argument)
     .argument('[code]', 'the code, e.g. 123830 or 123-830; leave it out to keep it out of shell history')
     .option(...actorOption)
-    .action((e164: string, given: string | undefined, opts: { by: string }) =>
+    .option(...waitOption)
+    .action((e164: string, given: string | undefined, opts: { by: string; wait: number }) =>
       withClient(async (client) => {
         const code = given ?? (await readStdin()).trim();
-        report(await journey(client, e164).executeUpdate(submitOtpUpdate, { args: [{ code, actor: opts.by }] }));
-      }),
+        report(await submitToJourney(client, e164, submitOtpUpdate, { code, actor: opts.by }, waitFor(opts)));
+      }, sending),
     );
 
   program
@@ -73,11 +88,12 @@ export function addOperatorCommands(
     .description('submit the two-step PIN (read from standard input, so it stays out of shell history)')
     .argument('<e164>', 'the phone number', e164Argument)
     .option(...actorOption)
-    .action((e164: string, opts: { by: string }) =>
+    .option(...waitOption)
+    .action((e164: string, opts: { by: string; wait: number }) =>
       withClient(async (client) => {
         const pin = (await readStdin()).trim();
-        report(await journey(client, e164).executeUpdate(submitPinUpdate, { args: [{ pin, actor: opts.by }] }));
-      }),
+        report(await submitToJourney(client, e164, submitPinUpdate, { pin, actor: opts.by }, waitFor(opts)));
+      }, sending),
     );
 
   program
@@ -86,14 +102,12 @@ export function addOperatorCommands(
     .argument('<e164>', 'the phone number', e164Argument)
     .argument('<displayName>', 'the new display name')
     .option(...actorOption)
-    .action((e164: string, displayName: string, opts: { by: string }) =>
-      withClient(async (client) =>
-        report(
-          await journey(client, e164).executeUpdate(submitDisplayNameUpdate, {
-            args: [{ displayName, actor: opts.by }],
-          }),
-        ),
-      ),
+    .option(...waitOption)
+    .action((e164: string, displayName: string, opts: { by: string; wait: number }) =>
+      withClient(async (client) => {
+        const submission = { displayName, actor: opts.by };
+        report(await submitToJourney(client, e164, submitDisplayNameUpdate, submission, waitFor(opts)));
+      }, sending),
     );
 
   const signalCommand = (
@@ -108,7 +122,7 @@ export function addOperatorCommands(
         withClient(async (client) => {
           await send(client, e164, opts);
           out(`sent: ${name} for ${e164}; see "show ${e164}" for its effect`);
-        }),
+        }, sending),
       );
 
   signalCommand(
@@ -121,13 +135,18 @@ export function addOperatorCommands(
         ...(opts.method ? { method: opts.method as CodeMethod } : {}),
       }),
   );
-  signalCommand(
-    'cancel',
-    'cancel an onboarding that is not live yet',
-    (c) => c.requiredOption('--reason <text>', 'why'),
-    (client, e164, opts) =>
-      journey(client, e164).signal(cancelSignal, { actor: opts.by as string, reason: opts.reason as string }),
-  );
+  program
+    .command('cancel')
+    .description('cancel an onboarding that is not live yet (a live number is removed instead)')
+    .argument('<e164>', 'the phone number', e164Argument)
+    .requiredOption('--reason <text>', 'why')
+    .option(...actorOption)
+    .action((e164: string, opts: { by: string; reason: string }) =>
+      withClient(async (client) => {
+        const request = { actor: opts.by, reason: opts.reason };
+        report(await submitToJourney(client, e164, cancelUpdate, request));
+      }, sending),
+    );
   signalCommand(
     'remove',
     'request the removal of a live number (portfolio admins only)',
@@ -146,6 +165,8 @@ export function addOperatorCommands(
     (client, e164, opts) => journey(client, e164).signal(confirmDeletionSignal, { actor: opts.by as string }),
   );
 }
+
+const waitFor = (opts: { wait: number }) => ({ waitMs: opts.wait * 1000 });
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

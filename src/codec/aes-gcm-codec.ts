@@ -4,6 +4,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { undecryptableMarker, type Undecryptable } from './undecryptable.js';
 
 const ENCODING = 'binary/encrypted';
 const METADATA_ENCODING_KEY = 'encoding';
@@ -19,8 +20,31 @@ export interface CodecKeys {
   keys: ReadonlyMap<string, Buffer>;
 }
 
+/** A payload this process cannot decrypt, with the key id it names (clients throw it, naming the key). */
+export class UndecryptablePayloadError extends ValueError {
+  constructor(readonly undecryptable: Undecryptable) {
+    super(
+      undecryptable.reason === 'unknown-key'
+        ? `no codec key "${undecryptable.keyId}" to decrypt a payload (was it rotated out, or is NUMBERFLOW_CODEC_KEYS different here?)`
+        : `the codec key "${undecryptable.keyId}" here is not the one the payload was encrypted with (NUMBERFLOW_CODEC_KEYS differs)`,
+    );
+  }
+}
+
+export interface AesGcmCodecOptions {
+  /**
+   * 'throw' (clients): decoding fails, naming the key. 'mark' (workers): the payload decodes to a marker value
+   * that the workflow interceptor turns into a failed workflow or a refused update, instead of a workflow task
+   * failing for ever.
+   */
+  undecryptable?: 'throw' | 'mark';
+}
+
 export class AesGcmCodec implements PayloadCodec {
-  constructor(private readonly codecKeys: CodecKeys) {
+  constructor(
+    private readonly codecKeys: CodecKeys,
+    private readonly options: AesGcmCodecOptions = {},
+  ) {
     if (!codecKeys.keys.has(codecKeys.activeKeyId)) {
       throw new Error(`the active codec key "${codecKeys.activeKeyId}" is not among the keys`);
     }
@@ -49,10 +73,29 @@ export class AesGcmCodec implements PayloadCodec {
       if (!keyIdBytes) throw new ValueError('an encrypted payload has no key id');
       const keyId = Buffer.from(keyIdBytes).toString();
       const key = this.codecKeys.keys.get(keyId);
-      if (!key) throw new ValueError(`no codec key "${keyId}" to decrypt a payload (was it rotated out?)`);
+      if (!key) return this.undecryptable({ keyId, reason: 'unknown-key' });
       if (!payload.data) throw new ValueError('an encrypted payload has no data');
-      return PayloadMessage.decode(decrypt(Buffer.from(payload.data), key));
+      let plain: Buffer;
+      try {
+        plain = decrypt(Buffer.from(payload.data), key);
+      } catch {
+        return this.undecryptable({ keyId, reason: 'wrong-key' }); // GCM's tag did not authenticate
+      }
+      return PayloadMessage.decode(plain);
     });
+  }
+
+  /** The same keys, decoding what it cannot decrypt to a marker (the worker's codec). */
+  marking(): AesGcmCodec {
+    return new AesGcmCodec(this.codecKeys, { undecryptable: 'mark' });
+  }
+
+  private undecryptable(undecryptable: Undecryptable): Payload {
+    if (this.options.undecryptable !== 'mark') throw new UndecryptablePayloadError(undecryptable);
+    return {
+      metadata: { [METADATA_ENCODING_KEY]: Buffer.from('json/plain') },
+      data: Buffer.from(JSON.stringify(undecryptableMarker(undecryptable))),
+    };
   }
 }
 

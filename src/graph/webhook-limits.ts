@@ -4,7 +4,7 @@
 // year 5138 would hold the paid-message block until then).
 import type { z } from 'zod';
 
-/** Meta batches at most 1,000 updates (§4.2): entries, changes, and the items of one change's arrays. */
+/** Meta batches at most 1,000 updates (docs/meta-graph-api.md#delivery): entries, changes, and the items of one change's arrays. */
 export const WEBHOOK_MAX_ITEMS = 1_000;
 
 /** WhatsApp launched its Business API after this (2010-01-01T00:00:00Z, unix seconds). */

@@ -15,13 +15,9 @@ export type WhatsAppScope = (typeof WHATSAPP_SCOPES)[number];
 
 export interface Portfolio {
   id: string;
-<<<<<<< HEAD
-  /** Registered-number cap (docs/meta-graph-api.md#registered-number-cap): 2 for a new portfolio, 20 once raised. */
-=======
   /** The business's name, as owner_business_info shows it. */
   name: string;
-  /** Registered-number cap (§6): 2 for a new portfolio, 20 once raised. */
->>>>>>> wt-edge
+  /** Registered-number cap (docs/meta-graph-api.md#registered-number-cap): 2 for a new portfolio, 20 once raised. */
   maxPhoneNumbers: number;
   /** Daily business-initiated conversations (docs/meta-graph-api.md#throughput-and-messaging-limits: 250 → 2K → …), reported in capability webhooks. */
   messagingLimit: number;

@@ -50,6 +50,34 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
     });
   });
 
+  it('answers "received" within --wait when Meta is slow to verify, refuses a malformed code at once', async () => {
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const journey = await t.bench.start(input);
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const e164 = input.phoneNumber.e164;
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'latency', latencyMs: 4_000 });
+      const timed = async (run: () => Promise<unknown>) => {
+        const started = performance.now();
+        const result = await run().catch((err: unknown) => err);
+        return { result, ms: performance.now() - started };
+      };
+
+      const malformed = await timed(() => cli('otp', e164, '12345', '--wait', '1'));
+      expect(String(malformed.result)).toMatch(/Workflow Update failed/);
+      expect(malformed.ms).toBeLessThan(1_000);
+
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const slow = await timed(() => cli('otp', e164, code, '--wait', '1'));
+      console.log(`[figure] otp with Meta 4 s slow, --wait 1: answered in ${Math.round(slow.ms)} ms`);
+      expect(slow.result).toEqual([`received: verifying with Meta — see \`show ${e164}\` for the outcome`]);
+      expect(slow.ms).toBeLessThan(2_500);
+      const verified = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'verified after the slow answer');
+      expect(verified.result).toBeNull();
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
   it('refuses a stage name that is not one, before querying anything', async () => {
     await expect(cli('list', '--stage', "AWAITING_OTP' OR 1=1")).rejects.toThrow('is invalid. Allowed choices are');
   });

@@ -152,7 +152,10 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
       await journey.until((v) => v.stage === 'REGISTERING', 'the re-register');
       await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'oops' });
       await handle.cancel();
-      const renamed = await journey.until((v) => v.stage === 'LIVE' && v.displayName.current === 'Acme Care', 'renamed');
+      const renamed = await journey.until(
+        (v) => v.stage === 'LIVE' && v.displayName.current === 'Acme Care',
+        'renamed',
+      );
       expect(renamed.notes.filter((n) => n.what.startsWith('cancel refused')).map((n) => n.actor)).toEqual([
         'ops@acme',
         'temporal',

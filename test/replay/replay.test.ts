@@ -77,7 +77,10 @@ describe('replaying recorded histories', () => {
     const journey = manifest.fixtures.find((f) => f.startsWith('numberJourney/'));
     expect(journey).toBeDefined();
     await expect(
-      Worker.runReplayHistory({ workflowBundle: changed, dataConverter: testDataConverter }, load(journey ?? '').history),
+      Worker.runReplayHistory(
+        { workflowBundle: changed, dataConverter: testDataConverter },
+        load(journey ?? '').history,
+      ),
     ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

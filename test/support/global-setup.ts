@@ -8,7 +8,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { customSearchAttributes } from '../../src/domain/search-attributes.js';
 import { resolveBinary, toSdkExecutable } from '../../src/temporal/binaries.js';
-import { workflowsPath } from '../../src/worker.js';
+import { workflowInterceptorModules, workflowsPath } from '../../src/worker.js';
 import { CONTINUE_AS_NEW_SUGGESTED_AT } from './server-settings.js';
 
 declare module 'vitest' {
@@ -53,7 +53,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     timed('time-skipping server started', () =>
       TestWorkflowEnvironment.createTimeSkipping({ server: { executable: toSdkExecutable(testServer) } }),
     ),
-    timed('workflows bundled', () => bundleWorkflowCode({ workflowsPath, logger: quietLogger })),
+    timed('workflows bundled', () =>
+      bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quietLogger }),
+    ),
   ]);
   const workflowBundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);

@@ -58,7 +58,10 @@ export interface HarnessOptions {
  */
 const recording = process.env.RECORD_HISTORIES === '1';
 
-async function saveHistories(env: TestEnv, started: Map<string, { workflow: string; scenario: string }>): Promise<void> {
+async function saveHistories(
+  env: TestEnv,
+  started: Map<string, { workflow: string; scenario: string }>,
+): Promise<void> {
   const names: string[] = [];
   const taken = new Map<string, number>();
   for (const [workflowId, { workflow, scenario }] of started) {
@@ -144,7 +147,8 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     async close() {
       const file = basename(expect.getState().testPath ?? 'portfolio', '.test.ts');
       const portfolioScenario = { workflow: 'portfolio', scenario: file };
-      if (recording) await saveHistories(env, new Map([...started, [portfolioWorkflowId(portfolioId), portfolioScenario]]));
+      if (recording)
+        await saveHistories(env, new Map([...started, [portfolioWorkflowId(portfolioId), portfolioScenario]]));
       await env.client.workflow
         .getHandle(portfolioWorkflowId(portfolioId))
         .terminate('test done')

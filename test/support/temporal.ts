@@ -6,9 +6,10 @@ import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connecti
 import { TestWorkflowEnvironment, TimeSkippingWorkflowClient } from '@temporalio/testing';
 import { NativeConnection, Worker, type NativeConnectionOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
+import type { DataConverter } from '@temporalio/common';
 import { msToTs, tsToMs } from '@temporalio/common/lib/time.js';
 import type { Activities } from '../../src/activities/index.js';
-import { createDataConverter } from '../../src/codec/data-converter.js';
+import { createDataConverter, workerDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 
 /** The tests' payload key: every client and worker of the test run encrypts with it, as production does. */
@@ -87,14 +88,19 @@ export function uniqueTaskQueue(prefix = 'test'): string {
 /** Runs `fn` while a worker with the real workflow bundle polls `taskQueue`. */
 export async function withWorker<T>(
   env: TestEnv,
-  options: { taskQueue: string; activities?: Partial<Activities> | Activities },
+  options: {
+    taskQueue: string;
+    activities?: Partial<Activities> | Activities;
+    /** A client-side converter of other keys (made the worker's as src/worker.ts does); the tests' by default. */
+    dataConverter?: DataConverter;
+  },
   fn: () => Promise<T>,
 ): Promise<T> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: options.taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    dataConverter: testDataConverter,
+    dataConverter: workerDataConverter(options.dataConverter ?? testDataConverter), // undecryptable ones fail fast
     ...(env.stickyQueues ? {} : { maxCachedWorkflows: 0 }),
     activities: options.activities ?? {},
   });

@@ -1,0 +1,70 @@
+// Before a client sends anything to journeys, it checks that the worker can read it and it can read the worker:
+// a one-task `keyCheck` run echoes a nonce, encrypted on the way in with this client's active key and on the
+// way back with the worker's. A worker that cannot decrypt the input fails the run naming the key; a client that
+// cannot decrypt the answer throws naming the worker's key. Cheap (one workflow task), bounded, never left running.
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { UNDECRYPTABLE_FAILURE_TYPE } from './undecryptable.js';
+import { UndecryptablePayloadError, type CodecKeys } from './aes-gcm-codec.js';
+import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
+import type { keyCheck } from '../workflows/key-check.js';
+
+const { TaskQueueType } = proto.temporal.api.enums.v1;
+
+/** The keys of this client and of the worker do not match, or no worker answered. */
+export class KeyCheckError extends Error {
+  override readonly name = 'KeyCheckError';
+}
+
+export interface KeyCheckOptions {
+  taskQueue: string;
+  keys: CodecKeys;
+  /** How long to wait for a worker's answer. */
+  timeoutMs?: number;
+}
+
+export async function checkWorkerKeys(client: Client, options: KeyCheckOptions): Promise<void> {
+  const { taskQueue, keys, timeoutMs = 5_000 } = options;
+  const here = `this client's NUMBERFLOW_CODEC_KEYS hold ${[...keys.keys.keys()].map((id) => `'${id}'`).join(', ')}`;
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue },
+    taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  if (!pollers?.length) throw new KeyCheckError(`no worker is polling task queue ${taskQueue}; start one (npm start)`);
+
+  const nonce = randomUUID();
+  const handle = await client.workflow.start<typeof keyCheck>('keyCheck', {
+    taskQueue,
+    workflowId: `key-check:${nonce}`,
+    args: [{ nonce }],
+    workflowExecutionTimeout: '1 minute', // ends by itself even if this client goes away before an answer
+  });
+  try {
+    const answer = await boundedWait(client, timeoutMs, () => handle.result());
+    if (answer === TIMED_OUT) {
+      await handle.terminate('key check unanswered').catch(() => undefined);
+      throw new KeyCheckError(
+        `no worker on task queue ${taskQueue} answered the payload-key check within ${timeoutMs} ms`,
+      );
+    }
+    if (answer.nonce !== nonce) throw new KeyCheckError('the worker answered the key check with another nonce');
+  } catch (err) {
+    if (err instanceof KeyCheckError) throw err;
+    if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
+      if (err.cause.type === UNDECRYPTABLE_FAILURE_TYPE) {
+        throw new KeyCheckError(
+          `the worker on task queue ${taskQueue} cannot read this client: ${err.cause.message} (${here})`,
+        );
+      }
+    }
+    if (err instanceof UndecryptablePayloadError) {
+      throw new KeyCheckError(
+        `the worker on task queue ${taskQueue} answers with key '${err.undecryptable.keyId}', which this client ` +
+          `${err.undecryptable.reason === 'unknown-key' ? 'does not hold' : 'holds another of'} (${here})`,
+      );
+    }
+    throw err;
+  }
+}

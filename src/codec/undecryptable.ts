@@ -1,0 +1,43 @@
+// What a worker's codec decodes a payload it cannot decrypt to, and how workflow code recognises it. Failing the
+// workflow task instead (the client codec's way) would retry for ever and keep the number's workflow id taken.
+// Workflow-safe: the workflow interceptor imports it.
+
+/** The marker's single property; a name no payload of numberflow's own has. */
+export const UNDECRYPTABLE_PROPERTY = '$numberflowUndecryptablePayload';
+
+/** The failure type of a workflow, update or query refused for an undecryptable payload. */
+export const UNDECRYPTABLE_FAILURE_TYPE = 'UndecryptablePayload';
+
+export interface Undecryptable {
+  keyId: string;
+  /** 'unknown-key': no key of that id here; 'wrong-key': a key of that id here, but another one. */
+  reason: 'unknown-key' | 'wrong-key';
+}
+
+export interface UndecryptableMarker {
+  [UNDECRYPTABLE_PROPERTY]: Undecryptable;
+}
+
+export function undecryptableMarker(undecryptable: Undecryptable): UndecryptableMarker {
+  return { [UNDECRYPTABLE_PROPERTY]: undecryptable };
+}
+
+/** The first undecryptable value among `values` (a workflow's input, an update's or signal's arguments). */
+export function findUndecryptable(values: readonly unknown[]): Undecryptable | undefined {
+  for (const value of values) {
+    if (typeof value !== 'object' || value === null || !(UNDECRYPTABLE_PROPERTY in value)) continue;
+    const marker = (value as UndecryptableMarker)[UNDECRYPTABLE_PROPERTY];
+    if (typeof marker?.keyId === 'string') return marker;
+  }
+  return undefined;
+}
+
+/** Names the key and what to do; never the payload (it may hold a code or a PIN). */
+export function describeUndecryptable({ keyId, reason }: Undecryptable): string {
+  const why =
+    reason === 'unknown-key' ? 'which this worker does not hold' : 'but this worker holds another key of that id';
+  return (
+    `payload encrypted with key '${keyId}' ${why}; give the client and the worker the same ` +
+    `NUMBERFLOW_CODEC_KEYS (the client's key must be among the worker's) and send it again`
+  );
+}
