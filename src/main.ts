@@ -55,8 +55,8 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     });
     address = devServer.address;
     logger.info(
-      { startupMs: devServer.startupMs, db: devServer.dbFile, log: devServer.logFile },
-      `Temporal dev server on ${devServer.address}, Web UI at ${devServer.uiUrl}`,
+      { startupMs: devServer.startupMs, db: devServer.dbFile, log: devServer.logFile, pid: devServer.pid },
+      `Temporal dev server on ${devServer.address}${devServer.reused ? ' (reused, left running by an earlier start)' : ''}, Web UI at ${devServer.uiUrl}`,
     );
   }
 
