@@ -108,11 +108,15 @@ async function sandboxGraph(
   stops: Stop[],
   webhooks: { appSecret: string; webhookUrl: string },
 ) {
-  const sandbox = await startSandbox({ port: config.SANDBOX_PORT, ...webhooks, logger });
+  // Its state lives in the data folder (encrypted): a journey caught mid-OTP goes on after a restart.
+  const sandbox = await startSandbox({
+    port: config.SANDBOX_PORT,
+    ...webhooks,
+    logger,
+    stateDir: config.NUMBERFLOW_DATA_DIR,
+  });
   stops.push(() => sandbox.close());
-  const { portfolioId } = sandbox.admin.createPortfolio({});
-  const { wabaId } = sandbox.admin.createWaba({ portfolioId });
-  const token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
+  const { portfolioId, wabaId, token } = sandbox.demoAccount();
   logger.info(
     { portfolioId, wabaId, outbox: `${sandbox.url}/_sandbox/outbox` },
     `no META_ACCESS_TOKEN: Graph API sandbox on ${sandbox.url} (demo portfolio ${portfolioId}, WABA ${wabaId}); delivered codes in its outbox`,
