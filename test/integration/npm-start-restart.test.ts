@@ -1,17 +1,18 @@
 // `npm start` after a crash: the dev server it left running is reused (ours, by the pid file and its command
 // line), a server of another data folder on the port is refused, a stale pid file is cleaned up.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { journeyQuery, type JourneyView } from '../../src/domain/journey.js';
 import { startJourney } from '../../src/journeys.js';
+import { loadSavedState } from '../../src/sandbox/persistence.js';
 import { resolveBinary } from '../../src/temporal/binaries.js';
 import { isAlive, readPidFile, stopProcess } from '../../src/temporal/dev-server-pid.js';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
 import { journeyInput } from '../support/journeys.js';
-import { clientOf, mainEnv, spawnMain, startMain, tempDir, type MainEnv } from '../support/processes.js';
+import { clientOf, mainEnv, runCli, spawnMain, startMain, tempDir, type MainEnv } from '../support/processes.js';
 
 const TIMEOUT = 120_000;
 const cliPath = resolveBinary('cli').path as string;
@@ -138,4 +139,72 @@ describe('npm start next to a server that is not its own', () => {
     },
     TIMEOUT,
   );
+});
+
+/** Every secret the sandbox holds (read through its key, as only the sandbox can): codes, PINs, tokens. */
+function sandboxSecrets(dataDir: string): string[] {
+  const { snapshot } = loadSavedState(dataDir);
+  if (!snapshot) throw new Error('no sandbox state saved');
+  return [
+    ...snapshot.outbox.map((entry) => entry.code),
+    ...snapshot.lines.flatMap((line) => (line.pin ? [line.pin] : [])),
+    ...snapshot.tokens.map((token) => token.value),
+  ];
+}
+
+describe("npm start's sandbox across a restart", () => {
+  const state: { env?: MainEnv; code?: string } = {};
+
+  it(
+    'a journey caught at AWAITING_OTP goes on after a kill -9: the code delivered before is accepted through the CLI',
+    async () => {
+      const env = await track(await mainEnv());
+      state.env = env;
+      const first = await startMain(env);
+      started.push(first.main.child);
+      const client = await clientOf(env);
+      try {
+        const input = journeyInput({ wabaId: first.wabaId, portfolioId: first.portfolioId });
+        const { workflowId } = await startJourney(client, 'numberflow', input);
+        await until(client, workflowId, 'AWAITING_OTP');
+        first.main.child.kill('SIGKILL');
+        await first.main.exit();
+
+        const second = await startMain(env);
+        started.push(second.main.child);
+        expect(second.wabaId).toBe(first.wabaId); // the same demo account
+        const outbox = (await (await fetch(`http://127.0.0.1:${env.sandboxPort}/_sandbox/outbox`)).json()) as {
+          code: string;
+        }[];
+        const code = outbox.at(-1)?.code as string;
+        state.code = code;
+        const otp = await runCli(env, ['otp', input.phoneNumber.e164, code, '--by', 'ops@acme']);
+        expect(otp.stdout).toContain('accepted: code accepted');
+        await until(client, workflowId, 'DISPLAY_NAME_REVIEW');
+        second.main.child.kill('SIGINT');
+        expect(await second.main.exit()).toBe(0);
+      } finally {
+        await client.connection.close();
+      }
+    },
+    TIMEOUT,
+  );
+
+  it('leaves no OTP code, PIN or token in clear in any file of the data folder', () => {
+    const { env, code } = state;
+    if (!env || !code) throw new Error('the restart test did not run');
+    const secrets = sandboxSecrets(env.dataDir);
+    expect(secrets).toContain(code);
+    expect(secrets.length).toBeGreaterThanOrEqual(3); // the code, the generated PIN, the demo token
+    const files = readdirSync(env.dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.map((f) => f.name)).toEqual(expect.arrayContaining(['sandbox-state.enc', 'temporal.sqlite']));
+    for (const file of files) {
+      const bytes = readFileSync(join(file.parentPath, file.name)).toString('latin1');
+      for (const secret of secrets) {
+        // A 6-digit secret in clear would be a JSON string; a bare run of digits may be anything (an id, a time).
+        const inClear = /^\d{4,8}$/.test(secret) ? `"${secret}"` : secret;
+        expect(bytes.includes(inClear), `${file.name} holds a secret in clear`).toBe(false);
+      }
+    }
+  });
 });
