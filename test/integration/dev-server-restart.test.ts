@@ -5,7 +5,7 @@ import { resolveBinary } from '../../src/temporal/binaries.js';
 import { isAlive } from '../../src/temporal/dev-server-pid.js';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
 import { createHarness } from '../support/harness.js';
-import { freePorts, tempDir } from '../support/processes.js';
+import { freeStablePort, tempDir } from '../support/processes.js';
 import { decideName, submitDeliveredCode } from '../support/steps.js';
 import { connectToServer } from '../support/temporal.js';
 
@@ -17,7 +17,7 @@ async function killHard(server: DevServer): Promise<void> {
 
 describe('a restart of the dev server', () => {
   it('SIGKILLed mid-journey and started on the same SQLite file: the journey resumes and reaches LIVE', async () => {
-    const [port = 0, uiPort = 0] = await freePorts(2);
+    const [port, uiPort] = [await freeStablePort(), await freeStablePort()];
     const options = {
       cliPath: resolveBinary('cli').path as string,
       dataDir: tempDir('dev-restart'),

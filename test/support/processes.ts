@@ -35,6 +35,26 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/**
+ * A free port below Linux's ephemeral range (32768+), for a server that is restarted while clients retry: a client
+ * retrying a dead port in that range can connect to itself (TCP self-connect) and hold the port the server needs.
+ */
+export async function freeStablePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const bound = await new Promise<boolean>((done) => {
+      server.once('error', () => done(false));
+      server.listen(port, '127.0.0.1', () => done(true));
+    });
+    if (bound) {
+      await new Promise((done) => server.close(done));
+      return port;
+    }
+  }
+  throw new Error('no free port below 32768');
+}
+
 export interface MainEnv {
   env: Record<string, string>;
   dataDir: string;
@@ -46,7 +66,8 @@ export interface MainEnv {
 
 /** The environment of an `npm start` on its own data folder and ports (sandbox mode: no Meta token). */
 export async function mainEnv(dataDir = tempDir('start')): Promise<MainEnv> {
-  const [temporalPort = 0, uiPort = 0, httpPort = 0, sandboxPort = 0] = await freePorts(4);
+  const [uiPort = 0, httpPort = 0, sandboxPort = 0] = await freePorts(3);
+  const temporalPort = await freeStablePort();
   return {
     dataDir,
     temporalPort,
