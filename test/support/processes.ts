@@ -66,8 +66,7 @@ export interface MainEnv {
 
 /** The environment of an `npm start` on its own data folder and ports (sandbox mode: no Meta token). */
 export async function mainEnv(dataDir = tempDir('start')): Promise<MainEnv> {
-  const [uiPort = 0, httpPort = 0, sandboxPort = 0] = await freePorts(3);
-  const temporalPort = await freeStablePort();
+  const [temporalPort = 0, uiPort = 0, httpPort = 0, sandboxPort = 0] = await freePorts(4);
   return {
     dataDir,
     temporalPort,
