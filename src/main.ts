@@ -53,8 +53,8 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     });
     address = devServer.address;
     logger.info(
-      { startupMs: devServer.startupMs, db: devServer.dbFile, log: devServer.logFile },
-      `Temporal dev server on ${devServer.address}, Web UI at ${devServer.uiUrl}`,
+      { startupMs: devServer.startupMs, db: devServer.dbFile, log: devServer.logFile, pid: devServer.pid },
+      `Temporal dev server on ${devServer.address}${devServer.reused ? ' (reused, left running by an earlier start)' : ''}, Web UI at ${devServer.uiUrl}`,
     );
   }
 
@@ -75,7 +75,8 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const appSecret = config.META_APP_SECRET ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-app-secret');
   const sandbox = config.META_ACCESS_TOKEN
     ? undefined
-    : await startSandbox({ port: config.SANDBOX_PORT, appSecret, logger });
+    : // Its state lives in the data folder (encrypted): a journey caught mid-OTP goes on after a restart.
+      await startSandbox({ port: config.SANDBOX_PORT, appSecret, logger, stateDir: config.NUMBERFLOW_DATA_DIR });
   if (sandbox) stops.push(() => sandbox.close());
   // The sandbox's demo WABA gets its token once it exists, after the service listens for its first webhook.
   const sandboxTokens = new InMemoryTokenStore();
@@ -112,9 +113,9 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
 /** No Meta token: the Graph API sandbox stands in for Meta, with a demo portfolio, WABA and token. */
 async function sandboxDemo(sandbox: Sandbox, tokens: InMemoryTokenStore, logger: Logger, webhookUrl: string) {
   sandbox.admin.setWebhookUrl(webhookUrl);
-  const { portfolioId } = sandbox.admin.createPortfolio({});
-  const { wabaId } = sandbox.admin.createWaba({ portfolioId });
-  await tokens.put(wabaId, sandbox.admin.issueToken({ wabaIds: [wabaId] }));
+  // The same demo portfolio, WABA and token across restarts: the sandbox's state is kept in the data folder.
+  const { portfolioId, wabaId, token } = sandbox.demoAccount();
+  await tokens.put(wabaId, token);
   logger.info(
     { portfolioId, wabaId, outbox: `${sandbox.url}/_sandbox/outbox` },
     `no META_ACCESS_TOKEN: Graph API sandbox on ${sandbox.url} (demo portfolio ${portfolioId}, WABA ${wabaId}); delivered codes in its outbox`,

@@ -48,4 +48,9 @@ export class CallLog {
   clear(): void {
     this.entries = [];
   }
+
+  /** Entries read back from a persisted sandbox: recorded (so redacted) already. */
+  restore(entries: readonly CallLogEntry[]): void {
+    this.entries = entries.map((e) => structuredClone(e));
+  }
 }

@@ -29,6 +29,15 @@ export class SandboxClock {
     return Date.now() + this.offsetMs;
   }
 
+  /** How far the clock was moved forward (kept across a restart of a persisted sandbox). */
+  get offset(): number {
+    return this.offsetMs;
+  }
+
+  restoreOffset(offsetMs: number): void {
+    this.offsetMs = offsetMs;
+  }
+
   /** Moves the clock forward and runs, in time order, every task that became due. */
   advance(ms: number): number {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the sandbox clock only moves forward');

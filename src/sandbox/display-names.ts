@@ -90,9 +90,24 @@ function decide(core: SandboxCore, number: PhoneNumber, decision: NameDecision, 
   });
 }
 
+/** After a restart of a persisted sandbox: the review and the 14-day expiry it had scheduled, scheduled again. */
+export function resumeReview(core: SandboxCore, number: PhoneNumber): void {
+  const change = number.nameChange;
+  if (change?.status === 'APPROVED' && change.approvedAt !== undefined) {
+    expireUnappliedChange(core, number, change, change.approvedAt);
+  } else if (inReview(number)) {
+    openReview(core, number);
+  }
+}
+
 /** Without a register within 14 days of approval the name goes back to review (docs/meta-graph-api.md#display-names). */
-function expireUnappliedChange(core: SandboxCore, number: PhoneNumber, change: NameChange): void {
-  core.clock.schedule(core.clock.now() + REREGISTER_WINDOW_MS, () => {
+function expireUnappliedChange(
+  core: SandboxCore,
+  number: PhoneNumber,
+  change: NameChange,
+  approvedAt = core.clock.now(),
+): void {
+  core.clock.schedule(approvedAt + REREGISTER_WINDOW_MS, () => {
     if (number.nameChange !== change || change.status !== 'APPROVED') return;
     change.status = 'PENDING_REVIEW';
     change.approvedAt = undefined;

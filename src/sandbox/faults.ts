@@ -66,6 +66,15 @@ export class FaultBook {
     this.faults = [];
   }
 
+  /** The faults still armed, each with the matching calls it has left. */
+  active(): FaultSpec[] {
+    return this.faults.map((f) => ({ ...f.spec, times: f.remaining }));
+  }
+
+  restore(specs: readonly FaultSpec[]): void {
+    this.faults = specs.map((spec) => ({ spec: { ...spec }, remaining: spec.times ?? 1 }));
+  }
+
   /** The faults a Graph call meets: every matching latency adds up; one error fault (the oldest) answers it. */
   forCall(endpoint: string): CallFaults {
     const names = [endpoint, shortEndpoint(endpoint)];

@@ -5,14 +5,17 @@ import { type SandboxAdmin, createAdmin } from './admin.js';
 import { CallLog } from './call-log.js';
 import { MINUTE, SandboxClock } from './clock.js';
 import type { SandboxCore } from './core.js';
+import { demoAccount, type DemoAccount } from './demo.js';
 import { FaultBook } from './faults.js';
 import { SandboxStore } from './model.js';
+import { loadSavedState, persist } from './persistence.js';
 import { SandboxRandom } from './random.js';
 import { buildServer } from './server.js';
 import { WebhookOutbox } from './webhooks.js';
 
 export type { SandboxAdmin } from './admin.js';
 export type { CallLogEntry } from './call-log.js';
+export type { DemoAccount } from './demo.js';
 export { SandboxAdminError } from './core.js';
 export type { FaultKind, FaultSpec } from './faults.js';
 export type { OutboxEntry } from './model.js';
@@ -42,18 +45,26 @@ export interface SandboxOptions {
   webhookMaxAttempts?: number;
   /** Real-time backoff before retry n: webhookBackoffMs × 2^(n-1) (default 50 ms). */
   webhookBackoffMs?: number;
+  /**
+   * Keep the state (numbers, codes, tokens, clock, call log, webhooks, faults) in this folder, encrypted, and
+   * reload it at start. Unset (the default): in memory only. The saved seed wins over `seed`.
+   */
+  stateDir?: string;
 }
 
 export interface Sandbox {
   /** e.g. http://127.0.0.1:PORT, without a version: any /vNN.N/ prefix is accepted. */
   url: string;
   admin: SandboxAdmin;
+  /** The first portfolio, WABA and token: made on first use, the same ones again from a persisted state. */
+  demoAccount(): DemoAccount;
   close(): Promise<void>;
 }
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
-  const random = new SandboxRandom(options.seed);
+  const saved = options.stateDir === undefined ? undefined : loadSavedState(options.stateDir);
+  const random = new SandboxRandom(saved?.snapshot?.random.seed ?? options.seed);
   const faults = new FaultBook(random.stream('faults'));
   const store = new SandboxStore();
   const clock = new SandboxClock((err) => options.logger?.error({ err }, 'sandbox: a scheduled task failed'));
@@ -83,7 +94,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
   const callLog = new CallLog();
   const admin = createAdmin(core, callLog);
-  const app = await buildServer(core, callLog, admin);
+  const persistence = saved && persist(core, callLog, saved, options.logger);
+  const app = await buildServer(core, callLog, admin, persistence?.save);
   await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -91,10 +103,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   return {
     url: `http://${urlHost}:${port}`,
     admin,
+    demoAccount: () => demoAccount(core),
     close: async () => {
       clock.stop();
       await webhooks.close();
       await app.close();
+      await persistence?.close();
     },
   };
 }

@@ -6,16 +6,19 @@ export type RandomPurpose = 'codes' | 'ids' | 'trace' | 'faults' | 'tokens';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-/** mulberry32: tiny, fast and good enough for a simulator (not for secrets). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
+/** mulberry32: tiny, fast and good enough for a simulator (not for secrets). Its whole state is one number. */
+class Mulberry32 {
+  constructor(public state: number) {
+    this.state = state >>> 0;
+  }
+
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  }
 }
 
 function hashString(text: string): number {
@@ -25,7 +28,20 @@ function hashString(text: string): number {
 }
 
 export class RandomStream {
-  constructor(private readonly next: () => number) {}
+  constructor(private readonly generator: Mulberry32) {}
+
+  /** Where the stream stands, so a restarted sandbox goes on with new ids instead of repeating old ones. */
+  get state(): number {
+    return this.generator.state;
+  }
+
+  set state(value: number) {
+    this.generator.state = value >>> 0;
+  }
+
+  private next(): number {
+    return this.generator.next();
+  }
 
   /** A float in [0, 1). */
   float(): number {
@@ -58,10 +74,20 @@ export class SandboxRandom {
     this.seed = seed ?? randomInt(2 ** 31);
   }
 
+  states(): Partial<Record<RandomPurpose, number>> {
+    return Object.fromEntries([...this.streams].map(([purpose, stream]) => [purpose, stream.state]));
+  }
+
+  restoreStates(states: Partial<Record<RandomPurpose, number>>): void {
+    for (const [purpose, state] of Object.entries(states) as [RandomPurpose, number][]) {
+      this.stream(purpose).state = state;
+    }
+  }
+
   stream(purpose: RandomPurpose): RandomStream {
     let stream = this.streams.get(purpose);
     if (!stream) {
-      stream = new RandomStream(mulberry32(hashString(`${this.seed}:${purpose}`)));
+      stream = new RandomStream(new Mulberry32(hashString(`${this.seed}:${purpose}`)));
       this.streams.set(purpose, stream);
     }
     return stream;

@@ -86,6 +86,13 @@ function connectLater(core: SandboxCore, number: PhoneNumber): void {
   else core.clock.schedule(core.clock.now() + core.settings.connectDelayMs, connect);
 }
 
+/** After a restart of a persisted sandbox: a registered number still PENDING gets its CONNECTED transition again. */
+export function resumeConnect(core: SandboxCore, number: PhoneNumber): void {
+  if (number.status === 'PENDING' && number.platformType === 'CLOUD_API' && !number.isOnBizApp) {
+    connectLater(core, number);
+  }
+}
+
 /**
  * ⚠ Meta does not document the status after deregister (docs/sandbox-assumptions.md#status-after-deregister); the sandbox reports DISCONNECTED, the value
  * Meta's status list has for a number that can no longer use the Cloud API. Local storage is turned off.

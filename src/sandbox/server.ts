@@ -19,7 +19,13 @@ function notFound(method: string, path: string): GraphApiError {
   return new GraphApiError(100, `Unknown path components: ${path}`);
 }
 
-export async function buildServer(core: SandboxCore, callLog: CallLog, admin: SandboxAdmin): Promise<FastifyInstance> {
+/** `beforeAnswer` (a persisted sandbox's save) runs once a Graph or admin answer is ready, before it is sent. */
+export async function buildServer(
+  core: SandboxCore,
+  callLog: CallLog,
+  admin: SandboxAdmin,
+  beforeAnswer?: () => Promise<void>,
+): Promise<FastifyInstance> {
   const app = Fastify({
     // The sandbox logs its own redacted lines: Fastify's request log would print tokens from query strings.
     logger: false,
@@ -32,6 +38,12 @@ export async function buildServer(core: SandboxCore, callLog: CallLog, admin: Sa
   });
   registerBodyParsers(app);
   installGraphCallHooks(app, core, callLog);
+  if (beforeAnswer) {
+    app.addHook('onSend', async (_request, _reply, payload) => {
+      await beforeAnswer();
+      return payload;
+    });
+  }
   registerNumberRoutes(app, core);
   registerWabaRoutes(app, core);
   registerAuthRoutes(app, core);

@@ -88,6 +88,26 @@ export class WebhookOutbox {
       gaveUp: false,
     };
     this.deliveries.push(delivery);
+    this.enqueue(delivery);
+    return delivery;
+  }
+
+  /**
+   * Deliveries read back from a persisted sandbox. One not delivered (pending when the process stopped, or given
+   * up) is sent again, as Meta keeps retrying for days; a dropped one stays lost.
+   */
+  restore(deliveries: readonly WebhookDelivery[]): void {
+    for (const saved of deliveries) {
+      const delivery = structuredClone(saved);
+      this.deliveries.push(delivery);
+      if (!delivery.delivered && !delivery.dropped) {
+        delivery.gaveUp = false;
+        this.enqueue(delivery);
+      }
+    }
+  }
+
+  private enqueue(delivery: WebhookDelivery): void {
     if (!delivery.dropped) {
       // deliver() handles its own failures; the catch only keeps one surprise from blocking every later webhook.
       this.chain = this.chain
@@ -97,7 +117,6 @@ export class WebhookOutbox {
           this.options.logger?.error({ err, webhook: delivery.id }, 'sandbox webhook delivery failed');
         });
     }
-    return delivery;
   }
 
   list(): WebhookDelivery[] {

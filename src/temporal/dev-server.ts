@@ -1,12 +1,23 @@
 // The embedded default: `temporal server start-dev` with a SQLite file under the data folder, so journeys
 // survive a restart of `npm start`, the Web UI on its port and the project's search attributes registered.
+// A pid file in the data folder names the server: after a crash of `npm start` the next start reuses the server
+// it left running (ours and healthy), stops it (ours, unhealthy), and refuses a server that is not ours.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { customSearchAttributes } from '../domain/search-attributes.js';
+import {
+  devServerOnPort,
+  isOurServer,
+  readPidFile,
+  removePidFile,
+  stopProcess,
+  writePidFile,
+} from './dev-server-pid.js';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -23,9 +34,19 @@ export interface DevServer {
   uiUrl: string;
   dbFile: string;
   logFile: string;
-  /** Milliseconds from spawn until the frontend answered. */
+  pidFile: string;
+  pid: number;
+  /** True when a server left running by an earlier start (same data folder) was taken over instead of spawned. */
+  reused: boolean;
+  /** Milliseconds from the start of this call until the frontend answered. */
   startupMs: number;
+  /** Stops the server (spawned or reused) and removes the pid file. */
   stop(): Promise<void>;
+}
+
+/** The port is held by a server that is not this data folder's: starting another would attach to the wrong one. */
+export class ForeignServerError extends Error {
+  override readonly name = 'ForeignServerError';
 }
 
 export function searchAttributeArgs(): string[] {
@@ -40,8 +61,61 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   mkdirSync(dataDir, { recursive: true });
   const dbFile = join(dataDir, 'temporal.sqlite');
   const logFile = join(dataDir, 'temporal-server.log');
+  const pidFile = join(dataDir, 'temporal-server.pid');
   const address = `127.0.0.1:${options.port}`;
-  const args = [
+  const started = performance.now();
+  const server = { address, uiUrl: `http://127.0.0.1:${options.uiPort}`, dbFile, logFile, pidFile };
+
+  const recorded = readPidFile(pidFile);
+  if (recorded && isOurServer(recorded.pid, dbFile)) {
+    if (await answers(address, options.namespace)) {
+      return { ...server, ...stoppedByPid(recorded.pid, pidFile), reused: true, startupMs: elapsed(started) };
+    }
+    // Ours but not answering here (hung, or on another port): two servers must never share one SQLite file.
+    await stopProcess(recorded.pid);
+  }
+  removePidFile(pidFile); // none, stale (its process is gone or is something else now), or just stopped
+  await refuseTakenPorts([options.port, options.uiPort]);
+
+  const log = createWriteStream(logFile, { flags: 'a' });
+  // Its own process group: a terminal's Ctrl-C reaches only us, so the worker drains before the server stops.
+  const child = spawn(options.cliPath, devServerArgs(options, dbFile), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  if (child.pid === undefined) throw new Error(`could not start the Temporal dev server (${options.cliPath})`);
+  writePidFile(pidFile, { pid: child.pid, dbFile, port: options.port, uiPort: options.uiPort });
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+    removePidFile(pidFile);
+  };
+  process.once('exit', killOnExit);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+
+  try {
+    await waitUntilServing(address, options.namespace, child, exited, options.readyTimeoutMs ?? 30_000, logFile);
+  } catch (err) {
+    killOnExit();
+    process.off('exit', killOnExit);
+    throw err;
+  }
+  return {
+    ...server,
+    pid: child.pid,
+    reused: false,
+    startupMs: elapsed(started),
+    stop: async () => {
+      process.off('exit', killOnExit);
+      await stopChild(child, exited);
+      removePidFile(pidFile);
+    },
+  };
+}
+
+function devServerArgs(options: DevServerOptions, dbFile: string): string[] {
+  return [
     'server',
     'start-dev',
     '--ip',
@@ -58,28 +132,75 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'warn',
     ...searchAttributeArgs(),
   ];
-  const started = performance.now();
-  const log = createWriteStream(logFile, { flags: 'a' });
-  // Its own process group: a terminal's Ctrl-C reaches only us, so the worker drains before the server stops.
-  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+}
 
-  await waitUntilServing(address, options.namespace, child, exited, options.readyTimeoutMs ?? 30_000, logFile);
+function elapsed(since: number): number {
+  return Math.round(performance.now() - since);
+}
+
+/** A server we did not spawn ourselves: stopped by the pid from the pid file, never by name. */
+function stoppedByPid(pid: number, pidFile: string): Pick<DevServer, 'pid' | 'stop'> {
+  const killOnExit = () => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    removePidFile(pidFile);
+  };
+  process.once('exit', killOnExit);
   return {
-    address,
-    uiUrl: `http://127.0.0.1:${options.uiPort}`,
-    dbFile,
-    logFile,
-    startupMs: Math.round(performance.now() - started),
+    pid,
     stop: async () => {
       process.off('exit', killOnExit);
-      await stopChild(child, exited);
+      await stopProcess(pid);
+      removePidFile(pidFile);
     },
   };
+}
+
+/** Whether the frontend on `address` answers describeNamespace. */
+async function answers(address: string, namespace: string): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+    try {
+      await connection.withDeadline(Date.now() + 2_000, () =>
+        connection.workflowService.describeNamespace({ namespace }),
+      );
+      return true;
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = createConnection({ host: '127.0.0.1', port, timeout: 1_000 });
+    const end = (taken: boolean) => {
+      socket.destroy();
+      done(taken);
+    };
+    socket.once('connect', () => end(true));
+    socket.once('timeout', () => end(false));
+    socket.once('error', () => end(false));
+  });
+}
+
+async function refuseTakenPorts(ports: readonly number[]): Promise<void> {
+  for (const port of ports) {
+    if (!(await portTaken(port))) continue;
+    const holder = devServerOnPort(port);
+    const who = holder
+      ? `a Temporal dev server of another data folder (pid ${holder.pid}${holder.dbFile ? `, ${holder.dbFile}` : ''})`
+      : 'another process';
+    throw new ForeignServerError(
+      `port ${port} is taken by ${who}, not by this data folder's Temporal dev server; ` +
+        `stop that process, or set TEMPORAL_DEV_PORT and TEMPORAL_UI_PORT to free ports`,
+    );
+  }
 }
 
 async function waitUntilServing(

@@ -61,17 +61,11 @@ function tracked<T extends { close(): Promise<void> }>(item: T): T {
   return item;
 }
 
-export async function startTestSandbox(options: Partial<SandboxOptions> = {}): Promise<TestSandbox> {
-  const sandbox = tracked(await startSandbox({ appSecret: APP_SECRET, seed: 7, ...options }));
-  const { portfolioId } = sandbox.admin.createPortfolio();
-  const { wabaId } = sandbox.admin.createWaba({ portfolioId });
-  const token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
-  // The WABA's creation sends business_capability_update: let it land before the test sets up its receiver.
-  await sandbox.admin.flushWebhooks();
-
-  const graph = async (method: string, path: string, call: GraphCallOptions = {}): Promise<GraphAnswer> => {
-    const url = new URL(`${sandbox.url}/${call.version ?? 'v23.0'}${path}`);
-    for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
+/** Graph calls to a sandbox at `url`, with `token` unless a call says otherwise. */
+export function graphCaller(url: string, token: string) {
+  return async (method: string, path: string, call: GraphCallOptions = {}): Promise<GraphAnswer> => {
+    const target = new URL(`${url}/${call.version ?? 'v23.0'}${path}`);
+    for (const [key, value] of Object.entries(call.query ?? {})) target.searchParams.set(key, value);
     const headers: Record<string, string> = {};
     const bearer = call.token === undefined ? token : call.token;
     if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
@@ -81,7 +75,7 @@ export async function startTestSandbox(options: Partial<SandboxOptions> = {}): P
         ? ['application/x-www-form-urlencoded', new URLSearchParams(call.form).toString()]
         : [call.rawBody?.contentType, call.rawBody?.body];
     if (contentType) headers['content-type'] = contentType;
-    const response = await request(url, { method: method as 'GET', headers, body });
+    const response = await request(target, { method: method as 'GET', headers, body });
     const raw = await response.body.text();
     return {
       status: response.statusCode,
@@ -90,6 +84,17 @@ export async function startTestSandbox(options: Partial<SandboxOptions> = {}): P
       raw,
     };
   };
+}
+
+export async function startTestSandbox(options: Partial<SandboxOptions> = {}): Promise<TestSandbox> {
+  const sandbox = tracked(await startSandbox({ appSecret: APP_SECRET, seed: 7, ...options }));
+  const { portfolioId } = sandbox.admin.createPortfolio();
+  const { wabaId } = sandbox.admin.createWaba({ portfolioId });
+  const token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
+  // The WABA's creation sends business_capability_update: let it land before the test sets up its receiver.
+  await sandbox.admin.flushWebhooks();
+
+  const graph = graphCaller(sandbox.url, token);
 
   const addNumber = async (phoneNumber: string, verifiedName = 'Acme Support', onWaba = wabaId): Promise<string> => {
     const answer = await graph('POST', `/${onWaba}/phone_numbers`, {

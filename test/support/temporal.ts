@@ -34,8 +34,13 @@ export interface TestEnv {
 }
 
 export async function connectDevServer(): Promise<TestEnv> {
+  return connectToServer(inject('devServerAddress'));
+}
+
+/** A dev server of the test's own (one it restarts, say) rather than the run's shared one. */
+export async function connectToServer(address: string): Promise<TestEnv> {
   const env = await TestWorkflowEnvironment.createFromExistingServer({
-    address: inject('devServerAddress'),
+    address,
     client: { dataConverter: testDataConverter },
   });
   return {

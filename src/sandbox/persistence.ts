@@ -1,0 +1,66 @@
+// A persisted sandbox (npm start's): its state reloaded from the data folder at start and written back — before
+// each answer (whatever a caller saw survives a kill -9), every 250 ms for background changes (webhook
+// deliveries, scheduled reviews), and on close. A write happens only when the state changed; writes never overlap.
+import type { Logger } from 'pino';
+import type { CallLog } from './call-log.js';
+import type { SandboxCore } from './core.js';
+import { resumeReview } from './display-names.js';
+import { resumeConnect } from './registration.js';
+import { restoreSnapshot, snapshotSchema, takeSnapshot, type SandboxSnapshot } from './snapshot.js';
+import { stateFileIn, type StateFile } from './state-file.js';
+
+const BACKGROUND_SAVE_MS = 250;
+
+/** Reads the saved state of `dir`, if any (the random seed is needed before the sandbox is built). */
+export function loadSavedState(dir: string): { file: StateFile; snapshot?: SandboxSnapshot } {
+  const file = stateFileIn(dir);
+  const text = file.read();
+  if (text === undefined) return { file };
+  const parsed = snapshotSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${file.path} does not hold a sandbox state this version can read`);
+  return { file, snapshot: parsed.data };
+}
+
+export interface Persistence {
+  /** Writes the state if it changed since the last write. */
+  save(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function persist(
+  core: SandboxCore,
+  callLog: CallLog,
+  saved: { file: StateFile; snapshot?: SandboxSnapshot },
+  logger?: Logger,
+): Persistence {
+  if (saved.snapshot) {
+    restoreSnapshot(core, callLog, saved.snapshot);
+    for (const number of core.store.numbers.values()) {
+      resumeConnect(core, number);
+      resumeReview(core, number);
+    }
+  }
+  let written: string | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  const writeIfChanged = async () => {
+    const text = JSON.stringify(takeSnapshot(core, callLog));
+    if (text === written) return;
+    await saved.file.write(text);
+    written = text;
+  };
+  const save = () => {
+    chain = chain.then(writeIfChanged).catch((err: unknown) => {
+      logger?.error({ err }, `sandbox: could not write its state to ${saved.file.path}`);
+    });
+    return chain;
+  };
+  const timer = setInterval(() => void save(), BACKGROUND_SAVE_MS);
+  timer.unref();
+  return {
+    save,
+    async close() {
+      clearInterval(timer);
+      await save();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// The dev server dies (SIGKILL) while a journey waits for its code, and is started again on the same SQLite file:
+// the journey, its worker and its pending update all go on, and it reaches LIVE.
+import { describe, expect, it } from 'vitest';
+import { resolveBinary } from '../../src/temporal/binaries.js';
+import { isAlive } from '../../src/temporal/dev-server-pid.js';
+import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
+import { createHarness } from '../support/harness.js';
+import { freeStablePort, tempDir } from '../support/processes.js';
+import { decideName, submitDeliveredCode } from '../support/steps.js';
+import { connectToServer } from '../support/temporal.js';
+
+async function killHard(server: DevServer): Promise<void> {
+  process.kill(server.pid, 'SIGKILL');
+  for (let i = 0; i < 200 && isAlive(server.pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(isAlive(server.pid)).toBe(false);
+}
+
+describe('a restart of the dev server', () => {
+  it('SIGKILLed mid-journey and started on the same SQLite file: the journey resumes and reaches LIVE', async () => {
+    const [port, uiPort] = [await freeStablePort(), await freeStablePort()];
+    const options = {
+      cliPath: resolveBinary('cli').path as string,
+      dataDir: tempDir('dev-restart'),
+      namespace: 'default',
+      port,
+      uiPort,
+    };
+    let server = await startDevServer(options);
+    const env = await connectToServer(server.address);
+    const bench = await createHarness(env);
+    try {
+      await bench.run(async () => {
+        const journey = await bench.start(bench.input());
+        await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+        await killHard(server);
+        const restartedAt = performance.now();
+        server = await startDevServer(options); // the pid file names a dead process: a fresh server, same file
+        console.log(
+          `dev server restarted on the same SQLite file in ${Math.round(performance.now() - restartedAt)} ms`,
+        );
+        expect(server.reused).toBe(false);
+        await submitDeliveredCode(bench, journey);
+        await decideName(bench, journey, 'APPROVED');
+        expect((await journey.until((v) => v.stage === 'LIVE', 'LIVE')).stage).toBe('LIVE');
+      });
+    } finally {
+      await bench.close();
+      await env.teardown();
+      await server.stop();
+    }
+  }, 120_000);
+});

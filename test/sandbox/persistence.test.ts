@@ -1,0 +1,69 @@
+// A persisted sandbox (stateDir): what a caller saw survives a crash (no close) and is reloaded by the next start,
+// and the state file holds no secret in clear. Without stateDir nothing is written.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../src/sandbox/index.js';
+import { tempDir } from '../support/processes.js';
+import { APP_SECRET, closeAll, graphCaller, startTestSandbox } from './support.js';
+
+afterEach(closeAll);
+
+/** Every file of `dir`, as raw bytes decoded as latin1 (a secret in clear shows up whatever the encoding). */
+function filesOf(dir: string): Map<string, string> {
+  return new Map(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name)).toString('latin1')]));
+}
+
+describe('the sandbox with a state folder', () => {
+  it('reloads numbers, codes, tokens, the clock, the call log, webhooks and faults after a crash', async () => {
+    const stateDir = tempDir('sandbox-state');
+    const first = await startTestSandbox({ stateDir });
+    const id = await first.addNumber('4155552671');
+    await first.graph('POST', `/${id}/request_code`, { query: { code_method: 'SMS', language: 'en_US' } });
+    const code = first.sandbox.admin.latestCode(id) as string;
+    first.sandbox.admin.advanceClock(3_600_000);
+    first.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 131000 });
+    await first.graph('GET', `/${id}`); // an answer: the admin changes before it are on disk now
+    const demo = first.sandbox.demoAccount();
+
+    // No close: the second start reads what the first wrote before its last answer.
+    const second = await startSandbox({ appSecret: APP_SECRET, stateDir });
+    await first.close();
+    try {
+      expect(second.demoAccount()).toEqual(demo);
+      expect(second.demoAccount().token).toBe(first.token);
+      expect(second.admin.latestCode(id)).toBe(code);
+      expect(second.admin.now() - Date.now()).toBeGreaterThan(3_590_000);
+      expect(second.admin.calls().map((c) => c.endpoint)).toContain('POST /{phone-number-id}/request_code');
+      expect(second.admin.webhooks().map((w) => w.field)).toContain('business_capability_update');
+
+      const graph = graphCaller(second.url, first.token);
+      // The clock moved an hour: the code expired (10 min) — so ask again, in the reloaded sandbox.
+      await graph('POST', `/${id}/request_code`, { query: { code_method: 'SMS', language: 'en_US' } });
+      const fresh = second.admin.latestCode(id) as string;
+      expect(fresh).not.toBe(code); // the code stream goes on, it does not replay
+      expect((await graph('POST', `/${id}/verify_code`, { form: { code: fresh } })).status).toBe(200);
+      const registered = await graph('POST', `/${id}/register`, {
+        json: { messaging_product: 'whatsapp', pin: '246810' },
+      });
+      expect((registered.body.error as { code: number }).code).toBe(131000); // the fault came along
+      expect(
+        (await graph('POST', `/${id}/register`, { json: { messaging_product: 'whatsapp', pin: '246810' } })).status,
+      ).toBe(200);
+    } finally {
+      await second.close();
+    }
+
+    const files = filesOf(stateDir);
+    expect([...files.keys()].sort()).toEqual(['sandbox-state.enc', 'sandbox-state.key']);
+    expect(statSync(join(stateDir, 'sandbox-state.key')).mode & 0o777).toBe(0o600);
+    const state = files.get('sandbox-state.enc') as string;
+    for (const secret of [code, '246810', first.token, APP_SECRET]) expect(state).not.toContain(secret);
+    expect(state).not.toContain('4155552671');
+  });
+
+  it('without a state folder stays in memory; its demo account is the first token made', async () => {
+    const t = await startTestSandbox();
+    expect(t.sandbox.demoAccount().wabaId).toBe(t.wabaId);
+  });
+});

@@ -1,0 +1,191 @@
+// Real processes for the tests of `npm start` and the CLI: spawned with tsx on free loopback ports, their pino
+// lines parsed, every wait bounded. Only processes spawned here (and the servers they leave) are ever killed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client, Connection } from '@temporalio/client';
+import { TEST_CODEC_KEYS, testDataConverter } from './temporal.js';
+
+export const root = join(import.meta.dirname, '../..');
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `numberflow-${prefix}-`));
+}
+
+/** `count` distinct free ports (held open together so none is handed out twice). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      return server;
+    }),
+  );
+  const ports = servers.map((s) => {
+    const address = s.address();
+    if (typeof address !== 'object' || !address) throw new Error('no port');
+    return address.port;
+  });
+  await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
+  return ports;
+}
+
+/**
+ * A free port below Linux's ephemeral range (32768+), for a server that is restarted while clients retry: a client
+ * retrying a dead port in that range can connect to itself (TCP self-connect) and hold the port the server needs.
+ */
+export async function freeStablePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const bound = await new Promise<boolean>((done) => {
+      server.once('error', () => done(false));
+      server.listen(port, '127.0.0.1', () => done(true));
+    });
+    if (bound) {
+      await new Promise((done) => server.close(done));
+      return port;
+    }
+  }
+  throw new Error('no free port below 32768');
+}
+
+export interface MainEnv {
+  env: Record<string, string>;
+  dataDir: string;
+  temporalPort: number;
+  uiPort: number;
+  sandboxPort: number;
+  address: string;
+}
+
+/** The environment of an `npm start` on its own data folder and ports (sandbox mode: no Meta token). */
+export async function mainEnv(dataDir = tempDir('start')): Promise<MainEnv> {
+  const [temporalPort = 0, uiPort = 0, httpPort = 0, sandboxPort = 0] = await freePorts(4);
+  return {
+    dataDir,
+    temporalPort,
+    uiPort,
+    sandboxPort,
+    address: `127.0.0.1:${temporalPort}`,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NUMBERFLOW_DATA_DIR: dataDir,
+      NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+      TEMPORAL_DEV_PORT: String(temporalPort),
+      TEMPORAL_UI_PORT: String(uiPort),
+      HTTP_PORT: String(httpPort),
+      SANDBOX_PORT: String(sandboxPort),
+      LOG_LEVEL: 'info',
+    },
+  };
+}
+
+export type LogLine = Record<string, unknown> & { msg?: string };
+
+export interface Spawned {
+  child: ChildProcess;
+  pid: number;
+  lines: LogLine[];
+  stderr(): string;
+  /** The first log line whose message matches, waiting up to `timeoutMs`. */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<LogLine>;
+  /** The exit code (null when killed by a signal), waiting up to `timeoutMs` (then SIGKILL). */
+  exit(timeoutMs?: number): Promise<number | null>;
+}
+
+function spawnTsx(script: string, env: Record<string, string>, args: string[] = []): Spawned {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script), ...args], {
+    cwd: root,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) throw new Error(`could not spawn ${script}`);
+  const lines: LogLine[] = [];
+  const waiters = new Set<() => void>();
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    try {
+      lines.push(JSON.parse(text) as LogLine);
+    } catch {
+      lines.push({ msg: text });
+    }
+    for (const wake of waiters) wake();
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return {
+    child,
+    pid: child.pid,
+    lines,
+    stderr: () => stderr,
+    waitForLog: (pattern, timeoutMs = 60_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const line = lines.find((l) => pattern.test(String(l.msg)));
+          if (!line) return;
+          cleanup();
+          resolve(line);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`no log line ${pattern} within ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
+        }, timeoutMs);
+        const gone = () => {
+          cleanup();
+          reject(new Error(`${script} exited before logging ${pattern}; stderr: ${stderr.slice(-2000)}`));
+        };
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          child.off('exit', gone);
+        };
+        waiters.add(check);
+        child.once('exit', gone);
+        check();
+      }),
+    exit: async (timeoutMs = 60_000) => {
+      const guard = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(guard);
+      }
+    },
+  };
+}
+
+/** `npm start` (src/main.ts) as a real process. */
+export function spawnMain(env: MainEnv): Spawned {
+  return spawnTsx('src/main.ts', env.env);
+}
+
+/** Starts `npm start` and waits until its worker polls; answers the process and the sandbox's demo accounts. */
+export async function startMain(env: MainEnv): Promise<{ main: Spawned; portfolioId: string; wabaId: string }> {
+  const main = spawnMain(env);
+  const sandbox = await main.waitForLog(/Graph API sandbox on/);
+  await main.waitForLog(/numberflow is running/);
+  return { main, portfolioId: String(sandbox.portfolioId), wabaId: String(sandbox.wabaId) };
+}
+
+/** The operator's command line (src/starter.ts) against `npm start`'s server, with the same environment. */
+export async function runCli(
+  env: MainEnv,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = spawnTsx('src/starter.ts', { ...env.env, TEMPORAL_ADDRESS: env.address }, args);
+  cli.child.stdin?.end();
+  const code = await cli.exit(60_000);
+  return { code, stdout: cli.lines.map((l) => l.msg).join('\n'), stderr: cli.stderr() };
+}
+
+/** A client of `npm start`'s Temporal server, with the tests' payload key (the one mainEnv gives it). */
+export async function clientOf(env: MainEnv): Promise<Client> {
+  const connection = await Connection.connect({ address: env.address });
+  return new Client({ connection, dataConverter: testDataConverter });
+}
