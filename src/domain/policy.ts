@@ -21,7 +21,7 @@ export const journeyPolicy = {
   /** …up to this long between calls. */
   outageWaitMs: 15 * MINUTE,
   /** How long the journey waits for the portfolio's answer before it asks again (a reset portfolio forgets). */
-  slotAnswerWaitMs: 6 * HOUR,
+  slotAnswerWaitMs: DAY,
   /** Polling PENDING → CONNECTED: first after this long, doubling, at most maxPollMs apart. */
   firstPollMs: 30_000,
   maxPollMs: 6 * HOUR,

@@ -9,8 +9,12 @@ export const WEBHOOK_MAX_ITEMS = 1_000;
 
 /** WhatsApp launched its Business API after this (2010-01-01T00:00:00Z, unix seconds). */
 const EARLIEST_SECONDS = 1_262_304_000;
-/** Clock skew allowed between Meta and this receiver. */
-const MAX_FUTURE_MS = 5 * 60 * 1000;
+/**
+ * How far ahead of this receiver a change may be stamped. Meta's clock and ours agree within minutes; two days
+ * also lets a sandbox whose clock was moved forward (day-long waits tried out) be heard, while a status dated
+ * years ahead is refused.
+ */
+const MAX_FUTURE_MS = 2 * 24 * 60 * 60 * 1000;
 
 /** Whether `seconds` (unix) is a time Meta could have stamped on a change received at `nowMs`. */
 export function isPlausibleTime(seconds: number, nowMs: number): boolean {

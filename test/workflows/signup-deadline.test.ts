@@ -13,7 +13,7 @@ describe('the 14-day Embedded Signup window (time-skipping server)', () => {
     await t.env.client.workflow.start('portfolio', {
       taskQueue: t.bench.taskQueue,
       workflowId: 'portfolio:999000999000',
-      args: [{ portfolioId: '999000999000', cap: 0 }],
+      args: [{ portfolioId: '999000999000', cap: 0, reconcileEveryMs: 365 * DAY }],
     });
     const view = await t.bench.run(async () => {
       const journey = await t.bench.start(input);

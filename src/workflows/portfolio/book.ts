@@ -86,6 +86,7 @@ export class PortfolioBook {
 
   setCap(cap: number): boolean {
     if (!Number.isInteger(cap) || cap <= 0) return false;
+    if (cap === this.state.cap) return true; // a duplicate delivery changes nothing
     this.state.cap = cap;
     this.note(`the cap is now ${cap} registered numbers`);
     return true;
