@@ -1,6 +1,6 @@
 // Stages 3–5: request a code, wait for an operator to submit it, verify it. No code in time → a new one,
 // a bounded number of times; a wrong code → the operator tries again with the attempts left.
-import { condition } from '@temporalio/workflow';
+import { condition, isCancellation } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import { wrongAnswer } from './inbox.js';
@@ -76,6 +76,7 @@ async function verify(journey: Journey): Promise<boolean> {
       onWait: (until) => otp.acknowledge(`code received; Meta is not answering, numberflow verifies it after ${until}`),
     });
   } catch (err) {
+    if (isCancellation(err)) throw err; // the ending answers the submission
     if (!isMetaError(err, 136025)) {
       otp.answer({ accepted: false, message: 'Meta could not verify the code', attemptsLeft: null });
       throw failedByMeta(err, 'Verifying the code');

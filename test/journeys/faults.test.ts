@@ -1,0 +1,175 @@
+// The faults a review and a probe found in the first version, each with the scenario that showed it.
+import { describe, expect, it } from 'vitest';
+import { cancelSignal, submitDisplayNameUpdate, submitOtpUpdate } from '../../src/domain/messages.js';
+import {
+  portfolioQuery,
+  portfolioWorkflowId,
+  reconcileSignal,
+  releaseSlotSignal,
+  requestSlotSignal,
+} from '../../src/domain/portfolio.js';
+import { useBench } from '../support/bench.js';
+import { createHarness } from '../support/harness.js';
+import { freshNumber } from '../support/journeys.js';
+import { cancelledResult, startLive, submitDeliveredCode } from '../support/steps.js';
+
+// Meta answers after the client gave up: the call went through, but numberflow never heard so.
+const LOST_ANSWER = { kind: 'latency', latencyMs: 2_500, times: 1 } as const;
+
+describe('faults found in review (dev server + Graph sandbox)', () => {
+  const t = useBench('dev', { graphRequestTimeoutMs: 500, sandbox: { connectDelayMs: 60 * 60 * 1000 } });
+  const calls = (endpoint: string, phoneNumberId: string) =>
+    t.bench.sandbox.admin.calls().filter((c) => c.endpoint === endpoint && c.path.includes(phoneNumberId));
+  const portfolio = () =>
+    t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId)).query(portfolioQuery);
+
+  it('deregisters, on a cancel, a number whose register took while its lost answer was waited out', async () => {
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const journey = await t.bench.start(input);
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', ...LOST_ANSWER });
+      const phoneNumberId = await submitDeliveredCode(t.bench, journey);
+      await journey.until((v) => v.waiting?.for === 'meta' && v.stage === 'REGISTERING', 'waiting out the lost answer');
+      // Meta completes the register while the journey waits; then the cancel comes.
+      for (let i = 0; i < 100 && calls('POST /{phone-number-id}/register', phoneNumberId).length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await t.env.client.workflow
+        .getHandle(journey.workflowId)
+        .signal(cancelSignal, { actor: 'ops@acme', reason: 'wrong number' });
+      expect((await cancelledResult(t.bench, journey)).reasonCode).toBe('CANCELLED_BY_OPERATOR');
+      const ref = { wabaId: t.bench.wabaId, phoneNumberId };
+      expect((await t.bench.graph.getPhoneNumber(ref, ['status'])).status).toBe('DISCONNECTED');
+      expect(calls('POST /{phone-number-id}/register', phoneNumberId)).toHaveLength(1);
+      expect((await portfolio()).holders.map((h) => h.e164)).not.toContain(input.phoneNumber.e164);
+    });
+  });
+
+  it('never registers twice, whatever the attempt: a register after an outage wait reads Meta first', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', ...LOST_ANSWER });
+      // The read that would guard the next register fails too: the journey waits again, then reads and sees it.
+      const phoneNumberId = await submitDeliveredCode(t.bench, journey);
+      t.bench.sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'error', code: 131000, times: 1 });
+      const view = await journey.until((v) => v.stage === 'AWAITING_CONNECTED', 'registered', 1200);
+      expect(calls('POST /{phone-number-id}/register', phoneNumberId)).toHaveLength(1);
+      expect(view.attempts.registerCalls).toBeGreaterThanOrEqual(2); // calls made, each may have reached Meta
+      expect(view.registrationCallsIn72h).toBe(view.attempts.registerCalls);
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
+  it('asks Meta again at once for a code when Meta surely sent none, and counts one request', async () => {
+    await t.bench.run(async () => {
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /request_code', kind: 'error', code: 131000, times: 1 });
+      const journey = await t.bench.start(t.bench.input());
+      const started = Date.now();
+      const view = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      expect(Date.now() - started).toBeLessThan(30_000); // not the 15 minutes of a code that never comes
+      expect(view.attempts.codeRequests).toBe(1);
+      expect(t.bench.sandbox.admin.outbox({ phoneNumberId: view.phoneNumberId as string })).toHaveLength(1);
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
+  it('answers a code submitted while Meta is slow when the journey is cancelled meanwhile', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'latency', latencyMs: 3_000 });
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const answer = handle.executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'ops@acme' }] });
+      await journey.until((v) => v.stage === 'VERIFYING_CODE', 'VERIFYING_CODE');
+      await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'not needed' });
+      expect(await answer).toMatchObject({ accepted: false, message: expect.stringContaining('ended CANCELLED') });
+      await cancelledResult(t.bench, journey);
+    });
+  });
+
+  it('asks Meta for a display-name change once, even when the answer to the request was lost', async () => {
+    const fast = await createHarness(t.env, { graphRequestTimeoutMs: 500, sandbox: { nameReviewDelayMs: 0 } });
+    try {
+      await fast.run(async () => {
+        const { journey, view } = await startLive(fast);
+        const phoneNumberId = view.phoneNumberId as string;
+        fast.sandbox.admin.injectFault({ endpoint: 'POST /phone_number', ...LOST_ANSWER });
+        const handle = t.env.client.workflow.getHandle(journey.workflowId);
+        await handle.executeUpdate(submitDisplayNameUpdate, {
+          args: [{ displayName: 'Acme Desk', actor: 'ops@acme' }],
+        });
+        await journey.until((v) => v.displayName.current === 'Acme Desk', 'renamed', 1200);
+        const requests = fast.sandbox.admin
+          .calls()
+          .filter((c) => c.endpoint === 'POST /{phone-number-id}' && c.path.includes(phoneNumberId));
+        expect(requests).toHaveLength(1);
+        await handle.terminate('test done');
+      });
+    } finally {
+      await fast.close();
+    }
+  });
+});
+
+describe('slots of numbers Meta already counts (dev server + Graph sandbox)', () => {
+  const t = useBench('dev', { cap: 1 });
+  const handle = () => t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId));
+
+  it('lets a coexistence number take its slot at once while the cap is full', async () => {
+    await t.bench.run(async () => {
+      const first = await t.bench.start(t.bench.input());
+      await first.until((v) => v.stage === 'AWAITING_OTP', 'first holds the only slot');
+      const e164 = freshNumber();
+      const { phoneNumberId } = t.bench.sandbox.admin.linkCoexistenceNumber({
+        wabaId: t.bench.wabaId,
+        e164,
+        verifiedName: 'Acme Shop',
+      });
+      const coexistence = await t.bench.start(
+        t.bench.input({ phoneNumber: e164, phoneNumberId, path: 'coexistence', displayName: 'Acme Shop' }),
+      );
+      await coexistence.until((v) => v.stage === 'LIVE', 'LIVE without queueing');
+      expect((await handle().query(portfolioQuery)).holders.map((h) => h.e164)).toContain(e164);
+      await t.env.client.workflow.getHandle(first.workflowId).terminate('test done');
+      await t.env.client.workflow.getHandle(coexistence.workflowId).terminate('test done');
+    });
+  });
+});
+
+describe('slots that leak (dev server + Graph sandbox)', () => {
+  const t = useBench('dev', { cap: 1 });
+  const handle = () => t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId));
+
+  it('frees, on reconciliation, the slot of a terminated journey, and says so in its history', async () => {
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const journey = await t.bench.start(input);
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'holding the slot');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('gone without a word');
+      await handle().signal(reconcileSignal);
+      let state = await handle().query(portfolioQuery);
+      for (let i = 0; i < 100 && state.holders.some((h) => h.e164 === input.phoneNumber.e164); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        state = await handle().query(portfolioQuery);
+      }
+      expect(state.holders.map((h) => h.e164)).not.toContain(input.phoneNumber.e164);
+      expect(state.notes.at(-1)?.what).toContain(`freed the slot of ${input.phoneNumber.e164}`);
+    });
+  });
+
+  it('ignores a slot request that arrives after its journey released (a cancel racing the request)', async () => {
+    await t.bench.run(async () => {
+      const e164 = freshNumber();
+      const request = { e164, workflowId: `number:${e164}`, runId: 'run-1', wabaId: t.bench.wabaId, registered: false };
+      await handle().signal(releaseSlotSignal, { e164, runId: 'run-1' });
+      await handle().signal(requestSlotSignal, request);
+      await handle().signal(reconcileSignal); // a later signal: the request has been handled by the time it is
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const state = await handle().query(portfolioQuery);
+      expect(state.holders.map((h) => h.e164)).not.toContain(e164);
+      expect(state.queue.map((q) => q.e164)).not.toContain(e164);
+      expect(state.notes.map((n) => n.what).join('\n')).toContain(`ignored a slot request of ${e164}`);
+    });
+  });
+});
