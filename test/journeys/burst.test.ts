@@ -28,7 +28,8 @@ describe('a burst of journeys into one portfolio (dev server + Graph sandbox)', 
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       const settled = (v: JourneyView) =>
-        v.stage === 'AWAITING_OTP' || (v.stage === 'WAITING_FOR_CAPACITY' && /place \d+ in its queue/.test(v.waiting?.reason ?? ''));
+        v.stage === 'AWAITING_OTP' ||
+        (v.stage === 'WAITING_FOR_CAPACITY' && /place \d+ in its queue/.test(v.waiting?.reason ?? ''));
       const all: JourneyView[] = [];
       for (const journey of journeys) all.push(await journey.until(settled, 'AWAITING_OTP or queued', 1200));
       shutdownFrom = performance.now();

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { submitOtpUpdate } from '../../src/domain/messages.js';
+import { submitDisplayNameUpdate, submitOtpUpdate } from '../../src/domain/messages.js';
 import { journeyPolicy } from '../../src/domain/policy.js';
 import { type JourneyHandle } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
+import { decideName, startLive } from '../support/steps.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -115,6 +116,33 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
       await t.env.sleep(5 * MINUTE + 1000);
       await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered after the short wait');
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
+  it('keeps a live number under its old name, saying what to do, when it cannot register within 14 days of a name approval', async () => {
+    await t.bench.run(async () => {
+      const { journey, view } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      // Meta refuses every register for its 72-hour limit: the re-register cannot happen in time.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 133016, times: 20 });
+      await handle.executeUpdate(submitDisplayNameUpdate, {
+        args: [{ displayName: 'Acme Helpline', actor: 'ops@acme' }],
+      });
+      await decideName(t.bench, journey, 'APPROVED');
+      const waiting = await journey.until(
+        (v) => v.deadlines.reRegisterBy !== null && v.waiting?.for === 'meta',
+        'waiting',
+      );
+      expect(Date.parse(waiting.deadlines.reRegisterBy as string) - (await t.env.currentTimeMs())).toBeGreaterThan(
+        13 * DAY,
+      );
+      await t.env.sleep(14 * DAY + HOUR);
+      const after = await journey.until((v) => v.displayName.status === 'REREGISTER_WINDOW_MISSED', 'window missed');
+      expect(after).toMatchObject({ stage: 'LIVE', displayName: { current: view.displayName.current, pending: null } });
+      expect(after.deadlines.reRegisterBy).toBeNull();
+      expect(after.notes.map((n) => n.what).join('\n')).toContain('request the name change again');
+      t.bench.sandbox.admin.clearFaults();
+      await handle.terminate('test done');
     });
   });
 });

@@ -16,7 +16,10 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
 
   it("records the number's webhook events in LIVE and continues as new, keeping its state, when Temporal suggests it", async () => {
     await t.bench.run(async () => {
+      // A transient register error on the way: the view's lastError must survive the continue-as-new too.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 131000, times: 1 });
       const { journey, view } = await startLive(t.bench);
+      expect(view.lastError?.code).toBe(131000);
       expect(view.recentEvents.map((e) => e.kind)).toEqual(expect.arrayContaining(['quality', 'name']));
       const handle = t.env.client.workflow.getHandle(journey.workflowId);
       const firstRun = (await handle.describe()).runId;
@@ -37,6 +40,8 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
       );
       const description = await handle.describe();
       expect(description.runId).not.toBe(firstRun);
+      const { recentEvents: _events, ...kept } = view;
+      expect(after).toMatchObject(kept); // every fact the view showed before, kept by the new run
       expect(description.historyLength).toBeLessThan(CONTINUE_AS_NEW_SUGGESTED_AT);
       expect(after).toMatchObject({
         stage: 'LIVE',
