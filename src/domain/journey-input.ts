@@ -63,7 +63,7 @@ export function parseJourneyRequest(raw: unknown, now: Date = new Date()): Journ
   }
   if (!parsed.success || !phoneNumber) throw new JourneyInputError(problems);
   const request = parsed.data;
-  // An IVR never passes an SMS to a person; Meta's voice call can be redirected to one (seed: IVR numbers).
+  // An IVR never passes an SMS to a person; Meta's voice call can be redirected to one (docs/meta-graph-api.md#requesting-a-code).
   if (request.ivr && request.codeMethod === 'SMS') {
     throw new JourneyInputError(['codeMethod: an IVR number cannot receive the code by SMS; use VOICE']);
   }

@@ -28,7 +28,7 @@ export interface CancelRequest {
 export const removalRoles = ['admin'] as const;
 export interface RemovalRequest {
   actor: string;
-  /** Only a portfolio admin can delete a number in WhatsApp Manager (seed: "Delete button is missing"). */
+  /** Only a portfolio admin can delete a number in WhatsApp Manager (docs/meta-graph-api.md#deletion). */
   role: string;
   reason: string;
 }

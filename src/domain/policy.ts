@@ -25,7 +25,7 @@ export const journeyPolicy = {
   /** Polling PENDING → CONNECTED: first after this long, doubling, at most maxPollMs apart. */
   firstPollMs: 30_000,
   maxPollMs: 6 * HOUR,
-  /** A number still PENDING after this long fails with the seed's "stays PENDING" remediation. */
+  /** A number still PENDING after this long fails with the "number stays PENDING" remediation (docs/journey.md#endings). */
   connectTimeoutMs: 7 * DAY,
   /** Display-name review: polled this often as a safety net for a lost webhook. */
   nameReviewPollMs: 12 * HOUR,

@@ -1,4 +1,4 @@
-/** The stages of a number's journey, in the order a journey normally walks them (design.md, "Workflows"). */
+/** The stages of a number's journey, in the order a journey normally walks them (docs/journey.md#stages). */
 export const journeyStages = [
   'WAITING_FOR_CAPACITY',
   'ADDING',
