@@ -1,4 +1,4 @@
-// Starts the real Temporal servers once per test run, bundles the workflows once, and hands their
+// Starts the real Temporal dev server once per test run (each time-skipping test file starts its own server), bundles the workflows once, and hands their
 // addresses to the test files. Nothing here mocks Temporal.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,6 @@ import { CONTINUE_AS_NEW_SUGGESTED_AT } from './server-settings.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     devServerAddress: string;
-    timeSkippingAddress: string;
     workflowBundlePath: string;
   }
 }
@@ -33,7 +32,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   console.log(`[global-setup] ${testServer.description}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'numberflow-test-'));
-  const [dev, timeSkipping, bundle] = await Promise.all([
+  const [dev, bundle] = await Promise.all([
     timed('dev server started', () =>
       TestWorkflowEnvironment.createLocal({
         server: {
@@ -50,9 +49,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
         },
       }),
     ),
-    timed('time-skipping server started', () =>
-      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: toSdkExecutable(testServer) } }),
-    ),
     timed('workflows bundled', () =>
       bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quietLogger }),
     ),
@@ -61,11 +57,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   writeFileSync(workflowBundlePath, bundle.code);
 
   project.provide('devServerAddress', dev.address);
-  project.provide('timeSkippingAddress', timeSkipping.address);
   project.provide('workflowBundlePath', workflowBundlePath);
 
   return async () => {
-    await Promise.all([dev.teardown(), timeSkipping.teardown()]);
+    await dev.teardown();
     rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -1,16 +1,15 @@
 // Connections from a test file to the servers of test/support/global-setup.ts, and a worker running the
 // real workflow bundle. Time skipping needs the test service and the TimeSkippingClient.
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowClient } from '@temporalio/client';
-import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection.js';
-import { TestWorkflowEnvironment, TimeSkippingWorkflowClient } from '@temporalio/testing';
-import { NativeConnection, Worker, type NativeConnectionOptions } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type NativeConnection } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { DataConverter } from '@temporalio/common';
-import { msToTs, tsToMs } from '@temporalio/common/lib/time.js';
 import type { Activities } from '../../src/activities/index.js';
 import { createDataConverter, workerDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
+import { resolveBinary, toSdkExecutable } from '../../src/temporal/binaries.js';
 
 /** The tests' payload key: every client and worker of the test run encrypts with it, as production does. */
 export const TEST_CODEC_KEYS = `test-1:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -54,35 +53,24 @@ export async function connectToServer(address: string): Promise<TestEnv> {
   };
 }
 
+/**
+ * A time-skipping test server of the file's own (the SDK starts it from the installed binary in about a second):
+ * time skipping is global to a server, and its client's workflow results unlock skipping while awaited.
+ */
 export async function connectTimeSkippingServer(): Promise<TestEnv> {
-  const address = inject('timeSkippingAddress');
-  const withTestService = { address, [InternalConnectionOptionsSymbol]: { supportsTestService: true } };
-  const connection = await Connection.connect(withTestService);
-  const nativeConnection = await NativeConnection.connect(withTestService as NativeConnectionOptions);
-  const client = new TimeSkippingClient(connection);
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: toSdkExecutable(resolveBinary('test-server')) },
+    client: { dataConverter: testDataConverter },
+  });
   return {
-    client,
-    nativeConnection,
+    client: env.client,
+    nativeConnection: env.nativeConnection,
     searchAttributes: false,
     stickyQueues: false,
-    currentTimeMs: async () => tsToMs((await connection.testService!.getCurrentTime({})).time),
-    sleep: async (ms) => {
-      await connection.testService!.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
-    },
-    teardown: async () => {
-      await connection.close();
-      await nativeConnection.close();
-    },
+    currentTimeMs: () => env.currentTimeMs(),
+    sleep: env.sleep,
+    teardown: () => env.teardown(),
   };
-}
-
-/** A client whose workflow results unlock time skipping while they are awaited (as the SDK's own does). */
-class TimeSkippingClient extends Client {
-  constructor(connection: Connection) {
-    super({ connection, dataConverter: testDataConverter });
-    const workflow: WorkflowClient = new TimeSkippingWorkflowClient({ ...this.workflow.options, connection });
-    Object.defineProperty(this, 'workflow', { value: workflow });
-  }
 }
 
 /** A fresh task queue per test keeps tests from picking up each other's workflows. */
