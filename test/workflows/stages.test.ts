@@ -1,0 +1,98 @@
+// Stage tests: the real journey workflow with stub activities on the time-skipping server — fast, no Graph.
+// The full-stack scenarios (dev server + the Graph sandbox) are in test/journeys.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Activities } from '../../src/activities/index.js';
+import { journeyQuery } from '../../src/domain/journey.js';
+import { slotAnswerSignal, type SlotRequest } from '../../src/domain/portfolio.js';
+import { startJourney } from '../../src/journeys.js';
+import { journeyInput } from '../support/journeys.js';
+import { connectTimeSkippingServer, uniqueTaskQueue, withWorker, type TestEnv } from '../support/temporal.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+describe('journey stages with stub activities (time-skipping server)', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await connectTimeSkippingServer();
+  });
+  afterAll(async () => env?.teardown());
+
+  /** Activities that take the journey to its code request: a slot granted at once, a number added. */
+  const stubs = (overrides: Partial<Activities>): Partial<Activities> => ({
+    requestSlot: async ({ request }: { portfolioId: string; request: SlotRequest }) => {
+      await env.client.workflow
+        .getHandle(request.workflowId)
+        .signal(slotAnswerSignal, { granted: true, position: null, cap: 2, held: 1 });
+    },
+    addPhoneNumber: async () => ({ phoneNumberId: '1001', alreadyAdded: false }),
+    generatePin: async () => '123456',
+    ...overrides,
+  });
+
+  const start = async (taskQueue: string, overrides: Parameters<typeof journeyInput>[0] = {}) => {
+    const now = new Date(await env.currentTimeMs());
+    const input = journeyInput(overrides, now);
+    const { workflowId } = await startJourney(env.client, taskQueue, input, { withoutSearchAttributes: true });
+    const handle = env.client.workflow.getHandle(workflowId);
+    const until = async (what: string, predicate: (v: Awaited<ReturnType<typeof view>>) => boolean) => {
+      for (let i = 0; i < 200; i++) {
+        const v = await view();
+        if (predicate(v)) return v;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`never reached ${what}`);
+    };
+    const view = () => handle.query(journeyQuery);
+    return { handle, until };
+  };
+
+  it('never repeats a code request that may have reached Meta, counts it, and tells the operator', async () => {
+    const taskQueue = uniqueTaskQueue('stages');
+    let requests = 0;
+    const activities = stubs({
+      requestCode: async () => {
+        requests += 1;
+        return { certain: false };
+      },
+    });
+    await withWorker(env, { taskQueue, activities }, async () => {
+      const { handle, until } = await start(taskQueue);
+      const view = await until('AWAITING_OTP', (v) => v.stage === 'AWAITING_OTP');
+      expect(requests).toBe(1);
+      expect(view.attempts.codeRequests).toBe(1);
+      expect(view.notes.at(-1)?.what).toContain('Meta may have sent a code by SMS but did not confirm it');
+      await handle.terminate('test done');
+    });
+  });
+
+  it('ends PIN_NOT_SUBMITTED, from the catalog, when no operator chooses the PIN within 7 days', async () => {
+    const taskQueue = uniqueTaskQueue('stages');
+    const phoneNumberId = '1002';
+    const activities = stubs({
+      readNumber: async () => ({
+        gone: false,
+        status: 'PENDING',
+        codeVerificationStatus: 'VERIFIED',
+        nameStatus: null,
+        newNameStatus: null,
+        verifiedName: 'Acme Support',
+        newDisplayName: null,
+        isOnBizApp: false,
+        platformType: 'NOT_APPLICABLE',
+      }),
+    });
+    await withWorker(env, { taskQueue, activities }, async () => {
+      const { handle, until } = await start(taskQueue, { phoneNumberId, pinPolicy: 'operator' });
+      await until('AWAITING_PIN', (v) => v.stage === 'AWAITING_PIN');
+      await env.sleep(7 * DAY + 60_000);
+      const view = await until('the end', (v) => v.result !== null);
+      expect(view.result).toMatchObject({
+        outcome: 'FAILED',
+        reasonCode: 'PIN_NOT_SUBMITTED',
+        reason: 'no two-step PIN was submitted in time',
+      });
+      expect(view.result?.remediation).toContain('two-step verification');
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+    });
+  });
+});
