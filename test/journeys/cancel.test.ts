@@ -36,6 +36,15 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
     },
   };
 
+  /** A journey walked to LIVE the long way (through AWAITING_CONNECTED), as the stages above. */
+  const startLive = async () => {
+    const journey = await bench.start(bench.input());
+    await reach.DISPLAY_NAME_REVIEW!(journey);
+    await decideName(bench, journey, 'APPROVED');
+    const { phoneNumberId } = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+    return { journey, phoneNumberId };
+  };
+
   const registeredBefore = ['AWAITING_CONNECTED', 'DISPLAY_NAME_REVIEW', 'AWAITING_NEW_NAME'];
 
   it.each(Object.keys(reach))('cancels in %s, says who did it and why, and frees the slot', async (stage) => {
@@ -101,10 +110,7 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
 
   it('refuses to cancel a live number: that is a removal', async () => {
     await bench.run(async () => {
-      const journey = await bench.start(bench.input());
-      await reach.DISPLAY_NAME_REVIEW!(journey);
-      await decideName(bench, journey, 'APPROVED');
-      await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      const { journey } = await startLive();
       const handle = env.client.workflow.getHandle(journey.workflowId);
       await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'oops' });
       const view: JourneyView = await journey.until(
@@ -121,10 +127,7 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
 
   it("refuses Temporal's own cancel of a live number (the Web UI's button): it stays LIVE and registered", async () => {
     await bench.run(async () => {
-      const journey = await bench.start(bench.input());
-      await reach.DISPLAY_NAME_REVIEW!(journey);
-      await decideName(bench, journey, 'APPROVED');
-      const { phoneNumberId } = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      const { journey, phoneNumberId } = await startLive();
       const handle = env.client.workflow.getHandle(journey.workflowId);
       await handle.cancel();
       const view = await journey.until((v) => v.notes.some((n) => n.what.startsWith('cancel refused')), 'refusal');
@@ -141,10 +144,7 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
 
   it("refuses a cancel during a live rename's register, by signal and through Temporal, and applies the name", async () => {
     await bench.run(async () => {
-      const journey = await bench.start(bench.input());
-      await reach.DISPLAY_NAME_REVIEW!(journey);
-      await decideName(bench, journey, 'APPROVED');
-      const { phoneNumberId } = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      const { journey, phoneNumberId } = await startLive();
       const handle = env.client.workflow.getHandle(journey.workflowId);
       await handle.executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'Acme Care', actor: 'ops@acme' }] });
       bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'latency', latencyMs: 3_000 });

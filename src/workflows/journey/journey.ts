@@ -9,7 +9,7 @@ import type { NumberRef } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import type { SlotAnswer } from '../../domain/portfolio.js';
 import { NumberStage, PhoneNumberId } from '../../domain/search-attributes.js';
-import type { JourneyStage, StageOrOutcome } from '../../domain/stages.js';
+import { journeyStages, type JourneyStage, type StageOrOutcome } from '../../domain/stages.js';
 import { Inbox } from './inbox.js';
 import { initialState, signupExpiresAt, viewOf, type JourneyState } from './state.js';
 
@@ -21,21 +21,7 @@ const REGISTRATION_WINDOW_MS = 72 * 60 * 60 * 1000;
 const REGISTRATION_CALLS_ALLOWED = 10;
 
 /** Stages in which an onboarding may still be cancelled; once LIVE, a number is removed instead. */
-const preLiveStages: readonly StageOrOutcome[] = [
-  'WAITING_FOR_CAPACITY',
-  'ADDING',
-  'REQUESTING_CODE',
-  'AWAITING_OTP',
-  'VERIFYING_CODE',
-  'REGISTERING',
-  'AWAITING_PIN',
-  'AWAITING_CONNECTED',
-  'DISPLAY_NAME_REVIEW',
-  'AWAITING_NEW_NAME',
-  'ENABLING_IDENTITY_CHECK',
-  'CONFIRMING_COEXISTENCE',
-  'SYNCING_SMB_DATA',
-];
+const preLiveStages: readonly StageOrOutcome[] = journeyStages.slice(0, journeyStages.indexOf('LIVE'));
 
 export class Journey {
   readonly state: JourneyState;
