@@ -27,12 +27,21 @@ export interface KeyCheckOptions {
 export async function checkWorkerKeys(client: Client, options: KeyCheckOptions): Promise<void> {
   const { taskQueue, keys, timeoutMs = 5_000 } = options;
   const here = `this client's NUMBERFLOW_CODEC_KEYS hold ${[...keys.keys.keys()].map((id) => `'${id}'`).join(', ')}`;
-  const { pollers } = await client.workflowService.describeTaskQueue({
-    namespace: client.options.namespace,
-    taskQueue: { name: taskQueue },
-    taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-  });
-  if (!pollers?.length) throw new KeyCheckError(`no worker is polling task queue ${taskQueue}; start one (npm start)`);
+  const pollersOf = async () =>
+    (
+      await client.workflowService.describeTaskQueue({
+        namespace: client.options.namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      })
+    ).pollers?.length ?? 0;
+  // A worker that has just started shows up once its first poll reached the server: look again briefly.
+  let pollers = await pollersOf();
+  for (let i = 0; i < 10 && pollers === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    pollers = await pollersOf();
+  }
+  if (pollers === 0) throw new KeyCheckError(`no worker is polling task queue ${taskQueue}; start one (npm start)`);
 
   const nonce = randomUUID();
   const handle = await client.workflow.start<typeof keyCheck>('keyCheck', {

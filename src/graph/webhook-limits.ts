@@ -10,11 +10,11 @@ export const WEBHOOK_MAX_ITEMS = 1_000;
 /** WhatsApp launched its Business API after this (2010-01-01T00:00:00Z, unix seconds). */
 const EARLIEST_SECONDS = 1_262_304_000;
 /**
- * How far ahead of this receiver a change may be stamped. Meta's clock and ours agree within minutes; two days
- * also lets a sandbox whose clock was moved forward (day-long waits tried out) be heard, while a status dated
- * years ahead is refused.
+ * How far ahead of this receiver a change may be stamped. Meta's clock and ours agree within minutes; a year also
+ * lets a sandbox whose clock was moved forward (days-long waits tried out) be heard, while a status dated centuries
+ * ahead is refused. A paid message is never taken as later than now (the router clamps it).
  */
-const MAX_FUTURE_MS = 2 * 24 * 60 * 60 * 1000;
+const MAX_FUTURE_MS = 366 * 24 * 60 * 60 * 1000;
 
 /** Whether `seconds` (unix) is a time Meta could have stamped on a change received at `nowMs`. */
 export function isPlausibleTime(seconds: number, nowMs: number): boolean {

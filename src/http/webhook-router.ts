@@ -114,12 +114,14 @@ export function createWebhookRouter({ client, taskQueue, graph }: WebhookRouterO
         return toWaba(event.wabaId, accountEvent(event.value, at));
       case 'messages': {
         const number = event.value.metadata.display_phone_number;
-        const paidAt = Math.max(
+        const latestPaid = Math.max(
           0,
           ...(event.value.statuses ?? [])
             .filter((status) => status.pricing?.billable === true)
             .map((status) => Number(status.timestamp) * 1000),
         );
+        // Never later than now: a paid message dated ahead would hold Meta's 30-day deletion block longer.
+        const paidAt = Math.min(latestPaid, Date.now());
         if (paidAt === 0 || paidAt - (lastPaidSignal.get(number) ?? 0) < PAID_MESSAGE_SIGNAL_EVERY_MS) return [];
         const routed = await toNumber(number, { kind: 'paid_message', at: new Date(paidAt).toISOString() });
         // Only a journey that heard counts as told: with none running yet, the next billable status is sent again.

@@ -10,7 +10,7 @@ const JOURNEYS = 500;
 const CAP = 100;
 
 describe('a burst of journeys into one portfolio (dev server + Graph sandbox)', () => {
-  const t = useBench('dev', { cap: CAP });
+  const t = useBench('dev', { cap: CAP, record: false });
 
   it(`takes ${JOURNEYS} journeys at once: each reaches AWAITING_OTP or a numbered place in the queue`, async () => {
     const portfolio = t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId));

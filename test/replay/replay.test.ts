@@ -42,7 +42,7 @@ describe('replaying recorded histories', () => {
       'signup-expired',
       'queues-a-third',
       'coexistence',
-      'removed',
+      'removal-after-a-paid-message',
       'cancels-in',
       'continues-as-new',
       'portfolio/',

@@ -47,6 +47,8 @@ export interface HarnessOptions {
   /** The portfolio's registered-number cap, at Meta and in numberflow; tests not about the cap get room. */
   cap?: number;
   sandbox?: Partial<SandboxOptions>;
+  /** Whether RECORD_HISTORIES keeps this bench's histories as replay fixtures (default true; not for bursts). */
+  record?: boolean;
   /** How long the Graph client waits for an answer (short, to lose answers on purpose). */
   graphRequestTimeoutMs?: number;
 }
