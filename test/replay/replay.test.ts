@@ -44,7 +44,7 @@ describe('replaying recorded histories', () => {
       'coexistence',
       'removal-after-a-paid-message',
       'cancels-in',
-      'continues-as-new',
+      'events-in-live-and-continue',
       'portfolio/',
     ];
     for (const scenario of scenarios) expect(names, scenario).toContain(scenario);
