@@ -37,7 +37,7 @@ export async function checkWorkerKeys(client: Client, options: KeyCheckOptions):
     ).pollers?.length ?? 0;
   // A worker that has just started shows up once its first poll reached the server: look again briefly.
   let pollers = await pollersOf();
-  for (let i = 0; i < 10 && pollers === 0; i++) {
+  for (let i = 0; i < 5 && pollers === 0; i++) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     pollers = await pollersOf();
   }

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 // The dev server dies (SIGKILL) while a journey waits for its code, and is started again on the same SQLite file:
 // the journey, its worker and its pending update all go on, and it reaches LIVE.
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,18 @@ async function killHard(server: DevServer): Promise<void> {
   process.kill(server.pid, 'SIGKILL');
   for (let i = 0; i < 200 && isAlive(server.pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
   expect(isAlive(server.pid)).toBe(false);
+  // The kernel closes a killed server's sockets a moment after the process is gone: wait until nobody answers.
+  for (const port of [Number(server.address.split(':')[1]), Number(new URL(server.uiUrl).port)]) {
+    for (let i = 0; i < 300 && (await answers(port)); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => (socket.destroy(), done(true)));
+    socket.once('error', () => done(false));
+  });
 }
 
 describe('a restart of the dev server', () => {

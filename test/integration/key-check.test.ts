@@ -67,7 +67,7 @@ describe("the command line's payload-key check (dev server)", () => {
     const started = performance.now();
     const { phone, error } = await startWith(TEST_CODEC_KEYS, taskQueue);
     expect(error?.message).toBe(`no worker is polling task queue ${taskQueue}; start one (npm start)`);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(4_000); // a second's look for a worker just starting, no 5 s probe
     await neverStarted(phone);
   });
 
