@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
+import { inject } from 'vitest';
 import { TEST_CODEC_KEYS, testDataConverter } from './temporal.js';
 
 export const root = join(import.meta.dirname, '../..');
@@ -188,4 +189,30 @@ export async function runCli(
 export async function clientOf(env: MainEnv): Promise<Client> {
   const connection = await Connection.connect({ address: env.address });
   return new Client({ connection, dataConverter: testDataConverter });
+}
+
+/**
+ * A worker process (test/support/worker-child.ts) on the run's dev server and `taskQueue`, calling the sandbox at
+ * `graphBaseUrl` with `token`; resolves once it polls. The test kills it by its pid (SIGKILL) and starts another.
+ */
+export async function startWorkerChild(options: {
+  taskQueue: string;
+  graphBaseUrl: string;
+  token: string;
+  appSecret: string;
+}): Promise<Spawned> {
+  const worker = spawnTsx('test/support/worker-child.ts', {
+    PATH: process.env.PATH ?? '',
+    TEMPORAL_ADDRESS: inject('devServerAddress'),
+    TEMPORAL_TASK_QUEUE: options.taskQueue,
+    NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+    WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+    GRAPH_BASE_URL: options.graphBaseUrl,
+    META_ACCESS_TOKEN: options.token,
+    META_APP_SECRET: options.appSecret,
+    META_WEBHOOK_VERIFY_TOKEN: 'test-verify-token',
+    LOG_LEVEL: 'error',
+  });
+  await worker.waitForLog(/worker running/);
+  return worker;
 }

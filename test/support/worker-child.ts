@@ -1,0 +1,31 @@
+// A numberflow worker as a process of its own, for tests that kill it (SIGKILL) and start it again. It runs the
+// real activities against the sandbox the test holds (GRAPH_BASE_URL, META_ACCESS_TOKEN) on the test's server
+// (TEMPORAL_ADDRESS) and task queue (TEMPORAL_TASK_QUEUE), with the prebuilt bundle WORKFLOW_BUNDLE_PATH.
+import { createActivities } from '../../src/activities/index.js';
+import { createDataConverter } from '../../src/codec/data-converter.js';
+import { codecKeysFor } from '../../src/codec/keys.js';
+import { loadConfig } from '../../src/config.js';
+import { graphClientFromConfig } from '../../src/graph/from-config.js';
+import { connectClient, connectWorkerConnection } from '../../src/temporal/connection.js';
+import { createNumberflowWorker } from '../../src/worker.js';
+
+const codePath = process.env.WORKFLOW_BUNDLE_PATH;
+if (!codePath) throw new Error('WORKFLOW_BUNDLE_PATH is not set');
+const config = loadConfig();
+const dataConverter = createDataConverter(codecKeysFor(config));
+const graph = graphClientFromConfig(config);
+const client = await connectClient(config, dataConverter);
+const connection = await connectWorkerConnection(config);
+const activities = createActivities({ graph, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+const worker = await createNumberflowWorker({
+  connection,
+  config,
+  activities,
+  dataConverter,
+  workflowBundle: { codePath },
+});
+console.log(JSON.stringify({ msg: 'worker running', pid: process.pid }));
+await worker.run(); // the test ends it with SIGKILL (or SIGTERM: the runtime drains it)
+await graph.close();
+await client.connection.close();
+await connection.close();
