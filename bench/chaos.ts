@@ -1,20 +1,15 @@
 // npm run chaos: the fault storm of test/integration/fault-storm.test.ts, larger (CHAOS_JOURNEYS, default 100), on a
 // dev server of its own and a sandbox on loopback; prints figures and exits non-zero if a journey did not go LIVE.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities/index.js';
 import { portfolioWorkflowId } from '../src/domain/portfolio.js';
-import { customSearchAttributes } from '../src/domain/search-attributes.js';
-import { GraphClient } from '../src/graph/client.js';
 import { buildHttpApp } from '../src/http/app.js';
-import { staticTokenProvider } from '../src/graph/tokens.js';
 import { startJourney } from '../src/journeys.js';
-import { startSandbox } from '../src/sandbox/index.js';
-import { resolveBinary, toSdkExecutable } from '../src/temporal/binaries.js';
 import { workflowInterceptorModules, workflowsPath } from '../src/worker.js';
 import { callsFor, callsPerEndpoint, reachedLogic, succeeded } from '../test/support/call-counts.js';
 import { journeyInput } from '../test/support/journeys.js';
+import { startBenchStand } from './stand.js';
 import { driveToLive, injectStorm, stormCodes } from '../test/support/storm.js';
 
 const JOURNEYS = Number(process.env.CHAOS_JOURNEYS ?? 100);
@@ -23,21 +18,8 @@ const taskQueue = 'chaos';
 
 async function main(): Promise<void> {
   if (!Number.isInteger(JOURNEYS) || JOURNEYS < 1 || JOURNEYS > 1_000) throw new Error('CHAOS_JOURNEYS: 1 to 1000');
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: toSdkExecutable(resolveBinary('cli')),
-      ip: '127.0.0.1',
-      searchAttributes: customSearchAttributes,
-    },
-  });
-  const sandbox = await startSandbox({ appSecret: 'chaos-secret', seed: 30, nameReviewDelayMs: 1_000 });
-  const { portfolioId } = sandbox.admin.createPortfolio({ maxPhoneNumbers: 1_000_000 });
-  const { wabaId } = sandbox.admin.createWaba({ portfolioId });
-  const graph = new GraphClient({
-    baseUrl: sandbox.url,
-    tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
-  });
+  const stand = await startBenchStand({ appSecret: 'chaos-secret', seed: 30, nameReviewDelayMs: 1_000 });
+  const { env, sandbox, graph, portfolioId, wabaId } = stand;
   const client = env.client;
   // Meta's webhooks (CONNECTED, the name review) reach the journeys through the real receiver, as in the tests.
   const receiver = await buildHttpApp({
@@ -90,10 +72,8 @@ async function main(): Promise<void> {
       if (live !== JOURNEYS || figures.numbersRegisteredTwice > 0) process.exitCode = 1;
     });
   } finally {
-    await sandbox.close();
     await receiver.close();
-    await graph.close();
-    await env.teardown();
+    await stand.close();
   }
 }
 

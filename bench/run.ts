@@ -1,19 +1,14 @@
 // npm run bench: figures printed as ratios against a baseline measured in the same run, on this machine.
 // Bounded: a fixed number of operations against a dev server and a sandbox on loopback, then it stops.
 import { fileURLToPath } from 'node:url';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities/index.js';
 import { acquireSlotUpdate, portfolioWorkflowId, releaseSlotSignal } from '../src/domain/portfolio.js';
-import { customSearchAttributes } from '../src/domain/search-attributes.js';
-import { GraphClient } from '../src/graph/client.js';
-import { staticTokenProvider } from '../src/graph/tokens.js';
 import { startJourney } from '../src/journeys.js';
-import { startSandbox } from '../src/sandbox/index.js';
-import { resolveBinary, toSdkExecutable } from '../src/temporal/binaries.js';
 import { journeyQuery } from '../src/domain/journey.js';
 import { submitOtpUpdate } from '../src/domain/messages.js';
 import { parseJourneyRequest } from '../src/domain/journey-input.js';
+import { startBenchStand } from './stand.js';
 import { baselineDone, baselineSignal, baselineUpdate } from './workflows.js';
 
 const ADMISSIONS = Number(process.env.BENCH_ADMISSIONS ?? 1000);
@@ -36,21 +31,8 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: toSdkExecutable(resolveBinary('cli')),
-      ip: '127.0.0.1',
-      searchAttributes: customSearchAttributes,
-    },
-  });
-  const sandbox = await startSandbox({ appSecret: 'bench-secret', seed: 1 });
-  const { portfolioId } = sandbox.admin.createPortfolio({ maxPhoneNumbers: 1_000_000 });
-  const { wabaId } = sandbox.admin.createWaba({ portfolioId });
-  const graph = new GraphClient({
-    baseUrl: sandbox.url,
-    tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
-  });
+  const stand = await startBenchStand({ appSecret: 'bench-secret', seed: 1 });
+  const { env, sandbox, graph, portfolioId, wabaId } = stand;
   const client = env.client;
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -128,9 +110,7 @@ async function main(): Promise<void> {
       );
     });
   } finally {
-    await graph.close();
-    await sandbox.close();
-    await env.teardown();
+    await stand.close();
   }
 }
 
