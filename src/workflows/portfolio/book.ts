@@ -58,7 +58,7 @@ export class PortfolioBook {
       this.hold(request);
       return this.answer(true, null);
     }
-    state.queue.push({ ...this.entry(request) });
+    state.queue.push(this.entry(request));
     return this.answer(false, state.queue.length);
   }
 
@@ -144,12 +144,11 @@ export class PortfolioBook {
   }
 
   private hold(request: Pick<SlotRequest, 'e164' | 'workflowId' | 'runId' | 'wabaId'>): void {
-    const { e164, workflowId, runId, wabaId } = request;
-    this.state.holders.push({ e164, workflowId, runId, wabaId, since: new Date().toISOString() });
+    this.state.holders.push(this.entry(request));
     this.state.admissions += 1;
   }
 
-  private entry(request: SlotRequest) {
+  private entry(request: Pick<SlotRequest, 'e164' | 'workflowId' | 'runId' | 'wabaId'>) {
     const { e164, workflowId, runId, wabaId } = request;
     return { e164, workflowId, runId, wabaId, since: new Date().toISOString() };
   }
