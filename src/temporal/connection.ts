@@ -6,7 +6,6 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, type Config } from '../config.js';
 
-export const DEFAULT_LOCAL_ADDRESS = '127.0.0.1:7233';
 
 const unreadable: Record<string, string> = {
   ENOENT: 'no such file',
@@ -27,7 +26,8 @@ function readTlsFile(variable: string, path: string): Buffer {
 type SharedOptions = Pick<ConnectionOptions, 'address' | 'tls'> & { apiKey?: string };
 
 export function connectionOptions(config: Config, address?: string): SharedOptions {
-  const resolved = address ?? config.TEMPORAL_ADDRESS ?? DEFAULT_LOCAL_ADDRESS;
+  // Without an address: the embedded dev server of this configuration (npm start's TEMPORAL_DEV_PORT).
+  const resolved = address ?? config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
   const options: SharedOptions = { address: resolved };
   const { TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_CA: ca } = config;
   if (cert || ca || config.TEMPORAL_TLS_SERVER_NAME) {

@@ -3,7 +3,7 @@
 // A pid file in the data folder names the server: after a crash of `npm start` the next start reuses the server
 // it left running (ours and healthy), stops it (ours, unhealthy), and refuses a server that is not ours.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -77,12 +77,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   removePidFile(pidFile); // none, stale (its process is gone or is something else now), or just stopped
   await refuseTakenPorts([options.port, options.uiPort]);
 
-  const log = createWriteStream(logFile, { flags: 'a' });
+  // The server writes its log straight into the file, never through a pipe of ours: after a kill -9 of this
+  // process a pipe would be broken, and the server's next log line would kill it (SIGPIPE) under the next start.
+  const log = openSync(logFile, 'a');
   // Its own process group: a terminal's Ctrl-C reaches only us, so the worker drains before the server stops.
   const child = spawn(options.cliPath, devServerArgs(options, dbFile), {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', log, log],
     detached: true,
   });
+  closeSync(log); // the child holds its own copy
   if (child.pid === undefined) throw new Error(`could not start the Temporal dev server (${options.cliPath})`);
   writePidFile(pidFile, { pid: child.pid, dbFile, port: options.port, uiPort: options.uiPort });
   const killOnExit = () => {
@@ -90,8 +93,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     removePidFile(pidFile);
   };
   process.once('exit', killOnExit);
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
 
   try {

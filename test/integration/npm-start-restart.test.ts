@@ -46,11 +46,8 @@ async function until(client: Client, workflowId: string, stage: string): Promise
   throw new Error(`journey never reached ${stage}; last ${last?.stage}`);
 }
 
-// Known failure (issue 7, left open): after a kill -9 of npm start, the restarted worker on the reused dev server
-// does not answer the parked journey's queries (each fails after 20-30 s), so these scenarios are skipped until
-// that is found. The refusals of a foreign server and of a stale pid file below run.
 describe('npm start after a kill -9', () => {
-  it.skip(
+  it(
     'reuses the dev server the killed start left running (same db), sees the earlier journey, and Ctrl-C still stops it',
     async () => {
       const env = await track(await mainEnv());
@@ -155,11 +152,10 @@ function sandboxSecrets(dataDir: string): string[] {
   ];
 }
 
-// Skipped for the same known failure as the kill -9 scenario above.
 describe("npm start's sandbox across a restart", () => {
   const state: { env?: MainEnv; code?: string } = {};
 
-  it.skip(
+  it(
     'a journey caught at AWAITING_OTP goes on after a kill -9: the code delivered before is accepted through the CLI',
     async () => {
       const env = await track(await mainEnv());
@@ -194,7 +190,7 @@ describe("npm start's sandbox across a restart", () => {
     TIMEOUT,
   );
 
-  it.skip('leaves no OTP code, PIN or token in clear in any file of the data folder', () => {
+  it('leaves no OTP code, PIN or token in clear in any file of the data folder', () => {
     const { env, code } = state;
     if (!env || !code) throw new Error('the restart test did not run');
     const secrets = sandboxSecrets(env.dataDir);

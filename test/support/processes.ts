@@ -174,12 +174,15 @@ export async function startMain(env: MainEnv): Promise<{ main: Spawned; portfoli
   return { main, portfolioId: String(sandbox.portfolioId), wabaId: String(sandbox.wabaId) };
 }
 
-/** The operator's command line (src/starter.ts) against `npm start`'s server, with the same environment. */
+/**
+ * The operator's command line (src/starter.ts) against `npm start`'s server, with the same environment: as on an
+ * operator's machine, it finds the embedded server by TEMPORAL_DEV_PORT, with no TEMPORAL_ADDRESS.
+ */
 export async function runCli(
   env: MainEnv,
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = spawnTsx('src/starter.ts', { ...env.env, TEMPORAL_ADDRESS: env.address }, args);
+  const cli = spawnTsx('src/starter.ts', env.env, args);
   cli.child.stdin?.end();
   const code = await cli.exit(60_000);
   return { code, stdout: cli.lines.map((l) => l.msg).join('\n'), stderr: cli.stderr() };
