@@ -4,10 +4,9 @@
 import { Context } from '@temporalio/activity';
 import type { CodeMethod } from '../domain/journey.js';
 import {
-  isRegisteredAtMeta,
+  registrationTookEffect,
   type NumberRef,
   type NumberSnapshot,
-  type PresentNumber,
   type SmbSyncType,
 } from '../domain/number.js';
 import type { PhoneNumber } from '../domain/phone.js';
@@ -123,7 +122,9 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
     ): Promise<{ status: string | null }> {
       if (repeated(request)) {
         const snapshot = await readNumber(ref);
-        if (!snapshot.gone && tookEffect(snapshot, request.applyingName)) return { status: snapshot.status };
+        if (registrationTookEffect('register', snapshot, request.applyingName)) {
+          return { status: snapshot.gone ? null : snapshot.status };
+        }
       }
       await graphCall(() => graph.register(ref, { pin: request.pin }));
       return { status: await statusOf(ref) };
@@ -132,7 +133,7 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
     async deregisterNumber(ref: NumberRef, options: Repeat = {}): Promise<{ status: string | null }> {
       if (repeated(options)) {
         const snapshot = await readNumber(ref);
-        if (snapshot.gone || !isRegisteredAtMeta(snapshot)) return { status: snapshot.gone ? null : snapshot.status };
+        if (registrationTookEffect('deregister', snapshot)) return { status: snapshot.gone ? null : snapshot.status };
       }
       await graphCall(() => graph.deregister(ref));
       return { status: 'DISCONNECTED' };
@@ -178,11 +179,6 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
       }
     },
   };
-}
-
-function tookEffect(number: PresentNumber, applyingName: string | undefined): boolean {
-  if (applyingName !== undefined) return number.verifiedName === applyingName;
-  return isRegisteredAtMeta(number);
 }
 
 /** The phone_number_id of a number already on the WABA, matched by its digits. */

@@ -35,3 +35,19 @@ export function isRegisteredAtMeta(number: NumberSnapshot): boolean {
     number.isOnBizApp
   );
 }
+
+/**
+ * Whether a register or deregister call that may have reached Meta took: a number registered on the Cloud API —
+ * or, when the register applies an approved name, that name in effect — or, for a deregister, one Meta no longer
+ * counts. Read before such a call is repeated (Meta allows 10 per number in 72 h).
+ */
+export function registrationTookEffect(
+  kind: 'register' | 'deregister',
+  number: NumberSnapshot,
+  applyingName?: string,
+): boolean {
+  if (kind === 'deregister') return !isRegisteredAtMeta(number);
+  if (number.gone) return false;
+  if (applyingName !== undefined) return number.verifiedName === applyingName;
+  return isRegisteredAtMeta(number);
+}

@@ -26,10 +26,22 @@ export function fixtureSlug(text: string): string {
     .slice(0, 120);
 }
 
-export function writeFixture(name: string, bytes: Uint8Array): void {
-  const file = join(fixturesDir, name);
+/**
+ * Saves a recorded history as `<name>`, or answers null when the scenario has a fixture already. A fixture is never
+ * overwritten — it is what proves that runs of the older code still replay; with `revise` (a scenario recorded
+ * again after its workflow code changed, behind patched()) the new history is kept beside it as
+ * `<scenario>-rev2.history`, `-rev3`, …
+ */
+export function writeFixture(name: string, bytes: Uint8Array, revise = false): string | null {
+  let written = name;
+  for (let revision = 2; existsSync(join(fixturesDir, written)); revision++) {
+    if (!revise) return null;
+    written = name.replace(/\.history$/, `-rev${revision}.history`);
+  }
+  const file = join(fixturesDir, written);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, bytes);
+  return written;
 }
 
 /** Lists newly recorded fixtures (kept sorted, so a re-record changes nothing but the bytes). */

@@ -55,10 +55,11 @@ export interface HarnessOptions {
 
 /**
  * With RECORD_HISTORIES=1 the bench saves the history of every workflow it started as a replay fixture named after
- * its test (test/fixtures/histories/<workflow>/<scenario>.history, listed in the manifest); test/replay replays
- * them all against the current workflow code.
+ * its test (test/fixtures/histories/<workflow>/<scenario>.history, listed in the manifest) unless the scenario has
+ * one; RECORD_HISTORIES=revise keeps a new revision beside it. test/replay replays them all against the current code.
  */
-const recording = process.env.RECORD_HISTORIES === '1';
+const recording = process.env.RECORD_HISTORIES === '1' || process.env.RECORD_HISTORIES === 'revise';
+const revising = process.env.RECORD_HISTORIES === 'revise';
 
 async function saveHistories(
   env: TestEnv,
@@ -72,8 +73,8 @@ async function saveHistories(
     const n = (taken.get(base) ?? 0) + 1;
     taken.set(base, n);
     const name = `${base}${n > 1 ? `-${n}` : ''}.history`;
-    writeFixture(name, proto.temporal.api.history.v1.History.encode(history).finish());
-    names.push(name);
+    const written = writeFixture(name, proto.temporal.api.history.v1.History.encode(history).finish(), revising);
+    if (written) names.push(written);
   }
   addToManifest(names);
 }

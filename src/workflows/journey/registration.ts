@@ -1,12 +1,21 @@
 // Stage 6: register with the two-step PIN. A number deleted and re-added keeps its old PIN (133005): the
 // journey asks an operator for it. 133006 sends the number back through verification. Every register call counts
 // toward Meta's 10 per 72 h: a repeated call reads Meta first, and the journey waits rather than exceed the budget.
-import { CancellationScope, sleep } from '@temporalio/workflow';
+import { CancellationScope, patched, sleep } from '@temporalio/workflow';
+import { registrationTookEffect } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
-import { callMeta, deregisterNumber, generatePin, isMetaError, registerNumber, timedOut } from './meta.js';
+import {
+  callMeta,
+  deregisterNumber,
+  generatePin,
+  isMetaError,
+  readNumber,
+  registerNumber,
+  timedOut,
+} from './meta.js';
 import { verifyOwnership } from './verification.js';
 
 /** Verifies (unless Meta already shows the code verified) and registers, looping when Meta asks to re-verify. */
@@ -67,9 +76,11 @@ export async function register(journey: Journey, applyingName?: string): Promise
   }
 }
 
+const GUARD_READ_PATCH = 'registration-guard-read-activity';
+
 /**
  * One register or deregister call, counted and kept within Meta's budget. `repeat`: an earlier call for the same
- * purpose may have reached Meta, so the activity reads Meta first. Not abandoned when the journey is cancelled or
+ * purpose may have reached Meta, so Meta is read first and the call is made only if it has not taken. Not abandoned when the journey is cancelled or
  * its window closes: a call Meta may complete must be waited for, or the number would change with nobody knowing.
  */
 export async function registrationCall(
@@ -87,10 +98,17 @@ export async function registrationCall(
     );
     await sleep(wait);
   }
-  journey.registrationCall(kind);
   const ref = journey.ref;
   const pin = journey.state.pin ?? '';
   return CancellationScope.nonCancellable(async () => {
+    // The read before a repeated call is an activity of its own, retried on a blip like any read: inside the
+    // never-retried call, one transient error on it cost the journey an outage wait.
+    if (repeat && patched(GUARD_READ_PATCH)) {
+      const seen = await readNumber(ref);
+      if (registrationTookEffect(kind, seen, applyingName)) return { status: seen.gone ? null : seen.status };
+      repeat = false;
+    }
+    journey.registrationCall(kind);
     try {
       if (kind === 'deregister') return await deregisterNumber(ref, { repeat });
       return await registerNumber(ref, { pin, repeat, ...(applyingName ? { applyingName } : {}) });
