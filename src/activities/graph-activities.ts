@@ -3,12 +3,7 @@
 // added twice, verified twice, registered twice or renamed twice.
 import { Context } from '@temporalio/activity';
 import type { CodeMethod } from '../domain/journey.js';
-import {
-  registrationTookEffect,
-  type NumberRef,
-  type NumberSnapshot,
-  type SmbSyncType,
-} from '../domain/number.js';
+import { registrationTookEffect, type NumberRef, type NumberSnapshot, type SmbSyncType } from '../domain/number.js';
 import type { PhoneNumber } from '../domain/phone.js';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';

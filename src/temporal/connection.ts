@@ -6,7 +6,6 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, type Config } from '../config.js';
 
-
 const unreadable: Record<string, string> = {
   ENOENT: 'no such file',
   EACCES: 'permission denied',

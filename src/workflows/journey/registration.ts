@@ -7,15 +7,7 @@ import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
-import {
-  callMeta,
-  deregisterNumber,
-  generatePin,
-  isMetaError,
-  readNumber,
-  registerNumber,
-  timedOut,
-} from './meta.js';
+import { callMeta, deregisterNumber, generatePin, isMetaError, readNumber, registerNumber, timedOut } from './meta.js';
 import { verifyOwnership } from './verification.js';
 
 /** Verifies (unless Meta already shows the code verified) and registers, looping when Meta asks to re-verify. */
