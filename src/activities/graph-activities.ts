@@ -61,23 +61,39 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
   return {
     readNumber,
 
+    /**
+     * Adds the number to the WABA. A retried add whose first attempt went through, or a number added by hand, is
+     * found on the WABA, not added twice. The WABA's list (a page per 25 numbers, counted against the WABA's call
+     * budget) is read only when that can be: on a retry, or when Meta refuses the add with 200000 — never before
+     * every add, which made a WABA of hundreds of numbers cost hundreds of reads per add.
+     */
     async addPhoneNumber(request: {
       wabaId: string;
       phoneNumber: PhoneNumber;
       verifiedName: string;
     }): Promise<{ phoneNumberId: string; alreadyAdded: boolean }> {
       const { wabaId, phoneNumber, verifiedName } = request;
-      // A retried add whose first attempt went through (or a number added by hand) is found, not added twice.
-      const existing = await graphCall(() => findOnWaba(graph, wabaId, phoneNumber.e164));
-      if (existing) return { phoneNumberId: existing, alreadyAdded: true };
-      const { id } = await graphCall(() =>
-        graph.addPhoneNumber(wabaId, {
-          cc: phoneNumber.countryCallingCode,
-          phoneNumber: phoneNumber.nationalNumber,
-          verifiedName,
-        }),
-      );
-      return { phoneNumberId: id, alreadyAdded: false };
+      const onWaba = () => graphCall(() => findOnWaba(graph, wabaId, phoneNumber.e164));
+      const found = (phoneNumberId: string) => ({ phoneNumberId, alreadyAdded: true });
+      if (repeated({})) {
+        const existing = await onWaba();
+        if (existing) return found(existing);
+      }
+      try {
+        const { id } = await heartbeating(() =>
+          graph.addPhoneNumber(wabaId, {
+            cc: phoneNumber.countryCallingCode,
+            phoneNumber: phoneNumber.nationalNumber,
+            verifiedName,
+          }),
+        );
+        return { phoneNumberId: id, alreadyAdded: false };
+      } catch (err) {
+        // 200000 is also the answer to a number already on this WABA (docs/sandbox-assumptions.md#number-registered-elsewhere).
+        const existing = err instanceof GraphError && err.code === 200000 ? await onWaba() : null;
+        if (existing) return found(existing);
+        throw toActivityFailure(err);
+      }
     },
 
     /**

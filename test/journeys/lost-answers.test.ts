@@ -27,6 +27,56 @@ describe('Graph answers lost on the way back (dev server + Graph sandbox)', () =
     });
   });
 
+  /** The WABA calls (list, add) made for `e164` from `since` (an index into the call log) on. */
+  const wabaCalls = (since: number, endpoint: string) =>
+    t.bench.sandbox.admin
+      .calls()
+      .slice(since)
+      .filter((c) => c.endpoint === endpoint);
+
+  it("adds a number without reading the WABA's list of numbers first", async () => {
+    await t.bench.run(async () => {
+      const since = t.bench.sandbox.admin.calls().length;
+      const journey = await t.bench.start(t.bench.input());
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      expect(wabaCalls(since, 'POST /{waba-id}/phone_numbers')).toHaveLength(1);
+      expect(wabaCalls(since, 'GET /{waba-id}/phone_numbers')).toHaveLength(0);
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
+  it('takes over a number someone already added to the WABA by hand instead of failing', async () => {
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const { id } = await t.bench.graph.addPhoneNumber(t.bench.wabaId, {
+        cc: input.phoneNumber.countryCallingCode,
+        phoneNumber: input.phoneNumber.nationalNumber,
+        verifiedName: input.displayName,
+      });
+      const journey = await t.bench.start(input);
+      const view = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      expect(view.phoneNumberId).toBe(id);
+      expect(view.notes.map((n) => n.what)).toContain(
+        'the number was already on the WABA; its phone_number_id is reused',
+      );
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
+  it('does not add the number twice when the answer to the add was lost', async () => {
+    await t.bench.run(async () => {
+      const since = t.bench.sandbox.admin.calls().length;
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /phone_numbers', ...LOST_ANSWER });
+      const journey = await t.bench.start(t.bench.input());
+      const view = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const adds = wabaCalls(since, 'POST /{waba-id}/phone_numbers');
+      expect(adds.filter((c) => c.status === 200)).toHaveLength(1); // the slow add went through, once
+      expect(adds).toHaveLength(1); // the retry found it on the WABA instead of adding again
+      expect(view.phoneNumberId).toBeTruthy();
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
   it('does not register twice when the answer to the first register was lost', async () => {
     await t.bench.run(async () => {
       const journey = await t.bench.start(t.bench.input());
