@@ -1,14 +1,17 @@
 // `npm start`: the main job on the embedded default. Without TEMPORAL_ADDRESS it starts the Temporal dev
 // server (SQLite under the data folder, Web UI); without META_ACCESS_TOKEN it starts the Graph API sandbox;
 // then the worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
+import { isIPv6 } from 'node:net';
 import type { Connection } from '@temporalio/client';
 import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
-import { loadConfig, type Config } from './config.js';
+import { secretsKeysFor } from './codec/secrets-keys.js';
+import { codecCorsOrigins, isLoopback, loadConfig, type Config } from './config.js';
 import { graphClientFromConfig } from './graph/from-config.js';
 import { InMemoryTokenStore, PerWabaTokenProvider } from './graph/tokens.js';
 import { buildHttpApp } from './http/app.js';
+import { trustLoopbackCallers, type CodecRoutesOptions } from './http/codec-routes.js';
 import { localSecret } from './local-secret.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
 import { runMain } from './run-main.js';
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
 
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
   let address = config.TEMPORAL_ADDRESS;
+  const codecEndpoint = embeddedCodecEndpoint(config);
   if (!address) {
     const cli = resolveBinary('cli');
     if (!cli.path) throw new Error(`${cli.description}. Run: bash scripts/install-temporal.sh`);
@@ -46,6 +50,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       namespace: config.TEMPORAL_NAMESPACE,
       port: config.TEMPORAL_DEV_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
+      uiCodecEndpoint: codecEndpoint,
     });
     stops.push(async () => {
       await devServer.stop();
@@ -56,9 +61,17 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       { startupMs: devServer.startupMs, db: devServer.dbFile, log: devServer.logFile, pid: devServer.pid },
       `Temporal dev server on ${devServer.address}${devServer.reused ? ' (reused, left running by an earlier start)' : ''}, Web UI at ${devServer.uiUrl}`,
     );
+    if (devServer.uiCodecEndpoint !== codecEndpoint) {
+      logger.warn(
+        `the reused dev server's Web UI decodes through ${devServer.uiCodecEndpoint ?? 'no codec server'}, not ${codecEndpoint ?? 'none'}: ` +
+          `a server keeps the flags it was started with; stop it (pid ${devServer.pid}) and start again to change it`,
+      );
+    }
   }
 
-  const dataConverter = createDataConverter(codecKeysFor(config));
+  const codecKeys = codecKeysFor(config);
+  const secrets = secretsKeysFor(config, { unseal: true });
+  const dataConverter = createDataConverter(codecKeys, secrets);
   const client = await connectClient(config, dataConverter, address);
   stops.push(() => client.connection.close());
   if (config.TEMPORAL_ADDRESS) {
@@ -93,10 +106,14 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       config.META_WEBHOOK_VERIFY_TOKEN ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-webhook-verify-token'),
     logger,
     graph,
+    codec: codecServer(config, codecKeys, secrets),
   });
   const httpUrl = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   stops.push(() => http.close());
-  logger.info(`HTTP service on ${httpUrl}: Meta webhooks at ${httpUrl}/webhooks/meta`);
+  logger.info(
+    `HTTP service on ${httpUrl}: Meta webhooks at ${httpUrl}/webhooks/meta, codec server at ${httpUrl}/codec` +
+      (trustsLoopback(config) ? ' (trusts callers on this machine without a token)' : ''),
+  );
   if (sandbox) await sandboxDemo(sandbox, sandboxTokens, logger, `${httpUrl}/webhooks/meta`);
 
   const connection = await connectWorkerConnection(config, address);
@@ -108,6 +125,34 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once in-flight tasks drain.
   await worker.run();
   logger.info('worker stopped');
+}
+
+/**
+ * The codec server's address for the embedded Web UI: the HTTP service as the browser on this machine reaches it.
+ * Unknown (so left out) when the HTTP port is chosen at listen time.
+ */
+function embeddedCodecEndpoint(config: Config): string | undefined {
+  if (config.HTTP_PORT === 0) return undefined;
+  const host = ['0.0.0.0', '::'].includes(config.HTTP_HOST) ? '127.0.0.1' : config.HTTP_HOST;
+  return `http://${isIPv6(host) ? `[${host}]` : host}:${config.HTTP_PORT}/codec`;
+}
+
+/**
+ * The embedded default trusts callers on this machine: the service listens on loopback only and the dev server is
+ * its own. Joined to a cluster, or listening beyond loopback, every caller needs a token (the API's principals).
+ */
+function trustsLoopback(config: Config): boolean {
+  return !config.TEMPORAL_ADDRESS && isLoopback(config.HTTP_HOST);
+}
+
+function codecServer(config: Config, codecKeys: CodecRoutesOptions['codecKeys'], secrets: CodecRoutesOptions['secrets']) {
+  return {
+    codecKeys,
+    secrets,
+    namespace: config.TEMPORAL_NAMESPACE,
+    corsOrigins: codecCorsOrigins(config),
+    authorize: trustsLoopback(config) ? trustLoopbackCallers : () => 'unauthorized' as const,
+  } satisfies CodecRoutesOptions;
 }
 
 /** No Meta token: the Graph API sandbox stands in for Meta, with a demo portfolio, WABA and token. */

@@ -9,6 +9,7 @@ import { cancelSignal, submitOtpUpdate } from '../../src/domain/messages.js';
 import { portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { startJourney } from '../../src/journeys.js';
 import { useBench } from '../support/bench.js';
+import { testSecretsKeys } from '../support/temporal.js';
 import { freshId } from '../support/journeys.js';
 
 /** A client of the same cluster with other payload keys: another id, or the worker's id with other bytes. */
@@ -20,7 +21,7 @@ const foreignKeys = {
 describe('payloads the worker cannot decrypt (dev server + Graph sandbox)', () => {
   const t = useBench('dev', { record: false }); // its histories hold payloads of another key;
   const foreignClient = (keys: string) =>
-    new Client({ connection: t.env.client.connection, dataConverter: createDataConverter(parseCodecKeys(keys)) });
+    new Client({ connection: t.env.client.connection, dataConverter: createDataConverter(parseCodecKeys(keys), testSecretsKeys) });
 
   it.each(Object.entries(foreignKeys))(
     'fails a journey started with %s at once, naming the key, and the number can start again',

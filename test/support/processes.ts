@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
-import { TEST_CODEC_KEYS, testDataConverter } from './temporal.js';
+import { TEST_CODEC_KEYS, TEST_SECRETS_KEY, testDataConverter } from './temporal.js';
 
 export const root = join(import.meta.dirname, '../..');
 
@@ -78,6 +78,7 @@ export async function mainEnv(dataDir = tempDir('start')): Promise<MainEnv> {
       PATH: process.env.PATH ?? '',
       NUMBERFLOW_DATA_DIR: dataDir,
       NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+      NUMBERFLOW_SECRETS_KEY: TEST_SECRETS_KEY,
       TEMPORAL_DEV_PORT: String(temporalPort),
       TEMPORAL_UI_PORT: String(uiPort),
       HTTP_PORT: String(httpPort),
@@ -209,6 +210,7 @@ export async function startWorkerChild(options: {
     TEMPORAL_ADDRESS: inject('devServerAddress'),
     TEMPORAL_TASK_QUEUE: options.taskQueue,
     NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+    NUMBERFLOW_SECRETS_KEY: TEST_SECRETS_KEY,
     WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
     GRAPH_BASE_URL: options.graphBaseUrl,
     META_ACCESS_TOKEN: options.token,

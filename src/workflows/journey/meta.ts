@@ -41,12 +41,18 @@ export const { registerNumber, deregisterNumber, requestCode } = proxyActivities
 });
 
 /** Quick work inside the worker, recorded once in history (a retried register never meets another PIN). */
-export const { generatePin } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
+export const { generateTwoStepPin, generatePin } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
 
 /** Talks to our own Temporal cluster (the portfolio, the run itself), not to Meta: retried until it works. */
 export const { requestSlot, cancelRun } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+
+/** Reads our own cluster for the PIN an earlier journey set: a few tries, then the journey asks an operator. */
+export const { rememberedPin } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumAttempts: 3 },
 });
 
 /** The Meta error behind an activity failure, when it was one. */
