@@ -27,6 +27,12 @@ export interface CodecRoutesOptions {
   authorize: (request: FastifyRequest) => CodecAuthorization | Promise<CodecAuthorization>;
 }
 
+/** The answer for a caller with these roles (undefined: no principal, e.g. a missing or unknown token). */
+export function codecAuthorizationFor(roles: readonly string[] | undefined): CodecAuthorization {
+  if (!roles) return 'unauthorized';
+  return roles.some((role) => (codecRoles as readonly string[]).includes(role)) ? 'ok' : 'forbidden';
+}
+
 /**
  * The embedded single-machine default's check: a caller on this machine (the browser showing the embedded Web UI,
  * the CLI) is trusted without a token; anyone else is not. Only for a service listening on loopback with no proxy
