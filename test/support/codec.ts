@@ -1,6 +1,8 @@
 // The codec server's caller check in the tests: a small token → roles table injected where production wires the
 // API's principals (src/http/codec-routes.ts keeps the check injectable).
+import type { Payload } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
+import { request } from 'undici';
 import { codecAuthorizationFor } from '../../src/http/codec-routes.js';
 
 export const CODEC_TOKENS = {
@@ -15,4 +17,31 @@ const rolesByToken = new Map<string, string[]>(Object.entries(CODEC_TOKENS).map(
 export function testTokenCheck(request: FastifyRequest) {
   const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
   return codecAuthorizationFor(token === undefined ? undefined : rolesByToken.get(token));
+}
+
+/**
+ * The payloads as the codec server shows them to a caller with `token` (what the Web UI and CLI display), each as
+ * its JSON text, and the server's whole answer.
+ */
+export async function decodedByCodecServer(
+  codecUrl: string,
+  token: string,
+  payloads: Payload[],
+): Promise<{ texts: string[]; body: string }> {
+  const response = await request(`${codecUrl}/decode`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-namespace': 'default' },
+    body: JSON.stringify({
+      payloads: payloads.map((p) => ({
+        metadata: Object.fromEntries(
+          Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+        ),
+        data: Buffer.from(p.data ?? []).toString('base64'),
+      })),
+    }),
+  });
+  const body = await response.body.text();
+  if (response.statusCode !== 200) throw new Error(`the codec server answered ${response.statusCode}: ${body}`);
+  const decoded = (JSON.parse(body) as { payloads: { data: string }[] }).payloads;
+  return { texts: decoded.map((p) => Buffer.from(p.data, 'base64').toString('utf8')), body };
 }

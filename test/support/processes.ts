@@ -204,6 +204,8 @@ export async function startWorkerChild(options: {
   graphBaseUrl: string;
   token: string;
   appSecret: string;
+  /** LOG_LEVEL of the worker's log (its lines in Spawned.lines); error by default. */
+  logLevel?: string;
 }): Promise<Spawned> {
   const worker = spawnTsx('test/support/worker-child.ts', {
     PATH: process.env.PATH ?? '',
@@ -216,7 +218,7 @@ export async function startWorkerChild(options: {
     META_ACCESS_TOKEN: options.token,
     META_APP_SECRET: options.appSecret,
     META_WEBHOOK_VERIFY_TOKEN: 'test-verify-token',
-    LOG_LEVEL: 'error',
+    LOG_LEVEL: options.logLevel ?? 'error',
   });
   await worker.waitForLog(/worker running/);
   return worker;
