@@ -10,7 +10,7 @@ import {
   trustLoopbackCallers,
   type CodecRoutesOptions,
 } from '../../src/http/codec-routes.js';
-import { CODEC_TOKENS, testTokenCheck } from '../support/codec.js';
+import { CODEC_TOKENS, payloadToJson, testTokenCheck, type JsonPayload } from '../support/codec.js';
 import { TEST_CODEC_KEYS, testDataConverter, testSecretsKeys } from '../support/temporal.js';
 
 const UI_ORIGIN = 'http://127.0.0.1:8233';
@@ -34,11 +34,6 @@ async function codecServer(overrides: Partial<CodecRoutesOptions> = {}): Promise
 }
 afterAll(async () => Promise.all(apps.map((app) => app.close())));
 
-type JsonPayload = { metadata: Record<string, string>; data: string };
-const toJson = (p: Payload): JsonPayload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-  data: Buffer.from(p.data ?? []).toString('base64'),
-});
 const fromJson = (p: JsonPayload): Payload => ({
   metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
   data: Buffer.from(p.data, 'base64'),
@@ -49,7 +44,7 @@ const valueOf = (p: JsonPayload): unknown => JSON.parse(Buffer.from(p.data, 'bas
 async function stored(value: unknown, codecKeys = TEST_CODEC_KEYS): Promise<JsonPayload> {
   const [sealing, encryption] = createDataConverter(parseCodecKeys(codecKeys), testSecretsKeys).payloadCodecs ?? [];
   const plain = defaultPayloadConverter.toPayload(value);
-  return toJson((await encryption!.encode(await sealing!.encode([plain])))[0] as Payload);
+  return payloadToJson((await encryption!.encode(await sealing!.encode([plain])))[0] as Payload);
 }
 
 function call(app: FastifyInstance, path: 'decode' | 'encode', payloads: JsonPayload[], token?: string, namespace = 'default') {
@@ -99,7 +94,7 @@ describe("the codec server (Temporal's remote codec for the Web UI and CLI)", ()
 
   it("encodes what the Web UI sends (its \"send signal\") so that the worker reads it, the code sealed", async () => {
     const app = await codecServer();
-    const plain = toJson(defaultPayloadConverter.toPayload(submission));
+    const plain = payloadToJson(defaultPayloadConverter.toPayload(submission));
     const answer = await call(app, 'encode', [plain], CODEC_TOKENS.operator);
     expect(answer.statusCode).toBe(200);
     const [encoded] = (answer.json() as { payloads: JsonPayload[] }).payloads;

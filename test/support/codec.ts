@@ -25,23 +25,35 @@ export function testTokenCheck(request: FastifyRequest) {
  */
 export async function decodedByCodecServer(
   codecUrl: string,
-  token: string,
+  token: string | null,
   payloads: Payload[],
 ): Promise<{ texts: string[]; body: string }> {
   const response = await request(`${codecUrl}/decode`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-namespace': 'default' },
-    body: JSON.stringify({
-      payloads: payloads.map((p) => ({
-        metadata: Object.fromEntries(
-          Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
-        ),
-        data: Buffer.from(p.data ?? []).toString('base64'),
-      })),
-    }),
+    headers: {
+      'content-type': 'application/json',
+      'x-namespace': 'default',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ payloads: payloads.map(payloadToJson) }),
   });
   const body = await response.body.text();
   if (response.statusCode !== 200) throw new Error(`the codec server answered ${response.statusCode}: ${body}`);
   const decoded = (JSON.parse(body) as { payloads: { data: string }[] }).payloads;
   return { texts: decoded.map((p) => Buffer.from(p.data, 'base64').toString('utf8')), body };
+}
+
+/** A payload in Temporal's remote-codec JSON (proto3 JSON: bytes as base64). */
+export interface JsonPayload {
+  metadata: Record<string, string>;
+  data: string;
+}
+
+export function payloadToJson(payload: Payload): JsonPayload {
+  return {
+    metadata: Object.fromEntries(
+      Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+    ),
+    data: Buffer.from(payload.data ?? []).toString('base64'),
+  };
 }
