@@ -48,7 +48,10 @@ const configSchema = z
     NUMBERFLOW_CODEC_CORS_ORIGINS: optionalText.pipe(
       z
         .string()
-        .regex(/^https?:\/\/[^/,\s]+(,\s*https?:\/\/[^/,\s]+)*$/, 'must be origins like https://ui.example.com, comma-separated')
+        .regex(
+          /^https?:\/\/[^/,\s]+(,\s*https?:\/\/[^/,\s]+)*$/,
+          'must be origins like https://ui.example.com, comma-separated',
+        )
         .optional(),
     ),
     /** A system-user token; without one (and without a token store) npm start uses the Graph API sandbox. */

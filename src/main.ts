@@ -1,17 +1,16 @@
 // `npm start`: the main job on the embedded default. Without TEMPORAL_ADDRESS it starts the Temporal dev
 // server (SQLite under the data folder, Web UI); without META_ACCESS_TOKEN it starts the Graph API sandbox;
 // then the worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
-import { isIPv6 } from 'node:net';
 import type { Connection } from '@temporalio/client';
 import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { secretsKeysFor } from './codec/secrets-keys.js';
-import { codecCorsOrigins, isLoopback, loadConfig, type Config } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { graphClientFromConfig } from './graph/from-config.js';
 import { InMemoryTokenStore, PerWabaTokenProvider } from './graph/tokens.js';
 import { buildHttpApp } from './http/app.js';
-import { trustLoopbackCallers, type CodecRoutesOptions } from './http/codec-routes.js';
+import { codecServerOptions, embeddedCodecEndpoint, trustsLoopback } from './http/codec-setup.js';
 import { localSecret } from './local-secret.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
 import { runMain } from './run-main.js';
@@ -106,7 +105,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       config.META_WEBHOOK_VERIFY_TOKEN ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-webhook-verify-token'),
     logger,
     graph,
-    codec: codecServer(config, codecKeys, secrets),
+    codec: codecServerOptions(config, codecKeys, secrets),
   });
   const httpUrl = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   stops.push(() => http.close());
@@ -125,34 +124,6 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once in-flight tasks drain.
   await worker.run();
   logger.info('worker stopped');
-}
-
-/**
- * The codec server's address for the embedded Web UI: the HTTP service as the browser on this machine reaches it.
- * Unknown (so left out) when the HTTP port is chosen at listen time.
- */
-function embeddedCodecEndpoint(config: Config): string | undefined {
-  if (config.HTTP_PORT === 0) return undefined;
-  const host = ['0.0.0.0', '::'].includes(config.HTTP_HOST) ? '127.0.0.1' : config.HTTP_HOST;
-  return `http://${isIPv6(host) ? `[${host}]` : host}:${config.HTTP_PORT}/codec`;
-}
-
-/**
- * The embedded default trusts callers on this machine: the service listens on loopback only and the dev server is
- * its own. Joined to a cluster, or listening beyond loopback, every caller needs a token (the API's principals).
- */
-function trustsLoopback(config: Config): boolean {
-  return !config.TEMPORAL_ADDRESS && isLoopback(config.HTTP_HOST);
-}
-
-function codecServer(config: Config, codecKeys: CodecRoutesOptions['codecKeys'], secrets: CodecRoutesOptions['secrets']) {
-  return {
-    codecKeys,
-    secrets,
-    namespace: config.TEMPORAL_NAMESPACE,
-    corsOrigins: codecCorsOrigins(config),
-    authorize: trustsLoopback(config) ? trustLoopbackCallers : () => 'unauthorized' as const,
-  } satisfies CodecRoutesOptions;
 }
 
 /** No Meta token: the Graph API sandbox stands in for Meta, with a demo portfolio, WABA and token. */

@@ -27,15 +27,20 @@ export async function revealPin(
   }
   let answer: unknown;
   try {
-    answer = await client.workflow.getHandle(journeyWorkflowId(e164)).executeUpdate(revealPinUpdate, { args: [request] });
+    answer = await client.workflow
+      .getHandle(journeyWorkflowId(e164))
+      .executeUpdate(revealPinUpdate, { args: [request] });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) logger.warn({ ...who, why: err.cause?.message }, 'PIN reveal refused');
+    if (err instanceof WorkflowUpdateFailedError)
+      logger.warn({ ...who, why: err.cause?.message }, 'PIN reveal refused');
     throw err;
   }
   const pin = (answer as { pin?: unknown } | null)?.pin;
   if (typeof pin !== 'string') {
     const kid = isSealedEnvelope(pin) ? `'${String((pin as { kid?: unknown }).kid)}'` : 'unknown';
-    throw new PinRevealError(`the PIN is sealed with secrets key ${kid}, which NUMBERFLOW_SECRETS_KEY here does not hold`);
+    throw new PinRevealError(
+      `the PIN is sealed with secrets key ${kid}, which NUMBERFLOW_SECRETS_KEY here does not hold`,
+    );
   }
   logger.info(who, 'two-step PIN revealed');
   return pin;

@@ -96,7 +96,11 @@ export class SealingCodec implements PayloadCodec {
 
 /** The value with the secret fields' strings sealed; the same object when there was nothing to seal. */
 function sealSecrets(value: unknown, keys: SecretsKeys): unknown {
-  if (Array.isArray(value)) return sameOrCopy(value, value.map((item) => sealSecrets(item, keys)));
+  if (Array.isArray(value))
+    return sameOrCopy(
+      value,
+      value.map((item) => sealSecrets(item, keys)),
+    );
   if (typeof value !== 'object' || value === null || isSealedEnvelope(value)) return value;
   const entries = Object.entries(value).map(([name, field]): [string, unknown] => [
     name,
@@ -109,7 +113,11 @@ function sealSecrets(value: unknown, keys: SecretsKeys): unknown {
 
 /** The value with every sealed envelope replaced by `open(envelope)`; the same object when there was none. */
 function mapEnvelopes(value: unknown, open: (envelope: SealedEnvelope) => unknown): unknown {
-  if (Array.isArray(value)) return sameOrCopy(value, value.map((item) => mapEnvelopes(item, open)));
+  if (Array.isArray(value))
+    return sameOrCopy(
+      value,
+      value.map((item) => mapEnvelopes(item, open)),
+    );
   if (typeof value !== 'object' || value === null) return value;
   if (isSealedEnvelope(value)) {
     const envelope = sealedEnvelopeSchema.safeParse(value);

@@ -103,7 +103,13 @@ export function seal(secret: string, to: SealingKey): SealedEnvelope {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(header(to.kid, epk));
   const ct = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-  return { $sealed: VERSION, kid: to.kid, epk: epk.toString('base64url'), iv: iv.toString('base64url'), ct: ct.toString('base64url') };
+  return {
+    $sealed: VERSION,
+    kid: to.kid,
+    epk: epk.toString('base64url'),
+    iv: iv.toString('base64url'),
+    ct: ct.toString('base64url'),
+  };
 }
 
 export function unseal(envelope: SealedEnvelope, privateKey: KeyObject): string {

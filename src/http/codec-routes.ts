@@ -86,7 +86,9 @@ export async function codecRoutes(app: FastifyInstance, options: CodecRoutesOpti
     app.post(path, { preHandler: guard }, async (request, reply) => {
       const body = payloadsSchema.safeParse(request.body);
       if (!body.success) {
-        return reply.code(400).send({ message: `expected {"payloads":[{"metadata":{…},"data":"…"}]}: ${body.error.message}` });
+        return reply
+          .code(400)
+          .send({ message: `expected {"payloads":[{"metadata":{…},"data":"…"}]}: ${body.error.message}` });
       }
       try {
         return { payloads: (await transform(body.data.payloads.map(fromJson))).map(toJson) };

@@ -5,11 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AesGcmCodec } from '../../src/codec/aes-gcm-codec.js';
 import { createDataConverter, workerDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
-import {
-  codecRoutes,
-  trustLoopbackCallers,
-  type CodecRoutesOptions,
-} from '../../src/http/codec-routes.js';
+import { codecRoutes, trustLoopbackCallers, type CodecRoutesOptions } from '../../src/http/codec-routes.js';
 import { CODEC_TOKENS, payloadToJson, testTokenCheck, type JsonPayload } from '../support/codec.js';
 import { TEST_CODEC_KEYS, testDataConverter, testSecretsKeys } from '../support/temporal.js';
 
@@ -47,7 +43,13 @@ async function stored(value: unknown, codecKeys = TEST_CODEC_KEYS): Promise<Json
   return payloadToJson((await encryption!.encode(await sealing!.encode([plain])))[0] as Payload);
 }
 
-function call(app: FastifyInstance, path: 'decode' | 'encode', payloads: JsonPayload[], token?: string, namespace = 'default') {
+function call(
+  app: FastifyInstance,
+  path: 'decode' | 'encode',
+  payloads: JsonPayload[],
+  token?: string,
+  namespace = 'default',
+) {
   return app.inject({
     method: 'POST',
     url: `/codec/${path}`,
@@ -82,7 +84,7 @@ describe("the codec server (Temporal's remote codec for the Web UI and CLI)", ()
     });
   });
 
-  it("shows an auditor every field in clear but the code, which reads [sealed]", async () => {
+  it('shows an auditor every field in clear but the code, which reads [sealed]', async () => {
     const app = await codecServer();
     const answer = await call(app, 'decode', [await stored(submission)], CODEC_TOKENS.auditor);
     expect(answer.statusCode).toBe(200);
@@ -92,7 +94,7 @@ describe("the codec server (Temporal's remote codec for the Web UI and CLI)", ()
     expect(answer.body).not.toContain(Buffer.from('123830').toString('base64'));
   });
 
-  it("encodes what the Web UI sends (its \"send signal\") so that the worker reads it, the code sealed", async () => {
+  it('encodes what the Web UI sends (its "send signal") so that the worker reads it, the code sealed', async () => {
     const app = await codecServer();
     const plain = payloadToJson(defaultPayloadConverter.toPayload(submission));
     const answer = await call(app, 'encode', [plain], CODEC_TOKENS.operator);

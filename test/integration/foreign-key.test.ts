@@ -23,7 +23,10 @@ const foreignKeys = {
 describe('payloads the worker cannot decrypt (dev server + Graph sandbox)', () => {
   const t = useBench('dev', { record: false }); // its histories hold payloads of another key;
   const foreignClient = (keys: string) =>
-    new Client({ connection: t.env.client.connection, dataConverter: createDataConverter(parseCodecKeys(keys), testSecretsKeys) });
+    new Client({
+      connection: t.env.client.connection,
+      dataConverter: createDataConverter(parseCodecKeys(keys), testSecretsKeys),
+    });
 
   it.each(Object.entries(foreignKeys))(
     'fails a journey started with %s at once, naming the key, and the number can start again',
@@ -74,7 +77,7 @@ describe('payloads the worker cannot decrypt (dev server + Graph sandbox)', () =
     });
   });
 
-  it("refuses a code sealed with a secrets key the worker does not hold, naming that key", async () => {
+  it('refuses a code sealed with a secrets key the worker does not hold, naming that key', async () => {
     await t.bench.run(async () => {
       const journey = await t.bench.start(t.bench.input());
       const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');

@@ -4,7 +4,14 @@ import { JourneyConflictError, describeJourney, startJourney } from '../../src/j
 import { buildCli } from '../../src/starter.js';
 import { inject } from 'vitest';
 import { journeyInput } from '../support/journeys.js';
-import { connectDevServer, TEST_CODEC_KEYS, TEST_SECRETS_PUBLIC_KEY, uniqueTaskQueue, withWorker, type TestEnv } from '../support/temporal.js';
+import {
+  connectDevServer,
+  TEST_CODEC_KEYS,
+  TEST_SECRETS_PUBLIC_KEY,
+  uniqueTaskQueue,
+  withWorker,
+  type TestEnv,
+} from '../support/temporal.js';
 
 describe('starting a journey (dev server)', () => {
   let env: TestEnv;

@@ -52,7 +52,11 @@ describe('npm start and the codec server', () => {
     expect(settings.Codec.Endpoint).toBe(`${http}/codec`);
     const preflight = await fetch(`${http}/codec/decode`, {
       method: 'OPTIONS',
-      headers: { origin: ui, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: ui,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(ui);

@@ -76,7 +76,9 @@ describe('the two-step PIN numberflow set, kept sealed (dev server + Graph sandb
       const shown: Record<string, string[]> = {};
       for (const [run, history] of Object.entries(histories)) {
         expect(leaked(rawHistoryText(history), [pin]), run).toEqual([]);
-        shown[run] = (await decodedByCodecServer(t.bench.codecUrl, CODEC_TOKENS.auditor, historyPayloads(history))).texts;
+        shown[run] = (
+          await decodedByCodecServer(t.bench.codecUrl, CODEC_TOKENS.auditor, historyPayloads(history))
+        ).texts;
         expect(leaked(shown[run].join('\n'), [pin]), run).toEqual([]);
       }
       expect(shown.removed?.find((text) => text.includes('"outcome":"REMOVED"'))).toContain('"pin":"[sealed]"');
@@ -101,7 +103,9 @@ describe('the two-step PIN numberflow set, kept sealed (dev server + Graph sandb
         ]),
       );
       const handle = t.env.client.workflow.getHandle(again.workflowId);
-      expect(await handle.executeUpdate(submitPinUpdate, { args: [{ pin: '975310', actor: 'owner@acme' }] })).toMatchObject({
+      expect(
+        await handle.executeUpdate(submitPinUpdate, { args: [{ pin: '975310', actor: 'owner@acme' }] }),
+      ).toMatchObject({
         accepted: true,
       });
       await handle.terminate('test done');
@@ -117,9 +121,12 @@ describe('the two-step PIN numberflow set, kept sealed (dev server + Graph sandb
       const e164 = input.phoneNumber.e164;
       const reason = 'moving the number to another BSP';
 
-      const refused = await revealPin(t.env.client, e164, { actor: 'ops@acme', role: 'operator', reason }, log.logger).catch(
-        (err: unknown) => err,
-      );
+      const refused = await revealPin(
+        t.env.client,
+        e164,
+        { actor: 'ops@acme', role: 'operator', reason },
+        log.logger,
+      ).catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((refused as WorkflowUpdateFailedError).cause?.message).toBe(
         'role "operator" may not read the two-step PIN; only an admin can, with a reason',
@@ -131,8 +138,12 @@ describe('the two-step PIN numberflow set, kept sealed (dev server + Graph sandb
 
       expect(await revealPin(t.env.client, e164, { ...admin, reason }, log.logger)).toBe(pin);
       const { notes } = await journey.view();
-      expect(notes).toContainEqual(expect.objectContaining({ actor: 'admin@acme', what: `PIN revealed to admin@acme: ${reason}` }));
-      expect(log.lines.some((line) => line.includes('two-step PIN revealed') && line.includes('admin@acme'))).toBe(true);
+      expect(notes).toContainEqual(
+        expect.objectContaining({ actor: 'admin@acme', what: `PIN revealed to admin@acme: ${reason}` }),
+      );
+      expect(log.lines.some((line) => line.includes('two-step PIN revealed') && line.includes('admin@acme'))).toBe(
+        true,
+      );
       expect(log.lines.some((line) => line.includes('PIN reveal refused') && line.includes('ops@acme'))).toBe(true);
       expect(leaked(log.lines.join('\n'), [pin])).toEqual([]);
 
@@ -144,7 +155,9 @@ describe('the two-step PIN numberflow set, kept sealed (dev server + Graph sandb
           parseSecretsKeys({ NUMBERFLOW_SECRETS_PUBLIC_KEY: TEST_SECRETS_PUBLIC_KEY }),
         ),
       });
-      await expect(revealPin(sealingOnly, e164, { ...admin, reason }, log.logger)).rejects.toBeInstanceOf(PinRevealError);
+      await expect(revealPin(sealingOnly, e164, { ...admin, reason }, log.logger)).rejects.toBeInstanceOf(
+        PinRevealError,
+      );
       const answer = await sealingOnly.workflow
         .getHandle(journey.workflowId)
         .executeUpdate(revealPinUpdate, { args: [{ ...admin, reason }] });

@@ -61,7 +61,8 @@ describe('secrets sealed apart from the rest (dev server + Graph sandbox + a wor
     const secondId = await submitDeliveredCode(t.bench, second);
     const awaiting = await second.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
     const secondHandle = client.workflow.getHandle(second.workflowId);
-    const submitPin = (pin: string) => secondHandle.executeUpdate(submitPinUpdate, { args: [{ pin, actor: 'owner@acme' }] });
+    const submitPin = (pin: string) =>
+      secondHandle.executeUpdate(submitPinUpdate, { args: [{ pin, actor: 'owner@acme' }] });
     expect(await submitPin(wrongPin)).toMatchObject({ accepted: false });
     await second.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN again');
     expect(await submitPin(oldPin)).toMatchObject({ accepted: true });
@@ -86,7 +87,11 @@ describe('secrets sealed apart from the rest (dev server + Graph sandbox + a wor
     for (const workflowId of workflowIds) {
       const history = await rawClient(t.env).workflow.getHandle(workflowId).fetchHistory();
       expect(leaked(rawHistoryText(history), secrets), `raw history of ${workflowId}`).toEqual([]);
-      const { texts, body } = await decodedByCodecServer(t.bench.codecUrl, CODEC_TOKENS.auditor, historyPayloads(history));
+      const { texts, body } = await decodedByCodecServer(
+        t.bench.codecUrl,
+        CODEC_TOKENS.auditor,
+        historyPayloads(history),
+      );
       expect(leaked(body, secrets), `codec server's answer for ${workflowId}`).toEqual([]);
       shown.push(...texts);
     }

@@ -58,9 +58,7 @@ describe('the sealing codec', () => {
     envelope.pin.ct = `${envelope.pin.ct.startsWith('A') ? 'B' : 'A'}${envelope.pin.ct.slice(1)}`;
     const tampered = toPayload(envelope);
     const kid = parseSecretsKeys({ NUMBERFLOW_SECRETS_PUBLIC_KEY: pair.publicKey }).seal.kid;
-    await expect(worker.decode([tampered])).rejects.toThrow(
-      new UnsealableSecretError(kid, 'wrong-key').message,
-    );
+    await expect(worker.decode([tampered])).rejects.toThrow(new UnsealableSecretError(kid, 'wrong-key').message);
     // A worker turns it into the marker that fails the workflow, naming the secrets key.
     const [marked] = await worker.marking().decode([tampered]);
     const undecryptable = findUndecryptable([fromPayload(marked)]);
@@ -68,7 +66,7 @@ describe('the sealing codec', () => {
     expect(describeUndecryptable(undecryptable!)).toContain('NUMBERFLOW_SECRETS_KEY');
   });
 
-  it("marks a secret sealed with a key the worker does not hold, while a client keeps it sealed", async () => {
+  it('marks a secret sealed with a key the worker does not hold, while a client keeps it sealed', async () => {
     const other = new SealingCodec(parseSecretsKeys({ NUMBERFLOW_SECRETS_KEY: generateSecretsKeyPair().privateKey }));
     const [foreign] = await other.encode([toPayload({ pin: '246810' })]);
     const [marked] = await worker.marking().decode([foreign as Payload]);
