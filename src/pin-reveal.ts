@@ -25,21 +25,20 @@ export async function revealPin(
       'revealing a PIN needs the private secrets key here (NUMBERFLOW_SECRETS_KEY); the public key only seals',
     );
   }
-  let answer: unknown;
+  let pin: unknown; // a sealed envelope where this process holds another secrets key
   try {
-    answer = await client.workflow
+    ({ pin } = await client.workflow
       .getHandle(journeyWorkflowId(e164))
-      .executeUpdate(revealPinUpdate, { args: [request] });
+      .executeUpdate(revealPinUpdate, { args: [request] }));
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError)
       logger.warn({ ...who, why: err.cause?.message }, 'PIN reveal refused');
     throw err;
   }
-  const pin = (answer as { pin?: unknown } | null)?.pin;
   if (typeof pin !== 'string') {
-    const kid = isSealedEnvelope(pin) ? `'${String((pin as { kid?: unknown }).kid)}'` : 'unknown';
+    const kid = isSealedEnvelope(pin) ? pin.kid : 'unknown';
     throw new PinRevealError(
-      `the PIN is sealed with secrets key ${kid}, which NUMBERFLOW_SECRETS_KEY here does not hold`,
+      `the PIN is sealed with secrets key '${kid}', which NUMBERFLOW_SECRETS_KEY here does not hold`,
     );
   }
   logger.info(who, 'two-step PIN revealed');
