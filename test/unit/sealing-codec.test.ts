@@ -1,8 +1,11 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { SealingCodec } from '../../src/codec/sealing-codec.js';
 import { generateSecretsKeyPair, UnsealableSecretError } from '../../src/codec/sealing.js';
-import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
+import { localSecretsKeys, parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import { findUndecryptable, describeUndecryptable } from '../../src/codec/undecryptable.js';
 import { ConfigError } from '../../src/config.js';
 
@@ -109,5 +112,15 @@ describe('the sealing codec', () => {
     expect(refusal).toBe(
       'NUMBERFLOW_SECRETS_KEY: key 1 is not base64 DER (make a pair with: npm run numberflow -- secrets-keygen)',
     );
+  });
+
+  it('makes one pair for the embedded default, the private key owner-only, and keeps it across starts', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'numberflow-secrets-'));
+    const first = localSecretsKeys(dataDir);
+    const again = localSecretsKeys(dataDir);
+    expect(again.seal.kid).toBe(first.seal.kid);
+    expect(statSync(join(dataDir, 'secrets-key')).mode & 0o777).toBe(0o600);
+    const publicKey = readFileSync(join(dataDir, 'secrets-key.pub'), 'utf8').trim();
+    expect(parseSecretsKeys({ NUMBERFLOW_SECRETS_PUBLIC_KEY: publicKey }).seal.kid).toBe(first.seal.kid);
   });
 });
