@@ -16,6 +16,9 @@ import {
 import { undecryptableMarker, type Undecryptable } from './undecryptable.js';
 
 const JSON_ENCODING = 'json/plain';
+/** A secret field with a string value somewhere in the JSON text (false positives only cost a parse). */
+const MAY_HOLD_SECRET = new RegExp(`"(?:${[...secretFieldNames].join('|')})"\\s*:\\s*"`);
+const MAY_HOLD_ENVELOPE = /"\$sealed"\s*:/;
 
 export interface SealingCodecOptions {
   /**
@@ -42,13 +45,13 @@ export class SealingCodec implements PayloadCodec {
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => this.rewrite(payload, (value) => sealSecrets(value, this.keys)));
+    return payloads.map((payload) => this.rewrite(payload, MAY_HOLD_SECRET, (value) => sealSecrets(value, this.keys)));
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
       try {
-        return this.rewrite(payload, (value) => this.opened(value));
+        return this.rewrite(payload, MAY_HOLD_ENVELOPE, (value) => this.opened(value));
       } catch (err) {
         if (!(err instanceof UnsealableSecretError) || this.options.unsealable !== 'mark') throw err;
         const undecryptable: Undecryptable = { keyId: err.kid, reason: err.reason, layer: 'secret' };
@@ -83,10 +86,14 @@ export class SealingCodec implements PayloadCodec {
     });
   }
 
-  /** Applies `change` to a JSON payload's value; other payloads, and unchanged values, pass as they are. */
-  private rewrite(payload: Payload, change: (value: unknown) => unknown): Payload {
+  /**
+   * Applies `change` to a JSON payload's value; other payloads, and unchanged values, pass as they are. Text that
+   * `mayChange` rules out is not parsed at all (most payloads hold no secret: a portfolio's state, a query's view).
+   */
+  private rewrite(payload: Payload, mayChange: RegExp, change: (value: unknown) => unknown): Payload {
     if (!payload.data || Buffer.from(payload.metadata?.encoding ?? []).toString() !== JSON_ENCODING) return payload;
     const text = Buffer.from(payload.data).toString('utf8');
+    if (!mayChange.test(text)) return payload;
     const value: unknown = JSON.parse(text);
     const changed = change(value);
     if (changed === value) return payload;
