@@ -12,15 +12,10 @@ const RUNS_LOOKED_AT = 5;
 const earlierResultSchema = z.object({ pin: z.string().regex(/^\d{6}$/) });
 
 export function createPinActivities({ temporal }: { temporal: Client }) {
-  const sixDigits = () => String(randomInt(0, 1_000_000)).padStart(6, '0');
   return {
-    async generateTwoStepPin(): Promise<{ pin: string }> {
-      return { pin: sixDigits() };
-    },
-
-    /** The first shape, a bare string: kept for the runs that recorded it (they replay its marker). */
-    async generatePin(): Promise<string> {
-      return sixDigits();
+    /** Answered as `{pin}`, so the codec seals it (runs recorded before replay the bare string they got). */
+    async generatePin(): Promise<{ pin: string }> {
+      return { pin: String(randomInt(0, 1_000_000)).padStart(6, '0') };
     },
 
     /**

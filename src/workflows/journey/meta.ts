@@ -41,7 +41,7 @@ export const { registerNumber, deregisterNumber, requestCode } = proxyActivities
 });
 
 /** Quick work inside the worker, recorded once in history (a retried register never meets another PIN). */
-export const { generateTwoStepPin, generatePin } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
+export const { generatePin } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
 
 /** Talks to our own Temporal cluster (the portfolio, the run itself), not to Meta: retried until it works. */
 export const { requestSlot, cancelRun } = proxyActivities<Activities>({

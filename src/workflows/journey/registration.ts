@@ -11,7 +11,6 @@ import {
   callMeta,
   deregisterNumber,
   generatePin,
-  generateTwoStepPin,
   isMetaError,
   readNumber,
   registerNumber,
@@ -88,12 +87,15 @@ export async function register(journey: Journey, applyingName?: string): Promise
 }
 
 const GUARD_READ_PATCH = 'registration-guard-read-activity';
-const PIN_AS_FIELD_PATCH = 'generate-pin-as-field';
 const REMEMBERED_PIN_PATCH = 'register-tries-remembered-pin';
 
-/** A generated PIN, answered as `{pin}` so the codec seals it in history (older runs replay the bare string). */
+/**
+ * A generated PIN, answered as `{pin}` so the codec seals it in history. A run recorded before replays the bare
+ * string its local activity answered then: the same command either way, so no patch (and no extra event).
+ */
 async function newPin(): Promise<string> {
-  return patched(PIN_AS_FIELD_PATCH) ? (await generateTwoStepPin()).pin : await generatePin();
+  const generated: string | { pin: string } = await generatePin();
+  return typeof generated === 'string' ? generated : generated.pin;
 }
 
 /**
