@@ -1,5 +1,6 @@
 // The operator's commands: list journeys waiting for input, submit codes, PINs and names, resend, cancel,
-// request a removal, confirm a deletion, and (admins) read back the two-step PIN. Every action names its actor (--by), recorded in history.
+// request a removal, confirm a deletion, and (admins) read back the two-step PIN. Every action names its actor
+// (--by), recorded in history.
 import type { Client } from '@temporalio/client';
 import { InvalidArgumentError, type Command } from 'commander';
 import { journeyWorkflowId, type CodeMethod } from '../domain/journey.js';

@@ -1,6 +1,7 @@
 // Stage 6: register with the two-step PIN. A number deleted and re-added keeps its old PIN (133005): the
-// journey tries the PIN an earlier journey of the number set, then asks an operator. 133006 sends the number back through verification. Every register call counts
-// toward Meta's 10 per 72 h: a repeated call reads Meta first, and the journey waits rather than exceed the budget.
+// journey tries the PIN an earlier journey of the number set, then asks an operator. 133006 sends the number back
+// through verification. Every register call counts toward Meta's 10 per 72 h: a repeated call reads Meta first,
+// and the journey waits rather than exceed the budget.
 import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
 import { registrationTookEffect } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
