@@ -40,6 +40,20 @@ const configSchema = z
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
     NUMBERFLOW_CODEC_KEYS: optionalText,
     NUMBERFLOW_CODEC_KEY_ID: optionalText,
+    /** Private X25519 keys (base64 DER, comma-separated): the worker unseals secrets with them. */
+    NUMBERFLOW_SECRETS_KEY: optionalText,
+    /** The public key clients seal secrets with. */
+    NUMBERFLOW_SECRETS_PUBLIC_KEY: optionalText,
+    /** Web UI origins allowed to call the codec server; default the embedded UI's. */
+    NUMBERFLOW_CODEC_CORS_ORIGINS: optionalText.pipe(
+      z
+        .string()
+        .regex(
+          /^https?:\/\/[^/,\s]+(,\s*https?:\/\/[^/,\s]+)*$/,
+          'must be origins like https://ui.example.com, comma-separated',
+        )
+        .optional(),
+    ),
     /** A system-user token; without one (and without a token store) npm start uses the Graph API sandbox. */
     META_ACCESS_TOKEN: optionalText,
     META_APP_ID: optionalText,
@@ -85,9 +99,18 @@ const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 
-function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+export function isLoopback(host: string): boolean {
+  const bare = host
+    .replace(/^\[(.*)\]$/, '$1')
+    .toLowerCase()
+    .replace(/^::ffff:/, ''); // an IPv4 peer on a dual-stack socket
   return bare === 'localhost' || bare === '::1' || (isIPv4(bare) && bare.startsWith('127.'));
+}
+
+/** The Web UI origins the codec server answers (CORS): configured, or the embedded UI's on TEMPORAL_UI_PORT. */
+export function codecCorsOrigins(config: Config): string[] {
+  if (config.NUMBERFLOW_CODEC_CORS_ORIGINS) return config.NUMBERFLOW_CODEC_CORS_ORIGINS.split(',').map((o) => o.trim());
+  return [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`];
 }
 
 /** Variables whose values never appear in an error message. */

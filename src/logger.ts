@@ -4,8 +4,10 @@ import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 
 export type { Logger };
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, base: { app: 'numberflow' } });
+/** `toStderr`: for a command whose standard output is its answer (the CLI). */
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', toStderr = false): Logger {
+  const options = { level, base: { app: 'numberflow' } };
+  return toStderr ? pino(options, pino.destination({ dest: 2, sync: true })) : pino(options);
 }
 
 let runtimeInstalled = false;

@@ -5,10 +5,12 @@ import type { Connection } from '@temporalio/client';
 import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
+import { secretsKeysFor } from './codec/secrets-keys.js';
 import { loadConfig, type Config } from './config.js';
 import { graphClientFromConfig } from './graph/from-config.js';
 import { InMemoryTokenStore, PerWabaTokenProvider } from './graph/tokens.js';
 import { buildHttpApp } from './http/app.js';
+import { codecServerOptions, embeddedCodecEndpoint, trustsLoopback } from './http/codec-setup.js';
 import { localSecret } from './local-secret.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
 import { runMain } from './run-main.js';
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
 
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
   let address = config.TEMPORAL_ADDRESS;
+  const codecEndpoint = embeddedCodecEndpoint(config);
   if (!address) {
     const cli = resolveBinary('cli');
     if (!cli.path) throw new Error(`${cli.description}. Run: bash scripts/install-temporal.sh`);
@@ -46,6 +49,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       namespace: config.TEMPORAL_NAMESPACE,
       port: config.TEMPORAL_DEV_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
+      uiCodecEndpoint: codecEndpoint,
     });
     stops.push(async () => {
       await devServer.stop();
@@ -56,9 +60,17 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       { startupMs: devServer.startupMs, db: devServer.dbFile, log: devServer.logFile, pid: devServer.pid },
       `Temporal dev server on ${devServer.address}${devServer.reused ? ' (reused, left running by an earlier start)' : ''}, Web UI at ${devServer.uiUrl}`,
     );
+    if (devServer.uiCodecEndpoint !== codecEndpoint) {
+      logger.warn(
+        `the reused dev server's Web UI decodes through ${devServer.uiCodecEndpoint ?? 'no codec server'}, not ${codecEndpoint ?? 'none'}: ` +
+          `a server keeps the flags it was started with; stop it (pid ${devServer.pid}) and start again to change it`,
+      );
+    }
   }
 
-  const dataConverter = createDataConverter(codecKeysFor(config));
+  const codecKeys = codecKeysFor(config);
+  const secrets = secretsKeysFor(config, { unseal: true });
+  const dataConverter = createDataConverter(codecKeys, secrets);
   const client = await connectClient(config, dataConverter, address);
   stops.push(() => client.connection.close());
   if (config.TEMPORAL_ADDRESS) {
@@ -93,10 +105,14 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       config.META_WEBHOOK_VERIFY_TOKEN ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-webhook-verify-token'),
     logger,
     graph,
+    codec: codecServerOptions(config, codecKeys, secrets),
   });
   const httpUrl = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   stops.push(() => http.close());
-  logger.info(`HTTP service on ${httpUrl}: Meta webhooks at ${httpUrl}/webhooks/meta`);
+  logger.info(
+    `HTTP service on ${httpUrl}: Meta webhooks at ${httpUrl}/webhooks/meta, codec server at ${httpUrl}/codec` +
+      (trustsLoopback(config) ? ' (trusts callers on this machine without a token)' : ''),
+  );
   if (sandbox) await sandboxDemo(sandbox, sandboxTokens, logger, `${httpUrl}/webhooks/meta`);
 
   const connection = await connectWorkerConnection(config, address);

@@ -10,6 +10,8 @@ import { describeJourney, startJourney } from './journeys.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { checkWorkerKeys } from './codec/key-probe.js';
+import { generateSecretsKeyPair } from './codec/sealing.js';
+import { secretsKeysFor } from './codec/secrets-keys.js';
 import { connectClient } from './temporal/connection.js';
 
 /** `checkKeys`: before sending a payload, make sure the worker reads this client's keys (and it the worker's). */
@@ -19,7 +21,8 @@ async function withClient(
 ): Promise<void> {
   const config = loadConfig();
   const keys = codecKeysFor(config);
-  const client = await connectClient(config, createDataConverter(keys));
+  // A client seals with the public key; with the private one (an admin's reveal) it also opens.
+  const client = await connectClient(config, createDataConverter(keys, secretsKeysFor(config, { unseal: false })));
   try {
     if (options.checkKeys) await checkWorkerKeys(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, keys });
     await work(client);
@@ -80,6 +83,15 @@ export function buildCli(out: (line: string) => void = console.log, options: { t
     .action((e164: string) =>
       withClient(async (client) => out(JSON.stringify(await describeJourney(client, e164), null, 2))),
     );
+
+  program
+    .command('secrets-keygen')
+    .description('print a new secrets key pair (X25519) for NUMBERFLOW_SECRETS_KEY and NUMBERFLOW_SECRETS_PUBLIC_KEY')
+    .action(() => {
+      const pair = generateSecretsKeyPair();
+      out(`NUMBERFLOW_SECRETS_KEY=${pair.privateKey}`);
+      out(`NUMBERFLOW_SECRETS_PUBLIC_KEY=${pair.publicKey}`);
+    });
 
   addOperatorCommands(program, withClient, out, e164Argument);
   return program;

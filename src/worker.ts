@@ -10,6 +10,7 @@ import { createLogger, installTemporalLogging } from './logger.js';
 import { runMain } from './run-main.js';
 import { createDataConverter, workerDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
+import { secretsKeysFor } from './codec/secrets-keys.js';
 import { graphClientFromConfig } from './graph/from-config.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
 
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalLogging(logger);
-  const dataConverter = createDataConverter(codecKeysFor(config));
+  const dataConverter = createDataConverter(codecKeysFor(config), secretsKeysFor(config, { unseal: true }));
   const graph = graphClientFromConfig(config);
   // Everything opened is closed on the way out, also when a later step fails (a wrong namespace, no server).
   const opened: (() => Promise<void>)[] = [() => graph.close()];

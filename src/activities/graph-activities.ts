@@ -114,11 +114,13 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
       }
     },
 
-    async verifyCode(ref: NumberRef, code: string, options: Repeat = {}): Promise<void> {
+    /** The code comes as `{code}`, sealed in history; a bare string from a task scheduled before that still works. */
+    async verifyCode(ref: NumberRef, submission: { code: string } | string, options: Repeat = {}): Promise<void> {
       if (repeated(options)) {
         const snapshot = await readNumber(ref);
         if (!snapshot.gone && snapshot.codeVerificationStatus === 'VERIFIED') return;
       }
+      const code = typeof submission === 'string' ? submission : submission.code;
       await graphCall(() => graph.verifyCode(ref, code));
     },
 

@@ -10,7 +10,7 @@ export interface ActivityDeps extends PortfolioActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createGraphActivities(deps), ...createPinActivities(), ...createPortfolioActivities(deps) };
+  return { ...createGraphActivities(deps), ...createPinActivities(deps), ...createPortfolioActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,11 +1,43 @@
-// The two-step PIN numberflow chooses when the operator does not: random, from the worker's CSPRNG (workflow
-// randomness is seeded and replayable, so not a secret). Its result is stored once, encrypted, in history.
+// The two-step PIN: the one numberflow chooses when the operator does not — random, from the worker's CSPRNG
+// (workflow randomness is seeded and replayable, so not a secret) — and the one an earlier journey of the same
+// number set, read back from its result. Both are answered as `{pin}`, which the codec seals in history.
 import { randomInt } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import { journeyWorkflowId } from '../domain/journey.js';
 
-export function createPinActivities() {
+/** How many of a number's latest closed journeys are looked at for a PIN. */
+const RUNS_LOOKED_AT = 5;
+
+const earlierResultSchema = z.object({ pin: z.string().regex(/^\d{6}$/) });
+
+export function createPinActivities({ temporal }: { temporal: Client }) {
   return {
-    async generatePin(): Promise<string> {
-      return String(randomInt(0, 1_000_000)).padStart(6, '0');
+    /** Answered as `{pin}`, so the codec seals it (runs recorded before replay the bare string they got). */
+    async generatePin(): Promise<{ pin: string }> {
+      return { pin: String(randomInt(0, 1_000_000)).padStart(6, '0') };
+    },
+
+    /**
+     * The PIN numberflow set in the latest earlier journey of the number that kept one: its completed runs' results,
+     * newest first (a cancelled run has no result). This worker holds the secrets key, so the results read unsealed.
+     */
+    async rememberedPin({ e164 }: { e164: string }): Promise<{ pin: string | null }> {
+      if (!/^\+\d{6,15}$/.test(e164)) throw new Error(`not an E.164 number: ${e164}`); // it goes into a query
+      const workflowId = journeyWorkflowId(e164);
+      const runs: { runId: string; closedAt: number }[] = [];
+      const query = `WorkflowId = '${workflowId}' AND WorkflowType = 'numberJourney' AND ExecutionStatus = 'Completed'`;
+      for await (const run of temporal.workflow.list({ query })) {
+        runs.push({ runId: run.runId, closedAt: run.closeTime?.getTime() ?? 0 });
+      }
+      runs.sort((a, b) => b.closedAt - a.closedAt);
+      for (const { runId } of runs.slice(0, RUNS_LOOKED_AT)) {
+        const result = earlierResultSchema.safeParse(
+          await temporal.workflow.result(workflowId, runId, { followRuns: false }),
+        );
+        if (result.success) return { pin: result.data.pin };
+      }
+      return { pin: null };
     },
   };
 }

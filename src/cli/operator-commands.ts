@@ -1,5 +1,6 @@
 // The operator's commands: list journeys waiting for input, submit codes, PINs and names, resend, cancel,
-// request a removal and confirm a deletion. Every action names its actor (--by), recorded in history.
+// request a removal, confirm a deletion, and (admins) read back the two-step PIN. Every action names its actor
+// (--by), recorded in history.
 import type { Client } from '@temporalio/client';
 import { InvalidArgumentError, type Command } from 'commander';
 import { journeyWorkflowId, type CodeMethod } from '../domain/journey.js';
@@ -15,6 +16,8 @@ import {
 } from '../domain/messages.js';
 import { graphIdOption, isOutcome, methodOption, roleOption, stageOption } from './options.js';
 import { submitToJourney } from '../journeys.js';
+import { createLogger } from '../logger.js';
+import { revealPin } from '../pin-reveal.js';
 
 /** `checkKeys`: the command sends a payload, so the worker's payload keys are checked first. */
 export type WithClient = (work: (client: Client) => Promise<void>, options?: { checkKeys?: boolean }) => Promise<void>;
@@ -158,6 +161,19 @@ export function addOperatorCommands(
         reason: opts.reason as string,
       }),
   );
+  program
+    .command('reveal-pin')
+    .description('print the two-step PIN numberflow set on a number (admins only; noted with who and why)')
+    .argument('<e164>', 'the phone number', e164Argument)
+    .requiredOption('--reason <text>', 'why the PIN is needed (recorded in history)')
+    .addOption(roleOption())
+    .option(...actorOption)
+    .action((e164: string, opts: { by: string; role: string; reason: string }) =>
+      withClient(async (client) => {
+        const request = { actor: opts.by, role: opts.role, reason: opts.reason };
+        out(await revealPin(client, e164, request, createLogger(undefined, true)));
+      }),
+    );
   signalCommand(
     'confirm-deletion',
     'confirm that an admin deleted the number in WhatsApp Manager',

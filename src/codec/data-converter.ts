@@ -1,19 +1,31 @@
-// The data converter shared by clients and workers. Failure messages stay readable in history (auditors see
+// The data converter shared by clients and workers: secrets sealed first (sealing-codec.ts), then the whole payload
+// encrypted (aes-gcm-codec.ts); decoding runs the other way. Failure messages stay readable in history (auditors see
 // Meta's codes in the UI); they are built never to hold a secret, which the tests check.
+import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmCodec, type CodecKeys } from './aes-gcm-codec.js';
+import { SealingCodec } from './sealing-codec.js';
+import type { SecretsKeys } from './sealing.js';
 
-export function createDataConverter(keys: CodecKeys): DataConverter {
-  return { payloadCodecs: [new AesGcmCodec(keys)] };
+export function createDataConverter(keys: CodecKeys, secrets: SecretsKeys): DataConverter {
+  return { payloadCodecs: [new SealingCodec(secrets), new AesGcmCodec(keys)] };
 }
 
 /**
- * A worker's converter from a client's: a payload it cannot decrypt decodes to a marker, so the workflow fails
- * (or the update is refused) naming the key, where the client's codec throws and the task would retry for ever.
+ * A worker's converter from a client's: a payload it cannot decrypt, or a secret it cannot unseal, decodes to a
+ * marker, so the workflow fails (or the update is refused) naming the key, where the client's codec throws and the
+ * task would retry for ever. A worker must hold the private secrets key: it throws without one.
  */
 export function workerDataConverter(converter: DataConverter): DataConverter {
   const payloadCodecs = converter.payloadCodecs?.map((codec) =>
-    codec instanceof AesGcmCodec ? codec.marking() : codec,
+    codec instanceof AesGcmCodec || codec instanceof SealingCodec ? codec.marking() : codec,
   );
   return { ...converter, ...(payloadCodecs ? { payloadCodecs } : {}) };
+}
+
+/** Whether this client opens sealed secrets (it holds a private secrets key). */
+export function unsealsSecrets(client: Client): boolean {
+  return client.options.loadedDataConverter.payloadCodecs.some(
+    (codec) => codec instanceof SealingCodec && codec.unseals,
+  );
 }

@@ -12,6 +12,8 @@ export interface Undecryptable {
   keyId: string;
   /** 'unknown-key': no key of that id here; 'wrong-key': a key of that id here, but another one. */
   reason: 'unknown-key' | 'wrong-key';
+  /** Which key: the payload key (absent, from before sealing existed) or the secrets key of a sealed field. */
+  layer?: 'payload' | 'secret';
 }
 
 export interface UndecryptableMarker {
@@ -33,9 +35,16 @@ export function findUndecryptable(values: readonly unknown[]): Undecryptable | u
 }
 
 /** Names the key and what to do; never the payload (it may hold a code or a PIN). */
-export function describeUndecryptable({ keyId, reason }: Undecryptable): string {
+export function describeUndecryptable({ keyId, reason, layer }: Undecryptable): string {
   const why =
     reason === 'unknown-key' ? 'which this worker does not hold' : 'but this worker holds another key of that id';
+  if (layer === 'secret') {
+    const secretWhy = reason === 'unknown-key' ? why : 'and failed authentication (altered, or another key of that id)';
+    return (
+      `a secret in the payload is sealed with secrets key '${keyId}' ${secretWhy}; give the worker the ` +
+      `NUMBERFLOW_SECRETS_KEY whose public key the client seals with (NUMBERFLOW_SECRETS_PUBLIC_KEY) and send it again`
+    );
+  }
   return (
     `payload encrypted with key '${keyId}' ${why}; give the client and the worker the same ` +
     `NUMBERFLOW_CODEC_KEYS (the client's key must be among the worker's) and send it again`

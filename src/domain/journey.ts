@@ -53,6 +53,11 @@ export interface JourneyResult {
   /** Who ended it, for CANCELLED and REMOVED. */
   actor: string | null;
   metaError: MetaError | null;
+  /**
+   * The two-step PIN numberflow set on the number, kept (sealed) for a later journey of the same number, which
+   * tries it when Meta asks for the old PIN (133005). Never in the query's view.
+   */
+  pin?: string;
 }
 
 export interface JourneyAttempts {
@@ -98,7 +103,7 @@ export interface JourneyView {
   recentEvents: NumberEvent[];
   notes: JourneyNote[];
   sendsPaused: boolean;
-  result: JourneyResult | null;
+  result: Omit<JourneyResult, 'pin'> | null;
 }
 
 export const journeyQuery = defineQuery<JourneyView>('journey');

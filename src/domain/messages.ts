@@ -35,6 +35,17 @@ export interface RemovalRequest {
 export interface DeletionConfirmation {
   actor: string;
 }
+/** Only an admin may read back the two-step PIN numberflow set; the reveal is noted with who and why. */
+export const pinRevealRoles = ['admin'] as const;
+export interface PinRevealRequest {
+  actor: string;
+  role: string;
+  reason: string;
+}
+/** The two-step PIN, sealed in history like every `pin` field: only a holder of the private secrets key reads it. */
+export interface RevealedPin {
+  pin: string;
+}
 
 /** What an operator's submission led to, answered to the caller of the update. */
 export interface SubmissionOutcome {
@@ -57,5 +68,6 @@ export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
 export const cancelUpdate = defineUpdate<SubmissionOutcome, [CancelRequest]>('cancelJourney');
 export const requestRemovalSignal = defineSignal<[RemovalRequest]>('requestRemoval');
 export const confirmDeletionSignal = defineSignal<[DeletionConfirmation]>('confirmDeletion');
+export const revealPinUpdate = defineUpdate<RevealedPin, [PinRevealRequest]>('revealPin');
 /** A Meta webhook event about this number, routed by the webhook receiver. */
 export const numberEventSignal = defineSignal<[NumberEvent]>('numberEvent');

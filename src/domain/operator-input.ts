@@ -28,3 +28,10 @@ export function checkActor(input: unknown): string {
   if (input.length > 200) throw new Error('actor is too long');
   return input.trim();
 }
+
+/** Why a person acts, where it must be recorded (a PIN reveal). */
+export function checkReason(input: unknown): string {
+  if (typeof input !== 'string' || input.trim() === '') throw new Error('a reason must be given');
+  if (input.length > 500) throw new Error('the reason is too long (500 characters at most)');
+  return input.trim();
+}

@@ -1,9 +1,10 @@
-// The HTTP service (Fastify). For now: Meta's webhook receiver; the onboarding, operator and auditor APIs
-// join it in later issues.
+// The HTTP service (Fastify): Meta's webhook receiver and the codec server the Web UI and CLI decode histories
+// through; the onboarding, operator and auditor APIs join it in later issues.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { GraphClient } from '../graph/client.js';
+import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { createWebhookRouter } from './webhook-router.js';
 import { webhookRoutes } from './webhook-routes.js';
 
@@ -15,6 +16,8 @@ export interface HttpAppOptions {
   logger: Logger;
   /** The router asks Graph which portfolio owns a WABA that no journey knows yet. */
   graph: GraphClient;
+  /** The codec server under /codec (left out, e.g. by a bench that only receives webhooks). */
+  codec?: CodecRoutesOptions;
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
@@ -34,6 +37,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   });
   const route = createWebhookRouter({ client: options.client, taskQueue: options.taskQueue, graph: options.graph });
   await app.register(webhookRoutes, { ...options, route });
+  if (options.codec) await app.register(codecRoutes, { ...options.codec, prefix: '/codec' });
   app.get('/health', async () => ({ ok: true }));
   return app;
 }

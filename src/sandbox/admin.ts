@@ -14,7 +14,14 @@ import { type NameDecision, type RejectionReason, decideDisplayName } from './di
 import type { FaultSpec } from './faults.js';
 import { deliverInbound, sendStatus, setCustomerIdentity } from './identity.js';
 import type { OutboxEntry } from './model.js';
-import { deleteNumber, linkCoexistenceNumber, markIvr, presetTwoStepPin, recordPaidMessage } from './numbers.js';
+import {
+  deleteNumber,
+  linkCoexistenceNumber,
+  markIvr,
+  presetTwoStepPin,
+  recordPaidMessage,
+  twoStepPin,
+} from './numbers.js';
 import { createSignupCode, issueToken } from './tokens.js';
 import { latestCode, outbox } from './verification.js';
 import type { WebhookDelivery } from './webhooks.js';
@@ -39,6 +46,8 @@ export interface SandboxAdmin {
   /** SMS never reaches this number; a voice call does. */
   markIvr(e164: string): void;
   presetTwoStepPin(e164: string, pin: string): void;
+  /** The two-step PIN the line holds (set by a register, or preset): the one place a PIN is readable. */
+  twoStepPin(e164: string): string | undefined;
   recordPaidMessage(phoneNumberId: string): void;
   /** WhatsApp Manager's deletion; throws SandboxAdminError within 30 days of a paid message. */
   deleteNumber(phoneNumberId: string): void;
@@ -78,6 +87,7 @@ export function createAdmin(core: SandboxCore, callLog: CallLog): SandboxAdmin {
     decideDisplayName: (phoneNumberId, decision, reason) => decideDisplayName(core, phoneNumberId, decision, reason),
     markIvr: (e164) => markIvr(core, e164),
     presetTwoStepPin: (e164, pin) => presetTwoStepPin(core, e164, pin),
+    twoStepPin: (e164) => twoStepPin(core, e164),
     recordPaidMessage: (phoneNumberId) => recordPaidMessage(core, phoneNumberId),
     deleteNumber: (phoneNumberId) => deleteNumber(core, phoneNumberId),
     linkCoexistenceNumber: (input) => linkCoexistenceNumber(core, input),

@@ -154,6 +154,11 @@ export function presetTwoStepPin(core: SandboxCore, e164: string, pin: string): 
   core.store.line(requireE164(e164)).pin = pin;
 }
 
+/** The PIN the line's two-step verification holds (what a phone's owner would know), if any. */
+export function twoStepPin(core: SandboxCore, e164: string): string | undefined {
+  return core.store.line(requireE164(e164)).pin;
+}
+
 function requireE164(e164: string): string {
   const line = describeLine(e164);
   if (!line) throw new SandboxAdminError(`${e164} is not a possible phone number in E.164`);

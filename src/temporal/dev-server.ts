@@ -11,6 +11,7 @@ import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { customSearchAttributes } from '../domain/search-attributes.js';
 import {
+  commandLineOf,
   devServerOnPort,
   isOurServer,
   readPidFile,
@@ -25,6 +26,8 @@ export interface DevServerOptions {
   namespace: string;
   port: number;
   uiPort: number;
+  /** The codec server the Web UI decodes payloads through (--ui-codec-endpoint). */
+  uiCodecEndpoint?: string;
   /** How long to wait for the server to answer before giving up. */
   readyTimeoutMs?: number;
 }
@@ -36,6 +39,8 @@ export interface DevServer {
   logFile: string;
   pidFile: string;
   pid: number;
+  /** The codec server its Web UI calls; a reused server keeps the one it was started with. */
+  uiCodecEndpoint: string | undefined;
   /** True when a server left running by an earlier start (same data folder) was taken over instead of spawned. */
   reused: boolean;
   /** Milliseconds from the start of this call until the frontend answered. */
@@ -69,7 +74,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const recorded = readPidFile(pidFile);
   if (recorded && isOurServer(recorded.pid, dbFile)) {
     if (await answers(address, options.namespace)) {
-      return { ...server, ...stoppedByPid(recorded.pid, pidFile), reused: true, startupMs: elapsed(started) };
+      const uiCodecEndpoint = flagOf(commandLineOf(recorded.pid), '--ui-codec-endpoint');
+      const reused = { reused: true, uiCodecEndpoint, startupMs: elapsed(started) };
+      return { ...server, ...stoppedByPid(recorded.pid, pidFile), ...reused };
     }
     // Ours but not answering here (hung, or on another port): two servers must never share one SQLite file.
     await stopProcess(recorded.pid);
@@ -106,6 +113,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...server,
     pid: child.pid,
     reused: false,
+    uiCodecEndpoint: options.uiCodecEndpoint,
     startupMs: elapsed(started),
     stop: async () => {
       process.off('exit', killOnExit);
@@ -131,8 +139,14 @@ function devServerArgs(options: DevServerOptions, dbFile: string): string[] {
     dbFile,
     '--log-level',
     'warn',
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...searchAttributeArgs(),
   ];
+}
+
+function flagOf(commandLine: string[] | undefined, flag: string): string | undefined {
+  const at = commandLine?.indexOf(flag) ?? -1;
+  return at < 0 ? undefined : commandLine?.[at + 1];
 }
 
 function elapsed(since: number): number {

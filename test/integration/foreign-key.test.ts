@@ -9,6 +9,9 @@ import { cancelSignal, submitOtpUpdate } from '../../src/domain/messages.js';
 import { portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { startJourney } from '../../src/journeys.js';
 import { useBench } from '../support/bench.js';
+import { TEST_CODEC_KEYS, testSecretsKeys } from '../support/temporal.js';
+import { generateSecretsKeyPair } from '../../src/codec/sealing.js';
+import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import { freshId } from '../support/journeys.js';
 
 /** A client of the same cluster with other payload keys: another id, or the worker's id with other bytes. */
@@ -20,7 +23,10 @@ const foreignKeys = {
 describe('payloads the worker cannot decrypt (dev server + Graph sandbox)', () => {
   const t = useBench('dev', { record: false }); // its histories hold payloads of another key;
   const foreignClient = (keys: string) =>
-    new Client({ connection: t.env.client.connection, dataConverter: createDataConverter(parseCodecKeys(keys)) });
+    new Client({
+      connection: t.env.client.connection,
+      dataConverter: createDataConverter(parseCodecKeys(keys), testSecretsKeys),
+    });
 
   it.each(Object.entries(foreignKeys))(
     'fails a journey started with %s at once, naming the key, and the number can start again',
@@ -68,6 +74,29 @@ describe('payloads the worker cannot decrypt (dev server + Graph sandbox)', () =
       await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW after the foreign input');
       expect((await handle.describe()).status.name).toBe('RUNNING');
       await handle.terminate('test done');
+    });
+  });
+
+  it('refuses a code sealed with a secrets key the worker does not hold, naming that key', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const otherPair = parseSecretsKeys({ NUMBERFLOW_SECRETS_PUBLIC_KEY: generateSecretsKeyPair().publicKey });
+      const sealingElsewhere = new Client({
+        connection: t.env.client.connection,
+        dataConverter: createDataConverter(parseCodecKeys(TEST_CODEC_KEYS), otherPair),
+      });
+      const refused = await sealingElsewhere.workflow
+        .getHandle(journey.workflowId)
+        .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] })
+        .catch((err: unknown) => err);
+      expect((refused as WorkflowUpdateFailedError).cause?.message).toBe(
+        `a secret in the payload is sealed with secrets key '${otherPair.seal.kid}' which this worker does not hold; ` +
+          'give the worker the NUMBERFLOW_SECRETS_KEY whose public key the client seals with (NUMBERFLOW_SECRETS_PUBLIC_KEY) and send it again',
+      );
+      expect(await journey.view()).toMatchObject({ stage: 'AWAITING_OTP', attempts: { wrongCodes: 0 } });
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
 

@@ -4,7 +4,14 @@ import { JourneyConflictError, describeJourney, startJourney } from '../../src/j
 import { buildCli } from '../../src/starter.js';
 import { inject } from 'vitest';
 import { journeyInput } from '../support/journeys.js';
-import { connectDevServer, TEST_CODEC_KEYS, uniqueTaskQueue, withWorker, type TestEnv } from '../support/temporal.js';
+import {
+  connectDevServer,
+  TEST_CODEC_KEYS,
+  TEST_SECRETS_PUBLIC_KEY,
+  uniqueTaskQueue,
+  withWorker,
+  type TestEnv,
+} from '../support/temporal.js';
 
 describe('starting a journey (dev server)', () => {
   let env: TestEnv;
@@ -82,6 +89,7 @@ describe('starting a journey (dev server)', () => {
     process.env.TEMPORAL_ADDRESS = inject('devServerAddress');
     process.env.TEMPORAL_TASK_QUEUE = taskQueue;
     process.env.NUMBERFLOW_CODEC_KEYS = TEST_CODEC_KEYS; // the CLI encrypts as the worker does
+    process.env.NUMBERFLOW_SECRETS_PUBLIC_KEY = TEST_SECRETS_PUBLIC_KEY; // and seals with the worker's public key
     const phone = journeyInput().phoneNumber.e164;
     const lines: string[] = [];
     const handle = env.client.workflow.getHandle(journeyWorkflowId(phone));

@@ -6,7 +6,15 @@ import { parseCodecKeys } from '../../src/codec/keys.js';
 import { journeyWorkflowId } from '../../src/domain/journey.js';
 import { buildCli } from '../../src/starter.js';
 import { journeyInput } from '../support/journeys.js';
-import { connectDevServer, TEST_CODEC_KEYS, uniqueTaskQueue, withWorker, type TestEnv } from '../support/temporal.js';
+import {
+  connectDevServer,
+  TEST_CODEC_KEYS,
+  TEST_SECRETS_PUBLIC_KEY,
+  testSecretsKeys,
+  uniqueTaskQueue,
+  withWorker,
+  type TestEnv,
+} from '../support/temporal.js';
 
 const key = (fill: number) => Buffer.alloc(32, fill).toString('base64');
 
@@ -15,6 +23,7 @@ describe("the command line's payload-key check (dev server)", () => {
   beforeAll(async () => {
     env = await connectDevServer();
     process.env.TEMPORAL_ADDRESS = inject('devServerAddress');
+    process.env.NUMBERFLOW_SECRETS_PUBLIC_KEY = TEST_SECRETS_PUBLIC_KEY; // a client seals with the public key only
   });
   afterAll(async () => env?.teardown());
 
@@ -51,7 +60,7 @@ describe("the command line's payload-key check (dev server)", () => {
 
   it('refuses when the worker encrypts with a key the command line does not hold', async () => {
     const taskQueue = uniqueTaskQueue();
-    const rotated = createDataConverter(parseCodecKeys(`new-2:${key(3)},${TEST_CODEC_KEYS}`));
+    const rotated = createDataConverter(parseCodecKeys(`new-2:${key(3)},${TEST_CODEC_KEYS}`), testSecretsKeys);
     const { phone, error } = await withWorker(env, { taskQueue, dataConverter: rotated }, () =>
       startWith(TEST_CODEC_KEYS, taskQueue),
     );

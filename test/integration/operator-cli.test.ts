@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildCli } from '../../src/starter.js';
-import { TEST_CODEC_KEYS } from '../support/temporal.js';
+import { TEST_CODEC_KEYS, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
 import { useBench } from '../support/bench.js';
 
 describe("the operator's command line (dev server + Graph sandbox)", () => {
@@ -11,6 +11,7 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
       TEMPORAL_ADDRESS: inject('devServerAddress'),
       TEMPORAL_TASK_QUEUE: t.bench.taskQueue,
       NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+      NUMBERFLOW_SECRETS_PUBLIC_KEY: TEST_SECRETS_PUBLIC_KEY, // an operator's machine seals, never unseals
     });
   });
 

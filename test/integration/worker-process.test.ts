@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { TEST_CODEC_KEYS } from '../support/temporal.js';
+import { TEST_CODEC_KEYS, TEST_SECRETS_KEY, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -29,6 +29,7 @@ describe('the worker process', () => {
       TEMPORAL_ADDRESS: inject('devServerAddress'),
       TEMPORAL_NAMESPACE: 'no-such-namespace',
       NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+      NUMBERFLOW_SECRETS_KEY: TEST_SECRETS_KEY,
       META_ACCESS_TOKEN: 'token-for-the-test',
       META_APP_SECRET: 'secret-for-the-test',
       META_WEBHOOK_VERIFY_TOKEN: 'verify-for-the-test',
@@ -48,5 +49,19 @@ describe('the worker process', () => {
     });
     expect(code).toBe(1);
     expect(stderr).toContain('NUMBERFLOW_CODEC_KEYS is required with TEMPORAL_ADDRESS');
+  }, 60_000);
+
+  it('refuses to join a cluster without the private secrets key it unseals PINs and codes with', async () => {
+    const { code, stderr } = await runWorker({
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+      NUMBERFLOW_SECRETS_PUBLIC_KEY: TEST_SECRETS_PUBLIC_KEY, // a client's key: not enough for a worker
+      META_ACCESS_TOKEN: 't',
+      META_APP_SECRET: 's',
+      META_WEBHOOK_VERIFY_TOKEN: 'v',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('NUMBERFLOW_SECRETS_KEY is required with TEMPORAL_ADDRESS');
+    expect(stderr).not.toContain(TEST_SECRETS_PUBLIC_KEY);
   }, 60_000);
 });

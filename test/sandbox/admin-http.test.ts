@@ -69,6 +69,13 @@ describe('the admin API over HTTP', () => {
     ]);
   });
 
+  it('reads the two-step PIN a line holds: none, then the one preset on it', async () => {
+    const e164 = encodeURIComponent('+14155552671');
+    expect((await call('GET', `/_sandbox/lines/pin?e164=${e164}`)).body).toEqual({ pin: null });
+    await call('POST', '/_sandbox/lines/pin', { e164: '+14155552671', pin: '246810' });
+    expect((await call('GET', `/_sandbox/lines/pin?e164=${e164}`)).body).toEqual({ pin: '246810' });
+  });
+
   it('injects and clears faults', async () => {
     const { portfolioId } = (await call('POST', '/_sandbox/portfolios', { portfolioId: '100200300' })).body as {
       portfolioId: string;

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import proto from '@temporalio/proto';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createActivities, type Activities } from '../../src/activities/index.js';
 import type { JourneyRequest } from '../../src/domain/journey-input.js';
 import { journeyQuery, type JourneyInput, type JourneyView } from '../../src/domain/journey.js';
@@ -16,7 +16,9 @@ import type { portfolio } from '../../src/workflows/portfolio.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { addToManifest, fixtureSlug, writeFixture } from './fixtures.js';
 import { freshId, journeyInput } from './journeys.js';
-import { uniqueTaskQueue, withWorker, type TestEnv } from './temporal.js';
+import { parseCodecKeys } from '../../src/codec/keys.js';
+import { testTokenCheck } from './codec.js';
+import { TEST_CODEC_KEYS, testSecretsKeys, uniqueTaskQueue, withWorker, type TestEnv } from './temporal.js';
 
 export const APP_SECRET = 'test-app-secret';
 
@@ -28,6 +30,10 @@ export interface Harness {
   wabaId: string;
   taskQueue: string;
   activities: Activities;
+  /** The receiver's codec server (/codec), behind the tests' token check (test/support/codec.ts). */
+  codecUrl: string;
+  /** The WABA's access token the Graph client uses (to check that no history or log holds it). */
+  graphToken: string;
   /** A valid input for this bench's WABA; `now` is the server's time (the time-skipping server runs ahead). */
   input(overrides?: Partial<JourneyRequest>, now?: Date): JourneyInput;
   start(input: JourneyInput): Promise<JourneyHandle>;
@@ -51,6 +57,8 @@ export interface HarnessOptions {
   record?: boolean;
   /** How long the Graph client waits for an answer (short, to lose answers on purpose). */
   graphRequestTimeoutMs?: number;
+  /** The HTTP service's logger (silent by default). */
+  logger?: Logger;
 }
 
 /**
@@ -81,7 +89,7 @@ async function saveHistories(
 
 export async function createHarness(env: TestEnv, options: HarnessOptions = {}): Promise<Harness> {
   const cap = options.cap ?? 1000;
-  const logger = pino({ level: 'silent' });
+  const logger = options.logger ?? pino({ level: 'silent' });
   const taskQueue = uniqueTaskQueue('journey');
   const sandbox = await startSandbox({ appSecret: APP_SECRET, seed: 7, ...options.sandbox });
   let token = ''; // issued once the WABA exists, after the receiver listens for the webhook of its creation
@@ -98,6 +106,13 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     verifyToken: 'test-verify-token',
     logger,
     graph,
+    codec: {
+      codecKeys: parseCodecKeys(TEST_CODEC_KEYS),
+      secrets: testSecretsKeys,
+      namespace: env.client.options.namespace,
+      corsOrigins: ['http://127.0.0.1:8233'],
+      authorize: testTokenCheck,
+    },
   });
   const receiverUrl = await receiver.listen({ host: '127.0.0.1', port: 0 });
   sandbox.admin.setWebhookUrl(options.sandbox?.webhookUrl ?? `${receiverUrl}/webhooks/meta`);
@@ -122,6 +137,10 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     wabaId,
     taskQueue,
     activities,
+    codecUrl: `${receiverUrl}/codec`,
+    get graphToken() {
+      return token;
+    },
     input: (overrides = {}, now = new Date()) => journeyInput({ wabaId, portfolioId, ...overrides }, now),
     async start(input) {
       const { workflowId } = await startJourney(env.client, taskQueue, input, {

@@ -24,12 +24,16 @@ function collectPayloads(node: unknown, found: Payload[]): void {
   for (const value of Object.values(node)) collectPayloads(value, found);
 }
 
-/** The history's payloads decrypted and decoded to text. */
-export async function decodedPayloadTexts(history: History): Promise<string[]> {
+/** Every payload of the history, as stored. */
+export function historyPayloads(history: History): Payload[] {
   const payloads: Payload[] = [];
   collectPayloads(history, payloads);
-  const codec = testDataConverter.payloadCodecs?.[0];
-  if (!codec) throw new Error('the test data converter has no codec');
-  const decoded = await codec.decode(payloads);
+  return payloads;
+}
+
+/** The history's payloads decrypted, unsealed (the tests' worker holds the secrets key) and decoded to text. */
+export async function decodedPayloadTexts(history: History): Promise<string[]> {
+  let decoded = historyPayloads(history);
+  for (const codec of [...(testDataConverter.payloadCodecs ?? [])].reverse()) decoded = await codec.decode(decoded);
   return decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'));
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
-import { TEST_CODEC_KEYS, testDataConverter } from './temporal.js';
+import { TEST_CODEC_KEYS, TEST_SECRETS_KEY, testDataConverter } from './temporal.js';
 
 export const root = join(import.meta.dirname, '../..');
 
@@ -78,6 +78,7 @@ export async function mainEnv(dataDir = tempDir('start')): Promise<MainEnv> {
       PATH: process.env.PATH ?? '',
       NUMBERFLOW_DATA_DIR: dataDir,
       NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+      NUMBERFLOW_SECRETS_KEY: TEST_SECRETS_KEY,
       TEMPORAL_DEV_PORT: String(temporalPort),
       TEMPORAL_UI_PORT: String(uiPort),
       HTTP_PORT: String(httpPort),
@@ -203,18 +204,21 @@ export async function startWorkerChild(options: {
   graphBaseUrl: string;
   token: string;
   appSecret: string;
+  /** LOG_LEVEL of the worker's log (its lines in Spawned.lines); error by default. */
+  logLevel?: string;
 }): Promise<Spawned> {
   const worker = spawnTsx('test/support/worker-child.ts', {
     PATH: process.env.PATH ?? '',
     TEMPORAL_ADDRESS: inject('devServerAddress'),
     TEMPORAL_TASK_QUEUE: options.taskQueue,
     NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+    NUMBERFLOW_SECRETS_KEY: TEST_SECRETS_KEY,
     WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
     GRAPH_BASE_URL: options.graphBaseUrl,
     META_ACCESS_TOKEN: options.token,
     META_APP_SECRET: options.appSecret,
     META_WEBHOOK_VERIFY_TOKEN: 'test-verify-token',
-    LOG_LEVEL: 'error',
+    LOG_LEVEL: options.logLevel ?? 'error',
   });
   await worker.waitForLog(/worker running/);
   return worker;

@@ -9,11 +9,16 @@ import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../../src/activities/index.js';
 import { createDataConverter, workerDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
+import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import { resolveBinary, toSdkExecutable } from '../../src/temporal/binaries.js';
 
 /** The tests' payload key: every client and worker of the test run encrypts with it, as production does. */
 export const TEST_CODEC_KEYS = `test-1:${Buffer.alloc(32, 7).toString('base64')}`;
-export const testDataConverter = createDataConverter(parseCodecKeys(TEST_CODEC_KEYS));
+/** The tests' secrets key pair (X25519 private key 0x09 × 32, PKCS#8 DER): workers unseal with it. */
+export const TEST_SECRETS_KEY = 'MC4CAQAwBQYDK2VuBCIEIAkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJ';
+export const TEST_SECRETS_PUBLIC_KEY = 'MCowBQYDK2VuAyEAV9tLNZ8jrl4Ubk4lEgVnBHIlBjSMFQwUdT0Mkz0E1CE=';
+export const testSecretsKeys = parseSecretsKeys({ NUMBERFLOW_SECRETS_KEY: TEST_SECRETS_KEY });
+export const testDataConverter = createDataConverter(parseCodecKeys(TEST_CODEC_KEYS), testSecretsKeys);
 
 export interface TestEnv {
   client: Client;

@@ -4,7 +4,9 @@
 import { createActivities } from '../../src/activities/index.js';
 import { createDataConverter } from '../../src/codec/data-converter.js';
 import { codecKeysFor } from '../../src/codec/keys.js';
+import { secretsKeysFor } from '../../src/codec/secrets-keys.js';
 import { loadConfig } from '../../src/config.js';
+import { createLogger, installTemporalLogging } from '../../src/logger.js';
 import { graphClientFromConfig } from '../../src/graph/from-config.js';
 import { connectClient, connectWorkerConnection } from '../../src/temporal/connection.js';
 import { createNumberflowWorker } from '../../src/worker.js';
@@ -12,7 +14,8 @@ import { createNumberflowWorker } from '../../src/worker.js';
 const codePath = process.env.WORKFLOW_BUNDLE_PATH;
 if (!codePath) throw new Error('WORKFLOW_BUNDLE_PATH is not set');
 const config = loadConfig();
-const dataConverter = createDataConverter(codecKeysFor(config));
+installTemporalLogging(createLogger(config.LOG_LEVEL)); // its log lines on stdout, as `npm run worker` writes them
+const dataConverter = createDataConverter(codecKeysFor(config), secretsKeysFor(config, { unseal: true }));
 const graph = graphClientFromConfig(config);
 const client = await connectClient(config, dataConverter);
 const connection = await connectWorkerConnection(config);

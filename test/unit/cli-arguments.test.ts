@@ -2,6 +2,7 @@
 // server is involved.
 import { CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import { buildCli } from '../../src/starter.js';
 
 const e164 = '+14155552671';
@@ -79,5 +80,26 @@ describe("the command line's arguments", () => {
       .parseAsync(args, { from: 'user' })
       .catch((err: unknown) => err);
     expect(String(error)).toContain('test numbers are adopted by their phone_number_id');
+  });
+
+  it('refuses a PIN reveal without a reason, or with a role outside the choices, before anything runs', async () => {
+    expect((await refusal('reveal-pin', e164, '--role', 'admin')).message).toBe(
+      "error: required option '--reason <text>' not specified",
+    );
+    expect((await refusal('reveal-pin', e164, '--reason', 'audit', '--role', 'root')).message).toBe(
+      "error: option '--role <role>' argument 'root' is invalid. Allowed choices are admin, operator.",
+    );
+  });
+
+  it('prints a new secrets key pair as the two variables, which the configuration takes', async () => {
+    const lines: string[] = [];
+    await buildCli((line) => lines.push(line), { throwOnExit: true }).parseAsync(['secrets-keygen'], { from: 'user' });
+    const [privateLine, publicLine] = lines;
+    expect(privateLine).toMatch(/^NUMBERFLOW_SECRETS_KEY=[A-Za-z0-9+/=]+$/);
+    const spec = {
+      NUMBERFLOW_SECRETS_KEY: privateLine?.split('=').slice(1).join('='),
+      NUMBERFLOW_SECRETS_PUBLIC_KEY: publicLine?.replace(/^NUMBERFLOW_SECRETS_PUBLIC_KEY=/, ''),
+    };
+    expect(parseSecretsKeys(spec).unseal.has(parseSecretsKeys(spec).seal.kid)).toBe(true); // a pair, not two keys
   });
 });

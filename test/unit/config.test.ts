@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { codecCorsOrigins, ConfigError, loadConfig } from '../../src/config.js';
+import { secretsKeysFor } from '../../src/codec/secrets-keys.js';
+import { embeddedCodecEndpoint } from '../../src/http/codec-setup.js';
 
 describe('configuration', () => {
   it('defaults to the embedded dev server', () => {
@@ -35,6 +37,32 @@ describe('configuration', () => {
       expect(loadConfig({ HTTP_HOST: host }).HTTP_HOST).toBe(host);
     }
     expect(loadConfig({ HTTP_HOST: '0.0.0.0', META_APP_SECRET: 'real-secret' }).HTTP_HOST).toBe('0.0.0.0');
+  });
+
+  it('lets the embedded Web UI call the codec server, or the origins it is given, and refuses a path or a typo', () => {
+    expect(codecCorsOrigins(loadConfig({ TEMPORAL_UI_PORT: '9233' }))).toEqual([
+      'http://127.0.0.1:9233',
+      'http://localhost:9233',
+    ]);
+    const given = loadConfig({ NUMBERFLOW_CODEC_CORS_ORIGINS: 'https://ui.example.com, http://10.0.0.5:8080' });
+    expect(codecCorsOrigins(given)).toEqual(['https://ui.example.com', 'http://10.0.0.5:8080']);
+    for (const bad of ['https://ui.example.com/', 'ui.example.com', 'https://a.example,']) {
+      expect(() => loadConfig({ NUMBERFLOW_CODEC_CORS_ORIGINS: bad })).toThrow(
+        /NUMBERFLOW_CODEC_CORS_ORIGINS: must be origins/,
+      );
+    }
+    expect(embeddedCodecEndpoint(loadConfig({ HTTP_PORT: '18080' }))).toBe('http://127.0.0.1:18080/codec');
+    expect(embeddedCodecEndpoint(loadConfig({ HTTP_PORT: '0' }))).toBeUndefined(); // known only once listening
+  });
+
+  it('asks a worker joining a cluster for the private secrets key, and a client for the public one', () => {
+    const cluster = { TEMPORAL_ADDRESS: 'temporal.example:7233', NUMBERFLOW_DATA_DIR: '/nonexistent' };
+    expect(() => secretsKeysFor(cluster, { unseal: true })).toThrow(
+      'NUMBERFLOW_SECRETS_KEY is required with TEMPORAL_ADDRESS: the worker unseals PINs and codes to call Meta',
+    );
+    expect(() => secretsKeysFor(cluster, { unseal: false })).toThrow(
+      /^NUMBERFLOW_SECRETS_PUBLIC_KEY \(or NUMBERFLOW_SECRETS_KEY\) is required with TEMPORAL_ADDRESS/,
+    );
   });
 
   it('asks for both halves of an mTLS pair', () => {

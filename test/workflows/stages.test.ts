@@ -25,7 +25,7 @@ describe('journey stages with stub activities (time-skipping server)', () => {
         .signal(slotAnswerSignal, { granted: true, position: null, cap: 2, held: 1 });
     },
     addPhoneNumber: async () => ({ phoneNumberId: '1001', alreadyAdded: false }),
-    generatePin: async () => '123456',
+    generatePin: async () => ({ pin: '123456' }),
     ...overrides,
   });
 

@@ -15,6 +15,7 @@
  *   GET    /_sandbox/outbox/:phoneNumberId/latest                   → {code} (null when none reached the phone)
  *   POST   /_sandbox/lines/ivr                    {e164}
  *   POST   /_sandbox/lines/pin                    {e164, pin}
+ *   GET    /_sandbox/lines/pin?e164=              → {pin} (null when two-step verification is off)
  *   POST   /_sandbox/coexistence                  {wabaId, e164, verifiedName} → {phoneNumberId}
  *   POST   /_sandbox/numbers/:phoneNumberId/display-name-decision {decision: APPROVED|REJECTED, rejectionReason?}
  *   POST   /_sandbox/numbers/:phoneNumberId/paid-message
@@ -108,6 +109,7 @@ const routes: Registration[] = [
   })),
   route('POST', '/lines/ivr', z.object({ e164 }), (admin, i) => admin.markIvr(i.e164)),
   route('POST', '/lines/pin', z.object({ e164, pin: z.string() }), (admin, i) => admin.presetTwoStepPin(i.e164, i.pin)),
+  route('GET', '/lines/pin', z.object({ e164 }), (admin, i) => ({ pin: admin.twoStepPin(i.e164) ?? null })),
   route('POST', '/coexistence', z.object({ wabaId: id, e164, verifiedName: id }), (admin, i) =>
     admin.linkCoexistenceNumber(i),
   ),

@@ -10,17 +10,19 @@ import {
   displayNameSignal,
   numberEventSignal,
   otpSignal,
+  pinRevealRoles,
   pinSignal,
   removalRoles,
   requestRemovalSignal,
   resendCodeSignal,
+  revealPinUpdate,
   submitDisplayNameUpdate,
   submitOtpUpdate,
   submitPinUpdate,
   type CancelRequest,
   type SubmissionOutcome,
 } from '../../domain/messages.js';
-import { checkActor, checkDisplayName, checkPin, normaliseOtp } from '../../domain/operator-input.js';
+import { checkActor, checkDisplayName, checkPin, checkReason, normaliseOtp } from '../../domain/operator-input.js';
 import { slotAnswerSignal } from '../../domain/portfolio.js';
 import type { JourneyStage } from '../../domain/stages.js';
 import type { Inbox } from './inbox.js';
@@ -177,6 +179,17 @@ export function installHandlers(journey: Journey): void {
     const problem = refusal(() => (checkActor(actor), inStage('REMOVING', 'a deletion confirmation')));
     if (problem) return journey.note(String(actor), `deletion confirmation ignored: ${problem}`);
     deletionConfirmation.put(null, actor);
+  });
+
+  setHandler(revealPinUpdate, (request) => journey.revealPin({ ...request, reason: checkReason(request.reason) }), {
+    validator: (request) => {
+      checkActor(request.actor);
+      if (!(pinRevealRoles as readonly string[]).includes(request.role)) {
+        throw new Error(`role "${request.role}" may not read the two-step PIN; only an admin can, with a reason`);
+      }
+      checkReason(request.reason);
+      if (!journey.numberPin) throw new Error(`numberflow set no two-step PIN on this number (stage ${journey.stage})`);
+    },
   });
 
   setHandler(numberEventSignal, (event) => journey.receive(event));

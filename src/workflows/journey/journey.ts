@@ -3,7 +3,7 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { NumberEvent } from '../../domain/events.js';
 import type { CodeMethod, JourneyInput, JourneyResult, JourneyView, WaitingFor } from '../../domain/journey.js';
-import type { CancelRequest, RemovalRequest } from '../../domain/messages.js';
+import type { CancelRequest, PinRevealRequest, RemovalRequest, RevealedPin } from '../../domain/messages.js';
 import type { MetaError } from '../../domain/meta-error.js';
 import type { NumberRef } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
@@ -138,6 +138,25 @@ export class Journey {
 
   choosePin(pin: string): void {
     this.state.pin = pin;
+    this.state.pinAccepted = false;
+  }
+
+  /** Meta registered the number with the journey's PIN: it is now the number's two-step PIN. */
+  pinRegistered(): void {
+    if (this.state.pin) this.state.pinAccepted = true;
+  }
+
+  /** The two-step PIN numberflow set on the number, if it set one. */
+  get numberPin(): string | null {
+    return (this.state.pinAccepted ?? this.state.wentLive) ? this.state.pin : null;
+  }
+
+  /** An admin reads the PIN back: noted with who and why (the PIN itself stays sealed in history). */
+  revealPin(request: PinRevealRequest): RevealedPin {
+    const pin = this.numberPin;
+    if (!pin) throw new Error('numberflow set no two-step PIN on this number');
+    this.note(request.actor, `PIN revealed to ${request.actor}: ${request.reason}`);
+    return { pin };
   }
 
   // Meta's register budget: 10 register or deregister calls per number in a moving 72 h.
@@ -299,7 +318,10 @@ export class Journey {
     return null;
   }
 
-  finish(result: JourneyResult): JourneyResult {
+  /** Ends the journey; the result keeps the number's PIN (sealed) for the next journey of the number. */
+  finish(ending: JourneyResult): JourneyResult {
+    const pin = this.numberPin;
+    const result = pin ? { ...ending, pin } : ending;
     this.state.result = result;
     this.state.waiting = null;
     this.setStage(result.outcome);

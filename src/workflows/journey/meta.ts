@@ -49,6 +49,12 @@ export const { requestSlot, cancelRun } = proxyActivities<Activities>({
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
+/** Reads our own cluster for the PIN an earlier journey set: a few tries, then the journey asks an operator. */
+export const { rememberedPin } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumAttempts: 3 },
+});
+
 /** The Meta error behind an activity failure, when it was one. */
 export function metaErrorOf(err: unknown): MetaError | null {
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return null;

@@ -1,13 +1,23 @@
 // Stage 6: register with the two-step PIN. A number deleted and re-added keeps its old PIN (133005): the
-// journey asks an operator for it. 133006 sends the number back through verification. Every register call counts
-// toward Meta's 10 per 72 h: a repeated call reads Meta first, and the journey waits rather than exceed the budget.
-import { CancellationScope, patched, sleep } from '@temporalio/workflow';
+// journey tries the PIN an earlier journey of the number set, then asks an operator. 133006 sends the number back
+// through verification. Every register call counts toward Meta's 10 per 72 h: a repeated call reads Meta first,
+// and the journey waits rather than exceed the budget.
+import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
 import { registrationTookEffect } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
-import { callMeta, deregisterNumber, generatePin, isMetaError, readNumber, registerNumber, timedOut } from './meta.js';
+import {
+  callMeta,
+  deregisterNumber,
+  generatePin,
+  isMetaError,
+  readNumber,
+  registerNumber,
+  rememberedPin,
+  timedOut,
+} from './meta.js';
 import { verifyOwnership } from './verification.js';
 
 /** Verifies (unless Meta already shows the code verified) and registers, looping when Meta asks to re-verify. */
@@ -28,10 +38,11 @@ export async function register(journey: Journey, applyingName?: string): Promise
     journey.choosePin(
       journey.input.pinPolicy === 'operator'
         ? await takePin(journey, 'an operator must choose the 6-digit two-step PIN for this number')
-        : await generatePin(),
+        : await newPin(),
     );
   }
   let repeat = false;
+  let remembered: string | null | undefined; // the PIN of an earlier journey: not looked up yet, none, or tried
   for (;;) {
     journey.enter('REGISTERING');
     const triedPin = pin.peek(); // the operator's PIN being tried, answered below
@@ -47,12 +58,20 @@ export async function register(journey: Journey, applyingName?: string): Promise
         },
       );
       journey.registeredAtMeta(registered.status);
+      journey.pinRegistered();
       if (triedPin) pin.answer({ accepted: true, message: 'PIN accepted, number registered', attemptsLeft: null });
       return 'registered';
     } catch (err) {
       repeat = true;
       if (isMetaError(err, 133005)) {
         if (triedPin) refusePin(journey);
+        else if (remembered === undefined && patched(REMEMBERED_PIN_PATCH)) {
+          remembered = await rememberedPinOf(journey);
+          if (remembered) {
+            journey.choosePin(remembered);
+            continue;
+          }
+        } else if (remembered) journey.note('meta', 'refused the PIN of the earlier journey too');
         journey.choosePin(
           await takePin(
             journey,
@@ -69,6 +88,33 @@ export async function register(journey: Journey, applyingName?: string): Promise
 }
 
 const GUARD_READ_PATCH = 'registration-guard-read-activity';
+const REMEMBERED_PIN_PATCH = 'register-tries-remembered-pin';
+
+/**
+ * A generated PIN, answered as `{pin}` so the codec seals it in history. A run recorded before replays the bare
+ * string its local activity answered then: the same command either way, so no patch (and no extra event).
+ */
+async function newPin(): Promise<string> {
+  const generated: string | { pin: string } = await generatePin();
+  return typeof generated === 'string' ? generated : generated.pin;
+}
+
+/**
+ * Meta holds another PIN (133005): a number numberflow registered before and that was deleted and re-added keeps
+ * the PIN an earlier journey set. It is tried once before an operator is asked; none found, or none readable, asks.
+ */
+async function rememberedPinOf(journey: Journey): Promise<string | null> {
+  try {
+    const { pin } = await rememberedPin({ e164: journey.input.phoneNumber.e164 });
+    if (!pin || pin === journey.state.pin) return null;
+    journey.note('numberflow', 'Meta holds another PIN: trying the one numberflow set in an earlier journey');
+    return pin;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    journey.note('numberflow', 'could not look up the PIN of an earlier journey; an operator is asked');
+    return null;
+  }
+}
 
 /**
  * One register or deregister call, counted and kept within Meta's budget. `repeat`: an earlier call for the same

@@ -24,8 +24,13 @@ export interface JourneyState {
   codeMethod: CodeMethod;
   /** Coexistence by the input, or found on Meta (is_on_biz_app) when the number is adopted. */
   coexistence: boolean;
-  /** The two-step PIN (payloads are encrypted; the view never shows it). */
+  /** The two-step PIN (sealed in every payload; the view never shows it). */
   pin: string | null;
+  /**
+   * Meta registered the number with `pin`: it is the number's two-step PIN, kept in the result for a later journey.
+   * Absent in a state carried from a run before it existed (a live one registered with its PIN).
+   */
+  pinAccepted?: boolean;
   status: string | null;
   slot: SlotState;
   /** Meta counts the number as registered (registered by this journey, or before it). */
@@ -58,6 +63,7 @@ export function initialState(input: JourneyInput): JourneyState {
     codeMethod: input.codeMethod,
     coexistence: input.path === 'coexistence',
     pin: null,
+    pinAccepted: false,
     status: null,
     slot: 'none',
     registered: false,
@@ -110,6 +116,10 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     recentEvents: [...state.recentEvents],
     notes: [...state.notes],
     sendsPaused: state.sendsPaused,
-    result: state.result,
+    result: state.result && withoutPin(state.result),
   };
+}
+
+function withoutPin({ pin: _pin, ...result }: JourneyResult): Omit<JourneyResult, 'pin'> {
+  return result;
 }

@@ -72,7 +72,7 @@ async function verify(journey: Journey): Promise<boolean> {
   if (!submission) return false;
   journey.enter('VERIFYING_CODE');
   try {
-    await callMeta(journey, (repeat) => verifyCode(journey.ref, submission.value, { repeat }), {
+    await callMeta(journey, (repeat) => verifyCode(journey.ref, { code: submission.value }, { repeat }), {
       onWait: (until) => otp.acknowledge(`code received; Meta is not answering, numberflow verifies it after ${until}`),
     });
   } catch (err) {

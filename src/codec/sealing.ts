@@ -1,0 +1,144 @@
+// Sealing one secret so that only the holder of a private key can read it: ephemeral X25519 with the recipient's
+// public key, HKDF-SHA256 to an AES-256-GCM key, the envelope's header bound in as associated data. Clients (the CLI,
+// the HTTP service) hold only the public key, so they can seal what they send but never read a secret back.
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
+import { z } from 'zod';
+
+const VERSION = 'v1';
+const HKDF_INFO = 'numberflow sealed secret v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** A sealed secret as it is stored in a payload, in place of the string it hides. */
+export const sealedEnvelopeSchema = z
+  .object({
+    $sealed: z.literal(VERSION),
+    /** The id of the secrets key pair (a fingerprint of its public key). */
+    kid: z.string().min(1),
+    /** The ephemeral X25519 public key, raw, base64url. */
+    epk: z.string().min(1),
+    iv: z.string().min(1),
+    /** Ciphertext and GCM tag, base64url. */
+    ct: z.string().min(1),
+  })
+  .strict();
+export type SealedEnvelope = z.infer<typeof sealedEnvelopeSchema>;
+
+export interface SealingKey {
+  kid: string;
+  key: KeyObject;
+}
+
+export interface SecretsKeys {
+  /** The public key secrets are sealed with. */
+  seal: SealingKey;
+  /** Private keys by kid: held by the worker (it unseals to call Meta) and by an admin's reveal, by no one else. */
+  unseal: ReadonlyMap<string, KeyObject>;
+}
+
+/** A sealed secret this process cannot open: its key is not held here, or it was altered. Names the kid only. */
+export class UnsealableSecretError extends Error {
+  override readonly name = 'UnsealableSecretError';
+  constructor(
+    readonly kid: string,
+    readonly reason: 'unknown-key' | 'wrong-key',
+  ) {
+    super(
+      reason === 'unknown-key'
+        ? `a secret is sealed with secrets key '${kid}', which NUMBERFLOW_SECRETS_KEY here does not hold`
+        : `a secret sealed with secrets key '${kid}' failed authentication: it was altered, or sealed with another key of that id`,
+    );
+  }
+}
+
+export function isSealedEnvelope(value: unknown): value is SealedEnvelope {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, '$sealed');
+}
+
+/** The key pair's id: a fingerprint of the public key, so a key cannot be given a misleading name. */
+export function keyIdOf(publicKey: KeyObject): string {
+  return createHash('sha256')
+    .update(publicKey.export({ format: 'der', type: 'spki' }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** A new X25519 pair as base64 DER (PKCS#8 private, SPKI public), the form the configuration takes. */
+export function generateSecretsKeyPair(): { privateKey: string; publicKey: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('x25519');
+  return {
+    privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+    publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+  };
+}
+
+export function privateKeyFrom(base64Der: string): KeyObject {
+  const key = createPrivateKey({ key: Buffer.from(base64Der, 'base64'), format: 'der', type: 'pkcs8' });
+  if (key.asymmetricKeyType !== 'x25519') throw new Error(`is a ${key.asymmetricKeyType} key, not X25519`);
+  return key;
+}
+
+export function publicKeyFrom(base64Der: string): KeyObject {
+  const key = createPublicKey({ key: Buffer.from(base64Der, 'base64'), format: 'der', type: 'spki' });
+  if (key.asymmetricKeyType !== 'x25519') throw new Error(`is a ${key.asymmetricKeyType} key, not X25519`);
+  return key;
+}
+
+export function seal(secret: string, to: SealingKey): SealedEnvelope {
+  const ephemeral = generateKeyPairSync('x25519');
+  const epk = rawPublic(ephemeral.publicKey);
+  const key = derive(diffieHellman({ privateKey: ephemeral.privateKey, publicKey: to.key }), epk, to.key);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(header(to.kid, epk));
+  const ct = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  return {
+    $sealed: VERSION,
+    kid: to.kid,
+    epk: epk.toString('base64url'),
+    iv: iv.toString('base64url'),
+    ct: ct.toString('base64url'),
+  };
+}
+
+export function unseal(envelope: SealedEnvelope, privateKey: KeyObject): string {
+  const epk = Buffer.from(envelope.epk, 'base64url');
+  const sealed = Buffer.from(envelope.ct, 'base64url');
+  try {
+    const ephemeral = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: envelope.epk }, format: 'jwk' });
+    const key = derive(diffieHellman({ privateKey, publicKey: ephemeral }), epk, createPublicKey(privateKey));
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64url'));
+    decipher.setAAD(header(envelope.kid, epk));
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]).toString(
+      'utf8',
+    );
+  } catch {
+    throw new UnsealableSecretError(envelope.kid, 'wrong-key');
+  }
+}
+
+function rawPublic(key: KeyObject): Buffer {
+  return Buffer.from(key.export({ format: 'jwk' }).x as string, 'base64url');
+}
+
+/** The shared secret to a one-message key, salted with both public keys. */
+function derive(shared: Buffer, epk: Buffer, recipient: KeyObject): Buffer {
+  return Buffer.from(hkdfSync('sha256', shared, Buffer.concat([epk, rawPublic(recipient)]), HKDF_INFO, 32));
+}
+
+/** The envelope's header, authenticated with the ciphertext: a kid or epk swapped in fails to open. */
+function header(kid: string, epk: Buffer): Buffer {
+  return Buffer.from(`${VERSION}.${kid}.${epk.toString('base64url')}`);
+}

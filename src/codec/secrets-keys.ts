@@ -1,0 +1,95 @@
+// Where the secrets keys come from: NUMBERFLOW_SECRETS_KEY (private X25519 keys, base64 DER, comma-separated; the
+// worker's, and the admin's reveal) and NUMBERFLOW_SECRETS_PUBLIC_KEY (the key secrets are sealed with; enough for a
+// client). The embedded single-machine default makes a pair once under the data folder, the private key owner-only.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../config.js';
+import { generateSecretsKeyPair, keyIdOf, privateKeyFrom, publicKeyFrom, type SecretsKeys } from './sealing.js';
+
+export interface SecretsKeySpec {
+  NUMBERFLOW_SECRETS_KEY?: string;
+  NUMBERFLOW_SECRETS_PUBLIC_KEY?: string;
+}
+
+/**
+ * The keys of a specification. Secrets are sealed with NUMBERFLOW_SECRETS_PUBLIC_KEY, else with the first private
+ * key's public half; the other private keys still open what was sealed with them (a rotated pair stays readable).
+ */
+export function parseSecretsKeys(spec: SecretsKeySpec): SecretsKeys {
+  const unseal = new Map<string, KeyObject>();
+  const privateKeys = (spec.NUMBERFLOW_SECRETS_KEY ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  privateKeys.forEach((entry, i) => {
+    const key = parsed('NUMBERFLOW_SECRETS_KEY', `key ${i + 1}`, () => privateKeyFrom(entry));
+    unseal.set(keyIdOf(createPublicKey(key)), key);
+  });
+  const publicKey = spec.NUMBERFLOW_SECRETS_PUBLIC_KEY
+    ? parsed('NUMBERFLOW_SECRETS_PUBLIC_KEY', 'the key', () => publicKeyFrom(spec.NUMBERFLOW_SECRETS_PUBLIC_KEY ?? ''))
+    : undefined;
+  const first = unseal.entries().next();
+  if (!publicKey) {
+    if (first.done) throw new ConfigError('NUMBERFLOW_SECRETS_KEY or NUMBERFLOW_SECRETS_PUBLIC_KEY must be given');
+    return { seal: { kid: first.value[0], key: createPublicKey(first.value[1]) }, unseal };
+  }
+  const kid = keyIdOf(publicKey);
+  if (unseal.size > 0 && !unseal.has(kid)) {
+    throw new ConfigError(
+      `NUMBERFLOW_SECRETS_PUBLIC_KEY (key '${kid}') is not the public half of any NUMBERFLOW_SECRETS_KEY here: ` +
+        'this process could not open what it seals',
+    );
+  }
+  return { seal: { kid, key: publicKey }, unseal };
+}
+
+/** The embedded default's pair: made on first start, kept in the data folder (gitignored) for later starts. */
+export function localSecretsKeys(dataDir: string): SecretsKeys {
+  const file = join(dataDir, 'secrets-key');
+  mkdirSync(dataDir, { recursive: true });
+  const pair = generateSecretsKeyPair();
+  try {
+    // 'wx': of two processes starting at once, one creates the pair and the other reads it — never two pairs.
+    writeFileSync(file, `${pair.privateKey}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const keys = parseSecretsKeys({ NUMBERFLOW_SECRETS_KEY: readFileSync(file, 'utf8').trim() });
+  // The public half beside it, for a client that should only seal (NUMBERFLOW_SECRETS_PUBLIC_KEY).
+  const publicKey = keys.seal.key.export({ format: 'der', type: 'spki' }).toString('base64');
+  writeFileSync(`${file}.pub`, `${publicKey}\n`, { mode: 0o644 });
+  return keys;
+}
+
+/**
+ * The configured secrets keys. `unseal`: this process opens secrets (the worker; `npm start`), so with
+ * TEMPORAL_ADDRESS it must be given the private key; a client may seal with the public key alone.
+ */
+export function secretsKeysFor(
+  config: SecretsKeySpec & { TEMPORAL_ADDRESS?: string; NUMBERFLOW_DATA_DIR: string },
+  { unseal }: { unseal: boolean },
+): SecretsKeys {
+  if (config.NUMBERFLOW_SECRETS_KEY || (!unseal && config.NUMBERFLOW_SECRETS_PUBLIC_KEY)) {
+    return parseSecretsKeys(config);
+  }
+  if (config.TEMPORAL_ADDRESS) {
+    throw new ConfigError(
+      unseal
+        ? 'NUMBERFLOW_SECRETS_KEY is required with TEMPORAL_ADDRESS: the worker unseals PINs and codes to call Meta'
+        : 'NUMBERFLOW_SECRETS_PUBLIC_KEY (or NUMBERFLOW_SECRETS_KEY) is required with TEMPORAL_ADDRESS: ' +
+            'a client seals the codes and PINs it sends with it',
+    );
+  }
+  return localSecretsKeys(config.NUMBERFLOW_DATA_DIR);
+}
+
+function parsed<T>(variable: string, which: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    // The reason names the format, never the value (it is a secret).
+    const why = err instanceof Error && /not X25519/.test(err.message) ? err.message : 'is not base64 DER';
+    throw new ConfigError(`${variable}: ${which} ${why} (make a pair with: npm run numberflow -- secrets-keygen)`);
+  }
+}

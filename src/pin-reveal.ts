@@ -1,0 +1,46 @@
+// An admin reads back the two-step PIN numberflow set on a number: the journey's `revealPin` update notes who and
+// why in its history; the answer comes back sealed and is opened here, with the private secrets key. The log
+// records the reveal, never the PIN. Shared by the CLI (reveal-pin) and the HTTP service.
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { unsealsSecrets } from './codec/data-converter.js';
+import { isSealedEnvelope } from './codec/sealing.js';
+import { journeyWorkflowId } from './domain/journey.js';
+import { revealPinUpdate, type PinRevealRequest } from './domain/messages.js';
+
+export class PinRevealError extends Error {
+  override readonly name = 'PinRevealError';
+}
+
+export async function revealPin(
+  client: Client,
+  e164: string,
+  request: PinRevealRequest,
+  logger: Logger,
+): Promise<string> {
+  const who = { e164, actor: request.actor, role: request.role, reason: request.reason };
+  // Refused before the journey notes a reveal nobody here could read.
+  if (!unsealsSecrets(client)) {
+    throw new PinRevealError(
+      'revealing a PIN needs the private secrets key here (NUMBERFLOW_SECRETS_KEY); the public key only seals',
+    );
+  }
+  let pin: unknown; // a sealed envelope where this process holds another secrets key
+  try {
+    ({ pin } = await client.workflow
+      .getHandle(journeyWorkflowId(e164))
+      .executeUpdate(revealPinUpdate, { args: [request] }));
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError)
+      logger.warn({ ...who, why: err.cause?.message }, 'PIN reveal refused');
+    throw err;
+  }
+  if (typeof pin !== 'string') {
+    const kid = isSealedEnvelope(pin) ? pin.kid : 'unknown';
+    throw new PinRevealError(
+      `the PIN is sealed with secrets key '${kid}', which NUMBERFLOW_SECRETS_KEY here does not hold`,
+    );
+  }
+  logger.info(who, 'two-step PIN revealed');
+  return pin;
+}
