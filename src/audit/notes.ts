@@ -1,0 +1,62 @@
+// What the journey noted about a signal — a refusal ("removal refused: role operator …"), or what it did at once —
+// lives in its state, not in history: it is read through the `journey` query and matched to the signal by who sent
+// it and the workflow time its handler ran at (the start of the workflow task that took it). A query needs a worker;
+// without one the timeline says so in its gaps.
+import type { Client } from '@temporalio/client';
+import { journeyQuery, type JourneyNote } from '../domain/journey.js';
+import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
+import { protoTimeMs, type HistoryEvent } from './decode.js';
+import { allowed, notesFields } from './payloads.js';
+import type { NoteTarget } from './timeline.js';
+
+/** For each event, the start time of the next workflow task that completed: when the workflow saw that event. */
+export function taskStartsAfter(events: HistoryEvent[]): (number | null)[] {
+  const completedStarts = new Set(
+    events.flatMap((e) => {
+      const started = e.workflowTaskCompletedEventAttributes?.startedEventId;
+      return started === null || started === undefined ? [] : [String(started)];
+    }),
+  );
+  const after: (number | null)[] = new Array<number | null>(events.length).fill(null);
+  let next: number | null = null;
+  for (let i = events.length - 1; i >= 0; i--) {
+    after[i] = next;
+    const event = events[i];
+    if (event?.workflowTaskStartedEventAttributes && completedStarts.has(String(event.eventId))) {
+      next = protoTimeMs(event.eventTime);
+    }
+  }
+  return after;
+}
+
+/** The notes a run holds (continue-as-new carries earlier runs' too), or why they could not be read. */
+export async function readNotes(
+  client: Client,
+  workflowId: string,
+  runId: string,
+  timeoutMs: number,
+): Promise<JourneyNote[] | { unavailable: string }> {
+  try {
+    const view = await boundedWait(client, timeoutMs, () =>
+      client.workflow.getHandle(workflowId, runId).query(journeyQuery),
+    );
+    if (view === TIMED_OUT) {
+      return { unavailable: `no worker answered the journey query within ${Math.round(timeoutMs / 1000)} s` };
+    }
+    return allowed(notesFields, view)?.notes ?? { unavailable: 'the journey query answered no notes' };
+  } catch (err) {
+    return { unavailable: `the journey query failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/** Each note of a signal's actor at the moment its handler ran becomes part of that signal's outcome. */
+export function attachNotes(targets: NoteTarget[], notes: JourneyNote[]): void {
+  const used = new Set<JourneyNote>();
+  for (const target of targets) {
+    const mine = notes.filter((n) => !used.has(n) && n.actor === target.actor && n.at === target.handledAt);
+    if (mine.length === 0) continue;
+    for (const note of mine) used.add(note);
+    const noted = mine.map((n) => n.what).join('; ');
+    target.entry.outcome = target.entry.outcome ? `${target.entry.outcome}; ${noted}` : noted;
+  }
+}
