@@ -5,29 +5,8 @@
 import type { Client } from '@temporalio/client';
 import { journeyQuery, type JourneyNote } from '../domain/journey.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
-import { protoTimeMs, type HistoryEvent } from './decode.js';
 import { allowed, notesFields } from './payloads.js';
 import type { NoteTarget } from './timeline.js';
-
-/** For each event, the start time of the next workflow task that completed: when the workflow saw that event. */
-export function taskStartsAfter(events: HistoryEvent[]): (number | null)[] {
-  const completedStarts = new Set(
-    events.flatMap((e) => {
-      const started = e.workflowTaskCompletedEventAttributes?.startedEventId;
-      return started === null || started === undefined ? [] : [String(started)];
-    }),
-  );
-  const after: (number | null)[] = new Array<number | null>(events.length).fill(null);
-  let next: number | null = null;
-  for (let i = events.length - 1; i >= 0; i--) {
-    after[i] = next;
-    const event = events[i];
-    if (event?.workflowTaskStartedEventAttributes && completedStarts.has(String(event.eventId))) {
-      next = protoTimeMs(event.eventTime);
-    }
-  }
-  return after;
-}
 
 /** The notes a run holds (continue-as-new carries earlier runs' too), or why they could not be read. */
 export async function readNotes(
@@ -41,7 +20,7 @@ export async function readNotes(
       client.workflow.getHandle(workflowId, runId).query(journeyQuery),
     );
     if (view === TIMED_OUT) {
-      return { unavailable: `no worker answered the journey query within ${Math.round(timeoutMs / 1000)} s` };
+      return { unavailable: `no worker answered the journey query within ${timeoutMs / 1000} s` };
     }
     return allowed(notesFields, view)?.notes ?? { unavailable: 'the journey query answered no notes' };
   } catch (err) {

@@ -7,11 +7,11 @@ import { journeyOutcomes, journeyStages, type StageOrOutcome } from '../domain/s
 import { describeMessage, knownMessage } from './actions.js';
 import { isoOf, type PayloadReader, protoTimeMs, searchAttribute, type HistoryEvent } from './decode.js';
 import { answeredSummary, failedOutcome, graphCallOf, metaAnswerOf } from './graph-calls.js';
-import { taskStartsAfter } from './notes.js';
 import { allowed, journeyStartFields, localActivityFields, outcomeFields, slotReleaseFields } from './payloads.js';
 import { endingEntry, startWhat } from './run-ends.js';
 import type { MetaAnswer, TimelineEntry } from './types.js';
 import { waitReason } from './waits.js';
+import { WorkflowTime } from './workflow-time.js';
 
 const stageNames: readonly string[] = [...journeyStages, ...journeyOutcomes];
 const isStage = (value: unknown): value is StageOrOutcome => typeof value === 'string' && stageNames.includes(value);
@@ -48,7 +48,7 @@ export async function runTimeline(events: HistoryEvent[], context: RunContext): 
   const { runId, reader, converter } = context;
   const entries: TimelineEntry[] = [];
   const noteTargets: NoteTarget[] = [];
-  const handledAt = taskStartsAfter(events);
+  const time = new WorkflowTime(events);
   const calls = new Map<string, PendingCall>();
   const timers = new Map<string, TimelineEntry>();
   const updates = new Map<string, TimelineEntry>();
@@ -165,7 +165,7 @@ export async function runTimeline(events: HistoryEvent[], context: RunContext): 
     const timer = event.timerStartedEventAttributes;
     if (timer) {
       const durationMs = protoTimeMs(timer.startToFireTimeout);
-      const untilMs = atMs + durationMs;
+      const untilMs = (time.commandedAt(timer.workflowTaskCompletedEventId) ?? atMs) + durationMs;
       const what = waitReason({ stage, durationMs, untilMs, signupAtMs, failedCall });
       failedCall = null;
       timers.set(timer.timerId ?? '', add({ kind: 'wait', what, until: isoOf(untilMs) }));
@@ -212,8 +212,8 @@ export async function runTimeline(events: HistoryEvent[], context: RunContext): 
       const arg = knownMessage(name) ? await reader.first(signaled.input?.payloads, where) : undefined;
       const described = describeMessage(name, arg, 'signal');
       const entry = add(described);
-      const at = handledAt[index];
-      if (described.actor && at !== null && at !== undefined) {
+      const at = time.seenAt(index);
+      if (described.actor && at !== null) {
         noteTargets.push({ entry, actor: described.actor, handledAt: isoOf(at) });
       }
       if (name === 'cancel' && described.actor) cancel = { ...cancel, actor: described.actor };
@@ -243,8 +243,8 @@ export async function runTimeline(events: HistoryEvent[], context: RunContext): 
         actor: cancelRequested.identity || 'temporal',
         what: `cancelled the run through Temporal${cancelRequested.cause ? `: ${cancelRequested.cause}` : ''}`,
       });
-      const at = handledAt[index];
-      if (at !== null && at !== undefined) noteTargets.push({ entry, actor: 'temporal', handledAt: isoOf(at) });
+      const at = time.seenAt(index);
+      if (at !== null) noteTargets.push({ entry, actor: 'temporal', handledAt: isoOf(at) });
       continue;
     }
 

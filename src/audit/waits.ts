@@ -24,14 +24,16 @@ const byStage: Partial<Record<StageOrOutcome, string>> = {
   AWAITING_NEW_NAME: "an operator's new display name after a rejection (7 days)",
   AWAITING_CONNECTED: 'Meta to show the number CONNECTED (read again with backoff; 7 days at most)',
   DISPLAY_NAME_REVIEW: "Meta's display-name review (the name status is read again every 12 hours)",
-  LIVE: 'the register that applies an approved display name (within 14 days of the approval)',
   REMOVING: 'an admin to delete the number in WhatsApp Manager (Meta is looked at every 6 hours)',
 };
 
 export function waitReason(wait: WaitContext): string {
   // The window races everything up to registration, so its timer is recognised by its deadline, whatever the stage.
-  if (wait.signupAtMs !== null && Math.abs(wait.signupAtMs + SIGNUP_WINDOW_MS - wait.untilMs) < 1_000) {
+  if (wait.signupAtMs !== null && Math.abs(wait.signupAtMs + SIGNUP_WINDOW_MS - wait.untilMs) < 2) {
     return 'the 14-day Embedded Signup window closes (registration must happen before)';
+  }
+  if (wait.durationMs === journeyPolicy.reRegisterWindowMs) {
+    return 'Meta applies an approved display name at the next register, which must come within 14 days of the approval';
   }
   if (wait.failedCall) return afterFailure(wait.failedCall.meta, wait.durationMs);
   switch (wait.stage) {

@@ -28,6 +28,8 @@ export interface Harness {
   wabaId: string;
   taskQueue: string;
   activities: Activities;
+  /** The access token the bench's Graph client uses (a secret: audits and logs must never show it). */
+  token(): string;
   /** A valid input for this bench's WABA; `now` is the server's time (the time-skipping server runs ahead). */
   input(overrides?: Partial<JourneyRequest>, now?: Date): JourneyInput;
   start(input: JourneyInput): Promise<JourneyHandle>;
@@ -122,6 +124,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     wabaId,
     taskQueue,
     activities,
+    token: () => token,
     input: (overrides = {}, now = new Date()) => journeyInput({ wabaId, portfolioId, ...overrides }, now),
     async start(input) {
       const { workflowId } = await startJourney(env.client, taskQueue, input, {
