@@ -213,7 +213,8 @@ export async function runTimeline(events: HistoryEvent[], context: RunContext): 
       const described = describeMessage(name, arg, 'signal');
       const entry = add(described);
       const at = time.seenAt(index);
-      if (described.actor && at !== null) {
+      // People and Meta's webhooks are what the journey notes about; the portfolio's answers it does not.
+      if (described.actor && (described.kind === 'action' || described.kind === 'webhook') && at !== null) {
         noteTargets.push({ entry, actor: described.actor, handledAt: isoOf(at) });
       }
       if (name === 'cancel' && described.actor) cancel = { ...cancel, actor: described.actor };
