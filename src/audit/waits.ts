@@ -15,7 +15,12 @@ export interface WaitContext {
   failedCall: { meta: MetaAnswer | undefined } | null;
 }
 
-const HOUR = 3_600_000;
+/** 5 s, 15 min, 72 h: the unit a person would use. */
+function spoken(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
+}
 
 const byStage: Partial<Record<StageOrOutcome, string>> = {
   WAITING_FOR_CAPACITY: "the portfolio's answer to the slot request (asked again after a day of silence)",
@@ -48,13 +53,12 @@ export function waitReason(wait: WaitContext): string {
       if (wait.durationMs === journeyPolicy.nameReviewPollMs) return byStage.DISPLAY_NAME_REVIEW as string;
       break;
   }
-  return byStage[wait.stage] ?? `a durable wait of ${Math.round(wait.durationMs / HOUR)} h`;
+  return byStage[wait.stage] ?? `a durable wait of ${spoken(wait.durationMs)}`;
 }
 
 function afterFailure(meta: MetaAnswer | undefined, durationMs: number): string {
-  if (!meta) return 'Meta did not answer: numberflow waits, then calls again';
+  if (!meta) return `Meta did not answer: numberflow waits ${spoken(durationMs)}, then calls again`;
   if (meta.code === 133016) return "Meta's register limit (133016): a durable wait of 72 hours, then one register";
   if (meta.code === 133015) return 'the number was deleted moments ago (133015): numberflow waits, then registers';
-  const minutes = Math.max(1, Math.round(durationMs / 60_000));
-  return `Meta error ${meta.code}: numberflow waits ${minutes} min, then calls again`;
+  return `Meta error ${meta.code}: numberflow waits ${spoken(durationMs)}, then calls again`;
 }

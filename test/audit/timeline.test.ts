@@ -191,7 +191,7 @@ describe("an auditor's timeline (dev server + Graph sandbox)", () => {
   });
 
   it('reads a LIVE journey that continued as new as one timeline', async () => {
-    const { journey } = await t.bench.run(async () => {
+    const chained = await t.bench.run(async () => {
       const live = await startLive(t.bench);
       const handle = t.env.client.workflow.getHandle(live.journey.workflowId);
       const firstRun = (await handle.describe()).runId;
@@ -205,12 +205,11 @@ describe("an auditor's timeline (dev server + Graph sandbox)", () => {
       await live.journey.until((v) => v.status === `CONNECTED_${CONTINUE_AS_NEW_SUGGESTED_AT - 1}`, 'every event seen');
       expect((await handle.describe()).runId).not.toBe(firstRun);
       await handle.terminate('audit test done');
-      return live;
+      return settledTimeline(t.bench, live.journey.workflowId.slice('number:'.length), 2);
     });
-    const e164 = journey.workflowId.slice('number:'.length);
-    const chained = await settledTimeline(t.bench, e164, 2);
     const [first, second] = chained.runs;
     expect(chained.runs).toHaveLength(2);
+    expect(chained.gaps).toEqual([]);
     expect(second?.continuedFrom).toBe(first?.runId);
     expect(chained.entries).toContainEqual(
       expect.objectContaining({ runId: first?.runId, kind: 'ended', outcome: 'CONTINUED_AS_NEW', stage: 'LIVE' }),
@@ -227,6 +226,47 @@ describe("an auditor's timeline (dev server + Graph sandbox)", () => {
     expect(new Set(statuses.map((e) => e.what)).size).toBe(CONTINUE_AS_NEW_SUGGESTED_AT);
     expect(statuses).toHaveLength(CONTINUE_AS_NEW_SUGGESTED_AT);
     expect(new Set(statuses.map((e) => e.runId))).toEqual(new Set([first?.runId, second?.runId]));
+  });
+
+  it("shows a call Temporal retried, the wait after Meta's transient error, and a refused cancel through Temporal", async () => {
+    const audited = await t.bench.run(async () => {
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'error', code: 131000, times: 1 });
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 131000, times: 1 });
+      const { journey } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.cancel(); // Temporal's own cancel, as the Web UI's button sends it
+      await journey.until((v) => v.notes.some((n) => n.what.startsWith('cancel refused')), 'the refusal noted');
+      await handle.terminate('audit test done');
+      return settledTimeline(t.bench, journey.workflowId.slice('number:'.length), 1);
+    });
+    const calls = (endpoint: string) => audited.entries.filter((e) => e.endpoint === endpoint);
+    expect(calls('POST /{phone-number-id}/verify_code')).toEqual([
+      expect.objectContaining({ attempt: 2, outcome: 'code verified' }),
+    ]);
+    const [failed, registered] = calls('POST /{phone-number-id}/register');
+    expect(failed).toMatchObject({ attempt: 1, outcome: 'failed: Meta error 131000', meta: { code: 131000 } });
+    expect(registered).toMatchObject({ outcome: 'registered (status CONNECTED)' });
+    const wait = audited.entries[audited.entries.indexOf(failed as TimelineEntry) + 1];
+    expect(wait).toMatchObject({
+      kind: 'wait',
+      stage: 'REGISTERING',
+      what: 'Meta error 131000: numberflow waits 5 s, then calls again',
+      outcome: 'waited until the deadline',
+    });
+    expect(audited.entries).toContainEqual(
+      expect.objectContaining({
+        kind: 'action',
+        actor: expect.stringMatching(/@/), // the Temporal client's identity
+        what: 'cancelled the run through Temporal',
+        outcome:
+          "cancel refused: a live number's journey cannot be cancelled (stage LIVE); request its removal instead",
+      }),
+    );
+    expect(audited.entries.at(-1)).toMatchObject({
+      kind: 'ended',
+      outcome: 'TERMINATED',
+      what: 'terminated through Temporal: audit test done',
+    });
   });
 
   it("says in its gaps that signals' notes are missing when no worker answers the journey's query", async () => {
