@@ -122,14 +122,12 @@ describe("a large portfolio's export (dev server + Graph sandbox)", () => {
     await t.bench.run(async () => {
       // A webhook event on each journey: the export then reads each run's notes through the journey query too.
       for (const journey of await awaitingCode(t.bench, JOURNEYS)) {
-        await t.env.client.workflow
-          .getHandle(journey.workflowId)
-          .signal(numberEventSignal, {
-            kind: 'quality',
-            event: 'FLAGGED',
-            currentLimit: null,
-            at: new Date().toISOString(),
-          });
+        await t.env.client.workflow.getHandle(journey.workflowId).signal(numberEventSignal, {
+          kind: 'quality',
+          event: 'FLAGGED',
+          currentLimit: null,
+          at: new Date().toISOString(),
+        });
       }
       const window = { portfolioId: t.bench.portfolioId, since, until: new Date(Date.now() + 60_000) };
       await listed(t.bench, window, JOURNEYS);
