@@ -1,5 +1,5 @@
 // The export's formats, as text streamed row by row: NDJSON (one entry per line, nested as in the timeline) and CSV
-// (one flat record per entry, quoted by csv-stringify; a cell that a spreadsheet would run as a formula is escaped).
+// (one flat record per entry, quoted by csv-stringify; free text a spreadsheet would run as a formula stays text).
 import { stringify } from 'csv-stringify/sync';
 import type { ExportFormat, ExportRow } from './types.js';
 
@@ -38,17 +38,21 @@ function csvRecord(row: ExportRow): CsvRecord {
   };
 }
 
-const csvLine = (values: (string | number | undefined)[]) =>
-  stringify([values], { escape_formulas: true, record_delimiter: '\n' });
+/** Values people typed or Meta wrote: a cell starting like a formula is kept as text for spreadsheets. */
+const freeText = new Set<string>(['actor', 'what', 'outcome', 'metaMessage', 'remediation']);
+const asText = (value: string, context: { column?: number | string }) =>
+  typeof context.column === 'string' && freeText.has(context.column) && /^[=+\-@\t\r]/.test(value)
+    ? `'${value}`
+    : value;
+
+const csvLine = (record: CsvRecord) =>
+  stringify([record], { columns: [...csvColumns], cast: { string: asText }, record_delimiter: '\n' });
 
 /** The export as lines of text, produced as the rows come. */
 export async function* exportLines(rows: AsyncIterable<ExportRow>, format: ExportFormat): AsyncGenerator<string> {
-  if (format === 'csv') yield csvLine([...csvColumns]);
+  if (format === 'csv') yield stringify([[...csvColumns]], { record_delimiter: '\n' });
   for await (const row of rows) {
     if (format === 'ndjson') yield `${JSON.stringify(row)}\n`;
-    else {
-      const record = csvRecord(row);
-      yield csvLine(csvColumns.map((column) => record[column]));
-    }
+    else yield csvLine(csvRecord(row));
   }
 }

@@ -131,6 +131,9 @@ export function addAuditCommand(program: Command, withClient: WithClient, out: (
         request.output === undefined ? process.stdout : createWriteStream(request.output, { mode: 0o600 });
       try {
         await pipeline(Readable.from(exportLines(rows, request.format)), sink, { end: request.output !== undefined });
+      } catch (err) {
+        // The reader went away (`| head`): what it wanted has been written.
+        if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
       } finally {
         bar?.stop();
       }

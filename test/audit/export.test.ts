@@ -17,6 +17,8 @@ import { useBench } from '../support/bench.js';
 import type { Harness, JourneyHandle } from '../support/harness.js';
 
 const REASON = 'duplicate, see "ticket 7"\nsecond line; =1+1';
+/** An actor a spreadsheet would read as a formula. */
+const SPREADSHEET_ACTOR = '@SUM(1+1)';
 
 /** Starts `count` journeys and waits until each asks for its code. */
 async function awaitingCode(bench: Harness, count: number): Promise<JourneyHandle[]> {
@@ -47,7 +49,7 @@ describe("a portfolio's export (dev server + Graph sandbox)", () => {
       const client = t.bench.env.client;
       await client.workflow
         .getHandle(wrong.workflowId)
-        .executeUpdate(submitOtpUpdate, { args: [{ code: '000001', actor: 'operator@acme' }] });
+        .executeUpdate(submitOtpUpdate, { args: [{ code: '000001', actor: SPREADSHEET_ACTOR }] });
       const handle = client.workflow.getHandle(cancelled.workflowId);
       await handle.executeUpdate(cancelUpdate, { args: [{ actor: 'ops@acme', reason: REASON }] });
       await handle.result().catch(() => undefined); // closed Canceled
@@ -86,7 +88,7 @@ describe("a portfolio's export (dev server + Graph sandbox)", () => {
     expect(ndjson).toContainEqual(
       expect.objectContaining({
         kind: 'action',
-        actor: 'operator@acme',
+        actor: SPREADSHEET_ACTOR,
         outcome: 'refused: code wrong, 2 attempts left',
       }),
     );
@@ -95,12 +97,14 @@ describe("a portfolio's export (dev server + Graph sandbox)", () => {
     const records = parse(await text('csv'), { columns: true }) as Record<string, string>[];
     expect(Object.keys(records[0] ?? {})).toEqual([...csvColumns]);
     expect(records).toHaveLength(ndjson.length);
-    // The same row order (visibility's), the same values; a formula-like cell is escaped for spreadsheets.
-    expect(records.map((r) => [r.runId, r.kind, (r.what ?? '').replace(/^'/, ''), r.actor])).toEqual(
-      ndjson.map((r) => [r.runId, r.kind, r.what, r.actor ?? '']),
+    // The same row order (visibility's), the same values; free text that starts like a formula stays text.
+    const asText = (value: string | undefined) => (value?.startsWith('@') ? `'${value}` : (value ?? ''));
+    expect(records.map((r) => [r.e164, r.runId, r.kind, r.what, r.actor])).toEqual(
+      ndjson.map((r) => [r.e164, r.runId, r.kind, r.what, asText(r.actor)]),
     );
+    expect(records[0]?.e164).toMatch(/^\+1\d{10}$/);
     const wrongCode = records.find((r) => r.outcome === 'refused: code wrong, 2 attempts left');
-    expect(wrongCode).toMatchObject({ actor: 'operator@acme', attemptsLeft: '2' });
+    expect(wrongCode).toMatchObject({ actor: `'${SPREADSHEET_ACTOR}`, attemptsLeft: '2' });
     expect(records.map((r) => r.what)).toContain(`cancelled by ops@acme: ${REASON}`);
   });
 
