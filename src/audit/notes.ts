@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { journeyQuery, type JourneyNote } from '../domain/journey.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
 import { allowed, notesFields } from './payloads.js';
-import type { NoteTarget } from './timeline.js';
+import type { NoteTarget } from './walk.js';
 
 /** The notes a run holds (continue-as-new carries earlier runs' too), or why they could not be read. */
 export async function readNotes(

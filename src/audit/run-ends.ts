@@ -5,9 +5,7 @@ import type { z } from 'zod';
 import type { HistoryEvent, PayloadReader } from './decode.js';
 import { metaAnswerOf } from './graph-calls.js';
 import { allowed, resultFields, type journeyStartFields } from './payloads.js';
-import type { TimelineEntry } from './types.js';
-
-type Ending = Omit<TimelineEntry, 'runId' | 'at' | 'stage'> & Partial<Pick<TimelineEntry, 'stage'>>;
+import type { NewEntry } from './walk.js';
 
 export function startWhat(input: z.infer<typeof journeyStartFields>): string {
   const how = [
@@ -26,7 +24,7 @@ export async function endingEntry(
   reader: PayloadReader,
   where: string,
   cancel: { actor?: string; cause?: string },
-): Promise<Ending | undefined> {
+): Promise<NewEntry | undefined> {
   const completed = event.workflowExecutionCompletedEventAttributes;
   if (completed) {
     const result = allowed(resultFields, await reader.first(completed.result?.payloads, where));
