@@ -1,7 +1,8 @@
-// numberflow's command line: starts and inspects journeys (and, later, takes an operator's input).
+// numberflow's command line: starts and inspects journeys, takes an operator's input, and reads them for auditors.
 import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { Command } from 'commander';
+import { addAuditCommand } from './cli/audit-command.js';
 import { addOperatorCommands } from './cli/operator-commands.js';
 import { e164Argument, graphIdOption, methodOption } from './cli/options.js';
 import { loadConfig } from './config.js';
@@ -94,6 +95,7 @@ export function buildCli(out: (line: string) => void = console.log, options: { t
     });
 
   addOperatorCommands(program, withClient, out, e164Argument);
+  addAuditCommand(program, withClient, out);
   return program;
 }
 

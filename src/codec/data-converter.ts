@@ -5,9 +5,9 @@ import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmCodec, type CodecKeys } from './aes-gcm-codec.js';
 import { SealingCodec } from './sealing-codec.js';
-import type { SecretsKeys } from './sealing.js';
+import type { SecretsKeyring } from './sealing.js';
 
-export function createDataConverter(keys: CodecKeys, secrets: SecretsKeys): DataConverter {
+export function createDataConverter(keys: CodecKeys, secrets: SecretsKeyring): DataConverter {
   return { payloadCodecs: [new SealingCodec(secrets), new AesGcmCodec(keys)] };
 }
 

@@ -3,6 +3,7 @@
 // decrypts a payload for display — an auditor through the codec server — reads every other field in clear and
 // "[sealed]" in place of a code, PIN or token. Payload codecs run outside the workflow sandbox: node:crypto is fine.
 import { ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
+import { ConfigError } from '../config.js';
 import { SEALED_PLACEHOLDER, secretFieldNames } from '../domain/secrets.js';
 import {
   isSealedEnvelope,
@@ -11,7 +12,8 @@ import {
   unseal,
   UnsealableSecretError,
   type SealedEnvelope,
-  type SecretsKeys,
+  type SealingKey,
+  type SecretsKeyring,
 } from './sealing.js';
 import { undecryptableMarker, type Undecryptable } from './undecryptable.js';
 
@@ -35,7 +37,7 @@ export interface SealingCodecOptions {
 
 export class SealingCodec implements PayloadCodec {
   constructor(
-    readonly keys: SecretsKeys,
+    readonly keys: SecretsKeyring,
     private readonly options: SealingCodecOptions = {},
   ) {}
 
@@ -102,7 +104,7 @@ export class SealingCodec implements PayloadCodec {
 }
 
 /** The value with the secret fields' strings sealed; the same object when there was nothing to seal. */
-function sealSecrets(value: unknown, keys: SecretsKeys): unknown {
+function sealSecrets(value: unknown, keys: SecretsKeyring): unknown {
   if (Array.isArray(value))
     return sameOrCopy(
       value,
@@ -111,7 +113,7 @@ function sealSecrets(value: unknown, keys: SecretsKeys): unknown {
   if (typeof value !== 'object' || value === null || isSealedEnvelope(value)) return value;
   const entries = Object.entries(value).map(([name, field]): [string, unknown] => [
     name,
-    secretFieldNames.has(name) && typeof field === 'string' ? seal(field, keys.seal) : sealSecrets(field, keys),
+    secretFieldNames.has(name) && typeof field === 'string' ? seal(field, sealingKey(keys)) : sealSecrets(field, keys),
   ]);
   return entries.some(([name, field]) => field !== (value as Record<string, unknown>)[name])
     ? Object.fromEntries(entries)
@@ -144,4 +146,12 @@ function sameOrCopy<T>(original: T[], mapped: T[]): T[] {
 
 function jsonPayload(value: unknown): Payload {
   return { metadata: { encoding: Buffer.from(JSON_ENCODING) }, data: Buffer.from(JSON.stringify(value)) };
+}
+
+function sealingKey(keys: SecretsKeyring): SealingKey {
+  if (keys.seal) return keys.seal;
+  throw new ConfigError(
+    'NUMBERFLOW_SECRETS_PUBLIC_KEY (or NUMBERFLOW_SECRETS_KEY) is required to send a code, a PIN or a token: ' +
+      'it seals them before they leave this process',
+  );
 }

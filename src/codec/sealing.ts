@@ -47,6 +47,9 @@ export interface SecretsKeys {
   unseal: ReadonlyMap<string, KeyObject>;
 }
 
+/** The keys a process holds: a client that only reads (an auditor's `audit`) holds none and seals nothing. */
+export type SecretsKeyring = Omit<SecretsKeys, 'seal'> & { seal: SealingKey | null };
+
 /** A sealed secret this process cannot open: its key is not held here, or it was altered. Names the kid only. */
 export class UnsealableSecretError extends Error {
   override readonly name = 'UnsealableSecretError';

@@ -5,7 +5,14 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config.js';
-import { generateSecretsKeyPair, keyIdOf, privateKeyFrom, publicKeyFrom, type SecretsKeys } from './sealing.js';
+import {
+  generateSecretsKeyPair,
+  keyIdOf,
+  privateKeyFrom,
+  publicKeyFrom,
+  type SecretsKeyring,
+  type SecretsKeys,
+} from './sealing.js';
 
 export interface SecretsKeySpec {
   NUMBERFLOW_SECRETS_KEY?: string;
@@ -64,21 +71,21 @@ export function localSecretsKeys(dataDir: string): SecretsKeys {
 
 /**
  * The configured secrets keys. `unseal`: this process opens secrets (the worker; `npm start`), so with
- * TEMPORAL_ADDRESS it must be given the private key; a client may seal with the public key alone.
+ * TEMPORAL_ADDRESS it must be given the private key; a client may seal with the public key alone, and a client with
+ * neither only reads.
  */
 export function secretsKeysFor(
   config: SecretsKeySpec & { TEMPORAL_ADDRESS?: string; NUMBERFLOW_DATA_DIR: string },
   { unseal }: { unseal: boolean },
-): SecretsKeys {
+): SecretsKeyring {
   if (config.NUMBERFLOW_SECRETS_KEY || (!unseal && config.NUMBERFLOW_SECRETS_PUBLIC_KEY)) {
     return parseSecretsKeys(config);
   }
   if (config.TEMPORAL_ADDRESS) {
+    // A client without a key reads (an auditor's `audit`); sending a code or a PIN then fails, naming the variable.
+    if (!unseal) return { seal: null, unseal: new Map() };
     throw new ConfigError(
-      unseal
-        ? 'NUMBERFLOW_SECRETS_KEY is required with TEMPORAL_ADDRESS: the worker unseals PINs and codes to call Meta'
-        : 'NUMBERFLOW_SECRETS_PUBLIC_KEY (or NUMBERFLOW_SECRETS_KEY) is required with TEMPORAL_ADDRESS: ' +
-            'a client seals the codes and PINs it sends with it',
+      'NUMBERFLOW_SECRETS_KEY is required with TEMPORAL_ADDRESS: the worker unseals PINs and codes to call Meta',
     );
   }
   return localSecretsKeys(config.NUMBERFLOW_DATA_DIR);

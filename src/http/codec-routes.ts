@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { isLoopback } from '../config.js';
 import { AesGcmCodec, UndecryptablePayloadError, type CodecKeys } from '../codec/aes-gcm-codec.js';
 import { SealingCodec } from '../codec/sealing-codec.js';
-import type { SecretsKeys } from '../codec/sealing.js';
+import type { SecretsKeyring } from '../codec/sealing.js';
 
 export type CodecAuthorization = 'ok' | 'unauthorized' | 'forbidden';
 
@@ -18,7 +18,7 @@ export const codecRoles = ['auditor', 'operator', 'admin'] as const;
 
 export interface CodecRoutesOptions {
   codecKeys: CodecKeys;
-  secrets: SecretsKeys;
+  secrets: SecretsKeyring;
   /** The namespace whose payloads these keys protect; a request naming another (X-Namespace) is refused. */
   namespace: string;
   /** Web UI origins allowed to call from a browser (CORS). */

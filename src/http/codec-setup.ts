@@ -2,7 +2,7 @@
 // bearer-token check (the API's principals) is injected in place of the loopback trust.
 import { isIPv6 } from 'node:net';
 import type { CodecKeys } from '../codec/aes-gcm-codec.js';
-import type { SecretsKeys } from '../codec/sealing.js';
+import type { SecretsKeyring } from '../codec/sealing.js';
 import { codecCorsOrigins, isLoopback, type Config } from '../config.js';
 import { trustLoopbackCallers, type CodecRoutesOptions } from './codec-routes.js';
 
@@ -24,7 +24,7 @@ export function trustsLoopback(config: Config): boolean {
   return !config.TEMPORAL_ADDRESS && isLoopback(config.HTTP_HOST);
 }
 
-export function codecServerOptions(config: Config, codecKeys: CodecKeys, secrets: SecretsKeys): CodecRoutesOptions {
+export function codecServerOptions(config: Config, codecKeys: CodecKeys, secrets: SecretsKeyring): CodecRoutesOptions {
   return {
     codecKeys,
     secrets,

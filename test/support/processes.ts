@@ -183,7 +183,15 @@ export async function runCli(
   env: MainEnv,
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = spawnTsx('src/starter.ts', env.env, args);
+  return runCliWith(env.env, args);
+}
+
+/** The command line as a real process with exactly this environment (standard input closed at once). */
+export async function runCliWith(
+  env: Record<string, string>,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = spawnTsx('src/starter.ts', env, args);
   cli.child.stdin?.end();
   const code = await cli.exit(60_000);
   return { code, stdout: cli.lines.map((l) => l.msg).join('\n'), stderr: cli.stderr() };

@@ -55,14 +55,15 @@ describe('configuration', () => {
     expect(embeddedCodecEndpoint(loadConfig({ HTTP_PORT: '0' }))).toBeUndefined(); // known only once listening
   });
 
-  it('asks a worker joining a cluster for the private secrets key, and a client for the public one', () => {
+  it('asks a worker joining a cluster for the private secrets key, and lets a client without one only read', () => {
     const cluster = { TEMPORAL_ADDRESS: 'temporal.example:7233', NUMBERFLOW_DATA_DIR: '/nonexistent' };
     expect(() => secretsKeysFor(cluster, { unseal: true })).toThrow(
       'NUMBERFLOW_SECRETS_KEY is required with TEMPORAL_ADDRESS: the worker unseals PINs and codes to call Meta',
     );
-    expect(() => secretsKeysFor(cluster, { unseal: false })).toThrow(
-      /^NUMBERFLOW_SECRETS_PUBLIC_KEY \(or NUMBERFLOW_SECRETS_KEY\) is required with TEMPORAL_ADDRESS/,
-    );
+    // A client without a key only reads (an auditor's audit); it refuses to send a secret, naming the variable.
+    const reader = secretsKeysFor(cluster, { unseal: false });
+    expect(reader.seal).toBeNull();
+    expect(reader.unseal.size).toBe(0);
   });
 
   it('asks for both halves of an mTLS pair', () => {

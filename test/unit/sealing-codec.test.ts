@@ -34,6 +34,17 @@ describe('the sealing codec', () => {
     expect(fromPayload((await worker.decode([sealed as Payload]))[0])).toEqual(value);
   });
 
+  it('lets a client without any secrets key read, and refuses to send a secret unsealed', async () => {
+    const reader = new SealingCodec({ seal: null, unseal: new Map() });
+    const [plain] = await reader.encode([toPayload({ actor: 'auditor@acme', reason: 'read' })]);
+    expect(fromPayload(plain)).toEqual({ actor: 'auditor@acme', reason: 'read' });
+    await expect(reader.encode([toPayload(submission)])).rejects.toThrow(
+      /^NUMBERFLOW_SECRETS_PUBLIC_KEY \(or NUMBERFLOW_SECRETS_KEY\) is required to send a code, a PIN or a token/,
+    );
+    const [sealed] = await client.encode([toPayload(submission)]);
+    expect(fromPayload((await reader.decode([sealed as Payload]))[0])).toMatchObject({ actor: 'operator@acme' });
+  });
+
   it('leaves the envelope to a client that holds only the public key', async () => {
     const [sealed] = await client.encode([toPayload({ pin: '246810' })]);
     const seen = fromPayload((await client.decode([sealed as Payload]))[0]) as { pin: Record<string, string> };

@@ -1,0 +1,119 @@
+// Updates and signals as an auditor reads them: who asked what (a person's action), what Meta's webhook said, what
+// the portfolio answered. Each message is read through its allow-list, so only the actor and the harmless fields
+// of a submission ever appear — a code or a PIN is never part of `what`.
+import type { NumberEvent } from '../domain/events.js';
+import {
+  cancelSignal,
+  cancelUpdate,
+  confirmDeletionSignal,
+  displayNameSignal,
+  numberEventSignal,
+  otpSignal,
+  pinSignal,
+  requestRemovalSignal,
+  resendCodeSignal,
+  submitDisplayNameUpdate,
+  submitOtpUpdate,
+  submitPinUpdate,
+} from '../domain/messages.js';
+import { slotAnswerSignal } from '../domain/portfolio.js';
+import {
+  actorField,
+  allowed,
+  cancelFields,
+  displayNameFields,
+  numberEventFields,
+  removalFields,
+  resendFields,
+  slotAnswerFields,
+} from './payloads.js';
+import type { TimelineKind } from './types.js';
+
+export interface Described {
+  kind: TimelineKind;
+  actor?: string;
+  what: string;
+}
+
+type Describe = (arg: unknown) => Described;
+
+const byPerson =
+  (what: (arg: unknown) => string): Describe =>
+  (arg) => {
+    const actor = allowed(actorField, arg)?.actor;
+    return { kind: 'action', ...(actor !== undefined ? { actor } : {}), what: what(arg) };
+  };
+
+const submitted = (thing: string, how: string) => byPerson(() => `submitted ${thing} (${how})`);
+const nameSubmitted = (how: string) =>
+  byPerson((arg) => {
+    const name = allowed(displayNameFields, arg)?.displayName;
+    return `submitted the display name${name !== undefined ? ` "${name}"` : ''} (${how})`;
+  });
+const cancelAsked = (how: string) =>
+  byPerson((arg) => {
+    const reason = allowed(cancelFields, arg)?.reason;
+    return `asked to cancel the onboarding${reason ? `: ${reason}` : ''} (${how})`;
+  });
+
+const messages: Record<string, Describe> = {
+  [submitOtpUpdate.name]: submitted('a code', 'update'),
+  [otpSignal.name]: submitted('a code', 'signal'),
+  [submitPinUpdate.name]: submitted('a two-step PIN', 'update'),
+  [pinSignal.name]: submitted('a two-step PIN', 'signal'),
+  [submitDisplayNameUpdate.name]: nameSubmitted('update'),
+  [displayNameSignal.name]: nameSubmitted('signal'),
+  [cancelUpdate.name]: cancelAsked('update'),
+  [cancelSignal.name]: cancelAsked('signal'),
+  [resendCodeSignal.name]: byPerson((arg) => {
+    const method = allowed(resendFields, arg)?.method;
+    return `asked for a new code${method ? ` by ${method}` : ''}`;
+  }),
+  [requestRemovalSignal.name]: byPerson((arg) => {
+    const request = allowed(removalFields, arg);
+    return request ? `asked to remove the number as ${request.role}: ${request.reason}` : 'asked to remove the number';
+  }),
+  [confirmDeletionSignal.name]: byPerson(() => 'confirmed that the number was deleted in WhatsApp Manager'),
+  [numberEventSignal.name]: (arg) => {
+    const event = allowed(numberEventFields, arg);
+    return { kind: 'webhook', actor: 'meta', what: event ? webhookWhat(event) : 'a webhook event of an unknown shape' };
+  },
+  [slotAnswerSignal.name]: (arg) => {
+    const answer = allowed(slotAnswerFields, arg);
+    let what = 'the portfolio answered';
+    if (answer?.granted) what = `the portfolio granted a slot (${answer.held} of ${answer.cap} held)`;
+    else if (answer)
+      what = `the portfolio's cap of ${answer.cap} is reached: place ${answer.position ?? '?'} in its queue`;
+    return { kind: 'portfolio', actor: 'portfolio', what };
+  },
+};
+
+/** An update's or a signal's entry; one the journey does not define is named, its content left unread. */
+export function describeMessage(name: string, arg: unknown, how: 'update' | 'signal'): Described {
+  const describe = Object.hasOwn(messages, name) ? messages[name] : undefined;
+  return describe ? describe(arg) : { kind: 'action', what: `sent the ${how} "${name}"` };
+}
+
+/** Whether a message is read at all: an unknown one is never decoded. */
+export const knownMessage = (name: string): boolean => Object.hasOwn(messages, name);
+
+function webhookWhat(event: NumberEvent): string {
+  switch (event.kind) {
+    case 'quality':
+      return `quality update ${event.event}${event.currentLimit ? ` (limit ${event.currentLimit})` : ''}`;
+    case 'name': {
+      const why = event.rejectionReason ? ` (${event.rejectionReason})` : '';
+      return `display name "${event.requestedName}" ${event.decision}${why}`;
+    }
+    case 'status':
+      return `status ${event.status}`;
+    case 'partner_removed':
+      return `partner removed${event.reason ? ` (${event.reason})` : ''}${event.initiatedBy ? ` by ${event.initiatedBy}` : ''}`;
+    case 'restriction':
+      return `account restricted (${event.restrictionType})${event.expiration ? ` until ${event.expiration}` : ''}`;
+    case 'paid_message':
+      return `a paid message was sent at ${event.at}`;
+    case 'account':
+      return `account update ${event.event}`;
+  }
+}

@@ -1,0 +1,9 @@
+// The auditor's reading of journeys, for the CLI's `audit` command and the auditor's HTTP routes: a number's
+// timeline across its runs, rendered for people or machines, and a portfolio's export, streamed.
+export { exportLines, csvColumns } from './export-writers.js';
+export { exportPortfolio, type PortfolioExport } from './export.js';
+export { journeyTimeline, type AuditOptions } from './journey-timeline.js';
+export { renderHtml } from './render-html.js';
+export { renderMarkdown } from './render-markdown.js';
+export { countPortfolioRuns, portfolioRunsQuery, type PortfolioWindow } from './runs.js';
+export * from './types.js';

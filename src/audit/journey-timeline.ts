@@ -1,0 +1,98 @@
+// A number's timeline across all its runs — what `numberflow audit <e164>` prints and the auditor's HTTP route
+// answers — and the reading of one run that the portfolio export shares.
+import type { Client } from '@temporalio/client';
+import { journeyWorkflowId } from '../domain/journey.js';
+import type { StageOrOutcome } from '../domain/stages.js';
+import { JourneyNotFoundError } from '../journeys.js';
+import { isoOf, PayloadReader, protoTimeMs, type HistoryEvent } from './decode.js';
+import { attachNotes, readNotes } from './notes.js';
+import { auditedNumber, journeyRuns, runHistory, type JourneyRun } from './runs.js';
+import { runTimeline } from './timeline.js';
+import { timelineSchema, type RunSummary, type Timeline, type TimelineEntry } from './types.js';
+
+export interface AuditOptions {
+  /** How long a run's notes may take to come (the `journey` query needs a worker); default 5 s. */
+  notesTimeoutMs?: number;
+}
+
+/** Reads runs one at a time; remembers what could not be read, and stops asking for notes once no worker answers. */
+export class RunAuditor {
+  readonly reader: PayloadReader;
+  private notesDown: string | null = null;
+  private readonly noteGaps: string[] = [];
+
+  constructor(
+    private readonly client: Client,
+    private readonly options: AuditOptions = {},
+  ) {
+    this.reader = new PayloadReader(client.options.loadedDataConverter);
+  }
+
+  get gaps(): string[] {
+    return [...this.reader.gaps, ...this.noteGaps];
+  }
+
+  async audit(
+    run: JourneyRun,
+    stage: StageOrOutcome = 'WAITING_FOR_CAPACITY',
+  ): Promise<{ entries: TimelineEntry[]; lastStage: StageOrOutcome; summary: RunSummary }> {
+    const events = await runHistory(this.client, run);
+    const open = run.closeTime === null;
+    const timeline = await runTimeline(events, {
+      runId: run.runId,
+      converter: this.client.options.loadedDataConverter,
+      reader: this.reader,
+      stage,
+      open,
+    });
+    if (timeline.noteTargets.length > 0) {
+      const notes = this.notesDown
+        ? { unavailable: this.notesDown }
+        : await readNotes(this.client, run.workflowId, run.runId, this.options.notesTimeoutMs ?? 5_000);
+      if (Array.isArray(notes)) attachNotes(timeline.noteTargets, notes);
+      else {
+        this.notesDown = notes.unavailable;
+        this.noteGaps.push(`notes of run ${run.runId} (what the journey said about its signals): ${notes.unavailable}`);
+      }
+    }
+    return { entries: timeline.entries, lastStage: timeline.lastStage, summary: summaryOf(run, events) };
+  }
+}
+
+function summaryOf(run: JourneyRun, events: HistoryEvent[]): RunSummary {
+  const started = events[0]?.workflowExecutionStartedEventAttributes;
+  const startedAt = events[0] ? protoTimeMs(events[0].eventTime) : run.startTime.getTime();
+  return {
+    runId: run.runId,
+    startedAt: isoOf(startedAt),
+    closedAt: run.closeTime ? run.closeTime.toISOString() : null,
+    status: run.status,
+    continuedFrom: started?.continuedExecutionRunId || null,
+  };
+}
+
+/** One timeline for the number: every run, oldest first, each entry in the order history recorded it. */
+export async function journeyTimeline(client: Client, e164: string, options: AuditOptions = {}): Promise<Timeline> {
+  const number = auditedNumber(e164);
+  const workflowId = journeyWorkflowId(number);
+  const runs = await journeyRuns(client, workflowId);
+  if (runs.length === 0) throw new JourneyNotFoundError(`no journey for ${number}`);
+  const auditor = new RunAuditor(client, options);
+  const entries: TimelineEntry[] = [];
+  const summaries: RunSummary[] = [];
+  let stage: StageOrOutcome = 'WAITING_FOR_CAPACITY';
+  for (const run of runs) {
+    const audited = await auditor.audit(run, stage);
+    entries.push(...audited.entries);
+    summaries.push(audited.summary);
+    stage = audited.lastStage;
+  }
+  return timelineSchema.parse({
+    e164: number,
+    workflowId,
+    generatedAt: new Date().toISOString(),
+    runs: summaries,
+    entries,
+    gaps: auditor.gaps,
+  });
+}

@@ -1,0 +1,41 @@
+// What the journey noted about a signal — a refusal ("removal refused: role operator …"), or what it did at once —
+// lives in its state, not in history: it is read through the `journey` query and matched to the signal by who sent
+// it and the workflow time its handler ran at (the start of the workflow task that took it). A query needs a worker;
+// without one the timeline says so in its gaps.
+import type { Client } from '@temporalio/client';
+import { journeyQuery, type JourneyNote } from '../domain/journey.js';
+import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
+import { allowed, notesFields } from './payloads.js';
+import type { NoteTarget } from './walk.js';
+
+/** The notes a run holds (continue-as-new carries earlier runs' too), or why they could not be read. */
+export async function readNotes(
+  client: Client,
+  workflowId: string,
+  runId: string,
+  timeoutMs: number,
+): Promise<JourneyNote[] | { unavailable: string }> {
+  try {
+    const view = await boundedWait(client, timeoutMs, () =>
+      client.workflow.getHandle(workflowId, runId).query(journeyQuery),
+    );
+    if (view === TIMED_OUT) {
+      return { unavailable: `no worker answered the journey query within ${timeoutMs / 1000} s` };
+    }
+    return allowed(notesFields, view)?.notes ?? { unavailable: 'the journey query answered no notes' };
+  } catch (err) {
+    return { unavailable: `the journey query failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/** Each note of a signal's actor at the moment its handler ran becomes part of that signal's outcome. */
+export function attachNotes(targets: NoteTarget[], notes: JourneyNote[]): void {
+  const used = new Set<JourneyNote>();
+  for (const target of targets) {
+    const mine = notes.filter((n) => !used.has(n) && n.actor === target.actor && n.at === target.handledAt);
+    if (mine.length === 0) continue;
+    for (const note of mine) used.add(note);
+    const noted = mine.map((n) => n.what).join('; ');
+    target.entry.outcome = target.entry.outcome ? `${target.entry.outcome}; ${noted}` : noted;
+  }
+}

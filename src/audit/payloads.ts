@@ -1,0 +1,144 @@
+// The allow-list of what the audit reads from decoded payloads. A zod object keeps only the keys it names and drops
+// every other one, so a code, a PIN or a carried state can never reach a timeline, whatever a payload holds. Each
+// schema is checked against the domain's own type, so a renamed field breaks the build instead of vanishing.
+import { z } from 'zod';
+import type { NumberEvent } from '../domain/events.js';
+import {
+  codeMethods,
+  onboardingPaths,
+  pinPolicies,
+  type JourneyInput,
+  type JourneyNote,
+  type JourneyResult,
+} from '../domain/journey.js';
+import type {
+  CancelRequest,
+  DeletionConfirmation,
+  DisplayNameSubmission,
+  RemovalRequest,
+  ResendRequest,
+  SubmissionOutcome,
+} from '../domain/messages.js';
+import type { MetaError } from '../domain/meta-error.js';
+import { smbSyncTypes, type PresentNumber } from '../domain/number.js';
+import type { SlotAnswer, SlotRelease } from '../domain/portfolio.js';
+import { journeyOutcomes } from '../domain/stages.js';
+
+/** The value as the schema allows it, or undefined when it does not fit. */
+export function allowed<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export const journeyStartFields = z.object({
+  wabaId: z.string(),
+  portfolioId: z.string(),
+  phoneNumber: z.object({ e164: z.string() }),
+  displayName: z.string(),
+  path: z.enum(onboardingPaths),
+  codeMethod: z.enum(codeMethods),
+  ivr: z.boolean(),
+  signupAt: z.string(),
+  phoneNumberId: z.string().optional(),
+  pinPolicy: z.enum(pinPolicies),
+  requestedBy: z.string(),
+}) satisfies z.ZodType<Omit<JourneyInput, 'phoneNumber' | 'identityCheck' | 'language'> & { phoneNumber: object }>;
+
+export const actorField = z.object({ actor: z.string() }) satisfies z.ZodType<DeletionConfirmation>;
+export const displayNameFields = z.object({
+  actor: z.string(),
+  displayName: z.string(),
+}) satisfies z.ZodType<DisplayNameSubmission>;
+export const cancelFields = z.object({ actor: z.string(), reason: z.string() }) satisfies z.ZodType<CancelRequest>;
+export const removalFields = z.object({
+  actor: z.string(),
+  role: z.string(),
+  reason: z.string(),
+}) satisfies z.ZodType<RemovalRequest>;
+export const resendFields = z.object({
+  actor: z.string(),
+  method: z.enum(codeMethods).optional(),
+}) satisfies z.ZodType<ResendRequest>;
+
+export const outcomeFields = z.object({
+  accepted: z.boolean(),
+  message: z.string(),
+  attemptsLeft: z.number().int().nullable(),
+  pending: z.boolean().optional(),
+}) satisfies z.ZodType<SubmissionOutcome>;
+
+export const metaErrorFields = z.object({
+  code: z.number().int(),
+  subcode: z.number().int().nullable(),
+  type: z.string().nullable(),
+  message: z.string(),
+  fbtraceId: z.string().nullable(),
+  endpoint: z.string().nullable(),
+}) satisfies z.ZodType<Pick<MetaError, 'code' | 'subcode' | 'type' | 'message' | 'fbtraceId' | 'endpoint'>>;
+
+export const resultFields = z.object({
+  outcome: z.enum(journeyOutcomes),
+  reasonCode: z.string(),
+  reason: z.string(),
+  remediation: z.string(),
+  actor: z.string().nullable(),
+  metaError: metaErrorFields.nullable(),
+}) satisfies z.ZodType<Omit<JourneyResult, 'metaError'> & { metaError: object | null }>;
+
+const at = z.string();
+export const numberEventFields = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('quality'), event: z.string(), currentLimit: z.string().nullable(), at }),
+  z.object({
+    kind: z.literal('name'),
+    decision: z.enum(['APPROVED', 'REJECTED', 'DEFERRED', 'PENDING']),
+    requestedName: z.string(),
+    rejectionReason: z.string().nullable(),
+    at,
+  }),
+  z.object({ kind: z.literal('status'), status: z.string(), at }),
+  z.object({
+    kind: z.literal('partner_removed'),
+    reason: z.string().nullable(),
+    initiatedBy: z.string().nullable(),
+    at,
+  }),
+  z.object({ kind: z.literal('restriction'), restrictionType: z.string(), expiration: z.string().nullable(), at }),
+  z.object({ kind: z.literal('paid_message'), at }),
+  z.object({ kind: z.literal('account'), event: z.string(), at }),
+]) satisfies z.ZodType<NumberEvent>;
+
+export const slotAnswerFields = z.object({
+  granted: z.boolean(),
+  position: z.number().int().nullable(),
+  cap: z.number().int(),
+  held: z.number().int(),
+}) satisfies z.ZodType<SlotAnswer>;
+export const slotReleaseFields = z.object({
+  stillRegistered: z.boolean().optional(),
+}) satisfies z.ZodType<Pick<SlotRelease, 'stillRegistered'>>;
+
+/** What Graph activities answer, as far as it tells what Meta did (ids and statuses, never a value sent). */
+export const graphResultFields = z.object({
+  gone: z.boolean().optional(),
+  status: z.string().nullable().optional(),
+  codeVerificationStatus: z.string().nullable().optional(),
+  nameStatus: z.string().nullable().optional(),
+  phoneNumberId: z.string().optional(),
+  alreadyAdded: z.boolean().optional(),
+  certain: z.boolean().optional(),
+  alreadyRequested: z.boolean().optional(),
+  alreadyRan: z.boolean().optional(),
+}) satisfies z.ZodType<Partial<Pick<PresentNumber, 'status' | 'codeVerificationStatus' | 'nameStatus'>>>;
+
+export const codeMethodField = z.object({ method: z.enum(codeMethods) });
+export const syncTypeField = z.enum(smbSyncTypes);
+
+export const noteFields = z.object({
+  at: z.string(),
+  actor: z.string(),
+  what: z.string(),
+}) satisfies z.ZodType<JourneyNote>;
+export const notesFields = z.object({ notes: z.array(noteFields) });
+
+/** A local activity's marker names its type; its result (the generated PIN) is never read. */
+export const localActivityFields = z.object({ activity_type: z.string() });

@@ -1,0 +1,84 @@
+// How a run began and how it closed, in the timeline's words: who started the onboarding and with what, and the
+// ending — the journey's result (outcome, reason code, remediation, actor, Meta's error), a failure, a cancel, a
+// termination or the continue-as-new that carries the journey into its next run.
+import type { z } from 'zod';
+import type { HistoryEvent, PayloadReader } from './decode.js';
+import { metaAnswerOf } from './graph-calls.js';
+import { allowed, resultFields, type journeyStartFields } from './payloads.js';
+import type { NewEntry } from './walk.js';
+
+export function startWhat(input: z.infer<typeof journeyStartFields>): string {
+  const how = [
+    `display name "${input.displayName}"`,
+    input.path,
+    `code by ${input.codeMethod}${input.ivr ? ' (behind an IVR)' : ''}`,
+    `PIN ${input.pinPolicy === 'operator' ? 'chosen by an operator' : 'generated'}`,
+    ...(input.phoneNumberId ? [`adopting phone_number_id ${input.phoneNumberId}`] : []),
+  ];
+  return `started onboarding ${input.phoneNumber.e164} on WABA ${input.wabaId} (portfolio ${input.portfolioId}): ${how.join(', ')}`;
+}
+
+/** The entry of a run's closing event; undefined for any other event. */
+export async function endingEntry(
+  event: HistoryEvent,
+  reader: PayloadReader,
+  where: string,
+  cancel: { actor?: string; cause?: string },
+): Promise<NewEntry | undefined> {
+  const completed = event.workflowExecutionCompletedEventAttributes;
+  if (completed) {
+    const result = allowed(resultFields, await reader.first(completed.result?.payloads, where));
+    if (!result)
+      return { kind: 'ended', what: 'the journey ended (its result could not be read)', outcome: 'COMPLETED' };
+    const meta = result.metaError ? metaAnswerOf(result.metaError) : undefined;
+    return {
+      kind: 'ended',
+      stage: result.outcome,
+      ...(result.actor ? { actor: result.actor } : {}),
+      what: result.reason,
+      outcome: `${result.outcome} (${result.reasonCode})`,
+      remediation: result.remediation,
+      ...(meta ? { meta } : {}),
+    };
+  }
+  const failed = event.workflowExecutionFailedEventAttributes;
+  if (failed) {
+    const type = failed.failure?.applicationFailureInfo?.type;
+    return {
+      kind: 'ended',
+      stage: 'FAILED',
+      what: failed.failure?.message ?? 'the workflow failed',
+      outcome: `FAILED${type ? ` (${type})` : ''}`,
+    };
+  }
+  if (event.workflowExecutionCanceledEventAttributes) {
+    return {
+      kind: 'ended',
+      stage: 'CANCELLED',
+      ...(cancel.actor ? { actor: cancel.actor } : {}),
+      what: cancel.cause ?? 'the run was cancelled',
+      outcome: 'CANCELLED',
+    };
+  }
+  const terminated = event.workflowExecutionTerminatedEventAttributes;
+  if (terminated) {
+    return {
+      kind: 'ended',
+      ...(terminated.identity ? { actor: terminated.identity } : {}),
+      what: `terminated through Temporal${terminated.reason ? `: ${terminated.reason}` : ''}`,
+      outcome: 'TERMINATED',
+    };
+  }
+  if (event.workflowExecutionTimedOutEventAttributes) {
+    return { kind: 'ended', what: 'the run timed out in Temporal', outcome: 'TIMED_OUT' };
+  }
+  const continued = event.workflowExecutionContinuedAsNewEventAttributes;
+  if (continued) {
+    return {
+      kind: 'ended',
+      what: `continued as new in run ${continued.newExecutionRunId ?? '?'} (history kept bounded), carrying its state`,
+      outcome: 'CONTINUED_AS_NEW',
+    };
+  }
+  return undefined;
+}

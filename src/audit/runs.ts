@@ -1,0 +1,78 @@
+// Which runs an audit reads, from Temporal's visibility: every run of one number (`number:<E.164>`, any status —
+// continue-as-new chains and later re-onboardings alike), or every journey run a portfolio started in a window, page
+// by page. Histories are fetched one run at a time, so nothing holds more than the run being read.
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { GRAPH_ID } from '../domain/journey-input.js';
+import { journeyWorkflowId } from '../domain/journey.js';
+import { parsePhoneNumber } from '../domain/phone.js';
+import type { HistoryEvent } from './decode.js';
+
+export interface JourneyRun {
+  workflowId: string;
+  runId: string;
+  startTime: Date;
+  closeTime: Date | null;
+  status: string;
+}
+
+const runOf = (info: WorkflowExecutionInfo): JourneyRun => ({
+  workflowId: info.workflowId,
+  runId: info.runId,
+  startTime: info.startTime,
+  closeTime: info.closeTime ?? null,
+  status: info.status.name,
+});
+
+/** The audited number in E.164: parsed first, so only digits and '+' reach a visibility query. */
+export function auditedNumber(e164: string): string {
+  return parsePhoneNumber(e164, { metaTestNumber: true }).e164;
+}
+
+/** The number a journey run belongs to, from its workflow id `number:<E.164>`. */
+export const numberOfRun = (run: Pick<JourneyRun, 'workflowId'>): string =>
+  run.workflowId.slice(journeyWorkflowId('').length);
+
+/** Every run of the number's journey, oldest first. */
+export async function journeyRuns(client: Client, workflowId: string): Promise<JourneyRun[]> {
+  const runs: JourneyRun[] = [];
+  for await (const info of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(runOf(info));
+  return runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+}
+
+export async function runHistory(
+  client: Client,
+  run: Pick<JourneyRun, 'workflowId' | 'runId'>,
+): Promise<HistoryEvent[]> {
+  const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+  return history.events ?? [];
+}
+
+export interface PortfolioWindow {
+  portfolioId: string;
+  since: Date;
+  until: Date;
+}
+
+/** The visibility query of the journey runs a portfolio started within [since, until]. */
+export function portfolioRunsQuery({ portfolioId, since, until }: PortfolioWindow): string {
+  if (!GRAPH_ID.test(portfolioId)) throw new Error(`the portfolio id must be a numeric Graph id, got "${portfolioId}"`);
+  if (Number.isNaN(since.getTime()) || Number.isNaN(until.getTime())) throw new Error('since and until must be dates');
+  if (since > until) throw new Error(`since (${since.toISOString()}) is after until (${until.toISOString()})`);
+  return (
+    `WorkflowType = 'numberJourney' AND PortfolioId = '${portfolioId}' AND ` +
+    `StartTime >= '${since.toISOString()}' AND StartTime <= '${until.toISOString()}'`
+  );
+}
+
+/** The portfolio's runs in the window, as visibility pages them (newest first); nothing is collected. */
+export async function* portfolioRuns(
+  client: Client,
+  window: PortfolioWindow,
+  pageSize = 100,
+): AsyncGenerator<JourneyRun> {
+  for await (const info of client.workflow.list({ query: portfolioRunsQuery(window), pageSize })) yield runOf(info);
+}
+
+export async function countPortfolioRuns(client: Client, window: PortfolioWindow): Promise<number> {
+  return (await client.workflow.count(portfolioRunsQuery(window))).count;
+}

@@ -1,0 +1,117 @@
+// Activities and timers in a run: Graph calls with their attempt and Meta's answer (an entry once the call closed,
+// where the answer is), the portfolio's slot request, the generated PIN (never its value), and durable waits with
+// their deadline and why.
+import { answeredSummary, failedOutcome, graphCallOf, metaAnswerOf } from './graph-calls.js';
+import { isoOf, protoTimeMs } from './decode.js';
+import { allowed, localActivityFields } from './payloads.js';
+import type { TimelineEntry } from './types.js';
+import type { At, Walk } from './walk.js';
+import { waitReason } from './waits.js';
+
+export class CallsAndWaits {
+  /** Graph calls scheduled and not yet closed, by their scheduled event id. */
+  private readonly calls = new Map<string, { entry: TimelineEntry; type: string }>();
+  private readonly waits = new Map<string, TimelineEntry>();
+
+  constructor(private readonly walk: Walk) {}
+
+  /** Takes the event if it is an activity's, a local activity's or a timer's. */
+  async take(at: At): Promise<boolean> {
+    const { event } = at;
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) {
+      const type = scheduled.activityType?.name ?? '';
+      const graph = graphCallOf(type);
+      this.walk.failedCall = null;
+      if (graph) {
+        const args = graph.readsArgs ? await this.walk.reader.values(scheduled.input?.payloads, at.where) : [];
+        const entry = at.entry({ kind: 'graph_call', what: graph.what(args), endpoint: graph.endpoint, attempt: 1 });
+        this.calls.set(String(event.eventId), { entry, type });
+      } else if (type === 'requestSlot') {
+        at.add({ kind: 'portfolio', what: 'asked the portfolio for a registration slot' });
+      } else if (type === 'cancelRun') {
+        at.add({ kind: 'step', what: 'asked Temporal to close the run as Canceled, with the reason' });
+      }
+      return true;
+    }
+    const started = event.activityTaskStartedEventAttributes;
+    if (started) {
+      const call = this.calls.get(String(started.scheduledEventId));
+      if (call) call.entry.attempt = started.attempt ?? 1;
+      return true;
+    }
+    const closed =
+      event.activityTaskCompletedEventAttributes ??
+      event.activityTaskFailedEventAttributes ??
+      event.activityTaskTimedOutEventAttributes ??
+      event.activityTaskCanceledEventAttributes;
+    if (closed) {
+      await this.closed(at, String(closed.scheduledEventId));
+      return true;
+    }
+    const marker = event.markerRecordedEventAttributes;
+    if (marker) {
+      if (marker.markerName !== 'core_local_activity') return true;
+      const data = allowed(localActivityFields, await this.walk.reader.first(marker.details?.data?.payloads, at.where));
+      if (data?.activity_type === 'generatePin')
+        at.add({ kind: 'step', what: 'generated a two-step PIN (never shown)' });
+      return true;
+    }
+    return this.timer(at);
+  }
+
+  /** Calls that never closed: still under way in an open run, unanswered in a closed one. */
+  unanswered(open: boolean): TimelineEntry[] {
+    const outcome = open ? 'no answer yet' : 'no answer: the run ended first';
+    return [...this.calls.values()].map(({ entry }) => ({ ...entry, outcome }));
+  }
+
+  private async closed(at: At, scheduledId: string): Promise<void> {
+    const call = this.calls.get(scheduledId);
+    const graph = call && graphCallOf(call.type);
+    this.calls.delete(scheduledId);
+    if (!call || !graph) return;
+    const { event } = at;
+    const entry = { ...call.entry, at: at.iso };
+    const failure =
+      event.activityTaskFailedEventAttributes?.failure ?? event.activityTaskTimedOutEventAttributes?.failure;
+    if (event.activityTaskCompletedEventAttributes) {
+      const result = await this.walk.reader.first(
+        event.activityTaskCompletedEventAttributes.result?.payloads,
+        at.where,
+      );
+      entry.outcome = answeredSummary(graph, result);
+    } else if (failure) {
+      const meta = event.activityTaskFailedEventAttributes
+        ? metaAnswerOf(await this.walk.reader.failureDetail(failure, at.where))
+        : undefined;
+      entry.outcome = failedOutcome(failure, meta);
+      if (meta) entry.meta = meta;
+      this.walk.failedCall = { meta };
+    } else {
+      entry.outcome = 'cancelled: the journey stopped waiting for it';
+    }
+    this.walk.entries.push(entry);
+  }
+
+  private timer(at: At): boolean {
+    const { event } = at;
+    const timer = event.timerStartedEventAttributes;
+    if (timer) {
+      const durationMs = protoTimeMs(timer.startToFireTimeout);
+      // The workflow computed the duration at its task's start: from there, the deadline is exact.
+      const untilMs = (this.walk.time.commandedAt(timer.workflowTaskCompletedEventId) ?? at.ms) + durationMs;
+      const { stage, signupAtMs, failedCall } = this.walk;
+      const what = waitReason({ stage, durationMs, untilMs, signupAtMs, failedCall });
+      this.walk.failedCall = null;
+      this.waits.set(timer.timerId ?? '', at.add({ kind: 'wait', what, until: isoOf(untilMs) }));
+      return true;
+    }
+    const ended = event.timerFiredEventAttributes ?? event.timerCanceledEventAttributes;
+    if (!ended) return false;
+    const wait = this.waits.get(ended.timerId ?? '');
+    if (wait)
+      wait.outcome = event.timerFiredEventAttributes ? 'waited until the deadline' : 'ended before the deadline';
+    return true;
+  }
+}

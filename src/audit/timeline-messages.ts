@@ -1,0 +1,83 @@
+// Updates and signals in a run: people's actions with the journey's answer, Meta's webhook events, the portfolio's
+// answers, the slot the journey gave back, and a cancel asked through Temporal. Signals a person or Meta sent are
+// marked for the journey's notes (a refusal is only there).
+import { describeMessage, knownMessage } from './actions.js';
+import { allowed, outcomeFields, slotReleaseFields } from './payloads.js';
+import type { TimelineEntry } from './types.js';
+import type { At, Walk } from './walk.js';
+
+export class Messages {
+  private readonly updates = new Map<string, TimelineEntry>();
+
+  constructor(private readonly walk: Walk) {}
+
+  /** Takes the event if it is an update's, a signal's or a cancel request's. */
+  async take(at: At): Promise<boolean> {
+    const { event } = at;
+    const { reader } = this.walk;
+    const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
+    if (accepted) {
+      const name = accepted.acceptedRequest?.input?.name ?? '';
+      const arg = knownMessage(name)
+        ? await reader.first(accepted.acceptedRequest?.input?.args?.payloads, at.where)
+        : undefined;
+      const described = describeMessage(name, arg, 'update');
+      this.updates.set(
+        accepted.acceptedRequest?.meta?.updateId ?? accepted.protocolInstanceId ?? '',
+        at.add(described),
+      );
+      if (name === 'cancelJourney' && described.actor) this.walk.cancel.actor = described.actor;
+      return true;
+    }
+    const completed = event.workflowExecutionUpdateCompletedEventAttributes;
+    if (completed) {
+      const entry = this.updates.get(completed.meta?.updateId ?? '');
+      if (!entry) return true;
+      if (completed.outcome?.failure) {
+        entry.outcome = `failed: ${completed.outcome.failure.message ?? 'unknown failure'}`;
+        return true;
+      }
+      const outcome = allowed(outcomeFields, await reader.first(completed.outcome?.success?.payloads, at.where));
+      if (!outcome) return true;
+      entry.outcome = `${outcome.pending ? 'received' : outcome.accepted ? 'accepted' : 'refused'}: ${outcome.message}`;
+      if (outcome.attemptsLeft !== null) entry.attemptsLeft = outcome.attemptsLeft;
+      return true;
+    }
+    const signaled = event.workflowExecutionSignaledEventAttributes;
+    if (signaled) {
+      const name = signaled.signalName ?? '';
+      const arg = knownMessage(name) ? await reader.first(signaled.input?.payloads, at.where) : undefined;
+      const described = describeMessage(name, arg, 'signal');
+      const entry = at.add(described);
+      // People and Meta's webhooks are what the journey notes about; the portfolio's answers it does not.
+      if (described.actor && (described.kind === 'action' || described.kind === 'webhook'))
+        at.noted(entry, described.actor);
+      if (name === 'cancel' && described.actor) this.walk.cancel.actor = described.actor;
+      return true;
+    }
+    const external = event.signalExternalWorkflowExecutionInitiatedEventAttributes;
+    if (external) {
+      if (external.signalName !== 'releaseSlot') return true;
+      const release = allowed(slotReleaseFields, await reader.first(external.input?.payloads, at.where));
+      at.add({
+        kind: 'portfolio',
+        what: release?.stillRegistered
+          ? 'kept its portfolio slot: Meta still counts the number as registered'
+          : 'gave its registration slot back to the portfolio',
+      });
+      return true;
+    }
+    const cancel = event.workflowExecutionCancelRequestedEventAttributes;
+    if (!cancel) return false;
+    if (cancel.cause) this.walk.cancel.cause = cancel.cause;
+    // The journey's own request (its cancelRun activity, identity numberflow) is already its `step` entry.
+    if (cancel.identity === 'numberflow') return true;
+    const entry = at.add({
+      kind: 'action',
+      actor: cancel.identity || 'temporal',
+      what: `cancelled the run through Temporal${cancel.cause ? `: ${cancel.cause}` : ''}`,
+    });
+    at.noted(entry, 'temporal'); // the journey notes Temporal's cancel under that name
+    return true;
+  }
+}

@@ -1,0 +1,84 @@
+// What an auditor reads: one timeline per number across all its runs, and the rows of a portfolio's export.
+// The schemas are the edge of the audit API (the CLI now, the HTTP routes later); no field here can hold a secret.
+import { z } from 'zod';
+import { journeyOutcomes, journeyStages } from '../domain/stages.js';
+
+export const timelineKinds = [
+  'started',
+  'stage',
+  'graph_call',
+  'action',
+  'webhook',
+  'wait',
+  'portfolio',
+  'step',
+  'ended',
+] as const;
+export type TimelineKind = (typeof timelineKinds)[number];
+
+/** Meta's answer to a Graph call, as far as an auditor needs it: never the request. */
+export const metaAnswerSchema = z.object({
+  code: z.number().int(),
+  subcode: z.number().int().optional(),
+  type: z.string().optional(),
+  message: z.string().optional(),
+  fbtraceId: z.string().optional(),
+});
+export type MetaAnswer = z.infer<typeof metaAnswerSchema>;
+
+export const timelineEntrySchema = z
+  .object({
+    at: z.iso.datetime(),
+    runId: z.string(),
+    kind: z.enum(timelineKinds),
+    /** The stage the journey was in (for a `stage` entry: the stage it entered). */
+    stage: z.enum([...journeyStages, ...journeyOutcomes]),
+    actor: z.string().optional(),
+    what: z.string(),
+    outcome: z.string().optional(),
+    /** A Graph call's endpoint, e.g. `POST /{phone-number-id}/register`. */
+    endpoint: z.string().optional(),
+    meta: metaAnswerSchema.optional(),
+    /** The attempt of a Graph call that Temporal retried. */
+    attempt: z.number().int().optional(),
+    /** Wrong codes or PINs left after an operator's submission. */
+    attemptsLeft: z.number().int().optional(),
+    /** A durable wait's deadline. */
+    until: z.iso.datetime().optional(),
+    /** What to do about an ending. */
+    remediation: z.string().optional(),
+  })
+  .strict();
+export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
+
+export const runSummarySchema = z.object({
+  runId: z.string(),
+  startedAt: z.iso.datetime(),
+  closedAt: z.iso.datetime().nullable(),
+  status: z.string(),
+  /** The run this one continued as new from; null for a new onboarding. */
+  continuedFrom: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const timelineSchema = z
+  .object({
+    e164: z.string(),
+    workflowId: z.string(),
+    generatedAt: z.iso.datetime(),
+    runs: z.array(runSummarySchema),
+    entries: z.array(timelineEntrySchema),
+    /** What could not be read (a payload of another key, notes no worker answered for), so silence is not proof. */
+    gaps: z.array(z.string()),
+  })
+  .strict();
+export type Timeline = z.infer<typeof timelineSchema>;
+
+/** One row of a portfolio export: a timeline entry with the journey it belongs to. */
+export const exportRowSchema = timelineEntrySchema.extend({ e164: z.string(), workflowId: z.string() });
+export type ExportRow = z.infer<typeof exportRowSchema>;
+
+export const timelineFormats = ['json', 'markdown', 'html'] as const;
+export type TimelineFormat = (typeof timelineFormats)[number];
+export const exportFormats = ['ndjson', 'csv'] as const;
+export type ExportFormat = (typeof exportFormats)[number];

@@ -1,0 +1,142 @@
+// The auditor's command: `audit <e164>` prints a number's timeline across all its runs (JSON, Markdown or a
+// printable HTML page); `audit --portfolio <id> --since … [--until …]` streams the portfolio's export (NDJSON or
+// CSV), with a progress bar on a terminal. Every option is checked before anything connects.
+import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SingleBar } from 'cli-progress';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import {
+  countPortfolioRuns,
+  exportFormats,
+  exportLines,
+  exportPortfolio,
+  journeyTimeline,
+  renderHtml,
+  renderMarkdown,
+  timelineFormats,
+  type ExportFormat,
+  type PortfolioWindow,
+  type Timeline,
+  type TimelineFormat,
+} from '../audit/index.js';
+import { e164Argument, graphIdOption } from './options.js';
+import type { WithClient } from './operator-commands.js';
+
+interface AuditOptions {
+  portfolio?: string;
+  since?: Date;
+  until?: Date;
+  format?: TimelineFormat | ExportFormat;
+  output?: string;
+}
+
+type AuditRequest =
+  | { e164: string; format: TimelineFormat; output?: string }
+  | { window: PortfolioWindow; format: ExportFormat; output?: string };
+
+function isoDate(value: string): Date {
+  // A date alone (2026-01-31) or a full timestamp with its offset; nothing Date.parse would merely guess at.
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value)) {
+    throw new InvalidArgumentError('an ISO 8601 date or time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z');
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('not a real date');
+  return date;
+}
+
+const formatsOf = (choices: readonly string[]) => choices.join(', ');
+
+/** The request the options make, or the reason they make none (said by commander, with a non-zero exit). */
+function auditRequest(command: Command, e164: string | undefined, opts: AuditOptions): AuditRequest {
+  const output = opts.output !== undefined ? { output: opts.output } : {};
+  if (e164 !== undefined && opts.portfolio !== undefined) {
+    command.error('error: give either a number or --portfolio, not both');
+  }
+  if (e164 !== undefined) {
+    if (opts.since || opts.until) command.error('error: --since and --until go with --portfolio, not with a number');
+    const format = opts.format ?? 'json';
+    if (!(timelineFormats as readonly string[]).includes(format)) {
+      command.error(`error: a number's timeline is printed as ${formatsOf(timelineFormats)}, not ${format}`);
+    }
+    return { e164, format: format as TimelineFormat, ...output };
+  }
+  if (opts.portfolio === undefined) command.error('error: give a number (+14155552671) or --portfolio <id>');
+  if (!opts.since) command.error('error: --portfolio needs --since (and takes --until, now by default)');
+  const until = opts.until ?? new Date();
+  if (opts.since > until)
+    command.error(`error: --since ${opts.since.toISOString()} is after --until ${until.toISOString()}`);
+  const format = opts.format ?? 'ndjson';
+  if (!(exportFormats as readonly string[]).includes(format)) {
+    command.error(`error: a portfolio is exported as ${formatsOf(exportFormats)}, not ${format}`);
+  }
+  return {
+    window: { portfolioId: opts.portfolio, since: opts.since, until },
+    format: format as ExportFormat,
+    ...output,
+  };
+}
+
+function rendered(timeline: Timeline, format: TimelineFormat): string {
+  if (format === 'markdown') return renderMarkdown(timeline);
+  if (format === 'html') return renderHtml(timeline);
+  return `${JSON.stringify(timeline, null, 2)}\n`;
+}
+
+/** A progress bar on standard error, only when a person watches it there. */
+function progressBar(total: number): SingleBar | null {
+  if (!process.stderr.isTTY) return null;
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: 'exporting {bar} {value}/{total} journey runs ({eta_formatted} left)',
+    hideCursor: true,
+  });
+  bar.start(total, 0);
+  return bar;
+}
+
+export function addAuditCommand(program: Command, withClient: WithClient, out: (line: string) => void): void {
+  const command = program
+    .command('audit')
+    .description("an auditor's timeline of a number across all its runs, or a portfolio's export")
+    .argument('[e164]', 'the phone number whose journeys to read', e164Argument)
+    .addOption(graphIdOption('--portfolio <id>', 'export every journey run the portfolio started in the window'))
+    .addOption(new Option('--since <iso>', 'with --portfolio: runs started from this time').argParser(isoDate))
+    .addOption(new Option('--until <iso>', 'with --portfolio: runs started until this time (now)').argParser(isoDate))
+    .addOption(
+      new Option('--format <format>', 'json (default), markdown, html; a portfolio: ndjson (default), csv').choices([
+        ...timelineFormats,
+        ...exportFormats,
+      ]),
+    )
+    .option('--output <file>', 'write to this file instead of standard output');
+
+  command.action(async (e164: string | undefined, opts: AuditOptions) => {
+    const request = auditRequest(command, e164, opts);
+    await withClient(async (client) => {
+      if ('e164' in request) {
+        const text = rendered(await journeyTimeline(client, request.e164), request.format);
+        if (request.output === undefined) return out(text.trimEnd());
+        await writeFile(request.output, text, { mode: 0o600 });
+        return out(`wrote the audit of ${request.e164} to ${request.output}`);
+      }
+      const bar = progressBar(await countPortfolioRuns(client, request.window));
+      const rows = exportPortfolio(client, {
+        ...request.window,
+        onRun: () => bar?.increment(),
+        onGap: (gap) => console.error(`numberflow: could not read ${gap}`),
+      });
+      const sink: Writable =
+        request.output === undefined ? process.stdout : createWriteStream(request.output, { mode: 0o600 });
+      try {
+        await pipeline(Readable.from(exportLines(rows, request.format)), sink, { end: request.output !== undefined });
+      } catch (err) {
+        // The reader went away (`| head`): what it wanted has been written.
+        if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+      } finally {
+        bar?.stop();
+      }
+    });
+  });
+}

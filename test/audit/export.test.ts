@@ -1,0 +1,164 @@
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  countPortfolioRuns,
+  csvColumns,
+  exportLines,
+  exportPortfolio,
+  exportRowSchema,
+  type ExportRow,
+  type PortfolioWindow,
+} from '../../src/audit/index.js';
+import { cancelUpdate, numberEventSignal, submitOtpUpdate } from '../../src/domain/messages.js';
+import { useBench } from '../support/bench.js';
+import type { Harness, JourneyHandle } from '../support/harness.js';
+
+const REASON = 'duplicate, see "ticket 7"\nsecond line; =1+1';
+/** An actor a spreadsheet would read as a formula. */
+const SPREADSHEET_ACTOR = '@SUM(1+1)';
+
+/** Starts `count` journeys and waits until each asks for its code. */
+async function awaitingCode(bench: Harness, count: number): Promise<JourneyHandle[]> {
+  const journeys = [];
+  for (let i = 0; i < count; i += 25) {
+    const batch = Array.from({ length: Math.min(25, count - i) }, () => bench.start(bench.input()));
+    journeys.push(...(await Promise.all(batch)));
+  }
+  for (const journey of journeys) await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP', 1200);
+  return journeys;
+}
+
+/** Waits until visibility lists `count` runs in the window (it lags behind the starts). */
+async function listed(bench: Harness, window: PortfolioWindow, count: number): Promise<void> {
+  for (let attempt = 0; (await countPortfolioRuns(bench.env.client, window)) < count; attempt++) {
+    if (attempt > 200) throw new Error(`visibility never listed ${count} runs`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("a portfolio's export (dev server + Graph sandbox)", () => {
+  const t = useBench('dev');
+  let window: PortfolioWindow;
+  beforeAll(async () => {
+    const since = new Date(Date.now() - 1_000);
+    await t.bench.run(async () => {
+      const [wrong, cancelled] = (await awaitingCode(t.bench, 3)) as [JourneyHandle, JourneyHandle];
+      const client = t.bench.env.client;
+      await client.workflow
+        .getHandle(wrong.workflowId)
+        .executeUpdate(submitOtpUpdate, { args: [{ code: '000001', actor: SPREADSHEET_ACTOR }] });
+      const handle = client.workflow.getHandle(cancelled.workflowId);
+      await handle.executeUpdate(cancelUpdate, { args: [{ actor: 'ops@acme', reason: REASON }] });
+      await handle.result().catch(() => undefined); // closed Canceled
+    });
+    window = { portfolioId: t.bench.portfolioId, since, until: new Date(Date.now() + 60_000) };
+    await listed(t.bench, window, 3);
+  });
+
+  it('streams: the first rows come once one history is read, before the others are', async () => {
+    const read: string[] = [];
+    const rows = exportPortfolio(t.env.client, { ...window, pageSize: 2, onRun: (run) => read.push(run.runId) });
+    const first = await rows.next();
+    expect(first.done).toBe(false);
+    expect(read).toHaveLength(1);
+    expect((first.value as ExportRow).runId).toBe(read[0]);
+    let count = 1;
+    for await (const row of rows) {
+      count++;
+      expect(read).toContain(row.runId); // a run's rows come only after its history, never ahead of it
+    }
+    expect(read).toHaveLength(3);
+    expect(count).toBeGreaterThan(3 * 8);
+  });
+
+  it('writes NDJSON and CSV of the same rows, quoted so that a CSV reader gets every value back', async () => {
+    const text = async (format: 'ndjson' | 'csv') => {
+      let out = '';
+      for await (const line of exportLines(exportPortfolio(t.env.client, window), format)) out += line;
+      return out;
+    };
+    const ndjson = (await text('ndjson'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => exportRowSchema.parse(JSON.parse(line)));
+    expect(new Set(ndjson.map((row) => row.workflowId)).size).toBe(3);
+    expect(ndjson).toContainEqual(
+      expect.objectContaining({
+        kind: 'action',
+        actor: SPREADSHEET_ACTOR,
+        outcome: 'refused: code wrong, 2 attempts left',
+      }),
+    );
+    expect(ndjson).toContainEqual(expect.objectContaining({ kind: 'ended', what: `cancelled by ops@acme: ${REASON}` }));
+
+    const records = parse(await text('csv'), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(records[0] ?? {})).toEqual([...csvColumns]);
+    expect(records).toHaveLength(ndjson.length);
+    // The same row order (visibility's), the same values; free text that starts like a formula stays text.
+    const asText = (value: string | undefined) => (value?.startsWith('@') ? `'${value}` : (value ?? ''));
+    expect(records.map((r) => [r.e164, r.runId, r.kind, r.what, r.actor])).toEqual(
+      ndjson.map((r) => [r.e164, r.runId, r.kind, r.what, asText(r.actor)]),
+    );
+    expect(records[0]?.e164).toMatch(/^\+1\d{10}$/);
+    const wrongCode = records.find((r) => r.outcome === 'refused: code wrong, 2 attempts left');
+    expect(wrongCode).toMatchObject({ actor: `'${SPREADSHEET_ACTOR}`, attemptsLeft: '2' });
+    expect(records.map((r) => r.what)).toContain(`cancelled by ops@acme: ${REASON}`);
+  });
+
+  it('refuses a window that ends before it starts, and a portfolio id that is not one', async () => {
+    const until = new Date(window.since.getTime() - 1);
+    await expect(exportPortfolio(t.env.client, { ...window, until }).next()).rejects.toThrow(/is after until/);
+    await expect(exportPortfolio(t.env.client, { ...window, portfolioId: "1' OR '1'='1" }).next()).rejects.toThrow(
+      'the portfolio id must be a numeric Graph id',
+    );
+  });
+});
+
+describe("a large portfolio's export (dev server + Graph sandbox)", () => {
+  const t = useBench('dev', { record: false });
+  const JOURNEYS = 150;
+
+  it(`exports ${JOURNEYS} journeys one history at a time, each with its notes read`, async () => {
+    const since = new Date(Date.now() - 1_000);
+    await t.bench.run(async () => {
+      // A webhook event on each journey: the export then reads each run's notes through the journey query too.
+      for (const journey of await awaitingCode(t.bench, JOURNEYS)) {
+        await t.env.client.workflow.getHandle(journey.workflowId).signal(numberEventSignal, {
+          kind: 'quality',
+          event: 'FLAGGED',
+          currentLimit: null,
+          at: new Date().toISOString(),
+        });
+      }
+      const window = { portfolioId: t.bench.portfolioId, since, until: new Date(Date.now() + 60_000) };
+      await listed(t.bench, window, JOURNEYS);
+
+      let runs = 0;
+      let bytes = 0;
+      const gaps: string[] = [];
+      let peakRss = process.memoryUsage().rss;
+      const rssBefore = peakRss;
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          bytes += chunk.length;
+          peakRss = Math.max(peakRss, process.memoryUsage().rss);
+          done();
+        },
+      });
+      const started = performance.now();
+      const rows = exportPortfolio(t.env.client, { ...window, onRun: () => runs++, onGap: (gap) => gaps.push(gap) });
+      await pipeline(Readable.from(exportLines(rows, 'csv')), sink);
+      const seconds = (performance.now() - started) / 1000;
+      console.log(
+        `[figure] export of ${runs} journeys (CSV, ${Math.round(bytes / 1024)} KiB, notes read): ` +
+          `${Math.round(runs / seconds)} journeys/s; peak RSS ${Math.round(peakRss / 2 ** 20)} MiB ` +
+          `(+${Math.round((peakRss - rssBefore) / 2 ** 20)} MiB during the export)`,
+      );
+      expect(runs).toBe(JOURNEYS);
+      expect(gaps).toEqual([]);
+    });
+  }, 300_000);
+});
