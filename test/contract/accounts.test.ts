@@ -2,12 +2,12 @@
 // subscription, the code exchange (30 s, single use) and debug_token with the WABA check numberflow makes on it.
 import { expect } from 'vitest';
 import {
-  InMemoryTokenStore,
   PerWabaTokenProvider,
   tokenCoversWaba,
   type SignupToken,
   type SubscribedApp,
 } from '../../src/graph/index.js';
+import { InMemoryTokenStore } from '../../src/stores/memory-token-store.js';
 import { describeContract, failure } from './contract.js';
 import { expectGraphError } from './errors.js';
 import { sandboxOf, type ContractTarget } from './targets.js';

@@ -6,6 +6,7 @@ import { createDataConverter } from '../../src/codec/data-converter.js';
 import { codecKeysFor } from '../../src/codec/keys.js';
 import { loadConfig } from '../../src/config.js';
 import { graphClientFromConfig } from '../../src/graph/from-config.js';
+import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { connectClient, connectWorkerConnection } from '../../src/temporal/connection.js';
 import { createNumberflowWorker } from '../../src/worker.js';
 
@@ -13,7 +14,7 @@ const codePath = process.env.WORKFLOW_BUNDLE_PATH;
 if (!codePath) throw new Error('WORKFLOW_BUNDLE_PATH is not set');
 const config = loadConfig();
 const dataConverter = createDataConverter(codecKeysFor(config));
-const graph = graphClientFromConfig(config);
+const graph = graphClientFromConfig(config, staticTokenProvider(config.META_ACCESS_TOKEN ?? ''));
 const client = await connectClient(config, dataConverter);
 const connection = await connectWorkerConnection(config);
 const activities = createActivities({ graph, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });
