@@ -35,6 +35,11 @@ export interface RemovalRequest {
 export interface DeletionConfirmation {
   actor: string;
 }
+/** A new Meta token was stored for the WABA (a new Embedded Signup, or `numberflow token set`). */
+export interface TokenRenewal {
+  wabaId: string;
+  actor: string;
+}
 
 /** What an operator's submission led to, answered to the caller of the update. */
 export interface SubmissionOutcome {
@@ -57,5 +62,7 @@ export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
 export const cancelUpdate = defineUpdate<SubmissionOutcome, [CancelRequest]>('cancelJourney');
 export const requestRemovalSignal = defineSignal<[RemovalRequest]>('requestRemoval');
 export const confirmDeletionSignal = defineSignal<[DeletionConfirmation]>('confirmDeletion');
+/** Sent to every running journey of the WABA: one waiting for a new token calls Meta again. */
+export const tokenRenewedSignal = defineSignal<[TokenRenewal]>('tokenRenewed');
 /** A Meta webhook event about this number, routed by the webhook receiver. */
 export const numberEventSignal = defineSignal<[NumberEvent]>('numberEvent');
