@@ -72,7 +72,10 @@ export function storeSealerFor(config: {
       'NUMBERFLOW_STORE_KEY is required with NUMBERFLOW_DATABASE_URL: every process of the fleet must open the same tokens (id:base64 of 32 bytes)',
     );
   }
-  return new Sealer(localKeyFile(config.NUMBERFLOW_DATA_DIR, STORE_KEY_FILE, 'store-1'), `the key file ${STORE_KEY_FILE}`);
+  return new Sealer(
+    localKeyFile(config.NUMBERFLOW_DATA_DIR, STORE_KEY_FILE, 'store-1'),
+    `the key file ${STORE_KEY_FILE}`,
+  );
 }
 
 export const STORE_KEY_FILE = 'store-key';

@@ -43,7 +43,11 @@ export class SqlTokenStore implements TokenStore {
       [wabaId],
     );
     if (!found) return undefined;
-    return this.sealer.open({ keyId: found.key_id, data: found.sealed }, context(wabaId), `the token of WABA ${wabaId}`);
+    return this.sealer.open(
+      { keyId: found.key_id, data: found.sealed },
+      context(wabaId),
+      `the token of WABA ${wabaId}`,
+    );
   }
 
   async put(wabaId: string, token: string, origin: TokenOrigin): Promise<void> {
