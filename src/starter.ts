@@ -1,7 +1,8 @@
-// numberflow's command line: starts and inspects journeys (and, later, takes an operator's input).
+// numberflow's command line: starts and inspects journeys, takes an operator's input, and takes Embedded Signups.
 import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { Command } from 'commander';
+import { addIntakeCommands } from './cli/intake-commands.js';
 import { addOperatorCommands } from './cli/operator-commands.js';
 import { e164Argument, graphIdOption, methodOption } from './cli/options.js';
 import { loadConfig } from './config.js';
@@ -82,6 +83,7 @@ export function buildCli(out: (line: string) => void = console.log, options: { t
     );
 
   addOperatorCommands(program, withClient, out, e164Argument);
+  addIntakeCommands(program, withClient, out);
   return program;
 }
 
