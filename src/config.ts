@@ -109,8 +109,8 @@ function isLoopback(host: string): boolean {
   return bare === 'localhost' || bare === '::1' || (isIPv4(bare) && bare.startsWith('127.'));
 }
 
-/** Variables whose values never appear in an error message. */
-const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|PIN/;
+/** Variables whose values never appear in an error message (a database URL may carry its password). */
+const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|PIN|DATABASE_URL/;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
