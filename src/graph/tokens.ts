@@ -39,7 +39,11 @@ export class PerWabaTokenProvider implements TokenProvider {
   }
 
   /** Keeps the token the Embedded Signup exchange returned for this WABA. */
-  async remember(wabaId: string, token: string, origin: TokenOrigin = { source: 'signup', by: 'numberflow' }): Promise<void> {
+  async remember(
+    wabaId: string,
+    token: string,
+    origin: TokenOrigin = { source: 'signup', by: 'numberflow' },
+  ): Promise<void> {
     if (token.trim() === '') throw new TypeError('refusing to store an empty access token');
     await this.store.put(wabaId, token, origin);
   }

@@ -102,7 +102,10 @@ export function authenticate(core: SandboxCore, value: string | undefined): Acce
   const token = core.store.tokens.get(value);
   if (!token) throw new GraphApiError(190, 'Invalid OAuth access token - Cannot parse access token');
   if (token.revokedAt !== undefined) {
-    throw new GraphApiError(190, 'The session has been invalidated because the user changed their password or removed the app');
+    throw new GraphApiError(
+      190,
+      'The session has been invalidated because the user changed their password or removed the app',
+    );
   }
   return token;
 }
