@@ -6,7 +6,7 @@ import { signup } from '../../src/intake/signup.js';
 import { buildCli } from '../../src/starter.js';
 import { APP_SECRET } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
-import { customerWaba, signupDeps, useStores } from '../support/intake.js';
+import { customerWaba, popupAnswer, signupDeps, useStores } from '../support/intake.js';
 import { TEST_CODEC_KEYS } from '../support/temporal.js';
 
 describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token store)', () => {
@@ -42,13 +42,7 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
 
   it('exchanges the code once, stores the token, subscribes the app and adopts each number with its 14-day window', async () => {
     const customer = await customerWaba(t.bench, 2);
-    const { code } = t.bench.sandbox.admin.createSignupCode({ wabaId: customer.wabaId });
-    const body = {
-      code,
-      wabaId: customer.wabaId,
-      phoneNumberIds: customer.phoneNumberIds,
-      businessId: t.bench.portfolioId,
-    };
+    const body = popupAnswer(t.bench, customer);
     t.bench.sandbox.admin.clearCalls();
     await t.bench.run(async () => {
       const before = Date.now();
@@ -93,14 +87,12 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
 
   it('refuses a code used by another signup, and one Meta already exchanged, saying to run Embedded Signup again', async () => {
     const customer = await customerWaba(t.bench, 1);
-    const { code } = t.bench.sandbox.admin.createSignupCode({ wabaId: customer.wabaId });
-    const body = { code, wabaId: customer.wabaId, phoneNumberIds: [], businessId: t.bench.portfolioId };
+    const body = popupAnswer(t.bench, customer);
+    const { code } = body;
     const other = await customerWaba(t.bench, 1);
     await t.bench.run(async () => {
       // The first signup with the code stops at its WABA's owner (a wrong business id): the code is spent anyway.
-      const first = await refusal(
-        signup(deps(), { ...body, phoneNumberIds: customer.phoneNumberIds, businessId: '999' }, 'svc'),
-      );
+      const first = await refusal(signup(deps(), { ...body, businessId: '999' }, 'svc'));
       expect(first.kind).toBe('business-mismatch');
       expect(first.message).toMatch(
         new RegExp(`WABA ${customer.wabaId} belongs to business portfolio ${t.bench.portfolioId}`),
@@ -114,15 +106,10 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       expect(second.message).not.toContain(code);
 
       // A code exchanged elsewhere first: Meta says it was used.
-      const { code: spent } = t.bench.sandbox.admin.createSignupCode({ wabaId: other.wabaId });
+      const spentElsewhere = popupAnswer(t.bench, other);
+      const spent = spentElsewhere.code;
       await t.bench.graph.exchangeSignupCode(spent);
-      const third = await refusal(
-        signup(
-          deps(),
-          { code: spent, wabaId: other.wabaId, phoneNumberIds: other.phoneNumberIds, businessId: t.bench.portfolioId },
-          'svc',
-        ),
-      );
+      const third = await refusal(signup(deps(), spentElsewhere, 'svc'));
       expect(third.kind).toBe('code-used');
       expect(third.message).toMatch(/Meta says this Embedded Signup code was already used/);
       expect(third.message).not.toContain(spent);
@@ -131,14 +118,8 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
 
   it('refuses a code exchanged after its 30 seconds, and answers a retry the same without a second exchange', async () => {
     const customer = await customerWaba(t.bench, 1);
-    const { code } = t.bench.sandbox.admin.createSignupCode({ wabaId: customer.wabaId });
+    const body = popupAnswer(t.bench, customer);
     t.bench.sandbox.admin.advanceClock(30_000);
-    const body = {
-      code,
-      wabaId: customer.wabaId,
-      phoneNumberIds: customer.phoneNumberIds,
-      businessId: t.bench.portfolioId,
-    };
     t.bench.sandbox.admin.clearCalls();
     for (let attempt = 0; attempt < 2; attempt++) {
       const err = await refusal(signup(deps(), body, 'svc'));

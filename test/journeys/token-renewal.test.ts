@@ -3,7 +3,7 @@ import { submitOtpUpdate } from '../../src/domain/messages.js';
 import { signup } from '../../src/intake/signup.js';
 import { setToken } from '../../src/intake/token-renewal.js';
 import { useBench } from '../support/bench.js';
-import { signupDeps, useStores } from '../support/intake.js';
+import { popupAnswer, signupDeps, useStores } from '../support/intake.js';
 import { decideName } from '../support/steps.js';
 
 describe("a journey whose WABA's token stops working (dev server + Graph sandbox + the SQLite token store)", () => {
@@ -74,13 +74,7 @@ describe("a journey whose WABA's token stops working (dev server + Graph sandbox
       expect(waiting.waiting?.reason).toMatch(NEEDED);
       expect(waiting.notes.at(-1)?.what).toMatch(/no access token for WABA/);
 
-      const { code } = bench.sandbox.admin.createSignupCode({ wabaId: bench.wabaId });
-      const body = {
-        code,
-        wabaId: bench.wabaId,
-        phoneNumberIds: [phoneNumberId as string],
-        businessId: bench.portfolioId,
-      };
+      const body = popupAnswer(bench, { wabaId: bench.wabaId, phoneNumberIds: [phoneNumberId as string] });
       const outcome = await signup(signupDeps(t, s), body, 'onboarding-service');
       expect(outcome.journeys).toEqual([
         expect.objectContaining({ phoneNumberId, outcome: 'already-running', workflowId: journey.workflowId }),

@@ -73,3 +73,9 @@ export async function customerWaba(bench: Harness, count: number): Promise<Custo
   }
   return { wabaId, phoneNumberIds, e164s };
 }
+
+/** What the popup hands the browser for the customer's WABA: a fresh code (30 s of sandbox time), ids. */
+export function popupAnswer(bench: Harness, customer: Pick<CustomerWaba, 'wabaId' | 'phoneNumberIds'>) {
+  const { code } = bench.sandbox.admin.createSignupCode({ wabaId: customer.wabaId });
+  return { code, wabaId: customer.wabaId, phoneNumberIds: customer.phoneNumberIds, businessId: bench.portfolioId };
+}
