@@ -7,6 +7,7 @@ import { buildCli } from '../../src/starter.js';
 import { APP_SECRET } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
 import { customerWaba, popupAnswer, signupDeps, useStores } from '../support/intake.js';
+import { runCli } from '../support/processes.js';
 import { TEST_CODEC_KEYS } from '../support/temporal.js';
 
 describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token store)', () => {
@@ -138,16 +139,17 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
   });
 
   describe('on the command line (direct mode)', () => {
+    const cliEnv = (): Record<string, string> => ({
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      TEMPORAL_TASK_QUEUE: t.bench.taskQueue,
+      NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+      NUMBERFLOW_DATA_DIR: s.dataDir,
+      // No Meta credentials: the CLI talks to the sandbox on SANDBOX_PORT, with its app secret.
+      SANDBOX_PORT: new URL(t.bench.sandbox.url).port,
+      META_APP_SECRET: APP_SECRET,
+    });
     beforeAll(() => {
-      Object.assign(process.env, {
-        TEMPORAL_ADDRESS: inject('devServerAddress'),
-        TEMPORAL_TASK_QUEUE: t.bench.taskQueue,
-        NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
-        NUMBERFLOW_DATA_DIR: s.dataDir,
-        // No Meta credentials: the CLI talks to the sandbox on SANDBOX_PORT, with its app secret.
-        SANDBOX_PORT: new URL(t.bench.sandbox.url).port,
-        META_APP_SECRET: APP_SECRET,
-      });
+      Object.assign(process.env, cliEnv());
     });
     const cli = async (...args: string[]) => {
       const lines: string[] = [];
@@ -197,5 +199,22 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       expect(everything).not.toContain(token);
       expect(everything).not.toContain(code);
     });
+
+    it('stores a token piped into `token set` (a process of its own), refusing an empty one', async () => {
+      const { wabaId } = await customerWaba(t.bench, 0);
+      const token = t.bench.sandbox.admin.issueToken({ wabaIds: [wabaId] });
+      const env = { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...cliEnv() } };
+      const set = await runCli(env, ['token', 'set', '--waba', wabaId, '--by', 'admin@acme'], `${token}\n`);
+      expect(set).toMatchObject({ code: 0, stdout: `token stored for WABA ${wabaId}; 0 running journeys told` });
+      expect(`${set.stdout}${set.stderr}`).not.toContain(token);
+      expect(await s.stores.tokens.get(wabaId)).toBe(token);
+      expect((await s.stores.tokens.list()).find((stored) => stored.wabaId === wabaId)).toMatchObject({
+        source: 'manual',
+        by: 'admin@acme',
+      });
+      const empty = await runCli(env, ['token', 'set', '--waba', wabaId]);
+      expect(empty.code).toBe(1);
+      expect(empty.stderr).toContain('numberflow: no token was given on standard input');
+    }, 60_000);
   });
 });
