@@ -9,6 +9,7 @@ import { GRAPH_ID, JourneyInputError, parseJourneyRequest } from '../domain/jour
 import { journeyWorkflowId, SIGNUP_WINDOW_MS } from '../domain/journey.js';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';
+import { GraphInputError } from '../graph/inputs.js';
 import { tokenCoversWaba } from '../graph/signup.js';
 import { describeJourney, JourneyConflictError, startJourney } from '../journeys.js';
 import type { TokenStore } from '../stores/token-store.js';
@@ -155,6 +156,10 @@ async function exchange(
   try {
     token = (await deps.graph.exchangeSignupCode(request.code)).accessToken;
   } catch (err) {
+    if (err instanceof GraphInputError) {
+      await deps.ledger.release(codeHash); // refused before sending: the code is unspent
+      throw new IntakeError('exchange-refused', `${err.message}: set META_APP_ID and META_APP_SECRET`);
+    }
     if (err instanceof GraphTransportError && !err.requestMayHaveReachedMeta) {
       await deps.ledger.release(codeHash); // the code never left: it may be sent again while it lives
       throw new IntakeError(
