@@ -124,7 +124,8 @@ async function sandboxDemo(sandbox: Sandbox, tokens: TokenStore, logger: Logger,
   sandbox.admin.setWebhookUrl(webhookUrl);
   // The same demo portfolio, WABA and token across restarts: the sandbox's state is kept in the data folder.
   const { portfolioId, wabaId, token } = sandbox.demoAccount();
-  if ((await tokens.get(wabaId)) !== token) await tokens.put(wabaId, token, { source: 'manual', by: 'sandbox demo' });
+  // Once: a later signup's (or `token set`'s) token of the demo WABA is kept across restarts.
+  if (!(await tokens.get(wabaId))) await tokens.put(wabaId, token, { source: 'manual', by: 'sandbox demo' });
   logger.info(
     { portfolioId, wabaId, outbox: `${sandbox.url}/_sandbox/outbox` },
     `no META_ACCESS_TOKEN nor META_APP_ID: Graph API sandbox on ${sandbox.url} (demo portfolio ${portfolioId}, WABA ${wabaId}); delivered codes in its outbox`,
