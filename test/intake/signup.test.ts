@@ -117,6 +117,29 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
     });
   });
 
+  it('exchanges a code once when the same signup is sent twice at once', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const body = popupAnswer(t.bench, customer);
+    t.bench.sandbox.admin.clearCalls();
+    await t.bench.run(async () => {
+      const [first, second] = await Promise.allSettled([signup(deps(), body, 'svc'), signup(deps(), body, 'svc')]);
+      expect(calls(EXCHANGE)).toHaveLength(1);
+      const answers = [first, second].map((settled) =>
+        settled.status === 'fulfilled'
+          ? settled.value.repeated
+            ? 'repeated'
+            : 'started'
+          : (settled.reason as IntakeError).kind,
+      );
+      // The second one in answers "being worked on" — or, if the first had already finished, the same journeys.
+      expect(answers.sort()).toSatisfy(
+        (a: string[]) =>
+          JSON.stringify(a) === '["in-progress","started"]' || JSON.stringify(a) === '["repeated","started"]',
+      );
+      await t.env.client.workflow.getHandle(`number:${customer.e164s[0]}`).terminate('test done');
+    });
+  });
+
   it('refuses a code exchanged after its 30 seconds, and answers a retry the same without a second exchange', async () => {
     const customer = await customerWaba(t.bench, 1);
     const body = popupAnswer(t.bench, customer);
