@@ -1,6 +1,7 @@
 // `npm start`: the main job on the embedded default. Without TEMPORAL_ADDRESS it starts the Temporal dev
-// server (SQLite under the data folder, Web UI); without META_ACCESS_TOKEN or META_APP_ID it starts the Graph API
-// sandbox; it opens the token store (SQLite in the data folder, or NUMBERFLOW_DATABASE_URL); then the worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
+// server (SQLite under the data folder, Web UI); it opens the token store (SQLite in the data folder, or
+// NUMBERFLOW_DATABASE_URL); without META_ACCESS_TOKEN or META_APP_ID it starts the Graph API sandbox; then the
+// worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
 import type { Connection } from '@temporalio/client';
 import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';

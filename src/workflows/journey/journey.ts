@@ -42,7 +42,10 @@ export class Journey {
   /** Set only when the journey was started with its search attributes (the time-skipping server has none). */
   private readonly visible = workflowInfo().typedSearchAttributes.get(NumberStage) !== undefined;
   private pendingPhoneNumberId: string | null = null;
-  /** New tokens stored for the WABA while this run goes on; a call refused for its token waits for the next one. */
+  /**
+   * New tokens stored for the WABA while this run goes on; a call refused for its token waits for the next one.
+   * Not state: no wait for a token spans a continue-as-new, and signals replay into it the same way.
+   */
   private tokenRenewals = 0;
   private awaitingToken = false;
   private cancelOnboarding: (() => void) | null = null;
