@@ -54,7 +54,16 @@ const configSchema = z
         )
         .optional(),
     ),
-    /** A system-user token; without one (and without a token store) npm start uses the Graph API sandbox. */
+    /** postgres://… puts the stores (customers' tokens, signups) in PostgreSQL; unset: SQLite in the data folder. */
+    NUMBERFLOW_DATABASE_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .optional(),
+    ),
+    /** The token store's key(s), id:base64 of 32 bytes; generated in the data folder for the embedded SQLite. */
+    NUMBERFLOW_STORE_KEY: optionalText,
+    /** A system-user token, the fallback for WABAs without a token of their own. */
     META_ACCESS_TOKEN: optionalText,
     META_APP_ID: optionalText,
     META_APP_SECRET: optionalText,
@@ -76,8 +85,10 @@ const configSchema = z
       ['META_APP_SECRET', "it verifies Meta's webhook signatures"],
       ['META_WEBHOOK_VERIFY_TOKEN', "it answers Meta's webhook handshake"],
     ] as const) {
-      if (env.META_ACCESS_TOKEN && !env[name]) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `is required with META_ACCESS_TOKEN: ${why}` });
+      // Whoever talks to Meta (a system-user token, or an app taking Embedded Signups) receives its webhooks.
+      const talksToMeta = env.META_ACCESS_TOKEN ? 'META_ACCESS_TOKEN' : env.META_APP_ID ? 'META_APP_ID' : null;
+      if (talksToMeta && !env[name]) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `is required with ${talksToMeta}: ${why}` });
       }
     }
     // Off loopback anyone can reach the webhook endpoint: it must check Meta's signatures with Meta's real secret.
@@ -99,6 +110,14 @@ const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 
+/**
+ * numberflow talks to Meta when it has a system-user token or an app (per-customer tokens come from Embedded
+ * Signup, which needs the app); with neither, `npm start` runs the Graph API sandbox and the CLI talks to it.
+ */
+export function usesSandbox(config: Pick<Config, 'META_ACCESS_TOKEN' | 'META_APP_ID'>): boolean {
+  return !config.META_ACCESS_TOKEN && !config.META_APP_ID;
+}
+
 export function isLoopback(host: string): boolean {
   const bare = host
     .replace(/^\[(.*)\]$/, '$1')
@@ -113,8 +132,8 @@ export function codecCorsOrigins(config: Config): string[] {
   return [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`];
 }
 
-/** Variables whose values never appear in an error message. */
-const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|PIN/;
+/** Variables whose values never appear in an error message (a database URL may carry its password). */
+const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|PIN|DATABASE_URL/;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -1,20 +1,23 @@
 // `npm start`: the main job on the embedded default. Without TEMPORAL_ADDRESS it starts the Temporal dev
-// server (SQLite under the data folder, Web UI); without META_ACCESS_TOKEN it starts the Graph API sandbox;
-// then the worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
+// server (SQLite under the data folder, Web UI); it opens the token store (SQLite in the data folder, or
+// NUMBERFLOW_DATABASE_URL); without META_ACCESS_TOKEN or META_APP_ID it starts the Graph API sandbox; then the
+// worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
 import type { Connection } from '@temporalio/client';
 import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { secretsKeysFor } from './codec/secrets-keys.js';
-import { loadConfig, type Config } from './config.js';
-import { graphClientFromConfig } from './graph/from-config.js';
-import { InMemoryTokenStore, PerWabaTokenProvider } from './graph/tokens.js';
+import { loadConfig, usesSandbox, type Config } from './config.js';
+import { appSecretOf, graphClientFromConfig, SANDBOX_APP_ID } from './graph/from-config.js';
+import { PerWabaTokenProvider } from './graph/tokens.js';
 import { buildHttpApp } from './http/app.js';
 import { codecServerOptions, embeddedCodecEndpoint, trustsLoopback } from './http/codec-setup.js';
 import { localSecret } from './local-secret.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
 import { runMain } from './run-main.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
+import { openStores } from './stores/open.js';
+import type { TokenStore } from './stores/token-store.js';
 import { resolveBinary } from './temporal/binaries.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
 import { startDevServer } from './temporal/dev-server.js';
@@ -83,18 +86,25 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     if (added.length) logger.info({ added }, 'registered search attributes');
   }
 
+  // Customers' tokens, sealed under the store key; the system-user token (if any) serves WABAs without one.
+  const stores = await openStores(config);
+  stops.push(() => stores.close());
+  logger.info(`token store: ${stores.db.dialect} at ${stores.db.location}`);
   // Without Meta credentials the sandbox signs with a secret of the data folder, and the service checks with it.
-  const appSecret = config.META_APP_SECRET ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-app-secret');
-  const sandbox = config.META_ACCESS_TOKEN
-    ? undefined
-    : // Its state lives in the data folder (encrypted): a journey caught mid-OTP goes on after a restart.
-      await startSandbox({ port: config.SANDBOX_PORT, appSecret, logger, stateDir: config.NUMBERFLOW_DATA_DIR });
+  const appSecret = appSecretOf(config);
+  const sandbox = usesSandbox(config)
+    ? // Its state lives in the data folder (encrypted): a journey caught mid-OTP goes on after a restart.
+      await startSandbox({
+        port: config.SANDBOX_PORT,
+        appId: SANDBOX_APP_ID,
+        appSecret,
+        logger,
+        stateDir: config.NUMBERFLOW_DATA_DIR,
+      })
+    : undefined;
   if (sandbox) stops.push(() => sandbox.close());
-  // The sandbox's demo WABA gets its token once it exists, after the service listens for its first webhook.
-  const sandboxTokens = new InMemoryTokenStore();
-  const graph = sandbox
-    ? graphClientFromConfig(config, { baseUrl: sandbox.url, tokens: new PerWabaTokenProvider(sandboxTokens) })
-    : graphClientFromConfig(config);
+  const tokens = new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN);
+  const graph = graphClientFromConfig(config, tokens, sandbox?.url);
   stops.push(() => graph.close());
 
   const http = await buildHttpApp({
@@ -113,7 +123,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     `HTTP service on ${httpUrl}: Meta webhooks at ${httpUrl}/webhooks/meta, codec server at ${httpUrl}/codec` +
       (trustsLoopback(config) ? ' (trusts callers on this machine without a token)' : ''),
   );
-  if (sandbox) await sandboxDemo(sandbox, sandboxTokens, logger, `${httpUrl}/webhooks/meta`);
+  if (sandbox) await sandboxDemo(sandbox, stores.tokens, logger, `${httpUrl}/webhooks/meta`);
 
   const connection = await connectWorkerConnection(config, address);
   stops.push(() => connection.close());
@@ -126,15 +136,16 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   logger.info('worker stopped');
 }
 
-/** No Meta token: the Graph API sandbox stands in for Meta, with a demo portfolio, WABA and token. */
-async function sandboxDemo(sandbox: Sandbox, tokens: InMemoryTokenStore, logger: Logger, webhookUrl: string) {
+/** No Meta credentials: the Graph API sandbox stands in for Meta, with a demo portfolio, WABA and token. */
+async function sandboxDemo(sandbox: Sandbox, tokens: TokenStore, logger: Logger, webhookUrl: string) {
   sandbox.admin.setWebhookUrl(webhookUrl);
   // The same demo portfolio, WABA and token across restarts: the sandbox's state is kept in the data folder.
   const { portfolioId, wabaId, token } = sandbox.demoAccount();
-  await tokens.put(wabaId, token);
+  // Once: a later signup's (or `token set`'s) token of the demo WABA is kept across restarts.
+  if (!(await tokens.get(wabaId))) await tokens.put(wabaId, token, { source: 'manual', by: 'sandbox demo' });
   logger.info(
     { portfolioId, wabaId, outbox: `${sandbox.url}/_sandbox/outbox` },
-    `no META_ACCESS_TOKEN: Graph API sandbox on ${sandbox.url} (demo portfolio ${portfolioId}, WABA ${wabaId}); delivered codes in its outbox`,
+    `no META_ACCESS_TOKEN nor META_APP_ID: Graph API sandbox on ${sandbox.url} (demo portfolio ${portfolioId}, WABA ${wabaId}); delivered codes in its outbox`,
   );
 }
 

@@ -1,8 +1,10 @@
-// numberflow's command line: starts and inspects journeys, takes an operator's input, and reads them for auditors.
+// numberflow's command line: starts and inspects journeys, takes an operator's input and Embedded Signups, and
+// reads journeys for auditors.
 import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { Command } from 'commander';
 import { addAuditCommand } from './cli/audit-command.js';
+import { addIntakeCommands } from './cli/intake-commands.js';
 import { addOperatorCommands } from './cli/operator-commands.js';
 import { e164Argument, graphIdOption, methodOption } from './cli/options.js';
 import { loadConfig } from './config.js';
@@ -96,6 +98,7 @@ export function buildCli(out: (line: string) => void = console.log, options: { t
 
   addOperatorCommands(program, withClient, out, e164Argument);
   addAuditCommand(program, withClient, out);
+  addIntakeCommands(program, withClient, out);
   return program;
 }
 

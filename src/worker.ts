@@ -12,6 +12,8 @@ import { createDataConverter, workerDataConverter } from './codec/data-converter
 import { codecKeysFor } from './codec/keys.js';
 import { secretsKeysFor } from './codec/secrets-keys.js';
 import { graphClientFromConfig } from './graph/from-config.js';
+import { PerWabaTokenProvider } from './graph/tokens.js';
+import { openStores } from './stores/open.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
 
 /** A workflows module next to this file, whether it runs as .ts (tsx) or as built .js. */
@@ -57,10 +59,14 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalLogging(logger);
   const dataConverter = createDataConverter(codecKeysFor(config), secretsKeysFor(config, { unseal: true }));
-  const graph = graphClientFromConfig(config);
+  const stores = await openStores(config);
   // Everything opened is closed on the way out, also when a later step fails (a wrong namespace, no server).
-  const opened: (() => Promise<void>)[] = [() => graph.close()];
+  const opened: (() => Promise<void>)[] = [() => stores.close()];
   try {
+    // Each WABA's own token from the store; the system-user token (if any) for the others.
+    const graph = graphClientFromConfig(config, new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN));
+    opened.push(() => graph.close());
+    logger.info({ tokenStore: `${stores.db.dialect} at ${stores.db.location}` }, 'token store open');
     const client = await connectClient(config, dataConverter);
     opened.push(() => client.connection.close());
     const connection = await connectWorkerConnection(config);

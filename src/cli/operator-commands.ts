@@ -14,7 +14,8 @@ import {
   submitPinUpdate,
   type SubmissionOutcome,
 } from '../domain/messages.js';
-import { graphIdOption, isOutcome, methodOption, roleOption, stageOption } from './options.js';
+import { actorOption, graphIdOption, isOutcome, methodOption, roleOption, stageOption } from './options.js';
+import { readStdin } from './stdin.js';
 import { submitToJourney } from '../journeys.js';
 import { createLogger } from '../logger.js';
 import { revealPin } from '../pin-reveal.js';
@@ -23,7 +24,6 @@ import { revealPin } from '../pin-reveal.js';
 export type WithClient = (work: (client: Client) => Promise<void>, options?: { checkKeys?: boolean }) => Promise<void>;
 const sending = { checkKeys: true };
 
-const actorOption = ['--by <actor>', 'who acts (recorded in history)', process.env.USER ?? 'cli'] as const;
 const waitOption = [
   '--wait <seconds>',
   'how long to wait for the journey\'s answer before answering "received"',
@@ -183,9 +183,3 @@ export function addOperatorCommands(
 }
 
 const waitFor = (opts: { wait: number }) => ({ waitMs: opts.wait * 1000 });
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks).toString('utf8');
-}

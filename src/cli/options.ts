@@ -24,6 +24,15 @@ function graphIdArgument(value: string): string {
 export const graphIdOption = (flags: string, description: string): Option =>
   new Option(flags, description).argParser(graphIdArgument);
 
+/** A Graph id option given once per value (--phone-number-id 1 --phone-number-id 2). */
+export const graphIdListOption = (flags: string, description: string): Option =>
+  new Option(flags, description).argParser((value: string, previous: string[] | undefined) => [
+    ...(previous ?? []),
+    graphIdArgument(value),
+  ]);
+
+export const actorOption = ['--by <actor>', 'who acts (recorded in history)', process.env.USER ?? 'cli'] as const;
+
 export const methodOption = (description: string): Option =>
   new Option('--method <method>', description).choices(codeMethods);
 

@@ -99,16 +99,20 @@ export class AesGcmCodec implements PayloadCodec {
   }
 }
 
-function encrypt(plain: Buffer, key: Buffer): Buffer {
+/** AES-256-GCM: iv ‖ ciphertext ‖ tag. `aad` binds the ciphertext to its context (it must match to decrypt). */
+export function encrypt(plain: Buffer, key: Buffer, aad?: Buffer): Buffer {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
+  if (aad) cipher.setAAD(aad);
   return Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
 }
 
-function decrypt(sealed: Buffer, key: Buffer): Buffer {
+/** Throws when the key (or the aad) is not the one the data was encrypted with: GCM's tag does not authenticate. */
+export function decrypt(sealed: Buffer, key: Buffer, aad?: Buffer): Buffer {
   const iv = sealed.subarray(0, IV_BYTES);
   const tag = sealed.subarray(sealed.length - TAG_BYTES);
   const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  if (aad) decipher.setAAD(aad);
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
 }

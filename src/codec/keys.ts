@@ -1,42 +1,55 @@
-// Where the codec's keys come from: NUMBERFLOW_CODEC_KEYS ("id:base64,id:base64", the first is active unless
-// NUMBERFLOW_CODEC_KEY_ID names another), or — for the embedded single-machine default only — a key file
-// generated once under the data folder with owner-only permissions.
+// Where the AES-256 keys come from: a list "id:base64,id:base64" in an environment variable (the payload codec's
+// NUMBERFLOW_CODEC_KEYS, the token store's NUMBERFLOW_STORE_KEY), the first active unless another is named — or,
+// for the embedded single-machine default only, a key file generated once under the data folder, owner-only.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodecKeys } from './aes-gcm-codec.js';
 
-export function parseCodecKeys(spec: string, activeKeyId?: string): CodecKeys {
+/** Keys by id, and the one that encrypts what is new. */
+export type KeyRing = CodecKeys;
+
+/** `variable` names the setting in error messages; `activeKeyId` picks the active key (default: the first). */
+export function parseKeyList(spec: string, variable: string, activeKeyId?: string, activeVariable = variable): KeyRing {
   const keys = new Map<string, Buffer>();
   for (const entry of spec
     .split(',')
     .map((e) => e.trim())
     .filter(Boolean)) {
     const separator = entry.indexOf(':');
-    if (separator <= 0) throw new Error('NUMBERFLOW_CODEC_KEYS: each key must be written id:base64');
+    if (separator <= 0) throw new Error(`${variable}: each key must be written id:base64`);
     const id = entry.slice(0, separator);
     const key = Buffer.from(entry.slice(separator + 1), 'base64');
-    if (key.length !== 32) throw new Error(`NUMBERFLOW_CODEC_KEYS: key "${id}" must decode to 32 bytes`);
+    if (key.length !== 32) throw new Error(`${variable}: key "${id}" must decode to 32 bytes`);
     keys.set(id, key);
   }
   const first = keys.keys().next();
-  if (first.done) throw new Error('NUMBERFLOW_CODEC_KEYS: no key given');
+  if (first.done) throw new Error(`${variable}: no key given`);
   const active = activeKeyId ?? first.value;
-  if (!keys.has(active)) throw new Error(`NUMBERFLOW_CODEC_KEY_ID: no key "${active}" in NUMBERFLOW_CODEC_KEYS`);
+  if (!keys.has(active)) throw new Error(`${activeVariable}: no key "${active}" in ${variable}`);
   return { activeKeyId: active, keys };
 }
 
-/** The embedded default's key: made on first start, kept in the data folder (gitignored) for later starts. */
-export function localCodecKeys(dataDir: string): CodecKeys {
-  const file = join(dataDir, 'codec-keys');
+export function parseCodecKeys(spec: string, activeKeyId?: string): CodecKeys {
+  return parseKeyList(spec, 'NUMBERFLOW_CODEC_KEYS', activeKeyId, 'NUMBERFLOW_CODEC_KEY_ID');
+}
+
+/** A key made on first start and kept in the data folder (gitignored) for later starts. */
+export function localKeyFile(dataDir: string, file: string, keyId: string): KeyRing {
+  const path = join(dataDir, file);
   mkdirSync(dataDir, { recursive: true });
   try {
     // 'wx': of two processes starting at once, one creates the key and the other reads it — never two keys.
-    writeFileSync(file, `local-1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(path, `${keyId}:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  return parseCodecKeys(readFileSync(file, 'utf8').trim());
+  return parseKeyList(readFileSync(path, 'utf8').trim(), path);
+}
+
+/** The embedded default's payload key. */
+export function localCodecKeys(dataDir: string): CodecKeys {
+  return localKeyFile(dataDir, 'codec-keys', 'local-1');
 }
 
 /** The configured keys; the embedded default may make its own, a worker joining a cluster may not. */

@@ -46,6 +46,11 @@ export interface PinRevealRequest {
 export interface RevealedPin {
   pin: string;
 }
+/** A new Meta token was stored for the WABA (a new Embedded Signup, or `numberflow token set`). */
+export interface TokenRenewal {
+  wabaId: string;
+  actor: string;
+}
 
 /** What an operator's submission led to, answered to the caller of the update. */
 export interface SubmissionOutcome {
@@ -69,5 +74,7 @@ export const cancelUpdate = defineUpdate<SubmissionOutcome, [CancelRequest]>('ca
 export const requestRemovalSignal = defineSignal<[RemovalRequest]>('requestRemoval');
 export const confirmDeletionSignal = defineSignal<[DeletionConfirmation]>('confirmDeletion');
 export const revealPinUpdate = defineUpdate<RevealedPin, [PinRevealRequest]>('revealPin');
+/** Sent to every running journey of the WABA: one waiting for a new token calls Meta again. */
+export const tokenRenewedSignal = defineSignal<[TokenRenewal]>('tokenRenewed');
 /** A Meta webhook event about this number, routed by the webhook receiver. */
 export const numberEventSignal = defineSignal<[NumberEvent]>('numberEvent');

@@ -19,3 +19,8 @@ export interface MetaError {
 export const GRAPH_FAILURE_TYPE = 'GraphError';
 /** The ApplicationFailure type for a Graph call that got no answer (network down, timeout): an outage. */
 export const GRAPH_UNREACHABLE_TYPE = 'GraphUnreachable';
+
+/** Meta refuses the token itself (190: invalid, expired or revoked; 0: AuthException): a new token is needed. */
+export const TOKEN_REFUSED_CODES: readonly number[] = [190, 0];
+/** The activity failures of a token numberflow has not got (none stored) or cannot open (another store key). */
+export const TOKEN_UNAVAILABLE_TYPES: readonly string[] = ['MissingTokenError', 'StoreKeyError'];

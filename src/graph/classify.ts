@@ -1,6 +1,7 @@
 // One answer for the activity layer to "may I retry this Graph failure, when, and what must a person do?".
 import { GraphError, GraphResponseError, GraphTransportError, type GraphErrorClass } from './errors.js';
 import { GraphInputError } from './inputs.js';
+import { StoreKeyError } from '../stores/sealed.js';
 import { MissingTokenError } from './tokens.js';
 
 export interface GraphFailure {
@@ -32,6 +33,12 @@ export function classifyGraphFailure(err: unknown): GraphFailure {
     return { errorClass: 'permanent', remediation: `numberflow refused to send the call: ${err.message}.` };
   }
   if (err instanceof MissingTokenError) return { errorClass: 'permanent', remediation: err.remediation };
+  if (err instanceof StoreKeyError) {
+    return {
+      errorClass: 'permanent',
+      remediation: `${err.message}; or store the WABA's token again with \`numberflow token set\`.`,
+    };
+  }
   // Anything else (a token store that is down, a bug) may pass; the activity's retry policy bounds the attempts.
   return { errorClass: 'transient', remediation: 'An unexpected error occurred; numberflow retries a few times.' };
 }

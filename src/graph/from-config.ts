@@ -1,22 +1,27 @@
-// The Graph client the worker uses, from the configuration (or pointed at the sandbox by `npm start`).
-import type { Config } from '../config.js';
+// The Graph client of a process, from the configuration: Meta's Graph API, or — with neither a system-user token
+// nor an app configured — the Graph API sandbox that `npm start` runs, with its app id and the data folder's secret.
+import { usesSandbox, type Config } from '../config.js';
+import { localSecret } from '../local-secret.js';
 import { GraphClient } from './client.js';
-import { staticTokenProvider, type TokenProvider } from './tokens.js';
+import type { TokenProvider } from './tokens.js';
 
-export function graphClientFromConfig(
-  config: Config,
-  override: { baseUrl?: string; token?: string; tokens?: TokenProvider } = {},
-): GraphClient {
-  const token = override.token ?? config.META_ACCESS_TOKEN;
-  if (!override.tokens && !token) {
-    throw new Error('META_ACCESS_TOKEN is not set: a worker needs a system-user token to call the Graph API');
-  }
+/** The app id `npm start` gives its sandbox, so the CLI can exchange the sandbox's Embedded Signup codes. */
+export const SANDBOX_APP_ID = '1234567890';
+
+/** The app secret: Meta's, or the one the sandbox signs its webhooks with (made once in the data folder). */
+export function appSecretOf(config: Config): string {
+  return config.META_APP_SECRET ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-app-secret');
+}
+
+/** `sandboxUrl`: where the sandbox listens when it is not SANDBOX_PORT on loopback (npm start's own). */
+export function graphClientFromConfig(config: Config, tokens: TokenProvider, sandboxUrl?: string): GraphClient {
+  const sandbox = usesSandbox(config);
   return new GraphClient({
-    baseUrl: override.baseUrl ?? config.GRAPH_BASE_URL,
+    baseUrl: sandbox ? (sandboxUrl ?? `http://127.0.0.1:${config.SANDBOX_PORT}`) : config.GRAPH_BASE_URL,
     apiVersion: config.GRAPH_API_VERSION,
-    tokens: override.tokens ?? staticTokenProvider(token ?? ''),
-    appId: config.META_APP_ID,
-    appSecret: config.META_APP_SECRET,
+    tokens,
+    appId: sandbox ? SANDBOX_APP_ID : config.META_APP_ID,
+    appSecret: sandbox ? appSecretOf(config) : config.META_APP_SECRET,
     connectTimeoutMs: config.GRAPH_CONNECT_TIMEOUT_MS,
     requestTimeoutMs: config.GRAPH_REQUEST_TIMEOUT_MS,
   });

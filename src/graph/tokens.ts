@@ -1,16 +1,11 @@
 // Which access token a Graph call uses. numberflow manages numbers in customers' own Meta assets, so each WABA
 // may have its own business-integration token (from the Embedded Signup code exchange); a system-user token from
 // the environment serves every WABA it was granted. Tokens never travel as arguments of endpoint methods.
+import type { TokenOrigin, TokenStore } from '../stores/token-store.js';
 import type { GraphErrorClass } from './errors.js';
 
 export interface TokenProvider {
   tokenFor(wabaId: string): Promise<string>;
-}
-
-/** Where per-WABA tokens live. The in-memory store serves tests and the sandbox; an encrypted SQLite one follows. */
-export interface TokenStore {
-  get(wabaId: string): Promise<string | undefined>;
-  put(wabaId: string, token: string): Promise<void>;
 }
 
 /** No token is known for the WABA: a person must connect it (Embedded Signup) or configure a system-user token. */
@@ -30,23 +25,10 @@ export function staticTokenProvider(token: string): TokenProvider {
   return { tokenFor: () => Promise.resolve(token) };
 }
 
-export class InMemoryTokenStore implements TokenStore {
-  readonly #tokens = new Map<string, string>();
-
-  get(wabaId: string): Promise<string | undefined> {
-    return Promise.resolve(this.#tokens.get(wabaId));
-  }
-
-  put(wabaId: string, token: string): Promise<void> {
-    this.#tokens.set(wabaId, token);
-    return Promise.resolve();
-  }
-}
-
 /** The WABA's own token when the store has one, else the system-user token when one is configured. */
 export class PerWabaTokenProvider implements TokenProvider {
   constructor(
-    private readonly store: TokenStore,
+    private readonly store: Pick<TokenStore, 'get' | 'put'>,
     private readonly fallbackToken?: string,
   ) {}
 
@@ -57,8 +39,12 @@ export class PerWabaTokenProvider implements TokenProvider {
   }
 
   /** Keeps the token the Embedded Signup exchange returned for this WABA. */
-  async remember(wabaId: string, token: string): Promise<void> {
+  async remember(
+    wabaId: string,
+    token: string,
+    origin: TokenOrigin = { source: 'signup', by: 'numberflow' },
+  ): Promise<void> {
     if (token.trim() === '') throw new TypeError('refusing to store an empty access token');
-    await this.store.put(wabaId, token);
+    await this.store.put(wabaId, token, origin);
   }
 }

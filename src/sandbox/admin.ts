@@ -22,7 +22,7 @@ import {
   recordPaidMessage,
   twoStepPin,
 } from './numbers.js';
-import { createSignupCode, issueToken } from './tokens.js';
+import { createSignupCode, issueToken, revokeTokens } from './tokens.js';
 import { latestCode, outbox } from './verification.js';
 import type { WebhookDelivery } from './webhooks.js';
 
@@ -31,6 +31,8 @@ export interface SandboxAdmin {
   createWaba(input: { portfolioId: string; wabaId?: string }): { wabaId: string };
   /** A token for these WABAs; scopes default to whatsapp_business_management and whatsapp_business_messaging. */
   issueToken(input: { wabaIds: string[]; scopes?: string[] }): string;
+  /** Every token of the WABA answers 190 from now on (the customer took the app's access away). */
+  revokeTokens(wabaId: string): { revoked: number };
   /** An Embedded Signup code for the WABA: 30 s of sandbox time, single use. */
   createSignupCode(input: { wabaId: string }): { code: string };
   /** The codes the phone received (the one place a code is readable). */
@@ -78,6 +80,7 @@ export function createAdmin(core: SandboxCore, callLog: CallLog): SandboxAdmin {
     createPortfolio: (input) => createPortfolio(core, input),
     createWaba: (input) => createWaba(core, input),
     issueToken: (input) => issueToken(core, input),
+    revokeTokens: (wabaId) => revokeTokens(core, wabaId),
     createSignupCode: (input) => createSignupCode(core, input),
     outbox: (filter) => outbox(core, filter),
     latestCode: (phoneNumberId) => latestCode(core, phoneNumberId),

@@ -13,6 +13,7 @@ export interface DemoAccount {
 export function demoAccount(core: SandboxCore): DemoAccount {
   const { store } = core;
   for (const token of store.tokens.values()) {
+    if (token.revokedAt !== undefined) continue;
     const waba = store.wabas.get(token.wabaIds[0] ?? '');
     if (waba) return { portfolioId: waba.portfolioId, wabaId: waba.id, token: token.value };
   }

@@ -93,6 +93,8 @@ export interface AccessToken {
   scopes: string[];
   issuedAt: number;
   userId: string;
+  /** Sandbox time of its revocation (the customer removed the app, changed a password…): 190 from then on. */
+  revokedAt?: number;
 }
 
 export interface SignupCode {

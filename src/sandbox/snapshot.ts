@@ -71,6 +71,7 @@ const token: z.ZodType<AccessToken> = z.object({
   scopes: z.array(z.string()),
   issuedAt: z.number(),
   userId: z.string(),
+  revokedAt: z.number().optional(),
 });
 const signupCode: z.ZodType<SignupCode> = z.object({
   code: z.string(),

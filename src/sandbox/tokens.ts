@@ -53,6 +53,19 @@ export function exchangeSignupCode(
   return { access_token: issueToken(core, { wabaIds: [signup.wabaId] }), token_type: 'bearer' };
 }
 
+/** Every token of the WABA stops working (190), as when the customer takes the app's access away; answers how many. */
+export function revokeTokens(core: SandboxCore, wabaId: string): { revoked: number } {
+  adminWaba(core, wabaId);
+  let revoked = 0;
+  for (const token of core.store.tokens.values()) {
+    if (token.revokedAt === undefined && token.wabaIds.includes(wabaId)) {
+      token.revokedAt = core.clock.now();
+      revoked += 1;
+    }
+  }
+  return { revoked };
+}
+
 /** GET /debug_token, called with the app token "APP_ID|APP_SECRET". An unknown input token reads is_valid:false. */
 export function debugToken(
   core: SandboxCore,
@@ -64,7 +77,7 @@ export function debugToken(
   }
   const token = core.store.tokens.get(input.inputToken);
   const base = { app_id: appId, type: 'SYSTEM_USER', application: 'numberflow sandbox app' };
-  if (!token) {
+  if (!token || token.revokedAt !== undefined) {
     return {
       data: { ...base, is_valid: false, scopes: [], error: { code: 190, message: 'Invalid OAuth access token.' } },
     };
@@ -88,6 +101,12 @@ export function authenticate(core: SandboxCore, value: string | undefined): Acce
   if (!value) throw new GraphApiError(190, 'An access token is required to request this resource.');
   const token = core.store.tokens.get(value);
   if (!token) throw new GraphApiError(190, 'Invalid OAuth access token - Cannot parse access token');
+  if (token.revokedAt !== undefined) {
+    throw new GraphApiError(
+      190,
+      'The session has been invalidated because the user changed their password or removed the app',
+    );
+  }
   return token;
 }
 

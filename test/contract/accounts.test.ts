@@ -1,13 +1,8 @@
 // The app's place on a WABA and Embedded Signup's server-to-server calls (docs/meta-graph-api.md#webhook-subscription, #embedded-signup): webhook
 // subscription, the code exchange (30 s, single use) and debug_token with the WABA check numberflow makes on it.
 import { expect } from 'vitest';
-import {
-  InMemoryTokenStore,
-  PerWabaTokenProvider,
-  tokenCoversWaba,
-  type SignupToken,
-  type SubscribedApp,
-} from '../../src/graph/index.js';
+import { PerWabaTokenProvider, tokenCoversWaba, type SignupToken, type SubscribedApp } from '../../src/graph/index.js';
+import { InMemoryTokenStore } from '../../src/stores/memory-token-store.js';
 import { describeContract, failure } from './contract.js';
 import { expectGraphError } from './errors.js';
 import { sandboxOf, type ContractTarget } from './targets.js';

@@ -8,10 +8,10 @@ import {
   GraphTransportError,
   MissingTokenError,
   PerWabaTokenProvider,
-  InMemoryTokenStore,
   staticTokenProvider,
   type NumberRef,
 } from '../../src/graph/index.js';
+import { InMemoryTokenStore } from '../../src/stores/memory-token-store.js';
 import { metaError, useFakeGraph, type FakeGraph } from './support/fake-graph.js';
 
 const WABA = '102290129340398';

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   GraphClient,
   GraphInputError,
-  InMemoryTokenStore,
   PerWabaTokenProvider,
   tokenCoversWaba,
   type NumberRef,
 } from '../../src/graph/index.js';
+import { InMemoryTokenStore } from '../../src/stores/memory-token-store.js';
 import { useFakeGraph, type FakeGraph } from './support/fake-graph.js';
 
 const WABA = '102290129340398';

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   classifyGraphFailure,
   GraphInputError,
-  InMemoryTokenStore,
   MissingTokenError,
   parseBusinessUseCaseUsage,
   PerWabaTokenProvider,
   regainAccessMs,
   staticTokenProvider,
 } from '../../src/graph/index.js';
+import { InMemoryTokenStore } from '../../src/stores/memory-token-store.js';
 
 describe('token providers', () => {
   it('gives the one system-user token for every WABA', async () => {

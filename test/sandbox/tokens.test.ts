@@ -55,6 +55,29 @@ describe('access tokens', () => {
   });
 });
 
+describe('token revocation', () => {
+  it('answers 190 to every token of a revoked WABA, over the admin API, and debug_token reads it invalid', async () => {
+    const { wabaId: otherWaba } = t.sandbox.admin.createWaba({ portfolioId: t.portfolioId });
+    const otherToken = t.sandbox.admin.issueToken({ wabaIds: [otherWaba] });
+    const revoked = await fetch(`${t.sandbox.url}/_sandbox/wabas/${t.wabaId}/revoke-tokens`, { method: 'POST' });
+    expect(await revoked.json()).toEqual({ revoked: 1 });
+    const refused = await t.graph('GET', `/${t.wabaId}/phone_numbers`);
+    expect(refused.status).toBe(401);
+    expect(metaError(refused)).toMatchObject({
+      code: 190,
+      error_data: { details: expect.stringMatching(/invalidated/) },
+    });
+    expect((await t.graph('GET', `/${otherWaba}/phone_numbers`, { token: otherToken })).status).toBe(200);
+    const described = await t.graph('GET', '/debug_token', {
+      token: null,
+      query: { input_token: t.token, access_token: `${APP_ID}|${APP_SECRET}` },
+    });
+    expect(described.body).toMatchObject({ data: { is_valid: false } });
+    const renewed = t.sandbox.admin.issueToken({ wabaIds: [t.wabaId] });
+    expect((await t.graph('GET', `/${t.wabaId}/phone_numbers`, { token: renewed })).status).toBe(200);
+  });
+});
+
 describe('Embedded Signup code exchange and debug_token', () => {
   it('exchanges a code once for a token scoped to its WABA', async () => {
     const { code } = t.sandbox.admin.createSignupCode({ wabaId: t.wabaId });

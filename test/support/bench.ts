@@ -10,11 +10,15 @@ export interface Bench {
 }
 
 /** 'dev' for updates, visibility and webhooks routed by search attributes; 'time-skipping' for long timers. */
-export function useBench(server: 'dev' | 'time-skipping', options: HarnessOptions = {}): Bench {
+/** `options` may be a function, for options made by an earlier beforeAll (a token store). */
+export function useBench(
+  server: 'dev' | 'time-skipping',
+  options: HarnessOptions | (() => HarnessOptions) = {},
+): Bench {
   const context = {} as Bench;
   beforeAll(async () => {
     context.env = server === 'dev' ? await connectDevServer() : await connectTimeSkippingServer();
-    context.bench = await createHarness(context.env, options);
+    context.bench = await createHarness(context.env, typeof options === 'function' ? options() : options);
   });
   afterAll(async () => {
     await context.bench?.close();

@@ -10,10 +10,13 @@ import type { JourneyRequest } from '../../src/domain/journey-input.js';
 import { journeyQuery, type JourneyInput, type JourneyView } from '../../src/domain/journey.js';
 import { portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { GraphClient } from '../../src/graph/client.js';
+import { SANDBOX_APP_ID } from '../../src/graph/from-config.js';
+import { PerWabaTokenProvider } from '../../src/graph/tokens.js';
 import { buildHttpApp } from '../../src/http/app.js';
 import { startJourney } from '../../src/journeys.js';
 import type { portfolio } from '../../src/workflows/portfolio.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import type { TokenStore } from '../../src/stores/token-store.js';
 import { addToManifest, fixtureSlug, writeFixture } from './fixtures.js';
 import { freshId, journeyInput } from './journeys.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
@@ -57,7 +60,9 @@ export interface HarnessOptions {
   record?: boolean;
   /** How long the Graph client waits for an answer (short, to lose answers on purpose). */
   graphRequestTimeoutMs?: number;
-  /** The HTTP service's logger (silent by default). */
+  /** Tokens per WABA from this store (the bench's WABA's put in it), as the worker takes them in production. */
+  tokenStore?: TokenStore;
+  /** The webhook receiver's logger (silent by default). */
   logger?: Logger;
 }
 
@@ -91,11 +96,15 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
   const cap = options.cap ?? 1000;
   const logger = options.logger ?? pino({ level: 'silent' });
   const taskQueue = uniqueTaskQueue('journey');
-  const sandbox = await startSandbox({ appSecret: APP_SECRET, seed: 7, ...options.sandbox });
+  const sandbox = await startSandbox({ appId: SANDBOX_APP_ID, appSecret: APP_SECRET, seed: 7, ...options.sandbox });
   let token = ''; // issued once the WABA exists, after the receiver listens for the webhook of its creation
   const graph = new GraphClient({
     baseUrl: sandbox.url,
-    tokens: { tokenFor: () => Promise.resolve(token) },
+    tokens: options.tokenStore
+      ? new PerWabaTokenProvider(options.tokenStore)
+      : { tokenFor: () => Promise.resolve(token) },
+    appId: SANDBOX_APP_ID,
+    appSecret: APP_SECRET,
     requestTimeoutMs: options.graphRequestTimeoutMs,
   });
   // The receiver routes webhooks to the journeys (and starts portfolios on the harness's own task queue).
@@ -125,6 +134,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
   });
   const { wabaId } = sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
   token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
+  await options.tokenStore?.put(wabaId, token, { source: 'manual', by: 'test harness' });
   const started = new Map<string, { workflow: string; scenario: string }>(); // workflowId -> its test
   const label = () => expect.getState().currentTestName ?? 'setup';
   const activities = createActivities({ graph, temporal: env.client, taskQueue });

@@ -179,20 +179,23 @@ export async function startMain(env: MainEnv): Promise<{ main: Spawned; portfoli
  * The operator's command line (src/starter.ts) against `npm start`'s server, with the same environment: as on an
  * operator's machine, it finds the embedded server by TEMPORAL_DEV_PORT, with no TEMPORAL_ADDRESS.
  */
+/** Runs the command line as a process of its own; `stdin` is what a person would pipe into it. */
 export async function runCli(
-  env: MainEnv,
+  env: Pick<MainEnv, 'env'>,
   args: string[],
+  stdin = '',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return runCliWith(env.env, args);
+  return runCliWith(env.env, args, stdin);
 }
 
-/** The command line as a real process with exactly this environment (standard input closed at once). */
+/** The command line as a real process with exactly this environment; `stdin` is what a person would pipe into it. */
 export async function runCliWith(
   env: Record<string, string>,
   args: string[],
+  stdin = '',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cli = spawnTsx('src/starter.ts', env, args);
-  cli.child.stdin?.end();
+  cli.child.stdin?.end(stdin);
   const code = await cli.exit(60_000);
   return { code, stdout: cli.lines.map((l) => l.msg).join('\n'), stderr: cli.stderr() };
 }

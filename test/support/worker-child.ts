@@ -8,6 +8,7 @@ import { secretsKeysFor } from '../../src/codec/secrets-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger, installTemporalLogging } from '../../src/logger.js';
 import { graphClientFromConfig } from '../../src/graph/from-config.js';
+import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { connectClient, connectWorkerConnection } from '../../src/temporal/connection.js';
 import { createNumberflowWorker } from '../../src/worker.js';
 
@@ -16,7 +17,7 @@ if (!codePath) throw new Error('WORKFLOW_BUNDLE_PATH is not set');
 const config = loadConfig();
 installTemporalLogging(createLogger(config.LOG_LEVEL)); // its log lines on stdout, as `npm run worker` writes them
 const dataConverter = createDataConverter(codecKeysFor(config), secretsKeysFor(config, { unseal: true }));
-const graph = graphClientFromConfig(config);
+const graph = graphClientFromConfig(config, staticTokenProvider(config.META_ACCESS_TOKEN ?? ''));
 const client = await connectClient(config, dataConverter);
 const connection = await connectWorkerConnection(config);
 const activities = createActivities({ graph, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });

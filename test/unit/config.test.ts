@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { codecCorsOrigins, ConfigError, loadConfig } from '../../src/config.js';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { codecCorsOrigins, ConfigError, loadConfig, usesSandbox } from '../../src/config.js';
 import { secretsKeysFor } from '../../src/codec/secrets-keys.js';
 import { embeddedCodecEndpoint } from '../../src/http/codec-setup.js';
+import { STORE_KEY_FILE, storeSealerFor } from '../../src/stores/sealed.js';
+import { tempDir } from '../support/processes.js';
 
 describe('configuration', () => {
   it('defaults to the embedded dev server', () => {
@@ -79,5 +83,42 @@ describe('configuration', () => {
     } catch (err) {
       expect((err as Error).message).not.toContain('secret-key-path');
     }
+  });
+
+  it('takes a PostgreSQL URL for the stores, never repeating it, and asks an app for its secret and verify token', () => {
+    expect(loadConfig({ NUMBERFLOW_DATABASE_URL: 'postgres://nf@db:5432/numberflow' }).NUMBERFLOW_DATABASE_URL).toBe(
+      'postgres://nf@db:5432/numberflow',
+    );
+    expect(() => loadConfig({ NUMBERFLOW_DATABASE_URL: 'mysql://nf:hunter2@db/numberflow' })).toThrow(
+      /^invalid configuration:\n {2}NUMBERFLOW_DATABASE_URL: must be a postgres:\/\/ URL$/,
+    );
+    expect(() => loadConfig({ META_APP_ID: '1234' })).toThrow(
+      /META_APP_SECRET: is required with META_APP_ID[^]*META_WEBHOOK_VERIFY_TOKEN: is required with META_APP_ID/,
+    );
+  });
+
+  it('runs against the sandbox only without a system-user token and without an app', () => {
+    expect(usesSandbox(loadConfig({}))).toBe(true);
+    expect(usesSandbox(loadConfig({ META_APP_ID: '1', META_APP_SECRET: 's', META_WEBHOOK_VERIFY_TOKEN: 'v' }))).toBe(
+      false,
+    );
+    expect(
+      usesSandbox(loadConfig({ META_ACCESS_TOKEN: 't', META_APP_SECRET: 's', META_WEBHOOK_VERIFY_TOKEN: 'v' })),
+    ).toBe(false);
+  });
+
+  it('requires the store key with a database of the fleet, and makes one in the data folder otherwise', () => {
+    expect(() => storeSealerFor({ NUMBERFLOW_DATABASE_URL: 'postgres://db/nf', NUMBERFLOW_DATA_DIR: '.data' })).toThrow(
+      /NUMBERFLOW_STORE_KEY is required with NUMBERFLOW_DATABASE_URL/,
+    );
+    const dataDir = tempDir('store-key');
+    const made = storeSealerFor({ NUMBERFLOW_DATA_DIR: dataDir });
+    expect(made.activeKeyId).toBe('store-1');
+    expect(statSync(join(dataDir, STORE_KEY_FILE)).mode & 0o777).toBe(0o600);
+    const sealed = made.seal('EAAtoken', 'waba-token:1');
+    expect(storeSealerFor({ NUMBERFLOW_DATA_DIR: dataDir }).open(sealed, 'waba-token:1', 'the token')).toBe('EAAtoken');
+    expect(() => storeSealerFor({ NUMBERFLOW_STORE_KEY: 'k1:c2hvcnQ=', NUMBERFLOW_DATA_DIR: dataDir })).toThrow(
+      'NUMBERFLOW_STORE_KEY: key "k1" must decode to 32 bytes',
+    );
   });
 });

@@ -10,6 +10,7 @@
  *   POST   /_sandbox/wabas/:wabaId/restrictions   {restrictionType}
  *   POST   /_sandbox/wabas/:wabaId/partner-removal {disconnectionInfo?: {reason, initiated_by}}
  *   POST   /_sandbox/tokens                       {wabaIds, scopes?} → {accessToken}
+ *   POST   /_sandbox/wabas/:wabaId/revoke-tokens                    → {revoked} (its tokens answer 190 from then on)
  *   POST   /_sandbox/signup-codes                 {wabaId}          → {code}
  *   GET    /_sandbox/outbox[?phoneNumberId=]                        → OutboxEntry[]
  *   GET    /_sandbox/outbox/:phoneNumberId/latest                   → {code} (null when none reached the phone)
@@ -102,6 +103,7 @@ const routes: Registration[] = [
   route('POST', '/tokens', z.object({ wabaIds: z.array(id).min(1), scopes: z.array(id).optional() }), (admin, i) => ({
     accessToken: admin.issueToken(i),
   })),
+  route('POST', '/wabas/:wabaId/revoke-tokens', z.object({ wabaId: id }), (admin, i) => admin.revokeTokens(i.wabaId)),
   route('POST', '/signup-codes', z.object({ wabaId: id }), (admin, i) => admin.createSignupCode(i)),
   route('GET', '/outbox', z.object({ phoneNumberId: id.optional() }), (admin, i) => admin.outbox(i)),
   route('GET', '/outbox/:phoneNumberId/latest', onNumber, (admin, i) => ({

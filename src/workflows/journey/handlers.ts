@@ -19,6 +19,7 @@ import {
   submitDisplayNameUpdate,
   submitOtpUpdate,
   submitPinUpdate,
+  tokenRenewedSignal,
   type CancelRequest,
   type SubmissionOutcome,
 } from '../../domain/messages.js';
@@ -193,6 +194,10 @@ export function installHandlers(journey: Journey): void {
   });
 
   setHandler(numberEventSignal, (event) => journey.receive(event));
+  setHandler(tokenRenewedSignal, (renewal) => {
+    // Sent to the WABA's journeys found by search attribute; one of another WABA has nothing to renew.
+    if (renewal.wabaId === journey.input.wabaId) journey.tokenRenewed(String(renewal.actor));
+  });
   setHandler(slotAnswerSignal, (answer) => slot.put(answer, 'portfolio'));
 }
 

@@ -42,6 +42,12 @@ export class Journey {
   /** Set only when the journey was started with its search attributes (the time-skipping server has none). */
   private readonly visible = workflowInfo().typedSearchAttributes.get(NumberStage) !== undefined;
   private pendingPhoneNumberId: string | null = null;
+  /**
+   * New tokens stored for the WABA while this run goes on; a call refused for its token waits for the next one.
+   * Not state: no wait for a token spans a continue-as-new, and signals replay into it the same way.
+   */
+  private tokenRenewals = 0;
+  private awaitingToken = false;
   private cancelOnboarding: (() => void) | null = null;
 
   constructor(
@@ -80,6 +86,32 @@ export class Journey {
   note(actor: string, what: string): void {
     this.state.notes.push({ at: new Date().toISOString(), actor, what });
     if (this.state.notes.length > NOTES_KEPT) this.state.notes.splice(0, this.state.notes.length - NOTES_KEPT);
+  }
+
+  /** How many new tokens have come so far: a call remembers it, and a refused one waits for a later one. */
+  get tokenRenewalsSoFar(): number {
+    return this.tokenRenewals;
+  }
+
+  tokenRenewed(actor: string): void {
+    this.tokenRenewals += 1;
+    if (this.awaitingToken) this.note(actor, `stored a new Meta token for WABA ${this.input.wabaId}`);
+  }
+
+  /** A person must store a new token for the WABA; the journey waits for it (tokenRenewed), then calls again. */
+  awaitToken(why: string): void {
+    const { wabaId } = this.input;
+    this.awaitingToken = true;
+    this.note('numberflow', `Meta's token for WABA ${wabaId} is unusable (${why}); waiting for a new one`);
+    this.waitFor(
+      'admin',
+      `a new Meta token is needed for WABA ${wabaId}: finish Embedded Signup again or run \`numberflow token set --waba ${wabaId}\``,
+    );
+  }
+
+  tokenArrived(): void {
+    this.awaitingToken = false;
+    this.stopWaiting();
   }
 
   metaAnswered(error: MetaError): void {

@@ -3,14 +3,22 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  condition,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   sleep,
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import { GRAPH_FAILURE_TYPE, GRAPH_UNREACHABLE_TYPE, type MetaError } from '../../domain/meta-error.js';
+import {
+  GRAPH_FAILURE_TYPE,
+  GRAPH_UNREACHABLE_TYPE,
+  TOKEN_REFUSED_CODES,
+  TOKEN_UNAVAILABLE_TYPES,
+  type MetaError,
+} from '../../domain/meta-error.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import type { Journey } from './journey.js';
 
@@ -77,10 +85,15 @@ export interface CallOptions {
   onWait?: (until: string) => void;
 }
 
+/** A call refused for its token waits for a new one instead of failing the journey (no history had one: 190 failed). */
+const TOKEN_WAIT_PATCH = 'wait-for-a-new-meta-token';
+
 /**
  * Runs a Graph call; on a rate limit (133016: 72 h, 133015: minutes, 4/80007: the header's wait) or an outage
  * that outlasted the activity's retries, waits durably and calls again — a bounded number of times, one call per
  * wait. `call` is told whether it repeats an earlier call, so a guarded activity reads Meta first.
+ * A token Meta refuses (190) or numberflow has not got puts the journey in the hands of a person until a new token
+ * is stored for the WABA (signal tokenRenewed), then the call is made again; Meta did nothing with the refused one.
  * Permanent errors go back to the caller, which knows what they mean at its stage.
  */
 export async function callMeta<T>(
@@ -88,23 +101,42 @@ export async function callMeta<T>(
   call: (repeat: boolean) => Promise<T>,
   options: CallOptions = {},
 ): Promise<T> {
-  for (let waits = 0; ; waits++) {
+  let waits = 0;
+  let waitedForToken = false;
+  for (;;) {
+    const renewals = journey.tokenRenewalsSoFar; // a token stored while the call runs is a new one to try
     try {
       const value = await call(waits > 0);
-      if (waits > 0) journey.stopWaiting();
+      if (waits > 0 || waitedForToken) journey.stopWaiting();
       return value;
     } catch (err) {
       if (isCancellation(err)) throw err; // a cancelled journey is not an outage
       const meta = metaErrorOf(err);
       if (meta) journey.metaAnswered(meta);
+      const tokenProblem = unusableToken(err, meta);
+      if (tokenProblem !== null && patched(TOKEN_WAIT_PATCH)) {
+        journey.awaitToken(tokenProblem);
+        await condition(() => journey.tokenRenewalsSoFar > renewals);
+        journey.tokenArrived();
+        waitedForToken = true;
+        continue;
+      }
       const wait = waitAfter(err, meta, waits);
       if (wait === null || waits >= journeyPolicy.maxMetaWaits) throw err;
       const why = meta ? `Meta error ${meta.code} (${meta.message})` : 'Meta did not answer';
       journey.waitFor('meta', `${why}: numberflow waits, then calls again`, Date.now() + wait);
       options.onWait?.(new Date(Date.now() + wait).toISOString());
       await sleep(wait);
+      waits++;
     }
   }
+}
+
+/** Why the WABA's token cannot be used (Meta refused it, or numberflow has none it can open); null otherwise. */
+function unusableToken(err: unknown, meta: MetaError | null): string | null {
+  if (meta) return TOKEN_REFUSED_CODES.includes(meta.code) ? `Meta error ${meta.code}: ${meta.message}` : null;
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return null;
+  return TOKEN_UNAVAILABLE_TYPES.includes(err.cause.type ?? '') ? err.cause.message : null;
 }
 
 /** How long to wait before calling again; null when waiting cannot help. */

@@ -1,0 +1,103 @@
+// The intake's commands in direct mode (this process talks to Graph, the token store and Temporal itself):
+// `signup` finishes an Embedded Signup, `token set` stores a WABA's token by hand, `token list` shows what is
+// stored — when and how each token came, never a token.
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import type { GraphClient } from '../graph/client.js';
+import { graphClientFromConfig } from '../graph/from-config.js';
+import { PerWabaTokenProvider } from '../graph/tokens.js';
+import { SqlSignupLedger } from '../intake/signup-ledger.js';
+import { signup, type SignupOutcome } from '../intake/signup.js';
+import { setToken } from '../intake/token-renewal.js';
+import { openStores, type Stores } from '../stores/open.js';
+import type { WithClient } from './operator-commands.js';
+import { actorOption, graphIdListOption, graphIdOption } from './options.js';
+import { readStdin } from './stdin.js';
+
+interface Direct {
+  config: Config;
+  stores: Stores;
+  graph: GraphClient;
+}
+
+async function direct(work: (direct: Direct) => Promise<void>): Promise<void> {
+  const config = loadConfig();
+  const stores = await openStores(config);
+  const graph = graphClientFromConfig(config, new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN));
+  try {
+    await work({ config, stores, graph });
+  } finally {
+    await graph.close();
+    await stores.close();
+  }
+}
+
+export function addIntakeCommands(program: Command, withClient: WithClient, out: (line: string) => void): void {
+  program
+    .command('signup')
+    .description(
+      'finish an Embedded Signup: exchange its code (within 30 s), store the token, subscribe the app, start a journey per number',
+    )
+    .option('--code <code>', "the popup's code; leave it out to read it from standard input")
+    .addOption(graphIdOption('--waba <id>', 'the WABA the customer picked (waba_id)').makeOptionMandatory())
+    .addOption(
+      graphIdListOption(
+        '--phone-number-id <id>',
+        'a phone_number_id the popup returned (repeat for each)',
+      ).makeOptionMandatory(),
+    )
+    .addOption(graphIdOption('--business <id>', 'the business portfolio (business_id)').makeOptionMandatory())
+    .option(...actorOption)
+    .action((opts: { code?: string; waba: string; phoneNumberId: string[]; business: string; by: string }) =>
+      direct(async ({ config, stores, graph }) => {
+        const code = opts.code ?? (await readStdin()).trim();
+        const body = { code, wabaId: opts.waba, phoneNumberIds: opts.phoneNumberId, businessId: opts.business };
+        await withClient(
+          async (temporal) => {
+            const ledger = await SqlSignupLedger.open(stores.db);
+            const deps = { graph, tokens: stores.tokens, ledger, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
+            printSignup(await signup(deps, body, opts.by), out);
+          },
+          { checkKeys: true },
+        );
+      }),
+    );
+
+  const token = program.command('token').description("customers' Meta tokens, per WABA");
+  token
+    .command('set')
+    .description("store a WABA's token (read from standard input) and resume its journeys waiting for one")
+    .addOption(graphIdOption('--waba <id>', 'WhatsApp Business Account id').makeOptionMandatory())
+    .option(...actorOption)
+    .action((opts: { waba: string; by: string }) =>
+      direct(async ({ stores, graph }) => {
+        const given = await readStdin();
+        await withClient(async (temporal) => {
+          const deps = { graph, tokens: stores.tokens, temporal };
+          const { journeysTold } = await setToken(deps, { wabaId: opts.waba, token: given, by: opts.by });
+          out(`token stored for WABA ${opts.waba}; ${journeysTold} running journeys told`);
+        });
+      }),
+    );
+  token
+    .command('list')
+    .description('the WABAs with a token: when and how it came (never the token)')
+    .action(() =>
+      direct(async ({ stores }) => {
+        const stored = await stores.tokens.list();
+        if (stored.length === 0) out('no tokens stored');
+        for (const t of stored) out(`${t.wabaId}\t${t.source}\t${t.storedAt}\tby ${t.by}\tkey ${t.keyId}`);
+      }),
+    );
+}
+
+function printSignup(outcome: SignupOutcome, out: (line: string) => void): void {
+  const head = outcome.repeated
+    ? 'answered from the earlier signup with this code (nothing exchanged or started again)'
+    : 'token stored, app subscribed';
+  out(`signup of WABA ${outcome.wabaId}: ${head}; registration window until ${outcome.signupExpiresAt}`);
+  for (const j of outcome.journeys) {
+    const what = j.outcome === 'refused' ? `refused: ${j.problem ?? ''}` : `${j.outcome} ${j.workflowId ?? ''}`;
+    out(`  ${j.e164 ?? j.phoneNumberId}\t${what}`);
+  }
+}

@@ -1,0 +1,330 @@
+// What a Tech Provider does once the Embedded Signup popup has finished (docs/intake.md): exchange the code for the
+// customer's business token within its 30 seconds, keep the token sealed per WABA, subscribe the app to the WABA's
+// webhooks, and start a journey per number, adopting it where Meta stands, its 14-day window counted from now.
+// Idempotent on the code: a retry answers the same journeys and never exchanges twice.
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import { GRAPH_ID, JourneyInputError, parseJourneyRequest } from '../domain/journey-input.js';
+import { journeyWorkflowId, SIGNUP_WINDOW_MS } from '../domain/journey.js';
+import type { GraphClient } from '../graph/client.js';
+import { GraphError, GraphTransportError } from '../graph/errors.js';
+import { GraphInputError } from '../graph/inputs.js';
+import { tokenCoversWaba } from '../graph/signup.js';
+import { describeJourney, JourneyConflictError, startJourney } from '../journeys.js';
+import type { TokenStore } from '../stores/token-store.js';
+import { IntakeError, RUN_SIGNUP_AGAIN } from './errors.js';
+import type { SignupFailureKind, SignupJourney, SignupLedger, SignupRecord } from './signup-record.js';
+import { announceNewToken } from './token-renewal.js';
+
+const graphId = z.string().regex(GRAPH_ID, 'must be a numeric Graph id');
+
+/** The body of POST /v1/signups: what the popup's message event and its code callback gave the browser. */
+export const signupRequestSchema = z
+  .object({
+    /** The code of FB.login's callback: single use, 30 seconds. */
+    code: z.string().trim().min(1, 'is required').max(4096),
+    wabaId: graphId,
+    /** The popup's phone_number_id(s); the numbers are read from Meta (display_phone_number, verified_name). */
+    phoneNumberIds: z.array(graphId).min(1, 'needs at least one phone_number_id').max(100),
+    /** The business portfolio that owns the WABA (the popup's business_id). */
+    businessId: graphId,
+    /** A display name per phone_number_id, instead of the verified_name Meta shows. */
+    displayNames: z.record(graphId, z.string()).optional(),
+  })
+  .strict();
+export type SignupRequest = z.output<typeof signupRequestSchema>;
+
+export interface SignupOutcome {
+  wabaId: string;
+  businessId: string;
+  signupAt: string;
+  /** The 14-day Embedded Signup window: the numbers must be registered before. */
+  signupExpiresAt: string;
+  /** Answered from an earlier signup with the same code (nothing was exchanged or started again). */
+  repeated: boolean;
+  journeys: SignupJourney[];
+}
+
+export interface SignupDeps {
+  /** Has the app's credentials, and takes the WABA's token from `tokens`. */
+  graph: GraphClient;
+  tokens: TokenStore;
+  ledger: SignupLedger;
+  temporal: Client;
+  taskQueue: string;
+  now?: () => Date;
+}
+
+/** A claim older than this whose exchange never finished was cut short (the code itself lives 30 s). */
+const CLAIM_STALE_MS = 60_000;
+
+/** The ledger's key: a code is high-entropy and single use, so its SHA-256 identifies it without revealing it. */
+export function signupCodeHash(code: string): string {
+  return createHash('sha256').update(code.trim()).digest('hex');
+}
+
+export function parseSignupRequest(body: unknown): SignupRequest {
+  const parsed = signupRequestSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+  throw new IntakeError('invalid-request', `invalid signup: ${problems.join('; ')}`);
+}
+
+/** `requestedBy`: who sent the signup (the onboarding service's identity), recorded on every journey. */
+export async function signup(deps: SignupDeps, body: unknown, requestedBy: string): Promise<SignupOutcome> {
+  const request = parseSignupRequest(body);
+  const codeHash = signupCodeHash(request.code);
+  const now = (deps.now ?? (() => new Date()))();
+  const fresh: SignupRecord = {
+    wabaId: request.wabaId,
+    businessId: request.businessId,
+    phoneNumberIds: [...new Set(request.phoneNumberIds)],
+    requestedBy,
+    signupAt: now.toISOString(),
+    state: 'claimed',
+    failure: null,
+    journeys: [],
+    updatedAt: now.toISOString(),
+  };
+  const earlier = await deps.ledger.claim(codeHash, fresh);
+  if (!earlier) return finish(deps, request, codeHash, await exchange(deps, request, codeHash, fresh));
+  if (!sameSignup(earlier, fresh)) {
+    throw new IntakeError(
+      'code-used',
+      `this Embedded Signup code was already used by another signup (WABA ${earlier.wabaId}, at ${earlier.signupAt}): codes are single use — ${RUN_SIGNUP_AGAIN}`,
+    );
+  }
+  switch (earlier.state) {
+    case 'done':
+      return outcomeOf(earlier, true);
+    case 'failed':
+      throw new IntakeError(earlier.failure?.kind ?? 'exchange-refused', earlier.failure?.message ?? RUN_SIGNUP_AGAIN);
+    case 'claimed':
+      if (now.getTime() - Date.parse(earlier.updatedAt) < CLAIM_STALE_MS) {
+        throw new IntakeError(
+          'in-progress',
+          'this signup is being worked on: send it again in a few seconds for its outcome',
+        );
+      }
+      throw new IntakeError(
+        'incomplete',
+        `an earlier attempt of this signup stopped before its token was stored: ${RUN_SIGNUP_AGAIN}`,
+      );
+    case 'exchanged':
+      return finish(deps, request, codeHash, earlier); // the token is stored: the steps after it again, each idempotent
+  }
+}
+
+function sameSignup(a: SignupRecord, b: SignupRecord): boolean {
+  const ids = (r: SignupRecord) => [...r.phoneNumberIds].sort().join(',');
+  return a.wabaId === b.wabaId && a.businessId === b.businessId && ids(a) === ids(b);
+}
+
+function outcomeOf(record: SignupRecord, repeated: boolean): SignupOutcome {
+  return {
+    wabaId: record.wabaId,
+    businessId: record.businessId,
+    signupAt: record.signupAt,
+    signupExpiresAt: new Date(Date.parse(record.signupAt) + SIGNUP_WINDOW_MS).toISOString(),
+    repeated,
+    journeys: record.journeys,
+  };
+}
+
+async function fail(
+  deps: SignupDeps,
+  codeHash: string,
+  record: SignupRecord,
+  kind: SignupFailureKind,
+  message: string,
+): Promise<never> {
+  const failure = { kind, message };
+  await deps.ledger.save(codeHash, { ...record, state: 'failed', failure, updatedAt: new Date().toISOString() });
+  throw new IntakeError(kind, message);
+}
+
+/** The code for the token (once), checked to cover the WABA, then stored. Answers the record, state exchanged. */
+async function exchange(
+  deps: SignupDeps,
+  request: SignupRequest,
+  codeHash: string,
+  record: SignupRecord,
+): Promise<SignupRecord> {
+  const { wabaId } = request;
+  let token: string;
+  try {
+    token = (await deps.graph.exchangeSignupCode(request.code)).accessToken;
+  } catch (err) {
+    if (err instanceof GraphInputError) {
+      await deps.ledger.release(codeHash); // refused before sending: the code is unspent
+      throw new IntakeError('exchange-refused', `${err.message}: set META_APP_ID and META_APP_SECRET`);
+    }
+    if (err instanceof GraphTransportError && !err.requestMayHaveReachedMeta) {
+      await deps.ledger.release(codeHash); // the code never left: it may be sent again while it lives
+      throw new IntakeError(
+        'exchange-unanswered',
+        `Graph could not be reached for the code exchange (${err.message}): send the signup again within the code's 30 seconds, or ${RUN_SIGNUP_AGAIN}`,
+      );
+    }
+    const [kind, message] = exchangeFailure(err);
+    return fail(deps, codeHash, record, kind, message);
+  }
+  let covers: boolean;
+  try {
+    covers = tokenCoversWaba(await deps.graph.debugToken(token), wabaId);
+  } catch (err) {
+    // Unchecked, the token could replace a good one of this WABA with one for another WABA: it is not kept.
+    return fail(
+      deps,
+      codeHash,
+      record,
+      'exchange-unanswered',
+      `Meta did not confirm which WABAs the new token covers (${errorText(err)}): ${RUN_SIGNUP_AGAIN}`,
+    );
+  }
+  if (!covers) {
+    return fail(
+      deps,
+      codeHash,
+      record,
+      'token-not-for-waba',
+      `the token of this signup does not grant whatsapp_business_management on WABA ${wabaId}: the customer must pick that WABA in Embedded Signup — ${RUN_SIGNUP_AGAIN}`,
+    );
+  }
+  await deps.tokens.put(wabaId, token, { source: 'signup', by: record.requestedBy });
+  const exchanged: SignupRecord = { ...record, state: 'exchanged', updatedAt: new Date().toISOString() };
+  await deps.ledger.save(codeHash, exchanged);
+  return exchanged;
+}
+
+/** Meta's words for a spent or stale code are undocumented (docs/sandbox-assumptions.md#token-exchange): read them. */
+function exchangeFailure(err: unknown): [SignupFailureKind, string] {
+  if (err instanceof GraphError) {
+    const said = `${err.metaMessage} ${err.details ?? ''}`;
+    if (/has been used|already (been )?used/i.test(said)) {
+      return [
+        'code-used',
+        `Meta says this Embedded Signup code was already used: codes are single use — ${RUN_SIGNUP_AGAIN}`,
+      ];
+    }
+    if (/expired/i.test(said)) {
+      return [
+        'code-expired',
+        `the Embedded Signup code expired before it was exchanged (codes live 30 seconds): ${RUN_SIGNUP_AGAIN}`,
+      ];
+    }
+    return [
+      'exchange-refused',
+      `Meta refused the code exchange (error ${err.code}: ${err.details ?? err.metaMessage}): check META_APP_ID and META_APP_SECRET, then ${RUN_SIGNUP_AGAIN}`,
+    ];
+  }
+  return [
+    'exchange-unanswered',
+    `the code exchange got no answer (${errorText(err)}); the code may be spent: ${RUN_SIGNUP_AGAIN}`,
+  ];
+}
+
+/** With the token stored: the WABA's owner checked, the app subscribed, a journey per number. */
+async function finish(
+  deps: SignupDeps,
+  request: SignupRequest,
+  codeHash: string,
+  record: SignupRecord,
+): Promise<SignupOutcome> {
+  const { wabaId, businessId } = record;
+  const step = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      throw new IntakeError(
+        'unfinished',
+        `${what} failed (${errorText(err)}); the token is stored: send the same signup again to finish`,
+      );
+    }
+  };
+  // The portfolio (its registered-number cap) is the business that owns the WABA at Meta.
+  const owner = await step(`reading the owner of WABA ${wabaId}`, () => deps.graph.getWabaOwner(wabaId));
+  if (owner.portfolioId !== businessId) {
+    return fail(
+      deps,
+      codeHash,
+      record,
+      'business-mismatch',
+      `WABA ${wabaId} belongs to business portfolio ${owner.portfolioId} at Meta, not ${businessId}: send the business_id Embedded Signup returned`,
+    );
+  }
+  await step(`subscribing the app to WABA ${wabaId}'s webhooks`, () => deps.graph.subscribeApp(wabaId));
+  const journeys: SignupJourney[] = [];
+  for (const phoneNumberId of record.phoneNumberIds) {
+    journeys.push(
+      await step(`starting the journey of ${phoneNumberId}`, () => startOne(deps, request, record, phoneNumberId)),
+    );
+  }
+  const done: SignupRecord = { ...record, state: 'done', journeys, updatedAt: new Date().toISOString() };
+  await deps.ledger.save(codeHash, done);
+  // Journeys of this WABA waiting for a token (Meta refused the old one) go on with the new one.
+  await step("telling the WABA's journeys of the new token", () =>
+    announceNewToken(deps.temporal, wabaId, record.requestedBy),
+  );
+  return outcomeOf(done, false);
+}
+
+async function startOne(
+  deps: SignupDeps,
+  request: SignupRequest,
+  record: SignupRecord,
+  phoneNumberId: string,
+): Promise<SignupJourney> {
+  const refused = (problem: string, e164: string | null = null): SignupJourney => ({
+    phoneNumberId,
+    e164,
+    workflowId: null,
+    outcome: 'refused',
+    problem,
+  });
+  let number;
+  try {
+    number = await deps.graph.getPhoneNumber({ wabaId: record.wabaId, phoneNumberId }, [
+      'display_phone_number',
+      'verified_name',
+    ]);
+  } catch (err) {
+    if (err instanceof GraphError && err.errorClass === 'permanent' && err.code !== 190) {
+      return refused(`Meta does not show phone_number_id ${phoneNumberId} on WABA ${record.wabaId} (${err.message})`);
+    }
+    throw err;
+  }
+  const e164 = number.display_phone_number ? `+${number.display_phone_number.replace(/\D/g, '')}` : null;
+  if (!e164) return refused('Meta shows no display_phone_number for it');
+  let input;
+  try {
+    input = parseJourneyRequest({
+      wabaId: record.wabaId,
+      portfolioId: record.businessId,
+      phoneNumber: e164,
+      displayName: request.displayNames?.[phoneNumberId] ?? number.verified_name ?? '',
+      phoneNumberId,
+      signupAt: record.signupAt,
+      requestedBy: record.requestedBy,
+    });
+  } catch (err) {
+    if (err instanceof JourneyInputError) return refused(err.problems.join('; '), e164);
+    throw err;
+  }
+  try {
+    const started = await startJourney(deps.temporal, deps.taskQueue, input);
+    return { phoneNumberId, e164, workflowId: started.workflowId, outcome: 'started', problem: null };
+  } catch (err) {
+    if (!(err instanceof JourneyConflictError)) throw err;
+    const running = await describeJourney(deps.temporal, e164);
+    if (running.phoneNumberId === phoneNumberId) {
+      return { phoneNumberId, e164, workflowId: journeyWorkflowId(e164), outcome: 'already-running', problem: null };
+    }
+    return refused(err.message, e164);
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,65 @@
+// PostgreSQL through pg, for a fleet: every worker and client shares the database named by
+// NUMBERFLOW_DATABASE_URL. Migrations run in a transaction under an advisory lock, so a fleet starting at once
+// migrates once.
+import pg from 'pg';
+import { applySteps, type SqlDatabase, type SqlValue } from './sql.js';
+
+/** Any fixed number: the advisory lock numberflow's migrations take. */
+const MIGRATION_LOCK = 7_460_210;
+
+/** `?` placeholders become PostgreSQL's $1, $2, … (the stores' SQL has no `?` of its own). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** The URL without its password, for messages and logs. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.username ? `${parsed.username}@` : ''}${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'NUMBERFLOW_DATABASE_URL (not a URL)';
+  }
+}
+
+export async function openPostgres(url: string): Promise<SqlDatabase> {
+  const location = describeDatabaseUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // An idle connection that breaks (a restarted server) must not end the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end();
+    throw new Error(
+      `cannot reach PostgreSQL at ${location} (NUMBERFLOW_DATABASE_URL): ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const on = (client: pg.Pool | pg.PoolClient) => ({
+    all: async <R>(sql: string, params: readonly SqlValue[] = []) =>
+      (await client.query(numbered(sql), [...params])).rows as R[],
+    run: async (sql: string, params: readonly SqlValue[] = []) =>
+      (await client.query(numbered(sql), [...params])).rowCount ?? 0,
+  });
+  return {
+    dialect: 'postgres',
+    location,
+    ...on(pool),
+    async migrate(component, steps) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+        await applySteps(on(client), component, steps);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,52 @@
+// SQLite through better-sqlite3: one file in the data folder, in WAL mode so `npm start` and a CLI command can use
+// it at once (a writer waits for the other up to the busy timeout instead of failing).
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database, { type Statement } from 'better-sqlite3';
+import { applySteps, type SqlDatabase, type SqlValue } from './sql.js';
+
+const BUSY_TIMEOUT_MS = 5_000;
+
+export function openSqlite(file: string): SqlDatabase {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  chmodSync(file, 0o600);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  const statements = new Map<string, Statement<SqlValue[]>>();
+  const prepared = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare<SqlValue[]>(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const all = <R>(sql: string, params: readonly SqlValue[] = []) =>
+    Promise.resolve(prepared(sql).all(...params) as R[]);
+  const run = (sql: string, params: readonly SqlValue[] = []) => Promise.resolve(prepared(sql).run(...params).changes);
+
+  return {
+    dialect: 'sqlite',
+    location: file,
+    all,
+    run,
+    async migrate(component, steps) {
+      // IMMEDIATE takes the write lock at once: two processes opening the file together migrate one after the other.
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        await applySteps({ all, run }, component, steps);
+        db.exec('COMMIT');
+      } catch (err) {
+        db.exec('ROLLBACK');
+        throw err;
+      } finally {
+        statements.clear(); // statements prepared before a schema change are stale
+      }
+    },
+    close() {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,243 @@
+import { inject, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { journeyQuery, SIGNUP_WINDOW_MS, type JourneyView } from '../../src/domain/journey.js';
+import { IntakeError } from '../../src/intake/errors.js';
+import { signup } from '../../src/intake/signup.js';
+import { buildCli } from '../../src/starter.js';
+import { APP_SECRET } from '../support/harness.js';
+import { useBench } from '../support/bench.js';
+import { customerWaba, popupAnswer, signupDeps, useStores } from '../support/intake.js';
+import { runCli } from '../support/processes.js';
+import { TEST_CODEC_KEYS } from '../support/temporal.js';
+
+describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token store)', () => {
+  const s = useStores();
+  const logLines: string[] = [];
+  const logger = pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) });
+  const t = useBench('dev', () => ({ tokenStore: s.stores.tokens, logger, sandbox: { logger } }));
+  const deps = () => signupDeps(t, s);
+  const calls = (endpoint: string) => t.bench.sandbox.admin.calls().filter((c) => c.endpoint === endpoint);
+  const EXCHANGE = 'GET /oauth/access_token';
+
+  async function journeyOf(e164: string, until: (v: JourneyView) => boolean): Promise<JourneyView> {
+    const handle = t.env.client.workflow.getHandle(`number:${e164}`);
+    let view: JourneyView | undefined;
+    for (let i = 0; i < 600; i++) {
+      view = await handle.query(journeyQuery).catch(() => undefined);
+      if (view && until(view)) return view;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the journey of ${e164} never got there; last seen ${JSON.stringify(view?.stage)}`);
+  }
+
+  const refusal = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('the signup was not refused');
+      },
+      (err: unknown) => {
+        expect(err).toBeInstanceOf(IntakeError);
+        return err as IntakeError;
+      },
+    );
+
+  it('exchanges the code once, stores the token, subscribes the app and adopts each number with its 14-day window', async () => {
+    const customer = await customerWaba(t.bench, 2);
+    const body = popupAnswer(t.bench, customer);
+    t.bench.sandbox.admin.clearCalls();
+    await t.bench.run(async () => {
+      const before = Date.now();
+      const outcome = await signup(deps(), body, 'onboarding-service');
+      expect(outcome).toMatchObject({ wabaId: customer.wabaId, businessId: t.bench.portfolioId, repeated: false });
+      expect(Date.parse(outcome.signupAt)).toBeGreaterThanOrEqual(before - 1000);
+      expect(Date.parse(outcome.signupExpiresAt)).toBe(Date.parse(outcome.signupAt) + SIGNUP_WINDOW_MS);
+      expect(outcome.journeys).toEqual(
+        customer.phoneNumberIds.map((phoneNumberId, i) => ({
+          phoneNumberId,
+          e164: customer.e164s[i],
+          workflowId: `number:${customer.e164s[i]}`,
+          outcome: 'started',
+          problem: null,
+        })),
+      );
+      expect(await s.stores.tokens.list()).toContainEqual({
+        wabaId: customer.wabaId,
+        source: 'signup',
+        by: 'onboarding-service',
+        keyId: 'store-1',
+        storedAt: expect.any(String),
+      });
+      expect(calls(EXCHANGE)).toHaveLength(1);
+      expect(calls('POST /{waba-id}/subscribed_apps')).toHaveLength(1);
+      expect(await t.bench.graph.listSubscribedApps(customer.wabaId)).toHaveLength(1);
+      for (const [i, e164] of customer.e164s.entries()) {
+        // Adopted by its phone_number_id where Meta stands (added, not verified): on to its code.
+        const view = await journeyOf(e164, (v) => v.stage === 'AWAITING_OTP');
+        expect(view).toMatchObject({ phoneNumberId: customer.phoneNumberIds[i], wabaId: customer.wabaId });
+        expect(view.deadlines.signupExpiresAt).toBe(outcome.signupExpiresAt);
+      }
+
+      const again = await signup(deps(), body, 'onboarding-service');
+      expect(again).toEqual({ ...outcome, repeated: true });
+      expect(calls(EXCHANGE)).toHaveLength(1);
+      for (const e164 of customer.e164s) {
+        await t.env.client.workflow.getHandle(`number:${e164}`).terminate('test done');
+      }
+    });
+  });
+
+  it('refuses a code used by another signup, and one Meta already exchanged, saying to run Embedded Signup again', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const body = popupAnswer(t.bench, customer);
+    const { code } = body;
+    const other = await customerWaba(t.bench, 1);
+    await t.bench.run(async () => {
+      // The first signup with the code stops at its WABA's owner (a wrong business id): the code is spent anyway.
+      const first = await refusal(signup(deps(), { ...body, businessId: '999' }, 'svc'));
+      expect(first.kind).toBe('business-mismatch');
+      expect(first.message).toMatch(
+        new RegExp(`WABA ${customer.wabaId} belongs to business portfolio ${t.bench.portfolioId}`),
+      );
+      const second = await refusal(
+        signup(deps(), { ...body, wabaId: other.wabaId, phoneNumberIds: other.phoneNumberIds }, 'svc'),
+      );
+      expect(second.kind).toBe('code-used');
+      expect(second.httpStatus).toBe(409);
+      expect(second.message).toMatch(/already used by another signup .*run Embedded Signup again/);
+      expect(second.message).not.toContain(code);
+
+      // A code exchanged elsewhere first: Meta says it was used.
+      const spentElsewhere = popupAnswer(t.bench, other);
+      const spent = spentElsewhere.code;
+      await t.bench.graph.exchangeSignupCode(spent);
+      const third = await refusal(signup(deps(), spentElsewhere, 'svc'));
+      expect(third.kind).toBe('code-used');
+      expect(third.message).toMatch(/Meta says this Embedded Signup code was already used/);
+      expect(third.message).not.toContain(spent);
+    });
+  });
+
+  it('exchanges a code once when the same signup is sent twice at once', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const body = popupAnswer(t.bench, customer);
+    t.bench.sandbox.admin.clearCalls();
+    await t.bench.run(async () => {
+      const [first, second] = await Promise.allSettled([signup(deps(), body, 'svc'), signup(deps(), body, 'svc')]);
+      expect(calls(EXCHANGE)).toHaveLength(1);
+      const answers = [first, second].map((settled) =>
+        settled.status === 'fulfilled'
+          ? settled.value.repeated
+            ? 'repeated'
+            : 'started'
+          : (settled.reason as IntakeError).kind,
+      );
+      // The second one in answers "being worked on" — or, if the first had already finished, the same journeys.
+      expect(answers.sort()).toSatisfy(
+        (a: string[]) =>
+          JSON.stringify(a) === '["in-progress","started"]' || JSON.stringify(a) === '["repeated","started"]',
+      );
+      await t.env.client.workflow.getHandle(`number:${customer.e164s[0]}`).terminate('test done');
+    });
+  });
+
+  it('refuses a code exchanged after its 30 seconds, and answers a retry the same without a second exchange', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const body = popupAnswer(t.bench, customer);
+    t.bench.sandbox.admin.advanceClock(30_000);
+    t.bench.sandbox.admin.clearCalls();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const err = await refusal(signup(deps(), body, 'svc'));
+      expect(err.kind).toBe('code-expired');
+      expect(err.message).toMatch(
+        /expired before it was exchanged \(codes live 30 seconds\): run Embedded Signup again/,
+      );
+    }
+    expect(calls(EXCHANGE)).toHaveLength(1);
+    expect(await s.stores.tokens.get(customer.wabaId)).toBeUndefined();
+    const started = await t.env.client.workflow
+      .getHandle(`number:${customer.e164s[0]}`)
+      .describe()
+      .catch(() => null);
+    expect(started).toBeNull();
+  });
+
+  describe('on the command line (direct mode)', () => {
+    const cliEnv = (): Record<string, string> => ({
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      TEMPORAL_TASK_QUEUE: t.bench.taskQueue,
+      NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+      NUMBERFLOW_DATA_DIR: s.dataDir,
+      // No Meta credentials: the CLI talks to the sandbox on SANDBOX_PORT, with its app secret.
+      SANDBOX_PORT: new URL(t.bench.sandbox.url).port,
+      META_APP_SECRET: APP_SECRET,
+    });
+    beforeAll(() => {
+      Object.assign(process.env, cliEnv());
+    });
+    const cli = async (...args: string[]) => {
+      const lines: string[] = [];
+      await buildCli((line) => lines.push(line), { throwOnExit: true }).parseAsync(args, { from: 'user' });
+      return lines;
+    };
+
+    it('takes a signup, lists the token without it, and no token or code reaches a log line or an answer', async () => {
+      const customer = await customerWaba(t.bench, 1);
+      const { code } = t.bench.sandbox.admin.createSignupCode({ wabaId: customer.wabaId });
+      const [e164] = customer.e164s;
+      const args = [
+        '--code',
+        code,
+        '--waba',
+        customer.wabaId,
+        '--phone-number-id',
+        customer.phoneNumberIds[0] as string,
+      ];
+      const printed: string[] = [];
+      await t.bench.run(async () => {
+        const lines = await cli('signup', ...args, '--business', t.bench.portfolioId, '--by', 'ops@acme');
+        printed.push(...lines);
+        expect(lines[0]).toMatch(
+          new RegExp(`^signup of WABA ${customer.wabaId}: token stored, app subscribed; registration window until `),
+        );
+        expect(lines[1]).toBe(`  ${e164}\tstarted number:${e164}`);
+        const again = await cli('signup', ...args, '--business', t.bench.portfolioId, '--by', 'ops@acme');
+        printed.push(...again);
+        expect(again[0]).toMatch(/answered from the earlier signup with this code/);
+        await journeyOf(e164 as string, (v) => v.stage === 'AWAITING_OTP');
+        const wrong = await cli('signup', ...args, '--business', '999').catch((err: Error) => err);
+        expect(wrong).toBeInstanceOf(IntakeError);
+        printed.push((wrong as Error).message);
+        await t.env.client.workflow.getHandle(`number:${e164}`).terminate('test done');
+      });
+      const listed = await cli('token', 'list');
+      printed.push(...listed);
+      expect(listed).toContainEqual(
+        expect.stringMatching(new RegExp(`^${customer.wabaId}\tsignup\t\\S+\tby ops@acme\tkey store-1$`)),
+      );
+
+      const token = (await s.stores.tokens.get(customer.wabaId)) as string;
+      expect(token).toMatch(/^EAA/);
+      const everything = [...printed, ...logLines].join('\n');
+      expect(logLines.length).toBeGreaterThan(0);
+      expect(everything).not.toContain(token);
+      expect(everything).not.toContain(code);
+    });
+
+    it('stores a token piped into `token set` (a process of its own), refusing an empty one', async () => {
+      const { wabaId } = await customerWaba(t.bench, 0);
+      const token = t.bench.sandbox.admin.issueToken({ wabaIds: [wabaId] });
+      const env = { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...cliEnv() } };
+      const set = await runCli(env, ['token', 'set', '--waba', wabaId, '--by', 'admin@acme'], `${token}\n`);
+      expect(set).toMatchObject({ code: 0, stdout: `token stored for WABA ${wabaId}; 0 running journeys told` });
+      expect(`${set.stdout}${set.stderr}`).not.toContain(token);
+      expect(await s.stores.tokens.get(wabaId)).toBe(token);
+      expect((await s.stores.tokens.list()).find((stored) => stored.wabaId === wabaId)).toMatchObject({
+        source: 'manual',
+        by: 'admin@acme',
+      });
+      const empty = await runCli(env, ['token', 'set', '--waba', wabaId]);
+      expect(empty.code).toBe(1);
+      expect(empty.stderr).toContain('numberflow: no token was given on standard input');
+    }, 60_000);
+  });
+});

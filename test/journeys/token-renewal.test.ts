@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { submitOtpUpdate } from '../../src/domain/messages.js';
+import { signup } from '../../src/intake/signup.js';
+import { setToken } from '../../src/intake/token-renewal.js';
+import { useBench } from '../support/bench.js';
+import { popupAnswer, signupDeps, useStores } from '../support/intake.js';
+import { decideName } from '../support/steps.js';
+
+describe("a journey whose WABA's token stops working (dev server + Graph sandbox + the SQLite token store)", () => {
+  const s = useStores();
+  const t = useBench('dev', () => ({ tokenStore: s.stores.tokens }));
+  const NEEDED =
+    /^a new Meta token is needed for WABA \d+: finish Embedded Signup again or run `numberflow token set --waba \d+`$/;
+
+  it('waits for a person when Meta revokes the token mid-journey, and goes on once `token set` stores a new one', async () => {
+    const { bench } = t;
+    await bench.run(async () => {
+      const journey = await bench.start(bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      expect(bench.sandbox.admin.revokeTokens(bench.wabaId)).toEqual({ revoked: 1 });
+
+      // The operator's code meets the revoked token: the journey waits instead of failing, the update still open.
+      const handle = bench.env.client.workflow.getHandle(journey.workflowId);
+      const answer = handle.executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
+      const waiting = await journey.until((v) => v.waiting?.for === 'admin', 'waiting for a new token');
+      expect(waiting.stage).toBe('VERIFYING_CODE');
+      expect(waiting.waiting?.reason).toMatch(NEEDED);
+      expect(waiting.waiting?.reason).toContain(bench.wabaId);
+      expect(waiting.lastError).toMatchObject({ code: 190 });
+      expect(waiting.result).toBeNull();
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+
+      const renewed = bench.sandbox.admin.issueToken({ wabaIds: [bench.wabaId] });
+      const deps = { graph: bench.graph, tokens: s.stores.tokens, temporal: bench.env.client };
+      const told = await setToken(deps, { wabaId: bench.wabaId, token: renewed, by: 'admin@acme' });
+      expect(told.journeysTold).toBeGreaterThanOrEqual(1);
+      expect(await answer).toEqual({ accepted: true, message: 'code accepted', attemptsLeft: null });
+      await decideName(bench, journey, 'APPROVED');
+      const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      expect(live.waiting).toBeNull();
+      expect(live.notes.map((n) => `${n.actor}: ${n.what}`)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^numberflow: Meta's token for WABA \d+ is unusable \(Meta error 190: /),
+          `admin@acme: stored a new Meta token for WABA ${bench.wabaId}`,
+        ]),
+      );
+    });
+  });
+
+  it('refuses a token that is not valid for the WABA, and changes nothing', async () => {
+    const { bench } = t;
+    const before = await s.stores.tokens.get(bench.wabaId);
+    const { wabaId: elsewhere } = bench.sandbox.admin.createWaba({ portfolioId: bench.portfolioId });
+    const foreign = bench.sandbox.admin.issueToken({ wabaIds: [elsewhere] });
+    const deps = { graph: bench.graph, tokens: s.stores.tokens, temporal: bench.env.client };
+    await expect(setToken(deps, { wabaId: bench.wabaId, token: foreign, by: 'admin@acme' })).rejects.toThrow(
+      `the token does not grant whatsapp_business_management on WABA ${bench.wabaId}`,
+    );
+    await expect(setToken(deps, { wabaId: bench.wabaId, token: 'EAAnever-issued', by: 'admin@acme' })).rejects.toThrow(
+      /Meta says the token is not valid/,
+    );
+    expect(await s.stores.tokens.get(bench.wabaId)).toBe(before);
+  });
+
+  it('waits when no token is stored for the WABA, and a new Embedded Signup of the WABA resumes it', async () => {
+    const { bench } = t;
+    await bench.run(async () => {
+      const journey = await bench.start(bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      expect(await s.stores.tokens.delete(bench.wabaId)).toBe(true);
+      await bench.env.client.workflow.getHandle(journey.workflowId).signal('resendCode', { actor: 'operator@acme' });
+      const waiting = await journey.until((v) => v.waiting?.for === 'admin', 'waiting for a token');
+      expect(waiting.waiting?.reason).toMatch(NEEDED);
+      expect(waiting.notes.at(-1)?.what).toMatch(/no access token for WABA/);
+
+      const body = popupAnswer(bench, { wabaId: bench.wabaId, phoneNumberIds: [phoneNumberId as string] });
+      const outcome = await signup(signupDeps(t, s), body, 'onboarding-service');
+      expect(outcome.journeys).toEqual([
+        expect.objectContaining({ phoneNumberId, outcome: 'already-running', workflowId: journey.workflowId }),
+      ]);
+      const resumed = await journey.until(
+        (v) => v.stage === 'AWAITING_OTP' && v.waiting?.for === 'operator' && v.attempts.codeRequests === 2,
+        'a second code requested',
+      );
+      expect(resumed.result).toBeNull();
+      await bench.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+});

@@ -1,0 +1,135 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseKeyList } from '../../src/codec/keys.js';
+import { openPostgres } from '../../src/stores/postgres.js';
+import { Sealer, StoreKeyError } from '../../src/stores/sealed.js';
+import { SqlTokenStore } from '../../src/stores/sql-token-store.js';
+import type { SqlDatabase } from '../../src/stores/sql.js';
+import { openSqlite } from '../../src/stores/sqlite.js';
+import { freshPostgresDatabase, type TestDatabase } from '../support/postgres.js';
+import { tempDir } from '../support/processes.js';
+
+const key = (id: string, byte: number) => `${id}:${Buffer.alloc(32, byte).toString('base64')}`;
+const sealer = (spec: string) => new Sealer(parseKeyList(spec, 'NUMBERFLOW_STORE_KEY'), 'NUMBERFLOW_STORE_KEY');
+const TOKEN_A = 'EAAS-token-of-waba-one-0123456789abcdefghijklmnopqrstuvwxyz';
+const TOKEN_B = 'EAAS-token-of-waba-two-zyxwvutsrqponmlkjihgfedcba9876543210';
+const TOKEN_A2 = 'EAAS-a-new-token-of-waba-one-after-a-second-signup-0000000';
+
+interface Backend {
+  /** Opens the database again (a restart). */
+  open(): Promise<SqlDatabase>;
+  /** Every byte the backend keeps, as text (the SQLite files, or PostgreSQL's table read raw). */
+  rawText(db: SqlDatabase): Promise<string>;
+}
+
+function contract(name: string, backend: () => Backend) {
+  describe(`the token store on ${name}`, () => {
+    const keys = key('store-1', 1);
+
+    it('puts, gets, replaces, lists and deletes tokens per WABA, and keeps them across a restart', async () => {
+      let db = await backend().open();
+      let store = await SqlTokenStore.open(db, sealer(keys));
+      expect(await store.get('101')).toBeUndefined();
+      await store.put('101', TOKEN_A, { source: 'signup', by: 'onboarding-service' });
+      await store.put('202', TOKEN_B, { source: 'manual', by: 'ops@acme' });
+      expect(await store.get('101')).toBe(TOKEN_A);
+      await store.put('101', TOKEN_A2, { source: 'manual', by: 'ops@acme' });
+      await db.close();
+
+      db = await backend().open(); // a restart: the same file or database, the same key
+      store = await SqlTokenStore.open(db, sealer(keys));
+      expect(await store.get('101')).toBe(TOKEN_A2);
+      expect(await store.get('202')).toBe(TOKEN_B);
+      const listed = await store.list();
+      expect(listed).toEqual([
+        { wabaId: '101', source: 'manual', by: 'ops@acme', keyId: 'store-1', storedAt: expect.any(String) },
+        { wabaId: '202', source: 'manual', by: 'ops@acme', keyId: 'store-1', storedAt: expect.any(String) },
+      ]);
+      expect(JSON.stringify(listed)).not.toContain('EAAS');
+      expect(await store.delete('202')).toBe(true);
+      expect(await store.delete('202')).toBe(false);
+      expect(await store.get('202')).toBeUndefined();
+      await db.close();
+    });
+
+    it('never keeps a token in clear', async () => {
+      const db = await backend().open();
+      const store = await SqlTokenStore.open(db, sealer(keys));
+      await store.put('303', TOKEN_B, { source: 'signup', by: 'onboarding-service' });
+      const raw = await backend().rawText(db);
+      expect(raw).toContain('303'); // the WABA is there…
+      expect(raw).not.toContain('EAAS'); // …its token is not
+      expect(raw).not.toContain(TOKEN_B.slice(10, 30));
+      await db.close();
+    });
+
+    it('refuses to open a token with another key, naming the key id', async () => {
+      const db = await backend().open();
+      await (await SqlTokenStore.open(db, sealer(keys))).put('404', TOKEN_A, { source: 'signup', by: 'svc' });
+      const otherBytes = await SqlTokenStore.open(db, sealer(key('store-1', 2)));
+      await expect(otherBytes.get('404')).rejects.toThrow(
+        /the token of WABA 404 does not open with store key "store-1" of NUMBERFLOW_STORE_KEY/,
+      );
+      const otherId = await SqlTokenStore.open(db, sealer(key('store-2', 1)));
+      const err = await otherId.get('404').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreKeyError);
+      expect((err as StoreKeyError).message).toMatch(
+        /sealed with store key "store-1", which NUMBERFLOW_STORE_KEY does not hold/,
+      );
+      // A rotated key list (new key first, the old one kept) opens old tokens and seals new ones with the new key.
+      const rotated = await SqlTokenStore.open(db, sealer(`${key('store-2', 3)},${keys}`));
+      expect(await rotated.get('404')).toBe(TOKEN_A);
+      await rotated.put('404', TOKEN_A, { source: 'manual', by: 'ops' });
+      expect((await rotated.list()).find((t) => t.wabaId === '404')?.keyId).toBe('store-2');
+      await db.close();
+    });
+
+    it('binds each sealed token to its WABA: a row copied onto another WABA does not open', async () => {
+      const db = await backend().open();
+      const store = await SqlTokenStore.open(db, sealer(keys));
+      await store.put('505', TOKEN_A, { source: 'signup', by: 'svc' });
+      await db.run(
+        `INSERT INTO waba_tokens (waba_id, key_id, sealed, source, stored_by, stored_at)
+         SELECT '606', key_id, sealed, source, stored_by, stored_at FROM waba_tokens WHERE waba_id = '505'`,
+      );
+      await expect(store.get('606')).rejects.toThrow(/the token of WABA 606 does not open/);
+      await db.close();
+    });
+  });
+}
+
+const sqliteDir = tempDir('token-store');
+contract('SQLite (a file)', () => ({
+  open: () => Promise.resolve(openSqlite(join(sqliteDir, 'numberflow.sqlite'))),
+  rawText: () =>
+    Promise.resolve(
+      readdirSync(sqliteDir)
+        .map((file) => readFileSync(join(sqliteDir, file)).toString('latin1'))
+        .join('\n'),
+    ),
+}));
+
+let postgres: TestDatabase;
+beforeAll(async () => {
+  postgres = await freshPostgresDatabase();
+});
+afterAll(async () => {
+  await postgres?.drop();
+});
+contract('PostgreSQL (the test cluster)', () => ({
+  open: () => openPostgres(postgres.url),
+  rawText: async (db) => JSON.stringify(await db.all('SELECT * FROM waba_tokens')),
+}));
+
+describe('the PostgreSQL connection', () => {
+  it('says which server it cannot reach, without the password', async () => {
+    const url = new URL(postgres.url);
+    url.password = 'hunter2-secret';
+    url.port = '1';
+    await expect(openPostgres(url.toString())).rejects.toThrow(
+      /cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\//,
+    );
+    await expect(openPostgres(url.toString())).rejects.not.toThrow(/hunter2/);
+  });
+});
