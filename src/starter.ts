@@ -6,7 +6,7 @@ import { addOperatorCommands } from './cli/operator-commands.js';
 import { e164Argument, graphIdOption, methodOption } from './cli/options.js';
 import { loadConfig } from './config.js';
 import { JourneyInputError, parseJourneyRequest } from './domain/journey-input.js';
-import { describeJourney, startJourney } from './journeys.js';
+import { describeJourney, startJourney } from './journeys/index.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { checkWorkerKeys } from './codec/key-probe.js';

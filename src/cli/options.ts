@@ -38,4 +38,3 @@ export const stageOption = (): Option =>
 export const roleOption = (): Option =>
   new Option('--role <role>', 'your role on the portfolio').choices([...removalRoles, 'operator']).default('operator');
 
-export const isOutcome = (stage: string): boolean => (journeyOutcomes as readonly string[]).includes(stage);

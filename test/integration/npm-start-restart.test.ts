@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { journeyQuery, type JourneyView } from '../../src/domain/journey.js';
-import { startJourney } from '../../src/journeys.js';
+import { startJourney } from '../../src/journeys/index.js';
 import { loadSavedState } from '../../src/sandbox/persistence.js';
 import { resolveBinary } from '../../src/temporal/binaries.js';
 import { isAlive, readPidFile, stopProcess } from '../../src/temporal/dev-server-pid.js';

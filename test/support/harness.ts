@@ -11,7 +11,7 @@ import { journeyQuery, type JourneyInput, type JourneyView } from '../../src/dom
 import { portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { GraphClient } from '../../src/graph/client.js';
 import { buildHttpApp } from '../../src/http/app.js';
-import { startJourney } from '../../src/journeys.js';
+import { startJourney } from '../../src/journeys/index.js';
 import type { portfolio } from '../../src/workflows/portfolio.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { addToManifest, fixtureSlug, writeFixture } from './fixtures.js';
