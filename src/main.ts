@@ -9,6 +9,7 @@ import { loadConfig, type Config } from './config.js';
 import { graphClientFromConfig } from './graph/from-config.js';
 import { InMemoryTokenStore, PerWabaTokenProvider } from './graph/tokens.js';
 import { buildHttpApp } from './http/app.js';
+import { loadPrincipals } from './http/auth/setup.js';
 import { localSecret } from './local-secret.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
 import { runMain } from './run-main.js';
@@ -61,15 +62,14 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const dataConverter = createDataConverter(codecKeysFor(config));
   const client = await connectClient(config, dataConverter, address);
   stops.push(() => client.connection.close());
-  if (config.TEMPORAL_ADDRESS) {
-    const added = await ensureSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE).catch(
-      (err: unknown) => {
-        logger.warn({ err }, 'could not register search attributes; register them with your cluster tooling');
-        return [];
-      },
-    );
-    if (added.length) logger.info({ added }, 'registered search attributes');
-  }
+  // Also on the embedded server: one left running by an earlier version may lack a newer attribute.
+  const added = await ensureSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE).catch(
+    (err: unknown) => {
+      logger.warn({ err }, 'could not register search attributes; register them with your cluster tooling');
+      return [];
+    },
+  );
+  if (added.length) logger.info({ added }, 'registered search attributes');
 
   // Without Meta credentials the sandbox signs with a secret of the data folder, and the service checks with it.
   const appSecret = config.META_APP_SECRET ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-app-secret');
@@ -85,6 +85,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     : graphClientFromConfig(config);
   stops.push(() => graph.close());
 
+  const principals = loadPrincipals(config, logger);
   const http = await buildHttpApp({
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -93,10 +94,13 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       config.META_WEBHOOK_VERIFY_TOKEN ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-webhook-verify-token'),
     logger,
     graph,
+    principals,
   });
   const httpUrl = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   stops.push(() => http.close());
-  logger.info(`HTTP service on ${httpUrl}: Meta webhooks at ${httpUrl}/webhooks/meta`);
+  logger.info(
+    `HTTP service on ${httpUrl}: API at ${httpUrl}/v1 (reference ${httpUrl}/docs), Meta webhooks at ${httpUrl}/webhooks/meta`,
+  );
   if (sandbox) await sandboxDemo(sandbox, sandboxTokens, logger, `${httpUrl}/webhooks/meta`);
 
   const connection = await connectWorkerConnection(config, address);

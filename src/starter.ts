@@ -4,6 +4,7 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { Command } from 'commander';
 import { addOperatorCommands } from './cli/operator-commands.js';
 import { e164Argument, graphIdOption, methodOption } from './cli/options.js';
+import { addTokenCommands } from './cli/token-commands.js';
 import { loadConfig } from './config.js';
 import { JourneyInputError, parseJourneyRequest } from './domain/journey-input.js';
 import { describeJourney, startJourney } from './journeys/index.js';
@@ -82,6 +83,7 @@ export function buildCli(out: (line: string) => void = console.log, options: { t
     );
 
   addOperatorCommands(program, withClient, out, e164Argument);
+  addTokenCommands(program, out);
   return program;
 }
 

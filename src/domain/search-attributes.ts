@@ -11,4 +11,11 @@ export const PhoneNumberE164 = defineSearchAttributeKey('PhoneNumberE164', Searc
 export const IdempotencyKey = defineSearchAttributeKey('IdempotencyKey', SearchAttributeType.KEYWORD);
 
 /** Every custom attribute the project registers on a namespace. */
-export const customSearchAttributes = [NumberStage, WabaId, PortfolioId, PhoneNumberId, PhoneNumberE164, IdempotencyKey];
+export const customSearchAttributes = [
+  NumberStage,
+  WabaId,
+  PortfolioId,
+  PhoneNumberId,
+  PhoneNumberE164,
+  IdempotencyKey,
+];

@@ -5,10 +5,4 @@ export { awaitingInputStages, InvalidFilterError, journeyListQuery, listJourneys
 export { listPage, type JourneyListing, type ListingPage } from './listing.js';
 export { describeJourney, journeyPortfolio, journeyRuns } from './read.js';
 export { createStartOnce, IDEMPOTENCY_KEY, type StartOnce, type StartOutcome } from './start-once.js';
-export {
-  startJourney,
-  type Idempotency,
-  type JourneyMemo,
-  type StartedJourney,
-  type StartOptions,
-} from './start.js';
+export { startJourney, type Idempotency, type JourneyMemo, type StartedJourney, type StartOptions } from './start.js';
