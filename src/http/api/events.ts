@@ -1,7 +1,7 @@
 // GET /v1/journeys/{e164}/events: Server-Sent Events of a journey, so a UI follows a number without polling. First
 // `view` (the whole view), then `stage` when the stage or who it waits for changes and `note` for each new note, a
 // keep-alive comment now and then, and `end` when the journey has ended. The server reads the journey's query every
-// `pollMs` and stops when the client goes. Event ids count the stream's events; a client that reconnects gets a
+// `pollMs` (a stage shorter than that may not show) and stops when the client goes. Event ids count the stream's events; a client that reconnects gets a
 // fresh `view` (it holds everything the stream had said), so Last-Event-ID is not needed.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
@@ -13,6 +13,11 @@ import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import { e164Params } from './schemas.js';
 
 export function eventRoutes(app: ZodApp, context: ApiContext): void {
+  // Open streams end when the service closes (a stream never ends by itself while its journey runs).
+  const open = new Set<AbortController>();
+  app.addHook('preClose', async () => {
+    for (const stream of open) stream.abort();
+  });
   const read = secured(context, 'read', ['journeys']);
   app.get(
     '/v1/journeys/:e164/events',
@@ -35,9 +40,14 @@ export function eventRoutes(app: ZodApp, context: ApiContext): void {
       const first = await describeJourney(context.client, e164); // 404 before the stream opens
       ensureSees(principalOf(request), first.portfolioId, `no journey for ${e164}`);
       const closed = new AbortController();
+      open.add(closed);
       // The response's close, not the request's: a GET's request closes as soon as it has been read.
       reply.raw.once('close', () => closed.abort());
-      await stream(reply, first, closed.signal, () => describeJourney(context.client, e164), context.events);
+      try {
+        await stream(reply, first, closed.signal, () => describeJourney(context.client, e164), context.events);
+      } finally {
+        open.delete(closed);
+      }
     },
   );
 }

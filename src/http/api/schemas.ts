@@ -101,11 +101,12 @@ export const displayNameBody = z
 export const resendBody = z
   .object({ method: z.enum(codeMethods).optional().describe('switch SMS ↔ VOICE; omitted keeps the method') })
   .strict()
-  .optional();
+  .nullish();
 const reason = z.string().trim().min(1, 'is required: say why').max(500);
 export const cancelBody = z.object({ reason }).strict();
 export const removalBody = z.object({ reason }).strict();
-export const noBody = z.object({}).strict().optional();
+/** No body needed (none, or {}). */
+export const noBody = z.object({}).strict().nullish();
 export const capBody = z
   .object({ cap: z.number().int().min(1).max(100_000).describe('registered numbers the portfolio may hold'), reason })
   .strict();
