@@ -10,6 +10,7 @@ import {
   IdempotencyConflictError,
   InvalidFilterError,
   JourneyConflictError,
+  JourneyEndedError,
   JourneyNotFoundError,
 } from '../journeys/index.js';
 
@@ -99,7 +100,9 @@ function apiErrorOf(err: FastifyError): ApiError {
   if (err instanceof JourneyNotFoundError || err instanceof WorkflowNotFoundError) {
     return new ApiError(404, 'not_found', err.message);
   }
-  if (err instanceof JourneyConflictError) return new ApiError(409, 'conflict', err.message);
+  if (err instanceof JourneyConflictError || err instanceof JourneyEndedError) {
+    return new ApiError(409, 'conflict', err.message);
+  }
   if (err instanceof IdempotencyConflictError) return new ApiError(409, 'idempotency_conflict', err.message);
   if (err instanceof WorkflowUpdateFailedError) {
     // The journey's validator refused the input: its reason is the answer.

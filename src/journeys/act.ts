@@ -4,7 +4,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { journeyWorkflowId } from '../domain/journey.js';
 import type { SubmissionOutcome } from '../domain/messages.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
-import { JourneyNotFoundError } from './errors.js';
+import { JourneyEndedError, JourneyNotFoundError } from './errors.js';
 
 export interface SubmitOptions {
   /** How long to wait for the journey's answer once it has accepted the submission. */
@@ -31,7 +31,7 @@ export async function submitToJourney<Arg>(
       .getHandle(journeyWorkflowId(e164))
       .startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED });
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new JourneyNotFoundError(`no journey for ${e164}`);
+    if (err instanceof WorkflowNotFoundError) throw await notRunning(client, e164);
     throw err;
   }
   const outcome = await boundedWait(client, waitMs, () => accepted.result());
@@ -42,4 +42,19 @@ export async function submitToJourney<Arg>(
     message: stillWorking ?? `verifying with Meta — see \`show ${e164}\` for the outcome`,
     attemptsLeft: null,
   };
+}
+
+/** Why a journey takes no update: it has ended (its runs stay readable), or the number never had one. */
+async function notRunning(client: Client, e164: string): Promise<Error> {
+  const status = await client.workflow
+    .getHandle(journeyWorkflowId(e164))
+    .describe()
+    .then(
+      (described) => described.status.name,
+      () => null,
+    );
+  if (status === null) return new JourneyNotFoundError(`no journey for ${e164}`);
+  return new JourneyEndedError(
+    `the journey of ${e164} has ended (${status}); it takes no more input — start a new journey to onboard the number again`,
+  );
 }

@@ -17,6 +17,11 @@ export class JourneyNotFoundError extends Error {
   override readonly name = 'JourneyNotFoundError';
 }
 
+/** The number's journey has ended: it takes no more input (a new journey onboards the number again). */
+export class JourneyEndedError extends Error {
+  override readonly name = 'JourneyEndedError';
+}
+
 /** An Idempotency-Key that was used for another request. */
 export class IdempotencyConflictError extends Error {
   override readonly name = 'IdempotencyConflictError';

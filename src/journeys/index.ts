@@ -1,6 +1,6 @@
 // The journey operations, shared by the CLI's direct mode and the HTTP API: start, read, list, act.
 export { submitToJourney, type SubmitOptions } from './act.js';
-export { IdempotencyConflictError, JourneyConflictError, JourneyNotFoundError } from './errors.js';
+export { IdempotencyConflictError, JourneyConflictError, JourneyEndedError, JourneyNotFoundError } from './errors.js';
 export { awaitingInputStages, InvalidFilterError, journeyListQuery, listJourneys, type JourneyFilter } from './list.js';
 export { listPage, type JourneyListing, type ListingPage } from './listing.js';
 export { describeJourney, journeyPortfolio, journeyRuns } from './read.js';

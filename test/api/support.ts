@@ -94,7 +94,8 @@ export function useApi(t: Bench, options: { pollMs?: number } = {}): Api {
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await response.text();
-      return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as T };
+      const json = response.headers.get('content-type')?.startsWith('application/json') && text !== '';
+      return { status: response.status, headers: response.headers, body: (json ? JSON.parse(text) : text) as T };
     };
     const startBody: Api['startBody'] = (overrides = {}) => ({
       wabaId: t.bench.wabaId,
