@@ -9,6 +9,7 @@ import { loadConfig, type Config } from './config.js';
 import { graphClientFromConfig } from './graph/from-config.js';
 import { InMemoryTokenStore, PerWabaTokenProvider } from './graph/tokens.js';
 import { buildHttpApp } from './http/app.js';
+import { PageTokens } from './http/api/page-token.js';
 import { loadPrincipals } from './http/auth/setup.js';
 import { localSecret } from './local-secret.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
@@ -59,7 +60,8 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     );
   }
 
-  const dataConverter = createDataConverter(codecKeysFor(config));
+  const codecKeys = codecKeysFor(config);
+  const dataConverter = createDataConverter(codecKeys);
   const client = await connectClient(config, dataConverter, address);
   stops.push(() => client.connection.close());
   // Also on the embedded server: one left running by an earlier version may lack a newer attribute.
@@ -95,6 +97,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     logger,
     graph,
     principals,
+    pageTokens: PageTokens.derivedFrom(codecKeys.keys.get(codecKeys.activeKeyId) ?? Buffer.alloc(0)),
   });
   const httpUrl = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   stops.push(() => http.close());

@@ -25,6 +25,7 @@ export interface HttpAppOptions {
   principals?: PrincipalDirectory;
   start?: StartOptions;
   events?: ApiOptions['events'];
+  pageTokens?: ApiOptions['pageTokens'];
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
@@ -58,6 +59,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     principals: options.principals ?? PrincipalDirectory.of({ principals: [] }),
     start: options.start,
     events: options.events,
+    pageTokens: options.pageTokens,
   });
   const route = createWebhookRouter({ client: options.client, taskQueue: options.taskQueue, graph: options.graph });
   await app.register(webhookRoutes, { ...options, route });

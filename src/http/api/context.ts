@@ -14,6 +14,7 @@ import { authorize } from '../auth/hooks.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
 import type { Permission } from '../auth/principals.js';
 import { errorSchema } from '../errors.js';
+import type { PageTokens } from './page-token.js';
 import { API_BODY_LIMIT } from './schemas.js';
 
 export interface ApiContext {
@@ -21,6 +22,7 @@ export interface ApiContext {
   taskQueue: string;
   principals: PrincipalDirectory;
   startOnce: StartOnce;
+  pageTokens: PageTokens;
   /** How often the event stream reads the journey, and how often it sends a keep-alive comment. */
   events: { pollMs: number; keepAliveMs: number };
 }

@@ -12,6 +12,7 @@ import type { ApiContext } from './context.js';
 import { eventRoutes } from './events.js';
 import { healthRoutes } from './health.js';
 import { journeyRoutes } from './journeys.js';
+import { PageTokens } from './page-token.js';
 import { portfolioRoutes } from './portfolios.js';
 
 export interface ApiOptions {
@@ -21,6 +22,8 @@ export interface ApiOptions {
   /** How journeys are started (without search attributes on the time-skipping test server). */
   start?: StartOptions;
   events?: Partial<ApiContext['events']>;
+  /** Seals the list's page tokens; instances of a fleet need the same (PageTokens.derivedFrom the payload key). */
+  pageTokens?: PageTokens;
 }
 
 export async function registerApi(app: FastifyInstance, options: ApiOptions): Promise<void> {
@@ -51,6 +54,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     taskQueue: options.taskQueue,
     principals: options.principals,
     startOnce: createStartOnce(options.client, options.taskQueue, options.start),
+    pageTokens: options.pageTokens ?? new PageTokens(),
     events: { pollMs: 1_000, keepAliveMs: 15_000, ...options.events },
   };
   const api = app.withTypeProvider<ZodTypeProvider>();

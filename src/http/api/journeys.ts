@@ -1,8 +1,7 @@
 // /v1/journeys: start one (idempotent), list them, read one and every run of its number.
 import { createHash } from 'node:crypto';
-import { isGrpcServiceError } from '@temporalio/client';
 import { journeyInputFrom } from '../../domain/journey-input.js';
-import { describeJourney, journeyRuns, listJourneys } from '../../journeys/index.js';
+import { describeJourney, journeyListQuery, journeyRuns, listPage } from '../../journeys/index.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
 import { seesPortfolio } from '../auth/principals.js';
 import { ApiError } from '../errors.js';
@@ -72,21 +71,21 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
     async (request) => {
       const { stage, portfolioId, wabaId, awaitingInput, pageSize, pageToken } = request.query;
       const principal = principalOf(request);
-      const page = await listJourneys(
-        client,
-        { stage, portfolioId, wabaId, awaitingInput, withinPortfolios: principal.portfolios ?? undefined },
-        { size: pageSize, token: pageToken ? Buffer.from(pageToken, 'base64url') : null },
-      ).catch((err: unknown) => {
-        // The only input visibility can refuse here is the page token (every filter was checked before).
-        if (pageToken && isGrpcServiceError(err) && err.code === INVALID_ARGUMENT) {
-          throw new ApiError(400, 'invalid_request', 'pageToken is not one this service gave', [
-            { in: 'query', field: 'pageToken', message: 'must be the nextPageToken of an earlier answer' },
-          ]);
-        }
-        throw err;
-      });
-      const token = page.nextPageToken;
-      return { items: page.items, nextPageToken: token ? Buffer.from(token).toString('base64url') : null };
+      const filter = { stage, portfolioId, wabaId, awaitingInput, withinPortfolios: principal.portfolios ?? undefined };
+      const query = journeyListQuery(filter);
+      const token = pageToken === undefined ? null : context.pageTokens.open(query, pageToken);
+      if (pageToken !== undefined && token === null) {
+        throw new ApiError(400, 'invalid_request', 'pageToken is not one this service gave for this listing', [
+          {
+            in: 'query',
+            field: 'pageToken',
+            message: 'must be the nextPageToken of the previous page, with the same filters',
+          },
+        ]);
+      }
+      const page = await listPage(client, query, pageSize, token);
+      const next = page.nextPageToken;
+      return { items: page.items, nextPageToken: next ? context.pageTokens.seal(query, next) : null };
     },
   );
 
@@ -131,8 +130,6 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
     },
   );
 }
-
-const INVALID_ARGUMENT = 3; // gRPC status
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
