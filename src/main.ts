@@ -37,6 +37,8 @@ async function main(): Promise<void> {
 }
 
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
+  // First: a malformed token file stops the start before anything is started.
+  const principals = loadPrincipals(config, logger);
   let address = config.TEMPORAL_ADDRESS;
   if (!address) {
     const cli = resolveBinary('cli');
@@ -87,7 +89,6 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     : graphClientFromConfig(config);
   stops.push(() => graph.close());
 
-  const principals = loadPrincipals(config, logger);
   const http = await buildHttpApp({
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
