@@ -1,33 +1,22 @@
 // `npm start` and its API as a user meets them: the tokens printed once on the first start, a journey started and
 // read over HTTP with them, the same tokens after a restart, and a malformed token file refused before anything runs.
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { stopProcess, readPidFile } from '../../src/temporal/dev-server-pid.js';
+import { describe, expect, it } from 'vitest';
 import { freshNumber } from '../support/journeys.js';
-import { mainEnv, spawnMain, startMain, tempDir } from '../support/processes.js';
+import { mainEnv, spawnMain, startMain, stoppedAfterEach, tempDir } from '../support/processes.js';
 
 const TIMEOUT = 180_000;
 const TOKEN_LINE = /^\s+(\w+@local)\s+(nf_[A-Za-z0-9_-]{43})$/;
 
-const started: ChildProcess[] = [];
-const dataDirs: string[] = [];
-afterEach(async () => {
-  for (const child of started.splice(0)) child.kill('SIGKILL');
-  for (const dir of dataDirs.splice(0)) {
-    const record = readPidFile(join(dir, 'temporal-server.pid'));
-    if (record) await stopProcess(record.pid);
-  }
-});
+const { started, track } = stoppedAfterEach();
 
 describe("npm start's API", () => {
   it(
     'prints a token per role once, keeps only their hashes (0600), logs none of them, and takes them over HTTP, also after a restart',
     async () => {
-      const env = await mainEnv();
-      dataDirs.push(env.dataDir);
+      const env = track(await mainEnv());
       const first = await startMain(env);
       started.push(first.main.child);
       const printed = new Map(
@@ -79,8 +68,7 @@ describe("npm start's API", () => {
   );
 
   it('refuses to start with a malformed token file, naming the file and the problem, before starting anything', async () => {
-    const env = await mainEnv();
-    dataDirs.push(env.dataDir);
+    const env = track(await mainEnv());
     const file = join(tempDir('tokens'), 'tokens.json');
     writeFileSync(file, JSON.stringify({ principals: [{ name: 'ops@acme', roles: ['operator'] }] }));
     const main = spawnMain({ ...env, env: { ...env.env, NUMBERFLOW_API_TOKENS_FILE: file } });
