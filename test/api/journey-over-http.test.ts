@@ -15,7 +15,7 @@ interface Outcome {
 
 describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
   const t = useBench('dev');
-  const api = useApi(t);
+  const api = useApi(t, { keepAliveMs: 300 });
 
   const sandbox = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${t.bench.sandbox.url}/_sandbox${path}`, {
@@ -85,7 +85,11 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
       expect(live.displayName).toMatchObject({ current: body.displayName, status: 'APPROVED' });
 
       await stream.until(showsStage('LIVE'), 'LIVE');
+      for (let attempt = 0; attempt < 100 && stream.comments() === 0; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 50)); // a keep-alive every 300 ms here
+      }
       stream.close();
+      expect(stream.comments()).toBeGreaterThan(0);
       expect(stream.events[0]).toMatchObject({ id: '1', event: 'view', data: { e164, wabaId: body.wabaId } });
       // The stream reads the journey every 200 ms here (a stage that lasts less may not show): the ones the journey
       // waited in show, in the journey's order.

@@ -63,7 +63,7 @@ export interface Api {
   until(e164: string, predicate: (view: JourneyView) => boolean, what: string): Promise<JourneyView>;
 }
 
-export function useApi(t: Bench, options: { pollMs?: number } = {}): Api {
+export function useApi(t: Bench, options: { pollMs?: number; keepAliveMs?: number } = {}): Api {
   const api = {} as Api;
   beforeAll(async () => {
     const tokenFile = join(tempDir('api-tokens'), 'api-tokens.json');
@@ -79,7 +79,7 @@ export function useApi(t: Bench, options: { pollMs?: number } = {}): Api {
       logger: pino({ level: 'silent' }),
       graph: t.bench.graph,
       principals: PrincipalDirectory.fromFile(tokenFile),
-      events: { pollMs: options.pollMs ?? 200 },
+      events: { pollMs: options.pollMs ?? 200, keepAliveMs: options.keepAliveMs ?? 15_000 },
     });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const call = async <T>(method: string, path: string, { as = 'operator', body, headers = {} }: CallOptions = {}) => {
@@ -159,6 +159,8 @@ export interface EventStream {
   status: number;
   contentType: string | null;
   events: ServerEvent[];
+  /** How many comment lines (keep-alives) came. */
+  comments(): number;
   /** Waits (bounded) until an event satisfies `predicate`. */
   until(predicate: (event: ServerEvent) => boolean, what: string): Promise<ServerEvent>;
   /** Resolves when the server ends the stream. */
@@ -174,6 +176,7 @@ export async function openEvents(api: Api, e164: string, who: Who): Promise<Even
     signal: aborted.signal,
   });
   const events: ServerEvent[] = [];
+  let comments = 0;
   const read = async () => {
     if (!response.body) return;
     const decoder = new TextDecoder();
@@ -189,6 +192,7 @@ export async function openEvents(api: Api, e164: string, who: Who): Promise<Even
             .split('\n')
             .find((line) => line.startsWith(`${name}: `))
             ?.slice(name.length + 2) ?? null;
+        if (block.startsWith(':')) comments += 1;
         const event = field('event');
         if (event) events.push({ id: field('id'), event, data: JSON.parse(field('data') ?? 'null') });
       }
@@ -201,6 +205,7 @@ export async function openEvents(api: Api, e164: string, who: Who): Promise<Even
     status: response.status,
     contentType: response.headers.get('content-type'),
     events,
+    comments: () => comments,
     ended,
     close: () => aborted.abort(),
     async until(predicate, what) {

@@ -66,12 +66,14 @@ async function stream(
     connection: 'keep-alive',
     'x-accel-buffering': 'no', // no buffering by a proxy in front
   });
+  // Nothing is written once the client has gone.
+  const write = (text: string) => void (reply.raw.destroyed || closed.aborted || reply.raw.write(text));
   let id = 0;
   const send = (event: string, data: unknown) => {
     id += 1;
-    reply.raw.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
-  const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), keepAliveMs);
+  const keepAlive = setInterval(() => write(': keep-alive\n\n'), keepAliveMs);
   try {
     send('view', first);
     let last = first;
