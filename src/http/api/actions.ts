@@ -116,7 +116,7 @@ function route<Body extends z.ZodType, Arg>(app: ZodApp, context: ApiContext, a:
         params: e164Params,
         querystring: waitQuery,
         body: a.body,
-        response: { 200: outcomeSchema, ...errors(400, 404, 409, 413, 415) },
+        response: { 200: outcomeSchema.describe("the journey's outcome"), ...errors(400, 404, 409, 413, 415) },
       },
     },
     async (request) => {

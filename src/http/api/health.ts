@@ -15,7 +15,7 @@ const CHECK_TIMEOUT_MS = 3_000;
 export function healthRoutes(app: ZodApp, client: Client, taskQueue: string): void {
   app.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'the process is up', response: { 200: healthAnswer } } },
+    { schema: { tags: ['health'], summary: 'the process is up', response: { 200: healthAnswer.describe('up') } } },
     async () => ({ ok: true }),
   );
 
@@ -25,7 +25,10 @@ export function healthRoutes(app: ZodApp, client: Client, taskQueue: string): vo
       schema: {
         tags: ['health'],
         summary: 'Temporal is reachable and a worker polls the task queue',
-        response: { 200: readinessAnswer, 503: readinessAnswer },
+        response: {
+          200: readinessAnswer.describe('ready'),
+          503: readinessAnswer.describe('not ready: the checks say what is missing'),
+        },
       },
     },
     async (_request, reply) => {

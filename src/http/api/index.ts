@@ -44,7 +44,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     },
     hideUntagged: true, // Meta's webhook endpoint and the legacy /health are not the API
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
@@ -63,4 +63,25 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   actionRoutes(api, context);
   eventRoutes(api, context);
   portfolioRoutes(api, context);
+}
+
+/**
+ * The zod registry gives every named schema an input and an output form; the document keeps those some route or
+ * other schema refers to.
+ */
+function withoutUnusedSchemas<Document extends object>(document: Document): Document {
+  if (!('components' in document)) return document;
+  const components = (document.components ?? {}) as { schemas?: Record<string, unknown> };
+  const schemas = { ...components.schemas };
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const name of Object.keys(schemas)) {
+      const { [name]: _self, ...others } = schemas;
+      const text = JSON.stringify({ ...document, components: { ...components, schemas: others } });
+      if (text.includes(`"#/components/schemas/${name}"`)) continue;
+      delete schemas[name];
+      changed = true;
+    }
+  }
+  return { ...document, components: { ...components, schemas } };
 }

@@ -32,7 +32,11 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
           'The same Idempotency-Key and body answer the same journey (200); the key with another body is a conflict (409), and so is a number whose journey runs under another key.',
         headers: idempotencyHeaders,
         body: startJourneyBody,
-        response: { 200: startedSchema, 201: startedSchema, ...errors(400, 409, 413, 415) },
+        response: {
+          200: startedSchema.describe('the journey an earlier request with this key and body started'),
+          201: startedSchema.describe('started'),
+          ...errors(400, 409, 413, 415),
+        },
       },
     },
     async (request, reply) => {
@@ -65,7 +69,7 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
         ...read.schema,
         summary: 'list journeys by stage, portfolio, WABA, or those waiting for an operator',
         querystring: listQuery,
-        response: { 200: listAnswer, ...errors(400) },
+        response: { 200: listAnswer.describe('a page of journeys, newest first'), ...errors(400) },
       },
     },
     async (request) => {
@@ -97,7 +101,7 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
         ...read.schema,
         summary: "where the number's current (or last) journey stands",
         params: e164Params,
-        response: { 200: journeyViewSchema, ...errors(400, 404) },
+        response: { 200: journeyViewSchema.describe('the journey'), ...errors(400, 404) },
       },
     },
     async (request) => {
@@ -116,7 +120,7 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
         ...read.schema,
         summary: 'every run of the number, newest first, with status, times and outcome',
         params: e164Params,
-        response: { 200: runsAnswer, ...errors(400, 404) },
+        response: { 200: runsAnswer.describe('the runs, newest first'), ...errors(400, 404) },
       },
     },
     async (request) => {

@@ -22,7 +22,7 @@ export function portfolioRoutes(app: ZodApp, context: ApiContext): void {
         ...read.schema,
         summary: "a portfolio's cap, the numbers holding its slots, and the journeys queued for one",
         params: portfolioParams,
-        response: { 200: portfolioSchema, ...errors(400, 404) },
+        response: { 200: portfolioSchema.describe('the portfolio'), ...errors(400, 404) },
       },
     },
     async (request) => {
@@ -42,7 +42,11 @@ export function portfolioRoutes(app: ZodApp, context: ApiContext): void {
         summary: "set the portfolio's registered-number cap (admins); the portfolio notes who set it and why",
         params: portfolioParams,
         body: capBody,
-        response: { 200: portfolioSchema, 202: portfolioSchema, ...errors(400, 404, 413, 415) },
+        response: {
+          200: portfolioSchema.describe('the portfolio, with its new cap'),
+          202: portfolioSchema.describe('sent; the portfolio had not taken it yet'),
+          ...errors(400, 404, 413, 415),
+        },
       },
     },
     async (request, reply) => {
