@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities/index.js';
 import { portfolioWorkflowId } from '../src/domain/portfolio.js';
 import { buildHttpApp } from '../src/http/app.js';
-import { startJourney } from '../src/journeys.js';
+import { startJourney } from '../src/journeys/index.js';
 import { workflowInterceptorModules, workflowsPath } from '../src/worker.js';
 import { callsFor, callsPerEndpoint, reachedLogic, succeeded } from '../test/support/call-counts.js';
 import { journeyInput } from '../test/support/journeys.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities/index.js';
 import { acquireSlotUpdate, portfolioWorkflowId, releaseSlotSignal } from '../src/domain/portfolio.js';
-import { startJourney } from '../src/journeys.js';
+import { startJourney } from '../src/journeys/index.js';
 import { journeyQuery } from '../src/domain/journey.js';
 import { submitOtpUpdate } from '../src/domain/messages.js';
 import { parseJourneyRequest } from '../src/domain/journey-input.js';

@@ -30,6 +30,8 @@ const configSchema = z
     TEMPORAL_DEV_PORT: port.default(7233),
     TEMPORAL_UI_PORT: port.default(8233),
     NUMBERFLOW_DATA_DIR: z.string().min(1).default('.data'),
+    /** The API's principals and token hashes; unset: <data dir>/api-tokens.json, made on the first start. */
+    NUMBERFLOW_API_TOKENS_FILE: optionalText,
     WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(20),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(10),
     WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(500),

@@ -12,6 +12,8 @@ import { appSecretOf, graphClientFromConfig, SANDBOX_APP_ID } from './graph/from
 import { PerWabaTokenProvider } from './graph/tokens.js';
 import { buildHttpApp } from './http/app.js';
 import { codecServerOptions, embeddedCodecEndpoint, trustsLoopback } from './http/codec-setup.js';
+import { PageTokens } from './http/api/page-token.js';
+import { loadPrincipals } from './http/auth/setup.js';
 import { localSecret } from './local-secret.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
 import { runMain } from './run-main.js';
@@ -40,6 +42,8 @@ async function main(): Promise<void> {
 }
 
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
+  // First: a malformed token file stops the start before anything is started.
+  const principals = loadPrincipals(config, logger);
   let address = config.TEMPORAL_ADDRESS;
   const codecEndpoint = embeddedCodecEndpoint(config);
   if (!address) {
@@ -76,15 +80,14 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const dataConverter = createDataConverter(codecKeys, secrets);
   const client = await connectClient(config, dataConverter, address);
   stops.push(() => client.connection.close());
-  if (config.TEMPORAL_ADDRESS) {
-    const added = await ensureSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE).catch(
-      (err: unknown) => {
-        logger.warn({ err }, 'could not register search attributes; register them with your cluster tooling');
-        return [];
-      },
-    );
-    if (added.length) logger.info({ added }, 'registered search attributes');
-  }
+  // Also on the embedded server: one left running by an earlier version may lack a newer attribute.
+  const added = await ensureSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE).catch(
+    (err: unknown) => {
+      logger.warn({ err }, 'could not register search attributes; register them with your cluster tooling');
+      return [];
+    },
+  );
+  if (added.length) logger.info({ added }, 'registered search attributes');
 
   // Customers' tokens, sealed under the store key; the system-user token (if any) serves WABAs without one.
   const stores = await openStores(config);
@@ -116,11 +119,13 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     logger,
     graph,
     codec: codecServerOptions(config, codecKeys, secrets),
+    principals,
+    pageTokens: PageTokens.derivedFrom(codecKeys.keys.get(codecKeys.activeKeyId) ?? Buffer.alloc(0)),
   });
   const httpUrl = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   stops.push(() => http.close());
   logger.info(
-    `HTTP service on ${httpUrl}: Meta webhooks at ${httpUrl}/webhooks/meta, codec server at ${httpUrl}/codec` +
+    `HTTP service on ${httpUrl}: API at ${httpUrl}/v1 (reference ${httpUrl}/docs), Meta webhooks at ${httpUrl}/webhooks/meta, codec server at ${httpUrl}/codec` +
       (trustsLoopback(config) ? ' (trusts callers on this machine without a token)' : ''),
   );
   if (sandbox) await sandboxDemo(sandbox, stores.tokens, logger, `${httpUrl}/webhooks/meta`);

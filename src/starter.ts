@@ -7,9 +7,10 @@ import { addAuditCommand } from './cli/audit-command.js';
 import { addIntakeCommands } from './cli/intake-commands.js';
 import { addOperatorCommands } from './cli/operator-commands.js';
 import { e164Argument, graphIdOption, methodOption } from './cli/options.js';
+import { addTokenCommands } from './cli/token-commands.js';
 import { loadConfig } from './config.js';
 import { JourneyInputError, parseJourneyRequest } from './domain/journey-input.js';
-import { describeJourney, startJourney } from './journeys.js';
+import { describeJourney, startJourney } from './journeys/index.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { checkWorkerKeys } from './codec/key-probe.js';
@@ -99,6 +100,7 @@ export function buildCli(out: (line: string) => void = console.log, options: { t
   addOperatorCommands(program, withClient, out, e164Argument);
   addAuditCommand(program, withClient, out);
   addIntakeCommands(program, withClient, out);
+  addTokenCommands(program, out);
   return program;
 }
 

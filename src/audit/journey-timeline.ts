@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { journeyWorkflowId } from '../domain/journey.js';
 import type { StageOrOutcome } from '../domain/stages.js';
-import { JourneyNotFoundError } from '../journeys.js';
+import { JourneyNotFoundError } from '../journeys/index.js';
 import { isoOf, PayloadReader, protoTimeMs, type HistoryEvent } from './decode.js';
 import { attachNotes, readNotes } from './notes.js';
 import { auditedNumber, journeyRuns, runHistory, type JourneyRun } from './runs.js';

@@ -3,22 +3,23 @@
 // (--by), recorded in history.
 import type { Client } from '@temporalio/client';
 import { InvalidArgumentError, type Command } from 'commander';
-import { journeyWorkflowId, type CodeMethod } from '../domain/journey.js';
+import type { CodeMethod } from '../domain/journey.js';
 import {
   cancelUpdate,
-  confirmDeletionSignal,
-  requestRemovalSignal,
-  resendCodeSignal,
+  confirmDeletionUpdate,
+  requestRemovalUpdate,
+  resendCodeUpdate,
   submitDisplayNameUpdate,
   submitOtpUpdate,
   submitPinUpdate,
   type SubmissionOutcome,
 } from '../domain/messages.js';
-import { actorOption, graphIdOption, isOutcome, methodOption, roleOption, stageOption } from './options.js';
-import { readStdin } from './stdin.js';
-import { submitToJourney } from '../journeys.js';
+import type { StageOrOutcome } from '../domain/stages.js';
+import { listJourneys, submitToJourney } from '../journeys/index.js';
 import { createLogger } from '../logger.js';
 import { revealPin } from '../pin-reveal.js';
+import { actorOption, graphIdOption, methodOption, roleOption, stageOption } from './options.js';
+import { readStdin } from './stdin.js';
 
 /** `checkKeys`: the command sends a payload, so the worker's payload keys are checked first. */
 export type WithClient = (work: (client: Client) => Promise<void>, options?: { checkKeys?: boolean }) => Promise<void>;
@@ -42,7 +43,6 @@ export function addOperatorCommands(
   out: (line: string) => void,
   e164Argument: (value: string) => string,
 ): void {
-  const journey = (client: Client, e164: string) => client.workflow.getHandle(journeyWorkflowId(e164));
   const report = (outcome: SubmissionOutcome) =>
     out(`${outcome.pending ? 'received' : outcome.accepted ? 'accepted' : 'refused'}: ${outcome.message}`);
 
@@ -52,23 +52,15 @@ export function addOperatorCommands(
     .addOption(stageOption())
     .addOption(graphIdOption('--portfolio <id>', 'business portfolio id'))
     .addOption(graphIdOption('--waba <id>', 'WhatsApp Business Account id'))
-    .action((opts: { stage?: string; portfolio?: string; waba?: string }) =>
+    .action((opts: { stage?: StageOrOutcome; portfolio?: string; waba?: string }) =>
       withClient(async (client) => {
-        // The options' parsers let only stage names and digits through, so they are safe inside the query.
-        const ended = opts.stage !== undefined && isOutcome(opts.stage);
-        const clauses = [`WorkflowType = 'numberJourney'`, ...(ended ? [] : [`ExecutionStatus = 'Running'`])];
-        for (const [attribute, value] of [
-          ['NumberStage', opts.stage],
-          ['PortfolioId', opts.portfolio],
-          ['WabaId', opts.waba],
-        ] as const) {
-          if (value !== undefined) clauses.push(`${attribute} = '${value}'`);
-        }
-        for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
-          const attributes = execution.typedSearchAttributes;
-          const stage = attributes.getAll().find((pair) => pair.key.name === 'NumberStage')?.value;
-          out(`${execution.workflowId}\t${String(stage ?? '?')}`);
-        }
+        const filter = { stage: opts.stage, portfolioId: opts.portfolio, wabaId: opts.waba };
+        let token: Uint8Array | null = null;
+        do {
+          const page = await listJourneys(client, filter, { size: 100, token });
+          for (const journey of page.items) out(`${journey.workflowId}\t${journey.stage ?? '?'}`);
+          token = page.nextPageToken;
+        } while (token);
       }),
     );
 
@@ -113,49 +105,42 @@ export function addOperatorCommands(
       }, sending),
     );
 
-  const signalCommand = (
+  /** A command whose input goes as the journey's update and whose answer is printed. */
+  const actionCommand = (
     name: string,
     description: string,
     configure: (command: Command) => Command,
-    send: (client: Client, e164: string, opts: Record<string, string>) => Promise<void>,
+    send: (client: Client, e164: string, opts: Record<string, string>) => Promise<SubmissionOutcome>,
   ) =>
     configure(program.command(name).description(description).argument('<e164>', 'the phone number', e164Argument))
       .option(...actorOption)
       .action((e164: string, opts: Record<string, string>) =>
-        withClient(async (client) => {
-          await send(client, e164, opts);
-          out(`sent: ${name} for ${e164}; see "show ${e164}" for its effect`);
-        }, sending),
+        withClient(async (client) => report(await send(client, e164, opts)), sending),
       );
 
-  signalCommand(
+  actionCommand(
     'resend',
     'ask Meta for a new code, optionally by the other method',
     (c) => c.addOption(methodOption('switch the code method')),
     (client, e164, opts) =>
-      journey(client, e164).signal(resendCodeSignal, {
+      submitToJourney(client, e164, resendCodeUpdate, {
         actor: opts.by as string,
         ...(opts.method ? { method: opts.method as CodeMethod } : {}),
       }),
   );
-  program
-    .command('cancel')
-    .description('cancel an onboarding that is not live yet (a live number is removed instead)')
-    .argument('<e164>', 'the phone number', e164Argument)
-    .requiredOption('--reason <text>', 'why')
-    .option(...actorOption)
-    .action((e164: string, opts: { by: string; reason: string }) =>
-      withClient(async (client) => {
-        const request = { actor: opts.by, reason: opts.reason };
-        report(await submitToJourney(client, e164, cancelUpdate, request));
-      }, sending),
-    );
-  signalCommand(
+  actionCommand(
+    'cancel',
+    'cancel an onboarding that is not live yet (a live number is removed instead)',
+    (c) => c.requiredOption('--reason <text>', 'why'),
+    (client, e164, opts) =>
+      submitToJourney(client, e164, cancelUpdate, { actor: opts.by as string, reason: opts.reason as string }),
+  );
+  actionCommand(
     'remove',
     'request the removal of a live number (portfolio admins only)',
     (c) => c.requiredOption('--reason <text>', 'why').addOption(roleOption()),
     (client, e164, opts) =>
-      journey(client, e164).signal(requestRemovalSignal, {
+      submitToJourney(client, e164, requestRemovalUpdate, {
         actor: opts.by as string,
         role: opts.role as string,
         reason: opts.reason as string,
@@ -174,12 +159,11 @@ export function addOperatorCommands(
         out(await revealPin(client, e164, request, createLogger(undefined, true)));
       }),
     );
-  signalCommand(
+  actionCommand(
     'confirm-deletion',
     'confirm that an admin deleted the number in WhatsApp Manager',
     (c) => c,
-    (client, e164, opts) => journey(client, e164).signal(confirmDeletionSignal, { actor: opts.by as string }),
+    (client, e164, opts) => submitToJourney(client, e164, confirmDeletionUpdate, { actor: opts.by as string }),
   );
 }
-
 const waitFor = (opts: { wait: number }) => ({ waitMs: opts.wait * 1000 });

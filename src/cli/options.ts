@@ -16,7 +16,7 @@ export function e164Argument(value: string): string {
   }
 }
 
-function graphIdArgument(value: string): string {
+export function graphIdArgument(value: string): string {
   if (!GRAPH_ID.test(value)) throw new InvalidArgumentError('must be a numeric Graph id');
   return value;
 }
@@ -46,5 +46,3 @@ export const stageOption = (): Option =>
 /** Who may remove is the journey's decision (removalRoles); anyone else says so as an operator. */
 export const roleOption = (): Option =>
   new Option('--role <role>', 'your role on the portfolio').choices([...removalRoles, 'operator']).default('operator');
-
-export const isOutcome = (stage: string): boolean => (journeyOutcomes as readonly string[]).includes(stage);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { codeMethods, onboardingPaths, pinPolicies, type JourneyInput } from './journey.js';
 import { validateDisplayName } from './display-name.js';
-import { InvalidPhoneNumberError, parsePhoneNumber } from './phone.js';
+import { InvalidPhoneNumberError, parsePhoneNumber, type PhoneNumber } from './phone.js';
 
 /** Graph object ids (WABA, portfolio, phone number) are numeric strings. */
 export const GRAPH_ID = /^\d{1,32}$/;
@@ -34,52 +34,76 @@ export const journeyRequestSchema = z
   })
   .strict();
 export type JourneyRequest = z.input<typeof journeyRequestSchema>;
+/** A request that passed the schema: the number and the rules across fields are checked by journeyInputFrom. */
+export type CheckedJourneyRequest = z.output<typeof journeyRequestSchema>;
+
+export interface InputIssue {
+  /** The field, e.g. phoneNumber. */
+  path: string;
+  message: string;
+}
 
 export class JourneyInputError extends Error {
   override readonly name = 'JourneyInputError';
-  constructor(readonly problems: string[]) {
+  /** "field: message", one per issue. */
+  readonly problems: string[];
+  constructor(readonly issues: InputIssue[]) {
+    const problems = issues.map((i) => `${i.path}: ${i.message}`);
     super(`invalid journey request: ${problems.join('; ')}`);
+    this.problems = problems;
   }
 }
 
 /** Validates a request to start a journey; `now` fills signupAt when the caller gave none. */
 export function parseJourneyRequest(raw: unknown, now: Date = new Date()): JourneyInput {
   const parsed = journeyRequestSchema.safeParse(raw);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`);
+  if (parsed.success) return journeyInputFrom(parsed.data, now);
+  const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'request', message: i.message }));
   // The number is checked even when other fields are wrong, so one answer names every problem.
   const given = raw as { phoneNumber?: unknown; phoneNumberId?: unknown } | null;
-  const givenNumber = given?.phoneNumber;
-  let phoneNumber;
-  if (typeof givenNumber === 'string' && givenNumber !== '') {
-    try {
-      // Meta's test numbers exist only in Meta, so only their phone_number_id can bring one in.
-      phoneNumber = parsePhoneNumber(givenNumber, { metaTestNumber: typeof given?.phoneNumberId === 'string' });
-    } catch (err) {
-      if (!(err instanceof InvalidPhoneNumberError)) throw err;
-      problems.push(`phoneNumber: ${err.message}`);
-    }
+  if (typeof given?.phoneNumber === 'string' && given.phoneNumber !== '') {
+    const number = phoneNumberOf(given.phoneNumber, typeof given.phoneNumberId === 'string');
+    if ('issue' in number) issues.push(number.issue);
   }
-  if (!parsed.success || !phoneNumber) throw new JourneyInputError(problems);
-  const request = parsed.data;
+  throw new JourneyInputError(issues);
+}
+
+/** The journey's input from a request the schema passed: its number parsed, the rules across fields checked. */
+export function journeyInputFrom(request: CheckedJourneyRequest, now: Date = new Date()): JourneyInput {
+  const number = phoneNumberOf(request.phoneNumber, request.phoneNumberId !== undefined);
+  if ('issue' in number) throw new JourneyInputError([number.issue]);
   // An IVR never passes an SMS to a person; Meta's voice call can be redirected to one (docs/meta-graph-api.md#requesting-a-code).
   if (request.ivr && request.codeMethod === 'SMS') {
-    throw new JourneyInputError(['codeMethod: an IVR number cannot receive the code by SMS; use VOICE']);
+    throw new JourneyInputError([
+      { path: 'codeMethod', message: 'an IVR number cannot receive the code by SMS; use VOICE' },
+    ]);
   }
   if (request.path === 'coexistence' && !request.phoneNumberId) {
     throw new JourneyInputError([
-      'phoneNumberId: a coexistence number is linked through Embedded Signup; give the phone_number_id it returned',
+      {
+        path: 'phoneNumberId',
+        message: 'a coexistence number is linked through Embedded Signup; give the phone_number_id it returned',
+      },
     ]);
   }
   const signupAt = new Date(request.signupAt ?? now);
   if (signupAt.getTime() > now.getTime() + 60_000) {
-    throw new JourneyInputError(['signupAt: is in the future']);
+    throw new JourneyInputError([{ path: 'signupAt', message: 'is in the future' }]);
   }
   return {
     ...request,
-    phoneNumber,
+    phoneNumber: number.phoneNumber,
     codeMethod: request.codeMethod ?? (request.ivr ? 'VOICE' : 'SMS'),
     signupAt: signupAt.toISOString(),
   };
+}
+
+/** Meta's test numbers exist only in Meta, so only their phone_number_id can bring one in. */
+function phoneNumberOf(given: string, withId: boolean): { phoneNumber: PhoneNumber } | { issue: InputIssue } {
+  try {
+    return { phoneNumber: parsePhoneNumber(given, { metaTestNumber: withId }) };
+  } catch (err) {
+    if (!(err instanceof InvalidPhoneNumberError)) throw err;
+    return { issue: { path: 'phoneNumber', message: err.message } };
+  }
 }

@@ -68,11 +68,19 @@ export const pinSignal = defineSignal<[PinSubmission]>('pin');
 export const submitDisplayNameUpdate = defineUpdate<SubmissionOutcome, [DisplayNameSubmission]>('submitDisplayName');
 export const displayNameSignal = defineSignal<[DisplayNameSubmission]>('displayName');
 export const resendCodeSignal = defineSignal<[ResendRequest]>('resendCode');
+/** The resend as an update: refused at once with the reason (not waiting for a code, SMS to an IVR), answered. */
+export const resendCodeUpdate = defineUpdate<SubmissionOutcome, [ResendRequest]>('submitResend');
 export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
 /** The cancel as an update: refused at once, with the reason, for a live number. */
 export const cancelUpdate = defineUpdate<SubmissionOutcome, [CancelRequest]>('cancelJourney');
 export const requestRemovalSignal = defineSignal<[RemovalRequest]>('requestRemoval');
+/** The removal as an update: refused at once with the reason (not an admin, not live), answered. */
+export const requestRemovalUpdate = defineUpdate<SubmissionOutcome, [RemovalRequest]>('submitRemoval');
 export const confirmDeletionSignal = defineSignal<[DeletionConfirmation]>('confirmDeletion');
+/** The confirmation as an update: answered once the journey has looked for the number at Meta. */
+export const confirmDeletionUpdate = defineUpdate<SubmissionOutcome, [DeletionConfirmation]>(
+  'submitDeletionConfirmation',
+);
 export const revealPinUpdate = defineUpdate<RevealedPin, [PinRevealRequest]>('revealPin');
 /** Sent to every running journey of the WABA: one waiting for a new token calls Meta again. */
 export const tokenRenewedSignal = defineSignal<[TokenRenewal]>('tokenRenewed');

@@ -92,8 +92,15 @@ export const slotAnswerSignal = defineSignal<[SlotAnswer]>('slotAnswer');
 /** The first version's request, by update: answered at once, granted or the place in the queue. */
 export type AcquireSlotRequest = Pick<SlotRequest, 'e164' | 'workflowId'> & Partial<SlotRequest>;
 export const acquireSlotUpdate = defineUpdate<SlotAnswer, [AcquireSlotRequest]>('acquireSlot');
-/** business_capability_update: max_phone_numbers_per_business. */
-export const capabilityUpdateSignal = defineSignal<[{ maxPhoneNumbers: number }]>('capabilityUpdate');
+/** A new cap: Meta's business_capability_update (max_phone_numbers_per_business), or an admin's through the API. */
+export interface CapabilityUpdate {
+  maxPhoneNumbers: number;
+  /** Absent in Meta's (and in the first version's signals). */
+  source?: 'meta' | 'admin';
+  actor?: string;
+  reason?: string;
+}
+export const capabilityUpdateSignal = defineSignal<[CapabilityUpdate]>('capabilityUpdate');
 /** Reconcile the holders with the journeys now, instead of at the next scheduled time. */
 export const reconcileSignal = defineSignal('reconcile');
 export const portfolioQuery = defineQuery<PortfolioState>('portfolio');

@@ -7,6 +7,15 @@ export const WabaId = defineSearchAttributeKey('WabaId', SearchAttributeType.KEY
 export const PortfolioId = defineSearchAttributeKey('PortfolioId', SearchAttributeType.KEYWORD);
 export const PhoneNumberId = defineSearchAttributeKey('PhoneNumberId', SearchAttributeType.KEYWORD);
 export const PhoneNumberE164 = defineSearchAttributeKey('PhoneNumberE164', SearchAttributeType.KEYWORD);
+/** The Idempotency-Key a journey was started under through the API: a retried start finds its journey. */
+export const IdempotencyKey = defineSearchAttributeKey('IdempotencyKey', SearchAttributeType.KEYWORD);
 
 /** Every custom attribute the project registers on a namespace. */
-export const customSearchAttributes = [NumberStage, WabaId, PortfolioId, PhoneNumberId, PhoneNumberE164];
+export const customSearchAttributes = [
+  NumberStage,
+  WabaId,
+  PortfolioId,
+  PhoneNumberId,
+  PhoneNumberE164,
+  IdempotencyKey,
+];

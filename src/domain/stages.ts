@@ -23,3 +23,7 @@ export const journeyOutcomes = ['REMOVED', 'SIGNUP_EXPIRED', 'FAILED', 'CANCELLE
 export type JourneyOutcome = (typeof journeyOutcomes)[number];
 
 export type StageOrOutcome = JourneyStage | JourneyOutcome;
+
+export function isJourneyOutcome(value: unknown): value is JourneyOutcome {
+  return (journeyOutcomes as readonly unknown[]).includes(value);
+}

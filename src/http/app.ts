@@ -1,9 +1,16 @@
-// The HTTP service (Fastify): Meta's webhook receiver and the codec server the Web UI and CLI decode histories
-// through; the onboarding, operator and auditor APIs join it in later issues.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+// The HTTP service (Fastify): Meta's webhook receiver, the /v1 API for onboarding services, operators, admins and
+// auditors (bearer tokens, roles, zod-validated bodies, an OpenAPI 3.1 document), and the codec server the Web UI
+// and CLI decode histories through. Route families that join it reuse the auth hooks of ./auth and the error
+// shape of ./errors.ts.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { GraphClient } from '../graph/client.js';
+import type { StartOptions } from '../journeys/index.js';
+import { registerApi, type ApiOptions } from './api/index.js';
+import { PrincipalDirectory } from './auth/directory.js';
+import { installErrorHandling } from './errors.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { createWebhookRouter } from './webhook-router.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -16,6 +23,11 @@ export interface HttpAppOptions {
   logger: Logger;
   /** The router asks Graph which portfolio owns a WABA that no journey knows yet. */
   graph: GraphClient;
+  /** Who may call the API (none: every /v1 call is answered 401). */
+  principals?: PrincipalDirectory;
+  start?: StartOptions;
+  events?: ApiOptions['events'];
+  pageTokens?: ApiOptions['pageTokens'];
   /** The codec server under /codec (left out, e.g. by a bench that only receives webhooks). */
   codec?: CodecRoutesOptions;
 }
@@ -23,17 +35,35 @@ export interface HttpAppOptions {
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
-    bodyLimit: 4 * 1024 * 1024,
+    bodyLimit: 4 * 1024 * 1024, // the webhook route's own limit is lower; /v1 routes take 16 KiB
     // Fastify's request log shows whole URLs, and Meta's handshake carries hub.verify_token in the query:
     // requests are logged below, by path only.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('principal', null);
+  installErrorHandling(app);
   app.addHook('onResponse', async (request, reply) => {
     const path = request.url.split('?')[0];
     request.log.info(
-      { method: request.method, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        path,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        ...(request.principal ? { principal: request.principal.name } : {}),
+      },
       'request',
     );
+  });
+  await registerApi(app, {
+    client: options.client,
+    taskQueue: options.taskQueue,
+    principals: options.principals ?? PrincipalDirectory.of({ principals: [] }),
+    start: options.start,
+    events: options.events,
+    pageTokens: options.pageTokens,
   });
   const route = createWebhookRouter({ client: options.client, taskQueue: options.taskQueue, graph: options.graph });
   await app.register(webhookRoutes, { ...options, route });

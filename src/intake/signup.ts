@@ -11,7 +11,7 @@ import type { GraphClient } from '../graph/client.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';
 import { GraphInputError } from '../graph/inputs.js';
 import { tokenCoversWaba } from '../graph/signup.js';
-import { describeJourney, JourneyConflictError, startJourney } from '../journeys.js';
+import { describeJourney, JourneyConflictError, startJourney } from '../journeys/index.js';
 import type { TokenStore } from '../stores/token-store.js';
 import { IntakeError, RUN_SIGNUP_AGAIN } from './errors.js';
 import type { SignupFailureKind, SignupJourney, SignupLedger, SignupRecord } from './signup-record.js';

@@ -53,8 +53,11 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
     },
   });
   setHandler(releaseSlotSignal, (release) => book.release(release));
-  setHandler(capabilityUpdateSignal, ({ maxPhoneNumbers }) => {
-    if (!book.setCap(maxPhoneNumbers)) log.warn('ignored a capability update without a valid cap', { maxPhoneNumbers });
+  setHandler(capabilityUpdateSignal, (update) => {
+    const { maxPhoneNumbers } = update;
+    if (!book.setCap(maxPhoneNumbers, update)) {
+      log.warn('ignored a capability update without a valid cap', { maxPhoneNumbers });
+    }
   });
   setHandler(reconcileSignal, () => {
     reconcileRequested = true;

@@ -7,7 +7,7 @@ import { parseCodecKeys } from '../../src/codec/keys.js';
 import { journeyQuery } from '../../src/domain/journey.js';
 import { cancelSignal, submitOtpUpdate } from '../../src/domain/messages.js';
 import { portfolioWorkflowId } from '../../src/domain/portfolio.js';
-import { startJourney } from '../../src/journeys.js';
+import { startJourney } from '../../src/journeys/index.js';
 import { useBench } from '../support/bench.js';
 import { TEST_CODEC_KEYS, testSecretsKeys } from '../support/temporal.js';
 import { generateSecretsKeyPair } from '../../src/codec/sealing.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journeyQuery, journeyWorkflowId } from '../../src/domain/journey.js';
-import { JourneyConflictError, describeJourney, startJourney } from '../../src/journeys.js';
+import { JourneyConflictError, describeJourney, startJourney } from '../../src/journeys/index.js';
 import { buildCli } from '../../src/starter.js';
 import { inject } from 'vitest';
 import { journeyInput } from '../support/journeys.js';

@@ -1,37 +1,32 @@
 // `npm start` after a crash: the dev server it left running is reused (ours, by the pid file and its command
 // line), a server of another data folder on the port is refused, a stale pid file is cleaned up.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { journeyQuery, type JourneyView } from '../../src/domain/journey.js';
-import { startJourney } from '../../src/journeys.js';
+import { startJourney } from '../../src/journeys/index.js';
 import { loadSavedState } from '../../src/sandbox/persistence.js';
 import { resolveBinary } from '../../src/temporal/binaries.js';
-import { isAlive, readPidFile, stopProcess } from '../../src/temporal/dev-server-pid.js';
+import { isAlive } from '../../src/temporal/dev-server-pid.js';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
 import { journeyInput } from '../support/journeys.js';
-import { clientOf, mainEnv, runCli, spawnMain, startMain, tempDir, type MainEnv } from '../support/processes.js';
+import {
+  clientOf,
+  mainEnv,
+  runCli,
+  spawnMain,
+  startMain,
+  stoppedAfterEach,
+  tempDir,
+  type MainEnv,
+} from '../support/processes.js';
 
 const TIMEOUT = 120_000;
 const cliPath = resolveBinary('cli').path as string;
 
-/** What a test started, stopped after it: its processes, and a dev server it orphaned (by the pid file's pid). */
-const started: ChildProcess[] = [];
-const dataDirs: string[] = [];
-afterEach(async () => {
-  for (const child of started.splice(0)) child.kill('SIGKILL');
-  for (const dir of dataDirs.splice(0)) {
-    const record = readPidFile(join(dir, 'temporal-server.pid'));
-    if (record) await stopProcess(record.pid);
-  }
-});
-
-async function track(env: MainEnv): Promise<MainEnv> {
-  dataDirs.push(env.dataDir);
-  return env;
-}
+const { started, track } = stoppedAfterEach();
 
 async function until(client: Client, workflowId: string, stage: string): Promise<JourneyView> {
   let last: JourneyView | undefined;

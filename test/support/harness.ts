@@ -13,7 +13,7 @@ import { GraphClient } from '../../src/graph/client.js';
 import { SANDBOX_APP_ID } from '../../src/graph/from-config.js';
 import { PerWabaTokenProvider } from '../../src/graph/tokens.js';
 import { buildHttpApp } from '../../src/http/app.js';
-import { startJourney } from '../../src/journeys.js';
+import { startJourney } from '../../src/journeys/index.js';
 import type { portfolio } from '../../src/workflows/portfolio.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import type { TokenStore } from '../../src/stores/token-store.js';

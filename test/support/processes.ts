@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
+import { readPidFile, stopProcess } from '../../src/temporal/dev-server-pid.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_KEY, testDataConverter } from './temporal.js';
 
 export const root = join(import.meta.dirname, '../..');
@@ -233,4 +234,27 @@ export async function startWorkerChild(options: {
   });
   await worker.waitForLog(/worker running/);
   return worker;
+}
+
+/**
+ * What a file's tests start, stopped after each test: the processes it `started`, and the dev server of every data
+ * folder it `track`ed that a killed `npm start` left running (found by the pid file's pid).
+ */
+export function stoppedAfterEach(): { started: ChildProcess[]; track(env: MainEnv): MainEnv } {
+  const started: ChildProcess[] = [];
+  const dataDirs: string[] = [];
+  afterEach(async () => {
+    for (const child of started.splice(0)) child.kill('SIGKILL');
+    for (const dir of dataDirs.splice(0)) {
+      const record = readPidFile(join(dir, 'temporal-server.pid'));
+      if (record) await stopProcess(record.pid);
+    }
+  });
+  return {
+    started,
+    track: (env) => {
+      dataDirs.push(env.dataDir);
+      return env;
+    },
+  };
 }

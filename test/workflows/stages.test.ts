@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../src/activities/index.js';
 import { journeyQuery } from '../../src/domain/journey.js';
 import { slotAnswerSignal, type SlotRequest } from '../../src/domain/portfolio.js';
-import { startJourney } from '../../src/journeys.js';
+import { startJourney } from '../../src/journeys/index.js';
 import { journeyInput } from '../support/journeys.js';
 import { connectTimeSkippingServer, uniqueTaskQueue, withWorker, type TestEnv } from '../support/temporal.js';
 

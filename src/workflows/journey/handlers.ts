@@ -7,6 +7,7 @@ import {
   cancelSignal,
   cancelUpdate,
   confirmDeletionSignal,
+  confirmDeletionUpdate,
   displayNameSignal,
   numberEventSignal,
   otpSignal,
@@ -14,13 +15,18 @@ import {
   pinSignal,
   removalRoles,
   requestRemovalSignal,
+  requestRemovalUpdate,
   resendCodeSignal,
+  resendCodeUpdate,
   revealPinUpdate,
   submitDisplayNameUpdate,
   submitOtpUpdate,
   submitPinUpdate,
   tokenRenewedSignal,
   type CancelRequest,
+  type DeletionConfirmation,
+  type RemovalRequest,
+  type ResendRequest,
   type SubmissionOutcome,
 } from '../../domain/messages.js';
 import { checkActor, checkDisplayName, checkPin, checkReason, normaliseOtp } from '../../domain/operator-input.js';
@@ -114,8 +120,8 @@ export function installHandlers(journey: Journey): void {
     },
   );
 
-  setHandler(resendCodeSignal, ({ method, actor }) => {
-    const problem = refusal(() => {
+  const resendRefusal = ({ method, actor }: ResendRequest) =>
+    refusal(() => {
       checkActor(actor);
       inStage('AWAITING_OTP', 'a resend');
       if (method !== undefined && method !== 'SMS' && method !== 'VOICE') {
@@ -123,9 +129,25 @@ export function installHandlers(journey: Journey): void {
       }
       if (method === 'SMS' && journey.input.ivr) throw new Error('an IVR number cannot receive SMS; use VOICE');
     });
-    if (problem) return journey.note(String(actor), `resend ignored: ${problem}`);
-    resend.put(method ?? null, actor);
+  setHandler(resendCodeSignal, (request) => {
+    const problem = resendRefusal(request);
+    if (problem) return journey.note(String(request.actor), `resend ignored: ${problem}`);
+    resend.put(request.method ?? null, request.actor);
   });
+  setHandler(
+    resendCodeUpdate,
+    (request): SubmissionOutcome => {
+      resend.put(request.method ?? null, request.actor);
+      const method = request.method ?? journey.state.codeMethod;
+      return { accepted: true, pending: true, message: `asking Meta for a new code by ${method}`, attemptsLeft: null };
+    },
+    {
+      validator: (request) => {
+        refuseWith(resendRefusal(request));
+        idle(resend, 'a resend');
+      },
+    },
+  );
 
   const cancel = (request: CancelRequest) =>
     journey.requestCancel({ actor: request.actor, reason: String(request.reason ?? '') }, false);
@@ -156,8 +178,8 @@ export function installHandlers(journey: Journey): void {
     },
   );
 
-  setHandler(requestRemovalSignal, (request) => {
-    const problem = refusal(() => {
+  const removalRefusal = (request: RemovalRequest) =>
+    refusal(() => {
       checkActor(request.actor);
       if (!(removalRoles as readonly string[]).includes(request.role)) {
         throw new Error(
@@ -168,18 +190,49 @@ export function installHandlers(journey: Journey): void {
         throw new Error(`removal applies to a live number (stage ${journey.stage}); cancel an onboarding instead`);
       }
     });
-    if (problem) return journey.note(String(request.actor), `removal refused: ${problem}`);
+  /** Takes an accepted removal: a blocked one is tried again, a live number's starts. */
+  const takeRemoval = (request: RemovalRequest): SubmissionOutcome => {
     if (journey.stage === 'REMOVING') {
       journey.note(request.actor, 'asked to try the removal again');
-      return journey.liftRestriction();
+      journey.liftRestriction();
+      return { accepted: true, pending: true, message: 'trying the removal again', attemptsLeft: null };
     }
     removal.put(request, request.actor);
+    return {
+      accepted: true,
+      pending: true,
+      message:
+        'removing: sends are paused and the number deregistered; then a portfolio admin deletes it in WhatsApp Manager and confirms',
+      attemptsLeft: null,
+    };
+  };
+  setHandler(requestRemovalSignal, (request) => {
+    const problem = removalRefusal(request);
+    if (problem) return journey.note(String(request.actor), `removal refused: ${problem}`);
+    takeRemoval(request);
+  });
+  setHandler(requestRemovalUpdate, takeRemoval, {
+    validator: (request) => {
+      refuseWith(removalRefusal(request));
+      idle(removal, 'a removal');
+    },
   });
 
-  setHandler(confirmDeletionSignal, ({ actor }) => {
-    const problem = refusal(() => (checkActor(actor), inStage('REMOVING', 'a deletion confirmation')));
-    if (problem) return journey.note(String(actor), `deletion confirmation ignored: ${problem}`);
-    deletionConfirmation.put(null, actor);
+  const confirmationRefusal = ({ actor }: DeletionConfirmation) =>
+    refusal(() => (checkActor(actor), inStage('REMOVING', 'a deletion confirmation')));
+  setHandler(confirmDeletionSignal, (confirmation) => {
+    const problem = confirmationRefusal(confirmation);
+    if (problem) return journey.note(String(confirmation.actor), `deletion confirmation ignored: ${problem}`);
+    deletionConfirmation.put(null, confirmation.actor);
+  });
+  // Answered by the removal once it has looked for the number at Meta (removal.ts).
+  setHandler(confirmDeletionUpdate, ({ actor }) => deletionConfirmation.submit(null, actor), {
+    validator: (confirmation) => {
+      refuseWith(confirmationRefusal(confirmation));
+      idle(deletionConfirmation, 'a deletion confirmation');
+      const blocked = journey.state.restriction;
+      if (blocked) throw new Error(`the removal is blocked: ${blocked.reason}; request the removal again first`);
+    },
   });
 
   setHandler(revealPinUpdate, (request) => journey.revealPin({ ...request, reason: checkReason(request.reason) }), {
@@ -199,6 +252,11 @@ export function installHandlers(journey: Journey): void {
     if (renewal.wabaId === journey.input.wabaId) journey.tokenRenewed(String(renewal.actor));
   });
   setHandler(slotAnswerSignal, (answer) => slot.put(answer, 'portfolio'));
+}
+
+/** An update validator's refusal: the problem found, if any, thrown. */
+function refuseWith(problem: string | null): void {
+  if (problem !== null) throw new Error(problem);
 }
 
 /** The message of what `check` throws, or null when it passes. */

@@ -76,13 +76,22 @@ async function awaitDeletion(journey: Journey): Promise<string | null> {
     if (journey.state.restriction) continue;
     const snapshot = await readOrNull(journey);
     const confirmedBy = deletionConfirmation.peek()?.actor ?? null;
+    // A confirmation that came as an update is answered with what Meta showed.
     if (snapshot?.gone) {
-      deletionConfirmation.take();
+      deletionConfirmation.answer({
+        accepted: true,
+        message: 'Meta no longer shows the number: the journey gives its slot back and ends REMOVED',
+        attemptsLeft: null,
+      });
       return confirmedBy;
     }
     if (confirmedBy) {
       journey.note(confirmedBy, 'confirmed the deletion, but Meta still shows the number; waiting');
-      deletionConfirmation.take();
+      deletionConfirmation.answer({
+        accepted: false,
+        message: `Meta still shows the number: delete it in WhatsApp Manager → Phone numbers, then confirm again (the journey also looks every ${journeyPolicy.deletionPollMs / 3_600_000} hours)`,
+        attemptsLeft: null,
+      });
     }
   }
 }

@@ -3,6 +3,7 @@
 import {
   DEFAULT_NUMBER_CAP,
   RECONCILE_EVERY_MS,
+  type CapabilityUpdate,
   type PortfolioInput,
   type PortfolioState,
   type ReconcileReport,
@@ -84,11 +85,13 @@ export class PortfolioBook {
     state.holders = state.holders.filter((h) => h !== holder);
   }
 
-  setCap(cap: number): boolean {
+  /** Meta's cap, or an admin's (`by` names who and why: noted even when the cap stays the same). */
+  setCap(cap: number, by: Pick<CapabilityUpdate, 'actor' | 'reason'> = {}): boolean {
     if (!Number.isInteger(cap) || cap <= 0) return false;
-    if (cap === this.state.cap) return true; // a duplicate delivery changes nothing
+    const setBy = by.actor ? ` (set by ${by.actor}${by.reason ? `: ${by.reason}` : ''})` : '';
+    if (cap === this.state.cap && !setBy) return true; // a duplicate delivery changes nothing
     this.state.cap = cap;
-    this.note(`the cap is now ${cap} registered numbers`);
+    this.note(`the cap is now ${cap} registered numbers${setBy}`);
     return true;
   }
 

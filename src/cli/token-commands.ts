@@ -1,0 +1,31 @@
+// `numberflow api-token new`: makes a bearer token for a principal, adds its SHA-256 to the API's token file and prints
+// the token once. The running service reads the file again when it changes: no restart.
+import { Option, type Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { roles, type Role } from '../http/auth/principals.js';
+import { tokenFilePath } from '../http/auth/setup.js';
+import { addPrincipal } from '../http/auth/token-file.js';
+import { graphIdArgument } from './options.js';
+
+export function addTokenCommands(program: Command, out: (line: string) => void): void {
+  // `token` is a customer's Meta token (intake-commands.ts); `api-token` a bearer token of numberflow's own API.
+  const token = program.command('api-token').description("the HTTP API's bearer tokens");
+  token
+    .command('new')
+    .description('make a token for a principal and print it once (only its hash is kept)')
+    .requiredOption('--name <name>', 'who the token is for, recorded as the actor of what it does (e.g. ops@acme)')
+    .addOption(new Option('--role <role...>', 'its roles').choices(roles).makeOptionMandatory())
+    .addOption(
+      new Option('--portfolio <id...>', 'the portfolios it may see (default: all)').argParser(
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), graphIdArgument(value)],
+      ),
+    )
+    .action((opts: { name: string; role: Role[]; portfolio?: string[] }) => {
+      const file = tokenFilePath(loadConfig());
+      const made = addPrincipal(file, { name: opts.name, roles: opts.role, portfolios: opts.portfolio });
+      const scope = opts.portfolio ? `portfolios ${opts.portfolio.join(', ')}` : 'all portfolios';
+      out(`token for ${opts.name} (${opts.role.join(', ')}; ${scope}), shown only this once:`);
+      out(made);
+      out(`its SHA-256 is in ${file}; the running service takes it within a second`);
+    });
+}

@@ -1,0 +1,67 @@
+// What the /v1 routes share: the Temporal client, the principals, the idempotent starter, and the route options
+// every secured route has (its hooks, its body limit, its OpenAPI security and error answers).
+import type { Client } from '@temporalio/client';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+} from 'fastify';
+import type { RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { StartOnce } from '../../journeys/index.js';
+import { authorize } from '../auth/hooks.js';
+import type { PrincipalDirectory } from '../auth/directory.js';
+import type { Permission } from '../auth/principals.js';
+import { errorSchema } from '../errors.js';
+import type { PageTokens } from './page-token.js';
+import { API_BODY_LIMIT } from './schemas.js';
+
+export interface ApiContext {
+  client: Client;
+  taskQueue: string;
+  principals: PrincipalDirectory;
+  startOnce: StartOnce;
+  pageTokens: PageTokens;
+  /** How often the event stream reads the journey, and how often it sends a keep-alive comment. */
+  events: { pollMs: number; keepAliveMs: number };
+}
+
+export type ZodApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+const errorAnswers = {
+  400: 'the request is not valid: problems name each field',
+  401: 'no bearer token, or one this service does not know',
+  403: "the token's roles do not allow this (the answer names the role needed)",
+  404: 'no such journey or portfolio, or one outside the token’s portfolios',
+  409: 'a conflict: refused by the journey, a journey running already, an Idempotency-Key used for another request',
+  413: 'the body is larger than 16 KiB',
+  415: 'the body is not JSON',
+  503: 'Temporal cannot be reached now',
+} as const;
+type ErrorStatus = keyof typeof errorAnswers;
+
+/** The error answers a route documents: the shape is always the one of errors.ts. */
+export function errors(...statuses: ErrorStatus[]) {
+  return Object.fromEntries(
+    ([401, 403, 503, ...statuses] as ErrorStatus[]).map((status) => [
+      status,
+      errorSchema.describe(errorAnswers[status]),
+    ]),
+  );
+}
+
+/** The options of a route that needs `permission`: its hooks, the body limit, and its OpenAPI security. */
+export function secured(context: ApiContext, permission: Permission, tags: string[]) {
+  return {
+    onRequest: authorize(context.principals, permission),
+    bodyLimit: API_BODY_LIMIT,
+    schema: { tags, security: [{ bearer: [] }] },
+  };
+}

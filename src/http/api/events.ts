@@ -1,0 +1,107 @@
+// GET /v1/journeys/{e164}/events: Server-Sent Events of a journey, so a UI follows a number without polling. First
+// `view` (the whole view), then `stage` when the stage or who it waits for changes and `note` for each new note, a
+// keep-alive comment now and then, and `end` when the journey has ended. The server reads the journey's query every
+// `pollMs` (a stage shorter than that may not show) and stops when the client goes. Event ids count the stream's events; a client that reconnects gets a
+// fresh `view` (it holds everything the stream had said), so Last-Event-ID is not needed.
+import { setTimeout as delay } from 'node:timers/promises';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { JourneyNote, JourneyView } from '../../domain/journey.js';
+import { describeJourney, JourneyNotFoundError } from '../../journeys/index.js';
+import { ensureSees, principalOf } from '../auth/hooks.js';
+import { errors, secured, type ApiContext, type ZodApp } from './context.js';
+import { e164Params } from './schemas.js';
+
+export function eventRoutes(app: ZodApp, context: ApiContext): void {
+  // Open streams end when the service closes (a stream never ends by itself while its journey runs).
+  const open = new Set<AbortController>();
+  app.addHook('preClose', async () => {
+    for (const stream of open) stream.abort();
+  });
+  const read = secured(context, 'read', ['journeys']);
+  app.get(
+    '/v1/journeys/:e164/events',
+    {
+      ...read,
+      schema: {
+        ...read.schema,
+        summary: "the journey's stage changes and notes as Server-Sent Events (text/event-stream)",
+        description:
+          'Events: `view` (the JourneyView, first), `stage` ({stage, waiting}), `note` (a JourneyNote), `end` ({result}) when the journey has ended. A comment every 15 s keeps the connection open.',
+        params: e164Params,
+        response: {
+          200: z.string().describe('text/event-stream'),
+          ...errors(400, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { e164 } = request.params;
+      const first = await describeJourney(context.client, e164); // 404 before the stream opens
+      ensureSees(principalOf(request), first.portfolioId, `no journey for ${e164}`);
+      const closed = new AbortController();
+      open.add(closed);
+      // The response's close, not the request's: a GET's request closes as soon as it has been read.
+      reply.raw.once('close', () => closed.abort());
+      try {
+        await stream(reply, first, closed.signal, () => describeJourney(context.client, e164), context.events);
+      } finally {
+        open.delete(closed);
+      }
+    },
+  );
+}
+
+async function stream(
+  reply: FastifyReply,
+  first: JourneyView,
+  closed: AbortSignal,
+  read: () => Promise<JourneyView>,
+  { pollMs, keepAliveMs }: ApiContext['events'],
+): Promise<void> {
+  reply.hijack(); // written by hand from here on
+  reply.raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no', // no buffering by a proxy in front
+  });
+  // Nothing is written once the client has gone.
+  const write = (text: string) => void (reply.raw.destroyed || closed.aborted || reply.raw.write(text));
+  let id = 0;
+  const send = (event: string, data: unknown) => {
+    id += 1;
+    write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const keepAlive = setInterval(() => write(': keep-alive\n\n'), keepAliveMs);
+  try {
+    send('view', first);
+    let last = first;
+    while (last.result === null && !closed.aborted) {
+      await delay(pollMs, undefined, { signal: closed }).catch(() => undefined);
+      if (closed.aborted) break;
+      let next: JourneyView;
+      try {
+        next = await read();
+      } catch (err) {
+        if (err instanceof JourneyNotFoundError) break;
+        continue; // Temporal unreachable a moment: the next poll tries again
+      }
+      if (next.stage !== last.stage || next.waiting?.for !== last.waiting?.for) {
+        send('stage', { stage: next.stage, waiting: next.waiting });
+      }
+      for (const note of newNotes(last.notes, next.notes)) send('note', note);
+      last = next;
+    }
+    if (last.result !== null) send('end', { result: last.result });
+  } finally {
+    clearInterval(keepAlive);
+    reply.raw.end();
+  }
+}
+
+/** Notes in `next` that `previous` did not have (the view keeps the last 50, so the oldest drop out). */
+function newNotes(previous: JourneyNote[], next: JourneyNote[]): JourneyNote[] {
+  const seen = new Set(previous.map((note) => JSON.stringify(note)));
+  return next.filter((note) => !seen.has(JSON.stringify(note)));
+}

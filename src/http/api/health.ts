@@ -1,0 +1,71 @@
+// /healthz: the process answers. /readyz: Temporal answers and a worker has polled the task queue within the last
+// minute, so a journey started now would move; 503 names what is missing. Neither needs a token.
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { healthAnswer, readinessAnswer } from './schemas.js';
+import type { ZodApp } from './context.js';
+
+const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
+
+/** A worker polls continuously; one not seen for this long is gone. */
+const POLLER_SEEN_WITHIN_MS = 60_000;
+/** Readiness answers within this even when Temporal does not. */
+const CHECK_TIMEOUT_MS = 3_000;
+
+export function healthRoutes(app: ZodApp, client: Client, taskQueue: string): void {
+  app.get(
+    '/healthz',
+    { schema: { tags: ['health'], summary: 'the process is up', response: { 200: healthAnswer.describe('up') } } },
+    async () => ({ ok: true }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Temporal is reachable and a worker polls the task queue',
+        response: {
+          200: readinessAnswer.describe('ready'),
+          503: readinessAnswer.describe('not ready: the checks say what is missing'),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const temporal = await temporalCheck(client);
+      const worker =
+        temporal === 'ok' ? await workerCheck(client, taskQueue) : 'not checked: Temporal is not reachable';
+      const ready = temporal === 'ok' && worker === 'ok';
+      return reply.code(ready ? 200 : 503).send({ ready, checks: { temporal, worker } });
+    },
+  );
+}
+
+async function temporalCheck(client: Client): Promise<string> {
+  try {
+    await client.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
+      client.workflowService.describeNamespace({ namespace: client.options.namespace }),
+    );
+    return 'ok';
+  } catch (err) {
+    return `Temporal does not answer for namespace "${client.options.namespace}": ${(err as Error).message}`;
+  }
+}
+
+async function workerCheck(client: Client, taskQueue: string): Promise<string> {
+  try {
+    const { pollers } = await client.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
+      client.workflowService.describeTaskQueue({
+        namespace: client.options.namespace,
+        taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      }),
+    );
+    const recent = (pollers ?? []).some(
+      (poller) => Date.now() - Number(poller.lastAccessTime?.seconds ?? 0) * 1000 <= POLLER_SEEN_WITHIN_MS,
+    );
+    return recent ? 'ok' : `no worker has polled task queue "${taskQueue}" in the last minute`;
+  } catch (err) {
+    return `the task queue "${taskQueue}" cannot be described: ${(err as Error).message}`;
+  }
+}

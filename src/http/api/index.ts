@@ -1,0 +1,87 @@
+// The /v1 API on the service: its OpenAPI 3.1 document (/openapi.json, built from the routes' zod schemas), the
+// interactive reference (/docs), health and readiness, and the routes, one file per resource.
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createStartOnce, type StartOptions } from '../../journeys/index.js';
+import type { PrincipalDirectory } from '../auth/directory.js';
+import { actionRoutes } from './actions.js';
+import type { ApiContext } from './context.js';
+import { eventRoutes } from './events.js';
+import { healthRoutes } from './health.js';
+import { journeyRoutes } from './journeys.js';
+import { PageTokens } from './page-token.js';
+import { portfolioRoutes } from './portfolios.js';
+
+export interface ApiOptions {
+  client: Client;
+  taskQueue: string;
+  principals: PrincipalDirectory;
+  /** How journeys are started (without search attributes on the time-skipping test server). */
+  start?: StartOptions;
+  events?: Partial<ApiContext['events']>;
+  /** Seals the list's page tokens; instances of a fleet need the same (PageTokens.derivedFrom the payload key). */
+  pageTokens?: PageTokens;
+}
+
+export async function registerApi(app: FastifyInstance, options: ApiOptions): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'numberflow',
+        version: '1',
+        description:
+          "WhatsApp Business phone numbers through Meta's onboarding, one durable journey per number. Every /v1 call takes a bearer token; the token's principal is recorded as the actor of what it does.",
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'a token of the API token file (nf_…)' },
+        },
+      },
+    },
+    hideUntagged: true, // Meta's webhook endpoint and the legacy /health are not the API
+    transform: jsonSchemaTransform,
+    transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  const context: ApiContext = {
+    client: options.client,
+    taskQueue: options.taskQueue,
+    principals: options.principals,
+    startOnce: createStartOnce(options.client, options.taskQueue, options.start),
+    pageTokens: options.pageTokens ?? new PageTokens(),
+    events: { pollMs: 1_000, keepAliveMs: 15_000, ...options.events },
+  };
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  healthRoutes(api, options.client, options.taskQueue);
+  journeyRoutes(api, context);
+  actionRoutes(api, context);
+  eventRoutes(api, context);
+  portfolioRoutes(api, context);
+}
+
+/**
+ * The zod registry gives every named schema an input and an output form; the document keeps those some route or
+ * other schema refers to.
+ */
+function withoutUnusedSchemas<Document extends object>(document: Document): Document {
+  if (!('components' in document)) return document;
+  const components = (document.components ?? {}) as { schemas?: Record<string, unknown> };
+  const schemas = { ...components.schemas };
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const name of Object.keys(schemas)) {
+      const { [name]: _self, ...others } = schemas;
+      const text = JSON.stringify({ ...document, components: { ...components, schemas: others } });
+      if (text.includes(`"#/components/schemas/${name}"`)) continue;
+      delete schemas[name];
+      changed = true;
+    }
+  }
+  return { ...document, components: { ...components, schemas } };
+}

@@ -1,0 +1,277 @@
+// The /v1 API's zod schemas: every body, parameter and answer, used both to validate and for the OpenAPI document.
+// Answers mirror the domain's types (src/domain); the type checks at the end keep the two from drifting apart.
+import { z } from 'zod';
+import type { NumberEvent } from '../../domain/events.js';
+import { GRAPH_ID, journeyRequestSchema } from '../../domain/journey-input.js';
+import { codeMethods, onboardingPaths, type JourneyView } from '../../domain/journey.js';
+import type { MetaError } from '../../domain/meta-error.js';
+import { checkDisplayName, checkPin, normaliseOtp } from '../../domain/operator-input.js';
+import { InvalidPhoneNumberError, parsePhoneNumber } from '../../domain/phone.js';
+import type { PortfolioState } from '../../domain/portfolio.js';
+import { journeyOutcomes, journeyStages } from '../../domain/stages.js';
+import { IDEMPOTENCY_KEY, type JourneyListing } from '../../journeys/index.js';
+
+/** Every /v1 body is at most this big (413 beyond). */
+export const API_BODY_LIMIT = 16 * 1024;
+
+const graphId = z.string().regex(GRAPH_ID, 'must be a numeric Graph id');
+const stageOrOutcome = z.enum([...journeyStages, ...journeyOutcomes]);
+const iso = z.string().describe('ISO 8601 time');
+
+/** A domain check (it throws its reason) as a zod refinement, so the reason is the field's problem. */
+const checkedBy =
+  (check: (value: unknown) => unknown) =>
+  (value: unknown, ctx: z.RefinementCtx): void => {
+    try {
+      check(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+// Parameters and headers.
+
+export const e164Params = z.object({
+  e164: z
+    .string()
+    .max(32)
+    .describe("the number in E.164, e.g. +14155552671 (Meta's test numbers +1 555 … too)")
+    .transform((value, ctx) => {
+      try {
+        return parsePhoneNumber(value, { metaTestNumber: true }).e164;
+      } catch (err) {
+        if (!(err instanceof InvalidPhoneNumberError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+        return z.NEVER;
+      }
+    }),
+});
+
+export const portfolioParams = z.object({ portfolioId: graphId });
+
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string({ error: 'is required: a key of your choosing that makes a retried start safe' })
+    .regex(IDEMPOTENCY_KEY, 'must be 1–200 characters of A-Z a-z 0-9 . _ : -')
+    .describe('the same key and body again answer the same journey'),
+});
+
+export const waitQuery = z
+  .object({
+    waitSeconds: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(60)
+      .default(10)
+      .describe("how long to wait for the journey's answer before answering pending"),
+  })
+  .strict();
+
+export const listQuery = z
+  .object({
+    stage: stageOrOutcome.optional().describe('a stage lists running journeys; an outcome lists ended ones'),
+    portfolioId: graphId.optional(),
+    wabaId: graphId.optional(),
+    awaitingInput: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .describe('only journeys waiting for an operator: AWAITING_OTP, AWAITING_PIN, AWAITING_NEW_NAME'),
+    pageSize: z.coerce.number().int().min(1).max(100).default(20),
+    pageToken: z
+      .string()
+      .max(4096)
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be the nextPageToken of an earlier answer')
+      .optional(),
+  })
+  .strict();
+
+// Bodies.
+
+export const startJourneyBody = journeyRequestSchema
+  .omit({ requestedBy: true })
+  .meta({ id: 'StartJourney', description: "who starts it is the token's principal" });
+
+export const otpBody = z.object({ code: z.string().max(20).superRefine(checkedBy(normaliseOtp)) }).strict();
+export const pinBody = z.object({ pin: z.string().max(20).superRefine(checkedBy(checkPin)) }).strict();
+export const displayNameBody = z
+  .object({ displayName: z.string().max(200).superRefine(checkedBy(checkDisplayName)) })
+  .strict();
+export const resendBody = z
+  .object({ method: z.enum(codeMethods).optional().describe('switch SMS ↔ VOICE; omitted keeps the method') })
+  .strict()
+  .nullish();
+const reason = z.string().trim().min(1, 'is required: say why').max(500);
+export const cancelBody = z.object({ reason }).strict();
+export const removalBody = z.object({ reason }).strict();
+/** No body needed (none, or {}). */
+export const noBody = z.object({}).strict().nullish();
+export const capBody = z
+  .object({ cap: z.number().int().min(1).max(100_000).describe('registered numbers the portfolio may hold'), reason })
+  .strict();
+
+// Answers.
+
+const metaErrorSchema = z.object({
+  code: z.number(),
+  subcode: z.number().nullable(),
+  type: z.string().nullable(),
+  message: z.string(),
+  details: z.string().nullable(),
+  fbtraceId: z.string().nullable(),
+  httpStatus: z.number(),
+  errorClass: z.enum(['transient', 'rate_limited', 'permanent']),
+  retryAfterMs: z.number().nullable(),
+  remediation: z.string(),
+  endpoint: z.string().nullable(),
+});
+
+const numberEventSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('quality'), event: z.string(), currentLimit: z.string().nullable(), at: iso }),
+  z.object({
+    kind: z.literal('name'),
+    decision: z.enum(['APPROVED', 'REJECTED', 'DEFERRED', 'PENDING']),
+    requestedName: z.string(),
+    rejectionReason: z.string().nullable(),
+    at: iso,
+  }),
+  z.object({ kind: z.literal('status'), status: z.string(), at: iso }),
+  z.object({
+    kind: z.literal('partner_removed'),
+    reason: z.string().nullable(),
+    initiatedBy: z.string().nullable(),
+    at: iso,
+  }),
+  z.object({ kind: z.literal('restriction'), restrictionType: z.string(), expiration: z.string().nullable(), at: iso }),
+  z.object({ kind: z.literal('paid_message'), at: iso }),
+  z.object({ kind: z.literal('account'), event: z.string(), at: iso }),
+]);
+
+export const noteSchema = z.object({ at: iso, actor: z.string(), what: z.string() });
+export const waitingSchema = z
+  .object({ for: z.enum(['portfolio', 'operator', 'admin', 'meta']), reason: z.string(), until: iso.nullable() })
+  .nullable();
+
+export const journeyViewSchema = z
+  .object({
+    e164: z.string(),
+    wabaId: z.string(),
+    portfolioId: z.string(),
+    path: z.enum(onboardingPaths),
+    stage: stageOrOutcome,
+    phoneNumberId: z.string().nullable(),
+    codeMethod: z.enum(codeMethods),
+    waiting: waitingSchema,
+    deadlines: z.object({
+      signupExpiresAt: iso.nullable(),
+      codeExpiresAt: iso.nullable(),
+      reRegisterBy: iso.nullable(),
+      deletionAllowedAt: iso.nullable(),
+    }),
+    attempts: z.object({
+      codeRequests: z.number(),
+      wrongCodes: z.number(),
+      wrongPins: z.number(),
+      registerCalls: z.number(),
+      deregisterCalls: z.number(),
+    }),
+    registrationCallsIn72h: z.number(),
+    displayName: z.object({ current: z.string(), pending: z.string().nullable(), status: z.string() }),
+    status: z.string().nullable(),
+    lastError: metaErrorSchema.nullable(),
+    recentEvents: z.array(numberEventSchema),
+    notes: z.array(noteSchema),
+    sendsPaused: z.boolean(),
+    result: z
+      .object({
+        outcome: z.enum(journeyOutcomes),
+        reasonCode: z.string(),
+        reason: z.string(),
+        remediation: z.string(),
+        actor: z.string().nullable(),
+        metaError: metaErrorSchema.nullable(),
+      })
+      .nullable(),
+  })
+  .meta({ id: 'JourneyView', description: "where a number's journey stands and who it waits for; no PIN, no code" });
+
+export const startedSchema = z
+  .object({ workflowId: z.string(), runId: z.string(), journey: journeyViewSchema })
+  .meta({ id: 'StartedJourney' });
+
+export const listingSchema = z
+  .object({
+    e164: z.string().nullable(),
+    workflowId: z.string(),
+    runId: z.string(),
+    stage: z.string().nullable().describe('the stage the run last showed, or its outcome once ended'),
+    outcome: z.enum(journeyOutcomes).nullable(),
+    portfolioId: z.string().nullable(),
+    wabaId: z.string().nullable(),
+    phoneNumberId: z.string().nullable(),
+    status: z.string().describe("Temporal's status of the run: RUNNING, COMPLETED, CANCELED, CONTINUED_AS_NEW …"),
+    startedAt: iso.nullable(),
+    closedAt: iso.nullable(),
+  })
+  .meta({ id: 'JourneyListing' });
+
+export const listAnswer = z.object({
+  items: z.array(listingSchema),
+  nextPageToken: z.string().nullable().describe('pass as pageToken for the next page; null on the last'),
+});
+
+export const runsAnswer = z.object({ e164: z.string(), runs: z.array(listingSchema) });
+
+export const outcomeSchema = z
+  .object({
+    outcome: z
+      .enum(['accepted', 'refused', 'pending'])
+      .describe('refused: e.g. a wrong code (see attemptsLeft); pending: taken in, still being worked on'),
+    message: z.string(),
+    attemptsLeft: z.number().nullable(),
+  })
+  .meta({ id: 'Outcome' });
+
+const slotHolderSchema = z.object({
+  e164: z.string(),
+  workflowId: z.string().nullable().describe('null: a number Meta counts as registered with no running journey'),
+  runId: z.string().nullable(),
+  wabaId: z.string().nullable(),
+  since: iso,
+});
+
+export const portfolioSchema = z
+  .object({
+    portfolioId: z.string(),
+    cap: z.number(),
+    holders: z.array(slotHolderSchema),
+    queue: z.array(
+      z.object({ e164: z.string(), workflowId: z.string(), runId: z.string(), wabaId: z.string(), since: iso }),
+    ),
+    admissions: z.number(),
+    notes: z.array(z.object({ at: iso, what: z.string() })),
+  })
+  .meta({ id: 'Portfolio' });
+
+export const healthAnswer = z.object({ ok: z.boolean() });
+export const readinessAnswer = z.object({
+  ready: z.boolean(),
+  checks: z.object({ temporal: z.string(), worker: z.string() }),
+});
+
+// The answers above are the domain's types, field for field: a change on either side fails to compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type SchemasMatchDomain = [
+  Assert<Same<z.output<typeof journeyViewSchema>, JourneyView>>,
+  Assert<Same<z.output<typeof metaErrorSchema>, MetaError>>,
+  Assert<Same<z.output<typeof numberEventSchema>, NumberEvent>>,
+  Assert<Same<z.output<typeof listingSchema>, JourneyListing>>,
+  Assert<Same<Omit<z.output<typeof portfolioSchema>, 'portfolioId'>, Omit<PortfolioView, 'portfolioId'>>>,
+];
+
+/** The portfolio as the API shows it: its state without the bookkeeping (outbox, released runs, reconcile period). */
+export type PortfolioView = Pick<PortfolioState, 'cap' | 'holders' | 'queue' | 'admissions' | 'notes'> & {
+  portfolioId: string;
+};

@@ -1,0 +1,61 @@
+// The API's Fastify hooks: `authenticate` finds the bearer token's principal (401 without one), `authorize` adds the
+// role check (403 naming the roles needed). Both run on onRequest, before the body is read or validated. Exported for
+// every route family that joins the service (the console, the codec endpoints).
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
+import { ApiError } from '../errors.js';
+import type { PrincipalDirectory } from './directory.js';
+import { holdsAny, permissions, seesPortfolio, type Permission, type Principal } from './principals.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `authenticate`; null before it ran. */
+    principal: Principal | null;
+  }
+}
+
+export function authenticate(directory: PrincipalDirectory): onRequestHookHandler {
+  return (request, _reply, done) => {
+    const header = request.headers.authorization;
+    if (header === undefined) {
+      return done(new ApiError(401, 'unauthorized', 'a bearer token is required: send Authorization: Bearer <token>'));
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const principal = match?.[1] ? directory.identify(match[1]) : null;
+    if (!principal) {
+      return done(
+        new ApiError(
+          401,
+          'unauthorized',
+          'the bearer token is not one of this service; ask for a token (numberflow api-token new)',
+        ),
+      );
+    }
+    request.principal = principal;
+    done();
+  };
+}
+
+/** The hooks of a route: who the caller is, then whether one of its roles may do this. */
+export function authorize(directory: PrincipalDirectory, permission: Permission): onRequestHookHandler[] {
+  const allowed = permissions[permission];
+  const check: onRequestHookHandler = (request, _reply, done) => {
+    const principal = principalOf(request);
+    if (holdsAny(principal, allowed)) return done();
+    const has = principal.roles.join(', ');
+    done(new ApiError(403, 'forbidden', `this needs the ${allowed.join(' or ')} role; ${principal.name} has ${has}`));
+  };
+  return [authenticate(directory), check];
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Error('the route has no authenticate hook');
+  return request.principal;
+}
+
+/**
+ * A journey or portfolio outside the caller's portfolios is answered like one that does not exist, so a caller
+ * learns nothing of other portfolios.
+ */
+export function ensureSees(principal: Principal, portfolioId: string, notFound: string): void {
+  if (!seesPortfolio(principal, portfolioId)) throw new ApiError(404, 'not_found', notFound);
+}

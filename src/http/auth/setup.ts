@@ -1,0 +1,51 @@
+// Where `npm start` gets the API's principals: the file NUMBERFLOW_API_TOKENS_FILE names, or the embedded default's
+// file in the data folder, made on the first start with one principal per role whose tokens are printed once.
+import { join } from 'node:path';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import { PrincipalDirectory } from './directory.js';
+import { ensureLocalTokenFile, LOCAL_TOKEN_FILE } from './token-file.js';
+
+export const NEW_TOKEN_COMMAND = 'npm run numberflow -- api-token new --name <name> --role <role> [--portfolio <id>]';
+
+/** The token file the service and `numberflow api-token new` use. */
+export function tokenFilePath(config: Config): string {
+  return config.NUMBERFLOW_API_TOKENS_FILE ?? join(config.NUMBERFLOW_DATA_DIR, LOCAL_TOKEN_FILE);
+}
+
+/**
+ * The principals of the configured token file (a malformed one stops the start, naming the file and the problem).
+ * New tokens are printed through `print`, never through the logger, so they reach no log file.
+ */
+export function loadPrincipals(
+  config: Config,
+  logger: Logger,
+  print: (text: string) => void = (text) => process.stdout.write(text),
+): PrincipalDirectory {
+  const path = tokenFilePath(config);
+  if (!config.NUMBERFLOW_API_TOKENS_FILE) {
+    const { made } = ensureLocalTokenFile(config.NUMBERFLOW_DATA_DIR);
+    if (made) print(tokensBlock(made, path));
+  }
+  const principals = PrincipalDirectory.fromFile(path, (err) =>
+    logger.error(
+      { file: path, problem: (err as Error).message },
+      'API token file changed but cannot be used; keeping the tokens read before',
+    ),
+  );
+  logger.info({ file: path }, `API tokens: ${path} (hashes only); new ones: ${NEW_TOKEN_COMMAND}`);
+  return principals;
+}
+
+function tokensBlock(made: { name: string; token: string }[], path: string): string {
+  const width = Math.max(...made.map((m) => m.name.length));
+  return [
+    '',
+    `numberflow API tokens, made now and shown only this once (${path} keeps their SHA-256 hashes):`,
+    ...made.map(({ name, token }) => `  ${name.padEnd(width)}  ${token}`),
+    'Send one as "Authorization: Bearer <token>". Lost a token? Make a new one:',
+    `  ${NEW_TOKEN_COMMAND}`,
+    '',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,120 @@
+// The API's token file: principals with their roles, portfolios and the SHA-256 of their bearer token. Tokens
+// themselves are never stored: each is shown once, when it is made. The file is owner-only (0600).
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { GRAPH_ID } from '../../domain/journey-input.js';
+import { roles, type Principal, type Role } from './principals.js';
+
+const principalEntrySchema = z
+  .object({
+    name: z.string().trim().min(1, 'is required').max(200),
+    roles: z.array(z.enum(roles)).min(1, 'needs at least one role'),
+    portfolios: z.array(z.string().regex(GRAPH_ID, 'must be a numeric Graph id')).optional(),
+    tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, "must be the token's SHA-256, 64 lowercase hex digits"),
+  })
+  .strict();
+
+export const tokenFileSchema = z.object({ principals: z.array(principalEntrySchema) }).strict();
+export type TokenFile = z.output<typeof tokenFileSchema>;
+export type PrincipalEntry = TokenFile['principals'][number];
+
+/** The token file cannot be used: its path and the problem, never a token. */
+export class TokenFileError extends Error {
+  override readonly name = 'TokenFileError';
+}
+
+/** `nf_` and 32 random bytes, base64url. */
+export function newToken(): string {
+  return `nf_${randomBytes(32).toString('base64url')}`;
+}
+
+export function tokenSha256(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function principalOf(entry: PrincipalEntry): Principal {
+  return { name: entry.name, roles: entry.roles, portfolios: entry.portfolios ?? null };
+}
+
+export function readTokenFile(path: string): TokenFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TokenFileError(`API token file ${path} cannot be read: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new TokenFileError(`API token file ${path} is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = tokenFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`);
+    throw new TokenFileError(
+      `API token file ${path} is not valid (expected {"principals":[{"name","roles","portfolios"?,"tokenSha256"}]}):\n  ${problems.join('\n  ')}`,
+    );
+  }
+  return parsed.data;
+}
+
+export interface NewPrincipal {
+  name: string;
+  roles: Role[];
+  portfolios?: string[];
+}
+
+/** Adds a principal with a new token to the file (made, owner-only, if missing); answers the token, shown once. */
+export function addPrincipal(path: string, principal: NewPrincipal): string {
+  const file: TokenFile = existsSync(path) ? readTokenFile(path) : { principals: [] };
+  const token = newToken();
+  const entry = principalEntrySchema.parse({ ...principal, tokenSha256: tokenSha256(token) });
+  writeTokenFile(path, { principals: [...file.principals, entry] });
+  return token;
+}
+
+export const LOCAL_TOKEN_FILE = 'api-tokens.json';
+
+/** The embedded default's principals: one of each role, all portfolios. */
+const localPrincipals: NewPrincipal[] = roles.map((role) => ({ name: `${role}@local`, roles: [role] }));
+
+/**
+ * The embedded default's token file in the data folder: made on the first start with one principal per role.
+ * Answers the tokens made now (to be shown once), or null when the file was there already.
+ */
+export function ensureLocalTokenFile(dataDir: string): {
+  path: string;
+  made: { name: string; token: string }[] | null;
+} {
+  const path = join(dataDir, LOCAL_TOKEN_FILE);
+  const made = localPrincipals.map((p) => ({ ...p, token: newToken() }));
+  const file: TokenFile = {
+    principals: made.map(({ token, ...p }) => principalEntrySchema.parse({ ...p, tokenSha256: tokenSha256(token) })),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  try {
+    // 'wx': of two processes starting at once, one makes the file and the other uses it.
+    writeFileSync(path, serialise(file), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    readTokenFile(path); // there already: it must be usable
+    return { path, made: null };
+  }
+  return { path, made: made.map(({ name, token }) => ({ name, token })) };
+}
+
+/** Written beside and renamed over, so a reader never sees half a file; owner-only. */
+function writeTokenFile(path: string, file: TokenFile): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, serialise(file), { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, path);
+}
+
+function serialise(file: TokenFile): string {
+  return `${JSON.stringify(file, null, 2)}\n`;
+}

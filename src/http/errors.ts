@@ -1,0 +1,164 @@
+// The one error shape of the HTTP service, {error: {code, message, problems[]}}, and the error handler that maps
+// everything a route can throw onto it: what failed and what to do, field by field for a bad request. A message
+// never carries a secret (the zod messages name fields and rules, not values).
+import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { JourneyInputError } from '../domain/journey-input.js';
+import {
+  IdempotencyConflictError,
+  InvalidFilterError,
+  JourneyConflictError,
+  JourneyEndedError,
+  JourneyNotFoundError,
+} from '../journeys/index.js';
+
+export const errorCodes = [
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'invalid_request',
+  'malformed_json',
+  'body_too_large',
+  'unsupported_media_type',
+  'conflict',
+  'idempotency_conflict',
+  'refused',
+  'temporal_unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export const problemSchema = z
+  .object({
+    in: z.enum(['body', 'header', 'query', 'path']),
+    field: z.string().describe('e.g. phoneNumber, Idempotency-Key; empty for the whole body'),
+    message: z.string(),
+  })
+  .meta({ id: 'Problem' });
+export type Problem = z.output<typeof problemSchema>;
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(errorCodes),
+      message: z.string(),
+      problems: z.array(problemSchema).describe('what is wrong with the request, field by field'),
+    }),
+  })
+  .meta({ id: 'Error', description: 'every error of the API has this shape' });
+export type ErrorBody = z.output<typeof errorSchema>;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(code: ErrorCode, message: string, problems: Problem[] = []): ErrorBody {
+  return { error: { code, message, problems } };
+}
+
+/** Installs the error handler and the not-found answer on the whole service. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const mapped = apiErrorOf(err);
+    if (mapped.status >= 500) request.log.error({ err, path: request.url.split('?')[0] }, 'request failed');
+    return send(reply, mapped);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}
+
+export function send(reply: FastifyReply, err: ApiError): FastifyReply {
+  if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="numberflow"');
+  return reply
+    .code(err.status)
+    .type('application/json')
+    .send(errorBody(err.code, err.message, err.problems));
+}
+
+function apiErrorOf(err: FastifyError): ApiError {
+  if (err instanceof ApiError) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = locations[err.validationContext ?? 'body'] ?? 'body';
+    const problems = err.validation.flatMap((issue) => problemsOf(where, issue));
+    return new ApiError(400, 'invalid_request', `the request is not valid: ${summary(problems)}`, problems);
+  }
+  if (err instanceof JourneyInputError) {
+    const problems = err.issues.map(({ path, message }) => ({ in: 'body' as const, field: path, message }));
+    return new ApiError(400, 'invalid_request', `the request is not valid: ${summary(problems)}`, problems);
+  }
+  if (err instanceof InvalidFilterError) return new ApiError(400, 'invalid_request', err.message);
+  if (err instanceof JourneyNotFoundError || err instanceof WorkflowNotFoundError) {
+    return new ApiError(404, 'not_found', err.message);
+  }
+  if (err instanceof JourneyConflictError || err instanceof JourneyEndedError) {
+    return new ApiError(409, 'conflict', err.message);
+  }
+  if (err instanceof IdempotencyConflictError) return new ApiError(409, 'idempotency_conflict', err.message);
+  if (err instanceof WorkflowUpdateFailedError) {
+    // The journey's validator refused the input: its reason is the answer.
+    return new ApiError(409, 'refused', `refused: ${err.cause?.message ?? err.message}`);
+  }
+  const byCode = fastifyErrors[err.code];
+  if (byCode) return byCode(err);
+  const thrown: unknown = err; // a gRPC error's numeric code is not a FastifyError's
+  if (isGrpcServiceError(thrown) && unavailable.has(thrown.code)) {
+    return new ApiError(503, 'temporal_unavailable', 'Temporal cannot be reached now; try again shortly');
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new ApiError(err.statusCode, 'invalid_request', err.message);
+  }
+  return new ApiError(500, 'internal', 'the service failed to answer; its log has the details');
+}
+
+const fastifyErrors: Record<string, (err: FastifyError) => ApiError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () =>
+    new ApiError(413, 'body_too_large', 'the body is larger than this endpoint takes (16 KiB for /v1)'),
+  FST_ERR_CTP_INVALID_JSON_BODY: () => new ApiError(400, 'malformed_json', 'the body is not valid JSON'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () =>
+    new ApiError(400, 'malformed_json', 'the body is empty but says it is JSON; send {} or no content-type'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (err) =>
+    new ApiError(415, 'unsupported_media_type', `${err.message}; send application/json`),
+};
+
+// gRPC status codes meaning the server could not be reached or did not answer in time.
+const unavailable = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
+
+const locations: Record<string, Problem['in']> = {
+  body: 'body',
+  headers: 'header',
+  querystring: 'query',
+  params: 'path',
+};
+
+function problemsOf(where: Problem['in'], issue: ZodFastifySchemaValidationError): Problem[] {
+  const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const field = where === 'header' ? headerName(path) : path;
+  const unknown = (issue.params as { keys?: unknown }).keys;
+  if (issue.keyword === 'unrecognized_keys' && Array.isArray(unknown)) {
+    return unknown.map((key) => ({
+      in: where,
+      field: [path, String(key)].filter(Boolean).join('.'),
+      message: 'is not a field of this request',
+    }));
+  }
+  return [{ in: where, field, message: issue.message ?? 'is not valid' }];
+}
+
+/** idempotency-key → Idempotency-Key */
+function headerName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_all, dash: string, letter: string) => dash + letter.toUpperCase());
+}
+
+function summary(problems: Problem[]): string {
+  return problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ');
+}

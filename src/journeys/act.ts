@@ -1,0 +1,60 @@
+// Acting on a journey: an operator's or admin's input, sent as the journey's update and answered with its outcome.
+import { WorkflowNotFoundError, WorkflowUpdateStage, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { journeyWorkflowId } from '../domain/journey.js';
+import type { SubmissionOutcome } from '../domain/messages.js';
+import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
+import { JourneyEndedError, JourneyNotFoundError } from './errors.js';
+
+export interface SubmitOptions {
+  /** How long to wait for the journey's answer once it has accepted the submission. */
+  waitMs?: number;
+  /** What to answer when the journey has not answered within `waitMs`. */
+  stillWorking?: string;
+}
+
+/**
+ * Submits an input (code, PIN, name, resend, cancel, removal, deletion confirmation) through its update. A refusal
+ * by the validator comes back at once as a WorkflowUpdateFailedError (the update is started up to ACCEPTED); the
+ * answer is awaited at most `waitMs`, so a slow Meta gets a "received" instead of a blocked caller.
+ */
+export async function submitToJourney<Arg>(
+  client: Client,
+  e164: string,
+  update: UpdateDefinition<SubmissionOutcome, [Arg]>,
+  arg: Arg,
+  { waitMs = 10_000, stillWorking }: SubmitOptions = {},
+): Promise<SubmissionOutcome> {
+  let accepted;
+  try {
+    accepted = await client.workflow
+      .getHandle(journeyWorkflowId(e164))
+      .startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw await notRunning(client, e164);
+    throw err;
+  }
+  const outcome = await boundedWait(client, waitMs, () => accepted.result());
+  if (outcome !== TIMED_OUT) return outcome;
+  return {
+    accepted: true,
+    pending: true,
+    message: stillWorking ?? `verifying with Meta — see \`show ${e164}\` for the outcome`,
+    attemptsLeft: null,
+  };
+}
+
+/** Why a journey takes no update: it has ended (its runs stay readable), or the number never had one. */
+async function notRunning(client: Client, e164: string): Promise<Error> {
+  const status = await client.workflow
+    .getHandle(journeyWorkflowId(e164))
+    .describe()
+    .then(
+      (described) => described.status.name,
+      () => null,
+    );
+  if (status === null) return new JourneyNotFoundError(`no journey for ${e164}`);
+  return new JourneyEndedError(
+    `the journey of ${e164} has ended (${status}); it takes no more input — start a new journey to onboard the number again`,
+  );
+}

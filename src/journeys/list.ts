@@ -1,0 +1,69 @@
+// Listing journeys by stage, portfolio, WABA, or those waiting for an operator, a page at a time from visibility.
+import type { Client } from '@temporalio/client';
+import { GRAPH_ID } from '../domain/journey-input.js';
+import { isJourneyOutcome, journeyStages, type JourneyStage, type StageOrOutcome } from '../domain/stages.js';
+import { listPage, type ListingPage } from './listing.js';
+
+/**
+ * Stages in which a journey waits for an operator's input. REMOVING is left out: its search attribute cannot tell
+ * whether the removal waits for an admin's deletion confirmation or for Meta (the view's `waiting` says).
+ */
+export const awaitingInputStages = [
+  'AWAITING_OTP',
+  'AWAITING_PIN',
+  'AWAITING_NEW_NAME',
+] as const satisfies readonly JourneyStage[];
+
+export interface JourneyFilter {
+  /** A stage lists running journeys; an outcome lists ended ones (the attribute keeps the last value). */
+  stage?: StageOrOutcome;
+  portfolioId?: string;
+  wabaId?: string;
+  awaitingInput?: boolean;
+  /** Only these portfolios' journeys (a caller limited to some); undefined: every portfolio. */
+  withinPortfolios?: readonly string[];
+}
+
+export class InvalidFilterError extends Error {
+  override readonly name = 'InvalidFilterError';
+}
+
+/**
+ * The visibility query for a filter. Every value is checked against its closed set or Graph's numeric ids before
+ * it enters the query, so no input can change the query's meaning.
+ */
+export function journeyListQuery(filter: JourneyFilter): string {
+  const ended = isJourneyOutcome(filter.stage);
+  const clauses = [`WorkflowType = 'numberJourney'`, ...(ended ? [] : [`ExecutionStatus = 'Running'`])];
+  if (filter.stage !== undefined) {
+    if (!ended && !(journeyStages as readonly string[]).includes(filter.stage)) {
+      throw new InvalidFilterError(`stage: "${filter.stage}" is not a stage or an outcome`);
+    }
+    clauses.push(`NumberStage = '${filter.stage}'`);
+  }
+  if (filter.portfolioId !== undefined) clauses.push(`PortfolioId = '${graphId('portfolioId', filter.portfolioId)}'`);
+  if (filter.wabaId !== undefined) clauses.push(`WabaId = '${graphId('wabaId', filter.wabaId)}'`);
+  if (filter.awaitingInput) clauses.push(`NumberStage IN (${quoted(awaitingInputStages)})`);
+  if (filter.withinPortfolios !== undefined) {
+    const ids = filter.withinPortfolios.map((id) => graphId('portfolios', id));
+    // A caller limited to no portfolio sees nothing: an empty IN is no valid query, so the clause is one that fails.
+    clauses.push(ids.length > 0 ? `PortfolioId IN (${quoted(ids)})` : `PortfolioId = ''`);
+  }
+  return clauses.join(' AND ');
+}
+
+/** One page of the journeys matching `filter`, newest first. */
+export async function listJourneys(
+  client: Client,
+  filter: JourneyFilter,
+  page: { size: number; token?: Uint8Array | null } = { size: 100 },
+): Promise<ListingPage> {
+  return listPage(client, journeyListQuery(filter), page.size, page.token ?? null);
+}
+
+function graphId(name: string, value: string): string {
+  if (!GRAPH_ID.test(value)) throw new InvalidFilterError(`${name}: "${value}" is not a numeric Graph id`);
+  return value;
+}
+
+const quoted = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');

@@ -1,0 +1,85 @@
+// Journeys as visibility lists them (a page at a time): what the search attributes and the run say, no query needed.
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { NumberStage, PhoneNumberE164, PhoneNumberId, PortfolioId, WabaId } from '../domain/search-attributes.js';
+import { isJourneyOutcome, type JourneyOutcome } from '../domain/stages.js';
+
+type RawExecution = proto.temporal.api.workflow.v1.IWorkflowExecutionInfo;
+const { WorkflowExecutionStatus } = proto.temporal.api.enums.v1;
+
+/** One run of a journey, from visibility. */
+export interface JourneyListing {
+  e164: string | null;
+  workflowId: string;
+  runId: string;
+  /** The stage the run last showed (NumberStage), or its outcome once it ended. */
+  stage: string | null;
+  /** How the journey ended, for a run that ended it; null while running (or closed by continue-as-new). */
+  outcome: JourneyOutcome | null;
+  portfolioId: string | null;
+  wabaId: string | null;
+  phoneNumberId: string | null;
+  /** Temporal's status of the run: RUNNING, COMPLETED, CANCELED, FAILED, TERMINATED, CONTINUED_AS_NEW, TIMED_OUT. */
+  status: string;
+  startedAt: string | null;
+  closedAt: string | null;
+}
+
+export interface ListingPage {
+  items: JourneyListing[];
+  /** Opaque; null on the last page. */
+  nextPageToken: Uint8Array | null;
+}
+
+/** One page of `query` (a visibility query built from checked values only), newest first. */
+export async function listPage(
+  client: Client,
+  query: string,
+  pageSize: number,
+  pageToken: Uint8Array | null = null,
+): Promise<ListingPage> {
+  const answer = await client.workflowService.listWorkflowExecutions({
+    namespace: client.options.namespace,
+    query,
+    pageSize,
+    nextPageToken: pageToken,
+  });
+  const token = answer.nextPageToken;
+  return {
+    items: (answer.executions ?? []).map(listingOf),
+    nextPageToken: token && token.length > 0 ? token : null,
+  };
+}
+
+function listingOf(raw: RawExecution): JourneyListing {
+  // Search attributes are stored as plain JSON payloads (the codec never encrypts them).
+  const fields = raw.searchAttributes?.indexedFields ?? {};
+  const attribute = (name: string): string | null => {
+    const payload = fields[name];
+    if (!payload) return null;
+    const value: unknown = defaultPayloadConverter.fromPayload(payload as Payload);
+    return typeof value === 'string' ? value : null;
+  };
+  const stage = attribute(NumberStage.name);
+  const status = WorkflowExecutionStatus[raw.status ?? 0] ?? 'UNSPECIFIED';
+  const closed = raw.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  return {
+    e164: attribute(PhoneNumberE164.name),
+    workflowId: raw.execution?.workflowId ?? '',
+    runId: raw.execution?.runId ?? '',
+    stage,
+    outcome: closed && isJourneyOutcome(stage) ? stage : null,
+    portfolioId: attribute(PortfolioId.name),
+    wabaId: attribute(WabaId.name),
+    phoneNumberId: attribute(PhoneNumberId.name),
+    status: status.replace('WORKFLOW_EXECUTION_STATUS_', ''),
+    startedAt: iso(raw.startTime),
+    closedAt: closed ? iso(raw.closeTime) : null,
+  };
+}
+
+function iso(time: proto.google.protobuf.ITimestamp | null | undefined): string | null {
+  if (!time?.seconds) return null;
+  return new Date(Number(time.seconds) * 1000 + Math.floor((time.nanos ?? 0) / 1e6)).toISOString();
+}

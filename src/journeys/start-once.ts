@@ -1,0 +1,88 @@
+// Starting a journey under an Idempotency-Key: a retried request finds the journey its first attempt started, a
+// key reused for another request is refused. The key and the request's hash live in the journey's memo and the key
+// in the IdempotencyKey search attribute; the workflow id makes one start win when processes race.
+import type { Client } from '@temporalio/client';
+import { journeyWorkflowId, type JourneyInput } from '../domain/journey.js';
+import { IdempotencyConflictError, JourneyConflictError } from './errors.js';
+import { startJourney, type Idempotency, type JourneyMemo, type StartOptions, type StartedJourney } from './start.js';
+
+/** 1–200 characters that are safe inside a visibility query. */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
+
+export interface StartOutcome extends StartedJourney {
+  /** False when the key found the journey an earlier request started. */
+  created: boolean;
+}
+
+export type StartOnce = (input: JourneyInput, idempotency: Idempotency) => Promise<StartOutcome>;
+
+/**
+ * A starter that single-flights concurrent requests with one key in this process (the others wait for the first
+ * and get its journey); across processes the workflow id lets one start win. The window left: two processes
+ * given one key for two different numbers at the same moment both start, as visibility shows neither yet.
+ */
+export function createStartOnce(client: Client, taskQueue: string, options: StartOptions = {}): StartOnce {
+  const inFlight = new Map<string, { requestHash: string; outcome: Promise<StartOutcome> }>();
+  return async (input, idempotency) => {
+    if (!IDEMPOTENCY_KEY.test(idempotency.key)) throw new Error('an Idempotency-Key is 1–200 of A-Z a-z 0-9 . _ : -');
+    const current = inFlight.get(idempotency.key);
+    if (current) {
+      if (current.requestHash !== idempotency.requestHash) throw reused(idempotency.key, 'a request still running');
+      return { ...(await current.outcome), created: false };
+    }
+    const outcome = startOnce(client, taskQueue, input, idempotency, options);
+    inFlight.set(idempotency.key, { requestHash: idempotency.requestHash, outcome });
+    try {
+      return await outcome;
+    } finally {
+      inFlight.delete(idempotency.key);
+    }
+  };
+}
+
+async function startOnce(
+  client: Client,
+  taskQueue: string,
+  input: JourneyInput,
+  idempotency: Idempotency,
+  options: StartOptions,
+): Promise<StartOutcome> {
+  // A server without search attributes (the time-skipping test server) has no key to look up: the memo decides.
+  const earlier = options.withoutSearchAttributes ? null : await startedUnder(client, idempotency.key);
+  if (earlier) {
+    if (earlier.memo.requestHash !== idempotency.requestHash) throw reused(idempotency.key, earlier.workflowId);
+    return { workflowId: earlier.workflowId, runId: earlier.runId, created: false };
+  }
+  try {
+    return { ...(await startJourney(client, taskQueue, input, { ...options, idempotency })), created: true };
+  } catch (err) {
+    if (!(err instanceof JourneyConflictError)) throw err;
+    // The number's journey runs: the same request's (another process won the race, or visibility lagged) or not.
+    const workflowId = journeyWorkflowId(input.phoneNumber.e164);
+    const running = await client.workflow.getHandle(workflowId).describe();
+    const memo = (running.memo ?? {}) as JourneyMemo;
+    if (memo.idempotencyKey === idempotency.key && memo.requestHash === idempotency.requestHash) {
+      return { workflowId, runId: running.runId, created: false };
+    }
+    throw new JourneyConflictError(
+      `${input.phoneNumber.e164} already has a journey in progress (${workflowId}, run ${running.runId}) started by another request; follow that journey, or cancel it first`,
+      workflowId,
+      running.runId,
+    );
+  }
+}
+
+/** The newest run started under the key, whatever its status. */
+async function startedUnder(client: Client, key: string) {
+  // The key matched IDEMPOTENCY_KEY: no quote can end the string early.
+  for await (const execution of client.workflow.list({ query: `IdempotencyKey = '${key}'`, pageSize: 1 })) {
+    return { workflowId: execution.workflowId, runId: execution.runId, memo: (execution.memo ?? {}) as JourneyMemo };
+  }
+  return null;
+}
+
+function reused(key: string, usedFor: string): IdempotencyConflictError {
+  return new IdempotencyConflictError(
+    `Idempotency-Key "${key}" was used for another request (${usedFor}); send a new key with a new request`,
+  );
+}

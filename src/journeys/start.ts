@@ -1,0 +1,86 @@
+// Starting a number's journey, shared by the CLI and the HTTP API.
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { journeyWorkflowId, type JourneyInput } from '../domain/journey.js';
+import {
+  IdempotencyKey,
+  NumberStage,
+  PhoneNumberE164,
+  PhoneNumberId,
+  PortfolioId,
+  WabaId,
+} from '../domain/search-attributes.js';
+import type { StageOrOutcome } from '../domain/stages.js';
+import type { numberJourney } from '../workflows/number-journey.js';
+import { JourneyConflictError } from './errors.js';
+
+export interface StartOptions {
+  /**
+   * Start without search attributes, for a server that has none registered (the time-skipping test server).
+   * The journey keeps current only the attributes it was started with.
+   */
+  withoutSearchAttributes?: boolean;
+  /** The API's Idempotency-Key and the hash of the request it came with (kept in the memo and visibility). */
+  idempotency?: Idempotency;
+}
+
+export interface Idempotency {
+  key: string;
+  /** SHA-256 (hex) of the canonical request: the same key with another request is a conflict. */
+  requestHash: string;
+}
+
+export interface StartedJourney {
+  workflowId: string;
+  runId: string;
+}
+
+/** The memo a journey started through the API carries. */
+export interface JourneyMemo {
+  idempotencyKey?: string;
+  requestHash?: string;
+}
+
+/**
+ * Starts a number's journey. The workflow id `number:<E.164>` makes a number belong to one journey at a time:
+ * a start while one runs is a conflict; once it has ended the number may be onboarded again (a new run).
+ */
+export async function startJourney(
+  client: Client,
+  taskQueue: string,
+  input: JourneyInput,
+  options: StartOptions = {},
+): Promise<StartedJourney> {
+  const workflowId = journeyWorkflowId(input.phoneNumber.e164);
+  const { idempotency } = options;
+  try {
+    const handle = await client.workflow.start<typeof numberJourney>('numberJourney', {
+      taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+      ...(idempotency
+        ? { memo: { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash } satisfies JourneyMemo }
+        : {}),
+      typedSearchAttributes: options.withoutSearchAttributes
+        ? []
+        : [
+            { key: NumberStage, value: 'WAITING_FOR_CAPACITY' satisfies StageOrOutcome },
+            { key: WabaId, value: input.wabaId },
+            { key: PortfolioId, value: input.portfolioId },
+            { key: PhoneNumberE164, value: input.phoneNumber.e164 },
+            ...(input.phoneNumberId ? [{ key: PhoneNumberId, value: input.phoneNumberId }] : []),
+            ...(idempotency ? [{ key: IdempotencyKey, value: idempotency.key }] : []),
+          ],
+    });
+    return { workflowId, runId: handle.firstExecutionRunId };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new JourneyConflictError(
+        `${input.phoneNumber.e164} already has a journey in progress (${workflowId}); a number can be onboarded by one journey at a time`,
+        workflowId,
+      );
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import { journeyWorkflowId } from '../../src/domain/journey.js';
+import type { ErrorBody } from '../../src/http/errors.js';
+import { useBench } from '../support/bench.js';
+import { useApi, type CallOptions } from './support.js';
+
+describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
+  const t = useBench('dev');
+  const api = useApi(t);
+
+  /** Nothing was started for the number: Temporal has no workflow by its id. */
+  const nothingStarted = async (phoneNumber: unknown) => {
+    if (typeof phoneNumber !== 'string' || !/^\+\d+$/.test(phoneNumber)) return;
+    const described = t.env.client.workflow.getHandle(journeyWorkflowId(phoneNumber)).describe();
+    await expect(described).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  };
+  const starting = (body: unknown, headers: Record<string, string> = { 'idempotency-key': randomUUID() }) =>
+    api.call<ErrorBody>('POST', '/v1/journeys', { as: 'onboarding', body, headers });
+
+  it.each([
+    ['malformed JSON', '{"wabaId": "1", ', 400, 'malformed_json', []],
+    [
+      'an unknown field',
+      { unknownField: true },
+      400,
+      'invalid_request',
+      [{ in: 'body', field: 'unknownField', message: 'is not a field of this request' }],
+    ],
+    [
+      'a caller naming who acts',
+      { requestedBy: 'admin@acme' },
+      400,
+      'invalid_request',
+      [{ in: 'body', field: 'requestedBy', message: 'is not a field of this request' }],
+    ],
+    [
+      'a wrong type',
+      { ivr: 'yes' },
+      400,
+      'invalid_request',
+      [{ in: 'body', field: 'ivr', message: expect.stringContaining('expected boolean') }],
+    ],
+    [
+      'a WABA id that is not numeric',
+      { wabaId: "1' OR 1=1" },
+      400,
+      'invalid_request',
+      [{ in: 'body', field: 'wabaId', message: 'must be a numeric Graph id' }],
+    ],
+    [
+      'a number not in E.164',
+      { phoneNumber: '4155552671' },
+      400,
+      'invalid_request',
+      [{ in: 'body', field: 'phoneNumber', message: expect.stringContaining('is not in international form') }],
+    ],
+    [
+      'an invalid number',
+      { phoneNumber: '+1 415 078 3881' },
+      400,
+      'invalid_request',
+      [{ in: 'body', field: 'phoneNumber', message: expect.stringContaining('is not a valid number') }],
+    ],
+    ['an oversized body', { displayName: 'x'.repeat(17 * 1024) }, 413, 'body_too_large', []],
+  ] as const)(
+    'refuses %s with the problem named, and starts nothing',
+    async (_what, change, status, code, problems) => {
+      const body = typeof change === 'string' ? change : api.startBody(change);
+      const answer = await starting(body);
+      expect(answer.status).toBe(status);
+      expect(answer.body.error).toMatchObject({ code });
+      expect(answer.body.error.problems).toEqual(problems);
+      await nothingStarted(typeof body === 'string' ? undefined : body.phoneNumber);
+    },
+  );
+
+  it.each([
+    ['missing', {}, 'is required: a key of your choosing that makes a retried start safe'],
+    ['too long', { 'idempotency-key': 'k'.repeat(201) }, 'must be 1–200 characters of A-Z a-z 0-9 . _ : -'],
+    ['with a quote', { 'idempotency-key': "key' OR 1=1" }, 'must be 1–200 characters of A-Z a-z 0-9 . _ : -'],
+  ])('refuses an Idempotency-Key that is %s, and starts nothing', async (_what, headers, message) => {
+    const body = api.startBody();
+    const answer = await starting(body, headers);
+    expect(answer).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_request', problems: [{ in: 'header', field: 'Idempotency-Key', message }] } },
+    });
+    await nothingStarted(body.phoneNumber);
+  });
+
+  it('refuses a body that is not JSON, a bad number in the path, a bad code, a wait out of range and a stage that is none', async () => {
+    const e164 = '+14155552671';
+    const cases: [string, string, CallOptions, number, string][] = [
+      [
+        'POST',
+        '/v1/journeys',
+        { as: 'onboarding', body: '<start/>', headers: { 'content-type': 'application/xml', 'idempotency-key': 'k' } },
+        415,
+        'unsupported_media_type',
+      ],
+      ['POST', `/v1/journeys/${e164}/otp`, { body: '' }, 400, 'malformed_json'],
+      ['GET', '/v1/journeys/4155552671', { as: 'auditor' }, 400, 'e164'],
+      ['POST', `/v1/journeys/${e164}/otp`, { body: { code: '12345' } }, 400, 'the code must be 6 digits, got 5'],
+      [
+        'POST',
+        `/v1/journeys/${e164}/pin`,
+        { body: { pin: 'abcdef' } },
+        400,
+        'the two-step PIN must be exactly 6 digits',
+      ],
+      ['POST', `/v1/journeys/${e164}/otp?waitSeconds=0`, { body: { code: '123456' } }, 400, 'waitSeconds'],
+      ['POST', `/v1/journeys/${e164}/resend`, { body: { method: 'FAX' } }, 400, 'method'],
+      ['POST', `/v1/journeys/${e164}/cancel`, { body: { reason: ' ' } }, 400, 'is required: say why'],
+      ['GET', `/v1/journeys?stage=${encodeURIComponent("AWAITING_OTP' OR 1=1")}`, { as: 'auditor' }, 400, 'stage'],
+      ['GET', '/v1/journeys?pageSize=1000', { as: 'auditor' }, 400, 'pageSize'],
+      ['GET', '/v1/journeys?pageToken=bm90IGEgdG9rZW4', { as: 'auditor' }, 400, 'pageToken'],
+      [
+        'PUT',
+        `/v1/portfolios/${t.bench?.portfolioId ?? '1'}/cap`,
+        { as: 'admin', body: { cap: 0, reason: 'x' } },
+        400,
+        'cap',
+      ],
+    ];
+    for (const [method, path, options, status, named] of cases) {
+      const answer = await api.call<ErrorBody>(method, path, options);
+      expect(answer.status, `${method} ${path}`).toBe(status);
+      expect(JSON.stringify(answer.body.error), `${method} ${path}`).toContain(named);
+    }
+  });
+});

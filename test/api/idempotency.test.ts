@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { journeyWorkflowId, type JourneyView } from '../../src/domain/journey.js';
+import { buildHttpApp } from '../../src/http/app.js';
+import { PrincipalDirectory } from '../../src/http/auth/directory.js';
+import { useBench } from '../support/bench.js';
+import { eventually, useApi } from './support.js';
+
+interface Started {
+  workflowId: string;
+  runId: string;
+  journey: JourneyView;
+}
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+describe('starting a journey under an Idempotency-Key (dev server, worker, Graph sandbox)', () => {
+  const t = useBench('dev');
+  const api = useApi(t);
+
+  const start = <T = Started>(body: Record<string, unknown>, key: string) =>
+    api.call<T>('POST', '/v1/journeys', { as: 'onboarding', body, headers: { 'idempotency-key': key } });
+  /** Every run the number has in visibility, once visibility shows at least `atLeast`. */
+  const runsOf = (e164: string, atLeast = 1) =>
+    eventually(
+      async () => {
+        const runs: string[] = [];
+        for await (const run of t.env.client.workflow.list({ query: `WorkflowId = '${journeyWorkflowId(e164)}'` })) {
+          runs.push(run.runId);
+        }
+        return runs;
+      },
+      (runs) => runs.length >= atLeast,
+      `${atLeast} run(s) of ${e164}`,
+    );
+
+  it('answers the same journey for the same key and body (200), and a conflict for the same key with another body', async () => {
+    await t.bench.run(async () => {
+      const key = `onboarding-${randomUUID()}`;
+      const body = api.startBody();
+      const first = await start(body, key);
+      expect(first.status).toBe(201);
+      // The same request again, the number written otherwise (it is the same number).
+      const spaced = String(body.phoneNumber).replace(/^\+1(\d{3})(\d{3})(\d{4})$/, '+1 ($1) $2-$3');
+      const again = await start({ ...body, phoneNumber: spaced }, key);
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ workflowId: first.body.workflowId, runId: first.body.runId });
+      expect(again.body.journey.e164).toBe(first.body.journey.e164);
+
+      const other = await start<ErrorBody>({ ...body, displayName: 'Acme Help' }, key);
+      expect(other.status).toBe(409);
+      expect(other.body.error).toMatchObject({ code: 'idempotency_conflict' });
+      expect(other.body.error.message).toContain(key);
+      const elsewhere = await start<ErrorBody>(api.startBody(), key); // the key, for another number
+      expect(elsewhere).toMatchObject({ status: 409, body: { error: { code: 'idempotency_conflict' } } });
+      expect(await runsOf(first.body.journey.e164)).toEqual([first.body.runId]);
+    });
+  });
+
+  it('refuses a number whose journey runs under another key, naming that journey', async () => {
+    await t.bench.run(async () => {
+      const body = api.startBody();
+      const first = await start(body, randomUUID());
+      expect(first.status).toBe(201);
+      const second = await start<ErrorBody>(body, randomUUID());
+      expect(second.status).toBe(409);
+      expect(second.body.error.code).toBe('conflict');
+      expect(second.body.error.message).toContain(`${first.body.workflowId}, run ${first.body.runId}`);
+    });
+  });
+
+  it('starts one journey for ten identical requests sent at once', async () => {
+    await t.bench.run(async () => {
+      const key = randomUUID();
+      const body = api.startBody();
+      const answers = await Promise.all(Array.from({ length: 10 }, () => start(body, key)));
+      expect(answers.map((a) => a.status).sort((a, b) => a - b)).toEqual([...Array<number>(9).fill(200), 201]);
+      expect(new Set(answers.map((a) => a.body.runId)).size).toBe(1);
+      const e164 = answers[0]?.body.journey.e164 as string;
+      expect(await runsOf(e164)).toHaveLength(1);
+    });
+  });
+
+  it('starts one journey when two service instances get the same request at once', async () => {
+    await t.bench.run(async () => {
+      // A second instance of the service, as behind a load balancer: same Temporal, same tokens, its own memory.
+      const twin = await buildHttpApp({
+        client: t.env.client,
+        taskQueue: t.bench.taskQueue,
+        appSecret: 'unused',
+        verifyToken: 'unused',
+        logger: pino({ level: 'silent' }),
+        graph: t.bench.graph,
+        principals: PrincipalDirectory.fromFile(api.tokenFile),
+      });
+      try {
+        const twinUrl = await twin.listen({ host: '127.0.0.1', port: 0 });
+        const key = randomUUID();
+        const body = api.startBody();
+        const viaTwin = () =>
+          fetch(`${twinUrl}/v1/journeys`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${api.tokens.onboarding}`,
+              'content-type': 'application/json',
+              'idempotency-key': key,
+            },
+            body: JSON.stringify(body),
+          }).then(async (r) => ({ status: r.status, body: (await r.json()) as Started }));
+        const answers = await Promise.all([
+          ...Array.from({ length: 5 }, () => start(body, key)),
+          ...Array.from({ length: 5 }, viaTwin),
+        ]);
+        expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+        expect(answers.filter((a) => a.status === 200)).toHaveLength(9);
+        expect(new Set(answers.map((a) => a.body.runId)).size).toBe(1);
+        expect(await runsOf(answers[0]?.body.journey.e164 as string)).toHaveLength(1);
+      } finally {
+        await twin.close();
+      }
+    });
+  });
+});

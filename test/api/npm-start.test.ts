@@ -1,0 +1,81 @@
+// `npm start` and its API as a user meets them: the tokens printed once on the first start, a journey started and
+// read over HTTP with them, the same tokens after a restart, and a malformed token file refused before anything runs.
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freshNumber } from '../support/journeys.js';
+import { mainEnv, spawnMain, startMain, stoppedAfterEach, tempDir } from '../support/processes.js';
+
+const TIMEOUT = 180_000;
+const TOKEN_LINE = /^\s+(\w+@local)\s+(nf_[A-Za-z0-9_-]{43})$/;
+
+const { started, track } = stoppedAfterEach();
+
+describe("npm start's API", () => {
+  it(
+    'prints a token per role once, keeps only their hashes (0600), logs none of them, and takes them over HTTP, also after a restart',
+    async () => {
+      const env = track(await mainEnv());
+      const first = await startMain(env);
+      started.push(first.main.child);
+      const printed = new Map(
+        first.main.lines.flatMap((l) => {
+          const match = TOKEN_LINE.exec(String(l.msg));
+          return match ? [[match[1] as string, match[2] as string]] : [];
+        }),
+      );
+      expect([...printed.keys()]).toEqual(['onboarding@local', 'operator@local', 'admin@local', 'auditor@local']);
+      const file = join(env.dataDir, 'api-tokens.json');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const tokens = [...printed.values()];
+      const logged = JSON.stringify(first.main.lines.filter((l) => 'level' in l));
+      for (const token of tokens) {
+        expect(readFileSync(file, 'utf8')).not.toContain(token);
+        expect(logged).not.toContain(token);
+      }
+
+      const http = `http://127.0.0.1:${env.env.HTTP_PORT}`;
+      const as = (who: string) => ({ authorization: `Bearer ${printed.get(who)}` });
+      const ready = await fetch(`${http}/readyz`);
+      expect(ready.status).toBe(200);
+      const startAnswer = await fetch(`${http}/v1/journeys`, {
+        method: 'POST',
+        headers: { ...as('onboarding@local'), 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: JSON.stringify({
+          wabaId: first.wabaId,
+          portfolioId: first.portfolioId,
+          phoneNumber: freshNumber(),
+          displayName: 'Acme Support',
+        }),
+      });
+      expect(startAnswer.status).toBe(201);
+      const { journey } = (await startAnswer.json()) as { journey: { e164: string } };
+
+      first.main.child.kill('SIGINT');
+      expect(await first.main.exit()).toBe(0);
+      const second = await startMain(env);
+      started.push(second.main.child);
+      expect(second.main.lines.some((l) => TOKEN_LINE.test(String(l.msg)))).toBe(false);
+      expect(second.main.lines.map((l) => l.msg)).toContainEqual(expect.stringContaining(`API tokens: ${file}`));
+      const view = await fetch(`${http}/v1/journeys/${journey.e164}`, { headers: as('auditor@local') });
+      expect(view.status).toBe(200);
+      expect(await view.json()).toMatchObject({ e164: journey.e164, wabaId: first.wabaId });
+      second.main.child.kill('SIGINT');
+      expect(await second.main.exit()).toBe(0);
+    },
+    TIMEOUT,
+  );
+
+  it('refuses to start with a malformed token file, naming the file and the problem, before starting anything', async () => {
+    const env = track(await mainEnv());
+    const file = join(tempDir('tokens'), 'tokens.json');
+    writeFileSync(file, JSON.stringify({ principals: [{ name: 'ops@acme', roles: ['operator'] }] }));
+    const main = spawnMain({ ...env, env: { ...env.env, NUMBERFLOW_API_TOKENS_FILE: file } });
+    started.push(main.child);
+    expect(await main.exit()).toBe(1);
+    expect(main.stderr()).toContain(`API token file ${file} is not valid`);
+    expect(main.stderr()).toContain('principals.0.tokenSha256');
+    expect(existsSync(join(env.dataDir, 'temporal-server.pid'))).toBe(false); // no dev server was started
+  });
+});

@@ -1,0 +1,106 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { buildHttpApp } from '../../src/http/app.js';
+import { useBench } from '../support/bench.js';
+import { uniqueTaskQueue } from '../support/temporal.js';
+import { useApi } from './support.js';
+
+interface Operation {
+  security?: Record<string, string[]>[];
+  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+}
+
+describe("the API's OpenAPI document, reference page and health (dev server)", () => {
+  const t = useBench('dev');
+  const api = useApi(t);
+
+  it('serves an OpenAPI 3.1 document with every /v1 route, its bearer security and its error answers', async () => {
+    const answer = await fetch(`${api.url}/openapi.json`);
+    expect(answer.status).toBe(200);
+    const document = (await answer.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, Operation>>;
+      components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+    };
+    const validated = await new Validator().validate(document as unknown as Parameters<Validator['validate']>[0]);
+    expect(validated.errors).toBeUndefined();
+    expect(validated.valid).toBe(true);
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })),
+    );
+    expect(operations.map((o) => o.route).sort()).toEqual(
+      [
+        'GET /healthz',
+        'GET /readyz',
+        'GET /v1/journeys',
+        'POST /v1/journeys',
+        'GET /v1/journeys/{e164}',
+        'GET /v1/journeys/{e164}/runs',
+        'GET /v1/journeys/{e164}/events',
+        'POST /v1/journeys/{e164}/otp',
+        'POST /v1/journeys/{e164}/pin',
+        'POST /v1/journeys/{e164}/display-name',
+        'POST /v1/journeys/{e164}/resend',
+        'POST /v1/journeys/{e164}/cancel',
+        'POST /v1/journeys/{e164}/removal',
+        'POST /v1/journeys/{e164}/deletion-confirmation',
+        'GET /v1/portfolios/{portfolioId}',
+        'PUT /v1/portfolios/{portfolioId}/cap',
+      ].sort(),
+    );
+    for (const { route, operation } of operations.filter((o) => o.route.includes(' /v1/'))) {
+      expect(operation.security, route).toEqual([{ bearer: [] }]);
+      for (const status of ['401', '403']) {
+        expect(operation.responses[status]?.content?.['application/json']?.schema, `${route} ${status}`).toEqual({
+          $ref: '#/components/schemas/Error',
+        });
+      }
+      if (route.startsWith('POST') || route.startsWith('PUT')) {
+        expect(Object.keys(operation.responses), route).toEqual(expect.arrayContaining(['400', '413']));
+      }
+    }
+    const start = document.paths['/v1/journeys']?.post as Operation & {
+      parameters: { in: string; name: string; required: boolean }[];
+    };
+    expect(start.parameters).toContainEqual(
+      expect.objectContaining({ in: 'header', name: 'idempotency-key', required: true }),
+    );
+  });
+
+  it('serves the interactive reference at /docs', async () => {
+    const page = await fetch(`${api.url}/docs`, { redirect: 'follow' });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Swagger UI');
+  });
+
+  it('answers /healthz always, and /readyz only while Temporal answers and a worker polls the task queue', async () => {
+    const idle = await buildHttpApp({
+      client: t.env.client,
+      taskQueue: uniqueTaskQueue('nobody-polls'),
+      appSecret: 'unused',
+      verifyToken: 'unused',
+      logger: pino({ level: 'silent' }),
+      graph: t.bench.graph,
+    });
+    try {
+      expect((await idle.inject({ url: '/healthz' })).json()).toEqual({ ok: true });
+      const notReady = await idle.inject({ url: '/readyz' });
+      expect(notReady.statusCode).toBe(503);
+      expect(notReady.json()).toMatchObject({
+        ready: false,
+        checks: { temporal: 'ok', worker: expect.stringMatching(/^no worker has polled task queue "nobody-polls-/) },
+      });
+    } finally {
+      await idle.close();
+    }
+    await t.bench.run(async () => {
+      const ready = await fetch(`${api.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ ready: true, checks: { temporal: 'ok', worker: 'ok' } });
+    });
+  });
+});

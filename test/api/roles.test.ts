@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { useBench } from '../support/bench.js';
+import { roleNames, useApi, type CallOptions } from './support.js';
+
+type Caller = (typeof roleNames)[number] | 'no token' | 'unknown token';
+const callers: Caller[] = [...roleNames, 'no token', 'unknown token'];
+
+describe('who may call what (dev server, worker, Graph sandbox)', () => {
+  const t = useBench('dev');
+  const api = useApi(t);
+
+  it('answers every endpoint × every role, and callers without a valid token, as the roles say', async () => {
+    await t.bench.run(async () => {
+      // Reads go to a journey that has ended (its event stream ends at once); actions to it are answered 409, which
+      // shows the caller was let through: it is the journey that takes no more input.
+      const e164 = await api.start();
+      await api.until(e164, (v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      await api.call('POST', `/v1/journeys/${e164}/cancel`, { as: 'operator', body: { reason: 'role table' } });
+      await api.until(e164, (v) => v.result !== null, 'ended');
+      const portfolio = t.bench.portfolioId;
+
+      const allRead = { onboarding: 200, operator: 200, admin: 200, auditor: 200 };
+      const operate = { onboarding: 403, operator: 409, admin: 409, auditor: 403 };
+      const endpoints: { call: string; body?: unknown; allowed: Record<(typeof roleNames)[number], number> }[] = [
+        { call: 'GET /v1/journeys', allowed: allRead },
+        {
+          call: 'POST /v1/journeys',
+          body: () => api.startBody(),
+          allowed: { onboarding: 201, operator: 403, admin: 403, auditor: 403 },
+        },
+        { call: `GET /v1/journeys/${e164}`, allowed: allRead },
+        { call: `GET /v1/journeys/${e164}/runs`, allowed: allRead },
+        { call: `GET /v1/journeys/${e164}/events`, allowed: allRead },
+        { call: `POST /v1/journeys/${e164}/otp`, body: { code: '123456' }, allowed: operate },
+        { call: `POST /v1/journeys/${e164}/pin`, body: { pin: '123456' }, allowed: operate },
+        { call: `POST /v1/journeys/${e164}/display-name`, body: { displayName: 'Acme Help' }, allowed: operate },
+        { call: `POST /v1/journeys/${e164}/resend`, body: {}, allowed: operate },
+        { call: `POST /v1/journeys/${e164}/cancel`, body: { reason: 'again' }, allowed: operate },
+        {
+          call: `POST /v1/journeys/${e164}/removal`,
+          body: { reason: 'retired' },
+          allowed: { onboarding: 403, operator: 403, admin: 409, auditor: 403 },
+        },
+        { call: `POST /v1/journeys/${e164}/deletion-confirmation`, body: {}, allowed: operate },
+        { call: `GET /v1/portfolios/${portfolio}`, allowed: allRead },
+        {
+          call: `PUT /v1/portfolios/${portfolio}/cap`,
+          body: { cap: 1000, reason: 'as it was' },
+          allowed: { onboarding: 403, operator: 403, admin: 200, auditor: 403 },
+        },
+      ];
+
+      const expected: Record<string, Record<Caller, number>> = {};
+      const answered: Record<string, Partial<Record<Caller, number>>> = {};
+      const refusals: string[] = [];
+      for (const endpoint of endpoints) {
+        const [method, path] = endpoint.call.split(' ') as [string, string];
+        expected[endpoint.call] = { ...endpoint.allowed, 'no token': 401, 'unknown token': 401 };
+        const row: Partial<Record<Caller, number>> = {};
+        answered[endpoint.call] = row;
+        for (const caller of callers) {
+          const as: CallOptions['as'] =
+            caller === 'no token' ? null : caller === 'unknown token' ? { token: `nf_${randomUUID()}` } : caller;
+          const body = typeof endpoint.body === 'function' ? (endpoint.body as () => unknown)() : endpoint.body;
+          const headers: Record<string, string> =
+            method === 'POST' && path === '/v1/journeys' ? { 'idempotency-key': randomUUID() } : {};
+          const answer = await api.call<{ error?: { code: string; message: string } }>(method, path, {
+            as,
+            body,
+            headers,
+          });
+          row[caller] = answer.status;
+          if (answer.status === 401 && answer.headers.get('www-authenticate') !== 'Bearer realm="numberflow"') {
+            refusals.push(`${endpoint.call} as ${caller}: 401 without WWW-Authenticate: Bearer`);
+          }
+          if (
+            answer.status === 403 &&
+            !/^this needs the (onboarding|operator or admin|admin) role/.test(answer.body.error?.message ?? '')
+          ) {
+            refusals.push(
+              `${endpoint.call} as ${caller}: 403 not naming the role needed (${answer.body.error?.message})`,
+            );
+          }
+        }
+      }
+      expect(answered).toEqual(expected);
+      expect(refusals).toEqual([]);
+    });
+  });
+});

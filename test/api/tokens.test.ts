@@ -1,0 +1,105 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { PrincipalDirectory } from '../../src/http/auth/directory.js';
+import { loadPrincipals } from '../../src/http/auth/setup.js';
+import { addPrincipal, readTokenFile, TokenFileError, tokenSha256 } from '../../src/http/auth/token-file.js';
+import { buildCli } from '../../src/starter.js';
+import { capturedLogger } from '../http/support.js';
+import { tempDir } from '../support/processes.js';
+
+const TOKEN = /nf_[A-Za-z0-9_-]{43}/g;
+
+describe("the API's bearer tokens", () => {
+  it('makes the embedded default its token file on the first start: owner-only, hashes only, tokens printed once and never logged', () => {
+    const dataDir = tempDir('tokens');
+    const config = loadConfig({ NUMBERFLOW_DATA_DIR: dataDir });
+    const { logger, lines } = capturedLogger();
+    const printed: string[] = [];
+    const principals = loadPrincipals(config, logger, (text) => printed.push(text));
+
+    const file = join(dataDir, 'api-tokens.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const tokens = printed.join('').match(TOKEN) ?? [];
+    expect(tokens).toHaveLength(4);
+    expect(printed.join('')).toContain('shown only this once');
+    expect(printed.join('')).toContain('npm run numberflow -- api-token new');
+    const stored = readFileSync(file, 'utf8');
+    expect(stored.match(TOKEN)).toBeNull();
+    expect(readTokenFile(file).principals).toEqual(
+      ['onboarding', 'operator', 'admin', 'auditor'].map((role, i) => ({
+        name: `${role}@local`,
+        roles: [role],
+        tokenSha256: tokenSha256(tokens[i] as string),
+      })),
+    );
+    expect(tokens.map((token) => principals.identify(token)?.name)).toEqual([
+      'onboarding@local',
+      'operator@local',
+      'admin@local',
+      'auditor@local',
+    ]);
+    expect(principals.identify(`${tokens[0]}x`)).toBeNull();
+    expect(lines.join('\n').match(TOKEN)).toBeNull();
+    expect(lines.join('\n')).toContain(file);
+
+    // A later start keeps the file and its tokens, prints none, and says where the file is.
+    const again: string[] = [];
+    const later = capturedLogger();
+    loadPrincipals(config, later.logger, (text) => again.push(text));
+    expect(again).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toBe(stored);
+    expect(later.lines.join('\n')).toContain(`API tokens: ${file}`);
+  });
+
+  it('refuses to start with a malformed token file, naming the file and the problem', () => {
+    const file = join(tempDir('tokens'), 'tokens.json');
+    const config = loadConfig({ NUMBERFLOW_API_TOKENS_FILE: file, NUMBERFLOW_DATA_DIR: tempDir('data') });
+    const load = () => loadPrincipals(config, capturedLogger().logger, () => undefined);
+
+    expect(load).toThrow(`API token file ${file} cannot be read: ENOENT`);
+    writeFileSync(file, '{"principals": [');
+    expect(load).toThrow(TokenFileError);
+    expect(load).toThrow(`API token file ${file} is not JSON`);
+    writeFileSync(file, JSON.stringify({ principals: [{ name: 'ops', roles: ['root'], tokenSha256: 'abc' }] }));
+    expect(load).toThrow(
+      /principals\.0\.roles\.0: Invalid option: expected one of "onboarding"\|"operator"\|"admin"\|"auditor"/,
+    );
+    expect(load).toThrow("principals.0.tokenSha256: must be the token's SHA-256, 64 lowercase hex digits");
+  });
+
+  it('makes a token with `numberflow api-token new`, prints it once, and a running service takes it without a restart', async () => {
+    const file = join(tempDir('tokens'), 'tokens.json');
+    addPrincipal(file, { name: 'first@acme', roles: ['auditor'] });
+    const running = PrincipalDirectory.fromFile(file);
+    Object.assign(process.env, { NUMBERFLOW_API_TOKENS_FILE: file });
+    const lines: string[] = [];
+    try {
+      await buildCli((line) => lines.push(line), { throwOnExit: true }).parseAsync(
+        ['api-token', 'new', '--name', 'ops@acme', '--role', 'operator', 'admin', '--portfolio', '1234', '5678'],
+        { from: 'user' },
+      );
+    } finally {
+      delete process.env.NUMBERFLOW_API_TOKENS_FILE;
+    }
+    expect(lines[0]).toBe('token for ops@acme (operator, admin; portfolios 1234, 5678), shown only this once:');
+    const token = lines[1] as string;
+    expect(token).toMatch(/^nf_[A-Za-z0-9_-]{43}$/);
+    expect(readFileSync(file, 'utf8')).not.toContain(token);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    let seen = running.identify(token);
+    for (let attempt = 0; attempt < 40 && !seen; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen = running.identify(token);
+    }
+    expect(seen).toEqual({ name: 'ops@acme', roles: ['operator', 'admin'], portfolios: ['1234', '5678'] });
+
+    await expect(
+      buildCli(() => undefined, { throwOnExit: true }).parseAsync(['api-token', 'new', '--name', 'x', '--role', 'root'], {
+        from: 'user',
+      }),
+    ).rejects.toThrow('Allowed choices are onboarding, operator, admin, auditor');
+  });
+});
