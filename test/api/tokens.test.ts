@@ -97,9 +97,12 @@ describe("the API's bearer tokens", () => {
     expect(seen).toEqual({ name: 'ops@acme', roles: ['operator', 'admin'], portfolios: ['1234', '5678'] });
 
     await expect(
-      buildCli(() => undefined, { throwOnExit: true }).parseAsync(['api-token', 'new', '--name', 'x', '--role', 'root'], {
-        from: 'user',
-      }),
+      buildCli(() => undefined, { throwOnExit: true }).parseAsync(
+        ['api-token', 'new', '--name', 'x', '--role', 'root'],
+        {
+          from: 'user',
+        },
+      ),
     ).rejects.toThrow('Allowed choices are onboarding, operator, admin, auditor');
   });
 });
