@@ -207,10 +207,11 @@ describe("an auditor's timeline (dev server + Graph sandbox)", () => {
       await handle.terminate('audit test done');
       return settledTimeline(t.bench, live.journey.workflowId.slice('number:'.length), 2);
     });
+    // Two runs or more: how many events a signal costs depends on how the worker batches them into tasks.
     const [first, second] = chained.runs;
-    expect(chained.runs).toHaveLength(2);
+    expect(chained.runs.length).toBeGreaterThanOrEqual(2);
     expect(chained.gaps).toEqual([]);
-    expect(second?.continuedFrom).toBe(first?.runId);
+    chained.runs.slice(1).forEach((run, i) => expect(run.continuedFrom).toBe(chained.runs[i]?.runId));
     expect(chained.entries).toContainEqual(
       expect.objectContaining({ runId: first?.runId, kind: 'ended', outcome: 'CONTINUED_AS_NEW', stage: 'LIVE' }),
     );
@@ -225,7 +226,10 @@ describe("an auditor's timeline (dev server + Graph sandbox)", () => {
     const statuses = chained.entries.filter((e) => e.kind === 'webhook' && e.what.startsWith('status CONNECTED_'));
     expect(new Set(statuses.map((e) => e.what)).size).toBe(CONTINUE_AS_NEW_SUGGESTED_AT);
     expect(statuses).toHaveLength(CONTINUE_AS_NEW_SUGGESTED_AT);
-    expect(new Set(statuses.map((e) => e.runId))).toEqual(new Set([first?.runId, second?.runId]));
+    const runsThatTookEvents = new Set(statuses.map((e) => e.runId));
+    expect(runsThatTookEvents).toContain(first?.runId);
+    expect(runsThatTookEvents).toContain(second?.runId);
+    expect([...runsThatTookEvents].every((runId) => chained.runs.some((run) => run.runId === runId))).toBe(true);
   });
 
   it("shows a call Temporal retried, the wait after Meta's transient error, and a refused cancel through Temporal", async () => {
