@@ -95,11 +95,12 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     logger,
     graph,
     principals,
+    console: { secret: config.NUMBERFLOW_CONSOLE_SECRET ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'console-secret') },
   });
   const httpUrl = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   stops.push(() => http.close());
   logger.info(
-    `HTTP service on ${httpUrl}: API at ${httpUrl}/v1 (reference ${httpUrl}/docs), Meta webhooks at ${httpUrl}/webhooks/meta`,
+    `HTTP service on ${httpUrl}: operator console at ${httpUrl}/, API at ${httpUrl}/v1 (reference ${httpUrl}/docs), Meta webhooks at ${httpUrl}/webhooks/meta`,
   );
   if (sandbox) await sandboxDemo(sandbox, sandboxTokens, logger, `${httpUrl}/webhooks/meta`);
 

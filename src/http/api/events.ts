@@ -9,8 +9,12 @@ import { z } from 'zod';
 import type { JourneyNote, JourneyView } from '../../domain/journey.js';
 import { describeJourney, JourneyNotFoundError } from '../../journeys/index.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
+import type { Principal } from '../auth/principals.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import { e164Params } from './schemas.js';
+
+/** How often the stream reads the journey, and sends a keep-alive comment, unless told otherwise. */
+export const eventStreamDefaults: ApiContext['events'] = { pollMs: 1_000, keepAliveMs: 15_000 };
 
 export function eventRoutes(app: ZodApp, context: ApiContext): void {
   const read = secured(context, 'read', ['journeys']);
@@ -30,16 +34,23 @@ export function eventRoutes(app: ZodApp, context: ApiContext): void {
         },
       },
     },
-    async (request, reply) => {
-      const { e164 } = request.params;
-      const first = await describeJourney(context.client, e164); // 404 before the stream opens
-      ensureSees(principalOf(request), first.portfolioId, `no journey for ${e164}`);
-      const closed = new AbortController();
-      // The response's close, not the request's: a GET's request closes as soon as it has been read.
-      reply.raw.once('close', () => closed.abort());
-      await stream(reply, first, closed.signal, () => describeJourney(context.client, e164), context.events);
-    },
+    async (request, reply) => followJourney(context, principalOf(request), request.params.e164, reply),
   );
+}
+
+/** Streams the journey's events to `principal` until the client goes or the journey ends (also the console's). */
+export async function followJourney(
+  context: Pick<ApiContext, 'client' | 'events'>,
+  principal: Principal,
+  e164: string,
+  reply: FastifyReply,
+): Promise<void> {
+  const first = await describeJourney(context.client, e164); // 404 before the stream opens
+  ensureSees(principal, first.portfolioId, `no journey for ${e164}`);
+  const closed = new AbortController();
+  // The response's close, not the request's: a GET's request closes as soon as it has been read.
+  reply.raw.once('close', () => closed.abort());
+  await stream(reply, first, closed.signal, () => describeJourney(context.client, e164), context.events);
 }
 
 async function stream(
