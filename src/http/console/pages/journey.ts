@@ -1,6 +1,6 @@
 // `/journeys/:e164`: where a journey stands (stage, who it waits for and until when, deadlines, attempts, display
 // name, last Meta error, notes newest first), the outcome of what was just submitted, and the forms that fit. The
-// sections marked data-live are what the live script replaces as the journey's events arrive.
+// parts marked data-live are what the live script (assets/console.js) replaces as the journey's events arrive.
 import type { JourneyView } from '../../../domain/journey.js';
 import type { ActionOutcome } from '../../api/actions.js';
 import { html, type Html } from '../html.js';
@@ -30,7 +30,7 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
       timelinePath ? html` · <a href="${timelinePath}">Timeline</a>` : null
     }</p>
 ${outcome ? outcomeBlock(outcome) : null}
-<section id="status" aria-labelledby="status-title" data-live>${statusSection(view)}</section>
+<section id="status" aria-labelledby="status-title">${statusSection(view)}</section>
 ${principal ? html`<section id="actions" aria-labelledby="actions-title" data-live data-stage="${view.stage}">
 <h2 id="actions-title">What you can do</h2>
 ${actionForms(context, principal, view, kept)}
@@ -49,9 +49,11 @@ function outcomeBlock({ outcome, message }: ActionOutcome): Html {
 
 function statusSection(view: JourneyView): Html {
   const result = view.result;
+  // The stage line is a live region whose text the script changes in place (a replaced region is not announced).
   return html`<h2 id="status-title">Where it stands</h2>
-<p class="stage" aria-live="polite">Stage: <strong data-stage-label>${stageLabels[view.stage]}</strong>
+<p class="stage" aria-live="polite" tabindex="-1">Stage: <strong data-stage-label>${stageLabels[view.stage]}</strong>
 <code data-stage-code>${view.stage}</code></p>
+<div id="status-details" data-live>
 <p class="waiting">${waitingLine(view.waiting)}</p>
 ${
   result
@@ -60,7 +62,8 @@ ${
       }</p><p>${result.remediation}</p></div>`
     : null
 }
-${view.lastError ? lastError(view.lastError) : null}`;
+${view.lastError ? lastError(view.lastError) : null}
+</div>`;
 }
 
 function lastError(error: NonNullable<JourneyView['lastError']>): Html {

@@ -1,0 +1,71 @@
+// Live updates of a journey page. The page subscribes to its journey's event stream; on each event (a stage change,
+// a note, the end) it reads the page again and replaces the parts marked data-live: the stage line's text in place
+// (an aria-live region), the waiting line, the facts and the notes. The forms are replaced only when the stage they
+// were made for has passed, so nothing is taken from under a person typing. Without this script the page works
+// the same, with its Refresh link.
+'use strict';
+(() => {
+  const root = document.querySelector('[data-events]');
+  if (!root || !('EventSource' in window) || !('fetch' in window)) return;
+  const pagePath = root.getAttribute('data-page');
+  // After a form's POST the address bar shows the action's URL: show the page's, so a reload does not post again.
+  if (location.pathname !== pagePath) history.replaceState(null, '', pagePath);
+
+  let reading = false;
+  let again = false;
+
+  async function refresh() {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    try {
+      const response = await fetch(pagePath, { headers: { accept: 'text/html' }, credentials: 'same-origin' });
+      if (!response.ok || response.redirected) return; // signed out: the stream ends too
+      swap(new DOMParser().parseFromString(await response.text(), 'text/html'));
+    } catch {
+      // Offline a moment: the stream reconnects and sends its view, which reads the page again.
+    } finally {
+      reading = false;
+      if (again) {
+        again = false;
+        void refresh();
+      }
+    }
+  }
+
+  function swap(next) {
+    for (const selector of ['[data-stage-label]', '[data-stage-code]']) {
+      const now = document.querySelector(selector);
+      const then = next.querySelector(selector);
+      if (now && then && now.textContent !== then.textContent) now.textContent = then.textContent;
+    }
+    const focused = document.activeElement;
+    let lostFocus = false;
+    for (const part of next.querySelectorAll('[data-live][id]')) {
+      const current = document.getElementById(part.id);
+      if (!current) continue;
+      if (current.hasAttribute('data-stage') && current.getAttribute('data-stage') === part.getAttribute('data-stage')) {
+        continue; // the same forms: keep what is being typed
+      }
+      if (current.contains(focused)) lostFocus = true;
+      current.replaceWith(document.adoptNode(part));
+    }
+    if (lostFocus) document.querySelector('.stage')?.focus();
+  }
+
+  const source = new EventSource(root.getAttribute('data-events'));
+  let views = 0;
+  // The first view is what the page shows already; a later one follows a reconnection, which may have missed events.
+  source.addEventListener('view', () => {
+    views += 1;
+    if (views > 1) void refresh();
+  });
+  source.addEventListener('stage', () => void refresh());
+  source.addEventListener('note', () => void refresh());
+  source.addEventListener('end', () => {
+    source.close();
+    void refresh();
+  });
+})();
