@@ -40,7 +40,9 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       );
     }
     mkdirSync(ARTIFACTS, { recursive: true });
-    const made = await consoleApp(t.bench, [{ name: OPERATOR, roles: ['operator'], portfolios: [t.bench.portfolioId] }]);
+    const made = await consoleApp(t.bench, [
+      { name: OPERATOR, roles: ['operator'], portfolios: [t.bench.portfolioId] },
+    ]);
     app = made.app;
     token = made.tokens[OPERATOR] as string;
     url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -168,11 +170,9 @@ async function tabTo(page: Page, selector: string): Promise<void> {
 
 /** Waits (bounded) until the page shows the stage, as the live script puts it in. */
 async function stageShown(page: Page, stage: string): Promise<void> {
-  await page.waitForFunction(
-    (wanted) => document.querySelector('[data-stage-code]')?.textContent === wanted,
-    stage,
-    { timeout: JOURNEY_MS },
-  );
+  await page.waitForFunction((wanted) => document.querySelector('[data-stage-code]')?.textContent === wanted, stage, {
+    timeout: JOURNEY_MS,
+  });
 }
 
 /** Nothing sticks out sideways: the page reads without horizontal scrolling. */

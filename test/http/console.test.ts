@@ -172,7 +172,9 @@ describe('the operator console (dev server + Graph sandbox)', () => {
       expect(answer.statusCode).toBe(200);
       expect(answer.body).toContain('code wrong, 2 attempts left');
       expect(answer.body).not.toMatch(new RegExp(`(?<!\\d)${wrong}(?!\\d)`));
-      expect(answer.body).toMatch(/<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code"[^>]*>/);
+      expect(answer.body).toMatch(
+        /<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code"[^>]*>/,
+      );
       expect(answer.body).not.toMatch(/<input id="code"[^>]*value=/);
       expect(answer.headers['cache-control']).toBe('no-store');
       const invalid = await operator.submit(page, `${page}/otp`, { code: '12345' });
@@ -224,4 +226,3 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(answer.headers.location).toBe('/sign-in');
   });
 });
-

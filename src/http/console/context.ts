@@ -33,7 +33,11 @@ export function sessionFrom(request: FastifyRequest): Session {
   return request.consoleSession;
 }
 
-export function pageContext(context: ConsoleContext, session: Session | null, binding = session?.cookie ?? ''): PageContext {
+export function pageContext(
+  context: ConsoleContext,
+  session: Session | null,
+  binding = session?.cookie ?? '',
+): PageContext {
   return {
     principal: session?.principal ?? null,
     csrf: (action) => csrfToken(context.csrfKey, binding, action),

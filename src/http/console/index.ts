@@ -60,7 +60,11 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const mapped = apiErrorOf(err);
     if (mapped.status >= 500) request.log.error({ err, path: request.url.split('?')[0] }, 'console request failed');
-    const page = problemPage(pageContext(context, request.consoleSession), titles[mapped.status] ?? 'Refused', mapped.message);
+    const page = problemPage(
+      pageContext(context, request.consoleSession),
+      titles[mapped.status] ?? 'Refused',
+      mapped.message,
+    );
     return sendPage(reply, page, mapped.status);
   });
 

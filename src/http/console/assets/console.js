@@ -46,7 +46,10 @@
     for (const part of next.querySelectorAll('[data-live][id]')) {
       const current = document.getElementById(part.id);
       if (!current) continue;
-      if (current.hasAttribute('data-stage') && current.getAttribute('data-stage') === part.getAttribute('data-stage')) {
+      if (
+        current.hasAttribute('data-stage') &&
+        current.getAttribute('data-stage') === part.getAttribute('data-stage')
+      ) {
         continue; // the same forms: keep what is being typed
       }
       if (current.contains(focused)) lostFocus = true;
@@ -56,11 +59,13 @@
   }
 
   const source = new EventSource(root.getAttribute('data-events'));
-  let views = 0;
-  // The first view is what the page shows already; a later one follows a reconnection, which may have missed events.
-  source.addEventListener('view', () => {
-    views += 1;
-    if (views > 1) void refresh();
+  // A view comes first on every connection: the journey may have moved on since the page was made (or while the
+  // stream was reconnecting), so the page is read again unless it shows that stage and those notes already.
+  source.addEventListener('view', (event) => {
+    const view = JSON.parse(event.data);
+    const stage = document.querySelector('[data-stage-code]');
+    const notes = document.querySelectorAll('#notes li').length;
+    if (!stage || stage.textContent !== view.stage || notes !== view.notes.length) void refresh();
   });
   source.addEventListener('stage', () => void refresh());
   source.addEventListener('note', () => void refresh());

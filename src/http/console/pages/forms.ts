@@ -22,14 +22,16 @@ const notYetLive: readonly string[] = journeyStages.slice(0, journeyStages.index
 export function actionForms(context: PageContext, principal: Principal, view: JourneyView, kept: Kept): Html[] {
   if (view.result) return [html`<p>The journey has ended: there is nothing left to do on it.</p>`];
   if (!holdsAny(principal, permissions.operate)) {
-    return [html`<p>Your roles (${principal.roles.join(', ')}) read journeys; acting needs the operator or admin role.</p>`];
+    return [
+      html`<p>Your roles (${principal.roles.join(', ')}) read journeys; acting needs the operator or admin role.</p>`,
+    ];
   }
   const form = (action: JourneyAction, fields: Html, button: string, style: 'primary' | 'danger' = 'primary') =>
     html`<form method="post" action="${actionPath(view.e164, action.path)}" class="stack action ${style}">
-<input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(actionName(view.e164, action.path))}">
-${fields}
-<button type="submit">${button}</button>
-</form>`;
+      <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(actionName(view.e164, action.path))}" />
+      ${fields}
+      <button type="submit">${button}</button>
+    </form>`;
   const stage = view.stage;
   const forms: Html[] = [];
   if (stage === 'AWAITING_OTP') {
@@ -45,7 +47,9 @@ ${fields}
     forms.push(form(journeyActions.deletionConfirmation, confirm, 'Confirm the deletion'));
   }
   if ((stage === 'LIVE' || stage === 'REMOVING') && holdsAny(principal, permissions.administer)) {
-    forms.push(form(journeyActions.removal, reasonFields('removal', 'Why remove the number'), 'Request removal', 'danger'));
+    forms.push(
+      form(journeyActions.removal, reasonFields('removal', 'Why remove the number'), 'Request removal', 'danger'),
+    );
   }
   if (notYetLive.includes(stage)) {
     forms.push(form(journeyActions.cancel, reasonFields('cancel', 'Why cancel'), 'Cancel the onboarding', 'danger'));
@@ -56,31 +60,68 @@ ${fields}
 function codeFields(view: JourneyView): Html {
   const wrong = view.attempts.wrongCodes;
   return html`<label for="code">Code Meta sent by ${view.codeMethod === 'VOICE' ? 'voice call' : 'SMS'}</label>
-<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="20" spellcheck="false" aria-describedby="code-help">
-<p id="code-help" class="help">6 digits, e.g. 123830 or 123-830. Wrong codes so far: ${wrong} of ${journeyPolicy.maxWrongCodes}.</p>`;
+    <input
+      id="code"
+      name="code"
+      inputmode="numeric"
+      autocomplete="one-time-code"
+      required
+      maxlength="20"
+      spellcheck="false"
+      aria-describedby="code-help"
+    />
+    <p id="code-help" class="help">
+      6 digits, e.g. 123830 or 123-830. Wrong codes so far: ${wrong} of ${journeyPolicy.maxWrongCodes}.
+    </p>`;
 }
 
 function resendFields(view: JourneyView): Html {
   const option = (value: string, label: string) =>
-    html`<option value="${value}"${view.codeMethod === value ? html` selected` : null}>${label}</option>`;
+    html`<option value="${value}" ${view.codeMethod === value ? html` selected` : null}>${label}</option>`;
   return html`<label for="method">New code by</label>
-<select id="method" name="method">${option('SMS', 'SMS')}${option('VOICE', 'voice call')}</select>
-<p class="help">Codes requested so far: ${view.attempts.codeRequests} of ${journeyPolicy.maxCodeRequests}. A new code voids the last one.</p>`;
+    <select id="method" name="method">
+      ${option('SMS', 'SMS')}${option('VOICE', 'voice call')}
+    </select>
+    <p class="help">
+      Codes requested so far: ${view.attempts.codeRequests} of ${journeyPolicy.maxCodeRequests}. A new code voids the
+      last one.
+    </p>`;
 }
 
 function pinFields(): Html {
   return html`<label for="pin">Two-step PIN</label>
-<input id="pin" name="pin" type="password" inputmode="numeric" autocomplete="off" required maxlength="20" aria-describedby="pin-help">
-<p id="pin-help" class="help">6 digits: the PIN already set on the number. It is sent once, encrypted, and never shown again.</p>`;
+    <input
+      id="pin"
+      name="pin"
+      type="password"
+      inputmode="numeric"
+      autocomplete="off"
+      required
+      maxlength="20"
+      aria-describedby="pin-help"
+    />
+    <p id="pin-help" class="help">
+      6 digits: the PIN already set on the number. It is sent once, encrypted, and never shown again.
+    </p>`;
 }
 
 function nameFields(view: JourneyView, kept: Kept): Html {
   return html`<label for="displayName">New display name</label>
-<input id="displayName" name="displayName" required maxlength="200" autocomplete="off" value="${kept.displayName ?? ''}" aria-describedby="name-help">
-<p id="name-help" class="help">Now: ${view.displayName.current} (${view.displayName.status}). It goes to Meta's review.</p>`;
+    <input
+      id="displayName"
+      name="displayName"
+      required
+      maxlength="200"
+      autocomplete="off"
+      value="${kept.displayName ?? ''}"
+      aria-describedby="name-help"
+    />
+    <p id="name-help" class="help">
+      Now: ${view.displayName.current} (${view.displayName.status}). It goes to Meta's review.
+    </p>`;
 }
 
 function reasonFields(id: string, label: string): Html {
   return html`<label for="${id}-reason">${label}</label>
-<input id="${id}-reason" name="reason" required maxlength="500" autocomplete="off">`;
+    <input id="${id}-reason" name="reason" required maxlength="500" autocomplete="off" />`;
 }

@@ -21,34 +21,31 @@ export const ASSETS = { css: '/assets/console.css', js: '/assets/console.js' } a
 
 export function layout(context: PageContext, { title, body, live = false }: PageOptions): Html {
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
-<title>${title} · numberflow console</title>
-<link rel="stylesheet" href="${ASSETS.css}">
-${live ? html`<script src="${ASSETS.js}" defer></script>` : null}
-</head>
-<body>
-<a class="skip" href="#main">Skip to the content</a>
-<header class="bar">
-<a class="brand" href="/">numberflow</a>
-${context.principal ? signedIn(context, context.principal) : null}
-</header>
-<main id="main" tabindex="-1">
-${body}
-</main>
-</body>
-</html>
-`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="same-origin" />
+        <title>${title} · numberflow console</title>
+        <link rel="stylesheet" href="${ASSETS.css}" />
+        ${live ? html`<script src="${ASSETS.js}" defer></script>` : null}
+      </head>
+      <body>
+        <a class="skip" href="#main">Skip to the content</a>
+        <header class="bar">
+          <a class="brand" href="/">numberflow</a>
+          ${context.principal ? signedIn(context, context.principal) : null}
+        </header>
+        <main id="main" tabindex="-1">${body}</main>
+      </body>
+    </html> `;
 }
 
 function signedIn(context: PageContext, principal: Principal): Html {
   return html`<nav aria-label="Console"><a href="/">Awaiting input</a></nav>
-<form class="who" method="post" action="/sign-out">
-<input type="hidden" name="${CSRF_FIELD}" value="${context.csrf('sign-out')}">
-<span>${principal.name} <span class="roles">(${principal.roles.join(', ')})</span></span>
-<button type="submit" class="quiet">Sign out</button>
-</form>`;
+    <form class="who" method="post" action="/sign-out">
+      <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf('sign-out')}" />
+      <span>${principal.name} <span class="roles">(${principal.roles.join(', ')})</span></span>
+      <button type="submit" class="quiet">Sign out</button>
+    </form>`;
 }

@@ -6,7 +6,10 @@ export function problemPage(context: PageContext, title: string, message: string
   return layout(context, {
     title,
     body: html`<h1>${title}</h1>
-<p class="outcome refused" role="alert">${message}</p>
-<p><a href="/">Back to the journeys awaiting input</a>${context.principal ? null : html` · <a href="/sign-in">Sign in</a>`}</p>`,
+      <p class="outcome refused" role="alert">${message}</p>
+      <p>
+        <a href="/">Back to the journeys awaiting input</a
+        >${context.principal ? null : html` · <a href="/sign-in">Sign in</a>`}
+      </p>`,
   });
 }

@@ -11,15 +11,26 @@ export function signInPage(context: PageContext, problem: string | null = null):
   return layout(context, {
     title: 'Sign in',
     body: html`<h1>Sign in</h1>
-<p>Sign in with your numberflow API token. Operators and admins act on journeys; every other role reads them.</p>
-${problem ? html`<p class="outcome refused" role="alert">${problem}</p>` : null}
-<form method="post" action="/sign-in" class="stack">
-<input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(SIGN_IN_ACTION)}">
-<label for="token">API token</label>
-<input id="token" name="token" type="password" autocomplete="current-password" required maxlength="512" autofocus spellcheck="false">
-<button type="submit">Sign in</button>
-</form>
-<p class="help">The console keeps a session cookie for ${SESSION_HOURS} hours, never the token; a token removed from the
-token file ends its sessions. A new token: <code>${NEW_TOKEN_COMMAND}</code></p>`,
+      <p>Sign in with your numberflow API token. Operators and admins act on journeys; every other role reads them.</p>
+      ${problem ? html`<p class="outcome refused" role="alert">${problem}</p>` : null}
+      <form method="post" action="/sign-in" class="stack">
+        <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(SIGN_IN_ACTION)}" />
+        <label for="token">API token</label>
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autocomplete="current-password"
+          required
+          maxlength="512"
+          autofocus
+          spellcheck="false"
+        />
+        <button type="submit">Sign in</button>
+      </form>
+      <p class="help">
+        The console keeps a session cookie for ${SESSION_HOURS} hours, never the token; a token removed from the token
+        file ends its sessions. A new token: <code>${NEW_TOKEN_COMMAND}</code>
+      </p>`,
   });
 }

@@ -55,7 +55,11 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         ensureSees(principal, before.portfolioId, `no journey for ${e164}`);
         if (!holdsAny(principal, permissions[action.permission])) {
           const allowed = permissions[action.permission].join(' or ');
-          throw new ApiError(403, 'forbidden', `this needs the ${allowed} role; ${principal.name} has ${principal.roles.join(', ')}`);
+          throw new ApiError(
+            403,
+            'forbidden',
+            `this needs the ${allowed} role; ${principal.name} has ${principal.roles.join(', ')}`,
+          );
         }
         const { [CSRF_FIELD]: _csrf, ...fields } = (request.body ?? {}) as Record<string, unknown>;
         const kept: Kept = typeof fields.displayName === 'string' ? { displayName: fields.displayName } : {};

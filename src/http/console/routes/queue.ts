@@ -19,10 +19,9 @@ const queueQuery = z.object({
 });
 
 export function queueRoutes(app: FastifyInstance, context: ConsoleContext): void {
-  app.withTypeProvider<ZodTypeProvider>().get(
-    '/',
-    { onRequest: requireSession(context), schema: { querystring: queueQuery } },
-    async (request, reply) => {
+  app
+    .withTypeProvider<ZodTypeProvider>()
+    .get('/', { onRequest: requireSession(context), schema: { querystring: queueQuery } }, async (request, reply) => {
       const session = sessionFrom(request);
       const filter = request.query;
       const journeys: JourneyListing[] = [];
@@ -43,8 +42,7 @@ export function queueRoutes(app: FastifyInstance, context: ConsoleContext): void
       } while (token && journeys.length < QUEUE_LIMIT);
       const groups = groupOldestFirst(journeys.filter((j) => j.e164 !== null && j.portfolioId !== null));
       return sendPage(reply, queuePage(pageContext(context, session), groups, filter, token ? QUEUE_LIMIT : null));
-    },
-  );
+    });
 }
 
 /** Per portfolio, oldest journey first; the portfolio whose journey waits longest first. */

@@ -36,7 +36,14 @@ export function signInRoutes(app: FastifyInstance, context: ConsoleContext): voi
 
   app.post(
     '/sign-out',
-    { onRequest: requireSession(context), preHandler: requireCsrf(context, (r) => sessionFrom(r).cookie, () => 'sign-out') },
+    {
+      onRequest: requireSession(context),
+      preHandler: requireCsrf(
+        context,
+        (r) => sessionFrom(r).cookie,
+        () => 'sign-out',
+      ),
+    },
     async (_request, reply) => {
       endSession(reply);
       return reply.redirect('/sign-in', 303);
