@@ -13,4 +13,6 @@ export function assetRoutes(app: FastifyInstance): void {
     const body = readFileSync(new URL(`./assets/${file}`, import.meta.url), 'utf8');
     app.get(path, async (_request, reply) => reply.type(type).header('cache-control', 'no-cache').send(body));
   }
+  // Browsers ask for it on every page; there is none.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 }

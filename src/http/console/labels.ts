@@ -45,5 +45,5 @@ export function time(iso: string | null): Html {
 export function waitingLine(waiting: JourneyView['waiting']): Html {
   if (!waiting) return html`Waits for nobody.`;
   const until = waiting.until ? html`, until ${time(waiting.until)}` : null;
-  return html`Waits for <strong>${waitingFor[waiting.for]}</strong>: ${waiting.reason}${until}.`;
+  return html`Waits for <strong>${waitingFor[waiting.for]}</strong>: ${waiting.reason.replace(/\.$/, '')}${until}.`;
 }

@@ -124,7 +124,7 @@ function notesSection(view: JourneyView): Html {
     ${
       notes.length === 0
         ? html`<p>No notes yet.</p>`
-        : html`<ol class="notes">
+        : html`<ol class="notes" reversed>
             ${notes.map(
               (note) => html`<li>${time(note.at)} · <span class="actor">${note.actor}</span><br />${note.what}</li>`,
             )}
