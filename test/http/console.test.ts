@@ -5,7 +5,16 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyHandle } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
-import { ConsoleClient, consoleApp, csrfOf, postForms, type ConsoleApp } from '../support/console.js';
+import { consoleKey, csrfToken } from '../../src/http/console/csrf.js';
+import {
+  CONSOLE_SECRET,
+  ConsoleClient,
+  consoleApp,
+  csrfOf,
+  postForms,
+  tagOf,
+  type ConsoleApp,
+} from '../support/console.js';
 import { freshId } from '../support/journeys.js';
 import { submitDeliveredCode } from '../support/steps.js';
 
@@ -58,7 +67,7 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(list.headers.location).toBe('/sign-in');
     const signIn = await visitor.get('/sign-in');
     expect(signIn.statusCode).toBe(200);
-    expect(signIn.body).toContain('<input id="token" name="token" type="password"');
+    expect(tagOf(signIn.body, 'token')).toMatch(/ name="token" type="password" autocomplete="current-password"/);
     expect((await visitor.get(page)).headers.location).toBe('/sign-in');
   });
 
@@ -149,6 +158,18 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     });
   });
 
+  it('refuses an action the principal’s roles do not allow, even with a valid CSRF token', async () => {
+    const auditor = await signedIn(AUDITOR);
+    // No page gives an auditor this form; the token is made as the console would make it for one.
+    const csrf = csrfToken(consoleKey(CONSOLE_SECRET, 'csrf'), auditor.session as string, `${e164}/otp`);
+    await t.bench.run(async () => {
+      const answer = await auditor.post(`${page}/otp`, { csrf, code: '123456' });
+      expect(answer.statusCode).toBe(403);
+      expect(answer.body).toContain('this needs the operator or admin role; auditor@acme has auditor');
+      expect((await journey.view()).attempts.wrongCodes).toBe(0);
+    });
+  });
+
   it('escapes what it shows: a display name and a principal name holding <script>', async () => {
     const scripted = await signedIn(SCRIPTED);
     await t.bench.run(async () => {
@@ -172,10 +193,9 @@ describe('the operator console (dev server + Graph sandbox)', () => {
       expect(answer.statusCode).toBe(200);
       expect(answer.body).toContain('code wrong, 2 attempts left');
       expect(answer.body).not.toMatch(new RegExp(`(?<!\\d)${wrong}(?!\\d)`));
-      expect(answer.body).toMatch(
-        /<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code"[^>]*>/,
-      );
-      expect(answer.body).not.toMatch(/<input id="code"[^>]*value=/);
+      const field = tagOf(answer.body, 'code');
+      expect(field).toMatch(/ name="code" inputmode="numeric" autocomplete="one-time-code"/);
+      expect(field).not.toContain('value=');
       expect(answer.headers['cache-control']).toBe('no-store');
       const invalid = await operator.submit(page, `${page}/otp`, { code: '12345' });
       expect(invalid.statusCode).toBe(400);
@@ -192,7 +212,9 @@ describe('the operator console (dev server + Graph sandbox)', () => {
       const { e164: number } = await choosing.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
       const pinPage = `/journeys/${encodeURIComponent(number)}`;
       const form = await operator.get(pinPage);
-      expect(form.body).toMatch(/<input id="pin" name="pin" type="password" inputmode="numeric" autocomplete="off"/);
+      const field = tagOf(form.body, 'pin');
+      expect(field).toMatch(/ name="pin" type="password" inputmode="numeric" autocomplete="off"/);
+      expect(field).not.toContain('value=');
       expect(form.headers['cache-control']).toBe('no-store');
       const refused = await operator.submit(pinPage, `${pinPage}/pin`, { pin: '86420' });
       expect(refused.statusCode).toBe(400);

@@ -11,6 +11,8 @@ import type { Role } from '../../src/http/auth/principals.js';
 import { addPrincipal } from '../../src/http/auth/token-file.js';
 import { APP_SECRET, type Harness } from './harness.js';
 
+export const CONSOLE_SECRET = 'a console secret of the tests, 32 characters or more';
+
 export interface TestPrincipal {
   name: string;
   roles: Role[];
@@ -38,7 +40,7 @@ export async function consoleApp(bench: Harness, principals: TestPrincipal[]): P
     graph: bench.graph,
     principals: PrincipalDirectory.fromFile(tokenFile),
     events: { pollMs: 200, keepAliveMs: 5_000 },
-    console: { secret: 'a console secret of the tests, 32 characters or more' },
+    console: { secret: CONSOLE_SECRET },
   });
   return { app, tokenFile, tokens };
 }
@@ -48,6 +50,11 @@ export class ConsoleClient {
   private cookies = new Map<string, string>();
 
   constructor(private readonly app: FastifyInstance) {}
+
+  /** The session cookie as the browser holds it. */
+  get session(): string | undefined {
+    return this.cookies.get('numberflow_session');
+  }
 
   get cookieHeader(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
@@ -100,4 +107,11 @@ export function csrfOf(page: string, action: string): string {
 /** The forms of a page that post somewhere (the action of each). */
 export function postForms(page: string): string[] {
   return [...page.matchAll(/<form [^>]*method="post" action="([^"]+)"/g)].map((m) => m[1] as string);
+}
+
+/** The opening tag of the element with `id` on a page, its whitespace collapsed (the templates are formatted). */
+export function tagOf(page: string, id: string): string {
+  const match = new RegExp(`<[a-z]+\\s[^>]*\\bid="${id}"[^>]*>`).exec(page);
+  if (!match) throw new Error(`no element #${id} on the page`);
+  return match[0].replace(/\s+/g, ' ');
 }

@@ -5,6 +5,7 @@ import type { Principal } from '../../src/http/auth/principals.js';
 import { html, toText } from '../../src/http/console/html.js';
 import { journeyPage } from '../../src/http/console/pages/journey.js';
 import type { PageContext } from '../../src/http/console/pages/layout.js';
+import { tagOf } from '../support/console.js';
 
 const operator: Principal = { name: 'operator@acme', roles: ['operator'], portfolios: null };
 const admin: Principal = { name: 'admin@acme', roles: ['admin'], portfolios: null };
@@ -68,9 +69,9 @@ describe('the console’s markup', () => {
         kept: { displayName: 'Ac "me"' },
       }),
     );
-    expect(page).toContain('value="Ac &quot;me&quot;"');
-    expect(page).toContain('<p id="outcome" class="outcome refused" role="status" aria-live="polite"');
-    expect(toText(journeyPage(contextOf(operator), view()))).not.toMatch(/<input id="code"[^>]*value=/);
+    expect(tagOf(page, 'displayName')).toContain('value="Ac &quot;me&quot;"');
+    expect(tagOf(page, 'outcome')).toMatch(/class="outcome refused" role="status" aria-live="polite"/);
+    expect(tagOf(toText(journeyPage(contextOf(operator), view())), 'code')).not.toContain('value=');
   });
 
   it('offers the forms of the stage, the removal to admins only, and nothing once ended', () => {

@@ -5,6 +5,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const CSRF_FIELD = 'csrf';
 
+/** A key for one use (sessions, CSRF tokens), derived from the console secret so no key serves two purposes. */
+export function consoleKey(secret: string, use: 'session' | 'csrf'): Buffer {
+  return createHmac('sha256', secret).update(`numberflow console ${use}`).digest();
+}
+
 export function csrfToken(key: Buffer, binding: string, action: string): string {
   return createHmac('sha256', key).update(`csrf\0${binding}\0${action}`).digest('base64url');
 }

@@ -2,7 +2,7 @@
 // input, a journey's page (live through the API's event stream) and forms that send the same updates as the API.
 // No front-end build and no inline script, so a strict Content-Security-Policy holds; every page works without
 // JavaScript. Registered by buildHttpApp; its cookie and form parsers stay inside this plugin.
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { Client } from '@temporalio/client';
@@ -12,6 +12,7 @@ import type { PrincipalDirectory } from '../auth/directory.js';
 import { apiErrorOf } from '../errors.js';
 import { assetRoutes } from './assets.js';
 import { pageContext, sendPage, type ConsoleContext } from './context.js';
+import { consoleKey } from './csrf.js';
 import { problemPage } from './pages/problem.js';
 import { journeyRoutes } from './routes/journey.js';
 import { queueRoutes } from './routes/queue.js';
@@ -40,9 +41,7 @@ const headers = {
 
 export async function consolePlugin(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
   const secret = options.secret ?? randomBytes(32).toString('base64url');
-  // One key per use, derived from the one secret.
-  const key = (use: string) => createHmac('sha256', secret).update(`numberflow console ${use}`).digest();
-  await app.register(fastifyCookie, { secret: key('session') });
+  await app.register(fastifyCookie, { secret: consoleKey(secret, 'session') });
   await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT });
   app.decorateRequest('consoleSession', null);
   app.addHook('onSend', async (_request, reply) => {
@@ -53,7 +52,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     client: options.client,
     principals: options.principals,
     events: options.events,
-    csrfKey: key('csrf'),
+    csrfKey: consoleKey(secret, 'csrf'),
     waitSeconds: options.waitSeconds ?? 10,
     timelinePath: options.timelinePath ?? null,
   };
