@@ -247,4 +247,24 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(answer.statusCode).toBe(303);
     expect(answer.headers.location).toBe('/sign-in');
   });
+
+  it('streams a journey’s events to its session only, and lets the service close while a page follows one', async () => {
+    const { app: service, tokens } = await consoleApp(t.bench, [{ name: OPERATOR, roles: ['operator'] }]);
+    const url = await service.listen({ host: '127.0.0.1', port: 0 });
+    const operator = new ConsoleClient(service);
+    await operator.signIn(tokens[OPERATOR] as string);
+    await t.bench.run(async () => {
+      expect((await fetch(`${url}${page}/events`)).status).toBe(401);
+      const stream = await fetch(`${url}${page}/events`, { headers: { cookie: operator.cookieHeader } });
+      expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      expect(first).toContain('event: view');
+      expect(first).toContain('"stage":"AWAITING_OTP"');
+      const closed = service.close().then(() => 'closed');
+      const stuck = new Promise((resolve) => setTimeout(() => resolve('still open after 20 s'), 20_000));
+      expect(await Promise.race([closed, stuck])).toBe('closed');
+      await reader.cancel().catch(() => undefined);
+    });
+  });
 });

@@ -1,5 +1,6 @@
 // What the console's routes share: the Temporal client, the principals, the keys; the session hook (a page without
 // a session goes to the sign-in page), the CSRF check of every POST, and how a page is sent.
+import type { ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import type { ApiContext } from '../api/context.js';
@@ -18,6 +19,8 @@ export interface ConsoleContext {
   /** How long a form's POST waits for the journey's answer before showing "still working". */
   waitSeconds: number;
   timelinePath: ((e164: string) => string) | null;
+  /** Event streams being sent: each lasts while its page is open, so they are ended before the service closes. */
+  streams: Set<ServerResponse>;
 }
 
 declare module 'fastify' {

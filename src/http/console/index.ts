@@ -55,7 +55,12 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     csrfKey: consoleKey(secret, 'csrf'),
     waitSeconds: options.waitSeconds ?? 10,
     timelinePath: options.timelinePath ?? null,
+    streams: new Set(),
   };
+  // An open journey page keeps its stream, and so the service's close(), waiting: end the streams first.
+  app.addHook('preClose', async () => {
+    for (const stream of context.streams) stream.destroy();
+  });
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const mapped = apiErrorOf(err);
     if (mapped.status >= 500) request.log.error({ err, path: request.url.split('?')[0] }, 'console request failed');

@@ -30,9 +30,11 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
     return sendPage(reply, page);
   });
 
-  routes.get('/journeys/:e164/events', { onRequest: requireSession(context), schema }, async (request, reply) =>
-    followJourney(context, sessionFrom(request).principal, request.params.e164, reply),
-  );
+  routes.get('/journeys/:e164/events', { onRequest: requireSession(context), schema }, async (request, reply) => {
+    context.streams.add(reply.raw);
+    reply.raw.once('close', () => context.streams.delete(reply.raw));
+    await followJourney(context, sessionFrom(request).principal, request.params.e164, reply);
+  });
 
   for (const action of Object.values(journeyActions)) {
     routes.post(
