@@ -60,7 +60,7 @@ describe('the operator console (dev server + Graph sandbox)', () => {
   const latestCode = async () =>
     t.bench.sandbox.admin.latestCode((await journey.view()).phoneNumberId as string) as string;
 
-  it('sends a visitor without a session to the sign-in page', async () => {
+  it('sends a visitor without a session to the sign-in page, and back to the page asked for once signed in', async () => {
     const visitor = new ConsoleClient(app);
     const list = await visitor.get('/');
     expect(list.statusCode).toBe(303);
@@ -68,7 +68,15 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     const signIn = await visitor.get('/sign-in');
     expect(signIn.statusCode).toBe(200);
     expect(tagOf(signIn.body, 'token')).toMatch(/ name="token" type="password" autocomplete="current-password"/);
-    expect((await visitor.get(page)).headers.location).toBe('/sign-in');
+    const toPage = (await visitor.get(page)).headers.location as string;
+    expect(toPage).toBe(`/sign-in?next=${encodeURIComponent(page)}`);
+    const form = await visitor.get(toPage);
+    const token = consoleUnderTest.tokens[OPERATOR] as string;
+    const signedIn = await visitor.post('/sign-in', { csrf: csrfOf(form.body, '/sign-in'), token, next: page });
+    expect(signedIn.headers.location).toBe(page); // back where the visitor was going
+    // Only to a page of this service, never to another site.
+    expect((await visitor.get('/sign-in?next=//evil.example/')).headers.location).toBe('/');
+    expect((await visitor.get('/sign-in?next=/%5Cevil.example/')).headers.location).toBe('/');
   });
 
   it('signs in with a good token: an httpOnly, SameSite=Strict, Secure cookie on Path=/ that holds no token', async () => {
@@ -93,7 +101,7 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(answer.cookies.some((c) => c.name === 'numberflow_session')).toBe(false);
   });
 
-  it('leaves out Secure only over plain http on a loopback address', async () => {
+  it('leaves out Secure only over plain http on a loopback address, with no TLS proxy in front', async () => {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const form = await fetch(`${url}/sign-in`);
     const nonce = form.headers.getSetCookie()[0]?.split(';')[0] as string;
@@ -111,6 +119,8 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(session).toMatch(/; HttpOnly/);
     expect(session).toMatch(/; SameSite=Strict/);
     expect(session).not.toMatch(/; Secure/);
+    const proxied = await fetch(`${url}/sign-in`, { headers: { 'x-forwarded-proto': 'https' } });
+    expect(proxied.headers.getSetCookie()[0]).toMatch(/; Secure/); // a TLS proxy in front on the same host
   });
 
   it('refuses a form without its CSRF token, or with another form’s, and sends nothing', async () => {

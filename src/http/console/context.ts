@@ -9,6 +9,7 @@ import { CSRF_FIELD, csrfToken, csrfValid } from './csrf.js';
 import { toText, type Html } from './html.js';
 import type { PageContext } from './pages/layout.js';
 import { problemPage } from './pages/problem.js';
+import { signInPath } from './paths.js';
 import { SESSION_HOURS, sessionOf, type Session } from './session.js';
 
 export interface ConsoleContext {
@@ -65,7 +66,7 @@ export function requireSession(context: ConsoleContext): onRequestHookHandler {
       return done();
     }
     if (request.method === 'GET' && !request.url.endsWith('/events')) {
-      void reply.redirect('/sign-in', 303);
+      void reply.redirect(signInPath(request.url), 303);
       return;
     }
     const page = problemPage(

@@ -42,16 +42,13 @@ export function sessionOf(request: FastifyRequest, principals: PrincipalDirector
 }
 
 /**
- * httpOnly, SameSite=Strict, Path=/, and Secure unless the request came over plain http to a loopback address (a
- * browser would not send a Secure cookie back to http://127.0.0.1 everywhere).
+ * httpOnly, SameSite=Strict, Path=/, and Secure unless the request came over plain http to a loopback address (not
+ * every browser sends a Secure cookie back to http://127.0.0.1). A TLS proxy on the same host says so with
+ * X-Forwarded-Proto: https; the header can only add Secure, never take it away, so it needs no trust.
  */
 export function cookieOptions(request: FastifyRequest) {
-  return {
-    httpOnly: true,
-    sameSite: 'strict',
-    path: '/',
-    secure: request.protocol === 'https' || !onLoopback(request),
-  } as const;
+  const https = request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
+  return { httpOnly: true, sameSite: 'strict', path: '/', secure: https || !onLoopback(request) } as const;
 }
 
 const loopback = new BlockList();

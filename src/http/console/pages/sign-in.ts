@@ -7,7 +7,7 @@ import { layout, type PageContext } from './layout.js';
 
 export const SIGN_IN_ACTION = 'sign-in';
 
-export function signInPage(context: PageContext, problem: string | null = null): Html {
+export function signInPage(context: PageContext, next = '/', problem: string | null = null): Html {
   return layout(context, {
     title: 'Sign in',
     body: html`<h1>Sign in</h1>
@@ -15,6 +15,7 @@ export function signInPage(context: PageContext, problem: string | null = null):
       ${problem ? html`<p class="outcome refused" role="alert">${problem}</p>` : null}
       <form method="post" action="/sign-in" class="stack">
         <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(SIGN_IN_ACTION)}" />
+        <input type="hidden" name="next" value="${next}" />
         <label for="token">API token</label>
         <input
           id="token"

@@ -5,33 +5,36 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import { SIGN_IN_ACTION, signInPage } from '../pages/sign-in.js';
+import { localPath } from '../paths.js';
 import { cookieOptions, endSession, sessionOf, startSession } from '../session.js';
 
 const NONCE_COOKIE = 'numberflow_sign_in';
 const SIGN_IN_MINUTES = 60;
-const signInBody = z.object({ token: z.string().max(512) });
+const signInBody = z.object({ token: z.string().max(512), next: z.string().optional() });
 
 export function signInRoutes(app: FastifyInstance, context: ConsoleContext): void {
   app.get('/sign-in', async (request, reply) => {
-    if (sessionOf(request, context.principals)) return reply.redirect('/', 303);
-    return signInForm(context, request, reply);
+    const next = localPath((request.query as { next?: unknown }).next);
+    if (sessionOf(request, context.principals)) return reply.redirect(next, 303);
+    return signInForm(context, request, reply, next);
   });
 
   const nonceOf = (request: FastifyRequest) => request.cookies[NONCE_COOKIE] ?? null;
   app.post('/sign-in', { preHandler: requireCsrf(context, nonceOf, () => SIGN_IN_ACTION) }, async (request, reply) => {
     const body = signInBody.safeParse(request.body);
     const token = body.success ? body.data.token.trim() : '';
+    const next = localPath(body.success ? body.data.next : undefined);
     const principal = token ? context.principals.identify(token) : null;
     if (!principal) {
       const problem = token
         ? 'That token is not one of this service: check it, or ask an admin for a new one.'
         : 'Enter your API token.';
-      return signInForm(context, request, reply, problem, 401);
+      return signInForm(context, request, reply, next, problem, 401);
     }
     startSession(reply, token);
     reply.clearCookie(NONCE_COOKIE, { ...cookieOptions(request), path: '/sign-in' });
     request.log.info({ principal: principal.name }, 'console: signed in');
-    return reply.redirect('/', 303);
+    return reply.redirect(next, 303);
   });
 
   app.post(
@@ -56,6 +59,7 @@ function signInForm(
   context: ConsoleContext,
   request: FastifyRequest,
   reply: Parameters<typeof sendPage>[0],
+  next: string,
   problem: string | null = null,
   status = 200,
 ) {
@@ -65,5 +69,5 @@ function signInForm(
     path: '/sign-in',
     maxAge: SIGN_IN_MINUTES * 60,
   });
-  return sendPage(reply, signInPage(pageContext(context, null, nonce), problem), status);
+  return sendPage(reply, signInPage(pageContext(context, null, nonce), next, problem), status);
 }
