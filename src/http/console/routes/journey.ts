@@ -8,9 +8,8 @@ import { describeJourney } from '../../../journeys/index.js';
 import { actOnJourney, journeyActions, type ActionOutcome, type JourneyAction } from '../../api/actions.js';
 import { followJourney } from '../../api/events.js';
 import { e164Params } from '../../api/schemas.js';
-import { ensureSees } from '../../auth/hooks.js';
-import { holdsAny, permissions } from '../../auth/principals.js';
-import { ApiError } from '../../errors.js';
+import { ensureMay, ensureSees } from '../../auth/hooks.js';
+import type { Principal } from '../../auth/principals.js';
 import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import { CSRF_FIELD } from '../csrf.js';
 import type { Kept } from '../pages/forms.js';
@@ -55,14 +54,7 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const { principal } = session;
         const before = await describeJourney(context.client, e164);
         ensureSees(principal, before.portfolioId, `no journey for ${e164}`);
-        if (!holdsAny(principal, permissions[action.permission])) {
-          const allowed = permissions[action.permission].join(' or ');
-          throw new ApiError(
-            403,
-            'forbidden',
-            `this needs the ${allowed} role; ${principal.name} has ${principal.roles.join(', ')}`,
-          );
-        }
+        ensureMay(principal, action.permission);
         const { [CSRF_FIELD]: _csrf, ...fields } = (request.body ?? {}) as Record<string, unknown>;
         const kept: Kept = typeof fields.displayName === 'string' ? { displayName: fields.displayName } : {};
         const { outcome, status } = await submit(context, action, e164, fields, principal);
@@ -84,7 +76,7 @@ async function submit(
   action: JourneyAction,
   e164: string,
   fields: Record<string, unknown>,
-  principal: Parameters<JourneyAction['send']>[3],
+  principal: Principal,
 ): Promise<{ outcome: ActionOutcome; status: number }> {
   const body = action.body.safeParse(fields);
   if (!body.success) {
