@@ -73,4 +73,9 @@ export default tseslint.config(
     files: ['**/*.js'],
     languageOptions: { globals: globals.node },
   },
+  {
+    // The operator console's script runs in the browser, as it is (no build step).
+    files: ['src/http/console/assets/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'script' },
+  },
 );

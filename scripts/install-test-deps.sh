@@ -3,6 +3,8 @@
 # Idempotent, and instant once done (npm test and .ci/run call it every time). One function per dependency.
 #   postgres: Debian's PostgreSQL, and a throw-away cluster on a free loopback port for the PostgreSQL token-store
 #             tests; its URL goes to .data-test/postgres.url (gitignored), which the tests read.
+#   chromium: Debian's Chromium for the operator console's browser test (test/browser), driven by playwright-core
+#             (CHROMIUM_PATH overrides /usr/bin/chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -62,4 +64,19 @@ postgres() {
   say "PostgreSQL for the tests at $(cat "$url_file")"
 }
 
+# Debian's chromium at /usr/bin/chromium (CHROMIUM_PATH overrides the path the test uses).
+chromium() {
+  local path="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  if [ ! -x "$path" ]; then
+    if ! command -v apt-get >/dev/null; then
+      say "chromium is missing at $path and there is no apt-get: install Chromium and set CHROMIUM_PATH to it"
+      return 1
+    fi
+    apt_install chromium
+    [ -x "$path" ] || { say "apt-get installed chromium but $path is not there: set CHROMIUM_PATH"; return 1; }
+  fi
+  say "chromium: $path"
+}
+
 postgres
+chromium

@@ -32,6 +32,10 @@ const configSchema = z
     NUMBERFLOW_DATA_DIR: z.string().min(1).default('.data'),
     /** The API's principals and token hashes; unset: <data dir>/api-tokens.json, made on the first start. */
     NUMBERFLOW_API_TOKENS_FILE: optionalText,
+    /** Signs the console's session cookies; unset: <data dir>/console-secret, made on the first start. */
+    NUMBERFLOW_CONSOLE_SECRET: optionalText.pipe(
+      z.string().min(32, 'must be at least 32 characters, e.g. from: openssl rand -base64 32').optional(),
+    ),
     WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(20),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(10),
     WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(500),

@@ -121,11 +121,12 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     codec: codecServerOptions(config, codecKeys, secrets),
     principals,
     pageTokens: PageTokens.derivedFrom(codecKeys.keys.get(codecKeys.activeKeyId) ?? Buffer.alloc(0)),
+    console: { secret: config.NUMBERFLOW_CONSOLE_SECRET ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'console-secret') },
   });
   const httpUrl = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   stops.push(() => http.close());
   logger.info(
-    `HTTP service on ${httpUrl}: API at ${httpUrl}/v1 (reference ${httpUrl}/docs), Meta webhooks at ${httpUrl}/webhooks/meta, codec server at ${httpUrl}/codec` +
+    `HTTP service on ${httpUrl}: operator console at ${httpUrl}/, API at ${httpUrl}/v1 (reference ${httpUrl}/docs), Meta webhooks at ${httpUrl}/webhooks/meta, codec server at ${httpUrl}/codec` +
       (trustsLoopback(config) ? ' (trusts callers on this machine without a token)' : ''),
   );
   if (sandbox) await sandboxDemo(sandbox, stores.tokens, logger, `${httpUrl}/webhooks/meta`);

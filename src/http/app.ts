@@ -1,15 +1,17 @@
 // The HTTP service (Fastify): Meta's webhook receiver, the /v1 API for onboarding services, operators, admins and
-// auditors (bearer tokens, roles, zod-validated bodies, an OpenAPI 3.1 document), and the codec server the Web UI
-// and CLI decode histories through. Route families that join it reuse the auth hooks of ./auth and the error
-// shape of ./errors.ts.
+// auditors (bearer tokens, roles, zod-validated bodies, an OpenAPI 3.1 document), the operator console at `/`
+// (./console: the same principals, signed in by cookie), and the codec server the Web UI and CLI decode histories
+// through. Route families that join it reuse the auth hooks of ./auth and the error shape of ./errors.ts.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { GraphClient } from '../graph/client.js';
 import type { StartOptions } from '../journeys/index.js';
+import { eventStreamDefaults } from './api/events.js';
 import { registerApi, type ApiOptions } from './api/index.js';
 import { PrincipalDirectory } from './auth/directory.js';
+import { consolePlugin, type ConsoleOptions } from './console/index.js';
 import { installErrorHandling } from './errors.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { createWebhookRouter } from './webhook-router.js';
@@ -30,6 +32,8 @@ export interface HttpAppOptions {
   pageTokens?: ApiOptions['pageTokens'];
   /** The codec server under /codec (left out, e.g. by a bench that only receives webhooks). */
   codec?: CodecRoutesOptions;
+  /** The operator console's secret (sessions, CSRF) and links. */
+  console?: Pick<ConsoleOptions, 'secret' | 'waitSeconds' | 'timelinePath'>;
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
@@ -57,13 +61,20 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       'request',
     );
   });
+  const principals = options.principals ?? PrincipalDirectory.of({ principals: [] });
   await registerApi(app, {
     client: options.client,
     taskQueue: options.taskQueue,
-    principals: options.principals ?? PrincipalDirectory.of({ principals: [] }),
+    principals,
     start: options.start,
     events: options.events,
     pageTokens: options.pageTokens,
+  });
+  await app.register(consolePlugin, {
+    client: options.client,
+    principals,
+    events: { ...eventStreamDefaults, ...options.events },
+    ...options.console,
   });
   const route = createWebhookRouter({ client: options.client, taskQueue: options.taskQueue, graph: options.graph });
   await app.register(webhookRoutes, { ...options, route });

@@ -85,7 +85,8 @@ export function send(reply: FastifyReply, err: ApiError): FastifyReply {
     .send(errorBody(err.code, err.message, err.problems));
 }
 
-function apiErrorOf(err: FastifyError): ApiError {
+/** What any error a route throws means for its caller (the console shows the same on a page). */
+export function apiErrorOf(err: FastifyError): ApiError {
   if (err instanceof ApiError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = locations[err.validationContext ?? 'body'] ?? 'body';

@@ -70,6 +70,16 @@ describe('configuration', () => {
     expect(reader.unseal.size).toBe(0);
   });
 
+  it('takes a console secret of 32 characters or more, and never shows a shorter one', () => {
+    const secret = 'a console secret long enough, 32+';
+    expect(loadConfig({ NUMBERFLOW_CONSOLE_SECRET: secret }).NUMBERFLOW_CONSOLE_SECRET).toBe(secret);
+    expect(loadConfig({}).NUMBERFLOW_CONSOLE_SECRET).toBeUndefined();
+    expect(() => loadConfig({ NUMBERFLOW_CONSOLE_SECRET: 'short-secret' })).toThrow(
+      /NUMBERFLOW_CONSOLE_SECRET: must be at least 32 characters, e.g. from: openssl rand -base64 32$/m,
+    );
+    expect(() => loadConfig({ NUMBERFLOW_CONSOLE_SECRET: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+
   it('asks for both halves of an mTLS pair', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/etc/tls/client.pem' })).toThrow(
       'TEMPORAL_TLS_KEY: mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY',

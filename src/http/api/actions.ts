@@ -1,5 +1,7 @@
 // /v1/journeys/{e164}/…: what operators and admins do to a journey, each sent as the journey's update and answered
-// with its outcome within a bounded wait. The actor is always the caller's principal.
+// with its outcome within a bounded wait. The actor is always the caller's principal. The operator console's forms
+// are made from the same list of actions (journeyActions), so both send exactly the same updates.
+import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import {
@@ -12,7 +14,7 @@ import {
   submitPinUpdate,
   type SubmissionOutcome,
 } from '../../domain/messages.js';
-import { journeyPortfolio, submitToJourney } from '../../journeys/index.js';
+import { journeyPortfolio, submitToJourney, type SubmitOptions } from '../../journeys/index.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
 import type { Permission, Principal } from '../auth/principals.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
@@ -38,49 +40,71 @@ interface Action<Body extends z.ZodType, Arg> {
   argument: (body: z.output<Body>, principal: Principal) => Arg;
 }
 
-export function actionRoutes(app: ZodApp, context: ApiContext): void {
-  const action = <Body extends z.ZodType, Arg>(a: Action<Body, Arg>) => route(app, context, a);
-  action({
+/** An action with its update and argument bound: sends a validated body as `principal`. */
+export interface JourneyAction {
+  path: string;
+  summary: string;
+  permission: Permission;
+  body: z.ZodType;
+  send(
+    client: Client,
+    e164: string,
+    body: unknown,
+    principal: Principal,
+    options: SubmitOptions,
+  ): Promise<SubmissionOutcome>;
+}
+
+function defineAction<Body extends z.ZodType, Arg>({ update, argument, ...rest }: Action<Body, Arg>): JourneyAction {
+  return {
+    ...rest,
+    send: (client, e164, body, principal, options) =>
+      submitToJourney(client, e164, update, argument(body as z.output<Body>, principal), options),
+  };
+}
+
+export const journeyActions = {
+  otp: defineAction({
     path: 'otp',
     summary: 'submit the 6-digit code Meta sent (a wrong one is refused with the attempts left)',
     permission: 'operate',
     body: otpBody,
     update: submitOtpUpdate,
     argument: ({ code }, { name }) => ({ code, actor: name }),
-  });
-  action({
+  }),
+  pin: defineAction({
     path: 'pin',
     summary: 'submit the two-step PIN (chosen, or the one already on the number)',
     permission: 'operate',
     body: pinBody,
     update: submitPinUpdate,
     argument: ({ pin }, { name }) => ({ pin, actor: name }),
-  });
-  action({
+  }),
+  displayName: defineAction({
     path: 'display-name',
     summary: 'submit a new display name (after a rejection, or to rename a live number)',
     permission: 'operate',
     body: displayNameBody,
     update: submitDisplayNameUpdate,
     argument: ({ displayName }, { name }) => ({ displayName, actor: name }),
-  });
-  action({
+  }),
+  resend: defineAction({
     path: 'resend',
     summary: 'ask Meta for a new code, optionally by the other method',
     permission: 'operate',
     body: resendBody,
     update: resendCodeUpdate,
     argument: (body, { name }) => ({ actor: name, ...(body?.method ? { method: body.method } : {}) }),
-  });
-  action({
+  }),
+  cancel: defineAction({
     path: 'cancel',
     summary: 'cancel an onboarding that is not live yet (a live number is removed instead)',
     permission: 'operate',
     body: cancelBody,
     update: cancelUpdate,
     argument: ({ reason }, { name }) => ({ reason, actor: name }),
-  });
-  action({
+  }),
+  removal: defineAction({
     path: 'removal',
     summary: 'request the removal of a live number (admins)',
     permission: 'administer',
@@ -92,19 +116,53 @@ export function actionRoutes(app: ZodApp, context: ApiContext): void {
       actor: name,
       role: roles.includes('admin') ? 'admin' : (roles[0] ?? ''),
     }),
-  });
-  action({
+  }),
+  deletionConfirmation: defineAction({
     path: 'deletion-confirmation',
     summary: 'confirm that an admin deleted the number in WhatsApp Manager',
     permission: 'operate',
     body: noBody,
     update: confirmDeletionUpdate,
     argument: (_body, { name }) => ({ actor: name }),
-  });
+  }),
+} satisfies Record<string, JourneyAction>;
+
+export function actionRoutes(app: ZodApp, context: ApiContext): void {
+  for (const action of Object.values(journeyActions)) route(app, context, action);
 }
 
-function route<Body extends z.ZodType, Arg>(app: ZodApp, context: ApiContext, a: Action<Body, Arg>): void {
-  const { client } = context;
+/** What an action led to, as the API answers it (and the console shows it). */
+export interface ActionOutcome {
+  outcome: 'accepted' | 'refused' | 'pending';
+  message: string;
+  attemptsLeft: number | null;
+}
+
+/** Sends an action as `principal`; a journey outside its portfolios is not found. */
+export async function actOnJourney(
+  client: Client,
+  action: JourneyAction,
+  e164: string,
+  body: unknown,
+  principal: Principal,
+  waitSeconds: number,
+  followAt: string,
+): Promise<ActionOutcome> {
+  if (principal.portfolios !== null) {
+    ensureSees(principal, await journeyPortfolio(client, e164), `no journey for ${e164}`);
+  }
+  const outcome = await action.send(client, e164, body, principal, {
+    waitMs: waitSeconds * 1000,
+    stillWorking: `still working: the journey has not answered within ${waitSeconds} s (Meta may be slow); follow ${followAt}`,
+  });
+  return {
+    outcome: outcome.pending ? 'pending' : outcome.accepted ? 'accepted' : 'refused',
+    message: outcome.message,
+    attemptsLeft: outcome.attemptsLeft,
+  };
+}
+
+function route(app: ZodApp, context: ApiContext, a: JourneyAction): void {
   const options = secured(context, a.permission, ['actions']);
   app.post(
     `/v1/journeys/:e164/${a.path}`,
@@ -121,25 +179,16 @@ function route<Body extends z.ZodType, Arg>(app: ZodApp, context: ApiContext, a:
     },
     async (request) => {
       const { e164 } = request.params;
-      const principal = principalOf(request);
-      if (principal.portfolios !== null) {
-        ensureSees(principal, await journeyPortfolio(client, e164), `no journey for ${e164}`);
-      }
-      const outcome = await submitToJourney(
-        client,
+      const { waitSeconds } = request.query;
+      return actOnJourney(
+        context.client,
+        a,
         e164,
-        a.update,
-        a.argument(request.body as z.output<Body>, principal),
-        {
-          waitMs: request.query.waitSeconds * 1000,
-          stillWorking: `still working: the journey has not answered within ${request.query.waitSeconds} s (Meta may be slow); follow GET /v1/journeys/${e164}`,
-        },
+        request.body,
+        principalOf(request),
+        waitSeconds,
+        `GET /v1/journeys/${e164}`,
       );
-      return {
-        outcome: outcome.pending ? 'pending' : outcome.accepted ? 'accepted' : 'refused',
-        message: outcome.message,
-        attemptsLeft: outcome.attemptsLeft,
-      } as const;
     },
   );
 }

@@ -3,20 +3,25 @@
 // keep-alive comment now and then, and `end` when the journey has ended. The server reads the journey's query every
 // `pollMs` (a stage shorter than that may not show) and stops when the client goes. Event ids count the stream's events; a client that reconnects gets a
 // fresh `view` (it holds everything the stream had said), so Last-Event-ID is not needed.
+import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { JourneyNote, JourneyView } from '../../domain/journey.js';
 import { describeJourney, JourneyNotFoundError } from '../../journeys/index.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
+import type { Principal } from '../auth/principals.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import { e164Params } from './schemas.js';
 
+/** How often the stream reads the journey, and sends a keep-alive comment, unless told otherwise. */
+export const eventStreamDefaults: ApiContext['events'] = { pollMs: 1_000, keepAliveMs: 15_000 };
+
 export function eventRoutes(app: ZodApp, context: ApiContext): void {
   // Open streams end when the service closes (a stream never ends by itself while its journey runs).
-  const open = new Set<AbortController>();
+  const open = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
-    for (const stream of open) stream.abort();
+    for (const response of open) response.destroy();
   });
   const read = secured(context, 'read', ['journeys']);
   app.get(
@@ -36,20 +41,26 @@ export function eventRoutes(app: ZodApp, context: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const { e164 } = request.params;
-      const first = await describeJourney(context.client, e164); // 404 before the stream opens
-      ensureSees(principalOf(request), first.portfolioId, `no journey for ${e164}`);
-      const closed = new AbortController();
-      open.add(closed);
-      // The response's close, not the request's: a GET's request closes as soon as it has been read.
-      reply.raw.once('close', () => closed.abort());
-      try {
-        await stream(reply, first, closed.signal, () => describeJourney(context.client, e164), context.events);
-      } finally {
-        open.delete(closed);
-      }
+      open.add(reply.raw);
+      reply.raw.once('close', () => open.delete(reply.raw));
+      await followJourney(context, principalOf(request), request.params.e164, reply);
     },
   );
+}
+
+/** Streams the journey's events to `principal` until the client goes or the journey ends (also the console's). */
+export async function followJourney(
+  context: Pick<ApiContext, 'client' | 'events'>,
+  principal: Principal,
+  e164: string,
+  reply: FastifyReply,
+): Promise<void> {
+  const first = await describeJourney(context.client, e164); // 404 before the stream opens
+  ensureSees(principal, first.portfolioId, `no journey for ${e164}`);
+  const closed = new AbortController();
+  // The response's close, not the request's: a GET's request closes as soon as it has been read.
+  reply.raw.once('close', () => closed.abort());
+  await stream(reply, first, closed.signal, () => describeJourney(context.client, e164), context.events);
 }
 
 async function stream(

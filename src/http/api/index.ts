@@ -9,7 +9,7 @@ import { createStartOnce, type StartOptions } from '../../journeys/index.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
 import { actionRoutes } from './actions.js';
 import type { ApiContext } from './context.js';
-import { eventRoutes } from './events.js';
+import { eventRoutes, eventStreamDefaults } from './events.js';
 import { healthRoutes } from './health.js';
 import { journeyRoutes } from './journeys.js';
 import { PageTokens } from './page-token.js';
@@ -55,7 +55,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     principals: options.principals,
     startOnce: createStartOnce(options.client, options.taskQueue, options.start),
     pageTokens: options.pageTokens ?? new PageTokens(),
-    events: { pollMs: 1_000, keepAliveMs: 15_000, ...options.events },
+    events: { ...eventStreamDefaults, ...options.events },
   };
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, options.client, options.taskQueue);

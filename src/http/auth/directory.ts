@@ -40,9 +40,15 @@ export class PrincipalDirectory {
 
   /** The principal whose token this is, or null. */
   identify(token: string): Principal | null {
-    this.reloadIfChanged();
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
-    const presented = Buffer.from(tokenSha256(token), 'hex');
+    return this.identifyByHash(tokenSha256(token));
+  }
+
+  /** The principal whose token has this SHA-256 (hex), or null: a console session names its principal this way. */
+  identifyByHash(sha256Hex: string): Principal | null {
+    this.reloadIfChanged();
+    if (!/^[0-9a-f]{64}$/.test(sha256Hex)) return null;
+    const presented = Buffer.from(sha256Hex, 'hex');
     let found: Principal | null = null;
     for (const entry of this.entries) {
       // Every hash is compared, whether or not one matched already.

@@ -1,0 +1,98 @@
+// What the console's routes share: the Temporal client, the principals, the keys; the session hook (a page without
+// a session goes to the sign-in page), the CSRF check of every POST, and how a page is sent.
+import type { ServerResponse } from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
+import type { ApiContext } from '../api/context.js';
+import type { PrincipalDirectory } from '../auth/directory.js';
+import { CSRF_FIELD, csrfToken, csrfValid } from './csrf.js';
+import { toText, type Html } from './html.js';
+import type { PageContext } from './pages/layout.js';
+import { problemPage } from './pages/problem.js';
+import { signInPath } from './paths.js';
+import { SESSION_HOURS, sessionOf, type Session } from './session.js';
+
+export interface ConsoleContext {
+  client: Client;
+  principals: PrincipalDirectory;
+  events: ApiContext['events'];
+  csrfKey: Buffer;
+  /** How long a form's POST waits for the journey's answer before showing "still working". */
+  waitSeconds: number;
+  timelinePath: ((e164: string) => string) | null;
+  /** Event streams being sent: each lasts while its page is open, so they are ended before the service closes. */
+  streams: Set<ServerResponse>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The console's session, set by `requireSession`. */
+    consoleSession: Session | null;
+  }
+}
+
+/** The session of the request (set by requireSession). */
+export function sessionFrom(request: FastifyRequest): Session {
+  if (!request.consoleSession) throw new Error('the console route has no requireSession hook');
+  return request.consoleSession;
+}
+
+export function pageContext(
+  context: ConsoleContext,
+  session: Session | null,
+  binding = session?.cookie ?? '',
+): PageContext {
+  return {
+    principal: session?.principal ?? null,
+    csrf: (action) => csrfToken(context.csrfKey, binding, action),
+  };
+}
+
+/** Sends a page; console pages are never stored (they carry journey data, and some a code or PIN form). */
+export function sendPage(reply: FastifyReply, page: Html, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(toText(page));
+}
+
+/**
+ * Finds the session. Without one, a page asked for by GET goes to the sign-in page; anything else (a form, the event
+ * stream) is answered 401, so nothing is done for nobody.
+ */
+export function requireSession(context: ConsoleContext): onRequestHookHandler {
+  return (request, reply, done) => {
+    const session = sessionOf(request, context.principals);
+    if (session) {
+      request.consoleSession = session;
+      request.principal = session.principal;
+      return done();
+    }
+    if (request.method === 'GET' && !request.url.endsWith('/events')) {
+      void reply.redirect(signInPath(request.url), 303);
+      return;
+    }
+    const page = problemPage(
+      pageContext(context, null),
+      'Signed out',
+      `Your session has ended (it lasts ${SESSION_HOURS} hours, and ends when its token is removed): sign in again. Nothing was sent.`,
+    );
+    void sendPage(reply, page, 401);
+  };
+}
+
+/** Refuses a POST whose CSRF token is not the one of its form (`action`) and this session (or sign-in nonce). */
+export function requireCsrf(
+  context: ConsoleContext,
+  bindingOf: (request: FastifyRequest) => string | null,
+  actionOf: (request: FastifyRequest) => string,
+): preHandlerHookHandler {
+  return (request, reply, done) => {
+    const binding = bindingOf(request);
+    const presented = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
+    if (binding && csrfValid(context.csrfKey, binding, actionOf(request), presented)) return done();
+    const page = problemPage(
+      pageContext(context, request.consoleSession),
+      'Form refused',
+      'This form did not come from this console page (its CSRF token is missing or wrong, or the page is older than your session): open the page again and resubmit. Nothing was sent.',
+    );
+    void sendPage(reply, page, 403);
+  };
+}

@@ -1,0 +1,89 @@
+// The operator console: server-rendered pages at `/` for people, signed in with an API token. Journeys awaiting
+// input, a journey's page (live through the API's event stream) and forms that send the same updates as the API.
+// No front-end build and no inline script, so a strict Content-Security-Policy holds; every page works without
+// JavaScript. Registered by buildHttpApp; its cookie and form parsers stay inside this plugin.
+import { randomBytes } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import type { Client } from '@temporalio/client';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ApiContext } from '../api/context.js';
+import type { PrincipalDirectory } from '../auth/directory.js';
+import { apiErrorOf } from '../errors.js';
+import { assetRoutes } from './assets.js';
+import { pageContext, sendPage, type ConsoleContext } from './context.js';
+import { consoleKey } from './csrf.js';
+import { problemPage } from './pages/problem.js';
+import { journeyRoutes } from './routes/journey.js';
+import { queueRoutes } from './routes/queue.js';
+import { signInRoutes } from './routes/sign-in.js';
+
+export interface ConsoleOptions {
+  client: Client;
+  principals: PrincipalDirectory;
+  events: ApiContext['events'];
+  /** Signs sessions and CSRF tokens (NUMBERFLOW_CONSOLE_SECRET or the data folder's); unset: one per process. */
+  secret?: string;
+  waitSeconds?: number;
+  /** The auditor's timeline of a journey (src/audit), linked from its page once it exists. */
+  timelinePath?: (e164: string) => string;
+}
+
+/** Forms are small: a code, a PIN, a name, a reason. */
+const FORM_BODY_LIMIT = 16 * 1024;
+
+const headers = {
+  'content-security-policy': "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+};
+
+export async function consolePlugin(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
+  const secret = options.secret ?? randomBytes(32).toString('base64url');
+  await app.register(fastifyCookie, { secret: consoleKey(secret, 'session') });
+  await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT });
+  app.decorateRequest('consoleSession', null);
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(headers);
+  });
+
+  const context: ConsoleContext = {
+    client: options.client,
+    principals: options.principals,
+    events: options.events,
+    csrfKey: consoleKey(secret, 'csrf'),
+    waitSeconds: options.waitSeconds ?? 10,
+    timelinePath: options.timelinePath ?? null,
+    streams: new Set(),
+  };
+  // An open journey page keeps its stream, and so the service's close(), waiting: end the streams first.
+  app.addHook('preClose', async () => {
+    for (const stream of context.streams) stream.destroy();
+  });
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const mapped = apiErrorOf(err);
+    if (mapped.status >= 500) request.log.error({ err, path: request.url.split('?')[0] }, 'console request failed');
+    const page = problemPage(
+      pageContext(context, request.consoleSession),
+      titles[mapped.status] ?? 'Refused',
+      mapped.message,
+    );
+    return sendPage(reply, page, mapped.status);
+  });
+
+  assetRoutes(app);
+  signInRoutes(app, context);
+  queueRoutes(app, context);
+  journeyRoutes(app, context);
+}
+
+const titles: Record<number, string> = {
+  400: 'Not a valid request',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'Refused',
+  413: 'Too large',
+  500: 'Something failed',
+  503: 'Temporal unavailable',
+};

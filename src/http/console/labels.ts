@@ -1,0 +1,49 @@
+// The console's words for the domain's values: stages as an operator reads them, who a journey waits for, times.
+import type { JourneyView } from '../../domain/journey.js';
+import type { StageOrOutcome } from '../../domain/stages.js';
+import { html, type Html } from './html.js';
+
+export const stageLabels = {
+  WAITING_FOR_CAPACITY: 'waiting for a slot in the portfolio',
+  ADDING: 'adding the number at Meta',
+  REQUESTING_CODE: 'asking Meta for a code',
+  AWAITING_OTP: 'awaiting the code',
+  VERIFYING_CODE: 'verifying the code',
+  REGISTERING: 'registering the number',
+  AWAITING_PIN: 'awaiting the two-step PIN',
+  AWAITING_CONNECTED: 'waiting until Meta shows it CONNECTED',
+  DISPLAY_NAME_REVIEW: 'display name in review',
+  AWAITING_NEW_NAME: 'awaiting a new display name',
+  ENABLING_IDENTITY_CHECK: 'turning on the identity check',
+  CONFIRMING_COEXISTENCE: 'confirming the WhatsApp Business App link',
+  SYNCING_SMB_DATA: 'syncing the WhatsApp Business App data',
+  LIVE: 'live',
+  REMOVING: 'being removed',
+  REMOVED: 'removed',
+  SIGNUP_EXPIRED: 'ended: the signup window closed',
+  FAILED: 'ended: failed',
+  CANCELLED: 'ended: cancelled',
+} as const satisfies Record<StageOrOutcome, string>;
+
+const waitingFor = {
+  portfolio: 'the portfolio (a free slot)',
+  operator: 'an operator',
+  admin: 'an admin',
+  meta: 'Meta',
+} as const satisfies Record<NonNullable<JourneyView['waiting']>['for'], string>;
+
+/** "14:05 UTC on 2 Dec 2026" in a <time> element (the browser may show it in its own zone). */
+export function time(iso: string | null): Html {
+  if (!iso) return html`—`;
+  const date = new Date(iso);
+  const clock = date.toISOString().slice(11, 16);
+  const day = date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return html`<time datetime="${iso}">${clock} UTC on ${day}</time>`;
+}
+
+/** Who the journey waits for, why, and until when. */
+export function waitingLine(waiting: JourneyView['waiting']): Html {
+  if (!waiting) return html`Waits for nobody.`;
+  const until = waiting.until ? html`, until ${time(waiting.until)}` : null;
+  return html`Waits for <strong>${waitingFor[waiting.for]}</strong>: ${waiting.reason.replace(/\.$/, '')}${until}.`;
+}

@@ -1,0 +1,127 @@
+// The forms that fit a journey's stage, for a principal that may act: the code (and a resend), the PIN, a new
+// display name, a cancel before LIVE, a removal (admins) and the deletion confirmation while removing. Codes and PINs
+// are never written back into a form: a refused one leaves the field empty; a refused name keeps what was typed.
+import type { JourneyView } from '../../../domain/journey.js';
+import { journeyPolicy } from '../../../domain/policy.js';
+import { journeyStages } from '../../../domain/stages.js';
+import { journeyActions, type JourneyAction } from '../../api/actions.js';
+import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
+import { CSRF_FIELD } from '../csrf.js';
+import { html, type Html } from '../html.js';
+import { actionName, actionPath } from '../paths.js';
+import type { PageContext } from './layout.js';
+
+/** What a refused submission had in it that is shown again (never a code or a PIN). */
+export interface Kept {
+  displayName?: string;
+}
+
+/** The stages an onboarding can be cancelled in: every one before LIVE. */
+const notYetLive: readonly string[] = journeyStages.slice(0, journeyStages.indexOf('LIVE'));
+
+export function actionForms(context: PageContext, principal: Principal, view: JourneyView, kept: Kept): Html[] {
+  if (view.result) return [html`<p>The journey has ended: there is nothing left to do on it.</p>`];
+  if (!holdsAny(principal, permissions.operate)) {
+    return [
+      html`<p>Your roles (${principal.roles.join(', ')}) read journeys; acting needs the operator or admin role.</p>`,
+    ];
+  }
+  const form = (action: JourneyAction, fields: Html, button: string, style: 'primary' | 'danger' = 'primary') =>
+    html`<form method="post" action="${actionPath(view.e164, action.path)}" class="stack action ${style}">
+      <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(actionName(view.e164, action.path))}" />
+      ${fields}
+      <button type="submit">${button}</button>
+    </form>`;
+  const stage = view.stage;
+  const forms: Html[] = [];
+  if (stage === 'AWAITING_OTP') {
+    forms.push(form(journeyActions.otp, codeFields(view), 'Submit the code'));
+    forms.push(form(journeyActions.resend, resendFields(view), 'Send a new code'));
+  }
+  if (stage === 'AWAITING_PIN') forms.push(form(journeyActions.pin, pinFields(), 'Submit the PIN'));
+  if (stage === 'AWAITING_NEW_NAME' || stage === 'LIVE') {
+    forms.push(form(journeyActions.displayName, nameFields(view, kept), 'Submit the name'));
+  }
+  if (stage === 'REMOVING') {
+    const confirm = html`<p>Once a portfolio admin has deleted the number in WhatsApp Manager, confirm it here.</p>`;
+    forms.push(form(journeyActions.deletionConfirmation, confirm, 'Confirm the deletion'));
+  }
+  if ((stage === 'LIVE' || stage === 'REMOVING') && holdsAny(principal, permissions.administer)) {
+    forms.push(
+      form(journeyActions.removal, reasonFields('removal', 'Why remove the number'), 'Request removal', 'danger'),
+    );
+  }
+  if (notYetLive.includes(stage)) {
+    forms.push(form(journeyActions.cancel, reasonFields('cancel', 'Why cancel'), 'Cancel the onboarding', 'danger'));
+  }
+  return forms;
+}
+
+function codeFields(view: JourneyView): Html {
+  const wrong = view.attempts.wrongCodes;
+  return html`<label for="code">Code Meta sent by ${view.codeMethod === 'VOICE' ? 'voice call' : 'SMS'}</label>
+    <input
+      id="code"
+      name="code"
+      inputmode="numeric"
+      autocomplete="one-time-code"
+      required
+      maxlength="20"
+      spellcheck="false"
+      aria-describedby="code-help"
+    />
+    <p id="code-help" class="help">
+      6 digits, e.g. 123830 or 123-830. Wrong codes so far: ${wrong} of ${journeyPolicy.maxWrongCodes}.
+    </p>`;
+}
+
+function resendFields(view: JourneyView): Html {
+  const option = (value: string, label: string) =>
+    html`<option value="${value}" ${view.codeMethod === value ? html` selected` : null}>${label}</option>`;
+  return html`<label for="method">New code by</label>
+    <select id="method" name="method">
+      ${option('SMS', 'SMS')}${option('VOICE', 'voice call')}
+    </select>
+    <p class="help">
+      Codes requested so far: ${view.attempts.codeRequests} of ${journeyPolicy.maxCodeRequests}. A new code voids the
+      last one.
+    </p>`;
+}
+
+function pinFields(): Html {
+  return html`<label for="pin">Two-step PIN</label>
+    <input
+      id="pin"
+      name="pin"
+      type="password"
+      inputmode="numeric"
+      autocomplete="off"
+      required
+      maxlength="20"
+      aria-describedby="pin-help"
+    />
+    <p id="pin-help" class="help">
+      6 digits: the PIN already set on the number. It is sent once, encrypted, and never shown again.
+    </p>`;
+}
+
+function nameFields(view: JourneyView, kept: Kept): Html {
+  return html`<label for="displayName">New display name</label>
+    <input
+      id="displayName"
+      name="displayName"
+      required
+      maxlength="200"
+      autocomplete="off"
+      value="${kept.displayName ?? ''}"
+      aria-describedby="name-help"
+    />
+    <p id="name-help" class="help">
+      Now: ${view.displayName.current} (${view.displayName.status}). It goes to Meta's review.
+    </p>`;
+}
+
+function reasonFields(id: string, label: string): Html {
+  return html`<label for="${id}-reason">${label}</label>
+    <input id="${id}-reason" name="reason" required maxlength="500" autocomplete="off" />`;
+}

@@ -1,0 +1,133 @@
+// `/journeys/:e164`: where a journey stands (stage, who it waits for and until when, deadlines, attempts, display
+// name, last Meta error, notes newest first), the outcome of what was just submitted, and the forms that fit. The
+// parts marked data-live are what the live script (assets/console.js) replaces as the journey's events arrive.
+import type { JourneyView } from '../../../domain/journey.js';
+import type { ActionOutcome } from '../../api/actions.js';
+import { html, type Html } from '../html.js';
+import { stageLabels, time, waitingLine } from '../labels.js';
+import { eventsPath, journeyPath } from '../paths.js';
+import { actionForms, type Kept } from './forms.js';
+import { layout, type PageContext } from './layout.js';
+
+export interface JourneyPageOptions {
+  outcome?: ActionOutcome | null;
+  kept?: Kept;
+  /** The auditor's timeline of the journey, once there is one. */
+  timelinePath?: string | null;
+}
+
+export function journeyPage(context: PageContext, view: JourneyView, options: JourneyPageOptions = {}): Html {
+  const { outcome = null, kept = {}, timelinePath = null } = options;
+  const principal = context.principal;
+  const live = view.result === null;
+  const title = `${outcome ? `${outcome.outcome} · ` : ''}${view.e164}`;
+  return layout(context, {
+    title,
+    live,
+    body: html`<div
+      class="journey"
+      data-page="${journeyPath(view.e164)}"
+      ${live ? html` data-events="${eventsPath(view.e164)}"` : null}
+    >
+      <h1>${view.e164} <span class="name">${view.displayName.current}</span></h1>
+      <p class="links">
+        <a href="${journeyPath(view.e164)}" data-refresh>Refresh</a> · <a href="/">All awaiting input</a>${
+          timelinePath ? html` · <a href="${timelinePath}">Timeline</a>` : null
+        }
+      </p>
+      ${outcome ? outcomeBlock(outcome) : null}
+      <section id="status" aria-labelledby="status-title">${statusSection(view)}</section>
+      ${
+        principal
+          ? html`<section id="actions" aria-labelledby="actions-title" data-live data-stage="${view.stage}">
+              <h2 id="actions-title">What you can do</h2>
+              ${actionForms(context, principal, view, kept)}
+            </section>`
+          : null
+      }
+      <section id="facts" aria-labelledby="facts-title" data-live>${factsSection(view)}</section>
+      <section id="notes" aria-labelledby="notes-title" data-live>${notesSection(view)}</section>
+    </div>`,
+  });
+}
+
+function outcomeBlock({ outcome, message }: ActionOutcome): Html {
+  // Focused on arrival, so a screen reader reads it and Tab goes on to the forms. The message says the attempts left.
+  return html`<p id="outcome" class="outcome ${outcome}" role="status" aria-live="polite" tabindex="-1" autofocus>
+    <strong>${outcome}:</strong> ${message}
+  </p>`;
+}
+
+function statusSection(view: JourneyView): Html {
+  const result = view.result;
+  // The stage line is a live region whose text the script changes in place (a replaced region is not announced).
+  return html`<h2 id="status-title">Where it stands</h2>
+    <p class="stage" aria-live="polite" tabindex="-1">
+      Stage: <strong data-stage-label>${stageLabels[view.stage]}</strong> <code data-stage-code>${view.stage}</code>
+    </p>
+    <div id="status-details" data-live>
+      <p class="waiting">${waitingLine(view.waiting)}</p>
+      ${
+        result
+          ? html`<div class="result">
+              <p>
+                <strong>${result.outcome}</strong> (${result.reasonCode}):
+                ${result.reason}${result.actor ? html` — by ${result.actor}` : null}
+              </p>
+              <p>${result.remediation}</p>
+            </div>`
+          : null
+      }
+      ${view.lastError ? lastError(view.lastError) : null}
+    </div>`;
+}
+
+function lastError(error: NonNullable<JourneyView['lastError']>): Html {
+  return html`<div class="meta-error">
+    <h3>Last Meta error</h3>
+    <p>
+      <strong>${error.code}</strong>${error.subcode !== null ? html` / ${error.subcode}` : null} (${error.errorClass}):
+      ${error.message}
+    </p>
+    <p>${error.remediation}</p>
+    ${error.fbtraceId ? html`<p class="help">fbtrace_id ${error.fbtraceId}${error.endpoint ? html` · ${error.endpoint}` : null}</p>` : null}
+  </div>`;
+}
+
+function factsSection(view: JourneyView): Html {
+  const { deadlines, attempts, displayName } = view;
+  const row = (term: string, value: Html | string | number | null) =>
+    value === null
+      ? null
+      : html`<dt>${term}</dt>
+          <dd>${value}</dd>`;
+  return html`<h2 id="facts-title">The number</h2>
+    <dl>
+      ${row('Display name', html`${displayName.current} (${displayName.status})${displayName.pending ? html`; pending: ${displayName.pending}` : null}`)}
+      ${row('Phone number id', view.phoneNumberId)} ${row('WABA', view.wabaId)} ${row('Portfolio', view.portfolioId)}
+      ${row('Path', view.path === 'coexistence' ? 'coexistence (WhatsApp Business App)' : 'Cloud API')}
+      ${row('Code by', view.codeMethod)} ${row('Meta status', view.status)}
+      ${view.sendsPaused ? row('Sends', 'paused') : null}
+      ${deadlines.codeExpiresAt ? row('Code wait ends', time(deadlines.codeExpiresAt)) : null}
+      ${deadlines.signupExpiresAt ? row('Signup window closes', time(deadlines.signupExpiresAt)) : null}
+      ${deadlines.reRegisterBy ? row('Register again by', time(deadlines.reRegisterBy)) : null}
+      ${deadlines.deletionAllowedAt ? row('Deletion allowed from', time(deadlines.deletionAllowedAt)) : null}
+      ${row('Codes requested', attempts.codeRequests)} ${row('Wrong codes', attempts.wrongCodes)}
+      ${row('Wrong PINs', attempts.wrongPins)}
+      ${row('Register / deregister calls', `${attempts.registerCalls} / ${attempts.deregisterCalls} (${view.registrationCallsIn72h} in 72 h)`)}
+    </dl>`;
+}
+
+function notesSection(view: JourneyView): Html {
+  const notes = [...view.notes].reverse();
+  return html`<h2 id="notes-title">Notes, newest first</h2>
+    ${
+      notes.length === 0
+        ? html`<p>No notes yet.</p>`
+        : html`<ol class="notes" reversed>
+            ${notes.map(
+              (note) => html`<li>${time(note.at)} · <span class="actor">${note.actor}</span><br />${note.what}</li>`,
+            )}
+          </ol>`
+    }`;
+}

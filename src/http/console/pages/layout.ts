@@ -1,0 +1,51 @@
+// The page around every console page: a skip link, the header with who is signed in, the main landmark.
+import type { Principal } from '../../auth/principals.js';
+import { CSRF_FIELD } from '../csrf.js';
+import { html, type Html } from '../html.js';
+
+/** What every page knows of its request: who is signed in, and the CSRF token of each of its forms. */
+export interface PageContext {
+  principal: Principal | null;
+  /** The token of a form, by the form's action name (e.g. "sign-out", "+14155552671/otp"). */
+  csrf(action: string): string;
+}
+
+export interface PageOptions {
+  title: string;
+  body: Html;
+  /** Loads the live-update script (journey pages). */
+  live?: boolean;
+}
+
+export const ASSETS = { css: '/assets/console.css', js: '/assets/console.js' } as const;
+
+export function layout(context: PageContext, { title, body, live = false }: PageOptions): Html {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="same-origin" />
+        <title>${title} · numberflow console</title>
+        <link rel="stylesheet" href="${ASSETS.css}" />
+        ${live ? html`<script src="${ASSETS.js}" defer></script>` : null}
+      </head>
+      <body>
+        <a class="skip" href="#main">Skip to the content</a>
+        <header class="bar">
+          <a class="brand" href="/">numberflow</a>
+          ${context.principal ? signedIn(context, context.principal) : null}
+        </header>
+        <main id="main" tabindex="-1">${body}</main>
+      </body>
+    </html> `;
+}
+
+function signedIn(context: PageContext, principal: Principal): Html {
+  return html`<nav aria-label="Console"><a href="/">Awaiting input</a></nav>
+    <form class="who" method="post" action="/sign-out">
+      <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf('sign-out')}" />
+      <span>${principal.name} <span class="roles">(${principal.roles.join(', ')})</span></span>
+      <button type="submit" class="quiet">Sign out</button>
+    </form>`;
+}

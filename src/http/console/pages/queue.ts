@@ -1,0 +1,91 @@
+// `/`: the journeys waiting on a person, grouped per portfolio, oldest first, with a filter by stage and portfolio.
+import { awaitingInputStages, type JourneyListing } from '../../../journeys/index.js';
+import { html, type Html } from '../html.js';
+import { stageLabels, time } from '../labels.js';
+import { journeyPath } from '../paths.js';
+import { layout, type PageContext } from './layout.js';
+
+export type AwaitingStage = (typeof awaitingInputStages)[number];
+
+export interface QueueFilter {
+  stage?: AwaitingStage;
+  portfolio?: string;
+}
+
+export interface PortfolioGroup {
+  portfolioId: string;
+  journeys: JourneyListing[];
+}
+
+export function queuePage(context: PageContext, groups: PortfolioGroup[], filter: QueueFilter, limit: number | null) {
+  const count = groups.reduce((n, g) => n + g.journeys.length, 0);
+  return layout(context, {
+    title: 'Awaiting input',
+    body: html`<h1>Journeys awaiting input</h1>
+      ${filterForm(filter)}
+      <p aria-live="polite">
+        ${count === 0 ? 'No journey is waiting for a person.' : `${count} waiting, oldest first.`}
+        ${limit !== null ? html` Only the first ${limit} are listed: filter by portfolio or stage.` : null}
+        <a href="${filterUrl(filter)}">Refresh</a>
+      </p>
+      ${groups.map(group)}`,
+  });
+}
+
+function filterForm(filter: QueueFilter): Html {
+  const option = (value: string, label: string) =>
+    html`<option value="${value}" ${filter.stage === value ? html` selected` : null}>${label}</option>`;
+  return html`<form method="get" action="/" class="filter" role="search" aria-label="Filter the journeys">
+    <div>
+      <label for="stage">Stage</label>
+      <select id="stage" name="stage">
+        ${option('', 'any')}${awaitingInputStages.map((s) => option(s, stageLabels[s]))}
+      </select>
+    </div>
+    <div>
+      <label for="portfolio">Portfolio</label>
+      <input
+        id="portfolio"
+        name="portfolio"
+        inputmode="numeric"
+        pattern="[0-9]*"
+        maxlength="32"
+        value="${filter.portfolio ?? ''}"
+        placeholder="any"
+      />
+    </div>
+    <div class="buttons"><button type="submit">Filter</button> <a href="/">Clear</a></div>
+  </form>`;
+}
+
+function group({ portfolioId, journeys }: PortfolioGroup): Html {
+  const id = `portfolio-${portfolioId}`;
+  return html`<section aria-labelledby="${id}">
+    <h2 id="${id}">
+      Portfolio <a href="${filterUrl({ portfolio: portfolioId })}">${portfolioId}</a>
+      <span class="count">${journeys.length} waiting</span>
+    </h2>
+    <ul class="journeys">
+      ${journeys.map(item)}
+    </ul>
+  </section>`;
+}
+
+function item(journey: JourneyListing): Html {
+  const stage = journey.stage as AwaitingStage;
+  return html`<li>
+    <a href="${journeyPath(journey.e164 ?? '')}"
+      ><span class="e164">${journey.e164}</span>
+      <span class="stage stage-${stage}">${stageLabels[stage] ?? stage}</span></a
+    >
+    <span class="meta">started ${time(journey.startedAt)} · WABA ${journey.wabaId}</span>
+  </li>`;
+}
+
+function filterUrl(filter: QueueFilter): string {
+  const query = new URLSearchParams();
+  if (filter.stage) query.set('stage', filter.stage);
+  if (filter.portfolio) query.set('portfolio', filter.portfolio);
+  const text = query.toString();
+  return text ? `/?${text}` : '/';
+}

@@ -1,0 +1,37 @@
+// The sign-in page: the API token in a password field, posted once and never kept (the session names its hash).
+import { NEW_TOKEN_COMMAND } from '../../auth/setup.js';
+import { CSRF_FIELD } from '../csrf.js';
+import { html, type Html } from '../html.js';
+import { SESSION_HOURS } from '../session.js';
+import { layout, type PageContext } from './layout.js';
+
+export const SIGN_IN_ACTION = 'sign-in';
+
+export function signInPage(context: PageContext, next = '/', problem: string | null = null): Html {
+  return layout(context, {
+    title: 'Sign in',
+    body: html`<h1>Sign in</h1>
+      <p>Sign in with your numberflow API token. Operators and admins act on journeys; every other role reads them.</p>
+      ${problem ? html`<p class="outcome refused" role="alert">${problem}</p>` : null}
+      <form method="post" action="/sign-in" class="stack">
+        <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(SIGN_IN_ACTION)}" />
+        <input type="hidden" name="next" value="${next}" />
+        <label for="token">API token</label>
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autocomplete="current-password"
+          required
+          maxlength="512"
+          autofocus
+          spellcheck="false"
+        />
+        <button type="submit">Sign in</button>
+      </form>
+      <p class="help">
+        The console keeps a session cookie for ${SESSION_HOURS} hours, never the token; a token removed from the token
+        file ends its sessions. A new token: <code>${NEW_TOKEN_COMMAND}</code>
+      </p>`,
+  });
+}

@@ -1,0 +1,14 @@
+// The console's URLs, made in one place: a number's path segment is percent-encoded ("+" is %2B).
+export const journeyPath = (e164: string) => `/journeys/${encodeURIComponent(e164)}`;
+export const actionPath = (e164: string, action: string) => `${journeyPath(e164)}/${action}`;
+export const eventsPath = (e164: string) => `${journeyPath(e164)}/events`;
+/** The name a form's CSRF token is bound to. */
+export const actionName = (e164: string, action: string) => `${e164}/${action}`;
+
+/** The sign-in page, coming back to `next` (a page of this console) once signed in. */
+export const signInPath = (next: string) => (next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`);
+
+/** Where to go after signing in: a path of this service only (never another site: "//host", "/\\host"). */
+export function localPath(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) && next.length <= 2048 ? next : '/';
+}

@@ -1,0 +1,102 @@
+// A journey's page, its event stream (the API's, authenticated by the session), and its forms' POSTs. A POST sends
+// the same update as the API (journeyActions, the principal as actor) and answers with the journey page showing the
+// outcome at once: accepted, refused (with the attempts left), or still working.
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { describeJourney } from '../../../journeys/index.js';
+import { actOnJourney, journeyActions, type ActionOutcome, type JourneyAction } from '../../api/actions.js';
+import { followJourney } from '../../api/events.js';
+import { e164Params } from '../../api/schemas.js';
+import { ensureMay, ensureSees } from '../../auth/hooks.js';
+import type { Principal } from '../../auth/principals.js';
+import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
+import { CSRF_FIELD } from '../csrf.js';
+import type { Kept } from '../pages/forms.js';
+import { journeyPage } from '../pages/journey.js';
+import { actionName } from '../paths.js';
+
+export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): void {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const schema = { params: e164Params };
+
+  routes.get('/journeys/:e164', { onRequest: requireSession(context), schema }, async (request, reply) => {
+    const { e164 } = request.params;
+    const session = sessionFrom(request);
+    const view = await describeJourney(context.client, e164);
+    ensureSees(session.principal, view.portfolioId, `no journey for ${e164}`);
+    const page = journeyPage(pageContext(context, session), view, { timelinePath: context.timelinePath?.(e164) });
+    return sendPage(reply, page);
+  });
+
+  routes.get('/journeys/:e164/events', { onRequest: requireSession(context), schema }, async (request, reply) => {
+    context.streams.add(reply.raw);
+    reply.raw.once('close', () => context.streams.delete(reply.raw));
+    await followJourney(context, sessionFrom(request).principal, request.params.e164, reply);
+  });
+
+  for (const action of Object.values(journeyActions)) {
+    routes.post(
+      `/journeys/:e164/${action.path}`,
+      {
+        onRequest: requireSession(context),
+        preHandler: requireCsrf(
+          context,
+          (request) => sessionFrom(request).cookie,
+          // Pre-handlers run after validation: the number is the normalised one the form was made with.
+          (request) => actionName((request.params as { e164: string }).e164, action.path),
+        ),
+        schema,
+      },
+      async (request, reply) => {
+        const { e164 } = request.params;
+        const session = sessionFrom(request);
+        const { principal } = session;
+        const before = await describeJourney(context.client, e164);
+        ensureSees(principal, before.portfolioId, `no journey for ${e164}`);
+        ensureMay(principal, action.permission);
+        const { [CSRF_FIELD]: _csrf, ...fields } = (request.body ?? {}) as Record<string, unknown>;
+        const kept: Kept = typeof fields.displayName === 'string' ? { displayName: fields.displayName } : {};
+        const { outcome, status } = await submit(context, action, e164, fields, principal);
+        const view = status === 400 ? before : await describeJourney(context.client, e164);
+        const page = journeyPage(pageContext(context, session), view, {
+          outcome,
+          kept: outcome.outcome === 'refused' ? kept : {},
+          timelinePath: context.timelinePath?.(e164),
+        });
+        return sendPage(reply, page, status);
+      },
+    );
+  }
+}
+
+/** The action's outcome: a body the schema refuses, or a refusal by the journey's validator, is a refused outcome. */
+async function submit(
+  context: ConsoleContext,
+  action: JourneyAction,
+  e164: string,
+  fields: Record<string, unknown>,
+  principal: Principal,
+): Promise<{ outcome: ActionOutcome; status: number }> {
+  const body = action.body.safeParse(fields);
+  if (!body.success) {
+    const message = body.error.issues.map((issue) => issue.message).join('; ');
+    return { outcome: { outcome: 'refused', message, attemptsLeft: null }, status: 400 };
+  }
+  try {
+    const outcome = await actOnJourney(
+      context.client,
+      action,
+      e164,
+      body.data,
+      principal,
+      context.waitSeconds,
+      'this page (it updates by itself)',
+    );
+    return { outcome, status: 200 };
+  } catch (err) {
+    if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+    const message = err.cause?.message ?? err.message;
+    return { outcome: { outcome: 'refused', message, attemptsLeft: null }, status: 409 };
+  }
+}

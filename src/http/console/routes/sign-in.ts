@@ -1,0 +1,73 @@
+// Signing in and out. The sign-in form is protected like every other: its CSRF token is bound to a nonce cookie set
+// with the form, so no other site can sign a browser in with a token of its choosing.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
+import { SIGN_IN_ACTION, signInPage } from '../pages/sign-in.js';
+import { localPath } from '../paths.js';
+import { cookieOptions, endSession, sessionOf, startSession } from '../session.js';
+
+const NONCE_COOKIE = 'numberflow_sign_in';
+const SIGN_IN_MINUTES = 60;
+const signInBody = z.object({ token: z.string().max(512), next: z.string().optional() });
+
+export function signInRoutes(app: FastifyInstance, context: ConsoleContext): void {
+  app.get('/sign-in', async (request, reply) => {
+    const next = localPath((request.query as { next?: unknown }).next);
+    if (sessionOf(request, context.principals)) return reply.redirect(next, 303);
+    return signInForm(context, request, reply, next);
+  });
+
+  const nonceOf = (request: FastifyRequest) => request.cookies[NONCE_COOKIE] ?? null;
+  app.post('/sign-in', { preHandler: requireCsrf(context, nonceOf, () => SIGN_IN_ACTION) }, async (request, reply) => {
+    const body = signInBody.safeParse(request.body);
+    const token = body.success ? body.data.token.trim() : '';
+    const next = localPath(body.success ? body.data.next : undefined);
+    const principal = token ? context.principals.identify(token) : null;
+    if (!principal) {
+      const problem = token
+        ? 'That token is not one of this service: check it, or ask an admin for a new one.'
+        : 'Enter your API token.';
+      return signInForm(context, request, reply, next, problem, 401);
+    }
+    startSession(reply, token);
+    reply.clearCookie(NONCE_COOKIE, { ...cookieOptions(request), path: '/sign-in' });
+    request.log.info({ principal: principal.name }, 'console: signed in');
+    return reply.redirect(next, 303);
+  });
+
+  app.post(
+    '/sign-out',
+    {
+      onRequest: requireSession(context),
+      preHandler: requireCsrf(
+        context,
+        (r) => sessionFrom(r).cookie,
+        () => 'sign-out',
+      ),
+    },
+    async (_request, reply) => {
+      endSession(reply);
+      return reply.redirect('/sign-in', 303);
+    },
+  );
+}
+
+/** The form, with a fresh nonce cookie its CSRF token is bound to. */
+function signInForm(
+  context: ConsoleContext,
+  request: FastifyRequest,
+  reply: Parameters<typeof sendPage>[0],
+  next: string,
+  problem: string | null = null,
+  status = 200,
+) {
+  const nonce = randomBytes(16).toString('base64url');
+  reply.setCookie(NONCE_COOKIE, nonce, {
+    ...cookieOptions(request),
+    path: '/sign-in',
+    maxAge: SIGN_IN_MINUTES * 60,
+  });
+  return sendPage(reply, signInPage(pageContext(context, null, nonce), next, problem), status);
+}

@@ -1,0 +1,181 @@
+// The operator console in a real headless Chromium (Debian's, driven by playwright-core): an operator signs in,
+// finds the journey awaiting a code, submits a wrong code and then the right one, and watches the stage change
+// through the event stream without a reload; then the same on a phone-sized screen with the keyboard alone.
+// Screenshots are kept in test-artifacts/ (gitignored).
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBench } from '../support/bench.js';
+import { consoleApp } from '../support/console.js';
+import { decideName } from '../support/steps.js';
+
+/** What the functions run inside the page use of its document (the project compiles without the DOM's types). */
+interface PageDocument {
+  activeElement: { id: string; matches(selector: string): boolean } | null;
+  body: { setAttribute(name: string, value: string): void };
+  documentElement: { scrollWidth: number; clientWidth: number };
+  querySelector(selector: string): { textContent: string | null } | null;
+}
+declare const document: PageDocument;
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
+const OPERATOR = 'operator@acme';
+/** How long the browser waits for something the journey does (bounded; the journey usually takes a second). */
+const JOURNEY_MS = 45_000;
+
+describe('the operator console in Chromium (dev server + Graph sandbox)', () => {
+  const t = useBench('dev');
+  let browser: Browser;
+  let app: FastifyInstance;
+  let url: string;
+  let token: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium is not at ${CHROMIUM}: run bash scripts/install-test-deps.sh (as root it installs Debian's chromium), or set CHROMIUM_PATH`,
+      );
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const made = await consoleApp(t.bench, [
+      { name: OPERATOR, roles: ['operator'], portfolios: [t.bench.portfolioId] },
+    ]);
+    app = made.app;
+    token = made.tokens[OPERATOR] as string;
+    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    // Chromium's sandbox needs user namespaces, which root in a container does not get.
+    const asRoot = process.getuid?.() === 0;
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: asRoot ? ['--no-sandbox'] : [] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  const journeyAwaitingCode = async () => {
+    const journey = await t.bench.start(t.bench.input());
+    const view = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+    const code = t.bench.sandbox.admin.latestCode(view.phoneNumberId as string) as string;
+    return { journey, e164: view.e164, code, wrong: code === '000000' ? '111111' : '000000' };
+  };
+
+  it('lets an operator sign in, find the journey awaiting a code, submit a wrong then the right code, and see the stage change live', async () => {
+    await t.bench.run(async () => {
+      const { journey, e164, code, wrong } = await journeyAwaitingCode();
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+
+      await page.goto(`${url}/`);
+      expect(page.url()).toBe(`${url}/sign-in`);
+      await page.getByLabel('API token').fill(token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${url}/`);
+
+      const link = page.locator(`a[href="/journeys/${encodeURIComponent(e164)}"]`);
+      await reloadUntilVisible(page, link);
+      expect(await link.textContent()).toContain('awaiting the code');
+      await link.click();
+      await page.waitForURL(`${url}/journeys/${encodeURIComponent(e164)}`);
+      expect(await page.locator('[data-stage-code]').textContent()).toBe('AWAITING_OTP');
+
+      await page.getByLabel(/^Code Meta sent/).fill(wrong);
+      await page.getByRole('button', { name: 'Submit the code' }).click();
+      await page.locator('#outcome').waitFor({ timeout: JOURNEY_MS });
+      expect(await page.locator('#outcome').textContent()).toContain('code wrong, 2 attempts left');
+      expect(await page.getByLabel(/^Code Meta sent/).inputValue()).toBe('');
+      await page.screenshot({ path: join(ARTIFACTS, 'console-wrong-code.png'), fullPage: true });
+
+      await page.getByLabel(/^Code Meta sent/).fill(code);
+      await page.getByRole('button', { name: 'Submit the code' }).click();
+      await page.locator('#outcome.accepted').waitFor({ timeout: JOURNEY_MS });
+      expect(await page.locator('#outcome').textContent()).toContain('code accepted');
+
+      // From here on the page must not load again: a mark in its DOM would be gone after a reload.
+      await page.evaluate(() => document.body.setAttribute('data-test-mark', 'no reload'));
+      await stageShown(page, 'DISPLAY_NAME_REVIEW');
+      await decideName(t.bench, journey, 'APPROVED');
+      await stageShown(page, 'LIVE');
+      expect(await page.locator('body').getAttribute('data-test-mark')).toBe('no reload');
+      expect(await page.locator('[data-stage-label]').textContent()).toBe('live');
+      // The forms followed the stage: the code form went, the rename form came.
+      expect(await page.getByLabel(/^Code Meta sent/).count()).toBe(0);
+      expect(await page.getByLabel('New display name').count()).toBe(1);
+      // After the POST the address bar shows the journey's page again, so a reload does not post.
+      expect(page.url()).toBe(`${url}/journeys/${encodeURIComponent(e164)}`);
+      await page.screenshot({ path: join(ARTIFACTS, 'console-journey.png'), fullPage: true });
+      await context.close();
+    });
+  }, 180_000);
+
+  it('works on a phone-sized screen with the keyboard alone', async () => {
+    await t.bench.run(async () => {
+      const { e164, code } = await journeyAwaitingCode();
+      const context = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+        hasTouch: true,
+      });
+      const page = await context.newPage();
+
+      await page.goto(`${url}/sign-in`);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('token'); // autofocus
+      await page.keyboard.type(token);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${url}/`);
+
+      const href = `/journeys/${encodeURIComponent(e164)}`;
+      await reloadUntilVisible(page, page.locator(`a[href="${href}"]`));
+      await tabTo(page, `a[href="${href}"]`);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${url}${href}`);
+      expect(await fitsWidth(page)).toBe(true);
+
+      await tabTo(page, '#code');
+      await page.keyboard.type(code);
+      await page.keyboard.press('Enter');
+      await page.locator('#outcome.accepted').waitFor({ timeout: JOURNEY_MS });
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('outcome'); // read out first
+      expect(await fitsWidth(page)).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, 'console-phone.png'), fullPage: true });
+
+      await page.setViewportSize({ width: 360, height: 740 }); // the narrowest phones in use
+      expect(await fitsWidth(page)).toBe(true);
+      await context.close();
+    });
+  }, 180_000);
+});
+
+/** Visibility may show a journey's stage a moment after the journey reached it: reload until it is listed. */
+async function reloadUntilVisible(page: Page, locator: ReturnType<Page['locator']>): Promise<void> {
+  for (let attempt = 0; attempt < 60; attempt++) {
+    if ((await locator.count()) > 0) return;
+    await page.waitForTimeout(250);
+    await page.reload();
+  }
+  throw new Error(`never listed: ${locator.toString()}`);
+}
+
+/** Presses Tab until the element matching `selector` has the focus (at most 80 times). */
+async function tabTo(page: Page, selector: string): Promise<void> {
+  for (let presses = 0; presses < 80; presses++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+/** Waits (bounded) until the page shows the stage, as the live script puts it in. */
+async function stageShown(page: Page, stage: string): Promise<void> {
+  await page.waitForFunction((wanted) => document.querySelector('[data-stage-code]')?.textContent === wanted, stage, {
+    timeout: JOURNEY_MS,
+  });
+}
+
+/** Nothing sticks out sideways: the page reads without horizontal scrolling. */
+async function fitsWidth(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+}

@@ -1,0 +1,280 @@
+// The operator console, server side: sign-in and its cookie, CSRF, roles, portfolio scoping, escaping, and that no
+// code or PIN ever comes back in a response. Real journeys on the dev server, against the Graph sandbox.
+import { writeFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JourneyHandle } from '../support/harness.js';
+import { useBench } from '../support/bench.js';
+import { consoleKey, csrfToken } from '../../src/http/console/csrf.js';
+import {
+  CONSOLE_SECRET,
+  ConsoleClient,
+  consoleApp,
+  csrfOf,
+  postForms,
+  tagOf,
+  type ConsoleApp,
+} from '../support/console.js';
+import { freshId } from '../support/journeys.js';
+import { submitDeliveredCode } from '../support/steps.js';
+
+const OPERATOR = 'operator@acme';
+const AUDITOR = 'auditor@acme';
+const ELSEWHERE = 'operator@elsewhere';
+const SCRIPTED = '<script>alert("who")</script>';
+const DISPLAY_NAME = 'Acme <script>alert(1)</script>';
+
+describe('the operator console (dev server + Graph sandbox)', () => {
+  const t = useBench('dev');
+  let consoleUnderTest: ConsoleApp;
+  let app: FastifyInstance;
+  let journey: JourneyHandle;
+  let e164: string;
+  let page: string;
+
+  beforeAll(async () => {
+    consoleUnderTest = await consoleApp(t.bench, [
+      { name: OPERATOR, roles: ['operator'], portfolios: [t.bench.portfolioId] },
+      { name: AUDITOR, roles: ['auditor'] },
+      { name: ELSEWHERE, roles: ['operator'], portfolios: [freshId()] },
+      { name: SCRIPTED, roles: ['operator'] },
+    ]);
+    app = consoleUnderTest.app;
+    await t.bench.run(async () => {
+      const input = t.bench.input({ displayName: DISPLAY_NAME });
+      journey = await t.bench.start(input);
+      e164 = input.phoneNumber.e164;
+      page = `/journeys/${encodeURIComponent(e164)}`;
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const signedIn = async (name: string) => {
+    const client = new ConsoleClient(app);
+    expect((await client.signIn(consoleUnderTest.tokens[name] as string)).statusCode).toBe(303);
+    return client;
+  };
+  const latestCode = async () =>
+    t.bench.sandbox.admin.latestCode((await journey.view()).phoneNumberId as string) as string;
+
+  it('sends a visitor without a session to the sign-in page, and back to the page asked for once signed in', async () => {
+    const visitor = new ConsoleClient(app);
+    const list = await visitor.get('/');
+    expect(list.statusCode).toBe(303);
+    expect(list.headers.location).toBe('/sign-in');
+    const signIn = await visitor.get('/sign-in');
+    expect(signIn.statusCode).toBe(200);
+    expect(tagOf(signIn.body, 'token')).toMatch(/ name="token" type="password" autocomplete="current-password"/);
+    const toPage = (await visitor.get(page)).headers.location as string;
+    expect(toPage).toBe(`/sign-in?next=${encodeURIComponent(page)}`);
+    const form = await visitor.get(toPage);
+    const token = consoleUnderTest.tokens[OPERATOR] as string;
+    const signedIn = await visitor.post('/sign-in', { csrf: csrfOf(form.body, '/sign-in'), token, next: page });
+    expect(signedIn.headers.location).toBe(page); // back where the visitor was going
+    // Only to a page of this service, never to another site.
+    expect((await visitor.get('/sign-in?next=//evil.example/')).headers.location).toBe('/');
+    expect((await visitor.get('/sign-in?next=/%5Cevil.example/')).headers.location).toBe('/');
+  });
+
+  it('signs in with a good token: an httpOnly, SameSite=Strict, Secure cookie on Path=/ that holds no token', async () => {
+    const client = new ConsoleClient(app);
+    const answer = await client.signIn(consoleUnderTest.tokens[OPERATOR] as string);
+    expect(answer.statusCode).toBe(303);
+    expect(answer.headers.location).toBe('/');
+    const session = answer.cookies.find((c) => c.name === 'numberflow_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/', secure: true, maxAge: 12 * 3600 });
+    expect(session?.value).not.toContain(consoleUnderTest.tokens[OPERATOR]);
+    const list = await client.get('/');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain(OPERATOR);
+  });
+
+  it('refuses a token that is not in the token file, and starts no session', async () => {
+    const client = new ConsoleClient(app);
+    const answer = await client.signIn('nf_not-a-token-of-this-service');
+    expect(answer.statusCode).toBe(401);
+    expect(answer.body).toContain('That token is not one of this service');
+    expect(answer.body).not.toContain('nf_not-a-token-of-this-service');
+    expect(answer.cookies.some((c) => c.name === 'numberflow_session')).toBe(false);
+  });
+
+  it('leaves out Secure only over plain http on a loopback address, with no TLS proxy in front', async () => {
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const form = await fetch(`${url}/sign-in`);
+    const nonce = form.headers.getSetCookie()[0]?.split(';')[0] as string;
+    const answer = await fetch(`${url}/sign-in`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: nonce, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        csrf: csrfOf(await form.text(), '/sign-in'),
+        token: consoleUnderTest.tokens[OPERATOR] as string,
+      }).toString(),
+    });
+    expect(answer.status).toBe(303);
+    const session = answer.headers.getSetCookie().find((c) => c.startsWith('numberflow_session='));
+    expect(session).toMatch(/; HttpOnly/);
+    expect(session).toMatch(/; SameSite=Strict/);
+    expect(session).not.toMatch(/; Secure/);
+    const proxied = await fetch(`${url}/sign-in`, { headers: { 'x-forwarded-proto': 'https' } });
+    expect(proxied.headers.getSetCookie()[0]).toMatch(/; Secure/); // a TLS proxy in front on the same host
+  });
+
+  it('refuses a form without its CSRF token, or with another form’s, and sends nothing', async () => {
+    const operator = await signedIn(OPERATOR);
+    const code = '123456'; // refused before the journey is asked: any code does
+    const stranger = new ConsoleClient(app);
+    const token = consoleUnderTest.tokens[OPERATOR] as string;
+    expect((await stranger.post('/sign-in', { token })).statusCode).toBe(403);
+    await t.bench.run(async () => {
+      const without = await operator.post(`${page}/otp`, { code });
+      expect(without.statusCode).toBe(403);
+      expect(without.body).toContain('CSRF token is missing or wrong');
+      const journeyPage = (await operator.get(page)).body;
+      const another = await operator.post(`${page}/otp`, { csrf: csrfOf(journeyPage, `${page}/resend`), code });
+      expect(another.statusCode).toBe(403);
+      const view = await journey.view();
+      expect(view.stage).toBe('AWAITING_OTP');
+      expect(view.attempts.wrongCodes).toBe(0);
+    });
+  });
+
+  it('lists the journey awaiting a code under its portfolio, and keeps it from another portfolio’s principal', async () => {
+    const operator = await signedIn(OPERATOR);
+    const list = await operator.get('/?stage=AWAITING_OTP');
+    expect(list.body).toContain(`<h2 id="portfolio-${t.bench.portfolioId}">`);
+    expect(list.body).toContain(`href="${page}"`);
+    const elsewhere = await signedIn(ELSEWHERE);
+    expect((await elsewhere.get('/')).body).not.toContain(e164);
+    await t.bench.run(async () => {
+      const hidden = await elsewhere.get(page);
+      expect(hidden.statusCode).toBe(404);
+      expect(hidden.body).toContain(`no journey for ${e164}`);
+      expect(hidden.body).not.toContain(t.bench.wabaId);
+    });
+  });
+
+  it('shows an auditor the journey and no form that acts on it', async () => {
+    const auditor = await signedIn(AUDITOR);
+    await t.bench.run(async () => {
+      const answer = await auditor.get(page);
+      expect(answer.statusCode).toBe(200);
+      expect(answer.body).toContain('<code data-stage-code>AWAITING_OTP</code>');
+      expect(postForms(answer.body)).toEqual(['/sign-out']);
+      expect(answer.body).toContain('acting needs the operator or admin role');
+    });
+  });
+
+  it('refuses an action the principal’s roles do not allow, even with a valid CSRF token', async () => {
+    const auditor = await signedIn(AUDITOR);
+    // No page gives an auditor this form; the token is made as the console would make it for one.
+    const csrf = csrfToken(consoleKey(CONSOLE_SECRET, 'csrf'), auditor.session as string, `${e164}/otp`);
+    await t.bench.run(async () => {
+      const answer = await auditor.post(`${page}/otp`, { csrf, code: '123456' });
+      expect(answer.statusCode).toBe(403);
+      expect(answer.body).toContain('this needs the operator or admin role; auditor@acme has auditor');
+      expect((await journey.view()).attempts.wrongCodes).toBe(0);
+    });
+  });
+
+  it('escapes what it shows: a display name and a principal name holding <script>', async () => {
+    const scripted = await signedIn(SCRIPTED);
+    await t.bench.run(async () => {
+      const answer = await scripted.get(page);
+      expect(answer.statusCode).toBe(200);
+      expect(answer.body).not.toContain('<script>alert');
+      expect(answer.body).toContain('Acme &lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(answer.body).toContain('&lt;script&gt;alert(&quot;who&quot;)&lt;/script&gt;');
+      expect(answer.headers['content-security-policy']).toBe(
+        "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+      );
+    });
+  });
+
+  it('shows a wrong code refused with the attempts left, never echoes it, and stores no page', async () => {
+    const operator = await signedIn(OPERATOR);
+    await t.bench.run(async () => {
+      const code = await latestCode();
+      const wrong = code === '000000' ? '111111' : '000000';
+      const answer = await operator.submit(page, `${page}/otp`, { code: wrong });
+      expect(answer.statusCode).toBe(200);
+      expect(answer.body).toContain('code wrong, 2 attempts left');
+      expect(answer.body).not.toMatch(new RegExp(`(?<!\\d)${wrong}(?!\\d)`));
+      const field = tagOf(answer.body, 'code');
+      expect(field).toMatch(/ name="code" inputmode="numeric" autocomplete="one-time-code"/);
+      expect(field).not.toContain('value=');
+      expect(answer.headers['cache-control']).toBe('no-store');
+      const invalid = await operator.submit(page, `${page}/otp`, { code: '12345' });
+      expect(invalid.statusCode).toBe(400);
+      expect(invalid.body).toContain('the code must be 6 digits, got 5');
+      expect(invalid.body).not.toMatch(/(?<!\d)12345(?!\d)/);
+    });
+  });
+
+  it('asks for the PIN in a password field and never echoes it, refused or accepted', async () => {
+    const operator = await signedIn(OPERATOR);
+    await t.bench.run(async () => {
+      const choosing = await t.bench.start(t.bench.input({ pinPolicy: 'operator' }));
+      await submitDeliveredCode(t.bench, choosing);
+      const { e164: number } = await choosing.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
+      const pinPage = `/journeys/${encodeURIComponent(number)}`;
+      const form = await operator.get(pinPage);
+      const field = tagOf(form.body, 'pin');
+      expect(field).toMatch(/ name="pin" type="password" inputmode="numeric" autocomplete="off"/);
+      expect(field).not.toContain('value=');
+      expect(form.headers['cache-control']).toBe('no-store');
+      const refused = await operator.submit(pinPage, `${pinPage}/pin`, { pin: '86420' });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body).toContain('the two-step PIN must be exactly 6 digits');
+      expect(refused.body).not.toMatch(/(?<!\d)86420(?!\d)/);
+      const accepted = await operator.submit(pinPage, `${pinPage}/pin`, { pin: '864209' });
+      expect(accepted.statusCode).toBe(200);
+      expect(accepted.body).toContain('PIN accepted, number registered');
+      expect(accepted.body).not.toMatch(/(?<!\d)864209(?!\d)/);
+      await t.env.client.workflow.getHandle(choosing.workflowId).terminate('test done');
+    });
+  });
+
+  it('signs out, and a token removed from the token file ends its sessions', async () => {
+    const operator = await signedIn(OPERATOR);
+    const out = await operator.post('/sign-out', { csrf: csrfOf((await operator.get('/')).body, '/sign-out') });
+    expect(out.statusCode).toBe(303);
+    expect(out.headers.location).toBe('/sign-in');
+    expect(out.cookies.find((c) => c.name === 'numberflow_session')?.maxAge).toBe(0);
+    expect((await operator.get('/')).headers.location).toBe('/sign-in');
+
+    const auditor = await signedIn(AUDITOR);
+    expect((await auditor.get('/')).statusCode).toBe(200);
+    writeFileSync(consoleUnderTest.tokenFile, JSON.stringify({ principals: [] }));
+    let answer = await auditor.get('/');
+    for (let i = 0; i < 100 && answer.statusCode === 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the token file is looked at once a second
+      answer = await auditor.get('/');
+    }
+    expect(answer.statusCode).toBe(303);
+    expect(answer.headers.location).toBe('/sign-in');
+  });
+
+  it('streams a journey’s events to its session only, and lets the service close while a page follows one', async () => {
+    const { app: service, tokens } = await consoleApp(t.bench, [{ name: OPERATOR, roles: ['operator'] }]);
+    const url = await service.listen({ host: '127.0.0.1', port: 0 });
+    const operator = new ConsoleClient(service);
+    await operator.signIn(tokens[OPERATOR] as string);
+    await t.bench.run(async () => {
+      expect((await fetch(`${url}${page}/events`)).status).toBe(401);
+      const stream = await fetch(`${url}${page}/events`, { headers: { cookie: operator.cookieHeader } });
+      expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      expect(first).toContain('event: view');
+      expect(first).toContain('"stage":"AWAITING_OTP"');
+      const closed = service.close().then(() => 'closed');
+      const stuck = new Promise((resolve) => setTimeout(() => resolve('still open after 20 s'), 20_000));
+      expect(await Promise.race([closed, stuck])).toBe('closed');
+      await reader.cancel().catch(() => undefined);
+    });
+  });
+});

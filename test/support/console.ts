@@ -1,0 +1,117 @@
+// The operator console in tests: the HTTP app with a token file of its own, and a small cookie-keeping client over
+// Fastify's inject that signs in, reads pages and posts their forms with the CSRF token the page carries.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { pino } from 'pino';
+import { buildHttpApp } from '../../src/http/app.js';
+import { PrincipalDirectory } from '../../src/http/auth/directory.js';
+import type { Role } from '../../src/http/auth/principals.js';
+import { addPrincipal } from '../../src/http/auth/token-file.js';
+import { APP_SECRET, type Harness } from './harness.js';
+
+export const CONSOLE_SECRET = 'a console secret of the tests, 32 characters or more';
+
+export interface TestPrincipal {
+  name: string;
+  roles: Role[];
+  portfolios?: string[];
+}
+
+export interface ConsoleApp {
+  app: FastifyInstance;
+  tokenFile: string;
+  /** The token of each principal, by name. */
+  tokens: Record<string, string>;
+}
+
+/** The HTTP app on the bench's Temporal client and task queue, with a temp token file holding `principals`. */
+export async function consoleApp(bench: Harness, principals: TestPrincipal[]): Promise<ConsoleApp> {
+  const tokenFile = join(mkdtempSync(join(tmpdir(), 'numberflow-console-')), 'api-tokens.json');
+  const tokens: Record<string, string> = {};
+  for (const principal of principals) tokens[principal.name] = addPrincipal(tokenFile, principal);
+  const app = await buildHttpApp({
+    client: bench.env.client,
+    taskQueue: bench.taskQueue,
+    appSecret: APP_SECRET,
+    verifyToken: 'test-verify-token',
+    logger: pino({ level: 'silent' }),
+    graph: bench.graph,
+    principals: PrincipalDirectory.fromFile(tokenFile),
+    events: { pollMs: 200, keepAliveMs: 5_000 },
+    console: { secret: CONSOLE_SECRET },
+  });
+  return { app, tokenFile, tokens };
+}
+
+/** A browser's part the console relies on: cookies kept between requests, forms posted with their hidden fields. */
+export class ConsoleClient {
+  private cookies = new Map<string, string>();
+
+  constructor(private readonly app: FastifyInstance) {}
+
+  /** The session cookie as the browser holds it. */
+  get session(): string | undefined {
+    return this.cookies.get('numberflow_session');
+  }
+
+  get cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  async get(url: string): Promise<LightMyRequestResponse> {
+    return this.keep(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader } }));
+  }
+
+  async post(url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
+    return this.keep(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: this.cookieHeader, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams(fields).toString(),
+      }),
+    );
+  }
+
+  /** Opens the sign-in page and posts `token` with the form's CSRF token. */
+  async signIn(token: string): Promise<LightMyRequestResponse> {
+    const form = await this.get('/sign-in');
+    return this.post('/sign-in', { csrf: csrfOf(form.body, '/sign-in'), token });
+  }
+
+  /** Posts the form whose action is `action` on the page at `pageUrl`, with its CSRF token. */
+  async submit(pageUrl: string, action: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
+    const page = await this.get(pageUrl);
+    return this.post(action, { csrf: csrfOf(page.body, action), ...fields });
+  }
+
+  private keep(response: LightMyRequestResponse): LightMyRequestResponse {
+    for (const cookie of response.cookies) {
+      if (cookie.maxAge === 0 || cookie.value === '') this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, cookie.value);
+    }
+    return response;
+  }
+}
+
+/** The CSRF token of the form posting to `action` on a page. */
+export function csrfOf(page: string, action: string): string {
+  const escaped = action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`action="${escaped}"[^>]*>\\s*<input type="hidden" name="csrf" value="([^"]+)"`).exec(page);
+  if (!match?.[1]) throw new Error(`no form posting to ${action} on the page`);
+  return match[1];
+}
+
+/** The forms of a page that post somewhere (the action of each). */
+export function postForms(page: string): string[] {
+  return [...page.matchAll(/<form [^>]*method="post" action="([^"]+)"/g)].map((m) => m[1] as string);
+}
+
+/** The opening tag of the element with `id` on a page, its whitespace collapsed (the templates are formatted). */
+export function tagOf(page: string, id: string): string {
+  const match = new RegExp(`<[a-z]+\\s[^>]*\\bid="${id}"[^>]*>`).exec(page);
+  if (!match) throw new Error(`no element #${id} on the page`);
+  return match[0].replace(/\s+/g, ' ');
+}
