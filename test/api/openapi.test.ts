@@ -98,7 +98,12 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
       await idle.close();
     }
     await t.bench.run(async () => {
-      const ready = await fetch(`${api.url}/readyz`);
+      // The worker has just started: the server shows its poller once its first poll has arrived.
+      let ready = await fetch(`${api.url}/readyz`);
+      for (let i = 0; i < 100 && ready.status !== 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        ready = await fetch(`${api.url}/readyz`);
+      }
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ ready: true, checks: { temporal: 'ok', worker: 'ok' } });
     });
