@@ -1,0 +1,144 @@
+// The command line's direct mode: journeys through Temporal with this machine's payload keys (the local default).
+// Input is checked before connecting; before anything is sent, the worker's payload keys are checked against ours.
+import type { Client } from '@temporalio/client';
+import { createDataConverter } from '../codec/data-converter.js';
+import { checkWorkerKeys } from '../codec/key-probe.js';
+import { codecKeysFor } from '../codec/keys.js';
+import { loadConfig } from '../config.js';
+import { parseJourneyRequest } from '../domain/journey-input.js';
+import {
+  cancelUpdate,
+  confirmDeletionUpdate,
+  requestRemovalUpdate,
+  resendCodeUpdate,
+  submitDisplayNameUpdate,
+  submitOtpUpdate,
+  submitPinUpdate,
+  type SubmissionOutcome,
+} from '../domain/messages.js';
+import { startJourneyBody } from '../http/api/schemas.js';
+import {
+  createStartOnce,
+  describeJourney,
+  followJourney,
+  listJourneys,
+  startJourney,
+  startRequestHash,
+  submitToJourney,
+} from '../journeys/index.js';
+import { connectClient } from '../temporal/connection.js';
+import type { JourneyAction, JourneyOperations, OutcomeAnswer } from './operations.js';
+
+/** How often `watch` reads the journey's query. */
+const WATCH_POLL_MS = 1_000;
+
+export function directOperations(env: Record<string, string | undefined>): JourneyOperations {
+  const config = loadConfig(env);
+  let connecting: Promise<Client> | null = null;
+  let keysChecked = false;
+  const keys = () => codecKeysFor(config);
+  const connected = () => (connecting ??= connectClient(config, createDataConverter(keys())));
+  /** Sending a payload: the worker must read this client's keys (and it the worker's). */
+  const sending = async () => {
+    const client = await connected();
+    if (!keysChecked) await checkWorkerKeys(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, keys: keys() });
+    keysChecked = true;
+    return client;
+  };
+
+  return {
+    async start(request, actor, idempotencyKey) {
+      const input = parseJourneyRequest({ ...request, requestedBy: actor.by });
+      const client = await sending();
+      const taskQueue = config.TEMPORAL_TASK_QUEUE;
+      const outcome = idempotencyKey
+        ? await createStartOnce(client, taskQueue)(input, {
+            key: idempotencyKey,
+            requestHash: startRequestHash(startJourneyBody.parse(request), input.phoneNumber.e164, actor.by),
+          })
+        : { ...(await startJourney(client, taskQueue, input)), created: true };
+      const journey = await describeJourney(client, input.phoneNumber.e164, outcome.runId);
+      return { started: { workflowId: outcome.workflowId, runId: outcome.runId, journey }, created: outcome.created };
+    },
+
+    show: async (e164) => describeJourney(await connected(), e164),
+
+    async *list(filter) {
+      const client = await connected();
+      let token: Uint8Array | null = null;
+      do {
+        const page = await listJourneys(client, filter, { size: 100, token });
+        yield* page.items;
+        token = page.nextPageToken;
+      } while (token);
+    },
+
+    async act(e164, action, actor, waitSeconds) {
+      const outcome = await submit(await sending(), e164, action, actor.by, actor.role, waitSeconds * 1000);
+      return outcomeAnswer(outcome);
+    },
+
+    async *watch(e164, signal) {
+      const client = await connected();
+      yield* followJourney(() => describeJourney(client, e164), { pollMs: WATCH_POLL_MS, signal });
+    },
+
+    async close() {
+      if (connecting) await (await connecting).connection.close();
+    },
+  };
+}
+
+function submit(
+  client: Client,
+  e164: string,
+  action: JourneyAction,
+  by: string,
+  role: string | undefined,
+  waitMs: number,
+): Promise<SubmissionOutcome> {
+  const options = { waitMs };
+  switch (action.kind) {
+    case 'otp':
+      return submitToJourney(client, e164, submitOtpUpdate, { code: action.code, actor: by }, options);
+    case 'pin':
+      return submitToJourney(client, e164, submitPinUpdate, { pin: action.pin, actor: by }, options);
+    case 'display-name':
+      return submitToJourney(
+        client,
+        e164,
+        submitDisplayNameUpdate,
+        { displayName: action.displayName, actor: by },
+        options,
+      );
+    case 'resend':
+      return submitToJourney(
+        client,
+        e164,
+        resendCodeUpdate,
+        { actor: by, ...(action.method ? { method: action.method } : {}) },
+        options,
+      );
+    case 'cancel':
+      return submitToJourney(client, e164, cancelUpdate, { actor: by, reason: action.reason }, options);
+    case 'removal':
+      return submitToJourney(
+        client,
+        e164,
+        requestRemovalUpdate,
+        { actor: by, role: role ?? 'operator', reason: action.reason },
+        options,
+      );
+    case 'deletion-confirmation':
+      return submitToJourney(client, e164, confirmDeletionUpdate, { actor: by }, options);
+  }
+}
+
+/** The journey's answer as the API gives it (a pending answer is one taken in and still being worked on). */
+function outcomeAnswer(outcome: SubmissionOutcome): OutcomeAnswer {
+  return {
+    outcome: outcome.pending ? 'pending' : outcome.accepted ? 'accepted' : 'refused',
+    message: outcome.message,
+    attemptsLeft: outcome.attemptsLeft,
+  };
+}
