@@ -93,6 +93,8 @@ export interface Spawned {
   child: ChildProcess;
   pid: number;
   lines: LogLine[];
+  /** Standard output as written (lines that are JSON are also parsed into `lines`). */
+  stdout(): string;
   stderr(): string;
   /** The first log line whose message matches, waiting up to `timeoutMs`. */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<LogLine>;
@@ -109,7 +111,9 @@ function spawnTsx(script: string, env: Record<string, string>, args: string[] = 
   if (child.pid === undefined) throw new Error(`could not spawn ${script}`);
   const lines: LogLine[] = [];
   const waiters = new Set<() => void>();
+  let stdout = '';
   let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   createInterface({ input: child.stdout! }).on('line', (text) => {
     try {
@@ -124,6 +128,7 @@ function spawnTsx(script: string, env: Record<string, string>, args: string[] = 
     child,
     pid: child.pid,
     lines,
+    stdout: () => stdout,
     stderr: () => stderr,
     waitForLog: (pattern, timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
@@ -182,10 +187,16 @@ export async function runCli(
   env: MainEnv,
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = spawnTsx('src/starter.ts', env.env, args);
-  cli.child.stdin?.end();
+  const cli = spawnCli(env.env, args);
   const code = await cli.exit(60_000);
   return { code, stdout: cli.lines.map((l) => l.msg).join('\n'), stderr: cli.stderr() };
+}
+
+/** The command line as a process with exactly `env` (nothing inherited); `stdin` is written to it, then closed. */
+export function spawnCli(env: Record<string, string>, args: string[], stdin = ''): Spawned {
+  const cli = spawnTsx('src/starter.ts', env, args);
+  cli.child.stdin?.end(stdin);
+  return cli;
 }
 
 /** A client of `npm start`'s Temporal server, with the tests' payload key (the one mainEnv gives it). */
