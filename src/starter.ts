@@ -2,9 +2,7 @@
 // through Temporal (the local default) or through the HTTP API (NUMBERFLOW_URL and NUMBERFLOW_TOKEN).
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { apiOperations } from './cli/api-operations.js';
 import type { CommandContext } from './cli/context.js';
-import { directOperations } from './cli/direct-operations.js';
 import { failureOf } from './cli/failure.js';
 import { addJourneyCommands } from './cli/journey-commands.js';
 import { selectMode } from './cli/mode.js';
@@ -26,17 +24,21 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   const program = new Command('numberflow').description('WhatsApp Business phone-number onboarding on Temporal');
   if (options.throwOnExit) program.exitOverride(); // inherited by the commands added below
 
-  /** The mode is decided when a command runs, so parsing and `token new` need neither Temporal nor the API. */
-  const open = (): JourneyOperations => {
+  /**
+   * The mode is decided when a command runs, so parsing and `token new` need neither Temporal nor the API. Each mode's
+   * modules load only when used: API mode starts without the Temporal connection and payload codec code.
+   */
+  const open = async (): Promise<JourneyOperations> => {
     const mode = selectMode(env);
-    return mode.kind === 'api' ? apiOperations(mode.url, mode.token, err) : directOperations(env);
+    if (mode.kind === 'api') return (await import('./cli/api-operations.js')).apiOperations(mode.url, mode.token, err);
+    return (await import('./cli/direct-operations.js')).directOperations(env);
   };
   const context: CommandContext = {
     out,
     err,
     readStdin,
     async using(work) {
-      const operations = open();
+      const operations = await open();
       try {
         return await work(operations);
       } finally {

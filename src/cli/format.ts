@@ -79,9 +79,9 @@ function waitingText(waiting: NonNullable<JourneyView['waiting']>, at: (iso: str
   return `${waiting.for}: ${waiting.reason.replace(/\.$/, '')}${waiting.until ? `, until ${at(waiting.until)}` : ''}`;
 }
 
+/** The reason names who ended it, when someone did. */
 function endText(result: NonNullable<JourneyView['result']>): string {
-  const by = result.actor ? ` by ${result.actor}` : '';
-  return `${result.outcome} (${result.reasonCode})${by}: ${result.reason} — ${result.remediation}`;
+  return `${result.outcome} (${result.reasonCode}): ${result.reason} — ${result.remediation}`;
 }
 
 function displayNameText(name: JourneyView['displayName']): string {

@@ -2,6 +2,9 @@
 // NUMBERFLOW_URL and NUMBERFLOW_TOKEN — no Temporal address, no payload keys — against the HTTP service (its /v1 API
 // with a token file of this test) on the run's dev server, with the bench's worker, Graph sandbox and webhooks.
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -228,17 +231,24 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
   );
 
   it(
-    'says what is missing or wrong in NUMBERFLOW_URL and NUMBERFLOW_TOKEN, and when nothing answers at the URL',
+    'says what is missing or wrong in NUMBERFLOW_URL and NUMBERFLOW_TOKEN, and when numberflow does not answer there',
     async () => {
       const [closedPort] = await freePorts(1);
+      // Something that is not numberflow at the URL: a proxy's error page.
+      const proxy = createServer((_request, response) =>
+        response.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad Gateway</h1>'),
+      );
+      proxy.listen(0, '127.0.0.1');
+      await once(proxy, 'listening');
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
       const path = process.env.PATH ?? '';
-      const [noToken, noUrl, unreachable] = await Promise.all([
+      const at = (apiUrl: string) => ({ PATH: path, NUMBERFLOW_URL: apiUrl, NUMBERFLOW_TOKEN: tokens.auditor });
+      const [noToken, noUrl, unreachable, notNumberflow] = await Promise.all([
         run({ PATH: path, NUMBERFLOW_URL: url }, ['list']),
         run({ PATH: path, NUMBERFLOW_TOKEN: tokens.auditor }, ['list']),
-        run({ PATH: path, NUMBERFLOW_URL: `http://127.0.0.1:${closedPort}`, NUMBERFLOW_TOKEN: tokens.auditor }, [
-          'list',
-        ]),
-      ]);
+        run(at(`http://127.0.0.1:${closedPort}`), ['list']),
+        run(at(proxyUrl), ['list']),
+      ]).finally(() => proxy.close());
       expect(noToken).toMatchObject({ code: 1, stdout: '' });
       expect(noToken.stderr).toMatch(/^numberflow: NUMBERFLOW_URL is set but NUMBERFLOW_TOKEN is not: set both /);
       expect(noUrl).toMatchObject({ code: 1, stdout: '' });
@@ -248,6 +258,11 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
         code: 1,
         stdout: '',
         stderr: `numberflow: cannot reach numberflow at http://127.0.0.1:${closedPort} (ECONNREFUSED); is it running, and is NUMBERFLOW_URL right?\n`,
+      });
+      expect(notNumberflow).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `numberflow: ${proxyUrl} answered HTTP 502 without numberflow's error body; is NUMBERFLOW_URL numberflow's HTTP service?\n`,
       });
     },
     LONG,
