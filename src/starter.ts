@@ -21,7 +21,9 @@ export interface CliOptions {
 export function buildCli(out: (line: string) => void = console.log, options: CliOptions = {}): Command {
   const env = options.env ?? process.env;
   const err = options.err ?? console.error;
-  const program = new Command('numberflow').description('WhatsApp Business phone-number onboarding on Temporal');
+  const program = new Command('numberflow').description(
+    'WhatsApp Business phone-number onboarding on Temporal (through the HTTP API when NUMBERFLOW_URL and NUMBERFLOW_TOKEN are set)',
+  );
   if (options.throwOnExit) program.exitOverride(); // inherited by the commands added below
 
   /**

@@ -12,8 +12,7 @@ export interface CommandContext {
   using<T>(work: (operations: JourneyOperations) => Promise<T>): Promise<T>;
 }
 
-export const jsonOption = (): Option =>
-  new Option('--json', "print the answer as JSON for scripts (the API's answer, or the journey's view)");
+export const jsonOption = (): Option => new Option('--json', 'print the answer as one JSON document, for scripts');
 
 /** Prints one JSON document, or the human-readable lines. */
 export function print(context: CommandContext, json: boolean | undefined, value: unknown, human: () => string[]) {

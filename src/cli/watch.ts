@@ -1,13 +1,13 @@
 // `watch <e164>`: a live view of a journey, a line per stage change and note (the API's event stream, or the journey's
 // query every second in direct mode). Ends when the journey ends, or when --until's stage or outcome is reached;
 // Ctrl-C closes the stream and exits 130, as an interrupted command does.
-import { Option, type Command } from 'commander';
-import { journeyOutcomes, journeyStages, type StageOrOutcome } from '../domain/stages.js';
+import type { Command } from 'commander';
+import type { StageOrOutcome } from '../domain/stages.js';
 import type { JourneyEvent } from '../journeys/index.js';
 import type { CommandContext } from './context.js';
 import { CliExit } from './failure.js';
 import { eventLine } from './format.js';
-import { e164Argument } from './options.js';
+import { e164Argument, untilOption } from './options.js';
 
 const INTERRUPTED = 130;
 
@@ -16,12 +16,7 @@ export function watchCommand(program: Command, context: CommandContext): void {
     .command('watch')
     .description("follow a number's journey live: a line per stage change and note, until it ends")
     .argument('<e164>', 'the phone number', e164Argument)
-    .addOption(
-      new Option(
-        '--until <stage>',
-        'stop with exit 0 once the journey reaches this stage or outcome (e.g. LIVE)',
-      ).choices([...journeyStages, ...journeyOutcomes]),
-    )
+    .addOption(untilOption())
     .option('--json', 'one JSON object per line: {event, data, at} (event: view, stage, note or end)')
     .action((e164: string, opts: { until?: StageOrOutcome; json?: boolean }) =>
       context.using(async (ops) => {
