@@ -4,7 +4,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { Pool } from 'undici';
 import { z } from 'zod';
-import type { JourneyEvent } from '../journeys/index.js';
+import type { JourneyActionName, JourneyEvent } from '../journeys/index.js';
 import { errorSchema, type Problem } from '../http/errors.js';
 import {
   journeyViewSchema,
@@ -19,7 +19,6 @@ export type StartBody = z.input<typeof startJourneyBody>;
 export type Started = z.output<typeof startedSchema>;
 export type ListAnswer = z.output<typeof listAnswer>;
 export type OutcomeAnswer = z.output<typeof outcomeSchema>;
-export type ActionPath = 'otp' | 'pin' | 'display-name' | 'resend' | 'cancel' | 'removal' | 'deletion-confirmation';
 
 export interface ListQuery {
   stage?: string;
@@ -109,7 +108,7 @@ export class NumberflowApi {
     return this.#parse(listAnswer, json, 'GET /v1/journeys');
   }
 
-  async act(e164: string, path: ActionPath, body: object, waitSeconds: number): Promise<OutcomeAnswer> {
+  async act(e164: string, path: JourneyActionName, body: object, waitSeconds: number): Promise<OutcomeAnswer> {
     const { json } = await this.#send(
       'POST',
       `/v1/journeys/${encodeURIComponent(e164)}/${path}?waitSeconds=${waitSeconds}`,

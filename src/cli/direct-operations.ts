@@ -1,24 +1,17 @@
 // The command line's direct mode: journeys through Temporal with this machine's payload keys (the local default).
 // Input is checked before connecting; before anything is sent, the worker's payload keys are checked against ours.
 import type { Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { createDataConverter } from '../codec/data-converter.js';
 import { checkWorkerKeys } from '../codec/key-probe.js';
 import { codecKeysFor } from '../codec/keys.js';
 import { loadConfig } from '../config.js';
 import { parseJourneyRequest } from '../domain/journey-input.js';
-import {
-  cancelUpdate,
-  confirmDeletionUpdate,
-  requestRemovalUpdate,
-  resendCodeUpdate,
-  submitDisplayNameUpdate,
-  submitOtpUpdate,
-  submitPinUpdate,
-  type SubmissionOutcome,
-} from '../domain/messages.js';
+import type { SubmissionOutcome } from '../domain/messages.js';
 import { startJourneyBody } from '../http/api/schemas.js';
 import {
   createStartOnce,
+  journeyActionUpdates as updates,
   describeJourney,
   followJourney,
   listJourneys,
@@ -97,40 +90,23 @@ function submit(
   role: string | undefined,
   waitMs: number,
 ): Promise<SubmissionOutcome> {
-  const options = { waitMs };
+  const send = <Arg>(update: UpdateDefinition<SubmissionOutcome, [Arg]>, arg: Arg) =>
+    submitToJourney(client, e164, update, arg, { waitMs });
   switch (action.kind) {
     case 'otp':
-      return submitToJourney(client, e164, submitOtpUpdate, { code: action.code, actor: by }, options);
+      return send(updates.otp, { code: action.code, actor: by });
     case 'pin':
-      return submitToJourney(client, e164, submitPinUpdate, { pin: action.pin, actor: by }, options);
+      return send(updates.pin, { pin: action.pin, actor: by });
     case 'display-name':
-      return submitToJourney(
-        client,
-        e164,
-        submitDisplayNameUpdate,
-        { displayName: action.displayName, actor: by },
-        options,
-      );
+      return send(updates['display-name'], { displayName: action.displayName, actor: by });
     case 'resend':
-      return submitToJourney(
-        client,
-        e164,
-        resendCodeUpdate,
-        { actor: by, ...(action.method ? { method: action.method } : {}) },
-        options,
-      );
+      return send(updates.resend, { actor: by, ...(action.method ? { method: action.method } : {}) });
     case 'cancel':
-      return submitToJourney(client, e164, cancelUpdate, { actor: by, reason: action.reason }, options);
+      return send(updates.cancel, { actor: by, reason: action.reason });
     case 'removal':
-      return submitToJourney(
-        client,
-        e164,
-        requestRemovalUpdate,
-        { actor: by, role: role ?? 'operator', reason: action.reason },
-        options,
-      );
+      return send(updates.removal, { actor: by, role: role ?? 'operator', reason: action.reason });
     case 'deletion-confirmation':
-      return submitToJourney(client, e164, confirmDeletionUpdate, { actor: by }, options);
+      return send(updates['deletion-confirmation'], { actor: by });
   }
 }
 

@@ -1,5 +1,6 @@
 // The journey operations, shared by the CLI's direct mode and the HTTP API: start, read, list, act.
 export { submitToJourney, type SubmitOptions } from './act.js';
+export { journeyActionUpdates, type JourneyActionName } from './actions.js';
 export { IdempotencyConflictError, JourneyConflictError, JourneyNotFoundError } from './errors.js';
 export { awaitingInputStages, InvalidFilterError, journeyListQuery, listJourneys, type JourneyFilter } from './list.js';
 export { followJourney, journeyChanges, type JourneyEvent } from './follow.js';

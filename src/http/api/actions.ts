@@ -2,17 +2,8 @@
 // with its outcome within a bounded wait. The actor is always the caller's principal.
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
-import {
-  cancelUpdate,
-  confirmDeletionUpdate,
-  requestRemovalUpdate,
-  resendCodeUpdate,
-  submitDisplayNameUpdate,
-  submitOtpUpdate,
-  submitPinUpdate,
-  type SubmissionOutcome,
-} from '../../domain/messages.js';
-import { journeyPortfolio, submitToJourney } from '../../journeys/index.js';
+import type { SubmissionOutcome } from '../../domain/messages.js';
+import { journeyActionUpdates as updates, journeyPortfolio, submitToJourney } from '../../journeys/index.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
 import type { Permission, Principal } from '../auth/principals.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
@@ -45,7 +36,7 @@ export function actionRoutes(app: ZodApp, context: ApiContext): void {
     summary: 'submit the 6-digit code Meta sent (a wrong one is refused with the attempts left)',
     permission: 'operate',
     body: otpBody,
-    update: submitOtpUpdate,
+    update: updates.otp,
     argument: ({ code }, { name }) => ({ code, actor: name }),
   });
   action({
@@ -53,7 +44,7 @@ export function actionRoutes(app: ZodApp, context: ApiContext): void {
     summary: 'submit the two-step PIN (chosen, or the one already on the number)',
     permission: 'operate',
     body: pinBody,
-    update: submitPinUpdate,
+    update: updates.pin,
     argument: ({ pin }, { name }) => ({ pin, actor: name }),
   });
   action({
@@ -61,7 +52,7 @@ export function actionRoutes(app: ZodApp, context: ApiContext): void {
     summary: 'submit a new display name (after a rejection, or to rename a live number)',
     permission: 'operate',
     body: displayNameBody,
-    update: submitDisplayNameUpdate,
+    update: updates['display-name'],
     argument: ({ displayName }, { name }) => ({ displayName, actor: name }),
   });
   action({
@@ -69,7 +60,7 @@ export function actionRoutes(app: ZodApp, context: ApiContext): void {
     summary: 'ask Meta for a new code, optionally by the other method',
     permission: 'operate',
     body: resendBody,
-    update: resendCodeUpdate,
+    update: updates.resend,
     argument: (body, { name }) => ({ actor: name, ...(body?.method ? { method: body.method } : {}) }),
   });
   action({
@@ -77,7 +68,7 @@ export function actionRoutes(app: ZodApp, context: ApiContext): void {
     summary: 'cancel an onboarding that is not live yet (a live number is removed instead)',
     permission: 'operate',
     body: cancelBody,
-    update: cancelUpdate,
+    update: updates.cancel,
     argument: ({ reason }, { name }) => ({ reason, actor: name }),
   });
   action({
@@ -85,7 +76,7 @@ export function actionRoutes(app: ZodApp, context: ApiContext): void {
     summary: 'request the removal of a live number (admins)',
     permission: 'administer',
     body: removalBody,
-    update: requestRemovalUpdate,
+    update: updates.removal,
     // The role comes from the principal, never from the caller; the journey checks it again.
     argument: ({ reason }, { name, roles }) => ({
       reason,
@@ -98,7 +89,7 @@ export function actionRoutes(app: ZodApp, context: ApiContext): void {
     summary: 'confirm that an admin deleted the number in WhatsApp Manager',
     permission: 'operate',
     body: noBody,
-    update: confirmDeletionUpdate,
+    update: updates['deletion-confirmation'],
     argument: (_body, { name }) => ({ actor: name }),
   });
 }
