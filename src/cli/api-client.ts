@@ -71,12 +71,10 @@ export class NumberflowApi {
   readonly #pool: Pool;
   readonly #base: string;
   readonly #where: string;
+  readonly #token: string; // a private field: not shown when the client is inspected
 
-  constructor(
-    url: URL,
-    private readonly token: string,
-    options: { connectTimeoutMs?: number } = {},
-  ) {
+  constructor(url: URL, token: string, options: { connectTimeoutMs?: number } = {}) {
+    this.#token = token;
     this.#where = url.origin + url.pathname.replace(/\/+$/, '');
     this.#base = url.pathname.replace(/\/+$/, '');
     this.#pool = new Pool(url.origin, {
@@ -108,15 +106,10 @@ export class NumberflowApi {
     return this.#parse(listAnswer, json, 'GET /v1/journeys');
   }
 
-  async act(e164: string, path: JourneyActionName, body: object, waitSeconds: number): Promise<OutcomeAnswer> {
-    const { json } = await this.#send(
-      'POST',
-      `/v1/journeys/${encodeURIComponent(e164)}/${path}?waitSeconds=${waitSeconds}`,
-      {
-        body,
-      },
-    );
-    return this.#parse(outcomeSchema, json, `POST /v1/journeys/{e164}/${path}`);
+  async act(e164: string, action: JourneyActionName, body: object, waitSeconds: number): Promise<OutcomeAnswer> {
+    const path = `/v1/journeys/${encodeURIComponent(e164)}/${action}?waitSeconds=${waitSeconds}`;
+    const { json } = await this.#send('POST', path, { body });
+    return this.#parse(outcomeSchema, json, `POST /v1/journeys/{e164}/${action}`);
   }
 
   /** The journey's Server-Sent Events until the stream ends or `signal` aborts (then it returns quietly). */
@@ -176,7 +169,9 @@ export class NumberflowApi {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body) headers['content-type'] = 'application/json';
     const answer = await this.#request(method, path, headers, options.body && JSON.stringify(options.body));
-    const text = await answer.body.text();
+    const text = await answer.body.text().catch((err: unknown) => {
+      throw this.#transportError(err);
+    });
     if (answer.statusCode >= 400) await this.#raise(answer.statusCode, text);
     return { status: answer.statusCode, json: parseJson(text) };
   }
@@ -192,7 +187,7 @@ export class NumberflowApi {
       return await this.#pool.request({
         method,
         path: this.#base + path,
-        headers: { ...headers, authorization: `Bearer ${this.token}`, 'user-agent': 'numberflow-cli' },
+        headers: { ...headers, authorization: `Bearer ${this.#token}`, 'user-agent': 'numberflow-cli' },
         body,
         signal,
       });

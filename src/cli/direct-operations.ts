@@ -2,6 +2,7 @@
 // Input is checked before connecting; before anything is sent, the worker's payload keys are checked against ours.
 import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { CodecKeys } from '../codec/aes-gcm-codec.js';
 import { createDataConverter } from '../codec/data-converter.js';
 import { checkWorkerKeys } from '../codec/key-probe.js';
 import { codecKeysFor } from '../codec/keys.js';
@@ -29,7 +30,8 @@ export function directOperations(env: Record<string, string | undefined>): Journ
   const config = loadConfig(env);
   let connecting: Promise<Client> | null = null;
   let keysChecked = false;
-  const keys = () => codecKeysFor(config);
+  let codecKeys: CodecKeys | undefined;
+  const keys = () => (codecKeys ??= codecKeysFor(config));
   const connected = () => (connecting ??= connectClient(config, createDataConverter(keys())));
   /** Sending a payload: the worker must read this client's keys (and it the worker's). */
   const sending = async () => {
@@ -77,7 +79,8 @@ export function directOperations(env: Record<string, string | undefined>): Journ
     },
 
     async close() {
-      if (connecting) await (await connecting).connection.close();
+      const client = await connecting?.catch(() => null); // a failed connection was reported already
+      await client?.connection.close();
     },
   };
 }
