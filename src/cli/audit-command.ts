@@ -22,7 +22,7 @@ import {
   type TimelineFormat,
 } from '../audit/index.js';
 import { e164Argument, graphIdOption } from './options.js';
-import type { WithClient } from './operator-commands.js';
+import type { WithClient } from './direct-client.js';
 
 interface AuditOptions {
   portfolio?: string;

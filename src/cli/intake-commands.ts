@@ -10,7 +10,7 @@ import { SqlSignupLedger } from '../intake/signup-ledger.js';
 import { signup, type SignupOutcome } from '../intake/signup.js';
 import { setToken } from '../intake/token-renewal.js';
 import { openStores, type Stores } from '../stores/open.js';
-import type { WithClient } from './operator-commands.js';
+import type { WithClient } from './direct-client.js';
 import { actorOption, graphIdListOption, graphIdOption } from './options.js';
 import { readStdin } from './stdin.js';
 

@@ -1,30 +1,24 @@
-// The operator's commands: list journeys waiting for input, submit codes, PINs and names, resend, cancel,
-// request a removal, confirm a deletion, and (admins) read back the two-step PIN. Every action names its actor
-// (--by), recorded in history.
-import type { Client } from '@temporalio/client';
+// The operator's commands: submit codes, PINs and names, resend, cancel, request a removal and confirm a deletion.
+// Direct mode records --by (and --role) in history; API mode records the token's principal.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CodeMethod } from '../domain/journey.js';
-import {
-  cancelUpdate,
-  confirmDeletionUpdate,
-  requestRemovalUpdate,
-  resendCodeUpdate,
-  submitDisplayNameUpdate,
-  submitOtpUpdate,
-  submitPinUpdate,
-  type SubmissionOutcome,
-} from '../domain/messages.js';
-import type { StageOrOutcome } from '../domain/stages.js';
-import { listJourneys, submitToJourney } from '../journeys/index.js';
-import { createLogger } from '../logger.js';
-import { revealPin } from '../pin-reveal.js';
-import { actorOption, graphIdOption, methodOption, roleOption, stageOption } from './options.js';
-import { readStdin } from './stdin.js';
+import { actorOf, jsonOption, print, type CommandContext } from './context.js';
+import { outcomeLine } from './format.js';
+import type { JourneyAction } from './operations.js';
+import { e164Argument, methodOption, roleOption } from './options.js';
 
-/** `checkKeys`: the command sends a payload, so the worker's payload keys are checked first. */
-export type WithClient = (work: (client: Client) => Promise<void>, options?: { checkKeys?: boolean }) => Promise<void>;
-const sending = { checkKeys: true };
+interface ActionOptions {
+  wait: number;
+  json?: boolean;
+  method?: CodeMethod;
+  reason?: string;
+}
 
+const actorOption = [
+  '--by <actor>',
+  'who acts, recorded in history (API mode: the token decides)',
+  process.env.USER ?? 'cli',
+] as const;
 const waitOption = [
   '--wait <seconds>',
   'how long to wait for the journey\'s answer before answering "received"',
@@ -37,133 +31,67 @@ const waitOption = [
   10,
 ] as const;
 
-export function addOperatorCommands(
-  program: Command,
-  withClient: WithClient,
-  out: (line: string) => void,
-  e164Argument: (value: string) => string,
-): void {
-  const report = (outcome: SubmissionOutcome) =>
-    out(`${outcome.pending ? 'received' : outcome.accepted ? 'accepted' : 'refused'}: ${outcome.message}`);
-
-  program
-    .command('list')
-    .description('list journeys, e.g. those awaiting a code in a portfolio')
-    .addOption(stageOption())
-    .addOption(graphIdOption('--portfolio <id>', 'business portfolio id'))
-    .addOption(graphIdOption('--waba <id>', 'WhatsApp Business Account id'))
-    .action((opts: { stage?: StageOrOutcome; portfolio?: string; waba?: string }) =>
-      withClient(async (client) => {
-        const filter = { stage: opts.stage, portfolioId: opts.portfolio, wabaId: opts.waba };
-        let token: Uint8Array | null = null;
-        do {
-          const page = await listJourneys(client, filter, { size: 100, token });
-          for (const journey of page.items) out(`${journey.workflowId}\t${journey.stage ?? '?'}`);
-          token = page.nextPageToken;
-        } while (token);
-      }),
-    );
-
-  program
-    .command('otp')
-    .description('submit the 6-digit code Meta sent to the number (from standard input when not given)')
-    .argument('<e164>', 'the phone number', e164Argument)
-    .argument('[code]', 'the code, e.g. 123830 or 123-830; leave it out to keep it out of shell history')
-    .option(...actorOption)
-    .option(...waitOption)
-    .action((e164: string, given: string | undefined, opts: { by: string; wait: number }) =>
-      withClient(async (client) => {
-        const code = given ?? (await readStdin()).trim();
-        report(await submitToJourney(client, e164, submitOtpUpdate, { code, actor: opts.by }, waitFor(opts)));
-      }, sending),
-    );
-
-  program
-    .command('pin')
-    .description('submit the two-step PIN (read from standard input, so it stays out of shell history)')
-    .argument('<e164>', 'the phone number', e164Argument)
-    .option(...actorOption)
-    .option(...waitOption)
-    .action((e164: string, opts: { by: string; wait: number }) =>
-      withClient(async (client) => {
-        const pin = (await readStdin()).trim();
-        report(await submitToJourney(client, e164, submitPinUpdate, { pin, actor: opts.by }, waitFor(opts)));
-      }, sending),
-    );
-
-  program
-    .command('name')
-    .description('submit a new display name (after a rejection, or to rename a live number)')
-    .argument('<e164>', 'the phone number', e164Argument)
-    .argument('<displayName>', 'the new display name')
-    .option(...actorOption)
-    .option(...waitOption)
-    .action((e164: string, displayName: string, opts: { by: string; wait: number }) =>
-      withClient(async (client) => {
-        const submission = { displayName, actor: opts.by };
-        report(await submitToJourney(client, e164, submitDisplayNameUpdate, submission, waitFor(opts)));
-      }, sending),
-    );
-
-  /** A command whose input goes as the journey's update and whose answer is printed. */
+export function addOperatorCommands(program: Command, context: CommandContext): void {
+  /** A command whose input goes to the journey and whose answer is printed. */
   const actionCommand = (
     name: string,
     description: string,
     configure: (command: Command) => Command,
-    send: (client: Client, e164: string, opts: Record<string, string>) => Promise<SubmissionOutcome>,
+    actionOf: (args: (string | undefined)[], opts: ActionOptions) => Promise<JourneyAction>,
   ) =>
     configure(program.command(name).description(description).argument('<e164>', 'the phone number', e164Argument))
       .option(...actorOption)
-      .action((e164: string, opts: Record<string, string>) =>
-        withClient(async (client) => report(await send(client, e164, opts)), sending),
-      );
+      .option(...waitOption)
+      .addOption(jsonOption())
+      .action(async (...args: unknown[]) => {
+        const command = args.at(-1) as Command; // commander passes the arguments, the options, then the command
+        const [e164, ...more] = command.processedArgs as [string, ...(string | undefined)[]];
+        const opts = command.opts<ActionOptions>();
+        const action = await actionOf(more, opts);
+        const answer = await context.using((ops) => ops.act(e164, action, actorOf(command), opts.wait));
+        print(context, opts.json, answer, () => [outcomeLine(answer)]);
+      });
 
+  actionCommand(
+    'otp',
+    'submit the 6-digit code Meta sent to the number (from standard input when not given)',
+    (c) => c.argument('[code]', 'the code, e.g. 123830 or 123-830; leave it out to keep it out of shell history'),
+    async ([given]) => ({ kind: 'otp', code: given ?? (await context.readStdin()).trim() }),
+  );
+  actionCommand(
+    'pin',
+    'submit the two-step PIN (read from standard input, so it stays out of shell history)',
+    (c) => c,
+    async () => ({ kind: 'pin', pin: (await context.readStdin()).trim() }),
+  );
+  actionCommand(
+    'name',
+    'submit a new display name (after a rejection, or to rename a live number)',
+    (c) => c.argument('<displayName>', 'the new display name'),
+    async ([displayName]) => ({ kind: 'display-name', displayName: displayName as string }),
+  );
   actionCommand(
     'resend',
     'ask Meta for a new code, optionally by the other method',
     (c) => c.addOption(methodOption('switch the code method')),
-    (client, e164, opts) =>
-      submitToJourney(client, e164, resendCodeUpdate, {
-        actor: opts.by as string,
-        ...(opts.method ? { method: opts.method as CodeMethod } : {}),
-      }),
+    async (_args, opts) => ({ kind: 'resend', ...(opts.method ? { method: opts.method } : {}) }),
   );
   actionCommand(
     'cancel',
     'cancel an onboarding that is not live yet (a live number is removed instead)',
     (c) => c.requiredOption('--reason <text>', 'why'),
-    (client, e164, opts) =>
-      submitToJourney(client, e164, cancelUpdate, { actor: opts.by as string, reason: opts.reason as string }),
+    async (_args, opts) => ({ kind: 'cancel', reason: opts.reason as string }),
   );
   actionCommand(
     'remove',
     'request the removal of a live number (portfolio admins only)',
     (c) => c.requiredOption('--reason <text>', 'why').addOption(roleOption()),
-    (client, e164, opts) =>
-      submitToJourney(client, e164, requestRemovalUpdate, {
-        actor: opts.by as string,
-        role: opts.role as string,
-        reason: opts.reason as string,
-      }),
+    async (_args, opts) => ({ kind: 'removal', reason: opts.reason as string }),
   );
-  program
-    .command('reveal-pin')
-    .description('print the two-step PIN numberflow set on a number (admins only; noted with who and why)')
-    .argument('<e164>', 'the phone number', e164Argument)
-    .requiredOption('--reason <text>', 'why the PIN is needed (recorded in history)')
-    .addOption(roleOption())
-    .option(...actorOption)
-    .action((e164: string, opts: { by: string; role: string; reason: string }) =>
-      withClient(async (client) => {
-        const request = { actor: opts.by, role: opts.role, reason: opts.reason };
-        out(await revealPin(client, e164, request, createLogger(undefined, true)));
-      }),
-    );
   actionCommand(
     'confirm-deletion',
     'confirm that an admin deleted the number in WhatsApp Manager',
     (c) => c,
-    (client, e164, opts) => submitToJourney(client, e164, confirmDeletionUpdate, { actor: opts.by as string }),
+    async () => ({ kind: 'deletion-confirmation' }),
   );
 }
-const waitFor = (opts: { wait: number }) => ({ waitMs: opts.wait * 1000 });

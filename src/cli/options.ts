@@ -36,12 +36,17 @@ export const actorOption = ['--by <actor>', 'who acts (recorded in history)', pr
 export const methodOption = (description: string): Option =>
   new Option('--method <method>', description).choices(codeMethods);
 
+const stagesAndOutcomes = [...journeyStages, ...journeyOutcomes];
+
 /** Stages name running journeys; outcomes the ended ones (the search attribute keeps the last value). */
 export const stageOption = (): Option =>
-  new Option('--stage <stage>', 'a stage or an outcome, e.g. AWAITING_OTP, LIVE, FAILED').choices([
-    ...journeyStages,
-    ...journeyOutcomes,
-  ]);
+  new Option('--stage <stage>', 'a stage or an outcome, e.g. AWAITING_OTP, LIVE, FAILED').choices(stagesAndOutcomes);
+
+/** Where `watch` stops: a stage the journey reaches, or how it ends. */
+export const untilOption = (): Option =>
+  new Option('--until <stage>', 'stop (exit 0) once the journey reaches this stage or outcome, e.g. LIVE').choices(
+    stagesAndOutcomes,
+  );
 
 /** Who may remove is the journey's decision (removalRoles); anyone else says so as an operator. */
 export const roleOption = (): Option =>

@@ -1,8 +1,11 @@
 // The journey operations, shared by the CLI's direct mode and the HTTP API: start, read, list, act.
 export { submitToJourney, type SubmitOptions } from './act.js';
+export { journeyActionUpdates, type JourneyActionName } from './actions.js';
 export { IdempotencyConflictError, JourneyConflictError, JourneyEndedError, JourneyNotFoundError } from './errors.js';
 export { awaitingInputStages, InvalidFilterError, journeyListQuery, listJourneys, type JourneyFilter } from './list.js';
+export { followJourney, journeyChanges, type JourneyEvent } from './follow.js';
 export { listPage, type JourneyListing, type ListingPage } from './listing.js';
 export { describeJourney, journeyPortfolio, journeyRuns } from './read.js';
+export { startRequestHash } from './request-hash.js';
 export { createStartOnce, IDEMPOTENCY_KEY, type StartOnce, type StartOutcome } from './start-once.js';
 export { startJourney, type Idempotency, type JourneyMemo, type StartedJourney, type StartOptions } from './start.js';

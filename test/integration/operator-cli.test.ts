@@ -17,7 +17,7 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
 
   async function cli(...args: string[]): Promise<string[]> {
     const lines: string[] = [];
-    const acting = args[0] === 'list' ? [] : ['--by', 'ops@acme'];
+    const acting = ['list', 'show', 'watch'].includes(args[0] as string) ? [] : ['--by', 'ops@acme'];
     await buildCli((line) => lines.push(line), { throwOnExit: true }).parseAsync([...args, ...acting], {
       from: 'user',
     });
@@ -76,6 +76,33 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
       const verified = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'verified after the slow answer');
       expect(verified.result).toBeNull();
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
+  it('shows a summary (--json: the view) and watches the journey until a stage, then until it ends', async () => {
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const e164 = input.phoneNumber.e164;
+      const journey = await t.bench.start(input);
+      const awaiting = await cli('watch', e164, '--until', 'AWAITING_OTP');
+      expect(awaiting.at(-1)).toMatch(/^\S+Z {2}AWAITING_OTP — waits for operator: .*, until \S+Z$/);
+
+      const [json] = await cli('show', e164, '--json');
+      expect(JSON.parse(json as string)).toEqual(await journey.view());
+      const summary = await cli('show', e164);
+      expect(summary[0]).toBe(`${e164}  AWAITING_OTP`);
+      expect(summary[1]).toMatch(/^ {2}waits for {5}operator: .*, until \S+Z \(in \d+ minutes\)$/);
+
+      expect(await cli('cancel', e164, '--reason', 'test over')).toEqual([
+        'received: cancelling: the journey tidies up at Meta and gives its slot back',
+      ]);
+      const ended = await cli('watch', e164);
+      expect(ended.at(-1)).toMatch(
+        /^\S+Z {2}ended CANCELLED \(CANCELLED_BY_OPERATOR\): cancelled by ops@acme: test over — /,
+      );
+      await expect(cli('watch', e164, '--until', 'LIVE')).rejects.toThrow(
+        'the journey ended CANCELLED without reaching LIVE',
+      );
     });
   });
 

@@ -95,6 +95,8 @@ export interface Spawned {
   child: ChildProcess;
   pid: number;
   lines: LogLine[];
+  /** Standard output as written (lines that are JSON are also parsed into `lines`). */
+  stdout(): string;
   stderr(): string;
   /** The first log line whose message matches, waiting up to `timeoutMs`. */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<LogLine>;
@@ -111,7 +113,9 @@ function spawnTsx(script: string, env: Record<string, string>, args: string[] = 
   if (child.pid === undefined) throw new Error(`could not spawn ${script}`);
   const lines: LogLine[] = [];
   const waiters = new Set<() => void>();
+  let stdout = '';
   let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   createInterface({ input: child.stdout! }).on('line', (text) => {
     try {
@@ -126,6 +130,7 @@ function spawnTsx(script: string, env: Record<string, string>, args: string[] = 
     child,
     pid: child.pid,
     lines,
+    stdout: () => stdout,
     stderr: () => stderr,
     waitForLog: (pattern, timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
@@ -178,9 +183,9 @@ export async function startMain(env: MainEnv): Promise<{ main: Spawned; portfoli
 
 /**
  * The operator's command line (src/starter.ts) against `npm start`'s server, with the same environment: as on an
- * operator's machine, it finds the embedded server by TEMPORAL_DEV_PORT, with no TEMPORAL_ADDRESS.
+ * operator's machine, it finds the embedded server by TEMPORAL_DEV_PORT, with no TEMPORAL_ADDRESS. `stdin` is what a
+ * person would pipe into it.
  */
-/** Runs the command line as a process of its own; `stdin` is what a person would pipe into it. */
 export async function runCli(
   env: Pick<MainEnv, 'env'>,
   args: string[],
@@ -195,10 +200,16 @@ export async function runCliWith(
   args: string[],
   stdin = '',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = spawnTsx('src/starter.ts', env, args);
-  cli.child.stdin?.end(stdin);
+  const cli = spawnCli(env, args, stdin);
   const code = await cli.exit(60_000);
   return { code, stdout: cli.lines.map((l) => l.msg).join('\n'), stderr: cli.stderr() };
+}
+
+/** The command line as a process with exactly `env` (nothing inherited); `stdin` is written to it, then closed. */
+export function spawnCli(env: Record<string, string>, args: string[], stdin = ''): Spawned {
+  const cli = spawnTsx('src/starter.ts', env, args);
+  cli.child.stdin?.end(stdin);
+  return cli;
 }
 
 /** A client of `npm start`'s Temporal server, with the tests' payload key (the one mainEnv gives it). */

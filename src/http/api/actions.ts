@@ -4,17 +4,13 @@
 import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
+import type { SubmissionOutcome } from '../../domain/messages.js';
 import {
-  cancelUpdate,
-  confirmDeletionUpdate,
-  requestRemovalUpdate,
-  resendCodeUpdate,
-  submitDisplayNameUpdate,
-  submitOtpUpdate,
-  submitPinUpdate,
-  type SubmissionOutcome,
-} from '../../domain/messages.js';
-import { journeyPortfolio, submitToJourney, type SubmitOptions } from '../../journeys/index.js';
+  journeyActionUpdates as updates,
+  journeyPortfolio,
+  submitToJourney,
+  type SubmitOptions,
+} from '../../journeys/index.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
 import type { Permission, Principal } from '../auth/principals.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
@@ -69,7 +65,7 @@ export const journeyActions = {
     summary: 'submit the 6-digit code Meta sent (a wrong one is refused with the attempts left)',
     permission: 'operate',
     body: otpBody,
-    update: submitOtpUpdate,
+    update: updates.otp,
     argument: ({ code }, { name }) => ({ code, actor: name }),
   }),
   pin: defineAction({
@@ -77,7 +73,7 @@ export const journeyActions = {
     summary: 'submit the two-step PIN (chosen, or the one already on the number)',
     permission: 'operate',
     body: pinBody,
-    update: submitPinUpdate,
+    update: updates.pin,
     argument: ({ pin }, { name }) => ({ pin, actor: name }),
   }),
   displayName: defineAction({
@@ -85,7 +81,7 @@ export const journeyActions = {
     summary: 'submit a new display name (after a rejection, or to rename a live number)',
     permission: 'operate',
     body: displayNameBody,
-    update: submitDisplayNameUpdate,
+    update: updates['display-name'],
     argument: ({ displayName }, { name }) => ({ displayName, actor: name }),
   }),
   resend: defineAction({
@@ -93,7 +89,7 @@ export const journeyActions = {
     summary: 'ask Meta for a new code, optionally by the other method',
     permission: 'operate',
     body: resendBody,
-    update: resendCodeUpdate,
+    update: updates.resend,
     argument: (body, { name }) => ({ actor: name, ...(body?.method ? { method: body.method } : {}) }),
   }),
   cancel: defineAction({
@@ -101,7 +97,7 @@ export const journeyActions = {
     summary: 'cancel an onboarding that is not live yet (a live number is removed instead)',
     permission: 'operate',
     body: cancelBody,
-    update: cancelUpdate,
+    update: updates.cancel,
     argument: ({ reason }, { name }) => ({ reason, actor: name }),
   }),
   removal: defineAction({
@@ -109,7 +105,7 @@ export const journeyActions = {
     summary: 'request the removal of a live number (admins)',
     permission: 'administer',
     body: removalBody,
-    update: requestRemovalUpdate,
+    update: updates.removal,
     // The role comes from the principal, never from the caller; the journey checks it again.
     argument: ({ reason }, { name, roles }) => ({
       reason,
@@ -122,7 +118,7 @@ export const journeyActions = {
     summary: 'confirm that an admin deleted the number in WhatsApp Manager',
     permission: 'operate',
     body: noBody,
-    update: confirmDeletionUpdate,
+    update: updates['deletion-confirmation'],
     argument: (_body, { name }) => ({ actor: name }),
   }),
 } satisfies Record<string, JourneyAction>;

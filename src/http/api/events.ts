@@ -7,8 +7,8 @@ import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { JourneyNote, JourneyView } from '../../domain/journey.js';
-import { describeJourney, JourneyNotFoundError } from '../../journeys/index.js';
+import type { JourneyView } from '../../domain/journey.js';
+import { describeJourney, journeyChanges, JourneyNotFoundError } from '../../journeys/index.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
 import type { Principal } from '../auth/principals.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
@@ -98,10 +98,7 @@ async function stream(
         if (err instanceof JourneyNotFoundError) break;
         continue; // Temporal unreachable a moment: the next poll tries again
       }
-      if (next.stage !== last.stage || next.waiting?.for !== last.waiting?.for) {
-        send('stage', { stage: next.stage, waiting: next.waiting });
-      }
-      for (const note of newNotes(last.notes, next.notes)) send('note', note);
+      for (const change of journeyChanges(last, next)) send(change.event, change.data);
       last = next;
     }
     if (last.result !== null) send('end', { result: last.result });
@@ -109,10 +106,4 @@ async function stream(
     clearInterval(keepAlive);
     reply.raw.end();
   }
-}
-
-/** Notes in `next` that `previous` did not have (the view keeps the last 50, so the oldest drop out). */
-function newNotes(previous: JourneyNote[], next: JourneyNote[]): JourneyNote[] {
-  const seen = new Set(previous.map((note) => JSON.stringify(note)));
-  return next.filter((note) => !seen.has(JSON.stringify(note)));
 }

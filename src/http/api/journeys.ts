@@ -1,7 +1,6 @@
 // /v1/journeys: start one (idempotent), list them, read one and every run of its number.
-import { createHash } from 'node:crypto';
 import { journeyInputFrom } from '../../domain/journey-input.js';
-import { describeJourney, journeyListQuery, journeyRuns, listPage } from '../../journeys/index.js';
+import { describeJourney, journeyListQuery, journeyRuns, listPage, startRequestHash } from '../../journeys/index.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
 import { seesPortfolio } from '../auth/principals.js';
 import { ApiError } from '../errors.js';
@@ -50,8 +49,7 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
         );
       }
       const input = journeyInputFrom({ ...body, requestedBy: principal.name });
-      // The same request again hashes the same: the number as E.164, the caller, and no default taken from the clock.
-      const requestHash = sha256(canonicalJson({ ...body, phoneNumber: input.phoneNumber.e164, by: principal.name }));
+      const requestHash = startRequestHash(body, input.phoneNumber.e164, principal.name);
       const started = await context.startOnce(input, { key: request.headers['idempotency-key'], requestHash });
       const journey = await describeJourney(client, input.phoneNumber.e164, started.runId);
       return reply
@@ -132,18 +130,5 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
       if (runs.length === 0) throw new ApiError(404, 'not_found', `no journey for ${e164}`);
       return { e164, runs };
     },
-  );
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-/** JSON with every object's keys sorted, so the same request always reads the same. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
   );
 }

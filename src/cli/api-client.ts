@@ -1,0 +1,249 @@
+// A small typed client of numberflow's /v1 API for the command line: bearer token, JSON, every answer parsed with the
+// API's own zod schemas (one definition of each shape), and every failure an error that says what to do. The
+// token goes only into the Authorization header: no message, no log line holds it.
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { Pool } from 'undici';
+import { z } from 'zod';
+import type { JourneyActionName, JourneyEvent } from '../journeys/index.js';
+import { errorSchema, type Problem } from '../http/errors.js';
+import {
+  journeyViewSchema,
+  listAnswer,
+  noteSchema,
+  outcomeSchema,
+  startedSchema,
+  type startJourneyBody,
+} from '../http/api/schemas.js';
+
+export type StartBody = z.input<typeof startJourneyBody>;
+export type Started = z.output<typeof startedSchema>;
+export type ListAnswer = z.output<typeof listAnswer>;
+export type OutcomeAnswer = z.output<typeof outcomeSchema>;
+
+export interface ListQuery {
+  stage?: string;
+  portfolioId?: string;
+  wabaId?: string;
+  awaitingInput?: boolean;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+/** The API answered with its error shape: the status, its code and message, and the problems field by field. */
+export class ApiAnswerError extends Error {
+  override readonly name = 'ApiAnswerError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** The service could not be reached, or answered something that is not numberflow's API. */
+export class ApiTransportError extends Error {
+  override readonly name = 'ApiTransportError';
+}
+
+/** The events of GET /v1/journeys/{e164}/events, with the data each carries. */
+const eventData = {
+  view: journeyViewSchema,
+  stage: journeyViewSchema.pick({ stage: true, waiting: true }),
+  note: noteSchema,
+  end: z.object({ result: journeyViewSchema.shape.result.unwrap() }),
+} as const;
+
+/** Connection errors that mean nothing answers at the URL (the service is down, or the URL is wrong). */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
+
+export class NumberflowApi {
+  readonly #pool: Pool;
+  readonly #base: string;
+  readonly #where: string;
+  readonly #token: string; // a private field: not shown when the client is inspected
+
+  constructor(url: URL, token: string, options: { connectTimeoutMs?: number } = {}) {
+    this.#token = token;
+    this.#where = url.origin + url.pathname.replace(/\/+$/, '');
+    this.#base = url.pathname.replace(/\/+$/, '');
+    this.#pool = new Pool(url.origin, {
+      connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+      // An action waits up to 60 s for the journey; the event stream sends a keep-alive every 15 s.
+      headersTimeout: 120_000,
+      bodyTimeout: 120_000,
+    });
+  }
+
+  /** POST /v1/journeys under `idempotencyKey`; `created` is false when the key found an earlier request's journey. */
+  async start(body: StartBody, idempotencyKey: string): Promise<{ started: Started; created: boolean }> {
+    const { status, json } = await this.#send('POST', '/v1/journeys', {
+      body,
+      headers: { 'idempotency-key': idempotencyKey },
+    });
+    return { started: this.#parse(startedSchema, json, 'POST /v1/journeys'), created: status === 201 };
+  }
+
+  async journey(e164: string) {
+    const { json } = await this.#send('GET', `/v1/journeys/${encodeURIComponent(e164)}`);
+    return this.#parse(journeyViewSchema, json, 'GET /v1/journeys/{e164}');
+  }
+
+  async list(query: ListQuery): Promise<ListAnswer> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
+    const { json } = await this.#send('GET', `/v1/journeys?${params.toString()}`);
+    return this.#parse(listAnswer, json, 'GET /v1/journeys');
+  }
+
+  async act(e164: string, action: JourneyActionName, body: object, waitSeconds: number): Promise<OutcomeAnswer> {
+    const path = `/v1/journeys/${encodeURIComponent(e164)}/${action}?waitSeconds=${waitSeconds}`;
+    const { json } = await this.#send('POST', path, { body });
+    return this.#parse(outcomeSchema, json, `POST /v1/journeys/{e164}/${action}`);
+  }
+
+  /** The journey's Server-Sent Events until the stream ends or `signal` aborts (then it returns quietly). */
+  async *events(e164: string, signal: AbortSignal): AsyncGenerator<JourneyEvent> {
+    const path = `/v1/journeys/${encodeURIComponent(e164)}/events`;
+    let answer;
+    try {
+      answer = await this.#request('GET', path, { accept: 'text/event-stream' }, undefined, signal);
+    } catch (err) {
+      if (signal.aborted) return;
+      throw err;
+    }
+    if (answer.statusCode !== 200) {
+      await this.#raise(answer.statusCode, await answer.body.text().catch(() => ''));
+    }
+    const received: EventSourceMessage[] = [];
+    const parser = createParser({ onEvent: (message) => received.push(message) });
+    const decoder = new TextDecoder();
+    let ended = false;
+    try {
+      for await (const chunk of answer.body) {
+        parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+        for (const message of received.splice(0)) {
+          const event = this.#eventOf(message);
+          if (!event) continue;
+          yield event;
+          if (event.event === 'end') ended = true;
+        }
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      throw this.#transportError(err);
+    }
+    if (!ended && !signal.aborted) {
+      throw new ApiTransportError(
+        `the event stream of ${e164} closed before the journey ended (did numberflow at ${this.#where} stop?); run watch again`,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  #eventOf(message: EventSourceMessage): JourneyEvent | null {
+    const name = message.event;
+    if (name !== 'view' && name !== 'stage' && name !== 'note' && name !== 'end') return null; // a newer service's
+    const data = this.#parse(eventData[name], parseJson(message.data), `event ${name}`);
+    return { event: name, data } as JourneyEvent;
+  }
+
+  async #send(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { body?: object; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; json: unknown }> {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (options.body) headers['content-type'] = 'application/json';
+    const answer = await this.#request(method, path, headers, options.body && JSON.stringify(options.body));
+    const text = await answer.body.text().catch((err: unknown) => {
+      throw this.#transportError(err);
+    });
+    if (answer.statusCode >= 400) await this.#raise(answer.statusCode, text);
+    return { status: answer.statusCode, json: parseJson(text) };
+  }
+
+  async #request(
+    method: 'GET' | 'POST',
+    path: string,
+    headers: Record<string, string>,
+    body?: string,
+    signal?: AbortSignal,
+  ) {
+    try {
+      return await this.#pool.request({
+        method,
+        path: this.#base + path,
+        headers: { ...headers, authorization: `Bearer ${this.#token}`, 'user-agent': 'numberflow-cli' },
+        body,
+        signal,
+      });
+    } catch (err) {
+      throw this.#transportError(err);
+    }
+  }
+
+  async #raise(status: number, text: string): Promise<never> {
+    const parsed = errorSchema.safeParse(parseJson(text));
+    if (!parsed.success) {
+      throw new ApiTransportError(
+        `${this.#where} answered HTTP ${status} without numberflow's error body; is NUMBERFLOW_URL numberflow's HTTP service?`,
+      );
+    }
+    const { code, message, problems } = parsed.data.error;
+    const said = status === 401 ? `NUMBERFLOW_TOKEN was refused by ${this.#where}: ${message}` : message;
+    throw new ApiAnswerError(said, status, code, problems);
+  }
+
+  #parse<T extends z.ZodType>(schema: T, json: unknown, what: string): z.output<T> {
+    const parsed = schema.safeParse(json);
+    if (parsed.success) return parsed.data;
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+    throw new ApiTransportError(
+      `${this.#where} answered ${what} with an unexpected body (${issues}); the CLI and the service may be different versions`,
+    );
+  }
+
+  #transportError(err: unknown): Error {
+    const code = errorCode(err);
+    if (code && UNREACHABLE.has(code)) {
+      return new ApiTransportError(
+        `cannot reach numberflow at ${this.#where} (${code}); is it running, and is NUMBERFLOW_URL right?`,
+      );
+    }
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return new ApiTransportError(`numberflow at ${this.#where} did not answer in time (${code}); try again`);
+    }
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The code of a Node or undici error, or of its cause (one attempt per address, when a name has several). */
+function errorCode(err: unknown): string | undefined {
+  const found = err as { code?: unknown; cause?: unknown; errors?: unknown[] } | null;
+  if (typeof found?.code === 'string') return found.code;
+  if (found?.cause) return errorCode(found.cause);
+  if (Array.isArray(found?.errors)) return errorCode(found.errors[0]);
+  return undefined;
+}

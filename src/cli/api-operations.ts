@@ -1,0 +1,52 @@
+// The command line's API mode: journeys through numberflow's HTTP API with a bearer token (NUMBERFLOW_URL,
+// NUMBERFLOW_TOKEN); the operator needs neither Temporal access nor payload keys. The API records the token's
+// principal as who acts, so --by and --role are not sent (the operator is told, and nothing fails).
+import { randomUUID } from 'node:crypto';
+import { parseJourneyRequest } from '../domain/journey-input.js';
+import { NumberflowApi } from './api-client.js';
+import type { Actor, JourneyOperations } from './operations.js';
+
+/** The API's longest wait for a journey's answer (its waitSeconds). */
+const API_MAX_WAIT_SECONDS = 60;
+
+export function apiOperations(url: URL, token: string, warn: (line: string) => void): JourneyOperations {
+  const api = new NumberflowApi(url, token);
+  const principalActs = (actor: Actor) => {
+    if (actor.given.length === 0) return;
+    warn(`numberflow: ${actor.given.join(' and ')} not sent: the API records its token's principal as who acts`);
+  };
+
+  return {
+    async start(request, actor, idempotencyKey) {
+      parseJourneyRequest(request); // the same refusals as direct mode, before anything is sent
+      principalActs(actor);
+      // Generated per invocation unless given: the API needs one, and a script's retry with its own key is safe.
+      return api.start(request, idempotencyKey ?? randomUUID());
+    },
+
+    show: (e164) => api.journey(e164),
+
+    async *list(filter) {
+      let pageToken: string | undefined;
+      do {
+        const page = await api.list({ ...filter, pageSize: 100, pageToken });
+        yield* page.items;
+        pageToken = page.nextPageToken ?? undefined;
+      } while (pageToken);
+    },
+
+    act(e164, action, actor, waitSeconds) {
+      principalActs(actor);
+      if (waitSeconds > API_MAX_WAIT_SECONDS) {
+        warn(`numberflow: the API waits at most ${API_MAX_WAIT_SECONDS} s for the journey's answer`);
+      }
+      const wait = Math.min(API_MAX_WAIT_SECONDS, Math.max(1, Math.ceil(waitSeconds)));
+      const { kind, ...body } = action;
+      return api.act(e164, kind, body, wait);
+    },
+
+    watch: (e164, signal) => api.events(e164, signal),
+
+    close: () => api.close(),
+  };
+}

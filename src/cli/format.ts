@@ -1,0 +1,123 @@
+// The command line's human-readable output: a journey's summary, the answer to an action, a listing line, a started
+// journey, and one line per event of `watch`. Scripts use --json instead; these lines are for people.
+import type { JourneyView } from '../domain/journey.js';
+import type { JourneyEvent, JourneyListing } from '../journeys/index.js';
+import type { OutcomeAnswer, Started } from './operations.js';
+
+/** How many of the journey's latest notes `show` prints. */
+const NOTES_SHOWN = 5;
+
+export function outcomeLine(answer: OutcomeAnswer): string {
+  return `${answer.outcome === 'pending' ? 'received' : answer.outcome}: ${answer.message}`;
+}
+
+export function listingLine(listing: JourneyListing): string {
+  return `${listing.workflowId}\t${listing.stage ?? '?'}`;
+}
+
+export function startedLine({ started, created }: { started: Started; created: boolean }): string {
+  const { workflowId, runId, journey } = started;
+  return created
+    ? `${workflowId} started (run ${runId}), stage ${journey.stage}`
+    : `${workflowId} was started already under this idempotency key (run ${runId}), stage ${journey.stage}`;
+}
+
+/** Where the journey stands, who it waits for and until when, its deadlines, attempts, name, error and notes. */
+export function viewSummary(view: JourneyView, now: Date = new Date()): string[] {
+  const at = (iso: string) => `${iso} (${relative(iso, now)})`;
+  const rows: [string, string | null][] = [
+    ['waits for', view.waiting && waitingText(view.waiting, at)],
+    ['ended', view.result && endText(view.result)],
+    [
+      'number',
+      [
+        `phone_number_id ${view.phoneNumberId ?? 'not yet'}`,
+        `WABA ${view.wabaId}`,
+        `portfolio ${view.portfolioId}`,
+        view.path,
+        `code by ${view.codeMethod}`,
+        ...(view.status ? [`status ${view.status}`] : []),
+        ...(view.sendsPaused ? ['sends paused'] : []),
+      ].join(', '),
+    ],
+    ['display name', displayNameText(view.displayName)],
+    ['deadlines', deadlinesText(view.deadlines, at)],
+    ['attempts', attemptsText(view)],
+    [
+      'last error',
+      view.lastError && `Meta ${view.lastError.code}: ${view.lastError.message} — ${view.lastError.remediation}`,
+    ],
+  ];
+  const notes = view.notes.slice(-NOTES_SHOWN);
+  return [
+    `${view.e164}  ${view.stage}`,
+    ...rows.flatMap(([label, text]) => (text ? [`  ${label.padEnd(14)}${text}`] : [])),
+    ...(notes.length > 0
+      ? [
+          `  notes${view.notes.length > notes.length ? ` (latest ${notes.length} of ${view.notes.length})` : ''}`,
+          ...notes.map((note) => `    ${note.at}  ${note.actor}: ${note.what}`),
+        ]
+      : []),
+  ];
+}
+
+/** One line per event: its time (the note's own, or when it was seen), then what happened. */
+export function eventLine(event: JourneyEvent, seenAt: Date): string {
+  const time = seenAt.toISOString();
+  switch (event.event) {
+    case 'view':
+    case 'stage':
+      return `${time}  ${event.data.stage}${event.data.waiting ? ` — waits for ${waitingText(event.data.waiting, (iso) => iso)}` : ''}`;
+    case 'note':
+      return `${event.data.at}  note: ${event.data.actor}: ${event.data.what}`;
+    case 'end':
+      return `${time}  ended ${endText(event.data.result)}`;
+  }
+}
+
+function waitingText(waiting: NonNullable<JourneyView['waiting']>, at: (iso: string) => string): string {
+  return `${waiting.for}: ${waiting.reason.replace(/\.$/, '')}${waiting.until ? `, until ${at(waiting.until)}` : ''}`;
+}
+
+/** The reason names who ended it, when someone did. */
+function endText(result: NonNullable<JourneyView['result']>): string {
+  return `${result.outcome} (${result.reasonCode}): ${result.reason} — ${result.remediation}`;
+}
+
+function displayNameText(name: JourneyView['displayName']): string {
+  return `"${name.current}" ${name.status}${name.pending ? `, "${name.pending}" pending` : ''}`;
+}
+
+function deadlinesText(deadlines: JourneyView['deadlines'], at: (iso: string) => string): string | null {
+  const named: [string, string | null][] = [
+    ['signup window ends', deadlines.signupExpiresAt],
+    ['code expires', deadlines.codeExpiresAt],
+    ['re-register by', deadlines.reRegisterBy],
+    ['deletion allowed from', deadlines.deletionAllowedAt],
+  ];
+  const set = named.filter((entry): entry is [string, string] => entry[1] !== null);
+  return set.length > 0 ? set.map(([what, iso]) => `${what} ${at(iso)}`).join('; ') : null;
+}
+
+function attemptsText({ attempts, registrationCallsIn72h }: JourneyView): string {
+  const counts = [
+    `code requests ${attempts.codeRequests}`,
+    `wrong codes ${attempts.wrongCodes}`,
+    `wrong PINs ${attempts.wrongPins}`,
+    `register calls ${attempts.registerCalls}`,
+    `deregister calls ${attempts.deregisterCalls}`,
+  ];
+  return `${counts.join(', ')} (${registrationCallsIn72h} of Meta's 10 registrations in 72 h)`;
+}
+
+const relativeTime = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+
+/** "in 14 minutes", "3 hours ago": the unit that keeps the number small. */
+export function relative(iso: string, now: Date): string {
+  const seconds = Math.round((Date.parse(iso) - now.getTime()) / 1000);
+  const size = Math.abs(seconds);
+  if (size < 90) return relativeTime.format(seconds, 'second');
+  if (size < 90 * 60) return relativeTime.format(Math.round(seconds / 60), 'minute');
+  if (size < 36 * 3600) return relativeTime.format(Math.round(seconds / 3600), 'hour');
+  return relativeTime.format(Math.round(seconds / 86_400), 'day');
+}

@@ -1,0 +1,108 @@
+// Starting, reading, listing and watching journeys, in either mode: `start`, `show`, `list`, `watch`.
+import { InvalidArgumentError, type Command } from 'commander';
+import type { StageOrOutcome } from '../domain/stages.js';
+import { IDEMPOTENCY_KEY, type JourneyListing } from '../journeys/index.js';
+import { actorOf, jsonOption, print, type CommandContext } from './context.js';
+import { listingLine, startedLine, viewSummary } from './format.js';
+import { e164Argument, graphIdOption, methodOption, stageOption } from './options.js';
+import type { StartBody } from './operations.js';
+import { watchCommand } from './watch.js';
+
+interface StartOptions {
+  waba: string;
+  portfolio: string;
+  phone: string;
+  displayName: string;
+  method?: 'SMS' | 'VOICE';
+  ivr?: boolean;
+  coexistence?: boolean;
+  signupAt?: string;
+  phoneNumberId?: string;
+  operatorPin?: boolean;
+  idempotencyKey?: string;
+  json?: boolean;
+}
+
+export function addJourneyCommands(program: Command, context: CommandContext): void {
+  program
+    .command('start')
+    .description("start a number's journey and print its id and stage")
+    .addOption(graphIdOption('--waba <id>', 'WhatsApp Business Account id').makeOptionMandatory())
+    .addOption(graphIdOption('--portfolio <id>', 'business portfolio id').makeOptionMandatory())
+    .requiredOption('--phone <e164>', 'the phone number, in international form (+14155552671)')
+    .requiredOption('--display-name <name>', 'the display name to submit for review')
+    .addOption(methodOption('how Meta sends the verification code'))
+    .option('--ivr', 'the number is behind an IVR (the code comes by voice call)')
+    .option('--coexistence', 'a WhatsApp Business App number linked through Embedded Signup')
+    .option('--signup-at <iso>', 'when Embedded Signup finished (defaults to now)')
+    .addOption(
+      graphIdOption('--phone-number-id <id>', "adopt a number already added in Meta (or one of Meta's test numbers)"),
+    )
+    .option('--operator-pin', 'the operator supplies the two-step PIN instead of a generated one')
+    .option(
+      '--idempotency-key <key>',
+      'the same key and request again answer the same journey, so a script can retry (API mode makes one per run)',
+      idempotencyKey,
+    )
+    .option('--by <actor>', 'who starts the journey (API mode: the token decides)', process.env.USER ?? 'cli')
+    .addOption(jsonOption())
+    .action(async (opts: StartOptions, command: Command) => {
+      const request: StartBody = {
+        wabaId: opts.waba,
+        portfolioId: opts.portfolio,
+        phoneNumber: opts.phone,
+        displayName: opts.displayName,
+        codeMethod: opts.method,
+        ivr: Boolean(opts.ivr),
+        path: opts.coexistence ? 'coexistence' : 'cloud_api',
+        signupAt: opts.signupAt,
+        phoneNumberId: opts.phoneNumberId,
+        pinPolicy: opts.operatorPin ? 'operator' : 'generate',
+      };
+      const answer = await context.using((ops) => ops.start(request, actorOf(command), opts.idempotencyKey));
+      print(context, opts.json, answer.started, () => [startedLine(answer)]);
+    });
+
+  program
+    .command('show')
+    .description("print where a number's journey stands: stage, who it waits for, deadlines, attempts, notes")
+    .argument('<e164>', 'the phone number', e164Argument)
+    .addOption(jsonOption())
+    .action(async (e164: string, opts: { json?: boolean }) => {
+      const view = await context.using((ops) => ops.show(e164));
+      print(context, opts.json, view, () => viewSummary(view));
+    });
+
+  program
+    .command('list')
+    .description('list journeys, e.g. those awaiting a code in a portfolio')
+    .addOption(stageOption())
+    .addOption(graphIdOption('--portfolio <id>', 'business portfolio id'))
+    .addOption(graphIdOption('--waba <id>', 'WhatsApp Business Account id'))
+    .option('--awaiting-input', 'only journeys waiting for an operator (a code, a PIN or a new name)')
+    .addOption(jsonOption())
+    .action(
+      (opts: { stage?: StageOrOutcome; portfolio?: string; waba?: string; awaitingInput?: boolean; json?: boolean }) =>
+        context.using(async (ops) => {
+          const filter = {
+            stage: opts.stage,
+            portfolioId: opts.portfolio,
+            wabaId: opts.waba,
+            awaitingInput: opts.awaitingInput,
+          };
+          const all: JourneyListing[] = [];
+          for await (const listing of ops.list(filter)) {
+            if (opts.json) all.push(listing);
+            else context.out(listingLine(listing)); // as they come: a long list starts printing at once
+          }
+          if (opts.json) context.out(JSON.stringify(all, null, 2));
+        }),
+    );
+
+  watchCommand(program, context);
+}
+
+function idempotencyKey(value: string): string {
+  if (!IDEMPOTENCY_KEY.test(value)) throw new InvalidArgumentError('must be 1–200 characters of A-Z a-z 0-9 . _ : -');
+  return value;
+}

@@ -1,0 +1,47 @@
+// What the command line does to journeys, as one interface with two implementations: directly through Temporal
+// (direct-operations.ts) and through the HTTP API (api-operations.ts). Commands are declared once against it;
+// mode.ts decides which one a run gets.
+import type { CodeMethod, JourneyView } from '../domain/journey.js';
+import type { StageOrOutcome } from '../domain/stages.js';
+import type { JourneyEvent, JourneyListing } from '../journeys/index.js';
+import type { OutcomeAnswer, StartBody, Started } from './api-client.js';
+
+export type { OutcomeAnswer, StartBody, Started };
+
+/** An operator's or admin's input, named as the API names its action. */
+export type JourneyAction =
+  | { kind: 'otp'; code: string }
+  | { kind: 'pin'; pin: string }
+  | { kind: 'display-name'; displayName: string }
+  | { kind: 'resend'; method?: CodeMethod }
+  | { kind: 'cancel'; reason: string }
+  | { kind: 'removal'; reason: string }
+  | { kind: 'deletion-confirmation' };
+
+/** Who acts, as the command line says. Direct mode records it; the API records its token's principal instead. */
+export interface Actor {
+  by: string;
+  role?: string;
+  /** The actor options given on the command line (not defaulted), e.g. ['--by']. */
+  given: string[];
+}
+
+export interface ListFilter {
+  stage?: StageOrOutcome;
+  portfolioId?: string;
+  wabaId?: string;
+  awaitingInput?: boolean;
+}
+
+export interface JourneyOperations {
+  /** Starts a journey; under an idempotency key, the same request again answers the same journey (created false). */
+  start(request: StartBody, actor: Actor, idempotencyKey?: string): Promise<{ started: Started; created: boolean }>;
+  show(e164: string): Promise<JourneyView>;
+  /** Every journey matching the filter, newest first, page after page. */
+  list(filter: ListFilter): AsyncIterable<JourneyListing>;
+  /** Sends the input and waits at most `waitSeconds` for the journey's answer. */
+  act(e164: string, action: JourneyAction, actor: Actor, waitSeconds: number): Promise<OutcomeAnswer>;
+  /** The whole view, then stage changes, notes and the end, until the journey ends or `signal` aborts. */
+  watch(e164: string, signal: AbortSignal): AsyncIterable<JourneyEvent>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,27 @@
+// The hash of a start request kept beside its Idempotency-Key: the same request again hashes the same, so a retry
+// finds its journey, and the key sent with another request is a conflict. Shared by the API and the CLI's direct mode.
+import { createHash } from 'node:crypto';
+import type { CheckedJourneyRequest } from '../domain/journey-input.js';
+
+/**
+ * SHA-256 (hex) of the request as checked (the number as E.164) and who sends it. Only what the caller gave counts:
+ * no default taken from the clock (signupAt), so a retry an hour later is the same request.
+ */
+export function startRequestHash(
+  request: Omit<CheckedJourneyRequest, 'requestedBy'>,
+  e164: string,
+  by: string,
+): string {
+  return createHash('sha256')
+    .update(canonicalJson({ ...request, phoneNumber: e164, by }))
+    .digest('hex');
+}
+
+/** JSON with every object's keys sorted, so the same request always reads the same. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}

@@ -1,0 +1,270 @@
+// The command line in API mode, as an operator's machine runs it: a process whose whole environment is PATH,
+// NUMBERFLOW_URL and NUMBERFLOW_TOKEN — no Temporal address, no payload keys — against the HTTP service (its /v1 API
+// with a token file of this test) on the run's dev server, with the bench's worker, Graph sandbox and webhooks.
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Started } from '../../src/cli/operations.js';
+import type { JourneyView } from '../../src/domain/journey.js';
+import { buildHttpApp } from '../../src/http/app.js';
+import { PrincipalDirectory } from '../../src/http/auth/directory.js';
+import { addPrincipal } from '../../src/http/auth/token-file.js';
+import { useBench } from '../support/bench.js';
+import { APP_SECRET } from '../support/harness.js';
+import { freshNumber } from '../support/journeys.js';
+import { freePorts, spawnCli, tempDir } from '../support/processes.js';
+import { startLive } from '../support/steps.js';
+
+type Who = 'onboarding' | 'operator' | 'admin' | 'auditor';
+const LONG = 240_000; // several CLI processes, each a Node start, on a shared 2-core box
+
+describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKEN)', () => {
+  const t = useBench('dev');
+  const tokens = {} as Record<Who, string>;
+  let service: FastifyInstance;
+  let url = '';
+
+  beforeAll(async () => {
+    const file = join(tempDir('cli-api'), 'api-tokens.json');
+    for (const role of ['onboarding', 'operator', 'admin', 'auditor'] as const) {
+      tokens[role] = addPrincipal(file, { name: `${role}@acme`, roles: [role] });
+    }
+    service = await buildHttpApp({
+      client: t.env.client,
+      taskQueue: t.bench.taskQueue,
+      appSecret: APP_SECRET,
+      verifyToken: 'test-verify-token',
+      logger: pino({ level: 'silent' }),
+      graph: t.bench.graph,
+      principals: PrincipalDirectory.fromFile(file),
+      events: { pollMs: 200 },
+    });
+    url = await service.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(() => service?.close());
+
+  /** The CLI's whole environment: the API and a token; nothing of Temporal, no payload keys. */
+  const envOf = (who: Who) => ({ PATH: process.env.PATH ?? '', NUMBERFLOW_URL: url, NUMBERFLOW_TOKEN: tokens[who] });
+
+  async function run(env: Record<string, string>, args: string[], stdin?: string) {
+    const cli = spawnCli(env, args, stdin);
+    const code = await cli.exit(90_000);
+    return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+  }
+  const cli = (who: Who, args: string[], stdin?: string) => run(envOf(who), args, stdin);
+  const json = <T>(answer: { code: number | null; stdout: string; stderr: string }): T => {
+    expect(answer, answer.stderr).toMatchObject({ code: 0 });
+    return JSON.parse(answer.stdout) as T;
+  };
+
+  const startArgs = (e164: string) => [
+    'start',
+    ...['--waba', t.bench.wabaId, '--portfolio', t.bench.portfolioId],
+    ...['--phone', e164, '--display-name', 'Acme Support'],
+  ];
+
+  it(
+    'onboards a number: start, a wrong code then the one from the outbox, webhooks, LIVE; the token is the actor',
+    async () => {
+      await t.bench.run(async () => {
+        const e164 = freshNumber();
+        const started = await cli('onboarding', startArgs(e164));
+        expect(started).toMatchObject({ code: 0, stderr: '' });
+        expect(started.stdout).toMatch(new RegExp(`^number:\\${e164} started \\(run [\\w-]+\\), stage [A-Z_]+\\n$`));
+
+        const awaiting = await cli('operator', ['watch', e164, '--until', 'AWAITING_OTP']);
+        expect(awaiting).toMatchObject({ code: 0, stderr: '' });
+        expect(awaiting.stdout.trimEnd().split('\n').at(-1)).toMatch(/Z {2}AWAITING_OTP — waits for operator: /);
+
+        let listed: { e164: string | null; stage: string | null }[] = [];
+        for (let attempt = 0; attempt < 10 && listed.length === 0; attempt++) {
+          // Visibility lags the journey a little.
+          listed = json(
+            await cli('operator', ['list', '--awaiting-input', '--portfolio', t.bench.portfolioId, '--json']),
+          );
+        }
+        expect(listed).toContainEqual(expect.objectContaining({ e164, stage: 'AWAITING_OTP' }));
+
+        const { phoneNumberId } = json<JourneyView>(await cli('operator', ['show', e164, '--json']));
+        const outbox = await fetch(`${t.bench.sandbox.url}/_sandbox/outbox?phoneNumberId=${phoneNumberId}`);
+        const code = ((await outbox.json()) as { code: string }[]).at(-1)?.code as string;
+        const wrong = await cli('operator', ['otp', e164, code === '000000' ? '111111' : '000000', '--by', 'mallory']);
+        expect(wrong).toMatchObject({ code: 0, stdout: 'refused: code wrong, 2 attempts left\n' });
+        expect(wrong.stderr).toBe("numberflow: --by not sent: the API records its token's principal as who acts\n");
+        // Without the code as an argument it is read from standard input, out of shell history.
+        expect(await cli('operator', ['otp', e164], `${code}\n`)).toEqual({
+          code: 0,
+          stdout: 'accepted: code accepted\n',
+          stderr: '',
+        });
+
+        const watching = spawnCli(envOf('auditor'), ['watch', e164, '--until', 'LIVE']);
+        await watching.waitForLog(/DISPLAY_NAME_REVIEW — waits for meta/);
+        t.bench.sandbox.admin.decideDisplayName(phoneNumberId as string, 'APPROVED'); // Meta's review, by webhook
+        await t.bench.sandbox.admin.flushWebhooks();
+        expect(await watching.exit(90_000)).toBe(0);
+        expect(watching.stderr()).toBe('');
+        expect(watching.stdout().trimEnd().split('\n').at(-1)).toMatch(/^\S+Z {2}LIVE$/);
+
+        const live = json<JourneyView>(await cli('auditor', ['show', e164, '--json']));
+        expect(live).toMatchObject({
+          stage: 'LIVE',
+          status: 'CONNECTED',
+          displayName: { current: 'Acme Support', status: 'APPROVED' },
+          attempts: { codeRequests: 1, wrongCodes: 1, registerCalls: 1 },
+        });
+        const codeNotes = live.notes.filter((note) => note.what.startsWith('submitted'));
+        expect(codeNotes.map(({ actor, what }) => [actor, what])).toEqual([
+          ['operator@acme', 'submitted a code that Meta refused'],
+          ['operator@acme', 'submitted the code: verified'],
+        ]);
+        expect(JSON.stringify(live)).not.toContain('mallory');
+
+        const summary = (await cli('auditor', ['show', e164])).stdout.split('\n');
+        expect(summary[0]).toBe(`${e164}  LIVE`);
+        expect(summary).toContainEqual(
+          expect.stringMatching(/^ {4}\S+Z {2}operator@acme: submitted the code: verified$/),
+        );
+      });
+    },
+    LONG,
+  );
+
+  it(
+    "refuses an operator token's removal (admins only); an admin's removal and deletion confirmation end it REMOVED",
+    async () => {
+      await t.bench.run(async () => {
+        const { journey, view } = await startLive(t.bench);
+        const { e164, phoneNumberId } = view;
+        const byOperator = await cli('operator', ['remove', e164, '--reason', 'contract over']);
+        expect(byOperator).toEqual({
+          code: 1,
+          stdout: '',
+          stderr: 'numberflow: this needs the admin role; operator@acme has operator\n',
+        });
+        expect((await journey.view()).stage).toBe('LIVE');
+
+        const byAdmin = json<{ outcome: string }>(
+          await cli('admin', ['remove', e164, '--reason', 'contract over', '--json']),
+        );
+        expect(['accepted', 'pending']).toContain(byAdmin.outcome);
+        await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion in WhatsApp Manager');
+        t.bench.sandbox.admin.deleteNumber(phoneNumberId as string);
+        expect(await cli('admin', ['confirm-deletion', e164])).toEqual({
+          code: 0,
+          stdout: 'accepted: Meta no longer shows the number: the journey gives its slot back and ends REMOVED\n',
+          stderr: '',
+        });
+
+        // A journey that has ended: watch prints where it stands and its end, and exits 0.
+        const ended = await cli('auditor', ['watch', e164, '--json']);
+        expect(ended).toMatchObject({ code: 0, stderr: '' });
+        const events = ended.stdout
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { event: string });
+        expect(events.map((e) => e.event)).toEqual(['view', 'end']);
+        expect(events[1]).toMatchObject({ data: { result: { outcome: 'REMOVED', actor: 'admin@acme' } } });
+      });
+    },
+    LONG,
+  );
+
+  it(
+    'answers the same journey to a start repeated with the same --idempotency-key, and refuses the key for another',
+    async () => {
+      await t.bench.run(async () => {
+        const e164 = freshNumber();
+        const key = `cli-${randomUUID()}`;
+        const first = json<Started>(await cli('onboarding', [...startArgs(e164), '--idempotency-key', key, '--json']));
+        const again = await cli('onboarding', [...startArgs(e164), '--idempotency-key', key]);
+        expect(again).toMatchObject({ code: 0, stderr: '' });
+        expect(again.stdout).toMatch(
+          `number:${e164} was started already under this idempotency key (run ${first.runId}), stage `,
+        );
+        expect(first).toMatchObject({ workflowId: `number:${e164}`, journey: { e164 } });
+
+        const other = await cli('onboarding', [...startArgs(freshNumber()), '--idempotency-key', key]);
+        expect(other.code).toBe(1);
+        expect(other.stderr).toMatch(`numberflow: Idempotency-Key "${key}" was used for another request`);
+        await t.env.client.workflow.getHandle(first.workflowId).terminate('test done');
+      });
+    },
+    LONG,
+  );
+
+  it(
+    'refuses a bad token, and a watch of a number without a journey, with exit 1; Ctrl-C ends a watch quietly',
+    async () => {
+      const e164 = freshNumber();
+      const badToken = { ...envOf('auditor'), NUMBERFLOW_TOKEN: 'nf_not-a-token-of-this-service' };
+      const refused = await run(badToken, ['show', e164]);
+      expect(refused).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `numberflow: NUMBERFLOW_TOKEN was refused by ${url}: the bearer token is not one of this service; ask for a token (numberflow token new)\n`,
+      });
+
+      expect(await cli('auditor', ['watch', e164])).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `numberflow: no journey for ${e164}\n`,
+      });
+
+      await t.bench.run(async () => {
+        const journey = await t.bench.start(t.bench.input());
+        const { e164: watched } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+        const watching = spawnCli(envOf('auditor'), ['watch', watched]);
+        await watching.waitForLog(/AWAITING_OTP/);
+        watching.child.kill('SIGINT');
+        expect(await watching.exit(30_000)).toBe(130);
+        expect(watching.stderr()).toBe('');
+        await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+      });
+    },
+    LONG,
+  );
+
+  it(
+    'says what is missing or wrong in NUMBERFLOW_URL and NUMBERFLOW_TOKEN, and when numberflow does not answer there',
+    async () => {
+      const [closedPort] = await freePorts(1);
+      // Something that is not numberflow at the URL: a proxy's error page.
+      const proxy = createServer((_request, response) =>
+        response.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad Gateway</h1>'),
+      );
+      proxy.listen(0, '127.0.0.1');
+      await once(proxy, 'listening');
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const path = process.env.PATH ?? '';
+      const at = (apiUrl: string) => ({ PATH: path, NUMBERFLOW_URL: apiUrl, NUMBERFLOW_TOKEN: tokens.auditor });
+      const [noToken, noUrl, unreachable, notNumberflow] = await Promise.all([
+        run({ PATH: path, NUMBERFLOW_URL: url }, ['list']),
+        run({ PATH: path, NUMBERFLOW_TOKEN: tokens.auditor }, ['list']),
+        run(at(`http://127.0.0.1:${closedPort}`), ['list']),
+        run(at(proxyUrl), ['list']),
+      ]).finally(() => proxy.close());
+      expect(noToken).toMatchObject({ code: 1, stdout: '' });
+      expect(noToken.stderr).toMatch(/^numberflow: NUMBERFLOW_URL is set but NUMBERFLOW_TOKEN is not: set both /);
+      expect(noUrl).toMatchObject({ code: 1, stdout: '' });
+      expect(noUrl.stderr).toMatch(/^numberflow: NUMBERFLOW_TOKEN is set but NUMBERFLOW_URL is not/);
+      expect(noUrl.stderr).not.toContain(tokens.auditor);
+      expect(unreachable).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `numberflow: cannot reach numberflow at http://127.0.0.1:${closedPort} (ECONNREFUSED); is it running, and is NUMBERFLOW_URL right?\n`,
+      });
+      expect(notNumberflow).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `numberflow: ${proxyUrl} answered HTTP 502 without numberflow's error body; is NUMBERFLOW_URL numberflow's HTTP service?\n`,
+      });
+    },
+    LONG,
+  );
+});

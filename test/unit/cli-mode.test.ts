@@ -1,0 +1,57 @@
+// Which way the command line reaches numberflow, decided from the environment alone, before anything is sent.
+import { describe, expect, it } from 'vitest';
+import { CliModeError, selectMode } from '../../src/cli/mode.js';
+
+const token = 'nf_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
+
+function refusal(env: Record<string, string | undefined>): string {
+  try {
+    selectMode(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(CliModeError);
+    return (err as Error).message;
+  }
+  throw new Error('the environment was accepted');
+}
+
+describe("the command line's mode", () => {
+  it('goes directly through Temporal when neither NUMBERFLOW_URL nor NUMBERFLOW_TOKEN is set (or both are blank)', () => {
+    expect(selectMode({})).toEqual({ kind: 'direct' });
+    expect(selectMode({ NUMBERFLOW_URL: ' ', NUMBERFLOW_TOKEN: '' })).toEqual({ kind: 'direct' });
+    expect(selectMode({ TEMPORAL_ADDRESS: 'temporal:7233' })).toEqual({ kind: 'direct' });
+  });
+
+  it('goes through the API when both are set, also with Temporal settings around', () => {
+    const mode = selectMode({
+      NUMBERFLOW_URL: 'https://numberflow.acme.example/base/',
+      NUMBERFLOW_TOKEN: token,
+      TEMPORAL_ADDRESS: 'temporal:7233',
+    });
+    expect(mode).toEqual({ kind: 'api', url: new URL('https://numberflow.acme.example/base/'), token });
+  });
+
+  it('refuses one without the other, saying to set both or neither', () => {
+    expect(refusal({ NUMBERFLOW_URL: 'http://127.0.0.1:8080' })).toMatch(
+      /^NUMBERFLOW_URL is set but NUMBERFLOW_TOKEN is not: set both .*, or neither/,
+    );
+    const message = refusal({ NUMBERFLOW_TOKEN: token });
+    expect(message).toMatch(/^NUMBERFLOW_TOKEN is set but NUMBERFLOW_URL is not: set both/);
+    expect(message).not.toContain(token);
+  });
+
+  it.each(['127.0.0.1:8080', 'ftp://numberflow.acme.example', 'not a url', 'http//x'])(
+    'refuses a NUMBERFLOW_URL that is not an http(s) URL: %s',
+    (url) => {
+      expect(refusal({ NUMBERFLOW_URL: url, NUMBERFLOW_TOKEN: token })).toBe(
+        `NUMBERFLOW_URL: must be an http:// or https:// URL, e.g. http://127.0.0.1:8080 (got "${url}")`,
+      );
+    },
+  );
+
+  it('refuses a token that cannot be one header value, without repeating it', () => {
+    const bad = 'nf_secret with a space';
+    const message = refusal({ NUMBERFLOW_URL: 'http://127.0.0.1:8080', NUMBERFLOW_TOKEN: bad });
+    expect(message).toBe('NUMBERFLOW_TOKEN: must be one bearer token (printable, no spaces)');
+    expect(message).not.toContain('secret');
+  });
+});

@@ -1,0 +1,195 @@
+// The command line's human-readable output and its failure messages: what a person reads instead of JSON.
+import { describe, expect, it } from 'vitest';
+import { CliExit, failureOf } from '../../src/cli/failure.js';
+import { eventLine, outcomeLine, relative, startedLine, viewSummary } from '../../src/cli/format.js';
+import { JourneyInputError } from '../../src/domain/journey-input.js';
+import type { JourneyNote, JourneyView } from '../../src/domain/journey.js';
+
+const now = new Date('2025-06-01T12:00:00.000Z');
+
+function view(overrides: Partial<JourneyView> = {}): JourneyView {
+  return {
+    e164: '+14155552671',
+    wabaId: '102290129340398',
+    portfolioId: '506914307656634',
+    path: 'cloud_api',
+    stage: 'AWAITING_OTP',
+    phoneNumberId: '106540352242922',
+    codeMethod: 'SMS',
+    waiting: {
+      for: 'operator',
+      reason: 'an operator must submit the 6-digit code Meta sent by SMS.',
+      until: '2025-06-01T12:14:00.000Z',
+    },
+    deadlines: {
+      signupExpiresAt: '2025-06-15T11:00:00.000Z',
+      codeExpiresAt: '2025-06-01T12:14:00.000Z',
+      reRegisterBy: null,
+      deletionAllowedAt: null,
+    },
+    attempts: { codeRequests: 1, wrongCodes: 1, wrongPins: 0, registerCalls: 0, deregisterCalls: 0 },
+    registrationCallsIn72h: 0,
+    displayName: { current: 'Acme Support', pending: null, status: 'PENDING_REVIEW' },
+    status: null,
+    lastError: null,
+    recentEvents: [],
+    notes: [{ at: '2025-06-01T11:59:00.000Z', actor: 'operator@acme', what: 'submitted a code that Meta refused' }],
+    sendsPaused: false,
+    result: null,
+    ...overrides,
+  };
+}
+
+describe("show's summary", () => {
+  it('says where the journey stands, who it waits for and until when, the deadlines, attempts, name and notes', () => {
+    expect(viewSummary(view(), now)).toEqual([
+      '+14155552671  AWAITING_OTP',
+      '  waits for     operator: an operator must submit the 6-digit code Meta sent by SMS, until 2025-06-01T12:14:00.000Z (in 14 minutes)',
+      '  number        phone_number_id 106540352242922, WABA 102290129340398, portfolio 506914307656634, cloud_api, code by SMS',
+      '  display name  "Acme Support" PENDING_REVIEW',
+      '  deadlines     signup window ends 2025-06-15T11:00:00.000Z (in 14 days); code expires 2025-06-01T12:14:00.000Z (in 14 minutes)',
+      "  attempts      code requests 1, wrong codes 1, wrong PINs 0, register calls 0, deregister calls 0 (0 of Meta's 10 registrations in 72 h)",
+      '  notes',
+      '    2025-06-01T11:59:00.000Z  operator@acme: submitted a code that Meta refused',
+    ]);
+  });
+
+  it('shows how an ended journey ended, its last Meta error, and only the latest five notes', () => {
+    const notes: JourneyNote[] = Array.from({ length: 7 }, (_, i) => ({
+      at: `2025-06-01T10:0${i}:00.000Z`,
+      actor: 'numberflow',
+      what: `note ${i + 1}`,
+    }));
+    const lines = viewSummary(
+      view({
+        stage: 'FAILED',
+        waiting: null,
+        deadlines: { signupExpiresAt: null, codeExpiresAt: null, reRegisterBy: null, deletionAllowedAt: null },
+        status: 'PENDING',
+        sendsPaused: true,
+        displayName: { current: 'Acme Support', pending: 'Acme Help', status: 'APPROVED' },
+        lastError: {
+          code: 133005,
+          subcode: null,
+          type: 'OAuthException',
+          message: 'Two step verification PIN Mismatch',
+          details: null,
+          fbtraceId: 'AbCdEf',
+          httpStatus: 400,
+          errorClass: 'permanent',
+          retryAfterMs: null,
+          remediation: 'Submit the PIN already set on the number.',
+          endpoint: 'POST /{phone-number-id}/register',
+        },
+        result: {
+          outcome: 'FAILED',
+          reasonCode: 'PIN_ATTEMPTS_EXHAUSTED',
+          reason: 'three wrong PINs',
+          remediation: 'Reset the PIN in WhatsApp Manager, then start a new journey.',
+          actor: null,
+          metaError: null,
+        },
+        notes,
+      }),
+      now,
+    );
+    expect(lines[0]).toBe('+14155552671  FAILED');
+    expect(lines).toContain(
+      '  ended         FAILED (PIN_ATTEMPTS_EXHAUSTED): three wrong PINs — Reset the PIN in WhatsApp Manager, then start a new journey.',
+    );
+    expect(lines).toContain(
+      '  last error    Meta 133005: Two step verification PIN Mismatch — Submit the PIN already set on the number.',
+    );
+    expect(lines).toContain('  display name  "Acme Support" APPROVED, "Acme Help" pending');
+    expect(lines.find((l) => l.startsWith('  number'))).toMatch(/, status PENDING, sends paused$/);
+    expect(lines.some((l) => l.startsWith('  waits for') || l.startsWith('  deadlines'))).toBe(false);
+    expect(lines.slice(-6)).toEqual([
+      '  notes (latest 5 of 7)',
+      ...['3', '4', '5', '6', '7'].map((n) => `    2025-06-01T10:0${Number(n) - 1}:00.000Z  numberflow: note ${n}`),
+    ]);
+  });
+
+  it('says times relative to now in the unit that keeps the number small', () => {
+    expect(relative('2025-06-01T12:00:30.000Z', now)).toBe('in 30 seconds');
+    expect(relative('2025-06-01T11:15:00.000Z', now)).toBe('45 minutes ago');
+    expect(relative('2025-06-02T00:00:00.000Z', now)).toBe('in 12 hours');
+    expect(relative('2025-05-29T12:00:00.000Z', now)).toBe('3 days ago');
+  });
+});
+
+describe("watch's lines", () => {
+  const seenAt = new Date('2025-06-01T12:00:05.000Z');
+
+  it('prints a stage with who it waits for, a note at its own time, and the end', () => {
+    expect(eventLine({ event: 'view', data: view() }, seenAt)).toBe(
+      '2025-06-01T12:00:05.000Z  AWAITING_OTP — waits for operator: an operator must submit the 6-digit code Meta sent by SMS, until 2025-06-01T12:14:00.000Z',
+    );
+    expect(eventLine({ event: 'stage', data: { stage: 'LIVE', waiting: null } }, seenAt)).toBe(
+      '2025-06-01T12:00:05.000Z  LIVE',
+    );
+    expect(
+      eventLine(
+        { event: 'note', data: { at: '2025-06-01T11:59:00.000Z', actor: 'ops@acme', what: 'submitted a PIN' } },
+        seenAt,
+      ),
+    ).toBe('2025-06-01T11:59:00.000Z  note: ops@acme: submitted a PIN');
+    const result = {
+      outcome: 'CANCELLED' as const,
+      reasonCode: 'CANCELLED_BY_OPERATOR',
+      reason: 'cancelled by ops@acme: wrong number',
+      remediation: 'Start a new journey when the number is ready.',
+      actor: 'ops@acme',
+      metaError: null,
+    };
+    expect(eventLine({ event: 'end', data: { result } }, seenAt)).toBe(
+      '2025-06-01T12:00:05.000Z  ended CANCELLED (CANCELLED_BY_OPERATOR): cancelled by ops@acme: wrong number — Start a new journey when the number is ready.',
+    );
+  });
+});
+
+describe("the answers to start and to an operator's action", () => {
+  it('prints an action as accepted, refused or received (taken in, still being worked on)', () => {
+    expect(outcomeLine({ outcome: 'accepted', message: 'code accepted', attemptsLeft: null })).toBe(
+      'accepted: code accepted',
+    );
+    expect(outcomeLine({ outcome: 'refused', message: 'code wrong, 2 attempts left', attemptsLeft: 2 })).toBe(
+      'refused: code wrong, 2 attempts left',
+    );
+    expect(outcomeLine({ outcome: 'pending', message: 'verifying with Meta', attemptsLeft: null })).toBe(
+      'received: verifying with Meta',
+    );
+  });
+
+  it('says whether start made the journey or found the one its idempotency key started', () => {
+    const started = { workflowId: 'number:+14155552671', runId: 'run-1', journey: view({ stage: 'ADDING' }) };
+    expect(startedLine({ started, created: true })).toBe('number:+14155552671 started (run run-1), stage ADDING');
+    expect(startedLine({ started, created: false })).toBe(
+      'number:+14155552671 was started already under this idempotency key (run run-1), stage ADDING',
+    );
+  });
+});
+
+describe('what a failed command says', () => {
+  it('names every problem of a journey request, one per line, and exits 1', () => {
+    const err = new JourneyInputError([
+      { path: 'wabaId', message: 'must be a numeric Graph id' },
+      { path: 'displayName', message: 'is empty' },
+    ]);
+    expect(failureOf(err)).toEqual({
+      lines: ['numberflow: invalid journey request', '  wabaId: must be a numeric Graph id', '  displayName: is empty'],
+      exitCode: 1,
+    });
+  });
+
+  it('ends an interrupted command quietly with its exit code, and says why when there is a reason', () => {
+    expect(failureOf(new CliExit(130))).toEqual({ lines: [], exitCode: 130 });
+    expect(failureOf(new CliExit(1, 'the journey ended FAILED without reaching LIVE'))).toEqual({
+      lines: ['numberflow: the journey ended FAILED without reaching LIVE'],
+      exitCode: 1,
+    });
+    expect(failureOf(new Error('no journey for +14155552671'))).toEqual({
+      lines: ['numberflow: no journey for +14155552671'],
+      exitCode: 1,
+    });
+  });
+});
