@@ -73,7 +73,9 @@ const configSchema = z
     /** A folder of prebuilt workflow bundles (scripts/bundle-workflows.ts); unset: bundled from source at start. */
     NUMBERFLOW_WORKFLOW_BUNDLE: optionalText,
     /** The worker's Prometheus port (the SDK's metrics and numberflow's Graph calls); unset: none. */
-    NUMBERFLOW_METRICS_PORT: optionalText.pipe(port.optional()),
+    NUMBERFLOW_METRICS_PORT: optionalText.pipe(
+      z.coerce.number<string | undefined>().int().min(1).max(65535).optional(),
+    ),
     NUMBERFLOW_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** 1: spans exported (to localhost:4318 without an endpoint); 0: none, even with an endpoint. */
     NUMBERFLOW_TRACING: optionalText.pipe(z.enum(['0', '1']).optional()),

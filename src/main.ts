@@ -1,7 +1,6 @@
 // `npm start`: the main job on the embedded default. Without TEMPORAL_ADDRESS it starts the Temporal dev
 // server (SQLite under the data folder, Web UI); without META_ACCESS_TOKEN it starts the Graph API sandbox;
 // then the worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
-import type { Connection } from '@temporalio/client';
 import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
@@ -9,31 +8,25 @@ import { secretsKeysFor } from './codec/secrets-keys.js';
 import { loadConfig, type Config } from './config.js';
 import { graphClientFromConfig } from './graph/from-config.js';
 import { InMemoryTokenStore, PerWabaTokenProvider } from './graph/tokens.js';
-import { buildHttpApp } from './http/app.js';
-import { codecServerOptions, embeddedCodecEndpoint, trustsLoopback } from './http/codec-setup.js';
+import { codecServerOptions, embeddedCodecEndpoint } from './http/codec-setup.js';
+import { serveHttp } from './http/serve.js';
 import { localSecret } from './local-secret.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
-import { runMain } from './run-main.js';
+import { runMain, withStops, type Stop } from './run-main.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
 import { resolveBinary } from './temporal/binaries.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
 import { startDevServer } from './temporal/dev-server.js';
-import { ensureSearchAttributes } from './temporal/search-attributes.js';
+import { registerSearchAttributes } from './temporal/search-attributes.js';
+import { createServiceMetrics } from './telemetry/metrics.js';
+import { startTracing } from './telemetry/tracing.js';
 import { createNumberflowWorker } from './worker.js';
-
-/** Things started here, stopped in reverse order on the way out. */
-type Stop = () => Promise<void>;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  installTemporalLogging(logger);
-  const stops: Stop[] = [];
-  try {
-    await run(config, logger, stops);
-  } finally {
-    for (const stop of stops.reverse()) await stop();
-  }
+  installTemporalLogging(logger, config);
+  await withStops((stops) => run(config, logger, stops));
 }
 
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
@@ -71,17 +64,15 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const codecKeys = codecKeysFor(config);
   const secrets = secretsKeysFor(config, { unseal: true });
   const dataConverter = createDataConverter(codecKeys, secrets);
-  const client = await connectClient(config, dataConverter, address);
+  const tracing = await startTracing(config, 'numberflow');
+  if (tracing) stops.push(() => tracing.shutdown());
+  const client = await connectClient(config, dataConverter, address, tracing?.clientInterceptors);
   stops.push(() => client.connection.close());
-  if (config.TEMPORAL_ADDRESS) {
-    const added = await ensureSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE).catch(
-      (err: unknown) => {
-        logger.warn({ err }, 'could not register search attributes; register them with your cluster tooling');
-        return [];
-      },
-    );
-    if (added.length) logger.info({ added }, 'registered search attributes');
-  }
+  if (config.TEMPORAL_ADDRESS) await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
+  // Graph calls of the worker and of the service, on the HTTP service's /metrics.
+  const metrics = createServiceMetrics(client, {
+    onError: (err) => logger.warn({ err }, 'journeys could not be counted for /metrics'),
+  });
 
   // Without Meta credentials the sandbox signs with a secret of the data folder, and the service checks with it.
   const appSecret = config.META_APP_SECRET ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-app-secret');
@@ -92,12 +83,13 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   if (sandbox) stops.push(() => sandbox.close());
   // The sandbox's demo WABA gets its token once it exists, after the service listens for its first webhook.
   const sandboxTokens = new InMemoryTokenStore();
+  const observe = metrics.graphCalls;
   const graph = sandbox
-    ? graphClientFromConfig(config, { baseUrl: sandbox.url, tokens: new PerWabaTokenProvider(sandboxTokens) })
-    : graphClientFromConfig(config);
+    ? graphClientFromConfig(config, { baseUrl: sandbox.url, tokens: new PerWabaTokenProvider(sandboxTokens), observe })
+    : graphClientFromConfig(config, { observe });
   stops.push(() => graph.close());
 
-  const http = await buildHttpApp({
+  const { app: http, url: httpUrl } = await serveHttp(config, {
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     appSecret,
@@ -106,19 +98,15 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     logger,
     graph,
     codec: codecServerOptions(config, codecKeys, secrets),
+    metrics,
   });
-  const httpUrl = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   stops.push(() => http.close());
-  logger.info(
-    `HTTP service on ${httpUrl}: Meta webhooks at ${httpUrl}/webhooks/meta, codec server at ${httpUrl}/codec` +
-      (trustsLoopback(config) ? ' (trusts callers on this machine without a token)' : ''),
-  );
   if (sandbox) await sandboxDemo(sandbox, sandboxTokens, logger, `${httpUrl}/webhooks/meta`);
 
   const connection = await connectWorkerConnection(config, address);
   stops.push(() => connection.close());
   const activities = createActivities({ graph, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });
-  const worker = await createNumberflowWorker({ connection, config, activities, dataConverter });
+  const worker = await createNumberflowWorker({ connection, config, activities, dataConverter, tracing });
   logger.info(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
   logger.info('numberflow is running; press Ctrl-C to stop');
   // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once in-flight tasks drain.

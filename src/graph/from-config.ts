@@ -2,10 +2,11 @@
 import type { Config } from '../config.js';
 import { GraphClient } from './client.js';
 import { staticTokenProvider, type TokenProvider } from './tokens.js';
+import type { GraphCallObserver } from './transport.js';
 
 export function graphClientFromConfig(
   config: Config,
-  override: { baseUrl?: string; token?: string; tokens?: TokenProvider } = {},
+  override: { baseUrl?: string; token?: string; tokens?: TokenProvider; observe?: GraphCallObserver } = {},
 ): GraphClient {
   const token = override.token ?? config.META_ACCESS_TOKEN;
   if (!override.tokens && !token) {
@@ -19,5 +20,6 @@ export function graphClientFromConfig(
     appSecret: config.META_APP_SECRET,
     connectTimeoutMs: config.GRAPH_CONNECT_TIMEOUT_MS,
     requestTimeoutMs: config.GRAPH_REQUEST_TIMEOUT_MS,
+    observe: override.observe,
   });
 }

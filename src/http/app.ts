@@ -1,10 +1,12 @@
-// The HTTP service (Fastify): Meta's webhook receiver and the codec server the Web UI and CLI decode histories
-// through; the onboarding, operator and auditor APIs join it in later issues.
+// The HTTP service (Fastify): Meta's webhook receiver, the codec server the Web UI and CLI decode histories through,
+// and numberflow's metrics for Prometheus; the onboarding, operator and auditor APIs join it in later issues.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { GraphClient } from '../graph/client.js';
+import type { ServiceMetrics } from '../telemetry/metrics.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
+import { metricsRoutes } from './metrics-routes.js';
 import { createWebhookRouter } from './webhook-router.js';
 import { webhookRoutes } from './webhook-routes.js';
 
@@ -18,6 +20,8 @@ export interface HttpAppOptions {
   graph: GraphClient;
   /** The codec server under /codec (left out, e.g. by a bench that only receives webhooks). */
   codec?: CodecRoutesOptions;
+  /** numberflow's metrics on /metrics, webhook deliveries counted (left out: no /metrics). */
+  metrics?: ServiceMetrics;
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
@@ -36,8 +40,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     );
   });
   const route = createWebhookRouter({ client: options.client, taskQueue: options.taskQueue, graph: options.graph });
-  await app.register(webhookRoutes, { ...options, route });
+  await app.register(webhookRoutes, { ...options, route, delivered: options.metrics?.webhookDelivered });
   if (options.codec) await app.register(codecRoutes, { ...options.codec, prefix: '/codec' });
+  if (options.metrics) await app.register(metricsRoutes, options.metrics);
   app.get('/health', async () => ({ ok: true }));
   return app;
 }
