@@ -110,6 +110,9 @@ const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 
+/** Every variable the configuration reads (scripts/check-compose.sh holds the compose file to these). */
+export const configVariables: readonly string[] = Object.keys(configSchema.shape);
+
 export function isLoopback(host: string): boolean {
   const bare = host
     .replace(/^\[(.*)\]$/, '$1')
