@@ -168,6 +168,11 @@ export function spawnMain(env: MainEnv): Spawned {
   return spawnTsx('src/main.ts', env.env);
 }
 
+/** `npm run service` (src/service.ts) as a real process, with exactly `env` (and PATH). */
+export function spawnService(env: Record<string, string>): Spawned {
+  return spawnTsx('src/service.ts', { PATH: process.env.PATH ?? '', ...env });
+}
+
 /** Starts `npm start` and waits until its worker polls; answers the process and the sandbox's demo accounts. */
 export async function startMain(env: MainEnv): Promise<{ main: Spawned; portfolioId: string; wabaId: string }> {
   const main = spawnMain(env);
