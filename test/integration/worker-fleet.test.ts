@@ -74,7 +74,10 @@ describe('a fleet of workers on one task queue (dev server + Graph sandbox, work
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // the slow register is inside the sandbox now
 
     const before = await Promise.all(journeys.map(identitiesOf));
-    expect(before.some((ids) => [...ids].some(owner(doomed))), 'the doomed worker had work').toBe(true);
+    expect(
+      before.some((ids) => [...ids].some(owner(doomed))),
+      'the doomed worker had work',
+    ).toBe(true);
     doomed.child.kill('SIGKILL');
     expect(await doomed.exit(10_000)).toBeNull(); // killed by the signal, no graceful drain
 
