@@ -1,13 +1,14 @@
 // Workers as a fleet: two worker processes poll one task queue; one is killed (SIGKILL) while journeys are under
 // way — awaiting CONNECTED, and one inside a slow register — and the other finishes every journey. Meta (the
 // sandbox) and the webhook receiver stay in this process and see the whole run; only the killed worker dies.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import proto from '@temporalio/proto';
 import type { JourneyView } from '../../src/domain/journey.js';
 import { useBench } from '../support/bench.js';
 import { callsFor, succeeded } from '../support/call-counts.js';
-import { APP_SECRET, type JourneyHandle } from '../support/harness.js';
-import { startWorkerChild, type Spawned } from '../support/processes.js';
+import type { JourneyHandle } from '../support/harness.js';
+import type { Spawned } from '../support/processes.js';
+import { useWorkerChildren } from '../support/worker-children.js';
 import { submitDeliveredCode } from '../support/steps.js';
 
 const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
@@ -16,23 +17,7 @@ const JOURNEYS = 6;
 describe('a fleet of workers on one task queue (dev server + Graph sandbox, workers as processes)', () => {
   // CONNECTED comes 8 s after the register (sandbox time is real time); names are approved after 1 s.
   const t = useBench('dev', { sandbox: { connectDelayMs: 8_000, nameReviewDelayMs: 1_000 } });
-  const workers: Spawned[] = [];
-  const startWorker = async () => {
-    const { bench } = t;
-    const token = bench.sandbox.admin.issueToken({ wabaIds: [bench.wabaId] });
-    const worker = await startWorkerChild({
-      taskQueue: bench.taskQueue,
-      graphBaseUrl: bench.sandbox.url,
-      token,
-      appSecret: APP_SECRET,
-    });
-    workers.push(worker);
-    return worker;
-  };
-  afterAll(async () => {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-    await Promise.all(workers.map((w) => w.exit(5_000)));
-  });
+  const workers = useWorkerChildren(t);
 
   /** The identities (pid@host) of the workers that ran a journey's workflow and activity tasks. */
   const identitiesOf = async (journey: JourneyHandle): Promise<Set<string>> => {
@@ -55,7 +40,7 @@ describe('a fleet of workers on one task queue (dev server + Graph sandbox, work
 
   it('finishes every journey on the surviving worker when one is killed mid-journey', async () => {
     const { bench } = t;
-    const [doomed, survivor] = [await startWorker(), await startWorker()];
+    const [doomed, survivor] = [await workers.start(), await workers.start()];
     const owner = (worker: Spawned) => (id: string) => id.startsWith(`${worker.pid}@`);
     let polling: string[] = [];
     for (let i = 0; i < 100 && !(polling.some(owner(doomed)) && polling.some(owner(survivor))); i++) {
