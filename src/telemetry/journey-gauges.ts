@@ -40,17 +40,19 @@ export function registerJourneyGauges({ client, registry, cacheMs = 10_000, onEr
       Promise.all(journeyStages.map(async (stage) => [stage, await count(running(stage))] as const)),
       Promise.all(
         HUMAN_WAIT_STAGES.flatMap((stage) =>
-          Object.entries(WAIT_AGES).map(async ([olderThan, ms]) => ({
-            stage,
-            olderThan,
-            count: await count(
-              ms === 0 ? running(stage) : `${running(stage)} AND StartTime < '${new Date(now - ms).toISOString()}'`,
-            ),
-          })),
+          Object.entries(WAIT_AGES)
+            .filter(([, ms]) => ms > 0) // '0s' is the stage's count
+            .map(async ([olderThan, ms]) => ({
+              stage,
+              olderThan,
+              count: await count(`${running(stage)} AND StartTime < '${new Date(now - ms).toISOString()}'`),
+            })),
         ),
       ),
     ]);
-    return { byStage: new Map(stages), waits };
+    const byStage = new Map(stages);
+    const all = HUMAN_WAIT_STAGES.map((stage) => ({ stage, olderThan: '0s', count: byStage.get(stage) ?? 0 }));
+    return { byStage, waits: [...all, ...waits] };
   }
 
   let cached: { at: number; counts: Promise<Counts> } | undefined;
