@@ -5,6 +5,8 @@
 #             tests; its URL goes to .data-test/postgres.url (gitignored), which the tests read.
 #   chromium: Debian's Chromium for the operator console's browser test (test/browser), driven by playwright-core
 #             (CHROMIUM_PATH overrides /usr/bin/chromium).
+#   docker_compose: Debian's docker-compose, with which scripts/check-compose.sh validates docker-compose.yml
+#             (no Docker engine needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -78,5 +80,11 @@ chromium() {
   say "chromium: $path"
 }
 
+docker_compose() {
+  command -v docker-compose >/dev/null || apt_install docker-compose
+  say "docker-compose: $(command -v docker-compose)"
+}
+
 postgres
 chromium
+docker_compose

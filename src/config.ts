@@ -85,6 +85,17 @@ const configSchema = z
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     /** 0.0.0.0 to take Meta's webhooks directly; behind a proxy, loopback is enough. */
     HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+    /** A folder of prebuilt workflow bundles (scripts/bundle-workflows.ts); unset: bundled from source at start. */
+    NUMBERFLOW_WORKFLOW_BUNDLE: optionalText,
+    /** The worker's Prometheus port (the SDK's metrics and numberflow's Graph calls); unset: none. */
+    NUMBERFLOW_METRICS_PORT: optionalText.pipe(
+      z.coerce.number<string | undefined>().int().min(1).max(65535).optional(),
+    ),
+    NUMBERFLOW_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** 1: spans exported (to localhost:4318 without an endpoint); 0: none, even with an endpoint. */
+    NUMBERFLOW_TRACING: optionalText.pipe(z.enum(['0', '1']).optional()),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url().optional()),
+    OTEL_SERVICE_NAME: optionalText,
   })
   .superRefine((env, ctx) => {
     for (const [name, why] of [
@@ -124,6 +135,9 @@ export function usesSandbox(config: Pick<Config, 'META_ACCESS_TOKEN' | 'META_APP
   return !config.META_ACCESS_TOKEN && !config.META_APP_ID;
 }
 
+/** Every variable the configuration reads (scripts/check-compose.sh holds the compose file to these). */
+export const configVariables: readonly string[] = Object.keys(configSchema.shape);
+
 export function isLoopback(host: string): boolean {
   const bare = host
     .replace(/^\[(.*)\]$/, '$1')
@@ -136,6 +150,12 @@ export function isLoopback(host: string): boolean {
 export function codecCorsOrigins(config: Config): string[] {
   if (config.NUMBERFLOW_CODEC_CORS_ORIGINS) return config.NUMBERFLOW_CODEC_CORS_ORIGINS.split(',').map((o) => o.trim());
   return [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`];
+}
+
+/** Whether spans are exported: an OTLP endpoint or NUMBERFLOW_TRACING=1 turns it on. Off, no tracing code loads. */
+export function tracingEnabled(config: Config): boolean {
+  if (config.NUMBERFLOW_TRACING) return config.NUMBERFLOW_TRACING === '1';
+  return config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined;
 }
 
 /** Variables whose values never appear in an error message (a database URL may carry its password). */

@@ -1,8 +1,7 @@
 // `npm start`: the main job on the embedded default. Without TEMPORAL_ADDRESS it starts the Temporal dev
 // server (SQLite under the data folder, Web UI); it opens the token store (SQLite in the data folder, or
-// NUMBERFLOW_DATABASE_URL); without META_ACCESS_TOKEN or META_APP_ID it starts the Graph API sandbox; then the
-// worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
-import type { Connection } from '@temporalio/client';
+// NUMBERFLOW_DATABASE_URL); without META_ACCESS_TOKEN or META_APP_ID it starts the Graph API sandbox; then the HTTP
+// service and the worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
 import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
@@ -10,40 +9,35 @@ import { secretsKeysFor } from './codec/secrets-keys.js';
 import { loadConfig, usesSandbox, type Config } from './config.js';
 import { appSecretOf, graphClientFromConfig, SANDBOX_APP_ID } from './graph/from-config.js';
 import { PerWabaTokenProvider } from './graph/tokens.js';
-import { buildHttpApp } from './http/app.js';
-import { codecServerOptions, embeddedCodecEndpoint, trustsLoopback } from './http/codec-setup.js';
-import { PageTokens } from './http/api/page-token.js';
-import { loadPrincipals } from './http/auth/setup.js';
+import { embeddedCodecEndpoint } from './http/codec-setup.js';
+import { serveHttp } from './http/serve.js';
+import { serviceOptions } from './http/service-options.js';
 import { localSecret } from './local-secret.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
-import { runMain } from './run-main.js';
+import { runMain, withStops, type Stop } from './run-main.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
 import { openStores } from './stores/open.js';
 import type { TokenStore } from './stores/token-store.js';
 import { resolveBinary } from './temporal/binaries.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
 import { startDevServer } from './temporal/dev-server.js';
-import { ensureSearchAttributes } from './temporal/search-attributes.js';
+import { registerSearchAttributes } from './temporal/search-attributes.js';
+import { createServiceMetrics } from './telemetry/metrics.js';
+import { startTracing } from './telemetry/tracing.js';
 import { createNumberflowWorker } from './worker.js';
-
-/** Things started here, stopped in reverse order on the way out. */
-type Stop = () => Promise<void>;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  installTemporalLogging(logger);
-  const stops: Stop[] = [];
-  try {
-    await run(config, logger, stops);
-  } finally {
-    for (const stop of stops.reverse()) await stop();
-  }
+  installTemporalLogging(logger, config);
+  await withStops((stops) => run(config, logger, stops));
 }
 
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
-  // First: a malformed token file stops the start before anything is started.
-  const principals = loadPrincipals(config, logger);
+  const codecKeys = codecKeysFor(config);
+  const secrets = secretsKeysFor(config, { unseal: true });
+  // First: a malformed API token file stops the start before anything is started.
+  const service = serviceOptions(config, logger, { codec: codecKeys, secrets });
   let address = config.TEMPORAL_ADDRESS;
   const codecEndpoint = embeddedCodecEndpoint(config);
   if (!address) {
@@ -75,19 +69,17 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     }
   }
 
-  const codecKeys = codecKeysFor(config);
-  const secrets = secretsKeysFor(config, { unseal: true });
   const dataConverter = createDataConverter(codecKeys, secrets);
-  const client = await connectClient(config, dataConverter, address);
+  const tracing = await startTracing(config, 'numberflow');
+  if (tracing) stops.push(() => tracing.shutdown());
+  const client = await connectClient(config, dataConverter, address, tracing?.clientInterceptors);
   stops.push(() => client.connection.close());
   // Also on the embedded server: one left running by an earlier version may lack a newer attribute.
-  const added = await ensureSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE).catch(
-    (err: unknown) => {
-      logger.warn({ err }, 'could not register search attributes; register them with your cluster tooling');
-      return [];
-    },
-  );
-  if (added.length) logger.info({ added }, 'registered search attributes');
+  await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
+  // Graph calls of the worker and of the service, on the HTTP service's /metrics.
+  const metrics = createServiceMetrics(client, {
+    onError: (err) => logger.warn({ err }, 'journeys could not be counted for /metrics'),
+  });
 
   // Customers' tokens, sealed under the store key; the system-user token (if any) serves WABAs without one.
   const stores = await openStores(config);
@@ -107,10 +99,10 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     : undefined;
   if (sandbox) stops.push(() => sandbox.close());
   const tokens = new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN);
-  const graph = graphClientFromConfig(config, tokens, sandbox?.url);
+  const graph = graphClientFromConfig(config, tokens, { sandboxUrl: sandbox?.url, observe: metrics.graphCalls });
   stops.push(() => graph.close());
 
-  const http = await buildHttpApp({
+  const { app: http, url: httpUrl } = await serveHttp(config, {
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     appSecret,
@@ -118,23 +110,16 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       config.META_WEBHOOK_VERIFY_TOKEN ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-webhook-verify-token'),
     logger,
     graph,
-    codec: codecServerOptions(config, codecKeys, secrets),
-    principals,
-    pageTokens: PageTokens.derivedFrom(codecKeys.keys.get(codecKeys.activeKeyId) ?? Buffer.alloc(0)),
-    console: { secret: config.NUMBERFLOW_CONSOLE_SECRET ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'console-secret') },
+    metrics,
+    ...service,
   });
-  const httpUrl = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   stops.push(() => http.close());
-  logger.info(
-    `HTTP service on ${httpUrl}: operator console at ${httpUrl}/, API at ${httpUrl}/v1 (reference ${httpUrl}/docs), Meta webhooks at ${httpUrl}/webhooks/meta, codec server at ${httpUrl}/codec` +
-      (trustsLoopback(config) ? ' (trusts callers on this machine without a token)' : ''),
-  );
   if (sandbox) await sandboxDemo(sandbox, stores.tokens, logger, `${httpUrl}/webhooks/meta`);
 
   const connection = await connectWorkerConnection(config, address);
   stops.push(() => connection.close());
   const activities = createActivities({ graph, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });
-  const worker = await createNumberflowWorker({ connection, config, activities, dataConverter });
+  const worker = await createNumberflowWorker({ connection, config, activities, dataConverter, tracing });
   logger.info(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
   logger.info('numberflow is running; press Ctrl-C to stop');
   // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once in-flight tasks drain.

@@ -11,3 +11,16 @@ export function runMain(main: () => Promise<void>, describe: (err: unknown) => s
 function defaultDescription(err: unknown): string {
   return `numberflow: ${err instanceof Error ? err.message : String(err)}`;
 }
+
+/** Something started, stopped on the way out. */
+export type Stop = () => Promise<void>;
+
+/** Runs `work`, then whatever it started, stopped in reverse order, also when `work` failed half-way. */
+export async function withStops(work: (stops: Stop[]) => Promise<void>): Promise<void> {
+  const stops: Stop[] = [];
+  try {
+    await work(stops);
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}

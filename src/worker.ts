@@ -1,9 +1,8 @@
 // Runs the numberflow worker. `npm run worker` starts it alone against TEMPORAL_ADDRESS (a fleet member);
 // `npm start` embeds it with the dev server. SIGINT/SIGTERM drain it gracefully: no process.exit mid-task.
-import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from './activities/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, installTemporalLogging } from './logger.js';
@@ -14,37 +13,42 @@ import { secretsKeysFor } from './codec/secrets-keys.js';
 import { graphClientFromConfig } from './graph/from-config.js';
 import { PerWabaTokenProvider } from './graph/tokens.js';
 import { openStores } from './stores/open.js';
+import { countGraphCallsWith } from './telemetry/graph-calls.js';
+import { metricsUrl } from './telemetry/runtime-metrics.js';
+import { startTracing, type Tracing } from './telemetry/tracing.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
+import { registerSearchAttributes } from './temporal/search-attributes.js';
+import { workflowCodeFor } from './temporal/workflow-bundle.js';
 
-/** A workflows module next to this file, whether it runs as .ts (tsx) or as built .js. */
-const workflowsModule = (name: string) =>
-  fileURLToPath(new URL(`./workflows/${name}${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
-
-/** The workflows entry point. */
-export const workflowsPath = workflowsModule('index');
-
-/** Workflow interceptors; a prebuilt bundle must be built with them (bundleWorkflowCode's workflowInterceptorModules). */
-export const workflowInterceptorModules = [workflowsModule('undecryptable-guard')];
+export { workflowInterceptorModules, workflowsPath } from './temporal/workflow-bundle.js';
 
 export interface NumberflowWorkerOptions {
   connection: NativeConnection;
   config: Config;
   activities: Activities;
   dataConverter: DataConverter;
-  /** A prebuilt bundle (tests, production); otherwise the workflows are bundled from source at start. */
+  /**
+   * A prebuilt bundle (tests); otherwise NUMBERFLOW_WORKFLOW_BUNDLE's (production), or the workflows are bundled
+   * from source at start.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   taskQueue?: string;
+  /** Spans for activities and workflows (the bundle then needs the tracing interceptors). */
+  tracing?: Tracing;
 }
 
 export async function createNumberflowWorker(options: NumberflowWorkerOptions): Promise<Worker> {
-  const { config } = options;
+  const { config, tracing } = options;
+  const { workflowModules, ...code } = options.workflowBundle
+    ? { workflowBundle: options.workflowBundle, workflowModules: undefined }
+    : workflowCodeFor(config.NUMBERFLOW_WORKFLOW_BUNDLE, tracing !== undefined);
   return Worker.create({
     connection: options.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } }),
+    ...code,
+    interceptors: { workflowModules, activity: tracing?.activityInterceptors },
+    sinks: tracing?.sinks,
     activities: options.activities,
     dataConverter: workerDataConverter(options.dataConverter),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
@@ -57,23 +61,37 @@ export async function createNumberflowWorker(options: NumberflowWorkerOptions): 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  installTemporalLogging(logger);
+  installTemporalLogging(logger, config);
   const dataConverter = createDataConverter(codecKeysFor(config), secretsKeysFor(config, { unseal: true }));
   const stores = await openStores(config);
+  // On the runtime's Prometheus port, beside the SDK's own metrics (no port: not counted).
+  const observe = config.NUMBERFLOW_METRICS_PORT ? countGraphCallsWith(Runtime.instance().metricMeter) : undefined;
   // Everything opened is closed on the way out, also when a later step fails (a wrong namespace, no server).
   const opened: (() => Promise<void>)[] = [() => stores.close()];
   try {
     // Each WABA's own token from the store; the system-user token (if any) for the others.
-    const graph = graphClientFromConfig(config, new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN));
+    const tokens = new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN);
+    const graph = graphClientFromConfig(config, tokens, { observe });
     opened.push(() => graph.close());
     logger.info({ tokenStore: `${stores.db.dialect} at ${stores.db.location}` }, 'token store open');
-    const client = await connectClient(config, dataConverter);
+    const tracing = await startTracing(config, 'numberflow-worker');
+    if (tracing) opened.push(() => tracing.shutdown());
+    const client = await connectClient(config, dataConverter, undefined, tracing?.clientInterceptors);
     opened.push(() => client.connection.close());
+    await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
     const connection = await connectWorkerConnection(config);
     opened.push(() => connection.close());
     const activities = createActivities({ graph, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });
-    const worker = await createNumberflowWorker({ connection, config, activities, dataConverter });
-    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+    const worker = await createNumberflowWorker({ connection, config, activities, dataConverter, tracing });
+    logger.info(
+      {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        namespace: config.TEMPORAL_NAMESPACE,
+        metrics: metricsUrl(config),
+        tracing: tracing !== undefined,
+      },
+      'worker running',
+    );
     // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once tasks have drained.
     await worker.run();
   } finally {

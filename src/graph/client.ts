@@ -35,7 +35,14 @@ import {
 } from './schemas.js';
 import type { TokenProvider } from './tokens.js';
 import type { NumberRef, SmbSyncType } from '../domain/number.js';
-import { endpoint, GraphTransport, type Endpoint, type GraphCall, type HttpMethod } from './transport.js';
+import {
+  endpoint,
+  GraphTransport,
+  type Endpoint,
+  type GraphCall,
+  type GraphCallObserver,
+  type HttpMethod,
+} from './transport.js';
 
 // A number and the WABA that holds it (the WABA picks the token and the rate-limit header entry).
 export type { NumberRef, SmbSyncType } from '../domain/number.js';
@@ -54,6 +61,8 @@ export interface GraphClientOptions {
   requestTimeoutMs?: number;
   /** Keep-alive connections to Graph at most. */
   connections?: number;
+  /** Told how each call ended (metrics). */
+  observe?: GraphCallObserver;
 }
 
 export interface AddPhoneNumberInput {
@@ -114,6 +123,7 @@ export class GraphClient {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       connections: options.connections ?? 8,
+      observe: options.observe,
     });
   }
 

@@ -4,6 +4,7 @@ import { usesSandbox, type Config } from '../config.js';
 import { localSecret } from '../local-secret.js';
 import { GraphClient } from './client.js';
 import type { TokenProvider } from './tokens.js';
+import type { GraphCallObserver } from './transport.js';
 
 /** The app id `npm start` gives its sandbox, so the CLI can exchange the sandbox's Embedded Signup codes. */
 export const SANDBOX_APP_ID = '1234567890';
@@ -13,8 +14,15 @@ export function appSecretOf(config: Config): string {
   return config.META_APP_SECRET ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-app-secret');
 }
 
-/** `sandboxUrl`: where the sandbox listens when it is not SANDBOX_PORT on loopback (npm start's own). */
-export function graphClientFromConfig(config: Config, tokens: TokenProvider, sandboxUrl?: string): GraphClient {
+/**
+ * `sandboxUrl`: where the sandbox listens when it is not SANDBOX_PORT on loopback (npm start's own); `observe`: told
+ * of every call (the metrics).
+ */
+export function graphClientFromConfig(
+  config: Config,
+  tokens: TokenProvider,
+  { sandboxUrl, observe }: { sandboxUrl?: string; observe?: GraphCallObserver } = {},
+): GraphClient {
   const sandbox = usesSandbox(config);
   return new GraphClient({
     baseUrl: sandbox ? (sandboxUrl ?? `http://127.0.0.1:${config.SANDBOX_PORT}`) : config.GRAPH_BASE_URL,
@@ -24,5 +32,6 @@ export function graphClientFromConfig(config: Config, tokens: TokenProvider, san
     appSecret: sandbox ? appSecretOf(config) : config.META_APP_SECRET,
     connectTimeoutMs: config.GRAPH_CONNECT_TIMEOUT_MS,
     requestTimeoutMs: config.GRAPH_REQUEST_TIMEOUT_MS,
+    observe,
   });
 }

@@ -3,7 +3,7 @@
 // GraphResponseError. Error texts name the endpoint template only: never an id-filled path, a query or a header.
 import { Pool } from 'undici';
 import type { z } from 'zod';
-import { GraphResponseError, GraphTransportError } from './errors.js';
+import { GraphError, GraphResponseError, GraphTransportError } from './errors.js';
 import { graphErrorFromAnswer, isMetaErrorBody } from './error-body.js';
 import { checkGraphId, GraphInputError } from './inputs.js';
 import { formatIssues } from './open-enum.js';
@@ -42,12 +42,24 @@ export interface GraphCall<T> {
   schema: z.ZodType<T>;
 }
 
+/** How one call ended, for metrics: by endpoint template, never by id, query or token. */
+export interface GraphCallRecord {
+  endpoint: string;
+  /** ok; meta_error (Meta answered an error: `code`); unreachable; bad_answer (not the expected shape); refused. */
+  outcome: 'ok' | 'meta_error' | 'unreachable' | 'bad_answer' | 'refused';
+  /** Meta's error code, or '' when Meta did not answer one. */
+  code: string;
+}
+
+export type GraphCallObserver = (call: GraphCallRecord) => void;
+
 export interface TransportOptions {
   baseUrl: string;
   apiVersion: string;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   connections: number;
+  observe?: GraphCallObserver;
 }
 
 export class GraphTransport {
@@ -70,6 +82,19 @@ export class GraphTransport {
   }
 
   async send<T>(call: GraphCall<T>): Promise<T> {
+    const observe = this.#options.observe;
+    if (!observe) return this.#send(call);
+    try {
+      const answer = await this.#send(call);
+      observe({ endpoint: call.endpoint.label, outcome: 'ok', code: '' });
+      return answer;
+    } catch (err) {
+      observe({ endpoint: call.endpoint.label, ...failureOf(err) });
+      throw err;
+    }
+  }
+
+  async #send<T>(call: GraphCall<T>): Promise<T> {
     const { label } = call.endpoint;
     const answer = await this.#exchange(call);
     const body = parseJson(answer.text);
@@ -153,6 +178,13 @@ const NEVER_SENT = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
 ]);
+
+function failureOf(err: unknown): Pick<GraphCallRecord, 'outcome' | 'code'> {
+  if (err instanceof GraphError) return { outcome: 'meta_error', code: String(err.code) };
+  if (err instanceof GraphTransportError) return { outcome: 'unreachable', code: '' };
+  if (err instanceof GraphResponseError) return { outcome: 'bad_answer', code: '' };
+  return { outcome: 'refused', code: '' };
+}
 
 function errorCode(err: unknown): string | undefined {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;

@@ -1,7 +1,7 @@
 // The HTTP service (Fastify): Meta's webhook receiver, the /v1 API for onboarding services, operators, admins and
 // auditors (bearer tokens, roles, zod-validated bodies, an OpenAPI 3.1 document), the operator console at `/`
 // (./console: the same principals, signed in by cookie), and the codec server the Web UI and CLI decode histories
-// through. Route families that join it reuse the auth hooks of ./auth and the error shape of ./errors.ts.
+// through, and numberflow's metrics for Prometheus. Route families that join it reuse the auth hooks of ./auth and the error shape of ./errors.ts.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -13,7 +13,9 @@ import { registerApi, type ApiOptions } from './api/index.js';
 import { PrincipalDirectory } from './auth/directory.js';
 import { consolePlugin, type ConsoleOptions } from './console/index.js';
 import { installErrorHandling } from './errors.js';
+import type { ServiceMetrics } from '../telemetry/metrics.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
+import { metricsRoutes } from './metrics-routes.js';
 import { createWebhookRouter } from './webhook-router.js';
 import { webhookRoutes } from './webhook-routes.js';
 
@@ -34,6 +36,8 @@ export interface HttpAppOptions {
   codec?: CodecRoutesOptions;
   /** The operator console's secret (sessions, CSRF) and links. */
   console?: Pick<ConsoleOptions, 'secret' | 'waitSeconds' | 'timelinePath'>;
+  /** numberflow's metrics on /metrics, webhook deliveries counted (left out: no /metrics). */
+  metrics?: ServiceMetrics;
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
@@ -77,8 +81,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     ...options.console,
   });
   const route = createWebhookRouter({ client: options.client, taskQueue: options.taskQueue, graph: options.graph });
-  await app.register(webhookRoutes, { ...options, route });
+  await app.register(webhookRoutes, { ...options, route, delivered: options.metrics?.webhookDelivered });
   if (options.codec) await app.register(codecRoutes, { ...options.codec, prefix: '/codec' });
+  if (options.metrics) await app.register(metricsRoutes, options.metrics);
   app.get('/health', async () => ({ ok: true }));
   return app;
 }

@@ -1,10 +1,18 @@
-// How `npm start` sets up the codec server: where the embedded Web UI finds it, and whom it trusts. A fleet's
-// bearer-token check (the API's principals) is injected in place of the loopback trust.
+// How the service sets up the codec server: where the embedded Web UI finds it, and whom it trusts — the API's
+// principals by bearer token, and in the embedded default also callers on this machine.
 import { isIPv6 } from 'node:net';
 import type { CodecKeys } from '../codec/aes-gcm-codec.js';
 import type { SecretsKeyring } from '../codec/sealing.js';
 import { codecCorsOrigins, isLoopback, type Config } from '../config.js';
-import { trustLoopbackCallers, type CodecRoutesOptions } from './codec-routes.js';
+import type { FastifyRequest } from 'fastify';
+import type { PrincipalDirectory } from './auth/directory.js';
+import { bearerTokenOf } from './auth/hooks.js';
+import {
+  codecAuthorizationFor,
+  trustLoopbackCallers,
+  type CodecAuthorization,
+  type CodecRoutesOptions,
+} from './codec-routes.js';
 
 /**
  * The codec server's address for the embedded Web UI: the HTTP service as the browser on this machine reaches it.
@@ -24,12 +32,30 @@ export function trustsLoopback(config: Config): boolean {
   return !config.TEMPORAL_ADDRESS && isLoopback(config.HTTP_HOST);
 }
 
-export function codecServerOptions(config: Config, codecKeys: CodecKeys, secrets: SecretsKeyring): CodecRoutesOptions {
+/**
+ * Who may decode: a bearer token of the API's principals with an auditor, operator or admin role; and, in the
+ * embedded default, any caller on this machine (the Web UI of `npm start` sends no token).
+ */
+export function codecServerOptions(
+  config: Config,
+  codecKeys: CodecKeys,
+  secrets: SecretsKeyring,
+  principals?: PrincipalDirectory,
+): CodecRoutesOptions {
+  const byToken = (request: FastifyRequest): CodecAuthorization => {
+    const token = bearerTokenOf(request);
+    if (token === null || !principals) return 'unauthorized';
+    return codecAuthorizationFor(principals.identify(token)?.roles);
+  };
+  const loopback = trustsLoopback(config);
   return {
     codecKeys,
     secrets,
     namespace: config.TEMPORAL_NAMESPACE,
     corsOrigins: codecCorsOrigins(config),
-    authorize: trustsLoopback(config) ? trustLoopbackCallers : () => 'unauthorized',
+    authorize: (request) => {
+      const verdict = byToken(request);
+      return verdict === 'unauthorized' && loopback ? trustLoopbackCallers(request) : verdict;
+    },
   };
 }

@@ -10,12 +10,19 @@ import type { createWebhookRouter, RoutedEvent } from './webhook-router.js';
 
 type Route = ReturnType<typeof createWebhookRouter>;
 
+/** How a delivery (one POST) was answered: routed (200), routing_failed (500: Meta delivers again), or refused. */
+export type WebhookDeliveryOutcome = 'routed' | 'routing_failed' | 'bad_signature' | 'too_large' | 'unusable';
+
+const REFUSALS = { 401: 'bad_signature', 413: 'too_large', 400: 'unusable' } as const;
+
 export interface WebhookRouteOptions {
   path?: string;
   appSecret: string;
   verifyToken: string;
   route: Route;
   logger: Logger;
+  /** Told how each delivery was answered (metrics). */
+  delivered?: (outcome: WebhookDeliveryOutcome) => void;
 }
 
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
@@ -37,6 +44,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const parsed = parseWebhook(raw, request.headers['x-hub-signature-256'], options.appSecret);
       if (!parsed.ok) {
+        options.delivered?.(REFUSALS[parsed.status]);
         options.logger.warn({ status: parsed.status, reason: bounded(parsed.reason) }, 'webhook refused');
         // Signed by Meta but not a WhatsApp envelope: a redelivery would not change it, so it is taken and logged.
         if (parsed.status === 400) return reply.code(200).send({ received: 0 });
@@ -44,6 +52,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       }
       const { routed, failed } = await routeEach(parsed.events, options.route, options.logger);
       options.logger.info(summary(routed), 'webhook routed');
+      options.delivered?.(failed > 0 ? 'routing_failed' : 'routed');
       // A failed change is delivered again with the whole batch; the others, routed already, are harmless twice.
       if (failed > 0) return reply.code(500).send({ error: 'routing failed' });
       return reply.code(200).send({ received: parsed.events.length });

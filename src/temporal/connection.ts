@@ -1,7 +1,7 @@
 // Connections to Temporal from the configuration: a local dev server, a cluster with mTLS, or Temporal Cloud
 // with an API key. The worker needs a NativeConnection, clients a Connection; both take the same options.
 import { readFileSync } from 'node:fs';
-import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, type Config } from '../config.js';
@@ -46,9 +46,15 @@ export function connectionOptions(config: Config, address?: string): SharedOptio
   return options;
 }
 
-export async function connectClient(config: Config, dataConverter: DataConverter, address?: string): Promise<Client> {
+/** `interceptors`: tracing's, when on (src/telemetry/tracing.ts). */
+export async function connectClient(
+  config: Config,
+  dataConverter: DataConverter,
+  address?: string,
+  interceptors?: ClientInterceptors,
+): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config, address));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors });
 }
 
 export async function connectWorkerConnection(config: Config, address?: string): Promise<NativeConnection> {

@@ -2,14 +2,14 @@
 // on. One kill covers all points at once (journeys run side by side): awaiting the code, during a slow register,
 // right after a code submission, awaiting CONNECTED, during removal. Meta (the sandbox) and the webhook receiver
 // stay in this process, so they see the whole run; only the worker process dies.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
 import type { JourneyView } from '../../src/domain/journey.js';
 import type { CallLogEntry } from '../../src/sandbox/index.js';
 import { useBench } from '../support/bench.js';
 import { callsFor, succeeded } from '../support/call-counts.js';
-import { APP_SECRET, type JourneyHandle } from '../support/harness.js';
-import { startWorkerChild, type Spawned } from '../support/processes.js';
+import type { JourneyHandle } from '../support/harness.js';
+import { useWorkerChildren } from '../support/worker-children.js';
 import { startLive, submitDeliveredCode } from '../support/steps.js';
 
 const SLOW_CALL = { kind: 'latency', latencyMs: 6_000, times: 1 } as const;
@@ -18,30 +18,14 @@ const removal = { actor: 'admin@acme', role: 'admin', reason: 'number retired' }
 describe('a worker killed mid-journey and started again (dev server + Graph sandbox, worker as a process)', () => {
   // CONNECTED comes 10 s after the register (sandbox time is real time); names are approved after 1 s.
   const t = useBench('dev', { sandbox: { connectDelayMs: 10_000, nameReviewDelayMs: 1_000 } });
-  const workers: Spawned[] = [];
-  const startWorker = async () => {
-    const { bench } = t;
-    const token = bench.sandbox.admin.issueToken({ wabaIds: [bench.wabaId] });
-    const worker = await startWorkerChild({
-      taskQueue: bench.taskQueue,
-      graphBaseUrl: bench.sandbox.url,
-      token,
-      appSecret: APP_SECRET,
-    });
-    workers.push(worker);
-    return worker;
-  };
-  afterAll(async () => {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-    await Promise.all(workers.map((w) => w.exit(5_000)));
-  });
+  const workers = useWorkerChildren(t);
   const phoneOf = async (j: JourneyHandle) => (await j.view()).phoneNumberId as string;
   const calls = (): CallLogEntry[] => t.bench.sandbox.admin.calls();
   const registers = () => calls().filter((c) => c.endpoint.endsWith('/register')).length;
 
   it('completes every journey: one successful register per number, no code requested twice', async () => {
     const { bench } = t;
-    const first = await startWorker();
+    const first = await workers.start();
     const start = () => bench.start(bench.input());
     const [awaitingCode, slowRegister, justSubmitted, awaitingConnected] = await Promise.all([
       start(),
@@ -69,7 +53,7 @@ describe('a worker killed mid-journey and started again (dev server + Graph sand
 
     first.child.kill('SIGKILL');
     expect(await first.exit(10_000)).toBeNull(); // killed by the signal, no graceful drain
-    await startWorker();
+    await workers.start();
 
     await submitDeliveredCode(bench, awaitingCode);
     const gone = await removed.until((v) => v.waiting?.for === 'admin', 'deregistered, waiting for deletion', 1_200);

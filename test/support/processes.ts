@@ -2,7 +2,7 @@
 // lines parsed, every wait bounded. Only processes spawned here (and the servers they leave) are ever killed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { afterEach, inject } from 'vitest';
 import { readPidFile, stopProcess } from '../../src/temporal/dev-server-pid.js';
+import { bundleFileIn } from '../../src/temporal/workflow-bundle.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_KEY, testDataConverter } from './temporal.js';
 
 export const root = join(import.meta.dirname, '../..');
@@ -173,6 +174,11 @@ export function spawnMain(env: MainEnv): Spawned {
   return spawnTsx('src/main.ts', env.env);
 }
 
+/** `npm run service` (src/service.ts) as a real process, with exactly `env` (and PATH). */
+export function spawnService(env: Record<string, string>): Spawned {
+  return spawnTsx('src/service.ts', { PATH: process.env.PATH ?? '', ...env });
+}
+
 /** Starts `npm start` and waits until its worker polls; answers the process and the sandbox's demo accounts. */
 export async function startMain(env: MainEnv): Promise<{ main: Spawned; portfolioId: string; wabaId: string }> {
   const main = spawnMain(env);
@@ -222,15 +228,41 @@ export async function clientOf(env: MainEnv): Promise<Client> {
  * A worker process (test/support/worker-child.ts) on the run's dev server and `taskQueue`, calling the sandbox at
  * `graphBaseUrl` with `token`; resolves once it polls. The test kills it by its pid (SIGKILL) and starts another.
  */
-export async function startWorkerChild(options: {
+export async function startWorkerChild(options: WorkerProcessOptions): Promise<Spawned> {
+  const worker = spawnTsx('test/support/worker-child.ts', workerEnv(options));
+  await worker.waitForLog(/worker running/);
+  return worker;
+}
+
+export interface WorkerProcessOptions {
   taskQueue: string;
   graphBaseUrl: string;
   token: string;
   appSecret: string;
   /** LOG_LEVEL of the worker's log (its lines in Spawned.lines); error by default. */
   logLevel?: string;
-}): Promise<Spawned> {
-  const worker = spawnTsx('test/support/worker-child.ts', {
+}
+
+/**
+ * `npm run worker` itself (src/worker.ts) on the run's dev server, loading the run's workflow bundle from a folder
+ * as NUMBERFLOW_WORKFLOW_BUNDLE names it, with `env` on top; resolves once it polls.
+ */
+export async function startWorkerProcess(
+  options: WorkerProcessOptions & { env?: Record<string, string> },
+): Promise<Spawned> {
+  const bundles = tempDir('bundles');
+  copyFileSync(inject('workflowBundlePath'), bundleFileIn(bundles, false));
+  const worker = spawnTsx('src/worker.ts', {
+    ...workerEnv({ ...options, logLevel: options.logLevel ?? 'info' }),
+    NUMBERFLOW_WORKFLOW_BUNDLE: bundles,
+    ...options.env,
+  });
+  await worker.waitForLog(/worker running/);
+  return worker;
+}
+
+function workerEnv(options: WorkerProcessOptions): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '',
     TEMPORAL_ADDRESS: inject('devServerAddress'),
     TEMPORAL_TASK_QUEUE: options.taskQueue,
@@ -242,9 +274,7 @@ export async function startWorkerChild(options: {
     META_APP_SECRET: options.appSecret,
     META_WEBHOOK_VERIFY_TOKEN: 'test-verify-token',
     LOG_LEVEL: options.logLevel ?? 'error',
-  });
-  await worker.waitForLog(/worker running/);
-  return worker;
+  };
 }
 
 /**

@@ -13,14 +13,20 @@ declare module 'fastify' {
   }
 }
 
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerTokenOf(request: FastifyRequest): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  return match?.[1] ?? null;
+}
+
 export function authenticate(directory: PrincipalDirectory): onRequestHookHandler {
   return (request, _reply, done) => {
     const header = request.headers.authorization;
     if (header === undefined) {
       return done(new ApiError(401, 'unauthorized', 'a bearer token is required: send Authorization: Bearer <token>'));
     }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const principal = match?.[1] ? directory.identify(match[1]) : null;
+    const token = bearerTokenOf(request);
+    const principal = token ? directory.identify(token) : null;
     if (!principal) {
       return done(
         new ApiError(

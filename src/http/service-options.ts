@@ -1,0 +1,29 @@
+// What the HTTP service needs beyond its clients, the same for `npm start` and `npm run service`: who may call
+// (the API's principals, also the console's and the codec server's), the list page tokens' key, the console's
+// secret, and the codec server. Built once here so the two entry points cannot drift apart.
+import type { CodecKeys } from '../codec/aes-gcm-codec.js';
+import type { SecretsKeyring } from '../codec/sealing.js';
+import type { Config } from '../config.js';
+import { localSecret } from '../local-secret.js';
+import type { Logger } from '../logger.js';
+import { PageTokens } from './api/page-token.js';
+import type { HttpAppOptions } from './app.js';
+import { loadPrincipals } from './auth/setup.js';
+import { codecServerOptions } from './codec-setup.js';
+
+export type ServiceOptions = Pick<HttpAppOptions, 'principals' | 'pageTokens' | 'console' | 'codec'>;
+
+/** Throws on a malformed token file, naming it: call it first, before anything is started. */
+export function serviceOptions(
+  config: Config,
+  logger: Logger,
+  keys: { codec: CodecKeys; secrets: SecretsKeyring },
+): ServiceOptions {
+  const principals = loadPrincipals(config, logger);
+  return {
+    principals,
+    pageTokens: PageTokens.derivedFrom(keys.codec.keys.get(keys.codec.activeKeyId) ?? Buffer.alloc(0)),
+    console: { secret: config.NUMBERFLOW_CONSOLE_SECRET ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'console-secret') },
+    codec: codecServerOptions(config, keys.codec, keys.secrets, principals),
+  };
+}

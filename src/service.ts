@@ -1,0 +1,72 @@
+// `npm run service`: the HTTP service alone — the /v1 API, the operator console, Meta's webhook receiver, the codec
+// server, /metrics — against TEMPORAL_ADDRESS, beside a fleet of workers (docker-compose.yml's `service`). It
+// registers the search attributes where missing. SIGINT/SIGTERM close it: requests in flight are answered first.
+import { once } from 'node:events';
+import { createDataConverter } from './codec/data-converter.js';
+import { codecKeysFor } from './codec/keys.js';
+import { secretsKeysFor } from './codec/secrets-keys.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { graphClientFromConfig } from './graph/from-config.js';
+import { PerWabaTokenProvider } from './graph/tokens.js';
+import { serveHttp } from './http/serve.js';
+import { serviceOptions } from './http/service-options.js';
+import { createLogger, type Logger } from './logger.js';
+import { runMain, withStops, type Stop } from './run-main.js';
+import { openStores } from './stores/open.js';
+import { createServiceMetrics } from './telemetry/metrics.js';
+import { startTracing } from './telemetry/tracing.js';
+import { connectClient } from './temporal/connection.js';
+import { registerSearchAttributes } from './temporal/search-attributes.js';
+
+/** Meta's webhook secrets: `npm start` may make its own for the sandbox, a service alone faces Meta. */
+function required(config: Config, name: 'META_APP_SECRET' | 'META_WEBHOOK_VERIFY_TOKEN', why: string): string {
+  const value = config[name];
+  if (!value) throw new ConfigError(`${name} is required by the HTTP service alone: ${why}`);
+  return value;
+}
+
+async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
+  const appSecret = required(config, 'META_APP_SECRET', "it verifies Meta's webhook signatures");
+  const verifyToken = required(config, 'META_WEBHOOK_VERIFY_TOKEN', "it answers Meta's webhook handshake");
+  const tracing = await startTracing(config, 'numberflow-service');
+  if (tracing) stops.push(() => tracing.shutdown());
+  const codecKeys = codecKeysFor(config);
+  const secrets = secretsKeysFor(config, { unseal: false }); // it seals what it sends; the public key is enough
+  const service = serviceOptions(config, logger, { codec: codecKeys, secrets });
+  const dataConverter = createDataConverter(codecKeys, secrets);
+  const client = await connectClient(config, dataConverter, undefined, tracing?.clientInterceptors);
+  stops.push(() => client.connection.close());
+  await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
+
+  const metrics = createServiceMetrics(client, {
+    onError: (err) => logger.warn({ err }, 'journeys could not be counted for /metrics'),
+  });
+  // The receiver asks Graph which portfolio owns a WABA no journey knows yet: with that WABA's token, if stored.
+  const stores = await openStores(config);
+  stops.push(() => stores.close());
+  const tokens = new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN);
+  const graph = graphClientFromConfig(config, tokens, { observe: metrics.graphCalls });
+  stops.push(() => graph.close());
+  const { app } = await serveHttp(config, {
+    client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    appSecret,
+    verifyToken,
+    logger,
+    graph,
+    metrics,
+    ...service,
+  });
+  stops.push(() => app.close());
+  const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+  logger.info({ signal: String(signal[0] ?? '') }, 'HTTP service stopping');
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  await withStops((stops) => run(config, logger, stops));
+  logger.info('HTTP service stopped');
+}
+
+runMain(main);

@@ -1,0 +1,88 @@
+// Journeys by stage and people's waits by age, counted in Temporal's visibility store when Prometheus scrapes
+// (cached a few seconds, so many scrapers cost one round of counts). A wait's age is the journey's age — how long
+// since its run started — because visibility keeps no time of the last stage change: a wait is at most that old.
+import type { Client } from '@temporalio/client';
+import { Gauge, type Registry } from 'prom-client';
+import { journeyStages, type JourneyStage } from '../domain/stages.js';
+
+/** The stages where a journey waits for a person: the code, the old PIN, a new display name. */
+export const HUMAN_WAIT_STAGES = [
+  'AWAITING_OTP',
+  'AWAITING_PIN',
+  'AWAITING_NEW_NAME',
+] as const satisfies JourneyStage[];
+
+/** Cumulative age buckets: journeys of the stage started more than this long ago ('0s': all of them). */
+export const WAIT_AGES = { '0s': 0, '15m': 15 * 60_000, '1h': 3_600_000, '1d': 86_400_000, '3d': 3 * 86_400_000 };
+
+export interface JourneyGaugeOptions {
+  client: Client;
+  registry: Registry;
+  /** How long one round of counts answers scrapes (default 10 s). */
+  cacheMs?: number;
+  /** Told when visibility cannot be counted; the gauges are then left out of the scrape. */
+  onError?: (err: unknown) => void;
+}
+
+interface Counts {
+  byStage: Map<JourneyStage, number>;
+  waits: { stage: string; olderThan: string; count: number }[];
+}
+
+export function registerJourneyGauges({ client, registry, cacheMs = 10_000, onError }: JourneyGaugeOptions): void {
+  const running = (stage: string) =>
+    `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND NumberStage = '${stage}'`;
+  const count = async (query: string) => (await client.workflow.count(query)).count;
+
+  async function countAll(): Promise<Counts> {
+    const now = Date.now();
+    const [stages, waits] = await Promise.all([
+      Promise.all(journeyStages.map(async (stage) => [stage, await count(running(stage))] as const)),
+      Promise.all(
+        HUMAN_WAIT_STAGES.flatMap((stage) =>
+          Object.entries(WAIT_AGES)
+            .filter(([, ms]) => ms > 0) // '0s' is the stage's count
+            .map(async ([olderThan, ms]) => ({
+              stage,
+              olderThan,
+              count: await count(`${running(stage)} AND StartTime < '${new Date(now - ms).toISOString()}'`),
+            })),
+        ),
+      ),
+    ]);
+    const byStage = new Map(stages);
+    const all = HUMAN_WAIT_STAGES.map((stage) => ({ stage, olderThan: '0s', count: byStage.get(stage) ?? 0 }));
+    return { byStage, waits: [...all, ...waits] };
+  }
+
+  let cached: { at: number; counts: Promise<Counts> } | undefined;
+  const current = (): Promise<Counts> => {
+    if (!cached || Date.now() - cached.at >= cacheMs) {
+      cached = { at: Date.now(), counts: countAll() }; // a failed round too: Temporal is not asked again at once
+    }
+    return cached.counts;
+  };
+
+  new Gauge({
+    name: 'numberflow_journeys',
+    help: 'Running journeys by stage (from visibility)',
+    labelNames: ['stage'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const counts = await current().catch((err: unknown) => void onError?.(err));
+      for (const [stage, n] of counts?.byStage ?? []) this.set({ stage }, n);
+    },
+  });
+  new Gauge({
+    name: 'numberflow_human_waits',
+    help: 'Journeys waiting for a person, by stage and how long ago the journey started (cumulative)',
+    labelNames: ['stage', 'older_than'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const counts = await current().catch(() => undefined); // reported once, by numberflow_journeys
+      for (const { stage, olderThan, count } of counts?.waits ?? []) this.set({ stage, older_than: olderThan }, count);
+    },
+  });
+}

@@ -1,0 +1,49 @@
+// OpenTelemetry tracing through Temporal's interceptors: client spans (start, signal, update, query) whose context
+// travels in the headers, workflow spans (made inside the sandbox, exported through a sink) and activity spans, sent
+// to an OTLP/HTTP collector. Off by default: then none of these packages is even loaded.
+import type { ClientInterceptors } from '@temporalio/client';
+import type { WorkerInterceptors, WorkerOptions } from '@temporalio/worker';
+import { tracingEnabled, type Config } from '../config.js';
+
+export interface Tracing {
+  clientInterceptors: ClientInterceptors;
+  activityInterceptors: NonNullable<WorkerInterceptors['activity']>;
+  /** The `exporter` sink the workflow interceptors send their spans through. */
+  sinks: NonNullable<WorkerOptions['sinks']>;
+  /** Sends the spans still buffered. */
+  shutdown(): Promise<void>;
+}
+
+/** Where spans go: OTLP/HTTP's traces path under OTEL_EXPORTER_OTLP_ENDPOINT, or a collector on this machine. */
+export function tracesUrl(config: Config): string {
+  const base = config.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318';
+  return `${base.replace(/\/+$/, '')}/v1/traces`;
+}
+
+/** Starts tracing when the configuration asks for it (tracingEnabled); `serviceName` unless OTEL_SERVICE_NAME. */
+export async function startTracing(config: Config, serviceName: string): Promise<Tracing | undefined> {
+  if (!tracingEnabled(config)) return undefined;
+  const [{ NodeTracerProvider }, { BatchSpanProcessor }, { OTLPTraceExporter }, { Resource }, temporal] =
+    await Promise.all([
+      import('@opentelemetry/sdk-trace-node'),
+      import('@opentelemetry/sdk-trace-base'),
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/resources'),
+      import('@temporalio/interceptors-opentelemetry'),
+    ]);
+  const resource = new Resource({ 'service.name': config.OTEL_SERVICE_NAME ?? serviceName });
+  const processor = new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(config) }));
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
+  provider.register(); // the global tracer, W3C trace-context propagation, and async context for activities
+  return {
+    clientInterceptors: { workflow: [new temporal.OpenTelemetryWorkflowClientInterceptor()] },
+    activityInterceptors: [
+      (ctx) => ({
+        inbound: new temporal.OpenTelemetryActivityInboundInterceptor(ctx),
+        outbound: new temporal.OpenTelemetryActivityOutboundInterceptor(ctx),
+      }),
+    ],
+    sinks: { exporter: temporal.makeWorkflowExporter(processor, resource) },
+    shutdown: () => provider.shutdown(),
+  };
+}

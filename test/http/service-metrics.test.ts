@@ -1,0 +1,90 @@
+// The HTTP service's /metrics: journeys by stage and people's waits by age, counted in Temporal's visibility; Meta's
+// webhook deliveries by how they were answered. The sandbox sends its webhooks to this service.
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhookBody } from '../../src/graph/signature.js';
+import { buildHttpApp } from '../../src/http/app.js';
+import { createServiceMetrics } from '../../src/telemetry/metrics.js';
+import { useBench } from '../support/bench.js';
+import { APP_SECRET } from '../support/harness.js';
+import { scrape, total } from '../support/prometheus.js';
+import { startLive } from '../support/steps.js';
+
+describe("the HTTP service's /metrics (dev server + Graph sandbox)", () => {
+  const t = useBench('dev', { sandbox: { nameReviewDelayMs: 1_000 } });
+  let app: FastifyInstance;
+  let url: string;
+  beforeAll(async () => {
+    const { bench } = t;
+    app = await buildHttpApp({
+      client: bench.env.client,
+      taskQueue: bench.taskQueue,
+      appSecret: APP_SECRET,
+      verifyToken: 'test-verify-token',
+      logger: pino({ level: 'silent' }),
+      graph: bench.graph,
+      metrics: createServiceMetrics(bench.env.client, { cacheMs: 0 }),
+    });
+    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    bench.sandbox.admin.setWebhookUrl(`${url}/webhooks/meta`);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const metric = async (name: string, labels: Record<string, string> = {}) =>
+    total(await scrape(`${url}/metrics`), name, labels);
+  /** Visibility catches up with a stage change a moment later: polls until `value` holds (bounded). */
+  const eventually = async (read: () => Promise<number>, expected: number, what: string) => {
+    let last = NaN;
+    for (let i = 0; i < 100; i++) {
+      last = await read();
+      if (last === expected) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${what}: expected ${expected}, last scraped ${last}`);
+  };
+
+  it("counts running journeys by stage and people's waits by how long ago the journey started", async () => {
+    const { bench } = t;
+    const awaitingOtp = () => metric('numberflow_journeys', { stage: 'AWAITING_OTP' });
+    const waiting = (olderThan: string) =>
+      metric('numberflow_human_waits', { stage: 'AWAITING_OTP', older_than: olderThan });
+    // The run's dev server is shared: earlier files may have left journeys behind, so counts are compared.
+    const [stageBefore, allBefore, oldBefore] = [await awaitingOtp(), await waiting('0s'), await waiting('15m')];
+    await bench.run(async () => {
+      const journeys = await Promise.all([bench.start(bench.input()), bench.start(bench.input())]);
+      await Promise.all(journeys.map((j) => j.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP')));
+      await eventually(awaitingOtp, stageBefore + 2, 'journeys in AWAITING_OTP');
+      await eventually(() => waiting('0s'), allBefore + 2, 'waits for a code');
+      expect(await waiting('15m')).toBe(oldBefore); // started seconds ago
+    });
+    const text = await scrape(`${url}/metrics`);
+    for (const stage of ['AWAITING_OTP', 'AWAITING_PIN', 'AWAITING_NEW_NAME']) {
+      expect(text).toContain(`numberflow_human_waits{stage="${stage}",older_than="3d"}`);
+    }
+  });
+
+  it("counts Meta's webhook deliveries by how they were answered", async () => {
+    const { bench } = t;
+    const deliveries = (outcome: string) => metric('numberflow_webhook_deliveries_total', { outcome });
+    const live = () => metric('numberflow_journeys', { stage: 'LIVE' });
+    const liveBefore = await live();
+    await bench.run(() => startLive(bench)); // ONBOARDING and the name's approval came through this service
+    expect(await deliveries('routed')).toBeGreaterThanOrEqual(2);
+    await eventually(live, liveBefore + 1, 'live journeys');
+
+    const post = (body: string, signature?: string) =>
+      fetch(`${url}/webhooks/meta`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(signature && { 'x-hub-signature-256': signature }) },
+        body,
+      });
+    expect((await post('{"object":"whatsapp_business_account","entry":[]}')).status).toBe(401);
+    expect((await post('not json', signWebhookBody('not json', APP_SECRET))).status).toBe(200);
+    expect(await deliveries('bad_signature')).toBe(1);
+    expect(await deliveries('unusable')).toBe(1);
+    expect(await deliveries('routing_failed')).toBe(0);
+  });
+});
