@@ -2,7 +2,6 @@
 // source, or prebuilt (scripts/bundle-workflows.ts, at image build time) into a folder NUMBERFLOW_WORKFLOW_BUNDLE
 // names. A bundle is fixed at build time, so the folder holds two: without and with the tracing interceptors.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
@@ -18,10 +17,8 @@ export const workflowsPath = workflowsModule('index');
 /** Workflow interceptors; a prebuilt bundle must be built with them (bundleWorkflowCode's workflowInterceptorModules). */
 export const workflowInterceptorModules = [workflowsModule('undecryptable-guard')];
 
-/** Temporal's OpenTelemetry workflow interceptors (resolved, not loaded). */
-const tracingInterceptorModule = createRequire(import.meta.url).resolve(
-  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
-);
+/** Temporal's OpenTelemetry workflow interceptors, without the update handler's span (see the module). */
+const tracingInterceptorModule = workflowsModule('tracing-interceptors');
 
 export function interceptorModulesFor(tracing: boolean): string[] {
   return tracing ? [...workflowInterceptorModules, tracingInterceptorModule] : workflowInterceptorModules;

@@ -207,7 +207,7 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
       expect(refused).toEqual({
         code: 1,
         stdout: '',
-        stderr: `numberflow: NUMBERFLOW_TOKEN was refused by ${url}: the bearer token is not one of this service; ask for a token (numberflow token new)\n`,
+        stderr: `numberflow: NUMBERFLOW_TOKEN was refused by ${url}: the bearer token is not one of this service; ask for a token (numberflow api-token new)\n`,
       });
 
       expect(await cli('auditor', ['watch', e164])).toEqual({
