@@ -23,7 +23,7 @@ describe('a deployed worker', () => {
     const traced = workflowCodeFor(undefined, true);
     expect(plain.workflowsPath).toBe(workflowsPath);
     expect(traced.workflowModules).toHaveLength((plain.workflowModules?.length ?? 0) + 1);
-    expect(traced.workflowModules?.at(-1)).toMatch(/interceptors-opentelemetry\/lib\/workflow-interceptors\.js$/);
+    expect(traced.workflowModules?.at(-1)).toMatch(/src\/workflows\/tracing-interceptors\.(ts|js)$/);
   });
 
   it('serves metrics only on a configured port, on loopback unless told otherwise', () => {
