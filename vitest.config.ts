@@ -6,8 +6,10 @@ export default defineConfig({
     // One dev server and one time-skipping server serve the whole run (test/support/global-setup.ts).
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/quiet-runtime.ts'],
-    // Time skipping is global to the test server, and the box has two cores: test files run one at a time.
-    fileParallelism: false,
+    // Two files at a time on the two cores: the tests mostly wait on the servers (the shared dev server; each
+    // time-skipping file has a test server of its own, as time skipping is global to a server).
+    fileParallelism: true,
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -41,11 +41,25 @@ async function until(client: Client, workflowId: string, stage: string): Promise
   throw new Error(`journey never reached ${stage}; last ${last?.stage}`);
 }
 
+/** Every secret the sandbox holds (read through its key, as only the sandbox can): codes, PINs, tokens. */
+function sandboxSecrets(dataDir: string): string[] {
+  const { snapshot } = loadSavedState(dataDir);
+  if (!snapshot) throw new Error('no sandbox state saved');
+  return [
+    ...snapshot.outbox.map((entry) => entry.code),
+    ...snapshot.lines.flatMap((line) => (line.pin ? [line.pin] : [])),
+    ...snapshot.tokens.map((token) => token.value),
+  ];
+}
+
 describe('npm start after a kill -9', () => {
+  const state: { env?: MainEnv; code?: string } = {};
+
   it(
-    'reuses the dev server the killed start left running (same db), sees the earlier journey, and Ctrl-C still stops it',
+    'reuses the dev server the killed start left running (same db): the journey caught at AWAITING_OTP goes on with the code delivered before, through the CLI, and Ctrl-C still stops it',
     async () => {
       const env = await track(await mainEnv());
+      state.env = env;
       const first = await startMain(env);
       started.push(first.main.child);
       const server = await first.main.waitForLog(/Temporal dev server on/);
@@ -66,7 +80,17 @@ describe('npm start after a kill -9', () => {
         console.log(`restart onto the orphaned server: ${Math.round(performance.now() - restartedAt)} ms`);
         expect(reused.msg).toContain('reused');
         expect(reused.pid).toBe(server.pid);
+        expect(second.wabaId).toBe(first.wabaId); // the sandbox's state, kept in the data folder: the same demo account
         expect((await until(client, workflowId, 'AWAITING_OTP')).phoneNumberId).toBeTruthy();
+
+        const outbox = (await (await fetch(`http://127.0.0.1:${env.sandboxPort}/_sandbox/outbox`)).json()) as {
+          code: string;
+        }[];
+        const code = outbox.at(-1)?.code as string;
+        state.code = code;
+        const otp = await runCli(env, ['otp', input.phoneNumber.e164, code, '--by', 'ops@acme']);
+        expect(otp.stdout).toContain('accepted: code accepted');
+        await until(client, workflowId, 'DISPLAY_NAME_REVIEW');
 
         second.main.child.kill('SIGINT');
         expect(await second.main.exit()).toBe(0);
@@ -79,6 +103,24 @@ describe('npm start after a kill -9', () => {
     },
     TIMEOUT,
   );
+
+  it('leaves no OTP code, PIN or token in clear in any file of the data folder', () => {
+    const { env, code } = state;
+    if (!env || !code) throw new Error('the restart test did not run');
+    const secrets = sandboxSecrets(env.dataDir);
+    expect(secrets).toContain(code);
+    expect(secrets.length).toBeGreaterThanOrEqual(3); // the code, the generated PIN, the demo token
+    const files = readdirSync(env.dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.map((f) => f.name)).toEqual(expect.arrayContaining(['sandbox-state.enc', 'temporal.sqlite']));
+    for (const file of files) {
+      const bytes = readFileSync(join(file.parentPath, file.name)).toString('latin1');
+      for (const secret of secrets) {
+        // A 6-digit secret in clear would be a JSON string; a bare run of digits may be anything (an id, a time).
+        const inClear = /^\d{4,8}$/.test(secret) ? `"${secret}"` : secret;
+        expect(bytes.includes(inClear), `${file.name} holds a secret in clear`).toBe(false);
+      }
+    }
+  });
 });
 
 describe('npm start next to a server that is not its own', () => {
@@ -134,72 +176,4 @@ describe('npm start next to a server that is not its own', () => {
     },
     TIMEOUT,
   );
-});
-
-/** Every secret the sandbox holds (read through its key, as only the sandbox can): codes, PINs, tokens. */
-function sandboxSecrets(dataDir: string): string[] {
-  const { snapshot } = loadSavedState(dataDir);
-  if (!snapshot) throw new Error('no sandbox state saved');
-  return [
-    ...snapshot.outbox.map((entry) => entry.code),
-    ...snapshot.lines.flatMap((line) => (line.pin ? [line.pin] : [])),
-    ...snapshot.tokens.map((token) => token.value),
-  ];
-}
-
-describe("npm start's sandbox across a restart", () => {
-  const state: { env?: MainEnv; code?: string } = {};
-
-  it(
-    'a journey caught at AWAITING_OTP goes on after a kill -9: the code delivered before is accepted through the CLI',
-    async () => {
-      const env = await track(await mainEnv());
-      state.env = env;
-      const first = await startMain(env);
-      started.push(first.main.child);
-      const client = await clientOf(env);
-      try {
-        const input = journeyInput({ wabaId: first.wabaId, portfolioId: first.portfolioId });
-        const { workflowId } = await startJourney(client, 'numberflow', input);
-        await until(client, workflowId, 'AWAITING_OTP');
-        first.main.child.kill('SIGKILL');
-        await first.main.exit();
-
-        const second = await startMain(env);
-        started.push(second.main.child);
-        expect(second.wabaId).toBe(first.wabaId); // the same demo account
-        const outbox = (await (await fetch(`http://127.0.0.1:${env.sandboxPort}/_sandbox/outbox`)).json()) as {
-          code: string;
-        }[];
-        const code = outbox.at(-1)?.code as string;
-        state.code = code;
-        const otp = await runCli(env, ['otp', input.phoneNumber.e164, code, '--by', 'ops@acme']);
-        expect(otp.stdout).toContain('accepted: code accepted');
-        await until(client, workflowId, 'DISPLAY_NAME_REVIEW');
-        second.main.child.kill('SIGINT');
-        expect(await second.main.exit()).toBe(0);
-      } finally {
-        await client.connection.close();
-      }
-    },
-    TIMEOUT,
-  );
-
-  it('leaves no OTP code, PIN or token in clear in any file of the data folder', () => {
-    const { env, code } = state;
-    if (!env || !code) throw new Error('the restart test did not run');
-    const secrets = sandboxSecrets(env.dataDir);
-    expect(secrets).toContain(code);
-    expect(secrets.length).toBeGreaterThanOrEqual(3); // the code, the generated PIN, the demo token
-    const files = readdirSync(env.dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
-    expect(files.map((f) => f.name)).toEqual(expect.arrayContaining(['sandbox-state.enc', 'temporal.sqlite']));
-    for (const file of files) {
-      const bytes = readFileSync(join(file.parentPath, file.name)).toString('latin1');
-      for (const secret of secrets) {
-        // A 6-digit secret in clear would be a JSON string; a bare run of digits may be anything (an id, a time).
-        const inClear = /^\d{4,8}$/.test(secret) ? `"${secret}"` : secret;
-        expect(bytes.includes(inClear), `${file.name} holds a secret in clear`).toBe(false);
-      }
-    }
-  });
 });
