@@ -12,13 +12,12 @@ import {
   exportFormats,
   exportLines,
   exportPortfolio,
+  exportTimeSchema,
   journeyTimeline,
-  renderHtml,
-  renderMarkdown,
+  renderTimeline,
   timelineFormats,
   type ExportFormat,
   type PortfolioWindow,
-  type Timeline,
   type TimelineFormat,
 } from '../audit/index.js';
 import { e164Argument, graphIdOption } from './options.js';
@@ -37,13 +36,9 @@ type AuditRequest =
   | { window: PortfolioWindow; format: ExportFormat; output?: string };
 
 function isoDate(value: string): Date {
-  // A date alone (2026-01-31) or a full timestamp with its offset; nothing Date.parse would merely guess at.
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value)) {
-    throw new InvalidArgumentError('an ISO 8601 date or time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z');
-  }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('not a real date');
-  return date;
+  const parsed = exportTimeSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]?.message ?? 'not a date');
+  return parsed.data;
 }
 
 const formatsOf = (choices: readonly string[]) => choices.join(', ');
@@ -78,12 +73,6 @@ function auditRequest(command: Command, e164: string | undefined, opts: AuditOpt
   };
 }
 
-function rendered(timeline: Timeline, format: TimelineFormat): string {
-  if (format === 'markdown') return renderMarkdown(timeline);
-  if (format === 'html') return renderHtml(timeline);
-  return `${JSON.stringify(timeline, null, 2)}\n`;
-}
-
 /** A progress bar on standard error, only when a person watches it there. */
 function progressBar(total: number): SingleBar | null {
   if (!process.stderr.isTTY) return null;
@@ -116,7 +105,7 @@ export function addAuditCommand(program: Command, withClient: WithClient, out: (
     const request = auditRequest(command, e164, opts);
     await withClient(async (client) => {
       if ('e164' in request) {
-        const text = rendered(await journeyTimeline(client, request.e164), request.format);
+        const text = renderTimeline(await journeyTimeline(client, request.e164), request.format);
         if (request.output === undefined) return out(text.trimEnd());
         await writeFile(request.output, text, { mode: 0o600 });
         return out(`wrote the audit of ${request.e164} to ${request.output}`);
