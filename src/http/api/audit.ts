@@ -144,10 +144,7 @@ export function auditRoutes(app: ZodApp, context: ApiContext): void {
 }
 
 /** The rows again, from the one already read. */
-async function* resumed(
-  first: IteratorResult<ExportRow>,
-  rest: AsyncGenerator<ExportRow>,
-): AsyncGenerator<ExportRow> {
+async function* resumed(first: IteratorResult<ExportRow>, rest: AsyncGenerator<ExportRow>): AsyncGenerator<ExportRow> {
   if (first.done) return;
   yield first.value;
   yield* rest;

@@ -22,7 +22,8 @@ export function pinRevealRoutes(app: ZodApp, context: ApiContext): void {
       ...administer,
       schema: {
         ...administer.schema,
-        summary: 'read back the two-step PIN numberflow set on the number (admins; noted in the journey with the reason)',
+        summary:
+          'read back the two-step PIN numberflow set on the number (admins; noted in the journey with the reason)',
         description:
           'Needs a service process holding the private secrets key (NUMBERFLOW_SECRETS_KEY): `npm start` has it, `npm run service` alone does not (501).',
         params: e164Params,

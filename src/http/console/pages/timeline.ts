@@ -19,21 +19,27 @@ export function timelinePage(context: PageContext, timeline: Timeline): Html {
       </p>
       <p>${summary}</p>
       ${runs.map(
-        (run, index) => html`<section aria-labelledby="run-${index + 1}">
-          <h2 id="run-${index + 1}">${run.title}</h2>
-          <div class="table-scroll" role="region" aria-labelledby="run-${index + 1}" tabindex="0">
-            <table class="timeline">
-              <thead>
-                <tr>
-                  ${cellHeadings.map((heading) => html`<th scope="col">${heading}</th>`)}
-                </tr>
-              </thead>
-              <tbody>
-                ${run.rows.map((cells) => html`<tr>${cells.map((cell) => html`<td>${cell}</td>`)}</tr>`)}
-              </tbody>
-            </table>
-          </div>
-        </section>`,
+        (run, index) =>
+          html`<section aria-labelledby="run-${index + 1}">
+            <h2 id="run-${index + 1}">${run.title}</h2>
+            <div class="table-scroll" role="region" aria-labelledby="run-${index + 1}" tabindex="0">
+              <table class="timeline">
+                <thead>
+                  <tr>
+                    ${cellHeadings.map((heading) => html`<th scope="col">${heading}</th>`)}
+                  </tr>
+                </thead>
+                <tbody>
+                  ${run.rows.map(
+                    (cells) =>
+                      html`<tr>
+                        ${cells.map((cell) => html`<td>${cell}</td>`)}
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>
+          </section>`,
       )}
       ${
         gaps.length > 0
