@@ -33,7 +33,7 @@ export function timelinePage(context: PageContext, timeline: Timeline): Html {
                   ${run.rows.map(
                     (cells) =>
                       html`<tr>
-                        ${cells.map((cell) => html`<td>${cell}</td>`)}
+                        ${cells.map((cell, column) => html`<td data-label="${cellHeadings[column]}">${cell}</td>`)}
                       </tr>`,
                   )}
                 </tbody>
