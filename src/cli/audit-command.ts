@@ -1,6 +1,7 @@
 // The auditor's command: `audit <e164>` prints a number's timeline across all its runs (JSON, Markdown or a
 // printable HTML page); `audit --portfolio <id> --since … [--until …]` streams the portfolio's export (NDJSON or
-// CSV), with a progress bar on a terminal. Every option is checked before anything connects.
+// CSV), with a progress bar on a terminal in direct mode. Directly through Temporal, or through the HTTP API's
+// auditor routes when NUMBERFLOW_URL and NUMBERFLOW_TOKEN are set. Every option is checked before anything connects.
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
@@ -20,6 +21,7 @@ import {
   type PortfolioWindow,
   type TimelineFormat,
 } from '../audit/index.js';
+import { selectMode } from './mode.js';
 import { e164Argument, graphIdOption } from './options.js';
 import type { WithClient } from './direct-client.js';
 
@@ -85,7 +87,13 @@ function progressBar(total: number): SingleBar | null {
   return bar;
 }
 
-export function addAuditCommand(program: Command, withClient: WithClient, out: (line: string) => void): void {
+/** Direct mode through `withClient`, or the HTTP API when `env` sets NUMBERFLOW_URL and NUMBERFLOW_TOKEN. */
+export function addAuditCommand(
+  program: Command,
+  withClient: WithClient,
+  out: (line: string) => void,
+  env: Record<string, string | undefined>,
+): void {
   const command = program
     .command('audit')
     .description("an auditor's timeline of a number across all its runs, or a portfolio's export")
@@ -103,12 +111,22 @@ export function addAuditCommand(program: Command, withClient: WithClient, out: (
 
   command.action(async (e164: string | undefined, opts: AuditOptions) => {
     const request = auditRequest(command, e164, opts);
+    const mode = selectMode(env);
+    if (mode.kind === 'api') {
+      // Through the service's auditor routes: the token's roles decide, no Temporal access or payload key needed.
+      const api = new (await import('./api-client.js')).NumberflowApi(mode.url, mode.token);
+      try {
+        if ('e164' in request)
+          return await printTimeline(await api.timeline(request.e164, request.format), request, out);
+        return await writeExport(api.portfolioExport(request.window, request.format), request.output);
+      } finally {
+        await api.close();
+      }
+    }
     await withClient(async (client) => {
       if ('e164' in request) {
         const text = renderTimeline(await journeyTimeline(client, request.e164), request.format);
-        if (request.output === undefined) return out(text.trimEnd());
-        await writeFile(request.output, text, { mode: 0o600 });
-        return out(`wrote the audit of ${request.e164} to ${request.output}`);
+        return printTimeline(text, request, out);
       }
       const bar = progressBar(await countPortfolioRuns(client, request.window));
       const rows = exportPortfolio(client, {
@@ -116,16 +134,32 @@ export function addAuditCommand(program: Command, withClient: WithClient, out: (
         onRun: () => bar?.increment(),
         onGap: (gap) => console.error(`numberflow: could not read ${gap}`),
       });
-      const sink: Writable =
-        request.output === undefined ? process.stdout : createWriteStream(request.output, { mode: 0o600 });
       try {
-        await pipeline(Readable.from(exportLines(rows, request.format)), sink, { end: request.output !== undefined });
-      } catch (err) {
-        // The reader went away (`| head`): what it wanted has been written.
-        if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+        await writeExport(exportLines(rows, request.format), request.output);
       } finally {
         bar?.stop();
       }
     });
   });
+}
+
+async function printTimeline(
+  text: string,
+  request: { e164: string; output?: string },
+  out: (line: string) => void,
+): Promise<void> {
+  if (request.output === undefined) return out(text.trimEnd());
+  await writeFile(request.output, text, { mode: 0o600 });
+  out(`wrote the audit of ${request.e164} to ${request.output}`);
+}
+
+/** The export's text to the file, or to standard output, as it comes. */
+async function writeExport(lines: AsyncIterable<string>, output: string | undefined): Promise<void> {
+  const sink: Writable = output === undefined ? process.stdout : createWriteStream(output, { mode: 0o600 });
+  try {
+    await pipeline(Readable.from(lines), sink, { end: output !== undefined });
+  } catch (err) {
+    // The reader went away (`| head`): what it wanted has been written.
+    if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+  }
 }

@@ -2,6 +2,8 @@
 // taken to LIVE with a wrong code on the way, its PIN read back by an admin, removed at an admin's request; two more
 // journeys of the portfolio cancelled while they wait for their code. No answer holds a code, a PIN or a token,
 // except the reveal's own.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,11 +15,13 @@ import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import type { JourneyView } from '../../src/domain/journey.js';
 import { buildHttpApp } from '../../src/http/app.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
+import { buildCli } from '../../src/starter.js';
 import { capturedLogger } from '../http/support.js';
 import { useBench } from '../support/bench.js';
 import { APP_SECRET } from '../support/harness.js';
 import { gatedHistoryClient, type HistoryGate } from '../support/history-gate.js';
 import { freshNumber } from '../support/journeys.js';
+import { tempDir } from '../support/processes.js';
 import { leaked } from '../support/secrets-scan.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
 import { useApi, type Answer, type Who } from './support.js';
@@ -339,6 +343,30 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
     expect(await refusal('?since=2026-01-01', 'elsewhere')).toMatchObject({
       status: 404,
       message: `no portfolio ${portfolio}`,
+    });
+  });
+
+  it('serves the command line’s audit when NUMBERFLOW_URL and NUMBERFLOW_TOKEN are set', async () => {
+    const cli = async (who: Who, ...args: string[]) => {
+      const lines: string[] = [];
+      const env = { NUMBERFLOW_URL: api.url, NUMBERFLOW_TOKEN: api.tokens[who] };
+      await buildCli((line) => lines.push(line), { throwOnExit: true, env }).parseAsync(args, { from: 'user' });
+      return lines.join('\n');
+    };
+    await t.bench.run(async () => {
+      const markdown = await cli('auditor', 'audit', e164, '--format', 'markdown');
+      expect(markdown).toMatch(new RegExp(`^# Audit of \\${e164}\\n`));
+      expect(markdown).toContain(
+        '| operator@test | submitted a code (update) | refused: code wrong, 2 attempts left |',
+      );
+      const file = join(tempDir('audit-cli-api'), 'export.csv');
+      const window = ['--portfolio', t.bench.portfolioId, '--since', since.toISOString()];
+      await cli('auditor', 'audit', ...window, '--format', 'csv', '--output', file);
+      const records = parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+      expect(new Set(records.map((record) => record.e164))).toEqual(new Set([e164, ...others]));
+      await expect(cli('operator', 'audit', e164)).rejects.toThrow(
+        'this needs the auditor or admin role; operator@test has operator',
+      );
     });
   });
 
