@@ -113,7 +113,7 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
     const lines = log.lines.filter((line) => line.includes('two-step PIN revealed'));
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] as string)).toMatchObject({ e164, actor: 'admin@test', role: 'admin', reason: REASON });
-    expect(leaked(log.lines.join('\n'), [pin])).toEqual([]);
+    expect(leaked(log.lines.join('\n'), secrets)).toEqual([]); // the PIN, the codes, the token
   });
 
   it('refuses the reveal to an operator, without a reason, and once the journey has ended', () => {
@@ -159,6 +159,7 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
         payload: { reason: REASON },
       });
       expect(answer.statusCode).toBe(501);
+      expect(leaked(answer.body, secrets)).toEqual([]);
       expect(answer.json<ErrorAnswer>().error).toMatchObject({
         code: 'not_configured',
         message: expect.stringContaining('reveal it where NUMBERFLOW_SECRETS_KEY is set'),
@@ -245,10 +246,12 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
   it('keeps the timeline from roles that do not audit and from principals of other portfolios', async () => {
     for (const who of ['operator', 'onboarding'] as const) {
       const answer = await auditOf(e164, who);
+      expectNoSecret(answer);
       expect(answer.status).toBe(403);
       expect((answer.body as unknown as ErrorAnswer).error.message).toMatch(/^this needs the auditor or admin role/);
     }
     const elsewhere = await auditOf(e164, 'elsewhere');
+    expectNoSecret(elsewhere);
     expect(elsewhere).toMatchObject({ status: 404, body: { error: { message: `no journey for ${e164}` } } });
     expect((await auditOf(freshNumber())).status).toBe(404);
   });
