@@ -77,6 +77,7 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
       pin = t.bench.sandbox.admin.twoStepPin(e164) as string;
 
       answers.byOperator = await reveal('operator');
+      answers.elsewhere = await reveal('elsewhere');
       answers.withoutReason = await reveal('admin', { reason: ' ' });
       answers.revealed = await reveal('admin');
       notesAfterReveal = (await api.until(e164, (v) => v.notes.length > 0, 'the reveal noted')).notes;
@@ -116,11 +117,12 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
     expect(leaked(log.lines.join('\n'), secrets)).toEqual([]); // the PIN, the codes, the token
   });
 
-  it('refuses the reveal to an operator, without a reason, and once the journey has ended', () => {
+  it('refuses the reveal to an operator, to an admin of another portfolio, without a reason, and once the journey has ended', () => {
     expect(answers.byOperator).toMatchObject({
       status: 403,
       body: { error: { code: 'forbidden', message: 'this needs the admin role; operator@test has operator' } },
     });
+    expect(answers.elsewhere).toMatchObject({ status: 404, body: { error: { message: `no journey for ${e164}` } } });
     expect(answers.withoutReason).toMatchObject({
       status: 400,
       body: { error: { problems: [{ in: 'body', field: 'reason', message: 'is required: say why' }] } },
@@ -131,7 +133,9 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
     expect(ended.body.error.message).toBe(
       `the journey of ${e164} has ended (COMPLETED) and reveals no PIN; the number's next journey tries the PIN it set by itself when Meta asks for the old one (133005)`,
     );
-    for (const answer of [answers.byOperator, answers.withoutReason, ended]) expectNoSecret(answer as Answer);
+    for (const answer of [answers.byOperator, answers.elsewhere, answers.withoutReason, ended]) {
+      expectNoSecret(answer as Answer);
+    }
   });
 
   it('answers 501 naming NUMBERFLOW_SECRETS_KEY where the service holds only the public secrets key', async () => {
@@ -328,7 +332,7 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
     };
     expect(await refusal('')).toMatchObject({
       status: 400,
-      problems: [{ in: 'query', field: 'since', message: expect.stringMatching(/^is required: the start/) }],
+      problems: [{ in: 'query', field: 'since', message: expect.stringMatching(/^is required: an ISO 8601 date/) }],
     });
     expect(await refusal('?since=yesterday')).toMatchObject({
       status: 400,
@@ -337,6 +341,10 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
     expect(await refusal('?since=2026-02-01&until=2026-01-01')).toMatchObject({
       status: 400,
       problems: [{ in: 'query', field: 'since', message: 'must be before until (2026-01-01T00:00:00.000Z)' }],
+    });
+    expect(await refusal('?since=2026-01-01&until=a&until=b')).toMatchObject({
+      status: 400,
+      problems: [{ in: 'query', field: 'until', message: 'must be one ISO 8601 date or time' }],
     });
     expect(await refusal('?since=2026-01-01&format=xlsx')).toMatchObject({
       status: 400,

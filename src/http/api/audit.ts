@@ -26,7 +26,7 @@ const timelineAnswer = timelineSchema.meta({
 });
 const exportRowAnswer = exportRowSchema.meta({ id: 'ExportRow', description: 'a timeline entry with its journey' });
 
-export const auditQuery = z
+const auditQuery = z
   .object({
     format: z
       .enum(timelineFormats)
@@ -35,13 +35,19 @@ export const auditQuery = z
   })
   .strict();
 
-const windowTime = (what: string) =>
-  z.string({ error: `is required: ${what}, e.g. 2026-01-01 or 2026-01-01T00:00:00Z` }).pipe(exportTimeSchema);
+const windowTime = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required: an ISO 8601 date or time, e.g. 2026-01-01 or 2026-01-01T00:00:00Z'
+        : 'must be one ISO 8601 date or time',
+  })
+  .pipe(exportTimeSchema);
 
-export const exportQuery = z
+const exportQuery = z
   .object({
-    since: windowTime('the start of the window').describe('runs started from this time (ISO 8601)'),
-    until: windowTime('the end of the window').optional().describe('runs started until this time; default: now'),
+    since: windowTime.describe('runs started from this time (ISO 8601)'),
+    until: windowTime.optional().describe('runs started until this time; default: now'),
     format: z.enum(exportFormats).default('ndjson'),
   })
   .strict()
