@@ -192,7 +192,7 @@ describe('the operator console (dev server + Graph sandbox)', () => {
       expect(timeline.headers['cache-control']).toBe('no-store');
       expect(timeline.body).toContain(`<h1>Audit of ${number}</h1>`);
       expect(timeline.body).toMatch(
-        /<td>operator@acme<\/td>\s*<td>submitted a code \(update\)<\/td>\s*<td>refused: code wrong, 2 attempts left<\/td>/,
+        /<td data-label="who">operator@acme<\/td>\s*<td data-label="what">submitted a code \(update\)<\/td>\s*<td data-label="outcome">refused: code wrong, 2 attempts left<\/td>/,
       );
       expect(timeline.body).toContain('&quot;Acme &lt;script&gt;alert(1)&lt;/script&gt;&quot;');
       expect(timeline.body).not.toContain('<script>alert');
