@@ -1,12 +1,13 @@
 // An admin reads back the two-step PIN numberflow set on a number: the journey's `revealPin` update notes who and
 // why in its history; the answer comes back sealed and is opened here, with the private secrets key. The log
 // records the reveal, never the PIN. Shared by the CLI (reveal-pin) and the HTTP service.
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { unsealsSecrets } from './codec/data-converter.js';
 import { isSealedEnvelope } from './codec/sealing.js';
 import { journeyWorkflowId } from './domain/journey.js';
 import { revealPinUpdate, type PinRevealRequest } from './domain/messages.js';
+import { notRunning } from './journeys/index.js';
 
 export class PinRevealError extends Error {
   override readonly name = 'PinRevealError';
@@ -16,7 +17,7 @@ export async function revealPin(
   client: Client,
   e164: string,
   request: PinRevealRequest,
-  logger: Logger,
+  logger: Pick<Logger, 'info' | 'warn'>,
 ): Promise<string> {
   const who = { e164, actor: request.actor, role: request.role, reason: request.reason };
   // Refused before the journey notes a reveal nobody here could read.
@@ -33,6 +34,8 @@ export async function revealPin(
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError)
       logger.warn({ ...who, why: err.cause?.message }, 'PIN reveal refused');
+    // An ended journey keeps its PIN only in its sealed result, which a later journey of the number reads itself.
+    if (err instanceof WorkflowNotFoundError) throw await notRunning(client, e164, endedAnswer(e164));
     throw err;
   }
   if (typeof pin !== 'string') {
@@ -44,3 +47,6 @@ export async function revealPin(
   logger.info(who, 'two-step PIN revealed');
   return pin;
 }
+
+const endedAnswer = (e164: string) => (status: string) =>
+  `the journey of ${e164} has ended (${status}) and reveals no PIN; the number's next journey tries the PIN it set by itself when Meta asks for the old one (133005)`;

@@ -1,6 +1,6 @@
 // numberflow's command line: starts, reads, lists and watches journeys and takes an operator's input, directly
-// through Temporal (the local default) or through the HTTP API (NUMBERFLOW_URL and NUMBERFLOW_TOKEN); and, in direct
-// mode, the auditor's timeline and exports, Embedded Signups and customers' tokens, an admin's PIN reveal.
+// through Temporal (the local default) or through the HTTP API (NUMBERFLOW_URL and NUMBERFLOW_TOKEN); the auditor's
+// timeline and exports (either way); and, in direct mode, Embedded Signups and customers' tokens, an admin's PIN reveal.
 import { fileURLToPath } from 'node:url';
 import { readStdin } from './cli/stdin.js';
 import { Command } from 'commander';
@@ -58,10 +58,10 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   addJourneyCommands(program, context);
   addOperatorCommands(program, context);
   addTokenCommands(program, out);
-  // Direct mode only: they talk to Temporal (and Graph, the token store) from this machine.
+  // Direct mode only (audit also through the API): they talk to Temporal (and Graph, the token store) from here.
   const withClient = withDirectClient(() => loadConfig(env));
   addSecretsCommands(program, withClient, out);
-  addAuditCommand(program, withClient, out);
+  addAuditCommand(program, withClient, out, env);
   addIntakeCommands(program, withClient, out);
   return program;
 }

@@ -6,12 +6,16 @@ import {
   cancelSignal,
   cancelUpdate,
   confirmDeletionSignal,
+  confirmDeletionUpdate,
   displayNameSignal,
   numberEventSignal,
   otpSignal,
   pinSignal,
   requestRemovalSignal,
+  requestRemovalUpdate,
   resendCodeSignal,
+  resendCodeUpdate,
+  revealPinUpdate,
   submitDisplayNameUpdate,
   submitOtpUpdate,
   submitPinUpdate,
@@ -23,6 +27,7 @@ import {
   cancelFields,
   displayNameFields,
   numberEventFields,
+  pinRevealFields,
   removalFields,
   resendFields,
   slotAnswerFields,
@@ -56,6 +61,16 @@ const cancelAsked = (how: string) =>
     return `asked to cancel the onboarding${reason ? `: ${reason}` : ''} (${how})`;
   });
 
+const resendAsked = byPerson((arg) => {
+  const method = allowed(resendFields, arg)?.method;
+  return `asked for a new code${method ? ` by ${method}` : ''}`;
+});
+const removalAsked = byPerson((arg) => {
+  const request = allowed(removalFields, arg);
+  return request ? `asked to remove the number as ${request.role}: ${request.reason}` : 'asked to remove the number';
+});
+const deletionConfirmed = byPerson(() => 'confirmed that the number was deleted in WhatsApp Manager');
+
 const messages: Record<string, Describe> = {
   [submitOtpUpdate.name]: submitted('a code', 'update'),
   [otpSignal.name]: submitted('a code', 'signal'),
@@ -65,15 +80,16 @@ const messages: Record<string, Describe> = {
   [displayNameSignal.name]: nameSubmitted('signal'),
   [cancelUpdate.name]: cancelAsked('update'),
   [cancelSignal.name]: cancelAsked('signal'),
-  [resendCodeSignal.name]: byPerson((arg) => {
-    const method = allowed(resendFields, arg)?.method;
-    return `asked for a new code${method ? ` by ${method}` : ''}`;
+  [resendCodeSignal.name]: resendAsked,
+  [resendCodeUpdate.name]: resendAsked,
+  [requestRemovalSignal.name]: removalAsked,
+  [requestRemovalUpdate.name]: removalAsked,
+  [confirmDeletionSignal.name]: deletionConfirmed,
+  [confirmDeletionUpdate.name]: deletionConfirmed,
+  [revealPinUpdate.name]: byPerson((arg) => {
+    const request = allowed(pinRevealFields, arg);
+    return `read back the two-step PIN${request ? ` as ${request.role}: ${request.reason}` : ''}`;
   }),
-  [requestRemovalSignal.name]: byPerson((arg) => {
-    const request = allowed(removalFields, arg);
-    return request ? `asked to remove the number as ${request.role}: ${request.reason}` : 'asked to remove the number';
-  }),
-  [confirmDeletionSignal.name]: byPerson(() => 'confirmed that the number was deleted in WhatsApp Manager'),
   [numberEventSignal.name]: (arg) => {
     const event = allowed(numberEventFields, arg);
     return { kind: 'webhook', actor: 'meta', what: event ? webhookWhat(event) : 'a webhook event of an unknown shape' };
@@ -96,6 +112,11 @@ export function describeMessage(name: string, arg: unknown, how: 'update' | 'sig
 
 /** Whether a message is read at all: an unknown one is never decoded. */
 export const knownMessage = (name: string): boolean => Object.hasOwn(messages, name);
+
+/** Updates whose answer is a secret (the PIN an admin read back): the answer is never decoded, only said to exist. */
+export const secretAnswers: ReadonlyMap<string, string> = new Map([
+  [revealPinUpdate.name, 'answered with the PIN (never shown)'],
+]);
 
 function webhookWhat(event: NumberEvent): string {
   switch (event.kind) {

@@ -15,6 +15,11 @@ export interface AuditOptions {
   notesTimeoutMs?: number;
 }
 
+export interface TimelineOptions extends AuditOptions {
+  /** Only the runs of these portfolios (a reader limited to some); left out: every run. */
+  withinPortfolios?: readonly string[] | null;
+}
+
 /** Reads runs one at a time; remembers what could not be read, and stops asking for notes once no worker answers. */
 export class RunAuditor {
   readonly reader: PayloadReader;
@@ -72,10 +77,14 @@ function summaryOf(run: JourneyRun, events: HistoryEvent[]): RunSummary {
 }
 
 /** One timeline for the number: every run, oldest first, each entry in the order history recorded it. */
-export async function journeyTimeline(client: Client, e164: string, options: AuditOptions = {}): Promise<Timeline> {
+export async function journeyTimeline(client: Client, e164: string, options: TimelineOptions = {}): Promise<Timeline> {
   const number = auditedNumber(e164);
   const workflowId = journeyWorkflowId(number);
-  const runs = await journeyRuns(client, workflowId);
+  const within = options.withinPortfolios;
+  // A run of another portfolio is left out before its history is read: a limited reader learns nothing of it.
+  const runs = (await journeyRuns(client, workflowId)).filter(
+    (run) => !within || (run.portfolioId !== null && within.includes(run.portfolioId)),
+  );
   if (runs.length === 0) throw new JourneyNotFoundError(`no journey for ${number}`);
   const auditor = new RunAuditor(client, options);
   const entries: TimelineEntry[] = [];

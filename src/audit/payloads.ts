@@ -15,6 +15,7 @@ import type {
   CancelRequest,
   DeletionConfirmation,
   DisplayNameSubmission,
+  PinRevealRequest,
   RemovalRequest,
   ResendRequest,
   SubmissionOutcome,
@@ -55,6 +56,11 @@ export const removalFields = z.object({
   role: z.string(),
   reason: z.string(),
 }) satisfies z.ZodType<RemovalRequest>;
+export const pinRevealFields = z.object({
+  actor: z.string(),
+  role: z.string(),
+  reason: z.string(),
+}) satisfies z.ZodType<PinRevealRequest>;
 export const resendFields = z.object({
   actor: z.string(),
   method: z.enum(codeMethods).optional(),

@@ -5,6 +5,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { GRAPH_ID } from '../domain/journey-input.js';
 import { journeyWorkflowId } from '../domain/journey.js';
 import { parsePhoneNumber } from '../domain/phone.js';
+import { PortfolioId } from '../domain/search-attributes.js';
 import type { HistoryEvent } from './decode.js';
 
 export interface JourneyRun {
@@ -13,6 +14,8 @@ export interface JourneyRun {
   startTime: Date;
   closeTime: Date | null;
   status: string;
+  /** The portfolio the run belongs to (its search attribute); null for a run started without attributes. */
+  portfolioId: string | null;
 }
 
 const runOf = (info: WorkflowExecutionInfo): JourneyRun => ({
@@ -21,6 +24,7 @@ const runOf = (info: WorkflowExecutionInfo): JourneyRun => ({
   startTime: info.startTime,
   closeTime: info.closeTime ?? null,
   status: info.status.name,
+  portfolioId: info.typedSearchAttributes.get(PortfolioId) ?? null,
 });
 
 /** The audited number in E.164: parsed first, so only digits and '+' reach a visibility query. */

@@ -1,13 +1,13 @@
 // Updates and signals in a run: people's actions with the journey's answer, Meta's webhook events, the portfolio's
 // answers, the slot the journey gave back, and a cancel asked through Temporal. Signals a person or Meta sent are
 // marked for the journey's notes (a refusal is only there).
-import { describeMessage, knownMessage } from './actions.js';
+import { describeMessage, knownMessage, secretAnswers } from './actions.js';
 import { allowed, outcomeFields, slotReleaseFields } from './payloads.js';
 import type { TimelineEntry } from './types.js';
 import type { At, Walk } from './walk.js';
 
 export class Messages {
-  private readonly updates = new Map<string, TimelineEntry>();
+  private readonly updates = new Map<string, { entry: TimelineEntry; name: string }>();
 
   constructor(private readonly walk: Walk) {}
 
@@ -22,19 +22,25 @@ export class Messages {
         ? await reader.first(accepted.acceptedRequest?.input?.args?.payloads, at.where)
         : undefined;
       const described = describeMessage(name, arg, 'update');
-      this.updates.set(
-        accepted.acceptedRequest?.meta?.updateId ?? accepted.protocolInstanceId ?? '',
-        at.add(described),
-      );
+      this.updates.set(accepted.acceptedRequest?.meta?.updateId ?? accepted.protocolInstanceId ?? '', {
+        entry: at.add(described),
+        name,
+      });
       if (name === 'cancelJourney' && described.actor) this.walk.cancel.actor = described.actor;
       return true;
     }
     const completed = event.workflowExecutionUpdateCompletedEventAttributes;
     if (completed) {
-      const entry = this.updates.get(completed.meta?.updateId ?? '');
-      if (!entry) return true;
+      const update = this.updates.get(completed.meta?.updateId ?? '');
+      if (!update) return true;
+      const { entry } = update;
       if (completed.outcome?.failure) {
         entry.outcome = `failed: ${completed.outcome.failure.message ?? 'unknown failure'}`;
+        return true;
+      }
+      const secret = secretAnswers.get(update.name);
+      if (secret) {
+        entry.outcome = secret;
         return true;
       }
       const outcome = allowed(outcomeFields, await reader.first(completed.outcome?.success?.payloads, at.where));

@@ -82,3 +82,22 @@ export const timelineFormats = ['json', 'markdown', 'html'] as const;
 export type TimelineFormat = (typeof timelineFormats)[number];
 export const exportFormats = ['ndjson', 'csv'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
+
+/**
+ * A point in time that bounds an export: a date alone (2026-01-31, midnight UTC) or a full timestamp with its
+ * offset; nothing Date.parse would merely guess at.
+ */
+export const exportTimeSchema = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/,
+    'an ISO 8601 date or time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z',
+  )
+  .transform((value, ctx) => {
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: 'custom', message: 'not a real date' });
+      return z.NEVER;
+    }
+    return date;
+  });

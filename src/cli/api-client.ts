@@ -4,6 +4,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { Pool } from 'undici';
 import { z } from 'zod';
+import type { ExportFormat, PortfolioWindow, TimelineFormat } from '../audit/index.js';
 import type { JourneyActionName, JourneyEvent } from '../journeys/index.js';
 import { errorSchema, type Problem } from '../http/errors.js';
 import {
@@ -146,6 +147,36 @@ export class NumberflowApi {
     if (!ended && !signal.aborted) {
       throw new ApiTransportError(
         `the event stream of ${e164} closed before the journey ended (did numberflow at ${this.#where} stop?); run watch again`,
+      );
+    }
+  }
+
+  /** GET /v1/journeys/{e164}/audit: the number's timeline, rendered by the service (the text direct mode prints). */
+  async timeline(e164: string, format: TimelineFormat): Promise<string> {
+    const path = `/v1/journeys/${encodeURIComponent(e164)}/audit?format=${format}`;
+    const answer = await this.#request('GET', path, { accept: '*/*' });
+    const text = await answer.body.text().catch((err: unknown) => {
+      throw this.#transportError(err);
+    });
+    if (answer.statusCode >= 400) await this.#raise(answer.statusCode, text);
+    return text;
+  }
+
+  /** GET /v1/portfolios/{id}/export: the export's text as the service streams it. */
+  async *portfolioExport({ portfolioId, since, until }: PortfolioWindow, format: ExportFormat): AsyncGenerator<string> {
+    const query = new URLSearchParams({ since: since.toISOString(), until: until.toISOString(), format });
+    const path = `/v1/portfolios/${encodeURIComponent(portfolioId)}/export?${query.toString()}`;
+    const answer = await this.#request('GET', path, { accept: '*/*' });
+    if (answer.statusCode >= 400) {
+      await this.#raise(answer.statusCode, await answer.body.text().catch(() => ''));
+    }
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of answer.body) yield decoder.decode(chunk as Buffer, { stream: true });
+    } catch (err) {
+      // The service cuts the stream short when it fails mid-way: the output must not pass for a whole export.
+      throw new ApiTransportError(
+        `the export from ${this.#where} stopped before its end (${errorCode(err) ?? String(err)}); what was written is incomplete: export again`,
       );
     }
   }

@@ -1,6 +1,7 @@
 // The auditor's command: `audit <e164>` prints a number's timeline across all its runs (JSON, Markdown or a
 // printable HTML page); `audit --portfolio <id> --since … [--until …]` streams the portfolio's export (NDJSON or
-// CSV), with a progress bar on a terminal. Every option is checked before anything connects.
+// CSV), with a progress bar on a terminal in direct mode. Directly through Temporal, or through the HTTP API's
+// auditor routes when NUMBERFLOW_URL and NUMBERFLOW_TOKEN are set. Every option is checked before anything connects.
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
@@ -12,15 +13,15 @@ import {
   exportFormats,
   exportLines,
   exportPortfolio,
+  exportTimeSchema,
   journeyTimeline,
-  renderHtml,
-  renderMarkdown,
+  renderTimeline,
   timelineFormats,
   type ExportFormat,
   type PortfolioWindow,
-  type Timeline,
   type TimelineFormat,
 } from '../audit/index.js';
+import { selectMode } from './mode.js';
 import { e164Argument, graphIdOption } from './options.js';
 import type { WithClient } from './direct-client.js';
 
@@ -37,13 +38,9 @@ type AuditRequest =
   | { window: PortfolioWindow; format: ExportFormat; output?: string };
 
 function isoDate(value: string): Date {
-  // A date alone (2026-01-31) or a full timestamp with its offset; nothing Date.parse would merely guess at.
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value)) {
-    throw new InvalidArgumentError('an ISO 8601 date or time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z');
-  }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('not a real date');
-  return date;
+  const parsed = exportTimeSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]?.message ?? 'not a date');
+  return parsed.data;
 }
 
 const formatsOf = (choices: readonly string[]) => choices.join(', ');
@@ -78,12 +75,6 @@ function auditRequest(command: Command, e164: string | undefined, opts: AuditOpt
   };
 }
 
-function rendered(timeline: Timeline, format: TimelineFormat): string {
-  if (format === 'markdown') return renderMarkdown(timeline);
-  if (format === 'html') return renderHtml(timeline);
-  return `${JSON.stringify(timeline, null, 2)}\n`;
-}
-
 /** A progress bar on standard error, only when a person watches it there. */
 function progressBar(total: number): SingleBar | null {
   if (!process.stderr.isTTY) return null;
@@ -96,7 +87,13 @@ function progressBar(total: number): SingleBar | null {
   return bar;
 }
 
-export function addAuditCommand(program: Command, withClient: WithClient, out: (line: string) => void): void {
+/** Direct mode through `withClient`, or the HTTP API when `env` sets NUMBERFLOW_URL and NUMBERFLOW_TOKEN. */
+export function addAuditCommand(
+  program: Command,
+  withClient: WithClient,
+  out: (line: string) => void,
+  env: Record<string, string | undefined>,
+): void {
   const command = program
     .command('audit')
     .description("an auditor's timeline of a number across all its runs, or a portfolio's export")
@@ -114,12 +111,22 @@ export function addAuditCommand(program: Command, withClient: WithClient, out: (
 
   command.action(async (e164: string | undefined, opts: AuditOptions) => {
     const request = auditRequest(command, e164, opts);
+    const mode = selectMode(env);
+    if (mode.kind === 'api') {
+      // Through the service's auditor routes: the token's roles decide, no Temporal access or payload key needed.
+      const api = new (await import('./api-client.js')).NumberflowApi(mode.url, mode.token);
+      try {
+        if ('e164' in request)
+          return await printTimeline(await api.timeline(request.e164, request.format), request, out);
+        return await writeExport(api.portfolioExport(request.window, request.format), request.output);
+      } finally {
+        await api.close();
+      }
+    }
     await withClient(async (client) => {
       if ('e164' in request) {
-        const text = rendered(await journeyTimeline(client, request.e164), request.format);
-        if (request.output === undefined) return out(text.trimEnd());
-        await writeFile(request.output, text, { mode: 0o600 });
-        return out(`wrote the audit of ${request.e164} to ${request.output}`);
+        const text = renderTimeline(await journeyTimeline(client, request.e164), request.format);
+        return printTimeline(text, request, out);
       }
       const bar = progressBar(await countPortfolioRuns(client, request.window));
       const rows = exportPortfolio(client, {
@@ -127,16 +134,32 @@ export function addAuditCommand(program: Command, withClient: WithClient, out: (
         onRun: () => bar?.increment(),
         onGap: (gap) => console.error(`numberflow: could not read ${gap}`),
       });
-      const sink: Writable =
-        request.output === undefined ? process.stdout : createWriteStream(request.output, { mode: 0o600 });
       try {
-        await pipeline(Readable.from(exportLines(rows, request.format)), sink, { end: request.output !== undefined });
-      } catch (err) {
-        // The reader went away (`| head`): what it wanted has been written.
-        if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+        await writeExport(exportLines(rows, request.format), request.output);
       } finally {
         bar?.stop();
       }
     });
   });
+}
+
+async function printTimeline(
+  text: string,
+  request: { e164: string; output?: string },
+  out: (line: string) => void,
+): Promise<void> {
+  if (request.output === undefined) return out(text.trimEnd());
+  await writeFile(request.output, text, { mode: 0o600 });
+  out(`wrote the audit of ${request.e164} to ${request.output}`);
+}
+
+/** The export's text to the file, or to standard output, as it comes. */
+async function writeExport(lines: AsyncIterable<string>, output: string | undefined): Promise<void> {
+  const sink: Writable = output === undefined ? process.stdout : createWriteStream(output, { mode: 0o600 });
+  try {
+    await pipeline(Readable.from(lines), sink, { end: output !== undefined });
+  } catch (err) {
+    // The reader went away (`| head`): what it wanted has been written.
+    if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+  }
 }

@@ -27,6 +27,7 @@ export const errorCodes = [
   'refused',
   'temporal_unavailable',
   'internal',
+  'not_configured',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

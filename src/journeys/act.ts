@@ -44,8 +44,16 @@ export async function submitToJourney<Arg>(
   };
 }
 
-/** Why a journey takes no update: it has ended (its runs stay readable), or the number never had one. */
-async function notRunning(client: Client, e164: string): Promise<Error> {
+/**
+ * Why a journey takes no update: it has ended (its runs stay readable), or the number never had one. `ended` words
+ * the refusal of an ended journey for what was asked of it.
+ */
+export async function notRunning(
+  client: Client,
+  e164: string,
+  ended = (status: string) =>
+    `the journey of ${e164} has ended (${status}); it takes no more input — start a new journey to onboard the number again`,
+): Promise<Error> {
   const status = await client.workflow
     .getHandle(journeyWorkflowId(e164))
     .describe()
@@ -54,7 +62,5 @@ async function notRunning(client: Client, e164: string): Promise<Error> {
       () => null,
     );
   if (status === null) return new JourneyNotFoundError(`no journey for ${e164}`);
-  return new JourneyEndedError(
-    `the journey of ${e164} has ended (${status}); it takes no more input — start a new journey to onboard the number again`,
-  );
+  return new JourneyEndedError(ended(status));
 }

@@ -1,5 +1,5 @@
 // The journey operations, shared by the CLI's direct mode and the HTTP API: start, read, list, act.
-export { submitToJourney, type SubmitOptions } from './act.js';
+export { notRunning, submitToJourney, type SubmitOptions } from './act.js';
 export { journeyActionUpdates, type JourneyActionName } from './actions.js';
 export { IdempotencyConflictError, JourneyConflictError, JourneyEndedError, JourneyNotFoundError } from './errors.js';
 export { awaitingInputStages, InvalidFilterError, journeyListQuery, listJourneys, type JourneyFilter } from './list.js';

@@ -22,6 +22,7 @@ describe('who may call what (dev server, worker, Graph sandbox)', () => {
 
       const allRead = { onboarding: 200, operator: 200, admin: 200, auditor: 200 };
       const operate = { onboarding: 403, operator: 409, admin: 409, auditor: 403 };
+      const audit = { onboarding: 403, operator: 403, admin: 200, auditor: 200 };
       const endpoints: { call: string; body?: unknown; allowed: Record<(typeof roleNames)[number], number> }[] = [
         { call: 'GET /v1/journeys', allowed: allRead },
         {
@@ -43,7 +44,14 @@ describe('who may call what (dev server, worker, Graph sandbox)', () => {
           allowed: { onboarding: 403, operator: 403, admin: 409, auditor: 403 },
         },
         { call: `POST /v1/journeys/${e164}/deletion-confirmation`, body: {}, allowed: operate },
+        {
+          call: `POST /v1/journeys/${e164}/pin-reveal`,
+          body: { reason: 'role table' },
+          allowed: { onboarding: 403, operator: 403, admin: 409, auditor: 403 },
+        },
+        { call: `GET /v1/journeys/${e164}/audit`, allowed: audit },
         { call: `GET /v1/portfolios/${portfolio}`, allowed: allRead },
+        { call: `GET /v1/portfolios/${portfolio}/export?since=2026-01-01`, allowed: audit },
         {
           call: `PUT /v1/portfolios/${portfolio}/cap`,
           body: { cap: 1000, reason: 'as it was' },
@@ -76,7 +84,9 @@ describe('who may call what (dev server, worker, Graph sandbox)', () => {
           }
           if (
             answer.status === 403 &&
-            !/^this needs the (onboarding|operator or admin|admin) role/.test(answer.body.error?.message ?? '')
+            !/^this needs the (onboarding|operator or admin|admin|auditor or admin) role/.test(
+              answer.body.error?.message ?? '',
+            )
           ) {
             refusals.push(
               `${endpoint.call} as ${caller}: 403 not naming the role needed (${answer.body.error?.message})`,

@@ -3,8 +3,9 @@
 // to portfolios. Calls go over real HTTP (fetch).
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import type { JourneyView } from '../../src/domain/journey.js';
 import { buildHttpApp } from '../../src/http/app.js';
@@ -63,7 +64,16 @@ export interface Api {
   until(e164: string, predicate: (view: JourneyView) => boolean, what: string): Promise<JourneyView>;
 }
 
-export function useApi(t: Bench, options: { pollMs?: number; keepAliveMs?: number } = {}): Api {
+export interface ApiOptions {
+  pollMs?: number;
+  keepAliveMs?: number;
+  /** The service's Temporal client (made by an earlier beforeAll); the bench's by default. */
+  client?: () => Client;
+  /** The service's logger (silent by default). */
+  logger?: Logger;
+}
+
+export function useApi(t: Bench, options: ApiOptions = {}): Api {
   const api = {} as Api;
   beforeAll(async () => {
     const tokenFile = join(tempDir('api-tokens'), 'api-tokens.json');
@@ -72,11 +82,11 @@ export function useApi(t: Bench, options: { pollMs?: number; keepAliveMs?: numbe
       Object.entries(principals).map(([who, principal]) => [who, addPrincipal(tokenFile, principal)]),
     ) as Record<Who, string>;
     const app = await buildHttpApp({
-      client: t.env.client,
+      client: options.client?.() ?? t.env.client,
       taskQueue: t.bench.taskQueue,
       appSecret: APP_SECRET,
       verifyToken: 'api-verify-token',
-      logger: pino({ level: 'silent' }),
+      logger: options.logger ?? pino({ level: 'silent' }),
       graph: t.bench.graph,
       principals: PrincipalDirectory.fromFile(tokenFile),
       events: { pollMs: options.pollMs ?? 200, keepAliveMs: options.keepAliveMs ?? 15_000 },

@@ -23,6 +23,7 @@ declare const document: PageDocument;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 const OPERATOR = 'operator@acme';
+const AUDITOR = 'auditor@acme';
 /** How long the browser waits for something the journey does (bounded; the journey usually takes a second). */
 const JOURNEY_MS = 45_000;
 
@@ -32,6 +33,7 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
   let app: FastifyInstance;
   let url: string;
   let token: string;
+  let auditorToken: string;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -42,9 +44,11 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
     mkdirSync(ARTIFACTS, { recursive: true });
     const made = await consoleApp(t.bench, [
       { name: OPERATOR, roles: ['operator'], portfolios: [t.bench.portfolioId] },
+      { name: AUDITOR, roles: ['auditor'] },
     ]);
     app = made.app;
     token = made.tokens[OPERATOR] as string;
+    auditorToken = made.tokens[AUDITOR] as string;
     url = await app.listen({ host: '127.0.0.1', port: 0 });
     // Chromium's sandbox needs user namespaces, which root in a container does not get.
     const asRoot = process.getuid?.() === 0;
@@ -145,6 +149,36 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       await page.setViewportSize({ width: 360, height: 740 }); // the narrowest phones in use
       expect(await fitsWidth(page)).toBe(true);
       await context.close();
+    });
+  }, 180_000);
+
+  it('lets an auditor open the timeline from the journey’s page, read it on a phone, and print it without the controls', async () => {
+    await t.bench.run(async () => {
+      const { journey, e164 } = await journeyAwaitingCode();
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      const page = await context.newPage();
+      const journeyPage = `${url}/journeys/${encodeURIComponent(e164)}`;
+
+      await page.goto(journeyPage);
+      await page.getByLabel('API token').fill(auditorToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(journeyPage);
+      await page.getByRole('link', { name: 'Timeline' }).click();
+      await page.waitForURL(`${journeyPage}/timeline`);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Audit of ${e164}`);
+      expect(await page.locator('table.timeline tbody tr').count()).toBeGreaterThan(3);
+      expect(await fitsWidth(page)).toBe(true); // a wide table scrolls in its own box
+      await page.screenshot({ path: join(ARTIFACTS, 'console-timeline-phone.png'), fullPage: true });
+
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.locator('header.bar').isVisible()).toBe(false);
+      expect(await page.locator('p.links').isVisible()).toBe(false);
+      expect(await page.locator('table.timeline').first().isVisible()).toBe(true);
+      await page.pdf({ path: join(ARTIFACTS, 'console-timeline.pdf') });
+      await page.screenshot({ path: join(ARTIFACTS, 'console-timeline-print.png'), fullPage: true });
+      await context.close();
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   }, 180_000);
 });

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyHandle } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
+import { timelineSchema } from '../../src/audit/index.js';
 import { consoleKey, csrfToken } from '../../src/http/console/csrf.js';
 import {
   CONSOLE_SECRET,
@@ -16,11 +17,13 @@ import {
   type ConsoleApp,
 } from '../support/console.js';
 import { freshId } from '../support/journeys.js';
+import { leaked } from '../support/secrets-scan.js';
 import { submitDeliveredCode } from '../support/steps.js';
 
 const OPERATOR = 'operator@acme';
 const AUDITOR = 'auditor@acme';
 const ELSEWHERE = 'operator@elsewhere';
+const AUDITOR_ELSEWHERE = 'auditor@elsewhere';
 const SCRIPTED = '<script>alert("who")</script>';
 const DISPLAY_NAME = 'Acme <script>alert(1)</script>';
 
@@ -37,6 +40,7 @@ describe('the operator console (dev server + Graph sandbox)', () => {
       { name: OPERATOR, roles: ['operator'], portfolios: [t.bench.portfolioId] },
       { name: AUDITOR, roles: ['auditor'] },
       { name: ELSEWHERE, roles: ['operator'], portfolios: [freshId()] },
+      { name: AUDITOR_ELSEWHERE, roles: ['auditor'], portfolios: [freshId()] },
       { name: SCRIPTED, roles: ['operator'] },
     ]);
     app = consoleUnderTest.app;
@@ -165,6 +169,54 @@ describe('the operator console (dev server + Graph sandbox)', () => {
       expect(answer.body).toContain('<code data-stage-code>AWAITING_OTP</code>');
       expect(postForms(answer.body)).toEqual(['/sign-out']);
       expect(answer.body).toContain('acting needs the operator or admin role');
+    });
+  });
+
+  it('links an auditor to the timeline: who did what as a printable page, and as JSON or Markdown to save', async () => {
+    const auditor = await signedIn(AUDITOR);
+    const operator = await signedIn(OPERATOR);
+    await t.bench.run(async () => {
+      const other = await t.bench.start(t.bench.input({ displayName: DISPLAY_NAME }));
+      const { e164: number, phoneNumberId } = await other.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const wrong = code === '000000' ? '111111' : '000000';
+      const otherPage = `/journeys/${encodeURIComponent(number)}`;
+      const timelinePage = `${otherPage}/timeline`;
+      expect((await operator.submit(otherPage, `${otherPage}/otp`, { code: wrong })).body).toContain(
+        'code wrong, 2 attempts left',
+      );
+
+      expect((await auditor.get(otherPage)).body).toContain(`<a href="${timelinePage}">Timeline</a>`);
+      const timeline = await auditor.get(timelinePage);
+      expect(timeline.statusCode).toBe(200);
+      expect(timeline.headers['cache-control']).toBe('no-store');
+      expect(timeline.body).toContain(`<h1>Audit of ${number}</h1>`);
+      expect(timeline.body).toMatch(
+        /<td data-label="who">operator@acme<\/td>\s*<td data-label="what">submitted a code \(update\)<\/td>\s*<td data-label="outcome">refused: code wrong, 2 attempts left<\/td>/,
+      );
+      expect(timeline.body).toContain('&quot;Acme &lt;script&gt;alert(1)&lt;/script&gt;&quot;');
+      expect(timeline.body).not.toContain('<script>alert');
+      expect(postForms(timeline.body)).toEqual(['/sign-out']);
+      expect(timeline.body).toContain(`href="${timelinePage}?format=json"`);
+
+      const json = await auditor.get(`${timelinePage}?format=json`);
+      expect(json.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(json.headers['content-disposition']).toBe(`attachment; filename="audit-${number.slice(1)}.json"`);
+      expect(timelineSchema.parse(json.json())).toMatchObject({ e164: number });
+      const markdown = await auditor.get(`${timelinePage}?format=markdown`);
+      expect(markdown.headers['content-type']).toBe('text/markdown; charset=utf-8');
+      expect(markdown.body).toContain('| operator@acme | submitted a code (update) |');
+      for (const answer of [timeline, json, markdown]) expect(leaked(answer.body, [code, wrong])).toEqual([]);
+
+      // An operator does not audit: no link, and the page is refused. A principal of another portfolio sees none.
+      expect((await operator.get(otherPage)).body).not.toContain(timelinePage);
+      const refused = await operator.get(timelinePage);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).toContain('this needs the auditor or admin role; operator@acme has operator');
+      const elsewhere = await (await signedIn(AUDITOR_ELSEWHERE)).get(timelinePage);
+      expect(elsewhere.statusCode).toBe(404);
+      expect(elsewhere.body).not.toContain(t.bench.wabaId);
+      await t.env.client.workflow.getHandle(other.workflowId).terminate('test done');
     });
   });
 

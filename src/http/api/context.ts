@@ -44,6 +44,7 @@ const errorAnswers = {
   413: 'the body is larger than 16 KiB',
   415: 'the body is not JSON',
   503: 'Temporal cannot be reached now',
+  501: 'this service process is not set up for it (the answer names what it needs)',
 } as const;
 type ErrorStatus = keyof typeof errorAnswers;
 

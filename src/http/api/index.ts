@@ -8,11 +8,13 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } 
 import { createStartOnce, type StartOptions } from '../../journeys/index.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
 import { actionRoutes } from './actions.js';
+import { auditRoutes } from './audit.js';
 import type { ApiContext } from './context.js';
 import { eventRoutes, eventStreamDefaults } from './events.js';
 import { healthRoutes } from './health.js';
 import { journeyRoutes } from './journeys.js';
 import { PageTokens } from './page-token.js';
+import { pinRevealRoutes } from './pin-reveal.js';
 import { portfolioRoutes } from './portfolios.js';
 
 export interface ApiOptions {
@@ -63,6 +65,8 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   actionRoutes(api, context);
   eventRoutes(api, context);
   portfolioRoutes(api, context);
+  auditRoutes(api, context);
+  pinRevealRoutes(api, context);
 }
 
 /**

@@ -105,6 +105,9 @@ export const resendBody = z
 const reason = z.string().trim().min(1, 'is required: say why').max(500);
 export const cancelBody = z.object({ reason }).strict();
 export const removalBody = z.object({ reason }).strict();
+export const pinRevealBody = z
+  .object({ reason: reason.describe('why the PIN is needed (noted in the journey)') })
+  .strict();
 /** No body needed (none, or {}). */
 export const noBody = z.object({}).strict().nullish();
 export const capBody = z

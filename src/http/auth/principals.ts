@@ -18,8 +18,10 @@ export const permissions = {
   start: ['onboarding'],
   /** Codes, PINs, names, resends, cancels, deletion confirmations. */
   operate: ['operator', 'admin'],
-  /** Removals and a portfolio's cap. */
+  /** Removals, a portfolio's cap, and reading back the two-step PIN. */
   administer: ['admin'],
+  /** A number's timeline across its runs and a portfolio's export (who did what, with Meta's answers). */
+  audit: ['auditor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -19,7 +19,8 @@ export interface ConsoleContext {
   csrfKey: Buffer;
   /** How long a form's POST waits for the journey's answer before showing "still working". */
   waitSeconds: number;
-  timelinePath: ((e164: string) => string) | null;
+  /** Where a journey page links its timeline (for a principal who may audit). */
+  timelinePath: (e164: string) => string;
   /** Event streams being sent: each lasts while its page is open, so they are ended before the service closes. */
   streams: Set<ServerResponse>;
 }

@@ -14,9 +14,11 @@ import { assetRoutes } from './assets.js';
 import { pageContext, sendPage, type ConsoleContext } from './context.js';
 import { consoleKey } from './csrf.js';
 import { problemPage } from './pages/problem.js';
+import { timelinePath } from './paths.js';
 import { journeyRoutes } from './routes/journey.js';
 import { queueRoutes } from './routes/queue.js';
 import { signInRoutes } from './routes/sign-in.js';
+import { timelineRoutes } from './routes/timeline.js';
 
 export interface ConsoleOptions {
   client: Client;
@@ -25,7 +27,7 @@ export interface ConsoleOptions {
   /** Signs sessions and CSRF tokens (NUMBERFLOW_CONSOLE_SECRET or the data folder's); unset: one per process. */
   secret?: string;
   waitSeconds?: number;
-  /** The auditor's timeline of a journey (src/audit), linked from its page once it exists. */
+  /** Where a journey page links its timeline for a principal who may audit (default: the console's own page). */
   timelinePath?: (e164: string) => string;
 }
 
@@ -54,7 +56,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     events: options.events,
     csrfKey: consoleKey(secret, 'csrf'),
     waitSeconds: options.waitSeconds ?? 10,
-    timelinePath: options.timelinePath ?? null,
+    timelinePath: options.timelinePath ?? timelinePath,
     streams: new Set(),
   };
   // An open journey page keeps its stream, and so the service's close(), waiting: end the streams first.
@@ -76,6 +78,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
   signInRoutes(app, context);
   queueRoutes(app, context);
   journeyRoutes(app, context);
+  timelineRoutes(app, context);
 }
 
 const titles: Record<number, string> = {

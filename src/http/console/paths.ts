@@ -2,6 +2,9 @@
 export const journeyPath = (e164: string) => `/journeys/${encodeURIComponent(e164)}`;
 export const actionPath = (e164: string, action: string) => `${journeyPath(e164)}/${action}`;
 export const eventsPath = (e164: string) => `${journeyPath(e164)}/events`;
+/** The auditor's timeline page; with a format, the same timeline as a file to save. */
+export const timelinePath = (e164: string, format?: 'json' | 'markdown') =>
+  `${journeyPath(e164)}/timeline${format ? `?format=${format}` : ''}`;
 /** The name a form's CSRF token is bound to. */
 export const actionName = (e164: string, action: string) => `${e164}/${action}`;
 

@@ -12,7 +12,7 @@ import { layout, type PageContext } from './layout.js';
 export interface JourneyPageOptions {
   outcome?: ActionOutcome | null;
   kept?: Kept;
-  /** The auditor's timeline of the journey, once there is one. */
+  /** The number's timeline, linked for a principal who may audit. */
   timelinePath?: string | null;
 }
 

@@ -9,7 +9,7 @@ import { actOnJourney, journeyActions, type ActionOutcome, type JourneyAction } 
 import { followJourney } from '../../api/events.js';
 import { e164Params } from '../../api/schemas.js';
 import { ensureMay, ensureSees } from '../../auth/hooks.js';
-import type { Principal } from '../../auth/principals.js';
+import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
 import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import { CSRF_FIELD } from '../csrf.js';
 import type { Kept } from '../pages/forms.js';
@@ -25,7 +25,9 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
     const session = sessionFrom(request);
     const view = await describeJourney(context.client, e164);
     ensureSees(session.principal, view.portfolioId, `no journey for ${e164}`);
-    const page = journeyPage(pageContext(context, session), view, { timelinePath: context.timelinePath?.(e164) });
+    const page = journeyPage(pageContext(context, session), view, {
+      timelinePath: timelineLink(context, session.principal, e164),
+    });
     return sendPage(reply, page);
   });
 
@@ -62,13 +64,17 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const page = journeyPage(pageContext(context, session), view, {
           outcome,
           kept: outcome.outcome === 'refused' ? kept : {},
-          timelinePath: context.timelinePath?.(e164),
+          timelinePath: timelineLink(context, principal, e164),
         });
         return sendPage(reply, page, status);
       },
     );
   }
 }
+
+/** A journey page links the number's timeline for a principal who may read it. */
+const timelineLink = (context: ConsoleContext, principal: Principal, e164: string) =>
+  holdsAny(principal, permissions.audit) ? context.timelinePath(e164) : null;
 
 /** The action's outcome: a body the schema refuses, or a refusal by the journey's validator, is a refused outcome. */
 async function submit(
