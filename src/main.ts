@@ -16,14 +16,11 @@ import { localSecret } from './local-secret.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
 import { runMain, withStops, type Stop } from './run-main.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
-import { openStores } from './stores/open.js';
+import { openServiceBase } from './service-base.js';
 import type { TokenStore } from './stores/token-store.js';
 import { resolveBinary } from './temporal/binaries.js';
-import { connectClient, connectWorkerConnection } from './temporal/connection.js';
+import { connectWorkerConnection } from './temporal/connection.js';
 import { startDevServer } from './temporal/dev-server.js';
-import { registerSearchAttributes } from './temporal/search-attributes.js';
-import { createServiceMetrics } from './telemetry/metrics.js';
-import { startTracing } from './telemetry/tracing.js';
 import { createNumberflowWorker } from './worker.js';
 
 async function main(): Promise<void> {
@@ -70,20 +67,12 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   }
 
   const dataConverter = createDataConverter(codecKeys, secrets);
-  const tracing = await startTracing(config, 'numberflow');
-  if (tracing) stops.push(() => tracing.shutdown());
-  const client = await connectClient(config, dataConverter, address, tracing?.clientInterceptors);
-  stops.push(() => client.connection.close());
-  // Also on the embedded server: one left running by an earlier version may lack a newer attribute.
-  await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
-  // Graph calls of the worker and of the service, on the HTTP service's /metrics.
-  const metrics = createServiceMetrics(client, {
-    onError: (err) => logger.warn({ err }, 'journeys could not be counted for /metrics'),
-  });
-
   // Customers' tokens, sealed under the store key; the system-user token (if any) serves WABAs without one.
-  const stores = await openStores(config);
-  stops.push(() => stores.close());
+  const { tracing, client, metrics, stores } = await openServiceBase(config, logger, stops, {
+    tracingName: 'numberflow',
+    dataConverter,
+    address,
+  });
   logger.info(`token store: ${stores.db.dialect} at ${stores.db.location}`);
   // Without Meta credentials the sandbox signs with a secret of the data folder, and the service checks with it.
   const appSecret = appSecretOf(config);

@@ -12,11 +12,7 @@ import { serveHttp } from './http/serve.js';
 import { serviceOptions } from './http/service-options.js';
 import { createLogger, type Logger } from './logger.js';
 import { runMain, withStops, type Stop } from './run-main.js';
-import { openStores } from './stores/open.js';
-import { createServiceMetrics } from './telemetry/metrics.js';
-import { startTracing } from './telemetry/tracing.js';
-import { connectClient } from './temporal/connection.js';
-import { registerSearchAttributes } from './temporal/search-attributes.js';
+import { openServiceBase } from './service-base.js';
 
 /** Meta's webhook secrets: `npm start` may make its own for the sandbox, a service alone faces Meta. */
 function required(config: Config, name: 'META_APP_SECRET' | 'META_WEBHOOK_VERIFY_TOKEN', why: string): string {
@@ -28,22 +24,15 @@ function required(config: Config, name: 'META_APP_SECRET' | 'META_WEBHOOK_VERIFY
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
   const appSecret = required(config, 'META_APP_SECRET', "it verifies Meta's webhook signatures");
   const verifyToken = required(config, 'META_WEBHOOK_VERIFY_TOKEN', "it answers Meta's webhook handshake");
-  const tracing = await startTracing(config, 'numberflow-service');
-  if (tracing) stops.push(() => tracing.shutdown());
   const codecKeys = codecKeysFor(config);
   const secrets = secretsKeysFor(config, { unseal: false }); // it seals what it sends; the public key is enough
   const service = serviceOptions(config, logger, { codec: codecKeys, secrets });
   const dataConverter = createDataConverter(codecKeys, secrets);
-  const client = await connectClient(config, dataConverter, undefined, tracing?.clientInterceptors);
-  stops.push(() => client.connection.close());
-  await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
-
-  const metrics = createServiceMetrics(client, {
-    onError: (err) => logger.warn({ err }, 'journeys could not be counted for /metrics'),
-  });
   // The receiver asks Graph which portfolio owns a WABA no journey knows yet: with that WABA's token, if stored.
-  const stores = await openStores(config);
-  stops.push(() => stores.close());
+  const { client, metrics, stores } = await openServiceBase(config, logger, stops, {
+    tracingName: 'numberflow-service',
+    dataConverter,
+  });
   const tokens = new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN);
   const graph = graphClientFromConfig(config, tokens, { observe: metrics.graphCalls });
   stops.push(() => graph.close());

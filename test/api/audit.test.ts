@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client } from '@temporalio/client';
 import { csvColumns, exportRowSchema, timelineSchema, type ExportRow, type Timeline } from '../../src/audit/index.js';
@@ -13,18 +12,17 @@ import { createDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import type { JourneyView } from '../../src/domain/journey.js';
-import { buildHttpApp } from '../../src/http/app.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
 import { buildCli } from '../../src/starter.js';
 import { capturedLogger } from '../http/support.js';
 import { useBench } from '../support/bench.js';
-import { APP_SECRET } from '../support/harness.js';
 import { gatedHistoryClient, type HistoryGate } from '../support/history-gate.js';
 import { freshNumber } from '../support/journeys.js';
 import { tempDir } from '../support/processes.js';
 import { leaked } from '../support/secrets-scan.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
 import { useApi, type Answer, type Who } from './support.js';
+import { harnessHttpApp } from '../support/http-app.js';
 
 interface ErrorAnswer {
   error: { code: string; message: string; problems: { in: string; field: string; message: string }[] };
@@ -146,13 +144,8 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
         parseSecretsKeys({ NUMBERFLOW_SECRETS_PUBLIC_KEY: TEST_SECRETS_PUBLIC_KEY }),
       ),
     });
-    const service = await buildHttpApp({
+    const service = await harnessHttpApp(t.bench, {
       client: sealingOnly,
-      taskQueue: t.bench.taskQueue,
-      appSecret: APP_SECRET,
-      verifyToken: 'unused',
-      logger: pino({ level: 'silent' }),
-      graph: t.bench.graph,
       principals: PrincipalDirectory.fromFile(api.tokenFile),
     });
     try {

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { journeyWorkflowId, type JourneyView } from '../../src/domain/journey.js';
-import { buildHttpApp } from '../../src/http/app.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
 import { useBench } from '../support/bench.js';
 import { eventually, useApi } from './support.js';
+import { harnessHttpApp } from '../support/http-app.js';
 
 interface Started {
   workflowId: string;
@@ -86,13 +85,7 @@ describe('starting a journey under an Idempotency-Key (dev server, worker, Graph
   it('starts one journey when two service instances get the same request at once', async () => {
     await t.bench.run(async () => {
       // A second instance of the service, as behind a load balancer: same Temporal, same tokens, its own memory.
-      const twin = await buildHttpApp({
-        client: t.env.client,
-        taskQueue: t.bench.taskQueue,
-        appSecret: 'unused',
-        verifyToken: 'unused',
-        logger: pino({ level: 'silent' }),
-        graph: t.bench.graph,
+      const twin = await harnessHttpApp(t.bench, {
         principals: PrincipalDirectory.fromFile(api.tokenFile),
       });
       try {

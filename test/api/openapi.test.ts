@@ -1,10 +1,9 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { buildHttpApp } from '../../src/http/app.js';
 import { useBench } from '../support/bench.js';
 import { uniqueTaskQueue } from '../support/temporal.js';
 import { useApi } from './support.js';
+import { harnessHttpApp } from '../support/http-app.js';
 
 interface Operation {
   security?: Record<string, string[]>[];
@@ -81,14 +80,7 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
   });
 
   it('answers /healthz always, and /readyz only while Temporal answers and a worker polls the task queue', async () => {
-    const idle = await buildHttpApp({
-      client: t.env.client,
-      taskQueue: uniqueTaskQueue('nobody-polls'),
-      appSecret: 'unused',
-      verifyToken: 'unused',
-      logger: pino({ level: 'silent' }),
-      graph: t.bench.graph,
-    });
+    const idle = await harnessHttpApp(t.bench, { taskQueue: uniqueTaskQueue('nobody-polls') });
     try {
       expect((await idle.inject({ url: '/healthz' })).json()).toEqual({ ok: true });
       const notReady = await idle.inject({ url: '/readyz' });

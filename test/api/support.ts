@@ -5,17 +5,16 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import { type Logger } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import type { JourneyView } from '../../src/domain/journey.js';
-import { buildHttpApp } from '../../src/http/app.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
 import type { Role } from '../../src/http/auth/principals.js';
 import { addPrincipal } from '../../src/http/auth/token-file.js';
 import type { Bench } from '../support/bench.js';
-import { APP_SECRET } from '../support/harness.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import { tempDir } from '../support/processes.js';
+import { harnessHttpApp } from '../support/http-app.js';
 
 /** A portfolio no bench has: principals limited to it see nothing of the bench's journeys. */
 export const OTHER_PORTFOLIO = freshId();
@@ -81,13 +80,9 @@ export function useApi(t: Bench, options: ApiOptions = {}): Api {
     const tokens = Object.fromEntries(
       Object.entries(principals).map(([who, principal]) => [who, addPrincipal(tokenFile, principal)]),
     ) as Record<Who, string>;
-    const app = await buildHttpApp({
+    const app = await harnessHttpApp(t.bench, {
       client: options.client?.() ?? t.env.client,
-      taskQueue: t.bench.taskQueue,
-      appSecret: APP_SECRET,
-      verifyToken: 'api-verify-token',
-      logger: options.logger ?? pino({ level: 'silent' }),
-      graph: t.bench.graph,
+      ...(options.logger ? { logger: options.logger } : {}),
       principals: PrincipalDirectory.fromFile(tokenFile),
       events: { pollMs: options.pollMs ?? 200, keepAliveMs: options.keepAliveMs ?? 15_000 },
     });

@@ -1,15 +1,14 @@
 // The HTTP service's /metrics: journeys by stage and people's waits by age, counted in Temporal's visibility; Meta's
 // webhook deliveries by how they were answered. The sandbox sends its webhooks to this service.
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhookBody } from '../../src/graph/signature.js';
-import { buildHttpApp } from '../../src/http/app.js';
 import { createServiceMetrics } from '../../src/telemetry/metrics.js';
 import { useBench } from '../support/bench.js';
 import { APP_SECRET } from '../support/harness.js';
 import { scrape, total } from '../support/prometheus.js';
 import { startLive } from '../support/steps.js';
+import { harnessHttpApp } from '../support/http-app.js';
 
 describe("the HTTP service's /metrics (dev server + Graph sandbox)", () => {
   const t = useBench('dev', { sandbox: { nameReviewDelayMs: 1_000 } });
@@ -17,15 +16,7 @@ describe("the HTTP service's /metrics (dev server + Graph sandbox)", () => {
   let url: string;
   beforeAll(async () => {
     const { bench } = t;
-    app = await buildHttpApp({
-      client: bench.env.client,
-      taskQueue: bench.taskQueue,
-      appSecret: APP_SECRET,
-      verifyToken: 'test-verify-token',
-      logger: pino({ level: 'silent' }),
-      graph: bench.graph,
-      metrics: createServiceMetrics(bench.env.client, { cacheMs: 0 }),
-    });
+    app = await harnessHttpApp(bench, { metrics: createServiceMetrics(bench.env.client, { cacheMs: 0 }) });
     url = await app.listen({ host: '127.0.0.1', port: 0 });
     bench.sandbox.admin.setWebhookUrl(`${url}/webhooks/meta`);
   });

@@ -15,6 +15,7 @@ import {
   qualityUpdate,
   signalCount,
 } from './support.js';
+import { harnessHttpApp } from '../support/http-app.js';
 
 const SECRET = 'bookkeeping-test-secret';
 
@@ -23,14 +24,7 @@ describe('webhook receiver: hostile changes and bookkeeping (dev server + Graph 
   let app: FastifyInstance;
   const log = capturedLogger();
   beforeAll(async () => {
-    app = await buildHttpApp({
-      client: t.env.client,
-      taskQueue: t.bench.taskQueue,
-      appSecret: SECRET,
-      verifyToken: 'bookkeeping-verify-token',
-      logger: log.logger,
-      graph: t.bench.graph,
-    });
+    app = await harnessHttpApp(t.bench, { appSecret: SECRET, logger: log.logger });
   });
   afterAll(async () => app?.close());
 

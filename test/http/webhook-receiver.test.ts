@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhookBody } from '../../src/graph/signature.js';
-import { buildHttpApp } from '../../src/http/app.js';
 import { useBench } from '../support/bench.js';
 import { submitDeliveredCode } from '../support/steps.js';
+import { harnessHttpApp } from '../support/http-app.js';
 
 const SECRET = 'receiver-test-secret';
 const VERIFY_TOKEN = 'receiver-verify-token-1f3e';
@@ -16,13 +16,10 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
   const logLines: string[] = [];
   beforeAll(async () => {
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logLines.push(chunk.toString()), done()) });
-    app = await buildHttpApp({
-      client: t.env.client,
-      taskQueue: t.bench.taskQueue,
+    app = await harnessHttpApp(t.bench, {
       appSecret: SECRET,
       verifyToken: VERIFY_TOKEN,
       logger: pino({ level: 'info' }, sink),
-      graph: t.bench.graph,
     });
   });
   afterAll(async () => app?.close());

@@ -7,18 +7,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Started } from '../../src/cli/operations.js';
 import type { JourneyView } from '../../src/domain/journey.js';
-import { buildHttpApp } from '../../src/http/app.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
 import { addPrincipal } from '../../src/http/auth/token-file.js';
 import { useBench } from '../support/bench.js';
-import { APP_SECRET } from '../support/harness.js';
 import { freshNumber } from '../support/journeys.js';
 import { freePorts, spawnCli, tempDir } from '../support/processes.js';
 import { startLive } from '../support/steps.js';
+import { harnessHttpApp } from '../support/http-app.js';
 
 type Who = 'onboarding' | 'operator' | 'admin' | 'auditor';
 const LONG = 240_000; // several CLI processes, each a Node start, on a shared 2-core box
@@ -34,13 +32,7 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
     for (const role of ['onboarding', 'operator', 'admin', 'auditor'] as const) {
       tokens[role] = addPrincipal(file, { name: `${role}@acme`, roles: [role] });
     }
-    service = await buildHttpApp({
-      client: t.env.client,
-      taskQueue: t.bench.taskQueue,
-      appSecret: APP_SECRET,
-      verifyToken: 'test-verify-token',
-      logger: pino({ level: 'silent' }),
-      graph: t.bench.graph,
+    service = await harnessHttpApp(t.bench, {
       principals: PrincipalDirectory.fromFile(file),
       events: { pollMs: 200 },
     });

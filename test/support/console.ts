@@ -4,12 +4,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { pino } from 'pino';
-import { buildHttpApp } from '../../src/http/app.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
 import type { Role } from '../../src/http/auth/principals.js';
 import { addPrincipal } from '../../src/http/auth/token-file.js';
-import { APP_SECRET, type Harness } from './harness.js';
+import { type Harness } from './harness.js';
+import { harnessHttpApp } from './http-app.js';
 
 export const CONSOLE_SECRET = 'a console secret of the tests, 32 characters or more';
 
@@ -31,13 +30,7 @@ export async function consoleApp(bench: Harness, principals: TestPrincipal[]): P
   const tokenFile = join(mkdtempSync(join(tmpdir(), 'numberflow-console-')), 'api-tokens.json');
   const tokens: Record<string, string> = {};
   for (const principal of principals) tokens[principal.name] = addPrincipal(tokenFile, principal);
-  const app = await buildHttpApp({
-    client: bench.env.client,
-    taskQueue: bench.taskQueue,
-    appSecret: APP_SECRET,
-    verifyToken: 'test-verify-token',
-    logger: pino({ level: 'silent' }),
-    graph: bench.graph,
+  const app = await harnessHttpApp(bench, {
     principals: PrincipalDirectory.fromFile(tokenFile),
     events: { pollMs: 200, keepAliveMs: 5_000 },
     console: { secret: CONSOLE_SECRET },

@@ -4,18 +4,12 @@ import { CliExit, failureOf } from '../../src/cli/failure.js';
 import { eventLine, outcomeLine, relative, startedLine, viewSummary } from '../../src/cli/format.js';
 import { JourneyInputError } from '../../src/domain/journey-input.js';
 import type { JourneyNote, JourneyView } from '../../src/domain/journey.js';
+import { journeyView } from '../support/journey-view.js';
 
 const now = new Date('2025-06-01T12:00:00.000Z');
 
 function view(overrides: Partial<JourneyView> = {}): JourneyView {
-  return {
-    e164: '+14155552671',
-    wabaId: '102290129340398',
-    portfolioId: '506914307656634',
-    path: 'cloud_api',
-    stage: 'AWAITING_OTP',
-    phoneNumberId: '106540352242922',
-    codeMethod: 'SMS',
+  return journeyView({
     waiting: {
       for: 'operator',
       reason: 'an operator must submit the 6-digit code Meta sent by SMS.',
@@ -28,16 +22,9 @@ function view(overrides: Partial<JourneyView> = {}): JourneyView {
       deletionAllowedAt: null,
     },
     attempts: { codeRequests: 1, wrongCodes: 1, wrongPins: 0, registerCalls: 0, deregisterCalls: 0 },
-    registrationCallsIn72h: 0,
-    displayName: { current: 'Acme Support', pending: null, status: 'PENDING_REVIEW' },
-    status: null,
-    lastError: null,
-    recentEvents: [],
     notes: [{ at: '2025-06-01T11:59:00.000Z', actor: 'operator@acme', what: 'submitted a code that Meta refused' }],
-    sendsPaused: false,
-    result: null,
     ...overrides,
-  };
+  });
 }
 
 describe("show's summary", () => {

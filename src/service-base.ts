@@ -1,0 +1,36 @@
+// What the HTTP service stands on in both ways of running it (`npm start`, `npm run service`): tracing if asked
+// for, a Temporal client with the payload codec, the search attributes, the service's metrics and the stores.
+// Each piece is closed by the caller's stops, in reverse.
+import type { createDataConverter } from './codec/data-converter.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { Stop } from './run-main.js';
+import { openStores } from './stores/open.js';
+import { createServiceMetrics } from './telemetry/metrics.js';
+import { startTracing } from './telemetry/tracing.js';
+import { connectClient } from './temporal/connection.js';
+import { registerSearchAttributes } from './temporal/search-attributes.js';
+
+export interface ServiceBaseOptions {
+  /** The service name traces carry. */
+  tracingName: string;
+  dataConverter: ReturnType<typeof createDataConverter>;
+  /** The embedded dev server's address; a fleet's comes from TEMPORAL_ADDRESS. */
+  address?: string;
+}
+
+export async function openServiceBase(config: Config, logger: Logger, stops: Stop[], options: ServiceBaseOptions) {
+  const tracing = await startTracing(config, options.tracingName);
+  if (tracing) stops.push(() => tracing.shutdown());
+  const client = await connectClient(config, options.dataConverter, options.address, tracing?.clientInterceptors);
+  stops.push(() => client.connection.close());
+  // Also on the embedded server: one left running by an earlier version may lack a newer attribute.
+  await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
+  // Graph calls of the worker and of the service, on the HTTP service's /metrics.
+  const metrics = createServiceMetrics(client, {
+    onError: (err) => logger.warn({ err }, 'journeys could not be counted for /metrics'),
+  });
+  const stores = await openStores(config);
+  stops.push(() => stores.close());
+  return { tracing, client, metrics, stores };
+}

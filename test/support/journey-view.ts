@@ -1,0 +1,27 @@
+// A journey's view as the tests of its readers (the CLI's summary, the console's pages) build it: a number
+// awaiting its code, with whatever a test overrides.
+import type { JourneyView } from '../../src/domain/journey.js';
+
+export function journeyView(overrides: Partial<JourneyView> = {}): JourneyView {
+  return {
+    e164: '+14155552671',
+    wabaId: '102290129340398',
+    portfolioId: '506914307656634',
+    path: 'cloud_api',
+    stage: 'AWAITING_OTP',
+    phoneNumberId: '106540352242922',
+    codeMethod: 'SMS',
+    waiting: { for: 'operator', reason: 'an operator must submit the code', until: '2026-12-02T15:14:00.000Z' },
+    deadlines: { signupExpiresAt: null, codeExpiresAt: null, reRegisterBy: null, deletionAllowedAt: null },
+    attempts: { codeRequests: 1, wrongCodes: 0, wrongPins: 0, registerCalls: 0, deregisterCalls: 0 },
+    registrationCallsIn72h: 0,
+    displayName: { current: 'Acme Support', pending: null, status: 'PENDING_REVIEW' },
+    status: null,
+    lastError: null,
+    recentEvents: [],
+    notes: [],
+    sendsPaused: false,
+    result: null,
+    ...overrides,
+  };
+}
