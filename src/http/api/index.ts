@@ -9,6 +9,7 @@ import { createStartOnce, type StartOptions } from '../../journeys/index.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
 import { actionRoutes } from './actions.js';
 import { auditRoutes } from './audit.js';
+import { batchRoutes } from './batch.js';
 import type { ApiContext } from './context.js';
 import { eventRoutes, eventStreamDefaults } from './events.js';
 import { healthRoutes } from './health.js';
@@ -61,6 +62,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   };
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, options.client, options.taskQueue);
+  batchRoutes(api, context);
   journeyRoutes(api, context);
   actionRoutes(api, context);
   eventRoutes(api, context);

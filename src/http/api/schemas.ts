@@ -9,7 +9,7 @@ import { checkDisplayName, checkPin, normaliseOtp } from '../../domain/operator-
 import { InvalidPhoneNumberError, parsePhoneNumber } from '../../domain/phone.js';
 import type { PortfolioState } from '../../domain/portfolio.js';
 import { journeyOutcomes, journeyStages } from '../../domain/stages.js';
-import { IDEMPOTENCY_KEY, type JourneyListing } from '../../journeys/index.js';
+import { IDEMPOTENCY_KEY, type JourneyListing, type JourneySummary } from '../../journeys/index.js';
 
 /** Every /v1 body is at most this big (413 beyond). */
 export const API_BODY_LIMIT = 16 * 1024;
@@ -113,6 +113,26 @@ export const noBody = z.object({}).strict().nullish();
 export const capBody = z
   .object({ cap: z.number().int().min(1).max(100_000).describe('registered numbers the portfolio may hold'), reason })
   .strict();
+
+/** Rows a POST /v1/journeys:batch takes at most; a bigger file goes in several requests. */
+export const BATCH_MAX_ROWS = 1_000;
+/** A batch's body may hold up to BATCH_MAX_ROWS rows: 1 MiB leaves each row about 1 KiB. */
+export const BATCH_BODY_LIMIT = 1024 * 1024;
+
+export const batchBody = z
+  .object({
+    rows: z
+      .array(z.unknown().describe('a StartJourney body; each row is checked on its own and answered by its index'))
+      .min(1, 'must hold at least one row')
+      .max(BATCH_MAX_ROWS, `takes at most ${BATCH_MAX_ROWS} rows per request: send the rest in another request`),
+    skipInvalid: z
+      .boolean()
+      .default(false)
+      .describe('start the valid rows and answer the invalid ones; false: one invalid row starts nothing'),
+  })
+  .strict();
+
+export const summaryQuery = z.object({ portfolioId: graphId.optional(), wabaId: graphId.optional() }).strict();
 
 // Answers.
 
@@ -224,6 +244,55 @@ export const listAnswer = z.object({
   nextPageToken: z.string().nullable().describe('pass as pageToken for the next page; null on the last'),
 });
 
+const rowResultSchema = z.object({
+  index: z.number().describe("the row's index in rows"),
+  e164: z.string().nullable(),
+  outcome: z
+    .enum(['started', 'already_running', 'failed', 'invalid'])
+    .describe('already_running: this row was started before (its journey answered); invalid: see problems'),
+  workflowId: z.string().nullable(),
+  runId: z.string().nullable(),
+  stage: z.string().nullable(),
+  error: z.string().nullable().describe('why a start failed, e.g. the number runs under another request'),
+  problems: z.array(z.string()).describe('an invalid row\'s problems, "field: message"'),
+});
+
+export const batchAnswer = z
+  .object({
+    results: z.array(rowResultSchema),
+    counts: z.object({
+      started: z.number(),
+      alreadyRunning: z.number(),
+      failed: z.number(),
+      invalid: z.number(),
+    }),
+  })
+  .meta({ id: 'BatchStarted' });
+
+export const summaryAnswer = z
+  .object({
+    portfolios: z.array(
+      z.object({
+        portfolioId: z.string(),
+        total: z.number(),
+        stages: z.record(z.string(), z.number()).describe('running journeys per stage'),
+      }),
+    ),
+    waiting: z
+      .array(
+        z.object({
+          e164: z.string(),
+          workflowId: z.string(),
+          portfolioId: z.string().nullable(),
+          stage: z.string(),
+          since: iso.nullable().describe("when the journey's run started"),
+        }),
+      )
+      .describe('journeys waiting for a person (a code, a PIN, a new name), oldest first, at most 100'),
+    waitingTotal: z.number(),
+  })
+  .meta({ id: 'JourneySummary' });
+
 export const runsAnswer = z.object({ e164: z.string(), runs: z.array(listingSchema) });
 
 export const outcomeSchema = z
@@ -271,6 +340,7 @@ export type SchemasMatchDomain = [
   Assert<Same<z.output<typeof metaErrorSchema>, MetaError>>,
   Assert<Same<z.output<typeof numberEventSchema>, NumberEvent>>,
   Assert<Same<z.output<typeof listingSchema>, JourneyListing>>,
+  Assert<Same<z.output<typeof summaryAnswer>, JourneySummary>>,
   Assert<Same<Omit<z.output<typeof portfolioSchema>, 'portfolioId'>, Omit<PortfolioView, 'portfolioId'>>>,
 ];
 
