@@ -13,9 +13,35 @@ export function portfolioWorkflowId(portfolioId: string): string {
   return `portfolio:${portfolioId}`;
 }
 
+/** Where the portfolio's belief of its cap came from. */
+export const capSources = [
+  /** Meta's rule for a new portfolio: nothing said otherwise yet. */
+  'default',
+  /** Meta's business_capability_update webhook. */
+  'meta_webhook',
+  /** The business's verification status as the Graph API reports it (verified: 20, else 2). */
+  'business_verification',
+  /** An admin, through the API or the command line (with who and why). */
+  'admin',
+  /** Meta refused an add with 200000: the cap is what Meta holds registered. */
+  'meta_refusal',
+  /** A portfolio run from before numberflow kept where its cap came from. */
+  'unknown',
+] as const;
+export type CapSourceKind = (typeof capSources)[number];
+
+export interface CapSource {
+  source: CapSourceKind;
+  at: string | null;
+  actor: string | null;
+  reason: string | null;
+}
+
 export interface PortfolioInput {
   portfolioId: string;
   cap?: number;
+  /** Where `cap` came from; default: Meta's rule for a new portfolio. */
+  capSource?: CapSourceKind;
   /** Numbers registered before numberflow knew the portfolio; they hold slots no journey will release. */
   preregistered?: string[];
   /** Default RECONCILE_EVERY_MS. */
@@ -49,6 +75,8 @@ export interface PortfolioNote {
 
 export interface PortfolioState {
   cap: number;
+  /** Absent in the state of a portfolio run started before numberflow kept it. */
+  capSource?: CapSource;
   holders: SlotHolder[];
   queue: QueuedJourney[];
   admissions: number;
@@ -95,8 +123,8 @@ export const acquireSlotUpdate = defineUpdate<SlotAnswer, [AcquireSlotRequest]>(
 /** A new cap: Meta's business_capability_update (max_phone_numbers_per_business), or an admin's through the API. */
 export interface CapabilityUpdate {
   maxPhoneNumbers: number;
-  /** Absent in Meta's (and in the first version's signals). */
-  source?: 'meta' | 'admin';
+  /** Absent in Meta's webhook (and in the first version's signals). */
+  source?: 'meta' | 'admin' | 'business_verification' | 'meta_refusal';
   actor?: string;
   reason?: string;
 }

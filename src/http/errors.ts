@@ -13,6 +13,7 @@ import {
   JourneyEndedError,
   JourneyNotFoundError,
 } from '../journeys/index.js';
+import { PortfolioNotFoundError } from '../portfolios/portfolio.js';
 
 export const errorCodes = [
   'unauthorized',
@@ -99,7 +100,11 @@ export function apiErrorOf(err: FastifyError): ApiError {
     return new ApiError(400, 'invalid_request', `the request is not valid: ${summary(problems)}`, problems);
   }
   if (err instanceof InvalidFilterError) return new ApiError(400, 'invalid_request', err.message);
-  if (err instanceof JourneyNotFoundError || err instanceof WorkflowNotFoundError) {
+  if (
+    err instanceof JourneyNotFoundError ||
+    err instanceof PortfolioNotFoundError ||
+    err instanceof WorkflowNotFoundError
+  ) {
     return new ApiError(404, 'not_found', err.message);
   }
   if (err instanceof JourneyConflictError || err instanceof JourneyEndedError) {

@@ -67,7 +67,13 @@ async function startRow(client: Client, startOnce: StartOnce, row: CheckedRow): 
       const stage: StageOrOutcome = 'WAITING_FOR_CAPACITY'; // what startJourney sets; no worker needed to say it
       return { ...answer, outcome: 'started', workflowId, runId, stage };
     }
-    return { ...answer, outcome: 'already_running', workflowId, runId, stage: await stageOf(client, workflowId, runId) };
+    return {
+      ...answer,
+      outcome: 'already_running',
+      workflowId,
+      runId,
+      stage: await stageOf(client, workflowId, runId),
+    };
   } catch (err) {
     // A conflict says whose journey runs; anything else (Temporal unreachable) is this row's failure too.
     const error = err instanceof Error ? err.message : String(err);

@@ -26,7 +26,7 @@ export function batchRoutes(app: ZodApp, context: ApiContext): void {
         ...start.schema,
         summary: 'start up to 1,000 journeys (onboarding); each row idempotent by its content',
         description:
-          'Every row is checked before any starts: an invalid row answers 400 with every invalid row\'s problems (rows.<index>.<field>) and starts nothing, unless skipInvalid. A row sent before answers already_running with its journey. The body may be up to 1 MiB.',
+          "Every row is checked before any starts: an invalid row answers 400 with every invalid row's problems (rows.<index>.<field>) and starts nothing, unless skipInvalid. A row sent before answers already_running with its journey. The body may be up to 1 MiB.",
         body: batchBody,
         response: { 200: batchAnswer.describe('each row, by its index'), ...errors(400, 413, 415) },
       },
@@ -53,7 +53,6 @@ export function batchRoutes(app: ZodApp, context: ApiContext): void {
       return answerOf(started, invalid);
     },
   );
-
 }
 
 function outsidePortfolios(principal: Principal, rows: ReturnType<typeof checkRows>['good']): RowProblems[] {

@@ -7,9 +7,10 @@ import { codeMethods, onboardingPaths, type JourneyView } from '../../domain/jou
 import type { MetaError } from '../../domain/meta-error.js';
 import { checkDisplayName, checkPin, normaliseOtp } from '../../domain/operator-input.js';
 import { InvalidPhoneNumberError, parsePhoneNumber } from '../../domain/phone.js';
-import type { PortfolioState } from '../../domain/portfolio.js';
+import { capSources } from '../../domain/portfolio.js';
 import { journeyOutcomes, journeyStages } from '../../domain/stages.js';
 import { IDEMPOTENCY_KEY, type JourneyListing, type JourneySummary } from '../../journeys/index.js';
+import type { PortfolioView } from '../../portfolios/portfolio.js';
 
 /** Every /v1 body is at most this big (413 beyond). */
 export const API_BODY_LIMIT = 16 * 1024;
@@ -313,10 +314,24 @@ const slotHolderSchema = z.object({
   since: iso,
 });
 
+export const capSourceSchema = z
+  .object({
+    source: z
+      .enum(capSources)
+      .describe(
+        "default: Meta's rule for a new portfolio; meta_webhook: business_capability_update; business_verification: the business's status at Meta; admin: set by actor, for reason; meta_refusal: Meta refused an add (200000) at this many registered numbers",
+      ),
+    at: iso.nullable(),
+    actor: z.string().nullable(),
+    reason: z.string().nullable(),
+  })
+  .meta({ id: 'CapSource' });
+
 export const portfolioSchema = z
   .object({
     portfolioId: z.string(),
     cap: z.number(),
+    capSource: capSourceSchema,
     holders: z.array(slotHolderSchema),
     queue: z.array(
       z.object({ e164: z.string(), workflowId: z.string(), runId: z.string(), wabaId: z.string(), since: iso }),
@@ -341,10 +356,5 @@ export type SchemasMatchDomain = [
   Assert<Same<z.output<typeof numberEventSchema>, NumberEvent>>,
   Assert<Same<z.output<typeof listingSchema>, JourneyListing>>,
   Assert<Same<z.output<typeof summaryAnswer>, JourneySummary>>,
-  Assert<Same<Omit<z.output<typeof portfolioSchema>, 'portfolioId'>, Omit<PortfolioView, 'portfolioId'>>>,
+  Assert<Same<z.output<typeof portfolioSchema>, PortfolioView>>,
 ];
-
-/** The portfolio as the API shows it: its state without the bookkeeping (outbox, released runs, reconcile period). */
-export type PortfolioView = Pick<PortfolioState, 'cap' | 'holders' | 'queue' | 'admissions' | 'notes'> & {
-  portfolioId: string;
-};

@@ -22,6 +22,7 @@ export class PortfolioBook {
     const now = new Date().toISOString();
     this.state = input.state ?? {
       cap: input.cap ?? DEFAULT_NUMBER_CAP,
+      capSource: { source: input.capSource ?? 'default', at: now, actor: null, reason: null },
       holders: (input.preregistered ?? []).map((e164) => ({
         e164,
         workflowId: null,
@@ -86,9 +87,15 @@ export class PortfolioBook {
   }
 
   /** Meta's cap, or an admin's (`by` names who and why: noted even when the cap stays the same). */
-  setCap(cap: number, by: Pick<CapabilityUpdate, 'actor' | 'reason'> = {}): boolean {
+  setCap(cap: number, by: Pick<CapabilityUpdate, 'source' | 'actor' | 'reason'> = {}): boolean {
     if (!Number.isInteger(cap) || cap <= 0) return false;
     const setBy = by.actor ? ` (set by ${by.actor}${by.reason ? `: ${by.reason}` : ''})` : '';
+    const source = by.source === undefined || by.source === 'meta' ? 'meta_webhook' : by.source;
+    const sourceChanged = this.state.capSource?.source !== source;
+    if (sourceChanged || setBy) {
+      const at = new Date().toISOString();
+      this.state.capSource = { source, at, actor: by.actor ?? null, reason: by.reason ?? null };
+    }
     if (cap === this.state.cap && !setBy) return true; // a duplicate delivery changes nothing
     this.state.cap = cap;
     this.note(`the cap is now ${cap} registered numbers${setBy}`);
