@@ -38,6 +38,8 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
         'GET /readyz',
         'GET /v1/journeys',
         'POST /v1/journeys',
+        'POST /v1/journeys:batch',
+        'GET /v1/journeys/summary',
         'GET /v1/journeys/{e164}',
         'GET /v1/journeys/{e164}/runs',
         'GET /v1/journeys/{e164}/events',
