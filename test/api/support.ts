@@ -71,6 +71,8 @@ export interface ApiOptions {
   client?: () => Client;
   /** The service's logger (silent by default). */
   logger?: Logger;
+  /** The task queue journeys are started on; the bench's by default (one no worker polls keeps them unstarted). */
+  taskQueue?: string;
 }
 
 export function useApi(t: Bench, options: ApiOptions = {}): Api {
@@ -83,7 +85,7 @@ export function useApi(t: Bench, options: ApiOptions = {}): Api {
     ) as Record<Who, string>;
     const app = await buildHttpApp({
       client: options.client?.() ?? t.env.client,
-      taskQueue: t.bench.taskQueue,
+      taskQueue: options.taskQueue ?? t.bench.taskQueue,
       appSecret: APP_SECRET,
       verifyToken: 'api-verify-token',
       logger: options.logger ?? pino({ level: 'silent' }),
