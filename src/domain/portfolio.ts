@@ -129,6 +129,14 @@ export interface CapabilityUpdate {
   reason?: string;
 }
 export const capabilityUpdateSignal = defineSignal<[CapabilityUpdate]>('capabilityUpdate');
+/** Meta refused a slot holder's add at the cap (200000): it goes back to the head of the queue. */
+export interface CapRefusal {
+  e164: string;
+  runId: string;
+  /** The numbers Meta holds registered (on the journey's WABA) when it refused: the cap is no more than that. */
+  registered: number;
+}
+export const capRefusedSignal = defineSignal<[CapRefusal]>('capRefused');
 /** Reconcile the holders with the journeys now, instead of at the next scheduled time. */
 export const reconcileSignal = defineSignal('reconcile');
 export const portfolioQuery = defineQuery<PortfolioState>('portfolio');

@@ -4,6 +4,7 @@ import {
   DEFAULT_NUMBER_CAP,
   RECONCILE_EVERY_MS,
   type CapabilityUpdate,
+  type CapRefusal,
   type PortfolioInput,
   type PortfolioState,
   type ReconcileReport,
@@ -100,6 +101,26 @@ export class PortfolioBook {
     this.state.cap = cap;
     this.note(`the cap is now ${cap} registered numbers${setBy}`);
     return true;
+  }
+
+  /**
+   * Meta refused a holder's add at the cap: its slot is taken back and it waits at the head of the queue (its next
+   * request is answered with its place); the cap is lowered to the numbers Meta holds registered.
+   */
+  capRefused({ e164, runId, registered }: CapRefusal): void {
+    const { state } = this;
+    const holder = state.holders.find((h) => h.e164 === e164 && h.runId === runId);
+    if (holder?.workflowId && holder.runId && holder.wabaId !== null) {
+      state.holders = state.holders.filter((h) => h !== holder);
+      const { workflowId, wabaId } = holder;
+      state.queue.unshift({ e164, workflowId, runId, wabaId, since: new Date().toISOString() });
+    }
+    this.note(
+      `Meta refused to add ${e164} (200000) with ${registered} numbers registered: it waits at the head of the queue`,
+    );
+    if (registered >= 1 && registered < state.cap) {
+      this.setCap(registered, { source: 'meta_refusal', reason: `Meta refused to add ${e164} at ${registered}` });
+    }
   }
 
   /** Lets queued journeys through while there is room; their grants are owed. */
