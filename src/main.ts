@@ -16,6 +16,7 @@ import { localSecret } from './local-secret.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
 import { runMain, withStops, type Stop } from './run-main.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
+import { SqlSignupLedger } from './intake/signup-ledger.js';
 import { openStores } from './stores/open.js';
 import type { TokenStore } from './stores/token-store.js';
 import { resolveBinary } from './temporal/binaries.js';
@@ -111,6 +112,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     logger,
     graph,
     metrics,
+    signups: { graph, tokens: stores.tokens, ledger: await SqlSignupLedger.open(stores.db) },
     ...service,
   });
   stops.push(() => http.close());

@@ -12,6 +12,7 @@ import { serveHttp } from './http/serve.js';
 import { serviceOptions } from './http/service-options.js';
 import { createLogger, type Logger } from './logger.js';
 import { runMain, withStops, type Stop } from './run-main.js';
+import { SqlSignupLedger } from './intake/signup-ledger.js';
 import { openStores } from './stores/open.js';
 import { createServiceMetrics } from './telemetry/metrics.js';
 import { startTracing } from './telemetry/tracing.js';
@@ -55,6 +56,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     logger,
     graph,
     metrics,
+    signups: { graph, tokens: stores.tokens, ledger: await SqlSignupLedger.open(stores.db) },
     ...service,
   });
   stops.push(() => app.close());

@@ -39,6 +39,7 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
         'GET /v1/journeys',
         'POST /v1/journeys',
         'POST /v1/journeys:batch',
+        'POST /v1/signups',
         'GET /v1/journeys/summary',
         'GET /v1/journeys/{e164}',
         'GET /v1/journeys/{e164}/runs',

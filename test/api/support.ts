@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import type { JourneyView } from '../../src/domain/journey.js';
+import type { SignupServices } from '../../src/http/api/signups.js';
 import { buildHttpApp } from '../../src/http/app.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
 import type { Role } from '../../src/http/auth/principals.js';
@@ -73,6 +74,8 @@ export interface ApiOptions {
   logger?: Logger;
   /** The task queue journeys are started on; the bench's by default (one no worker polls keeps them unstarted). */
   taskQueue?: string;
+  /** POST /v1/signups's services (made by an earlier beforeAll); left out, it answers 501. */
+  signups?: () => SignupServices;
 }
 
 export function useApi(t: Bench, options: ApiOptions = {}): Api {
@@ -92,6 +95,7 @@ export function useApi(t: Bench, options: ApiOptions = {}): Api {
       graph: t.bench.graph,
       principals: PrincipalDirectory.fromFile(tokenFile),
       events: { pollMs: options.pollMs ?? 200, keepAliveMs: options.keepAliveMs ?? 15_000 },
+      signups: options.signups?.(),
     });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const call = async <T>(method: string, path: string, { as = 'operator', body, headers = {} }: CallOptions = {}) => {

@@ -17,6 +17,7 @@ import { journeyRoutes } from './journeys.js';
 import { PageTokens } from './page-token.js';
 import { pinRevealRoutes } from './pin-reveal.js';
 import { portfolioRoutes } from './portfolios.js';
+import { signupRoutes, type SignupServices } from './signups.js';
 
 export interface ApiOptions {
   client: Client;
@@ -27,6 +28,8 @@ export interface ApiOptions {
   events?: Partial<ApiContext['events']>;
   /** Seals the list's page tokens; instances of a fleet need the same (PageTokens.derivedFrom the payload key). */
   pageTokens?: PageTokens;
+  /** POST /v1/signups (left out: it answers 501). */
+  signups?: SignupServices;
 }
 
 export async function registerApi(app: FastifyInstance, options: ApiOptions): Promise<void> {
@@ -59,6 +62,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     startOnce: createStartOnce(options.client, options.taskQueue, options.start),
     pageTokens: options.pageTokens ?? new PageTokens(),
     events: { ...eventStreamDefaults, ...options.events },
+    signups: options.signups,
   };
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, options.client, options.taskQueue);
@@ -67,6 +71,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   actionRoutes(api, context);
   eventRoutes(api, context);
   portfolioRoutes(api, context);
+  signupRoutes(api, context);
   auditRoutes(api, context);
   pinRevealRoutes(api, context);
 }
