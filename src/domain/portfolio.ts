@@ -5,6 +5,13 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /** New portfolios may register 2 numbers; verification or a 2,000 messaging limit raises it to 20. */
 export const DEFAULT_NUMBER_CAP = 2;
+/** A verified business's portfolio may register 20 numbers. */
+export const VERIFIED_NUMBER_CAP = 20;
+
+/** The cap a new portfolio starts at, from its business's verification status as Meta reports it. */
+export function capOfVerification(status: string): number {
+  return status === 'verified' ? VERIFIED_NUMBER_CAP : DEFAULT_NUMBER_CAP;
+}
 
 /** How often the portfolio checks that every slot holder is still a running journey or a number Meta counts. */
 export const RECONCILE_EVERY_MS = 60 * 60 * 1000;

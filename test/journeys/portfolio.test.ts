@@ -1,7 +1,11 @@
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
 import { capabilityUpdateSignal, portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
+import { createPortfolioActivities } from '../../src/activities/portfolio-activities.js';
+import { GraphClient } from '../../src/graph/client.js';
+import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { freshId, freshNumber } from '../support/journeys.js';
 import { startLive, submitDeliveredCode } from '../support/steps.js';
 import { connectDevServer, type TestEnv } from '../support/temporal.js';
 
@@ -119,6 +123,31 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       await b.sandbox.admin.flushWebhooks();
       await third.until((v) => v.stage === 'AWAITING_OTP', 'admitted and added');
       expect(await portfolioState(b)).toMatchObject({ cap: 20, capSource: { source: 'meta_webhook' }, queue: [] });
+    });
+  });
+
+  it("starts a new portfolio at the cap its business's verification gives: 20 verified, 2 not", async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      for (const [verificationStatus, cap] of [
+        ['verified', 20],
+        ['not_verified', 2],
+      ] as const) {
+        const { portfolioId } = b.sandbox.admin.createPortfolio({ portfolioId: freshId(), verificationStatus });
+        const { wabaId } = b.sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
+        const graph = new GraphClient({
+          baseUrl: b.sandbox.url,
+          tokens: staticTokenProvider(b.sandbox.admin.issueToken({ wabaIds: [wabaId] })),
+        });
+        const activities = createPortfolioActivities({ temporal: env.client, taskQueue: b.taskQueue, graph });
+        const e164 = freshNumber();
+        const request = { e164, workflowId: `number:${e164}`, runId: 'no-such-run', wabaId, registered: false };
+        await activities.requestSlot({ portfolioId, request });
+        const state = await env.client.workflow.getHandle(portfolioWorkflowId(portfolioId)).query(portfolioQuery);
+        expect(state).toMatchObject({ cap, capSource: { source: 'business_verification' } });
+        await graph.close();
+        await env.client.workflow.getHandle(portfolioWorkflowId(portfolioId)).terminate('test over');
+      }
     });
   });
 });
