@@ -1,9 +1,11 @@
 // POST /v1/signups over real HTTP: the onboarding service hands over the popup's answer; the service exchanges the
 // code, stores the token, subscribes the app and adopts each number (dev server, worker, Graph sandbox, SQLite).
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { JourneyView } from '../../src/domain/journey.js';
 import { useBench } from '../support/bench.js';
 import { customerWaba, popupAnswer, useStores } from '../support/intake.js';
+import { leaked } from '../support/secrets-scan.js';
 import { useApi } from './support.js';
 
 interface SignupAnswer {
@@ -19,8 +21,10 @@ interface ErrorAnswer {
 describe('Embedded Signup over the API: POST /v1/signups (dev server, worker, Graph sandbox)', () => {
   const s = useStores();
   const t = useBench('dev', () => ({ tokenStore: s.stores.tokens }));
+  const logLines: string[] = [];
   const api = useApi(t, {
     signups: () => ({ graph: t.bench.graph, tokens: s.stores.tokens, ledger: s.ledger }),
+    logger: pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) }),
   });
   const bare = useApi(t); // a service process without the stores
 
@@ -51,6 +55,10 @@ describe('Embedded Signup over the API: POST /v1/signups (dev server, worker, Gr
       expect(again.status).toBe(200);
       expect(again.body).toMatchObject({ repeated: true, signupExpiresAt: answer.body.signupExpiresAt });
       expect(t.bench.sandbox.admin.calls().filter((c) => c.endpoint === 'GET /oauth/access_token')).toHaveLength(1);
+      // The service logged the requests (by path, with the principal), never the code or the customer's token.
+      const token = (await s.stores.tokens.get(customer.wabaId)) as string;
+      expect(logLines.some((line) => line.includes('"path":"/v1/signups"'))).toBe(true);
+      expect(leaked(logLines.join('\n') + JSON.stringify([answer.body, again.body]), [body.code, token])).toEqual([]);
     });
   });
 
