@@ -2,7 +2,7 @@
 // starts; one bad row starts nothing unless --skip-invalid. Starts are paced and idempotent by row, so the same
 // file again starts nothing twice; a results file says what became of each row.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { SingleBar } from 'cli-progress';
+import { progressBar } from './progress.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { checkRows, DEFAULT_PACE, MAX_RATE, type RowProblems, type RowResult } from '../journeys/index.js';
@@ -54,7 +54,14 @@ export function addImportCommand(program: Command, context: CommandContext): voi
           `${invalid.length} of ${total} rows are not valid; nothing was started (fix them, or give --skip-invalid to start the ${checked.good.length} valid rows)`,
         );
       }
-      const bar = progressBar(checked.good.length, Boolean(opts.json));
+      // On standard output while a person watches it (never with --json, which a script reads there).
+      const bar = opts.json
+        ? null
+        : progressBar(
+            process.stdout,
+            'starting {bar} {value}/{total} journeys ({eta_formatted} left)',
+            checked.good.length,
+          );
       const pace = { ratePerSecond: opts.rate, concurrency: DEFAULT_PACE.concurrency };
       const results = await context
         .using((ops) => ops.startRows(checked.good, actor, pace, () => bar?.increment()))
@@ -119,18 +126,6 @@ function writeResults(path: string, results: readonly RowResult[], invalid: read
     path,
     stringify(lines, { header: true, columns: [...resultColumns], cast: { string: asText }, record_delimiter: '\n' }),
   );
-}
-
-/** A progress bar, only when a person watches standard output (and it is not JSON for a script). */
-function progressBar(total: number, json: boolean): SingleBar | null {
-  if (!process.stdout.isTTY || json || total === 0) return null;
-  const bar = new SingleBar({
-    stream: process.stdout,
-    format: 'starting {bar} {value}/{total} journeys ({eta_formatted} left)',
-    hideCursor: true,
-  });
-  bar.start(total, 0);
-  return bar;
 }
 
 function rateArgument(value: string): number {
