@@ -136,7 +136,7 @@ export function summaryLines(summary: JourneySummary): string[] {
     }),
     `waiting for a person: ${summary.waitingTotal}${summary.waitingTotal > summary.waiting.length ? ` (oldest ${summary.waiting.length} shown)` : ''}`,
     ...summary.waiting.map(
-      (w) => `  ${w.e164}\t${w.stage}\tportfolio ${w.portfolioId ?? '?'}\tsince ${w.since ?? '?'}`,
+      (w) => `  ${w.e164}\t${w.waitingOn}\t${w.stage}\tportfolio ${w.portfolioId ?? '?'}\tsince ${w.since ?? '?'}`,
     ),
   ];
 }

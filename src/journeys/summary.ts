@@ -1,6 +1,8 @@
 // The summary of running journeys: how many stand at each stage in each portfolio, and those waiting for a person
-// (a code, a PIN, a new name), oldest first. Built from visibility alone, a page at a time: no query per journey.
+// (a code, a PIN, a new name, a Meta token, a deletion), oldest first. Built from visibility alone, a page at a time:
+// no query per journey.
 import type { Client } from '@temporalio/client';
+import { personWaits, type PersonWait } from '../domain/search-attributes.js';
 import { awaitingInputStages, journeyListQuery, type JourneyFilter } from './list.js';
 import { listPage } from './listing.js';
 
@@ -11,14 +13,27 @@ export interface PortfolioCounts {
   stages: Record<string, number>;
 }
 
+export type PersonInput = 'code' | 'pin' | 'name' | PersonWait;
+
 export interface WaitingJourney {
   e164: string;
   workflowId: string;
   portfolioId: string | null;
   stage: string;
-  /** When the run started: visibility keeps no time of the stage's start, so the oldest run is the oldest wait. */
+  waitingOn: PersonInput;
+  /**
+   * When the wait began (a token, a deletion); for an AWAITING_ stage the run's start, as visibility keeps no time
+   * of a stage's start.
+   */
   since: string | null;
 }
+
+/** What the person a stage waits for is to give. */
+const inputOfStage: Record<(typeof awaitingInputStages)[number], PersonInput> = {
+  AWAITING_OTP: 'code',
+  AWAITING_PIN: 'pin',
+  AWAITING_NEW_NAME: 'name',
+};
 
 export interface JourneySummary {
   portfolios: PortfolioCounts[];
@@ -48,9 +63,12 @@ export async function summarizeJourneys(
       counts.total += 1;
       counts.stages[stage] = (counts.stages[stage] ?? 0) + 1;
       portfolios.set(portfolioId, counts);
-      if ((awaitingInputStages as readonly string[]).includes(stage)) {
-        const { e164, workflowId, startedAt } = journey;
-        waiting.push({ e164: e164 ?? '', workflowId, portfolioId: journey.portfolioId, stage, since: startedAt });
+      const { e164, workflowId, startedAt, waitingOn, waitingSince } = journey;
+      const shown = { e164: e164 ?? '', workflowId, portfolioId: journey.portfolioId, stage };
+      if ((personWaits as readonly string[]).includes(waitingOn ?? '')) {
+        waiting.push({ ...shown, waitingOn: waitingOn as PersonWait, since: waitingSince });
+      } else if (stage in inputOfStage) {
+        waiting.push({ ...shown, waitingOn: inputOfStage[stage as keyof typeof inputOfStage], since: startedAt });
       }
     }
     token = page.nextPageToken;

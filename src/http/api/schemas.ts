@@ -237,6 +237,8 @@ export const listingSchema = z
     status: z.string().describe("Temporal's status of the run: RUNNING, COMPLETED, CANCELED, CONTINUED_AS_NEW …"),
     startedAt: iso.nullable(),
     closedAt: iso.nullable(),
+    waitingOn: z.string().nullable().describe("a person's wait no stage names: token (a new Meta token), deletion"),
+    waitingSince: iso.nullable(),
   })
   .meta({ id: 'JourneyListing' });
 
@@ -286,7 +288,12 @@ export const summaryAnswer = z
           workflowId: z.string(),
           portfolioId: z.string().nullable(),
           stage: z.string(),
-          since: iso.nullable().describe("when the journey's run started"),
+          waitingOn: z
+            .enum(['code', 'pin', 'name', 'token', 'deletion'])
+            .describe('what the person is to give: a code, a PIN, a new name, a Meta token, a deletion'),
+          since: iso
+            .nullable()
+            .describe("when the wait began (token, deletion), or the run's start (its stage's start is not kept)"),
         }),
       )
       .describe('journeys waiting for a person (a code, a PIN, a new name), oldest first, at most 100'),
