@@ -4,6 +4,7 @@ import { capabilityUpdateSignal, portfolioQuery, portfolioWorkflowId } from '../
 import { createPortfolioActivities } from '../../src/activities/portfolio-activities.js';
 import { GraphClient } from '../../src/graph/client.js';
 import { staticTokenProvider } from '../../src/graph/tokens.js';
+import { summarizeJourneys } from '../../src/journeys/index.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import { startLive, submitDeliveredCode } from '../support/steps.js';
@@ -68,6 +69,14 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       const removing = await live.until((v) => v.waiting?.for === 'admin', 'waiting for the admin');
       expect(removing).toMatchObject({ stage: 'REMOVING', sendsPaused: true, status: 'DISCONNECTED' });
       expect(removing.waiting?.reason).toContain('WhatsApp Manager');
+      // The summary lists it as waiting for a person's deletion, from visibility (WaitingOn).
+      let deletion: unknown[] = [];
+      for (let attempt = 0; attempt < 100 && deletion.length === 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100)); // visibility lags a little
+        const summary = await summarizeJourneys(env.client, { portfolioId: b.portfolioId });
+        deletion = summary.waiting.filter((w) => w.workflowId === live.workflowId);
+      }
+      expect(deletion).toEqual([expect.objectContaining({ waitingOn: 'deletion', stage: 'REMOVING' })]);
       expect((await third.view()).stage).toBe('WAITING_FOR_CAPACITY');
 
       b.sandbox.admin.deleteNumber(view.phoneNumberId as string); // the admin's deletion in WhatsApp Manager
