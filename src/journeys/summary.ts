@@ -3,7 +3,7 @@
 // no query per journey.
 import type { Client } from '@temporalio/client';
 import { personWaits, type PersonWait } from '../domain/search-attributes.js';
-import { awaitingInputStages, journeyListQuery, type JourneyFilter } from './list.js';
+import { type awaitingInputStages, journeyListQuery, type JourneyFilter } from './list.js';
 import { listPage } from './listing.js';
 
 export interface PortfolioCounts {
