@@ -80,4 +80,17 @@ describe('Embedded Signup over the API: POST /v1/signups (dev server, worker, Gr
     expect(unconfigured.status).toBe(501);
     expect(unconfigured.body.error).toMatchObject({ code: 'not_configured' });
   });
+
+  it('answers 410 to a code exchanged after its 30 seconds, again on a retry, storing no token', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const body = popupAnswer(t.bench, customer);
+    t.bench.sandbox.admin.advanceClock(30_000);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const expired = await api.call<ErrorAnswer>('POST', '/v1/signups', { as: 'onboarding', body });
+      expect(expired.status).toBe(410);
+      expect(expired.body.error.code).toBe('refused');
+      expect(expired.body.error.message).toMatch(/expired before it was exchanged \(codes live 30 seconds\)/);
+    }
+    expect(await s.stores.tokens.get(customer.wabaId)).toBeUndefined();
+  });
 });
