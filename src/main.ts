@@ -13,6 +13,7 @@ import { embeddedCodecEndpoint } from './http/codec-setup.js';
 import { serveHttp } from './http/serve.js';
 import { serviceOptions } from './http/service-options.js';
 import { localSecret } from './local-secret.js';
+import { SqlSignupLedger } from './intake/signup-ledger.js';
 import { createLogger, installTemporalLogging, type Logger } from './logger.js';
 import { runMain, withStops, type Stop } from './run-main.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
@@ -100,6 +101,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     logger,
     graph,
     metrics,
+    signups: { graph, tokens: stores.tokens, ledger: await SqlSignupLedger.open(stores.db) },
     ...service,
   });
   stops.push(() => http.close());

@@ -10,6 +10,7 @@ import { graphClientFromConfig } from './graph/from-config.js';
 import { PerWabaTokenProvider } from './graph/tokens.js';
 import { serveHttp } from './http/serve.js';
 import { serviceOptions } from './http/service-options.js';
+import { SqlSignupLedger } from './intake/signup-ledger.js';
 import { createLogger, type Logger } from './logger.js';
 import { runMain, withStops, type Stop } from './run-main.js';
 import { openServiceBase } from './service-base.js';
@@ -44,6 +45,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     logger,
     graph,
     metrics,
+    signups: { graph, tokens: stores.tokens, ledger: await SqlSignupLedger.open(stores.db) },
     ...service,
   });
   stops.push(() => app.close());

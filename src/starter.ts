@@ -11,8 +11,10 @@ import { failureOf } from './cli/failure.js';
 import { addJourneyCommands } from './cli/journey-commands.js';
 import { selectMode } from './cli/mode.js';
 import type { JourneyOperations } from './cli/operations.js';
+import { addImportCommand } from './cli/import-command.js';
 import { addIntakeCommands } from './cli/intake-commands.js';
 import { addOperatorCommands } from './cli/operator-commands.js';
+import { addPortfolioCommands } from './cli/portfolio-commands.js';
 import { addSecretsCommands } from './cli/secrets-commands.js';
 import { addTokenCommands } from './cli/token-commands.js';
 import { loadConfig } from './config.js';
@@ -57,6 +59,8 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   };
   addJourneyCommands(program, context);
   addOperatorCommands(program, context);
+  addImportCommand(program, context);
+  addPortfolioCommands(program, context);
   addTokenCommands(program, out);
   // Direct mode only (audit also through the API): they talk to Temporal (and Graph, the token store) from here.
   const withClient = withDirectClient(() => loadConfig(env));

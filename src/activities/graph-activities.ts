@@ -1,8 +1,9 @@
 // One activity per Graph call the journey makes. Each is idempotent or guarded: a repeated call (a Temporal retry,
 // or the journey calling again after a wait — `repeat`) first checks what Meta already shows, so a number is never
 // added twice, verified twice, registered twice or renamed twice.
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CodeMethod } from '../domain/journey.js';
+import { GRAPH_FAILURE_TYPE, type CapRefusalDetail } from '../domain/meta-error.js';
 import { registrationTookEffect, type NumberRef, type NumberSnapshot, type SmbSyncType } from '../domain/number.js';
 import type { PhoneNumber } from '../domain/phone.js';
 import type { GraphClient } from '../graph/client.js';
@@ -92,6 +93,7 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         // 200000 is also the answer to a number already on this WABA (docs/sandbox-assumptions.md#number-registered-elsewhere).
         const existing = err instanceof GraphError && err.code === 200000 ? await onWaba() : null;
         if (existing) return found(existing);
+        if (err instanceof GraphError && isCapRefusal(err)) throw await capRefusalFailure(graph, err, wabaId);
         throw toActivityFailure(err);
       }
     },
@@ -204,6 +206,26 @@ async function findOnWaba(graph: GraphClient, wabaId: string, e164: string): Pro
 }
 
 /** The numbers of a WABA that Meta shows CONNECTED, in E.164: they already hold slots of the portfolio's cap. */
+/**
+ * Meta's refusal of an add because the portfolio holds its cap of registered numbers: 200000 saying the limit was
+ * reached (docs/sandbox-assumptions.md#registered-number-cap: Meta documents no code of its own for it).
+ */
+function isCapRefusal(err: GraphError): boolean {
+  return err.code === 200000 && /\blimit\b/i.test(`${err.message} ${err.details ?? ''}`);
+}
+
+/** Meta's error, with the numbers it holds registered on the WABA: the journey's portfolio lowers its cap to that. */
+async function capRefusalFailure(graph: GraphClient, err: GraphError, wabaId: string): Promise<ApplicationFailure> {
+  const registered = await graphCall(() => registeredNumbers(graph, wabaId));
+  const detail: CapRefusalDetail = { registeredNumbers: registered.length };
+  return ApplicationFailure.create({
+    type: GRAPH_FAILURE_TYPE,
+    message: err.message,
+    nonRetryable: true,
+    details: [err.toSummary(), detail],
+  });
+}
+
 export async function registeredNumbers(graph: GraphClient, wabaId: string): Promise<string[]> {
   const registered: string[] = [];
   for await (const number of graph.allPhoneNumbers(wabaId, ['display_phone_number', 'status'])) {

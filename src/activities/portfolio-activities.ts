@@ -3,7 +3,15 @@
 // reconciliation of the portfolio's holders with the journeys, and a journey run's request for its own cancel.
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { portfolioWorkflowId, requestSlotSignal, type ReconcileReport, type SlotRequest } from '../domain/portfolio.js';
+import { ApplicationFailure } from '@temporalio/activity';
+import {
+  capOfVerification,
+  portfolioWorkflowId,
+  requestSlotSignal,
+  type PortfolioInput,
+  type ReconcileReport,
+  type SlotRequest,
+} from '../domain/portfolio.js';
 import type { GraphClient } from '../graph/client.js';
 import type { portfolio } from '../workflows/portfolio.js';
 import { graphCall } from './failures.js';
@@ -13,6 +21,20 @@ export interface PortfolioActivityDeps {
   temporal: Client;
   taskQueue: string;
   graph: GraphClient;
+}
+
+/**
+ * A new portfolio's cap from its business's verification status, where the Graph API reports it (verified: 20,
+ * else 2); Meta's default when it does not say, or refuses the field.
+ */
+async function capOfBusiness(graph: GraphClient, wabaId: string): Promise<Pick<PortfolioInput, 'cap' | 'capSource'>> {
+  try {
+    const { status } = await graphCall(() => graph.getBusinessVerification(wabaId));
+    return status === null ? {} : { cap: capOfVerification(status), capSource: 'business_verification' };
+  } catch (err) {
+    if (err instanceof ApplicationFailure && err.nonRetryable) return {}; // a permanent refusal: the default stands
+    throw err;
+  }
 }
 
 export function createPortfolioActivities({ temporal, taskQueue, graph }: PortfolioActivityDeps) {
@@ -37,11 +59,12 @@ export function createPortfolioActivities({ temporal, taskQueue, graph }: Portfo
         return;
       }
       const preregistered = await graphCall(() => registeredNumbers(graph, request.wabaId));
+      const learnt = await capOfBusiness(graph, request.wabaId);
       // Another journey may have started it meanwhile: then this only signals it.
       await temporal.workflow.signalWithStart<typeof portfolio, [SlotRequest]>('portfolio', {
         taskQueue,
         workflowId,
-        args: [{ portfolioId, preregistered }],
+        args: [{ portfolioId, preregistered, ...learnt }],
         signal: requestSlotSignal,
         signalArgs: [request],
       });

@@ -8,8 +8,11 @@ import type { ExportFormat, PortfolioWindow, TimelineFormat } from '../audit/ind
 import type { JourneyActionName, JourneyEvent } from '../journeys/index.js';
 import { errorSchema, type Problem } from '../http/errors.js';
 import {
+  batchAnswer,
   journeyViewSchema,
   listAnswer,
+  portfolioSchema,
+  summaryAnswer,
   noteSchema,
   outcomeSchema,
   startedSchema,
@@ -20,6 +23,7 @@ export type StartBody = z.input<typeof startJourneyBody>;
 export type Started = z.output<typeof startedSchema>;
 export type ListAnswer = z.output<typeof listAnswer>;
 export type OutcomeAnswer = z.output<typeof outcomeSchema>;
+export type BatchAnswer = z.output<typeof batchAnswer>;
 
 export interface ListQuery {
   stage?: string;
@@ -105,6 +109,31 @@ export class NumberflowApi {
     for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
     const { json } = await this.#send('GET', `/v1/journeys?${params.toString()}`);
     return this.#parse(listAnswer, json, 'GET /v1/journeys');
+  }
+
+  /** POST /v1/journeys:batch: each row answered by its index. */
+  async batch(rows: object[], skipInvalid: boolean): Promise<BatchAnswer> {
+    const { json } = await this.#send('POST', '/v1/journeys:batch', { body: { rows, skipInvalid } });
+    return this.#parse(batchAnswer, json, 'POST /v1/journeys:batch');
+  }
+
+  async summary(query: { portfolioId?: string; wabaId?: string }) {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, value);
+    const { json } = await this.#send('GET', `/v1/journeys/summary?${params.toString()}`);
+    return this.#parse(summaryAnswer, json, 'GET /v1/journeys/summary');
+  }
+
+  async portfolio(portfolioId: string) {
+    const { json } = await this.#send('GET', `/v1/portfolios/${encodeURIComponent(portfolioId)}`);
+    return this.#parse(portfolioSchema, json, 'GET /v1/portfolios/{id}');
+  }
+
+  /** PUT /v1/portfolios/{id}/cap; `taken` false when the portfolio had not shown the cap yet (202). */
+  async setCap(portfolioId: string, body: { cap: number; reason: string }) {
+    const path = `/v1/portfolios/${encodeURIComponent(portfolioId)}/cap`;
+    const { status, json } = await this.#send('PUT', path, { body });
+    return { view: this.#parse(portfolioSchema, json, 'PUT /v1/portfolios/{id}/cap'), taken: status === 200 };
   }
 
   async act(e164: string, action: JourneyActionName, body: object, waitSeconds: number): Promise<OutcomeAnswer> {
@@ -193,7 +222,7 @@ export class NumberflowApi {
   }
 
   async #send(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     options: { body?: object; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; json: unknown }> {
@@ -208,7 +237,7 @@ export class NumberflowApi {
   }
 
   async #request(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     headers: Record<string, string>,
     body?: string,

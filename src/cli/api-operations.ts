@@ -2,12 +2,16 @@
 // NUMBERFLOW_TOKEN); the operator needs neither Temporal access nor payload keys. The API records the token's
 // principal as who acts, so --by and --role are not sent (the operator is told, and nothing fails).
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseJourneyRequest } from '../domain/journey-input.js';
 import { NumberflowApi } from './api-client.js';
+import type { CheckedRow, RowResult } from '../journeys/index.js';
 import type { Actor, JourneyOperations } from './operations.js';
 
 /** The API's longest wait for a journey's answer (its waitSeconds). */
 const API_MAX_WAIT_SECONDS = 60;
+/** Rows per POST /v1/journeys:batch (it takes up to 1,000): small enough for the progress to move. */
+const BATCH_CHUNK = 100;
 
 export function apiOperations(url: URL, token: string, warn: (line: string) => void): JourneyOperations {
   const api = new NumberflowApi(url, token);
@@ -33,6 +37,45 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
         yield* page.items;
         pageToken = page.nextPageToken ?? undefined;
       } while (pageToken);
+    },
+
+    async startRows(rows, actor, pace, onResult) {
+      principalActs(actor);
+      const results: RowResult[] = [];
+      const began = Date.now();
+      for (let first = 0; first < rows.length; first += BATCH_CHUNK) {
+        const due = began + (first * 1000) / pace.ratePerSecond; // the service paces each chunk itself as well
+        if (due > Date.now()) await delay(due - Date.now());
+        const chunk = rows.slice(first, first + BATCH_CHUNK);
+        // The rows were checked here; what the service still refuses (a portfolio outside the token's) is that
+        // row's failure, not the others'.
+        const answer = await api.batch(
+          chunk.map((row) => row.fields),
+          true,
+        );
+        for (const { index, outcome, problems, ...rest } of answer.results) {
+          const row = chunk[index] as CheckedRow;
+          const result: RowResult = {
+            ...rest,
+            line: row.line,
+            e164: rest.e164 ?? row.input.phoneNumber.e164,
+            outcome: outcome === 'invalid' ? 'failed' : outcome,
+            error: outcome === 'invalid' ? problems.join('; ') : rest.error,
+          };
+          results.push(result);
+          onResult(result);
+        }
+      }
+      return results;
+    },
+
+    summary: (filter) => api.summary(filter),
+
+    portfolio: (portfolioId) => api.portfolio(portfolioId),
+
+    setCap(portfolioId, change, actor) {
+      principalActs(actor);
+      return api.setCap(portfolioId, change);
     },
 
     act(e164, action, actor, waitSeconds) {

@@ -6,7 +6,6 @@ import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { SingleBar } from 'cli-progress';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   countPortfolioRuns,
@@ -23,6 +22,7 @@ import {
 } from '../audit/index.js';
 import { selectMode } from './mode.js';
 import { e164Argument, graphIdOption } from './options.js';
+import { progressBar } from './progress.js';
 import type { WithClient } from './direct-client.js';
 
 interface AuditOptions {
@@ -75,18 +75,6 @@ function auditRequest(command: Command, e164: string | undefined, opts: AuditOpt
   };
 }
 
-/** A progress bar on standard error, only when a person watches it there. */
-function progressBar(total: number): SingleBar | null {
-  if (!process.stderr.isTTY) return null;
-  const bar = new SingleBar({
-    stream: process.stderr,
-    format: 'exporting {bar} {value}/{total} journey runs ({eta_formatted} left)',
-    hideCursor: true,
-  });
-  bar.start(total, 0);
-  return bar;
-}
-
 /** Direct mode through `withClient`, or the HTTP API when `env` sets NUMBERFLOW_URL and NUMBERFLOW_TOKEN. */
 export function addAuditCommand(
   program: Command,
@@ -128,7 +116,11 @@ export function addAuditCommand(
         const text = renderTimeline(await journeyTimeline(client, request.e164), request.format);
         return printTimeline(text, request, out);
       }
-      const bar = progressBar(await countPortfolioRuns(client, request.window));
+      const bar = progressBar(
+        process.stderr,
+        'exporting {bar} {value}/{total} journey runs ({eta_formatted} left)',
+        await countPortfolioRuns(client, request.window),
+      );
       const rows = exportPortfolio(client, {
         ...request.window,
         onRun: () => bar?.increment(),

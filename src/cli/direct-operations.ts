@@ -14,8 +14,11 @@ import {
   listJourneys,
   startJourney,
   startRequestHash,
+  startRows,
   submitToJourney,
+  summarizeJourneys,
 } from '../journeys/index.js';
+import { readPortfolio, setPortfolioCap } from '../portfolios/portfolio.js';
 import { checkKeysOf, connectDirectClient } from './direct-client.js';
 import type { JourneyAction, JourneyOperations, OutcomeAnswer } from './operations.js';
 
@@ -61,6 +64,18 @@ export function directOperations(env: Record<string, string | undefined>): Journ
         token = page.nextPageToken;
       } while (token);
     },
+
+    async startRows(rows, _actor, pace, onResult) {
+      const client = await sending();
+      return startRows(client, createStartOnce(client, config.TEMPORAL_TASK_QUEUE), rows, pace, onResult);
+    },
+
+    summary: async (filter) => summarizeJourneys(await connected(), filter),
+
+    portfolio: async (portfolioId) => readPortfolio(await connected(), portfolioId),
+
+    setCap: async (portfolioId, change, actor) =>
+      setPortfolioCap(await connected(), portfolioId, { ...change, actor: actor.by }),
 
     async act(e164, action, actor, waitSeconds) {
       const outcome = await submit(await sending(), e164, action, actor.by, actor.role, waitSeconds * 1000);

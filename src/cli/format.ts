@@ -1,7 +1,8 @@
 // The command line's human-readable output: a journey's summary, the answer to an action, a listing line, a started
 // journey, and one line per event of `watch`. Scripts use --json instead; these lines are for people.
 import type { JourneyView } from '../domain/journey.js';
-import type { JourneyEvent, JourneyListing } from '../journeys/index.js';
+import { journeyStages } from '../domain/stages.js';
+import type { JourneyEvent, JourneyListing, JourneySummary } from '../journeys/index.js';
 import type { OutcomeAnswer, Started } from './operations.js';
 
 /** How many of the journey's latest notes `show` prints. */
@@ -120,4 +121,22 @@ export function relative(iso: string, now: Date): string {
   if (size < 90 * 60) return relativeTime.format(Math.round(seconds / 60), 'minute');
   if (size < 36 * 3600) return relativeTime.format(Math.round(seconds / 3600), 'hour');
   return relativeTime.format(Math.round(seconds / 86_400), 'day');
+}
+
+/** The summary: a line per portfolio with its counts per stage, then who waits for a person, oldest first. */
+export function summaryLines(summary: JourneySummary): string[] {
+  const stageOrder = (stage: string) => (journeyStages as readonly string[]).indexOf(stage);
+  return [
+    ...(summary.portfolios.length === 0 ? ['no running journeys'] : []),
+    ...summary.portfolios.map(({ portfolioId, total, stages }) => {
+      const counts = Object.entries(stages)
+        .sort(([a], [b]) => stageOrder(a) - stageOrder(b))
+        .map(([stage, count]) => `${stage} ${count}`);
+      return `portfolio ${portfolioId || '(none)'}: ${total} running — ${counts.join(', ')}`;
+    }),
+    `waiting for a person: ${summary.waitingTotal}${summary.waitingTotal > summary.waiting.length ? ` (oldest ${summary.waiting.length} shown)` : ''}`,
+    ...summary.waiting.map(
+      (w) => `  ${w.e164}\t${w.waitingOn}\t${w.stage}\tportfolio ${w.portfolioId ?? '?'}\tsince ${w.since ?? '?'}`,
+    ),
+  ];
 }

@@ -3,10 +3,19 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { StageOrOutcome } from '../domain/stages.js';
 import { IDEMPOTENCY_KEY, type JourneyListing } from '../journeys/index.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
-import { listingLine, startedLine, viewSummary } from './format.js';
+import { listingLine, startedLine, summaryLines, viewSummary } from './format.js';
 import { e164Argument, graphIdOption, methodOption, stageOption } from './options.js';
 import type { StartBody } from './operations.js';
 import { watchCommand } from './watch.js';
+
+interface ListOptions {
+  stage?: StageOrOutcome;
+  portfolio?: string;
+  waba?: string;
+  awaitingInput?: boolean;
+  summary?: boolean;
+  json?: boolean;
+}
 
 interface StartOptions {
   waba: string;
@@ -80,26 +89,36 @@ export function addJourneyCommands(program: Command, context: CommandContext): v
     .addOption(graphIdOption('--portfolio <id>', 'business portfolio id'))
     .addOption(graphIdOption('--waba <id>', 'WhatsApp Business Account id'))
     .option('--awaiting-input', 'only journeys waiting for an operator (a code, a PIN or a new name)')
+    .option('--summary', 'counts per stage per portfolio, and the journeys waiting for a person, oldest first')
     .addOption(jsonOption())
-    .action(
-      (opts: { stage?: StageOrOutcome; portfolio?: string; waba?: string; awaitingInput?: boolean; json?: boolean }) =>
-        context.using(async (ops) => {
-          const filter = {
-            stage: opts.stage,
-            portfolioId: opts.portfolio,
-            wabaId: opts.waba,
-            awaitingInput: opts.awaitingInput,
-          };
-          const all: JourneyListing[] = [];
-          for await (const listing of ops.list(filter)) {
-            if (opts.json) all.push(listing);
-            else context.out(listingLine(listing)); // as they come: a long list starts printing at once
-          }
-          if (opts.json) context.out(JSON.stringify(all, null, 2));
-        }),
+    .action((opts: ListOptions) =>
+      opts.summary
+        ? summary(context, opts)
+        : context.using(async (ops) => {
+            const filter = {
+              stage: opts.stage,
+              portfolioId: opts.portfolio,
+              wabaId: opts.waba,
+              awaitingInput: opts.awaitingInput,
+            };
+            const all: JourneyListing[] = [];
+            for await (const listing of ops.list(filter)) {
+              if (opts.json) all.push(listing);
+              else context.out(listingLine(listing)); // as they come: a long list starts printing at once
+            }
+            if (opts.json) context.out(JSON.stringify(all, null, 2));
+          }),
     );
 
   watchCommand(program, context);
+}
+
+async function summary(context: CommandContext, opts: ListOptions): Promise<void> {
+  if (opts.stage !== undefined || opts.awaitingInput) {
+    throw new InvalidArgumentError('--summary counts every stage: give it without --stage and --awaiting-input');
+  }
+  const answer = await context.using((ops) => ops.summary({ portfolioId: opts.portfolio, wabaId: opts.waba }));
+  print(context, opts.json, answer, () => summaryLines(answer));
 }
 
 function idempotencyKey(value: string): string {

@@ -3,7 +3,8 @@
 // mode.ts decides which one a run gets.
 import type { CodeMethod, JourneyView } from '../domain/journey.js';
 import type { StageOrOutcome } from '../domain/stages.js';
-import type { JourneyEvent, JourneyListing } from '../journeys/index.js';
+import type { CheckedRow, JourneyEvent, JourneyListing, JourneySummary, Pace, RowResult } from '../journeys/index.js';
+import type { PortfolioView } from '../portfolios/portfolio.js';
 import type { OutcomeAnswer, StartBody, Started } from './api-client.js';
 
 export type { OutcomeAnswer, StartBody, Started };
@@ -39,6 +40,22 @@ export interface JourneyOperations {
   show(e164: string): Promise<JourneyView>;
   /** Every journey matching the filter, newest first, page after page. */
   list(filter: ListFilter): AsyncIterable<JourneyListing>;
+  /** Starts rows checked already, paced, each idempotent by its content; `onResult` hears each as answered. */
+  startRows(
+    rows: readonly CheckedRow[],
+    actor: Actor,
+    pace: Pace,
+    onResult: (result: RowResult) => void,
+  ): Promise<RowResult[]>;
+  /** Running journeys: counts per stage per portfolio, and those waiting for a person, oldest first. */
+  summary(filter: Pick<ListFilter, 'portfolioId' | 'wabaId'>): Promise<JourneySummary>;
+  portfolio(portfolioId: string): Promise<PortfolioView>;
+  /** An admin's cap; `taken` false when the portfolio had not shown it within a few seconds. */
+  setCap(
+    portfolioId: string,
+    change: { cap: number; reason: string },
+    actor: Actor,
+  ): Promise<{ view: PortfolioView; taken: boolean }>;
   /** Sends the input and waits at most `waitSeconds` for the journey's answer. */
   act(e164: string, action: JourneyAction, actor: Actor, waitSeconds: number): Promise<OutcomeAnswer>;
   /** The whole view, then stage changes, notes and the end, until the journey ends or `signal` aborts. */

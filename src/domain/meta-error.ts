@@ -24,3 +24,8 @@ export const GRAPH_UNREACHABLE_TYPE = 'GraphUnreachable';
 export const TOKEN_REFUSED_CODES: readonly number[] = [190, 0];
 /** The activity failures of a token numberflow has not got (none stored) or cannot open (another store key). */
 export const TOKEN_UNAVAILABLE_TYPES: readonly string[] = ['MissingTokenError', 'StoreKeyError'];
+
+/** What the add activity learnt beside Meta's 200000 when Meta refused it at the portfolio's cap. */
+export interface CapRefusalDetail {
+  registeredNumbers: number;
+}

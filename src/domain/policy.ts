@@ -20,6 +20,8 @@ export const journeyPolicy = {
   firstOutageWaitMs: 5_000,
   /** …up to this long between calls. */
   outageWaitMs: 15 * MINUTE,
+  /** Meta's refusals of the add at the portfolio's cap (200000) the journey re-queues for before it fails. */
+  maxCapRequeues: 3,
   /** How long the journey waits for the portfolio's answer before it asks again (a reset portfolio forgets). */
   slotAnswerWaitMs: DAY,
   /** Polling PENDING → CONNECTED: first after this long, doubling, at most maxPollMs apart. */

@@ -5,6 +5,13 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /** New portfolios may register 2 numbers; verification or a 2,000 messaging limit raises it to 20. */
 export const DEFAULT_NUMBER_CAP = 2;
+/** A verified business's portfolio may register 20 numbers. */
+export const VERIFIED_NUMBER_CAP = 20;
+
+/** The cap a new portfolio starts at, from its business's verification status as Meta reports it. */
+export function capOfVerification(status: string): number {
+  return status === 'verified' ? VERIFIED_NUMBER_CAP : DEFAULT_NUMBER_CAP;
+}
 
 /** How often the portfolio checks that every slot holder is still a running journey or a number Meta counts. */
 export const RECONCILE_EVERY_MS = 60 * 60 * 1000;
@@ -13,9 +20,35 @@ export function portfolioWorkflowId(portfolioId: string): string {
   return `portfolio:${portfolioId}`;
 }
 
+/** Where the portfolio's belief of its cap came from. */
+export const capSources = [
+  /** Meta's rule for a new portfolio: nothing said otherwise yet. */
+  'default',
+  /** Meta's business_capability_update webhook. */
+  'meta_webhook',
+  /** The business's verification status as the Graph API reports it (verified: 20, else 2). */
+  'business_verification',
+  /** An admin, through the API or the command line (with who and why). */
+  'admin',
+  /** Meta refused an add with 200000: the cap is what Meta holds registered. */
+  'meta_refusal',
+  /** A portfolio run from before numberflow kept where its cap came from. */
+  'unknown',
+] as const;
+export type CapSourceKind = (typeof capSources)[number];
+
+export interface CapSource {
+  source: CapSourceKind;
+  at: string | null;
+  actor: string | null;
+  reason: string | null;
+}
+
 export interface PortfolioInput {
   portfolioId: string;
   cap?: number;
+  /** Where `cap` came from; default: Meta's rule for a new portfolio. */
+  capSource?: CapSourceKind;
   /** Numbers registered before numberflow knew the portfolio; they hold slots no journey will release. */
   preregistered?: string[];
   /** Default RECONCILE_EVERY_MS. */
@@ -49,6 +82,8 @@ export interface PortfolioNote {
 
 export interface PortfolioState {
   cap: number;
+  /** Absent in the state of a portfolio run started before numberflow kept it. */
+  capSource?: CapSource;
   holders: SlotHolder[];
   queue: QueuedJourney[];
   admissions: number;
@@ -95,12 +130,20 @@ export const acquireSlotUpdate = defineUpdate<SlotAnswer, [AcquireSlotRequest]>(
 /** A new cap: Meta's business_capability_update (max_phone_numbers_per_business), or an admin's through the API. */
 export interface CapabilityUpdate {
   maxPhoneNumbers: number;
-  /** Absent in Meta's (and in the first version's signals). */
-  source?: 'meta' | 'admin';
+  /** Absent in Meta's webhook (and in the first version's signals). */
+  source?: 'meta' | 'admin' | 'business_verification' | 'meta_refusal';
   actor?: string;
   reason?: string;
 }
 export const capabilityUpdateSignal = defineSignal<[CapabilityUpdate]>('capabilityUpdate');
+/** Meta refused a slot holder's add at the cap (200000): it goes back to the head of the queue. */
+export interface CapRefusal {
+  e164: string;
+  runId: string;
+  /** The numbers Meta holds registered (on the journey's WABA) when it refused: the cap is no more than that. */
+  registered: number;
+}
+export const capRefusedSignal = defineSignal<[CapRefusal]>('capRefused');
 /** Reconcile the holders with the journeys now, instead of at the next scheduled time. */
 export const reconcileSignal = defineSignal('reconcile');
 export const portfolioQuery = defineQuery<PortfolioState>('portfolio');

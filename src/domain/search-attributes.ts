@@ -10,6 +10,15 @@ export const PhoneNumberE164 = defineSearchAttributeKey('PhoneNumberE164', Searc
 /** The Idempotency-Key a journey was started under through the API: a retried start finds its journey. */
 export const IdempotencyKey = defineSearchAttributeKey('IdempotencyKey', SearchAttributeType.KEYWORD);
 
+/**
+ * A person's wait that no stage names: 'token' (a new Meta token for the WABA), 'deletion' (an admin's deletion in
+ * WhatsApp Manager); '' once it is over. WaitingSince: when it began. The summary lists them with the AWAITING_ stages.
+ */
+export const WaitingOn = defineSearchAttributeKey('WaitingOn', SearchAttributeType.KEYWORD);
+export const WaitingSince = defineSearchAttributeKey('WaitingSince', SearchAttributeType.DATETIME);
+export const personWaits = ['token', 'deletion'] as const;
+export type PersonWait = (typeof personWaits)[number];
+
 /** Every custom attribute the project registers on a namespace. */
 export const customSearchAttributes = [
   NumberStage,
@@ -18,4 +27,6 @@ export const customSearchAttributes = [
   PhoneNumberId,
   PhoneNumberE164,
   IdempotencyKey,
+  WaitingOn,
+  WaitingSince,
 ];

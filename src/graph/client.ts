@@ -32,6 +32,8 @@ import {
   type SubscribedApp,
   type WabaOwner,
   wabaOwnerSchema,
+  type BusinessVerification,
+  businessVerificationSchema,
 } from './schemas.js';
 import type { TokenProvider } from './tokens.js';
 import type { NumberRef, SmbSyncType } from '../domain/number.js';
@@ -245,6 +247,13 @@ export class GraphClient {
   async getWabaOwner(wabaId: string): Promise<WabaOwner> {
     const at = endpoint('GET', '/{waba-id}', { 'waba-id': wabaId });
     return this.#asWaba(wabaId, { endpoint: at, query: { fields: 'owner_business_info' }, schema: wabaOwnerSchema });
+  }
+
+  /** GET /{waba-id}?fields=business_verification_status: whether the business that owns the WABA is verified. */
+  async getBusinessVerification(wabaId: string): Promise<BusinessVerification> {
+    const at = endpoint('GET', '/{waba-id}', { 'waba-id': wabaId });
+    const query = { fields: 'business_verification_status' };
+    return this.#asWaba(wabaId, { endpoint: at, query, schema: businessVerificationSchema });
   }
 
   /** POST /{waba-id}/subscribed_apps: this app receives the WABA's webhooks (optionally at another URL). */

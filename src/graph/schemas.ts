@@ -39,6 +39,15 @@ export const wabaOwnerSchema = z
   }));
 export type WabaOwner = z.output<typeof wabaOwnerSchema>;
 
+/**
+ * GET /{waba-id}?fields=business_verification_status: the owning business's verification (verified, not_verified,
+ * pending, …; an open set). Absent when Meta does not report it.
+ */
+export const businessVerificationSchema = z
+  .object({ id: z.string(), business_verification_status: z.string().optional() })
+  .transform((answer) => ({ wabaId: answer.id, status: answer.business_verification_status ?? null }));
+export type BusinessVerification = z.output<typeof businessVerificationSchema>;
+
 export const subscribedAppsSchema = z.object({
   data: z.array(
     z.object({

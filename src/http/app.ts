@@ -32,6 +32,8 @@ export interface HttpAppOptions {
   start?: StartOptions;
   events?: ApiOptions['events'];
   pageTokens?: ApiOptions['pageTokens'];
+  /** POST /v1/signups: Graph with the app's credentials and the stores (left out: it answers 501). */
+  signups?: ApiOptions['signups'];
   /** The codec server under /codec (left out, e.g. by a bench that only receives webhooks). */
   codec?: CodecRoutesOptions;
   /** The operator console's secret (sessions, CSRF) and links. */
@@ -73,6 +75,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     start: options.start,
     events: options.events,
     pageTokens: options.pageTokens,
+    signups: options.signups,
   });
   await app.register(consolePlugin, {
     client: options.client,

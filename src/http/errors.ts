@@ -13,6 +13,7 @@ import {
   JourneyEndedError,
   JourneyNotFoundError,
 } from '../journeys/index.js';
+import { PortfolioNotFoundError } from '../portfolios/portfolio.js';
 
 export const errorCodes = [
   'unauthorized',
@@ -99,7 +100,11 @@ export function apiErrorOf(err: FastifyError): ApiError {
     return new ApiError(400, 'invalid_request', `the request is not valid: ${summary(problems)}`, problems);
   }
   if (err instanceof InvalidFilterError) return new ApiError(400, 'invalid_request', err.message);
-  if (err instanceof JourneyNotFoundError || err instanceof WorkflowNotFoundError) {
+  if (
+    err instanceof JourneyNotFoundError ||
+    err instanceof PortfolioNotFoundError ||
+    err instanceof WorkflowNotFoundError
+  ) {
     return new ApiError(404, 'not_found', err.message);
   }
   if (err instanceof JourneyConflictError || err instanceof JourneyEndedError) {
@@ -124,7 +129,11 @@ export function apiErrorOf(err: FastifyError): ApiError {
 
 const fastifyErrors: Record<string, (err: FastifyError) => ApiError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () =>
-    new ApiError(413, 'body_too_large', 'the body is larger than this endpoint takes (16 KiB for /v1)'),
+    new ApiError(
+      413,
+      'body_too_large',
+      'the body is larger than this endpoint takes (16 KiB for /v1; 1 MiB for /v1/journeys:batch)',
+    ),
   FST_ERR_CTP_INVALID_JSON_BODY: () => new ApiError(400, 'malformed_json', 'the body is not valid JSON'),
   FST_ERR_CTP_EMPTY_JSON_BODY: () =>
     new ApiError(400, 'malformed_json', 'the body is empty but says it is JSON; send {} or no content-type'),

@@ -69,7 +69,7 @@ export function createWebhookRouter({ client, taskQueue, graph }: WebhookRouterO
     await client.workflow.signalWithStart<typeof portfolio, [{ maxPhoneNumbers: number }]>('portfolio', {
       workflowId,
       taskQueue,
-      args: [{ portfolioId, cap: maxPhoneNumbers, preregistered }],
+      args: [{ portfolioId, cap: maxPhoneNumbers, capSource: 'meta_webhook', preregistered }],
       signal: capabilityUpdateSignal,
       signalArgs: [{ maxPhoneNumbers }],
     });

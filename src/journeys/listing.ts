@@ -2,7 +2,15 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
-import { NumberStage, PhoneNumberE164, PhoneNumberId, PortfolioId, WabaId } from '../domain/search-attributes.js';
+import {
+  NumberStage,
+  PhoneNumberE164,
+  PhoneNumberId,
+  PortfolioId,
+  WabaId,
+  WaitingOn,
+  WaitingSince,
+} from '../domain/search-attributes.js';
 import { isJourneyOutcome, type JourneyOutcome } from '../domain/stages.js';
 
 type RawExecution = proto.temporal.api.workflow.v1.IWorkflowExecutionInfo;
@@ -24,6 +32,9 @@ export interface JourneyListing {
   status: string;
   startedAt: string | null;
   closedAt: string | null;
+  /** A person's wait no stage names ('token', 'deletion'; WaitingOn), and since when; null when none is shown. */
+  waitingOn: string | null;
+  waitingSince: string | null;
 }
 
 export interface ListingPage {
@@ -76,6 +87,8 @@ function listingOf(raw: RawExecution): JourneyListing {
     status: status.replace('WORKFLOW_EXECUTION_STATUS_', ''),
     startedAt: iso(raw.startTime),
     closedAt: closed ? iso(raw.closeTime) : null,
+    waitingOn: attribute(WaitingOn.name) || null,
+    waitingSince: attribute(WaitingSince.name),
   };
 }
 

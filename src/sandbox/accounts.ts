@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { DAY, unixSeconds } from './clock.js';
 import { type SandboxCore, SandboxAdminError, adminWaba, sendAccountWebhook } from './core.js';
 import { invalidParameter } from './graph-error.js';
-import type { Portfolio, Waba } from './model.js';
+import type { BusinessVerificationStatus, Portfolio, Waba } from './model.js';
 
 export interface DisconnectionInfo {
   reason: string;
@@ -16,7 +16,7 @@ const DEFAULT_MESSAGING_LIMIT = 250;
 
 export function createPortfolio(
   core: SandboxCore,
-  input: { portfolioId?: string; maxPhoneNumbers?: number } = {},
+  input: { portfolioId?: string; maxPhoneNumbers?: number; verificationStatus?: BusinessVerificationStatus } = {},
 ): { portfolioId: string } {
   const id = input.portfolioId ?? core.random.stream('ids').graphId();
   if (core.store.portfolios.has(id)) throw new SandboxAdminError(`portfolio ${id} already exists`);
@@ -25,6 +25,7 @@ export function createPortfolio(
     name: `Sandbox business ${id}`,
     maxPhoneNumbers: input.maxPhoneNumbers ?? DEFAULT_CAP,
     messagingLimit: DEFAULT_MESSAGING_LIMIT,
+    ...(input.verificationStatus ? { verificationStatus: input.verificationStatus } : {}),
   });
   return { portfolioId: id };
 }

@@ -13,7 +13,7 @@ import type { SandboxCore } from './core.js';
 import { type NameDecision, type RejectionReason, decideDisplayName } from './display-names.js';
 import type { FaultSpec } from './faults.js';
 import { deliverInbound, sendStatus, setCustomerIdentity } from './identity.js';
-import type { OutboxEntry } from './model.js';
+import type { BusinessVerificationStatus, OutboxEntry } from './model.js';
 import {
   deleteNumber,
   linkCoexistenceNumber,
@@ -27,7 +27,11 @@ import { latestCode, outbox } from './verification.js';
 import type { WebhookDelivery } from './webhooks.js';
 
 export interface SandboxAdmin {
-  createPortfolio(input?: { portfolioId?: string; maxPhoneNumbers?: number }): { portfolioId: string };
+  createPortfolio(input?: {
+    portfolioId?: string;
+    maxPhoneNumbers?: number;
+    verificationStatus?: BusinessVerificationStatus;
+  }): { portfolioId: string };
   createWaba(input: { portfolioId: string; wabaId?: string }): { wabaId: string };
   /** A token for these WABAs; scopes default to whatsapp_business_management and whatsapp_business_messaging. */
   issueToken(input: { wabaIds: string[]; scopes?: string[] }): string;

@@ -100,6 +100,8 @@ const wabaFields: Record<string, FieldReader<Waba>> = {
   name: (_, w) => w.name,
   account_review_status: () => 'APPROVED',
   owner_business_info: (core, w) => ({ id: w.portfolioId, name: core.store.portfolios.get(w.portfolioId)?.name }),
+  business_verification_status: (core, w) =>
+    core.store.portfolios.get(w.portfolioId)?.verificationStatus ?? 'not_verified',
 };
 
 /** "a,b{c,d},e.limit(2)" → ["a", "b", "e"]: sub-selections and modifiers are accepted and ignored. */

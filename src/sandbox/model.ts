@@ -21,7 +21,13 @@ export interface Portfolio {
   maxPhoneNumbers: number;
   /** Daily business-initiated conversations (docs/meta-graph-api.md#throughput-and-messaging-limits: 250 → 2K → …), reported in capability webhooks. */
   messagingLimit: number;
+  /** The business's verification, as a WABA's business_verification_status shows it; absent: not_verified. */
+  verificationStatus?: BusinessVerificationStatus;
 }
+
+/** docs/sandbox-assumptions.md#business-verification: the values the sandbox answers. */
+export const businessVerificationStatuses = ['not_verified', 'pending', 'verified', 'rejected'] as const;
+export type BusinessVerificationStatus = (typeof businessVerificationStatuses)[number];
 
 export interface Waba {
   id: string;

@@ -5,7 +5,16 @@ import { z } from 'zod';
 import type { CallLog, CallLogEntry } from './call-log.js';
 import type { SandboxCore } from './core.js';
 import type { FaultSpec } from './faults.js';
-import type { AccessToken, Line, OutboxEntry, PhoneNumber, Portfolio, SignupCode, Waba } from './model.js';
+import {
+  businessVerificationStatuses,
+  type AccessToken,
+  type Line,
+  type OutboxEntry,
+  type PhoneNumber,
+  type Portfolio,
+  type SignupCode,
+  type Waba,
+} from './model.js';
 import type { RandomPurpose } from './random.js';
 import type { WebhookDelivery, WebhookEnvelope } from './webhooks.js';
 
@@ -22,6 +31,7 @@ const portfolio: z.ZodType<Portfolio> = z.object({
   name: z.string(),
   maxPhoneNumbers: z.number(),
   messagingLimit: z.number(),
+  verificationStatus: z.enum(businessVerificationStatuses).optional(),
 });
 const waba: z.ZodType<Waba> = z.object({
   id: z.string(),

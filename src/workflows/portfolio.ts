@@ -15,6 +15,7 @@ import type { Activities } from '../activities/index.js';
 import {
   acquireSlotUpdate,
   capabilityUpdateSignal,
+  capRefusedSignal,
   portfolioQuery,
   reconcileSignal,
   releaseSlotSignal,
@@ -59,6 +60,7 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
       log.warn('ignored a capability update without a valid cap', { maxPhoneNumbers });
     }
   });
+  setHandler(capRefusedSignal, (refusal) => book.capRefused(refusal));
   setHandler(reconcileSignal, () => {
     reconcileRequested = true;
   });

@@ -30,6 +30,18 @@ describe('who may call what (dev server, worker, Graph sandbox)', () => {
           body: () => api.startBody(),
           allowed: { onboarding: 201, operator: 403, admin: 403, auditor: 403 },
         },
+        {
+          call: 'POST /v1/journeys:batch',
+          body: () => ({ rows: [api.startBody()] }),
+          allowed: { onboarding: 200, operator: 403, admin: 403, auditor: 403 },
+        },
+        { call: `GET /v1/journeys/summary?portfolioId=${portfolio}`, allowed: allRead },
+        {
+          // This service has no token store for signups: the roles let the onboarding role through to its 501.
+          call: 'POST /v1/signups',
+          body: { code: 'c', wabaId: '1', phoneNumberIds: ['2'], businessId: portfolio },
+          allowed: { onboarding: 501, operator: 403, admin: 403, auditor: 403 },
+        },
         { call: `GET /v1/journeys/${e164}`, allowed: allRead },
         { call: `GET /v1/journeys/${e164}/runs`, allowed: allRead },
         { call: `GET /v1/journeys/${e164}/events`, allowed: allRead },

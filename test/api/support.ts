@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Logger } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import type { JourneyView } from '../../src/domain/journey.js';
+import type { SignupServices } from '../../src/http/api/signups.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
 import type { Role } from '../../src/http/auth/principals.js';
 import { addPrincipal } from '../../src/http/auth/token-file.js';
@@ -70,6 +71,10 @@ export interface ApiOptions {
   client?: () => Client;
   /** The service's logger (silent by default). */
   logger?: Logger;
+  /** The task queue journeys are started on; the bench's by default (one no worker polls keeps them unstarted). */
+  taskQueue?: string;
+  /** POST /v1/signups's services (made by an earlier beforeAll); left out, it answers 501. */
+  signups?: () => SignupServices;
 }
 
 export function useApi(t: Bench, options: ApiOptions = {}): Api {
@@ -82,9 +87,11 @@ export function useApi(t: Bench, options: ApiOptions = {}): Api {
     ) as Record<Who, string>;
     const app = await harnessHttpApp(t.bench, {
       client: options.client?.() ?? t.env.client,
+      taskQueue: options.taskQueue ?? t.bench.taskQueue,
       ...(options.logger ? { logger: options.logger } : {}),
       principals: PrincipalDirectory.fromFile(tokenFile),
       events: { pollMs: options.pollMs ?? 200, keepAliveMs: options.keepAliveMs ?? 15_000 },
+      signups: options.signups?.(),
     });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const call = async <T>(method: string, path: string, { as = 'operator', body, headers = {} }: CallOptions = {}) => {

@@ -1,8 +1,13 @@
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
-import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
+import { capabilityUpdateSignal, portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
+import { createPortfolioActivities } from '../../src/activities/portfolio-activities.js';
+import { GraphClient } from '../../src/graph/client.js';
+import { staticTokenProvider } from '../../src/graph/tokens.js';
+import { summarizeJourneys } from '../../src/journeys/index.js';
 import { createHarness, type Harness } from '../support/harness.js';
-import { startLive } from '../support/steps.js';
+import { freshId, freshNumber } from '../support/journeys.js';
+import { startLive, submitDeliveredCode } from '../support/steps.js';
 import { connectDevServer, type TestEnv } from '../support/temporal.js';
 
 describe("the portfolio's registered-number cap (dev server + Graph sandbox)", () => {
@@ -64,6 +69,14 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       const removing = await live.until((v) => v.waiting?.for === 'admin', 'waiting for the admin');
       expect(removing).toMatchObject({ stage: 'REMOVING', sendsPaused: true, status: 'DISCONNECTED' });
       expect(removing.waiting?.reason).toContain('WhatsApp Manager');
+      // The summary lists it as waiting for a person's deletion, from visibility (WaitingOn).
+      let deletion: unknown[] = [];
+      for (let attempt = 0; attempt < 100 && deletion.length === 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100)); // visibility lags a little
+        const summary = await summarizeJourneys(env.client, { portfolioId: b.portfolioId });
+        deletion = summary.waiting.filter((w) => w.workflowId === live.workflowId);
+      }
+      expect(deletion).toEqual([expect.objectContaining({ waitingOn: 'deletion', stage: 'REMOVING' })]);
       expect((await third.view()).stage).toBe('WAITING_FOR_CAPACITY');
 
       b.sandbox.admin.deleteNumber(view.phoneNumberId as string); // the admin's deletion in WhatsApp Manager
@@ -80,6 +93,70 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       expect(again.workflowId).toBe(live.workflowId);
       expect((await handle.describe()).runId).not.toBe(firstRun);
       expect((await env.client.workflow.getHandle(live.workflowId, firstRun).result()).outcome).toBe('REMOVED');
+    });
+  });
+
+  it('gives the slot back and re-queues when Meta refuses the add at its cap (200000), lowering the cap to what Meta holds', async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      // Two numbers registered at Meta, whose cap is 2; the portfolio was told 3 (an admin's mistake).
+      for (const number of [await b.start(b.input()), await b.start(b.input())]) {
+        await submitDeliveredCode(b, number);
+        await number.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered');
+      }
+      await env.client.workflow
+        .getHandle(portfolioWorkflowId(b.portfolioId))
+        .signal(capabilityUpdateSignal, { maxPhoneNumbers: 3, source: 'admin', actor: 'admin@acme', reason: 'guess' });
+
+      const third = await b.start(b.input());
+      const requeued = await third.until(
+        (v) => v.notes.some((n) => n.what.startsWith('Meta refused the add')),
+        'refused',
+      );
+      expect(requeued.notes.map((n) => n.what)).toContain(
+        'Meta refused the add: the portfolio holds its cap (2 registered numbers); back in the queue',
+      );
+      const queued = await third.until((v) => v.waiting?.reason.includes('queue') === true, 'queued');
+      expect(queued).toMatchObject({ stage: 'WAITING_FOR_CAPACITY', result: null });
+      expect(queued.waiting?.reason).toContain("the portfolio's cap of 2 registered numbers is reached; place 1");
+      const portfolio = await portfolioState(b);
+      expect(portfolio).toMatchObject({
+        cap: 2,
+        capSource: { source: 'meta_refusal', reason: `Meta refused to add ${queued.e164} at 2` },
+        queue: [{ e164: queued.e164 }],
+      });
+      expect(portfolio.holders).toHaveLength(2);
+      expect(b.sandbox.admin.calls().filter((c) => c.errorCode === 200000)).toHaveLength(1);
+
+      b.sandbox.admin.raiseCap(b.portfolioId, 20); // the business is verified: Meta sends business_capability_update
+      await b.sandbox.admin.flushWebhooks();
+      await third.until((v) => v.stage === 'AWAITING_OTP', 'admitted and added');
+      expect(await portfolioState(b)).toMatchObject({ cap: 20, capSource: { source: 'meta_webhook' }, queue: [] });
+    });
+  });
+
+  it("starts a new portfolio at the cap its business's verification gives: 20 verified, 2 not", async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      for (const [verificationStatus, cap] of [
+        ['verified', 20],
+        ['not_verified', 2],
+      ] as const) {
+        const { portfolioId } = b.sandbox.admin.createPortfolio({ portfolioId: freshId(), verificationStatus });
+        const { wabaId } = b.sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
+        const graph = new GraphClient({
+          baseUrl: b.sandbox.url,
+          tokens: staticTokenProvider(b.sandbox.admin.issueToken({ wabaIds: [wabaId] })),
+        });
+        const activities = createPortfolioActivities({ temporal: env.client, taskQueue: b.taskQueue, graph });
+        const e164 = freshNumber();
+        const request = { e164, workflowId: `number:${e164}`, runId: 'no-such-run', wabaId, registered: false };
+        await activities.requestSlot({ portfolioId, request });
+        const state = await env.client.workflow.getHandle(portfolioWorkflowId(portfolioId)).query(portfolioQuery);
+        expect(state).toMatchObject({ cap, capSource: { source: 'business_verification' } });
+        await graph.close();
+        await env.client.workflow.getHandle(portfolioWorkflowId(portfolioId)).terminate('test over');
+      }
     });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { submitOtpUpdate } from '../../src/domain/messages.js';
 import { signup } from '../../src/intake/signup.js';
 import { setToken } from '../../src/intake/token-renewal.js';
+import { summarizeJourneys } from '../../src/journeys/index.js';
 import { useBench } from '../support/bench.js';
 import { popupAnswer, signupDeps, useStores } from '../support/intake.js';
 import { decideName } from '../support/steps.js';
@@ -30,6 +31,19 @@ describe("a journey whose WABA's token stops working (dev server + Graph sandbox
       expect(waiting.lastError).toMatchObject({ code: 190 });
       expect(waiting.result).toBeNull();
       expect((await handle.describe()).status.name).toBe('RUNNING');
+      // The summary finds it from visibility (WaitingOn), with when the wait began.
+      const waits = async () =>
+        (await summarizeJourneys(bench.env.client, { portfolioId: bench.portfolioId })).waiting.filter(
+          (w) => w.workflowId === journey.workflowId,
+        );
+      let listed = await waits();
+      for (let attempt = 0; attempt < 100 && listed.length === 0; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100)); // visibility lags a little
+        listed = await waits();
+      }
+      expect(listed).toEqual([
+        expect.objectContaining({ waitingOn: 'token', stage: 'VERIFYING_CODE', since: expect.any(String) }),
+      ]);
 
       const renewed = bench.sandbox.admin.issueToken({ wabaIds: [bench.wabaId] });
       const deps = { graph: bench.graph, tokens: s.stores.tokens, temporal: bench.env.client };
@@ -39,6 +53,7 @@ describe("a journey whose WABA's token stops working (dev server + Graph sandbox
       await decideName(bench, journey, 'APPROVED');
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
       expect(live.waiting).toBeNull();
+      expect(await waits()).toEqual([]);
       expect(live.notes.map((n) => `${n.actor}: ${n.what}`)).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/^numberflow: Meta's token for WABA \d+ is unusable \(Meta error 190: /),

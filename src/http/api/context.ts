@@ -15,6 +15,7 @@ import type { PrincipalDirectory } from '../auth/directory.js';
 import type { Permission } from '../auth/principals.js';
 import { errorSchema } from '../errors.js';
 import type { PageTokens } from './page-token.js';
+import type { SignupServices } from './signups.js';
 import { API_BODY_LIMIT } from './schemas.js';
 
 export interface ApiContext {
@@ -25,6 +26,7 @@ export interface ApiContext {
   pageTokens: PageTokens;
   /** How often the event stream reads the journey, and how often it sends a keep-alive comment. */
   events: { pollMs: number; keepAliveMs: number };
+  signups?: SignupServices;
 }
 
 export type ZodApp = FastifyInstance<
@@ -41,10 +43,13 @@ const errorAnswers = {
   403: "the token's roles do not allow this (the answer names the role needed)",
   404: 'no such journey or portfolio, or one outside the token’s portfolios',
   409: 'a conflict: refused by the journey, a journey running already, an Idempotency-Key used for another request',
-  413: 'the body is larger than 16 KiB',
+  410: 'gone: what the request names can no longer be used (an expired signup code)',
+  413: 'the body is larger than the route takes (16 KiB; 1 MiB for a batch)',
+  422: 'understood but refused by Meta (e.g. a signup code Meta would not exchange)',
   415: 'the body is not JSON',
   503: 'Temporal cannot be reached now',
   501: 'this service process is not set up for it (the answer names what it needs)',
+  502: 'Meta did not answer in time',
 } as const;
 type ErrorStatus = keyof typeof errorAnswers;
 

@@ -9,6 +9,7 @@ import { createStartOnce, type StartOptions } from '../../journeys/index.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
 import { actionRoutes } from './actions.js';
 import { auditRoutes } from './audit.js';
+import { batchRoutes } from './batch.js';
 import type { ApiContext } from './context.js';
 import { eventRoutes, eventStreamDefaults } from './events.js';
 import { healthRoutes } from './health.js';
@@ -16,6 +17,7 @@ import { journeyRoutes } from './journeys.js';
 import { PageTokens } from './page-token.js';
 import { pinRevealRoutes } from './pin-reveal.js';
 import { portfolioRoutes } from './portfolios.js';
+import { signupRoutes, type SignupServices } from './signups.js';
 
 export interface ApiOptions {
   client: Client;
@@ -26,6 +28,8 @@ export interface ApiOptions {
   events?: Partial<ApiContext['events']>;
   /** Seals the list's page tokens; instances of a fleet need the same (PageTokens.derivedFrom the payload key). */
   pageTokens?: PageTokens;
+  /** POST /v1/signups (left out: it answers 501). */
+  signups?: SignupServices;
 }
 
 export async function registerApi(app: FastifyInstance, options: ApiOptions): Promise<void> {
@@ -58,13 +62,16 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     startOnce: createStartOnce(options.client, options.taskQueue, options.start),
     pageTokens: options.pageTokens ?? new PageTokens(),
     events: { ...eventStreamDefaults, ...options.events },
+    signups: options.signups,
   };
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, options.client, options.taskQueue);
+  batchRoutes(api, context);
   journeyRoutes(api, context);
   actionRoutes(api, context);
   eventRoutes(api, context);
   portfolioRoutes(api, context);
+  signupRoutes(api, context);
   auditRoutes(api, context);
   pinRevealRoutes(api, context);
 }

@@ -1,6 +1,13 @@
-// /v1/journeys: start one (idempotent), list them, read one and every run of its number.
+// /v1/journeys: start one (idempotent), list them, sum them up, read one and every run of its number.
 import { journeyInputFrom } from '../../domain/journey-input.js';
-import { describeJourney, journeyListQuery, journeyRuns, listPage, startRequestHash } from '../../journeys/index.js';
+import {
+  describeJourney,
+  journeyListQuery,
+  journeyRuns,
+  listPage,
+  startRequestHash,
+  summarizeJourneys,
+} from '../../journeys/index.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
 import { seesPortfolio } from '../auth/principals.js';
 import { ApiError } from '../errors.js';
@@ -14,6 +21,8 @@ import {
   runsAnswer,
   startedSchema,
   startJourneyBody,
+  summaryAnswer,
+  summaryQuery,
 } from './schemas.js';
 
 export function journeyRoutes(app: ZodApp, context: ApiContext): void {
@@ -89,6 +98,24 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
       const next = page.nextPageToken;
       return { items: page.items, nextPageToken: next ? context.pageTokens.seal(query, next) : null };
     },
+  );
+
+  app.get(
+    '/v1/journeys/summary',
+    {
+      ...read,
+      schema: {
+        ...read.schema,
+        summary: 'running journeys: counts per stage per portfolio, and those waiting for a person, oldest first',
+        querystring: summaryQuery,
+        response: { 200: summaryAnswer.describe('the summary'), ...errors(400) },
+      },
+    },
+    (request) =>
+      summarizeJourneys(context.client, {
+        ...request.query,
+        withinPortfolios: principalOf(request).portfolios ?? undefined,
+      }),
   );
 
   app.get(

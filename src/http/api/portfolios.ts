@@ -1,14 +1,9 @@
-// /v1/portfolios/{id}: a portfolio's registered-number cap, who holds its slots and who waits; an admin sets the cap.
-import { setTimeout as delay } from 'node:timers/promises';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { capabilityUpdateSignal, portfolioQuery, portfolioWorkflowId } from '../../domain/portfolio.js';
+// /v1/portfolios/{id}: a portfolio's registered-number cap and where it came from, who holds its slots and who
+// waits; an admin sets the cap.
+import { PortfolioNotFoundError, readPortfolio, setPortfolioCap } from '../../portfolios/portfolio.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
-import { ApiError } from '../errors.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
-import { capBody, portfolioParams, portfolioSchema, type PortfolioView } from './schemas.js';
-
-/** How long a new cap is looked for in the portfolio before it is answered as sent (202). */
-const CAP_SEEN_WITHIN_MS = 5_000;
+import { capBody, portfolioParams, portfolioSchema } from './schemas.js';
 
 export function portfolioRoutes(app: ZodApp, context: ApiContext): void {
   const { client } = context;
@@ -20,15 +15,15 @@ export function portfolioRoutes(app: ZodApp, context: ApiContext): void {
       ...read,
       schema: {
         ...read.schema,
-        summary: "a portfolio's cap, the numbers holding its slots, and the journeys queued for one",
+        summary: "a portfolio's cap and where it came from, the numbers holding its slots, and the queue in order",
         params: portfolioParams,
         response: { 200: portfolioSchema.describe('the portfolio'), ...errors(400, 404) },
       },
     },
     async (request) => {
       const { portfolioId } = request.params;
-      ensureSees(principalOf(request), portfolioId, notFound(portfolioId));
-      return viewOf(client, portfolioId);
+      ensureSees(principalOf(request), portfolioId, new PortfolioNotFoundError(portfolioId).message);
+      return readPortfolio(client, portfolioId);
     },
   );
 
@@ -52,42 +47,10 @@ export function portfolioRoutes(app: ZodApp, context: ApiContext): void {
     async (request, reply) => {
       const { portfolioId } = request.params;
       const principal = principalOf(request);
-      ensureSees(principal, portfolioId, notFound(portfolioId));
-      const handle = client.workflow.getHandle(portfolioWorkflowId(portfolioId));
-      const running = await handle.describe().then(
-        (d) => d.status.name === 'RUNNING',
-        () => false,
-      );
-      if (!running) throw new ApiError(404, 'not_found', notFound(portfolioId));
+      ensureSees(principal, portfolioId, new PortfolioNotFoundError(portfolioId).message);
       const { cap, reason } = request.body;
-      await handle.signal(capabilityUpdateSignal, {
-        maxPhoneNumbers: cap,
-        source: 'admin',
-        actor: principal.name,
-        reason,
-      });
-      // The signal is taken on the portfolio's next workflow task: look for it there briefly.
-      const deadline = Date.now() + CAP_SEEN_WITHIN_MS;
-      for (;;) {
-        const view = await viewOf(client, portfolioId);
-        if (view.cap === cap) return reply.code(200).send(view);
-        if (Date.now() > deadline) return reply.code(202).send(view);
-        await delay(100);
-      }
+      const { view, taken } = await setPortfolioCap(client, portfolioId, { cap, actor: principal.name, reason });
+      return reply.code(taken ? 200 : 202).send(view);
     },
   );
 }
-
-async function viewOf(client: Client, portfolioId: string): Promise<PortfolioView> {
-  try {
-    const { cap, holders, queue, admissions, notes } = await client.workflow
-      .getHandle(portfolioWorkflowId(portfolioId))
-      .query(portfolioQuery);
-    return { portfolioId, cap, holders, queue, admissions, notes };
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'not_found', notFound(portfolioId));
-    throw err;
-  }
-}
-
-const notFound = (portfolioId: string) => `no portfolio ${portfolioId}`;

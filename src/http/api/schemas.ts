@@ -7,9 +7,10 @@ import { codeMethods, onboardingPaths, type JourneyView } from '../../domain/jou
 import type { MetaError } from '../../domain/meta-error.js';
 import { checkDisplayName, checkPin, normaliseOtp } from '../../domain/operator-input.js';
 import { InvalidPhoneNumberError, parsePhoneNumber } from '../../domain/phone.js';
-import type { PortfolioState } from '../../domain/portfolio.js';
+import { capSources } from '../../domain/portfolio.js';
 import { journeyOutcomes, journeyStages } from '../../domain/stages.js';
-import { IDEMPOTENCY_KEY, type JourneyListing } from '../../journeys/index.js';
+import { IDEMPOTENCY_KEY, type JourneyListing, type JourneySummary } from '../../journeys/index.js';
+import type { PortfolioView } from '../../portfolios/portfolio.js';
 
 /** Every /v1 body is at most this big (413 beyond). */
 export const API_BODY_LIMIT = 16 * 1024;
@@ -114,6 +115,26 @@ export const capBody = z
   .object({ cap: z.number().int().min(1).max(100_000).describe('registered numbers the portfolio may hold'), reason })
   .strict();
 
+/** Rows a POST /v1/journeys:batch takes at most; a bigger file goes in several requests. */
+export const BATCH_MAX_ROWS = 1_000;
+/** A batch's body may hold up to BATCH_MAX_ROWS rows: 1 MiB leaves each row about 1 KiB. */
+export const BATCH_BODY_LIMIT = 1024 * 1024;
+
+export const batchBody = z
+  .object({
+    rows: z
+      .array(z.unknown().describe('a StartJourney body; each row is checked on its own and answered by its index'))
+      .min(1, 'must hold at least one row')
+      .max(BATCH_MAX_ROWS, `takes at most ${BATCH_MAX_ROWS} rows per request: send the rest in another request`),
+    skipInvalid: z
+      .boolean()
+      .default(false)
+      .describe('start the valid rows and answer the invalid ones; false: one invalid row starts nothing'),
+  })
+  .strict();
+
+export const summaryQuery = z.object({ portfolioId: graphId.optional(), wabaId: graphId.optional() }).strict();
+
 // Answers.
 
 const metaErrorSchema = z.object({
@@ -216,6 +237,8 @@ export const listingSchema = z
     status: z.string().describe("Temporal's status of the run: RUNNING, COMPLETED, CANCELED, CONTINUED_AS_NEW …"),
     startedAt: iso.nullable(),
     closedAt: iso.nullable(),
+    waitingOn: z.string().nullable().describe("a person's wait no stage names: token (a new Meta token), deletion"),
+    waitingSince: iso.nullable(),
   })
   .meta({ id: 'JourneyListing' });
 
@@ -223,6 +246,60 @@ export const listAnswer = z.object({
   items: z.array(listingSchema),
   nextPageToken: z.string().nullable().describe('pass as pageToken for the next page; null on the last'),
 });
+
+const rowResultSchema = z.object({
+  index: z.number().describe("the row's index in rows"),
+  e164: z.string().nullable(),
+  outcome: z
+    .enum(['started', 'already_running', 'failed', 'invalid'])
+    .describe('already_running: this row was started before (its journey answered); invalid: see problems'),
+  workflowId: z.string().nullable(),
+  runId: z.string().nullable(),
+  stage: z.string().nullable(),
+  error: z.string().nullable().describe('why a start failed, e.g. the number runs under another request'),
+  problems: z.array(z.string()).describe('an invalid row\'s problems, "field: message"'),
+});
+
+export const batchAnswer = z
+  .object({
+    results: z.array(rowResultSchema),
+    counts: z.object({
+      started: z.number(),
+      alreadyRunning: z.number(),
+      failed: z.number(),
+      invalid: z.number(),
+    }),
+  })
+  .meta({ id: 'BatchStarted' });
+
+export const summaryAnswer = z
+  .object({
+    portfolios: z.array(
+      z.object({
+        portfolioId: z.string(),
+        total: z.number(),
+        stages: z.record(z.string(), z.number()).describe('running journeys per stage'),
+      }),
+    ),
+    waiting: z
+      .array(
+        z.object({
+          e164: z.string(),
+          workflowId: z.string(),
+          portfolioId: z.string().nullable(),
+          stage: z.string(),
+          waitingOn: z
+            .enum(['code', 'pin', 'name', 'token', 'deletion'])
+            .describe('what the person is to give: a code, a PIN, a new name, a Meta token, a deletion'),
+          since: iso
+            .nullable()
+            .describe("when the wait began (token, deletion), or the run's start (its stage's start is not kept)"),
+        }),
+      )
+      .describe('journeys waiting for a person (a code, a PIN, a new name), oldest first, at most 100'),
+    waitingTotal: z.number(),
+  })
+  .meta({ id: 'JourneySummary' });
 
 export const runsAnswer = z.object({ e164: z.string(), runs: z.array(listingSchema) });
 
@@ -244,10 +321,24 @@ const slotHolderSchema = z.object({
   since: iso,
 });
 
+export const capSourceSchema = z
+  .object({
+    source: z
+      .enum(capSources)
+      .describe(
+        "default: Meta's rule for a new portfolio; meta_webhook: business_capability_update; business_verification: the business's status at Meta; admin: set by actor, for reason; meta_refusal: Meta refused an add (200000) at this many registered numbers",
+      ),
+    at: iso.nullable(),
+    actor: z.string().nullable(),
+    reason: z.string().nullable(),
+  })
+  .meta({ id: 'CapSource' });
+
 export const portfolioSchema = z
   .object({
     portfolioId: z.string(),
     cap: z.number(),
+    capSource: capSourceSchema,
     holders: z.array(slotHolderSchema),
     queue: z.array(
       z.object({ e164: z.string(), workflowId: z.string(), runId: z.string(), wabaId: z.string(), since: iso }),
@@ -271,10 +362,6 @@ export type SchemasMatchDomain = [
   Assert<Same<z.output<typeof metaErrorSchema>, MetaError>>,
   Assert<Same<z.output<typeof numberEventSchema>, NumberEvent>>,
   Assert<Same<z.output<typeof listingSchema>, JourneyListing>>,
-  Assert<Same<Omit<z.output<typeof portfolioSchema>, 'portfolioId'>, Omit<PortfolioView, 'portfolioId'>>>,
+  Assert<Same<z.output<typeof summaryAnswer>, JourneySummary>>,
+  Assert<Same<z.output<typeof portfolioSchema>, PortfolioView>>,
 ];
-
-/** The portfolio as the API shows it: its state without the bookkeeping (outbox, released runs, reconcile period). */
-export type PortfolioView = Pick<PortfolioState, 'cap' | 'holders' | 'queue' | 'admissions' | 'notes'> & {
-  portfolioId: string;
-};

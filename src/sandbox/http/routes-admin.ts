@@ -40,6 +40,7 @@ import type { SandboxAdmin } from '../admin.js';
 import { SandboxAdminError } from '../core.js';
 import { NAME_REJECTION_REASONS } from '../../graph/webhook-fields.js';
 import { NAME_DECISIONS } from '../display-names.js';
+import { businessVerificationStatuses } from '../model.js';
 import { GraphApiError } from '../graph-error.js';
 import { mergeParams } from './input.js';
 
@@ -78,7 +79,11 @@ const routes: Registration[] = [
   route(
     'POST',
     '/portfolios',
-    z.object({ portfolioId: id.optional(), maxPhoneNumbers: z.number().int().min(1).optional() }),
+    z.object({
+      portfolioId: id.optional(),
+      maxPhoneNumbers: z.number().int().min(1).optional(),
+      verificationStatus: z.enum(businessVerificationStatuses).optional(),
+    }),
     (admin, i) => admin.createPortfolio(i),
   ),
   route(

@@ -3,7 +3,7 @@
 // queued journey holds no worker slot and a burst stays inside the server's per-workflow limits.
 import { getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
-import { portfolioWorkflowId, releaseSlotSignal, type SlotRequest } from '../../domain/portfolio.js';
+import { capRefusedSignal, portfolioWorkflowId, releaseSlotSignal, type SlotRequest } from '../../domain/portfolio.js';
 import type { Journey } from './journey.js';
 import { requestSlot } from './meta.js';
 
@@ -36,6 +36,22 @@ export async function waitForCapacity(journey: Journey, registered = false): Pro
         '(the cap rises to 20 once the business is verified)',
     );
   }
+}
+
+/**
+ * Meta refused the add at the portfolio's cap with `registered` numbers registered: the portfolio takes the slot
+ * back, lowers its cap to that and puts this journey at the head of its queue; the journey waits there.
+ */
+export async function requeueAtCap(journey: Journey, registered: number): Promise<void> {
+  const { e164 } = journey.input.phoneNumber;
+  journey.note(
+    'numberflow',
+    `Meta refused the add: the portfolio holds its cap (${registered} registered numbers); back in the queue`,
+  );
+  const portfolio = getExternalWorkflowHandle(portfolioWorkflowId(journey.input.portfolioId));
+  await portfolio.signal(capRefusedSignal, { e164, runId: workflowInfo().runId, registered });
+  journey.slotReleased();
+  await waitForCapacity(journey);
 }
 
 /**

@@ -1,6 +1,6 @@
 // The journey as an object: its input, its state (state.ts), its inboxes, and the methods that own every change
 // of the state. Handlers and stages call these methods; nothing else writes the state.
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { NumberEvent } from '../../domain/events.js';
 import type { CodeMethod, JourneyInput, JourneyResult, JourneyView, WaitingFor } from '../../domain/journey.js';
 import type { CancelRequest, PinRevealRequest, RemovalRequest, RevealedPin } from '../../domain/messages.js';
@@ -8,10 +8,19 @@ import type { MetaError } from '../../domain/meta-error.js';
 import type { NumberRef } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import type { SlotAnswer } from '../../domain/portfolio.js';
-import { NumberStage, PhoneNumberId } from '../../domain/search-attributes.js';
+import {
+  NumberStage,
+  PhoneNumberId,
+  WaitingOn,
+  WaitingSince,
+  type PersonWait,
+} from '../../domain/search-attributes.js';
 import { journeyStages, type JourneyStage, type StageOrOutcome } from '../../domain/stages.js';
 import { Inbox } from './inbox.js';
 import { initialState, signupExpiresAt, viewOf, type JourneyState } from './state.js';
+
+/** Journeys from before WaitingOn show no person's wait in visibility. */
+const PERSON_WAIT_PATCH = 'person-wait-search-attributes';
 
 export type NameDecision = { approved: true } | { approved: false; reason: string | null };
 
@@ -48,6 +57,8 @@ export class Journey {
    */
   private tokenRenewals = 0;
   private awaitingToken = false;
+  /** The person's wait visibility shows (WaitingOn); not state, like the token wait it mostly shows. */
+  private shownWait: PersonWait | '' = '';
   private cancelOnboarding: (() => void) | null = null;
 
   constructor(
@@ -103,6 +114,7 @@ export class Journey {
     const { wabaId } = this.input;
     this.awaitingToken = true;
     this.note('numberflow', `Meta's token for WABA ${wabaId} is unusable (${why}); waiting for a new one`);
+    this.showPersonWait('token');
     this.waitFor(
       'admin',
       `a new Meta token is needed for WABA ${wabaId}: finish Embedded Signup again or run \`numberflow token set --waba ${wabaId}\``,
@@ -112,6 +124,20 @@ export class Journey {
   tokenArrived(): void {
     this.awaitingToken = false;
     this.stopWaiting();
+    this.showPersonWait('');
+  }
+
+  /**
+   * Shows in visibility (WaitingOn, WaitingSince) a person's wait that no stage names, so the summary finds it
+   * without a query per journey. Runs from before it (the patch) show none.
+   */
+  showPersonWait(wait: PersonWait | ''): void {
+    if (!this.visible || wait === this.shownWait || !patched(PERSON_WAIT_PATCH)) return;
+    this.shownWait = wait;
+    upsertSearchAttributes([
+      { key: WaitingOn, value: wait },
+      { key: WaitingSince, value: new Date() },
+    ]);
   }
 
   metaAnswered(error: MetaError): void {

@@ -17,6 +17,7 @@ import {
   GRAPH_UNREACHABLE_TYPE,
   TOKEN_REFUSED_CODES,
   TOKEN_UNAVAILABLE_TYPES,
+  type CapRefusalDetail,
   type MetaError,
 } from '../../domain/meta-error.js';
 import { journeyPolicy } from '../../domain/policy.js';
@@ -68,6 +69,14 @@ export function metaErrorOf(err: unknown): MetaError | null {
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return null;
   if (err.cause.type !== GRAPH_FAILURE_TYPE) return null;
   return (err.cause.details?.[0] as MetaError | undefined) ?? null;
+}
+
+/** Meta refused the add at the portfolio's cap (200000): the numbers it holds registered, as the activity counted. */
+export function capRefusalOf(err: unknown): number | null {
+  if (!isMetaError(err, 200000)) return null;
+  const detail = (err as ActivityFailure & { cause: ApplicationFailure }).cause.details?.[1] as
+    Partial<CapRefusalDetail> | undefined;
+  return typeof detail?.registeredNumbers === 'number' ? detail.registeredNumbers : null;
 }
 
 export function isMetaError(err: unknown, ...codes: number[]): boolean {

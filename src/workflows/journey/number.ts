@@ -1,19 +1,35 @@
 // Stage 2: the number at Meta — added by numberflow, or adopted by its phone_number_id and read as it stands.
+import { patched } from '@temporalio/workflow';
 import type { PresentNumber } from '../../domain/number.js';
+import { journeyPolicy } from '../../domain/policy.js';
+import { requeueAtCap } from './capacity.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
-import { addPhoneNumber, callMeta, readNumber } from './meta.js';
+import { addPhoneNumber, callMeta, capRefusalOf, readNumber } from './meta.js';
+
+/** Journeys from before a refusal at Meta's cap re-queued ended FAILED there. */
+const CAP_REFUSAL_PATCH = 'add-refused-at-cap-requeues';
 
 export async function addNumber(journey: Journey): Promise<void> {
   journey.enter('ADDING');
   const { wabaId, phoneNumber, displayName } = journey.input;
-  try {
-    const added = await callMeta(journey, () => addPhoneNumber({ wabaId, phoneNumber, verifiedName: displayName }));
-    journey.assignPhoneNumberId(added.phoneNumberId);
-    if (added.alreadyAdded)
-      journey.note('numberflow', 'the number was already on the WABA; its phone_number_id is reused');
-  } catch (err) {
-    throw failedByMeta(err, 'Adding the number');
+  for (let requeues = 0; ; requeues++) {
+    try {
+      const added = await callMeta(journey, () => addPhoneNumber({ wabaId, phoneNumber, verifiedName: displayName }));
+      journey.assignPhoneNumberId(added.phoneNumberId);
+      if (added.alreadyAdded)
+        journey.note('numberflow', 'the number was already on the WABA; its phone_number_id is reused');
+      return;
+    } catch (err) {
+      // Meta holds the portfolio's cap already: the portfolio believed in a higher one. The slot goes back, the
+      // portfolio lowers its cap to what Meta holds, and the journey waits at the head of its queue.
+      const registered = capRefusalOf(err);
+      if (registered === null || requeues >= journeyPolicy.maxCapRequeues || !patched(CAP_REFUSAL_PATCH)) {
+        throw failedByMeta(err, 'Adding the number');
+      }
+      await requeueAtCap(journey, registered);
+      journey.enter('ADDING');
+    }
   }
 }
 

@@ -65,6 +65,7 @@ async function awaitDeletion(journey: Journey): Promise<string | null> {
   const { deletionConfirmation } = journey.inbox;
   for (;;) {
     await unblocked(journey);
+    journey.showPersonWait('deletion');
     journey.waitFor(
       'admin',
       'a portfolio admin must delete the number in WhatsApp Manager → Phone numbers (trash icon; a CONNECTED number asks for its PIN), then confirm',

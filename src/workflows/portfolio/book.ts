@@ -4,6 +4,7 @@ import {
   DEFAULT_NUMBER_CAP,
   RECONCILE_EVERY_MS,
   type CapabilityUpdate,
+  type CapRefusal,
   type PortfolioInput,
   type PortfolioState,
   type ReconcileReport,
@@ -22,6 +23,7 @@ export class PortfolioBook {
     const now = new Date().toISOString();
     this.state = input.state ?? {
       cap: input.cap ?? DEFAULT_NUMBER_CAP,
+      capSource: { source: input.capSource ?? 'default', at: now, actor: null, reason: null },
       holders: (input.preregistered ?? []).map((e164) => ({
         e164,
         workflowId: null,
@@ -86,13 +88,39 @@ export class PortfolioBook {
   }
 
   /** Meta's cap, or an admin's (`by` names who and why: noted even when the cap stays the same). */
-  setCap(cap: number, by: Pick<CapabilityUpdate, 'actor' | 'reason'> = {}): boolean {
+  setCap(cap: number, by: Pick<CapabilityUpdate, 'source' | 'actor' | 'reason'> = {}): boolean {
     if (!Number.isInteger(cap) || cap <= 0) return false;
     const setBy = by.actor ? ` (set by ${by.actor}${by.reason ? `: ${by.reason}` : ''})` : '';
+    const source = by.source === undefined || by.source === 'meta' ? 'meta_webhook' : by.source;
+    const sourceChanged = this.state.capSource?.source !== source;
+    if (sourceChanged || setBy) {
+      const at = new Date().toISOString();
+      this.state.capSource = { source, at, actor: by.actor ?? null, reason: by.reason ?? null };
+    }
     if (cap === this.state.cap && !setBy) return true; // a duplicate delivery changes nothing
     this.state.cap = cap;
     this.note(`the cap is now ${cap} registered numbers${setBy}`);
     return true;
+  }
+
+  /**
+   * Meta refused a holder's add at the cap: its slot is taken back and it waits at the head of the queue (its next
+   * request is answered with its place); the cap is lowered to the numbers Meta holds registered.
+   */
+  capRefused({ e164, runId, registered }: CapRefusal): void {
+    const { state } = this;
+    const holder = state.holders.find((h) => h.e164 === e164 && h.runId === runId);
+    if (holder?.workflowId && holder.runId && holder.wabaId !== null) {
+      state.holders = state.holders.filter((h) => h !== holder);
+      const { workflowId, wabaId } = holder;
+      state.queue.unshift({ e164, workflowId, runId, wabaId, since: new Date().toISOString() });
+    }
+    this.note(
+      `Meta refused to add ${e164} (200000) with ${registered} numbers registered: it waits at the head of the queue`,
+    );
+    if (registered >= 1 && registered < state.cap) {
+      this.setCap(registered, { source: 'meta_refusal', reason: `Meta refused to add ${e164} at ${registered}` });
+    }
   }
 
   /** Lets queued journeys through while there is room; their grants are owed. */

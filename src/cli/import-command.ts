@@ -1,0 +1,137 @@
+// `import <file>`: a journey per row of a CSV or JSON Lines file, in either mode. Every row is checked before any
+// starts; one bad row starts nothing unless --skip-invalid. Starts are paced and idempotent by row, so the same
+// file again starts nothing twice; a results file says what became of each row.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { progressBar } from './progress.js';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import { checkRows, DEFAULT_PACE, MAX_RATE, type RowProblems, type RowResult } from '../journeys/index.js';
+import { actorOf, jsonOption, type CommandContext } from './context.js';
+import { CliExit } from './failure.js';
+import { formatOfName, ImportFileError, importFormats, rowsOf, type ImportFormat } from './import-file.js';
+
+interface ImportOptions {
+  format?: ImportFormat;
+  skipInvalid?: boolean;
+  results?: string;
+  rate: number;
+  json?: boolean;
+}
+
+/** One line of the results file; invalid rows too, with their problems as the error. */
+type ResultLine = Omit<RowResult, 'outcome'> & { outcome: RowResult['outcome'] | 'invalid' };
+
+const resultColumns = ['line', 'e164', 'outcome', 'workflowId', 'runId', 'stage', 'error'] as const;
+
+export function addImportCommand(program: Command, context: CommandContext): void {
+  program
+    .command('import')
+    .description('start a journey per row of a CSV (with a header row) or JSON Lines file; every row is checked first')
+    .argument('<file>', 'the rows: .csv or .jsonl, columns (keys) named as the fields of a journey start')
+    .addOption(new Option('--format <format>', 'the file format, when its name does not say').choices(importFormats))
+    .option('--skip-invalid', 'start the valid rows when some are not (without it, one bad row starts nothing)')
+    .option('--results <file>', 'write what became of each row as CSV: line, e164, outcome, journey, run, stage, error')
+    .addOption(
+      new Option('--rate <starts/s>', `starts a second, at most (1–${MAX_RATE})`)
+        .argParser(rateArgument)
+        .default(DEFAULT_PACE.ratePerSecond),
+    )
+    .option('--by <actor>', 'who starts the journeys (API mode: the token decides)', process.env.USER ?? 'cli')
+    .addOption(jsonOption())
+    .action(async (file: string, opts: ImportOptions, command: Command) => {
+      const format = opts.format ?? formatOfName(file);
+      if (!format) throw new CliExit(1, `cannot tell the format of ${file}: name it .csv or .jsonl, or give --format`);
+      const { rows, unreadable } = readRows(file, format);
+      const actor = actorOf(command);
+      const checked = checkRows(rows, actor.by);
+      const invalid = [...unreadable, ...checked.bad].sort((a, b) => a.line - b.line);
+      for (const { line, problems } of invalid) context.err(`line ${line}: ${problems.join('; ')}`);
+      const total = rows.length + unreadable.length;
+      if (invalid.length > 0 && !opts.skipInvalid) {
+        if (opts.results) writeResults(opts.results, [], invalid);
+        throw new CliExit(
+          1,
+          `${invalid.length} of ${total} rows are not valid; nothing was started (fix them, or give --skip-invalid to start the ${checked.good.length} valid rows)`,
+        );
+      }
+      // On standard output while a person watches it (never with --json, which a script reads there).
+      const bar = opts.json
+        ? null
+        : progressBar(
+            process.stdout,
+            'starting {bar} {value}/{total} journeys ({eta_formatted} left)',
+            checked.good.length,
+          );
+      const pace = { ratePerSecond: opts.rate, concurrency: DEFAULT_PACE.concurrency };
+      const results = await context
+        .using((ops) => ops.startRows(checked.good, actor, pace, () => bar?.increment()))
+        .finally(() => bar?.stop());
+      if (opts.results) writeResults(opts.results, results, invalid);
+      const failed = results.filter((r) => r.outcome === 'failed');
+      for (const row of failed) context.err(`line ${row.line}: ${row.e164} failed: ${row.error ?? ''}`);
+      const counts = {
+        rows: total,
+        started: results.filter((r) => r.outcome === 'started').length,
+        alreadyRunning: results.filter((r) => r.outcome === 'already_running').length,
+        failed: failed.length,
+        invalid: invalid.length,
+      };
+      if (opts.json) {
+        context.out(JSON.stringify({ ...counts, resultsFile: opts.results ?? null, invalidRows: invalid }, null, 2));
+      } else {
+        context.out(
+          `${counts.rows} rows: ${counts.started} started, ${counts.alreadyRunning} already running, ` +
+            `${counts.failed} failed, ${counts.invalid} invalid${counts.invalid > 0 ? ' (skipped)' : ''}` +
+            (opts.results ? `; results in ${opts.results}` : ''),
+        );
+      }
+      if (failed.length > 0) throw new CliExit(1);
+    });
+}
+
+function readRows(file: string, format: ImportFormat) {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliExit(1, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    const read = rowsOf(text, format);
+    if (read.rows.length + read.unreadable.length === 0) throw new ImportFileError('it has no rows');
+    return read;
+  } catch (err) {
+    if (err instanceof ImportFileError) throw new CliExit(1, `${file}: ${err.message}`);
+    throw err;
+  }
+}
+
+function writeResults(path: string, results: readonly RowResult[], invalid: readonly RowProblems[]): void {
+  const lines: ResultLine[] = [
+    ...results,
+    ...invalid.map(({ line, problems }) => ({
+      line,
+      e164: '',
+      outcome: 'invalid' as const,
+      workflowId: null,
+      runId: null,
+      stage: null,
+      error: problems.join('; '),
+    })),
+  ].sort((a, b) => a.line - b.line);
+  // An error a spreadsheet would read as a formula stays text.
+  const asText = (value: string, at: { column?: number | string }) =>
+    at.column === 'error' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  writeFileSync(
+    path,
+    stringify(lines, { header: true, columns: [...resultColumns], cast: { string: asText }, record_delimiter: '\n' }),
+  );
+}
+
+function rateArgument(value: string): number {
+  const rate = Number(value);
+  if (!Number.isFinite(rate) || rate < 1 || rate > MAX_RATE) {
+    throw new InvalidArgumentError(`must be a number of starts a second from 1 to ${MAX_RATE}`);
+  }
+  return rate;
+}

@@ -1,0 +1,85 @@
+// An import file's rows, each with its line number: CSV with a header row naming journey start fields, or JSON
+// Lines (one start's fields per line). Cells are text: the two yes/no fields take true or false, empty cells are
+// left out. A header naming no start field is refused before any row is read.
+import { extname } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { journeyRequestSchema, type CheckedJourneyRequest } from '../domain/journey-input.js';
+import type { BatchRow, RowProblems } from '../journeys/index.js';
+
+export const importFormats = ['csv', 'jsonl'] as const;
+export type ImportFormat = (typeof importFormats)[number];
+
+export class ImportFileError extends Error {
+  override readonly name = 'ImportFileError';
+}
+
+/** The columns a file may have: the fields of a journey start, but who starts it (the caller). */
+export const importColumns = Object.keys(journeyRequestSchema.shape).filter((name) => name !== 'requestedBy');
+const booleanColumns = ['ivr', 'identityCheck'] as const satisfies readonly (keyof CheckedJourneyRequest)[];
+
+/** The format a file's name says (.csv, .jsonl or .ndjson), or null. */
+export function formatOfName(path: string): ImportFormat | null {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  return null;
+}
+
+/** The file's rows, and the lines that are no row at all (a JSON Lines line that is not JSON). */
+export function rowsOf(text: string, format: ImportFormat): { rows: BatchRow[]; unreadable: RowProblems[] } {
+  return format === 'csv' ? { rows: csvRows(text), unreadable: [] } : jsonlRows(text);
+}
+
+function csvRows(text: string): BatchRow[] {
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    records = parse(text, {
+      columns: (header: string[]) => checkedHeader(header),
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      info: true,
+    });
+  } catch (err) {
+    if (err instanceof ImportFileError) throw err;
+    throw new ImportFileError(`not a valid CSV file: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return records.map(({ record, info }) => ({ line: info.lines, fields: fieldsOfCells(record) }));
+}
+
+function checkedHeader(header: string[]): string[] {
+  const unknown = header.filter((name) => !importColumns.includes(name));
+  if (unknown.length > 0) {
+    throw new ImportFileError(
+      `the header names ${unknown.map((n) => `"${n}"`).join(', ')}, not journey start fields; the columns are: ${importColumns.join(', ')}`,
+    );
+  }
+  const twice = header.filter((name, i) => header.indexOf(name) !== i);
+  if (twice.length > 0) throw new ImportFileError(`the header names ${twice.join(', ')} twice`);
+  return header;
+}
+
+/** Empty cells are left out (the start's defaults apply); true/false for the yes/no fields, the rest as text. */
+function fieldsOfCells(record: Record<string, string>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [name, cell] of Object.entries(record)) {
+    if (cell === '') continue;
+    const yesNo = (booleanColumns as readonly string[]).includes(name);
+    fields[name] = yesNo && (cell === 'true' || cell === 'false') ? cell === 'true' : cell;
+  }
+  return fields;
+}
+
+function jsonlRows(text: string): { rows: BatchRow[]; unreadable: RowProblems[] } {
+  const rows: BatchRow[] = [];
+  const unreadable: RowProblems[] = [];
+  text.split(/\r?\n/).forEach((content, index) => {
+    if (content.trim() === '') return;
+    try {
+      rows.push({ line: index + 1, fields: JSON.parse(content) as unknown });
+    } catch {
+      unreadable.push({ line: index + 1, problems: ['row: is not a JSON object on one line'] });
+    }
+  });
+  return { rows, unreadable };
+}

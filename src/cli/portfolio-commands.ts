@@ -1,0 +1,79 @@
+// `portfolio show <id>` and `portfolio set-cap <id> <cap> --reason …`, in either mode: the cap and where it came
+// from, the numbers holding slots, the queue in order; an admin's new cap, noted in the portfolio with who and why.
+import { InvalidArgumentError, type Command } from 'commander';
+import type { CapSource } from '../domain/portfolio.js';
+import type { PortfolioView } from '../portfolios/portfolio.js';
+import { actorOf, jsonOption, print, type CommandContext } from './context.js';
+import { graphIdArgument } from './options.js';
+
+export function addPortfolioCommands(program: Command, context: CommandContext): void {
+  const portfolio = program.command('portfolio').description("a business portfolio's registered-number cap and queue");
+
+  portfolio
+    .command('show')
+    .description('print the cap and where it came from, the numbers holding slots, and the queue in order')
+    .argument('<id>', 'business portfolio id', graphIdArgument)
+    .addOption(jsonOption())
+    .action(async (portfolioId: string, opts: { json?: boolean }) => {
+      const view = await context.using((ops) => ops.portfolio(portfolioId));
+      print(context, opts.json, view, () => portfolioLines(view));
+    });
+
+  portfolio
+    .command('set-cap')
+    .description("set the portfolio's registered-number cap (admins in API mode); noted with who and why")
+    .argument('<id>', 'business portfolio id', graphIdArgument)
+    .argument('<cap>', 'registered numbers the portfolio may hold (1–100000)', capArgument)
+    .requiredOption('--reason <text>', 'why (noted in the portfolio)')
+    .option('--by <actor>', 'who sets it (API mode: the token decides)', process.env.USER ?? 'cli')
+    .addOption(jsonOption())
+    .action(async (portfolioId: string, cap: number, opts: { reason: string; json?: boolean }, command: Command) => {
+      const reason = opts.reason.trim();
+      if (reason === '' || reason.length > 500)
+        throw new InvalidArgumentError('--reason: say why, in 1–500 characters');
+      const { view, taken } = await context.using((ops) => ops.setCap(portfolioId, { cap, reason }, actorOf(command)));
+      print(context, opts.json, view, () => [
+        taken
+          ? `accepted: the cap of portfolio ${portfolioId} is now ${view.cap}`
+          : `received: the cap of ${cap} was sent; the portfolio still shows ${view.cap}`,
+      ]);
+    });
+}
+
+function portfolioLines(view: PortfolioView): string[] {
+  return [
+    `portfolio ${view.portfolioId}: cap ${view.cap} registered numbers, ${capSourceText(view.capSource)}`,
+    `holding slots (${view.holders.length}):`,
+    ...view.holders.map(
+      (h) => `  ${h.e164}\t${h.workflowId ?? 'no journey: Meta counts it as registered'}\tsince ${h.since}`,
+    ),
+    `queue (${view.queue.length}):`,
+    ...view.queue.map((q, i) => `  ${i + 1}. ${q.e164}\t${q.workflowId}\tsince ${q.since}`),
+    ...(view.notes.length > 0 ? ['notes:', ...view.notes.slice(-5).map((n) => `  ${n.at}  ${n.what}`)] : []),
+  ];
+}
+
+export function capSourceText({ source, at, actor, reason }: CapSource): string {
+  const when = at ? ` (${at})` : '';
+  switch (source) {
+    case 'default':
+      return `Meta's default for a new portfolio${when}`;
+    case 'meta_webhook':
+      return `from Meta's business_capability_update${when}`;
+    case 'business_verification':
+      return `from the business's verification status at Meta${when}`;
+    case 'admin':
+      return `set by ${actor ?? 'an admin'}${reason ? `: ${reason}` : ''}${when}`;
+    case 'meta_refusal':
+      return `lowered when Meta refused an add at the cap (200000)${when}`;
+    case 'unknown':
+      return 'from before numberflow kept where a cap came from';
+  }
+}
+
+function capArgument(value: string): number {
+  const cap = Number(value);
+  if (!/^\d+$/.test(value) || cap < 1 || cap > 100_000)
+    throw new InvalidArgumentError('must be a whole number from 1 to 100000');
+  return cap;
+}

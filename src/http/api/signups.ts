@@ -1,0 +1,75 @@
+// POST /v1/signups: an onboarding service hands over what Meta's Embedded Signup popup gave its page; numberflow
+// exchanges the code (within its 30 s), keeps the token sealed, subscribes the app and starts a journey per number.
+// Idempotent on the code. A service process set up without the token store answers 501.
+import { IntakeError } from '../../intake/errors.js';
+import { signup, signupRequestSchema, type SignupDeps } from '../../intake/signup.js';
+import { signupJourneySchema } from '../../intake/signup-record.js';
+import { principalOf } from '../auth/hooks.js';
+import { seesPortfolio } from '../auth/principals.js';
+import { ApiError, type ErrorCode } from '../errors.js';
+import { errors, secured, type ApiContext, type ZodApp } from './context.js';
+import { z } from 'zod';
+
+/** What the service needs for signups beside Temporal: Graph with the app's credentials, the stores. */
+export type SignupServices = Pick<SignupDeps, 'graph' | 'tokens' | 'ledger'>;
+
+const signupAnswer = z
+  .object({
+    wabaId: z.string(),
+    businessId: z.string(),
+    signupAt: z.string().describe('ISO 8601 time'),
+    signupExpiresAt: z.string().describe('the end of the 14-day window: the numbers must be registered before'),
+    repeated: z.boolean().describe('answered from an earlier signup with this code: nothing exchanged or started'),
+    journeys: z.array(signupJourneySchema),
+  })
+  .meta({ id: 'Signup' });
+
+export function signupRoutes(app: ZodApp, context: ApiContext): void {
+  const start = secured(context, 'start', ['signups']);
+  app.post(
+    '/v1/signups',
+    {
+      ...start,
+      schema: {
+        ...start.schema,
+        summary:
+          "finish an Embedded Signup (onboarding): exchange its code, keep the token, start the numbers' journeys",
+        description:
+          'Send it at once: the code lives 30 s. The same code again answers the same journeys (repeated: true). 410: the code expired or the signup cannot be finished; 422: Meta refused the exchange or the business does not own the WABA; 502: Meta did not answer the exchange.',
+        body: signupRequestSchema.meta({ id: 'SignupRequest' }),
+        response: {
+          200: signupAnswer.describe('the signup and its journeys'),
+          ...errors(400, 409, 410, 413, 415, 422, 501, 502),
+        },
+      },
+    },
+    async (request) => {
+      const services = context.signups;
+      if (!services) {
+        throw new ApiError(501, 'not_configured', 'this service process has no token store for signups');
+      }
+      const principal = principalOf(request);
+      if (!seesPortfolio(principal, request.body.businessId)) {
+        throw new ApiError(
+          403,
+          'forbidden',
+          `${principal.name} may not sign up in portfolio ${request.body.businessId}`,
+        );
+      }
+      const deps = { ...services, temporal: context.client, taskQueue: context.taskQueue };
+      try {
+        return await signup(deps, request.body, principal.name);
+      } catch (err) {
+        if (err instanceof IntakeError) throw new ApiError(err.httpStatus, codeOf(err.httpStatus), err.message);
+        throw err;
+      }
+    },
+  );
+}
+
+function codeOf(status: number): ErrorCode {
+  if (status === 400) return 'invalid_request';
+  if (status === 403) return 'forbidden';
+  if (status === 409) return 'conflict';
+  return 'refused';
+}

@@ -1,0 +1,88 @@
+// The rows of a bulk start (an import file, or POST /v1/journeys:batch), every one checked before any starts: each
+// against the start schema, and the file as a whole for a number given twice. Each good row carries the idempotency
+// key made from its normalized content, so the same row sent again finds the journey it started.
+import {
+  journeyRequestSchema,
+  JourneyInputError,
+  parseJourneyRequest,
+  type JourneyRequest,
+} from '../domain/journey-input.js';
+import type { JourneyInput } from '../domain/journey.js';
+import { startRequestHash } from './request-hash.js';
+
+/** A row as given: where it came from (a file's line, a request's index) and its fields. */
+export interface BatchRow {
+  line: number;
+  fields: unknown;
+}
+
+export interface CheckedRow {
+  line: number;
+  /** The fields as given (what API mode sends on). */
+  fields: Record<string, unknown>;
+  input: JourneyInput;
+  /** `batch:` and the row's hash: the same row from any file, any caller, finds the same journey. */
+  idempotencyKey: string;
+  requestHash: string;
+}
+
+export interface RowProblems {
+  line: number;
+  /** "field: message", one per problem. */
+  problems: string[];
+}
+
+export interface CheckedRows {
+  good: CheckedRow[];
+  bad: RowProblems[];
+}
+
+/** Who sends the rows is not part of a row: the caller (the CLI's --by, the API's principal) starts them. */
+const actorFields = ['requestedBy'] as const;
+
+/** Checks every row; a number on two rows makes both bad. `by` is recorded as who starts each journey. */
+export function checkRows(rows: readonly BatchRow[], by: string, now: Date = new Date()): CheckedRows {
+  const good: CheckedRow[] = [];
+  const bad = new Map<number, string[]>();
+  const problem = (line: number, message: string) => bad.set(line, [...(bad.get(line) ?? []), message]);
+  for (const row of rows) {
+    const checked = checkRow(row, by, now);
+    if ('problems' in checked) for (const p of checked.problems) problem(row.line, p);
+    else good.push(checked);
+  }
+  const linesOf = new Map<string, number[]>();
+  for (const row of good) {
+    const e164 = row.input.phoneNumber.e164;
+    linesOf.set(e164, [...(linesOf.get(e164) ?? []), row.line]);
+  }
+  for (const [e164, lines] of linesOf) {
+    if (lines.length < 2) continue;
+    for (const line of lines) problem(line, `phoneNumber: ${e164} is on more than one row (lines ${lines.join(', ')})`);
+  }
+  return {
+    good: good.filter((row) => !bad.has(row.line)),
+    bad: [...bad].map(([line, problems]) => ({ line, problems })).sort((a, b) => a.line - b.line),
+  };
+}
+
+function checkRow(row: BatchRow, by: string, now: Date): CheckedRow | { problems: string[] } {
+  const { fields } = row;
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
+    return { problems: ['row: must be an object of journey start fields'] };
+  }
+  const given = fields as Record<string, unknown>;
+  const named = actorFields.filter((name) => name in given);
+  if (named.length > 0) return { problems: named.map((n) => `${n}: who starts the rows is the caller, not a row`) };
+  try {
+    const input = parseJourneyRequest({ ...given, requestedBy: by }, now);
+    // Only what the row says counts (no default from the clock, no actor): the same row always hashes the same.
+    const { requestedBy: _by, ...request } = journeyRequestSchema.parse({ ...given, requestedBy: by });
+    const requestHash = startRequestHash(request, input.phoneNumber.e164, 'batch');
+    return { line: row.line, fields: given, input, idempotencyKey: `batch:${requestHash.slice(0, 48)}`, requestHash };
+  } catch (err) {
+    if (err instanceof JourneyInputError) return { problems: err.problems };
+    throw err;
+  }
+}
+
+export type BatchRowFields = Omit<JourneyRequest, 'requestedBy'>;

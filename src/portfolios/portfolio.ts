@@ -1,0 +1,71 @@
+// A portfolio as its people see it and correct it, shared by the CLI's direct mode and the HTTP API: its cap and
+// where that came from, the numbers holding slots, the queue in order; an admin's new cap, noted with who and why.
+import { setTimeout as delay } from 'node:timers/promises';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  capabilityUpdateSignal,
+  DEFAULT_NUMBER_CAP,
+  portfolioQuery,
+  portfolioWorkflowId,
+  type CapSource,
+  type PortfolioState,
+} from '../domain/portfolio.js';
+
+/** The portfolio without its bookkeeping (outbox, released runs, reconcile period). */
+export type PortfolioView = Pick<PortfolioState, 'cap' | 'holders' | 'queue' | 'admissions' | 'notes'> & {
+  portfolioId: string;
+  capSource: CapSource;
+};
+
+export class PortfolioNotFoundError extends Error {
+  override readonly name = 'PortfolioNotFoundError';
+  constructor(portfolioId: string) {
+    super(`no portfolio ${portfolioId}`);
+  }
+}
+
+/** How long a new cap is looked for in the portfolio before it is answered as sent. */
+const CAP_SEEN_WITHIN_MS = 5_000;
+
+export async function readPortfolio(client: Client, portfolioId: string): Promise<PortfolioView> {
+  try {
+    const { cap, capSource, holders, queue, admissions, notes } = await client.workflow
+      .getHandle(portfolioWorkflowId(portfolioId))
+      .query(portfolioQuery);
+    return { portfolioId, cap, capSource: capSource ?? sourceUnknown(cap), holders, queue, admissions, notes };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new PortfolioNotFoundError(portfolioId);
+    throw err;
+  }
+}
+
+/**
+ * Sends an admin's cap to the running portfolio and looks for it there briefly (the signal is taken on the
+ * portfolio's next workflow task): `taken` false when it had not shown yet.
+ */
+export async function setPortfolioCap(
+  client: Client,
+  portfolioId: string,
+  change: { cap: number; actor: string; reason: string },
+): Promise<{ view: PortfolioView; taken: boolean }> {
+  const handle = client.workflow.getHandle(portfolioWorkflowId(portfolioId));
+  const running = await handle.describe().then(
+    (d) => d.status.name === 'RUNNING',
+    () => false,
+  );
+  if (!running) throw new PortfolioNotFoundError(portfolioId);
+  const { cap, actor, reason } = change;
+  await handle.signal(capabilityUpdateSignal, { maxPhoneNumbers: cap, source: 'admin', actor, reason });
+  const deadline = Date.now() + CAP_SEEN_WITHIN_MS;
+  for (;;) {
+    const view = await readPortfolio(client, portfolioId);
+    const taken = view.cap === cap && view.capSource.source === 'admin' && view.capSource.reason === reason;
+    if (taken || Date.now() > deadline) return { view, taken };
+    await delay(100);
+  }
+}
+
+/** A portfolio run from before the source was kept: its cap is Meta's default, or came from somewhere unknown. */
+function sourceUnknown(cap: number): CapSource {
+  return { source: cap === DEFAULT_NUMBER_CAP ? 'default' : 'unknown', at: null, actor: null, reason: null };
+}

@@ -1,0 +1,96 @@
+// POST /v1/signups over real HTTP: the onboarding service hands over the popup's answer; the service exchanges the
+// code, stores the token, subscribes the app and adopts each number (dev server, worker, Graph sandbox, SQLite).
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { JourneyView } from '../../src/domain/journey.js';
+import { useBench } from '../support/bench.js';
+import { customerWaba, popupAnswer, useStores } from '../support/intake.js';
+import { leaked } from '../support/secrets-scan.js';
+import { useApi } from './support.js';
+
+interface SignupAnswer {
+  wabaId: string;
+  signupExpiresAt: string;
+  repeated: boolean;
+  journeys: { phoneNumberId: string; e164: string | null; workflowId: string | null; outcome: string }[];
+}
+interface ErrorAnswer {
+  error: { code: string; message: string; problems: { field: string; message: string }[] };
+}
+
+describe('Embedded Signup over the API: POST /v1/signups (dev server, worker, Graph sandbox)', () => {
+  const s = useStores();
+  const t = useBench('dev', () => ({ tokenStore: s.stores.tokens }));
+  const logLines: string[] = [];
+  const api = useApi(t, {
+    signups: () => ({ graph: t.bench.graph, tokens: s.stores.tokens, ledger: s.ledger }),
+    logger: pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) }),
+  });
+  const bare = useApi(t); // a service process without the stores
+
+  it('exchanges the code, keeps the token, adopts the numbers with the 14-day window; the same code answers again', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const body = popupAnswer(t.bench, customer);
+    await t.bench.run(async () => {
+      const answer = await api.call<SignupAnswer>('POST', '/v1/signups', { as: 'onboarding', body });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ wabaId: customer.wabaId, repeated: false });
+      expect(answer.body.journeys).toEqual([
+        expect.objectContaining({
+          e164: customer.e164s[0],
+          outcome: 'started',
+          workflowId: `number:${customer.e164s[0]}`,
+        }),
+      ]);
+      expect(await s.stores.tokens.get(customer.wabaId)).toMatch(/./);
+      const view: JourneyView = await api.until(
+        customer.e164s[0] as string,
+        (v) => v.deadlines.signupExpiresAt !== null,
+        'adopted',
+      );
+      expect(view.deadlines.signupExpiresAt).toBe(answer.body.signupExpiresAt);
+      expect(view.phoneNumberId).toBe(customer.phoneNumberIds[0]);
+
+      const again = await api.call<SignupAnswer>('POST', '/v1/signups', { as: 'onboarding', body });
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ repeated: true, signupExpiresAt: answer.body.signupExpiresAt });
+      expect(t.bench.sandbox.admin.calls().filter((c) => c.endpoint === 'GET /oauth/access_token')).toHaveLength(1);
+      // The service logged the requests (by path, with the principal), never the code or the customer's token.
+      const token = (await s.stores.tokens.get(customer.wabaId)) as string;
+      expect(logLines.some((line) => line.includes('"path":"/v1/signups"'))).toBe(true);
+      expect(leaked(logLines.join('\n') + JSON.stringify([answer.body, again.body]), [body.code, token])).toEqual([]);
+    });
+  });
+
+  it('takes signups from the onboarding role in its portfolios, refuses bad bodies without echoing the code', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const body = popupAnswer(t.bench, customer);
+    expect((await api.call('POST', '/v1/signups', { as: 'operator', body })).status).toBe(403);
+    const elsewhere = await api.call<ErrorAnswer>('POST', '/v1/signups', { as: 'elsewhere', body });
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.error.message).toBe(`ops@elsewhere may not sign up in portfolio ${t.bench.portfolioId}`);
+    const bad = await api.call<ErrorAnswer>('POST', '/v1/signups', {
+      as: 'onboarding',
+      body: { ...body, phoneNumberIds: [], wabaId: 'w' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.problems.map((p) => p.field).sort()).toEqual(['phoneNumberIds', 'wabaId']);
+    expect(JSON.stringify(bad.body)).not.toContain(body.code);
+    const unconfigured = await bare.call<ErrorAnswer>('POST', '/v1/signups', { as: 'onboarding', body });
+    expect(unconfigured.status).toBe(501);
+    expect(unconfigured.body.error).toMatchObject({ code: 'not_configured' });
+  });
+
+  it('answers 410 to a code exchanged after its 30 seconds, again on a retry, storing no token', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const body = popupAnswer(t.bench, customer);
+    t.bench.sandbox.admin.advanceClock(30_000);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const expired = await api.call<ErrorAnswer>('POST', '/v1/signups', { as: 'onboarding', body });
+      expect(expired.status).toBe(410);
+      expect(expired.body.error.code).toBe('refused');
+      expect(expired.body.error.message).toMatch(/expired before it was exchanged \(codes live 30 seconds\)/);
+    }
+    expect(await s.stores.tokens.get(customer.wabaId)).toBeUndefined();
+  });
+});

@@ -1,0 +1,233 @@
+// `numberflow import`, `list --summary` and `portfolio show|set-cap` as an operator runs them, in both modes: the
+// 1,000-row file through the HTTP API on a task queue no worker polls (a start needs no worker; the journeys stay
+// unstarted), and a small file, the summary and the portfolio directly through Temporal with the bench's worker.
+import { randomInt } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { parse } from 'csv-parse/sync';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { CliExit } from '../../src/cli/failure.js';
+import { buildCli } from '../../src/starter.js';
+import { useApi } from '../api/support.js';
+import { useBench } from '../support/bench.js';
+import { freshId, freshNumber } from '../support/journeys.js';
+import { tempDir } from '../support/processes.js';
+import { TEST_CODEC_KEYS, TEST_SECRETS_PUBLIC_KEY, uniqueTaskQueue } from '../support/temporal.js';
+
+interface Run {
+  out: string[];
+  err: string[];
+  failure: CliExit | null;
+}
+
+async function runCli(env: Record<string, string | undefined>, args: string[]): Promise<Run> {
+  const run: Run = { out: [], err: [], failure: null };
+  const cli = buildCli((line) => run.out.push(line), { env, throwOnExit: true, err: (line) => run.err.push(line) });
+  try {
+    await cli.parseAsync(args, { from: 'user' });
+  } catch (err) {
+    if (!(err instanceof CliExit)) throw err;
+    run.failure = err;
+  }
+  return run;
+}
+
+/** 1,000 rows, 20 of them bad in four ways, at known lines (the header is line 1). */
+function thousandRows(wabaId: string, portfolioId: string) {
+  const exchange = randomInt(200, 1000);
+  const lines = ['wabaId,portfolioId,phoneNumber,displayName,codeMethod,ivr'];
+  const bad = new Map<number, RegExp>();
+  const twice = `+1415${exchange}0999`;
+  for (let row = 0; row < 1_000; row++) {
+    const line = row + 2;
+    let phone = `+1415${exchange}${String(row).padStart(4, '0')}`;
+    let name = 'Acme Support';
+    let method = row % 3 === 0 ? 'VOICE' : 'SMS';
+    if (row % 125 === 7) {
+      phone = '+1415555';
+      bad.set(line, /^phoneNumber: /);
+    } else if (row % 125 === 42) {
+      name = '';
+      bad.set(line, /^displayName: /);
+    } else if (row === 500 || row === 600) {
+      method = 'FAX';
+      bad.set(line, /^codeMethod: /);
+    } else if (row === 998) {
+      phone = twice; // the last row's number too
+      bad.set(line, new RegExp(`^phoneNumber: \\${twice} is on more than one row \\(lines 1000, 1001\\)$`));
+      bad.set(1_001, new RegExp(`^phoneNumber: \\${twice} is on more than one row \\(lines 1000, 1001\\)$`));
+    }
+    const ivr = row % 50 === 1; // an IVR takes the code by voice: its method is left to the default
+    lines.push([wabaId, portfolioId, phone, name, ivr ? '' : method, ivr ? 'true' : ''].join(','));
+  }
+  return { text: `${lines.join('\n')}\n`, bad, good: `+1415${exchange}0000` };
+}
+
+describe('import, list --summary, portfolio show and set-cap (dev server, Graph sandbox)', () => {
+  const t = useBench('dev');
+  const unpolled = uniqueTaskQueue('import-unpolled');
+  const importApi = useApi(t, { taskQueue: unpolled });
+  const api = useApi(t);
+  const dir = tempDir('import');
+  let direct: Record<string, string | undefined>;
+  beforeAll(() => {
+    direct = {
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      TEMPORAL_TASK_QUEUE: t.bench.taskQueue,
+      NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+      NUMBERFLOW_SECRETS_PUBLIC_KEY: TEST_SECRETS_PUBLIC_KEY,
+    };
+  });
+  const asApi = (which: typeof api, token: string) => ({ NUMBERFLOW_URL: which.url, NUMBERFLOW_TOKEN: token });
+
+  it('imports 1,000 rows with 20 bad: all 20 named by line, nothing started; --skip-invalid starts 980; again, none', async () => {
+    const portfolioId = freshId();
+    const file = join(dir, 'numbers.csv');
+    const { text, bad, good } = thousandRows(t.bench.wabaId, portfolioId);
+    writeFileSync(file, text);
+    const env = asApi(importApi, importApi.tokens.onboarding);
+    const results = join(dir, 'results.csv');
+
+    const refused = await runCli(env, ['import', file, '--results', results]);
+    expect(refused.failure?.message).toBe(
+      '20 of 1000 rows are not valid; nothing was started (fix them, or give --skip-invalid to start the 980 valid rows)',
+    );
+    expect(refused.out).toEqual([]);
+    expect(refused.err.map((line) => Number(/^line (\d+): /.exec(line)?.[1]))).toEqual(
+      [...bad.keys()].sort((a, b) => a - b),
+    );
+    for (const line of refused.err) {
+      const number = Number(/^line (\d+): (.*)$/.exec(line)?.[1]);
+      expect(line.replace(/^line \d+: /, '')).toMatch(bad.get(number) as RegExp);
+    }
+    await expect(t.env.client.workflow.getHandle(`number:${good}`).describe()).rejects.toThrow(WorkflowNotFoundError);
+    expect(parse(readFileSync(results), { columns: true })).toHaveLength(20);
+
+    const started = await runCli(env, ['import', file, '--skip-invalid', '--rate', '200', '--results', results]);
+    expect(started.failure).toBeNull();
+    expect(started.out).toEqual([
+      `1000 rows: 980 started, 0 already running, 0 failed, 20 invalid (skipped); results in ${results}`,
+    ]);
+    const written = parse(readFileSync(results), { columns: true }) as Record<string, string>[];
+    expect(written).toHaveLength(1_000);
+    expect(written.filter((r) => r.outcome === 'started')).toHaveLength(980);
+    expect(written.find((r) => r.e164 === good)).toMatchObject({
+      line: '2',
+      outcome: 'started',
+      workflowId: `number:${good}`,
+      stage: 'WAITING_FOR_CAPACITY',
+      error: '',
+    });
+    expect(written.filter((r) => r.outcome === 'invalid').map((r) => Number(r.line))).toEqual(
+      [...bad.keys()].sort((a, b) => a - b),
+    );
+
+    const again = await runCli(env, ['import', file, '--skip-invalid', '--rate', '200', '--json']);
+    expect(again.failure).toBeNull();
+    expect(JSON.parse(again.out.join('\n'))).toMatchObject({
+      rows: 1_000,
+      started: 0,
+      alreadyRunning: 980,
+      failed: 0,
+      invalid: 20,
+      resultsFile: null,
+    });
+  }, 240_000);
+
+  it('refuses a file it cannot read as rows before anything starts', async () => {
+    const env = asApi(importApi, importApi.tokens.onboarding);
+    const unknownColumn = join(dir, 'columns.csv');
+    writeFileSync(unknownColumn, 'wabaId,portfolioId,phone,displayName\n1,2,+14155550100,Acme\n');
+    expect((await runCli(env, ['import', unknownColumn])).failure?.message).toMatch(
+      /^.*columns\.csv: the header names "phone", not journey start fields; the columns are: wabaId, portfolioId, phoneNumber, /,
+    );
+    const noFormat = join(dir, 'numbers.txt');
+    writeFileSync(noFormat, '{}\n');
+    expect((await runCli(env, ['import', noFormat])).failure?.message).toBe(
+      `cannot tell the format of ${noFormat}: name it .csv or .jsonl, or give --format`,
+    );
+    const missing = await runCli(env, ['import', join(dir, 'nothing.csv')]);
+    expect(missing.failure?.message).toMatch(/^cannot read .*nothing\.csv: ENOENT$/);
+    await expect(runCli(env, ['import', noFormat, '--rate', '0'])).rejects.toThrow(
+      /must be a number of starts a second/,
+    );
+  });
+
+  it('imports JSON Lines directly through Temporal, sums up, shows the portfolio and sets its cap in both modes', async () => {
+    await t.bench.run(async () => {
+      const file = join(dir, 'numbers.jsonl');
+      const row = (phoneNumber: string) =>
+        JSON.stringify({
+          wabaId: t.bench.wabaId,
+          portfolioId: t.bench.portfolioId,
+          phoneNumber,
+          displayName: 'Acme Support',
+        });
+      const [first, second] = [freshNumber(), freshNumber()];
+      writeFileSync(file, [row(first), '{"wabaId": ', '', row(second)].join('\n'));
+      const imported = await runCli(direct, ['import', file, '--skip-invalid', '--json']);
+      expect(imported.err).toEqual(['line 2: row: is not a JSON object on one line']);
+      expect(JSON.parse(imported.out.join('\n'))).toMatchObject({ rows: 3, started: 2, invalid: 1 });
+
+      // The summary counts from visibility; the journeys move on with the worker, so only the totals are sure.
+      let summary: { portfolios: { portfolioId: string; total: number }[]; waitingTotal: number } | undefined;
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const listed = await runCli(direct, ['list', '--summary', '--portfolio', t.bench.portfolioId, '--json']);
+        summary = JSON.parse(listed.out.join('\n')) as typeof summary;
+        if (summary?.portfolios[0]?.total === 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(summary?.portfolios).toEqual([expect.objectContaining({ portfolioId: t.bench.portfolioId, total: 2 })]);
+      const human = await runCli(direct, ['list', '--summary', '--portfolio', t.bench.portfolioId]);
+      expect(human.out[0]).toMatch(new RegExp(`^portfolio ${t.bench.portfolioId}: 2 running — `));
+      expect(human.out[1]).toMatch(/^waiting for a person: \d+$/);
+      const mixed = runCli(direct, ['list', '--summary', '--stage', 'LIVE']);
+      await expect(mixed).rejects.toThrow('--summary counts every stage: give it without --stage and --awaiting-input');
+
+      let shown: Run = { out: [], err: [], failure: null };
+      for (let attempt = 0; attempt < 200 && !shown.out.includes('holding slots (2):'); attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100)); // the journeys ask for slots
+        shown = await runCli(direct, ['portfolio', 'show', t.bench.portfolioId]);
+      }
+      expect(shown.out[0]).toMatch(
+        new RegExp(
+          `^portfolio ${t.bench.portfolioId}: cap \\d+ registered numbers, from Meta's business_capability_update`,
+        ),
+      );
+      expect(shown.out).toEqual(
+        expect.arrayContaining([
+          'holding slots (2):',
+          expect.stringMatching(new RegExp(`^  \\${first}\\tnumber:\\${first}\\tsince `)),
+          'queue (0):',
+        ]),
+      );
+
+      const set = await runCli(direct, [
+        ...['portfolio', 'set-cap', t.bench.portfolioId, '5', '--reason', 'verified', '--by', 'ops@acme'],
+      ]);
+      expect(set.out).toEqual([`accepted: the cap of portfolio ${t.bench.portfolioId} is now 5`]);
+      const after = await runCli(direct, ['portfolio', 'show', t.bench.portfolioId, '--json']);
+      expect(JSON.parse(after.out.join('\n'))).toMatchObject({
+        cap: 5,
+        capSource: { source: 'admin', actor: 'ops@acme', reason: 'verified' },
+      });
+
+      const viaApi = await runCli(asApi(api, api.tokens.admin), [
+        ...['portfolio', 'set-cap', t.bench.portfolioId, '7', '--reason', 'raised by Meta'],
+      ]);
+      expect(viaApi.out).toEqual([`accepted: the cap of portfolio ${t.bench.portfolioId} is now 7`]);
+      const shownViaApi = await runCli(asApi(api, api.tokens.auditor), ['portfolio', 'show', t.bench.portfolioId]);
+      expect(shownViaApi.out[0]).toMatch(/cap 7 registered numbers, set by admin@test: raised by Meta \(/);
+      const operator = runCli(asApi(api, api.tokens.operator), [
+        ...['portfolio', 'set-cap', t.bench.portfolioId, '9', '--reason', 'no'],
+      ]);
+      await expect(operator).rejects.toThrow('this needs the admin role; operator@test has operator');
+      await expect(runCli(direct, ['portfolio', 'set-cap', t.bench.portfolioId, '0', '--reason', 'x'])).rejects.toThrow(
+        /must be a whole number from 1 to 100000/,
+      );
+      const none = runCli(asApi(api, api.tokens.auditor), ['portfolio', 'show', freshId()]);
+      await expect(none).rejects.toThrow(/^no portfolio \d+$/);
+    });
+  }, 180_000);
+});
