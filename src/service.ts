@@ -54,6 +54,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     verifyToken,
     logger,
     graph,
+    identities: stores.identities,
     metrics,
     ...service,
   });
