@@ -104,6 +104,10 @@ function submit(
       return send(updates.removal, { actor: by, role: role ?? 'operator', reason: action.reason });
     case 'deletion-confirmation':
       return send(updates['deletion-confirmation'], { actor: by });
+    case 'identity-check':
+      return send(updates['identity-check'], { enabled: action.enabled, actor: by });
+    case 'test-message':
+      return send(updates['test-message'], { to: action.to, actor: by, ...(action.text ? { text: action.text } : {}) });
   }
 }
 

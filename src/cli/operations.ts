@@ -16,7 +16,9 @@ export type JourneyAction =
   | { kind: 'resend'; method?: CodeMethod }
   | { kind: 'cancel'; reason: string }
   | { kind: 'removal'; reason: string }
-  | { kind: 'deletion-confirmation' };
+  | { kind: 'deletion-confirmation' }
+  | { kind: 'identity-check'; enabled: boolean }
+  | { kind: 'test-message'; to: string; text?: string };
 
 /** Who acts, as the command line says. Direct mode records it; the API records its token's principal instead. */
 export interface Actor {

@@ -35,6 +35,7 @@ function view(overrides: Partial<JourneyView> = {}): JourneyView {
     recentEvents: [],
     notes: [{ at: '2025-06-01T11:59:00.000Z', actor: 'operator@acme', what: 'submitted a code that Meta refused' }],
     sendsPaused: false,
+    identityCheck: 'off',
     result: null,
     ...overrides,
   };

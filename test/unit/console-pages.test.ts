@@ -30,6 +30,7 @@ function view(overrides: Partial<JourneyView> = {}): JourneyView {
     recentEvents: [],
     notes: [],
     sendsPaused: false,
+    identityCheck: 'off',
     result: null,
     ...overrides,
   };
