@@ -100,10 +100,10 @@ export const customerIdentityQuery = defineQuery<CustomerIdentityView>('customer
 export const CONFIRMATION_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** The way out of an untrusted customer, named in every refusal. */
-export function confirmationHint(phoneNumberId: string, waId: string): string {
+export function confirmationHint(e164: string, waId: string): string {
   return (
     `an operator re-verifies the customer outside WhatsApp, then confirms: ` +
-    `\`numberflow identity confirm ${phoneNumberId} ${waId} --method <how>\` ` +
-    `or POST /v1/identities/${phoneNumberId}/${waId}/confirmation`
+    `\`numberflow identity confirm ${e164} ${waId} --method <how>\` ` +
+    `or POST /v1/numbers/${e164}/identities/${waId}/confirmation`
   );
 }

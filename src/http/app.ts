@@ -76,6 +76,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     start: options.start,
     events: options.events,
     pageTokens: options.pageTokens,
+    graph: options.graph,
+    identities: options.identities,
   });
   await app.register(consolePlugin, {
     client: options.client,

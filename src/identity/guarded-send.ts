@@ -10,6 +10,8 @@ import { hashPrefix, type CustomerKey, type IdentityStore } from '../stores/iden
 export const IDENTITY_MISMATCH_CODE = 137000;
 
 export interface SendRequest {
+  /** The number in E.164 (refusals name the way out with it). */
+  e164: string;
   ref: NumberRef;
   /** Whether the number's identity-change check is on (the journey knows). */
   identityCheck: boolean;
@@ -52,7 +54,7 @@ export async function guardedSend(deps: SendDeps, request: SendRequest): Promise
   if (trust?.state === 'untrusted') {
     throw new IdentityRefusedError(
       'CUSTOMER_UNTRUSTED',
-      `customer ${to} of ${ref.phoneNumberId} is untrusted since ${trust.since} (${trust.detail}): ${confirmationHint(ref.phoneNumberId, to)}`,
+      `customer ${to} of ${request.e164} is untrusted since ${trust.since} (${trust.detail}): ${confirmationHint(request.e164, to)}`,
     );
   }
   const reverifying = trust !== undefined; // confirmed, or still waiting for the new hash: no hash to send
@@ -79,7 +81,7 @@ export async function guardedSend(deps: SendDeps, request: SendRequest): Promise
     );
     throw new IdentityRefusedError(
       'IDENTITY_MISMATCH',
-      `Meta refused the message: customer ${to}'s WhatsApp identity changed (137000); they are untrusted now: ${confirmationHint(ref.phoneNumberId, to)}`,
+      `Meta refused the message: customer ${to}'s WhatsApp identity changed (137000); they are untrusted now: ${confirmationHint(request.e164, to)}`,
     );
   }
 }

@@ -14,6 +14,7 @@ import { eventRoutes, eventStreamDefaults } from './events.js';
 import { healthRoutes } from './health.js';
 import { journeyRoutes } from './journeys.js';
 import { PageTokens } from './page-token.js';
+import { numberRoutes } from './numbers.js';
 import { pinRevealRoutes } from './pin-reveal.js';
 import { portfolioRoutes } from './portfolios.js';
 
@@ -26,6 +27,8 @@ export interface ApiOptions {
   events?: Partial<ApiContext['events']>;
   /** Seals the list's page tokens; instances of a fleet need the same (PageTokens.derivedFrom the payload key). */
   pageTokens?: PageTokens;
+  graph?: ApiContext['graph'];
+  identities?: ApiContext['identities'];
 }
 
 export async function registerApi(app: FastifyInstance, options: ApiOptions): Promise<void> {
@@ -58,6 +61,8 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     startOnce: createStartOnce(options.client, options.taskQueue, options.start),
     pageTokens: options.pageTokens ?? new PageTokens(),
     events: { ...eventStreamDefaults, ...options.events },
+    graph: options.graph,
+    identities: options.identities,
   };
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, options.client, options.taskQueue);
@@ -67,6 +72,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   portfolioRoutes(api, context);
   auditRoutes(api, context);
   pinRevealRoutes(api, context);
+  numberRoutes(api, context);
 }
 
 /**

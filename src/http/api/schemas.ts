@@ -112,15 +112,15 @@ export const pinRevealBody = z
 export const identityCheckBody = z
   .object({ enabled: z.boolean({ error: 'is required: true turns the check on, false turns it off' }) })
   .strict();
-const waId = z
+export const waIdSchema = z
   .string()
   .regex(WA_ID, "must be the customer's wa_id: the digits of their WhatsApp number, e.g. 15551234567")
   .describe("the customer's wa_id");
 const messageText = z.string().trim().min(1, 'must not be empty').max(4096);
 export const testMessageBody = z
-  .object({ to: waId, text: messageText.optional().describe('default: a short line saying the number is live') })
+  .object({ to: waIdSchema, text: messageText.optional().describe('default: a short line saying the number is live') })
   .strict();
-export const messageBody = z.object({ to: waId, text: messageText }).strict();
+export const messageBody = z.object({ to: waIdSchema, text: messageText }).strict();
 
 /** No body needed (none, or {}). */
 export const noBody = z.object({}).strict().nullish();

@@ -88,6 +88,7 @@ export async function sendTestMessage(journey: Journey, request: TestMessageRequ
   const what = `the test message to ${request.to}`;
   try {
     const sent = await sendText({
+      e164: journey.input.phoneNumber.e164,
       ref: journey.ref,
       identityCheck: journey.identityCheck,
       to: request.to,
