@@ -88,6 +88,7 @@ export function useApi(t: Bench, options: ApiOptions = {}): Api {
       verifyToken: 'api-verify-token',
       logger: options.logger ?? pino({ level: 'silent' }),
       graph: t.bench.graph,
+      identities: t.bench.identities,
       principals: PrincipalDirectory.fromFile(tokenFile),
       events: { pollMs: options.pollMs ?? 200, keepAliveMs: options.keepAliveMs ?? 15_000 },
     });
