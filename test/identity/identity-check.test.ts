@@ -162,6 +162,18 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       expect((await api.until(e164, (v) => v.identityCheck === 'on', 'identity check on')).notes).toContainEqual(
         expect.objectContaining({ actor: 'admin@test', what: 'turned on the identity-change check' }),
       );
+      const timeline = await api.call<{ entries: { actor?: string; what: string; outcome?: string }[] }>(
+        'GET',
+        `/v1/journeys/${e164}/audit`,
+        { as: 'auditor' },
+      );
+      expect(timeline.body.entries).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ actor: 'operator@test', what: 'asked to turn off the identity-change check' }),
+          expect.objectContaining({ what: 'turn off the identity-change check' }),
+          expect.objectContaining({ actor: 'admin@test', what: 'asked to turn on the identity-change check' }),
+        ]),
+      );
       const bad = await api.call<ErrorAnswer>('POST', `/v1/journeys/${e164}/identity-check`, {
         body: { enabled: 'yes' },
       });
@@ -192,6 +204,20 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       expect(second.body.message).toMatch(/with the identity hash/);
       const journey = await api.until(e164, (v) => v.notes.length > 0, 'notes');
       expect(journey.notes.filter((n) => n.what.startsWith(`the test message to ${waId} was sent`))).toHaveLength(2);
+
+      const timeline = await api.call<{ entries: { actor?: string; what: string; outcome?: string }[] }>(
+        'GET',
+        `/v1/journeys/${e164}/audit`,
+        { as: 'auditor' },
+      );
+      const sends = timeline.body.entries.filter((e) => e.what === 'send a text message');
+      expect(sends.map((e) => e.outcome)).toEqual([
+        expect.stringMatching(/^sent wamid\.\S+ without an identity hash$/),
+        expect.stringMatching(/^sent wamid\.\S+ with the identity hash \S{4}…$/),
+      ]);
+      expect(timeline.body.entries).toContainEqual(
+        expect.objectContaining({ actor: 'operator@test', what: `asked for a test message to ${waId}` }),
+      );
 
       // Refused to an untrusted customer, and noted so.
       await t.bench.identities.setTrust(
