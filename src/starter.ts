@@ -12,6 +12,7 @@ import { addJourneyCommands } from './cli/journey-commands.js';
 import { selectMode } from './cli/mode.js';
 import type { JourneyOperations } from './cli/operations.js';
 import { addIntakeCommands } from './cli/intake-commands.js';
+import { addIdentityCommands } from './cli/identity-commands.js';
 import { addOperatorCommands } from './cli/operator-commands.js';
 import { addSecretsCommands } from './cli/secrets-commands.js';
 import { addTokenCommands } from './cli/token-commands.js';
@@ -57,6 +58,7 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   };
   addJourneyCommands(program, context);
   addOperatorCommands(program, context);
+  addIdentityCommands(program, context);
   addTokenCommands(program, out);
   // Direct mode only (audit also through the API): they talk to Temporal (and Graph, the token store) from here.
   const withClient = withDirectClient(() => loadConfig(env));

@@ -17,6 +17,7 @@ import {
   submitToJourney,
 } from '../journeys/index.js';
 import { checkKeysOf, connectDirectClient } from './direct-client.js';
+import { directIdentityOperations } from './direct-identity.js';
 import type { JourneyAction, JourneyOperations, OutcomeAnswer } from './operations.js';
 
 /** How often `watch` reads the journey's query. */
@@ -66,6 +67,8 @@ export function directOperations(env: Record<string, string | undefined>): Journ
       const outcome = await submit(await sending(), e164, action, actor.by, actor.role, waitSeconds * 1000);
       return outcomeAnswer(outcome);
     },
+
+    ...directIdentityOperations(config, sending),
 
     async *watch(e164, signal) {
       const client = await connected();

@@ -13,6 +13,7 @@ import {
 import type { JourneyView } from '../../domain/journey.js';
 import { GraphError } from '../../graph/errors.js';
 import { guardedSend, IdentityRefusedError } from '../../identity/guarded-send.js';
+import { NumberNotLiveError, sendRequestOf } from '../../identity/live-number.js';
 import { mismatchReporter } from '../../identity/report-mismatch.js';
 import { describeJourney, journeyPortfolio } from '../../journeys/index.js';
 import { trustStates, type IdentityStore } from '../../stores/identity-store.js';
@@ -23,7 +24,7 @@ import { ApiError } from '../errors.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import { e164Params, messageBody, waIdSchema } from './schemas.js';
 
-const sentAnswer = z
+export const sentAnswer = z
   .object({
     messageId: z.string().describe("Meta's message id (its status webhooks name it)"),
     withHash: z.string().nullable().describe("the prefix of the customer's identity hash sent with it, if any"),
@@ -31,7 +32,7 @@ const sentAnswer = z
   })
   .meta({ id: 'SentMessage' });
 
-const untrustedAnswer = z
+export const untrustedAnswer = z
   .object({
     customers: z.array(
       z.object({
@@ -45,7 +46,7 @@ const untrustedAnswer = z
   })
   .meta({ id: 'UntrustedCustomers' });
 
-const confirmationBody = z
+export const confirmationBody = z
   .object({
     method: z
       .enum(verificationMethods, { error: `must be one of ${verificationMethods.join(', ')}` })
@@ -53,6 +54,8 @@ const confirmationBody = z
     note: z.string().trim().min(1).max(MAX_CONFIRMATION_NOTE).optional().describe('what was checked; no secrets'),
   })
   .strict();
+
+export const confirmedAnswer = z.object({ message: z.string() }).meta({ id: 'IdentityConfirmed' });
 
 const customerParams = e164Params.extend({ waId: waIdSchema });
 
@@ -67,16 +70,12 @@ function needs<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-/** The number's journey as the principal may see it, live. */
-async function liveNumber(context: ApiContext, principal: Principal, e164: string): Promise<JourneyView> {
+/** The number's journey, if the principal may see it. */
+async function numberView(context: ApiContext, principal: Principal, e164: string): Promise<JourneyView> {
   if (principal.portfolios !== null) {
     ensureSees(principal, await journeyPortfolio(context.client, e164), `no journey for ${e164}`);
   }
-  const view = await describeJourney(context.client, e164);
-  if (view.stage !== 'LIVE' || !view.phoneNumberId) {
-    throw new ApiError(409, 'conflict', `${e164} is not live (stage ${view.stage}): it cannot send messages`);
-  }
-  return view;
+  return describeJourney(context.client, e164);
 }
 
 export function numberRoutes(app: ZodApp, context: ApiContext): void {
@@ -98,21 +97,14 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
     },
     async (request) => {
       const { e164 } = request.params;
-      const view = await liveNumber(context, principalOf(request), e164);
+      const view = await numberView(context, principalOf(request), e164);
       const deps = {
         graph: needs<GraphClient>(context.graph, 'Graph client'),
         identities: needs<IdentityStore>(context.identities, 'identity store'),
         reportMismatch,
       };
-      const ref = { wabaId: view.wabaId, phoneNumberId: view.phoneNumberId as string };
       try {
-        return await guardedSend(deps, {
-          e164,
-          ref,
-          identityCheck: view.identityCheck === 'on',
-          to: request.body.to,
-          text: request.body.text,
-        });
+        return await guardedSend(deps, sendRequestOf(view, request.body));
       } catch (err) {
         if (err instanceof IdentityRefusedError) {
           throw new ApiError(
@@ -121,6 +113,7 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
             err.message,
           );
         }
+        if (err instanceof NumberNotLiveError) throw new ApiError(409, 'conflict', err.message);
         if (err instanceof GraphError)
           throw new ApiError(409, 'refused', `Meta refused the message: ${err.metaMessage}`);
         throw err;
@@ -142,11 +135,7 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
     },
     async (request) => {
       const { e164 } = request.params;
-      const principal = principalOf(request);
-      if (principal.portfolios !== null) {
-        ensureSees(principal, await journeyPortfolio(context.client, e164), `no journey for ${e164}`);
-      }
-      const view = await describeJourney(context.client, e164);
+      const view = await numberView(context, principalOf(request), e164);
       if (!view.phoneNumberId) return { customers: [] };
       const untrusted = await needs(context.identities, 'identity store').untrusted(view.phoneNumberId);
       return { customers: untrusted.map(({ phoneNumberId: _id, ...customer }) => customer) };
@@ -163,16 +152,13 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
           "confirm an untrusted customer's identity, re-verified outside WhatsApp (the next send goes without the hash)",
         params: customerParams,
         body: confirmationBody,
-        response: { 200: z.object({ message: z.string() }), ...errors(400, 404, 409, 413, 415) },
+        response: { 200: confirmedAnswer, ...errors(400, 404, 409, 413, 415) },
       },
     },
     async (request) => {
       const { e164, waId } = request.params;
       const principal = principalOf(request);
-      if (principal.portfolios !== null) {
-        ensureSees(principal, await journeyPortfolio(context.client, e164), `no journey for ${e164}`);
-      }
-      const view = await describeJourney(context.client, e164);
+      const view = await numberView(context, principal, e164);
       const workflowId = customerIdentityWorkflowId(view.phoneNumberId ?? '-', waId);
       const confirmation = {
         actor: principal.name,
