@@ -1,9 +1,10 @@
 // The identity commands in direct mode: the send goes from this machine with the WABA's stored token (the store key
 // is needed, as for `token set`), the untrusted customers come from the identity store, and a confirmation is the
 // customer's `customerIdentity` update through Temporal.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../config.js';
-import { checkConfirmation, confirmIdentityUpdate, customerIdentityWorkflowId } from '../domain/identity.js';
+import { checkConfirmation } from '../domain/identity.js';
+import { confirmCustomer } from '../identity/confirm.js';
 import { graphClientFromConfig } from '../graph/from-config.js';
 import { PerWabaTokenProvider } from '../graph/tokens.js';
 import { guardedSend } from '../identity/guarded-send.js';
@@ -48,14 +49,17 @@ export function directIdentityOperations(config: Config, sending: () => Promise<
       const checked = checkConfirmation({ actor: actor.by, ...confirmation });
       const client = await sending();
       const view = await describeJourney(client, e164);
-      const workflowId = customerIdentityWorkflowId(view.phoneNumberId ?? '-', waId);
+      const db = await openDatabase(config);
       try {
-        return await client.workflow.getHandle(workflowId).executeUpdate(confirmIdentityUpdate, { args: [checked] });
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) {
-          throw new Error(`customer ${waId} of ${e164} is not waiting for a confirmation`, { cause: err });
-        }
-        throw err;
+        const identities = await SqlIdentityStore.open(db);
+        return await confirmCustomer(
+          { client, taskQueue: config.TEMPORAL_TASK_QUEUE, identities },
+          view,
+          waId,
+          checked,
+        );
+      } finally {
+        await db.close();
       }
     },
   };

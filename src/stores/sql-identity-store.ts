@@ -98,13 +98,13 @@ export class SqlIdentityStore implements IdentityStore {
       values,
     );
     const before = await this.current(key);
-    // The newest Meta timestamp wins; on a tie the greater hash, so any order of delivery ends the same.
+    // The newest Meta timestamp wins. Meta's timestamps are whole seconds: within one, the later delivery is the best
+    // knowledge there is (a send's status right after an inbound message of the same second, say).
     await this.db.run(
       `INSERT INTO customer_identities (phone_number_id, wa_id, ${HASH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (phone_number_id, wa_id) DO UPDATE SET hash = excluded.hash,
          meta_timestamp = excluded.meta_timestamp, source = excluded.source, recorded_at = excluded.recorded_at
-       WHERE customer_identities.meta_timestamp < excluded.meta_timestamp
-         OR (customer_identities.meta_timestamp = excluded.meta_timestamp AND customer_identities.hash < excluded.hash)`,
+       WHERE customer_identities.meta_timestamp <= excluded.meta_timestamp`,
       values,
     );
     const current = await this.current(key);

@@ -141,6 +141,34 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
     });
   });
 
+  it('confirms a customer whose workflow ended unconfirmed: it starts again and takes the confirmation', async () => {
+    await t.bench.run(async () => {
+      const { e164, view } = await liveWithCheck();
+      const phoneNumberId = view.phoneNumberId as string;
+      const waId = customer();
+      const { admin } = t.bench.sandbox;
+      expect((await send(e164, waId)).body.withHash).toBeNull(); // no hash stored yet: its status brings one
+      await admin.flushWebhooks();
+      admin.recycleCustomer(phoneNumberId, waId);
+      await send(e164, waId);
+      await admin.flushWebhooks();
+      await identityView(phoneNumberId, waId, (v) => v.stage === 'UNTRUSTED' && v.notes.length >= 2);
+      const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      await handle.terminate('as if its 30 days had passed');
+      expect(await t.bench.identities.trust({ phoneNumberId, waId })).toMatchObject({ state: 'untrusted' });
+
+      const confirmed = await api.call('POST', `/v1/numbers/${e164}/identities/${waId}/confirmation`, {
+        body: { method: 'in_person' },
+      });
+      expect(confirmed.status).toBe(200);
+      expect((await send(e164, waId)).body).toMatchObject({ withHash: null, reverifying: true });
+      await admin.flushWebhooks();
+      const again = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      expect(((await again.result()) as IdentityOutcome).stage).toBe('TRUSTED');
+      expect(await t.bench.identities.trust({ phoneNumberId, waId })).toBeUndefined();
+    });
+  });
+
   it('turns the check off and on for a live number, recorded with the actor', async () => {
     await t.bench.run(async () => {
       const { e164, view } = await liveWithCheck();

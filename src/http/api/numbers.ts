@@ -2,16 +2,11 @@
 // (with the identity check on: the customer's stored hash, refused for an untrusted customer — 409 naming the way
 // out); `identities` lists the customers not trusted now; `identities/{waId}/confirmation` is the operator's
 // confirmation that the customer was re-verified outside WhatsApp, sent to their `customerIdentity` workflow.
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import {
-  confirmIdentityUpdate,
-  customerIdentityWorkflowId,
-  verificationMethods,
-  MAX_CONFIRMATION_NOTE,
-} from '../../domain/identity.js';
+import { verificationMethods, MAX_CONFIRMATION_NOTE } from '../../domain/identity.js';
 import type { JourneyView } from '../../domain/journey.js';
 import { GraphError } from '../../graph/errors.js';
+import { confirmCustomer, NotAwaitingConfirmationError } from '../../identity/confirm.js';
 import { guardedSend, IdentityRefusedError } from '../../identity/guarded-send.js';
 import { NumberNotLiveError, sendRequestOf } from '../../identity/live-number.js';
 import { mismatchReporter } from '../../identity/report-mismatch.js';
@@ -159,20 +154,16 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
       const { e164, waId } = request.params;
       const principal = principalOf(request);
       const view = await numberView(context, principal, e164);
-      const workflowId = customerIdentityWorkflowId(view.phoneNumberId ?? '-', waId);
       const confirmation = {
         actor: principal.name,
         method: request.body.method,
         ...(request.body.note ? { note: request.body.note } : {}),
       };
+      const identities = needs(context.identities, 'identity store');
       try {
-        return await context.client.workflow
-          .getHandle(workflowId)
-          .executeUpdate(confirmIdentityUpdate, { args: [confirmation] });
+        return await confirmCustomer({ ...context, identities }, view, waId, confirmation);
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) {
-          throw new ApiError(404, 'not_found', `customer ${waId} of ${e164} is not waiting for a confirmation`);
-        }
+        if (err instanceof NotAwaitingConfirmationError) throw new ApiError(404, 'not_found', err.message);
         throw err;
       }
     },
