@@ -64,13 +64,8 @@ export function checkConfirmation(input: IdentityConfirmation): IdentityConfirma
   return { actor, method: input.method, ...(note ? { note } : {}) };
 }
 
-export const identityStages = [
-  'UNTRUSTED',
-  'AWAITING_UNHASHED_SEND',
-  'AWAITING_NEW_HASH',
-  'TRUSTED',
-  'TIMED_OUT',
-] as const;
+/** CONFIRMED: an operator confirmed, the store not yet told; AWAITING_NEW_HASH: sends go without the hash. */
+export const identityStages = ['UNTRUSTED', 'CONFIRMED', 'AWAITING_NEW_HASH', 'TRUSTED', 'TIMED_OUT'] as const;
 export type IdentityStage = (typeof identityStages)[number];
 
 export interface IdentityNote {

@@ -123,7 +123,7 @@ export class SqlIdentityStore implements IdentityStore {
   async history(key: CustomerKey): Promise<StoredHash[]> {
     const rows = await this.db.all<unknown>(
       `SELECT ${HASH_COLUMNS} FROM customer_identity_hashes WHERE phone_number_id = ? AND wa_id = ?
-       ORDER BY meta_timestamp, hash`,
+       ORDER BY meta_timestamp, recorded_at, hash`,
       [key.phoneNumberId, key.waId],
     );
     // Reports of the same hash in a row are one entry: the history shows changes.

@@ -120,6 +120,7 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       expect(unhashed.body).toMatchObject({ withHash: null, reverifying: true });
       await admin.flushWebhooks();
       const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      t.bench.record(handle.workflowId, 'customerIdentity');
       const outcome = (await handle.result()) as IdentityOutcome;
       expect(outcome.stage).toBe('TRUSTED');
       expect(outcome.notes.map((n) => n.actor)).toEqual(

@@ -45,6 +45,8 @@ export interface Harness {
   /** A valid input for this bench's WABA; `now` is the server's time (the time-skipping server runs ahead). */
   input(overrides?: Partial<JourneyRequest>, now?: Date): JourneyInput;
   start(input: JourneyInput): Promise<JourneyHandle>;
+  /** Keeps the history of a workflow the test started by other means (a signal-with-start) as a replay fixture. */
+  record(workflowId: string, workflow: string): void;
   /** Runs `fn` while a worker polls the harness's task queue. */
   run<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -184,6 +186,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
         },
       };
     },
+    record: (workflowId, workflow) => void started.set(workflowId, { workflow, scenario: label() }),
     run: (fn) => withWorker(env, { taskQueue, activities }, fn),
     async close() {
       const file = basename(expect.getState().testPath ?? 'portfolio', '.test.ts');

@@ -39,13 +39,13 @@ export class CustomerIdentity {
 
   /** Why the operator cannot confirm now, if so. */
   confirmationRefusal(): string | null {
-    if (this.stage === 'UNTRUSTED') return null;
+    if (this.confirmation === null) return null;
     return `the customer's identity is already confirmed by ${this.confirmation?.actor ?? 'an operator'} (stage ${this.stage})`;
   }
 
   confirm(confirmation: IdentityConfirmation): void {
     this.confirmation = confirmation;
-    this.stage = 'AWAITING_UNHASHED_SEND';
+    this.stage = 'CONFIRMED';
     const how = confirmation.method.replace('_', ' ');
     this.note(
       confirmation.actor,
@@ -63,8 +63,7 @@ export class CustomerIdentity {
 
   /** Taken only once the operator confirmed: a hash seen before says nothing about who holds the number. */
   hashStored(stored: IdentityHashStored): void {
-    if (this.stage !== 'AWAITING_NEW_HASH' && this.stage !== 'AWAITING_UNHASHED_SEND') return;
-    if (this.newHash) return;
+    if (this.confirmation === null || this.newHash) return;
     this.newHash = stored;
     this.note('meta', `the status of ${stored.messageId} brought the new identity hash ${stored.hashPrefix}`);
   }
