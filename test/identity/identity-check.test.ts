@@ -258,6 +258,10 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       expect(refused.body.message).toContain(`numberflow identity confirm ${e164} ${waId}`);
       await t.bench.identities.setTrust({ phoneNumberId, waId }, null);
 
+      // The journey's history holds the sends, never the WABA's token.
+      const raw = JSON.stringify(await rawClient(t.env).workflow.getHandle(`number:${e164}`).fetchHistory());
+      expect(leaked(raw, [t.bench.graphToken])).toEqual([]);
+
       const notLive = await api.call<ErrorAnswer>('POST', `/v1/journeys/${e164}/test-message`, { body: { to: 'abc' } });
       expect(notLive.status).toBe(400);
     });
