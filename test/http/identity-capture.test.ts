@@ -100,4 +100,30 @@ describe("customers' identity hashes from Meta's webhooks (dev server)", () => {
       await handle.terminate('test done');
     });
   });
+
+  it('takes many changed customers at once: a workflow each, only for them', async () => {
+    await t.bench.run(async () => {
+      const phoneNumberId = '106540352249999';
+      const customers = Array.from({ length: 25 }, (_, i) => `1650555${String(2000 + i)}`);
+      const [failed] = identityMismatchStatus.statuses;
+      const batch = {
+        ...identityMismatchStatus,
+        metadata: { ...identityMismatchStatus.metadata, phone_number_id: phoneNumberId },
+        statuses: customers.map((waId, i) => ({ ...failed, id: `wamid.burst${i}`, recipient_id: waId })),
+      };
+      await deliver(batch);
+      for (let i = 0; i < 600 && (await identities.untrusted(phoneNumberId)).length < customers.length; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await identities.untrusted(phoneNumberId)).map((c) => c.waId)).toEqual(customers);
+      for (const waId of customers) {
+        const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+        expect((await handle.query(customerIdentityQuery)).stage).toBe('UNTRUSTED');
+        await handle.terminate('test done');
+      }
+      // A customer of the number who never mismatched has no workflow.
+      const other = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, '16505559999'));
+      await expect(other.describe()).rejects.toThrow(/not found/i);
+    });
+  });
 });
