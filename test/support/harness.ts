@@ -38,6 +38,8 @@ export interface Harness {
   activities: Activities;
   /** Customers' identity hashes, in a SQLite file of this bench's own. */
   identities: SqlIdentityStore;
+  /** The data folder that file is in (a CLI in direct mode pointed at it shares the store). */
+  dataDir: string;
   /** The receiver's codec server (/codec), behind the tests' token check (test/support/codec.ts). */
   codecUrl: string;
   /** The WABA's access token the Graph client uses (to check that no history or log holds it). */
@@ -114,7 +116,8 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     appSecret: APP_SECRET,
     requestTimeoutMs: options.graphRequestTimeoutMs,
   });
-  const identityDb = openSqlite(`${tempDir('harness')}/numberflow.sqlite`);
+  const dataDir = tempDir('harness');
+  const identityDb = openSqlite(`${dataDir}/numberflow.sqlite`);
   const identities = await SqlIdentityStore.open(identityDb);
   // The receiver routes webhooks to the journeys (and starts portfolios on the harness's own task queue).
   const receiver: FastifyInstance = await buildHttpApp({
@@ -158,6 +161,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     taskQueue,
     activities,
     identities,
+    dataDir,
     codecUrl: `${receiverUrl}/codec`,
     get graphToken() {
       return token;
