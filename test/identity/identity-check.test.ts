@@ -5,12 +5,10 @@ import {
   type CustomerIdentityView,
   type IdentityOutcome,
 } from '../../src/domain/identity.js';
-import type { JourneyView } from '../../src/domain/journey.js';
 import { useApi } from '../api/support.js';
 import { useBench } from '../support/bench.js';
-import { freshNumber } from '../support/journeys.js';
 import { leaked, rawClient } from '../support/secrets-scan.js';
-import { startLive } from '../support/steps.js';
+import { liveCustomer } from '../support/identity.js';
 
 interface Outcome {
   outcome: 'accepted' | 'refused' | 'pending';
@@ -25,18 +23,9 @@ interface ErrorAnswer {
   error: { code: string; message: string };
 }
 
-/** A wa_id no other test uses. */
-const customer = () => freshNumber().slice(1);
-
 describe('the identity-change check end to end (dev server + Graph sandbox + HTTP API)', () => {
   const t = useBench('dev');
   const api = useApi(t);
-
-  async function liveWithCheck(): Promise<{ e164: string; view: JourneyView }> {
-    const { view } = await startLive(t.bench, t.bench.input({ identityCheck: true }));
-    expect(view.identityCheck).toBe('on');
-    return { e164: view.e164, view };
-  }
 
   const send = (e164: string, to: string, text = 'Your order has shipped') =>
     api.call<Sent & ErrorAnswer>('POST', `/v1/numbers/${e164}/messages`, { body: { to, text } });
@@ -53,9 +42,7 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
 
   it('a recycled number: 137000 → untrusted → refused → re-verified → a send without hash → the new hash → sends carry it', async () => {
     await t.bench.run(async () => {
-      const { e164, view } = await liveWithCheck();
-      const phoneNumberId = view.phoneNumberId as string;
-      const waId = customer();
+      const { e164, phoneNumberId, waId } = await liveCustomer(t.bench);
       const key = { phoneNumberId, waId };
       const { admin } = t.bench.sandbox;
 
@@ -144,9 +131,7 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
 
   it('confirms a customer whose workflow ended unconfirmed: it starts again and takes the confirmation', async () => {
     await t.bench.run(async () => {
-      const { e164, view } = await liveWithCheck();
-      const phoneNumberId = view.phoneNumberId as string;
-      const waId = customer();
+      const { e164, phoneNumberId, waId } = await liveCustomer(t.bench);
       const { admin } = t.bench.sandbox;
       expect((await send(e164, waId)).body.withHash).toBeNull(); // no hash stored yet: its status brings one
       await admin.flushWebhooks();
@@ -172,8 +157,8 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
 
   it('turns the check off and on for a live number, recorded with the actor', async () => {
     await t.bench.run(async () => {
-      const { e164, view } = await liveWithCheck();
-      const ref = { wabaId: t.bench.wabaId, phoneNumberId: view.phoneNumberId as string };
+      const { e164, phoneNumberId } = await liveCustomer(t.bench);
+      const ref = { wabaId: t.bench.wabaId, phoneNumberId };
       const off = await api.call<Outcome>('POST', `/v1/journeys/${e164}/identity-check`, { body: { enabled: false } });
       expect(off.body).toMatchObject({ outcome: 'accepted', message: 'the identity-change check is off' });
       expect(await t.bench.graph.getSettings(ref)).toMatchObject({
@@ -216,8 +201,7 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
 
   it('a newly live number sends the post-launch test message, noted in its journey with the outcome', async () => {
     await t.bench.run(async () => {
-      const { e164, view } = await liveWithCheck();
-      const waId = customer();
+      const { e164, phoneNumberId, waId } = await liveCustomer(t.bench);
       const answer = await api.call<Outcome>('POST', `/v1/journeys/${e164}/test-message`, { body: { to: waId } });
       expect(answer.body.outcome).toBe('accepted');
       expect(answer.body.message).toMatch(new RegExp(`^the test message to ${waId} was sent \\(wamid\\.`));
@@ -225,7 +209,6 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       expect(sent.length).toBeGreaterThan(0);
       // Its status brought the customer's hash: the next one carries it.
       await t.bench.sandbox.admin.flushWebhooks();
-      const phoneNumberId = view.phoneNumberId as string;
       expect(await t.bench.identities.current({ phoneNumberId, waId })).toMatchObject({ source: 'status' });
       const second = await api.call<Outcome>('POST', `/v1/journeys/${e164}/test-message`, {
         body: { to: waId, text: 'second test' },

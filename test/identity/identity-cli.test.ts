@@ -3,9 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { useApi } from '../api/support.js';
 import { useBench } from '../support/bench.js';
-import { freshNumber } from '../support/journeys.js';
 import { spawnCli } from '../support/processes.js';
-import { startLive } from '../support/steps.js';
+import { liveCustomer, untilUntrusted } from '../support/identity.js';
 
 const LONG = 240_000; // several CLI processes, each a Node start, on a shared 2-core box
 
@@ -28,10 +27,7 @@ describe('the identity commands through the HTTP API', () => {
     'test message, a refused send, the untrusted list, the confirmation and the check turned off',
     async () => {
       await t.bench.run(async () => {
-        const { view } = await startLive(t.bench, t.bench.input({ identityCheck: true }));
-        const { e164 } = view;
-        const phoneNumberId = view.phoneNumberId as string;
-        const waId = freshNumber().slice(1);
+        const { e164, phoneNumberId, waId } = await liveCustomer(t.bench);
         const { admin } = t.bench.sandbox;
 
         const tested = json<{ outcome: string; message: string }>(
@@ -45,9 +41,7 @@ describe('the identity commands through the HTTP API', () => {
         expect(sent, sent.stderr).toMatchObject({ code: 0 });
         expect(sent.stdout).toMatch(/^sent wamid\.\S+ with the identity hash \S{4}…\n$/);
         await admin.flushWebhooks(); // its status fails with 137000
-        for (let i = 0; i < 600 && !(await t.bench.identities.trust({ phoneNumberId, waId })); i++) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        await untilUntrusted(t.bench, { phoneNumberId, waId });
 
         const refused = await cli(['send', e164, '--to', waId, '--text', 'again']);
         expect(refused.code).not.toBe(0);

@@ -5,9 +5,8 @@ import { customerIdentityWorkflowId, type IdentityOutcome } from '../../src/doma
 import { buildCli } from '../../src/starter.js';
 import { useBench } from '../support/bench.js';
 import { APP_SECRET } from '../support/harness.js';
-import { freshNumber } from '../support/journeys.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
-import { startLive } from '../support/steps.js';
+import { liveCustomer, untilUntrusted } from '../support/identity.js';
 
 const STORE_KEY = `store-1:${Buffer.alloc(32, 7).toString('base64')}`;
 
@@ -36,10 +35,7 @@ describe('the identity commands in direct mode (dev server + Graph sandbox)', ()
 
   it('sends with the hash, is refused for an untrusted customer, confirms, and brings the new hash back', async () => {
     await t.bench.run(async () => {
-      const { view } = await startLive(t.bench, t.bench.input({ identityCheck: true }));
-      const { e164 } = view;
-      const phoneNumberId = view.phoneNumberId as string;
-      const waId = freshNumber().slice(1);
+      const { e164, phoneNumberId, waId } = await liveCustomer(t.bench);
       const { admin } = t.bench.sandbox;
       admin.setCustomerIdentity(phoneNumberId, waId, 'DirectHash1=');
       admin.deliverInbound(phoneNumberId, waId, 'hello');
@@ -51,9 +47,7 @@ describe('the identity commands in direct mode (dev server + Graph sandbox)', ()
       const { identityKeyHash } = admin.recycleCustomer(phoneNumberId, waId);
       await cli('send', e164, '--to', waId, '--text', 'hi again');
       await admin.flushWebhooks();
-      for (let i = 0; i < 600 && !(await t.bench.identities.trust({ phoneNumberId, waId })); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await untilUntrusted(t.bench, { phoneNumberId, waId });
       await expect(cli('send', e164, '--to', waId, '--text', 'refused')).rejects.toThrow(
         `numberflow identity confirm ${e164} ${waId}`,
       );
