@@ -9,9 +9,6 @@ export function customerIdentityWorkflowId(phoneNumberId: string, waId: string):
   return `identity:${phoneNumberId}:${waId}`;
 }
 
-/** Graph ids and wa_ids are digits; anything else would make an odd workflow id. */
-export const GRAPH_DIGITS = /^\d{1,32}$/;
-
 /** A customer's wa_id: the digits of their WhatsApp number. */
 export const WA_ID = /^\d{5,20}$/;
 
