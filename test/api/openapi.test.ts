@@ -53,6 +53,7 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
         'POST /v1/journeys/{e164}/test-message',
         'POST /v1/numbers/{e164}/messages',
         'GET /v1/numbers/{e164}/identities',
+        'GET /v1/numbers/{e164}/identities/{waId}',
         'POST /v1/numbers/{e164}/identities/{waId}/confirmation',
         'GET /v1/journeys/{e164}/audit',
         'GET /v1/portfolios/{portfolioId}/export',

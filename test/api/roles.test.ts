@@ -53,6 +53,7 @@ describe('who may call what (dev server, worker, Graph sandbox)', () => {
         { call: `POST /v1/journeys/${e164}/test-message`, body: { to: '15550001111' }, allowed: operate },
         { call: `POST /v1/numbers/${e164}/messages`, body: { to: '15550001111', text: 'hi' }, allowed: operate },
         { call: `GET /v1/numbers/${e164}/identities`, allowed: allRead },
+        { call: `GET /v1/numbers/${e164}/identities/15550001111`, allowed: audit },
         {
           // No customer of the number waits for a confirmation: a caller let through is told so.
           call: `POST /v1/numbers/${e164}/identities/15550001111/confirmation`,

@@ -116,6 +116,19 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       expect(await t.bench.identities.current(key)).toMatchObject({ hash: recycled, source: 'status' });
       expect(await t.bench.identities.trust(key)).toBeUndefined();
       expect((await t.bench.identities.history(key)).map((h) => h.hash)).toEqual(['OriginalHash1=', recycled]);
+      // The auditor reads the hashes' changes, by prefix only.
+      const audited = await api.call<{ current: { hashPrefix: string }; history: { hashPrefix: string }[] }>(
+        'GET',
+        `/v1/numbers/${e164}/identities/${waId}`,
+        { as: 'auditor' },
+      );
+      expect(audited.body).toMatchObject({
+        waId,
+        trust: 'trusted',
+        current: { hashPrefix: `${recycled.slice(0, 4)}…`, source: 'status' },
+        history: [{ hashPrefix: 'Orig…', source: 'inbound' }, { hashPrefix: `${recycled.slice(0, 4)}…` }],
+      });
+      expect(JSON.stringify(audited.body)).not.toContain(recycled);
 
       // Later sends carry the new hash and are delivered.
       const later = await send(e164, waId);

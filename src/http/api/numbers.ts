@@ -11,7 +11,13 @@ import { guardedSend, IdentityRefusedError } from '../../identity/guarded-send.j
 import { NumberNotLiveError, sendRequestOf } from '../../identity/live-number.js';
 import { mismatchReporter } from '../../identity/report-mismatch.js';
 import { describeJourney, journeyPortfolio } from '../../journeys/index.js';
-import { trustStates, type IdentityStore } from '../../stores/identity-store.js';
+import {
+  hashPrefix,
+  hashSources,
+  trustStates,
+  type IdentityStore,
+  type StoredHash,
+} from '../../stores/identity-store.js';
 import type { GraphClient } from '../../graph/client.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
 import type { Principal } from '../auth/principals.js';
@@ -40,6 +46,21 @@ export const untrustedAnswer = z
     ),
   })
   .meta({ id: 'UntrustedCustomers' });
+
+export const reportedHash = z.object({
+  hashPrefix: z.string().describe('the first characters of the hash only'),
+  metaTimestamp: z.number().describe("Meta's timestamp of the message or status that carried it (unix seconds)"),
+  source: z.enum(hashSources),
+  recordedAt: z.string(),
+});
+export const customerIdentityAnswer = z
+  .object({
+    waId: z.string(),
+    current: reportedHash.nullable(),
+    history: z.array(reportedHash).describe("one entry per change of hash, in Meta's order"),
+    trust: z.enum(['trusted', ...trustStates]),
+  })
+  .meta({ id: 'CustomerIdentity' });
 
 export const confirmationBody = z
   .object({
@@ -134,6 +155,38 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
       if (!view.phoneNumberId) return { customers: [] };
       const untrusted = await needs(context.identities, 'identity store').untrusted(view.phoneNumberId);
       return { customers: untrusted.map(({ phoneNumberId: _id, ...customer }) => customer) };
+    },
+  );
+
+  const audit = secured(context, 'audit', ['numbers']);
+  const reported = ({ hash, ...rest }: StoredHash) => ({ hashPrefix: hashPrefix(hash), ...rest });
+  app.get(
+    '/v1/numbers/:e164/identities/:waId',
+    {
+      ...audit,
+      schema: {
+        ...audit.schema,
+        summary: "a customer's identity hashes as Meta reported them (prefixes only) and whether they are trusted",
+        params: customerParams,
+        response: { 200: customerIdentityAnswer, ...errors(400, 404, 501) },
+      },
+    },
+    async (request) => {
+      const { e164, waId } = request.params;
+      const view = await numberView(context, principalOf(request), e164);
+      const identities = needs(context.identities, 'identity store');
+      const key = { phoneNumberId: view.phoneNumberId ?? '-', waId };
+      const [current, history, trust] = await Promise.all([
+        identities.current(key),
+        identities.history(key),
+        identities.trust(key),
+      ]);
+      return {
+        waId,
+        current: current ? reported(current) : null,
+        history: history.map(reported),
+        trust: trust?.state ?? ('trusted' as const),
+      };
     },
   );
 
