@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     taskQueue,
     workflowsPath,
     interceptors: { workflowModules: workflowInterceptorModules },
-    activities: createActivities({ graph, temporal: client, taskQueue }),
+    activities: createActivities({ graph, identities: stand.identities, temporal: client, taskQueue }),
   });
   try {
     await worker.runUntil(async () => {

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     taskQueue,
     workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
     activities: {
-      ...createActivities({ graph, temporal: client, taskQueue }),
+      ...createActivities({ graph, identities: stand.identities, temporal: client, taskQueue }),
       baselineActivity: async () => undefined,
     },
   });

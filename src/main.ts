@@ -100,6 +100,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       config.META_WEBHOOK_VERIFY_TOKEN ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'sandbox-webhook-verify-token'),
     logger,
     graph,
+    identities: stores.identities,
     metrics,
     signups: { graph, tokens: stores.tokens, ledger: await SqlSignupLedger.open(stores.db) },
     ...service,
@@ -109,7 +110,12 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
 
   const connection = await connectWorkerConnection(config, address);
   stops.push(() => connection.close());
-  const activities = createActivities({ graph, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const activities = createActivities({
+    graph,
+    identities: stores.identities,
+    temporal: client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+  });
   const worker = await createNumberflowWorker({ connection, config, activities, dataConverter, tracing });
   logger.info(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
   logger.info('numberflow is running; press Ctrl-C to stop');

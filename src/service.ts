@@ -44,6 +44,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     verifyToken,
     logger,
     graph,
+    identities: stores.identities,
     metrics,
     signups: { graph, tokens: stores.tokens, ledger: await SqlSignupLedger.open(stores.db) },
     ...service,

@@ -13,6 +13,7 @@ import { selectMode } from './cli/mode.js';
 import type { JourneyOperations } from './cli/operations.js';
 import { addImportCommand } from './cli/import-command.js';
 import { addIntakeCommands } from './cli/intake-commands.js';
+import { addIdentityCommands } from './cli/identity-commands.js';
 import { addOperatorCommands } from './cli/operator-commands.js';
 import { addPortfolioCommands } from './cli/portfolio-commands.js';
 import { addSecretsCommands } from './cli/secrets-commands.js';
@@ -61,6 +62,7 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   addOperatorCommands(program, context);
   addImportCommand(program, context);
   addPortfolioCommands(program, context);
+  addIdentityCommands(program, context);
   addTokenCommands(program, out);
   // Direct mode only (audit also through the API): they talk to Temporal (and Graph, the token store) from here.
   const withClient = withDirectClient(() => loadConfig(env));

@@ -81,7 +81,12 @@ async function main(): Promise<void> {
     await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
     const connection = await connectWorkerConnection(config);
     opened.push(() => connection.close());
-    const activities = createActivities({ graph, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+    const activities = createActivities({
+      graph,
+      identities: stores.identities,
+      temporal: client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+    });
     const worker = await createNumberflowWorker({ connection, config, activities, dataConverter, tracing });
     logger.info(
       {

@@ -16,15 +16,23 @@ import {
   resendCodeSignal,
   resendCodeUpdate,
   revealPinUpdate,
+  sendTestMessageUpdate,
+  setIdentityCheckUpdate,
   submitDisplayNameUpdate,
   submitOtpUpdate,
   submitPinUpdate,
 } from '../domain/messages.js';
+import { confirmIdentityUpdate, identityHashStoredSignal, identityMismatchSignal } from '../domain/identity.js';
 import { slotAnswerSignal } from '../domain/portfolio.js';
 import {
   actorField,
   allowed,
   cancelFields,
+  confirmationFields,
+  hashStoredFields,
+  identityCheckFields,
+  mismatchFields,
+  testMessageFields,
   displayNameFields,
   numberEventFields,
   pinRevealFields,
@@ -90,6 +98,36 @@ const messages: Record<string, Describe> = {
     const request = allowed(pinRevealFields, arg);
     return `read back the two-step PIN${request ? ` as ${request.role}: ${request.reason}` : ''}`;
   }),
+  [setIdentityCheckUpdate.name]: byPerson((arg) => {
+    const request = allowed(identityCheckFields, arg);
+    return `asked to turn ${request ? (request.enabled ? 'on' : 'off') : 'on or off'} the identity-change check`;
+  }),
+  [sendTestMessageUpdate.name]: byPerson((arg) => {
+    const request = allowed(testMessageFields, arg);
+    return `asked for a test message${request ? ` to ${request.to}` : ''}`;
+  }),
+  [confirmIdentityUpdate.name]: byPerson((arg) => {
+    const confirmation = allowed(confirmationFields, arg);
+    const how = confirmation ? ` by ${confirmation.method.replace('_', ' ')}` : '';
+    return `confirmed the customer's identity${how}`;
+  }),
+  [identityMismatchSignal.name]: (arg) => {
+    const mismatch = allowed(mismatchFields, arg);
+    const where =
+      mismatch?.source === 'send'
+        ? " in a send's answer"
+        : mismatch
+          ? ` in the status of ${mismatch.messageId ?? 'a message'}`
+          : '';
+    return { kind: 'webhook', actor: 'meta', what: `identity key mismatch (137000)${where}` };
+  },
+  [identityHashStoredSignal.name]: (arg) => {
+    const stored = allowed(hashStoredFields, arg);
+    const what = stored
+      ? `the status of ${stored.messageId} brought the new identity hash ${stored.hashPrefix}`
+      : 'a status brought the new identity hash';
+    return { kind: 'webhook', actor: 'meta', what };
+  },
   [numberEventSignal.name]: (arg) => {
     const event = allowed(numberEventFields, arg);
     return { kind: 'webhook', actor: 'meta', what: event ? webhookWhat(event) : 'a webhook event of an unknown shape' };

@@ -77,6 +77,20 @@ export const graphCalls: Partial<Record<keyof Activities, GraphCall>> = {
     what: () => 'turn on the identity-change check',
     answered: () => 'turned on',
   },
+  setIdentityCheck: {
+    endpoint: `POST ${PHONE_NUMBER}/settings`,
+    readsArgs: true,
+    what: (args) => `turn ${args[1] === false ? 'off' : 'on'} the identity-change check`,
+    answered: () => 'set',
+  },
+  sendText: {
+    endpoint: `POST ${PHONE_NUMBER}/messages`,
+    what: () => 'send a text message',
+    answered: (r) =>
+      r.messageId
+        ? `sent ${r.messageId} ${r.withHash ? `with the identity hash ${r.withHash}` : 'without an identity hash'}`
+        : 'sent',
+  },
   syncSmbAppData: {
     endpoint: `POST ${PHONE_NUMBER}/smb_app_data`,
     readsArgs: true,

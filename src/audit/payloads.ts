@@ -18,8 +18,16 @@ import type {
   PinRevealRequest,
   RemovalRequest,
   ResendRequest,
+  IdentityCheckRequest,
   SubmissionOutcome,
+  TestMessageRequest,
 } from '../domain/messages.js';
+import {
+  verificationMethods,
+  type IdentityConfirmation,
+  type IdentityHashStored,
+  type IdentityMismatch,
+} from '../domain/identity.js';
 import type { MetaError } from '../domain/meta-error.js';
 import { smbSyncTypes, type PresentNumber } from '../domain/number.js';
 import type { SlotAnswer, SlotRelease } from '../domain/portfolio.js';
@@ -134,9 +142,34 @@ export const graphResultFields = z.object({
   certain: z.boolean().optional(),
   alreadyRequested: z.boolean().optional(),
   alreadyRan: z.boolean().optional(),
+  // A send's answer: the message id, and the prefix of the identity hash that went with it.
+  messageId: z.string().optional(),
+  withHash: z.string().nullable().optional(),
 }) satisfies z.ZodType<Partial<Pick<PresentNumber, 'status' | 'codeVerificationStatus' | 'nameStatus'>>>;
 
 export const codeMethodField = z.object({ method: z.enum(codeMethods) });
+
+/** The live identity actions: whether the check goes on, and whom a test message goes to (never its text). */
+export const identityCheckFields = z.object({
+  actor: z.string(),
+  enabled: z.boolean(),
+}) satisfies z.ZodType<IdentityCheckRequest>;
+export const testMessageFields = z.object({ actor: z.string(), to: z.string() }) satisfies z.ZodType<
+  Omit<TestMessageRequest, 'text'>
+>;
+/** The operator's confirmation of a customer's identity: who and how (the note is the operator's own words). */
+export const confirmationFields = z.object({
+  actor: z.string(),
+  method: z.enum(verificationMethods),
+}) satisfies z.ZodType<Omit<IdentityConfirmation, 'note'>>;
+export const mismatchFields = z.object({
+  source: z.enum(['status', 'send']),
+  messageId: z.string().nullable(),
+}) satisfies z.ZodType<Omit<IdentityMismatch, 'at'>>;
+export const hashStoredFields = z.object({
+  messageId: z.string(),
+  hashPrefix: z.string(),
+}) satisfies z.ZodType<Omit<IdentityHashStored, 'at'>>;
 export const syncTypeField = z.enum(smbSyncTypes);
 
 export const noteFields = z.object({

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { ExportFormat, PortfolioWindow, TimelineFormat } from '../audit/index.js';
 import type { JourneyActionName, JourneyEvent } from '../journeys/index.js';
 import { errorSchema, type Problem } from '../http/errors.js';
+import { confirmedAnswer, sentAnswer, untrustedAnswer } from '../http/api/numbers.js';
+import type { IdentityConfirmationBody, SentMessage, UntrustedCustomers } from './operations.js';
 import {
   batchAnswer,
   journeyViewSchema,
@@ -140,6 +142,22 @@ export class NumberflowApi {
     const path = `/v1/journeys/${encodeURIComponent(e164)}/${action}?waitSeconds=${waitSeconds}`;
     const { json } = await this.#send('POST', path, { body });
     return this.#parse(outcomeSchema, json, `POST /v1/journeys/{e164}/${action}`);
+  }
+
+  async send(e164: string, message: { to: string; text: string }): Promise<SentMessage> {
+    const { json } = await this.#send('POST', `/v1/numbers/${encodeURIComponent(e164)}/messages`, { body: message });
+    return this.#parse(sentAnswer, json, 'POST /v1/numbers/{e164}/messages');
+  }
+
+  async untrusted(e164: string): Promise<UntrustedCustomers> {
+    const { json } = await this.#send('GET', `/v1/numbers/${encodeURIComponent(e164)}/identities`);
+    return this.#parse(untrustedAnswer, json, 'GET /v1/numbers/{e164}/identities').customers;
+  }
+
+  async confirmIdentity(e164: string, waId: string, body: IdentityConfirmationBody): Promise<{ message: string }> {
+    const path = `/v1/numbers/${encodeURIComponent(e164)}/identities/${encodeURIComponent(waId)}/confirmation`;
+    const { json } = await this.#send('POST', path, { body });
+    return this.#parse(confirmedAnswer, json, 'POST /v1/numbers/{e164}/identities/{waId}/confirmation');
   }
 
   /** The journey's Server-Sent Events until the stream ends or `signal` aborts (then it returns quietly). */

@@ -90,6 +90,15 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
 
     watch: (e164, signal) => api.events(e164, signal),
 
+    send: (e164, message) => api.send(e164, message),
+
+    untrusted: (e164) => api.untrusted(e164),
+
+    confirmIdentity(e164, waId, confirmation, actor) {
+      principalActs(actor);
+      return api.confirmIdentity(e164, waId, confirmation);
+    },
+
     close: () => api.close(),
   };
 }

@@ -20,6 +20,7 @@ import {
 } from '../journeys/index.js';
 import { readPortfolio, setPortfolioCap } from '../portfolios/portfolio.js';
 import { checkKeysOf, connectDirectClient } from './direct-client.js';
+import { directIdentityOperations } from './direct-identity.js';
 import type { JourneyAction, JourneyOperations, OutcomeAnswer } from './operations.js';
 
 /** How often `watch` reads the journey's query. */
@@ -82,6 +83,8 @@ export function directOperations(env: Record<string, string | undefined>): Journ
       return outcomeAnswer(outcome);
     },
 
+    ...directIdentityOperations(config, sending),
+
     async *watch(e164, signal) {
       const client = await connected();
       yield* followJourney(() => describeJourney(client, e164), { pollMs: WATCH_POLL_MS, signal });
@@ -119,6 +122,10 @@ function submit(
       return send(updates.removal, { actor: by, role: role ?? 'operator', reason: action.reason });
     case 'deletion-confirmation':
       return send(updates['deletion-confirmation'], { actor: by });
+    case 'identity-check':
+      return send(updates['identity-check'], { enabled: action.enabled, actor: by });
+    case 'test-message':
+      return send(updates['test-message'], { to: action.to, actor: by, ...(action.text ? { text: action.text } : {}) });
   }
 }
 

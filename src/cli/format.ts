@@ -39,6 +39,7 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
         `code by ${view.codeMethod}`,
         ...(view.status ? [`status ${view.status}`] : []),
         ...(view.sendsPaused ? ['sends paused'] : []),
+        ...(view.identityCheck === 'on' ? ['identity check on'] : []),
       ].join(', '),
     ],
     ['display name', displayNameText(view.displayName)],

@@ -28,6 +28,7 @@ interface StartOptions {
   signupAt?: string;
   phoneNumberId?: string;
   operatorPin?: boolean;
+  identityCheck?: boolean;
   idempotencyKey?: string;
   json?: boolean;
 }
@@ -48,6 +49,7 @@ export function addJourneyCommands(program: Command, context: CommandContext): v
       graphIdOption('--phone-number-id <id>', "adopt a number already added in Meta (or one of Meta's test numbers)"),
     )
     .option('--operator-pin', 'the operator supplies the two-step PIN instead of a generated one')
+    .option('--identity-check', "turn on Meta's identity-change check once the number is registered")
     .option(
       '--idempotency-key <key>',
       'the same key and request again answer the same journey, so a script can retry (API mode makes one per run)',
@@ -67,6 +69,7 @@ export function addJourneyCommands(program: Command, context: CommandContext): v
         signupAt: opts.signupAt,
         phoneNumberId: opts.phoneNumberId,
         pinPolicy: opts.operatorPin ? 'operator' : 'generate',
+        identityCheck: Boolean(opts.identityCheck),
       };
       const answer = await context.using((ops) => ops.start(request, actorOf(command), opts.idempotencyKey));
       print(context, opts.json, answer.started, () => [startedLine(answer)]);

@@ -5,6 +5,8 @@ import type { CodeMethod, JourneyView } from '../domain/journey.js';
 import type { StageOrOutcome } from '../domain/stages.js';
 import type { CheckedRow, JourneyEvent, JourneyListing, JourneySummary, Pace, RowResult } from '../journeys/index.js';
 import type { PortfolioView } from '../portfolios/portfolio.js';
+import type { z } from 'zod';
+import type { confirmationBody, sentAnswer, untrustedAnswer } from '../http/api/numbers.js';
 import type { OutcomeAnswer, StartBody, Started } from './api-client.js';
 
 export type { OutcomeAnswer, StartBody, Started };
@@ -17,7 +19,9 @@ export type JourneyAction =
   | { kind: 'resend'; method?: CodeMethod }
   | { kind: 'cancel'; reason: string }
   | { kind: 'removal'; reason: string }
-  | { kind: 'deletion-confirmation' };
+  | { kind: 'deletion-confirmation' }
+  | { kind: 'identity-check'; enabled: boolean }
+  | { kind: 'test-message'; to: string; text?: string };
 
 /** Who acts, as the command line says. Direct mode records it; the API records its token's principal instead. */
 export interface Actor {
@@ -33,6 +37,11 @@ export interface ListFilter {
   wabaId?: string;
   awaitingInput?: boolean;
 }
+
+/** A customer's identity, as the CLI's identity commands show it. */
+export type SentMessage = z.output<typeof sentAnswer>;
+export type UntrustedCustomers = z.output<typeof untrustedAnswer>['customers'];
+export type IdentityConfirmationBody = z.output<typeof confirmationBody>;
 
 export interface JourneyOperations {
   /** Starts a journey; under an idempotency key, the same request again answers the same journey (created false). */
@@ -60,5 +69,16 @@ export interface JourneyOperations {
   act(e164: string, action: JourneyAction, actor: Actor, waitSeconds: number): Promise<OutcomeAnswer>;
   /** The whole view, then stage changes, notes and the end, until the journey ends or `signal` aborts. */
   watch(e164: string, signal: AbortSignal): AsyncIterable<JourneyEvent>;
+  /** A text from a live number, guarded by the customer's identity hash when the check is on. */
+  send(e164: string, message: { to: string; text: string }): Promise<SentMessage>;
+  /** The number's customers not trusted now. */
+  untrusted(e164: string): Promise<UntrustedCustomers>;
+  /** An operator's confirmation that an untrusted customer was re-verified outside WhatsApp. */
+  confirmIdentity(
+    e164: string,
+    waId: string,
+    confirmation: IdentityConfirmationBody,
+    actor: Actor,
+  ): Promise<{ message: string }>;
   close(): Promise<void>;
 }

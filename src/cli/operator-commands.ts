@@ -1,4 +1,5 @@
-// The operator's commands: submit codes, PINs and names, resend, cancel, request a removal and confirm a deletion.
+// The operator's commands: submit codes, PINs and names, resend, cancel, request a removal and confirm a deletion,
+// turn the identity-change check on or off and send a live number's test message.
 // Direct mode records --by (and --role) in history; API mode records the token's principal.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CodeMethod } from '../domain/journey.js';
@@ -12,6 +13,13 @@ interface ActionOptions {
   json?: boolean;
   method?: CodeMethod;
   reason?: string;
+  to?: string;
+  text?: string;
+}
+
+function onOrOff(value: string): 'on' | 'off' {
+  if (value !== 'on' && value !== 'off') throw new InvalidArgumentError('on or off');
+  return value;
 }
 
 const actorOption = [
@@ -87,6 +95,25 @@ export function addOperatorCommands(program: Command, context: CommandContext): 
     'request the removal of a live number (portfolio admins only)',
     (c) => c.requiredOption('--reason <text>', 'why').addOption(roleOption()),
     async (_args, opts) => ({ kind: 'removal', reason: opts.reason as string }),
+  );
+  actionCommand(
+    'identity-check',
+    "turn Meta's identity-change check on or off for a live number",
+    (c) => c.argument('<state>', 'on or off', onOrOff),
+    async ([state]) => ({ kind: 'identity-check', enabled: state === 'on' }),
+  );
+  actionCommand(
+    'test-message',
+    'have a live number send a test message to a WhatsApp user (noted in the journey with its outcome)',
+    (c) =>
+      c
+        .requiredOption('--to <waId>', "the customer's wa_id (the digits of their WhatsApp number)")
+        .option('--text <text>', 'the message (default: a line saying the number is live)'),
+    async (_args, opts) => ({
+      kind: 'test-message',
+      to: opts.to as string,
+      ...(opts.text ? { text: opts.text } : {}),
+    }),
   );
   actionCommand(
     'confirm-deletion',

@@ -103,6 +103,8 @@ export interface JourneyView {
   recentEvents: NumberEvent[];
   notes: JourneyNote[];
   sendsPaused: boolean;
+  /** Meta's identity-change check on the number, as numberflow last set it. */
+  identityCheck: 'on' | 'off';
   result: Omit<JourneyResult, 'pin'> | null;
 }
 

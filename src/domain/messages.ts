@@ -81,6 +81,20 @@ export const confirmDeletionSignal = defineSignal<[DeletionConfirmation]>('confi
 export const confirmDeletionUpdate = defineUpdate<SubmissionOutcome, [DeletionConfirmation]>(
   'submitDeletionConfirmation',
 );
+/** Turns Meta's identity-change check on or off for a live number (operators and admins). */
+export interface IdentityCheckRequest {
+  enabled: boolean;
+  actor: string;
+}
+/** A live number sends a text to a WhatsApp user, proving it works (the post-launch test message). */
+export interface TestMessageRequest {
+  /** The customer's wa_id. */
+  to: string;
+  text?: string;
+  actor: string;
+}
+export const setIdentityCheckUpdate = defineUpdate<SubmissionOutcome, [IdentityCheckRequest]>('setIdentityCheck');
+export const sendTestMessageUpdate = defineUpdate<SubmissionOutcome, [TestMessageRequest]>('sendTestMessage');
 export const revealPinUpdate = defineUpdate<RevealedPin, [PinRevealRequest]>('revealPin');
 /** Sent to every running journey of the WABA: one waiting for a new token calls Meta again. */
 export const tokenRenewedSignal = defineSignal<[TokenRenewal]>('tokenRenewed');

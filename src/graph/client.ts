@@ -20,6 +20,7 @@ import {
   createdSchema,
   debugTokenSchema,
   phoneNumberPageSchema,
+  sentMessageSchema,
   settingsSchema,
   signupTokenSchema,
   smbAppDataSchema,
@@ -48,6 +49,13 @@ import {
 
 // A number and the WABA that holds it (the WABA picks the token and the rate-limit header entry).
 export type { NumberRef, SmbSyncType } from '../domain/number.js';
+
+export interface SendTextInput {
+  /** The customer's wa_id (or phone number). */
+  to: string;
+  body: string;
+  recipientIdentityKeyHash?: string;
+}
 
 export interface GraphClientOptions {
   tokens: TokenProvider;
@@ -231,6 +239,26 @@ export class GraphClient {
       json: { user_identity_change: { enable_identity_key_check: enabled } },
       schema: successSchema,
     });
+  }
+
+  /**
+   * POST /{phone-number-id}/messages: a text message to a WhatsApp user. With the identity check on, the customer's
+   * hash goes beside `to`; Meta then refuses the message (137000) if the customer's identity changed.
+   */
+  async sendText(ref: NumberRef, input: SendTextInput): Promise<{ messageId: string }> {
+    const label = `POST ${PHONE_NUMBER}/messages`;
+    const answer = await this.#forNumber(ref, 'POST', '/messages', {
+      json: {
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: checkText(input.to, 'to', label),
+        type: 'text',
+        text: { body: checkText(input.body, 'text', label) },
+        recipient_identity_key_hash: input.recipientIdentityKeyHash,
+      },
+      schema: sentMessageSchema,
+    });
+    return { messageId: answer.messages[0]?.id ?? '' };
   }
 
   async getSettings(ref: NumberRef): Promise<PhoneNumberSettings> {

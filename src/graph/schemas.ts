@@ -8,6 +8,12 @@ export const successSchema = z.object({ success: z.literal(true) });
 
 export const createdSchema = z.object({ id: z.string() });
 
+/** The answer to a send: the message's id (its statuses name it) and the customer's wa_id. */
+export const sentMessageSchema = z.object({
+  contacts: z.array(z.object({ input: z.string().optional(), wa_id: z.string() })).optional(),
+  messages: z.array(z.object({ id: z.string() })).min(1),
+});
+
 // paging.next / previous are dropped on purpose: Graph writes the access_token into those URLs.
 const pagingSchema = z
   .object({

@@ -8,6 +8,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Logger } from 'pino';
 import type { GraphClient } from '../graph/client.js';
 import type { StartOptions } from '../journeys/index.js';
+import type { IdentityStore } from '../stores/identity-store.js';
 import { eventStreamDefaults } from './api/events.js';
 import { registerApi, type ApiOptions } from './api/index.js';
 import { PrincipalDirectory } from './auth/directory.js';
@@ -27,6 +28,8 @@ export interface HttpAppOptions {
   logger: Logger;
   /** The router asks Graph which portfolio owns a WABA that no journey knows yet. */
   graph: GraphClient;
+  /** Customers' identity hashes (webhooks write them, the messages route reads them); left out, neither happens. */
+  identities?: IdentityStore;
   /** Who may call the API (none: every /v1 call is answered 401). */
   principals?: PrincipalDirectory;
   start?: StartOptions;
@@ -76,6 +79,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     events: options.events,
     pageTokens: options.pageTokens,
     signups: options.signups,
+    graph: options.graph,
+    identities: options.identities,
   });
   await app.register(consolePlugin, {
     client: options.client,
@@ -83,7 +88,12 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     events: { ...eventStreamDefaults, ...options.events },
     ...options.console,
   });
-  const route = createWebhookRouter({ client: options.client, taskQueue: options.taskQueue, graph: options.graph });
+  const route = createWebhookRouter({
+    client: options.client,
+    taskQueue: options.taskQueue,
+    graph: options.graph,
+    identities: options.identities,
+  });
   await app.register(webhookRoutes, { ...options, route, delivered: options.metrics?.webhookDelivered });
   if (options.codec) await app.register(codecRoutes, { ...options.codec, prefix: '/codec' });
   if (options.metrics) await app.register(metricsRoutes, options.metrics);

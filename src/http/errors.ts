@@ -29,6 +29,8 @@ export const errorCodes = [
   'temporal_unavailable',
   'internal',
   'not_configured',
+  'customer_untrusted',
+  'identity_mismatch',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

@@ -1,5 +1,6 @@
 // Routes Meta's webhook events to the workflows they concern: number events to `number:<E.164>`, the cap to
-// `portfolio:<id>`. A change no workflow waits for is dropped; duplicates are harmless (handlers are idempotent).
+// `portfolio:<id>`, customers' identity hashes to the identity store (./identity-capture.ts). A change no workflow
+// waits for is dropped; duplicates are harmless (handlers are idempotent).
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { NumberEvent } from '../domain/events.js';
 import { journeyWorkflowId } from '../domain/journey.js';
@@ -8,7 +9,11 @@ import { capabilityUpdateSignal, portfolioWorkflowId } from '../domain/portfolio
 import { PortfolioId } from '../domain/search-attributes.js';
 import { registeredNumbers } from '../activities/graph-activities.js';
 import type { GraphClient } from '../graph/client.js';
+import type { MessagesValue } from '../graph/webhook-fields.js';
 import type { WebhookEvent } from '../graph/webhooks.js';
+import { mismatchReporter } from '../identity/report-mismatch.js';
+import type { IdentityStore } from '../stores/identity-store.js';
+import { captureIdentities } from './identity-capture.js';
 import type { portfolio } from '../workflows/portfolio.js';
 
 export interface RoutedEvent {
@@ -23,12 +28,15 @@ export interface WebhookRouterOptions {
   taskQueue: string;
   /** Finds the portfolio of a WABA no journey knows yet, and the numbers it already has registered. */
   graph: GraphClient;
+  /** Where customers' identity hashes are kept (left out: hashes are not read, 137000s not acted on). */
+  identities?: IdentityStore;
 }
 
 /** Paid messages matter to a journey only for Meta's 30-day deletion block: one signal an hour per number will do. */
 const PAID_MESSAGE_SIGNAL_EVERY_MS = 60 * 60 * 1000;
 
-export function createWebhookRouter({ client, taskQueue, graph }: WebhookRouterOptions) {
+export function createWebhookRouter({ client, taskQueue, graph, identities }: WebhookRouterOptions) {
+  const reportMismatch = mismatchReporter(client, taskQueue);
   const lastPaidSignal = new Map<string, number>(); // display_phone_number → when its journey last heard
   const toNumber = async (displayPhoneNumber: string, event: NumberEvent): Promise<RoutedEvent> => {
     const digits = displayPhoneNumber.replace(/\D/g, '');
@@ -113,25 +121,33 @@ export function createWebhookRouter({ client, taskQueue, graph }: WebhookRouterO
       case 'account_update':
         return toWaba(event.wabaId, accountEvent(event.value, at));
       case 'messages': {
-        const number = event.value.metadata.display_phone_number;
-        const latestPaid = Math.max(
-          0,
-          ...(event.value.statuses ?? [])
-            .filter((status) => status.pricing?.billable === true)
-            .map((status) => Number(status.timestamp) * 1000),
-        );
-        // Never later than now: a paid message dated ahead would hold Meta's 30-day deletion block longer.
-        const paidAt = Math.min(latestPaid, Date.now());
-        if (paidAt === 0 || paidAt - (lastPaidSignal.get(number) ?? 0) < PAID_MESSAGE_SIGNAL_EVERY_MS) return [];
-        const routed = await toNumber(number, { kind: 'paid_message', at: new Date(paidAt).toISOString() });
-        // Only a journey that heard counts as told: with none running yet, the next billable status is sent again.
-        if (routed.outcome === 'signalled') lastPaidSignal.set(number, paidAt);
-        return [routed];
+        const captured = identities
+          ? await captureIdentities({ client, identities, reportMismatch }, event.wabaId, event.value)
+          : [];
+        return [...captured, ...(await paidMessage(event.value))];
       }
       default:
         return [{ field: event.field, target: null, outcome: 'not routed' }];
     }
   };
+
+  /** Paid messages matter to a journey only for Meta's 30-day deletion block. */
+  async function paidMessage(value: MessagesValue): Promise<RoutedEvent[]> {
+    const number = value.metadata.display_phone_number;
+    const latestPaid = Math.max(
+      0,
+      ...(value.statuses ?? [])
+        .filter((status) => status.pricing?.billable === true)
+        .map((status) => Number(status.timestamp) * 1000),
+    );
+    // Never later than now: a paid message dated ahead would hold Meta's 30-day deletion block longer.
+    const paidAt = Math.min(latestPaid, Date.now());
+    if (paidAt === 0 || paidAt - (lastPaidSignal.get(number) ?? 0) < PAID_MESSAGE_SIGNAL_EVERY_MS) return [];
+    const routed = await toNumber(number, { kind: 'paid_message', at: new Date(paidAt).toISOString() });
+    // Only a journey that heard counts as told: with none running yet, the next billable status is sent again.
+    if (routed.outcome === 'signalled') lastPaidSignal.set(number, paidAt);
+    return [routed];
+  }
 }
 
 function accountEvent(value: Extract<WebhookEvent, { field: 'account_update' }>['value'], at: string): NumberEvent {

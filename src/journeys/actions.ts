@@ -5,6 +5,8 @@ import {
   confirmDeletionUpdate,
   requestRemovalUpdate,
   resendCodeUpdate,
+  sendTestMessageUpdate,
+  setIdentityCheckUpdate,
   submitDisplayNameUpdate,
   submitOtpUpdate,
   submitPinUpdate,
@@ -18,6 +20,8 @@ export const journeyActionUpdates = {
   cancel: cancelUpdate,
   removal: requestRemovalUpdate,
   'deletion-confirmation': confirmDeletionUpdate,
+  'identity-check': setIdentityCheckUpdate,
+  'test-message': sendTestMessageUpdate,
 } as const;
 
 export type JourneyActionName = keyof typeof journeyActionUpdates;

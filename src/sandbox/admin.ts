@@ -12,7 +12,7 @@ import { type CallLog, type CallLogEntry } from './call-log.js';
 import type { SandboxCore } from './core.js';
 import { type NameDecision, type RejectionReason, decideDisplayName } from './display-names.js';
 import type { FaultSpec } from './faults.js';
-import { deliverInbound, sendStatus, setCustomerIdentity } from './identity.js';
+import { deliverInbound, recycleCustomer, sendStatus, setCustomerIdentity } from './identity.js';
 import type { BusinessVerificationStatus, OutboxEntry } from './model.js';
 import {
   deleteNumber,
@@ -61,6 +61,8 @@ export interface SandboxAdmin {
   restrictWaba(wabaId: string, restrictionType: string): void;
   removePartner(wabaId: string, disconnectionInfo?: DisconnectionInfo): void;
   setCustomerIdentity(phoneNumberId: string, waId: string, identityKeyHash: string): void;
+  /** The customer's number is recycled: a new identity hash, so a send with the old one fails with 137000. */
+  recycleCustomer(phoneNumberId: string, waId: string): { identityKeyHash: string };
   deliverInbound(phoneNumberId: string, waId: string, text: string): { messageId: string };
   sendStatus(
     phoneNumberId: string,
@@ -101,6 +103,7 @@ export function createAdmin(core: SandboxCore, callLog: CallLog): SandboxAdmin {
     restrictWaba: (wabaId, restrictionType) => restrictWaba(core, wabaId, restrictionType),
     removePartner: (wabaId, info) => removePartner(core, wabaId, info),
     setCustomerIdentity: (phoneNumberId, waId, hash) => setCustomerIdentity(core, phoneNumberId, waId, hash),
+    recycleCustomer: (phoneNumberId, waId) => recycleCustomer(core, phoneNumberId, waId),
     deliverInbound: (phoneNumberId, waId, text) => deliverInbound(core, phoneNumberId, waId, text),
     sendStatus: (phoneNumberId, waId, options) => sendStatus(core, phoneNumberId, waId, options),
     injectFault: (spec) => core.faults.inject(spec),

@@ -4,6 +4,7 @@
 import { graphErrorCatalog } from '../graph/errors.js';
 import { unixSeconds } from './clock.js';
 import { type SandboxCore, adminNumber } from './core.js';
+import { GraphApiError } from './graph-error.js';
 import type { PhoneNumber } from './model.js';
 
 const ERROR_CODES_HREF =
@@ -18,11 +19,40 @@ export function setCustomerIdentity(
   adminNumber(core, phoneNumberId).customers.set(waId, identityKeyHash);
 }
 
+/** The customer's number went to someone else (or their device changed): a new identity hash from now on. */
+export function recycleCustomer(core: SandboxCore, phoneNumberId: string, waId: string): { identityKeyHash: string } {
+  const number = adminNumber(core, phoneNumberId);
+  const identityKeyHash = newIdentity(core);
+  number.customers.set(waId, identityKeyHash);
+  return { identityKeyHash };
+}
+
+function newIdentity(core: SandboxCore): string {
+  return `${core.random.stream('tokens').alphanumeric(11)}=`;
+}
+
+/**
+ * POST /{phone-number-id}/messages, the text send: Meta answers with the message id at once; a hash mismatch shows
+ * later, in the message's status webhook (docs/meta-graph-api.md#identity-change-check).
+ */
+export function sendText(
+  core: SandboxCore,
+  number: PhoneNumber,
+  to: string,
+  recipientIdentityKeyHash: string | undefined,
+): Record<string, unknown> {
+  if (number.status !== 'CONNECTED') {
+    throw new GraphApiError(133010, `the number is ${number.status}: register it before sending`);
+  }
+  const { messageId } = sendStatus(core, number.id, to, { recipientIdentityKeyHash });
+  return { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: messageId }] };
+}
+
 /** A customer's hash; a customer never seen before gets one (base64, like Meta's "DF2lS5v2W6x="). */
 function identityOf(core: SandboxCore, number: PhoneNumber, waId: string): string {
   let hash = number.customers.get(waId);
   if (hash === undefined) {
-    hash = `${core.random.stream('tokens').alphanumeric(11)}=`;
+    hash = newIdentity(core);
     number.customers.set(waId, hash);
   }
   return hash;

@@ -2,3 +2,4 @@
 export { numberJourney } from './number-journey.js';
 export { portfolio } from './portfolio.js';
 export { keyCheck } from './key-check.js';
+export { customerIdentity } from './customer-identity.js';

@@ -61,6 +61,17 @@ describe('who may call what (dev server, worker, Graph sandbox)', () => {
           body: { reason: 'role table' },
           allowed: { onboarding: 403, operator: 403, admin: 409, auditor: 403 },
         },
+        { call: `POST /v1/journeys/${e164}/identity-check`, body: { enabled: true }, allowed: operate },
+        { call: `POST /v1/journeys/${e164}/test-message`, body: { to: '15550001111' }, allowed: operate },
+        { call: `POST /v1/numbers/${e164}/messages`, body: { to: '15550001111', text: 'hi' }, allowed: operate },
+        { call: `GET /v1/numbers/${e164}/identities`, allowed: allRead },
+        { call: `GET /v1/numbers/${e164}/identities/15550001111`, allowed: audit },
+        {
+          // No customer of the number waits for a confirmation: a caller let through is told so.
+          call: `POST /v1/numbers/${e164}/identities/15550001111/confirmation`,
+          body: { method: 'phone_call' },
+          allowed: { onboarding: 403, operator: 404, admin: 404, auditor: 403 },
+        },
         { call: `GET /v1/journeys/${e164}/audit`, allowed: audit },
         { call: `GET /v1/portfolios/${portfolio}`, allowed: allRead },
         { call: `GET /v1/portfolios/${portfolio}/export?since=2026-01-01`, allowed: audit },

@@ -89,6 +89,7 @@ export function useApi(t: Bench, options: ApiOptions = {}): Api {
       client: options.client?.() ?? t.env.client,
       taskQueue: options.taskQueue ?? t.bench.taskQueue,
       ...(options.logger ? { logger: options.logger } : {}),
+      identities: t.bench.identities,
       principals: PrincipalDirectory.fromFile(tokenFile),
       events: { pollMs: options.pollMs ?? 200, keepAliveMs: options.keepAliveMs ?? 15_000 },
       signups: options.signups?.(),

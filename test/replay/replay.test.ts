@@ -29,7 +29,8 @@ describe('replaying recorded histories', () => {
     expect(manifest.fixtures.filter((f) => !existsSync(join(fixturesDir, f)))).toEqual([]); // retire, never delete
     expect(onDisk.filter((f) => !manifest.fixtures.includes(f))).toEqual([]);
     expect(manifest.fixtures.filter((f) => f in manifest.retired)).toEqual([]);
-    for (const name of manifest.fixtures) expect(name).toMatch(/^(numberJourney|portfolio)\/[a-z0-9-]+\.history$/);
+    for (const name of manifest.fixtures)
+      expect(name).toMatch(/^(numberJourney|portfolio|customerIdentity)\/[a-z0-9-]+\.history$/);
   });
 
   it('has histories of every kind of run to replay', () => {

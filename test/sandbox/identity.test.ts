@@ -103,4 +103,52 @@ describe('identity-change check', () => {
       ],
     });
   });
+
+  const textTo = (waId: string, hash?: string) => ({
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    to: waId,
+    type: 'text',
+    text: { body: 'Your order has shipped' },
+    ...(hash ? { recipient_identity_key_hash: hash } : {}),
+  });
+
+  it('sends text from a registered number only, answering the message id its status names', async () => {
+    const early = await t.graph('POST', `/${id}/messages`, { json: textTo('16505551234') });
+    expect(early.status).toBe(400);
+    expect((early.body.error as { code: number }).code).toBe(133010);
+    await t.verifyNumber(id);
+    await t.register(id);
+    await enableCheck({ user_identity_change: { enable_identity_key_check: true } });
+    const sent = await t.graph('POST', `/${id}/messages`, { json: textTo('16505551234', 'DF2lS5v2W6x=') });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({ messaging_product: 'whatsapp', contacts: [{ wa_id: '16505551234' }] });
+    const messageId = (sent.body.messages as { id: string }[])[0]?.id;
+    const statuses = (await messages()).flatMap((v) => (v.statuses as Record<string, unknown>[] | undefined) ?? []);
+    expect(statuses.at(-1)).toMatchObject({
+      id: messageId,
+      status: 'sent',
+      recipient_identity_key_hash: 'DF2lS5v2W6x=',
+    });
+    const bad = await t.graph('POST', `/${id}/messages`, { json: { ...textTo('16505551234'), type: 'image' } });
+    expect(bad.status).toBe(400);
+  });
+
+  it("recycles a customer's number (admin action): a new hash, and a send with the old one fails with 137000", async () => {
+    await t.verifyNumber(id);
+    await t.register(id);
+    await enableCheck({ user_identity_change: { enable_identity_key_check: true } });
+    const response = await fetch(`${t.sandbox.url}/_sandbox/numbers/${id}/customers/16505551234/recycle`, {
+      method: 'POST',
+    });
+    const { identityKeyHash } = (await response.json()) as { identityKeyHash: string };
+    expect(identityKeyHash).not.toBe('DF2lS5v2W6x=');
+    await t.graph('POST', `/${id}/messages`, { json: textTo('16505551234', 'DF2lS5v2W6x=') });
+    await t.graph('POST', `/${id}/messages`, { json: textTo('16505551234') });
+    const statuses = (await messages()).flatMap((v) => (v.statuses as Record<string, unknown>[] | undefined) ?? []);
+    expect(statuses.slice(-2)).toMatchObject([
+      { status: 'failed', errors: [{ code: 137000 }] },
+      { status: 'sent', recipient_identity_key_hash: identityKeyHash },
+    ]);
+  });
 });

@@ -17,7 +17,10 @@ import { startJourney } from '../../src/journeys/index.js';
 import type { portfolio } from '../../src/workflows/portfolio.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import type { TokenStore } from '../../src/stores/token-store.js';
+import { SqlIdentityStore } from '../../src/stores/sql-identity-store.js';
+import { openSqlite } from '../../src/stores/sqlite.js';
 import { addToManifest, fixtureSlug, writeFixture } from './fixtures.js';
+import { tempDir } from './processes.js';
 import { freshId, journeyInput } from './journeys.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 import { testTokenCheck } from './codec.js';
@@ -33,6 +36,10 @@ export interface Harness {
   wabaId: string;
   taskQueue: string;
   activities: Activities;
+  /** Customers' identity hashes, in a SQLite file of this bench's own. */
+  identities: SqlIdentityStore;
+  /** The data folder that file is in (a CLI in direct mode pointed at it shares the store). */
+  dataDir: string;
   /** The receiver's codec server (/codec), behind the tests' token check (test/support/codec.ts). */
   codecUrl: string;
   /** The WABA's access token the Graph client uses (to check that no history or log holds it). */
@@ -40,6 +47,8 @@ export interface Harness {
   /** A valid input for this bench's WABA; `now` is the server's time (the time-skipping server runs ahead). */
   input(overrides?: Partial<JourneyRequest>, now?: Date): JourneyInput;
   start(input: JourneyInput): Promise<JourneyHandle>;
+  /** Keeps the history of a workflow the test started by other means (a signal-with-start) as a replay fixture. */
+  record(workflowId: string, workflow: string): void;
   /** Runs `fn` while a worker polls the harness's task queue. */
   run<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -107,6 +116,9 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     appSecret: APP_SECRET,
     requestTimeoutMs: options.graphRequestTimeoutMs,
   });
+  const dataDir = tempDir('harness');
+  const identityDb = openSqlite(`${dataDir}/numberflow.sqlite`);
+  const identities = await SqlIdentityStore.open(identityDb);
   // The receiver routes webhooks to the journeys (and starts portfolios on the harness's own task queue).
   const receiver: FastifyInstance = await buildHttpApp({
     client: env.client,
@@ -115,6 +127,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     verifyToken: 'test-verify-token',
     logger,
     graph,
+    identities,
     codec: {
       codecKeys: parseCodecKeys(TEST_CODEC_KEYS),
       secrets: testSecretsKeys,
@@ -137,7 +150,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
   await options.tokenStore?.put(wabaId, token, { source: 'manual', by: 'test harness' });
   const started = new Map<string, { workflow: string; scenario: string }>(); // workflowId -> its test
   const label = () => expect.getState().currentTestName ?? 'setup';
-  const activities = createActivities({ graph, temporal: env.client, taskQueue });
+  const activities = createActivities({ graph, identities, temporal: env.client, taskQueue });
 
   return {
     env,
@@ -147,6 +160,8 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
     wabaId,
     taskQueue,
     activities,
+    identities,
+    dataDir,
     codecUrl: `${receiverUrl}/codec`,
     get graphToken() {
       return token;
@@ -175,6 +190,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
         },
       };
     },
+    record: (workflowId, workflow) => void started.set(workflowId, { workflow, scenario: label() }),
     run: (fn) => withWorker(env, { taskQueue, activities }, fn),
     async close() {
       const file = basename(expect.getState().testPath ?? 'portfolio', '.test.ts');
@@ -188,6 +204,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
       await sandbox.close();
       await receiver.close();
       await graph.close();
+      await identityDb.close();
     },
   };
 }

@@ -21,6 +21,7 @@ export function journeyView(overrides: Partial<JourneyView> = {}): JourneyView {
     recentEvents: [],
     notes: [],
     sendsPaused: false,
+    identityCheck: 'off',
     result: null,
     ...overrides,
   };

@@ -274,6 +274,7 @@ function workerEnv(options: WorkerProcessOptions): Record<string, string> {
     META_APP_SECRET: options.appSecret,
     META_WEBHOOK_VERIFY_TOKEN: 'test-verify-token',
     LOG_LEVEL: options.logLevel ?? 'error',
+    NUMBERFLOW_DATA_DIR: tempDir('worker-child'), // its identity store, never the repository's .data
   };
 }
 

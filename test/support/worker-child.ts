@@ -9,6 +9,8 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger, installTemporalLogging } from '../../src/logger.js';
 import { graphClientFromConfig } from '../../src/graph/from-config.js';
 import { staticTokenProvider } from '../../src/graph/tokens.js';
+import { openDatabase } from '../../src/stores/open.js';
+import { SqlIdentityStore } from '../../src/stores/sql-identity-store.js';
 import { connectClient, connectWorkerConnection } from '../../src/temporal/connection.js';
 import { createNumberflowWorker } from '../../src/worker.js';
 
@@ -20,7 +22,8 @@ const dataConverter = createDataConverter(codecKeysFor(config), secretsKeysFor(c
 const graph = graphClientFromConfig(config, staticTokenProvider(config.META_ACCESS_TOKEN ?? ''));
 const client = await connectClient(config, dataConverter);
 const connection = await connectWorkerConnection(config);
-const activities = createActivities({ graph, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+const identities = await SqlIdentityStore.open(await openDatabase(config));
+const activities = createActivities({ graph, identities, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE });
 const worker = await createNumberflowWorker({
   connection,
   config,

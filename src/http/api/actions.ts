@@ -24,6 +24,8 @@ import {
   pinBody,
   removalBody,
   resendBody,
+  identityCheckBody,
+  testMessageBody,
   waitQuery,
 } from './schemas.js';
 
@@ -120,6 +122,22 @@ export const journeyActions = {
     body: noBody,
     update: updates['deletion-confirmation'],
     argument: (_body, { name }) => ({ actor: name }),
+  }),
+  identityCheck: defineAction({
+    path: 'identity-check',
+    summary: "turn Meta's identity-change check on or off for a live number",
+    permission: 'operate',
+    body: identityCheckBody,
+    update: updates['identity-check'],
+    argument: ({ enabled }, { name }) => ({ enabled, actor: name }),
+  }),
+  testMessage: defineAction({
+    path: 'test-message',
+    summary: 'have a live number send a test message to a WhatsApp user (recorded in the journey with its outcome)',
+    permission: 'operate',
+    body: testMessageBody,
+    update: updates['test-message'],
+    argument: ({ to, text }, { name }) => ({ to, actor: name, ...(text === undefined ? {} : { text }) }),
   }),
 } satisfies Record<string, JourneyAction>;
 

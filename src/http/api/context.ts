@@ -9,7 +9,9 @@ import type {
 } from 'fastify';
 import type { RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { GraphClient } from '../../graph/client.js';
 import type { StartOnce } from '../../journeys/index.js';
+import type { IdentityStore } from '../../stores/identity-store.js';
 import { authorize } from '../auth/hooks.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
 import type { Permission } from '../auth/principals.js';
@@ -27,6 +29,9 @@ export interface ApiContext {
   /** How often the event stream reads the journey, and how often it sends a keep-alive comment. */
   events: { pollMs: number; keepAliveMs: number };
   signups?: SignupServices;
+  /** The messages route's Graph client and identity store (left out: it answers 501). */
+  graph?: GraphClient;
+  identities?: IdentityStore;
 }
 
 export type ZodApp = FastifyInstance<

@@ -15,6 +15,7 @@ import { eventRoutes, eventStreamDefaults } from './events.js';
 import { healthRoutes } from './health.js';
 import { journeyRoutes } from './journeys.js';
 import { PageTokens } from './page-token.js';
+import { numberRoutes } from './numbers.js';
 import { pinRevealRoutes } from './pin-reveal.js';
 import { portfolioRoutes } from './portfolios.js';
 import { signupRoutes, type SignupServices } from './signups.js';
@@ -30,6 +31,8 @@ export interface ApiOptions {
   pageTokens?: PageTokens;
   /** POST /v1/signups (left out: it answers 501). */
   signups?: SignupServices;
+  graph?: ApiContext['graph'];
+  identities?: ApiContext['identities'];
 }
 
 export async function registerApi(app: FastifyInstance, options: ApiOptions): Promise<void> {
@@ -63,6 +66,8 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     pageTokens: options.pageTokens ?? new PageTokens(),
     events: { ...eventStreamDefaults, ...options.events },
     signups: options.signups,
+    graph: options.graph,
+    identities: options.identities,
   };
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, options.client, options.taskQueue);
@@ -74,6 +79,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   signupRoutes(api, context);
   auditRoutes(api, context);
   pinRevealRoutes(api, context);
+  numberRoutes(api, context);
 }
 
 /**

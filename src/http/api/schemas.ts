@@ -2,6 +2,7 @@
 // Answers mirror the domain's types (src/domain); the type checks at the end keep the two from drifting apart.
 import { z } from 'zod';
 import type { NumberEvent } from '../../domain/events.js';
+import { WA_ID } from '../../domain/identity.js';
 import { GRAPH_ID, journeyRequestSchema } from '../../domain/journey-input.js';
 import { codeMethods, onboardingPaths, type JourneyView } from '../../domain/journey.js';
 import type { MetaError } from '../../domain/meta-error.js';
@@ -109,6 +110,19 @@ export const removalBody = z.object({ reason }).strict();
 export const pinRevealBody = z
   .object({ reason: reason.describe('why the PIN is needed (noted in the journey)') })
   .strict();
+export const identityCheckBody = z
+  .object({ enabled: z.boolean({ error: 'is required: true turns the check on, false turns it off' }) })
+  .strict();
+export const waIdSchema = z
+  .string()
+  .regex(WA_ID, "must be the customer's wa_id: the digits of their WhatsApp number, e.g. 15551234567")
+  .describe("the customer's wa_id");
+const messageText = z.string().trim().min(1, 'must not be empty').max(4096);
+export const testMessageBody = z
+  .object({ to: waIdSchema, text: messageText.optional().describe('default: a short line saying the number is live') })
+  .strict();
+export const messageBody = z.object({ to: waIdSchema, text: messageText }).strict();
+
 /** No body needed (none, or {}). */
 export const noBody = z.object({}).strict().nullish();
 export const capBody = z
@@ -207,6 +221,7 @@ export const journeyViewSchema = z
     recentEvents: z.array(numberEventSchema),
     notes: z.array(noteSchema),
     sendsPaused: z.boolean(),
+    identityCheck: z.enum(['on', 'off']).describe("Meta's identity-change check on the number"),
     result: z
       .object({
         outcome: z.enum(journeyOutcomes),

@@ -9,6 +9,8 @@ import { type GraphCall, type Resolved, type Target, resolveObject } from './gra
 import { parseInput } from './input.js';
 
 export const MANAGEMENT: readonly WhatsAppScope[] = ['whatsapp_business_management'];
+/** Sending messages. */
+export const MESSAGING: readonly WhatsAppScope[] = ['whatsapp_business_messaging'];
 /** register/deregister: partners need both scopes (docs/meta-graph-api.md#registration). */
 export const MANAGEMENT_AND_MESSAGING: readonly WhatsAppScope[] = [
   'whatsapp_business_management',

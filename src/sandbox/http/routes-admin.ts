@@ -22,6 +22,7 @@
  *   POST   /_sandbox/numbers/:phoneNumberId/paid-message
  *   DELETE /_sandbox/numbers/:phoneNumberId
  *   POST   /_sandbox/numbers/:phoneNumberId/customers {waId, identityKeyHash}
+ *   POST   /_sandbox/numbers/:phoneNumberId/customers/:waId/recycle  → {identityKeyHash} (a new identity for the wa_id)
  *   POST   /_sandbox/numbers/:phoneNumberId/inbound   {waId, text}  → {messageId}
  *   POST   /_sandbox/numbers/:phoneNumberId/statuses  {waId, recipientIdentityKeyHash?} → {messageId, status}
  *   POST   /_sandbox/faults                       {endpoint, kind, code?, latencyMs?, times?, probability?}
@@ -132,6 +133,9 @@ const routes: Registration[] = [
   route('DELETE', '/numbers/:phoneNumberId', onNumber, (admin, i) => admin.deleteNumber(i.phoneNumberId)),
   route('POST', '/numbers/:phoneNumberId/customers', onNumber.extend({ waId: id, identityKeyHash: id }), (admin, i) =>
     admin.setCustomerIdentity(i.phoneNumberId, i.waId, i.identityKeyHash),
+  ),
+  route('POST', '/numbers/:phoneNumberId/customers/:waId/recycle', onNumber.extend({ waId: id }), (admin, i) =>
+    admin.recycleCustomer(i.phoneNumberId, i.waId),
   ),
   route('POST', '/numbers/:phoneNumberId/inbound', onNumber.extend({ waId: id, text: z.string() }), (admin, i) =>
     admin.deliverInbound(i.phoneNumberId, i.waId, i.text),

@@ -1,9 +1,10 @@
-// Graph routes on a phone number (docs/meta-graph-api.md#reading-a-number, #requesting-a-code, #verifying-the-code, #registration, #deregistration, #two-step-pin, #settings, #display-names, #coexistence-syncs), and GET /{id} for a number or a WABA.
+// Graph routes on a phone number (docs/meta-graph-api.md#reading-a-number, #identity-change-check (the text send), #requesting-a-code, #verifying-the-code, #registration, #deregistration, #two-step-pin, #settings, #display-names, #coexistence-syncs), and GET /{id} for a number or a WABA.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SMB_SYNC_TYPES, requestSmbAppData } from '../coexistence.js';
 import type { SandboxCore } from '../core.js';
 import { requestNameChange } from '../display-names.js';
+import { sendText } from '../identity.js';
 import {
   NUMBER_NODE_DEFAULT_FIELDS,
   WABA_NODE_DEFAULT_FIELDS,
@@ -15,7 +16,7 @@ import { invalidParameter } from '../graph-error.js';
 import type { PhoneNumber } from '../model.js';
 import { DATA_LOCALIZATION_REGIONS, deregister, register, setTwoStepPin } from '../registration.js';
 import { requestCode, verifyCode } from '../verification.js';
-import { MANAGEMENT_AND_MESSAGING, numberRoute, objectRoute } from './graph-route.js';
+import { MANAGEMENT_AND_MESSAGING, MESSAGING, numberRoute, objectRoute } from './graph-route.js';
 import { boolish, jsonParam, nonEmptyText, sixDigits, text } from './input.js';
 
 const success = { success: true } as const;
@@ -40,6 +41,16 @@ const registerInput = z.object({
   messaging_product: whatsapp,
   pin: sixDigits('pin'),
   data_localization_region: z.enum(DATA_LOCALIZATION_REGIONS).optional(),
+});
+
+/** The minimal text send; `recipient_identity_key_hash` sits beside `to` when the identity check is on. */
+const sendTextInput = z.object({
+  messaging_product: whatsapp,
+  recipient_type: z.literal('individual').optional(),
+  to: nonEmptyText,
+  type: z.literal('text', { error: 'the sandbox sends text messages only' }),
+  text: jsonParam(z.object({ body: nonEmptyText, preview_url: boolish.optional() })),
+  recipient_identity_key_hash: nonEmptyText.optional(),
 });
 
 const identityChange = jsonParam(
@@ -160,6 +171,14 @@ export function registerNumberRoutes(app: FastifyInstance, core: SandboxCore): v
       if (input.payload_encryption) number.otherSettings.payload_encryption = input.payload_encryption;
       return success;
     },
+  });
+
+  numberRoute(app, core, {
+    method: 'POST',
+    edge: 'messages',
+    scopes: MESSAGING,
+    input: sendTextInput,
+    handle: ({ number, input }) => sendText(core, number, input.to, input.recipient_identity_key_hash),
   });
 
   numberRoute(app, core, {

@@ -19,6 +19,8 @@ import {
   resendCodeSignal,
   resendCodeUpdate,
   revealPinUpdate,
+  sendTestMessageUpdate,
+  setIdentityCheckUpdate,
   submitDisplayNameUpdate,
   submitOtpUpdate,
   submitPinUpdate,
@@ -32,6 +34,7 @@ import {
 import { checkActor, checkDisplayName, checkPin, checkReason, normaliseOtp } from '../../domain/operator-input.js';
 import { slotAnswerSignal } from '../../domain/portfolio.js';
 import type { JourneyStage } from '../../domain/stages.js';
+import { checkIdentityCheckRequest, checkTestMessage, sendTestMessage, turnIdentityCheck } from './identity-actions.js';
 import type { Inbox } from './inbox.js';
 import type { Journey } from './journey.js';
 
@@ -244,6 +247,13 @@ export function installHandlers(journey: Journey): void {
       checkReason(request.reason);
       if (!journey.numberPin) throw new Error(`numberflow set no two-step PIN on this number (stage ${journey.stage})`);
     },
+  });
+
+  setHandler(setIdentityCheckUpdate, (request) => turnIdentityCheck(journey, request), {
+    validator: (request) => checkIdentityCheckRequest(journey, request),
+  });
+  setHandler(sendTestMessageUpdate, (request) => sendTestMessage(journey, request), {
+    validator: (request) => checkTestMessage(journey, request),
   });
 
   setHandler(numberEventSignal, (event) => journey.receive(event));

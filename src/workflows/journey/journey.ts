@@ -94,6 +94,16 @@ export class Journey {
     this.state.waiting = null;
   }
 
+  /** Meta took the identity-change setting. */
+  identityCheckSet(enabled: boolean, actor: string): void {
+    this.state.identityCheck = enabled;
+    this.note(actor, `turned ${enabled ? 'on' : 'off'} the identity-change check`);
+  }
+
+  get identityCheck(): boolean {
+    return this.state.identityCheck === true;
+  }
+
   note(actor: string, what: string): void {
     this.state.notes.push({ at: new Date().toISOString(), actor, what });
     if (this.state.notes.length > NOTES_KEPT) this.state.notes.splice(0, this.state.notes.length - NOTES_KEPT);

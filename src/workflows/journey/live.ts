@@ -15,7 +15,7 @@ export async function enableIdentityCheck(journey: Journey): Promise<void> {
   journey.enter('ENABLING_IDENTITY_CHECK');
   try {
     await callMeta(journey, () => enableIdentityCheckActivity(journey.ref));
-    journey.note('numberflow', 'turned on the identity-change check');
+    journey.identityCheckSet(true, 'numberflow');
   } catch (err) {
     if (isCancellation(err)) throw err;
     // The number works without it; an operator can turn it on later.

@@ -49,6 +49,8 @@ export interface JourneyState {
   recentEvents: NumberEvent[];
   notes: JourneyNote[];
   sendsPaused: boolean;
+  /** Meta's identity-change check as numberflow last set it (absent in a state carried from before it was kept). */
+  identityCheck?: boolean;
   /** A removal blocked by Meta, with why and what to do; cleared when an admin asks again. */
   restriction: { reason: string; remediation: string } | null;
   cancel: (CancelRequest & { throughTemporal: boolean }) | null;
@@ -116,6 +118,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     recentEvents: [...state.recentEvents],
     notes: [...state.notes],
     sendsPaused: state.sendsPaused,
+    identityCheck: state.identityCheck ? 'on' : 'off',
     result: state.result && withoutPin(state.result),
   };
 }

@@ -108,6 +108,7 @@ function factsSection(view: JourneyView): Html {
       ${row('Path', view.path === 'coexistence' ? 'coexistence (WhatsApp Business App)' : 'Cloud API')}
       ${row('Code by', view.codeMethod)} ${row('Meta status', view.status)}
       ${view.sendsPaused ? row('Sends', 'paused') : null}
+      ${view.identityCheck === 'on' ? row('Identity check', 'on') : null}
       ${deadlines.codeExpiresAt ? row('Code wait ends', time(deadlines.codeExpiresAt)) : null}
       ${deadlines.signupExpiresAt ? row('Signup window closes', time(deadlines.signupExpiresAt)) : null}
       ${deadlines.reRegisterBy ? row('Register again by', time(deadlines.reRegisterBy)) : null}

@@ -1,0 +1,66 @@
+// The identity commands in direct mode: the send goes from this machine with the WABA's stored token (the store key
+// is needed, as for `token set`), the untrusted customers come from the identity store, and a confirmation is the
+// customer's `customerIdentity` update through Temporal.
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config.js';
+import { checkConfirmation } from '../domain/identity.js';
+import { confirmCustomer } from '../identity/confirm.js';
+import { graphClientFromConfig } from '../graph/from-config.js';
+import { PerWabaTokenProvider } from '../graph/tokens.js';
+import { guardedSend } from '../identity/guarded-send.js';
+import { sendRequestOf } from '../identity/live-number.js';
+import { mismatchReporter } from '../identity/report-mismatch.js';
+import { describeJourney } from '../journeys/index.js';
+import { openDatabase, openStores } from '../stores/open.js';
+import { SqlIdentityStore } from '../stores/sql-identity-store.js';
+import type { JourneyOperations } from './operations.js';
+
+type IdentityOperations = Pick<JourneyOperations, 'send' | 'untrusted' | 'confirmIdentity'>;
+
+export function directIdentityOperations(config: Config, sending: () => Promise<Client>): IdentityOperations {
+  return {
+    async send(e164, message) {
+      const client = await sending();
+      const request = sendRequestOf(await describeJourney(client, e164), message);
+      const stores = await openStores(config);
+      const graph = graphClientFromConfig(config, new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN));
+      try {
+        const reportMismatch = mismatchReporter(client, config.TEMPORAL_TASK_QUEUE);
+        return await guardedSend({ graph, identities: stores.identities, reportMismatch }, request);
+      } finally {
+        await graph.close();
+        await stores.close();
+      }
+    },
+
+    async untrusted(e164) {
+      const view = await describeJourney(await sending(), e164);
+      if (!view.phoneNumberId) return [];
+      const db = await openDatabase(config);
+      try {
+        const untrusted = await (await SqlIdentityStore.open(db)).untrusted(view.phoneNumberId);
+        return untrusted.map(({ phoneNumberId: _id, ...customer }) => customer);
+      } finally {
+        await db.close();
+      }
+    },
+
+    async confirmIdentity(e164, waId, confirmation, actor) {
+      const checked = checkConfirmation({ actor: actor.by, ...confirmation });
+      const client = await sending();
+      const view = await describeJourney(client, e164);
+      const db = await openDatabase(config);
+      try {
+        const identities = await SqlIdentityStore.open(db);
+        return await confirmCustomer(
+          { client, taskQueue: config.TEMPORAL_TASK_QUEUE, identities },
+          view,
+          waId,
+          checked,
+        );
+      } finally {
+        await db.close();
+      }
+    },
+  };
+}

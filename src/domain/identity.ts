@@ -1,0 +1,101 @@
+// A customer whose WhatsApp identity changed (a recycled number, a new device): Meta refused a send to them with
+// 137000, so the `customerIdentity` workflow (id `identity:<phone_number_id>:<wa_id>`) holds them untrusted until an
+// operator confirms who they are through another channel, one send goes without the hash, and its status brings the
+// new hash (docs/identity.md). The workflow exists only while the customer is untrusted.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { checkActor } from './operator-input.js';
+
+export function customerIdentityWorkflowId(phoneNumberId: string, waId: string): string {
+  return `identity:${phoneNumberId}:${waId}`;
+}
+
+/** A customer's wa_id: the digits of their WhatsApp number. */
+export const WA_ID = /^\d{5,20}$/;
+
+export interface CustomerIdentityInput {
+  phoneNumberId: string;
+  waId: string;
+  /** The WABA of the number (its token sends and sets the check). */
+  wabaId: string;
+}
+
+/** Where a 137000 was seen: a status webhook, or the answer to a send. */
+export interface IdentityMismatch {
+  source: 'status' | 'send';
+  messageId: string | null;
+  /** ISO time Meta gave it. */
+  at: string;
+}
+
+/** The status of the send without the hash brought the customer's new hash (only its prefix travels). */
+export interface IdentityHashStored {
+  messageId: string;
+  hashPrefix: string;
+  at: string;
+}
+
+/** How an operator re-verified the customer outside WhatsApp. */
+export const verificationMethods = ['phone_call', 'email', 'in_person', 'video_call', 'sms', 'other'] as const;
+
+export type VerificationMethod = (typeof verificationMethods)[number];
+
+export interface IdentityConfirmation {
+  actor: string;
+  method: VerificationMethod;
+  /** What was checked, e.g. "called the number on file, customer confirmed the order"; never a secret. */
+  note?: string;
+}
+
+export const MAX_CONFIRMATION_NOTE = 500;
+
+/** The update's check (the HTTP edge checks the same with zod first): answers the confirmation trimmed. */
+export function checkConfirmation(input: IdentityConfirmation): IdentityConfirmation {
+  const actor = checkActor(input.actor);
+  if (!(verificationMethods as readonly unknown[]).includes(input.method)) {
+    throw new Error(`how the customer was re-verified: one of ${verificationMethods.join(', ')}`);
+  }
+  if (input.note !== undefined && (typeof input.note !== 'string' || input.note.length > MAX_CONFIRMATION_NOTE)) {
+    throw new Error(`the note is text of ${MAX_CONFIRMATION_NOTE} characters at most`);
+  }
+  const note = input.note?.trim();
+  return { actor, method: input.method, ...(note ? { note } : {}) };
+}
+
+/** CONFIRMED: an operator confirmed, the store not yet told; AWAITING_NEW_HASH: sends go without the hash. */
+export const identityStages = ['UNTRUSTED', 'CONFIRMED', 'AWAITING_NEW_HASH', 'TRUSTED', 'TIMED_OUT'] as const;
+export type IdentityStage = (typeof identityStages)[number];
+
+export interface IdentityNote {
+  at: string;
+  actor: string;
+  text: string;
+}
+
+export interface CustomerIdentityView extends CustomerIdentityInput {
+  stage: IdentityStage;
+  mismatches: number;
+  confirmedBy: string | null;
+  notes: IdentityNote[];
+}
+
+export interface IdentityOutcome {
+  stage: 'TRUSTED' | 'TIMED_OUT';
+  notes: IdentityNote[];
+}
+
+export const identityMismatchSignal = defineSignal<[IdentityMismatch]>('identityMismatch');
+export const identityHashStoredSignal = defineSignal<[IdentityHashStored]>('identityHashStored');
+export const confirmIdentityUpdate = defineUpdate<{ message: string }, [IdentityConfirmation]>('confirmIdentity');
+export const customerIdentityQuery = defineQuery<CustomerIdentityView>('customerIdentity');
+
+/** Nobody confirmed within this long: the workflow ends with a note; the customer stays untrusted in the store. */
+export const CONFIRMATION_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** The way out of an untrusted customer, named in every refusal. */
+export function confirmationHint(e164: string, waId: string): string {
+  return (
+    `an operator re-verifies the customer outside WhatsApp, then confirms: ` +
+    `\`numberflow identity confirm ${e164} ${waId} --method <how>\` ` +
+    `or POST /v1/numbers/${e164}/identities/${waId}/confirmation`
+  );
+}

@@ -1,0 +1,224 @@
+// /v1/numbers/{e164}/…: what a live number does with its customers. `messages` sends a text through the guarded send
+// (with the identity check on: the customer's stored hash, refused for an untrusted customer — 409 naming the way
+// out); `identities` lists the customers not trusted now; `identities/{waId}/confirmation` is the operator's
+// confirmation that the customer was re-verified outside WhatsApp, sent to their `customerIdentity` workflow.
+import { z } from 'zod';
+import { verificationMethods, MAX_CONFIRMATION_NOTE } from '../../domain/identity.js';
+import type { JourneyView } from '../../domain/journey.js';
+import { GraphError } from '../../graph/errors.js';
+import { confirmCustomer, NotAwaitingConfirmationError } from '../../identity/confirm.js';
+import { guardedSend, IdentityRefusedError } from '../../identity/guarded-send.js';
+import { NumberNotLiveError, sendRequestOf } from '../../identity/live-number.js';
+import { mismatchReporter } from '../../identity/report-mismatch.js';
+import { describeJourney, journeyPortfolio } from '../../journeys/index.js';
+import {
+  hashPrefix,
+  hashSources,
+  trustStates,
+  type IdentityStore,
+  type StoredHash,
+} from '../../stores/identity-store.js';
+import type { GraphClient } from '../../graph/client.js';
+import { ensureSees, principalOf } from '../auth/hooks.js';
+import type { Principal } from '../auth/principals.js';
+import { ApiError } from '../errors.js';
+import { errors, secured, type ApiContext, type ZodApp } from './context.js';
+import { e164Params, messageBody, waIdSchema } from './schemas.js';
+
+export const sentAnswer = z
+  .object({
+    messageId: z.string().describe("Meta's message id (its status webhooks name it)"),
+    withHash: z.string().nullable().describe("the prefix of the customer's identity hash sent with it, if any"),
+    reverifying: z.boolean().describe('sent without the hash to bring back a re-verified customer’s new one'),
+  })
+  .meta({ id: 'SentMessage' });
+
+export const untrustedAnswer = z
+  .object({
+    customers: z.array(
+      z.object({
+        waId: z.string(),
+        state: z.enum(trustStates),
+        since: z.string(),
+        detail: z.string(),
+        messageId: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'UntrustedCustomers' });
+
+export const reportedHash = z.object({
+  hashPrefix: z.string().describe('the first characters of the hash only'),
+  metaTimestamp: z.number().describe("Meta's timestamp of the message or status that carried it (unix seconds)"),
+  source: z.enum(hashSources),
+  recordedAt: z.string(),
+});
+export const customerIdentityAnswer = z
+  .object({
+    waId: z.string(),
+    current: reportedHash.nullable(),
+    history: z.array(reportedHash).describe("one entry per change of hash, in Meta's order"),
+    trust: z.enum(['trusted', ...trustStates]),
+  })
+  .meta({ id: 'CustomerIdentity' });
+
+export const confirmationBody = z
+  .object({
+    method: z
+      .enum(verificationMethods, { error: `must be one of ${verificationMethods.join(', ')}` })
+      .describe('how the customer was re-verified outside WhatsApp'),
+    note: z.string().trim().min(1).max(MAX_CONFIRMATION_NOTE).optional().describe('what was checked; no secrets'),
+  })
+  .strict();
+
+export const confirmedAnswer = z.object({ message: z.string() }).meta({ id: 'IdentityConfirmed' });
+
+const customerParams = e164Params.extend({ waId: waIdSchema });
+
+function needs<T>(value: T | undefined, what: string): T {
+  if (value === undefined) {
+    throw new ApiError(
+      501,
+      'not_configured',
+      `this service process has no ${what}: start it with npm start or npm run service`,
+    );
+  }
+  return value;
+}
+
+/** The number's journey, if the principal may see it. */
+async function numberView(context: ApiContext, principal: Principal, e164: string): Promise<JourneyView> {
+  if (principal.portfolios !== null) {
+    ensureSees(principal, await journeyPortfolio(context.client, e164), `no journey for ${e164}`);
+  }
+  return describeJourney(context.client, e164);
+}
+
+export function numberRoutes(app: ZodApp, context: ApiContext): void {
+  const operate = secured(context, 'operate', ['numbers']);
+  const read = secured(context, 'read', ['numbers']);
+  const reportMismatch = mismatchReporter(context.client, context.taskQueue);
+
+  app.post(
+    '/v1/numbers/:e164/messages',
+    {
+      ...operate,
+      schema: {
+        ...operate.schema,
+        summary: 'send a text message from a live number (with the identity check on, guarded by the customer’s hash)',
+        params: e164Params,
+        body: messageBody,
+        response: { 200: sentAnswer, ...errors(400, 404, 409, 413, 415, 501) },
+      },
+    },
+    async (request) => {
+      const { e164 } = request.params;
+      const view = await numberView(context, principalOf(request), e164);
+      const deps = {
+        graph: needs<GraphClient>(context.graph, 'Graph client'),
+        identities: needs<IdentityStore>(context.identities, 'identity store'),
+        reportMismatch,
+      };
+      try {
+        return await guardedSend(deps, sendRequestOf(view, request.body));
+      } catch (err) {
+        if (err instanceof IdentityRefusedError) {
+          throw new ApiError(
+            409,
+            err.code === 'CUSTOMER_UNTRUSTED' ? 'customer_untrusted' : 'identity_mismatch',
+            err.message,
+          );
+        }
+        if (err instanceof NumberNotLiveError) throw new ApiError(409, 'conflict', err.message);
+        if (err instanceof GraphError)
+          throw new ApiError(409, 'refused', `Meta refused the message: ${err.metaMessage}`);
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/v1/numbers/:e164/identities',
+    {
+      ...read,
+      schema: {
+        ...read.schema,
+        summary:
+          "the number's customers not trusted now (a 137000 until an operator's confirmation brings the new hash)",
+        params: e164Params,
+        response: { 200: untrustedAnswer, ...errors(400, 404, 501) },
+      },
+    },
+    async (request) => {
+      const { e164 } = request.params;
+      const view = await numberView(context, principalOf(request), e164);
+      if (!view.phoneNumberId) return { customers: [] };
+      const untrusted = await needs(context.identities, 'identity store').untrusted(view.phoneNumberId);
+      return { customers: untrusted.map(({ phoneNumberId: _id, ...customer }) => customer) };
+    },
+  );
+
+  const audit = secured(context, 'audit', ['numbers']);
+  const reported = ({ hash, ...rest }: StoredHash) => ({ hashPrefix: hashPrefix(hash), ...rest });
+  app.get(
+    '/v1/numbers/:e164/identities/:waId',
+    {
+      ...audit,
+      schema: {
+        ...audit.schema,
+        summary: "a customer's identity hashes as Meta reported them (prefixes only) and whether they are trusted",
+        params: customerParams,
+        response: { 200: customerIdentityAnswer, ...errors(400, 404, 501) },
+      },
+    },
+    async (request) => {
+      const { e164, waId } = request.params;
+      const view = await numberView(context, principalOf(request), e164);
+      const identities = needs(context.identities, 'identity store');
+      const key = { phoneNumberId: view.phoneNumberId ?? '-', waId };
+      const [current, history, trust] = await Promise.all([
+        identities.current(key),
+        identities.history(key),
+        identities.trust(key),
+      ]);
+      return {
+        waId,
+        current: current ? reported(current) : null,
+        history: history.map(reported),
+        trust: trust?.state ?? ('trusted' as const),
+      };
+    },
+  );
+
+  app.post(
+    '/v1/numbers/:e164/identities/:waId/confirmation',
+    {
+      ...operate,
+      schema: {
+        ...operate.schema,
+        summary:
+          "confirm an untrusted customer's identity, re-verified outside WhatsApp (the next send goes without the hash)",
+        params: customerParams,
+        body: confirmationBody,
+        response: { 200: confirmedAnswer, ...errors(400, 404, 409, 413, 415) },
+      },
+    },
+    async (request) => {
+      const { e164, waId } = request.params;
+      const principal = principalOf(request);
+      const view = await numberView(context, principal, e164);
+      const confirmation = {
+        actor: principal.name,
+        method: request.body.method,
+        ...(request.body.note ? { note: request.body.note } : {}),
+      };
+      const identities = needs(context.identities, 'identity store');
+      try {
+        return await confirmCustomer({ ...context, identities }, view, waId, confirmation);
+      } catch (err) {
+        if (err instanceof NotAwaitingConfirmationError) throw new ApiError(404, 'not_found', err.message);
+        throw err;
+      }
+    },
+  );
+}

@@ -1,0 +1,87 @@
+// What a `messages` webhook tells about customers' identities: the hashes Meta puts in inbound messages
+// (contacts[].identity_key_hash) and in statuses (recipient_identity_key_hash) go to the identity store; a status
+// failed with 137000 starts the customer's `customerIdentity` workflow; the hash brought by a status after an
+// operator's confirmation is told to that workflow, which then trusts the customer again.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  customerIdentityWorkflowId,
+  identityHashStoredSignal,
+  type CustomerIdentityInput,
+  type IdentityMismatch,
+} from '../domain/identity.js';
+import type { MessagesValue, MessageStatus } from '../graph/webhook-fields.js';
+import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
+import { hashPrefix, type IdentityStore } from '../stores/identity-store.js';
+import type { RoutedEvent } from './webhook-router.js';
+
+export interface IdentityCaptureDeps {
+  client: Client;
+  identities: IdentityStore;
+  reportMismatch(input: CustomerIdentityInput, mismatch: IdentityMismatch): Promise<void>;
+}
+
+/** Meta's timestamps are unix seconds as strings; anything else cannot order reports. */
+function metaSeconds(timestamp: string | undefined): number | null {
+  const seconds = Number(timestamp);
+  return timestamp !== undefined && Number.isSafeInteger(seconds) && seconds >= 0 ? seconds : null;
+}
+
+export async function captureIdentities(
+  deps: IdentityCaptureDeps,
+  wabaId: string,
+  value: MessagesValue,
+): Promise<RoutedEvent[]> {
+  const phoneNumberId = value.metadata.phone_number_id;
+  const routed: RoutedEvent[] = [];
+  for (const contact of value.contacts ?? []) {
+    if (!contact.identity_key_hash) continue;
+    const sent = value.messages?.find((message) => message.from === contact.wa_id);
+    const at = metaSeconds(sent?.timestamp);
+    if (at === null) {
+      routed.push({ field: 'identity', target: null, outcome: 'hash without a message timestamp: not recorded' });
+      continue;
+    }
+    const key = { phoneNumberId, waId: contact.wa_id };
+    const { changed } = await deps.identities.record(key, contact.identity_key_hash, at, 'inbound');
+    routed.push({ field: 'identity', target: null, outcome: changed ? 'hash recorded' : 'hash known' });
+  }
+  for (const status of value.statuses ?? []) routed.push(...(await fromStatus(deps, wabaId, phoneNumberId, status)));
+  return routed;
+}
+
+async function fromStatus(
+  deps: IdentityCaptureDeps,
+  wabaId: string,
+  phoneNumberId: string,
+  status: MessageStatus,
+): Promise<RoutedEvent[]> {
+  const key = { phoneNumberId, waId: status.recipient_id };
+  const at = metaSeconds(status.timestamp);
+  const workflowId = customerIdentityWorkflowId(phoneNumberId, status.recipient_id);
+  if (status.errors?.some((error) => error.code === IDENTITY_MISMATCH_CODE)) {
+    await deps.reportMismatch(
+      { ...key, wabaId },
+      { source: 'status', messageId: status.id, at: new Date((at ?? Date.now() / 1000) * 1000).toISOString() },
+    );
+    return [{ field: 'identity', target: workflowId, outcome: 'signalled' }];
+  }
+  const hash = status.recipient_identity_key_hash;
+  if (!hash || at === null) return [];
+  const { changed } = await deps.identities.record(key, hash, at, 'status');
+  const routed: RoutedEvent = { field: 'identity', target: null, outcome: changed ? 'hash recorded' : 'hash known' };
+  // Once an operator confirmed the customer, sends go without the hash: a status carrying one is what they wait for.
+  const trust = await deps.identities.trust(key);
+  if (trust === undefined || trust.state === 'untrusted') return [routed];
+  try {
+    await deps.client.workflow.getHandle(workflowId).signal(identityHashStoredSignal, {
+      messageId: status.id,
+      hashPrefix: hashPrefix(hash),
+      at: new Date(at * 1000).toISOString(),
+    });
+    return [routed, { field: 'identity', target: workflowId, outcome: 'signalled' }];
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      return [routed, { field: 'identity', target: workflowId, outcome: 'no running workflow' }];
+    throw err;
+  }
+}

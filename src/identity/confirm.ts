@@ -1,0 +1,43 @@
+// An operator's confirmation that an untrusted customer was re-verified outside WhatsApp, sent to the customer's
+// `customerIdentity` workflow. A customer whose workflow ended without a confirmation (30 days) is still untrusted
+// in the store: their workflow is started again, and takes the confirmation.
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  confirmIdentityUpdate,
+  customerIdentityWorkflowId,
+  type CustomerIdentityInput,
+  type IdentityConfirmation,
+} from '../domain/identity.js';
+import type { JourneyView } from '../domain/journey.js';
+import type { IdentityStore } from '../stores/identity-store.js';
+
+export class NotAwaitingConfirmationError extends Error {
+  override readonly name = 'NotAwaitingConfirmationError';
+}
+
+export async function confirmCustomer(
+  deps: { client: Client; taskQueue: string; identities: IdentityStore },
+  view: JourneyView,
+  waId: string,
+  confirmation: IdentityConfirmation,
+): Promise<{ message: string }> {
+  const notAwaiting = new NotAwaitingConfirmationError(
+    `customer ${waId} of ${view.e164} is not waiting for a confirmation`,
+  );
+  if (!view.phoneNumberId) throw notAwaiting;
+  const input: CustomerIdentityInput = { phoneNumberId: view.phoneNumberId, waId, wabaId: view.wabaId };
+  const handle = deps.client.workflow.getHandle(customerIdentityWorkflowId(input.phoneNumberId, waId));
+  const confirm = () => handle.executeUpdate(confirmIdentityUpdate, { args: [confirmation] });
+  try {
+    return await confirm();
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  if (!(await deps.identities.trust(input))) throw notAwaiting;
+  await deps.client.workflow
+    .start('customerIdentity', { workflowId: handle.workflowId, taskQueue: deps.taskQueue, args: [input] })
+    .catch((err: unknown) => {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // started meanwhile: it takes it
+    });
+  return confirm();
+}

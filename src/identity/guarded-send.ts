@@ -1,0 +1,87 @@
+// The one way numberflow sends a message (the API's messages route, the journey's post-launch test message): with the
+// identity check on, the customer's stored hash goes with it, an untrusted customer is refused, and a customer an
+// operator has just confirmed gets one send without the hash, whose status webhook brings the new hash back.
+import { confirmationHint, type IdentityMismatch } from '../domain/identity.js';
+import type { NumberRef } from '../domain/number.js';
+import type { GraphClient } from '../graph/client.js';
+import { GraphError } from '../graph/errors.js';
+import { hashPrefix, type CustomerKey, type IdentityStore } from '../stores/identity-store.js';
+
+export const IDENTITY_MISMATCH_CODE = 137000;
+
+export interface SendRequest {
+  /** The number in E.164 (refusals name the way out with it). */
+  e164: string;
+  ref: NumberRef;
+  /** Whether the number's identity-change check is on (the journey knows). */
+  identityCheck: boolean;
+  to: string;
+  text: string;
+}
+
+export interface SendResult {
+  messageId: string;
+  /** Whether the customer's identity hash went with the message, and which (its prefix only). */
+  withHash: string | null;
+  /** Sent without a hash to bring back a re-verified customer's new one. */
+  reverifying: boolean;
+}
+
+export type IdentityRefusalCode = 'CUSTOMER_UNTRUSTED' | 'IDENTITY_MISMATCH';
+
+/** A send refused because of the customer's identity; the message names the way out. */
+export class IdentityRefusedError extends Error {
+  override readonly name = 'IdentityRefusedError';
+  constructor(
+    readonly code: IdentityRefusalCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SendDeps {
+  graph: GraphClient;
+  identities: IdentityStore;
+  /** Starts (or tells) the customer's `customerIdentity` workflow about a 137000. */
+  reportMismatch(key: CustomerKey & { wabaId: string }, mismatch: IdentityMismatch): Promise<void>;
+}
+
+export async function guardedSend(deps: SendDeps, request: SendRequest): Promise<SendResult> {
+  const { ref, to } = request;
+  const key = { phoneNumberId: ref.phoneNumberId, waId: to };
+  const trust = request.identityCheck ? await deps.identities.trust(key) : undefined;
+  if (trust?.state === 'untrusted') {
+    throw new IdentityRefusedError(
+      'CUSTOMER_UNTRUSTED',
+      `customer ${to} of ${request.e164} is untrusted since ${trust.since} (${trust.detail}): ${confirmationHint(request.e164, to)}`,
+    );
+  }
+  const reverifying = trust !== undefined; // confirmed, or still waiting for the new hash: no hash to send
+  const stored = request.identityCheck && !reverifying ? await deps.identities.current(key) : undefined;
+  try {
+    const { messageId } = await deps.graph.sendText(ref, {
+      to,
+      body: request.text,
+      recipientIdentityKeyHash: stored?.hash,
+    });
+    if (reverifying) {
+      await deps.identities.setTrust(key, {
+        state: 'verifying',
+        detail: `${trust.detail}; sent without the hash, waiting for the status of ${messageId}`,
+        messageId,
+      });
+    }
+    return { messageId, withHash: stored ? hashPrefix(stored.hash) : null, reverifying };
+  } catch (err) {
+    if (!(err instanceof GraphError) || err.code !== IDENTITY_MISMATCH_CODE) throw err;
+    await deps.reportMismatch(
+      { ...key, wabaId: ref.wabaId },
+      { source: 'send', messageId: null, at: new Date().toISOString() },
+    );
+    throw new IdentityRefusedError(
+      'IDENTITY_MISMATCH',
+      `Meta refused the message: customer ${to}'s WhatsApp identity changed (137000); they are untrusted now: ${confirmationHint(request.e164, to)}`,
+    );
+  }
+}

@@ -1,0 +1,19 @@
+// Which number sends, from its journey's view: only a live one, with its identity-check setting.
+import type { JourneyView } from '../domain/journey.js';
+import type { SendRequest } from './guarded-send.js';
+
+export class NumberNotLiveError extends Error {
+  override readonly name = 'NumberNotLiveError';
+}
+
+export function sendRequestOf(view: JourneyView, message: { to: string; text: string }): SendRequest {
+  if (view.stage !== 'LIVE' || !view.phoneNumberId) {
+    throw new NumberNotLiveError(`${view.e164} is not live (stage ${view.stage}): it cannot send messages`);
+  }
+  return {
+    e164: view.e164,
+    ref: { wabaId: view.wabaId, phoneNumberId: view.phoneNumberId },
+    identityCheck: view.identityCheck === 'on',
+    ...message,
+  };
+}

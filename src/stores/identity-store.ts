@@ -1,0 +1,62 @@
+// What numberflow knows of each customer's WhatsApp identity, per (phone_number_id, wa_id): the identity key hash
+// Meta last reported (newest Meta timestamp wins, so duplicate and late webhooks change nothing), every hash ever
+// reported (for audit), and whether the customer is trusted. A customer is untrusted from a 137000 mismatch until an
+// operator confirms them through another channel and a send without the hash brings the new one back.
+
+export const hashSources = ['inbound', 'status'] as const;
+export type HashSource = (typeof hashSources)[number];
+
+export interface CustomerKey {
+  phoneNumberId: string;
+  waId: string;
+}
+
+export interface StoredHash {
+  hash: string;
+  /** Meta's timestamp of the message or status that carried it (unix seconds). */
+  metaTimestamp: number;
+  source: HashSource;
+  /** ISO time numberflow first recorded it. */
+  recordedAt: string;
+}
+
+/**
+ * Where an untrusted customer stands: `untrusted` refuses every send; `confirmed` (an operator re-verified them)
+ * lets sends go without the hash; `verifying` waits for the status of `messageId` to bring the new hash.
+ */
+export const trustStates = ['untrusted', 'confirmed', 'verifying'] as const;
+export type TrustState = (typeof trustStates)[number];
+
+export interface UntrustedCustomer extends CustomerKey {
+  state: TrustState;
+  /** ISO time of the last change of state. */
+  since: string;
+  /** What led here: the mismatch, or who confirmed and how. */
+  detail: string;
+  /** The send without the hash whose status is awaited (state `verifying`). */
+  messageId: string | null;
+}
+
+export interface IdentityStore {
+  /** Records a hash Meta reported; `changed` says whether the customer's current hash is now a different one. */
+  record(
+    key: CustomerKey,
+    hash: string,
+    metaTimestamp: number,
+    source: HashSource,
+  ): Promise<{ changed: boolean; current: StoredHash }>;
+  current(key: CustomerKey): Promise<StoredHash | undefined>;
+  /** The customer's hashes in Meta's order, one entry per change. */
+  history(key: CustomerKey): Promise<StoredHash[]>;
+  /** The customer's trust record; none means trusted. */
+  trust(key: CustomerKey): Promise<UntrustedCustomer | undefined>;
+  /** Sets where an untrusted customer stands; null trusts them again. */
+  setTrust(key: CustomerKey, trust: Omit<UntrustedCustomer, keyof CustomerKey | 'since'> | null): Promise<void>;
+  /** Every customer not trusted now, optionally of one number. */
+  untrusted(phoneNumberId?: string): Promise<UntrustedCustomer[]>;
+}
+
+/** A hash in a log line or an error: never more than a short prefix. */
+export function hashPrefix(hash: string): string {
+  return `${hash.slice(0, 4)}…`;
+}

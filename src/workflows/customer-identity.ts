@@ -1,0 +1,61 @@
+// `customerIdentity`, id `identity:<phone_number_id>:<wa_id>`: started by the first 137000 for a customer (signal-
+// with-start), it exists only while the customer is untrusted (docs/identity.md). Untrusted → an operator confirms
+// who they are outside WhatsApp (the update, zod-checked) → the next send goes without the hash → its status
+// brings the new hash → trusted again. Nobody confirming within 30 days ends it with a note.
+import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import {
+  CONFIRMATION_WINDOW_MS,
+  confirmIdentityUpdate,
+  customerIdentityQuery,
+  checkConfirmation,
+  identityHashStoredSignal,
+  identityMismatchSignal,
+  type CustomerIdentityInput,
+  type IdentityOutcome,
+} from '../domain/identity.js';
+import { CustomerIdentity } from './identity/customer.js';
+
+const { markUntrusted, allowUnhashedSend, restoreTrust } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+export async function customerIdentity(input: CustomerIdentityInput): Promise<IdentityOutcome> {
+  const customer = new CustomerIdentity(input);
+  setHandler(customerIdentityQuery, () => customer.view());
+  setHandler(identityMismatchSignal, (mismatch) => customer.mismatched(mismatch));
+  setHandler(identityHashStoredSignal, (stored) => customer.hashStored(stored));
+  setHandler(
+    confirmIdentityUpdate,
+    async (confirmation) => {
+      customer.confirm(checkConfirmation(confirmation));
+      // Answered once the store lets sends go without the hash: a send right after the answer is not refused.
+      await condition(() => customer.stage !== 'CONFIRMED');
+      return { message: 'confirmed: the next send to the customer goes without the identity hash' };
+    },
+    {
+      validator: (confirmation) => {
+        checkConfirmation(confirmation);
+        const refused = customer.confirmationRefusal();
+        if (refused) throw new Error(refused);
+      },
+    },
+  );
+
+  await markUntrusted(customer.key, 'Meta answered 137000: the identity key hash no longer matches');
+  customer.note('numberflow', 'marked the customer untrusted: sends to them are refused until an operator confirms');
+  if (!(await condition(() => customer.confirmation !== null, CONFIRMATION_WINDOW_MS))) {
+    customer.timedOut(CONFIRMATION_WINDOW_MS / (24 * 60 * 60 * 1000));
+    await condition(allHandlersFinished);
+    return { stage: 'TIMED_OUT', notes: customer.notes };
+  }
+  const by = customer.confirmation;
+  await allowUnhashedSend(customer.key, `confirmed by ${by?.actor ?? 'an operator'} (${by?.method ?? 'unknown'})`);
+  customer.awaitNewHash();
+  await condition(() => customer.newHash !== null);
+  await restoreTrust(customer.key);
+  customer.trusted();
+  await condition(allHandlersFinished);
+  return { stage: 'TRUSTED', notes: customer.notes };
+}

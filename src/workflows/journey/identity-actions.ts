@@ -1,0 +1,104 @@
+// What an operator does about customers' identities on a live number: turn Meta's identity-change check on or off,
+// and have the number send a test message to a WhatsApp user (the post-launch proof that it works). Both are updates
+// answered with their outcome and noted in the journey's history; the send goes through the guarded send, so with
+// the check on it carries the customer's stored hash, and an untrusted customer is refused.
+import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import { WA_ID } from '../../domain/identity.js';
+import type { IdentityCheckRequest, SubmissionOutcome, TestMessageRequest } from '../../domain/messages.js';
+import { checkActor } from '../../domain/operator-input.js';
+import type { Journey } from './journey.js';
+import { callMeta, metaErrorOf } from './meta.js';
+
+/** Guards the live identity actions (new commands) in histories recorded before them. */
+export const LIVE_IDENTITY_ACTIONS_PATCH = 'live-identity-actions';
+
+const { setIdentityCheck } = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '15s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
+});
+
+/** A message is sent once: a retry could deliver it twice. */
+const { sendText } = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '15s',
+  retry: { maximumAttempts: 1 },
+});
+
+export const DEFAULT_TEST_MESSAGE = 'numberflow test message: this number is live on WhatsApp.';
+const MAX_TEXT = 4096;
+
+/** Refuses what a live number cannot take now. */
+export function checkLiveAction(journey: Journey, actor: unknown): void {
+  checkActor(actor);
+  if (journey.stage !== 'LIVE') throw new Error(`this applies to a live number (stage ${journey.stage})`);
+  if (journey.inbox.removal.busy) throw new Error('the number is being removed');
+}
+
+export function checkIdentityCheckRequest(journey: Journey, request: IdentityCheckRequest): void {
+  checkLiveAction(journey, request.actor);
+  if (typeof request.enabled !== 'boolean') throw new Error('enabled must be true or false');
+}
+
+export function checkTestMessage(journey: Journey, request: TestMessageRequest): void {
+  checkLiveAction(journey, request.actor);
+  if (typeof request.to !== 'string' || !WA_ID.test(request.to)) {
+    throw new Error("to must be the customer's wa_id: the digits of their WhatsApp number, e.g. 15551234567");
+  }
+  if (request.text !== undefined && (typeof request.text !== 'string' || request.text.trim() === '')) {
+    throw new Error('the text is empty');
+  }
+  if (request.text !== undefined && request.text.length > MAX_TEXT) {
+    throw new Error(`the text is longer than ${MAX_TEXT} characters`);
+  }
+}
+
+function refused(journey: Journey, actor: string, what: string, err: unknown): SubmissionOutcome {
+  if (isCancellation(err)) throw err;
+  const message = metaErrorOf(err)?.message ?? refusalOf(err);
+  journey.note(actor, `${what} failed: ${message}`);
+  return { accepted: false, message: `${what} failed: ${message}`, attemptsLeft: null };
+}
+
+/** The activity's own message (an untrusted customer's refusal names the way out). */
+function refusalOf(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function turnIdentityCheck(journey: Journey, request: IdentityCheckRequest): Promise<SubmissionOutcome> {
+  patched(LIVE_IDENTITY_ACTIONS_PATCH);
+  const what = `turning ${request.enabled ? 'on' : 'off'} the identity-change check`;
+  try {
+    await callMeta(journey, () => setIdentityCheck(journey.ref, request.enabled));
+  } catch (err) {
+    return refused(journey, request.actor, what, err);
+  }
+  journey.identityCheckSet(request.enabled, request.actor);
+  return {
+    accepted: true,
+    message: `the identity-change check is ${request.enabled ? 'on' : 'off'}`,
+    attemptsLeft: null,
+  };
+}
+
+export async function sendTestMessage(journey: Journey, request: TestMessageRequest): Promise<SubmissionOutcome> {
+  patched(LIVE_IDENTITY_ACTIONS_PATCH);
+  const what = `the test message to ${request.to}`;
+  try {
+    const sent = await sendText({
+      e164: journey.input.phoneNumber.e164,
+      ref: journey.ref,
+      identityCheck: journey.identityCheck,
+      to: request.to,
+      text: request.text?.trim() ?? DEFAULT_TEST_MESSAGE,
+    });
+    const how = sent.withHash ? `with the identity hash ${sent.withHash}` : 'without an identity hash';
+    const message = `${what} was sent (${sent.messageId}, ${how})`;
+    journey.note(request.actor, message);
+    return { accepted: true, message, attemptsLeft: null };
+  } catch (err) {
+    return refused(journey, request.actor, what, err);
+  }
+}

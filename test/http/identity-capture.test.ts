@@ -1,0 +1,129 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customerIdentityQuery, customerIdentityWorkflowId } from '../../src/domain/identity.js';
+import { buildHttpApp } from '../../src/http/app.js';
+import type { SqlIdentityStore } from '../../src/stores/sql-identity-store.js';
+import {
+  envelope,
+  identityMismatchStatus,
+  inboundText,
+  PHONE_NUMBER_ID,
+  sentStatus,
+} from '../graph/fixtures/webhooks.js';
+import { useBench } from '../support/bench.js';
+import { postSigned } from './support.js';
+
+const SECRET = 'identity-capture-secret';
+const WA_ID = '16505551234';
+const key = { phoneNumberId: PHONE_NUMBER_ID, waId: WA_ID };
+
+/** A fixture with its hash and timestamps changed, as a later (or earlier) delivery of Meta's would be. */
+function withStatus(hash: string, timestamp: string) {
+  const [status] = sentStatus.statuses;
+  return {
+    ...sentStatus,
+    statuses: [{ ...status, id: `wamid.${timestamp}`, timestamp, recipient_identity_key_hash: hash }],
+  };
+}
+
+describe("customers' identity hashes from Meta's webhooks (dev server)", () => {
+  const t = useBench('dev');
+  let app: FastifyInstance;
+  // The bench's store: its worker's activities mark the customer untrusted there.
+  let identities: SqlIdentityStore;
+  const logLines: string[] = [];
+  beforeAll(async () => {
+    identities = t.bench.identities;
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logLines.push(chunk.toString()), done()) });
+    app = await buildHttpApp({
+      client: t.env.client,
+      taskQueue: t.bench.taskQueue,
+      appSecret: SECRET,
+      verifyToken: 'identity-capture-verify',
+      logger: pino({ level: 'info' }, sink),
+      graph: t.bench.graph,
+      identities,
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const deliver = async (value: unknown) => {
+    const body = JSON.stringify(envelope([{ field: 'messages', value }], { id: t.bench.wabaId, time: null }));
+    const answer = await postSigned(app, body, SECRET);
+    expect(answer.statusCode).toBe(200);
+  };
+
+  it('captures the hash of an inbound message, then of a status; duplicates and late deliveries change nothing', async () => {
+    await deliver(inboundText);
+    expect(await identities.current(key)).toMatchObject({
+      hash: 'DF2lS5v2W6x=',
+      metaTimestamp: Number(inboundText.messages[0]?.timestamp),
+      source: 'inbound',
+    });
+    await deliver(sentStatus); // the same hash, later: current, not a change
+    await deliver(sentStatus); // Meta delivering it again
+    expect(await identities.current(key)).toMatchObject({ hash: 'DF2lS5v2W6x=', source: 'status' });
+    expect(await identities.history(key)).toHaveLength(1);
+
+    await deliver(withStatus('NewDevice0A=', '1750263900'));
+    await deliver(withStatus('OldDevice0B=', '1750263800')); // delivered after, sent before
+    expect(await identities.current(key)).toMatchObject({ hash: 'NewDevice0A=', metaTimestamp: 1750263900 });
+    expect((await identities.history(key)).map((h) => h.hash)).toEqual([
+      'DF2lS5v2W6x=',
+      'OldDevice0B=',
+      'NewDevice0A=',
+    ]);
+    // Hashes stay out of the log.
+    expect(logLines.join('')).not.toMatch(/DF2lS5v2W6x=|NewDevice0A=|OldDevice0B=/);
+  });
+
+  it('starts the customer’s customerIdentity on a 137000 status, once however often it is delivered', async () => {
+    await t.bench.run(async () => {
+      await deliver(identityMismatchStatus);
+      await deliver(identityMismatchStatus);
+      const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(PHONE_NUMBER_ID, WA_ID));
+      let view = await handle.query(customerIdentityQuery);
+      for (let i = 0; i < 600 && (view.mismatches < 2 || (await identities.trust(key)) === undefined); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        view = await handle.query(customerIdentityQuery);
+      }
+      expect(view).toMatchObject({ stage: 'UNTRUSTED', phoneNumberId: PHONE_NUMBER_ID, waId: WA_ID, mismatches: 2 });
+      expect(await identities.trust(key)).toMatchObject({ state: 'untrusted' });
+      // A status with a hash while the customer is untrusted and unconfirmed is recorded, and trusts no one.
+      await deliver(withStatus('Stranger00C=', '1750264000'));
+      expect(await identities.current(key)).toMatchObject({ hash: 'Stranger00C=' });
+      expect((await handle.query(customerIdentityQuery)).stage).toBe('UNTRUSTED');
+      await handle.terminate('test done');
+    });
+  });
+
+  it('takes many changed customers at once: a workflow each, only for them', async () => {
+    await t.bench.run(async () => {
+      const phoneNumberId = '106540352249999';
+      const customers = Array.from({ length: 25 }, (_, i) => `1650555${String(2000 + i)}`);
+      const [failed] = identityMismatchStatus.statuses;
+      const batch = {
+        ...identityMismatchStatus,
+        metadata: { ...identityMismatchStatus.metadata, phone_number_id: phoneNumberId },
+        statuses: customers.map((waId, i) => ({ ...failed, id: `wamid.burst${i}`, recipient_id: waId })),
+      };
+      await deliver(batch);
+      for (let i = 0; i < 600 && (await identities.untrusted(phoneNumberId)).length < customers.length; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await identities.untrusted(phoneNumberId)).map((c) => c.waId)).toEqual(customers);
+      for (const waId of customers) {
+        const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+        expect((await handle.query(customerIdentityQuery)).stage).toBe('UNTRUSTED');
+        await handle.terminate('test done');
+      }
+      // A customer of the number who never mismatched has no workflow.
+      const other = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, '16505559999'));
+      await expect(other.describe()).rejects.toThrow(/not found/i);
+    });
+  });
+});

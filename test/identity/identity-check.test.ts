@@ -1,0 +1,265 @@
+import { describe, expect, it } from 'vitest';
+import {
+  customerIdentityQuery,
+  customerIdentityWorkflowId,
+  type CustomerIdentityView,
+  type IdentityOutcome,
+} from '../../src/domain/identity.js';
+import { useApi } from '../api/support.js';
+import { useBench } from '../support/bench.js';
+import { leaked, rawClient } from '../support/secrets-scan.js';
+import { liveCustomer } from '../support/identity.js';
+
+interface Outcome {
+  outcome: 'accepted' | 'refused' | 'pending';
+  message: string;
+}
+interface Sent {
+  messageId: string;
+  withHash: string | null;
+  reverifying: boolean;
+}
+interface ErrorAnswer {
+  error: { code: string; message: string };
+}
+
+describe('the identity-change check end to end (dev server + Graph sandbox + HTTP API)', () => {
+  const t = useBench('dev');
+  const api = useApi(t);
+
+  const send = (e164: string, to: string, text = 'Your order has shipped') =>
+    api.call<Sent & ErrorAnswer>('POST', `/v1/numbers/${e164}/messages`, { body: { to, text } });
+
+  async function identityView(phoneNumberId: string, waId: string, until: (v: CustomerIdentityView) => boolean) {
+    const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+    for (let attempt = 0; attempt < 600; attempt++) {
+      const view = await handle.query(customerIdentityQuery).catch(() => null);
+      if (view && until(view)) return view;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`customerIdentity of ${waId} never reached the stage awaited`);
+  }
+
+  it('a recycled number: 137000 → untrusted → refused → re-verified → a send without hash → the new hash → sends carry it', async () => {
+    await t.bench.run(async () => {
+      const { e164, phoneNumberId, waId } = await liveCustomer(t.bench);
+      const key = { phoneNumberId, waId };
+      const { admin } = t.bench.sandbox;
+
+      // The customer writes first: their hash comes with the inbound message.
+      admin.setCustomerIdentity(phoneNumberId, waId, 'OriginalHash1=');
+      admin.deliverInbound(phoneNumberId, waId, 'hello');
+      await admin.flushWebhooks();
+      expect(await t.bench.identities.current(key)).toMatchObject({ hash: 'OriginalHash1=', source: 'inbound' });
+
+      // A send carries the stored hash and is delivered.
+      const delivered = await send(e164, waId);
+      expect(delivered.status).toBe(200);
+      expect(delivered.body).toMatchObject({ withHash: 'Orig…', reverifying: false });
+      const sendCall = admin
+        .calls()
+        .filter((c) => c.endpoint.endsWith('/messages'))
+        .at(-1);
+      expect(sendCall?.status).toBe(200);
+
+      // The number changes hands: Meta takes the send, then fails it with 137000 in its status.
+      const { identityKeyHash: recycled } = admin.recycleCustomer(phoneNumberId, waId);
+      expect((await send(e164, waId)).status).toBe(200);
+      await admin.flushWebhooks();
+      const untrusted = await identityView(phoneNumberId, waId, (v) => v.stage === 'UNTRUSTED' && v.notes.length >= 2);
+      expect(untrusted).toMatchObject({ phoneNumberId, waId, wabaId: t.bench.wabaId, mismatches: 1 });
+      expect(await t.bench.identities.trust(key)).toMatchObject({ state: 'untrusted' });
+
+      // Refused while untrusted, naming the way out.
+      const refused = await send(e164, waId);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.code).toBe('customer_untrusted');
+      expect(refused.body.error.message).toContain(`numberflow identity confirm ${e164} ${waId}`);
+      expect(refused.body.error.message).toContain(`POST /v1/numbers/${e164}/identities/${waId}/confirmation`);
+      const listed = await api.call<{ customers: { waId: string; state: string }[] }>(
+        'GET',
+        `/v1/numbers/${e164}/identities`,
+        { as: 'auditor' },
+      );
+      expect(listed.body.customers).toContainEqual(expect.objectContaining({ waId, state: 'untrusted' }));
+
+      // The operator re-verifies the customer by phone and confirms; bad input and the wrong role are refused.
+      const path = `/v1/numbers/${e164}/identities/${waId}/confirmation`;
+      const bad = await api.call<ErrorAnswer>('POST', path, { body: { method: 'carrier pigeon' } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/phone_call/);
+      expect((await api.call('POST', path, { as: 'auditor', body: { method: 'phone_call' } })).status).toBe(403);
+      const unknown = await api.call('POST', `/v1/numbers/${e164}/identities/15550009999/confirmation`, {
+        body: { method: 'phone_call' },
+      });
+      expect(unknown.status).toBe(404);
+      const confirmed = await api.call<{ message: string }>('POST', path, {
+        body: { method: 'phone_call', note: 'called the number on file; the new owner confirmed the account' },
+      });
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.body.message).toMatch(/without the identity hash/);
+      const again = await api.call<ErrorAnswer>('POST', path, { body: { method: 'email' } });
+      expect(again.status).toBe(409);
+      expect(again.body.error.message).toMatch(/already confirmed by operator@test/);
+
+      // The next send goes without a hash; its status brings the new one, and trust comes back.
+      const unhashed = await send(e164, waId);
+      expect(unhashed.body).toMatchObject({ withHash: null, reverifying: true });
+      await admin.flushWebhooks();
+      const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      t.bench.record(handle.workflowId, 'customerIdentity');
+      const outcome = (await handle.result()) as IdentityOutcome;
+      expect(outcome.stage).toBe('TRUSTED');
+      expect(outcome.notes.map((n) => n.actor)).toEqual(
+        expect.arrayContaining(['meta', 'numberflow', 'operator@test']),
+      );
+      expect(await t.bench.identities.current(key)).toMatchObject({ hash: recycled, source: 'status' });
+      expect(await t.bench.identities.trust(key)).toBeUndefined();
+      expect((await t.bench.identities.history(key)).map((h) => h.hash)).toEqual(['OriginalHash1=', recycled]);
+      // The auditor reads the hashes' changes, by prefix only.
+      const audited = await api.call<{ current: { hashPrefix: string }; history: { hashPrefix: string }[] }>(
+        'GET',
+        `/v1/numbers/${e164}/identities/${waId}`,
+        { as: 'auditor' },
+      );
+      expect(audited.body).toMatchObject({
+        waId,
+        trust: 'trusted',
+        current: { hashPrefix: `${recycled.slice(0, 4)}…`, source: 'status' },
+        history: [{ hashPrefix: 'Orig…', source: 'inbound' }, { hashPrefix: `${recycled.slice(0, 4)}…` }],
+      });
+      expect(JSON.stringify(audited.body)).not.toContain(recycled);
+
+      // Later sends carry the new hash and are delivered.
+      const later = await send(e164, waId);
+      expect(later.body).toMatchObject({ withHash: `${recycled.slice(0, 4)}…`, reverifying: false });
+      await admin.flushWebhooks();
+      expect(await t.bench.identities.trust(key)).toBeUndefined();
+
+      // No hash in clear in the identity workflow's history, nor the WABA's token.
+      const raw = JSON.stringify(await rawClient(t.env).workflow.getHandle(handle.workflowId).fetchHistory());
+      expect(leaked(raw, [recycled, 'OriginalHash1=', t.bench.graphToken])).toEqual([]);
+    });
+  });
+
+  it('confirms a customer whose workflow ended unconfirmed: it starts again and takes the confirmation', async () => {
+    await t.bench.run(async () => {
+      const { e164, phoneNumberId, waId } = await liveCustomer(t.bench);
+      const { admin } = t.bench.sandbox;
+      expect((await send(e164, waId)).body.withHash).toBeNull(); // no hash stored yet: its status brings one
+      await admin.flushWebhooks();
+      admin.recycleCustomer(phoneNumberId, waId);
+      await send(e164, waId);
+      await admin.flushWebhooks();
+      await identityView(phoneNumberId, waId, (v) => v.stage === 'UNTRUSTED' && v.notes.length >= 2);
+      const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      await handle.terminate('as if its 30 days had passed');
+      expect(await t.bench.identities.trust({ phoneNumberId, waId })).toMatchObject({ state: 'untrusted' });
+
+      const confirmed = await api.call('POST', `/v1/numbers/${e164}/identities/${waId}/confirmation`, {
+        body: { method: 'in_person' },
+      });
+      expect(confirmed.status).toBe(200);
+      expect((await send(e164, waId)).body).toMatchObject({ withHash: null, reverifying: true });
+      await admin.flushWebhooks();
+      const again = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      expect(((await again.result()) as IdentityOutcome).stage).toBe('TRUSTED');
+      expect(await t.bench.identities.trust({ phoneNumberId, waId })).toBeUndefined();
+    });
+  });
+
+  it('turns the check off and on for a live number, recorded with the actor', async () => {
+    await t.bench.run(async () => {
+      const { e164, phoneNumberId } = await liveCustomer(t.bench);
+      const ref = { wabaId: t.bench.wabaId, phoneNumberId };
+      const off = await api.call<Outcome>('POST', `/v1/journeys/${e164}/identity-check`, { body: { enabled: false } });
+      expect(off.body).toMatchObject({ outcome: 'accepted', message: 'the identity-change check is off' });
+      expect(await t.bench.graph.getSettings(ref)).toMatchObject({
+        user_identity_change: { enable_identity_key_check: false },
+      });
+      const offView = await api.until(e164, (v) => v.identityCheck === 'off', 'identity check off');
+      expect(offView.notes).toContainEqual(
+        expect.objectContaining({ actor: 'operator@test', what: 'turned off the identity-change check' }),
+      );
+      const on = await api.call<Outcome>('POST', `/v1/journeys/${e164}/identity-check`, {
+        as: 'admin',
+        body: { enabled: true },
+      });
+      expect(on.body.outcome).toBe('accepted');
+      expect((await api.until(e164, (v) => v.identityCheck === 'on', 'identity check on')).notes).toContainEqual(
+        expect.objectContaining({ actor: 'admin@test', what: 'turned on the identity-change check' }),
+      );
+      const timeline = await api.call<{ entries: { actor?: string; what: string; outcome?: string }[] }>(
+        'GET',
+        `/v1/journeys/${e164}/audit`,
+        { as: 'auditor' },
+      );
+      expect(timeline.body.entries).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ actor: 'operator@test', what: 'asked to turn off the identity-change check' }),
+          expect.objectContaining({ what: 'turn off the identity-change check' }),
+          expect.objectContaining({ actor: 'admin@test', what: 'asked to turn on the identity-change check' }),
+        ]),
+      );
+      const bad = await api.call<ErrorAnswer>('POST', `/v1/journeys/${e164}/identity-check`, {
+        body: { enabled: 'yes' },
+      });
+      expect(bad.status).toBe(400);
+      expect(
+        (await api.call('POST', `/v1/journeys/${e164}/identity-check`, { as: 'auditor', body: { enabled: false } }))
+          .status,
+      ).toBe(403);
+    });
+  });
+
+  it('a newly live number sends the post-launch test message, noted in its journey with the outcome', async () => {
+    await t.bench.run(async () => {
+      const { e164, phoneNumberId, waId } = await liveCustomer(t.bench);
+      const answer = await api.call<Outcome>('POST', `/v1/journeys/${e164}/test-message`, { body: { to: waId } });
+      expect(answer.body.outcome).toBe('accepted');
+      expect(answer.body.message).toMatch(new RegExp(`^the test message to ${waId} was sent \\(wamid\\.`));
+      const sent = t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/messages'));
+      expect(sent.length).toBeGreaterThan(0);
+      // Its status brought the customer's hash: the next one carries it.
+      await t.bench.sandbox.admin.flushWebhooks();
+      expect(await t.bench.identities.current({ phoneNumberId, waId })).toMatchObject({ source: 'status' });
+      const second = await api.call<Outcome>('POST', `/v1/journeys/${e164}/test-message`, {
+        body: { to: waId, text: 'second test' },
+      });
+      expect(second.body.message).toMatch(/with the identity hash/);
+      const journey = await api.until(e164, (v) => v.notes.length > 0, 'notes');
+      expect(journey.notes.filter((n) => n.what.startsWith(`the test message to ${waId} was sent`))).toHaveLength(2);
+
+      const timeline = await api.call<{ entries: { actor?: string; what: string; outcome?: string }[] }>(
+        'GET',
+        `/v1/journeys/${e164}/audit`,
+        { as: 'auditor' },
+      );
+      const sends = timeline.body.entries.filter((e) => e.what === 'send a text message');
+      expect(sends.map((e) => e.outcome)).toEqual([
+        expect.stringMatching(/^sent wamid\.\S+ without an identity hash$/),
+        expect.stringMatching(/^sent wamid\.\S+ with the identity hash \S{4}…$/),
+      ]);
+      expect(timeline.body.entries).toContainEqual(
+        expect.objectContaining({ actor: 'operator@test', what: `asked for a test message to ${waId}` }),
+      );
+
+      // Refused to an untrusted customer, and noted so.
+      await t.bench.identities.setTrust(
+        { phoneNumberId, waId },
+        { state: 'untrusted', detail: 'test', messageId: null },
+      );
+      const refused = await api.call<Outcome>('POST', `/v1/journeys/${e164}/test-message`, { body: { to: waId } });
+      expect(refused.body.outcome).toBe('refused');
+      expect(refused.body.message).toContain(`numberflow identity confirm ${e164} ${waId}`);
+      await t.bench.identities.setTrust({ phoneNumberId, waId }, null);
+
+      // The journey's history holds the sends, never the WABA's token.
+      const raw = JSON.stringify(await rawClient(t.env).workflow.getHandle(`number:${e164}`).fetchHistory());
+      expect(leaked(raw, [t.bench.graphToken])).toEqual([]);
+
+      const notLive = await api.call<ErrorAnswer>('POST', `/v1/journeys/${e164}/test-message`, { body: { to: 'abc' } });
+      expect(notLive.status).toBe(400);
+    });
+  });
+});

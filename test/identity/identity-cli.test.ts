@@ -1,0 +1,69 @@
+// The identity commands as an operator's machine runs them in API mode (NUMBERFLOW_URL, NUMBERFLOW_TOKEN): the
+// post-launch test message, a send refused for an untrusted customer, the list, the confirmation, the check turned off.
+import { describe, expect, it } from 'vitest';
+import { useApi } from '../api/support.js';
+import { useBench } from '../support/bench.js';
+import { spawnCli } from '../support/processes.js';
+import { liveCustomer, untilUntrusted } from '../support/identity.js';
+
+const LONG = 240_000; // several CLI processes, each a Node start, on a shared 2-core box
+
+describe('the identity commands through the HTTP API', () => {
+  const t = useBench('dev');
+  const api = useApi(t);
+
+  async function cli(args: string[]) {
+    const env = { PATH: process.env.PATH ?? '', NUMBERFLOW_URL: api.url, NUMBERFLOW_TOKEN: api.tokens.operator };
+    const spawned = spawnCli(env, args);
+    const code = await spawned.exit(90_000);
+    return { code, stdout: spawned.stdout(), stderr: spawned.stderr() };
+  }
+  const json = <T>(answer: { code: number | null; stdout: string; stderr: string }): T => {
+    expect(answer, answer.stderr).toMatchObject({ code: 0 });
+    return JSON.parse(answer.stdout) as T;
+  };
+
+  it(
+    'test message, a refused send, the untrusted list, the confirmation and the check turned off',
+    async () => {
+      await t.bench.run(async () => {
+        const { e164, phoneNumberId, waId } = await liveCustomer(t.bench);
+        const { admin } = t.bench.sandbox;
+
+        const tested = json<{ outcome: string; message: string }>(
+          await cli(['test-message', e164, '--to', waId, '--json']),
+        );
+        expect(tested.outcome).toBe('accepted');
+        await admin.flushWebhooks(); // its status brings the customer's hash
+
+        admin.recycleCustomer(phoneNumberId, waId);
+        const sent = await cli(['send', e164, '--to', waId, '--text', 'Your order has shipped']);
+        expect(sent, sent.stderr).toMatchObject({ code: 0 });
+        expect(sent.stdout).toMatch(/^sent wamid\.\S+ with the identity hash \S{4}…\n$/);
+        await admin.flushWebhooks(); // its status fails with 137000
+        await untilUntrusted(t.bench, { phoneNumberId, waId });
+
+        const refused = await cli(['send', e164, '--to', waId, '--text', 'again']);
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr).toContain(`numberflow identity confirm ${e164} ${waId}`);
+
+        const listed = json<{ waId: string; state: string }[]>(await cli(['identity', 'list', e164, '--json']));
+        expect(listed).toEqual([expect.objectContaining({ waId, state: 'untrusted' })]);
+
+        const badMethod = await cli(['identity', 'confirm', e164, waId, '--method', 'pigeon']);
+        expect(badMethod.code).not.toBe(0);
+        expect(badMethod.stderr).toMatch(/phone_call/);
+        const confirmed = await cli(['identity', 'confirm', e164, waId, '--method', 'phone_call']);
+        expect(confirmed, confirmed.stderr).toMatchObject({ code: 0 });
+        expect(confirmed.stdout).toMatch(/without the identity hash/);
+
+        const off = json<{ outcome: string }>(await cli(['identity-check', e164, 'off', '--json']));
+        expect(off.outcome).toBe('accepted');
+        expect((await api.until(e164, (v) => v.identityCheck === 'off', 'check off')).notes).toContainEqual(
+          expect.objectContaining({ actor: 'operator@test', what: 'turned off the identity-change check' }),
+        );
+      });
+    },
+    LONG,
+  );
+});

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres } from '../../src/stores/postgres.js';
+import { SqlIdentityStore } from '../../src/stores/sql-identity-store.js';
+import type { SqlDatabase } from '../../src/stores/sql.js';
+import { openSqlite } from '../../src/stores/sqlite.js';
+import { freshPostgresDatabase, type TestDatabase } from '../support/postgres.js';
+import { tempDir } from '../support/processes.js';
+
+const alice = { phoneNumberId: '1001', waId: '15550001111' };
+const bob = { phoneNumberId: '1001', waId: '15550002222' };
+
+function contract(name: string, open: () => Promise<SqlDatabase>) {
+  describe(`the identity store on ${name}`, () => {
+    it('captures hashes from messages and statuses, and keeps them across a restart', async () => {
+      let db = await open();
+      let store = await SqlIdentityStore.open(db);
+      expect(await store.current(alice)).toBeUndefined();
+      expect((await store.record(alice, 'AAAAhash1=', 1_700_000_000, 'inbound')).changed).toBe(true);
+      expect((await store.record(bob, 'BBBBhash1=', 1_700_000_005, 'status')).changed).toBe(true);
+      await db.close();
+
+      db = await open(); // a restart
+      store = await SqlIdentityStore.open(db); // migrating again changes nothing
+      expect(await store.current(alice)).toMatchObject({
+        hash: 'AAAAhash1=',
+        metaTimestamp: 1_700_000_000,
+        source: 'inbound',
+      });
+      expect(await store.current(bob)).toMatchObject({ hash: 'BBBBhash1=', source: 'status' });
+      await db.close();
+    });
+
+    it('takes a duplicate webhook once and lets the newest Meta timestamp win whatever the order', async () => {
+      const db = await open();
+      const store = await SqlIdentityStore.open(db);
+      const key = { phoneNumberId: '2002', waId: '15550003333' };
+      expect((await store.record(key, 'old-hash=', 100, 'inbound')).changed).toBe(true);
+      expect((await store.record(key, 'old-hash=', 100, 'inbound')).changed).toBe(false); // duplicate
+      expect((await store.record(key, 'new-hash=', 300, 'status')).changed).toBe(true);
+      // A late delivery of an older report: kept for audit, not current.
+      const late = await store.record(key, 'mid-hash=', 200, 'inbound');
+      expect(late).toMatchObject({ changed: false, current: { hash: 'new-hash=', metaTimestamp: 300 } });
+      expect((await store.record(key, 'new-hash=', 300, 'status')).changed).toBe(false);
+      expect((await store.history(key)).map((h) => [h.hash, h.metaTimestamp])).toEqual([
+        ['old-hash=', 100],
+        ['mid-hash=', 200],
+        ['new-hash=', 300],
+      ]);
+      // Within one second (Meta's timestamps are whole seconds) the later delivery wins.
+      const tie = { phoneNumberId: '2002', waId: '15550004444' };
+      await store.record(tie, 'zz-hash=', 500, 'inbound');
+      expect(await store.record(tie, 'aa-hash=', 500, 'status')).toMatchObject({
+        changed: true,
+        current: { hash: 'aa-hash=' },
+      });
+      await expect(store.record(tie, ' ', 600, 'inbound')).rejects.toThrow(/empty identity key hash/);
+      await expect(store.record(tie, 'x=', 1.5, 'inbound')).rejects.toThrow(/whole unix seconds/);
+      await db.close();
+    });
+
+    it('keeps untrusted customers until trust is restored', async () => {
+      const db = await open();
+      const store = await SqlIdentityStore.open(db);
+      const key = { phoneNumberId: '3003', waId: '15550005555' };
+      expect(await store.trust(key)).toBeUndefined();
+      await store.setTrust(key, { state: 'untrusted', detail: '137000 in a status', messageId: null });
+      await store.setTrust(key, { state: 'verifying', detail: 'confirmed by ops@acme', messageId: 'wamid.1' });
+      expect(await store.trust(key)).toMatchObject({ state: 'verifying', messageId: 'wamid.1' });
+      expect((await store.untrusted('3003')).map((c) => c.waId)).toEqual(['15550005555']);
+      expect((await store.untrusted()).some((c) => c.phoneNumberId === '3003')).toBe(true);
+      await store.setTrust(key, null);
+      expect(await store.trust(key)).toBeUndefined();
+      expect(await store.untrusted('3003')).toEqual([]);
+      await db.close();
+    });
+  });
+}
+
+const dir = tempDir('identity-store');
+contract('SQLite', () => Promise.resolve(openSqlite(`${dir}/numberflow.sqlite`)));
+
+let pg: TestDatabase | undefined;
+beforeAll(async () => {
+  pg = await freshPostgresDatabase();
+});
+afterAll(async () => {
+  await pg?.drop();
+});
+contract('PostgreSQL', () => openPostgres((pg as TestDatabase).url));
