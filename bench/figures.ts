@@ -2,7 +2,8 @@
 // run, their ratio, and the goal (on the ratio or on the value) with whether it was met.
 import { cpus, totalmem, type, release } from 'node:os';
 
-export type Unit = 'journeys/s' | 'events' | 'starts/s' | 's' | 'MB' | 'ms' | 'requests/s' | 'ms/admission';
+export type Unit =
+  'journeys/s' | 'parked/s' | 'events' | 'starts/s' | 's' | 'MB' | 'ms' | 'requests/s' | 'ms/admission';
 
 /** A goal on the ratio (value ÷ baseline) or on the value itself; one bound or the other. */
 export interface Goal {
@@ -63,7 +64,16 @@ export function figure(
       : goal.atLeast !== undefined
         ? judged >= goal.atLeast
         : judged <= (goal.atMost as number);
-  return { name, value: rounded(value), unit, baseline: baseline === null ? null : rounded(baseline), ratio, goal, met, ...(options.note ? { note: options.note } : {}) };
+  return {
+    name,
+    value: rounded(value),
+    unit,
+    baseline: baseline === null ? null : rounded(baseline),
+    ratio,
+    goal,
+    met,
+    ...(options.note ? { note: options.note } : {}),
+  };
 }
 
 /** "≥ 0.8×" or "≤ 400 MB". */

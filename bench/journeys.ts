@@ -25,7 +25,8 @@ export async function until<T>(read: () => Promise<T>, done: (value: T) => boole
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`waited too long for ${what}; last seen ${JSON.stringify(value).slice(0, 400)}`);
+    if (Date.now() > deadline)
+      throw new Error(`waited too long for ${what}; last seen ${JSON.stringify(value).slice(0, 400)}`);
     await pause(POLL_MS);
   }
 }

@@ -4,6 +4,7 @@
 // baselines of bench/workflows.ts. `close` stops them in reverse.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -38,7 +39,7 @@ export interface BenchStand {
   /** The HTTP service on loopback, receiving the sandbox's webhooks. */
   serve(taskQueue: string): Promise<BenchService>;
   /** Starts a portfolio's workflow with no practical cap (the sandbox's own cap webhook may come too early). */
-  openPortfolio(taskQueue: string, portfolioId?: string): Promise<void>;
+  openPortfolio(taskQueue: string, options?: { portfolioId?: string; client?: Client }): Promise<void>;
   /** A worker on `taskQueue`: the real workflows and activities, and the baselines (no-op activity). */
   worker(taskQueue: string): Promise<Worker>;
   close(): Promise<void>;
@@ -85,8 +86,8 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
       sandbox.admin.setWebhookUrl(`${url}/webhooks/meta`);
       return { url, app, token };
     },
-    async openPortfolio(taskQueue, id = portfolioId) {
-      await env.client.workflow.start('portfolio', {
+    async openPortfolio(taskQueue, { portfolioId: id = portfolioId, client = env.client } = {}) {
+      await client.workflow.start('portfolio', {
         taskQueue,
         workflowId: portfolioWorkflowId(id),
         args: [{ portfolioId: id, cap: 1_000_000 }],

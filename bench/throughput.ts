@@ -11,7 +11,11 @@ import { baselineSignal, baselineUpdate, idealStageQuery, type IdealJourneyShape
 
 async function idealJourney(client: Client, taskQueue: string, shape: IdealJourneyShape, i: number): Promise<void> {
   const handle = await client.workflow.start('idealJourney', { taskQueue, workflowId: `ideal-${i}`, args: [shape] });
-  await until(() => handle.query(idealStageQuery), (stage) => stage === 'awaiting', `ideal-${i} awaiting`);
+  await until(
+    () => handle.query(idealStageQuery),
+    (stage) => stage === 'awaiting',
+    `ideal-${i} awaiting`,
+  );
   await handle.executeUpdate(baselineUpdate, { args: [i] });
   for (let s = 0; s < shape.signals; s++) await handle.signal(baselineSignal, s);
   await handle.result();

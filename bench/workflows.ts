@@ -48,7 +48,7 @@ export async function idealJourney(shape: IdealJourneyShape): Promise<void> {
       return n;
     },
     {
-    validator: () => {
+      validator: (_n: number) => {
         if (stage !== 'awaiting') throw new Error('not awaiting');
       },
     },
