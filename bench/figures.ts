@@ -102,3 +102,17 @@ export function thisMachine(): Machine {
 export function results(figures: Figure[], date = new Date()): Results {
   return { machine: thisMachine(), date: date.toISOString(), figures };
 }
+
+/** The figures as a Markdown table (figure, value, baseline, ratio, goal, met), as the README shows them. */
+export function markdownTable(figures: Figure[]): string {
+  const cell = (n: number | null, unit: Unit) => (n === null ? '—' : `${n} ${unit}`);
+  return [
+    '| figure | value | baseline | ratio | goal | met |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...figures.map(
+      (f) =>
+        `| ${f.name} | ${cell(f.value, f.unit)} | ${cell(f.baseline, f.unit)} | ${f.ratio === null ? '—' : `${f.ratio}×`} | ` +
+        `${describeGoal(f.goal, f.unit)} | ${f.met === null ? '—' : f.met ? 'yes' : 'no'} |`,
+    ),
+  ].join('\n');
+}
