@@ -53,6 +53,13 @@ async function untilParked(client: Client, count: number, deadline: number): Pro
   }
 }
 
+/** Where the journeys not yet parked stand, as "820 ADDING, 40 REQUESTING_CODE". */
+async function notYetParked(client: Client): Promise<string> {
+  const stages = ['WAITING_FOR_CAPACITY', 'ADDING', 'REQUESTING_CODE'];
+  const counts = await Promise.all(stages.map((stage) => client.workflow.count(`NumberStage = '${stage}'`)));
+  return stages.map((stage, i) => `${counts[i]?.count ?? 0} ${stage}`).join(', ');
+}
+
 /** `count` parked journeys, none of `besides`. */
 async function someParked(client: Client, count: number, besides: string[]): Promise<string[]> {
   const found: string[] = [];
@@ -106,6 +113,7 @@ async function scenario(s: Scenario, timeoutMs: number, width: number): Promise<
     const parked = await untilParked(client, s.parked, deadline);
     const parkedSeconds = (performance.now() - began) / 1000;
     const parkedMb = worker.rssMb();
+    const elsewhere = parked >= s.parked ? '' : `; the others: ${await notYetParked(client)}`;
     const loadedMs = await answerMs(client, stand, await someParked(client, SAMPLES, warm));
     await client.connection.close();
     peakMb = Math.max(peakMb, worker.rssMb());
@@ -118,7 +126,8 @@ async function scenario(s: Scenario, timeoutMs: number, width: number): Promise<
         note:
           parked >= s.parked
             ? counts
-            : `${counts}: NOT all, ${parked} parked when the bound of ${timeoutMs / 1000} s ran out (BENCH_PARKED_TIMEOUT_S)`,
+            : `${counts}: NOT all, ${parked} parked when the bound of ${timeoutMs / 1000} s ran out ` +
+              `(BENCH_PARKED_TIMEOUT_S)${elsewhere}`,
       }),
       figure(`parked (${s.label}): journeys parked per second`, (parked - WARM) / parkedSeconds, 'parked/s', {
         note: counts,
@@ -126,7 +135,7 @@ async function scenario(s: Scenario, timeoutMs: number, width: number): Promise<
       figure(`parked (${s.label}): worker RSS, peak`, peakMb, 'MB', {
         baseline: idleMb,
         goal: { of: 'value', atMost: 400 },
-        note: `npm run worker alone, prebuilt bundle; baseline: the worker idle; ${Math.round(parkedMb)} MB once all parked`,
+        note: `npm run worker alone, prebuilt bundle; baseline: the worker idle; ${Math.round(parkedMb)} MB when the wait for all parked ended`,
       }),
       figure(`parked (${s.label}): a code answered`, loadedMs, 'ms', {
         baseline: warmMs,
