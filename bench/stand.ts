@@ -1,17 +1,37 @@
 // What every benchmark runs on: a dev server of its own, a Graph sandbox on loopback with one portfolio and WABA,
-// and a Graph client with the WABA's token. `close` stops them in reverse.
+// and a Graph client with the WABA's token. `serve` adds the real HTTP service (webhook receiver, /v1 API with an
+// operator's token) that the sandbox sends its webhooks to; `worker` a worker running the real workflows and the
+// baselines of bench/workflows.ts. `close` stops them in reverse.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { createActivities } from '../src/activities/index.js';
+import { portfolioWorkflowId } from '../src/domain/portfolio.js';
 import { customSearchAttributes } from '../src/domain/search-attributes.js';
 import { GraphClient } from '../src/graph/client.js';
 import { staticTokenProvider } from '../src/graph/tokens.js';
+import { buildHttpApp } from '../src/http/app.js';
+import { PrincipalDirectory } from '../src/http/auth/directory.js';
+import { addPrincipal } from '../src/http/auth/token-file.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
 import { SqlIdentityStore } from '../src/stores/sql-identity-store.js';
 import { openSqlite } from '../src/stores/sqlite.js';
 import { resolveBinary, toSdkExecutable } from '../src/temporal/binaries.js';
+import { workflowInterceptorModules } from '../src/worker.js';
+import { scratchDir } from './processes.js';
+
+export interface BenchService {
+  url: string;
+  app: FastifyInstance;
+  /** An operator's bearer token (onboarding and operator roles). */
+  token: string;
+}
 
 export interface BenchStand {
   env: TestWorkflowEnvironment;
@@ -21,6 +41,13 @@ export interface BenchStand {
   identities: SqlIdentityStore;
   portfolioId: string;
   wabaId: string;
+  appSecret: string;
+  /** The HTTP service on loopback, receiving the sandbox's webhooks. */
+  serve(taskQueue: string): Promise<BenchService>;
+  /** Starts a portfolio's workflow with no practical cap (the sandbox's own cap webhook may come too early). */
+  openPortfolio(taskQueue: string, options?: { portfolioId?: string; client?: Client }): Promise<void>;
+  /** A worker on `taskQueue`: the real workflows and activities, and the baselines (no-op activity). */
+  worker(taskQueue: string): Promise<Worker>;
   close(): Promise<void>;
 }
 
@@ -43,6 +70,7 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
   const dataDir = mkdtempSync(join(tmpdir(), 'numberflow-bench-'));
   const db = openSqlite(join(dataDir, 'numberflow.sqlite'));
   const identities = await SqlIdentityStore.open(db);
+  const apps: FastifyInstance[] = [];
   return {
     env,
     sandbox,
@@ -50,7 +78,44 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
     identities,
     portfolioId,
     wabaId,
+    appSecret: sandboxOptions.appSecret,
+    async serve(taskQueue) {
+      const tokenFile = join(scratchDir('bench-tokens'), 'api-tokens.json');
+      const token = addPrincipal(tokenFile, { name: 'bench@loopback', roles: ['onboarding', 'operator'] });
+      const app = await buildHttpApp({
+        client: env.client,
+        taskQueue,
+        appSecret: sandboxOptions.appSecret,
+        verifyToken: 'bench-verify-token',
+        logger: pino({ level: 'silent' }),
+        graph,
+        principals: PrincipalDirectory.fromFile(tokenFile),
+      });
+      apps.push(app);
+      const url = await app.listen({ host: '127.0.0.1', port: 0 });
+      sandbox.admin.setWebhookUrl(`${url}/webhooks/meta`);
+      return { url, app, token };
+    },
+    async openPortfolio(taskQueue, { portfolioId: id = portfolioId, client = env.client } = {}) {
+      await client.workflow.start('portfolio', {
+        taskQueue,
+        workflowId: portfolioWorkflowId(id),
+        args: [{ portfolioId: id, cap: 1_000_000 }],
+      });
+    },
+    worker: (taskQueue) =>
+      Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
+        interceptors: { workflowModules: workflowInterceptorModules },
+        activities: {
+          ...createActivities({ graph, identities, temporal: env.client, taskQueue }),
+          baselineActivity: async () => undefined,
+        },
+      }),
     close: async () => {
+      for (const app of apps) await app.close();
       await graph.close();
       await sandbox.close();
       await env.teardown();

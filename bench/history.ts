@@ -1,0 +1,63 @@
+// History events per happy journey: one journey walked to LIVE through the real receiver, its history counted by
+// event type. Also answers the journey's shape (activities around the code's update, signals) for the ideal
+// workflow of bench/throughput.ts.
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { figure, type Figure } from './figures.js';
+import { happyJourney, type JourneyAt } from './journeys.js';
+import { startBenchStand, type BenchStand } from './stand.js';
+import type { IdealJourneyShape } from './workflows.js';
+
+const EventType = proto.temporal.api.enums.v1.EventType;
+
+export interface HappyHistory {
+  events: number;
+  byType: Record<string, number>;
+  shape: IdealJourneyShape;
+}
+
+/** Walks journey `i` to LIVE and reads its history. */
+export async function happyHistory(stand: BenchStand, at: JourneyAt, i: number): Promise<HappyHistory> {
+  const client: Client = stand.env.client;
+  const workflowId = await happyJourney(client, stand.sandbox.admin, at, i);
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const byType: Record<string, number> = {};
+  const shape: IdealJourneyShape = { activitiesBefore: 0, activitiesAfter: 0, signals: 0 };
+  let updated = false;
+  for (const event of events) {
+    const type = EventType[event.eventType ?? 0] ?? 'UNKNOWN';
+    const short = type.replace(/^EVENT_TYPE_/, '');
+    byType[short] = (byType[short] ?? 0) + 1;
+    if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) updated = true;
+    if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+      shape[updated ? 'activitiesAfter' : 'activitiesBefore'] += 1;
+    if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) shape.signals += 1;
+  }
+  return { events: events.length, byType, shape };
+}
+
+export async function historyBench(): Promise<Figure[]> {
+  const stand = await startBenchStand({ appSecret: 'bench-secret', seed: 2, nameReviewDelayMs: 0 });
+  const taskQueue = 'bench-history';
+  try {
+    await stand.serve(taskQueue);
+    await stand.openPortfolio(taskQueue);
+    const worker = await stand.worker(taskQueue);
+    const happy = await worker.runUntil(() =>
+      happyHistory(stand, { taskQueue, wabaId: stand.wabaId, portfolioId: stand.portfolioId }, 0),
+    );
+    const kinds = Object.entries(happy.byType)
+      .sort(([, a], [, b]) => b - a)
+      .map(([type, n]) => `${n} ${type}`)
+      .join(', ');
+    return [
+      figure('history events per happy journey', happy.events, 'events', {
+        goal: { of: 'value', atMost: 50 },
+        note: `start to LIVE: ${kinds}`,
+      }),
+    ];
+  } finally {
+    await stand.close();
+  }
+}

@@ -1,0 +1,114 @@
+// Processes and folders of a benchmark run: scratch folders, keys made for the run, and `npm run worker` itself
+// (src/worker.ts) as a child process on the bench's server, whose resident memory is read from /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { createDataConverter } from '../src/codec/data-converter.js';
+import { parseCodecKeys } from '../src/codec/keys.js';
+import { parseSecretsKeys } from '../src/codec/secrets-keys.js';
+import { bundleFileIn, workflowInterceptorModules, workflowsPath } from '../src/temporal/workflow-bundle.js';
+
+const root = join(import.meta.dirname, '..');
+
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `numberflow-${prefix}-`));
+}
+
+/** A payload key and a secrets key pair made for this run only, as the worker's environment names them. */
+export function runKeys(): { NUMBERFLOW_CODEC_KEYS: string; NUMBERFLOW_SECRETS_KEY: string } {
+  const { privateKey } = generateKeyPairSync('x25519');
+  return {
+    NUMBERFLOW_CODEC_KEYS: `bench-1:${randomBytes(32).toString('base64')}`,
+    NUMBERFLOW_SECRETS_KEY: privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+  };
+}
+
+/** A client of the bench's server that encrypts and seals as a worker with `keys` expects. */
+export async function keyedClient(address: string, keys: ReturnType<typeof runKeys>): Promise<Client> {
+  const connection = await Connection.connect({ address });
+  const dataConverter = createDataConverter(parseCodecKeys(keys.NUMBERFLOW_CODEC_KEYS), parseSecretsKeys(keys));
+  return new Client({ connection, dataConverter });
+}
+
+let bundleDir: Promise<string> | undefined;
+
+/** A folder with the prebuilt workflow bundle, as production's NUMBERFLOW_WORKFLOW_BUNDLE (built once a run). */
+export function prebuiltBundle(): Promise<string> {
+  bundleDir ??= (async () => {
+    const dir = scratchDir('bench-bundle');
+    const { code } = await bundleWorkflowCode({
+      workflowsPath,
+      workflowInterceptorModules,
+      logger: new DefaultLogger('WARN'),
+    });
+    writeFileSync(bundleFileIn(dir, false), code);
+    return dir;
+  })();
+  return bundleDir;
+}
+
+export interface WorkerProcess {
+  pid: number;
+  /** Resident memory now, in MB. */
+  rssMb(): number;
+  /** SIGTERM (the runtime drains it), then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** `npm run worker` as a process of its own with `env` (on top of PATH); resolves once it polls. */
+export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/worker.ts')], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      LOG_LEVEL: 'info',
+      NUMBERFLOW_WORKFLOW_BUNDLE: await prebuiltBundle(),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('could not spawn the worker');
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('the worker did not start within 120 s')), 120_000);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      child.off('exit', gone);
+      child.kill('SIGKILL');
+      reject(err);
+    };
+    const gone = () => fail(new Error(`the worker exited: ${stderr}`));
+    child.once('exit', gone);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.includes('"worker running"')) {
+        clearTimeout(timer);
+        child.off('exit', gone);
+        resolve();
+      }
+    });
+  });
+  return {
+    pid,
+    rssMb: () => {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+      if (kb === undefined) throw new Error(`no VmRSS for the worker (pid ${pid})`);
+      return Number(kb) / 1024;
+    },
+    async stop(graceMs = 30_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const guard = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(guard);
+    },
+  };
+}
