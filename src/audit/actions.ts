@@ -24,6 +24,7 @@ import {
 } from '../domain/messages.js';
 import { confirmIdentityUpdate, identityHashStoredSignal, identityMismatchSignal } from '../domain/identity.js';
 import { slotAnswerSignal } from '../domain/portfolio.js';
+import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
 import {
   actorField,
   allowed,
@@ -40,12 +41,13 @@ import {
   resendFields,
   slotAnswerFields,
 } from './payloads.js';
-import type { TimelineKind } from './types.js';
+import type { MetaAnswer, TimelineKind } from './types.js';
 
 export interface Described {
   kind: TimelineKind;
   actor?: string;
   what: string;
+  meta?: MetaAnswer;
 }
 
 type Describe = (arg: unknown) => Described;
@@ -119,7 +121,12 @@ const messages: Record<string, Describe> = {
         : mismatch
           ? ` in the status of ${mismatch.messageId ?? 'a message'}`
           : '';
-    return { kind: 'webhook', actor: 'meta', what: `identity key mismatch (137000)${where}` };
+    const meta: MetaAnswer = {
+      code: IDENTITY_MISMATCH_CODE,
+      ...(mismatch?.metaMessage ? { message: mismatch.metaMessage } : {}),
+      ...(mismatch?.fbtraceId ? { fbtraceId: mismatch.fbtraceId } : {}),
+    };
+    return { kind: 'webhook', actor: 'meta', what: `identity key mismatch (137000)${where}`, meta };
   },
   [identityHashStoredSignal.name]: (arg) => {
     const stored = allowed(hashStoredFields, arg);
@@ -150,6 +157,9 @@ export function describeMessage(name: string, arg: unknown, how: 'update' | 'sig
 
 /** Whether a message is read at all: an unknown one is never decoded. */
 export const knownMessage = (name: string): boolean => Object.hasOwn(messages, name);
+
+/** Updates that answer a plain `{ message }` (not a submission's outcome): the message is their outcome. */
+export const plainAnswers: ReadonlySet<string> = new Set([confirmIdentityUpdate.name]);
 
 /** Updates whose answer is a secret (the PIN an admin read back): the answer is never decoded, only said to exist. */
 export const secretAnswers: ReadonlyMap<string, string> = new Map([

@@ -162,9 +162,13 @@ export const confirmationFields = z.object({
   actor: z.string(),
   method: z.enum(verificationMethods),
 }) satisfies z.ZodType<Omit<IdentityConfirmation, 'note'>>;
+/** The answer of an update that answers in words only (the operator's confirmation). */
+export const answerMessageField = z.object({ message: z.string() });
 export const mismatchFields = z.object({
   source: z.enum(['status', 'send']),
   messageId: z.string().nullable(),
+  metaMessage: z.string().optional(),
+  fbtraceId: z.string().optional(),
 }) satisfies z.ZodType<Omit<IdentityMismatch, 'at'>>;
 export const hashStoredFields = z.object({
   messageId: z.string(),

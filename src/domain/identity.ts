@@ -25,6 +25,10 @@ export interface IdentityMismatch {
   messageId: string | null;
   /** ISO time Meta gave it. */
   at: string;
+  /** Meta's words for it (a status error's message or title, a send's error message), for the audit. */
+  metaMessage?: string;
+  /** Meta's fbtrace_id, which a send's error answer carries (a status webhook has none). */
+  fbtraceId?: string;
 }
 
 /** The status of the send without the hash brought the customer's new hash (only its prefix travels). */

@@ -77,7 +77,13 @@ export async function guardedSend(deps: SendDeps, request: SendRequest): Promise
     if (!(err instanceof GraphError) || err.code !== IDENTITY_MISMATCH_CODE) throw err;
     await deps.reportMismatch(
       { ...key, wabaId: ref.wabaId },
-      { source: 'send', messageId: null, at: new Date().toISOString() },
+      {
+        source: 'send',
+        messageId: null,
+        at: new Date().toISOString(),
+        metaMessage: err.metaMessage,
+        ...(err.fbtraceId ? { fbtraceId: err.fbtraceId } : {}),
+      },
     );
     throw new IdentityRefusedError(
       'IDENTITY_MISMATCH',
