@@ -3,7 +3,7 @@
 // run of the journey: its rows sit, in time, in the section of the journey run they happened during.
 import type { IdentityRun, RunSummary, Timeline, TimelineEntry } from './types.js';
 
-export const cellHeadings = ['at (UTC)', 'stage', 'kind', 'who', 'customer', 'what', 'outcome'] as const;
+export const cellHeadings = ['at (UTC)', 'stage', 'kind', 'customer', 'who', 'what', 'outcome'] as const;
 export type Cells = [string, string, string, string, string, string, string];
 
 export interface RunSection {
@@ -40,8 +40,8 @@ const cellsOf = (entry: TimelineEntry): Cells => [
   entry.at.replace('T', ' ').replace('Z', ''),
   entry.stage,
   entry.kind,
-  entry.actor ?? '',
   entry.customer ?? '',
+  entry.actor ?? '',
   entry.endpoint ? `${entry.what} (${entry.endpoint})` : entry.what,
   outcomeCell(entry),
 ];

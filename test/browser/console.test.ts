@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBench } from '../support/bench.js';
 import { consoleApp } from '../support/console.js';
+import { untrustedCustomer } from '../support/identity.js';
 import { decideName } from '../support/steps.js';
 
 /** What the functions run inside the page use of its document (the project compiles without the DOM's types). */
@@ -42,10 +43,14 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       );
     }
     mkdirSync(ARTIFACTS, { recursive: true });
-    const made = await consoleApp(t.bench, [
-      { name: OPERATOR, roles: ['operator'], portfolios: [t.bench.portfolioId] },
-      { name: AUDITOR, roles: ['auditor'] },
-    ]);
+    const made = await consoleApp(
+      t.bench,
+      [
+        { name: OPERATOR, roles: ['operator'], portfolios: [t.bench.portfolioId] },
+        { name: AUDITOR, roles: ['auditor'] },
+      ],
+      { identities: t.bench.identities },
+    );
     app = made.app;
     token = made.tokens[OPERATOR] as string;
     auditorToken = made.tokens[AUDITOR] as string;
@@ -148,6 +153,32 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
 
       await page.setViewportSize({ width: 360, height: 740 }); // the narrowest phones in use
       expect(await fitsWidth(page)).toBe(true);
+      await context.close();
+    });
+  }, 180_000);
+
+  it('lets an operator confirm a customer whose identity changed, from the live number’s page', async () => {
+    await t.bench.run(async () => {
+      const { e164, waId } = await untrustedCustomer(t.bench);
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      const page = await context.newPage();
+      const journeyPage = `${url}/journeys/${encodeURIComponent(e164)}`;
+      await page.goto(journeyPage);
+      await page.getByLabel('API token').fill(token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(journeyPage);
+
+      const customers = page.locator('#customers');
+      expect(await customers.textContent()).toContain(`${waId} · untrusted`);
+      await page.getByLabel(`How you re-verified ${waId} outside WhatsApp`).selectOption('video_call');
+      await page.getByLabel(/^What you checked/).fill('saw the customer on a video call');
+      await page.getByRole('button', { name: 'Confirm the customer' }).click();
+      await page.locator('#outcome.accepted').waitFor({ timeout: JOURNEY_MS });
+      expect(await page.locator('#outcome').textContent()).toContain('the next send to the customer goes without');
+      expect(await customers.textContent()).toContain(`${waId} · confirmed`);
+      expect(await page.getByRole('button', { name: 'Confirm the customer' }).count()).toBe(0);
+      expect(await fitsWidth(page)).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, 'console-identity-confirmed.png'), fullPage: true });
       await context.close();
     });
   }, 180_000);
