@@ -22,7 +22,12 @@ import {
   submitOtpUpdate,
   submitPinUpdate,
 } from '../domain/messages.js';
-import { confirmIdentityUpdate, identityHashStoredSignal, identityMismatchSignal } from '../domain/identity.js';
+import {
+  confirmIdentityUpdate,
+  identityHashStoredSignal,
+  identityMismatchSignal,
+  identityUnhashedSendSignal,
+} from '../domain/identity.js';
 import { slotAnswerSignal } from '../domain/portfolio.js';
 import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
 import {
@@ -34,6 +39,7 @@ import {
   identityCheckFields,
   mismatchFields,
   testMessageFields,
+  unhashedSendFields,
   displayNameFields,
   numberEventFields,
   pinRevealFields,
@@ -134,6 +140,11 @@ const messages: Record<string, Describe> = {
       ? `the status of ${stored.messageId} brought the new identity hash ${stored.hashPrefix}`
       : 'a status brought the new identity hash';
     return { kind: 'webhook', actor: 'meta', what };
+  },
+  [identityUnhashedSendSignal.name]: (arg) => {
+    const sent = allowed(unhashedSendFields, arg);
+    const what = `sent ${sent?.messageId ?? 'a message'} to the customer without the identity hash`;
+    return sent?.actor ? { kind: 'action', actor: sent.actor, what } : { kind: 'step', actor: 'numberflow', what };
   },
   [numberEventSignal.name]: (arg) => {
     const event = allowed(numberEventFields, arg);

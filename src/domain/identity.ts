@@ -38,6 +38,15 @@ export interface IdentityHashStored {
   at: string;
 }
 
+/** The send without the hash that an operator's confirmation allowed (its status is to bring the new hash). */
+export interface IdentityUnhashedSend {
+  messageId: string;
+  /** ISO time numberflow made the send. */
+  at: string;
+  /** Who asked for it, when the way it was sent knows (the API's principal). */
+  actor?: string;
+}
+
 /** How an operator re-verified the customer outside WhatsApp. */
 export const verificationMethods = ['phone_call', 'email', 'in_person', 'video_call', 'sms', 'other'] as const;
 
@@ -89,6 +98,7 @@ export interface IdentityOutcome {
 
 export const identityMismatchSignal = defineSignal<[IdentityMismatch]>('identityMismatch');
 export const identityHashStoredSignal = defineSignal<[IdentityHashStored]>('identityHashStored');
+export const identityUnhashedSendSignal = defineSignal<[IdentityUnhashedSend]>('identityUnhashedSend');
 export const confirmIdentityUpdate = defineUpdate<{ message: string }, [IdentityConfirmation]>('confirmIdentity');
 export const customerIdentityQuery = defineQuery<CustomerIdentityView>('customerIdentity');
 

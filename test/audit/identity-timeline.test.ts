@@ -3,7 +3,7 @@ import { journeyTimeline, renderHtml, type Timeline, type TimelineEntry } from '
 import { customerIdentityWorkflowId, type IdentityOutcome } from '../../src/domain/identity.js';
 import { useApi } from '../api/support.js';
 import { useBench } from '../support/bench.js';
-import { sendFrom, untrustedCustomer } from '../support/identity.js';
+import { untrustedCustomer } from '../support/identity.js';
 import { leaked } from '../support/secrets-scan.js';
 
 describe("a customer's identity recovery in the number's timeline (dev server + Graph sandbox + HTTP API)", () => {
@@ -25,14 +25,18 @@ describe("a customer's identity recovery in the number's timeline (dev server + 
   it('a recycled customer → 137000 → confirmed → a send without hash → the new hash → trusted, in time with the journey', async () => {
     const { waId, phoneNumberId, hashes, timeline, markdown } = await t.bench.run(async () => {
       const customer = await untrustedCustomer(t.bench);
-      const { e164, waId, phoneNumberId, view } = customer;
+      const { e164, waId, phoneNumberId } = customer;
       const confirmed = await api.call('POST', `/v1/numbers/${e164}/identities/${waId}/confirmation`, {
         body: { method: 'phone_call', note: 'called the number on file' },
       });
       expect(confirmed.status).toBe(200);
-      expect((await sendFrom(t.bench, view, waId)).withHash).toBeNull();
+      const unhashed = await api.call<{ withHash: string | null }>('POST', `/v1/numbers/${e164}/messages`, {
+        body: { to: waId, text: 'Your order has shipped' },
+      });
+      expect(unhashed.body.withHash).toBeNull();
       await t.bench.sandbox.admin.flushWebhooks();
       const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      t.bench.record(handle.workflowId, 'customerIdentity'); // with the send without the hash signalled
       expect(((await handle.result()) as IdentityOutcome).stage).toBe('TRUSTED');
       // Something the journey does afterwards: its entry comes after the whole recovery.
       const test = await api.call('POST', `/v1/journeys/${e164}/test-message`, { body: { to: waId } });
@@ -73,6 +77,10 @@ describe("a customer's identity recovery in the number's timeline (dev server + 
         outcome: 'accepted: confirmed: the next send to the customer goes without the identity hash',
       }),
       indexOf({ ...customer, kind: 'step' }, /^let the next send to the customer go without the identity hash/),
+      indexOf(
+        { ...customer, kind: 'action', actor: 'operator@test' },
+        /^sent wamid\.\S+ to the customer without the identity hash$/,
+      ),
       indexOf({ ...customer, kind: 'webhook', actor: 'meta' }, /brought the new identity hash \S{4}…$/),
       indexOf({ ...customer, kind: 'step' }, /^trust restored/),
       indexOf({ ...customer, kind: 'ended', outcome: 'TRUSTED' }),
@@ -91,7 +99,7 @@ describe("a customer's identity recovery in the number's timeline (dev server + 
         outcome: 'ended before the deadline',
       }),
     );
-    expect(entry(order[9]).customer).toBeUndefined();
+    expect(entry(order[10]).customer).toBeUndefined();
     expect(timeline.gaps).toEqual([]);
 
     // Markdown: a row per entry, the customer in its column, the recovery listed.

@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import type { JourneyView } from '../../src/domain/journey.js';
 import { guardedSend } from '../../src/identity/guarded-send.js';
 import { sendRequestOf } from '../../src/identity/live-number.js';
-import { mismatchReporter } from '../../src/identity/report-mismatch.js';
+import { identityReporters } from '../../src/identity/report-mismatch.js';
 import type { CustomerKey } from '../../src/stores/identity-store.js';
 import type { Harness } from './harness.js';
 import { freshNumber } from './journeys.js';
@@ -28,9 +28,9 @@ export async function untilUntrusted(bench: Harness, key: CustomerKey): Promise<
 
 /** A send from the live number through the guarded send, as the API's messages route makes it. */
 export function sendFrom(bench: Harness, view: JourneyView, to: string, text = 'Your order has shipped') {
-  const reportMismatch = mismatchReporter(bench.env.client, bench.taskQueue);
+  const reporters = identityReporters(bench.env.client, bench.taskQueue);
   return guardedSend(
-    { graph: bench.graph, identities: bench.identities, reportMismatch },
+    { graph: bench.graph, identities: bench.identities, ...reporters },
     sendRequestOf(view, { to, text }),
   );
 }

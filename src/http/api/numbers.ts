@@ -9,7 +9,7 @@ import { GraphError } from '../../graph/errors.js';
 import { confirmCustomer, NotAwaitingConfirmationError } from '../../identity/confirm.js';
 import { guardedSend, IdentityRefusedError } from '../../identity/guarded-send.js';
 import { NumberNotLiveError, sendRequestOf } from '../../identity/live-number.js';
-import { mismatchReporter } from '../../identity/report-mismatch.js';
+import { identityReporters } from '../../identity/report-mismatch.js';
 import { describeJourney, journeyPortfolio } from '../../journeys/index.js';
 import {
   hashPrefix,
@@ -107,7 +107,7 @@ async function numberView(context: ApiContext, principal: Principal, e164: strin
 export function numberRoutes(app: ZodApp, context: ApiContext): void {
   const operate = secured(context, 'operate', ['numbers']);
   const read = secured(context, 'read', ['numbers']);
-  const reportMismatch = mismatchReporter(context.client, context.taskQueue);
+  const reporters = identityReporters(context.client, context.taskQueue);
 
   app.post(
     '/v1/numbers/:e164/messages',
@@ -123,14 +123,15 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
     },
     async (request) => {
       const { e164 } = request.params;
-      const view = await numberView(context, principalOf(request), e164);
+      const principal = principalOf(request);
+      const view = await numberView(context, principal, e164);
       const deps = {
         graph: needs<GraphClient>(context.graph, 'Graph client'),
         identities: needs<IdentityStore>(context.identities, 'identity store'),
-        reportMismatch,
+        ...reporters,
       };
       try {
-        return await guardedSend(deps, sendRequestOf(view, request.body));
+        return await guardedSend(deps, { ...sendRequestOf(view, request.body), actor: principal.name });
       } catch (err) {
         if (err instanceof IdentityRefusedError) {
           throw new ApiError(
