@@ -64,6 +64,18 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
     await app?.close();
   });
 
+  /** A phone-sized page that opened the number's page and signed in there with `withToken`. */
+  const onPhoneSignedIn = async (e164: string, withToken: string) => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const journeyPage = `${url}/journeys/${encodeURIComponent(e164)}`;
+    await page.goto(journeyPage);
+    await page.getByLabel('API token').fill(withToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(journeyPage);
+    return { context, page, journeyPage };
+  };
+
   const journeyAwaitingCode = async () => {
     const journey = await t.bench.start(t.bench.input());
     const view = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
@@ -160,13 +172,7 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
   it('lets an operator confirm a customer whose identity changed, from the live number’s page', async () => {
     await t.bench.run(async () => {
       const { e164, waId } = await untrustedCustomer(t.bench);
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-      const page = await context.newPage();
-      const journeyPage = `${url}/journeys/${encodeURIComponent(e164)}`;
-      await page.goto(journeyPage);
-      await page.getByLabel('API token').fill(token);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(journeyPage);
+      const { context, page } = await onPhoneSignedIn(e164, token);
 
       const customers = page.locator('#customers');
       expect(await customers.textContent()).toContain(`${waId} · untrusted`);
@@ -186,14 +192,7 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
   it('lets an auditor open the timeline from the journey’s page, read it on a phone, and print it without the controls', async () => {
     await t.bench.run(async () => {
       const { journey, e164 } = await journeyAwaitingCode();
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-      const page = await context.newPage();
-      const journeyPage = `${url}/journeys/${encodeURIComponent(e164)}`;
-
-      await page.goto(journeyPage);
-      await page.getByLabel('API token').fill(auditorToken);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(journeyPage);
+      const { context, page, journeyPage } = await onPhoneSignedIn(e164, auditorToken);
       await page.getByRole('link', { name: 'Timeline' }).click();
       await page.waitForURL(`${journeyPage}/timeline`);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Audit of ${e164}`);
