@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerIdentityWorkflowId, type IdentityOutcome } from '../../src/domain/identity.js';
 import { consoleKey, csrfToken } from '../../src/http/console/csrf.js';
 import { useBench } from '../support/bench.js';
-import { CONSOLE_SECRET, ConsoleClient, consoleApp, csrfOf, postForms, type ConsoleApp } from '../support/console.js';
+import { CONSOLE_SECRET, consoleApp, csrfOf, postForms, signedInClient, type ConsoleApp } from '../support/console.js';
 import { untrustedCustomer } from '../support/identity.js';
 import { leaked } from '../support/secrets-scan.js';
 
@@ -39,11 +39,7 @@ describe("a live number's identity controls in the console (dev server + Graph s
     await app?.close();
   });
 
-  const signedIn = async (name: string) => {
-    const client = new ConsoleClient(app);
-    expect((await client.signIn(under.tokens[name] as string)).statusCode).toBe(303);
-    return client;
-  };
+  const signedIn = (name: string) => signedInClient(app, under.tokens[name] as string);
   const confirmation = () => `${page}/identities/${customer.waId}/confirmation`;
   const scanned = (body: string) => expect(leaked(body, [...customer.hashes, t.bench.graphToken])).toEqual([]);
 

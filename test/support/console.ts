@@ -98,6 +98,14 @@ export class ConsoleClient {
   }
 }
 
+/** A browser signed in on the console with `token` (the sign-in answered 303). */
+export async function signedInClient(app: FastifyInstance, token: string): Promise<ConsoleClient> {
+  const client = new ConsoleClient(app);
+  const answer = await client.signIn(token);
+  if (answer.statusCode !== 303) throw new Error(`sign-in answered ${answer.statusCode}`);
+  return client;
+}
+
 /** The CSRF token of the form posting to `action` on a page. */
 export function csrfOf(page: string, action: string): string {
   const escaped = action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
