@@ -10,7 +10,7 @@ import { isoOf, protoTimeMs, type HistoryEvent, type PayloadReader } from './dec
 import { identityCompletion, identityWaitReason } from './identity-steps.js';
 import { allowed } from './payloads.js';
 import { endingEntry } from './run-ends.js';
-import { runHistory, type JourneyRun } from './runs.js';
+import { identityRunsOf, runHistory, type JourneyRun } from './runs.js';
 import { CallsAndWaits } from './timeline-calls.js';
 import { Messages } from './timeline-messages.js';
 import type { IdentityRun, TimelineEntry } from './types.js';
@@ -114,4 +114,38 @@ export function mergeInTime(journey: TimelineEntry[], identity: TimelineEntry[])
   }
   for (const entry of pending.slice(next)) merged.push({ ...entry, stage });
   return merged;
+}
+
+/**
+ * The customers' recoveries on every phone_number_id of the runs read (a limited reader's runs only), under the
+ * number's WABA: a recovery whose input names another WABA is not this number's.
+ */
+export async function customersRecoveries(
+  client: Client,
+  runs: JourneyRun[],
+  reader: PayloadReader,
+): Promise<{ runs: IdentityRun[]; entries: TimelineEntry[] }> {
+  const wabas = new Map<string, Set<string>>();
+  for (const run of runs) {
+    if (!run.phoneNumberId) continue;
+    const known = wabas.get(run.phoneNumberId) ?? new Set<string>();
+    if (run.wabaId) known.add(run.wabaId);
+    wabas.set(run.phoneNumberId, known);
+  }
+  const found = { runs: [] as IdentityRun[], entries: [] as TimelineEntry[] };
+  for (const [phoneNumberId, wabaIds] of wabas) {
+    // A visibility store that cannot list them leaves the journey's own timeline whole, and says so.
+    const listed = await identityRunsOf(client, phoneNumberId).catch((err: unknown) => {
+      const why = err instanceof Error ? err.message : String(err);
+      reader.gaps.push(`customers' identity recoveries on phone_number_id ${phoneNumberId}: ${why}`);
+      return [];
+    });
+    for (const run of listed) {
+      const read = await identityRunEntries(client, run, reader);
+      if (read.wabaId && wabaIds.size > 0 && !wabaIds.has(read.wabaId)) continue;
+      found.runs.push(read.summary);
+      found.entries.push(...read.entries);
+    }
+  }
+  return found;
 }

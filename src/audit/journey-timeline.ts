@@ -6,10 +6,10 @@ import type { StageOrOutcome } from '../domain/stages.js';
 import { JourneyNotFoundError } from '../journeys/index.js';
 import { isoOf, PayloadReader, protoTimeMs, type HistoryEvent } from './decode.js';
 import { attachNotes, readNotes } from './notes.js';
-import { identityRunEntries, mergeInTime } from './identity-timeline.js';
-import { auditedNumber, identityRunsOf, journeyRuns, runHistory, type JourneyRun } from './runs.js';
+import { customersRecoveries, mergeInTime } from './identity-timeline.js';
+import { auditedNumber, journeyRuns, runHistory, type JourneyRun } from './runs.js';
 import { runTimeline } from './timeline.js';
-import { timelineSchema, type IdentityRun, type RunSummary, type Timeline, type TimelineEntry } from './types.js';
+import { timelineSchema, type RunSummary, type Timeline, type TimelineEntry } from './types.js';
 
 export interface AuditOptions {
   /** How long a run's notes may take to come (the `journey` query needs a worker); default 5 s. */
@@ -97,7 +97,7 @@ export async function journeyTimeline(client: Client, e164: string, options: Tim
     summaries.push(audited.summary);
     stage = audited.lastStage;
   }
-  const identity = await customersRecoveries(client, runs, auditor);
+  const identity = await customersRecoveries(client, runs, auditor.reader);
   return timelineSchema.parse({
     e164: number,
     workflowId,
@@ -107,32 +107,4 @@ export async function journeyTimeline(client: Client, e164: string, options: Tim
     entries: mergeInTime(entries, identity.entries),
     gaps: auditor.gaps,
   });
-}
-
-/**
- * The customers' recoveries on every phone_number_id of the runs read (a limited reader's runs only), under the
- * number's WABA: a recovery whose input names another WABA is not this number's.
- */
-async function customersRecoveries(
-  client: Client,
-  runs: JourneyRun[],
-  auditor: RunAuditor,
-): Promise<{ runs: IdentityRun[]; entries: TimelineEntry[] }> {
-  const wabas = new Map<string, Set<string>>();
-  for (const run of runs) {
-    if (!run.phoneNumberId) continue;
-    const known = wabas.get(run.phoneNumberId) ?? new Set<string>();
-    if (run.wabaId) known.add(run.wabaId);
-    wabas.set(run.phoneNumberId, known);
-  }
-  const found = { runs: [] as IdentityRun[], entries: [] as TimelineEntry[] };
-  for (const [phoneNumberId, wabaIds] of wabas) {
-    for (const run of await identityRunsOf(client, phoneNumberId)) {
-      const read = await identityRunEntries(client, run, auditor.reader);
-      if (read.wabaId && wabaIds.size > 0 && !wabaIds.has(read.wabaId)) continue;
-      found.runs.push(read.summary);
-      found.entries.push(...read.entries);
-    }
-  }
-  return found;
 }

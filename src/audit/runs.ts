@@ -57,7 +57,7 @@ export const journeyRuns = (client: Client, workflowId: string): Promise<Journey
  * Every customer's identity recovery on a phone_number_id (`customerIdentity` runs, ids
  * `identity:<phone_number_id>:<wa_id>`), oldest first; the id is checked numeric before it reaches the query.
  */
-export function identityRunsOf(client: Client, phoneNumberId: string): Promise<JourneyRun[]> {
+export async function identityRunsOf(client: Client, phoneNumberId: string): Promise<JourneyRun[]> {
   if (!GRAPH_ID.test(phoneNumberId)) throw new Error(`a phone_number_id is a numeric Graph id, got "${phoneNumberId}"`);
   return runsOf(
     client,
