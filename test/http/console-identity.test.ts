@@ -8,11 +8,13 @@ import { consoleKey, csrfToken } from '../../src/http/console/csrf.js';
 import { useBench } from '../support/bench.js';
 import { CONSOLE_SECRET, consoleApp, csrfOf, postForms, signedInClient, type ConsoleApp } from '../support/console.js';
 import { untrustedCustomer } from '../support/identity.js';
+import { freshId } from '../support/journeys.js';
 import { leaked } from '../support/secrets-scan.js';
 
 const OPERATOR = 'operator@acme';
 const ADMIN = 'admin@acme';
 const AUDITOR = 'auditor@acme';
+const ELSEWHERE = 'operator@elsewhere';
 
 describe("a live number's identity controls in the console (dev server + Graph sandbox)", () => {
   const t = useBench('dev');
@@ -28,6 +30,7 @@ describe("a live number's identity controls in the console (dev server + Graph s
         { name: OPERATOR, roles: ['operator'], portfolios: [t.bench.portfolioId] },
         { name: ADMIN, roles: ['admin'] },
         { name: AUDITOR, roles: ['auditor'] },
+        { name: ELSEWHERE, roles: ['operator'], portfolios: [freshId()] },
       ],
       { identities: t.bench.identities },
     );
@@ -71,6 +74,24 @@ describe("a live number's identity controls in the console (dev server + Graph s
       const answer = await auditor.post(confirmation(), { csrf, method: 'phone_call' });
       expect(answer.statusCode).toBe(403);
       expect(answer.body).toContain('this needs the operator or admin role; auditor@acme has auditor');
+    });
+    expect(await t.bench.identities.trust(customer)).toMatchObject({ state: 'untrusted' });
+  });
+
+  it('keeps the number and its customers from an operator of another portfolio, even with a valid CSRF token', async () => {
+    const elsewhere = await signedIn(ELSEWHERE);
+    const csrf = csrfToken(
+      consoleKey(CONSOLE_SECRET, 'csrf'),
+      elsewhere.session as string,
+      `${customer.e164}/identities/${customer.waId}/confirmation`,
+    );
+    await t.bench.run(async () => {
+      const shown = await elsewhere.get(page);
+      expect(shown.statusCode).toBe(404);
+      expect(shown.body).not.toContain(customer.waId);
+      const answer = await elsewhere.post(confirmation(), { csrf, method: 'phone_call' });
+      expect(answer.statusCode).toBe(404);
+      expect(answer.body).not.toContain(customer.waId);
     });
     expect(await t.bench.identities.trust(customer)).toMatchObject({ state: 'untrusted' });
   });
