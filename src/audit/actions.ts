@@ -54,6 +54,8 @@ export interface Described {
   actor?: string;
   what: string;
   meta?: MetaAnswer;
+  /** When it happened, if not when history recorded it (a send told to a workflow after it was made). */
+  at?: string;
 }
 
 type Describe = (arg: unknown) => Described;
@@ -144,7 +146,11 @@ const messages: Record<string, Describe> = {
   [identityUnhashedSendSignal.name]: (arg) => {
     const sent = allowed(unhashedSendFields, arg);
     const what = `sent ${sent?.messageId ?? 'a message'} to the customer without the identity hash`;
-    return sent?.actor ? { kind: 'action', actor: sent.actor, what } : { kind: 'step', actor: 'numberflow', what };
+    // Dated by the send: its status (the new hash) may reach the workflow before this signal does.
+    const when = sent ? { at: sent.at } : {};
+    return sent?.actor
+      ? { kind: 'action', actor: sent.actor, what, ...when }
+      : { kind: 'step', actor: 'numberflow', what, ...when };
   },
   [numberEventSignal.name]: (arg) => {
     const event = allowed(numberEventFields, arg);

@@ -166,8 +166,9 @@ export const confirmationFields = z.object({
 /** The send without the hash a confirmation allowed: which message, and who asked for it when known. */
 export const unhashedSendFields = z.object({
   messageId: z.string(),
+  at: z.iso.datetime(),
   actor: z.string().optional(),
-}) satisfies z.ZodType<Omit<IdentityUnhashedSend, 'at'>>;
+}) satisfies z.ZodType<IdentityUnhashedSend>;
 /** The answer of an update that answers in words only (the operator's confirmation). */
 export const answerMessageField = z.object({ message: z.string() });
 export const mismatchFields = z.object({

@@ -70,12 +70,13 @@ export async function guardedSend(deps: SendDeps, request: SendRequest): Promise
       recipientIdentityKeyHash: stored?.hash,
     });
     if (reverifying) {
+      const sentAt = new Date().toISOString();
       await deps.identities.setTrust(key, {
         state: 'verifying',
         detail: `${trust.detail}; sent without the hash, waiting for the status of ${messageId}`,
         messageId,
       });
-      const sent = { messageId, at: new Date().toISOString(), ...(request.actor ? { actor: request.actor } : {}) };
+      const sent = { messageId, at: sentAt, ...(request.actor ? { actor: request.actor } : {}) };
       await deps.reportUnhashedSend?.(key, sent);
     }
     return { messageId, withHash: stored ? hashPrefix(stored.hash) : null, reverifying };

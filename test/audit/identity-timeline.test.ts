@@ -3,7 +3,7 @@ import { journeyTimeline, renderHtml, type Timeline, type TimelineEntry } from '
 import { customerIdentityWorkflowId, type IdentityOutcome } from '../../src/domain/identity.js';
 import { useApi } from '../api/support.js';
 import { useBench } from '../support/bench.js';
-import { untrustedCustomer } from '../support/identity.js';
+import { liveCustomer, untilUntrusted, untrustedCustomer } from '../support/identity.js';
 import { leaked } from '../support/secrets-scan.js';
 
 describe("a customer's identity recovery in the number's timeline (dev server + Graph sandbox + HTTP API)", () => {
@@ -116,6 +116,33 @@ describe("a customer's identity recovery in the number's timeline (dev server + 
       expect(leaked(text, [...hashes, t.bench.graphToken]), format).toEqual([]);
       expect(text, format).not.toContain('called the number on file');
     }
+  });
+
+  it("names Meta's fbtrace_id when the 137000 came in a send's answer", async () => {
+    const { waId, timeline } = await t.bench.run(async () => {
+      const { e164, waId, phoneNumberId } = await liveCustomer(t.bench);
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /messages', kind: 'error', code: 137000, times: 1 });
+      const refused = await api.call<{ error: { code: string } }>('POST', `/v1/numbers/${e164}/messages`, {
+        body: { to: waId, text: 'Your order has shipped' },
+      });
+      expect(refused.body.error.code).toBe('identity_mismatch');
+      await untilUntrusted(t.bench, { phoneNumberId, waId });
+      const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      await handle.terminate('audit test done');
+      return { waId, timeline: await settled(e164) };
+    });
+    const mismatch = timeline.entries.find((e) => e.customer === waId && e.kind === 'webhook');
+    expect(mismatch).toMatchObject({
+      actor: 'meta',
+      what: "identity key mismatch (137000) in a send's answer",
+      meta: { code: 137000, message: expect.any(String), fbtraceId: expect.stringMatching(/\S/) },
+    });
+    expect(timeline.entries.at(-1)).toMatchObject({
+      customer: waId,
+      kind: 'ended',
+      outcome: 'TERMINATED',
+      what: 'terminated through Temporal: audit test done',
+    });
   });
 
   it("shows a reader limited to other portfolios neither the number nor its customers' recoveries", async () => {
