@@ -11,6 +11,7 @@ import {
   type IdentityUnhashedSend,
 } from '../domain/identity.js';
 import type { CustomerKey } from '../stores/identity-store.js';
+import { boundedWait } from '../temporal/bounded-wait.js';
 
 export function mismatchReporter(client: Client, taskQueue: string) {
   return async (input: CustomerIdentityInput, mismatch: IdentityMismatch): Promise<void> => {
@@ -24,17 +25,20 @@ export function mismatchReporter(client: Client, taskQueue: string) {
   };
 }
 
+/** How long telling the workflow about a send may hold the send's answer up. */
+const UNHASHED_SEND_REPORT_MS = 5_000;
+
 /**
  * Tells the customer's workflow about the send without the hash. The message is already sent: nothing here may fail
- * the send (the journey's activity would send it again), so a workflow gone or unreachable is let be — the status
- * that brings the new hash names the message in history all the same.
+ * or stall the send (the journey's activity would time out and send it again), so a workflow gone or a Temporal slow
+ * to answer within 5 s is let be — the status that brings the new hash names the message in history all the same.
  */
 export function unhashedSendReporter(client: Client) {
   return async (key: CustomerKey, sent: IdentityUnhashedSend): Promise<void> => {
-    await client.workflow
-      .getHandle(customerIdentityWorkflowId(key.phoneNumberId, key.waId))
-      .signal(identityUnhashedSendSignal, sent)
-      .catch(() => undefined);
+    const handle = client.workflow.getHandle(customerIdentityWorkflowId(key.phoneNumberId, key.waId));
+    await boundedWait(client, UNHASHED_SEND_REPORT_MS, () => handle.signal(identityUnhashedSendSignal, sent)).catch(
+      () => undefined,
+    );
   };
 }
 
