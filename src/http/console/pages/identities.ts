@@ -26,16 +26,23 @@ const methodLabels: Record<(typeof verificationMethods)[number], string> = {
   other: 'other',
 };
 
-/** The section, or null where it has no place (a number not live, a service without an identity store). */
+/**
+ * The section; an empty, hidden one where it has no place yet (a number not live, a service without an identity
+ * store), so the live script can put it in once the number is live. Its `data-stage` names the customers and where
+ * they stand: the live script replaces it only when that changed, never under a person typing a confirmation.
+ */
 export function customersSection(
   context: PageContext,
   principal: Principal,
   view: JourneyView,
   customers: UntrustedCustomer[] | null,
-): Html | null {
-  if (customers === null || view.stage !== 'LIVE' || view.result) return null;
+): Html {
+  if (customers === null || view.stage !== 'LIVE' || view.result) {
+    return html`<section id="customers" data-live data-stage="" hidden></section>`;
+  }
   const operates = holdsAny(principal, permissions.operate);
-  return html`<section id="customers" aria-labelledby="customers-title" data-live>
+  const standing = customers.map((customer) => `${customer.waId}:${customer.state}`).join(' ') || 'none';
+  return html`<section id="customers" aria-labelledby="customers-title" data-live data-stage="${standing}">
     <h2 id="customers-title">Customers whose identity changed</h2>
     ${
       customers.length === 0
