@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { NumberRef } from '../domain/number.js';
 import type { GraphClient } from '../graph/client.js';
 import { guardedSend, IdentityRefusedError, type SendRequest, type SendResult } from '../identity/guarded-send.js';
-import { mismatchReporter } from '../identity/report-mismatch.js';
+import { identityReporters } from '../identity/report-mismatch.js';
 import type { CustomerKey, IdentityStore } from '../stores/identity-store.js';
 import { graphCall, toActivityFailure } from './failures.js';
 
@@ -20,11 +20,11 @@ export interface IdentityActivityDeps {
 export const IDENTITY_REFUSED_TYPE = 'IdentityRefused';
 
 export function createIdentityActivities({ graph, identities, temporal, taskQueue }: IdentityActivityDeps) {
-  const reportMismatch = mismatchReporter(temporal, taskQueue);
+  const reporters = identityReporters(temporal, taskQueue);
   return {
     async sendText(request: SendRequest): Promise<SendResult> {
       try {
-        return await graphCall(() => guardedSend({ graph, identities, reportMismatch }, request));
+        return await graphCall(() => guardedSend({ graph, identities, ...reporters }, request));
       } catch (err) {
         if (err instanceof IdentityRefusedError) {
           throw ApplicationFailure.create({

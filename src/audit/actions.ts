@@ -22,8 +22,14 @@ import {
   submitOtpUpdate,
   submitPinUpdate,
 } from '../domain/messages.js';
-import { confirmIdentityUpdate, identityHashStoredSignal, identityMismatchSignal } from '../domain/identity.js';
+import {
+  confirmIdentityUpdate,
+  identityHashStoredSignal,
+  identityMismatchSignal,
+  identityUnhashedSendSignal,
+} from '../domain/identity.js';
 import { slotAnswerSignal } from '../domain/portfolio.js';
+import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
 import {
   actorField,
   allowed,
@@ -33,6 +39,7 @@ import {
   identityCheckFields,
   mismatchFields,
   testMessageFields,
+  unhashedSendFields,
   displayNameFields,
   numberEventFields,
   pinRevealFields,
@@ -40,12 +47,15 @@ import {
   resendFields,
   slotAnswerFields,
 } from './payloads.js';
-import type { TimelineKind } from './types.js';
+import type { MetaAnswer, TimelineKind } from './types.js';
 
 export interface Described {
   kind: TimelineKind;
   actor?: string;
   what: string;
+  meta?: MetaAnswer;
+  /** When it happened, if not when history recorded it (a send told to a workflow after it was made). */
+  at?: string;
 }
 
 type Describe = (arg: unknown) => Described;
@@ -119,7 +129,12 @@ const messages: Record<string, Describe> = {
         : mismatch
           ? ` in the status of ${mismatch.messageId ?? 'a message'}`
           : '';
-    return { kind: 'webhook', actor: 'meta', what: `identity key mismatch (137000)${where}` };
+    const meta: MetaAnswer = {
+      code: IDENTITY_MISMATCH_CODE,
+      ...(mismatch?.metaMessage ? { message: mismatch.metaMessage } : {}),
+      ...(mismatch?.fbtraceId ? { fbtraceId: mismatch.fbtraceId } : {}),
+    };
+    return { kind: 'webhook', actor: 'meta', what: `identity key mismatch (137000)${where}`, meta };
   },
   [identityHashStoredSignal.name]: (arg) => {
     const stored = allowed(hashStoredFields, arg);
@@ -127,6 +142,15 @@ const messages: Record<string, Describe> = {
       ? `the status of ${stored.messageId} brought the new identity hash ${stored.hashPrefix}`
       : 'a status brought the new identity hash';
     return { kind: 'webhook', actor: 'meta', what };
+  },
+  [identityUnhashedSendSignal.name]: (arg) => {
+    const sent = allowed(unhashedSendFields, arg);
+    const what = `sent ${sent?.messageId ?? 'a message'} to the customer without the identity hash`;
+    // Dated by the send: its status (the new hash) may reach the workflow before this signal does.
+    const when = sent ? { at: sent.at } : {};
+    return sent?.actor
+      ? { kind: 'action', actor: sent.actor, what, ...when }
+      : { kind: 'step', actor: 'numberflow', what, ...when };
   },
   [numberEventSignal.name]: (arg) => {
     const event = allowed(numberEventFields, arg);
@@ -150,6 +174,9 @@ export function describeMessage(name: string, arg: unknown, how: 'update' | 'sig
 
 /** Whether a message is read at all: an unknown one is never decoded. */
 export const knownMessage = (name: string): boolean => Object.hasOwn(messages, name);
+
+/** Updates that answer a plain `{ message }` (not a submission's outcome): the message is their outcome. */
+export const plainAnswers: ReadonlySet<string> = new Set([confirmIdentityUpdate.name]);
 
 /** Updates whose answer is a secret (the PIN an admin read back): the answer is never decoded, only said to exist. */
 export const secretAnswers: ReadonlyMap<string, string> = new Map([

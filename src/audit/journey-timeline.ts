@@ -1,4 +1,4 @@
-// A number's timeline across all its runs — what `numberflow audit <e164>` prints and the auditor's HTTP route
+// A number's timeline across all its runs and its customers' identity recoveries — what `numberflow audit <e164>` prints and the auditor's HTTP route
 // answers — and the reading of one run that the portfolio export shares.
 import type { Client } from '@temporalio/client';
 import { journeyWorkflowId } from '../domain/journey.js';
@@ -6,6 +6,7 @@ import type { StageOrOutcome } from '../domain/stages.js';
 import { JourneyNotFoundError } from '../journeys/index.js';
 import { isoOf, PayloadReader, protoTimeMs, type HistoryEvent } from './decode.js';
 import { attachNotes, readNotes } from './notes.js';
+import { customersRecoveries, mergeInTime } from './identity-timeline.js';
 import { auditedNumber, journeyRuns, runHistory, type JourneyRun } from './runs.js';
 import { runTimeline } from './timeline.js';
 import { timelineSchema, type RunSummary, type Timeline, type TimelineEntry } from './types.js';
@@ -96,12 +97,14 @@ export async function journeyTimeline(client: Client, e164: string, options: Tim
     summaries.push(audited.summary);
     stage = audited.lastStage;
   }
+  const identity = await customersRecoveries(client, runs, auditor.reader);
   return timelineSchema.parse({
     e164: number,
     workflowId,
     generatedAt: new Date().toISOString(),
     runs: summaries,
-    entries,
+    identityRuns: identity.runs,
+    entries: mergeInTime(entries, identity.entries),
     gaps: auditor.gaps,
   });
 }

@@ -27,6 +27,7 @@ import {
   type IdentityConfirmation,
   type IdentityHashStored,
   type IdentityMismatch,
+  type IdentityUnhashedSend,
 } from '../domain/identity.js';
 import type { MetaError } from '../domain/meta-error.js';
 import { smbSyncTypes, type PresentNumber } from '../domain/number.js';
@@ -162,9 +163,19 @@ export const confirmationFields = z.object({
   actor: z.string(),
   method: z.enum(verificationMethods),
 }) satisfies z.ZodType<Omit<IdentityConfirmation, 'note'>>;
+/** The send without the hash a confirmation allowed: which message, and who asked for it when known. */
+export const unhashedSendFields = z.object({
+  messageId: z.string(),
+  at: z.iso.datetime(),
+  actor: z.string().optional(),
+}) satisfies z.ZodType<IdentityUnhashedSend>;
+/** The answer of an update that answers in words only (the operator's confirmation). */
+export const answerMessageField = z.object({ message: z.string() });
 export const mismatchFields = z.object({
   source: z.enum(['status', 'send']),
   messageId: z.string().nullable(),
+  metaMessage: z.string().optional(),
+  fbtraceId: z.string().optional(),
 }) satisfies z.ZodType<Omit<IdentityMismatch, 'at'>>;
 export const hashStoredFields = z.object({
   messageId: z.string(),

@@ -1,9 +1,10 @@
 // The timeline laid out for people, once for both the Markdown and the HTML page: a heading per run and a row per
-// entry, each cell plain text (the renderers escape it for their format).
-import type { RunSummary, Timeline, TimelineEntry } from './types.js';
+// entry, each cell plain text (the renderers escape it for their format). A customer's identity recovery is not a
+// run of the journey: its rows sit, in time, in the section of the journey run they happened during.
+import type { IdentityRun, RunSummary, Timeline, TimelineEntry } from './types.js';
 
-export const cellHeadings = ['at (UTC)', 'stage', 'kind', 'who', 'what', 'outcome'] as const;
-export type Cells = [string, string, string, string, string, string];
+export const cellHeadings = ['at (UTC)', 'stage', 'kind', 'customer', 'who', 'what', 'outcome'] as const;
+export type Cells = [string, string, string, string, string, string, string];
 
 export interface RunSection {
   title: string;
@@ -14,6 +15,8 @@ export interface Layout {
   title: string;
   summary: string;
   runs: RunSection[];
+  /** One line per customer's identity recovery on the number. */
+  identityRuns: string[];
   gaps: string[];
 }
 
@@ -37,6 +40,7 @@ const cellsOf = (entry: TimelineEntry): Cells => [
   entry.at.replace('T', ' ').replace('Z', ''),
   entry.stage,
   entry.kind,
+  entry.customer ?? '',
   entry.actor ?? '',
   entry.endpoint ? `${entry.what} (${entry.endpoint})` : entry.what,
   outcomeCell(entry),
@@ -48,16 +52,37 @@ function runTitle(run: RunSummary, index: number): string {
   return `Run ${index + 1}: ${run.runId} (${how}; ${run.status}, started ${run.startedAt}${closed})`;
 }
 
+function identityRunLine(run: IdentityRun): string {
+  const closed = run.closedAt ? `, closed ${run.closedAt}` : '';
+  return (
+    `customer ${run.waId} of phone_number_id ${run.phoneNumberId}: ${run.workflowId} run ${run.runId} ` +
+    `(${run.status}, started ${run.startedAt}${closed})`
+  );
+}
+
+/** Each run's rows in the timeline's order; a recovery's rows go to the journey run whose entry came last before. */
+function sections(timeline: Timeline): RunSection[] {
+  const runs = timeline.runs.map((run, index) => ({ title: runTitle(run, index), rows: [] as Cells[] }));
+  const byRun = new Map(timeline.runs.map((run, index) => [run.runId, runs[index] as RunSection]));
+  let current = runs[0];
+  for (const entry of timeline.entries) {
+    current = byRun.get(entry.runId) ?? current;
+    current?.rows.push(cellsOf(entry));
+  }
+  return runs;
+}
+
 export function layoutOf(timeline: Timeline): Layout {
+  const recoveries = timeline.identityRuns.length;
   return {
     title: `Audit of ${timeline.e164}`,
     summary:
       `Journey ${timeline.workflowId}: ${timeline.runs.length} run${timeline.runs.length === 1 ? '' : 's'}, ` +
-      `${timeline.entries.length} entries, generated ${timeline.generatedAt}. No code, PIN or token is ever shown.`,
-    runs: timeline.runs.map((run, index) => ({
-      title: runTitle(run, index),
-      rows: timeline.entries.filter((e) => e.runId === run.runId).map(cellsOf),
-    })),
+      `${recoveries} customer identity recover${recoveries === 1 ? 'y' : 'ies'}, ` +
+      `${timeline.entries.length} entries, generated ${timeline.generatedAt}. ` +
+      'No code, PIN, token or identity hash is ever shown (a hash by its first characters only).',
+    runs: sections(timeline),
+    identityRuns: timeline.identityRuns.map(identityRunLine),
     gaps: timeline.gaps,
   };
 }

@@ -26,9 +26,9 @@ export function renderHtml(timeline: Timeline): string {
       run.rows.map((cells) => `<tr>${cells.map((c) => cell('td', c)).join('')}</tr>`).join('\n') +
       '\n</tbody>\n</table>',
   );
-  const gaps =
-    layout.gaps.length > 0
-      ? `<h2>What could not be read</h2>\n<ul>${layout.gaps.map((g) => `<li>${escapeHtml(g)}</li>`).join('')}</ul>`
+  const list = (title: string, items: string[]) =>
+    items.length > 0
+      ? `<h2>${escapeHtml(title)}</h2>\n<ul>${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`
       : '';
   return [
     '<!doctype html>',
@@ -43,7 +43,8 @@ export function renderHtml(timeline: Timeline): string {
     `<h1>${escapeHtml(layout.title)}</h1>`,
     `<p>${escapeHtml(layout.summary)}</p>`,
     ...sections,
-    gaps,
+    list("Customers' identity recoveries", layout.identityRuns),
+    list('What could not be read', layout.gaps),
     '</body>',
     '</html>',
     '',

@@ -16,6 +16,14 @@ export function renderMarkdown(timeline: Timeline): string {
     lines.push(`## ${escapeMarkdown(run.title)}`, '', row(cellHeadings), `|${' --- |'.repeat(cellHeadings.length)}`);
     lines.push(...run.rows.map((cells: Cells) => row(cells)), '');
   }
+  if (layout.identityRuns.length > 0) {
+    lines.push(
+      "## Customers' identity recoveries",
+      '',
+      ...layout.identityRuns.map((line) => `- ${escapeMarkdown(line)}`),
+      '',
+    );
+  }
   if (layout.gaps.length > 0) {
     lines.push('## What could not be read', '', ...layout.gaps.map((gap) => `- ${escapeMarkdown(gap)}`), '');
   }

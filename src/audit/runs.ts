@@ -2,10 +2,11 @@
 // continue-as-new chains and later re-onboardings alike), or every journey run a portfolio started in a window, page
 // by page. Histories are fetched one run at a time, so nothing holds more than the run being read.
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { customerIdentityWorkflowId } from '../domain/identity.js';
 import { GRAPH_ID } from '../domain/journey-input.js';
 import { journeyWorkflowId } from '../domain/journey.js';
 import { parsePhoneNumber } from '../domain/phone.js';
-import { PortfolioId } from '../domain/search-attributes.js';
+import { PhoneNumberId, PortfolioId, WabaId } from '../domain/search-attributes.js';
 import type { HistoryEvent } from './decode.js';
 
 export interface JourneyRun {
@@ -16,6 +17,9 @@ export interface JourneyRun {
   status: string;
   /** The portfolio the run belongs to (its search attribute); null for a run started without attributes. */
   portfolioId: string | null;
+  /** The number's phone_number_id in that run and its WABA (search attributes), once known. */
+  phoneNumberId: string | null;
+  wabaId: string | null;
 }
 
 const runOf = (info: WorkflowExecutionInfo): JourneyRun => ({
@@ -25,6 +29,8 @@ const runOf = (info: WorkflowExecutionInfo): JourneyRun => ({
   closeTime: info.closeTime ?? null,
   status: info.status.name,
   portfolioId: info.typedSearchAttributes.get(PortfolioId) ?? null,
+  phoneNumberId: info.typedSearchAttributes.get(PhoneNumberId) || null,
+  wabaId: info.typedSearchAttributes.get(WabaId) || null,
 });
 
 /** The audited number in E.164: parsed first, so only digits and '+' reach a visibility query. */
@@ -36,11 +42,27 @@ export function auditedNumber(e164: string): string {
 export const numberOfRun = (run: Pick<JourneyRun, 'workflowId'>): string =>
   run.workflowId.slice(journeyWorkflowId('').length);
 
-/** Every run of the number's journey, oldest first. */
-export async function journeyRuns(client: Client, workflowId: string): Promise<JourneyRun[]> {
+/** Every run `query` finds, oldest first. */
+async function runsOf(client: Client, query: string): Promise<JourneyRun[]> {
   const runs: JourneyRun[] = [];
-  for await (const info of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(runOf(info));
+  for await (const info of client.workflow.list({ query })) runs.push(runOf(info));
   return runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+}
+
+/** Every run of the number's journey, oldest first. */
+export const journeyRuns = (client: Client, workflowId: string): Promise<JourneyRun[]> =>
+  runsOf(client, `WorkflowId = '${workflowId}'`);
+
+/**
+ * Every customer's identity recovery on a phone_number_id (`customerIdentity` runs, ids
+ * `identity:<phone_number_id>:<wa_id>`), oldest first; the id is checked numeric before it reaches the query.
+ */
+export async function identityRunsOf(client: Client, phoneNumberId: string): Promise<JourneyRun[]> {
+  if (!GRAPH_ID.test(phoneNumberId)) throw new Error(`a phone_number_id is a numeric Graph id, got "${phoneNumberId}"`);
+  return runsOf(
+    client,
+    `WorkflowType = 'customerIdentity' AND WorkflowId STARTS_WITH '${customerIdentityWorkflowId(phoneNumberId, '')}'`,
+  );
 }
 
 export async function runHistory(

@@ -1,19 +1,24 @@
 // Activities and timers in a run: Graph calls with their attempt and Meta's answer (an entry once the call closed,
-// where the answer is), the portfolio's slot request, the generated PIN (never its value), and durable waits with
-// their deadline and why.
+// where the answer is), the identity store's steps (an entry once done), the portfolio's slot request, the generated
+// PIN (never its value), and durable waits with their deadline and why.
 import { answeredSummary, failedOutcome, graphCallOf, metaAnswerOf } from './graph-calls.js';
 import { isoOf, protoTimeMs } from './decode.js';
+import { identityStepOf } from './identity-steps.js';
 import { allowed, localActivityFields } from './payloads.js';
 import type { TimelineEntry } from './types.js';
 import type { At, Walk } from './walk.js';
-import { waitReason } from './waits.js';
+import { waitReason, type WaitContext } from './waits.js';
 
 export class CallsAndWaits {
-  /** Graph calls scheduled and not yet closed, by their scheduled event id. */
+  /** Graph calls and store steps scheduled and not yet closed, by their scheduled event id. */
   private readonly calls = new Map<string, { entry: TimelineEntry; type: string }>();
   private readonly waits = new Map<string, TimelineEntry>();
 
-  constructor(private readonly walk: Walk) {}
+  /** `reasonOf` says why a timer was started (the journey's reasons unless the workflow is another). */
+  constructor(
+    private readonly walk: Walk,
+    private readonly reasonOf: (wait: WaitContext) => string = waitReason,
+  ) {}
 
   /** Takes the event if it is an activity's, a local activity's or a timer's. */
   async take(at: At): Promise<boolean> {
@@ -26,6 +31,9 @@ export class CallsAndWaits {
       if (graph) {
         const args = graph.readsArgs ? await this.walk.reader.values(scheduled.input?.payloads, at.where) : [];
         const entry = at.entry({ kind: 'graph_call', what: graph.what(args), endpoint: graph.endpoint, attempt: 1 });
+        this.calls.set(String(event.eventId), { entry, type });
+      } else if (identityStepOf(type)) {
+        const entry = at.entry({ kind: 'step', what: identityStepOf(type) ?? type });
         this.calls.set(String(event.eventId), { entry, type });
       } else if (type === 'requestSlot') {
         at.add({ kind: 'portfolio', what: 'asked the portfolio for a registration slot' });
@@ -68,19 +76,22 @@ export class CallsAndWaits {
 
   private async closed(at: At, scheduledId: string): Promise<void> {
     const call = this.calls.get(scheduledId);
-    const graph = call && graphCallOf(call.type);
     this.calls.delete(scheduledId);
-    if (!call || !graph) return;
+    if (!call) return;
+    const graph = graphCallOf(call.type);
     const { event } = at;
     const entry = { ...call.entry, at: at.iso };
     const failure =
       event.activityTaskFailedEventAttributes?.failure ?? event.activityTaskTimedOutEventAttributes?.failure;
     if (event.activityTaskCompletedEventAttributes) {
-      const result = await this.walk.reader.first(
-        event.activityTaskCompletedEventAttributes.result?.payloads,
-        at.where,
-      );
-      entry.outcome = answeredSummary(graph, result);
+      // A store step answers nothing: done is all there is to say.
+      if (graph) {
+        const result = await this.walk.reader.first(
+          event.activityTaskCompletedEventAttributes.result?.payloads,
+          at.where,
+        );
+        entry.outcome = answeredSummary(graph, result);
+      }
     } else if (failure) {
       const meta = event.activityTaskFailedEventAttributes
         ? metaAnswerOf(await this.walk.reader.failureDetail(failure, at.where))
@@ -102,7 +113,7 @@ export class CallsAndWaits {
       // The workflow computed the duration at its task's start: from there, the deadline is exact.
       const untilMs = (this.walk.time.commandedAt(timer.workflowTaskCompletedEventId) ?? at.ms) + durationMs;
       const { stage, signupAtMs, failedCall } = this.walk;
-      const what = waitReason({ stage, durationMs, untilMs, signupAtMs, failedCall });
+      const what = this.reasonOf({ stage, durationMs, untilMs, signupAtMs, failedCall });
       this.walk.failedCall = null;
       this.waits.set(timer.timerId ?? '', at.add({ kind: 'wait', what, until: isoOf(untilMs) }));
       return true;

@@ -1,8 +1,8 @@
 // Updates and signals in a run: people's actions with the journey's answer, Meta's webhook events, the portfolio's
 // answers, the slot the journey gave back, and a cancel asked through Temporal. Signals a person or Meta sent are
 // marked for the journey's notes (a refusal is only there).
-import { describeMessage, knownMessage, secretAnswers } from './actions.js';
-import { allowed, outcomeFields, slotReleaseFields } from './payloads.js';
+import { describeMessage, knownMessage, plainAnswers, secretAnswers } from './actions.js';
+import { allowed, answerMessageField, outcomeFields, slotReleaseFields } from './payloads.js';
 import type { TimelineEntry } from './types.js';
 import type { At, Walk } from './walk.js';
 
@@ -43,7 +43,13 @@ export class Messages {
         entry.outcome = secret;
         return true;
       }
-      const outcome = allowed(outcomeFields, await reader.first(completed.outcome?.success?.payloads, at.where));
+      const answer = await reader.first(completed.outcome?.success?.payloads, at.where);
+      if (plainAnswers.has(update.name)) {
+        const plain = allowed(answerMessageField, answer);
+        if (plain) entry.outcome = `accepted: ${plain.message}`;
+        return true;
+      }
+      const outcome = allowed(outcomeFields, answer);
       if (!outcome) return true;
       entry.outcome = `${outcome.pending ? 'received' : outcome.accepted ? 'accepted' : 'refused'}: ${outcome.message}`;
       if (outcome.attemptsLeft !== null) entry.attemptsLeft = outcome.attemptsLeft;

@@ -47,6 +47,8 @@ export const timelineEntrySchema = z
     until: z.iso.datetime().optional(),
     /** What to do about an ending. */
     remediation: z.string().optional(),
+    /** The customer (wa_id) an entry of their identity recovery (a `customerIdentity` run) concerns. */
+    customer: z.string().optional(),
   })
   .strict();
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
@@ -61,12 +63,23 @@ export const runSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
+/** A customer's identity recovery (`customerIdentity`, id `identity:<phone_number_id>:<wa_id>`) on the number. */
+export const identityRunSchema = runSummarySchema.omit({ continuedFrom: true }).extend({
+  workflowId: z.string(),
+  phoneNumberId: z.string(),
+  waId: z.string(),
+});
+export type IdentityRun = z.infer<typeof identityRunSchema>;
+
 export const timelineSchema = z
   .object({
     e164: z.string(),
     workflowId: z.string(),
     generatedAt: z.iso.datetime(),
     runs: z.array(runSummarySchema),
+    /** Every customer's identity recovery on any phone_number_id the number had; their entries are in `entries`. */
+    identityRuns: z.array(identityRunSchema),
+    /** The journey's runs' entries and the identity recoveries' entries, merged in time. */
     entries: z.array(timelineEntrySchema),
     /** What could not be read (a payload of another key, notes no worker answered for), so silence is not proof. */
     gaps: z.array(z.string()),
@@ -74,8 +87,13 @@ export const timelineSchema = z
   .strict();
 export type Timeline = z.infer<typeof timelineSchema>;
 
-/** One row of a portfolio export: a timeline entry with the journey it belongs to. */
-export const exportRowSchema = timelineEntrySchema.extend({ e164: z.string(), workflowId: z.string() });
+/**
+ * One row of a portfolio export: a timeline entry with the journey it belongs to. Journey runs only: a customer's
+ * identity recovery belongs to the number, not to a run the portfolio started (the number's timeline has them).
+ */
+export const exportRowSchema = timelineEntrySchema
+  .omit({ customer: true })
+  .extend({ e164: z.string(), workflowId: z.string() });
 export type ExportRow = z.infer<typeof exportRowSchema>;
 
 export const timelineFormats = ['json', 'markdown', 'html'] as const;

@@ -14,7 +14,8 @@ export interface NoteTarget {
   handledAt: string;
 }
 
-export type NewEntry = Omit<TimelineEntry, 'runId' | 'at' | 'stage'> & Partial<Pick<TimelineEntry, 'stage'>>;
+/** An entry as an event makes it: dated by the event and in the current stage unless it says otherwise. */
+export type NewEntry = Omit<TimelineEntry, 'runId' | 'at' | 'stage'> & Partial<Pick<TimelineEntry, 'stage' | 'at'>>;
 
 export interface Walk {
   runId: string;

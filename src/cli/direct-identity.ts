@@ -9,7 +9,7 @@ import { graphClientFromConfig } from '../graph/from-config.js';
 import { PerWabaTokenProvider } from '../graph/tokens.js';
 import { guardedSend } from '../identity/guarded-send.js';
 import { sendRequestOf } from '../identity/live-number.js';
-import { mismatchReporter } from '../identity/report-mismatch.js';
+import { identityReporters } from '../identity/report-mismatch.js';
 import { describeJourney } from '../journeys/index.js';
 import { openDatabase, openStores } from '../stores/open.js';
 import { SqlIdentityStore } from '../stores/sql-identity-store.js';
@@ -25,8 +25,8 @@ export function directIdentityOperations(config: Config, sending: () => Promise<
       const stores = await openStores(config);
       const graph = graphClientFromConfig(config, new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN));
       try {
-        const reportMismatch = mismatchReporter(client, config.TEMPORAL_TASK_QUEUE);
-        return await guardedSend({ graph, identities: stores.identities, reportMismatch }, request);
+        const reporters = identityReporters(client, config.TEMPORAL_TASK_QUEUE);
+        return await guardedSend({ graph, identities: stores.identities, ...reporters }, request);
       } finally {
         await graph.close();
         await stores.close();

@@ -25,6 +25,10 @@ export interface IdentityMismatch {
   messageId: string | null;
   /** ISO time Meta gave it. */
   at: string;
+  /** Meta's words for it (a status error's message or title, a send's error message), for the audit. */
+  metaMessage?: string;
+  /** Meta's fbtrace_id, which a send's error answer carries (a status webhook has none). */
+  fbtraceId?: string;
 }
 
 /** The status of the send without the hash brought the customer's new hash (only its prefix travels). */
@@ -32,6 +36,15 @@ export interface IdentityHashStored {
   messageId: string;
   hashPrefix: string;
   at: string;
+}
+
+/** The send without the hash that an operator's confirmation allowed (its status is to bring the new hash). */
+export interface IdentityUnhashedSend {
+  messageId: string;
+  /** ISO time numberflow made the send. */
+  at: string;
+  /** Who asked for it, when the way it was sent knows (the API's principal). */
+  actor?: string;
 }
 
 /** How an operator re-verified the customer outside WhatsApp. */
@@ -85,6 +98,7 @@ export interface IdentityOutcome {
 
 export const identityMismatchSignal = defineSignal<[IdentityMismatch]>('identityMismatch');
 export const identityHashStoredSignal = defineSignal<[IdentityHashStored]>('identityHashStored');
+export const identityUnhashedSendSignal = defineSignal<[IdentityUnhashedSend]>('identityUnhashedSend');
 export const confirmIdentityUpdate = defineUpdate<{ message: string }, [IdentityConfirmation]>('confirmIdentity');
 export const customerIdentityQuery = defineQuery<CustomerIdentityView>('customerIdentity');
 

@@ -84,6 +84,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   });
   await app.register(consolePlugin, {
     client: options.client,
+    taskQueue: options.taskQueue,
+    ...(options.identities ? { identities: options.identities } : {}),
     principals,
     events: { ...eventStreamDefaults, ...options.events },
     ...options.console,

@@ -58,10 +58,17 @@ async function fromStatus(
   const key = { phoneNumberId, waId: status.recipient_id };
   const at = metaSeconds(status.timestamp);
   const workflowId = customerIdentityWorkflowId(phoneNumberId, status.recipient_id);
-  if (status.errors?.some((error) => error.code === IDENTITY_MISMATCH_CODE)) {
+  const mismatch = status.errors?.find((error) => error.code === IDENTITY_MISMATCH_CODE);
+  if (mismatch) {
+    const metaMessage = mismatch.message ?? mismatch.title;
     await deps.reportMismatch(
       { ...key, wabaId },
-      { source: 'status', messageId: status.id, at: new Date((at ?? Date.now() / 1000) * 1000).toISOString() },
+      {
+        source: 'status',
+        messageId: status.id,
+        at: new Date((at ?? Date.now() / 1000) * 1000).toISOString(),
+        ...(metaMessage ? { metaMessage } : {}),
+      },
     );
     return [{ field: 'identity', target: workflowId, outcome: 'signalled' }];
   }

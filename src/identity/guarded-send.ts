@@ -1,7 +1,7 @@
 // The one way numberflow sends a message (the API's messages route, the journey's post-launch test message): with the
 // identity check on, the customer's stored hash goes with it, an untrusted customer is refused, and a customer an
 // operator has just confirmed gets one send without the hash, whose status webhook brings the new hash back.
-import { confirmationHint, type IdentityMismatch } from '../domain/identity.js';
+import { confirmationHint, type IdentityMismatch, type IdentityUnhashedSend } from '../domain/identity.js';
 import type { NumberRef } from '../domain/number.js';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError } from '../graph/errors.js';
@@ -17,6 +17,8 @@ export interface SendRequest {
   identityCheck: boolean;
   to: string;
   text: string;
+  /** Who asked for the send, when known (the API's principal): the customer's recovery notes it. */
+  actor?: string;
 }
 
 export interface SendResult {
@@ -45,6 +47,8 @@ export interface SendDeps {
   identities: IdentityStore;
   /** Starts (or tells) the customer's `customerIdentity` workflow about a 137000. */
   reportMismatch(key: CustomerKey & { wabaId: string }, mismatch: IdentityMismatch): Promise<void>;
+  /** Tells that workflow about the send without the hash (never fails: the message is sent). */
+  reportUnhashedSend?(key: CustomerKey, sent: IdentityUnhashedSend): Promise<void>;
 }
 
 export async function guardedSend(deps: SendDeps, request: SendRequest): Promise<SendResult> {
@@ -66,18 +70,27 @@ export async function guardedSend(deps: SendDeps, request: SendRequest): Promise
       recipientIdentityKeyHash: stored?.hash,
     });
     if (reverifying) {
+      const sentAt = new Date().toISOString();
       await deps.identities.setTrust(key, {
         state: 'verifying',
         detail: `${trust.detail}; sent without the hash, waiting for the status of ${messageId}`,
         messageId,
       });
+      const sent = { messageId, at: sentAt, ...(request.actor ? { actor: request.actor } : {}) };
+      await deps.reportUnhashedSend?.(key, sent);
     }
     return { messageId, withHash: stored ? hashPrefix(stored.hash) : null, reverifying };
   } catch (err) {
     if (!(err instanceof GraphError) || err.code !== IDENTITY_MISMATCH_CODE) throw err;
     await deps.reportMismatch(
       { ...key, wabaId: ref.wabaId },
-      { source: 'send', messageId: null, at: new Date().toISOString() },
+      {
+        source: 'send',
+        messageId: null,
+        at: new Date().toISOString(),
+        metaMessage: err.metaMessage,
+        ...(err.fbtraceId ? { fbtraceId: err.fbtraceId } : {}),
+      },
     );
     throw new IdentityRefusedError(
       'IDENTITY_MISMATCH',

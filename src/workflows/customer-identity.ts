@@ -11,6 +11,7 @@ import {
   checkConfirmation,
   identityHashStoredSignal,
   identityMismatchSignal,
+  identityUnhashedSendSignal,
   type CustomerIdentityInput,
   type IdentityOutcome,
 } from '../domain/identity.js';
@@ -26,6 +27,8 @@ export async function customerIdentity(input: CustomerIdentityInput): Promise<Id
   setHandler(customerIdentityQuery, () => customer.view());
   setHandler(identityMismatchSignal, (mismatch) => customer.mismatched(mismatch));
   setHandler(identityHashStoredSignal, (stored) => customer.hashStored(stored));
+  // Only noted (no command): a history recorded before this handler replays the same.
+  setHandler(identityUnhashedSendSignal, (sent) => customer.unhashedSent(sent));
   setHandler(
     confirmIdentityUpdate,
     async (confirmation) => {

@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBench } from '../support/bench.js';
 import { consoleApp } from '../support/console.js';
+import { untrustedCustomer } from '../support/identity.js';
 import { decideName } from '../support/steps.js';
 
 /** What the functions run inside the page use of its document (the project compiles without the DOM's types). */
@@ -42,10 +43,14 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       );
     }
     mkdirSync(ARTIFACTS, { recursive: true });
-    const made = await consoleApp(t.bench, [
-      { name: OPERATOR, roles: ['operator'], portfolios: [t.bench.portfolioId] },
-      { name: AUDITOR, roles: ['auditor'] },
-    ]);
+    const made = await consoleApp(
+      t.bench,
+      [
+        { name: OPERATOR, roles: ['operator'], portfolios: [t.bench.portfolioId] },
+        { name: AUDITOR, roles: ['auditor'] },
+      ],
+      { identities: t.bench.identities },
+    );
     app = made.app;
     token = made.tokens[OPERATOR] as string;
     auditorToken = made.tokens[AUDITOR] as string;
@@ -58,6 +63,18 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
     await browser?.close();
     await app?.close();
   });
+
+  /** A phone-sized page that opened the number's page and signed in there with `withToken`. */
+  const onPhoneSignedIn = async (e164: string, withToken: string) => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const journeyPage = `${url}/journeys/${encodeURIComponent(e164)}`;
+    await page.goto(journeyPage);
+    await page.getByLabel('API token').fill(withToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(journeyPage);
+    return { context, page, journeyPage };
+  };
 
   const journeyAwaitingCode = async () => {
     const journey = await t.bench.start(t.bench.input());
@@ -152,17 +169,30 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
     });
   }, 180_000);
 
+  it('lets an operator confirm a customer whose identity changed, from the live number’s page', async () => {
+    await t.bench.run(async () => {
+      const { e164, waId } = await untrustedCustomer(t.bench);
+      const { context, page } = await onPhoneSignedIn(e164, token);
+
+      const customers = page.locator('#customers');
+      expect(await customers.textContent()).toContain(`${waId} · untrusted`);
+      await page.getByLabel(`How you re-verified ${waId} outside WhatsApp`).selectOption('video_call');
+      await page.getByLabel(/^What you checked/).fill('saw the customer on a video call');
+      await page.getByRole('button', { name: 'Confirm the customer' }).click();
+      await page.locator('#outcome.accepted').waitFor({ timeout: JOURNEY_MS });
+      expect(await page.locator('#outcome').textContent()).toContain('the next send to the customer goes without');
+      expect(await customers.textContent()).toContain(`${waId} · confirmed`);
+      expect(await page.getByRole('button', { name: 'Confirm the customer' }).count()).toBe(0);
+      expect(await fitsWidth(page)).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, 'console-identity-confirmed.png'), fullPage: true });
+      await context.close();
+    });
+  }, 180_000);
+
   it('lets an auditor open the timeline from the journey’s page, read it on a phone, and print it without the controls', async () => {
     await t.bench.run(async () => {
       const { journey, e164 } = await journeyAwaitingCode();
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-      const page = await context.newPage();
-      const journeyPage = `${url}/journeys/${encodeURIComponent(e164)}`;
-
-      await page.goto(journeyPage);
-      await page.getByLabel('API token').fill(auditorToken);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(journeyPage);
+      const { context, page, journeyPage } = await onPhoneSignedIn(e164, auditorToken);
       await page.getByRole('link', { name: 'Timeline' }).click();
       await page.waitForURL(`${journeyPage}/timeline`);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Audit of ${e164}`);

@@ -13,6 +13,7 @@ import {
   consoleApp,
   csrfOf,
   postForms,
+  signedInClient,
   tagOf,
   type ConsoleApp,
 } from '../support/console.js';
@@ -56,11 +57,7 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     await app?.close();
   });
 
-  const signedIn = async (name: string) => {
-    const client = new ConsoleClient(app);
-    expect((await client.signIn(consoleUnderTest.tokens[name] as string)).statusCode).toBe(303);
-    return client;
-  };
+  const signedIn = (name: string) => signedInClient(app, consoleUnderTest.tokens[name] as string);
   const latestCode = async () =>
     t.bench.sandbox.admin.latestCode((await journey.view()).phoneNumberId as string) as string;
 

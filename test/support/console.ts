@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
 import type { Role } from '../../src/http/auth/principals.js';
+import type { HttpAppOptions } from '../../src/http/app.js';
 import { addPrincipal } from '../../src/http/auth/token-file.js';
 import { type Harness } from './harness.js';
 import { harnessHttpApp } from './http-app.js';
@@ -25,8 +26,15 @@ export interface ConsoleApp {
   tokens: Record<string, string>;
 }
 
-/** The HTTP app on the bench's Temporal client and task queue, with a temp token file holding `principals`. */
-export async function consoleApp(bench: Harness, principals: TestPrincipal[]): Promise<ConsoleApp> {
+/**
+ * The HTTP app on the bench's Temporal client and task queue, with a temp token file holding `principals`; `options`
+ * adds what a test needs (the identity store).
+ */
+export async function consoleApp(
+  bench: Harness,
+  principals: TestPrincipal[],
+  options: Pick<HttpAppOptions, 'identities'> = {},
+): Promise<ConsoleApp> {
   const tokenFile = join(mkdtempSync(join(tmpdir(), 'numberflow-console-')), 'api-tokens.json');
   const tokens: Record<string, string> = {};
   for (const principal of principals) tokens[principal.name] = addPrincipal(tokenFile, principal);
@@ -34,6 +42,7 @@ export async function consoleApp(bench: Harness, principals: TestPrincipal[]): P
     principals: PrincipalDirectory.fromFile(tokenFile),
     events: { pollMs: 200, keepAliveMs: 5_000 },
     console: { secret: CONSOLE_SECRET },
+    ...options,
   });
   return { app, tokenFile, tokens };
 }
@@ -87,6 +96,14 @@ export class ConsoleClient {
     }
     return response;
   }
+}
+
+/** A browser signed in on the console with `token` (the sign-in answered 303). */
+export async function signedInClient(app: FastifyInstance, token: string): Promise<ConsoleClient> {
+  const client = new ConsoleClient(app);
+  const answer = await client.signIn(token);
+  if (answer.statusCode !== 303) throw new Error(`sign-in answered ${answer.statusCode}`);
+  return client;
 }
 
 /** The CSRF token of the form posting to `action` on a page. */

@@ -38,6 +38,30 @@ describe('the console’s markup', () => {
     expect(page).toContain('&lt;/li&gt;&lt;script&gt;y&lt;/script&gt;');
   });
 
+  it("lists a live number's untrusted customers, with a confirmation form for those who act on one still untrusted", () => {
+    const customers = [
+      { phoneNumberId: '1', waId: '15550001111', state: 'untrusted' as const, since: '2026-12-02T14:00:00.000Z' },
+      { phoneNumberId: '1', waId: '15550002222', state: 'verifying' as const, since: '2026-12-02T14:05:00.000Z' },
+    ].map((c) => ({ ...c, detail: 'Meta answered 137000 <b>', messageId: null }));
+    const live = journeyView({ stage: 'LIVE', identityCheck: 'on' });
+    const forOperator = toText(journeyPage(contextOf(operator), live, { customers }));
+    const confirmations = [
+      ...forOperator.matchAll(/action="\/journeys\/%2B14155552671\/identities\/(\d+)\/confirmation"/g),
+    ];
+    expect(confirmations.map((m) => m[1])).toEqual(['15550001111']);
+    expect(forOperator).toContain('value="token-for-+14155552671/identities/15550001111/confirmation"');
+    expect(forOperator).toContain('Turn the identity check off');
+    expect(forOperator).toContain('Meta answered 137000 &lt;b&gt;');
+    const auditor: Principal = { name: 'auditor@acme', roles: ['auditor'], portfolios: null };
+    const forAuditor = toText(journeyPage(contextOf(auditor), live, { customers }));
+    expect(forAuditor).toContain('15550002222</strong> · confirmed: waiting for the status');
+    expect(forAuditor).not.toContain('/confirmation"');
+    expect(toText(journeyPage(contextOf(operator), live, { customers: [] }))).toContain(
+      'None: every customer of this number is trusted.',
+    );
+    expect(toText(journeyPage(contextOf(operator), journeyView(), { customers }))).not.toContain('15550001111');
+  });
+
   it('keeps a refused display name in its field and never writes a code back', () => {
     const page = toText(
       journeyPage(contextOf(operator), journeyView({ stage: 'AWAITING_NEW_NAME' }), {
@@ -58,9 +82,15 @@ describe('the console’s markup', () => {
       'pin',
       'cancel',
     ]);
-    expect(actions(toText(journeyPage(contextOf(operator), journeyView({ stage: 'LIVE' }))))).toEqual(['display-name']);
+    expect(actions(toText(journeyPage(contextOf(operator), journeyView({ stage: 'LIVE' }))))).toEqual([
+      'display-name',
+      'identity-check',
+      'test-message',
+    ]);
     expect(actions(toText(journeyPage(contextOf(admin), journeyView({ stage: 'LIVE' }))))).toEqual([
       'display-name',
+      'identity-check',
+      'test-message',
       'removal',
     ]);
     expect(actions(toText(journeyPage(contextOf(admin), journeyView({ stage: 'REMOVING' }))))).toEqual([

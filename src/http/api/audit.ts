@@ -22,7 +22,9 @@ import { sendTimeline, timelineFormatOf, timelineMediaTypes, visibleTimeline } f
 
 const timelineAnswer = timelineSchema.meta({
   id: 'Timeline',
-  description: "every run of the number, oldest first, and each entry in history's order; no code, PIN or token",
+  description:
+    "every run of the number, oldest first, and its customers' identity recoveries, entries merged in time; " +
+    'no code, PIN, token or whole identity hash',
 });
 const exportRowAnswer = exportRowSchema.meta({ id: 'ExportRow', description: 'a timeline entry with its journey' });
 

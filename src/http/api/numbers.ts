@@ -3,13 +3,13 @@
 // out); `identities` lists the customers not trusted now; `identities/{waId}/confirmation` is the operator's
 // confirmation that the customer was re-verified outside WhatsApp, sent to their `customerIdentity` workflow.
 import { z } from 'zod';
-import { verificationMethods, MAX_CONFIRMATION_NOTE } from '../../domain/identity.js';
+import { verificationMethods, MAX_CONFIRMATION_NOTE, type IdentityConfirmation } from '../../domain/identity.js';
 import type { JourneyView } from '../../domain/journey.js';
 import { GraphError } from '../../graph/errors.js';
 import { confirmCustomer, NotAwaitingConfirmationError } from '../../identity/confirm.js';
 import { guardedSend, IdentityRefusedError } from '../../identity/guarded-send.js';
 import { NumberNotLiveError, sendRequestOf } from '../../identity/live-number.js';
-import { mismatchReporter } from '../../identity/report-mismatch.js';
+import { identityReporters } from '../../identity/report-mismatch.js';
 import { describeJourney, journeyPortfolio } from '../../journeys/index.js';
 import {
   hashPrefix,
@@ -73,7 +73,17 @@ export const confirmationBody = z
 
 export const confirmedAnswer = z.object({ message: z.string() }).meta({ id: 'IdentityConfirmed' });
 
-const customerParams = e164Params.extend({ waId: waIdSchema });
+export const customerParams = e164Params.extend({ waId: waIdSchema });
+
+/** The operator's confirmation as the workflow takes it: the actor is always the principal, never the caller's say. */
+export const confirmationBy = (
+  principal: Principal,
+  body: z.output<typeof confirmationBody>,
+): IdentityConfirmation => ({
+  actor: principal.name,
+  method: body.method,
+  ...(body.note ? { note: body.note } : {}),
+});
 
 function needs<T>(value: T | undefined, what: string): T {
   if (value === undefined) {
@@ -97,7 +107,7 @@ async function numberView(context: ApiContext, principal: Principal, e164: strin
 export function numberRoutes(app: ZodApp, context: ApiContext): void {
   const operate = secured(context, 'operate', ['numbers']);
   const read = secured(context, 'read', ['numbers']);
-  const reportMismatch = mismatchReporter(context.client, context.taskQueue);
+  const reporters = identityReporters(context.client, context.taskQueue);
 
   app.post(
     '/v1/numbers/:e164/messages',
@@ -113,14 +123,15 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
     },
     async (request) => {
       const { e164 } = request.params;
-      const view = await numberView(context, principalOf(request), e164);
+      const principal = principalOf(request);
+      const view = await numberView(context, principal, e164);
       const deps = {
         graph: needs<GraphClient>(context.graph, 'Graph client'),
         identities: needs<IdentityStore>(context.identities, 'identity store'),
-        reportMismatch,
+        ...reporters,
       };
       try {
-        return await guardedSend(deps, sendRequestOf(view, request.body));
+        return await guardedSend(deps, { ...sendRequestOf(view, request.body), actor: principal.name });
       } catch (err) {
         if (err instanceof IdentityRefusedError) {
           throw new ApiError(
@@ -207,11 +218,7 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
       const { e164, waId } = request.params;
       const principal = principalOf(request);
       const view = await numberView(context, principal, e164);
-      const confirmation = {
-        actor: principal.name,
-        method: request.body.method,
-        ...(request.body.note ? { note: request.body.note } : {}),
-      };
+      const confirmation = confirmationBy(principal, request.body);
       const identities = needs(context.identities, 'identity store');
       try {
         return await confirmCustomer({ ...context, identities }, view, waId, confirmation);

@@ -3,6 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
+import type { IdentityStore } from '../../stores/identity-store.js';
 import type { ApiContext } from '../api/context.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
 import { CSRF_FIELD, csrfToken, csrfValid } from './csrf.js';
@@ -14,6 +15,10 @@ import { SESSION_HOURS, sessionOf, type Session } from './session.js';
 
 export interface ConsoleContext {
   client: Client;
+  /** Where a customer's identity recovery runs, if it must be started again (the API's confirmation does the same). */
+  taskQueue: string;
+  /** The identity store: a live number's page lists its untrusted customers (none without a store). */
+  identities?: IdentityStore;
   principals: PrincipalDirectory;
   events: ApiContext['events'];
   csrfKey: Buffer;

@@ -7,6 +7,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { Client } from '@temporalio/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import type { IdentityStore } from '../../stores/identity-store.js';
 import type { ApiContext } from '../api/context.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
 import { apiErrorOf } from '../errors.js';
@@ -18,10 +19,13 @@ import { timelinePath } from './paths.js';
 import { journeyRoutes } from './routes/journey.js';
 import { queueRoutes } from './routes/queue.js';
 import { signInRoutes } from './routes/sign-in.js';
+import { identityRoutes } from './routes/identities.js';
 import { timelineRoutes } from './routes/timeline.js';
 
 export interface ConsoleOptions {
   client: Client;
+  taskQueue: string;
+  identities?: IdentityStore;
   principals: PrincipalDirectory;
   events: ApiContext['events'];
   /** Signs sessions and CSRF tokens (NUMBERFLOW_CONSOLE_SECRET or the data folder's); unset: one per process. */
@@ -52,6 +56,8 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
 
   const context: ConsoleContext = {
     client: options.client,
+    taskQueue: options.taskQueue,
+    ...(options.identities ? { identities: options.identities } : {}),
     principals: options.principals,
     events: options.events,
     csrfKey: consoleKey(secret, 'csrf'),
@@ -78,6 +84,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
   signInRoutes(app, context);
   queueRoutes(app, context);
   journeyRoutes(app, context);
+  identityRoutes(app, context);
   timelineRoutes(app, context);
 }
 

@@ -5,6 +5,8 @@ export const eventsPath = (e164: string) => `${journeyPath(e164)}/events`;
 /** The auditor's timeline page; with a format, the same timeline as a file to save. */
 export const timelinePath = (e164: string, format?: 'json' | 'markdown') =>
   `${journeyPath(e164)}/timeline${format ? `?format=${format}` : ''}`;
+/** A customer's confirmation form, after the journey's path. */
+export const confirmationAction = (waId: string) => `identities/${waId}/confirmation`;
 /** The name a form's CSRF token is bound to. */
 export const actionName = (e164: string, action: string) => `${e164}/${action}`;
 

@@ -7,6 +7,7 @@ import type {
   IdentityHashStored,
   IdentityMismatch,
   IdentityNote,
+  IdentityUnhashedSend,
   IdentityStage,
 } from '../../domain/identity.js';
 
@@ -59,6 +60,10 @@ export class CustomerIdentity {
       'numberflow',
       'the next send goes without the identity hash; waiting for its status to bring the new one',
     );
+  }
+
+  unhashedSent(sent: IdentityUnhashedSend): void {
+    this.note(sent.actor ?? 'numberflow', `${sent.messageId} went to the customer without the identity hash`);
   }
 
   /** Taken only once the operator confirmed: a hash seen before says nothing about who holds the number. */

@@ -1,8 +1,9 @@
 // Live updates of a journey page. The page subscribes to its journey's event stream; on each event (a stage change,
 // a note, the end) it reads the page again and replaces the parts marked data-live: the stage line's text in place
 // (an aria-live region), the waiting line, the facts and the notes. The forms are replaced only when the stage they
-// were made for has passed, so nothing is taken from under a person typing. Without this script the page works
-// the same, with its Refresh link.
+// were made for has passed, and a live number's customers only when they or where they stand changed (their
+// `data-stage`), so nothing is taken from under a person typing. Without this script the page works the same, with
+// its Refresh link.
 'use strict';
 (() => {
   const root = document.querySelector('[data-events]');

@@ -1,5 +1,6 @@
 // The forms that fit a journey's stage, for a principal that may act: the code (and a resend), the PIN, a new
-// display name, a cancel before LIVE, a removal (admins) and the deletion confirmation while removing. Codes and PINs
+// display name, a cancel before LIVE, on a live number the identity-change check on or off and the test message, a
+// removal (admins) and the deletion confirmation while removing. Codes and PINs
 // are never written back into a form: a refused one leaves the field empty; a refused name keeps what was typed.
 import type { JourneyView } from '../../../domain/journey.js';
 import { journeyPolicy } from '../../../domain/policy.js';
@@ -14,6 +15,9 @@ import type { PageContext } from './layout.js';
 /** What a refused submission had in it that is shown again (never a code or a PIN). */
 export interface Kept {
   displayName?: string;
+  /** The test message's recipient and text. */
+  to?: string;
+  text?: string;
 }
 
 /** The stages an onboarding can be cancelled in: every one before LIVE. */
@@ -41,6 +45,13 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
   if (stage === 'AWAITING_PIN') forms.push(form(journeyActions.pin, pinFields(), 'Submit the PIN'));
   if (stage === 'AWAITING_NEW_NAME' || stage === 'LIVE') {
     forms.push(form(journeyActions.displayName, nameFields(view, kept), 'Submit the name'));
+  }
+  if (stage === 'LIVE') {
+    const on = view.identityCheck === 'on';
+    forms.push(
+      form(journeyActions.identityCheck, identityCheckFields(on), `Turn the identity check ${on ? 'off' : 'on'}`),
+    );
+    forms.push(form(journeyActions.testMessage, testMessageFields(kept), 'Send the test message'));
   }
   if (stage === 'REMOVING') {
     const confirm = html`<p>Once a portfolio admin has deleted the number in WhatsApp Manager, confirm it here.</p>`;
@@ -124,4 +135,33 @@ function nameFields(view: JourneyView, kept: Kept): Html {
 function reasonFields(id: string, label: string): Html {
   return html`<label for="${id}-reason">${label}</label>
     <input id="${id}-reason" name="reason" required maxlength="500" autocomplete="off" />`;
+}
+
+function identityCheckFields(on: boolean): Html {
+  return html`<input type="hidden" name="enabled" value="${on ? 'false' : 'true'}" />
+    <p class="help">
+      Meta's identity-change check is
+      ${on ? 'on' : 'off'}.${
+        on
+          ? ' Sends carry the customer’s identity hash and stop when their WhatsApp identity changes.'
+          : ' Turned on, a send to a customer whose WhatsApp identity changed (a recycled number) is stopped.'
+      }
+    </p>`;
+}
+
+function testMessageFields(kept: Kept): Html {
+  return html`<label for="test-to">Test message to (the customer's wa_id)</label>
+    <input
+      id="test-to"
+      name="to"
+      required
+      inputmode="numeric"
+      maxlength="20"
+      autocomplete="off"
+      value="${kept.to ?? ''}"
+      aria-describedby="test-to-help"
+    />
+    <p id="test-to-help" class="help">The digits of their WhatsApp number, e.g. 15551234567.</p>
+    <label for="test-text">Text (optional)</label>
+    <input id="test-text" name="text" maxlength="4096" autocomplete="off" value="${kept.text ?? ''}" />`;
 }

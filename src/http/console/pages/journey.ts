@@ -6,7 +6,9 @@ import type { ActionOutcome } from '../../api/actions.js';
 import { html, type Html } from '../html.js';
 import { stageLabels, time, waitingLine } from '../labels.js';
 import { eventsPath, journeyPath } from '../paths.js';
+import type { UntrustedCustomer } from '../../../stores/identity-store.js';
 import { actionForms, type Kept } from './forms.js';
+import { customersSection } from './identities.js';
 import { layout, type PageContext } from './layout.js';
 
 export interface JourneyPageOptions {
@@ -14,10 +16,12 @@ export interface JourneyPageOptions {
   kept?: Kept;
   /** The number's timeline, linked for a principal who may audit. */
   timelinePath?: string | null;
+  /** A live number's customers not trusted now; null: not shown. */
+  customers?: UntrustedCustomer[] | null;
 }
 
 export function journeyPage(context: PageContext, view: JourneyView, options: JourneyPageOptions = {}): Html {
-  const { outcome = null, kept = {}, timelinePath = null } = options;
+  const { outcome = null, kept = {}, timelinePath = null, customers = null } = options;
   const principal = context.principal;
   const live = view.result === null;
   const title = `${outcome ? `${outcome.outcome} · ` : ''}${view.e164}`;
@@ -45,6 +49,7 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
             </section>`
           : null
       }
+      ${principal ? customersSection(context, principal, view, customers) : null}
       <section id="facts" aria-labelledby="facts-title" data-live>${factsSection(view)}</section>
       <section id="notes" aria-labelledby="notes-title" data-live>${notesSection(view)}</section>
     </div>`,

@@ -6,8 +6,19 @@ import { html, type Html } from '../html.js';
 import { journeyPath, timelinePath } from '../paths.js';
 import { layout, type PageContext } from './layout.js';
 
+function listSection(id: string, heading: string, items: string[]): Html | null {
+  return items.length > 0
+    ? html`<section aria-labelledby="${id}">
+        <h2 id="${id}">${heading}</h2>
+        <ul>
+          ${items.map((item) => html`<li>${item}</li>`)}
+        </ul>
+      </section>`
+    : null;
+}
+
 export function timelinePage(context: PageContext, timeline: Timeline): Html {
-  const { title, summary, runs, gaps } = layoutOf(timeline);
+  const { title, summary, runs, identityRuns, gaps } = layoutOf(timeline);
   const { e164 } = timeline;
   return layout(context, {
     title,
@@ -41,15 +52,7 @@ export function timelinePage(context: PageContext, timeline: Timeline): Html {
             </div>
           </section>`,
       )}
-      ${
-        gaps.length > 0
-          ? html`<section aria-labelledby="gaps">
-              <h2 id="gaps">What could not be read</h2>
-              <ul>
-                ${gaps.map((gap) => html`<li>${gap}</li>`)}
-              </ul>
-            </section>`
-          : null
-      }`,
+      ${listSection('identity-runs', "Customers' identity recoveries", identityRuns)}
+      ${listSection('gaps', 'What could not be read', gaps)}`,
   });
 }

@@ -10,10 +10,13 @@ import { followJourney } from '../../api/events.js';
 import { e164Params } from '../../api/schemas.js';
 import { ensureMay, ensureSees } from '../../auth/hooks.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
+import type { JourneyView } from '../../../domain/journey.js';
 import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
+import type { Html } from '../html.js';
+import type { Session } from '../session.js';
 import { CSRF_FIELD } from '../csrf.js';
 import type { Kept } from '../pages/forms.js';
-import { journeyPage } from '../pages/journey.js';
+import { journeyPage, type JourneyPageOptions } from '../pages/journey.js';
 import { actionName } from '../paths.js';
 
 export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): void {
@@ -25,10 +28,7 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
     const session = sessionFrom(request);
     const view = await describeJourney(context.client, e164);
     ensureSees(session.principal, view.portfolioId, `no journey for ${e164}`);
-    const page = journeyPage(pageContext(context, session), view, {
-      timelinePath: timelineLink(context, session.principal, e164),
-    });
-    return sendPage(reply, page);
+    return sendPage(reply, await journeyPageFor(context, session, view));
   });
 
   routes.get('/journeys/:e164/events', { onRequest: requireSession(context), schema }, async (request, reply) => {
@@ -57,14 +57,12 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const before = await describeJourney(context.client, e164);
         ensureSees(principal, before.portfolioId, `no journey for ${e164}`);
         ensureMay(principal, action.permission);
-        const { [CSRF_FIELD]: _csrf, ...fields } = (request.body ?? {}) as Record<string, unknown>;
-        const kept: Kept = typeof fields.displayName === 'string' ? { displayName: fields.displayName } : {};
+        const fields = formFields(request.body);
         const { outcome, status } = await submit(context, action, e164, fields, principal);
         const view = status === 400 ? before : await describeJourney(context.client, e164);
-        const page = journeyPage(pageContext(context, session), view, {
+        const page = await journeyPageFor(context, session, view, {
           outcome,
-          kept: outcome.outcome === 'refused' ? kept : {},
-          timelinePath: timelineLink(context, principal, e164),
+          kept: outcome.outcome === 'refused' ? keptOf(fields) : {},
         });
         return sendPage(reply, page, status);
       },
@@ -76,6 +74,51 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
 const timelineLink = (context: ConsoleContext, principal: Principal, e164: string) =>
   holdsAny(principal, permissions.audit) ? context.timelinePath(e164) : null;
 
+/** The journey's page as `session` sees it: with its timeline link and, for a live number, its untrusted customers. */
+export async function journeyPageFor(
+  context: ConsoleContext,
+  session: Session,
+  view: JourneyView,
+  options: Pick<JourneyPageOptions, 'outcome' | 'kept'> = {},
+): Promise<Html> {
+  const customers =
+    context.identities && view.stage === 'LIVE' && view.phoneNumberId
+      ? await context.identities.untrusted(view.phoneNumberId)
+      : null;
+  return journeyPage(pageContext(context, session), view, {
+    ...options,
+    customers,
+    timelinePath: timelineLink(context, session.principal, view.e164),
+  });
+}
+
+/** Text fields the forms hold that an action's body does not take as text: an empty optional one is left out. */
+const optionalText = new Set(['text', 'note']);
+const booleans: Record<string, boolean> = { true: true, false: false };
+
+/** A form's fields as an action's body takes them: the CSRF token left out, the on/off switch as a boolean. */
+export function formFields(body: unknown): Record<string, unknown> {
+  const { [CSRF_FIELD]: _csrf, ...fields } = (body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter(([name, value]) => !(optionalText.has(name) && value === ''))
+      .map(([name, value]) => [
+        name,
+        name === 'enabled' && typeof value === 'string' && Object.hasOwn(booleans, value) ? booleans[value] : value,
+      ]),
+  );
+}
+
+/** What a refused form shows again: never a code or a PIN. */
+function keptOf(fields: Record<string, unknown>): Kept {
+  const kept: Kept = {};
+  for (const name of ['displayName', 'to', 'text'] as const) {
+    const value = fields[name];
+    if (typeof value === 'string') kept[name] = value;
+  }
+  return kept;
+}
+
 /** The action's outcome: a body the schema refuses, or a refusal by the journey's validator, is a refused outcome. */
 async function submit(
   context: ConsoleContext,
@@ -85,10 +128,7 @@ async function submit(
   principal: Principal,
 ): Promise<{ outcome: ActionOutcome; status: number }> {
   const body = action.body.safeParse(fields);
-  if (!body.success) {
-    const message = body.error.issues.map((issue) => issue.message).join('; ');
-    return { outcome: { outcome: 'refused', message, attemptsLeft: null }, status: 400 };
-  }
+  if (!body.success) return refusal(body.error.issues.map((issue) => issue.message).join('; '), 400);
   try {
     const outcome = await actOnJourney(
       context.client,
@@ -102,7 +142,11 @@ async function submit(
     return { outcome, status: 200 };
   } catch (err) {
     if (!(err instanceof WorkflowUpdateFailedError)) throw err;
-    const message = err.cause?.message ?? err.message;
-    return { outcome: { outcome: 'refused', message, attemptsLeft: null }, status: 409 };
+    return refusal(err.cause?.message ?? err.message, 409);
   }
+}
+
+/** A form refused (by its schema, the workflow's validator, or as not found), as the page answers it. */
+export function refusal(message: string, status: number): { outcome: ActionOutcome; status: number } {
+  return { outcome: { outcome: 'refused', message, attemptsLeft: null }, status };
 }

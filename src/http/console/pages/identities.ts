@@ -1,0 +1,80 @@
+// A live number's customers whose identity changed (Meta's 137000): where each stands, and for an operator or admin
+// the form that confirms one re-verified outside WhatsApp — how it was checked and an optional note, the actor being
+// the signed-in principal. Nothing here shows a hash: the store's detail names prefixes only.
+import { verificationMethods } from '../../../domain/identity.js';
+import type { JourneyView } from '../../../domain/journey.js';
+import type { TrustState, UntrustedCustomer } from '../../../stores/identity-store.js';
+import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
+import { CSRF_FIELD } from '../csrf.js';
+import { html, type Html } from '../html.js';
+import { time } from '../labels.js';
+import { actionName, actionPath, confirmationAction } from '../paths.js';
+import type { PageContext } from './layout.js';
+
+const stateLabels: Record<TrustState, string> = {
+  untrusted: 'untrusted: sends are refused until someone confirms who they are',
+  confirmed: 'confirmed: the next send goes without the identity hash',
+  verifying: 'confirmed: waiting for the status of the send without the hash to bring the new one',
+};
+
+const methodLabels: Record<(typeof verificationMethods)[number], string> = {
+  phone_call: 'phone call',
+  email: 'email',
+  in_person: 'in person',
+  video_call: 'video call',
+  sms: 'SMS',
+  other: 'other',
+};
+
+/**
+ * The section; an empty, hidden one where it has no place yet (a number not live, a service without an identity
+ * store), so the live script can put it in once the number is live. Its `data-stage` names the customers and where
+ * they stand: the live script replaces it only when that changed, never under a person typing a confirmation.
+ */
+export function customersSection(
+  context: PageContext,
+  principal: Principal,
+  view: JourneyView,
+  customers: UntrustedCustomer[] | null,
+): Html {
+  if (customers === null || view.stage !== 'LIVE' || view.result) {
+    return html`<section id="customers" data-live data-stage="" hidden></section>`;
+  }
+  const operates = holdsAny(principal, permissions.operate);
+  const standing = customers.map((customer) => `${customer.waId}:${customer.state}`).join(' ') || 'none';
+  return html`<section id="customers" aria-labelledby="customers-title" data-live data-stage="${standing}">
+    <h2 id="customers-title">Customers whose identity changed</h2>
+    ${
+      customers.length === 0
+        ? html`<p>None: every customer of this number is trusted.</p>`
+        : html`<ul class="customers">
+            ${customers.map((customer) => customerItem(context, view, customer, operates))}
+          </ul>`
+    }
+  </section>`;
+}
+
+function customerItem(context: PageContext, view: JourneyView, customer: UntrustedCustomer, operates: boolean): Html {
+  const action = confirmationAction(customer.waId);
+  const id = `confirm-${customer.waId}`;
+  return html`<li>
+    <p>
+      <strong>${customer.waId}</strong> · ${stateLabels[customer.state]} · since ${time(customer.since)}<br />
+      <span class="help">${customer.detail}</span>
+    </p>
+    ${
+      operates && customer.state === 'untrusted'
+        ? html`<form method="post" action="${actionPath(view.e164, action)}" class="stack action primary">
+            <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(actionName(view.e164, action))}" />
+            <label for="${id}-method">How you re-verified ${customer.waId} outside WhatsApp</label>
+            <select id="${id}-method" name="method" required>
+              ${verificationMethods.map((method) => html`<option value="${method}">${methodLabels[method]}</option>`)}
+            </select>
+            <label for="${id}-note">What you checked (optional, no secrets)</label>
+            <input id="${id}-note" name="note" maxlength="500" autocomplete="off" />
+            <button type="submit">Confirm the customer</button>
+          </form>`
+        : null
+    }
+  </li>`;
+}

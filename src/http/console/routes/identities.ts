@@ -1,0 +1,61 @@
+// A live number's customer confirmed from its page: the same operation as the API's
+// POST /v1/numbers/{e164}/identities/{waId}/confirmation (confirmCustomer, the signed-in principal as the actor),
+// answered with the journey's page showing the outcome and where the customer now stands.
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { confirmCustomer, NotAwaitingConfirmationError } from '../../../identity/confirm.js';
+import { describeJourney } from '../../../journeys/index.js';
+import type { ActionOutcome } from '../../api/actions.js';
+import { confirmationBody, confirmationBy, customerParams } from '../../api/numbers.js';
+import { ensureMay, ensureSees } from '../../auth/hooks.js';
+import { ApiError } from '../../errors.js';
+import { requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
+import { actionName, confirmationAction } from '../paths.js';
+import { formFields, journeyPageFor, refusal } from './journey.js';
+
+export function identityRoutes(app: FastifyInstance, context: ConsoleContext): void {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  routes.post(
+    '/journeys/:e164/identities/:waId/confirmation',
+    {
+      onRequest: requireSession(context),
+      preHandler: requireCsrf(
+        context,
+        (request) => sessionFrom(request).cookie,
+        (request) => {
+          const { e164, waId } = request.params as { e164: string; waId: string };
+          return actionName(e164, confirmationAction(waId));
+        },
+      ),
+      schema: { params: customerParams },
+    },
+    async (request, reply) => {
+      const { e164, waId } = request.params;
+      const session = sessionFrom(request);
+      const { principal } = session;
+      const view = await describeJourney(context.client, e164);
+      ensureSees(principal, view.portfolioId, `no journey for ${e164}`);
+      ensureMay(principal, 'operate');
+      const identities = context.identities;
+      if (!identities) throw new ApiError(501, 'not_configured', 'this service process has no identity store');
+      const body = confirmationBody.safeParse(formFields(request.body));
+      let answer: { outcome: ActionOutcome; status: number };
+      if (!body.success) {
+        answer = refusal(body.error.issues.map((issue) => issue.message).join('; '), 400);
+      } else {
+        try {
+          const deps = { client: context.client, taskQueue: context.taskQueue, identities };
+          const { message } = await confirmCustomer(deps, view, waId, confirmationBy(principal, body.data));
+          answer = { outcome: { outcome: 'accepted', message, attemptsLeft: null }, status: 200 };
+        } catch (err) {
+          if (err instanceof NotAwaitingConfirmationError) answer = refusal(err.message, 404);
+          else if (err instanceof WorkflowUpdateFailedError) answer = refusal(err.cause?.message ?? err.message, 409);
+          else throw err;
+        }
+      }
+      const page = await journeyPageFor(context, session, view, { outcome: answer.outcome });
+      return sendPage(reply, page, answer.status);
+    },
+  );
+}

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { journeyTimeline, renderHtml, type Timeline, type TimelineEntry } from '../../src/audit/index.js';
+import { customerIdentityWorkflowId, type IdentityOutcome } from '../../src/domain/identity.js';
+import { useApi } from '../api/support.js';
+import { useBench } from '../support/bench.js';
+import { liveCustomer, untilUntrusted, untrustedCustomer } from '../support/identity.js';
+import { leaked } from '../support/secrets-scan.js';
+
+describe("a customer's identity recovery in the number's timeline (dev server + Graph sandbox + HTTP API)", () => {
+  const t = useBench('dev');
+  const api = useApi(t);
+  const audited = { e164: '', waId: '' };
+
+  /** The timeline once visibility shows the recovery closed (it lags behind history). */
+  async function settled(e164: string): Promise<Timeline> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const timeline = await journeyTimeline(t.env.client, e164);
+      if (timeline.identityRuns.length > 0 && timeline.identityRuns.every((run) => run.closedAt !== null))
+        return timeline;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`visibility never showed the identity recovery of ${e164} closed`);
+  }
+
+  it('a recycled customer → 137000 → confirmed → a send without hash → the new hash → trusted, in time with the journey', async () => {
+    const { waId, phoneNumberId, hashes, timeline, markdown } = await t.bench.run(async () => {
+      const customer = await untrustedCustomer(t.bench);
+      const { e164, waId, phoneNumberId } = customer;
+      const confirmed = await api.call('POST', `/v1/numbers/${e164}/identities/${waId}/confirmation`, {
+        body: { method: 'phone_call', note: 'called the number on file' },
+      });
+      expect(confirmed.status).toBe(200);
+      const unhashed = await api.call<{ withHash: string | null }>('POST', `/v1/numbers/${e164}/messages`, {
+        body: { to: waId, text: 'Your order has shipped' },
+      });
+      expect(unhashed.body.withHash).toBeNull();
+      await t.bench.sandbox.admin.flushWebhooks();
+      const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      t.bench.record(handle.workflowId, 'customerIdentity'); // with the send without the hash signalled
+      expect(((await handle.result()) as IdentityOutcome).stage).toBe('TRUSTED');
+      // Something the journey does afterwards: its entry comes after the whole recovery.
+      const test = await api.call('POST', `/v1/journeys/${e164}/test-message`, { body: { to: waId } });
+      expect(test.status).toBe(200);
+      const timeline = await settled(e164);
+      const markdown = await api.call<string>('GET', `/v1/journeys/${e164}/audit?format=markdown`, { as: 'auditor' });
+      expect(markdown.status).toBe(200);
+      return { ...customer, timeline, markdown: markdown.body };
+    });
+    Object.assign(audited, { e164: timeline.e164, waId });
+
+    expect(timeline.identityRuns).toEqual([
+      expect.objectContaining({
+        workflowId: customerIdentityWorkflowId(phoneNumberId, waId),
+        phoneNumberId,
+        waId,
+        status: 'COMPLETED',
+      }),
+    ]);
+    const indexOf = (expected: Partial<TimelineEntry>, what?: RegExp): number => {
+      const found = timeline.entries.flatMap((entry, index) =>
+        expect.objectContaining(expected).asymmetricMatch(entry) && (!what || what.test(entry.what)) ? [index] : [],
+      );
+      expect(found, `one entry like ${JSON.stringify(expected)} ${what ?? ''}`).toHaveLength(1);
+      return found[0] as number;
+    };
+    const customer = { customer: waId, stage: 'LIVE' as const };
+    const order = [
+      indexOf({ kind: 'stage', stage: 'LIVE' }),
+      indexOf({ ...customer, kind: 'started', what: expect.stringContaining(`customer ${waId} of phone_number_id`) }),
+      indexOf({ ...customer, kind: 'webhook', actor: 'meta', meta: expect.objectContaining({ code: 137000 }) }),
+      indexOf({ ...customer, kind: 'step' }, /^marked the customer untrusted/),
+      indexOf({
+        ...customer,
+        kind: 'action',
+        actor: 'operator@test',
+        what: "confirmed the customer's identity by phone call",
+        outcome: 'accepted: confirmed: the next send to the customer goes without the identity hash',
+      }),
+      indexOf({ ...customer, kind: 'step' }, /^let the next send to the customer go without the identity hash/),
+      indexOf(
+        { ...customer, kind: 'action', actor: 'operator@test' },
+        /^sent wamid\.\S+ to the customer without the identity hash$/,
+      ),
+      indexOf({ ...customer, kind: 'webhook', actor: 'meta' }, /brought the new identity hash \S{4}…$/),
+      indexOf({ ...customer, kind: 'step' }, /^trust restored/),
+      indexOf({ ...customer, kind: 'ended', outcome: 'TRUSTED' }),
+      indexOf({ kind: 'action', what: `asked for a test message to ${waId}` }),
+    ];
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    const entry = (index: number | undefined) => timeline.entries[index as number] as TimelineEntry;
+    expect(entry(order[2]).what).toMatch(/^identity key mismatch \(137000\) in the status of wamid\./);
+    expect(entry(order[2]).meta?.message).toEqual(expect.any(String));
+    // The wait for the operator, ended by the confirmation.
+    expect(timeline.entries).toContainEqual(
+      expect.objectContaining({
+        ...customer,
+        kind: 'wait',
+        what: expect.stringContaining("an operator's confirmation"),
+        outcome: 'ended before the deadline',
+      }),
+    );
+    expect(entry(order[10]).customer).toBeUndefined();
+    expect(timeline.gaps).toEqual([]);
+
+    // Markdown: a row per entry, the customer in its column, the recovery listed.
+    expect(markdown.split('\n').filter((line) => line.startsWith('| 20'))).toHaveLength(timeline.entries.length);
+    expect(markdown).toContain('| customer |');
+    expect(markdown).toContain(`confirmed the customer's identity by phone call`);
+    expect(markdown).toContain(`- customer ${waId} of phone\\_number\\_id ${phoneNumberId}:`);
+
+    // Never a whole hash, the operator's note or the WABA's token.
+    const html = renderHtml(timeline);
+    expect(html).toContain(`<li>customer ${waId} of phone_number_id ${phoneNumberId}:`);
+    const texts = { json: JSON.stringify(timeline), markdown, html };
+    for (const [format, text] of Object.entries(texts)) {
+      expect(leaked(text, [...hashes, t.bench.graphToken]), format).toEqual([]);
+      expect(text, format).not.toContain('called the number on file');
+    }
+  });
+
+  it("names Meta's fbtrace_id when the 137000 came in a send's answer", async () => {
+    const { waId, timeline } = await t.bench.run(async () => {
+      const { e164, waId, phoneNumberId } = await liveCustomer(t.bench);
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /messages', kind: 'error', code: 137000, times: 1 });
+      const refused = await api.call<{ error: { code: string } }>('POST', `/v1/numbers/${e164}/messages`, {
+        body: { to: waId, text: 'Your order has shipped' },
+      });
+      expect(refused.body.error.code).toBe('identity_mismatch');
+      await untilUntrusted(t.bench, { phoneNumberId, waId });
+      const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      await handle.terminate('audit test done');
+      return { waId, timeline: await settled(e164) };
+    });
+    const mismatch = timeline.entries.find((e) => e.customer === waId && e.kind === 'webhook');
+    expect(mismatch).toMatchObject({
+      actor: 'meta',
+      what: "identity key mismatch (137000) in a send's answer",
+      meta: { code: 137000, message: expect.any(String), fbtraceId: expect.stringMatching(/\S/) },
+    });
+    expect(timeline.entries.at(-1)).toMatchObject({
+      customer: waId,
+      kind: 'ended',
+      outcome: 'TERMINATED',
+      what: 'terminated through Temporal: audit test done',
+    });
+  });
+
+  it("shows a reader limited to other portfolios neither the number nor its customers' recoveries", async () => {
+    const answer = await api.call('GET', `/v1/journeys/${audited.e164}/audit`, { as: 'elsewhere' });
+    expect(answer.status).toBe(404);
+    expect(JSON.stringify(answer.body)).not.toContain(audited.waId);
+  });
+});
