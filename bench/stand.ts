@@ -90,6 +90,8 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
         logger: pino({ level: 'silent' }),
         graph,
         principals: PrincipalDirectory.fromFile(tokenFile),
+        // As the service keeps it (src/http/service-options.ts): deliveries answered once in the inbox.
+        webhookInbox: { file: join(dataDir, `webhook-inbox-${apps.length}.sqlite`) },
       });
       apps.push(app);
       const url = await app.listen({ host: '127.0.0.1', port: 0 });

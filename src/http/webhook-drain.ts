@@ -1,0 +1,107 @@
+// Drains the webhook inbox: the oldest due deliveries first, each read (it was verified when received) and handed to
+// the workflows it concerns, then deleted. A delivery whose routing fails stays and is tried again later, backing
+// off like Meta's own redelivery; the others go on meanwhile. Started with the service, it first drains what a
+// previous process left.
+import type { Logger } from 'pino';
+import { readVerifiedWebhook, webhookEvents } from '../graph/webhooks.js';
+import { bounded } from '../graph/webhook-limits.js';
+import { handOver, type Route, type WebhookDeliveryOutcome } from './webhook-handover.js';
+import type { InboxDelivery, WebhookInbox } from './webhook-inbox.js';
+
+export interface WebhookDrainOptions {
+  inbox: WebhookInbox;
+  route: Route;
+  logger: Logger;
+  delivered?: (outcome: WebhookDeliveryOutcome) => void;
+  /** The first wait after a failed routing, doubled each time up to maxRetryMs. */
+  retryMs?: number;
+  maxRetryMs?: number;
+}
+
+export interface WebhookDrain {
+  /** Something was put in the inbox: drain it (a drain under way goes on to it). */
+  wake(): void;
+  /** Stops after the delivery being routed; what is left stays for the next start. */
+  stop(): Promise<void>;
+}
+
+const BATCH = 100;
+
+export function drainWebhookInbox({
+  inbox,
+  route,
+  logger,
+  delivered,
+  retryMs = 1_000,
+  maxRetryMs = 10 * 60_000,
+}: WebhookDrainOptions): WebhookDrain {
+  let draining: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  /** Routes one delivery; false when it must be tried again. */
+  async function routeOne(delivery: InboxDelivery): Promise<boolean> {
+    const read = readVerifiedWebhook(delivery.body);
+    if (!read.ok) {
+      // Answered already; only a body the receiver read can be here, so this is a defect, not Meta's.
+      logger.error({ reason: bounded(read.reason) }, 'webhook in the inbox could not be read; dropped');
+      delivered?.('unusable');
+      return true;
+    }
+    return handOver(webhookEvents(read.envelope, delivery.receivedAt), route, logger, delivered);
+  }
+
+  async function drain(): Promise<void> {
+    do {
+      again = false;
+      for (let batch = inbox.dueAt(Date.now(), BATCH); batch.length > 0 && !stopped;) {
+        for (const delivery of batch) {
+          if (stopped) return;
+          if (await routeOne(delivery)) inbox.remove(delivery.id);
+          else postpone(delivery);
+        }
+        batch = inbox.dueAt(Date.now(), BATCH);
+      }
+    } while (again && !stopped);
+  }
+
+  function postpone(delivery: InboxDelivery): void {
+    const wait = Math.min(maxRetryMs, retryMs * 2 ** Math.min(delivery.attempts, 20));
+    inbox.retryAt(delivery.id, Date.now() + wait);
+  }
+
+  /** Postponed deliveries (or a drain that failed) are looked at again every retryMs. */
+  function later(): void {
+    if (stopped || retryTimer !== undefined || inbox.size === 0) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      wake();
+    }, retryMs);
+    retryTimer.unref();
+  }
+
+  function wake(): void {
+    if (stopped) return;
+    if (draining) {
+      again = true;
+      return;
+    }
+    draining = drain()
+      .catch((err: unknown) => logger.error({ err }, 'the webhook inbox could not be drained; tried again later'))
+      .finally(() => {
+        draining = null;
+        later();
+      });
+  }
+
+  wake();
+  return {
+    wake,
+    async stop() {
+      stopped = true;
+      clearTimeout(retryTimer);
+      await draining;
+    },
+  };
+}
