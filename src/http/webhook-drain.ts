@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { readVerifiedWebhook, webhookEvents } from '../graph/webhooks.js';
 import { bounded } from '../graph/webhook-limits.js';
 import { handOver, type Route, type WebhookDeliveryOutcome } from './webhook-handover.js';
+import { RoutingBatch } from './webhook-router.js';
 import type { InboxDelivery, WebhookInbox } from './webhook-inbox.js';
 
 export interface WebhookDrainOptions {
@@ -26,6 +27,13 @@ export interface WebhookDrain {
 }
 
 const BATCH = 100;
+/**
+ * The receiver goes first: while deliveries keep arriving (one in the last BUSY_MS), the drain routes a batch every
+ * PACE_MS (at least 2,000 deliveries a second); a burst beyond that waits in the inbox (bounded: past maxPending the
+ * receiver answers 503) and is routed at full speed once the receiver is quiet.
+ */
+const BUSY_MS = 20;
+const PACE_MS = 50;
 
 export function drainWebhookInbox({
   inbox,
@@ -39,9 +47,10 @@ export function drainWebhookInbox({
   let again = false;
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
+  let lastWake = 0;
 
   /** Routes one delivery; false when it must be tried again. */
-  async function routeOne(delivery: InboxDelivery): Promise<boolean> {
+  async function routeOne(delivery: InboxDelivery, batch: RoutingBatch): Promise<boolean> {
     const read = readVerifiedWebhook(delivery.body);
     if (!read.ok) {
       // Answered already; only a body the receiver read can be here, so this is a defect, not Meta's.
@@ -49,19 +58,24 @@ export function drainWebhookInbox({
       delivered?.('unusable');
       return true;
     }
-    return handOver(webhookEvents(read.envelope, delivery.receivedAt), route, logger, delivered);
+    return handOver(webhookEvents(read.envelope, delivery.receivedAt), route, logger, delivered, batch);
   }
 
   async function drain(): Promise<void> {
     do {
       again = false;
-      for (let batch = inbox.dueAt(Date.now(), BATCH); batch.length > 0 && !stopped;) {
-        for (const delivery of batch) {
-          if (stopped) return;
-          if (await routeOne(delivery)) inbox.remove(delivery.id);
+      for (let due = inbox.dueAt(Date.now(), BATCH); due.length > 0 && !stopped;) {
+        const batch = new RoutingBatch();
+        const routed: number[] = [];
+        for (const delivery of due) {
+          if (stopped) break;
+          if (await routeOne(delivery, batch)) routed.push(delivery.id);
           else postpone(delivery);
         }
-        batch = inbox.dueAt(Date.now(), BATCH);
+        inbox.remove(routed);
+        if (Date.now() - lastWake < BUSY_MS) await new Promise((resolve) => setTimeout(resolve, PACE_MS));
+        else await new Promise((resolve) => setImmediate(resolve));
+        due = inbox.dueAt(Date.now(), BATCH);
       }
     } while (again && !stopped);
   }
@@ -82,6 +96,7 @@ export function drainWebhookInbox({
   }
 
   function wake(): void {
+    lastWake = Date.now();
     if (stopped) return;
     if (draining) {
       again = true;

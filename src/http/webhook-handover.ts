@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { bounded } from '../graph/webhook-limits.js';
 import type { WebhookEvent } from '../graph/webhooks.js';
-import type { createWebhookRouter, RoutedEvent } from './webhook-router.js';
+import type { createWebhookRouter, RoutedEvent, RoutingBatch } from './webhook-router.js';
 
 export type Route = ReturnType<typeof createWebhookRouter>;
 
@@ -20,20 +20,21 @@ export async function handOver(
   route: Route,
   logger: Logger,
   delivered?: (outcome: WebhookDeliveryOutcome) => void,
+  batch?: RoutingBatch,
 ): Promise<boolean> {
-  const { routed, failed } = await routeEach(events, route, logger);
+  const { routed, failed } = await routeEach(events, route, logger, batch);
   logger.info(summary(routed), 'webhook routed');
   delivered?.(failed > 0 ? 'routing_failed' : 'routed');
   return failed === 0;
 }
 
 /** Routes every change on its own, in Meta's order: one that fails (Temporal unreachable) never stops the rest. */
-async function routeEach(events: WebhookEvent[], route: Route, logger: Logger) {
+async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, batch?: RoutingBatch) {
   const routed: RoutedEvent[] = [];
   let failed = 0;
   for (const event of events) {
     try {
-      routed.push(...(await route(event)));
+      routed.push(...(await route(event, batch)));
     } catch (err) {
       failed++;
       if (failed <= LOGGED_FAILURES)

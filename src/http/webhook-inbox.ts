@@ -35,6 +35,7 @@ export class WebhookInbox {
   private readonly deleteOne: Statement<[number]>;
   private readonly postpone: Statement<[number, number]>;
   private readonly commitAll: (rows: Waiting[]) => void;
+  private readonly deleteAll: (ids: readonly number[]) => number;
   private waiting: Waiting[] = [];
   private count: number;
 
@@ -61,6 +62,9 @@ export class WebhookInbox {
     this.commitAll = db.transaction((rows: Waiting[]) => {
       for (const row of rows) this.insert.run(row.receivedAt, row.body);
     });
+    this.deleteAll = db.transaction((ids: readonly number[]) =>
+      ids.reduce((deleted, id) => deleted + this.deleteOne.run(id).changes, 0),
+    );
     this.count = (db.prepare('SELECT count(*) AS n FROM webhook_inbox').get() as { n: number }).n;
   }
 
@@ -114,9 +118,9 @@ export class WebhookInbox {
     return this.due.all(nowMs, limit);
   }
 
-  /** Every change of the delivery is routed: it is gone. */
-  remove(id: number): void {
-    this.count -= this.deleteOne.run(id).changes;
+  /** Every change of these deliveries is routed: they are gone (in one transaction). */
+  remove(ids: readonly number[]): void {
+    if (ids.length > 0) this.count -= this.deleteAll(ids);
   }
 
   /** Routing failed: tried again at `nextAttemptAt`. */
