@@ -45,7 +45,7 @@ export class WebhookInbox {
     private readonly maxPending: number,
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS webhook_inbox (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      id INTEGER PRIMARY KEY, -- a new row's id is above every row left: the oldest come first
       received_at INTEGER NOT NULL,
       body BLOB NOT NULL,
       attempts INTEGER NOT NULL DEFAULT 0,
