@@ -16,7 +16,15 @@ import { useBench } from '../support/bench.js';
 import { APP_SECRET } from '../support/harness.js';
 import { harnessHttpApp } from '../support/http-app.js';
 import { freshNumber } from '../support/journeys.js';
-import { billableStatus, envelope, nowSeconds, postSigned, qualityUpdate, signalCount } from './support.js';
+import {
+  billableStatus,
+  envelope,
+  nowSeconds,
+  postSigned,
+  qualityUpdate,
+  signalCount,
+  waitingJourney,
+} from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'numberflow-inbox-test-'));
 let files = 0;
@@ -58,19 +66,12 @@ describe('the webhook inbox (dev server + Graph sandbox)', () => {
   const t = useBench('dev');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function waitingJourney() {
-    const input = t.bench.input();
-    const journey = await t.bench.start(input);
-    await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-    return { journey, digits: input.phoneNumber.e164.slice(1) };
-  }
-
   it('answers 200 once the delivery is committed, then routes it to the journey', async () => {
     const file = inboxFile();
     const app = await harnessHttpApp(t.bench, { webhookInbox: { file } });
     try {
       await t.bench.run(async () => {
-        const { journey, digits } = await waitingJourney();
+        const { journey, digits } = await waitingJourney(t.bench);
         const before = await signalCount(t.env.client, journey.workflowId);
         const answer = await postSigned(
           app,
@@ -94,7 +95,7 @@ describe('the webhook inbox (dev server + Graph sandbox)', () => {
   it('keeps a delivery whose routing fails, and the next process on the same file routes it', async () => {
     const file = inboxFile();
     await t.bench.run(async () => {
-      const { journey, digits } = await waitingJourney();
+      const { journey, digits } = await waitingJourney(t.bench);
       const before = await signalCount(t.env.client, journey.workflowId);
       const down = await harnessHttpApp(t.bench, { client: clientWith(t, unreachable), webhookInbox: { file } });
       const body = envelope([{ id: t.bench.wabaId, changes: [qualityUpdate(digits)] }]);
