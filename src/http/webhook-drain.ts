@@ -29,7 +29,7 @@ export interface WebhookDrain {
 const BATCH = 100;
 /**
  * The receiver goes first: while deliveries keep arriving (one in the last BUSY_MS), the drain routes a batch every
- * PACE_MS (at least 2,000 deliveries a second); a burst beyond that waits in the inbox (bounded: past maxPending the
+ * PACE_MS (up to 2,000 deliveries a second); a burst beyond that waits in the inbox (bounded: past maxPending the
  * receiver answers 503) and is routed at full speed once the receiver is quiet.
  */
 const BUSY_MS = 20;
