@@ -88,7 +88,6 @@ export class WebhookInbox {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
-    db.pragma('secure_delete = ON'); // customers' messages do not linger in free pages once routed
     return new WebhookInbox(db, maxPending);
   }
 
