@@ -4,8 +4,7 @@
 // routing failed and 503 when the inbox is full, so that Meta delivers again (duplicates are harmless).
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { readWebhook, webhookEvents, WEBHOOK_MAX_BYTES } from '../graph/webhooks.js';
-import { verifyHandshake } from '../graph/webhooks.js';
+import { readWebhook, verifyHandshake, webhookEvents, WEBHOOK_MAX_BYTES } from '../graph/webhooks.js';
 import { bounded } from '../graph/webhook-limits.js';
 import { handOver, type Route, type WebhookDeliveryOutcome } from './webhook-handover.js';
 import { drainWebhookInbox } from './webhook-drain.js';
