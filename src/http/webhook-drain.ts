@@ -90,13 +90,18 @@ export function drainWebhookInbox({
     if (stopped || retryTimer !== undefined || inbox.size === 0) return;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
-      wake();
+      start();
     }, retryMs);
     retryTimer.unref();
   }
 
+  /** A delivery came in: the receiver is busy for the next BUSY_MS. */
   function wake(): void {
     lastWake = Date.now();
+    start();
+  }
+
+  function start(): void {
     if (stopped) return;
     if (draining) {
       again = true;
@@ -110,7 +115,7 @@ export function drainWebhookInbox({
       });
   }
 
-  wake();
+  start(); // what a previous process left
   return {
     wake,
     async stop() {
