@@ -23,7 +23,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 ENV NUMBERFLOW_WORKFLOW_BUNDLE=/app/dist/workflow-bundles
-# The image's own user (uid 1000), not root; the app writes nothing to its folder.
+# The image's own user (uid 1000), not root; the app writes nothing to its folder (the service: to its volume).
 USER node
 
 FROM runtime AS worker
@@ -33,7 +33,11 @@ EXPOSE 9464
 CMD ["node", "dist/worker.js"]
 
 FROM runtime AS service
-ENV HTTP_HOST=0.0.0.0 HTTP_PORT=8080
+# Its data folder holds the webhook inbox (deliveries answered 200, not yet routed): a volume, owned by the user.
+USER root
+RUN mkdir -p /var/lib/numberflow && chown node:node /var/lib/numberflow
+USER node
+ENV HTTP_HOST=0.0.0.0 HTTP_PORT=8080 NUMBERFLOW_DATA_DIR=/var/lib/numberflow
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.HTTP_PORT}/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

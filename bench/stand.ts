@@ -31,6 +31,8 @@ export interface BenchService {
   app: FastifyInstance;
   /** An operator's bearer token (onboarding and operator roles). */
   token: string;
+  /** Its webhook inbox: deliveries answered and not yet routed. */
+  inboxFile: string;
 }
 
 export interface BenchStand {
@@ -82,6 +84,7 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
     async serve(taskQueue) {
       const tokenFile = join(scratchDir('bench-tokens'), 'api-tokens.json');
       const token = addPrincipal(tokenFile, { name: 'bench@loopback', roles: ['onboarding', 'operator'] });
+      const inboxFile = join(dataDir, `webhook-inbox-${apps.length}.sqlite`);
       const app = await buildHttpApp({
         client: env.client,
         taskQueue,
@@ -90,11 +93,13 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
         logger: pino({ level: 'silent' }),
         graph,
         principals: PrincipalDirectory.fromFile(tokenFile),
+        // As the service keeps it (src/http/service-options.ts): deliveries answered once in the inbox.
+        webhookInbox: { file: inboxFile },
       });
       apps.push(app);
       const url = await app.listen({ host: '127.0.0.1', port: 0 });
       sandbox.admin.setWebhookUrl(`${url}/webhooks/meta`);
-      return { url, app, token };
+      return { url, app, token, inboxFile };
     },
     async openPortfolio(taskQueue, { portfolioId: id = portfolioId, client = env.client } = {}) {
       await client.workflow.start('portfolio', {

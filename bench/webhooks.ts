@@ -2,7 +2,8 @@
 // against a bare node:http handler that only checks X-Hub-Signature-256, both driven by autocannon on loopback
 // for BENCH_WEBHOOK_SECONDS with BENCH_WEBHOOK_CONNECTIONS connections. The bodies are what the sandbox sends for
 // a number with no journey: a paid message's status (routed as a signal, answered "no running journey") and an
-// inbound message, in turn.
+// inbound message, in turn. The receiver answers once a delivery is in its inbox: how long the inbox then takes to
+// route what the load left in it is said in the note (bounded by BENCH_WEBHOOK_DRAIN_S).
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,8 @@ import autocannon from 'autocannon';
 import { SIGNATURE_HEADER, signWebhookBody, verifyWebhookSignature } from '../src/graph/signature.js';
 import { serializeLikeMeta } from '../src/sandbox/webhooks.js';
 import { figure, type Figure } from './figures.js';
-import { benchNumber } from './journeys.js';
+import { WebhookInbox } from '../src/http/webhook-inbox.js';
+import { benchNumber, pause } from './journeys.js';
 import { countFrom } from './settings.js';
 import { startBenchStand, type BenchStand } from './stand.js';
 
@@ -64,6 +66,23 @@ async function bareReceiver(secret: string) {
   return { url: `http://127.0.0.1:${port}/webhooks/meta`, close: () => new Promise((done) => server.close(done)) };
 }
 
+/** Waits (bounded) until the service's inbox is empty: how many were waiting, and how long they took. */
+async function drained(file: string, boundSeconds: number): Promise<string> {
+  const inbox = WebhookInbox.open(file);
+  try {
+    const waiting = inbox.stored();
+    const started = performance.now();
+    const deadline = Date.now() + boundSeconds * 1000;
+    while (inbox.stored() > 0 && Date.now() < deadline) await pause(100);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    if (inbox.stored() > 0)
+      return `${waiting} deliveries waited in the inbox when the load ended, ${inbox.stored()} still after ${seconds} s`;
+    return `${waiting} deliveries waited in the inbox when the load ended, all routed ${seconds} s later`;
+  } finally {
+    inbox.close();
+  }
+}
+
 export async function webhooksBench(): Promise<Figure[]> {
   const seconds = countFrom('BENCH_WEBHOOK_SECONDS', 10, 300);
   const connections = countFrom('BENCH_WEBHOOK_CONNECTIONS', 10, 1_000);
@@ -75,7 +94,8 @@ export async function webhooksBench(): Promise<Figure[]> {
     const service = await stand.serve('bench-webhooks');
     const baseline = await load(bare.url, bodies, stand.appSecret, seconds, connections);
     const real = await load(`${service.url}/webhooks/meta`, bodies, stand.appSecret, seconds, connections);
-    const note = `autocannon, ${connections} connections, ${seconds} s each; baseline: node:http checking the signature only`;
+    const inbox = await drained(service.inboxFile, countFrom('BENCH_WEBHOOK_DRAIN_S', 120, 600));
+    const note = `autocannon, ${connections} connections, ${seconds} s each; baseline: node:http checking the signature only; ${inbox}`;
     return [
       figure('webhook ingest: throughput', real.perSecond, 'requests/s', {
         baseline: baseline.perSecond,

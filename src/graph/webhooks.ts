@@ -83,6 +83,28 @@ export function parseWebhook(
   appSecret: string,
   options: ParseWebhookOptions = {},
 ): WebhookParseResult {
+  const read = readWebhook(rawBody, signatureHeader, appSecret, options);
+  return read.ok ? { ok: true, events: webhookEvents(read.envelope, options.nowMs ?? Date.now()) } : read;
+}
+
+/** A verified body's envelope: its entries, each still unread (webhookEvents reads them). */
+export interface WebhookEnvelope {
+  entry: unknown[];
+}
+
+export type WebhookReadResult =
+  { ok: true; envelope: WebhookEnvelope; changes: number } | Extract<WebhookParseResult, { ok: false }>;
+
+/**
+ * The cheap half of parseWebhook: size, signature, JSON and envelope, and how many events webhookEvents will make
+ * of it. A receiver that hands the body over before reading its changes answers with this.
+ */
+export function readWebhook(
+  rawBody: Buffer,
+  signatureHeader: string | string[] | undefined,
+  appSecret: string,
+  options: Pick<ParseWebhookOptions, 'maxBytes'> = {},
+): WebhookReadResult {
   const maxBytes = options.maxBytes ?? WEBHOOK_MAX_BYTES;
   if (rawBody.length > maxBytes) return { ok: false, status: 413, reason: `the body exceeds ${maxBytes} bytes` };
   // An empty secret would let anyone sign; refusing keeps the events queued at Meta until it is configured.
@@ -92,6 +114,11 @@ export function parseWebhook(
   if (!verifyWebhookSignature(rawBody, signatureHeader, appSecret)) {
     return { ok: false, status: 401, reason: 'the X-Hub-Signature-256 signature does not match the body' };
   }
+  return readVerifiedWebhook(rawBody);
+}
+
+/** readWebhook for a body whose signature was verified when it was received. */
+export function readVerifiedWebhook(rawBody: Buffer): WebhookReadResult {
   let json: unknown;
   try {
     json = JSON.parse(rawBody.toString('utf8'));
@@ -108,8 +135,17 @@ export function parseWebhook(
       reason: `not a WhatsApp Business Account webhook: ${boundedIssues(parsed.error)}`,
     };
   }
-  const nowMs = options.nowMs ?? Date.now();
-  return { ok: true, events: parsed.data.entry.flatMap((entry) => entryEvents(entry, nowMs)) };
+  // One event per change of a readable entry, one refusal per unreadable entry (as entryEvents makes them).
+  const changes = parsed.data.entry.reduce<number>((sum, raw) => {
+    const entry = entrySchema.safeParse(raw);
+    return sum + (entry.success ? entry.data.changes.length : 1);
+  }, 0);
+  return { ok: true, envelope: parsed.data, changes };
+}
+
+/** Every change of a read envelope as a typed event, in Meta's order; `nowMs` is when the body was received. */
+export function webhookEvents(read: WebhookEnvelope, nowMs: number): WebhookEvent[] {
+  return read.entry.flatMap((entry) => entryEvents(entry, nowMs));
 }
 
 /** More entries, or more changes in all, than Meta puts in one batch. */

@@ -18,7 +18,7 @@ import type { ServiceMetrics } from '../telemetry/metrics.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { createWebhookRouter } from './webhook-router.js';
-import { webhookRoutes } from './webhook-routes.js';
+import { webhookRoutes, type WebhookRouteOptions } from './webhook-routes.js';
 
 export interface HttpAppOptions {
   client: Client;
@@ -41,6 +41,11 @@ export interface HttpAppOptions {
   codec?: CodecRoutesOptions;
   /** The operator console's secret (sessions, CSRF) and links. */
   console?: Pick<ConsoleOptions, 'secret' | 'waitSeconds' | 'timelinePath'>;
+  /**
+   * Meta's deliveries are kept in this file and answered 200 once committed, then routed (left out: each is routed
+   * before it is answered). The service keeps it in its data folder.
+   */
+  webhookInbox?: WebhookRouteOptions['webhookInbox'];
   /** numberflow's metrics on /metrics, webhook deliveries counted (left out: no /metrics). */
   metrics?: ServiceMetrics;
 }

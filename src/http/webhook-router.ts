@@ -32,18 +32,33 @@ export interface WebhookRouterOptions {
   identities?: IdentityStore;
 }
 
+/**
+ * What routing learnt while routing a batch of deliveries, all received before it began. A workflow found not
+ * running gets nothing more from the batch: a journey started after that check was not running when any of the
+ * batch's changes arrived, and routed on arrival they would not have reached it either. So the batch's later changes
+ * for it are answered "no running journey" without asking Temporal again (a number no journey manages — on a WABA
+ * shared with another onboarding path — may send thousands of statuses).
+ */
+export class RoutingBatch {
+  readonly notRunning = new Set<string>();
+}
+
 /** Paid messages matter to a journey only for Meta's 30-day deletion block: one signal an hour per number will do. */
 const PAID_MESSAGE_SIGNAL_EVERY_MS = 60 * 60 * 1000;
 
 export function createWebhookRouter({ client, taskQueue, graph, identities }: WebhookRouterOptions) {
   const reportMismatch = mismatchReporter(client, taskQueue);
   const lastPaidSignal = new Map<string, number>(); // display_phone_number → when its journey last heard
-  const toNumber = async (displayPhoneNumber: string, event: NumberEvent): Promise<RoutedEvent> => {
+  const toNumber = async (
+    displayPhoneNumber: string,
+    event: NumberEvent,
+    batch?: RoutingBatch,
+  ): Promise<RoutedEvent> => {
     const digits = displayPhoneNumber.replace(/\D/g, '');
     // E.164 has at most 15 digits: anything else names no journey (and would make an overlong workflow id).
     if (!/^\d{1,15}$/.test(digits)) return { field: event.kind, target: null, outcome: 'not a phone number' };
     const target = journeyWorkflowId(`+${digits}`);
-    return signal(target, event.kind, () => client.workflow.getHandle(target).signal(numberEventSignal, event));
+    return signal(target, event.kind, () => client.workflow.getHandle(target).signal(numberEventSignal, event), batch);
   };
 
   /** A WABA-wide event goes to every running journey of that WABA. */
@@ -84,7 +99,8 @@ export function createWebhookRouter({ client, taskQueue, graph, identities }: We
     return { field: 'business_capability_update', target: workflowId, outcome: 'signalled' };
   };
 
-  return async function route(event: WebhookEvent): Promise<RoutedEvent[]> {
+  /** `batch`: the routing of several deliveries at once, received before it began (the inbox's drain). */
+  return async function route(event: WebhookEvent, batch?: RoutingBatch): Promise<RoutedEvent[]> {
     // Ids go into visibility queries: only Graph's numeric ids are accepted.
     if (!/^\d{1,32}$/.test(event.wabaId)) return [{ field: event.field, target: null, outcome: 'not a WABA id' }];
     if (event.field === 'unknown') {
@@ -95,22 +111,30 @@ export function createWebhookRouter({ client, taskQueue, graph, identities }: We
     switch (event.field) {
       case 'phone_number_name_update':
         return [
-          await toNumber(event.value.display_phone_number, {
-            kind: 'name',
-            decision: event.value.decision as Extract<NumberEvent, { kind: 'name' }>['decision'],
-            requestedName: event.value.requested_verified_name,
-            rejectionReason: event.value.rejection_reason ?? null,
-            at,
-          }),
+          await toNumber(
+            event.value.display_phone_number,
+            {
+              kind: 'name',
+              decision: event.value.decision as Extract<NumberEvent, { kind: 'name' }>['decision'],
+              requestedName: event.value.requested_verified_name,
+              rejectionReason: event.value.rejection_reason ?? null,
+              at,
+            },
+            batch,
+          ),
         ];
       case 'phone_number_quality_update':
         return [
-          await toNumber(event.value.display_phone_number, {
-            kind: 'quality',
-            event: event.value.event,
-            currentLimit: event.value.current_limit ?? null,
-            at,
-          }),
+          await toNumber(
+            event.value.display_phone_number,
+            {
+              kind: 'quality',
+              event: event.value.event,
+              currentLimit: event.value.current_limit ?? null,
+              at,
+            },
+            batch,
+          ),
         ];
       case 'business_capability_update': {
         const cap = Number(event.value.max_phone_numbers_per_business ?? event.value.max_phone_numbers_per_waba);
@@ -124,7 +148,7 @@ export function createWebhookRouter({ client, taskQueue, graph, identities }: We
         const captured = identities
           ? await captureIdentities({ client, identities, reportMismatch }, event.wabaId, event.value)
           : [];
-        return [...captured, ...(await paidMessage(event.value))];
+        return [...captured, ...(await paidMessage(event.value, batch))];
       }
       default:
         return [{ field: event.field, target: null, outcome: 'not routed' }];
@@ -132,7 +156,7 @@ export function createWebhookRouter({ client, taskQueue, graph, identities }: We
   };
 
   /** Paid messages matter to a journey only for Meta's 30-day deletion block. */
-  async function paidMessage(value: MessagesValue): Promise<RoutedEvent[]> {
+  async function paidMessage(value: MessagesValue, batch?: RoutingBatch): Promise<RoutedEvent[]> {
     const number = value.metadata.display_phone_number;
     const latestPaid = Math.max(
       0,
@@ -143,7 +167,7 @@ export function createWebhookRouter({ client, taskQueue, graph, identities }: We
     // Never later than now: a paid message dated ahead would hold Meta's 30-day deletion block longer.
     const paidAt = Math.min(latestPaid, Date.now());
     if (paidAt === 0 || paidAt - (lastPaidSignal.get(number) ?? 0) < PAID_MESSAGE_SIGNAL_EVERY_MS) return [];
-    const routed = await toNumber(number, { kind: 'paid_message', at: new Date(paidAt).toISOString() });
+    const routed = await toNumber(number, { kind: 'paid_message', at: new Date(paidAt).toISOString() }, batch);
     // Only a journey that heard counts as told: with none running yet, the next billable status is sent again.
     if (routed.outcome === 'signalled') lastPaidSignal.set(number, paidAt);
     return [routed];
@@ -171,13 +195,21 @@ function accountEvent(value: Extract<WebhookEvent, { field: 'account_update' }>[
   return { kind: 'account', event: value.event, at };
 }
 
-async function signal(target: string, what: string, send: () => Promise<void>): Promise<RoutedEvent> {
+async function signal(
+  target: string,
+  what: string,
+  send: () => Promise<void>,
+  batch?: RoutingBatch,
+): Promise<RoutedEvent> {
+  const notRunning = { field: what, target, outcome: 'no running journey' };
+  if (batch?.notRunning.has(target)) return notRunning;
   try {
     await send();
     return { field: what, target, outcome: 'signalled' };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return { field: what, target, outcome: 'no running journey' };
-    throw err;
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    batch?.notRunning.add(target);
+    return notRunning;
   }
 }
 

@@ -1,17 +1,14 @@
 // The Meta webhook endpoint: the GET handshake, and POSTs verified over their raw bytes before any parsing.
-// Answers as Meta expects: 200 once routed; 401/400/413 for what must not be trusted; 500 when routing failed,
-// so that Meta delivers again (duplicates are harmless).
+// Answers as Meta expects: 200 once durably handed over — put in the service's inbox (./webhook-inbox.ts, routed
+// after the answer), or, without one, routed to Temporal; 401/400/413 for what must not be trusted; 500 when
+// routing failed and 503 when the inbox is full, so that Meta delivers again (duplicates are harmless).
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { parseWebhook, verifyHandshake, WEBHOOK_MAX_BYTES } from '../graph/webhooks.js';
+import { readWebhook, verifyHandshake, webhookEvents, WEBHOOK_MAX_BYTES } from '../graph/webhooks.js';
 import { bounded } from '../graph/webhook-limits.js';
-import type { WebhookEvent } from '../graph/webhooks.js';
-import type { createWebhookRouter, RoutedEvent } from './webhook-router.js';
-
-type Route = ReturnType<typeof createWebhookRouter>;
-
-/** How a delivery (one POST) was answered: routed (200), routing_failed (500: Meta delivers again), or refused. */
-export type WebhookDeliveryOutcome = 'routed' | 'routing_failed' | 'bad_signature' | 'too_large' | 'unusable';
+import { handOver, type Route, type WebhookDeliveryOutcome } from './webhook-handover.js';
+import { drainWebhookInbox } from './webhook-drain.js';
+import { WebhookInbox, type WebhookInboxOptions } from './webhook-inbox.js';
 
 const REFUSALS = { 401: 'bad_signature', 413: 'too_large', 400: 'unusable' } as const;
 
@@ -21,12 +18,23 @@ export interface WebhookRouteOptions {
   verifyToken: string;
   route: Route;
   logger: Logger;
+  /** The file deliveries are kept in until routed (left out: each is routed before it is answered). */
+  webhookInbox?: { file: string } & WebhookInboxOptions;
   /** Told how each delivery was answered (metrics). */
   delivered?: (outcome: WebhookDeliveryOutcome) => void;
 }
 
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
   const path = options.path ?? '/webhooks/meta';
+  const { route, logger, delivered } = options;
+  const inbox = options.webhookInbox && WebhookInbox.open(options.webhookInbox.file, options.webhookInbox);
+  const drain = inbox && drainWebhookInbox({ inbox, route, logger, delivered });
+  if (inbox && drain) {
+    app.addHook('onClose', async () => {
+      await drain.stop();
+      inbox.close();
+    });
+  }
 
   app.get(path, async (request, reply) => {
     const result = verifyHandshake(request.query as Record<string, unknown>, options.verifyToken);
@@ -41,56 +49,31 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       done(null, body),
     );
     scoped.post(path, async (request, reply) => {
+      const receivedAt = Date.now();
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const parsed = parseWebhook(raw, request.headers['x-hub-signature-256'], options.appSecret);
-      if (!parsed.ok) {
-        options.delivered?.(REFUSALS[parsed.status]);
-        options.logger.warn({ status: parsed.status, reason: bounded(parsed.reason) }, 'webhook refused');
+      const read = readWebhook(raw, request.headers['x-hub-signature-256'], options.appSecret);
+      if (!read.ok) {
+        delivered?.(REFUSALS[read.status]);
+        logger.warn({ status: read.status, reason: bounded(read.reason) }, 'webhook refused');
         // Signed by Meta but not a WhatsApp envelope: a redelivery would not change it, so it is taken and logged.
-        if (parsed.status === 400) return reply.code(200).send({ received: 0 });
-        return reply.code(parsed.status).send({ error: parsed.reason });
+        if (read.status === 400) return reply.code(200).send({ received: 0 });
+        return reply.code(read.status).send({ error: read.reason });
       }
-      const { routed, failed } = await routeEach(parsed.events, options.route, options.logger);
-      options.logger.info(summary(routed), 'webhook routed');
-      options.delivered?.(failed > 0 ? 'routing_failed' : 'routed');
+      if (inbox && drain) {
+        if (inbox.full) {
+          delivered?.('inbox_full');
+          logger.warn({ waiting: inbox.size }, 'webhook inbox full; Meta will deliver again');
+          return reply.code(503).send({ error: 'the webhook inbox is full; deliver again later' });
+        }
+        await inbox.put(raw, receivedAt);
+        delivered?.('queued');
+        drain.wake();
+        return reply.code(200).send({ received: read.changes });
+      }
+      const events = webhookEvents(read.envelope, receivedAt);
       // A failed change is delivered again with the whole batch; the others, routed already, are harmless twice.
-      if (failed > 0) return reply.code(500).send({ error: 'routing failed' });
-      return reply.code(200).send({ received: parsed.events.length });
+      if (!(await handOver(events, route, logger, delivered))) return reply.code(500).send({ error: 'routing failed' });
+      return reply.code(200).send({ received: events.length });
     });
   });
-}
-
-/** Routes every change on its own, in Meta's order: one that fails (Temporal unreachable) never stops the rest. */
-async function routeEach(events: WebhookEvent[], route: Route, logger: Logger) {
-  const routed: RoutedEvent[] = [];
-  let failed = 0;
-  for (const event of events) {
-    try {
-      routed.push(...(await route(event)));
-    } catch (err) {
-      failed++;
-      if (failed <= LOGGED_FAILURES)
-        logger.error({ err, field: event.field }, 'webhook change not routed; Meta will deliver it again');
-      routed.push({ field: event.field, target: null, outcome: 'failed' });
-    }
-  }
-  return { routed, failed };
-}
-
-const LOGGED_FAILURES = 3;
-const LOGGED_OUTCOMES = 10;
-
-/** A bounded log record of a batch: outcomes counted, the first few shown. */
-function summary(routed: RoutedEvent[]) {
-  const outcomes: Record<string, number> = {};
-  for (const { outcome } of routed) {
-    const kind = outcome.split(':')[0] ?? outcome;
-    outcomes[kind] = (outcomes[kind] ?? 0) + 1;
-  }
-  return {
-    outcomes,
-    routed: routed
-      .slice(0, LOGGED_OUTCOMES)
-      .map((r) => ({ ...r, field: bounded(r.field, 80), outcome: bounded(r.outcome) })),
-  };
 }

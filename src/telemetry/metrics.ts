@@ -4,7 +4,7 @@
 import type { Client } from '@temporalio/client';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import type { GraphCallObserver } from '../graph/transport.js';
-import type { WebhookDeliveryOutcome } from '../http/webhook-routes.js';
+import type { WebhookDeliveryOutcome } from '../http/webhook-handover.js';
 import { countGraphCallsIn } from './graph-calls.js';
 import { registerJourneyGauges, type JourneyGaugeOptions } from './journey-gauges.js';
 

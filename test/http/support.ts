@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { signWebhookBody } from '../../src/graph/signature.js';
+import type { Harness } from '../support/harness.js';
 
 export function post(app: FastifyInstance, body: string | Buffer, signature: string | null) {
   return app.inject({
@@ -65,4 +66,12 @@ export function qualityUpdate(displayPhoneNumber: string): Change {
     field: 'phone_number_quality_update',
     value: { display_phone_number: displayPhoneNumber, event: 'ONBOARDING' },
   };
+}
+
+/** A journey waiting for its code: a running workflow whose history shows every signal routed to it. */
+export async function waitingJourney(harness: Harness) {
+  const input = harness.input();
+  const journey = await harness.start(input);
+  await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+  return { journey, digits: input.phoneNumber.e164.slice(1) };
 }

@@ -14,6 +14,7 @@ import {
   postSigned,
   qualityUpdate,
   signalCount,
+  waitingJourney,
 } from './support.js';
 import { harnessHttpApp } from '../support/http-app.js';
 
@@ -30,17 +31,9 @@ describe('webhook receiver: hostile changes and bookkeeping (dev server + Graph 
 
   const send = (body: string) => postSigned(app, body, SECRET);
 
-  /** A journey waiting for its code: a running workflow whose history shows every signal routed to it. */
-  async function waitingJourney() {
-    const input = t.bench.input();
-    const journey = await t.bench.start(input);
-    await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-    return { journey, digits: input.phoneNumber.e164.slice(1) };
-  }
-
   it('refuses an entry.time of 1e20 within a 200 and still routes the changes after it', async () => {
     await t.bench.run(async () => {
-      const { journey, digits } = await waitingJourney();
+      const { journey, digits } = await waitingJourney(t.bench);
       const before = await signalCount(t.env.client, journey.workflowId);
       const body = envelope([
         { id: t.bench.wabaId, time: 1e20, changes: [qualityUpdate(digits)] },
@@ -54,7 +47,7 @@ describe('webhook receiver: hostile changes and bookkeeping (dev server + Graph 
 
   it('routes the good change of a batch whose first change fails to route, and answers 500 for Meta to retry', async () => {
     await t.bench.run(async () => {
-      const { journey, digits } = await waitingJourney();
+      const { journey, digits } = await waitingJourney(t.bench);
       const before = await signalCount(t.env.client, journey.workflowId);
       const unknownWaba = freshId(); // Graph knows no such WABA: resolving its portfolio fails
       const body = envelope([
@@ -72,7 +65,7 @@ describe('webhook receiver: hostile changes and bookkeeping (dev server + Graph 
 
   it('refuses a billable status dated in the year 5138, so a present one is still routed', async () => {
     await t.bench.run(async () => {
-      const { journey, digits } = await waitingJourney();
+      const { journey, digits } = await waitingJourney(t.bench);
       const before = await signalCount(t.env.client, journey.workflowId);
       const year5138 = String(Math.floor(Date.UTC(5138, 0, 1) / 1000));
       expect(

@@ -40,7 +40,13 @@ describe('the HTTP service process', () => {
         body,
       });
       expect(webhook.status).toBe(200);
-      const metrics = await scrape(`${url}/metrics`);
+      // Answered once in the service's inbox, then routed by its drain.
+      let metrics = await scrape(`${url}/metrics`);
+      expect(metrics).toContain('numberflow_webhook_deliveries_total{outcome="queued"} 1');
+      for (let i = 0; i < 50 && !metrics.includes('{outcome="routed"} 1'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        metrics = await scrape(`${url}/metrics`);
+      }
       expect(metrics).toContain('numberflow_webhook_deliveries_total{outcome="routed"} 1');
       expect(metrics).toMatch(/^numberflow_journeys\{stage="AWAITING_OTP"\} \d+$/m);
     } finally {

@@ -1,0 +1,64 @@
+// Handing a delivery's events to the workflows they concern: every change routed on its own, in Meta's order, the
+// batch logged in a bounded record. Shared by the receiver (routing before it answers) and the inbox's drain.
+import type { Logger } from 'pino';
+import { bounded } from '../graph/webhook-limits.js';
+import type { WebhookEvent } from '../graph/webhooks.js';
+import type { createWebhookRouter, RoutedEvent, RoutingBatch } from './webhook-router.js';
+
+export type Route = ReturnType<typeof createWebhookRouter>;
+
+/**
+ * How a delivery (one POST) went: routed, routing_failed (delivered again), queued (in the inbox, routed after the
+ * answer), inbox_full (503: Meta delivers again), or refused (bad_signature, too_large, unusable).
+ */
+export type WebhookDeliveryOutcome =
+  'routed' | 'routing_failed' | 'queued' | 'inbox_full' | 'bad_signature' | 'too_large' | 'unusable';
+
+/** Routes and logs a delivery's events; true when every one was routed (a failed one is delivered again whole). */
+export async function handOver(
+  events: WebhookEvent[],
+  route: Route,
+  logger: Logger,
+  delivered?: (outcome: WebhookDeliveryOutcome) => void,
+  batch?: RoutingBatch,
+): Promise<boolean> {
+  const { routed, failed } = await routeEach(events, route, logger, batch);
+  logger.info(summary(routed), 'webhook routed');
+  delivered?.(failed > 0 ? 'routing_failed' : 'routed');
+  return failed === 0;
+}
+
+/** Routes every change on its own, in Meta's order: one that fails (Temporal unreachable) never stops the rest. */
+async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, batch?: RoutingBatch) {
+  const routed: RoutedEvent[] = [];
+  let failed = 0;
+  for (const event of events) {
+    try {
+      routed.push(...(await route(event, batch)));
+    } catch (err) {
+      failed++;
+      if (failed <= LOGGED_FAILURES)
+        logger.error({ err, field: event.field }, 'webhook change not routed; it will be delivered again');
+      routed.push({ field: event.field, target: null, outcome: 'failed' });
+    }
+  }
+  return { routed, failed };
+}
+
+const LOGGED_FAILURES = 3;
+const LOGGED_OUTCOMES = 10;
+
+/** A bounded log record of a batch: outcomes counted, the first few shown. */
+function summary(routed: RoutedEvent[]) {
+  const outcomes: Record<string, number> = {};
+  for (const { outcome } of routed) {
+    const kind = outcome.split(':')[0] ?? outcome;
+    outcomes[kind] = (outcomes[kind] ?? 0) + 1;
+  }
+  return {
+    outcomes,
+    routed: routed
+      .slice(0, LOGGED_OUTCOMES)
+      .map((r) => ({ ...r, field: bounded(r.field, 80), outcome: bounded(r.outcome) })),
+  };
+}
