@@ -53,11 +53,36 @@ export class CallsAndWaits {
     if (marker) {
       if (marker.markerName !== 'core_local_activity') return true;
       const data = allowed(localActivityFields, await this.walk.reader.first(marker.details?.data?.payloads, at.where));
-      if (data?.activity_type === 'generatePin')
-        at.add({ kind: 'step', what: 'generated a two-step PIN (never shown)' });
+      const type = data?.activity_type ?? '';
+      if (type === 'generatePin') at.add({ kind: 'step', what: 'generated a two-step PIN (never shown)' });
+      else if (type === 'requestSlot')
+        at.add({ kind: 'portfolio', what: 'asked the portfolio for a registration slot' });
+      else await this.localGraphCall(at, type, data?.attempt ?? 1);
       return true;
     }
     return this.timer(at);
+  }
+
+  /**
+   * A Graph call made as a local activity (the add, in journeys from the local-calls patch on): one marker holds the
+   * call and its answer or failure, so the entry is made whole at once. Its arguments are not read (none it has are
+   * shown).
+   */
+  private async localGraphCall(at: At, type: string, attempt: number): Promise<void> {
+    const graph = graphCallOf(type);
+    const marker = at.event.markerRecordedEventAttributes;
+    if (!graph || !marker) return;
+    const entry = at.entry({ kind: 'graph_call', what: graph.what([]), endpoint: graph.endpoint, attempt });
+    if (marker.failure) {
+      const meta = metaAnswerOf(await this.walk.reader.failureDetail(marker.failure, at.where));
+      entry.outcome = failedOutcome(marker.failure, meta);
+      if (meta) entry.meta = meta;
+      this.walk.failedCall = { meta };
+    } else {
+      this.walk.failedCall = null;
+      entry.outcome = answeredSummary(graph, await this.walk.reader.first(marker.details?.result?.payloads, at.where));
+    }
+    this.walk.entries.push(entry);
   }
 
   /** Calls that never closed: still under way in an open run, unanswered in a closed one. */

@@ -5,7 +5,7 @@ import { getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workfl
 import { journeyPolicy } from '../../domain/policy.js';
 import { capRefusedSignal, portfolioWorkflowId, releaseSlotSignal, type SlotRequest } from '../../domain/portfolio.js';
 import type { Journey } from './journey.js';
-import { requestSlot } from './meta.js';
+import { requestSlot, slotRequest } from './meta.js';
 
 /** `registered`: Meta already counts this number (adopted CONNECTED, coexistence), so it takes a slot at once. */
 export async function waitForCapacity(journey: Journey, registered = false): Promise<void> {
@@ -19,7 +19,7 @@ export async function waitForCapacity(journey: Journey, registered = false): Pro
   const request: SlotRequest = { e164: phoneNumber.e164, workflowId, runId, wabaId, registered };
   // Before the call: if the journey ends while the request is in flight, the portfolio still hears of it.
   journey.slotRequested();
-  await requestSlot({ portfolioId, request });
+  await slotRequest()({ portfolioId, request });
   while (journey.state.slot !== 'held') {
     const answered = await journey.inbox.slot.next(journeyPolicy.slotAnswerWaitMs);
     if (!answered) {

@@ -29,9 +29,10 @@ import type { Journey } from './journey.js';
 const GRAPH_ATTEMPT = { startToCloseTimeout: '2m', heartbeatTimeout: '15s' } as const;
 
 /** Reads and idempotent writes: a few quick retries on transient errors. */
+const READ_RETRY = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 } as const;
 export const { readNumber, addPhoneNumber, enableIdentityCheck } = proxyActivities<Activities>({
   ...GRAPH_ATTEMPT,
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
+  retry: READ_RETRY,
 });
 
 /** Writes Meta cannot undo or repeat harmlessly: one guarded retry, which first reads what Meta shows. */
@@ -53,10 +54,34 @@ export const { registerNumber, deregisterNumber, requestCode } = proxyActivities
 export const { generatePin } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
 
 /** Talks to our own Temporal cluster (the portfolio, the run itself), not to Meta: retried until it works. */
-export const { requestSlot, cancelRun } = proxyActivities<Activities>({
-  startToCloseTimeout: '1m',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
+const CLUSTER_CALL = { startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '30s' } } as const;
+export const { requestSlot, cancelRun } = proxyActivities<Activities>(CLUSTER_CALL);
+
+/**
+ * Journeys from this patch on make the slot request and the add as local activities: run inside the workflow task
+ * that asks for them and recorded as one marker each, instead of three events and a workflow task of their own
+ * (docs/journey.md#history-per-journey). Both are safe to repeat: the portfolio answers a repeated request the same
+ * way, and a repeated add finds the number already on the WABA.
+ */
+const LOCAL_CALLS_PATCH = 'slot-request-and-add-as-local-activities';
+const localRequestSlot = proxyLocalActivities<Activities>(CLUSTER_CALL).requestSlot;
+const localAddPhoneNumber = proxyLocalActivities<Activities>({
+  startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout,
+  retry: READ_RETRY,
+}).addPhoneNumber;
+
+/**
+ * The first slot request as this run makes it (a local activity from LOCAL_CALLS_PATCH on). A repeat after a day of
+ * silence stays an activity: it is rare, and it may find the portfolio gone and start it again.
+ */
+export function slotRequest(): typeof requestSlot {
+  return patched(LOCAL_CALLS_PATCH) ? localRequestSlot : requestSlot;
+}
+
+/** The add as this run makes it (a local activity from LOCAL_CALLS_PATCH on). */
+export function numberAdd(): typeof addPhoneNumber {
+  return patched(LOCAL_CALLS_PATCH) ? localAddPhoneNumber : addPhoneNumber;
+}
 
 /** Reads our own cluster for the PIN an earlier journey set: a few tries, then the journey asks an operator. */
 export const { rememberedPin } = proxyActivities<Activities>({
