@@ -1,12 +1,16 @@
 // Activities and timers in a run: Graph calls with their attempt and Meta's answer (an entry once the call closed,
 // where the answer is), the portfolio's slot request, the generated PIN (never its value), and durable waits with
 // their deadline and why.
+import { slotAnswerSignal } from '../domain/portfolio.js';
+import { describeMessage } from './actions.js';
 import { answeredSummary, failedOutcome, graphCallOf, metaAnswerOf } from './graph-calls.js';
 import { isoOf, protoTimeMs } from './decode.js';
 import { allowed, localActivityFields } from './payloads.js';
 import type { TimelineEntry } from './types.js';
 import type { At, Walk } from './walk.js';
 import { waitReason } from './waits.js';
+
+const slotAsked = { kind: 'portfolio', what: 'asked the portfolio for a registration slot' } as const;
 
 export class CallsAndWaits {
   /** Graph calls scheduled and not yet closed, by their scheduled event id. */
@@ -28,7 +32,7 @@ export class CallsAndWaits {
         const entry = at.entry({ kind: 'graph_call', what: graph.what(args), endpoint: graph.endpoint, attempt: 1 });
         this.calls.set(String(event.eventId), { entry, type });
       } else if (type === 'requestSlot') {
-        at.add({ kind: 'portfolio', what: 'asked the portfolio for a registration slot' });
+        at.add(slotAsked);
       } else if (type === 'cancelRun') {
         at.add({ kind: 'step', what: 'asked Temporal to close the run as Canceled, with the reason' });
       }
@@ -55,12 +59,21 @@ export class CallsAndWaits {
       const data = allowed(localActivityFields, await this.walk.reader.first(marker.details?.data?.payloads, at.where));
       const type = data?.activity_type ?? '';
       if (type === 'generatePin') at.add({ kind: 'step', what: 'generated a two-step PIN (never shown)' });
-      else if (type === 'requestSlot')
-        at.add({ kind: 'portfolio', what: 'asked the portfolio for a registration slot' });
+      else if (type === 'askForSlot') await this.slotAskedByUpdate(at);
       else await this.localGraphCall(at, type, data?.attempt ?? 1);
       return true;
     }
     return this.timer(at);
+  }
+
+  /** The slot asked for by update (journeys from the fewer-events patch on): the portfolio's answer is in the marker. */
+  private async slotAskedByUpdate(at: At): Promise<void> {
+    at.add(slotAsked);
+    const marker = at.event.markerRecordedEventAttributes;
+    if (marker?.failure) return;
+    const answer = await this.walk.reader.first(marker?.details?.result?.payloads, at.where);
+    // null: the portfolio could not take the update, so the request went by signal and so does the answer.
+    if (answer !== null && answer !== undefined) at.add(describeMessage(slotAnswerSignal.name, answer, 'signal'));
   }
 
   /**
