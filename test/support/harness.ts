@@ -150,7 +150,10 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
   await options.tokenStore?.put(wabaId, token, { source: 'manual', by: 'test harness' });
   const started = new Map<string, { workflow: string; scenario: string }>(); // workflowId -> its test
   const label = () => expect.getState().currentTestName ?? 'setup';
-  const activities = createActivities({ graph, identities, temporal: env.client, taskQueue });
+  const activities = withoutUpdatesOnTimeSkipping(
+    env,
+    createActivities({ graph, identities, temporal: env.client, taskQueue }),
+  );
 
   return {
     env,
@@ -205,6 +208,23 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
       await receiver.close();
       await graph.close();
       await identityDb.close();
+    },
+  };
+}
+
+/**
+ * The time-skipping test server skips time while a workflow task waits on an update to another workflow (the
+ * journey's slot request by update, a local activity), so the task times out and is retried again and again. There
+ * the slot is asked for by signal, the way the activity falls back to when a portfolio cannot take the update; the
+ * dev server's tests take the update path.
+ */
+function withoutUpdatesOnTimeSkipping(env: TestEnv, activities: Activities): Activities {
+  if (env.searchAttributes) return activities;
+  return {
+    ...activities,
+    askForSlot: async (input) => {
+      await activities.requestSlot(input);
+      return null;
     },
   };
 }
