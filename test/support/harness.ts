@@ -24,7 +24,14 @@ import { tempDir } from './processes.js';
 import { freshId, journeyInput } from './journeys.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 import { testTokenCheck } from './codec.js';
-import { TEST_CODEC_KEYS, testSecretsKeys, uniqueTaskQueue, withWorker, type TestEnv } from './temporal.js';
+import {
+  LongLivedWorker,
+  TEST_CODEC_KEYS,
+  testSecretsKeys,
+  uniqueTaskQueue,
+  withWorker,
+  type TestEnv,
+} from './temporal.js';
 
 export const APP_SECRET = 'test-app-secret';
 
@@ -150,10 +157,8 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
   await options.tokenStore?.put(wabaId, token, { source: 'manual', by: 'test harness' });
   const started = new Map<string, { workflow: string; scenario: string }>(); // workflowId -> its test
   const label = () => expect.getState().currentTestName ?? 'setup';
-  const activities = withoutUpdatesOnTimeSkipping(
-    env,
-    createActivities({ graph, identities, temporal: env.client, taskQueue }),
-  );
+  const activities = createActivities({ graph, identities, temporal: env.client, taskQueue });
+  const longLived = env.stickyQueues ? null : new LongLivedWorker(env, { taskQueue, activities });
 
   return {
     env,
@@ -194,8 +199,9 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
       };
     },
     record: (workflowId, workflow) => void started.set(workflowId, { workflow, scenario: label() }),
-    run: (fn) => withWorker(env, { taskQueue, activities }, fn),
+    run: (fn) => (longLived ? longLived.run(fn) : withWorker(env, { taskQueue, activities }, fn)),
     async close() {
+      await longLived?.close();
       const file = basename(expect.getState().testPath ?? 'portfolio', '.test.ts');
       const portfolioScenario = { workflow: 'portfolio', scenario: file };
       if (recording)
@@ -208,23 +214,6 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
       await receiver.close();
       await graph.close();
       await identityDb.close();
-    },
-  };
-}
-
-/**
- * The time-skipping test server skips time while a workflow task waits on an update to another workflow (the
- * journey's slot request by update, a local activity), so the task times out and is retried again and again. There
- * the slot is asked for by signal, the way the activity falls back to when a portfolio cannot take the update; the
- * dev server's tests take the update path.
- */
-function withoutUpdatesOnTimeSkipping(env: TestEnv, activities: Activities): Activities {
-  if (env.searchAttributes) return activities;
-  return {
-    ...activities,
-    askForSlot: async (input) => {
-      await activities.requestSlot(input);
-      return null;
     },
   };
 }
