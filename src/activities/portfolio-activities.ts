@@ -23,7 +23,7 @@ import { registeredNumbers } from './graph-activities.js';
  * How long the slot request by update may wait for the portfolio's answer: the journey's workflow task waits on it
  * (a local activity), so a portfolio slow under a burst is asked by signal instead.
  */
-const UPDATE_ANSWER_WITHIN_MS = 5_000;
+const UPDATE_ANSWER_WITHIN_MS = 1_000;
 
 export interface PortfolioActivityDeps {
   temporal: Client;
