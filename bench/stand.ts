@@ -12,14 +12,13 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createActivities } from '../src/activities/index.js';
-import { capOfVerification, portfolioWorkflowId } from '../src/domain/portfolio.js';
+import { capabilityUpdateSignal, capOfVerification, portfolioWorkflowId } from '../src/domain/portfolio.js';
 import { customSearchAttributes } from '../src/domain/search-attributes.js';
 import { GraphClient } from '../src/graph/client.js';
 import { staticTokenProvider } from '../src/graph/tokens.js';
 import { buildHttpApp } from '../src/http/app.js';
 import { PrincipalDirectory } from '../src/http/auth/directory.js';
 import { addPrincipal } from '../src/http/auth/token-file.js';
-import { setPortfolioCap } from '../src/portfolios/portfolio.js';
 import { startSandbox, type Sandbox, type SandboxAdmin, type SandboxOptions } from '../src/sandbox/index.js';
 import { SqlIdentityStore } from '../src/stores/sql-identity-store.js';
 import { openSqlite } from '../src/stores/sqlite.js';
@@ -47,8 +46,8 @@ export interface BenchStand {
   serve(taskQueue: string): Promise<BenchService>;
   /**
    * Opens a portfolio the way a real one gets its room: its business is verified (the sandbox's portfolios here are),
-   * so it starts at the verified cap of 20, and an admin then sets the cap Meta granted (`numberflow portfolio
-   * set-cap`'s path, noted with who and why), here one with no practical limit.
+   * so it starts at the verified cap of 20, and an admin then sets the cap Meta granted (the signal of `numberflow
+   * portfolio set-cap`, noted with who and why), here one with no practical limit.
    */
   openPortfolio(taskQueue: string, options?: { portfolioId?: string; client?: Client }): Promise<void>;
   /** A worker on `taskQueue`: the real workflows and activities, and the baselines (no-op activity). */
@@ -115,9 +114,14 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
         workflowId: portfolioWorkflowId(id),
         args: [{ portfolioId: id, cap: capOfVerification('verified'), capSource: 'business_verification' }],
       });
-      const change = { cap: BENCH_CAP, actor: 'bench-admin', reason: 'Meta raised the limit for the benchmark' };
-      const { taken } = await setPortfolioCap(client, id, change);
-      if (!taken) throw new Error(`the portfolio ${id} did not take the admin's cap of ${BENCH_CAP} in time`);
+      // The signal `numberflow portfolio set-cap` sends; it precedes every journey's request in the portfolio's
+      // history, so no journey is queued at 20 (no worker needs to be polling yet).
+      await client.workflow.getHandle(portfolioWorkflowId(id)).signal(capabilityUpdateSignal, {
+        maxPhoneNumbers: BENCH_CAP,
+        source: 'admin',
+        actor: 'bench-admin',
+        reason: 'Meta raised the limit for the benchmark',
+      });
     },
     worker: (taskQueue) =>
       Worker.create({
