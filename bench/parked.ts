@@ -64,13 +64,19 @@ async function notYetParked(client: Client, portfolioIds: string[]): Promise<str
   const counts = await Promise.all(stages.map((stage) => client.workflow.count(`NumberStage = '${stage}'`)));
   let granted = 0;
   let queued = 0;
+  let silent = 0;
   for (const id of portfolioIds) {
-    const portfolio = await client.workflow.getHandle(portfolioWorkflowId(id)).query(portfolioQuery);
-    granted += portfolio.admissions;
-    queued += portfolio.queue.length;
+    try {
+      const portfolio = await client.workflow.getHandle(portfolioWorkflowId(id)).query(portfolioQuery);
+      granted += portfolio.admissions;
+      queued += portfolio.queue.length;
+    } catch {
+      silent += 1; // a query its worker, behind on its tasks, did not answer in time
+    }
   }
   const where = stages.map((stage, i) => `${counts[i]?.count ?? 0} ${stage}`).join(', ');
-  return `${where}; the portfolios had granted ${granted} slots and queued ${queued}`;
+  const unanswered = silent > 0 ? ` (${silent} of ${portfolioIds.length} did not answer a query)` : '';
+  return `${where}; the portfolios had granted ${granted} slots and queued ${queued}${unanswered}`;
 }
 
 /** `count` parked journeys, none of `besides`. */
