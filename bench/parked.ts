@@ -8,11 +8,12 @@
 import type { Client } from '@temporalio/client';
 import { submitOtpUpdate } from '../src/domain/messages.js';
 import { journeyWorkflowId } from '../src/domain/journey.js';
+import { portfolioQuery, portfolioWorkflowId } from '../src/domain/portfolio.js';
 import { figure, type Figure } from './figures.js';
 import { benchNumber, codeOf, inFlight, pause, startBenchJourney, untilStage, type JourneyAt } from './journeys.js';
 import { keyedClient, runKeys, scratchDir, startWorkerProcess, type WorkerProcess } from './processes.js';
 import { countFrom } from './settings.js';
-import { startBenchStand, type BenchStand } from './stand.js';
+import { benchPortfolio, startBenchStand, type BenchStand } from './stand.js';
 
 const WARM = 10;
 const SAMPLES = 5;
@@ -53,11 +54,29 @@ async function untilParked(client: Client, count: number, deadline: number): Pro
   }
 }
 
-/** Where the journeys not yet parked stand, as "820 ADDING, 40 REQUESTING_CODE". */
-async function notYetParked(client: Client): Promise<string> {
+/**
+ * Where the journeys not yet parked stand, as "820 ADDING, 40 REQUESTING_CODE", and what their portfolios did:
+ * slots granted and journeys queued. Granted far beyond parked means the journeys (the worker) lag, not the
+ * portfolios; queued ones mean a cap.
+ */
+async function notYetParked(client: Client, portfolioIds: string[]): Promise<string> {
   const stages = ['WAITING_FOR_CAPACITY', 'ADDING', 'REQUESTING_CODE'];
   const counts = await Promise.all(stages.map((stage) => client.workflow.count(`NumberStage = '${stage}'`)));
-  return stages.map((stage, i) => `${counts[i]?.count ?? 0} ${stage}`).join(', ');
+  let granted = 0;
+  let queued = 0;
+  let silent = 0;
+  for (const id of portfolioIds) {
+    try {
+      const portfolio = await client.workflow.getHandle(portfolioWorkflowId(id)).query(portfolioQuery);
+      granted += portfolio.admissions;
+      queued += portfolio.queue.length;
+    } catch {
+      silent += 1; // a query its worker, behind on its tasks, did not answer in time
+    }
+  }
+  const where = stages.map((stage, i) => `${counts[i]?.count ?? 0} ${stage}`).join(', ');
+  const unanswered = silent > 0 ? ` (${silent} of ${portfolioIds.length} did not answer a query)` : '';
+  return `${where}; the portfolios had granted ${granted} slots and queued ${queued}${unanswered}`;
 }
 
 /** `count` parked journeys, none of `besides`. */
@@ -81,9 +100,7 @@ async function scenario(s: Scenario, timeoutMs: number, width: number): Promise<
     const accounts = Array.from({ length: s.portfolios }, (_, p) =>
       p === 0
         ? { portfolioId: stand.portfolioId, wabaId: stand.wabaId }
-        : (({ portfolioId }) => ({ portfolioId, ...admin.createWaba({ portfolioId }) }))(
-            admin.createPortfolio({ maxPhoneNumbers: 1_000_000 }),
-          ),
+        : (({ portfolioId }) => ({ portfolioId, ...admin.createWaba({ portfolioId }) }))(benchPortfolio(admin)),
     );
     worker = await startWorkerProcess({
       ...keys,
@@ -113,7 +130,8 @@ async function scenario(s: Scenario, timeoutMs: number, width: number): Promise<
     const parked = await untilParked(client, s.parked, deadline);
     const parkedSeconds = (performance.now() - began) / 1000;
     const parkedMb = worker.rssMb();
-    const elsewhere = parked >= s.parked ? '' : `; the others: ${await notYetParked(client)}`;
+    const portfolioIds = accounts.map((a) => a.portfolioId);
+    const elsewhere = parked >= s.parked ? '' : `; the others: ${await notYetParked(client, portfolioIds)}`;
     const loadedMs = await answerMs(client, stand, await someParked(client, SAMPLES, warm));
     await client.connection.close();
     peakMb = Math.max(peakMb, worker.rssMb());

@@ -60,7 +60,14 @@ export interface WorkerProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** `npm run worker` as a process of its own with `env` (on top of PATH); resolves once it polls. */
+/** The worker's settings of the bench's own environment (WORKER_…), so one run can measure others than the defaults. */
+export function workerSettings(from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(from).filter((e): e is [string, string] => e[0].startsWith('WORKER_') && e[1] !== undefined),
+  );
+}
+
+/** `npm run worker` as a process of its own with `env` (on top of PATH and WORKER_…); resolves once it polls. */
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/worker.ts')], {
     cwd: root,
@@ -68,6 +75,7 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
       PATH: process.env.PATH ?? '',
       LOG_LEVEL: 'info',
       NUMBERFLOW_WORKFLOW_BUNDLE: await prebuiltBundle(),
+      ...workerSettings(),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -37,8 +37,14 @@ const configSchema = z
       z.string().min(32, 'must be at least 32 characters, e.g. from: openssl rand -base64 32').optional(),
     ),
     WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(20),
+    /** The slot request and the add run as local activities, inside the journey's workflow task. */
+    WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: positiveInt.default(20),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(10),
-    WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(500),
+    /**
+     * Journeys (and portfolios) kept in memory between their tasks, about 0.8 MB each (bench/parked.ts): 200 keeps
+     * a worker alone under 400 MB with thousands parked; one evicted replays its history at its next task.
+     */
+    WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(200),
     WORKER_SHUTDOWN_GRACE: z
       .string()
       .regex(/^\d+(ms|s|m)$/, 'must be a duration like 10s')

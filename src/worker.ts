@@ -52,6 +52,7 @@ export async function createNumberflowWorker(options: NumberflowWorkerOptions): 
     activities: options.activities,
     dataConverter: workerDataConverter(options.dataConverter),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE as `${number}s`,

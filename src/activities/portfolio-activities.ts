@@ -5,17 +5,25 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
+  acquireSlotUpdate,
   capOfVerification,
   portfolioWorkflowId,
   requestSlotSignal,
   type PortfolioInput,
   type ReconcileReport,
+  type SlotAnswer,
   type SlotRequest,
 } from '../domain/portfolio.js';
 import type { GraphClient } from '../graph/client.js';
 import type { portfolio } from '../workflows/portfolio.js';
 import { graphCall } from './failures.js';
 import { registeredNumbers } from './graph-activities.js';
+
+/**
+ * How long the slot request by update may wait for the portfolio's answer: the journey's workflow task waits on it
+ * (a local activity), so a portfolio slow under a burst is asked by signal instead.
+ */
+const UPDATE_ANSWER_WITHIN_MS = 1_000;
 
 export interface PortfolioActivityDeps {
   temporal: Client;
@@ -50,24 +58,52 @@ export function createPortfolioActivities({ temporal, taskQueue, graph }: Portfo
         },
       );
 
+  /** Signals the request; the portfolio answers the journey by signal. Returns at once: no slot is held here. */
+  async function requestSlot({ portfolioId, request }: { portfolioId: string; request: SlotRequest }): Promise<void> {
+    const workflowId = portfolioWorkflowId(portfolioId);
+    if (await isRunning(workflowId)) {
+      await temporal.workflow.getHandle(workflowId).signal(requestSlotSignal, request);
+      return;
+    }
+    const preregistered = await graphCall(() => registeredNumbers(graph, request.wabaId));
+    const learnt = await capOfBusiness(graph, request.wabaId);
+    // Another journey may have started it meanwhile: then this only signals it.
+    await temporal.workflow.signalWithStart<typeof portfolio, [SlotRequest]>('portfolio', {
+      taskQueue,
+      workflowId,
+      args: [{ portfolioId, preregistered, ...learnt }],
+      signal: requestSlotSignal,
+      signalArgs: [request],
+    });
+  }
+
   return {
-    /** Signals the request; the portfolio answers the journey by signal. Returns at once: no slot is held here. */
-    async requestSlot({ portfolioId, request }: { portfolioId: string; request: SlotRequest }): Promise<void> {
-      const workflowId = portfolioWorkflowId(portfolioId);
-      if (await isRunning(workflowId)) {
-        await temporal.workflow.getHandle(workflowId).signal(requestSlotSignal, request);
-        return;
+    requestSlot,
+
+    /**
+     * Asks a running portfolio by update, so its answer (granted, or the place in the queue) comes back at once and
+     * no answer is signalled; a grant from the queue still comes by signal. Where the update cannot be taken (no
+     * portfolio yet, or one with as many updates in flight as the server allows, under a burst) the request goes by
+     * signal as before, and null says that the answer will come that way.
+     */
+    async askForSlot({
+      portfolioId,
+      request,
+    }: {
+      portfolioId: string;
+      request: SlotRequest;
+    }): Promise<SlotAnswer | null> {
+      const portfolio = temporal.workflow.getHandle(portfolioWorkflowId(portfolioId));
+      try {
+        return await temporal.withDeadline(Date.now() + UPDATE_ANSWER_WITHIN_MS, () =>
+          portfolio.executeUpdate(acquireSlotUpdate, { args: [request] }),
+        );
+      } catch {
+        // Not started, busy, slow, or the request came after a release (which the signal's handler ignores too). An
+        // update the portfolio took after all is answered again by signal: a repeated request gets the same answer.
+        await requestSlot({ portfolioId, request });
+        return null;
       }
-      const preregistered = await graphCall(() => registeredNumbers(graph, request.wabaId));
-      const learnt = await capOfBusiness(graph, request.wabaId);
-      // Another journey may have started it meanwhile: then this only signals it.
-      await temporal.workflow.signalWithStart<typeof portfolio, [SlotRequest]>('portfolio', {
-        taskQueue,
-        workflowId,
-        args: [{ portfolioId, preregistered, ...learnt }],
-        signal: requestSlotSignal,
-        signalArgs: [request],
-      });
     },
 
     /** For each holder and queued journey: is its journey still running, and if not, does Meta count the number? */

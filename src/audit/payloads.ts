@@ -190,5 +190,8 @@ export const noteFields = z.object({
 }) satisfies z.ZodType<JourneyNote>;
 export const notesFields = z.object({ notes: z.array(noteFields) });
 
-/** A local activity's marker names its type; its result (the generated PIN) is never read. */
-export const localActivityFields = z.object({ activity_type: z.string() });
+/**
+ * A local activity's marker names its type and attempt; its result is read only for a Graph call (through the same
+ * allow-list as an activity's), never for the generated PIN.
+ */
+export const localActivityFields = z.object({ activity_type: z.string(), attempt: z.number().int().optional() });

@@ -1,6 +1,8 @@
 // Activities and timers in a run: Graph calls with their attempt and Meta's answer (an entry once the call closed,
 // where the answer is), the identity store's steps (an entry once done), the portfolio's slot request, the generated
 // PIN (never its value), and durable waits with their deadline and why.
+import { slotAnswerSignal } from '../domain/portfolio.js';
+import { describeMessage } from './actions.js';
 import { answeredSummary, failedOutcome, graphCallOf, metaAnswerOf } from './graph-calls.js';
 import { isoOf, protoTimeMs } from './decode.js';
 import { identityStepOf } from './identity-steps.js';
@@ -8,6 +10,8 @@ import { allowed, localActivityFields } from './payloads.js';
 import type { TimelineEntry } from './types.js';
 import type { At, Walk } from './walk.js';
 import { waitReason, type WaitContext } from './waits.js';
+
+const slotAsked = { kind: 'portfolio', what: 'asked the portfolio for a registration slot' } as const;
 
 export class CallsAndWaits {
   /** Graph calls and store steps scheduled and not yet closed, by their scheduled event id. */
@@ -36,7 +40,7 @@ export class CallsAndWaits {
         const entry = at.entry({ kind: 'step', what: identityStepOf(type) ?? type });
         this.calls.set(String(event.eventId), { entry, type });
       } else if (type === 'requestSlot') {
-        at.add({ kind: 'portfolio', what: 'asked the portfolio for a registration slot' });
+        at.add(slotAsked);
       } else if (type === 'cancelRun') {
         at.add({ kind: 'step', what: 'asked Temporal to close the run as Canceled, with the reason' });
       }
@@ -61,11 +65,45 @@ export class CallsAndWaits {
     if (marker) {
       if (marker.markerName !== 'core_local_activity') return true;
       const data = allowed(localActivityFields, await this.walk.reader.first(marker.details?.data?.payloads, at.where));
-      if (data?.activity_type === 'generatePin')
-        at.add({ kind: 'step', what: 'generated a two-step PIN (never shown)' });
+      const type = data?.activity_type ?? '';
+      if (type === 'generatePin') at.add({ kind: 'step', what: 'generated a two-step PIN (never shown)' });
+      else if (type === 'askForSlot') await this.slotAskedByUpdate(at);
+      else await this.localGraphCall(at, type, data?.attempt ?? 1);
       return true;
     }
     return this.timer(at);
+  }
+
+  /** The slot asked for by update (journeys from the fewer-events patch on): the portfolio's answer is in the marker. */
+  private async slotAskedByUpdate(at: At): Promise<void> {
+    at.add(slotAsked);
+    const marker = at.event.markerRecordedEventAttributes;
+    if (marker?.failure) return;
+    const answer = await this.walk.reader.first(marker?.details?.result?.payloads, at.where);
+    // null: the portfolio could not take the update, so the request went by signal and so does the answer.
+    if (answer !== null && answer !== undefined) at.add(describeMessage(slotAnswerSignal.name, answer, 'signal'));
+  }
+
+  /**
+   * A Graph call made as a local activity (the add, in journeys from the local-calls patch on): one marker holds the
+   * call and its answer or failure, so the entry is made whole at once. Its arguments are not read (none it has are
+   * shown).
+   */
+  private async localGraphCall(at: At, type: string, attempt: number): Promise<void> {
+    const graph = graphCallOf(type);
+    const marker = at.event.markerRecordedEventAttributes;
+    if (!graph || !marker) return;
+    const entry = at.entry({ kind: 'graph_call', what: graph.what([]), endpoint: graph.endpoint, attempt });
+    if (marker.failure) {
+      const meta = metaAnswerOf(await this.walk.reader.failureDetail(marker.failure, at.where));
+      entry.outcome = failedOutcome(marker.failure, meta);
+      if (meta) entry.meta = meta;
+      this.walk.failedCall = { meta };
+    } else {
+      this.walk.failedCall = null;
+      entry.outcome = answeredSummary(graph, await this.walk.reader.first(marker.details?.result?.payloads, at.where));
+    }
+    this.walk.entries.push(entry);
   }
 
   /** Calls that never closed: still under way in an open run, unanswered in a closed one. */

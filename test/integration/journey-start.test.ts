@@ -3,7 +3,7 @@ import { journeyQuery, journeyWorkflowId } from '../../src/domain/journey.js';
 import { JourneyConflictError, describeJourney, startJourney } from '../../src/journeys/index.js';
 import { buildCli } from '../../src/starter.js';
 import { inject } from 'vitest';
-import { journeyInput } from '../support/journeys.js';
+import { journeyInput, queuedAtCapacity } from '../support/journeys.js';
 import {
   connectDevServer,
   TEST_CODEC_KEYS,
@@ -23,7 +23,7 @@ describe('starting a journey (dev server)', () => {
   it('answers the journey query with the stage, the number and the signup deadline', async () => {
     const taskQueue = uniqueTaskQueue();
     const input = journeyInput({ signupAt: '2026-11-20T08:00:00Z' }, new Date('2026-11-21T00:00:00Z'));
-    const view = await withWorker(env, { taskQueue }, async () => {
+    const view = await withWorker(env, { taskQueue, activities: queuedAtCapacity }, async () => {
       await startJourney(env.client, taskQueue, input);
       return describeJourney(env.client, input.phoneNumber.e164);
     });
@@ -93,7 +93,7 @@ describe('starting a journey (dev server)', () => {
     const phone = journeyInput().phoneNumber.e164;
     const lines: string[] = [];
     const handle = env.client.workflow.getHandle(journeyWorkflowId(phone));
-    const view = await withWorker(env, { taskQueue }, async () => {
+    const view = await withWorker(env, { taskQueue, activities: queuedAtCapacity }, async () => {
       await buildCli((line) => lines.push(line)).parseAsync(
         ['start', '--waba', '11', '--portfolio', '22', '--phone', phone, '--display-name', 'Acme', '--by', 'ops@acme'],
         { from: 'user' },

@@ -47,6 +47,32 @@ describe("a journey's history (dev server + Graph sandbox)", () => {
     });
   });
 
+  it('asks for the slot by update and adds the number in its first workflow task, each a local activity', async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const events = (await t.env.client.workflow.getHandle(journey.workflowId).fetchHistory()).events ?? [];
+      const activities = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+      const signals = events.flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? []);
+      const markers = events.flatMap((e) => e.markerRecordedEventAttributes?.markerName ?? []);
+      const completedTasks = events.filter((e) => e.workflowTaskCompletedEventAttributes);
+      // Neither the request nor the add is an activity of its own, and the grant came back with the request.
+      expect(activities).toEqual(['requestCode', 'verifyCode', 'registerNumber']);
+      expect(signals).not.toContain('slotAnswer');
+      // One patch marker for the new shape; the slot request, the add and the generated PIN as local activities.
+      expect(markers.filter((m) => m === 'core_patch')).toHaveLength(1);
+      expect(markers.filter((m) => m === 'core_local_activity')).toHaveLength(3);
+      // The code is requested from the first workflow task that completes (or its heartbeat's).
+      const codeRequested = events.find(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'requestCode',
+      );
+      const firstTasks = completedTasks.slice(0, 2).map((e) => String(e.eventId));
+      expect(firstTasks).toContain(
+        String(codeRequested?.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId),
+      );
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
   it('keeps NumberStage current, so "awaiting OTP in portfolio X" is one visibility query', async () => {
     await t.bench.run(async () => {
       const waiting = await t.bench.start(t.bench.input());

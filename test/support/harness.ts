@@ -24,7 +24,14 @@ import { tempDir } from './processes.js';
 import { freshId, journeyInput } from './journeys.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 import { testTokenCheck } from './codec.js';
-import { TEST_CODEC_KEYS, testSecretsKeys, uniqueTaskQueue, withWorker, type TestEnv } from './temporal.js';
+import {
+  LongLivedWorker,
+  TEST_CODEC_KEYS,
+  testSecretsKeys,
+  uniqueTaskQueue,
+  withWorker,
+  type TestEnv,
+} from './temporal.js';
 
 export const APP_SECRET = 'test-app-secret';
 
@@ -151,6 +158,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
   const started = new Map<string, { workflow: string; scenario: string }>(); // workflowId -> its test
   const label = () => expect.getState().currentTestName ?? 'setup';
   const activities = createActivities({ graph, identities, temporal: env.client, taskQueue });
+  const longLived = env.stickyQueues ? null : new LongLivedWorker(env, { taskQueue, activities });
 
   return {
     env,
@@ -191,8 +199,9 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
       };
     },
     record: (workflowId, workflow) => void started.set(workflowId, { workflow, scenario: label() }),
-    run: (fn) => withWorker(env, { taskQueue, activities }, fn),
+    run: (fn) => (longLived ? longLived.run(fn) : withWorker(env, { taskQueue, activities }, fn)),
     async close() {
+      await longLived?.close();
       const file = basename(expect.getState().testPath ?? 'portfolio', '.test.ts');
       const portfolioScenario = { workflow: 'portfolio', scenario: file };
       if (recording)

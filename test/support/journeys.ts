@@ -1,6 +1,7 @@
 // Journey inputs for tests: valid numbers (libphonenumber-valid), a fresh one per test.
 import { randomInt } from 'node:crypto';
 import { parseJourneyRequest, type JourneyRequest } from '../../src/domain/journey-input.js';
+import type { Activities } from '../../src/activities/index.js';
 import type { JourneyInput } from '../../src/domain/journey.js';
 
 /** A valid US number unlikely to be used by any other test of the run (the servers are shared by all files). */
@@ -26,3 +27,12 @@ export function journeyInput(overrides: Partial<JourneyRequest> = {}, now = new 
     now,
   );
 }
+
+/**
+ * For tests that only start journeys and read them, with no portfolio or Graph behind the worker: the slot request
+ * (a local activity, so it must be registered) answers that the cap is reached, and the journey stays
+ * WAITING_FOR_CAPACITY, first in the queue.
+ */
+export const queuedAtCapacity: Pick<Activities, 'askForSlot'> = {
+  askForSlot: async () => ({ granted: false, position: 1, cap: 2, held: 2 }),
+};

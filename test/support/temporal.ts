@@ -83,24 +83,64 @@ export function uniqueTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-/** Runs `fn` while a worker with the real workflow bundle polls `taskQueue`. */
-export async function withWorker<T>(
-  env: TestEnv,
-  options: {
-    taskQueue: string;
-    activities?: Partial<Activities> | Activities;
-    /** A client-side converter of other keys (made the worker's as src/worker.ts does); the tests' by default. */
-    dataConverter?: DataConverter;
-  },
-  fn: () => Promise<T>,
-): Promise<T> {
-  const worker = await Worker.create({
+export interface WorkerOptionsForTest {
+  taskQueue: string;
+  activities?: Partial<Activities> | Activities;
+  /** A client-side converter of other keys (made the worker's as src/worker.ts does); the tests' by default. */
+  dataConverter?: DataConverter;
+  /**
+   * Keep workflows cached even on the time-skipping server: for a worker that runs as long as the workflows it
+   * serves (a harness's), as a local activity needs its workflow cached while it runs.
+   */
+  cached?: boolean;
+}
+
+/** A worker with the real workflow bundle polling `taskQueue`. */
+export function createTestWorker(env: TestEnv, options: WorkerOptionsForTest): Promise<Worker> {
+  return Worker.create({
     connection: env.nativeConnection,
     taskQueue: options.taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     dataConverter: workerDataConverter(options.dataConverter ?? testDataConverter), // undecryptable ones fail fast
-    ...(env.stickyQueues ? {} : { maxCachedWorkflows: 0 }),
+    ...(env.stickyQueues || options.cached ? {} : { maxCachedWorkflows: 0 }),
     activities: options.activities ?? {},
   });
-  return worker.runUntil(fn);
+}
+
+/** Runs `fn` while a worker with the real workflow bundle polls `taskQueue`. */
+export async function withWorker<T>(env: TestEnv, options: WorkerOptionsForTest, fn: () => Promise<T>): Promise<T> {
+  return (await createTestWorker(env, options)).runUntil(fn);
+}
+
+/**
+ * One worker for a whole test file on the time-skipping server, started at the first `run` and stopped by `close`.
+ * A workflow that outlives a test (the harness's portfolio) would otherwise wait on the sticky queue of the stopped
+ * worker until a timeout in the server's locked time; and a worker without a cache leaves a local activity's
+ * workflow task to time out.
+ */
+export class LongLivedWorker {
+  private running: { worker: Worker; done: Promise<void> } | null = null;
+
+  constructor(
+    private readonly env: TestEnv,
+    private readonly options: WorkerOptionsForTest,
+  ) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.running) {
+      const worker = await createTestWorker(this.env, { ...this.options, cached: true });
+      this.running = { worker, done: worker.run() };
+    }
+    const failed = this.running.done.then(() => {
+      throw new Error('the worker stopped while the test ran');
+    });
+    return Promise.race([fn(), failed]);
+  }
+
+  async close(): Promise<void> {
+    if (!this.running) return;
+    this.running.worker.shutdown();
+    await this.running.done;
+    this.running = null;
+  }
 }

@@ -24,6 +24,7 @@ describe('journey stages with stub activities (time-skipping server)', () => {
         .getHandle(request.workflowId)
         .signal(slotAnswerSignal, { granted: true, position: null, cap: 2, held: 1 });
     },
+    askForSlot: async () => ({ granted: true, position: null, cap: 2, held: 1 }),
     addPhoneNumber: async () => ({ phoneNumberId: '1001', alreadyAdded: false }),
     generatePin: async () => ({ pin: '123456' }),
     ...overrides,
@@ -55,7 +56,7 @@ describe('journey stages with stub activities (time-skipping server)', () => {
         return { certain: false };
       },
     });
-    await withWorker(env, { taskQueue, activities }, async () => {
+    await withWorker(env, { taskQueue, activities, cached: true }, async () => {
       const { handle, until } = await start(taskQueue);
       const view = await until('AWAITING_OTP', (v) => v.stage === 'AWAITING_OTP');
       expect(requests).toBe(1);
@@ -81,7 +82,7 @@ describe('journey stages with stub activities (time-skipping server)', () => {
         platformType: 'NOT_APPLICABLE',
       }),
     });
-    await withWorker(env, { taskQueue, activities }, async () => {
+    await withWorker(env, { taskQueue, activities, cached: true }, async () => {
       const { handle, until } = await start(taskQueue, { phoneNumberId, pinPolicy: 'operator' });
       await until('AWAITING_PIN', (v) => v.stage === 'AWAITING_PIN');
       await env.sleep(7 * DAY + 60_000);

@@ -3,9 +3,15 @@
 // queued journey holds no worker slot and a burst stays inside the server's per-workflow limits.
 import { getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
-import { capRefusedSignal, portfolioWorkflowId, releaseSlotSignal, type SlotRequest } from '../../domain/portfolio.js';
+import {
+  capRefusedSignal,
+  portfolioWorkflowId,
+  releaseSlotSignal,
+  type SlotAnswer,
+  type SlotRequest,
+} from '../../domain/portfolio.js';
 import type { Journey } from './journey.js';
-import { requestSlot } from './meta.js';
+import { firstSlotRequest, requestSlot } from './meta.js';
 
 /** `registered`: Meta already counts this number (adopted CONNECTED, coexistence), so it takes a slot at once. */
 export async function waitForCapacity(journey: Journey, registered = false): Promise<void> {
@@ -19,23 +25,27 @@ export async function waitForCapacity(journey: Journey, registered = false): Pro
   const request: SlotRequest = { e164: phoneNumber.e164, workflowId, runId, wabaId, registered };
   // Before the call: if the journey ends while the request is in flight, the portfolio still hears of it.
   journey.slotRequested();
-  await requestSlot({ portfolioId, request });
+  const answer = await firstSlotRequest({ portfolioId, request });
+  if (answer) slotAnswered(journey, answer);
   while (journey.state.slot !== 'held') {
     const answered = await journey.inbox.slot.next(journeyPolicy.slotAnswerWaitMs);
     if (!answered) {
       await requestSlot({ portfolioId, request }); // silence: a repeated request is answered the same way
       continue;
     }
-    const answer = answered.value;
     journey.inbox.slot.take();
-    journey.slotAnswered(answer);
-    if (answer.granted) break;
-    journey.waitFor(
-      'portfolio',
-      `the portfolio's cap of ${answer.cap} registered numbers is reached; place ${answer.position} in its queue ` +
-        '(the cap rises to 20 once the business is verified)',
-    );
+    slotAnswered(journey, answered.value);
   }
+}
+
+function slotAnswered(journey: Journey, answer: SlotAnswer): void {
+  journey.slotAnswered(answer);
+  if (answer.granted) return;
+  journey.waitFor(
+    'portfolio',
+    `the portfolio's cap of ${answer.cap} registered numbers is reached; place ${answer.position} in its queue ` +
+      '(the cap rises to 20 once the business is verified)',
+  );
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   type MetaError,
 } from '../../domain/meta-error.js';
 import { journeyPolicy } from '../../domain/policy.js';
+import type { SlotAnswer, SlotRequest } from '../../domain/portfolio.js';
 import type { Journey } from './journey.js';
 
 // An attempt must outlast its HTTP calls (connect 5 s + answer 15 s + body 15 s each, two calls at most), or
@@ -29,9 +30,10 @@ import type { Journey } from './journey.js';
 const GRAPH_ATTEMPT = { startToCloseTimeout: '2m', heartbeatTimeout: '15s' } as const;
 
 /** Reads and idempotent writes: a few quick retries on transient errors. */
+const READ_RETRY = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 } as const;
 export const { readNumber, addPhoneNumber, enableIdentityCheck } = proxyActivities<Activities>({
   ...GRAPH_ATTEMPT,
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
+  retry: READ_RETRY,
 });
 
 /** Writes Meta cannot undo or repeat harmlessly: one guarded retry, which first reads what Meta shows. */
@@ -53,10 +55,41 @@ export const { registerNumber, deregisterNumber, requestCode } = proxyActivities
 export const { generatePin } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
 
 /** Talks to our own Temporal cluster (the portfolio, the run itself), not to Meta: retried until it works. */
-export const { requestSlot, cancelRun } = proxyActivities<Activities>({
-  startToCloseTimeout: '1m',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
+const CLUSTER_CALL = { startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '30s' } } as const;
+export const { requestSlot, cancelRun } = proxyActivities<Activities>(CLUSTER_CALL);
+
+/**
+ * Journeys from this patch on ask for their slot by update, answered at once (a grant needs no signal and no wait),
+ * and make that ask and the add as local activities: run inside the workflow task that asks for them and recorded
+ * as one marker each, instead of three events and a workflow task of their own (docs/journey.md#history-per-journey).
+ * Both are safe to repeat: the portfolio answers a repeated request the same way, and a repeated add finds the
+ * number already on the WABA.
+ */
+export const FEWER_EVENTS_PATCH = 'slot-by-update-and-local-calls';
+const { askForSlot } = proxyLocalActivities<Activities>(CLUSTER_CALL);
+const localAddPhoneNumber = proxyLocalActivities<Activities>({
+  startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout,
+  retry: READ_RETRY,
+}).addPhoneNumber;
+
+/**
+ * The first slot request: from FEWER_EVENTS_PATCH on by update (the answer, or null when it comes by signal);
+ * before, by signal. A repeat after a day of silence stays an activity by signal: it is rare, and it may find the
+ * portfolio gone and start it again.
+ */
+export async function firstSlotRequest(input: {
+  portfolioId: string;
+  request: SlotRequest;
+}): Promise<SlotAnswer | null> {
+  if (patched(FEWER_EVENTS_PATCH)) return askForSlot(input);
+  await requestSlot(input);
+  return null;
+}
+
+/** The add as this run makes it (a local activity from FEWER_EVENTS_PATCH on). */
+export function numberAdd(): typeof addPhoneNumber {
+  return patched(FEWER_EVENTS_PATCH) ? localAddPhoneNumber : addPhoneNumber;
+}
 
 /** Reads our own cluster for the PIN an earlier journey set: a few tries, then the journey asks an operator. */
 export const { rememberedPin } = proxyActivities<Activities>({
@@ -64,18 +97,34 @@ export const { rememberedPin } = proxyActivities<Activities>({
   retry: { initialInterval: '1s', maximumAttempts: 3 },
 });
 
+/**
+ * What a call's failure says: an activity's comes as an ActivityFailure around its cause, a local activity's as the
+ * cause itself (ApplicationFailure, TimeoutFailure). Null for anything else (the workflow's own errors).
+ */
+function callFailure(err: unknown): ApplicationFailure | TimeoutFailure | { other: unknown } | null {
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    return cause instanceof ApplicationFailure || cause instanceof TimeoutFailure ? cause : { other: cause };
+  }
+  return err instanceof ApplicationFailure || err instanceof TimeoutFailure ? err : null;
+}
+
+function applicationFailureOf(err: unknown): ApplicationFailure | null {
+  const failure = callFailure(err);
+  return failure instanceof ApplicationFailure ? failure : null;
+}
+
 /** The Meta error behind an activity failure, when it was one. */
 export function metaErrorOf(err: unknown): MetaError | null {
-  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return null;
-  if (err.cause.type !== GRAPH_FAILURE_TYPE) return null;
-  return (err.cause.details?.[0] as MetaError | undefined) ?? null;
+  const failure = applicationFailureOf(err);
+  if (failure?.type !== GRAPH_FAILURE_TYPE) return null;
+  return (failure.details?.[0] as MetaError | undefined) ?? null;
 }
 
 /** Meta refused the add at the portfolio's cap (200000): the numbers it holds registered, as the activity counted. */
 export function capRefusalOf(err: unknown): number | null {
   if (!isMetaError(err, 200000)) return null;
-  const detail = (err as ActivityFailure & { cause: ApplicationFailure }).cause.details?.[1] as
-    Partial<CapRefusalDetail> | undefined;
+  const detail = applicationFailureOf(err)?.details?.[1] as Partial<CapRefusalDetail> | undefined;
   return typeof detail?.registeredNumbers === 'number' ? detail.registeredNumbers : null;
 }
 
@@ -86,7 +135,7 @@ export function isMetaError(err: unknown, ...codes: number[]): boolean {
 
 /** The attempt timed out (a worker died, or Graph hung): the call may have reached Meta. */
 export function timedOut(err: unknown): boolean {
-  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
+  return callFailure(err) instanceof TimeoutFailure;
 }
 
 export interface CallOptions {
@@ -144,8 +193,9 @@ export async function callMeta<T>(
 /** Why the WABA's token cannot be used (Meta refused it, or numberflow has none it can open); null otherwise. */
 function unusableToken(err: unknown, meta: MetaError | null): string | null {
   if (meta) return TOKEN_REFUSED_CODES.includes(meta.code) ? `Meta error ${meta.code}: ${meta.message}` : null;
-  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return null;
-  return TOKEN_UNAVAILABLE_TYPES.includes(err.cause.type ?? '') ? err.cause.message : null;
+  const failure = applicationFailureOf(err);
+  if (!failure) return null;
+  return TOKEN_UNAVAILABLE_TYPES.includes(failure.type ?? '') ? failure.message : null;
 }
 
 /** How long to wait before calling again; null when waiting cannot help. */
@@ -155,9 +205,9 @@ function waitAfter(err: unknown, meta: MetaError | null, waits: number): number 
   const outage = Math.min(journeyPolicy.outageWaitMs, journeyPolicy.firstOutageWaitMs * 4 ** waits);
   if (meta?.errorClass === 'transient') return outage;
   // Graph unreachable, or the activity itself timed out or crashed (no Meta answer): an outage.
-  if (!meta && err instanceof ActivityFailure) {
-    const cause = err.cause;
-    if (!(cause instanceof ApplicationFailure) || cause.type === GRAPH_UNREACHABLE_TYPE) return outage;
+  const failure = callFailure(err);
+  if (!meta && failure) {
+    if (!(failure instanceof ApplicationFailure) || failure.type === GRAPH_UNREACHABLE_TYPE) return outage;
   }
   return null;
 }

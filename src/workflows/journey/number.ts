@@ -5,7 +5,7 @@ import { journeyPolicy } from '../../domain/policy.js';
 import { requeueAtCap } from './capacity.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
-import { addPhoneNumber, callMeta, capRefusalOf, readNumber } from './meta.js';
+import { callMeta, capRefusalOf, numberAdd, readNumber } from './meta.js';
 
 /** Journeys from before a refusal at Meta's cap re-queued ended FAILED there. */
 const CAP_REFUSAL_PATCH = 'add-refused-at-cap-requeues';
@@ -13,6 +13,7 @@ const CAP_REFUSAL_PATCH = 'add-refused-at-cap-requeues';
 export async function addNumber(journey: Journey): Promise<void> {
   journey.enter('ADDING');
   const { wabaId, phoneNumber, displayName } = journey.input;
+  const addPhoneNumber = numberAdd();
   for (let requeues = 0; ; requeues++) {
     try {
       const added = await callMeta(journey, () => addPhoneNumber({ wabaId, phoneNumber, verifiedName: displayName }));
