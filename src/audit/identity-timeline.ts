@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { CustomerIdentityInput } from '../domain/identity.js';
 import type { StageOrOutcome } from '../domain/stages.js';
-import { isoOf, protoTimeMs, type HistoryEvent, type PayloadReader } from './decode.js';
+import { isoOf, PayloadReader, protoTimeMs, type HistoryEvent } from './decode.js';
 import { identityCompletion, identityWaitReason } from './identity-steps.js';
 import { allowed } from './payloads.js';
 import { endingEntry } from './run-ends.js';
@@ -26,17 +26,26 @@ const identityInputFields = z.object({
 /** The customer of an identity run, from its id `identity:<phone_number_id>:<wa_id>`. */
 export const customerOfRun = (run: Pick<JourneyRun, 'workflowId'>): string => run.workflowId.split(':')[2] ?? '';
 
-/** One recovery's entries, in history order, marked with its customer (their stage is the journey's, set later). */
+/** Whether a recovery belongs to the audited number, from the WABA its input names (null: unreadable). */
+export type RecoveryFilter = (wabaId: string | null) => boolean;
+
+/**
+ * One recovery's entries, in history order, marked with its customer (their stage is the journey's, set later);
+ * null when `keeps` leaves it out. Its start (the input naming the WABA) is read first and decides before the rest
+ * is walked; what could not be read of it reaches `reader.gaps` only if the run is kept.
+ */
 export async function identityRunEntries(
   client: Client,
   run: JourneyRun,
   reader: PayloadReader,
-): Promise<{ entries: TimelineEntry[]; summary: IdentityRun; wabaId: string | null }> {
+  keeps: RecoveryFilter = () => true,
+): Promise<{ entries: TimelineEntry[]; summary: IdentityRun; wabaId: string | null } | null> {
   const events = await runHistory(client, run);
+  const own = new PayloadReader(client.options.loadedDataConverter);
   const walk: Walk = {
     runId: run.runId,
     converter: client.options.loadedDataConverter,
-    reader,
+    reader: own,
     time: new WorkflowTime(events),
     stage: 'LIVE',
     signupAtMs: null,
@@ -52,10 +61,12 @@ export async function identityRunEntries(
     const at = new At(walk, event, index);
     const started = event.workflowExecutionStartedEventAttributes;
     if (started) {
-      input = allowed(identityInputFields, await reader.first(started.input?.payloads, at.where));
+      input = allowed(identityInputFields, await own.first(started.input?.payloads, at.where));
+      if (!keeps(input?.wabaId ?? null)) return null;
       at.add({ kind: 'started', actor: 'numberflow', what: startWhat(input, run) });
       continue;
     }
+    if (input === undefined && !keeps(null)) return null; // a history without its start: its WABA is unknown
     if (await calls.take(at)) continue;
     if (await messages.take(at)) continue;
     const ending =
@@ -63,6 +74,7 @@ export async function identityRunEntries(
     if (ending) at.add(ending);
   }
   walk.entries.push(...calls.unanswered(run.closeTime === null));
+  reader.gaps.push(...own.gaps);
   const waId = input?.waId ?? customerOfRun(run);
   return {
     entries: walk.entries.map((entry) => ({ ...entry, customer: waId })),
@@ -118,12 +130,15 @@ export function mergeInTime(journey: TimelineEntry[], identity: TimelineEntry[])
 
 /**
  * The customers' recoveries on every phone_number_id of the runs read (a limited reader's runs only), under the
- * number's WABA: a recovery whose input names another WABA is not this number's.
+ * number's WABA: a recovery whose input names another WABA is not this number's. For a reader limited to some
+ * portfolios, a recovery is kept only when its input names a WABA of a run they read: one whose input cannot be
+ * read, or on a phone_number_id whose runs name no WABA, could be another portfolio's.
  */
 export async function customersRecoveries(
   client: Client,
   runs: JourneyRun[],
   reader: PayloadReader,
+  limited = false,
 ): Promise<{ runs: IdentityRun[]; entries: TimelineEntry[] }> {
   const wabas = new Map<string, Set<string>>();
   for (const run of runs) {
@@ -140,9 +155,11 @@ export async function customersRecoveries(
       reader.gaps.push(`customers' identity recoveries on phone_number_id ${phoneNumberId}: ${why}`);
       return [];
     });
+    const keeps: RecoveryFilter = (wabaId) =>
+      limited ? wabaId !== null && wabaIds.has(wabaId) : wabaId === null || wabaIds.size === 0 || wabaIds.has(wabaId);
     for (const run of listed) {
-      const read = await identityRunEntries(client, run, reader);
-      if (read.wabaId && wabaIds.size > 0 && !wabaIds.has(read.wabaId)) continue;
+      const read = await identityRunEntries(client, run, reader, keeps);
+      if (!read) continue;
       found.runs.push(read.summary);
       found.entries.push(...read.entries);
     }

@@ -97,7 +97,7 @@ export async function journeyTimeline(client: Client, e164: string, options: Tim
     summaries.push(audited.summary);
     stage = audited.lastStage;
   }
-  const identity = await customersRecoveries(client, runs, auditor.reader);
+  const identity = await customersRecoveries(client, runs, auditor.reader, Boolean(within));
   return timelineSchema.parse({
     e164: number,
     workflowId,

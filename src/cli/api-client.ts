@@ -8,7 +8,7 @@ import type { ExportFormat, PortfolioWindow, TimelineFormat } from '../audit/ind
 import type { JourneyActionName, JourneyEvent } from '../journeys/index.js';
 import { errorSchema, type Problem } from '../http/errors.js';
 import { confirmedAnswer, sentAnswer, untrustedAnswer } from '../http/api/numbers.js';
-import type { IdentityConfirmationBody, SentMessage, UntrustedCustomers } from './operations.js';
+import type { IdentityConfirmationBody, SentMessage, UntrustedCustomers, UntrustedPage } from './operations.js';
 import {
   batchAnswer,
   journeyViewSchema,
@@ -149,9 +149,11 @@ export class NumberflowApi {
     return this.#parse(sentAnswer, json, 'POST /v1/numbers/{e164}/messages');
   }
 
-  async untrusted(e164: string): Promise<UntrustedCustomers> {
-    const { json } = await this.#send('GET', `/v1/numbers/${encodeURIComponent(e164)}/identities`);
-    return this.#parse(untrustedAnswer, json, 'GET /v1/numbers/{e164}/identities').customers;
+  async untrusted(e164: string, page: UntrustedPage): Promise<UntrustedCustomers> {
+    const query = new URLSearchParams({ pageSize: String(page.limit), offset: String(page.offset) });
+    const path = `/v1/numbers/${encodeURIComponent(e164)}/identities?${query.toString()}`;
+    const { json } = await this.#send('GET', path);
+    return this.#parse(untrustedAnswer, json, 'GET /v1/numbers/{e164}/identities');
   }
 
   async confirmIdentity(e164: string, waId: string, body: IdentityConfirmationBody): Promise<{ message: string }> {

@@ -92,7 +92,7 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
 
     send: (e164, message) => api.send(e164, message),
 
-    untrusted: (e164) => api.untrusted(e164),
+    untrusted: (e164, page) => api.untrusted(e164, page),
 
     confirmIdentity(e164, waId, confirmation, actor) {
       principalActs(actor);

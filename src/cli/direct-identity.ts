@@ -33,13 +33,16 @@ export function directIdentityOperations(config: Config, sending: () => Promise<
       }
     },
 
-    async untrusted(e164) {
+    async untrusted(e164, page) {
       const view = await describeJourney(await sending(), e164);
-      if (!view.phoneNumberId) return [];
+      if (!view.phoneNumberId) return { customers: [], total: 0 };
       const db = await openDatabase(config);
       try {
-        const untrusted = await (await SqlIdentityStore.open(db)).untrusted(view.phoneNumberId);
-        return untrusted.map(({ phoneNumberId: _id, ...customer }) => customer);
+        const found = await (await SqlIdentityStore.open(db)).untrustedPage(view.phoneNumberId, page);
+        return {
+          customers: found.customers.map(({ phoneNumberId: _id, ...customer }) => customer),
+          total: found.total,
+        };
       } finally {
         await db.close();
       }

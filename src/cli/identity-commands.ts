@@ -19,6 +19,16 @@ function noteArgument(value: string): string {
   return value.trim();
 }
 
+function wholeArgument(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`);
+    }
+    return n;
+  };
+}
+
 const byOption = [
   '--by <actor>',
   'who confirms, recorded in history (API mode: the token decides)',
@@ -46,14 +56,19 @@ export function addIdentityCommands(program: Command, context: CommandContext): 
     .command('list')
     .description('the customers of a number not trusted now, and where each stands')
     .argument('<e164>', 'the number', e164Argument)
+    .option('--page-size <n>', 'how many, the latest change of state first (1 to 500)', wholeArgument(1, 500), 100)
+    .option('--offset <n>', 'how many of the latest to skip', wholeArgument(0, Number.MAX_SAFE_INTEGER), 0)
     .addOption(jsonOption())
-    .action(async (e164: string, opts: { json?: boolean }) => {
-      const customers = await context.using((ops) => ops.untrusted(e164));
-      print(context, opts.json, customers, () =>
-        customers.length === 0
+    .action(async (e164: string, opts: { pageSize: number; offset: number; json?: boolean }) => {
+      const page = { limit: opts.pageSize, offset: opts.offset };
+      const { customers, total } = await context.using((ops) => ops.untrusted(e164, page));
+      const after = opts.offset + customers.length;
+      print(context, opts.json, customers, () => [
+        ...(total === 0
           ? [`every customer of ${e164} is trusted`]
-          : customers.map((c) => `${c.waId}  ${c.state}  since ${c.since}  ${c.detail}`),
-      );
+          : customers.map((c) => `${c.waId}  ${c.state}  since ${c.since}  ${c.detail}`)),
+        ...(after < total ? [`and ${total - after} more: --offset ${after}`] : []),
+      ]);
     });
   identity
     .command('confirm')

@@ -8,6 +8,7 @@ import type { PortfolioView } from '../portfolios/portfolio.js';
 import type { z } from 'zod';
 import type { confirmationBody, sentAnswer, untrustedAnswer } from '../http/api/numbers.js';
 import type { OutcomeAnswer, StartBody, Started } from './api-client.js';
+import type { UntrustedPage } from '../stores/identity-store.js';
 
 export type { OutcomeAnswer, StartBody, Started };
 
@@ -40,7 +41,9 @@ export interface ListFilter {
 
 /** A customer's identity, as the CLI's identity commands show it. */
 export type SentMessage = z.output<typeof sentAnswer>;
-export type UntrustedCustomers = z.output<typeof untrustedAnswer>['customers'];
+/** A page of a number's untrusted customers, the latest change first, and how many there are in all. */
+export type UntrustedCustomers = z.output<typeof untrustedAnswer>;
+export type { UntrustedPage };
 export type IdentityConfirmationBody = z.output<typeof confirmationBody>;
 
 export interface JourneyOperations {
@@ -72,7 +75,7 @@ export interface JourneyOperations {
   /** A text from a live number, guarded by the customer's identity hash when the check is on. */
   send(e164: string, message: { to: string; text: string }): Promise<SentMessage>;
   /** The number's customers not trusted now. */
-  untrusted(e164: string): Promise<UntrustedCustomers>;
+  untrusted(e164: string, page: UntrustedPage): Promise<UntrustedCustomers>;
   /** An operator's confirmation that an untrusted customer was re-verified outside WhatsApp. */
   confirmIdentity(
     e164: string,

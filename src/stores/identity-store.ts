@@ -54,6 +54,18 @@ export interface IdentityStore {
   setTrust(key: CustomerKey, trust: Omit<UntrustedCustomer, keyof CustomerKey | 'since'> | null): Promise<void>;
   /** Every customer not trusted now, optionally of one number. */
   untrusted(phoneNumberId?: string): Promise<UntrustedCustomer[]>;
+  /**
+   * One page of a number's customers not trusted now, the latest change of state first (a customer who never
+   * answers stays untrusted for good, so the list only grows), and how many there are in all.
+   */
+  untrustedPage(phoneNumberId: string, page: UntrustedPage): Promise<{ customers: UntrustedCustomer[]; total: number }>;
+}
+
+export interface UntrustedPage {
+  /** At most this many (a whole number from 1). */
+  limit: number;
+  /** After skipping this many (a whole number from 0). */
+  offset: number;
 }
 
 /** A hash in a log line or an error: never more than a short prefix. */

@@ -8,6 +8,7 @@ import {
   type IdentityStore,
   type StoredHash,
   type UntrustedCustomer,
+  type UntrustedPage,
 } from './identity-store.js';
 import type { SqlDatabase } from './sql.js';
 
@@ -56,6 +57,8 @@ const trustRow = z.object({
   detail: z.string(),
   message_id: z.string().nullable(),
 });
+
+const countRow = z.object({ total: z.coerce.number() });
 
 const toHash = (raw: unknown): StoredHash => {
   const r = hashRow.parse(raw);
@@ -163,5 +166,22 @@ export class SqlIdentityStore implements IdentityStore {
             [phoneNumberId],
           );
     return rows.map(toTrust);
+  }
+
+  async untrustedPage(phoneNumberId: string, { limit, offset }: UntrustedPage) {
+    if (!Number.isSafeInteger(limit) || limit < 1)
+      throw new TypeError(`a page's limit is a whole number from 1, got ${limit}`);
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new TypeError(`a page's offset is a whole number from 0, got ${offset}`);
+    }
+    const rows = await this.db.all<unknown>(
+      `SELECT ${TRUST_COLUMNS} FROM customer_trust WHERE phone_number_id = ? ORDER BY since DESC, wa_id LIMIT ? OFFSET ?`,
+      [phoneNumberId, limit, offset],
+    );
+    const [counted] = await this.db.all<unknown>(
+      'SELECT COUNT(*) AS total FROM customer_trust WHERE phone_number_id = ?',
+      [phoneNumberId],
+    );
+    return { customers: rows.map(toTrust), total: countRow.parse(counted).total };
   }
 }

@@ -115,6 +115,8 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
       ['POST', `/v1/journeys/${e164}/cancel`, { body: { reason: ' ' } }, 400, 'is required: say why'],
       ['GET', `/v1/journeys?stage=${encodeURIComponent("AWAITING_OTP' OR 1=1")}`, { as: 'auditor' }, 400, 'stage'],
       ['GET', '/v1/journeys?pageSize=1000', { as: 'auditor' }, 400, 'pageSize'],
+      ['GET', `/v1/numbers/${e164}/identities?pageSize=501`, { as: 'auditor' }, 400, 'pageSize'],
+      ['GET', `/v1/numbers/${e164}/identities?offset=-1`, { as: 'auditor' }, 400, 'offset'],
       ['GET', '/v1/journeys?pageToken=bm90IGEgdG9rZW4', { as: 'auditor' }, 400, 'pageToken'],
       [
         'PUT',

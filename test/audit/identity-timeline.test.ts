@@ -1,6 +1,13 @@
+import { Client } from '@temporalio/client';
+import type { Payload, PayloadCodec } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
+import { PayloadReader } from '../../src/audit/decode.js';
+import { customersRecoveries } from '../../src/audit/identity-timeline.js';
 import { journeyTimeline, renderHtml, type Timeline, type TimelineEntry } from '../../src/audit/index.js';
+import type { JourneyRun } from '../../src/audit/runs.js';
 import { customerIdentityWorkflowId, type IdentityOutcome } from '../../src/domain/identity.js';
+import { mismatchReporter } from '../../src/identity/report-mismatch.js';
+import { freshNumber } from '../support/journeys.js';
 import { useApi } from '../api/support.js';
 import { useBench } from '../support/bench.js';
 import { liveCustomer, untilUntrusted, untrustedCustomer } from '../support/identity.js';
@@ -142,6 +149,74 @@ describe("a customer's identity recovery in the number's timeline (dev server + 
       kind: 'ended',
       outcome: 'TERMINATED',
       what: 'terminated through Temporal: audit test done',
+    });
+  });
+
+  it("shows a portfolio-limited reader only recoveries whose input names the number's WABA, and no gap of others", async () => {
+    await t.bench.run(async () => {
+      const { e164, phoneNumberId } = await liveCustomer(t.bench);
+      const report = mismatchReporter(t.env.client, t.bench.taskQueue);
+      const mismatch = { source: 'status' as const, messageId: 'wamid.scoped', at: new Date().toISOString() };
+      const [own, foreign, unreadable] = [0, 1, 2].map(() => freshNumber().slice(1)) as [string, string, string];
+      await report({ phoneNumberId, waId: own, wabaId: t.bench.wabaId }, mismatch);
+      await report({ phoneNumberId, waId: foreign, wabaId: '990000000000001' }, mismatch);
+      // A recovery whose input no reader can decode: its WABA is unknown.
+      const unreadableCodec: PayloadCodec = {
+        encode: (payloads: Payload[]) =>
+          Promise.resolve(
+            payloads.map((p) => ({ ...p, metadata: { encoding: new TextEncoder().encode('x/unreadable') } })),
+          ),
+        decode: (payloads: Payload[]) => Promise.resolve(payloads),
+      };
+      const scrambling = new Client({
+        connection: t.env.client.connection,
+        dataConverter: { payloadCodecs: [unreadableCodec] },
+      });
+      await mismatchReporter(scrambling, t.bench.taskQueue)(
+        { phoneNumberId, waId: unreadable, wabaId: t.bench.wabaId },
+        mismatch,
+      );
+      const ids = [own, foreign, unreadable].map((waId) => customerIdentityWorkflowId(phoneNumberId, waId));
+      try {
+        // Visibility lags behind: wait until an unlimited reader's timeline lists the two it keeps.
+        let whole: Timeline | undefined;
+        for (let attempt = 0; attempt < 100 && (whole?.identityRuns.length ?? 0) < 2; attempt++) {
+          if (whole) await new Promise((resolve) => setTimeout(resolve, 100));
+          whole = await journeyTimeline(t.env.client, e164);
+        }
+        // Unlimited: another WABA's recovery is not this number's; the unreadable one is kept, and its gap said.
+        expect(whole?.identityRuns.map((run) => run.waId).sort()).toEqual([own, unreadable].sort());
+        expect(
+          whole?.gaps.some((gap) =>
+            gap.includes(`of run ${whole?.identityRuns.find((r) => r.waId === unreadable)?.runId}`),
+          ),
+        ).toBe(true);
+
+        const limited = await journeyTimeline(t.env.client, e164, { withinPortfolios: [t.bench.portfolioId] });
+        expect(limited.identityRuns.map((run) => run.waId)).toEqual([own]);
+        expect(limited.gaps).toEqual([]);
+        const text = JSON.stringify(limited);
+        for (const waId of [foreign, unreadable]) expect(text).not.toContain(waId);
+
+        // A journey run naming no WABA (search attributes not set yet): a limited reader cannot tell whose they are.
+        const noWaba: JourneyRun = {
+          workflowId: `number:${e164}`,
+          runId: 'r',
+          startTime: new Date(),
+          closeTime: null,
+          status: 'RUNNING',
+          portfolioId: t.bench.portfolioId,
+          phoneNumberId,
+          wabaId: null,
+        };
+        const reader = new PayloadReader(t.env.client.options.loadedDataConverter);
+        expect(await customersRecoveries(t.env.client, [noWaba], reader, true)).toEqual({ runs: [], entries: [] });
+        expect(reader.gaps).toEqual([]);
+        const unlimited = await customersRecoveries(t.env.client, [noWaba], reader, false);
+        expect(unlimited.runs.map((run) => run.waId).sort()).toEqual([own, foreign, unreadable].sort());
+      } finally {
+        for (const id of ids) await t.env.client.workflow.getHandle(id).terminate('audit scoping test done');
+      }
     });
   });
 

@@ -50,6 +50,35 @@ describe('the identity commands through the HTTP API', () => {
         const listed = json<{ waId: string; state: string }[]>(await cli(['identity', 'list', e164, '--json']));
         expect(listed).toEqual([expect.objectContaining({ waId, state: 'untrusted' })]);
 
+        // Customers who never answer stay untrusted for good: the list comes a page at a time, the latest first.
+        const others = ['15550009001', '15550009002', '15550009003'];
+        for (const other of others) {
+          await t.bench.identities.setTrust(
+            { phoneNumberId, waId: other },
+            { state: 'untrusted', detail: '137000', messageId: null },
+          );
+        }
+        const page = await cli(['identity', 'list', e164, '--page-size', '2']);
+        expect(page, page.stderr).toMatchObject({ code: 0 });
+        const lines = page.stdout.trim().split('\n');
+        expect(lines).toHaveLength(3);
+        expect(lines[2]).toBe('and 2 more: --offset 2');
+        const rest = await api.call<{ customers: { waId: string }[]; total: number }>(
+          'GET',
+          `/v1/numbers/${encodeURIComponent(e164)}/identities?pageSize=2&offset=2`,
+          { as: 'auditor' },
+        );
+        expect(rest.body.total).toBe(4);
+        const shown = [
+          ...lines.slice(0, 2).map((line) => line.split(' ')[0]),
+          ...rest.body.customers.map((c) => c.waId),
+        ];
+        expect(shown.sort()).toEqual([...others, waId].sort());
+        const badPage = await cli(['identity', 'list', e164, '--page-size', '0']);
+        expect(badPage.code).not.toBe(0);
+        expect(badPage.stderr).toContain('a whole number from 1 to 500');
+        for (const other of others) await t.bench.identities.setTrust({ phoneNumberId, waId: other }, null);
+
         const badMethod = await cli(['identity', 'confirm', e164, waId, '--method', 'pigeon']);
         expect(badMethod.code).not.toBe(0);
         expect(badMethod.stderr).toMatch(/phone_call/);

@@ -73,6 +73,32 @@ function contract(name: string, open: () => Promise<SqlDatabase>) {
       expect(await store.untrusted('3003')).toEqual([]);
       await db.close();
     });
+
+    it("pages a number's untrusted customers, the latest change first, with how many there are in all", async () => {
+      const db = await open();
+      const store = await SqlIdentityStore.open(db);
+      const customers = ['15550006001', '15550006002', '15550006003', '15550006004', '15550006005'];
+      for (const waId of customers) {
+        await store.setTrust(
+          { phoneNumberId: '4004', waId },
+          { state: 'untrusted', detail: '137000', messageId: null },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 2)); // distinct `since` times, so the order is known
+      }
+      await store.setTrust(
+        { phoneNumberId: '4005', waId: '15550006009' },
+        { state: 'untrusted', detail: '137000', messageId: null },
+      );
+      const first = await store.untrustedPage('4004', { limit: 2, offset: 0 });
+      expect(first.total).toBe(5);
+      expect(first.customers.map((c) => c.waId)).toEqual(['15550006005', '15550006004']);
+      const last = await store.untrustedPage('4004', { limit: 2, offset: 4 });
+      expect(last).toMatchObject({ total: 5, customers: [{ waId: '15550006001', phoneNumberId: '4004' }] });
+      expect(await store.untrustedPage('4006', { limit: 2, offset: 0 })).toEqual({ customers: [], total: 0 });
+      await expect(store.untrustedPage('4004', { limit: 0, offset: 0 })).rejects.toThrow(/limit is a whole number/);
+      await expect(store.untrustedPage('4004', { limit: 2, offset: -1 })).rejects.toThrow(/offset is a whole number/);
+      await db.close();
+    });
   });
 }
 

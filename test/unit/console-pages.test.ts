@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/http/auth/principals.js';
 import { html, toText } from '../../src/http/console/html.js';
+import { CUSTOMERS_SHOWN } from '../../src/http/console/pages/identities.js';
 import { journeyPage } from '../../src/http/console/pages/journey.js';
 import type { PageContext } from '../../src/http/console/pages/layout.js';
 import { tagOf } from '../support/console.js';
@@ -44,7 +45,7 @@ describe('the console’s markup', () => {
       { phoneNumberId: '1', waId: '15550002222', state: 'verifying' as const, since: '2026-12-02T14:05:00.000Z' },
     ].map((c) => ({ ...c, detail: 'Meta answered 137000 <b>', messageId: null }));
     const live = journeyView({ stage: 'LIVE', identityCheck: 'on' });
-    const forOperator = toText(journeyPage(contextOf(operator), live, { customers }));
+    const forOperator = toText(journeyPage(contextOf(operator), live, { customers: { customers, total: 2 } }));
     const confirmations = [
       ...forOperator.matchAll(/action="\/journeys\/%2B14155552671\/identities\/(\d+)\/confirmation"/g),
     ];
@@ -53,13 +54,35 @@ describe('the console’s markup', () => {
     expect(forOperator).toContain('Turn the identity check off');
     expect(forOperator).toContain('Meta answered 137000 &lt;b&gt;');
     const auditor: Principal = { name: 'auditor@acme', roles: ['auditor'], portfolios: null };
-    const forAuditor = toText(journeyPage(contextOf(auditor), live, { customers }));
+    const forAuditor = toText(journeyPage(contextOf(auditor), live, { customers: { customers, total: 2 } }));
     expect(forAuditor).toContain('15550002222</strong> · confirmed: waiting for the status');
     expect(forAuditor).not.toContain('/confirmation"');
-    expect(toText(journeyPage(contextOf(operator), live, { customers: [] }))).toContain(
+    expect(toText(journeyPage(contextOf(operator), live, { customers: { customers: [], total: 0 } }))).toContain(
       'None: every customer of this number is trusted.',
     );
-    expect(toText(journeyPage(contextOf(operator), journeyView(), { customers }))).not.toContain('15550001111');
+    expect(forOperator).not.toContain('more, not shown here');
+    expect(
+      toText(journeyPage(contextOf(operator), journeyView(), { customers: { customers, total: 2 } })),
+    ).not.toContain('15550001111');
+  });
+
+  it('shows the latest untrusted customers only, and says how many more there are and where to read them', () => {
+    const customers = Array.from({ length: CUSTOMERS_SHOWN }, (_, i) => ({
+      phoneNumberId: '1',
+      waId: `1555000${String(i).padStart(4, '0')}`,
+      state: 'untrusted' as const,
+      since: '2026-12-02T14:00:00.000Z',
+      detail: '137000',
+      messageId: null,
+    }));
+    const live = journeyView({ stage: 'LIVE', identityCheck: 'on' });
+    const page = toText(journeyPage(contextOf(operator), live, { customers: { customers, total: 1234 } }));
+    expect([...page.matchAll(/action="[^"]*\/identities\/\d+\/confirmation"/g)]).toHaveLength(CUSTOMERS_SHOWN);
+    expect(page).toContain(`And ${1234 - CUSTOMERS_SHOWN} more, not shown here`);
+    expect(page).toContain('numberflow identity list +14155552671');
+    expect(page).toContain('GET /v1/numbers/%2B14155552671/identities');
+    // The live script replaces the section when the count changes, even if the customers shown do not.
+    expect(page).toMatch(new RegExp(`data-stage="[^"]* \\+${1234 - CUSTOMERS_SHOWN}"`));
   });
 
   it('keeps a refused display name in its field and never writes a code back', () => {

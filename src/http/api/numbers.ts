@@ -44,8 +44,15 @@ export const untrustedAnswer = z
         messageId: z.string().nullable(),
       }),
     ),
+    total: z.number().int().describe("how many of the number's customers are not trusted now, on every page"),
   })
   .meta({ id: 'UntrustedCustomers' });
+
+// A customer who never answers stays untrusted for good: the list is paged, the latest change of state first.
+export const untrustedQuery = z.object({
+  pageSize: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).default(0).describe('how many of the latest to skip'),
+});
 
 export const reportedHash = z.object({
   hashPrefix: z.string().describe('the first characters of the hash only'),
@@ -155,17 +162,21 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
       schema: {
         ...read.schema,
         summary:
-          "the number's customers not trusted now (a 137000 until an operator's confirmation brings the new hash)",
+          "the number's customers not trusted now (a 137000 until an operator's confirmation brings the new hash), " +
+          'the latest change first, a page at a time',
         params: e164Params,
+        querystring: untrustedQuery,
         response: { 200: untrustedAnswer, ...errors(400, 404, 501) },
       },
     },
     async (request) => {
       const { e164 } = request.params;
+      const { pageSize, offset } = request.query;
       const view = await numberView(context, principalOf(request), e164);
-      if (!view.phoneNumberId) return { customers: [] };
-      const untrusted = await needs(context.identities, 'identity store').untrusted(view.phoneNumberId);
-      return { customers: untrusted.map(({ phoneNumberId: _id, ...customer }) => customer) };
+      if (!view.phoneNumberId) return { customers: [], total: 0 };
+      const identities = needs(context.identities, 'identity store');
+      const page = await identities.untrustedPage(view.phoneNumberId, { limit: pageSize, offset });
+      return { customers: page.customers.map(({ phoneNumberId: _id, ...customer }) => customer), total: page.total };
     },
   );
 

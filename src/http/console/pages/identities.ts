@@ -1,6 +1,8 @@
 // A live number's customers whose identity changed (Meta's 137000): where each stands, and for an operator or admin
 // the form that confirms one re-verified outside WhatsApp — how it was checked and an optional note, the actor being
-// the signed-in principal. Nothing here shows a hash: the store's detail names prefixes only.
+// the signed-in principal. Nothing here shows a hash: the store's detail names prefixes only. A customer who never
+// answers stays untrusted for good, so the page shows the latest few (each with a form, rebuilt on every live
+// event) and points to the CLI and the API for the rest.
 import { verificationMethods } from '../../../domain/identity.js';
 import type { JourneyView } from '../../../domain/journey.js';
 import type { TrustState, UntrustedCustomer } from '../../../stores/identity-store.js';
@@ -10,6 +12,15 @@ import { html, type Html } from '../html.js';
 import { time } from '../labels.js';
 import { actionName, actionPath, confirmationAction } from '../paths.js';
 import type { PageContext } from './layout.js';
+
+/** How many untrusted customers a number's page shows, the latest change of state first. */
+export const CUSTOMERS_SHOWN = 50;
+
+/** The customers a page shows and how many are untrusted in all. */
+export interface CustomersShown {
+  customers: UntrustedCustomer[];
+  total: number;
+}
 
 const stateLabels: Record<TrustState, string> = {
   untrusted: 'untrusted: sends are refused until someone confirms who they are',
@@ -35,13 +46,17 @@ export function customersSection(
   context: PageContext,
   principal: Principal,
   view: JourneyView,
-  customers: UntrustedCustomer[] | null,
+  shown: CustomersShown | null,
 ): Html {
-  if (customers === null || view.stage !== 'LIVE' || view.result) {
+  if (shown === null || view.stage !== 'LIVE' || view.result) {
     return html`<section id="customers" data-live data-stage="" hidden></section>`;
   }
+  const { customers, total } = shown;
   const operates = holdsAny(principal, permissions.operate);
-  const standing = customers.map((customer) => `${customer.waId}:${customer.state}`).join(' ') || 'none';
+  const more = total - customers.length;
+  const standing =
+    (customers.map((customer) => `${customer.waId}:${customer.state}`).join(' ') || 'none') +
+    (more > 0 ? ` +${more}` : '');
   return html`<section id="customers" aria-labelledby="customers-title" data-live data-stage="${standing}">
     <h2 id="customers-title">Customers whose identity changed</h2>
     ${
@@ -50,6 +65,14 @@ export function customersSection(
         : html`<ul class="customers">
             ${customers.map((customer) => customerItem(context, view, customer, operates))}
           </ul>`
+    }
+    ${
+      more > 0
+        ? html`<p class="help">
+            And ${more} more, not shown here: see <code>numberflow identity list ${view.e164}</code> or
+            <code>GET /v1/numbers/${encodeURIComponent(view.e164)}/identities</code>.
+          </p>`
+        : null
     }
   </section>`;
 }

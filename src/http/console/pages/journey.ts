@@ -6,9 +6,8 @@ import type { ActionOutcome } from '../../api/actions.js';
 import { html, type Html } from '../html.js';
 import { stageLabels, time, waitingLine } from '../labels.js';
 import { eventsPath, journeyPath } from '../paths.js';
-import type { UntrustedCustomer } from '../../../stores/identity-store.js';
 import { actionForms, type Kept } from './forms.js';
-import { customersSection } from './identities.js';
+import { customersSection, type CustomersShown } from './identities.js';
 import { layout, type PageContext } from './layout.js';
 
 export interface JourneyPageOptions {
@@ -16,8 +15,8 @@ export interface JourneyPageOptions {
   kept?: Kept;
   /** The number's timeline, linked for a principal who may audit. */
   timelinePath?: string | null;
-  /** A live number's customers not trusted now; null: not shown. */
-  customers?: UntrustedCustomer[] | null;
+  /** A live number's customers not trusted now (the latest ones, and how many in all); null: not shown. */
+  customers?: CustomersShown | null;
 }
 
 export function journeyPage(context: PageContext, view: JourneyView, options: JourneyPageOptions = {}): Html {

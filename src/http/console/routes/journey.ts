@@ -16,6 +16,7 @@ import type { Html } from '../html.js';
 import type { Session } from '../session.js';
 import { CSRF_FIELD } from '../csrf.js';
 import type { Kept } from '../pages/forms.js';
+import { CUSTOMERS_SHOWN } from '../pages/identities.js';
 import { journeyPage, type JourneyPageOptions } from '../pages/journey.js';
 import { actionName } from '../paths.js';
 
@@ -83,7 +84,7 @@ export async function journeyPageFor(
 ): Promise<Html> {
   const customers =
     context.identities && view.stage === 'LIVE' && view.phoneNumberId
-      ? await context.identities.untrusted(view.phoneNumberId)
+      ? await context.identities.untrustedPage(view.phoneNumberId, { limit: CUSTOMERS_SHOWN, offset: 0 })
       : null;
   return journeyPage(pageContext(context, session), view, {
     ...options,
