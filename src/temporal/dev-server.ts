@@ -174,8 +174,19 @@ function stoppedByPid(pid: number, pidFile: string): Pick<DevServer, 'pid' | 'st
   };
 }
 
-/** Whether the frontend on `address` answers describeNamespace. */
-async function answers(address: string, namespace: string): Promise<boolean> {
+/**
+ * Whether the frontend on `address` answers describeNamespace, asked a few times: a server busy on a loaded machine
+ * (replaying what a killed start left) may miss one 2 s deadline, and a server wrongly taken for hung is stopped.
+ */
+async function answers(address: string, namespace: string, tries = 4): Promise<boolean> {
+  for (let i = 0; i < tries; i++) {
+    if (await answersOnce(address, namespace)) return true;
+    if (i < tries - 1) await delay(1_000);
+  }
+  return false;
+}
+
+async function answersOnce(address: string, namespace: string): Promise<boolean> {
   try {
     const connection = await Connection.connect({ address, connectTimeout: 2_000 });
     try {
