@@ -1,6 +1,6 @@
 // The webhook inbox's drain keeps Meta's order (a failed delivery is not overtaken: the whole drain backs off), gives
 // up on a delivery that cannot be routed for good (dead letters, logged without its body), and one inbox file has
-// one owner.
+// one owner; an event without entry.time is dated when it was received.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -195,6 +195,27 @@ describe("the webhook inbox's drain (dev server + Graph sandbox)", () => {
       await eventually(() => tries > DEAD_AFTER_FAILURES + 5, 'many failed tries');
       expect(inbox.deadLetters().map((d) => d.reason)).toEqual(['not routed in 7 days']);
       expect(inbox.oldest(10).map((d) => d.body.toString())).toEqual([body(young.slice(1))]);
+    } finally {
+      await drain.stop();
+      inbox.close();
+    }
+  });
+
+  it('dates an event without entry.time when it was received, not when the drain routes it', async () => {
+    const digits = freshNumber().slice(1);
+    const dated: unknown[] = [];
+    const route = createWebhookRouter({
+      client: clientWith((input, next) => (dated.push(input.args[0]), next(input))),
+      taskQueue: t.bench.taskQueue,
+      graph: t.bench.graph,
+    });
+    const inbox = WebhookInbox.open(inboxFile());
+    const receivedAt = Date.now() - 60 * 60 * 1000; // an hour in the inbox
+    await inbox.put(signed(digits).raw, receivedAt);
+    const drain = drainWebhookInbox({ inbox, route, logger: capturedLogger().logger });
+    try {
+      await eventually(() => inbox.size === 0, 'the delivery routed');
+      expect(dated).toEqual([expect.objectContaining({ kind: 'quality', at: new Date(receivedAt).toISOString() })]);
     } finally {
       await drain.stop();
       inbox.close();
