@@ -1,6 +1,6 @@
 // The webhook inbox's drain keeps Meta's order (a failed delivery is not overtaken: the whole drain backs off), gives
 // up on a delivery that cannot be routed for good (dead letters, logged without its body), and one inbox file has
-// one owner; an event without entry.time is dated when it was received.
+// one owner; stop() is bounded; an event without entry.time is dated when it was received.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -220,5 +220,22 @@ describe("the webhook inbox's drain (dev server + Graph sandbox)", () => {
       await drain.stop();
       inbox.close();
     }
+  });
+
+  it('stops within its bound while a delivery hangs in routing, and the delivery stays for the next start', async () => {
+    let asked = 0;
+    const route = createWebhookRouter({
+      client: clientWith(() => (asked++, new Promise<void>(() => {}))), // Temporal never answers
+      taskQueue: t.bench.taskQueue,
+      graph: t.bench.graph,
+    });
+    const file = inboxFile();
+    const inbox = WebhookInbox.open(file);
+    await inbox.put(signed(freshNumber().slice(1)).raw, Date.now());
+    const drain = drainWebhookInbox({ inbox, route, logger: capturedLogger().logger, stopWaitMs: 100 });
+    await eventually(() => asked === 1, 'the delivery in routing');
+    await drain.stop();
+    inbox.close();
+    expect(WebhookInbox.storedIn(file)).toBe(1);
   });
 });
