@@ -2,7 +2,7 @@
 // up on a delivery that cannot be routed for good (dead letters, logged without its body), and one inbox file has
 // one owner; stop() is bounded; an event without entry.time is dated when it was received.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -71,6 +71,16 @@ describe('the webhook inbox: one owner, ids never reused', () => {
     } finally {
       inbox.close();
     }
+  });
+
+  it('erases a routed body from the file, not only unlinks it', async () => {
+    const file = inboxFile();
+    const marker = `customer-message-${Date.now()}`;
+    const inbox = WebhookInbox.open(file);
+    await inbox.put(Buffer.from(marker), Date.now());
+    inbox.remove(inbox.oldest(1).map((d) => d.id));
+    inbox.close(); // the last connection's close checkpoints the WAL into the file
+    expect(readFileSync(file).includes(marker)).toBe(false);
   });
 
   it("keeps the first version's waiting deliveries, in order", () => {
