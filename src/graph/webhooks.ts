@@ -37,6 +37,8 @@ interface EventBase {
   wabaId: string;
   /** entry.time in unix seconds; the messages field usually has none. */
   time?: number;
+  /** When the delivery was received (ms, the receiver's clock): the event's date when entry.time is missing. */
+  receivedAt: number;
 }
 
 export type KnownWebhookEvent = {
@@ -165,30 +167,32 @@ function batchTooLarge(json: unknown): string | null {
 function entryEvents(raw: unknown, nowMs: number): WebhookEvent[] {
   const entry = entrySchema.safeParse(raw);
   const id: unknown = (raw as { id?: unknown } | null)?.id;
-  if (!entry.success) return [refused(typeof id === 'string' ? id : '', '(entry)', boundedIssues(entry.error))];
+  if (!entry.success) return [refused(typeof id === 'string' ? id : '', '(entry)', boundedIssues(entry.error), nowMs)];
   const { id: wabaId, time, changes } = entry.data;
   const timeOk = time === undefined || isPlausibleTime(time, nowMs);
   return changes.map((raw) => {
     const change = changeSchema.safeParse(raw);
-    if (!change.success) return refused(wabaId, '(change)', boundedIssues(change.error));
-    if (!timeOk) return refused(wabaId, change.data.field, `entry.time ${time} is outside the plausible window`);
-    return toEvent({ wabaId, time }, change.data.field, change.data.value, nowMs);
+    if (!change.success) return refused(wabaId, '(change)', boundedIssues(change.error), nowMs);
+    if (!timeOk) return refused(wabaId, change.data.field, `entry.time ${time} is outside the plausible window`, nowMs);
+    return toEvent({ wabaId, time, receivedAt: nowMs }, change.data.field, change.data.value, nowMs);
   });
 }
 
-function refused(wabaId: string, field: string, issues: string): UnknownWebhookEvent {
-  return { wabaId: bounded(wabaId, 40), field: 'unknown', rawField: bounded(field, 80), value: undefined, issues };
+function refused(wabaId: string, field: string, issues: string, receivedAt: number): UnknownWebhookEvent {
+  const rawField = bounded(field, 80);
+  return { wabaId: bounded(wabaId, 40), receivedAt, field: 'unknown', rawField, value: undefined, issues };
 }
 
 function toEvent(base: EventBase, field: string, value: unknown, nowMs: number): WebhookEvent {
   if (!isKnownField(field)) return { ...base, field: 'unknown', rawField: bounded(field, 80), value };
   const oversized = oversizedArray(value, CAPPED_ARRAYS);
-  if (oversized) return refused(base.wabaId, field, `more than ${WEBHOOK_MAX_ITEMS} items in ${oversized}`);
+  if (oversized)
+    return refused(base.wabaId, field, `more than ${WEBHOOK_MAX_ITEMS} items in ${oversized}`, base.receivedAt);
   const parsed = webhookFieldSchemas[field].safeParse(value);
-  if (!parsed.success) return { ...refused(base.wabaId, field, boundedIssues(parsed.error)), value };
+  if (!parsed.success) return { ...refused(base.wabaId, field, boundedIssues(parsed.error), base.receivedAt), value };
   const event = { ...base, field, value: parsed.data } as KnownWebhookEvent;
   const badTime = event.field === 'messages' ? implausibleMessageTime(event.value, nowMs) : null;
-  return badTime ? refused(base.wabaId, field, `${badTime} is outside the plausible window`) : event;
+  return badTime ? refused(base.wabaId, field, `${badTime} is outside the plausible window`, base.receivedAt) : event;
 }
 
 /** The first status or message timestamp Meta could not have stamped, as "statuses.0.timestamp 99…", or null. */

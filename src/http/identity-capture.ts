@@ -30,6 +30,8 @@ export async function captureIdentities(
   deps: IdentityCaptureDeps,
   wabaId: string,
   value: MessagesValue,
+  /** When the delivery was received (ms): the time of a report whose status carries none. */
+  receivedAt: number,
 ): Promise<RoutedEvent[]> {
   const phoneNumberId = value.metadata.phone_number_id;
   const routed: RoutedEvent[] = [];
@@ -45,7 +47,8 @@ export async function captureIdentities(
     const { changed } = await deps.identities.record(key, contact.identity_key_hash, at, 'inbound');
     routed.push({ field: 'identity', target: null, outcome: changed ? 'hash recorded' : 'hash known' });
   }
-  for (const status of value.statuses ?? []) routed.push(...(await fromStatus(deps, wabaId, phoneNumberId, status)));
+  for (const status of value.statuses ?? [])
+    routed.push(...(await fromStatus(deps, wabaId, phoneNumberId, status, receivedAt)));
   return routed;
 }
 
@@ -54,6 +57,7 @@ async function fromStatus(
   wabaId: string,
   phoneNumberId: string,
   status: MessageStatus,
+  receivedAt: number,
 ): Promise<RoutedEvent[]> {
   const key = { phoneNumberId, waId: status.recipient_id };
   const at = metaSeconds(status.timestamp);
@@ -66,7 +70,7 @@ async function fromStatus(
       {
         source: 'status',
         messageId: status.id,
-        at: new Date((at ?? Date.now() / 1000) * 1000).toISOString(),
+        at: new Date(at === null ? receivedAt : at * 1000).toISOString(),
         ...(metaMessage ? { metaMessage } : {}),
       },
     );

@@ -9,40 +9,59 @@ export type Route = ReturnType<typeof createWebhookRouter>;
 
 /**
  * How a delivery (one POST) went: routed, routing_failed (delivered again), queued (in the inbox, routed after the
- * answer), inbox_full (503: Meta delivers again), or refused (bad_signature, too_large, unusable).
+ * answer), inbox_full (503: Meta delivers again), dead_lettered (the inbox gave up on it), or refused
+ * (bad_signature, too_large, unusable).
  */
 export type WebhookDeliveryOutcome =
-  'routed' | 'routing_failed' | 'queued' | 'inbox_full' | 'bad_signature' | 'too_large' | 'unusable';
+  'routed' | 'routing_failed' | 'queued' | 'inbox_full' | 'dead_lettered' | 'bad_signature' | 'too_large' | 'unusable';
 
-/** Routes and logs a delivery's events; true when every one was routed (a failed one is delivered again whole). */
+/** Every change routed; or some failed, only because Temporal could not be reached (`unavailable`) or otherwise. */
+export type HandOverResult = 'routed' | 'unavailable' | 'failed';
+
+/** Routes and logs a delivery's events (a failed one is delivered again whole). */
 export async function handOver(
   events: WebhookEvent[],
   route: Route,
   logger: Logger,
   delivered?: (outcome: WebhookDeliveryOutcome) => void,
   batch?: RoutingBatch,
-): Promise<boolean> {
-  const { routed, failed } = await routeEach(events, route, logger, batch);
+): Promise<HandOverResult> {
+  const { routed, failed, otherwise } = await routeEach(events, route, logger, batch);
   logger.info(summary(routed), 'webhook routed');
   delivered?.(failed > 0 ? 'routing_failed' : 'routed');
-  return failed === 0;
+  return failed === 0 ? 'routed' : otherwise ? 'failed' : 'unavailable';
+}
+
+/** gRPC's UNAVAILABLE (14) and DEADLINE_EXCEEDED (4): Temporal away or slow, not the delivery's fault. */
+const UNAVAILABLE_CODES = new Set([4, 14]);
+
+export function isTemporalUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Object && depth < 5; depth++) {
+    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'number' && UNAVAILABLE_CODES.has(code)) return true;
+    if (typeof message === 'string' && /^(14 UNAVAILABLE|4 DEADLINE_EXCEEDED)\b/.test(message)) return true;
+    e = cause;
+  }
+  return false;
 }
 
 /** Routes every change on its own, in Meta's order: one that fails (Temporal unreachable) never stops the rest. */
 async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, batch?: RoutingBatch) {
   const routed: RoutedEvent[] = [];
   let failed = 0;
+  let otherwise = false;
   for (const event of events) {
     try {
       routed.push(...(await route(event, batch)));
     } catch (err) {
       failed++;
+      if (!isTemporalUnavailable(err)) otherwise = true;
       if (failed <= LOGGED_FAILURES)
         logger.error({ err, field: event.field }, 'webhook change not routed; it will be delivered again');
       routed.push({ field: event.field, target: null, outcome: 'failed' });
     }
   }
-  return { routed, failed };
+  return { routed, failed, otherwise };
 }
 
 const LOGGED_FAILURES = 3;

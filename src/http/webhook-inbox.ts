@@ -2,16 +2,20 @@
 // routed to Temporal after (./webhook-drain.ts). A delivery's row is committed before the answer (a crash of the
 // process from then on does not lose it: the next start drains it) and deleted once every change of it is routed.
 // Commits are grouped: the deliveries received in one turn of the event loop are written in one transaction.
+// One process owns the file (./inbox-lock.ts): two drains on one inbox would route, and delete, each other's rows.
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as SqliteDatabase, type Statement } from 'better-sqlite3';
+import { InboxLock } from './inbox-lock.js';
 
 /** A delivery waiting to be routed: its verified raw body and when it was received (ms). */
 export interface InboxDelivery {
   id: number;
   receivedAt: number;
   body: Buffer;
+  /** Failed routings of it so far; `failures` counts those that were not Temporal being unavailable. */
   attempts: number;
+  failures: number;
 }
 
 export interface WebhookInboxOptions {
@@ -21,6 +25,8 @@ export interface WebhookInboxOptions {
 
 /** Deliveries kept while Temporal is slow or away; Meta itself retries for 7 days past that. */
 export const DEFAULT_MAX_PENDING = 100_000;
+/** How often `full` counts the rows again rather than trusting the count kept in memory. */
+const RECOUNT_MS = 1_000;
 
 interface Waiting {
   body: Buffer;
@@ -29,36 +35,60 @@ interface Waiting {
   reject: (err: unknown) => void;
 }
 
+// AUTOINCREMENT: an id is never used twice, even once the table was empty (a plain rowid would be).
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, -- the oldest come first
+    received_at INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE IF NOT EXISTS webhook_dead_letters (
+    id INTEGER PRIMARY KEY, -- the delivery's id
+    received_at INTEGER NOT NULL,
+    dead_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    body BLOB NOT NULL
+  );`;
+
+/** The first version's table (plain rowids), moved over in order with its rows. */
+const MIGRATE_FIRST_VERSION = `
+  INSERT INTO webhook_deliveries (received_at, body, attempts)
+    SELECT received_at, body, attempts FROM webhook_inbox ORDER BY id;
+  DROP TABLE webhook_inbox;`;
+
 export class WebhookInbox {
   private readonly insert: Statement<[number, Buffer]>;
-  private readonly due: Statement<[number, number], { id: number; receivedAt: number; body: Buffer; attempts: number }>;
+  private readonly oldestRows: Statement<[number], InboxDelivery>;
   private readonly deleteOne: Statement<[number]>;
-  private readonly postpone: Statement<[number, number]>;
+  private readonly failedOnce: Statement<[number, number]>;
   private readonly commitAll: (rows: Waiting[]) => void;
   private readonly deleteAll: (ids: readonly number[]) => number;
+  private readonly bury: (id: number, reason: string, deadAt: number) => void;
   private readonly countRows: Statement<[]>;
   private waiting: Waiting[] = [];
   private count: number;
+  private countedAt = Date.now();
 
   private constructor(
     private readonly db: SqliteDatabase,
+    private readonly lock: InboxLock,
     private readonly maxPending: number,
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS webhook_inbox (
-      id INTEGER PRIMARY KEY, -- a new row's id is above every row left: the oldest come first
-      received_at INTEGER NOT NULL,
-      body BLOB NOT NULL,
-      attempts INTEGER NOT NULL DEFAULT 0,
-      next_attempt_at INTEGER NOT NULL DEFAULT 0
-    )`);
-    this.insert = db.prepare('INSERT INTO webhook_inbox (received_at, body) VALUES (?, ?)');
-    this.due = db.prepare(
-      `SELECT id, received_at AS receivedAt, body, attempts FROM webhook_inbox
-       WHERE next_attempt_at <= ? ORDER BY id LIMIT ?`,
+    db.transaction(() => {
+      db.exec(SCHEMA);
+      const first = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'webhook_inbox'").get();
+      if (first) db.exec(MIGRATE_FIRST_VERSION);
+    })();
+    this.insert = db.prepare('INSERT INTO webhook_deliveries (received_at, body) VALUES (?, ?)');
+    this.oldestRows = db.prepare(
+      `SELECT id, received_at AS receivedAt, body, attempts, failures FROM webhook_deliveries ORDER BY id LIMIT ?`,
     );
-    this.deleteOne = db.prepare('DELETE FROM webhook_inbox WHERE id = ?');
-    this.postpone = db.prepare(
-      'UPDATE webhook_inbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?',
+    this.deleteOne = db.prepare('DELETE FROM webhook_deliveries WHERE id = ?');
+    this.failedOnce = db.prepare(
+      'UPDATE webhook_deliveries SET attempts = attempts + 1, failures = failures + ? WHERE id = ?',
     ) as Statement<[number, number]>;
     this.commitAll = db.transaction((rows: Waiting[]) => {
       for (const row of rows) this.insert.run(row.receivedAt, row.body);
@@ -66,29 +96,59 @@ export class WebhookInbox {
     this.deleteAll = db.transaction((ids: readonly number[]) =>
       ids.reduce((deleted, id) => deleted + this.deleteOne.run(id).changes, 0),
     );
-    this.countRows = db.prepare('SELECT count(*) AS n FROM webhook_inbox');
+    const moveToDeadLetters = db.prepare(
+      `INSERT OR REPLACE INTO webhook_dead_letters (id, received_at, dead_at, attempts, reason, body)
+       SELECT id, received_at, ?, attempts, ?, body FROM webhook_deliveries WHERE id = ?`,
+    ) as Statement<[number, string, number]>;
+    this.bury = db.transaction((id: number, reason: string, deadAt: number) => {
+      moveToDeadLetters.run(deadAt, reason, id);
+      this.count -= this.deleteOne.run(id).changes;
+    });
+    this.countRows = db.prepare('SELECT count(*) AS n FROM webhook_deliveries');
     this.count = this.stored();
   }
 
-  /** Deliveries in the file now, whoever wrote them (another process may share it: a benchmark, a test). */
+  /** Deliveries in the file now. */
   stored(): number {
     return (this.countRows.get() as { n: number }).n;
   }
 
+  /** Deliveries waiting in an inbox file, read without taking it (a benchmark, a test, an admin's look). */
+  static storedIn(file: string): number {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const table = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'webhook_deliveries'")
+        .get();
+      return table ? (db.prepare('SELECT count(*) AS n FROM webhook_deliveries').get() as { n: number }).n : 0;
+    } finally {
+      db.close();
+    }
+  }
+
   /**
-   * Opens (or creates) the inbox file, mode 0600. WAL with synchronous=NORMAL: a committed delivery survives a crash
-   * or kill of the process; a power loss of the host may lose the last ones committed (docs/architecture.md).
+   * Opens (or creates) the inbox file, mode 0600, taking its lock first: a file another live process has open is
+   * refused. WAL with synchronous=NORMAL: a committed delivery survives a crash or kill of the process; a power loss
+   * of the host may lose the last ones committed (docs/architecture.md).
    */
   static open(file: string, { maxPending = DEFAULT_MAX_PENDING }: WebhookInboxOptions = {}): WebhookInbox {
     if (!Number.isInteger(maxPending) || maxPending < 1)
       throw new Error(`the webhook inbox's maxPending must be a whole number of 1 or more, not ${maxPending}`);
     mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file);
-    chmodSync(file, 0o600);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    return new WebhookInbox(db, maxPending);
+    const lock = InboxLock.take(file);
+    try {
+      const db = new Database(file);
+      chmodSync(file, 0o600);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      // A routed body (customers' messages) is overwritten with zeros when deleted; it cost the drain no measurable time.
+      db.pragma('secure_delete = ON');
+      return new WebhookInbox(db, lock, maxPending);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
   }
 
   /** Deliveries waiting to be routed (committed or about to be). */
@@ -96,7 +156,12 @@ export class WebhookInbox {
     return this.count + this.waiting.length;
   }
 
+  /** The count kept in memory is checked against the file now and then, so that a slip of it cannot last. */
   get full(): boolean {
+    if (Date.now() - this.countedAt >= RECOUNT_MS) {
+      this.count = this.stored();
+      this.countedAt = Date.now();
+    }
     return this.size >= this.maxPending;
   }
 
@@ -120,9 +185,9 @@ export class WebhookInbox {
     for (const row of rows) row.resolve();
   }
 
-  /** The oldest deliveries due to be routed at `nowMs` (a postponed one waits for its time). */
-  dueAt(nowMs: number, limit: number): InboxDelivery[] {
-    return this.due.all(nowMs, limit);
+  /** The oldest deliveries, in the order they were received. */
+  oldest(limit: number): InboxDelivery[] {
+    return this.oldestRows.all(limit);
   }
 
   /** Every change of these deliveries is routed: they are gone (in one transaction). */
@@ -130,13 +195,34 @@ export class WebhookInbox {
     if (ids.length > 0) this.count -= this.deleteAll(ids);
   }
 
-  /** Routing failed: tried again at `nextAttemptAt`. */
-  retryAt(id: number, nextAttemptAt: number): void {
-    this.postpone.run(nextAttemptAt, id);
+  /** Routing it failed once more; `unavailable`: only because Temporal could not be reached. */
+  failed(id: number, unavailable: boolean): void {
+    this.failedOnce.run(unavailable ? 0 : 1, id);
+  }
+
+  /** Given up on: kept apart for an admin, body and all, and out of the way of the deliveries after it. */
+  deadLetter(id: number, reason: string, deadAt = Date.now()): void {
+    this.bury(id, reason, deadAt);
+  }
+
+  /** Deliveries given up on, oldest first (for an admin; the bodies are Meta's, verified). */
+  deadLetters(): { id: number; receivedAt: number; deadAt: number; attempts: number; reason: string; body: Buffer }[] {
+    return this.db
+      .prepare(
+        `SELECT id, received_at AS receivedAt, dead_at AS deadAt, attempts, reason, body
+         FROM webhook_dead_letters ORDER BY id`,
+      )
+      .all() as ReturnType<WebhookInbox['deadLetters']>;
+  }
+
+  get isOpen(): boolean {
+    return this.db.open;
   }
 
   close(): void {
+    if (!this.db.open) return;
     if (this.waiting.length > 0) this.commit();
     this.db.close();
+    this.lock.release();
   }
 }

@@ -107,7 +107,8 @@ export function createWebhookRouter({ client, taskQueue, graph, identities }: We
       const outcome = event.issues === undefined ? 'not routed' : `refused: ${event.issues}`;
       return [{ field: event.rawField, target: null, outcome }];
     }
-    const at = new Date((event.time ?? Date.now() / 1000) * 1000).toISOString();
+    // Without entry.time, the event is dated when it was received, not when it is routed (an inbox may hold it long).
+    const at = new Date(event.time === undefined ? event.receivedAt : event.time * 1000).toISOString();
     switch (event.field) {
       case 'phone_number_name_update':
         return [
@@ -146,7 +147,7 @@ export function createWebhookRouter({ client, taskQueue, graph, identities }: We
         return toWaba(event.wabaId, accountEvent(event.value, at));
       case 'messages': {
         const captured = identities
-          ? await captureIdentities({ client, identities, reportMismatch }, event.wabaId, event.value)
+          ? await captureIdentities({ client, identities, reportMismatch }, event.wabaId, event.value, event.receivedAt)
           : [];
         return [...captured, ...(await paidMessage(event.value, batch))];
       }

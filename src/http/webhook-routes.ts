@@ -72,7 +72,8 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       }
       const events = webhookEvents(read.envelope, receivedAt);
       // A failed change is delivered again with the whole batch; the others, routed already, are harmless twice.
-      if (!(await handOver(events, route, logger, delivered))) return reply.code(500).send({ error: 'routing failed' });
+      if ((await handOver(events, route, logger, delivered)) !== 'routed')
+        return reply.code(500).send({ error: 'routing failed' });
       return reply.code(200).send({ received: events.length });
     });
   });

@@ -1,0 +1,251 @@
+// The webhook inbox's drain keeps Meta's order (a failed delivery is not overtaken: the whole drain backs off), gives
+// up on a delivery that cannot be routed for good (dead letters, logged without its body), and one inbox file has
+// one owner; stop() is bounded; an event without entry.time is dated when it was received.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { signWebhookBody } from '../../src/graph/signature.js';
+import { DEAD_AFTER_FAILURES, drainWebhookInbox } from '../../src/http/webhook-drain.js';
+import type { WebhookDeliveryOutcome } from '../../src/http/webhook-handover.js';
+import { WebhookInbox } from '../../src/http/webhook-inbox.js';
+import { createWebhookRouter } from '../../src/http/webhook-router.js';
+import { useBench } from '../support/bench.js';
+import { APP_SECRET } from '../support/harness.js';
+import { harnessHttpApp } from '../support/http-app.js';
+import { freshNumber } from '../support/journeys.js';
+import { capturedLogger, envelope, postSigned, qualityUpdate } from './support.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'numberflow-inbox-order-'));
+let files = 0;
+const inboxFile = () => join(dir, `inbox-${files++}.sqlite`);
+
+async function eventually(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`waited too long for ${what}`);
+}
+
+const unavailable = () => Promise.reject(new Error('14 UNAVAILABLE: Temporal cannot be reached (injected)'));
+const refused = () => Promise.reject(new Error('the portfolio cannot be found (injected)'));
+
+describe('the webhook inbox: one owner, ids never reused', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a second opening of a file in use, naming its folder and owner', () => {
+    const file = inboxFile();
+    const first = WebhookInbox.open(file);
+    try {
+      expect(() => WebhookInbox.open(file)).toThrow(`the webhook inbox in ${dir} is in use by process ${process.pid}`);
+    } finally {
+      first.close();
+    }
+    WebhookInbox.open(file).close(); // released on close
+  });
+
+  it('takes over the lock of a process that is gone', () => {
+    const file = inboxFile();
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    if (gone === undefined) throw new Error('no child pid');
+    writeFileSync(`${file}.lock`, `${gone}\n`);
+    const inbox = WebhookInbox.open(file);
+    expect(inbox.size).toBe(0);
+    inbox.close();
+  });
+
+  it('never gives an id twice, even once the inbox was empty', async () => {
+    const inbox = WebhookInbox.open(inboxFile());
+    try {
+      await inbox.put(Buffer.from('a'), Date.now());
+      const [first] = inbox.oldest(1);
+      inbox.remove([first!.id]);
+      expect(inbox.size).toBe(0);
+      await inbox.put(Buffer.from('b'), Date.now());
+      const [second] = inbox.oldest(1);
+      expect(second!.id).toBeGreaterThan(first!.id);
+    } finally {
+      inbox.close();
+    }
+  });
+
+  it('erases a routed body from the file, not only unlinks it', async () => {
+    const file = inboxFile();
+    const marker = `customer-message-${Date.now()}`;
+    const inbox = WebhookInbox.open(file);
+    await inbox.put(Buffer.from(marker), Date.now());
+    inbox.remove(inbox.oldest(1).map((d) => d.id));
+    inbox.close(); // the last connection's close checkpoints the WAL into the file
+    expect(readFileSync(file).includes(marker)).toBe(false);
+  });
+
+  it("keeps the first version's waiting deliveries, in order", () => {
+    const file = inboxFile();
+    const old = new Database(file);
+    old.exec(`CREATE TABLE webhook_inbox (id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL, body BLOB NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0)`);
+    const insert = old.prepare('INSERT INTO webhook_inbox (id, received_at, body) VALUES (?, ?, ?)');
+    insert.run(7, 1, Buffer.from('first'));
+    insert.run(9, 2, Buffer.from('second'));
+    old.close();
+    const inbox = WebhookInbox.open(file);
+    try {
+      expect(inbox.oldest(10).map((d) => d.body.toString())).toEqual(['first', 'second']);
+      expect(inbox.size).toBe(2);
+    } finally {
+      inbox.close();
+    }
+  });
+});
+
+describe("the webhook inbox's drain (dev server + Graph sandbox)", () => {
+  const t = useBench('dev');
+
+  /** A client whose signals go through `signal`, and the numbers signalled in the order they were routed. */
+  function clientWith(signal: NonNullable<WorkflowClientInterceptor['signal']>): Client {
+    const { client } = t.bench.env;
+    return new Client({
+      connection: client.connection,
+      namespace: client.options.namespace,
+      dataConverter: client.options.dataConverter,
+      interceptors: { workflow: [{ signal }] },
+    });
+  }
+  const body = (digits: string) => envelope([{ id: t.bench.wabaId, changes: [qualityUpdate(digits)] }]);
+  const signed = (digits: string) => {
+    const raw = body(digits);
+    return { raw: Buffer.from(raw), signature: signWebhookBody(raw, APP_SECRET) };
+  };
+
+  it('routes deliveries after a failed one only once it is routed, in the order received', async () => {
+    const numbers = [freshNumber(), freshNumber(), freshNumber()];
+    let down = true;
+    let failedTries = 0;
+    const routed: string[] = [];
+    const client = clientWith((input, next) => {
+      if (down) {
+        failedTries++;
+        return unavailable();
+      }
+      routed.push(input.workflowExecution.workflowId);
+      return next(input);
+    });
+    const file = inboxFile();
+    const app = await harnessHttpApp(t.bench, { client, webhookInbox: { file } });
+    try {
+      expect((await postSigned(app, body(numbers[0]!.slice(1)), APP_SECRET)).statusCode).toBe(200);
+      await eventually(() => failedTries > 0, 'the first delivery tried and failed');
+      for (const number of numbers.slice(1))
+        expect((await postSigned(app, body(number.slice(1)), APP_SECRET)).statusCode).toBe(200);
+      down = false;
+      await eventually(() => routed.length === 3, 'all three routed');
+      expect(routed).toEqual(numbers.map((n) => `number:${n}`));
+      await eventually(() => WebhookInbox.storedIn(file) === 0, 'the inbox emptied');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('dead-letters a delivery failing for good, logged without its body, and goes on', async () => {
+    const [stuck, next] = [freshNumber(), freshNumber()];
+    const routed: string[] = [];
+    const client = clientWith((input, forward) => {
+      if (input.workflowExecution.workflowId === `number:${stuck}`) return refused();
+      routed.push(input.workflowExecution.workflowId);
+      return forward(input);
+    });
+    const route = createWebhookRouter({ client, taskQueue: t.bench.taskQueue, graph: t.bench.graph });
+    const inbox = WebhookInbox.open(inboxFile());
+    const { logger, lines } = capturedLogger();
+    const outcomes: WebhookDeliveryOutcome[] = [];
+    for (const digits of [stuck, next]) await inbox.put(signed(digits.slice(1)).raw, Date.now());
+    const drain = drainWebhookInbox({
+      inbox,
+      route,
+      logger,
+      delivered: (o) => outcomes.push(o),
+      retryMs: 5,
+      maxRetryMs: 20,
+    });
+    try {
+      await eventually(() => routed.length === 1, 'the next delivery routed');
+      expect(routed).toEqual([`number:${next}`]);
+      const [dead] = inbox.deadLetters();
+      expect(dead?.reason).toBe(`routing failed ${DEAD_AFTER_FAILURES} times`);
+      expect(dead?.body.toString()).toBe(body(stuck.slice(1)));
+      expect(outcomes.filter((o) => o === 'dead_lettered')).toHaveLength(1);
+      expect(outcomes.filter((o) => o === 'routing_failed')).toHaveLength(DEAD_AFTER_FAILURES);
+      const given = lines.filter((line) => line.includes('given up on'));
+      expect(given).toHaveLength(1);
+      expect(lines.join('\n')).not.toContain(stuck.slice(1)); // neither the body nor its number
+      await eventually(() => inbox.size === 0, 'the inbox emptied');
+    } finally {
+      await drain.stop();
+      inbox.close();
+    }
+  });
+
+  it('keeps trying a delivery while Temporal is unavailable, and dead-letters one older than 7 days', async () => {
+    const [young, old] = [freshNumber(), freshNumber()];
+    let tries = 0;
+    const route = createWebhookRouter({
+      client: clientWith(() => (tries++, unavailable())),
+      taskQueue: t.bench.taskQueue,
+      graph: t.bench.graph,
+    });
+    const inbox = WebhookInbox.open(inboxFile());
+    await inbox.put(signed(old.slice(1)).raw, Date.now() - 8 * 24 * 60 * 60 * 1000);
+    await inbox.put(signed(young.slice(1)).raw, Date.now());
+    const drain = drainWebhookInbox({ inbox, route, logger: capturedLogger().logger, retryMs: 5, maxRetryMs: 10 });
+    try {
+      await eventually(() => tries > DEAD_AFTER_FAILURES + 5, 'many failed tries');
+      expect(inbox.deadLetters().map((d) => d.reason)).toEqual(['not routed in 7 days']);
+      expect(inbox.oldest(10).map((d) => d.body.toString())).toEqual([body(young.slice(1))]);
+    } finally {
+      await drain.stop();
+      inbox.close();
+    }
+  });
+
+  it('dates an event without entry.time when it was received, not when the drain routes it', async () => {
+    const digits = freshNumber().slice(1);
+    const dated: unknown[] = [];
+    const route = createWebhookRouter({
+      client: clientWith((input, next) => (dated.push(input.args[0]), next(input))),
+      taskQueue: t.bench.taskQueue,
+      graph: t.bench.graph,
+    });
+    const inbox = WebhookInbox.open(inboxFile());
+    const receivedAt = Date.now() - 60 * 60 * 1000; // an hour in the inbox
+    await inbox.put(signed(digits).raw, receivedAt);
+    const drain = drainWebhookInbox({ inbox, route, logger: capturedLogger().logger });
+    try {
+      await eventually(() => inbox.size === 0, 'the delivery routed');
+      expect(dated).toEqual([expect.objectContaining({ kind: 'quality', at: new Date(receivedAt).toISOString() })]);
+    } finally {
+      await drain.stop();
+      inbox.close();
+    }
+  });
+
+  it('stops within its bound while a delivery hangs in routing, and the delivery stays for the next start', async () => {
+    let asked = 0;
+    const route = createWebhookRouter({
+      client: clientWith(() => (asked++, new Promise<void>(() => {}))), // Temporal never answers
+      taskQueue: t.bench.taskQueue,
+      graph: t.bench.graph,
+    });
+    const file = inboxFile();
+    const inbox = WebhookInbox.open(file);
+    await inbox.put(signed(freshNumber().slice(1)).raw, Date.now());
+    const drain = drainWebhookInbox({ inbox, route, logger: capturedLogger().logger, stopWaitMs: 100 });
+    await eventually(() => asked === 1, 'the delivery in routing');
+    await drain.stop();
+    inbox.close();
+    expect(WebhookInbox.storedIn(file)).toBe(1);
+  });
+});
