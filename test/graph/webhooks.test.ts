@@ -9,12 +9,21 @@ function signed(payload: unknown): { body: Buffer; signature: string } {
   return { body, signature: signWebhookBody(body, APP_SECRET) };
 }
 
-/** The events of one signed payload; fails the test when the payload is refused. */
+const RECEIVED_AT = Date.now();
+
+/**
+ * The events of one signed payload, received at RECEIVED_AT; fails the test when the payload is refused.
+ * Each event is dated when received (the receiver's fallback when Meta sends no time); that date is
+ * checked here and left out of what the tests compare.
+ */
 function eventsOf(payload: unknown): WebhookEvent[] {
   const { body, signature } = signed(payload);
-  const result = parseWebhook(body, signature, APP_SECRET);
+  const result = parseWebhook(body, signature, APP_SECRET, { nowMs: RECEIVED_AT });
   if (!result.ok) throw new Error(`refused: ${result.status} ${result.reason}`);
-  return result.events;
+  return result.events.map(({ receivedAt, ...event }) => {
+    expect(receivedAt).toBe(RECEIVED_AT);
+    return event as WebhookEvent;
+  });
 }
 
 function onlyEvent(field: string, value: unknown): WebhookEvent {
