@@ -16,8 +16,10 @@ describe('a fault storm on every Graph endpoint (dev server + Graph sandbox)', (
     const started = performance.now();
     const views = await bench.run(async () => {
       const journeys = await Promise.all(Array.from({ length: JOURNEYS }, () => bench.start(bench.input())));
+      // Most runs take about 35 s. A journey whose call meets a transient fault three times in a row waits 5, 20 and
+      // 80 s before its fourth try (seen once in CI, about 1% of runs): the budget covers that chain.
       return Promise.all(
-        journeys.map((j) => driveToLive(bench.env.client, bench.sandbox.admin, j.workflowId, 105_000)),
+        journeys.map((j) => driveToLive(bench.env.client, bench.sandbox.admin, j.workflowId, 220_000)),
       );
     });
     const log = bench.sandbox.admin.calls();
@@ -35,5 +37,5 @@ describe('a fault storm on every Graph endpoint (dev server + Graph sandbox)', (
       expect(reachedLogic(registers, stormCodes).length).toBeLessThanOrEqual(2);
       expect(succeeded(registers)).toHaveLength(1);
     }
-  }, 120_000);
+  }, 260_000);
 });

@@ -1,6 +1,6 @@
 // Starts the real Temporal dev server once per test run (each time-skipping test file starts its own server), bundles the workflows once, and hands their
 // addresses to the test files. Nothing here mocks Temporal.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -9,6 +9,7 @@ import type { TestProject } from 'vitest/node';
 import { customSearchAttributes } from '../../src/domain/search-attributes.js';
 import { resolveBinary, toSdkExecutable } from '../../src/temporal/binaries.js';
 import { workflowInterceptorModules, workflowsPath } from '../../src/worker.js';
+import { NUMBER_BLOCKS_ENV } from './journeys.js';
 import { CONTINUE_AS_NEW_SUGGESTED_AT } from './server-settings.js';
 
 declare module 'vitest' {
@@ -32,6 +33,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   console.log(`[global-setup] ${testServer.description}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'numberflow-test-'));
+  // Test numbers are reserved in blocks here, so no two files start journeys on one number (support/journeys.ts).
+  process.env[NUMBER_BLOCKS_ENV] = join(dir, 'number-blocks');
+  mkdirSync(process.env[NUMBER_BLOCKS_ENV]);
   const [dev, bundle] = await Promise.all([
     timed('dev server started', () =>
       TestWorkflowEnvironment.createLocal({

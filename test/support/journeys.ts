@@ -1,12 +1,43 @@
 // Journey inputs for tests: valid numbers (libphonenumber-valid), a fresh one per test.
 import { randomInt } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseJourneyRequest, type JourneyRequest } from '../../src/domain/journey-input.js';
 import type { Activities } from '../../src/activities/index.js';
 import type { JourneyInput } from '../../src/domain/journey.js';
 
-/** A valid US number unlikely to be used by any other test of the run (the servers are shared by all files). */
+/** Where the files of one test run reserve blocks of numbers (set by the global setup; absent outside vitest). */
+export const NUMBER_BLOCKS_ENV = 'NUMBERFLOW_TEST_NUMBER_BLOCKS';
+const BLOCK_SIZE = 1_000;
+const BLOCKS = 8_000; // 415 200 0000 … 415 999 9999
+let block = { next: 0, end: 0 };
+
+/**
+ * A valid US number no other test of the run uses: the servers are shared by all files, and random numbers
+ * collided (thousands of journeys per run), starting a journey on a number another file's journey held. Each
+ * process reserves a block of 1,000 numbers by creating its file exclusively; outside a test run, a random one.
+ */
 export function freshNumber(): string {
-  return `+1415${randomInt(200, 1000)}${String(randomInt(0, 10_000)).padStart(4, '0')}`;
+  const dir = process.env[NUMBER_BLOCKS_ENV];
+  if (!dir) return numberAt(randomInt(0, BLOCK_SIZE * BLOCKS));
+  if (block.next === block.end) block = reserveBlock(dir);
+  return numberAt(block.next++);
+}
+
+function reserveBlock(dir: string): { next: number; end: number } {
+  for (let tried = 0, index = randomInt(0, BLOCKS); tried < BLOCKS; tried++, index = (index + 1) % BLOCKS) {
+    try {
+      closeSync(openSync(join(dir, String(index)), 'wx'));
+      return { next: index * BLOCK_SIZE, end: (index + 1) * BLOCK_SIZE };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  throw new Error('every block of test numbers is taken');
+}
+
+function numberAt(index: number): string {
+  return `+1415${200 + Math.floor(index / 10_000)}${String(index % 10_000).padStart(4, '0')}`;
 }
 
 /** A numeric Graph-style id, unique enough for a test run. */
