@@ -6,7 +6,13 @@ import { journeyQuery } from '../../src/domain/journey.js';
 import { slotAnswerSignal, type SlotRequest } from '../../src/domain/portfolio.js';
 import { startJourney } from '../../src/journeys/index.js';
 import { journeyInput } from '../support/journeys.js';
-import { connectTimeSkippingServer, uniqueTaskQueue, withWorker, type TestEnv } from '../support/temporal.js';
+import {
+  connectTimeSkippingServer,
+  terminateWhenIdle,
+  uniqueTaskQueue,
+  withWorker,
+  type TestEnv,
+} from '../support/temporal.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -62,7 +68,7 @@ describe('journey stages with stub activities (time-skipping server)', () => {
       expect(requests).toBe(1);
       expect(view.attempts.codeRequests).toBe(1);
       expect(view.notes.at(-1)?.what).toContain('Meta may have sent a code by SMS but did not confirm it');
-      await handle.terminate('test done');
+      await terminateWhenIdle(env.client, handle.workflowId);
     });
   });
 
