@@ -12,6 +12,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createActivities } from '../src/activities/index.js';
+import { portfolioTaskQueue } from '../src/config.js';
 import { capabilityUpdateSignal, capOfVerification, portfolioWorkflowId } from '../src/domain/portfolio.js';
 import { customSearchAttributes } from '../src/domain/search-attributes.js';
 import { GraphClient } from '../src/graph/client.js';
@@ -52,10 +53,21 @@ export interface BenchStand {
    * portfolio set-cap`, noted with who and why), here one with no practical limit.
    */
   openPortfolio(taskQueue: string, options?: { portfolioId?: string; client?: Client }): Promise<void>;
-  /** A worker on `taskQueue`: the real workflows and activities, and the baselines (no-op activity). */
-  worker(taskQueue: string): Promise<Worker>;
+  /**
+   * Workers as `npm run worker` runs them: one on `taskQueue`, one on its portfolios' queue; the real workflows and
+   * activities, and the baselines (no-op activity).
+   */
+  worker(taskQueue: string): Promise<BenchWorkers>;
   close(): Promise<void>;
 }
+
+export interface BenchWorkers {
+  runUntil<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** The portfolios' queue beside a journeys' queue, named as numberflow's configuration names it by default. */
+const portfoliosOf = (taskQueue: string) =>
+  portfolioTaskQueue({ TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_PORTFOLIO_TASK_QUEUE: undefined });
 
 /** The cap Meta grants the benchmark's portfolios, and an admin sets in numberflow: no practical limit. */
 const BENCH_CAP = 1_000_000;
@@ -100,6 +112,7 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
       const app = await buildHttpApp({
         client: env.client,
         taskQueue,
+        portfolioTaskQueue: portfoliosOf(taskQueue),
         appSecret: sandboxOptions.appSecret,
         verifyToken: 'bench-verify-token',
         logger: pino({ level: 'silent' }),
@@ -115,7 +128,7 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
     },
     async openPortfolio(taskQueue, { portfolioId: id = portfolioId, client = env.client } = {}) {
       await client.workflow.start('portfolio', {
-        taskQueue,
+        taskQueue: portfoliosOf(taskQueue),
         workflowId: portfolioWorkflowId(id),
         args: [{ portfolioId: id, cap: capOfVerification('verified'), capSource: 'business_verification' }],
       });
@@ -128,17 +141,23 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
         reason: 'Meta raised the limit for the benchmark',
       });
     },
-    worker: (taskQueue) =>
-      Worker.create({
-        connection: env.nativeConnection,
-        taskQueue,
-        workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
-        interceptors: { workflowModules: workflowInterceptorModules },
-        activities: {
-          ...createActivities({ graph, identities, temporal: env.client, taskQueue }),
-          baselineActivity: async () => undefined,
-        },
-      }),
+    async worker(taskQueue) {
+      const portfolioQueue = portfoliosOf(taskQueue);
+      const activities = {
+        ...createActivities({ graph, identities, temporal: env.client, taskQueue, portfolioTaskQueue: portfolioQueue }),
+        baselineActivity: async () => undefined,
+      };
+      const workerOn = (queue: string) =>
+        Worker.create({
+          connection: env.nativeConnection,
+          taskQueue: queue,
+          workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
+          interceptors: { workflowModules: workflowInterceptorModules },
+          activities,
+        });
+      const [journeys, portfolios] = await Promise.all([workerOn(taskQueue), workerOn(portfolioQueue)]);
+      return { runUntil: (fn) => journeys.runUntil(() => portfolios.runUntil(fn)) };
+    },
     close: async () => {
       for (const app of apps) await app.close();
       await graph.close();

@@ -6,7 +6,7 @@ import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { secretsKeysFor } from './codec/secrets-keys.js';
-import { loadConfig, usesSandbox, type Config } from './config.js';
+import { loadConfig, portfolioTaskQueue, usesSandbox, type Config } from './config.js';
 import { appSecretOf, graphClientFromConfig, SANDBOX_APP_ID } from './graph/from-config.js';
 import { PerWabaTokenProvider } from './graph/tokens.js';
 import { embeddedCodecEndpoint } from './http/codec-setup.js';
@@ -22,7 +22,7 @@ import type { TokenStore } from './stores/token-store.js';
 import { resolveBinary } from './temporal/binaries.js';
 import { connectWorkerConnection } from './temporal/connection.js';
 import { startDevServer } from './temporal/dev-server.js';
-import { createNumberflowWorker } from './worker.js';
+import { createNumberflowWorkers } from './worker.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -115,12 +115,15 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     identities: stores.identities,
     temporal: client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    portfolioTaskQueue: portfolioTaskQueue(config),
   });
-  const worker = await createNumberflowWorker({ connection, config, activities, dataConverter, tracing });
-  logger.info(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
+  const workers = await createNumberflowWorkers({ connection, config, activities, dataConverter, tracing });
+  logger.info(
+    `worker polling task queues "${workers.taskQueues.join('" and "')}" in namespace "${config.TEMPORAL_NAMESPACE}"`,
+  );
   logger.info('numberflow is running; press Ctrl-C to stop');
   // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once in-flight tasks drain.
-  await worker.run();
+  await workers.run();
   logger.info('worker stopped');
 }
 

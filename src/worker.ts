@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from './activities/index.js';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, portfolioTaskQueue, type Config } from './config.js';
 import { createLogger, installTemporalLogging } from './logger.js';
 import { runMain } from './run-main.js';
 import { createDataConverter, workerDataConverter } from './codec/data-converter.js';
@@ -35,6 +35,35 @@ export interface NumberflowWorkerOptions {
   taskQueue?: string;
   /** Spans for activities and workflows (the bundle then needs the tracing interceptors). */
   tracing?: Tracing;
+}
+
+/**
+ * The worker of the journeys' task queue and the worker of the portfolios' (src/config.ts portfolioTaskQueue), with
+ * the same bundle and activities: a portfolio's workflow tasks never wait behind thousands of journeys' tasks.
+ */
+export async function createNumberflowWorkers(options: Omit<NumberflowWorkerOptions, 'taskQueue'>): Promise<Workers> {
+  const journeys = await createNumberflowWorker(options);
+  const portfolios = await createNumberflowWorker({ ...options, taskQueue: portfolioTaskQueue(options.config) });
+  return {
+    taskQueues: [journeys.options.taskQueue, portfolios.options.taskQueue],
+    async run() {
+      // The Temporal runtime turns SIGINT/SIGTERM into shutdown() of both; one that fails stops the other.
+      const runs = [journeys, portfolios].map((worker) => worker.run());
+      try {
+        await Promise.all(runs);
+      } catch (err) {
+        for (const worker of [journeys, portfolios]) if (worker.getState() === 'RUNNING') worker.shutdown();
+        await Promise.allSettled(runs);
+        throw err;
+      }
+    },
+  };
+}
+
+export interface Workers {
+  taskQueues: string[];
+  /** Runs until both have stopped (SIGINT/SIGTERM, or one failed: the other is then stopped too). */
+  run(): Promise<void>;
 }
 
 export async function createNumberflowWorker(options: NumberflowWorkerOptions): Promise<Worker> {
@@ -87,11 +116,13 @@ async function main(): Promise<void> {
       identities: stores.identities,
       temporal: client,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      portfolioTaskQueue: portfolioTaskQueue(config),
     });
-    const worker = await createNumberflowWorker({ connection, config, activities, dataConverter, tracing });
+    const workers = await createNumberflowWorkers({ connection, config, activities, dataConverter, tracing });
     logger.info(
       {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
+        portfolioTaskQueue: portfolioTaskQueue(config),
         namespace: config.TEMPORAL_NAMESPACE,
         metrics: metricsUrl(config),
         tracing: tracing !== undefined,
@@ -99,7 +130,7 @@ async function main(): Promise<void> {
       'worker running',
     );
     // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once tasks have drained.
-    await worker.run();
+    await workers.run();
   } finally {
     for (const close of opened.reverse()) await close();
   }

@@ -28,6 +28,8 @@ const UPDATE_ANSWER_WITHIN_MS = 1_000;
 export interface PortfolioActivityDeps {
   temporal: Client;
   taskQueue: string;
+  /** Where a portfolio this worker starts runs (src/config.ts portfolioTaskQueue); the journeys' queue if not given. */
+  portfolioTaskQueue?: string;
   graph: GraphClient;
 }
 
@@ -45,7 +47,7 @@ async function capOfBusiness(graph: GraphClient, wabaId: string): Promise<Pick<P
   }
 }
 
-export function createPortfolioActivities({ temporal, taskQueue, graph }: PortfolioActivityDeps) {
+export function createPortfolioActivities({ temporal, taskQueue, portfolioTaskQueue, graph }: PortfolioActivityDeps) {
   const isRunning = (workflowId: string) =>
     temporal.workflow
       .getHandle(workflowId)
@@ -69,7 +71,7 @@ export function createPortfolioActivities({ temporal, taskQueue, graph }: Portfo
     const learnt = await capOfBusiness(graph, request.wabaId);
     // Another journey may have started it meanwhile: then this only signals it.
     await temporal.workflow.signalWithStart<typeof portfolio, [SlotRequest]>('portfolio', {
-      taskQueue,
+      taskQueue: portfolioTaskQueue ?? taskQueue,
       workflowId,
       args: [{ portfolioId, preregistered, ...learnt }],
       signal: requestSlotSignal,

@@ -23,6 +23,8 @@ import { webhookRoutes, type WebhookRouteOptions } from './webhook-routes.js';
 export interface HttpAppOptions {
   client: Client;
   taskQueue: string;
+  /** Where portfolios run (src/config.ts portfolioTaskQueue); the journeys' queue if not given (tests). */
+  portfolioTaskQueue?: string;
   appSecret: string;
   verifyToken: string;
   logger: Logger;
@@ -79,6 +81,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   await registerApi(app, {
     client: options.client,
     taskQueue: options.taskQueue,
+    portfolioTaskQueue: options.portfolioTaskQueue,
     principals,
     start: options.start,
     events: options.events,
@@ -98,6 +101,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const route = createWebhookRouter({
     client: options.client,
     taskQueue: options.taskQueue,
+    portfolioTaskQueue: options.portfolioTaskQueue,
     graph: options.graph,
     identities: options.identities,
   });

@@ -1,10 +1,10 @@
 // What the HTTP service needs beyond its clients, the same for `npm start` and `npm run service`: who may call
 // (the API's principals, also the console's and the codec server's), the list page tokens' key, the console's
-// secret, the codec server, and the webhook inbox's file. Built once here so the two entry points cannot drift apart.
+// secret, the codec server, the webhook inbox's file, and where portfolios run. Built once here so the two entry points cannot drift apart.
 import { join } from 'node:path';
 import type { CodecKeys } from '../codec/aes-gcm-codec.js';
 import type { SecretsKeyring } from '../codec/sealing.js';
-import type { Config } from '../config.js';
+import { portfolioTaskQueue, type Config } from '../config.js';
 import { localSecret } from '../local-secret.js';
 import type { Logger } from '../logger.js';
 import { PageTokens } from './api/page-token.js';
@@ -12,7 +12,10 @@ import type { HttpAppOptions } from './app.js';
 import { loadPrincipals } from './auth/setup.js';
 import { codecServerOptions } from './codec-setup.js';
 
-export type ServiceOptions = Pick<HttpAppOptions, 'principals' | 'pageTokens' | 'console' | 'codec' | 'webhookInbox'>;
+export type ServiceOptions = Pick<
+  HttpAppOptions,
+  'principals' | 'pageTokens' | 'console' | 'codec' | 'webhookInbox' | 'portfolioTaskQueue'
+>;
 
 /** Throws on a malformed token file, naming it: call it first, before anything is started. */
 export function serviceOptions(
@@ -28,5 +31,6 @@ export function serviceOptions(
     codec: codecServerOptions(config, keys.codec, keys.secrets, principals),
     // Each service process needs a data folder of its own: the inbox is drained by the process that keeps it.
     webhookInbox: { file: join(config.NUMBERFLOW_DATA_DIR, 'webhook-inbox.sqlite') },
+    portfolioTaskQueue: portfolioTaskQueue(config),
   };
 }

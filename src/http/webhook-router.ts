@@ -26,6 +26,8 @@ export interface RoutedEvent {
 export interface WebhookRouterOptions {
   client: Client;
   taskQueue: string;
+  /** Where a portfolio started by a capability update runs (src/config.ts portfolioTaskQueue); else taskQueue. */
+  portfolioTaskQueue?: string;
   /** Finds the portfolio of a WABA no journey knows yet, and the numbers it already has registered. */
   graph: GraphClient;
   /** Where customers' identity hashes are kept (left out: hashes are not read, 137000s not acted on). */
@@ -46,7 +48,13 @@ export class RoutingBatch {
 /** Paid messages matter to a journey only for Meta's 30-day deletion block: one signal an hour per number will do. */
 const PAID_MESSAGE_SIGNAL_EVERY_MS = 60 * 60 * 1000;
 
-export function createWebhookRouter({ client, taskQueue, graph, identities }: WebhookRouterOptions) {
+export function createWebhookRouter({
+  client,
+  taskQueue,
+  portfolioTaskQueue,
+  graph,
+  identities,
+}: WebhookRouterOptions) {
   const reportMismatch = mismatchReporter(client, taskQueue);
   const lastPaidSignal = new Map<string, number>(); // display_phone_number → when its journey last heard
   const toNumber = async (
@@ -91,7 +99,7 @@ export function createWebhookRouter({ client, taskQueue, graph, identities }: We
     const preregistered = running ? [] : await registeredNumbers(graph, wabaId);
     await client.workflow.signalWithStart<typeof portfolio, [{ maxPhoneNumbers: number }]>('portfolio', {
       workflowId,
-      taskQueue,
+      taskQueue: portfolioTaskQueue ?? taskQueue,
       args: [{ portfolioId, cap: maxPhoneNumbers, capSource: 'meta_webhook', preregistered }],
       signal: capabilityUpdateSignal,
       signalArgs: [{ maxPhoneNumbers }],

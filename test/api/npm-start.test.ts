@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freshNumber } from '../support/journeys.js';
-import { mainEnv, spawnMain, startMain, stoppedAfterEach, tempDir } from '../support/processes.js';
+import { clientOf, mainEnv, spawnMain, startMain, stoppedAfterEach, tempDir } from '../support/processes.js';
 
 const TIMEOUT = 180_000;
 const TOKEN_LINE = /^\s+(\w+@local)\s+(nf_[A-Za-z0-9_-]{43})$/;
@@ -51,6 +51,21 @@ describe("npm start's API", () => {
       });
       expect(startAnswer.status).toBe(201);
       const { journey } = (await startAnswer.json()) as { journey: { e164: string } };
+      // Its slot request started the portfolio on the portfolios' own task queue, which the worker also polls.
+      let stage = '';
+      for (let i = 0; i < 200 && stage !== 'AWAITING_OTP'; i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+        const read = await fetch(`${http}/v1/journeys/${journey.e164}`, { headers: as('auditor@local') });
+        stage = ((await read.json()) as { stage: string }).stage;
+      }
+      expect(stage).toBe('AWAITING_OTP');
+      const client = await clientOf(env);
+      try {
+        const portfolio = await client.workflow.getHandle(`portfolio:${first.portfolioId}`).describe();
+        expect(portfolio.taskQueue).toBe('numberflow-portfolios');
+      } finally {
+        await client.connection.close();
+      }
 
       first.main.child.kill('SIGINT');
       expect(await first.main.exit()).toBe(0);

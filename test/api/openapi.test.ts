@@ -110,6 +110,18 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
       }
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ ready: true, checks: { temporal: 'ok', worker: 'ok' } });
+      // The portfolios' own queue needs a worker too: without one no journey gets a slot.
+      const noPortfolios = await harnessHttpApp(t.bench, { portfolioTaskQueue: uniqueTaskQueue('no-portfolios') });
+      try {
+        const answer = await noPortfolios.inject({ url: '/readyz' });
+        expect(answer.statusCode).toBe(503);
+        expect(answer.json()).toMatchObject({
+          ready: false,
+          checks: { temporal: 'ok', worker: expect.stringMatching(/^no worker has polled task queue "no-portfolios-/) },
+        });
+      } finally {
+        await noPortfolios.close();
+      }
     });
   });
 });

@@ -1,5 +1,6 @@
-// /healthz: the process answers. /readyz: Temporal answers and a worker has polled the task queue within the last
-// minute, so a journey started now would move; 503 names what is missing. Neither needs a token.
+// /healthz: the process answers. /readyz: Temporal answers and a worker has polled each task queue (the journeys'
+// and the portfolios') within the last minute, so a journey started now would move; 503 names what is missing.
+// Neither needs a token.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
 import { healthAnswer, readinessAnswer } from './schemas.js';
@@ -12,7 +13,7 @@ const POLLER_SEEN_WITHIN_MS = 60_000;
 /** Readiness answers within this even when Temporal does not. */
 const CHECK_TIMEOUT_MS = 3_000;
 
-export function healthRoutes(app: ZodApp, client: Client, taskQueue: string): void {
+export function healthRoutes(app: ZodApp, client: Client, taskQueues: string[]): void {
   app.get(
     '/healthz',
     { schema: { tags: ['health'], summary: 'the process is up', response: { 200: healthAnswer.describe('up') } } },
@@ -34,7 +35,7 @@ export function healthRoutes(app: ZodApp, client: Client, taskQueue: string): vo
     async (_request, reply) => {
       const temporal = await temporalCheck(client);
       const worker =
-        temporal === 'ok' ? await workerCheck(client, taskQueue) : 'not checked: Temporal is not reachable';
+        temporal === 'ok' ? await workersCheck(client, taskQueues) : 'not checked: Temporal is not reachable';
       const ready = temporal === 'ok' && worker === 'ok';
       return reply.code(ready ? 200 : 503).send({ ready, checks: { temporal, worker } });
     },
@@ -50,6 +51,12 @@ async function temporalCheck(client: Client): Promise<string> {
   } catch (err) {
     return `Temporal does not answer for namespace "${client.options.namespace}": ${(err as Error).message}`;
   }
+}
+
+/** 'ok' when every queue has a worker, else what the first queue without one lacks. */
+async function workersCheck(client: Client, taskQueues: string[]): Promise<string> {
+  const checks = await Promise.all([...new Set(taskQueues)].map((taskQueue) => workerCheck(client, taskQueue)));
+  return checks.find((check) => check !== 'ok') ?? 'ok';
 }
 
 async function workerCheck(client: Client, taskQueue: string): Promise<string> {

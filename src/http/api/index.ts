@@ -23,6 +23,8 @@ import { signupRoutes, type SignupServices } from './signups.js';
 export interface ApiOptions {
   client: Client;
   taskQueue: string;
+  /** The portfolios' task queue, also checked by /readyz (src/config.ts portfolioTaskQueue); else taskQueue. */
+  portfolioTaskQueue?: string;
   principals: PrincipalDirectory;
   /** How journeys are started (without search attributes on the time-skipping test server). */
   start?: StartOptions;
@@ -70,7 +72,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     identities: options.identities,
   };
   const api = app.withTypeProvider<ZodTypeProvider>();
-  healthRoutes(api, options.client, options.taskQueue);
+  healthRoutes(api, options.client, [options.taskQueue, options.portfolioTaskQueue ?? options.taskQueue]);
   batchRoutes(api, context);
   journeyRoutes(api, context);
   actionRoutes(api, context);
