@@ -18,7 +18,8 @@ import type { ServiceMetrics } from '../telemetry/metrics.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { createWebhookRouter } from './webhook-router.js';
-import { webhookRoutes, type WebhookRouteOptions } from './webhook-routes.js';
+import type { WebhookInboxOptions } from './webhook-inbox.js';
+import { openWebhookInbox, webhookRoutes } from './webhook-routes.js';
 
 export interface HttpAppOptions {
   client: Client;
@@ -45,7 +46,7 @@ export interface HttpAppOptions {
    * Meta's deliveries are kept in this file and answered 200 once committed, then routed (left out: each is routed
    * before it is answered). The service keeps it in its data folder.
    */
-  webhookInbox?: WebhookRouteOptions['webhookInbox'];
+  webhookInbox?: { file: string } & WebhookInboxOptions;
   /** numberflow's metrics on /metrics, webhook deliveries counted (left out: no /metrics). */
   metrics?: ServiceMetrics;
 }
@@ -76,6 +77,15 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     );
   });
   const principals = options.principals ?? PrincipalDirectory.of({ principals: [] });
+  const route = createWebhookRouter({
+    client: options.client,
+    taskQueue: options.taskQueue,
+    graph: options.graph,
+    identities: options.identities,
+  });
+  const delivered = options.metrics?.webhookDelivered;
+  const inbox = options.webhookInbox && openWebhookInbox(options.webhookInbox, { ...options, route, delivered });
+  if (inbox) app.addHook('onClose', () => inbox.close());
   await registerApi(app, {
     client: options.client,
     taskQueue: options.taskQueue,
@@ -86,6 +96,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     signups: options.signups,
     graph: options.graph,
     identities: options.identities,
+    deadLetters: inbox?.deadLetters,
   });
   await app.register(consolePlugin, {
     client: options.client,
@@ -95,13 +106,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     events: { ...eventStreamDefaults, ...options.events },
     ...options.console,
   });
-  const route = createWebhookRouter({
-    client: options.client,
-    taskQueue: options.taskQueue,
-    graph: options.graph,
-    identities: options.identities,
-  });
-  await app.register(webhookRoutes, { ...options, route, delivered: options.metrics?.webhookDelivered });
+  await app.register(webhookRoutes, { ...options, route, delivered, inbox });
   if (options.codec) await app.register(codecRoutes, { ...options.codec, prefix: '/codec' });
   if (options.metrics) await app.register(metricsRoutes, options.metrics);
   app.get('/health', async () => ({ ok: true }));

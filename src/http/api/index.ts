@@ -10,6 +10,7 @@ import type { PrincipalDirectory } from '../auth/directory.js';
 import { actionRoutes } from './actions.js';
 import { auditRoutes } from './audit.js';
 import { batchRoutes } from './batch.js';
+import { deadLetterRoutes } from './dead-letters.js';
 import type { ApiContext } from './context.js';
 import { eventRoutes, eventStreamDefaults } from './events.js';
 import { healthRoutes } from './health.js';
@@ -33,6 +34,7 @@ export interface ApiOptions {
   signups?: SignupServices;
   graph?: ApiContext['graph'];
   identities?: ApiContext['identities'];
+  deadLetters?: ApiContext['deadLetters'];
 }
 
 export async function registerApi(app: FastifyInstance, options: ApiOptions): Promise<void> {
@@ -68,6 +70,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     signups: options.signups,
     graph: options.graph,
     identities: options.identities,
+    deadLetters: options.deadLetters,
   };
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, options.client, options.taskQueue);
@@ -80,6 +83,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   auditRoutes(api, context);
   pinRevealRoutes(api, context);
   numberRoutes(api, context);
+  deadLetterRoutes(api, context);
 }
 
 /**
