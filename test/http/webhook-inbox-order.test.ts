@@ -1,4 +1,4 @@
-// The webhook inbox's drain keeps Meta's order (a failed delivery is not overtaken: the whole drain backs off), gives
+// The webhook inbox's drain keeps Meta's order (while Temporal is unavailable the whole drain backs off: nothing overtakes), gives
 // up on a delivery that cannot be routed for good (dead letters, logged without its body), and one inbox file has
 // one owner; stop() is bounded; an event without entry.time is dated when it was received.
 import { spawnSync } from 'node:child_process';

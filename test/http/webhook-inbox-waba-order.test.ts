@@ -147,6 +147,38 @@ describe("the webhook inbox's drain keeps order per WABA (dev server + Graph san
     }
   });
 
+  it("replays a dead letter at its place in its WABA's order: after the older one failing, before the later", async () => {
+    const wabaA = freshId();
+    const [n0, n1, n2] = [freshNumber(), freshNumber(), freshNumber()];
+    let broken = true;
+    const routed: string[] = [];
+    const route = routerWith((input, next) => {
+      if (broken && input.workflowExecution.workflowId === `number:${n0}`) return refused();
+      routed.push(input.workflowExecution.workflowId.slice('number:'.length));
+      return next(input);
+    });
+    const inbox = WebhookInbox.open(inboxFile());
+    for (const number of [n0, n1, n2]) await inbox.put(delivery([wabaA, number]), Date.now());
+    const [, dead] = inbox.oldest(2);
+    inbox.deadLetter(dead!.id, 'routing failed 20 times'); // given up on by an earlier process
+    const drain = drainWebhookInbox({ inbox, route, logger: capturedLogger().logger, retryMs: 50, maxRetryMs: 50 });
+    try {
+      expect(await drain.replay(dead!.id, 300)).toEqual({
+        outcome: 'waiting',
+        reason: expect.stringMatching(/^still in the inbox after 0.3 s \(an older delivery of its WABA/),
+      });
+      expect(routed).toEqual([]);
+      expect(await drain.replay(dead!.id, 300)).toBeNull(); // in the inbox now, no longer a dead letter
+      broken = false;
+      await eventually(() => inbox.size === 0, 'the inbox emptied');
+      expect(routed).toEqual([n0, n1, n2]);
+      expect(inbox.deadLetters()).toEqual([]);
+    } finally {
+      await drain.stop();
+      inbox.close();
+    }
+  });
+
   it('does not walk the inbox again and again while its oldest deliveries all wait', async () => {
     const wabaA = freshId();
     let tries = 0;
