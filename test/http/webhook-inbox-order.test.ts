@@ -1,6 +1,7 @@
-// The webhook inbox's drain keeps Meta's order (while Temporal is unavailable the whole drain backs off: nothing overtakes), gives
-// up on a delivery that cannot be routed for good (dead letters, logged without its body), and one inbox file has
-// one owner; stop() is bounded; an event without entry.time is dated when it was received.
+// The webhook inbox's drain keeps Meta's order (while Temporal is unavailable the whole drain backs off: nothing
+// overtakes; per WABA otherwise, ./webhook-inbox-waba-order.test.ts), gives up on a delivery that cannot be routed
+// for good (dead letters, logged without its body), and one inbox file has one owner; stop() is bounded; an event
+// without entry.time is dated when it was received.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
