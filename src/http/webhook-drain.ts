@@ -45,7 +45,7 @@ export interface WebhookDrain {
 /**
  * A delivery is given up on (dead-lettered) past Meta's own 7 days of redelivery, or after DEAD_AFTER_FAILURES
  * failures that were not Temporal being unavailable (a WABA whose owner Graph will not give, say): with the backoff
- * that is about two hours of trying. Temporal being away counts only against the 7 days.
+ * that is about an hour and three quarters of trying. Temporal being away counts only against the 7 days.
  */
 export const DEAD_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
 export const DEAD_AFTER_FAILURES = 20;
