@@ -49,26 +49,29 @@ export function addWebhookCommands(
       print(context, opts.json, page, () => deadLetterLines(page));
     });
 
-  webhooks
-    .command('replay')
-    .description('put a dead letter back in the inbox and route it; says what became of it')
-    .argument('<id>', "the dead letter's id, as listed", idArgument)
-    .addOption(jsonOption())
-    .action(async (id: number, opts: { json?: boolean }) => {
-      const done = await withApi((api) => api.replayDeadLetter(id));
-      print(context, opts.json, done, () => [actionLine(done)]);
-      if (done.outcome === 'dead_lettered') throw new CliExit(1);
-    });
-
-  webhooks
-    .command('discard')
-    .description('discard a dead letter for good')
-    .argument('<id>', "the dead letter's id, as listed", idArgument)
-    .addOption(jsonOption())
-    .action(async (id: number, opts: { json?: boolean }) => {
-      const done = await withApi((api) => api.discardDeadLetter(id));
-      print(context, opts.json, done, () => [actionLine(done)]);
-    });
+  const actions = {
+    replay: {
+      description: 'put a dead letter back in the inbox and route it; says what became of it',
+      act: (api: NumberflowApi, id: number) => api.replayDeadLetter(id),
+    },
+    discard: {
+      description: 'discard a dead letter for good',
+      act: (api: NumberflowApi, id: number) => api.discardDeadLetter(id),
+    },
+  };
+  for (const [name, { description, act }] of Object.entries(actions)) {
+    webhooks
+      .command(name)
+      .description(description)
+      .argument('<id>', "the dead letter's id, as listed", idArgument)
+      .addOption(jsonOption())
+      .action(async (id: number, opts: { json?: boolean }) => {
+        const done = await withApi((api) => act(api, id));
+        print(context, opts.json, done, () => [actionLine(done)]);
+        // A replay that failed again is a failure of the command, for scripts.
+        if (done.outcome === 'dead_lettered') throw new CliExit(1);
+      });
+  }
 }
 
 function deadLetterLines({ deadLetters, total, nextAfter }: DeadLetters): string[] {

@@ -1,32 +1,17 @@
 // The webhook inbox keeps Meta's order per WABA, not across customers: a delivery whose routing fails holds back
 // only the later deliveries sharing a WABA with it (a delivery with several entries is held back by, and holds back,
 // each of its WABAs); every other delivery is routed at once, and a drain with nothing to route does not spin.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEAD_AFTER_FAILURES, drainWebhookInbox } from '../../src/http/webhook-drain.js';
 import { WebhookInbox } from '../../src/http/webhook-inbox.js';
 import { createWebhookRouter } from '../../src/http/webhook-router.js';
 import { useBench } from '../support/bench.js';
 import { freshId, freshNumber } from '../support/journeys.js';
+import { clientWith, eventually, inboxFiles, refused, unavailable } from './inbox-support.js';
 import { capturedLogger, envelope, qualityUpdate } from './support.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'numberflow-inbox-waba-'));
-let files = 0;
-const inboxFile = () => join(dir, `inbox-${files++}.sqlite`);
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`waited too long for ${what}`);
-}
-
-const refused = () => Promise.reject(new Error('the portfolio cannot be found (injected)'));
-const unavailable = () => Promise.reject(new Error('14 UNAVAILABLE: Temporal cannot be reached (injected)'));
+const files = inboxFiles('inbox-waba');
+const inboxFile = files.next;
 
 /** A delivery: one entry per WABA, each with a quality update of a number. */
 const delivery = (...entries: [waba: string, number: string][]) =>
@@ -34,19 +19,11 @@ const delivery = (...entries: [waba: string, number: string][]) =>
 
 describe("the webhook inbox's drain keeps order per WABA (dev server + Graph sandbox)", () => {
   const t = useBench('dev');
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(files.remove);
 
   /** A router whose signals go through `signal`. */
-  function routerWith(signal: NonNullable<WorkflowClientInterceptor['signal']>) {
-    const { client } = t.bench.env;
-    const intercepted = new Client({
-      connection: client.connection,
-      namespace: client.options.namespace,
-      dataConverter: client.options.dataConverter,
-      interceptors: { workflow: [{ signal }] },
-    });
-    return createWebhookRouter({ client: intercepted, taskQueue: t.bench.taskQueue, graph: t.bench.graph });
-  }
+  const routerWith = (signal: Parameters<typeof clientWith>[1]) =>
+    createWebhookRouter({ client: clientWith(t.bench, signal), taskQueue: t.bench.taskQueue, graph: t.bench.graph });
 
   it("routes other WABAs' deliveries past a failing one, and its own WABA's after it, in order", async () => {
     const [wabaA, wabaB, wabaC] = [freshId(), freshId(), freshId()];
