@@ -87,6 +87,7 @@ describe("the webhook inbox's dead letters for admins (dev server, Graph sandbox
   });
   const log = capturedLogger();
   const api = useApi(t, { client: () => client, logger: log.logger, webhookInbox: () => file });
+  const withoutInbox = useApi(t); // a service routing each delivery before answering keeps none
 
   const list = (query = '', as: Who = 'admin') => api.call<Listed>('GET', `/v1/webhooks/dead-letters${query}`, { as });
   const replay = (id: number | string, as: Who = 'admin') =>
@@ -203,6 +204,15 @@ describe("the webhook inbox's dead letters for admins (dev server, Graph sandbox
       expect.objectContaining({ msg: 'webhook dead letter discarded', deadLetter: ids.discarded, actor: 'admin@test' }),
     );
     expect(leaked(log.lines.join('\n'), [CUSTOMER_TEXT])).toEqual([]);
+  });
+
+  it('answers 501 from a service that keeps no inbox', async () => {
+    const answer = await withoutInbox.call<Refusal>('GET', '/v1/webhooks/dead-letters', { as: 'admin' });
+    expect(answer.status).toBe(501);
+    expect(answer.body.error).toMatchObject({
+      code: 'not_configured',
+      message: expect.stringMatching(/no webhook inbox/),
+    });
   });
 
   it('says the inbox is reached through the HTTP API only', async () => {
