@@ -17,9 +17,10 @@ import { installErrorHandling } from './errors.js';
 import type { ServiceMetrics } from '../telemetry/metrics.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
+import type { Route } from './webhook-handover.js';
 import { createWebhookRouter } from './webhook-router.js';
 import type { WebhookInboxOptions } from './webhook-inbox.js';
-import { openWebhookInbox, webhookRoutes } from './webhook-routes.js';
+import { openWebhookInbox, webhookRoutes, type OpenWebhookInbox } from './webhook-routes.js';
 
 export interface HttpAppOptions {
   client: Client;
@@ -86,6 +87,27 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const delivered = options.metrics?.webhookDelivered;
   const inbox = options.webhookInbox && openWebhookInbox(options.webhookInbox, { ...options, route, delivered });
   if (inbox) app.addHook('onClose', () => inbox.close());
+  try {
+    await registerRoutes(app, options, { principals, route, delivered, inbox });
+  } catch (err) {
+    await inbox?.close(); // its lock, released for the next try
+    throw err;
+  }
+  app.get('/health', async () => ({ ok: true }));
+  return app;
+}
+
+async function registerRoutes(
+  app: FastifyInstance,
+  options: HttpAppOptions,
+  shared: {
+    principals: PrincipalDirectory;
+    route: Route;
+    delivered: ServiceMetrics['webhookDelivered'] | undefined;
+    inbox: OpenWebhookInbox | undefined;
+  },
+): Promise<void> {
+  const { principals, route, delivered, inbox } = shared;
   await registerApi(app, {
     client: options.client,
     taskQueue: options.taskQueue,
@@ -109,6 +131,4 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   await app.register(webhookRoutes, { ...options, route, delivered, inbox });
   if (options.codec) await app.register(codecRoutes, { ...options.codec, prefix: '/codec' });
   if (options.metrics) await app.register(metricsRoutes, options.metrics);
-  app.get('/health', async () => ({ ok: true }));
-  return app;
 }
