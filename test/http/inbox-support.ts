@@ -31,13 +31,17 @@ export const unavailable = () => Promise.reject(new Error('14 UNAVAILABLE: Tempo
 /** A signal failing otherwise (Graph will not give a WABA's owner, say): only its WABAs wait. */
 export const refused = () => Promise.reject(new Error('the portfolio cannot be found (injected)'));
 
-/** A client of the harness's server whose signals go through `signal`. */
-export function clientWith(harness: Harness, signal: NonNullable<WorkflowClientInterceptor['signal']>): Client {
+/** A client of the harness's server whose signals go through `signal` (and whatever else `others` intercepts). */
+export function clientWith(
+  harness: Harness,
+  signal: NonNullable<WorkflowClientInterceptor['signal']>,
+  others: Omit<WorkflowClientInterceptor, 'signal'> = {},
+): Client {
   const { client } = harness.env;
   return new Client({
     connection: client.connection,
     namespace: client.options.namespace,
     dataConverter: client.options.dataConverter,
-    interceptors: { workflow: [{ signal }] },
+    interceptors: { workflow: [{ ...others, signal }] },
   });
 }

@@ -8,7 +8,12 @@ import { createWebhookRouter } from '../../src/http/webhook-router.js';
 import { useBench } from '../support/bench.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import { clientWith, eventually, inboxFiles, refused, unavailable } from './inbox-support.js';
-import { capturedLogger, envelope, qualityUpdate } from './support.js';
+import { capturedLogger, envelope, qualityUpdate, type Change } from './support.js';
+import { portfolioWorkflowId } from '../../src/domain/portfolio.js';
+import { GraphClient } from '../../src/graph/client.js';
+import { SANDBOX_APP_ID } from '../../src/graph/from-config.js';
+import { APP_SECRET } from '../support/harness.js';
+import { uniqueTaskQueue } from '../support/temporal.js';
 
 const files = inboxFiles('inbox-waba');
 const inboxFile = files.next;
@@ -24,6 +29,47 @@ describe("the webhook inbox's drain keeps order per WABA (dev server + Graph san
   /** A router whose signals go through `signal`. */
   const routerWith = (signal: Parameters<typeof clientWith>[1]) =>
     createWebhookRouter({ client: clientWith(t.bench, signal), taskQueue: t.bench.taskQueue, graph: t.bench.graph });
+
+  it("routes past a capability update whose WABA's owner Graph will not give, and its WABA's later one after it", async () => {
+    const { sandbox } = t.bench;
+    const [wabaA, wabaB] = [freshId(), freshId()];
+    const [a2, b1] = [freshNumber(), freshNumber()];
+    // Until WABA A exists at Meta (the sandbox), asking for its owner fails: the update cannot be routed.
+    let token = sandbox.admin.issueToken({ wabaIds: [t.bench.wabaId] });
+    const graph = new GraphClient({
+      baseUrl: sandbox.url,
+      tokens: { tokenFor: () => Promise.resolve(token) },
+      appId: SANDBOX_APP_ID,
+      appSecret: APP_SECRET,
+    });
+    const routed: string[] = [];
+    const recording = clientWith(
+      t.bench,
+      (input, next) => (routed.push(input.workflowExecution.workflowId), next(input)),
+      { signalWithStart: (input, next) => (routed.push(input.options.workflowId), next(input)) },
+    );
+    const route = createWebhookRouter({ client: recording, taskQueue: uniqueTaskQueue('unpolled'), graph });
+    const inbox = WebhookInbox.open(inboxFile());
+    const capability: Change = { field: 'business_capability_update', value: { max_phone_numbers_per_business: 25 } };
+    await inbox.put(Buffer.from(envelope([{ id: wabaA, changes: [capability] }])), Date.now());
+    for (const body of [delivery([wabaB, b1]), delivery([wabaA, a2])]) await inbox.put(body, Date.now());
+    const { logger, lines } = capturedLogger();
+    const drain = drainWebhookInbox({ inbox, route, logger, retryMs: 50, maxRetryMs: 50 });
+    const failures = () => lines.filter((line) => line.includes('webhook change not routed')).length;
+    try {
+      await eventually(() => routed.includes(`number:${b1}`) && failures() >= 2, "B's routed while A's is retried");
+      expect(routed).toEqual([`number:${b1}`]);
+      expect(inbox.size).toBe(2);
+      const { portfolioId } = sandbox.admin.createPortfolio({ portfolioId: freshId() });
+      sandbox.admin.createWaba({ portfolioId, wabaId: wabaA });
+      token = sandbox.admin.issueToken({ wabaIds: [wabaA] });
+      await eventually(() => inbox.size === 0, 'the inbox emptied');
+      expect(routed).toEqual([`number:${b1}`, portfolioWorkflowId(portfolioId), `number:${a2}`]);
+    } finally {
+      await drain.stop();
+      inbox.close();
+    }
+  });
 
   it("routes other WABAs' deliveries past a failing one, and its own WABA's after it, in order", async () => {
     const [wabaA, wabaB, wabaC] = [freshId(), freshId(), freshId()];
