@@ -6,14 +6,9 @@
 // The backoff is per failed delivery, from its own count of attempts (1 s doubling up to 10 min): a WABA that just
 // failed is tried again within a second, not after the long wait another WABA failing for an hour has earned.
 
-/** A failed delivery waiting for its next try, and the WABAs it holds back meanwhile. */
-interface Held {
-  retryAt: number;
-  wabas: readonly string[];
-}
-
 export class WabaOrder {
-  private readonly held = new Map<number, Held>();
+  /** Failed deliveries by id, and when each is tried again. */
+  private readonly held = new Map<number, number>();
   /** WABAs whose later deliveries wait: those of a held delivery, or of one that waits itself (in this walk). */
   private blocked = new Set<string>();
   /** The last delivery this walk looked at: what is received later has a larger id. */
@@ -42,18 +37,18 @@ export class WabaOrder {
    */
   waits(id: number, wabas: readonly string[], now: number): boolean {
     this.cursor = Math.max(this.cursor, id);
-    const held = this.held.get(id);
+    const retryAt = this.held.get(id);
     const behind = wabas.some((waba) => this.blocked.has(waba));
     // Its time came but it waits behind an older one: it is tried when that one is, not at a time of its own.
-    if (behind && held !== undefined && held.retryAt <= now) this.held.delete(id);
-    const waits = behind || (held !== undefined && held.retryAt > now);
+    if (behind && retryAt !== undefined && retryAt <= now) this.held.delete(id);
+    const waits = behind || (retryAt !== undefined && retryAt > now);
     if (waits) for (const waba of wabas) this.blocked.add(waba);
     return waits;
   }
 
   /** It failed: tried again at `retryAt`, its WABAs held back until then. */
   hold(id: number, wabas: readonly string[], retryAt: number): void {
-    this.held.set(id, { retryAt, wabas });
+    this.held.set(id, retryAt);
     for (const waba of wabas) this.blocked.add(waba);
   }
 
@@ -65,7 +60,7 @@ export class WabaOrder {
   /** When the first held delivery is due, or null when none is held. */
   nextRetryAt(): number | null {
     let next: number | null = null;
-    for (const { retryAt } of this.held.values()) next = next === null ? retryAt : Math.min(next, retryAt);
+    for (const retryAt of this.held.values()) next = next === null ? retryAt : Math.min(next, retryAt);
     return next;
   }
 }
