@@ -58,7 +58,7 @@ export class WebhookDeadLetters {
         ? `delivery ${id} was routed`
         : replayed.outcome === 'dead_lettered'
           ? `delivery ${id} failed again and is back in the dead letters: ${replayed.reason}`
-          : `delivery ${id} is back in the inbox, ${replayed.reason}`;
+          : `delivery ${id} is back in the inbox: ${replayed.reason}`;
     return { id, message, ...replayed };
   }
 

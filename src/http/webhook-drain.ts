@@ -243,7 +243,7 @@ export function drainWebhookInbox({
     const why = backingOff
       ? 'Temporal cannot be reached now'
       : 'an older delivery of its WABA has not been routed yet, or the drain is busy';
-    return `still in the inbox after ${waitMs / 1000} s (${why}); it is routed in its turn`;
+    return `not routed within ${waitMs / 1000} s (${why}); it is routed in its turn`;
   }
 
   start(); // what a previous process left

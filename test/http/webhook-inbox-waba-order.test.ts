@@ -188,7 +188,7 @@ describe("the webhook inbox's drain keeps order per WABA (dev server + Graph san
     try {
       expect(await drain.replay(dead!.id, 300)).toEqual({
         outcome: 'waiting',
-        reason: expect.stringMatching(/^still in the inbox after 0.3 s \(an older delivery of its WABA/),
+        reason: expect.stringMatching(/^not routed within 0.3 s \(an older delivery of its WABA/),
       });
       expect(routed).toEqual([]);
       expect(await drain.replay(dead!.id, 300)).toBeNull(); // in the inbox now, no longer a dead letter
