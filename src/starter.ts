@@ -1,6 +1,7 @@
 // numberflow's command line: starts, reads, lists and watches journeys and takes an operator's input, directly
 // through Temporal (the local default) or through the HTTP API (NUMBERFLOW_URL and NUMBERFLOW_TOKEN); the auditor's
-// timeline and exports (either way); and, in direct mode, Embedded Signups and customers' tokens, an admin's PIN reveal.
+// timeline and exports (either way); the webhook inbox's dead letters (API only); and, in direct mode, Embedded
+// Signups and customers' tokens, an admin's PIN reveal.
 import { fileURLToPath } from 'node:url';
 import { readStdin } from './cli/stdin.js';
 import { Command } from 'commander';
@@ -18,6 +19,7 @@ import { addOperatorCommands } from './cli/operator-commands.js';
 import { addPortfolioCommands } from './cli/portfolio-commands.js';
 import { addSecretsCommands } from './cli/secrets-commands.js';
 import { addTokenCommands } from './cli/token-commands.js';
+import { addWebhookCommands } from './cli/webhook-commands.js';
 import { loadConfig } from './config.js';
 
 export interface CliOptions {
@@ -64,6 +66,7 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   addPortfolioCommands(program, context);
   addIdentityCommands(program, context);
   addTokenCommands(program, out);
+  addWebhookCommands(program, out, env); // through the API only: the inbox is the running service's
   // Direct mode only (audit also through the API): they talk to Temporal (and Graph, the token store) from here.
   const withClient = withDirectClient(() => loadConfig(env));
   addSecretsCommands(program, withClient, out);

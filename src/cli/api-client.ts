@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ExportFormat, PortfolioWindow, TimelineFormat } from '../audit/index.js';
 import type { JourneyActionName, JourneyEvent } from '../journeys/index.js';
 import { errorSchema, type Problem } from '../http/errors.js';
+import { deadLetterActionAnswer, deadLettersAnswer } from '../http/api/dead-letters.js';
 import { confirmedAnswer, sentAnswer, untrustedAnswer } from '../http/api/numbers.js';
 import type { IdentityConfirmationBody, SentMessage, UntrustedCustomers, UntrustedPage } from './operations.js';
 import {
@@ -35,6 +36,8 @@ export interface ListQuery {
   pageSize?: number;
   pageToken?: string;
 }
+
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** The API answered with its error shape: the status, its code and message, and the problems field by field. */
 export class ApiAnswerError extends Error {
@@ -162,6 +165,25 @@ export class NumberflowApi {
     return this.#parse(confirmedAnswer, json, 'POST /v1/numbers/{e164}/identities/{waId}/confirmation');
   }
 
+  /** GET /v1/webhooks/dead-letters: a page of the webhook deliveries the inbox gave up on (admins). */
+  async deadLetters(page: { after: number; pageSize: number }) {
+    const query = new URLSearchParams({ after: String(page.after), pageSize: String(page.pageSize) });
+    const { json } = await this.#send('GET', `/v1/webhooks/dead-letters?${query.toString()}`);
+    return this.#parse(deadLettersAnswer, json, 'GET /v1/webhooks/dead-letters');
+  }
+
+  /** POST /v1/webhooks/dead-letters/{id}/replay: back in the inbox and routed; what became of it. */
+  async replayDeadLetter(id: number) {
+    const { json } = await this.#send('POST', `/v1/webhooks/dead-letters/${id}/replay`, { body: {} });
+    return this.#parse(deadLetterActionAnswer, json, 'POST /v1/webhooks/dead-letters/{id}/replay');
+  }
+
+  /** DELETE /v1/webhooks/dead-letters/{id}: discarded for good. */
+  async discardDeadLetter(id: number) {
+    const { json } = await this.#send('DELETE', `/v1/webhooks/dead-letters/${id}`);
+    return this.#parse(deadLetterActionAnswer, json, 'DELETE /v1/webhooks/dead-letters/{id}');
+  }
+
   /** The journey's Server-Sent Events until the stream ends or `signal` aborts (then it returns quietly). */
   async *events(e164: string, signal: AbortSignal): AsyncGenerator<JourneyEvent> {
     const path = `/v1/journeys/${encodeURIComponent(e164)}/events`;
@@ -242,7 +264,7 @@ export class NumberflowApi {
   }
 
   async #send(
-    method: 'GET' | 'POST' | 'PUT',
+    method: HttpMethod,
     path: string,
     options: { body?: object; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; json: unknown }> {
@@ -257,7 +279,7 @@ export class NumberflowApi {
   }
 
   async #request(
-    method: 'GET' | 'POST' | 'PUT',
+    method: HttpMethod,
     path: string,
     headers: Record<string, string>,
     body?: string,

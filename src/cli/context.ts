@@ -15,7 +15,12 @@ export interface CommandContext {
 export const jsonOption = (): Option => new Option('--json', 'print the answer as one JSON document, for scripts');
 
 /** Prints one JSON document, or the human-readable lines. */
-export function print(context: CommandContext, json: boolean | undefined, value: unknown, human: () => string[]) {
+export function print(
+  context: Pick<CommandContext, 'out'>,
+  json: boolean | undefined,
+  value: unknown,
+  human: () => string[],
+) {
   if (json) context.out(JSON.stringify(value, null, 2));
   else for (const line of human()) context.out(line);
 }

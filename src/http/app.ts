@@ -17,8 +17,10 @@ import { installErrorHandling } from './errors.js';
 import type { ServiceMetrics } from '../telemetry/metrics.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
+import type { Route } from './webhook-handover.js';
 import { createWebhookRouter } from './webhook-router.js';
-import { webhookRoutes, type WebhookRouteOptions } from './webhook-routes.js';
+import type { WebhookInboxOptions } from './webhook-inbox.js';
+import { openWebhookInbox, webhookRoutes, type OpenWebhookInbox } from './webhook-routes.js';
 
 export interface HttpAppOptions {
   client: Client;
@@ -47,7 +49,7 @@ export interface HttpAppOptions {
    * Meta's deliveries are kept in this file and answered 200 once committed, then routed (left out: each is routed
    * before it is answered). The service keeps it in its data folder.
    */
-  webhookInbox?: WebhookRouteOptions['webhookInbox'];
+  webhookInbox?: { file: string } & WebhookInboxOptions;
   /** numberflow's metrics on /metrics, webhook deliveries counted (left out: no /metrics). */
   metrics?: ServiceMetrics;
 }
@@ -78,6 +80,37 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     );
   });
   const principals = options.principals ?? PrincipalDirectory.of({ principals: [] });
+  const route = createWebhookRouter({
+    client: options.client,
+    taskQueue: options.taskQueue,
+    portfolioTaskQueue: options.portfolioTaskQueue,
+    graph: options.graph,
+    identities: options.identities,
+  });
+  const delivered = options.metrics?.webhookDelivered;
+  const inbox = options.webhookInbox && openWebhookInbox(options.webhookInbox, { ...options, route, delivered });
+  if (inbox) app.addHook('onClose', () => inbox.close());
+  try {
+    await registerRoutes(app, options, { principals, route, delivered, inbox });
+  } catch (err) {
+    await inbox?.close(); // its lock, released for the next try
+    throw err;
+  }
+  app.get('/health', async () => ({ ok: true }));
+  return app;
+}
+
+async function registerRoutes(
+  app: FastifyInstance,
+  options: HttpAppOptions,
+  shared: {
+    principals: PrincipalDirectory;
+    route: Route;
+    delivered: ServiceMetrics['webhookDelivered'] | undefined;
+    inbox: OpenWebhookInbox | undefined;
+  },
+): Promise<void> {
+  const { principals, route, delivered, inbox } = shared;
   await registerApi(app, {
     client: options.client,
     taskQueue: options.taskQueue,
@@ -89,6 +122,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     signups: options.signups,
     graph: options.graph,
     identities: options.identities,
+    deadLetters: inbox?.deadLetters,
   });
   await app.register(consolePlugin, {
     client: options.client,
@@ -98,16 +132,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     events: { ...eventStreamDefaults, ...options.events },
     ...options.console,
   });
-  const route = createWebhookRouter({
-    client: options.client,
-    taskQueue: options.taskQueue,
-    portfolioTaskQueue: options.portfolioTaskQueue,
-    graph: options.graph,
-    identities: options.identities,
-  });
-  await app.register(webhookRoutes, { ...options, route, delivered: options.metrics?.webhookDelivered });
+  await app.register(webhookRoutes, { ...options, route, delivered, inbox });
   if (options.codec) await app.register(codecRoutes, { ...options.codec, prefix: '/codec' });
   if (options.metrics) await app.register(metricsRoutes, options.metrics);
-  app.get('/health', async () => ({ ok: true }));
-  return app;
 }

@@ -1,12 +1,15 @@
 // Drains the webhook inbox in the order deliveries were received: each read (it was verified when received), handed
-// to the workflows it concerns, then deleted. When one's routing fails the drain stops there and backs off whole
-// (1 s doubling up to 10 min), so that no later delivery overtakes it: the retry resumes from the oldest row. One
-// that cannot be routed for good goes to the dead letters (./webhook-inbox.ts) so that it blocks the rest no longer.
-// Started with the service, it first drains what a previous process left.
+// to the workflows it concerns, then deleted. Meta's order matters within a WABA, not across customers: a delivery
+// whose routing fails holds back only the later deliveries sharing a WABA with it (./webhook-order.ts), tried again
+// after its own backoff (1 s doubling up to 10 min), while every other delivery flows on. Temporal being unavailable
+// would fail every delivery alike: then the whole drain stops and backs off, and resumes from the oldest row. One
+// that cannot be routed for good goes to the dead letters (./webhook-inbox.ts), where an admin sees, replays or
+// discards it (./webhook-dead-letters.ts). Started with the service, it first drains what a previous process left.
 import type { Logger } from 'pino';
 import { readVerifiedWebhook, webhookEvents } from '../graph/webhooks.js';
 import { bounded } from '../graph/webhook-limits.js';
 import { handOver, type HandOverResult, type Route, type WebhookDeliveryOutcome } from './webhook-handover.js';
+import { backoffMs, WabaOrder } from './webhook-order.js';
 import { RoutingBatch } from './webhook-router.js';
 import type { InboxDelivery, WebhookInbox } from './webhook-inbox.js';
 
@@ -22,9 +25,19 @@ export interface WebhookDrainOptions {
   stopWaitMs?: number;
 }
 
+/** What became of a replayed dead letter within the wait: routed, back in the dead letters, or still waiting. */
+export type ReplayOutcome =
+  { outcome: 'routed' } | { outcome: 'dead_lettered'; reason: string } | { outcome: 'waiting'; reason: string };
+
 export interface WebhookDrain {
   /** Something was put in the inbox: drain it (a drain under way goes on to it). */
   wake(): void;
+  /**
+   * Puts a dead letter back in the inbox under its own id and routes it, answering what became of it within
+   * `waitMs`; null if there is no such dead letter. Failing again (not Temporal being unavailable), it goes straight
+   * back to the dead letters: a replay is one more try, not another two hours of holding its WABA back.
+   */
+  replay(id: number, waitMs?: number): Promise<ReplayOutcome | null>;
   /** Stops after the delivery being routed (waiting stopWaitMs at most); what is left stays for the next start. */
   stop(): Promise<void>;
 }
@@ -32,7 +45,7 @@ export interface WebhookDrain {
 /**
  * A delivery is given up on (dead-lettered) past Meta's own 7 days of redelivery, or after DEAD_AFTER_FAILURES
  * failures that were not Temporal being unavailable (a WABA whose owner Graph will not give, say): with the backoff
- * that is about an hour and a half of trying. Temporal being away counts only against the 7 days.
+ * that is about an hour and three quarters of trying. Temporal being away counts only against the 7 days.
  */
 export const DEAD_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
 export const DEAD_AFTER_FAILURES = 20;
@@ -48,6 +61,9 @@ const PACE_MS = 50;
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** How one delivery went in a walk: it waited its turn, or its hand-over's result. */
+type Walked = { result: 'waits' | HandOverResult; wabas: string[] };
+
 export function drainWebhookInbox({
   inbox,
   route,
@@ -62,61 +78,91 @@ export function drainWebhookInbox({
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let lastWake = 0;
-  /** Failed drains in a row: the backoff's exponent. */
+  /** Drains in a row that stopped on Temporal being unavailable: the whole drain's backoff exponent. */
   let failedDrains = 0;
   let backingOff = false;
+  const order = new WabaOrder();
+  /** Dead letters an admin put back, and who waits for what becomes of them. */
+  const replayed = new Set<number>();
+  const waiters = new Map<number, (outcome: ReplayOutcome) => void>();
 
-  async function routeOne(delivery: InboxDelivery, batch: RoutingBatch): Promise<HandOverResult> {
+  async function walkOne(delivery: InboxDelivery, batch: RoutingBatch): Promise<Walked> {
     const read = readVerifiedWebhook(delivery.body);
     if (!read.ok) {
       // Answered already; only a body the receiver read can be here, so this is a defect, not Meta's.
       logger.error({ reason: bounded(read.reason) }, 'webhook in the inbox could not be read; dropped');
       delivered?.('unusable');
-      return 'routed';
+      return { result: 'routed', wabas: [] };
     }
-    return handOver(webhookEvents(read.envelope, delivery.receivedAt), route, logger, delivered, batch);
+    const events = webhookEvents(read.envelope, delivery.receivedAt);
+    const wabas = [...new Set(events.map((event) => event.wabaId))];
+    if (order.waits(delivery.id, wabas, Date.now())) return { result: 'waits', wabas };
+    return { result: await handOver(events, route, logger, delivered, batch), wabas };
   }
 
   /** Why a failed delivery is given up on now, or null to try it again. */
   function giveUp(delivery: InboxDelivery, result: HandOverResult): string | null {
     const failures = delivery.failures + (result === 'failed' ? 1 : 0);
     if (Date.now() - delivery.receivedAt > DEAD_AFTER_MS) return 'not routed in 7 days';
+    if (result === 'failed' && replayed.has(delivery.id)) return 'replayed; routing failed again';
     if (failures >= DEAD_AFTER_FAILURES) return `routing failed ${failures} times`;
     return null;
   }
 
-  /** Routes the oldest deliveries in order; false when one failed and the drain must back off. */
+  /** Out of the inbox: routed or given up on. */
+  function settle(id: number, outcome: ReplayOutcome): void {
+    order.release(id);
+    replayed.delete(id);
+    waiters.get(id)?.(outcome);
+  }
+
+  function bury(delivery: InboxDelivery, reason: string): void {
+    inbox.deadLetter(delivery.id, reason);
+    // The body is Meta's (customers' messages): never logged.
+    logger.error(
+      { delivery: delivery.id, receivedAt: new Date(delivery.receivedAt).toISOString(), reason },
+      'webhook delivery given up on; kept in the inbox dead letters',
+    );
+    delivered?.('dead_lettered');
+    settle(delivery.id, { outcome: 'dead_lettered', reason });
+  }
+
+  /**
+   * Walks the inbox by id, routing each delivery that does not wait for an older one of its WABA; false when
+   * Temporal was unavailable and the whole drain must back off.
+   */
   async function drain(): Promise<boolean> {
     do {
       again = false;
-      for (let due = inbox.oldest(BATCH); due.length > 0 && !stopped; due = inbox.oldest(BATCH)) {
+      const page = () => inbox.after(order.nextPageAfter(), BATCH);
+      for (let due = page(); due.length > 0 && !stopped; due = page()) {
         const batch = new RoutingBatch();
         const routed: number[] = [];
-        let blocked = false;
+        let unavailable = false;
         for (const delivery of due) {
           if (stopped) break;
-          const result = await routeOne(delivery, batch);
+          const { result, wabas } = await walkOne(delivery, batch);
           if (!inbox.isOpen) return true; // stop() gave up waiting: the row stays for the next start
+          if (result === 'waits') continue;
           if (result === 'routed') {
             routed.push(delivery.id);
+            settle(delivery.id, { outcome: 'routed' });
             continue;
           }
           const reason = giveUp(delivery, result);
-          if (reason === null) {
-            inbox.failed(delivery.id, result === 'unavailable');
-            blocked = true;
+          if (reason !== null) {
+            bury(delivery, reason);
+            continue;
+          }
+          inbox.failed(delivery.id, result === 'unavailable');
+          if (result === 'unavailable') {
+            unavailable = true;
             break;
           }
-          inbox.deadLetter(delivery.id, reason);
-          // The body is Meta's (customers' messages): never logged.
-          logger.error(
-            { delivery: delivery.id, receivedAt: new Date(delivery.receivedAt).toISOString(), reason },
-            'webhook delivery given up on; kept in the inbox dead letters',
-          );
-          delivered?.('dead_lettered');
+          order.hold(delivery.id, wabas, Date.now() + backoffMs(delivery.attempts + 1, retryMs, maxRetryMs));
         }
         inbox.remove(routed);
-        if (blocked) return false;
+        if (unavailable) return false;
         failedDrains = 0;
         if (Date.now() - lastWake < BUSY_MS) await pause(PACE_MS);
         else await new Promise((resolve) => setImmediate(resolve));
@@ -126,14 +172,24 @@ export function drainWebhookInbox({
     return true;
   }
 
-  /** After a failure the whole drain waits, doubling; otherwise what is left (a failed drain) is looked at again. */
-  function later(failed: boolean): void {
-    if (stopped || retryTimer !== undefined || inbox.size === 0) return;
-    backingOff = failed;
-    const wait = failed ? Math.min(maxRetryMs, retryMs * 2 ** Math.min(failedDrains++, 20)) : retryMs;
+  /**
+   * After Temporal was unavailable the whole drain waits, doubling; otherwise it waits for the first held delivery's
+   * time. Either way the inbox is then walked from its oldest delivery, so that nothing older is overtaken.
+   */
+  function later(unavailable: boolean): void {
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
+    if (stopped || inbox.size === 0) return;
+    const next = order.nextRetryAt();
+    if (!unavailable && next === null) return;
+    backingOff = unavailable;
+    const wait = unavailable
+      ? Math.min(maxRetryMs, retryMs * 2 ** Math.min(failedDrains++, 20))
+      : Math.max(0, (next ?? 0) - Date.now());
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       backingOff = false;
+      order.walkFromOldest();
       start();
     }, wait);
     retryTimer.unref();
@@ -146,31 +202,58 @@ export function drainWebhookInbox({
   }
 
   function start(): void {
-    // While backing off, a new delivery waits its turn behind the one that failed.
+    // While Temporal is unavailable, a new delivery waits for the drain's next try.
     if (stopped || backingOff) return;
     if (draining) {
       again = true;
       return;
     }
-    let failed = false;
+    let unavailable = false;
     draining = drain()
-      .then((done) => void (failed = !done))
+      .then((done) => void (unavailable = !done))
       .catch((err: unknown) => {
-        failed = true;
+        unavailable = true; // backs off as a whole, as for Temporal being away
         logger.error({ err }, 'the webhook inbox could not be drained; tried again later');
       })
       .finally(() => {
         draining = null;
-        later(failed);
+        later(unavailable);
       });
+  }
+
+  async function replay(id: number, waitMs = 10_000): Promise<ReplayOutcome | null> {
+    if (stopped || !inbox.revive(id)) return null;
+    replayed.add(id);
+    const settled = new Promise<ReplayOutcome>((resolve) => waiters.set(id, resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<ReplayOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ outcome: 'waiting', reason: waitingReason(waitMs) }), waitMs);
+    });
+    order.walkFromOldest(); // it is older than the walk's cursor
+    start();
+    try {
+      return await Promise.race([settled, waited]);
+    } finally {
+      clearTimeout(timer);
+      waiters.delete(id);
+    }
+  }
+
+  function waitingReason(waitMs: number): string {
+    const why = backingOff
+      ? 'Temporal cannot be reached now'
+      : 'an older delivery of its WABA has not been routed yet, or the drain is busy';
+    return `not routed within ${waitMs / 1000} s (${why}); it is routed in its turn`;
   }
 
   start(); // what a previous process left
   return {
     wake,
+    replay,
     async stop() {
       stopped = true;
       clearTimeout(retryTimer);
+      for (const [, resolve] of waiters) resolve({ outcome: 'waiting', reason: 'the service is stopping' });
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([draining, new Promise<void>((resolve) => (timer = setTimeout(resolve, stopWaitMs)))]);
       clearTimeout(timer);

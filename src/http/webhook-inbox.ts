@@ -18,6 +18,16 @@ export interface InboxDelivery {
   failures: number;
 }
 
+/** A delivery given up on: kept apart, body and all, until an admin replays or discards it. */
+export interface DeadLetter {
+  id: number;
+  receivedAt: number;
+  deadAt: number;
+  attempts: number;
+  reason: string;
+  body: Buffer;
+}
+
 export interface WebhookInboxOptions {
   /** Past this many waiting deliveries the receiver answers 503 and Meta delivers again later. */
   maxPending?: number;
@@ -61,13 +71,17 @@ const MIGRATE_FIRST_VERSION = `
 
 export class WebhookInbox {
   private readonly insert: Statement<[number, Buffer]>;
-  private readonly oldestRows: Statement<[number], InboxDelivery>;
+  private readonly rowsAfter: Statement<[number, number], InboxDelivery>;
   private readonly deleteOne: Statement<[number]>;
   private readonly failedOnce: Statement<[number, number]>;
   private readonly commitAll: (rows: Waiting[]) => void;
   private readonly deleteAll: (ids: readonly number[]) => number;
   private readonly bury: (id: number, reason: string, deadAt: number) => void;
   private readonly countRows: Statement<[]>;
+  private readonly deadLetterRows: Statement<[number, number], DeadLetter>;
+  private readonly countDeadLetters: Statement<[]>;
+  private readonly deleteDeadLetter: Statement<[number]>;
+  private readonly unbury: (id: number) => boolean;
   private waiting: Waiting[] = [];
   private count: number;
   private countedAt = Date.now();
@@ -83,8 +97,10 @@ export class WebhookInbox {
       if (first) db.exec(MIGRATE_FIRST_VERSION);
     })();
     this.insert = db.prepare('INSERT INTO webhook_deliveries (received_at, body) VALUES (?, ?)');
-    this.oldestRows = db.prepare(
-      `SELECT id, received_at AS receivedAt, body, attempts, failures FROM webhook_deliveries ORDER BY id LIMIT ?`,
+    // Paged by id (the primary key): a page after a blocked one costs no more than the first.
+    this.rowsAfter = db.prepare(
+      `SELECT id, received_at AS receivedAt, body, attempts, failures FROM webhook_deliveries
+       WHERE id > ? ORDER BY id LIMIT ?`,
     );
     this.deleteOne = db.prepare('DELETE FROM webhook_deliveries WHERE id = ?');
     this.failedOnce = db.prepare(
@@ -105,6 +121,18 @@ export class WebhookInbox {
       this.count -= this.deleteOne.run(id).changes;
     });
     this.countRows = db.prepare('SELECT count(*) AS n FROM webhook_deliveries');
+    this.deadLetterRows = db.prepare(
+      `SELECT id, received_at AS receivedAt, dead_at AS deadAt, attempts, reason, body
+       FROM webhook_dead_letters WHERE id > ? ORDER BY id LIMIT ?`,
+    );
+    this.countDeadLetters = db.prepare('SELECT count(*) AS n FROM webhook_dead_letters');
+    this.deleteDeadLetter = db.prepare('DELETE FROM webhook_dead_letters WHERE id = ?');
+    // An id is never given twice (AUTOINCREMENT), so the dead letter's own id is free in the deliveries.
+    const moveBack = db.prepare(
+      `INSERT INTO webhook_deliveries (id, received_at, body, attempts)
+       SELECT id, received_at, body, attempts FROM webhook_dead_letters WHERE id = ?`,
+    ) as Statement<[number]>;
+    this.unbury = db.transaction((id: number) => moveBack.run(id).changes > 0 && this.discard(id));
     this.count = this.stored();
   }
 
@@ -187,7 +215,12 @@ export class WebhookInbox {
 
   /** The oldest deliveries, in the order they were received. */
   oldest(limit: number): InboxDelivery[] {
-    return this.oldestRows.all(limit);
+    return this.after(0, limit);
+  }
+
+  /** The deliveries received after delivery `id`, in the order they were received. */
+  after(id: number, limit: number): InboxDelivery[] {
+    return this.rowsAfter.all(id, limit);
   }
 
   /** Every change of these deliveries is routed: they are gone (in one transaction). */
@@ -205,14 +238,29 @@ export class WebhookInbox {
     this.bury(id, reason, deadAt);
   }
 
-  /** Deliveries given up on, oldest first (for an admin; the bodies are Meta's, verified). */
-  deadLetters(): { id: number; receivedAt: number; deadAt: number; attempts: number; reason: string; body: Buffer }[] {
-    return this.db
-      .prepare(
-        `SELECT id, received_at AS receivedAt, dead_at AS deadAt, attempts, reason, body
-         FROM webhook_dead_letters ORDER BY id`,
-      )
-      .all() as ReturnType<WebhookInbox['deadLetters']>;
+  /** Deliveries given up on after dead letter `after`, oldest first (for an admin; the bodies are Meta's, verified). */
+  deadLetters(after = 0, limit = 1_000): DeadLetter[] {
+    return this.deadLetterRows.all(after, limit);
+  }
+
+  /** How many deliveries were given up on and are kept. */
+  deadLetterCount(): number {
+    return (this.countDeadLetters.get() as { n: number }).n;
+  }
+
+  /**
+   * A dead letter back in the inbox under its own id — its place in Meta's order, before the deliveries received
+   * after it — with its failures counted from 0; false if there is no such dead letter.
+   */
+  revive(id: number): boolean {
+    const revived = this.unbury(id);
+    this.count += revived ? 1 : 0;
+    return revived;
+  }
+
+  /** A dead letter discarded (its body erased with it); false if there is no such dead letter. */
+  discard(id: number): boolean {
+    return this.deleteDeadLetter.run(id).changes > 0;
   }
 
   get isOpen(): boolean {

@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { readWebhook, verifyHandshake, webhookEvents, WEBHOOK_MAX_BYTES } from '../graph/webhooks.js';
 import { bounded } from '../graph/webhook-limits.js';
 import { handOver, type Route, type WebhookDeliveryOutcome } from './webhook-handover.js';
-import { drainWebhookInbox } from './webhook-drain.js';
+import { WebhookDeadLetters } from './webhook-dead-letters.js';
+import { drainWebhookInbox, type WebhookDrain } from './webhook-drain.js';
 import { WebhookInbox, type WebhookInboxOptions } from './webhook-inbox.js';
 
 const REFUSALS = { 401: 'bad_signature', 413: 'too_large', 400: 'unusable' } as const;
@@ -18,23 +19,43 @@ export interface WebhookRouteOptions {
   verifyToken: string;
   route: Route;
   logger: Logger;
-  /** The file deliveries are kept in until routed (left out: each is routed before it is answered). */
-  webhookInbox?: { file: string } & WebhookInboxOptions;
+  /** Where deliveries are kept until routed (left out: each is routed before it is answered). */
+  inbox?: OpenWebhookInbox;
   /** Told how each delivery was answered (metrics). */
   delivered?: (outcome: WebhookDeliveryOutcome) => void;
+}
+
+/** The service's webhook inbox, its drain, and its dead letters as an admin handles them. */
+export interface OpenWebhookInbox {
+  inbox: WebhookInbox;
+  drain: WebhookDrain;
+  deadLetters: WebhookDeadLetters;
+  /** Stops the drain (bounded), then closes the file. */
+  close(): Promise<void>;
+}
+
+/** Opens the inbox file (taking its lock) and starts draining what it holds. */
+export function openWebhookInbox(
+  { file, ...options }: { file: string } & WebhookInboxOptions,
+  { route, logger, delivered }: Pick<WebhookRouteOptions, 'route' | 'logger' | 'delivered'>,
+): OpenWebhookInbox {
+  const inbox = WebhookInbox.open(file, options);
+  const drain = drainWebhookInbox({ inbox, route, logger, delivered });
+  return {
+    inbox,
+    drain,
+    deadLetters: new WebhookDeadLetters(inbox, drain, logger),
+    async close() {
+      await drain.stop();
+      inbox.close();
+    },
+  };
 }
 
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
   const path = options.path ?? '/webhooks/meta';
   const { route, logger, delivered } = options;
-  const inbox = options.webhookInbox && WebhookInbox.open(options.webhookInbox.file, options.webhookInbox);
-  const drain = inbox && drainWebhookInbox({ inbox, route, logger, delivered });
-  if (inbox && drain) {
-    app.addHook('onClose', async () => {
-      await drain.stop();
-      inbox.close();
-    });
-  }
+  const { inbox, drain } = options.inbox ?? {};
 
   app.get(path, async (request, reply) => {
     const result = verifyHandshake(request.query as Record<string, unknown>, options.verifyToken);

@@ -61,6 +61,9 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
         'GET /v1/portfolios/{portfolioId}/export',
         'GET /v1/portfolios/{portfolioId}',
         'PUT /v1/portfolios/{portfolioId}/cap',
+        'GET /v1/webhooks/dead-letters',
+        'POST /v1/webhooks/dead-letters/{id}/replay',
+        'DELETE /v1/webhooks/dead-letters/{id}',
       ].sort(),
     );
     for (const { route, operation } of operations.filter((o) => o.route.includes(' /v1/'))) {

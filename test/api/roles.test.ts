@@ -8,7 +8,7 @@ const callers: Caller[] = [...roleNames, 'no token', 'unknown token'];
 
 describe('who may call what (dev server, worker, Graph sandbox)', () => {
   const t = useBench('dev');
-  const api = useApi(t);
+  const api = useApi(t, { webhookInbox: true });
 
   it('answers every endpoint × every role, and callers without a valid token, as the roles say', async () => {
     await t.bench.run(async () => {
@@ -79,6 +79,20 @@ describe('who may call what (dev server, worker, Graph sandbox)', () => {
           call: `PUT /v1/portfolios/${portfolio}/cap`,
           body: { cap: 1000, reason: 'as it was' },
           allowed: { onboarding: 403, operator: 403, admin: 200, auditor: 403 },
+        },
+        {
+          call: 'GET /v1/webhooks/dead-letters',
+          allowed: { onboarding: 403, operator: 403, admin: 200, auditor: 403 },
+        },
+        {
+          // The inbox has no dead letters: an admin let through is told there is no such one.
+          call: 'POST /v1/webhooks/dead-letters/987654321/replay',
+          body: {},
+          allowed: { onboarding: 403, operator: 403, admin: 404, auditor: 403 },
+        },
+        {
+          call: 'DELETE /v1/webhooks/dead-letters/987654321',
+          allowed: { onboarding: 403, operator: 403, admin: 404, auditor: 403 },
         },
       ];
 

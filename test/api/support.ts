@@ -75,6 +75,8 @@ export interface ApiOptions {
   taskQueue?: string;
   /** POST /v1/signups's services (made by an earlier beforeAll); left out, it answers 501. */
   signups?: () => SignupServices;
+  /** The webhook inbox's file (prepared by an earlier beforeAll, or made here when true); left out, none. */
+  webhookInbox?: true | (() => string);
 }
 
 export function useApi(t: Bench, options: ApiOptions = {}): Api {
@@ -93,6 +95,7 @@ export function useApi(t: Bench, options: ApiOptions = {}): Api {
       principals: PrincipalDirectory.fromFile(tokenFile),
       events: { pollMs: options.pollMs ?? 200, keepAliveMs: options.keepAliveMs ?? 15_000 },
       signups: options.signups?.(),
+      ...(options.webhookInbox ? { webhookInbox: { file: inboxFileOf(options.webhookInbox) } } : {}),
     });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const call = async <T>(method: string, path: string, { as = 'operator', body, headers = {} }: CallOptions = {}) => {
@@ -150,6 +153,9 @@ export function useApi(t: Bench, options: ApiOptions = {}): Api {
   afterAll(async () => api.app?.close());
   return api;
 }
+
+const inboxFileOf = (given: true | (() => string)) =>
+  given === true ? join(tempDir('api-inbox'), 'webhook-inbox.sqlite') : given();
 
 /** Retries `read` until `done` holds (visibility lags the journeys by a moment); bounded. */
 export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {

@@ -1,12 +1,10 @@
-// The webhook inbox's drain keeps Meta's order (a failed delivery is not overtaken: the whole drain backs off), gives
-// up on a delivery that cannot be routed for good (dead letters, logged without its body), and one inbox file has
-// one owner; stop() is bounded; an event without entry.time is dated when it was received.
+// The webhook inbox's drain keeps Meta's order (while Temporal is unavailable the whole drain backs off: nothing
+// overtakes; per WABA otherwise, ./webhook-inbox-waba-order.test.ts), gives up on a delivery that cannot be routed
+// for good (dead letters, logged without its body), and one inbox file has one owner; stop() is bounded; an event
+// without entry.time is dated when it was received.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signWebhookBody } from '../../src/graph/signature.js';
 import { DEAD_AFTER_FAILURES, drainWebhookInbox } from '../../src/http/webhook-drain.js';
@@ -17,25 +15,15 @@ import { useBench } from '../support/bench.js';
 import { APP_SECRET } from '../support/harness.js';
 import { harnessHttpApp } from '../support/http-app.js';
 import { freshNumber } from '../support/journeys.js';
+import { clientWith, eventually, inboxFiles, refused, unavailable } from './inbox-support.js';
 import { capturedLogger, envelope, postSigned, qualityUpdate } from './support.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'numberflow-inbox-order-'));
-let files = 0;
-const inboxFile = () => join(dir, `inbox-${files++}.sqlite`);
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`waited too long for ${what}`);
-}
-
-const unavailable = () => Promise.reject(new Error('14 UNAVAILABLE: Temporal cannot be reached (injected)'));
-const refused = () => Promise.reject(new Error('the portfolio cannot be found (injected)'));
+const files = inboxFiles('inbox-order');
+const { dir } = files;
+const inboxFile = files.next;
 
 describe('the webhook inbox: one owner, ids never reused', () => {
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(files.remove);
 
   it('refuses a second opening of a file in use, naming its folder and owner', () => {
     const file = inboxFile();
@@ -105,16 +93,7 @@ describe('the webhook inbox: one owner, ids never reused', () => {
 describe("the webhook inbox's drain (dev server + Graph sandbox)", () => {
   const t = useBench('dev');
 
-  /** A client whose signals go through `signal`, and the numbers signalled in the order they were routed. */
-  function clientWith(signal: NonNullable<WorkflowClientInterceptor['signal']>): Client {
-    const { client } = t.bench.env;
-    return new Client({
-      connection: client.connection,
-      namespace: client.options.namespace,
-      dataConverter: client.options.dataConverter,
-      interceptors: { workflow: [{ signal }] },
-    });
-  }
+  const clientOf = (signal: Parameters<typeof clientWith>[1]) => clientWith(t.bench, signal);
   const body = (digits: string) => envelope([{ id: t.bench.wabaId, changes: [qualityUpdate(digits)] }]);
   const signed = (digits: string) => {
     const raw = body(digits);
@@ -126,7 +105,7 @@ describe("the webhook inbox's drain (dev server + Graph sandbox)", () => {
     let down = true;
     let failedTries = 0;
     const routed: string[] = [];
-    const client = clientWith((input, next) => {
+    const client = clientOf((input, next) => {
       if (down) {
         failedTries++;
         return unavailable();
@@ -153,7 +132,7 @@ describe("the webhook inbox's drain (dev server + Graph sandbox)", () => {
   it('dead-letters a delivery failing for good, logged without its body, and goes on', async () => {
     const [stuck, next] = [freshNumber(), freshNumber()];
     const routed: string[] = [];
-    const client = clientWith((input, forward) => {
+    const client = clientOf((input, forward) => {
       if (input.workflowExecution.workflowId === `number:${stuck}`) return refused();
       routed.push(input.workflowExecution.workflowId);
       return forward(input);
@@ -193,7 +172,7 @@ describe("the webhook inbox's drain (dev server + Graph sandbox)", () => {
     const [young, old] = [freshNumber(), freshNumber()];
     let tries = 0;
     const route = createWebhookRouter({
-      client: clientWith(() => (tries++, unavailable())),
+      client: clientOf(() => (tries++, unavailable())),
       taskQueue: t.bench.taskQueue,
       graph: t.bench.graph,
     });
@@ -215,7 +194,7 @@ describe("the webhook inbox's drain (dev server + Graph sandbox)", () => {
     const digits = freshNumber().slice(1);
     const dated: unknown[] = [];
     const route = createWebhookRouter({
-      client: clientWith((input, next) => (dated.push(input.args[0]), next(input))),
+      client: clientOf((input, next) => (dated.push(input.args[0]), next(input))),
       taskQueue: t.bench.taskQueue,
       graph: t.bench.graph,
     });
@@ -235,7 +214,7 @@ describe("the webhook inbox's drain (dev server + Graph sandbox)", () => {
   it('stops within its bound while a delivery hangs in routing, and the delivery stays for the next start', async () => {
     let asked = 0;
     const route = createWebhookRouter({
-      client: clientWith(() => (asked++, new Promise<void>(() => {}))), // Temporal never answers
+      client: clientOf(() => (asked++, new Promise<void>(() => {}))), // Temporal never answers
       taskQueue: t.bench.taskQueue,
       graph: t.bench.graph,
     });

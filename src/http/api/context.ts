@@ -17,6 +17,7 @@ import type { PrincipalDirectory } from '../auth/directory.js';
 import type { Permission } from '../auth/principals.js';
 import { errorSchema } from '../errors.js';
 import type { PageTokens } from './page-token.js';
+import type { WebhookDeadLetters } from '../webhook-dead-letters.js';
 import type { SignupServices } from './signups.js';
 import { API_BODY_LIMIT } from './schemas.js';
 
@@ -32,6 +33,8 @@ export interface ApiContext {
   /** The messages route's Graph client and identity store (left out: it answers 501). */
   graph?: GraphClient;
   identities?: IdentityStore;
+  /** The webhook inbox's dead letters (left out: a service without an inbox answers 501). */
+  deadLetters?: WebhookDeadLetters;
 }
 
 export type ZodApp = FastifyInstance<
@@ -46,7 +49,7 @@ const errorAnswers = {
   400: 'the request is not valid: problems name each field',
   401: 'no bearer token, or one this service does not know',
   403: "the token's roles do not allow this (the answer names the role needed)",
-  404: 'no such journey or portfolio, or one outside the token’s portfolios',
+  404: 'no such journey, portfolio or dead letter, or one outside the token’s portfolios',
   409: 'a conflict: refused by the journey, a journey running already, an Idempotency-Key used for another request',
   410: 'gone: what the request names can no longer be used (an expired signup code)',
   413: 'the body is larger than the route takes (16 KiB; 1 MiB for a batch)',

@@ -10,6 +10,7 @@ import type { PrincipalDirectory } from '../auth/directory.js';
 import { actionRoutes } from './actions.js';
 import { auditRoutes } from './audit.js';
 import { batchRoutes } from './batch.js';
+import { deadLetterRoutes } from './dead-letters.js';
 import type { ApiContext } from './context.js';
 import { eventRoutes, eventStreamDefaults } from './events.js';
 import { healthRoutes } from './health.js';
@@ -35,6 +36,7 @@ export interface ApiOptions {
   signups?: SignupServices;
   graph?: ApiContext['graph'];
   identities?: ApiContext['identities'];
+  deadLetters?: ApiContext['deadLetters'];
 }
 
 export async function registerApi(app: FastifyInstance, options: ApiOptions): Promise<void> {
@@ -70,6 +72,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     signups: options.signups,
     graph: options.graph,
     identities: options.identities,
+    deadLetters: options.deadLetters,
   };
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, options.client, [options.taskQueue, options.portfolioTaskQueue ?? options.taskQueue]);
@@ -82,6 +85,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   auditRoutes(api, context);
   pinRevealRoutes(api, context);
   numberRoutes(api, context);
+  deadLetterRoutes(api, context);
 }
 
 /**

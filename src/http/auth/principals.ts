@@ -18,7 +18,7 @@ export const permissions = {
   start: ['onboarding'],
   /** Codes, PINs, names, resends, cancels, deletion confirmations. */
   operate: ['operator', 'admin'],
-  /** Removals, a portfolio's cap, and reading back the two-step PIN. */
+  /** Removals, a portfolio's cap, reading back the two-step PIN, and the webhook inbox's dead letters. */
   administer: ['admin'],
   /** A number's timeline across its runs and a portfolio's export (who did what, with Meta's answers). */
   audit: ['auditor', 'admin'],

@@ -1,0 +1,145 @@
+// /v1/webhooks/dead-letters: the webhook deliveries the inbox gave up on, for admins. Listed without their bodies
+// (customers' messages); one is replayed — back in the inbox under its own id, so before the later deliveries of its
+// WABAs still waiting, as Meta sent them — and answered with what became of it, or discarded. Dead letters concern
+// every customer: a principal limited to portfolios may not handle them.
+import { z } from 'zod';
+import type { WebhookDeadLetters } from '../webhook-dead-letters.js';
+import { principalOf } from '../auth/hooks.js';
+import { ApiError } from '../errors.js';
+import { errors, secured, type ApiContext, type ZodApp } from './context.js';
+import { noBody } from './schemas.js';
+
+const iso = z.string().describe('ISO 8601 time');
+
+export const deadLetterSchema = z
+  .object({
+    id: z.number().int().describe("the delivery's id in the inbox (its place in the order received)"),
+    receivedAt: iso,
+    deadAt: iso.describe('when it was given up on'),
+    attempts: z.number().int().describe('routings tried'),
+    reason: z.string().describe('why it was given up on'),
+    wabas: z
+      .array(
+        z.object({
+          wabaId: z.string(),
+          fields: z.array(z.string()).describe('the fields of its changes, each once, in order'),
+          changes: z.number().int(),
+        }),
+      )
+      .describe('the WABAs of its entries (its body, which holds customers’ messages, is never shown)'),
+  })
+  .meta({ id: 'DeadLetter' });
+
+export const deadLettersAnswer = z
+  .object({
+    deadLetters: z.array(deadLetterSchema).describe('oldest first'),
+    total: z.number().int().describe('dead letters kept in all'),
+    nextAfter: z.number().int().nullable().describe('`after` for the next page; null on the last'),
+  })
+  .meta({ id: 'DeadLetters' });
+
+export const deadLetterActionAnswer = z
+  .object({
+    id: z.number().int(),
+    outcome: z
+      .enum(['routed', 'dead_lettered', 'waiting', 'discarded'])
+      .describe(
+        'routed; dead_lettered: it failed again and is back in the dead letters; waiting: still in the inbox when the answer was due, routed in its turn; discarded',
+      ),
+    reason: z.string().optional().describe('why it is back in the dead letters, or still waiting'),
+    message: z.string(),
+  })
+  .meta({ id: 'DeadLetterAction' });
+
+const deadLettersQuery = z
+  .object({
+    after: z.coerce.number().int().min(0).default(0).describe('list the dead letters after this id (nextAfter)'),
+    pageSize: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+
+const deadLetterParams = z.object({
+  id: z.coerce
+    .number({ error: 'must be a dead letter’s id (a whole number)' })
+    .int('must be a dead letter’s id (a whole number)')
+    .positive('must be a dead letter’s id (a whole number)')
+    .describe('the dead letter’s id, as listed'),
+});
+
+export function deadLetterRoutes(app: ZodApp, context: ApiContext): void {
+  const administer = secured(context, 'administer', ['webhooks']);
+  /** The dead letters, for a principal that sees every portfolio. */
+  const deadLettersFor = (request: Parameters<typeof principalOf>[0]): WebhookDeadLetters => {
+    if (principalOf(request).portfolios !== null) {
+      throw new ApiError(
+        403,
+        'forbidden',
+        "webhook dead letters concern every portfolio's WABAs: this needs an admin not limited to portfolios",
+      );
+    }
+    if (!context.deadLetters) {
+      throw new ApiError(
+        501,
+        'not_configured',
+        'this service process keeps no webhook inbox: start it with npm start or npm run service',
+      );
+    }
+    return context.deadLetters;
+  };
+  const notFound = (id: number) => new ApiError(404, 'not_found', `no webhook dead letter ${id}`);
+
+  app.get(
+    '/v1/webhooks/dead-letters',
+    {
+      ...administer,
+      schema: {
+        ...administer.schema,
+        summary: 'the webhook deliveries the inbox gave up on, oldest first, without their bodies (admins)',
+        querystring: deadLettersQuery,
+        response: { 200: deadLettersAnswer.describe('a page of dead letters'), ...errors(400, 501) },
+      },
+    },
+    async (request) => deadLettersFor(request).page(request.query.after, request.query.pageSize),
+  );
+
+  app.post(
+    '/v1/webhooks/dead-letters/:id/replay',
+    {
+      ...administer,
+      schema: {
+        ...administer.schema,
+        summary: 'put a dead letter back in the inbox and route it (admins; logged with who)',
+        description:
+          'It goes back under its own id: its place in the order received, so before the later deliveries of its WABAs still waiting. The answer comes once it is routed or failed again, or after 10 s (waiting). Failing again (not Temporal being unavailable), it goes straight back to the dead letters.',
+        params: deadLetterParams,
+        body: noBody,
+        response: { 200: deadLetterActionAnswer.describe('what became of it'), ...errors(400, 404, 413, 415, 501) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const done = await deadLettersFor(request).replay(id, principalOf(request).name);
+      if (!done) throw notFound(id);
+      return done;
+    },
+  );
+
+  app.delete(
+    '/v1/webhooks/dead-letters/:id',
+    {
+      ...administer,
+      schema: {
+        ...administer.schema,
+        summary: 'discard a dead letter for good (admins; logged with who)',
+        params: deadLetterParams,
+        response: { 200: deadLetterActionAnswer.describe('discarded'), ...errors(400, 404, 501) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const done = deadLettersFor(request).discard(id, principalOf(request).name);
+      if (!done) throw notFound(id);
+      return done;
+    },
+  );
+}

@@ -1,0 +1,90 @@
+// The webhook inbox's dead letters as an admin handles them: listed without their bodies (they hold customers'
+// messages) — when received and given up on, how often tried, why, and the WABAs and fields of their changes —
+// replayed (back in the inbox and routed, ./webhook-drain.ts), or discarded; a replay and a discard are logged with
+// who did it.
+import type { Logger } from 'pino';
+import { readVerifiedWebhook, webhookEvents } from '../graph/webhooks.js';
+import type { ReplayOutcome, WebhookDrain } from './webhook-drain.js';
+import type { DeadLetter, WebhookInbox } from './webhook-inbox.js';
+
+/** A dead letter as an admin sees it: never its body. */
+export interface DeadLetterSummary {
+  id: number;
+  receivedAt: string;
+  deadAt: string;
+  attempts: number;
+  reason: string;
+  /** Each WABA of its entries, with the fields of its changes (each once) and how many changes it has. */
+  wabas: { wabaId: string; fields: string[]; changes: number }[];
+}
+
+export interface DeadLetterPage {
+  deadLetters: DeadLetterSummary[];
+  /** Dead letters kept in all. */
+  total: number;
+  /** The id to page on from (`after`), or null on the last page. */
+  nextAfter: number | null;
+}
+
+/** What an admin's replay or discard did. */
+export type DeadLetterAction = { id: number; message: string } & (ReplayOutcome | { outcome: 'discarded' });
+
+export class WebhookDeadLetters {
+  constructor(
+    private readonly inbox: WebhookInbox,
+    private readonly drain: WebhookDrain,
+    private readonly logger: Logger,
+    /** How long a replay waits for its routing before answering that it is still waiting. */
+    private readonly replayWaitMs = 10_000,
+  ) {}
+
+  page(after: number, limit: number): DeadLetterPage {
+    const rows = this.inbox.deadLetters(after, limit + 1);
+    const shown = rows.slice(0, limit);
+    return {
+      deadLetters: shown.map(summaryOf),
+      total: this.inbox.deadLetterCount(),
+      nextAfter: rows.length > limit ? (shown.at(-1)?.id ?? null) : null,
+    };
+  }
+
+  /** Null when there is no such dead letter. */
+  async replay(id: number, actor: string): Promise<DeadLetterAction | null> {
+    const replayed = await this.drain.replay(id, this.replayWaitMs);
+    if (replayed === null) return null;
+    this.logger.info({ deadLetter: id, actor, outcome: replayed.outcome }, 'webhook dead letter replayed');
+    const message =
+      replayed.outcome === 'routed'
+        ? `delivery ${id} was routed`
+        : replayed.outcome === 'dead_lettered'
+          ? `delivery ${id} failed again and is back in the dead letters: ${replayed.reason}`
+          : `delivery ${id} is back in the inbox: ${replayed.reason}`;
+    return { id, message, ...replayed };
+  }
+
+  /** Null when there is no such dead letter. */
+  discard(id: number, actor: string): DeadLetterAction | null {
+    if (!this.inbox.discard(id)) return null;
+    this.logger.warn({ deadLetter: id, actor }, 'webhook dead letter discarded');
+    return { id, outcome: 'discarded', message: `delivery ${id} was discarded; it will not be routed` };
+  }
+}
+
+function summaryOf(letter: DeadLetter): DeadLetterSummary {
+  const wabas = new Map<string, { fields: Set<string>; changes: number }>();
+  const read = readVerifiedWebhook(letter.body);
+  for (const event of read.ok ? webhookEvents(read.envelope, letter.receivedAt) : []) {
+    const waba = wabas.get(event.wabaId) ?? { fields: new Set(), changes: 0 };
+    waba.fields.add(event.field === 'unknown' ? event.rawField : event.field);
+    waba.changes++;
+    wabas.set(event.wabaId, waba);
+  }
+  return {
+    id: letter.id,
+    receivedAt: new Date(letter.receivedAt).toISOString(),
+    deadAt: new Date(letter.deadAt).toISOString(),
+    attempts: letter.attempts,
+    reason: letter.reason,
+    wabas: [...wabas].map(([wabaId, { fields, changes }]) => ({ wabaId, fields: [...fields], changes })),
+  };
+}
