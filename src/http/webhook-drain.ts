@@ -6,7 +6,7 @@
 // that cannot be routed for good goes to the dead letters (./webhook-inbox.ts), where an admin sees, replays or
 // discards it (./webhook-dead-letters.ts). Started with the service, it first drains what a previous process left.
 import type { Logger } from 'pino';
-import { readVerifiedWebhook, webhookEvents } from '../graph/webhooks.js';
+import { readVerifiedWebhook, webhookEvents, type WebhookEvent } from '../graph/webhooks.js';
 import { bounded } from '../graph/webhook-limits.js';
 import { handOver, type HandOverResult, type Route, type WebhookDeliveryOutcome } from './webhook-handover.js';
 import { backoffMs, WabaOrder } from './webhook-order.js';
@@ -85,18 +85,34 @@ export function drainWebhookInbox({
   /** Dead letters an admin put back, and who waits for what becomes of them. */
   const replayed = new Set<number>();
   const waiters = new Map<number, (outcome: ReplayOutcome) => void>();
+  /**
+   * The WABAs of each delivery a walk has read and that is still in the inbox: a walk passes one that waits without
+   * parsing its body again (thousands may wait behind one WABA). Bounded by the inbox's own bound.
+   */
+  const wabasOf = new Map<number, string[]>();
+
+  /** A delivery's events, or null (logged) when its body cannot be read. */
+  function eventsOf(delivery: InboxDelivery): WebhookEvent[] | null {
+    const read = readVerifiedWebhook(delivery.body);
+    if (read.ok) return webhookEvents(read.envelope, delivery.receivedAt);
+    // Answered already; only a body the receiver read can be here, so this is a defect, not Meta's.
+    logger.error({ reason: bounded(read.reason) }, 'webhook in the inbox could not be read; dropped');
+    delivered?.('unusable');
+    return null;
+  }
 
   async function walkOne(delivery: InboxDelivery, batch: RoutingBatch): Promise<Walked> {
-    const read = readVerifiedWebhook(delivery.body);
-    if (!read.ok) {
-      // Answered already; only a body the receiver read can be here, so this is a defect, not Meta's.
-      logger.error({ reason: bounded(read.reason) }, 'webhook in the inbox could not be read; dropped');
-      delivered?.('unusable');
-      return { result: 'routed', wabas: [] };
+    let events: WebhookEvent[] | null = null;
+    let wabas = wabasOf.get(delivery.id);
+    if (!wabas) {
+      events = eventsOf(delivery);
+      if (!events) return { result: 'routed', wabas: [] };
+      wabas = [...new Set(events.map((event) => event.wabaId))];
+      wabasOf.set(delivery.id, wabas);
     }
-    const events = webhookEvents(read.envelope, delivery.receivedAt);
-    const wabas = [...new Set(events.map((event) => event.wabaId))];
     if (order.waits(delivery.id, wabas, Date.now())) return { result: 'waits', wabas };
+    events ??= eventsOf(delivery);
+    if (!events) return { result: 'routed', wabas };
     return { result: await handOver(events, route, logger, delivered, batch), wabas };
   }
 
@@ -112,6 +128,7 @@ export function drainWebhookInbox({
   /** Out of the inbox: routed or given up on. */
   function settle(id: number, outcome: ReplayOutcome): void {
     order.release(id);
+    wabasOf.delete(id);
     replayed.delete(id);
     waiters.get(id)?.(outcome);
   }
@@ -134,7 +151,11 @@ export function drainWebhookInbox({
   async function drain(): Promise<boolean> {
     do {
       again = false;
-      const page = () => inbox.after(order.nextPageAfter(), BATCH);
+      const page = () => {
+        // While deliveries keep arriving the drain never ends, and a held one's timer (later) is never set.
+        if (order.retryDueMidWalk(Date.now())) order.walkFromOldest();
+        return inbox.after(order.nextPageAfter(), BATCH);
+      };
       for (let due = page(); due.length > 0 && !stopped; due = page()) {
         const batch = new RoutingBatch();
         const routed: number[] = [];
@@ -159,14 +180,21 @@ export function drainWebhookInbox({
             unavailable = true;
             break;
           }
-          order.hold(delivery.id, wabas, Date.now() + backoffMs(delivery.attempts + 1, retryMs, maxRetryMs));
+          // Its own failures only: attempts that met Temporal away say nothing of this delivery.
+          order.hold(delivery.id, wabas, Date.now() + backoffMs(delivery.failures + 1, retryMs, maxRetryMs));
         }
         inbox.remove(routed);
         if (unavailable) return false;
         failedDrains = 0;
-        if (Date.now() - lastWake < BUSY_MS) await pause(PACE_MS);
+        // Paced only for work done: passing deliveries that wait costs the receiver nothing.
+        if (routed.length > 0 && Date.now() - lastWake < BUSY_MS) await pause(PACE_MS);
         else await new Promise((resolve) => setImmediate(resolve));
         if (!inbox.isOpen) return true;
+      }
+      // The walk reached the newest delivery: a held one whose time came meanwhile is tried now, from the oldest.
+      if (order.retryDue(Date.now())) {
+        order.walkFromOldest();
+        again = true;
       }
     } while (again && !stopped);
     return true;

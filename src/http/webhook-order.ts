@@ -15,15 +15,34 @@ export class WabaOrder {
   private cursor = 0;
   /** A walk from the oldest delivery is due (a held delivery's time came, or a dead letter is back). */
   private rewalk = false;
+  /** The newest delivery any walk has looked at. */
+  private newestSeen = 0;
+  /** The newest delivery seen when this walk began from the oldest: once past it, this walk covered the inbox. */
+  private coverUntil = 0;
 
   /** Where the next page of the walk starts; a walk from the oldest forgets what the last one blocked. */
   nextPageAfter(): number {
     if (this.rewalk) {
       this.rewalk = false;
+      this.coverUntil = this.newestSeen;
       this.cursor = 0;
       this.blocked = new Set();
     }
     return this.cursor;
+  }
+
+  /**
+   * Whether to walk from the oldest now, between two pages: a held delivery's time came, and this walk has covered
+   * the inbox once. Starting over before that would never reach the newest deliveries when the walk is long (thousands
+   * waiting behind one WABA) and the retries come often.
+   */
+  retryDueMidWalk(now: number): boolean {
+    return this.cursor >= this.coverUntil && this.retryDue(now);
+  }
+
+  /** A held delivery's time has come. */
+  retryDue(now: number): boolean {
+    return (this.nextRetryAt() ?? Infinity) <= now;
   }
 
   /** Walk from the oldest delivery again, at the next page (not mid-page: a page's blocked WABAs stay blocked). */
@@ -37,6 +56,7 @@ export class WabaOrder {
    */
   waits(id: number, wabas: readonly string[], now: number): boolean {
     this.cursor = Math.max(this.cursor, id);
+    this.newestSeen = Math.max(this.newestSeen, id);
     const retryAt = this.held.get(id);
     const behind = wabas.some((waba) => this.blocked.has(waba));
     // Its time came but it waits behind an older one: it is tried when that one is, not at a time of its own.

@@ -1,0 +1,103 @@
+// The inbox's drain under deliveries that never stop (src/http/webhook-drain.ts): a failed delivery is tried again at
+// its time although the drain never ends, and thousands waiting behind one WABA do not keep the others waiting. The
+// inbox is a real SQLite file; the router is a function that refuses one WABA (routing to Temporal is tested in
+// test/http/webhook-inbox*.test.ts). Each wait is bounded; no assertion is on time.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WebhookEvent } from '../../src/graph/webhooks.js';
+import { drainWebhookInbox, type WebhookDrain } from '../../src/http/webhook-drain.js';
+import type { Route } from '../../src/http/webhook-handover.js';
+import { WebhookInbox } from '../../src/http/webhook-inbox.js';
+
+const delivery = (wabaId: string) =>
+  Buffer.from(
+    JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: wabaId,
+          changes: [
+            { field: 'phone_number_quality_update', value: { display_phone_number: '15550000001', event: 'FLAGGED' } },
+          ],
+        },
+      ],
+    }),
+  );
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the webhook drain while deliveries keep arriving', () => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.reverse()) await step();
+    cleanup.length = 0;
+  });
+
+  /** An inbox and its drain whose router refuses WABA A while `refuseA()` says so, and counts what it routed. */
+  function stand(refuseA: () => boolean) {
+    const dir = mkdtempSync(join(tmpdir(), 'drain-traffic-'));
+    const inbox = WebhookInbox.open(join(dir, 'inbox.sqlite'));
+    const routed = new Map<string, number>();
+    let triesOfA = 0;
+    const route = (async (event: WebhookEvent) => {
+      if (event.wabaId === 'A' && (triesOfA++, refuseA())) throw new Error('refused (test)');
+      routed.set(event.wabaId, (routed.get(event.wabaId) ?? 0) + 1);
+      return [];
+    }) as unknown as Route;
+    const drain: WebhookDrain = drainWebhookInbox({
+      inbox,
+      route,
+      logger: pino({ level: 'silent' }),
+      retryMs: 50,
+      maxRetryMs: 50,
+    });
+    cleanup.push(async () => {
+      await drain.stop();
+      inbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const put = async (wabaId: string) => {
+      await inbox.put(delivery(wabaId), Date.now());
+      drain.wake();
+    };
+    return { inbox, drain, routed, put, tries: () => triesOfA };
+  }
+
+  /** Puts a delivery of `wabaId` every 10 ms until `done` holds (at most 20 s); true if it came to hold. */
+  async function steadyTraffic(put: (wabaId: string) => Promise<void>, wabaId: string, done: () => boolean) {
+    for (let i = 0; i < 2_000 && !done(); i++) {
+      await put(wabaId);
+      await pause(10);
+    }
+    return done();
+  }
+
+  it('tries a failed delivery again at its time though the drain never ends, and routes it once it can', async () => {
+    let refusals = 3;
+    const { put, routed } = stand(() => refusals-- > 0);
+    await put('A');
+    // Before the fix the failed delivery waited for the receiver to be quiet: under steady traffic, never.
+    expect(await steadyTraffic(put, 'B', () => routed.has('A'))).toBe(true);
+    expect(routed.get('B')).toBeGreaterThan(0);
+  });
+
+  it('routes another WABA’s delivery while thousands wait behind a WABA that keeps failing', async () => {
+    const { inbox, put, routed, tries } = stand(() => true);
+    for (let i = 0; i < 3_000; i++) await inbox.put(delivery('A'), Date.now());
+    await put('A');
+    for (let i = 0; i < 200 && tries() < 2; i++) await pause(50); // A's oldest failed and was tried again
+    expect(tries()).toBeGreaterThanOrEqual(2);
+    // Walking again from the oldest at every retry (50 ms) would never reach the newest deliveries.
+    let routedB = false;
+    const traffic = steadyTraffic(put, 'C', () => routedB);
+    await put('B');
+    for (let i = 0; i < 400 && !routed.has('B'); i++) await pause(50);
+    routedB = true;
+    await traffic;
+    expect(routed.get('B')).toBe(1);
+    expect(inbox.size).toBeGreaterThan(3_000); // A's all still there, in order, behind the first
+  });
+});
