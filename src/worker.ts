@@ -18,7 +18,7 @@ import { metricsUrl } from './telemetry/runtime-metrics.js';
 import { startTracing, type Tracing } from './telemetry/tracing.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
-import { workflowCodeFor } from './temporal/workflow-bundle.js';
+import { bundleFromSource, workflowCodeFor } from './temporal/workflow-bundle.js';
 
 export { workflowInterceptorModules, workflowsPath } from './temporal/workflow-bundle.js';
 
@@ -42,8 +42,15 @@ export interface NumberflowWorkerOptions {
  * the same bundle and activities: a portfolio's workflow tasks never wait behind thousands of journeys' tasks.
  */
 export async function createNumberflowWorkers(options: Omit<NumberflowWorkerOptions, 'taskQueue'>): Promise<Workers> {
-  const journeys = await createNumberflowWorker(options);
-  const portfolios = await createNumberflowWorker({ ...options, taskQueue: portfolioTaskQueue(options.config) });
+  const workflowBundle =
+    options.workflowBundle ??
+    (options.config.NUMBERFLOW_WORKFLOW_BUNDLE ? undefined : await bundleFromSource(options.tracing !== undefined));
+  const journeys = await createNumberflowWorker({ ...options, workflowBundle });
+  const portfolios = await createNumberflowWorker({
+    ...options,
+    workflowBundle,
+    taskQueue: portfolioTaskQueue(options.config),
+  });
   return {
     taskQueues: [journeys.options.taskQueue, portfolios.options.taskQueue],
     async run() {

@@ -68,8 +68,9 @@ export function addWebhookCommands(
       .action(async (id: number, opts: { json?: boolean }) => {
         const done = await withApi((api) => act(api, id));
         print(context, opts.json, done, () => [actionLine(done)]);
-        // A replay that failed again is a failure of the command, for scripts.
+        // For scripts: failed again → 1; still waiting in the inbox when the answer was due → 2.
         if (done.outcome === 'dead_lettered') throw new CliExit(1);
+        if (done.outcome === 'waiting') throw new CliExit(2);
       });
   }
 }

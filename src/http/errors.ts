@@ -27,6 +27,7 @@ export const errorCodes = [
   'idempotency_conflict',
   'refused',
   'temporal_unavailable',
+  'service_stopping',
   'internal',
   'not_configured',
   'customer_untrusted',

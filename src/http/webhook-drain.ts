@@ -34,8 +34,9 @@ export interface WebhookDrain {
   wake(): void;
   /**
    * Puts a dead letter back in the inbox under its own id and routes it, answering what became of it within
-   * `waitMs`; null if there is no such dead letter. Failing again (not Temporal being unavailable), it goes straight
-   * back to the dead letters: a replay is one more try, not another two hours of holding its WABA back.
+   * `waitMs`; null if there is no such dead letter; throws DrainStoppingError once the drain stops. Failing again
+   * (not Temporal being unavailable), it goes straight back to the dead letters: a replay is one more try, not
+   * another two hours of holding its WABA back.
    */
   replay(id: number, waitMs?: number): Promise<ReplayOutcome | null>;
   /** Stops after the delivery being routed (waiting stopWaitMs at most); what is left stays for the next start. */
@@ -58,6 +59,14 @@ const BATCH = 100;
  */
 const BUSY_MS = 20;
 const PACE_MS = 50;
+
+/** A replay asked for while the service stops: the dead letter stays where it is. */
+export class DrainStoppingError extends Error {
+  override readonly name = 'DrainStoppingError';
+  constructor() {
+    super('the service is stopping; the dead letter stays as it is: replay it once the service is back');
+  }
+}
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -250,7 +259,8 @@ export function drainWebhookInbox({
   }
 
   async function replay(id: number, waitMs = 10_000): Promise<ReplayOutcome | null> {
-    if (stopped || !inbox.revive(id)) return null;
+    if (stopped) throw new DrainStoppingError();
+    if (!inbox.revive(id)) return null;
     replayed.add(id);
     const settled = new Promise<ReplayOutcome>((resolve) => waiters.set(id, resolve));
     let timer: NodeJS.Timeout | undefined;

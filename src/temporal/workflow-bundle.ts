@@ -45,16 +45,22 @@ export function workflowCodeFor(
   return { workflowBundle: { codePath } };
 }
 
+/** The sources bundled now, once for the workers of one process (each would otherwise bundle them again). */
+export async function bundleFromSource(tracing: boolean): Promise<{ code: string }> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: interceptorModulesFor(tracing),
+    logger: new DefaultLogger('WARN'),
+  });
+  return { code };
+}
+
 /** Writes both bundles (without and with tracing) into `dir`; answers their paths. */
 export async function writeWorkflowBundles(dir: string): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   for (const tracing of [false, true]) {
-    const { code } = await bundleWorkflowCode({
-      workflowsPath,
-      workflowInterceptorModules: interceptorModulesFor(tracing),
-      logger: new DefaultLogger('WARN'),
-    });
+    const { code } = await bundleFromSource(tracing);
     const file = bundleFileIn(dir, tracing);
     writeFileSync(file, code);
     written.push(file);

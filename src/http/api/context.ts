@@ -48,14 +48,14 @@ export type ZodApp = FastifyInstance<
 const errorAnswers = {
   400: 'the request is not valid: problems name each field',
   401: 'no bearer token, or one this service does not know',
-  403: "the token's roles do not allow this (the answer names the role needed)",
+  403: "the token's roles or portfolios do not allow this (the answer says what is needed)",
   404: 'no such journey, portfolio or dead letter, or one outside the token’s portfolios',
   409: 'a conflict: refused by the journey, a journey running already, an Idempotency-Key used for another request',
   410: 'gone: what the request names can no longer be used (an expired signup code)',
   413: 'the body is larger than the route takes (16 KiB; 1 MiB for a batch)',
   422: 'understood but refused by Meta (e.g. a signup code Meta would not exchange)',
   415: 'the body is not JSON',
-  503: 'Temporal cannot be reached now',
+  503: 'Temporal cannot be reached now, or the service is stopping',
   501: 'this service process is not set up for it (the answer names what it needs)',
   502: 'Meta did not answer in time',
 } as const;

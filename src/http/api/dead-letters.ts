@@ -4,6 +4,7 @@
 // every customer: a principal limited to portfolios may not handle them.
 import { z } from 'zod';
 import type { WebhookDeadLetters } from '../webhook-dead-letters.js';
+import { DrainStoppingError } from '../webhook-drain.js';
 import { principalOf } from '../auth/hooks.js';
 import { ApiError } from '../errors.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
@@ -58,11 +59,12 @@ const deadLettersQuery = z
   })
   .strict();
 
+/** As the CLI reads it: digits only (no 0x10, 1e3 or blanks), at most 15 of them. */
 const deadLetterParams = z.object({
-  id: z.coerce
-    .number({ error: 'must be a dead letter’s id (a whole number)' })
-    .int('must be a dead letter’s id (a whole number)')
-    .positive('must be a dead letter’s id (a whole number)')
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,14}$/, 'must be a dead letter’s id (a whole number)')
+    .transform(Number)
     .describe('the dead letter’s id, as listed'),
 });
 
@@ -118,7 +120,12 @@ export function deadLetterRoutes(app: ZodApp, context: ApiContext): void {
     },
     async (request) => {
       const { id } = request.params;
-      const done = await deadLettersFor(request).replay(id, principalOf(request).name);
+      const done = await deadLettersFor(request)
+        .replay(id, principalOf(request).name)
+        .catch((err: unknown) => {
+          if (err instanceof DrainStoppingError) throw new ApiError(503, 'service_stopping', err.message);
+          throw err;
+        });
       if (!done) throw notFound(id);
       return done;
     },

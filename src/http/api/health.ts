@@ -25,7 +25,7 @@ export function healthRoutes(app: ZodApp, client: Client, taskQueues: string[]):
     {
       schema: {
         tags: ['health'],
-        summary: 'Temporal is reachable and a worker polls the task queue',
+        summary: 'Temporal is reachable and a worker polls each task queue (the journeys’ and the portfolios’)',
         response: {
           200: readinessAnswer.describe('ready'),
           503: readinessAnswer.describe('not ready: the checks say what is missing'),
