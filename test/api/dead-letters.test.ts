@@ -156,7 +156,13 @@ describe("the webhook inbox's dead letters for admins (dev server, Graph sandbox
     expect((await replay(ids.stuck, 'operator')).status).toBe(403);
     expect((await discard(ids.stuck, 'auditor')).status).toBe(403);
 
-    for (const answer of [await replay('abc'), await discard('0'), await replay('-3')]) {
+    for (const answer of [
+      await replay('abc'),
+      await discard('0'),
+      await replay('-3'),
+      await replay('0x10'),
+      await discard('1e3'),
+    ]) {
       expect(answer.status).toBe(400);
       expect(answer.body.error.problems).toEqual([expect.objectContaining({ in: 'path', field: 'id' })]);
     }
