@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowestFirst from './test/support/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -10,6 +11,8 @@ export default defineConfig({
     // time-skipping file has a test server of its own, as time skipping is global to a server).
     fileParallelism: true,
     maxWorkers: 2,
+    // The slowest files first (test/support/sequencer.ts), so the run does not end on one of them alone.
+    sequence: { sequencer: SlowestFirst },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
