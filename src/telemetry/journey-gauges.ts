@@ -22,6 +22,8 @@ export interface JourneyGaugeOptions {
   cacheMs?: number;
   /** Told when visibility cannot be counted; the gauges are then left out of the scrape. */
   onError?: (err: unknown) => void;
+  /** Counts only the journeys of this portfolio (a service, or a test, that answers for one); all by default. */
+  portfolioId?: string;
 }
 
 interface Counts {
@@ -29,9 +31,18 @@ interface Counts {
   waits: { stage: string; olderThan: string; count: number }[];
 }
 
-export function registerJourneyGauges({ client, registry, cacheMs = 10_000, onError }: JourneyGaugeOptions): void {
+export function registerJourneyGauges({
+  client,
+  registry,
+  cacheMs = 10_000,
+  onError,
+  portfolioId,
+}: JourneyGaugeOptions): void {
+  if (portfolioId !== undefined && !/^\d+$/.test(portfolioId))
+    throw new Error('the portfolio id must be a numeric Graph id');
+  const ofPortfolio = portfolioId === undefined ? '' : ` AND PortfolioId = '${portfolioId}'`;
   const running = (stage: string) =>
-    `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND NumberStage = '${stage}'`;
+    `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND NumberStage = '${stage}'${ofPortfolio}`;
   const count = async (query: string) => (await client.workflow.count(query)).count;
 
   async function countAll(): Promise<Counts> {
