@@ -92,18 +92,25 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
   });
 
   it('answers /healthz always, and /readyz only while Temporal answers and a worker polls the task queue', async () => {
-    const idle = await harnessHttpApp(t.bench, { taskQueue: uniqueTaskQueue('nobody-polls') });
-    try {
-      expect((await idle.inject({ url: '/healthz' })).json()).toEqual({ ok: true });
-      const notReady = await idle.inject({ url: '/readyz' });
-      expect(notReady.statusCode).toBe(503);
-      expect(notReady.json()).toMatchObject({
-        ready: false,
-        checks: { temporal: 'ok', worker: expect.stringMatching(/^no worker has polled task queue "nobody-polls-/) },
-      });
-    } finally {
-      await idle.close();
-    }
+    /** An app whose `queue` option names a queue nobody polls: /readyz answers 503 naming it. */
+    const notReadyWithout = async (queue: 'taskQueue' | 'portfolioTaskQueue', prefix: string) => {
+      const app = await harnessHttpApp(t.bench, { [queue]: uniqueTaskQueue(prefix) });
+      try {
+        expect((await app.inject({ url: '/healthz' })).json()).toEqual({ ok: true });
+        const notReady = await app.inject({ url: '/readyz' });
+        expect(notReady.statusCode).toBe(503);
+        expect(notReady.json()).toMatchObject({
+          ready: false,
+          checks: {
+            temporal: 'ok',
+            worker: expect.stringMatching(new RegExp(`^no worker has polled task queue "${prefix}-`)),
+          },
+        });
+      } finally {
+        await app.close();
+      }
+    };
+    await notReadyWithout('taskQueue', 'nobody-polls');
     await t.bench.run(async () => {
       // The worker has just started: the server shows its poller once its first poll has arrived.
       let ready = await fetch(`${api.url}/readyz`);
@@ -114,17 +121,7 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ ready: true, checks: { temporal: 'ok', worker: 'ok' } });
       // The portfolios' own queue needs a worker too: without one no journey gets a slot.
-      const noPortfolios = await harnessHttpApp(t.bench, { portfolioTaskQueue: uniqueTaskQueue('no-portfolios') });
-      try {
-        const answer = await noPortfolios.inject({ url: '/readyz' });
-        expect(answer.statusCode).toBe(503);
-        expect(answer.json()).toMatchObject({
-          ready: false,
-          checks: { temporal: 'ok', worker: expect.stringMatching(/^no worker has polled task queue "no-portfolios-/) },
-        });
-      } finally {
-        await noPortfolios.close();
-      }
+      await notReadyWithout('portfolioTaskQueue', 'no-portfolios');
     });
   });
 });
