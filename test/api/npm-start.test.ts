@@ -37,7 +37,12 @@ describe("npm start's API", () => {
 
       const http = `http://127.0.0.1:${env.env.HTTP_PORT}`;
       const as = (who: string) => ({ authorization: `Bearer ${printed.get(who)}` });
-      const ready = await fetch(`${http}/readyz`);
+      // Ready once the server has seen a poll on each queue (the portfolios' worker may poll a moment later).
+      let ready = await fetch(`${http}/readyz`);
+      for (let i = 0; i < 100 && ready.status !== 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        ready = await fetch(`${http}/readyz`);
+      }
       expect(ready.status).toBe(200);
       const startAnswer = await fetch(`${http}/v1/journeys`, {
         method: 'POST',
