@@ -6,7 +6,7 @@ import { resolveBinary } from '../../src/temporal/binaries.js';
 import { isAlive } from '../../src/temporal/dev-server-pid.js';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
 import { createHarness } from '../support/harness.js';
-import { freeStablePort, tempDir } from '../support/processes.js';
+import { freeStablePorts, tempDir } from '../support/processes.js';
 import { decideName, submitDeliveredCode } from '../support/steps.js';
 import { connectToServer } from '../support/temporal.js';
 
@@ -30,7 +30,7 @@ function answers(port: number): Promise<boolean> {
 
 describe('a restart of the dev server', () => {
   it('SIGKILLed mid-journey and started on the same SQLite file: the journey resumes and reaches LIVE', async () => {
-    const [port, uiPort] = [await freeStablePort(), await freeStablePort()];
+    const [port = 0, uiPort = 0] = await freeStablePorts(2);
     const options = {
       cliPath: resolveBinary('cli').path as string,
       dataDir: tempDir('dev-restart'),

@@ -1,14 +1,14 @@
 // `npm run service`: the HTTP service alone beside a fleet of workers (the compose file's `service`), as a process.
 import { describe, expect, inject, it } from 'vitest';
 import { signWebhookBody } from '../../src/graph/signature.js';
-import { freePorts, spawnService } from '../support/processes.js';
+import { freeStablePorts, spawnService } from '../support/processes.js';
 import { scrape } from '../support/prometheus.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
 
 const APP_SECRET = 'service-app-secret';
 
 async function serviceEnv(): Promise<Record<string, string>> {
-  const [port] = await freePorts(1);
+  const [port] = await freeStablePorts(1);
   return {
     TEMPORAL_ADDRESS: inject('devServerAddress'),
     NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,

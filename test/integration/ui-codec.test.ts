@@ -3,16 +3,17 @@ import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { resolveBinary } from '../../src/temporal/binaries.js';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
-import { freeStablePort, tempDir } from '../support/processes.js';
+import { freeStablePorts, tempDir } from '../support/processes.js';
 
 describe("the embedded dev server's Web UI", () => {
   it('decodes through the codec server it was started with, and a reused server says which one it keeps', async () => {
+    const [port = 0, uiPort = 0] = await freeStablePorts(2);
     const options = {
       cliPath: resolveBinary('cli').path as string,
       dataDir: tempDir('ui-codec'),
       namespace: 'default',
-      port: await freeStablePort(),
-      uiPort: await freeStablePort(),
+      port,
+      uiPort,
       uiCodecEndpoint: 'http://127.0.0.1:28080/codec',
     };
     const server = await startDevServer(options);

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { useBench } from '../support/bench.js';
 import { APP_SECRET } from '../support/harness.js';
-import { freePorts, startWorkerProcess, type Spawned } from '../support/processes.js';
+import { freeStablePorts, startWorkerProcess, type Spawned } from '../support/processes.js';
 import { scrape, total } from '../support/prometheus.js';
 import { startLive } from '../support/steps.js';
 
@@ -18,7 +18,7 @@ describe('the worker process with a metrics port (dev server + Graph sandbox)', 
 
   it("serves the SDK's metrics and the Graph calls of a journey by endpoint and Meta's error code", async () => {
     const { bench } = t;
-    const [port] = await freePorts(1);
+    const [port] = await freeStablePorts(1);
     worker = await startWorkerProcess({
       taskQueue: bench.taskQueue,
       graphBaseUrl: bench.sandbox.url,

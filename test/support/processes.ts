@@ -39,23 +39,32 @@ export async function freePorts(count: number): Promise<number[]> {
 }
 
 /**
- * A free port below Linux's ephemeral range (32768+), for a server that is restarted while clients retry: a client
- * retrying a dead port in that range can connect to itself (TCP self-connect) and hold the port the server needs.
+ * `count` distinct free ports below Linux's ephemeral range (32768+), for servers that are restarted on the same
+ * port: in that range, between a stop and the restart, another process's outgoing connection may take the port as
+ * its local end (or a client retrying the dead port connects to itself, TCP self-connect), and the restart fails
+ * with EADDRINUSE. Held open together so none is handed out twice.
  */
-export async function freeStablePort(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const server = createServer();
-    const bound = await new Promise<boolean>((done) => {
-      server.once('error', () => done(false));
-      server.listen(port, '127.0.0.1', () => done(true));
-    });
-    if (bound) {
-      await new Promise((done) => server.close(done));
-      return port;
+export async function freeStablePorts(count: number): Promise<number[]> {
+  const held: ReturnType<typeof createServer>[] = [];
+  try {
+    for (let attempt = 0; held.length < count && attempt < 100 * count; attempt++) {
+      const port = 20_000 + Math.floor(Math.random() * 12_000);
+      const server = createServer();
+      const bound = await new Promise<boolean>((done) => {
+        server.once('error', () => done(false));
+        server.listen(port, '127.0.0.1', () => done(true));
+      });
+      if (bound) held.push(server);
     }
+    if (held.length < count) throw new Error('no free port below 32768');
+    return held.map((server) => {
+      const address = server.address();
+      if (typeof address !== 'object' || !address) throw new Error('no port');
+      return address.port;
+    });
+  } finally {
+    await Promise.all(held.map((server) => new Promise((done) => server.close(done))));
   }
-  throw new Error('no free port below 32768');
 }
 
 export interface MainEnv {
@@ -67,9 +76,12 @@ export interface MainEnv {
   address: string;
 }
 
-/** The environment of an `npm start` on its own data folder and ports (sandbox mode: no Meta token). */
+/**
+ * The environment of an `npm start` on its own data folder and ports (sandbox mode: no Meta token). Stable ports:
+ * tests restart it on the same ones.
+ */
 export async function mainEnv(dataDir = tempDir('start')): Promise<MainEnv> {
-  const [temporalPort = 0, uiPort = 0, httpPort = 0, sandboxPort = 0] = await freePorts(4);
+  const [temporalPort = 0, uiPort = 0, httpPort = 0, sandboxPort = 0] = await freeStablePorts(4);
   return {
     dataDir,
     temporalPort,
