@@ -4,19 +4,14 @@
 import type { Client } from '@temporalio/client';
 import { figure, type Figure } from './figures.js';
 import { happyHistory } from './history.js';
-import { happyJourney, inFlight, until, type JourneyAt } from './journeys.js';
+import { happyJourney, inFlight, LiveWatch, submitOnceAwaited, type JourneyAt } from './journeys.js';
 import { countFrom } from './settings.js';
 import { startBenchStand } from './stand.js';
-import { baselineSignal, baselineUpdate, idealStageQuery, type IdealJourneyShape } from './workflows.js';
+import { baselineSignal, baselineUpdate, type IdealJourneyShape } from './workflows.js';
 
 async function idealJourney(client: Client, taskQueue: string, shape: IdealJourneyShape, i: number): Promise<void> {
   const handle = await client.workflow.start('idealJourney', { taskQueue, workflowId: `ideal-${i}`, args: [shape] });
-  await until(
-    () => handle.query(idealStageQuery),
-    (stage) => stage === 'awaiting',
-    `ideal-${i} awaiting`,
-  );
-  await handle.executeUpdate(baselineUpdate, { args: [i] });
+  await submitOnceAwaited(() => handle.executeUpdate(baselineUpdate, { args: [i] }));
   for (let s = 0; s < shape.signals; s++) await handle.signal(baselineSignal, s);
   await handle.result();
 }
@@ -42,8 +37,9 @@ export async function throughputBench(): Promise<Figure[]> {
       // The ideal's shape is counted from a real happy history (which also warms the worker up).
       const { shape } = await happyHistory(stand, at, 0);
       const ideal = await perSecond(journeys, width, (i) => idealJourney(client, taskQueue, shape, i));
+      const live = new LiveWatch(client, taskQueue);
       const real = await perSecond(journeys, width, (i) =>
-        happyJourney(client, stand.sandbox.admin, at, i + 1).then(() => undefined),
+        happyJourney(client, stand.sandbox.admin, at, i + 1, live).then(() => undefined),
       );
       return [
         figure('journeys per second, happy path', real, 'journeys/s', {

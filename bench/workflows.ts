@@ -1,14 +1,12 @@
 // The benchmark's worker runs the real workflows and baselines: the least a workflow can do with the same
 // messages (an update answered at once, a signal, no-op activities).
-import { condition, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 
 export * from '../src/workflows/index.js';
 
 export const baselineUpdate = defineUpdate<number, [number]>('baselineUpdate');
 export const baselineSignal = defineSignal<[number]>('baselineSignal');
 export const baselineDone = defineSignal('baselineDone');
-/** Whether an ideal journey waits for its update ("awaiting"), has had it ("answered"), or is still starting. */
-export const idealStageQuery = defineQuery<'starting' | 'awaiting' | 'answered'>('idealStage');
 
 /** Answers updates and takes signals until told to stop: the baseline of the portfolio's admissions. */
 export async function baselineEntity(): Promise<void> {
@@ -40,7 +38,6 @@ export interface IdealJourneyShape {
 export async function idealJourney(shape: IdealJourneyShape): Promise<void> {
   let stage: 'starting' | 'awaiting' | 'answered' = 'starting';
   let signals = 0;
-  setHandler(idealStageQuery, () => stage);
   setHandler(
     baselineUpdate,
     (n) => {
