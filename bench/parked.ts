@@ -153,7 +153,7 @@ async function scenario(s: Scenario, timeoutMs: number, width: number): Promise<
       figure(`parked (${s.label}): worker RSS, peak`, peakMb, 'MB', {
         baseline: idleMb,
         goal: { of: 'value', atMost: 400 },
-        note: `npm run worker alone, prebuilt bundle; baseline: the worker idle; ${Math.round(parkedMb)} MB when the wait for all parked ended`,
+        note: `the image's worker alone (compiled, its Dockerfile stage's heap limit), prebuilt bundle; baseline: idle; ${Math.round(parkedMb)} MB when the wait for all parked ended`,
       }),
       figure(`parked (${s.label}): a code answered`, loadedMs, 'ms', {
         baseline: warmMs,

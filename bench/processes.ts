@@ -1,11 +1,13 @@
-// Processes and folders of a benchmark run: scratch folders, keys made for the run, and `npm run worker` itself
-// (src/worker.ts) as a child process on the bench's server, whose resident memory is read from /proc.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Processes and folders of a benchmark run: scratch folders, keys made for the run, and the worker as the image runs
+// it (compiled, `node dist/worker.js`, with the Dockerfile worker stage's environment) as a child process on the
+// bench's server, whose resident memory is read from /proc.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { createDataConverter } from '../src/codec/data-converter.js';
@@ -52,6 +54,27 @@ export function prebuiltBundle(): Promise<string> {
   return bundleDir;
 }
 
+let built: Promise<string> | undefined;
+
+/** The compiled worker (`npm run build` into dist/, once a run), as the image runs it: no tsx in the process. */
+function compiledWorker(): Promise<string> {
+  built ??= promisify(execFile)('npm', ['run', 'build'], { cwd: root }).then(() => join(root, 'dist/worker.js'));
+  return built;
+}
+
+/**
+ * The environment the image's `worker` stage sets (its ENV lines in the Dockerfile: the heap limit and malloc's
+ * arenas), so that the bench measures the worker as it is deployed.
+ */
+export function imageWorkerEnv(dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8')): Record<string, string> {
+  const stage = /^FROM \S+ AS worker\s*$([\s\S]*?)(?=^FROM |(?![\s\S]))/m.exec(dockerfile)?.[1];
+  if (stage === undefined) throw new Error('the Dockerfile has no `worker` stage');
+  const env: Record<string, string> = {};
+  for (const [, pairs = ''] of stage.matchAll(/^ENV (.+)$/gm))
+    for (const [, key = '', quoted, bare] of pairs.matchAll(/(\w+)=(?:"([^"]*)"|(\S+))/g)) env[key] = quoted ?? bare ?? '';
+  return env;
+}
+
 export interface WorkerProcess {
   pid: number;
   /** Resident memory now, in MB. */
@@ -67,13 +90,17 @@ export function workerSettings(from: NodeJS.ProcessEnv = process.env): Record<st
   );
 }
 
-/** `npm run worker` as a process of its own with `env` (on top of PATH and WORKER_…); resolves once it polls. */
+/**
+ * The worker as the image runs it, a process of its own with `env` (on top of PATH, the image's worker environment
+ * and WORKER_…); resolves once it polls.
+ */
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/worker.ts')], {
+  const child: ChildProcess = spawn(process.execPath, [await compiledWorker()], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
       LOG_LEVEL: 'info',
+      ...imageWorkerEnv(),
       NUMBERFLOW_WORKFLOW_BUNDLE: await prebuiltBundle(),
       ...workerSettings(),
       ...env,

@@ -1,0 +1,31 @@
+// The bench runs its worker with the environment of the image's `worker` stage (bench/processes.ts), so the memory it
+// measures is the deployed worker's: read from the Dockerfile itself, never a copy that could drift from it.
+import { describe, expect, it } from 'vitest';
+import { imageWorkerEnv } from '../../bench/processes.js';
+
+describe("the image's worker environment", () => {
+  it("is the Dockerfile worker stage's: its heap limit and malloc arenas, not the runtime stage's variables", () => {
+    const env = imageWorkerEnv();
+    expect(env.NODE_OPTIONS).toMatch(/^--max-old-space-size=\d+$/);
+    expect(env.MALLOC_ARENA_MAX).toMatch(/^\d+$/);
+    expect(env).not.toHaveProperty('NODE_ENV');
+  });
+
+  it('reads quoted and bare values of several ENV lines of that stage only', () => {
+    const dockerfile = [
+      'FROM node AS runtime',
+      'ENV NODE_ENV=production',
+      'FROM runtime AS worker',
+      'ENV A="x y" B=2',
+      'ENV C=3',
+      'CMD ["node"]',
+      'FROM runtime AS service',
+      'ENV D=4',
+    ].join('\n');
+    expect(imageWorkerEnv(dockerfile)).toEqual({ A: 'x y', B: '2', C: '3' });
+  });
+
+  it('says so when the Dockerfile has no worker stage', () => {
+    expect(() => imageWorkerEnv('FROM node AS service\nENV A=1\n')).toThrow(/no `worker` stage/);
+  });
+});
