@@ -168,7 +168,7 @@ async function scenario(s: Scenario, timeoutMs: number, width: number): Promise<
 }
 
 export async function parkedBench(): Promise<Figure[]> {
-  const timeoutMs = countFrom('BENCH_PARKED_TIMEOUT_S', 270, 3_600) * 1000;
+  const timeoutMs = countFrom('BENCH_PARKED_TIMEOUT_S', 900, 3_600) * 1000;
   const width = countFrom('BENCH_START_IN_FLIGHT', 50, 1_000);
   const scenarios: Scenario[] = [
     {
