@@ -125,23 +125,6 @@ export function drainWebhookInbox({
     return { keys, events };
   }
 
-  /**
-   * Hands a delivery over unless it waits its turn ('waits') or the page stopped before a place was free (null: left
-   * for a later walk). Asked once every older delivery it conflicts with has settled (./webhook-lanes.ts).
-   */
-  async function walkOne(
-    delivery: InboxDelivery,
-    { keys, events }: Keyed,
-    lanes: Lanes,
-    batch: RoutingBatch,
-    halted: () => boolean,
-  ): Promise<'waits' | HandOverResult | null> {
-    if (order.waits(delivery.id, keys, Date.now())) return 'waits';
-    const read = events ?? eventsOf(delivery);
-    if (!read) return 'routed';
-    return lanes.inPlace(() => (halted() ? Promise.resolve(null) : handOver(read, route, logger, delivered, batch)));
-  }
-
   /** Books a hand-over's result: routed, given up on, or failed (held back until its time, unless Temporal was away). */
   function record(delivery: InboxDelivery, keys: OrderKey[], result: HandOverResult): HandOverResult | 'given up' {
     if (result === 'routed') {
@@ -170,23 +153,28 @@ export function drainWebhookInbox({
     const routed: number[] = [];
     let unavailable = false;
     const halted = () => stopped || unavailable;
-    for (const delivery of due) {
-      if (stopped) break;
-      const read = keyed(delivery);
-      if (!read) {
-        routed.push(delivery.id); // unreadable: dropped
-        settle(delivery.id, { outcome: 'routed' });
-        continue;
-      }
-      lanes.follow(read.keys, async () => {
-        if (halted()) return;
-        const result = await walkOne(delivery, read, lanes, batch, halted);
+    /** Asked once every older delivery it conflicts with has settled: only those can make it wait. */
+    const walkOne = async (delivery: InboxDelivery, { keys, events }: Keyed) => {
+      if (halted() || order.waits(delivery.id, keys, Date.now())) return;
+      const read = events ?? eventsOf(delivery);
+      // Booked before its place is given to the next: a failure stops the page before another starts.
+      await lanes.inPlace(async () => {
+        if (halted()) return; // left for a later walk
+        const result = read ? await handOver(read, route, logger, delivered, batch) : 'routed';
         if (!inbox.isOpen) return; // stop() gave up waiting: the row stays for the next start
-        if (result === null || result === 'waits') return;
-        const booked = record(delivery, read.keys, result);
+        const booked = record(delivery, keys, result);
         if (booked === 'routed') routed.push(delivery.id);
         if (booked === 'unavailable') unavailable = true;
       });
+    };
+    for (const delivery of due) {
+      if (stopped) break;
+      const read = keyed(delivery);
+      if (read) lanes.follow(read.keys, () => walkOne(delivery, read));
+      else {
+        routed.push(delivery.id); // unreadable: dropped
+        settle(delivery.id, { outcome: 'routed' });
+      }
     }
     await lanes.settled();
     return { routed, unavailable };
