@@ -58,7 +58,8 @@ describe('the webhook drain routing in parallel, in order per number', () => {
 
   /**
    * An inbox holding `deliveries` (in this order) and a drain on it whose router is `routing`. `arrived` lists the
-   * places of the events the router was given, in the order given; `routed` those it routed without throwing.
+   * places of the events the router was given, in the order given; `routed` those it routed without throwing;
+   * `steps` when each routing began and ended.
    */
   async function stand(
     deliveries: Buffer[],
@@ -70,10 +71,12 @@ describe('the webhook drain routing in parallel, in order per number', () => {
     for (const delivery of deliveries) await inbox.put(delivery, Date.now());
     const arrived: { target: string; tag: number }[] = [];
     const routed: number[] = [];
+    const steps: { tag: number; step: 'began' | 'ended' }[] = [];
     let inFlight = 0;
     let mostAtOnce = 0;
     const route = (async (event: WebhookEvent) => {
       arrived.push(seen(event));
+      steps.push({ tag: seen(event).tag, step: 'began' });
       mostAtOnce = Math.max(mostAtOnce, ++inFlight);
       try {
         await routing(event);
@@ -81,6 +84,7 @@ describe('the webhook drain routing in parallel, in order per number', () => {
         return [];
       } finally {
         inFlight--;
+        steps.push({ tag: seen(event).tag, step: 'ended' });
       }
     }) as unknown as Route;
     const start = () =>
@@ -103,7 +107,7 @@ describe('the webhook drain routing in parallel, in order per number', () => {
       await drain.stop();
       drain = start();
     };
-    return { inbox, arrived, routed, mostAtOnce: () => mostAtOnce, restart };
+    return { inbox, arrived, routed, steps, mostAtOnce: () => mostAtOnce, restart };
   }
 
   it('holds back a failing number’s later delivery and routes another number of its WABA at once', async () => {
@@ -199,11 +203,12 @@ describe('the webhook drain routing in parallel, in order per number', () => {
         await eventually(() => run.inbox.size === 0, 'the inbox emptied');
         mostAtOnce = Math.max(mostAtOnce, run.mostAtOnce());
         expect([...run.routed].sort((a, b) => a - b)).toEqual(plan.map((_, i) => i + 1)); // each once
-        const arrivedAt = new Map(run.arrived.map(({ tag }, at) => [tag, at]));
+        // A later delivery about the same number (or its WABA) begins only once the older one's routing ended.
+        const at = (tag: number, step: 'began' | 'ended') =>
+          run.steps.findIndex((s) => s.tag === tag && s.step === step);
         for (const [i, [a]] of plan.entries())
           for (const [j, [b]] of plan.entries())
-            if (i < j && conflict(keyOf(a), keyOf(b)))
-              expect(arrivedAt.get(i + 1)!).toBeLessThan(arrivedAt.get(j + 1)!);
+            if (i < j && conflict(keyOf(a), keyOf(b))) expect(at(i + 1, 'ended')).toBeLessThan(at(j + 1, 'began'));
         for (const step of cleanup.splice(0).reverse()) await step();
       }),
       { numRuns: 8, seed: 20261203 },
