@@ -112,7 +112,7 @@ export function deadLetterRoutes(app: ZodApp, context: ApiContext): void {
         ...administer.schema,
         summary: 'put a dead letter back in the inbox and route it (admins; logged with who)',
         description:
-          'It goes back under its own id: its place in the order received, so before the later deliveries of its WABAs still waiting. The answer comes once it is routed or failed again, or after 10 s (waiting). Failing again (not Temporal being unavailable), it goes straight back to the dead letters.',
+          'It goes back under its own id: its place in the order received, so before the later deliveries about its numbers or WABAs still waiting. The answer comes once it is routed or failed again, or after 10 s (waiting). Failing again (not Temporal being unavailable), it goes straight back to the dead letters.',
         params: deadLetterParams,
         body: noBody,
         response: { 200: deadLetterActionAnswer.describe('what became of it'), ...errors(400, 404, 413, 415, 501) },
