@@ -110,74 +110,71 @@ describe('the webhook drain routing in parallel, in order per number', () => {
     return { inbox, arrived, routed, steps, mostAtOnce: () => mostAtOnce, restart };
   }
 
-  it('holds back a failing number’s later delivery and routes another number of its WABA at once', async () => {
-    const [waba, other] = ['201', '202'];
+  /** A stand whose router refuses the first delivery (tag 1) until mended. */
+  async function firstFailing(deliveries: Buffer[]) {
     let broken = true;
     let failures = 0;
-    const { inbox, routed } = await stand(
-      [
-        body(1, { waba, number: '15550000001' }),
-        body(2, { waba, number: '15550000001' }),
-        body(3, { waba, number: '15550000002' }),
-        body(4, { waba: other, number: '15550000001' }),
-      ],
-      async (event) => {
-        if (broken && seen(event).tag === 1) throw (failures++, new Error('refused (test)'));
+    const run = await stand(deliveries, async (event) => {
+      if (broken && seen(event).tag === 1) throw (failures++, new Error('refused (test)'));
+    });
+    return {
+      ...run,
+      /** Waits until `count` deliveries are routed and the first one was tried again meanwhile. */
+      othersRouted: (count: number) =>
+        eventually(() => run.routed.length === count && failures >= 2, 'the others routed while the first is retried'),
+      /** The first one can be routed now: waits until the inbox is empty. */
+      mend: async () => {
+        broken = false;
+        await eventually(() => run.inbox.size === 0, 'the inbox emptied');
       },
-    );
-    await eventually(() => routed.length === 2 && failures >= 2, 'the other numbers routed while 1 is retried');
+    };
+  }
+
+  it('holds back a failing number’s later delivery and routes another number of its WABA at once', async () => {
+    const [waba, other] = ['201', '202'];
+    const { inbox, routed, othersRouted, mend } = await firstFailing([
+      body(1, { waba, number: '15550000001' }),
+      body(2, { waba, number: '15550000001' }),
+      body(3, { waba, number: '15550000002' }),
+      body(4, { waba: other, number: '15550000001' }),
+    ]);
+    await othersRouted(2);
     expect([...routed].sort()).toEqual([3, 4]);
     expect(inbox.size).toBe(2);
-    broken = false;
-    await eventually(() => inbox.size === 0, 'the inbox emptied');
+    await mend();
     expect(routed.slice(2)).toEqual([1, 2]);
     expect(inbox.deadLetters()).toEqual([]);
   });
 
   it('holds back every number of a WABA behind its failing WABA-wide delivery; another WABA flows', async () => {
     const [waba, other] = ['211', '212'];
-    let broken = true;
-    let failures = 0;
-    const { inbox, routed } = await stand(
-      [
-        body(1, { waba }),
-        body(2, { waba, number: '15550000001' }),
-        body(3, { waba, number: '15550000002' }),
-        body(4, { waba: other, number: '15550000001' }),
-        body(5, { waba: other }),
-      ],
-      async (event) => {
-        if (broken && seen(event).tag === 1) throw (failures++, new Error('refused (test)'));
-      },
-    );
-    await eventually(() => routed.length === 2 && failures >= 2, "the other WABA's routed while 1 is retried");
+    const { inbox, routed, othersRouted, mend } = await firstFailing([
+      body(1, { waba }),
+      body(2, { waba, number: '15550000001' }),
+      body(3, { waba, number: '15550000002' }),
+      body(4, { waba: other, number: '15550000001' }),
+      body(5, { waba: other }),
+    ]);
+    await othersRouted(2);
     expect(routed).toEqual([4, 5]); // the other WABA's in order: its WABA-wide one after its number's
-    broken = false;
-    await eventually(() => inbox.size === 0, 'the inbox emptied');
+    expect(inbox.size).toBe(3);
+    await mend();
     expect(routed[2]).toBe(1);
     expect(routed.slice(3).sort()).toEqual([2, 3]); // two numbers: either first
   });
 
   it('holds back a later WABA-wide delivery, and the numbers after it, behind a failing number', async () => {
     const [waba, other] = ['221', '222'];
-    let broken = true;
-    let failures = 0;
-    const { inbox, routed } = await stand(
-      [
-        body(1, { waba, number: '15550000001' }),
-        body(2, { waba }),
-        body(3, { waba, number: '15550000002' }),
-        body(4, { waba: other, number: '15550000002' }),
-      ],
-      async (event) => {
-        if (broken && seen(event).tag === 1) throw (failures++, new Error('refused (test)'));
-      },
-    );
-    await eventually(() => routed.length === 1 && failures >= 2, "the other WABA's routed while 1 is retried");
+    const { inbox, routed, othersRouted, mend } = await firstFailing([
+      body(1, { waba, number: '15550000001' }),
+      body(2, { waba }),
+      body(3, { waba, number: '15550000002' }),
+      body(4, { waba: other, number: '15550000002' }),
+    ]);
+    await othersRouted(1);
     expect(routed).toEqual([4]);
     expect(inbox.size).toBe(3);
-    broken = false;
-    await eventually(() => inbox.size === 0, 'the inbox emptied');
+    await mend();
     expect(routed).toEqual([4, 1, 2, 3]);
   });
 
