@@ -1,7 +1,8 @@
-// Meta's order kept per number, not across numbers or customers: a delivery that failed holds back only the later
-// deliveries whose ordering keys (./webhook-keys.ts) conflict with its own — about the same number, or, for an event
-// about the whole WABA, about any number of it; every other delivery is routed at once. The drain
-// (./webhook-drain.ts) walks the inbox by id and asks this object, delivery by delivery, whether it waits.
+// Meta's order kept per number, not across numbers or customers: an event acts on one number's journey (and identity
+// records) or on its whole WABA, and nothing orders one target's events against another's. So a delivery that failed
+// holds back only the later deliveries whose ordering keys (./webhook-keys.ts) conflict with its own — about the same
+// number, or, for an event about the whole WABA, about any number of it; every other delivery is routed at once. The
+// drain (./webhook-drain.ts) walks the inbox by id and asks this object, delivery by delivery, whether it waits.
 //
 // The backoff is per failed delivery, from its own count of attempts (1 s doubling up to 10 min): a number that just
 // failed is tried again within a second, not after the long wait another one failing for an hour has earned.
