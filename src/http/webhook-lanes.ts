@@ -25,7 +25,7 @@ export class Lanes {
 
   /**
    * Runs `task` once every older task with a conflicting key settled (at once when there is none). A task that
-   * throws stops the page: the tasks after it are not run, and `settled` throws its error.
+   * throws stops the page: the tasks not started yet are not run, and `settled` throws its error.
    */
   follow(keys: readonly OrderKey[], task: () => Promise<void>): void {
     const older = this.conflicting(keys);
