@@ -1,6 +1,6 @@
 // /v1/webhooks/dead-letters: the webhook deliveries the inbox gave up on, for admins. Listed without their bodies
-// (customers' messages); one is replayed — back in the inbox under its own id, so before the later deliveries of its
-// WABAs still waiting, as Meta sent them — and answered with what became of it, or discarded. Dead letters concern
+// (customers' messages); one is replayed — back in the inbox under its own id, so before the later deliveries about
+// its numbers or WABAs still waiting, as Meta sent them — and answered with what became of it, or discarded. Dead letters concern
 // every customer: a principal limited to portfolios may not handle them.
 import { z } from 'zod';
 import type { WebhookDeadLetters } from '../webhook-dead-letters.js';
