@@ -1,15 +1,19 @@
 // Drains the webhook inbox in the order deliveries were received: each read (it was verified when received), handed
-// to the workflows it concerns, then deleted. Meta's order matters within a WABA, not across customers: a delivery
-// whose routing fails holds back only the later deliveries sharing a WABA with it (./webhook-order.ts), tried again
-// after its own backoff (1 s doubling up to 10 min), while every other delivery flows on. Temporal being unavailable
-// would fail every delivery alike: then the whole drain stops and backs off, and resumes from the oldest row. One
+// to the workflows it concerns, then deleted. Meta's order matters per number (and per WABA for what concerns the
+// whole WABA), not across them: a delivery whose routing fails holds back only the later deliveries about its numbers
+// or WABA (./webhook-order.ts), tried again after its own backoff (1 s doubling up to 10 min), while every other
+// delivery flows on; and within a page, deliveries about different numbers are routed at once (./webhook-lanes.ts),
+// those about one number one after the other. Temporal being unavailable would fail every delivery alike: then the
+// whole drain stops and backs off, and resumes from the oldest row. One
 // that cannot be routed for good goes to the dead letters (./webhook-inbox.ts), where an admin sees, replays or
 // discards it (./webhook-dead-letters.ts). Started with the service, it first drains what a previous process left.
 import type { Logger } from 'pino';
 import { readVerifiedWebhook, webhookEvents, type WebhookEvent } from '../graph/webhooks.js';
 import { bounded } from '../graph/webhook-limits.js';
 import { handOver, type HandOverResult, type Route, type WebhookDeliveryOutcome } from './webhook-handover.js';
-import { backoffMs, WabaOrder } from './webhook-order.js';
+import { orderKeys, type OrderKey } from './webhook-keys.js';
+import { Lanes } from './webhook-lanes.js';
+import { backoffMs, DeliveryOrder } from './webhook-order.js';
 import { RoutingBatch } from './webhook-router.js';
 import type { InboxDelivery, WebhookInbox } from './webhook-inbox.js';
 
@@ -21,7 +25,7 @@ export interface WebhookDrainOptions {
   /** The first wait after a failed routing, doubled each time up to maxRetryMs. */
   retryMs?: number;
   maxRetryMs?: number;
-  /** How long stop() waits for the delivery being routed; it stays in the inbox if cut short. */
+  /** How long stop() waits for the deliveries being routed; they stay in the inbox if cut short. */
   stopWaitMs?: number;
 }
 
@@ -36,10 +40,10 @@ export interface WebhookDrain {
    * Puts a dead letter back in the inbox under its own id and routes it, answering what became of it within
    * `waitMs`; null if there is no such dead letter; throws DrainStoppingError once the drain stops. Failing again
    * (not Temporal being unavailable), it goes straight back to the dead letters: a replay is one more try, not
-   * another two hours of holding its WABA back.
+   * another two hours of holding its number back.
    */
   replay(id: number, waitMs?: number): Promise<ReplayOutcome | null>;
-  /** Stops after the delivery being routed (waiting stopWaitMs at most); what is left stays for the next start. */
+  /** Stops after the deliveries being routed (waiting stopWaitMs at most); what is left stays for the next start. */
   stop(): Promise<void>;
 }
 
@@ -70,8 +74,8 @@ export class DrainStoppingError extends Error {
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** How one delivery went in a walk: it waited its turn, or its hand-over's result. */
-type Walked = { result: 'waits' | HandOverResult; wabas: string[] };
+/** A delivery's ordering keys, and its events when they were just read for them. */
+type Keyed = { keys: OrderKey[]; events?: WebhookEvent[] };
 
 export function drainWebhookInbox({
   inbox,
@@ -90,15 +94,15 @@ export function drainWebhookInbox({
   /** Drains in a row that stopped on Temporal being unavailable: the whole drain's backoff exponent. */
   let failedDrains = 0;
   let backingOff = false;
-  const order = new WabaOrder();
+  const order = new DeliveryOrder();
   /** Dead letters an admin put back, and who waits for what becomes of them. */
   const replayed = new Set<number>();
   const waiters = new Map<number, (outcome: ReplayOutcome) => void>();
   /**
-   * The WABAs of each delivery a walk has read and that is still in the inbox: a walk passes one that waits without
-   * parsing its body again (thousands may wait behind one WABA). Bounded by the inbox's own bound.
+   * The ordering keys of each delivery a walk has read and that is still in the inbox: a walk passes one that waits
+   * without parsing its body again (thousands may wait behind one number). Bounded by the inbox's own bound.
    */
-  const wabasOf = new Map<number, string[]>();
+  const keysOf = new Map<number, OrderKey[]>();
 
   /** A delivery's events, or null (logged) when its body cannot be read. */
   function eventsOf(delivery: InboxDelivery): WebhookEvent[] | null {
@@ -110,19 +114,70 @@ export function drainWebhookInbox({
     return null;
   }
 
-  async function walkOne(delivery: InboxDelivery, batch: RoutingBatch): Promise<Walked> {
-    let events: WebhookEvent[] | null = null;
-    let wabas = wabasOf.get(delivery.id);
-    if (!wabas) {
-      events = eventsOf(delivery);
-      if (!events) return { result: 'routed', wabas: [] };
-      wabas = [...new Set(events.map((event) => event.wabaId))];
-      wabasOf.set(delivery.id, wabas);
+  /** Its keys (read once while it stays in the inbox), or null (logged) when its body cannot be read. */
+  function keyed(delivery: InboxDelivery): Keyed | null {
+    const known = keysOf.get(delivery.id);
+    if (known) return { keys: known };
+    const events = eventsOf(delivery);
+    if (!events) return null;
+    const keys = orderKeys(events);
+    keysOf.set(delivery.id, keys);
+    return { keys, events };
+  }
+
+  /** Books a hand-over's result: routed, given up on, or failed (held back until its time, unless Temporal was away). */
+  function record(delivery: InboxDelivery, keys: OrderKey[], result: HandOverResult): HandOverResult | 'given up' {
+    if (result === 'routed') {
+      settle(delivery.id, { outcome: 'routed' });
+      return result;
     }
-    if (order.waits(delivery.id, wabas, Date.now())) return { result: 'waits', wabas };
-    events ??= eventsOf(delivery);
-    if (!events) return { result: 'routed', wabas };
-    return { result: await handOver(events, route, logger, delivered, batch), wabas };
+    const reason = giveUp(delivery, result);
+    if (reason !== null) {
+      bury(delivery, reason);
+      return 'given up';
+    }
+    inbox.failed(delivery.id, result === 'unavailable');
+    // Its own failures only: attempts that met Temporal away say nothing of this delivery.
+    if (result === 'failed')
+      order.hold(delivery.id, keys, Date.now() + backoffMs(delivery.failures + 1, retryMs, maxRetryMs));
+    return result;
+  }
+
+  /**
+   * Routes a page of deliveries, several at once, each after the older ones about its numbers or WABA. Temporal
+   * being unavailable would fail every delivery alike: once one met it, no other is started (those under way finish).
+   */
+  async function routePage(due: InboxDelivery[]): Promise<{ routed: number[]; unavailable: boolean }> {
+    const lanes = new Lanes();
+    const batch = new RoutingBatch();
+    const routed: number[] = [];
+    let unavailable = false;
+    const halted = () => stopped || unavailable;
+    /** Asked once every older delivery it conflicts with has settled: only those can make it wait. */
+    const walkOne = async (delivery: InboxDelivery, { keys, events }: Keyed) => {
+      if (halted() || order.waits(delivery.id, keys, Date.now())) return;
+      const read = events ?? eventsOf(delivery);
+      // Booked before its place is given to the next: a failure stops the page before another starts.
+      await lanes.inPlace(async () => {
+        if (halted()) return; // left for a later walk
+        const result = read ? await handOver(read, route, logger, delivered, batch) : 'routed';
+        if (!inbox.isOpen) return; // stop() gave up waiting: the row stays for the next start
+        const booked = record(delivery, keys, result);
+        if (booked === 'routed') routed.push(delivery.id);
+        if (booked === 'unavailable') unavailable = true;
+      });
+    };
+    for (const delivery of due) {
+      if (stopped) break;
+      const read = keyed(delivery);
+      if (read) lanes.follow(read.keys, () => walkOne(delivery, read));
+      else {
+        routed.push(delivery.id); // unreadable: dropped
+        settle(delivery.id, { outcome: 'routed' });
+      }
+    }
+    await lanes.settled();
+    return { routed, unavailable };
   }
 
   /** Why a failed delivery is given up on now, or null to try it again. */
@@ -137,7 +192,7 @@ export function drainWebhookInbox({
   /** Out of the inbox: routed or given up on. */
   function settle(id: number, outcome: ReplayOutcome): void {
     order.release(id);
-    wabasOf.delete(id);
+    keysOf.delete(id);
     replayed.delete(id);
     waiters.get(id)?.(outcome);
   }
@@ -154,7 +209,7 @@ export function drainWebhookInbox({
   }
 
   /**
-   * Walks the inbox by id, routing each delivery that does not wait for an older one of its WABA; false when
+   * Walks the inbox by id, routing each delivery that does not wait for an older one of its numbers or WABA; false when
    * Temporal was unavailable and the whole drain must back off.
    */
   async function drain(): Promise<boolean> {
@@ -166,32 +221,8 @@ export function drainWebhookInbox({
         return inbox.after(order.nextPageAfter(), BATCH);
       };
       for (let due = page(); due.length > 0 && !stopped; due = page()) {
-        const batch = new RoutingBatch();
-        const routed: number[] = [];
-        let unavailable = false;
-        for (const delivery of due) {
-          if (stopped) break;
-          const { result, wabas } = await walkOne(delivery, batch);
-          if (!inbox.isOpen) return true; // stop() gave up waiting: the row stays for the next start
-          if (result === 'waits') continue;
-          if (result === 'routed') {
-            routed.push(delivery.id);
-            settle(delivery.id, { outcome: 'routed' });
-            continue;
-          }
-          const reason = giveUp(delivery, result);
-          if (reason !== null) {
-            bury(delivery, reason);
-            continue;
-          }
-          inbox.failed(delivery.id, result === 'unavailable');
-          if (result === 'unavailable') {
-            unavailable = true;
-            break;
-          }
-          // Its own failures only: attempts that met Temporal away say nothing of this delivery.
-          order.hold(delivery.id, wabas, Date.now() + backoffMs(delivery.failures + 1, retryMs, maxRetryMs));
-        }
+        const { routed, unavailable } = await routePage(due);
+        if (!inbox.isOpen) return true; // stop() gave up waiting: the rows stay for the next start
         inbox.remove(routed);
         if (unavailable) return false;
         failedDrains = 0;
@@ -280,7 +311,7 @@ export function drainWebhookInbox({
   function waitingReason(waitMs: number): string {
     const why = backingOff
       ? 'Temporal cannot be reached now'
-      : 'an older delivery of its WABA has not been routed yet, or the drain is busy';
+      : 'an older delivery of its number or WABA has not been routed yet, or the drain is busy';
     return `not routed within ${waitMs / 1000} s (${why}); it is routed in its turn`;
   }
 

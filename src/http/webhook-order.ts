@@ -1,16 +1,18 @@
-// Meta's order kept per WABA, not across customers: Meta sends a number's events through its WABA's entry, so a
-// delivery that failed holds back only the later deliveries sharing a WABA (entry.id) with it; every other delivery
-// is routed at once. The drain (./webhook-drain.ts) walks the inbox by id and asks this object, delivery by delivery,
-// whether it waits.
+// Meta's order kept per number, not across numbers or customers: an event acts on one number's journey (and identity
+// records) or on its whole WABA, and nothing orders one target's events against another's. So a delivery that failed
+// holds back only the later deliveries whose ordering keys (./webhook-keys.ts) conflict with its own — about the same
+// number, or, for an event about the whole WABA, about any number of it; every other delivery is routed at once. The
+// drain (./webhook-drain.ts) walks the inbox by id and asks this object, delivery by delivery, whether it waits.
 //
-// The backoff is per failed delivery, from its own count of attempts (1 s doubling up to 10 min): a WABA that just
-// failed is tried again within a second, not after the long wait another WABA failing for an hour has earned.
+// The backoff is per failed delivery, from its own count of attempts (1 s doubling up to 10 min): a number that just
+// failed is tried again within a second, not after the long wait another one failing for an hour has earned.
+import { OrderKeySet, type OrderKey } from './webhook-keys.js';
 
-export class WabaOrder {
+export class DeliveryOrder {
   /** Failed deliveries by id, and when each is tried again. */
   private readonly held = new Map<number, number>();
-  /** WABAs whose later deliveries wait: those of a held delivery, or of one that waits itself (in this walk). */
-  private blocked = new Set<string>();
+  /** Keys whose later deliveries wait: those of a held delivery, or of one that waits itself (in this walk). */
+  private blocked = new OrderKeySet();
   /** The last delivery this walk looked at: what is received later has a larger id. */
   private cursor = 0;
   /** A walk from the oldest delivery is due (a held delivery's time came, or a dead letter is back). */
@@ -26,7 +28,7 @@ export class WabaOrder {
       this.rewalk = false;
       this.coverUntil = this.newestSeen;
       this.cursor = 0;
-      this.blocked = new Set();
+      this.blocked = new OrderKeySet();
     }
     return this.cursor;
   }
@@ -34,7 +36,7 @@ export class WabaOrder {
   /**
    * Whether to walk from the oldest now, between two pages: a held delivery's time came, and this walk has covered
    * the inbox once. Starting over before that would never reach the newest deliveries when the walk is long (thousands
-   * waiting behind one WABA) and the retries come often.
+   * waiting behind one number) and the retries come often.
    */
   retryDueMidWalk(now: number): boolean {
     return this.cursor >= this.coverUntil && this.retryDue(now);
@@ -45,31 +47,33 @@ export class WabaOrder {
     return (this.nextRetryAt() ?? Infinity) <= now;
   }
 
-  /** Walk from the oldest delivery again, at the next page (not mid-page: a page's blocked WABAs stay blocked). */
+  /** Walk from the oldest delivery again, at the next page (not mid-page: a page's blocked keys stay blocked). */
   walkFromOldest(): void {
     this.rewalk = true;
   }
 
   /**
-   * Whether this delivery waits: it is held until later, or shares a WABA with one held or waiting before it. One
-   * that waits holds back each of its WABAs, so that no later delivery of any of them overtakes it.
+   * Whether this delivery waits: it is held until later, or one of its keys conflicts with one of a delivery held or
+   * waiting before it. One that waits holds back each of its keys, so that no later delivery overtakes it. Asked in
+   * any order within a page, provided every older delivery with a conflicting key was answered (and, if it failed,
+   * held) first: only those can make it wait.
    */
-  waits(id: number, wabas: readonly string[], now: number): boolean {
+  waits(id: number, keys: readonly OrderKey[], now: number): boolean {
     this.cursor = Math.max(this.cursor, id);
     this.newestSeen = Math.max(this.newestSeen, id);
     const retryAt = this.held.get(id);
-    const behind = wabas.some((waba) => this.blocked.has(waba));
+    const behind = this.blocked.conflicts(keys);
     // Its time came but it waits behind an older one: it is tried when that one is, not at a time of its own.
     if (behind && retryAt !== undefined && retryAt <= now) this.held.delete(id);
     const waits = behind || (retryAt !== undefined && retryAt > now);
-    if (waits) for (const waba of wabas) this.blocked.add(waba);
+    if (waits) for (const key of keys) this.blocked.add(key);
     return waits;
   }
 
-  /** It failed: tried again at `retryAt`, its WABAs held back until then. */
-  hold(id: number, wabas: readonly string[], retryAt: number): void {
+  /** It failed: tried again at `retryAt`, its keys held back until then. */
+  hold(id: number, keys: readonly OrderKey[], retryAt: number): void {
     this.held.set(id, retryAt);
-    for (const waba of wabas) this.blocked.add(waba);
+    for (const key of keys) this.blocked.add(key);
   }
 
   /** It is out of the inbox (routed or dead-lettered). */

@@ -14,6 +14,7 @@ import type { WebhookEvent } from '../graph/webhooks.js';
 import { mismatchReporter } from '../identity/report-mismatch.js';
 import type { IdentityStore } from '../stores/identity-store.js';
 import { captureIdentities } from './identity-capture.js';
+import { isGraphId, numberDigits } from './webhook-keys.js';
 import type { portfolio } from '../workflows/portfolio.js';
 
 export interface RoutedEvent {
@@ -62,9 +63,9 @@ export function createWebhookRouter({
     event: NumberEvent,
     batch?: RoutingBatch,
   ): Promise<RoutedEvent> => {
-    const digits = displayPhoneNumber.replace(/\D/g, '');
     // E.164 has at most 15 digits: anything else names no journey (and would make an overlong workflow id).
-    if (!/^\d{1,15}$/.test(digits)) return { field: event.kind, target: null, outcome: 'not a phone number' };
+    const digits = numberDigits(displayPhoneNumber);
+    if (digits === null) return { field: event.kind, target: null, outcome: 'not a phone number' };
     const target = journeyWorkflowId(`+${digits}`);
     return signal(target, event.kind, () => client.workflow.getHandle(target).signal(numberEventSignal, event), batch);
   };
@@ -110,7 +111,7 @@ export function createWebhookRouter({
   /** `batch`: the routing of several deliveries at once, received before it began (the inbox's drain). */
   return async function route(event: WebhookEvent, batch?: RoutingBatch): Promise<RoutedEvent[]> {
     // Ids go into visibility queries: only Graph's numeric ids are accepted.
-    if (!/^\d{1,32}$/.test(event.wabaId)) return [{ field: event.field, target: null, outcome: 'not a WABA id' }];
+    if (!isGraphId(event.wabaId)) return [{ field: event.field, target: null, outcome: 'not a WABA id' }];
     if (event.field === 'unknown') {
       const outcome = event.issues === undefined ? 'not routed' : `refused: ${event.issues}`;
       return [{ field: event.rawField, target: null, outcome }];

@@ -28,7 +28,7 @@ export async function eventually(check: () => boolean, what: string): Promise<vo
 
 /** A signal failing as when Temporal cannot be reached: the whole drain backs off. */
 export const unavailable = () => Promise.reject(new Error('14 UNAVAILABLE: Temporal cannot be reached (injected)'));
-/** A signal failing otherwise (Graph will not give a WABA's owner, say): only its WABAs wait. */
+/** A signal failing otherwise (Graph will not give a WABA's owner, say): only its numbers' (or WABA's) deliveries wait. */
 export const refused = () => Promise.reject(new Error('the portfolio cannot be found (injected)'));
 
 /** A client of the harness's server whose signals go through `signal` (and whatever else `others` intercepts). */

@@ -12,6 +12,9 @@ import { drainWebhookInbox, type WebhookDrain } from '../../src/http/webhook-dra
 import type { Route } from '../../src/http/webhook-handover.js';
 import { WebhookInbox } from '../../src/http/webhook-inbox.js';
 
+/** Three WABAs (Graph's ids are numeric: the ordering keys ignore any other). */
+const [A, B, C] = ['101', '102', '103'] as const;
+
 const delivery = (wabaId: string) =>
   Buffer.from(
     JSON.stringify({
@@ -43,7 +46,7 @@ describe('the webhook drain while deliveries keep arriving', () => {
     const routed = new Map<string, number>();
     let triesOfA = 0;
     const route = (async (event: WebhookEvent) => {
-      if (event.wabaId === 'A' && (triesOfA++, refuseA())) throw new Error('refused (test)');
+      if (event.wabaId === A && (triesOfA++, refuseA())) throw new Error('refused (test)');
       routed.set(event.wabaId, (routed.get(event.wabaId) ?? 0) + 1);
       return [];
     }) as unknown as Route;
@@ -78,26 +81,26 @@ describe('the webhook drain while deliveries keep arriving', () => {
   it('tries a failed delivery again at its time though the drain never ends, and routes it once it can', async () => {
     let refusals = 3;
     const { put, routed } = stand(() => refusals-- > 0);
-    await put('A');
+    await put(A);
     // Before the fix the failed delivery waited for the receiver to be quiet: under steady traffic, never.
-    expect(await steadyTraffic(put, 'B', () => routed.has('A'))).toBe(true);
-    expect(routed.get('B')).toBeGreaterThan(0);
+    expect(await steadyTraffic(put, B, () => routed.has(A))).toBe(true);
+    expect(routed.get(B)).toBeGreaterThan(0);
   });
 
   it('routes another WABA’s delivery while thousands wait behind a WABA that keeps failing', async () => {
     const { inbox, put, routed, tries } = stand(() => true);
-    for (let i = 0; i < 3_000; i++) await inbox.put(delivery('A'), Date.now());
-    await put('A');
+    for (let i = 0; i < 3_000; i++) await inbox.put(delivery(A), Date.now());
+    await put(A);
     for (let i = 0; i < 200 && tries() < 2; i++) await pause(50); // A's oldest failed and was tried again
     expect(tries()).toBeGreaterThanOrEqual(2);
     // Walking again from the oldest at every retry (50 ms) would never reach the newest deliveries.
     let routedB = false;
-    const traffic = steadyTraffic(put, 'C', () => routedB);
-    await put('B');
-    for (let i = 0; i < 400 && !routed.has('B'); i++) await pause(50);
+    const traffic = steadyTraffic(put, C, () => routedB);
+    await put(B);
+    for (let i = 0; i < 400 && !routed.has(B); i++) await pause(50);
     routedB = true;
     await traffic;
-    expect(routed.get('B')).toBe(1);
+    expect(routed.get(B)).toBe(1);
     expect(inbox.size).toBeGreaterThan(3_000); // A's all still there, in order, behind the first
   });
 });

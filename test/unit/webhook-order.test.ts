@@ -1,49 +1,71 @@
 // Which deliveries wait in a walk of the webhook inbox (src/http/webhook-order.ts): a failed one holds back the later
-// deliveries of its WABAs until its time comes, a waiting one holds back each of its WABAs, and nothing leaves the
-// drain a retry time that has passed (which would make it walk again and again).
+// deliveries whose ordering keys conflict with its own (same number; a WABA's key and any number of it) until its time
+// comes, a waiting one holds back each of its keys, and nothing leaves the drain a retry time that has passed (which
+// would make it walk again and again). The keys an event gets: src/http/webhook-keys.ts.
 import { describe, expect, it } from 'vitest';
-import { backoffMs, WabaOrder } from '../../src/http/webhook-order.js';
+import { backoffMs, DeliveryOrder } from '../../src/http/webhook-order.js';
 
-describe('the order kept per WABA', () => {
-  it('holds back the later deliveries of a failed one’s WABA, and those of every WABA of one that waits', () => {
-    const order = new WabaOrder();
+describe('the order kept per number (and per WABA for WABA-wide events)', () => {
+  it('holds back a failed number’s later deliveries, not those of another number of its WABA', () => {
+    const order = new DeliveryOrder();
+    expect(order.waits(1, ['7/1'], 0)).toBe(false);
+    order.hold(1, ['7/1'], 1_000);
+    expect(order.waits(2, ['7/2'], 0)).toBe(false); // another number of WABA 7
+    expect(order.waits(3, ['7/1'], 0)).toBe(true);
+    expect(order.waits(4, ['7'], 0)).toBe(true); // about the whole WABA: after its number 1
+    expect(order.waits(5, ['7/2'], 0)).toBe(true); // … and so number 2's later one after that one
+    expect(order.waits(6, ['8/1'], 0)).toBe(false); // the same digits in another WABA
+  });
+
+  it('holds back every number of a WABA behind a failed WABA-wide delivery, and no other WABA', () => {
+    const order = new DeliveryOrder();
+    expect(order.waits(1, ['7'], 0)).toBe(false);
+    order.hold(1, ['7'], 1_000);
+    expect(order.waits(2, ['7/1'], 0)).toBe(true);
+    expect(order.waits(3, ['7/2'], 0)).toBe(true);
+    expect(order.waits(4, ['8/1'], 0)).toBe(false);
+    expect(order.waits(5, ['8'], 0)).toBe(false);
+  });
+
+  it('holds back the later deliveries of a failed one’s key, and those of every key of one that waits', () => {
+    const order = new DeliveryOrder();
     expect(order.nextPageAfter()).toBe(0);
-    expect(order.waits(1, ['A'], 0)).toBe(false);
-    order.hold(1, ['A'], 1_000);
-    expect(order.waits(2, ['B'], 0)).toBe(false);
-    expect(order.waits(3, ['A', 'C'], 0)).toBe(true); // behind 1 …
-    expect(order.waits(4, ['C'], 0)).toBe(true); // … and so C's later one behind 3
-    expect(order.waits(5, ['D'], 0)).toBe(false);
+    expect(order.waits(1, ['A/1'], 0)).toBe(false);
+    order.hold(1, ['A/1'], 1_000);
+    expect(order.waits(2, ['B/1'], 0)).toBe(false);
+    expect(order.waits(3, ['A/1', 'C/1'], 0)).toBe(true); // behind 1 …
+    expect(order.waits(4, ['C/1'], 0)).toBe(true); // … and so C's later one behind 3
+    expect(order.waits(5, ['D/1'], 0)).toBe(false);
     expect(order.nextPageAfter()).toBe(5); // a wake goes on after the last one looked at
     expect(order.nextRetryAt()).toBe(1_000);
   });
 
   it('walks from the oldest again when asked, tries the failed one at its time, and forgets it once out', () => {
-    const order = new WabaOrder();
-    order.waits(1, ['A'], 0);
-    order.hold(1, ['A'], 1_000);
-    order.waits(2, ['A'], 0);
+    const order = new DeliveryOrder();
+    order.waits(1, ['A/1'], 0);
+    order.hold(1, ['A/1'], 1_000);
+    order.waits(2, ['A/1'], 0);
     order.walkFromOldest();
     expect(order.nextPageAfter()).toBe(0);
-    expect(order.waits(1, ['A'], 500)).toBe(true); // not yet its time
+    expect(order.waits(1, ['A/1'], 500)).toBe(true); // not yet its time
     order.walkFromOldest();
     order.nextPageAfter();
-    expect(order.waits(1, ['A'], 1_000)).toBe(false); // its time: tried
+    expect(order.waits(1, ['A/1'], 1_000)).toBe(false); // its time: tried
     order.release(1); // routed
-    expect(order.waits(2, ['A'], 1_000)).toBe(false);
+    expect(order.waits(2, ['A/1'], 1_000)).toBe(false);
     expect(order.nextRetryAt()).toBeNull();
   });
 
   it('leaves no past retry time for a failed one that waits behind an older one', () => {
-    const order = new WabaOrder();
-    order.waits(1, ['A'], 0);
-    order.hold(1, ['A'], 10_000);
-    order.waits(2, ['A'], 0); // waits behind 1
-    order.hold(2, ['A'], 5_000); // (failed in an earlier walk, say)
+    const order = new DeliveryOrder();
+    order.waits(1, ['A/1'], 0);
+    order.hold(1, ['A/1'], 10_000);
+    order.waits(2, ['A/1'], 0); // waits behind 1
+    order.hold(2, ['A/1'], 5_000); // (failed in an earlier walk, say)
     order.walkFromOldest();
     order.nextPageAfter();
-    expect(order.waits(1, ['A'], 6_000)).toBe(true);
-    expect(order.waits(2, ['A'], 6_000)).toBe(true); // its time came, but 1 goes first
+    expect(order.waits(1, ['A/1'], 6_000)).toBe(true);
+    expect(order.waits(2, ['A/1'], 6_000)).toBe(true); // its time came, but 1 goes first
     expect(order.nextRetryAt()).toBe(10_000); // 1's: 2 is tried after it, not at a time already past
   });
 

@@ -1,6 +1,6 @@
 // /v1/webhooks/dead-letters: the webhook deliveries the inbox gave up on, for admins. Listed without their bodies
-// (customers' messages); one is replayed — back in the inbox under its own id, so before the later deliveries of its
-// WABAs still waiting, as Meta sent them — and answered with what became of it, or discarded. Dead letters concern
+// (customers' messages); one is replayed — back in the inbox under its own id, so before the later deliveries about
+// its numbers or WABAs still waiting, as Meta sent them — and answered with what became of it, or discarded. Dead letters concern
 // every customer: a principal limited to portfolios may not handle them.
 import { z } from 'zod';
 import type { WebhookDeadLetters } from '../webhook-dead-letters.js';
@@ -112,7 +112,7 @@ export function deadLetterRoutes(app: ZodApp, context: ApiContext): void {
         ...administer.schema,
         summary: 'put a dead letter back in the inbox and route it (admins; logged with who)',
         description:
-          'It goes back under its own id: its place in the order received, so before the later deliveries of its WABAs still waiting. The answer comes once it is routed or failed again, or after 10 s (waiting). Failing again (not Temporal being unavailable), it goes straight back to the dead letters.',
+          'It goes back under its own id: its place in the order received, so before the later deliveries about its numbers or WABAs still waiting. The answer comes once it is routed or failed again, or after 10 s (waiting). Failing again (not Temporal being unavailable), it goes straight back to the dead letters.',
         params: deadLetterParams,
         body: noBody,
         response: { 200: deadLetterActionAnswer.describe('what became of it'), ...errors(400, 404, 413, 415, 501) },
