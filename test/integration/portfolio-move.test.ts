@@ -17,6 +17,7 @@ import { useBench } from '../support/bench.js';
 import { APP_SECRET } from '../support/harness.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import { startWorkerProcess, type Spawned } from '../support/processes.js';
+import { leaked } from '../support/secrets-scan.js';
 import { createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
 
 type LogLine = Record<string, unknown> & { msg: string; level: number };
@@ -165,12 +166,13 @@ describe("portfolios on the journeys' task queue move to their own (dev server +
       args: [{ portfolioId, cap: 3, capSource: 'business_verification', preregistered }],
     });
     let worker: Spawned | undefined;
+    const token = bench.sandbox.admin.issueToken({ wabaIds: [bench.wabaId] });
     try {
       await visible(journeys, 1);
       worker = await startWorkerProcess({
         taskQueue: journeys,
         graphBaseUrl: bench.sandbox.url,
-        token: bench.sandbox.admin.issueToken({ wabaIds: [bench.wabaId] }),
+        token,
         appSecret: APP_SECRET,
       });
       const logged = await worker.waitForLog(/asked to move to their own/);
@@ -182,6 +184,7 @@ describe("portfolios on the journeys' task queue move to their own (dev server +
         capSource: { source: 'business_verification' },
         holders: preregistered.map((e164) => ({ e164, workflowId: null })),
       });
+      expect(leaked(worker.stdout() + worker.stderr(), [token, APP_SECRET])).toEqual([]);
     } finally {
       worker?.child.kill('SIGTERM');
       await worker?.exit(15_000);
