@@ -22,6 +22,7 @@ import type { TokenStore } from './stores/token-store.js';
 import { resolveBinary } from './temporal/binaries.js';
 import { connectWorkerConnection } from './temporal/connection.js';
 import { startDevServer } from './temporal/dev-server.js';
+import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { createNumberflowWorkers } from './worker.js';
 
 async function main(): Promise<void> {
@@ -123,7 +124,8 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   );
   logger.info('numberflow is running; press Ctrl-C to stop');
   // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once in-flight tasks drain.
-  await workers.run();
+  // Beside it, the portfolios a version before left on the journeys' queue are asked to move to their own.
+  await Promise.all([workers.run(), movePortfoliosAtStart(client, config, logger)]);
   logger.info('worker stopped');
 }
 

@@ -17,6 +17,7 @@ import { countGraphCallsWith } from './telemetry/graph-calls.js';
 import { metricsUrl } from './telemetry/runtime-metrics.js';
 import { startTracing, type Tracing } from './telemetry/tracing.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
+import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
 import { bundleFromSource, workflowCodeFor } from './temporal/workflow-bundle.js';
 
@@ -137,7 +138,8 @@ async function main(): Promise<void> {
       'worker running',
     );
     // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once tasks have drained.
-    await workers.run();
+    // Beside it, the portfolios still on the journeys' queue are asked to move to their own.
+    await Promise.all([workers.run(), movePortfoliosAtStart(client, config, logger)]);
   } finally {
     for (const close of opened.reverse()) await close();
   }

@@ -144,6 +144,14 @@ export interface CapRefusal {
   registered: number;
 }
 export const capRefusedSignal = defineSignal<[CapRefusal]>('capRefused');
+/**
+ * Continue as new on this task queue at the next safe point (no answer owed, no handler running), the whole state
+ * carried: portfolios started on the journeys' queue move to their own (src/temporal/move-portfolios.ts).
+ */
+export interface TaskQueueMove {
+  taskQueue: string;
+}
+export const moveToTaskQueueSignal = defineSignal<[TaskQueueMove]>('moveToTaskQueue');
 /** Reconcile the holders with the journeys now, instead of at the next scheduled time. */
 export const reconcileSignal = defineSignal('reconcile');
 export const portfolioQuery = defineQuery<PortfolioState>('portfolio');

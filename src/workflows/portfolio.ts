@@ -4,9 +4,10 @@
 import {
   allHandlersFinished,
   condition,
-  continueAsNew,
   getExternalWorkflowHandle,
   log,
+  makeContinueAsNewFunc,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -16,6 +17,7 @@ import {
   acquireSlotUpdate,
   capabilityUpdateSignal,
   capRefusedSignal,
+  moveToTaskQueueSignal,
   portfolioQuery,
   reconcileSignal,
   releaseSlotSignal,
@@ -24,6 +26,7 @@ import {
   type AcquireSlotRequest,
   type PortfolioInput,
   type SlotRequest,
+  type TaskQueueMove,
 } from '../domain/portfolio.js';
 import { PortfolioBook } from './portfolio/book.js';
 
@@ -35,10 +38,14 @@ const { reconcileHolders } = proxyActivities<Activities>({
 /** Answers sent at once, at most: well under the server's limit on a workflow's pending outgoing signals. */
 const DELIVERY_BATCH = 100;
 
+/** Workers before it ignored moveToTaskQueue: a history where the signal came in replays without the move. */
+const MOVES_QUEUE_PATCH = 'portfolio-moves-queue';
+
 export async function portfolio(input: PortfolioInput): Promise<void> {
   const book = new PortfolioBook(input);
   const { state } = book;
   let reconcileRequested = false;
+  let moveTo: string | null = null; // the task queue the next run continues on (moveToTaskQueue)
 
   setHandler(portfolioQuery, () => state);
   setHandler(requestSlotSignal, (request) => {
@@ -64,12 +71,21 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
   setHandler(reconcileSignal, () => {
     reconcileRequested = true;
   });
+  setHandler(moveToTaskQueueSignal, (move) => {
+    const taskQueue = queueOf(move);
+    if (taskQueue === null) log.warn('ignored a move without a task queue: taskQueue must be a non-empty string');
+    else if (taskQueue !== workflowInfo().taskQueue && patched(MOVES_QUEUE_PATCH)) moveTo = taskQueue;
+  });
 
   let reconcileAt = Date.now() + state.reconcileEveryMs;
   for (;;) {
     await condition(
       () =>
-        book.hasRoomForQueue || state.outbox.length > 0 || reconcileRequested || workflowInfo().continueAsNewSuggested,
+        book.hasRoomForQueue ||
+        state.outbox.length > 0 ||
+        reconcileRequested ||
+        moveTo !== null ||
+        workflowInfo().continueAsNewSuggested,
       Math.max(0, reconcileAt - Date.now()),
     );
     book.admitFromQueue();
@@ -79,10 +95,12 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
       await reconcile(book);
       reconcileAt = Date.now() + state.reconcileEveryMs;
     }
-    if (workflowInfo().continueAsNewSuggested && state.outbox.length === 0) {
+    if ((workflowInfo().continueAsNewSuggested || moveTo !== null) && state.outbox.length === 0) {
       await condition(allHandlersFinished);
       if (state.outbox.length > 0) continue; // answers owed to requests that came in meanwhile
-      await continueAsNew<typeof portfolio>({ portfolioId: input.portfolioId, state });
+      if (moveTo !== null) book.moving(workflowInfo().taskQueue, moveTo);
+      const next = makeContinueAsNewFunc<typeof portfolio>({ taskQueue: moveTo ?? undefined });
+      await next({ portfolioId: input.portfolioId, state });
     }
   }
 }
@@ -116,6 +134,12 @@ async function reconcile(book: PortfolioBook): Promise<void> {
     queue: queue.map(({ e164, workflowId }) => ({ e164, workflowId })),
   });
   book.applyReconciliation(report, checked);
+}
+
+/** The queue a move names, or null when it names none (the signal comes from outside: its shape is not trusted). */
+function queueOf(move: TaskQueueMove | undefined): string | null {
+  const taskQueue: unknown = move?.taskQueue;
+  return typeof taskQueue === 'string' && taskQueue.trim() !== '' ? taskQueue : null;
 }
 
 function refuse(): never {

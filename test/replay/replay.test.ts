@@ -47,6 +47,8 @@ describe('replaying recorded histories', () => {
       'cancels-in',
       'events-in-live-and-continue',
       'portfolio/',
+      'portfolio/portfolios-on-the-journeys-task-queue-move-to-their-own', // the move received and made
+      'portfolio/an-older-worker-ignores-the-move', // the version before's workers: replayed without the move
     ];
     for (const scenario of scenarios) expect(names, scenario).toContain(scenario);
   });

@@ -54,8 +54,11 @@ export interface Harness {
   /** A valid input for this bench's WABA; `now` is the server's time (the time-skipping server runs ahead). */
   input(overrides?: Partial<JourneyRequest>, now?: Date): JourneyInput;
   start(input: JourneyInput): Promise<JourneyHandle>;
-  /** Keeps the history of a workflow the test started by other means (a signal-with-start) as a replay fixture. */
-  record(workflowId: string, workflow: string): void;
+  /**
+   * Keeps the history of a workflow the test started by other means (a signal-with-start) as a replay fixture: its
+   * latest run, or the run `runId` (one that continued as new).
+   */
+  record(workflowId: string, workflow: string, runId?: string): void;
   /** Runs `fn` while a worker polls the harness's task queue. */
   run<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -90,14 +93,19 @@ export interface HarnessOptions {
 const recording = process.env.RECORD_HISTORIES === '1' || process.env.RECORD_HISTORIES === 'revise';
 const revising = process.env.RECORD_HISTORIES === 'revise';
 
-async function saveHistories(
-  env: TestEnv,
-  started: Map<string, { workflow: string; scenario: string }>,
-): Promise<void> {
+/** A workflow whose history is kept: its latest run, or the run `runId`. */
+interface Recorded {
+  workflowId: string;
+  workflow: string;
+  scenario: string;
+  runId?: string;
+}
+
+async function saveHistories(env: TestEnv, started: Map<string, Recorded>): Promise<void> {
   const names: string[] = [];
   const taken = new Map<string, number>();
-  for (const [workflowId, { workflow, scenario }] of started) {
-    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  for (const { workflowId, workflow, scenario, runId } of started.values()) {
+    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
     const base = `${workflow}/${fixtureSlug(scenario)}`;
     const n = (taken.get(base) ?? 0) + 1;
     taken.set(base, n);
@@ -155,7 +163,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
   const { wabaId } = sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
   token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
   await options.tokenStore?.put(wabaId, token, { source: 'manual', by: 'test harness' });
-  const started = new Map<string, { workflow: string; scenario: string }>(); // workflowId -> its test
+  const started = new Map<string, Recorded>(); // by workflowId (or workflowId/runId)
   const label = () => expect.getState().currentTestName ?? 'setup';
   const activities = createActivities({ graph, identities, temporal: env.client, taskQueue });
   const longLived = env.stickyQueues ? null : new LongLivedWorker(env, { taskQueue, activities });
@@ -179,7 +187,7 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
       const { workflowId } = await startJourney(env.client, taskQueue, input, {
         withoutSearchAttributes: !env.searchAttributes,
       });
-      started.set(workflowId, { workflow: 'numberJourney', scenario: label() });
+      started.set(workflowId, { workflowId, workflow: 'numberJourney', scenario: label() });
       const handle = env.client.workflow.getHandle(workflowId);
       const view = () => handle.query(journeyQuery);
       return {
@@ -198,14 +206,20 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
         },
       };
     },
-    record: (workflowId, workflow) => void started.set(workflowId, { workflow, scenario: label() }),
+    record: (workflowId, workflow, runId) =>
+      void started.set(runId ? `${workflowId}/${runId}` : workflowId, {
+        workflowId,
+        workflow,
+        scenario: label(),
+        runId,
+      }),
     run: (fn) => (longLived ? longLived.run(fn) : withWorker(env, { taskQueue, activities }, fn)),
     async close() {
       await longLived?.close();
       const file = basename(expect.getState().testPath ?? 'portfolio', '.test.ts');
-      const portfolioScenario = { workflow: 'portfolio', scenario: file };
-      if (recording)
-        await saveHistories(env, new Map([...started, [portfolioWorkflowId(portfolioId), portfolioScenario]]));
+      const workflowId = portfolioWorkflowId(portfolioId);
+      const portfolioScenario = { workflowId, workflow: 'portfolio', scenario: file };
+      if (recording) await saveHistories(env, new Map([...started, [workflowId, portfolioScenario]]));
       await env.client.workflow
         .getHandle(portfolioWorkflowId(portfolioId))
         .terminate('test done')

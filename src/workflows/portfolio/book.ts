@@ -170,6 +170,11 @@ export class PortfolioBook {
     }
   }
 
+  /** The next run continues on another task queue (moveToTaskQueue): noted, as the run's history ends here. */
+  moving(from: string, to: string): void {
+    this.note(`moved from the task queue ${from} to ${to}`);
+  }
+
   get hasRoomForQueue(): boolean {
     return this.state.holders.length < this.state.cap && this.state.queue.length > 0;
   }

@@ -1,0 +1,69 @@
+// Portfolios started before they had a task queue of their own run on the journeys' queue for good (a
+// continue-as-new keeps its queue). A worker asks each to move at its start; the portfolio continues as new on its
+// own queue at its next safe point, its whole state carried (src/workflows/portfolio.ts).
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { portfolioTaskQueue, type Config } from '../config.js';
+import { moveToTaskQueueSignal } from '../domain/portfolio.js';
+import type { Logger } from '../logger.js';
+
+export interface PortfolioMove {
+  /** The journeys' queue, where the portfolios of before run. */
+  from: string;
+  /** The portfolios' own queue. */
+  to: string;
+}
+
+export interface PortfolioMoveReport {
+  /** Running portfolios on `from` that were asked to move. */
+  asked: number;
+  /** Those that could not be asked (each logged): the next start asks them again. */
+  failed: number;
+}
+
+/** Asks every running portfolio on `from` to move to `to`; none when both are one queue. */
+export async function movePortfolios(
+  client: Client,
+  move: PortfolioMove,
+  logger: Logger,
+): Promise<PortfolioMoveReport> {
+  const report: PortfolioMoveReport = { asked: 0, failed: 0 };
+  if (move.from === move.to) return report;
+  const query = `WorkflowType = 'portfolio' AND TaskQueue = ${literal(move.from)} AND ExecutionStatus = 'Running'`;
+  for await (const run of client.workflow.list({ query })) {
+    try {
+      // That run, not the id's latest: a run that has moved since (visibility lags behind) is not asked again.
+      await client.workflow.getHandle(run.workflowId, run.runId).signal(moveToTaskQueueSignal, { taskQueue: move.to });
+      report.asked += 1;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) continue; // it ended or moved meanwhile
+      report.failed += 1;
+      logger.warn({ err, workflowId: run.workflowId }, 'could not ask a portfolio to move to its own task queue');
+    }
+  }
+  return report;
+}
+
+/** At a worker's start: the move logged, a failure too; it never stops the worker (the next start tries again). */
+export async function movePortfoliosAtStart(
+  client: Client,
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_PORTFOLIO_TASK_QUEUE'>,
+  logger: Logger,
+): Promise<void> {
+  const move = { from: config.TEMPORAL_TASK_QUEUE, to: portfolioTaskQueue(config) };
+  if (move.from === move.to) return;
+  try {
+    const report = await movePortfolios(client, move, logger);
+    logger.info({ ...move, ...report }, "portfolios on the journeys' task queue asked to move to their own");
+  } catch (err) {
+    logger.warn(
+      { err, ...move },
+      "could not move the portfolios on the journeys' task queue; the next start tries again",
+    );
+  }
+}
+
+/** A string in a visibility query; a queue name with a quote or a backslash is refused rather than escaped. */
+function literal(value: string): string {
+  if (/['"\\]/.test(value)) throw new Error(`the task queue name ${JSON.stringify(value)} has a quote or a backslash`);
+  return `'${value}'`;
+}
