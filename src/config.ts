@@ -44,7 +44,8 @@ const configSchema = z
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(10),
     /**
      * Journeys (and portfolios) kept in memory between their tasks, about 0.8 MB each (bench/parked.ts): 200 keeps
-     * a worker alone under 400 MB with thousands parked; one evicted replays its history at its next task.
+     * a worker alone near 400 MB with thousands parked under the image's heap limit (Dockerfile, worker stage); one
+     * evicted replays its history at its next task.
      */
     WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(200),
     WORKER_SHUTDOWN_GRACE: z
