@@ -71,7 +71,8 @@ export function imageWorkerEnv(dockerfile = readFileSync(join(root, 'Dockerfile'
   if (stage === undefined) throw new Error('the Dockerfile has no `worker` stage');
   const env: Record<string, string> = {};
   for (const [, pairs = ''] of stage.matchAll(/^ENV (.+)$/gm))
-    for (const [, key = '', quoted, bare] of pairs.matchAll(/(\w+)=(?:"([^"]*)"|(\S+))/g)) env[key] = quoted ?? bare ?? '';
+    for (const [, key = '', quoted, bare] of pairs.matchAll(/(\w+)=(?:"([^"]*)"|(\S+))/g))
+      env[key] = quoted ?? bare ?? '';
   return env;
 }
 

@@ -152,7 +152,7 @@ export function drainWebhookInbox({
     const batch = new RoutingBatch();
     const routed: number[] = [];
     let unavailable = false;
-    const halted = () => stopped || unavailable;
+    const halted = () => stopped || unavailable || lanes.failed;
     /** Asked once every older delivery it conflicts with has settled: only those can make it wait. */
     const walkOne = async (delivery: InboxDelivery, { keys, events }: Keyed) => {
       if (halted() || order.waits(delivery.id, keys, Date.now())) return;
@@ -176,7 +176,13 @@ export function drainWebhookInbox({
         settle(delivery.id, { outcome: 'routed' });
       }
     }
-    await lanes.settled();
+    try {
+      await lanes.settled();
+    } catch (err) {
+      // What was routed before the failure is settled already: out of the inbox, or the next walk routes it again.
+      if (inbox.isOpen) inbox.remove(routed);
+      throw err;
+    }
     return { routed, unavailable };
   }
 

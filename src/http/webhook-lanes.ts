@@ -56,6 +56,11 @@ export class Lanes {
     }
   }
 
+  /** A task threw: the page stops (see `follow`), and whoever books routings should stop starting them too. */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
   /** Every task of the page settled; throws the first error a task threw. */
   async settled(): Promise<void> {
     await Promise.all(this.tasks);
