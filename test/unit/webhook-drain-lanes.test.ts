@@ -248,6 +248,28 @@ describe('the webhook drain routing in parallel, in order per number', () => {
     expect(routed.indexOf(1)).toBeLessThan(routed.indexOf(21)); // the first number's two in order
     expect(new Set(routed).size).toBe(21); // each routed once
   });
+
+  it('stops a page when its bookkeeping throws, and routes none of it twice', async () => {
+    const waba = '241';
+    const numbers = Array.from({ length: 40 }, (_, i) => `1555100${String(i + 1).padStart(4, '0')}`);
+    let thrown = false;
+    // The bookkeeping of the first routed delivery throws once (as a full disk under the inbox might).
+    const { inbox, routed } = await stand(
+      numbers.map((number, i) => body(i + 1, { waba, number })),
+      () => new Promise((resolve) => setTimeout(resolve, 5)),
+      {
+        delivered: (outcome) => {
+          if (outcome === 'routed' && !thrown) throw ((thrown = true), new Error('the bookkeeping failed (test)'));
+        },
+      },
+    );
+    await eventually(() => inbox.size === 0, 'all routed after the drain backed off');
+    expect(thrown).toBe(true);
+    // Routed before the failure and removed, or left for the next walk: each reached the router once, but the one
+    // whose bookkeeping threw (it stays in the inbox and is routed again).
+    expect(routed).toHaveLength(41);
+    expect(new Set(routed).size).toBe(40);
+  });
 });
 
 function keyOf(target: Target): string {
