@@ -124,8 +124,10 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   );
   logger.info('numberflow is running; press Ctrl-C to stop');
   // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once in-flight tasks drain.
-  // Beside it, the portfolios a version before left on the journeys' queue are asked to move to their own.
-  await Promise.all([workers.run(), movePortfoliosAtStart(client, config, logger)]);
+  // Beside it, the portfolios a version before left on the journeys' queue are asked to move to their own: not
+  // awaited, so a stop never waits for that listing (cut short, it logs and the next start asks again).
+  void movePortfoliosAtStart(client, config, logger);
+  await workers.run();
   logger.info('worker stopped');
 }
 

@@ -138,8 +138,10 @@ async function main(): Promise<void> {
       'worker running',
     );
     // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once tasks have drained.
-    // Beside it, the portfolios still on the journeys' queue are asked to move to their own.
-    await Promise.all([workers.run(), movePortfoliosAtStart(client, config, logger)]);
+    // Beside it, the portfolios still on the journeys' queue are asked to move to their own: not awaited, so a stop
+    // never waits for that listing (cut short, it logs and the next start asks again).
+    void movePortfoliosAtStart(client, config, logger);
+    await workers.run();
   } finally {
     for (const close of opened.reverse()) await close();
   }

@@ -31,16 +31,43 @@ export async function movePortfolios(
   const query = `WorkflowType = 'portfolio' AND TaskQueue = ${literal(move.from)} AND ExecutionStatus = 'Running'`;
   for await (const run of client.workflow.list({ query })) {
     try {
-      // That run, not the id's latest: a run that has moved since (visibility lags behind) is not asked again.
-      await client.workflow.getHandle(run.workflowId, run.runId).signal(moveToTaskQueueSignal, { taskQueue: move.to });
-      report.asked += 1;
+      if (await askToMove(client, run, move)) report.asked += 1;
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) continue; // it ended or moved meanwhile
       report.failed += 1;
       logger.warn({ err, workflowId: run.workflowId }, 'could not ask a portfolio to move to its own task queue');
     }
   }
   return report;
+}
+
+/**
+ * Asks the listed run to move — that run, not the id's latest: a run that has moved since (visibility lags behind)
+ * is not asked again. One that ended meanwhile may have continued as new on its own, still on `from`: then its
+ * latest run is asked. False when nothing was asked (it ended for good, or moved).
+ */
+export async function askToMove(
+  client: Client,
+  run: { workflowId: string; runId: string },
+  move: PortfolioMove,
+): Promise<boolean> {
+  const signal = (runId?: string) =>
+    client.workflow.getHandle(run.workflowId, runId).signal(moveToTaskQueueSignal, { taskQueue: move.to });
+  try {
+    await signal(run.runId);
+    return true;
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  const latest = await client.workflow
+    .getHandle(run.workflowId)
+    .describe()
+    .catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    });
+  if (latest?.status.name !== 'RUNNING' || latest.taskQueue !== move.from) return false;
+  await signal(latest.runId);
+  return true;
 }
 
 /** At a worker's start: the move logged, a failure too; it never stops the worker (the next start tries again). */

@@ -11,7 +11,7 @@ import {
   portfolioWorkflowId,
   type TaskQueueMove,
 } from '../../src/domain/portfolio.js';
-import { movePortfolios, movePortfoliosAtStart } from '../../src/temporal/move-portfolios.js';
+import { askToMove, movePortfolios, movePortfoliosAtStart } from '../../src/temporal/move-portfolios.js';
 import type { portfolio } from '../../src/workflows/portfolio.js';
 import { useBench } from '../support/bench.js';
 import { APP_SECRET } from '../support/harness.js';
@@ -191,6 +191,34 @@ describe("portfolios on the journeys' task queue move to their own (dev server +
       await handle.terminate('test done');
     }
   }, 90_000);
+
+  it('asks the latest run when the listed one has ended since (a continue-as-new of its own), unless it moved', async () => {
+    const { env } = t;
+    const journeys = uniqueTaskQueue('journeys');
+    const move = { from: journeys, to: `${journeys}-portfolios` };
+    const portfolioId = freshId();
+    const workflowId = portfolioWorkflowId(portfolioId);
+    // No worker: the runs only record what they are sent. A run ended and another started on the same queue stands
+    // for a portfolio that continued as new between the listing and the signal.
+    const startOn = (taskQueue: string) =>
+      env.client.workflow.start<typeof portfolio>('portfolio', { taskQueue, workflowId, args: [{ portfolioId }] });
+    const listed = await startOn(journeys);
+    await listed.terminate('stands for a continue-as-new');
+    const latest = await startOn(journeys);
+    expect(await askToMove(env.client, { workflowId, runId: listed.firstExecutionRunId }, move)).toBe(true);
+    const signals = async (runId: string) =>
+      ((await env.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [])
+        .map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)
+        .filter((name) => name !== undefined && name !== null);
+    expect(await signals(latest.firstExecutionRunId)).toEqual(['moveToTaskQueue']);
+
+    // The latest run is on its own queue already: nothing is asked.
+    await latest.terminate('stands for the move');
+    const moved = await startOn(move.to);
+    expect(await askToMove(env.client, { workflowId, runId: latest.firstExecutionRunId }, move)).toBe(false);
+    expect(await signals(moved.firstExecutionRunId)).toEqual([]);
+    await moved.terminate('the test is over');
+  });
 
   it('logs a failure without stopping the worker, and does nothing when both queues are one', async () => {
     const connection = await Connection.connect({ address: inject('devServerAddress') });
