@@ -91,16 +91,19 @@ export class LiveWatch {
         done: (err) => (err ? reject(err) : resolve()),
       }),
     );
-    this.reading ??= this.read().finally(() => (this.reading = undefined));
+    this.reading ??= this.read();
     return seen;
   }
 
+  /** Until none waits; cleared here, not after, so that a journey added as it ends starts another read. */
   private async read(): Promise<void> {
-    const query =
-      `WorkflowType = 'numberJourney' AND TaskQueue = '${this.taskQueue}' ` +
-      `AND (NumberStage = 'LIVE' OR ExecutionStatus != 'Running')`;
     while (this.waiting.size > 0) {
       await pause(POLL_MS);
+      // Only the journeys waited on (at most the in-flight count), so a list costs the same late in a long run.
+      const ids = [...this.waiting.keys()].map((id) => `'${id}'`).join(', ');
+      const query =
+        `WorkflowType = 'numberJourney' AND TaskQueue = '${this.taskQueue}' AND WorkflowId IN (${ids}) ` +
+        `AND (NumberStage = 'LIVE' OR ExecutionStatus != 'Running')`;
       try {
         for await (const run of this.client.workflow.list({ query, pageSize: 1_000 })) {
           const waiter = this.waiting.get(run.workflowId);
@@ -119,6 +122,7 @@ export class LiveWatch {
           waiter.done(new Error(`waited too long for ${workflowId} to be LIVE`));
         }
     }
+    this.reading = undefined;
   }
 }
 
@@ -159,6 +163,9 @@ async function codeOnPhone(admin: SandboxAdmin, e164: string): Promise<string> {
   return (sms as { code: string }).code;
 }
 
+/** A refusal because the workflow is not there yet: the ideal's, or a journey's on its way to the code. */
+const NOT_YET = /not awaiting|not waiting for a code \(stage (WAITING_FOR_CAPACITY|ADDING|REQUESTING_CODE)\)/;
+
 /**
  * Sends an update until the workflow takes it: while it does not wait for it yet, its validator refuses it ("not
  * waiting"), and it is sent again after POLL_MS — as an operator who types the code before the screen asks for it.
@@ -169,7 +176,7 @@ export async function submitOnceAwaited<T>(send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (err) {
-      const early = err instanceof WorkflowUpdateFailedError && /not (waiting|awaiting)/.test(String(err.cause));
+      const early = err instanceof WorkflowUpdateFailedError && NOT_YET.test(String(err.cause));
       if (!early || Date.now() > deadline) throw err;
     }
     await pause(POLL_MS);

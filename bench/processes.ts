@@ -63,16 +63,25 @@ function compiledWorker(): Promise<string> {
 }
 
 /**
- * The environment the image's `worker` stage sets (its ENV lines in the Dockerfile: the heap limit and malloc's
- * arenas), so that the bench measures the worker as it is deployed.
+ * The environment the image's `worker` stage sets, with what it inherits from the stages it is built on (their ENV
+ * lines in the Dockerfile: NODE_ENV, the heap limit, malloc's arenas), so that the bench measures the worker as it
+ * is deployed.
  */
 export function imageWorkerEnv(dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8')): Record<string, string> {
-  const stage = /^FROM \S+ AS worker\s*$([\s\S]*?)(?=^FROM |(?![\s\S]))/m.exec(dockerfile)?.[1];
-  if (stage === undefined) throw new Error('the Dockerfile has no `worker` stage');
+  const stages = new Map<string, { from: string; body: string }>();
+  for (const [, from = '', name = '', body = ''] of dockerfile.matchAll(
+    /^FROM (\S+) AS (\S+)\s*$([\s\S]*?)(?=^FROM |(?![\s\S]))/gm,
+  ))
+    stages.set(name, { from, body });
+  if (!stages.has('worker')) throw new Error('the Dockerfile has no `worker` stage');
+  const chain: string[] = [];
+  for (let name = 'worker'; stages.has(name) && !chain.includes(name); name = stages.get(name)?.from ?? '')
+    chain.unshift(name);
   const env: Record<string, string> = {};
-  for (const [, pairs = ''] of stage.matchAll(/^ENV (.+)$/gm))
-    for (const [, key = '', quoted, bare] of pairs.matchAll(/(\w+)=(?:"([^"]*)"|(\S+))/g))
-      env[key] = quoted ?? bare ?? '';
+  for (const name of chain)
+    for (const [, pairs = ''] of (stages.get(name)?.body ?? '').matchAll(/^ENV (.+)$/gm))
+      for (const [, key = '', quoted, bare] of pairs.matchAll(/(\w+)=(?:"([^"]*)"|(\S+))/g))
+        env[key] = quoted ?? bare ?? '';
   return env;
 }
 
