@@ -6,9 +6,9 @@ import { Pool } from 'undici';
 import { z } from 'zod';
 import type { ExportFormat, PortfolioWindow, TimelineFormat } from '../audit/index.js';
 import type { JourneyActionName, JourneyEvent } from '../journeys/index.js';
-import { errorSchema, type Problem } from '../http/errors.js';
-import { deadLetterActionAnswer, deadLettersAnswer } from '../http/api/dead-letters.js';
-import { confirmedAnswer, sentAnswer, untrustedAnswer } from '../http/api/numbers.js';
+import { errorSchema, type Problem } from '../http/error-body.js';
+import { deadLetterActionAnswer, deadLettersAnswer } from '../http/api/dead-letter-schemas.js';
+import { confirmedAnswer, sentAnswer, untrustedAnswer } from '../http/api/number-schemas.js';
 import type { IdentityConfirmationBody, SentMessage, UntrustedCustomers, UntrustedPage } from './operations.js';
 import {
   batchAnswer,

@@ -7,19 +7,14 @@ import { writeFile } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { PortfolioWindow } from '../audit/index.js';
 import {
-  countPortfolioRuns,
   exportFormats,
-  exportLines,
-  exportPortfolio,
   exportTimeSchema,
-  journeyTimeline,
-  renderTimeline,
   timelineFormats,
   type ExportFormat,
-  type PortfolioWindow,
   type TimelineFormat,
-} from '../audit/index.js';
+} from '../audit/types.js';
 import { selectMode } from './mode.js';
 import { e164Argument, graphIdOption } from './options.js';
 import { progressBar } from './progress.js';
@@ -112,6 +107,9 @@ export function addAuditCommand(
       }
     }
     await withClient(async (client) => {
+      // The reading and rendering load when used, not for every start of the command line.
+      const { countPortfolioRuns, exportLines, exportPortfolio, journeyTimeline, renderTimeline } =
+        await import('../audit/index.js');
       if ('e164' in request) {
         const text = renderTimeline(await journeyTimeline(client, request.e164), request.format);
         return printTimeline(text, request, out);

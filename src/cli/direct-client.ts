@@ -1,23 +1,7 @@
-// The direct mode's Temporal client, for the journey operations and the commands that exist only in direct mode
-// (audit, signup, token, reveal-pin): this machine's payload keys, and the secrets key to seal with (or, for an
-// admin's reveal, the private one to open with; without either the client only reads).
+// How the direct-mode commands get their Temporal client: connected when a command runs (the Temporal SDK and the
+// codec load only then, so the command line starts fast in API mode and for --help), closed when it is done.
 import type { Client } from '@temporalio/client';
-import { createDataConverter } from '../codec/data-converter.js';
-import { checkWorkerKeys } from '../codec/key-probe.js';
-import { codecKeysFor } from '../codec/keys.js';
-import { secretsKeysFor } from '../codec/secrets-keys.js';
 import type { Config } from '../config.js';
-import { connectClient } from '../temporal/connection.js';
-
-export function connectDirectClient(config: Config): Promise<Client> {
-  const secrets = secretsKeysFor(config, { unseal: false });
-  return connectClient(config, createDataConverter(codecKeysFor(config), secrets));
-}
-
-/** Before sending a payload: the worker must read this client's payload keys (and it the worker's). */
-export function checkKeysOf(client: Client, config: Config): Promise<void> {
-  return checkWorkerKeys(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, keys: codecKeysFor(config) });
-}
 
 /** `checkKeys`: the command sends a payload, so the worker's payload keys are checked first. */
 export type WithClient = (work: (client: Client) => Promise<void>, options?: { checkKeys?: boolean }) => Promise<void>;
@@ -25,6 +9,7 @@ export type WithClient = (work: (client: Client) => Promise<void>, options?: { c
 export function withDirectClient(config: () => Config): WithClient {
   return async (work, options = {}) => {
     const resolved = config();
+    const { checkKeysOf, connectDirectClient } = await import('./direct-connection.js');
     const client = await connectDirectClient(resolved);
     try {
       if (options.checkKeys) await checkKeysOf(client, resolved);

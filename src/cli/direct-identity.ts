@@ -5,37 +5,43 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config.js';
 import { checkConfirmation } from '../domain/identity.js';
 import { confirmCustomer } from '../identity/confirm.js';
-import { graphClientFromConfig } from '../graph/from-config.js';
-import { PerWabaTokenProvider } from '../graph/tokens.js';
 import { guardedSend } from '../identity/guarded-send.js';
 import { sendRequestOf } from '../identity/live-number.js';
 import { identityReporters } from '../identity/report-mismatch.js';
 import { describeJourney } from '../journeys/index.js';
-import { openDatabase, openStores } from '../stores/open.js';
-import { SqlIdentityStore } from '../stores/sql-identity-store.js';
 import type { JourneyOperations } from './operations.js';
 
 type IdentityOperations = Pick<JourneyOperations, 'send' | 'untrusted' | 'confirmIdentity'>;
+
+// The stores' drivers and Graph load when an identity command runs, not for every direct-mode command.
+const stores = () => import('../stores/open.js');
+const identityStore = () => import('../stores/sql-identity-store.js');
 
 export function directIdentityOperations(config: Config, sending: () => Promise<Client>): IdentityOperations {
   return {
     async send(e164, message) {
       const client = await sending();
       const request = sendRequestOf(await describeJourney(client, e164), message);
-      const stores = await openStores(config);
-      const graph = graphClientFromConfig(config, new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN));
+      const [{ openStores }, { graphClientFromConfig }, { PerWabaTokenProvider }] = await Promise.all([
+        stores(),
+        import('../graph/from-config.js'),
+        import('../graph/tokens.js'),
+      ]);
+      const opened = await openStores(config);
+      const graph = graphClientFromConfig(config, new PerWabaTokenProvider(opened.tokens, config.META_ACCESS_TOKEN));
       try {
         const reporters = identityReporters(client, config.TEMPORAL_TASK_QUEUE);
-        return await guardedSend({ graph, identities: stores.identities, ...reporters }, request);
+        return await guardedSend({ graph, identities: opened.identities, ...reporters }, request);
       } finally {
         await graph.close();
-        await stores.close();
+        await opened.close();
       }
     },
 
     async untrusted(e164, page) {
       const view = await describeJourney(await sending(), e164);
       if (!view.phoneNumberId) return { customers: [], total: 0 };
+      const [{ openDatabase }, { SqlIdentityStore }] = await Promise.all([stores(), identityStore()]);
       const db = await openDatabase(config);
       try {
         const found = await (await SqlIdentityStore.open(db)).untrustedPage(view.phoneNumberId, page);
@@ -52,6 +58,7 @@ export function directIdentityOperations(config: Config, sending: () => Promise<
       const checked = checkConfirmation({ actor: actor.by, ...confirmation });
       const client = await sending();
       const view = await describeJourney(client, e164);
+      const [{ openDatabase }, { SqlIdentityStore }] = await Promise.all([stores(), identityStore()]);
       const db = await openDatabase(config);
       try {
         const identities = await SqlIdentityStore.open(db);

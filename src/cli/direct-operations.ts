@@ -19,7 +19,7 @@ import {
   summarizeJourneys,
 } from '../journeys/index.js';
 import { readPortfolio, setPortfolioCap } from '../portfolios/portfolio.js';
-import { checkKeysOf, connectDirectClient } from './direct-client.js';
+import { checkKeysOf, connectDirectClient } from './direct-connection.js';
 import { directIdentityOperations } from './direct-identity.js';
 import type { JourneyAction, JourneyOperations, OutcomeAnswer } from './operations.js';
 

@@ -1,5 +1,4 @@
 // What the command line says when a command fails, and its exit code: the reason, never a stack or a secret.
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { JourneyInputError } from '../domain/journey-input.js';
 
 /** Ends a command with an exit code, saying `message` when there is something to say (Ctrl-C ends quietly). */
@@ -19,9 +18,14 @@ export function failureOf(err: unknown): { lines: string[]; exitCode: number } {
   if (err instanceof JourneyInputError) {
     return { lines: ['numberflow: invalid journey request', ...err.problems.map((p) => `  ${p}`)], exitCode: 1 };
   }
-  if (err instanceof WorkflowUpdateFailedError) {
+  if (isUpdateRefusal(err)) {
     // The journey's validator refused the input: its reason is the useful part.
     return { lines: [`numberflow: refused: ${err.cause?.message ?? err.message}`], exitCode: 1 };
   }
   return { lines: [`numberflow: ${err instanceof Error ? err.message : String(err)}`], exitCode: 1 };
+}
+
+/** Temporal's WorkflowUpdateFailedError, known by its name: the command line loads the Temporal SDK only in direct mode. */
+function isUpdateRefusal(err: unknown): err is Error & { cause?: Error } {
+  return err instanceof Error && err.name === 'WorkflowUpdateFailedError';
 }

@@ -2,14 +2,10 @@
 // `signup` finishes an Embedded Signup, `token set` stores a WABA's token by hand, `token list` shows what is
 // stored — when and how each token came, never a token.
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import type { GraphClient } from '../graph/client.js';
-import { graphClientFromConfig } from '../graph/from-config.js';
-import { PerWabaTokenProvider } from '../graph/tokens.js';
-import { SqlSignupLedger } from '../intake/signup-ledger.js';
-import { signup, type SignupOutcome } from '../intake/signup.js';
-import { setToken } from '../intake/token-renewal.js';
-import { openStores, type Stores } from '../stores/open.js';
+import type { SignupOutcome } from '../intake/signup.js';
+import type { Stores } from '../stores/open.js';
 import type { WithClient } from './direct-client.js';
 import { actorOption, graphIdListOption, graphIdOption } from './options.js';
 import { readStdin } from './stdin.js';
@@ -20,7 +16,14 @@ interface Direct {
   graph: GraphClient;
 }
 
+// The stores' drivers, Graph and the intake load when a command runs, not for every start of the command line.
 async function direct(work: (direct: Direct) => Promise<void>): Promise<void> {
+  const [{ loadConfig }, { openStores }, { graphClientFromConfig }, { PerWabaTokenProvider }] = await Promise.all([
+    import('../config.js'),
+    import('../stores/open.js'),
+    import('../graph/from-config.js'),
+    import('../graph/tokens.js'),
+  ]);
   const config = loadConfig();
   const stores = await openStores(config);
   const graph = graphClientFromConfig(config, new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN));
@@ -54,6 +57,10 @@ export function addIntakeCommands(program: Command, withClient: WithClient, out:
         const body = { code, wabaId: opts.waba, phoneNumberIds: opts.phoneNumberId, businessId: opts.business };
         await withClient(
           async (temporal) => {
+            const [{ SqlSignupLedger }, { signup }] = await Promise.all([
+              import('../intake/signup-ledger.js'),
+              import('../intake/signup.js'),
+            ]);
             const ledger = await SqlSignupLedger.open(stores.db);
             const deps = { graph, tokens: stores.tokens, ledger, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
             printSignup(await signup(deps, body, opts.by), out);
@@ -73,6 +80,7 @@ export function addIntakeCommands(program: Command, withClient: WithClient, out:
       direct(async ({ stores, graph }) => {
         const given = await readStdin();
         await withClient(async (temporal) => {
+          const { setToken } = await import('../intake/token-renewal.js');
           const deps = { graph, tokens: stores.tokens, temporal };
           const { journeysTold } = await setToken(deps, { wabaId: opts.waba, token: given, by: opts.by });
           out(`token stored for WABA ${opts.waba}; ${journeysTold} running journeys told`);

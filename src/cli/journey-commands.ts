@@ -1,7 +1,8 @@
 // Starting, reading, listing and watching journeys, in either mode: `start`, `show`, `list`, `watch`.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { StageOrOutcome } from '../domain/stages.js';
-import { IDEMPOTENCY_KEY, type JourneyListing } from '../journeys/index.js';
+import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE } from '../domain/idempotency-key.js';
+import type { JourneyListing } from '../journeys/index.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { listingLine, startedLine, summaryLines, viewSummary } from './format.js';
 import { e164Argument, graphIdOption, methodOption, stageOption } from './options.js';
@@ -125,6 +126,6 @@ async function summary(context: CommandContext, opts: ListOptions): Promise<void
 }
 
 function idempotencyKey(value: string): string {
-  if (!IDEMPOTENCY_KEY.test(value)) throw new InvalidArgumentError('must be 1–200 characters of A-Z a-z 0-9 . _ : -');
+  if (!IDEMPOTENCY_KEY.test(value)) throw new InvalidArgumentError(IDEMPOTENCY_KEY_RULE);
   return value;
 }

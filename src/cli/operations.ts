@@ -6,7 +6,7 @@ import type { StageOrOutcome } from '../domain/stages.js';
 import type { CheckedRow, JourneyEvent, JourneyListing, JourneySummary, Pace, RowResult } from '../journeys/index.js';
 import type { PortfolioView } from '../portfolios/portfolio.js';
 import type { z } from 'zod';
-import type { confirmationBody, sentAnswer, untrustedAnswer } from '../http/api/numbers.js';
+import type { confirmationBody, sentAnswer, untrustedAnswer } from '../http/api/number-schemas.js';
 import type { OutcomeAnswer, StartBody, Started } from './api-client.js';
 import type { UntrustedPage } from '../stores/identity-store.js';
 

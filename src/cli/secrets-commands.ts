@@ -2,8 +2,6 @@
 // two-step PIN numberflow set (it needs the private secrets key: the PIN comes back sealed).
 import type { Command } from 'commander';
 import { generateSecretsKeyPair } from '../codec/sealing.js';
-import { createLogger } from '../logger.js';
-import { revealPin } from '../pin-reveal.js';
 import type { WithClient } from './direct-client.js';
 import { actorOption, e164Argument, roleOption } from './options.js';
 
@@ -26,6 +24,11 @@ export function addSecretsCommands(program: Command, withClient: WithClient, out
     .option(...actorOption)
     .action((e164: string, opts: { by: string; role: string; reason: string }) =>
       withClient(async (client) => {
+        // Loaded when used: the logger brings the Temporal runtime, which the command line's other commands do without.
+        const [{ createLogger }, { revealPin }] = await Promise.all([
+          import('../logger.js'),
+          import('../pin-reveal.js'),
+        ]);
         const request = { actor: opts.by, role: opts.role, reason: opts.reason };
         out(await revealPin(client, e164, request, createLogger(undefined, true)));
       }),

@@ -2,7 +2,7 @@
 // gave up on, through the HTTP API only — the inbox is the running service's file, locked by it.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { z } from 'zod';
-import type { deadLetterActionAnswer, deadLettersAnswer } from '../http/api/dead-letters.js';
+import type { deadLetterActionAnswer, deadLettersAnswer } from '../http/api/dead-letter-schemas.js';
 import type { NumberflowApi } from './api-client.js';
 import { jsonOption, print } from './context.js';
 import { CliExit } from './failure.js';

@@ -4,7 +4,6 @@
 import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { JourneyInputError } from '../domain/journey-input.js';
 import {
   IdempotencyConflictError,
@@ -15,45 +14,8 @@ import {
 } from '../journeys/index.js';
 import { PortfolioNotFoundError } from '../portfolios/portfolio.js';
 
-export const errorCodes = [
-  'unauthorized',
-  'forbidden',
-  'not_found',
-  'invalid_request',
-  'malformed_json',
-  'body_too_large',
-  'unsupported_media_type',
-  'conflict',
-  'idempotency_conflict',
-  'refused',
-  'temporal_unavailable',
-  'service_stopping',
-  'internal',
-  'not_configured',
-  'customer_untrusted',
-  'identity_mismatch',
-] as const;
-export type ErrorCode = (typeof errorCodes)[number];
-
-export const problemSchema = z
-  .object({
-    in: z.enum(['body', 'header', 'query', 'path']),
-    field: z.string().describe('e.g. phoneNumber, Idempotency-Key; empty for the whole body'),
-    message: z.string(),
-  })
-  .meta({ id: 'Problem' });
-export type Problem = z.output<typeof problemSchema>;
-
-export const errorSchema = z
-  .object({
-    error: z.object({
-      code: z.enum(errorCodes),
-      message: z.string(),
-      problems: z.array(problemSchema).describe('what is wrong with the request, field by field'),
-    }),
-  })
-  .meta({ id: 'Error', description: 'every error of the API has this shape' });
-export type ErrorBody = z.output<typeof errorSchema>;
+export { errorCodes, errorSchema, problemSchema, type ErrorBody, type ErrorCode, type Problem } from './error-body.js';
+import type { ErrorBody, ErrorCode, Problem } from './error-body.js';
 
 export class ApiError extends Error {
   constructor(

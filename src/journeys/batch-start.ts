@@ -2,7 +2,7 @@
 // start goes through the idempotent starter under the row's key: a row started before is answered "already
 // running" with its journey. No row waits for a worker: a new journey's stage is the one it is started with.
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NumberStage } from '../domain/search-attributes.js';
 import type { StageOrOutcome } from '../domain/stages.js';
 import type { CheckedRow } from './batch-rows.js';

@@ -5,9 +5,9 @@ import type { Client } from '@temporalio/client';
 import { journeyWorkflowId, type JourneyInput } from '../domain/journey.js';
 import { IdempotencyConflictError, JourneyConflictError } from './errors.js';
 import { startJourney, type Idempotency, type JourneyMemo, type StartOptions, type StartedJourney } from './start.js';
+import { IDEMPOTENCY_KEY } from '../domain/idempotency-key.js';
 
-/** 1–200 characters that are safe inside a visibility query. */
-export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
+export { IDEMPOTENCY_KEY };
 
 export interface StartOutcome extends StartedJourney {
   /** False when the key found the journey an earlier request started. */

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type ClientInterceptors, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { ConfigError, type Config } from '../config.js';
 
 const unreadable: Record<string, string> = {
@@ -58,5 +58,7 @@ export async function connectClient(
 }
 
 export async function connectWorkerConnection(config: Config, address?: string): Promise<NativeConnection> {
+  // Loaded here: the worker's SDK (its native core) is more than the command line and a client need.
+  const { NativeConnection } = await import('@temporalio/worker');
   return NativeConnection.connect(connectionOptions(config, address));
 }

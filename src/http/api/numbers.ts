@@ -2,8 +2,8 @@
 // (with the identity check on: the customer's stored hash, refused for an untrusted customer — 409 naming the way
 // out); `identities` lists the customers not trusted now; `identities/{waId}/confirmation` is the operator's
 // confirmation that the customer was re-verified outside WhatsApp, sent to their `customerIdentity` workflow.
-import { z } from 'zod';
-import { verificationMethods, MAX_CONFIRMATION_NOTE, type IdentityConfirmation } from '../../domain/identity.js';
+import type { z } from 'zod';
+import type { IdentityConfirmation } from '../../domain/identity.js';
 import type { JourneyView } from '../../domain/journey.js';
 import { GraphError } from '../../graph/errors.js';
 import { confirmCustomer, NotAwaitingConfirmationError } from '../../identity/confirm.js';
@@ -11,76 +11,22 @@ import { guardedSend, IdentityRefusedError } from '../../identity/guarded-send.j
 import { NumberNotLiveError, sendRequestOf } from '../../identity/live-number.js';
 import { identityReporters } from '../../identity/report-mismatch.js';
 import { describeJourney, journeyPortfolio } from '../../journeys/index.js';
-import {
-  hashPrefix,
-  hashSources,
-  trustStates,
-  type IdentityStore,
-  type StoredHash,
-} from '../../stores/identity-store.js';
+import { hashPrefix, type IdentityStore, type StoredHash } from '../../stores/identity-store.js';
 import type { GraphClient } from '../../graph/client.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
 import type { Principal } from '../auth/principals.js';
 import { ApiError } from '../errors.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
-import { e164Params, messageBody, waIdSchema } from './schemas.js';
-
-export const sentAnswer = z
-  .object({
-    messageId: z.string().describe("Meta's message id (its status webhooks name it)"),
-    withHash: z.string().nullable().describe("the prefix of the customer's identity hash sent with it, if any"),
-    reverifying: z.boolean().describe('sent without the hash to bring back a re-verified customer’s new one'),
-  })
-  .meta({ id: 'SentMessage' });
-
-export const untrustedAnswer = z
-  .object({
-    customers: z.array(
-      z.object({
-        waId: z.string(),
-        state: z.enum(trustStates),
-        since: z.string(),
-        detail: z.string(),
-        messageId: z.string().nullable(),
-      }),
-    ),
-    total: z.number().int().describe("how many of the number's customers are not trusted now, on every page"),
-  })
-  .meta({ id: 'UntrustedCustomers' });
-
-// A customer who never answers stays untrusted for good: the list is paged, the latest change of state first.
-export const untrustedQuery = z.object({
-  pageSize: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).default(0).describe('how many of the latest to skip'),
-});
-
-export const reportedHash = z.object({
-  hashPrefix: z.string().describe('the first characters of the hash only'),
-  metaTimestamp: z.number().describe("Meta's timestamp of the message or status that carried it (unix seconds)"),
-  source: z.enum(hashSources),
-  recordedAt: z.string(),
-});
-export const customerIdentityAnswer = z
-  .object({
-    waId: z.string(),
-    current: reportedHash.nullable(),
-    history: z.array(reportedHash).describe("one entry per change of hash, in Meta's order"),
-    trust: z.enum(['trusted', ...trustStates]),
-  })
-  .meta({ id: 'CustomerIdentity' });
-
-export const confirmationBody = z
-  .object({
-    method: z
-      .enum(verificationMethods, { error: `must be one of ${verificationMethods.join(', ')}` })
-      .describe('how the customer was re-verified outside WhatsApp'),
-    note: z.string().trim().min(1).max(MAX_CONFIRMATION_NOTE).optional().describe('what was checked; no secrets'),
-  })
-  .strict();
-
-export const confirmedAnswer = z.object({ message: z.string() }).meta({ id: 'IdentityConfirmed' });
-
-export const customerParams = e164Params.extend({ waId: waIdSchema });
+import {
+  confirmationBody,
+  confirmedAnswer,
+  customerIdentityAnswer,
+  customerParams,
+  sentAnswer,
+  untrustedAnswer,
+  untrustedQuery,
+} from './number-schemas.js';
+import { e164Params, messageBody } from './schemas.js';
 
 /** The operator's confirmation as the workflow takes it: the actor is always the principal, never the caller's say. */
 export const confirmationBy = (

@@ -10,7 +10,8 @@ import { checkDisplayName, checkPin, normaliseOtp } from '../../domain/operator-
 import { InvalidPhoneNumberError, parsePhoneNumber } from '../../domain/phone.js';
 import { capSources } from '../../domain/portfolio.js';
 import { journeyOutcomes, journeyStages } from '../../domain/stages.js';
-import { IDEMPOTENCY_KEY, type JourneyListing, type JourneySummary } from '../../journeys/index.js';
+import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE } from '../../domain/idempotency-key.js';
+import type { JourneyListing, JourneySummary } from '../../journeys/index.js';
 import type { PortfolioView } from '../../portfolios/portfolio.js';
 
 /** Every /v1 body is at most this big (413 beyond). */
@@ -54,7 +55,7 @@ export const portfolioParams = z.object({ portfolioId: graphId });
 export const idempotencyHeaders = z.object({
   'idempotency-key': z
     .string({ error: 'is required: a key of your choosing that makes a retried start safe' })
-    .regex(IDEMPOTENCY_KEY, 'must be 1–200 characters of A-Z a-z 0-9 . _ : -')
+    .regex(IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE)
     .describe('the same key and body again answer the same journey'),
 });
 

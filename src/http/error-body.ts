@@ -1,0 +1,43 @@
+// The one error shape of the HTTP service, {error: {code, message, problems[]}}: the contract the service answers
+// with and the command line parses (apart from the handler, so that a client loads only zod for it).
+import { z } from 'zod';
+
+export const errorCodes = [
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'invalid_request',
+  'malformed_json',
+  'body_too_large',
+  'unsupported_media_type',
+  'conflict',
+  'idempotency_conflict',
+  'refused',
+  'temporal_unavailable',
+  'service_stopping',
+  'internal',
+  'not_configured',
+  'customer_untrusted',
+  'identity_mismatch',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export const problemSchema = z
+  .object({
+    in: z.enum(['body', 'header', 'query', 'path']),
+    field: z.string().describe('e.g. phoneNumber, Idempotency-Key; empty for the whole body'),
+    message: z.string(),
+  })
+  .meta({ id: 'Problem' });
+export type Problem = z.output<typeof problemSchema>;
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(errorCodes),
+      message: z.string(),
+      problems: z.array(problemSchema).describe('what is wrong with the request, field by field'),
+    }),
+  })
+  .meta({ id: 'Error', description: 'every error of the API has this shape' });
+export type ErrorBody = z.output<typeof errorSchema>;
