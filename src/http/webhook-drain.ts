@@ -224,7 +224,10 @@ export function drainWebhookInbox({
       const page = () => {
         // While deliveries keep arriving the drain never ends, and a held one's timer (later) is never set.
         if (order.retryDueMidWalk(Date.now())) order.walkFromOldest();
-        return inbox.after(order.nextPageAfter(), BATCH);
+        return inbox.after(
+          order.nextPageAfter(() => inbox.newestId()),
+          BATCH,
+        );
       };
       for (let due = page(); due.length > 0 && !stopped; due = page()) {
         const { routed, unavailable } = await routePage(due);

@@ -72,6 +72,7 @@ const MIGRATE_FIRST_VERSION = `
 export class WebhookInbox {
   private readonly insert: Statement<[number, Buffer]>;
   private readonly rowsAfter: Statement<[number, number], InboxDelivery>;
+  private readonly newestRow: Statement<[], { id: number | null }>;
   private readonly deleteOne: Statement<[number]>;
   private readonly failedOnce: Statement<[number, number]>;
   private readonly commitAll: (rows: Waiting[]) => void;
@@ -98,6 +99,7 @@ export class WebhookInbox {
     })();
     this.insert = db.prepare('INSERT INTO webhook_deliveries (received_at, body) VALUES (?, ?)');
     // Paged by id (the primary key): a page after a blocked one costs no more than the first.
+    this.newestRow = db.prepare('SELECT max(id) AS id FROM webhook_deliveries');
     this.rowsAfter = db.prepare(
       `SELECT id, received_at AS receivedAt, body, attempts, failures FROM webhook_deliveries
        WHERE id > ? ORDER BY id LIMIT ?`,
@@ -221,6 +223,11 @@ export class WebhookInbox {
   /** The deliveries received after delivery `id`, in the order they were received. */
   after(id: number, limit: number): InboxDelivery[] {
     return this.rowsAfter.all(id, limit);
+  }
+
+  /** The id of the newest delivery waiting (0 when none waits). */
+  newestId(): number {
+    return this.newestRow.get()?.id ?? 0;
   }
 
   /** Every change of these deliveries is routed: they are gone (in one transaction). */

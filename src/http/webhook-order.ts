@@ -19,14 +19,18 @@ export class DeliveryOrder {
   private rewalk = false;
   /** The newest delivery any walk has looked at. */
   private newestSeen = 0;
-  /** The newest delivery seen when this walk began from the oldest: once past it, this walk covered the inbox. */
+  /** The newest delivery in the inbox when this walk began from the oldest: once past it, this walk covered the inbox. */
   private coverUntil = 0;
 
-  /** Where the next page of the walk starts; a walk from the oldest forgets what the last one blocked. */
-  nextPageAfter(): number {
+  /**
+   * Where the next page of the walk starts; a walk from the oldest forgets what the last one blocked and covers what
+   * the inbox holds as it begins (`newestInInbox`, asked then only). Covering only what earlier walks had seen, a walk
+   * whose first page outlasted the failed delivery's backoff started over after that page, again and again.
+   */
+  nextPageAfter(newestInInbox: () => number): number {
     if (this.rewalk) {
       this.rewalk = false;
-      this.coverUntil = this.newestSeen;
+      this.coverUntil = Math.max(this.newestSeen, newestInInbox());
       this.cursor = 0;
       this.blocked = new OrderKeySet();
     }

@@ -4,5 +4,5 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 try {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
 } catch {
-  // Installed already by an earlier test file in this process.
+  // Installed already by an earlier test file in this process (files share it: vitest.config.ts).
 }

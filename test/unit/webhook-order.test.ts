@@ -29,14 +29,14 @@ describe('the order kept per number (and per WABA for WABA-wide events)', () => 
 
   it('holds back the later deliveries of a failed one’s key, and those of every key of one that waits', () => {
     const order = new DeliveryOrder();
-    expect(order.nextPageAfter()).toBe(0);
+    expect(order.nextPageAfter(() => 0)).toBe(0);
     expect(order.waits(1, ['A/1'], 0)).toBe(false);
     order.hold(1, ['A/1'], 1_000);
     expect(order.waits(2, ['B/1'], 0)).toBe(false);
     expect(order.waits(3, ['A/1', 'C/1'], 0)).toBe(true); // behind 1 …
     expect(order.waits(4, ['C/1'], 0)).toBe(true); // … and so C's later one behind 3
     expect(order.waits(5, ['D/1'], 0)).toBe(false);
-    expect(order.nextPageAfter()).toBe(5); // a wake goes on after the last one looked at
+    expect(order.nextPageAfter(() => 0)).toBe(5); // a wake goes on after the last one looked at
     expect(order.nextRetryAt()).toBe(1_000);
   });
 
@@ -46,10 +46,10 @@ describe('the order kept per number (and per WABA for WABA-wide events)', () => 
     order.hold(1, ['A/1'], 1_000);
     order.waits(2, ['A/1'], 0);
     order.walkFromOldest();
-    expect(order.nextPageAfter()).toBe(0);
+    expect(order.nextPageAfter(() => 0)).toBe(0);
     expect(order.waits(1, ['A/1'], 500)).toBe(true); // not yet its time
     order.walkFromOldest();
-    order.nextPageAfter();
+    order.nextPageAfter(() => 0);
     expect(order.waits(1, ['A/1'], 1_000)).toBe(false); // its time: tried
     order.release(1); // routed
     expect(order.waits(2, ['A/1'], 1_000)).toBe(false);
@@ -63,10 +63,26 @@ describe('the order kept per number (and per WABA for WABA-wide events)', () => 
     order.waits(2, ['A/1'], 0); // waits behind 1
     order.hold(2, ['A/1'], 5_000); // (failed in an earlier walk, say)
     order.walkFromOldest();
-    order.nextPageAfter();
+    order.nextPageAfter(() => 0);
     expect(order.waits(1, ['A/1'], 6_000)).toBe(true);
     expect(order.waits(2, ['A/1'], 6_000)).toBe(true); // its time came, but 1 goes first
     expect(order.nextRetryAt()).toBe(10_000); // 1's: 2 is tried after it, not at a time already past
+  });
+
+  it('covers the whole inbox as it was when a walk from the oldest began before starting over', () => {
+    const order = new DeliveryOrder();
+    order.nextPageAfter(() => 300);
+    for (let id = 1; id <= 100; id++) order.waits(id, ['A/1'], 0); // a first page, all of one number
+    order.hold(1, ['A/1'], 50); // the first failed; due again at 50
+    expect(order.retryDueMidWalk(60)).toBe(true); // the first walk covered nothing yet: start over
+    order.walkFromOldest();
+    expect(order.nextPageAfter(() => 300)).toBe(0);
+    for (let id = 1; id <= 100; id++) order.waits(id, ['A/1'], 60);
+    order.hold(1, ['A/1'], 70);
+    // Before the fix the walk covered only the 100 seen so far: it started over here, never reaching 101–300.
+    expect(order.retryDueMidWalk(80)).toBe(false);
+    for (let id = 101; id <= 300; id++) order.waits(id, ['B/1'], 80);
+    expect(order.retryDueMidWalk(80)).toBe(true);
   });
 
   it('backs off from 1 s, doubling, up to the most', () => {
