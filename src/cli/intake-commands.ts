@@ -2,7 +2,7 @@
 // `signup` finishes an Embedded Signup, `token set` stores a WABA's token by hand, `token list` shows what is
 // stored — when and how each token came, never a token.
 import type { Command } from 'commander';
-import type { Config } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import type { GraphClient } from '../graph/client.js';
 import type { SignupOutcome } from '../intake/signup.js';
 import type { Stores } from '../stores/open.js';
@@ -18,8 +18,7 @@ interface Direct {
 
 // The stores' drivers, Graph and the intake load when a command runs, not for every start of the command line.
 async function direct(work: (direct: Direct) => Promise<void>): Promise<void> {
-  const [{ loadConfig }, { openStores }, { graphClientFromConfig }, { PerWabaTokenProvider }] = await Promise.all([
-    import('../config.js'),
+  const [{ openStores }, { graphClientFromConfig }, { PerWabaTokenProvider }] = await Promise.all([
     import('../stores/open.js'),
     import('../graph/from-config.js'),
     import('../graph/tokens.js'),

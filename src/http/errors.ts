@@ -14,7 +14,7 @@ import {
 } from '../journeys/index.js';
 import { PortfolioNotFoundError } from '../portfolios/portfolio.js';
 
-export { errorCodes, errorSchema, problemSchema, type ErrorBody, type ErrorCode, type Problem } from './error-body.js';
+export { errorSchema, type ErrorBody, type ErrorCode, type Problem } from './error-body.js';
 import type { ErrorBody, ErrorCode, Problem } from './error-body.js';
 
 export class ApiError extends Error {

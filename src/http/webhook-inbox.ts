@@ -99,11 +99,11 @@ export class WebhookInbox {
     })();
     this.insert = db.prepare('INSERT INTO webhook_deliveries (received_at, body) VALUES (?, ?)');
     // Paged by id (the primary key): a page after a blocked one costs no more than the first.
-    this.newestRow = db.prepare('SELECT max(id) AS id FROM webhook_deliveries');
     this.rowsAfter = db.prepare(
       `SELECT id, received_at AS receivedAt, body, attempts, failures FROM webhook_deliveries
        WHERE id > ? ORDER BY id LIMIT ?`,
     );
+    this.newestRow = db.prepare('SELECT max(id) AS id FROM webhook_deliveries');
     this.deleteOne = db.prepare('DELETE FROM webhook_deliveries WHERE id = ?');
     this.failedOnce = db.prepare(
       'UPDATE webhook_deliveries SET attempts = attempts + 1, failures = failures + ? WHERE id = ?',

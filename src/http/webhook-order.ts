@@ -15,8 +15,8 @@ export class DeliveryOrder {
   private blocked = new OrderKeySet();
   /** The last delivery this walk looked at: what is received later has a larger id. */
   private cursor = 0;
-  /** A walk from the oldest delivery is due (a held delivery's time came, or a dead letter is back). */
-  private rewalk = false;
+  /** A walk from the oldest delivery is due (the first one, a held delivery's time came, or a dead letter is back). */
+  private rewalk = true;
   /** The newest delivery any walk has looked at. */
   private newestSeen = 0;
   /** The newest delivery in the inbox when this walk began from the oldest: once past it, this walk covered the inbox. */
@@ -24,8 +24,8 @@ export class DeliveryOrder {
 
   /**
    * Where the next page of the walk starts; a walk from the oldest forgets what the last one blocked and covers what
-   * the inbox holds as it begins (`newestInInbox`, asked then only). Covering only what earlier walks had seen, a walk
-   * whose first page outlasted the failed delivery's backoff started over after that page, again and again.
+   * the inbox holds as it begins (`newestInInbox`, asked then only): what earlier walks saw is not enough, as a walk
+   * whose first page outlasts the failed delivery's backoff would start over after that page, again and again.
    */
   nextPageAfter(newestInInbox: () => number): number {
     if (this.rewalk) {

@@ -5,9 +5,7 @@ import type { Client } from '@temporalio/client';
 import { journeyWorkflowId, type JourneyInput } from '../domain/journey.js';
 import { IdempotencyConflictError, JourneyConflictError } from './errors.js';
 import { startJourney, type Idempotency, type JourneyMemo, type StartOptions, type StartedJourney } from './start.js';
-import { IDEMPOTENCY_KEY } from '../domain/idempotency-key.js';
-
-export { IDEMPOTENCY_KEY };
+import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE } from '../domain/idempotency-key.js';
 
 export interface StartOutcome extends StartedJourney {
   /** False when the key found the journey an earlier request started. */
@@ -24,7 +22,7 @@ export type StartOnce = (input: JourneyInput, idempotency: Idempotency) => Promi
 export function createStartOnce(client: Client, taskQueue: string, options: StartOptions = {}): StartOnce {
   const inFlight = new Map<string, { requestHash: string; outcome: Promise<StartOutcome> }>();
   return async (input, idempotency) => {
-    if (!IDEMPOTENCY_KEY.test(idempotency.key)) throw new Error('an Idempotency-Key is 1–200 of A-Z a-z 0-9 . _ : -');
+    if (!IDEMPOTENCY_KEY.test(idempotency.key)) throw new Error(`an Idempotency-Key ${IDEMPOTENCY_KEY_RULE}`);
     const current = inFlight.get(idempotency.key);
     if (current) {
       if (current.requestHash !== idempotency.requestHash) throw reused(idempotency.key, 'a request still running');

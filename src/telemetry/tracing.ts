@@ -23,13 +23,14 @@ export function tracesUrl(config: Config): string {
 /** Starts tracing when the configuration asks for it (tracingEnabled); `serviceName` unless OTEL_SERVICE_NAME. */
 export async function startTracing(config: Config, serviceName: string): Promise<Tracing | undefined> {
   if (!tracingEnabled(config)) return undefined;
-  const [{ NodeTracerProvider }, { BatchSpanProcessor }, { OTLPTraceExporter }, { Resource }, temporal] =
+  const [{ NodeTracerProvider }, { BatchSpanProcessor }, { OTLPTraceExporter }, { Resource }, temporal, api] =
     await Promise.all([
       import('@opentelemetry/sdk-trace-node'),
       import('@opentelemetry/sdk-trace-base'),
       import('@opentelemetry/exporter-trace-otlp-http'),
       import('@opentelemetry/resources'),
       import('@temporalio/interceptors-opentelemetry'),
+      import('@opentelemetry/api'),
     ]);
   const resource = new Resource({ 'service.name': config.OTEL_SERVICE_NAME ?? serviceName });
   const processor = new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(config) }));
@@ -44,6 +45,12 @@ export async function startTracing(config: Config, serviceName: string): Promise
       }),
     ],
     sinks: { exporter: temporal.makeWorkflowExporter(processor, resource) },
-    shutdown: () => provider.shutdown(),
+    // Undoes register() too, so that a process (a test worker, say) that tracing leaves keeps no global tracer.
+    async shutdown() {
+      await provider.shutdown();
+      api.trace.disable();
+      api.context.disable();
+      api.propagation.disable();
+    },
   };
 }

@@ -1,6 +1,24 @@
-// A module hook for a spawned process: writes each npm package the process loads, once, to standard error as
-// `loaded <package>` (the command line's startup test reads which packages a command needs).
-import { register } from 'node:module';
+// A preload for a spawned process: writes each npm package the process loads, once, to standard error as
+// `loaded <package>` — through import (a module hook) or require (the CommonJS resolver) — for the command line's
+// startup test.
+import Module, { register } from 'node:module';
+import process from 'node:process';
+
+const seen = new Set();
+const report = (path) => {
+  const name = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1];
+  if (name && !seen.has(name)) {
+    seen.add(name);
+    process.stderr.write(`loaded ${name}\n`);
+  }
+};
+
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const resolved = resolveFilename.apply(this, args);
+  report(resolved);
+  return resolved;
+};
 
 register(
   'data:text/javascript,' +

@@ -69,19 +69,21 @@ describe('the order kept per number (and per WABA for WABA-wide events)', () => 
     expect(order.nextRetryAt()).toBe(10_000); // 1's: 2 is tried after it, not at a time already past
   });
 
-  it('covers the whole inbox as it was when a walk from the oldest began before starting over', () => {
+  it('covers the whole inbox as it was when a walk began before starting over from the oldest', () => {
     const order = new DeliveryOrder();
-    order.nextPageAfter(() => 300);
+    expect(order.nextPageAfter(() => 300)).toBe(0); // the first walk: 300 deliveries wait
     for (let id = 1; id <= 100; id++) order.waits(id, ['A/1'], 0); // a first page, all of one number
     order.hold(1, ['A/1'], 50); // the first failed; due again at 50
-    expect(order.retryDueMidWalk(60)).toBe(true); // the first walk covered nothing yet: start over
+    // The page outlasted the backoff: the walk still goes on to the rest of the inbox, then starts over.
+    expect(order.retryDueMidWalk(60)).toBe(false);
+    for (let id = 101; id <= 300; id++) order.waits(id, ['B/1'], 60);
+    expect(order.retryDueMidWalk(60)).toBe(true);
     order.walkFromOldest();
-    expect(order.nextPageAfter(() => 300)).toBe(0);
+    expect(order.nextPageAfter(() => 400)).toBe(0); // 100 more came meanwhile: this walk covers them too
     for (let id = 1; id <= 100; id++) order.waits(id, ['A/1'], 60);
     order.hold(1, ['A/1'], 70);
-    // Before the fix the walk covered only the 100 seen so far: it started over here, never reaching 101–300.
     expect(order.retryDueMidWalk(80)).toBe(false);
-    for (let id = 101; id <= 300; id++) order.waits(id, ['B/1'], 80);
+    for (let id = 101; id <= 400; id++) order.waits(id, ['B/1'], 80);
     expect(order.retryDueMidWalk(80)).toBe(true);
   });
 
