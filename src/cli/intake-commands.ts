@@ -3,35 +3,16 @@
 // stored — when and how each token came, never a token.
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import type { GraphClient } from '../graph/client.js';
 import type { SignupOutcome } from '../intake/signup.js';
-import type { Stores } from '../stores/open.js';
 import type { WithClient } from './direct-client.js';
+import { withDirectGraph, type DirectGraph } from './direct-graph.js';
 import { actorOption, graphIdListOption, graphIdOption } from './options.js';
 import { readStdin } from './stdin.js';
 
-interface Direct {
-  config: Config;
-  stores: Stores;
-  graph: GraphClient;
-}
-
-// The stores' drivers, Graph and the intake load when a command runs, not for every start of the command line.
-async function direct(work: (direct: Direct) => Promise<void>): Promise<void> {
-  const [{ openStores }, { graphClientFromConfig }, { PerWabaTokenProvider }] = await Promise.all([
-    import('../stores/open.js'),
-    import('../graph/from-config.js'),
-    import('../graph/tokens.js'),
-  ]);
+/** The stores and Graph of this process's configuration, for one command (the intake itself loads when it runs). */
+function direct(work: (direct: DirectGraph & { config: Config }) => Promise<void>): Promise<void> {
   const config = loadConfig();
-  const stores = await openStores(config);
-  const graph = graphClientFromConfig(config, new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN));
-  try {
-    await work({ config, stores, graph });
-  } finally {
-    await graph.close();
-    await stores.close();
-  }
+  return withDirectGraph(config, (opened) => work({ config, ...opened }));
 }
 
 export function addIntakeCommands(program: Command, withClient: WithClient, out: (line: string) => void): void {
