@@ -1,4 +1,5 @@
 // Acting on a journey: an operator's or admin's input, sent as the journey's update and answered with its outcome.
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { journeyWorkflowId } from '../domain/journey.js';
@@ -14,9 +15,10 @@ export interface SubmitOptions {
 }
 
 /**
- * Submits an input (code, PIN, name, resend, cancel, removal, deletion confirmation) through its update. A refusal
- * by the validator comes back at once as a WorkflowUpdateFailedError (the update is started up to ACCEPTED); the
- * answer is awaited at most `waitMs`, so a slow Meta gets a "received" instead of a blocked caller.
+ * Submits an input (code, PIN, name, resend, cancel, removal, deletion confirmation) through its update, answered in
+ * one call: a refusal by the validator comes back at once as a WorkflowUpdateFailedError, the journey's answer
+ * within `waitMs`. Not answered by then, the same update (its id) is started again up to ACCEPTED — the server
+ * takes an update id once — so "received, still working" is said only of an input the journey has taken.
  */
 export async function submitToJourney<Arg>(
   client: Client,
@@ -25,17 +27,16 @@ export async function submitToJourney<Arg>(
   arg: Arg,
   { waitMs = 10_000, stillWorking }: SubmitOptions = {},
 ): Promise<SubmissionOutcome> {
-  let accepted;
+  const journey = client.workflow.getHandle(journeyWorkflowId(e164));
+  const options = { args: [arg] as [Arg], updateId: randomUUID() };
   try {
-    accepted = await client.workflow
-      .getHandle(journeyWorkflowId(e164))
-      .startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const outcome = await boundedWait(client, waitMs, () => journey.executeUpdate(update, options));
+    if (outcome !== TIMED_OUT) return outcome;
+    await journey.startUpdate(update, { ...options, waitForStage: WorkflowUpdateStage.ACCEPTED });
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw await notRunning(client, e164);
     throw err;
   }
-  const outcome = await boundedWait(client, waitMs, () => accepted.result());
-  if (outcome !== TIMED_OUT) return outcome;
   return {
     accepted: true,
     pending: true,
