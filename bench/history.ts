@@ -6,7 +6,7 @@ import proto from '@temporalio/proto'; // CommonJS: its namespaces come through 
 import { figure, type Figure } from './figures.js';
 import { happyJourney, type JourneyAt } from './journeys.js';
 import { startBenchStand, type BenchStand } from './stand.js';
-import type { IdealJourneyShape } from './workflows.js';
+import type { CallKind, IdealJourneyShape } from './workflows.js';
 
 const EventType = proto.temporal.api.enums.v1.EventType;
 
@@ -16,6 +16,12 @@ export interface HappyHistory {
   shape: IdealJourneyShape;
 }
 
+/** The activity call an event records, if any: an activity scheduled, or a local activity's marker. */
+function callOf(event: proto.temporal.api.history.v1.IHistoryEvent): CallKind | null {
+  if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) return 'activity';
+  return event.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? 'local' : null;
+}
+
 /** Walks journey `i` to LIVE and reads its history. */
 export async function happyHistory(stand: BenchStand, at: JourneyAt, i: number): Promise<HappyHistory> {
   const client: Client = stand.env.client;
@@ -23,15 +29,15 @@ export async function happyHistory(stand: BenchStand, at: JourneyAt, i: number):
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const events = history.events ?? [];
   const byType: Record<string, number> = {};
-  const shape: IdealJourneyShape = { activitiesBefore: 0, activitiesAfter: 0, signals: 0 };
+  const shape: IdealJourneyShape = { before: [], after: [], signals: 0 };
   let updated = false;
   for (const event of events) {
     const type = EventType[event.eventType ?? 0] ?? 'UNKNOWN';
     const short = type.replace(/^EVENT_TYPE_/, '');
     byType[short] = (byType[short] ?? 0) + 1;
     if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) updated = true;
-    if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
-      shape[updated ? 'activitiesAfter' : 'activitiesBefore'] += 1;
+    const call = callOf(event);
+    if (call) shape[updated ? 'after' : 'before'].push(call);
     if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) shape.signals += 1;
   }
   return { events: events.length, byType, shape };

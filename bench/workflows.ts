@@ -1,6 +1,6 @@
 // The benchmark's worker runs the real workflows and baselines: the least a workflow can do with the same
 // messages (an update answered at once, a signal, no-op activities).
-import { condition, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineSignal, defineUpdate, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 
 export * from '../src/workflows/index.js';
 
@@ -17,23 +17,29 @@ export async function baselineEntity(): Promise<void> {
   await condition(() => done);
 }
 
-const { baselineActivity } = proxyActivities<{ baselineActivity(): Promise<void> }>({ startToCloseTimeout: '10s' });
+type BaselineActivities = { baselineActivity(): Promise<void> };
+const { baselineActivity } = proxyActivities<BaselineActivities>({ startToCloseTimeout: '10s' });
+const local = proxyLocalActivities<BaselineActivities>({ startToCloseTimeout: '10s' }).baselineActivity;
 
-async function noOps(count: number): Promise<void> {
-  for (let i = 0; i < count; i++) await baselineActivity();
+/** An activity call as the journey makes it: an activity of its own, or a local activity inside a workflow task. */
+export type CallKind = 'activity' | 'local';
+
+async function noOps(calls: readonly CallKind[]): Promise<void> {
+  for (const kind of calls) await (kind === 'local' ? local() : baselineActivity());
 }
 
 export interface IdealJourneyShape {
-  /** No-op activities before the update, and after it. */
-  activitiesBefore: number;
-  activitiesAfter: number;
+  /** The no-op calls before the update, and after it, in the journey's order and of its kinds. */
+  before: CallKind[];
+  after: CallKind[];
   /** Signals it waits for after the update. */
   signals: number;
 }
 
 /**
- * The ideal workflow of a happy journey: as many no-op activities as the real one calls, the code's update in the
- * same place, then the same count of signals (Meta's webhooks), and done.
+ * The ideal workflow of a happy journey: the same activity calls as the real one makes (activities and local
+ * activities, no-ops), the code's update in the same place, then the same count of signals (Meta's webhooks), and
+ * done.
  */
 export async function idealJourney(shape: IdealJourneyShape): Promise<void> {
   let stage: 'starting' | 'awaiting' | 'answered' = 'starting';
@@ -51,10 +57,10 @@ export async function idealJourney(shape: IdealJourneyShape): Promise<void> {
     },
   );
   setHandler(baselineSignal, () => void (signals += 1));
-  await noOps(shape.activitiesBefore);
+  await noOps(shape.before);
   stage = 'awaiting';
   await condition(() => stage === 'answered');
-  await noOps(shape.activitiesAfter);
+  await noOps(shape.after);
   await condition(() => signals >= shape.signals);
 }
 
