@@ -17,7 +17,7 @@ async function idealJourney(client: Client, taskQueue: string, shape: IdealJourn
 }
 
 /** The calls of a shape, as `2 local + 1 activity`. */
-function calls(kinds: CallKind[]): string {
+function describeCalls(kinds: CallKind[]): string {
   const local = kinds.filter((k) => k === 'local').length;
   return `${local} local + ${kinds.length - local} activit${kinds.length - local === 1 ? 'y' : 'ies'}`;
 }
@@ -59,8 +59,8 @@ export async function throughputBench(): Promise<Figure[]> {
           baseline: ideal,
           goal: { of: 'ratio', atLeast: 0.8 },
           note:
-            `2 × ${journeys} journeys (ideal, real, real, ideal), ${width} in flight; ideal: no-op calls ${calls(shape.before)} before the update ` +
-            `and ${calls(shape.after)} after, ${shape.signals} signals`,
+            `2 × ${journeys} journeys (ideal, real, real, ideal), ${width} in flight; ideal: no-op calls ${describeCalls(shape.before)} before the update ` +
+            `and ${describeCalls(shape.after)} after, ${shape.signals} signals`,
         }),
       ];
     });

@@ -1,6 +1,13 @@
 // The benchmark's worker runs the real workflows and baselines: the least a workflow can do with the same
 // messages (an update answered at once, a signal, no-op activities).
-import { condition, defineSignal, defineUpdate, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import {
+  condition,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+} from '@temporalio/workflow';
 
 export * from '../src/workflows/index.js';
 
@@ -19,13 +26,15 @@ export async function baselineEntity(): Promise<void> {
 
 type BaselineActivities = { baselineActivity(): Promise<void> };
 const { baselineActivity } = proxyActivities<BaselineActivities>({ startToCloseTimeout: '10s' });
-const local = proxyLocalActivities<BaselineActivities>({ startToCloseTimeout: '10s' }).baselineActivity;
+const { baselineActivity: baselineLocalActivity } = proxyLocalActivities<BaselineActivities>({
+  startToCloseTimeout: '10s',
+});
 
 /** An activity call as the journey makes it: an activity of its own, or a local activity inside a workflow task. */
 export type CallKind = 'activity' | 'local';
 
 async function noOps(calls: readonly CallKind[]): Promise<void> {
-  for (const kind of calls) await (kind === 'local' ? local() : baselineActivity());
+  for (const kind of calls) await (kind === 'local' ? baselineLocalActivity() : baselineActivity());
 }
 
 export interface IdealJourneyShape {

@@ -8,7 +8,7 @@ import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
 import { JourneyEndedError, JourneyNotFoundError } from './errors.js';
 
 export interface SubmitOptions {
-  /** How long to wait for the journey's answer once it has accepted the submission. */
+  /** How long to wait for the journey's answer (its acceptance included). */
   waitMs?: number;
   /** What to answer when the journey has not answered within `waitMs`. */
   stillWorking?: string;
@@ -18,7 +18,9 @@ export interface SubmitOptions {
  * Submits an input (code, PIN, name, resend, cancel, removal, deletion confirmation) through its update, answered in
  * one call: a refusal by the validator comes back at once as a WorkflowUpdateFailedError, the journey's answer
  * within `waitMs`. Not answered by then, the same update (its id) is started again up to ACCEPTED — the server
- * takes an update id once — so "received, still working" is said only of an input the journey has taken.
+ * takes an update id once per run — so "received, still working" is said only of an input the journey has taken.
+ * (A journey that answered and continued as new between the two calls would take it again on its new run: a window
+ * of milliseconds after a time-out, open only in LIVE, the one stage that continues as new.)
  */
 export async function submitToJourney<Arg>(
   client: Client,

@@ -52,16 +52,7 @@ export const { registerNumber, deregisterNumber, requestCode } = proxyActivities
 });
 
 /** Quick work inside the worker, recorded once in history (a retried register never meets another PIN). */
-const { generatePin } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
-
-/**
- * A generated PIN, answered as `{pin}` so the codec seals it in history. A run recorded before replays the bare
- * string its local activity answered then: the same command either way, so no patch (and no extra event).
- */
-export async function newPin(): Promise<string> {
-  const generated: string | { pin: string } = await generatePin();
-  return typeof generated === 'string' ? generated : generated.pin;
-}
+export const { generatePin } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
 
 /** Talks to our own Temporal cluster (the portfolio, the run itself), not to Meta: retried until it works. */
 const CLUSTER_CALL = { startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '30s' } } as const;

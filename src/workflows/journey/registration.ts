@@ -11,8 +11,8 @@ import type { Journey } from './journey.js';
 import {
   callMeta,
   deregisterNumber,
+  generatePin,
   isMetaError,
-  newPin,
   readNumber,
   registerNumber,
   rememberedPin,
@@ -89,6 +89,15 @@ export async function register(journey: Journey, applyingName?: string): Promise
 
 const GUARD_READ_PATCH = 'registration-guard-read-activity';
 const REMEMBERED_PIN_PATCH = 'register-tries-remembered-pin';
+
+/**
+ * A generated PIN, answered as `{pin}` so the codec seals it in history. A run recorded before replays the bare
+ * string its local activity answered then: the same command either way, so no patch (and no extra event).
+ */
+async function newPin(): Promise<string> {
+  const generated: string | { pin: string } = await generatePin();
+  return typeof generated === 'string' ? generated : generated.pin;
+}
 
 /**
  * Meta holds another PIN (133005): a number numberflow registered before and that was deleted and re-added keeps

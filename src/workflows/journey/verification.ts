@@ -1,24 +1,15 @@
 // Stages 3–5: request a code, wait for an operator to submit it, verify it. No code in time → a new one,
 // a bounded number of times; a wrong code → the operator tries again with the attempts left.
-import { condition, isCancellation, patched } from '@temporalio/workflow';
+import { condition, isCancellation } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
-import { callMeta, isMetaError, newPin, requestCode as requestCodeActivity, timedOut, verifyCode } from './meta.js';
-
-/**
- * Journeys from this patch on choose a generated PIN while the code travels to the phone, not in the task that
- * answers the code: that task then answers without running a local activity first (the operator waits for it).
- */
-const PIN_BEFORE_CODE_PATCH = 'pin-chosen-while-the-code-travels';
+import { callMeta, isMetaError, requestCode as requestCodeActivity, timedOut, verifyCode } from './meta.js';
 
 export async function verifyOwnership(journey: Journey): Promise<void> {
   const { otp, resend } = journey.inbox;
   await requestCode(journey);
-  if (!journey.state.pin && journey.input.pinPolicy !== 'operator' && patched(PIN_BEFORE_CODE_PATCH)) {
-    journey.choosePin(await newPin());
-  }
   for (;;) {
     journey.enter('AWAITING_OTP', {
       for: 'operator',
