@@ -43,11 +43,12 @@ const configSchema = z
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: positiveInt.default(20),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(10),
     /**
-     * Journeys (and portfolios) kept in memory between their tasks, about 0.8 MB each (bench/parked.ts): 200 keeps
-     * a worker alone near 400 MB with thousands parked under the image's heap limit (Dockerfile, worker stage); one
-     * evicted replays its history at its next task.
+     * Journeys (and portfolios) kept in memory between their tasks, about 0.4 MB each (bench/parked.ts): 100 keeps
+     * a worker alone under 400 MB with 10,000 parked, under the image's memory settings (Dockerfile, worker stage),
+     * and holds a burst of 50 journeys at work with their portfolios; one evicted replays its history at its next
+     * task.
      */
-    WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(200),
+    WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(100),
     WORKER_SHUTDOWN_GRACE: z
       .string()
       .regex(/^\d+(ms|s|m)$/, 'must be a duration like 10s')

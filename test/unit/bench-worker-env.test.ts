@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { imageWorkerEnv } from '../../bench/processes.js';
 
 describe("the image's worker environment", () => {
-  it("is the Dockerfile worker stage's with what it inherits: its heap limit and malloc arenas, NODE_ENV", () => {
+  it("is the Dockerfile worker stage's with what it inherits: its heap limit, young generation and malloc arenas, NODE_ENV", () => {
     const env = imageWorkerEnv();
-    expect(env.NODE_OPTIONS).toMatch(/^--max-old-space-size=\d+$/);
+    expect(env.NODE_OPTIONS).toMatch(/^--max-old-space-size=\d+ --max-semi-space-size=\d+$/);
     expect(env.MALLOC_ARENA_MAX).toMatch(/^\d+$/);
     expect(env.NODE_ENV).toBe('production');
     expect(env).not.toHaveProperty('HTTP_PORT'); // the service's
