@@ -1,8 +1,9 @@
 // An operator's code answered over HTTP (POST /v1/journeys/{e164}/otp on the real service, one at a time, to
 // BENCH_CODES journeys awaiting their code) against a bare Temporal update that runs one no-op activity, on the
-// same server and worker. Medians. One at a time on both sides: the next code goes once the journey before has
-// settled (registered, Meta's webhooks taken, parked in DISPLAY_NAME_REVIEW), as the baseline's next update goes to
-// a worker with nothing left to do; timed from the request to the answer only.
+// same server and worker. Medians. One at a time, in pairs (a bare update and a code, then a code and a bare update,
+// and so on), so that the machine's drift within a run weighs on both; the next pair starts once the code's journey
+// has settled (registered, Meta's webhooks taken, parked in DISPLAY_NAME_REVIEW), so either side goes to a worker
+// with nothing left to do. Timed from the request to the answer only.
 import { figure, type Figure } from './figures.js';
 import { benchNumber, codeOf, inFlight, pause, startBenchJourney, untilStage, type JourneyAt } from './journeys.js';
 import { countFrom } from './settings.js';
@@ -12,26 +13,17 @@ import { baselineDone, baselineUpdate } from './workflows.js';
 const median = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] as number;
 
 /**
- * Quiet before each timed phase: started right after the journeys had parked, every bare update took a steady 50 ms
- * for the whole phase, against 25 ms after a pause (its workflow task after the activity waited on the sticky queue):
- * a baseline made unfairly hard.
+ * Quiet before the timed pairs: started right after the journeys had parked, every bare update took a steady 50 ms,
+ * against 25 ms after a pause (its workflow task after the activity waited on the sticky queue): a baseline made
+ * unfairly hard.
  */
 const QUIET_MS = 2_000;
 
-/** Times `once` for each i; `settle` (untimed) waits until what `once` set going has finished. */
-async function timedEach(
-  count: number,
-  once: (i: number) => Promise<void>,
-  settle: (i: number) => Promise<unknown> = async () => undefined,
-): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    await once(i);
-    times.push(performance.now() - started);
-    await settle(i);
-  }
-  return times;
+/** Adds to `times` how long `once` took. */
+async function timed(times: number[], once: () => Promise<unknown>): Promise<void> {
+  const started = performance.now();
+  await once();
+  times.push(performance.now() - started);
 }
 
 export async function codeOverHttpBench(): Promise<Figure[]> {
@@ -54,30 +46,32 @@ export async function codeOverHttpBench(): Promise<Figure[]> {
       });
       await pause(QUIET_MS);
       const bare = await client.workflow.start('bareOtpEntity', { taskQueue, workflowId: 'bench-bare-otp' });
-      const bareTimes = await timedEach(codes, (i) =>
-        bare.executeUpdate(baselineUpdate, { args: [i] }).then(() => undefined),
-      );
+      const bareTimes: number[] = [];
+      const httpTimes: number[] = [];
+      const submitCode = async (i: number) => {
+        const answer = await fetch(`${service.url}/v1/journeys/${encodeURIComponent(benchNumber(i))}/otp`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${service.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ code: waiting[i] }),
+        });
+        const body = (await answer.json()) as { outcome?: string };
+        if (answer.status !== 200 || body.outcome !== 'accepted')
+          throw new Error(`the code was answered ${answer.status} ${JSON.stringify(body)}`);
+      };
+      for (let i = 0; i < codes; i++) {
+        const bareSide = () => timed(bareTimes, () => bare.executeUpdate(baselineUpdate, { args: [i] }));
+        const codeSide = async () => {
+          await timed(httpTimes, () => submitCode(i));
+          await untilStage(client, journeys[i] as string, 'DISPLAY_NAME_REVIEW');
+        };
+        for (const side of i % 2 === 0 ? [bareSide, codeSide] : [codeSide, bareSide]) await side();
+      }
       await bare.signal(baselineDone);
-      await pause(QUIET_MS);
-      const httpTimes = await timedEach(
-        codes,
-        async (i) => {
-          const answer = await fetch(`${service.url}/v1/journeys/${encodeURIComponent(benchNumber(i))}/otp`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${service.token}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ code: waiting[i] }),
-          });
-          const body = (await answer.json()) as { outcome?: string };
-          if (answer.status !== 200 || body.outcome !== 'accepted')
-            throw new Error(`the code was answered ${answer.status} ${JSON.stringify(body)}`);
-        },
-        (i) => untilStage(client, journeys[i] as string, 'DISPLAY_NAME_REVIEW'),
-      );
       return [
         figure('code submission answered over HTTP', median(httpTimes), 'ms', {
           baseline: median(bareTimes),
           goal: { of: 'ratio', atMost: 1.5 },
-          note: `median of ${codes}, one at a time, each once the journey before had settled; baseline: a bare update running one no-op activity`,
+          note: `median of ${codes} each, one at a time in alternating pairs, each pair once the journey before had settled; baseline: a bare update running one no-op activity`,
         }),
       ];
     });

@@ -9,6 +9,7 @@ import type { PhoneNumber } from '../domain/phone.js';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';
 import { graphCall, heartbeating, toActivityFailure } from './failures.js';
+import { drawPin } from './pin-activities.js';
 
 const snapshotFields = [
   'status',
@@ -24,6 +25,14 @@ const snapshotFields = [
 /** Whether an earlier call for the same purpose may have reached Meta: then Meta is read before calling. */
 export interface Repeat {
   repeat?: boolean;
+}
+
+/**
+ * A verify call may also draw the PIN numberflow will register with (`drawPin`), answered as `{pin}` beside Meta's
+ * verdict, sealed in history: the task that answers the operator's code then needs no local activity for it.
+ */
+export interface VerifyOptions extends Repeat {
+  drawPin?: boolean;
 }
 
 function repeated(options: Repeat): boolean {
@@ -116,14 +125,23 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
       }
     },
 
-    /** The code comes as `{code}`, sealed in history; a bare string from a task scheduled before that still works. */
-    async verifyCode(ref: NumberRef, submission: { code: string } | string, options: Repeat = {}): Promise<void> {
+    /**
+     * The code comes as `{code}`, sealed in history; a bare string from a task scheduled before that still works.
+     * Answers a drawn PIN when asked for one (VerifyOptions), else nothing, as before.
+     */
+    async verifyCode(
+      ref: NumberRef,
+      submission: { code: string } | string,
+      options: VerifyOptions = {},
+    ): Promise<{ pin: string } | undefined> {
+      const verified = () => (options.drawPin === true ? drawPin() : undefined);
       if (repeated(options)) {
         const snapshot = await readNumber(ref);
-        if (!snapshot.gone && snapshot.codeVerificationStatus === 'VERIFIED') return;
+        if (!snapshot.gone && snapshot.codeVerificationStatus === 'VERIFIED') return verified();
       }
       const code = typeof submission === 'string' ? submission : submission.code;
       await graphCall(() => graph.verifyCode(ref, code));
+      return verified();
     },
 
     /**

@@ -11,11 +11,16 @@ const RUNS_LOOKED_AT = 5;
 
 const earlierResultSchema = z.object({ pin: z.string().regex(/^\d{6}$/) });
 
+/** A PIN of numberflow's choosing: 6 digits from the CSPRNG. */
+export function drawPin(): { pin: string } {
+  return { pin: String(randomInt(0, 1_000_000)).padStart(6, '0') };
+}
+
 export function createPinActivities({ temporal }: { temporal: Client }) {
   return {
     /** Answered as `{pin}`, so the codec seals it (runs recorded before replay the bare string they got). */
     async generatePin(): Promise<{ pin: string }> {
-      return { pin: String(randomInt(0, 1_000_000)).padStart(6, '0') };
+      return drawPin();
     },
 
     /**

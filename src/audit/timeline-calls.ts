@@ -1,6 +1,6 @@
 // Activities and timers in a run: Graph calls with their attempt and Meta's answer (an entry once the call closed,
 // where the answer is), the identity store's steps (an entry once done), the portfolio's slot request, the generated
-// PIN (never its value), and durable waits with their deadline and why.
+// PIN (never its value: drawn by the verify call or a local activity), and durable waits with their deadline and why.
 import { slotAnswerSignal } from '../domain/portfolio.js';
 import { describeMessage } from './actions.js';
 import { answeredSummary, failedOutcome, graphCallOf, metaAnswerOf } from './graph-calls.js';
@@ -12,6 +12,8 @@ import type { At, Walk } from './walk.js';
 import { waitReason, type WaitContext } from './waits.js';
 
 const slotAsked = { kind: 'portfolio', what: 'asked the portfolio for a registration slot' } as const;
+/** The PIN numberflow drew: by the verify call that answered it, or by a local activity of its own. */
+const pinGenerated = { kind: 'step', what: 'generated a two-step PIN (never shown)' } as const;
 
 export class CallsAndWaits {
   /** Graph calls and store steps scheduled and not yet closed, by their scheduled event id. */
@@ -66,7 +68,7 @@ export class CallsAndWaits {
       if (marker.markerName !== 'core_local_activity') return true;
       const data = allowed(localActivityFields, await this.walk.reader.first(marker.details?.data?.payloads, at.where));
       const type = data?.activity_type ?? '';
-      if (type === 'generatePin') at.add({ kind: 'step', what: 'generated a two-step PIN (never shown)' });
+      if (type === 'generatePin') at.add(pinGenerated);
       else if (type === 'askForSlot') await this.slotAskedByUpdate(at);
       else await this.localGraphCall(at, type, data?.attempt ?? 1);
       return true;
@@ -119,6 +121,7 @@ export class CallsAndWaits {
     const graph = graphCallOf(call.type);
     const { event } = at;
     const entry = { ...call.entry, at: at.iso };
+    let drewPin = false;
     const failure =
       event.activityTaskFailedEventAttributes?.failure ?? event.activityTaskTimedOutEventAttributes?.failure;
     if (event.activityTaskCompletedEventAttributes) {
@@ -129,6 +132,7 @@ export class CallsAndWaits {
           at.where,
         );
         entry.outcome = answeredSummary(graph, result);
+        drewPin = call.type === 'verifyCode' && typeof result === 'object' && result !== null && 'pin' in result;
       }
     } else if (failure) {
       const meta = event.activityTaskFailedEventAttributes
@@ -141,6 +145,7 @@ export class CallsAndWaits {
       entry.outcome = 'cancelled: the journey stopped waiting for it';
     }
     this.walk.entries.push(entry);
+    if (drewPin) at.add(pinGenerated);
   }
 
   private timer(at: At): boolean {

@@ -86,11 +86,10 @@ export async function removedThenOnboardedAgain(bench: Harness): Promise<Scenari
   };
 }
 
-/** The PIN the worker generated before Meta asked for the old one: the local activity's result, encrypted in history. */
+/** The PIN the worker generated before Meta asked for the old one: the verify call's answer, encrypted in history. */
 async function generatedPin(history: temporal.api.history.v1.IHistory): Promise<string> {
-  // Among the local activities' markers (the slot request and the add are local activities too).
-  const markers = history.events?.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
-  const texts = await decodedPayloadTexts({ events: markers ?? [] });
+  const answers = history.events?.filter((e) => e.activityTaskCompletedEventAttributes);
+  const texts = await decodedPayloadTexts({ events: answers ?? [] });
   // `{"pin":"…"}`, unsealed by the tests' converter (it holds the worker's secrets key).
   const pin = texts.map((text) => /^\{"pin":"(\d{6})"\}$/.exec(text)?.[1]).find(Boolean);
   expect(pin).toMatch(/^\d{6}$/);

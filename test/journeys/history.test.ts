@@ -58,9 +58,10 @@ describe("a journey's history (dev server + Graph sandbox)", () => {
       // Neither the request nor the add is an activity of its own, and the grant came back with the request.
       expect(activities).toEqual(['requestCode', 'verifyCode', 'registerNumber']);
       expect(signals).not.toContain('slotAnswer');
-      // One patch marker for the new shape; the slot request, the add and the generated PIN as local activities.
+      // One patch marker for the new shape; the slot request and the add as local activities (the PIN comes with
+      // the verify call's answer).
       expect(markers.filter((m) => m === 'core_patch')).toHaveLength(1);
-      expect(markers.filter((m) => m === 'core_local_activity')).toHaveLength(3);
+      expect(markers.filter((m) => m === 'core_local_activity')).toHaveLength(2);
       // The code is requested from the first workflow task that completes (or its heartbeat's).
       const codeRequested = events.find(
         (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'requestCode',
@@ -70,6 +71,33 @@ describe("a journey's history (dev server + Graph sandbox)", () => {
         String(codeRequested?.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId),
       );
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
+  it('draws the generated PIN with the verify call, sealed in its answer: the code is answered by a task with no local activity', async () => {
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const { journey } = await startLive(t.bench, input);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      const history = await handle.fetchHistory();
+      const events = history.events ?? [];
+      const pin = t.bench.sandbox.admin.twoStepPin(input.phoneNumber.e164) as string;
+      expect(pin).toMatch(/^\d{6}$/);
+      const verified = events.find((e) => {
+        const scheduledId = e.activityTaskCompletedEventAttributes?.scheduledEventId;
+        const scheduled = events.find((s) => String(s.eventId) === String(scheduledId));
+        return scheduled?.activityTaskScheduledEventAttributes?.activityType?.name === 'verifyCode';
+      });
+      // The registered PIN is the verify call's answer, which only the codec reads.
+      const answer = await decodedPayloadTexts({ events: verified ? [verified] : [] });
+      expect(answer.join('\n')).toContain(pin);
+      expect(rawHistoryText({ events: verified ? [verified] : [] })).not.toContain(pin);
+      // The workflow task that answers the code records no marker: no local activity held the answer back.
+      const answeredAt = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes);
+      const taskEnd = events.findIndex((e, i) => i > answeredAt && e.activityTaskScheduledEventAttributes);
+      expect(answeredAt).toBeGreaterThan(0);
+      expect(events.slice(answeredAt, taskEnd).filter((e) => e.markerRecordedEventAttributes)).toEqual([]);
+      await handle.terminate('test done');
     });
   });
 

@@ -204,6 +204,11 @@ export class Journey {
     return journeyPolicy.maxWrongPins - this.state.attempts.wrongPins;
   }
 
+  /** numberflow chooses the PIN (the operator does not) and has none yet: the verify call draws one. */
+  get drawsPin(): boolean {
+    return this.input.pinPolicy !== 'operator' && !this.state.pin;
+  }
+
   choosePin(pin: string): void {
     this.state.pin = pin;
     this.state.pinAccepted = false;

@@ -92,7 +92,9 @@ const REMEMBERED_PIN_PATCH = 'register-tries-remembered-pin';
 
 /**
  * A generated PIN, answered as `{pin}` so the codec seals it in history. A run recorded before replays the bare
- * string its local activity answered then: the same command either way, so no patch (and no extra event).
+ * string its local activity answered then: the same command either way, so no patch (and no extra event). Most
+ * journeys have theirs drawn by the verify call already (verification.ts); this local activity draws it for the
+ * rest — a number Meta showed verified, runs recorded before that — whose history says so by having no PIN there.
  */
 async function newPin(): Promise<string> {
   const generated: string | { pin: string } = await generatePin();

@@ -71,10 +71,17 @@ async function verify(journey: Journey): Promise<boolean> {
   const submission = otp.peek();
   if (!submission) return false;
   journey.enter('VERIFYING_CODE');
+  let drawn: { pin: string } | undefined;
   try {
-    await callMeta(journey, (repeat) => verifyCode(journey.ref, { code: submission.value }, { repeat }), {
-      onWait: (until) => otp.acknowledge(`code received; Meta is not answering, numberflow verifies it after ${until}`),
-    });
+    const drawPin = journey.drawsPin;
+    drawn = await callMeta(
+      journey,
+      (repeat) => verifyCode(journey.ref, { code: submission.value }, { repeat, drawPin }),
+      {
+        onWait: (until) =>
+          otp.acknowledge(`code received; Meta is not answering, numberflow verifies it after ${until}`),
+      },
+    );
   } catch (err) {
     if (isCancellation(err)) throw err; // the ending answers the submission
     if (!isMetaError(err, 136025)) {
@@ -87,6 +94,8 @@ async function verify(journey: Journey): Promise<boolean> {
     if (left <= 0) throw end('OTP_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongCodes });
     return false;
   }
+  // The PIN drawn with the verification (runs recorded before answered none: their register draws it, as then).
+  if (drawn?.pin) journey.choosePin(drawn.pin);
   journey.note(submission.actor, 'submitted the code: verified');
   otp.answer({ accepted: true, message: 'code accepted', attemptsLeft: null });
   return true;

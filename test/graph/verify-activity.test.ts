@@ -1,0 +1,68 @@
+// The verify activity against the sandbox: when asked, it draws the PIN the journey will register with and answers
+// it as `{pin}` (sealed by the codec in history), whether it verified the code now or found it verified already.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchPortfolio } from '../../bench/stand.js';
+import { createGraphActivities } from '../../src/activities/graph-activities.js';
+import { GRAPH_FAILURE_TYPE } from '../../src/domain/meta-error.js';
+import { GraphClient, type NumberRef } from '../../src/graph/index.js';
+import { staticTokenProvider } from '../../src/graph/tokens.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+
+let sandbox: Sandbox;
+let graph: GraphClient;
+let wabaId: string;
+let verifyCode: ReturnType<typeof createGraphActivities>['verifyCode'];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ appSecret: 'verify-activity-secret', seed: 11 });
+  wabaId = sandbox.admin.createWaba(benchPortfolio(sandbox.admin)).wabaId;
+  graph = new GraphClient({
+    baseUrl: sandbox.url,
+    tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
+  });
+  verifyCode = createGraphActivities({ graph }).verifyCode;
+});
+afterAll(() => sandbox.close());
+
+/** A number added to the WABA with a code sent to it, and that code. */
+async function numberAwaitingCode(national: string): Promise<{ ref: NumberRef; code: string }> {
+  const { id } = await graph.addPhoneNumber(wabaId, { cc: '1', phoneNumber: national, verifiedName: 'Acme Support' });
+  const ref = { wabaId, phoneNumberId: id };
+  await graph.requestCode(ref, { codeMethod: 'SMS', language: 'en_US' });
+  return { ref, code: sandbox.admin.outbox({ phoneNumberId: id })[0]?.code as string };
+}
+
+describe('the verify activity (Graph sandbox)', () => {
+  const environment = new MockActivityEnvironment();
+  const verify = (...args: Parameters<typeof verifyCode>) =>
+    environment.run(verifyCode, ...args) as ReturnType<typeof verifyCode>;
+
+  it('verifies the code and answers a drawn 6-digit PIN when asked for one', async () => {
+    const { ref, code } = await numberAwaitingCode('4155550171');
+    const answer = await verify(ref, { code }, { drawPin: true });
+    expect(answer?.pin).toMatch(/^\d{6}$/);
+    expect((await graph.getPhoneNumber(ref, ['code_verification_status'])).code_verification_status).toBe('VERIFIED');
+  });
+
+  it('answers nothing when not asked, as before', async () => {
+    const { ref, code } = await numberAwaitingCode('4155550172');
+    await expect(verify(ref, { code }, {})).resolves.toBeUndefined();
+  });
+
+  it('draws the PIN too when a repeated call finds the code verified already', async () => {
+    const { ref, code } = await numberAwaitingCode('4155550173');
+    await verify(ref, { code }, {});
+    const answer = await verify(ref, { code }, { repeat: true, drawPin: true });
+    expect(answer?.pin).toMatch(/^\d{6}$/);
+  });
+
+  it('draws nothing for a code Meta refuses: the refusal is thrown', async () => {
+    const { ref, code } = await numberAwaitingCode('4155550174');
+    const wrong = code === '000000' ? '111111' : '000000';
+    await expect(verify(ref, { code: wrong }, { drawPin: true })).rejects.toMatchObject({
+      type: GRAPH_FAILURE_TYPE,
+      details: [expect.objectContaining({ code: 136025 })],
+    });
+  });
+});
