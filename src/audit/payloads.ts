@@ -150,6 +150,9 @@ export const graphResultFields = z.object({
 
 export const codeMethodField = z.object({ method: z.enum(codeMethods) });
 
+/** A verify call's answer holding a drawn PIN (sealed, "[sealed]" or clear): read for whether it holds one, only. */
+export const drawnPinField = z.object({ pin: z.union([z.string(), z.record(z.string(), z.unknown())]) });
+
 /** The live identity actions: whether the check goes on, and whom a test message goes to (never its text). */
 export const identityCheckFields = z.object({
   actor: z.string(),

@@ -6,7 +6,7 @@ import { describeMessage } from './actions.js';
 import { answeredSummary, failedOutcome, graphCallOf, metaAnswerOf } from './graph-calls.js';
 import { isoOf, protoTimeMs } from './decode.js';
 import { identityStepOf } from './identity-steps.js';
-import { allowed, localActivityFields } from './payloads.js';
+import { allowed, drawnPinField, localActivityFields } from './payloads.js';
 import type { TimelineEntry } from './types.js';
 import type { At, Walk } from './walk.js';
 import { waitReason, type WaitContext } from './waits.js';
@@ -132,7 +132,7 @@ export class CallsAndWaits {
           at.where,
         );
         entry.outcome = answeredSummary(graph, result);
-        drewPin = call.type === 'verifyCode' && typeof result === 'object' && result !== null && 'pin' in result;
+        drewPin = call.type === 'verifyCode' && allowed(drawnPinField, result) !== undefined;
       }
     } else if (failure) {
       const meta = event.activityTaskFailedEventAttributes

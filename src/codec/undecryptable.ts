@@ -1,6 +1,7 @@
 // What a worker's codec decodes a payload it cannot decrypt to, and how workflow code recognises it. Failing the
 // workflow task instead (the client codec's way) would retry for ever and keep the number's workflow id taken.
 // Workflow-safe: the workflow interceptor imports it.
+import { ApplicationFailure } from '@temporalio/common';
 
 /** The marker's single property; a name no payload of numberflow's own has. */
 export const UNDECRYPTABLE_PROPERTY = '$numberflowUndecryptablePayload';
@@ -32,6 +33,15 @@ export function findUndecryptable(values: readonly unknown[]): Undecryptable | u
     if (typeof marker?.keyId === 'string') return marker;
   }
   return undefined;
+}
+
+/** How a workflow refuses what it cannot open: failed, naming the key, never retried. */
+export function undecryptableFailure(undecryptable: Undecryptable): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: UNDECRYPTABLE_FAILURE_TYPE,
+    nonRetryable: true,
+    message: describeUndecryptable(undecryptable),
+  });
 }
 
 /** Names the key and what to do; never the payload (it may hold a code or a PIN). */

@@ -3,21 +3,16 @@
 // marker. A marked input fails the workflow at once, naming the key (the number's workflow id is free again);
 // a marked update is refused; a marked signal is dropped with a log line. The workflows stay unaware of it.
 import {
-  ApplicationFailure,
+  type ApplicationFailure,
   log,
   type WorkflowInboundCallsInterceptor,
   type WorkflowInterceptorsFactory,
 } from '@temporalio/workflow';
-import { UNDECRYPTABLE_FAILURE_TYPE, describeUndecryptable, findUndecryptable } from '../codec/undecryptable.js';
+import { describeUndecryptable, findUndecryptable, undecryptableFailure } from '../codec/undecryptable.js';
 
 function refusal(args: readonly unknown[]): ApplicationFailure | undefined {
   const undecryptable = findUndecryptable(args);
-  if (!undecryptable) return undefined;
-  return ApplicationFailure.create({
-    type: UNDECRYPTABLE_FAILURE_TYPE,
-    nonRetryable: true,
-    message: describeUndecryptable(undecryptable),
-  });
+  return undecryptable && undecryptableFailure(undecryptable);
 }
 
 const guard: WorkflowInboundCallsInterceptor = {

@@ -2,7 +2,6 @@
 // it as `{pin}` (sealed by the codec in history), whether it verified the code now or found it verified already.
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { benchPortfolio } from '../../bench/stand.js';
 import { createGraphActivities } from '../../src/activities/graph-activities.js';
 import { GRAPH_FAILURE_TYPE } from '../../src/domain/meta-error.js';
 import { GraphClient, type NumberRef } from '../../src/graph/index.js';
@@ -16,7 +15,7 @@ let verifyCode: ReturnType<typeof createGraphActivities>['verifyCode'];
 
 beforeAll(async () => {
   sandbox = await startSandbox({ appSecret: 'verify-activity-secret', seed: 11 });
-  wabaId = sandbox.admin.createWaba(benchPortfolio(sandbox.admin)).wabaId;
+  wabaId = sandbox.admin.createWaba(sandbox.admin.createPortfolio({ verificationStatus: 'verified' })).wabaId;
   graph = new GraphClient({
     baseUrl: sandbox.url,
     tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),

@@ -91,7 +91,9 @@ describe("a journey's history (dev server + Graph sandbox)", () => {
       // The registered PIN is the verify call's answer, which only the codec reads.
       const answer = await decodedPayloadTexts({ events: verified ? [verified] : [] });
       expect(answer.join('\n')).toContain(pin);
-      expect(rawHistoryText({ events: verified ? [verified] : [] })).not.toContain(pin);
+      const raw = rawHistoryText({ events: verified ? [verified] : [] });
+      expect(raw).not.toContain(pin);
+      expect(raw).not.toContain(Buffer.from(pin).toString('base64'));
       // The workflow task that answers the code records no marker: no local activity held the answer back.
       const answeredAt = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes);
       const taskEnd = events.findIndex((e, i) => i > answeredAt && e.activityTaskScheduledEventAttributes);

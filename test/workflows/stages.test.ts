@@ -1,8 +1,11 @@
 // Stage tests: the real journey workflow with stub activities on the time-skipping server — fast, no Graph.
 // The full-stack scenarios (dev server + the Graph sandbox) are in test/journeys.
+import { WorkflowFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../src/activities/index.js';
+import { UNDECRYPTABLE_FAILURE_TYPE, undecryptableMarker } from '../../src/codec/undecryptable.js';
 import { journeyQuery } from '../../src/domain/journey.js';
+import { submitOtpUpdate } from '../../src/domain/messages.js';
 import { slotAnswerSignal, type SlotRequest } from '../../src/domain/portfolio.js';
 import { startJourney } from '../../src/journeys/index.js';
 import { journeyInput } from '../support/journeys.js';
@@ -100,6 +103,59 @@ describe('journey stages with stub activities (time-skipping server)', () => {
       });
       expect(view.result?.remediation).toContain('two-step verification');
       expect((await handle.describe()).status.name).toBe('COMPLETED');
+    });
+  });
+
+  it('registers with the PIN the verify call drew: no local activity draws another', async () => {
+    const taskQueue = uniqueTaskQueue('stages');
+    const asked: unknown[] = [];
+    let registeredWith: string | null = null;
+    const activities = stubs({
+      requestCode: async () => ({ certain: true }),
+      verifyCode: async (_ref, _code, options) => {
+        asked.push(options);
+        return { pin: '246810' };
+      },
+      generatePin: async () => {
+        throw new Error('the PIN was drawn already');
+      },
+      registerNumber: async (_ref, { pin }) => {
+        registeredWith = pin;
+        return { status: 'CONNECTED' };
+      },
+    });
+    await withWorker(env, { taskQueue, activities, cached: true }, async () => {
+      const { handle, until } = await start(taskQueue);
+      await until('AWAITING_OTP', (v) => v.stage === 'AWAITING_OTP');
+      const answer = await handle.executeUpdate(submitOtpUpdate, { args: [{ code: '123456', actor: 'op@acme' }] });
+      expect(answer).toMatchObject({ accepted: true, message: 'code accepted' });
+      await until('registered', () => registeredWith !== null);
+      expect(registeredWith).toBe('246810');
+      expect(asked).toEqual([{ repeat: false, drawPin: true }]);
+      await terminateWhenIdle(env.client, handle.workflowId);
+    });
+  });
+
+  it('fails the journey, naming the key, when the drawn PIN is sealed with a key the worker lacks', async () => {
+    const taskQueue = uniqueTaskQueue('stages');
+    const sealedElsewhere = undecryptableMarker({ keyId: 'rotated-out', reason: 'unknown-key', layer: 'secret' });
+    const activities = stubs({
+      requestCode: async () => ({ certain: true }),
+      verifyCode: async () => sealedElsewhere as unknown as { pin: string },
+    });
+    await withWorker(env, { taskQueue, activities, cached: true }, async () => {
+      const { handle, until } = await start(taskQueue);
+      await until('AWAITING_OTP', (v) => v.stage === 'AWAITING_OTP');
+      await handle.startUpdate(submitOtpUpdate, {
+        args: [{ code: '123456', actor: 'op@acme' }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      const failure = await handle.result().catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      expect((failure as WorkflowFailedError).cause).toMatchObject({
+        type: UNDECRYPTABLE_FAILURE_TYPE,
+        message: expect.stringContaining("secrets key 'rotated-out'"),
+      });
     });
   });
 });

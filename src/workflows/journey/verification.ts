@@ -1,6 +1,7 @@
 // Stages 3–5: request a code, wait for an operator to submit it, verify it. No code in time → a new one,
 // a bounded number of times; a wrong code → the operator tries again with the attempts left.
 import { condition, isCancellation } from '@temporalio/workflow';
+import { findUndecryptable, undecryptableFailure } from '../../codec/undecryptable.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import { wrongAnswer } from './inbox.js';
@@ -94,11 +95,24 @@ async function verify(journey: Journey): Promise<boolean> {
     if (left <= 0) throw end('OTP_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongCodes });
     return false;
   }
-  // The PIN drawn with the verification (runs recorded before answered none: their register draws it, as then).
-  if (drawn?.pin) journey.choosePin(drawn.pin);
+  const pin = drawnPin(drawn);
+  if (pin !== null) journey.choosePin(pin);
   journey.note(submission.actor, 'submitted the code: verified');
   otp.answer({ accepted: true, message: 'code accepted', attemptsLeft: null });
   return true;
+}
+
+/**
+ * The PIN the verify call drew, or null: asked for none, or a run recorded before (its register draws one by local
+ * activity, as then). `drawPin` is an argument, which replay never compares; the recorded answer decides — whether
+ * there is one, never whether this worker can open it, so every worker replays the same commands. An answer sealed
+ * with a key this worker lacks fails the journey naming the key, as an undecryptable input does.
+ */
+function drawnPin(answer: { pin: string } | undefined): string | null {
+  if (answer === undefined || answer === null) return null;
+  const undecryptable = findUndecryptable([answer]);
+  if (undecryptable) throw undecryptableFailure(undecryptable);
+  return answer.pin;
 }
 
 function waitingReason(journey: Journey): string {
