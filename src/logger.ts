@@ -1,8 +1,6 @@
-// One structured logger (pino) for the app, also fed by the Temporal runtime so worker logs share its format.
+// One structured logger (pino) for the app; the Temporal runtime feeds it too (src/temporal/runtime-logging.ts), so
+// worker logs share its format. Kept free of the worker SDK: the CLI loads it.
 import { pino, type Logger } from 'pino';
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import type { Config } from './config.js';
-import { runtimeMetrics } from './telemetry/runtime-metrics.js';
 
 export type { Logger };
 
@@ -10,27 +8,4 @@ export type { Logger };
 export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', toStderr = false): Logger {
   const options = { level, base: { app: 'numberflow' } };
   return toStderr ? pino(options, pino.destination({ dest: 2, sync: true })) : pino(options);
-}
-
-let runtimeInstalled = false;
-
-/**
- * Routes the Temporal runtime's (worker, workflow, activity) logs into the app logger, and serves its metrics on
- * NUMBERFLOW_METRICS_PORT when `metrics` has one. Once per process.
- */
-export function installTemporalLogging(
-  logger: Logger,
-  metrics?: Pick<Config, 'NUMBERFLOW_METRICS_PORT' | 'NUMBERFLOW_METRICS_HOST'>,
-): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  const level = logger.level.toUpperCase() as LogLevel;
-  const exported = metrics && runtimeMetrics(metrics);
-  Runtime.install({
-    ...(exported ? { telemetryOptions: { metrics: exported } } : {}),
-    logger: new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, (entry) => {
-      const method = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
-      logger[method]({ ...entry.meta, source: 'temporal' }, entry.message);
-    }),
-  });
 }

@@ -24,7 +24,7 @@ export function addSecretsCommands(program: Command, withClient: WithClient, out
     .option(...actorOption)
     .action((e164: string, opts: { by: string; role: string; reason: string }) =>
       withClient(async (client) => {
-        // Loaded when used: the logger brings the Temporal runtime, which the command line's other commands do without.
+        // Loaded when used: the command line's other commands do without them.
         const [{ createLogger }, { revealPin }] = await Promise.all([
           import('../logger.js'),
           import('../pin-reveal.js'),

@@ -21,6 +21,20 @@ function packagesLoaded(env: Record<string, string>, args: string[]): { loaded: 
   return { loaded, said: run.stderr.replace(/^loaded \S+\n/gm, '') };
 }
 
+/** The packages loaded by importing `modules` (what a command loads once it runs). */
+function packagesImported(modules: string[]): string[] {
+  const hook = join(root, 'test/support/package-trace.mjs');
+  const code = modules.map((m) => `await import(${JSON.stringify(m)});`).join(' ');
+  const run = spawnSync(process.execPath, ['--import', hook, '--import', 'tsx', '--input-type=module', '-e', code], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return [...run.stderr.matchAll(/^loaded (\S+)$/gm)].map((m) => m[1] as string);
+}
+
 describe('the command line at startup', () => {
   it("loads neither Temporal's client nor a database driver in API mode", () => {
     const api = { NUMBERFLOW_URL: 'http://127.0.0.1:9', NUMBERFLOW_TOKEN: 'nf_x' };
@@ -39,5 +53,11 @@ describe('the command line at startup', () => {
     expect(loaded).toContain('@grpc/grpc-js');
     for (const heavy of ['@temporalio/worker', '@temporalio/core-bridge', 'pg', 'better-sqlite3', 'pino'])
       expect(loaded).not.toContain(heavy);
+  }, 60_000);
+
+  it("runs reveal-pin with the app's logger but without the worker's core", () => {
+    const loaded = packagesImported(['./src/logger.ts', './src/pin-reveal.ts']);
+    expect(loaded).toContain('pino');
+    for (const heavy of ['@temporalio/worker', '@temporalio/core-bridge']) expect(loaded).not.toContain(heavy);
   }, 60_000);
 });
