@@ -55,7 +55,8 @@ describe('the command line at startup', () => {
       expect(loaded).not.toContain(heavy);
   }, 60_000);
 
-  it("runs reveal-pin with the app's logger but without the worker's core", () => {
+  it("loads what reveal-pin imports when it runs (the logger, pin-reveal) without the worker's core", () => {
+    // The modules src/cli/secrets-commands.ts imports in reveal-pin's action.
     const loaded = packagesImported(['./src/logger.ts', './src/pin-reveal.ts']);
     expect(loaded).toContain('pino');
     for (const heavy of ['@temporalio/worker', '@temporalio/core-bridge']) expect(loaded).not.toContain(heavy);
