@@ -3,6 +3,7 @@
 // workflow of bench/throughput.ts.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { LOCAL_ACTIVITY_MARKER } from '../src/audit/decode.js';
 import { figure, type Figure } from './figures.js';
 import { happyJourney, type JourneyAt } from './journeys.js';
 import { startBenchStand, type BenchStand } from './stand.js';
@@ -19,7 +20,7 @@ export interface HappyHistory {
 /** The activity call an event records, if any: an activity scheduled, or a local activity's marker. */
 function callOf(event: proto.temporal.api.history.v1.IHistoryEvent): CallKind | null {
   if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) return 'activity';
-  return event.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? 'local' : null;
+  return event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER ? 'local' : null;
 }
 
 /** Walks journey `i` to LIVE and reads its history. */

@@ -5,6 +5,9 @@ import type { temporal } from '@temporalio/proto';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 export type ProtoFailure = temporal.api.failure.v1.IFailure;
+
+/** The marker the SDK records for a local activity: its call and its answer or failure. */
+export const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 type ProtoTime = { seconds?: { toString(): string } | number | null; nanos?: number | null } | null | undefined;
 
 export function protoTimeMs(time: ProtoTime): number {

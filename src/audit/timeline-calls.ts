@@ -4,7 +4,7 @@
 import { slotAnswerSignal } from '../domain/portfolio.js';
 import { describeMessage } from './actions.js';
 import { answeredSummary, failedOutcome, graphCallOf, metaAnswerOf } from './graph-calls.js';
-import { isoOf, protoTimeMs } from './decode.js';
+import { isoOf, LOCAL_ACTIVITY_MARKER, protoTimeMs } from './decode.js';
 import { identityStepOf } from './identity-steps.js';
 import { allowed, drawnPinField, localActivityFields } from './payloads.js';
 import type { TimelineEntry } from './types.js';
@@ -65,7 +65,7 @@ export class CallsAndWaits {
     }
     const marker = event.markerRecordedEventAttributes;
     if (marker) {
-      if (marker.markerName !== 'core_local_activity') return true;
+      if (marker.markerName !== LOCAL_ACTIVITY_MARKER) return true;
       const data = allowed(localActivityFields, await this.walk.reader.first(marker.details?.data?.payloads, at.where));
       const type = data?.activity_type ?? '';
       if (type === 'generatePin') at.add(pinGenerated);

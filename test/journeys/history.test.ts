@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LOCAL_ACTIVITY_MARKER } from '../../src/audit/decode.js';
 import { submitPinUpdate } from '../../src/domain/messages.js';
 import { PhoneNumberId } from '../../src/domain/search-attributes.js';
 import { decodedPayloadTexts, rawHistoryText } from '../support/history.js';
@@ -61,7 +62,7 @@ describe("a journey's history (dev server + Graph sandbox)", () => {
       // One patch marker for the new shape; the slot request and the add as local activities (the PIN comes with
       // the verify call's answer).
       expect(markers.filter((m) => m === 'core_patch')).toHaveLength(1);
-      expect(markers.filter((m) => m === 'core_local_activity')).toHaveLength(2);
+      expect(markers.filter((m) => m === LOCAL_ACTIVITY_MARKER)).toHaveLength(2);
       // The code is requested from the first workflow task that completes (or its heartbeat's).
       const codeRequested = events.find(
         (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'requestCode',
