@@ -18,12 +18,24 @@ import type { GraphClient } from '../graph/client.js';
 import type { portfolio } from '../workflows/portfolio.js';
 import { graphCall } from './failures.js';
 import { registeredNumbers } from './graph-activities.js';
+import { turnsPerKey } from './turns.js';
 
-/**
- * How long the slot request by update may wait for the portfolio's answer: the journey's workflow task waits on it
- * (a local activity), so a portfolio slow under a burst is asked by signal instead.
- */
-const UPDATE_ANSWER_WITHIN_MS = 1_000;
+/** How a journey's slot request goes by update: see `askForSlot`. */
+export interface SlotAskLimits {
+  /**
+   * How long the request may wait for the portfolio's answer, its turn included: the journey's workflow task waits on
+   * it (a local activity), so a portfolio slow under a burst is asked by signal instead.
+   */
+  answerWithinMs: number;
+  /**
+   * Updates this process keeps in flight to one portfolio. Under a burst of asks to one portfolio the server loses
+   * the speculative workflow tasks that carry them and aborts the updates ("workflow update was aborted"), each then
+   * asked again by signal: the work done twice. Asks beyond this wait their turn, within the same window.
+   */
+  inFlightPerPortfolio: number;
+}
+
+export const slotAskLimits: SlotAskLimits = { answerWithinMs: 1_000, inFlightPerPortfolio: 4 };
 
 export interface PortfolioActivityDeps {
   temporal: Client;
@@ -31,6 +43,8 @@ export interface PortfolioActivityDeps {
   /** Where a portfolio this worker starts runs (src/config.ts portfolioTaskQueue); the journeys' queue if not given. */
   portfolioTaskQueue?: string;
   graph: GraphClient;
+  /** Tests only: other limits than `slotAskLimits`. */
+  slotAsks?: SlotAskLimits;
 }
 
 /**
@@ -47,7 +61,9 @@ async function capOfBusiness(graph: GraphClient, wabaId: string): Promise<Pick<P
   }
 }
 
-export function createPortfolioActivities({ temporal, taskQueue, portfolioTaskQueue, graph }: PortfolioActivityDeps) {
+export function createPortfolioActivities(deps: PortfolioActivityDeps) {
+  const { temporal, taskQueue, portfolioTaskQueue, graph, slotAsks = slotAskLimits } = deps;
+  const inTurn = turnsPerKey(slotAsks.inFlightPerPortfolio);
   const isRunning = (workflowId: string) =>
     temporal.workflow
       .getHandle(workflowId)
@@ -86,7 +102,8 @@ export function createPortfolioActivities({ temporal, taskQueue, portfolioTaskQu
      * Asks a running portfolio by update, so its answer (granted, or the place in the queue) comes back at once and
      * no answer is signalled; a grant from the queue still comes by signal. Where the update cannot be taken (no
      * portfolio yet, or one with as many updates in flight as the server allows, under a burst) the request goes by
-     * signal as before, and null says that the answer will come that way.
+     * signal as before, and null says that the answer will come that way. At most `inFlightPerPortfolio` updates go
+     * to one portfolio at once; an ask whose turn comes after its window is sent by signal, never by update.
      */
     async askForSlot({
       portfolioId,
@@ -96,13 +113,16 @@ export function createPortfolioActivities({ temporal, taskQueue, portfolioTaskQu
       request: SlotRequest;
     }): Promise<SlotAnswer | null> {
       const portfolio = temporal.workflow.getHandle(portfolioWorkflowId(portfolioId));
+      const deadline = Date.now() + slotAsks.answerWithinMs;
       try {
-        return await temporal.withDeadline(Date.now() + UPDATE_ANSWER_WITHIN_MS, () =>
-          portfolio.executeUpdate(acquireSlotUpdate, { args: [request] }),
-        );
+        return await inTurn(portfolioId, () => {
+          if (Date.now() >= deadline) throw new Error('no turn within the answer window');
+          return temporal.withDeadline(deadline, () => portfolio.executeUpdate(acquireSlotUpdate, { args: [request] }));
+        });
       } catch {
-        // Not started, busy, slow, or the request came after a release (which the signal's handler ignores too). An
-        // update the portfolio took after all is answered again by signal: a repeated request gets the same answer.
+        // Not started, busy, slow, no turn in time, or the request came after a release (which the signal's handler
+        // ignores too). An update the portfolio took after all is answered again by signal: a repeated request gets
+        // the same answer.
         await requestSlot({ portfolioId, request });
         return null;
       }

@@ -1,3 +1,5 @@
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
+import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
 import { capabilityUpdateSignal, portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
@@ -8,7 +10,9 @@ import { summarizeJourneys } from '../../src/journeys/index.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import { startLive, submitDeliveredCode } from '../support/steps.js';
-import { connectDevServer, type TestEnv } from '../support/temporal.js';
+import { connectDevServer, testDataConverter, type TestEnv } from '../support/temporal.js';
+
+const EventType = proto.temporal.api.enums.v1.EventType;
 
 describe("the portfolio's registered-number cap (dev server + Graph sandbox)", () => {
   let env: TestEnv;
@@ -132,6 +136,64 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       await b.sandbox.admin.flushWebhooks();
       await third.until((v) => v.stage === 'AWAITING_OTP', 'admitted and added');
       expect(await portfolioState(b)).toMatchObject({ cap: 20, capSource: { source: 'meta_webhook' }, queue: [] });
+    });
+  });
+
+  it('asks one portfolio by update a few at a time from one worker, and by signal when no turn comes in time', async () => {
+    const b = (bench = await createHarness(env, { cap: 20 }));
+    await b.run(async () => {
+      const updates = { sent: 0, inFlight: 0, most: 0 };
+      const counting: WorkflowClientInterceptor = {
+        async startUpdate(input, next) {
+          updates.sent += 1;
+          updates.most = Math.max(updates.most, ++updates.inFlight);
+          try {
+            return await next(input);
+          } finally {
+            updates.inFlight -= 1;
+          }
+        },
+      };
+      const temporal = new Client({
+        connection: env.client.connection,
+        namespace: env.client.options.namespace,
+        dataConverter: testDataConverter,
+        interceptors: { workflow: [counting] },
+      });
+      const asks = (slotAsks: { answerWithinMs: number; inFlightPerPortfolio: number }) =>
+        createPortfolioActivities({ temporal, taskQueue: b.taskQueue, graph: b.graph, slotAsks });
+      const ask = (activities: ReturnType<typeof asks>) => {
+        const e164 = freshNumber();
+        const request = {
+          e164,
+          workflowId: `number:${e164}`,
+          runId: 'no-such-run',
+          wabaId: b.wabaId,
+          registered: false,
+        };
+        return activities.askForSlot({ portfolioId: b.portfolioId, request });
+      };
+      const signalled = async () => {
+        const { events } = await env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId)).fetchHistory();
+        return (events ?? []).filter(
+          (e) =>
+            e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED &&
+            e.workflowExecutionSignaledEventAttributes?.signalName === 'requestSlot',
+        ).length;
+      };
+
+      // Twelve journeys ask at once: two updates in flight at most, every ask answered by its update.
+      const byUpdate = asks({ answerWithinMs: 30_000, inFlightPerPortfolio: 2 });
+      const answers = await Promise.all(Array.from({ length: 12 }, () => ask(byUpdate)));
+      expect(answers.every((a) => a?.granted === true)).toBe(true);
+      expect(updates).toMatchObject({ sent: 12, most: 2, inFlight: 0 });
+      expect(await signalled()).toBe(0);
+
+      // No turn within the window: the ask goes by signal, and no update is sent late.
+      const late = asks({ answerWithinMs: 0, inFlightPerPortfolio: 1 });
+      expect(await ask(late)).toBeNull();
+      expect(updates.sent).toBe(12);
+      expect(await signalled()).toBe(1);
     });
   });
 
