@@ -153,8 +153,8 @@ async function codeOnPhone(admin: SandboxAdmin, e164: string): Promise<string> {
     () =>
       Promise.resolve(
         admin
-          .outbox()
-          .filter((entry) => entry.e164 === e164 && entry.delivered)
+          .outbox({ e164 })
+          .filter((entry) => entry.delivered)
           .at(-1),
       ),
     (entry) => entry !== undefined,

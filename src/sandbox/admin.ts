@@ -23,7 +23,7 @@ import {
   twoStepPin,
 } from './numbers.js';
 import { createSignupCode, issueToken, revokeTokens } from './tokens.js';
-import { latestCode, outbox } from './verification.js';
+import { latestCode, outbox, type OutboxFilter } from './verification.js';
 import type { WebhookDelivery } from './webhooks.js';
 
 export interface SandboxAdmin {
@@ -40,7 +40,7 @@ export interface SandboxAdmin {
   /** An Embedded Signup code for the WABA: 30 s of sandbox time, single use. */
   createSignupCode(input: { wabaId: string }): { code: string };
   /** The codes the phone received (the one place a code is readable). */
-  outbox(filter?: { phoneNumberId?: string }): OutboxEntry[];
+  outbox(filter?: OutboxFilter): OutboxEntry[];
   /** The latest code that actually reached the phone. */
   latestCode(phoneNumberId: string): string | undefined;
   now(): number;

@@ -49,9 +49,17 @@ export function verifyCode(core: SandboxCore, number: PhoneNumber, code: string)
   number.verifiedAt = now;
 }
 
-export function outbox(core: SandboxCore, filter: { phoneNumberId?: string } = {}): OutboxEntry[] {
+/** One number's codes, by its id or its E.164 form. */
+export interface OutboxFilter {
+  phoneNumberId?: string;
+  e164?: string;
+}
+
+/** The codes sent, oldest first (of one number when a filter names it); copies, so the store stays as it is. */
+export function outbox(core: SandboxCore, filter: OutboxFilter = {}): OutboxEntry[] {
   return core.store.outbox
     .filter((e) => !filter.phoneNumberId || e.phoneNumberId === filter.phoneNumberId)
+    .filter((e) => !filter.e164 || e.e164 === filter.e164)
     .map((e) => ({ ...e }));
 }
 

@@ -51,6 +51,10 @@ describe('the admin API over HTTP', () => {
     const outbox = (await call('GET', `/_sandbox/outbox?phoneNumberId=${id}`)).body as { code: string }[];
     const latest = (await call('GET', `/_sandbox/outbox/${id}/latest`)).body as { code: string };
     expect(latest.code).toBe(outbox[0]?.code);
+    const byNumber = (e164: string) => call('GET', `/_sandbox/outbox?e164=${encodeURIComponent(e164)}`);
+    expect((await byNumber('+14155552671')).body).toEqual(outbox);
+    expect((await byNumber('+14155550000')).body).toEqual([]);
+    expect((await byNumber('4155552671')).status).toBe(400);
 
     await call('POST', `/_sandbox/numbers/${id}/display-name-decision`, { decision: 'APPROVED' });
     await call('POST', '/_sandbox/webhooks/flush');

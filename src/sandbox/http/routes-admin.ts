@@ -12,7 +12,7 @@
  *   POST   /_sandbox/tokens                       {wabaIds, scopes?} → {accessToken}
  *   POST   /_sandbox/wabas/:wabaId/revoke-tokens                    → {revoked} (its tokens answer 190 from then on)
  *   POST   /_sandbox/signup-codes                 {wabaId}          → {code}
- *   GET    /_sandbox/outbox[?phoneNumberId=]                        → OutboxEntry[]
+ *   GET    /_sandbox/outbox[?phoneNumberId=|?e164=]                 → OutboxEntry[]
  *   GET    /_sandbox/outbox/:phoneNumberId/latest                   → {code} (null when none reached the phone)
  *   POST   /_sandbox/lines/ivr                    {e164}
  *   POST   /_sandbox/lines/pin                    {e164, pin}
@@ -111,7 +111,9 @@ const routes: Registration[] = [
   })),
   route('POST', '/wabas/:wabaId/revoke-tokens', z.object({ wabaId: id }), (admin, i) => admin.revokeTokens(i.wabaId)),
   route('POST', '/signup-codes', z.object({ wabaId: id }), (admin, i) => admin.createSignupCode(i)),
-  route('GET', '/outbox', z.object({ phoneNumberId: id.optional() }), (admin, i) => admin.outbox(i)),
+  route('GET', '/outbox', z.object({ phoneNumberId: id.optional(), e164: e164.optional() }), (admin, i) =>
+    admin.outbox(i),
+  ),
   route('GET', '/outbox/:phoneNumberId/latest', onNumber, (admin, i) => ({
     code: admin.latestCode(i.phoneNumberId) ?? null,
   })),
