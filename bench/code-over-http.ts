@@ -1,9 +1,10 @@
-// An operator's code answered over HTTP (POST /v1/journeys/{e164}/otp on the real service, one at a time, to
-// BENCH_CODES journeys awaiting their code) against a bare Temporal update that runs one no-op activity, on the
-// same server and worker. Medians. One at a time, in pairs (a bare update and a code, then a code and a bare update,
-// and so on), so that the machine's drift within a run weighs on both; the next pair starts once the code's journey
-// has settled (registered, Meta's webhooks taken, parked in DISPLAY_NAME_REVIEW), so either side goes to a worker
-// with nothing left to do. Timed from the request to the answer only.
+// An operator's code answered over HTTP (POST /v1/journeys/{e164}/otp on the real service, sent by the CLI's API
+// client, one at a time, to BENCH_CODES journeys awaiting their code) against a bare Temporal update that runs one
+// no-op activity, on the same server and worker. Medians. One at a time, in pairs (a bare update and a code, then a
+// code and a bare update, and so on), so that the machine's drift within a run weighs on both; the next pair starts
+// once the code's journey has settled (registered, Meta's webhooks taken, parked in DISPLAY_NAME_REVIEW), so either
+// side goes to a worker with nothing left to do. Timed from the request to the answer only.
+import { NumberflowApi } from '../src/cli/api-client.js';
 import { figure, type Figure } from './figures.js';
 import { benchNumber, codeOf, inFlight, pause, startBenchJourney, untilStage, type JourneyAt } from './journeys.js';
 import { countFrom } from './settings.js';
@@ -48,15 +49,11 @@ export async function codeOverHttpBench(): Promise<Figure[]> {
       const bare = await client.workflow.start('bareOtpEntity', { taskQueue, workflowId: 'bench-bare-otp' });
       const bareTimes: number[] = [];
       const httpTimes: number[] = [];
+      // As an operator's `numberflow otp` sends it in API mode: the CLI's client (undici), not the runtime's fetch.
+      const api = new NumberflowApi(new URL(service.url), service.token);
       const submitCode = async (i: number) => {
-        const answer = await fetch(`${service.url}/v1/journeys/${encodeURIComponent(benchNumber(i))}/otp`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${service.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ code: waiting[i] }),
-        });
-        const body = (await answer.json()) as { outcome?: string };
-        if (answer.status !== 200 || body.outcome !== 'accepted')
-          throw new Error(`the code was answered ${answer.status} ${JSON.stringify(body)}`);
+        const answer = await api.act(benchNumber(i), 'otp', { code: waiting[i] }, 60);
+        if (answer.outcome !== 'accepted') throw new Error(`the code was answered ${JSON.stringify(answer)}`);
       };
       for (let i = 0; i < codes; i++) {
         const bareSide = () => timed(bareTimes, () => bare.executeUpdate(baselineUpdate, { args: [i] }));
@@ -67,6 +64,7 @@ export async function codeOverHttpBench(): Promise<Figure[]> {
         for (const side of i % 2 === 0 ? [bareSide, codeSide] : [codeSide, bareSide]) await side();
       }
       await bare.signal(baselineDone);
+      await api.close();
       return [
         figure('code submission answered over HTTP', median(httpTimes), 'ms', {
           baseline: median(bareTimes),
