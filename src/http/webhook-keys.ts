@@ -58,27 +58,41 @@ function displayNumberOf(event: WebhookEvent): string | undefined {
 }
 
 /**
- * Keys under the conflict rule, answering in constant time per key: the keys themselves, and how many number keys
- * each WABA has among them (so a WABA's key need not scan them).
+ * The conflict rule: the keys `key` conflicts with — itself, a number key's WABA key, a WABA key's number keys (those
+ * `numbersOf` knows). Lazily, so that a caller looking for any conflict stops at the first.
+ */
+export function* conflictingKeys(
+  key: OrderKey,
+  numbersOf: (waba: string) => Iterable<OrderKey>,
+): Generator<OrderKey, void, undefined> {
+  yield key;
+  if (isNumberKey(key)) yield wabaOfKey(key);
+  else yield* numbersOf(key);
+}
+
+/**
+ * Keys under the conflict rule, answering in constant time per key: the keys themselves, and each WABA's number keys
+ * among them (a WABA's key conflicts with the first of them, so it need not scan them).
  */
 export class OrderKeySet {
   private readonly keys = new Set<OrderKey>();
-  private readonly numbersOf = new Map<string, number>();
+  private readonly numbers = new Map<string, Set<OrderKey>>();
 
   add(key: OrderKey): void {
     if (this.keys.has(key)) return;
     this.keys.add(key);
     if (!isNumberKey(key)) return;
     const waba = wabaOfKey(key);
-    this.numbersOf.set(waba, (this.numbersOf.get(waba) ?? 0) + 1);
+    const numbers = this.numbers.get(waba) ?? new Set<OrderKey>();
+    this.numbers.set(waba, numbers.add(key));
   }
 
   /** Whether any of `keys` conflicts with one in the set. */
   conflicts(keys: readonly OrderKey[]): boolean {
-    return keys.some((key) =>
-      isNumberKey(key)
-        ? this.keys.has(key) || this.keys.has(wabaOfKey(key))
-        : this.keys.has(key) || (this.numbersOf.get(key) ?? 0) > 0,
-    );
+    const numbersOf = (waba: string) => this.numbers.get(waba) ?? [];
+    return keys.some((key) => {
+      for (const other of conflictingKeys(key, numbersOf)) if (this.keys.has(other)) return true;
+      return false;
+    });
   }
 }

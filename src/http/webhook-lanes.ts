@@ -1,7 +1,8 @@
 // The routing of one page of the inbox, several deliveries at once: each delivery follows the older ones of the page
 // whose ordering keys conflict with its own (./webhook-keys.ts) and starts once they all settled, so a number's
 // deliveries reach the router one after the other, in the inbox's order, while other numbers' go alongside.
-import { isNumberKey, wabaOfKey, type OrderKey } from './webhook-keys.js';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { conflictingKeys, isNumberKey, wabaOfKey, type OrderKey } from './webhook-keys.js';
 
 /**
  * Hand-overs under way at once. Each waits mostly for its Temporal signal's round trip (tens of ms), so one at a time
@@ -17,11 +18,12 @@ export class Lanes {
   private readonly numberTails = new Map<string, Set<OrderKey>>();
   private readonly tasks: Promise<void>[] = [];
   private failure: { error: unknown } | null = null;
-  private running = 0;
-  /** Tasks waiting for a free place, oldest first: a place is handed over, not given back and taken again. */
-  private readonly queue: (() => void)[] = [];
+  /** The places, handed to waiting routes oldest first. */
+  private readonly places: LimitFunction;
 
-  constructor(private readonly limit = ROUTES_AT_ONCE) {}
+  constructor(limit = ROUTES_AT_ONCE) {
+    this.places = pLimit(limit);
+  }
 
   /**
    * Runs `task` once every older task with a conflicting key settled (at once when there is none). A task that
@@ -44,16 +46,8 @@ export class Lanes {
   }
 
   /** Runs `route` in one of the `limit` places, waiting for one to be free. */
-  async inPlace<T>(route: () => Promise<T>): Promise<T> {
-    if (this.running < this.limit) this.running++;
-    else await new Promise<void>((resolve) => this.queue.push(resolve));
-    try {
-      return await route();
-    } finally {
-      const next = this.queue.shift();
-      if (next) next();
-      else this.running--;
-    }
+  inPlace<T>(route: () => Promise<T>): Promise<T> {
+    return this.places(route);
   }
 
   /** A task threw: the page stops (see `follow`), and whoever books routings should stop starting them too. */
@@ -70,14 +64,12 @@ export class Lanes {
   /** The tails a delivery with these keys follows: each key's own, a number's WABA's, a WABA's numbers'. */
   private conflicting(keys: readonly OrderKey[]): Promise<void>[] {
     const older = new Set<Promise<void>>();
-    const add = (key: OrderKey) => {
-      const tail = this.tails.get(key);
-      if (tail) older.add(tail);
-    };
+    const numbersOf = (waba: string) => this.numberTails.get(waba) ?? [];
     for (const key of keys) {
-      add(key);
-      if (isNumberKey(key)) add(wabaOfKey(key));
-      else for (const numberKey of this.numberTails.get(key) ?? []) add(numberKey);
+      for (const other of conflictingKeys(key, numbersOf)) {
+        const tail = this.tails.get(other);
+        if (tail) older.add(tail);
+      }
     }
     return [...older];
   }
