@@ -33,9 +33,14 @@ export interface SlotAskLimits {
    * asked again by signal: the work done twice. Asks beyond this wait their turn, within the same window.
    */
   inFlightPerPortfolio: number;
+  /**
+   * An update whose turn leaves less of the window than this is not sent: the portfolio could take it just as the
+   * ask gives up and goes by signal, the work done twice again.
+   */
+  minLeftMs: number;
 }
 
-export const slotAskLimits: SlotAskLimits = { answerWithinMs: 1_000, inFlightPerPortfolio: 4 };
+const slotAskLimits: Readonly<SlotAskLimits> = { answerWithinMs: 1_000, inFlightPerPortfolio: 4, minLeftMs: 250 };
 
 export interface PortfolioActivityDeps {
   temporal: Client;
@@ -43,7 +48,7 @@ export interface PortfolioActivityDeps {
   /** Where a portfolio this worker starts runs (src/config.ts portfolioTaskQueue); the journeys' queue if not given. */
   portfolioTaskQueue?: string;
   graph: GraphClient;
-  /** Tests only: other limits than `slotAskLimits`. */
+  /** Tests only: other limits than numberflow's (`slotAskLimits`). */
   slotAsks?: SlotAskLimits;
 }
 
@@ -63,7 +68,7 @@ async function capOfBusiness(graph: GraphClient, wabaId: string): Promise<Pick<P
 
 export function createPortfolioActivities(deps: PortfolioActivityDeps) {
   const { temporal, taskQueue, portfolioTaskQueue, graph, slotAsks = slotAskLimits } = deps;
-  const inTurn = turnsPerKey(slotAsks.inFlightPerPortfolio);
+  const turns = turnsPerKey(slotAsks.inFlightPerPortfolio, slotAsks.minLeftMs);
   const isRunning = (workflowId: string) =>
     temporal.workflow
       .getHandle(workflowId)
@@ -103,7 +108,8 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
      * no answer is signalled; a grant from the queue still comes by signal. Where the update cannot be taken (no
      * portfolio yet, or one with as many updates in flight as the server allows, under a burst) the request goes by
      * signal as before, and null says that the answer will come that way. At most `inFlightPerPortfolio` updates go
-     * to one portfolio at once; an ask whose turn comes after its window is sent by signal, never by update.
+     * to one portfolio at once; an ask whose turn does not start with `minLeftMs` of its window left goes by signal
+     * (at the window's end, if it is still waiting then), never by update.
      */
     async askForSlot({
       portfolioId,
@@ -115,10 +121,9 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       const portfolio = temporal.workflow.getHandle(portfolioWorkflowId(portfolioId));
       const deadline = Date.now() + slotAsks.answerWithinMs;
       try {
-        return await inTurn(portfolioId, () => {
-          if (Date.now() >= deadline) throw new Error('no turn within the answer window');
-          return temporal.withDeadline(deadline, () => portfolio.executeUpdate(acquireSlotUpdate, { args: [request] }));
-        });
+        return await turns.run(portfolioId, deadline, () =>
+          temporal.withDeadline(deadline, () => portfolio.executeUpdate(acquireSlotUpdate, { args: [request] })),
+        );
       } catch {
         // Not started, busy, slow, no turn in time, or the request came after a release (which the signal's handler
         // ignores too). An update the portfolio took after all is answered again by signal: a repeated request gets

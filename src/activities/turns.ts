@@ -1,17 +1,56 @@
-// Calls to one key (a portfolio) kept to a few in flight at once from this process; the others wait their turn
-// in order. A key's queue is dropped once idle, so keys seen once cost nothing after.
+// Calls to one key (a portfolio) kept to a few in flight at once from this process; the others wait their turn in
+// order, each until its own deadline at most: a call whose turn has not come by then is never made. A key's queue is
+// dropped once no call of it is under way or waiting, so keys seen once cost nothing after.
 import pLimit, { type LimitFunction } from 'p-limit';
 
-export type InTurn = <T>(key: string, call: () => Promise<T>) => Promise<T>;
+/** A call whose turn did not come before its deadline (or with too little of it left to be worth making). */
+export class TurnMissed extends Error {
+  constructor() {
+    super('no turn within the deadline');
+    this.name = 'TurnMissed';
+  }
+}
 
-export function turnsPerKey(inFlight: number): InTurn {
-  const queues = new Map<string, LimitFunction>();
-  return <T>(key: string, call: () => Promise<T>): Promise<T> => {
-    let queue = queues.get(key);
-    if (!queue) queues.set(key, (queue = pLimit(inFlight)));
-    const idle = (q: LimitFunction) => q.activeCount === 0 && q.pendingCount === 0;
-    return queue(call).finally(() => {
-      if (queues.get(key) === queue && idle(queue)) queues.delete(key);
-    });
+export interface Turns {
+  /** Runs `call` in its turn for `key`, if that turn starts at least `minLeftMs` before `deadline`. */
+  run<T>(key: string, deadline: number, call: () => Promise<T>): Promise<T>;
+  /** Keys with a call under way or waiting. */
+  readonly size: number;
+}
+
+export function turnsPerKey(inFlight: number, minLeftMs = 0): Turns {
+  if (!Number.isInteger(inFlight) || inFlight < 1) throw new RangeError('inFlight must be a positive integer');
+  const queues = new Map<string, { limit: LimitFunction; calls: number }>();
+  return {
+    get size() {
+      return queues.size;
+    },
+    run<T>(key: string, deadline: number, call: () => Promise<T>): Promise<T> {
+      let queue = queues.get(key);
+      if (!queue) queues.set(key, (queue = { limit: pLimit(inFlight), calls: 0 }));
+      queue.calls += 1;
+      const ours = queue;
+      let state: 'waiting' | 'started' | 'missed' = 'waiting';
+      let giveUp: (missed: TurnMissed) => void = () => {};
+      const missed = new Promise<never>((_, reject) => (giveUp = reject));
+      const timer = setTimeout(() => {
+        if (state !== 'waiting') return; // a call under way ends by its own deadline
+        state = 'missed';
+        giveUp(new TurnMissed());
+      }, deadline - Date.now());
+      const turn = ours.limit(async () => {
+        try {
+          if (state === 'missed' || deadline - Date.now() < minLeftMs) throw new TurnMissed();
+          state = 'started';
+          return await call();
+        } finally {
+          clearTimeout(timer);
+          ours.calls -= 1;
+          if (ours.calls === 0 && queues.get(key) === ours) queues.delete(key);
+        }
+      });
+      turn.catch(() => undefined); // a missed turn's own rejection, once dequeued: the caller was answered already
+      return Promise.race([turn, missed]);
+    },
   };
 }

@@ -57,9 +57,9 @@ export interface OutboxFilter {
 
 /** The codes sent, oldest first (of one number when a filter names it); copies, so the store stays as it is. */
 export function outbox(core: SandboxCore, filter: OutboxFilter = {}): OutboxEntry[] {
+  const { phoneNumberId, e164 } = filter;
   return core.store.outbox
-    .filter((e) => !filter.phoneNumberId || e.phoneNumberId === filter.phoneNumberId)
-    .filter((e) => !filter.e164 || e.e164 === filter.e164)
+    .filter((e) => (!phoneNumberId || e.phoneNumberId === phoneNumberId) && (!e164 || e.e164 === e164))
     .map((e) => ({ ...e }));
 }
 

@@ -1,9 +1,13 @@
 import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
-import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
-import { capabilityUpdateSignal, portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
-import { createPortfolioActivities } from '../../src/activities/portfolio-activities.js';
+import {
+  capabilityUpdateSignal,
+  portfolioQuery,
+  portfolioWorkflowId,
+  requestSlotSignal,
+} from '../../src/domain/portfolio.js';
+import { createPortfolioActivities, type SlotAskLimits } from '../../src/activities/portfolio-activities.js';
 import { GraphClient } from '../../src/graph/client.js';
 import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { summarizeJourneys } from '../../src/journeys/index.js';
@@ -12,7 +16,16 @@ import { freshId, freshNumber } from '../support/journeys.js';
 import { startLive, submitDeliveredCode } from '../support/steps.js';
 import { connectDevServer, testDataConverter, type TestEnv } from '../support/temporal.js';
 
-const EventType = proto.temporal.api.enums.v1.EventType;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A slot request as a journey sends it, from a run that does not exist (nothing answers it). */
+const slotRequest = (e164: string, wabaId: string) => ({
+  e164,
+  workflowId: `number:${e164}`,
+  runId: 'no-such-run',
+  wabaId,
+  registered: false,
+});
 
 describe("the portfolio's registered-number cap (dev server + Graph sandbox)", () => {
   let env: TestEnv;
@@ -139,15 +152,17 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
     });
   });
 
-  it('asks one portfolio by update a few at a time from one worker, and by signal when no turn comes in time', async () => {
+  it('asks one portfolio by update a few at a time from a worker, by signal when no turn comes in time', async () => {
     const b = (bench = await createHarness(env, { cap: 20 }));
     await b.run(async () => {
       const updates = { sent: 0, inFlight: 0, most: 0 };
+      let gate = Promise.resolve(); // an update entering the client waits here before it is sent
       const counting: WorkflowClientInterceptor = {
         async startUpdate(input, next) {
           updates.sent += 1;
           updates.most = Math.max(updates.most, ++updates.inFlight);
           try {
+            await gate;
             return await next(input);
           } finally {
             updates.inFlight -= 1;
@@ -160,40 +175,51 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
         dataConverter: testDataConverter,
         interceptors: { workflow: [counting] },
       });
-      const asks = (slotAsks: { answerWithinMs: number; inFlightPerPortfolio: number }) =>
+      const asks = (slotAsks: SlotAskLimits) =>
         createPortfolioActivities({ temporal, taskQueue: b.taskQueue, graph: b.graph, slotAsks });
-      const ask = (activities: ReturnType<typeof asks>) => {
-        const e164 = freshNumber();
-        const request = {
-          e164,
-          workflowId: `number:${e164}`,
-          runId: 'no-such-run',
-          wabaId: b.wabaId,
-          registered: false,
+      const ask = (activities: ReturnType<typeof asks>) =>
+        activities.askForSlot({ portfolioId: b.portfolioId, request: slotRequest(freshNumber(), b.wabaId) });
+      /** The requests signalled so far: read until there are `count` (a signal that comes in while the portfolio
+       * runs a workflow task joins its history when that task completes), then once more to see no more came. */
+      const signalled = async (count: number) => {
+        const read = async () => {
+          const handle = env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId));
+          const { events } = await handle.fetchHistory();
+          return (events ?? []).filter(
+            (e) => e.workflowExecutionSignaledEventAttributes?.signalName === requestSlotSignal.name,
+          ).length;
         };
-        return activities.askForSlot({ portfolioId: b.portfolioId, request });
-      };
-      const signalled = async () => {
-        const { events } = await env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId)).fetchHistory();
-        return (events ?? []).filter(
-          (e) =>
-            e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED &&
-            e.workflowExecutionSignaledEventAttributes?.signalName === 'requestSlot',
-        ).length;
+        for (let attempt = 0; attempt < 50 && (await read()) < count; attempt++) await pause(100);
+        return read();
       };
 
       // Twelve journeys ask at once: two updates in flight at most, every ask answered by its update.
-      const byUpdate = asks({ answerWithinMs: 30_000, inFlightPerPortfolio: 2 });
+      const byUpdate = asks({ answerWithinMs: 30_000, inFlightPerPortfolio: 2, minLeftMs: 0 });
       const answers = await Promise.all(Array.from({ length: 12 }, () => ask(byUpdate)));
       expect(answers.every((a) => a?.granted === true)).toBe(true);
       expect(updates).toMatchObject({ sent: 12, most: 2, inFlight: 0 });
-      expect(await signalled()).toBe(0);
+      expect(await signalled(0)).toBe(0);
 
-      // No turn within the window: the ask goes by signal, and no update is sent late.
-      const late = asks({ answerWithinMs: 0, inFlightPerPortfolio: 1 });
-      expect(await ask(late)).toBeNull();
-      expect(updates.sent).toBe(12);
-      expect(await signalled()).toBe(1);
+      // One in flight, held back: the ask behind it gets no turn within its window, goes by signal when the window
+      // ends without waiting for the one ahead, and its update is never sent.
+      let release = () => {};
+      gate = new Promise<void>((resolve) => (release = resolve));
+      const oneAtATime = asks({ answerWithinMs: 1_000, inFlightPerPortfolio: 1, minLeftMs: 0 });
+      const ahead = ask(oneAtATime);
+      expect(await ask(oneAtATime)).toBeNull();
+      expect(updates.sent).toBe(13); // the one ahead only
+      expect(await signalled(1)).toBe(1);
+      // Released past its own window, the one ahead fails at once and goes by signal too.
+      release();
+      expect(await ahead).toBeNull();
+      expect(updates.sent).toBe(13);
+      expect(await signalled(2)).toBe(2);
+
+      // A turn that would leave less than minLeftMs of the window is not taken.
+      gate = Promise.resolve();
+      expect(await ask(asks({ answerWithinMs: 100, inFlightPerPortfolio: 1, minLeftMs: 200 }))).toBeNull();
+      expect(updates.sent).toBe(13);
+      expect(await signalled(3)).toBe(3);
     });
   });
 
@@ -211,9 +237,7 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
           tokens: staticTokenProvider(b.sandbox.admin.issueToken({ wabaIds: [wabaId] })),
         });
         const activities = createPortfolioActivities({ temporal: env.client, taskQueue: b.taskQueue, graph });
-        const e164 = freshNumber();
-        const request = { e164, workflowId: `number:${e164}`, runId: 'no-such-run', wabaId, registered: false };
-        await activities.requestSlot({ portfolioId, request });
+        await activities.requestSlot({ portfolioId, request: slotRequest(freshNumber(), wabaId) });
         const state = await env.client.workflow.getHandle(portfolioWorkflowId(portfolioId)).query(portfolioQuery);
         expect(state).toMatchObject({ cap, capSource: { source: 'business_verification' } });
         await graph.close();

@@ -1,10 +1,8 @@
 // The ordering keys a delivery gets from its changes (src/http/webhook-keys.ts): a number's change is keyed by its
 // WABA and number, anything about the whole WABA by the WABA, and a WABA's key conflicts with each of its numbers'.
-// The lanes of a page (src/http/webhook-lanes.ts) follow that rule, with a bounded number of routes under way.
 import { describe, expect, it } from 'vitest';
 import { webhookEvents } from '../../src/graph/webhooks.js';
 import { conflictingKeys, OrderKeySet, orderKeys } from '../../src/http/webhook-keys.js';
-import { Lanes } from '../../src/http/webhook-lanes.js';
 
 const keysOf = (id: string, ...changes: { field: string; value: unknown }[]) =>
   orderKeys(webhookEvents({ entry: [{ id, changes }] }, Date.now()));
@@ -55,61 +53,10 @@ describe('the ordering keys of a delivery', () => {
     expect(blocked.conflicts(['9', '9/1'])).toBe(false);
   });
 
-  it('states the conflict rule once: a key, its WABA for a number, its numbers for a WABA', () => {
+  it('names what a key conflicts with: itself, its WABA for a number, its numbers for a WABA', () => {
     const numbersOf = (waba: string) => (waba === '7' ? ['7/1', '7/2'] : []);
     expect([...conflictingKeys('7/1', numbersOf)]).toEqual(['7/1', '7']);
     expect([...conflictingKeys('7', numbersOf)]).toEqual(['7', '7/1', '7/2']);
     expect([...conflictingKeys('8', numbersOf)]).toEqual(['8']);
-  });
-});
-
-describe("a page's lanes", () => {
-  /** A task that records its start and end, and ends when told. */
-  const gate = (log: string[], name: string) => {
-    let open = () => {};
-    const opened = new Promise<void>((resolve) => (open = resolve));
-    const task = async () => {
-      log.push(`${name} started`);
-      await opened;
-      log.push(`${name} ended`);
-    };
-    return { task, open };
-  };
-  const settle = () => new Promise((resolve) => setImmediate(resolve));
-
-  it("runs a number's tasks in order, other numbers' alongside, and a WABA's after all its numbers'", async () => {
-    const lanes = new Lanes();
-    const log: string[] = [];
-    const [a1, a2, b, waba] = [gate(log, 'a1'), gate(log, 'a2'), gate(log, 'b'), gate(log, 'waba')];
-    lanes.follow(['7/1'], a1.task);
-    lanes.follow(['7/1'], a2.task);
-    lanes.follow(['7/2'], b.task);
-    lanes.follow(['7'], waba.task);
-    await settle();
-    expect(log).toEqual(['a1 started', 'b started']);
-    a1.open();
-    await settle();
-    expect(log).toEqual(['a1 started', 'b started', 'a1 ended', 'a2 started']);
-    a2.open();
-    await settle();
-    expect(log).not.toContain('waba started'); // the other number's task is still under way
-    b.open();
-    waba.open();
-    await lanes.settled();
-    expect(log.slice(-3)).toEqual(['b ended', 'waba started', 'waba ended']);
-  });
-
-  it('keeps at most its limit of routes under way, the others waiting their turn in order', async () => {
-    const lanes = new Lanes(2);
-    const log: string[] = [];
-    const gates = ['r1', 'r2', 'r3'].map((name) => gate(log, name));
-    const routed = gates.map((g) => lanes.inPlace(g.task));
-    await settle();
-    expect(log).toEqual(['r1 started', 'r2 started']);
-    gates[1]?.open();
-    await settle();
-    expect(log).toEqual(['r1 started', 'r2 started', 'r2 ended', 'r3 started']);
-    for (const g of gates) g.open();
-    await Promise.all(routed);
   });
 });

@@ -12,7 +12,7 @@
  *   POST   /_sandbox/tokens                       {wabaIds, scopes?} → {accessToken}
  *   POST   /_sandbox/wabas/:wabaId/revoke-tokens                    → {revoked} (its tokens answer 190 from then on)
  *   POST   /_sandbox/signup-codes                 {wabaId}          → {code}
- *   GET    /_sandbox/outbox[?phoneNumberId=|?e164=]                 → OutboxEntry[]
+ *   GET    /_sandbox/outbox[?phoneNumberId=][&e164=]                → OutboxEntry[] (both given: both must match)
  *   GET    /_sandbox/outbox/:phoneNumberId/latest                   → {code} (null when none reached the phone)
  *   POST   /_sandbox/lines/ivr                    {e164}
  *   POST   /_sandbox/lines/pin                    {e164, pin}
