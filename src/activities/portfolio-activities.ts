@@ -109,7 +109,7 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
      * portfolio yet, or one with as many updates in flight as the server allows, under a burst) the request goes by
      * signal as before, and null says that the answer will come that way. At most `inFlightPerPortfolio` updates go
      * to one portfolio at once; an ask whose turn does not start with `minLeftMs` of its window left goes by signal
-     * (at the window's end, if it is still waiting then), never by update.
+     * (as soon as that is so, if it is still waiting), never by update.
      */
     async askForSlot({
       portfolioId,

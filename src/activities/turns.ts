@@ -18,6 +18,9 @@ export interface Turns {
   readonly size: number;
 }
 
+/** Node's longest timer (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function turnsPerKey(inFlight: number, minLeftMs = 0): Turns {
   if (!Number.isInteger(inFlight) || inFlight < 1) throw new RangeError('inFlight must be a positive integer');
   const queues = new Map<string, { limit: LimitFunction; calls: number }>();
@@ -26,6 +29,7 @@ export function turnsPerKey(inFlight: number, minLeftMs = 0): Turns {
       return queues.size;
     },
     run<T>(key: string, deadline: number, call: () => Promise<T>): Promise<T> {
+      if (!Number.isFinite(deadline)) throw new RangeError('deadline must be a time in milliseconds');
       let queue = queues.get(key);
       if (!queue) queues.set(key, (queue = { limit: pLimit(inFlight), calls: 0 }));
       queue.calls += 1;
@@ -33,15 +37,22 @@ export function turnsPerKey(inFlight: number, minLeftMs = 0): Turns {
       let state: 'waiting' | 'started' | 'missed' = 'waiting';
       let giveUp: (missed: TurnMissed) => void = () => {};
       const missed = new Promise<never>((_, reject) => (giveUp = reject));
-      const timer = setTimeout(() => {
-        if (state !== 'waiting') return; // a call under way ends by its own deadline
-        state = 'missed';
-        giveUp(new TurnMissed());
-      }, deadline - Date.now());
+      // Past this, the call would not be made even if its turn came: its caller need not wait longer.
+      const lastStart = deadline - minLeftMs;
+      const timer = setTimeout(
+        () => {
+          if (state !== 'waiting') return;
+          state = 'missed';
+          giveUp(new TurnMissed());
+        },
+        Math.min(Math.max(0, lastStart - Date.now()), MAX_TIMER_MS),
+      );
       const turn = ours.limit(async () => {
         try {
-          if (state === 'missed' || deadline - Date.now() < minLeftMs) throw new TurnMissed();
-          state = 'started';
+          const left = deadline - Date.now();
+          if (state === 'missed' || left <= 0 || left < minLeftMs) throw new TurnMissed();
+          state = 'started'; // from here the call ends by its own deadline, never by TurnMissed
+          clearTimeout(timer);
           return await call();
         } finally {
           clearTimeout(timer);
@@ -49,7 +60,8 @@ export function turnsPerKey(inFlight: number, minLeftMs = 0): Turns {
           if (ours.calls === 0 && queues.get(key) === ours) queues.delete(key);
         }
       });
-      turn.catch(() => undefined); // a missed turn's own rejection, once dequeued: the caller was answered already
+      // The race handles a rejection too; this says so for a missed turn dequeued after its caller was answered.
+      turn.catch(() => undefined);
       return Promise.race([turn, missed]);
     },
   };

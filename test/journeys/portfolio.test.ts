@@ -179,8 +179,8 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
         createPortfolioActivities({ temporal, taskQueue: b.taskQueue, graph: b.graph, slotAsks });
       const ask = (activities: ReturnType<typeof asks>) =>
         activities.askForSlot({ portfolioId: b.portfolioId, request: slotRequest(freshNumber(), b.wabaId) });
-      /** The requests signalled so far: read until there are `count` (a signal that comes in while the portfolio
-       * runs a workflow task joins its history when that task completes), then once more to see no more came. */
+      /** The requests signalled so far, read until there are `count` (a signal that comes in while the portfolio
+       * runs a workflow task joins its history when that task completes); bounded. */
       const signalled = async (count: number) => {
         const read = async () => {
           const handle = env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId));

@@ -12,7 +12,7 @@ export function gated(log: string[], name: string) {
   return { task, open };
 }
 
-/** Lets what is already due run: the promise callbacks, then the callbacks of the timers and I/O due. */
+/** Lets the promise callbacks queued so far run. */
 export const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 export type Gate = ReturnType<typeof gated>;

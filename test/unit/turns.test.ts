@@ -55,8 +55,37 @@ describe('turns per key', () => {
     expect(log).toEqual([]);
   });
 
-  it('refuses a limit that is not a positive integer', () => {
+  it('gives up on a waiting call as soon as its turn would leave less than minLeftMs, not at its deadline', async () => {
+    const turns = turnsPerKey(1, 60_000);
+    const log: string[] = [];
+    const ahead = gated(log, 'ahead');
+    const running = turns.run('a', far() + 60_000, ahead.task);
+    // Its deadline is a minute and 50 ms away: waiting for it would outlast the test's own time limit.
+    const behind = turns.run('a', Date.now() + 60_050, async () => void log.push('behind'));
+    await expect(behind).rejects.toBeInstanceOf(TurnMissed);
+    ahead.open();
+    await running;
+    await settle();
+    expect(log).toEqual(['ahead started', 'ahead ended']);
+  });
+
+  it('lets a call under way finish past its deadline, with its own answer', async () => {
+    const turns = turnsPerKey(1);
+    const log: string[] = [];
+    const slow = gated(log, 'slow');
+    const deadline = Date.now() + 20;
+    const answer = turns.run('a', deadline, async () => {
+      await slow.task();
+      return 'answered';
+    });
+    while (Date.now() <= deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    slow.open();
+    await expect(answer).resolves.toBe('answered');
+  });
+
+  it('refuses a limit that is not a positive integer, and a deadline that is no time', () => {
     expect(() => turnsPerKey(0)).toThrow(RangeError);
     expect(() => turnsPerKey(1.5)).toThrow(RangeError);
+    expect(() => turnsPerKey(1).run('a', Number.NaN, () => Promise.resolve())).toThrow(RangeError);
   });
 });

@@ -7,7 +7,7 @@ import { Lanes } from '../../src/http/webhook-lanes.js';
 import { gates, settle } from '../support/gates.js';
 
 describe("a page's lanes", () => {
-  it("runs a number's tasks in order, other numbers' alongside, and a WABA's after every one of its numbers'", async () => {
+  it("runs a number's tasks in order, other numbers' alongside, a WABA's after all its numbers'", async () => {
     const lanes = new Lanes();
     const log: string[] = [];
     const [a1, a2, b, waba] = gates(log, 'a1', 'a2', 'b', 'waba');
