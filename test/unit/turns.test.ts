@@ -55,7 +55,7 @@ describe('turns per key', () => {
     expect(log).toEqual([]);
   });
 
-  it('gives up on a waiting call as soon as its turn would leave less than minLeftMs, not at its deadline', async () => {
+  it('gives up on a waiting call once its turn would leave less than minLeftMs, before its deadline', async () => {
     const turns = turnsPerKey(1, 60_000);
     const log: string[] = [];
     const ahead = gated(log, 'ahead');
