@@ -1,6 +1,6 @@
 // Calls to one key (a portfolio) kept to a few in flight at once from this process; the others wait their turn in
-// order, each until its own deadline at most: a call whose turn has not come by then is never made. A key's queue is
-// dropped once no call of it is under way or waiting, so keys seen once cost nothing after.
+// order, each only as long as it could still start in time (its deadline less `minLeftMs`): a call whose turn has
+// not come by then is never made. A key's queue is dropped once no call of it is under way or waiting.
 import pLimit, { type LimitFunction } from 'p-limit';
 
 /** A call whose turn did not come before its deadline (or with too little of it left to be worth making). */
