@@ -35,8 +35,10 @@ export function findUndecryptable(values: readonly unknown[]): Undecryptable | u
   return undefined;
 }
 
-/** How a workflow refuses what it cannot open: failed, naming the key, never retried. */
-export function undecryptableFailure(undecryptable: Undecryptable): ApplicationFailure {
+/** How a workflow refuses values it cannot open: a failure naming the key, never retried; undefined if it can. */
+export function undecryptableRefusal(values: readonly unknown[]): ApplicationFailure | undefined {
+  const undecryptable = findUndecryptable(values);
+  if (!undecryptable) return undefined;
   return ApplicationFailure.create({
     type: UNDECRYPTABLE_FAILURE_TYPE,
     nonRetryable: true,

@@ -2,18 +2,8 @@
 // workflowInterceptorModules) for every workflow: a payload the worker's codec could not decrypt arrives as a
 // marker. A marked input fails the workflow at once, naming the key (the number's workflow id is free again);
 // a marked update is refused; a marked signal is dropped with a log line. The workflows stay unaware of it.
-import {
-  type ApplicationFailure,
-  log,
-  type WorkflowInboundCallsInterceptor,
-  type WorkflowInterceptorsFactory,
-} from '@temporalio/workflow';
-import { describeUndecryptable, findUndecryptable, undecryptableFailure } from '../codec/undecryptable.js';
-
-function refusal(args: readonly unknown[]): ApplicationFailure | undefined {
-  const undecryptable = findUndecryptable(args);
-  return undecryptable && undecryptableFailure(undecryptable);
-}
+import { log, type WorkflowInboundCallsInterceptor, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
+import { describeUndecryptable, findUndecryptable, undecryptableRefusal as refusal } from '../codec/undecryptable.js';
 
 const guard: WorkflowInboundCallsInterceptor = {
   async execute(input, next) {

@@ -1,7 +1,7 @@
 // Stages 3–5: request a code, wait for an operator to submit it, verify it. No code in time → a new one,
 // a bounded number of times; a wrong code → the operator tries again with the attempts left.
 import { condition, isCancellation } from '@temporalio/workflow';
-import { findUndecryptable, undecryptableFailure } from '../../codec/undecryptable.js';
+import { undecryptableRefusal } from '../../codec/undecryptable.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import { wrongAnswer } from './inbox.js';
@@ -110,8 +110,8 @@ async function verify(journey: Journey): Promise<boolean> {
  */
 function drawnPin(answer: { pin: string } | undefined): string | null {
   if (answer === undefined || answer === null) return null;
-  const undecryptable = findUndecryptable([answer]);
-  if (undecryptable) throw undecryptableFailure(undecryptable);
+  const refused = undecryptableRefusal([answer]);
+  if (refused) throw refused;
   return answer.pin;
 }
 
