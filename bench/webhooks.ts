@@ -41,20 +41,24 @@ async function load(url: string, bodies: string[], secret: string, amount: numbe
   // second: the rate is the answers over the time until the last of them.
   const started = performance.now();
   let lastAnswer = started;
-  const run = autocannon({
-    url,
-    connections,
-    amount,
-    requests: bodies.map((body) => ({
-      method: 'POST' as const,
-      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhookBody(body, secret) },
-      body,
-    })),
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const run = autocannon(
+      {
+        url,
+        connections,
+        amount,
+        requests: bodies.map((body) => ({
+          method: 'POST' as const,
+          headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhookBody(body, secret) },
+          body,
+        })),
+      },
+      (err: Error | null, done) => (err ? reject(err) : resolve(done)),
+    );
+    run.on('response', () => {
+      lastAnswer = performance.now();
+    });
   });
-  run.on('response', () => {
-    lastAnswer = performance.now();
-  });
-  const result = await run;
   const refused = result.non2xx + result.errors + result.timeouts;
   if (refused > 0) throw new Error(`${url}: ${refused} of ${result.requests.total} requests were not answered 2xx`);
   const seconds = (lastAnswer - started) / 1000;
