@@ -1,7 +1,7 @@
 // History events per happy journey: BENCH_HISTORY_JOURNEYS journeys (9) walked to LIVE one after another through
 // the real receiver, each history counted by event type; the figure is the median journey's, with the range in its
-// note (Meta's webhooks fall into more or fewer workflow tasks from one journey to the next). Also answers the journey's shape (activities around the code's update, signals) for the ideal
-// workflow of bench/throughput.ts.
+// note (Meta's webhooks fall into more or fewer workflow tasks from one journey to the next). Also answers the
+// journey's shape (activities around the code's update, signals) for the ideal workflow of bench/throughput.ts.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
 import { LOCAL_ACTIVITY_MARKER } from '../src/audit/decode.js';
