@@ -35,7 +35,7 @@ export async function codeOverHttpBench(): Promise<Figure[]> {
   const stand = await startBenchStand({ appSecret: 'bench-secret', seed: 5 });
   const taskQueue = 'bench-code';
   const at: JourneyAt = { taskQueue, wabaId: stand.wabaId, portfolioId: stand.portfolioId };
-  const client = stand.env.client;
+  const client = stand.client;
   try {
     const service = await stand.serve(taskQueue);
     await stand.openPortfolio(taskQueue);

@@ -27,7 +27,7 @@ function callOf(event: proto.temporal.api.history.v1.IHistoryEvent): CallKind | 
 
 /** Walks journey `i` to LIVE and reads its history. */
 export async function happyHistory(stand: BenchStand, at: JourneyAt, i: number): Promise<HappyHistory> {
-  const client: Client = stand.env.client;
+  const client: Client = stand.client;
   const workflowId = await happyJourney(client, stand.sandbox.admin, at, i);
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const events = history.events ?? [];

@@ -17,7 +17,7 @@ export async function portfolioBench(): Promise<Figure[]> {
   const admissions = countFrom('BENCH_ADMISSIONS', 1_000, 100_000);
   const stand = await startBenchStand({ appSecret: 'bench-secret', seed: 1 });
   const taskQueue = 'bench-portfolio';
-  const client = stand.env.client;
+  const client = stand.client;
   try {
     const worker = await stand.worker(taskQueue);
     return await worker.runUntil(async () => {

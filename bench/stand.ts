@@ -1,17 +1,21 @@
 // What every benchmark runs on: a dev server of its own, a Graph sandbox on loopback with one portfolio and WABA,
-// and a Graph client with the WABA's token. `serve` adds the real HTTP service (webhook receiver, /v1 API with an
+// a Graph client with the WABA's token, and a Temporal client with numberflow's data converter (payloads encrypted,
+// secrets sealed), which the service and the worker use as they do in production. `serve` adds the real HTTP service (webhook receiver, /v1 API with an
 // operator's token) that the sandbox sends its webhooks to; `worker` a worker running the real workflows and the
 // baselines of bench/workflows.ts. `close` stops them in reverse.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createActivities } from '../src/activities/index.js';
+import { createDataConverter, workerDataConverter } from '../src/codec/data-converter.js';
+import { localCodecKeys } from '../src/codec/keys.js';
+import { localSecretsKeys } from '../src/codec/secrets-keys.js';
 import { portfolioTaskQueue } from '../src/config.js';
 import { capabilityUpdateSignal, capOfVerification, portfolioWorkflowId } from '../src/domain/portfolio.js';
 import { customSearchAttributes } from '../src/domain/search-attributes.js';
@@ -38,6 +42,8 @@ export interface BenchService {
 
 export interface BenchStand {
   env: TestWorkflowEnvironment;
+  /** The server's client with numberflow's data converter: what the service and the benchmarks' drivers use. */
+  client: Client;
   sandbox: Sandbox;
   graph: GraphClient;
   /** Customers' identity hashes, in a SQLite file of the stand's own. */
@@ -94,11 +100,15 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
     tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'numberflow-bench-'));
+  // The embedded default's keys, made in the stand's own folder: every payload is encrypted and every secret sealed.
+  const dataConverter = createDataConverter(localCodecKeys(dataDir), localSecretsKeys(dataDir));
+  const client = new Client({ connection: env.connection, dataConverter });
   const db = openSqlite(join(dataDir, 'numberflow.sqlite'));
   const identities = await SqlIdentityStore.open(db);
   const apps: FastifyInstance[] = [];
   return {
     env,
+    client,
     sandbox,
     graph,
     identities,
@@ -110,7 +120,7 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
       const token = addPrincipal(tokenFile, { name: 'bench@loopback', roles: ['onboarding', 'operator'] });
       const inboxFile = join(dataDir, `webhook-inbox-${apps.length}.sqlite`);
       const app = await buildHttpApp({
-        client: env.client,
+        client,
         taskQueue,
         portfolioTaskQueue: portfoliosOf(taskQueue),
         appSecret: sandboxOptions.appSecret,
@@ -126,15 +136,15 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
       sandbox.admin.setWebhookUrl(`${url}/webhooks/meta`);
       return { url, app, token, inboxFile };
     },
-    async openPortfolio(taskQueue, { portfolioId: id = portfolioId, client = env.client } = {}) {
-      await client.workflow.start('portfolio', {
+    async openPortfolio(taskQueue, { portfolioId: id = portfolioId, client: via = client } = {}) {
+      await via.workflow.start('portfolio', {
         taskQueue: portfoliosOf(taskQueue),
         workflowId: portfolioWorkflowId(id),
         args: [{ portfolioId: id, cap: capOfVerification('verified'), capSource: 'business_verification' }],
       });
       // The signal `numberflow portfolio set-cap` sends; it precedes every journey's request in the portfolio's
       // history, so no journey is queued at 20 (no worker needs to be polling yet).
-      await client.workflow.getHandle(portfolioWorkflowId(id)).signal(capabilityUpdateSignal, {
+      await via.workflow.getHandle(portfolioWorkflowId(id)).signal(capabilityUpdateSignal, {
         maxPhoneNumbers: BENCH_CAP,
         source: 'admin',
         actor: 'bench-admin',
@@ -144,7 +154,7 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
     async worker(taskQueue) {
       const portfolioQueue = portfoliosOf(taskQueue);
       const activities = {
-        ...createActivities({ graph, identities, temporal: env.client, taskQueue, portfolioTaskQueue: portfolioQueue }),
+        ...createActivities({ graph, identities, temporal: client, taskQueue, portfolioTaskQueue: portfolioQueue }),
         baselineActivity: async () => undefined,
       };
       const workerOn = (queue: string) =>
@@ -153,6 +163,7 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
           taskQueue: queue,
           workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
           interceptors: { workflowModules: workflowInterceptorModules },
+          dataConverter: workerDataConverter(dataConverter),
           activities,
         });
       const [journeys, portfolios] = await Promise.all([workerOn(taskQueue), workerOn(portfolioQueue)]);

@@ -35,7 +35,7 @@ export async function throughputBench(): Promise<Figure[]> {
   const stand = await startBenchStand({ appSecret: 'bench-secret', seed: 3, nameReviewDelayMs: 0 });
   const taskQueue = 'bench-throughput';
   const at: JourneyAt = { taskQueue, wabaId: stand.wabaId, portfolioId: stand.portfolioId };
-  const client = stand.env.client;
+  const client = stand.client;
   try {
     await stand.serve(taskQueue);
     await stand.openPortfolio(taskQueue);
