@@ -1,8 +1,9 @@
 // What every benchmark runs on: a dev server of its own, a Graph sandbox on loopback with one portfolio and WABA,
 // a Graph client with the WABA's token, and a Temporal client with numberflow's data converter (payloads encrypted,
-// secrets sealed), which the service and the worker use as they do in production. `serve` adds the real HTTP service (webhook receiver, /v1 API with an
-// operator's token) that the sandbox sends its webhooks to; `worker` a worker running the real workflows and the
-// baselines of bench/workflows.ts. `close` stops them in reverse.
+// secrets sealed) that the service, the activities, the worker and the drivers all use, as production does. `serve`
+// adds the real HTTP service (webhook receiver, /v1 API with an operator's token) that the sandbox sends its webhooks
+// to; `worker` a worker running the real workflows and the baselines of bench/workflows.ts. `close` stops them in
+// reverse.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,8 +42,9 @@ export interface BenchService {
 }
 
 export interface BenchStand {
+  /** The dev server; its own `client` has no codec and cannot read what the stand writes: use `client`. */
   env: TestWorkflowEnvironment;
-  /** The server's client with numberflow's data converter: what the service and the benchmarks' drivers use. */
+  /** A client of the stand's dev server with numberflow's data converter. */
   client: Client;
   sandbox: Sandbox;
   graph: GraphClient;
