@@ -5,14 +5,12 @@
 // once the code's journey has settled (registered, Meta's webhooks taken, parked in DISPLAY_NAME_REVIEW), so either
 // side goes to a worker with nothing left to do. Timed from the request to the answer only.
 import { NumberflowApi } from '../src/cli/api-client.js';
+import { DEFAULT_WAIT_SECONDS } from '../src/cli/operator-commands.js';
 import { figure, type Figure } from './figures.js';
 import { benchNumber, codeOf, inFlight, pause, startBenchJourney, untilStage, type JourneyAt } from './journeys.js';
 import { countFrom } from './settings.js';
 import { startBenchStand } from './stand.js';
 import { baselineDone, baselineUpdate } from './workflows.js';
-
-/** How long the CLI's `otp` waits for the journey's answer by default (`--wait`). */
-const CLI_WAIT_SECONDS = 10;
 
 const median = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] as number;
 
@@ -55,7 +53,7 @@ export async function codeOverHttpBench(): Promise<Figure[]> {
       // As an operator's `numberflow otp` sends it in API mode: the CLI's client (undici), not the runtime's fetch.
       const api = new NumberflowApi(new URL(service.url), service.token);
       const submitCode = async (i: number) => {
-        const answer = await api.act(benchNumber(i), 'otp', { code: waiting[i] }, CLI_WAIT_SECONDS);
+        const answer = await api.act(benchNumber(i), 'otp', { code: waiting[i] }, DEFAULT_WAIT_SECONDS);
         if (answer.outcome !== 'accepted') throw new Error(`the code was answered ${JSON.stringify(answer)}`);
       };
       try {

@@ -27,6 +27,8 @@ const actorOption = [
   'who acts, recorded in history (API mode: the token decides)',
   process.env.USER ?? 'cli',
 ] as const;
+/** How long an input waits for the journey's answer unless `--wait` says otherwise. */
+export const DEFAULT_WAIT_SECONDS = 10;
 const waitOption = [
   '--wait <seconds>',
   'how long to wait for the journey\'s answer before answering "received"',
@@ -36,7 +38,7 @@ const waitOption = [
       throw new InvalidArgumentError('a number of seconds, above 0 and at most 600');
     return seconds;
   },
-  10,
+  DEFAULT_WAIT_SECONDS,
 ] as const;
 
 export function addOperatorCommands(program: Command, context: CommandContext): void {
