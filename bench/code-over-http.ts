@@ -6,13 +6,11 @@
 // side goes to a worker with nothing left to do. Timed from the request to the answer only.
 import { NumberflowApi } from '../src/cli/api-client.js';
 import { DEFAULT_WAIT_SECONDS } from '../src/cli/operator-commands.js';
-import { figure, type Figure } from './figures.js';
+import { figure, median, type Figure } from './figures.js';
 import { benchNumber, codeOf, inFlight, pause, startBenchJourney, untilStage, type JourneyAt } from './journeys.js';
 import { countFrom } from './settings.js';
 import { startBenchStand } from './stand.js';
 import { baselineDone, baselineUpdate } from './workflows.js';
-
-const median = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] as number;
 
 /**
  * Quiet before the timed pairs: started right after the journeys had parked, every bare update took a steady 50 ms,

@@ -42,6 +42,14 @@ export interface Results {
 const rounded = (n: number) => Number(n.toPrecision(4));
 
 /** A figure with its ratio and whether the goal is met, computed here only. */
+/** The middle value (of an even count, the upper of the two middle ones). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted[Math.floor(sorted.length / 2)];
+  if (middle === undefined) throw new Error('no median of nothing');
+  return middle;
+}
+
 export function figure(
   name: string,
   value: number,

@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import { submitOtpUpdate } from '../src/domain/messages.js';
 import { journeyWorkflowId } from '../src/domain/journey.js';
 import { portfolioQuery, portfolioWorkflowId } from '../src/domain/portfolio.js';
-import { figure, type Figure } from './figures.js';
+import { figure, median, type Figure } from './figures.js';
 import { benchNumber, codeOf, inFlight, pause, startBenchJourney, untilStage, type JourneyAt } from './journeys.js';
 import { keyedClient, runKeys, scratchDir, startWorkerProcess, type WorkerProcess } from './processes.js';
 import { countFrom } from './settings.js';
@@ -39,8 +39,7 @@ async function answerMs(client: Client, stand: BenchStand, journeys: string[]): 
     times.push(performance.now() - started);
     if (answer.accepted !== false) throw new Error(`a wrong code was answered ${JSON.stringify(answer)}`);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
+  return median(times);
 }
 
 const PARKED = `NumberStage = 'AWAITING_OTP'`;

@@ -1,18 +1,19 @@
 // Verified webhook ingest: the real receiver (signature verified over the raw bytes, parsed, routed to Temporal)
 // against a bare node:http handler that only checks X-Hub-Signature-256, both driven by autocannon on loopback
-// with BENCH_WEBHOOK_REQUESTS requests over BENCH_WEBHOOK_CONNECTIONS connections. A count, not a duration: the load
-// must stay within the inbox's room (past it the receiver answers 503, as it should), however fast the machine is.
+// with BENCH_WEBHOOK_REQUESTS requests over BENCH_WEBHOOK_CONNECTIONS connections, BENCH_WEBHOOK_ROUNDS times each
+// (medians; the side going first alternates). A count, not a duration: the load must stay within the inbox's room
+// (past it the receiver answers 503, as it should), however fast the machine is.
 // The bodies are what the sandbox sends for a number with no journey: a paid message's status (routed as a signal,
 // answered "no running journey") and an inbound message, in turn. The receiver answers once a delivery is in its
-// inbox: how long the inbox then takes to route what the load left in it is said in the note (bounded by
-// BENCH_WEBHOOK_DRAIN_S).
+// inbox: how long the inbox then takes to route what the load left in it is said in the note, and the next load
+// waits for it (bounded by BENCH_WEBHOOK_DRAIN_S).
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { SIGNATURE_HEADER, signWebhookBody, verifyWebhookSignature } from '../src/graph/signature.js';
 import { serializeLikeMeta } from '../src/sandbox/webhooks.js';
-import { figure, type Figure } from './figures.js';
+import { figure, median, type Figure } from './figures.js';
 import { DEFAULT_MAX_PENDING, WebhookInbox } from '../src/http/webhook-inbox.js';
 import { benchNumber, pause } from './journeys.js';
 import { countFrom } from './settings.js';
@@ -86,42 +87,77 @@ async function bareReceiver(secret: string) {
   return { url: `http://127.0.0.1:${port}/webhooks/meta`, close: () => new Promise((done) => server.close(done)) };
 }
 
-/** Waits (bounded) until the service's inbox is empty: how many were waiting, and how long they took. */
-async function drained(file: string, boundSeconds: number): Promise<string> {
+/** What the drain did after a load: how many the load left in the inbox, and how long they took to be routed. */
+interface Drained {
+  waiting: number;
+  seconds: number;
+}
+
+/** Waits (bounded; past the bound, an error) until the service's inbox is empty. */
+async function drained(file: string, boundSeconds: number): Promise<Drained> {
   // Read without taking the inbox: the service under load owns it.
   const waiting = WebhookInbox.storedIn(file);
   const started = performance.now();
   const deadline = Date.now() + boundSeconds * 1000;
   while (WebhookInbox.storedIn(file) > 0 && Date.now() < deadline) await pause(100);
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const left = WebhookInbox.storedIn(file);
-  if (left > 0)
-    return `${waiting} deliveries waited in the inbox when the load ended, ${left} still after ${seconds} s`;
-  return `${waiting} deliveries waited in the inbox when the load ended, all routed ${seconds} s later`;
+  // The next load would meet a busy drain, and might find the inbox full.
+  if (left > 0) throw new Error(`${left} of ${waiting} deliveries were still in the inbox after ${boundSeconds} s`);
+  return { waiting, seconds: (performance.now() - started) / 1000 };
 }
+
+function drainNote(after: Drained[]): string {
+  const waited = after.map((d) => d.waiting).join(', ');
+  const took = after.map((d) => d.seconds.toFixed(1)).join(', ');
+  return `the loads left ${waited} deliveries in the inbox, all routed ${took} s later`;
+}
+
+type Load = Awaited<ReturnType<typeof load>>;
 
 export async function webhooksBench(): Promise<Figure[]> {
   // Within the inbox's room (the service's default maxPending) even if the drain routed nothing during the load.
   const requests = countFrom('BENCH_WEBHOOK_REQUESTS', 60_000, DEFAULT_MAX_PENDING);
   const connections = countFrom('BENCH_WEBHOOK_CONNECTIONS', 10, Math.min(1_000, requests));
+  const rounds = countFrom('BENCH_WEBHOOK_ROUNDS', 3, 11);
+  if (rounds % 2 === 0) throw new Error('BENCH_WEBHOOK_ROUNDS: an odd number, so that one round is the median');
+  const drainBound = countFrom('BENCH_WEBHOOK_DRAIN_S', 120, 600);
   const stand = await startBenchStand({ appSecret: 'bench-secret', seed: 6 });
   const bare = await bareReceiver(stand.appSecret);
   try {
     const bodies = await metaBodies(stand);
     if (bodies.length !== 2) throw new Error(`the sandbox made ${bodies.length} message webhooks, not 2`);
     const service = await stand.serve('bench-webhooks');
-    const baseline = await load(bare.url, bodies, stand.appSecret, requests, connections);
-    const real = await load(`${service.url}/webhooks/meta`, bodies, stand.appSecret, requests, connections);
-    const inbox = await drained(service.inboxFile, countFrom('BENCH_WEBHOOK_DRAIN_S', 120, 600));
-    const took = `${real.seconds.toFixed(1)} s against ${baseline.seconds.toFixed(1)} s`;
-    const note = `autocannon, ${connections} connections, ${requests} requests each (${took}); baseline: node:http checking the signature only; ${inbox}`;
+    const bareLoads: Load[] = [];
+    const realLoads: Load[] = [];
+    const afterLoads: Drained[] = [];
+    const bareSide = async () => {
+      bareLoads.push(await load(bare.url, bodies, stand.appSecret, requests, connections));
+    };
+    // The next load starts once the inbox is empty: no side meets the drain of an earlier load.
+    const realSide = async () => {
+      realLoads.push(await load(`${service.url}/webhooks/meta`, bodies, stand.appSecret, requests, connections));
+      afterLoads.push(await drained(service.inboxFile, drainBound));
+    };
+    // Bare then real, real then bare, …: the machine's drift within the run weighs on both sides.
+    for (let round = 0; round < rounds; round++) {
+      for (const side of round % 2 === 0 ? [bareSide, realSide] : [realSide, bareSide]) await side();
+    }
+    const ratios = realLoads.map((real, i) => (real.perSecond / (bareLoads[i] as Load).perSecond).toFixed(3));
+    const took = (loads: Load[]) => loads.map((l) => l.seconds.toFixed(1)).join('/');
+    const note =
+      `medians of ${rounds} rounds (ratios ${ratios.join(', ')}), sides alternating first; autocannon, ${connections} connections, ` +
+      `${requests} requests a load (${took(realLoads)} s against ${took(bareLoads)} s); baseline: node:http checking ` +
+      `the signature only; ${drainNote(afterLoads)}`;
     return [
-      figure('webhook ingest: throughput', real.perSecond, 'requests/s', {
-        baseline: baseline.perSecond,
+      figure('webhook ingest: throughput', median(realLoads.map((l) => l.perSecond)), 'requests/s', {
+        baseline: median(bareLoads.map((l) => l.perSecond)),
         goal: { of: 'ratio', atLeast: 0.5 },
         note,
       }),
-      figure('webhook ingest: p99 latency', real.p99, 'ms', { baseline: Math.max(baseline.p99, 1), note }),
+      figure('webhook ingest: p99 latency', median(realLoads.map((l) => l.p99)), 'ms', {
+        baseline: Math.max(median(bareLoads.map((l) => l.p99)), 1),
+        note,
+      }),
     ];
   } finally {
     await bare.close();

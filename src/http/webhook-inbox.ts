@@ -220,9 +220,19 @@ export class WebhookInbox {
     return this.after(0, limit);
   }
 
-  /** The deliveries received after delivery `id`, in the order they were received. */
-  after(id: number, limit: number): InboxDelivery[] {
-    return this.rowsAfter.all(id, limit);
+  /**
+   * The deliveries received after delivery `id`, in the order they were received: at most `limit`, and no more once
+   * their bodies reach `maxBytes` (one at least), so that a page of Meta's largest bodies stays small in memory.
+   */
+  after(id: number, limit: number, maxBytes = Infinity): InboxDelivery[] {
+    const page: InboxDelivery[] = [];
+    let bytes = 0;
+    for (const row of this.rowsAfter.iterate(id, limit)) {
+      page.push(row);
+      bytes += row.body.length;
+      if (bytes >= maxBytes) break; // ends the statement: the rest is not read
+    }
+    return page;
   }
 
   /** The id of the newest delivery waiting (0 when none waits). */

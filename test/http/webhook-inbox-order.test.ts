@@ -61,6 +61,23 @@ describe('the webhook inbox: one owner, ids never reused', () => {
     }
   });
 
+  it('ends a page once its bodies reach the byte bound, in order, with one delivery at least', async () => {
+    const inbox = WebhookInbox.open(inboxFile());
+    try {
+      for (const size of [400, 400, 400, 5_000, 10]) await inbox.put(Buffer.alloc(size, 'x'), Date.now());
+      const sizes = (page: { body: Buffer }[]) => page.map((d) => d.body.length);
+      expect(sizes(inbox.after(0, 10))).toEqual([400, 400, 400, 5_000, 10]);
+      expect(sizes(inbox.after(0, 10, 800))).toEqual([400, 400]); // reached at the second
+      expect(sizes(inbox.after(0, 10, 1_000))).toEqual([400, 400, 400]);
+      expect(sizes(inbox.after(0, 2, 1_000_000))).toEqual([400, 400]); // the count bounds it too
+      const [, , third] = inbox.oldest(3);
+      expect(sizes(inbox.after(third!.id, 10, 100))).toEqual([5_000]); // one at least, however large
+      expect(inbox.size).toBe(5); // reading a page takes nothing out
+    } finally {
+      inbox.close();
+    }
+  });
+
   it('erases a routed body from the file, not only unlinks it', async () => {
     const file = inboxFile();
     const marker = `customer-message-${Date.now()}`;
