@@ -58,7 +58,7 @@ export const DEAD_AFTER_FAILURES = 20;
 /**
  * A page: up to BATCH deliveries, fewer once their bodies reach PAGE_BYTES (Meta's bodies are a few KiB, at most
  * 3 MiB). Each page costs the same few round trips whatever its size (a signal that finds a number's journey not
- * running is sent once per page), so pages of 500 routed a backlog about 40% faster than pages of 100.
+ * running is sent once per page): pages of 500 routed a backlog of 54,000 in 1.4–1.7 s, pages of 100 in 2.2–2.3 s.
  */
 const BATCH = 500;
 const PAGE_BYTES = 4 * 1024 * 1024;
