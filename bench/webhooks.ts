@@ -145,8 +145,8 @@ export async function webhooksBench(): Promise<Figure[]> {
     const ratios = realLoads.map((real, i) => (real.perSecond / (bareLoads[i] as Load).perSecond).toFixed(3));
     const took = (loads: Load[]) => loads.map((l) => l.seconds.toFixed(1)).join('/');
     const note =
-      `medians of ${rounds} rounds (ratios ${ratios.join(', ')}), sides alternating first; autocannon, ${connections} connections, ` +
-      `${requests} requests a load (${took(realLoads)} s against ${took(bareLoads)} s); baseline: node:http checking ` +
+      `medians of ${rounds} rounds (ratios ${ratios.join(', ')}), sides alternating first; ` +
+      `autocannon, ${connections} connections, ${requests} requests a load (${took(realLoads)} s against ${took(bareLoads)} s); baseline: node:http checking ` +
       `the signature only; ${drainNote(afterLoads)}`;
     return [
       figure('webhook ingest: throughput', median(realLoads.map((l) => l.perSecond)), 'requests/s', {

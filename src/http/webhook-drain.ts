@@ -66,10 +66,19 @@ const PAGE_BYTES = 4 * 1024 * 1024;
  * The receiver goes first: while deliveries keep arriving (one in the last BUSY_MS), the drain pauses after each page
  * for BUSY_PAUSE_MS per delivery it routed (up to 2,000 deliveries a second; a page of a few is followed by a pause
  * of a few milliseconds, so a journey's webhook is not held back by a burst's pace). A burst beyond that waits in the
- * inbox (bounded: past maxPending the receiver answers 503) and is routed at full speed once the receiver is quiet.
+ * inbox and is routed at full speed once the receiver is quiet. Past FULL_SPEED_FILL of the inbox's room, the drain
+ * no longer pauses: a stream that never quiets (a busy sender's statuses, above 2,000 a second) would otherwise fill
+ * the inbox, and past its room the receiver answers 503.
  */
 const BUSY_MS = 20;
 const BUSY_PAUSE_MS = 0.5;
+export const FULL_SPEED_FILL = 0.75;
+
+/** How long the drain gives the receiver after routing a page. */
+export function pauseAfterPage(page: { routed: number; busy: boolean; fill: number }): number {
+  if (page.routed === 0 || !page.busy || page.fill >= FULL_SPEED_FILL) return 0;
+  return page.routed * BUSY_PAUSE_MS;
+}
 
 /** A replay asked for while the service stops: the dead letter stays where it is. */
 export class DrainStoppingError extends Error {
@@ -244,7 +253,9 @@ export function drainWebhookInbox({
         if (unavailable) return false;
         failedDrains = 0;
         // Paced only for work done: passing deliveries that wait costs the receiver nothing.
-        if (routed.length > 0 && Date.now() - lastWake < BUSY_MS) await pause(routed.length * BUSY_PAUSE_MS);
+        const busy = Date.now() - lastWake < BUSY_MS;
+        const wait = pauseAfterPage({ routed: routed.length, busy, fill: inbox.fill });
+        if (wait > 0) await pause(wait);
         else await new Promise((resolve) => setImmediate(resolve));
         if (!inbox.isOpen) return true;
       }

@@ -195,6 +195,11 @@ export class WebhookInbox {
     return this.size >= this.maxPending;
   }
 
+  /** How full the inbox is, from 0 to 1 (1: the receiver answers 503). */
+  get fill(): number {
+    return Math.min(1, this.size / this.maxPending);
+  }
+
   /** Resolves once the delivery is committed, with those received in the same turn of the event loop. */
   put(body: Buffer, receivedAt: number): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebhookEvent } from '../../src/graph/webhooks.js';
-import { drainWebhookInbox, type WebhookDrain } from '../../src/http/webhook-drain.js';
+import { drainWebhookInbox, FULL_SPEED_FILL, pauseAfterPage, type WebhookDrain } from '../../src/http/webhook-drain.js';
 import type { Route } from '../../src/http/webhook-handover.js';
 import { WebhookInbox } from '../../src/http/webhook-inbox.js';
 
@@ -102,5 +102,28 @@ describe('the webhook drain while deliveries keep arriving', () => {
     await traffic;
     expect(routed.get(B)).toBe(1);
     expect(inbox.size).toBeGreaterThan(3_000); // A's all still there, in order, behind the first
+  });
+
+  it('pauses 0.5 ms per delivery routed while the receiver is busy, none once the inbox is 3/4 full', () => {
+    expect(pauseAfterPage({ routed: 500, busy: true, fill: 0.5 })).toBe(250); // 2,000 a second
+    expect(pauseAfterPage({ routed: 2, busy: true, fill: 0 })).toBe(1); // a lone webhook is not held back
+    expect(pauseAfterPage({ routed: 500, busy: false, fill: 0.5 })).toBe(0); // quiet: full speed
+    expect(pauseAfterPage({ routed: 0, busy: true, fill: 0.5 })).toBe(0); // passing waiting ones costs nothing
+    expect(pauseAfterPage({ routed: 500, busy: true, fill: FULL_SPEED_FILL })).toBe(0); // a stream that never quiets
+  });
+
+  it('says how full the inbox is against its room', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drain-fill-'));
+    const inbox = WebhookInbox.open(join(dir, 'inbox.sqlite'), { maxPending: 8 });
+    try {
+      expect(inbox.fill).toBe(0);
+      for (let i = 0; i < 6; i++) await inbox.put(delivery(A), Date.now());
+      expect(inbox.fill).toBe(0.75);
+      inbox.remove(inbox.oldest(2).map((d) => d.id));
+      expect(inbox.fill).toBe(0.5);
+    } finally {
+      inbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
