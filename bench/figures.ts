@@ -41,7 +41,6 @@ export interface Results {
 
 const rounded = (n: number) => Number(n.toPrecision(4));
 
-/** A figure with its ratio and whether the goal is met, computed here only. */
 /** The middle value (of an even count, the upper of the two middle ones). */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -50,6 +49,7 @@ export function median(values: readonly number[]): number {
   return middle;
 }
 
+/** A figure with its ratio and whether the goal is met, computed here only. */
 export function figure(
   name: string,
   value: number,

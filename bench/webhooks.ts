@@ -102,7 +102,10 @@ async function drained(file: string, boundSeconds: number): Promise<Drained> {
   while (WebhookInbox.storedIn(file) > 0 && Date.now() < deadline) await pause(100);
   const left = WebhookInbox.storedIn(file);
   // The next load would meet a busy drain, and might find the inbox full.
-  if (left > 0) throw new Error(`${left} of ${waiting} deliveries were still in the inbox after ${boundSeconds} s`);
+  if (left > 0) {
+    const where = `${left} of ${waiting} deliveries were still in the inbox`;
+    throw new Error(`${where} after ${boundSeconds} s (BENCH_WEBHOOK_DRAIN_S)`);
+  }
   return { waiting, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -119,7 +122,8 @@ export async function webhooksBench(): Promise<Figure[]> {
   const requests = countFrom('BENCH_WEBHOOK_REQUESTS', 60_000, DEFAULT_MAX_PENDING);
   const connections = countFrom('BENCH_WEBHOOK_CONNECTIONS', 10, Math.min(1_000, requests));
   const rounds = countFrom('BENCH_WEBHOOK_ROUNDS', 3, 11);
-  if (rounds % 2 === 0) throw new Error('BENCH_WEBHOOK_ROUNDS: an odd number, so that one round is the median');
+  if (rounds % 2 === 0)
+    throw new Error(`BENCH_WEBHOOK_ROUNDS: an odd number, so that one round is the median, not ${rounds}`);
   const drainBound = countFrom('BENCH_WEBHOOK_DRAIN_S', 120, 600);
   const stand = await startBenchStand({ appSecret: 'bench-secret', seed: 6 });
   const bare = await bareReceiver(stand.appSecret);
@@ -145,9 +149,10 @@ export async function webhooksBench(): Promise<Figure[]> {
     const ratios = realLoads.map((real, i) => (real.perSecond / (bareLoads[i] as Load).perSecond).toFixed(3));
     const took = (loads: Load[]) => loads.map((l) => l.seconds.toFixed(1)).join('/');
     const note =
-      `medians of ${rounds} rounds (ratios ${ratios.join(', ')}), sides alternating first; ` +
-      `autocannon, ${connections} connections, ${requests} requests a load (${took(realLoads)} s against ${took(bareLoads)} s); baseline: node:http checking ` +
-      `the signature only; ${drainNote(afterLoads)}`;
+      `each side's median of ${rounds} rounds (each round's ratio: ${ratios.join(', ')}), sides alternating first; ` +
+      `autocannon, ${connections} connections, ${requests} requests a load ` +
+      `(${took(realLoads)} s against ${took(bareLoads)} s); baseline: node:http checking the signature only; ` +
+      drainNote(afterLoads);
     return [
       figure('webhook ingest: throughput', median(realLoads.map((l) => l.perSecond)), 'requests/s', {
         baseline: median(bareLoads.map((l) => l.perSecond)),

@@ -64,11 +64,11 @@ const BATCH = 500;
 const PAGE_BYTES = 4 * 1024 * 1024;
 /**
  * The receiver goes first: while deliveries keep arriving (one in the last BUSY_MS), the drain pauses after each page
- * for BUSY_PAUSE_MS per delivery it routed (up to 2,000 deliveries a second; a page of a few is followed by a pause
- * of a few milliseconds, so a journey's webhook is not held back by a burst's pace). A burst beyond that waits in the
- * inbox and is routed at full speed once the receiver is quiet. Past FULL_SPEED_FILL of the inbox's room, the drain
- * no longer pauses: a stream that never quiets (a busy sender's statuses, above 2,000 a second) would otherwise fill
- * the inbox, and past its room the receiver answers 503.
+ * for BUSY_PAUSE_MS per delivery it routed: up to 2,000 deliveries a second, a pause of a few milliseconds after the
+ * few that came since the last page, 250 ms after a full page, which only a backlog fills. A burst beyond that waits
+ * in the inbox and is routed at full speed once the receiver is quiet. Past FULL_SPEED_FILL of the inbox's room,
+ * the drain no longer pauses: a stream that never quiets (a busy sender's statuses, above 2,000 a second) would
+ * otherwise fill the inbox, and past its room the receiver answers 503.
  */
 const BUSY_MS = 20;
 const BUSY_PAUSE_MS = 0.5;

@@ -217,7 +217,7 @@ describe("the webhook inbox's drain keeps order per number and WABA (dev server 
     const inbox = WebhookInbox.open(inboxFile());
     let pages = 0;
     const after = inbox.after.bind(inbox);
-    inbox.after = (id, limit) => (pages++, after(id, limit));
+    inbox.after = (...page) => (pages++, after(...page));
     const number = freshNumber();
     await inbox.put(delivery([wabaA, number]), Date.now());
     // The failed delivery's next try is an hour away: until then nothing can be routed.

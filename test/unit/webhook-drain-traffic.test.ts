@@ -104,6 +104,27 @@ describe('the webhook drain while deliveries keep arriving', () => {
     expect(inbox.size).toBeGreaterThan(3_000); // A's all still there, in order, behind the first
   });
 
+  it('reads pages that end once their bodies reach 4 MiB, and routes every delivery', async () => {
+    const { inbox, put, routed } = stand(() => false);
+    const pages: number[] = [];
+    const after = inbox.after.bind(inbox);
+    inbox.after = (...page) => {
+      const read = after(...page);
+      if (read.length > 0) pages.push(read.length);
+      return read;
+    };
+    const large = (wabaId: string) => {
+      const body = JSON.parse(delivery(wabaId).toString()) as Record<string, unknown>;
+      return Buffer.from(JSON.stringify({ ...body, padding: 'x'.repeat(1.5 * 1024 * 1024) }));
+    };
+    for (const wabaId of [A, B, C]) await inbox.put(large(wabaId), Date.now());
+    await put(A); // a small one, and the wake
+    for (let i = 0; i < 200 && inbox.size > 0; i++) await pause(25);
+    expect(inbox.size).toBe(0);
+    expect(pages).toEqual([3, 1]); // the third reached the bound: 4.5 MiB
+    expect([routed.get(A), routed.get(B), routed.get(C)]).toEqual([2, 1, 1]);
+  });
+
   it('pauses 0.5 ms per delivery routed while the receiver is busy, none once the inbox is 3/4 full', () => {
     expect(pauseAfterPage({ routed: 500, busy: true, fill: 0.5 })).toBe(250); // 2,000 a second
     expect(pauseAfterPage({ routed: 2, busy: true, fill: 0 })).toBe(1); // a lone webhook is not held back
