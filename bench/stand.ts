@@ -5,7 +5,7 @@
 // to; `worker` a worker running the real workflows and the baselines of bench/workflows.ts. `close` stops them in
 // reverse.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
@@ -127,7 +127,9 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
         portfolioTaskQueue: portfoliosOf(taskQueue),
         appSecret: sandboxOptions.appSecret,
         verifyToken: 'bench-verify-token',
-        logger: pino({ level: 'silent' }),
+        // As the service logs (src/logger.ts: info, written asynchronously as pino writes to stdout), into the null
+        // device: a silent logger hid the cost of its lines.
+        logger: pino({ level: 'info', base: { app: 'numberflow' } }, pino.destination({ dest: devNull, sync: false })),
         graph,
         principals: PrincipalDirectory.fromFile(tokenFile),
         // As the service keeps it (src/http/service-options.ts): deliveries answered once in the inbox.

@@ -22,6 +22,13 @@ import { createWebhookRouter } from './webhook-router.js';
 import type { WebhookInboxOptions } from './webhook-inbox.js';
 import { openWebhookInbox, webhookRoutes, type OpenWebhookInbox } from './webhook-routes.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The level of the route's request line (default info). */
+    requestLogLevel?: 'info' | 'debug';
+  }
+}
+
 export interface HttpAppOptions {
   client: Client;
   taskQueue: string;
@@ -68,7 +75,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   installErrorHandling(app);
   app.addHook('onResponse', async (request, reply) => {
     const path = request.url.split('?')[0];
-    request.log.info(
+    const level = request.routeOptions.config?.requestLogLevel ?? 'info';
+    request.log[level](
       {
         method: request.method,
         path,

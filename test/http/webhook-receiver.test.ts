@@ -52,6 +52,38 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
     expect((await post('{not json', signWebhookBody('{not json', SECRET))).statusCode).toBe(200); // signed: taken, logged
   });
 
+  it("logs no request line for Meta's deliveries at info (debug shows them), and still warns of a refusal", async () => {
+    const before = logLines.length;
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [] });
+    expect((await post(body)).statusCode).toBe(200);
+    expect((await post(body, 'sha256=00')).statusCode).toBe(401);
+    const lines = logLines.slice(before).map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(lines.filter((line) => line.msg === 'request')).toEqual([]);
+    expect(lines.filter((line) => line.msg === 'webhook refused').map((line) => line.level)).toEqual([40]);
+    const debugLines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (debugLines.push(chunk.toString()), done()) });
+    const debugApp = await harnessHttpApp(t.bench, {
+      appSecret: SECRET,
+      verifyToken: VERIFY_TOKEN,
+      logger: pino({ level: 'debug' }, sink),
+    });
+    try {
+      const answer = await debugApp.inject({
+        method: 'POST',
+        url: '/webhooks/meta',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, SECRET) },
+        payload: body,
+      });
+      expect(answer.statusCode).toBe(200);
+      const requestLines = debugLines
+        .map((line) => JSON.parse(line) as { level: number; msg: string; path?: string; status?: number })
+        .filter((line) => line.msg === 'request');
+      expect(requestLines).toMatchObject([{ level: 20, path: '/webhooks/meta', status: 200 }]);
+    } finally {
+      await debugApp.close();
+    }
+  });
+
   it("routes a signed name decision to the number's journey, and the same one twice changes nothing", async () => {
     await t.bench.run(async () => {
       const input = t.bench.input();
