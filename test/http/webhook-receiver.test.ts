@@ -52,7 +52,7 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
     expect((await post('{not json', signWebhookBody('{not json', SECRET))).statusCode).toBe(200); // signed: taken, logged
   });
 
-  it("logs no request line for Meta's deliveries at info (debug shows them), and still warns of a refusal", async () => {
+  it("logs Meta's deliveries at debug, not info, and still warns of a refusal", async () => {
     const before = logLines.length;
     const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [] });
     expect((await post(body)).statusCode).toBe(200);
