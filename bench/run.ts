@@ -1,32 +1,34 @@
-// npm run bench: every benchmark in order, each on a dev server and a Graph sandbox of its own on loopback, its
-// figures printed against a baseline measured in the same run and written to bench/results/latest.json.
+// npm run bench: every benchmark in order, each in a Node process of its own (bench/run-one.ts: what one leaves in
+// the heap weighs on no other) on a dev server and a Graph sandbox of its own on loopback, its figures printed against
+// a baseline measured in the same run and written to bench/results/latest.json.
 // BENCH_ONLY=name,name runs some of them; the other BENCH_… variables scale the counts (README, Benchmarks).
+import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { codeOverHttpBench } from './code-over-http.js';
+import { benchmarks } from './benchmarks.js';
 import { markdownTable, printable, results, type Figure } from './figures.js';
-import { historyBench } from './history.js';
-import { parkedBench } from './parked.js';
-import { portfolioBench } from './portfolio.js';
 import { selected } from './settings.js';
-import { throughputBench } from './throughput.js';
-import { webhooksBench } from './webhooks.js';
 
-const benchmarks: Record<string, () => Promise<Figure[]>> = {
-  throughput: throughputBench,
-  history: historyBench,
-  parked: parkedBench,
-  code: codeOverHttpBench,
-  webhooks: webhooksBench,
-  portfolio: portfolioBench,
-};
+/** Runs one benchmark in a child process (the runner's own loader flags, so TypeScript as here) for its figures. */
+function runApart(name: string): Promise<Figure[]> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL('./run-one.ts', import.meta.url)), [name], { stdio: 'inherit' });
+    let figures: Figure[] | null = null;
+    child.on('message', (message) => (figures = message as Figure[]));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0 && figures) resolve(figures);
+      else reject(new Error(`benchmark ${name} failed (exit ${signal ?? code}${figures ? '' : ', no figures'})`));
+    });
+  });
+}
 
 async function main(): Promise<void> {
   const figures: Figure[] = [];
   for (const name of selected(Object.keys(benchmarks))) {
     const started = performance.now();
     console.log(`— ${name}`);
-    for (const f of await (benchmarks[name] as () => Promise<Figure[]>)()) {
+    for (const f of await runApart(name)) {
       console.log(printable(f));
       figures.push(f);
     }
