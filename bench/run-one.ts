@@ -2,6 +2,9 @@
 // over the IPC channel; a failure exits non-zero after printing it.
 import { benchmarks } from './benchmarks.js';
 
+// The runner gone (stopped by a signal of its own), the benchmark stops too: its servers and workers with it.
+process.on('disconnect', () => process.exit(1));
+
 async function main(): Promise<void> {
   const name = process.argv[2] ?? '';
   const bench = benchmarks[name];

@@ -16,7 +16,8 @@ function runApart(name: string): Promise<Figure[]> {
     let figures: Figure[] | null = null;
     child.on('message', (message) => (figures = message as Figure[]));
     child.on('error', reject);
-    child.on('exit', (code, signal) => {
+    // 'close' comes after the IPC channel closed: no message can still be on its way.
+    child.on('close', (code, signal) => {
       if (code === 0 && figures) resolve(figures);
       else reject(new Error(`benchmark ${name} failed (exit ${signal ?? code}${figures ? '' : ', no figures'})`));
     });

@@ -13,6 +13,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { createLogger } from '../src/logger.js';
 import { createActivities } from '../src/activities/index.js';
 import { createDataConverter, workerDataConverter } from '../src/codec/data-converter.js';
 import { localCodecKeys } from '../src/codec/keys.js';
@@ -108,6 +109,9 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
   const db = openSqlite(join(dataDir, 'numberflow.sqlite'));
   const identities = await SqlIdentityStore.open(db);
   const apps: FastifyInstance[] = [];
+  // As the service logs (src/logger.ts: info, written asynchronously as pino writes to standard output), into the null
+  // device: a silent logger hid the cost of its lines.
+  const logs = pino.destination({ dest: devNull, sync: false });
   return {
     env,
     client,
@@ -127,9 +131,7 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
         portfolioTaskQueue: portfoliosOf(taskQueue),
         appSecret: sandboxOptions.appSecret,
         verifyToken: 'bench-verify-token',
-        // As the service logs (src/logger.ts: info, written asynchronously as pino writes to stdout), into the null
-        // device: a silent logger hid the cost of its lines.
-        logger: pino({ level: 'info', base: { app: 'numberflow' } }, pino.destination({ dest: devNull, sync: false })),
+        logger: createLogger('info', false, logs),
         graph,
         principals: PrincipalDirectory.fromFile(tokenFile),
         // As the service keeps it (src/http/service-options.ts): deliveries answered once in the inbox.
@@ -175,6 +177,7 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
     },
     close: async () => {
       for (const app of apps) await app.close();
+      logs.end();
       await graph.close();
       await sandbox.close();
       await env.teardown();

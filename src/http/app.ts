@@ -75,7 +75,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   installErrorHandling(app);
   app.addHook('onResponse', async (request, reply) => {
     const path = request.url.split('?')[0];
-    const level = request.routeOptions.config?.requestLogLevel ?? 'info';
+    // A route may log its requests at debug; never a refusal (a 413 before its handler would leave no other trace).
+    const level = reply.statusCode >= 400 ? 'info' : (request.routeOptions.config?.requestLogLevel ?? 'info');
     request.log[level](
       {
         method: request.method,

@@ -27,7 +27,7 @@ export async function handOver(
   batch?: RoutingBatch,
 ): Promise<HandOverResult> {
   const { routed, failed, otherwise } = await routeEach(events, route, logger, batch);
-  logger.info(summary(routed), 'webhook routed');
+  logger[routingLogLevel(routed)](summary(routed), 'webhook routed');
   delivered?.(failed > 0 ? 'routing_failed' : 'routed');
   return failed === 0 ? 'routed' : otherwise ? 'failed' : 'unavailable';
 }
@@ -62,6 +62,17 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
     }
   }
   return { routed, failed, otherwise };
+}
+
+/** What routing answers when a change was expected and changed nothing (a busy sender's statuses, mostly). */
+const ROUTINE_OUTCOMES = new Set(['no running journey', 'no running workflow', 'not routed', 'hash known']);
+
+/**
+ * A delivery that changed nothing is logged at debug: Meta may send thousands a second of them, each counted on
+ * /metrics. One that signalled a workflow, recorded a hash, failed or was refused stays at info.
+ */
+export function routingLogLevel(routed: readonly RoutedEvent[]): 'info' | 'debug' {
+  return routed.every((r) => ROUTINE_OUTCOMES.has(r.outcome)) ? 'debug' : 'info';
 }
 
 const LOGGED_FAILURES = 3;

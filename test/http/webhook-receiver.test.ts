@@ -52,13 +52,22 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
     expect((await post('{not json', signWebhookBody('{not json', SECRET))).statusCode).toBe(200); // signed: taken, logged
   });
 
-  it("logs Meta's deliveries at debug, not info, and still warns of a refusal", async () => {
+  it("logs Meta's deliveries at debug, a refusal at info and warn", async () => {
     const before = logLines.length;
     const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [] });
     expect((await post(body)).statusCode).toBe(200);
     expect((await post(body, 'sha256=00')).statusCode).toBe(401);
-    const lines = logLines.slice(before).map((line) => JSON.parse(line) as { level: number; msg: string });
-    expect(lines.filter((line) => line.msg === 'request')).toEqual([]);
+    // Past the body limit Fastify answers before the handler: the request line is the only trace.
+    expect((await post('x'.repeat(3 * 1024 * 1024 + 2), 'sha256=00')).statusCode).toBe(413);
+    const lines = logLines
+      .slice(before)
+      .map((line) => JSON.parse(line) as { level: number; msg: string; status?: number });
+    const requestLines = lines.filter((line) => line.msg === 'request');
+    expect(requestLines.map(({ level, status }) => ({ level, status }))).toEqual([
+      { level: 30, status: 401 },
+      { level: 30, status: 413 },
+    ]);
+    expect(lines.filter((line) => line.msg === 'webhook routed')).toEqual([]); // it changed nothing: debug
     expect(lines.filter((line) => line.msg === 'webhook refused').map((line) => line.level)).toEqual([40]);
     const debugLines: string[] = [];
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (debugLines.push(chunk.toString()), done()) });
@@ -103,9 +112,12 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
         object: 'whatsapp_business_account',
         entry: [{ id: t.bench.wabaId, time: Math.floor(Date.now() / 1000), changes: [change] }],
       });
+      const before = logLines.length;
       const answer = await post(body);
       expect(answer.statusCode).toBe(200);
       expect(answer.json()).toEqual({ received: 1 });
+      const routed = logLines.slice(before).map((line) => JSON.parse(line) as { level: number; msg: string });
+      expect(routed.filter((line) => line.msg === 'webhook routed').map((line) => line.level)).toEqual([30]);
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
       // Meta delivers again when it missed the answer: the same decision twice leaves the journey as once.
       expect((await post(body)).statusCode).toBe(200);
