@@ -41,12 +41,17 @@ export interface Results {
 
 const rounded = (n: number) => Number(n.toPrecision(4));
 
+/** The middle item by `by` (of an even count, the upper of the two middle ones). */
+export function middle<T>(items: readonly T[], by: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => by(a) - by(b));
+  const found = sorted[Math.floor(sorted.length / 2)];
+  if (found === undefined) throw new Error('no median of nothing');
+  return found;
+}
+
 /** The middle value (of an even count, the upper of the two middle ones). */
 export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted[Math.floor(sorted.length / 2)];
-  if (middle === undefined) throw new Error('no median of nothing');
-  return middle;
+  return middle(values, (value) => value);
 }
 
 /** A figure with its ratio and whether the goal is met, computed here only. */

@@ -5,9 +5,9 @@
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
 import { LOCAL_ACTIVITY_MARKER } from '../src/audit/decode.js';
-import { figure, type Figure } from './figures.js';
+import { figure, middle, type Figure } from './figures.js';
 import { happyJourney, type JourneyAt } from './journeys.js';
-import { countFrom } from './settings.js';
+import { oddCountFrom } from './settings.js';
 import { startBenchStand, type BenchStand } from './stand.js';
 import type { CallKind, IdealJourneyShape } from './workflows.js';
 
@@ -46,17 +46,8 @@ export async function happyHistory(stand: BenchStand, at: JourneyAt, i: number):
   return { events: events.length, byType, shape };
 }
 
-/** The middle journey by event count (an odd count of them), and the range. */
-function medianJourney(histories: HappyHistory[]): { median: HappyHistory; range: string } {
-  const sorted = [...histories].sort((a, b) => a.events - b.events);
-  const median = sorted[(sorted.length - 1) / 2];
-  if (!median) throw new Error(`no median journey among ${sorted.length}`); // none of an even count
-  return { median, range: `${sorted[0]?.events}–${sorted[sorted.length - 1]?.events}` };
-}
-
 export async function historyBench(): Promise<Figure[]> {
-  const journeys = countFrom('BENCH_HISTORY_JOURNEYS', 9, 101);
-  if (journeys % 2 === 0) throw new Error(`BENCH_HISTORY_JOURNEYS: an odd number, so that one journey is the median`);
+  const journeys = oddCountFrom('BENCH_HISTORY_JOURNEYS', 9, 101, 'journey');
   const stand = await startBenchStand({ appSecret: 'bench-secret', seed: 2, nameReviewDelayMs: 0 });
   const taskQueue = 'bench-history';
   try {
@@ -69,7 +60,9 @@ export async function historyBench(): Promise<Figure[]> {
       for (let i = 0; i < journeys; i++) histories.push(await happyHistory(stand, at, i));
       return histories;
     });
-    const { median, range } = medianJourney(walked);
+    const median = middle(walked, (history) => history.events);
+    const counts = walked.map((history) => history.events);
+    const range = `${Math.min(...counts)}–${Math.max(...counts)}`;
     const kinds = Object.entries(median.byType)
       .sort(([, a], [, b]) => b - a)
       .map(([type, n]) => `${n} ${type}`)

@@ -8,6 +8,13 @@ export function countFrom(variable: string, fallback: number, max: number, min =
   return n;
 }
 
+/** A count that must be odd, so that one of the `what` is the median. */
+export function oddCountFrom(variable: string, fallback: number, max: number, what: string): number {
+  const n = countFrom(variable, fallback, max);
+  if (n % 2 === 0) throw new Error(`${variable}: an odd number, so that one ${what} is the median, not ${n}`);
+  return n;
+}
+
 /** BENCH_ONLY=name,name: the benchmarks to run (all when unset); an unknown name is an error. */
 export function selected(names: readonly string[], raw = process.env.BENCH_ONLY): string[] {
   if (raw === undefined || raw.trim() === '') return [...names];

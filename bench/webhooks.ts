@@ -16,7 +16,7 @@ import { serializeLikeMeta } from '../src/sandbox/webhooks.js';
 import { figure, median, type Figure } from './figures.js';
 import { DEFAULT_MAX_PENDING, WebhookInbox } from '../src/http/webhook-inbox.js';
 import { benchNumber, pause } from './journeys.js';
-import { countFrom } from './settings.js';
+import { countFrom, oddCountFrom } from './settings.js';
 import { startBenchStand, type BenchStand } from './stand.js';
 
 /** The sandbox's own webhook bodies for one number: a billable status and an inbound message. */
@@ -121,9 +121,7 @@ export async function webhooksBench(): Promise<Figure[]> {
   // Within the inbox's room (the service's default maxPending) even if the drain routed nothing during the load.
   const requests = countFrom('BENCH_WEBHOOK_REQUESTS', 60_000, DEFAULT_MAX_PENDING);
   const connections = countFrom('BENCH_WEBHOOK_CONNECTIONS', 10, Math.min(1_000, requests));
-  const rounds = countFrom('BENCH_WEBHOOK_ROUNDS', 3, 11);
-  if (rounds % 2 === 0)
-    throw new Error(`BENCH_WEBHOOK_ROUNDS: an odd number, so that one round is the median, not ${rounds}`);
+  const rounds = oddCountFrom('BENCH_WEBHOOK_ROUNDS', 3, 11, 'round');
   const drainBound = countFrom('BENCH_WEBHOOK_DRAIN_S', 120, 600);
   const stand = await startBenchStand({ appSecret: 'bench-secret', seed: 6 });
   const bare = await bareReceiver(stand.appSecret);

@@ -2,8 +2,8 @@
 // place, the results file's shape, and clear errors for bad counts and names. No timing here: figures are measured
 // by `npm run bench` only.
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeGoal, figure, markdownTable, printable, results } from '../../bench/figures.js';
-import { countFrom, selected } from '../../bench/settings.js';
+import { describeGoal, figure, markdownTable, median, middle, printable, results } from '../../bench/figures.js';
+import { countFrom, oddCountFrom, selected } from '../../bench/settings.js';
 
 describe('bench figures', () => {
   it('computes the ratio against the baseline and judges a goal on the ratio', () => {
@@ -93,6 +93,22 @@ describe('bench settings', () => {
         `BENCH_PARKED: a whole number from 1 to 100000, not "${bad}"`,
       );
     }
+  });
+
+  it('reads an odd count, naming the even one it refuses', () => {
+    process.env.BENCH_WEBHOOK_ROUNDS = '5';
+    expect(oddCountFrom('BENCH_WEBHOOK_ROUNDS', 3, 11, 'round')).toBe(5);
+    process.env.BENCH_WEBHOOK_ROUNDS = '4';
+    expect(() => oddCountFrom('BENCH_WEBHOOK_ROUNDS', 3, 11, 'round')).toThrow(
+      'BENCH_WEBHOOK_ROUNDS: an odd number, so that one round is the median, not 4',
+    );
+  });
+
+  it('takes the middle value, or the middle item by a number of its own', () => {
+    expect(median([30, 10, 20])).toBe(20);
+    expect(median([4, 1, 3, 2])).toBe(3); // of an even count, the upper middle
+    expect(middle([{ events: 49 }, { events: 46 }, { events: 47 }], (h) => h.events)).toEqual({ events: 47 });
+    expect(() => median([])).toThrow('no median of nothing');
   });
 
   it('filters by BENCH_ONLY, in the run order, and names an unknown benchmark', () => {
