@@ -90,13 +90,21 @@ export function portfolioRunsQuery({ portfolioId, since, until }: PortfolioWindo
   );
 }
 
-/** The portfolio's runs in the window, as visibility pages them (newest first); nothing is collected. */
+/**
+ * The portfolio's runs in the window, as visibility pages them (newest first), each once: a run that closes while
+ * the pages are read moves behind the running ones and would be listed again. Only run ids are kept.
+ */
 export async function* portfolioRuns(
   client: Client,
   window: PortfolioWindow,
   pageSize = 100,
 ): AsyncGenerator<JourneyRun> {
-  for await (const info of client.workflow.list({ query: portfolioRunsQuery(window), pageSize })) yield runOf(info);
+  const listed = new Set<string>();
+  for await (const info of client.workflow.list({ query: portfolioRunsQuery(window), pageSize })) {
+    if (listed.has(info.runId)) continue;
+    listed.add(info.runId);
+    yield runOf(info);
+  }
 }
 
 export async function countPortfolioRuns(client: Client, window: PortfolioWindow): Promise<number> {
