@@ -3,7 +3,6 @@ import { submitDisplayNameUpdate, submitOtpUpdate } from '../../src/domain/messa
 import { journeyPolicy } from '../../src/domain/policy.js';
 import { type JourneyHandle } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
-import { terminateWhenIdle } from '../support/temporal.js';
 import { decideName, startLive } from '../support/steps.js';
 
 const MINUTE = 60_000;
@@ -74,7 +73,7 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
       const view = await journey.view();
       expect(view.stage).toBe('DISPLAY_NAME_REVIEW');
       expect(view.deadlines.signupExpiresAt).toBeNull();
-      await terminateWhenIdle(t.env.client, journey.workflowId);
+      await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });
 
@@ -97,7 +96,7 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
       const registered = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered after the wait');
       expect(registered.status).toBe('CONNECTED');
       expect(registerCalls().length - before).toBe(2);
-      await terminateWhenIdle(t.env.client, journey.workflowId);
+      await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });
 
@@ -116,7 +115,7 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
       expect(until).toBeLessThanOrEqual(5 * MINUTE);
       await t.env.sleep(5 * MINUTE + 1000);
       await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered after the short wait');
-      await terminateWhenIdle(t.env.client, journey.workflowId);
+      await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });
 
@@ -143,7 +142,7 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
       expect(after.deadlines.reRegisterBy).toBeNull();
       expect(after.notes.map((n) => n.what).join('\n')).toContain('request the name change again');
       t.bench.sandbox.admin.clearFaults();
-      await terminateWhenIdle(t.env.client, journey.workflowId);
+      await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });
 });

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
 import { startLive } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
-import { terminateWhenIdle } from '../support/temporal.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const removal = { actor: 'admin@acme', role: 'admin', reason: 'number retired' };
@@ -26,7 +25,7 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
         (v) => v.waiting?.reason.includes('WhatsApp Manager') === true,
         'deregistered, waiting for deletion',
       );
-      await terminateWhenIdle(t.env.client, journey.workflowId);
+      await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });
 
@@ -42,7 +41,7 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
       expect(blocked.waiting?.reason).toContain('Meta restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION)');
       await handle.signal(confirmDeletionSignal, { actor: 'admin@acme' }); // not while blocked
       expect((await journey.view()).result).toBeNull();
-      await terminateWhenIdle(t.env.client, journey.workflowId);
+      await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });
 });

@@ -24,6 +24,7 @@ import { tempDir } from './processes.js';
 import { freshId, journeyInput } from './journeys.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 import { testTokenCheck } from './codec.js';
+import { terminateWhenIdle } from './quiet-run.js';
 import {
   LongLivedWorker,
   TEST_CODEC_KEYS,
@@ -61,6 +62,8 @@ export interface Harness {
   record(workflowId: string, workflow: string, runId?: string): void;
   /** Runs `fn` while a worker polls the harness's task queue. */
   run<T>(fn: () => Promise<T>): Promise<T>;
+  /** Terminates a workflow the test is done with once the sandbox's webhooks are in and it has nothing in flight. */
+  terminateWhenIdle(workflowId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -213,6 +216,8 @@ export async function createHarness(env: TestEnv, options: HarnessOptions = {}):
         scenario: label(),
         runId,
       }),
+    terminateWhenIdle: (workflowId) =>
+      terminateWhenIdle(env, workflowId, { settle: () => sandbox.admin.flushWebhooks() }),
     run: (fn) => (longLived ? longLived.run(fn) : withWorker(env, { taskQueue, activities }, fn)),
     async close() {
       await longLived?.close();

@@ -144,19 +144,3 @@ export class LongLivedWorker {
     this.running = null;
   }
 }
-
-/**
- * Terminates a run once it has no activity or workflow task in flight (waiting 10 s at most). The time-skipping
- * server keeps the time lock of work in flight when its run is terminated, so every later skip of the file crawls in
- * real time: a 72-hour sleep then outlasts the test (seen in CI after a journey was terminated mid-activity).
- */
-export async function terminateWhenIdle(client: Client, workflowId: string, reason = 'test done'): Promise<void> {
-  const handle = client.workflow.getHandle(workflowId);
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const { status, raw } = await handle.describe();
-    if (status.name !== 'RUNNING') return;
-    if ((raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await handle.terminate(reason);
-}

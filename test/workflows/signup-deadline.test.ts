@@ -29,7 +29,7 @@ describe('the 14-day Embedded Signup window (time-skipping server)', () => {
     });
     expect(view.result).toMatchObject({ outcome: 'SIGNUP_EXPIRED', reasonCode: 'SIGNUP_WINDOW_CLOSED' });
     expect(view.result?.remediation).toContain('Embedded Signup again');
-    await t.env.client.workflow.getHandle('portfolio:999000999000').terminate('test done');
+    await t.bench.terminateWhenIdle('portfolio:999000999000');
   });
 
   it('counts the window from the signup time, not from the start of the workflow', async () => {

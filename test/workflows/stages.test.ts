@@ -9,13 +9,8 @@ import { submitOtpUpdate } from '../../src/domain/messages.js';
 import { slotAnswerSignal, type SlotRequest } from '../../src/domain/portfolio.js';
 import { startJourney } from '../../src/journeys/index.js';
 import { journeyInput } from '../support/journeys.js';
-import {
-  connectTimeSkippingServer,
-  terminateWhenIdle,
-  uniqueTaskQueue,
-  withWorker,
-  type TestEnv,
-} from '../support/temporal.js';
+import { terminateWhenIdle } from '../support/quiet-run.js';
+import { connectTimeSkippingServer, uniqueTaskQueue, withWorker, type TestEnv } from '../support/temporal.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -71,7 +66,7 @@ describe('journey stages with stub activities (time-skipping server)', () => {
       expect(requests).toBe(1);
       expect(view.attempts.codeRequests).toBe(1);
       expect(view.notes.at(-1)?.what).toContain('Meta may have sent a code by SMS but did not confirm it');
-      await terminateWhenIdle(env.client, handle.workflowId);
+      await terminateWhenIdle(env, handle.workflowId);
     });
   });
 
@@ -132,7 +127,7 @@ describe('journey stages with stub activities (time-skipping server)', () => {
       await until('registered', () => registeredWith !== null);
       expect(registeredWith).toBe('246810');
       expect(asked).toEqual([{ repeat: false, drawPin: true }]);
-      await terminateWhenIdle(env.client, handle.workflowId);
+      await terminateWhenIdle(env, handle.workflowId);
     });
   });
 
