@@ -3,7 +3,7 @@
 import { cpus, totalmem, type, release } from 'node:os';
 
 export type Unit =
-  'journeys/s' | 'parked/s' | 'events' | 'starts/s' | 's' | 'MB' | 'ms' | 'requests/s' | 'ms/admission';
+  'journeys/s' | 'parked/s' | 'events' | 'starts/s' | 's' | 'MB' | 'ms' | 'requests/s' | 'ms/admission' | 'ms/journey';
 
 /** A goal on the ratio (value ÷ baseline) or on the value itself; one bound or the other. */
 export interface Goal {

@@ -2,6 +2,7 @@
 // receiver) with BENCH_IN_FLIGHT journeys at a time, against the ideal workflow: the same activity calls as no-ops
 // (local where the journey's are local), the same update and signals, on the same server and worker.
 import type { Client } from '@temporalio/client';
+import { CpuMeter, type CpuSeconds } from './cpu.js';
 import { figure, type Figure } from './figures.js';
 import { happyHistory } from './history.js';
 import { happyJourney, inFlight, LiveWatch, submitOnceAwaited, type JourneyAt } from './journeys.js';
@@ -29,6 +30,38 @@ async function secondsFor(first: number, count: number, width: number, task: (i:
   return (performance.now() - started) / 1000;
 }
 
+function addCpu(a: CpuSeconds, b: CpuSeconds): CpuSeconds {
+  return { bench: a.bench + b.bench, server: a.server === null || b.server === null ? null : a.server + b.server };
+}
+
+/**
+ * Where each side's journeys cost CPU: the dev server, the bench's process, and both (the server's left out where
+ * it cannot be read). Both sides keep the 2 cores busy, so the throughput ratio is about the inverse of the total's.
+ */
+function cpuFigures(cpu: Record<'ideal' | 'real', CpuSeconds>, journeys: number): Figure[] {
+  const perJourney = (seconds: number) => (seconds * 1000) / journeys;
+  const note = `CPU time over the same rounds, per journey; baseline: the ideal's`;
+  const figures = [
+    figure('happy path: CPU per journey, bench process', perJourney(cpu.real.bench), 'ms/journey', {
+      baseline: perJourney(cpu.ideal.bench),
+      note: `${note}; one process runs the worker, the HTTP service, the Graph sandbox and the driver`,
+    }),
+  ];
+  const [real, ideal] = [cpu.real.server, cpu.ideal.server];
+  if (real === null || ideal === null) return figures;
+  return [
+    figure('happy path: CPU per journey, dev server and bench', perJourney(real + cpu.real.bench), 'ms/journey', {
+      baseline: perJourney(ideal + cpu.ideal.bench),
+      note: `${note}; both sides keep the cores busy, so the throughput ratio is about this ratio's inverse`,
+    }),
+    figure('happy path: CPU per journey, dev server', perJourney(real), 'ms/journey', {
+      baseline: perJourney(ideal),
+      note: `${note}; the Temporal dev server's process, read from /proc`,
+    }),
+    ...figures,
+  ];
+}
+
 export async function throughputBench(): Promise<Figure[]> {
   const journeys = countFrom('BENCH_JOURNEYS', 200, 10_000);
   const width = countFrom('BENCH_IN_FLIGHT', 50, 1_000);
@@ -49,9 +82,16 @@ export async function throughputBench(): Promise<Figure[]> {
         real: (i: number) => happyJourney(client, stand.sandbox.admin, at, i + 1, live).then(() => undefined),
       };
       // Ideal, real, real, ideal: a server that slows as its history grows weighs on both sides alike.
+      const meter = new CpuMeter(stand.env.address);
       const seconds = { ideal: 0, real: 0 };
+      const cpu: Record<'ideal' | 'real', CpuSeconds> = {
+        ideal: { bench: 0, server: 0 },
+        real: { bench: 0, server: 0 },
+      };
       for (const [round, side] of (['ideal', 'real', 'real', 'ideal'] as const).entries()) {
+        const before = meter.now();
         seconds[side] += await secondsFor(round * journeys, journeys, width, run[side]);
+        cpu[side] = addCpu(cpu[side], meter.since(before));
       }
       const [ideal, real] = [(2 * journeys) / seconds.ideal, (2 * journeys) / seconds.real];
       return [
@@ -62,6 +102,7 @@ export async function throughputBench(): Promise<Figure[]> {
             `2 × ${journeys} journeys (ideal, real, real, ideal), ${width} in flight; ideal: no-op calls ${describeCalls(shape.before)} before the update ` +
             `and ${describeCalls(shape.after)} after, ${shape.signals} signals`,
         }),
+        ...cpuFigures(cpu, 2 * journeys),
       ];
     });
   } finally {

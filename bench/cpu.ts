@@ -1,0 +1,83 @@
+// CPU time, the bench's own process (every thread: the worker, the HTTP service, the sandbox, the driver) and its
+// Temporal dev server's, read from /proc (Linux; elsewhere the server's is null). Per unit of work it says which of
+// the two a side pays with: on 2 cores each keeps about one busy, so a throughput ratio follows the busier one.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** /proc's clock ticks per second (USER_HZ), which is 100 on every Linux that Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+/** User and system seconds from a /proc/<pid>/stat line; null when it is not one. */
+export function statCpuSeconds(stat: string): number | null {
+  // The command name, in parentheses, may hold spaces and parentheses itself: the fields start after the last ')'.
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 1)
+    .trim()
+    .split(/\s+/);
+  const [utime, stime] = [Number(fields[11]), Number(fields[12])];
+  if (!Number.isInteger(utime) || !Number.isInteger(stime)) return null;
+  return (utime + stime) / TICKS_PER_SECOND;
+}
+
+/** A process's CPU seconds so far; null once it is gone or where there is no /proc. */
+export function processCpuSeconds(pid: number): number | null {
+  try {
+    return statCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a command line (its arguments) is a Temporal dev server listening on `port`. */
+export function isDevServerOn(args: readonly string[], port: string): boolean {
+  const at = args.indexOf('--port');
+  return args.includes('start-dev') && at >= 0 && args[at + 1] === port;
+}
+
+/** The dev server answering at `address` (host:port), found by its arguments; null where there is no /proc. */
+export function devServerPid(address: string): number | null {
+  const port = address.slice(address.lastIndexOf(':') + 1);
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  for (const pid of pids) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (isDevServerOn(args, port)) return Number(pid);
+    } catch {
+      // gone since the listing, or not ours to read
+    }
+  }
+  return null;
+}
+
+export interface CpuSeconds {
+  bench: number;
+  /** null when the server's time cannot be read. */
+  server: number | null;
+}
+
+/** Reads the bench's and its server's CPU seconds; `since` a reading before, the seconds spent from it. */
+export class CpuMeter {
+  private readonly serverPid: number | null;
+
+  constructor(serverAddress: string) {
+    this.serverPid = devServerPid(serverAddress);
+  }
+
+  now(): CpuSeconds {
+    const { user, system } = process.cpuUsage();
+    return {
+      bench: (user + system) / 1e6,
+      server: this.serverPid === null ? null : processCpuSeconds(this.serverPid),
+    };
+  }
+
+  since(before: CpuSeconds): CpuSeconds {
+    const after = this.now();
+    const server = after.server === null || before.server === null ? null : after.server - before.server;
+    return { bench: after.bench - before.bench, server };
+  }
+}
