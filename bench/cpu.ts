@@ -1,9 +1,9 @@
 // CPU time, the bench's own process (every thread: the worker, the HTTP service, the sandbox, the driver) and its
 // Temporal dev server's, read from /proc (Linux; elsewhere the server's is null). Per unit of work it says which of
-// the two a side pays with: on 2 cores each keeps about one busy, so a throughput ratio follows the busier one.
+// the two a side pays with; when both keep the cores busy, a throughput ratio follows their total.
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** /proc's clock ticks per second (USER_HZ), which is 100 on every Linux that Node runs on. */
+/** /proc's clock ticks per second (USER_HZ): 100 on x86 and ARM Linux, whatever the kernel's own tick. */
 const TICKS_PER_SECOND = 100;
 
 /** User and system seconds from a /proc/<pid>/stat line; null when it is not one. */
@@ -27,25 +27,66 @@ export function processCpuSeconds(pid: number): number | null {
   }
 }
 
+/** The parent's pid in a /proc/<pid>/stat line; null when it is not one. */
+export function statParentPid(stat: string): number | null {
+  const parent = Number(
+    stat
+      .slice(stat.lastIndexOf(')') + 1)
+      .trim()
+      .split(/\s+/)[1],
+  );
+  return Number.isInteger(parent) ? parent : null;
+}
+
+function processIds(): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The CPU seconds so far of a process and every process below it (a launcher that runs the server as a child counts
+ * it too); null once the process is gone or where there is no /proc.
+ */
+export function treeCpuSeconds(root: number): number | null {
+  const own = processCpuSeconds(root);
+  if (own === null) return null;
+  const children = new Map<number, number[]>();
+  for (const pid of processIds()) {
+    let parent: number | null = null;
+    try {
+      parent = statParentPid(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      continue; // gone since the listing
+    }
+    if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), pid]);
+  }
+  let total = own;
+  const below = [...(children.get(root) ?? [])];
+  for (let pid = below.pop(); pid !== undefined; pid = below.pop()) {
+    total += processCpuSeconds(pid) ?? 0;
+    below.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
 /** Whether a command line (its arguments) is a Temporal dev server listening on `port`. */
 export function isDevServerOn(args: readonly string[], port: string): boolean {
   const at = args.indexOf('--port');
   return args.includes('start-dev') && at >= 0 && args[at + 1] === port;
 }
 
-/** The dev server answering at `address` (host:port), found by its arguments; null where there is no /proc. */
+/** The dev server answering at `address` (host:port), found by the `--port` in its command line; else null. */
 export function devServerPid(address: string): number | null {
   const port = address.slice(address.lastIndexOf(':') + 1);
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return null;
-  }
-  for (const pid of pids) {
+  for (const pid of processIds()) {
     try {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (isDevServerOn(args, port)) return Number(pid);
+      if (isDevServerOn(args, port)) return pid;
     } catch {
       // gone since the listing, or not ours to read
     }
@@ -71,7 +112,7 @@ export class CpuMeter {
     const { user, system } = process.cpuUsage();
     return {
       bench: (user + system) / 1e6,
-      server: this.serverPid === null ? null : processCpuSeconds(this.serverPid),
+      server: this.serverPid === null ? null : treeCpuSeconds(this.serverPid),
     };
   }
 

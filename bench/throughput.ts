@@ -37,6 +37,8 @@ function addCpu(a: CpuSeconds, b: CpuSeconds): CpuSeconds {
 /**
  * Where each side's journeys cost CPU: the dev server, the bench's process, and both (the server's left out where
  * it cannot be read). Both sides keep the 2 cores busy, so the throughput ratio is about the inverse of the total's.
+ * A round's readings also take in what the round before left running (webhooks still routed, the server's own
+ * work): the order ideal, real, real, ideal shares that out.
  */
 function cpuFigures(cpu: Record<'ideal' | 'real', CpuSeconds>, journeys: number): Figure[] {
   const perJourney = (seconds: number) => (seconds * 1000) / journeys;
@@ -48,7 +50,7 @@ function cpuFigures(cpu: Record<'ideal' | 'real', CpuSeconds>, journeys: number)
     }),
   ];
   const [real, ideal] = [cpu.real.server, cpu.ideal.server];
-  if (real === null || ideal === null) return figures;
+  if (real === null || ideal === null || real <= 0 || ideal <= 0) return figures; // not read, or not the server's
   return [
     figure('happy path: CPU per journey, dev server and bench', perJourney(real + cpu.real.bench), 'ms/journey', {
       baseline: perJourney(ideal + cpu.ideal.bench),

@@ -1,8 +1,10 @@
-// Ending a test's run without leaving work in flight. The time-skipping server keeps the time lock of a workflow or
-// activity task in flight when its run is terminated, and every later skip of the file then crawls at the wall
-// clock's pace: a 72-hour sleep outlasts its test (seen in CI, and in 2 of 15 runs of durable-waits.test.ts under
-// load). Its describe never shows a workflow task in flight, so the history says; and between skips its clock runs
-// at the wall clock's pace, so a timer due within seconds fires while the run is being terminated.
+// Ending a test's run without leaving work in flight. The time-skipping server holds a time lock for a workflow task,
+// an activity attempt or a signal to another workflow while it is in flight, and keeps it if the run is terminated
+// meanwhile: every later skip of the file then crawls at the wall clock's pace, and a 72-hour sleep outlasts its test
+// (seen in CI, and in 2 of 15 runs of durable-waits.test.ts under load). That server's describe never shows a
+// workflow task in flight, so the history is read instead; and between skips its clock runs at the wall clock's
+// pace, so a timer due within seconds would fire while the run is being terminated.
+import { WorkflowNotFoundError } from '@temporalio/client';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
 import { protoTimeMs } from '../../src/audit/decode.js';
 import type { TestEnv } from './temporal.js';
@@ -28,24 +30,32 @@ export function lastWorkflowTaskCompleted(events: readonly HistoryEvent[]): bool
   return last?.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED;
 }
 
-const ACTIVITY_CLOSED = [
-  'activityTaskCompletedEventAttributes',
-  'activityTaskFailedEventAttributes',
-  'activityTaskTimedOutEventAttributes',
-  'activityTaskCanceledEventAttributes',
+/** The events that close an activity (by its scheduled event) or a signal to another workflow (by its initiation). */
+const CLOSING = [
+  ['activityTaskCompletedEventAttributes', 'scheduledEventId'],
+  ['activityTaskFailedEventAttributes', 'scheduledEventId'],
+  ['activityTaskTimedOutEventAttributes', 'scheduledEventId'],
+  ['activityTaskCanceledEventAttributes', 'scheduledEventId'],
+  ['externalWorkflowExecutionSignaledEventAttributes', 'initiatedEventId'],
+  ['signalExternalWorkflowExecutionFailedEventAttributes', 'initiatedEventId'],
 ] as const;
 
-/** Activities scheduled and not yet closed (completed, failed, timed out or cancelled) in a history. */
-export function openActivities(events: readonly HistoryEvent[]): number {
+const OPENING = new Set([
+  EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+]);
+
+/** Activities scheduled and signals to other workflows sent that have not closed yet, by their opening event's id. */
+export function openWork(events: readonly HistoryEvent[]): string[] {
   const open = new Set<string>();
   for (const event of events) {
-    if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) open.add(String(event.eventId));
-    for (const closed of ACTIVITY_CLOSED) {
-      const scheduled = event[closed]?.scheduledEventId;
-      if (scheduled !== undefined && scheduled !== null) open.delete(String(scheduled));
+    if (OPENING.has(event.eventType ?? 0)) open.add(String(event.eventId));
+    for (const [attributes, opener] of CLOSING) {
+      const id = (event[attributes] as Partial<Record<typeof opener, unknown>> | null | undefined)?.[opener];
+      if (id !== undefined && id !== null) open.delete(String(id));
     }
   }
-  return open.size;
+  return [...open];
 }
 
 /** When the history's earliest timer still open (started, neither fired nor cancelled) is due; null if none is. */
@@ -61,10 +71,22 @@ export function nextTimerDueMs(events: readonly HistoryEvent[]): number | null {
   return open.size === 0 ? null : Math.min(...open.values());
 }
 
+/** What keeps a history from being quiet at server time `now`; none when it is. */
+export function busyWith(events: readonly HistoryEvent[], now: number): string[] {
+  const busy: string[] = [];
+  if (!lastWorkflowTaskCompleted(events)) busy.push('a workflow task in flight');
+  const open = openWork(events);
+  if (open.length > 0) busy.push(`activities or signals in flight (events ${open.join(', ')})`);
+  const due = nextTimerDueMs(events);
+  if (due !== null && due - now <= TIMER_MARGIN_MS) busy.push(`a timer due at ${new Date(due).toISOString()}`);
+  return busy;
+}
+
 /**
- * Terminates a run once nothing of it is in flight or about to be (waiting 20 s at most): after `settle` (what could
- * still signal it, such as the sandbox's webhooks, delivered), no workflow task, no activity and no timer due within
- * 5 s, all read from one history (the describe's pending activities and the history are not read at one instant).
+ * Terminates a run once nothing of it is in flight or about to be: after `settle` (what could still signal it, such
+ * as the sandbox's webhooks, delivered), one history shows no workflow task, activity or signal in flight and no timer
+ * due within 5 s, and a second read after settling again shows nothing new. Not quiet within 20 s, it throws saying
+ * why, and leaves the run to the file's end rather than leak the time lock.
  */
 export async function terminateWhenIdle(
   env: Pick<TestEnv, 'client' | 'currentTimeMs'>,
@@ -72,15 +94,25 @@ export async function terminateWhenIdle(
   { reason = 'test done', settle }: { reason?: string; settle?: () => Promise<void> } = {},
 ): Promise<void> {
   const handle = env.client.workflow.getHandle(workflowId);
-  const giveUpAt = Date.now() + QUIET_WITHIN_MS;
-  while (Date.now() < giveUpAt) {
+  const read = async () => {
     await settle?.();
+    return (await handle.fetchHistory()).events ?? [];
+  };
+  const giveUpAt = Date.now() + QUIET_WITHIN_MS;
+  let busy: string[] = [];
+  while (Date.now() < giveUpAt) {
     if ((await handle.describe()).status.name !== 'RUNNING') return;
-    const events = (await handle.fetchHistory()).events ?? [];
-    const due = nextTimerDueMs(events);
-    const timerFar = due === null || due - (await env.currentTimeMs()) > TIMER_MARGIN_MS;
-    if (lastWorkflowTaskCompleted(events) && openActivities(events) === 0 && timerFar) break;
+    const events = await read();
+    busy = busyWith(events, await env.currentTimeMs());
+    if (busy.length === 0 && String((await read()).at(-1)?.eventId) === String(events.at(-1)?.eventId)) {
+      try {
+        await handle.terminate(reason);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err; // it closed meanwhile: nothing to end
+      }
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  await handle.terminate(reason);
+  throw new Error(`${workflowId} was not quiet within ${QUIET_WITHIN_MS / 1000} s: ${busy.join('; ') || 'new events'}`);
 }

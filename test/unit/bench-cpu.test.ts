@@ -3,7 +3,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CpuMeter, devServerPid, isDevServerOn, processCpuSeconds, statCpuSeconds } from '../../bench/cpu.js';
+import {
+  CpuMeter,
+  devServerPid,
+  isDevServerOn,
+  processCpuSeconds,
+  statCpuSeconds,
+  statParentPid,
+  treeCpuSeconds,
+} from '../../bench/cpu.js';
 
 const hasProc = existsSync('/proc/self/stat');
 
@@ -14,10 +22,12 @@ describe('bench CPU readings', () => {
     child = undefined;
   });
 
-  it('reads user and system ticks after the command name, even one with spaces and parentheses', () => {
+  it('reads user and system ticks and the parent after the command name, even one with spaces and parentheses', () => {
     const stat = '4242 (temporal (dev) x) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 75 0 0 20 0 12 0 100 0 0';
     expect(statCpuSeconds(stat)).toBe(3.25);
+    expect(statParentPid(stat)).toBe(1);
     expect(statCpuSeconds('4242 (short)')).toBeNull();
+    expect(statParentPid('4242 (short)')).toBeNull();
   });
 
   it('knows a dev server by its port argument only', () => {
@@ -28,14 +38,30 @@ describe('bench CPU readings', () => {
     expect(isDevServerOn(['/x/temporal', 'server', 'start-dev', '--port'], '7233')).toBe(false);
   });
 
-  it.runIf(hasProc)('finds a process by its arguments and reads its CPU time', async () => {
-    // A stand-in with a dev server's arguments; node hands the words after the script to it untouched.
-    child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)', 'start-dev', '--port', '65011']);
-    await new Promise((resolve) => child?.once('spawn', resolve));
-    expect(devServerPid('127.0.0.1:65011')).toBe(child.pid);
-    expect(devServerPid('127.0.0.1:65012')).toBeNull();
-    expect(processCpuSeconds(child.pid as number)).toBeGreaterThanOrEqual(0);
+  it.runIf(hasProc)("finds a process by its arguments and reads its CPU time, its child's included", async () => {
+    // A stand-in with a dev server's arguments (node hands the words after the script to it untouched), on a port
+    // of this run's own so that one an aborted run left behind is not found; it starts a child that burns 300 ms of
+    // CPU and tells its pid. Both end by themselves within 20 s.
+    const port = String(20_000 + (process.pid % 40_000));
+    const burner = 'const end = Date.now() + 300; while (Date.now() < end); setTimeout(() => {}, 20000)';
+    const script = `const c = require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(burner)}]);
+      c.on('spawn', () => console.log(c.pid)); setTimeout(() => {}, 20000)`;
+    child = spawn(process.execPath, ['-e', script, 'start-dev', '--port', port]);
+    const grandchild = await new Promise<number>((resolve, reject) => {
+      child?.once('error', reject).stdout?.once('data', (data: Buffer) => resolve(Number(String(data).trim())));
+    });
+    expect(devServerPid(`127.0.0.1:${port}`)).toBe(child.pid);
+    expect(devServerPid(`127.0.0.1:${port}0`)).toBeNull();
+    let burnt = 0;
+    for (let i = 0; i < 100 && burnt === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      burnt = processCpuSeconds(grandchild) ?? 0;
+    }
+    expect(burnt).toBeGreaterThan(0);
+    const own = processCpuSeconds(child.pid as number) as number;
+    expect(treeCpuSeconds(child.pid as number)).toBeGreaterThanOrEqual(own + burnt); // counters only grow
     expect(processCpuSeconds(2 ** 30)).toBeNull(); // no such process
+    expect(treeCpuSeconds(2 ** 30)).toBeNull();
   });
 
   it('measures the CPU spent since a reading, this process always, the server where found', () => {

@@ -2,7 +2,7 @@
 // workflow task completed, and when the next open timer is due.
 import proto from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
-import { lastWorkflowTaskCompleted, nextTimerDueMs, openActivities } from '../support/quiet-run.js';
+import { busyWith, lastWorkflowTaskCompleted, nextTimerDueMs, openWork } from '../support/quiet-run.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
 type Event = proto.temporal.api.history.v1.IHistoryEvent;
@@ -50,24 +50,40 @@ describe('a quiet run, read from its history', () => {
     expect(nextTimerDueMs([])).toBeNull();
   });
 
-  it('counts the activities scheduled and not yet closed, however they closed', () => {
+  it('lists the activities and signals to other workflows not yet closed, however they closed', () => {
     const event = (fields: Record<string, unknown>): Event =>
       proto.temporal.api.history.v1.HistoryEvent.fromObject(fields);
     const scheduled = (eventId: number) => event({ eventId, eventType: EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED });
+    const signalled = (eventId: number) =>
+      event({ eventId, eventType: EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED });
     const events: Event[] = [
       scheduled(5),
       scheduled(6),
       scheduled(7),
       scheduled(8),
+      signalled(9),
+      signalled(10),
       event({ activityTaskStartedEventAttributes: { scheduledEventId: 5 } }),
       event({ activityTaskCompletedEventAttributes: { scheduledEventId: 5 } }),
       event({ activityTaskFailedEventAttributes: { scheduledEventId: 6 } }),
       event({ activityTaskTimedOutEventAttributes: { scheduledEventId: 7 } }),
+      event({ externalWorkflowExecutionSignaledEventAttributes: { initiatedEventId: 9 } }),
     ];
-    expect(openActivities(events)).toBe(1);
-    expect(openActivities([...events, event({ activityTaskCanceledEventAttributes: { scheduledEventId: 8 } })])).toBe(
-      0,
-    );
-    expect(openActivities([])).toBe(0);
+    expect(openWork(events)).toEqual(['8', '10']);
+    const closed = [
+      ...events,
+      event({ activityTaskCanceledEventAttributes: { scheduledEventId: 8 } }),
+      event({ signalExternalWorkflowExecutionFailedEventAttributes: { initiatedEventId: 10 } }),
+    ];
+    expect(openWork(closed)).toEqual([]);
+    expect(openWork([])).toEqual([]);
+  });
+
+  it('says what keeps a run from being quiet, a timer only when due within 5 s', () => {
+    const done = [task(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED), timer('1', 100, 60)];
+    expect(busyWith(done, 100_000)).toEqual([]);
+    expect(busyWith(done, 155_000)).toEqual(['a timer due at 1970-01-01T00:02:40.000Z']);
+    const running = [...done, task(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)];
+    expect(busyWith(running, 100_000)).toEqual(['a workflow task in flight']);
   });
 });
