@@ -6,36 +6,42 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** /proc's clock ticks per second (USER_HZ): 100 on x86 and ARM Linux, whatever the kernel's own tick. */
 const TICKS_PER_SECOND = 100;
 
-/** User and system seconds from a /proc/<pid>/stat line; null when it is not one. */
-export function statCpuSeconds(stat: string): number | null {
+/** A /proc/<pid>/stat line's fields after the command name, the process's state first. */
+function statFields(stat: string): string[] {
   // The command name, in parentheses, may hold spaces and parentheses itself: the fields start after the last ')'.
-  const fields = stat
+  return stat
     .slice(stat.lastIndexOf(')') + 1)
     .trim()
     .split(/\s+/);
+}
+
+/** User and system seconds from a /proc/<pid>/stat line; null when it is not one. */
+export function statCpuSeconds(stat: string): number | null {
+  const fields = statFields(stat);
   const [utime, stime] = [Number(fields[11]), Number(fields[12])];
   if (!Number.isInteger(utime) || !Number.isInteger(stime)) return null;
   return (utime + stime) / TICKS_PER_SECOND;
 }
 
-/** A process's CPU seconds so far; null once it is gone or where there is no /proc. */
-export function processCpuSeconds(pid: number): number | null {
+/** The parent's pid in a /proc/<pid>/stat line; null when it is not one. */
+export function statParentPid(stat: string): number | null {
+  const parent = Number(statFields(stat)[1]);
+  return Number.isInteger(parent) ? parent : null;
+}
+
+/** A process's stat line; null once it is gone or where there is no /proc. */
+function readStat(pid: number): string | null {
   try {
-    return statCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return null;
   }
 }
 
-/** The parent's pid in a /proc/<pid>/stat line; null when it is not one. */
-export function statParentPid(stat: string): number | null {
-  const parent = Number(
-    stat
-      .slice(stat.lastIndexOf(')') + 1)
-      .trim()
-      .split(/\s+/)[1],
-  );
-  return Number.isInteger(parent) ? parent : null;
+/** A process's CPU seconds so far; null once it is gone or where there is no /proc. */
+export function processCpuSeconds(pid: number): number | null {
+  const stat = readStat(pid);
+  return stat === null ? null : statCpuSeconds(stat);
 }
 
 function processIds(): number[] {
@@ -50,25 +56,24 @@ function processIds(): number[] {
 
 /**
  * The CPU seconds so far of a process and every process below it (a launcher that runs the server as a child counts
- * it too); null once the process is gone or where there is no /proc.
+ * it too), each process's stat read once; null once the process is gone or where there is no /proc.
  */
 export function treeCpuSeconds(root: number): number | null {
-  const own = processCpuSeconds(root);
-  if (own === null) return null;
+  const stats = new Map<number, string>();
   const children = new Map<number, number[]>();
   for (const pid of processIds()) {
-    let parent: number | null = null;
-    try {
-      parent = statParentPid(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-    } catch {
-      continue; // gone since the listing
-    }
+    const stat = readStat(pid);
+    if (stat === null) continue; // gone since the listing
+    stats.set(pid, stat);
+    const parent = statParentPid(stat);
     if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), pid]);
   }
+  const own = statCpuSeconds(stats.get(root) ?? '');
+  if (own === null) return null;
   let total = own;
   const below = [...(children.get(root) ?? [])];
   for (let pid = below.pop(); pid !== undefined; pid = below.pop()) {
-    total += processCpuSeconds(pid) ?? 0;
+    total += statCpuSeconds(stats.get(pid) ?? '') ?? 0;
     below.push(...(children.get(pid) ?? []));
   }
   return total;
