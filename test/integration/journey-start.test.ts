@@ -22,7 +22,10 @@ describe('starting a journey (dev server)', () => {
 
   it('answers the journey query with the stage, the number and the signup deadline', async () => {
     const taskQueue = uniqueTaskQueue();
-    const input = journeyInput({ signupAt: '2026-11-20T08:00:00Z' }, new Date('2026-11-21T00:00:00Z'));
+    // The window runs on the server's clock: a signup a day old keeps 13 days of it whatever day the suite runs.
+    const signupAt = new Date(Date.now() - 24 * 3600_000);
+    signupAt.setUTCMilliseconds(0);
+    const input = journeyInput({ signupAt: signupAt.toISOString() });
     const view = await withWorker(env, { taskQueue, activities: queuedAtCapacity }, async () => {
       await startJourney(env.client, taskQueue, input);
       return describeJourney(env.client, input.phoneNumber.e164);
@@ -33,7 +36,7 @@ describe('starting a journey (dev server)', () => {
       portfolioId: input.portfolioId,
       stage: 'WAITING_FOR_CAPACITY',
       phoneNumberId: null,
-      deadlines: { signupExpiresAt: '2026-12-04T08:00:00.000Z' },
+      deadlines: { signupExpiresAt: new Date(signupAt.getTime() + 14 * 24 * 3600_000).toISOString() },
       result: null,
     });
     await env.client.workflow.getHandle(journeyWorkflowId(input.phoneNumber.e164)).terminate('test done');
