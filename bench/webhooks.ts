@@ -158,7 +158,7 @@ export async function webhooksBench(): Promise<Figure[]> {
       drainNote(afterLoads);
     const ratios = pairs.map((p) => ratioOf(p).toFixed(3)).join(', ');
     const rate =
-      `the round of the median ratio of ${rounds} (each round's ratio: ${ratios}; each side's median: ` +
+      `the round with the median ratio of ${rounds} rounds (each round's ratio: ${ratios}; each side's median: ` +
       `${perSecond(realLoads)} against ${perSecond(bareLoads)} requests/s), ${how}`;
     return [
       figure('webhook ingest: throughput', paired.real.perSecond, 'requests/s', {

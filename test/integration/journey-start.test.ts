@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { journeyQuery, journeyWorkflowId } from '../../src/domain/journey.js';
+import { journeyQuery, journeyWorkflowId, SIGNUP_WINDOW_MS } from '../../src/domain/journey.js';
 import { JourneyConflictError, describeJourney, startJourney } from '../../src/journeys/index.js';
 import { buildCli } from '../../src/starter.js';
 import { inject } from 'vitest';
@@ -24,7 +24,6 @@ describe('starting a journey (dev server)', () => {
     const taskQueue = uniqueTaskQueue();
     // The window runs on the server's clock: a signup a day old keeps 13 days of it whatever day the suite runs.
     const signupAt = new Date(Date.now() - 24 * 3600_000);
-    signupAt.setUTCMilliseconds(0);
     const input = journeyInput({ signupAt: signupAt.toISOString() });
     const view = await withWorker(env, { taskQueue, activities: queuedAtCapacity }, async () => {
       await startJourney(env.client, taskQueue, input);
@@ -36,7 +35,7 @@ describe('starting a journey (dev server)', () => {
       portfolioId: input.portfolioId,
       stage: 'WAITING_FOR_CAPACITY',
       phoneNumberId: null,
-      deadlines: { signupExpiresAt: new Date(signupAt.getTime() + 14 * 24 * 3600_000).toISOString() },
+      deadlines: { signupExpiresAt: new Date(signupAt.getTime() + SIGNUP_WINDOW_MS).toISOString() },
       result: null,
     });
     await env.client.workflow.getHandle(journeyWorkflowId(input.phoneNumber.e164)).terminate('test done');
