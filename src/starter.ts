@@ -67,9 +67,9 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   addIdentityCommands(program, context);
   addTokenCommands(program, out);
   addWebhookCommands(program, out, env); // through the API only: the inbox is the running service's
-  // Direct mode only (audit also through the API): they talk to Temporal (and Graph, the token store) from here.
+  // Direct mode (audit and reveal-pin also through the API): they talk to Temporal (and Graph, the token store) from here.
   const withClient = withDirectClient(() => loadConfig(env));
-  addSecretsCommands(program, withClient, out);
+  addSecretsCommands(program, withClient, out, env);
   addAuditCommand(program, withClient, out, env);
   addIntakeCommands(program, withClient, out);
   return program;

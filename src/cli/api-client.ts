@@ -18,6 +18,7 @@ import {
   summaryAnswer,
   noteSchema,
   outcomeSchema,
+  revealedPinAnswer,
   startedSchema,
   type startJourneyBody,
 } from '../http/api/schemas.js';
@@ -163,6 +164,13 @@ export class NumberflowApi {
     const path = `/v1/numbers/${encodeURIComponent(e164)}/identities/${encodeURIComponent(waId)}/confirmation`;
     const { json } = await this.#send('POST', path, { body });
     return this.#parse(confirmedAnswer, json, 'POST /v1/numbers/{e164}/identities/{waId}/confirmation');
+  }
+
+  /** POST /v1/journeys/{e164}/pin-reveal: the two-step PIN, for an admin's token (the journey notes who and why). */
+  async revealPin(e164: string, reason: string): Promise<string> {
+    const path = `/v1/journeys/${encodeURIComponent(e164)}/pin-reveal`;
+    const { json } = await this.#send('POST', path, { body: { reason } });
+    return this.#parse(revealedPinAnswer, json, 'POST /v1/journeys/{e164}/pin-reveal').pin;
   }
 
   /** GET /v1/webhooks/dead-letters: a page of the webhook deliveries the inbox gave up on (admins). */

@@ -1,11 +1,18 @@
-// The commands about sealed secrets, in direct mode: a new secrets key pair, and an admin's audited read-back of the
-// two-step PIN numberflow set (it needs the private secrets key: the PIN comes back sealed).
+// The commands about sealed secrets: a new secrets key pair, and an admin's audited read-back of the two-step PIN
+// numberflow set — in direct mode with the private secrets key here (the PIN comes back sealed), in API mode through
+// the service's pin-reveal route, where the token's principal is the actor and its role decides.
 import type { Command } from 'commander';
 import { generateSecretsKeyPair } from '../codec/sealing.js';
 import type { WithClient } from './direct-client.js';
+import { selectMode } from './mode.js';
 import { actorOption, e164Argument, roleOption } from './options.js';
 
-export function addSecretsCommands(program: Command, withClient: WithClient, out: (line: string) => void): void {
+export function addSecretsCommands(
+  program: Command,
+  withClient: WithClient,
+  out: (line: string) => void,
+  env: Record<string, string | undefined>,
+): void {
   program
     .command('secrets-keygen')
     .description('print a new secrets key pair (X25519) for NUMBERFLOW_SECRETS_KEY and NUMBERFLOW_SECRETS_PUBLIC_KEY')
@@ -17,13 +24,25 @@ export function addSecretsCommands(program: Command, withClient: WithClient, out
 
   program
     .command('reveal-pin')
-    .description('print the two-step PIN numberflow set on a number (admins only; noted with who and why)')
+    .description(
+      "print the two-step PIN numberflow set on a number (admins only; noted with who and why; in API mode the token's role decides)",
+    )
     .argument('<e164>', 'the phone number', e164Argument)
     .requiredOption('--reason <text>', 'why the PIN is needed (recorded in history)')
     .addOption(roleOption())
     .option(...actorOption)
-    .action((e164: string, opts: { by: string; role: string; reason: string }) =>
-      withClient(async (client) => {
+    .action(async (e164: string, opts: { by: string; role: string; reason: string }) => {
+      const mode = selectMode(env);
+      if (mode.kind === 'api') {
+        // --by and --role are not the caller's to claim here: the service takes both from the token.
+        const api = new (await import('./api-client.js')).NumberflowApi(mode.url, mode.token);
+        try {
+          return out(await api.revealPin(e164, opts.reason));
+        } finally {
+          await api.close();
+        }
+      }
+      await withClient(async (client) => {
         // Loaded when used: the command line's other commands do without them.
         const [{ createLogger }, { revealPin }] = await Promise.all([
           import('../logger.js'),
@@ -31,6 +50,6 @@ export function addSecretsCommands(program: Command, withClient: WithClient, out
         ]);
         const request = { actor: opts.by, role: opts.role, reason: opts.reason };
         out(await revealPin(client, e164, request, createLogger(undefined, true)));
-      }),
-    );
+      });
+    });
 }

@@ -128,7 +128,7 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
   );
 
   it(
-    "refuses an operator token's removal (admins only); an admin's removal and deletion confirmation end it REMOVED",
+    "refuses an operator token's PIN reveal and removal (admins only); an admin's reveal is the token's, and its removal and deletion confirmation end it REMOVED",
     async () => {
       await t.bench.run(async () => {
         const { journey, view } = await startLive(t.bench);
@@ -140,6 +140,20 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
           stderr: 'numberflow: this needs the admin role; operator@acme has operator\n',
         });
         expect((await journey.view()).stage).toBe('LIVE');
+
+        // The PIN read back through the service: its role and actor are the token's, whatever --role and --by say.
+        const reveal = ['reveal-pin', e164, '--reason', 'moving the number', '--role', 'admin', '--by', 'mallory'];
+        expect(await cli('operator', reveal)).toEqual({
+          code: 1,
+          stdout: '',
+          stderr: 'numberflow: this needs the admin role; operator@acme has operator\n',
+        });
+        const pin = t.bench.sandbox.admin.twoStepPin(e164) as string;
+        expect(pin).toMatch(/^\d{6}$/);
+        expect(await cli('admin', reveal)).toEqual({ code: 0, stdout: `${pin}\n`, stderr: '' });
+        const notes = (await journey.view()).notes.map((n) => `${n.actor}: ${n.what}`);
+        expect(notes).toContain('admin@acme: PIN revealed to admin@acme: moving the number');
+        expect(notes.join('\n')).not.toContain('mallory');
 
         const byAdmin = json<{ outcome: string }>(
           await cli('admin', ['remove', e164, '--reason', 'contract over', '--json']),

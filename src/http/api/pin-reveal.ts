@@ -1,17 +1,12 @@
 // POST /v1/journeys/{e164}/pin-reveal: an admin reads back the two-step PIN numberflow set on a number. The journey
 // notes who and why (the principal, the reason given); the log records the reveal, never the PIN; the answer is
 // never stored by a cache. The PIN comes back sealed: only a process holding the private secrets key opens it.
-import { z } from 'zod';
 import { journeyPortfolio } from '../../journeys/index.js';
 import { PinRevealError, revealPin } from '../../pin-reveal.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
 import { ApiError } from '../errors.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
-import { e164Params, pinRevealBody } from './schemas.js';
-
-const revealedPinAnswer = z
-  .object({ pin: z.string().describe('the 6-digit two-step PIN Meta registered the number with') })
-  .meta({ id: 'RevealedPin' });
+import { e164Params, pinRevealBody, revealedPinAnswer } from './schemas.js';
 
 export function pinRevealRoutes(app: ZodApp, context: ApiContext): void {
   const { client } = context;

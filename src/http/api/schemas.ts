@@ -111,6 +111,9 @@ export const removalBody = z.object({ reason }).strict();
 export const pinRevealBody = z
   .object({ reason: reason.describe('why the PIN is needed (noted in the journey)') })
   .strict();
+export const revealedPinAnswer = z
+  .object({ pin: z.string().describe('the 6-digit two-step PIN Meta registered the number with') })
+  .meta({ id: 'RevealedPin' });
 export const identityCheckBody = z
   .object({ enabled: z.boolean({ error: 'is required: true turns the check on, false turns it off' }) })
   .strict();
