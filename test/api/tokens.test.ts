@@ -105,4 +105,29 @@ describe("the API's bearer tokens", () => {
       ),
     ).rejects.toThrow('Allowed choices are onboarding, operator, admin, auditor');
   });
+
+  it('gives a name already in the file another token only with the same rights, and refuses an empty name in a line', () => {
+    const file = join(tempDir('tokens'), 'tokens.json');
+    const first = addPrincipal(file, { name: 'ops@acme', roles: ['operator', 'admin'], portfolios: ['5678', '1234'] });
+    // The same principal, its rights in another order: a second token of it (a lost one replaced).
+    const second = addPrincipal(file, { name: 'ops@acme', roles: ['admin', 'operator'], portfolios: ['1234', '5678'] });
+    const directory = PrincipalDirectory.fromFile(file);
+    expect(directory.identify(first)?.name).toBe('ops@acme');
+    expect(directory.identify(second)?.name).toBe('ops@acme');
+    const before = readFileSync(file, 'utf8');
+    for (const other of [
+      { name: 'ops@acme', roles: ['operator' as const] },
+      { name: 'ops@acme', roles: ['operator' as const, 'admin' as const] },
+    ]) {
+      expect(() => addPrincipal(file, other)).toThrow(
+        new TokenFileError(
+          'ops@acme is already a principal with roles admin, operator; portfolios 1234, 5678: a name is one principal, the actor journeys record — choose another name, or give the same roles and portfolios for another token of it',
+        ),
+      );
+    }
+    expect(() => addPrincipal(file, { name: ' ', roles: ['auditor'] })).toThrow(
+      new TokenFileError('the principal cannot be added: name: is required'),
+    );
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
 });

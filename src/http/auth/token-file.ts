@@ -67,13 +67,35 @@ export interface NewPrincipal {
   portfolios?: string[];
 }
 
-/** Adds a principal with a new token to the file (made, owner-only, if missing); answers the token, shown once. */
+/**
+ * Adds a principal with a new token to the file (made, owner-only, if missing); answers the token, shown once. A name
+ * is one principal — the actor journeys record — so a name already in the file takes another token only with the
+ * same roles and portfolios (a second token of it, say to replace a lost one).
+ */
 export function addPrincipal(path: string, principal: NewPrincipal): string {
   const file: TokenFile = existsSync(path) ? readTokenFile(path) : { principals: [] };
   const token = newToken();
-  const entry = principalEntrySchema.parse({ ...principal, tokenSha256: tokenSha256(token) });
+  const parsed = principalEntrySchema.safeParse({ ...principal, tokenSha256: tokenSha256(token) });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new TokenFileError(`the principal cannot be added: ${problems.join('; ')}`);
+  }
+  const entry = parsed.data;
+  const namesake = file.principals.find((p) => p.name === entry.name);
+  if (namesake && scopeOf(namesake) !== scopeOf(entry)) {
+    throw new TokenFileError(
+      `${entry.name} is already a principal with ${scopeOf(namesake)}: a name is one principal, the actor journeys ` +
+        `record — choose another name, or give the same roles and portfolios for another token of it`,
+    );
+  }
   writeTokenFile(path, { principals: [...file.principals, entry] });
   return token;
+}
+
+/** "roles admin, operator; portfolios 1234" — sorted, so that the same rights read the same. */
+function scopeOf(entry: Pick<PrincipalEntry, 'roles' | 'portfolios'>): string {
+  const sorted = (items: readonly string[]) => [...new Set(items)].sort().join(', ');
+  return `roles ${sorted(entry.roles)}; ${entry.portfolios ? `portfolios ${sorted(entry.portfolios)}` : 'all portfolios'}`;
 }
 
 export const LOCAL_TOKEN_FILE = 'api-tokens.json';
