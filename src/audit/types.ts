@@ -113,9 +113,16 @@ export const exportTimeSchema = z
   )
   .transform((value, ctx) => {
     const date = new Date(value);
-    if (Number.isNaN(date.getTime())) {
+    if (Number.isNaN(date.getTime()) || !onTheCalendar(value)) {
       ctx.addIssue({ code: 'custom', message: 'not a real date' });
       return z.NEVER;
     }
     return date;
   });
+
+/** The day exists: Date takes 2026-02-30 as 2 March. */
+function onTheCalendar(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
