@@ -42,6 +42,12 @@ export function parsePhoneNumber(input: string, options: ParseOptions = {}): Pho
       `"${input}" is not a phone number (${reason.toLowerCase().replaceAll('_', ' ')})`,
     );
   }
+  // A WhatsApp number is one line: an extension behind a switchboard cannot receive Meta's code.
+  if (parsed.ext) {
+    throw new InvalidPhoneNumberError(
+      `"${input}" has an extension (${parsed.ext}); a WhatsApp number is a line of its own: give it without one`,
+    );
+  }
   if (!parsed.isValid()) {
     const test = META_TEST_NUMBER.test(`${parsed.countryCallingCode}${parsed.nationalNumber}`);
     if (test && options.metaTestNumber) {

@@ -39,6 +39,7 @@ describe('a journey request', () => {
     ['+1 415 078 3881', 'is not a valid number for country calling code +1'],
     ['+12', 'is not a phone number'],
     ['+44 hello', 'is not a phone number'],
+    ['+14155552681 ext. 5', 'has an extension (5); a WhatsApp number is a line of its own: give it without one'],
   ])('refuses the phone number %s with a clear message', (phoneNumber, message) => {
     const [problem] = problemsOf({ ...valid, phoneNumber });
     expect(problem).toContain('phoneNumber:');
