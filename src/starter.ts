@@ -76,6 +76,11 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // A reader that stopped early (`| head`) closed the pipe: the rest is not wanted, and that is no failure.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
   buildCli()
     .parseAsync(process.argv)
     .catch((err: unknown) => {

@@ -61,4 +61,16 @@ describe('the command line at startup', () => {
     expect(loaded).toContain('pino');
     for (const heavy of ['@temporalio/worker', '@temporalio/core-bridge']) expect(loaded).not.toContain(heavy);
   }, 60_000);
+
+  it('stops quietly, status 0, when its reader closed the pipe early (`| head`)', () => {
+    // `true` reads nothing and is gone long before the command line has started, so its first line meets EPIPE.
+    const script = `node --import tsx src/starter.ts secrets-keygen | true; echo "status \${PIPESTATUS[0]}" >&2`;
+    const run = spawnSync('bash', ['--norc', '--noprofile', '-c', script], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.stderr).toBe('status 0\n');
+  }, 60_000);
 });
