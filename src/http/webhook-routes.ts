@@ -2,7 +2,7 @@
 // Answers as Meta expects: 200 once durably handed over — put in the service's inbox (./webhook-inbox.ts, routed
 // after the answer), or, without one, routed to Temporal; 401/400/413 for what must not be trusted; 500 when
 // routing failed and 503 when the inbox is full, so that Meta delivers again (duplicates are harmless).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { readWebhook, verifyHandshake, webhookEvents, WEBHOOK_MAX_BYTES } from '../graph/webhooks.js';
 import { bounded } from '../graph/webhook-limits.js';
@@ -64,6 +64,13 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
   });
 
   await app.register(async (scoped) => {
+    // A body past Meta's largest is refused before the handler: answered as the handler refuses, counted, Meta's
+    // limit named (the API's own 413 names the /v1 limits).
+    scoped.setErrorHandler((err: FastifyError, _request, reply) => {
+      if (err.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
+      delivered?.(REFUSALS[413]);
+      return reply.code(413).send({ error: `the body exceeds ${WEBHOOK_MAX_BYTES} bytes` });
+    });
     // The signature covers the raw bytes: keep them, parse nothing (not even JSON) before verification.
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_MAX_BYTES + 1 }, (_req, body, done) =>

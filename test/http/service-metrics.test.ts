@@ -75,8 +75,10 @@ describe("the HTTP service's /metrics (dev server + Graph sandbox)", () => {
       });
     expect((await post('{"object":"whatsapp_business_account","entry":[]}')).status).toBe(401);
     expect((await post('not json', signWebhookBody('not json', APP_SECRET))).status).toBe(200);
+    expect((await post('x'.repeat(3 * 1024 * 1024 + 2))).status).toBe(413); // refused before the handler
     expect(await deliveries('bad_signature')).toBe(1);
     expect(await deliveries('unusable')).toBe(1);
+    expect(await deliveries('too_large')).toBe(1);
     expect(await deliveries('routing_failed')).toBe(0);
   }, 120_000); // about 5 s; a journey taken to LIVE under a loaded machine took over 60 s once
 });

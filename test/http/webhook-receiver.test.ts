@@ -58,7 +58,11 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
     expect((await post(body)).statusCode).toBe(200);
     expect((await post(body, 'sha256=00')).statusCode).toBe(401);
     // Past the body limit Fastify answers before the handler: the request line is the only trace.
-    expect((await post('x'.repeat(3 * 1024 * 1024 + 2), 'sha256=00')).statusCode).toBe(413);
+    const tooLarge = await post('x'.repeat(3 * 1024 * 1024 + 2), 'sha256=00');
+    expect({ status: tooLarge.statusCode, body: tooLarge.json() as unknown }).toEqual({
+      status: 413,
+      body: { error: 'the body exceeds 3145728 bytes' }, // Meta's limit, as the handler words its refusals
+    });
     const lines = logLines
       .slice(before)
       .map((line) => JSON.parse(line) as { level: number; msg: string; status?: number });
