@@ -34,7 +34,7 @@ export function trustsLoopback(config: Config): boolean {
 
 /**
  * Who may decode: a bearer token of the API's principals with an auditor, operator or admin role; and, in the
- * embedded default, any caller on this machine (the Web UI of `npm start` sends no token).
+ * embedded default, any caller on this machine that sends no token (the Web UI of `npm start` sends none).
  */
 export function codecServerOptions(
   config: Config,
@@ -53,9 +53,8 @@ export function codecServerOptions(
     secrets,
     namespace: config.TEMPORAL_NAMESPACE,
     corsOrigins: codecCorsOrigins(config),
-    authorize: (request) => {
-      const verdict = byToken(request);
-      return verdict === 'unauthorized' && loopback ? trustLoopbackCallers(request) : verdict;
-    },
+    // A caller who sends a token is judged by it: an unknown one is refused even on this machine.
+    authorize: (request) =>
+      loopback && bearerTokenOf(request) === null ? trustLoopbackCallers(request) : byToken(request),
   };
 }
