@@ -69,6 +69,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     // requests are logged below, by path only.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  // Every body the service takes is JSON (or a console form, or a webhook's raw bytes): text/plain is refused 415
+  // rather than read as a string that the schemas would call the wrong type.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('principal', null);

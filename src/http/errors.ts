@@ -99,7 +99,13 @@ const fastifyErrors: Record<string, (err: FastifyError) => ApiError> = {
       'body_too_large',
       'the body is larger than this endpoint takes (16 KiB for /v1; 1 MiB for /v1/journeys:batch)',
     ),
-  FST_ERR_CTP_INVALID_JSON_BODY: () => new ApiError(400, 'malformed_json', 'the body is not valid JSON'),
+  // Fastify's parser refuses a __proto__ or constructor.prototype key (prototype pollution) with the same error.
+  FST_ERR_CTP_INVALID_JSON_BODY: () =>
+    new ApiError(
+      400,
+      'malformed_json',
+      'the body is not valid JSON, or carries a __proto__ or constructor.prototype key, which the service refuses',
+    ),
   FST_ERR_CTP_EMPTY_JSON_BODY: () =>
     new ApiError(400, 'malformed_json', 'the body is empty but says it is JSON; send {} or no content-type'),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: (err) =>

@@ -40,8 +40,15 @@ export interface CheckedRows {
 /** Who sends the rows is not part of a row: the caller (the CLI's --by, the API's principal) starts them. */
 const actorFields = ['requestedBy'] as const;
 
-/** Checks every row; a number on two rows makes both bad. `by` is recorded as who starts each journey. */
-export function checkRows(rows: readonly BatchRow[], by: string, now: Date = new Date()): CheckedRows {
+/**
+ * Checks every row; a number on two rows makes both bad, naming them by `place` (a file's "lines", a request's
+ * "rows", counted from 0). `by` is recorded as who starts each journey.
+ */
+export function checkRows(
+  rows: readonly BatchRow[],
+  by: string,
+  { now = new Date(), place = 'lines' }: { now?: Date; place?: 'lines' | 'rows' } = {},
+): CheckedRows {
   const good: CheckedRow[] = [];
   const bad = new Map<number, string[]>();
   const problem = (line: number, message: string) => bad.set(line, [...(bad.get(line) ?? []), message]);
@@ -57,7 +64,8 @@ export function checkRows(rows: readonly BatchRow[], by: string, now: Date = new
   }
   for (const [e164, lines] of linesOf) {
     if (lines.length < 2) continue;
-    for (const line of lines) problem(line, `phoneNumber: ${e164} is on more than one row (lines ${lines.join(', ')})`);
+    for (const line of lines)
+      problem(line, `phoneNumber: ${e164} is on more than one row (${place} ${lines.join(', ')})`);
   }
   return {
     good: good.filter((row) => !bad.has(row.line)),

@@ -101,6 +101,14 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
         'unsupported_media_type',
       ],
       ['POST', `/v1/journeys/${e164}/otp`, { body: '' }, 400, 'malformed_json'],
+      [
+        'POST',
+        `/v1/journeys/${e164}/otp`,
+        { body: '123456', headers: { 'content-type': 'text/plain' } },
+        415,
+        'unsupported_media_type',
+      ],
+      ['POST', `/v1/journeys/${e164}/identity-check`, { body: { enabled: 'yes' } }, 400, 'must be true or false'],
       ['GET', '/v1/journeys/4155552671', { as: 'auditor' }, 400, 'e164'],
       ['POST', `/v1/journeys/${e164}/otp`, { body: { code: '12345' } }, 400, 'the code must be 6 digits, got 5'],
       [

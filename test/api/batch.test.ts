@@ -96,7 +96,7 @@ describe('bulk starts and the summary over the API (dev server, no worker)', () 
       expect.stringMatching(/^body rows\.6/),
       expect.stringMatching(/^body rows\.6/),
     ]);
-    expect(refused.body.error.problems[1]?.message).toBe(`${twice} is on more than one row (lines 2, 3)`);
+    expect(refused.body.error.problems[1]?.message).toBe(`${twice} is on more than one row (rows 2, 3)`);
     const notStarted = await api.call('GET', `/v1/journeys/${good.phoneNumber}`, { as: 'auditor' });
     expect(notStarted.status).toBe(404);
 

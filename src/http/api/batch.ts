@@ -37,6 +37,7 @@ export function batchRoutes(app: ZodApp, context: ApiContext): void {
       const { good, bad } = checkRows(
         rows.map((fields, index) => ({ line: index, fields })),
         principal.name,
+        { place: 'rows' },
       );
       const refused = outsidePortfolios(principal, good);
       const invalid = [...bad, ...refused].sort((a, b) => a.line - b.line);

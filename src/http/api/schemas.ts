@@ -115,7 +115,12 @@ export const revealedPinAnswer = z
   .object({ pin: z.string().describe('the 6-digit two-step PIN Meta registered the number with') })
   .meta({ id: 'RevealedPin' });
 export const identityCheckBody = z
-  .object({ enabled: z.boolean({ error: 'is required: true turns the check on, false turns it off' }) })
+  .object({
+    enabled: z.boolean({
+      error: (issue) =>
+        `${issue.input === undefined ? 'is required' : 'must be true or false'}: true turns the check on, false turns it off`,
+    }),
+  })
   .strict();
 export const waIdSchema = z
   .string()
