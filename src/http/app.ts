@@ -13,7 +13,7 @@ import { eventStreamDefaults } from './api/events.js';
 import { registerApi, type ApiOptions } from './api/index.js';
 import { PrincipalDirectory } from './auth/directory.js';
 import { consolePlugin, type ConsoleOptions } from './console/index.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkError, installErrorHandling } from './errors.js';
 import type { ServiceMetrics } from '../telemetry/metrics.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
@@ -68,6 +68,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     // Fastify's request log shows whole URLs, and Meta's handshake carries hub.verify_token in the query:
     // requests are logged below, by path only.
     logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors: frameworkError,
   });
   // Every body the service takes is JSON (or a console form, or a webhook's raw bytes): text/plain is refused 415
   // rather than read as a string that the schemas would call the wrong type.

@@ -44,6 +44,18 @@ export function installErrorHandling(app: FastifyInstance): void {
   );
 }
 
+/**
+ * Fastify's own refusals before any route (Fastify's frameworkErrors option): answered in the service's shape, not
+ * Fastify's.
+ */
+export function frameworkError(err: FastifyError, _request: unknown, reply: FastifyReply): void {
+  const messages: Record<string, string> = {
+    FST_ERR_BAD_URL: 'the path is not a valid URL (a malformed %-escape)',
+    FST_ERR_MAX_PARAM_LENGTH: 'a part of the path is longer than any this service takes',
+  };
+  send(reply, new ApiError(400, 'invalid_request', messages[err.code] ?? err.message));
+}
+
 export function send(reply: FastifyReply, err: ApiError): FastifyReply {
   if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="numberflow"');
   return reply

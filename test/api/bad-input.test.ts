@@ -110,6 +110,8 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
       ],
       ['POST', `/v1/journeys/${e164}/identity-check`, { body: { enabled: 'yes' } }, 400, 'must be true or false'],
       ['GET', '/v1/journeys/4155552671', { as: 'auditor' }, 400, 'e164'],
+      ['GET', '/v1/journeys/%E0%A4%A', { as: 'auditor' }, 400, 'the path is not a valid URL'],
+      ['GET', `/v1/journeys/+${'1'.repeat(3_000)}`, { as: 'auditor' }, 400, 'longer than any this service takes'],
       ['POST', `/v1/journeys/${e164}/otp`, { body: { code: '12345' } }, 400, 'the code must be 6 digits, got 5'],
       [
         'POST',
