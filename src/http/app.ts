@@ -13,7 +13,7 @@ import { eventStreamDefaults } from './api/events.js';
 import { registerApi, type ApiOptions } from './api/index.js';
 import { PrincipalDirectory } from './auth/directory.js';
 import { consolePlugin, type ConsoleOptions } from './console/index.js';
-import { frameworkError, installErrorHandling } from './errors.js';
+import { ApiError, frameworkError, installErrorHandling } from './errors.js';
 import type { ServiceMetrics } from '../telemetry/metrics.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
@@ -70,9 +70,13 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors: frameworkError,
   });
-  // Every body the service takes is JSON (or a console form, or a webhook's raw bytes): text/plain is refused 415
-  // rather than read as a string that the schemas would call the wrong type.
+  // /v1 takes JSON bodies only: text/plain there is refused 415 rather than read as a string that the schemas would
+  // call the wrong type. Elsewhere (the codec server, which checks its caller first) it is read as before.
   app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
+    if (!request.url.startsWith('/v1/')) return done(null, body);
+    done(new ApiError(415, 'unsupported_media_type', 'Unsupported Media Type: text/plain; send application/json'));
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('principal', null);
