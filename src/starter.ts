@@ -1,7 +1,7 @@
 // numberflow's command line: starts, reads, lists and watches journeys and takes an operator's input, directly
 // through Temporal (the local default) or through the HTTP API (NUMBERFLOW_URL and NUMBERFLOW_TOKEN); the auditor's
-// timeline and exports (either way); the webhook inbox's dead letters (API only); and, in direct mode, Embedded
-// Signups and customers' tokens, an admin's PIN reveal.
+// timeline and exports and an admin's PIN reveal (either way); the webhook inbox's dead letters (API only); and, in
+// direct mode, Embedded Signups and customers' tokens.
 import { fileURLToPath } from 'node:url';
 import { readStdin } from './cli/stdin.js';
 import { Command } from 'commander';
@@ -76,10 +76,12 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  // A reader that stopped early (`| head`) closed the pipe: the rest is not wanted, and that is no failure.
+  // A reader that stopped early (`| head`) closed the pipe: the rest is not wanted, and that is no failure. Later
+  // lines go nowhere; the command stops once what it was doing has said how it went (a failure keeps its status).
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
-    process.exit(0);
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    setImmediate(() => process.exit(process.exitCode ?? 0));
   });
   buildCli()
     .parseAsync(process.argv)

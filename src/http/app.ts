@@ -74,7 +74,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   // call the wrong type. Elsewhere (the codec server, which checks its caller first) it is read as before.
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
-    if (!request.url.startsWith('/v1/')) return done(null, body);
+    if (!request.routeOptions.url?.startsWith('/v1/')) return done(null, body);
     done(new ApiError(415, 'unsupported_media_type', 'Unsupported Media Type: text/plain; send application/json'));
   });
   app.setValidatorCompiler(validatorCompiler);

@@ -53,8 +53,8 @@ export function codecServerOptions(
     secrets,
     namespace: config.TEMPORAL_NAMESPACE,
     corsOrigins: codecCorsOrigins(config),
-    // A caller who sends a token is judged by it: an unknown one is refused even on this machine.
+    // A caller who sends credentials is judged by them: an unknown or malformed token is refused even on this machine.
     authorize: (request) =>
-      loopback && bearerTokenOf(request) === null ? trustLoopbackCallers(request) : byToken(request),
+      loopback && request.headers.authorization === undefined ? trustLoopbackCallers(request) : byToken(request),
   };
 }

@@ -53,7 +53,10 @@ export function frameworkError(err: FastifyError, _request: unknown, reply: Fast
     FST_ERR_BAD_URL: 'the path is not a valid URL (a malformed %-escape)',
     FST_ERR_MAX_PARAM_LENGTH: 'a part of the path is longer than any this service takes',
   };
-  send(reply, new ApiError(400, 'invalid_request', messages[err.code] ?? err.message));
+  const status = err.statusCode ?? 400;
+  if (status >= 500)
+    send(reply, new ApiError(500, 'internal', 'the service failed to answer; its log has the details'));
+  else send(reply, new ApiError(400, 'invalid_request', messages[err.code] ?? err.message));
 }
 
 export function send(reply: FastifyReply, err: ApiError): FastifyReply {

@@ -66,10 +66,12 @@ describe('npm start and the codec server', () => {
     const { texts } = await decodedByCodecServer(`${http}/codec`, null, historyPayloads(history)); // no token: loopback
     expect(texts).toContain('{"code":"[sealed]","actor":"ops@acme"}');
     expect(texts.join('\n')).not.toContain(code);
-    // A token is judged even on this machine: an unknown one is no better than none is trusted.
-    await expect(decodedByCodecServer(`${http}/codec`, 'nf_unknown', historyPayloads(history))).rejects.toThrow(
-      'the codec server answered 401',
-    );
+    // Credentials sent are judged even on this machine: an unknown or malformed token is refused.
+    for (const token of ['nf_unknown', 'two words']) {
+      await expect(decodedByCodecServer(`${http}/codec`, token, historyPayloads(history))).rejects.toThrow(
+        'the codec server answered 401',
+      );
+    }
 
     main.child.kill('SIGINT');
     expect(await main.exit()).toBe(0);
