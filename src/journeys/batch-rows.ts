@@ -41,8 +41,8 @@ export interface CheckedRows {
 const actorFields = ['requestedBy'] as const;
 
 /**
- * Checks every row; a number on two rows makes both bad, naming them by `place` (a file's "lines", a request's
- * "rows", counted from 0). `by` is recorded as who starts each journey.
+ * Checks every row; a number on two rows makes both bad, naming them by `place` (a file's "lines"; a request's
+ * "rows", its indexes). `by` is recorded as who starts each journey.
  */
 export function checkRows(
   rows: readonly BatchRow[],
