@@ -12,7 +12,15 @@ export const journeyRequestSchema = z
   .object({
     wabaId: graphId,
     portfolioId: graphId,
-    phoneNumber: z.string().min(1, 'is required'),
+    // Checked here too (a Meta test number let through: only the rules across fields know if it may be one), so that
+    // a bad number is named beside the other fields' problems; journeyInputFrom parses it.
+    phoneNumber: z
+      .string()
+      .min(1, 'is required')
+      .superRefine((given, ctx) => {
+        const number = given === '' ? null : phoneNumberOf(given, true);
+        if (number && 'issue' in number) ctx.addIssue({ code: 'custom', message: number.issue.message });
+      }),
     displayName: z.string().transform((name, ctx) => {
       const checked = validateDisplayName(name);
       if (checked.ok) return checked.name;
@@ -59,9 +67,9 @@ export function parseJourneyRequest(raw: unknown, now: Date = new Date()): Journ
   const parsed = journeyRequestSchema.safeParse(raw);
   if (parsed.success) return journeyInputFrom(parsed.data, now);
   const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'request', message: i.message }));
-  // The number is checked even when other fields are wrong, so one answer names every problem.
+  // A test number without its phone_number_id is named even when other fields are wrong: one answer, every problem.
   const given = raw as { phoneNumber?: unknown; phoneNumberId?: unknown } | null;
-  if (typeof given?.phoneNumber === 'string' && given.phoneNumber !== '') {
+  if (typeof given?.phoneNumber === 'string' && !issues.some((i) => i.path === 'phoneNumber')) {
     const number = phoneNumberOf(given.phoneNumber, typeof given.phoneNumberId === 'string');
     if ('issue' in number) issues.push(number.issue);
   }

@@ -63,6 +63,16 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
       'invalid_request',
       [{ in: 'body', field: 'phoneNumber', message: expect.stringContaining('is not a valid number') }],
     ],
+    [
+      'a bad WABA id beside a bad number',
+      { wabaId: 'abc', phoneNumber: '+1 415 078 3881' },
+      400,
+      'invalid_request',
+      [
+        { in: 'body', field: 'wabaId', message: 'must be a numeric Graph id' },
+        { in: 'body', field: 'phoneNumber', message: expect.stringContaining('is not a valid number') },
+      ],
+    ],
     ['an oversized body', { displayName: 'x'.repeat(17 * 1024) }, 413, 'body_too_large', []],
   ] as const)(
     'refuses %s with the problem named, and starts nothing',
