@@ -15,7 +15,7 @@ import {
   type ExportFormat,
   type TimelineFormat,
 } from '../audit/types.js';
-import { selectMode } from './mode.js';
+import { selectMode, usingApi } from './mode.js';
 import { e164Argument, graphIdOption } from './options.js';
 import { progressBar } from './progress.js';
 import type { WithClient } from './direct-client.js';
@@ -97,14 +97,10 @@ export function addAuditCommand(
     const mode = selectMode(env);
     if (mode.kind === 'api') {
       // Through the service's auditor routes: the token's roles decide, no Temporal access or payload key needed.
-      const api = new (await import('./api-client.js')).NumberflowApi(mode.url, mode.token);
-      try {
-        if ('e164' in request)
-          return await printTimeline(await api.timeline(request.e164, request.format), request, out);
-        return await writeExport(api.portfolioExport(request.window, request.format), request.output);
-      } finally {
-        await api.close();
-      }
+      return usingApi(mode, async (api) => {
+        if ('e164' in request) return printTimeline(await api.timeline(request.e164, request.format), request, out);
+        return writeExport(api.portfolioExport(request.window, request.format), request.output);
+      });
     }
     await withClient(async (client) => {
       // The reading and rendering load when used, not for every start of the command line.

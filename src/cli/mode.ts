@@ -2,8 +2,10 @@
 // NUMBERFLOW_TOKEN are both set (an operator then needs neither Temporal access nor payload keys), directly through
 // Temporal with the payload keys when neither is (the local default). The token is never printed.
 import { z } from 'zod';
+import type { NumberflowApi } from './api-client.js';
 
-export type CliMode = { kind: 'api'; url: URL; token: string } | { kind: 'direct' };
+export type ApiMode = { kind: 'api'; url: URL; token: string };
+export type CliMode = ApiMode | { kind: 'direct' };
 
 export class CliModeError extends Error {
   override readonly name = 'CliModeError';
@@ -38,4 +40,14 @@ export function selectMode(env: Record<string, string | undefined>): CliMode {
   const parsedToken = apiToken.safeParse(token);
   if (!parsedToken.success) throw new CliModeError(`NUMBERFLOW_TOKEN: ${parsedToken.error.issues[0]?.message}`);
   return { kind: 'api', url: parsedUrl.data, token: parsedToken.data };
+}
+
+/** Runs `work` with a client of the API `mode` names, closed after it; the client's module loads only when used. */
+export async function usingApi<T>(mode: ApiMode, work: (api: NumberflowApi) => Promise<T>): Promise<T> {
+  const api = new (await import('./api-client.js')).NumberflowApi(mode.url, mode.token);
+  try {
+    return await work(api);
+  } finally {
+    await api.close();
+  }
 }

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { generateSecretsKeyPair } from '../codec/sealing.js';
 import type { WithClient } from './direct-client.js';
-import { selectMode } from './mode.js';
+import { selectMode, usingApi } from './mode.js';
 import { actorOption, e164Argument, roleOption } from './options.js';
 
 export function addSecretsCommands(
@@ -35,12 +35,7 @@ export function addSecretsCommands(
       const mode = selectMode(env);
       if (mode.kind === 'api') {
         // --by and --role are not the caller's to claim here: the service takes both from the token.
-        const api = new (await import('./api-client.js')).NumberflowApi(mode.url, mode.token);
-        try {
-          return out(await api.revealPin(e164, opts.reason));
-        } finally {
-          await api.close();
-        }
+        return out(await usingApi(mode, (api) => api.revealPin(e164, opts.reason)));
       }
       await withClient(async (client) => {
         // Loaded when used: the command line's other commands do without them.

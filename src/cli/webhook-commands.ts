@@ -6,7 +6,7 @@ import type { deadLetterActionAnswer, deadLettersAnswer } from '../http/api/dead
 import type { NumberflowApi } from './api-client.js';
 import { jsonOption, print } from './context.js';
 import { CliExit } from './failure.js';
-import { selectMode } from './mode.js';
+import { selectMode, usingApi } from './mode.js';
 
 type DeadLetters = z.output<typeof deadLettersAnswer>;
 type DeadLetterAction = z.output<typeof deadLetterActionAnswer>;
@@ -30,12 +30,7 @@ export function addWebhookCommands(
         "the webhook inbox is the running service's: set NUMBERFLOW_URL and NUMBERFLOW_TOKEN (an admin's token) to reach it through the HTTP API",
       );
     }
-    const api = new (await import('./api-client.js')).NumberflowApi(mode.url, mode.token);
-    try {
-      return await work(api);
-    } finally {
-      await api.close();
-    }
+    return usingApi(mode, work);
   };
 
   webhooks

@@ -2,7 +2,7 @@
 // auditors (bearer tokens, roles, zod-validated bodies, an OpenAPI 3.1 document), the operator console at `/`
 // (./console: the same principals, signed in by cookie), and the codec server the Web UI and CLI decode histories
 // through, and numberflow's metrics for Prometheus. Route families that join it reuse the auth hooks of ./auth and the error shape of ./errors.ts.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { errorCodes, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -13,7 +13,7 @@ import { eventStreamDefaults } from './api/events.js';
 import { registerApi, type ApiOptions } from './api/index.js';
 import { PrincipalDirectory } from './auth/directory.js';
 import { consolePlugin, type ConsoleOptions } from './console/index.js';
-import { ApiError, frameworkError, installErrorHandling } from './errors.js';
+import { answerError, installErrorHandling } from './errors.js';
 import type { ServiceMetrics } from '../telemetry/metrics.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
@@ -68,14 +68,14 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     // Fastify's request log shows whole URLs, and Meta's handshake carries hub.verify_token in the query:
     // requests are logged below, by path only.
     logController: new LogController({ disableRequestLogging: true }),
-    frameworkErrors: frameworkError,
+    frameworkErrors: (err, request, reply) => void answerError(err, request, reply),
   });
   // /v1 takes JSON bodies only: text/plain there is refused 415 rather than read as a string that the schemas would
   // call the wrong type. Elsewhere (the codec server, which checks its caller first) it is read as before.
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
     if (!request.routeOptions.url?.startsWith('/v1/')) return done(null, body);
-    done(new ApiError(415, 'unsupported_media_type', 'Unsupported Media Type: text/plain; send application/json'));
+    done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE('text/plain'));
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

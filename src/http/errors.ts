@@ -2,7 +2,7 @@
 // everything a route can throw onto it: what failed and what to do, field by field for a bad request. A message
 // never carries a secret (the zod messages name fields and rules, not values).
 import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
 import { JourneyInputError } from '../domain/journey-input.js';
 import {
@@ -34,29 +34,20 @@ export function errorBody(code: ErrorCode, message: string, problems: Problem[] 
 
 /** Installs the error handler and the not-found answer on the whole service. */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    const mapped = apiErrorOf(err);
-    if (mapped.status >= 500) request.log.error({ err, path: request.url.split('?')[0] }, 'request failed');
-    return send(reply, mapped);
-  });
+  app.setErrorHandler(answerError);
   app.setNotFoundHandler((request, reply) =>
     send(reply, new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
   );
 }
 
 /**
- * Fastify's own refusals before any route (Fastify's frameworkErrors option): answered in the service's shape, not
- * Fastify's.
+ * Answers what a route threw, and Fastify's own refusals before any route (its frameworkErrors option), in the
+ * service's one shape; a failure of the service's own is logged.
  */
-export function frameworkError(err: FastifyError, _request: unknown, reply: FastifyReply): void {
-  const messages: Record<string, string> = {
-    FST_ERR_BAD_URL: 'the path is not a valid URL (a malformed %-escape)',
-    FST_ERR_MAX_PARAM_LENGTH: 'a part of the path is longer than any this service takes',
-  };
-  const status = err.statusCode ?? 400;
-  if (status >= 500)
-    send(reply, new ApiError(500, 'internal', 'the service failed to answer; its log has the details'));
-  else send(reply, new ApiError(400, 'invalid_request', messages[err.code] ?? err.message));
+export function answerError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const mapped = apiErrorOf(err);
+  if (mapped.status >= 500) request.log.error({ err, path: request.url.split('?')[0] }, 'request failed');
+  return send(reply, mapped);
 }
 
 export function send(reply: FastifyReply, err: ApiError): FastifyReply {
@@ -123,6 +114,9 @@ const fastifyErrors: Record<string, (err: FastifyError) => ApiError> = {
     ),
   FST_ERR_CTP_EMPTY_JSON_BODY: () =>
     new ApiError(400, 'malformed_json', 'the body is empty but says it is JSON; send {} or no content-type'),
+  FST_ERR_BAD_URL: () => new ApiError(400, 'invalid_request', 'the path is not a valid URL (a malformed %-escape)'),
+  FST_ERR_MAX_PARAM_LENGTH: () =>
+    new ApiError(400, 'invalid_request', 'a part of the path is longer than any this service takes'),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: (err) =>
     new ApiError(415, 'unsupported_media_type', `${err.message}; send application/json`),
 };
