@@ -45,6 +45,9 @@ export async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
   } catch {
     return work(); // called directly (a test), not as an activity
   }
+  // A local activity is watched through its workflow task instead; out of time, it is cancelled and stops waiting
+  // (the call itself goes on: Meta may still take it, which the activity taking over reads first).
+  if (context.info.isLocal) return Promise.race([work(), context.cancelled]);
   const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
   try {
     return await work();

@@ -87,15 +87,16 @@ export class CallsAndWaits {
   }
 
   /**
-   * A Graph call made as a local activity (the add, in journeys from the local-calls patch on): one marker holds the
-   * call and its answer or failure, so the entry is made whole at once. Its arguments are not read (none it has are
-   * shown).
+   * A Graph call made as a local activity (the add, in journeys from the local-calls patch on; the verify, from the
+   * verify-in-the-task patch on): one marker holds the call and its answer or failure, so the entry is made whole at
+   * once. Its arguments are not read (none it has are shown).
    */
   private async localGraphCall(at: At, type: string, attempt: number): Promise<void> {
     const graph = graphCallOf(type);
     const marker = at.event.markerRecordedEventAttributes;
     if (!graph || !marker) return;
     const entry = at.entry({ kind: 'graph_call', what: graph.what([]), endpoint: graph.endpoint, attempt });
+    let drewPin = false;
     if (marker.failure) {
       const meta = metaAnswerOf(await this.walk.reader.failureDetail(marker.failure, at.where));
       entry.outcome = failedOutcome(marker.failure, meta);
@@ -103,9 +104,12 @@ export class CallsAndWaits {
       this.walk.failedCall = { meta };
     } else {
       this.walk.failedCall = null;
-      entry.outcome = answeredSummary(graph, await this.walk.reader.first(marker.details?.result?.payloads, at.where));
+      const result = await this.walk.reader.first(marker.details?.result?.payloads, at.where);
+      entry.outcome = answeredSummary(graph, result);
+      drewPin = type === 'verifyCode' && allowed(drawnPinField, result) !== undefined;
     }
     this.walk.entries.push(entry);
+    if (drewPin) at.add(pinGenerated);
   }
 
   /** Calls that never closed: still under way in an open run, unanswered in a closed one. */

@@ -86,9 +86,14 @@ export async function removedThenOnboardedAgain(bench: Harness): Promise<Scenari
   };
 }
 
-/** The PIN the worker generated before Meta asked for the old one: the verify call's answer, encrypted in history. */
+/**
+ * The PIN the worker generated before Meta asked for the old one: the verify call's answer (an activity's, or a local
+ * activity's marker), encrypted in history.
+ */
 async function generatedPin(history: temporal.api.history.v1.IHistory): Promise<string> {
-  const answers = history.events?.filter((e) => e.activityTaskCompletedEventAttributes);
+  const answers = history.events?.filter(
+    (e) => e.activityTaskCompletedEventAttributes ?? e.markerRecordedEventAttributes,
+  );
   const texts = await decodedPayloadTexts({ events: answers ?? [] });
   // `{"pin":"…"}`, unsealed by the tests' converter (it holds the worker's secrets key).
   const pin = texts.map((text) => /^\{"pin":"(\d{6})"\}$/.exec(text)?.[1]).find(Boolean);

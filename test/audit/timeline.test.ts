@@ -234,7 +234,8 @@ describe("an auditor's timeline (dev server + Graph sandbox)", () => {
 
   it("shows a call Temporal retried, the wait after Meta's transient error, and a refused cancel through Temporal", async () => {
     const audited = await t.bench.run(async () => {
-      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'error', code: 131000, times: 1 });
+      // The verify call inside the task meets a transient error, then the activity that takes over, which Temporal retries.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'error', code: 131000, times: 2 });
       t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 131000, times: 1 });
       const { journey } = await startLive(t.bench);
       const handle = t.env.client.workflow.getHandle(journey.workflowId);
@@ -245,6 +246,11 @@ describe("an auditor's timeline (dev server + Graph sandbox)", () => {
     });
     const calls = (endpoint: string) => audited.entries.filter((e) => e.endpoint === endpoint);
     expect(calls('POST /{phone-number-id}/verify_code')).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        outcome: 'failed: Meta error 131000',
+        meta: expect.objectContaining({ code: 131000 }),
+      }),
       expect.objectContaining({ attempt: 2, outcome: 'code verified' }),
     ]);
     const [failed, registered] = calls('POST /{phone-number-id}/register');

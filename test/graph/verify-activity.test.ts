@@ -56,6 +56,20 @@ describe('the verify activity (Graph sandbox)', () => {
     expect(answer?.pin).toMatch(/^\d{6}$/);
   });
 
+  it('takes a code Meta refuses as already taken (136025) for a number it shows verified: a first attempt again', async () => {
+    // A local activity whose worker died after Meta took the code starts again at attempt 1, unguarded.
+    const { ref, code } = await numberAwaitingCode('4155550175');
+    await verify(ref, { code }, {});
+    const calls = () => sandbox.admin.calls().filter((c) => c.path.includes(ref.phoneNumberId));
+    const before = calls().length;
+    const answer = await verify(ref, { code }, { drawPin: true });
+    expect(answer?.pin).toMatch(/^\d{6}$/);
+    expect(calls().slice(before)).toEqual([
+      expect.objectContaining({ endpoint: 'POST /{phone-number-id}/verify_code', status: 400 }),
+      expect.objectContaining({ endpoint: 'GET /{phone-number-id}', status: 200 }),
+    ]);
+  });
+
   it('draws nothing for a code Meta refuses: the refusal is thrown', async () => {
     const { ref, code } = await numberAwaitingCode('4155550174');
     const wrong = code === '000000' ? '111111' : '000000';

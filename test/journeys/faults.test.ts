@@ -90,7 +90,9 @@ describe('faults found in review (dev server + Graph sandbox)', () => {
     await t.bench.run(async () => {
       const journey = await t.bench.start(t.bench.input());
       const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'latency', latencyMs: 3_000 });
+      // Both the call inside the task that took the code and the activity's after it go unanswered (the client
+      // gives up after 0.5 s): the activity waits to try again, in VERIFYING_CODE, when the cancel comes.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'latency', latencyMs: 3_000, times: 2 });
       const handle = t.env.client.workflow.getHandle(journey.workflowId);
       const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
       const answer = handle.executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'ops@acme' }] });

@@ -17,6 +17,7 @@ import {
 } from '../../domain/search-attributes.js';
 import { journeyStages, type JourneyStage, type StageOrOutcome } from '../../domain/stages.js';
 import { Inbox } from './inbox.js';
+import { VERIFY_IN_TASK_PATCH } from './meta.js';
 import { initialState, signupExpiresAt, viewOf, type JourneyState } from './state.js';
 
 /** Journeys from before WaitingOn show no person's wait in visibility. */
@@ -61,11 +62,15 @@ export class Journey {
   private shownWait: PersonWait | '' = '';
   private cancelOnboarding: (() => void) | null = null;
 
+  /** Whether this run verifies the code inside the task that takes it (VERIFY_IN_TASK_PATCH); no live run verifies. */
+  readonly verifiesInTask: boolean;
+
   constructor(
     readonly input: JourneyInput,
     carried?: JourneyState,
   ) {
     this.state = carried ?? initialState(input);
+    this.verifiesInTask = !this.state.wentLive && patched(VERIFY_IN_TASK_PATCH);
   }
 
   get stage(): StageOrOutcome {

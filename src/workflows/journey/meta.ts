@@ -37,10 +37,52 @@ export const { readNumber, addPhoneNumber, enableIdentityCheck } = proxyActiviti
 });
 
 /** Writes Meta cannot undo or repeat harmlessly: one guarded retry, which first reads what Meta shows. */
+const GUARDED_RETRY = { initialInterval: '3s', maximumAttempts: 2 } as const;
 export const { verifyCode, requestDisplayNameChange, syncSmbAppData } = proxyActivities<Activities>({
   ...GRAPH_ATTEMPT,
-  retry: { initialInterval: '3s', maximumAttempts: 2 },
+  retry: GUARDED_RETRY,
 });
+
+/**
+ * Journeys from this patch on verify the code first as a local activity, inside the workflow task that takes the
+ * code: the operator's update is accepted and answered by that one task, a task and an activity's round trip sooner
+ * (docs/journey.md#verifying-the-code). The patch is decided in the journey's first task (Journey), so that its
+ * marker and search-attribute upsert join that task's and stay off the code's path.
+ */
+export const VERIFY_IN_TASK_PATCH = 'verify-code-in-the-task';
+
+/**
+ * How long the task holds the verify call: a task held open cannot answer the journey's queries or take its cancel.
+ * Meta answers in well under a second; a slower call is left to an activity (below), well before the task's
+ * heartbeat (8 s of Temporal's default 10 s task timeout).
+ */
+const IN_TASK_VERIFY_BUDGET = '3s';
+const { verifyCode: verifyCodeInTask } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: IN_TASK_VERIFY_BUDGET,
+  retry: { maximumAttempts: 1 },
+});
+
+/**
+ * The verify call as this run makes it. From VERIFY_IN_TASK_PATCH on, a first call is made inside the task; when it
+ * failed in a way a retry may mend (out of time, Graph unreachable, Meta's transient errors), the activity takes over
+ * with its retries, as a repeated call that reads Meta first: the code may have reached it. What no retry mends (a
+ * wrong code, a rate limit the journey waits out) goes back to the caller.
+ */
+export async function verifyTheCode(
+  inTask: boolean,
+  ...[ref, submission, options = {}]: Parameters<typeof verifyCode>
+): ReturnType<typeof verifyCode> {
+  if (inTask && !options.repeat) {
+    try {
+      return await verifyCodeInTask(ref, submission, options);
+    } catch (err) {
+      const failure = callFailure(err);
+      if (isCancellation(err) || !failure || (failure instanceof ApplicationFailure && failure.nonRetryable)) throw err;
+    }
+    return verifyCode(ref, submission, { ...options, repeat: true });
+  }
+  return verifyCode(ref, submission, options);
+}
 
 /**
  * One call per attempt, never retried by Temporal: register and deregister count toward Meta's 10 per 72 h, and a

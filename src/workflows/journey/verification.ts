@@ -6,7 +6,7 @@ import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
-import { callMeta, isMetaError, requestCode as requestCodeActivity, timedOut, verifyCode } from './meta.js';
+import { callMeta, isMetaError, requestCode as requestCodeActivity, timedOut, verifyTheCode } from './meta.js';
 
 export async function verifyOwnership(journey: Journey): Promise<void> {
   const { otp, resend } = journey.inbox;
@@ -77,7 +77,7 @@ async function verify(journey: Journey): Promise<boolean> {
     const drawPin = journey.drawsPin;
     drawn = await callMeta(
       journey,
-      (repeat) => verifyCode(journey.ref, { code: submission.value }, { repeat, drawPin }),
+      (repeat) => verifyTheCode(journey.verifiesInTask, journey.ref, { code: submission.value }, { repeat, drawPin }),
       {
         onWait: (until) =>
           otp.acknowledge(`code received; Meta is not answering, numberflow verifies it after ${until}`),
