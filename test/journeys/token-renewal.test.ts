@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { submitOtpUpdate } from '../../src/domain/messages.js';
+import { portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { signup } from '../../src/intake/signup.js';
 import { setToken } from '../../src/intake/token-renewal.js';
 import { summarizeJourneys } from '../../src/journeys/index.js';
@@ -60,6 +61,30 @@ describe("a journey whose WABA's token stops working (dev server + Graph sandbox
           `admin@acme: stored a new Meta token for WABA ${bench.wabaId}`,
         ]),
       );
+    });
+  });
+
+  it('waits for a token when the first journey of a new portfolio has none for its WABA, instead of failing its run', async () => {
+    const { bench } = t;
+    await bench.run(async () => {
+      // The portfolio is not running yet: the slot request starts it, reading Meta with the WABA's token.
+      const { portfolioId } = bench.sandbox.admin.createPortfolio({ verificationStatus: 'verified' });
+      const { wabaId } = bench.sandbox.admin.createWaba({ portfolioId });
+      const journey = await bench.start(bench.input({ wabaId, portfolioId }));
+      const waiting = await journey.until((v) => v.waiting?.for === 'admin', 'waiting for a token');
+      expect(waiting.stage).toBe('WAITING_FOR_CAPACITY');
+      expect(waiting.waiting?.reason).toMatch(NEEDED);
+      expect(waiting.notes.at(-1)?.what).toMatch(/no access token for WABA/);
+      const handle = bench.env.client.workflow.getHandle(journey.workflowId);
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+
+      const token = bench.sandbox.admin.issueToken({ wabaIds: [wabaId] });
+      const deps = { graph: bench.graph, tokens: s.stores.tokens, temporal: bench.env.client };
+      expect((await setToken(deps, { wabaId, token, by: 'admin@acme' })).journeysTold).toBe(1);
+      const view = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      expect(view.waiting?.for).toBe('operator');
+      await handle.terminate('test done');
+      await bench.env.client.workflow.getHandle(portfolioWorkflowId(portfolioId)).terminate('test done');
     });
   });
 

@@ -11,7 +11,8 @@ import {
   type SlotRequest,
 } from '../../domain/portfolio.js';
 import type { Journey } from './journey.js';
-import { firstSlotRequest, requestSlot } from './meta.js';
+import { failedByMeta } from './ending.js';
+import { callMeta, firstSlotRequest, requestSlot } from './meta.js';
 
 /** `registered`: Meta already counts this number (adopted CONNECTED, coexistence), so it takes a slot at once. */
 export async function waitForCapacity(journey: Journey, registered = false): Promise<void> {
@@ -25,16 +26,30 @@ export async function waitForCapacity(journey: Journey, registered = false): Pro
   const request: SlotRequest = { e164: phoneNumber.e164, workflowId, runId, wabaId, registered };
   // Before the call: if the journey ends while the request is in flight, the portfolio still hears of it.
   journey.slotRequested();
-  const answer = await firstSlotRequest({ portfolioId, request });
+  const answer = await slotCall(journey, () => firstSlotRequest({ portfolioId, request }));
   if (answer) slotAnswered(journey, answer);
   while (journey.state.slot !== 'held') {
     const answered = await journey.inbox.slot.next(journeyPolicy.slotAnswerWaitMs);
     if (!answered) {
-      await requestSlot({ portfolioId, request }); // silence: a repeated request is answered the same way
+      // Silence: a repeated request is answered the same way.
+      await slotCall(journey, () => requestSlot({ portfolioId, request }));
       continue;
     }
     journey.inbox.slot.take();
     slotAnswered(journey, answered.value);
+  }
+}
+
+/**
+ * A slot request that starts the portfolio reads Meta with the WABA's token (the numbers it counts, the business's
+ * verification): with no token the journey waits for one, as for its own Graph calls, instead of failing its run;
+ * what Meta refuses for good ends it FAILED with Meta's answer.
+ */
+async function slotCall<T>(journey: Journey, call: () => Promise<T>): Promise<T> {
+  try {
+    return await callMeta(journey, call);
+  } catch (err) {
+    throw failedByMeta(err, 'Starting the portfolio for the slot request');
   }
 }
 
