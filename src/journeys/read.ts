@@ -1,18 +1,80 @@
 // Reading journeys: where a number's latest journey stands (its query), and every run the number has had.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Client, QueryRejectedError, WorkflowNotFoundError } from '@temporalio/client';
+import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
 import { journeyQuery, journeyWorkflowId, type JourneyView } from '../domain/journey.js';
 import { PortfolioId } from '../domain/search-attributes.js';
 import { JourneyNotFoundError } from './errors.js';
 import { listPage, type JourneyListing } from './listing.js';
 
-/** Where the number's latest journey stands (also after it has ended); `runId` reads one run instead. */
+/**
+ * Where the number's latest journey stands (also after it has ended); `runId` reads one run instead. A run closed
+ * in Temporal before the journey could end it (terminated, failed, timed out) reads as ended, with how: its query
+ * alone would show it still waiting where it stood.
+ */
 export async function describeJourney(client: Client, e164: string, runId?: string): Promise<JourneyView> {
+  const read = (via: Client) => via.workflow.getHandle(journeyWorkflowId(e164), runId).query(journeyQuery);
   try {
-    return await client.workflow.getHandle(journeyWorkflowId(e164), runId).query(journeyQuery);
+    return await read(refusingUncleanRuns(client));
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new JourneyNotFoundError(`no journey for ${e164}`);
-    throw err;
+    if (!(err instanceof QueryRejectedError)) throw err;
+    const view = await read(client);
+    return view.result ? view : closedOutside(view, statusName(err.status), e164);
   }
+}
+
+const strictClients = new WeakMap<Client, Client>();
+
+/**
+ * The same client, whose queries a run that did not complete cleanly refuses, naming its status: one call tells a
+ * running journey's view from a closed run's.
+ */
+function refusingUncleanRuns(client: Client): Client {
+  let strict = strictClients.get(client);
+  if (!strict) {
+    const { connection, namespace, dataConverter, interceptors, identity } = client.options;
+    strict = new Client({
+      connection,
+      namespace,
+      dataConverter,
+      interceptors,
+      identity,
+      workflow: { queryRejectCondition: 'NOT_COMPLETED_CLEANLY' },
+    });
+    strictClients.set(client, strict);
+  }
+  return strict;
+}
+
+function statusName(status: proto.temporal.api.enums.v1.WorkflowExecutionStatus): string {
+  return (proto.temporal.api.enums.v1.WorkflowExecutionStatus[status] ?? '').replace('WORKFLOW_EXECUTION_STATUS_', '');
+}
+
+const closedHow: Record<string, string> = {
+  TERMINATED: 'was terminated',
+  FAILED: 'failed',
+  TIMED_OUT: 'timed out',
+  CANCELED: 'was cancelled',
+};
+
+/** A run Temporal closed without the journey's ending: ended, saying how and where the journey stood. */
+function closedOutside(view: JourneyView, status: string, e164: string): JourneyView {
+  const how = closedHow[status];
+  if (!how) return view; // continued as new: its next run goes on
+  const outcome = status === 'CANCELED' ? 'CANCELLED' : 'FAILED';
+  return {
+    ...view,
+    stage: outcome,
+    waiting: null,
+    result: {
+      outcome,
+      reasonCode: `RUN_${status}`,
+      reason: `the journey's run ${how} in Temporal, outside the journey, in stage ${view.stage}`,
+      remediation: `\`numberflow audit ${e164}\` shows how and by whom; start a new journey to onboard the number again`,
+      actor: null,
+      metaError: null,
+    },
+  };
 }
 
 /**

@@ -108,6 +108,35 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
     });
   });
 
+  it('shows a run terminated through Temporal as ended, not as still waiting; its stream ends', async () => {
+    await t.bench.run(async () => {
+      const started = await api.call<{ journey: JourneyView }>('POST', '/v1/journeys', {
+        as: 'onboarding',
+        body: api.startBody(),
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      const e164 = started.body.journey.e164;
+      await api.until(e164, (v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const stream = await openEvents(api, e164, 'auditor');
+      await stream.until(showsStage('AWAITING_OTP'), 'the wait for a code');
+      await t.env.client.workflow.getHandle(journeyWorkflowId(e164)).terminate('ops test');
+      const ended = await api.call<JourneyView>('GET', `/v1/journeys/${e164}`, { as: 'auditor' });
+      expect(ended.body).toMatchObject({
+        stage: 'FAILED',
+        waiting: null,
+        result: {
+          outcome: 'FAILED',
+          reasonCode: 'RUN_TERMINATED',
+          reason: "the journey's run was terminated in Temporal, outside the journey, in stage AWAITING_OTP",
+          remediation: expect.stringContaining(`numberflow audit ${e164}`),
+        },
+      });
+      const end = await stream.until((e) => e.event === 'end', 'the end of the stream');
+      expect(end.data).toMatchObject({ result: { reasonCode: 'RUN_TERMINATED' } });
+      stream.close();
+    });
+  });
+
   it("records the token's principal as the actor in the journey's history, never a name the caller gives", async () => {
     await t.bench.run(async () => {
       const e164 = await api.start();
