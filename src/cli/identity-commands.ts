@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MAX_CONFIRMATION_NOTE, verificationMethods, WA_ID, type VerificationMethod } from '../domain/identity.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
-import { e164Argument } from './options.js';
+import { actorOption, e164Argument } from './options.js';
 
 function waIdArgument(value: string): string {
   if (!WA_ID.test(value)) throw new InvalidArgumentError("the customer's wa_id: the digits of their WhatsApp number");
@@ -28,12 +28,6 @@ function wholeArgument(min: number, max: number): (value: string) => number {
     return n;
   };
 }
-
-const byOption = [
-  '--by <actor>',
-  'who confirms, recorded in history (API mode: the token decides)',
-  process.env.USER ?? 'cli',
-] as const;
 
 export function addIdentityCommands(program: Command, context: CommandContext): void {
   program
@@ -81,7 +75,7 @@ export function addIdentityCommands(program: Command, context: CommandContext): 
         .makeOptionMandatory(),
     )
     .option('--note <text>', 'what was checked (no secrets)', noteArgument)
-    .option(...byOption)
+    .addOption(actorOption('who confirms, recorded in history (API mode: the token decides)'))
     .addOption(jsonOption())
     .action(
       async (

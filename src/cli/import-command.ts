@@ -9,6 +9,7 @@ import { checkRows, type RowProblems } from '../journeys/batch-rows.js';
 import { DEFAULT_PACE, MAX_RATE, type RowResult } from '../journeys/batch-start.js';
 import { actorOf, jsonOption, type CommandContext } from './context.js';
 import { CliExit } from './failure.js';
+import { actorOption } from './options.js';
 import { formatOfName, ImportFileError, importFormats, rowsOf, type ImportFormat } from './import-file.js';
 
 interface ImportOptions {
@@ -37,7 +38,7 @@ export function addImportCommand(program: Command, context: CommandContext): voi
         .argParser(rateArgument)
         .default(DEFAULT_PACE.ratePerSecond),
     )
-    .option('--by <actor>', 'who starts the journeys (API mode: the token decides)', process.env.USER ?? 'cli')
+    .addOption(actorOption('who starts the journeys (API mode: the token decides)'))
     .addOption(jsonOption())
     .action(async (file: string, opts: ImportOptions, command: Command) => {
       const format = opts.format ?? formatOfName(file);

@@ -30,7 +30,7 @@ export function addIntakeCommands(program: Command, withClient: WithClient, out:
       ).makeOptionMandatory(),
     )
     .addOption(graphIdOption('--business <id>', 'the business portfolio (business_id)').makeOptionMandatory())
-    .option(...actorOption)
+    .addOption(actorOption())
     .action((opts: { code?: string; waba: string; phoneNumberId: string[]; business: string; by: string }) =>
       direct(async ({ config, stores, graph }) => {
         const code = opts.code ?? (await readStdin()).trim();
@@ -55,7 +55,7 @@ export function addIntakeCommands(program: Command, withClient: WithClient, out:
     .command('set')
     .description("store a WABA's token (read from standard input) and resume its journeys waiting for one")
     .addOption(graphIdOption('--waba <id>', 'WhatsApp Business Account id').makeOptionMandatory())
-    .option(...actorOption)
+    .addOption(actorOption())
     .action((opts: { waba: string; by: string }) =>
       direct(async ({ stores, graph }) => {
         const given = await readStdin();

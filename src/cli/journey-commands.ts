@@ -5,7 +5,7 @@ import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE } from '../domain/idempotency-key
 import type { JourneyListing } from '../journeys/index.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { listingLine, startedLine, summaryLines, viewSummary } from './format.js';
-import { e164Argument, graphIdOption, methodOption, stageOption } from './options.js';
+import { actorOption, e164Argument, graphIdOption, methodOption, stageOption } from './options.js';
 import type { StartBody } from './operations.js';
 import { watchCommand } from './watch.js';
 
@@ -56,7 +56,7 @@ export function addJourneyCommands(program: Command, context: CommandContext): v
       'the same key and request again answer the same journey, so a script can retry (API mode makes one per run)',
       idempotencyKey,
     )
-    .option('--by <actor>', 'who starts the journey (API mode: the token decides)', process.env.USER ?? 'cli')
+    .addOption(actorOption('who starts the journey (API mode: the token decides)'))
     .addOption(jsonOption())
     .action(async (opts: StartOptions, command: Command) => {
       const request: StartBody = {

@@ -6,7 +6,7 @@ import type { CodeMethod } from '../domain/journey.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { outcomeLine } from './format.js';
 import type { JourneyAction } from './operations.js';
-import { e164Argument, methodOption, roleOption } from './options.js';
+import { actorOption, e164Argument, methodOption, roleOption } from './options.js';
 
 interface ActionOptions {
   wait: number;
@@ -22,11 +22,6 @@ function onOrOff(value: string): 'on' | 'off' {
   return value;
 }
 
-const actorOption = [
-  '--by <actor>',
-  'who acts, recorded in history (API mode: the token decides)',
-  process.env.USER ?? 'cli',
-] as const;
 /** How long an input waits for the journey's answer unless `--wait` says otherwise. */
 export const DEFAULT_WAIT_SECONDS = 10;
 const waitOption = [
@@ -50,7 +45,7 @@ export function addOperatorCommands(program: Command, context: CommandContext): 
     actionOf: (args: (string | undefined)[], opts: ActionOptions) => Promise<JourneyAction>,
   ) =>
     configure(program.command(name).description(description).argument('<e164>', 'the phone number', e164Argument))
-      .option(...actorOption)
+      .addOption(actorOption('who acts, recorded in history (API mode: the token decides)'))
       .option(...waitOption)
       .addOption(jsonOption())
       .action(async (...args: unknown[]) => {

@@ -4,6 +4,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { GRAPH_ID } from '../domain/journey-input.js';
 import { codeMethods } from '../domain/journey.js';
 import { removalRoles } from '../domain/messages.js';
+import { CONTROL_CHARACTER } from '../domain/operator-input.js';
 import { parsePhoneNumber } from '../domain/phone.js';
 import { journeyOutcomes, journeyStages } from '../domain/stages.js';
 
@@ -31,7 +32,12 @@ export const graphIdListOption = (flags: string, description: string): Option =>
     graphIdArgument(value),
   ]);
 
-export const actorOption = ['--by <actor>', 'who acts (recorded in history)', process.env.USER ?? 'cli'] as const;
+/** `--by`: recorded in history and printed to operators' terminals, so one line without control characters. */
+export const actorOption = (description = 'who acts (recorded in history)'): Option =>
+  new Option('--by <actor>', description).default(process.env.USER ?? 'cli').argParser((value: string) => {
+    if (CONTROL_CHARACTER.test(value)) throw new InvalidArgumentError('one line of text, without control characters');
+    return value;
+  });
 
 export const methodOption = (description: string): Option =>
   new Option('--method <method>', description).choices(codeMethods);

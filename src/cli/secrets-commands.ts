@@ -30,7 +30,7 @@ export function addSecretsCommands(
     .argument('<e164>', 'the phone number', e164Argument)
     .requiredOption('--reason <text>', 'why the PIN is needed (recorded in history)')
     .addOption(roleOption())
-    .option(...actorOption)
+    .addOption(actorOption())
     .action(async (e164: string, opts: { by: string; role: string; reason: string }) => {
       const mode = selectMode(env);
       if (mode.kind === 'api') {

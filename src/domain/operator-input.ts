@@ -23,15 +23,24 @@ export function checkDisplayName(input: unknown): string {
   return checked.name;
 }
 
+/**
+ * Control characters (line breaks, terminal escapes) in a recorded text would reach an operator's terminal as they
+ * are: `show` and the exports print actors and reasons.
+ */
+export const CONTROL_CHARACTER = /\p{Cc}/u;
+
 export function checkActor(input: unknown): string {
   if (typeof input !== 'string' || input.trim() === '') throw new Error('who is acting must be given (actor)');
   if (input.length > 200) throw new Error('actor is too long');
   return input.trim();
 }
 
-/** Why a person acts, where it must be recorded (a PIN reveal). */
+/** Why a person acts, where it must be recorded (a PIN reveal, a cancel, a removal). */
 export function checkReason(input: unknown): string {
   if (typeof input !== 'string' || input.trim() === '') throw new Error('a reason must be given');
   if (input.length > 500) throw new Error('the reason is too long (500 characters at most)');
+  if (CONTROL_CHARACTER.test(input)) {
+    throw new Error('the reason must be one line of text, without control characters (line breaks, escapes)');
+  }
   return input.trim();
 }

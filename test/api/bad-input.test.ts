@@ -133,6 +133,13 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
       ['POST', `/v1/journeys/${e164}/otp?waitSeconds=0`, { body: { code: '123456' } }, 400, 'waitSeconds'],
       ['POST', `/v1/journeys/${e164}/resend`, { body: { method: 'FAX' } }, 400, 'method'],
       ['POST', `/v1/journeys/${e164}/cancel`, { body: { reason: ' ' } }, 400, 'is required: say why'],
+      [
+        'POST',
+        `/v1/journeys/${e164}/cancel`,
+        { body: { reason: '\u001b[2J\u001b[31mFAKE: journey LIVE' } },
+        400,
+        'must be one line of text, without control characters',
+      ],
       ['GET', `/v1/journeys?stage=${encodeURIComponent("AWAITING_OTP' OR 1=1")}`, { as: 'auditor' }, 400, 'stage'],
       ['GET', '/v1/journeys?pageSize=1000', { as: 'auditor' }, 400, 'pageSize'],
       ['GET', `/v1/numbers/${e164}/identities?pageSize=501`, { as: 'auditor' }, 400, 'pageSize'],

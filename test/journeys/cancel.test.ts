@@ -1,6 +1,12 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyView } from '../../src/domain/journey.js';
-import { cancelSignal, submitDisplayNameUpdate } from '../../src/domain/messages.js';
+import {
+  cancelSignal,
+  cancelUpdate,
+  requestRemovalUpdate,
+  submitDisplayNameUpdate,
+} from '../../src/domain/messages.js';
 import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { createHarness, type Harness, type JourneyHandle } from '../support/harness.js';
 import { cancelledResult, decideName, submitDeliveredCode } from '../support/steps.js';
@@ -106,6 +112,30 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
     } finally {
       await full.close();
     }
+  });
+
+  it('refuses a cancel or a removal by update that gives no reason, or one with control characters', async () => {
+    await bench.run(async () => {
+      const { journey } = await startLive();
+      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const refusal = (update: Promise<unknown>) =>
+        update.then(
+          () => 'accepted',
+          (err: unknown) => (err instanceof WorkflowUpdateFailedError ? err.cause?.message : String(err)),
+        );
+      const removal = { actor: 'ops@acme', role: 'admin' };
+      expect(await refusal(handle.executeUpdate(requestRemovalUpdate, { args: [{ ...removal, reason: '  ' }] }))).toBe(
+        'a reason must be given',
+      );
+      expect(
+        await refusal(handle.executeUpdate(requestRemovalUpdate, { args: [{ ...removal, reason: 'a\u001b[2Jb' }] })),
+      ).toBe('the reason must be one line of text, without control characters (line breaks, escapes)');
+      expect(await refusal(handle.executeUpdate(cancelUpdate, { args: [{ actor: 'ops@acme', reason: '' }] }))).toBe(
+        'a reason must be given',
+      );
+      expect((await journey.view()).stage).toBe('LIVE');
+      await handle.terminate('test done');
+    });
   });
 
   it('refuses to cancel a live number: that is a removal', async () => {

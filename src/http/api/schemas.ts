@@ -6,7 +6,7 @@ import { WA_ID } from '../../domain/identity.js';
 import { GRAPH_ID, journeyRequestSchema } from '../../domain/journey-input.js';
 import { codeMethods, onboardingPaths, type JourneyView } from '../../domain/journey.js';
 import type { MetaError } from '../../domain/meta-error.js';
-import { checkDisplayName, checkPin, normaliseOtp } from '../../domain/operator-input.js';
+import { checkDisplayName, checkPin, CONTROL_CHARACTER, normaliseOtp } from '../../domain/operator-input.js';
 import { InvalidPhoneNumberError, parsePhoneNumber } from '../../domain/phone.js';
 import { capSources } from '../../domain/portfolio.js';
 import { journeyOutcomes, journeyStages } from '../../domain/stages.js';
@@ -105,7 +105,12 @@ export const resendBody = z
   .object({ method: z.enum(codeMethods).optional().describe('switch SMS ↔ VOICE; omitted keeps the method') })
   .strict()
   .nullish();
-const reason = z.string().trim().min(1, 'is required: say why').max(500);
+const reason = z
+  .string()
+  .trim()
+  .min(1, 'is required: say why')
+  .max(500)
+  .refine((text) => !CONTROL_CHARACTER.test(text), 'must be one line of text, without control characters');
 export const cancelBody = z.object({ reason }).strict();
 export const removalBody = z.object({ reason }).strict();
 export const pinRevealBody = z

@@ -152,8 +152,9 @@ export function installHandlers(journey: Journey): void {
     },
   );
 
+  // A cancel by signal (the API's before the update) may come without a reason; one by update says why.
   const cancel = (request: CancelRequest) =>
-    journey.requestCancel({ actor: request.actor, reason: String(request.reason ?? '') }, false);
+    journey.requestCancel({ actor: request.actor, reason: String(request.reason ?? '').trim() }, false);
   setHandler(cancelSignal, (request) => {
     if (refusal(() => checkActor(request.actor)))
       return journey.note(String(request.actor), 'cancel ignored: no actor');
@@ -175,6 +176,7 @@ export function installHandlers(journey: Journey): void {
     {
       validator: (request) => {
         checkActor(request.actor);
+        checkReason(request.reason);
         const refused = journey.cancelRefusal();
         if (refused) throw new Error(refused);
       },
@@ -214,9 +216,12 @@ export function installHandlers(journey: Journey): void {
     if (problem) return journey.note(String(request.actor), `removal refused: ${problem}`);
     takeRemoval(request);
   });
+  // The reason is checked on the update only (validators never replay): a removal by signal recorded without one
+  // still replays as it went.
   setHandler(requestRemovalUpdate, takeRemoval, {
     validator: (request) => {
       refuseWith(removalRefusal(request));
+      checkReason(request.reason);
       idle(removal, 'a removal');
     },
   });
