@@ -78,6 +78,9 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     // Only to a page of this service, never to another site.
     expect((await visitor.get('/sign-in?next=//evil.example/')).headers.location).toBe('/');
     expect((await visitor.get('/sign-in?next=/%5Cevil.example/')).headers.location).toBe('/');
+    // A browser drops a tab or a line break from a URL: "/\t/host" is "//host" to it.
+    expect((await visitor.get('/sign-in?next=%2F%09%2Fevil.example%2F')).headers.location).toBe('/');
+    expect((await visitor.get('/sign-in?next=%2F%0A%2Fevil.example%2F')).headers.location).toBe('/');
   });
 
   it('signs in with a good token: an httpOnly, SameSite=Strict, Secure cookie on Path=/ that holds no token', async () => {

@@ -13,7 +13,18 @@ export const actionName = (e164: string, action: string) => `${e164}/${action}`;
 /** The sign-in page, coming back to `next` (a page of this console) once signed in. */
 export const signInPath = (next: string) => (next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`);
 
-/** Where to go after signing in: a path of this service only (never another site: "//host", "/\\host"). */
+const HERE = 'http://console.invalid';
+
+/**
+ * Where to go after signing in: a path of this service only, never another site ("//host", "/\\host", "/\t/host":
+ * a browser drops tabs and line breaks from a URL). Read as a browser reads it, answered as it read it.
+ */
 export function localPath(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) && next.length <= 2048 ? next : '/';
+  if (typeof next !== 'string' || !next.startsWith('/') || next.length > 2048) return '/';
+  try {
+    const url = new URL(next, HERE);
+    return url.origin === HERE ? `${url.pathname}${url.search}${url.hash}` : '/';
+  } catch {
+    return '/';
+  }
 }
