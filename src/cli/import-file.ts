@@ -73,13 +73,17 @@ function fieldsOfCells(record: Record<string, string>): Record<string, unknown> 
 function jsonlRows(text: string): { rows: BatchRow[]; unreadable: RowProblems[] } {
   const rows: BatchRow[] = [];
   const unreadable: RowProblems[] = [];
-  text.split(/\r?\n/).forEach((content, index) => {
-    if (content.trim() === '') return;
-    try {
-      rows.push({ line: index + 1, fields: JSON.parse(content) as unknown });
-    } catch {
-      unreadable.push({ line: index + 1, problems: ['row: is not a JSON object on one line'] });
-    }
-  });
+  // A byte-order mark some editors write (the CSV reader drops it too) is no part of the first line's JSON.
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((content, index) => {
+      if (content.trim() === '') return;
+      try {
+        rows.push({ line: index + 1, fields: JSON.parse(content) as unknown });
+      } catch {
+        unreadable.push({ line: index + 1, problems: ['row: is not a JSON object on one line'] });
+      }
+    });
   return { rows, unreadable };
 }

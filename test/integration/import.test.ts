@@ -165,7 +165,8 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
           displayName: 'Acme Support',
         });
       const [first, second] = [freshNumber(), freshNumber()];
-      writeFileSync(file, [row(first), '{"wabaId": ', '', row(second)].join('\n'));
+      // With the byte-order mark an editor may write first.
+      writeFileSync(file, `\uFEFF${[row(first), '{"wabaId": ', '', row(second)].join('\n')}`);
       const imported = await runCli(direct, ['import', file, '--skip-invalid', '--json']);
       expect(imported.err).toEqual(['line 2: row: is not a JSON object on one line']);
       expect(JSON.parse(imported.out.join('\n'))).toMatchObject({ rows: 3, started: 2, invalid: 1 });
