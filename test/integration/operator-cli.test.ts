@@ -57,7 +57,7 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
       const journey = await t.bench.start(input);
       const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       const e164 = input.phoneNumber.e164;
-      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'latency', latencyMs: 4_000 });
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'latency', latencyMs: 8_000 });
       const timed = async (run: () => Promise<unknown>) => {
         const started = performance.now();
         const result = await run().catch((err: unknown) => err);
@@ -70,9 +70,11 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
 
       const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
       const slow = await timed(() => cli('otp', e164, code, '--wait', '1'));
-      console.log(`[figure] otp with Meta 4 s slow, --wait 1: answered in ${Math.round(slow.ms)} ms`);
+      console.log(`[figure] otp with Meta 8 s slow, --wait 1: answered in ${Math.round(slow.ms)} ms`);
       expect(slow.result).toEqual([`received: verifying with Meta — see \`show ${e164}\` for the outcome`]);
-      expect(slow.ms).toBeLessThan(2_500);
+      // The journey takes the code once the task that took it lets go of the verify call (3 s at most), and an
+      // activity takes the call over: the operator never waits for Meta's 8 s.
+      expect(slow.ms).toBeLessThan(6_000);
       const verified = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'verified after the slow answer');
       expect(verified.result).toBeNull();
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
