@@ -51,11 +51,16 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
       verifiedName: 'Acme Shop',
     });
     await t.bench.run(async () => {
+      // Started with another name than Meta's: the journey shows and follows Meta's, and says so.
       const journey = await t.bench.start(
-        t.bench.input({ phoneNumber: e164, phoneNumberId, displayName: 'Acme Shop' }),
+        t.bench.input({ phoneNumber: e164, phoneNumberId, displayName: 'Acme Store' }),
       );
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
       expect(live.path).toBe('coexistence');
+      expect(live.displayName).toEqual({ current: 'Acme Shop', pending: null, status: 'APPROVED' });
+      expect(live.notes.map((n) => n.what)).toContain(
+        'Meta has the number under the display name "Acme Shop", not "Acme Store": the journey follows Meta\'s; ask for a name change once live to use another',
+      );
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });

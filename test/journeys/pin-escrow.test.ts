@@ -60,7 +60,8 @@ describe('the two-step PIN numberflow set, kept sealed (dev server + Graph sandb
       const again = await t.bench.start(input); // a new run of number:<e164>
       await submitDeliveredCode(t.bench, again);
       const registered = await again.until((v) => v.status === 'CONNECTED', 'registered again');
-      expect(registered.lastError).toMatchObject({ code: 133005 }); // its own new PIN was refused first
+      // Its own new PIN was refused first (133005); the earlier journey's took, so no error stands.
+      expect(registered.lastError).toBeNull();
       expect(registered.notes.map((n) => n.what)).toContain(
         'Meta holds another PIN: trying the one numberflow set in an earlier journey',
       );

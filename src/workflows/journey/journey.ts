@@ -62,7 +62,10 @@ export class Journey {
   private shownWait: PersonWait | '' = '';
   private cancelOnboarding: (() => void) | null = null;
 
-  /** Whether this run verifies the code inside the task that takes it (VERIFY_IN_TASK_PATCH); no live run verifies. */
+  /**
+   * Whether this run verifies the code inside the task that takes it (VERIFY_IN_TASK_PATCH). A live run verifies only
+   * when Meta asks again (133006) and keeps the activity: no patch marker in every run of a live number.
+   */
   readonly verifiesInTask: boolean;
 
   constructor(
@@ -155,7 +158,8 @@ export class Journey {
     ]);
   }
 
-  metaAnswered(error: MetaError): void {
+  /** Meta's error on the last Graph call, or null once a call went through: the view shows an error that stands. */
+  metaAnswered(error: MetaError | null): void {
     this.state.lastError = error;
   }
 
@@ -270,6 +274,20 @@ export class Journey {
   }
 
   // Display names.
+
+  /**
+   * An adopted number's display name as Meta has it: the journey shows and follows that one, never a name it was
+   * started with and Meta never received.
+   */
+  nameAtMeta(name: string): void {
+    const { current } = this.state.displayName;
+    if (name === current) return;
+    this.note(
+      'numberflow',
+      `Meta has the number under the display name "${name}", not "${current}": the journey follows Meta's; ask for a name change once live to use another`,
+    );
+    this.state.displayName = { ...this.state.displayName, current: name };
+  }
 
   nameSubmitted(name: string): JourneyView['displayName'] {
     const before = { ...this.state.displayName };

@@ -208,6 +208,7 @@ export async function callMeta<T>(
     try {
       const value = await call(waits > 0);
       if (waits > 0 || waitedForToken) journey.stopWaiting();
+      journey.metaAnswered(null); // an error Meta answered before no longer stands
       return value;
     } catch (err) {
       if (isCancellation(err)) throw err; // a cancelled journey is not an outage

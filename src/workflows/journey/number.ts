@@ -43,6 +43,7 @@ export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
     throw failedByMeta(err, 'Reading the adopted number');
   }
   if (snapshot.gone) throw end('STALE_PHONE_NUMBER_ID', { phoneNumberId: journey.ref.phoneNumberId });
+  if (snapshot.verifiedName) journey.nameAtMeta(snapshot.verifiedName);
   journey.seenAtMeta(snapshot.status, journey.state.coexistence || snapshot.isOnBizApp);
   if (snapshot.status === 'CONNECTED' || snapshot.isOnBizApp) journey.registeredAtMeta(snapshot.status);
   return snapshot;
