@@ -145,9 +145,14 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         await heartbeating(() => graph.verifyCode(ref, code));
       } catch (err) {
         // A code refused (136025) for a number Meta shows verified was taken by an earlier call of ours whose answer
-        // was lost: a local activity whose worker died starts again at attempt 1, unguarded. Not a wrong code.
-        if (!(err instanceof GraphError && err.code === 136025 && (await showsVerified())))
+        // was lost: a local activity whose worker died starts again at attempt 1, unguarded, and the activity taking
+        // over from a slow one may meet the code the first took meanwhile. Not a wrong code. A read that fails
+        // leaves Meta's refusal as it was.
+        const mayBeOurs = Context.current().info.isLocal || repeated(options);
+        const taken = () => showsVerified().catch(() => false);
+        if (!(err instanceof GraphError && err.code === 136025 && mayBeOurs && (await taken()))) {
           throw toActivityFailure(err);
+        }
       }
       return verified();
     },

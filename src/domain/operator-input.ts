@@ -24,10 +24,10 @@ export function checkDisplayName(input: unknown): string {
 }
 
 /**
- * Control characters (line breaks, terminal escapes) in a recorded text would reach an operator's terminal as they
- * are: `show` and the exports print actors and reasons.
+ * Control characters (line breaks, terminal escapes), Unicode line separators and bidirectional overrides in a
+ * recorded text would reach an operator's terminal as they are: `show` and the exports print actors and reasons.
  */
-export const CONTROL_CHARACTER = /\p{Cc}/u;
+export const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 
 export function checkActor(input: unknown): string {
   if (typeof input !== 'string' || input.trim() === '') throw new Error('who is acting must be given (actor)');

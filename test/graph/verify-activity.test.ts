@@ -62,12 +62,23 @@ describe('the verify activity (Graph sandbox)', () => {
     await verify(ref, { code }, {});
     const calls = () => sandbox.admin.calls().filter((c) => c.path.includes(ref.phoneNumberId));
     const before = calls().length;
-    const answer = await verify(ref, { code }, { drawPin: true });
+    const local = new MockActivityEnvironment({ isLocal: true });
+    const answer = (await local.run(verifyCode, ref, { code }, { drawPin: true })) as Awaited<
+      ReturnType<typeof verifyCode>
+    >;
     expect(answer?.pin).toMatch(/^\d{6}$/);
     expect(calls().slice(before)).toEqual([
       expect.objectContaining({ endpoint: 'POST /{phone-number-id}/verify_code', status: 400 }),
       expect.objectContaining({ endpoint: 'GET /{phone-number-id}', status: 200 }),
     ]);
+  });
+
+  it('keeps a first activity attempt unguarded: a refused code is a refusal, even for a number Meta shows verified', async () => {
+    const { ref, code } = await numberAwaitingCode('4155550176');
+    await verify(ref, { code }, {});
+    await expect(verify(ref, { code }, {})).rejects.toMatchObject({
+      details: [expect.objectContaining({ code: 136025 })],
+    });
   });
 
   it('draws nothing for a code Meta refuses: the refusal is thrown', async () => {

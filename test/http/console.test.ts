@@ -81,6 +81,9 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     // A browser drops a tab or a line break from a URL: "/\t/host" is "//host" to it.
     expect((await visitor.get('/sign-in?next=%2F%09%2Fevil.example%2F')).headers.location).toBe('/');
     expect((await visitor.get('/sign-in?next=%2F%0A%2Fevil.example%2F')).headers.location).toBe('/');
+    for (const dotted of ['/.//evil.example/', '/%2e//evil.example/', '/a/..//evil.example/']) {
+      expect((await visitor.get(`/sign-in?next=${encodeURIComponent(dotted)}`)).headers.location, dotted).toBe('/');
+    }
   });
 
   it('signs in with a good token: an httpOnly, SameSite=Strict, Secure cookie on Path=/ that holds no token', async () => {

@@ -23,7 +23,9 @@ export function localPath(next: unknown): string {
   if (typeof next !== 'string' || !next.startsWith('/') || next.length > 2048) return '/';
   try {
     const url = new URL(next, HERE);
-    return url.origin === HERE ? `${url.pathname}${url.search}${url.hash}` : '/';
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    // Dot segments resolved can leave "//host" ("/.//host"): what is answered must be a path too.
+    return url.origin === HERE && /^\/(?![/\\])/.test(path) ? path : '/';
   } catch {
     return '/';
   }

@@ -1,7 +1,7 @@
 // Stage 1: a registration slot from the portfolio, which owns Meta's registered-number cap. The request goes by
 // signal (through a short activity that starts the portfolio if needed) and the answer comes back by signal, so a
 // queued journey holds no worker slot and a burst stays inside the server's per-workflow limits.
-import { getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import {
   capRefusedSignal,
@@ -40,12 +40,21 @@ export async function waitForCapacity(journey: Journey, registered = false): Pro
   }
 }
 
+/** Journeys failed their run here before this patch (and replay so); from it on they wait or end as below. */
+const SLOT_REQUEST_WAITS_PATCH = 'slot-request-waits-for-a-token';
+
 /**
  * A slot request that starts the portfolio reads Meta with the WABA's token (the numbers it counts, the business's
  * verification): with no token the journey waits for one, as for its own Graph calls, instead of failing its run;
- * what Meta refuses for good ends it FAILED with Meta's answer.
+ * what Meta refuses for good ends it FAILED with Meta's answer. The patch is decided on the failure only: a request
+ * that goes through records nothing more.
  */
 async function slotCall<T>(journey: Journey, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isCancellation(err) || !patched(SLOT_REQUEST_WAITS_PATCH)) throw err;
+  }
   try {
     return await callMeta(journey, call);
   } catch (err) {
