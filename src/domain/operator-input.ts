@@ -39,7 +39,7 @@ export function checkActor(input: unknown): string {
 export function checkReason(input: unknown): string {
   if (typeof input !== 'string' || input.trim() === '') throw new Error('a reason must be given');
   if (input.length > 500) throw new Error('the reason is too long (500 characters at most)');
-  if (CONTROL_CHARACTER.test(input)) {
+  if (CONTROL_CHARACTER.test(input.trim())) {
     throw new Error('the reason must be one line of text, without control characters (line breaks, escapes)');
   }
   return input.trim();

@@ -73,6 +73,16 @@ describe('the verify activity (Graph sandbox)', () => {
     ]);
   });
 
+  it("keeps Meta's refusal when the read that would show the code taken fails", async () => {
+    const { ref, code } = await numberAwaitingCode('4155550177');
+    await verify(ref, { code }, {});
+    sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'error', code: 131000 });
+    const local = new MockActivityEnvironment({ isLocal: true });
+    await expect(local.run(verifyCode, ref, { code }, {})).rejects.toMatchObject({
+      details: [expect.objectContaining({ code: 136025 })],
+    });
+  });
+
   it('keeps a first activity attempt unguarded: a refused code is a refusal, even for a number Meta shows verified', async () => {
     const { ref, code } = await numberAwaitingCode('4155550176');
     await verify(ref, { code }, {});

@@ -50,13 +50,22 @@ const SLOT_REQUEST_WAITS_PATCH = 'slot-request-waits-for-a-token';
  * that goes through records nothing more.
  */
 async function slotCall<T>(journey: Journey, call: () => Promise<T>): Promise<T> {
+  let failure: unknown;
   try {
     return await call();
   } catch (err) {
     if (isCancellation(err) || !patched(SLOT_REQUEST_WAITS_PATCH)) throw err;
+    failure = err;
   }
+  // The failure goes to callMeta as the first call's, so that it waits (a token, a rate limit) before calling again.
+  let first = true;
+  const again = async () => {
+    if (!first) return call();
+    first = false;
+    throw failure;
+  };
   try {
-    return await callMeta(journey, call);
+    return await callMeta(journey, again);
   } catch (err) {
     throw failedByMeta(err, 'Starting the portfolio for the slot request');
   }

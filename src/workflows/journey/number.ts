@@ -34,6 +34,9 @@ export async function addNumber(journey: Journey): Promise<void> {
   }
 }
 
+/** From this patch on, an adopted number follows the display name Meta has for it (decided only when it differs). */
+const ADOPTED_NAME_PATCH = 'adopted-name-follows-meta';
+
 export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
   journey.enter('ADDING', { for: 'meta', reason: "reading the number's state at Meta", until: null });
   let snapshot;
@@ -43,7 +46,11 @@ export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
     throw failedByMeta(err, 'Reading the adopted number');
   }
   if (snapshot.gone) throw end('STALE_PHONE_NUMBER_ID', { phoneNumberId: journey.ref.phoneNumberId });
-  if (snapshot.verifiedName) journey.nameAtMeta(snapshot.verifiedName);
+  // Runs before the patch kept the name they were given (and took Meta's name webhooks by it): they replay so.
+  const metaName = snapshot.verifiedName;
+  if (metaName && metaName !== journey.state.displayName.current && patched(ADOPTED_NAME_PATCH)) {
+    journey.nameAtMeta(metaName);
+  }
   journey.seenAtMeta(snapshot.status, journey.state.coexistence || snapshot.isOnBizApp);
   if (snapshot.status === 'CONNECTED' || snapshot.isOnBizApp) journey.registeredAtMeta(snapshot.status);
   return snapshot;
