@@ -10,6 +10,7 @@ import { DEFAULT_PACE, MAX_RATE, type RowResult } from '../journeys/batch-start.
 import { actorOf, jsonOption, type CommandContext } from './context.js';
 import { CliExit } from './failure.js';
 import { actorOption } from './options.js';
+import { isJourneyOutcome } from '../domain/stages.js';
 import { formatOfName, ImportFileError, importFormats, rowsOf, type ImportFormat } from './import-file.js';
 
 interface ImportOptions {
@@ -71,10 +72,18 @@ export function addImportCommand(program: Command, context: CommandContext): voi
       if (opts.results) writeResults(opts.results, results, invalid);
       const failed = results.filter((r) => r.outcome === 'failed');
       for (const row of failed) context.err(`line ${row.line}: ${row.e164} failed: ${row.error ?? ''}`);
+      // The same row again finds the journey it started; one that has ended is not started again by it.
+      const ended = results.filter((r) => r.outcome === 'already_running' && isJourneyOutcome(r.stage));
+      for (const row of ended) {
+        context.err(
+          `line ${row.line}: ${row.e164}: the journey this row started has ended (${row.stage ?? ''}); the same row does not start another — \`numberflow start\` onboards the number again`,
+        );
+      }
       const counts = {
         rows: total,
         started: results.filter((r) => r.outcome === 'started').length,
-        alreadyRunning: results.filter((r) => r.outcome === 'already_running').length,
+        alreadyRunning: results.filter((r) => r.outcome === 'already_running').length - ended.length,
+        alreadyEnded: ended.length,
         failed: failed.length,
         invalid: invalid.length,
       };
@@ -83,6 +92,7 @@ export function addImportCommand(program: Command, context: CommandContext): voi
       } else {
         context.out(
           `${counts.rows} rows: ${counts.started} started, ${counts.alreadyRunning} already running, ` +
+            (counts.alreadyEnded > 0 ? `${counts.alreadyEnded} already ended, ` : '') +
             `${counts.failed} failed, ${counts.invalid} invalid${counts.invalid > 0 ? ' (skipped)' : ''}` +
             (opts.results ? `; results in ${opts.results}` : ''),
         );

@@ -4,7 +4,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { NumberStage } from '../domain/search-attributes.js';
-import type { StageOrOutcome } from '../domain/stages.js';
+import { isJourneyOutcome, type StageOrOutcome } from '../domain/stages.js';
 import type { CheckedRow } from './batch-rows.js';
 import type { StartOnce } from './start-once.js';
 
@@ -82,7 +82,14 @@ async function startRow(client: Client, startOnce: StartOnce, row: CheckedRow): 
 }
 
 /** The run's stage from its search attribute (no worker needed); null on a server without them. */
+/**
+ * The journey's stage from its search attribute; a run Temporal closed outside the journey (terminated, failed, timed
+ * out) has none of its own and reads as ended, as `describeJourney` says it.
+ */
 async function stageOf(client: Client, workflowId: string, runId: string): Promise<string | null> {
   const described = await client.workflow.getHandle(workflowId, runId).describe();
-  return described.typedSearchAttributes.get(NumberStage) ?? null;
+  const stage = described.typedSearchAttributes.get(NumberStage) ?? null;
+  const { name } = described.status;
+  if (name === 'RUNNING' || name === 'CONTINUED_AS_NEW' || (stage !== null && isJourneyOutcome(stage))) return stage;
+  return name === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
 }

@@ -229,6 +229,19 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
       );
       const none = runCli(asApi(api, api.tokens.auditor), ['portfolio', 'show', freshId()]);
       await expect(none).rejects.toThrow(/^no portfolio \d+$/);
+
+      // The same file again: one journey still runs, the other was terminated and is said to have ended.
+      await t.bench.env.client.workflow.getHandle(`number:${first}`).terminate('import test');
+      const again = await runCli(direct, ['import', file, '--skip-invalid', '--json']);
+      expect(JSON.parse(again.out.join('\n'))).toMatchObject({
+        rows: 3,
+        started: 0,
+        alreadyRunning: 1,
+        alreadyEnded: 1,
+      });
+      expect(again.err).toContain(
+        `line 1: ${first}: the journey this row started has ended (FAILED); the same row does not start another — \`numberflow start\` onboards the number again`,
+      );
     });
   }, 180_000);
 });
