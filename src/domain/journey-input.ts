@@ -1,6 +1,6 @@
 // The edge's validation of a journey request: zod for shape, libphonenumber for the number itself.
 import { z } from 'zod';
-import { codeMethods, onboardingPaths, pinPolicies, type JourneyInput } from './journey.js';
+import { codeMethods, onboardingPaths, pinPolicies, SIGNUP_WINDOW_MS, type JourneyInput } from './journey.js';
 import { validateDisplayName } from './display-name.js';
 import { InvalidPhoneNumberError, parsePhoneNumber, type PhoneNumber } from './phone.js';
 
@@ -97,6 +97,15 @@ export function journeyInputFrom(request: CheckedJourneyRequest, now: Date = new
   const signupAt = new Date(request.signupAt ?? now);
   if (signupAt.getTime() > now.getTime() + 60_000) {
     throw new JourneyInputError([{ path: 'signupAt', message: 'is in the future' }]);
+  }
+  // A number numberflow adds must register within the window: past it, the journey would only end SIGNUP_EXPIRED.
+  // (An adopted number may be registered already, which the journey learns from Meta.)
+  const closes = signupAt.getTime() + SIGNUP_WINDOW_MS;
+  if (request.path !== 'coexistence' && request.phoneNumberId === undefined && closes <= now.getTime()) {
+    const when = new Date(closes).toISOString();
+    throw new JourneyInputError([
+      { path: 'signupAt', message: `the 14-day Embedded Signup window closed at ${when}; run Embedded Signup again` },
+    ]);
   }
   return {
     ...request,

@@ -85,10 +85,18 @@ describe('a journey request', () => {
     expect(problemsOf({ ...valid, phoneNumber: '+1 555 078 388', phoneNumberId: '106540352242922' })).toHaveLength(1);
   });
 
-  it('refuses a signup time in the future', () => {
+  it('refuses a signup time in the future, or one whose 14-day window has closed for a number to add', () => {
     const now = new Date('2026-11-01T10:00:00Z');
     expect(() => parseJourneyRequest({ ...valid, signupAt: '2026-11-02T10:00:00Z' }, now)).toThrow(
       'signupAt: is in the future',
     );
+    // A number numberflow adds, signed up more than 14 days ago: the window has closed, nothing to start.
+    expect(() => parseJourneyRequest({ ...valid, signupAt: '2026-10-18T10:00:00Z' }, now)).toThrow(
+      'signupAt: the 14-day Embedded Signup window closed at 2026-11-01T10:00:00.000Z; run Embedded Signup again',
+    );
+    // An adopted number may be registered already: the journey asks Meta.
+    expect(
+      parseJourneyRequest({ ...valid, signupAt: '2026-10-18T10:00:00Z', phoneNumberId: '1234567890' }, now).signupAt,
+    ).toBe('2026-10-18T10:00:00.000Z');
   });
 });
