@@ -75,8 +75,10 @@ export function addImportCommand(program: Command, context: CommandContext): voi
       // The same row again finds the journey it started; one that has ended is not started again by it.
       const ended = results.filter((r) => r.outcome === 'already_running' && isJourneyOutcome(r.stage));
       for (const row of ended) {
+        const again =
+          row.stage === 'SIGNUP_EXPIRED' ? 'run Embedded Signup again' : '`numberflow start` onboards the number again';
         context.err(
-          `line ${row.line}: ${row.e164}: the journey this row started has ended (${row.stage ?? ''}); the same row does not start another — \`numberflow start\` onboards the number again`,
+          `line ${row.line}: ${row.e164}: the journey this row started has ended (${row.stage ?? ''}); the same row does not start another — ${again}`,
         );
       }
       const counts = {

@@ -62,6 +62,20 @@ export class JourneyInputError extends Error {
   }
 }
 
+/**
+ * A number numberflow adds must register within the 14-day window: past it, a new journey would only end
+ * SIGNUP_EXPIRED. Checked where a journey is about to be started, not on a request that finds the journey it
+ * started before. (An adopted number may be registered already, which the journey learns from Meta.)
+ */
+export function refuseClosedSignupWindow(input: JourneyInput, now: Date = new Date()): void {
+  const closes = Date.parse(input.signupAt) + SIGNUP_WINDOW_MS;
+  if (input.path === 'coexistence' || input.phoneNumberId !== undefined || closes > now.getTime()) return;
+  const when = new Date(closes).toISOString();
+  throw new JourneyInputError([
+    { path: 'signupAt', message: `the 14-day Embedded Signup window closed at ${when}; run Embedded Signup again` },
+  ]);
+}
+
 /** Validates a request to start a journey; `now` fills signupAt when the caller gave none. */
 export function parseJourneyRequest(raw: unknown, now: Date = new Date()): JourneyInput {
   const parsed = journeyRequestSchema.safeParse(raw);
@@ -97,15 +111,6 @@ export function journeyInputFrom(request: CheckedJourneyRequest, now: Date = new
   const signupAt = new Date(request.signupAt ?? now);
   if (signupAt.getTime() > now.getTime() + 60_000) {
     throw new JourneyInputError([{ path: 'signupAt', message: 'is in the future' }]);
-  }
-  // A number numberflow adds must register within the window: past it, the journey would only end SIGNUP_EXPIRED.
-  // (An adopted number may be registered already, which the journey learns from Meta.)
-  const closes = signupAt.getTime() + SIGNUP_WINDOW_MS;
-  if (request.path !== 'coexistence' && request.phoneNumberId === undefined && closes <= now.getTime()) {
-    const when = new Date(closes).toISOString();
-    throw new JourneyInputError([
-      { path: 'signupAt', message: `the 14-day Embedded Signup window closed at ${when}; run Embedded Signup again` },
-    ]);
   }
   return {
     ...request,

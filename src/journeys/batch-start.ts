@@ -81,15 +81,21 @@ async function startRow(client: Client, startOnce: StartOnce, row: CheckedRow): 
   }
 }
 
-/** The run's stage from its search attribute (no worker needed); null on a server without them. */
+/** How a run Temporal closed outside the journey ends, as `describeJourney` says it. */
+const closedOutside: Partial<Record<string, StageOrOutcome>> = {
+  TERMINATED: 'FAILED',
+  FAILED: 'FAILED',
+  TIMED_OUT: 'FAILED',
+  CANCELLED: 'CANCELLED',
+};
+
 /**
- * The journey's stage from its search attribute; a run Temporal closed outside the journey (terminated, failed, timed
- * out) has none of its own and reads as ended, as `describeJourney` says it.
+ * The run's stage from its search attribute (no worker needed; null on a server without them); a run Temporal closed
+ * outside the journey has no ending of its own there, and reads as ended.
  */
 async function stageOf(client: Client, workflowId: string, runId: string): Promise<string | null> {
   const described = await client.workflow.getHandle(workflowId, runId).describe();
   const stage = described.typedSearchAttributes.get(NumberStage) ?? null;
-  const { name } = described.status;
-  if (name === 'RUNNING' || name === 'CONTINUED_AS_NEW' || (stage !== null && isJourneyOutcome(stage))) return stage;
-  return name === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
+  if (stage !== null && isJourneyOutcome(stage)) return stage;
+  return closedOutside[described.status.name] ?? stage;
 }

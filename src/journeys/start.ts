@@ -1,5 +1,6 @@
 // Starting a number's journey, shared by the CLI and the HTTP API.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { refuseClosedSignupWindow } from '../domain/journey-input.js';
 import { journeyWorkflowId, type JourneyInput } from '../domain/journey.js';
 import {
   IdempotencyKey,
@@ -50,6 +51,7 @@ export async function startJourney(
   input: JourneyInput,
   options: StartOptions = {},
 ): Promise<StartedJourney> {
+  refuseClosedSignupWindow(input);
   const workflowId = journeyWorkflowId(input.phoneNumber.e164);
   const { idempotency } = options;
   try {

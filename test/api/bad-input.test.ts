@@ -73,6 +73,19 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
         { in: 'body', field: 'phoneNumber', message: expect.stringContaining('is not a valid number') },
       ],
     ],
+    [
+      'a number to add whose Embedded Signup window has closed',
+      { signupAt: new Date(Date.now() - 15 * 24 * 3600_000).toISOString() },
+      400,
+      'invalid_request',
+      [
+        {
+          in: 'body',
+          field: 'signupAt',
+          message: expect.stringMatching(/^the 14-day Embedded Signup window closed at .+; run Embedded Signup again$/),
+        },
+      ],
+    ],
     ['an oversized body', { displayName: 'x'.repeat(17 * 1024) }, 413, 'body_too_large', []],
   ] as const)(
     'refuses %s with the problem named, and starts nothing',
