@@ -1,5 +1,6 @@
 // The command line's human-readable output: a journey's summary, the answer to an action, a listing line, a started
 // journey, and one line per event of `watch`. Scripts use --json instead; these lines are for people.
+import { displayNameWords } from '../domain/display-name-words.js';
 import type { JourneyView } from '../domain/journey.js';
 import { journeyStages } from '../domain/stages.js';
 import type { JourneyEvent, JourneyListing, JourneySummary } from '../journeys/index.js';
@@ -42,7 +43,7 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
         ...(view.identityCheck === 'on' ? ['identity check on'] : []),
       ].join(', '),
     ],
-    ['display name', displayNameText(view.displayName)],
+    ['display name', displayNameWords(view)],
     ['deadlines', deadlinesText(view.deadlines, at)],
     ['attempts', attemptsText(view)],
     [
@@ -84,10 +85,6 @@ function waitingText(waiting: NonNullable<JourneyView['waiting']>, at: (iso: str
 /** The reason names who ended it, when someone did. */
 function endText(result: NonNullable<JourneyView['result']>): string {
   return `${result.outcome} (${result.reasonCode}): ${result.reason} — ${result.remediation}`;
-}
-
-function displayNameText(name: JourneyView['displayName']): string {
-  return `"${name.current}" ${name.status}${name.pending ? `, "${name.pending}" pending` : ''}`;
 }
 
 function deadlinesText(deadlines: JourneyView['deadlines'], at: (iso: string) => string): string | null {

@@ -87,7 +87,7 @@ describe("show's summary", () => {
     expect(lines).toContain(
       '  last error    Meta 133005: Two step verification PIN Mismatch — Submit the PIN already set on the number.',
     );
-    expect(lines).toContain('  display name  "Acme Support" APPROVED, "Acme Help" pending');
+    expect(lines).toContain('  display name  "Acme Help" APPROVED (replacing "Acme Support")');
     expect(lines.find((l) => l.startsWith('  number'))).toMatch(/, status PENDING, sends paused$/);
     expect(lines.some((l) => l.startsWith('  waits for') || l.startsWith('  deadlines'))).toBe(false);
     expect(lines.slice(-6)).toEqual([

@@ -1,6 +1,7 @@
 // `/journeys/:e164`: where a journey stands (stage, who it waits for and until when, deadlines, attempts, display
 // name, last Meta error, notes newest first), the outcome of what was just submitted, and the forms that fit. The
 // parts marked data-live are what the live script (assets/console.js) replaces as the journey's events arrive.
+import { displayNameWords } from '../../../domain/display-name-words.js';
 import type { JourneyView } from '../../../domain/journey.js';
 import type { ActionOutcome } from '../../api/actions.js';
 import { html, type Html } from '../html.js';
@@ -99,7 +100,7 @@ function lastError(error: NonNullable<JourneyView['lastError']>): Html {
 }
 
 function factsSection(view: JourneyView): Html {
-  const { deadlines, attempts, displayName } = view;
+  const { deadlines, attempts } = view;
   const row = (term: string, value: Html | string | number | null) =>
     value === null
       ? null
@@ -107,8 +108,8 @@ function factsSection(view: JourneyView): Html {
           <dd>${value}</dd>`;
   return html`<h2 id="facts-title">The number</h2>
     <dl>
-      ${row('Display name', html`${displayName.current} (${displayName.status})${displayName.pending ? html`; pending: ${displayName.pending}` : null}`)}
-      ${row('Phone number id', view.phoneNumberId)} ${row('WABA', view.wabaId)} ${row('Portfolio', view.portfolioId)}
+      ${row('Display name', displayNameWords(view))} ${row('Phone number id', view.phoneNumberId)}
+      ${row('WABA', view.wabaId)} ${row('Portfolio', view.portfolioId)}
       ${row('Path', view.path === 'coexistence' ? 'coexistence (WhatsApp Business App)' : 'Cloud API')}
       ${row('Code by', view.codeMethod)} ${row('Meta status', view.status)}
       ${view.sendsPaused ? row('Sends', 'paused') : null}
