@@ -1,6 +1,6 @@
 // The edge's validation of a journey request: zod for shape, libphonenumber for the number itself.
 import { z } from 'zod';
-import { codeMethods, onboardingPaths, pinPolicies, SIGNUP_WINDOW_MS, type JourneyInput } from './journey.js';
+import { codeMethods, onboardingPaths, pinPolicies, signupExpiresAt, type JourneyInput } from './journey.js';
 import { validateDisplayName } from './display-name.js';
 import { InvalidPhoneNumberError, parsePhoneNumber, type PhoneNumber } from './phone.js';
 
@@ -68,7 +68,7 @@ export class JourneyInputError extends Error {
  * started before. (An adopted number may be registered already, which the journey learns from Meta.)
  */
 export function refuseClosedSignupWindow(input: JourneyInput, now: Date = new Date()): void {
-  const closes = Date.parse(input.signupAt) + SIGNUP_WINDOW_MS;
+  const closes = signupExpiresAt(input);
   if (input.path === 'coexistence' || input.phoneNumberId !== undefined || closes > now.getTime()) return;
   const when = new Date(closes).toISOString();
   throw new JourneyInputError([

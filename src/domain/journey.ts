@@ -40,6 +40,11 @@ export interface JourneyInput {
 /** Meta registers a number only within 14 days of finishing Embedded Signup (docs/meta-graph-api.md#embedded-signup-window). */
 export const SIGNUP_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 
+/** When the Embedded Signup window of a signup closes (epoch ms). */
+export function signupExpiresAt({ signupAt }: { signupAt: string }): number {
+  return Date.parse(signupAt) + SIGNUP_WINDOW_MS;
+}
+
 export function journeyWorkflowId(e164: string): string {
   return `number:${e164}`;
 }

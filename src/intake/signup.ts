@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { GRAPH_ID, JourneyInputError, parseJourneyRequest } from '../domain/journey-input.js';
-import { journeyWorkflowId, SIGNUP_WINDOW_MS } from '../domain/journey.js';
+import { journeyWorkflowId, signupExpiresAt } from '../domain/journey.js';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';
 import { GraphInputError } from '../graph/inputs.js';
@@ -126,7 +126,7 @@ function outcomeOf(record: SignupRecord, repeated: boolean): SignupOutcome {
     wabaId: record.wabaId,
     businessId: record.businessId,
     signupAt: record.signupAt,
-    signupExpiresAt: new Date(Date.parse(record.signupAt) + SIGNUP_WINDOW_MS).toISOString(),
+    signupExpiresAt: new Date(signupExpiresAt(record)).toISOString(),
     repeated,
     journeys: record.journeys,
   };

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { NumberStage } from '../domain/search-attributes.js';
 import { isJourneyOutcome, type StageOrOutcome } from '../domain/stages.js';
 import type { CheckedRow } from './batch-rows.js';
+import { closedOutsideJourney } from './closed-runs.js';
 import type { StartOnce } from './start-once.js';
 
 export type RowOutcome = 'started' | 'already_running' | 'failed';
@@ -81,14 +82,6 @@ async function startRow(client: Client, startOnce: StartOnce, row: CheckedRow): 
   }
 }
 
-/** How a run Temporal closed outside the journey ends, as `describeJourney` says it. */
-const closedOutside: Partial<Record<string, StageOrOutcome>> = {
-  TERMINATED: 'FAILED',
-  FAILED: 'FAILED',
-  TIMED_OUT: 'FAILED',
-  CANCELLED: 'CANCELLED',
-};
-
 /**
  * The run's stage from its search attribute (no worker needed; null on a server without them); a run Temporal closed
  * outside the journey has no ending of its own there, and reads as ended.
@@ -97,5 +90,5 @@ async function stageOf(client: Client, workflowId: string, runId: string): Promi
   const described = await client.workflow.getHandle(workflowId, runId).describe();
   const stage = described.typedSearchAttributes.get(NumberStage) ?? null;
   if (stage !== null && isJourneyOutcome(stage)) return stage;
-  return closedOutside[described.status.name] ?? stage;
+  return closedOutsideJourney(described.raw.workflowExecutionInfo?.status)?.outcome ?? stage;
 }

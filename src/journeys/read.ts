@@ -1,8 +1,8 @@
 // Reading journeys: where a number's latest journey stands (its query), and every run the number has had.
 import { Client, QueryRejectedError, WorkflowNotFoundError } from '@temporalio/client';
-import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
 import { journeyQuery, journeyWorkflowId, type JourneyView } from '../domain/journey.js';
 import { PortfolioId } from '../domain/search-attributes.js';
+import { closedOutsideJourney, type ExecutionStatus } from './closed-runs.js';
 import { JourneyNotFoundError } from './errors.js';
 import { listPage, type JourneyListing } from './listing.js';
 
@@ -19,7 +19,7 @@ export async function describeJourney(client: Client, e164: string, runId?: stri
     if (err instanceof WorkflowNotFoundError) throw new JourneyNotFoundError(`no journey for ${e164}`);
     if (!(err instanceof QueryRejectedError)) throw err;
     const view = await read(client);
-    return view.result ? view : closedOutside(view, statusName(err.status), e164);
+    return view.result ? view : closedOutside(view, err.status, e164);
   }
 }
 
@@ -46,29 +46,18 @@ function refusingUncleanRuns(client: Client): Client {
   return strict;
 }
 
-function statusName(status: proto.temporal.api.enums.v1.WorkflowExecutionStatus): string {
-  return (proto.temporal.api.enums.v1.WorkflowExecutionStatus[status] ?? '').replace('WORKFLOW_EXECUTION_STATUS_', '');
-}
-
-const closedHow: Record<string, string> = {
-  TERMINATED: 'was terminated',
-  FAILED: 'failed',
-  TIMED_OUT: 'timed out',
-  CANCELED: 'was cancelled',
-};
-
 /** A run Temporal closed without the journey's ending: ended, saying how and where the journey stood. */
-function closedOutside(view: JourneyView, status: string, e164: string): JourneyView {
-  const how = closedHow[status];
-  if (!how) return view; // continued as new: its next run goes on
-  const outcome = status === 'CANCELED' ? 'CANCELLED' : 'FAILED';
+function closedOutside(view: JourneyView, status: ExecutionStatus, e164: string): JourneyView {
+  const closed = closedOutsideJourney(status);
+  if (!closed) return view; // continued as new: its next run goes on
+  const { name, how, outcome } = closed;
   return {
     ...view,
     stage: outcome,
     waiting: null,
     result: {
       outcome,
-      reasonCode: `RUN_${status}`,
+      reasonCode: `RUN_${name}`,
       reason: `the journey's run ${how} in Temporal, outside the journey, in stage ${view.stage}`,
       remediation: `\`numberflow audit ${e164}\` shows how and by whom; start a new journey to onboard the number again`,
       actor: null,

@@ -18,7 +18,8 @@ import {
 import { journeyStages, type JourneyStage, type StageOrOutcome } from '../../domain/stages.js';
 import { Inbox } from './inbox.js';
 import { VERIFY_IN_TASK_PATCH } from './meta.js';
-import { initialState, signupExpiresAt, viewOf, type JourneyState } from './state.js';
+import { signupExpiresAt } from '../../domain/journey.js';
+import { initialState, viewOf, type JourneyState } from './state.js';
 
 /** Journeys from before WaitingOn show no person's wait in visibility. */
 const PERSON_WAIT_PATCH = 'person-wait-search-attributes';

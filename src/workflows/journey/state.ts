@@ -9,7 +9,7 @@ import type {
   JourneyResult,
   JourneyView,
 } from '../../domain/journey.js';
-import { SIGNUP_WINDOW_MS } from '../../domain/journey.js';
+import { signupExpiresAt } from '../../domain/journey.js';
 import type { CancelRequest } from '../../domain/messages.js';
 import type { MetaError } from '../../domain/meta-error.js';
 import type { StageOrOutcome } from '../../domain/stages.js';
@@ -85,10 +85,6 @@ export function initialState(input: JourneyInput): JourneyState {
     cancel: null,
     result: null,
   };
-}
-
-export function signupExpiresAt(input: JourneyInput): number {
-  return Date.parse(input.signupAt) + SIGNUP_WINDOW_MS;
 }
 
 /** The query's view: where the journey stands and who it waits for. No PIN, no code. */
