@@ -3,6 +3,7 @@
 // they name something harmless (the code method, the name sent to review, the sync type), never the code or PIN.
 import type { Activities } from '../activities/index.js';
 import { GRAPH_FAILURE_TYPE, GRAPH_UNREACHABLE_TYPE } from '../domain/meta-error.js';
+import type { JourneyStage } from '../domain/stages.js';
 import type { ProtoFailure } from './decode.js';
 import { allowed, codeMethodField, graphResultFields, metaErrorFields, syncTypeField } from './payloads.js';
 import type { MetaAnswer } from './types.js';
@@ -12,6 +13,11 @@ const allowedResult = (value: unknown) => allowed(graphResultFields, value);
 
 interface GraphCall {
   endpoint: string;
+  /**
+   * The stage the journey makes this call in, when it is always one: a journey from the fewer-visibility-writes
+   * patch on does not write a stage worked inside one task, and the call made as a local activity shows it.
+   */
+  inStage?: JourneyStage;
   /** What the call was for; `args` are decoded only when `readsArgs`. */
   what: (args: unknown[]) => string;
   readsArgs?: boolean;
@@ -39,6 +45,7 @@ export const graphCalls: Partial<Record<keyof Activities, GraphCall>> = {
   },
   addPhoneNumber: {
     endpoint: 'POST /{waba-id}/phone_numbers',
+    inStage: 'ADDING',
     what: () => 'add the number to the WABA',
     answered: (r) => `phone_number_id ${r.phoneNumberId ?? '?'}${r.alreadyAdded ? ' (already on the WABA)' : ''}`,
   },
@@ -50,6 +57,7 @@ export const graphCalls: Partial<Record<keyof Activities, GraphCall>> = {
   },
   verifyCode: {
     endpoint: `POST ${PHONE_NUMBER}/verify_code`,
+    inStage: 'VERIFYING_CODE',
     what: () => 'verify the code an operator submitted',
     answered: () => 'code verified',
   },

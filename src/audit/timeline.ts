@@ -80,10 +80,6 @@ async function startOrStage(walk: Walk, at: At): Promise<boolean> {
   const upsert = at.event.upsertWorkflowSearchAttributesEventAttributes;
   if (!upsert) return false;
   const next = searchAttribute(walk.converter, upsert.searchAttributes?.indexedFields, 'NumberStage');
-  if (isStage(next) && next !== walk.stage) {
-    walk.stage = next;
-    walk.failedCall = null;
-    at.add({ kind: 'stage', what: `entered ${next}` });
-  }
+  if (isStage(next)) at.enterStage(next);
   return true;
 }

@@ -54,6 +54,14 @@ export class At {
     return { at: this.iso, runId: this.walk.runId, stage: this.walk.stage, ...entry };
   }
 
+  /** The journey entered `stage` here (an upsert of NumberStage, or a brief stage's call): an entry if it is new. */
+  enterStage(stage: StageOrOutcome): void {
+    if (stage === this.walk.stage) return;
+    this.walk.stage = stage;
+    this.walk.failedCall = null;
+    this.add({ kind: 'stage', what: `entered ${stage}` });
+  }
+
   add(entry: NewEntry): TimelineEntry {
     const full = this.entry(entry);
     this.walk.entries.push(full);

@@ -141,6 +141,31 @@ describe("an auditor's timeline (dev server + Graph sandbox)", () => {
     expect(timeline.gaps).toEqual([]);
   });
 
+  it('shows every stage the journey entered, the ones worked inside one workflow task read from their call', () => {
+    const run1 = timeline.runs[0]?.runId;
+    const ofRun1 = timeline.entries.filter((entry) => entry.runId === run1);
+    // A journey from the patch fewer-visibility-writes writes no upsert for ADDING or VERIFYING_CODE; its timeline
+    // reads the same as one from before, a wrong code's way back to AWAITING_OTP included.
+    expect(
+      ofRun1
+        .filter((entry) => entry.kind === 'stage')
+        .map((entry) => entry.stage)
+        .slice(0, 8),
+    ).toEqual([
+      'ADDING',
+      'REQUESTING_CODE',
+      'AWAITING_OTP',
+      'VERIFYING_CODE',
+      'AWAITING_OTP',
+      'VERIFYING_CODE',
+      'REGISTERING',
+      'AWAITING_PIN',
+    ]);
+    const calls = (endpoint: string) => ofRun1.filter((entry) => entry.endpoint === endpoint).map((e) => e.stage);
+    expect(calls('POST /{waba-id}/phone_numbers')).toEqual(['ADDING']);
+    expect(calls('POST /{phone-number-id}/verify_code')).toEqual(['VERIFYING_CODE', 'VERIFYING_CODE']);
+  });
+
   it('dates each durable wait, with why the journey waited', () => {
     const waits = timeline.entries.filter((e) => e.kind === 'wait');
     const started = Date.parse(timeline.runs[0]?.startedAt as string);

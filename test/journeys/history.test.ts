@@ -60,9 +60,27 @@ describe("a journey's history (dev server + Graph sandbox)", () => {
       // request.
       expect(activities).toEqual(['requestCode', 'registerNumber']);
       expect(signals).not.toContain('slotAnswer');
-      // A patch marker for each new shape; the slot request, the add and the verify as local activities (the PIN
-      // comes with the verify call's answer).
-      expect(markers.filter((m) => m === 'core_patch')).toHaveLength(2);
+      // One patch marker for the first task's shapes, so one TemporalChangeVersion upsert (a visibility write); the
+      // slot request, the add and the verify as local activities (the PIN comes with the verify call's answer).
+      expect(markers.filter((m) => m === 'core_patch')).toHaveLength(1);
+      const upserts = events.flatMap((e) => {
+        const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+        if (!fields) return [];
+        const stage = fields.NumberStage
+          ? (JSON.parse(Buffer.from(fields.NumberStage.data ?? []).toString()) as string)
+          : '';
+        return [[stage, ...Object.keys(fields).filter((k) => k !== 'NumberStage')].filter(Boolean).join('+')];
+      });
+      // ADDING and VERIFYING_CODE are worked inside one task each: visibility goes from the start's stage to
+      // REQUESTING_CODE (with the number's id), then AWAITING_OTP, REGISTERING, the name's review and LIVE.
+      expect(upserts).toEqual([
+        'TemporalChangeVersion',
+        'REQUESTING_CODE+PhoneNumberId',
+        'AWAITING_OTP',
+        'REGISTERING',
+        'DISPLAY_NAME_REVIEW',
+        'LIVE',
+      ]);
       expect(markers.filter((m) => m === LOCAL_ACTIVITY_MARKER)).toHaveLength(3);
       // The code is requested from the first workflow task that completes (or its heartbeat's).
       const codeRequested = events.find(

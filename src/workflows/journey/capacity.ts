@@ -26,7 +26,7 @@ export async function waitForCapacity(journey: Journey, registered = false): Pro
   const request: SlotRequest = { e164: phoneNumber.e164, workflowId, runId, wabaId, registered };
   // Before the call: if the journey ends while the request is in flight, the portfolio still hears of it.
   journey.slotRequested();
-  const answer = await slotCall(journey, () => firstSlotRequest({ portfolioId, request }));
+  const answer = await slotCall(journey, () => firstSlotRequest(journey, { portfolioId, request }));
   if (answer) slotAnswered(journey, answer);
   while (journey.state.slot !== 'held') {
     const answered = await journey.inbox.slot.next(journeyPolicy.slotAnswerWaitMs);

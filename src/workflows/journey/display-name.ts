@@ -1,11 +1,11 @@
 // Stage 8 and the display-name change in LIVE: Meta reviews the name; a rejection asks an operator for a new
 // one; an approved change needs a new register within 14 days (docs/meta-graph-api.md#display-name-changes).
-import { condition, patched } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import { beforeDeadline } from './deadline.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
 import type { Journey, NameDecision } from './journey.js';
-import { callMeta, FEWER_EVENTS_PATCH, readNumber, requestDisplayNameChange } from './meta.js';
+import { callMeta, readNumber, requestDisplayNameChange } from './meta.js';
 import { register } from './registration.js';
 import { verifyOwnership } from './verification.js';
 
@@ -13,7 +13,7 @@ export async function reviewDisplayName(journey: Journey, checkNow: boolean): Pr
   let poll = checkNow; // an adopted number's name may be decided already
   // Meta's decision came before the journey got here (its webhook is in history): no review stage to enter and
   // leave at the same instant (journeys from FEWER_EVENTS_PATCH on; one search-attribute upsert fewer).
-  let decided = journey.inbox.nameDecision.busy && !poll && patched(FEWER_EVENTS_PATCH);
+  let decided = journey.inbox.nameDecision.busy && !poll && journey.makesFewerEvents();
   for (;;) {
     if (!decided)
       journey.enter('DISPLAY_NAME_REVIEW', { for: 'meta', reason: 'Meta reviews the display name', until: null });

@@ -17,7 +17,7 @@ import {
 } from '../../domain/search-attributes.js';
 import { journeyStages, type JourneyStage, type StageOrOutcome } from '../../domain/stages.js';
 import { Inbox } from './inbox.js';
-import { VERIFY_IN_TASK_PATCH } from './meta.js';
+import { FEWER_EVENTS_PATCH, FEWER_WRITES_PATCH, VERIFY_IN_TASK_PATCH } from './meta.js';
 import { signupExpiresAt } from '../../domain/journey.js';
 import { initialState, viewOf, type JourneyState } from './state.js';
 
@@ -68,13 +68,33 @@ export class Journey {
    * when Meta asks again (133006) and keeps the activity: no patch marker in every run of a live number.
    */
   readonly verifiesInTask: boolean;
+  /** Whether this run writes visibility less (FEWER_WRITES_PATCH); never one of a live number. */
+  private readonly fewerWrites: boolean;
+  /**
+   * The stage visibility shows (NumberStage), which a brief stage leaves behind; not state: a run's start shows the
+   * stage it carries (the journey's start, or continue-as-new, which keeps the search attributes).
+   */
+  private publishedStage: StageOrOutcome;
+  /** In a brief stage not written yet: whatever stage comes next is written, even the one visibility still shows. */
+  private briefUnpublished = false;
 
   constructor(
     readonly input: JourneyInput,
     carried?: JourneyState,
   ) {
     this.state = carried ?? initialState(input);
-    this.verifiesInTask = !this.state.wentLive && patched(VERIFY_IN_TASK_PATCH);
+    this.publishedStage = this.state.stage;
+    const onboarding = !this.state.wentLive;
+    this.fewerWrites = onboarding && patched(FEWER_WRITES_PATCH);
+    this.verifiesInTask = onboarding && (this.fewerWrites || patched(VERIFY_IN_TASK_PATCH));
+  }
+
+  /**
+   * Whether this run asks for its slot by update and makes its first calls as local activities (FEWER_EVENTS_PATCH,
+   * decided where first needed, or taken with FEWER_WRITES_PATCH).
+   */
+  makesFewerEvents(): boolean {
+    return this.fewerWrites || patched(FEWER_EVENTS_PATCH);
   }
 
   get stage(): StageOrOutcome {
@@ -93,6 +113,35 @@ export class Journey {
   enter(stage: JourneyStage, waiting: JourneyView['waiting'] = null): void {
     this.state.waiting = waiting;
     this.setStage(stage);
+  }
+
+  /**
+   * Enters a stage whose work is a call inside the current workflow task (a local activity). Visibility is written
+   * only if the journey waits in it (publishStage): most often the next stage, entered in the same task, replaces it
+   * in one upsert, and no list could have seen it between the two. The stage the journey goes to next is written
+   * even when visibility shows it already (a wrong code back to AWAITING_OTP), so that history says where it went:
+   * the audit's timeline reads the brief stage from its call, and the rest from the upserts, as before.
+   * Runs from before FEWER_WRITES_PATCH enter it as any stage.
+   */
+  enterBriefly(stage: JourneyStage): void {
+    if (!this.fewerWrites) return this.enter(stage);
+    this.state.waiting = null;
+    this.state.stage = stage;
+    this.briefUnpublished = true;
+  }
+
+  /** Writes the stage to visibility if it is not there yet: the journey is about to wait in a brief stage. */
+  publishStage(): void {
+    const idChanged = this.pendingPhoneNumberId !== null;
+    const unchanged = this.state.stage === this.publishedStage && !idChanged && !this.briefUnpublished;
+    if (!this.visible || unchanged) return;
+    upsertSearchAttributes([
+      { key: NumberStage, value: this.state.stage },
+      ...(idChanged ? [{ key: PhoneNumberId, value: this.pendingPhoneNumberId ?? '' }] : []),
+    ]);
+    this.publishedStage = this.state.stage;
+    this.pendingPhoneNumberId = null;
+    this.briefUnpublished = false;
   }
 
   waitFor(who: WaitingFor, reason: string, untilMs: number | null = null): void {
@@ -428,14 +477,7 @@ export class Journey {
   }
 
   private setStage(stage: StageOrOutcome): void {
-    const idChanged = this.pendingPhoneNumberId !== null;
-    if (stage === this.state.stage && !idChanged) return;
     this.state.stage = stage;
-    if (!this.visible) return;
-    upsertSearchAttributes([
-      { key: NumberStage, value: stage },
-      ...(idChanged ? [{ key: PhoneNumberId, value: this.pendingPhoneNumberId ?? '' }] : []),
-    ]);
-    this.pendingPhoneNumberId = null;
+    this.publishStage();
   }
 }

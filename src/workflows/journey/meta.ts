@@ -52,6 +52,15 @@ export const { verifyCode, requestDisplayNameChange, syncSmbAppData } = proxyAct
 export const VERIFY_IN_TASK_PATCH = 'verify-code-in-the-task';
 
 /**
+ * Fewer visibility writes (docs/journey.md#visibility-writes), each of which costs the server about as much CPU as a
+ * whole workflow task. One marker for the patches a new journey decides in its first task (VERIFY_IN_TASK_PATCH,
+ * FEWER_EVENTS_PATCH), where each of theirs came with its own upsert of the TemporalChangeVersion search attribute;
+ * and a stage worked inside one workflow task (Journey.enterBriefly) reaches visibility only if the journey waits
+ * in it. Runs from before replay by their own markers and upserts.
+ */
+export const FEWER_WRITES_PATCH = 'fewer-visibility-writes';
+
+/**
  * How long the task holds the verify call: a task held open cannot answer the journey's queries or take its cancel.
  * Meta answers in well under a second; a slower call is left to an activity (below), well before the task's
  * heartbeat (8 s of Temporal's default 10 s task timeout).
@@ -69,16 +78,17 @@ const { verifyCode: verifyCodeInTask } = proxyLocalActivities<Activities>({
  * wrong code, a rate limit the journey waits out) goes back to the caller.
  */
 export async function verifyTheCode(
-  inTask: boolean,
+  journey: Journey,
   ...[ref, submission, options = {}]: Parameters<typeof verifyCode>
 ): ReturnType<typeof verifyCode> {
-  if (inTask && !options.repeat) {
+  if (journey.verifiesInTask && !options.repeat) {
     try {
       return await verifyCodeInTask(ref, submission, options);
     } catch (err) {
       const failure = callFailure(err);
       if (isCancellation(err) || !failure || (failure instanceof ApplicationFailure && failure.nonRetryable)) throw err;
     }
+    journey.publishStage(); // the task lets go while the activity calls: VERIFYING_CODE shows meanwhile
     return verifyCode(ref, submission, { ...options, repeat: true });
   }
   return verifyCode(ref, submission, options);
@@ -119,18 +129,18 @@ const localAddPhoneNumber = proxyLocalActivities<Activities>({
  * before, by signal. A repeat after a day of silence stays an activity by signal: it is rare, and it may find the
  * portfolio gone and start it again.
  */
-export async function firstSlotRequest(input: {
-  portfolioId: string;
-  request: SlotRequest;
-}): Promise<SlotAnswer | null> {
-  if (patched(FEWER_EVENTS_PATCH)) return askForSlot(input);
+export async function firstSlotRequest(
+  journey: Journey,
+  input: { portfolioId: string; request: SlotRequest },
+): Promise<SlotAnswer | null> {
+  if (journey.makesFewerEvents()) return askForSlot(input);
   await requestSlot(input);
   return null;
 }
 
 /** The add as this run makes it (a local activity from FEWER_EVENTS_PATCH on). */
-export function numberAdd(): typeof addPhoneNumber {
-  return patched(FEWER_EVENTS_PATCH) ? localAddPhoneNumber : addPhoneNumber;
+export function numberAdd(journey: Journey): typeof addPhoneNumber {
+  return journey.makesFewerEvents() ? localAddPhoneNumber : addPhoneNumber;
 }
 
 /** Reads our own cluster for the PIN an earlier journey set: a few tries, then the journey asks an operator. */
@@ -216,6 +226,7 @@ export async function callMeta<T>(
       if (meta) journey.metaAnswered(meta);
       const tokenProblem = unusableToken(err, meta);
       if (tokenProblem !== null && patched(TOKEN_WAIT_PATCH)) {
+        journey.publishStage();
         journey.awaitToken(tokenProblem);
         await condition(() => journey.tokenRenewalsSoFar > renewals);
         journey.tokenArrived();
@@ -225,6 +236,7 @@ export async function callMeta<T>(
       const wait = waitAfter(err, meta, waits);
       if (wait === null || waits >= journeyPolicy.maxMetaWaits) throw err;
       const why = meta ? `Meta error ${meta.code} (${meta.message})` : 'Meta did not answer';
+      journey.publishStage();
       journey.waitFor('meta', `${why}: numberflow waits, then calls again`, Date.now() + wait);
       options.onWait?.(new Date(Date.now() + wait).toISOString());
       await sleep(wait);

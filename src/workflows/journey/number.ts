@@ -11,9 +11,9 @@ import { callMeta, capRefusalOf, numberAdd, readNumber } from './meta.js';
 const CAP_REFUSAL_PATCH = 'add-refused-at-cap-requeues';
 
 export async function addNumber(journey: Journey): Promise<void> {
-  journey.enter('ADDING');
+  journey.enterBriefly('ADDING'); // added inside the task that got the slot, in most runs
   const { wabaId, phoneNumber, displayName } = journey.input;
-  const addPhoneNumber = numberAdd();
+  const addPhoneNumber = numberAdd(journey);
   for (let requeues = 0; ; requeues++) {
     try {
       const added = await callMeta(journey, () => addPhoneNumber({ wabaId, phoneNumber, verifiedName: displayName }));
@@ -29,7 +29,7 @@ export async function addNumber(journey: Journey): Promise<void> {
         throw failedByMeta(err, 'Adding the number');
       }
       await requeueAtCap(journey, registered);
-      journey.enter('ADDING');
+      journey.enterBriefly('ADDING');
     }
   }
 }

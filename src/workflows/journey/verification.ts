@@ -71,13 +71,13 @@ async function verify(journey: Journey): Promise<boolean> {
   const { otp } = journey.inbox;
   const submission = otp.peek();
   if (!submission) return false;
-  journey.enter('VERIFYING_CODE');
+  journey.enterBriefly('VERIFYING_CODE'); // verified inside the task that took the code, in most runs
   let drawn: { pin: string } | undefined;
   try {
     const drawPin = journey.drawsPin;
     drawn = await callMeta(
       journey,
-      (repeat) => verifyTheCode(journey.verifiesInTask, journey.ref, { code: submission.value }, { repeat, drawPin }),
+      (repeat) => verifyTheCode(journey, journey.ref, { code: submission.value }, { repeat, drawPin }),
       {
         onWait: (until) =>
           otp.acknowledge(`code received; Meta is not answering, numberflow verifies it after ${until}`),
