@@ -95,7 +95,7 @@ export class CallsAndWaits {
     const graph = graphCallOf(type);
     const marker = at.event.markerRecordedEventAttributes;
     if (!graph || !marker) return;
-    if (graph.inStage) at.enterStage(graph.inStage); // a brief stage: no upsert said so
+    if (graph.inStage && this.walk.stagesShown) at.enterStage(graph.inStage); // a brief stage: no upsert said so
     const entry = at.entry({ kind: 'graph_call', what: graph.what([]), endpoint: graph.endpoint, attempt });
     let drewPin = false;
     if (marker.failure) {

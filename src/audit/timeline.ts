@@ -61,6 +61,7 @@ async function startOrStage(walk: Walk, at: At): Promise<boolean> {
   if (started) {
     const initial = searchAttribute(walk.converter, started.searchAttributes?.indexedFields, 'NumberStage');
     if (isStage(initial)) walk.stage = initial;
+    walk.stagesShown = isStage(initial);
     const input = allowed(journeyStartFields, await walk.reader.first(started.input?.payloads, at.where));
     if (input) walk.signupAtMs = Date.parse(input.signupAt);
     if (started.continuedExecutionRunId) {

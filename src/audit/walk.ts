@@ -23,6 +23,8 @@ export interface Walk {
   reader: PayloadReader;
   time: WorkflowTime;
   stage: StageOrOutcome;
+  /** Whether the run's start showed its stage (a search attribute): a run started without has no stage entries. */
+  stagesShown?: boolean;
   /** When Embedded Signup finished, from the run's input (the 14-day window counts from it). */
   signupAtMs: number | null;
   /** The Graph call that failed last, until something else happens (a wait right after it is about it). */

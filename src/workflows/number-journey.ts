@@ -56,6 +56,7 @@ async function run(journey: Journey): Promise<JourneyResult> {
     if (!journey.state.wentLive) await onboarding.run(() => onboard(journey));
     return journey.finish(await remove(journey, await live(journey)));
   } catch (err) {
+    journey.publishBriefStage(); // what follows may wait (tidying up at Meta), or the run fails
     if (err instanceof JourneyEnd) ending = err;
     else if (isCancellation(err) && journey.state.cancel) ending = cancelled(journey);
     else throw err;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LOCAL_ACTIVITY_MARKER } from '../../src/audit/decode.js';
 import { submitPinUpdate } from '../../src/domain/messages.js';
 import { PhoneNumberId } from '../../src/domain/search-attributes.js';
-import { decodedPayloadTexts, rawHistoryText } from '../support/history.js';
+import { decodedPayloadTexts, rawHistoryText, upsertedStage } from '../support/history.js';
 import { decideName, startLive, submitDeliveredCode } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
 
@@ -66,10 +66,8 @@ describe("a journey's history (dev server + Graph sandbox)", () => {
       const upserts = events.flatMap((e) => {
         const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
         if (!fields) return [];
-        const stage = fields.NumberStage
-          ? (JSON.parse(Buffer.from(fields.NumberStage.data ?? []).toString()) as string)
-          : '';
-        return [[stage, ...Object.keys(fields).filter((k) => k !== 'NumberStage')].filter(Boolean).join('+')];
+        const others = Object.keys(fields).filter((k) => k !== 'NumberStage');
+        return [[upsertedStage(e) ?? '', ...others].filter(Boolean).join('+')];
       });
       // ADDING and VERIFYING_CODE are worked inside one task each: visibility goes from the start's stage to
       // REQUESTING_CODE (with the number's id), then AWAITING_OTP, REGISTERING, the name's review and LIVE.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useBench } from '../support/bench.js';
+import { upsertedStage } from '../support/history.js';
 import { submitDeliveredCode } from '../support/steps.js';
 
 // Meta answers after the client gave up: the call went through, but numberflow never heard so.
@@ -73,6 +74,14 @@ describe('Graph answers lost on the way back (dev server + Graph sandbox)', () =
       expect(adds.filter((c) => c.status === 200)).toHaveLength(1); // the slow add went through, once
       expect(adds).toHaveLength(1); // the retry found it on the WABA instead of adding again
       expect(view.phoneNumberId).toBeTruthy();
+      // The add inside the task failed: ADDING is written to visibility before the activity takes over.
+      const events = (await t.env.client.workflow.getHandle(journey.workflowId).fetchHistory()).events ?? [];
+      const added = events.findIndex(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'addPhoneNumber',
+      );
+      const adding = events.findIndex((e) => upsertedStage(e) === 'ADDING');
+      expect(adding).toBeGreaterThan(-1);
+      expect(adding).toBeLessThan(added);
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });

@@ -2,6 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { resendCodeSignal, submitOtpUpdate } from '../../src/domain/messages.js';
 import { useBench } from '../support/bench.js';
+import { upsertedStage } from '../support/history.js';
 
 describe('verifying the code (dev server + Graph sandbox)', () => {
   const t = useBench('dev');
@@ -57,14 +58,10 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
       );
       expect(verifyActivities).toHaveLength(1);
       // VERIFYING_CODE is written to visibility only once the task lets go: lists show it while the activity calls.
-      const stageOf = (e: (typeof events)[number]) => {
-        const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.NumberStage;
-        return field ? (JSON.parse(Buffer.from(field.data ?? []).toString()) as string) : null;
-      };
-      const verifying = events.findIndex((e) => stageOf(e) === 'VERIFYING_CODE');
+      const verifying = events.findIndex((e) => upsertedStage(e) === 'VERIFYING_CODE');
       expect(verifying).toBeGreaterThan(-1);
       expect(verifying).toBeLessThan(events.indexOf(verifyActivities[0] as (typeof events)[number]));
-      expect(events.filter((e) => stageOf(e) === 'VERIFYING_CODE')).toHaveLength(1);
+      expect(events.filter((e) => upsertedStage(e) === 'VERIFYING_CODE')).toHaveLength(1);
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });

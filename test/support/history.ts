@@ -37,3 +37,11 @@ export async function decodedPayloadTexts(history: History): Promise<string[]> {
   for (const codec of [...(testDataConverter.payloadCodecs ?? [])].reverse()) decoded = await codec.decode(decoded);
   return decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'));
 }
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** The NumberStage an event writes to visibility (an upsert of it), or null. */
+export function upsertedStage(event: HistoryEvent): string | null {
+  const field = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.NumberStage;
+  return field ? (JSON.parse(Buffer.from(field.data ?? []).toString()) as string) : null;
+}

@@ -69,7 +69,7 @@ export class Journey {
    */
   readonly verifiesInTask: boolean;
   /** Whether this run writes visibility less (FEWER_WRITES_PATCH); never one of a live number. */
-  private readonly fewerWrites: boolean;
+  readonly fewerWrites: boolean;
   /**
    * The stage visibility shows (NumberStage), which a brief stage leaves behind; not state: a run's start shows the
    * stage it carries (the journey's start, or continue-as-new, which keeps the search attributes).
@@ -128,6 +128,11 @@ export class Journey {
     this.state.waiting = null;
     this.state.stage = stage;
     this.briefUnpublished = true;
+  }
+
+  /** The journey ended, or failed, in a brief stage: visibility shows it while the journey tidies up at Meta. */
+  publishBriefStage(): void {
+    if (this.briefUnpublished) this.publishStage();
   }
 
   /** Writes the stage to visibility if it is not there yet: the journey is about to wait in a brief stage. */

@@ -61,35 +61,44 @@ export const VERIFY_IN_TASK_PATCH = 'verify-code-in-the-task';
 export const FEWER_WRITES_PATCH = 'fewer-visibility-writes';
 
 /**
- * How long the task holds the verify call: a task held open cannot answer the journey's queries or take its cancel.
- * Meta answers in well under a second; a slower call is left to an activity (below), well before the task's
+ * How long the task holds a call made inside it: a task held open cannot answer the journey's queries or take its
+ * cancel. Meta answers in well under a second; a slower call is left to an activity (below), well before the task's
  * heartbeat (8 s of Temporal's default 10 s task timeout).
  */
-const IN_TASK_VERIFY_BUDGET = '3s';
-const { verifyCode: verifyCodeInTask } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: IN_TASK_VERIFY_BUDGET,
-  retry: { maximumAttempts: 1 },
-});
+const IN_TASK_BUDGET = '3s';
+const inTask = proxyLocalActivities<Activities>({ startToCloseTimeout: IN_TASK_BUDGET, retry: { maximumAttempts: 1 } });
 
 /**
- * The verify call as this run makes it. From VERIFY_IN_TASK_PATCH on, a first call is made inside the task; when it
- * failed in a way a retry may mend (out of time, Graph unreachable, Meta's transient errors), the activity takes over
- * with its retries, as a repeated call that reads Meta first: the code may have reached it. What no retry mends (a
+ * A call made first inside the task (a local activity, one attempt within IN_TASK_BUDGET). When it failed in a way
+ * a retry may mend (out of time, Graph unreachable, Meta's transient errors), the journey writes its brief stage to
+ * visibility, which the task no longer hides, and the activity takes over with its retries. What no retry mends (a
  * wrong code, a rate limit the journey waits out) goes back to the caller.
+ */
+async function inTaskFirst<T>(journey: Journey, local: () => Promise<T>, activity: () => Promise<T>): Promise<T> {
+  try {
+    return await local();
+  } catch (err) {
+    const failure = callFailure(err);
+    if (isCancellation(err) || !failure || (failure instanceof ApplicationFailure && failure.nonRetryable)) throw err;
+  }
+  journey.publishStage();
+  return activity();
+}
+
+/**
+ * The verify call as this run makes it. From VERIFY_IN_TASK_PATCH on, a first call is made inside the task; the
+ * activity that takes over makes a repeated call, which reads Meta first: the code may have reached it.
  */
 export async function verifyTheCode(
   journey: Journey,
   ...[ref, submission, options = {}]: Parameters<typeof verifyCode>
 ): ReturnType<typeof verifyCode> {
   if (journey.verifiesInTask && !options.repeat) {
-    try {
-      return await verifyCodeInTask(ref, submission, options);
-    } catch (err) {
-      const failure = callFailure(err);
-      if (isCancellation(err) || !failure || (failure instanceof ApplicationFailure && failure.nonRetryable)) throw err;
-    }
-    journey.publishStage(); // the task lets go while the activity calls: VERIFYING_CODE shows meanwhile
-    return verifyCode(ref, submission, { ...options, repeat: true });
+    return inTaskFirst(
+      journey,
+      () => inTask.verifyCode(ref, submission, options),
+      () => verifyCode(ref, submission, { ...options, repeat: true }),
+    );
   }
   return verifyCode(ref, submission, options);
 }
@@ -138,8 +147,20 @@ export async function firstSlotRequest(
   return null;
 }
 
-/** The add as this run makes it (a local activity from FEWER_EVENTS_PATCH on). */
-export function numberAdd(journey: Journey): typeof addPhoneNumber {
+/**
+ * The add as this run makes it: from FEWER_WRITES_PATCH on, first inside the task, then by the activity (so that a
+ * slow Meta shows ADDING in visibility, not the slot's wait, while the add retries); from FEWER_EVENTS_PATCH on, a
+ * local activity with the activity's retries; before, the activity.
+ */
+export function numberAdd(journey: Journey): Activities['addPhoneNumber'] {
+  if (journey.fewerWrites) {
+    return (...args) =>
+      inTaskFirst(
+        journey,
+        () => inTask.addPhoneNumber(...args),
+        () => addPhoneNumber(...args),
+      );
+  }
   return journey.makesFewerEvents() ? localAddPhoneNumber : addPhoneNumber;
 }
 
