@@ -72,20 +72,19 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
     readNumber,
 
     /**
-     * Adds the number to the WABA. A retried add whose first attempt went through, or a number added by hand, is
-     * found on the WABA, not added twice. The WABA's list (a page per 25 numbers, counted against the WABA's call
+     * Adds the number to the WABA. A retried or repeated add whose first attempt went through, or a number added by
+     * hand, is found on the WABA, not added twice. The WABA's list (a page per 25 numbers, counted against the WABA's call
      * budget) is read only when that can be: on a retry, or when Meta refuses the add with 200000 — never before
      * every add, which made a WABA of hundreds of numbers cost hundreds of reads per add.
      */
-    async addPhoneNumber(request: {
-      wabaId: string;
-      phoneNumber: PhoneNumber;
-      verifiedName: string;
-    }): Promise<{ phoneNumberId: string; alreadyAdded: boolean }> {
+    async addPhoneNumber(
+      request: { wabaId: string; phoneNumber: PhoneNumber; verifiedName: string },
+      options: Repeat = {},
+    ): Promise<{ phoneNumberId: string; alreadyAdded: boolean }> {
       const { wabaId, phoneNumber, verifiedName } = request;
       const onWaba = () => graphCall(() => findOnWaba(graph, wabaId, phoneNumber.e164));
       const found = (phoneNumberId: string) => ({ phoneNumberId, alreadyAdded: true });
-      if (repeated({})) {
+      if (repeated(options)) {
         const existing = await onWaba();
         if (existing) return found(existing);
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useBench } from '../support/bench.js';
+import { journeyTimeline } from '../../src/audit/index.js';
 import { upsertedStage } from '../support/history.js';
 import { submitDeliveredCode } from '../support/steps.js';
 
@@ -70,9 +71,16 @@ describe('Graph answers lost on the way back (dev server + Graph sandbox)', () =
       t.bench.sandbox.admin.injectFault({ endpoint: 'POST /phone_numbers', ...LOST_ANSWER });
       const journey = await t.bench.start(t.bench.input());
       const view = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      const adds = wabaCalls(since, 'POST /{waba-id}/phone_numbers');
-      expect(adds.filter((c) => c.status === 200)).toHaveLength(1); // the slow add went through, once
-      expect(adds).toHaveLength(1); // the retry found it on the WABA instead of adding again
+      // The slow add is logged once Meta answers it, LOST_ANSWER's latency after it came: wait past that.
+      const adds = () => wabaCalls(since, 'POST /{waba-id}/phone_numbers');
+      await new Promise((resolve) => setTimeout(resolve, LOST_ANSWER.latencyMs));
+      // Added once: the repeated add looked for it on the WABA first, or Meta refused it as already there (200000).
+      expect(adds().filter((c) => c.status === 200)).toHaveLength(1);
+      expect(
+        adds()
+          .filter((c) => c.status !== 200)
+          .map((c) => c.errorCode),
+      ).toEqual(adds().length === 1 ? [] : [200000]);
       expect(view.phoneNumberId).toBeTruthy();
       // The add inside the task failed: ADDING is written to visibility before the activity takes over.
       const events = (await t.env.client.workflow.getHandle(journey.workflowId).fetchHistory()).events ?? [];
@@ -82,6 +90,17 @@ describe('Graph answers lost on the way back (dev server + Graph sandbox)', () =
       const adding = events.findIndex((e) => upsertedStage(e) === 'ADDING');
       expect(adding).toBeGreaterThan(-1);
       expect(adding).toBeLessThan(added);
+      // The audit reads ADDING once, from the call in the task, and both calls in it.
+      const { entries } = await journeyTimeline(t.env.client, view.e164);
+      expect(entries.filter((e) => e.kind === 'stage').map((e) => e.stage)).toEqual([
+        'ADDING',
+        'REQUESTING_CODE',
+        'AWAITING_OTP',
+      ]);
+      expect(entries.filter((e) => e.endpoint === 'POST /{waba-id}/phone_numbers').map((e) => e.stage)).toEqual([
+        'ADDING',
+        'ADDING',
+      ]);
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });

@@ -61,18 +61,21 @@ export const VERIFY_IN_TASK_PATCH = 'verify-code-in-the-task';
 export const FEWER_WRITES_PATCH = 'fewer-visibility-writes';
 
 /**
- * How long the task holds a call made inside it: a task held open cannot answer the journey's queries or take its
- * cancel. Meta answers in well under a second; a slower call is left to an activity (below), well before the task's
+ * How long the task holds the verify call: a task held open cannot answer the journey's queries or take its cancel.
+ * Meta answers in well under a second; a slower call is left to an activity (below), well before the task's
  * heartbeat (8 s of Temporal's default 10 s task timeout).
  */
-const IN_TASK_BUDGET = '3s';
-const inTask = proxyLocalActivities<Activities>({ startToCloseTimeout: IN_TASK_BUDGET, retry: { maximumAttempts: 1 } });
+const IN_TASK_VERIFY_BUDGET = '3s';
+const { verifyCode: verifyCodeInTask } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: IN_TASK_VERIFY_BUDGET,
+  retry: { maximumAttempts: 1 },
+});
 
 /**
- * A call made first inside the task (a local activity, one attempt within IN_TASK_BUDGET). When it failed in a way
- * a retry may mend (out of time, Graph unreachable, Meta's transient errors), the journey writes its brief stage to
- * visibility, which the task no longer hides, and the activity takes over with its retries. What no retry mends (a
- * wrong code, a rate limit the journey waits out) goes back to the caller.
+ * A call made first inside the task (a local activity, one attempt). When it failed in a way a retry may mend (out
+ * of time, Graph unreachable, Meta's transient errors), the journey writes its brief stage to visibility, which the
+ * task no longer hides, and the activity takes over with its retries, as a repeated call that reads Meta first. What
+ * no retry mends (a wrong code, a rate limit the journey waits out) goes back to the caller.
  */
 async function inTaskFirst<T>(journey: Journey, local: () => Promise<T>, activity: () => Promise<T>): Promise<T> {
   try {
@@ -86,8 +89,8 @@ async function inTaskFirst<T>(journey: Journey, local: () => Promise<T>, activit
 }
 
 /**
- * The verify call as this run makes it. From VERIFY_IN_TASK_PATCH on, a first call is made inside the task; the
- * activity that takes over makes a repeated call, which reads Meta first: the code may have reached it.
+ * The verify call as this run makes it. From VERIFY_IN_TASK_PATCH on, a first call is made inside the task, held
+ * IN_TASK_VERIFY_BUDGET at most: the code may have reached Meta when the activity takes over.
  */
 export async function verifyTheCode(
   journey: Journey,
@@ -96,7 +99,7 @@ export async function verifyTheCode(
   if (journey.verifiesInTask && !options.repeat) {
     return inTaskFirst(
       journey,
-      () => inTask.verifyCode(ref, submission, options),
+      () => verifyCodeInTask(ref, submission, options),
       () => verifyCode(ref, submission, { ...options, repeat: true }),
     );
   }
@@ -148,20 +151,32 @@ export async function firstSlotRequest(
 }
 
 /**
- * The add as this run makes it: from FEWER_WRITES_PATCH on, first inside the task, then by the activity (so that a
- * slow Meta shows ADDING in visibility, not the slot's wait, while the add retries); from FEWER_EVENTS_PATCH on, a
- * local activity with the activity's retries; before, the activity.
+ * The add's one attempt inside the task (FEWER_WRITES_PATCH): the whole call, bounded by the Graph client's own
+ * timeouts, so that no add of ours is still on its way to Meta when the activity takes over.
  */
-export function numberAdd(journey: Journey): Activities['addPhoneNumber'] {
+const addInTask = proxyLocalActivities<Activities>({
+  startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout,
+  retry: { maximumAttempts: 1 },
+}).addPhoneNumber;
+
+type AddRequest = Parameters<Activities['addPhoneNumber']>[0];
+
+/**
+ * The add as this run makes it: from FEWER_WRITES_PATCH on, one attempt inside the task, then the activity as a
+ * repeated add, which looks for the number on the WABA first (while Meta fails, visibility shows ADDING, not the
+ * slot's wait); from FEWER_EVENTS_PATCH on, a local activity with the activity's retries; before, the activity.
+ */
+export function numberAdd(journey: Journey): (request: AddRequest) => ReturnType<Activities['addPhoneNumber']> {
   if (journey.fewerWrites) {
-    return (...args) =>
+    return (request) =>
       inTaskFirst(
         journey,
-        () => inTask.addPhoneNumber(...args),
-        () => addPhoneNumber(...args),
+        () => addInTask(request),
+        () => addPhoneNumber(request, { repeat: true }),
       );
   }
-  return journey.makesFewerEvents() ? localAddPhoneNumber : addPhoneNumber;
+  const add = journey.makesFewerEvents() ? localAddPhoneNumber : addPhoneNumber;
+  return (request) => add(request);
 }
 
 /** Reads our own cluster for the PIN an earlier journey set: a few tries, then the journey asks an operator. */
