@@ -73,9 +73,9 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
 
     /**
      * Adds the number to the WABA. A retried or repeated add whose first attempt went through, or a number added by
-     * hand, is found on the WABA, not added twice. The WABA's list (a page per 25 numbers, counted against the WABA's call
-     * budget) is read only when that can be: on a retry, or when Meta refuses the add with 200000 — never before
-     * every add, which made a WABA of hundreds of numbers cost hundreds of reads per add.
+     * hand, is found on the WABA, not added twice. The WABA's list (a page per 25 numbers, counted against the
+     * WABA's call budget) is read only when that can be: on a retry or a repeat, or when Meta refuses the add with
+     * 200000 — never before every add, which made a WABA of hundreds of numbers cost hundreds of reads per add.
      */
     async addPhoneNumber(
       request: { wabaId: string; phoneNumber: PhoneNumber; verifiedName: string },
