@@ -82,6 +82,17 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
       expect(result).toMatchObject({ outcome: 'FAILED', reasonCode: 'OTP_ATTEMPTS_EXHAUSTED' });
       expect(result.remediation).toContain('OTP verification failed');
       expect((await journey.view()).stage).toBe('FAILED');
+      // Each wrong code goes back to AWAITING_OTP in history; the last ends the journey in VERIFYING_CODE, which is
+      // written before it tidies up, then the ending.
+      const events = (await t.env.client.workflow.getHandle(journey.workflowId).fetchHistory()).events ?? [];
+      const stages = events.flatMap((e) => upsertedStage(e) ?? []);
+      expect(stages.slice(stages.indexOf('AWAITING_OTP'))).toEqual([
+        'AWAITING_OTP',
+        'AWAITING_OTP',
+        'AWAITING_OTP',
+        'VERIFYING_CODE',
+        'FAILED',
+      ]);
     });
   });
 
