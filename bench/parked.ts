@@ -54,7 +54,9 @@ async function untilParked(client: Client, count: number, deadline: number): Pro
 }
 
 /**
- * Where the journeys not yet parked stand, as "820 ADDING, 40 REQUESTING_CODE", and what their portfolios did:
+ * Where the journeys not yet parked stand, as "820 WAITING_FOR_CAPACITY, 40 REQUESTING_CODE" (a journey adding its
+ * number shows the slot's wait, unless Meta makes it wait: docs/journey.md#visibility-writes), and what their
+ * portfolios did:
  * slots granted and journeys queued. Granted far beyond parked means the journeys (the worker) lag, not the
  * portfolios; queued ones mean a cap.
  */

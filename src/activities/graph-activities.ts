@@ -1,6 +1,6 @@
 // One activity per Graph call the journey makes. Each is idempotent or guarded: a repeated call (a Temporal retry,
-// or the journey calling again after a wait — `repeat`) first checks what Meta already shows, so a number is never
-// added twice, verified twice, registered twice or renamed twice.
+// or the journey calling again after a wait or after its call inside the workflow task failed — `repeat`) first
+// checks what Meta already shows, so a number is never added twice, verified twice, registered twice or renamed twice.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CodeMethod } from '../domain/journey.js';
 import { GRAPH_FAILURE_TYPE, type CapRefusalDetail } from '../domain/meta-error.js';

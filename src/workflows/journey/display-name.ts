@@ -12,7 +12,7 @@ import { verifyOwnership } from './verification.js';
 export async function reviewDisplayName(journey: Journey, checkNow: boolean): Promise<void> {
   let poll = checkNow; // an adopted number's name may be decided already
   // Meta's decision came before the journey got here (its webhook is in history): no review stage to enter and
-  // leave at the same instant (journeys from FEWER_EVENTS_PATCH on; one search-attribute upsert fewer).
+  // leave at the same instant (journeys from FEWER_EVENTS_PATCH or FEWER_WRITES_PATCH on; one upsert fewer).
   let decided = journey.inbox.nameDecision.busy && !poll && journey.makesFewerEvents();
   for (;;) {
     if (!decided)

@@ -64,11 +64,12 @@ export class Journey {
   private cancelOnboarding: (() => void) | null = null;
 
   /**
-   * Whether this run verifies the code inside the task that takes it (VERIFY_IN_TASK_PATCH). A live run verifies only
+   * Whether this run verifies the code inside the task that takes it (VERIFY_IN_TASK_PATCH, or FEWER_WRITES_PATCH). A
+   * live run verifies only
    * when Meta asks again (133006) and keeps the activity: no patch marker in every run of a live number.
    */
   readonly verifiesInTask: boolean;
-  /** Whether this run writes visibility less (FEWER_WRITES_PATCH); never one of a live number. */
+  /** Whether this run writes visibility less (FEWER_WRITES_PATCH); never a run that started live (continued as new). */
   readonly fewerWrites: boolean;
   /**
    * The stage visibility shows (NumberStage), which a brief stage leaves behind; not state: a run's start shows the
@@ -130,12 +131,18 @@ export class Journey {
     this.briefUnpublished = true;
   }
 
-  /** The journey ended, or failed, in a brief stage: visibility shows it while the journey tidies up at Meta. */
+  /**
+   * The journey ended, or its run failed, in a brief stage: visibility shows it while the journey tidies up (which
+   * may wait for Meta), or for good when the run failed.
+   */
   publishBriefStage(): void {
     if (this.briefUnpublished) this.publishStage();
   }
 
-  /** Writes the stage to visibility if it is not there yet: the journey is about to wait in a brief stage. */
+  /**
+   * Writes the stage, and a phone_number_id not written yet, to visibility unless it shows them already: every stage
+   * change does, and the journey about to wait in a brief stage.
+   */
   publishStage(): void {
     const idChanged = this.pendingPhoneNumberId !== null;
     const unchanged = this.state.stage === this.publishedStage && !idChanged && !this.briefUnpublished;

@@ -47,7 +47,8 @@ export const { verifyCode, requestDisplayNameChange, syncSmbAppData } = proxyAct
  * Journeys from this patch on verify the code first as a local activity, inside the workflow task that takes the
  * code: the operator's update is accepted and answered by that one task, a task and an activity's round trip sooner
  * (docs/journey.md#verifying-the-code). The patch is decided in the journey's first task (Journey), so that its
- * marker and search-attribute upsert join that task's and stay off the code's path.
+ * marker and search-attribute upsert join that task's and stay off the code's path; since FEWER_WRITES_PATCH, new
+ * journeys take it under that patch's marker.
  */
 export const VERIFY_IN_TASK_PATCH = 'verify-code-in-the-task';
 
@@ -89,7 +90,8 @@ async function inTaskFirst<T>(journey: Journey, local: () => Promise<T>, activit
 }
 
 /**
- * The verify call as this run makes it. From VERIFY_IN_TASK_PATCH on, a first call is made inside the task, held
+ * The verify call as this run makes it. From VERIFY_IN_TASK_PATCH (or FEWER_WRITES_PATCH) on, a first call is made
+ * inside the task, held
  * IN_TASK_VERIFY_BUDGET at most: the code may have reached Meta when the activity takes over.
  */
 export async function verifyTheCode(
@@ -127,14 +129,12 @@ export const { requestSlot, cancelRun } = proxyActivities<Activities>(CLUSTER_CA
  * and make that ask and the add as local activities: run inside the workflow task that asks for them and recorded
  * as one marker each, instead of three events and a workflow task of their own (docs/journey.md#history-per-journey).
  * Both are safe to repeat: the portfolio answers a repeated request the same way, and a repeated add finds the
- * number already on the WABA.
+ * number already on the WABA. Since FEWER_WRITES_PATCH, new journeys take it under that patch's marker.
  */
 export const FEWER_EVENTS_PATCH = 'slot-by-update-and-local-calls';
 const { askForSlot } = proxyLocalActivities<Activities>(CLUSTER_CALL);
-const localAddPhoneNumber = proxyLocalActivities<Activities>({
-  startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout,
-  retry: READ_RETRY,
-}).addPhoneNumber;
+const ADD_IN_TASK = { startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout } as const;
+const localAddPhoneNumber = proxyLocalActivities<Activities>({ ...ADD_IN_TASK, retry: READ_RETRY }).addPhoneNumber;
 
 /**
  * The first slot request: from FEWER_EVENTS_PATCH on by update (the answer, or null when it comes by signal);
@@ -152,28 +152,32 @@ export async function firstSlotRequest(
 
 /**
  * The add's one attempt inside the task (FEWER_WRITES_PATCH): the whole call, bounded by the Graph client's own
- * timeouts, so that no add of ours is still on its way to Meta when the activity takes over.
+ * timeouts, so that no add of ours is still being sent when the activity takes over (one Meta takes late meets the
+ * repeat's 200000, which finds the number). Unlike the verify's, its hold is not cut short: no person waits on an
+ * answer at ADDING, and the local add before the patch held the task longer, through its retries.
  */
-const addInTask = proxyLocalActivities<Activities>({
-  startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout,
-  retry: { maximumAttempts: 1 },
-}).addPhoneNumber;
+const addInTask = proxyLocalActivities<Activities>({ ...ADD_IN_TASK, retry: { maximumAttempts: 1 } }).addPhoneNumber;
 
 type AddRequest = Parameters<Activities['addPhoneNumber']>[0];
 
 /**
- * The add as this run makes it: from FEWER_WRITES_PATCH on, one attempt inside the task, then the activity as a
- * repeated add, which looks for the number on the WABA first (while Meta fails, visibility shows ADDING, not the
- * slot's wait); from FEWER_EVENTS_PATCH on, a local activity with the activity's retries; before, the activity.
+ * The add as this run makes it, told whether it repeats an earlier call (callMeta's): from FEWER_WRITES_PATCH on, a
+ * first call inside the task, then the activity as a repeated add, which looks for the number on the WABA first
+ * (while Meta fails, visibility shows ADDING, not the slot's wait); from FEWER_EVENTS_PATCH on, a local activity
+ * with the activity's retries; before, the activity. Runs from before the patch call with the request alone.
  */
-export function numberAdd(journey: Journey): (request: AddRequest) => ReturnType<Activities['addPhoneNumber']> {
+export function numberAdd(
+  journey: Journey,
+): (request: AddRequest, repeat: boolean) => ReturnType<Activities['addPhoneNumber']> {
   if (journey.fewerWrites) {
-    return (request) =>
-      inTaskFirst(
-        journey,
-        () => addInTask(request),
-        () => addPhoneNumber(request, { repeat: true }),
-      );
+    return (request, repeat) =>
+      repeat
+        ? addPhoneNumber(request, { repeat: true })
+        : inTaskFirst(
+            journey,
+            () => addInTask(request),
+            () => addPhoneNumber(request, { repeat: true }),
+          );
   }
   const add = journey.makesFewerEvents() ? localAddPhoneNumber : addPhoneNumber;
   return (request) => add(request);

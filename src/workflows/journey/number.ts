@@ -16,7 +16,8 @@ export async function addNumber(journey: Journey): Promise<void> {
   const addPhoneNumber = numberAdd(journey);
   for (let requeues = 0; ; requeues++) {
     try {
-      const added = await callMeta(journey, () => addPhoneNumber({ wabaId, phoneNumber, verifiedName: displayName }));
+      const request = { wabaId, phoneNumber, verifiedName: displayName };
+      const added = await callMeta(journey, (repeat) => addPhoneNumber(request, repeat));
       journey.assignPhoneNumberId(added.phoneNumberId);
       if (added.alreadyAdded)
         journey.note('numberflow', 'the number was already on the WABA; its phone_number_id is reused');
