@@ -93,7 +93,8 @@ export class PortfolioBook {
     const setBy = by.actor ? ` (set by ${by.actor}${by.reason ? `: ${by.reason}` : ''})` : '';
     const source = by.source === undefined || by.source === 'meta' ? 'meta_webhook' : by.source;
     const sourceChanged = this.state.capSource?.source !== source;
-    if (sourceChanged || setBy) {
+    // Dated whenever the cap or its source changes, or a person sets it; a duplicate delivery keeps the date it had.
+    if (sourceChanged || setBy || cap !== this.state.cap) {
       const at = new Date().toISOString();
       this.state.capSource = { source, at, actor: by.actor ?? null, reason: by.reason ?? null };
     }
