@@ -5,13 +5,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { progressBar } from './progress.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
+import { isJourneyOutcome } from '../domain/stages.js';
 import { checkRows, type RowProblems } from '../journeys/batch-rows.js';
 import { DEFAULT_PACE, MAX_RATE, type RowResult } from '../journeys/batch-start.js';
 import { actorOf, jsonOption, type CommandContext } from './context.js';
 import { CliExit } from './failure.js';
-import { actorOption } from './options.js';
-import { isJourneyOutcome } from '../domain/stages.js';
 import { formatOfName, ImportFileError, importFormats, rowsOf, type ImportFormat } from './import-file.js';
+import { actorOption } from './options.js';
 
 interface ImportOptions {
   format?: ImportFormat;

@@ -2,7 +2,14 @@
 // of the state. Handlers and stages call these methods; nothing else writes the state.
 import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { NumberEvent } from '../../domain/events.js';
-import type { CodeMethod, JourneyInput, JourneyResult, JourneyView, WaitingFor } from '../../domain/journey.js';
+import {
+  signupExpiresAt,
+  type CodeMethod,
+  type JourneyInput,
+  type JourneyResult,
+  type JourneyView,
+  type WaitingFor,
+} from '../../domain/journey.js';
 import type { CancelRequest, PinRevealRequest, RemovalRequest, RevealedPin } from '../../domain/messages.js';
 import type { MetaError } from '../../domain/meta-error.js';
 import type { NumberRef } from '../../domain/number.js';
@@ -18,7 +25,6 @@ import {
 import { journeyStages, type JourneyStage, type StageOrOutcome } from '../../domain/stages.js';
 import { Inbox } from './inbox.js';
 import { FEWER_EVENTS_PATCH, FEWER_WRITES_PATCH, VERIFY_IN_TASK_PATCH } from './meta.js';
-import { signupExpiresAt } from '../../domain/journey.js';
 import { initialState, viewOf, type JourneyState } from './state.js';
 
 /** Journeys from before WaitingOn show no person's wait in visibility. */
@@ -65,8 +71,8 @@ export class Journey {
 
   /**
    * Whether this run verifies the code inside the task that takes it (VERIFY_IN_TASK_PATCH, or FEWER_WRITES_PATCH). A
-   * live run verifies only
-   * when Meta asks again (133006) and keeps the activity: no patch marker in every run of a live number.
+   * live run verifies only when Meta asks again (133006) and keeps the activity: no patch marker in every run of a live
+   * number.
    */
   readonly verifiesInTask: boolean;
   /** Whether this run writes visibility less (FEWER_WRITES_PATCH); never a run that started live (continued as new). */

@@ -91,8 +91,7 @@ async function inTaskFirst<T>(journey: Journey, local: () => Promise<T>, activit
 
 /**
  * The verify call as this run makes it. From VERIFY_IN_TASK_PATCH (or FEWER_WRITES_PATCH) on, a first call is made
- * inside the task, held
- * IN_TASK_VERIFY_BUDGET at most: the code may have reached Meta when the activity takes over.
+ * inside the task, held IN_TASK_VERIFY_BUDGET at most: the code may have reached Meta when the activity takes over.
  */
 export async function verifyTheCode(
   journey: Journey,
@@ -133,8 +132,9 @@ export const { requestSlot, cancelRun } = proxyActivities<Activities>(CLUSTER_CA
  */
 export const FEWER_EVENTS_PATCH = 'slot-by-update-and-local-calls';
 const { askForSlot } = proxyLocalActivities<Activities>(CLUSTER_CALL);
-const ADD_IN_TASK = { startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout } as const;
-const localAddPhoneNumber = proxyLocalActivities<Activities>({ ...ADD_IN_TASK, retry: READ_RETRY }).addPhoneNumber;
+/** The add as a local activity: one attempt is as long as the activity's. */
+const LOCAL_ADD = { startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout } as const;
+const localAddPhoneNumber = proxyLocalActivities<Activities>({ ...LOCAL_ADD, retry: READ_RETRY }).addPhoneNumber;
 
 /**
  * The first slot request: from FEWER_EVENTS_PATCH on by update (the answer, or null when it comes by signal);
@@ -156,7 +156,7 @@ export async function firstSlotRequest(
  * repeat's 200000, which finds the number). Unlike the verify's, its hold is not cut short: no person waits on an
  * answer at ADDING, and the local add before the patch held the task longer, through its retries.
  */
-const addInTask = proxyLocalActivities<Activities>({ ...ADD_IN_TASK, retry: { maximumAttempts: 1 } }).addPhoneNumber;
+const addInTask = proxyLocalActivities<Activities>({ ...LOCAL_ADD, retry: { maximumAttempts: 1 } }).addPhoneNumber;
 
 type AddRequest = Parameters<Activities['addPhoneNumber']>[0];
 
@@ -170,14 +170,10 @@ export function numberAdd(
   journey: Journey,
 ): (request: AddRequest, repeat: boolean) => ReturnType<Activities['addPhoneNumber']> {
   if (journey.fewerWrites) {
-    return (request, repeat) =>
-      repeat
-        ? addPhoneNumber(request, { repeat: true })
-        : inTaskFirst(
-            journey,
-            () => addInTask(request),
-            () => addPhoneNumber(request, { repeat: true }),
-          );
+    return (request, repeat) => {
+      const repeated = () => addPhoneNumber(request, { repeat: true });
+      return repeat ? repeated() : inTaskFirst(journey, () => addInTask(request), repeated);
+    };
   }
   const add = journey.makesFewerEvents() ? localAddPhoneNumber : addPhoneNumber;
   return (request) => add(request);
