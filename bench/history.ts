@@ -1,7 +1,8 @@
 // History events per happy journey: BENCH_HISTORY_JOURNEYS journeys (9) walked to LIVE one after another through
 // the real receiver, each history counted by event type; the figure is the median journey's, with the range in its
 // note (Meta's webhooks fall into more or fewer workflow tasks from one journey to the next). Also answers the
-// journey's shape (activities around the code's update, signals) for the ideal workflow of bench/throughput.ts.
+// journey's shape (activities around the code's update, signals) for the ideal workflow of bench/throughput.ts, and
+// replays the walked histories with and without workflow stack traces (bench/stack-traces.ts).
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
 import { LOCAL_ACTIVITY_MARKER } from '../src/audit/decode.js';
@@ -9,6 +10,7 @@ import { figure, middle, type Figure } from './figures.js';
 import { happyJourney, type JourneyAt } from './journeys.js';
 import { oddCountFrom } from './settings.js';
 import { startBenchStand, type BenchStand } from './stand.js';
+import { stackTraceFigures } from './stack-traces.js';
 import type { CallKind, IdealJourneyShape } from './workflows.js';
 
 const EventType = proto.temporal.api.enums.v1.EventType;
@@ -17,6 +19,8 @@ export interface HappyHistory {
   events: number;
   byType: Record<string, number>;
   shape: IdealJourneyShape;
+  /** The history itself, as Temporal's protobuf (payloads as the stand's codec encrypted them). */
+  encoded: Uint8Array;
 }
 
 /** The activity call an event records, if any: an activity scheduled, or a local activity's marker. */
@@ -43,7 +47,12 @@ export async function happyHistory(stand: BenchStand, at: JourneyAt, i: number):
     if (call) shape[updated ? 'after' : 'before'].push(call);
     if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) shape.signals += 1;
   }
-  return { events: events.length, byType, shape };
+  return {
+    events: events.length,
+    byType,
+    shape,
+    encoded: proto.temporal.api.history.v1.History.encode(history).finish(),
+  };
 }
 
 export async function historyBench(): Promise<Figure[]> {
@@ -72,6 +81,10 @@ export async function historyBench(): Promise<Figure[]> {
         goal: { of: 'value', atMost: 50 },
         note: `the median of ${journeys} journeys (${range}); its events from start to LIVE: ${kinds}`,
       }),
+      ...(await stackTraceFigures(
+        walked.map((history) => history.encoded),
+        stand.dataDir,
+      )),
     ];
   } finally {
     await stand.close();

@@ -17,7 +17,7 @@ import { createActivities } from '../src/activities/index.js';
 import { createDataConverter, workerDataConverter } from '../src/codec/data-converter.js';
 import { localCodecKeys } from '../src/codec/keys.js';
 import { localSecretsKeys } from '../src/codec/secrets-keys.js';
-import { portfolioTaskQueue } from '../src/config.js';
+import { loadConfig, portfolioTaskQueue } from '../src/config.js';
 import { capabilityUpdateSignal, capOfVerification, portfolioWorkflowId } from '../src/domain/portfolio.js';
 import { customSearchAttributes } from '../src/domain/search-attributes.js';
 import { GraphClient } from '../src/graph/client.js';
@@ -30,6 +30,7 @@ import { startSandbox, type Sandbox, type SandboxAdmin, type SandboxOptions } fr
 import { SqlIdentityStore } from '../src/stores/sql-identity-store.js';
 import { openSqlite } from '../src/stores/sqlite.js';
 import { resolveBinary, toSdkExecutable } from '../src/temporal/binaries.js';
+import { creatingWorkflowThreads } from '../src/temporal/workflow-threads.js';
 import { workflowInterceptorModules } from '../src/worker.js';
 import { scratchDir } from './processes.js';
 
@@ -54,6 +55,8 @@ export interface BenchStand {
   portfolioId: string;
   wabaId: string;
   appSecret: string;
+  /** The stand's own folder: its codec and secrets keys, its SQLite files. */
+  dataDir: string;
   /** The HTTP service on loopback, receiving the sandbox's webhooks. */
   serve(taskQueue: string): Promise<BenchService>;
   /**
@@ -121,6 +124,7 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
     portfolioId,
     wabaId,
     appSecret: sandboxOptions.appSecret,
+    dataDir,
     async serve(taskQueue) {
       const tokenFile = join(scratchDir('bench-tokens'), 'api-tokens.json');
       const token = addPrincipal(tokenFile, { name: 'bench@loopback', roles: ['onboarding', 'operator'] });
@@ -172,7 +176,11 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
           dataConverter: workerDataConverter(dataConverter),
           activities,
         });
-      const [journeys, portfolios] = await Promise.all([workerOn(taskQueue), workerOn(portfolioQueue)]);
+      // Workflow threads as the worker starts them (src/worker.ts): without stack traces unless the variable says so.
+      const stackTraces = loadConfig().NUMBERFLOW_WORKFLOW_STACK_TRACES === '1';
+      const [journeys, portfolios] = await creatingWorkflowThreads(stackTraces, () =>
+        Promise.all([workerOn(taskQueue), workerOn(portfolioQueue)]),
+      );
       return { runUntil: (fn) => journeys.runUntil(() => portfolios.runUntil(fn)) };
     },
     close: async () => {

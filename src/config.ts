@@ -104,6 +104,11 @@ const configSchema = z
     NUMBERFLOW_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** 1: spans exported (to localhost:4318 without an endpoint); 0: none, even with an endpoint. */
     NUMBERFLOW_TRACING: optionalText.pipe(z.enum(['0', '1']).optional()),
+    /**
+     * 1: workflow threads keep the SDK's stack per promise (the stack-trace query); unset or 0: they do not, and the
+     * journeys' workflow code costs about half the CPU (src/temporal/workflow-threads.ts).
+     */
+    NUMBERFLOW_WORKFLOW_STACK_TRACES: optionalText.pipe(z.enum(['0', '1']).optional()),
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url().optional()),
     OTEL_SERVICE_NAME: optionalText,
   })

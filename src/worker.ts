@@ -21,6 +21,7 @@ import { connectClient, connectWorkerConnection } from './temporal/connection.js
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
 import { bundleFromSource, workflowCodeFor } from './temporal/workflow-bundle.js';
+import { creatingWorkflowThreads } from './temporal/workflow-threads.js';
 
 export { workflowInterceptorModules, workflowsPath } from './temporal/workflow-bundle.js';
 
@@ -80,21 +81,24 @@ export async function createNumberflowWorker(options: NumberflowWorkerOptions): 
   const { workflowModules, ...code } = options.workflowBundle
     ? { workflowBundle: options.workflowBundle, workflowModules: undefined }
     : workflowCodeFor(config.NUMBERFLOW_WORKFLOW_BUNDLE, tracing !== undefined);
-  return Worker.create({
-    connection: options.connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
-    ...code,
-    interceptors: { workflowModules, activity: tracing?.activityInterceptors },
-    sinks: tracing?.sinks,
-    activities: options.activities,
-    dataConverter: workerDataConverter(options.dataConverter),
-    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
-    maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
-    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-    shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE as `${number}s`,
-  });
+  const stackTraces = config.NUMBERFLOW_WORKFLOW_STACK_TRACES === '1';
+  return creatingWorkflowThreads(stackTraces, () =>
+    Worker.create({
+      connection: options.connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+      ...code,
+      interceptors: { workflowModules, activity: tracing?.activityInterceptors },
+      sinks: tracing?.sinks,
+      activities: options.activities,
+      dataConverter: workerDataConverter(options.dataConverter),
+      maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+      maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE as `${number}s`,
+    }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -135,6 +139,8 @@ async function main(): Promise<void> {
         namespace: config.TEMPORAL_NAMESPACE,
         metrics: metricsUrl(config),
         tracing: tracing !== undefined,
+        // Off, each workflow thread's SDK says once on standard error that stack trace collection is disabled.
+        workflowStackTraces: config.NUMBERFLOW_WORKFLOW_STACK_TRACES === '1',
       },
       'worker running',
     );

@@ -13,9 +13,9 @@ import { journeyQuery } from '../../src/domain/journey.js';
 import { startJourney } from '../../src/journeys/index.js';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing.js';
 import { interceptorModulesFor, workflowsPath } from '../../src/temporal/workflow-bundle.js';
-import { createNumberflowWorker } from '../../src/worker.js';
 import { useBench } from '../support/bench.js';
 import { fixturesDir, readManifest } from '../support/fixtures.js';
+import { numberflowWorker } from '../support/numberflow-worker.js';
 import { testDataConverter } from '../support/temporal.js';
 
 interface ExportedSpan {
@@ -86,14 +86,7 @@ describe('tracing (dev server + Graph sandbox, a collector on loopback)', () => 
       dataConverter: testDataConverter,
       interceptors: tracing.clientInterceptors,
     });
-    const worker = await createNumberflowWorker({
-      connection: bench.env.nativeConnection,
-      config: { ...config, TEMPORAL_NAMESPACE: bench.env.client.options.namespace },
-      activities: bench.activities,
-      dataConverter: testDataConverter,
-      taskQueue: bench.taskQueue,
-      tracing,
-    });
+    const worker = await numberflowWorker(bench, config, tracing);
     await worker.runUntil(async () => {
       const { workflowId } = await startJourney(client, bench.taskQueue, bench.input());
       const handle = client.workflow.getHandle(workflowId);
