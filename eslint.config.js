@@ -74,6 +74,12 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // CommonJS files Node requires as they are (the workflow threads' preload).
+    files: ['**/*.cjs'],
+    languageOptions: { globals: globals.node, sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The operator console's script runs in the browser, as it is (no build step).
     files: ['src/http/console/assets/*.js'],
     languageOptions: { globals: globals.browser, sourceType: 'script' },

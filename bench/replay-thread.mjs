@@ -1,5 +1,5 @@
-// A thread of bench/stack-traces.ts: TypeScript loaded through tsx's API (a thread does not take the runner's
-// loader), then the replays of ./replay-in-thread.ts.
+// A thread of bench/stack-traces.ts: tsx registered in this thread (on Node 20 a thread's module loader hooks are its
+// own), then the replays of ./replay-in-thread.ts.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -13,10 +13,10 @@ import { countFrom } from './settings.js';
 const REPLAYS_PER_ROUND = 5;
 
 function replayThread(data: ReplayThreadData, stackTraces: boolean): Thread {
-  return new Thread(new URL('./replay-thread.mjs', import.meta.url), {
-    workerData: data,
-    execArgv: stackTraces ? process.execArgv : withoutStackTraces(),
-  });
+  const entry = new URL('./replay-thread.mjs', import.meta.url);
+  return stackTraces
+    ? new Thread(entry, { workerData: data })
+    : new Thread(withoutStackTraces(entry.href), { workerData: data, eval: true });
 }
 
 /** CPU ms per history replayed, `times` times each, by `thread`. */

@@ -1,38 +1,44 @@
 // The worker's workflow threads run without the SDK's per-promise stack traces unless
 // NUMBERFLOW_WORKFLOW_STACK_TRACES=1 (src/temporal/workflow-threads.ts): a journey works the same either way, and
 // the stack-trace query says which way its worker runs.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import workerThreads from 'node:worker_threads';
 import { WorkflowFailedError } from '@temporalio/client';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { creatingWorkflowThreads } from '../../src/temporal/workflow-threads.js';
+import { creatingWorkflowThreads, withoutStackTraces } from '../../src/temporal/workflow-threads.js';
 import { numberflowWorker } from '../support/numberflow-worker.js';
 import { useBench } from '../support/bench.js';
 
 interface HooksMade {
   /** The hook the file makes itself (as the SDK's thread does). */
   own: boolean;
-  /** Node's, under AsyncLocalStorage (which the SDK's cancellation scopes use). */
+  /** Node's, under AsyncLocalStorage (which the SDK's cancellation scopes use): its store survives an await. */
   node: boolean;
 }
 
-/** The promise hooks a thread running `file` (started the way `Worker` is now) can make. */
-function hooksMadeBy(file: string): Promise<HooksMade> {
+/** A CommonJS file at `file` that reports the promise hooks its thread can make. */
+function hookProbe(file: string): string {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(
     file,
     `const { parentPort } = require('node:worker_threads');
-    const { AsyncLocalStorage, executionAsyncResource } = require('node:async_hooks');
+    const { AsyncLocalStorage } = require('node:async_hooks');
     let own = true;
     try { require('node:v8').promiseHooks.createHook({})(); } catch { own = false; }
-    const node = new AsyncLocalStorage().run(1, () => executionAsyncResource() !== undefined);
-    parentPort.postMessage({ own, node });`,
+    const storage = new AsyncLocalStorage();
+    storage.run(1, async () => { await null; return storage.getStore(); })
+      .then((store) => parentPort.postMessage({ own, node: store === 1 }));`,
   );
+  return file;
+}
+
+/** What `thread` (running a hook probe) reports; it is stopped then. */
+function hooksMadeIn(thread: workerThreads.Worker): Promise<HooksMade> {
   return new Promise((resolve, reject) => {
-    const thread = new workerThreads.Worker(file);
     thread.once('message', (made: HooksMade) => void thread.terminate().then(() => resolve(made)));
     thread.once('error', reject);
   });
@@ -68,23 +74,52 @@ describe('workflow stack traces (dev server + Graph sandbox)', () => {
     expect((answer as PromiseFulfilledResult<string>).value).toContain('src/workflows/number-journey.ts');
   }, 90_000);
 
-  it("refuses only the SDK's own hook, in its workflow threads, while workers are being created", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'numberflow-threads-'));
-    const sdkThread = join(dir, 'node_modules/@temporalio/worker/lib/workflow/workflow-worker-thread.js');
-    const otherThread = join(dir, 'node_modules/@temporalio/worker/lib/other-thread.js');
-    try {
+  describe('the preload and the threads it goes into', () => {
+    let dir: string;
+    beforeAll(() => void (dir = mkdtempSync(join(tmpdir(), 'numberflow-threads-'))));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("refuses the hook the SDK's code makes, and only that one", async () => {
+      const sdkCode = hookProbe(join(dir, 'node_modules/@temporalio/worker/lib/workflow/probe.js'));
+      const otherCode = hookProbe(join(dir, 'probe.cjs'));
+      const preloaded = (file: string) => new workerThreads.Worker(withoutStackTraces(file), { eval: true });
+      expect(await hooksMadeIn(preloaded(sdkCode))).toEqual({ own: false, node: true });
+      expect(await hooksMadeIn(preloaded(otherCode))).toEqual({ own: true, node: true });
+      expect(await hooksMadeIn(new workerThreads.Worker(sdkCode))).toEqual({ own: true, node: true });
+    });
+
+    it("goes only into the SDK's workflow threads started while workers are being created", async () => {
       const original = workerThreads.Worker;
-      const during = await creatingWorkflowThreads(false, async () => ({
-        sdkThread: await hooksMadeBy(sdkThread),
-        otherThread: await hooksMadeBy(otherThread),
-      }));
-      expect(during).toEqual({ sdkThread: { own: false, node: true }, otherThread: { own: true, node: true } });
+      const other = hookProbe(join(dir, 'node_modules/@temporalio/worker/lib/workflow/other-thread.js'));
+      const during = await creatingWorkflowThreads(false, () => hooksMadeIn(new workerThreads.Worker(other)));
+      expect(during).toEqual({ own: true, node: true }); // not the SDK's thread: started as asked
       expect(workerThreads.Worker).toBe(original);
-      expect(await hooksMadeBy(sdkThread)).toEqual({ own: true, node: true }); // after: as the SDK starts it
-      expect(await creatingWorkflowThreads(true, () => hooksMadeBy(sdkThread))).toEqual({ own: true, node: true });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      await expect(creatingWorkflowThreads(false, () => Promise.reject(new Error('no server')))).rejects.toThrow(
+        'no server',
+      );
+      expect(workerThreads.Worker).toBe(original);
+    });
+
+    it("starts the SDK's thread in a process run with V8 flags (no execArgv of its own)", () => {
+      const code = `
+        import workerThreads from 'node:worker_threads';
+        import { createRequire } from 'node:module';
+        import { creatingWorkflowThreads } from './src/temporal/workflow-threads.ts';
+        const sdkThread = createRequire(process.cwd() + '/').resolve('@temporalio/worker/lib/workflow/workflow-worker-thread.js');
+        await creatingWorkflowThreads(false, async () => {
+          const thread = new workerThreads.Worker(sdkThread);
+          await new Promise((resolve) => thread.once('online', resolve));
+          await thread.terminate();
+        });
+        console.log('started');`;
+      const child = spawnSync(
+        process.execPath,
+        ['--max-old-space-size=256', '--import', 'tsx', '--input-type=module', '--eval', code],
+        { cwd: join(import.meta.dirname, '../..'), encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(child.stderr).not.toContain('ERR_WORKER_INVALID_EXEC_ARGV');
+      expect(child.stdout.trim()).toBe('started');
+    });
   });
 
   it('refuses an unknown value', () => {
