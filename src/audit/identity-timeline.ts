@@ -73,7 +73,7 @@ export async function identityRunEntries(
       (await identityCompletion(event, reader, at.where)) ?? (await endingEntry(event, reader, at.where, walk.cancel));
     if (ending) at.add(ending);
   }
-  walk.entries.push(...calls.unanswered(run.closeTime === null));
+  calls.addUnanswered(run.closeTime === null);
   reader.gaps.push(...own.gaps);
   const waId = input?.waId ?? customerOfRun(run);
   return {

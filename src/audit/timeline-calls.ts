@@ -113,10 +113,17 @@ export class CallsAndWaits {
     if (drewPin) at.add(pinGenerated);
   }
 
-  /** Calls that never closed: still under way in an open run, unanswered in a closed one. */
-  unanswered(open: boolean): TimelineEntry[] {
+  /**
+   * Adds the calls that never closed (still under way in an open run, unanswered in a closed one) where they were
+   * made: before the first entry dated later, so that a call the run's ending left unanswered precedes the ending.
+   */
+  addUnanswered(open: boolean): void {
     const outcome = open ? 'no answer yet' : 'no answer: the run ended first';
-    return [...this.calls.values()].map(({ entry }) => ({ ...entry, outcome }));
+    const { entries } = this.walk;
+    for (const { entry } of this.calls.values()) {
+      const later = entries.findIndex((other) => Date.parse(other.at) > Date.parse(entry.at));
+      entries.splice(later === -1 ? entries.length : later, 0, { ...entry, outcome });
+    }
   }
 
   private async closed(at: At, scheduledId: string): Promise<void> {

@@ -1,7 +1,8 @@
-// One run's history as timeline entries, in history order: the start, stage changes (the NumberStage search
-// attribute), Graph calls with Meta's answers, people's updates and signals, webhooks, durable waits, the
-// portfolio's answers and the ending. Every value comes through an allow-list (payloads.ts, actions.ts,
-// graph-calls.ts): what the journey sent or stored beyond it (codes, PINs, carried state) is never read into an entry.
+// One run's history as timeline entries, in history order (a call never answered stands where it was made): the
+// start, stage changes (the NumberStage search attribute), Graph calls with Meta's answers, people's updates and
+// signals, webhooks, durable waits, the portfolio's answers and the ending. Every value comes through an allow-list
+// (payloads.ts, actions.ts, graph-calls.ts): what the journey sent or stored beyond it (codes, PINs, carried state)
+// is never read into an entry.
 import type { LoadedDataConverter } from '@temporalio/common';
 import { journeyOutcomes, journeyStages, type StageOrOutcome } from '../domain/stages.js';
 import { searchAttribute, type HistoryEvent, type PayloadReader } from './decode.js';
@@ -52,7 +53,7 @@ export async function runTimeline(events: HistoryEvent[], context: RunContext): 
     const ending = await endingEntry(event, walk.reader, at.where, walk.cancel);
     if (ending) at.add(ending);
   }
-  walk.entries.push(...calls.unanswered(context.open));
+  calls.addUnanswered(context.open);
   return { entries: walk.entries, noteTargets: walk.noteTargets, lastStage: walk.stage };
 }
 

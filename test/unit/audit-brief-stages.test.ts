@@ -1,56 +1,7 @@
 // The timeline reads a brief stage (ADDING, VERIFYING_CODE: no upsert since the patch fewer-visibility-writes) from
 // the local activity that made its call, and only in a run whose start showed its stage.
-import { defaultFailureConverter, defaultPayloadConverter, type LoadedDataConverter } from '@temporalio/common';
-import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
 import { describe, expect, it } from 'vitest';
-import { LOCAL_ACTIVITY_MARKER, PayloadReader, type HistoryEvent } from '../../src/audit/decode.js';
-import { runTimeline } from '../../src/audit/timeline.js';
-
-const converter: LoadedDataConverter = {
-  payloadConverter: defaultPayloadConverter,
-  failureConverter: defaultFailureConverter,
-  payloadCodecs: [],
-};
-const payload = (value: unknown) => defaultPayloadConverter.toPayload(value);
-/** An event as history holds it, built from plain values (ids and times as numbers). */
-const event = (eventId: number, attributes: Record<string, unknown>): HistoryEvent =>
-  proto.temporal.api.history.v1.HistoryEvent.fromObject({
-    eventId,
-    eventTime: { seconds: 1_800_000_000 + eventId },
-    ...attributes,
-  });
-
-function started(stage: string | null): HistoryEvent {
-  return event(1, {
-    workflowExecutionStartedEventAttributes: stage
-      ? { searchAttributes: { indexedFields: { NumberStage: payload(stage) } } }
-      : {},
-  });
-}
-
-function localCall(eventId: number, activityType: string, result: unknown): HistoryEvent {
-  return event(eventId, {
-    markerRecordedEventAttributes: {
-      markerName: LOCAL_ACTIVITY_MARKER,
-      details: {
-        data: { payloads: [payload({ activity_type: activityType, attempt: 1 })] },
-        result: { payloads: [payload(result)] },
-      },
-    },
-  });
-}
-
-const upsert = (eventId: number, stage: string): HistoryEvent =>
-  event(eventId, {
-    upsertWorkflowSearchAttributesEventAttributes: {
-      searchAttributes: { indexedFields: { NumberStage: payload(stage) } },
-    },
-  });
-
-async function timelineOf(events: HistoryEvent[]) {
-  const context = { runId: 'run-1', converter, reader: new PayloadReader(converter), open: true };
-  return runTimeline(events, { ...context, stage: 'WAITING_FOR_CAPACITY' });
-}
+import { localCall, started, timelineOf, upsert } from '../support/history-events.js';
 
 describe("the audit's brief stages", () => {
   it('enters ADDING from the add made inside the task, before the next upsert', async () => {

@@ -1,0 +1,45 @@
+// A Graph call that never got an answer stands in the timeline where it was made: before the ending that left it
+// unanswered, not after it with its earlier time.
+import { describe, expect, it } from 'vitest';
+import { event, started, timelineOf, upsert } from '../support/history-events.js';
+
+const scheduled = (eventId: number, activityType: string) =>
+  event(eventId, { activityTaskScheduledEventAttributes: { activityType: { name: activityType } } });
+const completed = (eventId: number, scheduledEventId: number) =>
+  event(eventId, { activityTaskCompletedEventAttributes: { scheduledEventId } });
+const terminated = (eventId: number) =>
+  event(eventId, { workflowExecutionTerminatedEventAttributes: { reason: 'test done', identity: 'ops@acme' } });
+
+describe('a call without an answer in the timeline', () => {
+  const history = [
+    started('WAITING_FOR_CAPACITY'),
+    upsert(2, 'REGISTERING'),
+    scheduled(3, 'registerNumber'),
+    upsert(4, 'DISPLAY_NAME_REVIEW'), // not a journey's order: it only dates an entry after the call
+    scheduled(5, 'requestDisplayNameChange'),
+    completed(6, 5),
+  ];
+
+  it('stands where it was made, before the ending that left it unanswered', async () => {
+    const { entries } = await timelineOf([...history, terminated(7)], false);
+    expect(entries.map((e) => [e.kind, e.outcome ?? null])).toEqual([
+      ['started', null],
+      ['stage', null],
+      ['graph_call', 'no answer: the run ended first'],
+      ['stage', null],
+      ['graph_call', expect.any(String)],
+      ['ended', 'TERMINATED'],
+    ]);
+    const times = entries.map((e) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('is still under way in an open run, where it was made', async () => {
+    const { entries } = await timelineOf(history, true);
+    expect(entries.filter((e) => e.kind === 'graph_call').map((e) => e.outcome)).toEqual([
+      'no answer yet',
+      expect.any(String),
+    ]);
+    expect(entries[2]).toMatchObject({ kind: 'graph_call', stage: 'REGISTERING', outcome: 'no answer yet' });
+  });
+});
