@@ -24,6 +24,7 @@ import { resolveBinary } from './temporal/binaries.js';
 import { connectWorkerConnection } from './temporal/connection.js';
 import { startDevServer } from './temporal/dev-server.js';
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
+import { workflowStackTraces } from './temporal/workflow-threads.js';
 import { createNumberflowWorkers } from './worker.js';
 
 async function main(): Promise<void> {
@@ -123,8 +124,9 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   logger.info(
     `worker polling task queues "${workers.taskQueues.join('" and "')}" in namespace "${config.TEMPORAL_NAMESPACE}"`,
   );
-  if (config.NUMBERFLOW_WORKFLOW_STACK_TRACES !== '1')
-    logger.info('workflow stack traces off, for half the workflow CPU: NUMBERFLOW_WORKFLOW_STACK_TRACES=1 keeps them');
+  const stackTraces = workflowStackTraces(config.NUMBERFLOW_WORKFLOW_STACK_TRACES === '1');
+  if (stackTraces.asAsked) logger.info(stackTraces.message);
+  else logger.warn(stackTraces.message);
   logger.info('numberflow is running; press Ctrl-C to stop');
   // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once in-flight tasks drain.
   // Beside it, the portfolios a version before left on the journeys' queue are asked to move to their own: not

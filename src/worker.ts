@@ -21,7 +21,7 @@ import { connectClient, connectWorkerConnection } from './temporal/connection.js
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
 import { bundleFromSource, workflowCodeFor } from './temporal/workflow-bundle.js';
-import { creatingWorkflowThreads } from './temporal/workflow-threads.js';
+import { creatingWorkflowThreads, workflowStackTraces } from './temporal/workflow-threads.js';
 
 export { workflowInterceptorModules, workflowsPath } from './temporal/workflow-bundle.js';
 
@@ -132,6 +132,7 @@ async function main(): Promise<void> {
       portfolioTaskQueue: portfolioTaskQueue(config),
     });
     const workers = await createNumberflowWorkers({ connection, config, activities, dataConverter, tracing });
+    const stackTraces = workflowStackTraces(config.NUMBERFLOW_WORKFLOW_STACK_TRACES === '1');
     logger.info(
       {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -140,10 +141,11 @@ async function main(): Promise<void> {
         metrics: metricsUrl(config),
         tracing: tracing !== undefined,
         // Off, each workflow thread's SDK says once on standard error that stack trace collection is disabled.
-        workflowStackTraces: config.NUMBERFLOW_WORKFLOW_STACK_TRACES === '1',
+        workflowStackTraces: stackTraces.on,
       },
       'worker running',
     );
+    if (!stackTraces.asAsked) logger.warn(stackTraces.message);
     // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once tasks have drained.
     // Beside it, the portfolios still on the journeys' queue are asked to move to their own: not awaited, so a stop
     // never waits for that listing (cut short, it logs and the next start asks again).

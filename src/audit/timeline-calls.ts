@@ -17,7 +17,8 @@ const pinGenerated = { kind: 'step', what: 'generated a two-step PIN (never show
 
 export class CallsAndWaits {
   /** Graph calls and store steps scheduled and not yet closed, by their scheduled event id. */
-  private readonly calls = new Map<string, { entry: TimelineEntry; type: string }>();
+  /** Calls scheduled and not yet closed, with the count of entries there were when each was made. */
+  private readonly calls = new Map<string, { entry: TimelineEntry; type: string; made: number }>();
   private readonly waits = new Map<string, TimelineEntry>();
 
   /** `reasonOf` says why a timer was started (the journey's reasons unless the workflow is another). */
@@ -37,10 +38,10 @@ export class CallsAndWaits {
       if (graph) {
         const args = graph.readsArgs ? await this.walk.reader.values(scheduled.input?.payloads, at.where) : [];
         const entry = at.entry({ kind: 'graph_call', what: graph.what(args), endpoint: graph.endpoint, attempt: 1 });
-        this.calls.set(String(event.eventId), { entry, type });
+        this.calls.set(String(event.eventId), { entry, type, made: this.walk.entries.length });
       } else if (identityStepOf(type)) {
         const entry = at.entry({ kind: 'step', what: identityStepOf(type) ?? type });
-        this.calls.set(String(event.eventId), { entry, type });
+        this.calls.set(String(event.eventId), { entry, type, made: this.walk.entries.length });
       } else if (type === 'requestSlot') {
         at.add(slotAsked);
       } else if (type === 'cancelRun') {
@@ -114,16 +115,14 @@ export class CallsAndWaits {
   }
 
   /**
-   * Adds the calls that never closed (still under way in an open run, unanswered in a closed one) where they were
-   * made: before the first entry dated later, so that a call the run's ending left unanswered precedes the ending.
+   * Adds the calls that never closed (still under way in an open run, unanswered in a closed one) where history
+   * recorded them, so that a call the run's ending left unanswered precedes the ending (even within one millisecond).
    */
   addUnanswered(open: boolean): void {
     const outcome = open ? 'no answer yet' : 'no answer: the run ended first';
-    const { entries } = this.walk;
-    for (const { entry } of this.calls.values()) {
-      const later = entries.findIndex((other) => Date.parse(other.at) > Date.parse(entry.at));
-      entries.splice(later === -1 ? entries.length : later, 0, { ...entry, outcome });
-    }
+    // The latest made first, so that the indexes of the others hold; of two made together, the later one first.
+    const unanswered = [...this.calls.values()].reverse().sort((a, b) => b.made - a.made);
+    for (const { entry, made } of unanswered) this.walk.entries.splice(made, 0, { ...entry, outcome });
   }
 
   private async closed(at: At, scheduledId: string): Promise<void> {

@@ -7,7 +7,7 @@
 // NUMBERFLOW_WORKFLOW_STACK_TRACES=1 keeps them.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import workerThreads from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
@@ -18,41 +18,75 @@ const PRELOAD = fileURLToPath(new URL('./workflow-thread-preload.cjs', import.me
 /**
  * A thread's code (`eval: true`) that loads the preload, then `entry`: a CommonJS file's path, or an ES module's
  * file: URL. Its options are otherwise the thread's own: no execArgv is given, so it inherits the process's flags
- * (an explicit execArgv refuses V8's, such as --max-old-space-size).
+ * (an explicit execArgv refuses V8's, such as --max-old-space-size). Eval code is CommonJS unless the process runs
+ * with --input-type=module; there it imports both.
  */
 export function withoutStackTraces(entry: string): string {
-  const load = entry.startsWith('file:') ? `import(${JSON.stringify(entry)})` : `require(${JSON.stringify(entry)})`;
-  return `require(${JSON.stringify(PRELOAD)}); ${load};`;
+  const url = entry.startsWith('file:') ? entry : pathToFileURL(entry).href;
+  const load = entry.startsWith('file:') ? `import(${JSON.stringify(url)})` : `require(${JSON.stringify(entry)})`;
+  return (
+    `if (typeof require === 'function') { require(${JSON.stringify(PRELOAD)}); ${load}; }\n` +
+    `else import(${JSON.stringify(pathToFileURL(PRELOAD).href)}).then(() => import(${JSON.stringify(url)}));`
+  );
 }
 
-/** Set inside the `create` of a call without stack traces: the SDK threads started there get the preload. */
-const withoutThem = new AsyncLocalStorage<true>();
+/** Inside the `create` of a call without stack traces: the thread file to start through the preload. */
+const withoutThem = new AsyncLocalStorage<string>();
 let creating = 0;
 let originalWorker: typeof workerThreads.Worker | undefined;
+let startedWithout = 0;
 
 /**
  * Runs `create` (Temporal workers being created, which start their workflow threads) so that the SDK's workflow
  * threads it starts load the preload first; with `stackTraces`, as the SDK alone would. Any other thread, and any
- * thread started outside `create`, is started as asked.
+ * thread started outside `create`, is started as asked. `sdkThread`: the thread file taken for the SDK's (tests).
  */
-export async function creatingWorkflowThreads<T>(stackTraces: boolean, create: () => Promise<T>): Promise<T> {
-  if (stackTraces) return create();
+export async function creatingWorkflowThreads<T>(
+  stackTraces: boolean,
+  create: () => Promise<T>,
+  sdkThread = SDK_WORKFLOW_THREAD,
+): Promise<T> {
+  if (stackTraces) return withoutThem.exit(create); // also inside a call without them
   if (creating++ === 0) {
     const Original = workerThreads.Worker;
     originalWorker = Original;
     workerThreads.Worker = class WorkflowThreadWithoutStackTraces extends Original {
       constructor(filename: string | URL, options: workerThreads.WorkerOptions = {}) {
-        const sdkThread = withoutThem.getStore() === true && !options.eval && String(filename) === SDK_WORKFLOW_THREAD;
-        const [code, start] = sdkThread
-          ? [withoutStackTraces(SDK_WORKFLOW_THREAD), { ...options, eval: true }]
+        const switched = !options.eval && String(filename) === withoutThem.getStore();
+        if (switched) startedWithout += 1;
+        const [code, start] = switched
+          ? [withoutStackTraces(String(filename)), { ...options, eval: true }]
           : [filename, options];
         super(code, start);
       }
     };
   }
   try {
-    return await withoutThem.run(true, create);
+    return await withoutThem.run(sdkThread, create);
   } finally {
     if (--creating === 0 && originalWorker) workerThreads.Worker = originalWorker;
   }
+}
+
+/**
+ * What the worker says of its workflow threads' stack traces once its Temporal workers are created: off only when
+ * threads were started without them (an SDK that starts its threads otherwise keeps them on, whatever is asked).
+ */
+export function workflowStackTraces(asked: boolean): { on: boolean; asAsked: boolean; message: string } {
+  if (asked)
+    return { on: true, asAsked: true, message: 'workflow stack traces on (NUMBERFLOW_WORKFLOW_STACK_TRACES=1)' };
+  if (startedWithout > 0) {
+    return {
+      on: false,
+      asAsked: true,
+      message: 'workflow stack traces off, for half the workflow CPU: NUMBERFLOW_WORKFLOW_STACK_TRACES=1 keeps them',
+    };
+  }
+  return {
+    on: true,
+    asAsked: false,
+    message:
+      "workflow stack traces stay on: the SDK's workflow threads were not started the way this version expects " +
+      '(another @temporalio/worker than the one numberflow was built with?)',
+  };
 }

@@ -1,7 +1,8 @@
 // The worker's workflow threads run without the SDK's per-promise stack traces unless
 // NUMBERFLOW_WORKFLOW_STACK_TRACES=1 (src/temporal/workflow-threads.ts): a journey works the same either way, and
 // the stack-trace query says which way its worker runs.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,7 +10,11 @@ import workerThreads from 'node:worker_threads';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { creatingWorkflowThreads, withoutStackTraces } from '../../src/temporal/workflow-threads.js';
+import {
+  creatingWorkflowThreads,
+  withoutStackTraces,
+  workflowStackTraces,
+} from '../../src/temporal/workflow-threads.js';
 import { numberflowWorker } from '../support/numberflow-worker.js';
 import { useBench } from '../support/bench.js';
 
@@ -66,6 +71,7 @@ describe('workflow stack traces (dev server + Graph sandbox)', () => {
     const answer = await stackTraceQuery({});
     expect(answer.status).toBe('rejected');
     expect(String((answer as PromiseRejectedResult).reason)).toMatch(/stack traces are not enabled/);
+    expect(workflowStackTraces(false)).toMatchObject({ on: false, asAsked: true }); // what the worker then logs
   }, 90_000);
 
   it('are kept with NUMBERFLOW_WORKFLOW_STACK_TRACES=1: the query shows where the journey waits', async () => {
@@ -88,38 +94,62 @@ describe('workflow stack traces (dev server + Graph sandbox)', () => {
       expect(await hooksMadeIn(new workerThreads.Worker(sdkCode))).toEqual({ own: true, node: true });
     });
 
-    it("goes only into the SDK's workflow threads started while workers are being created", async () => {
+    it("goes into the SDK's thread file's threads started while workers are created, and no others", async () => {
       const original = workerThreads.Worker;
-      const other = hookProbe(join(dir, 'node_modules/@temporalio/worker/lib/workflow/other-thread.js'));
-      const during = await creatingWorkflowThreads(false, () => hooksMadeIn(new workerThreads.Worker(other)));
-      expect(during).toEqual({ own: true, node: true }); // not the SDK's thread: started as asked
-      expect(workerThreads.Worker).toBe(original);
-      await expect(creatingWorkflowThreads(false, () => Promise.reject(new Error('no server')))).rejects.toThrow(
-        'no server',
+      const sdkThread = hookProbe(join(dir, 'node_modules/@temporalio/worker/lib/workflow/sdk-probe.js'));
+      const other = hookProbe(join(dir, 'node_modules/@temporalio/worker/lib/workflow/other-probe.js'));
+      const started = (file: string) => hooksMadeIn(new workerThreads.Worker(file));
+      const during = await creatingWorkflowThreads(
+        false,
+        async () => ({
+          sdkThread: await started(sdkThread),
+          other: await started(other),
+          askedWith: await creatingWorkflowThreads(true, () => started(sdkThread)),
+        }),
+        sdkThread,
       );
+      expect(during).toEqual({
+        sdkThread: { own: false, node: true },
+        other: { own: true, node: true },
+        askedWith: { own: true, node: true },
+      });
+      expect(workerThreads.Worker).toBe(original);
+      expect(await started(sdkThread)).toEqual({ own: true, node: true }); // after: as the SDK alone starts it
+      const failing = creatingWorkflowThreads(false, () => Promise.reject(new Error('no server')), sdkThread);
+      await expect(failing).rejects.toThrow('no server');
       expect(workerThreads.Worker).toBe(original);
     });
 
-    it("starts the SDK's thread in a process run with V8 flags (no execArgv of its own)", () => {
+    it("runs the SDK's thread in a process started with V8 flags (the thread takes no execArgv of its own)", async () => {
+      // The SDK's own thread, started as the worker starts it, answers the SDK's request to destroy its workflows.
       const code = `
         import workerThreads from 'node:worker_threads';
         import { createRequire } from 'node:module';
         import { creatingWorkflowThreads } from './src/temporal/workflow-threads.ts';
         const sdkThread = createRequire(process.cwd() + '/').resolve('@temporalio/worker/lib/workflow/workflow-worker-thread.js');
-        await creatingWorkflowThreads(false, async () => {
+        const answer = await creatingWorkflowThreads(false, async () => {
           const thread = new workerThreads.Worker(sdkThread);
-          await new Promise((resolve) => thread.once('online', resolve));
+          const reply = new Promise((resolve, reject) => { thread.once('message', resolve); thread.once('error', reject); });
+          thread.postMessage({ requestId: 1n, input: { type: 'destroy' } });
+          const answered = await reply;
           await thread.terminate();
+          return answered;
         });
-        console.log('started');`;
-      const child = spawnSync(
+        console.log(JSON.stringify(answer.result));`;
+      const child = spawn(
         process.execPath,
         ['--max-old-space-size=256', '--import', 'tsx', '--input-type=module', '--eval', code],
-        { cwd: join(import.meta.dirname, '../..'), encoding: 'utf8', timeout: 60_000 },
+        {
+          cwd: join(import.meta.dirname, '../..'),
+          timeout: 45_000,
+        },
       );
-      expect(child.stderr).not.toContain('ERR_WORKER_INVALID_EXEC_ARGV');
-      expect(child.stdout.trim()).toBe('started');
-    });
+      let [stdout, stderr] = ['', ''];
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const [status] = (await once(child, 'close')) as [number | null];
+      expect({ status, stdout: stdout.trim() }, stderr).toEqual({ status: 0, stdout: '{"type":"ok"}' });
+    }, 60_000);
   });
 
   it('refuses an unknown value', () => {

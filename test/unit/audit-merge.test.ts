@@ -15,7 +15,7 @@ describe("merging a customer's identity recovery into the journey's timeline", (
   const journey = [
     entry('01', { kind: 'stage', stage: 'REGISTERING', what: 'entered REGISTERING' }),
     entry('03', { kind: 'stage', stage: 'LIVE', what: 'entered LIVE' }),
-    // An entry history recorded later but dated earlier (a call still unanswered): the journey's order is kept.
+    // An entry history recorded later but dated earlier (a message dated when it was sent): the journey's order is kept.
     entry('02', { kind: 'graph_call', stage: 'LIVE', what: 'send a text message' }),
     entry('09', { kind: 'ended', stage: 'REMOVED', what: 'removed' }),
   ];

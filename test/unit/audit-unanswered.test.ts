@@ -1,5 +1,5 @@
-// A Graph call that never got an answer stands in the timeline where it was made: before the ending that left it
-// unanswered, not after it with its earlier time.
+// A Graph call that never got an answer stands in the timeline where history recorded it: before the ending that
+// left it unanswered, not after it with its earlier time.
 import { describe, expect, it } from 'vitest';
 import { event, started, timelineOf, upsert } from '../support/history-events.js';
 
@@ -20,7 +20,7 @@ describe('a call without an answer in the timeline', () => {
     completed(6, 5),
   ];
 
-  it('stands where it was made, before the ending that left it unanswered', async () => {
+  it('stands where it was made, before the ending that left it unanswered, in time order', async () => {
     const { entries } = await timelineOf([...history, terminated(7)], false);
     expect(entries.map((e) => [e.kind, e.outcome ?? null])).toEqual([
       ['started', null],
@@ -32,6 +32,25 @@ describe('a call without an answer in the timeline', () => {
     ]);
     const times = entries.map((e) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('stands before an ending recorded in the same millisecond, and two made together keep their order', async () => {
+    const sameTime = { eventTime: { seconds: 1_800_000_010 } };
+    const { entries } = await timelineOf(
+      [
+        started('REGISTERING'),
+        event(2, { ...sameTime, activityTaskScheduledEventAttributes: { activityType: { name: 'registerNumber' } } }),
+        event(3, { ...sameTime, activityTaskScheduledEventAttributes: { activityType: { name: 'deregisterNumber' } } }),
+        event(4, { ...sameTime, workflowExecutionTerminatedEventAttributes: { reason: 'test done' } }),
+      ],
+      false,
+    );
+    expect(entries.map((e) => e.what)).toEqual([
+      expect.stringMatching(/^started/),
+      'register the number with its two-step PIN',
+      'deregister the number',
+      'terminated through Temporal: test done',
+    ]);
   });
 
   it('is still under way in an open run, where it was made', async () => {
