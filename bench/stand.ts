@@ -17,7 +17,7 @@ import { createActivities } from '../src/activities/index.js';
 import { createDataConverter, workerDataConverter } from '../src/codec/data-converter.js';
 import { localCodecKeys } from '../src/codec/keys.js';
 import { localSecretsKeys } from '../src/codec/secrets-keys.js';
-import { loadConfig, portfolioTaskQueue } from '../src/config.js';
+import { loadConfig, portfolioTaskQueue, workflowStackTracesAsked } from '../src/config.js';
 import { capabilityUpdateSignal, capOfVerification, portfolioWorkflowId } from '../src/domain/portfolio.js';
 import { customSearchAttributes } from '../src/domain/search-attributes.js';
 import { GraphClient } from '../src/graph/client.js';
@@ -177,7 +177,7 @@ export async function startBenchStand(sandboxOptions: SandboxOptions): Promise<B
           activities,
         });
       // Workflow threads as the worker starts them (src/worker.ts): without stack traces unless the variable says so.
-      const stackTraces = loadConfig().NUMBERFLOW_WORKFLOW_STACK_TRACES === '1';
+      const stackTraces = workflowStackTracesAsked(loadConfig());
       const [journeys, portfolios] = await creatingWorkflowThreads(stackTraces, () =>
         Promise.all([workerOn(taskQueue), workerOn(portfolioQueue)]),
       );

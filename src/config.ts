@@ -179,6 +179,11 @@ export function codecCorsOrigins(config: Config): string[] {
   return [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`];
 }
 
+/** Whether the workflow threads keep the SDK's stack per promise (src/temporal/workflow-threads.ts): only asked. */
+export function workflowStackTracesAsked(config: Pick<Config, 'NUMBERFLOW_WORKFLOW_STACK_TRACES'>): boolean {
+  return config.NUMBERFLOW_WORKFLOW_STACK_TRACES === '1';
+}
+
 /** Whether spans are exported: an OTLP endpoint or NUMBERFLOW_TRACING=1 turns it on. Off, no tracing code loads. */
 export function tracingEnabled(config: Config): boolean {
   if (config.NUMBERFLOW_TRACING) return config.NUMBERFLOW_TRACING === '1';

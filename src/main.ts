@@ -6,7 +6,7 @@ import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { secretsKeysFor } from './codec/secrets-keys.js';
-import { loadConfig, portfolioTaskQueue, usesSandbox, type Config } from './config.js';
+import { loadConfig, portfolioTaskQueue, usesSandbox, workflowStackTracesAsked, type Config } from './config.js';
 import { appSecretOf, graphClientFromConfig, SANDBOX_APP_ID } from './graph/from-config.js';
 import { PerWabaTokenProvider } from './graph/tokens.js';
 import { embeddedCodecEndpoint } from './http/codec-setup.js';
@@ -124,7 +124,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   logger.info(
     `worker polling task queues "${workers.taskQueues.join('" and "')}" in namespace "${config.TEMPORAL_NAMESPACE}"`,
   );
-  const stackTraces = workflowStackTraces(config.NUMBERFLOW_WORKFLOW_STACK_TRACES === '1');
+  const stackTraces = workflowStackTraces(workflowStackTracesAsked(config));
   if (stackTraces.asAsked) logger.info(stackTraces.message);
   else logger.warn(stackTraces.message);
   logger.info('numberflow is running; press Ctrl-C to stop');

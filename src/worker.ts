@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from './activities/index.js';
-import { loadConfig, portfolioTaskQueue, type Config } from './config.js';
+import { loadConfig, portfolioTaskQueue, workflowStackTracesAsked, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { installTemporalLogging } from './temporal/runtime-logging.js';
 import { runMain } from './run-main.js';
@@ -81,7 +81,7 @@ export async function createNumberflowWorker(options: NumberflowWorkerOptions): 
   const { workflowModules, ...code } = options.workflowBundle
     ? { workflowBundle: options.workflowBundle, workflowModules: undefined }
     : workflowCodeFor(config.NUMBERFLOW_WORKFLOW_BUNDLE, tracing !== undefined);
-  const stackTraces = config.NUMBERFLOW_WORKFLOW_STACK_TRACES === '1';
+  const stackTraces = workflowStackTracesAsked(config);
   return creatingWorkflowThreads(stackTraces, () =>
     Worker.create({
       connection: options.connection,
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
       portfolioTaskQueue: portfolioTaskQueue(config),
     });
     const workers = await createNumberflowWorkers({ connection, config, activities, dataConverter, tracing });
-    const stackTraces = workflowStackTraces(config.NUMBERFLOW_WORKFLOW_STACK_TRACES === '1');
+    const stackTraces = workflowStackTraces(workflowStackTracesAsked(config));
     logger.info(
       {
         taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -31,10 +31,16 @@ export function withoutStackTraces(entry: string): string {
 }
 
 /** Inside the `create` of a call without stack traces: the thread file to start through the preload. */
-const withoutThem = new AsyncLocalStorage<string>();
+const withoutThem = new AsyncLocalStorage<string | undefined>();
 let creating = 0;
 let originalWorker: typeof workerThreads.Worker | undefined;
+let WorkflowThreadWithoutStackTraces: typeof workerThreads.Worker | undefined;
 let startedWithout = 0;
+
+/** How many of the SDK's workflow threads this process has started through the preload. */
+export function sdkThreadsStartedWithout(): number {
+  return startedWithout;
+}
 
 /**
  * Runs `create` (Temporal workers being created, which start their workflow threads) so that the SDK's workflow
@@ -46,11 +52,11 @@ export async function creatingWorkflowThreads<T>(
   create: () => Promise<T>,
   sdkThread = SDK_WORKFLOW_THREAD,
 ): Promise<T> {
-  if (stackTraces) return withoutThem.exit(create); // also inside a call without them
+  if (stackTraces) return withoutThem.run(undefined, create); // also inside a call without them
   if (creating++ === 0) {
     const Original = workerThreads.Worker;
     originalWorker = Original;
-    workerThreads.Worker = class WorkflowThreadWithoutStackTraces extends Original {
+    workerThreads.Worker = WorkflowThreadWithoutStackTraces = class extends Original {
       constructor(filename: string | URL, options: workerThreads.WorkerOptions = {}) {
         const switched = !options.eval && String(filename) === withoutThem.getStore();
         if (switched) startedWithout += 1;
@@ -64,7 +70,10 @@ export async function creatingWorkflowThreads<T>(
   try {
     return await withoutThem.run(sdkThread, create);
   } finally {
-    if (--creating === 0 && originalWorker) workerThreads.Worker = originalWorker;
+    // Put back unless something else replaced the class meanwhile (its own restore is then its business).
+    if (--creating === 0 && originalWorker && workerThreads.Worker === WorkflowThreadWithoutStackTraces) {
+      workerThreads.Worker = originalWorker;
+    }
   }
 }
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import {
   creatingWorkflowThreads,
+  sdkThreadsStartedWithout,
   withoutStackTraces,
   workflowStackTraces,
 } from '../../src/temporal/workflow-threads.js';
@@ -68,9 +69,11 @@ describe('workflow stack traces (dev server + Graph sandbox)', () => {
   }
 
   it('are off by default: the journey runs, and the query says stack traces are not enabled', async () => {
+    const before = sdkThreadsStartedWithout();
     const answer = await stackTraceQuery({});
     expect(answer.status).toBe('rejected');
     expect(String((answer as PromiseRejectedResult).reason)).toMatch(/stack traces are not enabled/);
+    expect(sdkThreadsStartedWithout()).toBe(before + 1); // the worker's one workflow thread
     expect(workflowStackTraces(false)).toMatchObject({ on: false, asAsked: true }); // what the worker then logs
   }, 90_000);
 
