@@ -42,10 +42,11 @@ export const trustLoopbackCallers = (request: FastifyRequest): CodecAuthorizatio
   isLoopback(request.socket.remoteAddress ?? '') ? 'ok' : 'unauthorized';
 
 const base64 = z.base64('must be base64');
+// proto3 JSON leaves an empty list out: the CLI's query without arguments sends {} to /encode.
 const payloadsSchema = z.object({
-  payloads: z.array(
-    z.object({ metadata: z.record(z.string(), base64).nullish(), data: base64.nullish() }).loose(), // proto3 JSON
-  ),
+  payloads: z
+    .array(z.object({ metadata: z.record(z.string(), base64).nullish(), data: base64.nullish() }).loose())
+    .default([]),
 });
 type JsonPayload = { metadata?: Record<string, string>; data?: string };
 

@@ -88,7 +88,9 @@ export function workflowStackTraces(asked: boolean): { on: boolean; asAsked: boo
     return {
       on: false,
       asAsked: true,
-      message: 'workflow stack traces off, for half the workflow CPU: NUMBERFLOW_WORKFLOW_STACK_TRACES=1 keeps them',
+      message:
+        'workflow stack traces off, for half the workflow CPU (so each workflow thread says "stack trace collection ' +
+        'will be disabled" on standard error): NUMBERFLOW_WORKFLOW_STACK_TRACES=1 keeps them',
     };
   }
   return {

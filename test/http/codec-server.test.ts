@@ -111,6 +111,20 @@ describe("the codec server (Temporal's remote codec for the Web UI and CLI)", ()
     expect(Buffer.from(opened!.data ?? []).toString()).not.toContain('123830');
   });
 
+  it('takes {} as no payloads, as proto3 JSON writes them (the CLI encodes a query without arguments so)', async () => {
+    const app = await codecServer();
+    for (const path of ['encode', 'decode'] as const) {
+      const answer = await app.inject({
+        method: 'POST',
+        url: `/codec/${path}`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${CODEC_TOKENS.operator}` },
+        payload: {},
+      });
+      expect(answer.statusCode, path).toBe(200);
+      expect(answer.json()).toEqual({ payloads: [] });
+    }
+  });
+
   it("answers the Web UI's CORS preflight from its origin, and no other origin's", async () => {
     const app = await codecServer();
     const preflight = (origin: string) =>
