@@ -7,6 +7,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createDataConverter, workerDataConverter } from '../src/codec/data-converter.js';
 import { localCodecKeys } from '../src/codec/keys.js';
 import { localSecretsKeys } from '../src/codec/secrets-keys.js';
+import { statCpuSeconds } from './cpu.js';
 
 export interface ReplayThreadData {
   /** The workflow bundle's code, as the worker runs it. */
@@ -17,11 +18,11 @@ export interface ReplayThreadData {
   histories: Uint8Array[];
 }
 
-/** This thread's CPU time so far, in ms (user and system, in clock ticks of 10 ms). */
+/** This thread's CPU time so far, in ms (Linux: its own /proc/thread-self/stat line). */
 function threadCpuMs(): number {
-  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const seconds = statCpuSeconds(readFileSync('/proc/thread-self/stat', 'utf8'));
+  if (seconds === null) throw new Error('no CPU time in /proc/thread-self/stat');
+  return seconds * 1000;
 }
 
 Runtime.install({ logger: new DefaultLogger('WARN') }); // not a line per replay worker started and stopped

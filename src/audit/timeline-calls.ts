@@ -16,8 +16,10 @@ const slotAsked = { kind: 'portfolio', what: 'asked the portfolio for a registra
 const pinGenerated = { kind: 'step', what: 'generated a two-step PIN (never shown)' } as const;
 
 export class CallsAndWaits {
-  /** Graph calls and store steps scheduled and not yet closed, by their scheduled event id. */
-  /** Calls scheduled and not yet closed, with the count of entries there were when each was made. */
+  /**
+   * Graph calls and store steps scheduled and not yet closed, by their scheduled event id, each with the count of
+   * entries there were when it was made (where an unanswered one goes).
+   */
   private readonly calls = new Map<string, { entry: TimelineEntry; type: string; made: number }>();
   private readonly waits = new Map<string, TimelineEntry>();
 
