@@ -1,5 +1,6 @@
 // What the command line says when a command fails, and its exit code: the reason, never a stack or a secret.
 import { JourneyInputError } from '../domain/journey-input.js';
+import { notAnsweringMessages, temporalNotAnswering } from '../temporal/unanswered.js';
 
 /** Ends a command with an exit code, saying `message` when there is something to say (Ctrl-C ends quietly). */
 export class CliExit extends Error {
@@ -22,6 +23,8 @@ export function failureOf(err: unknown): { lines: string[]; exitCode: number } {
     // The journey's validator refused the input: its reason is the useful part.
     return { lines: [`numberflow: refused: ${err.cause?.message ?? err.message}`], exitCode: 1 };
   }
+  const notAnswering = temporalNotAnswering(err);
+  if (notAnswering) return { lines: [`numberflow: ${notAnsweringMessages[notAnswering]}`], exitCode: 1 };
   return { lines: [`numberflow: ${err instanceof Error ? err.message : String(err)}`], exitCode: 1 };
 }
 

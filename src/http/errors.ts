@@ -1,7 +1,7 @@
 // The one error shape of the HTTP service, {error: {code, message, problems[]}}, and the error handler that maps
 // everything a route can throw onto it: what failed and what to do, field by field for a bad request. A message
 // never carries a secret (the zod messages name fields and rules, not values).
-import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
 import { JourneyInputError } from '../domain/journey-input.js';
@@ -13,6 +13,7 @@ import {
   JourneyNotFoundError,
 } from '../journeys/index.js';
 import { PortfolioNotFoundError } from '../portfolios/portfolio.js';
+import { notAnsweringMessages, temporalNotAnswering } from '../temporal/unanswered.js';
 
 export { errorSchema, type ErrorBody, type ErrorCode, type Problem } from './error-body.js';
 import type { ErrorBody, ErrorCode, Problem } from './error-body.js';
@@ -88,10 +89,8 @@ export function apiErrorOf(err: FastifyError): ApiError {
   }
   const byCode = fastifyErrors[err.code];
   if (byCode) return byCode(err);
-  const thrown: unknown = err; // a gRPC error's numeric code is not a FastifyError's
-  if (isGrpcServiceError(thrown) && unavailable.has(thrown.code)) {
-    return new ApiError(503, 'temporal_unavailable', 'Temporal cannot be reached now; try again shortly');
-  }
+  const notAnswering = temporalNotAnswering(err);
+  if (notAnswering) return new ApiError(503, 'temporal_unavailable', notAnsweringMessages[notAnswering]);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new ApiError(err.statusCode, 'invalid_request', err.message);
   }
@@ -120,9 +119,6 @@ const fastifyErrors: Record<string, (err: FastifyError) => ApiError> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: (err) =>
     new ApiError(415, 'unsupported_media_type', `${err.message}; send application/json`),
 };
-
-// gRPC status codes meaning the server could not be reached or did not answer in time.
-const unavailable = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
 
 const locations: Record<string, Problem['in']> = {
   body: 'body',

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { bounded } from '../graph/webhook-limits.js';
 import type { WebhookEvent } from '../graph/webhooks.js';
+import { temporalNotAnswering } from '../temporal/unanswered.js';
 import type { createWebhookRouter, RoutedEvent, RoutingBatch } from './webhook-router.js';
 
 export type Route = ReturnType<typeof createWebhookRouter>;
@@ -32,19 +33,6 @@ export async function handOver(
   return failed === 0 ? 'routed' : otherwise ? 'failed' : 'unavailable';
 }
 
-/** gRPC's UNAVAILABLE (14) and DEADLINE_EXCEEDED (4): Temporal away or slow, not the delivery's fault. */
-const UNAVAILABLE_CODES = new Set([4, 14]);
-
-export function isTemporalUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Object && depth < 5; depth++) {
-    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof code === 'number' && UNAVAILABLE_CODES.has(code)) return true;
-    if (typeof message === 'string' && /^(14 UNAVAILABLE|4 DEADLINE_EXCEEDED)\b/.test(message)) return true;
-    e = cause;
-  }
-  return false;
-}
-
 /** Routes every change on its own, in Meta's order: one that fails (Temporal unreachable) never stops the rest. */
 async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, batch?: RoutingBatch) {
   const routed: RoutedEvent[] = [];
@@ -55,7 +43,7 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
       routed.push(...(await route(event, batch)));
     } catch (err) {
       failed++;
-      if (!isTemporalUnavailable(err)) otherwise = true;
+      if (!temporalNotAnswering(err)) otherwise = true; // Temporal away or slow: not the delivery's fault
       if (failed <= LOGGED_FAILURES)
         logger.error({ err, field: event.field }, 'webhook change not routed; it will be delivered again');
       routed.push({ field: event.field, target: null, outcome: 'failed' });

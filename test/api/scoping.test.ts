@@ -57,6 +57,36 @@ describe('what a principal limited to portfolios sees (dev server, worker, Graph
     });
   });
 
+  it("answers another portfolio's journey that no worker serves as not found, without asking the journey", async () => {
+    // On a task queue no worker polls, the journey's query would wait and then fail: a 500 or 503 there, against
+    // a 404 for a number never started, told a principal the journey was there.
+    const parked = journeyInput({ portfolioId: t.bench.portfolioId });
+    const e164 = parked.phoneNumber.e164;
+    const { workflowId } = await startJourney(t.env.client, uniqueTaskQueue('scoping-unpolled'), parked);
+    try {
+      const asked = [
+        ['GET', ''],
+        ['GET', '/runs'],
+        ['GET', '/events'],
+        ['POST', '/otp', { code: '123456' }],
+        ['POST', '/pin-reveal', { reason: 'not mine' }],
+      ] as const;
+      for (const [method, path, body] of asked) {
+        const answer = await api.call<ErrorBody>(method, `/v1/journeys/${e164}${path}`, { as: 'elsewhere', body });
+        expect({ path, status: answer.status, error: answer.body.error }).toEqual({
+          path,
+          status: 404,
+          error: { code: 'not_found', message: `no journey for ${e164}`, problems: [] },
+        });
+      }
+      expect(await api.call('GET', `/v1/numbers/${e164}/identities`, { as: 'elsewhere' })).toMatchObject({
+        status: 404,
+      });
+    } finally {
+      await t.env.client.workflow.getHandle(workflowId).terminate('test done');
+    }
+  });
+
   it("lists only the journeys of the principal's portfolios, by stage, waiting for input, a page at a time", async () => {
     await t.bench.run(async () => {
       const mine = [await api.start(), await api.start()];

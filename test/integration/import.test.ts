@@ -1,7 +1,6 @@
 // `numberflow import`, `list --summary` and `portfolio show|set-cap` as an operator runs them, in both modes: the
 // 1,000-row file through the HTTP API on a task queue no worker polls (a start needs no worker; the journeys stay
 // unstarted), and a small file, the summary and the portfolio directly through Temporal with the bench's worker.
-import { randomInt } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -11,7 +10,7 @@ import { CliExit } from '../../src/cli/failure.js';
 import { buildCli } from '../../src/starter.js';
 import { useApi } from '../api/support.js';
 import { useBench } from '../support/bench.js';
-import { freshId, freshNumber } from '../support/journeys.js';
+import { freshId, freshNumber, freshNumberBlock } from '../support/journeys.js';
 import { tempDir } from '../support/processes.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_PUBLIC_KEY, uniqueTaskQueue } from '../support/temporal.js';
 
@@ -35,13 +34,13 @@ async function runCli(env: Record<string, string | undefined>, args: string[]): 
 
 /** 1,000 rows, 20 of them bad in four ways, at known lines (the header is line 1). */
 function thousandRows(wabaId: string, portfolioId: string) {
-  const exchange = randomInt(200, 1000);
+  const numbers = freshNumberBlock();
   const lines = ['wabaId,portfolioId,phoneNumber,displayName,codeMethod,ivr'];
   const bad = new Map<number, RegExp>();
-  const twice = `+1415${exchange}0999`;
+  const twice = numbers[999] as string;
   for (let row = 0; row < 1_000; row++) {
     const line = row + 2;
-    let phone = `+1415${exchange}${String(row).padStart(4, '0')}`;
+    let phone = numbers[row] as string;
     let name = 'Acme Support';
     let method = row % 3 === 0 ? 'VOICE' : 'SMS';
     if (row % 125 === 7) {
@@ -61,7 +60,7 @@ function thousandRows(wabaId: string, portfolioId: string) {
     const ivr = row % 50 === 1; // an IVR takes the code by voice: its method is left to the default
     lines.push([wabaId, portfolioId, phone, name, ivr ? '' : method, ivr ? 'true' : ''].join(','));
   }
-  return { text: `${lines.join('\n')}\n`, bad, good: `+1415${exchange}0000` };
+  return { text: `${lines.join('\n')}\n`, bad, good: numbers[0] as string };
 }
 
 describe('import, list --summary, portfolio show and set-cap (dev server, Graph sandbox)', () => {

@@ -9,7 +9,9 @@ import type { JourneyInput } from '../../src/domain/journey.js';
 /** Where the files of one test run reserve blocks of numbers (set by the global setup; absent outside vitest). */
 export const NUMBER_BLOCKS_ENV = 'NUMBERFLOW_TEST_NUMBER_BLOCKS';
 const BLOCK_SIZE = 1_000;
-const BLOCKS = 8_000; // 415 200 0000 … 415 999 9999
+const BLOCKS = 7_990; // 415 200 0000 … 415 999 9999, without the 415 555 exchange
+/** The exchange no fresh number is in: tests name numbers there (+1 415 555 0000) that no journey may hold. */
+const NAMED_EXCHANGE = 555;
 let block = { next: 0, end: 0 };
 
 /**
@@ -22,6 +24,16 @@ export function freshNumber(): string {
   if (!dir) return numberAt(randomInt(0, BLOCK_SIZE * BLOCKS));
   if (block.next === block.end) block = reserveBlock(dir);
   return numberAt(block.next++);
+}
+
+/**
+ * A block of 1,000 consecutive numbers no other test of the run uses (`+1 415 xxx x000` … `x999`), for a test
+ * that needs many at once (a bulk file); outside a test run, a random block.
+ */
+export function freshNumberBlock(): string[] {
+  const dir = process.env[NUMBER_BLOCKS_ENV];
+  const { next } = dir ? reserveBlock(dir) : { next: randomInt(0, BLOCKS) * BLOCK_SIZE };
+  return Array.from({ length: BLOCK_SIZE }, (_, row) => numberAt(next + row));
 }
 
 function reserveBlock(dir: string): { next: number; end: number } {
@@ -37,7 +49,8 @@ function reserveBlock(dir: string): { next: number; end: number } {
 }
 
 function numberAt(index: number): string {
-  return `+1415${200 + Math.floor(index / 10_000)}${String(index % 10_000).padStart(4, '0')}`;
+  const exchange = 200 + Math.floor(index / 10_000);
+  return `+1415${exchange < NAMED_EXCHANGE ? exchange : exchange + 1}${String(index % 10_000).padStart(4, '0')}`;
 }
 
 /** A numeric Graph-style id, unique enough for a test run. */

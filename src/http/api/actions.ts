@@ -5,13 +5,9 @@ import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import type { SubmissionOutcome } from '../../domain/messages.js';
-import {
-  journeyActionUpdates as updates,
-  journeyPortfolio,
-  submitToJourney,
-  type SubmitOptions,
-} from '../../journeys/index.js';
-import { ensureSees, principalOf } from '../auth/hooks.js';
+import { journeyActionUpdates as updates, submitToJourney, type SubmitOptions } from '../../journeys/index.js';
+import { principalOf } from '../auth/hooks.js';
+import { ensureSeesJourney } from '../auth/journey-scope.js';
 import type { Permission, Principal } from '../auth/principals.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import {
@@ -162,9 +158,7 @@ export async function actOnJourney(
   waitSeconds: number,
   followAt: string,
 ): Promise<ActionOutcome> {
-  if (principal.portfolios !== null) {
-    ensureSees(principal, await journeyPortfolio(client, e164), `no journey for ${e164}`);
-  }
+  await ensureSeesJourney(client, principal, e164);
   const outcome = await action.send(client, e164, body, principal, {
     waitMs: waitSeconds * 1000,
     stillWorking: `still working: the journey has not answered within ${waitSeconds} s (Meta may be slow); follow ${followAt}`,

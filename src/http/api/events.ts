@@ -9,7 +9,8 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { JourneyView } from '../../domain/journey.js';
 import { describeJourney, journeyChanges, JourneyNotFoundError } from '../../journeys/index.js';
-import { ensureSees, principalOf } from '../auth/hooks.js';
+import { principalOf } from '../auth/hooks.js';
+import { describeJourneyFor } from '../auth/journey-scope.js';
 import type { Principal } from '../auth/principals.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import { e164Params } from './schemas.js';
@@ -55,8 +56,7 @@ export async function followJourney(
   e164: string,
   reply: FastifyReply,
 ): Promise<void> {
-  const first = await describeJourney(context.client, e164); // 404 before the stream opens
-  ensureSees(principal, first.portfolioId, `no journey for ${e164}`);
+  const first = await describeJourneyFor(context.client, principal, e164); // 404 before the stream opens
   const closed = new AbortController();
   // The response's close, not the request's: a GET's request closes as soon as it has been read.
   reply.raw.once('close', () => closed.abort());

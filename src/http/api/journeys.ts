@@ -8,7 +8,8 @@ import {
   startRequestHash,
   summarizeJourneys,
 } from '../../journeys/index.js';
-import { ensureSees, principalOf } from '../auth/hooks.js';
+import { principalOf } from '../auth/hooks.js';
+import { describeJourneyFor } from '../auth/journey-scope.js';
 import { seesPortfolio } from '../auth/principals.js';
 import { ApiError } from '../errors.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
@@ -131,9 +132,7 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
     },
     async (request) => {
       const { e164 } = request.params;
-      const view = await describeJourney(client, e164);
-      ensureSees(principalOf(request), view.portfolioId, `no journey for ${e164}`);
-      return view;
+      return describeJourneyFor(client, principalOf(request), e164);
     },
   );
 

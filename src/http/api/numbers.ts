@@ -10,10 +10,10 @@ import { confirmCustomer, NotAwaitingConfirmationError } from '../../identity/co
 import { guardedSend, IdentityRefusedError } from '../../identity/guarded-send.js';
 import { NumberNotLiveError, sendRequestOf } from '../../identity/live-number.js';
 import { identityReporters } from '../../identity/report-mismatch.js';
-import { describeJourney, journeyPortfolio } from '../../journeys/index.js';
 import { hashPrefix, type IdentityStore, type StoredHash } from '../../stores/identity-store.js';
 import type { GraphClient } from '../../graph/client.js';
-import { ensureSees, principalOf } from '../auth/hooks.js';
+import { principalOf } from '../auth/hooks.js';
+import { describeJourneyFor } from '../auth/journey-scope.js';
 import type { Principal } from '../auth/principals.js';
 import { ApiError } from '../errors.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
@@ -50,11 +50,8 @@ function needs<T>(value: T | undefined, what: string): T {
 }
 
 /** The number's journey, if the principal may see it. */
-async function numberView(context: ApiContext, principal: Principal, e164: string): Promise<JourneyView> {
-  if (principal.portfolios !== null) {
-    ensureSees(principal, await journeyPortfolio(context.client, e164), `no journey for ${e164}`);
-  }
-  return describeJourney(context.client, e164);
+function numberView(context: ApiContext, principal: Principal, e164: string): Promise<JourneyView> {
+  return describeJourneyFor(context.client, principal, e164);
 }
 
 export function numberRoutes(app: ZodApp, context: ApiContext): void {

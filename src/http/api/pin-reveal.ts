@@ -1,9 +1,9 @@
 // POST /v1/journeys/{e164}/pin-reveal: an admin reads back the two-step PIN numberflow set on a number. The journey
 // notes who and why (the principal, the reason given); the log records the reveal, never the PIN; the answer is
 // never stored by a cache. The PIN comes back sealed: only a process holding the private secrets key opens it.
-import { journeyPortfolio } from '../../journeys/index.js';
 import { PinRevealError, revealPin } from '../../pin-reveal.js';
-import { ensureSees, principalOf } from '../auth/hooks.js';
+import { principalOf } from '../auth/hooks.js';
+import { ensureSeesJourney } from '../auth/journey-scope.js';
 import { ApiError } from '../errors.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import { e164Params, pinRevealBody, revealedPinAnswer } from './schemas.js';
@@ -32,9 +32,7 @@ export function pinRevealRoutes(app: ZodApp, context: ApiContext): void {
     async (request, reply) => {
       const { e164 } = request.params;
       const principal = principalOf(request);
-      if (principal.portfolios !== null) {
-        ensureSees(principal, await journeyPortfolio(client, e164), `no journey for ${e164}`);
-      }
+      await ensureSeesJourney(client, principal, e164);
       const reveal = { actor: principal.name, role: 'admin', reason: request.body.reason };
       const pin = await revealPin(client, e164, reveal, request.log).catch((err: unknown) => {
         if (!(err instanceof PinRevealError)) throw err;

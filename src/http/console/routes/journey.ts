@@ -8,7 +8,8 @@ import { describeJourney } from '../../../journeys/index.js';
 import { actOnJourney, journeyActions, type ActionOutcome, type JourneyAction } from '../../api/actions.js';
 import { followJourney } from '../../api/events.js';
 import { e164Params } from '../../api/schemas.js';
-import { ensureMay, ensureSees } from '../../auth/hooks.js';
+import { ensureMay } from '../../auth/hooks.js';
+import { describeJourneyFor } from '../../auth/journey-scope.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
 import type { JourneyView } from '../../../domain/journey.js';
 import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
@@ -27,8 +28,7 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
   routes.get('/journeys/:e164', { onRequest: requireSession(context), schema }, async (request, reply) => {
     const { e164 } = request.params;
     const session = sessionFrom(request);
-    const view = await describeJourney(context.client, e164);
-    ensureSees(session.principal, view.portfolioId, `no journey for ${e164}`);
+    const view = await describeJourneyFor(context.client, session.principal, e164);
     return sendPage(reply, await journeyPageFor(context, session, view));
   });
 
@@ -55,8 +55,7 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const { e164 } = request.params;
         const session = sessionFrom(request);
         const { principal } = session;
-        const before = await describeJourney(context.client, e164);
-        ensureSees(principal, before.portfolioId, `no journey for ${e164}`);
+        const before = await describeJourneyFor(context.client, principal, e164);
         ensureMay(principal, action.permission);
         const fields = formFields(request.body);
         const { outcome, status } = await submit(context, action, e164, fields, principal);

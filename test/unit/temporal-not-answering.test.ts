@@ -1,0 +1,43 @@
+// Temporal, or a journey's worker, not answering reads the same to an HTTP caller and on the command line: a query
+// no worker picks up ends as the SDK's ServiceError caused by a DEADLINE_EXCEEDED, which was a 500 "failed".
+import { ServiceError } from '@temporalio/client';
+import type { FastifyError } from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { failureOf } from '../../src/cli/failure.js';
+import { apiErrorOf } from '../../src/http/errors.js';
+import { temporalNotAnswering } from '../../src/temporal/unanswered.js';
+
+/** A gRPC status error as @grpc/grpc-js makes one: its message starts with the code. */
+function grpcError(code: number, name: string): Error {
+  return Object.assign(new Error(`${code} ${name}: context deadline exceeded`), { code, details: '', metadata: {} });
+}
+
+const queryUnanswered = new ServiceError('Failed to query Workflow', { cause: grpcError(4, 'DEADLINE_EXCEEDED') });
+
+describe("Temporal's not answering", () => {
+  it('is told from the error, through the causes the SDK wraps it in, and from nothing else', () => {
+    expect(temporalNotAnswering(queryUnanswered)).toBe('timed_out');
+    expect(temporalNotAnswering(grpcError(14, 'UNAVAILABLE'))).toBe('unreachable');
+    expect(
+      temporalNotAnswering(new Error('x', { cause: new Error('14 UNAVAILABLE: No connection established') })),
+    ).toBe('unreachable');
+    expect(temporalNotAnswering(grpcError(5, 'NOT_FOUND'))).toBeNull();
+    expect(temporalNotAnswering(Object.assign(new Error('bad'), { code: 'FST_ERR_BAD_URL' }))).toBeNull();
+    expect(temporalNotAnswering('4 DEADLINE_EXCEEDED')).toBeNull(); // not an error
+  });
+
+  it('answers an HTTP caller 503 temporal_unavailable, saying to check the worker, and the command line the same', () => {
+    const answer = apiErrorOf(queryUnanswered as unknown as FastifyError);
+    expect({ status: answer.status, code: answer.code, message: answer.message }).toEqual({
+      status: 503,
+      code: 'temporal_unavailable',
+      message:
+        "Temporal or the journey's worker did not answer in time; try again shortly, and check that a worker is running",
+    });
+    expect(apiErrorOf(grpcError(14, 'UNAVAILABLE') as FastifyError).message).toBe(
+      'Temporal cannot be reached now; try again shortly',
+    );
+    expect(failureOf(queryUnanswered)).toEqual({ lines: [`numberflow: ${answer.message}`], exitCode: 1 });
+    expect(apiErrorOf(grpcError(5, 'NOT_FOUND') as FastifyError).status).toBe(500);
+  });
+});
