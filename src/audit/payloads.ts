@@ -105,7 +105,7 @@ export const numberEventFields = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('quality'), event: z.string(), currentLimit: z.string().nullable(), at }),
   z.object({
     kind: z.literal('name'),
-    decision: z.enum(['APPROVED', 'REJECTED', 'DEFERRED', 'PENDING']),
+    decision: z.string(), // a decision Meta added later is kept as it came
     requestedName: z.string(),
     rejectionReason: z.string().nullable(),
     at,

@@ -1,9 +1,14 @@
 // Meta's webhook events as a number's journey receives them (routed by the webhook receiver).
+
+/** The display-name review decisions this code knows. */
+export type ReviewDecision = 'APPROVED' | 'REJECTED' | 'DEFERRED' | 'PENDING';
+
 export type NumberEvent =
   | { kind: 'quality'; event: string; currentLimit: string | null; at: string }
   | {
       kind: 'name';
-      decision: 'APPROVED' | 'REJECTED' | 'DEFERRED' | 'PENDING';
+      /** A decision Meta added later is kept as it came: the journey acts on the known ones only. */
+      decision: ReviewDecision | (string & Record<never, never>);
       requestedName: string;
       rejectionReason: string | null;
       at: string;

@@ -125,7 +125,7 @@ export function createWebhookRouter({
             event.value.display_phone_number,
             {
               kind: 'name',
-              decision: event.value.decision as Extract<NumberEvent, { kind: 'name' }>['decision'],
+              decision: event.value.decision,
               requestedName: event.value.requested_verified_name,
               rejectionReason: event.value.rejection_reason ?? null,
               at,

@@ -84,9 +84,13 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       const read = readWebhook(raw, request.headers['x-hub-signature-256'], options.appSecret);
       if (!read.ok) {
         delivered?.(REFUSALS[read.status]);
-        logger.warn({ status: read.status, reason: bounded(read.reason) }, 'webhook refused');
+        const reason = bounded(read.reason);
         // Signed by Meta but not a WhatsApp envelope: a redelivery would not change it, so it is taken and logged.
-        if (read.status === 400) return reply.code(200).send({ received: 0 });
+        if (read.status === 400) {
+          logger.warn({ status: 200, reason }, 'webhook taken unread: signed, but not a change numberflow can use');
+          return reply.code(200).send({ received: 0 });
+        }
+        logger.warn({ status: read.status, reason }, 'webhook refused');
         return reply.code(read.status).send({ error: read.reason });
       }
       if (inbox && drain) {

@@ -49,7 +49,16 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
     expect((await post(body, null)).statusCode).toBe(401);
     expect((await post(body, 'sha256=00')).statusCode).toBe(401);
     expect((await post(`${body} `, signWebhookBody(body, SECRET))).statusCode).toBe(401);
+    const before = logLines.length;
     expect((await post('{not json', signWebhookBody('{not json', SECRET))).statusCode).toBe(200); // signed: taken, logged
+    // The log says what the sender was answered: taken (200), not refused.
+    const logged = logLines.slice(before).map((line) => JSON.parse(line) as { msg: string; status?: number });
+    expect(logged.filter((line) => line.msg.startsWith('webhook'))).toEqual([
+      expect.objectContaining({
+        msg: 'webhook taken unread: signed, but not a change numberflow can use',
+        status: 200,
+      }),
+    ]);
   });
 
   it("logs Meta's deliveries at debug, a refusal at info and warn", async () => {

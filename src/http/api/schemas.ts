@@ -183,7 +183,7 @@ const numberEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('quality'), event: z.string(), currentLimit: z.string().nullable(), at: iso }),
   z.object({
     kind: z.literal('name'),
-    decision: z.enum(['APPROVED', 'REJECTED', 'DEFERRED', 'PENDING']),
+    decision: z.string().describe('APPROVED, REJECTED, DEFERRED or PENDING; a decision Meta added later as it came'),
     requestedName: z.string(),
     rejectionReason: z.string().nullable(),
     at: iso,
