@@ -20,6 +20,7 @@ const snapshotFields = [
   'new_display_name',
   'is_on_biz_app',
   'platform_type',
+  'display_phone_number',
 ] as const;
 
 /** Whether an earlier call for the same purpose may have reached Meta: then Meta is read before calling. */
@@ -53,6 +54,7 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         newDisplayName: fields.new_display_name ?? null,
         isOnBizApp: fields.is_on_biz_app ?? false,
         platformType: fields.platform_type ?? null,
+        displayPhoneNumber: fields.display_phone_number ?? null,
       };
     } catch (err) {
       // Unknown object (100/33) or "business number deleted" (33): the number is no longer at Meta.

@@ -62,6 +62,13 @@ export const endings = {
     remediation:
       'An old phone_number_id may still be in use (a number that was deleted and added again gets a new id): look the number up in WhatsApp Manager → Phone numbers and start the journey with its current id.',
   }),
+  PHONE_NUMBER_ID_MISMATCH: ending<{ phoneNumberId: string; e164: string; atMeta: string }>({
+    outcome: 'FAILED',
+    reason: ({ phoneNumberId, e164, atMeta }) =>
+      `phone_number_id ${phoneNumberId} is ${atMeta} at Meta, not ${e164}: the journey did not adopt it`,
+    remediation:
+      "Start the journey with this number's own phone_number_id (WhatsApp Manager → Phone numbers), or without one to have numberflow add the number.",
+  }),
   NOT_ON_BUSINESS_APP: ending({
     outcome: 'FAILED',
     reason: () => 'Meta does not show this number on the WhatsApp Business App (is_on_biz_app is false)',

@@ -11,6 +11,8 @@ export type NumberSnapshot =
       newDisplayName: string | null;
       isOnBizApp: boolean;
       platformType: string | null;
+      /** The number Meta has under this id, as Meta writes it ("+1 415-555-2671"); absent in older histories. */
+      displayPhoneNumber?: string | null;
     };
 
 export type PresentNumber = Extract<NumberSnapshot, { gone: false }>;

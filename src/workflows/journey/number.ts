@@ -47,6 +47,13 @@ export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
     throw failedByMeta(err, 'Reading the adopted number');
   }
   if (snapshot.gone) throw end('STALE_PHONE_NUMBER_ID', { phoneNumberId: journey.ref.phoneNumberId });
+  // Another number's id would have this journey register, rename and remove that number. Reads recorded before
+  // the field was asked for carry none, and replay as they ran.
+  const atMeta = snapshot.displayPhoneNumber;
+  const { e164 } = journey.input.phoneNumber;
+  if (atMeta && atMeta.replace(/\D/g, '') !== e164.slice(1)) {
+    throw end('PHONE_NUMBER_ID_MISMATCH', { phoneNumberId: journey.ref.phoneNumberId, e164, atMeta });
+  }
   // Runs before the patch kept the name they were given (and took Meta's name webhooks by it): they replay so.
   const metaName = snapshot.verifiedName;
   if (metaName && metaName !== journey.state.displayName.current && patched(ADOPTED_NAME_PATCH)) {
