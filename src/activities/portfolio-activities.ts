@@ -9,6 +9,9 @@ import {
   capOfVerification,
   portfolioWorkflowId,
   requestSlotSignal,
+  slotAnswerSignal,
+  WABA_ELSEWHERE_TYPE,
+  type WabaElsewhere,
   type PortfolioInput,
   type ReconcileReport,
   type SlotAnswer,
@@ -66,9 +69,47 @@ async function capOfBusiness(graph: GraphClient, wabaId: string): Promise<Pick<P
   }
 }
 
+/** How long a WABA's owner read from Meta stands in this process: a WABA changes owner only by a migration. */
+const OWNER_KNOWN_MS = 10 * 60_000;
+
+/**
+ * Which portfolio owns each WABA at Meta, read once per OWNER_KNOWN_MS (a burst pays one Graph call): a slot
+ * request whose WABA another portfolio owns is refused, for its journey would count against the wrong cap, queue
+ * behind the wrong journeys, and be seen by another portfolio's principals.
+ */
+function wabaOwners(graph: GraphClient, now: () => number = Date.now) {
+  const known = new Map<string, { owner: Promise<string>; at: number }>();
+  const ownerOf = (wabaId: string): Promise<string> => {
+    const hit = known.get(wabaId);
+    if (hit && now() - hit.at < OWNER_KNOWN_MS) return hit.owner;
+    const owner = graphCall(() => graph.getWabaOwner(wabaId)).then((o) => o.portfolioId);
+    known.set(wabaId, { owner, at: now() });
+    owner.catch(() => {
+      if (known.get(wabaId)?.owner === owner) known.delete(wabaId); // a failed read is not kept
+    });
+    return owner;
+  };
+  /** The refusal of a request whose WABA another portfolio owns; null when it is the request's own. */
+  return async (portfolioId: string, wabaId: string): Promise<WabaElsewhere | null> => {
+    if (!wabaId) return null; // a request of the first version names no WABA
+    const owner = await ownerOf(wabaId);
+    return owner === portfolioId ? null : { wabaId, portfolioId, owner };
+  };
+}
+
+function refusal(elsewhere: WabaElsewhere): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: WABA_ELSEWHERE_TYPE,
+    nonRetryable: true,
+    message: `WABA ${elsewhere.wabaId} belongs to business portfolio ${elsewhere.owner} at Meta, not ${elsewhere.portfolioId}`,
+    details: [elsewhere],
+  });
+}
+
 export function createPortfolioActivities(deps: PortfolioActivityDeps) {
   const { temporal, taskQueue, portfolioTaskQueue, graph, slotAsks = slotAskLimits } = deps;
   const turns = turnsPerKey(slotAsks.inFlightPerPortfolio, slotAsks.minLeftMs);
+  const elsewhereOf = wabaOwners(graph);
   const isRunning = (workflowId: string) =>
     temporal.workflow
       .getHandle(workflowId)
@@ -81,8 +122,18 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
         },
       );
 
-  /** Signals the request; the portfolio answers the journey by signal. Returns at once: no slot is held here. */
-  async function requestSlot({ portfolioId, request }: { portfolioId: string; request: SlotRequest }): Promise<void> {
+  /**
+   * Signals the request; the portfolio answers the journey by signal. Returns at once: no slot is held here. A WABA
+   * of another portfolio fails it for good (WABA_ELSEWHERE_TYPE); Meta not answering the owner's read fails it as
+   * any Graph call, for the journey to wait.
+   */
+  async function requestSlot(slot: { portfolioId: string; request: SlotRequest }): Promise<void> {
+    const elsewhere = await elsewhereOf(slot.portfolioId, slot.request.wabaId);
+    if (elsewhere) throw refusal(elsewhere);
+    await signalSlotRequest(slot);
+  }
+
+  async function signalSlotRequest({ portfolioId, request }: { portfolioId: string; request: SlotRequest }) {
     const workflowId = portfolioWorkflowId(portfolioId);
     if (await isRunning(workflowId)) {
       await temporal.workflow.getHandle(workflowId).signal(requestSlotSignal, request);
@@ -110,6 +161,9 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
      * signal as before, and null says that the answer will come that way. At most `inFlightPerPortfolio` updates go
      * to one portfolio at once; an ask whose turn does not start with `minLeftMs` of its window left goes by signal
      * (as soon as that is so, if it is still waiting), never by update.
+     *
+     * A WABA of another portfolio is answered by signal, as a refusal (SlotAnswer.refused), and no portfolio is asked.
+     * Meta not answering the owner's read lets the request go on: the add meets the same Graph.
      */
     async askForSlot({
       portfolioId,
@@ -118,6 +172,13 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       portfolioId: string;
       request: SlotRequest;
     }): Promise<SlotAnswer | null> {
+      // Before the window: the owner's read is not the portfolio's turn.
+      const refused = await elsewhereOf(portfolioId, request.wabaId).catch(() => null);
+      if (refused) {
+        const answer: SlotAnswer = { granted: false, position: null, cap: 0, held: 0, refused };
+        await temporal.workflow.getHandle(request.workflowId, request.runId).signal(slotAnswerSignal, answer);
+        return null;
+      }
       const portfolio = temporal.workflow.getHandle(portfolioWorkflowId(portfolioId));
       const deadline = Date.now() + slotAsks.answerWithinMs;
       try {
@@ -128,7 +189,7 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
         // Not started, busy, slow, no turn in time, or the request came after a release (which the signal's handler
         // ignores too). An update the portfolio took after all is answered again by signal: a repeated request gets
         // the same answer.
-        await requestSlot({ portfolioId, request });
+        await signalSlotRequest({ portfolioId, request });
         return null;
       }
     },

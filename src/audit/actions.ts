@@ -158,6 +158,11 @@ const messages: Record<string, Describe> = {
   },
   [slotAnswerSignal.name]: (arg) => {
     const answer = allowed(slotAnswerFields, arg);
+    const refused = answer?.refused;
+    if (refused) {
+      const why = `WABA ${refused.wabaId} belongs to business portfolio ${refused.owner} at Meta, not ${refused.portfolioId}`;
+      return { kind: 'portfolio', actor: 'numberflow', what: `refused the slot request: ${why}` };
+    }
     let what = 'the portfolio answered';
     if (answer?.granted) what = `the portfolio granted a slot (${answer.held} of ${answer.cap} held)`;
     else if (answer)

@@ -127,6 +127,7 @@ export const slotAnswerFields = z.object({
   position: z.number().int().nullable(),
   cap: z.number().int(),
   held: z.number().int(),
+  refused: z.object({ wabaId: z.string(), portfolioId: z.string(), owner: z.string() }).optional(),
 }) satisfies z.ZodType<SlotAnswer>;
 export const slotReleaseFields = z.object({
   stillRegistered: z.boolean().optional(),

@@ -69,6 +69,13 @@ export const endings = {
     remediation:
       "Start the journey with this number's own phone_number_id (WhatsApp Manager → Phone numbers), or without one to have numberflow add the number.",
   }),
+  WABA_IN_ANOTHER_PORTFOLIO: ending<{ wabaId: string; portfolioId: string; owner: string }>({
+    outcome: 'FAILED',
+    reason: ({ wabaId, portfolioId, owner }) =>
+      `WABA ${wabaId} belongs to business portfolio ${owner} at Meta, not ${portfolioId}: the journey asked for no slot`,
+    remediation: ({ owner }) =>
+      `Start the journey with portfolioId ${owner}, the WABA's owner at Meta (a principal needs that portfolio to start it).`,
+  }),
   NOT_ON_BUSINESS_APP: ending({
     outcome: 'FAILED',
     reason: () => 'Meta does not show this number on the WhatsApp Business App (is_on_biz_app is false)',

@@ -16,6 +16,20 @@ export function capOfVerification(status: string): number {
 /** How often the portfolio checks that every slot holder is still a running journey or a number Meta counts. */
 export const RECONCILE_EVERY_MS = 60 * 60 * 1000;
 
+/**
+ * The ApplicationFailure type of a slot request whose WABA another business portfolio owns at Meta; details[0] is
+ * a WabaElsewhere. The journey ends FAILED on it: its cap, its queue and its principals are another portfolio's.
+ */
+export const WABA_ELSEWHERE_TYPE = 'WabaInAnotherPortfolio';
+
+export interface WabaElsewhere {
+  wabaId: string;
+  /** The portfolio the journey was started in. */
+  portfolioId: string;
+  /** The portfolio that owns the WABA at Meta. */
+  owner: string;
+}
+
 export function portfolioWorkflowId(portfolioId: string): string {
   return `portfolio:${portfolioId}`;
 }
@@ -118,6 +132,12 @@ export interface SlotAnswer {
   position: number | null;
   cap: number;
   held: number;
+  /**
+   * The WABA is another portfolio's at Meta: no portfolio was asked, and the journey ends. Sent by the journey's own
+   * first request (never by a portfolio), by signal: ended in the task that asked, a journey whose first task the
+   * worker had to send early (its window's timer) replayed the ending where history had that timer.
+   */
+  refused?: WabaElsewhere;
 }
 
 export const requestSlotSignal = defineSignal<[SlotRequest]>('requestSlot');

@@ -85,9 +85,16 @@ export function createWebhookRouter({
     return routed;
   };
 
-  /** Meta sends the cap when a WABA is created, before any journey of it exists: the portfolio is started then. */
+  /**
+   * Meta sends the cap when a WABA is created, before any journey of it exists: the portfolio is started then. The
+   * owner is Meta's: a journey started in another portfolio by mistake names that one. The journeys' portfolio
+   * stands in only when Meta cannot be asked (no token for the WABA yet).
+   */
   const toPortfolio = async (wabaId: string, maxPhoneNumbers: number): Promise<RoutedEvent> => {
-    const portfolioId = (await portfolioOf(client, wabaId)) ?? (await graph.getWabaOwner(wabaId)).portfolioId;
+    const portfolioId = await graph.getWabaOwner(wabaId).then(
+      (owner) => owner.portfolioId,
+      async (err: unknown) => (await portfolioOf(client, wabaId)) ?? Promise.reject(err),
+    );
     const workflowId = portfolioWorkflowId(portfolioId);
     const running = await client.workflow
       .getHandle(workflowId)

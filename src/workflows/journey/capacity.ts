@@ -11,8 +11,8 @@ import {
   type SlotRequest,
 } from '../../domain/portfolio.js';
 import type { Journey } from './journey.js';
-import { failedByMeta } from './ending.js';
-import { callMeta, firstSlotRequest, requestSlot } from './meta.js';
+import { end, failedByMeta } from './ending.js';
+import { callMeta, firstSlotRequest, requestSlot, wabaElsewhereOf } from './meta.js';
 
 /** `registered`: Meta already counts this number (adopted CONNECTED, coexistence), so it takes a slot at once. */
 export async function waitForCapacity(journey: Journey, registered = false): Promise<void> {
@@ -67,11 +67,14 @@ async function slotCall<T>(journey: Journey, call: () => Promise<T>): Promise<T>
   try {
     return await callMeta(journey, again);
   } catch (err) {
+    const elsewhere = wabaElsewhereOf(err);
+    if (elsewhere) throw end('WABA_IN_ANOTHER_PORTFOLIO', elsewhere);
     throw failedByMeta(err, 'Starting the portfolio for the slot request');
   }
 }
 
 function slotAnswered(journey: Journey, answer: SlotAnswer): void {
+  if (answer.refused) throw end('WABA_IN_ANOTHER_PORTFOLIO', answer.refused); // no portfolio was asked
   journey.slotAnswered(answer);
   if (answer.granted) return;
   journey.waitFor(

@@ -21,7 +21,7 @@ import {
   type MetaError,
 } from '../../domain/meta-error.js';
 import { journeyPolicy } from '../../domain/policy.js';
-import type { SlotAnswer, SlotRequest } from '../../domain/portfolio.js';
+import { WABA_ELSEWHERE_TYPE, type SlotAnswer, type SlotRequest, type WabaElsewhere } from '../../domain/portfolio.js';
 import type { Journey } from './journey.js';
 
 // An attempt must outlast its HTTP calls (connect 5 s + answer 15 s + body 15 s each, two calls at most), or
@@ -207,6 +207,13 @@ export function metaErrorOf(err: unknown): MetaError | null {
   const failure = applicationFailureOf(err);
   if (failure?.type !== GRAPH_FAILURE_TYPE) return null;
   return (failure.details?.[0] as MetaError | undefined) ?? null;
+}
+
+/** The slot request's WABA belongs to another portfolio at Meta (the activity's owner check). */
+export function wabaElsewhereOf(err: unknown): WabaElsewhere | null {
+  const failure = applicationFailureOf(err);
+  if (failure?.type !== WABA_ELSEWHERE_TYPE) return null;
+  return (failure.details?.[0] as WabaElsewhere | undefined) ?? null;
 }
 
 /** Meta refused the add at the portfolio's cap (200000): the numbers it holds registered, as the activity counted. */

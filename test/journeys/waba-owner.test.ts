@@ -1,0 +1,78 @@
+// A journey's portfolio must own its WABA at Meta: started in another (a typo, or a principal of that other
+// portfolio), it counted against that portfolio's cap, queued there, and Meta's cap changes for the WABA were
+// routed to it (found by the exploratory check). The slot request reads the WABA's owner first.
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, inject, it } from 'vitest';
+import { journeyTimeline } from '../../src/audit/index.js';
+import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
+import { eventually } from '../api/support.js';
+import { freshId } from '../support/journeys.js';
+import { useBench } from '../support/bench.js';
+import { testDataConverter } from '../support/temporal.js';
+
+describe("a journey's portfolio and its WABA's owner at Meta (dev server + Graph sandbox)", () => {
+  const t = useBench('dev');
+
+  it('ends FAILED, naming the owner, when the WABA belongs to another portfolio, and starts no portfolio', async () => {
+    const elsewhere = freshId();
+    await t.bench.run(async () => {
+      const input = t.bench.input({ portfolioId: elsewhere });
+      const journey = await t.bench.start(input);
+      const ended = await journey.until((v) => v.result !== null, 'an ending');
+      expect(ended.result).toMatchObject({
+        outcome: 'FAILED',
+        reasonCode: 'WABA_IN_ANOTHER_PORTFOLIO',
+        reason: `WABA ${t.bench.wabaId} belongs to business portfolio ${t.bench.portfolioId} at Meta, not ${elsewhere}: the journey asked for no slot`,
+        remediation: `Start the journey with portfolioId ${t.bench.portfolioId}, the WABA's owner at Meta (a principal needs that portfolio to start it).`,
+      });
+      const adds = t.bench.sandbox.admin
+        .calls()
+        .filter((c) => c.endpoint.endsWith('/phone_numbers') && c.method === 'POST');
+      expect(adds.filter((c) => JSON.stringify(c.body).includes(input.phoneNumber.e164.slice(2)))).toEqual([]);
+      await expect(t.env.client.workflow.getHandle(portfolioWorkflowId(elsewhere)).describe()).rejects.toThrow(
+        WorkflowNotFoundError,
+      );
+      const timeline = await journeyTimeline(t.env.client, input.phoneNumber.e164);
+      expect(timeline.entries.map((e) => `${e.actor}: ${e.what}`)).toContain(
+        `numberflow: refused the slot request: WABA ${t.bench.wabaId} belongs to business portfolio ${t.bench.portfolioId} at Meta, not ${elsewhere}`,
+      );
+      // The right portfolio takes the next journey of the WABA as before, and Meta's cap for the WABA goes to it,
+      // though the latest journey of the WABA names the other.
+      const next = await t.bench.start(t.bench.input());
+      expect((await next.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP')).result).toBeNull();
+      t.bench.sandbox.admin.raiseCap(t.bench.portfolioId, 250);
+      await t.bench.sandbox.admin.flushWebhooks();
+      const owner = t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId));
+      await eventually(
+        () => owner.query(portfolioQuery),
+        (state) => state.cap === 250,
+        'the cap of 250',
+      );
+      await expect(t.env.client.workflow.getHandle(portfolioWorkflowId(elsewhere)).describe()).rejects.toThrow(
+        WorkflowNotFoundError,
+      );
+      await t.env.client.workflow.getHandle(next.workflowId).terminate('test done');
+    });
+  });
+
+  it('ends by a signal after its first task, so that a query during that task and a replay read the same', async () => {
+    // Ended inside the task that asked, a journey whose task the worker sent early (a query came; the window's timer
+    // went with it) replayed its ending where history had the timer: the query failed with a determinism error.
+    await t.bench.run(async () => {
+      for (let i = 0; i < 5; i++) {
+        const journey = await t.bench.start(t.bench.input({ portfolioId: freshId() }));
+        const ended = await journey.until((v) => v.result !== null, 'an ending'); // queries from the first task on
+        expect(ended.result?.reasonCode).toBe('WABA_IN_ANOTHER_PORTFOLIO');
+        const handle = t.env.client.workflow.getHandle(journey.workflowId);
+        await handle.result();
+        await Worker.runReplayHistory(
+          { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter },
+          await handle.fetchHistory(),
+          journey.workflowId,
+        );
+        expect((await journey.view()).result?.reasonCode).toBe('WABA_IN_ANOTHER_PORTFOLIO'); // a closed run replays
+      }
+    });
+  });
+});
