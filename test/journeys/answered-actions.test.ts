@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 import {
   confirmDeletionUpdate,
   requestRemovalUpdate,
+  resendCodeSignal,
   resendCodeUpdate,
   type SubmissionOutcome,
 } from '../../src/domain/messages.js';
 import { capabilityUpdateSignal, portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { useBench } from '../support/bench.js';
-import { startLive } from '../support/steps.js';
+import { startLive, submitDeliveredCode } from '../support/steps.js';
 
 /** The validator's reason for refusing an update (nothing reaches history). */
 async function refusal<Arg>(
@@ -49,6 +50,38 @@ describe('resend, removal and deletion confirmation answered as updates (dev ser
       expect(view.notes).toContainEqual(
         expect.objectContaining({ actor: 'ops@acme', what: 'asked for a new code by VOICE' }),
       );
+      await handle.terminate('test done');
+    });
+  });
+
+  it('refuses a resend past the five codes a journey asks for, and takes the latest code after it', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      for (let requests = 2; requests <= 5; requests++) {
+        await handle.executeUpdate(resendCodeUpdate, { args: [{ actor: 'ops@acme' }] });
+        await journey.until(
+          (v) => v.attempts.codeRequests === requests && v.stage === 'AWAITING_OTP',
+          `code ${requests}`,
+        );
+      }
+      const spent = '5 of 5 codes have been requested, the most a journey asks for: submit the latest code, or cancel';
+      expect(await refusal(handle, resendCodeUpdate, { actor: 'ops@acme' })).toBe(spent);
+      // By signal (the API's resend before the update), it is noted and ignored: the journey still waits.
+      await handle.signal(resendCodeSignal, { actor: 'ops@acme' });
+      const noted = await journey.until(
+        (v) => v.notes.some((n) => n.what === `resend ignored: ${spent}`),
+        'the ignored resend noted',
+      );
+      expect({ stage: noted.stage, result: noted.result, codes: noted.attempts.codeRequests }).toEqual({
+        stage: 'AWAITING_OTP',
+        result: null,
+        codes: 5,
+      });
+      await submitDeliveredCode(t.bench, journey);
+      await journey.until((v) => v.stage !== 'AWAITING_OTP' && v.stage !== 'VERIFYING_CODE', 'past the code');
+      expect((await journey.view()).result).toBeNull();
       await handle.terminate('test done');
     });
   });

@@ -1,8 +1,9 @@
 // The journey's message handlers: they check and delegate, nothing more. Updates validate before anything reaches
 // history (a refused update leaves no event); signals cannot be refused, so a misplaced one is noted and dropped.
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { setHandler } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import { journeyQuery } from '../../domain/journey.js';
+import { journeyPolicy } from '../../domain/policy.js';
 import {
   cancelSignal,
   cancelUpdate,
@@ -132,8 +133,16 @@ export function installHandlers(journey: Journey): void {
       }
       if (method === 'SMS' && journey.input.ivr) throw new Error('an IVR number cannot receive SMS; use VOICE');
     });
+  // A resend past the codes a journey asks for ended it (OTP_NOT_VERIFIED), though the latest code still stood.
+  const codesSpent = () => {
+    const { maxCodeRequests } = journeyPolicy;
+    if (journey.state.attempts.codeRequests < maxCodeRequests) return null;
+    return `${maxCodeRequests} of ${maxCodeRequests} codes have been requested, the most a journey asks for: submit the latest code, or cancel`;
+  };
   setHandler(resendCodeSignal, (request) => {
-    const problem = resendRefusal(request);
+    // Runs from before the patch took the resend, and ended: they replay so.
+    const spent = codesSpent();
+    const problem = resendRefusal(request) ?? (spent !== null && patched(RESEND_LIMIT_PATCH) ? spent : null);
     if (problem) return journey.note(String(request.actor), `resend ignored: ${problem}`);
     resend.put(request.method ?? null, request.actor);
   });
@@ -146,7 +155,7 @@ export function installHandlers(journey: Journey): void {
     },
     {
       validator: (request) => {
-        refuseWith(resendRefusal(request));
+        refuseWith(resendRefusal(request) ?? codesSpent());
         idle(resend, 'a resend');
       },
     },
@@ -274,6 +283,9 @@ export function installHandlers(journey: Journey): void {
 function refuseWith(problem: string | null): void {
   if (problem !== null) throw new Error(problem);
 }
+
+/** From this patch on, a resend by signal past the codes a journey asks for is ignored, not taken. */
+const RESEND_LIMIT_PATCH = 'resend-refused-at-the-code-limit';
 
 /** The message of what `check` throws, or null when it passes. */
 function refusal(check: () => unknown): string | null {
