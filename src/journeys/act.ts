@@ -4,6 +4,8 @@ import { WorkflowNotFoundError, WorkflowUpdateStage, type Client } from '@tempor
 import type { UpdateDefinition } from '@temporalio/common';
 import { journeyWorkflowId } from '../domain/journey.js';
 import type { SubmissionOutcome } from '../domain/messages.js';
+import { NumberStage } from '../domain/search-attributes.js';
+import { journeyOutcomes } from '../domain/stages.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
 import { JourneyEndedError, JourneyNotFoundError } from './errors.js';
 
@@ -61,7 +63,12 @@ export async function notRunning(
     .getHandle(journeyWorkflowId(e164))
     .describe()
     .then(
-      (described) => described.status.name,
+      // A journey that ended itself says how (FAILED, REMOVED …), where its run only says COMPLETED.
+      (described) => {
+        const stage = described.typedSearchAttributes.get(NumberStage);
+        const outcome = journeyOutcomes.find((o) => o === stage);
+        return described.status.name === 'COMPLETED' && outcome ? outcome : described.status.name;
+      },
       () => null,
     );
   if (status === null) return new JourneyNotFoundError(`no journey for ${e164}`);

@@ -145,6 +145,15 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
       ],
       ['POST', `/v1/journeys/${e164}/otp?waitSeconds=0`, { body: { code: '123456' } }, 400, 'waitSeconds'],
       ['POST', `/v1/journeys/${e164}/resend`, { body: { method: 'FAX' } }, 400, 'method'],
+      // One problem, the name's own rule (a length of the route's own also refused 201–255, which a start takes).
+      [
+        'POST',
+        `/v1/journeys/${e164}/display-name`,
+        { body: { displayName: 'Acme '.repeat(60) } },
+        400,
+        '[{"in":"body","field":"displayName","message":"the display name must be at most 255 characters, got 299"}]',
+      ],
+      ['POST', `/v1/journeys/${e164}/display-name`, { body: { displayName: 'Acme '.repeat(46) } }, 404, 'no journey'],
       ['POST', `/v1/journeys/${e164}/cancel`, { body: { reason: ' ' } }, 400, 'is required: say why'],
       [
         'POST',

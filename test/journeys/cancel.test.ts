@@ -151,6 +151,21 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
       expect(view.notes.at(-1)?.what).toBe(
         "cancel refused: a live number's journey cannot be cancelled (stage LIVE); request its removal instead",
       );
+      // Once the removal is under way, neither a cancel nor another removal is advised back and forth.
+      const admin = { actor: 'ops@acme', role: 'admin', reason: 'number retired' };
+      await handle.executeUpdate(requestRemovalUpdate, { args: [admin] });
+      await journey.until((v) => v.stage === 'REMOVING' && v.waiting?.for === 'admin', 'REMOVING, for the admin');
+      const refused = (update: Promise<unknown>) =>
+        update.then(
+          () => 'taken',
+          (err: unknown) => (err as WorkflowUpdateFailedError).cause?.message,
+        );
+      expect(await refused(handle.executeUpdate(cancelUpdate, { args: [{ actor: 'ops@acme', reason: 'stop' }] }))).toBe(
+        'the number is being removed (stage REMOVING), which cannot be cancelled: it ends once an admin confirms the deletion',
+      );
+      expect(await refused(handle.executeUpdate(requestRemovalUpdate, { args: [admin] }))).toBe(
+        'the number is being removed already (stage REMOVING)',
+      );
       await handle.terminate('test done');
     });
   });

@@ -98,9 +98,8 @@ export const startJourneyBody = journeyRequestSchema
 
 export const otpBody = z.object({ code: z.string().max(20).superRefine(checkedBy(normaliseOtp)) }).strict();
 export const pinBody = z.object({ pin: z.string().max(20).superRefine(checkedBy(checkPin)) }).strict();
-export const displayNameBody = z
-  .object({ displayName: z.string().max(200).superRefine(checkedBy(checkDisplayName)) })
-  .strict();
+// No length of its own: the name's one rule says how long it may be (a 200 here refused names a start takes).
+export const displayNameBody = z.object({ displayName: z.string().superRefine(checkedBy(checkDisplayName)) }).strict();
 export const resendBody = z
   .object({ method: z.enum(codeMethods).optional().describe('switch SMS ↔ VOICE; omitted keeps the method') })
   .strict()

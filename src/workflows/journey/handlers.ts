@@ -200,7 +200,10 @@ export function installHandlers(journey: Journey): void {
           `role "${request.role}" lacks admin rights on the portfolio; only an admin can remove a number`,
         );
       }
-      if (journey.stage !== 'LIVE' && !(journey.stage === 'REMOVING' && journey.state.restriction)) {
+      if (journey.stage === 'REMOVING' && !journey.state.restriction) {
+        throw new Error('the number is being removed already (stage REMOVING)');
+      }
+      if (journey.stage !== 'LIVE' && journey.stage !== 'REMOVING') {
         throw new Error(`removal applies to a live number (stage ${journey.stage}); cancel an onboarding instead`);
       }
     });

@@ -464,6 +464,9 @@ export class Journey {
   /** Why a cancel is refused now, or null when it is allowed. */
   cancelRefusal(): string | null {
     if (this.state.result || this.state.cancel) return `the journey is already ending (stage ${this.state.stage})`;
+    if (this.state.stage === 'REMOVING') {
+      return 'the number is being removed (stage REMOVING), which cannot be cancelled: it ends once an admin confirms the deletion';
+    }
     if (this.state.wentLive || !preLiveStages.includes(this.state.stage)) {
       return `a live number's journey cannot be cancelled (stage ${this.state.stage}); request its removal instead`;
     }
