@@ -71,7 +71,7 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   const withClient = withDirectClient(() => loadConfig(env));
   addSecretsCommands(program, withClient, out, env);
   addAuditCommand(program, withClient, out, env);
-  addIntakeCommands(program, withClient, out);
+  addIntakeCommands(program, withClient, out, env);
   return program;
 }
 

@@ -6,16 +6,40 @@ import { loadConfig, type Config } from '../config.js';
 import type { SignupOutcome } from '../intake/signup.js';
 import type { WithClient } from './direct-client.js';
 import { withDirectGraph, type DirectGraph } from './direct-graph.js';
+import { CliExit } from './failure.js';
+import { selectMode } from './mode.js';
 import { actorOption, graphIdListOption, graphIdOption } from './options.js';
 import { readStdin } from './stdin.js';
 
-/** The stores and Graph of this process's configuration, for one command (the intake itself loads when it runs). */
-function direct(work: (direct: DirectGraph & { config: Config }) => Promise<void>): Promise<void> {
+type Env = Record<string, string | undefined>;
+
+/**
+ * The stores and Graph of this process's configuration, for one command (the intake itself loads when it runs).
+ * With NUMBERFLOW_URL and NUMBERFLOW_TOKEN set the operator meant the service's: refused, where it made a token
+ * store in this machine's data folder and answered from it.
+ */
+function direct(
+  env: Env,
+  what: string,
+  work: (direct: DirectGraph & { config: Config }) => Promise<void>,
+): Promise<void> {
+  if (selectMode(env).kind === 'api') {
+    const instead = what === 'signup' ? ', or send the signup to POST /v1/signups with an onboarding token' : '';
+    throw new CliExit(
+      1,
+      `${what} works in direct mode only, on the machine with the token store and Temporal: unset NUMBERFLOW_URL and NUMBERFLOW_TOKEN to run it there${instead}`,
+    );
+  }
   const config = loadConfig();
   return withDirectGraph(config, (opened) => work({ config, ...opened }));
 }
 
-export function addIntakeCommands(program: Command, withClient: WithClient, out: (line: string) => void): void {
+export function addIntakeCommands(
+  program: Command,
+  withClient: WithClient,
+  out: (line: string) => void,
+  env: Env = process.env,
+): void {
   program
     .command('signup')
     .description(
@@ -32,7 +56,7 @@ export function addIntakeCommands(program: Command, withClient: WithClient, out:
     .addOption(graphIdOption('--business <id>', 'the business portfolio (business_id)').makeOptionMandatory())
     .addOption(actorOption())
     .action((opts: { code?: string; waba: string; phoneNumberId: string[]; business: string; by: string }) =>
-      direct(async ({ config, stores, graph }) => {
+      direct(env, 'signup', async ({ config, stores, graph }) => {
         const code = opts.code ?? (await readStdin()).trim();
         const body = { code, wabaId: opts.waba, phoneNumberIds: opts.phoneNumberId, businessId: opts.business };
         await withClient(
@@ -57,7 +81,7 @@ export function addIntakeCommands(program: Command, withClient: WithClient, out:
     .addOption(graphIdOption('--waba <id>', 'WhatsApp Business Account id').makeOptionMandatory())
     .addOption(actorOption())
     .action((opts: { waba: string; by: string }) =>
-      direct(async ({ stores, graph }) => {
+      direct(env, 'token set', async ({ stores, graph }) => {
         const given = await readStdin();
         await withClient(async (temporal) => {
           const { setToken } = await import('../intake/token-renewal.js');
@@ -71,7 +95,7 @@ export function addIntakeCommands(program: Command, withClient: WithClient, out:
     .command('list')
     .description('the WABAs with a token: when and how it came (never the token)')
     .action(() =>
-      direct(async ({ stores }) => {
+      direct(env, 'token list', async ({ stores }) => {
         const stored = await stores.tokens.list();
         if (stored.length === 0) out('no tokens stored');
         for (const t of stored) out(`${t.wabaId}\t${t.source}\t${t.storedAt}\tby ${t.by}\tkey ${t.keyId}`);

@@ -1,6 +1,11 @@
 // Which way the command line reaches numberflow, decided from the environment alone, before anything is sent.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CliExit } from '../../src/cli/failure.js';
 import { CliModeError, selectMode } from '../../src/cli/mode.js';
+import { buildCli } from '../../src/starter.js';
 
 const token = 'nf_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
 
@@ -53,5 +58,47 @@ describe("the command line's mode", () => {
     const message = refusal({ NUMBERFLOW_URL: 'http://127.0.0.1:8080', NUMBERFLOW_TOKEN: bad });
     expect(message).toBe('NUMBERFLOW_TOKEN: must be one bearer token (printable, no spaces)');
     expect(message).not.toContain('secret');
+  });
+});
+
+describe('the commands of direct mode only, asked in API mode', () => {
+  it("refuse, naming the way, and touch nothing of this machine's data folder", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nf-direct-only-'));
+    const env = { NUMBERFLOW_URL: 'http://127.0.0.1:9', NUMBERFLOW_TOKEN: token, NUMBERFLOW_DATA_DIR: dataDir };
+    const previous = process.env.NUMBERFLOW_DATA_DIR;
+    process.env.NUMBERFLOW_DATA_DIR = dataDir; // what loadConfig would read, had the command gone on
+    try {
+      for (const args of [
+        ['token', 'list'],
+        ['token', 'set', '--waba', '1234567890'],
+        [
+          'signup',
+          '--code',
+          'x',
+          '--waba',
+          '1234567890',
+          '--phone-number-id',
+          '1234567891',
+          '--business',
+          '1234567892',
+        ],
+      ]) {
+        const out: string[] = [];
+        const cli = buildCli((line) => out.push(line), { env, throwOnExit: true, err: (line) => out.push(line) });
+        const failure = await cli.parseAsync(args, { from: 'user' }).then(
+          () => null,
+          (err: unknown) => err,
+        );
+        expect(failure, args.join(' ')).toBeInstanceOf(CliExit);
+        const what = args[0] === 'signup' ? 'signup' : args.slice(0, 2).join(' ');
+        expect((failure as CliExit).message).toMatch(
+          new RegExp(`^${what} works in direct mode only, .*: unset NUMBERFLOW_URL and NUMBERFLOW_TOKEN`),
+        );
+      }
+      expect(readdirSync(dataDir)).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.NUMBERFLOW_DATA_DIR;
+      else process.env.NUMBERFLOW_DATA_DIR = previous;
+    }
   });
 });
