@@ -37,6 +37,8 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
     'WhatsApp Business phone-number onboarding on Temporal (through the HTTP API when NUMBERFLOW_URL and NUMBERFLOW_TOKEN are set)',
   );
   if (options.throwOnExit) program.exitOverride(); // inherited by the commands added below
+  // Commander's refusals quote the argument they refuse: an escape sequence in it would act on the terminal.
+  program.configureOutput({ outputError: (text, write) => write(visibleControls(text)) });
 
   /**
    * The mode is decided when a command runs, so parsing and `token new` need neither Temporal nor the API. Each mode's
@@ -73,6 +75,11 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   addAuditCommand(program, withClient, out, env);
   addIntakeCommands(program, withClient, out, env);
   return program;
+}
+
+/** Control characters other than line breaks and tabs, written as \xNN so that a terminal shows, not obeys, them. */
+export function visibleControls(text: string): string {
+  return text.replace(/[^\P{Cc}\n\t]/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -30,6 +30,14 @@ describe("the command line's arguments", () => {
   });
   afterEach(() => vi.restoreAllMocks());
 
+  it('writes a refused argument with its control characters shown, not sent to the terminal', async () => {
+    const written = vi.mocked(process.stderr.write);
+    await refusal('resend', e164, '--by', 'qa\u001b[31m');
+    const text = written.mock.calls.map(([chunk]) => String(chunk)).join('');
+    expect(text).toContain("argument 'qa\\x1b[31m' is invalid");
+    expect(text).not.toContain('\u001b');
+  });
+
   it.each([[[...start, '--method', 'FAX']], [['resend', e164, '--method', 'FAX', '--by', 'ops@acme']]])(
     'refuses a code method other than SMS or VOICE: %j',
     async (args) => {
