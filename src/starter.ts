@@ -77,9 +77,15 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   return program;
 }
 
-/** Control characters other than line breaks and tabs, written as \xNN so that a terminal shows, not obeys, them. */
+/**
+ * Control characters other than line breaks and tabs, and the characters that reorder text (bidi controls, line
+ * and paragraph separators), written as \xNN or \uNNNN so that a terminal shows, not obeys, them.
+ */
 export function visibleControls(text: string): string {
-  return text.replace(/[^\P{Cc}\n\t]/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(/[^\P{Cc}\n\t]|[\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -94,7 +100,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     .parseAsync(process.argv)
     .catch((err: unknown) => {
       const failure = failureOf(err);
-      for (const line of failure.lines) console.error(line);
+      for (const line of failure.lines) console.error(visibleControls(line)); // messages may quote what was given
       process.exitCode = failure.exitCode;
     });
 }

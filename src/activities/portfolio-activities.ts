@@ -11,9 +11,11 @@ import {
   requestSlotSignal,
   slotAnswerSignal,
   WABA_ELSEWHERE_TYPE,
+  wabaElsewhereText,
   type WabaElsewhere,
   type PortfolioInput,
   type ReconcileReport,
+  type OwnerUnread,
   type SlotAnswer,
   type SlotRequest,
 } from '../domain/portfolio.js';
@@ -78,11 +80,12 @@ const OWNER_KNOWN_MS = 10 * 60_000;
  * behind the wrong journeys, and be seen by another portfolio's principals.
  */
 function wabaOwners(graph: GraphClient, now: () => number = Date.now) {
+  // The Graph call alone is shared: each caller waits on it in its own activity (its heartbeat, its cancel).
   const known = new Map<string, { owner: Promise<string>; at: number }>();
   const ownerOf = (wabaId: string): Promise<string> => {
     const hit = known.get(wabaId);
     if (hit && now() - hit.at < OWNER_KNOWN_MS) return hit.owner;
-    const owner = graphCall(() => graph.getWabaOwner(wabaId)).then((o) => o.portfolioId);
+    const owner = graph.getWabaOwner(wabaId).then((o) => o.portfolioId);
     known.set(wabaId, { owner, at: now() });
     owner.catch(() => {
       if (known.get(wabaId)?.owner === owner) known.delete(wabaId); // a failed read is not kept
@@ -92,7 +95,7 @@ function wabaOwners(graph: GraphClient, now: () => number = Date.now) {
   /** The refusal of a request whose WABA another portfolio owns; null when it is the request's own. */
   return async (portfolioId: string, wabaId: string): Promise<WabaElsewhere | null> => {
     if (!wabaId) return null; // a request of the first version names no WABA
-    const owner = await ownerOf(wabaId);
+    const owner = await graphCall(() => ownerOf(wabaId));
     return owner === portfolioId ? null : { wabaId, portfolioId, owner };
   };
 }
@@ -101,7 +104,7 @@ function refusal(elsewhere: WabaElsewhere): ApplicationFailure {
   return ApplicationFailure.create({
     type: WABA_ELSEWHERE_TYPE,
     nonRetryable: true,
-    message: `WABA ${elsewhere.wabaId} belongs to business portfolio ${elsewhere.owner} at Meta, not ${elsewhere.portfolioId}`,
+    message: wabaElsewhereText(elsewhere),
     details: [elsewhere],
   });
 }
@@ -163,7 +166,8 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
      * (as soon as that is so, if it is still waiting), never by update.
      *
      * A WABA of another portfolio is answered by signal, as a refusal (SlotAnswer.refused), and no portfolio is asked.
-     * Meta not answering the owner's read lets the request go on: the add meets the same Graph.
+     * An owner it could not read is answered OwnerUnread: the journey asks by the requestSlot activity, which reads it
+     * again with retries.
      */
     async askForSlot({
       portfolioId,
@@ -171,9 +175,14 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
     }: {
       portfolioId: string;
       request: SlotRequest;
-    }): Promise<SlotAnswer | null> {
+    }): Promise<SlotAnswer | OwnerUnread | null> {
       // Before the window: the owner's read is not the portfolio's turn.
-      const refused = await elsewhereOf(portfolioId, request.wabaId).catch(() => null);
+      let refused: WabaElsewhere | null;
+      try {
+        refused = await elsewhereOf(portfolioId, request.wabaId);
+      } catch {
+        return { ownerUnread: true };
+      }
       if (refused) {
         const answer: SlotAnswer = { granted: false, position: null, cap: 0, held: 0, refused };
         await temporal.workflow.getHandle(request.workflowId, request.runId).signal(slotAnswerSignal, answer);

@@ -28,7 +28,7 @@ import {
   identityMismatchSignal,
   identityUnhashedSendSignal,
 } from '../domain/identity.js';
-import { slotAnswerSignal } from '../domain/portfolio.js';
+import { slotAnswerSignal, wabaElsewhereText } from '../domain/portfolio.js';
 import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
 import {
   actorField,
@@ -159,10 +159,12 @@ const messages: Record<string, Describe> = {
   [slotAnswerSignal.name]: (arg) => {
     const answer = allowed(slotAnswerFields, arg);
     const refused = answer?.refused;
-    if (refused) {
-      const why = `WABA ${refused.wabaId} belongs to business portfolio ${refused.owner} at Meta, not ${refused.portfolioId}`;
-      return { kind: 'portfolio', actor: 'numberflow', what: `refused the slot request: ${why}` };
-    }
+    if (refused)
+      return {
+        kind: 'portfolio',
+        actor: 'numberflow',
+        what: `refused the slot request: ${wabaElsewhereText(refused)}`,
+      };
     let what = 'the portfolio answered';
     if (answer?.granted) what = `the portfolio granted a slot (${answer.held} of ${answer.cap} held)`;
     else if (answer)

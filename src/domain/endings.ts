@@ -2,6 +2,7 @@
 // follows. Stage code says `end('PIN_ATTEMPTS_EXHAUSTED', { attempts: 3 })`; the text lives here, once.
 import type { JourneyResult } from './journey.js';
 import type { MetaError } from './meta-error.js';
+import { wabaElsewhereText, type WabaElsewhere } from './portfolio.js';
 import type { JourneyOutcome } from './stages.js';
 
 interface Ending<P> {
@@ -62,17 +63,17 @@ export const endings = {
     remediation:
       'An old phone_number_id may still be in use (a number that was deleted and added again gets a new id): look the number up in WhatsApp Manager → Phone numbers and start the journey with its current id.',
   }),
-  PHONE_NUMBER_ID_MISMATCH: ending<{ phoneNumberId: string; e164: string; atMeta: string }>({
+  // Not which number it is: the id may be another portfolio's, read with its token.
+  PHONE_NUMBER_ID_MISMATCH: ending<{ phoneNumberId: string; e164: string }>({
     outcome: 'FAILED',
-    reason: ({ phoneNumberId, e164, atMeta }) =>
-      `phone_number_id ${phoneNumberId} is ${atMeta} at Meta, not ${e164}: the journey did not adopt it`,
+    reason: ({ phoneNumberId, e164 }) =>
+      `phone_number_id ${phoneNumberId} is another number's at Meta, not ${e164}: the journey did not adopt it`,
     remediation:
       "Start the journey with this number's own phone_number_id (WhatsApp Manager → Phone numbers), or without one to have numberflow add the number.",
   }),
-  WABA_IN_ANOTHER_PORTFOLIO: ending<{ wabaId: string; portfolioId: string; owner: string }>({
+  WABA_IN_ANOTHER_PORTFOLIO: ending<WabaElsewhere>({
     outcome: 'FAILED',
-    reason: ({ wabaId, portfolioId, owner }) =>
-      `WABA ${wabaId} belongs to business portfolio ${owner} at Meta, not ${portfolioId}: the journey asked for no slot`,
+    reason: (elsewhere) => wabaElsewhereText(elsewhere),
     remediation: ({ owner }) =>
       `Start the journey with portfolioId ${owner}, the WABA's owner at Meta (a principal needs that portfolio to start it).`,
   }),

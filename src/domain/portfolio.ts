@@ -30,6 +30,20 @@ export interface WabaElsewhere {
   owner: string;
 }
 
+/** The refusal's words, the same in the failure, the ending and the audit. */
+export function wabaElsewhereText({ wabaId, portfolioId, owner }: WabaElsewhere): string {
+  return `WABA ${wabaId} belongs to business portfolio ${owner} at Meta, not ${portfolioId}`;
+}
+
+/**
+ * askForSlot's answer when it could not read the WABA's owner (no token yet, Meta slow or failing): the journey asks
+ * by the requestSlot activity instead, which reads the owner with the activity's retries, and waits for a token,
+ * before any portfolio is asked.
+ */
+export interface OwnerUnread {
+  ownerUnread: true;
+}
+
 export function portfolioWorkflowId(portfolioId: string): string {
   return `portfolio:${portfolioId}`;
 }

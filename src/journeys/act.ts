@@ -5,7 +5,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { journeyWorkflowId } from '../domain/journey.js';
 import type { SubmissionOutcome } from '../domain/messages.js';
 import { NumberStage } from '../domain/search-attributes.js';
-import { journeyOutcomes } from '../domain/stages.js';
+import { isJourneyOutcome } from '../domain/stages.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
 import { JourneyEndedError, JourneyNotFoundError } from './errors.js';
 
@@ -66,8 +66,7 @@ export async function notRunning(
       // A journey that ended itself says how (FAILED, REMOVED …), where its run only says COMPLETED.
       (described) => {
         const stage = described.typedSearchAttributes.get(NumberStage);
-        const outcome = journeyOutcomes.find((o) => o === stage);
-        return described.status.name === 'COMPLETED' && outcome ? outcome : described.status.name;
+        return described.status.name === 'COMPLETED' && isJourneyOutcome(stage) ? stage : described.status.name;
       },
       () => null,
     );

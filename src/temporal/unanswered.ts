@@ -5,17 +5,14 @@
 
 export type NotAnswering = 'unreachable' | 'timed_out';
 
-const byCode = new Map<number, NotAnswering>([
-  [14, 'unreachable'],
-  [4, 'timed_out'],
-]);
-
-/** Why Temporal did not answer, looking through the error's causes; null for any other error. */
+/**
+ * Why Temporal did not answer, looking through the error's causes; null for any other error. Only a gRPC status
+ * counts (its message starts with the code and its name, as grpc-js writes it): Meta's GraphError has a numeric code
+ * too, and Meta's 4 is its app rate limit.
+ */
 export function temporalNotAnswering(err: unknown): NotAnswering | null {
   for (let e: unknown = err, depth = 0; e instanceof Object && depth < 5; depth++) {
-    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
-    const coded = typeof code === 'number' ? byCode.get(code) : undefined;
-    if (coded) return coded;
+    const { message, cause } = e as { message?: unknown; cause?: unknown };
     if (typeof message === 'string') {
       if (/^14 UNAVAILABLE\b/.test(message)) return 'unreachable';
       if (/^4 DEADLINE_EXCEEDED\b/.test(message)) return 'timed_out';

@@ -14,6 +14,24 @@ import { testDataConverter } from '../support/temporal.js';
 describe("a journey's portfolio and its WABA's owner at Meta (dev server + Graph sandbox)", () => {
   const t = useBench('dev');
 
+  // First in the file: the worker has not read (and kept) the WABA's owner yet.
+  it('checks the owner by the activity when the first read fails, and ends the same', async () => {
+    await t.bench.sandbox.admin.flushWebhooks(); // the WABA's cap, routed by its owner: read before the fault
+    const before = t.bench.sandbox.admin.calls().length;
+    t.bench.sandbox.admin.injectFault({ endpoint: 'GET /waba', kind: 'error', code: 100, times: 1 });
+    const elsewhere = freshId();
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input({ portfolioId: elsewhere }));
+      const ended = await journey.until((v) => v.result !== null, 'an ending');
+      expect(ended.result?.reasonCode).toBe('WABA_IN_ANOTHER_PORTFOLIO');
+      const ownerReads = t.bench.sandbox.admin
+        .calls()
+        .slice(before)
+        .filter((c) => c.endpoint === 'GET /{waba-id}');
+      expect(ownerReads.map((c) => c.status)).toEqual([400, 200]); // the task's read refused, the activity's
+    });
+  });
+
   it('ends FAILED, naming the owner, when the WABA belongs to another portfolio, and starts no portfolio', async () => {
     const elsewhere = freshId();
     await t.bench.run(async () => {
@@ -23,7 +41,7 @@ describe("a journey's portfolio and its WABA's owner at Meta (dev server + Graph
       expect(ended.result).toMatchObject({
         outcome: 'FAILED',
         reasonCode: 'WABA_IN_ANOTHER_PORTFOLIO',
-        reason: `WABA ${t.bench.wabaId} belongs to business portfolio ${t.bench.portfolioId} at Meta, not ${elsewhere}: the journey asked for no slot`,
+        reason: `WABA ${t.bench.wabaId} belongs to business portfolio ${t.bench.portfolioId} at Meta, not ${elsewhere}`,
         remediation: `Start the journey with portfolioId ${t.bench.portfolioId}, the WABA's owner at Meta (a principal needs that portfolio to start it).`,
       });
       const adds = t.bench.sandbox.admin

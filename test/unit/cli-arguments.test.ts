@@ -3,7 +3,7 @@
 import { CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
-import { buildCli } from '../../src/starter.js';
+import { buildCli, visibleControls } from '../../src/starter.js';
 
 const e164 = '+14155552671';
 const start = ['start', '--waba', '11', '--portfolio', '22', '--phone', e164, '--display-name', 'Acme Support'];
@@ -36,6 +36,7 @@ describe("the command line's arguments", () => {
     const text = written.mock.calls.map(([chunk]) => String(chunk)).join('');
     expect(text).toContain("argument 'qa\\x1b[31m' is invalid");
     expect(text).not.toContain('\u001b');
+    expect(visibleControls('a\u202Eb\tc\u0007')).toBe('a\\u202eb\tc\\x07'); // reordering too; a tab stays
   });
 
   it.each([[[...start, '--method', 'FAX']], [['resend', e164, '--method', 'FAX', '--by', 'ops@acme']]])(

@@ -4,6 +4,7 @@ import { ServiceError } from '@temporalio/client';
 import type { FastifyError } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { failureOf } from '../../src/cli/failure.js';
+import { GraphError } from '../../src/graph/errors.js';
 import { apiErrorOf } from '../../src/http/errors.js';
 import { temporalNotAnswering } from '../../src/temporal/unanswered.js';
 
@@ -24,6 +25,10 @@ describe("Temporal's not answering", () => {
     expect(temporalNotAnswering(grpcError(5, 'NOT_FOUND'))).toBeNull();
     expect(temporalNotAnswering(Object.assign(new Error('bad'), { code: 'FST_ERR_BAD_URL' }))).toBeNull();
     expect(temporalNotAnswering('4 DEADLINE_EXCEEDED')).toBeNull(); // not an error
+    // Meta's codes are numbers too: its 4 is the app's rate limit, not Temporal's deadline.
+    const metaRateLimit = new GraphError({ code: 4, message: 'Application request limit reached', httpStatus: 400 });
+    expect(temporalNotAnswering(metaRateLimit)).toBeNull();
+    expect(temporalNotAnswering(new Error('routing failed', { cause: metaRateLimit }))).toBeNull();
   });
 
   it('answers an HTTP caller 503 temporal_unavailable, saying to check the worker, and the command line the same', () => {

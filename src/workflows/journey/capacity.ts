@@ -68,13 +68,19 @@ async function slotCall<T>(journey: Journey, call: () => Promise<T>): Promise<T>
     return await callMeta(journey, again);
   } catch (err) {
     const elsewhere = wabaElsewhereOf(err);
-    if (elsewhere) throw end('WABA_IN_ANOTHER_PORTFOLIO', elsewhere);
+    if (elsewhere) {
+      journey.slotReleased(); // the request was refused before any portfolio heard of it
+      throw end('WABA_IN_ANOTHER_PORTFOLIO', elsewhere);
+    }
     throw failedByMeta(err, 'Starting the portfolio for the slot request');
   }
 }
 
 function slotAnswered(journey: Journey, answer: SlotAnswer): void {
-  if (answer.refused) throw end('WABA_IN_ANOTHER_PORTFOLIO', answer.refused); // no portfolio was asked
+  if (answer.refused) {
+    journey.slotReleased(); // no portfolio was asked: none is told the journey left
+    throw end('WABA_IN_ANOTHER_PORTFOLIO', answer.refused);
+  }
   journey.slotAnswered(answer);
   if (answer.granted) return;
   journey.waitFor(

@@ -145,7 +145,11 @@ export async function firstSlotRequest(
   journey: Journey,
   input: { portfolioId: string; request: SlotRequest },
 ): Promise<SlotAnswer | null> {
-  if (journey.makesFewerEvents()) return askForSlot(input);
+  if (journey.makesFewerEvents()) {
+    const answer = await askForSlot(input);
+    if (!answer || !('ownerUnread' in answer)) return answer;
+    // The WABA's owner could not be read in the task: the activity reads it with retries before asking.
+  }
   await requestSlot(input);
   return null;
 }

@@ -52,7 +52,7 @@ export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
   const atMeta = snapshot.displayPhoneNumber;
   const { e164 } = journey.input.phoneNumber;
   if (atMeta && atMeta.replace(/\D/g, '') !== e164.slice(1)) {
-    throw end('PHONE_NUMBER_ID_MISMATCH', { phoneNumberId: journey.ref.phoneNumberId, e164, atMeta });
+    throw end('PHONE_NUMBER_ID_MISMATCH', { phoneNumberId: journey.ref.phoneNumberId, e164 });
   }
   // Runs before the patch kept the name they were given (and took Meta's name webhooks by it): they replay so.
   const metaName = snapshot.verifiedName;
