@@ -73,6 +73,11 @@ async function capOfBusiness(graph: GraphClient, wabaId: string): Promise<Pick<P
 
 /** How long a WABA's owner read from Meta stands in this process: a WABA changes owner only by a migration. */
 const OWNER_KNOWN_MS = 10 * 60_000;
+/**
+ * How long the first request waits for the owner inside the journey's task; past it the requestSlot activity asks
+ * (the read goes on, and fills the cache for it).
+ */
+const OWNER_IN_TASK_MS = 2_500;
 
 /**
  * Which portfolio owns each WABA at Meta, read once per OWNER_KNOWN_MS (a burst pays one Graph call): a slot
@@ -178,10 +183,16 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
     }): Promise<SlotAnswer | OwnerUnread | null> {
       // Before the window: the owner's read is not the portfolio's turn.
       let refused: WabaElsewhere | null;
+      let slow: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        slow = setTimeout(() => reject(new Error('the owner was not read in time')), OWNER_IN_TASK_MS);
+      });
       try {
-        refused = await elsewhereOf(portfolioId, request.wabaId);
+        refused = await Promise.race([elsewhereOf(portfolioId, request.wabaId), late]);
       } catch {
         return { ownerUnread: true };
+      } finally {
+        clearTimeout(slow);
       }
       if (refused) {
         const answer: SlotAnswer = { granted: false, position: null, cap: 0, held: 0, refused };

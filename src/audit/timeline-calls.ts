@@ -86,7 +86,13 @@ export class CallsAndWaits {
     if (marker?.failure) return;
     const answer = await this.walk.reader.first(marker?.details?.result?.payloads, at.where);
     // null: the portfolio could not take the update, so the request went by signal and so does the answer.
-    if (answer !== null && answer !== undefined) at.add(describeMessage(slotAnswerSignal.name, answer, 'signal'));
+    if (answer === null || answer === undefined) return;
+    if (typeof answer === 'object' && 'ownerUnread' in answer) {
+      // The request goes on by the requestSlot activity, whose own entry follows.
+      at.add({ kind: 'portfolio', actor: 'numberflow', what: "could not read the WABA's owner at Meta in the task" });
+      return;
+    }
+    at.add(describeMessage(slotAnswerSignal.name, answer, 'signal'));
   }
 
   /**

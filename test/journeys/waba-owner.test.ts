@@ -21,14 +21,21 @@ describe("a journey's portfolio and its WABA's owner at Meta (dev server + Graph
     t.bench.sandbox.admin.injectFault({ endpoint: 'GET /waba', kind: 'error', code: 100, times: 1 });
     const elsewhere = freshId();
     await t.bench.run(async () => {
-      const journey = await t.bench.start(t.bench.input({ portfolioId: elsewhere }));
+      const input = t.bench.input({ portfolioId: elsewhere });
+      const journey = await t.bench.start(input);
       const ended = await journey.until((v) => v.result !== null, 'an ending');
       expect(ended.result?.reasonCode).toBe('WABA_IN_ANOTHER_PORTFOLIO');
       const ownerReads = t.bench.sandbox.admin
         .calls()
         .slice(before)
-        .filter((c) => c.endpoint === 'GET /{waba-id}');
+        .filter((c) => c.endpoint === 'GET /{waba-id}' && c.query.fields === 'owner_business_info');
       expect(ownerReads.map((c) => c.status)).toEqual([400, 200]); // the task's read refused, the activity's
+      // The task answered that it could not read the owner; the request went on by the activity.
+      const { entries } = await journeyTimeline(t.env.client, input.phoneNumber.e164);
+      expect(entries.map((e) => e.what)).toContain("could not read the WABA's owner at Meta in the task");
+      const history = await t.env.client.workflow.getHandle(journey.workflowId).fetchHistory();
+      const scheduled = history.events?.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+      expect(scheduled).toContain('requestSlot');
     });
   });
 

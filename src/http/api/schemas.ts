@@ -100,7 +100,7 @@ export const otpBody = z.object({ code: z.string().max(20).superRefine(checkedBy
 export const pinBody = z.object({ pin: z.string().max(20).superRefine(checkedBy(checkPin)) }).strict();
 // The name's one rule says how long it may be (a 200 here refused names a start takes); 1,024 only bounds the work.
 export const displayNameBody = z
-  .object({ displayName: z.string().max(1024).superRefine(checkedBy(checkDisplayName)) })
+  .object({ displayName: z.string().max(1024, { abort: true }).superRefine(checkedBy(checkDisplayName)) })
   .strict();
 export const resendBody = z
   .object({ method: z.enum(codeMethods).optional().describe('switch SMS ↔ VOICE; omitted keeps the method') })

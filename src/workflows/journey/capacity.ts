@@ -26,13 +26,13 @@ export async function waitForCapacity(journey: Journey, registered = false): Pro
   const request: SlotRequest = { e164: phoneNumber.e164, workflowId, runId, wabaId, registered };
   // Before the call: if the journey ends while the request is in flight, the portfolio still hears of it.
   journey.slotRequested();
-  const answer = await slotCall(journey, () => firstSlotRequest(journey, { portfolioId, request }));
+  const answer = await slotCall(journey, () => firstSlotRequest(journey, { portfolioId, request }), 'first');
   if (answer) slotAnswered(journey, answer);
   while (journey.state.slot !== 'held') {
     const answered = await journey.inbox.slot.next(journeyPolicy.slotAnswerWaitMs);
     if (!answered) {
       // Silence: a repeated request is answered the same way.
-      await slotCall(journey, () => requestSlot({ portfolioId, request }));
+      await slotCall(journey, () => requestSlot({ portfolioId, request }), 'repeat');
       continue;
     }
     journey.inbox.slot.take();
@@ -49,7 +49,7 @@ const SLOT_REQUEST_WAITS_PATCH = 'slot-request-waits-for-a-token';
  * what Meta refuses for good ends it FAILED with Meta's answer. The patch is decided on the failure only: a request
  * that goes through records nothing more.
  */
-async function slotCall<T>(journey: Journey, call: () => Promise<T>): Promise<T> {
+async function slotCall<T>(journey: Journey, call: () => Promise<T>, which: 'first' | 'repeat'): Promise<T> {
   let failure: unknown;
   try {
     return await call();
@@ -69,7 +69,8 @@ async function slotCall<T>(journey: Journey, call: () => Promise<T>): Promise<T>
   } catch (err) {
     const elsewhere = wabaElsewhereOf(err);
     if (elsewhere) {
-      journey.slotReleased(); // the request was refused before any portfolio heard of it
+      // The first request was refused before any portfolio heard of it; a repeat's portfolio may have queued it.
+      if (which === 'first') journey.slotReleased();
       throw end('WABA_IN_ANOTHER_PORTFOLIO', elsewhere);
     }
     throw failedByMeta(err, 'Starting the portfolio for the slot request');
