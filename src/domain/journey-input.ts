@@ -80,7 +80,12 @@ export function refuseClosedSignupWindow(input: JourneyInput, now: Date = new Da
 export function parseJourneyRequest(raw: unknown, now: Date = new Date()): JourneyInput {
   const parsed = journeyRequestSchema.safeParse(raw);
   if (parsed.success) return journeyInputFrom(parsed.data, now);
-  const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'request', message: i.message }));
+  // An unknown field is named as its own problem, as the HTTP service names one (a batch row, an import's line).
+  const issues = parsed.error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ path: [...i.path, key].join('.'), message: 'is not a field of this request' }))
+      : [{ path: i.path.join('.') || 'request', message: i.message }],
+  );
   // A test number without its phone_number_id is named even when other fields are wrong: one answer, every problem.
   const given = raw as { phoneNumber?: unknown; phoneNumberId?: unknown } | null;
   if (typeof given?.phoneNumber === 'string' && !issues.some((i) => i.path === 'phoneNumber')) {

@@ -96,6 +96,12 @@ describe('bulk starts and the summary over the API (dev server, no worker)', () 
       expect.stringMatching(/^body rows\.6/),
       expect.stringMatching(/^body rows\.6/),
     ]);
+    // An unknown field is named as a single start names it.
+    expect(refused.body.error.problems).toContainEqual({
+      in: 'body',
+      field: 'rows.6.colour',
+      message: 'is not a field of this request',
+    });
     expect(refused.body.error.problems[1]?.message).toBe(`${twice} is on more than one row (rows 2, 3)`);
     const notStarted = await api.call('GET', `/v1/journeys/${good.phoneNumber}`, { as: 'auditor' });
     expect(notStarted.status).toBe(404);
