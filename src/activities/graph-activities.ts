@@ -4,7 +4,13 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CodeMethod } from '../domain/journey.js';
 import { GRAPH_FAILURE_TYPE, type CapRefusalDetail } from '../domain/meta-error.js';
-import { registrationTookEffect, type NumberRef, type NumberSnapshot, type SmbSyncType } from '../domain/number.js';
+import {
+  e164OfDisplay,
+  registrationTookEffect,
+  type NumberRef,
+  type NumberSnapshot,
+  type SmbSyncType,
+} from '../domain/number.js';
 import type { PhoneNumber } from '../domain/phone.js';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';
@@ -230,9 +236,9 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
 
 /** The phone_number_id of a number already on the WABA, matched by its digits. */
 async function findOnWaba(graph: GraphClient, wabaId: string, e164: string): Promise<string | null> {
-  const digits = e164.replace(/\D/g, '');
+  const wanted = e164OfDisplay(e164);
   for await (const number of graph.allPhoneNumbers(wabaId, ['display_phone_number'])) {
-    if (number.display_phone_number?.replace(/\D/g, '') === digits) return number.id;
+    if (number.display_phone_number && e164OfDisplay(number.display_phone_number) === wanted) return number.id;
   }
   return null;
 }
@@ -262,7 +268,7 @@ export async function registeredNumbers(graph: GraphClient, wabaId: string): Pro
   const registered: string[] = [];
   for await (const number of graph.allPhoneNumbers(wabaId, ['display_phone_number', 'status'])) {
     if (number.status === 'CONNECTED' && number.display_phone_number) {
-      registered.push(`+${number.display_phone_number.replace(/\D/g, '')}`);
+      registered.push(e164OfDisplay(number.display_phone_number));
     }
   }
   return registered;

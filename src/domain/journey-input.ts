@@ -76,6 +76,9 @@ export function refuseClosedSignupWindow(input: JourneyInput, now: Date = new Da
   ]);
 }
 
+/** What every edge says of a field a request does not have. */
+export const UNKNOWN_FIELD = 'is not a field of this request';
+
 /** Validates a request to start a journey; `now` fills signupAt when the caller gave none. */
 export function parseJourneyRequest(raw: unknown, now: Date = new Date()): JourneyInput {
   const parsed = journeyRequestSchema.safeParse(raw);
@@ -83,7 +86,7 @@ export function parseJourneyRequest(raw: unknown, now: Date = new Date()): Journ
   // An unknown field is named as its own problem, as the HTTP service names one (a batch row, an import's line).
   const issues = parsed.error.issues.flatMap((i) =>
     i.code === 'unrecognized_keys'
-      ? i.keys.map((key) => ({ path: [...i.path, key].join('.'), message: 'is not a field of this request' }))
+      ? i.keys.map((key) => ({ path: [...i.path, key].join('.'), message: UNKNOWN_FIELD }))
       : [{ path: i.path.join('.') || 'request', message: i.message }],
   );
   // A test number without its phone_number_id is named even when other fields are wrong: one answer, every problem.

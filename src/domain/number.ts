@@ -17,6 +17,11 @@ export type NumberSnapshot =
 
 export type PresentNumber = Extract<NumberSnapshot, { gone: false }>;
 
+/** A number as Meta writes it ("+1 415-555-2671" when read, "14155552671" in webhooks) in E.164. */
+export function e164OfDisplay(displayPhoneNumber: string): string {
+  return `+${displayPhoneNumber.replace(/\D/g, '')}`;
+}
+
 export interface NumberRef {
   wabaId: string;
   phoneNumberId: string;

@@ -4,7 +4,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
-import { JourneyInputError } from '../domain/journey-input.js';
+import { JourneyInputError, UNKNOWN_FIELD } from '../domain/journey-input.js';
 import {
   IdempotencyConflictError,
   InvalidFilterError,
@@ -135,7 +135,7 @@ function problemsOf(where: Problem['in'], issue: ZodFastifySchemaValidationError
     return unknown.map((key) => ({
       in: where,
       field: [path, String(key)].filter(Boolean).join('.'),
-      message: 'is not a field of this request',
+      message: UNKNOWN_FIELD,
     }));
   }
   return [{ in: where, field, message: issue.message ?? 'is not valid' }];

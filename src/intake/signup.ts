@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { GRAPH_ID, JourneyInputError, parseJourneyRequest } from '../domain/journey-input.js';
 import { journeyWorkflowId, signupExpiresAt } from '../domain/journey.js';
+import { e164OfDisplay } from '../domain/number.js';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';
 import { GraphInputError } from '../graph/inputs.js';
@@ -295,7 +296,7 @@ async function startOne(
     }
     throw err;
   }
-  const e164 = number.display_phone_number ? `+${number.display_phone_number.replace(/\D/g, '')}` : null;
+  const e164 = number.display_phone_number ? e164OfDisplay(number.display_phone_number) : null;
   if (!e164) return refused('Meta shows no display_phone_number for it');
   let input;
   try {

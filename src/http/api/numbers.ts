@@ -4,7 +4,6 @@
 // confirmation that the customer was re-verified outside WhatsApp, sent to their `customerIdentity` workflow.
 import type { z } from 'zod';
 import type { IdentityConfirmation } from '../../domain/identity.js';
-import type { JourneyView } from '../../domain/journey.js';
 import { GraphError } from '../../graph/errors.js';
 import { confirmCustomer, NotAwaitingConfirmationError } from '../../identity/confirm.js';
 import { guardedSend, IdentityRefusedError } from '../../identity/guarded-send.js';
@@ -49,11 +48,6 @@ function needs<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-/** The number's journey, if the principal may see it. */
-function numberView(context: ApiContext, principal: Principal, e164: string): Promise<JourneyView> {
-  return describeJourneyFor(context.client, principal, e164);
-}
-
 export function numberRoutes(app: ZodApp, context: ApiContext): void {
   const operate = secured(context, 'operate', ['numbers']);
   const read = secured(context, 'read', ['numbers']);
@@ -74,7 +68,7 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
     async (request) => {
       const { e164 } = request.params;
       const principal = principalOf(request);
-      const view = await numberView(context, principal, e164);
+      const view = await describeJourneyFor(context.client, principal, e164);
       const deps = {
         graph: needs<GraphClient>(context.graph, 'Graph client'),
         identities: needs<IdentityStore>(context.identities, 'identity store'),
@@ -115,7 +109,7 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
     async (request) => {
       const { e164 } = request.params;
       const { pageSize, offset } = request.query;
-      const view = await numberView(context, principalOf(request), e164);
+      const view = await describeJourneyFor(context.client, principalOf(request), e164);
       if (!view.phoneNumberId) return { customers: [], total: 0 };
       const identities = needs(context.identities, 'identity store');
       const page = await identities.untrustedPage(view.phoneNumberId, { limit: pageSize, offset });
@@ -138,7 +132,7 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
     },
     async (request) => {
       const { e164, waId } = request.params;
-      const view = await numberView(context, principalOf(request), e164);
+      const view = await describeJourneyFor(context.client, principalOf(request), e164);
       const identities = needs(context.identities, 'identity store');
       const key = { phoneNumberId: view.phoneNumberId ?? '-', waId };
       const [current, history, trust] = await Promise.all([
@@ -171,7 +165,7 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
     async (request) => {
       const { e164, waId } = request.params;
       const principal = principalOf(request);
-      const view = await numberView(context, principal, e164);
+      const view = await describeJourneyFor(context.client, principal, e164);
       const confirmation = confirmationBy(principal, request.body);
       const identities = needs(context.identities, 'identity store');
       try {

@@ -1,6 +1,6 @@
 // Stage 2: the number at Meta — added by numberflow, or adopted by its phone_number_id and read as it stands.
 import { patched } from '@temporalio/workflow';
-import type { PresentNumber } from '../../domain/number.js';
+import { e164OfDisplay, type PresentNumber } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { requeueAtCap } from './capacity.js';
 import { end, failedByMeta } from './ending.js';
@@ -51,7 +51,7 @@ export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
   // the field was asked for carry none, and replay as they ran.
   const atMeta = snapshot.displayPhoneNumber;
   const { e164 } = journey.input.phoneNumber;
-  if (atMeta && atMeta.replace(/\D/g, '') !== e164.slice(1)) {
+  if (atMeta && e164OfDisplay(atMeta) !== e164) {
     throw end('PHONE_NUMBER_ID_MISMATCH', { phoneNumberId: journey.ref.phoneNumberId, e164 });
   }
   // Runs before the patch kept the name they were given (and took Meta's name webhooks by it): they replay so.
