@@ -101,6 +101,11 @@ export interface QueuedJourney {
   runId: string;
   wabaId: string;
   since: string;
+  /**
+   * Set on a journey back in the queue because Meta refused its add at the cap: when it got the slot it gave back.
+   * Such journeys wait at the head of the queue in that order.
+   */
+  heldSince?: string;
 }
 
 export interface PortfolioNote {

@@ -41,6 +41,12 @@ const DELIVERY_BATCH = 100;
 /** Workers before it ignored moveToTaskQueue: a history where the signal came in replays without the move. */
 const MOVES_QUEUE_PATCH = 'portfolio-moves-queue';
 
+/**
+ * Journeys Meta refused at the cap wait at the head of the queue in the order they were let through (PortfolioBook
+ * capRefused); before, each went first, and several refused at once waited in reverse.
+ */
+const REFUSED_IN_ORDER_PATCH = 'cap-refused-keep-their-order';
+
 export async function portfolio(input: PortfolioInput): Promise<void> {
   const book = new PortfolioBook(input);
   const { state } = book;
@@ -67,7 +73,7 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
       log.warn('ignored a capability update without a valid cap', { maxPhoneNumbers });
     }
   });
-  setHandler(capRefusedSignal, (refusal) => book.capRefused(refusal));
+  setHandler(capRefusedSignal, (refusal) => book.capRefused(refusal, () => patched(REFUSED_IN_ORDER_PATCH)));
   setHandler(reconcileSignal, () => {
     reconcileRequested = true;
   });

@@ -14,6 +14,7 @@ import { summarizeJourneys } from '../../src/journeys/index.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import { startLive, submitDeliveredCode } from '../support/steps.js';
+import { eventually } from '../api/support.js';
 import { connectDevServer, testDataConverter, type TestEnv } from '../support/temporal.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -149,6 +150,45 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       await b.sandbox.admin.flushWebhooks();
       await third.until((v) => v.stage === 'AWAITING_OTP', 'admitted and added');
       expect(await portfolioState(b)).toMatchObject({ cap: 20, capSource: { source: 'meta_webhook' }, queue: [] });
+    });
+  });
+
+  it('keeps several journeys Meta refused at once at the head of the queue, in the order they were let through', async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      for (const number of [await b.start(b.input()), await b.start(b.input())]) {
+        await submitDeliveredCode(b, number);
+        await number.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered');
+      }
+      const portfolio = env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId));
+      await portfolio.signal(capabilityUpdateSignal, { maxPhoneNumbers: 5, source: 'admin', actor: 'admin@acme' });
+      // Three let through one after the other; Meta answers each add late, so all three hold a slot when it refuses
+      // the first, and it refuses them in that order.
+      b.sandbox.admin.injectFault({ endpoint: 'POST /phone_numbers', kind: 'latency', latencyMs: 1_500, times: 3 });
+      const refused = [];
+      for (let i = 0; i < 3; i++) {
+        const input = b.input();
+        const { e164 } = input.phoneNumber;
+        refused.push({ journey: await b.start(input), e164 });
+        await eventually(
+          () => portfolioState(b),
+          (state) => state.holders.some((h) => h.e164 === e164),
+          `${e164} let through`,
+        );
+      }
+      for (const { journey } of refused)
+        await journey.until((v) => v.waiting?.reason.includes('queue') === true, 'back in the queue');
+      const { queue, cap } = await portfolioState(b);
+      expect(cap).toBe(2);
+      expect(queue.map((q) => q.e164)).toEqual(refused.map((r) => r.e164));
+      const places = await Promise.all(refused.map(({ journey }) => journey.view()));
+      expect(places.map((v) => /place (\d+)/.exec(v.waiting?.reason ?? '')?.[1])).toEqual(['1', '2', '3']);
+      const history = await portfolio.fetchHistory();
+      const markers = history.events?.flatMap((e) => e.markerRecordedEventAttributes?.markerName ?? []);
+      expect(markers).toContain('core_patch'); // cap-refused-keep-their-order, decided where the order differs
+      // A replay fixture of its own (RECORD_HISTORIES), apart from the file's portfolio fixture.
+      b.record(portfolio.workflowId, 'portfolio', (await portfolio.describe()).runId);
+      for (const { journey } of refused) await env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
 

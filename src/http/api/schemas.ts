@@ -371,7 +371,18 @@ export const portfolioSchema = z
     capSource: capSourceSchema,
     holders: z.array(slotHolderSchema),
     queue: z.array(
-      z.object({ e164: z.string(), workflowId: z.string(), runId: z.string(), wabaId: z.string(), since: iso }),
+      z.object({
+        e164: z.string(),
+        workflowId: z.string(),
+        runId: z.string(),
+        wabaId: z.string(),
+        since: iso,
+        heldSince: iso
+          .optional()
+          .describe(
+            'Meta refused its add at the cap: when it got the slot it gave back. Such journeys wait first, in this order',
+          ),
+      }),
     ),
     admissions: z.number(),
     notes: z.array(z.object({ at: iso, what: z.string() })),

@@ -106,19 +106,27 @@ export class PortfolioBook {
 
   /**
    * Meta refused a holder's add at the cap: its slot is taken back and it waits at the head of the queue (its next
-   * request is answered with its place); the cap is lowered to the numbers Meta holds registered.
+   * request is answered with its place), behind the holders Meta refused before that got their slot before it, so
+   * that several refused at once keep the order they were let through in; the cap is lowered to the numbers Meta
+   * holds registered. `keepsOrder` is asked only when that order puts it behind another: runs from before put each
+   * refused journey first.
    */
-  capRefused({ e164, runId, registered }: CapRefusal): void {
+  capRefused({ e164, runId, registered }: CapRefusal, keepsOrder: () => boolean = () => true): void {
     const { state } = this;
     const holder = state.holders.find((h) => h.e164 === e164 && h.runId === runId);
+    let place = 0;
     if (holder?.workflowId && holder.runId && holder.wabaId !== null) {
       state.holders = state.holders.filter((h) => h !== holder);
-      const { workflowId, wabaId } = holder;
-      state.queue.unshift({ e164, workflowId, runId, wabaId, since: new Date().toISOString() });
+      const { workflowId, wabaId, since: heldSince } = holder;
+      place = state.queue.findIndex((q) => q.heldSince === undefined || q.heldSince > heldSince);
+      if (place < 0) place = state.queue.length;
+      if (place > 0 && !keepsOrder()) place = 0;
+      const since = new Date().toISOString();
+      state.queue.splice(place, 0, { e164, workflowId, runId, wabaId, since, heldSince });
     }
-    this.note(
-      `Meta refused to add ${e164} (200000) with ${registered} numbers registered: it waits at the head of the queue`,
-    );
+    const where =
+      place === 0 ? 'at the head of the queue' : `behind the ${place} Meta refused before it, at the head of the queue`;
+    this.note(`Meta refused to add ${e164} (200000) with ${registered} numbers registered: it waits ${where}`);
     if (registered >= 1 && registered < state.cap) {
       this.setCap(registered, { source: 'meta_refusal', reason: `Meta refused to add ${e164} at ${registered}` });
     }
