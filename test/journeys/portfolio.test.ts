@@ -28,6 +28,14 @@ const slotRequest = (e164: string, wabaId: string) => ({
   registered: false,
 });
 
+/** Two numbers started and registered at Meta (their display names in review). */
+async function registerTwo(b: Harness): Promise<void> {
+  for (const number of [await b.start(b.input()), await b.start(b.input())]) {
+    await submitDeliveredCode(b, number);
+    await number.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered');
+  }
+}
+
 describe("the portfolio's registered-number cap (dev server + Graph sandbox)", () => {
   let env: TestEnv;
   let bench: Harness | undefined;
@@ -118,10 +126,7 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
     const b = (bench = await createHarness(env, { cap: 2 }));
     await b.run(async () => {
       // Two numbers registered at Meta, whose cap is 2; the portfolio was told 3 (an admin's mistake).
-      for (const number of [await b.start(b.input()), await b.start(b.input())]) {
-        await submitDeliveredCode(b, number);
-        await number.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered');
-      }
+      await registerTwo(b);
       await env.client.workflow
         .getHandle(portfolioWorkflowId(b.portfolioId))
         .signal(capabilityUpdateSignal, { maxPhoneNumbers: 3, source: 'admin', actor: 'admin@acme', reason: 'guess' });
@@ -156,10 +161,7 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
   it('keeps several journeys Meta refused at once at the head of the queue, in the order they were let through', async () => {
     const b = (bench = await createHarness(env, { cap: 2 }));
     await b.run(async () => {
-      for (const number of [await b.start(b.input()), await b.start(b.input())]) {
-        await submitDeliveredCode(b, number);
-        await number.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered');
-      }
+      await registerTwo(b); // Meta's cap of 2 reached; the portfolio is told 5
       const portfolio = env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId));
       await portfolio.signal(capabilityUpdateSignal, { maxPhoneNumbers: 5, source: 'admin', actor: 'admin@acme' });
       // Three let through one after the other; Meta answers each add late, so all three hold a slot when it refuses
