@@ -5,16 +5,25 @@ import type { Client } from '@temporalio/client';
 import { CpuMeter, type CpuSeconds } from './cpu.js';
 import { figure, type Figure } from './figures.js';
 import { happyHistory } from './history.js';
-import { happyJourney, inFlight, LiveWatch, submitOnceAwaited, type JourneyAt } from './journeys.js';
+import {
+  completedIdeal,
+  GoalWatch,
+  happyJourney,
+  inFlight,
+  liveJourney,
+  submitOnceAwaited,
+  type JourneyAt,
+} from './journeys.js';
 import { countFrom } from './settings.js';
 import { startBenchStand } from './stand.js';
 import { baselineSignal, baselineUpdate, type CallKind, type IdealJourneyShape } from './workflows.js';
 
-async function idealJourney(client: Client, taskQueue: string, shape: IdealJourneyShape, i: number): Promise<void> {
+/** The ideal journey driven as a real one: started, its update sent once awaited, its signals, its end read. */
+async function idealJourney(client: Client, done: GoalWatch, taskQueue: string, shape: IdealJourneyShape, i: number) {
   const handle = await client.workflow.start('idealJourney', { taskQueue, workflowId: `ideal-${i}`, args: [shape] });
   await submitOnceAwaited(() => handle.executeUpdate(baselineUpdate, { args: [i] }));
   for (let s = 0; s < shape.signals; s++) await handle.signal(baselineSignal, s);
-  await handle.result();
+  await done.until(handle.workflowId);
 }
 
 /** The calls of a shape, as `2 local + 1 activity`. */
@@ -78,9 +87,11 @@ export async function throughputBench(): Promise<Figure[]> {
     return await worker.runUntil(async () => {
       // The ideal's shape is counted from a real happy history (which also warms the worker up).
       const { shape } = await happyHistory(stand, at, 0);
-      const live = new LiveWatch(client, taskQueue);
+      // Both sides' ends read alike, from visibility (GoalWatch).
+      const live = new GoalWatch(client, taskQueue, liveJourney);
+      const done = new GoalWatch(client, taskQueue, completedIdeal);
       const run = {
-        ideal: (i: number) => idealJourney(client, taskQueue, shape, i),
+        ideal: (i: number) => idealJourney(client, done, taskQueue, shape, i),
         real: (i: number) => happyJourney(client, stand.sandbox.admin, at, i + 1, live).then(() => undefined),
       };
       // Ideal, real, real, ideal: a server that slows as its history grows weighs on both sides alike.
