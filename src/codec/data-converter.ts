@@ -4,6 +4,7 @@
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmCodec, type CodecKeys } from './aes-gcm-codec.js';
+import { ClearSecretsGuard } from './clear-secrets.js';
 import { SealingCodec } from './sealing-codec.js';
 import type { SecretsKeyring } from './sealing.js';
 
@@ -14,13 +15,15 @@ export function createDataConverter(keys: CodecKeys, secrets: SecretsKeyring): D
 /**
  * A worker's converter from a client's: a payload it cannot decrypt, or a secret it cannot unseal, decodes to a
  * marker, so the workflow fails (or the update is refused) naming the key, where the client's codec throws and the
- * task would retry for ever. A worker must hold the private secrets key: it throws without one.
+ * task would retry for ever; and a payload that came unencrypted with a secret in clear decodes to a marker too
+ * (ClearSecretsGuard, last so that it decodes first), which the update's refusal names. A worker must hold the private
+ * secrets key: it throws without one.
  */
 export function workerDataConverter(converter: DataConverter): DataConverter {
   const payloadCodecs = converter.payloadCodecs?.map((codec) =>
     codec instanceof AesGcmCodec || codec instanceof SealingCodec ? codec.marking() : codec,
   );
-  return { ...converter, ...(payloadCodecs ? { payloadCodecs } : {}) };
+  return { ...converter, payloadCodecs: [...(payloadCodecs ?? []), new ClearSecretsGuard()] };
 }
 
 /** Whether this client opens sealed secrets (it holds a private secrets key). */

@@ -25,14 +25,19 @@ export function undecryptableMarker(undecryptable: Undecryptable): Undecryptable
   return { [UNDECRYPTABLE_PROPERTY]: undecryptable };
 }
 
-/** The first undecryptable value among `values` (a workflow's input, an update's or signal's arguments). */
-export function findUndecryptable(values: readonly unknown[]): Undecryptable | undefined {
+/** The first marker under `property` among `values` whose `key` is a string; undefined when none is. */
+function findMarker<T>(values: readonly unknown[], property: string, key: keyof T): T | undefined {
   for (const value of values) {
-    if (typeof value !== 'object' || value === null || !(UNDECRYPTABLE_PROPERTY in value)) continue;
-    const marker = (value as UndecryptableMarker)[UNDECRYPTABLE_PROPERTY];
-    if (typeof marker?.keyId === 'string') return marker;
+    if (typeof value !== 'object' || value === null || !(property in value)) continue;
+    const marker = (value as Record<string, T | undefined>)[property];
+    if (typeof marker?.[key] === 'string') return marker;
   }
   return undefined;
+}
+
+/** The first undecryptable value among `values` (a workflow's input, an update's or signal's arguments). */
+export function findUndecryptable(values: readonly unknown[]): Undecryptable | undefined {
+  return findMarker<Undecryptable>(values, UNDECRYPTABLE_PROPERTY, 'keyId');
 }
 
 /** How a workflow refuses values it cannot open: a failure naming the key, never retried; undefined if it can. */
@@ -60,5 +65,46 @@ export function describeUndecryptable({ keyId, reason, layer }: Undecryptable): 
   return (
     `payload encrypted with key '${keyId}' ${why}; give the client and the worker the same ` +
     `NUMBERFLOW_CODEC_KEYS (the client's key must be among the worker's) and send it again`
+  );
+}
+
+/**
+ * What a worker's codec decodes a payload to when it came unencrypted with a secret in clear (sent by hand: `temporal
+ * workflow update` or `signal` with plain JSON `--input`): numberflow does not use it. The value as it came is kept
+ * beside, for runs that took such a message before this check existed and replay so.
+ */
+export const IN_CLEAR_PROPERTY = '$numberflowSecretInClear';
+
+export interface SecretInClear {
+  /** The secret field that held a string in clear: code, pin, token… */
+  field: string;
+}
+
+export interface InClearMarker {
+  [IN_CLEAR_PROPERTY]: SecretInClear;
+  value: unknown;
+}
+
+export function inClearMarker(field: string, value: unknown): InClearMarker {
+  return { [IN_CLEAR_PROPERTY]: { field }, value };
+}
+
+/** The first value among `values` that came with a secret in clear. */
+export function findInClear(values: readonly unknown[]): SecretInClear | undefined {
+  return findMarker<SecretInClear>(values, IN_CLEAR_PROPERTY, 'field');
+}
+
+/** The values as they came, each marker replaced by the value it keeps. */
+export function asTheyCame(values: readonly unknown[]): unknown[] {
+  return values.map((value) =>
+    typeof value === 'object' && value !== null && IN_CLEAR_PROPERTY in value ? (value as InClearMarker).value : value,
+  );
+}
+
+/** Why numberflow does not use it, and how to send it; never the secret. */
+export function describeInClear({ field }: SecretInClear): string {
+  return (
+    `the ${field} was sent unencrypted, in clear, so numberflow does not use it: send it through numberflow's API or ` +
+    `command line, or with the Temporal CLI's --codec-endpoint pointed at numberflow's codec server, which seals it`
   );
 }

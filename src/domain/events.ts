@@ -1,4 +1,5 @@
-// Meta's webhook events as a number's journey receives them (routed by the webhook receiver).
+// Meta's webhook events as a number's journey receives them (routed by the webhook receiver), and the check the
+// journey makes of what it is sent (a signal can be sent by hand). Workflow-safe.
 
 /** The display-name review decisions this code knows. */
 export type ReviewDecision = 'APPROVED' | 'REJECTED' | 'DEFERRED' | 'PENDING';
@@ -18,3 +19,34 @@ export type NumberEvent =
   | { kind: 'restriction'; restrictionType: string; expiration: string | null; at: string }
   | { kind: 'paid_message'; at: string }
   | { kind: 'account'; event: string; at: string };
+
+type FieldKind = 'string' | 'string or null';
+
+/** Each event kind's fields, as the receiver sends them and the HTTP API's view answers them. */
+const eventFields: {
+  [K in NumberEvent['kind']]: Record<Exclude<keyof Extract<NumberEvent, { kind: K }>, 'kind'>, FieldKind>;
+} = {
+  quality: { event: 'string', currentLimit: 'string or null', at: 'string' },
+  name: { decision: 'string', requestedName: 'string', rejectionReason: 'string or null', at: 'string' },
+  status: { status: 'string', at: 'string' },
+  partner_removed: { reason: 'string or null', initiatedBy: 'string or null', at: 'string' },
+  restriction: { restrictionType: 'string', expiration: 'string or null', at: 'string' },
+  paid_message: { at: 'string' },
+  account: { event: 'string', at: 'string' },
+};
+
+/** Why a value is not a number event the journey can keep and show (its first problem), or null when it is one. */
+export function numberEventProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return 'not an object';
+  const event = value as Record<string, unknown>;
+  const kinds = Object.keys(eventFields);
+  if (typeof event.kind !== 'string' || !kinds.includes(event.kind))
+    return `kind must be one of ${kinds.join(', ')}, got ${JSON.stringify(event.kind) ?? 'none'}`;
+  const fields: Record<string, FieldKind> = eventFields[event.kind as NumberEvent['kind']];
+  for (const [name, kind] of Object.entries(fields)) {
+    const field = event[name];
+    if (typeof field === 'string' || (field === null && kind === 'string or null')) continue;
+    return `${name}: must be a ${kind} in a ${event.kind} event`;
+  }
+  return null;
+}

@@ -29,9 +29,8 @@ export async function numberJourney(input: JourneyInput, carried?: JourneyState)
   installHandlers(journey);
   // Temporal's own cancel (the Web UI's button, `temporal workflow cancel`) is a request like an operator's: taken
   // before LIVE, refused and noted once live. It interrupts nothing by itself: the journey decides.
-  let cancelledThroughTemporal = false;
   CancellationScope.current().cancelRequested.catch(() => {
-    cancelledThroughTemporal = true;
+    journey.cancelledThroughTemporal = true;
     if (!journey.state.cancel) journey.requestCancel({ actor: 'temporal', reason: '' }, true);
   });
   return CancellationScope.nonCancellable(async () => {
@@ -39,10 +38,10 @@ export async function numberJourney(input: JourneyInput, carried?: JourneyState)
     await condition(allHandlersFinished); // every update is answered before the run closes
     if (result.outcome !== 'CANCELLED') return result;
     // A cancelled onboarding shows as Canceled in Temporal, with its reason on the cancel request.
-    if (!cancelledThroughTemporal) {
+    if (!journey.cancelledThroughTemporal) {
       const { workflowId, runId } = workflowInfo();
       await cancelRun({ workflowId, runId, reason: result.reason });
-      await condition(() => cancelledThroughTemporal);
+      await condition(() => journey.cancelledThroughTemporal);
     }
     throw new CancelledFailure(result.reason);
   });

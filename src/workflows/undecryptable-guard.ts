@@ -2,35 +2,73 @@
 // workflowInterceptorModules) for every workflow: a payload the worker's codec could not decrypt arrives as a
 // marker. A marked input fails the workflow at once, naming the key (the number's workflow id is free again);
 // a marked update is refused; a marked signal is dropped with a log line. The workflows stay unaware of it.
-import { log, type WorkflowInboundCallsInterceptor, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
-import { describeUndecryptable, findUndecryptable, undecryptableRefusal as refusal } from '../codec/undecryptable.js';
+// A payload that came unencrypted with a secret in clear arrives as a marker too: such an update is refused (it never
+// reaches history), such a signal dropped; runs that took one before replay with the value as it came.
+import {
+  ApplicationFailure,
+  log,
+  patched,
+  type WorkflowInboundCallsInterceptor,
+  type WorkflowInterceptorsFactory,
+} from '@temporalio/workflow';
+import {
+  asTheyCame,
+  describeInClear,
+  describeUndecryptable,
+  findInClear,
+  findUndecryptable,
+  undecryptableRefusal as refusal,
+} from '../codec/undecryptable.js';
+
+/** From this patch on, a signal that came with a secret in clear is dropped; runs from before took it. */
+const SECRETS_IN_CLEAR_PATCH = 'secrets-in-clear-dropped';
+
+/** The failure type of an update refused for a secret sent in clear. */
+export const SECRET_IN_CLEAR_FAILURE_TYPE = 'SecretInClear';
 
 const guard: WorkflowInboundCallsInterceptor = {
   async execute(input, next) {
     const failure = refusal(input.args);
     if (failure) throw failure;
-    return next(input);
+    return next({ ...input, args: asTheyCame(input.args) });
   },
   // Refused before acceptance, so nothing reaches history; handleUpdate covers updates without a validator.
   validateUpdate(input, next) {
     const failure = refusal(input.args);
     if (failure) throw failure;
+    const inClear = findInClear(input.args);
+    if (inClear) {
+      throw ApplicationFailure.create({
+        type: SECRET_IN_CLEAR_FAILURE_TYPE,
+        nonRetryable: true,
+        message: `${input.name}: ${describeInClear(inClear)}`,
+      });
+    }
     next(input);
   },
+  // An update with a secret in clear reaches its handler only in a run that took it before the validator refused it.
   async handleUpdate(input, next) {
     const failure = refusal(input.args);
     if (failure) throw failure;
-    return next(input);
+    return next({ ...input, args: asTheyCame(input.args) });
   },
   async handleSignal(input, next) {
     const undecryptable = findUndecryptable(input.args);
-    if (!undecryptable) return next(input);
-    log.warn(`signal '${input.signalName}' dropped: ${describeUndecryptable(undecryptable)}`);
+    if (undecryptable) {
+      log.warn(`signal '${input.signalName}' dropped: ${describeUndecryptable(undecryptable)}`);
+      return;
+    }
+    const inClear = findInClear(input.args);
+    if (inClear && patched(SECRETS_IN_CLEAR_PATCH)) {
+      log.warn(`signal '${input.signalName}' dropped: ${describeInClear(inClear)}`);
+      return;
+    }
+    return next({ ...input, args: asTheyCame(input.args) });
   },
   async handleQuery(input, next) {
     const failure = refusal(input.args);
     if (failure) throw failure;
-    return next(input);
+    return next({ ...input, args: asTheyCame(input.args) });
   },
 };
 

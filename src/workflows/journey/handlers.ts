@@ -1,7 +1,7 @@
 // The journey's message handlers: they check and delegate, nothing more. Updates validate before anything reaches
 // history (a refused update leaves no event); signals cannot be refused, so a misplaced one is noted and dropped.
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { patched, setHandler } from '@temporalio/workflow';
+import { CancellationScope, patched, setHandler } from '@temporalio/workflow';
 import { journeyQuery } from '../../domain/journey.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import {
@@ -36,11 +36,47 @@ import { checkActor, checkDisplayName, checkPin, checkReason, normaliseOtp } fro
 import { slotAnswerSignal } from '../../domain/portfolio.js';
 import type { JourneyStage } from '../../domain/stages.js';
 import { checkIdentityCheckRequest, checkTestMessage, sendTestMessage, turnIdentityCheck } from './identity-actions.js';
+import { numberEventProblem } from '../../domain/events.js';
 import type { Inbox } from './inbox.js';
 import type { Journey } from './journey.js';
 
 export function installHandlers(journey: Journey): void {
   setHandler(journeyQuery, () => journey.view());
+
+  /**
+   * A signal's handler for its argument when it is a JSON object. One sent by hand without one (`temporal workflow
+   * signal` with no `--input`, or `null`) is noted and dropped: read as an object, it failed the workflow task, for
+   * ever, and every query with it.
+   */
+  const onSignal = <T>(signal: SignalDefinition<[T]>, handler: (arg: T) => void) =>
+    setHandler(signal, (arg: T) => {
+      if (isMessageObject(arg)) return handler(arg);
+      journey.note('numberflow', `signal ${signal.name} ignored: ${notAnObject(arg)}`);
+    });
+  /**
+   * An update's handler and validator; the validator first refuses an argument that is not a JSON object, by name.
+   * After Temporal's cancel (refused once live, or taken while the journey tidies up) the handler runs apart from it:
+   * in the cancelled root scope its wait for the journey's answer and its calls failed at once ("Workflow
+   * cancelled"), though the journey went on to act on the input. Runs from before did so, and replay so.
+   */
+  const onUpdate = <T, R>(
+    update: UpdateDefinition<R, [T]>,
+    handler: (arg: T) => R | Promise<R>,
+    validator: (arg: T) => void,
+  ) =>
+    setHandler(
+      update,
+      (arg: T) =>
+        journey.cancelledThroughTemporal && patched(UPDATES_OUTLIVE_CANCEL_PATCH)
+          ? CancellationScope.nonCancellable(async () => handler(arg))
+          : handler(arg),
+      {
+        validator: (arg: T) => {
+          if (!isMessageObject(arg)) throw new Error(`${update.name}: ${notAnObject(arg)}`);
+          validator(arg);
+        },
+      },
+    );
 
   const inStage = (stage: JourneyStage, what: string) => {
     if (journey.stage !== stage) throw new Error(`this journey is not waiting for ${what} (stage ${journey.stage})`);
@@ -68,12 +104,14 @@ export function installHandlers(journey: Journey): void {
       turn();
       return check(valueOf(submission));
     };
-    setHandler(update, (submission) => inbox.submit(validate(submission), submission.actor), {
-      validator: (submission) => void validate(submission),
-    });
-    setHandler(signal, (submission) => {
+    onUpdate(
+      update,
+      (submission) => inbox.submit(validate(submission), submission.actor),
+      (submission) => void validate(submission),
+    );
+    onSignal(signal, (submission) => {
       const problem = refusal(() => validate(submission));
-      if (problem) return journey.note(String(submission.actor), `${what} ignored: ${problem}`);
+      if (problem) return journey.note(senderOf(submission), `${what} ignored: ${problem}`);
       inbox.put(check(valueOf(submission)), submission.actor);
     });
   };
@@ -139,37 +177,34 @@ export function installHandlers(journey: Journey): void {
     if (journey.state.attempts.codeRequests < maxCodeRequests) return null;
     return `${maxCodeRequests} of ${maxCodeRequests} codes have been requested, the most a journey asks for: submit the latest code, or cancel`;
   };
-  setHandler(resendCodeSignal, (request) => {
+  onSignal(resendCodeSignal, (request) => {
     // Runs from before the patch took the resend, and ended: they replay so.
     const spent = codesSpent();
     const problem = resendRefusal(request) ?? (spent !== null && patched(RESEND_LIMIT_PATCH) ? spent : null);
-    if (problem) return journey.note(String(request.actor), `resend ignored: ${problem}`);
+    if (problem) return journey.note(senderOf(request), `resend ignored: ${problem}`);
     resend.put(request.method ?? null, request.actor);
   });
-  setHandler(
+  onUpdate(
     resendCodeUpdate,
     (request): SubmissionOutcome => {
       resend.put(request.method ?? null, request.actor);
       const method = request.method ?? journey.state.codeMethod;
       return { accepted: true, pending: true, message: `asking Meta for a new code by ${method}`, attemptsLeft: null };
     },
-    {
-      validator: (request) => {
-        refuseWith(resendRefusal(request) ?? codesSpent());
-        idle(resend, 'a resend');
-      },
+    (request) => {
+      refuseWith(resendRefusal(request) ?? codesSpent());
+      idle(resend, 'a resend');
     },
   );
 
   // A cancel by signal (the API's before the update) may come without a reason; one by update says why.
   const cancel = (request: CancelRequest) =>
     journey.requestCancel({ actor: request.actor, reason: String(request.reason ?? '').trim() }, false);
-  setHandler(cancelSignal, (request) => {
-    if (refusal(() => checkActor(request.actor)))
-      return journey.note(String(request.actor), 'cancel ignored: no actor');
+  onSignal(cancelSignal, (request) => {
+    if (refusal(() => checkActor(request.actor))) return journey.note(senderOf(request), 'cancel ignored: no actor');
     cancel(request);
   });
-  setHandler(
+  onUpdate(
     cancelUpdate,
     (request): SubmissionOutcome => {
       const refused = cancel(request);
@@ -182,13 +217,11 @@ export function installHandlers(journey: Journey): void {
             pending: true,
           };
     },
-    {
-      validator: (request) => {
-        checkActor(request.actor);
-        checkReason(request.reason);
-        const refused = journey.cancelRefusal();
-        if (refused) throw new Error(refused);
-      },
+    (request) => {
+      checkActor(request.actor);
+      checkReason(request.reason);
+      const refused = journey.cancelRefusal();
+      if (refused) throw new Error(refused);
     },
   );
 
@@ -223,41 +256,43 @@ export function installHandlers(journey: Journey): void {
       attemptsLeft: null,
     };
   };
-  setHandler(requestRemovalSignal, (request) => {
+  onSignal(requestRemovalSignal, (request) => {
     const problem = removalRefusal(request);
-    if (problem) return journey.note(String(request.actor), `removal refused: ${problem}`);
+    if (problem) return journey.note(senderOf(request), `removal refused: ${problem}`);
     takeRemoval(request);
   });
   // The reason is checked on the update only (validators never replay): a removal by signal recorded without one
   // still replays as it went.
-  setHandler(requestRemovalUpdate, takeRemoval, {
-    validator: (request) => {
-      refuseWith(removalRefusal(request));
-      checkReason(request.reason);
-      idle(removal, 'a removal');
-    },
+  onUpdate(requestRemovalUpdate, takeRemoval, (request) => {
+    refuseWith(removalRefusal(request));
+    checkReason(request.reason);
+    idle(removal, 'a removal');
   });
 
   const confirmationRefusal = ({ actor }: DeletionConfirmation) =>
     refusal(() => (checkActor(actor), inStage('REMOVING', 'a deletion confirmation')));
-  setHandler(confirmDeletionSignal, (confirmation) => {
+  onSignal(confirmDeletionSignal, (confirmation) => {
     const problem = confirmationRefusal(confirmation);
-    if (problem) return journey.note(String(confirmation.actor), `deletion confirmation ignored: ${problem}`);
+    if (problem) return journey.note(senderOf(confirmation), `deletion confirmation ignored: ${problem}`);
     deletionConfirmation.put(null, confirmation.actor);
   });
   // Answered by the removal once it has looked for the number at Meta (removal.ts).
-  setHandler(confirmDeletionUpdate, ({ actor }) => deletionConfirmation.submit(null, actor), {
-    validator: (confirmation) => {
+  onUpdate(
+    confirmDeletionUpdate,
+    ({ actor }) => deletionConfirmation.submit(null, actor),
+    (confirmation) => {
       refuseWith(confirmationRefusal(confirmation));
       idle(deletionConfirmation, 'a deletion confirmation');
       const blocked = journey.state.restriction;
       if (blocked) throw new Error(`the removal is blocked: ${blocked.reason}; request the removal again first`);
     },
-  });
+  );
 
   // The reason is checked by the validator only (it never replays): a reveal recorded under an older rule replays.
-  setHandler(revealPinUpdate, (request) => journey.revealPin({ ...request, reason: String(request.reason).trim() }), {
-    validator: (request) => {
+  onUpdate(
+    revealPinUpdate,
+    (request) => journey.revealPin({ ...request, reason: String(request.reason).trim() }),
+    (request) => {
       checkActor(request.actor);
       if (!(pinRevealRoles as readonly string[]).includes(request.role)) {
         throw new Error(`role "${request.role}" may not read the two-step PIN; only an admin can, with a reason`);
@@ -265,21 +300,59 @@ export function installHandlers(journey: Journey): void {
       checkReason(request.reason);
       if (!journey.numberPin) throw new Error(`numberflow set no two-step PIN on this number (stage ${journey.stage})`);
     },
-  });
+  );
 
-  setHandler(setIdentityCheckUpdate, (request) => turnIdentityCheck(journey, request), {
-    validator: (request) => checkIdentityCheckRequest(journey, request),
-  });
-  setHandler(sendTestMessageUpdate, (request) => sendTestMessage(journey, request), {
-    validator: (request) => checkTestMessage(journey, request),
-  });
+  onUpdate(
+    setIdentityCheckUpdate,
+    (request) => turnIdentityCheck(journey, request),
+    (request) => checkIdentityCheckRequest(journey, request),
+  );
+  onUpdate(
+    sendTestMessageUpdate,
+    (request) => sendTestMessage(journey, request),
+    (request) => checkTestMessage(journey, request),
+  );
 
-  setHandler(numberEventSignal, (event) => journey.receive(event));
-  setHandler(tokenRenewedSignal, (renewal) => {
+  onSignal(numberEventSignal, (event) => {
+    // Meta's events come from the webhook receiver; one sent by hand in another shape made the view unreadable.
+    // Runs from before took whatever came, and replay so.
+    const problem = numberEventProblem(event);
+    if (problem !== null && patched(NUMBER_EVENTS_CHECKED_PATCH))
+      return journey.note('numberflow', `a number event was ignored: ${problem}`);
+    journey.receive(event);
+  });
+  onSignal(tokenRenewedSignal, (renewal) => {
     // Sent to the WABA's journeys found by search attribute; one of another WABA has nothing to renew.
-    if (renewal.wabaId === journey.input.wabaId) journey.tokenRenewed(String(renewal.actor));
+    if (renewal.wabaId === journey.input.wabaId) journey.tokenRenewed(senderOf(renewal));
   });
-  setHandler(slotAnswerSignal, (answer) => slot.put(answer, 'portfolio'));
+  onSignal(slotAnswerSignal, (answer) => {
+    if (typeof answer.granted !== 'boolean')
+      return journey.note('numberflow', 'a slot answer without `granted` was ignored');
+    slot.put(answer, 'portfolio');
+  });
+}
+
+/** From this patch on, an update that comes after Temporal's cancel is handled apart from it (onUpdate). */
+const UPDATES_OUTLIVE_CANCEL_PATCH = 'updates-outlive-temporal-cancel';
+
+/** From this patch on, a number event that is not one of the shapes the receiver sends is noted and dropped. */
+const NUMBER_EVENTS_CHECKED_PATCH = 'number-events-checked';
+
+/** Whether a message's argument is a JSON object (what every handler here reads its fields from). */
+function isMessageObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function notAnObject(value: unknown): string {
+  const got =
+    value === undefined ? 'no input' : value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+  return `its input must be a JSON object, got ${got}`;
+}
+
+/** Who sent a message, as a note names them: its actor, or a placeholder when it gave none. */
+function senderOf(message: { actor?: unknown }): string {
+  const { actor } = message;
+  return typeof actor === 'string' && actor.trim() !== '' ? actor.trim() : '(no actor given)';
 }
 
 /** An update validator's refusal: the problem found, if any, thrown. */

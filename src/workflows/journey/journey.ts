@@ -68,6 +68,11 @@ export class Journey {
   /** The person's wait visibility shows (WaitingOn); not state, like the token wait it mostly shows. */
   private shownWait: PersonWait | '' = '';
   private cancelOnboarding: (() => void) | null = null;
+  /**
+   * Temporal's own cancel came (the Web UI's button, `temporal workflow cancel`): the run's root scope is cancelled.
+   * Not state: replay sets it again from the cancel request in history.
+   */
+  cancelledThroughTemporal = false;
 
   /**
    * Whether this run verifies the code inside the task that takes it (VERIFY_IN_TASK_PATCH, or FEWER_WRITES_PATCH). A

@@ -1,0 +1,118 @@
+// Messages sent to a journey by hand, as the Temporal CLI and Web UI send them: no input or `null`, an event of
+// another shape, plain JSON (no codec endpoint), and after Temporal's own cancel. Each gets a clear answer, or is
+// noted and dropped; none fails the journey's workflow task, makes its view unreadable, or puts a secret in history.
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { describe, expect, it } from 'vitest';
+import { journeyQuery } from '../../src/domain/journey.js';
+import {
+  cancelSignal,
+  numberEventSignal,
+  otpSignal,
+  setIdentityCheckUpdate,
+  submitDisplayNameUpdate,
+  submitOtpUpdate,
+  tokenRenewedSignal,
+} from '../../src/domain/messages.js';
+import { journeyViewSchema } from '../../src/http/api/schemas.js';
+import { eventually } from '../api/support.js';
+import { useBench } from '../support/bench.js';
+import { rawHistoryText } from '../support/history.js';
+import { rawClient } from '../support/secrets-scan.js';
+import { startLive } from '../support/steps.js';
+
+/** The patch ids a history's markers record. */
+function patchesIn(history: temporal.api.history.v1.IHistory): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data).toString()) as { id: string }).id] : [];
+  });
+}
+
+/** The update's refusal message (the validator's), or the update's answer when it was taken. */
+async function refusalOf(send: Promise<unknown>): Promise<string> {
+  const failure = await send.then(
+    (answer) => ({ answer }),
+    (err: unknown) => err,
+  );
+  if (!(failure instanceof WorkflowUpdateFailedError)) throw new Error(`not refused: ${JSON.stringify(failure)}`);
+  return String((failure.cause as Error | undefined)?.message);
+}
+
+describe('messages sent by hand (dev server + Graph sandbox)', () => {
+  const t = useBench('dev');
+
+  it('notes and drops signals without an object, refuses such updates by name, and the view stays readable', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.signal(otpSignal, null as never);
+      await handle.signal('cancel'); // no input at all
+      await handle.signal(tokenRenewedSignal, null as never);
+      await handle.signal(numberEventSignal, {} as never);
+      expect(await refusalOf(handle.executeUpdate(submitOtpUpdate, { args: [null as never] }))).toBe(
+        'submitOtp: its input must be a JSON object, got null',
+      );
+      const view = await journey.until((v) => v.notes.length >= 4, 'the four notes');
+      expect(view.notes.map((n) => `${n.actor}: ${n.what}`).slice(-4)).toEqual([
+        'numberflow: signal otp ignored: its input must be a JSON object, got null',
+        'numberflow: signal cancel ignored: its input must be a JSON object, got no input',
+        'numberflow: signal tokenRenewed ignored: its input must be a JSON object, got null',
+        'numberflow: a number event was ignored: kind must be one of quality, name, status, partner_removed, restriction, paid_message, account, got none',
+      ]);
+      expect(view).toMatchObject({ stage: 'AWAITING_OTP', result: null });
+      expect(() => journeyViewSchema.parse(view)).not.toThrow(); // the API can answer it
+      const described = await handle.describe();
+      expect(described.raw.pendingWorkflowTask?.attempt ?? 1).toBe(1); // no task failing
+      await handle.terminate('test done');
+      expect((await handle.query(journeyQuery)).stage).toBe('AWAITING_OTP'); // a closed run replays it too
+    });
+  });
+
+  it('refuses a code sent in clear by update, leaving it out of history, and drops one sent by signal', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const plain = rawClient(t.env).workflow.getHandle(journey.workflowId); // no codec: plain JSON, as the CLI's
+      const refusal = await refusalOf(plain.executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'cli@plain' }] }));
+      expect(refusal).toContain('submitOtp: the code was sent unencrypted, in clear, so numberflow does not use it');
+      const history = () => t.env.client.workflow.getHandle(journey.workflowId).fetchHistory();
+      expect(rawHistoryText(await history())).not.toContain(code);
+      // By signal it reaches history (Temporal records a signal as it comes); the journey drops it, once patched.
+      await plain.signal(otpSignal, { code, actor: 'cli@plain' });
+      await eventually(history, (h) => patchesIn(h).includes('secrets-in-clear-dropped'), "the drop's patch marker");
+      const view = await journey.view();
+      expect(view).toMatchObject({ stage: 'AWAITING_OTP', attempts: { wrongCodes: 0 } });
+      // The same code, sealed through numberflow's converter, goes through.
+      const answer = await t.env.client.workflow
+        .getHandle(journey.workflowId)
+        .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
+      expect(answer.accepted).toBe(true);
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
+  it("answers updates on a live number after Temporal's cancel, which it refused", async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.cancel(); // refused and noted: the number is live
+      await journey.until((v) => v.notes.some((n) => n.what.startsWith('cancel refused')), 'the refusal noted');
+      const renamed = await handle.executeUpdate(submitDisplayNameUpdate, {
+        args: [{ displayName: 'Acme Help', actor: 'operator@acme' }],
+      });
+      expect(renamed).toMatchObject({ accepted: true });
+      const check = await handle.executeUpdate(setIdentityCheckUpdate, {
+        args: [{ enabled: true, actor: 'operator@acme' }],
+      });
+      expect(check).toMatchObject({ accepted: true });
+      const view = await journey.view();
+      expect(view).toMatchObject({ stage: 'LIVE', identityCheck: 'on', result: null });
+      expect(view.displayName.pending).toBe('Acme Help');
+      await handle.signal(cancelSignal, { actor: 'operator@acme', reason: 'again' }); // refused again, noted
+      await handle.terminate('test done');
+    });
+  });
+});
