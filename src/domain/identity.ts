@@ -3,7 +3,7 @@
 // operator confirms who they are through another channel, one send goes without the hash, and its status brings the
 // new hash (docs/identity.md). The workflow exists only while the customer is untrusted.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { checkActor } from './operator-input.js';
+import { checkActor, CONTROL_CHARACTER } from './operator-input.js';
 
 export function customerIdentityWorkflowId(phoneNumberId: string, waId: string): string {
   return `identity:${phoneNumberId}:${waId}`;
@@ -69,6 +69,9 @@ export function checkConfirmation(input: IdentityConfirmation): IdentityConfirma
   }
   if (input.note !== undefined && (typeof input.note !== 'string' || input.note.length > MAX_CONFIRMATION_NOTE)) {
     throw new Error(`the note is text of ${MAX_CONFIRMATION_NOTE} characters at most`);
+  }
+  if (input.note !== undefined && CONTROL_CHARACTER.test(input.note.trim())) {
+    throw new Error('the note must be one line of text, without control characters (line breaks, escapes)');
   }
   const note = input.note?.trim();
   return { actor, method: input.method, ...(note ? { note } : {}) };

@@ -3,6 +3,9 @@ import { validateDisplayName } from './display-name.js';
 
 /** Meta's code arrives as "123-830"; Graph wants the six digits without the hyphen. */
 export function normaliseOtp(input: unknown): string {
+  if (typeof input !== 'string' && input !== undefined && input !== null) {
+    throw new Error(`the code must be text (6 digits in quotes, e.g. "123830"), not a ${typeof input}`);
+  }
   if (typeof input !== 'string' || input.trim() === '') throw new Error('the code is empty');
   const code = input.trim().replace(/^(\d{3})[-\s](\d{3})$/, '$1$2');
   if (!/^\d+$/.test(code)) throw new Error('the code must be 6 digits, e.g. 123830 or 123-830');
@@ -11,6 +14,9 @@ export function normaliseOtp(input: unknown): string {
 }
 
 export function checkPin(input: unknown): string {
+  if (typeof input !== 'string' && input !== undefined && input !== null) {
+    throw new Error(`the PIN must be text (6 digits in quotes, e.g. "135790"), not a ${typeof input}`);
+  }
   if (typeof input !== 'string' || input === '') throw new Error('the PIN is empty');
   if (!/^\d{6}$/.test(input)) throw new Error('the two-step PIN must be exactly 6 digits');
   return input;

@@ -1,5 +1,6 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
+import { confirmDeletionSignal, confirmDeletionUpdate, requestRemovalSignal } from '../../src/domain/messages.js';
 import { startLive } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
 
@@ -67,6 +68,15 @@ describe('removal after a paid message (time-skipping server + Graph sandbox)', 
         29 * DAY,
       );
       expect(() => t.bench.sandbox.admin.deleteNumber(phoneNumberId)).toThrow(/paid message in the last 30 days/);
+      // A confirmation now is refused, saying until when: it waited unanswered for the block's end, then refused
+      // every later one as already under way.
+      const early = await handle
+        .executeUpdate(confirmDeletionUpdate, { args: [{ actor: 'admin@acme' }] })
+        .catch((err: unknown) => err);
+      expect(early).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(String((early as WorkflowUpdateFailedError).cause?.message)).toBe(
+        `Meta refuses to delete the number until ${blocked.deadlines.deletionAllowedAt}, 30 days after its last paid message: delete it in WhatsApp Manager from then on, then confirm`,
+      );
 
       await t.env.sleep(30 * DAY);
       await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the admin');

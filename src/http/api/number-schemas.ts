@@ -1,6 +1,7 @@
 // The shapes of /v1/numbers/{e164}/…, as the service checks and answers them and the command line reads them.
 import { z } from 'zod';
 import { verificationMethods, MAX_CONFIRMATION_NOTE } from '../../domain/identity.js';
+import { CONTROL_CHARACTER } from '../../domain/operator-input.js';
 import { hashSources, trustStates } from '../../stores/identity-store.js';
 import { e164Params, waIdSchema } from './schemas.js';
 
@@ -53,7 +54,14 @@ export const confirmationBody = z
     method: z
       .enum(verificationMethods, { error: `must be one of ${verificationMethods.join(', ')}` })
       .describe('how the customer was re-verified outside WhatsApp'),
-    note: z.string().trim().min(1).max(MAX_CONFIRMATION_NOTE).optional().describe('what was checked; no secrets'),
+    note: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_CONFIRMATION_NOTE)
+      .refine((text) => !CONTROL_CHARACTER.test(text), 'must be one line of text, without control characters')
+      .optional()
+      .describe('what was checked; no secrets'),
   })
   .strict();
 

@@ -285,6 +285,14 @@ export function installHandlers(journey: Journey): void {
       idle(deletionConfirmation, 'a deletion confirmation');
       const blocked = journey.state.restriction;
       if (blocked) throw new Error(`the removal is blocked: ${blocked.reason}; request the removal again first`);
+      // Else it would wait, unanswered, for the block's end (the operator's client gave up on it as "still working"),
+      // and refuse every confirmation after it as already under way.
+      const allowedAt = journey.state.deletionAllowedAt;
+      if (allowedAt !== null && allowedAt > Date.now()) {
+        throw new Error(
+          `Meta refuses to delete the number until ${new Date(allowedAt).toISOString()}, 30 days after its last paid message: delete it in WhatsApp Manager from then on, then confirm`,
+        );
+      }
     },
   );
 

@@ -1,0 +1,40 @@
+// What operators send by hand (the Temporal CLI's JSON) is refused naming the problem: a number where text is
+// expected, control characters in a note that terminals and exports print, a number event of another shape.
+import { describe, expect, it } from 'vitest';
+import { numberEventProblem } from '../../src/domain/events.js';
+import { checkConfirmation } from '../../src/domain/identity.js';
+import { checkPin, normaliseOtp } from '../../src/domain/operator-input.js';
+
+describe('checks of what operators send', () => {
+  it('says a code or PIN sent as a number must be text, and an absent one is empty', () => {
+    expect(() => normaliseOtp(123456)).toThrow(
+      'the code must be text (6 digits in quotes, e.g. "123830"), not a number',
+    );
+    expect(() => normaliseOtp(undefined)).toThrow('the code is empty');
+    expect(normaliseOtp(' 123-830 ')).toBe('123830');
+    expect(() => checkPin(135790)).toThrow('the PIN must be text (6 digits in quotes, e.g. "135790"), not a number');
+    expect(() => checkPin(null)).toThrow('the PIN is empty');
+  });
+
+  it("refuses control characters in an identity confirmation's note", () => {
+    const confirmation = { actor: 'ops@acme', method: 'video_call' as const };
+    expect(() => checkConfirmation({ ...confirmation, note: 'a\u001b[31mb' })).toThrow(
+      'the note must be one line of text, without control characters (line breaks, escapes)',
+    );
+    expect(checkConfirmation({ ...confirmation, note: ' checked the passport ' }).note).toBe('checked the passport');
+  });
+
+  it('names the first problem of a number event of another shape, and passes the shapes the receiver sends', () => {
+    expect(numberEventProblem({})).toBe(
+      'kind must be one of quality, name, status, partner_removed, restriction, paid_message, account, got none',
+    );
+    expect(numberEventProblem({ kind: 'name', decision: 'APPROVED', requestedName: 'Acme', at: 'x' })).toBe(
+      'rejectionReason: must be a string or null in a name event',
+    );
+    expect(numberEventProblem(null)).toBe('not an object');
+    expect(numberEventProblem({ kind: 'paid_message', at: '2026-12-04T10:00:00Z' })).toBeNull();
+    expect(
+      numberEventProblem({ kind: 'quality', event: 'ONBOARDING', currentLimit: null, at: '2026-12-04T10:00:00Z' }),
+    ).toBeNull();
+  });
+});
