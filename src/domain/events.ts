@@ -41,7 +41,7 @@ export function numberEventProblem(value: unknown): string | null {
   const event = value as Record<string, unknown>;
   const kinds = Object.keys(eventFields);
   if (typeof event.kind !== 'string' || !kinds.includes(event.kind))
-    return `kind must be one of ${kinds.join(', ')}, got ${JSON.stringify(event.kind) ?? 'none'}`;
+    return `kind must be one of ${kinds.join(', ')}, got ${shownKind(event.kind)}`;
   const fields: Record<string, FieldKind> = eventFields[event.kind as NumberEvent['kind']];
   for (const [name, kind] of Object.entries(fields)) {
     const field = event[name];
@@ -49,4 +49,10 @@ export function numberEventProblem(value: unknown): string | null {
     return `${name}: must be a ${kind} in a ${event.kind} event`;
   }
   return null;
+}
+
+/** A kind as a note shows it: a short word as it came, anything else (long, odd characters) only by its type. */
+function shownKind(kind: unknown): string {
+  if (kind === undefined) return 'none';
+  return typeof kind === 'string' && /^[A-Za-z_]{1,40}$/.test(kind) ? `"${kind}"` : `another ${typeof kind}`;
 }

@@ -61,6 +61,17 @@ export interface IdentityConfirmation {
 
 export const MAX_CONFIRMATION_NOTE = 500;
 
+/**
+ * The update's validator: the handler's check (checkConfirmation), and a note of one line of text. Only here, as
+ * validators never replay: the handler took notes with line breaks before, and replays them.
+ */
+export function checkNewConfirmation(input: IdentityConfirmation): void {
+  checkConfirmation(input);
+  if (input.note !== undefined && CONTROL_CHARACTER.test(input.note.trim())) {
+    throw new Error('the note must be one line of text, without control characters (line breaks, escapes)');
+  }
+}
+
 /** The update's check (the HTTP edge checks the same with zod first): answers the confirmation trimmed. */
 export function checkConfirmation(input: IdentityConfirmation): IdentityConfirmation {
   const actor = checkActor(input.actor);
@@ -69,9 +80,6 @@ export function checkConfirmation(input: IdentityConfirmation): IdentityConfirma
   }
   if (input.note !== undefined && (typeof input.note !== 'string' || input.note.length > MAX_CONFIRMATION_NOTE)) {
     throw new Error(`the note is text of ${MAX_CONFIRMATION_NOTE} characters at most`);
-  }
-  if (input.note !== undefined && CONTROL_CHARACTER.test(input.note.trim())) {
-    throw new Error('the note must be one line of text, without control characters (line breaks, escapes)');
   }
   const note = input.note?.trim();
   return { actor, method: input.method, ...(note ? { note } : {}) };

@@ -93,6 +93,8 @@ export interface SlotHolder {
   runId: string | null;
   wabaId: string | null;
   since: string;
+  /** Its admission's number (the portfolio's count of admissions then): the order holders were let through in. */
+  admission?: number;
 }
 
 export interface QueuedJourney {
@@ -103,9 +105,11 @@ export interface QueuedJourney {
   since: string;
   /**
    * Set on a journey back in the queue because Meta refused its add at the cap: when it got the slot it gave back.
-   * Such journeys wait at the head of the queue in that order.
+   * Such journeys wait at the head of the queue in the order they got it (`admission`, when it was counted).
    */
   heldSince?: string;
+  /** With heldSince: the admission number of the slot it gave back. */
+  admission?: number;
 }
 
 export interface PortfolioNote {

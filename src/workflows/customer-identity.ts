@@ -9,6 +9,7 @@ import {
   confirmIdentityUpdate,
   customerIdentityQuery,
   checkConfirmation,
+  checkNewConfirmation,
   identityHashStoredSignal,
   identityMismatchSignal,
   identityUnhashedSendSignal,
@@ -39,7 +40,7 @@ export async function customerIdentity(input: CustomerIdentityInput): Promise<Id
     },
     {
       validator: (confirmation) => {
-        checkConfirmation(confirmation);
+        checkNewConfirmation(confirmation);
         const refused = customer.confirmationRefusal();
         if (refused) throw new Error(refused);
       },

@@ -46,7 +46,8 @@ const guard: WorkflowInboundCallsInterceptor = {
     }
     next(input);
   },
-  // An update with a secret in clear reaches its handler only in a run that took it before the validator refused it.
+  // An update with a secret in clear reaches its handler only in a run that took it before validateUpdate refused it
+  // (which runs for updates registered with a validator: every update of numberflow's workflows has one).
   async handleUpdate(input, next) {
     const failure = refusal(input.args);
     if (failure) throw failure;

@@ -2,7 +2,6 @@
 // another shape, plain JSON (no codec endpoint), and after Temporal's own cancel. Each gets a clear answer, or is
 // noted and dropped; none fails the journey's workflow task, makes its view unreadable, or puts a secret in history.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { journeyQuery } from '../../src/domain/journey.js';
 import {
@@ -17,17 +16,9 @@ import {
 import { journeyViewSchema } from '../../src/http/api/schemas.js';
 import { eventually } from '../api/support.js';
 import { useBench } from '../support/bench.js';
-import { rawHistoryText } from '../support/history.js';
+import { patchesIn, rawHistoryText } from '../support/history.js';
 import { rawClient } from '../support/secrets-scan.js';
 import { startLive } from '../support/steps.js';
-
-/** The patch ids a history's markers record. */
-function patchesIn(history: temporal.api.history.v1.IHistory): string[] {
-  return (history.events ?? []).flatMap((e) => {
-    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-    return data ? [(JSON.parse(Buffer.from(data).toString()) as { id: string }).id] : [];
-  });
-}
 
 /** The update's refusal message (the validator's), or the update's answer when it was taken. */
 async function refusalOf(send: Promise<unknown>): Promise<string> {

@@ -45,3 +45,11 @@ export function upsertedStage(event: HistoryEvent): string | null {
   const field = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.NumberStage;
   return field ? (JSON.parse(Buffer.from(field.data ?? []).toString()) as string) : null;
 }
+
+/** The patch ids a history's markers record, in order. */
+export function patchesIn(history: History): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data).toString()) as { id: string }).id] : [];
+  });
+}

@@ -27,6 +27,14 @@ describe('ClearSecretsGuard', () => {
     }
   });
 
+  it('finds a field name spelt with JSON escapes', async () => {
+    const escaped: Payload = {
+      metadata: { encoding: Buffer.from('json/plain') },
+      data: Buffer.from('{"\\u0063ode":"123456","actor":"cli"}'),
+    };
+    expect(findInClear([await decoded(escaped)])).toEqual({ field: 'code' });
+  });
+
   it('passes encrypted payloads, sealed secrets, empty or non-string secret fields and other payloads as they are', async () => {
     const sealed = { code: { $sealed: 'v1', kid: 'k', epk: 'e', iv: 'i', ct: 'c' }, actor: 'operator' };
     const encrypted: Payload = {

@@ -47,7 +47,7 @@ describe("Meta's refusals at the cap, in the portfolio's queue", () => {
     ]);
     expect(book.state.queue[3]?.heldSince).toBeUndefined();
     expect(book.state.notes.at(-1)?.what).toBe(
-      `Meta refused to add ${request(3).e164} (200000) with 0 numbers registered: it waits behind the 2 Meta refused before it, at the head of the queue`,
+      `Meta refused to add ${request(3).e164} (200000) with 0 numbers registered: it waits at the head of the queue, behind the 2 refused there that got their slot before it`,
     );
     // Room again (the cap of 3, none held): the refused go through first, in that order.
     book.admitFromQueue();
@@ -55,9 +55,17 @@ describe("Meta's refusals at the cap, in the portfolio's queue", () => {
     expect(queued(book)).toEqual(['run-4', 'run-5']);
   });
 
-  it('keeps the refusal order for holders let through in one workflow task (the same time)', () => {
+  it('orders holders let through in one workflow task (the same time) by their admission numbers', () => {
     const book = fullBook(true);
-    for (const n of [1, 2, 3]) book.capRefused({ e164: request(n).e164, runId: `run-${n}`, registered: 0 });
+    for (const n of [3, 1, 2]) book.capRefused({ e164: request(n).e164, runId: `run-${n}`, registered: 0 });
+    expect(queued(book)).toEqual(['run-1', 'run-2', 'run-3', 'run-4', 'run-5']);
+    expect(book.state.queue.slice(0, 3).map((q) => q.admission)).toEqual([1, 2, 3]);
+  });
+
+  it('orders by the time held where an entry has no admission number (a portfolio from before they were kept)', () => {
+    const book = fullBook();
+    for (const holder of book.state.holders) delete holder.admission;
+    for (const n of [2, 1, 3]) book.capRefused({ e164: request(n).e164, runId: `run-${n}`, registered: 0 });
     expect(queued(book)).toEqual(['run-1', 'run-2', 'run-3', 'run-4', 'run-5']);
   });
 

@@ -349,6 +349,7 @@ const slotHolderSchema = z.object({
   runId: z.string().nullable(),
   wabaId: z.string().nullable(),
   since: iso,
+  admission: z.number().optional().describe('its admission number: the order holders were let through in'),
 });
 
 export const capSourceSchema = z
@@ -380,8 +381,9 @@ export const portfolioSchema = z
         heldSince: iso
           .optional()
           .describe(
-            'Meta refused its add at the cap: when it got the slot it gave back. Such journeys wait first, in this order',
+            'Meta refused its add at the cap: when it got the slot it gave back. Such journeys wait first, in the order they got it',
           ),
+        admission: z.number().optional().describe('with heldSince: the admission number of the slot it gave back'),
       }),
     ),
     admissions: z.number(),

@@ -46,7 +46,9 @@ export function installHandlers(journey: Journey): void {
   /**
    * A signal's handler for its argument when it is a JSON object. One sent by hand without one (`temporal workflow
    * signal` with no `--input`, or `null`) is noted and dropped: read as an object, it failed the workflow task, for
-   * ever, and every query with it.
+   * ever, and every query with it. No patch: such a signal either failed its task (null, no input) or, a number or an
+   * array, reached no command through these handlers (a numberEvent of one was only kept in recentEvents; the
+   * portfolio's slot answer, which could, is checked on its own).
    */
   const onSignal = <T>(signal: SignalDefinition<[T]>, handler: (arg: T) => void) =>
     setHandler(signal, (arg: T) => {
@@ -287,10 +289,13 @@ export function installHandlers(journey: Journey): void {
       if (blocked) throw new Error(`the removal is blocked: ${blocked.reason}; request the removal again first`);
       // Else it would wait, unanswered, for the block's end (the operator's client gave up on it as "still working"),
       // and refuse every confirmation after it as already under way.
-      const allowedAt = journey.state.deletionAllowedAt;
-      if (allowedAt !== null && allowedAt > Date.now()) {
+      const lastPaid = journey.state.lastPaidMessageAt;
+      const { paidMessageBlockMs } = journeyPolicy;
+      if (lastPaid !== null && lastPaid + paidMessageBlockMs > Date.now()) {
+        const until = new Date(lastPaid + paidMessageBlockMs).toISOString();
+        const days = Math.round(paidMessageBlockMs / 86_400_000);
         throw new Error(
-          `Meta refuses to delete the number until ${new Date(allowedAt).toISOString()}, 30 days after its last paid message: delete it in WhatsApp Manager from then on, then confirm`,
+          `Meta refuses to delete the number until ${until}, ${days} days after its last paid message: delete it in WhatsApp Manager from then on, then confirm`,
         );
       }
     },
@@ -333,9 +338,11 @@ export function installHandlers(journey: Journey): void {
     // Sent to the WABA's journeys found by search attribute; one of another WABA has nothing to renew.
     if (renewal.wabaId === journey.input.wabaId) journey.tokenRenewed(senderOf(renewal));
   });
-  onSignal(slotAnswerSignal, (answer) => {
-    if (typeof answer.granted !== 'boolean')
-      return journey.note('numberflow', 'a slot answer without `granted` was ignored');
+  setHandler(slotAnswerSignal, (answer) => {
+    // The portfolio's answers always say; one sent by hand without it was taken before (and replays so).
+    const taken = isMessageObject(answer) && typeof answer.granted === 'boolean';
+    if (!taken && patched(NUMBER_EVENTS_CHECKED_PATCH))
+      return journey.note('numberflow', 'a slot answer that is not an object with `granted` was ignored');
     slot.put(answer, 'portfolio');
   });
 }
@@ -343,7 +350,10 @@ export function installHandlers(journey: Journey): void {
 /** From this patch on, an update that comes after Temporal's cancel is handled apart from it (onUpdate). */
 const UPDATES_OUTLIVE_CANCEL_PATCH = 'updates-outlive-temporal-cancel';
 
-/** From this patch on, a number event that is not one of the shapes the receiver sends is noted and dropped. */
+/**
+ * From this patch on, a number event that is not one of the shapes the receiver sends, or a slot answer that is not
+ * an object with `granted`, is noted and dropped.
+ */
 const NUMBER_EVENTS_CHECKED_PATCH = 'number-events-checked';
 
 /** Whether a message's argument is a JSON object (what every handler here reads its fields from). */

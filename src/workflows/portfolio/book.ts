@@ -7,6 +7,7 @@ import {
   type CapRefusal,
   type PortfolioInput,
   type PortfolioState,
+  type QueuedJourney,
   type ReconcileReport,
   type SlotAnswer,
   type SlotRelease,
@@ -117,15 +118,22 @@ export class PortfolioBook {
     let place = 0;
     if (holder?.workflowId && holder.runId && holder.wabaId !== null) {
       state.holders = state.holders.filter((h) => h !== holder);
-      const { workflowId, wabaId, since: heldSince } = holder;
-      place = state.queue.findIndex((q) => q.heldSince === undefined || q.heldSince > heldSince);
+      const { workflowId, wabaId, since: heldSince, admission } = holder;
+      // Holders let through in one workflow task share their time; their admission numbers tell them apart.
+      const heldLater = (q: QueuedJourney) =>
+        q.admission !== undefined && admission !== undefined
+          ? q.admission > admission
+          : (q.heldSince ?? '') > heldSince;
+      place = state.queue.findIndex((q) => q.heldSince === undefined || heldLater(q));
       if (place < 0) place = state.queue.length;
       if (place > 0 && !keepsOrder()) place = 0;
       const since = new Date().toISOString();
-      state.queue.splice(place, 0, { e164, workflowId, runId, wabaId, since, heldSince });
+      state.queue.splice(place, 0, { e164, workflowId, runId, wabaId, since, heldSince, admission });
     }
     const where =
-      place === 0 ? 'at the head of the queue' : `behind the ${place} Meta refused before it, at the head of the queue`;
+      place === 0
+        ? 'at the head of the queue'
+        : `at the head of the queue, behind the ${place} refused there that got their slot before it`;
     this.note(`Meta refused to add ${e164} (200000) with ${registered} numbers registered: it waits ${where}`);
     if (registered >= 1 && registered < state.cap) {
       this.setCap(registered, { source: 'meta_refusal', reason: `Meta refused to add ${e164} at ${registered}` });
@@ -189,8 +197,8 @@ export class PortfolioBook {
   }
 
   private hold(request: Pick<SlotRequest, 'e164' | 'workflowId' | 'runId' | 'wabaId'>): void {
-    this.state.holders.push(this.entry(request));
     this.state.admissions += 1;
+    this.state.holders.push({ ...this.entry(request), admission: this.state.admissions });
   }
 
   private entry(request: Pick<SlotRequest, 'e164' | 'workflowId' | 'runId' | 'wabaId'>) {
