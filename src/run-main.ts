@@ -1,6 +1,10 @@
-// How the entry points end on an error: the reason on stderr, exit code 1. A Temporal runtime whose worker failed
-// to start may keep native handles open; an unref'd timer ends the process if they do not let go in time.
+// How the entry points run: a repeated Ctrl-C does not cut their stop short (stop-signals.ts); on an error, the
+// reason on stderr, exit code 1. A Temporal runtime whose worker failed to start may keep native handles open; an
+// unref'd timer ends the process if they do not let go in time.
+import { holdStopSignals } from './stop-signals.js';
+
 export function runMain(main: () => Promise<void>, describe: (err: unknown) => string = defaultDescription): void {
+  holdStopSignals({ warn: (message: string) => console.error(`numberflow: ${message}`) });
   main().catch((err: unknown) => {
     console.error(describe(err));
     process.exitCode = 1;

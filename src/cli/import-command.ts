@@ -33,7 +33,10 @@ export function addImportCommand(program: Command, context: CommandContext): voi
     .argument('<file>', 'the rows: .csv or .jsonl, columns (keys) named as the fields of a journey start')
     .addOption(new Option('--format <format>', 'the file format, when its name does not say').choices(importFormats))
     .option('--skip-invalid', 'start the valid rows when some are not (without it, one bad row starts nothing)')
-    .option('--results <file>', 'write what became of each row as CSV: line, e164, outcome, journey, run, stage, error')
+    .option(
+      '--results <file>',
+      'write what became of each row as CSV: line, e164, outcome, workflowId, runId, stage, error',
+    )
     .addOption(
       new Option('--rate <starts/s>', `starts a second, at most (1–${MAX_RATE})`)
         .argParser(rateArgument)

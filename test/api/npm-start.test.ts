@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isAlive } from '../../src/temporal/dev-server-pid.js';
 import { freshNumber } from '../support/journeys.js';
 import { clientOf, mainEnv, spawnMain, startMain, stoppedAfterEach, tempDir } from '../support/processes.js';
 
@@ -83,6 +84,24 @@ describe("npm start's API", () => {
       expect(await view.json()).toMatchObject({ e164: journey.e164, wabaId: first.wabaId });
       second.main.child.kill('SIGINT');
       expect(await second.main.exit()).toBe(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "drains and stops everything on a Ctrl-C under npm, which arrives twice (the terminal's and npm's copy)",
+    async () => {
+      const env = track(await mainEnv());
+      const { main } = await startMain(env);
+      started.push(main.child);
+      const server = JSON.parse(readFileSync(join(env.dataDir, 'temporal-server.pid'), 'utf8')) as { pid: number };
+      main.child.kill('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 50)); // npm's copy, a moment later (at once, one is lost)
+      main.child.kill('SIGINT'); // killed the process mid-drain, leaving the dev server running
+      expect(await main.exit()).toBe(0);
+      expect(main.lines.map((l) => l.msg)).toContain('worker stopped');
+      expect(isAlive(server.pid)).toBe(false);
+      expect(existsSync(join(env.dataDir, 'temporal-server.pid'))).toBe(false);
     },
     TIMEOUT,
   );
