@@ -2,6 +2,7 @@
 // history (a refused update leaves no event); signals cannot be refused, so a misplaced one is noted and dropped.
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { CancellationScope, patched, setHandler } from '@temporalio/workflow';
+import { numberEventProblem } from '../../domain/events.js';
 import { journeyQuery } from '../../domain/journey.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import {
@@ -36,7 +37,6 @@ import { checkActor, checkDisplayName, checkPin, checkReason, normaliseOtp } fro
 import { slotAnswerSignal } from '../../domain/portfolio.js';
 import type { JourneyStage } from '../../domain/stages.js';
 import { checkIdentityCheckRequest, checkTestMessage, sendTestMessage, turnIdentityCheck } from './identity-actions.js';
-import { numberEventProblem } from '../../domain/events.js';
 import type { Inbox } from './inbox.js';
 import type { Journey } from './journey.js';
 
