@@ -4,12 +4,14 @@
 import { holdStopSignals } from './stop-signals.js';
 
 export function runMain(main: () => Promise<void>, describe: (err: unknown) => string = defaultDescription): void {
-  holdStopSignals({ warn: (message: string) => console.error(`numberflow: ${message}`) });
-  main().catch((err: unknown) => {
-    console.error(describe(err));
-    process.exitCode = 1;
-    setTimeout(() => process.exit(1), 5_000).unref();
-  });
+  const signals = holdStopSignals({ warn: (message: string) => console.error(`numberflow: ${message}`) });
+  main()
+    .finally(() => signals.ended())
+    .catch((err: unknown) => {
+      console.error(describe(err));
+      process.exitCode = 1;
+      setTimeout(() => process.exit(1), 5_000).unref();
+    });
 }
 
 function defaultDescription(err: unknown): string {

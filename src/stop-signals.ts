@@ -1,17 +1,20 @@
 // Ctrl-C under npm arrives twice: the terminal signals the whole process group, and npm forwards the signal to its
 // child too. The Temporal runtime (and the HTTP service) listen for the first signal only, so the second killed the
 // process mid-drain and left the dev server running. This listener stays: a repeat within SAME_PRESS_MS is the same
-// press; a second press says the stop goes on; a third stops at once.
-import type { Logger } from './logger.js';
+// press; a second press says the stop goes on; a third stops at once. Once the entry point's work has ended (a
+// process still held by a handle), any press stops it at once.
 
 const SAME_PRESS_MS = 500;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 export interface StopSignalDeps {
-  logger: Pick<Logger, 'warn'>;
+  logger: { warn(message: string): void };
   /** How many listeners the signal has now, this one included. */
   listeners: (signal: NodeJS.Signals) => number;
-  exit: (code: number) => void;
+  /** Whether the entry point's work has ended (settled). */
+  ended: () => boolean;
+  /** Exits with the code the process has, or the signal's (130 for SIGINT, 143 for SIGTERM). */
+  exit: (signal: NodeJS.Signals) => void;
   now: () => number;
 }
 
@@ -20,29 +23,35 @@ export function stopSignalHandler(deps: StopSignalDeps): (signal: NodeJS.Signals
   let presses = 0;
   let lastAt = Number.NEGATIVE_INFINITY;
   return (signal) => {
+    if (deps.ended()) return deps.exit(signal);
     const at = deps.now();
     if (at - lastAt < SAME_PRESS_MS) return; // npm's copy of the press just taken
     lastAt = at;
     presses += 1;
     if (presses === 1) {
-      if (deps.listeners(signal) <= 1) deps.exit(130); // nothing started yet that drains: stop now
+      if (deps.listeners(signal) <= 1) deps.exit(signal); // nothing started yet that drains: stop now
       return;
     }
     if (presses === 2) {
-      deps.logger.warn(`${signal} again: still stopping (the worker drains its tasks); once more stops at once`);
+      deps.logger.warn(
+        `${signal} again: still stopping; once more stops at once (a dev server it started is left running, and the next start reuses it)`,
+      );
       return;
     }
-    deps.exit(130);
+    deps.exit(signal);
   };
 }
 
-/** Listens for the whole life of the process (installed before anything starts). */
-export function holdStopSignals(logger: Pick<Logger, 'warn'>): void {
+/** Listens for the whole life of the process (installed before anything starts); answers how to say it ended. */
+export function holdStopSignals(logger: StopSignalDeps['logger']): { ended(): void } {
+  let ended = false;
   const handle = stopSignalHandler({
     logger,
     listeners: (signal) => process.listenerCount(signal),
-    exit: (code) => process.exit(code),
+    ended: () => ended,
+    exit: (signal) => process.exit(process.exitCode || (signal === 'SIGTERM' ? 143 : 130)),
     now: () => performance.now(),
   });
   for (const signal of STOP_SIGNALS) process.on(signal, handle);
+  return { ended: () => void (ended = true) };
 }

@@ -32,11 +32,18 @@ export class ClearSecretsGuard implements PayloadCodec {
   }
 }
 
-/** The name of the first secret field holding a string (not a sealed envelope), anywhere in the value; or null. */
-function secretInClear(value: unknown): string | null {
+/**
+ * How deep the search goes: numberflow's messages hold their secrets at the top or a level or two down; a value
+ * nested past this (sent by hand) is not searched further, rather than overflow the stack and fail the decoding.
+ */
+const MAX_DEPTH = 32;
+
+/** The name of the first secret field holding a string (not a sealed envelope) in the value; or null. */
+function secretInClear(value: unknown, depth = 0): string | null {
+  if (depth > MAX_DEPTH) return null;
   if (Array.isArray(value)) {
     for (const item of value) {
-      const found = secretInClear(item);
+      const found = secretInClear(item, depth + 1);
       if (found !== null) return found;
     }
     return null;
@@ -44,7 +51,7 @@ function secretInClear(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || isSealedEnvelope(value)) return null;
   for (const [name, field] of Object.entries(value)) {
     if (secretFieldNames.has(name) && typeof field === 'string' && field !== '') return name;
-    const found = secretInClear(field);
+    const found = secretInClear(field, depth + 1);
     if (found !== null) return found;
   }
   return null;

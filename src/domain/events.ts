@@ -54,5 +54,6 @@ export function numberEventProblem(value: unknown): string | null {
 /** A kind as a note shows it: a short word as it came, anything else (long, odd characters) only by its type. */
 function shownKind(kind: unknown): string {
   if (kind === undefined) return 'none';
+  if (kind === null) return 'null';
   return typeof kind === 'string' && /^[A-Za-z_]{1,40}$/.test(kind) ? `"${kind}"` : `another ${typeof kind}`;
 }

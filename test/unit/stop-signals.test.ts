@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { stopSignalHandler } from '../../src/stop-signals.js';
 
 function handler(listeners: number) {
-  const seen = { exits: [] as number[], warnings: [] as string[], at: 0 };
+  const seen = { exits: [] as string[], warnings: [] as string[], at: 0, ended: false };
   const handle = stopSignalHandler({
     logger: { warn: (message: string) => void seen.warnings.push(message) },
     listeners: () => listeners,
-    exit: (code) => void seen.exits.push(code),
+    ended: () => seen.ended,
+    exit: (signal) => void seen.exits.push(signal),
     now: () => seen.at,
   });
   return { handle, seen };
@@ -23,17 +24,24 @@ describe('stop signals', () => {
     seen.at += 2_000;
     handle('SIGINT');
     expect(seen.warnings).toEqual([
-      'SIGINT again: still stopping (the worker drains its tasks); once more stops at once',
+      'SIGINT again: still stopping; once more stops at once (a dev server it started is left running, and the next start reuses it)',
     ]);
     expect(seen.exits).toEqual([]);
     seen.at += 2_000;
     handle('SIGTERM');
-    expect(seen.exits).toEqual([130]);
+    expect(seen.exits).toEqual(['SIGTERM']);
+  });
+
+  it('stops at once on any press once the work has ended (a handle holding the process)', () => {
+    const { handle, seen } = handler(2);
+    seen.ended = true;
+    handle('SIGINT');
+    expect(seen.exits).toEqual(['SIGINT']);
   });
 
   it('stops at once when nothing else listens yet (a press before anything started)', () => {
     const { handle, seen } = handler(1);
     handle('SIGTERM');
-    expect(seen.exits).toEqual([130]);
+    expect(seen.exits).toEqual(['SIGTERM']);
   });
 });

@@ -339,7 +339,9 @@ export function installHandlers(journey: Journey): void {
     if (renewal.wabaId === journey.input.wabaId) journey.tokenRenewed(senderOf(renewal));
   });
   setHandler(slotAnswerSignal, (answer) => {
-    // The portfolio's answers always say; one sent by hand without it was taken before (and replays so).
+    // None or null failed its task before: dropped. The portfolio's answers always say `granted`; one sent by hand
+    // without it was taken before (and replays so).
+    if (answer === null || answer === undefined) return journey.note('numberflow', 'an empty slot answer was ignored');
     const taken = isMessageObject(answer) && typeof answer.granted === 'boolean';
     if (!taken && patched(NUMBER_EVENTS_CHECKED_PATCH))
       return journey.note('numberflow', 'a slot answer that is not an object with `granted` was ignored');
