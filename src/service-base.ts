@@ -20,7 +20,7 @@ export interface ServiceBaseOptions {
 }
 
 export async function openServiceBase(config: Config, logger: Logger, stops: Stop[], options: ServiceBaseOptions) {
-  const tracing = await startTracing(config, options.tracingName);
+  const tracing = await startTracing(config, options.tracingName, (message) => logger.warn(message));
   if (tracing) stops.push(() => tracing.shutdown());
   const client = await connectClient(config, options.dataConverter, options.address, tracing?.clientInterceptors);
   stops.push(() => client.connection.close());

@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     const graph = graphClientFromConfig(config, tokens, { observe });
     opened.push(() => graph.close());
     logger.info({ tokenStore: `${stores.db.dialect} at ${stores.db.location}` }, 'token store open');
-    const tracing = await startTracing(config, 'numberflow-worker');
+    const tracing = await startTracing(config, 'numberflow-worker', (message) => logger.warn(message));
     if (tracing) opened.push(() => tracing.shutdown());
     const client = await connectClient(config, dataConverter, undefined, tracing?.clientInterceptors);
     opened.push(() => client.connection.close());
@@ -152,7 +152,9 @@ async function main(): Promise<void> {
     void movePortfoliosAtStart(client, config, logger);
     await workers.run();
   } finally {
-    for (const close of opened.reverse()) await close();
+    // Each closed whatever another's close does: a failure is told, and the stop goes on.
+    for (const close of opened.reverse())
+      await close().catch((err: unknown) => logger.warn({ err }, 'could not close a resource on the way out'));
   }
   logger.info('worker stopped');
 }

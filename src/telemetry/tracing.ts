@@ -20,8 +20,19 @@ export function tracesUrl(config: Config): string {
   return `${base.replace(/\/+$/, '')}/v1/traces`;
 }
 
-/** Starts tracing when the configuration asks for it (tracingEnabled); `serviceName` unless OTEL_SERVICE_NAME. */
-export async function startTracing(config: Config, serviceName: string): Promise<Tracing | undefined> {
+/** How long a stop waits to send the spans still buffered. */
+const FLUSH_MS = 5_000;
+
+/**
+ * Starts tracing when the configuration asks for it (tracingEnabled); `serviceName` unless OTEL_SERVICE_NAME. A
+ * collector that cannot take the last spans at the stop is told to `warn`: the stop goes on, as it does without
+ * tracing (it failed the worker's exit, naming no more than "connect ECONNREFUSED").
+ */
+export async function startTracing(
+  config: Config,
+  serviceName: string,
+  warn: (message: string) => void = () => undefined,
+): Promise<Tracing | undefined> {
   if (!tracingEnabled(config)) return undefined;
   const [{ NodeTracerProvider }, { BatchSpanProcessor }, { OTLPTraceExporter }, { Resource }, temporal, api] =
     await Promise.all([
@@ -47,10 +58,22 @@ export async function startTracing(config: Config, serviceName: string): Promise
     sinks: { exporter: temporal.makeWorkflowExporter(processor, resource) },
     // Undoes register() too, so that a process (a test worker, say) that tracing leaves keeps no global tracer.
     async shutdown() {
-      await provider.shutdown();
-      api.trace.disable();
-      api.context.disable();
-      api.propagation.disable();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${FLUSH_MS / 1000} s`)), FLUSH_MS);
+      });
+      try {
+        await Promise.race([provider.shutdown(), late]);
+      } catch (err) {
+        warn(
+          `tracing: the last spans were not sent to ${tracesUrl(config)}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      } finally {
+        clearTimeout(timer);
+        api.trace.disable();
+        api.context.disable();
+        api.propagation.disable();
+      }
     },
   };
 }

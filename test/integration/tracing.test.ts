@@ -75,6 +75,21 @@ describe('tracing (dev server + Graph sandbox, a collector on loopback)', () => 
     ).toBe(false);
   });
 
+  it('stops quietly, with a warning naming the collector, when the collector cannot take the last spans', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve)); // nothing listens there now
+    const warnings: string[] = [];
+    const config = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` });
+    const unreachable = await startTracing(config, 'numberflow-worker', (message) => void warnings.push(message));
+    const { trace } = await import('@opentelemetry/api');
+    trace.getTracer('test').startSpan('buffered').end();
+    await expect(unreachable?.shutdown()).resolves.toBeUndefined(); // it failed the worker's exit
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`tracing: the last spans were not sent to http://127.0.0.1:${port}/v1/traces:`);
+  });
+
   it("exports the client's start, the workflow's run and its activities as one trace", async () => {
     const { bench } = t;
     const config = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: 'numberflow-test' });
