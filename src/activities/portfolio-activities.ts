@@ -23,6 +23,7 @@ import type { GraphClient } from '../graph/client.js';
 import type { portfolio } from '../workflows/portfolio.js';
 import { graphCall } from './failures.js';
 import { registeredNumbers } from './graph-activities.js';
+import { within } from '../within.js';
 import { turnsPerKey } from './turns.js';
 
 /** How a journey's slot request goes by update: see `askForSlot`. */
@@ -183,16 +184,14 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
     }): Promise<SlotAnswer | OwnerUnread | null> {
       // Before the window: the owner's read is not the portfolio's turn.
       let refused: WabaElsewhere | null;
-      let slow: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        slow = setTimeout(() => reject(new Error('the owner was not read in time')), OWNER_IN_TASK_MS);
-      });
       try {
-        refused = await Promise.race([elsewhereOf(portfolioId, request.wabaId), late]);
+        refused = await within(
+          elsewhereOf(portfolioId, request.wabaId),
+          OWNER_IN_TASK_MS,
+          'the owner was not read in time',
+        );
       } catch {
         return { ownerUnread: true };
-      } finally {
-        clearTimeout(slow);
       }
       if (refused) {
         const answer: SlotAnswer = { granted: false, position: null, cap: 0, held: 0, refused };

@@ -28,7 +28,7 @@ export function undecryptableMarker(undecryptable: Undecryptable): Undecryptable
 /** The first marker under `property` among `values` whose `key` is a string; undefined when none is. */
 function findMarker<T>(values: readonly unknown[], property: string, key: keyof T): T | undefined {
   for (const value of values) {
-    if (typeof value !== 'object' || value === null || !(property in value)) continue;
+    if (!markedBy(value, property)) continue;
     const marker = (value as Record<string, T | undefined>)[property];
     if (typeof marker?.[key] === 'string') return marker;
   }
@@ -96,9 +96,12 @@ export function findInClear(values: readonly unknown[]): SecretInClear | undefin
 
 /** The values as they came, each marker replaced by the value it keeps. */
 export function asTheyCame(values: readonly unknown[]): unknown[] {
-  return values.map((value) =>
-    typeof value === 'object' && value !== null && IN_CLEAR_PROPERTY in value ? (value as InClearMarker).value : value,
-  );
+  return values.map((value) => (markedBy(value, IN_CLEAR_PROPERTY) ? (value as InClearMarker).value : value));
+}
+
+/** Whether a value is a marker: an object with the marker's property. */
+function markedBy(value: unknown, property: string): value is object {
+  return typeof value === 'object' && value !== null && property in value;
 }
 
 /** Why numberflow does not use it, and how to send it; never the secret. */

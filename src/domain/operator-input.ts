@@ -2,10 +2,15 @@
 import { validateDisplayName } from './display-name.js';
 
 /** Meta's code arrives as "123-830"; Graph wants the six digits without the hyphen. */
-export function normaliseOtp(input: unknown): string {
+/** Refuses a value sent as another type than text (a number, by hand): `what` must be 6 digits in quotes. */
+function refuseUnlessText(input: unknown, what: string, example: string): void {
   if (typeof input !== 'string' && input !== undefined && input !== null) {
-    throw new Error(`the code must be text (6 digits in quotes, e.g. "123830"), not a ${typeof input}`);
+    throw new Error(`${what} must be text (6 digits in quotes, e.g. "${example}"), not a ${typeof input}`);
   }
+}
+
+export function normaliseOtp(input: unknown): string {
+  refuseUnlessText(input, 'the code', '123830');
   if (typeof input !== 'string' || input.trim() === '') throw new Error('the code is empty');
   const code = input.trim().replace(/^(\d{3})[-\s](\d{3})$/, '$1$2');
   if (!/^\d+$/.test(code)) throw new Error('the code must be 6 digits, e.g. 123830 or 123-830');
@@ -14,9 +19,7 @@ export function normaliseOtp(input: unknown): string {
 }
 
 export function checkPin(input: unknown): string {
-  if (typeof input !== 'string' && input !== undefined && input !== null) {
-    throw new Error(`the PIN must be text (6 digits in quotes, e.g. "135790"), not a ${typeof input}`);
-  }
+  refuseUnlessText(input, 'the PIN', '135790');
   if (typeof input !== 'string' || input === '') throw new Error('the PIN is empty');
   if (!/^\d{6}$/.test(input)) throw new Error('the two-step PIN must be exactly 6 digits');
   return input;

@@ -4,6 +4,7 @@
 import type { ClientInterceptors } from '@temporalio/client';
 import type { WorkerInterceptors, WorkerOptions } from '@temporalio/worker';
 import { tracingEnabled, type Config } from '../config.js';
+import { within } from '../within.js';
 
 export interface Tracing {
   clientInterceptors: ClientInterceptors;
@@ -58,18 +59,13 @@ export async function startTracing(
     sinks: { exporter: temporal.makeWorkflowExporter(processor, resource) },
     // Undoes register() too, so that a process (a test worker, say) that tracing leaves keeps no global tracer.
     async shutdown() {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${FLUSH_MS / 1000} s`)), FLUSH_MS);
-      });
       try {
-        await Promise.race([provider.shutdown(), late]);
+        await within(provider.shutdown(), FLUSH_MS, `no answer within ${FLUSH_MS / 1000} s`);
       } catch (err) {
         warn(
           `tracing: the last spans were not sent to ${tracesUrl(config)}: ${err instanceof Error ? err.message : String(err)}`,
         );
       } finally {
-        clearTimeout(timer);
         api.trace.disable();
         api.context.disable();
         api.propagation.disable();

@@ -206,18 +206,21 @@ function applicationFailureOf(err: unknown): ApplicationFailure | null {
   return failure instanceof ApplicationFailure ? failure : null;
 }
 
+/** What an activity failure of `type` carries as its first detail; null for a failure of another type. */
+function firstDetailOf<T>(err: unknown, type: string): T | null {
+  const failure = applicationFailureOf(err);
+  if (failure?.type !== type) return null;
+  return (failure.details?.[0] as T | undefined) ?? null;
+}
+
 /** The Meta error behind an activity failure, when it was one. */
 export function metaErrorOf(err: unknown): MetaError | null {
-  const failure = applicationFailureOf(err);
-  if (failure?.type !== GRAPH_FAILURE_TYPE) return null;
-  return (failure.details?.[0] as MetaError | undefined) ?? null;
+  return firstDetailOf<MetaError>(err, GRAPH_FAILURE_TYPE);
 }
 
 /** The slot request's WABA belongs to another portfolio at Meta (the activity's owner check). */
 export function wabaElsewhereOf(err: unknown): WabaElsewhere | null {
-  const failure = applicationFailureOf(err);
-  if (failure?.type !== WABA_ELSEWHERE_TYPE) return null;
-  return (failure.details?.[0] as WabaElsewhere | undefined) ?? null;
+  return firstDetailOf<WabaElsewhere>(err, WABA_ELSEWHERE_TYPE);
 }
 
 /** Meta refused the add at the portfolio's cap (200000): the numbers it holds registered, as the activity counted. */
