@@ -14,8 +14,23 @@ export function runMain(main: () => Promise<void>, describe: (err: unknown) => s
     });
 }
 
-function defaultDescription(err: unknown): string {
-  return `numberflow: ${err instanceof Error ? err.message : String(err)}`;
+export function defaultDescription(err: unknown): string {
+  return `numberflow: ${err instanceof Error ? err.message : String(err)}${unwritableHint(err)}`;
+}
+
+/**
+ * A process given no folder it may write (a container's read-only or root-owned working folder) fails on the data
+ * folder's first file: the hint names what keeps it out of that folder.
+ */
+export function unwritableHint(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') return '';
+  return (
+    '; numberflow writes its data folder (NUMBERFLOW_DATA_DIR) for what is not configured otherwise: the store ' +
+    '(NUMBERFLOW_DATABASE_URL), its key (NUMBERFLOW_STORE_KEY), the payload keys (NUMBERFLOW_CODEC_KEYS), the ' +
+    "secrets key (NUMBERFLOW_SECRETS_KEY), the service's webhook inbox: give the process a folder it can write, " +
+    'or configure these (README: Going to production)'
+  );
 }
 
 /** Something started, stopped on the way out. */

@@ -118,8 +118,8 @@ export class NumberflowApi {
   }
 
   /** POST /v1/journeys:batch: each row answered by its index. */
-  async batch(rows: object[], skipInvalid: boolean): Promise<BatchAnswer> {
-    const { json } = await this.#send('POST', '/v1/journeys:batch', { body: { rows, skipInvalid } });
+  async batch(rows: object[], how: { skipInvalid?: boolean; checkOnly?: boolean }): Promise<BatchAnswer> {
+    const { json } = await this.#send('POST', '/v1/journeys:batch', { body: { rows, ...how } });
     return this.#parse(batchAnswer, json, 'POST /v1/journeys:batch');
   }
 

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseJourneyRequest } from '../domain/journey-input.js';
 import { NumberflowApi } from './api-client.js';
-import type { CheckedRow, RowResult } from '../journeys/index.js';
+import type { CheckedRow, RowProblems, RowResult } from '../journeys/index.js';
+import { BATCH_MAX_ROWS } from '../http/api/schemas.js';
 import type { Actor, JourneyOperations } from './operations.js';
 
 /** The API's longest wait for a journey's answer (its waitSeconds). */
@@ -39,6 +40,21 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
       } while (pageToken);
     },
 
+    async refusedRows(rows) {
+      const refused: RowProblems[] = [];
+      for (let first = 0; first < rows.length; first += BATCH_MAX_ROWS) {
+        const chunk = rows.slice(first, first + BATCH_MAX_ROWS);
+        const answer = await api.batch(
+          chunk.map((row) => row.fields),
+          { checkOnly: true },
+        );
+        for (const { index, problems } of answer.results) {
+          refused.push({ line: (chunk[index] as CheckedRow).line, problems });
+        }
+      }
+      return refused;
+    },
+
     async startRows(rows, actor, pace, onResult) {
       principalActs(actor);
       const results: RowResult[] = [];
@@ -51,7 +67,7 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
         // row's failure, not the others'.
         const answer = await api.batch(
           chunk.map((row) => row.fields),
-          true,
+          { skipInvalid: true },
         );
         for (const { index, outcome, problems, ...rest } of answer.results) {
           const row = chunk[index] as CheckedRow;

@@ -66,6 +66,8 @@ export function directOperations(env: Record<string, string | undefined>): Journ
       } while (token);
     },
 
+    refusedRows: () => Promise.resolve([]),
+
     async startRows(rows, _actor, pace, onResult) {
       const client = await sending();
       return startRows(client, createStartOnce(client, config.TEMPORAL_TASK_QUEUE), rows, pace, onResult);

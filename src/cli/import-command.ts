@@ -6,7 +6,8 @@ import { progressBar } from './progress.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { isJourneyOutcome } from '../domain/stages.js';
-import { checkRows, type RowProblems } from '../journeys/batch-rows.js';
+import { checkRows, type BatchRow, type RowProblems } from '../journeys/batch-rows.js';
+import { parsePhoneNumber } from '../domain/phone.js';
 import { DEFAULT_PACE, MAX_RATE, type RowResult } from '../journeys/batch-start.js';
 import { actorOf, jsonOption, type CommandContext } from './context.js';
 import { CliExit } from './failure.js';
@@ -49,12 +50,16 @@ export function addImportCommand(program: Command, context: CommandContext): voi
       if (!format) throw new CliExit(1, `cannot tell the format of ${file}: name it .csv or .jsonl, or give --format`);
       const { rows, unreadable } = readRows(file, format);
       const actor = actorOf(command);
-      const checked = checkRows(rows, actor.by);
-      const invalid = [...unreadable, ...checked.bad].sort((a, b) => a.line - b.line);
+      const local = checkRows(rows, actor.by);
+      // What only the other side can refuse (API mode: the token's portfolios) is asked before anything starts.
+      const refused = await context.using((ops) => ops.refusedRows(local.good));
+      const refusedLines = new Set(refused.map((r) => r.line));
+      const checked = { good: local.good.filter((row) => !refusedLines.has(row.line)) };
+      const invalid = [...unreadable, ...local.bad, ...refused].sort((a, b) => a.line - b.line);
       for (const { line, problems } of invalid) context.err(`line ${line}: ${problems.join('; ')}`);
       const total = rows.length + unreadable.length;
       if (invalid.length > 0 && !opts.skipInvalid) {
-        if (opts.results) writeResults(opts.results, [], invalid);
+        if (opts.results) writeResults(opts.results, [], invalid, rows);
         throw new CliExit(
           1,
           `${invalid.length} of ${total} rows are not valid; nothing was started (fix them, or give --skip-invalid to start the ${checked.good.length} valid rows)`,
@@ -72,7 +77,7 @@ export function addImportCommand(program: Command, context: CommandContext): voi
       const results = await context
         .using((ops) => ops.startRows(checked.good, actor, pace, () => bar?.increment()))
         .finally(() => bar?.stop());
-      if (opts.results) writeResults(opts.results, results, invalid);
+      if (opts.results) writeResults(opts.results, results, invalid, rows);
       const failed = results.filter((r) => r.outcome === 'failed');
       for (const row of failed) context.err(`line ${row.line}: ${row.e164} failed: ${row.error ?? ''}`);
       // The same row again finds the journey it started; one that has ended is not started again by it.
@@ -123,12 +128,29 @@ function readRows(file: string, format: ImportFormat) {
   }
 }
 
-function writeResults(path: string, results: readonly RowResult[], invalid: readonly RowProblems[]): void {
+/** A row's number in E.164 where it reads as one: a row refused for another field still names its number. */
+function numberOf(row: BatchRow | undefined): string {
+  const given = (row?.fields as { phoneNumber?: unknown } | null | undefined)?.phoneNumber;
+  if (typeof given !== 'string') return '';
+  try {
+    return parsePhoneNumber(given).e164;
+  } catch {
+    return '';
+  }
+}
+
+function writeResults(
+  path: string,
+  results: readonly RowResult[],
+  invalid: readonly RowProblems[],
+  rows: readonly BatchRow[],
+): void {
+  const byLine = new Map(rows.map((row) => [row.line, row]));
   const lines: ResultLine[] = [
     ...results,
     ...invalid.map(({ line, problems }) => ({
       line,
-      e164: '',
+      e164: numberOf(byLine.get(line)),
       outcome: 'invalid' as const,
       workflowId: null,
       runId: null,

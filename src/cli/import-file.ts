@@ -25,26 +25,42 @@ export function formatOfName(path: string): ImportFormat | null {
   return null;
 }
 
-/** The file's rows, and the lines that are no row at all (a JSON Lines line that is not JSON). */
+/** The file's rows, and the lines that are no row at all (a JSON Lines line that is not JSON, a short CSV row). */
 export function rowsOf(text: string, format: ImportFormat): { rows: BatchRow[]; unreadable: RowProblems[] } {
-  return format === 'csv' ? { rows: csvRows(text), unreadable: [] } : jsonlRows(text);
+  return format === 'csv' ? csvRows(text) : jsonlRows(text);
 }
 
-function csvRows(text: string): BatchRow[] {
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+function csvRows(text: string): { rows: BatchRow[]; unreadable: RowProblems[] } {
+  let records: { record: string[]; info: { lines: number } }[];
   try {
+    // Cells as arrays, matched to the header here: a row of another length is that row's problem, not the file's.
     records = parse(text, {
-      columns: (header: string[]) => checkedHeader(header),
       bom: true,
       trim: true,
       skip_empty_lines: true,
+      relax_column_count: true,
       info: true,
-    });
+    }) as unknown as typeof records;
   } catch (err) {
-    if (err instanceof ImportFileError) throw err;
     throw new ImportFileError(`not a valid CSV file: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return records.map(({ record, info }) => ({ line: info.lines, fields: fieldsOfCells(record) }));
+  const [head, ...body] = records;
+  if (!head) return { rows: [], unreadable: [] };
+  const header = checkedHeader(head.record);
+  const rows: BatchRow[] = [];
+  const unreadable: RowProblems[] = [];
+  for (const { record, info } of body) {
+    if (record.every((cell) => cell === '')) continue; // a row of empty cells, as an empty line
+    if (record.length !== header.length) {
+      unreadable.push({
+        line: info.lines,
+        problems: [`row: has ${record.length} cells where the header names ${header.length} columns`],
+      });
+      continue;
+    }
+    rows.push({ line: info.lines, fields: fieldsOfCells(header, record) });
+  }
+  return { rows, unreadable };
 }
 
 function checkedHeader(header: string[]): string[] {
@@ -60,9 +76,10 @@ function checkedHeader(header: string[]): string[] {
 }
 
 /** Empty cells are left out (the start's defaults apply); true/false for the yes/no fields, the rest as text. */
-function fieldsOfCells(record: Record<string, string>): Record<string, unknown> {
+function fieldsOfCells(header: readonly string[], cells: readonly string[]): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
-  for (const [name, cell] of Object.entries(record)) {
+  for (const [i, name] of header.entries()) {
+    const cell = cells[i] ?? '';
     if (cell === '') continue;
     const yesNo = (booleanColumns as readonly string[]).includes(name);
     fields[name] = yesNo && (cell === 'true' || cell === 'false') ? cell === 'true' : cell;

@@ -3,7 +3,15 @@
 // mode.ts decides which one a run gets.
 import type { CodeMethod, JourneyView } from '../domain/journey.js';
 import type { StageOrOutcome } from '../domain/stages.js';
-import type { CheckedRow, JourneyEvent, JourneyListing, JourneySummary, Pace, RowResult } from '../journeys/index.js';
+import type {
+  CheckedRow,
+  JourneyEvent,
+  JourneyListing,
+  JourneySummary,
+  Pace,
+  RowProblems,
+  RowResult,
+} from '../journeys/index.js';
 import type { PortfolioView } from '../portfolios/portfolio.js';
 import type { z } from 'zod';
 import type { confirmationBody, sentAnswer, untrustedAnswer } from '../http/api/number-schemas.js';
@@ -52,6 +60,11 @@ export interface JourneyOperations {
   show(e164: string): Promise<JourneyView>;
   /** Every journey matching the filter, newest first, page after page. */
   list(filter: ListFilter): AsyncIterable<JourneyListing>;
+  /**
+   * The rows checked here that the other side refuses all the same (API mode: a portfolio outside the token's),
+   * before any starts; none in direct mode.
+   */
+  refusedRows(rows: readonly CheckedRow[]): Promise<RowProblems[]>;
   /** Starts rows checked already, paced, each idempotent by its content; `onResult` hears each as answered. */
   startRows(
     rows: readonly CheckedRow[],

@@ -79,6 +79,11 @@ export function refuseClosedSignupWindow(input: JourneyInput, now: Date = new Da
 /** What every edge says of a field a request does not have. */
 export const UNKNOWN_FIELD = 'is not a field of this request';
 
+/** A field left out (an import's empty cell): said as such, not as a type the library expected. */
+function missing(issue: { code: string; message: string }): boolean {
+  return issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+}
+
 /** Validates a request to start a journey; `now` fills signupAt when the caller gave none. */
 export function parseJourneyRequest(raw: unknown, now: Date = new Date()): JourneyInput {
   const parsed = journeyRequestSchema.safeParse(raw);
@@ -87,7 +92,7 @@ export function parseJourneyRequest(raw: unknown, now: Date = new Date()): Journ
   const issues = parsed.error.issues.flatMap((i) =>
     i.code === 'unrecognized_keys'
       ? i.keys.map((key) => ({ path: [...i.path, key].join('.'), message: UNKNOWN_FIELD }))
-      : [{ path: i.path.join('.') || 'request', message: i.message }],
+      : [{ path: i.path.join('.') || 'request', message: missing(i) ? 'is required' : i.message }],
   );
   // A test number without its phone_number_id is named even when other fields are wrong: one answer, every problem.
   const given = raw as { phoneNumber?: unknown; phoneNumberId?: unknown } | null;

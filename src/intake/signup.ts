@@ -90,6 +90,19 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
   };
   const earlier = await deps.ledger.claim(codeHash, fresh);
   if (!earlier) return finish(deps, request, codeHash, await exchange(deps, request, codeHash, fresh));
+  if (correctsTheBusiness(earlier, fresh)) {
+    // The token is stored and covers the WABA: the owner's check and what follows go on with the business fixed.
+    const corrected: SignupRecord = {
+      ...earlier,
+      businessId: fresh.businessId,
+      requestedBy,
+      state: 'exchanged',
+      failure: null,
+      updatedAt: now.toISOString(),
+    };
+    await deps.ledger.save(codeHash, corrected);
+    return finish(deps, request, codeHash, corrected);
+  }
   if (!sameSignup(earlier, fresh)) {
     throw new IntakeError(
       'code-used',
@@ -118,8 +131,22 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
 }
 
 function sameSignup(a: SignupRecord, b: SignupRecord): boolean {
+  return sameWabaAndNumbers(a, b) && a.businessId === b.businessId;
+}
+
+function sameWabaAndNumbers(a: SignupRecord, b: SignupRecord): boolean {
   const ids = (r: SignupRecord) => [...r.phoneNumberIds].sort().join(',');
-  return a.wabaId === b.wabaId && a.businessId === b.businessId && ids(a) === ids(b);
+  return a.wabaId === b.wabaId && ids(a) === ids(b);
+}
+
+/** The signup refused for its business id, sent again with another: its exchange stands (the code is spent). */
+function correctsTheBusiness(earlier: SignupRecord, fresh: SignupRecord): boolean {
+  return (
+    earlier.state === 'failed' &&
+    earlier.failure?.kind === 'business-mismatch' &&
+    earlier.businessId !== fresh.businessId &&
+    sameWabaAndNumbers(earlier, fresh)
+  );
 }
 
 function outcomeOf(record: SignupRecord, repeated: boolean): SignupOutcome {
@@ -215,6 +242,12 @@ function exchangeFailure(err: unknown): [SignupFailureKind, string] {
         `the Embedded Signup code expired before it was exchanged (codes live 30 seconds): ${RUN_SIGNUP_AGAIN}`,
       ];
     }
+    if (/verification code|code format/i.test(said)) {
+      return [
+        'exchange-refused',
+        `Meta refused the Embedded Signup code itself (error ${err.code}: ${err.details ?? err.metaMessage}): send the code FB.login's callback returned, unchanged — ${RUN_SIGNUP_AGAIN}`,
+      ];
+    }
     return [
       'exchange-refused',
       `Meta refused the code exchange (error ${err.code}: ${err.details ?? err.metaMessage}): check META_APP_ID and META_APP_SECRET, then ${RUN_SIGNUP_AGAIN}`,
@@ -252,7 +285,7 @@ async function finish(
       codeHash,
       record,
       'business-mismatch',
-      `WABA ${wabaId} belongs to business portfolio ${owner.portfolioId} at Meta, not ${businessId}: send the business_id Embedded Signup returned`,
+      `WABA ${wabaId} belongs to business portfolio ${owner.portfolioId} at Meta, not ${businessId}: send the same signup again with the business_id Embedded Signup returned (the token is stored; the code is not exchanged again)`,
     );
   }
   await step(`subscribing the app to WABA ${wabaId}'s webhooks`, () => deps.graph.subscribeApp(wabaId));

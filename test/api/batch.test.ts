@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { useBench } from '../support/bench.js';
 import { freshNumber } from '../support/journeys.js';
-import { useApi } from './support.js';
+import { OTHER_PORTFOLIO, useApi } from './support.js';
 
 interface RowAnswer {
   index: number;
@@ -126,6 +126,28 @@ describe('bulk starts and the summary over the API (dev server, no worker)', () 
         message: `ops@elsewhere may not start journeys in portfolio ${t.bench.portfolioId}`,
       },
     ]);
+    // checkOnly: the invalid rows answered (the token's portfolios too, a closed signup window), none started.
+    const inScope = api.startBody({ portfolioId: OTHER_PORTFOLIO });
+    const checked = await api.call<BatchAnswer>('POST', '/v1/journeys:batch', {
+      as: 'elsewhere',
+      body: {
+        rows: [
+          inScope,
+          api.startBody(),
+          api.startBody({ portfolioId: OTHER_PORTFOLIO, signupAt: '2026-01-01T00:00:00Z' }),
+        ],
+        checkOnly: true,
+      },
+    });
+    expect(checked.status).toBe(200);
+    expect(checked.body.counts).toEqual({ started: 0, alreadyRunning: 0, failed: 0, invalid: 2 });
+    expect(checked.body.results.map((r) => [r.index, r.outcome, r.problems])).toEqual([
+      [1, 'invalid', [`portfolioId: ops@elsewhere may not start journeys in portfolio ${t.bench.portfolioId}`]],
+      [2, 'invalid', [expect.stringMatching(/^signupAt: the 14-day Embedded Signup window closed at 2026-01-15/)]],
+    ]);
+    const unstarted = await api.call('GET', `/v1/journeys/${inScope.phoneNumber}`, { as: 'auditor' });
+    expect(unstarted.status).toBe(404);
+
     const empty = await batch<ErrorAnswer>([]);
     expect(empty.status).toBe(400);
     expect(empty.body.error.problems).toEqual([{ in: 'body', field: 'rows', message: 'must hold at least one row' }]);

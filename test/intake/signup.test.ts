@@ -92,12 +92,23 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
     const { code } = body;
     const other = await customerWaba(t.bench, 1);
     await t.bench.run(async () => {
-      // The first signup with the code stops at its WABA's owner (a wrong business id): the code is spent anyway.
+      // The first signup with the code stops at its WABA's owner (a wrong business id): the code is spent, the token
+      // stored; the same signup sent again with another wrong id is refused alike, with the right one it finishes.
+      const exchanges = calls(EXCHANGE).length;
       const first = await refusal(signup(deps(), { ...body, businessId: '999' }, 'svc'));
       expect(first.kind).toBe('business-mismatch');
       expect(first.message).toMatch(
-        new RegExp(`WABA ${customer.wabaId} belongs to business portfolio ${t.bench.portfolioId}`),
+        new RegExp(
+          `WABA ${customer.wabaId} belongs to business portfolio ${t.bench.portfolioId} .*send the same signup again`,
+        ),
       );
+      expect((await refusal(signup(deps(), { ...body, businessId: '998' }, 'svc'))).kind).toBe('business-mismatch');
+      const corrected = await signup(deps(), body, 'svc');
+      expect(corrected).toMatchObject({ businessId: t.bench.portfolioId, repeated: false });
+      expect(corrected.journeys.map((j) => j.outcome)).toEqual(['started']);
+      expect(calls(EXCHANGE).length).toBe(exchanges + 1);
+      expect(await signup(deps(), body, 'svc')).toEqual({ ...corrected, repeated: true });
+      await t.env.client.workflow.getHandle(`number:${customer.e164s[0]}`).terminate('test done');
       const second = await refusal(
         signup(deps(), { ...body, wabaId: other.wabaId, phoneNumberIds: other.phoneNumberIds }, 'svc'),
       );
@@ -114,6 +125,12 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       expect(third.kind).toBe('code-used');
       expect(third.message).toMatch(/Meta says this Embedded Signup code was already used/);
       expect(third.message).not.toContain(spent);
+
+      // A code Meta does not take as one: the code is named, not the app's settings.
+      const garbled = await refusal(signup(deps(), { ...popupAnswer(t.bench, other), code: 'not-a-code' }, 'svc'));
+      expect(garbled.kind).toBe('exchange-refused');
+      expect(garbled.message).toMatch(/refused the Embedded Signup code itself .*send the code FB.login's callback/);
+      expect(garbled.message).not.toMatch(/META_APP_ID/);
     });
   });
 

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CliExit } from '../../src/cli/failure.js';
 import { buildCli } from '../../src/starter.js';
-import { useApi } from '../api/support.js';
+import { OTHER_PORTFOLIO, useApi } from '../api/support.js';
 import { useBench } from '../support/bench.js';
 import { freshId, freshNumber, freshNumberBlock } from '../support/journeys.js';
 import { tempDir } from '../support/processes.js';
@@ -133,6 +133,48 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
       resultsFile: null,
     });
   }, 240_000);
+
+  it('API mode: a row the token may not start, or past its signup window, starts nothing without --skip-invalid', async () => {
+    const [inScope, outside, expired] = [freshNumber(), freshNumber(), freshNumber()];
+    const file = join(dir, 'scoped.csv');
+    writeFileSync(
+      file,
+      [
+        'wabaId,portfolioId,phoneNumber,displayName,signupAt',
+        `${t.bench.wabaId},${OTHER_PORTFOLIO},${inScope},Acme Support,`,
+        `${t.bench.wabaId},${t.bench.portfolioId},${outside},Acme Support,`,
+        `${t.bench.wabaId},${OTHER_PORTFOLIO},${expired},Acme Support,2026-01-01T00:00:00Z`,
+        `${t.bench.wabaId},${OTHER_PORTFOLIO},${freshNumber()},,`,
+        ',,,,',
+      ].join('\r\n'),
+    );
+    const env = asApi(importApi, importApi.tokens.elsewhere);
+    const results = join(dir, 'scoped-results.csv');
+    const refused = await runCli(env, ['import', file, '--results', results]);
+    expect(refused.failure?.message).toBe(
+      '3 of 4 rows are not valid; nothing was started (fix them, or give --skip-invalid to start the 1 valid rows)',
+    );
+    expect(refused.err).toEqual([
+      `line 3: portfolioId: ops@elsewhere may not start journeys in portfolio ${t.bench.portfolioId}`,
+      expect.stringMatching(/^line 4: signupAt: the 14-day Embedded Signup window closed at 2026-01-15T00:00:00.000Z/),
+      'line 5: displayName: is required',
+    ]);
+    for (const e164 of [inScope, outside, expired]) {
+      await expect(t.env.client.workflow.getHandle(`number:${e164}`).describe()).rejects.toThrow(WorkflowNotFoundError);
+    }
+    // Each refused row names its number, though another field was wrong.
+    const written = parse(readFileSync(results), { columns: true }) as Record<string, string>[];
+    expect(written.map((r) => [r.line, r.e164, r.outcome])).toEqual([
+      ['3', outside, 'invalid'],
+      ['4', expired, 'invalid'],
+      ['5', expect.stringMatching(/^\+1/), 'invalid'],
+    ]);
+
+    const skipping = await runCli(env, ['import', file, '--skip-invalid', '--json']);
+    expect(skipping.failure).toBeNull();
+    expect(JSON.parse(skipping.out.join('\n'))).toMatchObject({ rows: 4, started: 1, failed: 0, invalid: 3 });
+    await t.env.client.workflow.getHandle(`number:${inScope}`).terminate('test done');
+  });
 
   it('refuses a file it cannot read as rows before anything starts', async () => {
     const env = asApi(importApi, importApi.tokens.onboarding);

@@ -51,7 +51,7 @@ describe('a journey request', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         'wabaId: must be a numeric Graph id',
-        'portfolioId: Invalid input: expected string, received undefined',
+        'portfolioId: is required',
         'phoneNumber: is required',
         'displayName: must be at least 3 characters',
         expect.stringMatching(/^codeMethod: /),

@@ -26,14 +26,14 @@ export function batchRoutes(app: ZodApp, context: ApiContext): void {
         ...start.schema,
         summary: 'start up to 1,000 journeys (onboarding); each row idempotent by its content',
         description:
-          "Every row is checked before any starts: an invalid row answers 400 with every invalid row's problems (rows.<index>.<field>) and starts nothing, unless skipInvalid. A row sent before answers already_running with its journey. The body may be up to 1 MiB.",
+          "Every row is checked before any starts: an invalid row answers 400 with every invalid row's problems (rows.<index>.<field>) and starts nothing, unless skipInvalid. checkOnly answers the invalid rows and starts none. A row sent before answers already_running with its journey. The body may be up to 1 MiB.",
         body: batchBody,
         response: { 200: batchAnswer.describe('each row, by its index'), ...errors(400, 413, 415) },
       },
     },
     async (request) => {
       const principal = principalOf(request);
-      const { rows, skipInvalid } = request.body;
+      const { rows, skipInvalid, checkOnly } = request.body;
       const { good, bad } = checkRows(
         rows.map((fields, index) => ({ line: index, fields })),
         principal.name,
@@ -41,6 +41,7 @@ export function batchRoutes(app: ZodApp, context: ApiContext): void {
       );
       const refused = outsidePortfolios(principal, good);
       const invalid = [...bad, ...refused].sort((a, b) => a.line - b.line);
+      if (checkOnly) return answerOf([], invalid);
       if (invalid.length > 0 && !skipInvalid) {
         throw new ApiError(
           400,

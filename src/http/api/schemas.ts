@@ -159,6 +159,12 @@ export const batchBody = z
       .boolean()
       .default(false)
       .describe('start the valid rows and answer the invalid ones; false: one invalid row starts nothing'),
+    checkOnly: z
+      .boolean()
+      .default(false)
+      .describe(
+        "check the rows (as a start would, the token's portfolios too) and start none: 200 with the invalid rows only, so that a client with several requests to send can refuse a file before any starts",
+      ),
   })
   .strict();
 

@@ -1,0 +1,49 @@
+// An import file read as rows: a CSV's cells matched to its header row by row, a JSON Lines file line by line.
+import { describe, expect, it } from 'vitest';
+import { ImportFileError, rowsOf } from '../../src/cli/import-file.js';
+
+describe('import file rows', () => {
+  it('reads a CSV with a byte-order mark and CRLF ends, skipping empty lines and rows of empty cells', () => {
+    const text =
+      '\uFEFFwabaId,portfolioId,phoneNumber,displayName,ivr\r\n' +
+      '1,2,+14155550100,Acme,true\r\n' +
+      ',,,,\r\n' +
+      '\r\n' +
+      '1,2,"+14155550101","Acme, Sales",\r\n';
+    expect(rowsOf(text, 'csv')).toEqual({
+      rows: [
+        {
+          line: 2,
+          fields: { wabaId: '1', portfolioId: '2', phoneNumber: '+14155550100', displayName: 'Acme', ivr: true },
+        },
+        { line: 5, fields: { wabaId: '1', portfolioId: '2', phoneNumber: '+14155550101', displayName: 'Acme, Sales' } },
+      ],
+      unreadable: [],
+    });
+  });
+
+  it('names a row whose cells do not match the header, and reads the others', () => {
+    const text = 'wabaId,portfolioId,phoneNumber,displayName\n1,2,+14155550100\n1,2,+14155550101,Acme\n1,2,+1,Acme,x\n';
+    expect(rowsOf(text, 'csv')).toEqual({
+      rows: [{ line: 3, fields: { wabaId: '1', portfolioId: '2', phoneNumber: '+14155550101', displayName: 'Acme' } }],
+      unreadable: [
+        { line: 2, problems: ['row: has 3 cells where the header names 4 columns'] },
+        { line: 4, problems: ['row: has 5 cells where the header names 4 columns'] },
+      ],
+    });
+  });
+
+  it('refuses a header of unknown or repeated columns, and a CSV it cannot parse', () => {
+    expect(() => rowsOf('wabaId,phone\n1,2\n', 'csv')).toThrow(/the header names "phone", not journey start fields/);
+    expect(() => rowsOf('wabaId,wabaId\n1,2\n', 'csv')).toThrow(/the header names wabaId twice/);
+    expect(() => rowsOf('wabaId\n"1\n', 'csv')).toThrow(ImportFileError);
+    expect(rowsOf('', 'csv')).toEqual({ rows: [], unreadable: [] });
+  });
+
+  it('reads JSON Lines, naming a line that is not JSON', () => {
+    expect(rowsOf('\uFEFF{"wabaId":"1"}\r\n\r\nnot json\n', 'jsonl')).toEqual({
+      rows: [{ line: 1, fields: { wabaId: '1' } }],
+      unreadable: [{ line: 3, problems: ['row: is not a JSON object on one line'] }],
+    });
+  });
+});
