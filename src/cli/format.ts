@@ -90,7 +90,7 @@ function endText(result: NonNullable<JourneyView['result']>): string {
 function deadlinesText(deadlines: JourneyView['deadlines'], at: (iso: string) => string): string | null {
   const named: [string, string | null][] = [
     ['signup window ends', deadlines.signupExpiresAt],
-    ['code expires', deadlines.codeExpiresAt],
+    ['code wait ends', deadlines.codeExpiresAt],
     ['re-register by', deadlines.reRegisterBy],
     ['deletion allowed from', deadlines.deletionAllowedAt],
   ];

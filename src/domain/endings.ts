@@ -94,6 +94,14 @@ export const endings = {
       `${what} failed: Meta error ${meta.code} (${meta.message}${meta.fbtraceId ? `, fbtrace_id ${meta.fbtraceId}` : ''})`,
     remediation: ({ meta }) => meta.remediation,
   }),
+  // Shown as META_<Meta's code> (200000), as the refusal it ends on.
+  CAP_REFUSED_AGAIN: ending<{ refusals: number; registered: number; meta: MetaError }>({
+    outcome: 'FAILED',
+    reason: ({ refusals, registered, meta }) =>
+      `Meta refused the add at the portfolio's cap ${refusals} times (Meta error ${meta.code}${meta.fbtraceId ? `, fbtrace_id ${meta.fbtraceId}` : ''}; ${registered} registered numbers at Meta): each time numberflow's portfolio had let the number through, holding a cap above Meta's`,
+    remediation:
+      "Set the portfolio's cap in numberflow to what Meta allows (`numberflow portfolio set-cap`, PUT /v1/portfolios/{id}/cap), or have Meta raise it (a verified business may register 20), then start a new journey.",
+  }),
   UNEXPECTED_ERROR: ending<{ what: string; message: string }>({
     outcome: 'FAILED',
     reason: ({ what, message }) => `${what} failed: ${message}`,

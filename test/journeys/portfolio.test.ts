@@ -62,7 +62,10 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       const third = await b.start(b.input());
       const queued = await third.until((v) => v.waiting?.reason.includes('queue') === true, 'queued');
       expect(queued.stage).toBe('WAITING_FOR_CAPACITY');
-      expect(queued.waiting?.reason).toContain("the portfolio's cap of 2 registered numbers is reached; place 1");
+      expect(queued.waiting?.reason).toBe(
+        "the portfolio's cap of registered numbers is reached: 2 when it answered (it rises to 20 once the business " +
+          `is verified); place 1 in its queue then — \`numberflow portfolio show ${b.portfolioId}\` shows the queue now`,
+      );
       expect((await portfolioState(b)).queue).toHaveLength(1);
 
       b.sandbox.admin.raiseCap(b.portfolioId, 20); // Meta sends business_capability_update
@@ -142,7 +145,9 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       );
       const queued = await third.until((v) => v.waiting?.reason.includes('queue') === true, 'queued');
       expect(queued).toMatchObject({ stage: 'WAITING_FOR_CAPACITY', result: null });
-      expect(queued.waiting?.reason).toContain("the portfolio's cap of 2 registered numbers is reached; place 1");
+      expect(queued.waiting?.reason).toContain(
+        "the portfolio's cap of registered numbers is reached: 2 when it answered (it rises to 20 once the business is verified); place 1 in its queue then",
+      );
       const portfolio = await portfolioState(b);
       expect(portfolio).toMatchObject({
         cap: 2,
@@ -156,6 +161,47 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       await b.sandbox.admin.flushWebhooks();
       await third.until((v) => v.stage === 'AWAITING_OTP', 'admitted and added');
       expect(await portfolioState(b)).toMatchObject({ cap: 20, capSource: { source: 'meta_webhook' }, queue: [] });
+    });
+  });
+
+  it("ends a journey Meta refused at its cap 4 times saying the portfolio's cap is above Meta's", async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      await registerTwo(b);
+      const portfolio = env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId));
+      const third = await b.start(b.input());
+      const refusals = (v: { notes: { what: string }[] }) =>
+        v.notes.filter((n) => n.what.startsWith('Meta refused the add')).length;
+      // An admin sets 3 again each time Meta's refusal lowered it to 2: the journey is let through and refused.
+      for (let refused = 0; refused < 3; refused++) {
+        await portfolio.signal(capabilityUpdateSignal, {
+          maxPhoneNumbers: 3,
+          source: 'admin',
+          actor: 'admin@acme',
+          reason: 'guess',
+        });
+        await third.until(
+          (v) => refusals(v) === refused + 1 && v.waiting?.for === 'portfolio',
+          `refusal ${refused + 1}`,
+        );
+      }
+      await portfolio.signal(capabilityUpdateSignal, {
+        maxPhoneNumbers: 3,
+        source: 'admin',
+        actor: 'admin@acme',
+        reason: 'guess',
+      });
+      const ended = await third.until((v) => v.result !== null, 'ended');
+      expect(ended.result).toMatchObject({
+        outcome: 'FAILED',
+        reasonCode: 'META_200000',
+        metaError: { code: 200000 },
+        reason: expect.stringMatching(
+          /^Meta refused the add at the portfolio's cap 4 times \(Meta error 200000.*; 2 registered numbers at Meta\): each time numberflow's portfolio had let the number through/,
+        ),
+        remediation: expect.stringContaining('numberflow portfolio set-cap'),
+      });
+      expect(b.sandbox.admin.calls().filter((c) => c.errorCode === 200000)).toHaveLength(4);
     });
   });
 

@@ -34,7 +34,7 @@ describe("show's summary", () => {
       '  waits for     operator: an operator must submit the 6-digit code Meta sent by SMS, until 2025-06-01T12:14:00.000Z (in 14 minutes)',
       '  number        phone_number_id 106540352242922, WABA 102290129340398, portfolio 506914307656634, cloud_api, code by SMS',
       '  display name  "Acme Support" PENDING_REVIEW',
-      '  deadlines     signup window ends 2025-06-15T11:00:00.000Z (in 14 days); code expires 2025-06-01T12:14:00.000Z (in 14 minutes)',
+      '  deadlines     signup window ends 2025-06-15T11:00:00.000Z (in 14 days); code wait ends 2025-06-01T12:14:00.000Z (in 14 minutes)',
       "  attempts      code requests 1, wrong codes 1, wrong PINs 0, register calls 0, deregister calls 0 (0 of Meta's 10 registrations in 72 h)",
       '  notes',
       '    2025-06-01T11:59:00.000Z  operator@acme: submitted a code that Meta refused',

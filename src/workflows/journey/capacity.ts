@@ -7,6 +7,7 @@ import {
   capRefusedSignal,
   portfolioWorkflowId,
   releaseSlotSignal,
+  VERIFIED_NUMBER_CAP,
   type SlotAnswer,
   type SlotRequest,
 } from '../../domain/portfolio.js';
@@ -84,10 +85,12 @@ function slotAnswered(journey: Journey, answer: SlotAnswer): void {
   }
   journey.slotAnswered(answer);
   if (answer.granted) return;
+  // The place and the cap are the portfolio's when it answered: the queue moves on, and an admin may set the cap.
+  const verification = answer.cap < VERIFIED_NUMBER_CAP ? ' (it rises to 20 once the business is verified)' : '';
   journey.waitFor(
     'portfolio',
-    `the portfolio's cap of ${answer.cap} registered numbers is reached; place ${answer.position} in its queue ` +
-      '(the cap rises to 20 once the business is verified)',
+    `the portfolio's cap of registered numbers is reached: ${answer.cap} when it answered${verification}; ` +
+      `place ${answer.position} in its queue then — \`numberflow portfolio show ${journey.input.portfolioId}\` shows the queue now`,
   );
 }
 

@@ -208,7 +208,7 @@ export class Journey {
     this.showPersonWait('token');
     this.waitFor(
       'admin',
-      `a new Meta token is needed for WABA ${wabaId}: finish Embedded Signup again or run \`numberflow token set --waba ${wabaId}\``,
+      `a working Meta token for WABA ${wabaId} is needed: finish Embedded Signup again or run \`numberflow token set --waba ${wabaId}\` (a WABA id given wrong: cancel the journey)`,
     );
   }
 

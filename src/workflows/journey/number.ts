@@ -5,7 +5,7 @@ import { journeyPolicy } from '../../domain/policy.js';
 import { requeueAtCap } from './capacity.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
-import { callMeta, capRefusalOf, numberAdd, readNumber } from './meta.js';
+import { callMeta, capRefusalOf, metaErrorOf, numberAdd, readNumber } from './meta.js';
 
 /** Journeys from before a refusal at Meta's cap re-queued ended FAILED there. */
 const CAP_REFUSAL_PATCH = 'add-refused-at-cap-requeues';
@@ -26,6 +26,15 @@ export async function addNumber(journey: Journey): Promise<void> {
       // Meta holds the portfolio's cap already: the portfolio believed in a higher one. The slot goes back, the
       // portfolio lowers its cap to what Meta holds, and the journey waits at the head of its queue.
       const registered = capRefusalOf(err);
+      const meta = metaErrorOf(err);
+      if (registered !== null && meta && requeues >= journeyPolicy.maxCapRequeues) {
+        // The same end as before, said as what it is: the portfolio's cap in numberflow is above Meta's.
+        throw end(
+          'CAP_REFUSED_AGAIN',
+          { refusals: requeues + 1, registered, meta },
+          { metaError: meta, code: `META_${meta.code}` },
+        );
+      }
       if (registered === null || requeues >= journeyPolicy.maxCapRequeues || !patched(CAP_REFUSAL_PATCH)) {
         throw failedByMeta(err, 'Adding the number');
       }

@@ -120,5 +120,6 @@ function waitingReason(journey: Journey): string {
   const ivr = journey.input.ivr
     ? " The number is behind an IVR: allow-list Meta's caller numbers and redirect the call to a person or mailbox to capture the code."
     : '';
-  return `an operator must submit the 6-digit code Meta sent by ${by}.${ivr}`;
+  // The wait outlasts the code: Meta's codes last about 10 minutes, and one submitted later counts as a wrong one.
+  return `an operator must submit the 6-digit code Meta sent by ${by} within about 10 minutes (a later one counts as wrong: ask for a new code); a new one is requested when the wait ends.${ivr}`;
 }
