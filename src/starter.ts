@@ -72,7 +72,7 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   addWebhookCommands(program, out, env); // through the API only: the inbox is the running service's
   // Direct mode (audit and reveal-pin also through the API): they talk to Temporal (and Graph, the token store) from here.
   const withClient = withDirectClient(() => loadConfig(env));
-  addSecretsCommands(program, withClient, out, env);
+  addSecretsCommands(program, withClient, out, err, env);
   addAuditCommand(program, withClient, out, env);
   addIntakeCommands(program, withClient, out, env);
   return program;

@@ -1,5 +1,5 @@
 // Activities and timers in a run: Graph calls with their attempt and Meta's answer (an entry once the call closed,
-// where the answer is), the identity store's steps (an entry once done), the portfolio's slot request, the generated
+// where the answer is), the identity store's steps and the earlier journey's PIN looked up (an entry once done), the portfolio's slot request, the generated
 // PIN (never its value: drawn by the verify call or a local activity), and durable waits with their deadline and why.
 import { slotAnswerSignal } from '../domain/portfolio.js';
 import { describeMessage } from './actions.js';
@@ -14,6 +14,13 @@ import { waitReason, type WaitContext } from './waits.js';
 const slotAsked = { kind: 'portfolio', what: 'asked the portfolio for a registration slot' } as const;
 /** The PIN numberflow drew: by the verify call that answered it, or by a local activity of its own. */
 const pinGenerated = { kind: 'step', what: 'generated a two-step PIN (never shown)' } as const;
+
+/** Meta held another PIN (133005): the one an earlier journey of the number set is looked up, its value never read. */
+const rememberedPinLookup = 'looked for the two-step PIN an earlier journey of the number set (never shown)';
+
+function pinFound(result: unknown): boolean {
+  return typeof result === 'object' && result !== null && (result as { pin?: unknown }).pin != null;
+}
 
 export class CallsAndWaits {
   /**
@@ -43,6 +50,9 @@ export class CallsAndWaits {
         this.calls.set(String(event.eventId), { entry, type, made: this.walk.entries.length });
       } else if (identityStepOf(type)) {
         const entry = at.entry({ kind: 'step', what: identityStepOf(type) ?? type });
+        this.calls.set(String(event.eventId), { entry, type, made: this.walk.entries.length });
+      } else if (type === 'rememberedPin') {
+        const entry = at.entry({ kind: 'step', what: rememberedPinLookup });
         this.calls.set(String(event.eventId), { entry, type, made: this.walk.entries.length });
       } else if (type === 'requestSlot') {
         at.add(slotAsked);
@@ -145,7 +155,13 @@ export class CallsAndWaits {
       event.activityTaskFailedEventAttributes?.failure ?? event.activityTaskTimedOutEventAttributes?.failure;
     if (event.activityTaskCompletedEventAttributes) {
       // A store step answers nothing: done is all there is to say.
-      if (graph) {
+      if (call.type === 'rememberedPin') {
+        const result = await this.walk.reader.first(
+          event.activityTaskCompletedEventAttributes.result?.payloads,
+          at.where,
+        );
+        entry.outcome = pinFound(result) ? 'found one: the register is tried with it' : 'none found';
+      } else if (graph) {
         const result = await this.walk.reader.first(
           event.activityTaskCompletedEventAttributes.result?.payloads,
           at.where,

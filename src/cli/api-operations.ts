@@ -7,6 +7,7 @@ import { parseJourneyRequest } from '../domain/journey-input.js';
 import { NumberflowApi } from './api-client.js';
 import type { CheckedRow, RowProblems, RowResult } from '../journeys/index.js';
 import { BATCH_MAX_ROWS } from '../http/api/schemas.js';
+import { notSentWarning } from './context.js';
 import type { Actor, JourneyOperations } from './operations.js';
 
 /** The API's longest wait for a journey's answer (its waitSeconds). */
@@ -17,8 +18,8 @@ const BATCH_CHUNK = 100;
 export function apiOperations(url: URL, token: string, warn: (line: string) => void): JourneyOperations {
   const api = new NumberflowApi(url, token);
   const principalActs = (actor: Actor) => {
-    if (actor.given.length === 0) return;
-    warn(`numberflow: ${actor.given.join(' and ')} not sent: the API records its token's principal as who acts`);
+    const warning = notSentWarning(actor.given);
+    if (warning) warn(warning);
   };
 
   return {

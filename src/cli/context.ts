@@ -25,6 +25,12 @@ export function print(
   else for (const line of human()) context.out(line);
 }
 
+/** What API mode says of --by and --role given on the command line: not sent (null when neither was given). */
+export function notSentWarning(given: readonly string[]): string | null {
+  if (given.length === 0) return null;
+  return `numberflow: ${given.join(' and ')} not sent: the API records its token's principal as who acts`;
+}
+
 /** Who acts, and which of --by and --role were given on the command line (the API mode says it does not send them). */
 export function actorOf(command: Command): Actor {
   const { by, role } = command.opts<{ by: string; role?: string }>();

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { generateSecretsKeyPair } from '../codec/sealing.js';
 import type { WithClient } from './direct-client.js';
+import { actorOf, notSentWarning } from './context.js';
 import { selectMode, usingApi } from './mode.js';
 import { actorOption, e164Argument, roleOption } from './options.js';
 
@@ -11,6 +12,7 @@ export function addSecretsCommands(
   program: Command,
   withClient: WithClient,
   out: (line: string) => void,
+  err: (line: string) => void,
   env: Record<string, string | undefined>,
 ): void {
   program
@@ -31,10 +33,12 @@ export function addSecretsCommands(
     .requiredOption('--reason <text>', 'why the PIN is needed (recorded in history)')
     .addOption(roleOption())
     .addOption(actorOption())
-    .action(async (e164: string, opts: { by: string; role: string; reason: string }) => {
+    .action(async (e164: string, opts: { by: string; role: string; reason: string }, command: Command) => {
       const mode = selectMode(env);
       if (mode.kind === 'api') {
         // --by and --role are not the caller's to claim here: the service takes both from the token.
+        const warning = notSentWarning(actorOf(command).given);
+        if (warning) err(warning);
         return out(await usingApi(mode, (api) => api.revealPin(e164, opts.reason)));
       }
       await withClient(async (client) => {

@@ -40,6 +40,23 @@ export async function readPortfolio(client: Client, portfolioId: string): Promis
 }
 
 /**
+ * Whether numberflow knows the portfolio: its workflow was ever started, or a journey was (an export of a window with
+ * nothing in it is empty, one of a portfolio never seen is not found). The id is a numeric Graph id.
+ */
+export async function portfolioKnown(client: Client, portfolioId: string): Promise<boolean> {
+  const described = await client.workflow
+    .getHandle(portfolioWorkflowId(portfolioId))
+    .describe()
+    .then(
+      () => true,
+      (err: unknown) => (err instanceof WorkflowNotFoundError ? false : Promise.reject(err)),
+    );
+  if (described) return true;
+  const { count } = await client.workflow.count(`PortfolioId = '${portfolioId}'`);
+  return count > 0;
+}
+
+/**
  * Sends an admin's cap to the running portfolio and looks for it there briefly (the signal is taken on the
  * portfolio's next workflow task): `taken` false when it had not shown yet.
  */

@@ -348,6 +348,17 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
       status: 404,
       message: `no portfolio ${portfolio}`,
     });
+    // A portfolio never seen is not found; one seen, over a window with nothing in it, is an empty export.
+    const unknown = await api.call<ErrorAnswer>('GET', '/v1/portfolios/999000111/export?since=2026-01-01', {
+      as: 'auditor',
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toBe('no portfolio 999000111: no journey was ever started in it');
+    const quiet = await api.call('GET', `/v1/portfolios/${portfolio}/export?since=2020-01-01&until=2020-01-02`, {
+      as: 'auditor',
+    });
+    expect(quiet.status).toBe(200);
+    expect(quiet.body).toBe('');
   });
 
   it('serves the command line’s audit when NUMBERFLOW_URL and NUMBERFLOW_TOKEN are set', async () => {

@@ -10,6 +10,7 @@ import {
   revealPinUpdate,
   submitPinUpdate,
 } from '../../src/domain/messages.js';
+import { journeyTimeline } from '../../src/audit/index.js';
 import { PinRevealError, revealPin } from '../../src/pin-reveal.js';
 import { buildCli } from '../../src/starter.js';
 import { capturedLogger } from '../http/support.js';
@@ -40,6 +41,9 @@ describe('the two-step PIN numberflow set, kept sealed (dev server + Graph sandb
     t.bench.sandbox.admin.advanceClock(10 * MINUTE);
     return { journey, runId: (await handle.describe()).runId };
   }
+
+  const handleRunId = async (workflowId: string) =>
+    (await t.env.client.workflow.getHandle(workflowId).describe()).runId;
 
   /** The NumberStage values a run's history set, in order. */
   async function stagesOf(workflowId: string): Promise<string[]> {
@@ -84,6 +88,19 @@ describe('the two-step PIN numberflow set, kept sealed (dev server + Graph sandb
       }
       expect(shown.removed?.find((text) => text.includes('"outcome":"REMOVED"'))).toContain('"pin":"[sealed]"');
       expect(shown.again).toContain('{"pin":"[sealed]"}'); // the remembered PIN, as the activity answered it
+      // The auditor's timeline says the earlier PIN was looked up and found, between the two register calls.
+      const timeline = await journeyTimeline(t.env.client, input.phoneNumber.e164);
+      const runId = await handleRunId(again.workflowId);
+      const newest = timeline.entries.filter((entry) => entry.runId === runId);
+      const looked = newest.findIndex((entry) =>
+        entry.what.startsWith('looked for the two-step PIN an earlier journey'),
+      );
+      expect(newest[looked]).toMatchObject({ kind: 'step', outcome: 'found one: the register is tried with it' });
+      const registers = newest.flatMap((entry, i) => (entry.endpoint?.endsWith('/register') ? [i] : []));
+      expect(registers.length).toBeGreaterThanOrEqual(2);
+      expect(registers[0]).toBeLessThan(looked);
+      expect(registers.at(-1)).toBeGreaterThan(looked);
+      expect(leaked(JSON.stringify(timeline), [pin])).toEqual([]);
       await t.env.client.workflow.getHandle(again.workflowId).terminate('test done');
     });
   });

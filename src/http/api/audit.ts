@@ -15,7 +15,9 @@ import {
   type ExportFormat,
   type ExportRow,
 } from '../../audit/index.js';
+import { portfolioKnown } from '../../portfolios/portfolio.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
+import { ApiError } from '../errors.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import { e164Params, portfolioParams } from './schemas.js';
 import { sendTimeline, timelineFormatOf, timelineMediaTypes, visibleTimeline } from './timeline-answer.js';
@@ -139,6 +141,9 @@ export function auditRoutes(app: ZodApp, context: ApiContext): void {
       });
       // The first row is read before the answer starts, so Temporal being unreachable is still an error answer.
       const first = await rows.next();
+      if (first.done && !(await portfolioKnown(client, portfolioId))) {
+        throw new ApiError(404, 'not_found', `no portfolio ${portfolioId}: no journey was ever started in it`);
+      }
       const fileName = `portfolio-${portfolioId}-${compact(since)}-${compact(until)}.${format}`;
       // The typed reply takes what the response schemas describe; Fastify sends a stream as it comes.
       const streamed: FastifyReply = reply;
