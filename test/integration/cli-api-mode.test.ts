@@ -150,7 +150,11 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
         });
         const pin = t.bench.sandbox.admin.twoStepPin(e164) as string;
         expect(pin).toMatch(/^\d{6}$/);
-        expect(await cli('admin', reveal)).toEqual({ code: 0, stdout: `${pin}\n`, stderr: `numberflow: --by and --role not sent: the API records its token's principal as who acts\n` });
+        expect(await cli('admin', reveal)).toEqual({
+          code: 0,
+          stdout: `${pin}\n`,
+          stderr: `numberflow: --by and --role not sent: the API records its token's principal as who acts\n`,
+        });
         const notes = (await journey.view()).notes.map((n) => `${n.actor}: ${n.what}`);
         expect(notes).toContain('admin@acme: PIN revealed to admin@acme: moving the number');
         expect(notes.join('\n')).not.toContain('mallory');
