@@ -138,6 +138,11 @@ function problemsOf(where: Problem['in'], issue: ZodFastifySchemaValidationError
       message: UNKNOWN_FIELD,
     }));
   }
+  // An enum's refusal in the API's words (zod says "Invalid option: expected one of …").
+  const values = (issue.params as { values?: unknown }).values;
+  if (issue.keyword === 'invalid_value' && Array.isArray(values) && issue.message?.startsWith('Invalid option')) {
+    return [{ in: where, field, message: `must be one of ${values.map(String).join(', ')}` }];
+  }
   return [{ in: where, field, message: issue.message ?? 'is not valid' }];
 }
 

@@ -341,7 +341,7 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
     });
     expect(await refusal('?since=2026-01-01&format=xlsx')).toMatchObject({
       status: 400,
-      problems: [{ in: 'query', field: 'format' }],
+      problems: [{ in: 'query', field: 'format', message: 'must be one of ndjson, csv' }],
     });
     expect(await refusal('?since=2026-01-01', 'operator')).toMatchObject({ status: 403 });
     expect(await refusal('?since=2026-01-01', 'elsewhere')).toMatchObject({
