@@ -18,7 +18,15 @@ interface PageDocument {
   body: { setAttribute(name: string, value: string): void };
   documentElement: { scrollWidth: number; clientWidth: number };
   querySelector(selector: string): { textContent: string | null } | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
 }
+interface PageElement {
+  scrollWidth: number;
+  clientWidth: number;
+  getBoundingClientRect(): { right: number };
+  querySelector(selector: string): PageElement | null;
+}
+declare const window: { innerWidth: number };
 declare const document: PageDocument;
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -200,7 +208,13 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       expect(await fitsWidth(page)).toBe(true); // a wide table scrolls in its own box
       await page.screenshot({ path: join(ARTIFACTS, 'console-timeline-phone.png'), fullPage: true });
 
+      // On a desktop every column is in view: no table scrolls in its box, the last column ends inside the window.
       await page.setViewportSize({ width: 1280, height: 900 });
+      expect(await page.locator('table.timeline thead th').first().isVisible()).toBe(true); // a table, not blocks
+      expect(await tablesInView(page)).toEqual({ scrolling: 0, lastColumnHidden: 0 });
+      expect(await fitsWidth(page)).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, 'console-timeline-desktop.png'), fullPage: true });
+
       await page.emulateMedia({ media: 'print' });
       expect(await page.locator('header.bar').isVisible()).toBe(false);
       expect(await page.locator('p.links').isVisible()).toBe(false);
@@ -236,6 +250,24 @@ async function tabTo(page: Page, selector: string): Promise<void> {
 async function stageShown(page: Page, stage: string): Promise<void> {
   await page.waitForFunction((wanted) => document.querySelector('[data-stage-code]')?.textContent === wanted, stage, {
     timeout: JOURNEY_MS,
+  });
+}
+
+/**
+ * The timeline's tables that scroll sideways in their box, and those whose last column ends past their box or the
+ * window (out of sight).
+ */
+async function tablesInView(page: Page): Promise<{ scrolling: number; lastColumnHidden: number }> {
+  return page.evaluate(() => {
+    const boxes = Array.from(document.querySelectorAll('.table-scroll'));
+    const hidden = (box: PageElement) => {
+      const right = box.querySelector('th:last-child')?.getBoundingClientRect().right ?? 0;
+      return right > Math.min(box.getBoundingClientRect().right, window.innerWidth);
+    };
+    return {
+      scrolling: boxes.filter((box) => box.scrollWidth > box.clientWidth).length,
+      lastColumnHidden: boxes.filter(hidden).length,
+    };
   });
 }
 

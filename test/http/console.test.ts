@@ -293,6 +293,43 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     });
   });
 
+  it('answers a browser’s unknown path with a page that leads back to `/`, and the API’s paths and JSON clients with JSON', async () => {
+    const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+    const visitor = await app.inject({ method: 'GET', url: '/nope?x=1', headers: browser });
+    expect(visitor.statusCode).toBe(404);
+    expect(visitor.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(visitor.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(visitor.body).toContain('<h1>Not found</h1>');
+    expect(visitor.body).toContain('/nope');
+    expect(visitor.body).toContain('<a href="/">');
+    expect(visitor.body).toContain('<a href="/sign-in">Sign in</a>');
+    // Signed in, the page says who (as every console page does), under a journey's path too.
+    const operator = await signedIn(OPERATOR);
+    const bogus = await operator.get(`${page}/bogus`);
+    expect(bogus.statusCode).toBe(404);
+    expect(bogus.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(bogus.body).toContain(`${page}/bogus`);
+    expect(bogus.body).toContain(OPERATOR);
+    expect(bogus.body).toContain('<a href="/">');
+    // The API's paths, whatever the client accepts, and a client asking for JSON keep the service's error.
+    for (const [url, accept] of [
+      ['/v1/nope', browser.accept],
+      ['/v1/journeys/%2B14155552674/bogus', browser.accept],
+      ['/codec/nope', browser.accept],
+      ['/webhooks/nope', browser.accept],
+      ['/nope', 'application/json'],
+    ] as const) {
+      const answer = await app.inject({ method: 'GET', url, headers: { accept } });
+      expect(answer.statusCode, url).toBe(404);
+      expect(answer.headers['content-type'], url).toBe('application/json; charset=utf-8');
+      expect(answer.json(), url).toEqual({
+        error: { code: 'not_found', message: `no route GET ${url}`, problems: [] },
+      });
+    }
+    const posted = await app.inject({ method: 'POST', url: '/nope', headers: browser });
+    expect(posted.json()).toMatchObject({ error: { code: 'not_found', message: 'no route POST /nope' } });
+  });
+
   it('signs out, and a token removed from the token file ends its sessions', async () => {
     const operator = await signedIn(OPERATOR);
     const out = await operator.post('/sign-out', { csrf: csrfOf((await operator.get('/')).body, '/sign-out') });

@@ -1,5 +1,6 @@
 // The console's pages as functions of a view: escaping by default, what a refused form keeps, what a role sees.
 import { describe, expect, it } from 'vitest';
+import type { JourneyView } from '../../src/domain/journey.js';
 import type { Principal } from '../../src/http/auth/principals.js';
 import { html, toText } from '../../src/http/console/html.js';
 import { CUSTOMERS_SHOWN } from '../../src/http/console/pages/identities.js';
@@ -11,6 +12,26 @@ import { journeyView } from '../support/journey-view.js';
 const operator: Principal = { name: 'operator@acme', roles: ['operator'], portfolios: null };
 const admin: Principal = { name: 'admin@acme', roles: ['admin'], portfolios: null };
 const contextOf = (principal: Principal): PageContext => ({ principal, csrf: (action) => `token-for-${action}` });
+/** A page's text as read: tags dropped, entities decoded, whitespace collapsed. */
+const textOf = (page: string) =>
+  page
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+const deletionWait: JourneyView['waiting'] = {
+  for: 'admin',
+  reason: 'a portfolio admin must delete the number in WhatsApp Manager → Phone numbers, then confirm',
+  until: null,
+};
+// As removal.ts words a blocked removal's wait.
+const blockedWait: JourneyView['waiting'] = {
+  for: 'admin',
+  reason:
+    'removal blocked: Meta restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION). Resolve it, then request the removal again.',
+  until: null,
+};
 
 describe('the console’s markup', () => {
   it('escapes every interpolated value, and nested markup made by the same template only', () => {
@@ -116,10 +137,16 @@ describe('the console’s markup', () => {
       'test-message',
       'removal',
     ]);
-    expect(actions(toText(journeyPage(contextOf(admin), journeyView({ stage: 'REMOVING' }))))).toEqual([
-      'deletion-confirmation',
-      'removal',
-    ]);
+    // Once a removal is under way it is not requested again, unless Meta blocked it (the journey takes it then).
+    const removing = toText(journeyPage(contextOf(admin), journeyView({ stage: 'REMOVING', waiting: deletionWait })));
+    expect(actions(removing)).toEqual(['deletion-confirmation']);
+    expect(removing).toContain('The removal is under way');
+    const blocked = toText(journeyPage(contextOf(admin), journeyView({ stage: 'REMOVING', waiting: blockedWait })));
+    expect(actions(blocked)).toEqual(['deletion-confirmation', 'removal']);
+    expect(blocked).toContain('Request the removal again');
+    expect(
+      actions(toText(journeyPage(contextOf(operator), journeyView({ stage: 'REMOVING', waiting: blockedWait })))),
+    ).toEqual(['deletion-confirmation']);
     const ended = journeyView({
       stage: 'CANCELLED',
       result: {
@@ -134,6 +161,31 @@ describe('the console’s markup', () => {
     const endedPage = toText(journeyPage(contextOf(admin), ended));
     expect(actions(endedPage)).toEqual([]);
     expect(endedPage).not.toContain('data-events'); // no live stream for an ended journey
+  });
+
+  it('offers a live number’s rename only while no change is under review, naming the name in effect and the pending one', () => {
+    const live = (displayName: JourneyView['displayName']) =>
+      toText(journeyPage(contextOf(operator), journeyView({ stage: 'LIVE', displayName })));
+    const pending = live({ current: 'Acme Support', pending: 'ACME SUPPORT!!!', status: 'PENDING_REVIEW' });
+    expect(pending).not.toContain('/display-name"');
+    expect(pending).not.toContain('(PENDING_REVIEW)');
+    expect(textOf(pending)).toContain(
+      'A display-name change is under review: now "Acme Support"; pending review: "ACME SUPPORT!!!".',
+    );
+    const approved = live({ current: 'Acme Support', pending: null, status: 'APPROVED' });
+    expect(approved).toContain('/display-name"');
+    expect(textOf(approved)).toContain('Now: "Acme Support" APPROVED.');
+    // The last change Meta declined: the name in effect is still the approved one.
+    expect(textOf(live({ current: 'Acme Support', pending: null, status: 'DECLINED' }))).toContain(
+      'Now: "Acme Support" APPROVED (the last change: DECLINED).',
+    );
+    // The live script swaps the forms when the change ends, though the stage stays LIVE.
+    expect(tagOf(pending, 'actions')).not.toEqual(tagOf(approved, 'actions'));
+    const rejected = journeyView({
+      stage: 'AWAITING_NEW_NAME',
+      displayName: { current: 'Acme Support', pending: null, status: 'DECLINED' },
+    });
+    expect(textOf(toText(journeyPage(contextOf(operator), rejected)))).toContain('Now: "Acme Support" DECLINED.');
   });
 
   it('binds each form’s CSRF token to its action and the number', () => {

@@ -1,7 +1,8 @@
 // The operator console: server-rendered pages at `/` for people, signed in with an API token. Journeys awaiting
 // input, a journey's page (live through the API's event stream) and forms that send the same updates as the API.
 // No front-end build and no inline script, so a strict Content-Security-Policy holds; every page works without
-// JavaScript. Registered by buildHttpApp; its cookie and form parsers stay inside this plugin.
+// JavaScript; a browser's unknown path gets a page too. Registered by buildHttpApp; its cookie and form parsers stay
+// inside this plugin.
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
@@ -20,6 +21,7 @@ import { journeyRoutes } from './routes/journey.js';
 import { queueRoutes } from './routes/queue.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { identityRoutes } from './routes/identities.js';
+import { notFoundRoutes } from './routes/not-found.js';
 import { timelineRoutes } from './routes/timeline.js';
 
 export interface ConsoleOptions {
@@ -86,6 +88,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
   journeyRoutes(app, context);
   identityRoutes(app, context);
   timelineRoutes(app, context);
+  notFoundRoutes(app, context);
 }
 
 const titles: Record<number, string> = {

@@ -1,7 +1,9 @@
 // The forms that fit a journey's stage, for a principal that may act: the code (and a resend), the PIN, a new
-// display name, a cancel before LIVE, on a live number the identity-change check on or off and the test message, a
-// removal (admins) and the deletion confirmation while removing. Codes and PINs
-// are never written back into a form: a refused one leaves the field empty; a refused name keeps what was typed.
+// display name (none while a change is under review), a cancel before LIVE, on a live number the identity-change
+// check on or off and the test message, a removal (admins; once under way, again only when Meta blocked it) and the
+// deletion confirmation while removing. Codes and PINs are never written back into a form: a refused one leaves the
+// field empty; a refused name keeps what was typed.
+import { displayNameWords } from '../../../domain/display-name-words.js';
 import type { JourneyView } from '../../../domain/journey.js';
 import { journeyPolicy } from '../../../domain/policy.js';
 import { journeyStages } from '../../../domain/stages.js';
@@ -22,6 +24,25 @@ export interface Kept {
 
 /** The stages an onboarding can be cancelled in: every one before LIVE. */
 const notYetLive: readonly string[] = journeyStages.slice(0, journeyStages.indexOf('LIVE'));
+
+/** A name Meta has not decided on yet: the journey refuses another ("a display-name change is already under way"). */
+const nameUnderReview = (view: JourneyView) => view.displayName.pending !== null;
+
+/**
+ * A removal Meta blocked waits for an admin to request it again (removal.ts, `unblocked`, words its wait so): the one
+ * time a journey in REMOVING takes a removal (handlers.ts, removalRefusal).
+ */
+const removalBlocked = (view: JourneyView) =>
+  view.stage === 'REMOVING' && view.waiting?.for === 'admin' && view.waiting.reason.startsWith('removal blocked');
+
+/**
+ * What the forms were made for: the stage, and what else changes them within it. The actions section carries it
+ * (data-stage), and the live script replaces the forms when it changes.
+ */
+export function formsState(view: JourneyView): string {
+  const within = [nameUnderReview(view) && 'name-under-review', removalBlocked(view) && 'removal-blocked'];
+  return [view.stage, ...within.filter(Boolean)].join(' ');
+}
 
 export function actionForms(context: PageContext, principal: Principal, view: JourneyView, kept: Kept): Html[] {
   if (view.result) return [html`<p>The journey has ended: there is nothing left to do on it.</p>`];
@@ -44,7 +65,11 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
   }
   if (stage === 'AWAITING_PIN') forms.push(form(journeyActions.pin, pinFields(), 'Submit the PIN'));
   if (stage === 'AWAITING_NEW_NAME' || stage === 'LIVE') {
-    forms.push(form(journeyActions.displayName, nameFields(view, kept), 'Submit the name'));
+    forms.push(
+      nameUnderReview(view)
+        ? nameUnderReviewNote(view)
+        : form(journeyActions.displayName, nameFields(view, kept), 'Submit the name'),
+    );
   }
   if (stage === 'LIVE') {
     const on = view.identityCheck === 'on';
@@ -53,13 +78,29 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
     );
     forms.push(form(journeyActions.testMessage, testMessageFields(kept), 'Send the test message'));
   }
+  const administers = holdsAny(principal, permissions.administer);
   if (stage === 'REMOVING') {
+    if (!removalBlocked(view)) {
+      forms.push(
+        html`<p>
+          The removal is under way: it ends once Meta no longer shows the number. It is requested again only if Meta
+          blocks it.
+        </p>`,
+      );
+    }
     const confirm = html`<p>Once a portfolio admin has deleted the number in WhatsApp Manager, confirm it here.</p>`;
     forms.push(form(journeyActions.deletionConfirmation, confirm, 'Confirm the deletion'));
   }
-  if ((stage === 'LIVE' || stage === 'REMOVING') && holdsAny(principal, permissions.administer)) {
+  if (stage === 'LIVE' && administers) {
     forms.push(
       form(journeyActions.removal, reasonFields('removal', 'Why remove the number'), 'Request removal', 'danger'),
+    );
+  }
+  if (removalBlocked(view)) {
+    forms.push(
+      administers
+        ? form(journeyActions.removal, blockedRemovalFields(), 'Request the removal again', 'danger')
+        : html`<p>The removal is blocked: once the block is resolved, an admin requests the removal again here.</p>`,
     );
   }
   if (notYetLive.includes(stage)) {
@@ -127,8 +168,22 @@ function nameFields(view: JourneyView, kept: Kept): Html {
       value="${kept.displayName ?? ''}"
       aria-describedby="name-help"
     />
-    <p id="name-help" class="help">
-      Now: ${view.displayName.current} (${view.displayName.status}). It goes to Meta's review.
+    <p id="name-help" class="help">Now: ${displayNameWords(view)}. It goes to Meta's review.</p>`;
+}
+
+/** Instead of the form while Meta reviews a name: the name in effect and the one under review, with its status. */
+function nameUnderReviewNote(view: JourneyView): Html {
+  const { current, pending, status } = view.displayName;
+  return html`<p>
+    A display-name change is under review: now "${current}"; ${status.toLowerCase().replaceAll('_', ' ')}: "${pending}".
+    A new name can be submitted once Meta has decided on this one.
+  </p>`;
+}
+
+function blockedRemovalFields(): Html {
+  return html`${reasonFields('removal', 'Why remove the number')}
+    <p class="help">
+      Meta blocked the removal (see where it stands above): resolve the block first, then request the removal again.
     </p>`;
 }
 

@@ -7,7 +7,7 @@ import type { ActionOutcome } from '../../api/actions.js';
 import { html, type Html } from '../html.js';
 import { stageLabels, time, waitingLine } from '../labels.js';
 import { eventsPath, journeyPath } from '../paths.js';
-import { actionForms, type Kept } from './forms.js';
+import { actionForms, formsState, type Kept } from './forms.js';
 import { customersSection, type CustomersShown } from './identities.js';
 import { layout, type PageContext } from './layout.js';
 
@@ -43,7 +43,7 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
       <section id="status" aria-labelledby="status-title">${statusSection(view)}</section>
       ${
         principal
-          ? html`<section id="actions" aria-labelledby="actions-title" data-live data-stage="${view.stage}">
+          ? html`<section id="actions" aria-labelledby="actions-title" data-live data-stage="${formsState(view)}">
               <h2 id="actions-title">What you can do</h2>
               ${actionForms(context, principal, view, kept)}
             </section>`

@@ -15,11 +15,13 @@ export interface PageOptions {
   body: Html;
   /** Loads the live-update script (journey pages). */
   live?: boolean;
+  /** A page of wide tables (the timeline): on a desktop it takes the width they need, up to 75rem, not 48rem. */
+  wide?: boolean;
 }
 
 export const ASSETS = { css: '/assets/console.css', js: '/assets/console.js' } as const;
 
-export function layout(context: PageContext, { title, body, live = false }: PageOptions): Html {
+export function layout(context: PageContext, { title, body, live = false, wide = false }: PageOptions): Html {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -36,7 +38,7 @@ export function layout(context: PageContext, { title, body, live = false }: Page
           <a class="brand" href="/">numberflow</a>
           ${context.principal ? signedIn(context, context.principal) : null}
         </header>
-        <main id="main" tabindex="-1">${body}</main>
+        <main id="main" ${wide ? html`class="wide"` : null} tabindex="-1">${body}</main>
       </body>
     </html> `;
 }

@@ -1,6 +1,7 @@
 // `/journeys/:e164/timeline`: the auditor's timeline of a number across its runs in the console's layout — a table
 // per run with the same cells as the Markdown and the printable page, what could not be read, and the timeline as a
-// file to save. Printing leaves out the console's controls (the print rules of console.css).
+// file to save. On a desktop the page is wider than the others, so every column is in view; printing leaves out
+// the console's controls (the print rules of console.css).
 import { cellHeadings, layoutOf, type Timeline } from '../../../audit/index.js';
 import { html, type Html } from '../html.js';
 import { journeyPath, timelinePath } from '../paths.js';
@@ -22,6 +23,7 @@ export function timelinePage(context: PageContext, timeline: Timeline): Html {
   const { e164 } = timeline;
   return layout(context, {
     title,
+    wide: true,
     body: html`<h1>${title}</h1>
       <p class="links">
         <a href="${journeyPath(e164)}">The journey now</a> · Download the timeline as
