@@ -67,6 +67,10 @@ describe('the display name (dev server + Graph sandbox)', () => {
       );
       expect(renamed.displayName).toEqual({ current: 'Acme Help Desk', pending: null, status: 'APPROVED' });
       expect(renamed.deadlines.reRegisterBy).toBeNull();
+      expect(renamed.notes.map((n) => `${n.actor}: ${n.what}`).slice(-2)).toEqual([
+        'meta: approved the display name "Acme Help Desk"; registering again to apply it',
+        'numberflow: registered again: the display name "Acme Help Desk" is in effect',
+      ]);
       expect(registerCalls(phoneNumberId)).toHaveLength(2);
       const atMeta = await t.bench.graph.getPhoneNumber({ wabaId: t.bench.wabaId, phoneNumberId }, ['verified_name']);
       expect(atMeta.verified_name).toBe('Acme Help Desk');

@@ -137,6 +137,8 @@ async function applyApprovedName(journey: Journey): Promise<void> {
       if (journey.stage !== 'LIVE') journey.enter('DISPLAY_NAME_REVIEW');
       return;
     }
+    // Said as it happens, so that a page following the journey shows the name in effect without a refresh.
+    journey.note('numberflow', `registered again: the display name "${name}" is in effect`);
   }
   journey.nameApproved(name);
 }
