@@ -13,7 +13,7 @@ import { eventStreamDefaults } from './api/events.js';
 import { registerApi, type ApiOptions } from './api/index.js';
 import { PrincipalDirectory } from './auth/directory.js';
 import { consolePlugin, type ConsoleOptions } from './console/index.js';
-import { answerError, installErrorHandling } from './errors.js';
+import { answerError, installErrorHandling, type NotFoundPage } from './errors.js';
 import type { ServiceMetrics } from '../telemetry/metrics.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
@@ -80,7 +80,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('principal', null);
-  installErrorHandling(app);
+  let notFoundPage: NotFoundPage | undefined;
+  installErrorHandling(app, () => notFoundPage);
   app.addHook('onResponse', async (request, reply) => {
     const path = request.url.split('?')[0];
     // A route may log its requests at debug; never a refusal (a 413 before its handler would leave no other trace).
@@ -108,7 +109,13 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const inbox = options.webhookInbox && openWebhookInbox(options.webhookInbox, { ...options, route, delivered });
   if (inbox) app.addHook('onClose', () => inbox.close());
   try {
-    await registerRoutes(app, options, { principals, route, delivered, inbox });
+    await registerRoutes(app, options, {
+      principals,
+      route,
+      delivered,
+      inbox,
+      onNotFound: (page) => void (notFoundPage = page),
+    });
   } catch (err) {
     await inbox?.close(); // its lock, released for the next try
     throw err;
@@ -125,9 +132,10 @@ async function registerRoutes(
     route: Route;
     delivered: ServiceMetrics['webhookDelivered'] | undefined;
     inbox: OpenWebhookInbox | undefined;
+    onNotFound: (page: NotFoundPage) => void;
   },
 ): Promise<void> {
-  const { principals, route, delivered, inbox } = shared;
+  const { principals, route, delivered, inbox, onNotFound } = shared;
   await registerApi(app, {
     client: options.client,
     taskQueue: options.taskQueue,
@@ -148,6 +156,7 @@ async function registerRoutes(
     principals,
     events: { ...eventStreamDefaults, ...options.events },
     ...options.console,
+    onNotFound,
   });
   await app.register(webhookRoutes, { ...options, route, delivered, inbox });
   if (options.codec) await app.register(codecRoutes, { ...options.codec, prefix: '/codec' });

@@ -33,11 +33,22 @@ export function errorBody(code: ErrorCode, message: string, problems: Problem[] 
   return { error: { code, message, problems } };
 }
 
-/** Installs the error handler and the not-found answer on the whole service. */
-export function installErrorHandling(app: FastifyInstance): void {
+/** A page for a person's browser asking for a path no route serves; null: the JSON answer. */
+export type NotFoundPage = (request: FastifyRequest, reply: FastifyReply) => FastifyReply | null;
+
+/**
+ * Installs the error handler and the not-found answer on the whole service; `page()` is the console's page for a
+ * browser, once the console is registered.
+ */
+export function installErrorHandling(
+  app: FastifyInstance,
+  page: () => NotFoundPage | undefined = () => undefined,
+): void {
   app.setErrorHandler(answerError);
-  app.setNotFoundHandler((request, reply) =>
-    send(reply, new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  app.setNotFoundHandler(
+    (request, reply) =>
+      page()?.(request, reply) ??
+      send(reply, new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
   );
 }
 

@@ -303,6 +303,10 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(visitor.body).toContain('/nope');
     expect(visitor.body).toContain('<a href="/">');
     expect(visitor.body).toContain('<a href="/sign-in">Sign in</a>');
+    const marked = await app.inject({ method: 'GET', url: '/x"<b>y', headers: browser });
+    expect(marked.statusCode).toBe(404);
+    expect(marked.body).not.toContain('<b>y');
+    expect(marked.body).toContain('There is no page at /x%22%3Cb%3Ey.');
     // Signed in, the page says who (as every console page does), under a journey's path too.
     const operator = await signedIn(OPERATOR);
     const bogus = await operator.get(`${page}/bogus`);

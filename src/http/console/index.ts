@@ -11,7 +11,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { IdentityStore } from '../../stores/identity-store.js';
 import type { ApiContext } from '../api/context.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
-import { apiErrorOf } from '../errors.js';
+import { apiErrorOf, type NotFoundPage } from '../errors.js';
 import { assetRoutes } from './assets.js';
 import { pageContext, sendPage, type ConsoleContext } from './context.js';
 import { consoleKey } from './csrf.js';
@@ -21,7 +21,8 @@ import { journeyRoutes } from './routes/journey.js';
 import { queueRoutes } from './routes/queue.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { identityRoutes } from './routes/identities.js';
-import { notFoundRoutes } from './routes/not-found.js';
+import { notFoundPage } from './routes/not-found.js';
+import { consoleHeaders } from './headers.js';
 import { timelineRoutes } from './routes/timeline.js';
 
 export interface ConsoleOptions {
@@ -35,17 +36,12 @@ export interface ConsoleOptions {
   waitSeconds?: number;
   /** Where a journey page links its timeline for a principal who may audit (default: the console's own page). */
   timelinePath?: (e164: string) => string;
+  /** Hands the service's not-found handler the console's page for a browser's unknown path. */
+  onNotFound?: (page: NotFoundPage) => void;
 }
 
 /** Forms are small: a code, a PIN, a name, a reason. */
 const FORM_BODY_LIMIT = 16 * 1024;
-
-const headers = {
-  'content-security-policy': "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'same-origin',
-};
 
 export async function consolePlugin(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
   const secret = options.secret ?? randomBytes(32).toString('base64url');
@@ -53,7 +49,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
   await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT });
   app.decorateRequest('consoleSession', null);
   app.addHook('onSend', async (_request, reply) => {
-    reply.headers(headers);
+    reply.headers(consoleHeaders);
   });
 
   const context: ConsoleContext = {
@@ -88,7 +84,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
   journeyRoutes(app, context);
   identityRoutes(app, context);
   timelineRoutes(app, context);
-  notFoundRoutes(app, context);
+  options.onNotFound?.(notFoundPage(app, context));
 }
 
 const titles: Record<number, string> = {

@@ -32,9 +32,18 @@ export function endSession(reply: FastifyReply): void {
 
 /** The request's session: a cookie signed by this service, not expired, whose token is still in the token file. */
 export function sessionOf(request: FastifyRequest, principals: PrincipalDirectory, now = Date.now()): Session | null {
-  const cookie = request.cookies[SESSION_COOKIE];
+  return sessionOfCookie(request.cookies[SESSION_COOKIE], (value) => request.unsignCookie(value), principals, now);
+}
+
+/** The session of a cookie as sent, `unsign` checking its signature (a request outside the console's plugin). */
+export function sessionOfCookie(
+  cookie: string | undefined,
+  unsign: (value: string) => { valid: boolean; value: string | null },
+  principals: PrincipalDirectory,
+  now = Date.now(),
+): Session | null {
   if (!cookie) return null;
-  const unsigned = request.unsignCookie(cookie);
+  const unsigned = unsign(cookie);
   const match = unsigned.valid && unsigned.value ? SESSION_VALUE.exec(unsigned.value) : null;
   if (!match?.[1] || Number(match[2]) * 1000 <= now) return null;
   const principal = principals.identifyByHash(match[1]);

@@ -1,27 +1,31 @@
 // A path no route serves, asked for by a person's browser: a page in the console's style that names the path and
-// leads back to `/` (with who is signed in, as on every console page). The API's families (/v1, /codec, /webhooks,
-// /docs, /metrics, /health) and a client asking for JSON keep the service's JSON 404 (errors.ts, by callNotFound).
-// Fastify takes one not-found handler per prefix, and the service's is that JSON one: this is a GET route of the
-// console under every path that no other route serves (a route of its own beats this wildcard).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// leads back to `/`. The service's one not-found handler (errors.ts) asks for it, so that nothing else changes: the
+// API's families (/v1, /codec, /webhooks, /docs, /metrics, /health) and a client asking for JSON keep the JSON 404,
+// and a route's own refusals (a path part too long) stay theirs — a catch-all route here would have taken those.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { NotFoundPage } from '../../errors.js';
 import { pageContext, sendPage, type ConsoleContext } from '../context.js';
+import { consoleHeaders } from '../headers.js';
 import { problemPage } from '../pages/problem.js';
-import { sessionOf } from '../session.js';
+import { SESSION_COOKIE, sessionOfCookie } from '../session.js';
 
 /** The service's other route families: an unknown path under one is an API's, answered in JSON. */
 const apiFamilies = ['/v1', '/codec', '/webhooks', '/docs', '/metrics', '/health'];
 
-export function notFoundRoutes(app: FastifyInstance, context: ConsoleContext): void {
-  app.get('/*', async (request, reply) => {
-    if (!wantsPage(request)) return reply.callNotFound();
-    const path = pathOf(request);
+/** `app`: the console's plugin, whose cookie parser reads the session (the service's handler runs outside it). */
+export function notFoundPage(app: FastifyInstance, context: ConsoleContext): NotFoundPage {
+  return (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return null;
+    if (!wantsPage(request)) return null;
+    const cookie = app.parseCookie(request.headers.cookie ?? '')[SESSION_COOKIE];
+    const session = sessionOfCookie(cookie, (value) => app.unsignCookie(value), context.principals);
     const page = problemPage(
-      pageContext(context, sessionOf(request, context.principals)),
+      pageContext(context, session),
       'Not found',
-      `There is no page at ${path}. Check the address, or start again from the journeys awaiting input.`,
+      `There is no page at ${pathOf(request)}. Check the address, or start again from the journeys awaiting input.`,
     );
-    return sendPage(reply, page, 404);
-  });
+    return sendPage(reply.headers(consoleHeaders), page, 404);
+  };
 }
 
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0] ?? '/';
