@@ -79,9 +79,18 @@ export function refuseClosedSignupWindow(input: JourneyInput, now: Date = new Da
 /** What every edge says of a field a request does not have. */
 export const UNKNOWN_FIELD = 'is not a field of this request';
 
-/** A field left out (an import's empty cell): said as such, not as a type the library expected. */
-function missing(issue: { code: string; message: string }): boolean {
-  return issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+/**
+ * A field left out (an import's empty cell) is said as such, and a value outside a list names the list, not as the
+ * validation library words them (the HTTP service's words for its own fields, errors.ts).
+ */
+function problemText(issue: { code: string; path: PropertyKey[]; message: string; values?: unknown }, raw: unknown) {
+  const [field] = issue.path;
+  const given = raw !== null && typeof raw === 'object' && field !== undefined && field in raw;
+  if (issue.code === 'invalid_type' && issue.path.length === 1 && !given) return 'is required';
+  if (issue.code === 'invalid_value' && Array.isArray(issue.values) && issue.message.startsWith('Invalid option')) {
+    return `must be one of ${issue.values.map(String).join(', ')}`;
+  }
+  return issue.message;
 }
 
 /** Validates a request to start a journey; `now` fills signupAt when the caller gave none. */
@@ -92,7 +101,7 @@ export function parseJourneyRequest(raw: unknown, now: Date = new Date()): Journ
   const issues = parsed.error.issues.flatMap((i) =>
     i.code === 'unrecognized_keys'
       ? i.keys.map((key) => ({ path: [...i.path, key].join('.'), message: UNKNOWN_FIELD }))
-      : [{ path: i.path.join('.') || 'request', message: missing(i) ? 'is required' : i.message }],
+      : [{ path: i.path.join('.') || 'request', message: problemText(i, raw) }],
   );
   // A test number without its phone_number_id is named even when other fields are wrong: one answer, every problem.
   const given = raw as { phoneNumber?: unknown; phoneNumberId?: unknown } | null;

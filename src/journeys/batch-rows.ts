@@ -1,11 +1,11 @@
 // The rows of a bulk start (an import file, or POST /v1/journeys:batch), every one checked before any starts: each
-// against the start schema and its Embedded Signup window, and the file as a whole for a number given twice. Each good row carries the idempotency
-// key made from its normalized content, so the same row sent again finds the journey it started.
+// against the start schema, and the file as a whole for a number given twice. Each good row carries the idempotency
+// key made from its normalized content, so the same row sent again finds the journey it started. A row past its
+// Embedded Signup window fails at its start, not here: sent again, it finds the journey it started, window or not.
 import {
   journeyRequestSchema,
   JourneyInputError,
   parseJourneyRequest,
-  refuseClosedSignupWindow,
   type JourneyRequest,
 } from '../domain/journey-input.js';
 import type { JourneyInput } from '../domain/journey.js';
@@ -84,8 +84,6 @@ function checkRow(row: BatchRow, by: string, now: Date): CheckedRow | { problems
   if (named.length > 0) return { problems: named.map((n) => `${n}: who starts the rows is the caller, not a row`) };
   try {
     const input = parseJourneyRequest({ ...given, requestedBy: by }, now);
-    // Before any row starts: past its window a row could only fail at its start, after the others had started.
-    refuseClosedSignupWindow(input, now);
     // Only what the row says counts (no default from the clock, no actor): the same row always hashes the same.
     const { requestedBy: _by, ...request } = journeyRequestSchema.parse({ ...given, requestedBy: by });
     const requestHash = startRequestHash(request, input.phoneNumber.e164, 'batch');

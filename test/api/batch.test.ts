@@ -126,16 +126,12 @@ describe('bulk starts and the summary over the API (dev server, no worker)', () 
         message: `ops@elsewhere may not start journeys in portfolio ${t.bench.portfolioId}`,
       },
     ]);
-    // checkOnly: the invalid rows answered (the token's portfolios too, a closed signup window), none started.
+    // checkOnly: the invalid rows answered (the token's portfolios too), none started.
     const inScope = api.startBody({ portfolioId: OTHER_PORTFOLIO });
     const checked = await api.call<BatchAnswer>('POST', '/v1/journeys:batch', {
       as: 'elsewhere',
       body: {
-        rows: [
-          inScope,
-          api.startBody(),
-          api.startBody({ portfolioId: OTHER_PORTFOLIO, signupAt: '2026-01-01T00:00:00Z' }),
-        ],
+        rows: [inScope, api.startBody(), { ...api.startBody({ portfolioId: OTHER_PORTFOLIO }), codeMethod: 'FAX' }],
         checkOnly: true,
       },
     });
@@ -143,7 +139,7 @@ describe('bulk starts and the summary over the API (dev server, no worker)', () 
     expect(checked.body.counts).toEqual({ started: 0, alreadyRunning: 0, failed: 0, invalid: 2 });
     expect(checked.body.results.map((r) => [r.index, r.outcome, r.problems])).toEqual([
       [1, 'invalid', [`portfolioId: ops@elsewhere may not start journeys in portfolio ${t.bench.portfolioId}`]],
-      [2, 'invalid', [expect.stringMatching(/^signupAt: the 14-day Embedded Signup window closed at 2026-01-15/)]],
+      [2, 'invalid', ['codeMethod: must be one of SMS, VOICE']],
     ]);
     const unstarted = await api.call('GET', `/v1/journeys/${inScope.phoneNumber}`, { as: 'auditor' });
     expect(unstarted.status).toBe(404);

@@ -134,8 +134,8 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
     });
   }, 240_000);
 
-  it('API mode: a row the token may not start, or past its signup window, starts nothing without --skip-invalid', async () => {
-    const [inScope, outside, expired] = [freshNumber(), freshNumber(), freshNumber()];
+  it('API mode: a row the token may not start starts nothing without --skip-invalid, as a bad row does', async () => {
+    const [inScope, outside] = [freshNumber(), freshNumber()];
     const file = join(dir, 'scoped.csv');
     writeFileSync(
       file,
@@ -143,7 +143,6 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
         'wabaId,portfolioId,phoneNumber,displayName,signupAt',
         `${t.bench.wabaId},${OTHER_PORTFOLIO},${inScope},Acme Support,`,
         `${t.bench.wabaId},${t.bench.portfolioId},${outside},Acme Support,`,
-        `${t.bench.wabaId},${OTHER_PORTFOLIO},${expired},Acme Support,2026-01-01T00:00:00Z`,
         `${t.bench.wabaId},${OTHER_PORTFOLIO},${freshNumber()},,`,
         ',,,,',
       ].join('\r\n'),
@@ -152,27 +151,25 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
     const results = join(dir, 'scoped-results.csv');
     const refused = await runCli(env, ['import', file, '--results', results]);
     expect(refused.failure?.message).toBe(
-      '3 of 4 rows are not valid; nothing was started (fix them, or give --skip-invalid to start the 1 valid rows)',
+      '2 of 3 rows are not valid; nothing was started (fix them, or give --skip-invalid to start the 1 valid rows)',
     );
     expect(refused.err).toEqual([
       `line 3: portfolioId: ops@elsewhere may not start journeys in portfolio ${t.bench.portfolioId}`,
-      expect.stringMatching(/^line 4: signupAt: the 14-day Embedded Signup window closed at 2026-01-15T00:00:00.000Z/),
-      'line 5: displayName: is required',
+      'line 4: displayName: is required',
     ]);
-    for (const e164 of [inScope, outside, expired]) {
+    for (const e164 of [inScope, outside]) {
       await expect(t.env.client.workflow.getHandle(`number:${e164}`).describe()).rejects.toThrow(WorkflowNotFoundError);
     }
     // Each refused row names its number, though another field was wrong.
     const written = parse(readFileSync(results), { columns: true }) as Record<string, string>[];
     expect(written.map((r) => [r.line, r.e164, r.outcome])).toEqual([
       ['3', outside, 'invalid'],
-      ['4', expired, 'invalid'],
-      ['5', expect.stringMatching(/^\+1/), 'invalid'],
+      ['4', expect.stringMatching(/^\+1/), 'invalid'],
     ]);
 
     const skipping = await runCli(env, ['import', file, '--skip-invalid', '--json']);
     expect(skipping.failure).toBeNull();
-    expect(JSON.parse(skipping.out.join('\n'))).toMatchObject({ rows: 4, started: 1, failed: 0, invalid: 3 });
+    expect(JSON.parse(skipping.out.join('\n'))).toMatchObject({ rows: 3, started: 1, failed: 0, invalid: 2 });
     await t.env.client.workflow.getHandle(`number:${inScope}`).terminate('test done');
   });
 
