@@ -44,6 +44,15 @@ export class SqlSignupLedger implements SignupLedger {
     ]);
   }
 
+  async replace(codeHash: string, seen: SignupRecord, record: SignupRecord): Promise<boolean> {
+    const changed = await this.db.run(
+      `UPDATE signups SET state = ?, record = ?, updated_at = ?
+       WHERE code_hash = ? AND state = ? AND updated_at = ?`,
+      [record.state, JSON.stringify(record), record.updatedAt, codeHash, seen.state, seen.updatedAt],
+    );
+    return changed > 0;
+  }
+
   async release(codeHash: string): Promise<void> {
     await this.db.run('DELETE FROM signups WHERE code_hash = ?', [codeHash]);
   }

@@ -42,6 +42,8 @@ export interface SignupLedger {
   /** Records a new signup under its code's hash: null when this call claimed it, else the earlier record. */
   claim(codeHash: string, record: SignupRecord): Promise<SignupRecord | null>;
   save(codeHash: string, record: SignupRecord): Promise<void>;
+  /** Saves `record` only if the stored one is still `seen` (its state and time): false when another caller came first. */
+  replace(codeHash: string, seen: SignupRecord, record: SignupRecord): Promise<boolean>;
   /** Forgets a claim whose exchange surely never reached Meta, so the same code may be tried again. */
   release(codeHash: string): Promise<void>;
 }

@@ -100,7 +100,8 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
       failure: null,
       updatedAt: now.toISOString(),
     };
-    await deps.ledger.save(codeHash, corrected);
+    // One of two corrections sent at once goes on; the other is answered as the same signup under way.
+    if (!(await deps.ledger.replace(codeHash, earlier, corrected))) throw inProgress();
     return finish(deps, request, codeHash, corrected);
   }
   if (!sameSignup(earlier, fresh)) {
@@ -116,10 +117,7 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
       throw new IntakeError(earlier.failure?.kind ?? 'exchange-refused', earlier.failure?.message ?? RUN_SIGNUP_AGAIN);
     case 'claimed':
       if (now.getTime() - Date.parse(earlier.updatedAt) < CLAIM_STALE_MS) {
-        throw new IntakeError(
-          'in-progress',
-          'this signup is being worked on: send it again in a few seconds for its outcome',
-        );
+        throw inProgress();
       }
       throw new IntakeError(
         'incomplete',
@@ -128,6 +126,13 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
     case 'exchanged':
       return finish(deps, request, codeHash, earlier); // the token is stored: the steps after it again, each idempotent
   }
+}
+
+function inProgress(): IntakeError {
+  return new IntakeError(
+    'in-progress',
+    'this signup is being worked on: send it again in a few seconds for its outcome',
+  );
 }
 
 function sameSignup(a: SignupRecord, b: SignupRecord): boolean {
