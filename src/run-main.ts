@@ -23,8 +23,10 @@ export function defaultDescription(err: unknown): string {
  * folder's first file: the hint names what keeps it out of that folder.
  */
 export function unwritableHint(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') return '';
+  const { code, path } = (err ?? {}) as NodeJS.ErrnoException;
+  // A file the process may not write (a port it may not listen on is no folder's business), or SQLite's own words.
+  const denied = (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') && typeof path === 'string';
+  if (!denied && code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_READONLY') return '';
   return (
     '; numberflow writes its data folder (NUMBERFLOW_DATA_DIR) for what is not configured otherwise: the store ' +
     '(NUMBERFLOW_DATABASE_URL), its key (NUMBERFLOW_STORE_KEY), the payload keys (NUMBERFLOW_CODEC_KEYS), the ' +

@@ -18,8 +18,10 @@ const pinGenerated = { kind: 'step', what: 'generated a two-step PIN (never show
 /** Meta held another PIN (133005): the one an earlier journey of the number set is looked up, its value never read. */
 const rememberedPinLookup = 'looked for the two-step PIN an earlier journey of the number set (never shown)';
 
-function pinFound(result: unknown): boolean {
-  return typeof result === 'object' && result !== null && (result as { pin?: unknown }).pin != null;
+/** Whether a PIN was found, read from the answer's shape alone; an answer that could not be read says so. */
+function pinLookupOutcome(result: unknown): string {
+  if (typeof result !== 'object' || result === null) return 'answered (the answer could not be read)';
+  return (result as { pin?: unknown }).pin != null ? 'found one: the register is tried with it' : 'none found';
 }
 
 export class CallsAndWaits {
@@ -160,7 +162,7 @@ export class CallsAndWaits {
           event.activityTaskCompletedEventAttributes.result?.payloads,
           at.where,
         );
-        entry.outcome = pinFound(result) ? 'found one: the register is tried with it' : 'none found';
+        entry.outcome = pinLookupOutcome(result);
       } else if (graph) {
         const result = await this.walk.reader.first(
           event.activityTaskCompletedEventAttributes.result?.payloads,

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseJourneyRequest } from '../domain/journey-input.js';
-import { NumberflowApi } from './api-client.js';
+import { ApiAnswerError, NumberflowApi } from './api-client.js';
 import type { CheckedRow, RowProblems, RowResult } from '../journeys/index.js';
 import { BATCH_MAX_ROWS } from '../http/api/schemas.js';
 import { notSentWarning } from './context.js';
@@ -45,10 +45,18 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
       const refused: RowProblems[] = [];
       for (let first = 0; first < rows.length; first += BATCH_MAX_ROWS) {
         const chunk = rows.slice(first, first + BATCH_MAX_ROWS);
-        const answer = await api.batch(
-          chunk.map((row) => row.fields),
-          { checkOnly: true },
-        );
+        const answer = await api
+          .batch(
+            chunk.map((row) => row.fields),
+            { checkOnly: true },
+          )
+          .catch((err: unknown) => {
+            if (!checkOnlyUnknown(err)) throw err;
+            // A service from before checkOnly: its rows are refused one by one as they start, as then.
+            warn('numberflow: the service cannot check rows before starting them: a row it refuses fails alone');
+            return null;
+          });
+        if (answer === null) return [];
         for (const { index, problems } of answer.results) {
           refused.push({ line: (chunk[index] as CheckedRow).line, problems });
         }
@@ -118,4 +126,9 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
 
     close: () => api.close(),
   };
+}
+
+/** The service's refusal of checkOnly as no field of its batch body (a service from before it). */
+function checkOnlyUnknown(err: unknown): boolean {
+  return err instanceof ApiAnswerError && err.status === 400 && err.problems.some((p) => p.field === 'checkOnly');
 }

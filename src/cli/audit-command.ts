@@ -15,6 +15,7 @@ import {
   type ExportFormat,
   type TimelineFormat,
 } from '../audit/types.js';
+import { CliExit } from './failure.js';
 import { selectMode, usingApi } from './mode.js';
 import { e164Argument, graphIdOption } from './options.js';
 import { progressBar } from './progress.js';
@@ -104,16 +105,23 @@ export function addAuditCommand(
     }
     await withClient(async (client) => {
       // The reading and rendering load when used, not for every start of the command line.
-      const { countPortfolioRuns, exportLines, exportPortfolio, journeyTimeline, renderTimeline } =
-        await import('../audit/index.js');
+      const [
+        { countPortfolioRuns, exportLines, exportPortfolio, journeyTimeline, renderTimeline },
+        { portfolioKnown },
+      ] = await Promise.all([import('../audit/index.js'), import('../portfolios/portfolio.js')]);
       if ('e164' in request) {
         const text = renderTimeline(await journeyTimeline(client, request.e164), request.format);
         return printTimeline(text, request, out);
       }
+      const runs = await countPortfolioRuns(client, request.window);
+      const { portfolioId } = request.window;
+      if (runs === 0 && !(await portfolioKnown(client, portfolioId))) {
+        throw new CliExit(1, `no portfolio ${portfolioId}: no journey was ever started in it`); // as the API says
+      }
       const bar = progressBar(
         process.stderr,
         'exporting {bar} {value}/{total} journey runs ({eta_formatted} left)',
-        await countPortfolioRuns(client, request.window),
+        runs,
       );
       const rows = exportPortfolio(client, {
         ...request.window,

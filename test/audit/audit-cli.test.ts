@@ -83,6 +83,10 @@ describe("the auditor's command line (dev server + Graph sandbox)", () => {
     await cli('audit', ...window, '--until', new Date().toISOString(), '--format', 'csv', '--output', csvFile);
     const records = parse(readFileSync(csvFile, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(records.map((r) => r.what)).toEqual(rows.map((r) => r.what));
+    // A portfolio never seen is refused, as the API refuses it, rather than written as an empty export.
+    await expect(
+      cli('audit', '--portfolio', '999000111', '--since', since, '--output', join(dir, 'none.ndjson')),
+    ).rejects.toThrow('no portfolio 999000111: no journey was ever started in it');
   });
 
   it('refuses bad options before connecting, saying what is allowed', async () => {

@@ -10,7 +10,14 @@ describe('a number onboarded end to end (dev server + Graph sandbox)', () => {
     await t.bench.run(async () => {
       const journey = await t.bench.start(input);
       const awaiting = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      expect(awaiting.waiting).toMatchObject({ for: 'operator' });
+      // The wait outlasts Meta's code: the reason says how long a code lasts, and that a new one comes at its end.
+      expect(awaiting.waiting).toMatchObject({
+        for: 'operator',
+        reason:
+          'an operator must submit the 6-digit code Meta sent by SMS within about 10 minutes (a later one counts as ' +
+          'wrong: ask for a new code); a new one is requested when the wait ends.',
+        until: awaiting.deadlines.codeExpiresAt,
+      });
       const phoneNumberId = awaiting.phoneNumberId as string;
       const code = t.bench.sandbox.admin.latestCode(phoneNumberId) as string;
       const outcome = await t.env.client.workflow

@@ -2,12 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultDescription } from '../../src/run-main.js';
 
-const errno = (code: string, message: string) => Object.assign(new Error(message), { code });
+const errno = (code: string, message: string, path?: string) =>
+  Object.assign(new Error(message), { code }, path === undefined ? {} : { path });
 
 describe('an entry point failing to start', () => {
   it('names the settings that keep a process out of its data folder when it may not write there', () => {
     for (const code of ['EACCES', 'EROFS', 'EPERM']) {
-      const said = defaultDescription(errno(code, `${code}: permission denied, mkdir '/app/.data'`));
+      const said = defaultDescription(errno(code, `${code}: permission denied, mkdir '/app/.data'`, '/app/.data'));
       expect(said).toMatch(
         new RegExp(`^numberflow: ${code}: permission denied, mkdir '/app/.data'; numberflow writes`),
       );
@@ -20,6 +21,14 @@ describe('an entry point failing to start', () => {
       ])
         expect(said).toContain(variable);
     }
+  });
+
+  it('says so for a SQLite file it cannot open or write, but not for a port it may not listen on', () => {
+    for (const code of ['SQLITE_CANTOPEN', 'SQLITE_READONLY'])
+      expect(defaultDescription(errno(code, 'unable to open database file'))).toContain('NUMBERFLOW_DATA_DIR');
+    expect(defaultDescription(errno('EACCES', 'listen EACCES: permission denied 0.0.0.0:80'))).toBe(
+      'numberflow: listen EACCES: permission denied 0.0.0.0:80',
+    );
   });
 
   it('says any other error as it is', () => {
