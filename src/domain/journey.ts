@@ -114,3 +114,6 @@ export interface JourneyView {
 }
 
 export const journeyQuery = defineQuery<JourneyView>('journey');
+
+/** How a removal Meta blocked begins its wait's reason: what a page reads to offer the removal again. */
+export const REMOVAL_BLOCKED = 'removal blocked';

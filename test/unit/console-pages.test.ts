@@ -1,6 +1,6 @@
 // The console's pages as functions of a view: escaping by default, what a refused form keeps, what a role sees.
 import { describe, expect, it } from 'vitest';
-import type { JourneyView } from '../../src/domain/journey.js';
+import { REMOVAL_BLOCKED, type JourneyView } from '../../src/domain/journey.js';
 import type { Principal } from '../../src/http/auth/principals.js';
 import { html, toText } from '../../src/http/console/html.js';
 import { CUSTOMERS_SHOWN } from '../../src/http/console/pages/identities.js';
@@ -25,11 +25,10 @@ const deletionWait: JourneyView['waiting'] = {
   reason: 'a portfolio admin must delete the number in WhatsApp Manager → Phone numbers, then confirm',
   until: null,
 };
-// As removal.ts words a blocked removal's wait.
+// As removal.ts words a blocked removal's wait (REMOVAL_BLOCKED, then Meta's restriction).
 const blockedWait: JourneyView['waiting'] = {
   for: 'admin',
-  reason:
-    'removal blocked: Meta restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION). Resolve it, then request the removal again.',
+  reason: `${REMOVAL_BLOCKED}: Meta restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION). Resolve it, then request the removal again.`,
   until: null,
 };
 

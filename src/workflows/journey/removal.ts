@@ -3,7 +3,7 @@
 // WhatsApp Manager and the journey sees it gone. A restriction blocks the removal with its reason.
 import { condition, isCancellation } from '@temporalio/workflow';
 import { endingResult } from '../../domain/endings.js';
-import type { JourneyResult } from '../../domain/journey.js';
+import { REMOVAL_BLOCKED, type JourneyResult } from '../../domain/journey.js';
 import type { RemovalRequest } from '../../domain/messages.js';
 import { isRegisteredAtMeta, type NumberSnapshot } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
@@ -101,8 +101,8 @@ async function awaitDeletion(journey: Journey): Promise<string | null> {
 async function unblocked(journey: Journey): Promise<void> {
   const restriction = journey.state.restriction;
   if (!restriction) return;
-  journey.waitFor('admin', `removal blocked: ${restriction.reason}. ${restriction.remediation}`);
-  journey.note('meta', `removal blocked: ${restriction.reason}`);
+  journey.waitFor('admin', `${REMOVAL_BLOCKED}: ${restriction.reason}. ${restriction.remediation}`);
+  journey.note('meta', `${REMOVAL_BLOCKED}: ${restriction.reason}`);
   await condition(() => journey.state.restriction === null);
 }
 

@@ -4,7 +4,7 @@
 // deletion confirmation while removing. Codes and PINs are never written back into a form: a refused one leaves the
 // field empty; a refused name keeps what was typed.
 import { displayNameWords } from '../../../domain/display-name-words.js';
-import type { JourneyView } from '../../../domain/journey.js';
+import { REMOVAL_BLOCKED, type JourneyView } from '../../../domain/journey.js';
 import { journeyPolicy } from '../../../domain/policy.js';
 import { journeyStages } from '../../../domain/stages.js';
 import { journeyActions, type JourneyAction } from '../../api/actions.js';
@@ -33,7 +33,7 @@ const nameUnderReview = (view: JourneyView) => view.displayName.pending !== null
  * time a journey in REMOVING takes a removal (handlers.ts, removalRefusal).
  */
 const removalBlocked = (view: JourneyView) =>
-  view.stage === 'REMOVING' && view.waiting?.for === 'admin' && view.waiting.reason.startsWith('removal blocked');
+  view.stage === 'REMOVING' && view.waiting?.for === 'admin' && view.waiting.reason.startsWith(REMOVAL_BLOCKED);
 
 /**
  * What the forms were made for: the stage, and what else changes them within it. The actions section carries it
