@@ -64,14 +64,26 @@ function sendCapabilityUpdate(core: SandboxCore, portfolio: Portfolio, wabaId: s
   });
 }
 
-/** ACCOUNT_RESTRICTION; RESTRICTED_ADD_PHONE_NUMBER_ACTION also makes adding a number fail (see numbers.ts). */
+/**
+ * ACCOUNT_RESTRICTION for 30 days of the sandbox's clock, as its webhook's expiration says; RESTRICTED_ADD_PHONE_NUMBER_ACTION
+ * also makes adding a number fail (see numbers.ts) until then.
+ */
 export function restrictWaba(core: SandboxCore, wabaId: string, restrictionType: string): void {
   const waba = adminWaba(core, wabaId);
+  const until = core.clock.now() + RESTRICTION_MS;
   if (!waba.restrictions.includes(restrictionType)) waba.restrictions.push(restrictionType);
+  waba.restrictedUntil = { ...waba.restrictedUntil, [restrictionType]: until };
   sendAccountWebhook(core, waba.id, 'account_update', {
     event: 'ACCOUNT_RESTRICTION',
-    restriction_info: [{ restriction_type: restrictionType, expiration: unixSeconds(core.clock.now() + 30 * DAY) }],
+    restriction_info: [{ restriction_type: restrictionType, expiration: unixSeconds(until) }],
   });
+}
+
+const RESTRICTION_MS = 30 * DAY;
+
+/** The WABA's restrictions that stand now, on the sandbox's clock. */
+export function activeRestrictions(core: SandboxCore, waba: Waba): string[] {
+  return waba.restrictions.filter((type) => (waba.restrictedUntil?.[type] ?? Infinity) > core.clock.now());
 }
 
 /** PARTNER_REMOVED: the sandbox's app loses access to the WABA, so its tokens get 200 from then on. */

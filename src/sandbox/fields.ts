@@ -1,6 +1,7 @@
 // Graph field selection (`fields=a,b{c}`) and the fields of a phone number and a WABA node (docs/meta-graph-api.md#listing-numbers,
 // docs/meta-graph-api.md#reading-a-number). Graph echoes `id`, keeps the requested order, and leaves out fields that have no value.
 import { graphErrorCatalog } from '../graph/errors.js';
+import { activeRestrictions } from './accounts.js';
 import { graphTimestamp } from './clock.js';
 import type { SandboxCore } from './core.js';
 import { invalidParameter } from './graph-error.js';
@@ -52,7 +53,11 @@ function healthStatus(core: SandboxCore, number: PhoneNumber): Record<string, un
             ],
           }),
     },
-    { entity_type: 'WABA', id: number.wabaId, can_send_message: waba?.restrictions.length ? 'LIMITED' : 'AVAILABLE' },
+    {
+      entity_type: 'WABA',
+      id: number.wabaId,
+      can_send_message: waba && activeRestrictions(core, waba).length ? 'LIMITED' : 'AVAILABLE',
+    },
     { entity_type: 'BUSINESS', id: waba?.portfolioId, can_send_message: 'AVAILABLE' },
     { entity_type: 'APP', id: core.settings.appId, can_send_message: 'AVAILABLE' },
   ];

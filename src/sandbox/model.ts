@@ -34,6 +34,8 @@ export interface Waba {
   portfolioId: string;
   name: string;
   restrictions: string[];
+  /** When each restriction lifts (sandbox clock, ms); a restriction without one (an older state) stands. */
+  restrictedUntil?: Record<string, number>;
   /** After PARTNER_REMOVED the sandbox's app loses access to the WABA. */
   partnerRemoved: boolean;
   subscribedApp?: { overrideCallbackUri?: string };

@@ -4,6 +4,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { DAY, MINUTE } from './clock.js';
 import { sendStatus } from './identity.js';
 import { type SandboxCore, SandboxAdminError, adminNumber, adminWaba } from './core.js';
+import { activeRestrictions } from './accounts.js';
 import { submitInitialName } from './display-names.js';
 import { GraphApiError, invalidParameter } from './graph-error.js';
 import type { PhoneNumber, Waba } from './model.js';
@@ -42,7 +43,7 @@ export function addPhoneNumber(
   waba: Waba,
   input: { cc: string; phoneNumber: string; verifiedName: string },
 ): PhoneNumber {
-  if (waba.restrictions.includes('RESTRICTED_ADD_PHONE_NUMBER_ACTION')) {
+  if (activeRestrictions(core, waba).includes('RESTRICTED_ADD_PHONE_NUMBER_ACTION')) {
     throw new GraphApiError(200000, 'The WhatsApp Business Account is restricted from adding phone numbers');
   }
   const line = parseAddedNumber(input.cc, input.phoneNumber);

@@ -38,6 +38,7 @@ const waba: z.ZodType<Waba> = z.object({
   portfolioId: z.string(),
   name: z.string(),
   restrictions: z.array(z.string()),
+  restrictedUntil: z.record(z.string(), z.number()).optional(),
   partnerRemoved: z.boolean(),
   subscribedApp: z.object({ overrideCallbackUri: z.string().optional() }).optional(),
 });

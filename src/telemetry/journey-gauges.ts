@@ -4,6 +4,7 @@
 import type { Client } from '@temporalio/client';
 import { Gauge, type Registry } from 'prom-client';
 import { journeyStages, type JourneyStage } from '../domain/stages.js';
+import { within } from '../within.js';
 
 /** The stages where a journey waits for a person: the code, the old PIN, a new display name. */
 export const HUMAN_WAIT_STAGES = [
@@ -24,6 +25,8 @@ export interface JourneyGaugeOptions {
   onError?: (err: unknown) => void;
   /** Counts only the journeys of this portfolio (a service, or a test, that answers for one); all by default. */
   portfolioId?: string;
+  /** How long a scrape waits for a round of counts (default 5 s). */
+  countWithinMs?: number;
 }
 
 interface Counts {
@@ -37,6 +40,7 @@ export function registerJourneyGauges({
   cacheMs = 10_000,
   onError,
   portfolioId,
+  countWithinMs = 5_000,
 }: JourneyGaugeOptions): void {
   if (portfolioId !== undefined && !/^\d+$/.test(portfolioId))
     throw new Error('the portfolio id must be a numeric Graph id');
@@ -69,7 +73,12 @@ export function registerJourneyGauges({
   let cached: { at: number; counts: Promise<Counts> } | undefined;
   const current = (): Promise<Counts> => {
     if (!cached || Date.now() - cached.at >= cacheMs) {
-      cached = { at: Date.now(), counts: countAll() }; // a failed round too: Temporal is not asked again at once
+      // A failed or late round too: Temporal is not asked again at once. A scrape waits a bounded time: a Temporal
+      // that does not answer leaves these gauges out, not the whole scrape hanging until it answers.
+      cached = {
+        at: Date.now(),
+        counts: within(countAll(), countWithinMs, `visibility not counted within ${countWithinMs} ms`),
+      };
     }
     return cached.counts;
   };

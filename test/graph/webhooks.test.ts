@@ -81,6 +81,12 @@ describe('webhook signature and envelope', () => {
     });
     expect(parseWebhook(body, signature.slice('sha256='.length), APP_SECRET)).toMatchObject({ status: 401 });
     expect(parseWebhook(body, signature, '')).toMatchObject({ status: 401, reason: 'no app secret is configured' });
+    // A valid digest with anything after it, or the header sent twice (Node joins them with ", "), is no signature.
+    for (const header of [`${signature} `, `${signature}00`, `${signature}, ${signature}`, `${signature}, sha256=00`])
+      expect(parseWebhook(body, header, APP_SECRET), header).toMatchObject({ ok: false, status: 401 });
+    expect(parseWebhook(body, signature.toUpperCase().replace('SHA256=', 'sha256='), APP_SECRET)).toMatchObject({
+      ok: true,
+    });
   });
 
   it('refuses a body altered by one byte after signing', () => {

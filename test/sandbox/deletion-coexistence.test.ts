@@ -132,6 +132,20 @@ describe('account_update', () => {
       json: { cc: '1', phone_number: '4155552671', verified_name: 'Acme' },
     });
     expect(metaError(add).code).toBe(200000);
+    // Lifted at the expiration its webhook gave, on the sandbox's clock.
+    const [{ restriction_info }] = receiver.values('account_update') as [
+      { restriction_info: [{ expiration: number }] },
+    ];
+    t.sandbox.admin.advanceClock(restriction_info[0].expiration * 1000 - t.sandbox.admin.now() - 1000);
+    const stillRestricted = await t.graph('POST', `/${t.wabaId}/phone_numbers`, {
+      json: { cc: '1', phone_number: '4155552671', verified_name: 'Acme' },
+    });
+    expect(metaError(stillRestricted).code).toBe(200000);
+    t.sandbox.admin.advanceClock(2000);
+    const lifted = await t.graph('POST', `/${t.wabaId}/phone_numbers`, {
+      json: { cc: '1', phone_number: '4155552671', verified_name: 'Acme' },
+    });
+    expect(lifted.status).toBe(200);
   });
 
   it('sends PARTNER_REMOVED with disconnection_info, after which the token has no permission on the WABA', async () => {

@@ -22,7 +22,7 @@ const deadLettersQuery = z
 const deadLetterParams = z.object({
   id: z
     .string()
-    .regex(/^[1-9]\d{0,14}$/, 'must be a dead letter’s id (a whole number)')
+    .regex(/^[1-9]\d{0,14}$/, 'must be a dead letter’s id (a whole number from 1)')
     .transform(Number)
     .describe('the dead letter’s id, as listed'),
 });

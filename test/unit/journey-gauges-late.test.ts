@@ -1,0 +1,43 @@
+// A scrape while Temporal does not answer: the journey gauges are left out after a bounded wait, and the rest of the
+// scrape is answered, rather than the scrape hanging until Temporal comes back.
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { Counter, Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerJourneyGauges } from '../../src/telemetry/journey-gauges.js';
+
+describe('journey gauges when Temporal does not answer', () => {
+  let silent: Server;
+  const sockets: Socket[] = [];
+  let connection: Connection;
+  beforeAll(async () => {
+    // Takes connections and never answers: as a frontend that is stopped (SIGSTOP) or cut off.
+    silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    connection = Connection.lazy({ address: `127.0.0.1:${(silent.address() as AddressInfo).port}` });
+  });
+  afterAll(async () => {
+    await connection.close().catch(() => undefined);
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  it('answers the scrape without them after the bounded wait, and says why', async () => {
+    const registry = new Registry();
+    new Counter({ name: 'numberflow_other_total', help: 'another metric', registers: [registry] }).inc();
+    const errors: unknown[] = [];
+    registerJourneyGauges({
+      client: new Client({ connection }),
+      registry,
+      countWithinMs: 300,
+      onError: (err) => errors.push(err),
+    });
+    const started = performance.now();
+    const text = await registry.metrics();
+    expect(performance.now() - started).toBeLessThan(10_000); // bounded, not a timing assertion: it hung for good
+    expect(text).toContain('numberflow_other_total 1');
+    expect(text).not.toMatch(/^numberflow_journeys\{/m);
+    expect(String(errors[0])).toContain('visibility not counted within 300 ms');
+  });
+});
