@@ -119,6 +119,23 @@ export function readWebhook(
   return readVerifiedWebhook(rawBody);
 }
 
+/**
+ * A verified delivery about several WABAs as one body per WABA, in the order of their first entries: kept apart in
+ * the receiver's inbox, a change of one WABA that cannot be routed holds back none of another's. A delivery about
+ * one WABA is kept as its bytes.
+ */
+export function bodiesPerWaba(rawBody: Buffer, read: { envelope: WebhookEnvelope }): Buffer[] {
+  const byWaba = new Map<unknown, unknown[]>();
+  for (const entry of read.envelope.entry) {
+    const waba = (entry as { id?: unknown } | null)?.id;
+    byWaba.set(waba, [...(byWaba.get(waba) ?? []), entry]);
+  }
+  if (byWaba.size <= 1) return [rawBody];
+  return [...byWaba.values()].map((entry) =>
+    Buffer.from(JSON.stringify({ object: 'whatsapp_business_account', entry } satisfies z.input<typeof envelope>)),
+  );
+}
+
 /** readWebhook for a body whose signature was verified when it was received. */
 export function readVerifiedWebhook(rawBody: Buffer): WebhookReadResult {
   let json: unknown;

@@ -4,7 +4,7 @@
 // routing failed and 503 when the inbox is full, so that Meta delivers again (duplicates are harmless).
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { readWebhook, verifyHandshake, webhookEvents, WEBHOOK_MAX_BYTES } from '../graph/webhooks.js';
+import { bodiesPerWaba, readWebhook, verifyHandshake, webhookEvents, WEBHOOK_MAX_BYTES } from '../graph/webhooks.js';
 import { bounded } from '../graph/webhook-limits.js';
 import { handOver, type Route, type WebhookDeliveryOutcome } from './webhook-handover.js';
 import { WebhookDeadLetters } from './webhook-dead-letters.js';
@@ -99,7 +99,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
           logger.warn({ waiting: inbox.size }, 'webhook inbox full; Meta will deliver again');
           return reply.code(503).send({ error: 'the webhook inbox is full; deliver again later' });
         }
-        await inbox.put(raw, receivedAt);
+        await Promise.all(bodiesPerWaba(raw, read).map((body) => inbox.put(body, receivedAt)));
         delivered?.('queued');
         drain.wake();
         return reply.code(200).send({ received: read.changes });

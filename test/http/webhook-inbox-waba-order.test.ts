@@ -10,7 +10,8 @@ import { createWebhookRouter } from '../../src/http/webhook-router.js';
 import { useBench } from '../support/bench.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import { clientWith, eventually, inboxFiles, refused, unavailable } from './inbox-support.js';
-import { capturedLogger, envelope, nowSeconds, qualityUpdate, type Change } from './support.js';
+import { capturedLogger, envelope, nowSeconds, postSigned, qualityUpdate, type Change } from './support.js';
+import { harnessHttpApp } from '../support/http-app.js';
 import { portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { GraphClient } from '../../src/graph/client.js';
 import { SANDBOX_APP_ID } from '../../src/graph/from-config.js';
@@ -120,6 +121,34 @@ describe("the webhook inbox's drain keeps order per number and WABA (dev server 
     } finally {
       await drain.stop();
       inbox.close();
+    }
+  });
+
+  it('keeps a delivery about two WABAs as one per WABA at the receiver, so that a failing one holds back only its own', async () => {
+    const [wabaA, wabaB] = [freshId(), freshId()];
+    const [a1, b1] = [freshNumber(), freshNumber()];
+    let broken = true;
+    let failures = 0;
+    const routed: string[] = [];
+    const client = clientWith(t.bench, (input) => {
+      if (broken && labelOf(input).startsWith(a1)) return (failures++, refused());
+      routed.push(labelOf(input));
+      return Promise.resolve();
+    });
+    const file = inboxFile();
+    const app = await harnessHttpApp(t.bench, { client, webhookInbox: { file } });
+    try {
+      // a1's first fails; the next delivery speaks of a1 (WABA A) and b1 (WABA B): b1's part, and b1's next
+      // delivery, go on while a1's wait.
+      for (const body of [tagged(1, [wabaA, a1]), tagged(2, [wabaA, a1], [wabaB, b1]), tagged(3, [wabaB, b1])])
+        expect((await postSigned(app, body.toString(), APP_SECRET)).statusCode).toBe(200);
+      await eventually(() => routed.length === 2 && failures >= 2, "b1's routed while a1's is retried");
+      expect(routed).toEqual([`${b1}#2`, `${b1}#3`]);
+      broken = false;
+      await eventually(() => WebhookInbox.storedIn(file) === 0, 'the inbox emptied');
+      expect(routed.slice(2)).toEqual([`${a1}#1`, `${a1}#2`]);
+    } finally {
+      await app.close();
     }
   });
 
