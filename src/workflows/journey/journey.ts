@@ -443,6 +443,11 @@ export class Journey {
           this.note('meta', `restricted the account (${event.restrictionType})`);
           break;
         }
+        // Noted at once: the removal may be waiting for something else (the paid-message block) when it comes.
+        this.note(
+          'meta',
+          `restricted the account (${event.restrictionType}): the removal waits until it is resolved and an admin requests it again`,
+        );
         this.restrict(
           `Meta restricted the account (${event.restrictionType})`,
           'Deletion can be restricted by permissions, billing or account state: resolve the restriction in WhatsApp Manager (Account Quality), then request the removal again.',
