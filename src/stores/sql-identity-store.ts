@@ -102,12 +102,14 @@ export class SqlIdentityStore implements IdentityStore {
     );
     const before = await this.current(key);
     // The newest Meta timestamp wins. Meta's timestamps are whole seconds: within one, the later delivery is the best
-    // knowledge there is (a send's status right after an inbound message of the same second, say).
+    // knowledge there is (a send's status right after an inbound message of the same second, say); the same hash
+    // again in the same second (a duplicate delivery) changes nothing, not even when it was recorded.
     await this.db.run(
       `INSERT INTO customer_identities (phone_number_id, wa_id, ${HASH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (phone_number_id, wa_id) DO UPDATE SET hash = excluded.hash,
          meta_timestamp = excluded.meta_timestamp, source = excluded.source, recorded_at = excluded.recorded_at
-       WHERE customer_identities.meta_timestamp <= excluded.meta_timestamp`,
+       WHERE customer_identities.meta_timestamp <= excluded.meta_timestamp
+         AND NOT (customer_identities.meta_timestamp = excluded.meta_timestamp AND customer_identities.hash = excluded.hash)`,
       values,
     );
     const current = await this.current(key);

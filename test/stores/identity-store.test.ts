@@ -34,8 +34,11 @@ function contract(name: string, open: () => Promise<SqlDatabase>) {
       const db = await open();
       const store = await SqlIdentityStore.open(db);
       const key = { phoneNumberId: '2002', waId: '15550003333' };
-      expect((await store.record(key, 'old-hash=', 100, 'inbound')).changed).toBe(true);
-      expect((await store.record(key, 'old-hash=', 100, 'inbound')).changed).toBe(false); // duplicate
+      const first = await store.record(key, 'old-hash=', 100, 'inbound');
+      expect(first.changed).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a later delivery, in recordedAt's milliseconds
+      // A duplicate changes nothing, not even when the current hash was recorded or from what.
+      expect(await store.record(key, 'old-hash=', 100, 'status')).toEqual({ changed: false, current: first.current });
       expect((await store.record(key, 'new-hash=', 300, 'status')).changed).toBe(true);
       // A late delivery of an older report: kept for audit, not current.
       const late = await store.record(key, 'mid-hash=', 200, 'inbound');
