@@ -1,6 +1,7 @@
 /*
  * The sandbox's admin API over HTTP: the SandboxAdmin actions as JSON, for a person with curl or a test in another
- * process. Inputs come from the JSON body, the query string and the path; errors are {"error":{"message"}} with 400.
+ * process. Inputs come from the JSON body, the query string and the path (a number or a yes/no only from the body:
+ * the query's values are text); errors are {"error":{"message"}} with 400.
  *
  *   GET    /_sandbox/clock                                          → {now}
  *   POST   /_sandbox/clock/advance                {ms}              → {now}
