@@ -128,7 +128,9 @@ export function bodiesPerWaba(rawBody: Buffer, read: { envelope: WebhookEnvelope
   const byWaba = new Map<unknown, unknown[]>();
   for (const entry of read.envelope.entry) {
     const waba = (entry as { id?: unknown } | null)?.id;
-    byWaba.set(waba, [...(byWaba.get(waba) ?? []), entry]);
+    const entries = byWaba.get(waba);
+    if (entries) entries.push(entry);
+    else byWaba.set(waba, [entry]);
   }
   if (byWaba.size <= 1) return [rawBody];
   return [...byWaba.values()].map((entry) =>

@@ -8,7 +8,10 @@ import { dirname } from 'node:path';
 import Database, { type Database as SqliteDatabase, type Statement } from 'better-sqlite3';
 import { InboxLock } from './inbox-lock.js';
 
-/** A delivery waiting to be routed: its verified raw body and when it was received (ms). */
+/**
+ * A delivery waiting to be routed: its verified raw body (or, of a delivery about several WABAs, one WABA's entries
+ * as a body of their own) and when it was received (ms).
+ */
 export interface InboxDelivery {
   id: number;
   receivedAt: number;
@@ -260,7 +263,7 @@ export class WebhookInbox {
     this.bury(id, reason, deadAt);
   }
 
-  /** Deliveries given up on after dead letter `after`, oldest first (for an admin; the bodies are Meta's, verified). */
+  /** Deliveries given up on after dead letter `after`, oldest first (for an admin; the bodies are Meta's, verified, one WABA's each). */
   deadLetters(after = 0, limit = 1_000): DeadLetter[] {
     return this.deadLetterRows.all(after, limit);
   }

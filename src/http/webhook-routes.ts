@@ -99,8 +99,10 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
           logger.warn({ waiting: inbox.size }, 'webhook inbox full; Meta will deliver again');
           return reply.code(503).send({ error: 'the webhook inbox is full; deliver again later' });
         }
-        await Promise.all(bodiesPerWaba(raw, read).map((body) => inbox.put(body, receivedAt)));
-        delivered?.('queued');
+        // One per WABA from here on, in the inbox and in its counts.
+        const bodies = bodiesPerWaba(raw, read);
+        await Promise.all(bodies.map((body) => inbox.put(body, receivedAt)));
+        for (let i = 0; i < bodies.length; i++) delivered?.('queued');
         drain.wake();
         return reply.code(200).send({ received: read.changes });
       }

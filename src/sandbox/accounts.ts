@@ -83,7 +83,9 @@ const RESTRICTION_MS = 30 * DAY;
 
 /** The WABA's restrictions that stand now, on the sandbox's clock. */
 export function activeRestrictions(core: SandboxCore, waba: Waba): string[] {
-  return waba.restrictions.filter((type) => (waba.restrictedUntil?.[type] ?? Infinity) > core.clock.now());
+  const until = (type: string) =>
+    waba.restrictedUntil && Object.hasOwn(waba.restrictedUntil, type) ? waba.restrictedUntil[type] : undefined;
+  return waba.restrictions.filter((type) => (until(type) ?? Infinity) > core.clock.now());
 }
 
 /** PARTNER_REMOVED: the sandbox's app loses access to the WABA, so its tokens get 200 from then on. */

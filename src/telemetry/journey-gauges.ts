@@ -70,17 +70,19 @@ export function registerJourneyGauges({
     return { byStage, waits: [...all, ...waits] };
   }
 
-  let cached: { at: number; counts: Promise<Counts> } | undefined;
+  // The last round that finished (late ones too), and the round under way: one at a time, so that a slow visibility
+  // store is not asked again and again. A scrape takes a fresh last round, else waits a bounded time for the one under
+  // way: a Temporal that does not answer leaves these gauges out, not the whole scrape hanging until it answers.
+  let last: { at: number; counts: Counts } | undefined;
+  let underWay: Promise<Counts> | undefined;
   const current = (): Promise<Counts> => {
-    if (!cached || Date.now() - cached.at >= cacheMs) {
-      // A failed or late round too: Temporal is not asked again at once. A scrape waits a bounded time: a Temporal
-      // that does not answer leaves these gauges out, not the whole scrape hanging until it answers.
-      cached = {
-        at: Date.now(),
-        counts: within(countAll(), countWithinMs, `visibility not counted within ${countWithinMs} ms`),
-      };
+    if (last && Date.now() - last.at < cacheMs) return Promise.resolve(last.counts);
+    if (!underWay) {
+      const round = countAll().then((counts) => ((last = { at: Date.now(), counts }), counts));
+      underWay = round.finally(() => (underWay = undefined));
+      underWay.catch(() => undefined); // a failed round is reported by the scrape that waits for it
     }
-    return cached.counts;
+    return within(underWay, countWithinMs, `visibility not counted within ${countWithinMs} ms`);
   };
 
   new Gauge({

@@ -22,7 +22,7 @@ export function createServiceMetrics(
   collectDefaultMetrics({ register: registry, prefix: 'numberflow_' });
   const deliveries = new Counter({
     name: 'numberflow_webhook_deliveries_total',
-    help: "Meta's webhook deliveries (POSTs) by how they were answered",
+    help: "Meta's webhook deliveries (POSTs; one per WABA once queued) by how they were answered and drained",
     labelNames: ['outcome'] as const,
     registers: [registry],
   });

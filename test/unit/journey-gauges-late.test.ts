@@ -40,4 +40,24 @@ describe('journey gauges when Temporal does not answer', () => {
     expect(text).not.toMatch(/^numberflow_journeys\{/m);
     expect(String(errors[0])).toContain('visibility not counted within 300 ms');
   });
+
+  it('keeps a round that came late for the next scrape, and asks no second round while one is under way', async () => {
+    let calls = 0;
+    let release: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (release = resolve));
+    // Visibility that answers, slowly: every count waits until released.
+    const slow = {
+      workflow: { count: async () => (calls++, await answered, { count: 3 }) },
+    } as unknown as Client;
+    const registry = new Registry();
+    registerJourneyGauges({ client: slow, registry, countWithinMs: 100, cacheMs: 60_000 });
+    expect(await registry.metrics()).not.toMatch(/^numberflow_journeys\{/m);
+    const perRound = calls;
+    expect(await registry.metrics()).not.toMatch(/^numberflow_journeys\{/m); // the same round, still under way
+    expect(calls).toBe(perRound);
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await registry.metrics()).toMatch(/^numberflow_journeys\{stage="AWAITING_OTP"\} 3$/m);
+    expect(calls).toBe(perRound);
+  });
 });
