@@ -81,6 +81,14 @@ export function restrictWaba(core: SandboxCore, wabaId: string, restrictionType:
 
 const RESTRICTION_MS = 30 * DAY;
 
+/** Restrictions of a state saved before they had an end: they end 30 days after this start. */
+export function dateRestrictions(core: SandboxCore, waba: Waba): void {
+  for (const type of waba.restrictions) {
+    if (waba.restrictedUntil && Object.hasOwn(waba.restrictedUntil, type)) continue;
+    waba.restrictedUntil = { ...waba.restrictedUntil, [type]: core.clock.now() + RESTRICTION_MS };
+  }
+}
+
 /** The WABA's restrictions that stand now, on the sandbox's clock. */
 export function activeRestrictions(core: SandboxCore, waba: Waba): string[] {
   const until = (type: string) =>

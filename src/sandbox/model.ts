@@ -34,7 +34,7 @@ export interface Waba {
   portfolioId: string;
   name: string;
   restrictions: string[];
-  /** When each restriction lifts (sandbox clock, ms); a restriction without one (an older state) stands. */
+  /** When each restriction lifts (sandbox clock, ms); an older state's are dated when it is loaded. */
   restrictedUntil?: Record<string, number>;
   /** After PARTNER_REMOVED the sandbox's app loses access to the WABA. */
   partnerRemoved: boolean;

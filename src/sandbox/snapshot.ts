@@ -2,6 +2,7 @@
 // file and reloads at start. The file is an edge, so it is read through a zod schema; the schema is tied to the
 // model's types, so a field added to the model without its place here fails the typecheck.
 import { z } from 'zod';
+import { dateRestrictions } from './accounts.js';
 import type { CallLog, CallLogEntry } from './call-log.js';
 import type { SandboxCore } from './core.js';
 import type { FaultSpec } from './faults.js';
@@ -190,6 +191,7 @@ export function restoreSnapshot(core: SandboxCore, callLog: CallLog, snapshot: S
   core.random.restoreStates(snapshot.random.states);
   byId(store.portfolios, snapshot.portfolios, (p) => p.id);
   byId(store.wabas, snapshot.wabas, (w) => w.id);
+  for (const waba of store.wabas.values()) dateRestrictions(core, waba);
   byId(store.lines, snapshot.lines, (l) => l.e164);
   byId(store.tokens, snapshot.tokens, (t) => t.value);
   byId(store.signupCodes, snapshot.signupCodes, (c) => c.code);
