@@ -92,6 +92,11 @@ export interface JourneyView {
   phoneNumberId: string | null;
   codeMethod: CodeMethod;
   waiting: { for: WaitingFor; reason: string; until: string | null } | null;
+  /**
+   * In REMOVING, Meta's restriction that blocks the removal (an admin resolves it and requests the removal again),
+   * also while the removal waits for something else; null otherwise.
+   */
+  removalBlocked: { reason: string; remediation: string } | null;
   deadlines: {
     signupExpiresAt: string | null;
     codeExpiresAt: string | null;

@@ -40,6 +40,9 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
       await t.bench.sandbox.admin.flushWebhooks();
       const blocked = await journey.until((v) => v.waiting?.reason.startsWith('removal blocked') === true, 'blocked');
       expect(blocked.waiting?.reason).toContain('Meta restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION)');
+      expect(blocked.removalBlocked).toMatchObject({
+        reason: 'Meta restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION)',
+      });
       expect(blocked.notes.map((n) => `${n.actor}: ${n.what}`)).toContain(
         'meta: restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION): the removal waits until it is resolved and an admin requests it again',
       );

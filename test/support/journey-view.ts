@@ -12,6 +12,7 @@ export function journeyView(overrides: Partial<JourneyView> = {}): JourneyView {
     phoneNumberId: '106540352242922',
     codeMethod: 'SMS',
     waiting: { for: 'operator', reason: 'an operator must submit the code', until: '2026-12-02T15:14:00.000Z' },
+    removalBlocked: null,
     deadlines: { signupExpiresAt: null, codeExpiresAt: null, reRegisterBy: null, deletionAllowedAt: null },
     attempts: { codeRequests: 1, wrongCodes: 0, wrongPins: 0, registerCalls: 0, deregisterCalls: 0 },
     registrationCallsIn72h: 0,

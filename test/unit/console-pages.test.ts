@@ -146,6 +146,13 @@ describe('the console’s markup', () => {
     expect(
       actions(toText(journeyPage(contextOf(operator), journeyView({ stage: 'REMOVING', waiting: blockedWait })))),
     ).toEqual(['deletion-confirmation']);
+    // Blocked while the removal waits for something else (the paid-message block): the view says so, not the wait.
+    const duringBlock = journeyView({
+      stage: 'REMOVING',
+      waiting: { for: 'meta', reason: 'Meta refuses deletion for 30 days after a paid message', until: null },
+      removalBlocked: { reason: 'Meta restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION)', remediation: 'x' },
+    });
+    expect(actions(toText(journeyPage(contextOf(admin), duringBlock)))).toEqual(['deletion-confirmation', 'removal']);
     const ended = journeyView({
       stage: 'CANCELLED',
       result: {

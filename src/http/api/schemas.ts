@@ -222,6 +222,10 @@ export const journeyViewSchema = z
     phoneNumberId: z.string().nullable(),
     codeMethod: z.enum(codeMethods),
     waiting: waitingSchema,
+    removalBlocked: z
+      .object({ reason: z.string(), remediation: z.string() })
+      .nullable()
+      .describe("in REMOVING, Meta's restriction blocking the removal: resolve it, then request the removal again"),
     deadlines: z.object({
       signupExpiresAt: iso.nullable(),
       codeExpiresAt: iso.nullable(),

@@ -100,6 +100,8 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     phoneNumberId: state.phoneNumberId,
     codeMethod: state.codeMethod,
     waiting: state.waiting,
+    // A run carried over from before the field holds none.
+    removalBlocked: state.stage === 'REMOVING' ? (state.restriction ?? null) : null,
     deadlines: {
       signupExpiresAt: state.registered || state.wentLive || state.result ? null : iso(signupExpiresAt(input)),
       codeExpiresAt: state.stage === 'AWAITING_OTP' ? iso(state.codeExpiresAt) : null,

@@ -29,11 +29,14 @@ const notYetLive: readonly string[] = journeyStages.slice(0, journeyStages.index
 const nameUnderReview = (view: JourneyView) => view.displayName.pending !== null;
 
 /**
- * A removal Meta blocked waits for an admin to request it again (removal.ts, `unblocked`, words its wait so): the one
- * time a journey in REMOVING takes a removal (handlers.ts, removalRefusal).
+ * A removal Meta blocked waits for an admin to request it again: the one time a journey in REMOVING takes a removal
+ * (handlers.ts, removalRefusal), also while it waits for something else (the paid-message block). A view from a
+ * worker before the field says it by its wait's reason (removal.ts, `unblocked`).
  */
 const removalBlocked = (view: JourneyView) =>
-  view.stage === 'REMOVING' && view.waiting?.for === 'admin' && view.waiting.reason.startsWith(REMOVAL_BLOCKED);
+  view.stage === 'REMOVING' &&
+  ((view.removalBlocked ?? null) !== null ||
+    (view.waiting?.for === 'admin' && view.waiting.reason.startsWith(REMOVAL_BLOCKED)));
 
 /**
  * What the forms were made for: the stage, and what else changes them within it. The actions section carries it
