@@ -149,11 +149,20 @@ async function printTimeline(
 
 /** The export's text to the file, or to standard output, as it comes. */
 async function writeExport(lines: AsyncIterable<string>, output: string | undefined): Promise<void> {
+  // The first line is read before the file is made: an export refused at once (a portfolio not found) leaves a file
+  // that was there as it was.
+  const reading = lines[Symbol.asyncIterator]();
+  const first = await reading.next();
   const sink: Writable = output === undefined ? process.stdout : createWriteStream(output, { mode: 0o600 });
   try {
-    await pipeline(Readable.from(lines), sink, { end: output !== undefined });
+    await pipeline(Readable.from(resumed(first, reading)), sink, { end: output !== undefined });
   } catch (err) {
     // The reader went away (`| head`): what it wanted has been written.
     if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
   }
+}
+
+/** The lines again, from the one already read. */
+async function* resumed(first: IteratorResult<string>, rest: AsyncIterator<string>): AsyncGenerator<string> {
+  for (let line = first; !line.done; line = await rest.next()) yield line.value;
 }

@@ -60,9 +60,12 @@ export function addImportCommand(program: Command, context: CommandContext): voi
       const total = rows.length + unreadable.length;
       if (invalid.length > 0 && !opts.skipInvalid) {
         if (opts.results) writeResults(opts.results, [], invalid, rows);
+        const valid = checked.good.length;
+        const skipping =
+          valid === 0 ? '' : `, or give --skip-invalid to start the ${valid} valid row${valid === 1 ? '' : 's'}`;
         throw new CliExit(
           1,
-          `${invalid.length} of ${total} rows are not valid; nothing was started (fix them, or give --skip-invalid to start the ${checked.good.length} valid rows)`,
+          `${invalid.length} of ${total} rows are not valid; nothing was started (fix them${skipping})`,
         );
       }
       // On standard output while a person watches it (never with --json, which a script reads there).

@@ -30,8 +30,11 @@ export const signupRecordSchema = z.object({
   requestedBy: z.string(),
   /** When the signup came: the 14-day registration window counts from here. */
   signupAt: z.string(),
-  /** claimed: the exchange is under way; exchanged: the token is stored, the steps after it may be left. */
-  state: z.enum(['claimed', 'exchanged', 'done', 'failed']),
+  /**
+   * claimed: the exchange is under way; finishing: the token is stored and one caller works the steps after it;
+   * exchanged: the token is stored, the steps after it left for a caller to take.
+   */
+  state: z.enum(['claimed', 'finishing', 'exchanged', 'done', 'failed']),
   failure: z.object({ kind: z.enum(signupFailureKinds), message: z.string() }).nullable(),
   journeys: z.array(signupJourneySchema),
   updatedAt: z.string(),

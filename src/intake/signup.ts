@@ -96,7 +96,7 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
       ...earlier,
       businessId: fresh.businessId,
       requestedBy,
-      state: 'exchanged',
+      state: 'finishing',
       failure: null,
       updatedAt: now.toISOString(),
     };
@@ -123,9 +123,20 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
         'incomplete',
         `an earlier attempt of this signup stopped before its token was stored: ${RUN_SIGNUP_AGAIN}`,
       );
+    case 'finishing':
+      if (now.getTime() - Date.parse(earlier.updatedAt) < CLAIM_STALE_MS) throw inProgress();
+      return finish(deps, request, codeHash, await take(deps, codeHash, earlier, now)); // its caller stopped
     case 'exchanged':
-      return finish(deps, request, codeHash, earlier); // the token is stored: the steps after it again, each idempotent
+      // The token is stored: the steps after it again, each idempotent, by one caller at a time.
+      return finish(deps, request, codeHash, await take(deps, codeHash, earlier, now));
   }
+}
+
+/** The steps after the exchange, taken by this caller: of several at once, one; the others are answered in-progress. */
+async function take(deps: SignupDeps, codeHash: string, seen: SignupRecord, now: Date): Promise<SignupRecord> {
+  const taken: SignupRecord = { ...seen, state: 'finishing', updatedAt: now.toISOString() };
+  if (!(await deps.ledger.replace(codeHash, seen, taken))) throw inProgress();
+  return taken;
 }
 
 function inProgress(): IntakeError {
@@ -177,7 +188,7 @@ async function fail(
   throw new IntakeError(kind, message);
 }
 
-/** The code for the token (once), checked to cover the WABA, then stored. Answers the record, state exchanged. */
+/** The code for the token (once), checked to cover the WABA, then stored. Answers the record, state finishing. */
 async function exchange(
   deps: SignupDeps,
   request: SignupRequest,
@@ -226,9 +237,10 @@ async function exchange(
     );
   }
   await deps.tokens.put(wabaId, token, { source: 'signup', by: record.requestedBy });
-  const exchanged: SignupRecord = { ...record, state: 'exchanged', updatedAt: new Date().toISOString() };
-  await deps.ledger.save(codeHash, exchanged);
-  return exchanged;
+  // This caller claimed the code: it goes on to the steps after the exchange.
+  const finishing: SignupRecord = { ...record, state: 'finishing', updatedAt: new Date().toISOString() };
+  await deps.ledger.save(codeHash, finishing);
+  return finishing;
 }
 
 /** Meta's words for a spent or stale code are undocumented (docs/sandbox-assumptions.md#token-exchange): read them. */
@@ -276,6 +288,8 @@ async function finish(
     try {
       return await work();
     } catch (err) {
+      // Left for the next caller to take at once.
+      await deps.ledger.save(codeHash, { ...record, state: 'exchanged', updatedAt: new Date().toISOString() });
       throw new IntakeError(
         'unfinished',
         `${what} failed (${errorText(err)}); the token is stored: send the same signup again to finish`,

@@ -2,7 +2,7 @@
 // taken to LIVE with a wrong code on the way, its PIN read back by an admin, removed at an admin's request; two more
 // journeys of the portfolio cancelled while they wait for their code. No answer holds a code, a PIN or a token,
 // except the reveal's own.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -379,6 +379,12 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
       await cli('auditor', 'audit', ...window, '--format', 'csv', '--output', file);
       const records = parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
       expect(new Set(records.map((record) => record.e164))).toEqual(new Set([e164, ...others]));
+      // A portfolio never seen: refused, and a file already there is left as it was.
+      writeFileSync(file, 'kept\n');
+      await expect(
+        cli('auditor', 'audit', '--portfolio', '999000111', '--since', since.toISOString(), '--output', file),
+      ).rejects.toThrow('no portfolio 999000111: no journey was ever started in it');
+      expect(readFileSync(file, 'utf8')).toBe('kept\n');
       await expect(cli('operator', 'audit', e164)).rejects.toThrow(
         'this needs the auditor or admin role; operator@test has operator',
       );

@@ -103,8 +103,8 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
         ),
       );
       expect((await refusal(signup(deps(), { ...body, businessId: '998' }, 'svc'))).kind).toBe('business-mismatch');
-      // Two corrections at once: one goes on; the other is answered as under way, or as a repeat if it came later.
-      const both = await Promise.allSettled([signup(deps(), body, 'svc'), signup(deps(), body, 'svc')]);
+      // Corrections at once: one goes on; the others are answered as under way, or as a repeat if they came later.
+      const both = await Promise.allSettled([1, 2, 3].map(() => signup(deps(), body, 'svc')));
       const went = both.flatMap((r) => (r.status === 'fulfilled' && !r.value.repeated ? [r.value] : []));
       expect(went).toHaveLength(1);
       const corrected = went[0] as Awaited<ReturnType<typeof signup>>;
@@ -160,6 +160,30 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
         (a: string[]) =>
           JSON.stringify(a) === '["in-progress","started"]' || JSON.stringify(a) === '["repeated","started"]',
       );
+      await t.env.client.workflow.getHandle(`number:${customer.e164s[0]}`).terminate('test done');
+    });
+  });
+
+  it('finishes a signup whose subscription failed when sent again, one caller at a time', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const body = popupAnswer(t.bench, customer);
+    t.bench.sandbox.admin.clearCalls();
+    await t.bench.run(async () => {
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /{waba-id}/subscribed_apps', kind: 'error', code: 100 });
+      const unfinished = await refusal(signup(deps(), body, 'svc'));
+      expect(unfinished).toMatchObject({ kind: 'unfinished', httpStatus: 502 });
+      expect(unfinished.message).toMatch(/the token is stored: send the same signup again to finish$/);
+      t.bench.sandbox.admin.clearFaults();
+      // Sent again three times at once: one takes the steps after the exchange, the others are told it is under way
+      // (or, come later, get its journeys); the app is subscribed once more, not three times.
+      const subscribes = calls('POST /{waba-id}/subscribed_apps').length;
+      const again = await Promise.allSettled([1, 2, 3].map(() => signup(deps(), body, 'svc')));
+      const went = again.flatMap((r) => (r.status === 'fulfilled' && !r.value.repeated ? [r.value] : []));
+      expect(went).toHaveLength(1);
+      for (const other of again)
+        if (other.status === 'rejected') expect((other.reason as IntakeError).kind).toBe('in-progress');
+      expect(calls('POST /{waba-id}/subscribed_apps').length).toBe(subscribes + 1);
+      expect(calls(EXCHANGE)).toHaveLength(1);
       await t.env.client.workflow.getHandle(`number:${customer.e164s[0]}`).terminate('test done');
     });
   });

@@ -151,7 +151,7 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
     const results = join(dir, 'scoped-results.csv');
     const refused = await runCli(env, ['import', file, '--results', results]);
     expect(refused.failure?.message).toBe(
-      '2 of 3 rows are not valid; nothing was started (fix them, or give --skip-invalid to start the 1 valid rows)',
+      '2 of 3 rows are not valid; nothing was started (fix them, or give --skip-invalid to start the 1 valid row)',
     );
     expect(refused.err).toEqual([
       `line 3: portfolioId: ops@elsewhere may not start journeys in portfolio ${t.bench.portfolioId}`,
@@ -179,6 +179,11 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
     writeFileSync(unknownColumn, 'wabaId,portfolioId,phone,displayName\n1,2,+14155550100,Acme\n');
     expect((await runCli(env, ['import', unknownColumn])).failure?.message).toMatch(
       /^.*columns\.csv: the header names "phone", not journey start fields; the columns are: wabaId, portfolioId, phoneNumber, /,
+    );
+    const allBad = join(dir, 'all-bad.csv');
+    writeFileSync(allBad, 'wabaId,portfolioId,phoneNumber,displayName\n1,2,+1415555,Acme\n');
+    expect((await runCli(env, ['import', allBad])).failure?.message).toBe(
+      '1 of 1 rows are not valid; nothing was started (fix them)',
     );
     const noFormat = join(dir, 'numbers.txt');
     writeFileSync(noFormat, '{}\n');
