@@ -164,5 +164,9 @@ async function writeExport(lines: AsyncIterable<string>, output: string | undefi
 
 /** The lines again, from the one already read. */
 async function* resumed(first: IteratorResult<string>, rest: AsyncIterator<string>): AsyncGenerator<string> {
-  for (let line = first; !line.done; line = await rest.next()) yield line.value;
+  try {
+    for (let line = first; !line.done; line = await rest.next()) yield line.value;
+  } finally {
+    await rest.return?.(); // a sink that failed lets the source go (an HTTP answer left open would hold the close)
+  }
 }

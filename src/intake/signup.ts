@@ -139,6 +139,11 @@ async function take(deps: SignupDeps, codeHash: string, seen: SignupRecord, now:
   return taken;
 }
 
+/** The time a ledger write records: the signup's clock (the same one its staleness is judged by). */
+function stampOf(deps: SignupDeps): string {
+  return (deps.now ?? (() => new Date()))().toISOString();
+}
+
 function inProgress(): IntakeError {
   return new IntakeError(
     'in-progress',
@@ -184,7 +189,7 @@ async function fail(
   message: string,
 ): Promise<never> {
   const failure = { kind, message };
-  await deps.ledger.save(codeHash, { ...record, state: 'failed', failure, updatedAt: new Date().toISOString() });
+  await deps.ledger.save(codeHash, { ...record, state: 'failed', failure, updatedAt: stampOf(deps) });
   throw new IntakeError(kind, message);
 }
 
@@ -238,7 +243,7 @@ async function exchange(
   }
   await deps.tokens.put(wabaId, token, { source: 'signup', by: record.requestedBy });
   // This caller claimed the code: it goes on to the steps after the exchange.
-  const finishing: SignupRecord = { ...record, state: 'finishing', updatedAt: new Date().toISOString() };
+  const finishing: SignupRecord = { ...record, state: 'finishing', updatedAt: stampOf(deps) };
   await deps.ledger.save(codeHash, finishing);
   return finishing;
 }
@@ -284,12 +289,21 @@ async function finish(
   record: SignupRecord,
 ): Promise<SignupOutcome> {
   const { wabaId, businessId } = record;
+  const stamp = () => stampOf(deps);
+  // The finisher's hold on the record: renewed before each step, so that a slow finish (a hundred numbers) is not
+  // taken over as a stopped one, and each write made only while it holds it (one taken over writes nothing more).
+  let held = record;
+  const hold = async (next: SignupRecord) => {
+    if (!(await deps.ledger.replace(codeHash, held, next))) throw inProgress();
+    held = next;
+  };
   const step = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    await hold({ ...held, updatedAt: stamp() });
     try {
       return await work();
     } catch (err) {
       // Left for the next caller to take at once.
-      await deps.ledger.save(codeHash, { ...record, state: 'exchanged', updatedAt: new Date().toISOString() });
+      await deps.ledger.replace(codeHash, held, { ...held, state: 'exchanged', updatedAt: stamp() });
       throw new IntakeError(
         'unfinished',
         `${what} failed (${errorText(err)}); the token is stored: send the same signup again to finish`,
@@ -299,13 +313,10 @@ async function finish(
   // The portfolio (its registered-number cap) is the business that owns the WABA at Meta.
   const owner = await step(`reading the owner of WABA ${wabaId}`, () => deps.graph.getWabaOwner(wabaId));
   if (owner.portfolioId !== businessId) {
-    return fail(
-      deps,
-      codeHash,
-      record,
-      'business-mismatch',
-      `WABA ${wabaId} belongs to business portfolio ${owner.portfolioId} at Meta, not ${businessId}: send the same signup again with the business_id Embedded Signup returned (the token is stored; the code is not exchanged again)`,
-    );
+    const message = `WABA ${wabaId} belongs to business portfolio ${owner.portfolioId} at Meta, not ${businessId}: send the same signup again with the business_id Embedded Signup returned (the token is stored; the code is not exchanged again)`;
+    const failure = { kind: 'business-mismatch' as const, message };
+    await hold({ ...held, state: 'failed', failure, updatedAt: stamp() });
+    throw new IntakeError(failure.kind, message);
   }
   await step(`subscribing the app to WABA ${wabaId}'s webhooks`, () => deps.graph.subscribeApp(wabaId));
   const journeys: SignupJourney[] = [];
@@ -314,12 +325,13 @@ async function finish(
       await step(`starting the journey of ${phoneNumberId}`, () => startOne(deps, request, record, phoneNumberId)),
     );
   }
-  const done: SignupRecord = { ...record, state: 'done', journeys, updatedAt: new Date().toISOString() };
-  await deps.ledger.save(codeHash, done);
-  // Journeys of this WABA waiting for a token (Meta refused the old one) go on with the new one.
+  // Journeys of this WABA waiting for a token (Meta refused the old one) go on with the new one; before the signup is
+  // done, so that one whose announce failed is finished again, announce and all.
   await step("telling the WABA's journeys of the new token", () =>
     announceNewToken(deps.temporal, wabaId, record.requestedBy),
   );
+  const done: SignupRecord = { ...held, state: 'done', journeys, updatedAt: stamp() };
+  await hold(done);
   return outcomeOf(done, false);
 }
 

@@ -14,6 +14,9 @@ export const HUMAN_WAIT_STAGES = [
 ] as const satisfies JourneyStage[];
 
 /** Cumulative age buckets: journeys of the stage started more than this long ago ('0s': all of them). */
+/** A round under way this many times a scrape's wait is given up on: the next scrape starts another. */
+const ROUND_GIVEN_UP_AFTER = 6;
+
 export const WAIT_AGES = { '0s': 0, '15m': 15 * 60_000, '1h': 3_600_000, '1d': 86_400_000, '3d': 3 * 86_400_000 };
 
 export interface JourneyGaugeOptions {
@@ -74,15 +77,20 @@ export function registerJourneyGauges({
   // store is not asked again and again. A scrape takes a fresh last round, else waits a bounded time for the one under
   // way: a Temporal that does not answer leaves these gauges out, not the whole scrape hanging until it answers.
   let last: { at: number; counts: Counts } | undefined;
-  let underWay: Promise<Counts> | undefined;
+  let underWay: { since: number; counts: Promise<Counts> } | undefined;
   const current = (): Promise<Counts> => {
     if (last && Date.now() - last.at < cacheMs) return Promise.resolve(last.counts);
-    if (!underWay) {
+    // A round that never ends (a call without a deadline to a Temporal that hangs) gives way to a new one.
+    if (!underWay || Date.now() - underWay.since > ROUND_GIVEN_UP_AFTER * countWithinMs) {
       const round = countAll().then((counts) => ((last = { at: Date.now(), counts }), counts));
-      underWay = round.finally(() => (underWay = undefined));
-      underWay.catch(() => undefined); // a failed round is reported by the scrape that waits for it
+      const mine = { since: Date.now(), counts: round };
+      mine.counts = round.finally(() => {
+        if (underWay === mine) underWay = undefined;
+      });
+      mine.counts.catch(() => undefined); // a failed round is reported by the scrape that waits for it
+      underWay = mine;
     }
-    return within(underWay, countWithinMs, `visibility not counted within ${countWithinMs} ms`);
+    return within(underWay.counts, countWithinMs, `visibility not counted within ${countWithinMs} ms`);
   };
 
   new Gauge({

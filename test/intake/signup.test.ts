@@ -188,6 +188,27 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
     });
   });
 
+  it('takes over a finish that stopped answering after a minute, and the one taken over writes nothing more', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const body = popupAnswer(t.bench, customer);
+    let clock = Date.now();
+    const now = () => new Date(clock);
+    t.bench.sandbox.admin.clearCalls();
+    await t.bench.run(async () => {
+      // The first caller's read of the WABA's owner takes 1.5 s; meanwhile a minute passes on the signup's clock.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'GET /{waba-id}', kind: 'latency', latencyMs: 1_500, times: 1 });
+      const slow = signup({ ...deps(), now }, body, 'svc');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      clock += 61_000;
+      const second = await signup({ ...deps(), now }, body, 'svc');
+      expect(second).toMatchObject({ repeated: false });
+      expect((await refusal(slow)).kind).toBe('in-progress');
+      expect(calls('POST /{waba-id}/subscribed_apps')).toHaveLength(1);
+      expect(await signup({ ...deps(), now }, body, 'svc')).toEqual({ ...second, repeated: true });
+      await t.env.client.workflow.getHandle(`number:${customer.e164s[0]}`).terminate('test done');
+    });
+  });
+
   it('refuses a code exchanged after its 30 seconds, and answers a retry the same without a second exchange', async () => {
     const customer = await customerWaba(t.bench, 1);
     const body = popupAnswer(t.bench, customer);

@@ -60,4 +60,16 @@ describe('journey gauges when Temporal does not answer', () => {
     expect(await registry.metrics()).toMatch(/^numberflow_journeys\{stage="AWAITING_OTP"\} 3$/m);
     expect(calls).toBe(perRound);
   });
+
+  it('gives up on a round that never ends, and starts another at a later scrape', async () => {
+    let calls = 0;
+    const hung = { workflow: { count: () => (calls++, new Promise<never>(() => undefined)) } } as unknown as Client;
+    const registry = new Registry();
+    registerJourneyGauges({ client: hung, registry, countWithinMs: 50 });
+    await registry.metrics();
+    const perRound = calls;
+    await new Promise((resolve) => setTimeout(resolve, 400)); // past 6 scrape waits
+    await registry.metrics();
+    expect(calls).toBe(2 * perRound);
+  });
 });

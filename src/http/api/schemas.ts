@@ -225,6 +225,7 @@ export const journeyViewSchema = z
     removalBlocked: z
       .object({ reason: z.string(), remediation: z.string() })
       .nullable()
+      .default(null) // a view from a worker before the field
       .describe("in REMOVING, Meta's restriction blocking the removal: resolve it, then request the removal again"),
     deadlines: z.object({
       signupExpiresAt: iso.nullable(),
