@@ -15,6 +15,7 @@ import {
   type ExportFormat,
   type TimelineFormat,
 } from '../audit/types.js';
+import { resumed } from '../resumed.js';
 import { CliExit } from './failure.js';
 import { selectMode, usingApi } from './mode.js';
 import { e164Argument, graphIdOption } from './options.js';
@@ -159,14 +160,5 @@ async function writeExport(lines: AsyncIterable<string>, output: string | undefi
   } catch (err) {
     // The reader went away (`| head`): what it wanted has been written.
     if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
-  }
-}
-
-/** The lines again, from the one already read. */
-async function* resumed(first: IteratorResult<string>, rest: AsyncIterator<string>): AsyncGenerator<string> {
-  try {
-    for (let line = first; !line.done; line = await rest.next()) yield line.value;
-  } finally {
-    await rest.return?.(); // a sink that failed lets the source go (an HTTP answer left open would hold the close)
   }
 }

@@ -13,9 +13,9 @@ import {
   timelineFormats,
   timelineSchema,
   type ExportFormat,
-  type ExportRow,
 } from '../../audit/index.js';
 import { portfolioKnown } from '../../portfolios/portfolio.js';
+import { resumed } from '../../resumed.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
 import { ApiError } from '../errors.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
@@ -154,13 +154,6 @@ export function auditRoutes(app: ZodApp, context: ApiContext): void {
         .send(Readable.from(exportLines(resumed(first, rows), format)));
     },
   );
-}
-
-/** The rows again, from the one already read. */
-async function* resumed(first: IteratorResult<ExportRow>, rest: AsyncGenerator<ExportRow>): AsyncGenerator<ExportRow> {
-  if (first.done) return;
-  yield first.value;
-  yield* rest;
 }
 
 /** 2026-01-01T00:00:00.000Z → 20260101T000000Z: a file name without colons. */
