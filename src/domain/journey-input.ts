@@ -80,17 +80,20 @@ export function refuseClosedSignupWindow(input: JourneyInput, now: Date = new Da
 export const UNKNOWN_FIELD = 'is not a field of this request';
 
 /**
- * A field left out (an import's empty cell) is said as such, and a value outside a list names the list, not as the
- * validation library words them (the HTTP service's words for its own fields, errors.ts).
+ * A value outside its list, in every edge's words (zod says "Invalid option: expected one of …"); null for any
+ * other problem, or a list whose schema words its own refusal.
  */
+export function outsideListText(code: string, message: string | undefined, values: unknown): string | null {
+  if (code !== 'invalid_value' || !Array.isArray(values) || !message?.startsWith('Invalid option')) return null;
+  return `must be one of ${values.map(String).join(', ')}`;
+}
+
+/** A field left out (an import's empty cell) is said as such, not as the type the validation library expected. */
 function problemText(issue: { code: string; path: PropertyKey[]; message: string; values?: unknown }, raw: unknown) {
   const [field] = issue.path;
   const given = raw !== null && typeof raw === 'object' && field !== undefined && field in raw;
   if (issue.code === 'invalid_type' && issue.path.length === 1 && !given) return 'is required';
-  if (issue.code === 'invalid_value' && Array.isArray(issue.values) && issue.message.startsWith('Invalid option')) {
-    return `must be one of ${issue.values.map(String).join(', ')}`;
-  }
-  return issue.message;
+  return outsideListText(issue.code, issue.message, issue.values) ?? issue.message;
 }
 
 /** Validates a request to start a journey; `now` fills signupAt when the caller gave none. */

@@ -4,7 +4,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
-import { JourneyInputError, UNKNOWN_FIELD } from '../domain/journey-input.js';
+import { JourneyInputError, outsideListText, UNKNOWN_FIELD } from '../domain/journey-input.js';
 import {
   IdempotencyConflictError,
   InvalidFilterError,
@@ -149,12 +149,8 @@ function problemsOf(where: Problem['in'], issue: ZodFastifySchemaValidationError
       message: UNKNOWN_FIELD,
     }));
   }
-  // An enum's refusal in the API's words (zod says "Invalid option: expected one of …").
-  const values = (issue.params as { values?: unknown }).values;
-  if (issue.keyword === 'invalid_value' && Array.isArray(values) && issue.message?.startsWith('Invalid option')) {
-    return [{ in: where, field, message: `must be one of ${values.map(String).join(', ')}` }];
-  }
-  return [{ in: where, field, message: issue.message ?? 'is not valid' }];
+  const listed = outsideListText(issue.keyword, issue.message, (issue.params as { values?: unknown }).values);
+  return [{ in: where, field, message: listed ?? issue.message ?? 'is not valid' }];
 }
 
 /** idempotency-key → Idempotency-Key */
