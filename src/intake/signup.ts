@@ -181,15 +181,16 @@ function outcomeOf(record: SignupRecord, repeated: boolean): SignupOutcome {
   };
 }
 
+/** Records the signup failed and refuses it; `write` is how (a finisher writes only while it holds the record). */
 async function fail(
   deps: SignupDeps,
   codeHash: string,
   record: SignupRecord,
   kind: SignupFailureKind,
   message: string,
+  write: (failed: SignupRecord) => Promise<unknown> = (failed) => deps.ledger.save(codeHash, failed),
 ): Promise<never> {
-  const failure = { kind, message };
-  await deps.ledger.save(codeHash, { ...record, state: 'failed', failure, updatedAt: stampOf(deps) });
+  await write({ ...record, state: 'failed', failure: { kind, message }, updatedAt: stampOf(deps) });
   throw new IntakeError(kind, message);
 }
 
@@ -313,10 +314,14 @@ async function finish(
   // The portfolio (its registered-number cap) is the business that owns the WABA at Meta.
   const owner = await step(`reading the owner of WABA ${wabaId}`, () => deps.graph.getWabaOwner(wabaId));
   if (owner.portfolioId !== businessId) {
-    const message = `WABA ${wabaId} belongs to business portfolio ${owner.portfolioId} at Meta, not ${businessId}: send the same signup again with the business_id Embedded Signup returned (the token is stored; the code is not exchanged again)`;
-    const failure = { kind: 'business-mismatch' as const, message };
-    await hold({ ...held, state: 'failed', failure, updatedAt: stamp() });
-    throw new IntakeError(failure.kind, message);
+    return fail(
+      deps,
+      codeHash,
+      held,
+      'business-mismatch',
+      `WABA ${wabaId} belongs to business portfolio ${owner.portfolioId} at Meta, not ${businessId}: send the same signup again with the business_id Embedded Signup returned (the token is stored; the code is not exchanged again)`,
+      hold,
+    );
   }
   await step(`subscribing the app to WABA ${wabaId}'s webhooks`, () => deps.graph.subscribeApp(wabaId));
   const journeys: SignupJourney[] = [];
