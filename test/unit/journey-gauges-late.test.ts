@@ -1,34 +1,69 @@
-// A scrape while Temporal does not answer: the journey gauges are left out after a bounded wait, and the rest of the
-// scrape is answered, rather than the scrape hanging until Temporal comes back.
-import { createServer, type Server, type Socket } from 'node:net';
+// A scrape while Temporal does not answer, or answers late: the journey gauges are left out after a bounded wait and
+// the rest of the scrape is answered; a round that comes late is kept for the next scrape; one that never comes gives
+// way to another. Real gRPC throughout: a frontend that takes connections and never answers, and the dev server
+// behind a connection that holds the requests until released (a slow visibility store).
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { Counter, Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { registerJourneyGauges } from '../../src/telemetry/journey-gauges.js';
 
-describe('journey gauges when Temporal does not answer', () => {
-  let silent: Server;
+/** A loopback server of `onSocket`; closed (its sockets too) after the file. */
+const servers: { server: Server; sockets: Socket[] }[] = [];
+async function serve(onSocket: (socket: Socket) => void): Promise<string> {
   const sockets: Socket[] = [];
-  let connection: Connection;
-  beforeAll(async () => {
-    // Takes connections and never answers: as a frontend that is stopped (SIGSTOP) or cut off.
-    silent = createServer((socket) => void sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    connection = Connection.lazy({ address: `127.0.0.1:${(silent.address() as AddressInfo).port}` });
-  });
+  const server = createServer((socket) => (sockets.push(socket), onSocket(socket)));
+  servers.push({ server, sockets });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Counts the visibility counts asked for over a connection. */
+function countingCounts(): { interceptor: Interceptor; calls: () => number } {
+  let calls = 0;
+  const interceptor: Interceptor = (options, nextCall) => {
+    if (options.method_definition.path.endsWith('/CountWorkflowExecutions')) calls++;
+    return new InterceptingCall(nextCall(options));
+  };
+  return { interceptor, calls: () => calls };
+}
+
+const connections: Connection[] = [];
+function clientAt(address: string, interceptor: Interceptor): Client {
+  const connection = Connection.lazy({ address, interceptors: [interceptor] });
+  connections.push(connection);
+  return new Client({ connection });
+}
+
+/** Polls until `done` holds; bounded. */
+async function until(done: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await done()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`waited too long for ${what}`);
+}
+
+describe('journey gauges when Temporal does not answer, or answers late', () => {
   afterAll(async () => {
-    await connection.close().catch(() => undefined);
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => silent.close(() => resolve()));
+    for (const connection of connections) await connection.close().catch(() => undefined);
+    for (const { server, sockets } of servers) {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
+
+  // Takes connections and never answers: as a frontend that is stopped (SIGSTOP) or cut off.
+  const silent = () => serve(() => undefined);
 
   it('answers the scrape without them after the bounded wait, and says why', async () => {
     const registry = new Registry();
     new Counter({ name: 'numberflow_other_total', help: 'another metric', registers: [registry] }).inc();
     const errors: unknown[] = [];
     registerJourneyGauges({
-      client: new Client({ connection }),
+      client: clientAt(await silent(), countingCounts().interceptor),
       registry,
       countWithinMs: 300,
       onError: (err) => errors.push(err),
@@ -42,34 +77,48 @@ describe('journey gauges when Temporal does not answer', () => {
   });
 
   it('keeps a round that came late for the next scrape, and asks no second round while one is under way', async () => {
-    let calls = 0;
+    // The dev server behind a connection that holds what the client sends until released.
+    const [host, port] = inject('devServerAddress').split(':');
     let release: () => void = () => undefined;
-    const answered = new Promise<void>((resolve) => (release = resolve));
-    // Visibility that answers, slowly: every count waits until released.
-    const slow = {
-      workflow: { count: async () => (calls++, await answered, { count: 3 }) },
-    } as unknown as Client;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const held = await serve((socket) => {
+      const upstream = connect(Number(port), host);
+      socket.pause();
+      void released.then(() => socket.pipe(upstream));
+      upstream.pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    const counting = countingCounts();
     const registry = new Registry();
-    registerJourneyGauges({ client: slow, registry, countWithinMs: 100, cacheMs: 60_000 });
+    registerJourneyGauges({
+      client: clientAt(held, counting.interceptor),
+      registry,
+      countWithinMs: 100,
+      cacheMs: 60_000,
+    });
     expect(await registry.metrics()).not.toMatch(/^numberflow_journeys\{/m);
-    const perRound = calls;
+    const perRound = counting.calls();
+    expect(perRound).toBeGreaterThan(0);
     expect(await registry.metrics()).not.toMatch(/^numberflow_journeys\{/m); // the same round, still under way
-    expect(calls).toBe(perRound);
+    expect(counting.calls()).toBe(perRound);
     release();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await registry.metrics()).toMatch(/^numberflow_journeys\{stage="AWAITING_OTP"\} 3$/m);
-    expect(calls).toBe(perRound);
+    await until(
+      async () => /^numberflow_journeys\{stage="AWAITING_OTP"\} \d+$/m.test(await registry.metrics()),
+      'the late round',
+    );
+    expect(counting.calls()).toBe(perRound);
   });
 
   it('gives up on a round that never ends, and starts another at a later scrape', async () => {
-    let calls = 0;
-    const hung = { workflow: { count: () => (calls++, new Promise<never>(() => undefined)) } } as unknown as Client;
+    const counting = countingCounts();
     const registry = new Registry();
-    registerJourneyGauges({ client: hung, registry, countWithinMs: 50 });
+    registerJourneyGauges({ client: clientAt(await silent(), counting.interceptor), registry, countWithinMs: 50 });
     await registry.metrics();
-    const perRound = calls;
+    const perRound = counting.calls();
+    expect(perRound).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 400)); // past 6 scrape waits
     await registry.metrics();
-    expect(calls).toBe(2 * perRound);
+    expect(counting.calls()).toBe(2 * perRound);
   });
 });
