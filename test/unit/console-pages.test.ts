@@ -141,18 +141,34 @@ describe('the console’s markup', () => {
     expect(actions(removing)).toEqual(['deletion-confirmation']);
     expect(removing).toContain('The removal is under way');
     const blocked = toText(journeyPage(contextOf(admin), journeyView({ stage: 'REMOVING', waiting: blockedWait })));
-    expect(actions(blocked)).toEqual(['deletion-confirmation', 'removal']);
+    // The journey refuses a deletion confirmation while its removal is blocked: none is offered then.
+    expect(actions(blocked)).toEqual(['removal']);
     expect(blocked).toContain('Request the removal again');
     expect(
       actions(toText(journeyPage(contextOf(operator), journeyView({ stage: 'REMOVING', waiting: blockedWait })))),
-    ).toEqual(['deletion-confirmation']);
+    ).toEqual([]);
     // Blocked while the removal waits for something else (the paid-message block): the view says so, not the wait.
+    const paidBlockUntil = new Date(Date.now() + 86_400_000).toISOString();
+    const paidBlock = {
+      stage: 'REMOVING' as const,
+      waiting: { for: 'meta' as const, reason: 'Meta refuses deletion for 30 days after a paid message', until: null },
+      deadlines: { ...journeyView().deadlines, deletionAllowedAt: paidBlockUntil },
+    };
     const duringBlock = journeyView({
-      stage: 'REMOVING',
-      waiting: { for: 'meta', reason: 'Meta refuses deletion for 30 days after a paid message', until: null },
+      ...paidBlock,
       removalBlocked: { reason: 'Meta restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION)', remediation: 'x' },
     });
-    expect(actions(toText(journeyPage(contextOf(admin), duringBlock)))).toEqual(['deletion-confirmation', 'removal']);
+    expect(actions(toText(journeyPage(contextOf(admin), duringBlock)))).toEqual(['removal']);
+    // Meta's paid-message block: the confirmation is offered once it has ended, and the page says when.
+    const waitingOutBlock = toText(journeyPage(contextOf(admin), journeyView(paidBlock)));
+    expect(actions(waitingOutBlock)).toEqual([]);
+    expect(textOf(waitingOutBlock)).toContain(`Meta refuses to delete the number until ${paidBlockUntil}`);
+    const pastBlock = journeyView({
+      ...paidBlock,
+      waiting: deletionWait,
+      deadlines: { ...journeyView().deadlines, deletionAllowedAt: new Date(Date.now() - 1000).toISOString() },
+    });
+    expect(actions(toText(journeyPage(contextOf(admin), pastBlock)))).toEqual(['deletion-confirmation']);
     const ended = journeyView({
       stage: 'CANCELLED',
       result: {

@@ -1,8 +1,9 @@
 // The forms that fit a journey's stage, for a principal that may act: the code (and a resend), the PIN, a new
 // display name (none while a change is under review), a cancel before LIVE, on a live number the identity-change
 // check on or off and the test message, a removal (admins; once under way, again only when Meta blocked it) and the
-// deletion confirmation while removing. Codes and PINs are never written back into a form: a refused one leaves the
-// field empty; a refused name keeps what was typed.
+// deletion confirmation while removing (not while the removal is blocked or Meta's paid-message block runs). Codes
+// and PINs are never written back into a form: a refused one leaves the field empty; a refused name keeps what was
+// typed.
 import { displayNameWords } from '../../../domain/display-name-words.js';
 import { REMOVAL_BLOCKED, type JourneyView } from '../../../domain/journey.js';
 import { journeyPolicy } from '../../../domain/policy.js';
@@ -39,11 +40,24 @@ const removalBlocked = (view: JourneyView) =>
     (view.waiting?.for === 'admin' && view.waiting.reason.startsWith(REMOVAL_BLOCKED)));
 
 /**
+ * The end of Meta's paid-message block while it runs: the journey refuses a deletion confirmation until then, as it
+ * does while the removal is blocked (handlers.ts, confirmDeletionUpdate), so the page offers none.
+ */
+const deletionRefusedUntil = (view: JourneyView): string | null => {
+  const allowedAt = view.deadlines.deletionAllowedAt;
+  return allowedAt !== null && Date.parse(allowedAt) > Date.now() ? allowedAt : null;
+};
+
+/**
  * What the forms were made for: the stage, and what else changes them within it. The actions section carries it
  * (data-stage), and the live script replaces the forms when it changes.
  */
 export function formsState(view: JourneyView): string {
-  const within = [nameUnderReview(view) && 'name-under-review', removalBlocked(view) && 'removal-blocked'];
+  const within = [
+    nameUnderReview(view) && 'name-under-review',
+    removalBlocked(view) && 'removal-blocked',
+    deletionRefusedUntil(view) && 'deletion-refused',
+  ];
   return [view.stage, ...within.filter(Boolean)].join(' ');
 }
 
@@ -91,8 +105,18 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
         </p>`,
       );
     }
-    const confirm = html`<p>Once a portfolio admin has deleted the number in WhatsApp Manager, confirm it here.</p>`;
-    forms.push(form(journeyActions.deletionConfirmation, confirm, 'Confirm the deletion'));
+    const refusedUntil = deletionRefusedUntil(view);
+    if (refusedUntil) {
+      forms.push(
+        html`<p>
+          Meta refuses to delete the number until ${refusedUntil}, 30 days after its last paid message: delete it in
+          WhatsApp Manager from then on, then confirm it here.
+        </p>`,
+      );
+    } else if (!removalBlocked(view)) {
+      const confirm = html`<p>Once a portfolio admin has deleted the number in WhatsApp Manager, confirm it here.</p>`;
+      forms.push(form(journeyActions.deletionConfirmation, confirm, 'Confirm the deletion'));
+    }
   }
   if (stage === 'LIVE' && administers) {
     forms.push(
