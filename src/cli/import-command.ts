@@ -68,6 +68,12 @@ export function addImportCommand(program: Command, context: CommandContext): voi
           `${invalid.length} of ${total} rows are not valid; nothing was started (fix them${skipping})`,
         );
       }
+      // --skip-invalid with no valid row left: nothing to start is a failure too, not a quiet success.
+      if (checked.good.length === 0) {
+        if (opts.results) writeResults(opts.results, [], invalid, rows);
+        const none = total === 1 ? 'its one row is not valid' : `none of its ${total} rows is valid`;
+        throw new CliExit(1, `${none}; nothing was started (fix the file)`);
+      }
       // On standard output while a person watches it (never with --json, which a script reads there).
       const bar = opts.json
         ? null

@@ -185,6 +185,12 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
     expect((await runCli(env, ['import', allBad])).failure?.message).toBe(
       '1 of 1 rows are not valid; nothing was started (fix them)',
     );
+    // --skip-invalid with no valid row left starts nothing, and says so as a failure.
+    const results = join(dir, 'all-bad-results.csv');
+    const skipping = await runCli(env, ['import', allBad, '--skip-invalid', '--results', results]);
+    expect(skipping.failure?.message).toBe('its one row is not valid; nothing was started (fix the file)');
+    expect(skipping.out).toEqual([]);
+    expect(parse(readFileSync(results), { columns: true })).toMatchObject([{ line: '2', outcome: 'invalid' }]);
     const noFormat = join(dir, 'numbers.txt');
     writeFileSync(noFormat, '{}\n');
     expect((await runCli(env, ['import', noFormat])).failure?.message).toBe(
