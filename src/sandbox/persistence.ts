@@ -41,6 +41,11 @@ export function persist(
     }
   }
   let written: string | undefined;
+  if (saved.snapshot) {
+    // At once: restoring may have dated an older state's restrictions, which a restart must not date again.
+    written = JSON.stringify(takeSnapshot(core, callLog));
+    saved.file.writeSync(written);
+  }
   let chain: Promise<void> = Promise.resolve();
   const writeIfChanged = async () => {
     const text = JSON.stringify(takeSnapshot(core, callLog));

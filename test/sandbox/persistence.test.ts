@@ -4,6 +4,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.js';
+import { stateFileIn } from '../../src/sandbox/state-file.js';
 import { tempDir } from '../support/processes.js';
 import { APP_SECRET, closeAll, graphCaller, startTestSandbox } from './support.js';
 
@@ -60,6 +61,27 @@ describe('the sandbox with a state folder', () => {
     const state = files.get('sandbox-state.enc') as string;
     for (const secret of [code, '246810', first.token, APP_SECRET]) expect(state).not.toContain(secret);
     expect(state).not.toContain('4155552671');
+  });
+
+  it('dates an older state’s restriction once, on the disk before it serves, so a restart does not date it again', async () => {
+    const stateDir = tempDir('sandbox-old-restriction');
+    const first = await startTestSandbox({ stateDir });
+    first.sandbox.admin.restrictWaba(first.wabaId, 'RESTRICTED_ADD_PHONE_NUMBER_ACTION');
+    await first.close();
+    // As a sandbox before restrictions had an end wrote it.
+    const file = stateFileIn(stateDir);
+    const older = JSON.parse(file.read() as string) as { wabas: { restrictedUntil?: unknown }[] };
+    for (const waba of older.wabas) delete waba.restrictedUntil;
+    file.writeSync(JSON.stringify(older));
+
+    const loaded = await startSandbox({ appSecret: APP_SECRET, stateDir });
+    // No answer, no close, no background save yet: what a crash now would leave.
+    const onDisk = JSON.parse(file.read() as string) as { wabas: { id: string; restrictedUntil?: unknown }[] };
+    const until = loaded.admin.now() + 30 * 86_400_000;
+    expect(onDisk.wabas.find((w) => w.id === first.wabaId)?.restrictedUntil).toEqual({
+      RESTRICTED_ADD_PHONE_NUMBER_ACTION: expect.toSatisfy((at: number) => Math.abs(at - until) < 60_000),
+    });
+    await loaded.close();
   });
 
   it('without a state folder stays in memory; its demo account is the first token made', async () => {
