@@ -20,6 +20,13 @@ export type NumberEvent =
   | { kind: 'paid_message'; at: string }
   | { kind: 'account'; event: string; at: string };
 
+/**
+ * A number event as the receiver signals it: with the WABA of Meta's delivery (entry.id), which the journey checks
+ * against its own (a number moved to another WABA may still hear late events of its old one). Senders and runs from
+ * before it left it out.
+ */
+export type RoutedNumberEvent = NumberEvent & { wabaId?: string };
+
 type FieldKind = 'string' | 'string or null';
 
 /** Each event kind's fields, as the receiver sends them and the HTTP API's view answers them. */

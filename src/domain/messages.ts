@@ -1,7 +1,7 @@
 // The journey's and the portfolio's signals and updates. Every human action names its actor, so history
 // records who did what. Updates are validated before they reach history; signals are fire-and-forget.
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { NumberEvent } from './events.js';
+import type { RoutedNumberEvent } from './events.js';
 import type { CodeMethod } from './journey.js';
 
 export interface OtpSubmission {
@@ -99,4 +99,4 @@ export const revealPinUpdate = defineUpdate<RevealedPin, [PinRevealRequest]>('re
 /** Sent to every running journey of the WABA: one waiting for a new token calls Meta again. */
 export const tokenRenewedSignal = defineSignal<[TokenRenewal]>('tokenRenewed');
 /** A Meta webhook event about this number, routed by the webhook receiver. */
-export const numberEventSignal = defineSignal<[NumberEvent]>('numberEvent');
+export const numberEventSignal = defineSignal<[RoutedNumberEvent]>('numberEvent');

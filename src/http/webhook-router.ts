@@ -1,6 +1,7 @@
-// Routes Meta's webhook events to the workflows they concern: number events to `number:<E.164>`, the cap to
-// `portfolio:<id>`, customers' identity hashes to the identity store (./identity-capture.ts). A change no workflow
-// waits for is dropped; duplicates are harmless (handlers are idempotent).
+// Routes Meta's webhook events to the workflows they concern: number events to `number:<E.164>` (with the WABA they
+// came from, which the journey checks), the cap to `portfolio:<id>`, customers' identity hashes to the identity store
+// (./identity-capture.ts). A change no workflow waits for is dropped; duplicates are harmless (handlers are
+// idempotent).
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { NumberEvent } from '../domain/events.js';
 import { journeyWorkflowId } from '../domain/journey.js';
@@ -57,17 +58,20 @@ export function createWebhookRouter({
   identities,
 }: WebhookRouterOptions) {
   const reportMismatch = mismatchReporter(client, taskQueue);
-  const lastPaidSignal = new Map<string, number>(); // display_phone_number → when its journey last heard
+  const lastPaidSignal = new Map<string, number>(); // WABA and display_phone_number → when its journey last heard
+  /** A number's event, with the WABA it came from: the journey ignores one of another WABA than its own. */
   const toNumber = async (
     displayPhoneNumber: string,
     event: NumberEvent,
+    wabaId: string,
     batch?: RoutingBatch,
   ): Promise<RoutedEvent> => {
     // E.164 has at most 15 digits: anything else names no journey (and would make an overlong workflow id).
     const digits = numberDigits(displayPhoneNumber);
     if (digits === null) return { field: event.kind, target: null, outcome: 'not a phone number' };
     const target = journeyWorkflowId(`+${digits}`);
-    return signal(target, event.kind, () => client.workflow.getHandle(target).signal(numberEventSignal, event), batch);
+    const routed = { ...event, wabaId };
+    return signal(target, event.kind, () => client.workflow.getHandle(target).signal(numberEventSignal, routed), batch);
   };
 
   /** A WABA-wide event goes to every running journey of that WABA. */
@@ -137,6 +141,7 @@ export function createWebhookRouter({
               rejectionReason: event.value.rejection_reason ?? null,
               at,
             },
+            event.wabaId,
             batch,
           ),
         ];
@@ -150,6 +155,7 @@ export function createWebhookRouter({
               currentLimit: event.value.current_limit ?? null,
               at,
             },
+            event.wabaId,
             batch,
           ),
         ];
@@ -165,7 +171,7 @@ export function createWebhookRouter({
         const captured = identities
           ? await captureIdentities({ client, identities, reportMismatch }, event.wabaId, event.value, event.receivedAt)
           : [];
-        return [...captured, ...(await paidMessage(event.value, batch))];
+        return [...captured, ...(await paidMessage(event.wabaId, event.value, batch))];
       }
       default:
         return [{ field: event.field, target: null, outcome: 'not routed' }];
@@ -173,7 +179,7 @@ export function createWebhookRouter({
   };
 
   /** Paid messages matter to a journey only for Meta's 30-day deletion block. */
-  async function paidMessage(value: MessagesValue, batch?: RoutingBatch): Promise<RoutedEvent[]> {
+  async function paidMessage(wabaId: string, value: MessagesValue, batch?: RoutingBatch): Promise<RoutedEvent[]> {
     const number = value.metadata.display_phone_number;
     const latestPaid = Math.max(
       0,
@@ -183,10 +189,12 @@ export function createWebhookRouter({
     );
     // Never later than now: a paid message dated ahead would hold Meta's 30-day deletion block longer.
     const paidAt = Math.min(latestPaid, Date.now());
-    if (paidAt === 0 || paidAt - (lastPaidSignal.get(number) ?? 0) < PAID_MESSAGE_SIGNAL_EVERY_MS) return [];
-    const routed = await toNumber(number, { kind: 'paid_message', at: new Date(paidAt).toISOString() }, batch);
+    const heard = `${wabaId}:${number}`;
+    if (paidAt === 0 || paidAt - (lastPaidSignal.get(heard) ?? 0) < PAID_MESSAGE_SIGNAL_EVERY_MS) return [];
+    const paid: NumberEvent = { kind: 'paid_message', at: new Date(paidAt).toISOString() };
+    const routed = await toNumber(number, paid, wabaId, batch);
     // Only a journey that heard counts as told: with none running yet, the next billable status is sent again.
-    if (routed.outcome === 'signalled') lastPaidSignal.set(number, paidAt);
+    if (routed.outcome === 'signalled') lastPaidSignal.set(heard, paidAt);
     return [routed];
   }
 }

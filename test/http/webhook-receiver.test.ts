@@ -125,6 +125,20 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
         object: 'whatsapp_business_account',
         entry: [{ id: t.bench.wabaId, time: Math.floor(Date.now() / 1000), changes: [change] }],
       });
+      // The same decision from another WABA (the number's old one, say) is not the journey's: noted and ignored.
+      const elsewhere = body.replace(`"id":"${t.bench.wabaId}"`, '"id":"990011223344556"');
+      expect(elsewhere).not.toBe(body);
+      expect((await post(elsewhere)).statusCode).toBe(200);
+      const ignored = await journey.until(
+        (v) => v.notes.some((n) => n.what.includes('event of WABA 990011223344556')),
+        'the other WABA event noted',
+      );
+      expect(ignored.stage).toBe('DISPLAY_NAME_REVIEW');
+      expect(ignored.notes.find((n) => n.what.includes('990011223344556'))).toMatchObject({
+        actor: 'meta',
+        what: `a name event of WABA 990011223344556 about this number was ignored: the journey is on WABA ${t.bench.wabaId}`,
+      });
+      expect(ignored.recentEvents.filter((e) => e.kind === 'name')).toEqual([]);
       const before = logLines.length;
       const answer = await post(body);
       expect(answer.statusCode).toBe(200);

@@ -332,7 +332,15 @@ export function installHandlers(journey: Journey): void {
     const problem = numberEventProblem(event);
     if (problem !== null && patched(NUMBER_EVENTS_CHECKED_PATCH))
       return journey.note('numberflow', `a number event was ignored: ${problem}`);
-    journey.receive(event);
+    const { wabaId, ...numberEvent } = event;
+    // Noted as Meta's, as the timeline shows it beside the webhook it answers.
+    if (typeof wabaId === 'string' && wabaId !== journey.input.wabaId) {
+      return journey.note(
+        'meta',
+        `a ${event.kind} event of WABA ${wabaId} about this number was ignored: the journey is on WABA ${journey.input.wabaId}`,
+      );
+    }
+    journey.receive(numberEvent);
   });
   onSignal(tokenRenewedSignal, (renewal) => {
     // Sent to the WABA's journeys found by search attribute; one of another WABA has nothing to renew.
