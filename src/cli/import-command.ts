@@ -6,10 +6,17 @@ import { progressBar } from './progress.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { isJourneyOutcome } from '../domain/stages.js';
-import { checkRows, type BatchRow, type RowProblems } from '../journeys/batch-rows.js';
+import {
+  checkRows,
+  type BatchRow,
+  type CheckedRow,
+  type CheckedRows,
+  type RowProblems,
+} from '../journeys/batch-rows.js';
 import { parsePhoneNumber } from '../domain/phone.js';
 import { DEFAULT_PACE, MAX_RATE, type RowResult } from '../journeys/batch-start.js';
 import { actorOf, jsonOption, type CommandContext } from './context.js';
+import type { JourneyOperations } from './operations.js';
 import { CliExit } from './failure.js';
 import { formatOfName, ImportFileError, importFormats, rowsOf, type ImportFormat } from './import-file.js';
 import { actorOption } from './options.js';
@@ -51,41 +58,25 @@ export function addImportCommand(program: Command, context: CommandContext): voi
       const { rows, unreadable } = readRows(file, format);
       const actor = actorOf(command);
       const local = checkRows(rows, actor.by);
-      // What only the other side can refuse (API mode: the token's portfolios) is asked before anything starts.
-      const refused = await context.using((ops) => ops.refusedRows(local.good));
-      const refusedLines = new Set(refused.map((r) => r.line));
-      const checked = { good: local.good.filter((row) => !refusedLines.has(row.line)) };
-      const invalid = [...unreadable, ...local.bad, ...refused].sort((a, b) => a.line - b.line);
-      for (const { line, problems } of invalid) context.err(`line ${line}: ${problems.join('; ')}`);
       const total = rows.length + unreadable.length;
-      if (invalid.length > 0 && !opts.skipInvalid) {
-        if (opts.results) writeResults(opts.results, [], invalid, rows);
-        const valid = checked.good.length;
-        const skipping =
-          valid === 0 ? '' : `, or give --skip-invalid to start the ${valid} valid row${valid === 1 ? '' : 's'}`;
-        throw new CliExit(
-          1,
-          `${invalid.length} of ${total} rows are not valid; nothing was started (fix them${skipping})`,
-        );
-      }
-      // --skip-invalid with no valid row left: nothing to start is a failure too, not a quiet success.
-      if (checked.good.length === 0) {
-        if (opts.results) writeResults(opts.results, [], invalid, rows);
-        const none = total === 1 ? 'its one row is not valid' : `none of its ${total} rows is valid`;
-        throw new CliExit(1, `${none}; nothing was started (fix the file)`);
-      }
-      // On standard output while a person watches it (never with --json, which a script reads there).
-      const bar = opts.json
-        ? null
-        : progressBar(
-            process.stdout,
-            'starting {bar} {value}/{total} journeys ({eta_formatted} left)',
-            checked.good.length,
-          );
-      const pace = { ratePerSecond: opts.rate, concurrency: DEFAULT_PACE.concurrency };
-      const results = await context
-        .using((ops) => ops.startRows(checked.good, actor, pace, () => bar?.increment()))
-        .finally(() => bar?.stop());
+      // One connection for the check and the starts: what only the other side can refuse (API mode: the token's
+      // portfolios) is asked before anything starts.
+      const { results, invalid } = await context.using(async (ops) => {
+        const { checked, invalid } = await checkedRows(ops, local, unreadable);
+        for (const { line, problems } of invalid) context.err(`line ${line}: ${problems.join('; ')}`);
+        refuseUnlessStartable(checked.length, invalid, total, opts, rows);
+        // On standard output while a person watches it (never with --json, which a script reads there).
+        const bar = opts.json
+          ? null
+          : progressBar(
+              process.stdout,
+              'starting {bar} {value}/{total} journeys ({eta_formatted} left)',
+              checked.length,
+            );
+        const pace = { ratePerSecond: opts.rate, concurrency: DEFAULT_PACE.concurrency };
+        const started = await ops.startRows(checked, actor, pace, () => bar?.increment()).finally(() => bar?.stop());
+        return { results: started, invalid };
+      });
       if (opts.results) writeResults(opts.results, results, invalid, rows);
       const failed = results.filter((r) => r.outcome === 'failed');
       for (const row of failed) context.err(`line ${row.line}: ${row.e164} failed: ${row.error ?? ''}`);
@@ -118,6 +109,40 @@ export function addImportCommand(program: Command, context: CommandContext): voi
       }
       if (failed.length > 0) throw new CliExit(1);
     });
+}
+
+/** The rows that may start: those the file's check passed and the other side (API mode) would not refuse. */
+async function checkedRows(
+  ops: JourneyOperations,
+  local: CheckedRows,
+  unreadable: RowProblems[],
+): Promise<{ checked: CheckedRow[]; invalid: RowProblems[] }> {
+  const refused = await ops.refusedRows(local.good);
+  const refusedLines = new Set(refused.map((r) => r.line));
+  const checked = local.good.filter((row) => !refusedLines.has(row.line));
+  return { checked, invalid: [...unreadable, ...local.bad, ...refused].sort((a, b) => a.line - b.line) };
+}
+
+/** Nothing starts when a row is invalid (unless --skip-invalid), nor when no valid row is left. */
+function refuseUnlessStartable(
+  valid: number,
+  invalid: RowProblems[],
+  total: number,
+  opts: ImportOptions,
+  rows: BatchRow[],
+): void {
+  if (invalid.length > 0 && !opts.skipInvalid) {
+    if (opts.results) writeResults(opts.results, [], invalid, rows);
+    const skipping =
+      valid === 0 ? '' : `, or give --skip-invalid to start the ${valid} valid row${valid === 1 ? '' : 's'}`;
+    throw new CliExit(1, `${invalid.length} of ${total} rows are not valid; nothing was started (fix them${skipping})`);
+  }
+  // --skip-invalid with no valid row left: nothing to start is a failure too, not a quiet success.
+  if (valid === 0) {
+    if (opts.results) writeResults(opts.results, [], invalid, rows);
+    const none = total === 1 ? 'its one row is not valid' : `none of its ${total} rows is valid`;
+    throw new CliExit(1, `${none}; nothing was started (fix the file)`);
+  }
 }
 
 function readRows(file: string, format: ImportFormat) {
