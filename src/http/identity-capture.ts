@@ -11,7 +11,7 @@ import {
 } from '../domain/identity.js';
 import type { MessagesValue, MessageStatus } from '../graph/webhook-fields.js';
 import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
-import { hashPrefix, type IdentityStore } from '../stores/identity-store.js';
+import { hashPrefix, type CustomerKey, type IdentityStore, type UntrustedCustomer } from '../stores/identity-store.js';
 import type { RoutedEvent } from './webhook-router.js';
 
 export interface IdentityCaptureDeps {
@@ -64,6 +64,9 @@ async function fromStatus(
   const workflowId = customerIdentityWorkflowId(phoneNumberId, status.recipient_id);
   const mismatch = status.errors?.find((error) => error.code === IDENTITY_MISMATCH_CODE);
   if (mismatch) {
+    if (at !== null && (await predatesRecovery(deps, key, workflowId, at))) {
+      return [{ field: 'identity', target: workflowId, outcome: 'an earlier mismatch: the current hash is newer' }];
+    }
     const metaMessage = mismatch.message ?? mismatch.title;
     await deps.reportMismatch(
       { ...key, wabaId },
@@ -83,6 +86,9 @@ async function fromStatus(
   // Once an operator confirmed the customer, sends go without the hash: a status carrying one is what they wait for.
   const trust = await deps.identities.trust(key);
   if (trust === undefined || trust.state === 'untrusted') return [routed];
+  if (!(await bringsNewHash(deps.identities, key, trust, status.id, hash))) {
+    return [routed, { field: 'identity', target: workflowId, outcome: 'not the send without the hash' }];
+  }
   try {
     await deps.client.workflow.getHandle(workflowId).signal(identityHashStoredSignal, {
       messageId: status.id,
@@ -95,4 +101,45 @@ async function fromStatus(
       return [routed, { field: 'identity', target: workflowId, outcome: 'no running workflow' }];
     throw err;
   }
+}
+
+/**
+ * A 137000 older than the hash the customer's last recovery brought back (a late or repeated delivery of the mismatch
+ * that recovery answered) says nothing new: the sends since carry that hash. A hash Meta reported otherwise since (a
+ * customer's inbound message from a new device, say) does not make a mismatch old: the customer is re-verified.
+ */
+async function predatesRecovery(
+  deps: IdentityCaptureDeps,
+  key: CustomerKey,
+  workflowId: string,
+  at: number,
+): Promise<boolean> {
+  if ((await deps.identities.trust(key)) !== undefined) return false; // a recovery under way takes it as one more
+  const current = await deps.identities.current(key);
+  if (current === undefined || current.metaTimestamp <= at) return false;
+  const recovery = await deps.client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .catch(() => null);
+  if (recovery?.status.name !== 'COMPLETED' || !recovery.closeTime) return false;
+  const recordedAt = Date.parse(current.recordedAt);
+  return recovery.startTime.getTime() <= recordedAt && recordedAt <= recovery.closeTime.getTime();
+}
+
+/**
+ * For a confirmed customer, only the status of the send made without the hash brings their new hash: a late status
+ * of a message sent before the change carries the old one. `verifying` names that send once it is made; while it is
+ * under way (its status may come before its id is stored), a hash reported before it began is not the new one.
+ */
+async function bringsNewHash(
+  identities: IdentityStore,
+  key: CustomerKey,
+  trust: UntrustedCustomer,
+  messageId: string,
+  hash: string,
+): Promise<boolean> {
+  if (trust.state !== 'verifying') return false; // no send without the hash yet
+  if (trust.messageId !== null) return trust.messageId === messageId;
+  const reported = await identities.history(key);
+  return !reported.some((earlier) => earlier.hash === hash && earlier.recordedAt < trust.since);
 }

@@ -63,6 +63,8 @@ export async function guardedSend(deps: SendDeps, request: SendRequest): Promise
   }
   const reverifying = trust !== undefined; // confirmed, or still waiting for the new hash: no hash to send
   const stored = request.identityCheck && !reverifying ? await deps.identities.current(key) : undefined;
+  // Before the send: its status may come back before its id is stored, and must then be taken as its own.
+  if (reverifying) await deps.identities.setTrust(key, { state: 'verifying', detail: trust.detail, messageId: null });
   try {
     const { messageId } = await deps.graph.sendText(ref, {
       to,

@@ -5,7 +5,9 @@ import {
   type CustomerIdentityView,
   type IdentityOutcome,
 } from '../../src/domain/identity.js';
+import { signWebhookBody } from '../../src/graph/signature.js';
 import { useApi } from '../api/support.js';
+import { APP_SECRET } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
 import { leaked, rawClient } from '../support/secrets-scan.js';
 import { liveCustomer } from '../support/identity.js';
@@ -165,6 +167,74 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       const again = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
       expect(((await again.result()) as IdentityOutcome).stage).toBe('TRUSTED');
       expect(await t.bench.identities.trust({ phoneNumberId, waId })).toBeUndefined();
+    });
+  });
+
+  it('takes neither a late status of an earlier message nor a repeated 137000 as news once the customer is confirmed', async () => {
+    await t.bench.run(async () => {
+      const { e164, phoneNumberId, waId } = await liveCustomer(t.bench);
+      const key = { phoneNumberId, waId };
+      const { admin } = t.bench.sandbox;
+      /** Meta's delivery of the newest `messages` webhook about the customer, to deliver again later. */
+      const latestAbout = (what: (status: Record<string, unknown>) => boolean) => {
+        const delivery = admin
+          .webhooks()
+          .filter((w) => w.field === 'messages')
+          .findLast(
+            (w) =>
+              JSON.stringify(w.payload).includes(waId) &&
+              (w.payload.entry[0]?.changes[0]?.value as { statuses?: Record<string, unknown>[] }).statuses?.some(what),
+          );
+        if (!delivery) throw new Error('no such delivery');
+        return JSON.stringify(delivery.payload);
+      };
+      const deliverAgain = async (body: string) => {
+        const answer = await fetch(`${t.bench.codecUrl.replace(/\/codec$/, '')}/webhooks/meta`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, APP_SECRET) },
+          body,
+        });
+        expect(answer.status).toBe(200);
+      };
+
+      // "one" goes without a hash (none stored yet): its status brings the customer's first one.
+      expect((await send(e164, waId, 'one')).body.withHash).toBeNull();
+      await admin.flushWebhooks();
+      const first = (await t.bench.identities.current(key))?.hash as string;
+      const statusOfOne = latestAbout((s) => s.recipient_identity_key_hash === first);
+      // The number is recycled: "two" goes with the old hash and fails with 137000.
+      admin.advanceClock(5_000);
+      const { identityKeyHash: recycled } = admin.recycleCustomer(phoneNumberId, waId);
+      await send(e164, waId, 'two');
+      await admin.flushWebhooks();
+      await identityView(phoneNumberId, waId, (v) => v.stage === 'UNTRUSTED' && v.notes.length >= 2);
+      const mismatch = latestAbout((s) => JSON.stringify(s.errors ?? []).includes('137000'));
+      const confirmed = await api.call('POST', `/v1/numbers/${e164}/identities/${waId}/confirmation`, {
+        body: { method: 'phone_call' },
+      });
+      expect(confirmed.status).toBe(200);
+
+      // The status of "one" delivered late: its hash is the old identity's, so the customer stays confirmed.
+      await deliverAgain(statusOfOne);
+      expect(await t.bench.identities.trust(key)).toMatchObject({ state: 'confirmed' });
+      expect((await identityView(phoneNumberId, waId, () => true)).stage).not.toBe('TRUSTED');
+
+      // "three" goes without the hash; its status brings the new one, and trust comes back.
+      admin.advanceClock(5_000);
+      expect((await send(e164, waId, 'three')).body).toMatchObject({ withHash: null, reverifying: true });
+      await admin.flushWebhooks();
+      const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      expect(((await handle.result()) as IdentityOutcome).stage).toBe('TRUSTED');
+      expect(await t.bench.identities.current(key)).toMatchObject({ hash: recycled });
+      const { runId } = await handle.describe();
+
+      // The 137000 of "two" delivered again: the current hash is newer, so nothing starts and sends carry it.
+      await deliverAgain(mismatch);
+      expect(await t.bench.identities.trust(key)).toBeUndefined();
+      expect((await t.env.client.workflow.getHandle(handle.workflowId).describe()).runId).toBe(runId);
+      const later = await send(e164, waId, 'four');
+      expect(later.status).toBe(200);
+      expect(later.body).toMatchObject({ withHash: `${recycled.slice(0, 4)}…`, reverifying: false });
     });
   });
 
