@@ -361,7 +361,11 @@ async function startOne(
     ]);
   } catch (err) {
     if (err instanceof GraphError && err.errorClass === 'permanent' && err.code !== 190) {
-      return refused(`Meta does not show phone_number_id ${phoneNumberId} on WABA ${record.wabaId} (${err.message})`);
+      // Meta's code, not its words: they may name a WABA of another business the caller may not know of.
+      const trace = err.fbtraceId ? `, fbtrace_id ${err.fbtraceId}` : '';
+      return refused(
+        `Meta does not show phone_number_id ${phoneNumberId} on WABA ${record.wabaId} (Meta error ${err.code}${trace})`,
+      );
     }
     throw err;
   }

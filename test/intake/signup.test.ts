@@ -86,6 +86,22 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
     });
   });
 
+  it("refuses a number of another WABA by Meta's code alone: Meta's words may name a WABA the caller does not know", async () => {
+    const [customer, other] = [await customerWaba(t.bench, 1), await customerWaba(t.bench, 1)];
+    const elsewhere = other.phoneNumberIds[0] as string;
+    const outcome = await signup(
+      deps(),
+      { ...popupAnswer(t.bench, customer), phoneNumberIds: [elsewhere] },
+      'onboarding-service',
+    );
+    const [refused] = outcome.journeys;
+    expect(refused).toMatchObject({ phoneNumberId: elsewhere, outcome: 'refused', workflowId: null });
+    expect(refused?.problem).toMatch(
+      new RegExp(`^Meta does not show phone_number_id ${elsewhere} on WABA ${customer.wabaId} \\(Meta error \\d+`),
+    );
+    expect(refused?.problem).not.toContain(other.wabaId);
+  });
+
   it('refuses a code used by another signup, and one Meta already exchanged, saying to run Embedded Signup again', async () => {
     const customer = await customerWaba(t.bench, 1);
     const body = popupAnswer(t.bench, customer);
