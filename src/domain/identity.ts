@@ -3,7 +3,7 @@
 // operator confirms who they are through another channel, one send goes without the hash, and its status brings the
 // new hash (docs/identity.md). The workflow exists only while the customer is untrusted.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { checkActor, CONTROL_CHARACTER } from './operator-input.js';
+import { checkActor, checkNewActor, CONTROL_CHARACTER } from './operator-input.js';
 
 export function customerIdentityWorkflowId(phoneNumberId: string, waId: string): string {
   return `identity:${phoneNumberId}:${waId}`;
@@ -67,6 +67,7 @@ export const MAX_CONFIRMATION_NOTE = 500;
  */
 export function checkNewConfirmation(input: IdentityConfirmation): void {
   checkConfirmation(input);
+  checkNewActor(input.actor);
   if (input.note !== undefined && CONTROL_CHARACTER.test(input.note.trim())) {
     throw new Error('the note must be one line of text, without control characters (line breaks, escapes)');
   }

@@ -44,6 +44,17 @@ export function checkActor(input: unknown): string {
   return input.trim();
 }
 
+/**
+ * An update's actor, for its validator only (validators never replay: signals and handlers took such actors before,
+ * and replay so): one line of text, as a reason, so that no note, view or terminal shows an escape it carried.
+ */
+export function checkNewActor(input: unknown): void {
+  checkActor(input);
+  if (CONTROL_CHARACTER.test((input as string).trim())) {
+    throw new Error('the actor must be one line of text, without control characters (line breaks, escapes)');
+  }
+}
+
 /** Why a person acts, where it must be recorded (a PIN reveal, a cancel, a removal). */
 export function checkReason(input: unknown): string {
   if (typeof input !== 'string' || input.trim() === '') throw new Error('a reason must be given');

@@ -5,6 +5,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { journeyQuery } from '../../src/domain/journey.js';
 import {
+  cancelUpdate,
   cancelSignal,
   numberEventSignal,
   otpSignal,
@@ -44,6 +45,11 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
       await handle.signal(numberEventSignal, {} as never);
       expect(await refusalOf(handle.executeUpdate(submitOtpUpdate, { args: [null as never] }))).toBe(
         'submitOtp: its input must be a JSON object, got null',
+      );
+      // An actor with a terminal escape, as the Temporal CLI lets one through, is refused as a reason with one is.
+      const escaped = { reason: 'wrong number', actor: 'ops\u001b[31m@acme' };
+      expect(await refusalOf(handle.executeUpdate(cancelUpdate, { args: [escaped] }))).toBe(
+        'the actor must be one line of text, without control characters (line breaks, escapes)',
       );
       const view = await journey.until((v) => v.notes.length >= 4, 'the four notes');
       expect(view.notes.map((n) => `${n.actor}: ${n.what}`).slice(-4)).toEqual([

@@ -33,7 +33,14 @@ import {
   type ResendRequest,
   type SubmissionOutcome,
 } from '../../domain/messages.js';
-import { checkActor, checkDisplayName, checkPin, checkReason, normaliseOtp } from '../../domain/operator-input.js';
+import {
+  checkActor,
+  checkDisplayName,
+  checkNewActor,
+  checkPin,
+  checkReason,
+  normaliseOtp,
+} from '../../domain/operator-input.js';
 import { slotAnswerSignal } from '../../domain/portfolio.js';
 import type { JourneyStage } from '../../domain/stages.js';
 import { checkIdentityCheckRequest, checkTestMessage, sendTestMessage, turnIdentityCheck } from './identity-actions.js';
@@ -76,6 +83,8 @@ export function installHandlers(journey: Journey): void {
         validator: (arg: T) => {
           if (!isMessageObject(arg)) throw new Error(`${update.name}: ${notAnObject(arg)}`);
           validator(arg);
+          const { actor } = arg as { actor?: unknown };
+          if (actor !== undefined) checkNewActor(actor);
         },
       },
     );
