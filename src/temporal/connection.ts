@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection, type ClientInterceptors, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { ConfigError, type Config } from '../config.js';
 
 const unreadable: Record<string, string> = {
@@ -53,12 +54,56 @@ export async function connectClient(
   address?: string,
   interceptors?: ClientInterceptors,
 ): Promise<Client> {
-  const connection = await Connection.connect(connectionOptions(config, address));
+  const options = connectionOptions(config, address);
+  const connection = await Connection.connect(options).catch((err: unknown) => {
+    throw unreachable(config, options.address, address, err);
+  });
+  await namespaceKnown(connection, config.TEMPORAL_NAMESPACE, options.address);
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors });
+}
+
+/**
+ * The namespace must exist: else each later call fails on its own, the worker's as a raw gRPC status. Only "not
+ * found" is said here; any other answer (a key that may not describe it) is left to the calls that need it.
+ */
+async function namespaceKnown(connection: Connection, namespace: string, address: string | undefined): Promise<void> {
+  const found = await connection.workflowService.describeNamespace({ namespace }).then(
+    () => true,
+    (err: unknown) => (err as { code?: unknown }).code !== grpcStatus.NOT_FOUND,
+  );
+  if (!found) {
+    await connection.close();
+    throw new ConfigError(
+      `TEMPORAL_NAMESPACE: namespace "${namespace}" does not exist on Temporal at ${address ?? '?'}: create it ` +
+        `(temporal operator namespace create --namespace ${namespace}) or name one that does`,
+    );
+  }
 }
 
 export async function connectWorkerConnection(config: Config, address?: string): Promise<NativeConnection> {
   // Loaded here: the worker's SDK (its native core) is more than the command line and a client need.
   const { NativeConnection } = await import('@temporalio/worker');
-  return NativeConnection.connect(connectionOptions(config, address));
+  const options = connectionOptions(config, address);
+  return NativeConnection.connect(options).catch((err: unknown) => {
+    throw unreachable(config, options.address, address, err);
+  });
+}
+
+/**
+ * A connection that failed, naming where it went and which setting chose that (the SDK's "Failed to connect before
+ * the deadline" names neither). A ConfigError: the entry points print its message alone.
+ */
+function unreachable(config: Config, resolved: string | undefined, given: string | undefined, err: unknown): Error {
+  const why = err instanceof Error ? err.message : String(err);
+  let chosenBy = 'the embedded dev server';
+  if (given === undefined)
+    chosenBy = config.TEMPORAL_ADDRESS
+      ? 'TEMPORAL_ADDRESS'
+      : "the embedded dev server's TEMPORAL_DEV_PORT; TEMPORAL_ADDRESS names another server";
+  const secured = config.TEMPORAL_API_KEY || config.TEMPORAL_TLS_CERT || config.TEMPORAL_TLS_CA ? 'with' : 'without';
+  return new ConfigError(
+    `cannot reach Temporal at ${resolved ?? '?'} (${chosenBy}), ${secured} TLS: ${why}. Check that the server runs ` +
+      'there and that the address is its gRPC frontend (host:port, 7233 by default), and the TLS settings',
+    { cause: err },
+  );
 }

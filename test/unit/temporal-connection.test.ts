@@ -1,0 +1,40 @@
+// A connection to Temporal that cannot be made says where it went and which setting chose that, and a namespace
+// that does not exist is named with its variable (the SDK said "Failed to connect before the deadline", and dumped a
+// raw gRPC status for a namespace).
+import { createServer } from 'node:net';
+import { describe, expect, it, inject } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { connectClient } from '../../src/temporal/connection.js';
+
+/** A port nothing listens on: taken, then let go. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('connecting to Temporal', () => {
+  it('names the namespace and its variable when the server does not know it', async () => {
+    const address = inject('devServerAddress');
+    const config = loadConfig({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'no-such-namespace' });
+    const refused = await connectClient(config, {}).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as Error).message).toBe(
+      `TEMPORAL_NAMESPACE: namespace "no-such-namespace" does not exist on Temporal at ${address}: create it ` +
+        '(temporal operator namespace create --namespace no-such-namespace) or name one that does',
+    );
+    const known = await connectClient(loadConfig({ TEMPORAL_ADDRESS: address }), {});
+    await known.connection.close();
+  });
+
+  it('names the address and TEMPORAL_ADDRESS when nothing answers there', async () => {
+    const address = `127.0.0.1:${await freePort()}`;
+    const refused = await connectClient(loadConfig({ TEMPORAL_ADDRESS: address }), {}).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as Error).message).toMatch(
+      new RegExp(`^cannot reach Temporal at ${address.replaceAll('.', '\\.')} \\(TEMPORAL_ADDRESS\\), without TLS: `),
+    );
+  }, 30_000);
+});
