@@ -79,6 +79,11 @@ describe('resend, removal and deletion confirmation answered as updates (dev ser
         result: null,
         codes: 5,
       });
+      // The wait says what its end brings now: no sixth code, the journey's end.
+      expect(noted.waiting?.reason).toContain(
+        'this is the last of the 5 codes a journey asks for: the journey ends FAILED (OTP_NOT_VERIFIED) when the wait ends',
+      );
+      expect(noted.waiting?.reason).not.toContain('a new one is requested');
       await submitDeliveredCode(t.bench, journey);
       await journey.until((v) => v.stage !== 'AWAITING_OTP' && v.stage !== 'VERIFYING_CODE', 'past the code');
       expect((await journey.view()).result).toBeNull();

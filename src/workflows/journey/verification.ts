@@ -121,5 +121,12 @@ function waitingReason(journey: Journey): string {
     ? " The number is behind an IVR: allow-list Meta's caller numbers and redirect the call to a person or mailbox to capture the code."
     : '';
   // The wait outlasts the code: Meta's codes last about 10 minutes, and one submitted later counts as a wrong one.
-  return `an operator must submit the 6-digit code Meta sent by ${by} within about 10 minutes (a later one counts as wrong: ask for a new code); a new one is requested when the wait ends.${ivr}`;
+  // After the last code a journey asks for, the wait's end is the journey's (requestCode ends it).
+  const { maxCodeRequests } = journeyPolicy;
+  const last = journey.state.attempts.codeRequests >= maxCodeRequests;
+  const atEnd = last
+    ? `this is the last of the ${maxCodeRequests} codes a journey asks for: the journey ends FAILED (OTP_NOT_VERIFIED) when the wait ends`
+    : 'a new one is requested when the wait ends';
+  const newCode = last ? 'cancel and start again' : 'ask for a new code';
+  return `an operator must submit the 6-digit code Meta sent by ${by} within about 10 minutes (a later one counts as wrong: ${newCode}); ${atEnd}.${ivr}`;
 }
