@@ -26,6 +26,11 @@ describe('the display name (dev server + Graph sandbox)', () => {
         .executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'x', actor: 'ops@acme' }] })
         .catch((err: Error & { cause?: Error }) => err.cause?.message);
       expect(refused).toBe('the display name must be at least 3 characters');
+      // The name Meta rejected again (its spaces aside) would be reviewed again for nothing.
+      const again = await handle
+        .executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: ' Best  Deals Ever', actor: 'ops@acme' }] })
+        .catch((err: Error & { cause?: Error }) => err.cause?.message);
+      expect(again).toBe('Meta rejected "Best Deals Ever": submit another name');
       expect(
         await handle.executeUpdate(submitDisplayNameUpdate, {
           args: [{ displayName: 'Acme Support', actor: 'ops@acme' }],
@@ -47,6 +52,11 @@ describe('the display name (dev server + Graph sandbox)', () => {
       const { journey, view } = await startLive(t.bench);
       const phoneNumberId = view.phoneNumberId as string;
       const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      // Its own name again would be reviewed for nothing, and an approval cost a register call.
+      const same = await handle
+        .executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'Acme Support', actor: 'ops@acme' }] })
+        .catch((err: Error & { cause?: Error }) => err.cause?.message);
+      expect(same).toBe(`"Acme Support" is the number's display name already`);
       await handle.executeUpdate(submitDisplayNameUpdate, {
         args: [{ displayName: 'Acme Help Desk', actor: 'ops@acme' }],
       });

@@ -109,6 +109,8 @@ export function installHandlers(journey: Journey): void {
     valueOf: (submission: S) => unknown,
     check: (value: unknown) => string,
     turn: () => void,
+    /** What only the update refuses (validators never replay; signals took it before, and replay so). */
+    newlyRefused: (value: string) => void = () => undefined,
   ) => {
     const validate = (submission: S): string => {
       checkActor(submission.actor);
@@ -118,7 +120,7 @@ export function installHandlers(journey: Journey): void {
     onUpdate(
       update,
       (submission) => inbox.submit(validate(submission), submission.actor),
-      (submission) => void validate(submission),
+      (submission) => newlyRefused(validate(submission)),
     );
     onSignal(signal, (submission) => {
       const problem = refusal(() => validate(submission));
@@ -170,6 +172,13 @@ export function installHandlers(journey: Journey): void {
       if (displayName.busy || (journey.stage === 'LIVE' && journey.state.displayName.pending)) {
         throw new Error('a display-name change is already under way');
       }
+    },
+    (name) => {
+      // Meta would review it again for nothing; on a live number, an approval would cost a register call.
+      const { current } = journey.state.displayName;
+      if (name !== current) return;
+      if (journey.stage === 'AWAITING_NEW_NAME') throw new Error(`Meta rejected "${name}": submit another name`);
+      throw new Error(`"${name}" is the number's display name already`);
     },
   );
 
