@@ -1,7 +1,7 @@
 // The command line's human-readable output: a journey's summary, the answer to an action, a listing line, a started
 // journey, and one line per event of `watch`. Scripts use --json instead; these lines are for people.
 import { displayNameWords } from '../domain/display-name-words.js';
-import type { JourneyView } from '../domain/journey.js';
+import { REMOVAL_BLOCKED, type JourneyView } from '../domain/journey.js';
 import { journeyStages } from '../domain/stages.js';
 import type { JourneyEvent, JourneyListing, JourneySummary } from '../journeys/index.js';
 import type { OutcomeAnswer, Started } from './operations.js';
@@ -29,6 +29,13 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
   const at = (iso: string) => `${iso} (${relative(iso, now)})`;
   const rows: [string, string | null][] = [
     ['waits for', view.waiting && waitingText(view.waiting, at)],
+    // Also while the removal waits for something else (Meta's paid-message block): an admin requests it again.
+    [
+      'blocked',
+      view.removalBlocked && !view.waiting?.reason.startsWith(REMOVAL_BLOCKED)
+        ? `${REMOVAL_BLOCKED}: ${view.removalBlocked.reason}. ${view.removalBlocked.remediation} An admin requests the removal again once it is resolved.`
+        : null,
+    ],
     ['ended', view.result && endText(view.result)],
     [
       'number',
@@ -37,7 +44,7 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
         `WABA ${view.wabaId}`,
         `portfolio ${view.portfolioId}`,
         view.path,
-        `code by ${view.codeMethod}`,
+        ...(view.path === 'coexistence' ? [] : [`code by ${view.codeMethod}`]), // coexistence: no code is asked
         ...(view.status ? [`status ${view.status}`] : []),
         ...(view.sendsPaused ? ['sends paused'] : []),
         ...(view.identityCheck === 'on' ? ['identity check on'] : []),

@@ -96,6 +96,35 @@ describe("show's summary", () => {
     ]);
   });
 
+  it('says a removal is blocked while it waits out the paid-message block, and no code method for coexistence', () => {
+    const lines = viewSummary(
+      view({
+        stage: 'REMOVING',
+        path: 'coexistence',
+        waiting: { for: 'meta', reason: 'Meta refuses deletion for 30 days after a paid message', until: null },
+        removalBlocked: {
+          reason: 'Meta restricted the account (RESTRICTED_BIZ_INITIATED_MESSAGING)',
+          remediation: 'Appeal in Business Support Home.',
+        },
+      }),
+      now,
+    );
+    expect(lines).toContain(
+      '  blocked       removal blocked: Meta restricted the account (RESTRICTED_BIZ_INITIATED_MESSAGING). Appeal in Business Support Home. An admin requests the removal again once it is resolved.',
+    );
+    expect(lines.find((l) => l.startsWith('  number'))).not.toContain('code by');
+    // Blocked as the wait itself says: once is enough.
+    const waitSays = viewSummary(
+      view({
+        stage: 'REMOVING',
+        waiting: { for: 'admin', reason: 'removal blocked: Meta restricted the account. Appeal.', until: null },
+        removalBlocked: { reason: 'Meta restricted the account', remediation: 'Appeal.' },
+      }),
+      now,
+    );
+    expect(waitSays.some((l) => l.startsWith('  blocked'))).toBe(false);
+  });
+
   it('says times relative to now in the unit that keeps the number small', () => {
     expect(relative('2025-06-01T12:00:30.000Z', now)).toBe('in 30 seconds');
     expect(relative('2025-06-01T11:15:00.000Z', now)).toBe('45 minutes ago');
