@@ -22,6 +22,14 @@ const closedOutsideRuns = new Map<ExecutionStatus, ClosedOutside>([
   [Status.WORKFLOW_EXECUTION_STATUS_CANCELED, { name: 'CANCELED', how: 'was cancelled', outcome: 'CANCELLED' }],
 ]);
 
+/** The same, by the status's name in a visibility query: the outcome such a run reads as. */
+export const closedOutsideStatuses: Readonly<Record<string, JourneyOutcome>> = {
+  Terminated: 'FAILED',
+  Failed: 'FAILED',
+  TimedOut: 'FAILED',
+  Canceled: 'CANCELLED',
+};
+
 /** How a run of this status closed outside the journey; null for a run of any other status. */
 export function closedOutsideJourney(status: ExecutionStatus | null | undefined): ClosedOutside | null {
   return closedOutsideRuns.get(status ?? Status.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED) ?? null;

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { GRAPH_ID } from '../domain/journey-input.js';
 import { isJourneyOutcome, journeyStages, type JourneyStage, type StageOrOutcome } from '../domain/stages.js';
+import { closedOutsideStatuses } from './closed-runs.js';
 import { listPage, type ListingPage } from './listing.js';
 
 /**
@@ -39,7 +40,7 @@ export function journeyListQuery(filter: JourneyFilter): string {
     if (!ended && !(journeyStages as readonly string[]).includes(filter.stage)) {
       throw new InvalidFilterError(`stage: "${filter.stage}" is not a stage or an outcome`);
     }
-    clauses.push(`NumberStage = '${filter.stage}'`);
+    clauses.push(stageClause(filter.stage));
   }
   if (filter.portfolioId !== undefined) clauses.push(`PortfolioId = '${graphId('portfolioId', filter.portfolioId)}'`);
   if (filter.wabaId !== undefined) clauses.push(`WabaId = '${graphId('wabaId', filter.wabaId)}'`);
@@ -50,6 +51,18 @@ export function journeyListQuery(filter: JourneyFilter): string {
     clauses.push(ids.length > 0 ? `PortfolioId IN (${quoted(ids)})` : `PortfolioId = ''`);
   }
   return clauses.join(' AND ');
+}
+
+/**
+ * A stage's clause. A run Temporal closed outside the journey (terminated, timed out, failed; cancelled) keeps the
+ * stage it was in, and reads as FAILED or CANCELLED (closed-runs.ts): it is listed under that outcome.
+ */
+function stageClause(stage: StageOrOutcome): string {
+  const closedAs = Object.entries(closedOutsideStatuses)
+    .filter(([, outcome]) => outcome === stage)
+    .map(([status]) => status);
+  const byStage = `NumberStage = '${stage}'`;
+  return closedAs.length === 0 ? byStage : `(${byStage} OR ExecutionStatus IN (${quoted(closedAs)}))`;
 }
 
 /** One page of the journeys matching `filter`, newest first. */

@@ -12,6 +12,7 @@ import {
   WaitingSince,
 } from '../domain/search-attributes.js';
 import { isJourneyOutcome, type JourneyOutcome } from '../domain/stages.js';
+import { closedOutsideJourney } from './closed-runs.js';
 
 type RawExecution = proto.temporal.api.workflow.v1.IWorkflowExecutionInfo;
 const { WorkflowExecutionStatus } = proto.temporal.api.enums.v1;
@@ -72,9 +73,12 @@ function listingOf(raw: RawExecution): JourneyListing {
     const value: unknown = defaultPayloadConverter.fromPayload(payload as Payload);
     return typeof value === 'string' ? value : null;
   };
-  const stage = attribute(NumberStage.name);
   const status = WorkflowExecutionStatus[raw.status ?? 0] ?? 'UNSPECIFIED';
   const closed = raw.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  // A run closed outside the journey kept the stage it was in: it reads as its view does (read.ts).
+  const lastStage = attribute(NumberStage.name);
+  const outside = closed && !isJourneyOutcome(lastStage) ? closedOutsideJourney(raw.status) : null;
+  const stage = outside?.outcome ?? lastStage;
   return {
     e164: attribute(PhoneNumberE164.name),
     workflowId: raw.execution?.workflowId ?? '',

@@ -51,6 +51,24 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
     });
   });
 
+  it('lists a run terminated in Temporal under FAILED, as its view reads, and no longer under its stage', async () => {
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const journey = await t.bench.start(input);
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('stopped by hand');
+      const line = `number:${input.phoneNumber.e164}\tFAILED`;
+      let failed: string[] = [];
+      for (let attempt = 0; attempt < 100 && !failed.includes(line); attempt++) {
+        failed = await cli('list', '--stage', 'FAILED', '--portfolio', t.bench.portfolioId);
+        if (!failed.includes(line)) await new Promise((resolve) => setTimeout(resolve, 100)); // visibility lags
+      }
+      expect(failed).toContain(line);
+      const waiting = await cli('list', '--stage', 'AWAITING_OTP', '--portfolio', t.bench.portfolioId);
+      expect(waiting.filter((l) => l.startsWith(`number:${input.phoneNumber.e164}`))).toEqual([]);
+    });
+  });
+
   it('answers "received" within --wait when Meta is slow to verify, refuses a malformed code at once', async () => {
     await t.bench.run(async () => {
       const input = t.bench.input();
