@@ -2,7 +2,13 @@
 // auditors (bearer tokens, roles, zod-validated bodies, an OpenAPI 3.1 document), the operator console at `/`
 // (./console: the same principals, signed in by cookie), and the codec server the Web UI and CLI decode histories
 // through, and numberflow's metrics for Prometheus. Route families that join it reuse the auth hooks of ./auth and the error shape of ./errors.ts.
-import Fastify, { errorCodes, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  errorCodes,
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import type { Client } from '@temporalio/client';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -12,10 +18,10 @@ import type { IdentityStore } from '../stores/identity-store.js';
 import { eventStreamDefaults } from './api/events.js';
 import { registerApi, type ApiOptions } from './api/index.js';
 import { PrincipalDirectory } from './auth/directory.js';
-import { consolePlugin, type ConsoleOptions } from './console/index.js';
+import { consolePlugin, type ConsoleOptions, type SessionReader } from './console/index.js';
 import { answerError, installErrorHandling, type NotFoundPage } from './errors.js';
 import type { ServiceMetrics } from '../telemetry/metrics.js';
-import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
+import { codecAuthorizationFor, codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import type { Route } from './webhook-handover.js';
 import { createWebhookRouter } from './webhook-router.js';
@@ -136,6 +142,7 @@ async function registerRoutes(
   },
 ): Promise<void> {
   const { principals, route, delivered, inbox, onNotFound } = shared;
+  let sessionPrincipal: SessionReader | undefined;
   await registerApi(app, {
     client: options.client,
     taskQueue: options.taskQueue,
@@ -157,8 +164,20 @@ async function registerRoutes(
     events: { ...eventStreamDefaults, ...options.events },
     ...options.console,
     onNotFound,
+    onSessionReader: (reader) => void (sessionPrincipal = reader),
   });
   await app.register(webhookRoutes, { ...options, route, delivered, inbox });
-  if (options.codec) await app.register(codecRoutes, { ...options.codec, prefix: '/codec' });
+  if (options.codec) {
+    const { authorize } = options.codec;
+    // A browser's Web UI sends no token but, told to include credentials, the console's cookie of the same host:
+    // its principal is judged as a token's would be.
+    const withSession = async (request: FastifyRequest) => {
+      const verdict = await authorize(request);
+      if (verdict !== 'unauthorized' || request.headers.authorization !== undefined) return verdict;
+      const principal = sessionPrincipal?.(request);
+      return principal ? codecAuthorizationFor(principal.roles) : verdict;
+    };
+    await app.register(codecRoutes, { ...options.codec, authorize: withSession, prefix: '/codec' });
+  }
   if (options.metrics) await app.register(metricsRoutes, options.metrics);
 }

@@ -33,7 +33,7 @@ export interface ConsoleApp {
 export async function consoleApp(
   bench: Harness,
   principals: TestPrincipal[],
-  options: Pick<HttpAppOptions, 'identities'> = {},
+  options: Pick<HttpAppOptions, 'identities' | 'codec'> = {},
 ): Promise<ConsoleApp> {
   const tokenFile = join(mkdtempSync(join(tmpdir(), 'numberflow-console-')), 'api-tokens.json');
   const tokens: Record<string, string> = {};

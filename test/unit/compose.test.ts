@@ -35,6 +35,14 @@ describe('docker-compose.yml and .env.example', () => {
     expect(service?.build).toMatchObject({ context: '.', target: 'service' });
     expect(worker?.env_file).toBe('.env');
     expect(String((ui?.environment as Record<string, string>).TEMPORAL_CODEC_ENDPOINT)).toMatch(/\/codec$/);
+    // The browser sends the console's session cookie along: the codec server's caller without a token.
+    expect((ui?.environment as Record<string, string>).TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe('true');
+    // The shared store follows PostgreSQL's password, in both.
+    for (const container of [worker, service]) {
+      expect((container?.environment as Record<string, string>).NUMBERFLOW_DATABASE_URL).toBe(
+        'postgres://temporal:${TEMPORAL_DB_PASSWORD:-temporal}@postgresql:5432/temporal',
+      );
+    }
   });
 
   it('.env.example is a valid configuration for a worker, with placeholders and no real secret', () => {

@@ -7,10 +7,11 @@ import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { Client } from '@temporalio/client';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { IdentityStore } from '../../stores/identity-store.js';
 import type { ApiContext } from '../api/context.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
+import type { Principal } from '../auth/principals.js';
 import { apiErrorOf, type NotFoundPage } from '../errors.js';
 import { assetRoutes } from './assets.js';
 import { pageContext, sendPage, type ConsoleContext } from './context.js';
@@ -24,6 +25,7 @@ import { identityRoutes } from './routes/identities.js';
 import { notFoundPage } from './routes/not-found.js';
 import { consoleHeaders } from './headers.js';
 import { timelineRoutes } from './routes/timeline.js';
+import { SESSION_COOKIE, sessionOfCookie } from './session.js';
 
 export interface ConsoleOptions {
   client: Client;
@@ -38,7 +40,12 @@ export interface ConsoleOptions {
   timelinePath?: (e164: string) => string;
   /** Hands the service's not-found handler the console's page for a browser's unknown path. */
   onNotFound?: (page: NotFoundPage) => void;
+  /** Hands the codec server the principal of a request's console session (the Web UI sends the cookie along). */
+  onSessionReader?: (reader: SessionReader) => void;
 }
+
+/** The principal signed in to the console by the request's cookie, if any. */
+export type SessionReader = (request: FastifyRequest) => Principal | null;
 
 /** Forms are small: a code, a PIN, a name, a reason. */
 const FORM_BODY_LIMIT = 16 * 1024;
@@ -85,6 +92,10 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
   identityRoutes(app, context);
   timelineRoutes(app, context);
   options.onNotFound?.(notFoundPage(app, context));
+  options.onSessionReader?.((request) => {
+    const cookie = app.parseCookie(request.headers.cookie ?? '')[SESSION_COOKIE];
+    return sessionOfCookie(cookie, (value) => app.unsignCookie(value), context.principals)?.principal ?? null;
+  });
 }
 
 const titles: Record<number, string> = {
