@@ -351,11 +351,13 @@ export function installHandlers(journey: Journey): void {
     if (problem !== null && patched(NUMBER_EVENTS_CHECKED_PATCH))
       return journey.note('numberflow', `a number event was ignored: ${problem}`);
     const { wabaId, ...numberEvent } = event;
-    // Noted as Meta's, as the timeline shows it beside the webhook it answers.
-    if (typeof wabaId === 'string' && wabaId !== journey.input.wabaId) {
+    // Noted as Meta's, as the timeline shows it beside the webhook it answers. A worker from before took such an
+    // event (the receiver may be newer than the worker), and replays so.
+    if (typeof wabaId === 'string' && wabaId !== journey.input.wabaId && patched(NUMBER_EVENT_WABA_PATCH)) {
+      const shown = /^\d{1,25}$/.test(wabaId) ? `WABA ${wabaId}` : 'another WABA';
       return journey.note(
         'meta',
-        `a ${event.kind} event of WABA ${wabaId} about this number was ignored: the journey is on WABA ${journey.input.wabaId}`,
+        `a ${event.kind} event of ${shown} about this number was ignored: the journey is on WABA ${journey.input.wabaId}`,
       );
     }
     journey.receive(numberEvent);
@@ -383,6 +385,8 @@ const UPDATES_OUTLIVE_CANCEL_PATCH = 'updates-outlive-temporal-cancel';
  * an object with `granted`, is noted and dropped.
  */
 const NUMBER_EVENTS_CHECKED_PATCH = 'number-events-checked';
+/** From this patch on, a number event routed from another WABA than the journey's is ignored. */
+const NUMBER_EVENT_WABA_PATCH = 'number-event-waba-checked';
 
 /** Whether a message's argument is a JSON object (what every handler here reads its fields from). */
 function isMessageObject(value: unknown): boolean {
