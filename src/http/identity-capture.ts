@@ -122,7 +122,10 @@ async function predatesRecovery(
     .describe()
     .catch(() => null);
   if (recovery?.status.name !== 'COMPLETED' || !recovery.closeTime) return false;
-  const recordedAt = Date.parse(current.recordedAt);
+  // When the current hash was first reported: its later reports (the send's delivered and read statuses) do not count.
+  const first = (await deps.identities.history(key)).at(-1);
+  if (first?.hash !== current.hash) return false;
+  const recordedAt = Date.parse(first.recordedAt);
   return recovery.startTime.getTime() <= recordedAt && recordedAt <= recovery.closeTime.getTime();
 }
 

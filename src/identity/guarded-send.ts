@@ -63,21 +63,42 @@ export async function guardedSend(deps: SendDeps, request: SendRequest): Promise
   }
   const reverifying = trust !== undefined; // confirmed, or still waiting for the new hash: no hash to send
   const stored = request.identityCheck && !reverifying ? await deps.identities.current(key) : undefined;
-  // Before the send: its status may come back before its id is stored, and must then be taken as its own.
-  if (reverifying) await deps.identities.setTrust(key, { state: 'verifying', detail: trust.detail, messageId: null });
+  // Before the send: its status may come back before its id is stored, and must then be taken as its own. Each
+  // write holds only while the recovery does: its status may have completed it (the row gone) meanwhile.
+  const stillReverifying = { states: ['confirmed', 'verifying'] as const };
+  if (reverifying) {
+    await deps.identities.updateTrust(
+      key,
+      { state: 'verifying', detail: trust.detail, messageId: null },
+      stillReverifying,
+    );
+  }
   try {
-    const { messageId } = await deps.graph.sendText(ref, {
-      to,
-      body: request.text,
-      recipientIdentityKeyHash: stored?.hash,
-    });
+    const { messageId } = await deps.graph
+      .sendText(ref, {
+        to,
+        body: request.text,
+        recipientIdentityKeyHash: stored?.hash,
+      })
+      .catch(async (err: unknown) => {
+        // No send to wait for: back to confirmed, unless another send is named meanwhile.
+        if (reverifying) {
+          const back = { state: 'confirmed' as const, detail: trust.detail, messageId: null };
+          await deps.identities.updateTrust(key, back, { states: ['verifying'], awaitedUnknown: true });
+        }
+        throw err;
+      });
     if (reverifying) {
       const sentAt = new Date().toISOString();
-      await deps.identities.setTrust(key, {
-        state: 'verifying',
-        detail: `${trust.detail}; sent without the hash, waiting for the status of ${messageId}`,
-        messageId,
-      });
+      await deps.identities.updateTrust(
+        key,
+        {
+          state: 'verifying',
+          detail: `${trust.detail}; sent without the hash, waiting for the status of ${messageId}`,
+          messageId,
+        },
+        { states: ['verifying'], awaitedUnknown: true },
+      );
       const sent = { messageId, at: sentAt, ...(request.actor ? { actor: request.actor } : {}) };
       await deps.reportUnhashedSend?.(key, sent);
     }

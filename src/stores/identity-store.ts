@@ -52,6 +52,16 @@ export interface IdentityStore {
   trust(key: CustomerKey): Promise<UntrustedCustomer | undefined>;
   /** Sets where an untrusted customer stands; null trusts them again. */
   setTrust(key: CustomerKey, trust: Omit<UntrustedCustomer, keyof CustomerKey | 'since'> | null): Promise<void>;
+  /**
+   * Sets where the customer stands only while they stand in one of `from.states` (and, with `from.awaitedUnknown`,
+   * only while no send is named yet); answers whether it did. A recovery that completed meanwhile (the row gone)
+   * is not brought back.
+   */
+  updateTrust(
+    key: CustomerKey,
+    trust: Omit<UntrustedCustomer, keyof CustomerKey | 'since'>,
+    from: { states: readonly TrustState[]; awaitedUnknown?: boolean },
+  ): Promise<boolean>;
   /** Every customer not trusted now, optionally of one number. */
   untrusted(phoneNumberId?: string): Promise<UntrustedCustomer[]>;
   /**

@@ -159,6 +159,29 @@ export class SqlIdentityStore implements IdentityStore {
     );
   }
 
+  async updateTrust(
+    key: CustomerKey,
+    trust: Parameters<IdentityStore['updateTrust']>[1],
+    from: Parameters<IdentityStore['updateTrust']>[2],
+  ): Promise<boolean> {
+    if (from.states.length === 0) return false;
+    const states = from.states.map(() => '?').join(', ');
+    const changed = await this.db.run(
+      `UPDATE customer_trust SET state = ?, since = ?, detail = ?, message_id = ?
+       WHERE phone_number_id = ? AND wa_id = ? AND state IN (${states})${from.awaitedUnknown ? ' AND message_id IS NULL' : ''}`,
+      [
+        trust.state,
+        new Date().toISOString(),
+        trust.detail,
+        trust.messageId,
+        key.phoneNumberId,
+        key.waId,
+        ...from.states,
+      ],
+    );
+    return changed > 0;
+  }
+
   async untrusted(phoneNumberId?: string): Promise<UntrustedCustomer[]> {
     const rows =
       phoneNumberId === undefined

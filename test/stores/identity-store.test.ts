@@ -77,6 +77,25 @@ function contract(name: string, open: () => Promise<SqlDatabase>) {
       await db.close();
     });
 
+    it('changes where a customer stands only from the states named, and never brings a trusted one back', async () => {
+      const db = await open();
+      const store = await SqlIdentityStore.open(db);
+      const key = { phoneNumberId: '3004', waId: '15550005556' };
+      const verifying = { state: 'verifying' as const, detail: 'sent without the hash', messageId: 'wamid.2' };
+      expect(await store.updateTrust(key, verifying, { states: ['confirmed', 'verifying'] })).toBe(false);
+      expect(await store.trust(key)).toBeUndefined(); // trusted: no row made
+      await store.setTrust(key, { state: 'untrusted', detail: '137000', messageId: null });
+      expect(await store.updateTrust(key, verifying, { states: ['confirmed'] })).toBe(false);
+      await store.setTrust(key, { state: 'verifying', detail: 'sending', messageId: null });
+      expect(await store.updateTrust(key, verifying, { states: ['verifying'], awaitedUnknown: true })).toBe(true);
+      expect(await store.trust(key)).toMatchObject({ state: 'verifying', messageId: 'wamid.2' });
+      // Named already: a later send's id does not replace it.
+      const later = { ...verifying, messageId: 'wamid.3' };
+      expect(await store.updateTrust(key, later, { states: ['verifying'], awaitedUnknown: true })).toBe(false);
+      expect(await store.trust(key)).toMatchObject({ messageId: 'wamid.2' });
+      await db.close();
+    });
+
     it("pages a number's untrusted customers, the latest change first, with how many there are in all", async () => {
       const db = await open();
       const store = await SqlIdentityStore.open(db);

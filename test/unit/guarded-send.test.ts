@@ -1,0 +1,56 @@
+// The guarded send's writes of where a re-verified customer stands hold only while the recovery does: a status that
+// completes the recovery before the send's answer comes back is not undone by it, and a send that failed leaves the
+// customer confirmed (no send to wait for). A real identity store (SQLite); Meta stands in as a function.
+import { describe, expect, it } from 'vitest';
+import type { GraphClient } from '../../src/graph/client.js';
+import { guardedSend, type SendRequest } from '../../src/identity/guarded-send.js';
+import { SqlIdentityStore } from '../../src/stores/sql-identity-store.js';
+import { openSqlite } from '../../src/stores/sqlite.js';
+import { tempDir } from '../support/processes.js';
+
+const key = { phoneNumberId: '5005', waId: '15550007777' };
+const request: SendRequest = {
+  e164: '+14155552671',
+  ref: { wabaId: '6006', phoneNumberId: key.phoneNumberId },
+  identityCheck: true,
+  to: key.waId,
+  text: 'Your order has shipped',
+};
+
+async function confirmedCustomer() {
+  const identities = await SqlIdentityStore.open(openSqlite(`${tempDir('guarded-send')}/numberflow.sqlite`));
+  await identities.setTrust(key, { state: 'confirmed', detail: 'confirmed by ops@acme (phone_call)', messageId: null });
+  return identities;
+}
+
+const sendingWith = (sendText: GraphClient['sendText']) => ({ sendText }) as unknown as GraphClient;
+const reporters = { reportMismatch: () => Promise.resolve(), reportUnhashedSend: () => Promise.resolve() };
+
+describe('the guarded send of a re-verified customer', () => {
+  it('names the send it waits for, set to verifying before the send', async () => {
+    const identities = await confirmedCustomer();
+    const graph = sendingWith(async () => {
+      expect(await identities.trust(key)).toMatchObject({ state: 'verifying', messageId: null });
+      return { messageId: 'wamid.unhashed' };
+    });
+    expect(await guardedSend({ graph, identities, ...reporters }, request)).toMatchObject({ reverifying: true });
+    expect(await identities.trust(key)).toMatchObject({ state: 'verifying', messageId: 'wamid.unhashed' });
+  });
+
+  it('does not bring back a customer whose recovery completed before the send answered', async () => {
+    const identities = await confirmedCustomer();
+    const graph = sendingWith(async () => {
+      await identities.setTrust(key, null); // the status came first and the recovery trusted the customer again
+      return { messageId: 'wamid.unhashed' };
+    });
+    await guardedSend({ graph, identities, ...reporters }, request);
+    expect(await identities.trust(key)).toBeUndefined();
+  });
+
+  it('leaves the customer confirmed when the send failed', async () => {
+    const identities = await confirmedCustomer();
+    const graph = sendingWith(() => Promise.reject(new Error('Meta is not answering')));
+    await expect(guardedSend({ graph, identities, ...reporters }, request)).rejects.toThrow('Meta is not answering');
+    expect(await identities.trust(key)).toMatchObject({ state: 'confirmed', messageId: null });
+  });
+});
