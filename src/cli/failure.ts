@@ -23,6 +23,8 @@ export function failureOf(err: unknown): { lines: string[]; exitCode: number } {
     // The journey's validator refused the input: its reason is the useful part.
     return { lines: [`numberflow: refused: ${err.cause?.message ?? err.message}`], exitCode: 1 };
   }
+  // A configuration's refusal names what to fix (an address that cannot be reached, say): before its causes.
+  if (err instanceof Error && err.name === 'ConfigError') return { lines: [`numberflow: ${err.message}`], exitCode: 1 };
   const notAnswering = temporalNotAnswering(err);
   if (notAnswering) return { lines: [`numberflow: ${notAnsweringMessages[notAnswering]}`], exitCode: 1 };
   return { lines: [`numberflow: ${err instanceof Error ? err.message : String(err)}`], exitCode: 1 };

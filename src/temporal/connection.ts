@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection, type ClientInterceptors, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
-import { status as grpcStatus } from '@grpc/grpc-js';
 import { ConfigError, type Config } from '../config.js';
 
 const unreadable: Record<string, string> = {
@@ -56,21 +55,28 @@ export async function connectClient(
 ): Promise<Client> {
   const options = connectionOptions(config, address);
   const connection = await Connection.connect(options).catch((err: unknown) => {
-    throw unreachable(config, options.address, address, err);
+    throw unreachable(config, options, address, err);
   });
   await namespaceKnown(connection, config.TEMPORAL_NAMESPACE, options.address);
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors });
 }
+
+/** gRPC's status code NOT_FOUND (the client's gRPC library is the SDK's own, not a dependency of numberflow). */
+const GRPC_NOT_FOUND = 5;
+/** A frontend that takes the connection but never answers does not hold a start-up up for long. */
+const NAMESPACE_CHECK_MS = 10_000;
 
 /**
  * The namespace must exist: else each later call fails on its own, the worker's as a raw gRPC status. Only "not
  * found" is said here; any other answer (a key that may not describe it) is left to the calls that need it.
  */
 async function namespaceKnown(connection: Connection, namespace: string, address: string | undefined): Promise<void> {
-  const found = await connection.workflowService.describeNamespace({ namespace }).then(
-    () => true,
-    (err: unknown) => (err as { code?: unknown }).code !== grpcStatus.NOT_FOUND,
-  );
+  const found = await connection
+    .withDeadline(Date.now() + NAMESPACE_CHECK_MS, () => connection.workflowService.describeNamespace({ namespace }))
+    .then(
+      () => true,
+      (err: unknown) => (err as { code?: unknown }).code !== GRPC_NOT_FOUND,
+    );
   if (!found) {
     await connection.close();
     throw new ConfigError(
@@ -85,7 +91,7 @@ export async function connectWorkerConnection(config: Config, address?: string):
   const { NativeConnection } = await import('@temporalio/worker');
   const options = connectionOptions(config, address);
   return NativeConnection.connect(options).catch((err: unknown) => {
-    throw unreachable(config, options.address, address, err);
+    throw unreachable(config, options, address, err);
   });
 }
 
@@ -93,16 +99,18 @@ export async function connectWorkerConnection(config: Config, address?: string):
  * A connection that failed, naming where it went and which setting chose that (the SDK's "Failed to connect before
  * the deadline" names neither). A ConfigError: the entry points print its message alone.
  */
-function unreachable(config: Config, resolved: string | undefined, given: string | undefined, err: unknown): Error {
-  const why = err instanceof Error ? err.message : String(err);
+function unreachable(config: Config, options: SharedOptions, given: string | undefined, err: unknown): Error {
+  // The SDK's message is generic ("Failed to connect before the deadline"); gRPC's cause says more (a refused key).
+  const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+  const why = `${err instanceof Error ? err.message : String(err)}${cause}`;
   let chosenBy = 'the embedded dev server';
   if (given === undefined)
     chosenBy = config.TEMPORAL_ADDRESS
       ? 'TEMPORAL_ADDRESS'
       : "the embedded dev server's TEMPORAL_DEV_PORT; TEMPORAL_ADDRESS names another server";
-  const secured = config.TEMPORAL_API_KEY || config.TEMPORAL_TLS_CERT || config.TEMPORAL_TLS_CA ? 'with' : 'without';
+  const secured = options.tls ? 'with' : 'without';
   return new ConfigError(
-    `cannot reach Temporal at ${resolved ?? '?'} (${chosenBy}), ${secured} TLS: ${why}. Check that the server runs ` +
+    `cannot reach Temporal at ${options.address ?? '?'} (${chosenBy}), ${secured} TLS: ${why}. Check that the server runs ` +
       'there and that the address is its gRPC frontend (host:port, 7233 by default), and the TLS settings',
     { cause: err },
   );
