@@ -75,7 +75,7 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
       expect((await submit(journey.workflowId, wrong)).message).toBe('code wrong, 1 attempt left');
       expect(await submit(journey.workflowId, wrong)).toEqual({
         accepted: false,
-        message: 'code wrong, no attempts left',
+        message: 'code wrong, no attempts left: the journey ends FAILED (OTP_ATTEMPTS_EXHAUSTED)',
         attemptsLeft: 0,
       });
       const result = await t.env.client.workflow.getHandle(journey.workflowId).result();

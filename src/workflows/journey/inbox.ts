@@ -70,9 +70,10 @@ export class Inbox<T> {
   }
 }
 
-/** "code wrong, 2 attempts left". */
-export function wrongAnswer(what: string, left: number): SubmissionOutcome {
-  const attempts = left > 0 ? `${left} attempt${left === 1 ? '' : 's'} left` : 'no attempts left';
+/** "code wrong, 2 attempts left"; the last one says the journey ends, and how (`ending`, its reason code). */
+export function wrongAnswer(what: string, left: number, ending: string): SubmissionOutcome {
+  const attempts =
+    left > 0 ? `${left} attempt${left === 1 ? '' : 's'} left` : `no attempts left: the journey ends FAILED (${ending})`;
   return { accepted: false, message: `${what} wrong, ${attempts}`, attemptsLeft: left };
 }
 

@@ -165,7 +165,7 @@ function refusePin(journey: Journey): void {
   const { pin } = journey.inbox;
   const left = journey.wrongPin();
   journey.note(pin.peek()?.actor ?? 'operator', 'submitted a PIN that Meta refused');
-  pin.answer(wrongAnswer('PIN', left));
+  pin.answer(wrongAnswer('PIN', left, 'PIN_ATTEMPTS_EXHAUSTED'));
   if (left <= 0) throw end('PIN_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongPins });
 }
 

@@ -91,7 +91,7 @@ async function verify(journey: Journey): Promise<boolean> {
     }
     const left = journey.wrongCode();
     journey.note(submission.actor, 'submitted a code that Meta refused');
-    otp.answer(wrongAnswer('code', left));
+    otp.answer(wrongAnswer('code', left, 'OTP_ATTEMPTS_EXHAUSTED'));
     if (left <= 0) throw end('OTP_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongCodes });
     return false;
   }
