@@ -18,7 +18,14 @@ import { DEFAULT_PACE, MAX_RATE, type RowResult } from '../journeys/batch-start.
 import { actorOf, jsonOption, type CommandContext } from './context.js';
 import type { JourneyOperations } from './operations.js';
 import { CliExit } from './failure.js';
-import { formatOfName, ImportFileError, importFormats, rowsOf, type ImportFormat } from './import-file.js';
+import {
+  formatOfName,
+  ImportFileError,
+  importFormats,
+  rowsOf,
+  type ImportFormat,
+  type UnreadableRow,
+} from './import-file.js';
 import { actorOption } from './options.js';
 
 interface ImportOptions {
@@ -182,9 +189,9 @@ function writeResults(
   const byLine = new Map(rows.map((row) => [row.line, row]));
   const lines: ResultLine[] = [
     ...results,
-    ...invalid.map(({ line, problems }) => ({
+    ...invalid.map(({ line, problems, fields }: UnreadableRow) => ({
       line,
-      e164: numberOf(byLine.get(line)),
+      e164: numberOf(byLine.get(line) ?? (fields ? { line, fields } : undefined)),
       outcome: 'invalid' as const,
       workflowId: null,
       runId: null,

@@ -26,11 +26,11 @@ export function formatOfName(path: string): ImportFormat | null {
 }
 
 /** The file's rows, and the lines that are no row at all (a JSON Lines line that is not JSON, a short CSV row). */
-export function rowsOf(text: string, format: ImportFormat): { rows: BatchRow[]; unreadable: RowProblems[] } {
+export function rowsOf(text: string, format: ImportFormat): { rows: BatchRow[]; unreadable: UnreadableRow[] } {
   return format === 'csv' ? csvRows(text) : jsonlRows(text);
 }
 
-function csvRows(text: string): { rows: BatchRow[]; unreadable: RowProblems[] } {
+function csvRows(text: string): { rows: BatchRow[]; unreadable: UnreadableRow[] } {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // Cells as arrays, matched to the header here: a row of another length is that row's problem, not the file's.
@@ -48,13 +48,15 @@ function csvRows(text: string): { rows: BatchRow[]; unreadable: RowProblems[] } 
   if (!head) return { rows: [], unreadable: [] };
   const header = checkedHeader(head.record);
   const rows: BatchRow[] = [];
-  const unreadable: RowProblems[] = [];
+  const unreadable: UnreadableRow[] = [];
   for (const { record, info } of body) {
     if (record.every((cell) => cell === '')) continue; // a row of empty cells, as an empty line
     if (record.length !== header.length) {
       unreadable.push({
         line: info.lines,
         problems: [`row: has ${record.length} cells where the header names ${header.length} columns`],
+        // Read as far as the header goes, so that the results file can still name the row's number.
+        fields: fieldsOfCells(header, record),
       });
       continue;
     }
@@ -76,6 +78,9 @@ function checkedHeader(header: string[]): string[] {
 }
 
 /** Empty cells are left out (the start's defaults apply); true/false for the yes/no fields, the rest as text. */
+/** A row that could not be read as a journey start: its problems, and what of its cells could be. */
+export type UnreadableRow = RowProblems & { fields?: Record<string, unknown> };
+
 function fieldsOfCells(header: readonly string[], cells: readonly string[]): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const [i, name] of header.entries()) {

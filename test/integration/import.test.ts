@@ -135,7 +135,7 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
   }, 240_000);
 
   it('API mode: a row the token may not start starts nothing without --skip-invalid, as a bad row does', async () => {
-    const [inScope, outside] = [freshNumber(), freshNumber()];
+    const [inScope, outside, extraCells] = [freshNumber(), freshNumber(), freshNumber()];
     const file = join(dir, 'scoped.csv');
     writeFileSync(
       file,
@@ -145,17 +145,19 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
         `${t.bench.wabaId},${t.bench.portfolioId},${outside},Acme Support,`,
         `${t.bench.wabaId},${OTHER_PORTFOLIO},${freshNumber()},,`,
         ',,,,',
+        `${t.bench.wabaId},${OTHER_PORTFOLIO},${extraCells},Acme Support,,extra`,
       ].join('\r\n'),
     );
     const env = asApi(importApi, importApi.tokens.elsewhere);
     const results = join(dir, 'scoped-results.csv');
     const refused = await runCli(env, ['import', file, '--results', results]);
     expect(refused.failure?.message).toBe(
-      '2 of 3 rows are not valid; nothing was started (fix them, or give --skip-invalid to start the 1 valid row)',
+      '3 of 4 rows are not valid; nothing was started (fix them, or give --skip-invalid to start the 1 valid row)',
     );
     expect(refused.err).toEqual([
       `line 3: portfolioId: ops@elsewhere may not start journeys in portfolio ${t.bench.portfolioId}`,
       'line 4: displayName: is required',
+      'line 6: row: has 6 cells where the header names 5 columns',
     ]);
     for (const e164 of [inScope, outside]) {
       await expect(t.env.client.workflow.getHandle(`number:${e164}`).describe()).rejects.toThrow(WorkflowNotFoundError);
@@ -165,11 +167,12 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
     expect(written.map((r) => [r.line, r.e164, r.outcome])).toEqual([
       ['3', outside, 'invalid'],
       ['4', expect.stringMatching(/^\+1/), 'invalid'],
+      ['6', extraCells, 'invalid'],
     ]);
 
     const skipping = await runCli(env, ['import', file, '--skip-invalid', '--json']);
     expect(skipping.failure).toBeNull();
-    expect(JSON.parse(skipping.out.join('\n'))).toMatchObject({ rows: 3, started: 1, failed: 0, invalid: 2 });
+    expect(JSON.parse(skipping.out.join('\n'))).toMatchObject({ rows: 4, started: 1, failed: 0, invalid: 3 });
     await t.env.client.workflow.getHandle(`number:${inScope}`).terminate('test done');
   });
 

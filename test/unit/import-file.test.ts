@@ -27,8 +27,17 @@ describe('import file rows', () => {
     expect(rowsOf(text, 'csv')).toEqual({
       rows: [{ line: 3, fields: { wabaId: '1', portfolioId: '2', phoneNumber: '+14155550101', displayName: 'Acme' } }],
       unreadable: [
-        { line: 2, problems: ['row: has 3 cells where the header names 4 columns'] },
-        { line: 4, problems: ['row: has 5 cells where the header names 4 columns'] },
+        // What could be read goes along, so that the results file names the row's number.
+        {
+          line: 2,
+          problems: ['row: has 3 cells where the header names 4 columns'],
+          fields: { wabaId: '1', portfolioId: '2', phoneNumber: '+14155550100' },
+        },
+        {
+          line: 4,
+          problems: ['row: has 5 cells where the header names 4 columns'],
+          fields: { wabaId: '1', portfolioId: '2', phoneNumber: '+1', displayName: 'Acme' },
+        },
       ],
     });
   });
