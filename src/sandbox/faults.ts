@@ -45,6 +45,32 @@ export function shortEndpoint(endpoint: string): string {
   return `${method} /${named.join('/')}`;
 }
 
+/**
+ * The Graph endpoints the sandbox serves ('POST /{phone-number-id}/register'), as its server registers them, and the
+ * webhook fields it sends: a fault naming neither would never fire, and is refused.
+ */
+export const servedEndpoints = new Set<string>();
+const sentWebhookFields = [
+  'account_update',
+  'business_capability_update',
+  'messages',
+  'phone_number_name_update',
+  'phone_number_quality_update',
+];
+
+function unknownTarget(spec: FaultSpec): string | null {
+  if (spec.endpoint === '*') return null;
+  if (spec.kind === 'drop_webhook' || spec.kind === 'duplicate_webhook') {
+    if (sentWebhookFields.includes(spec.endpoint)) return null;
+    return `fault endpoint "${spec.endpoint}" is no webhook field the sandbox sends: '*' or one of ${sentWebhookFields.join(', ')}`;
+  }
+  if (servedEndpoints.size === 0) return null; // no server yet (a core alone, in a unit test)
+  const names = [...servedEndpoints].flatMap((endpoint) => [endpoint, shortEndpoint(endpoint)]);
+  if (names.includes(spec.endpoint)) return null;
+  const shorts = [...new Set([...servedEndpoints].map(shortEndpoint))].sort();
+  return `fault endpoint "${spec.endpoint}" is no Graph endpoint the sandbox serves: '*', a full endpoint such as 'POST /{phone-number-id}/register', or one of ${shorts.join(', ')}`;
+}
+
 export class FaultBook {
   private faults: ActiveFault[] = [];
 
@@ -56,6 +82,8 @@ export class FaultBook {
     if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1)) {
       throw new RangeError('fault probability must be between 0 and 1');
     }
+    const unknown = unknownTarget(spec);
+    if (unknown) throw new RangeError(unknown);
     if (spec.kind === 'error' && !graphErrorSpec(spec.code ?? 1)) {
       throw new RangeError(`fault code ${spec.code} is not in the Graph error table`);
     }

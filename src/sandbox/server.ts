@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { SandboxAdmin } from './admin.js';
 import type { CallLog } from './call-log.js';
 import type { SandboxCore } from './core.js';
+import { servedEndpoints } from './faults.js';
 import { GraphApiError, UnknownObjectError } from './graph-error.js';
 import { installGraphCallHooks, isAdminPath, pathOf, replyGraphError, stripVersion } from './http/graph-call.js';
 import { knownEdges } from './http/graph-route.js';
@@ -35,6 +36,13 @@ export async function buildServer(
     frameworkErrors: (error, request, reply) => {
       void replyGraphError(core, request, reply, new GraphApiError(100, error.message));
     },
+  });
+  // What a fault may name: each Graph route's endpoint, as the call log writes it.
+  app.addHook('onRoute', (route) => {
+    const endpoint = (route.config as { graphEndpoint?: string } | undefined)?.graphEndpoint;
+    // /{node} is named by the id's kind at call time (graph-call.ts, endpointOf).
+    const named = endpoint === '/{node}' ? ['/{phone-number-id}', '/{waba-id}'] : endpoint ? [endpoint] : [];
+    for (const method of [route.method].flat()) for (const name of named) servedEndpoints.add(`${method} ${name}`);
   });
   registerBodyParsers(app);
   installGraphCallHooks(app, core, callLog);

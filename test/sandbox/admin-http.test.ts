@@ -93,6 +93,20 @@ describe('the admin API over HTTP', () => {
     expect(await graph('GET', `/${wabaId}/phone_numbers`, token)).toMatchObject({ error: { code: 2 } });
     await call('DELETE', '/_sandbox/faults');
     expect(await graph('GET', `/${wabaId}/phone_numbers`, token)).toEqual({ data: [] });
+    // A fault on an endpoint the sandbox does not serve would never fire: refused, naming the ones it does.
+    const typo = await call('POST', '/_sandbox/faults', { endpoint: 'POST /request_cod', kind: 'error', code: 131000 });
+    expect(typo.status).toBe(400);
+    expect(JSON.stringify(typo.body)).toContain(
+      'fault endpoint \\"POST /request_cod\\" is no Graph endpoint the sandbox serves',
+    );
+    expect(JSON.stringify(typo.body)).toContain('POST /request_code');
+    const field = await call('POST', '/_sandbox/faults', { endpoint: 'phone_number_name', kind: 'drop_webhook' });
+    expect(field.status).toBe(400);
+    expect(JSON.stringify(field.body)).toContain('no webhook field the sandbox sends');
+    for (const endpoint of ['POST /{phone-number-id}/request_code', 'GET /phone_number', 'GET /{waba-id}']) {
+      expect((await call('POST', '/_sandbox/faults', { endpoint, kind: 'latency', latencyMs: 1 })).status).toBe(200);
+    }
+    await call('DELETE', '/_sandbox/faults');
   });
 
   it('answers bad admin input with 400 and an unknown admin route with 404', async () => {
