@@ -25,7 +25,9 @@ export function defaultDescription(err: unknown): string {
 export function unwritableHint(err: unknown): string {
   const { code, path } = (err ?? {}) as NodeJS.ErrnoException;
   // A file the process may not write (a port it may not listen on is no folder's business), or SQLite's own words.
-  const denied = (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') && typeof path === 'string';
+  // ENOTDIR: a data folder under a file.
+  const denied =
+    (code === 'EACCES' || code === 'EROFS' || code === 'EPERM' || code === 'ENOTDIR') && typeof path === 'string';
   if (!denied && code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_READONLY') return '';
   return (
     '; numberflow writes its data folder (NUMBERFLOW_DATA_DIR) for what is not configured otherwise: the store ' +

@@ -147,7 +147,15 @@ describe('the two-step PIN numberflow set, kept sealed (dev server + Graph sandb
       ).catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((refused as WorkflowUpdateFailedError).cause?.message).toBe(
-        'role "operator" may not read the two-step PIN; only an admin can, with a reason',
+        'role "operator" may not read the two-step PIN; only an admin can (role "admin"), with a reason',
+      );
+      // As the Temporal CLI sends it without a role.
+      const roleless = await t.env.client.workflow
+        .getHandle(`number:${e164}`)
+        .executeUpdate(revealPinUpdate, { args: [{ actor: 'ops@acme', reason } as never] })
+        .catch((err: WorkflowUpdateFailedError) => err.cause?.message);
+      expect(roleless).toBe(
+        'a request without a role may not read the two-step PIN; only an admin can (role "admin"), with a reason',
       );
       const withoutReason = await revealPin(t.env.client, e164, { ...admin, reason: ' ' }, log.logger).catch(
         (err: WorkflowUpdateFailedError) => err.cause?.message,

@@ -7,7 +7,7 @@ const errno = (code: string, message: string, path?: string) =>
 
 describe('an entry point failing to start', () => {
   it('names the settings that keep a process out of its data folder when it may not write there', () => {
-    for (const code of ['EACCES', 'EROFS', 'EPERM']) {
+    for (const code of ['EACCES', 'EROFS', 'EPERM', 'ENOTDIR']) {
       const said = defaultDescription(errno(code, `${code}: permission denied, mkdir '/app/.data'`, '/app/.data'));
       expect(said).toMatch(
         new RegExp(`^numberflow: ${code}: permission denied, mkdir '/app/.data'; numberflow writes`),

@@ -326,7 +326,8 @@ export function installHandlers(journey: Journey): void {
     (request) => {
       checkActor(request.actor);
       if (!(pinRevealRoles as readonly string[]).includes(request.role)) {
-        throw new Error(`role "${request.role}" may not read the two-step PIN; only an admin can, with a reason`);
+        const given = typeof request.role === 'string' ? `role "${request.role}"` : 'a request without a role';
+        throw new Error(`${given} may not read the two-step PIN; only an admin can (role "admin"), with a reason`);
       }
       checkReason(request.reason);
       if (!journey.numberPin) throw new Error(`numberflow set no two-step PIN on this number (stage ${journey.stage})`);
