@@ -8,6 +8,7 @@ import { ApiAnswerError, NumberflowApi } from './api-client.js';
 import type { CheckedRow, RowProblems, RowResult } from '../journeys/index.js';
 import { BATCH_MAX_ROWS } from '../http/api/schemas.js';
 import { notSentWarning } from './context.js';
+import { CliExit } from './failure.js';
 import type { Actor, JourneyOperations } from './operations.js';
 
 /** The API's longest wait for a journey's answer (its waitSeconds). */
@@ -110,7 +111,15 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
       }
       const wait = Math.min(API_MAX_WAIT_SECONDS, Math.max(1, Math.ceil(waitSeconds)));
       const { kind, ...body } = action;
-      return api.act(e164, kind, body, wait);
+      // The service checks a value before the journey does: worded as the journey's refusal, as in direct mode.
+      return api.act(e164, kind, body, wait).catch((err: unknown) => {
+        const problems = err instanceof ApiAnswerError && err.status === 400 ? err.problems : [];
+        if (problems.length === 0 || problems.some((p) => p.in !== 'body')) throw err;
+        const said = problems.map((p) =>
+          p.message.startsWith(`the ${p.field}`) ? p.message : `${p.field}: ${p.message}`,
+        );
+        throw new CliExit(1, `refused: ${said.join('; ')}`);
+      });
     },
 
     watch: (e164, signal) => api.events(e164, signal),

@@ -88,6 +88,12 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
         const wrong = await cli('operator', ['otp', e164, code === '000000' ? '111111' : '000000', '--by', 'mallory']);
         expect(wrong).toMatchObject({ code: 0, stdout: 'refused: code wrong, 2 attempts left\n' });
         expect(wrong.stderr).toBe("numberflow: --by not sent: the API records its token's principal as who acts\n");
+        // A value the service refuses before the journey sees it reads as in direct mode.
+        expect(await cli('operator', ['otp', e164, '12345'])).toEqual({
+          code: 1,
+          stdout: '',
+          stderr: 'numberflow: refused: the code must be 6 digits, got 5\n',
+        });
         // Without the code as an argument it is read from standard input, out of shell history.
         expect(await cli('operator', ['otp', e164], `${code}\n`)).toEqual({
           code: 0,
