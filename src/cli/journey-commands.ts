@@ -1,6 +1,9 @@
 // Starting, reading, listing and watching journeys, in either mode: `start`, `show`, `list`, `watch`.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { StageOrOutcome } from '../domain/stages.js';
+import { JourneyInputError } from '../domain/journey-input.js';
+import type { ApiAnswerError } from './api-client.js';
+import { CliExit } from './failure.js';
 import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE } from '../domain/idempotency-key.js';
 import type { JourneyListing } from '../journeys/index.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
@@ -72,7 +75,11 @@ export function addJourneyCommands(program: Command, context: CommandContext): v
         pinPolicy: opts.operatorPin ? 'operator' : 'generate',
         identityCheck: Boolean(opts.identityCheck),
       };
-      const answer = await context.using((ops) => ops.start(request, actorOf(command), opts.idempotencyKey));
+      const answer = await context
+        .using((ops) => ops.start(request, actorOf(command), opts.idempotencyKey))
+        .catch((err: unknown) => {
+          throw inOptionWords(err);
+        });
       print(context, opts.json, answer.started, () => [startedLine(answer)]);
     });
 
@@ -128,4 +135,40 @@ async function summary(context: CommandContext, opts: ListOptions): Promise<void
 function idempotencyKey(value: string): string {
   if (!IDEMPOTENCY_KEY.test(value)) throw new InvalidArgumentError(IDEMPOTENCY_KEY_RULE);
   return value;
+}
+
+/** The API client's refusal, known by its name: direct mode does not load the API client. */
+const isApiAnswer = (err: unknown): err is ApiAnswerError => err instanceof Error && err.name === 'ApiAnswerError';
+
+/** A start request's fields as this command's options name them. */
+const optionOfField: Record<string, string> = {
+  wabaId: '--waba',
+  portfolioId: '--portfolio',
+  phoneNumber: '--phone',
+  displayName: '--display-name',
+  codeMethod: '--method',
+  ivr: '--ivr',
+  path: '--coexistence',
+  signupAt: '--signup-at',
+  phoneNumberId: '--phone-number-id',
+  pinPolicy: '--operator-pin',
+  identityCheck: '--identity-check',
+  requestedBy: '--by',
+};
+const fieldName = new RegExp(`\\b(${Object.keys(optionOfField).join('|')})\\b`, 'g');
+
+/**
+ * A refused start request, its problems naming this command's options ("--phone-number-id: …, give
+ * --phone-number-id") where the journey's check (direct mode) or the API (400) named the request's fields.
+ */
+function inOptionWords(err: unknown): unknown {
+  let problems: string[] | null = null;
+  if (err instanceof JourneyInputError) problems = err.problems;
+  else if (isApiAnswer(err) && err.status === 400 && err.problems.length > 0) {
+    if (err.problems.some((p) => p.in !== 'body')) return err;
+    problems = err.problems.map((p) => `${p.field}: ${p.message}`);
+  }
+  if (problems === null) return err;
+  const lines = problems.map((problem) => `  ${problem.replace(fieldName, (field) => optionOfField[field] ?? field)}`);
+  return new CliExit(1, ['invalid journey request', ...lines].join('\n'));
 }

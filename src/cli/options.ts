@@ -36,6 +36,7 @@ export const graphIdListOption = (flags: string, description: string): Option =>
 export const actorOption = (description = 'who acts (recorded in history)'): Option =>
   new Option('--by <actor>', description).default(process.env.USER ?? 'cli').argParser((value: string) => {
     if (CONTROL_CHARACTER.test(value)) throw new InvalidArgumentError('one line of text, without control characters');
+    if (value.trim() === '') throw new InvalidArgumentError('who acts must be named, e.g. --by you@acme');
     return value;
   });
 

@@ -79,7 +79,7 @@ describe('starting a journey (dev server)', () => {
         ['start', '--waba', '1', '--portfolio', '2', '--phone', '+1 415 078 3881', '--display-name', 'Acme'],
         { from: 'user' },
       ),
-    ).rejects.toThrow('phoneNumber: "+1 415 078 3881" is not a valid number for country calling code +1');
+    ).rejects.toThrow('--phone: "+1 415 078 3881" is not a valid number for country calling code +1');
     expect(lines).toEqual([]);
     await expect(env.client.workflow.getHandle(journeyWorkflowId('+14150783881')).describe()).rejects.toThrow(
       /not found/i,

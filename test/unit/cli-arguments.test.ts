@@ -39,6 +39,22 @@ describe("the command line's arguments", () => {
     expect(visibleControls('a\u202Eb\tc\u0007')).toBe('a\\u202eb\tc\\x07'); // reordering too; a tab stays
   });
 
+  it('refuses an empty --by at once, naming the option', async () => {
+    expect((await refusal('cancel', e164, '--reason', 'wrong number', '--by', ' ')).message).toBe(
+      "error: option '--by <actor>' argument ' ' is invalid. who acts must be named, e.g. --by you@acme",
+    );
+  });
+
+  it('names the options of a refused start, not the request fields', async () => {
+    const lines: string[] = [];
+    const error = await buildCli((line) => lines.push(line), { throwOnExit: true })
+      .parseAsync([...start, '--coexistence', '--by', 'ops@acme'], { from: 'user' })
+      .catch((err: unknown) => err as Error);
+    expect((error as Error).message).toBe(
+      'invalid journey request\n  --phone-number-id: a coexistence number is linked through Embedded Signup; give the phone_number_id it returned',
+    );
+  });
+
   it.each([[[...start, '--method', 'FAX']], [['resend', e164, '--method', 'FAX', '--by', 'ops@acme']]])(
     'refuses a code method other than SMS or VOICE: %j',
     async (args) => {
