@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
+import { confirmDeletionSignal, requestRemovalUpdate } from '../../src/domain/messages.js';
 import { freshNumber } from '../support/journeys.js';
 import { useBench } from '../support/bench.js';
 
@@ -33,12 +33,19 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
       expect(callsTo('/smb_app_data')).toHaveLength(2);
 
       const handle = t.env.client.workflow.getHandle(journey.workflowId);
-      await handle.signal(requestRemovalSignal, { actor: 'admin@acme', role: 'admin', reason: 'back to the app only' });
+      // A coexistence number stays on the Business App: the answer does not say it is deregistered.
+      const answer = await handle.executeUpdate(requestRemovalUpdate, {
+        args: [{ actor: 'admin@acme', role: 'admin', reason: 'back to the app only' }],
+      });
+      expect(answer.message).toBe(
+        'removing: sends are paused; then a portfolio admin deletes it in WhatsApp Manager and confirms',
+      );
       await journey.until((v) => v.stage === 'REMOVING' && v.waiting?.for === 'admin', 'waiting for the admin');
       t.bench.sandbox.admin.deleteNumber(phoneNumberId);
       await handle.signal(confirmDeletionSignal, { actor: 'admin@acme' });
       const removed = await journey.until((v) => v.result !== null, 'REMOVED');
       expect(removed.result?.outcome).toBe('REMOVED');
+      expect(removed.status).toBeNull(); // Meta shows no number any more, not the CONNECTED it showed last
       expect(callsTo('/deregister')).toHaveLength(0);
     });
   });

@@ -268,11 +268,12 @@ export function installHandlers(journey: Journey): void {
       return { accepted: true, pending: true, message: 'trying the removal again', attemptsLeft: null };
     }
     removal.put(request, request.actor);
+    // A coexistence number stays on the WhatsApp Business App: it is not deregistered (removal.ts).
+    const deregistered = journey.state.coexistence ? '' : ' and the number deregistered';
     return {
       accepted: true,
       pending: true,
-      message:
-        'removing: sends are paused and the number deregistered; then a portfolio admin deletes it in WhatsApp Manager and confirms',
+      message: `removing: sends are paused${deregistered}; then a portfolio admin deletes it in WhatsApp Manager and confirms`,
       attemptsLeft: null,
     };
   };

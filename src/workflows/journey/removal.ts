@@ -79,6 +79,7 @@ async function awaitDeletion(journey: Journey): Promise<string | null> {
     const confirmedBy = deletionConfirmation.peek()?.actor ?? null;
     // A confirmation that came as an update is answered with what Meta showed.
     if (snapshot?.gone) {
+      journey.seenAtMeta(null); // no status: Meta shows no number (the view kept CONNECTED for a coexistence number)
       deletionConfirmation.answer({
         accepted: true,
         message: 'Meta no longer shows the number: the journey gives its slot back and ends REMOVED',
