@@ -1,10 +1,11 @@
 // `portfolio show <id>` and `portfolio set-cap <id> <cap> --reason …`, in either mode: the cap and where it came
 // from, the numbers holding slots, the queue in order; an admin's new cap, noted in the portfolio with who and why.
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CapSource } from '../domain/portfolio.js';
 import type { PortfolioView } from '../portfolios/portfolio.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
-import { graphIdArgument } from './options.js';
+import { CliExit } from './failure.js';
+import { actorOption, graphIdArgument } from './options.js';
 
 export function addPortfolioCommands(program: Command, context: CommandContext): void {
   const portfolio = program.command('portfolio').description("a business portfolio's registered-number cap and queue");
@@ -25,12 +26,17 @@ export function addPortfolioCommands(program: Command, context: CommandContext):
     .argument('<id>', 'business portfolio id', graphIdArgument)
     .argument('<cap>', 'registered numbers the portfolio may hold (1–100000)', capArgument)
     .requiredOption('--reason <text>', 'why (noted in the portfolio)')
-    .option('--by <actor>', 'who sets it (API mode: the token decides)', process.env.USER ?? 'cli')
+    .addOption(actorOption('who sets it (API mode: the token decides)'))
+    // Taken as remove's and reveal-pin's is (direct mode trusts it): an operator is refused; left out, as before.
+    .addOption(
+      new Option('--role <role>', 'your role on the portfolio (an admin sets caps)').choices(['admin', 'operator']),
+    )
     .addOption(jsonOption())
     .action(async (portfolioId: string, cap: number, opts: { reason: string; json?: boolean }, command: Command) => {
       const reason = opts.reason.trim();
       if (reason === '' || reason.length > 500)
         throw new InvalidArgumentError('--reason: say why, in 1–500 characters');
+      if (actorOf(command).role === 'operator') throw new CliExit(1, "refused: only an admin sets a portfolio's cap");
       const { view, taken } = await context.using((ops) => ops.setCap(portfolioId, { cap, reason }, actorOf(command)));
       print(context, opts.json, view, () => [
         taken

@@ -279,6 +279,13 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
       await expect(runCli(direct, ['portfolio', 'set-cap', t.bench.portfolioId, '0', '--reason', 'x'])).rejects.toThrow(
         /must be a whole number from 1 to 100000/,
       );
+      // Direct mode takes --role as remove does: an admin's is taken, an operator's refused.
+      const asAdmin = ['portfolio', 'set-cap', t.bench.portfolioId, '6', '--reason', 'verified', '--role', 'admin'];
+      expect((await runCli(direct, asAdmin)).out).toEqual([
+        `accepted: the cap of portfolio ${t.bench.portfolioId} is now 6`,
+      ]);
+      const asOperator = runCli(direct, [...asAdmin.slice(0, -1), 'operator']);
+      expect((await asOperator).failure?.message).toBe("refused: only an admin sets a portfolio's cap");
       const none = runCli(asApi(api, api.tokens.auditor), ['portfolio', 'show', freshId()]);
       await expect(none).rejects.toThrow(/^no portfolio \d+$/);
 
