@@ -124,7 +124,10 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
 
     watch: (e164, signal) => api.events(e164, signal),
 
-    send: (e164, message) => api.send(e164, message),
+    send(e164, message, actor) {
+      principalActs(actor);
+      return api.send(e164, message);
+    },
 
     untrusted: (e164, page) => api.untrusted(e164, page),
 

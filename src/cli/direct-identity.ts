@@ -31,9 +31,10 @@ async function withIdentities<T>(config: Config, work: (identities: SqlIdentityS
 
 export function directIdentityOperations(config: Config, sending: () => Promise<Client>): IdentityOperations {
   return {
-    async send(e164, message) {
+    async send(e164, message, actor) {
       const client = await sending();
-      const request = sendRequestOf(await describeJourney(client, e164), message);
+      // Who sent it goes to the customer's recovery (the API's principal there): a send without the hash is noted.
+      const request = { ...sendRequestOf(await describeJourney(client, e164), message), actor: actor.by };
       return withDirectGraph(config, ({ stores, graph }) => {
         const reporters = identityReporters(client, config.TEMPORAL_TASK_QUEUE);
         return guardedSend({ graph, identities: stores.identities, ...reporters }, request);

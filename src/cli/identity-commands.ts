@@ -36,9 +36,10 @@ export function addIdentityCommands(program: Command, context: CommandContext): 
     .argument('<e164>', 'the live number', e164Argument)
     .requiredOption('--to <waId>', "the customer's wa_id", waIdArgument)
     .requiredOption('--text <text>', 'the message')
+    .addOption(actorOption('who sends it (API mode: the token decides)'))
     .addOption(jsonOption())
-    .action(async (e164: string, opts: { to: string; text: string; json?: boolean }) => {
-      const sent = await context.using((ops) => ops.send(e164, { to: opts.to, text: opts.text }));
+    .action(async (e164: string, opts: { to: string; text: string; json?: boolean }, command: Command) => {
+      const sent = await context.using((ops) => ops.send(e164, { to: opts.to, text: opts.text }, actorOf(command)));
       print(context, opts.json, sent, () => [
         `sent ${sent.messageId} ${sent.withHash ? `with the identity hash ${sent.withHash}` : 'without an identity hash'}` +
           (sent.reverifying ? ' (its status brings the re-verified customer’s new hash)' : ''),
@@ -61,6 +62,7 @@ export function addIdentityCommands(program: Command, context: CommandContext): 
         ...(total === 0
           ? [`every customer of ${e164} is trusted`]
           : customers.map((c) => `${c.waId}  ${c.state}  since ${c.since}  ${c.detail}`)),
+        ...(total > 0 && customers.length === 0 ? [`none past --offset ${opts.offset}: ${total} in all`] : []),
         ...(after < total ? [`and ${total - after} more: --offset ${after}`] : []),
       ]);
     });

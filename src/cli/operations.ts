@@ -86,7 +86,7 @@ export interface JourneyOperations {
   /** The whole view, then stage changes, notes and the end, until the journey ends or `signal` aborts. */
   watch(e164: string, signal: AbortSignal): AsyncIterable<JourneyEvent>;
   /** A text from a live number, guarded by the customer's identity hash when the check is on. */
-  send(e164: string, message: { to: string; text: string }): Promise<SentMessage>;
+  send(e164: string, message: { to: string; text: string }, actor: Actor): Promise<SentMessage>;
   /** The number's customers not trusted now. */
   untrusted(e164: string, page: UntrustedPage): Promise<UntrustedCustomers>;
   /** An operator's confirmation that an untrusted customer was re-verified outside WhatsApp. */

@@ -52,10 +52,11 @@ describe('the identity commands in direct mode (dev server + Graph sandbox)', ()
         `numberflow identity confirm ${e164} ${waId}`,
       );
       expect(await cli('identity', 'list', e164)).toEqual([expect.stringMatching(new RegExp(`^${waId}  untrusted  `))]);
+      expect(await cli('identity', 'list', e164, '--offset', '5')).toEqual(['none past --offset 5: 1 in all']);
       expect(await cli('identity', 'confirm', e164, waId, '--method', 'email', '--by', 'ops@acme')).toEqual([
         'confirmed: the next send to the customer goes without the identity hash',
       ]);
-      expect(await cli('send', e164, '--to', waId, '--text', 'welcome back')).toEqual([
+      expect(await cli('send', e164, '--to', waId, '--text', 'welcome back', '--by', 'ops@acme')).toEqual([
         expect.stringMatching(/^sent wamid\.\S+ without an identity hash \(its status brings/),
       ]);
       await admin.flushWebhooks();
@@ -64,6 +65,10 @@ describe('the identity commands in direct mode (dev server + Graph sandbox)', ()
       expect(outcome.stage).toBe('TRUSTED');
       expect(outcome.notes).toContainEqual(
         expect.objectContaining({ actor: 'ops@acme', text: "confirmed the customer's identity by email" }),
+      );
+      // The send without the hash is noted with who sent it (--by in direct mode).
+      expect(outcome.notes.filter((n) => n.text.includes('without the identity hash')).map((n) => n.actor)).toContain(
+        'ops@acme',
       );
       expect(await t.bench.identities.current({ phoneNumberId, waId })).toMatchObject({ hash: identityKeyHash });
       expect(await cli('identity', 'list', e164)).toEqual([`every customer of ${e164} is trusted`]);
