@@ -1,6 +1,7 @@
 // The environment, validated once at start-up: a bad value names the variable and what is wrong with it.
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
+import './zod-words.js'; // zod's words in numberflow's, for every schema of the process
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().min(1);

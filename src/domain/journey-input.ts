@@ -1,5 +1,6 @@
 // The edge's validation of a journey request: zod for shape, libphonenumber for the number itself.
 import { z } from 'zod';
+import '../zod-words.js'; // zod's words in numberflow's, for every schema of the process
 import { codeMethods, onboardingPaths, pinPolicies, signupExpiresAt, type JourneyInput } from './journey.js';
 import { validateDisplayName } from './display-name.js';
 import { InvalidPhoneNumberError, parsePhoneNumber, type PhoneNumber } from './phone.js';

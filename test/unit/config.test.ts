@@ -26,7 +26,7 @@ describe('configuration', () => {
       loadConfig({ TEMPORAL_UI_PORT: 'eighty', TEMPORAL_ADDRESS: 'localhost' });
     } catch (err) {
       const message = (err as Error).message;
-      expect(message).toContain('TEMPORAL_UI_PORT: Invalid input: expected number, received NaN (got "eighty")');
+      expect(message).toContain('TEMPORAL_UI_PORT: must be a number (got "eighty")');
       expect(message).toContain('TEMPORAL_ADDRESS: must be host:port, e.g. 127.0.0.1:7233 (got "localhost")');
     }
   });

@@ -1,6 +1,7 @@
 // The /v1 API's zod schemas: every body, parameter and answer, used both to validate and for the OpenAPI document.
 // Answers mirror the domain's types (src/domain); the type checks at the end keep the two from drifting apart.
 import { z } from 'zod';
+import '../../zod-words.js'; // zod's words in numberflow's, for every schema of the process
 import type { NumberEvent } from '../../domain/events.js';
 import { WA_ID } from '../../domain/identity.js';
 import { GRAPH_ID, journeyRequestSchema } from '../../domain/journey-input.js';

@@ -1,0 +1,63 @@
+// zod's default words ("Invalid input: expected boolean, received string", "Too small: expected number to be >=1")
+// in the words numberflow's edges use ("must be true or false, got text", "must be at least 1"): installed once, for
+// every schema of the process that leaves its own words out. A schema's own message still wins.
+import { z } from 'zod';
+
+type Issue = Parameters<z.core.$ZodErrorMap>[0];
+
+const kinds: Record<string, string> = {
+  boolean: 'true or false',
+  number: 'a number',
+  int: 'a whole number',
+  bigint: 'a whole number',
+  string: 'text',
+  array: 'a list',
+  object: 'an object',
+  record: 'an object',
+  date: 'a date',
+};
+
+/** What a value is, in the same words. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return kinds[typeof value] ?? typeof value;
+}
+
+const plural = (count: unknown, one: string) => `${String(count)} ${one}${count === 1 ? '' : 's'}`;
+
+/** The words for an issue, or undefined to keep zod's. */
+export function wordsOf(issue: Issue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (!('input' in issue) || issue.input === undefined) return 'is required';
+      const expected = kinds[String(issue.expected)] ?? String(issue.expected);
+      // A number read from text that is none (a query's pageSize=abc) comes as NaN, its text gone.
+      if ((issue as { received?: unknown }).received === 'NaN') return `must be ${expected}`;
+      return `must be ${expected}, got ${kindOf(issue.input)}`;
+    }
+    case 'too_small':
+    case 'too_big': {
+      const small = issue.code === 'too_small';
+      const bound = small ? issue.minimum : issue.maximum;
+      const inclusive = issue.inclusive !== false;
+      const most = small ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than';
+      if (issue.origin === 'string') {
+        return small && bound === 1 && inclusive
+          ? 'must not be empty'
+          : `must be ${most} ${plural(bound, 'character')}`;
+      }
+      if (issue.origin === 'array' || issue.origin === 'set') return `must have ${most} ${plural(bound, 'item')}`;
+      return `must be ${most} ${String(bound)}`;
+    }
+    case 'invalid_value':
+      if (!('input' in issue) || issue.input === undefined) return 'is required';
+      return issue.values.length > 0 ? `must be one of ${issue.values.map(String).join(', ')}` : undefined;
+    case 'invalid_key':
+      return 'is not a valid key';
+    default:
+      return undefined;
+  }
+}
+
+z.config({ customError: wordsOf });

@@ -1,0 +1,66 @@
+// zod's default words in numberflow's: what every edge (the API, imports, batch rows, the configuration) answers.
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import '../../src/zod-words.js';
+
+const problems = (schema: z.ZodType, value: unknown) =>
+  (schema.safeParse(value).error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+
+describe("zod's words, as numberflow says them", () => {
+  const schema = z.object({
+    identityCheck: z.boolean(),
+    pageSize: z.coerce.number().int().min(1).max(500),
+    note: z.string().max(500),
+    method: z.enum(['SMS', 'VOICE']),
+    rows: z.array(z.string()).min(1),
+    name: z.string().min(1),
+    displayNames: z.record(z.string().regex(/^\d+$/), z.string()),
+  });
+
+  it('names what a value must be, and what it was', () => {
+    const long = 'x'.repeat(501);
+    expect(
+      problems(schema, {
+        identityCheck: 'yes',
+        pageSize: 'abc',
+        note: long,
+        method: 'FAX',
+        rows: [],
+        name: '',
+        displayNames: { x: 'y' },
+      }),
+    ).toEqual([
+      'identityCheck: must be true or false, got text',
+      'pageSize: must be a number',
+      'note: must be at most 500 characters',
+      'method: must be one of SMS, VOICE',
+      'rows: must have at least 1 item',
+      'name: must not be empty',
+      'displayNames.x: is not a valid key',
+    ]);
+    expect(
+      problems(schema, {
+        ...{ identityCheck: true, note: '', method: 'SMS', rows: ['a'], name: 'a', displayNames: {} },
+        pageSize: 0,
+      }),
+    ).toEqual(['pageSize: must be at least 1']);
+  });
+
+  it('says a field left out is required, whatever its type', () => {
+    expect(problems(schema, {})).toEqual([
+      'identityCheck: is required',
+      'pageSize: must be a number', // read from text: nothing reads as no number
+      'note: is required',
+      'method: is required',
+      'rows: is required',
+      'name: is required',
+      'displayNames: is required',
+    ]);
+  });
+
+  it("keeps a schema's own words", () => {
+    expect(
+      problems(z.object({ code: z.string().regex(/^\d{6}$/, 'the code must be 6 digits') }), { code: '1' }),
+    ).toEqual(['code: the code must be 6 digits']);
+  });
+});
