@@ -68,7 +68,10 @@ export async function codecRoutes(app: FastifyInstance, options: CodecRoutesOpti
       return reply
         .code(401)
         .header('WWW-Authenticate', 'Bearer')
-        .send({ message: 'the codec server needs an auditor, operator or admin token (Authorization: Bearer …)' });
+        .send({
+          message:
+            "the codec server needs an auditor, operator or admin token (Authorization: Bearer …), or the console's session cookie of one",
+        });
     }
     if (verdict === 'forbidden') {
       return reply

@@ -66,6 +66,14 @@ describe("the codec server and the console's session (dev server)", () => {
     const onboarding = await signedInClient(app, under.tokens['onboarding@acme'] as string);
     expect((await decode(onboarding.cookieHeader)).statusCode).toBe(403);
     expect((await decode(undefined)).statusCode).toBe(401);
+    // A UI passing a token of its own sign-in (unknown here), or "Bearer undefined" without one: the cookie decides.
+    const withUnknownToken = await app.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer undefined', cookie: auditor.cookieHeader },
+      payload: { payloads: [await stored({ pin: '246810' })] },
+    });
+    expect(withUnknownToken.statusCode).toBe(200);
     // A cookie this service did not sign is no session.
     expect(
       (await decode(auditor.cookieHeader.replace(/numberflow_session=[^;]+/, 'numberflow_session=forged'))).statusCode,

@@ -37,6 +37,8 @@ describe('docker-compose.yml and .env.example', () => {
     expect(String((ui?.environment as Record<string, string>).TEMPORAL_CODEC_ENDPOINT)).toMatch(/\/codec$/);
     // The browser sends the console's session cookie along: the codec server's caller without a token.
     expect((ui?.environment as Record<string, string>).TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe('true');
+    // Passing the UI's own token (none without its sign-in) would keep the UI from calling over plain http.
+    expect(ui?.environment).not.toHaveProperty('TEMPORAL_CODEC_PASS_ACCESS_TOKEN');
     // The shared store follows PostgreSQL's password, in both.
     for (const container of [worker, service]) {
       expect((container?.environment as Record<string, string>).NUMBERFLOW_DATABASE_URL).toBe(
