@@ -65,13 +65,10 @@ export async function codecRoutes(app: FastifyInstance, options: CodecRoutesOpti
   const guard = async (request: FastifyRequest, reply: FastifyReply) => {
     const verdict = await options.authorize(request);
     if (verdict === 'unauthorized') {
-      return reply
-        .code(401)
-        .header('WWW-Authenticate', 'Bearer')
-        .send({
-          message:
-            "the codec server needs an auditor, operator or admin token (Authorization: Bearer …), or the console's session cookie of one",
-        });
+      return reply.code(401).header('WWW-Authenticate', 'Bearer').send({
+        message:
+          "the codec server needs an auditor, operator or admin token (Authorization: Bearer …), or the console's session cookie of one",
+      });
     }
     if (verdict === 'forbidden') {
       return reply
