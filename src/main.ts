@@ -38,9 +38,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const codecKeys = codecKeysFor(config);
   const secrets = secretsKeysFor(config, { unseal: true });
   // First: a malformed API token file stops the start before anything is started.
-  const { options: service, newTokens } = serviceOptions(config, logger, { codec: codecKeys, secrets });
-  // Tokens made by a start that fails (a port taken) or is stopped before it runs are taken back: the next shows new.
-  stops.push(async () => newTokens.withdraw());
+  const service = serviceOptions(config, logger, { codec: codecKeys, secrets });
   let address = config.TEMPORAL_ADDRESS;
   const codecEndpoint = embeddedCodecEndpoint(config);
   if (!address) {
@@ -129,7 +127,6 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const stackTraces = workflowStackTraces(workflowStackTracesAsked(config));
   if (stackTraces.asAsked) logger.info(stackTraces.message);
   else logger.warn(stackTraces.message);
-  newTokens.announce();
   logger.info('numberflow is running; press Ctrl-C to stop');
   // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once in-flight tasks drain.
   // Beside it, the portfolios a version before left on the journeys' queue are asked to move to their own: not

@@ -27,8 +27,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const verifyToken = required(config, 'META_WEBHOOK_VERIFY_TOKEN', "it answers Meta's webhook handshake");
   const codecKeys = codecKeysFor(config);
   const secrets = secretsKeysFor(config, { unseal: false }); // it seals what it sends; the public key is enough
-  const { options: service, newTokens } = serviceOptions(config, logger, { codec: codecKeys, secrets });
-  stops.push(async () => newTokens.withdraw()); // a start that failed takes back the tokens it made
+  const service = serviceOptions(config, logger, { codec: codecKeys, secrets });
   const dataConverter = createDataConverter(codecKeys, secrets);
   // The receiver asks Graph which portfolio owns a WABA no journey knows yet: with that WABA's token, if stored.
   const { client, metrics, stores } = await openServiceBase(config, logger, stops, {
@@ -51,7 +50,6 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     ...service,
   });
   stops.push(() => app.close());
-  newTokens.announce();
   const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
   logger.info({ signal: String(signal[0] ?? '') }, 'HTTP service stopping');
 }

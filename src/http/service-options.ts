@@ -9,7 +9,7 @@ import { localSecret } from '../local-secret.js';
 import type { Logger } from '../logger.js';
 import { PageTokens } from './api/page-token.js';
 import type { HttpAppOptions } from './app.js';
-import { loadPrincipals, type NewTokens } from './auth/setup.js';
+import { loadPrincipals } from './auth/setup.js';
 import { codecServerOptions } from './codec-setup.js';
 
 export type ServiceOptions = Pick<
@@ -17,17 +17,14 @@ export type ServiceOptions = Pick<
   'principals' | 'pageTokens' | 'console' | 'codec' | 'webhookInbox' | 'portfolioTaskQueue'
 >;
 
-/**
- * Throws on a malformed token file, naming it: call it first, before anything is started. The tokens a first start
- * made are announced (or withdrawn) by the caller once the start succeeded (or failed).
- */
+/** Throws on a malformed token file, naming it: call it first, before anything is started. */
 export function serviceOptions(
   config: Config,
   logger: Logger,
   keys: { codec: CodecKeys; secrets: SecretsKeyring },
-): { options: ServiceOptions; newTokens: NewTokens } {
-  const { principals, newTokens } = loadPrincipals(config, logger);
-  const options: ServiceOptions = {
+): ServiceOptions {
+  const principals = loadPrincipals(config, logger);
+  return {
     principals,
     pageTokens: PageTokens.derivedFrom(keys.codec.keys.get(keys.codec.activeKeyId) ?? Buffer.alloc(0)),
     console: { secret: config.NUMBERFLOW_CONSOLE_SECRET ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'console-secret') },
@@ -36,5 +33,4 @@ export function serviceOptions(
     webhookInbox: { file: join(config.NUMBERFLOW_DATA_DIR, 'webhook-inbox.sqlite') },
     portfolioTaskQueue: portfolioTaskQueue(config),
   };
-  return { options, newTokens };
 }

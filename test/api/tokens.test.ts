@@ -17,10 +17,7 @@ describe("the API's bearer tokens", () => {
     const config = loadConfig({ NUMBERFLOW_DATA_DIR: dataDir });
     const { logger, lines } = capturedLogger();
     const printed: string[] = [];
-    const { principals, newTokens } = loadPrincipals(config, logger, (text) => printed.push(text));
-    expect(printed).toEqual([]); // shown once the start has succeeded
-    newTokens.announce();
-    newTokens.announce();
+    const principals = loadPrincipals(config, logger, (text) => printed.push(text));
 
     const file = join(dataDir, 'api-tokens.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -50,26 +47,10 @@ describe("the API's bearer tokens", () => {
     // A later start keeps the file and its tokens, prints none, and says where the file is.
     const again: string[] = [];
     const later = capturedLogger();
-    loadPrincipals(config, later.logger, (text) => again.push(text)).newTokens.announce();
+    loadPrincipals(config, later.logger, (text) => again.push(text));
     expect(again).toEqual([]);
     expect(readFileSync(file, 'utf8')).toBe(stored);
     expect(later.lines.join('\n')).toContain(`API tokens: ${file}`);
-  });
-
-  it('takes back the tokens of a first start that failed, so that the next start makes and shows new ones', () => {
-    const dataDir = tempDir('tokens');
-    const config = loadConfig({ NUMBERFLOW_DATA_DIR: dataDir });
-    const failed: string[] = [];
-    loadPrincipals(config, capturedLogger().logger, (text) => failed.push(text)).newTokens.withdraw();
-    expect(failed).toEqual([]);
-    const next: string[] = [];
-    const { principals, newTokens } = loadPrincipals(config, capturedLogger().logger, (text) => next.push(text));
-    newTokens.announce();
-    newTokens.withdraw(); // after the announcement: the tokens stay
-    const tokens = next.join('').match(TOKEN) ?? [];
-    expect(tokens).toHaveLength(4);
-    expect(principals.identify(tokens[0] as string)?.name).toBe('onboarding@local');
-    expect(readTokenFile(join(dataDir, 'api-tokens.json')).principals).toHaveLength(4);
   });
 
   it('refuses to start with a malformed token file, naming the file and the problem', () => {

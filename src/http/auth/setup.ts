@@ -1,6 +1,5 @@
 // Where `npm start` gets the API's principals: the file NUMBERFLOW_API_TOKENS_FILE names, or the embedded default's
 // file in the data folder, made on the first start with one principal per role whose tokens are printed once.
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
@@ -15,16 +14,6 @@ export function tokenFilePath(config: Config): string {
 }
 
 /**
- * The tokens a first start made: shown once the start has succeeded (`announce`), or, when it failed or was
- * stopped before, taken back with their file (`withdraw`), so that the next start makes and shows new ones — a
- * start refused for a port shown them amid its error, and never again.
- */
-export interface NewTokens {
-  announce(): void;
-  withdraw(): void;
-}
-
-/**
  * The principals of the configured token file (a malformed one stops the start, naming the file and the problem).
  * New tokens are printed through `print`, never through the logger, so they reach no log file.
  */
@@ -32,23 +21,12 @@ export function loadPrincipals(
   config: Config,
   logger: Logger,
   print: (text: string) => void = (text) => process.stdout.write(text),
-): { principals: PrincipalDirectory; newTokens: NewTokens } {
+): PrincipalDirectory {
   const path = tokenFilePath(config);
-  let pending: string | null = null;
   if (!config.NUMBERFLOW_API_TOKENS_FILE) {
     const { made } = ensureLocalTokenFile(config.NUMBERFLOW_DATA_DIR);
-    if (made) pending = tokensBlock(made, path);
+    if (made) print(tokensBlock(made, path));
   }
-  const newTokens: NewTokens = {
-    announce() {
-      if (pending !== null) print(pending);
-      pending = null;
-    },
-    withdraw() {
-      if (pending !== null) rmSync(path, { force: true });
-      pending = null;
-    },
-  };
   const principals = PrincipalDirectory.fromFile(path, (err) =>
     logger.error(
       { file: path, problem: (err as Error).message },
@@ -56,7 +34,7 @@ export function loadPrincipals(
     ),
   );
   logger.info({ file: path }, `API tokens: ${path} (hashes only); new ones: ${NEW_TOKEN_COMMAND}`);
-  return { principals, newTokens };
+  return principals;
 }
 
 function tokensBlock(made: { name: string; token: string }[], path: string): string {
