@@ -41,7 +41,7 @@ function tokensBlock(made: { name: string; token: string }[], path: string): str
   const width = Math.max(...made.map((m) => m.name.length));
   return [
     '',
-    `numberflow API tokens, made now and shown only this once (${path} keeps their SHA-256 hashes):`,
+    `numberflow API tokens, made now and shown only this once — keep them, also if this start fails (${path} keeps their SHA-256 hashes):`,
     ...made.map(({ name, token }) => `  ${name.padEnd(width)}  ${token}`),
     'Send one as "Authorization: Bearer <token>". Lost a token? Make a new one:',
     `  ${NEW_TOKEN_COMMAND}`,
