@@ -51,7 +51,11 @@ export interface SendDeps {
   reportUnhashedSend?(key: CustomerKey, sent: IdentityUnhashedSend): Promise<void>;
 }
 
-export async function guardedSend(deps: SendDeps, request: SendRequest): Promise<SendResult> {
+export function guardedSend(deps: SendDeps, request: SendRequest): Promise<SendResult> {
+  return decideAndSend(deps, request, false);
+}
+
+async function decideAndSend(deps: SendDeps, request: SendRequest, decidedBefore: boolean): Promise<SendResult> {
   const { ref, to } = request;
   const key = { phoneNumberId: ref.phoneNumberId, waId: to };
   const trust = request.identityCheck ? await deps.identities.trust(key) : undefined;
@@ -67,11 +71,13 @@ export async function guardedSend(deps: SendDeps, request: SendRequest): Promise
   // write holds only while the recovery does: its status may have completed it (the row gone) meanwhile.
   const stillReverifying = { states: ['confirmed', 'verifying'] as const };
   if (reverifying) {
-    await deps.identities.updateTrust(
-      key,
-      { state: 'verifying', detail: trust.detail, messageId: null },
-      stillReverifying,
-    );
+    const verifying = { state: 'verifying' as const, detail: trust.detail, messageId: null };
+    if (!(await deps.identities.updateTrust(key, verifying, stillReverifying))) {
+      // Where the customer stands changed since it was read (trusted again, or untrusted by a new 137000): decide
+      // again, once; a message never goes without the hash to a customer no longer re-verified.
+      if (decidedBefore) throw new Error(`customer ${to}'s trust changed while sending: send again`);
+      return decideAndSend(deps, request, true);
+    }
   }
   try {
     const { messageId } = await deps.graph

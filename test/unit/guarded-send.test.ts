@@ -47,6 +47,31 @@ describe('the guarded send of a re-verified customer', () => {
     expect(await identities.trust(key)).toBeUndefined();
   });
 
+  it('decides again when the customer was untrusted or trusted again between the read and the send', async () => {
+    const identities = await confirmedCustomer();
+    const sent: (string | undefined)[] = [];
+    const graph = sendingWith(async (_ref, message) => {
+      sent.push(message.recipientIdentityKeyHash);
+      return { messageId: 'wamid.sent' };
+    });
+    // A new 137000 lands between the send's read of the row and its write: the customer is untrusted again.
+    const racing = {
+      ...identities,
+      trust: async (key: { phoneNumberId: string; waId: string }) => {
+        const read = await identities.trust(key);
+        await identities.setTrust(key, { state: 'untrusted', detail: '137000 again', messageId: null });
+        racing.trust = (k) => identities.trust(k);
+        return read;
+      },
+      updateTrust: identities.updateTrust.bind(identities),
+      current: identities.current.bind(identities),
+    } as typeof identities;
+    await expect(guardedSend({ graph, identities: racing, ...reporters }, request)).rejects.toThrow(
+      /is untrusted since/,
+    );
+    expect(sent).toEqual([]); // nothing went without the hash
+  });
+
   it('leaves the customer confirmed when the send failed', async () => {
     const identities = await confirmedCustomer();
     const graph = sendingWith(() => Promise.reject(new Error('Meta is not answering')));
