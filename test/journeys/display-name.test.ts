@@ -31,6 +31,18 @@ describe('the display name (dev server + Graph sandbox)', () => {
         .executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: ' Best  Deals Ever', actor: 'ops@acme' }] })
         .catch((err: Error & { cause?: Error }) => err.cause?.message);
       expect(again).toBe('Meta rejected "Best Deals Ever": submit another name');
+      // A second name Meta rejects is refused again too, not only the first.
+      await handle.executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'Acme Deals', actor: 'ops@acme' }] });
+      await journey.until((v) => v.displayName.pending === 'Acme Deals', 'Acme Deals under review');
+      await decideName(t.bench, journey, 'REJECTED');
+      await journey.until(
+        (v) => v.stage === 'AWAITING_NEW_NAME' && v.waiting?.reason.includes('"Acme Deals"') === true,
+        'Acme Deals rejected',
+      );
+      const secondAgain = await handle
+        .executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'Acme Deals', actor: 'ops@acme' }] })
+        .catch((err: Error & { cause?: Error }) => err.cause?.message);
+      expect(secondAgain).toBe('Meta rejected "Acme Deals": submit another name');
       expect(
         await handle.executeUpdate(submitDisplayNameUpdate, {
           args: [{ displayName: 'Acme Support', actor: 'ops@acme' }],

@@ -175,10 +175,11 @@ export function installHandlers(journey: Journey): void {
     },
     (name) => {
       // Meta would review it again for nothing; on a live number, an approval would cost a register call.
-      const { current } = journey.state.displayName;
-      if (name !== current) return;
-      if (journey.stage === 'AWAITING_NEW_NAME') throw new Error(`Meta rejected "${name}": submit another name`);
-      throw new Error(`"${name}" is the number's display name already`);
+      const { displayName, declinedName } = journey.state;
+      if (name === declinedName || (journey.stage === 'AWAITING_NEW_NAME' && name === displayName.current)) {
+        throw new Error(`Meta rejected "${name}": submit another name`);
+      }
+      if (name === displayName.current) throw new Error(`"${name}" is the number's display name already`);
     },
   );
 

@@ -384,6 +384,7 @@ export class Journey {
 
   /** The change stops: the number keeps its current name; `status` says why (DECLINED, CHANGE_FAILED, …). */
   nameChangeStopped(status: string): void {
+    if (status === 'DECLINED') this.state.declinedName = this.nameUnderReview;
     this.state.displayName = { ...this.state.displayName, pending: null, status };
     this.state.reRegisterBy = null;
   }

@@ -45,6 +45,8 @@ export interface JourneyState {
   /** When each register or deregister call of the last 72 h was made (Meta allows 10 per number). */
   registrationCalls: number[];
   displayName: JourneyView['displayName'];
+  /** The name Meta declined last (absent before a decline, or in a state carried from before it was kept). */
+  declinedName?: string;
   lastError: MetaError | null;
   recentEvents: NumberEvent[];
   notes: JourneyNote[];
