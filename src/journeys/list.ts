@@ -1,7 +1,13 @@
 // Listing journeys by stage, portfolio, WABA, or those waiting for an operator, a page at a time from visibility.
 import type { Client } from '@temporalio/client';
 import { GRAPH_ID } from '../domain/journey-input.js';
-import { isJourneyOutcome, journeyStages, type JourneyStage, type StageOrOutcome } from '../domain/stages.js';
+import {
+  isJourneyOutcome,
+  journeyOutcomes,
+  journeyStages,
+  type JourneyStage,
+  type StageOrOutcome,
+} from '../domain/stages.js';
 import { closedOutsideStatuses } from './closed-runs.js';
 import { listPage, type ListingPage } from './listing.js';
 
@@ -62,7 +68,10 @@ function stageClause(stage: StageOrOutcome): string {
     .filter(([, outcome]) => outcome === stage)
     .map(([status]) => status);
   const byStage = `NumberStage = '${stage}'`;
-  return closedAs.length === 0 ? byStage : `(${byStage} OR ExecutionStatus IN (${quoted(closedAs)}))`;
+  if (closedAs.length === 0) return byStage;
+  // Only a run that had not ended its own way: one terminated after its ending (a cancel's) keeps that ending.
+  const closedOutside = `ExecutionStatus IN (${quoted(closedAs)}) AND NumberStage NOT IN (${quoted(journeyOutcomes)})`;
+  return `(${byStage} OR (${closedOutside}))`;
 }
 
 /** One page of the journeys matching `filter`, newest first. */

@@ -271,7 +271,12 @@ export const listingSchema = z
     e164: z.string().nullable(),
     workflowId: z.string(),
     runId: z.string(),
-    stage: z.string().nullable().describe('the stage the run last showed, or its outcome once ended'),
+    stage: z
+      .string()
+      .nullable()
+      .describe(
+        'the stage the run last showed, or its outcome once ended (a run Temporal terminated, failed or timed out: FAILED; cancelled: CANCELLED)',
+      ),
     outcome: z.enum(journeyOutcomes).nullable(),
     portfolioId: z.string().nullable(),
     wabaId: z.string().nullable(),
