@@ -17,10 +17,11 @@ const kinds: Record<string, string> = {
   date: 'a date',
 };
 
-/** What a value is, in the same words. */
+/** What a value was: a number or true/false as it is (a 1.5 where a whole number goes), text and the rest by kind. */
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return kinds[typeof value] ?? typeof value;
 }
 
@@ -52,6 +53,7 @@ export function wordsOf(issue: Issue): string | undefined {
     }
     case 'invalid_value':
       if (!('input' in issue) || issue.input === undefined) return 'is required';
+      if (issue.values.length === 1) return `must be ${String(issue.values[0])}`;
       return issue.values.length > 0 ? `must be one of ${issue.values.map(String).join(', ')}` : undefined;
     case 'invalid_key':
       return 'is not a valid key';

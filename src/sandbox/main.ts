@@ -1,5 +1,6 @@
 // `npm run sandbox`: the Graph API sandbox on its own, with a demo portfolio, WABA and token to try it with curl.
 import { z } from 'zod';
+import '../zod-words.js'; // zod's words in numberflow's, as every entry point has them
 import { createLogger } from '../logger.js';
 import { startSandbox } from './index.js';
 

@@ -13,7 +13,7 @@ import { describeJourneyFor } from '../../auth/journey-scope.js';
 import { ApiError } from '../../errors.js';
 import { requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import { actionName, confirmationAction } from '../paths.js';
-import { formFields, journeyPageFor, refusal } from './journey.js';
+import { formFields, formProblems, journeyPageFor, refusal } from './journey.js';
 
 export function identityRoutes(app: FastifyInstance, context: ConsoleContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -42,7 +42,7 @@ export function identityRoutes(app: FastifyInstance, context: ConsoleContext): v
       const body = confirmationBody.safeParse(formFields(request.body));
       let answer: { outcome: ActionOutcome; status: number };
       if (!body.success) {
-        answer = refusal(body.error.issues.map((issue) => issue.message).join('; '), 400);
+        answer = refusal(formProblems(body.error.issues), 400);
       } else {
         try {
           const deps = { client: context.client, taskQueue: context.taskQueue, identities };

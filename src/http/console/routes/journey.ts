@@ -128,7 +128,7 @@ async function submit(
   principal: Principal,
 ): Promise<{ outcome: ActionOutcome; status: number }> {
   const body = action.body.safeParse(fields);
-  if (!body.success) return refusal(body.error.issues.map((issue) => issue.message).join('; '), 400);
+  if (!body.success) return refusal(formProblems(body.error.issues), 400);
   try {
     const outcome = await actOnJourney(
       context.client,
@@ -144,6 +144,16 @@ async function submit(
     if (!(err instanceof WorkflowUpdateFailedError)) throw err;
     return refusal(err.cause?.message ?? err.message, 409);
   }
+}
+
+/** A form's problems as its page says them: each with its field, unless its words name it ("the code must …"). */
+export function formProblems(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  return issues
+    .map(({ path, message }) => {
+      const field = path.map(String).join('.');
+      return field === '' || message.startsWith(`the ${field}`) ? message : `${field}: ${message}`;
+    })
+    .join('; ');
 }
 
 /** A form refused (by its schema, the workflow's validator, or as not found), as the page answers it. */
