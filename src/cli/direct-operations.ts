@@ -1,5 +1,6 @@
 // The command line's direct mode: journeys through Temporal with this machine's payload keys (the local default).
 // Input is checked before connecting; before anything is sent, the worker's payload keys are checked against ours.
+import { CliExit } from './failure.js';
 import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { loadConfig } from '../config.js';
@@ -77,8 +78,10 @@ export function directOperations(env: Record<string, string | undefined>): Journ
 
     portfolio: async (portfolioId) => readPortfolio(await connected(), portfolioId),
 
-    setCap: async (portfolioId, change, actor) =>
-      setPortfolioCap(await connected(), portfolioId, { ...change, actor: actor.by }),
+    async setCap(portfolioId, change, actor) {
+      if (actor.role === 'operator') throw new CliExit(1, "refused: only an admin sets a portfolio's cap");
+      return setPortfolioCap(await connected(), portfolioId, { ...change, actor: actor.by });
+    },
 
     async act(e164, action, actor, waitSeconds) {
       const outcome = await submit(await sending(), e164, action, actor.by, actor.role, waitSeconds * 1000);

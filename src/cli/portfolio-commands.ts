@@ -4,7 +4,6 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CapSource } from '../domain/portfolio.js';
 import type { PortfolioView } from '../portfolios/portfolio.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
-import { CliExit } from './failure.js';
 import { actorOption, graphIdArgument } from './options.js';
 
 export function addPortfolioCommands(program: Command, context: CommandContext): void {
@@ -27,7 +26,7 @@ export function addPortfolioCommands(program: Command, context: CommandContext):
     .argument('<cap>', 'registered numbers the portfolio may hold (1–100000)', capArgument)
     .requiredOption('--reason <text>', 'why (noted in the portfolio)')
     .addOption(actorOption('who sets it (API mode: the token decides)'))
-    // Taken as remove's and reveal-pin's is (direct mode trusts it): an operator is refused; left out, as before.
+    // Direct mode takes it as remove's and reveal-pin's (an operator is refused; left out, as before); API mode, the token.
     .addOption(
       new Option('--role <role>', 'your role on the portfolio (an admin sets caps)').choices(['admin', 'operator']),
     )
@@ -36,7 +35,6 @@ export function addPortfolioCommands(program: Command, context: CommandContext):
       const reason = opts.reason.trim();
       if (reason === '' || reason.length > 500)
         throw new InvalidArgumentError('--reason: say why, in 1–500 characters');
-      if (actorOf(command).role === 'operator') throw new CliExit(1, "refused: only an admin sets a portfolio's cap");
       const { view, taken } = await context.using((ops) => ops.setCap(portfolioId, { cap, reason }, actorOf(command)));
       print(context, opts.json, view, () => [
         taken
