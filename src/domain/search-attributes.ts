@@ -12,11 +12,12 @@ export const IdempotencyKey = defineSearchAttributeKey('IdempotencyKey', SearchA
 
 /**
  * A person's wait that no stage names: 'token' (a new Meta token for the WABA), 'deletion' (an admin's deletion in
- * WhatsApp Manager); '' once it is over. WaitingSince: when it began. The summary lists them with the AWAITING_ stages.
+ * WhatsApp Manager), 'removal' (a removal Meta blocked, to be requested again once resolved); '' once it is over.
+ * WaitingSince: when it began. The summary lists them with the AWAITING_ stages.
  */
 export const WaitingOn = defineSearchAttributeKey('WaitingOn', SearchAttributeType.KEYWORD);
 export const WaitingSince = defineSearchAttributeKey('WaitingSince', SearchAttributeType.DATETIME);
-export const personWaits = ['token', 'deletion'] as const;
+export const personWaits = ['token', 'deletion', 'removal'] as const;
 export type PersonWait = (typeof personWaits)[number];
 
 /** Every custom attribute the project registers on a namespace. */

@@ -33,7 +33,7 @@ export interface JourneyListing {
   status: string;
   startedAt: string | null;
   closedAt: string | null;
-  /** A person's wait no stage names ('token', 'deletion'; WaitingOn), and since when; null when none is shown. */
+  /** A person's wait no stage names ('token', 'deletion', 'removal'; WaitingOn), and since when; null when none is shown. */
   waitingOn: string | null;
   waitingSince: string | null;
 }

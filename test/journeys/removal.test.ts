@@ -1,6 +1,8 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { confirmDeletionSignal, confirmDeletionUpdate, requestRemovalSignal } from '../../src/domain/messages.js';
+import { WaitingOn } from '../../src/domain/search-attributes.js';
+import { eventually } from '../api/support.js';
 import { startLive } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
 
@@ -48,6 +50,11 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
       );
       await handle.signal(confirmDeletionSignal, { actor: 'admin@acme' }); // not while blocked
       expect((await journey.view()).result).toBeNull();
+      // Visibility shows the admin's wait, for the summary; asked again, the wait is the deletion's once more.
+      const waitingOn = async () => (await handle.describe()).typedSearchAttributes.get(WaitingOn);
+      await eventually(waitingOn, (wait) => wait === 'removal', 'WaitingOn removal');
+      await handle.signal(requestRemovalSignal, removal);
+      await eventually(waitingOn, (wait) => wait === 'deletion', 'WaitingOn deletion');
       await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });

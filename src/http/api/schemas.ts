@@ -336,11 +336,15 @@ export const summaryAnswer = z
           portfolioId: z.string().nullable(),
           stage: z.string(),
           waitingOn: z
-            .enum(['code', 'pin', 'name', 'token', 'deletion'])
-            .describe('what the person is to give: a code, a PIN, a new name, a Meta token, a deletion'),
+            .enum(['code', 'pin', 'name', 'token', 'deletion', 'removal'])
+            .describe(
+              'what the person is to give: a code, a PIN, a new name, a Meta token, a deletion, a blocked removal requested again',
+            ),
           since: iso
             .nullable()
-            .describe("when the wait began (token, deletion), or the run's start (its stage's start is not kept)"),
+            .describe(
+              "when the wait began (token, deletion, removal), or the run's start (its stage's start is not kept)",
+            ),
         }),
       )
       .describe('journeys waiting for a person (a code, a PIN, a new name), oldest first, at most 100'),

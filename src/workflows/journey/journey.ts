@@ -29,6 +29,8 @@ import { initialState, viewOf, type JourneyState } from './state.js';
 
 /** Journeys from before WaitingOn show no person's wait in visibility. */
 const PERSON_WAIT_PATCH = 'person-wait-search-attributes';
+/** From this patch on, a blocked removal shows its admin's wait in visibility (WaitingOn 'removal'). */
+const REMOVAL_BLOCKED_WAIT_PATCH = 'removal-blocked-person-wait';
 
 export type NameDecision = { approved: true } | { approved: false; reason: string | null };
 
@@ -409,11 +411,22 @@ export class Journey {
 
   restrict(reason: string, remediation: string): void {
     this.state.restriction = { reason, remediation };
+    this.showRemovalBlocked('removal');
   }
 
   /** An admin asked again: the removal is tried again. */
   liftRestriction(): void {
     this.state.restriction = null;
+    this.showRemovalBlocked('');
+  }
+
+  /**
+   * A blocked removal waits for an admin whatever else it waits for (the paid-message block): visibility says so,
+   * for the summary's list of people's waits. Runs from before the patch show none, and replay so.
+   */
+  private showRemovalBlocked(wait: 'removal' | ''): void {
+    if (this.state.stage !== 'REMOVING' || !patched(REMOVAL_BLOCKED_WAIT_PATCH)) return;
+    this.showPersonWait(wait);
   }
 
   /** Meta's webhook events: recorded, and what they mean for the stage waiting on them. */
