@@ -53,7 +53,8 @@ export function codecServerOptions(
     secrets,
     namespace: config.TEMPORAL_NAMESPACE,
     corsOrigins: codecCorsOrigins(config),
-    // A caller who sends credentials is judged by them: an unknown or malformed token is refused even on this machine.
+    // A caller who sends credentials is judged by them: an unknown or malformed token is refused even on this machine
+    // (unless a console session cookie of a reader comes with it: app.ts).
     authorize: (request) =>
       loopback && request.headers.authorization === undefined ? trustLoopbackCallers(request) : byToken(request),
   };

@@ -29,7 +29,7 @@ export interface SendResult {
   reverifying: boolean;
 }
 
-export type IdentityRefusalCode = 'CUSTOMER_UNTRUSTED' | 'IDENTITY_MISMATCH';
+export type IdentityRefusalCode = 'CUSTOMER_UNTRUSTED' | 'IDENTITY_MISMATCH' | 'TRUST_CHANGED';
 
 /** A send refused because of the customer's identity; the message names the way out. */
 export class IdentityRefusedError extends Error {
@@ -75,7 +75,9 @@ async function decideAndSend(deps: SendDeps, request: SendRequest, decidedBefore
     if (!(await deps.identities.updateTrust(key, verifying, stillReverifying))) {
       // Where the customer stands changed since it was read (trusted again, or untrusted by a new 137000): decide
       // again, once; a message never goes without the hash to a customer no longer re-verified.
-      if (decidedBefore) throw new Error(`customer ${to}'s trust changed while sending: send again`);
+      if (decidedBefore) {
+        throw new IdentityRefusedError('TRUST_CHANGED', `customer ${to}'s trust changed while sending: send again`);
+      }
       return decideAndSend(deps, request, true);
     }
   }

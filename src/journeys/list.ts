@@ -70,7 +70,9 @@ function stageClause(stage: StageOrOutcome): string {
   const byStage = `NumberStage = '${stage}'`;
   if (closedAs.length === 0) return byStage;
   // Only a run that had not ended its own way: one terminated after its ending (a cancel's) keeps that ending.
-  const closedOutside = `ExecutionStatus IN (${quoted(closedAs)}) AND NumberStage NOT IN (${quoted(journeyOutcomes)})`;
+  // A run without the attribute (started by hand) counts too: SQL's NULL is in no NOT IN.
+  const notEnded = `(NumberStage IS NULL OR NumberStage NOT IN (${quoted(journeyOutcomes)}))`;
+  const closedOutside = `ExecutionStatus IN (${quoted(closedAs)}) AND ${notEnded}`;
   return `(${byStage} OR (${closedOutside}))`;
 }
 

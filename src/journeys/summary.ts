@@ -1,5 +1,5 @@
 // The summary of running journeys: how many stand at each stage in each portfolio, and those waiting for a person
-// (a code, a PIN, a new name, a Meta token, a deletion), oldest first. Built from visibility alone, a page at a time:
+// (a code, a PIN, a new name, a Meta token, a deletion, a blocked removal), oldest first. Built from visibility alone, a page at a time:
 // no query per journey.
 import type { Client } from '@temporalio/client';
 import { personWaits, type PersonWait } from '../domain/search-attributes.js';

@@ -56,6 +56,12 @@ describe('the display name (dev server + Graph sandbox)', () => {
       expect(registerCalls(phoneNumberId)).toHaveLength(2);
       const atMeta = await t.bench.graph.getPhoneNumber({ wabaId: t.bench.wabaId, phoneNumberId }, ['verified_name']);
       expect(atMeta.verified_name).toBe('Acme Support');
+      // Once Meta approved a name, one it declined before may be asked for again (its reasons may be fixed).
+      expect(
+        await handle.executeUpdate(submitDisplayNameUpdate, {
+          args: [{ displayName: 'Acme Deals', actor: 'ops@acme' }],
+        }),
+      ).toMatchObject({ accepted: true });
     });
   });
 

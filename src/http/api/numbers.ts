@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { IdentityConfirmation } from '../../domain/identity.js';
 import { GraphError } from '../../graph/errors.js';
 import { confirmCustomer, NotAwaitingConfirmationError } from '../../identity/confirm.js';
-import { guardedSend, IdentityRefusedError } from '../../identity/guarded-send.js';
+import { guardedSend, IdentityRefusedError, type IdentityRefusalCode } from '../../identity/guarded-send.js';
 import { NumberNotLiveError, sendRequestOf } from '../../identity/live-number.js';
 import { identityReporters } from '../../identity/report-mismatch.js';
 import { hashPrefix, type IdentityStore, type StoredHash } from '../../stores/identity-store.js';
@@ -14,7 +14,7 @@ import type { GraphClient } from '../../graph/client.js';
 import { principalOf } from '../auth/hooks.js';
 import { describeJourneyFor } from '../auth/journey-scope.js';
 import type { Principal } from '../auth/principals.js';
-import { ApiError } from '../errors.js';
+import { ApiError, type ErrorCode } from '../errors.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import {
   confirmationBody,
@@ -77,13 +77,7 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
       try {
         return await guardedSend(deps, { ...sendRequestOf(view, request.body), actor: principal.name });
       } catch (err) {
-        if (err instanceof IdentityRefusedError) {
-          throw new ApiError(
-            409,
-            err.code === 'CUSTOMER_UNTRUSTED' ? 'customer_untrusted' : 'identity_mismatch',
-            err.message,
-          );
-        }
+        if (err instanceof IdentityRefusedError) throw new ApiError(409, apiCodeOf[err.code], err.message);
         if (err instanceof NumberNotLiveError) throw new ApiError(409, 'conflict', err.message);
         if (err instanceof GraphError)
           throw new ApiError(409, 'refused', `Meta refused the message: ${err.metaMessage}`);
@@ -177,3 +171,10 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
     },
   );
 }
+
+/** A refused send's code in the API's words. */
+const apiCodeOf: Record<IdentityRefusalCode, ErrorCode> = {
+  CUSTOMER_UNTRUSTED: 'customer_untrusted',
+  IDENTITY_MISMATCH: 'identity_mismatch',
+  TRUST_CHANGED: 'conflict',
+};

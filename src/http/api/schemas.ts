@@ -284,7 +284,10 @@ export const listingSchema = z
     status: z.string().describe("Temporal's status of the run: RUNNING, COMPLETED, CANCELED, CONTINUED_AS_NEW …"),
     startedAt: iso.nullable(),
     closedAt: iso.nullable(),
-    waitingOn: z.string().nullable().describe("a person's wait no stage names: token (a new Meta token), deletion"),
+    waitingOn: z
+      .string()
+      .nullable()
+      .describe("a person's wait no stage names: token (a new Meta token), deletion, removal (a blocked removal)"),
     waitingSince: iso.nullable(),
   })
   .meta({ id: 'JourneyListing' });

@@ -217,7 +217,9 @@ export class Journey {
   tokenArrived(): void {
     this.awaitingToken = false;
     this.stopWaiting();
-    this.showPersonWait('');
+    // A removal blocked meanwhile still waits for its admin (runs from before the patch showed none, and replay so).
+    const blocked = this.removalBlocked && patched(REMOVAL_BLOCKED_WAIT_PATCH);
+    this.showPersonWait(blocked ? 'removal' : '');
   }
 
   /**
@@ -380,6 +382,7 @@ export class Journey {
   }
 
   nameApproved(name: string): void {
+    this.state.declinedName = undefined; // refused only until Meta approves a name: its reasons may since be fixed
     this.state.displayName = { current: name, pending: null, status: 'APPROVED' };
     this.state.reRegisterBy = null;
   }
@@ -426,7 +429,12 @@ export class Journey {
    */
   private showRemovalBlocked(wait: 'removal' | ''): void {
     if (this.state.stage !== 'REMOVING' || !patched(REMOVAL_BLOCKED_WAIT_PATCH)) return;
-    this.showPersonWait(wait);
+    // A token wait still running is a person's wait too, and the first one to settle: it stays shown.
+    this.showPersonWait(this.awaitingToken ? 'token' : wait);
+  }
+
+  private get removalBlocked(): boolean {
+    return this.state.stage === 'REMOVING' && this.state.restriction !== null;
   }
 
   /** Meta's webhook events: recorded, and what they mean for the stage waiting on them. */
