@@ -17,11 +17,11 @@ const kinds: Record<string, string> = {
   date: 'a date',
 };
 
-/** What a value was: a number or true/false as it is (a 1.5 where a whole number goes), text and the rest by kind. */
+/** What a value was, by its kind only: never the value (a code or a PIN sent as a number would come back). */
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'boolean') return 'a true/false value';
   return kinds[typeof value] ?? typeof value;
 }
 
@@ -35,6 +35,7 @@ export function wordsOf(issue: Issue): string | undefined {
       const expected = kinds[String(issue.expected)] ?? String(issue.expected);
       // A number read from text that is none (a query's pageSize=abc) comes as NaN, its text gone.
       if ((issue as { received?: unknown }).received === 'NaN') return `must be ${expected}`;
+      if (typeof issue.input === 'number' && issue.expected === 'int') return 'must be a whole number'; // 1.5
       return `must be ${expected}, got ${kindOf(issue.input)}`;
     }
     case 'too_small':

@@ -58,6 +58,16 @@ describe("zod's words, as numberflow says them", () => {
     ]);
   });
 
+  it('never says the value given: a code or a PIN sent as a number is not echoed', () => {
+    const sent = z.object({ code: z.string(), count: z.number().int(), on: z.literal(true), label: z.string() });
+    expect(problems(sent, { code: 123456, count: 1.5, on: false, label: true })).toEqual([
+      'code: must be text, got a number',
+      'count: must be a whole number',
+      'on: must be true',
+      'label: must be text, got a true/false value',
+    ]);
+  });
+
   it("keeps a schema's own words", () => {
     expect(
       problems(z.object({ code: z.string().regex(/^\d{6}$/, 'the code must be 6 digits') }), { code: '1' }),
