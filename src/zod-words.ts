@@ -25,6 +25,16 @@ function kindOf(value: unknown): string {
   return kinds[typeof value] ?? typeof value;
 }
 
+/** String formats, in words with an example (a pattern of the schema's own says its own words). */
+const formats: Record<string, string> = {
+  datetime: 'must be an ISO 8601 date and time, e.g. 2026-01-31T12:00:00Z',
+  date: 'must be an ISO 8601 date, e.g. 2026-01-31',
+  url: 'must be a URL, e.g. https://example.com/path',
+  email: 'must be an email address',
+  base64: 'must be base64',
+  regex: 'is not in the form expected',
+};
+
 const plural = (count: unknown, one: string) => `${String(count)} ${one}${count === 1 ? '' : 's'}`;
 
 /** The words for an issue, or undefined to keep zod's. */
@@ -58,6 +68,8 @@ export function wordsOf(issue: Issue): string | undefined {
       return issue.values.length > 0 ? `must be one of ${issue.values.map(String).join(', ')}` : undefined;
     case 'invalid_key':
       return 'is not a valid key';
+    case 'invalid_format':
+      return formats[issue.format] ?? `is not a valid ${issue.format}`;
     default:
       return undefined;
   }

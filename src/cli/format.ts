@@ -33,7 +33,7 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
     [
       'blocked',
       view.removalBlocked && !view.waiting?.reason.startsWith(REMOVAL_BLOCKED)
-        ? `${REMOVAL_BLOCKED}: ${view.removalBlocked.reason}. ${view.removalBlocked.remediation} An admin requests the removal again once it is resolved.`
+        ? `${REMOVAL_BLOCKED}: ${view.removalBlocked.reason}. ${view.removalBlocked.remediation}`
         : null,
     ],
     ['ended', view.result && endText(view.result)],

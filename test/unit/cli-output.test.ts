@@ -110,7 +110,7 @@ describe("show's summary", () => {
       now,
     );
     expect(lines).toContain(
-      '  blocked       removal blocked: Meta restricted the account (RESTRICTED_BIZ_INITIATED_MESSAGING). Appeal in Business Support Home. An admin requests the removal again once it is resolved.',
+      '  blocked       removal blocked: Meta restricted the account (RESTRICTED_BIZ_INITIATED_MESSAGING). Appeal in Business Support Home.',
     );
     expect(lines.find((l) => l.startsWith('  number'))).not.toContain('code by');
     // Blocked as the wait itself says: once is enough.

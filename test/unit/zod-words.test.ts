@@ -68,6 +68,15 @@ describe("zod's words, as numberflow says them", () => {
     ]);
   });
 
+  it('says what a date, a time or a URL must look like, with an example', () => {
+    const shaped = z.object({ at: z.iso.datetime(), on: z.iso.date(), url: z.url() });
+    expect(problems(shaped, { at: 'yesterday', on: '31/01/2026', url: 'nope' })).toEqual([
+      'at: must be an ISO 8601 date and time, e.g. 2026-01-31T12:00:00Z',
+      'on: must be an ISO 8601 date, e.g. 2026-01-31',
+      'url: must be a URL, e.g. https://example.com/path',
+    ]);
+  });
+
   it("keeps a schema's own words", () => {
     expect(
       problems(z.object({ code: z.string().regex(/^\d{6}$/, 'the code must be 6 digits') }), { code: '1' }),

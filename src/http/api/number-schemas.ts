@@ -52,7 +52,7 @@ export const customerIdentityAnswer = z
 export const confirmationBody = z
   .object({
     method: z
-      .enum(verificationMethods, { error: `must be one of ${verificationMethods.join(', ')}` })
+      .enum(verificationMethods) // zod-words: "is required", or "must be one of phone_call, email, …"
       .describe('how the customer was re-verified outside WhatsApp'),
     note: z
       .string()
