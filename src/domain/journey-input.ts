@@ -80,32 +80,16 @@ export function refuseClosedSignupWindow(input: JourneyInput, now: Date = new Da
 /** What every edge says of a field a request does not have. */
 export const UNKNOWN_FIELD = 'is not a field of this request';
 
-/**
- * A value outside its list, in every edge's words (zod says "Invalid option: expected one of …"); null for any
- * other problem, or a list whose schema words its own refusal.
- */
-export function outsideListText(code: string, message: string | undefined, values: unknown): string | null {
-  if (code !== 'invalid_value' || !Array.isArray(values) || !message?.startsWith('Invalid option')) return null;
-  return `must be one of ${values.map(String).join(', ')}`;
-}
-
-/** A field left out (an import's empty cell) is said as such, not as the type the validation library expected. */
-function problemText(issue: { code: string; path: PropertyKey[]; message: string; values?: unknown }, raw: unknown) {
-  const [field] = issue.path;
-  const given = raw !== null && typeof raw === 'object' && field !== undefined && field in raw;
-  if (issue.code === 'invalid_type' && issue.path.length === 1 && !given) return 'is required';
-  return outsideListText(issue.code, issue.message, issue.values) ?? issue.message;
-}
-
 /** Validates a request to start a journey; `now` fills signupAt when the caller gave none. */
 export function parseJourneyRequest(raw: unknown, now: Date = new Date()): JourneyInput {
   const parsed = journeyRequestSchema.safeParse(raw);
   if (parsed.success) return journeyInputFrom(parsed.data, now);
   // An unknown field is named as its own problem, as the HTTP service names one (a batch row, an import's line).
-  const issues = parsed.error.issues.flatMap((i) =>
-    i.code === 'unrecognized_keys'
-      ? i.keys.map((key) => ({ path: [...i.path, key].join('.'), message: UNKNOWN_FIELD }))
-      : [{ path: i.path.join('.') || 'request', message: problemText(i, raw) }],
+  const issues = parsed.error.issues.flatMap(
+    (i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((key) => ({ path: [...i.path, key].join('.'), message: UNKNOWN_FIELD }))
+        : [{ path: i.path.join('.') || 'request', message: i.message }], // in zod-words' words
   );
   // A test number without its phone_number_id is named even when other fields are wrong: one answer, every problem.
   const given = raw as { phoneNumber?: unknown; phoneNumberId?: unknown } | null;

@@ -4,7 +4,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
-import { JourneyInputError, outsideListText, UNKNOWN_FIELD } from '../domain/journey-input.js';
+import { JourneyInputError, UNKNOWN_FIELD } from '../domain/journey-input.js';
 import {
   IdempotencyConflictError,
   InvalidFilterError,
@@ -149,8 +149,7 @@ function problemsOf(where: Problem['in'], issue: ZodFastifySchemaValidationError
       message: UNKNOWN_FIELD,
     }));
   }
-  const listed = outsideListText(issue.keyword, issue.message, (issue.params as { values?: unknown }).values);
-  return [{ in: where, field, message: listed ?? issue.message ?? 'is not valid' }];
+  return [{ in: where, field, message: issue.message ?? 'is not valid' }]; // in zod-words' words
 }
 
 /** idempotency-key → Idempotency-Key */
