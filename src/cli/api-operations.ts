@@ -9,6 +9,7 @@ import type { CheckedRow, RowProblems, RowResult } from '../journeys/index.js';
 import { BATCH_MAX_ROWS } from '../http/api/schemas.js';
 import { notSentWarning } from './context.js';
 import { CliExit } from './failure.js';
+import { problemLine } from '../http/error-body.js';
 import type { Actor, JourneyOperations } from './operations.js';
 
 /** The API's longest wait for a journey's answer (its waitSeconds). */
@@ -115,10 +116,7 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
       return api.act(e164, kind, body, wait).catch((err: unknown) => {
         const problems = err instanceof ApiAnswerError && err.status === 400 ? err.problems : [];
         if (problems.length === 0 || problems.some((p) => p.in !== 'body')) throw err;
-        const said = problems.map((p) =>
-          p.message.startsWith(`the ${p.field}`) ? p.message : `${p.field}: ${p.message}`,
-        );
-        throw new CliExit(1, `refused: ${said.join('; ')}`);
+        throw new CliExit(1, `refused: ${problems.map(problemLine).join('; ')}`);
       });
     },
 

@@ -31,6 +31,11 @@ export const problemSchema = z
   .meta({ id: 'Problem' });
 export type Problem = z.output<typeof problemSchema>;
 
+/** A problem as a person reads it: with its field, unless its words name it ("the code must be 6 digits, got 5"). */
+export function problemLine({ field, message }: Pick<Problem, 'field' | 'message'>): string {
+  return field === '' || message.startsWith(`the ${field}`) ? message : `${field}: ${message}`;
+}
+
 export const errorSchema = z
   .object({
     error: z.object({

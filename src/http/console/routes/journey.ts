@@ -11,6 +11,7 @@ import { e164Params } from '../../api/schemas.js';
 import { ensureMay } from '../../auth/hooks.js';
 import { describeJourneyFor } from '../../auth/journey-scope.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
+import { problemLine } from '../../error-body.js';
 import type { JourneyView } from '../../../domain/journey.js';
 import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import type { Html } from '../html.js';
@@ -146,14 +147,9 @@ async function submit(
   }
 }
 
-/** A form's problems as its page says them: each with its field, unless its words name it ("the code must …"). */
+/** A form's problems as its page says them, as the API's are read (problemLine). */
 export function formProblems(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  return issues
-    .map(({ path, message }) => {
-      const field = path.map(String).join('.');
-      return field === '' || message.startsWith(`the ${field}`) ? message : `${field}: ${message}`;
-    })
-    .join('; ');
+  return issues.map(({ path, message }) => problemLine({ field: path.map(String).join('.'), message })).join('; ');
 }
 
 /** A form refused (by its schema, the workflow's validator, or as not found), as the page answers it. */
