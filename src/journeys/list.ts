@@ -8,7 +8,7 @@ import {
   type JourneyStage,
   type StageOrOutcome,
 } from '../domain/stages.js';
-import { closedOutsideStatuses } from './closed-runs.js';
+import { closedOutsideStatusesOf } from './closed-runs.js';
 import { listPage, type ListingPage } from './listing.js';
 
 /**
@@ -64,9 +64,7 @@ export function journeyListQuery(filter: JourneyFilter): string {
  * stage it was in, and reads as FAILED or CANCELLED (closed-runs.ts): it is listed under that outcome.
  */
 function stageClause(stage: StageOrOutcome): string {
-  const closedAs = Object.entries(closedOutsideStatuses)
-    .filter(([, outcome]) => outcome === stage)
-    .map(([status]) => status);
+  const closedAs = closedOutsideStatusesOf(stage);
   const byStage = `NumberStage = '${stage}'`;
   if (closedAs.length === 0) return byStage;
   // Only a run that had not ended its own way: one terminated after its ending (a cancel's) keeps that ending.

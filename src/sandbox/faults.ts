@@ -1,6 +1,7 @@
 // Injected faults: Graph errors, latency, and lost or duplicated webhooks. A fault affects `times` matching calls
 // (default 1); with `probability` each matching call rolls the seeded "faults" stream, so a seed replays the same run.
 import { graphErrorSpec } from '../graph/errors.js';
+import type { KnownWebhookField } from '../graph/webhook-fields.js';
 import type { RandomStream } from './random.js';
 
 export type FaultKind = 'error' | 'latency' | 'drop_webhook' | 'duplicate_webhook';
@@ -50,7 +51,7 @@ export function shortEndpoint(endpoint: string): string {
  * webhook fields it sends: a fault naming neither would never fire, and is refused.
  */
 export const servedEndpoints = new Set<string>();
-const sentWebhookFields = [
+const sentWebhookFields: readonly KnownWebhookField[] = [
   'account_update',
   'business_capability_update',
   'messages',
@@ -61,7 +62,7 @@ const sentWebhookFields = [
 function unknownTarget(spec: FaultSpec): string | null {
   if (spec.endpoint === '*') return null;
   if (spec.kind === 'drop_webhook' || spec.kind === 'duplicate_webhook') {
-    if (sentWebhookFields.includes(spec.endpoint)) return null;
+    if ((sentWebhookFields as readonly string[]).includes(spec.endpoint)) return null;
     return `fault endpoint "${spec.endpoint}" is no webhook field the sandbox sends: '*' or one of ${sentWebhookFields.join(', ')}`;
   }
   if (servedEndpoints.size === 0) return null; // no server yet (a core alone, in a unit test)
