@@ -1,5 +1,5 @@
 // The environment, validated once at start-up: a bad value names the variable and what is wrong with it.
-import { isIPv4 } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
 import './zod-words.js'; // zod's words in numberflow's, for every schema of the process
 
@@ -102,7 +102,13 @@ const configSchema = z
     NUMBERFLOW_METRICS_PORT: optionalText.pipe(
       z.coerce.number<string | undefined>().int().min(1).max(65535).optional(),
     ),
-    NUMBERFLOW_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The Temporal runtime binds a socket address: an IP, not a host name. */
+    NUMBERFLOW_METRICS_HOST: z
+      .string()
+      .refine((host) => isIP(host) !== 0, {
+        message: 'must be an IP address such as 127.0.0.1 or 0.0.0.0 (the exporter binds an address, not a host name)',
+      })
+      .default('127.0.0.1'),
     /** 1: spans exported (to localhost:4318 without an endpoint); 0: none, even with an endpoint. */
     NUMBERFLOW_TRACING: optionalText.pipe(z.enum(['0', '1']).optional()),
     /**

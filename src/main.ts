@@ -17,6 +17,7 @@ import { SqlSignupLedger } from './intake/signup-ledger.js';
 import { createLogger, type Logger } from './logger.js';
 import { installTemporalLogging } from './temporal/runtime-logging.js';
 import { runMain, withStops, type Stop } from './run-main.js';
+import { listenNamed } from './listen-named.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
 import { openServiceBase } from './service-base.js';
 import type { TokenStore } from './stores/token-store.js';
@@ -82,13 +83,15 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const appSecret = appSecretOf(config);
   const sandbox = usesSandbox(config)
     ? // Its state lives in the data folder (encrypted): a journey caught mid-OTP goes on after a restart.
-      await startSandbox({
-        port: config.SANDBOX_PORT,
-        appId: SANDBOX_APP_ID,
-        appSecret,
-        logger,
-        stateDir: config.NUMBERFLOW_DATA_DIR,
-      })
+      await listenNamed({ host: 'SANDBOX_PORT', port: 'SANDBOX_PORT' }, () =>
+        startSandbox({
+          port: config.SANDBOX_PORT,
+          appId: SANDBOX_APP_ID,
+          appSecret,
+          logger,
+          stateDir: config.NUMBERFLOW_DATA_DIR,
+        }),
+      )
     : undefined;
   if (sandbox) stops.push(() => sandbox.close());
   const tokens = new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN);

@@ -23,7 +23,10 @@ export function defaultDescription(err: unknown): string {
  * folder's first file: the hint names what keeps it out of that folder.
  */
 export function unwritableHint(err: unknown): string {
-  const { code, path } = (err ?? {}) as NodeJS.ErrnoException;
+  const { code, path, syscall } = (err ?? {}) as NodeJS.ErrnoException;
+  // A file where the data folder (or a folder in it) should be: mkdir says only "file already exists".
+  if (code === 'EEXIST' && syscall === 'mkdir' && typeof path === 'string')
+    return `; "${path}" is a file, not a folder: point NUMBERFLOW_DATA_DIR at a folder (or where one can be made)`;
   // A file the process may not write (a port it may not listen on is no folder's business), or SQLite's own words.
   // ENOTDIR: a data folder under a file.
   const denied =

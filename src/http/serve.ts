@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { buildHttpApp, type HttpAppOptions } from './app.js';
+import { listenNamed } from '../listen-named.js';
 import { trustsLoopback } from './codec-setup.js';
 
 export async function serveHttp(
@@ -11,7 +12,9 @@ export async function serveHttp(
 ): Promise<{ app: FastifyInstance; url: string }> {
   const app = await buildHttpApp(options);
   try {
-    const url = await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+    const url = await listenNamed({ host: 'HTTP_HOST', port: 'HTTP_PORT' }, () =>
+      app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT }),
+    );
     logWhere(options.logger, url, config, options);
     return { app, url };
   } catch (err) {

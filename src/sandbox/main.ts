@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import '../zod-words.js'; // zod's words in numberflow's, as every entry point has them
 import { createLogger } from '../logger.js';
+import { listenNamed } from '../listen-named.js';
 import { startSandbox } from './index.js';
 
 const DEV_APP_SECRET = 'sandbox-dev-app-secret';
@@ -26,14 +27,16 @@ async function main(): Promise<void> {
   }
   const env = parsed.data;
   const logger = createLogger(env.LOG_LEVEL);
-  const sandbox = await startSandbox({
-    host: env.SANDBOX_HOST,
-    port: env.SANDBOX_PORT,
-    appSecret: env.SANDBOX_APP_SECRET,
-    webhookUrl: env.SANDBOX_WEBHOOK_URL,
-    seed: env.SANDBOX_SEED,
-    logger,
-  });
+  const sandbox = await listenNamed({ host: 'SANDBOX_HOST', port: 'SANDBOX_PORT' }, () =>
+    startSandbox({
+      host: env.SANDBOX_HOST,
+      port: env.SANDBOX_PORT,
+      appSecret: env.SANDBOX_APP_SECRET,
+      webhookUrl: env.SANDBOX_WEBHOOK_URL,
+      seed: env.SANDBOX_SEED,
+      logger,
+    }),
+  );
   const { portfolioId } = sandbox.admin.createPortfolio();
   const { wabaId } = sandbox.admin.createWaba({ portfolioId });
   // A dev token for this local sandbox only: printing it is the point.

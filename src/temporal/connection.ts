@@ -1,5 +1,6 @@
 // Connections to Temporal from the configuration: a local dev server, a cluster with mTLS, or Temporal Cloud
 // with an API key. The worker needs a NativeConnection, clients a Connection; both take the same options.
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type ClientInterceptors, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
@@ -12,14 +13,25 @@ const unreadable: Record<string, string> = {
   EISDIR: 'it is a directory',
 };
 
-/** A TLS file, or an error naming its variable and path (a raw ENOENT names neither). Paths are not secrets. */
-function readTlsFile(variable: string, path: string): Buffer {
+/**
+ * A TLS file, or an error naming its variable and path (a raw ENOENT names neither; gRPC's "PEM routines::no start
+ * line" names no file and reads as an unreachable server). Paths are not secrets; the file's content is never shown.
+ */
+function readTlsFile(variable: string, path: string, holds: 'certificate' | 'private key'): Buffer {
+  let pem: Buffer;
   try {
-    return readFileSync(path);
+    pem = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new ConfigError(`${variable}: cannot read "${path}": ${unreadable[code] ?? code}`);
   }
+  try {
+    if (holds === 'certificate') new X509Certificate(pem);
+    else createPrivateKey(pem);
+  } catch {
+    throw new ConfigError(`${variable}: "${path}" holds no PEM ${holds}`);
+  }
+  return pem;
 }
 
 type SharedOptions = Pick<ConnectionOptions, 'address' | 'tls'> & { apiKey?: string };
@@ -32,10 +44,15 @@ export function connectionOptions(config: Config, address?: string): SharedOptio
   if (cert || ca || config.TEMPORAL_TLS_SERVER_NAME) {
     options.tls = {
       serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME,
-      serverRootCACertificate: ca ? readTlsFile('TEMPORAL_TLS_CA', ca) : undefined,
+      serverRootCACertificate: ca ? readTlsFile('TEMPORAL_TLS_CA', ca, 'certificate') : undefined,
       // mTLS when a client pair is given (config.ts requires both halves); server-only TLS otherwise.
       ...(cert && key
-        ? { clientCertPair: { crt: readTlsFile('TEMPORAL_TLS_CERT', cert), key: readTlsFile('TEMPORAL_TLS_KEY', key) } }
+        ? {
+            clientCertPair: {
+              crt: readTlsFile('TEMPORAL_TLS_CERT', cert, 'certificate'),
+              key: readTlsFile('TEMPORAL_TLS_KEY', key, 'private key'),
+            },
+          }
         : {}),
     };
   }

@@ -1,9 +1,11 @@
 // The Temporal runtime's logs (worker, workflow, activity) into the app's logger, and its metrics for Prometheus:
 // installed once per process, by the processes that run a worker.
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import type { Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { runtimeMetrics } from '../telemetry/runtime-metrics.js';
+
+type MetricsConfig = Pick<Config, 'NUMBERFLOW_METRICS_PORT' | 'NUMBERFLOW_METRICS_HOST'>;
 
 let runtimeInstalled = false;
 
@@ -11,19 +13,31 @@ let runtimeInstalled = false;
  * Routes the Temporal runtime's (worker, workflow, activity) logs into the app logger, and serves its metrics on
  * NUMBERFLOW_METRICS_PORT when `metrics` has one. Once per process.
  */
-export function installTemporalLogging(
-  logger: Logger,
-  metrics?: Pick<Config, 'NUMBERFLOW_METRICS_PORT' | 'NUMBERFLOW_METRICS_HOST'>,
-): void {
+export function installTemporalLogging(logger: Logger, metrics?: MetricsConfig): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = logger.level.toUpperCase() as LogLevel;
   const exported = metrics && runtimeMetrics(metrics);
-  Runtime.install({
-    ...(exported ? { telemetryOptions: { metrics: exported } } : {}),
-    logger: new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, (entry) => {
-      const method = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
-      logger[method]({ ...entry.meta, source: 'temporal' }, entry.message);
-    }),
-  });
+  try {
+    Runtime.install({
+      ...(exported ? { telemetryOptions: { metrics: exported } } : {}),
+      logger: new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, (entry) => {
+        const method = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+        logger[method]({ ...entry.meta, source: 'temporal' }, entry.message);
+      }),
+    });
+  } catch (err) {
+    // The runtime's own words name no variable ("Failed to start prometheus metrics exporter: Address already in use").
+    if (!exported || !metrics) throw err;
+    throw metricsProblem(metrics, err);
+  }
+}
+
+function metricsProblem(metrics: MetricsConfig, err: unknown): Error {
+  const words = err instanceof Error ? err.message : String(err);
+  const where = `${metrics.NUMBERFLOW_METRICS_HOST}:${String(metrics.NUMBERFLOW_METRICS_PORT)}`;
+  const why = /in use/i.test(words)
+    ? 'is in use by another process: stop it or choose another port'
+    : `could not serve the metrics (${words})`;
+  return new ConfigError(`NUMBERFLOW_METRICS_PORT: ${where} ${why}`, { cause: err });
 }

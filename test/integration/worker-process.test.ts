@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { TEST_CODEC_KEYS, TEST_SECRETS_KEY, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
@@ -38,6 +39,29 @@ describe('the worker process', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/no-such-namespace/);
     expect(stderr).not.toContain('token-for-the-test');
+  }, 60_000);
+
+  it("names NUMBERFLOW_METRICS_PORT when its port is taken, not the runtime's words alone", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const { code, stderr } = await runWorker({
+        TEMPORAL_ADDRESS: inject('devServerAddress'),
+        NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+        NUMBERFLOW_SECRETS_KEY: TEST_SECRETS_KEY,
+        NUMBERFLOW_METRICS_PORT: String(port),
+        META_ACCESS_TOKEN: 't',
+        META_APP_SECRET: 's',
+        META_WEBHOOK_VERIFY_TOKEN: 'v',
+      });
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        `NUMBERFLOW_METRICS_PORT: 127.0.0.1:${port} is in use by another process: stop it or choose another port`,
+      );
+    } finally {
+      taken.close();
+    }
   }, 60_000);
 
   it('refuses a configuration without the payload keys it needs to join a cluster', async () => {

@@ -33,6 +33,11 @@ describe('a deployed worker', () => {
       'http://[::]:9464/metrics',
     );
     expect(() => loadConfig({ NUMBERFLOW_METRICS_PORT: 'ninety' })).toThrow(/NUMBERFLOW_METRICS_PORT/);
+    // The runtime binds a socket address: a host name is refused here, by name, not by the runtime's words.
+    expect(() => loadConfig({ NUMBERFLOW_METRICS_HOST: 'localhost' })).toThrow(
+      'NUMBERFLOW_METRICS_HOST: must be an IP address such as 127.0.0.1 or 0.0.0.0 (the exporter binds an address, ' +
+        'not a host name) (got "localhost")',
+    );
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
   });
 });

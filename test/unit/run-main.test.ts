@@ -1,5 +1,8 @@
 // What an entry point prints when it cannot start: the error, and for a folder it may not write, what keeps it out.
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config.js';
+import { listenNamed } from '../../src/listen-named.js';
 import { defaultDescription } from '../../src/run-main.js';
 
 const errno = (code: string, message: string, path?: string) =>
@@ -29,6 +32,40 @@ describe('an entry point failing to start', () => {
     expect(defaultDescription(errno('EACCES', 'listen EACCES: permission denied 0.0.0.0:80'))).toBe(
       'numberflow: listen EACCES: permission denied 0.0.0.0:80',
     );
+  });
+
+  it('says that a data folder given as a file is a file', () => {
+    const exists = Object.assign(errno('EEXIST', "EEXIST: file already exists, mkdir '/etc/hosts'", '/etc/hosts'), {
+      syscall: 'mkdir',
+    });
+    expect(defaultDescription(exists)).toBe(
+      `numberflow: EEXIST: file already exists, mkdir '/etc/hosts'; "/etc/hosts" is a file, not a folder: point ` +
+        'NUMBERFLOW_DATA_DIR at a folder (or where one can be made)',
+    );
+  });
+
+  it('names the variable of a port it cannot listen on, and what to do', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    const listen = (host: string) => () =>
+      new Promise<void>((resolve, reject) => {
+        const second = createServer().once('error', reject);
+        second.listen(port, host, () => second.close(() => resolve()));
+      });
+    try {
+      const settings = { host: 'HTTP_HOST', port: 'HTTP_PORT' };
+      await expect(listenNamed(settings, listen('127.0.0.1'))).rejects.toThrow(
+        new ConfigError(`HTTP_PORT: 127.0.0.1:${port} is in use by another process: stop it or choose another port`),
+      );
+      // An address this machine does not have (TEST-NET-1) names the host's variable.
+      await expect(listenNamed(settings, listen('192.0.2.1'))).rejects.toThrow(
+        `HTTP_HOST: 192.0.2.1:${port} is not an address of this machine`,
+      );
+      await expect(listenNamed(settings, () => Promise.reject(new Error('other')))).rejects.toThrow(/^other$/);
+    } finally {
+      taken.close();
+    }
   });
 
   it('says any other error as it is', () => {

@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,10 +11,26 @@ describe("the connection's TLS files", () => {
   const cert = join(dir, 'client.pem');
   writeFileSync(cert, 'not really a certificate');
   const missing = join(dir, 'missing.pem');
+  // A throwaway self-signed pair, made for the test (openssl, as README's key steps use).
+  const [pemCert, pemKey] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'].concat([
+      '-keyout',
+      pemKey,
+      '-out',
+      pemCert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=numberflow-test',
+    ]),
+    { stdio: 'ignore' },
+  );
 
   it.each([
-    [{ TEMPORAL_TLS_CERT: missing, TEMPORAL_TLS_KEY: cert }, 'TEMPORAL_TLS_CERT'],
-    [{ TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: missing }, 'TEMPORAL_TLS_KEY'],
+    [{ TEMPORAL_TLS_CERT: missing, TEMPORAL_TLS_KEY: pemKey }, 'TEMPORAL_TLS_CERT'],
+    [{ TEMPORAL_TLS_CERT: pemCert, TEMPORAL_TLS_KEY: missing }, 'TEMPORAL_TLS_KEY'],
     [{ TEMPORAL_TLS_CA: missing }, 'TEMPORAL_TLS_CA'],
   ])('names the variable and the path of a missing file (%o)', (env, variable) => {
     const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal.example:7233', ...env });
@@ -29,8 +46,19 @@ describe("the connection's TLS files", () => {
 
   it('reads the files that are there', () => {
     const options = connectionOptions(
-      loadConfig({ TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: cert, TEMPORAL_TLS_CA: cert }),
+      loadConfig({ TEMPORAL_TLS_CERT: pemCert, TEMPORAL_TLS_KEY: pemKey, TEMPORAL_TLS_CA: pemCert }),
     );
-    expect(options.tls).toMatchObject({ serverRootCACertificate: Buffer.from('not really a certificate') });
+    expect(options.tls).toMatchObject({ serverRootCACertificate: readFileSync(pemCert) });
+  });
+
+  it.each([
+    [{ TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: pemKey }, 'TEMPORAL_TLS_CERT', cert, 'certificate'],
+    [{ TEMPORAL_TLS_CERT: pemCert, TEMPORAL_TLS_KEY: pemCert }, 'TEMPORAL_TLS_KEY', pemCert, 'private key'],
+    [{ TEMPORAL_TLS_CA: pemKey }, 'TEMPORAL_TLS_CA', pemKey, 'certificate'],
+  ])('names the variable and the file that holds no PEM of its kind (%o)', (env, variable, path, kind) => {
+    const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal.example:7233', ...env });
+    expect(() => connectionOptions(config)).toThrow(`${variable}: "${path}" holds no PEM ${kind}`);
+    // The file's content (a private key, perhaps) is never in the message.
+    expect(() => connectionOptions(config)).not.toThrow(/BEGIN|not really/);
   });
 });
