@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { journeyWorkflowId, type JourneyView } from '../../src/domain/journey.js';
+import { addPrincipal } from '../../src/http/auth/token-file.js';
 import { requestRemovalUpdate } from '../../src/domain/messages.js';
 import { useBench } from '../support/bench.js';
 import { decodedPayloadTexts } from '../support/history.js';
@@ -119,6 +121,17 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
       await api.until(e164, (v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       const stream = await openEvents(api, e164, 'auditor');
       await stream.until(showsStage('AWAITING_OTP'), 'the wait for a code');
+      // A token removed from the file while its stream is open: the stream ends, and says nothing more.
+      const kept = readFileSync(api.tokenFile, 'utf8');
+      const token = addPrincipal(api.tokenFile, { name: 'leaving@test', roles: ['auditor'] });
+      const read = () => api.call('GET', `/v1/journeys/${e164}`, { as: { token } });
+      await eventually(read, (answer) => answer.status === 200, 'the new token taken'); // the file is read each second
+      const revoked = await openEvents(api, e164, { token });
+      await revoked.until(showsStage('AWAITING_OTP'), "the leaving auditor's first view");
+      writeFileSync(api.tokenFile, kept);
+      await revoked.ended;
+      expect(revoked.events.map((e) => e.event)).toEqual(['view']);
+      expect((await read()).status).toBe(401);
       await t.env.client.workflow.getHandle(journeyWorkflowId(e164)).terminate('ops test');
       const ended = await api.call<JourneyView>('GET', `/v1/journeys/${e164}`, { as: 'auditor' });
       expect(ended.body).toMatchObject({

@@ -188,10 +188,11 @@ export interface EventStream {
 }
 
 /** Opens GET /v1/journeys/{e164}/events and parses the Server-Sent Events as they come. */
-export async function openEvents(api: Api, e164: string, who: Who): Promise<EventStream> {
+export async function openEvents(api: Api, e164: string, who: Who | { token: string }): Promise<EventStream> {
   const aborted = new AbortController();
+  const token = typeof who === 'string' ? api.tokens[who] : who.token;
   const response = await fetch(`${api.url}/v1/journeys/${e164}/events`, {
-    headers: { authorization: `Bearer ${api.tokens[who]}`, accept: 'text/event-stream' },
+    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
     signal: aborted.signal,
   });
   const events: ServerEvent[] = [];

@@ -1,6 +1,6 @@
 // The operator console, server side: sign-in and its cookie, CSRF, roles, portfolio scoping, escaping, and that no
 // code or PIN ever comes back in a response. Real journeys on the dev server, against the Graph sandbox.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyHandle } from '../support/harness.js';
@@ -355,18 +355,37 @@ describe('the operator console (dev server + Graph sandbox)', () => {
   });
 
   it('streams a journey’s events to its session only, and lets the service close while a page follows one', async () => {
-    const { app: service, tokens } = await consoleApp(t.bench, [{ name: OPERATOR, roles: ['operator'] }]);
+    const LEAVING = 'leaving@test';
+    const {
+      app: service,
+      tokens,
+      tokenFile,
+    } = await consoleApp(t.bench, [
+      { name: OPERATOR, roles: ['operator'] },
+      { name: LEAVING, roles: ['operator'] },
+    ]);
     const url = await service.listen({ host: '127.0.0.1', port: 0 });
-    const operator = new ConsoleClient(service);
+    const [operator, leaving] = [new ConsoleClient(service), new ConsoleClient(service)];
     await operator.signIn(tokens[OPERATOR] as string);
-    await t.bench.run(async () => {
-      expect((await fetch(`${url}${page}/events`)).status).toBe(401);
-      const stream = await fetch(`${url}${page}/events`, { headers: { cookie: operator.cookieHeader } });
+    await leaving.signIn(tokens[LEAVING] as string);
+    const follow = async (client: ConsoleClient) => {
+      const stream = await fetch(`${url}${page}/events`, { headers: { cookie: client.cookieHeader } });
       expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
       const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
       const first = new TextDecoder().decode((await reader.read()).value);
       expect(first).toContain('event: view');
       expect(first).toContain('"stage":"AWAITING_OTP"');
+      return reader;
+    };
+    await t.bench.run(async () => {
+      expect((await fetch(`${url}${page}/events`)).status).toBe(401);
+      const reader = await follow(operator);
+      // A session whose token is removed from the file: its open stream ends, saying nothing more.
+      const leavingReader = await follow(leaving);
+      const file = JSON.parse(readFileSync(tokenFile, 'utf8')) as { principals: { name: string }[] };
+      const kept = file.principals.filter((entry) => entry.name !== LEAVING);
+      writeFileSync(tokenFile, JSON.stringify({ principals: kept }));
+      expect(await leavingReader.read()).toEqual({ done: true, value: undefined });
       const closed = service.close().then(() => 'closed');
       const stuck = new Promise((resolve) => setTimeout(() => resolve('still open after 20 s'), 20_000));
       expect(await Promise.race([closed, stuck])).toBe('closed');

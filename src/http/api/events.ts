@@ -9,9 +9,9 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { JourneyView } from '../../domain/journey.js';
 import { describeJourney, journeyChanges, JourneyNotFoundError } from '../../journeys/index.js';
-import { principalOf } from '../auth/hooks.js';
+import { bearerTokenOf, principalOf } from '../auth/hooks.js';
 import { describeJourneyFor } from '../auth/journey-scope.js';
-import type { Principal } from '../auth/principals.js';
+import { holdsAny, permissions, seesPortfolio, type Principal } from '../auth/principals.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import { e164Params } from './schemas.js';
 
@@ -44,30 +44,44 @@ export function eventRoutes(app: ZodApp, context: ApiContext): void {
     async (request, reply) => {
       open.add(reply.raw);
       reply.raw.once('close', () => open.delete(reply.raw));
-      await followJourney(context, principalOf(request), request.params.e164, reply);
+      const token = bearerTokenOf(request) ?? '';
+      await followJourney(context, principalOf(request), request.params.e164, reply, () =>
+        context.principals.identify(token),
+      );
     },
   );
 }
 
-/** Streams the journey's events to `principal` until the client goes or the journey ends (also the console's). */
+/**
+ * Streams the journey's events to `principal` until the client goes or the journey ends (also the console's), or
+ * until its credentials no longer let it read the journey: `holder` says who they name now (null once a token is
+ * removed or a session has expired), read before every poll, so that a revoked token's open stream says nothing more.
+ */
 export async function followJourney(
   context: Pick<ApiContext, 'client' | 'events'>,
   principal: Principal,
   e164: string,
   reply: FastifyReply,
+  holder: () => Principal | null,
 ): Promise<void> {
   const first = await describeJourneyFor(context.client, principal, e164); // 404 before the stream opens
   const closed = new AbortController();
   // The response's close, not the request's: a GET's request closes as soon as it has been read.
   reply.raw.once('close', () => closed.abort());
-  await stream(reply, first, closed.signal, () => describeJourney(context.client, e164), context.events);
+  const read = async () => {
+    const now = holder();
+    if (!now || !holdsAny(now, permissions.read) || !seesPortfolio(now, first.portfolioId)) return null;
+    return describeJourney(context.client, e164);
+  };
+  await stream(reply, first, closed.signal, read, context.events);
 }
 
 async function stream(
   reply: FastifyReply,
   first: JourneyView,
   closed: AbortSignal,
-  read: () => Promise<JourneyView>,
+  /** The journey now, or null when the caller may no longer read it (the stream ends without `end`). */
+  read: () => Promise<JourneyView | null>,
   { pollMs, keepAliveMs }: ApiContext['events'],
 ): Promise<void> {
   reply.hijack(); // written by hand from here on
@@ -91,13 +105,14 @@ async function stream(
     while (last.result === null && !closed.aborted) {
       await delay(pollMs, undefined, { signal: closed }).catch(() => undefined);
       if (closed.aborted) break;
-      let next: JourneyView;
+      let next: JourneyView | null;
       try {
         next = await read();
       } catch (err) {
         if (err instanceof JourneyNotFoundError) break;
         continue; // Temporal unreachable a moment: the next poll tries again
       }
+      if (next === null) break;
       for (const change of journeyChanges(last, next)) send(change.event, change.data);
       last = next;
     }

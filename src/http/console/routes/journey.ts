@@ -15,7 +15,7 @@ import { problemLine } from '../../error-body.js';
 import type { JourneyView } from '../../../domain/journey.js';
 import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import type { Html } from '../html.js';
-import type { Session } from '../session.js';
+import { sessionOf, type Session } from '../session.js';
 import { CSRF_FIELD } from '../csrf.js';
 import type { Kept } from '../pages/forms.js';
 import { CUSTOMERS_SHOWN } from '../pages/identities.js';
@@ -36,7 +36,13 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
   routes.get('/journeys/:e164/events', { onRequest: requireSession(context), schema }, async (request, reply) => {
     context.streams.add(reply.raw);
     reply.raw.once('close', () => context.streams.delete(reply.raw));
-    await followJourney(context, sessionFrom(request).principal, request.params.e164, reply);
+    await followJourney(
+      context,
+      sessionFrom(request).principal,
+      request.params.e164,
+      reply,
+      () => sessionOf(request, context.principals)?.principal ?? null,
+    );
   });
 
   for (const action of Object.values(journeyActions)) {
