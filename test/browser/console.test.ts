@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitOtpUpdate } from '../../src/domain/messages.js';
 import { useBench } from '../support/bench.js';
 import { consoleApp } from '../support/console.js';
 import { untrustedCustomer } from '../support/identity.js';
@@ -172,6 +173,54 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       await page.screenshot({ path: join(ARTIFACTS, 'console-phone.png'), fullPage: true });
 
       await page.setViewportSize({ width: 360, height: 740 }); // the narrowest phones in use
+      expect(await fitsWidth(page)).toBe(true);
+      await context.close();
+    });
+  }, 180_000);
+
+  it('keeps what an operator types while the journey moves on elsewhere, and ties a refusal to its field', async () => {
+    await t.bench.run(async () => {
+      // A long name without a space: it wraps on a phone instead of pushing the page sideways.
+      const journey = await t.bench.start(t.bench.input({ displayName: 'AcmeInternationalCustomerSupportServices' }));
+      const view = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = t.bench.sandbox.admin.latestCode(view.phoneNumberId as string) as string;
+      const wrong = code === '000000' ? '111111' : '000000';
+      const { context, page } = await onPhoneSignedIn(view.e164, token);
+      await page.setViewportSize({ width: 360, height: 740 });
+      expect(await fitsWidth(page)).toBe(true);
+
+      // A refused code: the field says it is invalid, described by the outcome first.
+      await page.getByLabel(/^Code Meta sent/).fill(wrong);
+      await page.getByRole('button', { name: 'Submit the code' }).click();
+      await page.locator('#outcome.refused').waitFor({ timeout: JOURNEY_MS });
+      expect(await page.locator('#code').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator('#code').getAttribute('aria-describedby')).toBe('outcome code-help');
+      // A refused cancel reason (a control character) comes back as typed, the field marked.
+      const reason = page.getByLabel('Why cancel');
+      await reason.fill('wrong number\u0007');
+      await page.getByRole('button', { name: 'Cancel the onboarding' }).click();
+      await page.locator('#outcome.refused').waitFor({ timeout: JOURNEY_MS });
+      expect(await reason.inputValue()).toBe('wrong number\u0007');
+      expect(await reason.getAttribute('aria-invalid')).toBe('true');
+
+      // Another wrong code from elsewhere: the count updates live, and the code being typed stays.
+      await page.evaluate(() => document.body.setAttribute('data-test-mark', 'no reload'));
+      await page.getByLabel(/^Code Meta sent/).fill('12');
+      const handle = t.bench.env.client.workflow.getHandle(journey.workflowId);
+      await handle.executeUpdate(submitOtpUpdate, { args: [{ code: wrong, actor: 'cli@acme' }] });
+      await page.waitForFunction(() => document.querySelector('#code-help')?.textContent?.includes('2 of 3') ?? false);
+      expect(await page.getByLabel(/^Code Meta sent/).inputValue()).toBe('12');
+
+      // The code submitted elsewhere while the operator types a cancel reason: the cancel form stays, with its text
+      // and the focus, though every other form changed with the stage.
+      await reason.fill('ported to another provider');
+      await reason.focus();
+      await handle.executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'cli@acme' }] });
+      await stageShown(page, 'DISPLAY_NAME_REVIEW');
+      expect(await page.getByLabel(/^Code Meta sent/).count()).toBe(0);
+      expect(await reason.inputValue()).toBe('ported to another provider');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('cancel-reason');
+      expect(await page.locator('body').getAttribute('data-test-mark')).toBe('no reload');
       expect(await fitsWidth(page)).toBe(true);
       await context.close();
     });

@@ -352,6 +352,10 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     }
     expect(answer.statusCode).toBe(303);
     expect(answer.headers.location).toBe('/sign-in');
+    // A form sent after the session ended: nothing is done, and signing in again leads back to its journey.
+    const refused = await auditor.post(`${page}/otp`, { code: '123456', csrf: 'stale' });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.body).toContain(`<a href="/sign-in?next=${encodeURIComponent(page)}">Sign in</a>`);
   });
 
   it('streams a journey’s events to its session only, and lets the service close while a page follows one', async () => {

@@ -109,10 +109,13 @@ describe('the console’s markup', () => {
     const page = toText(
       journeyPage(contextOf(operator), journeyView({ stage: 'AWAITING_NEW_NAME' }), {
         outcome: { outcome: 'refused', message: 'the display name is too short', attemptsLeft: null },
-        kept: { displayName: 'Ac "me"' },
+        kept: { action: 'display-name', invalid: 'displayName', displayName: 'Ac "me"' },
       }),
     );
     expect(tagOf(page, 'displayName')).toContain('value="Ac &quot;me&quot;"');
+    // The field the refusal was about says so, described by the outcome first, then its help.
+    expect(tagOf(page, 'displayName')).toContain('aria-invalid="true" aria-describedby="outcome name-help"');
+    expect(tagOf(page, 'cancel-reason')).not.toContain('aria-invalid');
     expect(tagOf(page, 'outcome')).toMatch(/class="outcome refused" role="status" aria-live="polite"/);
     expect(tagOf(toText(journeyPage(contextOf(operator), journeyView())), 'code')).not.toContain('value=');
   });

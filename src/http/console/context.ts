@@ -79,6 +79,7 @@ export function requireSession(context: ConsoleContext): onRequestHookHandler {
       pageContext(context, null),
       'Signed out',
       `Your session has ended (it lasts ${SESSION_HOURS} hours, and ends when its token is removed): sign in again. Nothing was sent.`,
+      /^\/journeys\/[^/?#]+/.exec(request.url)?.[0] ?? '/', // back to the journey whose form it was
     );
     void sendPage(reply, page, 401);
   };

@@ -2,15 +2,17 @@
 // a note, the end) it reads the page again and replaces the parts marked data-live: the stage line's text in place
 // (an aria-live region), the waiting line, the facts and the notes. The forms are replaced only when the stage they
 // were made for has passed, and a live number's customers only when they or where they stand changed (their
-// `data-stage`), so nothing is taken from under a person typing. Without this script the page works the same, with
-// its Refresh link.
+// `data-stage`); a form still there afterwards keeps what was typed in it and the focus, so nothing is taken from
+// under a person typing. Without this script the page works the same, with its Refresh link.
 'use strict';
 (() => {
+  const page = document.querySelector('[data-page]');
+  const pagePath = page?.getAttribute('data-page');
+  // After a form's POST the address bar shows the action's URL: show the page's, so a reload does not post again
+  // (also once the journey has ended, when the page follows nothing).
+  if (pagePath && location.pathname !== pagePath) history.replaceState(null, '', pagePath);
   const root = document.querySelector('[data-events]');
-  if (!root || !('EventSource' in window) || !('fetch' in window)) return;
-  const pagePath = root.getAttribute('data-page');
-  // After a form's POST the address bar shows the action's URL: show the page's, so a reload does not post again.
-  if (location.pathname !== pagePath) history.replaceState(null, '', pagePath);
+  if (!root || !pagePath || !('EventSource' in window) || !('fetch' in window)) return;
 
   let reading = false;
   let again = false;
@@ -53,10 +55,48 @@
       ) {
         continue; // the same forms: keep what is being typed
       }
-      if (current.contains(focused)) lostFocus = true;
-      current.replaceWith(document.adoptNode(part));
+      const typed = typedIn(current);
+      const adopted = document.adoptNode(part);
+      current.replaceWith(adopted);
+      // A form that is still there (the cancel form across stages) keeps what was typed in it, and the focus.
+      const refocused = restore(adopted, typed, focused);
+      if (current.contains(focused) && !refocused) lostFocus = true;
     }
     if (lostFocus) document.querySelector('.stage')?.focus();
+  }
+
+  /** A control by its form's action and its name: the same in the section that replaces it. */
+  const keyOf = (control) => `${control.form?.getAttribute('action') ?? ''} ${control.name}`;
+
+  /** What was typed or chosen in a section's forms (not a PIN: a password field is left empty, as the server does). */
+  function typedIn(section) {
+    const typed = new Map();
+    for (const control of section.querySelectorAll('input:not([type=hidden]):not([type=password]), select, textarea')) {
+      const initial =
+        control instanceof HTMLSelectElement
+          ? ([...control.options].find((option) => option.defaultSelected) ?? control.options[0])?.value
+          : control.defaultValue;
+      if (control.name && control.value !== initial) typed.set(keyOf(control), control);
+    }
+    return typed;
+  }
+
+  /** Puts typed values back into the same forms' controls; answers whether the focused one is focused again. */
+  function restore(section, typed, focused) {
+    let refocused = false;
+    for (const control of section.querySelectorAll('input, select, textarea')) {
+      const before = typed.get(keyOf(control));
+      if (!before) continue;
+      control.value = before.value;
+      if (before === focused) {
+        control.focus();
+        if (typeof before.selectionStart === 'number') {
+          control.setSelectionRange(before.selectionStart, before.selectionEnd);
+        }
+        refocused = true;
+      }
+    }
+    return refocused;
   }
 
   const source = new EventSource(root.getAttribute('data-events'));

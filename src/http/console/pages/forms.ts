@@ -5,6 +5,7 @@
 // and PINs are never written back into a form: a refused one leaves the field empty; a refused name keeps what was
 // typed.
 import { displayNameWords } from '../../../domain/display-name-words.js';
+import { DISPLAY_NAME_MAX } from '../../../domain/display-name.js';
 import { REMOVAL_BLOCKED, type JourneyView } from '../../../domain/journey.js';
 import { journeyPolicy } from '../../../domain/policy.js';
 import { journeyStages } from '../../../domain/stages.js';
@@ -15,12 +16,38 @@ import { html, type Html } from '../html.js';
 import { actionName, actionPath } from '../paths.js';
 import type { PageContext } from './layout.js';
 
-/** What a refused submission had in it that is shown again (never a code or a PIN). */
+/**
+ * What a refused submission had in it that is shown again (never a code or a PIN), and which field the refusal was
+ * about: that control is marked invalid and described by the outcome, so a screen reader tells it with the field.
+ */
 export interface Kept {
+  /** The refused form's action path (`otp`, `cancel`, …, or a customer's confirmation): only its fields are kept. */
+  action?: string;
+  /** The field the refusal was about, by its name in the form. */
+  invalid?: string;
   displayName?: string;
   /** The test message's recipient and text. */
   to?: string;
   text?: string;
+  /** A cancel's or a removal's reason, or a customer confirmation's note and method. */
+  reason?: string;
+  note?: string;
+  method?: string;
+}
+
+/** The outcome's id (pages/journey.ts): what an invalid field is described by first. */
+const OUTCOME_ID = 'outcome';
+
+/** A control's description, and `aria-invalid` when the refusal of its form was about it. */
+export function described(kept: Kept, action: string, name: string, help?: string): Html {
+  const invalid = kept.action === action && kept.invalid === name;
+  const ids = [invalid ? OUTCOME_ID : null, help ?? null].filter((id) => id !== null).join(' ');
+  return html`${invalid ? html` aria-invalid="true"` : null}${ids ? html` aria-describedby="${ids}"` : null}`;
+}
+
+/** What the refused form `action` had in `name`, or nothing for another form's fields. */
+export function keptValue(kept: Kept, action: string, name: 'displayName' | 'to' | 'text' | 'reason' | 'note'): string {
+  return kept.action === action ? (kept[name] ?? '') : '';
 }
 
 /** The stages an onboarding can be cancelled in: every one before LIVE. */
@@ -58,7 +85,9 @@ export function formsState(view: JourneyView): string {
     removalBlocked(view) && 'removal-blocked',
     deletionRefusedUntil(view) && 'deletion-refused',
   ];
-  return [view.stage, ...within.filter(Boolean)].join(' ');
+  // The counts the forms' help says: a wrong code from elsewhere updates them (the live script keeps what is typed).
+  const counts = view.stage === 'AWAITING_OTP' && `codes-${view.attempts.wrongCodes}-${view.attempts.codeRequests}`;
+  return [view.stage, ...within.filter(Boolean), counts].filter(Boolean).join(' ');
 }
 
 export function actionForms(context: PageContext, principal: Principal, view: JourneyView, kept: Kept): Html[] {
@@ -77,10 +106,10 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
   const stage = view.stage;
   const forms: Html[] = [];
   if (stage === 'AWAITING_OTP') {
-    forms.push(form(journeyActions.otp, codeFields(view), 'Submit the code'));
-    forms.push(form(journeyActions.resend, resendFields(view), 'Send a new code'));
+    forms.push(form(journeyActions.otp, codeFields(view, kept), 'Submit the code'));
+    forms.push(form(journeyActions.resend, resendFields(view, kept), 'Send a new code'));
   }
-  if (stage === 'AWAITING_PIN') forms.push(form(journeyActions.pin, pinFields(), 'Submit the PIN'));
+  if (stage === 'AWAITING_PIN') forms.push(form(journeyActions.pin, pinFields(kept), 'Submit the PIN'));
   if (stage === 'AWAITING_NEW_NAME' || stage === 'LIVE') {
     forms.push(
       nameUnderReview(view)
@@ -120,23 +149,24 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
   }
   if (stage === 'LIVE' && administers) {
     forms.push(
-      form(journeyActions.removal, reasonFields('removal', 'Why remove the number'), 'Request removal', 'danger'),
+      form(journeyActions.removal, reasonFields(kept, 'removal', 'Why remove the number'), 'Request removal', 'danger'),
     );
   }
   if (removalBlocked(view)) {
     forms.push(
       administers
-        ? form(journeyActions.removal, blockedRemovalFields(), 'Request the removal again', 'danger')
+        ? form(journeyActions.removal, blockedRemovalFields(kept), 'Request the removal again', 'danger')
         : html`<p>The removal is blocked: once the block is resolved, an admin requests the removal again here.</p>`,
     );
   }
   if (notYetLive.includes(stage)) {
-    forms.push(form(journeyActions.cancel, reasonFields('cancel', 'Why cancel'), 'Cancel the onboarding', 'danger'));
+    const fields = reasonFields(kept, 'cancel', 'Why cancel');
+    forms.push(form(journeyActions.cancel, fields, 'Cancel the onboarding', 'danger'));
   }
   return forms;
 }
 
-function codeFields(view: JourneyView): Html {
+function codeFields(view: JourneyView, kept: Kept): Html {
   const wrong = view.attempts.wrongCodes;
   return html`<label for="code">Code Meta sent by ${view.codeMethod === 'VOICE' ? 'voice call' : 'SMS'}</label>
     <input
@@ -147,27 +177,27 @@ function codeFields(view: JourneyView): Html {
       required
       maxlength="20"
       spellcheck="false"
-      aria-describedby="code-help"
+      ${described(kept, 'otp', 'code', 'code-help')}
     />
     <p id="code-help" class="help">
       6 digits, e.g. 123830 or 123-830. Wrong codes so far: ${wrong} of ${journeyPolicy.maxWrongCodes}.
     </p>`;
 }
 
-function resendFields(view: JourneyView): Html {
+function resendFields(view: JourneyView, kept: Kept): Html {
   const option = (value: string, label: string) =>
     html`<option value="${value}" ${view.codeMethod === value ? html` selected` : null}>${label}</option>`;
   return html`<label for="method">New code by</label>
-    <select id="method" name="method">
+    <select id="method" name="method" ${described(kept, 'resend', 'method', 'method-help')}>
       ${option('SMS', 'SMS')}${option('VOICE', 'voice call')}
     </select>
-    <p class="help">
+    <p id="method-help" class="help">
       Codes requested so far: ${view.attempts.codeRequests} of ${journeyPolicy.maxCodeRequests}. A new code voids the
       last one.
     </p>`;
 }
 
-function pinFields(): Html {
+function pinFields(kept: Kept): Html {
   return html`<label for="pin">Two-step PIN</label>
     <input
       id="pin"
@@ -177,7 +207,7 @@ function pinFields(): Html {
       autocomplete="off"
       required
       maxlength="20"
-      aria-describedby="pin-help"
+      ${described(kept, 'pin', 'pin', 'pin-help')}
     />
     <p id="pin-help" class="help">
       6 digits: the PIN already set on the number. It is sent once, encrypted, and never shown again.
@@ -190,10 +220,10 @@ function nameFields(view: JourneyView, kept: Kept): Html {
       id="displayName"
       name="displayName"
       required
-      maxlength="200"
+      maxlength="${DISPLAY_NAME_MAX}"
       autocomplete="off"
-      value="${kept.displayName ?? ''}"
-      aria-describedby="name-help"
+      value="${keptValue(kept, 'display-name', 'displayName')}"
+      ${described(kept, 'display-name', 'displayName', 'name-help')}
     />
     <p id="name-help" class="help">Now: ${displayNameWords(view)}. It goes to Meta's review.</p>`;
 }
@@ -207,16 +237,24 @@ function nameUnderReviewNote(view: JourneyView): Html {
   </p>`;
 }
 
-function blockedRemovalFields(): Html {
-  return html`${reasonFields('removal', 'Why remove the number')}
+function blockedRemovalFields(kept: Kept): Html {
+  return html`${reasonFields(kept, 'removal', 'Why remove the number')}
     <p class="help">
       Meta blocked the removal (see where it stands above): resolve the block first, then request the removal again.
     </p>`;
 }
 
-function reasonFields(id: string, label: string): Html {
-  return html`<label for="${id}-reason">${label}</label>
-    <input id="${id}-reason" name="reason" required maxlength="500" autocomplete="off" />`;
+function reasonFields(kept: Kept, action: 'cancel' | 'removal', label: string): Html {
+  return html`<label for="${action}-reason">${label}</label>
+    <input
+      id="${action}-reason"
+      name="reason"
+      required
+      maxlength="500"
+      autocomplete="off"
+      value="${keptValue(kept, action, 'reason')}"
+      ${described(kept, action, 'reason')}
+    />`;
 }
 
 function identityCheckFields(on: boolean): Html {
@@ -240,10 +278,17 @@ function testMessageFields(kept: Kept): Html {
       inputmode="numeric"
       maxlength="20"
       autocomplete="off"
-      value="${kept.to ?? ''}"
-      aria-describedby="test-to-help"
+      value="${keptValue(kept, 'test-message', 'to')}"
+      ${described(kept, 'test-message', 'to', 'test-to-help')}
     />
     <p id="test-to-help" class="help">The digits of their WhatsApp number, e.g. 15551234567.</p>
     <label for="test-text">Text (optional)</label>
-    <input id="test-text" name="text" maxlength="4096" autocomplete="off" value="${kept.text ?? ''}" />`;
+    <input
+      id="test-text"
+      name="text"
+      maxlength="4096"
+      autocomplete="off"
+      value="${keptValue(kept, 'test-message', 'text')}"
+      ${described(kept, 'test-message', 'text')}
+    />`;
 }

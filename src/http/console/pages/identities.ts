@@ -3,7 +3,7 @@
 // the signed-in principal. Nothing here shows a hash: the store's detail names prefixes only. A customer who never
 // answers stays untrusted for good, so the page shows the latest few (each with a form, rebuilt on every live
 // event) and points to the CLI and the API for the rest.
-import { verificationMethods } from '../../../domain/identity.js';
+import { verificationMethods, type VerificationMethod } from '../../../domain/identity.js';
 import type { JourneyView } from '../../../domain/journey.js';
 import type { TrustState, UntrustedCustomer } from '../../../stores/identity-store.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
@@ -11,6 +11,7 @@ import { CSRF_FIELD } from '../csrf.js';
 import { html, type Html } from '../html.js';
 import { time } from '../labels.js';
 import { actionName, actionPath, confirmationAction } from '../paths.js';
+import { described, keptValue, type Kept } from './forms.js';
 import type { PageContext } from './layout.js';
 
 /** How many untrusted customers a number's page shows, the latest change of state first. */
@@ -47,6 +48,7 @@ export function customersSection(
   principal: Principal,
   view: JourneyView,
   shown: CustomersShown | null,
+  kept: Kept = {},
 ): Html {
   if (shown === null || view.stage !== 'LIVE' || view.result) {
     return html`<section id="customers" data-live data-stage="" hidden></section>`;
@@ -63,7 +65,7 @@ export function customersSection(
       customers.length === 0
         ? html`<p>None: every customer of this number is trusted.</p>`
         : html`<ul class="customers">
-            ${customers.map((customer) => customerItem(context, view, customer, operates))}
+            ${customers.map((customer) => customerItem(context, view, customer, operates, kept))}
           </ul>`
     }
     ${
@@ -77,9 +79,21 @@ export function customersSection(
   </section>`;
 }
 
-function customerItem(context: PageContext, view: JourneyView, customer: UntrustedCustomer, operates: boolean): Html {
+const methodOption = (method: VerificationMethod, selected: boolean) =>
+  selected
+    ? html`<option value="${method}" selected>${methodLabels[method]}</option>`
+    : html`<option value="${method}">${methodLabels[method]}</option>`;
+
+function customerItem(
+  context: PageContext,
+  view: JourneyView,
+  customer: UntrustedCustomer,
+  operates: boolean,
+  kept: Kept,
+): Html {
   const action = confirmationAction(customer.waId);
   const id = `confirm-${customer.waId}`;
+  const chosen = kept.action === action ? kept.method : undefined;
   return html`<li>
     <p>
       <strong>${customer.waId}</strong> · ${stateLabels[customer.state]} · since ${time(customer.since)}<br />
@@ -90,11 +104,18 @@ function customerItem(context: PageContext, view: JourneyView, customer: Untrust
         ? html`<form method="post" action="${actionPath(view.e164, action)}" class="stack action primary">
             <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(actionName(view.e164, action))}" />
             <label for="${id}-method">How you re-verified ${customer.waId} outside WhatsApp</label>
-            <select id="${id}-method" name="method" required>
-              ${verificationMethods.map((method) => html`<option value="${method}">${methodLabels[method]}</option>`)}
+            <select id="${id}-method" name="method" required ${described(kept, action, 'method')}>
+              ${verificationMethods.map((method) => methodOption(method, chosen === method))}
             </select>
             <label for="${id}-note">What you checked (optional, no secrets)</label>
-            <input id="${id}-note" name="note" maxlength="500" autocomplete="off" />
+            <input
+              id="${id}-note"
+              name="note"
+              maxlength="500"
+              autocomplete="off"
+              value="${keptValue(kept, action, 'note')}"
+              ${described(kept, action, 'note')}
+            />
             <button type="submit">Confirm the customer</button>
           </form>`
         : null

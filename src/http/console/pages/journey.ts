@@ -49,7 +49,7 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
             </section>`
           : null
       }
-      ${principal ? customersSection(context, principal, view, customers) : null}
+      ${principal ? customersSection(context, principal, view, customers, kept) : null}
       <section id="facts" aria-labelledby="facts-title" data-live>${factsSection(view)}</section>
       <section id="notes" aria-labelledby="notes-title" data-live>${notesSection(view)}</section>
     </div>`,

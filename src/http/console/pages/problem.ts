@@ -1,15 +1,17 @@
 // A page for what went wrong: what failed and what to do, with the way back.
 import { html, type Html } from '../html.js';
+import { signInPath } from '../paths.js';
 import { layout, type PageContext } from './layout.js';
 
-export function problemPage(context: PageContext, title: string, message: string): Html {
+/** `next`: where signing in again leads (the journey whose form was refused for a session that had ended). */
+export function problemPage(context: PageContext, title: string, message: string, next = '/'): Html {
   return layout(context, {
     title,
     body: html`<h1>${title}</h1>
       <p class="outcome refused" role="alert">${message}</p>
       <p>
         <a href="/">Back to the journeys awaiting input</a
-        >${context.principal ? null : html` · <a href="/sign-in">Sign in</a>`}
+        >${context.principal ? null : html` · <a href="${signInPath(next)}">Sign in</a>`}
       </p>`,
   });
 }

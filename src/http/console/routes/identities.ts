@@ -5,7 +5,6 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { confirmCustomer, NotAwaitingConfirmationError } from '../../../identity/confirm.js';
-import type { ActionOutcome } from '../../api/actions.js';
 import { confirmationBy } from '../../api/numbers.js';
 import { confirmationBody, customerParams } from '../../api/number-schemas.js';
 import { ensureMay } from '../../auth/hooks.js';
@@ -13,7 +12,7 @@ import { describeJourneyFor } from '../../auth/journey-scope.js';
 import { ApiError } from '../../errors.js';
 import { requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import { actionName, confirmationAction } from '../paths.js';
-import { formFields, formProblems, journeyPageFor, refusal } from './journey.js';
+import { fieldOf, formFields, formProblems, journeyPageFor, keptOf, refusal, type Answer } from './journey.js';
 
 export function identityRoutes(app: FastifyInstance, context: ConsoleContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -39,10 +38,11 @@ export function identityRoutes(app: FastifyInstance, context: ConsoleContext): v
       ensureMay(principal, 'operate');
       const identities = context.identities;
       if (!identities) throw new ApiError(501, 'not_configured', 'this service process has no identity store');
-      const body = confirmationBody.safeParse(formFields(request.body));
-      let answer: { outcome: ActionOutcome; status: number };
+      const fields = formFields(request.body);
+      const body = confirmationBody.safeParse(fields);
+      let answer: Answer;
       if (!body.success) {
-        answer = refusal(formProblems(body.error.issues), 400);
+        answer = refusal(formProblems(body.error.issues), 400, fieldOf(body.error.issues));
       } else {
         try {
           const deps = { client: context.client, taskQueue: context.taskQueue, identities };
@@ -54,7 +54,9 @@ export function identityRoutes(app: FastifyInstance, context: ConsoleContext): v
           else throw err;
         }
       }
-      const page = await journeyPageFor(context, session, view, { outcome: answer.outcome });
+      const action = confirmationAction(waId);
+      const kept = answer.outcome.outcome === 'refused' ? keptOf(action, fields, answer.field) : {};
+      const page = await journeyPageFor(context, session, view, { outcome: answer.outcome, kept });
       return sendPage(reply, page, answer.status);
     },
   );

@@ -65,11 +65,11 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const before = await describeJourneyFor(context.client, principal, e164);
         ensureMay(principal, action.permission);
         const fields = formFields(request.body);
-        const { outcome, status } = await submit(context, action, e164, fields, principal);
+        const { outcome, status, field } = await submit(context, action, e164, fields, principal);
         const view = status === 400 ? before : await describeJourney(context.client, e164);
         const page = await journeyPageFor(context, session, view, {
           outcome,
-          kept: outcome.outcome === 'refused' ? keptOf(fields) : {},
+          kept: outcome.outcome === 'refused' ? keptOf(action.path, fields, field ?? mainField[action.path]) : {},
         });
         return sendPage(reply, page, status);
       },
@@ -116,10 +116,21 @@ export function formFields(body: unknown): Record<string, unknown> {
   );
 }
 
-/** What a refused form shows again: never a code or a PIN. */
-function keptOf(fields: Record<string, unknown>): Kept {
-  const kept: Kept = {};
-  for (const name of ['displayName', 'to', 'text'] as const) {
+/** The field a form's refusal by the journey is about (a wrong code, a name Meta declined, a reason refused). */
+const mainField: Record<string, string | undefined> = {
+  otp: 'code',
+  pin: 'pin',
+  'display-name': 'displayName',
+  resend: 'method',
+  cancel: 'reason',
+  removal: 'reason',
+  'test-message': 'to',
+};
+
+/** What a refused form shows again (never a code or a PIN), and the field the refusal was about. */
+export function keptOf(action: string, fields: Record<string, unknown>, invalid: string | undefined): Kept {
+  const kept: Kept = { action, ...(invalid === undefined ? {} : { invalid }) };
+  for (const name of ['displayName', 'to', 'text', 'reason', 'note', 'method'] as const) {
     const value = fields[name];
     if (typeof value === 'string') kept[name] = value;
   }
@@ -133,9 +144,9 @@ async function submit(
   e164: string,
   fields: Record<string, unknown>,
   principal: Principal,
-): Promise<{ outcome: ActionOutcome; status: number }> {
+): Promise<Answer> {
   const body = action.body.safeParse(fields);
-  if (!body.success) return refusal(formProblems(body.error.issues), 400);
+  if (!body.success) return refusal(formProblems(body.error.issues), 400, fieldOf(body.error.issues));
   try {
     const outcome = await actOnJourney(
       context.client,
@@ -158,7 +169,20 @@ export function formProblems(issues: readonly { path: PropertyKey[]; message: st
   return issues.map(({ path, message }) => problemLine({ field: path.map(String).join('.'), message })).join('; ');
 }
 
+/** An action's answer as the page shows it; `field`: the one a refusal by the form's schema named first. */
+export interface Answer {
+  outcome: ActionOutcome;
+  status: number;
+  field?: string;
+}
+
+/** The first field a schema's problems name (a problem of the whole form names none). */
+export function fieldOf(issues: readonly { path: PropertyKey[] }[]): string | undefined {
+  const first = issues.find((issue) => issue.path.length > 0)?.path[0];
+  return first === undefined ? undefined : String(first);
+}
+
 /** A form refused (by its schema, the workflow's validator, or as not found), as the page answers it. */
-export function refusal(message: string, status: number): { outcome: ActionOutcome; status: number } {
-  return { outcome: { outcome: 'refused', message, attemptsLeft: null }, status };
+export function refusal(message: string, status: number, field?: string): Answer {
+  return { outcome: { outcome: 'refused', message, attemptsLeft: null }, status, ...(field ? { field } : {}) };
 }
