@@ -10,6 +10,8 @@ const pidFileSchema = z.object({
   dbFile: z.string().min(1),
   port: z.number().int(),
   uiPort: z.number().int(),
+  /** The numberflow process that spawned it (a file from before has none). */
+  owner: z.number().int().positive().optional(),
 });
 export type PidRecord = z.infer<typeof pidFileSchema>;
 
@@ -106,4 +108,16 @@ export async function stopProcess(pid: number, graceMs = 10_000): Promise<void> 
     if (Date.now() > deadline) signal('SIGKILL');
     await delay(50);
   }
+}
+
+/**
+ * The numberflow process still running that spawned the server, when it is not this one: the server is in use, and
+ * must not be taken over (or stopped on the way out). A pid now held by anything but a numberflow entry point (pids
+ * are reused after a kill -9) is no owner.
+ */
+export function runningOwner(record: PidRecord): number | undefined {
+  const owner = record.owner;
+  if (owner === undefined || owner === process.pid || !isAlive(owner)) return undefined;
+  const args = commandLineOf(owner);
+  return args?.some((arg) => /(^|\/)main\.(ts|js)$/.test(arg)) ? owner : undefined;
 }

@@ -16,6 +16,7 @@ import {
   isOurServer,
   readPidFile,
   removePidFile,
+  runningOwner,
   stopProcess,
   writePidFile,
 } from './dev-server-pid.js';
@@ -49,6 +50,11 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/** Another numberflow process runs on the data folder: its server is neither taken over nor stopped. */
+export class FolderInUseError extends Error {
+  override readonly name = 'FolderInUseError';
+}
+
 /** The port is held by a server that is not this data folder's: starting another would attach to the wrong one. */
 export class ForeignServerError extends Error {
   override readonly name = 'ForeignServerError';
@@ -73,7 +79,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   const recorded = readPidFile(pidFile);
   if (recorded && isOurServer(recorded.pid, dbFile)) {
+    const owner = runningOwner(recorded);
+    if (owner !== undefined) {
+      throw new FolderInUseError(
+        `numberflow (pid ${owner}) runs on this data folder (${dataDir}, NUMBERFLOW_DATA_DIR), with its Temporal dev ` +
+          `server on 127.0.0.1:${recorded.port}: stop it first (Ctrl-C in its terminal, or kill -INT ${owner}), or ` +
+          'give this start a data folder of its own',
+      );
+    }
     if (await answers(address, options.namespace)) {
+      writePidFile(pidFile, { ...recorded, owner: process.pid }); // taken over: a third start is refused
       const uiCodecEndpoint = flagOf(commandLineOf(recorded.pid), '--ui-codec-endpoint');
       const reused = { reused: true, uiCodecEndpoint, startupMs: elapsed(started) };
       return { ...server, ...stoppedByPid(recorded.pid, pidFile), ...reused };
@@ -94,7 +109,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
   closeSync(log); // the child holds its own copy
   if (child.pid === undefined) throw new Error(`could not start the Temporal dev server (${options.cliPath})`);
-  writePidFile(pidFile, { pid: child.pid, dbFile, port: options.port, uiPort: options.uiPort });
+  writePidFile(pidFile, { pid: child.pid, dbFile, port: options.port, uiPort: options.uiPort, owner: process.pid });
   const killOnExit = () => {
     child.kill('SIGKILL');
     removePidFile(pidFile);

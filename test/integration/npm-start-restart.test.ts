@@ -83,6 +83,13 @@ describe('npm start after a kill -9', () => {
         expect(second.wabaId).toBe(first.wabaId); // the sandbox's state, kept in the data folder: the same demo account
         expect((await until(client, workflowId, 'AWAITING_OTP')).phoneNumberId).toBeTruthy();
 
+        // A start on the same data folder while this one runs is refused, and leaves its server running.
+        const third = spawnMain(env);
+        started.push(third.child);
+        expect(await third.exit()).toBe(1);
+        expect(third.stderr()).toContain(`numberflow (pid ${second.main.child.pid}) runs on this data folder`);
+        expect(isAlive(Number(server.pid))).toBe(true);
+
         const outbox = (await (await fetch(`http://127.0.0.1:${env.sandboxPort}/_sandbox/outbox`)).json()) as {
           code: string;
         }[];
