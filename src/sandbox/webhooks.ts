@@ -55,6 +55,8 @@ export class WebhookOutbox {
   private readonly agent = new Agent({ keepAliveTimeout: 1_000, connect: { timeout: 5_000 } });
   private readonly stop = new AbortController();
   private url: string | undefined;
+  /** Restored deliveries waiting for a callback URL (a restart sets it after the sandbox is up). */
+  private held: WebhookDelivery[] = [];
 
   constructor(private readonly options: WebhookOutboxOptions) {
     this.url = options.url;
@@ -62,6 +64,9 @@ export class WebhookOutbox {
 
   setUrl(url: string | undefined): void {
     this.url = url;
+    const held = this.held;
+    this.held = [];
+    for (const delivery of held) this.restoreOne(delivery);
   }
 
   /** The app's callback URL (the override for a WABA, if any, wins). */
@@ -94,17 +99,21 @@ export class WebhookOutbox {
 
   /**
    * Deliveries read back from a persisted sandbox. One not delivered (pending when the process stopped, or given
-   * up) is sent again, as Meta keeps retrying for days; a dropped one stays lost.
+   * up) is sent again, as Meta keeps retrying for days; a dropped one stays lost. Without a callback URL yet (npm
+   * start sets the service's once it listens, after the sandbox started) it waits for one instead of being given up.
    */
   restore(deliveries: readonly WebhookDelivery[]): void {
     for (const saved of deliveries) {
       const delivery = structuredClone(saved);
       this.deliveries.push(delivery);
-      if (!delivery.delivered && !delivery.dropped) {
-        delivery.gaveUp = false;
-        this.enqueue(delivery);
-      }
+      if (!delivery.delivered && !delivery.dropped) this.restoreOne(delivery);
     }
+  }
+
+  private restoreOne(delivery: WebhookDelivery): void {
+    delivery.gaveUp = false;
+    if (this.urlFor(delivery.wabaId)) this.enqueue(delivery);
+    else this.held.push(delivery);
   }
 
   private enqueue(delivery: WebhookDelivery): void {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { stateFileIn } from '../../src/sandbox/state-file.js';
 import { tempDir } from '../support/processes.js';
-import { APP_SECRET, closeAll, graphCaller, startTestSandbox } from './support.js';
+import { APP_SECRET, closeAll, graphCaller, startTestSandbox, startWebhookReceiver } from './support.js';
 
 afterEach(closeAll);
 
@@ -61,6 +61,31 @@ describe('the sandbox with a state folder', () => {
     const state = files.get('sandbox-state.enc') as string;
     for (const secret of [code, '246810', first.token, APP_SECRET]) expect(state).not.toContain(secret);
     expect(state).not.toContain('4155552671');
+  });
+
+  it('holds a reloaded webhook it could not deliver until a callback URL is set, then sends it', async () => {
+    const stateDir = tempDir('sandbox-state');
+    // No callback URL, as npm start's sandbox before the service listens: the WABA's webhook is not delivered.
+    const first = await startTestSandbox({ stateDir });
+    await first.graph('GET', `/${first.wabaId}`); // an answer: the state is on disk
+    expect(first.sandbox.admin.webhooks()).toMatchObject([{ field: 'business_capability_update', delivered: false }]);
+    const second = await startSandbox({ appSecret: APP_SECRET, stateDir });
+    await first.close();
+    const receiver = await startWebhookReceiver();
+    try {
+      await second.admin.flushWebhooks();
+      // Reloaded, it waits for a callback URL instead of being given up for good.
+      expect(second.admin.webhooks()).toMatchObject([{ delivered: false, gaveUp: false }]);
+      second.admin.setWebhookUrl(receiver.url);
+      await second.admin.flushWebhooks();
+      expect(second.admin.webhooks()).toMatchObject([{ delivered: true }]);
+      expect(receiver.received.map((w) => w.payload.entry[0]?.changes[0]?.field)).toEqual([
+        'business_capability_update',
+      ]);
+    } finally {
+      await second.close();
+      await receiver.close();
+    }
   });
 
   it('dates an older state’s restriction once, on the disk before it serves, so a restart does not date it again', async () => {
