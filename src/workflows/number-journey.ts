@@ -13,7 +13,7 @@ import { waitForCapacity } from './journey/capacity.js';
 import { confirmCoexistence } from './journey/coexistence.js';
 import { awaitConnected } from './journey/connection.js';
 import { beforeSignupDeadline } from './journey/deadline.js';
-import { reviewDisplayName } from './journey/display-name.js';
+import { nameMayBeDecided, reviewDisplayName } from './journey/display-name.js';
 import { end, JourneyEnd } from './journey/ending.js';
 import { installHandlers } from './journey/handlers.js';
 import { Journey } from './journey/journey.js';
@@ -78,7 +78,7 @@ async function onboard(journey: Journey): Promise<void> {
   }
   if (journey.state.coexistence) await confirmCoexistence(journey, adopted ?? missingAdoption());
   else await awaitConnected(journey);
-  await reviewDisplayName(journey, adopted !== null);
+  await reviewDisplayName(journey, nameMayBeDecided(journey, adopted !== null));
   if (journey.input.identityCheck) await enableIdentityCheck(journey);
 }
 

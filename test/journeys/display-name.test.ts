@@ -65,6 +65,53 @@ describe('the display name (dev server + Graph sandbox)', () => {
     });
   });
 
+  it('keeps waiting for another name when Meta refuses the new one, instead of failing the journey', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input({ displayName: 'Best Deals Ever' }));
+      await submitDeliveredCode(t.bench, journey);
+      await decideName(t.bench, journey, 'REJECTED');
+      await journey.until((v) => v.stage === 'AWAITING_NEW_NAME', 'AWAITING_NEW_NAME');
+      const { until } = (await journey.view()).waiting ?? {};
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /phone_number', kind: 'error', code: 131009, times: 1 });
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      const refused = await handle.executeUpdate(submitDisplayNameUpdate, {
+        args: [{ displayName: 'Acme Deals', actor: 'ops@acme' }],
+      });
+      expect(refused).toMatchObject({ accepted: false, message: expect.stringContaining('131009') });
+      expect(refused.message).toContain('the journey still waits for a new name until its wait ends');
+      const waiting = await journey.view();
+      expect(waiting).toMatchObject({ stage: 'AWAITING_NEW_NAME', result: null, displayName: { pending: null } });
+      expect(waiting.waiting?.until).toBe(until); // the same deadline: a refusal does not lengthen the wait
+      expect(waiting.notes.map((n) => n.what)).toContainEqual(
+        expect.stringContaining('refused the display name "Acme Deals"'),
+      );
+
+      await handle.executeUpdate(submitDisplayNameUpdate, {
+        args: [{ displayName: 'Acme Support', actor: 'ops@acme' }],
+      });
+      await decideName(t.bench, journey, 'APPROVED');
+      expect((await journey.until((v) => v.stage === 'LIVE', 'LIVE')).displayName.current).toBe('Acme Support');
+    });
+  });
+
+  it('reads the name status first of a number it found on the WABA, whose name Meta decided before', async () => {
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const { id } = await t.bench.graph.addPhoneNumber(t.bench.wabaId, {
+        cc: input.phoneNumber.countryCallingCode,
+        phoneNumber: input.phoneNumber.nationalNumber,
+        verifiedName: input.displayName,
+      });
+      t.bench.sandbox.admin.decideDisplayName(id, 'APPROVED'); // its webhook reaches no journey: none runs yet
+      await t.bench.sandbox.admin.flushWebhooks();
+      const journey = await t.bench.start(input);
+      await submitDeliveredCode(t.bench, journey);
+      // Meta sends no webhook for a name it decided before: the journey reads it, instead of waiting for the review.
+      const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      expect(live.displayName).toMatchObject({ current: input.displayName, status: 'APPROVED' });
+    });
+  });
+
   it('changes the name of a live number and registers again within 14 days of the approval', async () => {
     await t.bench.run(async () => {
       const { journey, view } = await startLive(t.bench);

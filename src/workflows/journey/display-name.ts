@@ -1,6 +1,6 @@
 // Stage 8 and the display-name change in LIVE: Meta reviews the name; a rejection asks an operator for a new
 // one; an approved change needs a new register within 14 days (docs/meta-graph-api.md#display-name-changes).
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import { beforeDeadline } from './deadline.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
@@ -9,8 +9,25 @@ import { callMeta, readNumber, requestDisplayNameChange } from './meta.js';
 import { register } from './registration.js';
 import { verifyOwnership } from './verification.js';
 
+/**
+ * A number found on the WABA reads its name's status first, as an adopted one does: Meta sends no webhook for a name
+ * it decided before. Runs before the patch waited for the webhook (up to the review's poll) and replay so.
+ */
+const FOUND_NAME_READ_PATCH = 'found-number-reads-name-first';
+
+/** A name Meta may have decided before the journey: an adopted number's, or one the add found on the WABA. */
+export function nameMayBeDecided(journey: Journey, adopted: boolean): boolean {
+  return adopted || (journey.foundOnWaba && patched(FOUND_NAME_READ_PATCH));
+}
+
+/**
+ * A refused new name in AWAITING_NEW_NAME ended the journey (FAILED, the number deregistered) before this patch;
+ * from it on, the operator is told why and the wait goes on, until its deadline, for another name.
+ */
+const REFUSED_NAME_WAITS_PATCH = 'refused-new-name-waits-for-another';
+
 export async function reviewDisplayName(journey: Journey, checkNow: boolean): Promise<void> {
-  let poll = checkNow; // an adopted number's name may be decided already
+  let poll = checkNow; // a name Meta may have decided already
   // Meta's decision came before the journey got here (its webhook is in history): no review stage to enter and
   // leave at the same instant (journeys from FEWER_EVENTS_PATCH or FEWER_WRITES_PATCH on; one upsert fewer).
   let decided = journey.inbox.nameDecision.busy && !poll && journey.makesFewerEvents();
@@ -33,10 +50,18 @@ export async function reviewDisplayName(journey: Journey, checkNow: boolean): Pr
       reason: `Meta rejected the display name "${rejected}"${why}: an operator must submit a new one`,
       until: new Date(Date.now() + journeyPolicy.humanInputWaitMs).toISOString(),
     });
-    if (!(await journey.inbox.displayName.next(journeyPolicy.humanInputWaitMs))) {
+    await newNameTaken(journey, rejected);
+  }
+}
+
+/** Waits for an operator's new name until Meta takes one, or the wait's deadline ends the journey. */
+async function newNameTaken(journey: Journey, rejected: string): Promise<void> {
+  const until = Date.now() + journeyPolicy.humanInputWaitMs;
+  for (let waitMs = journeyPolicy.humanInputWaitMs; ; waitMs = until - Date.now()) {
+    if (waitMs <= 0 || !(await journey.inbox.displayName.next(waitMs))) {
       throw end('DISPLAY_NAME_REJECTED', { name: rejected });
     }
-    await submitNameChange(journey);
+    if (await submitNameChange(journey)) return;
   }
 }
 
@@ -77,9 +102,18 @@ async function submitNameChange(journey: Journey): Promise<boolean> {
   } catch (err) {
     journey.nameRestored(before);
     const failure = failedByMeta(err, 'Submitting the display name');
-    displayName.answer({ accepted: false, message: failure.result.reason, attemptsLeft: null });
-    if (journey.stage === 'LIVE') return false;
-    throw failure;
+    if (journey.stage === 'LIVE') {
+      displayName.answer({ accepted: false, message: failure.result.reason, attemptsLeft: null });
+      return false;
+    }
+    if (!patched(REFUSED_NAME_WAITS_PATCH)) {
+      displayName.answer({ accepted: false, message: failure.result.reason, attemptsLeft: null });
+      throw failure;
+    }
+    const message = `${failure.result.reason}; the journey still waits for a new name until its wait ends`;
+    journey.note('meta', `refused the display name "${submission.value}": ${failure.result.reason}`);
+    displayName.answer({ accepted: false, message, attemptsLeft: null });
+    return false;
   }
   journey.note(submission.actor, `submitted the display name "${submission.value}" for review`);
   displayName.answer({ accepted: true, message: 'display name submitted for review', attemptsLeft: null });

@@ -75,6 +75,8 @@ export class Journey {
    * Not state: replay sets it again from the cancel request in history.
    */
   cancelledThroughTemporal = false;
+  /** The add found the number on the WABA already (its name may be decided already). Not state: replay sets it again. */
+  foundOnWaba = false;
 
   /**
    * Whether this run verifies the code inside the task that takes it (VERIFY_IN_TASK_PATCH, or FEWER_WRITES_PATCH). A

@@ -19,8 +19,10 @@ export async function addNumber(journey: Journey): Promise<void> {
       const request = { wabaId, phoneNumber, verifiedName: displayName };
       const added = await callMeta(journey, (repeat) => addPhoneNumber(request, repeat));
       journey.assignPhoneNumberId(added.phoneNumberId);
-      if (added.alreadyAdded)
+      if (added.alreadyAdded) {
+        journey.foundOnWaba = true;
         journey.note('numberflow', 'the number was already on the WABA; its phone_number_id is reused');
+      }
       return;
     } catch (err) {
       // Meta holds the portfolio's cap already: the portfolio believed in a higher one. The slot goes back, the
