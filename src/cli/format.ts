@@ -55,7 +55,11 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
     ['attempts', attemptsText(view)],
     [
       'last error',
-      view.lastError && `Meta ${view.lastError.code}: ${view.lastError.message} — ${view.lastError.remediation}`,
+      view.lastError &&
+        `Meta ${view.lastError.code}: ${view.lastError.message}` +
+          // Meta's support asks for it, and several remediations say to quote it.
+          (view.lastError.fbtraceId ? ` (fbtrace_id ${view.lastError.fbtraceId})` : '') +
+          ` — ${view.lastError.remediation}`,
     ],
   ];
   const notes = view.notes.slice(-NOTES_SHOWN);

@@ -328,6 +328,16 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       expect(refused.body.message).toContain(`numberflow identity confirm ${e164} ${waId}`);
       await t.bench.identities.setTrust({ phoneNumberId, waId }, null);
 
+      // Meta's rate limit: refused with its code and trace id, not retried (a message goes at most once).
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /messages', kind: 'error', code: 130429, times: 1 });
+      const limited = await api.call<Outcome>('POST', `/v1/journeys/${e164}/test-message`, { body: { to: waId } });
+      expect(limited.body).toMatchObject({ outcome: 'refused' });
+      expect(limited.body.message).toMatch(
+        new RegExp(
+          `^the test message to ${waId} failed: Meta 130429: .+ \\(fbtrace_id \\S+\\) — a rate limit: send it again later`,
+        ),
+      );
+
       // The journey's history holds the sends, never the WABA's token.
       const raw = JSON.stringify(await rawClient(t.env).workflow.getHandle(`number:${e164}`).fetchHistory());
       expect(leaked(raw, [t.bench.graphToken])).toEqual([]);

@@ -85,7 +85,7 @@ describe("show's summary", () => {
       '  ended         FAILED (PIN_ATTEMPTS_EXHAUSTED): three wrong PINs — Reset the PIN in WhatsApp Manager, then start a new journey.',
     );
     expect(lines).toContain(
-      '  last error    Meta 133005: Two step verification PIN Mismatch — Submit the PIN already set on the number.',
+      '  last error    Meta 133005: Two step verification PIN Mismatch (fbtrace_id AbCdEf) — Submit the PIN already set on the number.',
     );
     expect(lines).toContain('  display name  "Acme Help" APPROVED (replacing "Acme Support")');
     expect(lines.find((l) => l.startsWith('  number'))).toMatch(/, status PENDING, sends paused$/);

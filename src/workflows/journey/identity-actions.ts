@@ -54,9 +54,17 @@ export function checkTestMessage(journey: Journey, request: TestMessageRequest):
   }
 }
 
-function refused(journey: Journey, actor: string, what: string, err: unknown): SubmissionOutcome {
+/** `once`: a send, which is never retried (a rate limit says to send it again). */
+function refused(journey: Journey, actor: string, what: string, err: unknown, once = false): SubmissionOutcome {
   if (isCancellation(err)) throw err;
-  const message = metaErrorOf(err)?.message ?? refusalOf(err);
+  const meta = metaErrorOf(err);
+  // Meta's code and trace id (its support asks for them).
+  const message = meta
+    ? `Meta ${meta.code}: ${meta.message}${meta.fbtraceId ? ` (fbtrace_id ${meta.fbtraceId})` : ''}` +
+      (once && meta.errorClass === 'rate_limited'
+        ? ' — a rate limit: send it again later (it is never retried, so never sent twice)'
+        : '')
+    : refusalOf(err);
   journey.note(actor, `${what} failed: ${message}`);
   return { accepted: false, message: `${what} failed: ${message}`, attemptsLeft: null };
 }
@@ -99,6 +107,6 @@ export async function sendTestMessage(journey: Journey, request: TestMessageRequ
     journey.note(request.actor, message);
     return { accepted: true, message, attemptsLeft: null };
   } catch (err) {
-    return refused(journey, request.actor, what, err);
+    return refused(journey, request.actor, what, err, true);
   }
 }
