@@ -41,6 +41,8 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   // First: a malformed API token file stops the start before anything is started.
   const service = serviceOptions(config, logger, { codec: codecKeys, secrets });
   let address = config.TEMPORAL_ADDRESS;
+  /** Resolves with what ended the embedded server if it ends under numberflow (never for a TEMPORAL_ADDRESS). */
+  let serverLost: Promise<string> = new Promise(() => undefined);
   const codecEndpoint = embeddedCodecEndpoint(config);
   if (!address) {
     const cli = resolveBinary('cli');
@@ -59,6 +61,9 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       logger.info(`Temporal dev server stopped; data kept in ${devServer.dbFile}`);
     });
     address = devServer.address;
+    serverLost = devServer.lost.then(
+      (how) => `the Temporal dev server (pid ${devServer.pid}) ${how}: see its log, ${devServer.logFile}`,
+    );
     logger.info(
       { startupMs: devServer.startupMs, db: devServer.dbFile, log: devServer.logFile, pid: devServer.pid },
       `Temporal dev server on ${devServer.address}${devServer.reused ? ' (reused, left running by an earlier start)' : ''}, Web UI at ${devServer.uiUrl}`,
@@ -135,8 +140,16 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   // Beside it, the portfolios a version before left on the journeys' queue are asked to move to their own: not
   // awaited, so a stop never waits for that listing (cut short, it logs and the next start asks again).
   void movePortfoliosAtStart(client, config, logger);
+  // Without its server numberflow can do nothing: it says so and stops (the worker drains), instead of retrying.
+  let lost: string | null = null;
+  void serverLost.then((why) => {
+    lost = why;
+    logger.error(`${why}; numberflow stops`);
+    workers.shutdown();
+  });
   await workers.run();
   logger.info('worker stopped');
+  if (lost) throw new Error(`${lost as string}; start numberflow again`);
 }
 
 /** No Meta credentials: the Graph API sandbox stands in for Meta, with a demo portfolio, WABA and token. */

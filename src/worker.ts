@@ -56,6 +56,9 @@ export async function createNumberflowWorkers(options: Omit<NumberflowWorkerOpti
   });
   return {
     taskQueues: [journeys.options.taskQueue, portfolios.options.taskQueue],
+    shutdown() {
+      for (const worker of [journeys, portfolios]) if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
     async run() {
       // The Temporal runtime turns SIGINT/SIGTERM into shutdown() of both; one that fails stops the other.
       const runs = [journeys, portfolios].map((worker) => worker.run());
@@ -74,6 +77,8 @@ export interface Workers {
   taskQueues: string[];
   /** Runs until both have stopped (SIGINT/SIGTERM, or one failed: the other is then stopped too). */
   run(): Promise<void>;
+  /** Stops both, as SIGINT does (in-flight tasks drain). */
+  shutdown(): void;
 }
 
 export async function createNumberflowWorker(options: NumberflowWorkerOptions): Promise<Worker> {

@@ -48,6 +48,11 @@ export interface DevServer {
   startupMs: number;
   /** Stops the server (spawned or reused) and removes the pid file. */
   stop(): Promise<void>;
+  /**
+   * Resolves with how the server ended if it exits before stop() (a crash, a kill): numberflow cannot go on without
+   * it. Never resolves for a reused server, which is not this process's child.
+   */
+  lost: Promise<string>;
 }
 
 /** Another numberflow process runs on the data folder: its server is neither taken over nor stopped. */
@@ -116,6 +121,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
   process.once('exit', killOnExit);
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let stopping = false;
+  const lost = new Promise<string>((done) =>
+    child.once('exit', (code, signal) => {
+      if (!stopping) done(signal ? `killed by ${signal}` : `exited with code ${String(code)}`);
+    }),
+  );
 
   try {
     await waitUntilServing(address, options.namespace, child, exited, options.readyTimeoutMs ?? 30_000, logFile);
@@ -131,10 +142,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     uiCodecEndpoint: options.uiCodecEndpoint,
     startupMs: elapsed(started),
     stop: async () => {
+      stopping = true;
       process.off('exit', killOnExit);
       await stopChild(child, exited);
       removePidFile(pidFile);
     },
+    lost,
   };
 }
 
@@ -169,7 +182,7 @@ function elapsed(since: number): number {
 }
 
 /** A server we did not spawn ourselves: stopped by the pid from the pid file, never by name. */
-function stoppedByPid(pid: number, pidFile: string): Pick<DevServer, 'pid' | 'stop'> {
+function stoppedByPid(pid: number, pidFile: string): Pick<DevServer, 'pid' | 'stop' | 'lost'> {
   const killOnExit = () => {
     try {
       process.kill(pid, 'SIGKILL');
@@ -186,6 +199,7 @@ function stoppedByPid(pid: number, pidFile: string): Pick<DevServer, 'pid' | 'st
       await stopProcess(pid);
       removePidFile(pidFile);
     },
+    lost: new Promise<string>(() => undefined),
   };
 }
 

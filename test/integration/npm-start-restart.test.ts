@@ -130,6 +130,26 @@ describe('npm start after a kill -9', () => {
   });
 });
 
+describe('npm start whose dev server dies under it', () => {
+  it(
+    'says so, naming the server and its log, and stops with exit 1 instead of retrying forever',
+    async () => {
+      const env = await track(await mainEnv());
+      const { main } = await startMain(env);
+      started.push(main.child);
+      const server = await main.waitForLog(/Temporal dev server on/);
+      process.kill(Number(server.pid), 'SIGKILL');
+      expect(await main.exit()).toBe(1);
+      const why = `the Temporal dev server (pid ${String(server.pid)}) killed by SIGKILL: see its log`;
+      expect(main.lines.map((l) => l.msg)).toContainEqual(expect.stringContaining(`${why}`));
+      expect(main.stderr()).toContain(why);
+      expect(main.stderr()).toContain('start numberflow again');
+      expect(main.lines.map((l) => l.msg)).toContain('worker stopped');
+    },
+    TIMEOUT,
+  );
+});
+
 describe('npm start next to a server that is not its own', () => {
   let foreign: DevServer | undefined;
   afterAll(async () => foreign?.stop());
