@@ -225,7 +225,7 @@ export class NumberflowApi {
     }
     if (!ended && !signal.aborted) {
       throw new ApiTransportError(
-        `the event stream of ${e164} closed before the journey ended (did numberflow at ${this.#where} stop?); run watch again`,
+        `the event stream of ${e164} closed before the journey ended (did numberflow at ${this.#where} stop?)`,
       );
     }
   }

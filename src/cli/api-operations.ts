@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseJourneyRequest } from '../domain/journey-input.js';
-import { ApiAnswerError, NumberflowApi } from './api-client.js';
+import { resumingEvents } from '../journeys/follow.js';
+import { ApiAnswerError, ApiTransportError, NumberflowApi } from './api-client.js';
 import type { CheckedRow, RowProblems, RowResult } from '../journeys/index.js';
 import { BATCH_MAX_ROWS } from '../http/api/schemas.js';
 import { notSentWarning } from './context.js';
@@ -120,7 +121,14 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
       });
     },
 
-    watch: (e164, signal) => api.events(e164, signal),
+    // A service restarted while a journey is watched: the stream is opened again, and only what changed is said.
+    watch: (e164, signal) =>
+      resumingEvents(() => api.events(e164, signal), {
+        signal,
+        resumable: (err) => err instanceof ApiTransportError,
+        onLost: (err) =>
+          warn(`numberflow: ${(err as Error).message}; following it again as soon as numberflow answers`),
+      }),
 
     send(e164, message, actor) {
       principalActs(actor);

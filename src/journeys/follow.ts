@@ -48,3 +48,51 @@ export async function* followJourney(
   }
   if (last.result !== null) yield { event: 'end', data: { result: last.result } };
 }
+
+export interface ResumeOptions {
+  signal: AbortSignal;
+  /** Whether a stream's failure may be followed by another (the service restarting), or is final. */
+  resumable: (err: unknown) => boolean;
+  /** Said once each time the stream is lost and followed again. */
+  onLost: (err: unknown) => void;
+  retryMs?: number;
+  /** How long without a stream before the last failure is thrown. */
+  giveUpMs?: number;
+}
+
+/**
+ * Follows a journey's event streams across their loss (a service restarted): each new stream's opening view is said
+ * as what changed since the last one seen, so a follower sees every change once. A stream lost for `giveUpMs`, or
+ * a failure that is not `resumable`, is thrown.
+ */
+export async function* resumingEvents(
+  open: () => AsyncGenerator<JourneyEvent>,
+  { signal, resumable, onLost, retryMs = 1_000, giveUpMs = 60_000 }: ResumeOptions,
+): AsyncGenerator<JourneyEvent> {
+  let last: JourneyView | null = null;
+  let lostSince: number | null = null;
+  for (;;) {
+    try {
+      for await (const event of open()) {
+        lostSince = null;
+        if (event.event === 'view') {
+          if (last) yield* journeyChanges(last, event.data);
+          else yield event;
+          last = event.data;
+          continue;
+        }
+        if (last && event.event === 'stage') last = { ...last, ...event.data };
+        if (last && event.event === 'note') last = { ...last, notes: [...last.notes, event.data] };
+        yield event;
+      }
+      return; // ended, or aborted
+    } catch (err) {
+      if (signal.aborted) return;
+      if (!resumable(err) || (lostSince !== null && Date.now() - lostSince > giveUpMs)) throw err;
+      if (lostSince === null) onLost(err);
+      lostSince ??= Date.now();
+      await delay(retryMs, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted) return;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// Following a journey across the loss of its event stream (the service restarted): every change is said once.
+import { describe, expect, it } from 'vitest';
+import type { JourneyNote, JourneyView } from '../../src/domain/journey.js';
+import { resumingEvents, type JourneyEvent } from '../../src/journeys/follow.js';
+import { journeyView } from '../support/journey-view.js';
+
+class Lost extends Error {}
+
+const note = (what: string): JourneyNote => ({ at: '2026-12-05T06:00:00.000Z', actor: 'meta', what }) as JourneyNote;
+
+/** A stream of `events`, failing with `Lost` after them unless it ends with `end`. */
+function stream(events: JourneyEvent[]): () => AsyncGenerator<JourneyEvent> {
+  return async function* () {
+    for (const event of events) yield event;
+    if (events.at(-1)?.event !== 'end') throw new Lost('the stream closed');
+  };
+}
+
+async function followed(streams: (() => AsyncGenerator<JourneyEvent>)[], giveUpMs = 60_000) {
+  const lost: string[] = [];
+  let next = 0;
+  const seen: JourneyEvent[] = [];
+  const events = resumingEvents(() => (streams[next++] ?? stream([]))(), {
+    signal: new AbortController().signal,
+    resumable: (err) => err instanceof Lost,
+    onLost: (err) => lost.push((err as Error).message),
+    retryMs: 1,
+    giveUpMs,
+  });
+  for await (const event of events) seen.push(event);
+  return { seen, lost };
+}
+
+describe('following a journey across lost streams', () => {
+  const first: JourneyView = journeyView({ stage: 'AWAITING_OTP', notes: [note('code requested')] });
+
+  it('says only what changed since the last stream, then its end', async () => {
+    const moved: JourneyView = { ...first, stage: 'LIVE', waiting: null, notes: [...first.notes, note('approved')] };
+    const result = { outcome: 'REMOVED' } as JourneyView['result'];
+    const { seen, lost } = await followed([
+      stream([{ event: 'view', data: first }]),
+      stream([
+        { event: 'view', data: moved },
+        { event: 'end', data: { result: result as NonNullable<typeof result> } },
+      ]),
+    ]);
+    expect(seen.map((e) => e.event)).toEqual(['view', 'stage', 'note', 'end']);
+    expect(seen[1]).toEqual({ event: 'stage', data: { stage: 'LIVE', waiting: null } });
+    expect(seen[2]).toEqual({ event: 'note', data: note('approved') });
+    expect(lost).toEqual(['the stream closed']);
+  });
+
+  it('does not say again a change its last stream said before it was lost', async () => {
+    const { seen } = await followed([
+      stream([
+        { event: 'view', data: first },
+        { event: 'note', data: note('a wrong code') },
+      ]),
+      stream([
+        { event: 'view', data: { ...first, notes: [...first.notes, note('a wrong code')] } },
+        { event: 'end', data: { result: { outcome: 'CANCELLED' } as NonNullable<JourneyView['result']> } },
+      ]),
+    ]);
+    expect(seen.map((e) => e.event)).toEqual(['view', 'note', 'end']);
+  });
+
+  it('throws a failure that is not a lost stream, and a stream lost for too long', async () => {
+    const broken = async function* (): AsyncGenerator<JourneyEvent> {
+      yield* [];
+      throw new Error('refused: no journey');
+    };
+    await expect(followed([broken])).rejects.toThrow('refused: no journey');
+    const gone = Array.from({ length: 50 }, () => stream([]));
+    await expect(followed(gone, 5)).rejects.toThrow('the stream closed');
+  });
+});
