@@ -59,7 +59,8 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
         `Meta ${view.lastError.code}: ${view.lastError.message}` +
           // Meta's support asks for it, and several remediations say to quote it.
           (view.lastError.fbtraceId ? ` (fbtrace_id ${view.lastError.fbtraceId})` : '') +
-          ` — ${view.lastError.remediation}`,
+          // Its advice is said for a journey that goes on ("numberflow retries"): not once it has ended.
+          (view.result ? '' : ` — ${view.lastError.remediation}`),
     ],
   ];
   const notes = view.notes.slice(-NOTES_SHOWN);
@@ -117,7 +118,8 @@ function attemptsText({ attempts, registrationCallsIn72h }: JourneyView): string
     `register calls ${attempts.registerCalls}`,
     `deregister calls ${attempts.deregisterCalls}`,
   ];
-  return `${counts.join(', ')} (${registrationCallsIn72h} of Meta's 10 registrations in 72 h)`;
+  // Meta counts every caller's calls (an earlier journey's, WhatsApp Manager's): the view knows this journey's only.
+  return `${counts.join(', ')} (${registrationCallsIn72h} of Meta's 10 registrations in 72 h by this journey)`;
 }
 
 const relativeTime = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });

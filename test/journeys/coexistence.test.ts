@@ -38,7 +38,7 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
         args: [{ actor: 'admin@acme', role: 'admin', reason: 'back to the app only' }],
       });
       expect(answer.message).toBe(
-        'removing: sends are paused; then a portfolio admin deletes it in WhatsApp Manager and confirms',
+        'removing: sends are paused, then a portfolio admin deletes it in WhatsApp Manager and confirms',
       );
       await journey.until((v) => v.stage === 'REMOVING' && v.waiting?.for === 'admin', 'waiting for the admin');
       t.bench.sandbox.admin.deleteNumber(phoneNumberId);

@@ -35,7 +35,7 @@ describe("show's summary", () => {
       '  number        phone_number_id 106540352242922, WABA 102290129340398, portfolio 506914307656634, cloud_api, code by SMS',
       '  display name  "Acme Support" PENDING_REVIEW',
       '  deadlines     signup window ends 2025-06-15T11:00:00.000Z (in 14 days); code wait ends 2025-06-01T12:14:00.000Z (in 14 minutes)',
-      "  attempts      code requests 1, wrong codes 1, wrong PINs 0, register calls 0, deregister calls 0 (0 of Meta's 10 registrations in 72 h)",
+      "  attempts      code requests 1, wrong codes 1, wrong PINs 0, register calls 0, deregister calls 0 (0 of Meta's 10 registrations in 72 h by this journey)",
       '  notes',
       '    2025-06-01T11:59:00.000Z  operator@acme: submitted a code that Meta refused',
     ]);
@@ -85,7 +85,7 @@ describe("show's summary", () => {
       '  ended         FAILED (PIN_ATTEMPTS_EXHAUSTED): three wrong PINs — Reset the PIN in WhatsApp Manager, then start a new journey.',
     );
     expect(lines).toContain(
-      '  last error    Meta 133005: Two step verification PIN Mismatch (fbtrace_id AbCdEf) — Submit the PIN already set on the number.',
+      '  last error    Meta 133005: Two step verification PIN Mismatch (fbtrace_id AbCdEf)', // no advice once ended
     );
     expect(lines).toContain('  display name  "Acme Help" APPROVED (replacing "Acme Support")');
     expect(lines.find((l) => l.startsWith('  number'))).toMatch(/, status PENDING, sends paused$/);

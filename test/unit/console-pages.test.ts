@@ -59,6 +59,35 @@ describe('the console’s markup', () => {
     expect(page).toContain('&lt;/li&gt;&lt;script&gt;y&lt;/script&gt;');
   });
 
+  it("gives a Meta error's advice while the journey goes on, not once it has ended", () => {
+    const lastError = {
+      code: 131000,
+      subcode: null,
+      type: 'OAuthException',
+      message: 'Something went wrong',
+      details: null,
+      fbtraceId: 'AbC',
+      httpStatus: 500,
+      errorClass: 'transient',
+      retryAfterMs: null,
+      remediation: 'numberflow retries with backoff',
+      endpoint: null,
+    } as const;
+    const running = toText(journeyPage(contextOf(operator), journeyView({ lastError })));
+    expect(running).toContain('numberflow retries with backoff');
+    const result = {
+      outcome: 'CANCELLED',
+      reasonCode: 'CANCELLED_BY_OPERATOR',
+      reason: 'cancelled by ops',
+      remediation: 'start a new journey',
+      actor: 'ops',
+      metaError: null,
+    } as const;
+    const ended = toText(journeyPage(contextOf(operator), journeyView({ lastError, stage: 'CANCELLED', result })));
+    expect(ended).toContain('Something went wrong');
+    expect(ended).not.toContain('numberflow retries with backoff');
+  });
+
   it("lists a live number's untrusted customers, with a confirmation form for those who act on one still untrusted", () => {
     const customers = [
       { phoneNumberId: '1', waId: '15550001111', state: 'untrusted' as const, since: '2026-12-02T14:00:00.000Z' },

@@ -241,7 +241,11 @@ export const journeyViewSchema = z
       registerCalls: z.number(),
       deregisterCalls: z.number(),
     }),
-    registrationCallsIn72h: z.number(),
+    registrationCallsIn72h: z
+      .number()
+      .describe(
+        "register and deregister calls this journey made in the last 72 h, of Meta's 10 (Meta counts calls made outside it too)",
+      ),
     displayName: z.object({ current: z.string(), pending: z.string().nullable(), status: z.string() }),
     status: z.string().nullable(),
     lastError: metaErrorSchema.nullable(),

@@ -270,11 +270,12 @@ export function installHandlers(journey: Journey): void {
     }
     removal.put(request, request.actor);
     // A coexistence number stays on the WhatsApp Business App: it is not deregistered (removal.ts).
-    const deregistered = journey.state.coexistence ? '' : ' and the number deregistered';
+    // Said as what comes next: the deregister may fail and be retried (`show` says where it stands).
+    const deregistered = journey.state.coexistence ? '' : ' and the number is deregistered';
     return {
       accepted: true,
       pending: true,
-      message: `removing: sends are paused${deregistered}; then a portfolio admin deletes it in WhatsApp Manager and confirms`,
+      message: `removing: sends are paused${deregistered}, then a portfolio admin deletes it in WhatsApp Manager and confirms`,
       attemptsLeft: null,
     };
   };

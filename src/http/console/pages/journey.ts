@@ -83,18 +83,19 @@ function statusSection(view: JourneyView): Html {
             </div>`
           : null
       }
-      ${view.lastError ? lastError(view.lastError) : null}
+      ${view.lastError ? lastError(view.lastError, result !== null) : null}
     </div>`;
 }
 
-function lastError(error: NonNullable<JourneyView['lastError']>): Html {
+/** Once the journey has ended, the error's advice (said for a journey that goes on: "numberflow retries") is not. */
+function lastError(error: NonNullable<JourneyView['lastError']>, ended: boolean): Html {
   return html`<div class="meta-error">
     <h3>Last Meta error</h3>
     <p>
       <strong>${error.code}</strong>${error.subcode !== null ? html` / ${error.subcode}` : null} (${error.errorClass}):
       ${error.message}
     </p>
-    <p>${error.remediation}</p>
+    ${ended ? null : html`<p>${error.remediation}</p>`}
     ${error.fbtraceId ? html`<p class="help">fbtrace_id ${error.fbtraceId}${error.endpoint ? html` · ${error.endpoint}` : null}</p>` : null}
   </div>`;
 }
@@ -120,7 +121,7 @@ function factsSection(view: JourneyView): Html {
       ${deadlines.deletionAllowedAt ? row('Deletion allowed from', time(deadlines.deletionAllowedAt)) : null}
       ${row('Codes requested', attempts.codeRequests)} ${row('Wrong codes', attempts.wrongCodes)}
       ${row('Wrong PINs', attempts.wrongPins)}
-      ${row('Register / deregister calls', `${attempts.registerCalls} / ${attempts.deregisterCalls} (${view.registrationCallsIn72h} in 72 h)`)}
+      ${row('Register / deregister calls', `${attempts.registerCalls} / ${attempts.deregisterCalls} (${view.registrationCallsIn72h} in 72 h by this journey)`)}
     </dl>`;
 }
 
