@@ -154,6 +154,14 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     const list = await operator.get('/?stage=AWAITING_OTP');
     expect(list.body).toContain(`<h2 id="portfolio-${t.bench.portfolioId}">`);
     expect(list.body).toContain(`href="${page}"`);
+    // A filter it cannot take: the page again, saying why, with the portfolio as typed to correct in place.
+    const refused = await operator.get('/?stage=NOPE&portfolio=12ab');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toMatch(
+      /<strong>refused:<\/strong> stage: must be one of .*; portfolio: must be a numeric Graph id/,
+    );
+    expect(tagOf(refused.body, 'portfolio')).toContain('value="12ab"');
+    expect(tagOf(refused.body, 'portfolio')).toContain('aria-invalid="true" aria-describedby="outcome"');
     const elsewhere = await signedIn(ELSEWHERE);
     expect((await elsewhere.get('/')).body).not.toContain(e164);
     await t.bench.run(async () => {

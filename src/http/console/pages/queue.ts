@@ -17,12 +17,29 @@ export interface PortfolioGroup {
   journeys: JourneyListing[];
 }
 
-export function queuePage(context: PageContext, groups: PortfolioGroup[], filter: QueueFilter, limit: number | null) {
+/** A filter the page refused: its problem, and the portfolio as typed (to be corrected in place). */
+export interface RefusedFilter {
+  problem: string;
+  portfolio: string;
+}
+
+export function queuePage(
+  context: PageContext,
+  groups: PortfolioGroup[],
+  filter: QueueFilter,
+  limit: number | null,
+  refused: RefusedFilter | null = null,
+) {
   const count = groups.reduce((n, g) => n + g.journeys.length, 0);
   return layout(context, {
-    title: 'Awaiting input',
+    title: refused ? 'refused · Awaiting input' : 'Awaiting input',
     body: html`<h1>Journeys awaiting input</h1>
-      ${filterForm(filter)}
+      ${
+        refused
+          ? html`<p id="outcome" class="outcome refused" role="alert"><strong>refused:</strong> ${refused.problem}</p>`
+          : null
+      }
+      ${filterForm(filter, refused)}
       <p aria-live="polite">
         ${count === 0 ? 'No journey is waiting for a person.' : `${count} waiting, oldest first.`}
         ${limit !== null ? html` Only the first ${limit} are listed: filter by portfolio or stage.` : null}
@@ -32,7 +49,7 @@ export function queuePage(context: PageContext, groups: PortfolioGroup[], filter
   });
 }
 
-function filterForm(filter: QueueFilter): Html {
+function filterForm(filter: QueueFilter, refused: RefusedFilter | null): Html {
   const option = (value: string, label: string) =>
     html`<option value="${value}" ${filter.stage === value ? html` selected` : null}>${label}</option>`;
   return html`<form method="get" action="/" class="filter" role="search" aria-label="Filter the journeys">
@@ -50,8 +67,9 @@ function filterForm(filter: QueueFilter): Html {
         inputmode="numeric"
         pattern="[0-9]*"
         maxlength="32"
-        value="${filter.portfolio ?? ''}"
+        value="${refused ? refused.portfolio : (filter.portfolio ?? '')}"
         placeholder="any"
+        ${refused ? html` aria-invalid="true" aria-describedby="outcome"` : null}
       />
     </div>
     <div class="buttons"><button type="submit">Filter</button> <a href="/">Clear</a></div>

@@ -7,6 +7,7 @@ import { GRAPH_ID } from '../../../domain/journey-input.js';
 import { awaitingInputStages, listJourneys, type JourneyListing } from '../../../journeys/index.js';
 import { pageContext, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import { queuePage, type PortfolioGroup } from '../pages/queue.js';
+import { formProblems } from './journey.js';
 
 /** At most this many journeys are listed (visibility answers newest first, so all pages up to it are read). */
 export const QUEUE_LIMIT = 1_000;
@@ -19,30 +20,36 @@ const queueQuery = z.object({
 });
 
 export function queueRoutes(app: FastifyInstance, context: ConsoleContext): void {
-  app
-    .withTypeProvider<ZodTypeProvider>()
-    .get('/', { onRequest: requireSession(context), schema: { querystring: queueQuery } }, async (request, reply) => {
-      const session = sessionFrom(request);
-      const filter = request.query;
-      const journeys: JourneyListing[] = [];
-      let token: Uint8Array | null = null;
-      do {
-        const page = await listJourneys(
-          context.client,
-          {
-            awaitingInput: true,
-            stage: filter.stage,
-            portfolioId: filter.portfolio,
-            withinPortfolios: session.principal.portfolios ?? undefined,
-          },
-          { size: PAGE_SIZE, token },
-        );
-        journeys.push(...page.items);
-        token = page.nextPageToken;
-      } while (token && journeys.length < QUEUE_LIMIT);
-      const groups = groupOldestFirst(journeys.filter((j) => j.e164 !== null && j.portfolioId !== null));
-      return sendPage(reply, queuePage(pageContext(context, session), groups, filter, token ? QUEUE_LIMIT : null));
-    });
+  app.withTypeProvider<ZodTypeProvider>().get('/', { onRequest: requireSession(context) }, async (request, reply) => {
+    const session = sessionFrom(request);
+    const parsed = queueQuery.safeParse(request.query);
+    if (!parsed.success) {
+      // The page again with the filter as typed and what is wrong with it, to be corrected in place.
+      const raw = (request.query ?? {}) as Record<string, unknown>;
+      const portfolio = typeof raw.portfolio === 'string' ? raw.portfolio : '';
+      const refused = { problem: formProblems(parsed.error.issues), portfolio };
+      return sendPage(reply, queuePage(pageContext(context, session), [], {}, null, refused), 400);
+    }
+    const filter = parsed.data;
+    const journeys: JourneyListing[] = [];
+    let token: Uint8Array | null = null;
+    do {
+      const page = await listJourneys(
+        context.client,
+        {
+          awaitingInput: true,
+          stage: filter.stage,
+          portfolioId: filter.portfolio,
+          withinPortfolios: session.principal.portfolios ?? undefined,
+        },
+        { size: PAGE_SIZE, token },
+      );
+      journeys.push(...page.items);
+      token = page.nextPageToken;
+    } while (token && journeys.length < QUEUE_LIMIT);
+    const groups = groupOldestFirst(journeys.filter((j) => j.e164 !== null && j.portfolioId !== null));
+    return sendPage(reply, queuePage(pageContext(context, session), groups, filter, token ? QUEUE_LIMIT : null));
+  });
 }
 
 /** Per portfolio, oldest journey first; the portfolio whose journey waits longest first. */
