@@ -7,11 +7,21 @@ export function runMain(main: () => Promise<void>, describe: (err: unknown) => s
   const signals = holdStopSignals({ warn: (message: string) => console.error(`numberflow: ${message}`) });
   main()
     .finally(() => signals.ended())
-    .catch((err: unknown) => {
-      console.error(describe(err));
-      process.exitCode = 1;
-      setTimeout(() => process.exit(1), 5_000).unref();
-    });
+    .then(
+      () => {
+        // Everything was stopped: a handle something left open (a socket a library keeps) must not hold the process.
+        setTimeout(() => {
+          const kept = [...new Set(process.getActiveResourcesInfo())].join(', ');
+          console.error(`numberflow: stopped, but ${kept || 'something'} kept the process alive: exiting`);
+          process.exit();
+        }, 10_000).unref();
+      },
+      (err: unknown) => {
+        console.error(describe(err));
+        process.exitCode = 1;
+        setTimeout(() => process.exit(1), 5_000).unref();
+      },
+    );
 }
 
 export function defaultDescription(err: unknown): string {
