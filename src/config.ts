@@ -102,13 +102,8 @@ const configSchema = z
     NUMBERFLOW_METRICS_PORT: optionalText.pipe(
       z.coerce.number<string | undefined>().int().min(1).max(65535).optional(),
     ),
-    /** The Temporal runtime binds a socket address: an IP, not a host name. */
-    NUMBERFLOW_METRICS_HOST: z
-      .string()
-      .refine((host) => isIP(host) !== 0, {
-        message: 'must be an IP address such as 127.0.0.1 or 0.0.0.0 (the exporter binds an address, not a host name)',
-      })
-      .default('127.0.0.1'),
+    /** The Temporal runtime binds a socket address: an IP, not a host name (checked with a port, below). */
+    NUMBERFLOW_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** 1: spans exported (to localhost:4318 without an endpoint); 0: none, even with an endpoint. */
     NUMBERFLOW_TRACING: optionalText.pipe(z.enum(['0', '1']).optional()),
     /**
@@ -120,6 +115,13 @@ const configSchema = z
     OTEL_SERVICE_NAME: optionalText,
   })
   .superRefine((env, ctx) => {
+    if (env.NUMBERFLOW_METRICS_PORT !== undefined && isIP(env.NUMBERFLOW_METRICS_HOST) === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NUMBERFLOW_METRICS_HOST'],
+        message: 'must be an IP address such as 127.0.0.1 or 0.0.0.0 (the exporter binds an address, not a host name)',
+      });
+    }
     for (const [name, why] of [
       ['META_APP_SECRET', "it verifies Meta's webhook signatures"],
       ['META_WEBHOOK_VERIFY_TOKEN', "it answers Meta's webhook handshake"],

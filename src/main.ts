@@ -2,6 +2,7 @@
 // server (SQLite under the data folder, Web UI); it opens the token store (SQLite in the data folder, or
 // NUMBERFLOW_DATABASE_URL); without META_ACCESS_TOKEN or META_APP_ID it starts the Graph API sandbox; then the HTTP
 // service and the worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
+import { setTimeout as delay } from 'node:timers/promises';
 import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
@@ -88,7 +89,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const appSecret = appSecretOf(config);
   const sandbox = usesSandbox(config)
     ? // Its state lives in the data folder (encrypted): a journey caught mid-OTP goes on after a restart.
-      await listenNamed({ host: 'SANDBOX_PORT', port: 'SANDBOX_PORT' }, () =>
+      await listenNamed({ port: 'SANDBOX_PORT' }, () =>
         startSandbox({
           port: config.SANDBOX_PORT,
           appId: SANDBOX_APP_ID,
@@ -140,17 +141,32 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   // Beside it, the portfolios a version before left on the journeys' queue are asked to move to their own: not
   // awaited, so a stop never waits for that listing (cut short, it logs and the next start asks again).
   void movePortfoliosAtStart(client, config, logger);
-  // Without its server numberflow can do nothing: it says so and stops (the worker drains), instead of retrying.
+  // Without its server numberflow can do nothing: it says so and stops (the worker drains), instead of retrying. A
+  // stop signal that reached the server too (a whole process group or cgroup signalled) is a stop, not a loss.
+  let signalled = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void (signalled = true));
   let lost: string | null = null;
-  void serverLost.then((why) => {
+  const drainCutShort = serverLost.then(async (why) => {
+    if (signalled) return new Promise<never>(() => undefined);
     lost = why;
     logger.error(`${why}; numberflow stops`);
     workers.shutdown();
+    // An activity that ignores its cancellation must not hold a start whose server is gone.
+    await delay(LOST_DRAIN_MS, undefined, { ref: false });
+    logger.warn(`the worker did not drain within ${LOST_DRAIN_MS / 1000} s of losing its server`);
   });
-  await workers.run();
-  logger.info('worker stopped');
+  const drained = workers.run().then(
+    () => logger.info('worker stopped'),
+    (err: unknown) => {
+      if (!lost) throw err; // a worker failing without its server says less than the loss does
+    },
+  );
+  await Promise.race([drained, drainCutShort]);
   if (lost) throw new Error(`${lost as string}; start numberflow again`);
 }
+
+/** How long the worker may drain once the dev server is gone. */
+const LOST_DRAIN_MS = 15_000;
 
 /** No Meta credentials: the Graph API sandbox stands in for Meta, with a demo portfolio, WABA and token. */
 async function sandboxDemo(sandbox: Sandbox, tokens: TokenStore, logger: Logger, webhookUrl: string) {

@@ -88,7 +88,8 @@ export async function* resumingEvents(
       return; // ended, or aborted
     } catch (err) {
       if (signal.aborted) return;
-      if (!resumable(err) || (lostSince !== null && Date.now() - lostSince > giveUpMs)) throw err;
+      // The first stream must open (a wrong address fails at once); only one that worked is followed again.
+      if (last === null || !resumable(err) || (lostSince !== null && Date.now() - lostSince > giveUpMs)) throw err;
       if (lostSince === null) onLost(err);
       lostSince ??= Date.now();
       await delay(retryMs, undefined, { signal }).catch(() => undefined);

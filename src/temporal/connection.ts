@@ -25,7 +25,13 @@ function readTlsFile(variable: string, path: string, holds: 'certificate' | 'pri
     const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new ConfigError(`${variable}: cannot read "${path}": ${unreadable[code] ?? code}`);
   }
+  const text = pem.toString('latin1');
+  // gRPC reads PEM only (a DER file would parse here, and fail there); an encrypted key needs a passphrase it lacks.
+  if (holds === 'private key' && text.includes('ENCRYPTED PRIVATE KEY')) {
+    throw new ConfigError(`${variable}: "${path}" holds an encrypted private key: give it without a passphrase`);
+  }
   try {
+    if (!text.includes('-----BEGIN ')) throw new Error('not PEM');
     if (holds === 'certificate') new X509Certificate(pem);
     else createPrivateKey(pem);
   } catch {

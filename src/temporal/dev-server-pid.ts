@@ -10,8 +10,9 @@ const pidFileSchema = z.object({
   dbFile: z.string().min(1),
   port: z.number().int(),
   uiPort: z.number().int(),
-  /** The numberflow process that spawned it (a file from before has none). */
+  /** The numberflow process that spawned it (a file from before has none), and when that process started. */
   owner: z.number().int().positive().optional(),
+  ownerStartedAt: z.string().optional(),
 });
 export type PidRecord = z.infer<typeof pidFileSchema>;
 
@@ -116,8 +117,23 @@ export async function stopProcess(pid: number, graceMs = 10_000): Promise<void> 
  * are reused after a kill -9) is no owner.
  */
 export function runningOwner(record: PidRecord): number | undefined {
-  const owner = record.owner;
+  const { owner, ownerStartedAt } = record;
   if (owner === undefined || owner === process.pid || !isAlive(owner)) return undefined;
-  const args = commandLineOf(owner);
-  return args?.some((arg) => /(^|\/)main\.(ts|js)$/.test(arg)) ? owner : undefined;
+  // The same pid and the same start time: the same process (a reused pid started later).
+  return ownerStartedAt !== undefined && startTimeOf(owner) === ownerStartedAt ? owner : undefined;
+}
+
+/** This process as a server's owner, for its pid file. */
+export function thisOwner(): Pick<PidRecord, 'owner' | 'ownerStartedAt'> {
+  return { owner: process.pid, ownerStartedAt: startTimeOf(process.pid) };
+}
+
+/** When the process started, in clock ticks since boot (/proc/<pid>/stat's 22nd field), or undefined. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }

@@ -17,6 +17,7 @@ import {
   readPidFile,
   removePidFile,
   runningOwner,
+  thisOwner,
   stopProcess,
   writePidFile,
 } from './dev-server-pid.js';
@@ -50,7 +51,7 @@ export interface DevServer {
   stop(): Promise<void>;
   /**
    * Resolves with how the server ended if it exits before stop() (a crash, a kill): numberflow cannot go on without
-   * it. Never resolves for a reused server, which is not this process's child.
+   * it. A reused server, not this process's child, is looked at every 2 s.
    */
   lost: Promise<string>;
 }
@@ -93,10 +94,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       );
     }
     if (await answers(address, options.namespace)) {
-      writePidFile(pidFile, { ...recorded, owner: process.pid }); // taken over: a third start is refused
+      writePidFile(pidFile, { ...recorded, ...thisOwner() }); // taken over: a third start is refused
       const uiCodecEndpoint = flagOf(commandLineOf(recorded.pid), '--ui-codec-endpoint');
       const reused = { reused: true, uiCodecEndpoint, startupMs: elapsed(started) };
-      return { ...server, ...stoppedByPid(recorded.pid, pidFile), ...reused };
+      return { ...server, ...stoppedByPid(recorded.pid, pidFile, dbFile), ...reused };
     }
     // Ours but not answering here (hung, or on another port): two servers must never share one SQLite file.
     await stopProcess(recorded.pid);
@@ -114,7 +115,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
   closeSync(log); // the child holds its own copy
   if (child.pid === undefined) throw new Error(`could not start the Temporal dev server (${options.cliPath})`);
-  writePidFile(pidFile, { pid: child.pid, dbFile, port: options.port, uiPort: options.uiPort, owner: process.pid });
+  writePidFile(pidFile, { pid: child.pid, dbFile, port: options.port, uiPort: options.uiPort, ...thisOwner() });
   const killOnExit = () => {
     child.kill('SIGKILL');
     removePidFile(pidFile);
@@ -182,7 +183,10 @@ function elapsed(since: number): number {
 }
 
 /** A server we did not spawn ourselves: stopped by the pid from the pid file, never by name. */
-function stoppedByPid(pid: number, pidFile: string): Pick<DevServer, 'pid' | 'stop' | 'lost'> {
+/** How often a reused server (not our child: no exit event) is looked at for having gone. */
+const REUSED_CHECK_MS = 2_000;
+
+function stoppedByPid(pid: number, pidFile: string, dbFile: string): Pick<DevServer, 'pid' | 'stop' | 'lost'> {
   const killOnExit = () => {
     try {
       process.kill(pid, 'SIGKILL');
@@ -192,14 +196,23 @@ function stoppedByPid(pid: number, pidFile: string): Pick<DevServer, 'pid' | 'st
     removePidFile(pidFile);
   };
   process.once('exit', killOnExit);
+  let watch: NodeJS.Timeout | undefined;
+  const lost = new Promise<string>((done) => {
+    watch = setInterval(() => {
+      if (isOurServer(pid, dbFile)) return;
+      clearInterval(watch);
+      done('is gone');
+    }, REUSED_CHECK_MS).unref();
+  });
   return {
     pid,
     stop: async () => {
+      clearInterval(watch);
       process.off('exit', killOnExit);
       await stopProcess(pid);
       removePidFile(pidFile);
     },
-    lost: new Promise<string>(() => undefined),
+    lost,
   };
 }
 

@@ -35,7 +35,8 @@ export function installTemporalLogging(logger: Logger, metrics?: MetricsConfig):
 
 function metricsProblem(metrics: MetricsConfig, err: unknown): Error {
   const words = err instanceof Error ? err.message : String(err);
-  const where = `${metrics.NUMBERFLOW_METRICS_HOST}:${String(metrics.NUMBERFLOW_METRICS_PORT)}`;
+  const host = metrics.NUMBERFLOW_METRICS_HOST;
+  const where = `${host.includes(':') ? `[${host}]` : host}:${String(metrics.NUMBERFLOW_METRICS_PORT)}`;
   const why = /in use/i.test(words)
     ? 'is in use by another process: stop it or choose another port'
     : `could not serve the metrics (${words})`;

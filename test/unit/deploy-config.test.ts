@@ -34,7 +34,8 @@ describe('a deployed worker', () => {
     );
     expect(() => loadConfig({ NUMBERFLOW_METRICS_PORT: 'ninety' })).toThrow(/NUMBERFLOW_METRICS_PORT/);
     // The runtime binds a socket address: a host name is refused here, by name, not by the runtime's words.
-    expect(() => loadConfig({ NUMBERFLOW_METRICS_HOST: 'localhost' })).toThrow(
+    expect(loadConfig({ NUMBERFLOW_METRICS_HOST: 'localhost' }).NUMBERFLOW_METRICS_HOST).toBe('localhost'); // no port
+    expect(() => loadConfig({ NUMBERFLOW_METRICS_PORT: '9464', NUMBERFLOW_METRICS_HOST: 'localhost' })).toThrow(
       'NUMBERFLOW_METRICS_HOST: must be an IP address such as 127.0.0.1 or 0.0.0.0 (the exporter binds an address, ' +
         'not a host name) (got "localhost")',
     );

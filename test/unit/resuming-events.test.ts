@@ -70,7 +70,9 @@ describe('following a journey across lost streams', () => {
       throw new Error('refused: no journey');
     };
     await expect(followed([broken])).rejects.toThrow('refused: no journey');
-    const gone = Array.from({ length: 50 }, () => stream([]));
+    // A first stream that never opens (a wrong address) fails at once, lost or not.
+    await expect(followed([stream([]), stream([{ event: 'view', data: first }])])).rejects.toThrow('the stream closed');
+    const gone = [stream([{ event: 'view', data: first }]), ...Array.from({ length: 50 }, () => stream([]))];
     await expect(followed(gone, 5)).rejects.toThrow('the stream closed');
   });
 });

@@ -63,6 +63,12 @@ describe('an entry point failing to start', () => {
         `HTTP_HOST: 192.0.2.1:${port} is not an address of this machine`,
       );
       await expect(listenNamed(settings, () => Promise.reject(new Error('other')))).rejects.toThrow(/^other$/);
+      // A file the listen's work could not read is no port's fault.
+      const unreadable = Object.assign(new Error("EACCES: permission denied, open 'state.key'"), {
+        code: 'EACCES',
+        syscall: 'open',
+      });
+      await expect(listenNamed(settings, () => Promise.reject(unreadable))).rejects.toBe(unreadable);
     } finally {
       taken.close();
     }

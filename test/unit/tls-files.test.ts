@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { connectionOptions } from '../../src/temporal/connection.js';
 
-describe("the connection's TLS files", () => {
+/** openssl makes the test's certificate (Node has no API for one); a machine without it skips these tests. */
+const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+
+describe.skipIf(!hasOpenssl)("the connection's TLS files", () => {
   const dir = mkdtempSync(join(tmpdir(), 'numberflow-tls-'));
   const cert = join(dir, 'client.pem');
   writeFileSync(cert, 'not really a certificate');
@@ -42,6 +46,24 @@ describe("the connection's TLS files", () => {
   it('says so when the path is a directory', () => {
     const config = loadConfig({ TEMPORAL_TLS_CA: dir });
     expect(() => connectionOptions(config)).toThrow(`TEMPORAL_TLS_CA: cannot read "${dir}": it is a directory`);
+  });
+
+  it('names a certificate in DER and an encrypted key, which gRPC cannot read', () => {
+    const der = join(dir, 'cert.der');
+    writeFileSync(der, new X509Certificate(readFileSync(pemCert)).raw);
+    const encrypted = join(dir, 'encrypted.pem');
+    const { privateKey } = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'test' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    writeFileSync(encrypted, privateKey);
+    expect(() => connectionOptions(loadConfig({ TEMPORAL_TLS_CA: der }))).toThrow(
+      `TEMPORAL_TLS_CA: "${der}" holds no PEM certificate`,
+    );
+    expect(() => connectionOptions(loadConfig({ TEMPORAL_TLS_CERT: pemCert, TEMPORAL_TLS_KEY: encrypted }))).toThrow(
+      `TEMPORAL_TLS_KEY: "${encrypted}" holds an encrypted private key: give it without a passphrase`,
+    );
   });
 
   it('reads the files that are there', () => {

@@ -5,7 +5,7 @@ import { journeyPolicy } from '../../domain/policy.js';
 import { beforeDeadline } from './deadline.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
 import type { Journey, NameDecision } from './journey.js';
-import { callMeta, readNumber, requestDisplayNameChange } from './meta.js';
+import { callMeta, metaErrorOf, readNumber, requestDisplayNameChange } from './meta.js';
 import { register } from './registration.js';
 import { verifyOwnership } from './verification.js';
 
@@ -17,7 +17,9 @@ const FOUND_NAME_READ_PATCH = 'found-number-reads-name-first';
 
 /** A name Meta may have decided before the journey: an adopted number's, or one the add found on the WABA. */
 export function nameMayBeDecided(journey: Journey, adopted: boolean): boolean {
-  return adopted || (journey.foundOnWaba && patched(FOUND_NAME_READ_PATCH));
+  if (adopted) return true;
+  journey.followsFoundName = journey.foundOnWaba && patched(FOUND_NAME_READ_PATCH);
+  return journey.followsFoundName;
 }
 
 /**
@@ -111,7 +113,10 @@ async function submitNameChange(journey: Journey): Promise<boolean> {
       throw failure;
     }
     const message = `${failure.result.reason}; the journey still waits for a new name until its wait ends`;
-    journey.note('meta', `refused the display name "${submission.value}": ${failure.result.reason}`);
+    // Meta's refusal, or numberflow's own failure to ask (Graph unreachable): said by whoever it was.
+    const who = metaErrorOf(err) ? 'meta' : 'numberflow';
+    const what = who === 'meta' ? 'refused the display name' : 'could not submit the display name';
+    journey.note(who, `${what} "${submission.value}": ${failure.result.reason}`);
     displayName.answer({ accepted: false, message, attemptsLeft: null });
     return false;
   }
@@ -140,6 +145,10 @@ async function pollNameStatus(journey: Journey): Promise<void> {
     throw failedByMeta(err, 'Reading the display-name status');
   });
   if (snapshot.gone) return;
+  // A number found on the WABA has the name Meta has for it (added by hand under another): its status is of that name.
+  if (journey.followsFoundName && snapshot.verifiedName && !journey.state.displayName.pending) {
+    journey.nameAtMeta(snapshot.verifiedName);
+  }
   const status = journey.state.displayName.pending ? snapshot.newNameStatus : snapshot.nameStatus;
   if (status === 'APPROVED' || status === 'AVAILABLE_WITHOUT_REVIEW') {
     journey.inbox.nameDecision.put({ approved: true }, 'meta');

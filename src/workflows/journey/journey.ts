@@ -77,6 +77,8 @@ export class Journey {
   cancelledThroughTemporal = false;
   /** The add found the number on the WABA already (its name may be decided already). Not state: replay sets it again. */
   foundOnWaba = false;
+  /** It reads the name Meta has for such a number (FOUND_NAME_READ_PATCH taken). Not state, as `foundOnWaba`. */
+  followsFoundName = false;
 
   /**
    * Whether this run verifies the code inside the task that takes it (VERIFY_IN_TASK_PATCH, or FEWER_WRITES_PATCH). A

@@ -76,7 +76,11 @@
         control instanceof HTMLSelectElement
           ? ([...control.options].find((option) => option.defaultSelected) ?? control.options[0])?.value
           : control.defaultValue;
-      if (control.name && control.value !== initial) typed.set(keyOf(control), control);
+      // The focused control too, typed in or not: the focus goes back to it (its value only if typed).
+      const changed = control.value !== initial;
+      if (control.name && (changed || control === document.activeElement)) {
+        typed.set(keyOf(control), { control, changed });
+      }
     }
     return typed;
   }
@@ -85,9 +89,9 @@
   function restore(section, typed, focused) {
     let refocused = false;
     for (const control of section.querySelectorAll('input, select, textarea')) {
-      const before = typed.get(keyOf(control));
+      const { control: before, changed } = typed.get(keyOf(control)) ?? {};
       if (!before) continue;
-      control.value = before.value;
+      if (changed) control.value = before.value;
       if (before === focused) {
         control.focus();
         if (typeof before.selectionStart === 'number') {

@@ -185,8 +185,9 @@ function codeFields(view: JourneyView, kept: Kept): Html {
 }
 
 function resendFields(view: JourneyView, kept: Kept): Html {
+  const chosen = kept.action === 'resend' && kept.method ? kept.method : view.codeMethod;
   const option = (value: string, label: string) =>
-    html`<option value="${value}" ${view.codeMethod === value ? html` selected` : null}>${label}</option>`;
+    html`<option value="${value}" ${chosen === value ? html` selected` : null}>${label}</option>`;
   return html`<label for="method">New code by</label>
     <select id="method" name="method" ${described(kept, 'resend', 'method', 'method-help')}>
       ${option('SMS', 'SMS')}${option('VOICE', 'voice call')}

@@ -21,6 +21,8 @@ export interface PortfolioGroup {
 export interface RefusedFilter {
   problem: string;
   portfolio: string;
+  /** Whether the problem is the portfolio's (its field is marked). */
+  portfolioInvalid: boolean;
 }
 
 export function queuePage(
@@ -69,7 +71,7 @@ function filterForm(filter: QueueFilter, refused: RefusedFilter | null): Html {
         maxlength="32"
         value="${refused ? refused.portfolio : (filter.portfolio ?? '')}"
         placeholder="any"
-        ${refused ? html` aria-invalid="true" aria-describedby="outcome"` : null}
+        ${refused?.portfolioInvalid ? html` aria-invalid="true" aria-describedby="outcome"` : null}
       />
     </div>
     <div class="buttons"><button type="submit">Filter</button> <a href="/">Clear</a></div>

@@ -69,7 +69,7 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const view = status === 400 ? before : await describeJourney(context.client, e164);
         const page = await journeyPageFor(context, session, view, {
           outcome,
-          kept: outcome.outcome === 'refused' ? keptOf(action.path, fields, field ?? mainField[action.path]) : {},
+          kept: outcome.outcome === 'refused' ? keptOf(action.path, fields, field ?? refusedField(action, status)) : {},
         });
         return sendPage(reply, page, status);
       },
@@ -126,6 +126,14 @@ const mainField: Record<string, string | undefined> = {
   removal: 'reason',
   'test-message': 'to',
 };
+
+/**
+ * The field a refusal by the journey is about: its answer (a wrong code or PIN, a name Meta refused) is; of its
+ * validator's (409: not now, the stage has passed), only a display name's are all about the name.
+ */
+function refusedField(action: JourneyAction, status: number): string | undefined {
+  return status === 200 || action.path === 'display-name' ? mainField[action.path] : undefined;
+}
 
 /** What a refused form shows again (never a code or a PIN), and the field the refusal was about. */
 export function keptOf(action: string, fields: Record<string, unknown>, invalid: string | undefined): Kept {

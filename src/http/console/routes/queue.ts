@@ -27,8 +27,11 @@ export function queueRoutes(app: FastifyInstance, context: ConsoleContext): void
       // The page again with the filter as typed and what is wrong with it, to be corrected in place.
       const raw = (request.query ?? {}) as Record<string, unknown>;
       const portfolio = typeof raw.portfolio === 'string' ? raw.portfolio : '';
-      const refused = { problem: formProblems(parsed.error.issues), portfolio };
-      return sendPage(reply, queuePage(pageContext(context, session), [], {}, null, refused), 400);
+      const portfolioInvalid = parsed.error.issues.some((issue) => issue.path[0] === 'portfolio');
+      const refused = { problem: formProblems(parsed.error.issues), portfolio, portfolioInvalid };
+      const stage = awaitingInputStages.find((known) => known === raw.stage); // a valid one stays chosen
+      const page = queuePage(pageContext(context, session), [], stage ? { stage } : {}, null, refused);
+      return sendPage(reply, page, 400);
     }
     const filter = parsed.data;
     const journeys: JourneyListing[] = [];
