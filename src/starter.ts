@@ -21,7 +21,7 @@ import { addSecretsCommands } from './cli/secrets-commands.js';
 import { addTokenCommands } from './cli/token-commands.js';
 import { addWebhookCommands } from './cli/webhook-commands.js';
 import { loadConfig } from './config.js';
-import { CONTROL_CHARACTER } from './domain/operator-input.js';
+import { visibleControls } from './cli/format.js';
 
 export interface CliOptions {
   /** Makes a parse error throw instead of exiting the process (for tests and embedding). */
@@ -76,21 +76,6 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   addAuditCommand(program, withClient, out, env);
   addIntakeCommands(program, withClient, out, env);
   return program;
-}
-
-/**
- * Control characters other than line breaks and tabs, and the characters that reorder text (bidi controls, line
- * and paragraph separators), written as \xNN or \uNNNN so that a terminal shows, not obeys, them.
- */
-/** The characters a recorded text may not hold (operator-input.ts), each of them. */
-const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'gu');
-
-export function visibleControls(text: string): string {
-  return text.replace(CONTROL_CHARACTERS, (c) => {
-    if (c === '\n' || c === '\t') return c;
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -2,6 +2,7 @@
 // journey, and one line per event of `watch`. Scripts use --json instead; these lines are for people.
 import { displayNameWords } from '../domain/display-name-words.js';
 import { REMOVAL_BLOCKED, type JourneyView } from '../domain/journey.js';
+import { CONTROL_CHARACTER } from '../domain/operator-input.js';
 import { journeyStages } from '../domain/stages.js';
 import type { JourneyEvent, JourneyListing, JourneySummary } from '../journeys/index.js';
 import type { OutcomeAnswer, Started } from './operations.js';
@@ -150,4 +151,20 @@ export function summaryLines(summary: JourneySummary): string[] {
       (w) => `  ${w.e164}\t${w.waitingOn}\t${w.stage}\tportfolio ${w.portfolioId ?? '?'}\tsince ${w.since ?? '?'}`,
     ),
   ];
+}
+
+/** The characters a recorded text may not hold (operator-input.ts), each of them. */
+const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'gu');
+
+/**
+ * Control characters, and the characters that reorder text (bidi controls, line and paragraph separators), written
+ * as \xNN or \uNNNN so that a terminal shows, not obeys, them; line breaks and tabs kept in `multiline` text (a
+ * message), shown too in a one-line value (a reason recorded before it was checked).
+ */
+export function visibleControls(text: string, multiline = true): string {
+  return text.replace(CONTROL_CHARACTERS, (c) => {
+    if (multiline && (c === '\n' || c === '\t')) return c;
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }

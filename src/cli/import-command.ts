@@ -1,7 +1,7 @@
 // `import <file>`: a journey per row of a CSV or JSON Lines file, in either mode. Every row is checked before any
 // starts; one bad row starts nothing unless --skip-invalid. Starts are paced and idempotent by row, so the same
 // file again starts nothing twice; a results file says what became of each row.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { progressBar } from './progress.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
@@ -62,6 +62,7 @@ export function addImportCommand(program: Command, context: CommandContext): voi
     .action(async (file: string, opts: ImportOptions, command: Command) => {
       const format = opts.format ?? formatOfName(file);
       if (!format) throw new CliExit(1, `cannot tell the format of ${file}: name it .csv or .jsonl, or give --format`);
+      if (opts.results) ensureWritable(opts.results); // before anything starts, not after
       const { rows, unreadable } = readRows(file, format);
       const actor = actorOf(command);
       const local = checkRows(rows, actor.by);
@@ -177,6 +178,16 @@ function numberOf(row: BatchRow | undefined): string {
     return parsePhoneNumber(given).e164;
   } catch {
     return '';
+  }
+}
+
+/** The results file can be written (opened to append: what is there is kept until it is written whole). */
+function ensureWritable(path: string): void {
+  try {
+    closeSync(openSync(path, 'a'));
+  } catch (err) {
+    const { code } = err as NodeJS.ErrnoException;
+    throw new CliExit(1, `--results: cannot write "${path}" (${code ?? String(err)}): nothing was started`);
   }
 }
 

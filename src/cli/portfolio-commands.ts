@@ -1,9 +1,11 @@
 // `portfolio show <id>` and `portfolio set-cap <id> <cap> --reason …`, in either mode: the cap and where it came
 // from, the numbers holding slots, the queue in order; an admin's new cap, noted in the portfolio with who and why.
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { CONTROL_CHARACTER } from '../domain/operator-input.js';
 import type { CapSource } from '../domain/portfolio.js';
 import type { PortfolioView } from '../portfolios/portfolio.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
+import { visibleControls } from './format.js';
 import { actorOption, graphIdArgument } from './options.js';
 
 export function addPortfolioCommands(program: Command, context: CommandContext): void {
@@ -35,6 +37,8 @@ export function addPortfolioCommands(program: Command, context: CommandContext):
       const reason = opts.reason.trim();
       if (reason === '' || reason.length > 500)
         throw new InvalidArgumentError('--reason: say why, in 1–500 characters');
+      if (CONTROL_CHARACTER.test(reason))
+        throw new InvalidArgumentError('--reason: one line of text, without control characters');
       const { view, taken } = await context.using((ops) => ops.setCap(portfolioId, { cap, reason }, actorOf(command)));
       print(context, opts.json, view, () => [
         taken
@@ -67,7 +71,8 @@ export function capSourceText({ source, at, actor, reason }: CapSource): string 
     case 'business_verification':
       return `from the business's verification status at Meta${when}`;
     case 'admin':
-      return `set by ${actor ?? 'an admin'}${reason ? `: ${reason}` : ''}${when}`;
+      // Shown, not obeyed: a reason sent by signal (the Temporal CLI) was never checked.
+      return visibleControls(`set by ${actor ?? 'an admin'}${reason ? `: ${reason}` : ''}`, false) + when;
     case 'meta_refusal':
       return `lowered when Meta refused an add at the cap (200000)${when}`;
     case 'unknown':

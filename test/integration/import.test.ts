@@ -199,6 +199,13 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
     expect((await runCli(env, ['import', noFormat])).failure?.message).toBe(
       `cannot tell the format of ${noFormat}: name it .csv or .jsonl, or give --format`,
     );
+    // A results file it could not write is said before anything starts (the good rows started, then it failed).
+    const good = join(dir, 'good.csv');
+    writeFileSync(good, 'wabaId,portfolioId,phoneNumber,displayName\n1,2,+14155550199,Acme\n');
+    const nowhere = join(dir, 'no-such-folder', 'results.csv');
+    expect((await runCli(env, ['import', good, '--results', nowhere])).failure?.message).toBe(
+      `--results: cannot write "${nowhere}" (ENOENT): nothing was started`,
+    );
     const missing = await runCli(env, ['import', join(dir, 'nothing.csv')]);
     expect(missing.failure?.message).toMatch(/^cannot read .*nothing\.csv: ENOENT$/);
     await expect(runCli(env, ['import', noFormat, '--rate', '0'])).rejects.toThrow(

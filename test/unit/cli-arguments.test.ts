@@ -3,7 +3,9 @@
 import { CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
-import { buildCli, visibleControls } from '../../src/starter.js';
+import { visibleControls } from '../../src/cli/format.js';
+import { capSourceText } from '../../src/cli/portfolio-commands.js';
+import { buildCli } from '../../src/starter.js';
 
 const e164 = '+14155552671';
 const start = ['start', '--waba', '11', '--portfolio', '22', '--phone', e164, '--display-name', 'Acme Support'];
@@ -37,6 +39,18 @@ describe("the command line's arguments", () => {
     expect(text).toContain("argument 'qa\\x1b[31m' is invalid");
     expect(text).not.toContain('\u001b');
     expect(visibleControls('a\u202Eb\tc\u0007')).toBe('a\\u202eb\tc\\x07'); // reordering too; a tab stays
+  });
+
+  it("refuses a cap's reason with control characters before anything is sent, and shows a recorded one's", async () => {
+    const refused = await buildCli(() => undefined, { throwOnExit: true })
+      .parseAsync(['portfolio', 'set-cap', '22', '5', '--reason', 'a\u001b[31mred', '--by', 'qa@acme'], {
+        from: 'user',
+      })
+      .catch((err: unknown) => err as Error);
+    expect((refused as Error).message).toBe('--reason: one line of text, without control characters');
+    // A reason sent by signal was never checked: shown, not obeyed, on one line.
+    const source = { source: 'admin', at: null, actor: 'qa@acme', reason: 'a\u001b[31mred\nsecond' } as const;
+    expect(capSourceText(source)).toBe('set by qa@acme: a\\x1b[31mred\\x0asecond');
   });
 
   it('refuses an empty --by at once, naming the option', async () => {
