@@ -3,6 +3,10 @@
 
 export const DISPLAY_NAME_MIN = 3;
 export const DISPLAY_NAME_MAX = 255;
+/** The rules below in a sentence, for the API's reference. */
+export const DISPLAY_NAME_RULES =
+  `the name customers see, which Meta reviews: ${DISPLAY_NAME_MIN}–${DISPLAY_NAME_MAX} characters, without ` +
+  'control or invisible characters, emoji, symbols such as ©, web addresses or "WhatsApp"';
 
 export type DisplayNameCheck = { ok: true; name: string } | { ok: false; problem: string };
 

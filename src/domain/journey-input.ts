@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import '../zod-words.js'; // zod's words in numberflow's, for every schema of the process
 import { codeMethods, onboardingPaths, pinPolicies, signupExpiresAt, type JourneyInput } from './journey.js';
-import { validateDisplayName } from './display-name.js';
+import { DISPLAY_NAME_RULES, validateDisplayName } from './display-name.js';
 import { InvalidPhoneNumberError, parsePhoneNumber, type PhoneNumber } from './phone.js';
 
 /** Graph object ids (WABA, portfolio, phone number) are numeric strings. */
@@ -22,12 +22,15 @@ export const journeyRequestSchema = z
         const number = given === '' ? null : phoneNumberOf(given, true);
         if (number && 'issue' in number) ctx.addIssue({ code: 'custom', message: number.issue.message });
       }),
-    displayName: z.string().transform((name, ctx) => {
-      const checked = validateDisplayName(name);
-      if (checked.ok) return checked.name;
-      ctx.addIssue({ code: 'custom', message: checked.problem });
-      return z.NEVER;
-    }),
+    displayName: z
+      .string()
+      .describe(DISPLAY_NAME_RULES)
+      .transform((name, ctx) => {
+        const checked = validateDisplayName(name);
+        if (checked.ok) return checked.name;
+        ctx.addIssue({ code: 'custom', message: checked.problem });
+        return z.NEVER;
+      }),
     path: z.enum(onboardingPaths).default('cloud_api'),
     codeMethod: z.enum(codeMethods).optional(),
     ivr: z.boolean().default(false),

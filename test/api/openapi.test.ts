@@ -77,6 +77,13 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
         expect(Object.keys(operation.responses), route).toEqual(expect.arrayContaining(['400', '413']));
       }
     }
+    // The display name's rules are in the reference, not found out from 400s.
+    expect(
+      JSON.stringify(document.paths['/v1/journeys']?.post) + JSON.stringify(document.components.schemas),
+    ).toContain('the name customers see, which Meta reviews: 3–255 characters');
+    // The event stream is said as what it is: a client made from the document must not wait for one JSON body.
+    const events = document.paths['/v1/journeys/{e164}/events']?.get as Operation;
+    expect(Object.keys(events.responses['200']?.content ?? {})).toEqual(['text/event-stream']);
     const start = document.paths['/v1/journeys']?.post as Operation & {
       parameters: { in: string; name: string; required: boolean }[];
     };

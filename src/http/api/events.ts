@@ -36,7 +36,14 @@ export function eventRoutes(app: ZodApp, context: ApiContext): void {
           'Events: `view` (the JourneyView, first), `stage` ({stage, waiting}), `note` (a JourneyNote), `end` ({result}) when the journey has ended. A comment every 15 s keeps the connection open.',
         params: e164Params,
         response: {
-          200: z.string().describe('text/event-stream'),
+          200: {
+            description: 'the stream, until the journey ends or the client goes',
+            content: {
+              'text/event-stream': {
+                schema: z.string().describe('`id:`, `event:` and `data:` lines (the data as JSON), and comments'),
+              },
+            },
+          },
           ...errors(400, 404),
         },
       },

@@ -2,6 +2,7 @@
 // Answers mirror the domain's types (src/domain); the type checks at the end keep the two from drifting apart.
 import { z } from 'zod';
 import '../../zod-words.js'; // zod's words in numberflow's, for every schema of the process
+import { DISPLAY_NAME_RULES } from '../../domain/display-name.js';
 import type { NumberEvent } from '../../domain/events.js';
 import { WA_ID } from '../../domain/identity.js';
 import { GRAPH_ID, journeyRequestSchema } from '../../domain/journey-input.js';
@@ -101,7 +102,13 @@ export const otpBody = z.object({ code: z.string().max(20).superRefine(checkedBy
 export const pinBody = z.object({ pin: z.string().max(20).superRefine(checkedBy(checkPin)) }).strict();
 // The name's one rule says how long it may be (a 200 here refused names a start takes); 1,024 only bounds the work.
 export const displayNameBody = z
-  .object({ displayName: z.string().max(1024, { abort: true }).superRefine(checkedBy(checkDisplayName)) })
+  .object({
+    displayName: z
+      .string()
+      .describe(DISPLAY_NAME_RULES)
+      .max(1024, { abort: true })
+      .superRefine(checkedBy(checkDisplayName)),
+  })
   .strict();
 export const resendBody = z
   .object({ method: z.enum(codeMethods).optional().describe('switch SMS ↔ VOICE; omitted keeps the method') })
