@@ -113,6 +113,18 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
     await nothingStarted(body.phoneNumber);
   });
 
+  it('refuses a query parameter a route does not take, naming it, whether the route takes a query or none', async () => {
+    const e164 = '+14155552671';
+    const refused = [
+      await api.call<ErrorBody>('POST', '/v1/journeys?foo=bar', { as: 'onboarding', body: api.startBody() }),
+      await api.call<ErrorBody>('GET', `/v1/numbers/${e164}/identities?page_size=5`, { as: 'operator' }),
+    ];
+    expect(refused.map((r) => [r.status, r.body.error.problems])).toEqual([
+      [400, [{ in: 'query', field: 'foo', message: 'is not a field of this request' }]],
+      [400, [{ in: 'query', field: 'page_size', message: 'is not a field of this request' }]],
+    ]);
+  });
+
   it('refuses a body that is not JSON, a bad number in the path, a bad code, a wait out of range and a stage that is none', async () => {
     const e164 = '+14155552671';
     const cases: [string, string, CallOptions, number, string][] = [

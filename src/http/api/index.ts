@@ -18,6 +18,7 @@ import { journeyRoutes } from './journeys.js';
 import { PageTokens } from './page-token.js';
 import { numberRoutes } from './numbers.js';
 import { pinRevealRoutes } from './pin-reveal.js';
+import { noQuery } from './schemas.js';
 import { portfolioRoutes } from './portfolios.js';
 import { signupRoutes, type SignupServices } from './signups.js';
 
@@ -74,6 +75,12 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     identities: options.identities,
     deadLetters: options.deadLetters,
   };
+  // A /v1 route that takes no query refuses one, as those that take one refuse an unknown parameter: a misspelt
+  // `page_size` must not be answered as if it were not there.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1/') || !route.schema || route.schema.querystring) return;
+    route.schema = { ...route.schema, querystring: noQuery };
+  });
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, options.client, [options.taskQueue, options.portfolioTaskQueue ?? options.taskQueue]);
   batchRoutes(api, context);

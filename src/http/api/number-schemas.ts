@@ -29,10 +29,12 @@ export const untrustedAnswer = z
   .meta({ id: 'UntrustedCustomers' });
 
 // A customer who never answers stays untrusted for good: the list is paged, the latest change of state first.
-export const untrustedQuery = z.object({
-  pageSize: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).default(0).describe('how many of the latest to skip'),
-});
+export const untrustedQuery = z
+  .object({
+    pageSize: z.coerce.number().int().min(1).max(500).default(100),
+    offset: z.coerce.number().int().min(0).default(0).describe('how many of the latest to skip'),
+  })
+  .strict();
 
 export const reportedHash = z.object({
   hashPrefix: z.string().describe('the first characters of the hash only'),

@@ -443,3 +443,6 @@ export type SchemasMatchDomain = [
   Assert<Same<z.output<typeof summaryAnswer>, JourneySummary>>,
   Assert<Same<z.output<typeof portfolioSchema>, PortfolioView>>,
 ];
+
+/** The query of a route that takes none: a parameter sent anyway is refused, naming it. */
+export const noQuery = z.object({}).strict();
