@@ -75,6 +75,22 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     // requests are logged below, by path only.
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors: (err, request, reply) => void answerError(err, request, reply),
+    // Node refuses what it cannot parse (headers over 16 KiB) before any route: in the one error shape too.
+    clientErrorHandler: (err, socket) => {
+      const { code } = err as NodeJS.ErrnoException;
+      const [status, message] =
+        code === 'HPE_HEADER_OVERFLOW'
+          ? [431, "the request's headers are larger than 16 KiB"]
+          : [400, 'the request is not valid HTTP'];
+      const body = JSON.stringify({ error: { code: 'invalid_request', message, problems: [] } });
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+            `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+            `connection: close\r\n\r\n${body}`,
+        );
+      } else socket.destroy(err);
+    },
   });
   // /v1 takes JSON bodies only: text/plain there is refused 415 rather than read as a string that the schemas would
   // call the wrong type. Elsewhere (the codec server, which checks its caller first) it is read as before.

@@ -103,6 +103,7 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
     ['missing', {}, 'is required: a key of your choosing that makes a retried start safe'],
     ['too long', { 'idempotency-key': 'k'.repeat(201) }, 'must be 1–200 characters of A-Z a-z 0-9 . _ : -'],
     ['with a quote', { 'idempotency-key': "key' OR 1=1" }, 'must be 1–200 characters of A-Z a-z 0-9 . _ : -'],
+    ['sent twice (joined by Node)', { 'idempotency-key': 'a1, a2' }, 'was sent more than once: send one key'],
   ])('refuses an Idempotency-Key that is %s, and starts nothing', async (_what, headers, message) => {
     const body = api.startBody();
     const answer = await starting(body, headers);
@@ -111,6 +112,16 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
       body: { error: { code: 'invalid_request', problems: [{ in: 'header', field: 'Idempotency-Key', message }] } },
     });
     await nothingStarted(body.phoneNumber);
+  });
+
+  it('answers headers too large for Node in the one error shape', async () => {
+    const answer = await fetch(`${api.url}/v1/journeys`, {
+      headers: { authorization: `Bearer ${'x'.repeat(17_000)}` },
+    });
+    expect(answer.status).toBe(431);
+    expect(await answer.json()).toEqual({
+      error: { code: 'invalid_request', message: "the request's headers are larger than 16 KiB", problems: [] },
+    });
   });
 
   it('refuses a query parameter a route does not take, naming it, whether the route takes a query or none', async () => {

@@ -57,6 +57,11 @@ export const portfolioParams = z.object({ portfolioId: graphId });
 export const idempotencyHeaders = z.object({
   'idempotency-key': z
     .string({ error: 'is required: a key of your choosing that makes a retried start safe' })
+    // Node joins a header sent twice as "a, b": said as what happened, not as a bad key.
+    .refine((key) => !(key.includes(', ') && key.split(', ').every((part) => IDEMPOTENCY_KEY.test(part))), {
+      error: 'was sent more than once: send one key',
+      abort: true,
+    })
     .regex(IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE)
     .describe('the same key and body again answer the same journey'),
 });
