@@ -8,12 +8,12 @@ import { stringify } from 'csv-stringify/sync';
 import { isJourneyOutcome } from '../domain/stages.js';
 import {
   checkRows,
+  rowNumber,
   type BatchRow,
   type CheckedRow,
   type CheckedRows,
   type RowProblems,
 } from '../journeys/batch-rows.js';
-import { parsePhoneNumber } from '../domain/phone.js';
 import { DEFAULT_PACE, MAX_RATE, type RowResult } from '../journeys/batch-start.js';
 import { actorOf, jsonOption, type CommandContext } from './context.js';
 import type { JourneyOperations } from './operations.js';
@@ -170,15 +170,9 @@ function readRows(file: string, format: ImportFormat) {
   }
 }
 
-/** A row's number in E.164 where it reads as one: a row refused for another field still names its number. */
+/** A row's number in E.164 where it reads as one; empty in the results file where it does not. */
 function numberOf(row: BatchRow | undefined): string {
-  const given = (row?.fields as { phoneNumber?: unknown } | null | undefined)?.phoneNumber;
-  if (typeof given !== 'string') return '';
-  try {
-    return parsePhoneNumber(given).e164;
-  } catch {
-    return '';
-  }
+  return rowNumber(row?.fields) ?? '';
 }
 
 /** The results file can be written (opened to append: what is there is kept until it is written whole). */

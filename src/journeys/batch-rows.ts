@@ -9,6 +9,7 @@ import {
   type JourneyRequest,
 } from '../domain/journey-input.js';
 import type { JourneyInput } from '../domain/journey.js';
+import { parsePhoneNumber } from '../domain/phone.js';
 import { startRequestHash } from './request-hash.js';
 
 /** A row as given: where it came from (a file's line, a request's index) and its fields. */
@@ -95,3 +96,14 @@ function checkRow(row: BatchRow, by: string, now: Date): CheckedRow | { problems
 }
 
 export type BatchRowFields = Omit<JourneyRequest, 'requestedBy'>;
+
+/** A row's number in E.164 where it reads as one: a row refused for another field still names its number. */
+export function rowNumber(fields: unknown): string | null {
+  const given = (fields as { phoneNumber?: unknown } | null | undefined)?.phoneNumber;
+  if (typeof given !== 'string') return null;
+  try {
+    return parsePhoneNumber(given).e164;
+  } catch {
+    return null;
+  }
+}

@@ -9,6 +9,13 @@ export { describeJourney, journeyPortfolio, journeyRuns } from './read.js';
 export { startRequestHash } from './request-hash.js';
 export { createStartOnce, type StartOnce, type StartOutcome } from './start-once.js';
 export { startJourney, type Idempotency, type JourneyMemo, type StartedJourney, type StartOptions } from './start.js';
-export { checkRows, type BatchRow, type CheckedRow, type CheckedRows, type RowProblems } from './batch-rows.js';
+export {
+  checkRows,
+  rowNumber,
+  type BatchRow,
+  type CheckedRow,
+  type CheckedRows,
+  type RowProblems,
+} from './batch-rows.js';
 export { DEFAULT_PACE, MAX_RATE, startRows, type Pace, type RowOutcome, type RowResult } from './batch-start.js';
 export { summarizeJourneys, type JourneySummary, type PortfolioCounts, type WaitingJourney } from './summary.js';

@@ -128,10 +128,14 @@ describe('bulk starts and the summary over the API (dev server, no worker)', () 
     ]);
     // checkOnly: the invalid rows answered (the token's portfolios too), none started.
     const inScope = api.startBody({ portfolioId: OTHER_PORTFOLIO });
+    const [elsewhereRow, faxRow] = [
+      api.startBody(),
+      { ...api.startBody({ portfolioId: OTHER_PORTFOLIO }), codeMethod: 'FAX' },
+    ];
     const checked = await api.call<BatchAnswer>('POST', '/v1/journeys:batch', {
       as: 'elsewhere',
       body: {
-        rows: [inScope, api.startBody(), { ...api.startBody({ portfolioId: OTHER_PORTFOLIO }), codeMethod: 'FAX' }],
+        rows: [inScope, elsewhereRow, faxRow],
         checkOnly: true,
       },
     });
@@ -141,6 +145,8 @@ describe('bulk starts and the summary over the API (dev server, no worker)', () 
       [1, 'invalid', [`portfolioId: ops@elsewhere may not start journeys in portfolio ${t.bench.portfolioId}`]],
       [2, 'invalid', ['codeMethod: must be one of SMS, VOICE']],
     ]);
+    // A row refused for another field than its number still names its number.
+    expect(checked.body.results.map((r) => r.e164)).toEqual([elsewhereRow.phoneNumber, faxRow.phoneNumber]);
     const unstarted = await api.call('GET', `/v1/journeys/${inScope.phoneNumber}`, { as: 'auditor' });
     expect(unstarted.status).toBe(404);
 

@@ -1,7 +1,7 @@
 // POST /v1/journeys:batch: up to 1,000 journey starts in one request. Every row is checked first; one invalid row
 // starts nothing unless skipInvalid says to start the valid ones. Each row starts under the key its content makes,
 // so the same rows sent again start nothing twice and answer "already_running".
-import { checkRows, startRows, type RowProblems, type RowResult } from '../../journeys/index.js';
+import { checkRows, rowNumber, startRows, type RowProblems, type RowResult } from '../../journeys/index.js';
 import { principalOf } from '../auth/hooks.js';
 import { seesPortfolio, type Principal } from '../auth/principals.js';
 import { ApiError, type Problem } from '../errors.js';
@@ -41,7 +41,7 @@ export function batchRoutes(app: ZodApp, context: ApiContext): void {
       );
       const refused = outsidePortfolios(principal, good);
       const invalid = [...bad, ...refused].sort((a, b) => a.line - b.line);
-      if (checkOnly) return answerOf([], invalid);
+      if (checkOnly) return answerOf([], invalid, rows);
       if (invalid.length > 0 && !skipInvalid) {
         throw new ApiError(
           400,
@@ -52,7 +52,7 @@ export function batchRoutes(app: ZodApp, context: ApiContext): void {
       }
       const startable = good.filter((row) => !refused.some((r) => r.line === row.line));
       const started = await startRows(context.client, context.startOnce, startable, SERVICE_PACE);
-      return answerOf(started, invalid);
+      return answerOf(started, invalid, rows);
     },
   );
 }
@@ -76,12 +76,13 @@ function problemsOfRow({ line, problems }: RowProblems): Problem[] {
   });
 }
 
-function answerOf(started: RowResult[], invalid: RowProblems[]): BatchAnswer {
+/** `rows`: as sent, so that an invalid row whose number reads as one still names it. */
+function answerOf(started: RowResult[], invalid: RowProblems[], rows: readonly unknown[]): BatchAnswer {
   const results: BatchAnswer['results'] = [
     ...started.map(({ line, ...result }) => ({ index: line, ...result, problems: [] })),
     ...invalid.map(({ line, problems }) => ({
       index: line,
-      e164: null,
+      e164: rowNumber(rows[line]),
       outcome: 'invalid' as const,
       workflowId: null,
       runId: null,
