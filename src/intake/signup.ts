@@ -112,10 +112,7 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
   }
   switch (earlier.state) {
     case 'done':
-      // A number refused (its display name, say) is started again with what this request gives it; the others
-      // answer as already running. Nothing refused: the same answer as before.
-      if (!earlier.journeys.some((journey) => journey.outcome === 'refused')) return outcomeOf(earlier, true);
-      return { ...(await finish(deps, request, codeHash, await take(deps, codeHash, earlier, now))), repeated: true };
+      return outcomeOf(earlier, true);
     case 'failed':
       throw new IntakeError(earlier.failure?.kind ?? 'exchange-refused', earlier.failure?.message ?? RUN_SIGNUP_AGAIN);
     case 'claimed':

@@ -86,28 +86,6 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
     });
   });
 
-  it('starts a number refused for its display name when the same signup comes again with another name', async () => {
-    const customer = await customerWaba(t.bench, 2);
-    const [refusedId, goodId] = customer.phoneNumberIds as [string, string];
-    const body = popupAnswer(t.bench, customer);
-    await t.bench.run(async () => {
-      const first = await signup(deps(), { ...body, displayNames: { [refusedId]: 'WhatsApp Help' } }, 'svc');
-      expect(first.journeys.map((j) => j.outcome)).toEqual(['refused', 'started']);
-      const exchanges = calls(EXCHANGE).length;
-      const again = await signup(deps(), { ...body, displayNames: { [refusedId]: 'Acme Help' } }, 'svc');
-      expect(again.repeated).toBe(true);
-      expect(again.journeys.map((j) => [j.phoneNumberId, j.outcome])).toEqual([
-        [refusedId, 'started'],
-        [goodId, 'already-running'],
-      ]);
-      expect(calls(EXCHANGE)).toHaveLength(exchanges); // the code is not exchanged again
-      await journeyOf(customer.e164s[0] as string, (v) => v.stage === 'AWAITING_OTP');
-      // Nothing refused any more: the same answer again, nothing started.
-      expect(await signup(deps(), body, 'svc')).toEqual(again);
-      for (const e164 of customer.e164s) await t.env.client.workflow.getHandle(`number:${e164}`).terminate('done');
-    });
-  });
-
   it("refuses a number of another WABA by Meta's code alone: Meta's words may name a WABA the caller does not know", async () => {
     const [customer, other] = [await customerWaba(t.bench, 1), await customerWaba(t.bench, 1)];
     const elsewhere = other.phoneNumberIds[0] as string;
