@@ -1,7 +1,8 @@
 // `import <file>`: a journey per row of a CSV or JSON Lines file, in either mode. Every row is checked before any
 // starts; one bad row starts nothing unless --skip-invalid. Starts are paced and idempotent by row, so the same
 // file again starts nothing twice; a results file says what became of each row.
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { progressBar } from './progress.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
@@ -175,10 +176,11 @@ function numberOf(row: BatchRow | undefined): string {
   return rowNumber(row?.fields) ?? '';
 }
 
-/** The results file can be written (opened to append: what is there is kept until it is written whole). */
+/** The results file can be written: the file, or the folder it would be made in (nothing is made or changed yet). */
 function ensureWritable(path: string): void {
   try {
-    closeSync(openSync(path, 'a'));
+    if (existsSync(path)) accessSync(path, constants.W_OK);
+    else accessSync(dirname(resolve(path)), constants.W_OK);
   } catch (err) {
     const { code } = err as NodeJS.ErrnoException;
     throw new CliExit(1, `--results: cannot write "${path}" (${code ?? String(err)}): nothing was started`);

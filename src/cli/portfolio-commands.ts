@@ -48,7 +48,7 @@ export function addPortfolioCommands(program: Command, context: CommandContext):
     });
 }
 
-function portfolioLines(view: PortfolioView): string[] {
+export function portfolioLines(view: PortfolioView): string[] {
   return [
     `portfolio ${view.portfolioId}: cap ${view.cap} registered numbers, ${capSourceText(view.capSource)}`,
     `holding slots (${view.holders.length}):`,
@@ -57,7 +57,10 @@ function portfolioLines(view: PortfolioView): string[] {
     ),
     `queue (${view.queue.length}):`,
     ...view.queue.map((q, i) => `  ${i + 1}. ${q.e164}\t${q.workflowId}\tsince ${q.since}`),
-    ...(view.notes.length > 0 ? ['notes:', ...view.notes.slice(-5).map((n) => `  ${n.at}  ${n.what}`)] : []),
+    // A note may quote a reason sent by signal, never checked: shown, not obeyed.
+    ...(view.notes.length > 0
+      ? ['notes:', ...view.notes.slice(-5).map((n) => visibleControls(`  ${n.at}  ${n.what}`, false))]
+      : []),
   ];
 }
 

@@ -2,6 +2,7 @@
 // auditors (bearer tokens, roles, zod-validated bodies, an OpenAPI 3.1 document), the operator console at `/`
 // (./console: the same principals, signed in by cookie), and the codec server the Web UI and CLI decode histories
 // through, and numberflow's metrics for Prometheus. Route families that join it reuse the auth hooks of ./auth and the error shape of ./errors.ts.
+import type { Socket } from 'node:net';
 import Fastify, {
   errorCodes,
   LogController,
@@ -75,22 +76,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     // requests are logged below, by path only.
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors: (err, request, reply) => void answerError(err, request, reply),
-    // Node refuses what it cannot parse (headers over 16 KiB) before any route: in the one error shape too.
-    clientErrorHandler: (err, socket) => {
-      const { code } = err as NodeJS.ErrnoException;
-      const [status, message] =
-        code === 'HPE_HEADER_OVERFLOW'
-          ? [431, "the request's headers are larger than 16 KiB"]
-          : [400, 'the request is not valid HTTP'];
-      const body = JSON.stringify({ error: { code: 'invalid_request', message, problems: [] } });
-      if (socket.writable) {
-        socket.end(
-          `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-            `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-            `connection: close\r\n\r\n${body}`,
-        );
-      } else socket.destroy(err);
-    },
+    // Node refuses what it cannot parse (headers too large) before any route: in the one error shape too.
+    clientErrorHandler: answerClientError,
   });
   // /v1 takes JSON bodies only: text/plain there is refused 415 rather than read as a string that the schemas would
   // call the wrong type. Elsewhere (the codec server, which checks its caller first) it is read as before.
@@ -198,4 +185,34 @@ async function registerRoutes(
     await app.register(codecRoutes, { ...options.codec, authorize: withSession, prefix: '/codec' });
   }
   if (options.metrics) await app.register(metricsRoutes, options.metrics);
+}
+
+/** Node's refusals before any route, by their codes: status, reason phrase, and what to say. */
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'Request Header Fields Too Large',
+    "the request's headers are larger than this server accepts",
+  ],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Payload Too Large', "the request's chunk extensions are too large"],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'the request took too long to arrive'],
+};
+
+/**
+ * Answers what Node could not take as a request in the one error shape, where an answer can still be written (not
+ * into a response already under way, as a pipelined request's may be), then closes the connection, as Node does.
+ */
+function answerClientError(err: Error, socket: Socket): void {
+  const { code } = err as NodeJS.ErrnoException;
+  const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (code === 'ECONNRESET' || socket.destroyed || !socket.writable || answering) {
+    socket.destroy(err);
+    return;
+  }
+  const [status, phrase, message] = CLIENT_ERRORS[code ?? ''] ?? [400, 'Bad Request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: { code: 'invalid_request', message, problems: [] } });
+  socket.end(
+    `HTTP/1.1 ${status} ${phrase}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

@@ -27,7 +27,7 @@ function readTlsFile(variable: string, path: string, holds: 'certificate' | 'pri
   }
   const text = pem.toString('latin1');
   // gRPC reads PEM only (a DER file would parse here, and fail there); an encrypted key needs a passphrase it lacks.
-  if (holds === 'private key' && text.includes('ENCRYPTED PRIVATE KEY')) {
+  if (holds === 'private key' && /ENCRYPTED PRIVATE KEY|Proc-Type:\s*4,ENCRYPTED/.test(text)) {
     throw new ConfigError(`${variable}: "${path}" holds an encrypted private key: give it without a passphrase`);
   }
   try {

@@ -182,10 +182,10 @@ function elapsed(since: number): number {
   return Math.round(performance.now() - since);
 }
 
-/** A server we did not spawn ourselves: stopped by the pid from the pid file, never by name. */
 /** How often a reused server (not our child: no exit event) is looked at for having gone. */
 const REUSED_CHECK_MS = 2_000;
 
+/** A server we did not spawn ourselves: stopped by the pid from the pid file, never by name. */
 function stoppedByPid(pid: number, pidFile: string, dbFile: string): Pick<DevServer, 'pid' | 'stop' | 'lost'> {
   const killOnExit = () => {
     try {

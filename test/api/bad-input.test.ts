@@ -120,7 +120,11 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
     });
     expect(answer.status).toBe(431);
     expect(await answer.json()).toEqual({
-      error: { code: 'invalid_request', message: "the request's headers are larger than 16 KiB", problems: [] },
+      error: {
+        code: 'invalid_request',
+        message: "the request's headers are larger than this server accepts",
+        problems: [],
+      },
     });
   });
 

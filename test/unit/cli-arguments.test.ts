@@ -4,7 +4,8 @@ import { CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import { visibleControls } from '../../src/cli/format.js';
-import { capSourceText } from '../../src/cli/portfolio-commands.js';
+import { capSourceText, portfolioLines } from '../../src/cli/portfolio-commands.js';
+import type { PortfolioView } from '../../src/portfolios/portfolio.js';
 import { buildCli } from '../../src/starter.js';
 
 const e164 = '+14155552671';
@@ -51,6 +52,18 @@ describe("the command line's arguments", () => {
     // A reason sent by signal was never checked: shown, not obeyed, on one line.
     const source = { source: 'admin', at: null, actor: 'qa@acme', reason: 'a\u001b[31mred\nsecond' } as const;
     expect(capSourceText(source)).toBe('set by qa@acme: a\\x1b[31mred\\x0asecond');
+    const view = {
+      portfolioId: '22',
+      cap: 5,
+      capSource: source,
+      holders: [],
+      queue: [],
+      admissions: 0,
+      notes: [{ at: '2026-12-05T06:00:00.000Z', what: 'the cap is now 5 (set by qa@acme: a\u001b[31mred)' }],
+    } as unknown as PortfolioView;
+    expect(portfolioLines(view).at(-1)).toBe(
+      '  2026-12-05T06:00:00.000Z  the cap is now 5 (set by qa@acme: a\\x1b[31mred)',
+    );
   });
 
   it('refuses an empty --by at once, naming the option', async () => {

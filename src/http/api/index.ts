@@ -78,7 +78,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   // A /v1 route that takes no query refuses one, as those that take one refuse an unknown parameter: a misspelt
   // `page_size` must not be answered as if it were not there.
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/v1/') || !route.schema || route.schema.querystring) return;
+    if (!route.url.startsWith('/v1/') || !route.schema || route.schema.querystring) return; // (no route here uses the `query` alias)
     route.schema = { ...route.schema, querystring: noQuery };
   });
   const api = app.withTypeProvider<ZodTypeProvider>();
