@@ -1,7 +1,8 @@
 // What a Tech Provider does once the Embedded Signup popup has finished (docs/intake.md): exchange the code for the
 // customer's business token within its 30 seconds, keep the token sealed per WABA, subscribe the app to the WABA's
 // webhooks, and start a journey per number, adopting it where Meta stands, its 14-day window counted from now.
-// Idempotent on the code: a retry answers the same journeys and never exchanges twice.
+// Idempotent on the code: a retry answers the same journeys and never exchanges twice; a number refused for its
+// display name is started by a retry that names it anew (nothing else is done again).
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -42,7 +43,7 @@ export interface SignupOutcome {
   signupAt: string;
   /** The 14-day Embedded Signup window: the numbers must be registered before. */
   signupExpiresAt: string;
-  /** Answered from an earlier signup with the same code (nothing was exchanged or started again). */
+  /** Answered from an earlier signup with the same code (nothing exchanged; only a renamed refused number started). */
   repeated: boolean;
   journeys: SignupJourney[];
 }
@@ -112,7 +113,10 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
   }
   switch (earlier.state) {
     case 'done':
-      return outcomeOf(earlier, true);
+      // A number refused for its display name is started with the name this request gives it; nothing else is
+      // done again (the exchange, the owner, the subscription, the other numbers' journeys).
+      if (!earlier.journeys.some((journey) => renamedBy(request, journey))) return outcomeOf(earlier, true);
+      return startRenamed(deps, request, codeHash, earlier, requestedBy);
     case 'failed':
       throw new IntakeError(earlier.failure?.kind ?? 'exchange-refused', earlier.failure?.message ?? RUN_SIGNUP_AGAIN);
     case 'claimed':
@@ -130,6 +134,44 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
       // The token is stored: the steps after it again, each idempotent, by one caller at a time.
       return finish(deps, request, codeHash, await take(deps, codeHash, earlier, now));
   }
+}
+
+/** A number the signup refused for its display name, which this request names anew. */
+function renamedBy(request: SignupRequest, journey: SignupJourney): boolean {
+  return (
+    journey.outcome === 'refused' &&
+    (journey.problem ?? '').startsWith('displayName:') &&
+    request.displayNames?.[journey.phoneNumberId] !== undefined
+  );
+}
+
+/** A finished signup's numbers refused for their display name, started with this request's names (`requestedBy`'s). */
+async function startRenamed(
+  deps: SignupDeps,
+  request: SignupRequest,
+  codeHash: string,
+  earlier: SignupRecord,
+  requestedBy: string,
+): Promise<SignupOutcome> {
+  const journeys: SignupJourney[] = [];
+  for (const journey of earlier.journeys) {
+    if (!renamedBy(request, journey)) {
+      journeys.push(journey);
+      continue;
+    }
+    try {
+      journeys.push(await startOne(deps, request, { ...earlier, requestedBy }, journey.phoneNumberId));
+    } catch (err) {
+      throw new IntakeError(
+        'unfinished',
+        `starting the journey of ${journey.phoneNumberId} failed (${errorText(err)}): send the same signup again`,
+      );
+    }
+  }
+  const updated: SignupRecord = { ...earlier, journeys, updatedAt: stampOf(deps) };
+  // Of two such requests at once, one records its journeys; the other is answered as the signup under way.
+  if (!(await deps.ledger.replace(codeHash, earlier, updated))) throw inProgress();
+  return outcomeOf(updated, true);
 }
 
 /** The steps after the exchange, taken by this caller: of several at once, one; the others are answered in-progress. */

@@ -86,6 +86,38 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
     });
   });
 
+  it('starts a number refused for its display name when the same signup comes again naming it anew, and nothing else', async () => {
+    const customer = await customerWaba(t.bench, 2);
+    const [refusedId, goodId] = customer.phoneNumberIds as [string, string];
+    const body = popupAnswer(t.bench, customer);
+    await t.bench.run(async () => {
+      const first = await signup(deps(), { ...body, displayNames: { [refusedId]: 'WhatsApp Help' } }, 'svc');
+      expect(first.journeys.map((j) => [j.outcome, j.problem?.startsWith('displayName:') ?? null])).toEqual([
+        ['refused', true],
+        ['started', null],
+      ]);
+      // The good number's journey ends: a repeat of the signup must not start it again.
+      await t.env.client.workflow.getHandle(`number:${customer.e164s[1] as string}`).terminate('ended meanwhile');
+      t.bench.sandbox.admin.clearCalls();
+      const again = await signup(deps(), { ...body, displayNames: { [refusedId]: 'Acme Help' } }, 'ops');
+      expect(again.repeated).toBe(true);
+      expect(again.journeys.map((j) => [j.phoneNumberId, j.outcome])).toEqual([
+        [refusedId, 'started'],
+        [goodId, 'started'], // as answered before: not started again
+      ]);
+      // Only the renamed number was read at Meta: no exchange, owner read or subscription again.
+      expect(t.bench.sandbox.admin.calls().map((c) => c.endpoint)).toEqual(['GET /{phone-number-id}']);
+      await journeyOf(customer.e164s[0] as string, (v) => v.stage === 'AWAITING_OTP');
+      const ended = await t.env.client.workflow.getHandle(`number:${customer.e164s[1] as string}`).describe();
+      expect(ended.status.name).toBe('TERMINATED');
+      // Nothing refused any more, or no new name: the same answer again, nothing called.
+      t.bench.sandbox.admin.clearCalls();
+      expect(await signup(deps(), body, 'svc')).toEqual(again);
+      expect(t.bench.sandbox.admin.calls()).toEqual([]);
+      await t.env.client.workflow.getHandle(`number:${customer.e164s[0] as string}`).terminate('done');
+    });
+  });
+
   it("refuses a number of another WABA by Meta's code alone: Meta's words may name a WABA the caller does not know", async () => {
     const [customer, other] = [await customerWaba(t.bench, 1), await customerWaba(t.bench, 1)];
     const elsewhere = other.phoneNumberIds[0] as string;

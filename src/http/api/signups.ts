@@ -19,7 +19,11 @@ const signupAnswer = z
     businessId: z.string(),
     signupAt: z.string().describe('ISO 8601 time'),
     signupExpiresAt: z.string().describe('the end of the 14-day window: the numbers must be registered before'),
-    repeated: z.boolean().describe('answered from an earlier signup with this code: nothing exchanged or started'),
+    repeated: z
+      .boolean()
+      .describe(
+        'answered from an earlier signup with this code: nothing exchanged, and nothing started but a number refused for its display name that displayNames now names',
+      ),
     journeys: z.array(signupJourneySchema),
   })
   .meta({ id: 'Signup' });
@@ -35,7 +39,7 @@ export function signupRoutes(app: ZodApp, context: ApiContext): void {
         summary:
           "finish an Embedded Signup (onboarding): exchange its code, keep the token, start the numbers' journeys",
         description:
-          'Send it at once: the code lives 30 s. The same code again answers the same journeys (repeated: true). 410: the code expired or the signup cannot be finished; 422: Meta refused the exchange or the business does not own the WABA; 502: Meta did not answer the exchange.',
+          'Send it at once: the code lives 30 s. The same code again answers the same journeys (repeated: true); a number refused for its display name is started when displayNames names it anew. 410: the code expired or the signup cannot be finished; 422: Meta refused the exchange or the business does not own the WABA; 502: Meta did not answer the exchange.',
         body: signupRequestSchema.meta({ id: 'SignupRequest' }),
         response: {
           200: signupAnswer.describe('the signup and its journeys'),
