@@ -4,8 +4,9 @@
 // Idempotent on the code: a retry answers the same journeys and never exchanges twice; a number refused for its
 // display name is started by a retry that names it anew (nothing else is done again).
 import { createHash } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
+import { validateDisplayName } from '../domain/display-name.js';
 import { GRAPH_ID, JourneyInputError, parseJourneyRequest } from '../domain/journey-input.js';
 import { journeyWorkflowId, signupExpiresAt } from '../domain/journey.js';
 import { e164OfDisplay } from '../domain/number.js';
@@ -140,12 +141,16 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
 function renamedBy(request: SignupRequest, journey: SignupJourney): boolean {
   return (
     journey.outcome === 'refused' &&
-    (journey.problem ?? '').startsWith('displayName:') &&
+    (journey.problem ?? '').split('; ').every((part) => part.startsWith('displayName:')) &&
     request.displayNames?.[journey.phoneNumberId] !== undefined
   );
 }
 
-/** A finished signup's numbers refused for their display name, started with this request's names (`requestedBy`'s). */
+/**
+ * A finished signup's numbers refused for their display name, started with this request's names (`requestedBy`'s).
+ * A name the rule refuses again is answered so without asking Meta or writing anything. A journey of the number
+ * started since the signup (by an earlier rename whose answer or write was lost) is answered, never started again.
+ */
 async function startRenamed(
   deps: SignupDeps,
   request: SignupRequest,
@@ -154,24 +159,53 @@ async function startRenamed(
   requestedBy: string,
 ): Promise<SignupOutcome> {
   const journeys: SignupJourney[] = [];
+  let changed = false;
   for (const journey of earlier.journeys) {
-    if (!renamedBy(request, journey)) {
+    const name = request.displayNames?.[journey.phoneNumberId];
+    if (!renamedBy(request, journey) || name === undefined) {
       journeys.push(journey);
       continue;
     }
+    const checked = validateDisplayName(name);
+    if (!checked.ok) {
+      journeys.push({ ...journey, problem: `displayName: ${checked.problem}` });
+      continue;
+    }
+    const since = journey.e164 ? await journeySince(deps, journey, journey.e164, earlier.signupAt) : null;
     try {
-      journeys.push(await startOne(deps, request, { ...earlier, requestedBy }, journey.phoneNumberId));
+      journeys.push(since ?? (await startOne(deps, request, { ...earlier, requestedBy }, journey.phoneNumberId)));
     } catch (err) {
       throw new IntakeError(
         'unfinished',
         `starting the journey of ${journey.phoneNumberId} failed (${errorText(err)}): send the same signup again`,
       );
     }
+    changed = true;
   }
+  if (!changed) return outcomeOf({ ...earlier, journeys }, true);
   const updated: SignupRecord = { ...earlier, journeys, updatedAt: stampOf(deps) };
-  // Of two such requests at once, one records its journeys; the other is answered as the signup under way.
+  // Of two such requests at once, one records its journeys; the other is answered as the signup under way, and a
+  // repeat then finds the journey it started (journeySince).
   if (!(await deps.ledger.replace(codeHash, earlier, updated))) throw inProgress();
   return outcomeOf(updated, true);
+}
+
+/** The number's journey if one was started at or after `signupAt` (by this signup), whether it runs or has ended. */
+async function journeySince(
+  deps: SignupDeps,
+  { phoneNumberId }: SignupJourney,
+  e164: string,
+  signupAt: string,
+): Promise<SignupJourney | null> {
+  try {
+    const run = await deps.temporal.workflow.getHandle(journeyWorkflowId(e164)).describe();
+    if (run.startTime.getTime() < Date.parse(signupAt)) return null;
+    const outcome = run.status.name === 'RUNNING' ? 'already-running' : 'started';
+    return { phoneNumberId, e164, workflowId: run.workflowId, outcome, problem: null };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
 }
 
 /** The steps after the exchange, taken by this caller: of several at once, one; the others are answered in-progress. */

@@ -98,22 +98,32 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       ]);
       // The good number's journey ends: a repeat of the signup must not start it again.
       await t.env.client.workflow.getHandle(`number:${customer.e164s[1] as string}`).terminate('ended meanwhile');
+      // A name the rule refuses again: answered so, with its own problem, and nothing asked of Meta.
       t.bench.sandbox.admin.clearCalls();
+      const stillBad = await signup(deps(), { ...body, displayNames: { [refusedId]: 'Acme 😀' } }, 'ops');
+      expect(stillBad.journeys[0]).toMatchObject({
+        outcome: 'refused',
+        problem: expect.stringMatching(/^displayName: /),
+      });
+      expect(stillBad.journeys[0]?.problem).not.toBe(first.journeys[0]?.problem);
+      expect(t.bench.sandbox.admin.calls()).toEqual([]);
       const again = await signup(deps(), { ...body, displayNames: { [refusedId]: 'Acme Help' } }, 'ops');
       expect(again.repeated).toBe(true);
       expect(again.journeys.map((j) => [j.phoneNumberId, j.outcome])).toEqual([
         [refusedId, 'started'],
         [goodId, 'started'], // as answered before: not started again
       ]);
-      // Only the renamed number was read at Meta: no exchange, owner read or subscription again.
-      expect(t.bench.sandbox.admin.calls().map((c) => c.endpoint)).toEqual(['GET /{phone-number-id}']);
+      // No exchange or subscription again (the started journey makes Graph calls of its own, its WABA's owner too).
+      for (const endpoint of [EXCHANGE, 'POST /{waba-id}/subscribed_apps'])
+        expect(calls(endpoint), endpoint).toEqual([]);
       await journeyOf(customer.e164s[0] as string, (v) => v.stage === 'AWAITING_OTP');
       const ended = await t.env.client.workflow.getHandle(`number:${customer.e164s[1] as string}`).describe();
       expect(ended.status.name).toBe('TERMINATED');
-      // Nothing refused any more, or no new name: the same answer again, nothing called.
+      // Nothing refused any more: the same answer again, whatever names it gives, and no number read at Meta.
       t.bench.sandbox.admin.clearCalls();
       expect(await signup(deps(), body, 'svc')).toEqual(again);
-      expect(t.bench.sandbox.admin.calls()).toEqual([]);
+      expect(await signup(deps(), { ...body, displayNames: { [refusedId]: 'Acme Help' } }, 'ops')).toEqual(again);
+      expect(calls('GET /{phone-number-id}')).toEqual([]);
       await t.env.client.workflow.getHandle(`number:${customer.e164s[0] as string}`).terminate('done');
     });
   });
