@@ -2,7 +2,7 @@ import { inject, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { journeyQuery, SIGNUP_WINDOW_MS, type JourneyView } from '../../src/domain/journey.js';
 import { IntakeError } from '../../src/intake/errors.js';
-import { signup } from '../../src/intake/signup.js';
+import { signup, signupCodeHash } from '../../src/intake/signup.js';
 import { buildCli } from '../../src/starter.js';
 import { APP_SECRET } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
@@ -107,6 +107,9 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       });
       expect(stillBad.journeys[0]?.problem).not.toBe(first.journeys[0]?.problem);
       expect(t.bench.sandbox.admin.calls()).toEqual([]);
+      const codeHash = signupCodeHash(body.code);
+      const probe = { wabaId: customer.wabaId, state: 'claimed', updatedAt: new Date().toISOString() } as never;
+      const refusedRecord = await s.ledger.claim(codeHash, probe); // the stored record, as it stands
       const again = await signup(deps(), { ...body, displayNames: { [refusedId]: 'Acme Help' } }, 'ops');
       expect(again.repeated).toBe(true);
       expect(again.journeys.map((j) => [j.phoneNumberId, j.outcome])).toEqual([
@@ -119,12 +122,19 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       await journeyOf(customer.e164s[0] as string, (v) => v.stage === 'AWAITING_OTP');
       const ended = await t.env.client.workflow.getHandle(`number:${customer.e164s[1] as string}`).describe();
       expect(ended.status.name).toBe('TERMINATED');
+      // A rename whose write was lost (the record still says refused), its journey ended since: found, not started
+      // again (a journey's id may be started again once its run has ended).
+      const renamed = t.env.client.workflow.getHandle(`number:${customer.e164s[0] as string}`);
+      await renamed.terminate('ended meanwhile');
+      await s.ledger.save(codeHash, refusedRecord as NonNullable<typeof refusedRecord>);
+      const found = await signup(deps(), { ...body, displayNames: { [refusedId]: 'Acme Help' } }, 'ops');
+      expect(found.journeys[0]).toMatchObject({ outcome: 'started', workflowId: again.journeys[0]?.workflowId });
+      expect((await renamed.describe()).status.name).toBe('TERMINATED');
       // Nothing refused any more: the same answer again, whatever names it gives, and no number read at Meta.
       t.bench.sandbox.admin.clearCalls();
-      expect(await signup(deps(), body, 'svc')).toEqual(again);
-      expect(await signup(deps(), { ...body, displayNames: { [refusedId]: 'Acme Help' } }, 'ops')).toEqual(again);
+      expect(await signup(deps(), body, 'svc')).toEqual(found);
+      expect(await signup(deps(), { ...body, displayNames: { [refusedId]: 'Acme Help' } }, 'ops')).toEqual(found);
       expect(calls('GET /{phone-number-id}')).toEqual([]);
-      await t.env.client.workflow.getHandle(`number:${customer.e164s[0] as string}`).terminate('done');
     });
   });
 
