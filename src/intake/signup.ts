@@ -171,8 +171,8 @@ async function startRenamed(
       journeys.push({ ...journey, problem: `displayName: ${checked.problem}` });
       continue;
     }
-    const since = journey.e164 ? await journeySince(deps, journey, journey.e164, earlier.signupAt) : null;
     try {
+      const since = journey.e164 ? await journeySince(deps, journey, journey.e164, earlier.signupAt) : null;
       journeys.push(since ?? (await startOne(deps, request, { ...earlier, requestedBy }, journey.phoneNumberId)));
     } catch (err) {
       throw new IntakeError(
