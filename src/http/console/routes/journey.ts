@@ -69,7 +69,10 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const view = status === 400 ? before : await describeJourney(context.client, e164);
         const page = await journeyPageFor(context, session, view, {
           outcome,
-          kept: outcome.outcome === 'refused' ? keptOf(action.path, fields, field ?? refusedField(action, status)) : {},
+          kept:
+            outcome.outcome === 'refused'
+              ? keptOf(action.path, fields, field ?? refusedField(action, status, outcome.message))
+              : {},
         });
         return sendPage(reply, page, status);
       },
@@ -127,12 +130,18 @@ const mainField: Record<string, string | undefined> = {
   'test-message': 'to',
 };
 
+/** The actions whose answer, when refused, is about their field: a wrong code or PIN, a name Meta refused. */
+const answerAboutField = new Set(['otp', 'pin', 'display-name']);
+
 /**
- * The field a refusal by the journey is about: its answer (a wrong code or PIN, a name Meta refused) is; of its
- * validator's (409: not now, the stage has passed), only a display name's are all about the name.
+ * The field a refusal by the journey is about: its answer for a code, a PIN or a name (a resend, a cancel or a test
+ * message refused by Meta or a limit is about none); of its validator's (409: not now), a name's own words only
+ * ("the display name …", one Meta rejected, the number's own), not a change already under way or the stage.
  */
-function refusedField(action: JourneyAction, status: number): string | undefined {
-  return status === 200 || action.path === 'display-name' ? mainField[action.path] : undefined;
+export function refusedField(action: JourneyAction, status: number, message: string): string | undefined {
+  if (status === 200) return answerAboutField.has(action.path) ? mainField[action.path] : undefined;
+  const aboutName = /^(the display name |Meta rejected "|")/.test(message);
+  return action.path === 'display-name' && aboutName ? mainField[action.path] : undefined;
 }
 
 /** What a refused form shows again (never a code or a PIN), and the field the refusal was about. */
