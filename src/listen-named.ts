@@ -2,8 +2,11 @@
 // address already in use 127.0.0.1:8080" names neither the variable nor what to do.
 import { ConfigError } from './config.js';
 
+/** What to do about a port another process holds (the metrics exporter's says it too). */
+export const PORT_IN_USE = 'is in use by another process: stop it or choose another port';
+
 const WHY: Record<string, string> = {
-  EADDRINUSE: 'is in use by another process: stop it or choose another port',
+  EADDRINUSE: PORT_IN_USE,
   EACCES: 'may not be listened on by this user (ports below 1024 need privileges): choose another port',
 };
 

@@ -4,9 +4,10 @@ import { isIPv6 } from 'node:net';
 import type { TelemetryOptions } from '@temporalio/worker';
 import type { Config } from '../config.js';
 
-type MetricsConfig = Pick<Config, 'NUMBERFLOW_METRICS_PORT' | 'NUMBERFLOW_METRICS_HOST'>;
+export type MetricsConfig = Pick<Config, 'NUMBERFLOW_METRICS_PORT' | 'NUMBERFLOW_METRICS_HOST'>;
 
-function bindAddress(config: MetricsConfig): string | undefined {
+/** host:port as the runtime binds it (an IPv6 host in brackets); no port, none. */
+export function bindAddress(config: MetricsConfig): string | undefined {
   if (!config.NUMBERFLOW_METRICS_PORT) return undefined;
   const host = config.NUMBERFLOW_METRICS_HOST;
   return `${isIPv6(host) ? `[${host}]` : host}:${config.NUMBERFLOW_METRICS_PORT}`;

@@ -1,11 +1,10 @@
 // The Temporal runtime's logs (worker, workflow, activity) into the app's logger, and its metrics for Prometheus:
 // installed once per process, by the processes that run a worker.
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import { ConfigError, type Config } from '../config.js';
+import { ConfigError } from '../config.js';
 import type { Logger } from '../logger.js';
-import { runtimeMetrics } from '../telemetry/runtime-metrics.js';
-
-type MetricsConfig = Pick<Config, 'NUMBERFLOW_METRICS_PORT' | 'NUMBERFLOW_METRICS_HOST'>;
+import { PORT_IN_USE } from '../listen-named.js';
+import { bindAddress, runtimeMetrics, type MetricsConfig } from '../telemetry/runtime-metrics.js';
 
 let runtimeInstalled = false;
 
@@ -35,10 +34,6 @@ export function installTemporalLogging(logger: Logger, metrics?: MetricsConfig):
 
 function metricsProblem(metrics: MetricsConfig, err: unknown): Error {
   const words = err instanceof Error ? err.message : String(err);
-  const host = metrics.NUMBERFLOW_METRICS_HOST;
-  const where = `${host.includes(':') ? `[${host}]` : host}:${String(metrics.NUMBERFLOW_METRICS_PORT)}`;
-  const why = /in use/i.test(words)
-    ? 'is in use by another process: stop it or choose another port'
-    : `could not serve the metrics (${words})`;
-  return new ConfigError(`NUMBERFLOW_METRICS_PORT: ${where} ${why}`, { cause: err });
+  const why = /in use/i.test(words) ? PORT_IN_USE : `could not serve the metrics (${words})`;
+  return new ConfigError(`NUMBERFLOW_METRICS_PORT: ${bindAddress(metrics) ?? '?'} ${why}`, { cause: err });
 }
