@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { submitDisplayNameUpdate } from '../../src/domain/messages.js';
-import { decideName, startLive, submitDeliveredCode } from '../support/steps.js';
+import { addedByHand, decideName, startLive, submitDeliveredCode } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
 import { freshNumber } from '../support/journeys.js';
 
@@ -96,12 +96,7 @@ describe('the display name (dev server + Graph sandbox)', () => {
 
   it('reads the name status first of a number it found on the WABA, whose name Meta decided before', async () => {
     await t.bench.run(async () => {
-      const input = t.bench.input();
-      const { id } = await t.bench.graph.addPhoneNumber(t.bench.wabaId, {
-        cc: input.phoneNumber.countryCallingCode,
-        phoneNumber: input.phoneNumber.nationalNumber,
-        verifiedName: input.displayName,
-      });
+      const { input, id } = await addedByHand(t.bench);
       t.bench.sandbox.admin.decideDisplayName(id, 'APPROVED'); // its webhook reaches no journey: none runs yet
       await t.bench.sandbox.admin.flushWebhooks();
       const journey = await t.bench.start(input);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useBench } from '../support/bench.js';
 import { journeyTimeline } from '../../src/audit/index.js';
 import { upsertedStage } from '../support/history.js';
-import { submitDeliveredCode } from '../support/steps.js';
+import { addedByHand, submitDeliveredCode } from '../support/steps.js';
 
 // Meta answers after the client gave up: the call went through, but numberflow never heard so.
 const LOST_ANSWER = { kind: 'latency', latencyMs: 2_500, times: 1 } as const;
@@ -49,12 +49,7 @@ describe('Graph answers lost on the way back (dev server + Graph sandbox)', () =
 
   it('takes over a number someone already added to the WABA by hand instead of failing', async () => {
     await t.bench.run(async () => {
-      const input = t.bench.input();
-      const { id } = await t.bench.graph.addPhoneNumber(t.bench.wabaId, {
-        cc: input.phoneNumber.countryCallingCode,
-        phoneNumber: input.phoneNumber.nationalNumber,
-        verifiedName: input.displayName,
-      });
+      const { input, id } = await addedByHand(t.bench);
       const journey = await t.bench.start(input);
       const view = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       expect(view.phoneNumberId).toBe(id);

@@ -75,3 +75,14 @@ export async function cancelledResult(bench: Harness, journey: JourneyHandle): P
   if (result?.reasonCode === 'CANCELLED_BY_OPERATOR') expect(cause).toBe(result.reason);
   return result as JourneyResult;
 }
+
+/** A number someone added to the WABA by hand (WhatsApp Manager) before any journey: its input, and Meta's id. */
+export async function addedByHand(bench: Harness): Promise<{ input: JourneyInput; id: string }> {
+  const input = bench.input();
+  const { id } = await bench.graph.addPhoneNumber(bench.wabaId, {
+    cc: input.phoneNumber.countryCallingCode,
+    phoneNumber: input.phoneNumber.nationalNumber,
+    verifiedName: input.displayName,
+  });
+  return { input, id };
+}
