@@ -2,7 +2,9 @@
 // cap (2, raised to 20 by business_capability_update) as a FIFO queue, so a third number waits instead of failing.
 // Journeys ask by signal and are answered by signal; holders are reconciled with the journeys on a schedule.
 import {
+  ActivityFailure,
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
   log,
@@ -47,6 +49,12 @@ const MOVES_QUEUE_PATCH = 'portfolio-moves-queue';
  */
 const REFUSED_IN_ORDER_PATCH = 'cap-refused-keep-their-order';
 
+/**
+ * A reconciliation Meta refused (an expired token, a rate limit, a WABA gone) failed the whole portfolio, its queue
+ * and holders with it; it now keeps them and tries again at the next one. Decided only where a reconciliation fails.
+ */
+const RECONCILE_FAILURE_KEEPS_PATCH = 'failed-reconciliation-keeps-the-book';
+
 export async function portfolio(input: PortfolioInput): Promise<void> {
   const book = new PortfolioBook(input);
   const { state } = book;
@@ -64,6 +72,7 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
     validator: (request) => {
       if (!/^\+\d{6,15}$/.test(request?.e164 ?? '')) throw new Error('e164 must be a number in E.164 form');
       if (!request.workflowId) throw new Error('workflowId is required');
+      if (book.releasedRun(legacy(request).runId)) throw new Error(REQUEST_AFTER_RELEASE);
     },
   });
   setHandler(releaseSlotSignal, (release) => book.release(release));
@@ -135,11 +144,16 @@ async function reconcile(book: PortfolioBook): Promise<void> {
   const { holders, queue } = book.state;
   if (holders.length === 0 && queue.length === 0) return;
   const checked = new Map(holders.map((h) => [h.e164, h.runId]));
-  const report = await reconcileHolders({
-    holders: holders.map(({ e164, workflowId, wabaId }) => ({ e164, workflowId, wabaId })),
-    queue: queue.map(({ e164, workflowId }) => ({ e164, workflowId })),
-  });
-  book.applyReconciliation(report, checked);
+  try {
+    const report = await reconcileHolders({
+      holders: holders.map(({ e164, workflowId, wabaId }) => ({ e164, workflowId, wabaId })),
+      queue: queue.map(({ e164, workflowId }) => ({ e164, workflowId })),
+    });
+    book.applyReconciliation(report, checked);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure) || !patched(RECONCILE_FAILURE_KEEPS_PATCH)) throw err;
+    book.reconciliationFailed(err.cause?.message ?? err.message);
+  }
 }
 
 /** The queue a move names, or null when it names none (the signal comes from outside: its shape is not trusted). */
@@ -148,6 +162,9 @@ function queueOf(move: TaskQueueMove | undefined): string | null {
   return typeof taskQueue === 'string' && taskQueue.trim() !== '' ? taskQueue : null;
 }
 
+const REQUEST_AFTER_RELEASE = 'the request came after its journey released the slot';
+
+/** Refuses the update (a plain error would fail the portfolio's workflow task, again at every retry). */
 function refuse(): never {
-  throw new Error('the request came after its journey released the slot');
+  throw ApplicationFailure.nonRetryable(REQUEST_AFTER_RELEASE, 'SlotReleased');
 }

@@ -1,7 +1,9 @@
 // The faults a review and a probe found in the first version, each with the scenario that showed it.
 import { describe, expect, it } from 'vitest';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { cancelSignal, submitDisplayNameUpdate, submitOtpUpdate } from '../../src/domain/messages.js';
 import {
+  acquireSlotUpdate,
   portfolioQuery,
   portfolioWorkflowId,
   reconcileSignal,
@@ -173,6 +175,33 @@ describe('slots that leak (dev server + Graph sandbox)', () => {
     });
   });
 
+  it('keeps its holders when Meta refuses a reconciliation, and frees the slot at the next one', async () => {
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const journey = await t.bench.start(input);
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'holding the slot');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('gone without a word');
+      // Meta refuses the WABA's numbers for good (a permanent error: no retry of the activity).
+      t.bench.sandbox.admin.injectFault({ endpoint: 'GET /phone_numbers', kind: 'error', code: 100, times: 1 });
+      await handle().signal(reconcileSignal);
+      const noted = async (text: string) => {
+        for (let i = 0; i < 100; i++) {
+          const state = await handle().query(portfolioQuery);
+          if (state.notes.some((n) => n.what.includes(text))) return state;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        throw new Error(`no note "${text}" in the portfolio`);
+      };
+      const kept = await noted('could not reconcile the holders');
+      expect(kept.holders.map((h) => h.e164)).toContain(input.phoneNumber.e164);
+      expect((await handle().describe()).status.name).toBe('RUNNING');
+
+      await handle().signal(reconcileSignal);
+      const freed = await noted(`freed the slot of ${input.phoneNumber.e164}`);
+      expect(freed.holders.map((h) => h.e164)).not.toContain(input.phoneNumber.e164);
+    });
+  });
+
   it('ignores a slot request that arrives after its journey released (a cancel racing the request)', async () => {
     await t.bench.run(async () => {
       const e164 = freshNumber();
@@ -185,6 +214,25 @@ describe('slots that leak (dev server + Graph sandbox)', () => {
       expect(state.holders.map((h) => h.e164)).not.toContain(e164);
       expect(state.queue.map((q) => q.e164)).not.toContain(e164);
       expect(state.notes.map((n) => n.what).join('\n')).toContain(`ignored a slot request of ${e164}`);
+    });
+  });
+
+  it('refuses a slot update that arrives after its journey released, and goes on answering', async () => {
+    await t.bench.run(async () => {
+      const e164 = freshNumber();
+      const request = { e164, workflowId: `number:${e164}`, runId: 'run-2', wabaId: t.bench.wabaId, registered: false };
+      await handle().signal(releaseSlotSignal, { e164, runId: 'run-2' });
+      const late = handle().executeUpdate(acquireSlotUpdate, { args: [request] });
+      await expect(late).rejects.toThrow(WorkflowUpdateFailedError);
+      await expect(late.catch((err: WorkflowUpdateFailedError) => err.cause?.message)).resolves.toBe(
+        'the request came after its journey released the slot',
+      );
+      // The portfolio is not stuck on it: a request of another run is answered.
+      const other = freshNumber();
+      const answer = await handle().executeUpdate(acquireSlotUpdate, {
+        args: [{ ...request, e164: other, workflowId: `number:${other}`, runId: 'run-3' }],
+      });
+      expect(answer.granted || answer.position !== null).toBe(true);
     });
   });
 });

@@ -42,9 +42,14 @@ export class PortfolioBook {
   }
 
   /** A journey asks for a slot: granted, or its place in the queue. Repeated requests get the same answer. */
+  /** Whether the run `runId` has released what it held (a request of it that comes later is ignored). */
+  releasedRun(runId: string): boolean {
+    return runId !== '' && this.state.released.some((r) => r.runId === runId);
+  }
+
   request(request: SlotRequest): SlotAnswer | null {
     const { state } = this;
-    if (state.released.some((r) => r.runId === request.runId)) {
+    if (this.releasedRun(request.runId)) {
       this.note(
         `ignored a slot request of ${request.e164} that came after its journey released (run ${request.runId})`,
       );
@@ -208,6 +213,11 @@ export class PortfolioBook {
 
   private answer(granted: boolean, position: number | null): SlotAnswer {
     return { granted, position, cap: this.state.cap, held: this.state.holders.length };
+  }
+
+  /** Nothing is freed on a guess: the holders and queue stay as they are until a reconciliation can ask. */
+  reconciliationFailed(why: string): void {
+    this.note(`could not reconcile the holders (${why}): every slot stays as it is until the next reconciliation`);
   }
 
   private note(what: string): void {
