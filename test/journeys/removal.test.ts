@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { confirmDeletionSignal, confirmDeletionUpdate, requestRemovalSignal } from '../../src/domain/messages.js';
 import { WaitingOn } from '../../src/domain/search-attributes.js';
@@ -56,6 +56,34 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
       await handle.signal(requestRemovalSignal, removal);
       await eventually(waitingOn, (wait) => wait === 'deletion', 'WaitingOn deletion');
       await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  });
+});
+
+describe('a deletion confirmed twice (dev server + Graph sandbox)', () => {
+  const t = useBench('dev');
+
+  it('answers the confirmation held for its update when the same confirmation comes by signal meanwhile', async () => {
+    await t.bench.run(async () => {
+      const { journey, view } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.signal(requestRemovalSignal, removal);
+      await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion');
+      t.bench.sandbox.admin.deleteNumber(view.phoneNumberId as string);
+      // Meta is slow to answer the look the confirmation makes: the update is held meanwhile.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'latency', latencyMs: 1_500, times: 1 });
+      const update = await handle.startUpdate(confirmDeletionUpdate, {
+        args: [{ actor: 'admin@acme' }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      await handle.signal(confirmDeletionSignal, { actor: 'other-admin@acme' });
+      await expect(update.result()).resolves.toMatchObject({ accepted: true });
+      const removed = await journey.until((v) => v.result !== null, 'REMOVED');
+      expect(removed.result).toMatchObject({ outcome: 'REMOVED', actor: 'admin@acme' });
+      expect(removed.notes.map((n) => `${n.actor}: ${n.what}`)).toContain(
+        'other-admin@acme: deletion confirmation ignored: a deletion confirmation is already being worked on; wait for its outcome',
+      );
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
     });
   });
 });

@@ -295,7 +295,12 @@ export function installHandlers(journey: Journey): void {
   const confirmationRefusal = ({ actor }: DeletionConfirmation) =>
     refusal(() => (checkActor(actor), inStage('REMOVING', 'a deletion confirmation')));
   onSignal(confirmDeletionSignal, (confirmation) => {
-    const problem = confirmationRefusal(confirmation);
+    // Taken, it replaced a confirmation held for its update, which was then never answered (nor the run closed).
+    const problem =
+      confirmationRefusal(confirmation) ??
+      (deletionConfirmation.busy && patched(CONFIRMATION_HELD_PATCH)
+        ? refusal(() => idle(deletionConfirmation, 'a deletion confirmation'))
+        : null);
     if (problem) return journey.note(senderOf(confirmation), `deletion confirmation ignored: ${problem}`);
     deletionConfirmation.put(null, confirmation.actor);
   });
@@ -413,6 +418,9 @@ function senderOf(message: { actor?: unknown }): string {
 function refuseWith(problem: string | null): void {
   if (problem !== null) throw new Error(problem);
 }
+
+/** From this patch on, a deletion confirmation by signal leaves one already held alone (it is ignored). */
+const CONFIRMATION_HELD_PATCH = 'confirmation-signal-leaves-held-one';
 
 /** From this patch on, a resend by signal past the codes a journey asks for is ignored, not taken. */
 const RESEND_LIMIT_PATCH = 'resend-refused-at-the-code-limit';
