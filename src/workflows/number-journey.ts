@@ -5,6 +5,7 @@ import {
   CancelledFailure,
   condition,
   isCancellation,
+  patched,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { JourneyInput, JourneyResult } from '../domain/journey.js';
@@ -23,6 +24,9 @@ import { addNumber, adoptNumber } from './journey/number.js';
 import { verifyAndRegister } from './journey/registration.js';
 import { leaveTidy, remove } from './journey/removal.js';
 import type { JourneyState } from './journey/state.js';
+
+/** From this patch on, a cancel accepted as the onboarding ended ends the journey cancelled, not LIVE. */
+const CANCEL_AT_LAST_STEP_PATCH = 'cancel-at-the-last-step-cancels';
 
 export async function numberJourney(input: JourneyInput, carried?: JourneyState): Promise<JourneyResult> {
   const journey = new Journey(input, carried);
@@ -52,7 +56,12 @@ async function run(journey: Journey): Promise<JourneyResult> {
   journey.onCancel(() => onboarding.cancel());
   let ending: JourneyEnd;
   try {
-    if (!journey.state.wentLive) await onboarding.run(() => onboard(journey));
+    if (!journey.state.wentLive) {
+      await onboarding.run(() => onboard(journey));
+      // A cancel taken in the task that finished the onboarding's last step (its answer came with the cancel) was
+      // told "cancelling", and went LIVE: it is the cancel it was told.
+      if (journey.state.cancel && patched(CANCEL_AT_LAST_STEP_PATCH)) throw new CancelledFailure('cancelled');
+    }
     return journey.finish(await remove(journey, await live(journey)));
   } catch (err) {
     journey.publishBriefStage(); // what follows may wait (tidying up at Meta), or the run fails

@@ -119,6 +119,11 @@ async function saveHistories(env: TestEnv, started: Map<string, Recorded>): Prom
   addToManifest(names);
 }
 
+/** Keeps the history of one workflow a test drove without a harness, under RECORD_HISTORIES (else nothing). */
+export async function keepHistory(env: TestEnv, recorded: Recorded): Promise<void> {
+  if (recording) await saveHistories(env, new Map([[recorded.workflowId, recorded]]));
+}
+
 export async function createHarness(env: TestEnv, options: HarnessOptions = {}): Promise<Harness> {
   const cap = options.cap ?? 1000;
   const logger = options.logger ?? pino({ level: 'silent' });
