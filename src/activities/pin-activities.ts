@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { journeyWorkflowId } from '../domain/journey.js';
+import { journeyWorkflowId, numberPinQuery } from '../domain/journey.js';
 
 /** How many of a number's latest closed journeys are looked at for a PIN. */
 const RUNS_LOOKED_AT = 5;
@@ -24,22 +24,30 @@ export function createPinActivities({ temporal }: { temporal: Client }) {
     },
 
     /**
-     * The PIN numberflow set in the latest earlier journey of the number that kept one: its completed runs' results,
-     * newest first (a cancelled run has no result). This worker holds the secrets key, so the results read unsealed.
+     * The PIN numberflow set in the latest earlier journey of the number that kept one, newest first: a completed
+     * run's result, or what a cancelled run answers (it ends with no result; its query replays it). This worker holds
+     * the secrets key, so the PIN reads unsealed.
      */
     async rememberedPin({ e164 }: { e164: string }): Promise<{ pin: string | null }> {
       if (!/^\+\d{6,15}$/.test(e164)) throw new Error(`not an E.164 number: ${e164}`); // it goes into a query
       const workflowId = journeyWorkflowId(e164);
-      const runs: { runId: string; closedAt: number }[] = [];
-      const query = `WorkflowId = '${workflowId}' AND WorkflowType = 'numberJourney' AND ExecutionStatus = 'Completed'`;
+      const runs: { runId: string; closedAt: number; cancelled: boolean }[] = [];
+      const query =
+        `WorkflowId = '${workflowId}' AND WorkflowType = 'numberJourney' AND ` +
+        `(ExecutionStatus = 'Completed' OR ExecutionStatus = 'Canceled')`;
       for await (const run of temporal.workflow.list({ query })) {
-        runs.push({ runId: run.runId, closedAt: run.closeTime?.getTime() ?? 0 });
+        const cancelled = run.status.name === 'CANCELLED';
+        runs.push({ runId: run.runId, closedAt: run.closeTime?.getTime() ?? 0, cancelled });
       }
       runs.sort((a, b) => b.closedAt - a.closedAt);
-      for (const { runId } of runs.slice(0, RUNS_LOOKED_AT)) {
-        const result = earlierResultSchema.safeParse(
-          await temporal.workflow.result(workflowId, runId, { followRuns: false }),
-        );
+      for (const { runId, cancelled } of runs.slice(0, RUNS_LOOKED_AT)) {
+        const earlier = cancelled
+          ? await temporal.workflow
+              .getHandle(workflowId, runId)
+              .query(numberPinQuery)
+              .catch(() => null) // a run its workers can no longer replay tells nothing
+          : await temporal.workflow.result(workflowId, runId, { followRuns: false });
+        const result = earlierResultSchema.safeParse(earlier);
         if (result.success) return { pin: result.data.pin };
       }
       return { pin: null };

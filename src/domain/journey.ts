@@ -120,5 +120,12 @@ export interface JourneyView {
 
 export const journeyQuery = defineQuery<JourneyView>('journey');
 
+/**
+ * The two-step PIN numberflow set on the number, or null: asked of an ended run whose result does not carry it (a
+ * cancelled run ends with no result), by the next journey of the number that Meta asks for the old PIN. Answered as
+ * `{pin}`, so the codec seals it.
+ */
+export const numberPinQuery = defineQuery<{ pin: string | null }>('numberPin');
+
 /** How a removal Meta blocked begins its wait's reason: what a page reads to offer the removal again. */
 export const REMOVAL_BLOCKED = 'removal blocked';

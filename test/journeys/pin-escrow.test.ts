@@ -5,6 +5,7 @@ import { parseCodecKeys } from '../../src/codec/keys.js';
 import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import type { JourneyInput } from '../../src/domain/journey.js';
 import {
+  cancelSignal,
   confirmDeletionSignal,
   requestRemovalSignal,
   revealPinUpdate,
@@ -19,7 +20,7 @@ import { CODEC_TOKENS, decodedByCodecServer } from '../support/codec.js';
 import type { JourneyHandle } from '../support/harness.js';
 import { historyPayloads, rawHistoryText } from '../support/history.js';
 import { leaked, rawClient } from '../support/secrets-scan.js';
-import { startLive, submitDeliveredCode } from '../support/steps.js';
+import { cancelledResult, startLive, submitDeliveredCode } from '../support/steps.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_KEY, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
 
 const MINUTE = 60_000;
@@ -101,6 +102,32 @@ describe('the two-step PIN numberflow set, kept sealed (dev server + Graph sandb
       expect(registers[0]).toBeLessThan(looked);
       expect(registers.at(-1)).toBeGreaterThan(looked);
       expect(leaked(JSON.stringify(timeline), [pin])).toEqual([]);
+      await t.env.client.workflow.getHandle(again.workflowId).terminate('test done');
+    });
+  });
+
+  it('re-registers with the PIN a cancelled journey set: its run ends with no result, and answers the query', async () => {
+    const input = t.bench.input();
+    await t.bench.run(async () => {
+      const first = await t.bench.start(input);
+      const phoneNumberId = await submitDeliveredCode(t.bench, first);
+      await first.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered, its name in review');
+      const pin = t.bench.sandbox.admin.twoStepPin(input.phoneNumber.e164) as string;
+      await t.env.client.workflow
+        .getHandle(first.workflowId)
+        .signal(cancelSignal, { actor: 'ops@acme', reason: 'wrong number' });
+      await cancelledResult(t.bench, first);
+      t.bench.sandbox.admin.deleteNumber(phoneNumberId);
+      t.bench.sandbox.admin.advanceClock(10 * MINUTE);
+
+      const again = await t.bench.start(input);
+      await submitDeliveredCode(t.bench, again);
+      const registered = await again.until((v) => v.status === 'CONNECTED', 'registered again');
+      expect(registered.notes.map((n) => n.what)).toContain(
+        'Meta holds another PIN: trying the one numberflow set in an earlier journey',
+      );
+      expect(await stagesOf(again.workflowId)).not.toContain('AWAITING_PIN');
+      expect(t.bench.sandbox.admin.twoStepPin(input.phoneNumber.e164)).toBe(pin);
       await t.env.client.workflow.getHandle(again.workflowId).terminate('test done');
     });
   });

@@ -3,7 +3,7 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { CancellationScope, patched, setHandler } from '@temporalio/workflow';
 import { numberEventProblem } from '../../domain/events.js';
-import { journeyQuery } from '../../domain/journey.js';
+import { journeyQuery, numberPinQuery } from '../../domain/journey.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import {
   cancelSignal,
@@ -49,6 +49,7 @@ import type { Journey } from './journey.js';
 
 export function installHandlers(journey: Journey): void {
   setHandler(journeyQuery, () => journey.view());
+  setHandler(numberPinQuery, () => ({ pin: journey.numberPin }));
 
   /**
    * A signal's handler for its argument when it is a JSON object. One sent by hand without one (`temporal workflow
