@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { submitDisplayNameUpdate } from '../../src/domain/messages.js';
+import { journeyPolicy } from '../../src/domain/policy.js';
+import { resendCodeUpdate, submitDisplayNameUpdate } from '../../src/domain/messages.js';
 import { addedByHand, decideName, startLive, submitDeliveredCode } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
 import { freshNumber } from '../support/journeys.js';
+
+const DAY = 24 * 60 * 60 * 1000;
 
 describe('the display name (dev server + Graph sandbox)', () => {
   const t = useBench('dev');
@@ -144,6 +147,39 @@ describe('the display name (dev server + Graph sandbox)', () => {
       expect(registerCalls(phoneNumberId)).toHaveLength(2);
       const atMeta = await t.bench.graph.getPhoneNumber({ wabaId: t.bench.wabaId, phoneNumberId }, ['verified_name']);
       expect(atMeta.verified_name).toBe('Acme Help Desk');
+      await handle.terminate('test done');
+    });
+  });
+});
+
+describe('a rename after an onboarding that spent its codes (dev server + Graph sandbox)', () => {
+  const t = useBench('dev');
+
+  it("verifies the number again with the codes counted afresh, not the onboarding's", async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      // The onboarding asks for every code a journey may: the first and four resends.
+      for (let requested = 1; requested < journeyPolicy.maxCodeRequests; requested++) {
+        await journey.until((v) => v.stage === 'AWAITING_OTP' && v.attempts.codeRequests === requested, 'a code');
+        await handle.executeUpdate(resendCodeUpdate, { args: [{ actor: 'ops@acme' }] });
+      }
+      await journey.until((v) => v.attempts.codeRequests === journeyPolicy.maxCodeRequests, 'every code asked');
+      await submitDeliveredCode(t.bench, journey);
+      await decideName(t.bench, journey, 'APPROVED');
+      await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+
+      // Past Meta's 14 days, a register asks for the number to be verified again (133006).
+      t.bench.sandbox.admin.advanceClock(15 * DAY);
+      await handle.executeUpdate(submitDisplayNameUpdate, {
+        args: [{ displayName: 'Acme Help Desk', actor: 'ops@acme' }],
+      });
+      await decideName(t.bench, journey, 'APPROVED');
+      const asking = await journey.until((v) => v.stage === 'AWAITING_OTP', 'a code for the rename');
+      expect(asking.attempts).toMatchObject({ codeRequests: 1, wrongCodes: 0, wrongPins: 0 });
+      await submitDeliveredCode(t.bench, journey);
+      const renamed = await journey.until((v) => v.displayName.current === 'Acme Help Desk', 'renamed');
+      expect(renamed.stage).toBe('LIVE');
       await handle.terminate('test done');
     });
   });

@@ -28,6 +28,12 @@ export function nameMayBeDecided(journey: Journey, adopted: boolean): boolean {
  */
 const REFUSED_NAME_WAITS_PATCH = 'refused-new-name-waits-for-another';
 
+/**
+ * From this patch on, a live number's approved name is applied with the code and PIN counts started afresh (they
+ * counted over the number's whole life: past 5 codes or 3 wrong ones, every rename's re-verification ended at once).
+ */
+const RENAME_ROUND_PATCH = 'rename-verifies-afresh';
+
 export async function reviewDisplayName(journey: Journey, checkNow: boolean): Promise<void> {
   let poll = checkNow; // a name Meta may have decided already
   // Meta's decision came before the journey got here (its webhook is in history): no review stage to enter and
@@ -166,6 +172,8 @@ async function applyApprovedName(journey: Journey): Promise<void> {
   if (!journey.state.coexistence) {
     const deadline = Date.now() + journeyPolicy.reRegisterWindowMs;
     journey.reRegisterDeadline(deadline);
+    // A live number's rename is a new round: the codes and PINs of its onboarding and earlier renames do not count.
+    if (journey.state.wentLive && patched(RENAME_ROUND_PATCH)) journey.newVerificationRound();
     journey.note('meta', `approved the display name "${name}"; registering again to apply it`);
     const applied = await beforeDeadline(deadline - Date.now(), async () => {
       while ((await register(journey, name)) === 'reverify') await verifyOwnership(journey);

@@ -283,6 +283,12 @@ export class Journey {
     this.state.codeMethod = method;
   }
 
+  /** A verification after the onboarding (a live rename's): its codes and PINs counted afresh, no stale resend. */
+  newVerificationRound(): void {
+    Object.assign(this.state.attempts, { codeRequests: 0, wrongCodes: 0, wrongPins: 0 });
+    this.inbox.resend.take();
+  }
+
   /** Counts a wrong code; answers the attempts left. */
   wrongCode(): number {
     this.state.attempts.wrongCodes += 1;
