@@ -55,6 +55,8 @@ export function numberEventProblem(value: unknown): string | null {
     if (typeof field === 'string' || (field === null && kind === 'string or null')) continue;
     return `${name}: must be a ${kind} in a ${event.kind} event`;
   }
+  // A paid message's date becomes a deadline (Meta's 30-day deletion block): one that is no date would wait for ever.
+  if (Number.isNaN(Date.parse(event.at as string))) return `at: must be a date in a ${event.kind} event`;
   return null;
 }
 

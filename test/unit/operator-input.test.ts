@@ -34,6 +34,9 @@ describe('checks of what operators send', () => {
       'rejectionReason: must be a string or null in a name event',
     );
     expect(numberEventProblem(null)).toBe('not an object');
+    expect(numberEventProblem({ kind: 'paid_message', at: 'yesterday' })).toBe(
+      'at: must be a date in a paid_message event',
+    );
     expect(numberEventProblem({ kind: 'paid_message', at: '2026-12-04T10:00:00Z' })).toBeNull();
     expect(
       numberEventProblem({ kind: 'quality', event: 'ONBOARDING', currentLimit: null, at: '2026-12-04T10:00:00Z' }),
