@@ -12,6 +12,12 @@ export function customerIdentityWorkflowId(phoneNumberId: string, waId: string):
 /** A customer's wa_id: the digits of their WhatsApp number. */
 export const WA_ID = /^\d{5,20}$/;
 
+/**
+ * An identity hash as Meta writes it (base64, e.g. `DF2lS5v2W6x=`), bounded: it is stored, sent back to Meta and its
+ * prefix shown, so one of other characters (escapes, controls) or of any length is not taken.
+ */
+export const IDENTITY_HASH = /^[A-Za-z0-9+/_-]{4,200}={0,2}$/;
+
 export interface CustomerIdentityInput {
   phoneNumberId: string;
   waId: string;

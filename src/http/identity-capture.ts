@@ -5,9 +5,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   customerIdentityWorkflowId,
+  IDENTITY_HASH,
   identityHashStoredSignal,
   type CustomerIdentityInput,
   type IdentityMismatch,
+  WA_ID,
 } from '../domain/identity.js';
 import type { MessagesValue, MessageStatus } from '../graph/webhook-fields.js';
 import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
@@ -18,6 +20,16 @@ export interface IdentityCaptureDeps {
   client: Client;
   identities: IdentityStore;
   reportMismatch(input: CustomerIdentityInput, mismatch: IdentityMismatch): Promise<void>;
+}
+
+/**
+ * Why a customer's wa_id or hash cannot be taken (not what Meta sends: no workflow id, store row or send is made of
+ * it), or null. Said without the value, which may hold anything.
+ */
+function unusableIdentity(waId: string, hash: string | undefined): string | null {
+  if (!WA_ID.test(waId)) return 'not a wa_id (the digits of a WhatsApp number): not recorded';
+  if (hash && !IDENTITY_HASH.test(hash)) return 'not an identity hash (base64): not recorded';
+  return null;
 }
 
 /** Meta's timestamps are unix seconds as strings; anything else cannot order reports. */
@@ -37,6 +49,11 @@ export async function captureIdentities(
   const routed: RoutedEvent[] = [];
   for (const contact of value.contacts ?? []) {
     if (!contact.identity_key_hash) continue;
+    const unusable = unusableIdentity(contact.wa_id, contact.identity_key_hash);
+    if (unusable) {
+      routed.push({ field: 'identity', target: null, outcome: unusable });
+      continue;
+    }
     const sent = value.messages?.find((message) => message.from === contact.wa_id);
     const at = metaSeconds(sent?.timestamp);
     if (at === null) {
@@ -59,6 +76,8 @@ async function fromStatus(
   status: MessageStatus,
   receivedAt: number,
 ): Promise<RoutedEvent[]> {
+  const unusable = unusableIdentity(status.recipient_id, status.recipient_identity_key_hash);
+  if (unusable) return [{ field: 'identity', target: null, outcome: unusable }];
   const key = { phoneNumberId, waId: status.recipient_id };
   const at = metaSeconds(status.timestamp);
   const workflowId = customerIdentityWorkflowId(phoneNumberId, status.recipient_id);

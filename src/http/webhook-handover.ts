@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { bounded } from '../graph/webhook-limits.js';
 import type { WebhookEvent } from '../graph/webhooks.js';
-import { temporalNotAnswering } from '../temporal/unanswered.js';
+import { temporalNotAnswering, temporalRefusedRequest } from '../temporal/unanswered.js';
 import type { createWebhookRouter, RoutedEvent, RoutingBatch } from './webhook-router.js';
 
 export type Route = ReturnType<typeof createWebhookRouter>;
@@ -42,6 +42,13 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
     try {
       routed.push(...(await route(event, batch)));
     } catch (err) {
+      const refused = temporalRefusedRequest(err);
+      if (refused !== null) {
+        // Never routable: delivered again, it would hold back every later delivery about its number or WABA.
+        logger.warn({ field: event.field, refused: bounded(refused) }, 'webhook change refused by Temporal; dropped');
+        routed.push({ field: event.field, target: null, outcome: 'refused by Temporal' });
+        continue;
+      }
       failed++;
       if (!temporalNotAnswering(err)) otherwise = true; // Temporal away or slow: not the delivery's fault
       if (failed <= LOGGED_FAILURES)

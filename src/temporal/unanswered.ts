@@ -28,3 +28,16 @@ export const notAnsweringMessages: Record<NotAnswering, string> = {
   timed_out:
     "Temporal or the journey's worker did not answer in time; try again shortly, and check that a worker is running",
 };
+
+/**
+ * Temporal's refusal of a request as invalid (gRPC INVALID_ARGUMENT: a workflow id too long, say), looking through
+ * the error's causes: its message, or null for any other error. Sent again, it would be refused again.
+ */
+export function temporalRefusedRequest(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e instanceof Object && depth < 5; depth++) {
+    const { message, cause } = e as { message?: unknown; cause?: unknown };
+    if (typeof message === 'string' && /^3 INVALID_ARGUMENT\b/.test(message)) return message;
+    e = cause;
+  }
+  return null;
+}

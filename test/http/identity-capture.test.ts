@@ -81,6 +81,40 @@ describe("customers' identity hashes from Meta's webhooks (dev server)", () => {
     expect(logLines.join('')).not.toMatch(/DF2lS5v2W6x=|NewDevice0A=|OldDevice0B=/);
   });
 
+  it("takes no wa_id or hash that is not Meta's shape, and routes the next deliveries all the same", async () => {
+    const [failed] = identityMismatchStatus.statuses;
+    const [contact] = inboundText.contacts;
+    const [message] = inboundText.messages;
+    const longWaId = '1'.repeat(2_000); // its workflow id would be past Temporal's limit
+    await deliver({ ...identityMismatchStatus, statuses: [{ ...failed, id: 'wamid.long', recipient_id: longWaId }] });
+    await deliver({
+      ...inboundText,
+      contacts: [{ ...contact, wa_id: '16505550001', identity_key_hash: '\u001b[31mRED\u0007=' }],
+      messages: [{ ...message, from: '16505550001' }],
+    });
+    await deliver({
+      ...inboundText,
+      contacts: [{ ...contact, wa_id: '1555\u202e2220005' }],
+      messages: [{ ...message, from: '1555\u202e2220005' }],
+    });
+    expect(await identities.current({ phoneNumberId: PHONE_NUMBER_ID, waId: '16505550001' })).toBeUndefined();
+    expect(await identities.current({ phoneNumberId: PHONE_NUMBER_ID, waId: '1555\u202e2220005' })).toBeUndefined();
+    expect((await identities.untrusted(PHONE_NUMBER_ID)).map((c) => c.waId)).not.toContain(longWaId);
+    const log = logLines.join('');
+    expect(log).toContain('not a wa_id (the digits of a WhatsApp number): not recorded');
+    expect(log).toContain('not an identity hash (base64): not recorded');
+    expect(log).not.toContain('\u001b');
+    // A good one after them is taken.
+    await deliver({
+      ...inboundText,
+      contacts: [{ ...contact, wa_id: '16505550002', identity_key_hash: 'Later000AA=' }],
+      messages: [{ ...message, from: '16505550002' }],
+    });
+    expect(await identities.current({ phoneNumberId: PHONE_NUMBER_ID, waId: '16505550002' })).toMatchObject({
+      hash: 'Later000AA=',
+    });
+  });
+
   it('starts the customer’s customerIdentity on a 137000 status, once however often it is delivered', async () => {
     await t.bench.run(async () => {
       // The current hash (NewDevice0A=, above) is newer than this mismatch, but no recovery brought it: it counts.

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { failureOf } from '../../src/cli/failure.js';
 import { GraphError } from '../../src/graph/errors.js';
 import { apiErrorOf } from '../../src/http/errors.js';
-import { temporalNotAnswering } from '../../src/temporal/unanswered.js';
+import { temporalNotAnswering, temporalRefusedRequest } from '../../src/temporal/unanswered.js';
+import type { WebhookEvent } from '../../src/graph/webhooks.js';
+import { handOver, type Route } from '../../src/http/webhook-handover.js';
+import { pino } from 'pino';
 
 /** A gRPC status error as @grpc/grpc-js makes one: its message starts with the code. */
 function grpcError(code: number, name: string): Error {
@@ -44,5 +47,32 @@ describe("Temporal's not answering", () => {
     );
     expect(failureOf(queryUnanswered)).toEqual({ lines: [`numberflow: ${answer.message}`], exitCode: 1 });
     expect(apiErrorOf(grpcError(5, 'NOT_FOUND') as FastifyError).status).toBe(500);
+  });
+});
+
+describe("Temporal's refusal of a webhook change's request", () => {
+  const change = { field: 'unknown', rawField: 'x', wabaId: '1', receivedAt: 0 } as unknown as WebhookEvent;
+
+  it('drops the change, and hands the rest of the delivery over: sent again, it would be refused again', async () => {
+    const tooLong = grpcError(3, 'INVALID_ARGUMENT');
+    expect(temporalRefusedRequest(new Error('signal failed', { cause: tooLong }))).toBe(tooLong.message);
+    expect(temporalRefusedRequest(grpcError(14, 'UNAVAILABLE'))).toBeNull();
+    const routed: string[] = [];
+    const route = async (_event: WebhookEvent) => {
+      if (routed.length === 0) {
+        routed.push('refused');
+        throw new Error('signal failed', { cause: tooLong });
+      }
+      routed.push('routed');
+      return [{ field: 'messages', target: null, outcome: 'signalled' }];
+    };
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    expect(await handOver([change, change], route as Route, logger)).toBe('routed');
+    expect(routed).toEqual(['refused', 'routed']);
+    expect(lines.join('')).toContain('webhook change refused by Temporal; dropped');
+    // Temporal away is still a failure, delivered again.
+    const away = async () => Promise.reject(grpcError(14, 'UNAVAILABLE'));
+    expect(await handOver([change], away as Route, logger)).toBe('unavailable');
   });
 });
