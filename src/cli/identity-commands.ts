@@ -3,14 +3,9 @@
 // operator re-verified outside WhatsApp. Directly, or through the HTTP API when NUMBERFLOW_URL and NUMBERFLOW_TOKEN
 // are set.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { MAX_CONFIRMATION_NOTE, verificationMethods, WA_ID, type VerificationMethod } from '../domain/identity.js';
+import { MAX_CONFIRMATION_NOTE, verificationMethods, type VerificationMethod } from '../domain/identity.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
-import { actorOption, e164Argument } from './options.js';
-
-function waIdArgument(value: string): string {
-  if (!WA_ID.test(value)) throw new InvalidArgumentError("the customer's wa_id: the digits of their WhatsApp number");
-  return value;
-}
+import { actorOption, e164Argument, waIdArgument } from './options.js';
 
 function noteArgument(value: string): string {
   if (value.trim() === '' || value.length > MAX_CONFIRMATION_NOTE) {

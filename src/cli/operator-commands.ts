@@ -6,7 +6,7 @@ import type { CodeMethod } from '../domain/journey.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { outcomeLine } from './format.js';
 import type { JourneyAction } from './operations.js';
-import { actorOption, e164Argument, methodOption, roleOption } from './options.js';
+import { actorOption, e164Argument, methodOption, roleOption, waIdArgument } from './options.js';
 
 interface ActionOptions {
   wait: number;
@@ -104,7 +104,7 @@ export function addOperatorCommands(program: Command, context: CommandContext): 
     'have a live number send a test message to a WhatsApp user (noted in the journey with its outcome)',
     (c) =>
       c
-        .requiredOption('--to <waId>', "the customer's wa_id (the digits of their WhatsApp number)")
+        .requiredOption('--to <waId>', "the customer's wa_id (the digits of their WhatsApp number)", waIdArgument)
         .option('--text <text>', 'the message (default: a line saying the number is live)'),
     async (_args, opts) => ({
       kind: 'test-message',

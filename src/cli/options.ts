@@ -1,6 +1,7 @@
 // The command line's options and arguments with a closed set of values, declared once for every command:
 // commander refuses anything else with the allowed values before a command runs.
 import { InvalidArgumentError, Option } from 'commander';
+import { WA_ID } from '../domain/identity.js';
 import { GRAPH_ID } from '../domain/journey-input.js';
 import { codeMethods } from '../domain/journey.js';
 import { removalRoles } from '../domain/messages.js';
@@ -15,6 +16,12 @@ export function e164Argument(value: string): string {
   } catch (err) {
     throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
   }
+}
+
+/** A customer's wa_id, checked before anything runs. */
+export function waIdArgument(value: string): string {
+  if (!WA_ID.test(value)) throw new InvalidArgumentError("the customer's wa_id: the digits of their WhatsApp number");
+  return value;
 }
 
 export function graphIdArgument(value: string): string {

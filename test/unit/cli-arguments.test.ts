@@ -118,6 +118,16 @@ describe("the command line's arguments", () => {
     );
   });
 
+  it("refuses a test message's --to that is not a wa_id before anything runs, as send does", async () => {
+    const expected = "argument 'abc' is invalid. the customer's wa_id: the digits of their WhatsApp number";
+    expect((await refusal('test-message', e164, '--to', 'abc', '--by', 'ops@acme')).message).toBe(
+      `error: option '--to <waId>' ${expected}`,
+    );
+    expect((await refusal('send', e164, '--to', 'abc', '--text', 'hi')).message).toBe(
+      `error: option '--to <waId>' ${expected}`,
+    );
+  });
+
   it('refuses unknown options and extra arguments', async () => {
     expect((await refusal('show', e164, 'extra')).message).toMatch(/too many arguments/);
     expect((await refusal('otp', e164, '123830', 'extra', '--by', 'ops@acme')).message).toMatch(/too many arguments/);
