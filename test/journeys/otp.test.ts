@@ -114,6 +114,30 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
     });
   });
 
+  it('keeps the code it sent when Meta refuses a resend (136024), and verifies that code', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /request_code', kind: 'error', code: 136024, times: 1 });
+      await t.env.client.workflow
+        .getHandle(journey.workflowId)
+        .signal(resendCodeSignal, { actor: 'operator@acme', method: 'VOICE' });
+      const refused = await journey.until(
+        (v) => v.notes.some((n) => n.what.includes('the code sent before stands until')),
+        'the refusal noted',
+      );
+      expect(refused.result).toBeNull();
+      expect(refused.notes.at(-1)?.what).toMatch(
+        /^Requesting the code by VOICE failed: Meta error 136024 \(.*\); the code sent before stands until \S+Z: submit it, or ask again later$/,
+      );
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'waiting for the code again');
+      expect(await submit(journey.workflowId, code)).toMatchObject({ accepted: true });
+      const view = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
+      expect(view.attempts).toMatchObject({ codeRequests: 1, wrongCodes: 0 });
+    });
+  });
+
   it('reaches a number behind an IVR by voice: SMS never arrives there', async () => {
     await t.bench.run(async () => {
       const input = t.bench.input({ ivr: true });

@@ -1,9 +1,9 @@
 // Stages 3–5: request a code, wait for an operator to submit it, verify it. No code in time → a new one,
 // a bounded number of times; a wrong code → the operator tries again with the attempts left.
-import { condition, isCancellation } from '@temporalio/workflow';
+import { condition, isCancellation, patched } from '@temporalio/workflow';
 import { undecryptableRefusal } from '../../codec/undecryptable.js';
 import { journeyPolicy } from '../../domain/policy.js';
-import { end, failedByMeta } from './ending.js';
+import { end, failedByMeta, JourneyEnd } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
 import { callMeta, isMetaError, requestCode as requestCodeActivity, timedOut, verifyTheCode } from './meta.js';
@@ -25,7 +25,7 @@ export async function verifyOwnership(journey: Journey): Promise<void> {
       const { value: method, actor } = resend.take() ?? { value: null, actor: 'operator' };
       if (method) journey.switchCodeMethod(method);
       journey.note(actor, `asked for a new code by ${journey.state.codeMethod}`);
-      await requestCode(journey);
+      await resendCode(journey);
     } else {
       journey.note('numberflow', 'no code was submitted in time; requesting a new one');
       await requestCode(journey);
@@ -65,6 +65,27 @@ async function requestCode(journey: Journey): Promise<void> {
     );
   }
 }
+
+/**
+ * An operator's resend. Meta refusing it (136024, too many codes) ended the journey FAILED, though the code it sent
+ * before still stood: while that code is valid, the refusal is noted and the journey waits for it, or another resend.
+ */
+async function resendCode(journey: Journey): Promise<void> {
+  try {
+    await requestCode(journey);
+  } catch (err) {
+    const standsUntil = journey.state.codeExpiresAt ?? 0;
+    const refused = err instanceof JourneyEnd && err.result.reasonCode.startsWith('META_');
+    if (!refused || standsUntil <= Date.now() || !patched(REFUSED_RESEND_PATCH)) throw err;
+    journey.note(
+      'meta',
+      `${err.result.reason}; the code sent before stands until ${new Date(standsUntil).toISOString()}: submit it, or ask again later`,
+    );
+  }
+}
+
+/** From this patch on, a resend Meta refuses leaves the code sent before standing (resendCode). */
+const REFUSED_RESEND_PATCH = 'refused-resend-keeps-the-code';
 
 /** True when Meta accepted the code; false sends the operator back to AWAITING_OTP. */
 async function verify(journey: Journey): Promise<boolean> {
