@@ -82,3 +82,13 @@ export async function endingEntry(
   }
   return undefined;
 }
+
+/**
+ * A journey's run closed outside the journey (terminated, timed out) as the journey's views, run lists and exports
+ * read it: FAILED, reason code RUN_TERMINATED or RUN_TIMED_OUT (src/journeys/read.ts), so that a filter on FAILED
+ * finds it. A customer's recovery keeps Temporal's word.
+ */
+export function asJourneyEnding(entry: NewEntry): NewEntry {
+  if (entry.outcome !== 'TERMINATED' && entry.outcome !== 'TIMED_OUT') return entry;
+  return { ...entry, stage: 'FAILED', outcome: `FAILED (RUN_${entry.outcome})` };
+}

@@ -7,7 +7,7 @@ import type { LoadedDataConverter } from '@temporalio/common';
 import { journeyOutcomes, journeyStages, type StageOrOutcome } from '../domain/stages.js';
 import { searchAttribute, type HistoryEvent, type PayloadReader } from './decode.js';
 import { allowed, journeyStartFields } from './payloads.js';
-import { endingEntry, startWhat } from './run-ends.js';
+import { asJourneyEnding, endingEntry, startWhat } from './run-ends.js';
 import { CallsAndWaits } from './timeline-calls.js';
 import { Messages } from './timeline-messages.js';
 import type { TimelineEntry } from './types.js';
@@ -51,7 +51,7 @@ export async function runTimeline(events: HistoryEvent[], context: RunContext): 
     if (await calls.take(at)) continue;
     if (await messages.take(at)) continue;
     const ending = await endingEntry(event, walk.reader, at.where, walk.cancel);
-    if (ending) at.add(ending);
+    if (ending) at.add(asJourneyEnding(ending));
   }
   calls.addUnanswered(context.open);
   return { entries: walk.entries, noteTargets: walk.noteTargets, lastStage: walk.stage };

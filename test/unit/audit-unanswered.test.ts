@@ -28,7 +28,7 @@ describe('a call without an answer in the timeline', () => {
       ['graph_call', 'no answer: the run ended first'],
       ['stage', null],
       ['graph_call', expect.any(String)],
-      ['ended', 'TERMINATED'],
+      ['ended', 'FAILED (RUN_TERMINATED)'],
     ]);
     const times = entries.map((e) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
