@@ -1,6 +1,8 @@
 // Updates and signals in a run: people's actions with the journey's answer, Meta's webhook events, the portfolio's
 // answers, the slot the journey gave back, and a cancel asked through Temporal. Signals a person or Meta sent are
 // marked for the journey's notes (a refusal is only there).
+import { secretSentInClear } from '../codec/clear-secrets.js';
+import { describeInClear } from '../codec/undecryptable.js';
 import { describeMessage, knownMessage, plainAnswers, secretAnswers } from './actions.js';
 import { allowed, answerMessageField, outcomeFields, slotReleaseFields } from './payloads.js';
 import type { TimelineEntry } from './types.js';
@@ -61,6 +63,9 @@ export class Messages {
       const arg = knownMessage(name) ? await reader.first(signaled.input?.payloads, at.where) : undefined;
       const described = describeMessage(name, arg, 'signal');
       const entry = at.add(described);
+      // The journey dropped it unread (src/workflows/undecryptable-guard.ts): said, as the sender should know.
+      const inClear = secretSentInClear(signaled.input?.payloads);
+      if (inClear) entry.outcome = `ignored: ${describeInClear({ field: inClear })}; treat the ${inClear} as exposed`;
       // People and Meta's webhooks are what the journey notes about; the portfolio's answers it does not.
       if (described.actor && (described.kind === 'action' || described.kind === 'webhook'))
         at.noted(entry, described.actor);

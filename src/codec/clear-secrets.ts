@@ -16,20 +16,34 @@ export class ClearSecretsGuard implements PayloadCodec {
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      if (!payload.data || Buffer.from(payload.metadata?.encoding ?? []).toString() !== JSON_ENCODING) return payload;
-      // Every plain payload is parsed (a worker meets them only when sent by hand): a text search for the field names
-      // would miss one spelt with JSON escapes ("\u0063ode").
-      let value: unknown;
-      try {
-        value = JSON.parse(Buffer.from(payload.data).toString('utf8'));
-      } catch {
-        return payload; // not JSON after all: the converter says so
-      }
-      const field = secretInClear(value);
-      if (field === null) return payload;
-      return { ...payload, data: Buffer.from(JSON.stringify(inClearMarker(field, value))) };
+      const found = plainSecret(payload);
+      if (!found) return payload;
+      return { ...payload, data: Buffer.from(JSON.stringify(inClearMarker(found.field, found.value))) };
     });
   }
+}
+
+/** The secret field a payload sent by hand (plain JSON) holds in clear, or null: what the auditor is told. */
+export function secretSentInClear(payloads: readonly Payload[] | null | undefined): string | null {
+  for (const payload of payloads ?? []) {
+    const found = plainSecret(payload);
+    if (found) return found.field;
+  }
+  return null;
+}
+
+function plainSecret(payload: Payload): { field: string; value: unknown } | null {
+  if (!payload.data || Buffer.from(payload.metadata?.encoding ?? []).toString() !== JSON_ENCODING) return null;
+  // Every plain payload is parsed (a worker meets them only when sent by hand): a text search for the field names
+  // would miss one spelt with JSON escapes ("\u0063ode").
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(payload.data).toString('utf8'));
+  } catch {
+    return null; // not JSON after all: the converter says so
+  }
+  const field = secretInClear(value);
+  return field === null ? null : { field, value };
 }
 
 /**

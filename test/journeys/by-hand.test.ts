@@ -3,6 +3,7 @@
 // noted and dropped; none fails the journey's workflow task, makes its view unreadable, or puts a secret in history.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import { journeyTimeline } from '../../src/audit/index.js';
 import { journeyQuery } from '../../src/domain/journey.js';
 import {
   cancelUpdate,
@@ -82,6 +83,13 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
       await eventually(history, (h) => patchesIn(h).includes('secrets-in-clear-dropped'), "the drop's patch marker");
       const view = await journey.view();
       expect(view).toMatchObject({ stage: 'AWAITING_OTP', attempts: { wrongCodes: 0 } });
+      // The auditor reads that it was dropped, and why (never the code).
+      const timeline = await journeyTimeline(t.env.client, view.e164);
+      const dropped = timeline.entries.find((e) => e.actor === 'cli@plain' && e.what.includes('(signal)'));
+      expect(dropped?.outcome).toBe(
+        "ignored: the code was sent unencrypted, in clear, so numberflow does not use it: send it through numberflow's API or command line, or with the Temporal CLI's --codec-endpoint pointed at numberflow's codec server, which seals it; treat the code as exposed",
+      );
+      expect(JSON.stringify(timeline)).not.toContain(code);
       // The same code, sealed through numberflow's converter, goes through.
       const answer = await t.env.client.workflow
         .getHandle(journey.workflowId)
