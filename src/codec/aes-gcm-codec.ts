@@ -25,8 +25,8 @@ export class UndecryptablePayloadError extends ValueError {
   constructor(readonly undecryptable: Undecryptable) {
     super(
       undecryptable.reason === 'unknown-key'
-        ? `no codec key "${undecryptable.keyId}" to decrypt a payload (was it rotated out, or is NUMBERFLOW_CODEC_KEYS different here?)`
-        : `the codec key "${undecryptable.keyId}" here is not the one the payload was encrypted with (NUMBERFLOW_CODEC_KEYS differs)`,
+        ? `no codec key "${undecryptable.keyId}" to decrypt a payload (was it rotated out, or is NUMBERFLOW_CODEC_KEYS, or NUMBERFLOW_DATA_DIR without it, different here?)`
+        : `the codec key "${undecryptable.keyId}" here is not the one the payload was encrypted with (NUMBERFLOW_CODEC_KEYS differs, or NUMBERFLOW_DATA_DIR names another data folder than the worker's)`,
     );
   }
 }

@@ -3,8 +3,10 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { connectDirectClient } from '../../src/cli/direct-connection.js';
 import { CliExit } from '../../src/cli/failure.js';
 import { CliModeError, selectMode } from '../../src/cli/mode.js';
+import { loadConfig } from '../../src/config.js';
 import { buildCli } from '../../src/starter.js';
 
 const token = 'nf_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
@@ -100,5 +102,16 @@ describe('the commands of direct mode only, asked in API mode', () => {
       if (previous === undefined) delete process.env.NUMBERFLOW_DATA_DIR;
       else process.env.NUMBERFLOW_DATA_DIR = previous;
     }
+  });
+});
+
+describe('direct mode on a data folder npm start never used', () => {
+  it('refuses, naming the folder and the variable, and makes no keys there', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nf-no-keys-'));
+    const config = loadConfig({ NUMBERFLOW_DATA_DIR: dataDir });
+    await expect(connectDirectClient(config)).rejects.toThrow(
+      `no payload keys in ${dataDir}: the command line reads those npm start made in its data folder; set NUMBERFLOW_DATA_DIR to that folder`,
+    );
+    expect(readdirSync(dataDir)).toEqual([]);
   });
 });
