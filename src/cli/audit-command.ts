@@ -18,7 +18,7 @@ import {
 import { resumed } from '../resumed.js';
 import { CliExit } from './failure.js';
 import { selectMode, usingApi } from './mode.js';
-import { e164Argument, graphIdOption } from './options.js';
+import { callerPath, e164Argument, graphIdOption } from './options.js';
 import { progressBar } from './progress.js';
 import type { WithClient } from './direct-client.js';
 
@@ -92,7 +92,7 @@ export function addAuditCommand(
         ...exportFormats,
       ]),
     )
-    .option('--output <file>', 'write to this file instead of standard output');
+    .option('--output <file>', 'write to this file instead of standard output', callerPath);
 
   command.action(async (e164: string | undefined, opts: AuditOptions) => {
     const request = auditRequest(command, e164, opts);

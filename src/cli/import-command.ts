@@ -27,7 +27,7 @@ import {
   type ImportFormat,
   type UnreadableRow,
 } from './import-file.js';
-import { actorOption } from './options.js';
+import { actorOption, callerPath } from './options.js';
 
 interface ImportOptions {
   format?: ImportFormat;
@@ -46,12 +46,13 @@ export function addImportCommand(program: Command, context: CommandContext): voi
   program
     .command('import')
     .description('start a journey per row of a CSV (with a header row) or JSON Lines file; every row is checked first')
-    .argument('<file>', 'the rows: .csv or .jsonl, columns (keys) named as the fields of a journey start')
+    .argument('<file>', 'the rows: .csv or .jsonl, columns (keys) named as the fields of a journey start', callerPath)
     .addOption(new Option('--format <format>', 'the file format, when its name does not say').choices(importFormats))
     .option('--skip-invalid', 'start the valid rows when some are not (without it, one bad row starts nothing)')
     .option(
       '--results <file>',
       'write what became of each row as CSV: line, e164, outcome, workflowId, runId, stage, error',
+      callerPath,
     )
     .addOption(
       new Option('--rate <starts/s>', `starts a second, at most (1–${MAX_RATE})`)

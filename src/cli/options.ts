@@ -1,5 +1,6 @@
 // The command line's options and arguments with a closed set of values, declared once for every command:
 // commander refuses anything else with the allowed values before a command runs.
+import { resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { WA_ID } from '../domain/identity.js';
 import { GRAPH_ID } from '../domain/journey-input.js';
@@ -16,6 +17,14 @@ export function e164Argument(value: string): string {
   } catch (err) {
     throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
   }
+}
+
+/**
+ * A file named on the command line, from the folder the command was typed in: `npm run` runs the command line in the
+ * project's folder, and names the caller's in INIT_CWD (a file beside the caller was looked for in the project's).
+ */
+export function callerPath(value: string): string {
+  return resolve(process.env.INIT_CWD ?? process.cwd(), value);
 }
 
 /** A customer's wa_id, checked before anything runs. */

@@ -1,9 +1,13 @@
 // Refusals of the command line's own arguments: they happen while parsing, before any connection, so no
 // server is involved.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import { visibleControls } from '../../src/cli/format.js';
+import { callerPath } from '../../src/cli/options.js';
 import { capSourceText, portfolioLines } from '../../src/cli/portfolio-commands.js';
 import type { PortfolioView } from '../../src/portfolios/portfolio.js';
 import { buildCli } from '../../src/starter.js';
@@ -163,5 +167,24 @@ describe("the command line's arguments", () => {
       NUMBERFLOW_SECRETS_PUBLIC_KEY: publicLine?.replace(/^NUMBERFLOW_SECRETS_PUBLIC_KEY=/, ''),
     };
     expect(parseSecretsKeys(spec).unseal.has(parseSecretsKeys(spec).seal.kid)).toBe(true); // a pair, not two keys
+  });
+});
+
+describe('files named on the command line', () => {
+  it('are read and written from the folder the command was typed in (npm run runs it in the project)', async () => {
+    const caller = mkdtempSync(join(tmpdir(), 'nf-caller-'));
+    const previous = process.env.INIT_CWD;
+    process.env.INIT_CWD = caller;
+    try {
+      expect(callerPath('numbers.csv')).toBe(join(caller, 'numbers.csv'));
+      expect(callerPath('/etc/hosts')).toBe('/etc/hosts');
+      const error = await buildCli(() => undefined, { throwOnExit: true })
+        .parseAsync(['import', 'missing.csv'], { from: 'user' })
+        .catch((err: unknown) => err);
+      expect(String(error)).toContain(`cannot read ${join(caller, 'missing.csv')}: ENOENT`);
+    } finally {
+      if (previous === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = previous;
+    }
   });
 });
