@@ -4,7 +4,7 @@
 import { slotAnswerSignal } from '../domain/portfolio.js';
 import { describeMessage } from './actions.js';
 import { answeredSummary, failedOutcome, graphCallOf, metaAnswerOf } from './graph-calls.js';
-import { isoOf, LOCAL_ACTIVITY_MARKER, protoTimeMs } from './decode.js';
+import { isoOf, LOCAL_ACTIVITY_MARKER, protoTimeMs, type ProtoFailure } from './decode.js';
 import { identityStepOf } from './identity-steps.js';
 import { allowed, drawnPinField, localActivityFields } from './payloads.js';
 import type { TimelineEntry } from './types.js';
@@ -29,7 +29,10 @@ export class CallsAndWaits {
    * Graph calls and store steps scheduled and not yet closed, by their scheduled event id, each with the count of
    * entries there were when it was made (where an unanswered one goes).
    */
-  private readonly calls = new Map<string, { entry: TimelineEntry; type: string; made: number }>();
+  private readonly calls = new Map<
+    string,
+    { entry: TimelineEntry; type: string; made: number; lastFailure?: ProtoFailure | null }
+  >();
   private readonly waits = new Map<string, TimelineEntry>();
 
   /** `reasonOf` says why a timer was started (the journey's reasons unless the workflow is another). */
@@ -66,7 +69,11 @@ export class CallsAndWaits {
     const started = event.activityTaskStartedEventAttributes;
     if (started) {
       const call = this.calls.get(String(started.scheduledEventId));
-      if (call) call.entry.attempt = started.attempt ?? 1;
+      if (call) {
+        call.entry.attempt = started.attempt ?? 1;
+        // Temporal keeps the failure of the attempt before the last only: what Meta answered then is said.
+        call.lastFailure = started.lastFailure;
+      }
       return true;
     }
     const closed =
@@ -181,8 +188,18 @@ export class CallsAndWaits {
     } else {
       entry.outcome = 'cancelled: the journey stopped waiting for it';
     }
+    if (graph && call.lastFailure && entry.attempt !== undefined && entry.attempt > 1) {
+      entry.outcome = `${entry.outcome ?? 'answered'}; ${await this.attemptBefore(at, entry.attempt, call.lastFailure)}`;
+    }
     this.walk.entries.push(entry);
     if (drewPin) at.add(pinGenerated);
+  }
+
+  /** The attempt before a retried call's last, as Meta answered it: its code and fbtrace_id, or why none came. */
+  private async attemptBefore(at: At, attempt: number, failure: ProtoFailure): Promise<string> {
+    const meta = metaAnswerOf(await this.walk.reader.failureDetail(failure, at.where));
+    const trace = meta?.fbtraceId ? ` (fbtrace_id ${meta.fbtraceId})` : '';
+    return `attempt ${attempt - 1} ${failedOutcome(failure, meta)}${trace}`;
   }
 
   private timer(at: At): boolean {
