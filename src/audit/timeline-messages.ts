@@ -95,6 +95,7 @@ export class Messages {
       what: `cancelled the run through Temporal${cancel.cause ? `: ${cancel.cause}` : ''}`,
     });
     at.noted(entry, 'temporal'); // the journey notes Temporal's cancel under that name
+    this.walk.cancel.actor ??= entry.actor; // who asked, on the ending too (an operator's cancel before it stays)
     return true;
   }
 }

@@ -1,5 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { journeyTimeline } from '../../src/audit/index.js';
 import type { JourneyView } from '../../src/domain/journey.js';
 import {
   cancelSignal,
@@ -91,6 +92,10 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
       expect(portfolio.holders.map((h) => h.e164)).not.toContain(input.phoneNumber.e164);
       const ref = { wabaId: bench.wabaId, phoneNumberId: (await journey.view()).phoneNumberId as string };
       expect((await bench.graph.getPhoneNumber(ref, ['status'])).status).toBe('DISCONNECTED');
+      // The audit's ending names who asked: the Temporal client's identity.
+      const timeline = await journeyTimeline(env.client, input.phoneNumber.e164);
+      expect(timeline.entries.at(-1)).toMatchObject({ kind: 'ended', outcome: 'CANCELLED', actor: expect.any(String) });
+      expect(timeline.entries.at(-1)?.actor).not.toBe('numberflow');
     });
   });
 
