@@ -138,6 +138,19 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
     });
   });
 
+  it("answers a code Meta refuses for good with Meta's answer and the ending, not a bare refusal", async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'error', code: 368, times: 1 });
+      const answer = await submit(journey.workflowId, code);
+      expect(answer).toMatchObject({ accepted: false, attemptsLeft: null });
+      expect(answer.message).toMatch(/^Verifying the code failed: Meta error 368 \(.+\): the journey ends FAILED$/);
+      expect((await journey.until((v) => v.result !== null, 'the end')).result?.outcome).toBe('FAILED');
+    });
+  });
+
   it('reaches a number behind an IVR by voice: SMS never arrives there', async () => {
     await t.bench.run(async () => {
       const input = t.bench.input({ ivr: true });

@@ -107,8 +107,11 @@ async function verify(journey: Journey): Promise<boolean> {
   } catch (err) {
     if (isCancellation(err)) throw err; // the ending answers the submission
     if (!isMetaError(err, 136025)) {
-      otp.answer({ accepted: false, message: 'Meta could not verify the code', attemptsLeft: null });
-      throw failedByMeta(err, 'Verifying the code');
+      // Said with Meta's answer and the ending: the operator's command is the one that hears it first.
+      const ending = failedByMeta(err, 'Verifying the code');
+      const { reason, outcome } = ending.result;
+      otp.answer({ accepted: false, message: `${reason}: the journey ends ${outcome}`, attemptsLeft: null });
+      throw ending;
     }
     const left = journey.wrongCode();
     journey.note(submission.actor, 'submitted a code that Meta refused');
