@@ -76,12 +76,13 @@ export class Messages {
     if (external) {
       if (external.signalName !== 'releaseSlot') return true;
       const release = allowed(slotReleaseFields, await reader.first(external.input?.payloads, at.where));
-      at.add({
-        kind: 'portfolio',
-        what: release?.stillRegistered
-          ? 'kept its portfolio slot: Meta still counts the number as registered'
-          : 'gave its registration slot back to the portfolio',
-      });
+      // A journey still waiting for capacity held a place in the queue, not a slot.
+      const what = release?.stillRegistered
+        ? 'kept its portfolio slot: Meta still counts the number as registered'
+        : this.walk.stage === 'WAITING_FOR_CAPACITY'
+          ? "left its place in the portfolio's queue"
+          : 'gave its registration slot back to the portfolio';
+      at.add({ kind: 'portfolio', what });
       return true;
     }
     const cancel = event.workflowExecutionCancelRequestedEventAttributes;

@@ -50,7 +50,7 @@ export function addPortfolioCommands(program: Command, context: CommandContext):
 
 export function portfolioLines(view: PortfolioView): string[] {
   return [
-    `portfolio ${view.portfolioId}: cap ${view.cap} registered numbers, ${capSourceText(view.capSource)}`,
+    `portfolio ${view.portfolioId}: cap ${view.cap} registered number${view.cap === 1 ? '' : 's'}, ${capSourceText(view.capSource)}`,
     `holding slots (${view.holders.length}):`,
     ...view.holders.map(
       (h) => `  ${h.e164}\t${h.workflowId ?? 'no journey: Meta counts it as registered'}\tsince ${h.since}`,

@@ -113,6 +113,11 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
           .getHandle(portfolioWorkflowId(full.portfolioId))
           .query(portfolioQuery);
         expect(portfolio.queue).toEqual([]);
+        // The audit says it left the queue: it held no slot to give back.
+        const timeline = await journeyTimeline(env.client, input.phoneNumber.e164);
+        const portfolioEntries = timeline.entries.filter((e) => e.kind === 'portfolio').map((e) => e.what);
+        expect(portfolioEntries).toContain("left its place in the portfolio's queue");
+        expect(portfolioEntries).not.toContain('gave its registration slot back to the portfolio');
       });
     } finally {
       await full.close();

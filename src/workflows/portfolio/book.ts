@@ -106,7 +106,7 @@ export class PortfolioBook {
     }
     if (cap === this.state.cap && !setBy) return true; // a duplicate delivery changes nothing
     this.state.cap = cap;
-    this.note(`the cap is now ${cap} registered numbers${setBy}`);
+    this.note(`the cap is now ${cap} registered number${cap === 1 ? '' : 's'}${setBy}`);
     return true;
   }
 
