@@ -11,9 +11,12 @@ import {
   type IdentityMismatch,
   WA_ID,
 } from '../domain/identity.js';
+import { journeyWorkflowId } from '../domain/journey.js';
+import { PhoneNumberId } from '../domain/search-attributes.js';
 import type { MessagesValue, MessageStatus } from '../graph/webhook-fields.js';
 import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
 import { hashPrefix, type CustomerKey, type IdentityStore, type UntrustedCustomer } from '../stores/identity-store.js';
+import { numberDigits } from './webhook-keys.js';
 import type { RoutedEvent } from './webhook-router.js';
 
 export interface IdentityCaptureDeps {
@@ -64,18 +67,20 @@ export async function captureIdentities(
     const { changed } = await deps.identities.record(key, contact.identity_key_hash, at, 'inbound');
     routed.push({ field: 'identity', target: null, outcome: changed ? 'hash recorded' : 'hash known' });
   }
+  const number = { phoneNumberId, display: value.metadata.display_phone_number };
   for (const status of value.statuses ?? [])
-    routed.push(...(await fromStatus(deps, wabaId, phoneNumberId, status, receivedAt)));
+    routed.push(...(await fromStatus(deps, wabaId, number, status, receivedAt)));
   return routed;
 }
 
 async function fromStatus(
   deps: IdentityCaptureDeps,
   wabaId: string,
-  phoneNumberId: string,
+  number: { phoneNumberId: string; display: string },
   status: MessageStatus,
   receivedAt: number,
 ): Promise<RoutedEvent[]> {
+  const { phoneNumberId } = number;
   const unusable = unusableIdentity(status.recipient_id, status.recipient_identity_key_hash);
   if (unusable) return [{ field: 'identity', target: null, outcome: unusable }];
   const key = { phoneNumberId, waId: status.recipient_id };
@@ -85,6 +90,10 @@ async function fromStatus(
   if (mismatch) {
     if (at !== null && (await predatesRecovery(deps, key, workflowId, at))) {
       return [{ field: 'identity', target: workflowId, outcome: 'an earlier mismatch: the current hash is newer' }];
+    }
+    if (!(await journeyManages(deps.client, number))) {
+      // No operator could reach the recovery (the API and CLI find customers through the number's journey).
+      return [{ field: 'identity', target: null, outcome: 'no running journey manages the number: not recorded' }];
     }
     const metaMessage = mismatch.message ?? mismatch.title;
     await deps.reportMismatch(
@@ -120,6 +129,22 @@ async function fromStatus(
       return [routed, { field: 'identity', target: workflowId, outcome: 'no running workflow' }];
     throw err;
   }
+}
+
+/** Whether the number's journey runs, as the number Meta names (when it has learnt its phone_number_id). */
+async function journeyManages(client: Client, number: { phoneNumberId: string; display: string }): Promise<boolean> {
+  const digits = numberDigits(number.display);
+  if (digits === null) return false;
+  const journey = await client.workflow
+    .getHandle(journeyWorkflowId(`+${digits}`))
+    .describe()
+    .catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    });
+  if (journey?.status.name !== 'RUNNING') return false;
+  const known = journey.typedSearchAttributes.get(PhoneNumberId);
+  return known === undefined || known === '' || known === number.phoneNumberId;
 }
 
 /**

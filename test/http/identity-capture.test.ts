@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerIdentityQuery, customerIdentityWorkflowId } from '../../src/domain/identity.js';
+import { PhoneNumberId } from '../../src/domain/search-attributes.js';
 import { buildHttpApp } from '../../src/http/app.js';
 import type { SqlIdentityStore } from '../../src/stores/sql-identity-store.js';
 import {
@@ -18,6 +19,7 @@ import { postSigned } from './support.js';
 const SECRET = 'identity-capture-secret';
 const WA_ID = '16505551234';
 const key = { phoneNumberId: PHONE_NUMBER_ID, waId: WA_ID };
+const OTHER_NUMBER_ID = '106540352249999';
 
 /** A fixture with its hash and timestamps changed, as a later (or earlier) delivery of Meta's would be. */
 function withStatus(hash: string, timestamp: string) {
@@ -47,8 +49,28 @@ describe("customers' identity hashes from Meta's webhooks (dev server)", () => {
       identities,
     });
   });
+  // The numbers' journeys, as the receiver sees them: running, with their phone_number_id. Stand-ins on a task queue
+  // no worker polls (they never move), for numbers the bench's sandbox does not have.
+  const journeysOf = [
+    { e164: '+15550783881', phoneNumberId: PHONE_NUMBER_ID },
+    { e164: '+15550783882', phoneNumberId: OTHER_NUMBER_ID },
+  ];
+  beforeAll(async () => {
+    for (const { e164, phoneNumberId } of journeysOf)
+      await t.env.client.workflow.start('numberJourney', {
+        taskQueue: 'identity-capture-no-worker',
+        workflowId: `number:${e164}`,
+        args: [],
+        typedSearchAttributes: [{ key: PhoneNumberId, value: phoneNumberId }],
+      });
+  });
   afterAll(async () => {
     await app?.close();
+    for (const { e164 } of journeysOf)
+      await t.env.client.workflow
+        .getHandle(`number:${e164}`)
+        .terminate('test done')
+        .catch(() => undefined);
   });
 
   const deliver = async (value: unknown) => {
@@ -139,14 +161,34 @@ describe("customers' identity hashes from Meta's webhooks (dev server)", () => {
     });
   });
 
+  it('starts no recovery for a number no journey manages: no operator could reach it', async () => {
+    const [failed] = identityMismatchStatus.statuses;
+    const unmanaged = {
+      ...identityMismatchStatus,
+      metadata: { display_phone_number: '15550783899', phone_number_id: '106540352240000' },
+      statuses: [{ ...failed, id: 'wamid.unmanaged' }],
+    };
+    await deliver(unmanaged);
+    expect(logLines.join('')).toContain('no running journey manages the number: not recorded');
+    expect(await identities.untrusted('106540352240000')).toEqual([]);
+    const recovery = t.env.client.workflow.getHandle(customerIdentityWorkflowId('106540352240000', WA_ID));
+    await expect(recovery.describe()).rejects.toThrow(/not found/i);
+    // Nor for a number whose journey knows another phone_number_id (Meta's id of an earlier life of the number).
+    await deliver({
+      ...unmanaged,
+      metadata: { display_phone_number: '15550783881', phone_number_id: '106540352240000' },
+    });
+    expect(await identities.untrusted('106540352240000')).toEqual([]);
+  });
+
   it('takes many changed customers at once: a workflow each, only for them', async () => {
     await t.bench.run(async () => {
-      const phoneNumberId = '106540352249999';
+      const phoneNumberId = OTHER_NUMBER_ID;
       const customers = Array.from({ length: 25 }, (_, i) => `1650555${String(2000 + i)}`);
       const [failed] = identityMismatchStatus.statuses;
       const batch = {
         ...identityMismatchStatus,
-        metadata: { ...identityMismatchStatus.metadata, phone_number_id: phoneNumberId },
+        metadata: { display_phone_number: '15550783882', phone_number_id: phoneNumberId },
         statuses: customers.map((waId, i) => ({ ...failed, id: `wamid.burst${i}`, recipient_id: waId })),
       };
       await deliver(batch);
