@@ -247,7 +247,7 @@ export const graphErrorCatalog: Readonly<Record<number, GraphErrorSpec>> = {
     http: 400,
     class: 'permanent',
     remediation:
-      "Meta refused to add the number: it may be registered elsewhere (delete it from the WhatsApp app or the other WABA first), the portfolio's registered-number cap may be reached, or the number's format, provider or type is unsupported.",
+      "Meta refused to add the number (its message says which): it may be registered elsewhere (delete it from the WhatsApp app or the other WABA first), the portfolio's registered-number cap may be reached, the account may be restricted from adding numbers (RESTRICTED_ADD_PHONE_NUMBER_ACTION: WhatsApp Manager's account overview says until when), or the number's format, provider or type is unsupported.",
   },
 };
 
