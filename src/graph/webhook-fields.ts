@@ -24,6 +24,9 @@ export const ACCOUNT_UPDATE_EVENTS = [
 
 const banState = openEnum(['DISABLE', 'REINSTATE', 'SCHEDULE_FOR_DISABLE']);
 
+/** The restrictions Meta puts on a WABA that numberflow knows (account_update's ACCOUNT_RESTRICTION). */
+export const restrictionTypes = ['RESTRICTED_ADD_PHONE_NUMBER_ACTION', 'RESTRICTED_BIZ_INITIATED_MESSAGING'] as const;
+
 // One object with every info block optional, rather than a union per event: Meta adds events, and an event
 // numberflow does not know must still arrive with whatever info it carries.
 const accountUpdate = z.object({
@@ -32,7 +35,7 @@ const accountUpdate = z.object({
   restriction_info: z
     .array(
       z.object({
-        restriction_type: openEnum(['RESTRICTED_ADD_PHONE_NUMBER_ACTION', 'RESTRICTED_BIZ_INITIATED_MESSAGING']),
+        restriction_type: openEnum(restrictionTypes),
         expiration: numberOrString.optional(),
         remediation: z.string().optional(),
       }),

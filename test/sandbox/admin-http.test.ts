@@ -107,6 +107,12 @@ describe('the admin API over HTTP', () => {
       expect((await call('POST', '/_sandbox/faults', { endpoint, kind: 'latency', latencyMs: 1 })).status).toBe(200);
     }
     await call('DELETE', '/_sandbox/faults');
+    // A restriction the receiver does not know would reach journeys as nothing Meta sends: refused, naming the known.
+    const bogus = await call('POST', `/_sandbox/wabas/${wabaId}/restrictions`, { restrictionType: 'bogus' });
+    expect(bogus.status).toBe(400);
+    expect(JSON.stringify(bogus.body)).toContain('RESTRICTED_ADD_PHONE_NUMBER_ACTION');
+    const known = { restrictionType: 'RESTRICTED_BIZ_INITIATED_MESSAGING' };
+    expect((await call('POST', `/_sandbox/wabas/${wabaId}/restrictions`, known)).status).toBe(200);
   });
 
   it('answers bad admin input with 400 and an unknown admin route with 404', async () => {

@@ -40,7 +40,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { SandboxAdmin } from '../admin.js';
 import { SandboxAdminError } from '../core.js';
-import { NAME_REJECTION_REASONS } from '../../graph/webhook-fields.js';
+import { NAME_REJECTION_REASONS, restrictionTypes } from '../../graph/webhook-fields.js';
 import { NAME_DECISIONS } from '../display-names.js';
 import { businessVerificationStatuses } from '../model.js';
 import { GraphApiError } from '../graph-error.js';
@@ -95,8 +95,12 @@ const routes: Registration[] = [
     (admin, i) => admin.raiseCap(i.portfolioId, i.maxPhoneNumbers),
   ),
   route('POST', '/wabas', z.object({ portfolioId: id, wabaId: id.optional() }), (admin, i) => admin.createWaba(i)),
-  route('POST', '/wabas/:wabaId/restrictions', z.object({ wabaId: id, restrictionType: id }), (admin, i) =>
-    admin.restrictWaba(i.wabaId, i.restrictionType),
+  // Only the restrictions the receiver knows: another would reach journeys as a shape Meta does not send.
+  route(
+    'POST',
+    '/wabas/:wabaId/restrictions',
+    z.object({ wabaId: id, restrictionType: z.enum(restrictionTypes) }),
+    (admin, i) => admin.restrictWaba(i.wabaId, i.restrictionType),
   ),
   route(
     'POST',
