@@ -129,7 +129,7 @@ describe('the console’s markup', () => {
     expect([...page.matchAll(/action="[^"]*\/identities\/\d+\/confirmation"/g)]).toHaveLength(CUSTOMERS_SHOWN);
     expect(page).toContain(`And ${1234 - CUSTOMERS_SHOWN} more, not shown here`);
     expect(page).toContain('numberflow identity list +14155552671');
-    expect(page).toContain('GET /v1/numbers/%2B14155552671/identities');
+    expect(page).toContain('GET /v1/numbers/+14155552671/identities');
     // The live script replaces the section when the count changes, even if the customers shown do not.
     expect(page).toMatch(new RegExp(`data-stage="[^"]* \\+${1234 - CUSTOMERS_SHOWN}"`));
   });

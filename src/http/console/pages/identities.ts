@@ -72,7 +72,7 @@ export function customersSection(
       more > 0
         ? html`<p class="help">
             And ${more} more, not shown here: see <code>numberflow identity list ${view.e164}</code> or
-            <code>GET /v1/numbers/${encodeURIComponent(view.e164)}/identities</code>.
+            <code>GET /v1/numbers/${view.e164}/identities</code>.
           </p>`
         : null
     }
