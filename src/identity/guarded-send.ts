@@ -81,6 +81,8 @@ async function decideAndSend(deps: SendDeps, request: SendRequest, decidedBefore
       return decideAndSend(deps, request, true);
     }
   }
+  // When the send was made: its status, which the signal must not seem to follow, can arrive before Meta's answer.
+  const sentAt = new Date().toISOString();
   try {
     const { messageId } = await deps.graph
       .sendText(ref, {
@@ -97,7 +99,6 @@ async function decideAndSend(deps: SendDeps, request: SendRequest, decidedBefore
         throw err;
       });
     if (reverifying) {
-      const sentAt = new Date().toISOString();
       await deps.identities.updateTrust(
         key,
         {
