@@ -150,6 +150,8 @@ export class CallsAndWaits {
     // The latest made first, so that the indexes of the others hold; of two made together, the later one first.
     const unanswered = [...this.calls.values()].reverse().sort((a, b) => b.made - a.made);
     for (const { entry, made } of unanswered) this.walk.entries.splice(made, 0, { ...entry, outcome });
+    // A wait the run did not outlive (terminated, failed) read as still under way.
+    if (!open) for (const wait of this.waits.values()) wait.outcome = 'the run ended before the deadline';
   }
 
   private async closed(at: At, scheduledId: string): Promise<void> {
@@ -218,6 +220,7 @@ export class CallsAndWaits {
     const ended = event.timerFiredEventAttributes ?? event.timerCanceledEventAttributes;
     if (!ended) return false;
     const wait = this.waits.get(ended.timerId ?? '');
+    this.waits.delete(ended.timerId ?? '');
     if (wait)
       wait.outcome = event.timerFiredEventAttributes ? 'waited until the deadline' : 'ended before the deadline';
     return true;

@@ -53,6 +53,20 @@ describe('a call without an answer in the timeline', () => {
     ]);
   });
 
+  it('says of a wait the run did not outlive that the run ended first, and nothing of one in an open run', async () => {
+    const timer = event(3, { timerStartedEventAttributes: { timerId: '1', startToFireTimeout: { seconds: 3600 } } });
+    const waitOf = async (events: Parameters<typeof timelineOf>[0], open: boolean) =>
+      (await timelineOf(events, open)).entries.find((e) => e.kind === 'wait');
+    expect(await waitOf([started('AWAITING_OTP'), timer, terminated(4)], false)).toMatchObject({
+      outcome: 'the run ended before the deadline',
+    });
+    expect((await waitOf([started('AWAITING_OTP'), timer], true))?.outcome).toBeUndefined();
+    const fired = event(4, { timerFiredEventAttributes: { timerId: '1' } });
+    expect(await waitOf([started('AWAITING_OTP'), timer, fired, terminated(5)], false)).toMatchObject({
+      outcome: 'waited until the deadline',
+    });
+  });
+
   it('is still under way in an open run, where it was made', async () => {
     const { entries } = await timelineOf(history, true);
     expect(entries.filter((e) => e.kind === 'graph_call').map((e) => e.outcome)).toEqual([
