@@ -50,7 +50,15 @@ export function journeyListQuery(filter: JourneyFilter): string {
   }
   if (filter.portfolioId !== undefined) clauses.push(`PortfolioId = '${graphId('portfolioId', filter.portfolioId)}'`);
   if (filter.wabaId !== undefined) clauses.push(`WabaId = '${graphId('wabaId', filter.wabaId)}'`);
-  if (filter.awaitingInput) clauses.push(`NumberStage IN (${quoted(awaitingInputStages)})`);
+  if (filter.awaitingInput) {
+    // Together they could list nothing: said, rather than an empty list read as "nobody waits".
+    if (filter.stage !== undefined && !(awaitingInputStages as readonly string[]).includes(filter.stage)) {
+      throw new InvalidFilterError(
+        `awaitingInput: lists journeys in ${awaitingInputStages.join(', ')}; with stage ${filter.stage} it could list none`,
+      );
+    }
+    clauses.push(`NumberStage IN (${quoted(awaitingInputStages)})`);
+  }
   if (filter.withinPortfolios !== undefined) {
     const ids = filter.withinPortfolios.map((id) => graphId('portfolios', id));
     // A caller limited to no portfolio sees nothing: an empty IN is no valid query, so the clause is one that fails.
