@@ -16,7 +16,7 @@ import { PhoneNumberId } from '../domain/search-attributes.js';
 import type { MessagesValue, MessageStatus } from '../graph/webhook-fields.js';
 import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
 import { hashPrefix, type CustomerKey, type IdentityStore, type UntrustedCustomer } from '../stores/identity-store.js';
-import { numberDigits } from './webhook-keys.js';
+import { isGraphId, numberDigits } from './webhook-keys.js';
 import type { RoutedEvent } from './webhook-router.js';
 
 export interface IdentityCaptureDeps {
@@ -81,12 +81,14 @@ async function fromStatus(
   receivedAt: number,
 ): Promise<RoutedEvent[]> {
   const { phoneNumberId } = number;
+  const mismatch = status.errors?.find((error) => error.code === IDENTITY_MISMATCH_CODE);
+  // Only a status about a customer's identity is looked at (most carry none: a group's, say, has no wa_id).
+  if (!mismatch && !status.recipient_identity_key_hash) return [];
   const unusable = unusableIdentity(status.recipient_id, status.recipient_identity_key_hash);
   if (unusable) return [{ field: 'identity', target: null, outcome: unusable }];
   const key = { phoneNumberId, waId: status.recipient_id };
   const at = metaSeconds(status.timestamp);
   const workflowId = customerIdentityWorkflowId(phoneNumberId, status.recipient_id);
-  const mismatch = status.errors?.find((error) => error.code === IDENTITY_MISMATCH_CODE);
   if (mismatch) {
     if (at !== null && (await predatesRecovery(deps, key, workflowId, at))) {
       return [{ field: 'identity', target: workflowId, outcome: 'an earlier mismatch: the current hash is newer' }];
@@ -134,17 +136,26 @@ async function fromStatus(
 /** Whether the number's journey runs, as the number Meta names (when it has learnt its phone_number_id). */
 async function journeyManages(client: Client, number: { phoneNumberId: string; display: string }): Promise<boolean> {
   const digits = numberDigits(number.display);
-  if (digits === null) return false;
-  const journey = await client.workflow
-    .getHandle(journeyWorkflowId(`+${digits}`))
-    .describe()
-    .catch((err: unknown) => {
-      if (err instanceof WorkflowNotFoundError) return null;
-      throw err;
-    });
-  if (journey?.status.name !== 'RUNNING') return false;
-  const known = journey.typedSearchAttributes.get(PhoneNumberId);
-  return known === undefined || known === '' || known === number.phoneNumberId;
+  const journey =
+    digits === null
+      ? null
+      : await client.workflow
+          .getHandle(journeyWorkflowId(`+${digits}`))
+          .describe()
+          .catch((err: unknown) => {
+            if (err instanceof WorkflowNotFoundError) return null;
+            throw err;
+          });
+  if (journey?.status.name === 'RUNNING') {
+    const known = journey.typedSearchAttributes.get(PhoneNumberId);
+    if (known === undefined || known === '' || known === number.phoneNumberId) return true;
+  }
+  // Meta's display number may differ from the E.164 the journey was started with (a mobile prefix, say): the
+  // phone_number_id names it too. Graph's ids are numeric, so it goes into the query as it is.
+  if (!isGraphId(number.phoneNumberId)) return false;
+  const query = `WorkflowType = 'numberJourney' AND PhoneNumberId = '${number.phoneNumberId}' AND ExecutionStatus = 'Running'`;
+  for await (const found of client.workflow.list({ query, pageSize: 1 })) return found.workflowId.startsWith('number:');
+  return false;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   sentStatus,
 } from '../graph/fixtures/webhooks.js';
 import { useBench } from '../support/bench.js';
+import { freshNumber } from '../support/journeys.js';
 import { postSigned } from './support.js';
 
 const SECRET = 'identity-capture-secret';
@@ -50,10 +51,13 @@ describe("customers' identity hashes from Meta's webhooks (dev server)", () => {
     });
   });
   // The numbers' journeys, as the receiver sees them: running, with their phone_number_id. Stand-ins on a task queue
-  // no worker polls (they never move), for numbers the bench's sandbox does not have.
+  // no worker polls (they never move), for numbers of this file only (the fixtures' Meta test number is another
+  // file's), which the deliveries below name as their display_phone_number.
+  const managed = freshNumber();
+  const managedToo = freshNumber();
   const journeysOf = [
-    { e164: '+15550783881', phoneNumberId: PHONE_NUMBER_ID },
-    { e164: '+15550783882', phoneNumberId: OTHER_NUMBER_ID },
+    { e164: managed, phoneNumberId: PHONE_NUMBER_ID },
+    { e164: managedToo, phoneNumberId: OTHER_NUMBER_ID },
   ];
   beforeAll(async () => {
     for (const { e164, phoneNumberId } of journeysOf)
@@ -73,7 +77,9 @@ describe("customers' identity hashes from Meta's webhooks (dev server)", () => {
         .catch(() => undefined);
   });
 
-  const deliver = async (value: unknown) => {
+  /** Delivers a `messages` value, about the managed number unless told another. */
+  const deliver = async <V extends { metadata: Record<string, string> }>(value: V, display = managed) => {
+    value = { ...value, metadata: { ...value.metadata, display_phone_number: display.slice(1) } };
     const body = JSON.stringify(envelope([{ field: 'messages', value }], { id: t.bench.wabaId, time: null }));
     const answer = await postSigned(app, body, SECRET);
     expect(answer.statusCode).toBe(200);
@@ -165,20 +171,36 @@ describe("customers' identity hashes from Meta's webhooks (dev server)", () => {
     const [failed] = identityMismatchStatus.statuses;
     const unmanaged = {
       ...identityMismatchStatus,
-      metadata: { display_phone_number: '15550783899', phone_number_id: '106540352240000' },
+      metadata: { ...identityMismatchStatus.metadata, phone_number_id: '106540352240000' },
       statuses: [{ ...failed, id: 'wamid.unmanaged' }],
     };
-    await deliver(unmanaged);
+    await deliver(unmanaged, freshNumber());
     expect(logLines.join('')).toContain('no running journey manages the number: not recorded');
     expect(await identities.untrusted('106540352240000')).toEqual([]);
     const recovery = t.env.client.workflow.getHandle(customerIdentityWorkflowId('106540352240000', WA_ID));
     await expect(recovery.describe()).rejects.toThrow(/not found/i);
     // Nor for a number whose journey knows another phone_number_id (Meta's id of an earlier life of the number).
-    await deliver({
-      ...unmanaged,
-      metadata: { display_phone_number: '15550783881', phone_number_id: '106540352240000' },
-    });
+    await deliver(unmanaged, managed);
     expect(await identities.untrusted('106540352240000')).toEqual([]);
+  });
+
+  it("finds the number's journey by its phone_number_id when Meta shows another display number", async () => {
+    await t.bench.run(async () => {
+      const [failed] = identityMismatchStatus.statuses;
+      const waId = '16505557777';
+      const shownOtherwise = {
+        ...identityMismatchStatus,
+        metadata: { ...identityMismatchStatus.metadata, phone_number_id: PHONE_NUMBER_ID },
+        statuses: [{ ...failed, id: 'wamid.prefixed', recipient_id: waId }],
+      };
+      await deliver(shownOtherwise, freshNumber()); // not the E.164 the journey (managed) was started with
+      const customer = { phoneNumberId: PHONE_NUMBER_ID, waId };
+      for (let i = 0; i < 600 && (await identities.trust(customer)) === undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await identities.trust(customer)).toMatchObject({ state: 'untrusted' });
+      await t.env.client.workflow.getHandle(customerIdentityWorkflowId(PHONE_NUMBER_ID, waId)).terminate('test done');
+    });
   });
 
   it('takes many changed customers at once: a workflow each, only for them', async () => {
@@ -188,10 +210,10 @@ describe("customers' identity hashes from Meta's webhooks (dev server)", () => {
       const [failed] = identityMismatchStatus.statuses;
       const batch = {
         ...identityMismatchStatus,
-        metadata: { display_phone_number: '15550783882', phone_number_id: phoneNumberId },
+        metadata: { ...identityMismatchStatus.metadata, phone_number_id: phoneNumberId },
         statuses: customers.map((waId, i) => ({ ...failed, id: `wamid.burst${i}`, recipient_id: waId })),
       };
-      await deliver(batch);
+      await deliver(batch, managedToo);
       for (let i = 0; i < 600 && (await identities.untrusted(phoneNumberId)).length < customers.length; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
