@@ -30,14 +30,19 @@ export const notAnsweringMessages: Record<NotAnswering, string> = {
 };
 
 /**
- * Temporal's refusal of a request as invalid (gRPC INVALID_ARGUMENT: a workflow id too long, say), looking through
- * the error's causes: its message, or null for any other error. Sent again, it would be refused again.
+ * Temporal's refusal of a request for what it carries (gRPC INVALID_ARGUMENT naming a length or size past its limits:
+ * a workflow id too long, a payload too large), looking through the error's causes: its message, or null for any
+ * other error. Sent again, it would be refused again. Other INVALID_ARGUMENTs are not taken for it: a search
+ * attribute not registered yet, say, is mended by configuration.
  */
 export function temporalRefusedRequest(err: unknown): string | null {
   for (let e: unknown = err, depth = 0; e instanceof Object && depth < 5; depth++) {
     const { message, cause } = e as { message?: unknown; cause?: unknown };
-    if (typeof message === 'string' && /^3 INVALID_ARGUMENT\b/.test(message)) return message;
+    if (typeof message === 'string' && /^3 INVALID_ARGUMENT\b/.test(message) && CARRIED_PAST_LIMITS.test(message))
+      return message;
     e = cause;
   }
   return null;
 }
+
+const CARRIED_PAST_LIMITS = /exceeds (the )?maximum allowed length|size exceeds (the )?limit|exceeds size limit/i;

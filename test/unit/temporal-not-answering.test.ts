@@ -54,9 +54,15 @@ describe("Temporal's refusal of a webhook change's request", () => {
   const change = { field: 'unknown', rawField: 'x', wabaId: '1', receivedAt: 0 } as unknown as WebhookEvent;
 
   it('drops the change, and hands the rest of the delivery over: sent again, it would be refused again', async () => {
-    const tooLong = grpcError(3, 'INVALID_ARGUMENT');
+    const tooLong = Object.assign(
+      new Error('3 INVALID_ARGUMENT: WorkflowId exceeds maximum allowed length (2025/1000)'),
+      { code: 3, details: '', metadata: {} },
+    );
     expect(temporalRefusedRequest(new Error('signal failed', { cause: tooLong }))).toBe(tooLong.message);
     expect(temporalRefusedRequest(grpcError(14, 'UNAVAILABLE'))).toBeNull();
+    // Mended by configuration, not by what the change carries: delivered again.
+    const unregistered = new Error("3 INVALID_ARGUMENT: invalid query: unable to find search attribute 'WabaId'");
+    expect(temporalRefusedRequest(unregistered)).toBeNull();
     const routed: string[] = [];
     const route = async (_event: WebhookEvent) => {
       if (routed.length === 0) {
