@@ -55,9 +55,15 @@ export function numberEventProblem(value: unknown): string | null {
     if (typeof field === 'string' || (field === null && kind === 'string or null')) continue;
     return `${name}: must be a ${kind} in a ${event.kind} event`;
   }
-  // A paid message's date becomes a deadline (Meta's 30-day deletion block): one that is no date would wait for ever.
-  if (Number.isNaN(Date.parse(event.at as string))) return `at: must be a date in a ${event.kind} event`;
   return null;
+}
+
+/**
+ * Why an event of the right shape cannot be kept: its date is no date. A paid message's date becomes a deadline (Meta's
+ * 30-day deletion block), which would wait for ever. Checked apart from the shape: runs decided each by its own patch.
+ */
+export function numberEventDateProblem(event: NumberEvent): string | null {
+  return Number.isNaN(Date.parse(event.at)) ? `at: must be a date in a ${event.kind} event` : null;
 }
 
 /** A kind as a note shows it: a short word as it came, anything else (long, odd characters) only by its type. */

@@ -68,6 +68,22 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
     });
   });
 
+  it("notes and drops a number event whose date is no date: a paid message's would hold a removal for ever", async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.signal(numberEventSignal, { kind: 'paid_message', at: 'yesterday' } as never);
+      const view = await journey.until(
+        (v) => v.notes.some((n) => n.what.startsWith('a number event was ignored: at')),
+        'the note',
+      );
+      expect(view.notes.at(-1)?.what).toBe('a number event was ignored: at: must be a date in a paid_message event');
+      expect(view.recentEvents.map((e) => e.kind)).not.toContain('paid_message');
+      expect(() => journeyViewSchema.parse(view)).not.toThrow();
+      await handle.terminate('test done');
+    });
+  });
+
   it('refuses a code sent in clear by update, leaving it out of history, and drops one sent by signal', async () => {
     await t.bench.run(async () => {
       const journey = await t.bench.start(t.bench.input());

@@ -1,7 +1,7 @@
 // What operators send by hand (the Temporal CLI's JSON) is refused naming the problem: a number where text is
 // expected, control characters in a note that terminals and exports print, a number event of another shape.
 import { describe, expect, it } from 'vitest';
-import { numberEventProblem } from '../../src/domain/events.js';
+import { numberEventDateProblem, numberEventProblem } from '../../src/domain/events.js';
 import { checkConfirmation, checkNewConfirmation } from '../../src/domain/identity.js';
 import { checkPin, normaliseOtp } from '../../src/domain/operator-input.js';
 
@@ -34,9 +34,10 @@ describe('checks of what operators send', () => {
       'rejectionReason: must be a string or null in a name event',
     );
     expect(numberEventProblem(null)).toBe('not an object');
-    expect(numberEventProblem({ kind: 'paid_message', at: 'yesterday' })).toBe(
+    expect(numberEventDateProblem({ kind: 'paid_message', at: 'yesterday' })).toBe(
       'at: must be a date in a paid_message event',
     );
+    expect(numberEventDateProblem({ kind: 'paid_message', at: '2026-12-04T10:00:00Z' })).toBeNull();
     expect(numberEventProblem({ kind: 'paid_message', at: '2026-12-04T10:00:00Z' })).toBeNull();
     expect(
       numberEventProblem({ kind: 'quality', event: 'ONBOARDING', currentLimit: null, at: '2026-12-04T10:00:00Z' }),

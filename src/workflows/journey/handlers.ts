@@ -2,7 +2,7 @@
 // history (a refused update leaves no event); signals cannot be refused, so a misplaced one is noted and dropped.
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { CancellationScope, patched, setHandler } from '@temporalio/workflow';
-import { numberEventProblem } from '../../domain/events.js';
+import { numberEventDateProblem, numberEventProblem } from '../../domain/events.js';
 import { journeyQuery, numberPinQuery } from '../../domain/journey.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import {
@@ -360,6 +360,9 @@ export function installHandlers(journey: Journey): void {
     const problem = numberEventProblem(event);
     if (problem !== null && patched(NUMBER_EVENTS_CHECKED_PATCH))
       return journey.note('numberflow', `a number event was ignored: ${problem}`);
+    const dateProblem = problem === null ? numberEventDateProblem(event) : null;
+    if (dateProblem !== null && patched(NUMBER_EVENT_DATES_PATCH))
+      return journey.note('numberflow', `a number event was ignored: ${dateProblem}`);
     const { wabaId, ...numberEvent } = event;
     // Noted as Meta's, as the timeline shows it beside the webhook it answers. A worker from before took such an
     // event (the receiver may be newer than the worker), and replays so.
@@ -395,6 +398,8 @@ const UPDATES_OUTLIVE_CANCEL_PATCH = 'updates-outlive-temporal-cancel';
  * an object with `granted`, is noted and dropped.
  */
 const NUMBER_EVENTS_CHECKED_PATCH = 'number-events-checked';
+/** From this patch on, a number event whose date is no date is noted and dropped (a paid message's waited for ever). */
+const NUMBER_EVENT_DATES_PATCH = 'number-event-dates-checked';
 /** From this patch on, a number event routed from another WABA than the journey's is ignored. */
 const NUMBER_EVENT_WABA_PATCH = 'number-event-waba-checked';
 
