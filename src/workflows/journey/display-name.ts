@@ -29,8 +29,8 @@ export function nameMayBeDecided(journey: Journey, adopted: boolean): boolean {
 const REFUSED_NAME_WAITS_PATCH = 'refused-new-name-waits-for-another';
 
 /**
- * From this patch on, a live number's approved name is applied with the code and PIN counts started afresh (they
- * counted over the number's whole life: past 5 codes or 3 wrong ones, every rename's re-verification ended at once).
+ * From this patch on, a live number Meta makes verify again for a rename (133006) counts its codes and PINs afresh
+ * (they counted over the number's whole life: past 5 codes or 3 wrong ones, every such verification ended at once).
  */
 const RENAME_ROUND_PATCH = 'rename-verifies-afresh';
 
@@ -172,11 +172,18 @@ async function applyApprovedName(journey: Journey): Promise<void> {
   if (!journey.state.coexistence) {
     const deadline = Date.now() + journeyPolicy.reRegisterWindowMs;
     journey.reRegisterDeadline(deadline);
-    // A live number's rename is a new round: the codes and PINs of its onboarding and earlier renames do not count.
-    if (journey.state.wentLive && patched(RENAME_ROUND_PATCH)) journey.newVerificationRound();
     journey.note('meta', `approved the display name "${name}"; registering again to apply it`);
+    let verified = false;
     const applied = await beforeDeadline(deadline - Date.now(), async () => {
-      while ((await register(journey, name)) === 'reverify') await verifyOwnership(journey);
+      while ((await register(journey, name)) === 'reverify') {
+        // A live number Meta makes verify again is in a round of its own: the codes and PINs of its onboarding and
+        // earlier renames do not count (decided only where some were spent).
+        if (!verified && journey.state.wentLive && journey.verificationSpent && patched(RENAME_ROUND_PATCH)) {
+          journey.newVerificationRound();
+        }
+        verified = true;
+        await verifyOwnership(journey);
+      }
     });
     if (!applied) {
       journey.note(

@@ -283,6 +283,12 @@ export class Journey {
     this.state.codeMethod = method;
   }
 
+  /** Whether codes or PINs were spent, or a resend waits: what a new verification round starts afresh from. */
+  get verificationSpent(): boolean {
+    const { codeRequests, wrongCodes, wrongPins } = this.state.attempts;
+    return codeRequests + wrongCodes + wrongPins > 0 || this.inbox.resend.busy;
+  }
+
   /** A verification after the onboarding (a live rename's): its codes and PINs counted afresh, no stale resend. */
   newVerificationRound(): void {
     Object.assign(this.state.attempts, { codeRequests: 0, wrongCodes: 0, wrongPins: 0 });
