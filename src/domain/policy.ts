@@ -6,6 +6,8 @@ const DAY = 24 * HOUR;
 export const journeyPolicy = {
   /** How long an operator has to submit a code before a new one is requested (Meta: codes last ~10 min). */
   otpWaitMs: 15 * MINUTE,
+  /** How long Meta's code can be used after it was sent (about 10 minutes; later, Meta refuses it as wrong). */
+  codeValidMs: 10 * MINUTE,
   /** Code requests per journey, automatic and operator resends together (Meta limits request_code). */
   maxCodeRequests: 5,
   /** Wrong codes before the journey fails (each answered with the attempts left). */

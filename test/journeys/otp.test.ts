@@ -124,17 +124,18 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
         .getHandle(journey.workflowId)
         .signal(resendCodeSignal, { actor: 'operator@acme', method: 'VOICE' });
       const refused = await journey.until(
-        (v) => v.notes.some((n) => n.what.includes('the code sent before stands until')),
+        (v) => v.notes.some((n) => n.what.includes('the code sent before by SMS may still be used until')),
         'the refusal noted',
       );
       expect(refused.result).toBeNull();
       expect(refused.notes.at(-1)?.what).toMatch(
-        /^Requesting the code by VOICE failed: Meta error 136024 \(.*\); the code sent before stands until \S+Z: submit it, or ask again later$/,
+        /^Requesting the code by VOICE failed: Meta error 136024 \(.*\); the code sent before by SMS may still be used until \S+Z: submit it, or ask again later$/,
       );
       await journey.until((v) => v.stage === 'AWAITING_OTP', 'waiting for the code again');
       expect(await submit(journey.workflowId, code)).toMatchObject({ accepted: true });
       const view = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
       expect(view.attempts).toMatchObject({ codeRequests: 1, wrongCodes: 0 });
+      expect(view.codeMethod).toBe('SMS'); // the code that stood was the SMS one
     });
   });
 

@@ -2,6 +2,7 @@
 // a bounded number of times; a wrong code → the operator tries again with the attempts left.
 import { condition, isCancellation, patched } from '@temporalio/workflow';
 import { undecryptableRefusal } from '../../codec/undecryptable.js';
+import type { CodeMethod } from '../../domain/journey.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
 import { wrongAnswer } from './inbox.js';
@@ -23,9 +24,10 @@ export async function verifyOwnership(journey: Journey): Promise<void> {
       if (await verify(journey)) return;
     } else if (resend.busy) {
       const { value: method, actor } = resend.take() ?? { value: null, actor: 'operator' };
+      const sentBy = journey.state.codeMethod;
       if (method) journey.switchCodeMethod(method);
       journey.note(actor, `asked for a new code by ${journey.state.codeMethod}`);
-      await resendCode(journey);
+      await resendCode(journey, sentBy);
     } else {
       journey.note('numberflow', 'no code was submitted in time; requesting a new one');
       await requestCode(journey);
@@ -70,16 +72,19 @@ async function requestCode(journey: Journey): Promise<void> {
  * An operator's resend. Meta refusing it (136024, too many codes) ended the journey FAILED, though the code it sent
  * before still stood: while that code is valid, the refusal is noted and the journey waits for it, or another resend.
  */
-async function resendCode(journey: Journey): Promise<void> {
+async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
   try {
     await requestCode(journey);
   } catch (err) {
-    const standsUntil = journey.state.codeExpiresAt ?? 0;
+    // Meta's code lasts about 10 minutes from its request (the journey's wait, 15, outlasts it).
+    const { otpWaitMs, codeValidMs } = journeyPolicy;
+    const standsUntil = (journey.state.codeExpiresAt ?? 0) - otpWaitMs + codeValidMs;
     const refused = err instanceof JourneyEnd && err.result.reasonCode.startsWith('META_');
     if (!refused || standsUntil <= Date.now() || !patched(REFUSED_RESEND_PATCH)) throw err;
+    journey.switchCodeMethod(sentBy); // the code that stands is the one sent before, by its method
     journey.note(
       'meta',
-      `${err.result.reason}; the code sent before stands until ${new Date(standsUntil).toISOString()}: submit it, or ask again later`,
+      `${err.result.reason}; the code sent before by ${sentBy} may still be used until ${new Date(standsUntil).toISOString()}: submit it, or ask again later`,
     );
   }
 }
