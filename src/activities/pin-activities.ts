@@ -9,6 +9,9 @@ import { journeyWorkflowId, numberPinQuery } from '../domain/journey.js';
 /** How many of a number's latest closed journeys are looked at for a PIN. */
 const RUNS_LOOKED_AT = 5;
 
+/** How long a closed run without a result is asked (its query replays it on a worker): within the activity's time. */
+const RUN_QUERY_MS = 5_000;
+
 const earlierResultSchema = z.object({ pin: z.string().regex(/^\d{6}$/) });
 
 /** A PIN of numberflow's choosing: 6 digits from the CSPRNG. */
@@ -25,28 +28,29 @@ export function createPinActivities({ temporal }: { temporal: Client }) {
 
     /**
      * The PIN numberflow set in the latest earlier journey of the number that kept one, newest first: a completed
-     * run's result, or what a cancelled run answers (it ends with no result; its query replays it). This worker holds
-     * the secrets key, so the PIN reads unsealed.
+     * run's result, or what a run cancelled, terminated or timed out answers (it ends with no result; its query
+     * replays it). This worker holds the secrets key, so the PIN reads unsealed.
      */
     async rememberedPin({ e164 }: { e164: string }): Promise<{ pin: string | null }> {
       if (!/^\+\d{6,15}$/.test(e164)) throw new Error(`not an E.164 number: ${e164}`); // it goes into a query
       const workflowId = journeyWorkflowId(e164);
-      const runs: { runId: string; closedAt: number; cancelled: boolean }[] = [];
+      const runs: { runId: string; closedAt: number; completed: boolean }[] = [];
       const query =
         `WorkflowId = '${workflowId}' AND WorkflowType = 'numberJourney' AND ` +
-        `(ExecutionStatus = 'Completed' OR ExecutionStatus = 'Canceled')`;
+        `ExecutionStatus IN ('Completed', 'Canceled', 'Terminated', 'TimedOut')`;
       for await (const run of temporal.workflow.list({ query })) {
-        const cancelled = run.status.name === 'CANCELLED';
-        runs.push({ runId: run.runId, closedAt: run.closeTime?.getTime() ?? 0, cancelled });
+        const completed = run.status.name === 'COMPLETED';
+        runs.push({ runId: run.runId, closedAt: run.closeTime?.getTime() ?? 0, completed });
       }
       runs.sort((a, b) => b.closedAt - a.closedAt);
-      for (const { runId, cancelled } of runs.slice(0, RUNS_LOOKED_AT)) {
-        const earlier = cancelled
-          ? await temporal.workflow
-              .getHandle(workflowId, runId)
-              .query(numberPinQuery)
-              .catch(() => null) // a run its workers can no longer replay tells nothing
-          : await temporal.workflow.result(workflowId, runId, { followRuns: false });
+      for (const { runId, completed } of runs.slice(0, RUNS_LOOKED_AT)) {
+        const earlier = completed
+          ? await temporal.workflow.result(workflowId, runId, { followRuns: false })
+          : await temporal
+              .withDeadline(Date.now() + RUN_QUERY_MS, () =>
+                temporal.workflow.getHandle(workflowId, runId).query(numberPinQuery),
+              )
+              .catch(() => null); // a run no worker replays now (its queue gone, say) tells nothing
         const result = earlierResultSchema.safeParse(earlier);
         if (result.success) return { pin: result.data.pin };
       }
