@@ -106,31 +106,35 @@ describe('the two-step PIN numberflow set, kept sealed (dev server + Graph sandb
     });
   });
 
-  it('re-registers with the PIN a cancelled journey set: its run ends with no result, and answers the query', async () => {
-    const input = t.bench.input();
-    await t.bench.run(async () => {
-      const first = await t.bench.start(input);
-      const phoneNumberId = await submitDeliveredCode(t.bench, first);
-      await first.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered, its name in review');
-      const pin = t.bench.sandbox.admin.twoStepPin(input.phoneNumber.e164) as string;
-      await t.env.client.workflow
-        .getHandle(first.workflowId)
-        .signal(cancelSignal, { actor: 'ops@acme', reason: 'wrong number' });
-      await cancelledResult(t.bench, first);
-      t.bench.sandbox.admin.deleteNumber(phoneNumberId);
-      t.bench.sandbox.admin.advanceClock(10 * MINUTE);
+  it.each(['cancelled', 'terminated'] as const)(
+    're-registers with the PIN a journey %s after its register set: its run ends with no result, and answers the query',
+    async (how) => {
+      const input = t.bench.input();
+      await t.bench.run(async () => {
+        const first = await t.bench.start(input);
+        const phoneNumberId = await submitDeliveredCode(t.bench, first);
+        await first.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered, its name in review');
+        const pin = t.bench.sandbox.admin.twoStepPin(input.phoneNumber.e164) as string;
+        const firstHandle = t.env.client.workflow.getHandle(first.workflowId);
+        if (how === 'cancelled') {
+          await firstHandle.signal(cancelSignal, { actor: 'ops@acme', reason: 'wrong number' });
+          await cancelledResult(t.bench, first);
+        } else await firstHandle.terminate('stuck, an operator thought');
+        t.bench.sandbox.admin.deleteNumber(phoneNumberId);
+        t.bench.sandbox.admin.advanceClock(10 * MINUTE);
 
-      const again = await t.bench.start(input);
-      await submitDeliveredCode(t.bench, again);
-      const registered = await again.until((v) => v.status === 'CONNECTED', 'registered again');
-      expect(registered.notes.map((n) => n.what)).toContain(
-        'Meta holds another PIN: trying the one numberflow set in an earlier journey',
-      );
-      expect(await stagesOf(again.workflowId)).not.toContain('AWAITING_PIN');
-      expect(t.bench.sandbox.admin.twoStepPin(input.phoneNumber.e164)).toBe(pin);
-      await t.env.client.workflow.getHandle(again.workflowId).terminate('test done');
-    });
-  });
+        const again = await t.bench.start(input);
+        await submitDeliveredCode(t.bench, again);
+        const registered = await again.until((v) => v.status === 'CONNECTED', 'registered again');
+        expect(registered.notes.map((n) => n.what)).toContain(
+          'Meta holds another PIN: trying the one numberflow set in an earlier journey',
+        );
+        expect(await stagesOf(again.workflowId)).not.toContain('AWAITING_PIN');
+        expect(t.bench.sandbox.admin.twoStepPin(input.phoneNumber.e164)).toBe(pin);
+        await t.env.client.workflow.getHandle(again.workflowId).terminate('test done');
+      });
+    },
+  );
 
   it('asks an operator when the PIN numberflow set no longer opens the number', async () => {
     const input = t.bench.input();
