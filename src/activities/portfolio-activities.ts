@@ -228,11 +228,20 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
           );
         return registeredByWaba.get(wabaId) as Promise<string[]>;
       };
+      const unread = new Map<string, string>();
       for (const holder of input.holders) {
         if (holder.workflowId && (await isRunning(holder.workflowId))) continue;
         // No journey (or none known): Meta decides. A holder of unknown WABA is kept: nothing can be checked.
         if (!holder.wabaId) continue;
-        const registered = (await registeredOn(holder.wabaId)).includes(holder.e164);
+        // A WABA Meta refuses to show for good keeps its holders; the others are still reconciled. A failure a retry
+        // may mend fails the activity, which Temporal retries.
+        const numbers = await registeredOn(holder.wabaId).catch((err: unknown) => {
+          if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
+          unread.set(holder.wabaId as string, err.message);
+          return null;
+        });
+        if (numbers === null) continue;
+        const registered = numbers.includes(holder.e164);
         if (registered) {
           if (holder.workflowId) report.registeredWithoutJourney.push(holder.e164);
         } else report.free.push(holder.e164);
@@ -240,6 +249,7 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       for (const queued of input.queue) {
         if (!(await isRunning(queued.workflowId))) report.goneFromQueue.push(queued.e164);
       }
+      if (unread.size > 0) report.unread = [...unread].map(([wabaId, why]) => ({ wabaId, why }));
       return report;
     },
 

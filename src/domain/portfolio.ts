@@ -207,4 +207,6 @@ export interface ReconcileReport {
   registeredWithoutJourney: string[];
   /** Queued journeys that are no longer running. */
   goneFromQueue: string[];
+  /** WABAs whose numbers Meta refused to show (a token revoked, a WABA gone): their holders were not checked. */
+  unread?: { wabaId: string; why: string }[];
 }

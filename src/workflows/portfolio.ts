@@ -7,6 +7,7 @@ import {
   ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
   makeContinueAsNewFunc,
   patched,
@@ -151,7 +152,7 @@ async function reconcile(book: PortfolioBook): Promise<void> {
     });
     book.applyReconciliation(report, checked);
   } catch (err) {
-    if (!(err instanceof ActivityFailure) || !patched(RECONCILE_FAILURE_KEEPS_PATCH)) throw err;
+    if (!(err instanceof ActivityFailure) || isCancellation(err) || !patched(RECONCILE_FAILURE_KEEPS_PATCH)) throw err;
     book.reconciliationFailed(err.cause?.message ?? err.message);
   }
 }

@@ -192,7 +192,7 @@ describe('slots that leak (dev server + Graph sandbox)', () => {
         }
         throw new Error(`no note "${text}" in the portfolio`);
       };
-      const kept = await noted('could not reconcile the holders');
+      const kept = await noted(`could not read the numbers of WABA ${t.bench.wabaId}`);
       expect(kept.holders.map((h) => h.e164)).toContain(input.phoneNumber.e164);
       expect((await handle().describe()).status.name).toBe('RUNNING');
 

@@ -190,6 +190,9 @@ export class PortfolioBook {
       state.queue = state.queue.filter((q) => q.e164 !== e164);
       this.note(`dropped ${e164} from the queue: its journey is no longer running`);
     }
+    for (const { wabaId, why } of report.unread ?? []) {
+      this.noteOnce(`could not read the numbers of WABA ${wabaId} (${why}): its holders stay as they are`);
+    }
   }
 
   /** The next run continues on another task queue (moveToTaskQueue): noted, as the run's history ends here. */
@@ -217,7 +220,12 @@ export class PortfolioBook {
 
   /** Nothing is freed on a guess: the holders and queue stay as they are until a reconciliation can ask. */
   reconciliationFailed(why: string): void {
-    this.note(`could not reconcile the holders (${why}): every slot stays as it is until the next reconciliation`);
+    this.noteOnce(`could not reconcile the holders (${why}): every slot stays as it is until the next reconciliation`);
+  }
+
+  /** Noted unless it is the latest note already: an hourly failure would push every other note out. */
+  private noteOnce(what: string): void {
+    if (this.state.notes.at(-1)?.what !== what) this.note(what);
   }
 
   private note(what: string): void {
