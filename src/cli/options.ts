@@ -20,11 +20,13 @@ export function e164Argument(value: string): string {
 }
 
 /**
- * A file named on the command line, from the folder the command was typed in: `npm run` runs the command line in the
- * project's folder, and names the caller's in INIT_CWD (a file beside the caller was looked for in the project's).
+ * A file named on the command line, from the folder the command was typed in: `npm run numberflow` runs the command
+ * line in the project's folder, and names the caller's in INIT_CWD (a file beside the caller was looked for in the
+ * project's). Only for that script: INIT_CWD is inherited by whatever an npm script starts.
  */
 export function callerPath(value: string): string {
-  return resolve(process.env.INIT_CWD ?? process.cwd(), value);
+  const { INIT_CWD, npm_lifecycle_event } = process.env;
+  return resolve(npm_lifecycle_event === 'numberflow' && INIT_CWD ? INIT_CWD : process.cwd(), value);
 }
 
 /** A customer's wa_id, checked before anything runs. */

@@ -173,18 +173,25 @@ describe("the command line's arguments", () => {
 describe('files named on the command line', () => {
   it('are read and written from the folder the command was typed in (npm run runs it in the project)', async () => {
     const caller = mkdtempSync(join(tmpdir(), 'nf-caller-'));
-    const previous = process.env.INIT_CWD;
+    const previous = { INIT_CWD: process.env.INIT_CWD, npm_lifecycle_event: process.env.npm_lifecycle_event };
     process.env.INIT_CWD = caller;
+    process.env.npm_lifecycle_event = 'numberflow'; // as `npm run numberflow` sets it
     try {
       expect(callerPath('numbers.csv')).toBe(join(caller, 'numbers.csv'));
       expect(callerPath('/etc/hosts')).toBe('/etc/hosts');
+      // Another script's INIT_CWD, inherited by a command it started, is not the command's folder.
+      process.env.npm_lifecycle_event = 'test';
+      expect(callerPath('numbers.csv')).toBe(join(process.cwd(), 'numbers.csv'));
+      process.env.npm_lifecycle_event = 'numberflow';
       const error = await buildCli(() => undefined, { throwOnExit: true })
         .parseAsync(['import', 'missing.csv'], { from: 'user' })
         .catch((err: unknown) => err);
       expect(String(error)).toContain(`cannot read ${join(caller, 'missing.csv')}: ENOENT`);
     } finally {
-      if (previous === undefined) delete process.env.INIT_CWD;
-      else process.env.INIT_CWD = previous;
+      for (const [name, value] of Object.entries(previous)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
     }
   });
 });
