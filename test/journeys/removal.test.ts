@@ -70,8 +70,9 @@ describe('a deletion confirmed twice (dev server + Graph sandbox)', () => {
       await handle.signal(requestRemovalSignal, removal);
       await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion');
       t.bench.sandbox.admin.deleteNumber(view.phoneNumberId as string);
-      // Meta is slow to answer the look the confirmation makes: the update is held meanwhile.
-      t.bench.sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'latency', latencyMs: 1_500, times: 1 });
+      // Meta is slow to answer the look the confirmation makes, the next Graph call (the deleted number's id names no
+      // number now, so the sandbox names the call by no endpoint but '*'): the update is held meanwhile.
+      t.bench.sandbox.admin.injectFault({ endpoint: '*', kind: 'latency', latencyMs: 3_000, times: 1 });
       const update = await handle.startUpdate(confirmDeletionUpdate, {
         args: [{ actor: 'admin@acme' }],
         waitForStage: WorkflowUpdateStage.ACCEPTED,

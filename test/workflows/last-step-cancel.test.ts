@@ -65,10 +65,18 @@ describe('a cancel that comes with the last step of the onboarding (dev server, 
     const { workflowId } = await startJourney(env.client, taskQueue, input);
     const handle = env.client.workflow.getHandle(workflowId);
     const view = () => handle.query(journeyQuery);
+    /** Waits for the stage (bounded), or fails saying where the journey is. */
+    const stageOf = async (stage: string) => {
+      for (let i = 0; i < 400; i++) {
+        if ((await view()).stage === stage) return;
+        await pause(25);
+      }
+      throw new Error(`never reached ${stage}: ${JSON.stringify(await view()).slice(0, 1500)}`);
+    };
     await withWorker(env, { taskQueue, activities, cached: true }, async () => {
-      for (let i = 0; i < 400 && (await view()).stage !== 'AWAITING_OTP'; i++) await pause(25);
+      await stageOf('AWAITING_OTP');
       await handle.executeUpdate(submitOtpUpdate, { args: [{ code: '123456', actor: 'op@acme' }] });
-      for (let i = 0; i < 400 && (await view()).stage !== 'DISPLAY_NAME_REVIEW'; i++) await pause(25);
+      await stageOf('DISPLAY_NAME_REVIEW');
       const at = new Date().toISOString();
       const approved = { kind: 'name', decision: 'APPROVED', requestedName: 'Acme Support', rejectionReason: null };
       await handle.signal(numberEventSignal, { ...approved, at, wabaId: input.wabaId } as NumberEvent);

@@ -41,12 +41,12 @@ export class PortfolioBook {
     };
   }
 
-  /** A journey asks for a slot: granted, or its place in the queue. Repeated requests get the same answer. */
   /** Whether the run `runId` has released what it held (a request of it that comes later is ignored). */
   releasedRun(runId: string): boolean {
     return runId !== '' && this.state.released.some((r) => r.runId === runId);
   }
 
+  /** A journey asks for a slot: granted, or its place in the queue. Repeated requests get the same answer. */
   request(request: SlotRequest): SlotAnswer | null {
     const { state } = this;
     if (this.releasedRun(request.runId)) {
@@ -139,7 +139,9 @@ export class PortfolioBook {
       place === 0
         ? 'at the head of the queue'
         : `at the head of the queue, behind the ${place} refused there that got their slot before it`;
-    this.note(`Meta refused to add ${e164} (200000) with ${registered} numbers registered: it waits ${where}`);
+    this.note(
+      `Meta refused to add ${e164} (200000) with ${registered} number${registered === 1 ? '' : 's'} registered: it waits ${where}`,
+    );
     if (registered >= 1 && registered < state.cap) {
       this.setCap(registered, { source: 'meta_refusal', reason: `Meta refused to add ${e164} at ${registered}` });
     }
