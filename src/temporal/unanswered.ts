@@ -45,4 +45,9 @@ export function temporalRefusedRequest(err: unknown): string | null {
   return null;
 }
 
-const CARRIED_PAST_LIMITS = /exceeds (the )?maximum allowed length|size exceeds (the )?limit|exceeds size limit/i;
+/**
+ * The server's words for them, as versions put it: "WorkflowId exceeds maximum allowed length (2011/1000)" (the dev
+ * server here), "WorkflowId length exceeds limit.", "Blob data size exceeds limit.", "… exceeds size limit".
+ */
+const CARRIED_PAST_LIMITS =
+  /exceeds (the )?maximum allowed length|\b(length|size) exceeds (the )?(configured )?limit|exceeds size limit/i;

@@ -54,11 +54,19 @@ describe("Temporal's refusal of a webhook change's request", () => {
   const change = { field: 'unknown', rawField: 'x', wabaId: '1', receivedAt: 0 } as unknown as WebhookEvent;
 
   it('drops the change, and hands the rest of the delivery over: sent again, it would be refused again', async () => {
-    const tooLong = Object.assign(
-      new Error('3 INVALID_ARGUMENT: WorkflowId exceeds maximum allowed length (2025/1000)'),
-      { code: 3, details: '', metadata: {} },
-    );
+    // The server's own words (its frontend's errors).
+    const tooLong = Object.assign(new Error('3 INVALID_ARGUMENT: WorkflowId length exceeds limit.'), {
+      code: 3,
+      details: '',
+      metadata: {},
+    });
     expect(temporalRefusedRequest(new Error('signal failed', { cause: tooLong }))).toBe(tooLong.message);
+    expect(temporalRefusedRequest(new Error('3 INVALID_ARGUMENT: Blob data size exceeds limit.'))).not.toBeNull();
+    // As the dev server of this project answers a signal-with-start of a 2,011-character id.
+    const devServer = '3 INVALID_ARGUMENT: WorkflowId exceeds maximum allowed length (2011/1000)';
+    expect(
+      temporalRefusedRequest(new Error('Failed to signalWithStart Workflow', { cause: new Error(devServer) })),
+    ).toBe(devServer);
     expect(temporalRefusedRequest(grpcError(14, 'UNAVAILABLE'))).toBeNull();
     // Mended by configuration, not by what the change carries: delivered again.
     const unregistered = new Error("3 INVALID_ARGUMENT: invalid query: unable to find search attribute 'WabaId'");
