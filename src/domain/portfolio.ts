@@ -130,6 +130,11 @@ export interface PortfolioState {
   /** Runs that released before their request arrived (a cancel racing the request): their request is ignored. */
   released: { runId: string; at: string }[];
   notes: PortfolioNote[];
+  /**
+   * What the last reconciliation could not do, noted when it began (an hourly note would push every other out): the
+   * WABAs Meta refused to show, and whether the whole reconciliation failed. Absent in older runs' state.
+   */
+  unreconciled?: { wabas: string[]; failed: boolean };
 }
 
 /** A journey's request for a slot, the same type from the journey to the portfolio. */

@@ -33,8 +33,10 @@ import {
 } from '../domain/portfolio.js';
 import { PortfolioBook } from './portfolio/book.js';
 
+// Retried while Graph or Temporal is away, for 15 minutes at most: the loop that admits and answers waits for it.
 const { reconcileHolders } = proxyActivities<Activities>({
   startToCloseTimeout: '5m',
+  scheduleToCloseTimeout: '15m',
   retry: { initialInterval: '5s', maximumInterval: '5m' },
 });
 

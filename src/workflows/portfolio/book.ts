@@ -192,9 +192,14 @@ export class PortfolioBook {
       state.queue = state.queue.filter((q) => q.e164 !== e164);
       this.note(`dropped ${e164} from the queue: its journey is no longer running`);
     }
+    const before = state.unreconciled?.wabas ?? [];
     for (const { wabaId, why } of report.unread ?? []) {
-      this.noteOnce(`could not read the numbers of WABA ${wabaId} (${why}): its holders stay as they are`);
+      if (!before.includes(wabaId))
+        this.note(
+          `could not read the numbers of WABA ${wabaId} (${why}): its holders stay as they are until it can be`,
+        );
     }
+    state.unreconciled = { wabas: (report.unread ?? []).map((u) => u.wabaId), failed: false };
   }
 
   /** The next run continues on another task queue (moveToTaskQueue): noted, as the run's history ends here. */
@@ -222,12 +227,11 @@ export class PortfolioBook {
 
   /** Nothing is freed on a guess: the holders and queue stay as they are until a reconciliation can ask. */
   reconciliationFailed(why: string): void {
-    this.noteOnce(`could not reconcile the holders (${why}): every slot stays as it is until the next reconciliation`);
-  }
-
-  /** Noted unless it is the latest note already: an hourly failure would push every other note out. */
-  private noteOnce(what: string): void {
-    if (this.state.notes.at(-1)?.what !== what) this.note(what);
+    const { unreconciled } = this.state;
+    if (!unreconciled?.failed) {
+      this.note(`could not reconcile the holders (${why}): every slot stays as it is until a reconciliation can`);
+    }
+    this.state.unreconciled = { wabas: unreconciled?.wabas ?? [], failed: true };
   }
 
   private note(what: string): void {

@@ -1,0 +1,34 @@
+// A reconciliation that cannot do its work says so when that begins, not every hour: the portfolio keeps 50 notes, and
+// an hourly one would push every other out within two days.
+import { describe, expect, it } from 'vitest';
+import type { ReconcileReport } from '../../src/domain/portfolio.js';
+import { PortfolioBook } from '../../src/workflows/portfolio/book.js';
+
+const report = (unread: string[]): ReconcileReport => ({
+  free: [],
+  registeredWithoutJourney: [],
+  goneFromQueue: [],
+  unread: unread.map((wabaId) => ({ wabaId, why: `Meta error 190 (Session has expired at ${Date.now()})` })),
+});
+
+describe("a reconciliation's notes", () => {
+  it('notes a WABA Meta refuses to show once, whatever the message, until it can be read again', () => {
+    const book = new PortfolioBook({ portfolioId: 'p-1', cap: 3, capSource: 'admin' });
+    const notes = () => book.state.notes.map((n) => n.what);
+    for (let hour = 0; hour < 5; hour++) book.applyReconciliation(report(['101', '202']), new Map());
+    expect(notes().filter((n) => n.startsWith('could not read the numbers of WABA'))).toHaveLength(2);
+    book.applyReconciliation(report([]), new Map()); // both read again
+    book.applyReconciliation(report(['101']), new Map());
+    expect(notes().filter((n) => n.startsWith('could not read the numbers of WABA 101'))).toHaveLength(2);
+  });
+
+  it('notes a failed reconciliation once while it keeps failing, and again after one succeeded', () => {
+    const book = new PortfolioBook({ portfolioId: 'p-1', cap: 3, capSource: 'admin' });
+    const failures = () => book.state.notes.filter((n) => n.what.startsWith('could not reconcile')).length;
+    for (let hour = 0; hour < 5; hour++) book.reconciliationFailed(`Graph did not answer at ${hour}`);
+    expect(failures()).toBe(1);
+    book.applyReconciliation(report([]), new Map());
+    book.reconciliationFailed('Graph did not answer');
+    expect(failures()).toBe(2);
+  });
+});
