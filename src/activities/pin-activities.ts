@@ -9,8 +9,11 @@ import { journeyWorkflowId, numberPinQuery } from '../domain/journey.js';
 /** How many of a number's latest closed journeys are looked at for a PIN. */
 const RUNS_LOOKED_AT = 5;
 
-/** How long a closed run without a result is asked (its query replays it on a worker): within the activity's time. */
-const RUN_QUERY_MS = 5_000;
+/**
+ * How long the closed runs without a result are asked, all together (each query replays its run on a worker): well
+ * within the activity's 30 s, so that the completed runs' results are still read after a run no worker answers.
+ */
+const RUN_QUERIES_MS = 20_000;
 
 const earlierResultSchema = z.object({ pin: z.string().regex(/^\d{6}$/) });
 
@@ -43,14 +46,15 @@ export function createPinActivities({ temporal }: { temporal: Client }) {
         runs.push({ runId: run.runId, closedAt: run.closeTime?.getTime() ?? 0, completed });
       }
       runs.sort((a, b) => b.closedAt - a.closedAt);
+      const queriesEnd = Date.now() + RUN_QUERIES_MS;
       for (const { runId, completed } of runs.slice(0, RUNS_LOOKED_AT)) {
         const earlier = completed
           ? await temporal.workflow.result(workflowId, runId, { followRuns: false })
-          : await temporal
-              .withDeadline(Date.now() + RUN_QUERY_MS, () =>
-                temporal.workflow.getHandle(workflowId, runId).query(numberPinQuery),
-              )
-              .catch(() => null); // a run no worker replays now (its queue gone, say) tells nothing
+          : Date.now() >= queriesEnd
+            ? null
+            : await temporal
+                .withDeadline(queriesEnd, () => temporal.workflow.getHandle(workflowId, runId).query(numberPinQuery))
+                .catch(() => null); // a run no worker replays now (its queue gone, say) tells nothing
         const result = earlierResultSchema.safeParse(earlier);
         if (result.success) return { pin: result.data.pin };
       }
