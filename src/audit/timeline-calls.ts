@@ -151,7 +151,7 @@ export class CallsAndWaits {
     const unanswered = [...this.calls.values()].reverse().sort((a, b) => b.made - a.made);
     for (const { entry, made } of unanswered) this.walk.entries.splice(made, 0, { ...entry, outcome });
     // A wait the run did not outlive (terminated, failed) read as still under way.
-    if (!open) for (const wait of this.waits.values()) wait.outcome = 'the run ended before the deadline';
+    if (!open) for (const wait of this.waits.values()) wait.outcome = 'this run closed before the deadline';
   }
 
   private async closed(at: At, scheduledId: string): Promise<void> {

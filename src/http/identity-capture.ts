@@ -67,7 +67,12 @@ export async function captureIdentities(
     const { changed } = await deps.identities.record(key, contact.identity_key_hash, at, 'inbound');
     routed.push({ field: 'identity', target: null, outcome: changed ? 'hash recorded' : 'hash known' });
   }
-  const number = { phoneNumberId, display: value.metadata.display_phone_number };
+  // Asked once per value (its statuses share the number), and only when one of them is a 137000.
+  let managed: Promise<boolean> | undefined;
+  const number = {
+    phoneNumberId,
+    managed: () => (managed ??= journeyManages(deps.client, phoneNumberId, value.metadata.display_phone_number)),
+  };
   for (const status of value.statuses ?? [])
     routed.push(...(await fromStatus(deps, wabaId, number, status, receivedAt)));
   return routed;
@@ -76,7 +81,7 @@ export async function captureIdentities(
 async function fromStatus(
   deps: IdentityCaptureDeps,
   wabaId: string,
-  number: { phoneNumberId: string; display: string },
+  number: { phoneNumberId: string; managed: () => Promise<boolean> },
   status: MessageStatus,
   receivedAt: number,
 ): Promise<RoutedEvent[]> {
@@ -93,7 +98,7 @@ async function fromStatus(
     if (at !== null && (await predatesRecovery(deps, key, workflowId, at))) {
       return [{ field: 'identity', target: workflowId, outcome: 'an earlier mismatch: the current hash is newer' }];
     }
-    if (!(await journeyManages(deps.client, number))) {
+    if (!(await number.managed())) {
       // No operator could reach the recovery (the API and CLI find customers through the number's journey).
       return [{ field: 'identity', target: null, outcome: 'no running journey manages the number: not recorded' }];
     }
@@ -134,8 +139,8 @@ async function fromStatus(
 }
 
 /** Whether the number's journey runs, as the number Meta names (when it has learnt its phone_number_id). */
-async function journeyManages(client: Client, number: { phoneNumberId: string; display: string }): Promise<boolean> {
-  const digits = numberDigits(number.display);
+async function journeyManages(client: Client, phoneNumberId: string, display: string): Promise<boolean> {
+  const digits = numberDigits(display);
   const journey =
     digits === null
       ? null
@@ -148,13 +153,14 @@ async function journeyManages(client: Client, number: { phoneNumberId: string; d
           });
   if (journey?.status.name === 'RUNNING') {
     const known = journey.typedSearchAttributes.get(PhoneNumberId);
-    if (known === undefined || known === '' || known === number.phoneNumberId) return true;
+    if (known === undefined || known === '' || known === phoneNumberId) return true;
   }
   // Meta's display number may differ from the E.164 the journey was started with (a mobile prefix, say): the
   // phone_number_id names it too. Graph's ids are numeric, so it goes into the query as it is.
-  if (!isGraphId(number.phoneNumberId)) return false;
-  const query = `WorkflowType = 'numberJourney' AND PhoneNumberId = '${number.phoneNumberId}' AND ExecutionStatus = 'Running'`;
-  for await (const found of client.workflow.list({ query, pageSize: 1 })) return found.workflowId.startsWith('number:');
+  if (!isGraphId(phoneNumberId)) return false;
+  const query = `WorkflowType = 'numberJourney' AND PhoneNumberId = '${phoneNumberId}' AND ExecutionStatus = 'Running'`;
+  for await (const found of client.workflow.list({ query, pageSize: 10 }))
+    if (found.workflowId.startsWith('number:')) return true;
   return false;
 }
 

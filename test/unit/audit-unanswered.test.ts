@@ -58,7 +58,7 @@ describe('a call without an answer in the timeline', () => {
     const waitOf = async (events: Parameters<typeof timelineOf>[0], open: boolean) =>
       (await timelineOf(events, open)).entries.find((e) => e.kind === 'wait');
     expect(await waitOf([started('AWAITING_OTP'), timer, terminated(4)], false)).toMatchObject({
-      outcome: 'the run ended before the deadline',
+      outcome: 'this run closed before the deadline',
     });
     expect((await waitOf([started('AWAITING_OTP'), timer], true))?.outcome).toBeUndefined();
     const fired = event(4, { timerFiredEventAttributes: { timerId: '1' } });
