@@ -26,6 +26,7 @@ const banState = openEnum(['DISABLE', 'REINSTATE', 'SCHEDULE_FOR_DISABLE']);
 
 /** The restrictions Meta puts on a WABA that numberflow knows (account_update's ACCOUNT_RESTRICTION). */
 export const restrictionTypes = ['RESTRICTED_ADD_PHONE_NUMBER_ACTION', 'RESTRICTED_BIZ_INITIATED_MESSAGING'] as const;
+export type RestrictionType = (typeof restrictionTypes)[number];
 
 // One object with every info block optional, rather than a union per event: Meta adds events, and an event
 // numberflow does not know must still arrive with whatever info it carries.

@@ -54,7 +54,7 @@ export function journeyListQuery(filter: JourneyFilter): string {
     // Together they could list nothing: said, rather than an empty list read as "nobody waits".
     if (filter.stage !== undefined && !(awaitingInputStages as readonly string[]).includes(filter.stage)) {
       throw new InvalidFilterError(
-        `awaitingInput: lists journeys in ${awaitingInputStages.join(', ')}; with stage ${filter.stage} it could list none`,
+        `awaiting input lists journeys in ${awaitingInputStages.join(', ')}; stage ${filter.stage} is none of them, so nothing would be listed`,
       );
     }
     clauses.push(`NumberStage IN (${quoted(awaitingInputStages)})`);

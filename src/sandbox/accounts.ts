@@ -1,5 +1,6 @@
 // Business portfolios and WABAs: the registered-number cap, restrictions, partner removal and the app's
 // subscription to a WABA's webhooks (docs/meta-graph-api.md#webhook-subscription, #account-and-number-fields, #registered-number-cap).
+import type { RestrictionType } from '../graph/webhook-fields.js';
 import { request } from 'undici';
 import { DAY, unixSeconds } from './clock.js';
 import { type SandboxCore, SandboxAdminError, adminWaba, sendAccountWebhook } from './core.js';
@@ -68,7 +69,7 @@ function sendCapabilityUpdate(core: SandboxCore, portfolio: Portfolio, wabaId: s
  * ACCOUNT_RESTRICTION for 30 days of the sandbox's clock, as its webhook's expiration says; RESTRICTED_ADD_PHONE_NUMBER_ACTION
  * also makes adding a number fail (see numbers.ts) until then.
  */
-export function restrictWaba(core: SandboxCore, wabaId: string, restrictionType: string): void {
+export function restrictWaba(core: SandboxCore, wabaId: string, restrictionType: RestrictionType): void {
   const waba = adminWaba(core, wabaId);
   const until = core.clock.now() + RESTRICTION_MS;
   if (!waba.restrictions.includes(restrictionType)) waba.restrictions.push(restrictionType);

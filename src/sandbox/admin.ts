@@ -1,5 +1,6 @@
 // The sandbox's admin: what Meta's side (a reviewer, the phone, WhatsApp Manager, the customer) does, plus the
 // test hooks (clock, faults, call log, webhooks). The same actions are served over HTTP under /_sandbox.
+import type { RestrictionType } from '../graph/webhook-fields.js';
 import {
   type DisconnectionInfo,
   createPortfolio,
@@ -58,7 +59,7 @@ export interface SandboxAdmin {
   /** WhatsApp Manager's deletion; throws SandboxAdminError within 30 days of a paid message. */
   deleteNumber(phoneNumberId: string): void;
   linkCoexistenceNumber(input: { wabaId: string; e164: string; verifiedName: string }): { phoneNumberId: string };
-  restrictWaba(wabaId: string, restrictionType: string): void;
+  restrictWaba(wabaId: string, restrictionType: RestrictionType): void;
   removePartner(wabaId: string, disconnectionInfo?: DisconnectionInfo): void;
   setCustomerIdentity(phoneNumberId: string, waId: string, identityKeyHash: string): void;
   /** The customer's number is recycled: a new identity hash, so a send with the old one fails with 137000. */

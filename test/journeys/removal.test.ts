@@ -78,7 +78,9 @@ describe('a deletion confirmed twice (dev server + Graph sandbox)', () => {
         waitForStage: WorkflowUpdateStage.ACCEPTED,
       });
       await handle.signal(confirmDeletionSignal, { actor: 'other-admin@acme' });
-      await expect(update.result()).resolves.toMatchObject({ accepted: true });
+      await expect(update.result().finally(() => t.bench.sandbox.admin.clearFaults())).resolves.toMatchObject({
+        accepted: true,
+      });
       const removed = await journey.until((v) => v.result !== null, 'REMOVED');
       expect(removed.result).toMatchObject({ outcome: 'REMOVED', actor: 'admin@acme' });
       expect(removed.notes.map((n) => `${n.actor}: ${n.what}`)).toContain(

@@ -14,7 +14,7 @@ describe("a journey list's query", () => {
     for (const stage of ['FAILED', 'LIVE'] as const) {
       expect(() => journeyListQuery({ stage, awaitingInput: true })).toThrow(InvalidFilterError);
       expect(() => journeyListQuery({ stage, awaitingInput: true })).toThrow(
-        `awaitingInput: lists journeys in AWAITING_OTP, AWAITING_PIN, AWAITING_NEW_NAME; with stage ${stage} it could list none`,
+        `awaiting input lists journeys in AWAITING_OTP, AWAITING_PIN, AWAITING_NEW_NAME; stage ${stage} is none of them, so nothing would be listed`,
       );
     }
   });
