@@ -3,6 +3,7 @@ import { journeyPolicy } from '../../src/domain/policy.js';
 import { resendCodeUpdate, submitDisplayNameUpdate } from '../../src/domain/messages.js';
 import { addedByHand, decideName, startLive, submitDeliveredCode } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
+import { patchesIn } from '../support/history.js';
 import { freshNumber } from '../support/journeys.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -57,6 +58,8 @@ describe('the display name (dev server + Graph sandbox)', () => {
       expect(live.displayName).toEqual({ current: 'Acme Support', pending: null, status: 'APPROVED' });
       // Meta applies an approved name change at the next register.
       expect(registerCalls(phoneNumberId)).toHaveLength(2);
+      // No verification was asked again: the rename's patch is not decided here (no marker for a plain rename).
+      expect(patchesIn(await handle.fetchHistory())).not.toContain('rename-verifies-afresh');
       const atMeta = await t.bench.graph.getPhoneNumber({ wabaId: t.bench.wabaId, phoneNumberId }, ['verified_name']);
       expect(atMeta.verified_name).toBe('Acme Support');
       // Once Meta approved a name, one it declined before may be asked for again (its reasons may be fixed).
@@ -145,6 +148,8 @@ describe('the display name (dev server + Graph sandbox)', () => {
         'numberflow: registered again: the display name "Acme Help Desk" is in effect',
       ]);
       expect(registerCalls(phoneNumberId)).toHaveLength(2);
+      // No verification was asked again: the rename's patch is not decided here (no marker for a plain rename).
+      expect(patchesIn(await handle.fetchHistory())).not.toContain('rename-verifies-afresh');
       const atMeta = await t.bench.graph.getPhoneNumber({ wabaId: t.bench.wabaId, phoneNumberId }, ['verified_name']);
       expect(atMeta.verified_name).toBe('Acme Help Desk');
       await handle.terminate('test done');
