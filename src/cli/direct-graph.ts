@@ -4,6 +4,7 @@
 import type { Config } from '../config.js';
 import type { GraphClient } from '../graph/client.js';
 import type { Stores } from '../stores/open.js';
+import { requireLocalKeys } from './data-folder.js';
 
 export interface DirectGraph {
   stores: Stores;
@@ -16,6 +17,7 @@ export async function withDirectGraph<T>(config: Config, work: (direct: DirectGr
     import('../graph/from-config.js'),
     import('../graph/tokens.js'),
   ]);
+  requireLocalKeys(config); // a store opened in a folder npm start never used would be made empty there
   const stores = await openStores(config);
   const graph = graphClientFromConfig(config, new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN));
   try {

@@ -10,6 +10,7 @@ import { sendRequestOf } from '../identity/live-number.js';
 import { identityReporters } from '../identity/report-mismatch.js';
 import { describeJourney } from '../journeys/index.js';
 import type { SqlIdentityStore } from '../stores/sql-identity-store.js';
+import { requireLocalKeys } from './data-folder.js';
 import { withDirectGraph } from './direct-graph.js';
 import type { JourneyOperations } from './operations.js';
 
@@ -21,6 +22,7 @@ async function withIdentities<T>(config: Config, work: (identities: SqlIdentityS
     import('../stores/open.js'),
     import('../stores/sql-identity-store.js'),
   ]);
+  requireLocalKeys(config);
   const db = await openDatabase(config);
   try {
     return await work(await SqlIdentityStore.open(db));

@@ -114,4 +114,29 @@ describe('direct mode on a data folder npm start never used', () => {
     );
     expect(readdirSync(dataDir)).toEqual([]);
   });
+
+  it.each([[['token', 'list']], [['identity', 'list', '+14155552671']]])(
+    'refuses %j too, before a store is made there',
+    async (args) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'nf-no-keys-'));
+      const previous = {
+        NUMBERFLOW_DATA_DIR: process.env.NUMBERFLOW_DATA_DIR,
+        NUMBERFLOW_CODEC_KEYS: process.env.NUMBERFLOW_CODEC_KEYS,
+      };
+      process.env.NUMBERFLOW_DATA_DIR = dataDir;
+      delete process.env.NUMBERFLOW_CODEC_KEYS;
+      try {
+        const error = await buildCli(() => undefined, { throwOnExit: true })
+          .parseAsync(args, { from: 'user' })
+          .catch((err: unknown) => err);
+        expect(String(error)).toContain(`no payload keys in ${dataDir}`);
+        expect(readdirSync(dataDir)).toEqual([]);
+      } finally {
+        for (const [name, value] of Object.entries(previous)) {
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        }
+      }
+    },
+  );
 });
