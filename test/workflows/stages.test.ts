@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../src/activities/index.js';
 import { UNDECRYPTABLE_FAILURE_TYPE, undecryptableMarker } from '../../src/codec/undecryptable.js';
 import { journeyQuery } from '../../src/domain/journey.js';
-import { submitOtpUpdate } from '../../src/domain/messages.js';
+import { resendCodeSignal, submitOtpUpdate } from '../../src/domain/messages.js';
+import { toActivityFailure } from '../../src/activities/failures.js';
+import { GraphError } from '../../src/graph/errors.js';
 import { slotAnswerSignal, type SlotRequest } from '../../src/domain/portfolio.js';
 import { startJourney } from '../../src/journeys/index.js';
 import { journeyInput } from '../support/journeys.js';
@@ -66,6 +68,32 @@ describe('journey stages with stub activities (time-skipping server)', () => {
       expect(requests).toBe(1);
       expect(view.attempts.codeRequests).toBe(1);
       expect(view.notes.at(-1)?.what).toContain('Meta may have sent a code by SMS but did not confirm it');
+      await terminateWhenIdle(env, handle.workflowId);
+    });
+  });
+
+  it('waits for its own new code when Meta refuses a resend after the code it sent expired', async () => {
+    const taskQueue = uniqueTaskQueue('stages');
+    let requests = 0;
+    const activities = stubs({
+      requestCode: async () => {
+        requests += 1;
+        if (requests !== 2) return { certain: true };
+        throw toActivityFailure(new GraphError({ code: 136024, message: 'Request code error', httpStatus: 400 }));
+      },
+    });
+    await withWorker(env, { taskQueue, activities, cached: true }, async () => {
+      const { handle, until } = await start(taskQueue);
+      await until('AWAITING_OTP', (v) => v.stage === 'AWAITING_OTP');
+      await env.sleep(11 * 60_000); // Meta's code (10 minutes) has expired; the journey's wait (15) has not
+      await handle.signal(resendCodeSignal, { actor: 'op@acme' });
+      const refused = await until('the refusal noted', (v) => v.notes.some((n) => n.what.includes('has expired')));
+      expect(refused).toMatchObject({ stage: 'AWAITING_OTP', result: null });
+      expect(refused.notes.at(-1)?.what).toMatch(
+        /Meta error 136024 .*; the code sent before has expired: numberflow asks Meta for a new code at \S+Z, or ask again later$/,
+      );
+      await env.sleep(5 * 60_000); // its wait ends: it asks Meta by itself
+      await until('a code asked anew', () => requests === 3);
       await terminateWhenIdle(env, handle.workflowId);
     });
   });

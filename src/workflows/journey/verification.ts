@@ -70,21 +70,26 @@ async function requestCode(journey: Journey): Promise<void> {
 
 /**
  * An operator's resend. Meta refusing it (136024, too many codes) ended the journey FAILED, though the code it sent
- * before still stood: while that code is valid, the refusal is noted and the journey waits for it, or another resend.
+ * before may still stand and the journey asks for a new one by itself when its wait ends: the refusal is noted, and
+ * the journey waits for that code, another resend, or the end of its wait.
  */
 async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
   try {
     await requestCode(journey);
   } catch (err) {
+    const refused = err instanceof JourneyEnd && err.result.reasonCode.startsWith('META_');
+    if (!refused || !patched(REFUSED_RESEND_PATCH)) throw err;
+    journey.switchCodeMethod(sentBy); // the code that may stand is the one sent before, by its method
     // Meta's code lasts about 10 minutes from its request (the journey's wait, 15, outlasts it).
     const { otpWaitMs, codeValidMs } = journeyPolicy;
-    const standsUntil = (journey.state.codeExpiresAt ?? 0) - otpWaitMs + codeValidMs;
-    const refused = err instanceof JourneyEnd && err.result.reasonCode.startsWith('META_');
-    if (!refused || standsUntil <= Date.now() || !patched(REFUSED_RESEND_PATCH)) throw err;
-    journey.switchCodeMethod(sentBy); // the code that stands is the one sent before, by its method
+    const waitEnds = journey.state.codeExpiresAt ?? Date.now();
+    const standsUntil = waitEnds - otpWaitMs + codeValidMs;
+    const next = `numberflow asks Meta for a new code at ${new Date(waitEnds).toISOString()}, or ask again later`;
     journey.note(
       'meta',
-      `${err.result.reason}; the code sent before by ${sentBy} may still be used until ${new Date(standsUntil).toISOString()}: submit it, or ask again later`,
+      standsUntil > Date.now()
+        ? `${err.result.reason}; the code sent before by ${sentBy} may still be used until ${new Date(standsUntil).toISOString()}: submit it; ${next}`
+        : `${err.result.reason}; the code sent before has expired: ${next}`,
     );
   }
 }
