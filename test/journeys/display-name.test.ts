@@ -182,6 +182,16 @@ describe('a rename after an onboarding that spent its codes (dev server + Graph 
       await decideName(t.bench, journey, 'APPROVED');
       const asking = await journey.until((v) => v.stage === 'AWAITING_OTP', 'a code for the rename');
       expect(asking.attempts).toMatchObject({ codeRequests: 1, wrongCodes: 0, wrongPins: 0 });
+      // The round has its own 5 codes; past them, a live number is not offered a cancel (it is removed, never cancelled).
+      for (let requested = 1; requested < journeyPolicy.maxCodeRequests; requested++) {
+        await journey.until((v) => v.stage === 'AWAITING_OTP' && v.attempts.codeRequests === requested, 'a code');
+        await handle.executeUpdate(resendCodeUpdate, { args: [{ actor: 'ops@acme' }] });
+      }
+      await journey.until((v) => v.attempts.codeRequests === journeyPolicy.maxCodeRequests, "the round's codes");
+      const spent = await handle
+        .executeUpdate(resendCodeUpdate, { args: [{ actor: 'ops@acme' }] })
+        .catch((err: Error & { cause?: Error }) => err.cause?.message);
+      expect(spent).toBe('5 of 5 codes have been requested, the most a journey asks for: submit the latest code');
       await submitDeliveredCode(t.bench, journey);
       const renamed = await journey.until((v) => v.displayName.current === 'Acme Help Desk', 'renamed');
       expect(renamed.stage).toBe('LIVE');

@@ -197,7 +197,8 @@ export function installHandlers(journey: Journey): void {
   const codesSpent = () => {
     const { maxCodeRequests } = journeyPolicy;
     if (journey.state.attempts.codeRequests < maxCodeRequests) return null;
-    return `${maxCodeRequests} of ${maxCodeRequests} codes have been requested, the most a journey asks for: submit the latest code, or cancel`;
+    const orCancel = journey.state.wentLive ? '' : ', or cancel'; // a live number is removed, never cancelled
+    return `${maxCodeRequests} of ${maxCodeRequests} codes have been requested, the most a journey asks for: submit the latest code${orCancel}`;
   };
   onSignal(resendCodeSignal, (request) => {
     // Runs from before the patch took the resend, and ended: they replay so.
