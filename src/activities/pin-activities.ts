@@ -10,8 +10,8 @@ import { journeyWorkflowId, numberPinQuery } from '../domain/journey.js';
 const RUNS_LOOKED_AT = 5;
 
 /**
- * How long the closed runs without a result are asked, all together (each query replays its run on a worker): well
- * within the activity's 30 s, so that the completed runs' results are still read after a run no worker answers.
+ * How long the closed runs without a result are asked (each query replays its run on a worker, all at once): well
+ * within the activity's 30 s.
  */
 const RUN_QUERIES_MS = 20_000;
 
@@ -46,15 +46,21 @@ export function createPinActivities({ temporal }: { temporal: Client }) {
         runs.push({ runId: run.runId, closedAt: run.closeTime?.getTime() ?? 0, completed });
       }
       runs.sort((a, b) => b.closedAt - a.closedAt);
+      // Asked together, under one deadline: a run no worker replays now (its queue gone, say) tells nothing, and
+      // holds up none of the others.
       const queriesEnd = Date.now() + RUN_QUERIES_MS;
-      for (const { runId, completed } of runs.slice(0, RUNS_LOOKED_AT)) {
-        const earlier = completed
-          ? await temporal.workflow.result(workflowId, runId, { followRuns: false })
-          : Date.now() >= queriesEnd
-            ? null
-            : await temporal
-                .withDeadline(queriesEnd, () => temporal.workflow.getHandle(workflowId, runId).query(numberPinQuery))
-                .catch(() => null); // a run no worker replays now (its queue gone, say) tells nothing
+      const answers = await Promise.all(
+        runs
+          .slice(0, RUNS_LOOKED_AT)
+          .map(({ runId, completed }) =>
+            completed
+              ? temporal.workflow.result(workflowId, runId, { followRuns: false })
+              : temporal
+                  .withDeadline(queriesEnd, () => temporal.workflow.getHandle(workflowId, runId).query(numberPinQuery))
+                  .catch(() => null),
+          ),
+      );
+      for (const earlier of answers) {
         const result = earlierResultSchema.safeParse(earlier);
         if (result.success) return { pin: result.data.pin };
       }

@@ -17,7 +17,7 @@ export async function withDirectGraph<T>(config: Config, work: (direct: DirectGr
     import('../graph/from-config.js'),
     import('../graph/tokens.js'),
   ]);
-  requireLocalKeys(config); // a store opened in a folder npm start never used would be made empty there
+  requireLocalKeys(config, { storesOnly: true }); // a store opened in a folder npm start never used would be made empty there
   const stores = await openStores(config);
   const graph = graphClientFromConfig(config, new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN));
   try {

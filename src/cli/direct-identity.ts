@@ -22,7 +22,7 @@ async function withIdentities<T>(config: Config, work: (identities: SqlIdentityS
     import('../stores/open.js'),
     import('../stores/sql-identity-store.js'),
   ]);
-  requireLocalKeys(config);
+  requireLocalKeys(config, { storesOnly: true });
   const db = await openDatabase(config);
   try {
     return await work(await SqlIdentityStore.open(db));

@@ -46,8 +46,9 @@ export function temporalRefusedRequest(err: unknown): string | null {
 }
 
 /**
- * The server's words for them, as versions put it: "WorkflowId exceeds maximum allowed length (2011/1000)" (the dev
- * server here), "WorkflowId length exceeds limit.", "Blob data size exceeds limit.", "… exceeds size limit".
+ * The server's words for what a change carries, as versions put it: "WorkflowId exceeds maximum allowed length
+ * (2011/1000)" (the dev server here), "WorkflowId length exceeds limit.", "Blob data size exceeds limit.", a memo's or
+ * search attributes' size. Not a task queue's or a signal's name, which configuration sets.
  */
 const CARRIED_PAST_LIMITS =
-  /exceeds (the )?maximum allowed length|\b(length|size) exceeds (the )?(configured )?limit|exceeds size limit/i;
+  /\bWorkflowId (length exceeds|exceeds maximum allowed length)|\bBlob data size exceeds|\bmemo size exceeds|search attributes?\b.*\bexceeds size limit/i;

@@ -145,7 +145,7 @@ async function deliver(book: PortfolioBook): Promise<void> {
 /** Frees the slots no running journey holds and Meta does not count (terminated runs, lost releases). */
 async function reconcile(book: PortfolioBook): Promise<void> {
   const { holders, queue } = book.state;
-  if (holders.length === 0 && queue.length === 0) return;
+  if (holders.length === 0 && queue.length === 0) return book.nothingToReconcile();
   const checked = new Map(holders.map((h) => [h.e164, h.runId]));
   try {
     const report = await reconcileHolders({
@@ -155,8 +155,15 @@ async function reconcile(book: PortfolioBook): Promise<void> {
     book.applyReconciliation(report, checked);
   } catch (err) {
     if (!(err instanceof ActivityFailure) || isCancellation(err) || !patched(RECONCILE_FAILURE_KEEPS_PATCH)) throw err;
-    book.reconciliationFailed(err.cause?.message ?? err.message);
+    book.reconciliationFailed(innermostMessage(err));
   }
+}
+
+/** What went wrong at the bottom of a failure (a timeout's last attempt, say), not only that it timed out. */
+function innermostMessage(err: Error): string {
+  let failure: Error = err;
+  for (let depth = 0; failure.cause instanceof Error && depth < 5; depth++) failure = failure.cause;
+  return failure.message;
 }
 
 /** The queue a move names, or null when it names none (the signal comes from outside: its shape is not trusted). */

@@ -129,7 +129,7 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
       );
       expect(refused.result).toBeNull();
       expect(refused.notes.at(-1)?.what).toMatch(
-        /^Requesting the code by VOICE failed: Meta error 136024 \(.*\); the code sent before by SMS may still be used until \S+Z: submit it; numberflow asks Meta for a new code at \S+Z, or ask again later$/,
+        /^Requesting the code by VOICE failed: Meta error 136024 \(.*\); the code sent before by SMS may still be used until \S+Z: submit it; numberflow asks Meta once more when its wait ends at \S+Z \(refused again, the journey ends FAILED\), or ask again later$/,
       );
       await journey.until((v) => v.stage === 'AWAITING_OTP', 'waiting for the code again');
       expect(await submit(journey.workflowId, code)).toMatchObject({ accepted: true });

@@ -115,28 +115,30 @@ describe('direct mode on a data folder npm start never used', () => {
     expect(readdirSync(dataDir)).toEqual([]);
   });
 
-  it.each([[['token', 'list']], [['identity', 'list', '+14155552671']]])(
-    'refuses %j too, before a store is made there',
-    async (args) => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'nf-no-keys-'));
-      const previous = {
-        NUMBERFLOW_DATA_DIR: process.env.NUMBERFLOW_DATA_DIR,
-        NUMBERFLOW_CODEC_KEYS: process.env.NUMBERFLOW_CODEC_KEYS,
-      };
-      process.env.NUMBERFLOW_DATA_DIR = dataDir;
-      delete process.env.NUMBERFLOW_CODEC_KEYS;
-      try {
-        const error = await buildCli(() => undefined, { throwOnExit: true })
-          .parseAsync(args, { from: 'user' })
-          .catch((err: unknown) => err);
-        expect(String(error)).toContain(`no payload keys in ${dataDir}`);
-        expect(readdirSync(dataDir)).toEqual([]);
-      } finally {
-        for (const [name, value] of Object.entries(previous)) {
-          if (value === undefined) delete process.env[name];
-          else process.env[name] = value;
-        }
+  it('refuses token list too, before a store is made there', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nf-no-keys-'));
+    const names = [
+      'NUMBERFLOW_DATA_DIR',
+      'NUMBERFLOW_CODEC_KEYS',
+      'TEMPORAL_ADDRESS',
+      'NUMBERFLOW_DATABASE_URL',
+      'NUMBERFLOW_URL',
+      'NUMBERFLOW_TOKEN',
+    ];
+    const previous = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+    for (const name of names) delete process.env[name]; // the embedded default, in direct mode
+    process.env.NUMBERFLOW_DATA_DIR = dataDir;
+    try {
+      const error = await buildCli(() => undefined, { throwOnExit: true })
+        .parseAsync(['token', 'list'], { from: 'user' })
+        .catch((err: unknown) => err);
+      expect(String(error)).toContain(`no payload keys in ${dataDir}`);
+      expect(readdirSync(dataDir)).toEqual([]);
+    } finally {
+      for (const [name, value] of Object.entries(previous)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
       }
-    },
-  );
+    }
+  });
 });

@@ -71,6 +71,7 @@ describe("Temporal's refusal of a webhook change's request", () => {
     // Mended by configuration, not by what the change carries: delivered again.
     const unregistered = new Error("3 INVALID_ARGUMENT: invalid query: unable to find search attribute 'WabaId'");
     expect(temporalRefusedRequest(unregistered)).toBeNull();
+    expect(temporalRefusedRequest(new Error('3 INVALID_ARGUMENT: TaskQueue length exceeds limit.'))).toBeNull();
     const routed: string[] = [];
     const route = async (_event: WebhookEvent) => {
       if (routed.length === 0) {

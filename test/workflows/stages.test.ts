@@ -90,7 +90,7 @@ describe('journey stages with stub activities (time-skipping server)', () => {
       const refused = await until('the refusal noted', (v) => v.notes.some((n) => n.what.includes('has expired')));
       expect(refused).toMatchObject({ stage: 'AWAITING_OTP', result: null });
       expect(refused.notes.at(-1)?.what).toMatch(
-        /Meta error 136024 .*; the code sent before has expired: numberflow asks Meta for a new code at \S+Z, or ask again later$/,
+        /Meta error 136024 .*; the code sent before has expired: numberflow asks Meta once more when its wait ends at \S+Z \(refused again, the journey ends FAILED\), or ask again later$/,
       );
       await env.sleep(5 * 60_000); // its wait ends: it asks Meta by itself
       await until('a code asked anew', () => requests === 3);

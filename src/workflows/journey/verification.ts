@@ -82,9 +82,11 @@ async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
     journey.switchCodeMethod(sentBy); // the code that may stand is the one sent before, by its method
     // Meta's code lasts about 10 minutes from its request (the journey's wait, 15, outlasts it).
     const { otpWaitMs, codeValidMs } = journeyPolicy;
-    const waitEnds = journey.state.codeExpiresAt ?? Date.now();
-    const standsUntil = waitEnds - otpWaitMs + codeValidMs;
-    const next = `numberflow asks Meta for a new code at ${new Date(waitEnds).toISOString()}, or ask again later`;
+    const waitEnds = Math.max(journey.state.codeExpiresAt ?? 0, Date.now());
+    const standsUntil = (journey.state.codeExpiresAt ?? 0) - otpWaitMs + codeValidMs;
+    const next =
+      `numberflow asks Meta once more when its wait ends at ${new Date(waitEnds).toISOString()} (refused again, ` +
+      'the journey ends FAILED), or ask again later';
     journey.note(
       'meta',
       standsUntil > Date.now()
