@@ -2,6 +2,7 @@
 // in the words numberflow's edges use ("must be true or false, got text", "must be at least 1"): installed once, for
 // every schema of the process that leaves its own words out. A schema's own message still wins.
 import { z } from 'zod';
+import { plural } from './domain/words.js';
 
 type Issue = Parameters<z.core.$ZodErrorMap>[0];
 
@@ -34,8 +35,6 @@ const formats: Record<string, string> = {
   base64: 'must be base64',
   regex: 'is not in the form expected',
 };
-
-const plural = (count: unknown, one: string) => `${String(count)} ${one}${count === 1 ? '' : 's'}`;
 
 /** The words for an issue, or undefined to keep zod's. */
 export function wordsOf(issue: Issue): string | undefined {

@@ -2,6 +2,7 @@
 // entry, each cell plain text (the renderers escape it for their format). A customer's identity recovery is not a
 // run of the journey: its rows sit, in time, in the section of the journey run they happened during.
 import type { IdentityRun, RunSummary, Timeline, TimelineEntry } from './types.js';
+import { plural } from '../domain/words.js';
 
 export const cellHeadings = ['at (UTC)', 'stage', 'kind', 'customer', 'who', 'what', 'outcome'] as const;
 export type Cells = [string, string, string, string, string, string, string];
@@ -77,7 +78,7 @@ export function layoutOf(timeline: Timeline): Layout {
   return {
     title: `Audit of ${timeline.e164}`,
     summary:
-      `Journey ${timeline.workflowId}: ${timeline.runs.length} run${timeline.runs.length === 1 ? '' : 's'}, ` +
+      `Journey ${timeline.workflowId}: ${plural(timeline.runs.length, 'run')}, ` +
       `${recoveries} customer identity recover${recoveries === 1 ? 'y' : 'ies'}, ` +
       `${timeline.entries.length} entries, generated ${timeline.generatedAt}. ` +
       'No code, PIN, token or identity hash is ever shown (a hash by its first characters only).',

@@ -28,6 +28,7 @@ import {
   type UnreadableRow,
 } from './import-file.js';
 import { actorOption, callerPath } from './options.js';
+import { plural } from '../domain/words.js';
 
 interface ImportOptions {
   format?: ImportFormat;
@@ -143,8 +144,7 @@ function refuseUnlessStartable(
 ): void {
   if (invalid.length > 0 && !opts.skipInvalid) {
     if (opts.results) writeResults(opts.results, [], invalid, rows);
-    const skipping =
-      valid === 0 ? '' : `, or give --skip-invalid to start the ${valid} valid row${valid === 1 ? '' : 's'}`;
+    const skipping = valid === 0 ? '' : `, or give --skip-invalid to start the ${plural(valid, 'valid row')}`;
     throw new CliExit(1, `${invalid.length} of ${total} rows are not valid; nothing was started (fix them${skipping})`);
   }
   // --skip-invalid with no valid row left: nothing to start is a failure too, not a quiet success.

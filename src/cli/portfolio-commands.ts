@@ -7,6 +7,7 @@ import type { PortfolioView } from '../portfolios/portfolio.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { visibleControls } from './format.js';
 import { actorOption, graphIdArgument } from './options.js';
+import { plural } from '../domain/words.js';
 
 export function addPortfolioCommands(program: Command, context: CommandContext): void {
   const portfolio = program.command('portfolio').description("a business portfolio's registered-number cap and queue");
@@ -50,7 +51,7 @@ export function addPortfolioCommands(program: Command, context: CommandContext):
 
 export function portfolioLines(view: PortfolioView): string[] {
   return [
-    `portfolio ${view.portfolioId}: cap ${view.cap} registered number${view.cap === 1 ? '' : 's'}, ${capSourceText(view.capSource)}`,
+    `portfolio ${view.portfolioId}: cap ${plural(view.cap, 'registered number')}, ${capSourceText(view.capSource)}`,
     `holding slots (${view.holders.length}):`,
     ...view.holders.map(
       (h) => `  ${h.e164}\t${h.workflowId ?? 'no journey: Meta counts it as registered'}\tsince ${h.since}`,

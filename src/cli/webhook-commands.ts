@@ -7,6 +7,7 @@ import type { NumberflowApi } from './api-client.js';
 import { jsonOption, print } from './context.js';
 import { CliExit } from './failure.js';
 import { selectMode, usingApi } from './mode.js';
+import { plural } from '../domain/words.js';
 
 type DeadLetters = z.output<typeof deadLettersAnswer>;
 type DeadLetterAction = z.output<typeof deadLetterActionAnswer>;
@@ -76,8 +77,7 @@ function deadLetterLines({ deadLetters, total, nextAfter }: DeadLetters): string
     ...deadLetters.flatMap((letter) => [
       `${letter.id}\treceived ${letter.receivedAt}\tgiven up ${letter.deadAt}\t${letter.attempts} attempts\t${letter.reason}`,
       ...letter.wabas.map(
-        (waba) =>
-          `  WABA ${waba.wabaId}: ${waba.fields.join(', ')} (${waba.changes} change${waba.changes === 1 ? '' : 's'})`,
+        (waba) => `  WABA ${waba.wabaId}: ${waba.fields.join(', ')} (${plural(waba.changes, 'change')})`,
       ),
     ]),
     `${deadLetters.length} shown of ${total}${nextAfter === null ? '' : `; more: --after ${nextAfter}`}`,

@@ -2,6 +2,7 @@
 // waits for it, and answers it once. When the journey ends, what is still in an inbox is answered with the ending.
 import { condition, Trigger } from '@temporalio/workflow';
 import type { SubmissionOutcome } from '../../domain/messages.js';
+import { plural } from '../../domain/words.js';
 
 export interface Submission<T> {
   value: T;
@@ -73,7 +74,7 @@ export class Inbox<T> {
 /** "code wrong, 2 attempts left"; the last one says the journey ends, and how (`ending`, its reason code). */
 export function wrongAnswer(what: string, left: number, ending: string): SubmissionOutcome {
   const attempts =
-    left > 0 ? `${left} attempt${left === 1 ? '' : 's'} left` : `no attempts left: the journey ends FAILED (${ending})`;
+    left > 0 ? `${plural(left, 'attempt')} left` : `no attempts left: the journey ends FAILED (${ending})`;
   return { accepted: false, message: `${what} wrong, ${attempts}`, attemptsLeft: left };
 }
 

@@ -13,6 +13,7 @@ import {
   type SlotRelease,
   type SlotRequest,
 } from '../../domain/portfolio.js';
+import { plural } from '../../domain/words.js';
 
 const NOTES_KEPT = 50;
 const RELEASED_KEPT = 500;
@@ -106,7 +107,7 @@ export class PortfolioBook {
     }
     if (cap === this.state.cap && !setBy) return true; // a duplicate delivery changes nothing
     this.state.cap = cap;
-    this.note(`the cap is now ${cap} registered number${cap === 1 ? '' : 's'}${setBy}`);
+    this.note(`the cap is now ${plural(cap, 'registered number')}${setBy}`);
     return true;
   }
 
@@ -140,7 +141,7 @@ export class PortfolioBook {
         ? 'at the head of the queue'
         : `at the head of the queue, behind the ${place} refused there that got their slot before it`;
     this.note(
-      `Meta refused to add ${e164} (200000) with ${registered} number${registered === 1 ? '' : 's'} registered: it waits ${where}`,
+      `Meta refused to add ${e164} (200000) with ${plural(registered, 'number')} registered: it waits ${where}`,
     );
     if (registered >= 1 && registered < state.cap) {
       this.setCap(registered, { source: 'meta_refusal', reason: `Meta refused to add ${e164} at ${registered}` });

@@ -1,0 +1,6 @@
+// Counts in words, for messages people read. Workflow-safe.
+
+/** "1 attempt", "2 attempts": the count and its noun, in the plural unless the count is one. */
+export function plural(count: number | bigint, one: string): string {
+  return `${String(count)} ${one}${count === 1 ? '' : 's'}`;
+}
