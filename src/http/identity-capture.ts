@@ -17,6 +17,7 @@ import type { MessagesValue, MessageStatus } from '../graph/webhook-fields.js';
 import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
 import { hashPrefix, type CustomerKey, type IdentityStore, type UntrustedCustomer } from '../stores/identity-store.js';
 import { isGraphId, numberDigits } from './webhook-keys.js';
+import { describeIfAny } from '../temporal/describe.js';
 import type { RoutedEvent } from './webhook-router.js';
 
 export interface IdentityCaptureDeps {
@@ -141,16 +142,7 @@ async function fromStatus(
 /** Whether the number's journey runs, as the number Meta names (when it has learnt its phone_number_id). */
 async function journeyManages(client: Client, phoneNumberId: string, display: string): Promise<boolean> {
   const digits = numberDigits(display);
-  const journey =
-    digits === null
-      ? null
-      : await client.workflow
-          .getHandle(journeyWorkflowId(`+${digits}`))
-          .describe()
-          .catch((err: unknown) => {
-            if (err instanceof WorkflowNotFoundError) return null;
-            throw err;
-          });
+  const journey = digits === null ? null : await describeIfAny(client, journeyWorkflowId(`+${digits}`));
   if (journey?.status.name === 'RUNNING') {
     const known = journey.typedSearchAttributes.get(PhoneNumberId);
     if (known === undefined || known === '' || known === phoneNumberId) return true;

@@ -5,6 +5,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { portfolioTaskQueue, type Config } from '../config.js';
 import { moveToTaskQueueSignal } from '../domain/portfolio.js';
 import type { Logger } from '../logger.js';
+import { describeIfAny } from './describe.js';
 
 export interface PortfolioMove {
   /** The journeys' queue, where the portfolios of before run. */
@@ -58,13 +59,7 @@ export async function askToMove(
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
-  const latest = await client.workflow
-    .getHandle(run.workflowId)
-    .describe()
-    .catch((err: unknown) => {
-      if (err instanceof WorkflowNotFoundError) return null;
-      throw err;
-    });
+  const latest = await describeIfAny(client, run.workflowId);
   if (latest?.status.name !== 'RUNNING' || latest.taskQueue !== move.from) return false;
   await signal(latest.runId);
   return true;

@@ -11,15 +11,20 @@ export type NotAnswering = 'unreachable' | 'timed_out';
  * too, and Meta's 4 is its app rate limit.
  */
 export function temporalNotAnswering(err: unknown): NotAnswering | null {
-  for (let e: unknown = err, depth = 0; e instanceof Object && depth < 5; depth++) {
-    const { message, cause } = e as { message?: unknown; cause?: unknown };
-    if (typeof message === 'string') {
-      if (/^14 UNAVAILABLE\b/.test(message)) return 'unreachable';
-      if (/^4 DEADLINE_EXCEEDED\b/.test(message)) return 'timed_out';
-    }
-    e = cause;
+  for (const message of messagesThrough(err)) {
+    if (/^14 UNAVAILABLE\b/.test(message)) return 'unreachable';
+    if (/^4 DEADLINE_EXCEEDED\b/.test(message)) return 'timed_out';
   }
   return null;
+}
+
+/** The messages of an error and of the causes it wraps (the SDK's around gRPC's), outermost first, 5 deep at most. */
+function* messagesThrough(err: unknown): Generator<string> {
+  for (let e: unknown = err, depth = 0; e instanceof Object && depth < 5; depth++) {
+    const { message, cause } = e as { message?: unknown; cause?: unknown };
+    if (typeof message === 'string') yield message;
+    e = cause;
+  }
 }
 
 /** What to tell a caller when Temporal did not answer. */
@@ -36,12 +41,8 @@ export const notAnsweringMessages: Record<NotAnswering, string> = {
  * attribute not registered yet, say, is mended by configuration.
  */
 export function temporalRefusedRequest(err: unknown): string | null {
-  for (let e: unknown = err, depth = 0; e instanceof Object && depth < 5; depth++) {
-    const { message, cause } = e as { message?: unknown; cause?: unknown };
-    if (typeof message === 'string' && /^3 INVALID_ARGUMENT\b/.test(message) && CARRIED_PAST_LIMITS.test(message))
-      return message;
-    e = cause;
-  }
+  for (const message of messagesThrough(err))
+    if (/^3 INVALID_ARGUMENT\b/.test(message) && CARRIED_PAST_LIMITS.test(message)) return message;
   return null;
 }
 

@@ -226,12 +226,12 @@ export class PortfolioBook {
     return { granted, position, cap: this.state.cap, held: this.state.holders.length };
   }
 
-  /** Nothing is freed on a guess: the holders and queue stay as they are until a reconciliation can ask. */
   /** No holder nor queue: nothing was left unreconciled (a later failure is noted anew). */
   nothingToReconcile(): void {
     if (this.state.unreconciled) this.state.unreconciled = { wabas: [], failed: false };
   }
 
+  /** Nothing is freed on a guess: the holders and queue stay as they are until a reconciliation can ask. */
   reconciliationFailed(why: string): void {
     const { unreconciled } = this.state;
     if (!unreconciled?.failed) {
