@@ -4,14 +4,13 @@
 // polls, so that its answer and the cancel come to the next worker in one task.
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Activities } from '../../src/activities/index.js';
 import { journeyQuery } from '../../src/domain/journey.js';
 import type { NumberEvent } from '../../src/domain/events.js';
 import { cancelSignal, numberEventSignal, submitOtpUpdate } from '../../src/domain/messages.js';
-import { slotAnswerSignal, type SlotRequest } from '../../src/domain/portfolio.js';
 import { startJourney } from '../../src/journeys/index.js';
 import { keepHistory } from '../support/harness.js';
 import { journeyInput } from '../support/journeys.js';
+import { journeyStubs } from '../support/stub-activities.js';
 import { connectDevServer, uniqueTaskQueue, withWorker, type TestEnv } from '../support/temporal.js';
 
 describe('a cancel that comes with the last step of the onboarding (dev server, stub activities)', () => {
@@ -36,14 +35,7 @@ describe('a cancel that comes with the last step of the onboarding (dev server, 
       isOnBizApp: false,
       platformType: 'CLOUD_API',
     };
-    const activities: Partial<Activities> = {
-      requestSlot: async ({ request }: { portfolioId: string; request: SlotRequest }) => {
-        await env.client.workflow
-          .getHandle(request.workflowId)
-          .signal(slotAnswerSignal, { granted: true, position: null, cap: 2, held: 1 });
-      },
-      askForSlot: async () => ({ granted: true, position: null, cap: 2, held: 1 }),
-      addPhoneNumber: async () => ({ phoneNumberId: '1001', alreadyAdded: false }),
+    const activities = journeyStubs(env.client, {
       requestCode: async () => ({ certain: true }),
       verifyCode: async () => ({ pin: '123456' }),
       registerNumber: async () => ({ status: 'CONNECTED' }),
@@ -60,7 +52,7 @@ describe('a cancel that comes with the last step of the onboarding (dev server, 
       cancelRun: async ({ workflowId, runId }: { workflowId: string; runId: string }) => {
         await env.client.workflow.getHandle(workflowId, runId).cancel();
       },
-    };
+    });
     const input = journeyInput({ identityCheck: true });
     const { workflowId } = await startJourney(env.client, taskQueue, input);
     const handle = env.client.workflow.getHandle(workflowId);

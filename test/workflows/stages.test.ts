@@ -8,9 +8,9 @@ import { journeyQuery } from '../../src/domain/journey.js';
 import { resendCodeSignal, submitOtpUpdate } from '../../src/domain/messages.js';
 import { toActivityFailure } from '../../src/activities/failures.js';
 import { GraphError } from '../../src/graph/errors.js';
-import { slotAnswerSignal, type SlotRequest } from '../../src/domain/portfolio.js';
 import { startJourney } from '../../src/journeys/index.js';
 import { journeyInput } from '../support/journeys.js';
+import { journeyStubs } from '../support/stub-activities.js';
 import { terminateWhenIdle } from '../support/quiet-run.js';
 import { connectTimeSkippingServer, uniqueTaskQueue, withWorker, type TestEnv } from '../support/temporal.js';
 
@@ -24,17 +24,7 @@ describe('journey stages with stub activities (time-skipping server)', () => {
   afterAll(async () => env?.teardown());
 
   /** Activities that take the journey to its code request: a slot granted at once, a number added. */
-  const stubs = (overrides: Partial<Activities>): Partial<Activities> => ({
-    requestSlot: async ({ request }: { portfolioId: string; request: SlotRequest }) => {
-      await env.client.workflow
-        .getHandle(request.workflowId)
-        .signal(slotAnswerSignal, { granted: true, position: null, cap: 2, held: 1 });
-    },
-    askForSlot: async () => ({ granted: true, position: null, cap: 2, held: 1 }),
-    addPhoneNumber: async () => ({ phoneNumberId: '1001', alreadyAdded: false }),
-    generatePin: async () => ({ pin: '123456' }),
-    ...overrides,
-  });
+  const stubs = (overrides: Partial<Activities>): Partial<Activities> => journeyStubs(env.client, overrides);
 
   const start = async (taskQueue: string, overrides: Parameters<typeof journeyInput>[0] = {}) => {
     const now = new Date(await env.currentTimeMs());
