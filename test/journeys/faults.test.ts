@@ -10,6 +10,7 @@ import {
   releaseSlotSignal,
   requestSlotSignal,
 } from '../../src/domain/portfolio.js';
+import { eventually } from '../api/support.js';
 import { useBench } from '../support/bench.js';
 import { createHarness } from '../support/harness.js';
 import { freshNumber } from '../support/journeys.js';
@@ -158,12 +159,25 @@ describe('slots that leak (dev server + Graph sandbox)', () => {
   const t = useBench('dev', { cap: 1 });
   const handle = () => t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId));
 
+  /** A journey that took its slot, then was terminated: it never gave the slot back. */
+  const terminatedHolder = async () => {
+    const input = t.bench.input();
+    const journey = await t.bench.start(input);
+    await journey.until((v) => v.stage === 'AWAITING_OTP', 'holding the slot');
+    await t.env.client.workflow.getHandle(journey.workflowId).terminate('gone without a word');
+    return input;
+  };
+  /** The portfolio once a note saying `text` is in it (bounded). */
+  const noted = (text: string) =>
+    eventually(
+      () => handle().query(portfolioQuery),
+      (state) => state.notes.some((n) => n.what.includes(text)),
+      `a note "${text}" in the portfolio`,
+    );
+
   it('frees, on reconciliation, the slot of a terminated journey, and says so in its history', async () => {
     await t.bench.run(async () => {
-      const input = t.bench.input();
-      const journey = await t.bench.start(input);
-      await journey.until((v) => v.stage === 'AWAITING_OTP', 'holding the slot');
-      await t.env.client.workflow.getHandle(journey.workflowId).terminate('gone without a word');
+      const input = await terminatedHolder();
       await handle().signal(reconcileSignal);
       let state = await handle().query(portfolioQuery);
       for (let i = 0; i < 100 && state.holders.some((h) => h.e164 === input.phoneNumber.e164); i++) {
@@ -177,21 +191,10 @@ describe('slots that leak (dev server + Graph sandbox)', () => {
 
   it('keeps its holders when Meta refuses a reconciliation, and frees the slot at the next one', async () => {
     await t.bench.run(async () => {
-      const input = t.bench.input();
-      const journey = await t.bench.start(input);
-      await journey.until((v) => v.stage === 'AWAITING_OTP', 'holding the slot');
-      await t.env.client.workflow.getHandle(journey.workflowId).terminate('gone without a word');
+      const input = await terminatedHolder();
       // Meta refuses the WABA's numbers for good (a permanent error: no retry of the activity).
       t.bench.sandbox.admin.injectFault({ endpoint: 'GET /phone_numbers', kind: 'error', code: 100, times: 1 });
       await handle().signal(reconcileSignal);
-      const noted = async (text: string) => {
-        for (let i = 0; i < 100; i++) {
-          const state = await handle().query(portfolioQuery);
-          if (state.notes.some((n) => n.what.includes(text))) return state;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        throw new Error(`no note "${text}" in the portfolio`);
-      };
       const kept = await noted(`could not read the numbers of WABA ${t.bench.wabaId}`);
       expect(kept.holders.map((h) => h.e164)).toContain(input.phoneNumber.e164);
       expect((await handle().describe()).status.name).toBe('RUNNING');
