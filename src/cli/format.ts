@@ -52,6 +52,7 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
       ].join(', '),
     ],
     ['display name', displayNameWords(view)],
+    ['retrying', view.callUnderWay && callText(view.callUnderWay, at)],
     ['deadlines', deadlinesText(view.deadlines, at)],
     ['attempts', attemptsText(view)],
     [
@@ -93,6 +94,13 @@ export function eventLine(event: JourneyEvent, seenAt: Date): string {
 
 function waitingText(waiting: NonNullable<JourneyView['waiting']>, at: (iso: string) => string): string {
   return `${waiting.for}: ${waiting.reason.replace(/\.$/, '')}${waiting.until ? `, until ${at(waiting.until)}` : ''}`;
+}
+
+/** A Graph call Temporal retries: which, its attempt, how the one before went and when the next starts. */
+export function callText(call: NonNullable<JourneyView['callUnderWay']>, at: (iso: string) => string): string {
+  const before = call.attemptBefore ? `; attempt ${call.attempt - 1} ${call.attemptBefore}` : '';
+  const next = call.nextAttemptAt ? `; next attempt at ${at(call.nextAttemptAt)}` : ' (running)';
+  return `${call.call} (${call.endpoint}), attempt ${call.attempt}${next}${before}`;
 }
 
 /** The reason names who ended it, when someone did. */

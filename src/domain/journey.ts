@@ -116,6 +116,23 @@ export interface JourneyView {
   /** Meta's identity-change check on the number, as numberflow last set it. */
   identityCheck: 'on' | 'off';
   result: Omit<JourneyResult, 'pin'> | null;
+  /**
+   * A Graph call Temporal is retrying (a second attempt or later), which the journey hears of only when the retries
+   * end: read from Temporal's description of the run, never by the workflow, whose own view has null.
+   */
+  callUnderWay: CallUnderWay | null;
+}
+
+export interface CallUnderWay {
+  /** What the call is for, in the audit's words. */
+  call: string;
+  endpoint: string;
+  /** Temporal's attempt: the one running, or the next while it waits to retry. */
+  attempt: number;
+  /** How the attempt before went: Meta's error and fbtrace_id, or why no answer came. */
+  attemptBefore: string | null;
+  /** When the next attempt starts; null while one runs. */
+  nextAttemptAt: string | null;
 }
 
 export const journeyQuery = defineQuery<JourneyView>('journey');

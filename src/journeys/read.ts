@@ -2,6 +2,7 @@
 import { Client, QueryRejectedError, WorkflowNotFoundError } from '@temporalio/client';
 import { journeyQuery, journeyWorkflowId, type JourneyView } from '../domain/journey.js';
 import { PortfolioId } from '../domain/search-attributes.js';
+import { callUnderWay } from './call-under-way.js';
 import { closedOutsideJourney, type ExecutionStatus } from './closed-runs.js';
 import { JourneyNotFoundError } from './errors.js';
 import { listPage, type JourneyListing } from './listing.js';
@@ -12,9 +13,12 @@ import { listPage, type JourneyListing } from './listing.js';
  * alone would show it still waiting where it stood.
  */
 export async function describeJourney(client: Client, e164: string, runId?: string): Promise<JourneyView> {
-  const read = (via: Client) => via.workflow.getHandle(journeyWorkflowId(e164), runId).query(journeyQuery);
+  const workflowId = journeyWorkflowId(e164);
+  const read = (via: Client) => via.workflow.getHandle(workflowId, runId).query(journeyQuery);
   try {
-    return await read(refusingUncleanRuns(client));
+    const view = await read(refusingUncleanRuns(client));
+    // Asked after the query, whose answer says the run goes on (an ended one retries nothing).
+    return { ...view, callUnderWay: view.result ? null : await callUnderWay(client, workflowId, runId) };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new JourneyNotFoundError(`no journey for ${e164}`);
     if (!(err instanceof QueryRejectedError)) throw err;
@@ -49,10 +53,11 @@ function refusingUncleanRuns(client: Client): Client {
 /** A run Temporal closed without the journey's ending: ended, saying how and where the journey stood. */
 function closedOutside(view: JourneyView, status: ExecutionStatus, e164: string): JourneyView {
   const closed = closedOutsideJourney(status);
-  if (!closed) return view; // continued as new: its next run goes on
+  if (!closed) return { ...view, callUnderWay: null }; // continued as new: its next run goes on
   const { name, how, outcome } = closed;
   return {
     ...view,
+    callUnderWay: null,
     stage: outcome,
     waiting: null,
     removalBlocked: null,

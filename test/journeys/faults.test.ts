@@ -10,6 +10,7 @@ import {
   releaseSlotSignal,
   requestSlotSignal,
 } from '../../src/domain/portfolio.js';
+import { describeJourney } from '../../src/journeys/index.js';
 import { eventually } from '../api/support.js';
 import { useBench } from '../support/bench.js';
 import { createHarness } from '../support/harness.js';
@@ -56,6 +57,35 @@ describe('faults found in review (dev server + Graph sandbox)', () => {
       expect((await t.bench.graph.getPhoneNumber(ref, ['status'])).status).toBe('DISCONNECTED');
       expect(calls('POST /{phone-number-id}/register', phoneNumberId)).toHaveLength(1);
       expect((await portfolio()).holders.map((h) => h.e164)).not.toContain(input.phoneNumber.e164);
+    });
+  });
+
+  it("shows the Graph call Temporal is retrying, with Meta's answer to the attempt before, until it goes through", async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      // The verify inside the task fails, then the activity's first attempt: Temporal makes the second 3 s later.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'error', code: 131000, times: 2 });
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const submitted = t.env.client.workflow
+        .getHandle(journey.workflowId)
+        .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
+      const e164 = journey.workflowId.slice('number:'.length);
+      const read = () => describeJourney(t.env.client, e164);
+      const { callUnderWay } = await eventually(read, (v) => v.callUnderWay !== null, 'the retried call');
+      expect(callUnderWay).toMatchObject({
+        call: 'verify the code an operator submitted',
+        endpoint: 'POST /{phone-number-id}/verify_code',
+        attempt: 2,
+        attemptBefore: expect.stringMatching(/^failed: Meta error 131000: .+ \(fbtrace_id \S+\)$/),
+      });
+      // Waiting out the backoff, or running (null): never a time long past.
+      const next = callUnderWay?.nextAttemptAt;
+      if (next) expect(Math.abs(Date.parse(next) - Date.now())).toBeLessThan(10_000);
+      expect(JSON.stringify(callUnderWay)).not.toContain(code);
+      expect((await submitted).accepted).toBe(true);
+      expect((await read()).callUnderWay).toBeNull();
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
 

@@ -24,6 +24,7 @@ export function journeyView(overrides: Partial<JourneyView> = {}): JourneyView {
     sendsPaused: false,
     identityCheck: 'off',
     result: null,
+    callUnderWay: null,
     ...overrides,
   };
 }

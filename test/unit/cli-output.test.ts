@@ -125,6 +125,27 @@ describe("show's summary", () => {
     expect(waitSays.some((l) => l.startsWith('  blocked'))).toBe(false);
   });
 
+  it('says which Graph call Temporal retries, its attempt, how the one before went and when the next starts', () => {
+    const call = {
+      call: 'verify the code',
+      endpoint: 'POST /{phone-number-id}/verify_code',
+      attempt: 2,
+      attemptBefore: 'failed: Meta error 131000: Something went wrong (fbtrace_id AbC)',
+      nextAttemptAt: '2025-06-01T12:00:03.000Z',
+    };
+    const retrying = (callUnderWay: JourneyView['callUnderWay']) =>
+      viewSummary(view({ stage: 'VERIFYING_CODE', waiting: null, callUnderWay }), now).filter((l) =>
+        l.startsWith('  retrying'),
+      );
+    expect(retrying(call)).toEqual([
+      '  retrying      verify the code (POST /{phone-number-id}/verify_code), attempt 2; next attempt at 2025-06-01T12:00:03.000Z (in 3 seconds); attempt 1 failed: Meta error 131000: Something went wrong (fbtrace_id AbC)',
+    ]);
+    expect(retrying({ ...call, attempt: 3, nextAttemptAt: null, attemptBefore: null })).toEqual([
+      '  retrying      verify the code (POST /{phone-number-id}/verify_code), attempt 3 (running)',
+    ]);
+    expect(retrying(null)).toEqual([]);
+  });
+
   it('says times relative to now in the unit that keeps the number small', () => {
     expect(relative('2025-06-01T12:00:30.000Z', now)).toBe('in 30 seconds');
     expect(relative('2025-06-01T11:15:00.000Z', now)).toBe('45 minutes ago');

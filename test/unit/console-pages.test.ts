@@ -88,6 +88,22 @@ describe('the console’s markup', () => {
     expect(ended).not.toContain('numberflow retries with backoff');
   });
 
+  it('says which Graph call Temporal retries, as text, and nothing when none is', () => {
+    const callUnderWay = {
+      call: 'verify the code',
+      endpoint: 'POST /{phone-number-id}/verify_code',
+      attempt: 2,
+      attemptBefore: 'failed: Meta error 131000: <b>wrong</b> (fbtrace_id AbC)',
+      nextAttemptAt: '2026-12-02T14:00:03.000Z',
+    };
+    const page = toText(journeyPage(contextOf(operator), journeyView({ stage: 'VERIFYING_CODE', callUnderWay })));
+    expect(textOf(page)).toContain(
+      'Retrying a call to Meta verify the code ( POST /{phone-number-id}/verify_code ): attempt 2, next attempt at 14:00 UTC on 2 Dec 2026 . Attempt 1 failed: Meta error 131000: &lt;b&gt;wrong&lt;/b&gt; (fbtrace_id AbC).',
+    );
+    expect(page).not.toContain('<b>wrong');
+    expect(textOf(toText(journeyPage(contextOf(operator), journeyView())))).not.toContain('Retrying');
+  });
+
   it("lists a live number's untrusted customers, with a confirmation form for those who act on one still untrusted", () => {
     const customers = [
       { phoneNumberId: '1', waId: '15550001111', state: 'untrusted' as const, since: '2026-12-02T14:00:00.000Z' },

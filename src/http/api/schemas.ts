@@ -275,6 +275,22 @@ export const journeyViewSchema = z
         metaError: metaErrorSchema.nullable(),
       })
       .nullable(),
+    callUnderWay: z
+      .object({
+        call: z.string(),
+        endpoint: z.string(),
+        attempt: z.number().describe("Temporal's attempt: the one running, or the next while it waits to retry"),
+        attemptBefore: z
+          .string()
+          .nullable()
+          .describe("how the attempt before went: Meta's error, or why no answer came"),
+        nextAttemptAt: iso.nullable().describe('when the next attempt starts; null while one runs'),
+      })
+      .nullable()
+      .default(null) // a view from a worker before the field
+      .describe(
+        'a Graph call Temporal is retrying (second attempt or later), which the journey hears of only when the retries end',
+      ),
   })
   .meta({ id: 'JourneyView', description: "where a number's journey stands and who it waits for; no PIN, no code" });
 

@@ -120,6 +120,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     sendsPaused: state.sendsPaused,
     identityCheck: state.identityCheck ? 'on' : 'off',
     result: state.result && withoutPin(state.result),
+    callUnderWay: null, // Temporal's description knows it, the workflow does not: the reader adds it
   };
 }
 

@@ -72,6 +72,7 @@ function statusSection(view: JourneyView): Html {
     </p>
     <div id="status-details" data-live>
       <p class="waiting">${waitingLine(view.waiting)}</p>
+      ${view.callUnderWay ? callUnderWay(view.callUnderWay) : null}
       ${
         result
           ? html`<div class="result">
@@ -85,6 +86,18 @@ function statusSection(view: JourneyView): Html {
       }
       ${view.lastError ? lastError(view.lastError, result !== null) : null}
     </div>`;
+}
+
+/** A Graph call Temporal retries, which the journey hears of only when the retries end. */
+function callUnderWay(call: NonNullable<JourneyView['callUnderWay']>): Html {
+  return html`<div class="meta-error call-under-way">
+    <h3>Retrying a call to Meta</h3>
+    <p>
+      ${call.call} (<code>${call.endpoint}</code>): attempt ${call.attempt},
+      ${call.nextAttemptAt ? html`next attempt at ${time(call.nextAttemptAt)}` : 'running'}.
+    </p>
+    ${call.attemptBefore ? html`<p>Attempt ${call.attempt - 1} ${call.attemptBefore}.</p>` : null}
+  </div>`;
 }
 
 /** Once the journey has ended, the error's advice (said for a journey that goes on: "numberflow retries") is not. */
