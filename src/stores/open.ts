@@ -7,8 +7,8 @@ import { SqlIdentityStore } from './sql-identity-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
 import type { SqlDatabase } from './sql.js';
 import { openSqlite } from './sqlite.js';
+import { SQLITE_FILE } from './sqlite-file.js';
 
-export const SQLITE_FILE = 'numberflow.sqlite';
 
 export interface StoreConfig {
   NUMBERFLOW_DATABASE_URL?: string;

@@ -1,5 +1,5 @@
 // Which way the command line reaches numberflow, decided from the environment alone, before anything is sent.
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -115,8 +115,8 @@ describe('direct mode on a data folder npm start never used', () => {
     expect(readdirSync(dataDir)).toEqual([]);
   });
 
-  it('refuses token list too, before a store is made there', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'nf-no-keys-'));
+  /** `token list` in direct mode on the embedded default's variables, with `dataDir` as the data folder: its failure. */
+  async function tokenListIn(dataDir: string): Promise<unknown> {
     const names = [
       'NUMBERFLOW_DATA_DIR',
       'NUMBERFLOW_CODEC_KEYS',
@@ -129,16 +129,30 @@ describe('direct mode on a data folder npm start never used', () => {
     for (const name of names) delete process.env[name]; // the embedded default, in direct mode
     process.env.NUMBERFLOW_DATA_DIR = dataDir;
     try {
-      const error = await buildCli(() => undefined, { throwOnExit: true })
+      return await buildCli(() => undefined, { throwOnExit: true })
         .parseAsync(['token', 'list'], { from: 'user' })
+        .then(() => null)
         .catch((err: unknown) => err);
-      expect(String(error)).toContain(`no payload keys in ${dataDir}`);
-      expect(readdirSync(dataDir)).toEqual([]);
     } finally {
       for (const [name, value] of Object.entries(previous)) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
     }
+  }
+
+  it('refuses token list too, before a store is made there', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nf-no-keys-'));
+    expect(String(await tokenListIn(dataDir))).toContain(`no payload keys in ${dataDir}`);
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+
+  it('refuses token list on a folder whose service keeps its stores elsewhere (PostgreSQL), making no store there', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nf-no-store-'));
+    writeFileSync(join(dataDir, 'codec-keys'), ''); // the service's keys are there, its token store is not
+    expect(String(await tokenListIn(dataDir))).toContain(
+      `no token store in ${dataDir} (numberflow.sqlite): a service keeping its stores in SQLite makes it there on its first start; one keeping them in PostgreSQL is reached with NUMBERFLOW_DATABASE_URL and NUMBERFLOW_STORE_KEY`,
+    );
+    expect(readdirSync(dataDir)).toEqual(['codec-keys']);
   });
 });
