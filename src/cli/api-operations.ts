@@ -77,10 +77,32 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
         const chunk = rows.slice(first, first + BATCH_CHUNK);
         // The rows were checked here; what the service still refuses (a portfolio outside the token's) is that
         // row's failure, not the others'.
-        const answer = await api.batch(
-          chunk.map((row) => row.fields),
-          { skipInvalid: true },
-        );
+        let answer: Awaited<ReturnType<typeof api.batch>>;
+        try {
+          answer = await api.batch(
+            chunk.map((row) => row.fields),
+            { skipInvalid: true },
+          );
+        } catch (err) {
+          if (first === 0) throw err; // nothing answered: the command's failure says why
+          // The rows answered so far stand and are reported; this chunk's may have started, the later ones were not sent.
+          const why = err instanceof Error ? err.message : String(err);
+          for (const [i, row] of rows.slice(first).entries()) {
+            const error = `${i < chunk.length ? 'not answered' : 'not sent'}: ${why}; the same file again starts this row once at most`;
+            const result: RowResult = {
+              line: row.line,
+              e164: row.input.phoneNumber.e164,
+              outcome: 'failed',
+              workflowId: null,
+              runId: null,
+              stage: null,
+              error,
+            };
+            results.push(result);
+            onResult(result);
+          }
+          break;
+        }
         for (const { index, outcome, problems, ...rest } of answer.results) {
           const row = chunk[index] as CheckedRow;
           const result: RowResult = {

@@ -8,6 +8,7 @@ import { isJourneyOutcome, type StageOrOutcome } from '../domain/stages.js';
 import type { CheckedRow } from './batch-rows.js';
 import { closedOutsideJourney } from './closed-runs.js';
 import type { StartOnce } from './start-once.js';
+import { notAnsweringMessages, temporalNotAnswering } from '../temporal/unanswered.js';
 
 export type RowOutcome = 'started' | 'already_running' | 'failed';
 
@@ -77,7 +78,11 @@ async function startRow(client: Client, startOnce: StartOnce, row: CheckedRow): 
     };
   } catch (err) {
     // A conflict says whose journey runs; anything else (Temporal unreachable) is this row's failure too.
-    const error = err instanceof Error ? err.message : String(err);
+    const message = err instanceof Error ? err.message : String(err);
+    const notAnswering = temporalNotAnswering(err);
+    const error = notAnswering
+      ? `${notAnsweringMessages[notAnswering]} (${message}): the same file again starts this row once at most`
+      : message;
     return { ...answer, outcome: 'failed', workflowId: null, runId: null, stage: null, error };
   }
 }
