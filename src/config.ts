@@ -16,7 +16,11 @@ const configSchema = z
     TEMPORAL_ADDRESS: optionalText.pipe(
       z
         .string()
-        .regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233')
+        .regex(/^(\[[\da-fA-F:.]+\]|[^\s:[\]]+):\d+$/, 'must be host:port, e.g. 127.0.0.1:7233 ([::1]:7233 for IPv6)')
+        .refine(
+          (address) => !/:\d+$/.test(address) || Number(address.slice(address.lastIndexOf(':') + 1)) <= 65535,
+          'its port must be at most 65535',
+        )
         .optional(),
     ),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -76,6 +80,10 @@ const configSchema = z
       z
         .string()
         .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .refine(
+          (url) => URL.canParse(url),
+          'is not a URL: a user or password holding / # ? @ % or : must be percent-encoded in it (encodeURIComponent)',
+        )
         .optional(),
     ),
     /** The token store's key(s), id:base64 of 32 bytes; generated in the data folder for the embedded SQLite. */
@@ -111,7 +119,12 @@ const configSchema = z
      * journeys' workflow code costs about half the CPU (src/temporal/workflow-threads.ts).
      */
     NUMBERFLOW_WORKFLOW_STACK_TRACES: optionalText.pipe(z.enum(['0', '1']).optional()),
-    OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url().optional()),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(
+      z
+        .url()
+        .regex(/^https?:\/\//, "must be an http:// or https:// URL, the collector's OTLP/HTTP address")
+        .optional(),
+    ),
     OTEL_SERVICE_NAME: optionalText,
   })
   .superRefine((env, ctx) => {
@@ -208,7 +221,10 @@ export class ConfigError extends Error {
 
 /** Reads the configuration from an environment (process.env by default). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  // A variable set blank (`HTTP_PORT=` in an env file) is unset, whichever it is: its default, or what its absence
+  // means. Before, a blank port was port 0 (any free one), and a blank level or number an error.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value === undefined || value.trim() !== ''));
+  const parsed = configSchema.safeParse(set);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');

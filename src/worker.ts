@@ -15,6 +15,7 @@ import { graphClientFromConfig } from './graph/from-config.js';
 import { PerWabaTokenProvider } from './graph/tokens.js';
 import { openStores } from './stores/open.js';
 import { countGraphCallsWith } from './telemetry/graph-calls.js';
+import { reportWorkerMemory } from './telemetry/worker-memory.js';
 import { metricsUrl } from './telemetry/runtime-metrics.js';
 import { startTracing, type Tracing } from './telemetry/tracing.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
   const stores = await openStores(config);
   // On the runtime's Prometheus port, beside the SDK's own metrics (no port: not counted).
   const observe = config.NUMBERFLOW_METRICS_PORT ? countGraphCallsWith(Runtime.instance().metricMeter) : undefined;
+  if (config.NUMBERFLOW_METRICS_PORT) reportWorkerMemory(Runtime.instance().metricMeter); // stops with the process
   // Everything opened is closed on the way out, also when a later step fails (a wrong namespace, no server).
   const opened: (() => Promise<void>)[] = [() => stores.close()];
   try {

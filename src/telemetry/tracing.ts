@@ -1,6 +1,7 @@
 // OpenTelemetry tracing through Temporal's interceptors: client spans (start, signal, update, query) whose context
 // travels in the headers, workflow spans (made inside the sandbox, exported through a sink) and activity spans, sent
 // to an OTLP/HTTP collector. Off by default: then none of these packages is even loaded.
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ClientInterceptors } from '@temporalio/client';
 import type { WorkerInterceptors, WorkerOptions } from '@temporalio/worker';
 import { tracingEnabled, type Config } from '../config.js';
@@ -20,6 +21,45 @@ export function tracesUrl(config: Config): string {
   const base = config.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318';
   return `${base.replace(/\/+$/, '')}/v1/traces`;
 }
+
+/** A collector that takes no spans is said once, then at most this often, with the spans lost meanwhile. */
+const REPORT_EVERY_MS = 5 * 60_000;
+
+/**
+ * The exporter, telling `warn` when spans could not be sent (no collector, a wrong address): OpenTelemetry drops
+ * them without a word, and tracing that silently sends nothing looks like tracing that works.
+ */
+export function reportingFailures(
+  exporter: SpanExporter,
+  url: string,
+  warn: (message: string) => void,
+  now: () => number = Date.now,
+): SpanExporter {
+  let saidAt = Number.NEGATIVE_INFINITY;
+  let lost = 0;
+  return {
+    export(spans, done) {
+      exporter.export(spans, (result) => {
+        if (result.code !== EXPORT_SUCCESS) {
+          lost += spans.length;
+          if (now() - saidAt >= REPORT_EVERY_MS) {
+            saidAt = now();
+            warn(
+              `tracing: ${lost} spans not sent to ${url}: ${result.error?.message ?? 'refused'} (said again at most every 5 minutes)`,
+            );
+            lost = 0;
+          }
+        }
+        done(result);
+      });
+    },
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+  };
+}
+
+/** OpenTelemetry's ExportResultCode.SUCCESS (its module loads only with tracing on). */
+const EXPORT_SUCCESS = 0;
 
 /** How long a stop waits to send the spans still buffered. */
 const FLUSH_MS = 5_000;
@@ -45,7 +85,8 @@ export async function startTracing(
       import('@opentelemetry/api'),
     ]);
   const resource = new Resource({ 'service.name': config.OTEL_SERVICE_NAME ?? serviceName });
-  const processor = new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(config) }));
+  const exporter = reportingFailures(new OTLPTraceExporter({ url: tracesUrl(config) }), tracesUrl(config), warn);
+  const processor = new BatchSpanProcessor(exporter);
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
   provider.register(); // the global tracer, W3C trace-context propagation, and async context for activities
   return {

@@ -50,5 +50,11 @@ describe('the worker process with a metrics port (dev server + Graph sandbox)', 
       sdk('temporal_workflow_task_execution_latency_seconds_count', { workflow_type: 'numberJourney' }),
     ).toBeGreaterThan(0);
     expect(sdk('temporal_activity_execution_latency_seconds_count')).toBeGreaterThan(0);
+    // Its memory, which the service's process metrics do not cover: more than 50 MB resident, a heap within it.
+    const resident = total(text, 'numberflow_worker_resident_memory_bytes');
+    const heap = total(text, 'numberflow_worker_heap_used_bytes');
+    expect(resident).toBeGreaterThan(50e6);
+    expect(heap).toBeGreaterThan(1e6);
+    expect(heap).toBeLessThan(resident);
   }, 90_000);
 });

@@ -47,6 +47,17 @@ describe('docker-compose.yml and .env.example', () => {
     }
   });
 
+  it('give workers and the service time to drain before Docker kills them', () => {
+    const { worker, service } = compose().services;
+    const grace = loadConfig({}).WORKER_SHUTDOWN_GRACE; // .env.example leaves the default
+    const graceSeconds = Number(grace.replace(/s$/, ''));
+    for (const container of [worker, service]) {
+      const seconds = Number(String(container?.stop_grace_period).replace(/s$/, ''));
+      // The drain, then the close after it (tracing's last spans, 5 s at most), with room to spare.
+      expect(seconds).toBeGreaterThanOrEqual(graceSeconds + 5 + 10);
+    }
+  });
+
   it('.env.example is a valid configuration for a worker, with placeholders and no real secret', () => {
     const env = Object.fromEntries(
       envExample

@@ -27,7 +27,9 @@ describe('configuration', () => {
     } catch (err) {
       const message = (err as Error).message;
       expect(message).toContain('TEMPORAL_UI_PORT: must be a number (got "eighty")');
-      expect(message).toContain('TEMPORAL_ADDRESS: must be host:port, e.g. 127.0.0.1:7233 (got "localhost")');
+      expect(message).toContain(
+        'TEMPORAL_ADDRESS: must be host:port, e.g. 127.0.0.1:7233 ([::1]:7233 for IPv6) (got "localhost")',
+      );
     }
   });
 
@@ -102,9 +104,39 @@ describe('configuration', () => {
     expect(() => loadConfig({ NUMBERFLOW_DATABASE_URL: 'mysql://nf:hunter2@db/numberflow' })).toThrow(
       /^invalid configuration:\n {2}NUMBERFLOW_DATABASE_URL: must be a postgres:\/\/ URL$/,
     );
+    // An unencoded password (a base64 one's / or #) is named as the problem, the URL not repeated.
+    expect(() => loadConfig({ NUMBERFLOW_DATABASE_URL: 'postgres://nf:ab/c#d=@db:5432/numberflow' })).toThrow(
+      /^invalid configuration:\n {2}NUMBERFLOW_DATABASE_URL: is not a URL: a user or password holding \/ # \? @ % or : must be percent-encoded in it \(encodeURIComponent\)$/,
+    );
+    expect(
+      loadConfig({ NUMBERFLOW_DATABASE_URL: `postgres://nf:${encodeURIComponent('ab/c#d=')}@db:5432/numberflow` })
+        .NUMBERFLOW_DATABASE_URL,
+    ).toBe('postgres://nf:ab%2Fc%23d%3D@db:5432/numberflow');
     expect(() => loadConfig({ META_APP_ID: '1234' })).toThrow(
       /META_APP_SECRET: is required with META_APP_ID[^]*META_WEBHOOK_VERIFY_TOKEN: is required with META_APP_ID/,
     );
+  });
+
+  it("takes a variable set blank (an env file's `HTTP_PORT=`) as unset: its default, never port 0 or an error", () => {
+    const blank = loadConfig({ HTTP_PORT: '', SANDBOX_PORT: ' ', LOG_LEVEL: '', WORKER_MAX_CACHED_WORKFLOWS: '' });
+    const defaults = loadConfig({});
+    expect(blank.HTTP_PORT).toBe(8080);
+    expect(blank.SANDBOX_PORT).toBe(8788);
+    expect(blank.LOG_LEVEL).toBe(defaults.LOG_LEVEL);
+    expect(blank.WORKER_MAX_CACHED_WORKFLOWS).toBe(defaults.WORKER_MAX_CACHED_WORKFLOWS);
+    expect(loadConfig({ TEMPORAL_NAMESPACE: '' }).TEMPORAL_NAMESPACE).toBe('default');
+    expect(loadConfig({ HTTP_PORT: '0' }).HTTP_PORT).toBe(0); // said so: any free port, as the tests take
+  });
+
+  it('takes a Temporal address with an IPv6 host in brackets, and refuses a port past 65535 at once', () => {
+    expect(loadConfig({ TEMPORAL_ADDRESS: '[::1]:7233' }).TEMPORAL_ADDRESS).toBe('[::1]:7233');
+    expect(loadConfig({ TEMPORAL_ADDRESS: 'temporal.example.com:7233' }).TEMPORAL_ADDRESS).toBe(
+      'temporal.example.com:7233',
+    );
+    expect(() => loadConfig({ TEMPORAL_ADDRESS: 'localhost:99999' })).toThrow(
+      /TEMPORAL_ADDRESS: its port must be at most 65535 \(got "localhost:99999"\)/,
+    );
+    expect(() => loadConfig({ TEMPORAL_ADDRESS: '::1:7233' })).toThrow(/TEMPORAL_ADDRESS: must be host:port/);
   });
 
   it('runs against the sandbox only without a system-user token and without an app', () => {

@@ -1,0 +1,49 @@
+// Spans a collector does not take are said, not dropped in silence: the first failure at once, then at most every
+// five minutes with the count lost since; a configured endpoint must be an http(s) URL.
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { reportingFailures } from '../../src/telemetry/tracing.js';
+
+describe('tracing without a collector', () => {
+  it('says the spans it could not send, the first time and then every five minutes at most', () => {
+    let answer = { code: 1, error: new Error('connect ECONNREFUSED 127.0.0.1:4318') };
+    const failing: SpanExporter = {
+      export: (_spans, done) => done(answer),
+      shutdown: () => Promise.resolve(),
+    };
+    const warnings: string[] = [];
+    let clock = 0;
+    const exporter = reportingFailures(
+      failing,
+      'http://localhost:4318/v1/traces',
+      (m) => warnings.push(m),
+      () => clock,
+    );
+    const spans = (n: number) => Array.from({ length: n }, () => ({}) as ReadableSpan);
+    const results: number[] = [];
+    const send = (n: number) => exporter.export(spans(n), (result) => results.push(result.code));
+    send(3);
+    clock += 60_000;
+    send(2); // within five minutes: counted, not said
+    clock += 4 * 60_000;
+    send(1);
+    answer = { code: 0, error: undefined as unknown as Error };
+    clock += 10 * 60_000;
+    send(4); // sent: nothing to say
+    expect(warnings).toEqual([
+      'tracing: 3 spans not sent to http://localhost:4318/v1/traces: connect ECONNREFUSED 127.0.0.1:4318 (said again at most every 5 minutes)',
+      'tracing: 3 spans not sent to http://localhost:4318/v1/traces: connect ECONNREFUSED 127.0.0.1:4318 (said again at most every 5 minutes)',
+    ]);
+    expect(results).toEqual([1, 1, 1, 0]); // each batch's own answer goes back to the processor
+  });
+
+  it('refuses a collector address that is not an http(s) URL', () => {
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT: must be an http:\/\/ or https:\/\/ URL, the collector's OTLP\/HTTP address/,
+    );
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBe(
+      'http://collector:4318',
+    );
+  });
+});
