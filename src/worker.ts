@@ -107,6 +107,15 @@ export async function createNumberflowWorker(options: NumberflowWorkerOptions): 
   );
 }
 
+/**
+ * A worker of a cluster with its stores in SQLite has them to itself: the tokens Embedded Signup stored through the
+ * service never reach it. Said at start, as it is almost always a forgotten NUMBERFLOW_DATABASE_URL.
+ */
+export function storeOfItsOwn(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'NUMBERFLOW_DATABASE_URL'>): string | null {
+  if (!config.TEMPORAL_ADDRESS || config.NUMBERFLOW_DATABASE_URL) return null;
+  return "this worker keeps Meta's tokens in a SQLite store of its own: a fleet's workers and service share one through NUMBERFLOW_DATABASE_URL (unset here), or tokens the service stores never reach this worker";
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
@@ -124,6 +133,8 @@ async function main(): Promise<void> {
     const graph = graphClientFromConfig(config, tokens, { observe });
     opened.push(() => graph.close());
     logger.info({ tokenStore: `${stores.db.dialect} at ${stores.db.location}` }, 'token store open');
+    const alone = storeOfItsOwn(config);
+    if (alone) logger.warn(alone);
     const tracing = await startTracing(config, 'numberflow-worker', (message) => logger.warn(message));
     if (tracing) opened.push(() => tracing.shutdown());
     const client = await connectClient(config, dataConverter, undefined, tracing?.clientInterceptors);
