@@ -85,7 +85,10 @@ export async function startTracing(
       import('@opentelemetry/api'),
     ]);
   const resource = new Resource({ 'service.name': config.OTEL_SERVICE_NAME ?? serviceName });
-  const exporter = reportingFailures(new OTLPTraceExporter({ url: tracesUrl(config) }), tracesUrl(config), warn);
+  let stopping = false; // the stop says itself what it could not send
+  const exporter = reportingFailures(new OTLPTraceExporter({ url: tracesUrl(config) }), tracesUrl(config), (m) => {
+    if (!stopping) warn(m);
+  });
   const processor = new BatchSpanProcessor(exporter);
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
   provider.register(); // the global tracer, W3C trace-context propagation, and async context for activities
@@ -100,6 +103,7 @@ export async function startTracing(
     sinks: { exporter: temporal.makeWorkflowExporter(processor, resource) },
     // Undoes register() too, so that a process (a test worker, say) that tracing leaves keeps no global tracer.
     async shutdown() {
+      stopping = true;
       try {
         await within(provider.shutdown(), FLUSH_MS, `no answer within ${FLUSH_MS / 1000} s`);
       } catch (err) {
