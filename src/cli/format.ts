@@ -59,6 +59,7 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
       'last error',
       view.lastError &&
         `Meta ${view.lastError.code}: ${view.lastError.message}` +
+          (view.lastError.details ? ` (${view.lastError.details})` : '') +
           // Meta's support asks for it, and several remediations say to quote it.
           (view.lastError.fbtraceId ? ` (fbtrace_id ${view.lastError.fbtraceId})` : '') +
           // Its advice is said for a journey that goes on ("numberflow retries"): not once it has ended.

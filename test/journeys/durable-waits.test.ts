@@ -52,6 +52,28 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
     expect(t.bench.sandbox.admin.outbox({ phoneNumberId })).toHaveLength(journeyPolicy.maxCodeRequests);
   });
 
+  it("says a code Meta refuses past its code's life may have expired, and to ask for a new one", async () => {
+    const input = await inputSignedUp(0);
+    const [fresh, late] = await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const submit = () =>
+        t.env.client.workflow
+          .getHandle(journey.workflowId)
+          .executeUpdate(submitOtpUpdate, { args: [{ code: '000000', actor: 'operator@acme' }] });
+      const answers = [await submit()];
+      await t.env.sleep(journeyPolicy.codeValidMs + MINUTE); // within the journey's wait, past Meta's code
+      answers.push(await submit());
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+      return answers;
+    });
+    expect(fresh).toEqual({ accepted: false, message: 'code wrong, 2 attempts left', attemptsLeft: 2 });
+    expect(late).toMatchObject({ accepted: false, attemptsLeft: 1 });
+    expect(late?.message).toMatch(
+      /^code wrong, or expired \(Meta's code lasts about 10 minutes; this one expired at \S+Z: ask for a new code\), 1 attempt left$/,
+    );
+  });
+
   it('ends SIGNUP_EXPIRED when the 14-day window closes while it awaits the code', async () => {
     const input = await inputSignedUp(14 * DAY - 5 * MINUTE);
     const result = await t.bench.run(async () => {

@@ -5,6 +5,8 @@ import type { Principal } from '../../src/http/auth/principals.js';
 import { html, toText } from '../../src/http/console/html.js';
 import { CUSTOMERS_SHOWN } from '../../src/http/console/pages/identities.js';
 import { journeyPage } from '../../src/http/console/pages/journey.js';
+import { problemPage } from '../../src/http/console/pages/problem.js';
+import { journeyPathIn } from '../../src/http/console/paths.js';
 import type { PageContext } from '../../src/http/console/pages/layout.js';
 import { tagOf } from '../support/console.js';
 import { journeyView } from '../support/journey-view.js';
@@ -86,6 +88,63 @@ describe('the console’s markup', () => {
     const ended = toText(journeyPage(contextOf(operator), journeyView({ lastError, stage: 'CANCELLED', result })));
     expect(ended).toContain('Something went wrong');
     expect(ended).not.toContain('numberflow retries with backoff');
+  });
+
+  it('loads the page script on an ended journey too (it puts back the address a form posted to), following nothing', () => {
+    const result = {
+      outcome: 'CANCELLED',
+      reasonCode: 'CANCELLED_BY_OPERATOR',
+      reason: 'cancelled by operator@acme: wrong number',
+      remediation: 'start a new journey',
+      actor: 'operator@acme',
+      metaError: null,
+    } as const;
+    const ended = toText(journeyPage(contextOf(operator), journeyView({ stage: 'CANCELLED', result })));
+    expect(ended).toContain('<script src="/assets/console.js');
+    expect(ended).not.toContain('data-events');
+    expect(ended).toContain('data-page="/journeys/%2B14155552671"');
+    // The reason names who did it already: said once.
+    expect(textOf(ended)).toContain('cancelled by operator@acme: wrong number ');
+    expect(textOf(ended)).not.toContain('— by operator@acme');
+    const running = toText(journeyPage(contextOf(operator), journeyView()));
+    expect(running).toContain('data-events="/journeys/%2B14155552671/events"');
+  });
+
+  it("links a refused form's page back to its journey, which an ended one is not listed to reach", () => {
+    expect(journeyPathIn('/journeys/%2B14155552671/cancel')).toBe('/journeys/%2B14155552671');
+    expect(journeyPathIn('/journeys')).toBeNull();
+    const refused = toText(
+      problemPage(contextOf(operator), 'Refused', 'the journey has ended', { journey: '/journeys/%2B14155552671' }),
+    );
+    expect(refused).toContain('<a href="/journeys/%2B14155552671">Back to the journey</a>');
+    expect(refused).toContain('<a href="/">Back to the journeys awaiting input</a');
+  });
+
+  it("shows Meta's details of its last error, and that Meta's code lasts less than the journey's wait", () => {
+    const lastError = {
+      code: 136025,
+      subcode: null,
+      type: 'OAuthException',
+      message: 'Verify code error',
+      details: 'code expired: request a new code',
+      fbtraceId: null,
+      httpStatus: 400,
+      errorClass: 'permanent',
+      retryAfterMs: null,
+      remediation: 'ask for a new code',
+      endpoint: null,
+    } as const;
+    const deadlines = {
+      signupExpiresAt: null,
+      codeExpiresAt: '2026-12-02T15:14:00.000Z',
+      reRegisterBy: null,
+      deletionAllowedAt: null,
+    };
+    const page = textOf(toText(journeyPage(contextOf(operator), journeyView({ lastError, deadlines }))));
+    expect(page).toContain('Verify code error — code expired: request a new code');
+    expect(page).toContain(
+      "Code wait ends 15:14 UTC on 2 Dec 2026 (Meta's code itself lasts about 10 minutes from its request)",
+    );
   });
 
   it('says which Graph call Temporal retries, as text, and nothing when none is', () => {

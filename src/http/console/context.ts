@@ -10,7 +10,7 @@ import { CSRF_FIELD, csrfToken, csrfValid } from './csrf.js';
 import { toText, type Html } from './html.js';
 import type { PageContext } from './pages/layout.js';
 import { problemPage } from './pages/problem.js';
-import { signInPath } from './paths.js';
+import { journeyPathIn, signInPath } from './paths.js';
 import { SESSION_HOURS, sessionOf, type Session } from './session.js';
 
 export interface ConsoleContext {
@@ -79,7 +79,7 @@ export function requireSession(context: ConsoleContext): onRequestHookHandler {
       pageContext(context, null),
       'Signed out',
       `Your session has ended (it lasts ${SESSION_HOURS} hours, and ends when its token is removed): sign in again. Nothing was sent.`,
-      /^\/journeys\/[^/?#]+/.exec(request.url)?.[0] ?? '/', // back to the journey whose form it was
+      { next: journeyPathIn(request.url) ?? '/' }, // back to the journey whose form it was
     );
     void sendPage(reply, page, 401);
   };

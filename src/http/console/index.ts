@@ -17,7 +17,7 @@ import { assetRoutes } from './assets.js';
 import { pageContext, sendPage, type ConsoleContext } from './context.js';
 import { consoleKey } from './csrf.js';
 import { problemPage } from './pages/problem.js';
-import { timelinePath } from './paths.js';
+import { journeyPathIn, timelinePath } from './paths.js';
 import { journeyRoutes } from './routes/journey.js';
 import { queueRoutes } from './routes/queue.js';
 import { signInRoutes } from './routes/sign-in.js';
@@ -81,6 +81,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
       pageContext(context, request.consoleSession),
       titles[mapped.status] ?? 'Refused',
       mapped.message,
+      { journey: request.method === 'POST' ? journeyPathIn(request.url) : null }, // a form's, not a page's
     );
     return sendPage(reply, page, mapped.status);
   });

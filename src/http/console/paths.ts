@@ -10,6 +10,9 @@ export const confirmationAction = (waId: string) => `identities/${waId}/confirma
 /** The name a form's CSRF token is bound to. */
 export const actionName = (e164: string, action: string) => `${e164}/${action}`;
 
+/** The journey page a request's URL is under (a form's action, its events), or null. */
+export const journeyPathIn = (url: string): string | null => /^\/journeys\/[^/?#]+/.exec(url)?.[0] ?? null;
+
 /** The sign-in page, coming back to `next` (a page of this console) once signed in. */
 export const signInPath = (next: string) => (next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`);
 

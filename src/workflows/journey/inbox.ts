@@ -71,11 +71,14 @@ export class Inbox<T> {
   }
 }
 
-/** "code wrong, 2 attempts left"; the last one says the journey ends, and how (`ending`, its reason code). */
-export function wrongAnswer(what: string, left: number, ending: string): SubmissionOutcome {
+/**
+ * "code wrong, 2 attempts left"; the last one says the journey ends, and how (`ending`, its reason code). `wrong`:
+ * how to say it was refused, when Meta's refusal may mean something else too.
+ */
+export function wrongAnswer(what: string, left: number, ending: string, wrong = 'wrong'): SubmissionOutcome {
   const attempts =
     left > 0 ? `${plural(left, 'attempt')} left` : `no attempts left: the journey ends FAILED (${ending})`;
-  return { accepted: false, message: `${what} wrong, ${attempts}`, attemptsLeft: left };
+  return { accepted: false, message: `${what} ${wrong}, ${attempts}`, attemptsLeft: left };
 }
 
 function refusal(why: string): SubmissionOutcome {

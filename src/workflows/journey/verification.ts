@@ -96,6 +96,16 @@ async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
   }
 }
 
+const codeValidMinutes = journeyPolicy.codeValidMs / 60_000;
+
+/** When Meta's latest code expired (about codeValidMs after its request), if it has; null while it lasts. */
+function codeExpiredAt(journey: Journey): string | null {
+  const { otpWaitMs, codeValidMs } = journeyPolicy;
+  if (journey.state.codeExpiresAt === null) return null;
+  const lasted = journey.state.codeExpiresAt - otpWaitMs + codeValidMs;
+  return Date.now() > lasted ? new Date(lasted).toISOString() : null;
+}
+
 /** From this patch on, a resend Meta refuses leaves the code sent before standing (resendCode). */
 const REFUSED_RESEND_PATCH = 'refused-resend-keeps-the-code';
 
@@ -126,8 +136,18 @@ async function verify(journey: Journey): Promise<boolean> {
       throw ending;
     }
     const left = journey.wrongCode();
-    journey.note(submission.actor, 'submitted a code that Meta refused');
-    otp.answer(wrongAnswer('code', left, 'OTP_ATTEMPTS_EXHAUSTED'));
+    // Meta answers 136025 for a wrong code and an expired one alike: past the code's life, say it may be the latter.
+    const expired = codeExpiredAt(journey);
+    journey.note(
+      submission.actor,
+      expired
+        ? `submitted a code that Meta refused (its code had expired at ${expired})`
+        : 'submitted a code that Meta refused',
+    );
+    const wrong = expired
+      ? `wrong, or expired (Meta's code lasts about ${codeValidMinutes} minutes; this one expired at ${expired}: ask for a new code)`
+      : 'wrong';
+    otp.answer(wrongAnswer('code', left, 'OTP_ATTEMPTS_EXHAUSTED', wrong));
     if (left <= 0) throw end('OTP_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongCodes });
     return false;
   }

@@ -3,6 +3,7 @@
 // parts marked data-live are what the live script (assets/console.js) replaces as the journey's events arrive.
 import { displayNameWords } from '../../../domain/display-name-words.js';
 import type { JourneyView } from '../../../domain/journey.js';
+import { journeyPolicy } from '../../../domain/policy.js';
 import type { ActionOutcome } from '../../api/actions.js';
 import { html, type Html } from '../html.js';
 import { stageLabels, time, waitingLine } from '../labels.js';
@@ -27,7 +28,8 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
   const title = `${outcome ? `${outcome.outcome} · ` : ''}${view.e164}`;
   return layout(context, {
     title,
-    live,
+    // Also once ended: the script puts the page's address back after a form's POST, so a reload posts nothing again.
+    live: true,
     body: html`<div
       class="journey"
       data-page="${journeyPath(view.e164)}"
@@ -78,7 +80,7 @@ function statusSection(view: JourneyView): Html {
           ? html`<div class="result">
               <p>
                 <strong>${result.outcome}</strong> (${result.reasonCode}):
-                ${result.reason}${result.actor ? html` — by ${result.actor}` : null}
+                ${result.reason}${result.actor && !result.reason.includes(result.actor) ? html` — by ${result.actor}` : null}
               </p>
               <p>${result.remediation}</p>
             </div>`
@@ -106,7 +108,7 @@ function lastError(error: NonNullable<JourneyView['lastError']>, ended: boolean)
     <h3>Last Meta error</h3>
     <p>
       <strong>${error.code}</strong>${error.subcode !== null ? html` / ${error.subcode}` : null} (${error.errorClass}):
-      ${error.message}
+      ${error.message}${error.details ? html` — ${error.details}` : null}
     </p>
     ${ended ? null : html`<p>${error.remediation}</p>`}
     ${error.fbtraceId ? html`<p class="help">fbtrace_id ${error.fbtraceId}${error.endpoint ? html` · ${error.endpoint}` : null}</p>` : null}
@@ -128,7 +130,17 @@ function factsSection(view: JourneyView): Html {
       ${row('Code by', view.codeMethod)} ${row('Meta status', view.status)}
       ${view.sendsPaused ? row('Sends', 'paused') : null}
       ${view.identityCheck === 'on' ? row('Identity check', 'on') : null}
-      ${deadlines.codeExpiresAt ? row('Code wait ends', time(deadlines.codeExpiresAt)) : null}
+      ${
+        deadlines.codeExpiresAt
+          ? row(
+              'Code wait ends',
+              html`${time(deadlines.codeExpiresAt)}
+                <span class="help"
+                  >(Meta's code itself lasts about ${journeyPolicy.codeValidMs / 60_000} minutes from its request)</span
+                >`,
+            )
+          : null
+      }
       ${deadlines.signupExpiresAt ? row('Signup window closes', time(deadlines.signupExpiresAt)) : null}
       ${deadlines.reRegisterBy ? row('Register again by', time(deadlines.reRegisterBy)) : null}
       ${deadlines.deletionAllowedAt ? row('Deletion allowed from', time(deadlines.deletionAllowedAt)) : null}
