@@ -9,7 +9,6 @@ import type { SqlDatabase } from './sql.js';
 import { openSqlite } from './sqlite.js';
 import { SQLITE_FILE } from './sqlite-file.js';
 
-
 export interface StoreConfig {
   NUMBERFLOW_DATABASE_URL?: string;
   NUMBERFLOW_STORE_KEY?: string;

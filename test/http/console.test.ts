@@ -106,6 +106,11 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(answer.body).toContain('That token is not one of this service');
     expect(answer.body).not.toContain('nf_not-a-token-of-this-service');
     expect(answer.cookies.some((c) => c.name === 'numberflow_session')).toBe(false);
+    // One past the form's length (pasted where the field's limit was lifted) is no token either, not a missing one.
+    const long = await new ConsoleClient(app).signIn(`nf_${'x'.repeat(600)}`);
+    expect(long.statusCode).toBe(401);
+    expect(long.body).toContain('That token is not one of this service');
+    expect(long.body).not.toContain('Enter your API token');
   });
 
   it('leaves out Secure only over plain http on a loopback address, with no TLS proxy in front', async () => {

@@ -23,10 +23,13 @@ export function signInRoutes(app: FastifyInstance, context: ConsoleContext): voi
   app.post('/sign-in', { preHandler: requireCsrf(context, nonceOf, () => SIGN_IN_ACTION) }, async (request, reply) => {
     const body = signInBody.safeParse(request.body);
     const token = body.success ? body.data.token.trim() : '';
+    // A token past the schema's length is given, and no token of this service: not a missing one.
+    const given = (request.body as { token?: unknown } | undefined)?.token;
+    const entered = token !== '' || (typeof given === 'string' && given.trim() !== '');
     const next = localPath(body.success ? body.data.next : undefined);
     const principal = token ? context.principals.identify(token) : null;
     if (!principal) {
-      const problem = token
+      const problem = entered
         ? 'That token is not one of this service: check it, or ask an admin for a new one.'
         : 'Enter your API token.';
       return signInForm(context, request, reply, next, problem, 401);
