@@ -11,6 +11,20 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+const portIn = (text: string) => Number(text) >= 1 && Number(text) <= 65535;
+
+/** A URL whose user and password read back as the driver reads them (a stray `%` throws there, later). */
+function userInfoDecodes(url: string): boolean {
+  try {
+    const { username, password } = new URL(url);
+    decodeURIComponent(username);
+    decodeURIComponent(password);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const configSchema = z
   .object({
     TEMPORAL_ADDRESS: optionalText.pipe(
@@ -18,13 +32,13 @@ const configSchema = z
         .string()
         .regex(/^(\[[\da-fA-F:.]+\]|[^\s:[\]]+):\d+$/, 'must be host:port, e.g. 127.0.0.1:7233 ([::1]:7233 for IPv6)')
         .refine(
-          (address) => !/:\d+$/.test(address) || Number(address.slice(address.lastIndexOf(':') + 1)) <= 65535,
-          'its port must be at most 65535',
+          (address) => !/:\d+$/.test(address) || portIn(address.slice(address.lastIndexOf(':') + 1)),
+          'its port must be 1 to 65535',
         )
         .optional(),
     ),
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-    TEMPORAL_TASK_QUEUE: z.string().min(1).default('numberflow'),
+    TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('numberflow'),
     /** The portfolios' own task queue (default: TEMPORAL_TASK_QUEUE's name + "-portfolios"); see portfolioTaskQueue. */
     TEMPORAL_PORTFOLIO_TASK_QUEUE: optionalText,
     TEMPORAL_TLS_CERT: optionalText,
@@ -81,7 +95,7 @@ const configSchema = z
         .string()
         .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
         .refine(
-          (url) => URL.canParse(url),
+          (url) => userInfoDecodes(url),
           'is not a URL: a user or password holding / # ? @ % or : must be percent-encoded in it (encodeURIComponent)',
         )
         .optional(),
@@ -103,7 +117,7 @@ const configSchema = z
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     /** 0.0.0.0 to take Meta's webhooks directly; behind a proxy, loopback is enough. */
-    HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+    HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
     /** A folder of prebuilt workflow bundles (scripts/bundle-workflows.ts); unset: bundled from source at start. */
     NUMBERFLOW_WORKFLOW_BUNDLE: optionalText,
     /** The worker's Prometheus port (the SDK's metrics and numberflow's Graph calls); unset: none. */
@@ -122,7 +136,7 @@ const configSchema = z
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(
       z
         .url()
-        .regex(/^https?:\/\//, "must be an http:// or https:// URL, the collector's OTLP/HTTP address")
+        .regex(/^https?:\/\//i, "must be an http:// or https:// URL, the collector's OTLP/HTTP address")
         .optional(),
     ),
     OTEL_SERVICE_NAME: optionalText,
@@ -220,10 +234,20 @@ export class ConfigError extends Error {
 }
 
 /** Reads the configuration from an environment (process.env by default). */
+/**
+ * Variables whose default would send the work elsewhere (Meta itself, another namespace or queue, another
+ * interface): set blank — an env file's interpolation of a variable not set, say — they are refused, not defaulted.
+ */
+const BLANK_REFUSED = new Set(['GRAPH_BASE_URL', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'HTTP_HOST']);
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // A variable set blank (`HTTP_PORT=` in an env file) is unset, whichever it is: its default, or what its absence
   // means. Before, a blank port was port 0 (any free one), and a blank level or number an error.
-  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value === undefined || value.trim() !== ''));
+  const set = Object.fromEntries(
+    Object.entries(env).filter(
+      ([name, value]) => value === undefined || value.trim() !== '' || BLANK_REFUSED.has(name),
+    ),
+  );
   const parsed = configSchema.safeParse(set);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {

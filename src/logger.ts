@@ -9,7 +9,7 @@ export type { Logger };
  * output (the benchmarks' null device).
  */
 export function createLogger(
-  level: string = process.env.LOG_LEVEL ?? 'info',
+  level: string = process.env.LOG_LEVEL || 'info', // set blank: the default, as src/config.ts reads it
   toStderr = false,
   destination?: DestinationStream,
 ): Logger {

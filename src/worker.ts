@@ -113,7 +113,7 @@ export async function createNumberflowWorker(options: NumberflowWorkerOptions): 
  */
 export function storeOfItsOwn(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'NUMBERFLOW_DATABASE_URL'>): string | null {
   if (!config.TEMPORAL_ADDRESS || config.NUMBERFLOW_DATABASE_URL) return null;
-  return "this worker keeps Meta's tokens in a SQLite store of its own: a fleet's workers and service share one through NUMBERFLOW_DATABASE_URL (unset here), or tokens the service stores never reach this worker";
+  return "this worker keeps Meta's tokens in SQLite in its data folder, shared only with the processes on that folder: a fleet's workers and service share one store through NUMBERFLOW_DATABASE_URL (unset here), or tokens the service stores never reach this worker";
 }
 
 async function main(): Promise<void> {

@@ -85,10 +85,15 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
           );
         } catch (err) {
           if (first === 0) throw err; // nothing answered: the command's failure says why
-          // The rows answered so far stand and are reported; this chunk's may have started, the later ones were not sent.
+          // The rows answered so far stand and are reported. This request's rows: refused (the service answered, a
+          // token revoked say: none started), or not answered (the service gone: some may have); the rest not sent.
           const why = err instanceof Error ? err.message : String(err);
+          const refused = err instanceof ApiAnswerError && err.status < 500;
+          const thisRequest = refused
+            ? `refused (HTTP ${(err as ApiAnswerError).status}, none of its rows started): ${why}`
+            : `not answered: ${why}`;
           for (const [i, row] of rows.slice(first).entries()) {
-            const error = `${i < chunk.length ? 'not answered' : 'not sent'}: ${why}; the same file again starts this row once at most`;
+            const error = `${i < chunk.length ? thisRequest : `not sent: ${why}`}; the same file again starts this row once at most`;
             const result: RowResult = {
               line: row.line,
               e164: row.input.phoneNumber.e164,

@@ -100,7 +100,7 @@ function waitingText(waiting: NonNullable<JourneyView['waiting']>, at: (iso: str
 /** A Graph call Temporal retries: which, its attempt, how the one before went and when the next starts. */
 export function callText(call: NonNullable<JourneyView['callUnderWay']>, at: (iso: string) => string): string {
   const before = call.attemptBefore ? `; attempt ${call.attempt - 1} ${call.attemptBefore}` : '';
-  const next = call.nextAttemptAt ? `; next attempt at ${at(call.nextAttemptAt)}` : ' (running)';
+  const next = call.nextAttemptAt ? `; next attempt at ${at(call.nextAttemptAt)}` : ` (${call.state})`;
   return `${call.call} (${call.endpoint}), attempt ${call.attempt}${next}${before}`;
 }
 

@@ -129,9 +129,11 @@ export interface CallUnderWay {
   endpoint: string;
   /** Temporal's attempt: the one running, or the next while it waits to retry. */
   attempt: number;
+  /** Running on a worker, waiting out the backoff, or due and waiting for a worker to take it. */
+  state: 'running' | 'backing off' | 'waiting for a worker';
   /** How the attempt before went: Meta's error and fbtrace_id, or why no answer came. */
   attemptBefore: string | null;
-  /** When the next attempt starts; null while one runs. */
+  /** When the next attempt starts, while it waits out the backoff; null otherwise. */
   nextAttemptAt: string | null;
 }
 

@@ -1,26 +1,36 @@
-// A Graph call Temporal is retrying for a running journey. The workflow hears of a failed call only once its retries
-// end (minutes to hours for Meta's rate limits and outages); until then Temporal's description of the run knows the
-// attempt, how the attempt before went, and when the next one starts — what an operator asks of a journey that seems
-// stuck in REQUESTING_CODE or REGISTERING.
+// A Graph call Temporal is retrying for a running journey. The calls Temporal retries are the reads of the number
+// (up to 6 attempts over a minute or two), a verify the activity took over from the workflow task (one retry, 3 s
+// on), the display name sent to review, the Business App sync and the identity-check settings; the workflow hears
+// of their failure only once the retries end. Requesting a code, register and deregister are never retried by
+// Temporal: the journey repeats them itself after durable waits, which its waiting reason says.
 import type { Client } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto'; // CommonJS: its namespaces come through the default
 import { PayloadReader, protoTimeMs, type ProtoFailure } from '../audit/decode.js';
 import { failedOutcome, graphCallOf, metaAnswerOf } from '../audit/graph-calls.js';
 import type { CallUnderWay } from '../domain/journey.js';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
+const { PendingActivityState } = proto.temporal.api.enums.v1;
 
-/** The journey's Graph call on a second attempt or later, or null when none is: a first attempt is no news. */
+/**
+ * The journey's Graph call on a second attempt or later, or null when none is (a first attempt is no news), or when
+ * Temporal could not be asked: the view it goes with was read already, and stands without it.
+ */
 export async function callUnderWay(client: Client, workflowId: string, runId?: string): Promise<CallUnderWay | null> {
-  const { raw } = await client.workflow.getHandle(workflowId, runId).describe();
-  for (const pending of raw.pendingActivities ?? []) {
+  // The raw call: a handle's describe() decodes the memo too, which a key no longer held would fail.
+  const described = await client.workflowService
+    .describeWorkflowExecution({ namespace: client.options.namespace, execution: { workflowId, runId } })
+    .catch(() => null);
+  for (const pending of described?.pendingActivities ?? []) {
     const graph = graphCallOf(pending.activityType?.name ?? '');
     const attempt = pending.attempt ?? 1;
     if (!graph || attempt < 2) continue;
     return {
-      call: graph.what([]),
+      // Without its arguments, which the description does not hold: a call that reads them is named by its endpoint.
+      call: graph.readsArgs ? `a call to ${graph.endpoint}` : graph.what([]),
       endpoint: graph.endpoint,
       attempt,
+      state: stateOf(pending),
       attemptBefore: pending.lastFailure ? await attemptBefore(client, pending.lastFailure) : null,
       nextAttemptAt: nextAttemptAt(pending),
     };
@@ -37,8 +47,15 @@ async function attemptBefore(client: Client, failure: ProtoFailure): Promise<str
   return `${failedOutcome(failure, meta)}${said}${trace}`;
 }
 
-/** When Temporal starts the next attempt; null while one runs. */
+/** Running on a worker, waiting out the backoff, or due and waiting for a worker to take it (none polls, or paused). */
+function stateOf(pending: PendingActivity): CallUnderWay['state'] {
+  if (pending.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED) return 'running';
+  const next = protoTimeMs(pending.nextAttemptScheduleTime);
+  return next > Date.now() ? 'backing off' : 'waiting for a worker';
+}
+
+/** When Temporal starts the next attempt, while it waits out the backoff; null otherwise. */
 function nextAttemptAt(pending: PendingActivity): string | null {
   const ms = protoTimeMs(pending.nextAttemptScheduleTime);
-  return ms > 0 ? new Date(ms).toISOString() : null;
+  return stateOf(pending) === 'backing off' ? new Date(ms).toISOString() : null;
 }

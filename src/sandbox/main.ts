@@ -17,7 +17,9 @@ const envSchema = z.object({
 });
 
 async function main(): Promise<void> {
-  const parsed = envSchema.safeParse(process.env);
+  // Set blank is unset, as src/config.ts reads the service's variables (a blank port was port 0).
+  const set = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value?.trim() !== ''));
+  const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     // Names the variable, never its value (the app secret is one of them).
     const problems = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);

@@ -54,7 +54,7 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
 
   it("says a code Meta refuses past its code's life may have expired, and to ask for a new one", async () => {
     const input = await inputSignedUp(0);
-    const [fresh, late] = await t.bench.run(async () => {
+    const [fresh, late, last] = await t.bench.run(async () => {
       const journey = await t.bench.start(input);
       await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       const submit = () =>
@@ -64,9 +64,12 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
       const answers = [await submit()];
       await t.env.sleep(journeyPolicy.codeValidMs + MINUTE); // within the journey's wait, past Meta's code
       answers.push(await submit());
-      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+      answers.push(await submit()); // the last attempt: the journey ends, and no advice is given
       return answers;
     });
+    expect(last?.message).toMatch(
+      /^code wrong, or expired \(Meta's code lasts about 10 minutes; this one expired at \S+Z\), no attempts left: the journey ends FAILED \(OTP_ATTEMPTS_EXHAUSTED\)$/,
+    );
     expect(fresh).toEqual({ accepted: false, message: 'code wrong, 2 attempts left', attemptsLeft: 2 });
     expect(late).toMatchObject({ accepted: false, attemptsLeft: 1 });
     expect(late?.message).toMatch(

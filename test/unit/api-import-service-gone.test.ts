@@ -11,10 +11,19 @@ describe('API-mode import whose service goes away after its first request', () =
   let server: Server;
   let url: URL;
   let requests = 0;
+  let second: 'gone' | 'revoked' = 'gone';
   beforeAll(async () => {
     server = createServer((request, response) => {
       requests += 1;
-      if (requests > 1) return request.socket.destroy(); // the service died while the request was under way
+      if (requests > 1 && second === 'gone') return request.socket.destroy(); // died while the request was under way
+      if (requests > 1) {
+        // The token was removed from the token file meanwhile: the service answers, and starts nothing.
+        response.statusCode = 401;
+        response.setHeader('content-type', 'application/json; charset=utf-8');
+        return void response.end(
+          JSON.stringify({ error: { code: 'unauthorized', message: 'the token is not valid', problems: [] } }),
+        );
+      }
       let text = '';
       request.on('data', (chunk: Buffer) => (text += chunk.toString()));
       request.on('end', () => {
@@ -62,6 +71,28 @@ describe('API-mode import whose service goes away after its first request', () =
     );
     expect(failed.slice(100).every((r) => /^not sent: /.test(r.error ?? '') && again.test(r.error ?? ''))).toBe(true);
     expect(failed[0]?.e164).toBe('+14155553400');
+    await ops.close();
+  });
+
+  it('says the rows of a request the service refused (a token revoked meanwhile) started none', async () => {
+    requests = 0;
+    second = 'revoked';
+    const rows = Array.from({ length: 150 }, (_, i) => ({
+      line: i + 2,
+      fields: { wabaId: '1', portfolioId: '2', phoneNumber: `+1415555${3300 + i}`, displayName: 'Acme' },
+    }));
+    const { good } = checkRows(rows, 'cli');
+    const ops = apiOperations(url, 'token', () => undefined);
+    const actor = { by: 'cli', role: undefined, given: [] };
+    const results = await ops.startRows(good, actor, { ratePerSecond: 500, concurrency: 1 }, () => undefined);
+    expect(results.filter((r) => r.outcome === 'started')).toHaveLength(100);
+    const refused = results.slice(100);
+    expect(refused).toHaveLength(50);
+    expect(
+      refused.every((r) =>
+        /^refused \(HTTP 401, none of its rows started\): .*the token is not valid/.test(r.error ?? ''),
+      ),
+    ).toBe(true);
     await ops.close();
   });
 });

@@ -130,6 +130,7 @@ describe("show's summary", () => {
       call: 'verify the code',
       endpoint: 'POST /{phone-number-id}/verify_code',
       attempt: 2,
+      state: 'backing off' as const,
       attemptBefore: 'failed: Meta error 131000: Something went wrong (fbtrace_id AbC)',
       nextAttemptAt: '2025-06-01T12:00:03.000Z',
     };
@@ -140,7 +141,7 @@ describe("show's summary", () => {
     expect(retrying(call)).toEqual([
       '  retrying      verify the code (POST /{phone-number-id}/verify_code), attempt 2; next attempt at 2025-06-01T12:00:03.000Z (in 3 seconds); attempt 1 failed: Meta error 131000: Something went wrong (fbtrace_id AbC)',
     ]);
-    expect(retrying({ ...call, attempt: 3, nextAttemptAt: null, attemptBefore: null })).toEqual([
+    expect(retrying({ ...call, attempt: 3, state: 'running', nextAttemptAt: null, attemptBefore: null })).toEqual([
       '  retrying      verify the code (POST /{phone-number-id}/verify_code), attempt 3 (running)',
     ]);
     expect(retrying(null)).toEqual([]);

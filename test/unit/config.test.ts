@@ -108,6 +108,9 @@ describe('configuration', () => {
     expect(() => loadConfig({ NUMBERFLOW_DATABASE_URL: 'postgres://nf:ab/c#d=@db:5432/numberflow' })).toThrow(
       /^invalid configuration:\n {2}NUMBERFLOW_DATABASE_URL: is not a URL: a user or password holding \/ # \? @ % or : must be percent-encoded in it \(encodeURIComponent\)$/,
     );
+    expect(() => loadConfig({ NUMBERFLOW_DATABASE_URL: 'postgres://nf:100%zz@db:5432/numberflow' })).toThrow(
+      /NUMBERFLOW_DATABASE_URL: is not a URL: a user or password holding/, // a stray % the driver could not decode
+    );
     expect(
       loadConfig({ NUMBERFLOW_DATABASE_URL: `postgres://nf:${encodeURIComponent('ab/c#d=')}@db:5432/numberflow` })
         .NUMBERFLOW_DATABASE_URL,
@@ -124,7 +127,9 @@ describe('configuration', () => {
     expect(blank.SANDBOX_PORT).toBe(8788);
     expect(blank.LOG_LEVEL).toBe(defaults.LOG_LEVEL);
     expect(blank.WORKER_MAX_CACHED_WORKFLOWS).toBe(defaults.WORKER_MAX_CACHED_WORKFLOWS);
-    expect(loadConfig({ TEMPORAL_NAMESPACE: '' }).TEMPORAL_NAMESPACE).toBe('default');
+    // Where the default sends the work elsewhere (real Meta, another namespace), blank is refused instead.
+    expect(() => loadConfig({ GRAPH_BASE_URL: '' })).toThrow('GRAPH_BASE_URL: must be a URL');
+    expect(() => loadConfig({ TEMPORAL_NAMESPACE: ' ' })).toThrow('TEMPORAL_NAMESPACE: must not be empty');
     expect(loadConfig({ HTTP_PORT: '0' }).HTTP_PORT).toBe(0); // said so: any free port, as the tests take
   });
 
@@ -133,9 +138,11 @@ describe('configuration', () => {
     expect(loadConfig({ TEMPORAL_ADDRESS: 'temporal.example.com:7233' }).TEMPORAL_ADDRESS).toBe(
       'temporal.example.com:7233',
     );
-    expect(() => loadConfig({ TEMPORAL_ADDRESS: 'localhost:99999' })).toThrow(
-      /TEMPORAL_ADDRESS: its port must be at most 65535 \(got "localhost:99999"\)/,
-    );
+    for (const address of ['localhost:99999', 'localhost:0']) {
+      expect(() => loadConfig({ TEMPORAL_ADDRESS: address })).toThrow(
+        `TEMPORAL_ADDRESS: its port must be 1 to 65535 (got "${address}")`,
+      );
+    }
     expect(() => loadConfig({ TEMPORAL_ADDRESS: '::1:7233' })).toThrow(/TEMPORAL_ADDRESS: must be host:port/);
   });
 

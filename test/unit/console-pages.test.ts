@@ -108,6 +108,10 @@ describe('the console’s markup', () => {
     expect(textOf(ended)).not.toContain('— by operator@acme');
     const running = toText(journeyPage(contextOf(operator), journeyView()));
     expect(running).toContain('data-events="/journeys/%2B14155552671/events"');
+    // A reason that holds the actor's name only inside a word still says who.
+    const stops = { ...result, reason: 'cancelled: the rollout stops here', actor: 'ops' };
+    const said = textOf(toText(journeyPage(contextOf(operator), journeyView({ stage: 'CANCELLED', result: stops }))));
+    expect(said).toContain('the rollout stops here — by ops');
   });
 
   it("links a refused form's page back to its journey, which an ended one is not listed to reach", () => {
@@ -152,6 +156,7 @@ describe('the console’s markup', () => {
       call: 'verify the code',
       endpoint: 'POST /{phone-number-id}/verify_code',
       attempt: 2,
+      state: 'backing off' as const,
       attemptBefore: 'failed: Meta error 131000: <b>wrong</b> (fbtrace_id AbC)',
       nextAttemptAt: '2026-12-02T14:00:03.000Z',
     };

@@ -42,8 +42,8 @@ describe('tracing without a collector', () => {
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
       /OTEL_EXPORTER_OTLP_ENDPOINT: must be an http:\/\/ or https:\/\/ URL, the collector's OTLP\/HTTP address/,
     );
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBe(
-      'http://collector:4318',
-    );
+    for (const endpoint of ['http://collector:4318', 'HTTPS://collector.example.com']) {
+      expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }).OTEL_EXPORTER_OTLP_ENDPOINT).toBe(endpoint);
+    }
   });
 });

@@ -6,7 +6,7 @@ import { storeOfItsOwn } from '../../src/worker.js';
 describe("a worker's token store", () => {
   it('warns a worker of a cluster without the shared database, and no other', () => {
     expect(storeOfItsOwn({ TEMPORAL_ADDRESS: 'temporal:7233' })).toMatch(
-      /^this worker keeps Meta's tokens in a SQLite store of its own: .*NUMBERFLOW_DATABASE_URL \(unset here\)/,
+      /^this worker keeps Meta's tokens in SQLite in its data folder, shared only with the processes on that folder: .*NUMBERFLOW_DATABASE_URL \(unset here\)/,
     );
     expect(
       storeOfItsOwn({ TEMPORAL_ADDRESS: 'temporal:7233', NUMBERFLOW_DATABASE_URL: 'postgres://db/nf' }),

@@ -280,11 +280,14 @@ export const journeyViewSchema = z
         call: z.string(),
         endpoint: z.string(),
         attempt: z.number().describe("Temporal's attempt: the one running, or the next while it waits to retry"),
+        state: z
+          .enum(['running', 'backing off', 'waiting for a worker'])
+          .describe('running on a worker, waiting out the backoff, or due and waiting for a worker to take it'),
         attemptBefore: z
           .string()
           .nullable()
           .describe("how the attempt before went: Meta's error, or why no answer came"),
-        nextAttemptAt: iso.nullable().describe('when the next attempt starts; null while one runs'),
+        nextAttemptAt: iso.nullable().describe('when the next attempt starts, while it waits out the backoff'),
       })
       .nullable()
       .default(null) // a view from a worker before the field

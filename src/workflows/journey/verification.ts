@@ -98,6 +98,16 @@ async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
 
 const codeValidMinutes = journeyPolicy.codeValidMs / 60_000;
 
+/** Whether the code the journey waits for is the last it asks Meta for. */
+function lastCode(journey: Journey): boolean {
+  return journey.state.attempts.codeRequests >= journeyPolicy.maxCodeRequests;
+}
+
+/** What to do for another code: ask for one, or, after the last, start again. */
+function newCodeAdvice(journey: Journey): string {
+  return lastCode(journey) ? 'cancel and start again' : 'ask for a new code';
+}
+
 /** When Meta's latest code expired (about codeValidMs after its request), if it has; null while it lasts. */
 function codeExpiredAt(journey: Journey): string | null {
   const { otpWaitMs, codeValidMs } = journeyPolicy;
@@ -144,8 +154,10 @@ async function verify(journey: Journey): Promise<boolean> {
         ? `submitted a code that Meta refused (its code had expired at ${expired})`
         : 'submitted a code that Meta refused',
     );
+    // Past the last attempt the answer says the journey ends: no advice then.
+    const advice = left > 0 ? `: ${newCodeAdvice(journey)}` : '';
     const wrong = expired
-      ? `wrong, or expired (Meta's code lasts about ${codeValidMinutes} minutes; this one expired at ${expired}: ask for a new code)`
+      ? `wrong, or expired (Meta's code lasts about ${codeValidMinutes} minutes; this one expired at ${expired}${advice})`
       : 'wrong';
     otp.answer(wrongAnswer('code', left, 'OTP_ATTEMPTS_EXHAUSTED', wrong));
     if (left <= 0) throw end('OTP_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongCodes });
@@ -179,10 +191,9 @@ function waitingReason(journey: Journey): string {
   // The wait outlasts the code: Meta's codes last about 10 minutes, and one submitted later counts as a wrong one.
   // After the last code a journey asks for, the wait's end is the journey's (requestCode ends it).
   const { maxCodeRequests } = journeyPolicy;
-  const last = journey.state.attempts.codeRequests >= maxCodeRequests;
-  const atEnd = last
+  const atEnd = lastCode(journey)
     ? `this is the last of the ${maxCodeRequests} codes a journey asks for: the journey ends FAILED (OTP_NOT_VERIFIED) when the wait ends`
     : 'a new one is requested when the wait ends';
-  const newCode = last ? 'cancel and start again' : 'ask for a new code';
+  const newCode = newCodeAdvice(journey);
   return `an operator must submit the 6-digit code Meta sent by ${by} within about 10 minutes (a later one counts as wrong: ${newCode}); ${atEnd}.${ivr}`;
 }

@@ -80,7 +80,7 @@ function statusSection(view: JourneyView): Html {
           ? html`<div class="result">
               <p>
                 <strong>${result.outcome}</strong> (${result.reasonCode}):
-                ${result.reason}${result.actor && !result.reason.includes(result.actor) ? html` — by ${result.actor}` : null}
+                ${result.reason}${result.actor && !namesActor(result.reason, result.actor) ? html` — by ${result.actor}` : null}
               </p>
               <p>${result.remediation}</p>
             </div>`
@@ -90,13 +90,18 @@ function statusSection(view: JourneyView): Html {
     </div>`;
 }
 
+/** Whether the ending's reason names who did it already ("cancelled by ops@acme: …"), as a word of its own. */
+function namesActor(reason: string, actor: string): boolean {
+  return reason.split(/[\s:;,]+/).includes(actor);
+}
+
 /** A Graph call Temporal retries, which the journey hears of only when the retries end. */
 function callUnderWay(call: NonNullable<JourneyView['callUnderWay']>): Html {
   return html`<div class="meta-error call-under-way">
     <h3>Retrying a call to Meta</h3>
     <p>
       ${call.call} (<code>${call.endpoint}</code>): attempt ${call.attempt},
-      ${call.nextAttemptAt ? html`next attempt at ${time(call.nextAttemptAt)}` : 'running'}.
+      ${call.nextAttemptAt ? html`next attempt at ${time(call.nextAttemptAt)}` : call.state}.
     </p>
     ${call.attemptBefore ? html`<p>Attempt ${call.attempt - 1} ${call.attemptBefore}.</p>` : null}
   </div>`;

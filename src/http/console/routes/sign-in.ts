@@ -10,7 +10,7 @@ import { cookieOptions, endSession, sessionOf, startSession } from '../session.j
 
 const NONCE_COOKIE = 'numberflow_sign_in';
 const SIGN_IN_MINUTES = 60;
-const signInBody = z.object({ token: z.string().max(512), next: z.string().optional() });
+const signInBody = z.object({ token: z.string().max(512).catch(''), next: z.string().optional().catch(undefined) });
 
 export function signInRoutes(app: FastifyInstance, context: ConsoleContext): void {
   app.get('/sign-in', async (request, reply) => {
