@@ -56,6 +56,11 @@ describe('the display name (dev server + Graph sandbox)', () => {
       await decideName(t.bench, journey, 'APPROVED');
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
       expect(live.displayName).toEqual({ current: 'Acme Support', pending: null, status: 'APPROVED' });
+      // Each rejection stays in the notes once the next name was submitted (the waiting reason said it until then).
+      expect(live.notes.filter((n) => n.what.startsWith('rejected')).map((n) => [n.actor, n.what])).toEqual([
+        ['meta', 'rejected the display name "Best Deals Ever" (NAME_FORMAT_UNACCEPTABLE)'],
+        ['meta', 'rejected the display name "Acme Deals" (NAME_FORMAT_UNACCEPTABLE)'],
+      ]);
       // Meta applies an approved name change at the next register.
       expect(registerCalls(phoneNumberId)).toHaveLength(2);
       // No verification was asked again: the rename's patch is not decided here (no marker for a plain rename).

@@ -53,6 +53,8 @@ export async function reviewDisplayName(journey: Journey, checkNow: boolean): Pr
     const rejected = journey.nameUnderReview;
     journey.nameChangeStopped('DECLINED');
     const why = decision?.approved === false && decision.reason ? ` (${decision.reason})` : '';
+    // Noted, as a live rename's is: the waiting reason says it only until the next name is submitted.
+    journey.note('meta', `rejected the display name "${rejected}"${why}`);
     journey.enter('AWAITING_NEW_NAME', {
       for: 'operator',
       reason: `Meta rejected the display name "${rejected}"${why}: an operator must submit a new one`,
