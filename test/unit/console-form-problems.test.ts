@@ -10,6 +10,19 @@ describe("a console form's problems", () => {
         { path: ['method'], message: 'is required' },
         { path: [], message: 'the form is empty' },
       ]),
-    ).toBe('the code must be 6 digits, got 5; method: is required; the form is empty');
+    ).toBe('the code must be 6 digits, got 5; new code by: is required; the form is empty');
+  });
+
+  it("names a field by its label, and says one problem per field: the domain's words after the schema's bound", () => {
+    expect(
+      formProblems([
+        { path: ['code'], message: 'must be at most 20 characters' },
+        { path: ['code'], message: 'the code must be 6 digits, got 25' },
+        { path: ['to'], message: "must be the customer's wa_id" },
+        { path: ['displayName'], message: 'the display name is empty' },
+      ]),
+    ).toBe(
+      "the code must be 6 digits, got 25; test message to: must be the customer's wa_id; the display name is empty",
+    );
   });
 });

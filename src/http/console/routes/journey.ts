@@ -183,8 +183,21 @@ async function submit(
 
 /** A form's problems as its page says them, as the API's are read (problemLine). */
 export function formProblems(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  return issues.map(({ path, message }) => problemLine({ field: path.map(String).join('.'), message })).join('; ');
+  // One problem per field, the last: the domain's words ("the code must be 6 digits") after the schema's bound.
+  const byField = new Map(issues.map(({ path, message }) => [path.map(String).join('.'), message]));
+  return [...byField]
+    .map(([field, message]) => problemLine({ field: fieldLabels[field] ?? field, message }))
+    .join('; ');
 }
+
+/** A form field as its label names it, so a refusal reads in the page's words rather than the API's. */
+const fieldLabels: Record<string, string> = {
+  displayName: 'display name',
+  to: 'test message to',
+  text: 'test message text',
+  method: 'new code by',
+  pin: 'PIN',
+};
 
 /** An action's answer as the page shows it; `field`: the one a refusal by the form's schema named first. */
 export interface Answer {
