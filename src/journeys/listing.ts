@@ -91,8 +91,9 @@ function listingOf(raw: RawExecution): JourneyListing {
     status: status.replace('WORKFLOW_EXECUTION_STATUS_', ''),
     startedAt: iso(raw.startTime),
     closedAt: closed ? iso(raw.closeTime) : null,
-    waitingOn: attribute(WaitingOn.name) || null,
-    waitingSince: attribute(WaitingSince.name),
+    // A closed run waits for nobody, whatever wait its attributes last showed (a removal's deletion, say).
+    waitingOn: closed ? null : attribute(WaitingOn.name) || null,
+    waitingSince: closed ? null : attribute(WaitingSince.name),
   };
 }
 

@@ -41,6 +41,8 @@ describe('starting a journey under an Idempotency-Key (dev server, worker, Graph
       const body = api.startBody();
       const first = await start(body, key);
       expect(first.status).toBe(201);
+      // Where the journey is read, as a created resource says.
+      expect(first.headers.get('location')).toBe(`/v1/journeys/${encodeURIComponent(first.body.journey.e164)}`);
       // The same request again, the number written otherwise (it is the same number).
       const spaced = String(body.phoneNumber).replace(/^\+1(\d{3})(\d{3})(\d{4})$/, '+1 ($1) $2-$3');
       const again = await start({ ...body, phoneNumber: spaced }, key);

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { journeyWorkflowId, type JourneyView } from '../../src/domain/journey.js';
+import type { JourneyListing } from '../../src/journeys/index.js';
 import { addPrincipal } from '../../src/http/auth/token-file.js';
 import { requestRemovalUpdate } from '../../src/domain/messages.js';
 import { useBench } from '../support/bench.js';
@@ -121,6 +122,13 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
       await api.until(e164, (v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       const stream = await openEvents(api, e164, 'auditor');
       await stream.until(showsStage('AWAITING_OTP'), 'the wait for a code');
+      // A HEAD of the running journey's stream (a proxy's, a health check's) is answered at once, with no stream.
+      const head = await fetch(`${api.url}/v1/journeys/${e164}/events`, {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${api.tokens.auditor}` },
+        signal: AbortSignal.timeout(5_000),
+      });
+      expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
       // A token removed from the file while its stream is open: the stream ends, and says nothing more.
       const kept = readFileSync(api.tokenFile, 'utf8');
       const token = addPrincipal(api.tokenFile, { name: 'leaving@test', roles: ['auditor'] });
@@ -215,11 +223,17 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
       expect(end.data).toMatchObject({ result: { outcome: 'REMOVED', actor: 'admin@test' } });
       await stream.ended; // the server closes the stream once the journey has ended
       const runs = await eventually(
-        () => api.call<{ runs: { outcome: string | null; status: string }[] }>('GET', `/v1/journeys/${e164}/runs`),
+        () => api.call<{ runs: JourneyListing[] }>('GET', `/v1/journeys/${e164}/runs`),
         (answer) => answer.body.runs[0]?.status !== 'RUNNING',
         'the run closed in visibility',
       );
-      expect(runs.body.runs[0]).toMatchObject({ outcome: 'REMOVED', status: 'COMPLETED' });
+      // It waited for the admin's deletion last; closed, it waits for nobody.
+      expect(runs.body.runs[0]).toMatchObject({
+        outcome: 'REMOVED',
+        status: 'COMPLETED',
+        waitingOn: null,
+        waitingSince: null,
+      });
     });
   });
 });

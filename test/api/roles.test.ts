@@ -135,4 +135,18 @@ describe('who may call what (dev server, worker, Graph sandbox)', () => {
       expect(refusals).toEqual([]);
     });
   });
+
+  it('tells a caller whose Authorization header is not Bearer <token> how to send it, not that the token is unknown', async () => {
+    const operator = api.tokens.operator as string;
+    for (const authorization of [operator, `Basic ${Buffer.from(`x:${operator}`).toString('base64')}`, 'Bearer']) {
+      const answer = await api.call<{ error: { message: string } }>('GET', '/v1/journeys', {
+        as: null,
+        headers: { authorization },
+      });
+      expect([answer.status, answer.body.error.message], authorization.slice(0, 6)).toEqual([
+        401,
+        'the Authorization header must be Bearer <token> (one token, no other scheme)',
+      ]);
+    }
+  });
 });

@@ -98,6 +98,9 @@ async function stream(
     connection: 'keep-alive',
     'x-accel-buffering': 'no', // no buffering by a proxy in front
   });
+  // A HEAD (a proxy's or a health check's) gets the headers and nothing to follow: Node sends no body for it, and
+  // would hold even the headers until the end, the journey's.
+  if (reply.request.method === 'HEAD') return void reply.raw.end();
   // Nothing is written once the client has gone.
   const write = (text: string) => void (reply.raw.destroyed || closed.aborted || reply.raw.write(text));
   let id = 0;

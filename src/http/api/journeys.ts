@@ -64,6 +64,7 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
       const journey = await describeJourney(client, input.phoneNumber.e164, started.runId);
       return reply
         .code(started.created ? 201 : 200)
+        .header('location', `/v1/journeys/${encodeURIComponent(input.phoneNumber.e164)}`) // where it is read
         .send({ workflowId: started.workflowId, runId: started.runId, journey });
     },
   );

@@ -26,7 +26,17 @@ export function authenticate(directory: PrincipalDirectory): onRequestHookHandle
       return done(new ApiError(401, 'unauthorized', 'a bearer token is required: send Authorization: Bearer <token>'));
     }
     const token = bearerTokenOf(request);
-    const principal = token ? directory.identify(token) : null;
+    if (!token) {
+      // A token sent without its scheme, or another scheme: said so, not taken for an unknown token.
+      return done(
+        new ApiError(
+          401,
+          'unauthorized',
+          'the Authorization header must be Bearer <token> (one token, no other scheme)',
+        ),
+      );
+    }
+    const principal = directory.identify(token);
     if (!principal) {
       return done(
         new ApiError(
