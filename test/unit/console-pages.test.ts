@@ -162,7 +162,7 @@ describe('the console’s markup', () => {
     };
     const page = toText(journeyPage(contextOf(operator), journeyView({ stage: 'VERIFYING_CODE', callUnderWay })));
     expect(textOf(page)).toContain(
-      'Retrying a call to Meta verify the code ( POST /{phone-number-id}/verify_code ): attempt 2, next attempt at 14:00 UTC on 2 Dec 2026 . Attempt 1 failed: Meta error 131000: &lt;b&gt;wrong&lt;/b&gt; (fbtrace_id AbC).',
+      'Retrying a call to Meta verify the code ( POST /{phone-number-id}/verify_code ): attempt 2, next attempt at 14:00:03 UTC on 2 Dec 2026 . Attempt 1 failed: Meta error 131000: &lt;b&gt;wrong&lt;/b&gt; (fbtrace_id AbC).',
     );
     expect(page).not.toContain('<b>wrong');
     expect(textOf(toText(journeyPage(contextOf(operator), journeyView())))).not.toContain('Retrying');

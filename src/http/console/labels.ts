@@ -32,11 +32,14 @@ const waitingFor = {
   meta: 'Meta',
 } as const satisfies Record<NonNullable<JourneyView['waiting']>['for'], string>;
 
-/** "14:05 UTC on 2 Dec 2026" in a <time> element (the browser may show it in its own zone). */
-export function time(iso: string | null): Html {
+/**
+ * "14:05 UTC on 2 Dec 2026" in a <time> element (the browser may show it in its own zone); `seconds` for what comes
+ * within seconds ("14:05:07 UTC …", a retry's next attempt).
+ */
+export function time(iso: string | null, { seconds = false } = {}): Html {
   if (!iso) return html`—`;
   const date = new Date(iso);
-  const clock = date.toISOString().slice(11, 16);
+  const clock = date.toISOString().slice(11, seconds ? 19 : 16);
   const day = date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
   return html`<time datetime="${iso}">${clock} UTC on ${day}</time>`;
 }

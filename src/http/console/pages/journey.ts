@@ -101,7 +101,7 @@ function callUnderWay(call: NonNullable<JourneyView['callUnderWay']>): Html {
     <h3>Retrying a call to Meta</h3>
     <p>
       ${call.call} (<code>${call.endpoint}</code>): attempt ${call.attempt},
-      ${call.nextAttemptAt ? html`next attempt at ${time(call.nextAttemptAt)}` : call.state}.
+      ${call.nextAttemptAt ? html`next attempt at ${time(call.nextAttemptAt, { seconds: true })}` : call.state}.
     </p>
     ${call.attemptBefore ? html`<p>Attempt ${call.attempt - 1} ${call.attemptBefore}.</p>` : null}
   </div>`;
