@@ -66,6 +66,12 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
         'DELETE /v1/webhooks/dead-letters/{id}',
       ].sort(),
     );
+    // Every operation named, each name its own, as a client generator takes them.
+    const ids = operations.map((o) => (o.operation as Operation & { operationId?: string }).operationId);
+    expect(new Set(ids).size).toBe(operations.length);
+    expect(ids).toContain('getJourneysByE164Runs');
+    expect(ids).toContain('postJourneysBatch');
+    expect(ids).toContain('postNumbersByE164IdentitiesByWaIdConfirmation');
     for (const { route, operation } of operations.filter((o) => o.route.includes(' /v1/'))) {
       expect(operation.security, route).toEqual([{ bearer: [] }]);
       for (const status of ['401', '403']) {

@@ -57,7 +57,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
       },
     },
     hideUntagged: true, // Meta's webhook endpoint and the legacy /health are not the API
-    transform: jsonSchemaTransform,
+    transform: (route) => withOperationId(jsonSchemaTransform(route), route.route.method),
     transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
@@ -99,6 +99,34 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
  * The zod registry gives every named schema an input and an output form; the document keeps those some route or
  * other schema refers to.
  */
+/**
+ * Each operation named for the clients generated from the document: its method, then its path's words, a parameter
+ * as "By…" — GET /v1/journeys/{e164}/runs is getJourneysByE164Runs; POST /v1/journeys:batch is postJourneysBatch.
+ */
+export function operationIdOf(method: string, url: string): string {
+  const words = url
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== 'v1')
+    .map((segment) => {
+      const parameter = /^(?::|\{)(\w+)\}?$/.exec(segment);
+      if (parameter) return `By${capital(parameter[1] ?? '')}`;
+      return segment.split(/[:_-]/).map(capital).join('');
+    });
+  return `${method.toLowerCase()}${words.join('')}`;
+}
+
+const capital = (word: string) => `${word.charAt(0).toUpperCase()}${word.slice(1)}`;
+
+function withOperationId<T extends { schema?: object; url: string }>(transformed: T, method: string | string[]): T {
+  if (!transformed.schema) return transformed; // a route without a schema is not in the document
+  const first = Array.isArray(method) ? (method[0] ?? 'GET') : method;
+  const schema = transformed.schema as { operationId?: string };
+  return {
+    ...transformed,
+    schema: { ...transformed.schema, operationId: schema.operationId ?? operationIdOf(first, transformed.url) },
+  };
+}
+
 function withoutUnusedSchemas<Document extends object>(document: Document): Document {
   if (!('components' in document)) return document;
   const components = (document.components ?? {}) as { schemas?: Record<string, unknown> };
