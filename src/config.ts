@@ -13,18 +13,6 @@ const optionalText = z
 
 const portIn = (text: string) => Number(text) >= 1 && Number(text) <= 65535;
 
-/** A URL whose user and password read back as the driver reads them (a stray `%` throws there, later). */
-function userInfoDecodes(url: string): boolean {
-  try {
-    const { username, password } = new URL(url);
-    decodeURIComponent(username);
-    decodeURIComponent(password);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const configSchema = z
   .object({
     TEMPORAL_ADDRESS: optionalText.pipe(
@@ -95,8 +83,8 @@ const configSchema = z
         .string()
         .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
         .refine(
-          (url) => userInfoDecodes(url),
-          'is not a URL: a user or password holding / # ? @ % or : must be percent-encoded in it (encodeURIComponent)',
+          (url) => URL.canParse(url),
+          'is not a URL: a user or password holding / # ? or @ must be percent-encoded in it (encodeURIComponent)',
         )
         .optional(),
     ),
@@ -233,13 +221,13 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Reads the configuration from an environment (process.env by default). */
 /**
  * Variables whose default would send the work elsewhere (Meta itself, another namespace or queue, another
  * interface): set blank — an env file's interpolation of a variable not set, say — they are refused, not defaulted.
  */
 const BLANK_REFUSED = new Set(['GRAPH_BASE_URL', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'HTTP_HOST']);
 
+/** Reads the configuration from an environment (process.env by default). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // A variable set blank (`HTTP_PORT=` in an env file) is unset, whichever it is: its default, or what its absence
   // means. Before, a blank port was port 0 (any free one), and a blank level or number an error.

@@ -129,8 +129,8 @@ export interface CallUnderWay {
   endpoint: string;
   /** Temporal's attempt: the one running, or the next while it waits to retry. */
   attempt: number;
-  /** Running on a worker, waiting out the backoff, or due and waiting for a worker to take it. */
-  state: 'running' | 'backing off' | 'waiting for a worker';
+  /** Running on a worker, paused in Temporal, waiting out the backoff, or due and waiting for a worker to take it. */
+  state: 'running' | 'paused' | 'backing off' | 'waiting for a worker';
   /** How the attempt before went: Meta's error and fbtrace_id, or why no answer came. */
   attemptBefore: string | null;
   /** When the next attempt starts, while it waits out the backoff; null otherwise. */

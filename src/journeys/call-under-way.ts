@@ -25,14 +25,16 @@ export async function callUnderWay(client: Client, workflowId: string, runId?: s
     const graph = graphCallOf(pending.activityType?.name ?? '');
     const attempt = pending.attempt ?? 1;
     if (!graph || attempt < 2) continue;
+    const state = stateOf(pending, Date.now());
+    const next = protoTimeMs(pending.nextAttemptScheduleTime);
     return {
       // Without its arguments, which the description does not hold: a call that reads them is named by its endpoint.
       call: graph.readsArgs ? `a call to ${graph.endpoint}` : graph.what([]),
       endpoint: graph.endpoint,
       attempt,
-      state: stateOf(pending),
+      state,
       attemptBefore: pending.lastFailure ? await attemptBefore(client, pending.lastFailure) : null,
-      nextAttemptAt: nextAttemptAt(pending),
+      nextAttemptAt: state === 'backing off' && next > 0 ? new Date(next).toISOString() : null,
     };
   }
   return null;
@@ -47,15 +49,24 @@ async function attemptBefore(client: Client, failure: ProtoFailure): Promise<str
   return `${failedOutcome(failure, meta)}${said}${trace}`;
 }
 
-/** Running on a worker, waiting out the backoff, or due and waiting for a worker to take it (none polls, or paused). */
-function stateOf(pending: PendingActivity): CallUnderWay['state'] {
-  if (pending.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED) return 'running';
-  const next = protoTimeMs(pending.nextAttemptScheduleTime);
-  return next > Date.now() ? 'backing off' : 'waiting for a worker';
-}
+/** The server's clock and this process's may differ by this much: a backoff just over is not yet said overdue. */
+const CLOCK_SKEW_MS = 2_000;
 
-/** When Temporal starts the next attempt, while it waits out the backoff; null otherwise. */
-function nextAttemptAt(pending: PendingActivity): string | null {
-  const ms = protoTimeMs(pending.nextAttemptScheduleTime);
-  return stateOf(pending) === 'backing off' ? new Date(ms).toISOString() : null;
+/**
+ * Running on a worker (a cancel asked of it included), paused by an operator of Temporal, waiting out the backoff,
+ * or due and waiting for a worker to take it (none polls).
+ */
+function stateOf(pending: PendingActivity, now: number): CallUnderWay['state'] {
+  switch (pending.state) {
+    case PendingActivityState.PENDING_ACTIVITY_STATE_STARTED:
+    case PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED:
+      return 'running';
+    case PendingActivityState.PENDING_ACTIVITY_STATE_PAUSED:
+    case PendingActivityState.PENDING_ACTIVITY_STATE_PAUSE_REQUESTED:
+      return 'paused';
+    default:
+      return protoTimeMs(pending.nextAttemptScheduleTime) > now - CLOCK_SKEW_MS
+        ? 'backing off'
+        : 'waiting for a worker';
+  }
 }

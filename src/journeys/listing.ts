@@ -74,7 +74,8 @@ function listingOf(raw: RawExecution): JourneyListing {
     return typeof value === 'string' ? value : null;
   };
   const status = WorkflowExecutionStatus[raw.status ?? 0] ?? 'UNSPECIFIED';
-  const closed = raw.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  // Closed: ended some way, with a close time (a run Temporal paused is not).
+  const closed = raw.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING && Boolean(raw.closeTime);
   // A run closed outside the journey kept the stage it was in: it reads as its view does (read.ts).
   const lastStage = attribute(NumberStage.name);
   const outside = closed && !isJourneyOutcome(lastStage) ? closedOutsideJourney(raw.status) : null;

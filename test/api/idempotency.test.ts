@@ -47,6 +47,7 @@ describe('starting a journey under an Idempotency-Key (dev server, worker, Graph
       const spaced = String(body.phoneNumber).replace(/^\+1(\d{3})(\d{3})(\d{4})$/, '+1 ($1) $2-$3');
       const again = await start({ ...body, phoneNumber: spaced }, key);
       expect(again.status).toBe(200);
+      expect(again.headers.get('location')).toBeNull(); // nothing created
       expect(again.body).toMatchObject({ workflowId: first.body.workflowId, runId: first.body.runId });
       expect(again.body.journey.e164).toBe(first.body.journey.e164);
 

@@ -126,7 +126,7 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
       const head = await fetch(`${api.url}/v1/journeys/${e164}/events`, {
         method: 'HEAD',
         headers: { authorization: `Bearer ${api.tokens.auditor}` },
-        signal: AbortSignal.timeout(5_000),
+        signal: AbortSignal.timeout(15_000),
       });
       expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
       // A token removed from the file while its stream is open: the stream ends, and says nothing more.

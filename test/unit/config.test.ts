@@ -106,10 +106,7 @@ describe('configuration', () => {
     );
     // An unencoded password (a base64 one's / or #) is named as the problem, the URL not repeated.
     expect(() => loadConfig({ NUMBERFLOW_DATABASE_URL: 'postgres://nf:ab/c#d=@db:5432/numberflow' })).toThrow(
-      /^invalid configuration:\n {2}NUMBERFLOW_DATABASE_URL: is not a URL: a user or password holding \/ # \? @ % or : must be percent-encoded in it \(encodeURIComponent\)$/,
-    );
-    expect(() => loadConfig({ NUMBERFLOW_DATABASE_URL: 'postgres://nf:100%zz@db:5432/numberflow' })).toThrow(
-      /NUMBERFLOW_DATABASE_URL: is not a URL: a user or password holding/, // a stray % the driver could not decode
+      /^invalid configuration:\n {2}NUMBERFLOW_DATABASE_URL: is not a URL: a user or password holding \/ # \? or @ must be percent-encoded in it \(encodeURIComponent\)$/,
     );
     expect(
       loadConfig({ NUMBERFLOW_DATABASE_URL: `postgres://nf:${encodeURIComponent('ab/c#d=')}@db:5432/numberflow` })

@@ -1,5 +1,6 @@
 // A console form's problems name their field, unless the words already do.
 import { describe, expect, it } from 'vitest';
+import { otpBody } from '../../src/http/api/schemas.js';
 import { formProblems } from '../../src/http/console/routes/journey.js';
 
 describe("a console form's problems", () => {
@@ -13,10 +14,10 @@ describe("a console form's problems", () => {
     ).toBe('the code must be 6 digits, got 5; new code by: is required; the form is empty');
   });
 
-  it("names a field by its label, and says one problem per field: the domain's words after the schema's bound", () => {
+  it('names a field by its label, and says each problem once', () => {
     expect(
       formProblems([
-        { path: ['code'], message: 'must be at most 20 characters' },
+        { path: ['code'], message: 'the code must be 6 digits, got 25' },
         { path: ['code'], message: 'the code must be 6 digits, got 25' },
         { path: ['to'], message: "must be the customer's wa_id" },
         { path: ['displayName'], message: 'the display name is empty' },
@@ -24,5 +25,12 @@ describe("a console form's problems", () => {
     ).toBe(
       "the code must be 6 digits, got 25; test message to: must be the customer's wa_id; the display name is empty",
     );
+  });
+
+  it('says a code past its bound by the bound alone, not also that it is not 6 digits', () => {
+    const refused = otpBody.safeParse({ code: '1'.repeat(25) });
+    expect(refused.success).toBe(false);
+    expect(formProblems(refused.error?.issues ?? [])).toMatch(/^code: must be at most 20 characters/);
+    expect(formProblems(refused.error?.issues ?? [])).not.toContain('6 digits');
   });
 });

@@ -96,10 +96,6 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
 }
 
 /**
- * The zod registry gives every named schema an input and an output form; the document keeps those some route or
- * other schema refers to.
- */
-/**
  * Each operation named for the clients generated from the document: its method, then its path's words, a parameter
  * as "By…" — GET /v1/journeys/{e164}/runs is getJourneysByE164Runs; POST /v1/journeys:batch is postJourneysBatch.
  */
@@ -127,6 +123,10 @@ function withOperationId<T extends { schema?: object; url: string }>(transformed
   };
 }
 
+/**
+ * The zod registry gives every named schema an input and an output form; the document keeps those some route or
+ * other schema refers to.
+ */
 function withoutUnusedSchemas<Document extends object>(document: Document): Document {
   if (!('components' in document)) return document;
   const components = (document.components ?? {}) as { schemas?: Record<string, unknown> };

@@ -62,9 +62,10 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
       const requestHash = startRequestHash(body, input.phoneNumber.e164, principal.name);
       const started = await context.startOnce(input, { key: request.headers['idempotency-key'], requestHash });
       const journey = await describeJourney(client, input.phoneNumber.e164, started.runId);
+      // A created journey says where it is read.
+      if (started.created) reply.header('location', `/v1/journeys/${encodeURIComponent(input.phoneNumber.e164)}`);
       return reply
         .code(started.created ? 201 : 200)
-        .header('location', `/v1/journeys/${encodeURIComponent(input.phoneNumber.e164)}`) // where it is read
         .send({ workflowId: started.workflowId, runId: started.runId, journey });
     },
   );

@@ -103,8 +103,11 @@ export const startJourneyBody = journeyRequestSchema
   .omit({ requestedBy: true })
   .meta({ id: 'StartJourney', description: "who starts it is the token's principal" });
 
-export const otpBody = z.object({ code: z.string().max(20).superRefine(checkedBy(normaliseOtp)) }).strict();
-export const pinBody = z.object({ pin: z.string().max(20).superRefine(checkedBy(checkPin)) }).strict();
+// Past the bound, the bound alone is said (not also that it is not 6 digits).
+export const otpBody = z
+  .object({ code: z.string().max(20, { abort: true }).superRefine(checkedBy(normaliseOtp)) })
+  .strict();
+export const pinBody = z.object({ pin: z.string().max(20, { abort: true }).superRefine(checkedBy(checkPin)) }).strict();
 // The name's one rule says how long it may be (a 200 here refused names a start takes); 1,024 only bounds the work.
 export const displayNameBody = z
   .object({
@@ -281,8 +284,10 @@ export const journeyViewSchema = z
         endpoint: z.string(),
         attempt: z.number().describe("Temporal's attempt: the one running, or the next while it waits to retry"),
         state: z
-          .enum(['running', 'backing off', 'waiting for a worker'])
-          .describe('running on a worker, waiting out the backoff, or due and waiting for a worker to take it'),
+          .enum(['running', 'paused', 'backing off', 'waiting for a worker'])
+          .describe(
+            'running on a worker, paused in Temporal, waiting out the backoff, or due and waiting for a worker to take it',
+          ),
         attemptBefore: z
           .string()
           .nullable()

@@ -183,11 +183,12 @@ async function submit(
 
 /** A form's problems as its page says them, as the API's are read (problemLine). */
 export function formProblems(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  // One problem per field, the last: the domain's words ("the code must be 6 digits") after the schema's bound.
-  const byField = new Map(issues.map(({ path, message }) => [path.map(String).join('.'), message]));
-  return [...byField]
-    .map(([field, message]) => problemLine({ field: fieldLabels[field] ?? field, message }))
-    .join('; ');
+  // Each problem once, its field named by the form's label.
+  const lines = issues.map(({ path, message }) => {
+    const field = path.map(String).join('.');
+    return problemLine({ field: fieldLabels[field] ?? field, message });
+  });
+  return [...new Set(lines)].join('; ');
 }
 
 /** A form field as its label names it, so a refusal reads in the page's words rather than the API's. */
@@ -196,7 +197,7 @@ const fieldLabels: Record<string, string> = {
   to: 'test message to',
   text: 'test message text',
   method: 'new code by',
-  pin: 'PIN',
+  pin: 'two-step PIN',
 };
 
 /** An action's answer as the page shows it; `field`: the one a refusal by the form's schema named first. */
