@@ -80,10 +80,8 @@ async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
     const refused = err instanceof JourneyEnd && err.result.reasonCode.startsWith('META_');
     if (!refused || !patched(REFUSED_RESEND_PATCH)) throw err;
     journey.switchCodeMethod(sentBy); // the code that may stand is the one sent before, by its method
-    // Meta's code lasts about 10 minutes from its request (the journey's wait, 15, outlasts it).
-    const { otpWaitMs, codeValidMs } = journeyPolicy;
     const waitEnds = Math.max(journey.state.codeExpiresAt ?? 0, Date.now());
-    const standsUntil = (journey.state.codeExpiresAt ?? 0) - otpWaitMs + codeValidMs;
+    const standsUntil = codeLastsUntil(journey) ?? 0;
     const next =
       `numberflow asks Meta once more when its wait ends at ${new Date(waitEnds).toISOString()} (refused again, ` +
       'the journey ends FAILED), or ask again later';
@@ -108,12 +106,19 @@ function newCodeAdvice(journey: Journey): string {
   return lastCode(journey) ? 'cancel and start again' : 'ask for a new code';
 }
 
-/** When Meta's latest code expired (about codeValidMs after its request), if it has; null while it lasts. */
+/**
+ * Until when Meta's latest code lasts, or null before one was requested: about codeValidMs from its request (the
+ * journey's wait, otpWaitMs from the same moment, outlasts it).
+ */
+function codeLastsUntil(journey: Journey): number | null {
+  const { codeExpiresAt } = journey.state;
+  return codeExpiresAt === null ? null : codeExpiresAt - journeyPolicy.otpWaitMs + journeyPolicy.codeValidMs;
+}
+
+/** When Meta's latest code expired, if it has; null while it lasts. */
 function codeExpiredAt(journey: Journey): string | null {
-  const { otpWaitMs, codeValidMs } = journeyPolicy;
-  if (journey.state.codeExpiresAt === null) return null;
-  const lasted = journey.state.codeExpiresAt - otpWaitMs + codeValidMs;
-  return Date.now() > lasted ? new Date(lasted).toISOString() : null;
+  const lasted = codeLastsUntil(journey);
+  return lasted !== null && Date.now() > lasted ? new Date(lasted).toISOString() : null;
 }
 
 /** From this patch on, a resend Meta refuses leaves the code sent before standing (resendCode). */
