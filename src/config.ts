@@ -227,16 +227,23 @@ export class ConfigError extends Error {
  */
 const BLANK_REFUSED = new Set(['GRAPH_BASE_URL', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'HTTP_HOST']);
 
+/**
+ * The environment without the variables set blank (`HTTP_PORT=` in an env file), which read as unset: their
+ * default, or what their absence means — before, a blank port was port 0 (any free one), a blank level or number an
+ * error. `kept`: those whose blank the schema refuses instead.
+ */
+export function withoutBlanks(
+  env: Record<string, string | undefined>,
+  kept: ReadonlySet<string> = new Set(),
+): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name, value]) => value === undefined || value.trim() !== '' || kept.has(name)),
+  );
+}
+
 /** Reads the configuration from an environment (process.env by default). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  // A variable set blank (`HTTP_PORT=` in an env file) is unset, whichever it is: its default, or what its absence
-  // means. Before, a blank port was port 0 (any free one), and a blank level or number an error.
-  const set = Object.fromEntries(
-    Object.entries(env).filter(
-      ([name, value]) => value === undefined || value.trim() !== '' || BLANK_REFUSED.has(name),
-    ),
-  );
-  const parsed = configSchema.safeParse(set);
+  const parsed = configSchema.safeParse(withoutBlanks(env, BLANK_REFUSED));
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');

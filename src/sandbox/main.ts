@@ -1,6 +1,7 @@
 // `npm run sandbox`: the Graph API sandbox on its own, with a demo portfolio, WABA and token to try it with curl.
 import { z } from 'zod';
 import '../zod-words.js'; // zod's words in numberflow's, as every entry point has them
+import { withoutBlanks } from '../config.js';
 import { createLogger } from '../logger.js';
 import { listenNamed } from '../listen-named.js';
 import { startSandbox } from './index.js';
@@ -17,9 +18,7 @@ const envSchema = z.object({
 });
 
 async function main(): Promise<void> {
-  // Set blank is unset, as src/config.ts reads the service's variables (a blank port was port 0).
-  const set = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value?.trim() !== ''));
-  const parsed = envSchema.safeParse(set);
+  const parsed = envSchema.safeParse(withoutBlanks(process.env)); // as the service reads its variables
   if (!parsed.success) {
     // Names the variable, never its value (the app secret is one of them).
     const problems = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
