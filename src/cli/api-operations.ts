@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseJourneyRequest } from '../domain/journey-input.js';
 import { resumingEvents } from '../journeys/follow.js';
 import { ApiAnswerError, ApiTransportError, NumberflowApi } from './api-client.js';
+import { failedRow } from '../journeys/batch-rows.js';
 import type { CheckedRow, RowProblems, RowResult } from '../journeys/index.js';
 import { BATCH_MAX_ROWS } from '../http/api/schemas.js';
 import { notSentWarning } from './context.js';
@@ -94,15 +95,7 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
             : `not answered: ${why}`;
           for (const [i, row] of rows.slice(first).entries()) {
             const error = `${i < chunk.length ? thisRequest : `not sent: ${why}`}; the same file again starts this row once at most`;
-            const result: RowResult = {
-              line: row.line,
-              e164: row.input.phoneNumber.e164,
-              outcome: 'failed',
-              workflowId: null,
-              runId: null,
-              stage: null,
-              error,
-            };
+            const result = failedRow(row, error);
             results.push(result);
             onResult(result);
           }

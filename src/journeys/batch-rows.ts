@@ -10,6 +10,7 @@ import {
 } from '../domain/journey-input.js';
 import type { JourneyInput } from '../domain/journey.js';
 import { parsePhoneNumber } from '../domain/phone.js';
+import type { RowResult } from './batch-start.js';
 import { startRequestHash } from './request-hash.js';
 
 /** A row as given: where it came from (a file's line, a request's index) and its fields. */
@@ -106,4 +107,10 @@ export function rowNumber(fields: unknown): string | null {
   } catch {
     return null;
   }
+}
+
+/** A row that started no journey, and why (here, not beside the starts: API mode's command line loads no Temporal). */
+export function failedRow(row: CheckedRow, error: string): RowResult {
+  const { line, input } = row;
+  return { line, e164: input.phoneNumber.e164, outcome: 'failed', workflowId: null, runId: null, stage: null, error };
 }

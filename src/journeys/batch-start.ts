@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { NumberStage } from '../domain/search-attributes.js';
 import { isJourneyOutcome, type StageOrOutcome } from '../domain/stages.js';
-import type { CheckedRow } from './batch-rows.js';
+import { failedRow, type CheckedRow } from './batch-rows.js';
 import { closedOutsideJourney } from './closed-runs.js';
 import type { StartOnce } from './start-once.js';
 import { notAnsweringMessages, temporalNotAnswering } from '../temporal/unanswered.js';
@@ -83,7 +83,7 @@ async function startRow(client: Client, startOnce: StartOnce, row: CheckedRow): 
     const error = notAnswering
       ? `${notAnsweringMessages[notAnswering]} (${message}): the same file again starts this row once at most`
       : message;
-    return { ...answer, outcome: 'failed', workflowId: null, runId: null, stage: null, error };
+    return failedRow(row, error);
   }
 }
 
