@@ -123,8 +123,9 @@ async function main(): Promise<void> {
   const dataConverter = createDataConverter(codecKeysFor(config), secretsKeysFor(config, { unseal: true }));
   const stores = await openStores(config);
   // On the runtime's Prometheus port, beside the SDK's own metrics (no port: not counted).
-  const observe = config.NUMBERFLOW_METRICS_PORT ? countGraphCallsWith(Runtime.instance().metricMeter) : undefined;
-  if (config.NUMBERFLOW_METRICS_PORT) reportWorkerMemory(Runtime.instance().metricMeter); // stops with the process
+  const meter = config.NUMBERFLOW_METRICS_PORT ? Runtime.instance().metricMeter : undefined;
+  const observe = meter && countGraphCallsWith(meter);
+  if (meter) reportWorkerMemory(meter); // stops with the process
   // Everything opened is closed on the way out, also when a later step fails (a wrong namespace, no server).
   const opened: (() => Promise<void>)[] = [() => stores.close()];
   try {

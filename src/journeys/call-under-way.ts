@@ -25,8 +25,8 @@ export async function callUnderWay(client: Client, workflowId: string, runId?: s
     const graph = graphCallOf(pending.activityType?.name ?? '');
     const attempt = pending.attempt ?? 1;
     if (!graph || attempt < 2) continue;
-    const state = stateOf(pending, Date.now());
     const next = protoTimeMs(pending.nextAttemptScheduleTime);
+    const state = stateOf(pending.state, next, Date.now());
     return {
       // Without its arguments, which the description does not hold: a call that reads them is named by its endpoint.
       call: graph.readsArgs ? `a call to ${graph.endpoint}` : graph.what([]),
@@ -56,8 +56,8 @@ const CLOCK_SKEW_MS = 2_000;
  * Running on a worker (a cancel asked of it included), paused by an operator of Temporal, waiting out the backoff,
  * or due and waiting for a worker to take it (none polls).
  */
-function stateOf(pending: PendingActivity, now: number): CallUnderWay['state'] {
-  switch (pending.state) {
+function stateOf(state: PendingActivity['state'], nextAttemptMs: number, now: number): CallUnderWay['state'] {
+  switch (state) {
     case PendingActivityState.PENDING_ACTIVITY_STATE_STARTED:
     case PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED:
       return 'running';
@@ -65,8 +65,6 @@ function stateOf(pending: PendingActivity, now: number): CallUnderWay['state'] {
     case PendingActivityState.PENDING_ACTIVITY_STATE_PAUSE_REQUESTED:
       return 'paused';
     default:
-      return protoTimeMs(pending.nextAttemptScheduleTime) > now - CLOCK_SKEW_MS
-        ? 'backing off'
-        : 'waiting for a worker';
+      return nextAttemptMs > now - CLOCK_SKEW_MS ? 'backing off' : 'waiting for a worker';
   }
 }
