@@ -1,6 +1,7 @@
 // A journey's view as the tests of its readers (the CLI's summary, the console's pages) build it: a number
 // awaiting its code, with whatever a test overrides.
-import type { JourneyView } from '../../src/domain/journey.js';
+import type { CallUnderWay, JourneyView } from '../../src/domain/journey.js';
+import type { MetaError } from '../../src/domain/meta-error.js';
 
 export function journeyView(overrides: Partial<JourneyView> = {}): JourneyView {
   return {
@@ -25,6 +26,37 @@ export function journeyView(overrides: Partial<JourneyView> = {}): JourneyView {
     identityCheck: 'off',
     result: null,
     callUnderWay: null,
+    ...overrides,
+  };
+}
+
+/** Meta's error as a view holds it (a transient 131000 with its fbtrace_id), with whatever a test overrides. */
+export function metaError(overrides: Partial<MetaError> = {}): MetaError {
+  return {
+    code: 131000,
+    subcode: null,
+    type: 'OAuthException',
+    message: 'Something went wrong',
+    details: null,
+    fbtraceId: 'AbC',
+    httpStatus: 500,
+    errorClass: 'transient',
+    retryAfterMs: null,
+    remediation: 'numberflow retries with backoff',
+    endpoint: null,
+    ...overrides,
+  };
+}
+
+/** A verify call Temporal retries, backing off after Meta's 131000, with whatever a test overrides. */
+export function retriedCall(overrides: Partial<CallUnderWay> = {}): CallUnderWay {
+  return {
+    call: 'verify the code',
+    endpoint: 'POST /{phone-number-id}/verify_code',
+    attempt: 2,
+    state: 'backing off',
+    attemptBefore: 'failed: Meta error 131000: Something went wrong (fbtrace_id AbC)',
+    nextAttemptAt: '2026-12-02T14:00:03.000Z',
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@ import { CliExit, failureOf } from '../../src/cli/failure.js';
 import { eventLine, outcomeLine, relative, startedLine, viewSummary } from '../../src/cli/format.js';
 import { JourneyInputError } from '../../src/domain/journey-input.js';
 import type { JourneyNote, JourneyView } from '../../src/domain/journey.js';
-import { journeyView } from '../support/journey-view.js';
+import { journeyView, retriedCall } from '../support/journey-view.js';
 
 const now = new Date('2025-06-01T12:00:00.000Z');
 
@@ -126,14 +126,7 @@ describe("show's summary", () => {
   });
 
   it('says which Graph call Temporal retries, its attempt, how the one before went and when the next starts', () => {
-    const call = {
-      call: 'verify the code',
-      endpoint: 'POST /{phone-number-id}/verify_code',
-      attempt: 2,
-      state: 'backing off' as const,
-      attemptBefore: 'failed: Meta error 131000: Something went wrong (fbtrace_id AbC)',
-      nextAttemptAt: '2025-06-01T12:00:03.000Z',
-    };
+    const call = retriedCall({ nextAttemptAt: '2025-06-01T12:00:03.000Z' });
     const retrying = (callUnderWay: JourneyView['callUnderWay']) =>
       viewSummary(view({ stage: 'VERIFYING_CODE', waiting: null, callUnderWay }), now).filter((l) =>
         l.startsWith('  retrying'),

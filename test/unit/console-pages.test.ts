@@ -9,7 +9,7 @@ import { problemPage } from '../../src/http/console/pages/problem.js';
 import { journeyPathIn } from '../../src/http/console/paths.js';
 import type { PageContext } from '../../src/http/console/pages/layout.js';
 import { tagOf } from '../support/console.js';
-import { journeyView } from '../support/journey-view.js';
+import { journeyView, metaError, retriedCall } from '../support/journey-view.js';
 
 const operator: Principal = { name: 'operator@acme', roles: ['operator'], portfolios: null };
 const admin: Principal = { name: 'admin@acme', roles: ['admin'], portfolios: null };
@@ -62,19 +62,7 @@ describe('the console’s markup', () => {
   });
 
   it("gives a Meta error's advice while the journey goes on, not once it has ended", () => {
-    const lastError = {
-      code: 131000,
-      subcode: null,
-      type: 'OAuthException',
-      message: 'Something went wrong',
-      details: null,
-      fbtraceId: 'AbC',
-      httpStatus: 500,
-      errorClass: 'transient',
-      retryAfterMs: null,
-      remediation: 'numberflow retries with backoff',
-      endpoint: null,
-    } as const;
+    const lastError = metaError();
     const running = toText(journeyPage(contextOf(operator), journeyView({ lastError })));
     expect(running).toContain('numberflow retries with backoff');
     const result = {
@@ -125,19 +113,15 @@ describe('the console’s markup', () => {
   });
 
   it("shows Meta's details of its last error, and that Meta's code lasts less than the journey's wait", () => {
-    const lastError = {
+    const lastError = metaError({
       code: 136025,
-      subcode: null,
-      type: 'OAuthException',
       message: 'Verify code error',
       details: 'code expired: request a new code',
       fbtraceId: null,
       httpStatus: 400,
       errorClass: 'permanent',
-      retryAfterMs: null,
       remediation: 'ask for a new code',
-      endpoint: null,
-    } as const;
+    });
     const deadlines = {
       signupExpiresAt: null,
       codeExpiresAt: '2026-12-02T15:14:00.000Z',
@@ -152,14 +136,7 @@ describe('the console’s markup', () => {
   });
 
   it('says which Graph call Temporal retries, as text, and nothing when none is', () => {
-    const callUnderWay = {
-      call: 'verify the code',
-      endpoint: 'POST /{phone-number-id}/verify_code',
-      attempt: 2,
-      state: 'backing off' as const,
-      attemptBefore: 'failed: Meta error 131000: <b>wrong</b> (fbtrace_id AbC)',
-      nextAttemptAt: '2026-12-02T14:00:03.000Z',
-    };
+    const callUnderWay = retriedCall({ attemptBefore: 'failed: Meta error 131000: <b>wrong</b> (fbtrace_id AbC)' });
     const page = toText(journeyPage(contextOf(operator), journeyView({ stage: 'VERIFYING_CODE', callUnderWay })));
     expect(textOf(page)).toContain(
       'Retrying a call to Meta verify the code ( POST /{phone-number-id}/verify_code ): attempt 2, next attempt at 14:00:03 UTC on 2 Dec 2026 . Attempt 1 failed: Meta error 131000: &lt;b&gt;wrong&lt;/b&gt; (fbtrace_id AbC).',
