@@ -1,28 +1,42 @@
 // A row whose start meets Temporal unreachable fails in words an operator acts on: Temporal could not be reached,
-// and the same file again starts the row once at most (the SDK's own words follow in brackets).
-import type { Client } from '@temporalio/client';
-import { describe, expect, it } from 'vitest';
-import { checkRows, startRows, type StartOnce } from '../../src/journeys/index.js';
+// and the same file again starts the row once at most (the SDK's own words follow in brackets). Real gRPC: the
+// starts' client has a frontend whose port has nothing listening (a stopped server).
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkRows, createStartOnce, startRows, type StartOnce } from '../../src/journeys/index.js';
+
+/** A loopback port nothing listens on: taken, then let go. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 describe('a bulk start while Temporal is unreachable', () => {
+  let connection: Connection | undefined;
+  afterAll(() => connection?.close().catch(() => undefined));
+
   it('fails the row saying Temporal cannot be reached and that the same file again is safe', async () => {
-    const unreachable = Object.assign(new Error('Failed to list workflows'), {
-      cause: new Error('14 UNAVAILABLE: No connection established'),
-    });
-    const startOnce: StartOnce = () => Promise.reject(unreachable);
-    const refused: StartOnce = () => Promise.reject(new Error('+14155553300 already has a journey'));
+    // No retry interceptor: the SDK's own would retry UNAVAILABLE for half a minute before saying so.
+    connection = Connection.lazy({ address: `127.0.0.1:${await closedPort()}`, interceptors: [] });
+    const client = new Client({ connection });
     const { good } = checkRows(
       [{ line: 2, fields: { wabaId: '1', portfolioId: '2', phoneNumber: '+14155553300', displayName: 'Acme' } }],
       'cli',
     );
     const pace = { ratePerSecond: 500, concurrency: 1 };
-    const client = {} as Client; // asked only for a journey already running
-    const [row] = await startRows(client, startOnce, good, pace);
+    const [row] = await startRows(client, createStartOnce(client, 'bulk'), good, pace);
     expect(row).toMatchObject({ line: 2, outcome: 'failed', workflowId: null });
-    expect(row?.error).toBe(
-      'Temporal cannot be reached now; try again shortly (Failed to list workflows): the same file again starts this row once at most',
+    expect(row?.error).toMatch(
+      /^Temporal cannot be reached now; try again shortly \(.+\): the same file again starts this row once at most$/,
     );
+    // Any other failure is said in its own words.
+    const refused: StartOnce = () => Promise.reject(new Error('+14155553300 already has a journey'));
     const [other] = await startRows(client, refused, good, pace);
-    expect(other?.error).toBe('+14155553300 already has a journey'); // any other failure in its own words
+    expect(other?.error).toBe('+14155553300 already has a journey');
   });
 });
