@@ -1,20 +1,10 @@
 // A row whose start meets Temporal unreachable fails in words an operator acts on: Temporal could not be reached,
 // and the same file again starts the row once at most (the SDK's own words follow in brackets). Real gRPC: the
 // starts' client has a frontend whose port has nothing listening (a stopped server).
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkRows, createStartOnce, startRows, type StartOnce } from '../../src/journeys/index.js';
-
-/** A loopback port nothing listens on: taken, then let go. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePorts } from '../support/processes.js'; // a port taken then let go: nothing listens
 
 describe('a bulk start while Temporal is unreachable', () => {
   let connection: Connection | undefined;
@@ -22,7 +12,7 @@ describe('a bulk start while Temporal is unreachable', () => {
 
   it('fails the row saying Temporal cannot be reached and that the same file again is safe', async () => {
     // No retry interceptor: the SDK's own would retry UNAVAILABLE for half a minute before saying so.
-    connection = Connection.lazy({ address: `127.0.0.1:${await closedPort()}`, interceptors: [] });
+    connection = Connection.lazy({ address: `127.0.0.1:${(await freePorts(1))[0]}`, interceptors: [] });
     const client = new Client({ connection });
     const { good } = checkRows(
       [{ line: 2, fields: { wabaId: '1', portfolioId: '2', phoneNumber: '+14155553300', displayName: 'Acme' } }],
