@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
-import { afterEach, inject } from 'vitest';
+import { afterAll, afterEach, inject } from 'vitest';
 import { readPidFile, stopProcess } from '../../src/temporal/dev-server-pid.js';
 import { bundleFileIn } from '../../src/temporal/workflow-bundle.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_KEY, testDataConverter } from './temporal.js';
@@ -310,5 +310,21 @@ export function stoppedAfterEach(): { started: ChildProcess[]; track(env: MainEn
       dataDirs.push(env.dataDir);
       return env;
     },
+  };
+}
+
+/**
+ * A real client whose frontend's port has nothing listening (a stopped server), without the SDK's retry interceptor
+ * (it would retry UNAVAILABLE for half a minute before saying so); closed after the file.
+ */
+export function useUnreachableClient(): () => Promise<Client> {
+  const connections: Connection[] = [];
+  afterAll(async () => {
+    for (const connection of connections) await connection.close().catch(() => undefined);
+  });
+  return async () => {
+    const connection = Connection.lazy({ address: `127.0.0.1:${(await freePorts(1))[0]}`, interceptors: [] });
+    connections.push(connection);
+    return new Client({ connection });
   };
 }

@@ -1,19 +1,15 @@
 // A row whose start meets Temporal unreachable fails in words an operator acts on: Temporal could not be reached,
 // and the same file again starts the row once at most (the SDK's own words follow in brackets). Real gRPC: the
 // starts' client has a frontend whose port has nothing listening (a stopped server).
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkRows, createStartOnce, startRows, type StartOnce } from '../../src/journeys/index.js';
-import { freePorts } from '../support/processes.js'; // a port taken then let go: nothing listens
+import { useUnreachableClient } from '../support/processes.js';
 
 describe('a bulk start while Temporal is unreachable', () => {
-  let connection: Connection | undefined;
-  afterAll(() => connection?.close().catch(() => undefined));
+  const unreachableClient = useUnreachableClient();
 
   it('fails the row saying Temporal cannot be reached and that the same file again is safe', async () => {
-    // No retry interceptor: the SDK's own would retry UNAVAILABLE for half a minute before saying so.
-    connection = Connection.lazy({ address: `127.0.0.1:${(await freePorts(1))[0]}`, interceptors: [] });
-    const client = new Client({ connection });
+    const client = await unreachableClient();
     const { good } = checkRows(
       [{ line: 2, fields: { wabaId: '1', portfolioId: '2', phoneNumber: '+14155553300', displayName: 'Acme' } }],
       'cli',
