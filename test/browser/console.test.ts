@@ -152,7 +152,7 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       const page = await context.newPage();
 
       await page.goto(`${url}/sign-in`);
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe('token'); // autofocus
+      expect(await focusedOnceRendered(page, 'token')).toBe('token'); // autofocus
       await page.keyboard.type(token);
       await page.keyboard.press('Enter');
       await page.waitForURL(`${url}/`);
@@ -168,7 +168,7 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       await page.keyboard.type(code);
       await page.keyboard.press('Enter');
       await page.locator('#outcome.accepted').waitFor({ timeout: JOURNEY_MS });
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe('outcome'); // read out first
+      expect(await focusedOnceRendered(page, 'outcome')).toBe('outcome'); // read out first (autofocus)
       expect(await fitsWidth(page)).toBe(true);
       await page.screenshot({ path: join(ARTIFACTS, 'console-phone.png'), fullPage: true });
 
@@ -287,6 +287,17 @@ async function reloadUntilVisible(page: Page, locator: ReturnType<Page['locator'
 }
 
 /** Presses Tab until the element matching `selector` has the focus (at most 80 times). */
+/**
+ * The focused element's id once the browser has applied `autofocus`, which it does at a rendering opportunity after
+ * the page loaded (on a busy machine, after the test's first look): waits up to 5 s for `expected`, then answers.
+ */
+async function focusedOnceRendered(page: Page, expected: string): Promise<string | undefined> {
+  await page
+    .waitForFunction((id) => document.activeElement?.id === id, expected, { timeout: 5_000 })
+    .catch(() => undefined); // the assertion after says what had the focus instead
+  return page.evaluate(() => document.activeElement?.id);
+}
+
 async function tabTo(page: Page, selector: string): Promise<void> {
   for (let presses = 0; presses < 80; presses++) {
     await page.keyboard.press('Tab');
