@@ -58,6 +58,15 @@ describe('docker-compose.yml and .env.example', () => {
     }
   });
 
+  it('start numberflow and the Web UI once Temporal answers for its namespace', () => {
+    const { temporal, worker, service, 'temporal-ui': ui } = compose().services;
+    const check = (temporal?.healthcheck as { test: string[] }).test;
+    expect(check.slice(0, 5)).toEqual(['CMD', 'temporal', 'operator', 'namespace', 'describe']);
+    expect(check).toContain('default');
+    for (const container of [worker, service, ui])
+      expect(container?.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
+  });
+
   it('.env.example is a valid configuration for a worker, with placeholders and no real secret', () => {
     const env = Object.fromEntries(
       envExample
