@@ -79,7 +79,12 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
         attemptsLeft: 0,
       });
       const result = await t.env.client.workflow.getHandle(journey.workflowId).result();
-      expect(result).toMatchObject({ outcome: 'FAILED', reasonCode: 'OTP_ATTEMPTS_EXHAUSTED' });
+      // Meta's answer to the last code stands in the result, as in an ending by Meta's error.
+      expect(result).toMatchObject({
+        outcome: 'FAILED',
+        reasonCode: 'OTP_ATTEMPTS_EXHAUSTED',
+        metaError: { code: 136025, fbtraceId: expect.any(String) },
+      });
       expect(result.remediation).toContain('OTP verification failed');
       expect((await journey.view()).stage).toBe('FAILED');
       // Each wrong code goes back to AWAITING_OTP in history; the last ends the journey in VERIFYING_CODE, which is

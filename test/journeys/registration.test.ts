@@ -45,6 +45,34 @@ describe('registering with the two-step PIN (dev server + Graph sandbox)', () =>
     });
   });
 
+  it("ends PIN_ATTEMPTS_EXHAUSTED after the last wrong old PIN, with Meta's answer to it", async () => {
+    const input = t.bench.input();
+    t.bench.sandbox.admin.presetTwoStepPin(input.phoneNumber.e164, '246810');
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
+      await verified(journey);
+      await journey.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      const submitPin = (pin: string) =>
+        handle.executeUpdate(submitPinUpdate, { args: [{ pin, actor: 'owner@acme' }] });
+      for (const left of [2, 1]) {
+        expect((await submitPin('135790')).attemptsLeft).toBe(left);
+        await journey.until((v) => v.stage === 'AWAITING_PIN', `AWAITING_PIN, ${left} left`);
+      }
+      expect(await submitPin('135790')).toEqual({
+        accepted: false,
+        message: 'PIN wrong, no attempts left: the journey ends FAILED (PIN_ATTEMPTS_EXHAUSTED)',
+        attemptsLeft: 0,
+      });
+      expect(await handle.result()).toMatchObject({
+        outcome: 'FAILED',
+        reasonCode: 'PIN_ATTEMPTS_EXHAUSTED',
+        actor: null,
+        metaError: { code: 133005, fbtraceId: expect.any(String) },
+      });
+    });
+  });
+
   it('lets the operator choose the PIN when the journey is told so', async () => {
     await t.bench.run(async () => {
       const journey = await t.bench.start(t.bench.input({ pinPolicy: 'operator' }));

@@ -13,6 +13,7 @@ import {
   deregisterNumber,
   generatePin,
   isMetaError,
+  metaErrorOf,
   readNumber,
   registerNumber,
   rememberedPin,
@@ -64,7 +65,7 @@ export async function register(journey: Journey, applyingName?: string): Promise
     } catch (err) {
       repeat = true;
       if (isMetaError(err, 133005)) {
-        if (triedPin) refusePin(journey);
+        if (triedPin) refusePin(journey, err);
         else if (remembered === undefined && patched(REMEMBERED_PIN_PATCH)) {
           remembered = await rememberedPinOf(journey);
           if (remembered) {
@@ -161,12 +162,14 @@ export async function registrationCall(
   });
 }
 
-function refusePin(journey: Journey): void {
+/** Meta refused the operator's PIN (`refusal`, its 133005): counted, answered, and past the last attempt the end. */
+function refusePin(journey: Journey, refusal: unknown): void {
   const { pin } = journey.inbox;
   const left = journey.wrongPin();
   journey.note(pin.peek()?.actor ?? 'operator', 'submitted a PIN that Meta refused');
   pin.answer(wrongAnswer('PIN', left, 'PIN_ATTEMPTS_EXHAUSTED'));
-  if (left <= 0) throw end('PIN_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongPins });
+  if (left <= 0)
+    throw end('PIN_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongPins }, { metaError: metaErrorOf(refusal) });
 }
 
 /** Waits in AWAITING_PIN for an operator's PIN; the submission stays open until the register answers it. */

@@ -7,7 +7,14 @@ import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
-import { callMeta, isMetaError, requestCode as requestCodeActivity, timedOut, verifyTheCode } from './meta.js';
+import {
+  callMeta,
+  isMetaError,
+  metaErrorOf,
+  requestCode as requestCodeActivity,
+  timedOut,
+  verifyTheCode,
+} from './meta.js';
 
 export async function verifyOwnership(journey: Journey): Promise<void> {
   const { otp, resend } = journey.inbox;
@@ -165,7 +172,9 @@ async function verify(journey: Journey): Promise<boolean> {
       ? `wrong, or expired (Meta's code lasts about ${codeValidMinutes} minutes; this one expired at ${expired}${advice})`
       : 'wrong';
     otp.answer(wrongAnswer('code', left, 'OTP_ATTEMPTS_EXHAUSTED', wrong));
-    if (left <= 0) throw end('OTP_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongCodes });
+    // The ending carries Meta's answer to the last code, as an ending by Meta's error does (the auditor's view).
+    if (left <= 0)
+      throw end('OTP_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongCodes }, { metaError: metaErrorOf(err) });
     return false;
   }
   const pin = drawnPin(drawn);
