@@ -18,6 +18,11 @@ export const journeyRequestSchema = z
     phoneNumber: z
       .string()
       .min(1, 'is required')
+      .meta({
+        description:
+          "the number in international form (E.164, or with spaces and brackets); Meta's test numbers (+1 555 …) only with a phoneNumberId",
+        examples: ['+14155552671'],
+      })
       .superRefine((given, ctx) => {
         const number = given === '' ? null : phoneNumberOf(given, true);
         if (number && 'issue' in number) ctx.addIssue({ code: 'custom', message: number.issue.message });
@@ -31,13 +36,25 @@ export const journeyRequestSchema = z
         ctx.addIssue({ code: 'custom', message: checked.problem });
         return z.NEVER;
       }),
-    path: z.enum(onboardingPaths).default('cloud_api'),
-    codeMethod: z.enum(codeMethods).optional(),
-    ivr: z.boolean().default(false),
-    signupAt: z.iso.datetime({ offset: true }).optional(),
-    phoneNumberId: graphId.optional(),
-    pinPolicy: z.enum(pinPolicies).default('generate'),
-    identityCheck: z.boolean().default(false),
+    path: z
+      .enum(onboardingPaths)
+      .default('cloud_api')
+      .describe('coexistence: a number kept on the WhatsApp Business app, linked through Embedded Signup'),
+    codeMethod: z.enum(codeMethods).optional().describe('how Meta sends the code (IVR numbers get VOICE)'),
+    ivr: z.boolean().default(false).describe('the number answers with an IVR: the code comes by voice call'),
+    signupAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe("when Embedded Signup shared the number: Meta's 14-day registration window runs from it"),
+    phoneNumberId: graphId.optional().describe('a number Meta already has: adopted where Meta stands, never added'),
+    pinPolicy: z
+      .enum(pinPolicies)
+      .default('generate')
+      .describe('generate: numberflow draws the two-step PIN; operator: an operator submits it'),
+    identityCheck: z
+      .boolean()
+      .default(false)
+      .describe("check customers' identity hashes before each send once live (Meta error 137000)"),
     language: z
       .string()
       .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a locale such as en_US')

@@ -5,6 +5,13 @@ import { uniqueTaskQueue } from '../support/temporal.js';
 import { useApi } from './support.js';
 import { harnessHttpApp } from '../support/http-app.js';
 
+/** A body's field as the document says it. */
+interface Field {
+  description?: string;
+  pattern?: string;
+  examples?: string[];
+}
+
 interface Operation {
   security?: Record<string, string[]>[];
   responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
@@ -87,6 +94,25 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
     expect(
       JSON.stringify(document.paths['/v1/journeys']?.post) + JSON.stringify(document.components.schemas),
     ).toContain('the name customers see, which Meta reviews: 3–255 characters');
+    // The code's and the PIN's rules are patterns a client can check, with examples the service takes.
+    const bodyOf = (path: string) =>
+      (
+        document.paths[path]?.post as Operation & {
+          requestBody: { content: { 'application/json': { schema: { properties: Record<string, Field> } } } };
+        }
+      ).requestBody.content['application/json'].schema.properties;
+    const code = bodyOf('/v1/journeys/{e164}/otp').code as Field;
+    const pin = bodyOf('/v1/journeys/{e164}/pin').pin as Field;
+    for (const [field, taken, refused] of [
+      [code, ['123830', '123-830', ' 123 830 '], ['12383', '1234567', '123_830']],
+      [pin, ['135790'], ['13579', '13579a']],
+    ] as const) {
+      const pattern = new RegExp(field.pattern ?? '(?!)');
+      for (const value of [...taken, ...(field.examples ?? [])]) expect(pattern.test(value), value).toBe(true);
+      for (const value of refused) expect(pattern.test(value), value).toBe(false);
+      expect(field.examples?.length).toBeGreaterThan(0);
+    }
+    expect(code.description).toContain('6-digit');
     // The event stream is said as what it is: a client made from the document must not wait for one JSON body.
     const events = document.paths['/v1/journeys/{e164}/events']?.get as Operation;
     expect(Object.keys(events.responses['200']?.content ?? {})).toEqual(['text/event-stream']);

@@ -104,18 +104,37 @@ export const startJourneyBody = journeyRequestSchema
   .meta({ id: 'StartJourney', description: "who starts it is the token's principal" });
 
 // Past the bound, the bound alone is said (not also that it is not 6 digits).
+// The patterns and examples tell a client the rules; the domain checks say a refusal in the service's words.
 export const otpBody = z
-  .object({ code: z.string().max(20, { abort: true }).superRefine(checkedBy(normaliseOtp)) })
+  .object({
+    code: z
+      .string()
+      .max(20, { abort: true })
+      .superRefine(checkedBy(normaliseOtp))
+      .meta({
+        description: 'the 6-digit code Meta sent by SMS or voice call; 123-830 and 123 830 are read as 123830',
+        pattern: String.raw`^\s*(\d{6}|\d{3}[-\s]\d{3})\s*$`,
+        examples: ['123830'],
+      }),
+  })
   .strict();
-export const pinBody = z.object({ pin: z.string().max(20, { abort: true }).superRefine(checkedBy(checkPin)) }).strict();
+export const pinBody = z
+  .object({
+    pin: z
+      .string()
+      .max(20, { abort: true })
+      .superRefine(checkedBy(checkPin))
+      .meta({ description: 'the two-step PIN: exactly 6 digits', pattern: String.raw`^\d{6}$`, examples: ['135790'] }),
+  })
+  .strict();
 // The name's one rule says how long it may be (a 200 here refused names a start takes); 1,024 only bounds the work.
 export const displayNameBody = z
   .object({
     displayName: z
       .string()
-      .describe(DISPLAY_NAME_RULES)
       .max(1024, { abort: true })
-      .superRefine(checkedBy(checkDisplayName)),
+      .superRefine(checkedBy(checkDisplayName))
+      .meta({ description: DISPLAY_NAME_RULES, examples: ['Acme Support'] }),
   })
   .strict();
 export const resendBody = z
