@@ -6,6 +6,7 @@ export const errorCodes = [
   'unauthorized',
   'forbidden',
   'not_found',
+  'method_not_allowed',
   'invalid_request',
   'malformed_json',
   'body_too_large',

@@ -13,6 +13,7 @@ import {
   JourneyNotFoundError,
 } from '../journeys/index.js';
 import { PortfolioNotFoundError } from '../portfolios/portfolio.js';
+import { followRoutes } from './allowed-methods.js';
 import { notAnsweringMessages, temporalNotAnswering } from '../temporal/unanswered.js';
 
 export { errorSchema, type ErrorBody, type ErrorCode, type Problem } from './error-body.js';
@@ -45,11 +46,17 @@ export function installErrorHandling(
   page: () => NotFoundPage | undefined = () => undefined,
 ): void {
   app.setErrorHandler(answerError);
-  app.setNotFoundHandler(
-    (request, reply) =>
-      page()?.(request, reply) ??
-      send(reply, new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  const allowed = followRoutes(app);
+  app.setNotFoundHandler((request, reply) => {
+    const shown = page()?.(request, reply);
+    if (shown) return shown;
+    const path = request.url.split('?')[0] ?? '/';
+    const methods = allowed.on(path);
+    if (methods.length === 0) return send(reply, new ApiError(404, 'not_found', `no route ${request.method} ${path}`));
+    reply.header('allow', methods.join(', '));
+    const message = `${path} does not take ${request.method}: it takes ${methods.join(', ')}`;
+    return send(reply, new ApiError(405, 'method_not_allowed', message));
+  });
 }
 
 /**

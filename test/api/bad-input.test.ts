@@ -128,6 +128,28 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
     });
   });
 
+  it('answers a method a path is not served for 405, naming those it is in Allow; a path served for none 404', async () => {
+    const wrong = async (method: string, path: string) => {
+      const answer = await fetch(`${api.url}${path}`, { method, headers: { authorization: 'Bearer nobody' } });
+      return { status: answer.status, allow: answer.headers.get('allow'), body: (await answer.json()) as ErrorBody };
+    };
+    expect(await wrong('DELETE', '/v1/journeys?stage=LIVE')).toEqual({
+      status: 405,
+      allow: 'GET, HEAD, POST',
+      body: {
+        error: {
+          code: 'method_not_allowed',
+          message: '/v1/journeys does not take DELETE: it takes GET, HEAD, POST',
+          problems: [],
+        },
+      },
+    });
+    expect(await wrong('GET', '/v1/journeys/+14155552671/otp')).toMatchObject({ status: 405, allow: 'POST' });
+    expect(await wrong('PUT', '/v1/journeys:batch')).toMatchObject({ status: 405, allow: 'POST' });
+    expect(await wrong('PUT', '/webhooks/meta')).toMatchObject({ status: 405, allow: 'GET, HEAD, POST' });
+    expect(await wrong('DELETE', '/v1/nope')).toMatchObject({ status: 404, allow: null });
+  });
+
   it('refuses a query parameter a route does not take, naming it, whether the route takes a query or none', async () => {
     const e164 = '+14155552671';
     const refused = [
