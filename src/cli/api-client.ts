@@ -62,6 +62,7 @@ export class ApiTransportError extends Error {
 const eventData = {
   view: journeyViewSchema,
   stage: journeyViewSchema.pick({ stage: true, waiting: true }),
+  call: journeyViewSchema.pick({ callUnderWay: true }),
   note: noteSchema,
   end: z.object({ result: journeyViewSchema.shape.result.unwrap() }),
 } as const;
@@ -265,8 +266,8 @@ export class NumberflowApi {
   }
 
   #eventOf(message: EventSourceMessage): JourneyEvent | null {
-    const name = message.event;
-    if (name !== 'view' && name !== 'stage' && name !== 'note' && name !== 'end') return null; // a newer service's
+    if (message.event === undefined || !Object.hasOwn(eventData, message.event)) return null; // a newer service's
+    const name = message.event as keyof typeof eventData;
     const data = this.#parse(eventData[name], parseJson(message.data), `event ${name}`);
     return { event: name, data } as JourneyEvent;
   }

@@ -86,6 +86,10 @@ export function eventLine(event: JourneyEvent, seenAt: Date): string {
     case 'view':
     case 'stage':
       return `${time}  ${event.data.stage}${event.data.waiting ? ` — waits for ${waitingText(event.data.waiting, (iso) => iso)}` : ''}`;
+    case 'call': {
+      const call = event.data.callUnderWay;
+      return `${time}  ${call ? `retrying ${callText(call, (iso) => iso)}` : 'no Graph call retried any more'}`;
+    }
     case 'note':
       return `${event.data.at}  note: ${event.data.actor}: ${event.data.what}`;
     case 'end':

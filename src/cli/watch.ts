@@ -1,4 +1,4 @@
-// `watch <e164>`: a live view of a journey, a line per stage change and note (the API's event stream, or the journey's
+// `watch <e164>`: a live view of a journey, a line per stage change, retried Graph call and note (the API's event stream, or the journey's
 // query every second in direct mode). Ends when the journey ends, or when --until's stage or outcome is reached;
 // Ctrl-C closes the stream and exits 130, as an interrupted command does.
 import type { Command } from 'commander';
@@ -17,7 +17,7 @@ export function watchCommand(program: Command, context: CommandContext): void {
     .description("follow a number's journey live: a line per stage change and note, until it ends")
     .argument('<e164>', 'the phone number', e164Argument)
     .addOption(untilOption())
-    .option('--json', 'one JSON object per line: {event, data, at} (event: view, stage, note or end)')
+    .option('--json', 'one JSON object per line: {event, data, at} (event: view, stage, call, note or end)')
     .action((e164: string, opts: { until?: StageOrOutcome; json?: boolean }) =>
       context.using(async (ops) => {
         const stop = new AbortController();

@@ -4,19 +4,27 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { JourneyNote, JourneyResult, JourneyView } from '../domain/journey.js';
 import { JourneyNotFoundError } from './errors.js';
 
-/** What a follower sees: the whole view first, then stage changes and new notes, and the end. */
+/**
+ * What a follower sees: the whole view first, then stage changes, a Graph call Temporal retries (its attempt or
+ * state changed, or it is over: null), new notes, and the end.
+ */
 export type JourneyEvent =
   | { event: 'view'; data: JourneyView }
   | { event: 'stage'; data: Pick<JourneyView, 'stage' | 'waiting'> }
+  | { event: 'call'; data: Pick<JourneyView, 'callUnderWay'> }
   | { event: 'note'; data: JourneyNote }
   | { event: 'end'; data: { result: JourneyResult } };
 
-/** The stage (or who it waits for) when it changed, then each note `next` has and `previous` had not. */
+/**
+ * The stage (or who it waits for) when it changed, the retried call when it changed, then each note `next` has and
+ * `previous` had not.
+ */
 export function journeyChanges(previous: JourneyView, next: JourneyView): JourneyEvent[] {
   const changes: JourneyEvent[] = [];
   if (next.stage !== previous.stage || next.waiting?.for !== previous.waiting?.for) {
     changes.push({ event: 'stage', data: { stage: next.stage, waiting: next.waiting } });
   }
+  if (retriedCall(next) !== retriedCall(previous)) changes.push({ event: 'call', data: callOf(next) });
   // The view keeps the last 50 notes, so the oldest drop out: a note is new when the previous view lacks it.
   const seen = new Set(previous.notes.map((note) => JSON.stringify(note)));
   for (const note of next.notes) if (!seen.has(JSON.stringify(note))) changes.push({ event: 'note', data: note });
@@ -47,6 +55,16 @@ export async function* followJourney(
     last = next;
   }
   if (last.result !== null) yield { event: 'end', data: { result: last.result } };
+}
+
+/** The retried call as far as a follower is told of it: a new attempt, or another state (not each second's read). */
+function retriedCall({ callUnderWay: call }: JourneyView): string | null {
+  return call && `${call.call} ${call.endpoint} ${call.attempt} ${call.state}`;
+}
+
+/** The view's retried call; null from a view that has none (an older service's). */
+function callOf(view: JourneyView): Pick<JourneyView, 'callUnderWay'> {
+  return { callUnderWay: view.callUnderWay ?? null };
 }
 
 export interface ResumeOptions {
@@ -82,6 +100,7 @@ export async function* resumingEvents(
           continue;
         }
         if (last && event.event === 'stage') last = { ...last, ...event.data };
+        if (last && event.event === 'call') last = { ...last, ...event.data };
         if (last && event.event === 'note') last = { ...last, notes: [...last.notes, event.data] };
         yield event;
       }

@@ -37,7 +37,7 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
   const stages = (events: ServerEvent[]) =>
     events.filter((e) => e.event === 'view' || e.event === 'stage').map((e) => (e.data as { stage: string }).stage);
 
-  it('takes a number to LIVE over HTTP: a resend, the code from the outbox (a wrong one first), the name webhook; the stream shows each stage', async () => {
+  it('takes a number to LIVE over HTTP: a resend, the code from the outbox (a wrong one first, a retried verify), the name webhook; the stream shows each stage', async () => {
     await t.bench.run(async () => {
       const body = api.startBody();
       const started = await api.call<{ workflowId: string; journey: JourneyView }>('POST', '/v1/journeys', {
@@ -72,6 +72,8 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
         body: { outcome: 'refused', message: 'code wrong, 2 attempts left', attemptsLeft: 2 },
       });
       await api.until(e164, (v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP after the wrong code');
+      // Meta fails the right code's verify twice (in the task, then the activity's first attempt): Temporal retries.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'error', code: 131000, times: 2 });
       expect(await act(e164, 'otp', { code })).toMatchObject({
         status: 200,
         body: { outcome: 'accepted', message: 'code accepted', attemptsLeft: null },
@@ -108,6 +110,12 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
         expect.objectContaining({ actor: 'operator@test', what: 'submitted the code: verified' }),
       );
       expect(stream.events.map((e) => Number(e.id))).toEqual(stream.events.map((_e, i) => i + 1));
+      // The retried verify was said as it went (its attempt, then that it was over), before the review.
+      const calls = stream.events
+        .filter((e) => e.event === 'call')
+        .map((e) => e.data as Pick<JourneyView, 'callUnderWay'>);
+      expect(calls[0]?.callUnderWay).toMatchObject({ endpoint: 'POST /{phone-number-id}/verify_code', attempt: 2 });
+      expect(calls.at(-1)).toEqual({ callUnderWay: null });
     });
   });
 

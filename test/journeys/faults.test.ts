@@ -10,7 +10,7 @@ import {
   releaseSlotSignal,
   requestSlotSignal,
 } from '../../src/domain/portfolio.js';
-import { describeJourney } from '../../src/journeys/index.js';
+import { describeJourney, followJourney, type JourneyEvent } from '../../src/journeys/index.js';
 import { eventually } from '../api/support.js';
 import { useBench } from '../support/bench.js';
 import { createHarness } from '../support/harness.js';
@@ -72,6 +72,12 @@ describe('faults found in review (dev server + Graph sandbox)', () => {
         .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
       const e164 = journey.workflowId.slice('number:'.length);
       const read = () => describeJourney(t.env.client, e164);
+      // A follower (the event stream's, `watch`'s) hears of the call as it goes: its attempt, then that it is over.
+      const stop = new AbortController();
+      const followed: JourneyEvent[] = [];
+      const following = (async () => {
+        for await (const event of followJourney(read, { pollMs: 200, signal: stop.signal })) followed.push(event);
+      })();
       const { callUnderWay } = await eventually(read, (v) => v.callUnderWay !== null, 'the retried call');
       expect(callUnderWay).toMatchObject({
         call: 'verify the code an operator submitted',
@@ -86,6 +92,11 @@ describe('faults found in review (dev server + Graph sandbox)', () => {
       if (callUnderWay?.state !== 'backing off') expect(next).toBeNull();
       expect((await submitted).accepted).toBe(true);
       expect((await read()).callUnderWay).toBeNull();
+      const callEvents = async () => followed.flatMap((e) => (e.event === 'call' ? [e.data.callUnderWay] : []));
+      const said = await eventually(callEvents, (c) => c.at(-1) === null, "the follower's call events, the last null");
+      stop.abort();
+      await following;
+      expect(said[0]).toMatchObject({ call: 'verify the code an operator submitted', attempt: 2 });
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });

@@ -172,6 +172,12 @@ describe("watch's lines", () => {
       actor: 'ops@acme',
       metaError: null,
     };
+    expect(eventLine({ event: 'call', data: { callUnderWay: retriedCall() } }, seenAt)).toBe(
+      '2025-06-01T12:00:05.000Z  retrying verify the code (POST /{phone-number-id}/verify_code), attempt 2; next attempt at 2026-12-02T14:00:03.000Z; attempt 1 failed: Meta error 131000: Something went wrong (fbtrace_id AbC)',
+    );
+    expect(eventLine({ event: 'call', data: { callUnderWay: null } }, seenAt)).toBe(
+      '2025-06-01T12:00:05.000Z  no Graph call retried any more',
+    );
     expect(eventLine({ event: 'end', data: { result } }, seenAt)).toBe(
       '2025-06-01T12:00:05.000Z  ended CANCELLED (CANCELLED_BY_OPERATOR): cancelled by ops@acme: wrong number — Start a new journey when the number is ready.',
     );

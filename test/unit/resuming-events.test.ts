@@ -1,8 +1,8 @@
 // Following a journey across the loss of its event stream (the service restarted): every change is said once.
 import { describe, expect, it } from 'vitest';
 import type { JourneyNote, JourneyView } from '../../src/domain/journey.js';
-import { resumingEvents, type JourneyEvent } from '../../src/journeys/follow.js';
-import { journeyView } from '../support/journey-view.js';
+import { journeyChanges, resumingEvents, type JourneyEvent } from '../../src/journeys/follow.js';
+import { journeyView, retriedCall } from '../support/journey-view.js';
 
 class Lost extends Error {}
 
@@ -48,6 +48,42 @@ describe('following a journey across lost streams', () => {
     expect(seen[1]).toEqual({ event: 'stage', data: { stage: 'LIVE', waiting: null } });
     expect(seen[2]).toEqual({ event: 'note', data: note('approved') });
     expect(lost).toEqual(['the stream closed']);
+  });
+
+  it('says a retried Graph call at each new attempt or state and once it is over, not at each read', async () => {
+    const retrying = (overrides: Parameters<typeof retriedCall>[0]) => ({
+      ...first,
+      callUnderWay: retriedCall(overrides),
+    });
+    const backingOff = retrying({ attempt: 2, state: 'backing off' });
+    expect(journeyChanges(first, backingOff)).toEqual([
+      { event: 'call', data: { callUnderWay: backingOff.callUnderWay } },
+    ]);
+    // The same attempt read again (its next attempt's time said again) is no news.
+    expect(journeyChanges(backingOff, retrying({ attempt: 2, state: 'backing off', nextAttemptAt: null }))).toEqual([]);
+    expect(journeyChanges(backingOff, retrying({ attempt: 2, state: 'running' })).map((e) => e.event)).toEqual([
+      'call',
+    ]);
+    expect(journeyChanges(backingOff, retrying({ attempt: 3 })).map((e) => e.event)).toEqual(['call']);
+    const answered = { ...first, stage: 'AWAITING_PIN', notes: [...first.notes, note('verified')] } as JourneyView;
+    expect(journeyChanges(backingOff, answered)).toEqual([
+      { event: 'stage', data: { stage: 'AWAITING_PIN', waiting: answered.waiting } },
+      { event: 'call', data: { callUnderWay: null } },
+      { event: 'note', data: note('verified') },
+    ]);
+    // A stream lost meanwhile: the next one's view says only that the call is over.
+    const { seen } = await followed([
+      stream([
+        { event: 'view', data: first },
+        { event: 'call', data: { callUnderWay: backingOff.callUnderWay } },
+      ]),
+      stream([
+        { event: 'view', data: first },
+        { event: 'end', data: { result: { outcome: 'REMOVED' } as NonNullable<JourneyView['result']> } },
+      ]),
+    ]);
+    expect(seen.map((e) => e.event)).toEqual(['view', 'call', 'call', 'end']);
+    expect(seen[2]).toEqual({ event: 'call', data: { callUnderWay: null } });
   });
 
   it('does not say again a change its last stream said before it was lost', async () => {

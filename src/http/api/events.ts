@@ -1,6 +1,6 @@
 // GET /v1/journeys/{e164}/events: Server-Sent Events of a journey, so a UI follows a number without polling. First
-// `view` (the whole view), then `stage` when the stage or who it waits for changes and `note` for each new note, a
-// keep-alive comment now and then, and `end` when the journey has ended. The server reads the journey's query every
+// `view` (the whole view), then `stage` when the stage or who it waits for changes, `call` when a Graph call Temporal
+// retries takes another attempt or state (or is over) and `note` for each new note, a keep-alive comment now and then, and `end` when the journey has ended. The server reads the journey's query every
 // `pollMs` (a stage shorter than that may not show) and stops when the client goes. Event ids count the stream's events; a client that reconnects gets a
 // fresh `view` (it holds everything the stream had said), so Last-Event-ID is not needed.
 import type { ServerResponse } from 'node:http';
@@ -33,7 +33,7 @@ export function eventRoutes(app: ZodApp, context: ApiContext): void {
         ...read.schema,
         summary: "the journey's stage changes and notes as Server-Sent Events (text/event-stream)",
         description:
-          'Events: `view` (the JourneyView, first), `stage` ({stage, waiting}), `note` (a JourneyNote), `end` ({result}) when the journey has ended. A comment every 15 s keeps the connection open.',
+          'Events: `view` (the JourneyView, first), `stage` ({stage, waiting}), `call` ({callUnderWay}: a Graph call Temporal retries took another attempt or state; null once it is over), `note` (a JourneyNote), `end` ({result}) when the journey has ended. A comment every 15 s keeps the connection open.',
         params: e164Params,
         response: {
           200: {

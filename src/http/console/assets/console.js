@@ -113,6 +113,7 @@
     if (!stage || stage.textContent !== view.stage || notes !== view.notes.length) void refresh();
   });
   source.addEventListener('stage', () => void refresh());
+  source.addEventListener('call', () => void refresh()); // a Graph call Temporal retries: its panel
   source.addEventListener('note', () => void refresh());
   source.addEventListener('end', () => {
     source.close();
