@@ -15,19 +15,24 @@ describe('registering with the two-step PIN (dev server + Graph sandbox)', () =>
     return phoneNumberId as string;
   }
 
-  it('asks for the old PIN when the number was re-added with two-step verification on', async () => {
+  /** A number re-added with two-step verification on (its old PIN 246810): verified, its journey asks for that PIN. */
+  async function askingForOldPin() {
     const input = t.bench.input();
     t.bench.sandbox.admin.presetTwoStepPin(input.phoneNumber.e164, '246810');
+    const journey = await t.bench.start(input);
+    await verified(journey);
+    const waiting = await journey.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
+    const handle = t.env.client.workflow.getHandle(journey.workflowId);
+    const submitPin = (pin: string) => handle.executeUpdate(submitPinUpdate, { args: [{ pin, actor: 'owner@acme' }] });
+    return { journey, waiting, handle, submitPin };
+  }
+
+  it('asks for the old PIN when the number was re-added with two-step verification on', async () => {
     await t.bench.run(async () => {
-      const journey = await t.bench.start(input);
-      await verified(journey);
-      const waiting = await journey.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
+      const { journey, waiting, handle, submitPin } = await askingForOldPin();
       expect(waiting.waiting).toMatchObject({ for: 'operator' });
       expect(waiting.waiting?.reason).toContain('old PIN');
       expect(waiting.lastError).toMatchObject({ code: 133005, errorClass: 'permanent' });
-      const handle = t.env.client.workflow.getHandle(journey.workflowId);
-      const submitPin = (pin: string) =>
-        handle.executeUpdate(submitPinUpdate, { args: [{ pin, actor: 'owner@acme' }] });
       expect(await submitPin('135790')).toEqual({
         accepted: false,
         message: 'PIN wrong, 2 attempts left',
@@ -46,15 +51,8 @@ describe('registering with the two-step PIN (dev server + Graph sandbox)', () =>
   });
 
   it("ends PIN_ATTEMPTS_EXHAUSTED after the last wrong old PIN, with Meta's answer to it", async () => {
-    const input = t.bench.input();
-    t.bench.sandbox.admin.presetTwoStepPin(input.phoneNumber.e164, '246810');
     await t.bench.run(async () => {
-      const journey = await t.bench.start(input);
-      await verified(journey);
-      await journey.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
-      const handle = t.env.client.workflow.getHandle(journey.workflowId);
-      const submitPin = (pin: string) =>
-        handle.executeUpdate(submitPinUpdate, { args: [{ pin, actor: 'owner@acme' }] });
+      const { journey, handle, submitPin } = await askingForOldPin();
       for (const left of [2, 1]) {
         expect((await submitPin('135790')).attemptsLeft).toBe(left);
         await journey.until((v) => v.stage === 'AWAITING_PIN', `AWAITING_PIN, ${left} left`);
