@@ -1,10 +1,11 @@
 // Which methods the service answers on a path, for a request whose method no route takes: 405 with `Allow` (RFC 9110)
 // rather than a 404 that says the path does not exist. Routes are matched as Fastify matches them (its own router,
-// find-my-way), each added as Fastify registers it.
+// find-my-way), each added as Fastify registers it. OPTIONS is left out: CORS answers it on every path (`OPTIONS *`),
+// which would make every unknown path "served".
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import Router, { type HTTPMethod } from 'find-my-way';
 
-const METHODS: readonly HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const METHODS: readonly HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 export interface AllowedMethods {
   /** The methods some route takes on this path (its query left out); empty when no route serves the path. */
