@@ -16,6 +16,7 @@ import { PhoneNumberId } from '../domain/search-attributes.js';
 import type { MessagesValue, MessageStatus } from '../graph/webhook-fields.js';
 import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
 import { hashPrefix, type CustomerKey, type IdentityStore, type UntrustedCustomer } from '../stores/identity-store.js';
+import { RouteAgainSoon } from './webhook-handover.js';
 import { isGraphId, numberDigits } from './webhook-keys.js';
 import { describeIfAny } from '../temporal/describe.js';
 import type { RoutedEvent } from './webhook-router.js';
@@ -182,10 +183,15 @@ async function predatesRecovery(
   return recovery.startTime.getTime() <= recordedAt && recordedAt <= recovery.closeTime.getTime();
 }
 
+/** How long a send without the hash may take to store Meta's answer (its message id) before a status is judged. */
+export const SEND_ANSWER_MS = 2 * 60_000;
+
 /**
  * For a confirmed customer, only the status of the send made without the hash brings their new hash: a late status
- * of a message sent before the change carries the old one. `verifying` names that send once it is made; while it is
- * under way (its status may come before its id is stored), a hash reported before it began is not the new one.
+ * of a message sent before the change carries the old one. `verifying` names that send once it is made. Its status
+ * may come before its id is stored: within SEND_ANSWER_MS of the send the status is routed again shortly, and told
+ * by its id then (the customer may have written from their new phone before: their hash is no proof either way).
+ * Past that (the send's process died before storing it), a hash reported before the send began is not the new one.
  */
 async function bringsNewHash(
   identities: IdentityStore,
@@ -196,6 +202,8 @@ async function bringsNewHash(
 ): Promise<boolean> {
   if (trust.state !== 'verifying') return false; // no send without the hash yet
   if (trust.messageId !== null) return trust.messageId === messageId;
+  if (Date.now() - Date.parse(trust.since) < SEND_ANSWER_MS)
+    throw new RouteAgainSoon(`the status of ${messageId} came before the answer to the send without the hash`);
   const reported = await identities.history(key);
   return !reported.some((earlier) => earlier.hash === hash && earlier.recordedAt < trust.since);
 }

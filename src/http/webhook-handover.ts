@@ -16,6 +16,14 @@ export type Route = ReturnType<typeof createWebhookRouter>;
 export type WebhookDeliveryOutcome =
   'routed' | 'routing_failed' | 'queued' | 'inbox_full' | 'dead_lettered' | 'bad_signature' | 'too_large' | 'unusable';
 
+/**
+ * A change that cannot be routed yet, but will be shortly (what it waits for is under way): the delivery is tried
+ * again after the inbox's first backoff (a second), or delivered again by Meta. Logged at info, not as a failure.
+ */
+export class RouteAgainSoon extends Error {
+  override readonly name = 'RouteAgainSoon';
+}
+
 /** Every change routed; or some failed, only because Temporal could not be reached (`unavailable`) or otherwise. */
 export type HandOverResult = 'routed' | 'unavailable' | 'failed';
 
@@ -51,6 +59,11 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
       }
       failed++;
       if (!temporalNotAnswering(err)) otherwise = true; // Temporal away or slow: not the delivery's fault
+      if (err instanceof RouteAgainSoon) {
+        logger.info({ field: event.field, why: err.message }, 'webhook change held back; routed again shortly');
+        routed.push({ field: event.field, target: null, outcome: `held back: ${err.message}` });
+        continue;
+      }
       if (failed <= LOGGED_FAILURES)
         logger.error({ err, field: event.field }, 'webhook change not routed; it will be delivered again');
       routed.push({ field: event.field, target: null, outcome: 'failed' });

@@ -10,7 +10,8 @@ import { useApi } from '../api/support.js';
 import { APP_SECRET } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
 import { leaked, rawClient } from '../support/secrets-scan.js';
-import { liveCustomer } from '../support/identity.js';
+import { liveCustomer, untrustedCustomer } from '../support/identity.js';
+import type { UntrustedCustomer } from '../../src/stores/identity-store.js';
 
 interface Outcome {
   outcome: 'accepted' | 'refused' | 'pending';
@@ -239,6 +240,49 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       const later = await send(e164, waId, 'four');
       expect(later.status).toBe(200);
       expect(later.body).toMatchObject({ withHash: `${recycled.slice(0, 4)}…`, reverifying: false });
+    });
+  });
+
+  it("takes the send's status that comes before Meta's answer to it, though the customer wrote from the new phone first", async () => {
+    await t.bench.run(async () => {
+      const { e164, phoneNumberId, waId, hashes } = await untrustedCustomer(t.bench);
+      const key = { phoneNumberId, waId };
+      const { admin } = t.bench.sandbox;
+      admin.advanceClock(5_000);
+      // Back on WhatsApp from the new phone: the new hash is known before any send without the hash.
+      admin.deliverInbound(phoneNumberId, waId, 'it is me, new phone');
+      await admin.flushWebhooks();
+      expect(await t.bench.identities.current(key)).toMatchObject({ hash: hashes[1], source: 'inbound' });
+      const path = `/v1/numbers/${e164}/identities/${waId}/confirmation`;
+      expect((await api.call('POST', path, { body: { method: 'video_call' } })).status).toBe(200);
+
+      // The send without the hash, its two writes as the guarded send makes them around Meta's call; the status
+      // of the message comes between them, before the answer naming it is stored.
+      const { detail } = (await t.bench.identities.trust(key)) as UntrustedCustomer;
+      const underWay = { state: 'verifying' as const, detail, messageId: null };
+      expect(await t.bench.identities.updateTrust(key, underWay, { states: ['confirmed'] })).toBe(true);
+      admin.advanceClock(5_000);
+      const { messageId } = admin.sendStatus(phoneNumberId, waId);
+      // The receiver holds it back (this one routes before answering: 500, and Meta delivers it again).
+      const delivery = () => admin.webhooks().find((w) => JSON.stringify(w.payload).includes(messageId));
+      for (let i = 0; i < 500 && !delivery()?.lastError; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(delivery()).toMatchObject({ delivered: false, lastError: 'HTTP 500' });
+      expect(await t.bench.identities.trust(key)).toMatchObject({ state: 'verifying', messageId: null });
+      const answered = { state: 'verifying' as const, detail, messageId };
+      expect(await t.bench.identities.updateTrust(key, answered, { states: ['verifying'], awaitedUnknown: true })).toBe(
+        true,
+      );
+      await admin.flushWebhooks();
+      expect(delivery()).toMatchObject({ delivered: true });
+
+      // Delivered again, the status is told by its id: trust comes back.
+      const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      const outcome = (await handle.result()) as IdentityOutcome;
+      expect(outcome.stage).toBe('TRUSTED');
+      expect(outcome.notes.at(-2)?.text).toBe(
+        `the status of ${messageId} brought the new identity hash ${hashes[1]?.slice(0, 4)}…`,
+      );
+      expect(await t.bench.identities.trust(key)).toBeUndefined();
     });
   });
 
