@@ -26,7 +26,9 @@ import {
   confirmIdentityUpdate,
   identityHashStoredSignal,
   identityMismatchSignal,
+  identitySignalProblem,
   identityUnhashedSendSignal,
+  verificationMethodWords,
 } from '../domain/identity.js';
 import { slotAnswerSignal, wabaElsewhereText } from '../domain/portfolio.js';
 import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
@@ -89,6 +91,12 @@ const removalAsked = byPerson((arg) => {
 });
 const deletionConfirmed = byPerson(() => 'confirmed that the number was deleted in WhatsApp Manager');
 
+/** An identity signal of another shape than numberflow sends: the workflow notes and drops it, and so does the audit. */
+function ignoredSignal(signal: Parameters<typeof identitySignalProblem>[0], arg: unknown): Described | null {
+  const problem = identitySignalProblem(signal, arg);
+  return problem === null ? null : { kind: 'step', actor: 'numberflow', what: `signal ${signal} ignored: ${problem}` };
+}
+
 const messages: Record<string, Describe> = {
   [submitOtpUpdate.name]: submitted('a code', 'update'),
   [otpSignal.name]: submitted('a code', 'signal'),
@@ -118,10 +126,12 @@ const messages: Record<string, Describe> = {
   }),
   [confirmIdentityUpdate.name]: byPerson((arg) => {
     const confirmation = allowed(confirmationFields, arg);
-    const how = confirmation ? ` by ${confirmation.method.replace('_', ' ')}` : '';
+    const how = confirmation ? ` by ${verificationMethodWords[confirmation.method]}` : '';
     return `confirmed the customer's identity${how}`;
   }),
   [identityMismatchSignal.name]: (arg) => {
+    const ignored = ignoredSignal(identityMismatchSignal.name, arg);
+    if (ignored) return ignored;
     const mismatch = allowed(mismatchFields, arg);
     const where =
       mismatch?.source === 'send'
@@ -137,6 +147,8 @@ const messages: Record<string, Describe> = {
     return { kind: 'webhook', actor: 'meta', what: `identity key mismatch (137000)${where}`, meta };
   },
   [identityHashStoredSignal.name]: (arg) => {
+    const ignored = ignoredSignal(identityHashStoredSignal.name, arg);
+    if (ignored) return ignored;
     const stored = allowed(hashStoredFields, arg);
     const what = stored
       ? `the status of ${stored.messageId} brought the new identity hash ${stored.hashPrefix}`
@@ -144,6 +156,8 @@ const messages: Record<string, Describe> = {
     return { kind: 'webhook', actor: 'meta', what };
   },
   [identityUnhashedSendSignal.name]: (arg) => {
+    const ignored = ignoredSignal(identityUnhashedSendSignal.name, arg);
+    if (ignored) return ignored;
     const sent = allowed(unhashedSendFields, arg);
     const what = `sent ${sent?.messageId ?? 'a message'} to the customer without the identity hash`;
     // Dated by the send: its status (the new hash) may reach the workflow before this signal does.

@@ -58,6 +58,16 @@ export const verificationMethods = ['phone_call', 'email', 'in_person', 'video_c
 
 export type VerificationMethod = (typeof verificationMethods)[number];
 
+/** How a confirmation reads: "confirmed the customer's identity by <words>". */
+export const verificationMethodWords: Record<VerificationMethod, string> = {
+  phone_call: 'phone call',
+  email: 'email',
+  in_person: 'meeting them in person',
+  video_call: 'video call',
+  sms: 'SMS',
+  other: 'another way',
+};
+
 export interface IdentityConfirmation {
   actor: string;
   method: VerificationMethod;
@@ -72,6 +82,8 @@ export const MAX_CONFIRMATION_NOTE = 500;
  * validators never replay: the handler took notes with line breaks before, and replays them.
  */
 export function checkNewConfirmation(input: IdentityConfirmation): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new Error('its input must be a JSON object: {actor, method, note?}');
   checkConfirmation(input);
   checkNewActor(input.actor);
   if (input.note !== undefined && CONTROL_CHARACTER.test(input.note.trim())) {
@@ -114,9 +126,38 @@ export interface IdentityOutcome {
   notes: IdentityNote[];
 }
 
-export const identityMismatchSignal = defineSignal<[IdentityMismatch]>('identityMismatch');
-export const identityHashStoredSignal = defineSignal<[IdentityHashStored]>('identityHashStored');
-export const identityUnhashedSendSignal = defineSignal<[IdentityUnhashedSend]>('identityUnhashedSend');
+/**
+ * What is wrong with a signal's input, or null: the receiver and the guarded send always send these shapes, so
+ * anything else came through Temporal by other hands (a `temporal workflow signal`), and is noted and dropped.
+ */
+export function identitySignalProblem(
+  signal: 'identityMismatch' | 'identityHashStored' | 'identityUnhashedSend',
+  input: unknown,
+): string | null {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'its input must be a JSON object';
+  const fields = input as Record<string, unknown>;
+  const text = (name: string) => typeof fields[name] === 'string' && (fields[name] as string).trim() !== '';
+  const optionalText = (name: string) => fields[name] === undefined || typeof fields[name] === 'string';
+  if (!text('at') || Number.isNaN(Date.parse(fields.at as string))) return 'at must be an ISO time';
+  switch (signal) {
+    case 'identityMismatch':
+      if (fields.source !== 'status' && fields.source !== 'send') return 'source must be status or send';
+      if (fields.messageId !== null && !text('messageId')) return 'messageId must be a message id or null';
+      return optionalText('metaMessage') && optionalText('fbtraceId') ? null : 'metaMessage and fbtraceId are text';
+    case 'identityHashStored':
+      if (!text('messageId')) return 'messageId must be the message whose status brought the hash';
+      return text('hashPrefix') ? null : "hashPrefix must be the new hash's prefix";
+    case 'identityUnhashedSend':
+      if (!text('messageId')) return 'messageId must be the message sent without the hash';
+      return optionalText('actor') ? null : 'actor must be text';
+  }
+}
+
+export const identityMismatchSignal = defineSignal<[IdentityMismatch], 'identityMismatch'>('identityMismatch');
+export const identityHashStoredSignal = defineSignal<[IdentityHashStored], 'identityHashStored'>('identityHashStored');
+export const identityUnhashedSendSignal = defineSignal<[IdentityUnhashedSend], 'identityUnhashedSend'>(
+  'identityUnhashedSend',
+);
 export const confirmIdentityUpdate = defineUpdate<{ message: string }, [IdentityConfirmation]>('confirmIdentity');
 export const customerIdentityQuery = defineQuery<CustomerIdentityView>('customerIdentity');
 

@@ -2,7 +2,14 @@
 // with-start), it exists only while the customer is untrusted (docs/identity.md). Untrusted → an operator confirms
 // who they are outside WhatsApp (the update, zod-checked) → the next send goes without the hash → its status
 // brings the new hash → trusted again. Nobody confirming within 30 days ends it with a note.
-import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  patched,
+  proxyActivities,
+  setHandler,
+  type SignalDefinition,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
   CONFIRMATION_WINDOW_MS,
@@ -12,6 +19,7 @@ import {
   checkNewConfirmation,
   identityHashStoredSignal,
   identityMismatchSignal,
+  identitySignalProblem,
   identityUnhashedSendSignal,
   type CustomerIdentityInput,
   type IdentityOutcome,
@@ -23,13 +31,27 @@ const { markUntrusted, allowUnhashedSend, restoreTrust } = proxyActivities<Activ
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
+/** From this patch on, a signal whose input is not of its shape is noted and dropped. */
+const SIGNALS_CHECKED_PATCH = 'identity-signals-checked';
+
 export async function customerIdentity(input: CustomerIdentityInput): Promise<IdentityOutcome> {
   const customer = new CustomerIdentity(input);
   setHandler(customerIdentityQuery, () => customer.view());
-  setHandler(identityMismatchSignal, (mismatch) => customer.mismatched(mismatch));
-  setHandler(identityHashStoredSignal, (stored) => customer.hashStored(stored));
+  /** A signal's input of another shape than numberflow sends is noted and dropped (it failed the task, or was taken). */
+  const onSignal = <T>(
+    signal: SignalDefinition<[T], Parameters<typeof identitySignalProblem>[0]>,
+    handle: (input: T) => void,
+  ) =>
+    setHandler(signal, (input) => {
+      const problem = identitySignalProblem(signal.name, input);
+      if (problem !== null && patched(SIGNALS_CHECKED_PATCH))
+        return customer.note('numberflow', `signal ${signal.name} ignored: ${problem}`);
+      handle(input);
+    });
+  onSignal(identityMismatchSignal, (mismatch) => customer.mismatched(mismatch));
+  onSignal(identityHashStoredSignal, (stored) => customer.hashStored(stored));
   // Only noted (no command): a history recorded before this handler replays the same.
-  setHandler(identityUnhashedSendSignal, (sent) => customer.unhashedSent(sent));
+  onSignal(identityUnhashedSendSignal, (sent) => customer.unhashedSent(sent));
   setHandler(
     confirmIdentityUpdate,
     async (confirmation) => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/client';
 import {
+  confirmIdentityUpdate,
+  identityHashStoredSignal,
+  identityMismatchSignal,
+  identityUnhashedSendSignal,
   customerIdentityQuery,
   customerIdentityWorkflowId,
   type CustomerIdentityView,
@@ -283,6 +288,52 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
         `the status of ${messageId} brought the new identity hash ${hashes[1]?.slice(0, 4)}…`,
       );
       expect(await t.bench.identities.trust(key)).toBeUndefined();
+    });
+  });
+
+  it('notes and drops identity signals and a confirmation of another shape than numberflow sends (Temporal by other hands)', async () => {
+    await t.bench.run(async () => {
+      const { e164, phoneNumberId, waId } = await untrustedCustomer(t.bench);
+      const path = `/v1/numbers/${e164}/identities/${waId}/confirmation`;
+      expect((await api.call('POST', path, { body: { method: 'in_person' } })).status).toBe(200);
+      const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      t.bench.record(handle.workflowId, 'customerIdentity');
+      const forged = [
+        [identityUnhashedSendSignal, null],
+        [identityHashStoredSignal, {}],
+        [identityMismatchSignal, { source: 'webhook', messageId: 'wamid.X', at: '2026-12-05T00:00:00Z' }],
+      ] as const;
+      for (const [signal, input] of forged) await handle.signal(signal as SignalDefinition<[unknown]>, input);
+      const view = await identityView(phoneNumberId, waId, (v) =>
+        v.notes.some((n) => n.text.includes('identityMismatch')),
+      );
+      expect(view).toMatchObject({ stage: 'AWAITING_NEW_HASH', mismatches: 1 });
+      expect(view.notes.slice(-3).map((n) => [n.actor, n.text])).toEqual([
+        ['numberflow', 'signal identityUnhashedSend ignored: its input must be a JSON object'],
+        ['numberflow', 'signal identityHashStored ignored: at must be an ISO time'],
+        ['numberflow', 'signal identityMismatch ignored: source must be status or send'],
+      ]);
+      expect(await t.bench.identities.trust({ phoneNumberId, waId })).toMatchObject({ state: 'confirmed' });
+      expect(view.notes.find((n) => n.actor === 'operator@test')?.text).toBe(
+        "confirmed the customer's identity by meeting them in person",
+      );
+      // The update refuses such input naming the problem; the timeline says what the workflow did with the signals.
+      const refused = await handle
+        .executeUpdate(confirmIdentityUpdate as UpdateDefinition<unknown, [unknown]>, { args: [null] })
+        .catch((err: Error & { cause?: Error }) => err.cause?.message);
+      expect(refused).toBe('its input must be a JSON object: {actor, method, note?}');
+      const timeline = await api.call<{ entries: { actor?: string; what: string }[] }>(
+        'GET',
+        `/v1/journeys/${e164}/audit?format=json`,
+        { as: 'auditor' },
+      );
+      const said = timeline.body.entries.filter((e) => e.what.startsWith('signal identity'));
+      expect(said).toEqual(
+        ['identityUnhashedSend', 'identityHashStored', 'identityMismatch'].map((name) =>
+          expect.objectContaining({ actor: 'numberflow', what: expect.stringMatching(`^signal ${name} ignored: `) }),
+        ),
+      );
+      await handle.terminate('test done');
     });
   });
 

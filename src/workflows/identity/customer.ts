@@ -10,6 +10,7 @@ import type {
   IdentityUnhashedSend,
   IdentityStage,
 } from '../../domain/identity.js';
+import { verificationMethodWords } from '../../domain/identity.js';
 
 /** Notes kept in the view: a customer mismatching again and again must not grow it without bound. */
 const MAX_NOTES = 50;
@@ -47,7 +48,7 @@ export class CustomerIdentity {
   confirm(confirmation: IdentityConfirmation): void {
     this.confirmation = confirmation;
     this.stage = 'CONFIRMED';
-    const how = confirmation.method.replace('_', ' ');
+    const how = verificationMethodWords[confirmation.method] ?? confirmation.method;
     this.note(
       confirmation.actor,
       `confirmed the customer's identity by ${how}${confirmation.note ? `: ${confirmation.note}` : ''}`,
