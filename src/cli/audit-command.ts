@@ -2,8 +2,9 @@
 // printable HTML page); `audit --portfolio <id> --since … [--until …]` streams the portfolio's export (NDJSON or
 // CSV), with a progress bar on a terminal in direct mode. Directly through Temporal, or through the HTTP API's
 // auditor routes when NUMBERFLOW_URL and NUMBERFLOW_TOKEN are set. Every option is checked before anything connects.
-import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { constants, createWriteStream } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -96,12 +97,14 @@ export function addAuditCommand(
 
   command.action(async (e164: string | undefined, opts: AuditOptions) => {
     const request = auditRequest(command, e164, opts);
+    if (request.output !== undefined) await checkWritable(request.output); // before any reading
     const mode = selectMode(env);
     if (mode.kind === 'api') {
       // Through the service's auditor routes: the token's roles decide, no Temporal access or payload key needed.
       return usingApi(mode, async (api) => {
         if ('e164' in request) return printTimeline(await api.timeline(request.e164, request.format), request, out);
-        return writeExport(api.portfolioExport(request.window, request.format), request.output);
+        await writeExport(api.portfolioExport(request.window, request.format), request.output);
+        return exported(request, out);
       });
     }
     await withClient(async (client) => {
@@ -134,8 +137,26 @@ export function addAuditCommand(
       } finally {
         bar?.stop();
       }
+      exported(request, out);
     });
   });
+}
+
+/** Said once an export went to a file (standard output has the export itself). */
+function exported(request: { window: PortfolioWindow; output?: string }, out: (line: string) => void): void {
+  if (request.output !== undefined)
+    out(`wrote the export of portfolio ${request.window.portfolioId} to ${request.output}`);
+}
+
+/** A file the audit can be written to: refused before anything is read, in words rather than a system error. */
+async function checkWritable(file: string): Promise<void> {
+  const found = await stat(file).catch(() => null);
+  let problem: string | null = found?.isDirectory() ? 'it is a folder' : null;
+  problem ??= await access(found ? file : dirname(file), constants.W_OK).then(
+    () => null,
+    (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? 'its folder does not exist' : 'permission denied'),
+  );
+  if (problem) throw new CliExit(1, `cannot write to ${file}: ${problem}`);
 }
 
 async function printTimeline(

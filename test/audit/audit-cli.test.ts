@@ -73,7 +73,9 @@ describe("the auditor's command line (dev server + Graph sandbox)", () => {
     const ndjsonFile = join(dir, 'export.ndjson');
     const csvFile = join(dir, 'export.csv');
     const window = ['--portfolio', t.bench.portfolioId, '--since', since];
-    await cli('audit', ...window, '--output', ndjsonFile);
+    expect(await cli('audit', ...window, '--output', ndjsonFile)).toBe(
+      `wrote the export of portfolio ${t.bench.portfolioId} to ${ndjsonFile}`,
+    );
     const rows = readFileSync(ndjsonFile, 'utf8')
       .trimEnd()
       .split('\n')
@@ -83,6 +85,12 @@ describe("the auditor's command line (dev server + Graph sandbox)", () => {
     await cli('audit', ...window, '--until', new Date().toISOString(), '--format', 'csv', '--output', csvFile);
     const records = parse(readFileSync(csvFile, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(records.map((r) => r.what)).toEqual(rows.map((r) => r.what));
+    // A file that cannot be written is refused before anything is read, in words.
+    const missing = join(dir, 'no-such-folder', 'export.csv');
+    await expect(cli('audit', ...window, '--output', missing)).rejects.toThrow(
+      `cannot write to ${missing}: its folder does not exist`,
+    );
+    await expect(cli('audit', e164, '--output', dir)).rejects.toThrow(`cannot write to ${dir}: it is a folder`);
     // A portfolio never seen is refused, as the API refuses it, rather than written as an empty export.
     await expect(
       cli('audit', '--portfolio', '999000111', '--since', since, '--output', join(dir, 'none.ndjson')),
