@@ -21,6 +21,7 @@ import {
   submitDisplayNameUpdate,
   submitOtpUpdate,
   submitPinUpdate,
+  tokenRenewedSignal,
 } from '../domain/messages.js';
 import {
   confirmIdentityUpdate,
@@ -111,6 +112,8 @@ const messages: Record<string, Describe> = {
   [requestRemovalSignal.name]: removalAsked,
   [requestRemovalUpdate.name]: removalAsked,
   [confirmDeletionSignal.name]: deletionConfirmed,
+  // Who stored the WABA's new token (`token set --by`, Embedded Signup's principal): the journey calls Meta again.
+  [tokenRenewedSignal.name]: byPerson(() => "stored a new token for the number's WABA"),
   [confirmDeletionUpdate.name]: deletionConfirmed,
   [revealPinUpdate.name]: byPerson((arg) => {
     const request = allowed(pinRevealFields, arg);

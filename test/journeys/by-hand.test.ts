@@ -63,6 +63,12 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
       expect(() => journeyViewSchema.parse(view)).not.toThrow(); // the API can answer it
       const described = await handle.describe();
       expect(described.raw.pendingWorkflowTask?.attempt ?? 1).toBe(1); // no task failing
+      // A renewal as the token store sends it is read in the timeline with who stored the token.
+      await handle.signal(tokenRenewedSignal, { wabaId: view.wabaId, actor: 'admin@acme' });
+      const renewals = async () =>
+        (await journeyTimeline(t.env.client, view.e164)).entries.filter((e) => e.what.includes('token'));
+      const renewal = await eventually(renewals, (found) => found.length === 2, 'both renewals in the timeline');
+      expect(renewal.at(-1)).toMatchObject({ actor: 'admin@acme', what: "stored a new token for the number's WABA" });
       await handle.terminate('test done');
       expect((await handle.query(journeyQuery)).stage).toBe('AWAITING_OTP'); // a closed run replays it too
     });
