@@ -29,6 +29,7 @@ import {
   identityMismatchSignal,
   identitySignalProblem,
   identityUnhashedSendSignal,
+  sentBy,
   verificationMethodWords,
 } from '../domain/identity.js';
 import { slotAnswerSignal, wabaElsewhereText } from '../domain/portfolio.js';
@@ -138,7 +139,7 @@ const messages: Record<string, Describe> = {
     const mismatch = allowed(mismatchFields, arg);
     const where =
       mismatch?.source === 'send'
-        ? " in a send's answer"
+        ? ` in a send's answer${sentBy(mismatch.actor)}`
         : mismatch
           ? ` in the status of ${mismatch.messageId ?? 'a message'}`
           : '';

@@ -180,6 +180,7 @@ export const mismatchFields = z.object({
   messageId: z.string().nullable(),
   metaMessage: z.string().optional(),
   fbtraceId: z.string().optional(),
+  actor: z.string().optional(),
 }) satisfies z.ZodType<Omit<IdentityMismatch, 'at'>>;
 export const hashStoredFields = z.object({
   messageId: z.string(),

@@ -35,6 +35,8 @@ export interface IdentityMismatch {
   metaMessage?: string;
   /** Meta's fbtrace_id, which a send's error answer carries (a status webhook has none). */
   fbtraceId?: string;
+  /** Who asked for the send Meta refused, when known (the API's principal, the CLI's --by). */
+  actor?: string;
 }
 
 /** The status of the send without the hash brought the customer's new hash (only its prefix travels). */
@@ -126,6 +128,11 @@ export interface IdentityOutcome {
   notes: IdentityNote[];
 }
 
+/** Who asked for the send Meta refused with 137000, when the sender knew: " (a send ops@acme asked for)". */
+export function sentBy(actor: string | undefined): string {
+  return actor ? ` (a send ${actor} asked for)` : '';
+}
+
 /**
  * What is wrong with a signal's input, or null: the receiver and the guarded send always send these shapes, so
  * anything else came through Temporal by other hands (a `temporal workflow signal`), and is noted and dropped.
@@ -143,6 +150,7 @@ export function identitySignalProblem(
     case 'identityMismatch':
       if (fields.source !== 'status' && fields.source !== 'send') return 'source must be status or send';
       if (fields.messageId !== null && !text('messageId')) return 'messageId must be a message id or null';
+      if (!optionalText('actor')) return 'actor must be text';
       return optionalText('metaMessage') && optionalText('fbtraceId') ? null : 'metaMessage and fbtraceId are text';
     case 'identityHashStored':
       if (!text('messageId')) return 'messageId must be the message whose status brought the hash';

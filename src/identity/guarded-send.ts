@@ -122,6 +122,7 @@ async function decideAndSend(deps: SendDeps, request: SendRequest, decidedBefore
         at: new Date().toISOString(),
         metaMessage: err.metaMessage,
         ...(err.fbtraceId ? { fbtraceId: err.fbtraceId } : {}),
+        ...(request.actor ? { actor: request.actor } : {}),
       },
     );
     throw new IdentityRefusedError(

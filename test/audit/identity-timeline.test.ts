@@ -141,7 +141,7 @@ describe("a customer's identity recovery in the number's timeline (dev server + 
     const mismatch = timeline.entries.find((e) => e.customer === waId && e.kind === 'webhook');
     expect(mismatch).toMatchObject({
       actor: 'meta',
-      what: "identity key mismatch (137000) in a send's answer",
+      what: "identity key mismatch (137000) in a send's answer (a send operator@test asked for)",
       meta: { code: 137000, message: expect.any(String), fbtraceId: expect.stringMatching(/\S/) },
     });
     expect(timeline.entries.at(-1)).toMatchObject({

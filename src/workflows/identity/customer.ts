@@ -10,7 +10,7 @@ import type {
   IdentityUnhashedSend,
   IdentityStage,
 } from '../../domain/identity.js';
-import { verificationMethodWords } from '../../domain/identity.js';
+import { sentBy, verificationMethodWords } from '../../domain/identity.js';
 
 /** Notes kept in the view: a customer mismatching again and again must not grow it without bound. */
 const MAX_NOTES = 50;
@@ -35,7 +35,10 @@ export class CustomerIdentity {
 
   mismatched(mismatch: IdentityMismatch): void {
     this.mismatches++;
-    const where = mismatch.source === 'send' ? "a send's answer" : `the status of ${mismatch.messageId ?? 'a message'}`;
+    const where =
+      mismatch.source === 'send'
+        ? `a send's answer${sentBy(mismatch.actor)}`
+        : `the status of ${mismatch.messageId ?? 'a message'}`;
     this.note('meta', `identity key mismatch (137000) in ${where}`);
   }
 
