@@ -5,6 +5,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config.js';
+import { refuseNewKeyFile } from './keys.js';
 import {
   generateSecretsKeyPair,
   keyIdOf,
@@ -55,6 +56,8 @@ export function parseSecretsKeys(spec: SecretsKeySpec): SecretsKeys {
 export function localSecretsKeys(dataDir: string): SecretsKeys {
   const file = join(dataDir, 'secrets-key');
   mkdirSync(dataDir, { recursive: true });
+  // Its public half beside it says a pair was made: a folder from before sealing has neither, and takes a new pair.
+  refuseNewKeyFile(dataDir, file, ['secrets-key.pub'], 'NUMBERFLOW_SECRETS_KEY');
   const pair = generateSecretsKeyPair();
   try {
     // 'wx': of two processes starting at once, one creates the pair and the other reads it — never two pairs.

@@ -69,6 +69,28 @@ export function describeUndecryptable({ keyId, reason, layer }: Undecryptable): 
 }
 
 /**
+ * A payload of a history the worker took before and replays now (its cache lost: a restart) that it can no longer
+ * open: a key was taken away too early. Ending the run, or dropping what it took then, would end a journey for a
+ * configuration slip (and replay would not match its history): the workflow task fails naming the key instead, and
+ * is retried until a worker holds the key again. A plain Error: the SDK fails the task, not the workflow.
+ */
+export class KeyMissingInReplay extends Error {
+  override readonly name = 'KeyMissingInReplay';
+
+  constructor({ keyId, reason, layer }: Undecryptable) {
+    const variable = layer === 'secret' ? 'NUMBERFLOW_SECRETS_KEY' : 'NUMBERFLOW_CODEC_KEYS';
+    const what =
+      layer === 'secret' ? `a secret sealed with secrets key '${keyId}'` : `a payload encrypted with key '${keyId}'`;
+    const why =
+      reason === 'unknown-key' ? 'which this worker does not hold' : 'but this worker holds another key of that id';
+    super(
+      `replaying a history this workflow took before, ${what}, ${why}: the run waits (its workflow task is retried) ` +
+        `until the worker holds that key again — put it back in ${variable} (a key stays while a run that used it is open)`,
+    );
+  }
+}
+
+/**
  * What a worker's codec decodes a payload to when it came unencrypted with a secret in clear (sent by hand: `temporal
  * workflow update` or `signal` with plain JSON `--input`): numberflow does not use it. The value as it came is kept
  * beside, for runs that took such a message before this check existed and replay so.

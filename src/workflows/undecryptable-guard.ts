@@ -8,6 +8,7 @@ import {
   ApplicationFailure,
   log,
   patched,
+  workflowInfo,
   type WorkflowInboundCallsInterceptor,
   type WorkflowInterceptorsFactory,
 } from '@temporalio/workflow';
@@ -17,8 +18,19 @@ import {
   describeUndecryptable,
   findInClear,
   findUndecryptable,
-  undecryptableRefusal as refusal,
+  KeyMissingInReplay,
+  undecryptableRefusal,
 } from '../codec/undecryptable.js';
+
+/**
+ * How the workflow refuses values it cannot open: a failure naming the key (the run, the update) when they are new;
+ * replaying what it took before, the workflow task fails naming the key, retried until the key is back.
+ */
+export function refusal(values: readonly unknown[]): ApplicationFailure | undefined {
+  const undecryptable = findUndecryptable(values);
+  if (undecryptable && workflowInfo().unsafe.isReplaying) throw new KeyMissingInReplay(undecryptable);
+  return undecryptableRefusal(values);
+}
 
 /** From this patch on, a signal that came with a secret in clear is dropped; runs from before took it. */
 const SECRETS_IN_CLEAR_PATCH = 'secrets-in-clear-dropped';
@@ -55,6 +67,7 @@ const guard: WorkflowInboundCallsInterceptor = {
   },
   async handleSignal(input, next) {
     const undecryptable = findUndecryptable(input.args);
+    if (undecryptable && workflowInfo().unsafe.isReplaying) throw new KeyMissingInReplay(undecryptable);
     if (undecryptable) {
       log.warn(`signal '${input.signalName}' dropped: ${describeUndecryptable(undecryptable)}`);
       return;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { codecCorsOrigins, ConfigError, loadConfig, usesSandbox } from '../../src/config.js';
+import { parseCodecKeys } from '../../src/codec/keys.js';
 import { secretsKeysFor } from '../../src/codec/secrets-keys.js';
 import { embeddedCodecEndpoint } from '../../src/http/codec-setup.js';
 import { STORE_KEY_FILE, storeSealerFor } from '../../src/stores/sealed.js';
@@ -165,6 +166,10 @@ describe('configuration', () => {
     expect(storeSealerFor({ NUMBERFLOW_DATA_DIR: dataDir }).open(sealed, 'waba-token:1', 'the token')).toBe('EAAtoken');
     expect(() => storeSealerFor({ NUMBERFLOW_STORE_KEY: 'k1:c2hvcnQ=', NUMBERFLOW_DATA_DIR: dataDir })).toThrow(
       'NUMBERFLOW_STORE_KEY: key "k1" must decode to 32 bytes',
+    );
+    const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+    expect(() => parseCodecKeys(`k2:${key(1)},k2:${key(2)}`)).toThrow(
+      'NUMBERFLOW_CODEC_KEYS: key id "k2" is given twice; each key needs an id of its own',
     );
   });
 });

@@ -4,6 +4,8 @@ import { WorkflowFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../src/activities/index.js';
 import { UNDECRYPTABLE_FAILURE_TYPE, undecryptableMarker } from '../../src/codec/undecryptable.js';
+import { createDataConverter } from '../../src/codec/data-converter.js';
+import { parseCodecKeys } from '../../src/codec/keys.js';
 import { journeyQuery } from '../../src/domain/journey.js';
 import { resendCodeSignal, submitOtpUpdate } from '../../src/domain/messages.js';
 import { toActivityFailure } from '../../src/activities/failures.js';
@@ -12,7 +14,13 @@ import { startJourney } from '../../src/journeys/index.js';
 import { journeyInput } from '../support/journeys.js';
 import { journeyStubs } from '../support/stub-activities.js';
 import { terminateWhenIdle } from '../support/quiet-run.js';
-import { connectTimeSkippingServer, uniqueTaskQueue, withWorker, type TestEnv } from '../support/temporal.js';
+import {
+  connectTimeSkippingServer,
+  testSecretsKeys,
+  uniqueTaskQueue,
+  withWorker,
+  type TestEnv,
+} from '../support/temporal.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -145,6 +153,47 @@ describe('journey stages with stub activities (time-skipping server)', () => {
       await until('registered', () => registeredWith !== null);
       expect(registeredWith).toBe('246810');
       expect(asked).toEqual([{ repeat: false, drawPin: true }]);
+      await terminateWhenIdle(env, handle.workflowId);
+    });
+  });
+
+  it('waits, naming the key, when a worker replays a history whose key it no longer holds; goes on once it has it', async () => {
+    const taskQueue = uniqueTaskQueue('stages');
+    let codeRequests = 0;
+    const activities = stubs({
+      requestCode: async () => {
+        codeRequests++;
+        return { certain: true };
+      },
+    });
+    const { handle, until } = await withWorker(env, { taskQueue, activities }, async () => {
+      const started = await start(taskQueue);
+      await started.until('AWAITING_OTP', (v) => v.stage === 'AWAITING_OTP');
+      return started;
+    });
+    // A worker given another key only (the old one taken away too early) replays the history on the next task.
+    const otherKey = createDataConverter(
+      parseCodecKeys(`test-2:${Buffer.alloc(32, 9).toString('base64')}`),
+      testSecretsKeys,
+    );
+    const failedTask = async () => {
+      const { events } = await handle.fetchHistory();
+      return events?.findLast((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes;
+    };
+    await withWorker(env, { taskQueue, activities, dataConverter: otherKey }, async () => {
+      await handle.signal(resendCodeSignal, { actor: 'op@acme' });
+      for (let i = 0; i < 200 && !(await failedTask()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    expect((await failedTask())?.failure?.message).toBe(
+      "replaying a history this workflow took before, a payload encrypted with key 'test-1', which this worker does " +
+        'not hold: the run waits (its workflow task is retried) until the worker holds that key again — put it back ' +
+        'in NUMBERFLOW_CODEC_KEYS (a key stays while a run that used it is open)',
+    );
+    expect((await handle.describe()).status.name).toBe('RUNNING'); // not failed, not ended
+    // The key back: the task goes through, and the resend with it.
+    await withWorker(env, { taskQueue, activities }, async () => {
+      await until('a second code', (v) => v.attempts.codeRequests === 2);
+      expect(codeRequests).toBe(2);
       await terminateWhenIdle(env, handle.workflowId);
     });
   });

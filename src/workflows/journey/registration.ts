@@ -20,6 +20,7 @@ import {
   timedOut,
 } from './meta.js';
 import { verifyOwnership } from './verification.js';
+import { refusal as undecryptableRefusal } from '../undecryptable-guard.js';
 
 /** Verifies (unless Meta already shows the code verified) and registers, looping when Meta asks to re-verify. */
 export async function verifyAndRegister(journey: Journey, alreadyVerified: boolean): Promise<void> {
@@ -109,6 +110,15 @@ async function newPin(): Promise<string> {
 async function rememberedPinOf(journey: Journey): Promise<string | null> {
   try {
     const { pin } = await rememberedPin({ e164: journey.input.phoneNumber.e164 });
+    // Sealed with a secrets key this worker lacks: it cannot be tried (replaying, the task waits for the key).
+    const unopened = undecryptableRefusal([pin]);
+    if (unopened) {
+      journey.note(
+        'numberflow',
+        `could not open the PIN of an earlier journey (${unopened.message}); an operator is asked`,
+      );
+      return null;
+    }
     if (!pin || pin === journey.state.pin) return null;
     journey.note('numberflow', 'Meta holds another PIN: trying the one numberflow set in an earlier journey');
     return pin;

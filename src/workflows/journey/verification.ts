@@ -1,7 +1,7 @@
 // Stages 3–5: request a code, wait for an operator to submit it, verify it. No code in time → a new one,
 // a bounded number of times; a wrong code → the operator tries again with the attempts left.
 import { condition, isCancellation, patched } from '@temporalio/workflow';
-import { undecryptableRefusal } from '../../codec/undecryptable.js';
+import { refusal as undecryptableRefusal } from '../undecryptable-guard.js';
 import type { CodeMethod } from '../../domain/journey.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';

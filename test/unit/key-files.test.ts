@@ -1,0 +1,35 @@
+// The embedded default's key files: made on a fresh data folder, never made again beside what the lost one wrote.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { localCodecKeys } from '../../src/codec/keys.js';
+import { localSecretsKeys } from '../../src/codec/secrets-keys.js';
+
+describe('the data folder key files', () => {
+  it('are made on a fresh folder and read again after', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'numberflow-keys-'));
+    const codec = localCodecKeys(dataDir);
+    writeFileSync(join(dataDir, 'temporal.sqlite'), ''); // histories written since
+    expect(localCodecKeys(dataDir).keys.get('local-1')).toEqual(codec.keys.get('local-1'));
+    // A folder from before sealing existed (histories, no secrets pair) takes a new pair.
+    expect(localSecretsKeys(dataDir).seal.kid).toBe(localSecretsKeys(dataDir).seal.kid);
+  });
+
+  it('are not made again beside what the lost one wrote, naming the file and the way out', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'numberflow-keys-'));
+    localCodecKeys(dataDir);
+    localSecretsKeys(dataDir);
+    writeFileSync(join(dataDir, 'temporal.sqlite'), '');
+    for (const [file, make, variable, holder] of [
+      ['codec-keys', () => localCodecKeys(dataDir), 'NUMBERFLOW_CODEC_KEYS', 'temporal.sqlite'],
+      ['secrets-key', () => localSecretsKeys(dataDir), 'NUMBERFLOW_SECRETS_KEY', 'secrets-key.pub'],
+    ] as const) {
+      rmSync(join(dataDir, file));
+      expect(make).toThrow(
+        `${join(dataDir, file)} is missing, but ${join(dataDir, holder)} holds what was written with it: restore the ` +
+          `key file from a backup (or give ${variable}); a new key could not read it. A new instance starts on an empty data folder.`,
+      );
+    }
+  });
+});
