@@ -76,6 +76,30 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
     });
   });
 
+  it('waits, on a cancel, for the register Meta is answering, then deregisters the number it registered', async () => {
+    await bench.run(async () => {
+      const input = bench.input();
+      const journey = await bench.start(input);
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'latency', latencyMs: 2_000, times: 1 });
+      const phoneNumberId = await submitDeliveredCode(bench, journey);
+      await journey.until((v) => v.stage === 'REGISTERING' && v.attempts.registerCalls === 1, 'the register sent');
+      await env.client.workflow
+        .getHandle(journey.workflowId)
+        .signal(cancelSignal, { actor: 'ops@acme', reason: 'wrong number' });
+      const result = await cancelledResult(bench, journey);
+      expect(result).toMatchObject({ reasonCode: 'CANCELLED_BY_OPERATOR', actor: 'ops@acme' });
+      // The register took once answered: the tidy-up deregistered it, and the slot is free.
+      const ref = { wabaId: bench.wabaId, phoneNumberId };
+      expect((await bench.graph.getPhoneNumber(ref, ['status'])).status).toBe('DISCONNECTED');
+      expect((await journey.view()).attempts).toMatchObject({ registerCalls: 1, deregisterCalls: 1 });
+      const portfolio = await env.client.workflow
+        .getHandle(portfolioWorkflowId(bench.portfolioId))
+        .query(portfolioQuery);
+      expect(portfolio.holders.map((h) => h.e164)).not.toContain(input.phoneNumber.e164);
+    });
+  });
+
   it('ends CANCELLED, tidily, when the workflow is cancelled through Temporal (the Web UI button)', async () => {
     await bench.run(async () => {
       const input = bench.input();

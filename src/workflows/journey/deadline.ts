@@ -1,18 +1,38 @@
 // Durable deadlines that race a piece of work: the 14-day Embedded Signup window (stages 1–6, from the signup time)
 // and the 14 days to register again after a display-name approval.
-import { CancellationScope, sleep } from '@temporalio/workflow';
+import { CancellationScope, patched, sleep } from '@temporalio/workflow';
 import type { Journey } from './journey.js';
+
+/**
+ * From this patch on, the journey's cancel reaching the deadline's timer before the work waits for the work: a
+ * register in flight is answered (and, if it took, undone by the tidy-up) before the journey ends.
+ */
+const CANCEL_WAITS_FOR_WORK_PATCH = 'cancel-waits-for-the-work-under-a-deadline';
 
 /** Runs `work` unless `remainingMs` pass first: false when the deadline came (and `work` was cancelled). */
 export async function beforeDeadline(remainingMs: number, work: () => Promise<void>): Promise<boolean> {
   if (remainingMs <= 0) return false;
   const timerScope = new CancellationScope();
   const workScope = new CancellationScope();
-  const expired = timerScope.run(() => sleep(remainingMs)).then(() => 'expired' as const);
+  let timerCancelled = false;
+  const expired = timerScope
+    .run(() => sleep(remainingMs))
+    .then(
+      () => 'expired' as const,
+      (err: unknown) => {
+        timerCancelled = true;
+        throw err;
+      },
+    );
   const finished = workScope.run(work).then(() => 'finished' as const);
   expired.catch(() => undefined); // cancelled once the work is done: not an error
   try {
-    if ((await Promise.race([expired, finished])) === 'finished') return true;
+    const first = await Promise.race([expired, finished]).catch(async (err: unknown) => {
+      // The journey's cancel: the work hears it too, at its next wait; a call it has in flight is answered first.
+      if (!timerCancelled || !patched(CANCEL_WAITS_FOR_WORK_PATCH)) throw err;
+      return finished;
+    });
+    if (first === 'finished') return true;
     workScope.cancel();
     await finished.catch(() => undefined);
     return false;
