@@ -93,6 +93,7 @@ export function initialState(input: JourneyInput): JourneyState {
 export function viewOf(input: JourneyInput, state: JourneyState, now: number): JourneyView {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const dayAgo72 = now - 72 * 60 * 60 * 1000;
+  const signupEnds = state.registered || state.wentLive || state.result ? null : iso(signupExpiresAt(input));
   return {
     e164: input.phoneNumber.e164,
     wabaId: input.wabaId,
@@ -101,11 +102,11 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     stage: state.stage,
     phoneNumberId: state.phoneNumberId,
     codeMethod: state.codeMethod,
-    waiting: state.waiting,
+    waiting: boundedBySignup(state.waiting, signupEnds),
     // A run carried over from before the field holds none.
     removalBlocked: state.stage === 'REMOVING' ? (state.restriction ?? null) : null,
     deadlines: {
-      signupExpiresAt: state.registered || state.wentLive || state.result ? null : iso(signupExpiresAt(input)),
+      signupExpiresAt: signupEnds,
       codeExpiresAt: state.stage === 'AWAITING_OTP' ? iso(state.codeExpiresAt) : null,
       reRegisterBy: iso(state.reRegisterBy),
       deletionAllowedAt: iso(state.deletionAllowedAt),
@@ -122,6 +123,17 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     result: state.result && withoutPin(state.result),
     callUnderWay: null, // Temporal's description knows it, the workflow does not: the reader adds it
   };
+}
+
+/**
+ * A wait before registration whose end would come after the signup window's ends with it: the journey ends SIGNUP_EXPIRED
+ * then. Its `until` is the window's end, and its reason says so (the stage's own wait — a code's 15 minutes, a PIN's 7
+ * days, Meta's 72 hours — would promise more time than there is).
+ */
+function boundedBySignup(waiting: JourneyView['waiting'], signupEnds: string | null): JourneyView['waiting'] {
+  if (waiting?.until == null || signupEnds === null || waiting.until <= signupEnds) return waiting;
+  const reason = `${waiting.reason.replace(/\.$/, '')}; but the 14-day signup window closes first, at ${signupEnds}: the journey then ends SIGNUP_EXPIRED unless the number is registered by then (Embedded Signup again to go on).`;
+  return { ...waiting, until: signupEnds, reason };
 }
 
 function withoutPin({ pin: _pin, ...result }: JourneyResult): Omit<JourneyResult, 'pin'> {
