@@ -88,7 +88,11 @@ export const graphCalls: Partial<Record<keyof Activities, GraphCall>> = {
   setIdentityCheck: {
     endpoint: `POST ${PHONE_NUMBER}/settings`,
     readsArgs: true,
-    what: (args) => `turn ${args[1] === false ? 'off' : 'on'} the identity-change check`,
+    // Without its arguments (a call Temporal retries, read from its description): either way.
+    what: (args) =>
+      args.length < 2
+        ? 'turn the identity-change check on or off'
+        : `turn ${args[1] === false ? 'off' : 'on'} the identity-change check`,
     answered: () => 'set',
   },
   sendText: {

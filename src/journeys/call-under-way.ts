@@ -28,8 +28,8 @@ export async function callUnderWay(client: Client, workflowId: string, runId?: s
     const next = protoTimeMs(pending.nextAttemptScheduleTime);
     const state = stateOf(pending.state, next, Date.now());
     return {
-      // Without its arguments, which the description does not hold: a call that reads them is named by its endpoint.
-      call: graph.readsArgs ? `a call to ${graph.endpoint}` : graph.what([]),
+      // Without its arguments, which the description does not hold: each call says what it is for without them.
+      call: graph.what([]),
       endpoint: graph.endpoint,
       attempt,
       state,

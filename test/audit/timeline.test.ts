@@ -119,7 +119,8 @@ describe("an auditor's timeline (dev server + Graph sandbox)", () => {
         ...run2,
         kind: 'action',
         actor: 'ops@acme',
-        outcome: 'received: cancelling: the journey tidies up at Meta and gives its slot back',
+        outcome:
+          'received: cancelling: the journey tidies up at Meta and frees its portfolio slot, unless Meta still counts the number (registered before the journey, or coexistence)',
       }),
       indexOf({ ...run2, kind: 'ended', stage: 'CANCELLED', actor: 'ops@acme', outcome: 'CANCELLED' }),
     ];

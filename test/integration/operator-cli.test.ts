@@ -44,7 +44,7 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
       await expect(cli('otp', e164, '12345')).rejects.toThrow(/Workflow Update failed/);
       await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
       expect(await cli('cancel', e164, '--reason', 'test over')).toEqual([
-        'received: cancelling: the journey tidies up at Meta and gives its slot back',
+        'received: cancelling: the journey tidies up at Meta and frees its portfolio slot, unless Meta still counts the number (registered before the journey, or coexistence)',
       ]);
       const cancelled = await journey.until((v) => v.result !== null, 'cancelled');
       expect(cancelled.result).toMatchObject({ outcome: 'CANCELLED', actor: 'ops@acme' });
@@ -114,7 +114,7 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
       expect(summary[1]).toMatch(/^ {2}waits for {5}operator: .*, until \S+Z \(in \d+ minutes\)$/);
 
       expect(await cli('cancel', e164, '--reason', 'test over')).toEqual([
-        'received: cancelling: the journey tidies up at Meta and gives its slot back',
+        'received: cancelling: the journey tidies up at Meta and frees its portfolio slot, unless Meta still counts the number (registered before the journey, or coexistence)',
       ]);
       const ended = await cli('watch', e164);
       expect(ended.at(-1)).toMatch(

@@ -235,7 +235,8 @@ export function installHandlers(journey: Journey): void {
         ? { accepted: false, message: refused, attemptsLeft: null }
         : {
             accepted: true,
-            message: 'cancelling: the journey tidies up at Meta and gives its slot back',
+            message:
+              'cancelling: the journey tidies up at Meta and frees its portfolio slot, unless Meta still counts the number (registered before the journey, or coexistence)',
             attemptsLeft: null,
             pending: true,
           };
