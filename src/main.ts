@@ -2,6 +2,7 @@
 // server (SQLite under the data folder, Web UI); it opens the token store (SQLite in the data folder, or
 // NUMBERFLOW_DATABASE_URL); without META_ACCESS_TOKEN or META_APP_ID it starts the Graph API sandbox; then the HTTP
 // service and the worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
+import { mkdirSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
 }
 
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
+  // Owner-only when made here: it holds keys, tokens and histories (the dev server's files take the default mode).
+  mkdirSync(config.NUMBERFLOW_DATA_DIR, { recursive: true, mode: 0o700 });
   const codecKeys = codecKeysFor(config);
   const secrets = secretsKeysFor(config, { unseal: true });
   // First: a malformed API token file stops the start before anything is started.

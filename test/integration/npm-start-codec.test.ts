@@ -8,7 +8,7 @@ import { readPidFile, stopProcess } from '../../src/temporal/dev-server-pid.js';
 import { decodedByCodecServer } from '../support/codec.js';
 import { historyPayloads } from '../support/history.js';
 import { journeyInput } from '../support/journeys.js';
-import { clientOf, mainEnv, runCli, startMain, type Spawned } from '../support/processes.js';
+import { clientOf, mainEnv, runCli, startMain, tempDir, type Spawned } from '../support/processes.js';
 
 let main: Spawned | undefined;
 let dataDir: string | undefined;
@@ -20,7 +20,7 @@ afterEach(async () => {
 
 describe('npm start and the codec server', () => {
   it('decodes histories for the embedded Web UI at once: actors in clear, the code [sealed]', async () => {
-    const env = await mainEnv();
+    const env = await mainEnv(join(tempDir('start'), 'data')); // a folder npm start makes
     delete env.env.NUMBERFLOW_SECRETS_KEY; // the embedded default makes its own pair
     dataDir = env.dataDir;
     const started = await startMain(env);
@@ -29,6 +29,7 @@ describe('npm start and the codec server', () => {
     const announced = await main.waitForLog(/HTTP service on/);
     expect(announced.msg).toContain(`codec server at ${http}/codec (trusts callers on this machine without a token)`);
     expect(statSync(join(env.dataDir, 'secrets-key')).mode & 0o777).toBe(0o600);
+    expect(statSync(env.dataDir).mode & 0o777).toBe(0o700);
 
     const input = journeyInput({ wabaId: started.wabaId, portfolioId: started.portfolioId });
     const e164 = input.phoneNumber.e164;
