@@ -52,6 +52,36 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
     expect(t.bench.sandbox.admin.outbox({ phoneNumberId })).toHaveLength(journeyPolicy.maxCodeRequests);
   });
 
+  it('waits once when Meta refuses the new code of a wait that ended (136024), then asks again; refused twice, ends', async () => {
+    const input = await inputSignedUp(0);
+    const tooOften = { endpoint: 'POST /request_code', kind: 'error', code: 136024 } as const;
+    const [refusedOnce, sent, result] = await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      t.bench.sandbox.admin.injectFault({ ...tooOften, times: 1 });
+      await t.env.sleep(journeyPolicy.otpWaitMs + MINUTE);
+      const refused = await journey.until(
+        (v) => v.stage === 'AWAITING_OTP' && v.waiting?.reason.startsWith('Meta refused a new code') === true,
+        'the refusal waited out',
+      );
+      await t.env.sleep(journeyPolicy.otpWaitMs + MINUTE); // asked again: a code is sent
+      const second = await journey.until((v) => v.attempts.codeRequests === 2, 'the second code');
+      t.bench.sandbox.admin.injectFault({ ...tooOften, times: 2 });
+      for (let wait = 0; wait < 2; wait++) await t.env.sleep(journeyPolicy.otpWaitMs + MINUTE);
+      return [refused, second, (await journey.until((v) => v.result !== null, 'the end')).result];
+    });
+    expect(refusedOnce.attempts.codeRequests).toBe(1);
+    expect(refusedOnce.waiting?.reason).toMatch(
+      /^Meta refused a new code \(Requesting the code by SMS failed: Meta error 136024.*\); numberflow asks once more when the wait ends \(refused again, the journey ends FAILED\)\.$/,
+    );
+    expect(refusedOnce.notes.at(-1)).toMatchObject({
+      actor: 'meta',
+      what: expect.stringContaining('numberflow asks once more at'),
+    });
+    expect(sent.waiting?.reason).toMatch(/^an operator must submit the 6-digit code/);
+    expect(result).toMatchObject({ outcome: 'FAILED', reasonCode: 'META_136024', metaError: { code: 136024 } });
+  });
+
   it("says a code Meta refuses past its code's life may have expired, and to ask for a new one", async () => {
     const input = await inputSignedUp(0);
     const [fresh, late, last] = await t.bench.run(async () => {

@@ -277,6 +277,16 @@ export class Journey {
   codeRequested(): void {
     this.state.attempts.codeRequests += 1;
     this.state.codeExpiresAt = Date.now() + journeyPolicy.otpWaitMs;
+    this.state.codeRefusal = null;
+  }
+
+  /**
+   * Meta refused a new code: an operator's resend (the wait goes on), or numberflow's own when a wait ended (`waits`:
+   * one more wait, then one more request).
+   */
+  codeRefused(reason: string, waits: boolean): void {
+    const askAgainAt = waits ? Date.now() + journeyPolicy.otpWaitMs : null;
+    this.state.codeRefusal = { reason, askAgainAt };
   }
 
   switchCodeMethod(method: CodeMethod): void {

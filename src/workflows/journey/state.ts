@@ -38,6 +38,12 @@ export interface JourneyState {
   /** Reached LIVE once: from then on the number is removed, never cancelled. */
   wentLive: boolean;
   codeExpiresAt: number | null;
+  /**
+   * Meta refused the latest request for a new code (a resend, or numberflow's own when a wait ended: 136024, asked
+   * too often): why, and, for numberflow's own, when it asks once more. Null once a code is sent; absent in a state
+   * carried from before.
+   */
+  codeRefusal?: { reason: string; askAgainAt: number | null } | null;
   reRegisterBy: number | null;
   deletionAllowedAt: number | null;
   lastPaidMessageAt: number | null;
@@ -89,6 +95,11 @@ export function initialState(input: JourneyInput): JourneyState {
   };
 }
 
+/** When the wait in AWAITING_OTP ends: the code's, or, after Meta refused a new one, when numberflow asks again. */
+export function codeWaitEnds(state: JourneyState): number | null {
+  return state.codeRefusal?.askAgainAt ?? state.codeExpiresAt;
+}
+
 /** The query's view: where the journey stands and who it waits for. No PIN, no code. */
 export function viewOf(input: JourneyInput, state: JourneyState, now: number): JourneyView {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -107,7 +118,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     removalBlocked: state.stage === 'REMOVING' ? (state.restriction ?? null) : null,
     deadlines: {
       signupExpiresAt: signupEnds,
-      codeExpiresAt: state.stage === 'AWAITING_OTP' ? iso(state.codeExpiresAt) : null,
+      codeExpiresAt: state.stage === 'AWAITING_OTP' ? iso(codeWaitEnds(state)) : null,
       reRegisterBy: iso(state.reRegisterBy),
       deletionAllowedAt: iso(state.deletionAllowedAt),
     },

@@ -7,6 +7,7 @@ import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
+import { codeWaitEnds } from './state.js';
 import {
   callMeta,
   isMetaError,
@@ -20,12 +21,13 @@ export async function verifyOwnership(journey: Journey): Promise<void> {
   const { otp, resend } = journey.inbox;
   await requestCode(journey);
   for (;;) {
+    const waitEnds = codeWaitEnds(journey.state);
     journey.enter('AWAITING_OTP', {
       for: 'operator',
       reason: waitingReason(journey),
-      until: new Date(journey.state.codeExpiresAt ?? Date.now()).toISOString(),
+      until: new Date(waitEnds ?? Date.now()).toISOString(),
     });
-    await condition(() => otp.busy || resend.busy, Math.max(0, (journey.state.codeExpiresAt ?? 0) - Date.now()));
+    await condition(() => otp.busy || resend.busy, Math.max(0, (waitEnds ?? 0) - Date.now()));
     // A code submitted before a resend was meant for the code Meta had sent: verify it first.
     if (otp.busy) {
       if (await verify(journey)) return;
@@ -37,8 +39,31 @@ export async function verifyOwnership(journey: Journey): Promise<void> {
       await resendCode(journey, sentBy);
     } else {
       journey.note('numberflow', 'no code was submitted in time; requesting a new one');
-      await requestCode(journey);
+      await newCodeAtWaitEnd(journey);
     }
+  }
+}
+
+/** From this patch on, Meta refusing the new code of a wait's end (136024) is waited out once, as a resend's is. */
+const REFUSED_NEW_CODE_PATCH = 'refused-new-code-waits-once';
+
+/**
+ * The code numberflow asks for when a wait ends. Meta refusing it for asking too often (136024: "try again later")
+ * ended the journey FAILED at once: the journey waits once more (an operator may ask for a resend meanwhile) and asks
+ * again; refused again, it ends FAILED.
+ */
+async function newCodeAtWaitEnd(journey: Journey): Promise<void> {
+  try {
+    await requestCode(journey);
+  } catch (err) {
+    const limited = err instanceof JourneyEnd && err.result.metaError?.code === 136024;
+    if (!limited || journey.state.codeRefusal || !patched(REFUSED_NEW_CODE_PATCH)) throw err;
+    journey.codeRefused(err.result.reason, true);
+    const askedAgain = new Date(codeWaitEnds(journey.state) ?? Date.now()).toISOString();
+    journey.note(
+      'meta',
+      `${err.result.reason}; numberflow asks once more at ${askedAgain} (refused again, the journey ends FAILED), or ask for a resend then`,
+    );
   }
 }
 
@@ -87,6 +112,7 @@ async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
     const refused = err instanceof JourneyEnd && err.result.reasonCode.startsWith('META_');
     if (!refused || !patched(REFUSED_RESEND_PATCH)) throw err;
     journey.switchCodeMethod(sentBy); // the code that may stand is the one sent before, by its method
+    journey.codeRefused(err.result.reason, false); // refused again when the wait ends, the journey ends
     const waitEnds = Math.max(journey.state.codeExpiresAt ?? 0, Date.now());
     const standsUntil = codeLastsUntil(journey) ?? 0;
     const next =
@@ -198,6 +224,13 @@ function drawnPin(answer: { pin: string } | undefined): string | null {
 }
 
 function waitingReason(journey: Journey): string {
+  const refusal = journey.state.codeRefusal;
+  if (refusal) {
+    const lasts = codeLastsUntil(journey) ?? 0;
+    const standing =
+      lasts > Date.now() ? `the code sent before may still be submitted until ${new Date(lasts).toISOString()}; ` : '';
+    return `Meta refused a new code (${refusal.reason}); ${standing}numberflow asks once more when the wait ends (refused again, the journey ends FAILED).`;
+  }
   const by = journey.state.codeMethod === 'VOICE' ? 'voice call' : 'SMS';
   const ivr = journey.input.ivr
     ? " The number is behind an IVR: allow-list Meta's caller numbers and redirect the call to a person or mailbox to capture the code."
