@@ -91,7 +91,18 @@ export function secretsKeysFor(
       'NUMBERFLOW_SECRETS_KEY is required with TEMPORAL_ADDRESS: the worker unseals PINs and codes to call Meta',
     );
   }
-  return localSecretsKeys(config.NUMBERFLOW_DATA_DIR);
+  const local = localSecretsKeys(config.NUMBERFLOW_DATA_DIR);
+  // The embedded default opens what it seals with its folder's pair: a public key given beside it must be that pair's.
+  if (config.NUMBERFLOW_SECRETS_PUBLIC_KEY) {
+    const given = parseSecretsKeys({ NUMBERFLOW_SECRETS_PUBLIC_KEY: config.NUMBERFLOW_SECRETS_PUBLIC_KEY }).seal.kid;
+    if (given !== local.seal.kid) {
+      throw new ConfigError(
+        `NUMBERFLOW_SECRETS_PUBLIC_KEY (key '${given}') is not the public half of the data folder's secrets-key ` +
+          `(key '${local.seal.kid}'), which this process opens secrets with: unset it, or give NUMBERFLOW_SECRETS_KEY its private half`,
+      );
+    }
+  }
+  return local;
 }
 
 function parsed<T>(variable: string, which: string, parse: () => T): T {

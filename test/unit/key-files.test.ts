@@ -1,10 +1,11 @@
 // The embedded default's key files: made on a fresh data folder, never made again beside what the lost one wrote.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { localCodecKeys } from '../../src/codec/keys.js';
-import { localSecretsKeys } from '../../src/codec/secrets-keys.js';
+import { localSecretsKeys, secretsKeysFor } from '../../src/codec/secrets-keys.js';
+import { generateSecretsKeyPair } from '../../src/codec/sealing.js';
 
 describe('the data folder key files', () => {
   it('are made on a fresh folder and read again after', () => {
@@ -31,5 +32,19 @@ describe('the data folder key files', () => {
           `key file from a backup (or give ${variable}); a new key could not read it. A new instance starts on an empty data folder.`,
       );
     }
+  });
+
+  it("takes a public secrets key beside npm start's own pair only if it is that pair's", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'numberflow-keys-'));
+    const embedded = (publicKey: string) =>
+      secretsKeysFor({ NUMBERFLOW_DATA_DIR: dataDir, NUMBERFLOW_SECRETS_PUBLIC_KEY: publicKey }, { unseal: true });
+    const own = localSecretsKeys(dataDir);
+    const ownPublic = readFileSync(join(dataDir, 'secrets-key.pub'), 'utf8').trim();
+    expect(embedded(ownPublic).seal?.kid).toBe(own.seal.kid);
+    expect(() => embedded('garbage')).toThrow('NUMBERFLOW_SECRETS_PUBLIC_KEY: the key is not base64 DER');
+    const other = generateSecretsKeyPair().publicKey;
+    expect(() => embedded(other)).toThrow(
+      /^NUMBERFLOW_SECRETS_PUBLIC_KEY \(key '\w+'\) is not the public half of the data folder's secrets-key/,
+    );
   });
 });
