@@ -150,12 +150,16 @@ function exported(request: { window: PortfolioWindow; output?: string }, out: (l
 
 /** A file the audit can be written to: refused before anything is read, in words rather than a system error. */
 async function checkWritable(file: string): Promise<void> {
-  const found = await stat(file).catch(() => null);
-  let problem: string | null = found?.isDirectory() ? 'it is a folder' : null;
-  problem ??= await access(found ? file : dirname(file), constants.W_OK).then(
-    () => null,
-    (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? 'its folder does not exist' : 'permission denied'),
-  );
+  const [found, folder] = await Promise.all([file, dirname(file)].map((path) => stat(path).catch(() => null)));
+  let problem: string | null = null;
+  if (found?.isDirectory()) problem = 'it is a folder';
+  else if (!folder) problem = 'its folder does not exist';
+  else if (!folder.isDirectory()) problem = `${dirname(file)} is a file, not a folder`;
+  else
+    problem = await access(found ? file : dirname(file), constants.W_OK).then(
+      () => null,
+      () => 'permission denied',
+    );
   if (problem) throw new CliExit(1, `cannot write to ${file}: ${problem}`);
 }
 

@@ -84,8 +84,8 @@ export class KeyMissingInReplay extends Error {
     const why =
       reason === 'unknown-key' ? 'which this worker does not hold' : 'but this worker holds another key of that id';
     super(
-      `replaying a history this workflow took before, ${what}, ${why}: the run waits (its workflow task is retried) ` +
-        `until the worker holds that key again — put it back in ${variable} (a key stays while a run that used it is open)`,
+      `cannot replay this workflow's history: ${what}, ${why} — put it back in ${variable} (a key stays while a run ` +
+        'that used it is open); a running workflow waits, its workflow task retried, until a worker holds it',
     );
   }
 }

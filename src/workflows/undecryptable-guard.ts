@@ -1,7 +1,9 @@
 // A workflow interceptor module (registered through the worker's interceptors.workflowModules and the bundle's
 // workflowInterceptorModules) for every workflow: a payload the worker's codec could not decrypt arrives as a
 // marker. A marked input fails the workflow at once, naming the key (the number's workflow id is free again);
-// a marked update is refused; a marked signal is dropped with a log line. The workflows stay unaware of it.
+// a marked update is refused; a marked signal is dropped with a log line. Replaying a history (a worker's restart),
+// a marked input, update or activity answer was opened when the run took it: the key was taken away since, and the
+// workflow task fails naming it until a worker holds it again. The workflows stay unaware of it.
 // A payload that came unencrypted with a secret in clear arrives as a marker too: such an update is refused (it never
 // reaches history), such a signal dropped; runs that took one before replay with the value as it came.
 import {
@@ -66,8 +68,9 @@ const guard: WorkflowInboundCallsInterceptor = {
     return next({ ...input, args: asTheyCame(input.args) });
   },
   async handleSignal(input, next) {
+    // Dropped live and replayed alike: history holds the signals a run dropped as well as those it took, and the one
+    // cannot be told from the other here (a key taken away after a signal was taken makes the replay diverge).
     const undecryptable = findUndecryptable(input.args);
-    if (undecryptable && workflowInfo().unsafe.isReplaying) throw new KeyMissingInReplay(undecryptable);
     if (undecryptable) {
       log.warn(`signal '${input.signalName}' dropped: ${describeUndecryptable(undecryptable)}`);
       return;
@@ -80,7 +83,7 @@ const guard: WorkflowInboundCallsInterceptor = {
     return next({ ...input, args: asTheyCame(input.args) });
   },
   async handleQuery(input, next) {
-    const failure = refusal(input.args);
+    const failure = undecryptableRefusal(input.args); // a query's arguments never come from history
     if (failure) throw failure;
     return next({ ...input, args: asTheyCame(input.args) });
   },

@@ -91,6 +91,10 @@ describe("the auditor's command line (dev server + Graph sandbox)", () => {
       `cannot write to ${missing}: its folder does not exist`,
     );
     await expect(cli('audit', e164, '--output', dir)).rejects.toThrow(`cannot write to ${dir}: it is a folder`);
+    const underFile = join(ndjsonFile, 'x.csv');
+    await expect(cli('audit', e164, '--output', underFile)).rejects.toThrow(
+      `cannot write to ${underFile}: ${ndjsonFile} is a file, not a folder`,
+    );
     // A portfolio never seen is refused, as the API refuses it, rather than written as an empty export.
     await expect(
       cli('audit', '--portfolio', '999000111', '--since', since, '--output', join(dir, 'none.ndjson')),

@@ -81,7 +81,8 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
       const input = bench.input();
       const journey = await bench.start(input);
       await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'latency', latencyMs: 2_000, times: 1 });
+      // Meta takes 8 s to answer: time enough, on a loaded machine, to see the register sent and cancel meanwhile.
+      bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'latency', latencyMs: 8_000, times: 1 });
       const phoneNumberId = await submitDeliveredCode(bench, journey);
       await journey.until((v) => v.stage === 'REGISTERING' && v.attempts.registerCalls === 1, 'the register sent');
       await env.client.workflow

@@ -67,17 +67,23 @@ describe('faults found in review (dev server + Graph sandbox)', () => {
       // The verify inside the task fails, then the activity's first attempt: Temporal makes the second 3 s later.
       t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'error', code: 131000, times: 2 });
       const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
-      const submitted = t.env.client.workflow
-        .getHandle(journey.workflowId)
-        .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
       const e164 = journey.workflowId.slice('number:'.length);
       const read = () => describeJourney(t.env.client, e164);
       // A follower (the event stream's, `watch`'s) hears of the call as it goes: its attempt, then that it is over.
+      // It has read the journey once before the code goes, so its view shows no call under way.
       const stop = new AbortController();
       const followed: JourneyEvent[] = [];
       const following = (async () => {
         for await (const event of followJourney(read, { pollMs: 200, signal: stop.signal })) followed.push(event);
       })();
+      await eventually(
+        async () => followed.length,
+        (n) => n > 0,
+        "the follower's first view",
+      );
+      const submitted = t.env.client.workflow
+        .getHandle(journey.workflowId)
+        .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
       const { callUnderWay } = await eventually(read, (v) => v.callUnderWay !== null, 'the retried call');
       expect(callUnderWay).toMatchObject({
         call: 'verify the code an operator submitted',
@@ -96,7 +102,11 @@ describe('faults found in review (dev server + Graph sandbox)', () => {
       const said = await eventually(callEvents, (c) => c.at(-1) === null, "the follower's call events, the last null");
       stop.abort();
       await following;
-      expect(said[0]).toMatchObject({ call: 'verify the code an operator submitted', attempt: 2 });
+      // Polled every 200 ms through a 3 s backoff: the attempt was seen before the call was over.
+      expect(said.find((call) => call !== null)).toMatchObject({
+        call: 'verify the code an operator submitted',
+        attempt: 2,
+      });
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });

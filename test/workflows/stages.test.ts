@@ -185,15 +185,40 @@ describe('journey stages with stub activities (time-skipping server)', () => {
       for (let i = 0; i < 200 && !(await failedTask()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     });
     expect((await failedTask())?.failure?.message).toBe(
-      "replaying a history this workflow took before, a payload encrypted with key 'test-1', which this worker does " +
-        'not hold: the run waits (its workflow task is retried) until the worker holds that key again — put it back ' +
-        'in NUMBERFLOW_CODEC_KEYS (a key stays while a run that used it is open)',
+      "cannot replay this workflow's history: a payload encrypted with key 'test-1', which this worker does not " +
+        'hold — put it back in NUMBERFLOW_CODEC_KEYS (a key stays while a run that used it is open); a running ' +
+        'workflow waits, its workflow task retried, until a worker holds it',
     );
     expect((await handle.describe()).status.name).toBe('RUNNING'); // not failed, not ended
     // The key back: the task goes through, and the resend with it.
     await withWorker(env, { taskQueue, activities }, async () => {
       await until('a second code', (v) => v.attempts.codeRequests === 2);
       expect(codeRequests).toBe(2);
+      await terminateWhenIdle(env, handle.workflowId);
+    });
+  });
+
+  it("asks an operator, saying why, when the earlier journey's PIN is sealed with a key the worker lacks", async () => {
+    const taskQueue = uniqueTaskQueue('stages');
+    const sealedElsewhere = undecryptableMarker({ keyId: 'rotated-out', reason: 'unknown-key', layer: 'secret' });
+    const activities = stubs({
+      requestCode: async () => ({ certain: true }),
+      verifyCode: async () => ({ pin: '246810' }),
+      registerNumber: async () => {
+        throw toActivityFailure(new GraphError({ code: 133005, message: 'PIN mismatch', httpStatus: 400 }));
+      },
+      rememberedPin: async () => sealedElsewhere as unknown as { pin: string | null },
+    });
+    await withWorker(env, { taskQueue, activities, cached: true }, async () => {
+      const { handle, until } = await start(taskQueue);
+      await until('AWAITING_OTP', (v) => v.stage === 'AWAITING_OTP');
+      await handle.executeUpdate(submitOtpUpdate, { args: [{ code: '123456', actor: 'op@acme' }] });
+      const waiting = await until('AWAITING_PIN', (v) => v.stage === 'AWAITING_PIN');
+      expect(waiting.notes.map((n) => n.what)).toContainEqual(
+        expect.stringMatching(
+          /^could not open the PIN of an earlier journey \(a secret in the payload is sealed with secrets key 'rotated-out'/,
+        ),
+      );
       await terminateWhenIdle(env, handle.workflowId);
     });
   });

@@ -28,9 +28,13 @@ export async function beforeDeadline(remainingMs: number, work: () => Promise<vo
   expired.catch(() => undefined); // cancelled once the work is done: not an error
   try {
     const first = await Promise.race([expired, finished]).catch(async (err: unknown) => {
-      // The journey's cancel: the work hears it too, at its next wait; a call it has in flight is answered first.
+      // The journey's cancel (before registration, whatever the stage: the marker is harmless where nothing was in
+      // flight): the work hears it too, at its next wait; a call it has in flight is answered first. However the work
+      // ends then, the journey ends as the operator was told: cancelled (the tidy-up reads Meta, whatever the call did).
       if (!timerCancelled || !patched(CANCEL_WAITS_FOR_WORK_PATCH)) throw err;
-      return finished;
+      return finished.catch(() => {
+        throw err;
+      });
     });
     if (first === 'finished') return true;
     workScope.cancel();

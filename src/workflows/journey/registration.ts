@@ -20,6 +20,7 @@ import {
   timedOut,
 } from './meta.js';
 import { verifyOwnership } from './verification.js';
+import { KeyMissingInReplay } from '../../codec/undecryptable.js';
 import { refusal as undecryptableRefusal } from '../undecryptable-guard.js';
 
 /** Verifies (unless Meta already shows the code verified) and registers, looping when Meta asks to re-verify. */
@@ -100,6 +101,9 @@ const REMEMBERED_PIN_PATCH = 'register-tries-remembered-pin';
  */
 async function newPin(): Promise<string> {
   const generated: string | { pin: string } = await generatePin();
+  // Sealed with a secrets key this worker lacks: the journey fails naming it (replaying, the task waits for it).
+  const unopened = undecryptableRefusal([generated]);
+  if (unopened) throw unopened;
   return typeof generated === 'string' ? generated : generated.pin;
 }
 
@@ -109,9 +113,10 @@ async function newPin(): Promise<string> {
  */
 async function rememberedPinOf(journey: Journey): Promise<string | null> {
   try {
-    const { pin } = await rememberedPin({ e164: journey.input.phoneNumber.e164 });
-    // Sealed with a secrets key this worker lacks: it cannot be tried (replaying, the task waits for the key).
-    const unopened = undecryptableRefusal([pin]);
+    const answer = await rememberedPin({ e164: journey.input.phoneNumber.e164 });
+    // Sealed with a secrets key this worker lacks (the codec marks the whole answer): it cannot be tried, and an
+    // operator is asked; replaying a run that could, the task waits for the key (KeyMissingInReplay, not caught).
+    const unopened = undecryptableRefusal([answer]);
     if (unopened) {
       journey.note(
         'numberflow',
@@ -119,11 +124,12 @@ async function rememberedPinOf(journey: Journey): Promise<string | null> {
       );
       return null;
     }
+    const { pin } = answer;
     if (!pin || pin === journey.state.pin) return null;
     journey.note('numberflow', 'Meta holds another PIN: trying the one numberflow set in an earlier journey');
     return pin;
   } catch (err) {
-    if (isCancellation(err)) throw err;
+    if (isCancellation(err) || err instanceof KeyMissingInReplay) throw err;
     journey.note('numberflow', 'could not look up the PIN of an earlier journey; an operator is asked');
     return null;
   }
