@@ -26,7 +26,8 @@ export interface KeyCheckOptions {
 
 export async function checkWorkerKeys(client: Client, options: KeyCheckOptions): Promise<void> {
   const { taskQueue, keys, timeoutMs = 5_000 } = options;
-  const here = `this client's NUMBERFLOW_CODEC_KEYS hold ${[...keys.keys.keys()].map((id) => `'${id}'`).join(', ')}`;
+  // The keys come from NUMBERFLOW_CODEC_KEYS, or without it from the data folder's codec-keys.
+  const here = `this client holds ${[...keys.keys.keys()].map((id) => `'${id}'`).join(', ')}: NUMBERFLOW_CODEC_KEYS, or the data folder's codec-keys`;
   const pollersOf = async () =>
     (
       await client.workflowService.describeTaskQueue({

@@ -66,7 +66,7 @@ describe("the command line's payload-key check (dev server)", () => {
     );
     expect(error?.message).toBe(
       `the worker on task queue ${taskQueue} answers with key 'new-2', which this client does not hold ` +
-        `(this client's NUMBERFLOW_CODEC_KEYS hold 'test-1')`,
+        `(this client holds 'test-1': NUMBERFLOW_CODEC_KEYS, or the data folder's codec-keys)`,
     );
     await neverStarted(phone);
   });
