@@ -9,12 +9,20 @@ import type { createWebhookRouter, RoutedEvent, RoutingBatch } from './webhook-r
 export type Route = ReturnType<typeof createWebhookRouter>;
 
 /**
- * How a delivery (one POST) went: routed, routing_failed (delivered again), queued (in the inbox, routed after the
- * answer), inbox_full (503: Meta delivers again), dead_lettered (the inbox gave up on it), or refused
- * (bad_signature, too_large, unusable).
+ * How a delivery (one POST) went: routed, routing_failed (delivered again), held_back (a change of it waits for what
+ * is under way: delivered again shortly), queued (in the inbox, routed after the answer), inbox_full (503: Meta
+ * delivers again), dead_lettered (the inbox gave up on it), or refused (bad_signature, too_large, unusable).
  */
 export type WebhookDeliveryOutcome =
-  'routed' | 'routing_failed' | 'queued' | 'inbox_full' | 'dead_lettered' | 'bad_signature' | 'too_large' | 'unusable';
+  | 'routed'
+  | 'routing_failed'
+  | 'held_back'
+  | 'queued'
+  | 'inbox_full'
+  | 'dead_lettered'
+  | 'bad_signature'
+  | 'too_large'
+  | 'unusable';
 
 /**
  * A change that cannot be routed yet, but will be shortly (what it waits for is under way): the delivery is tried
@@ -35,9 +43,9 @@ export async function handOver(
   delivered?: (outcome: WebhookDeliveryOutcome) => void,
   batch?: RoutingBatch,
 ): Promise<HandOverResult> {
-  const { routed, failed, otherwise } = await routeEach(events, route, logger, batch);
+  const { routed, failed, held, otherwise } = await routeEach(events, route, logger, batch);
   logger[routingLogLevel(routed)](summary(routed), 'webhook routed');
-  delivered?.(failed > 0 ? 'routing_failed' : 'routed');
+  delivered?.(failed === 0 ? 'routed' : failed === held ? 'held_back' : 'routing_failed');
   return failed === 0 ? 'routed' : otherwise ? 'failed' : 'unavailable';
 }
 
@@ -45,6 +53,7 @@ export async function handOver(
 async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, batch?: RoutingBatch) {
   const routed: RoutedEvent[] = [];
   let failed = 0;
+  let held = 0;
   let otherwise = false;
   for (const event of events) {
     try {
@@ -60,6 +69,7 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
       failed++;
       if (!temporalNotAnswering(err)) otherwise = true; // Temporal away or slow: not the delivery's fault
       if (err instanceof RouteAgainSoon) {
+        held++;
         logger.info({ field: event.field, why: err.message }, 'webhook change held back; routed again shortly');
         routed.push({ field: event.field, target: null, outcome: `held back: ${err.message}` });
         continue;
@@ -69,7 +79,7 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
       routed.push({ field: event.field, target: null, outcome: 'failed' });
     }
   }
-  return { routed, failed, otherwise };
+  return { routed, failed, held, otherwise };
 }
 
 /** What routing answers when a change was expected and changed nothing (a busy sender's statuses, mostly). */

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebhookEvent } from '../../src/graph/webhooks.js';
 import { drainWebhookInbox } from '../../src/http/webhook-drain.js';
-import type { Route, WebhookDeliveryOutcome } from '../../src/http/webhook-handover.js';
+import { RouteAgainSoon, type Route, type WebhookDeliveryOutcome } from '../../src/http/webhook-handover.js';
 import { WebhookInbox } from '../../src/http/webhook-inbox.js';
 import { ROUTES_AT_ONCE } from '../../src/http/webhook-lanes.js';
 import { eventually } from '../http/inbox-support.js';
@@ -247,6 +247,24 @@ describe('the webhook drain routing in parallel, in order per number', () => {
     expect(routed.slice(ROUTES_AT_ONCE - 1).sort((a, b) => a - b)).toEqual([1, 17, 18, 19, 20, 21]);
     expect(routed.indexOf(1)).toBeLessThan(routed.indexOf(21)); // the first number's two in order
     expect(new Set(routed).size).toBe(21); // each routed once
+  });
+
+  it('routes a change held back (it waits for what is under way) again shortly, counted as held back, not failed', async () => {
+    const waba = '251';
+    let heldOnce = false;
+    const outcomes: WebhookDeliveryOutcome[] = [];
+    const { inbox, routed } = await stand(
+      [body(1, { waba, number: '15551000001' })],
+      async () => {
+        if (heldOnce) return;
+        heldOnce = true;
+        throw new RouteAgainSoon('the answer it waits for is not stored yet');
+      },
+      { delivered: (outcome) => outcomes.push(outcome) },
+    );
+    await eventually(() => inbox.size === 0, 'routed on its second try');
+    expect(routed).toEqual([1]);
+    expect(outcomes).toEqual(['held_back', 'routed']);
   });
 
   it('stops a page when its bookkeeping throws, and routes none of it twice', async () => {
