@@ -74,6 +74,14 @@ export function describeUndecryptable({ keyId, reason, layer }: Undecryptable): 
  * configuration slip (and replay would not match its history): the workflow task fails naming the key instead, and
  * is retried until a worker holds the key again. A plain Error: the SDK fails the task, not the workflow.
  */
+/** How KeyMissingInReplay's message begins: a client reads it back from a failed query or task by its words. */
+export const KEY_MISSING_IN_REPLAY = "cannot replay this workflow's history:";
+
+/** Whether a client's error (a query a worker could not answer, say) is a worker's KeyMissingInReplay. */
+export function isKeyMissingInReplay(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith(KEY_MISSING_IN_REPLAY);
+}
+
 export class KeyMissingInReplay extends Error {
   override readonly name = 'KeyMissingInReplay';
 
@@ -84,7 +92,7 @@ export class KeyMissingInReplay extends Error {
     const why =
       reason === 'unknown-key' ? 'which this worker does not hold' : 'but this worker holds another key of that id';
     super(
-      `cannot replay this workflow's history: ${what}, ${why} — put it back in ${variable} (a key stays while a run ` +
+      `${KEY_MISSING_IN_REPLAY} ${what}, ${why} — put it back in ${variable} (a key stays while a run ` +
         'that used it is open); a running workflow waits, its workflow task retried, until a worker holds it',
     );
   }

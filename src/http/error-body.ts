@@ -15,6 +15,7 @@ export const errorCodes = [
   'idempotency_conflict',
   'refused',
   'temporal_unavailable',
+  'key_missing',
   'service_stopping',
   'internal',
   'not_configured',

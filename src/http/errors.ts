@@ -13,6 +13,7 @@ import {
   JourneyNotFoundError,
 } from '../journeys/index.js';
 import { PortfolioNotFoundError } from '../portfolios/portfolio.js';
+import { isKeyMissingInReplay } from '../codec/undecryptable.js';
 import { followRoutes } from './allowed-methods.js';
 import { notAnsweringMessages, temporalNotAnswering } from '../temporal/unanswered.js';
 
@@ -109,6 +110,9 @@ export function apiErrorOf(err: FastifyError): ApiError {
   if (byCode) return byCode(err);
   const notAnswering = temporalNotAnswering(err);
   if (notAnswering) return new ApiError(503, 'temporal_unavailable', notAnsweringMessages[notAnswering]);
+  // The journey's worker cannot replay its history without a key taken away: it waits for it (the key id only).
+  if (isKeyMissingInReplay(err))
+    return new ApiError(503, 'key_missing', `the journey cannot be read now: ${err.message}`);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new ApiError(err.statusCode, 'invalid_request', err.message);
   }

@@ -1,6 +1,7 @@
 // Temporal, or a journey's worker, not answering reads the same to an HTTP caller and on the command line: a query
 // no worker picks up ends as the SDK's ServiceError caused by a DEADLINE_EXCEEDED, which was a 500 "failed".
-import { ServiceError } from '@temporalio/client';
+import { QueryNotRegisteredError, ServiceError } from '@temporalio/client';
+import { KeyMissingInReplay } from '../../src/codec/undecryptable.js';
 import type { FastifyError } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { failureOf } from '../../src/cli/failure.js';
@@ -47,6 +48,19 @@ describe("Temporal's not answering", () => {
     );
     expect(failureOf(queryUnanswered)).toEqual({ lines: [`numberflow: ${answer.message}`], exitCode: 1 });
     expect(apiErrorOf(grpcError(5, 'NOT_FOUND') as FastifyError).status).toBe(500);
+  });
+
+  it("answers 503 key_missing, naming the key, when the journey's worker cannot replay it without a key", () => {
+    // As the client receives a query the worker failed (the SDK's class for it, the worker's words).
+    const missing = new KeyMissingInReplay({ keyId: 'local-1', reason: 'unknown-key' });
+    const queryFailed = new QueryNotRegisteredError(missing.message, 3 as never);
+    const answer = apiErrorOf(queryFailed as unknown as FastifyError);
+    expect({ status: answer.status, code: answer.code }).toEqual({ status: 503, code: 'key_missing' });
+    expect(answer.message).toBe(
+      "the journey cannot be read now: cannot replay this workflow's history: a payload encrypted with key 'local-1', " +
+        'which this worker does not hold — put it back in NUMBERFLOW_CODEC_KEYS (a key stays while a run that used it ' +
+        'is open); a running workflow waits, its workflow task retried, until a worker holds it',
+    );
   });
 });
 
