@@ -1,6 +1,6 @@
-// `watch <e164>`: a live view of a journey, a line per stage change, retried Graph call and note (the API's event stream, or the journey's
-// query every second in direct mode). Ends when the journey ends, or when --until's stage or outcome is reached;
-// Ctrl-C closes the stream and exits 130, as an interrupted command does.
+// `watch <e164>`: a live view of a journey, a line per stage change, retried Graph call and note (the API's event
+// stream, or the journey's query every second in direct mode). Ends when the journey ends, or when --until's stage
+// or outcome is reached; Ctrl-C closes the stream and exits 130, as an interrupted command does.
 import type { Command } from 'commander';
 import type { StageOrOutcome } from '../domain/stages.js';
 import type { JourneyEvent } from '../journeys/index.js';

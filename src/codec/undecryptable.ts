@@ -68,12 +68,6 @@ export function describeUndecryptable({ keyId, reason, layer }: Undecryptable): 
   );
 }
 
-/**
- * A payload of a history the worker took before and replays now (its cache lost: a restart) that it can no longer
- * open: a key was taken away too early. Ending the run, or dropping what it took then, would end a journey for a
- * configuration slip (and replay would not match its history): the workflow task fails naming the key instead, and
- * is retried until a worker holds the key again. A plain Error: the SDK fails the task, not the workflow.
- */
 /** How KeyMissingInReplay's message begins: a client reads it back from a failed query or task by its words. */
 export const KEY_MISSING_IN_REPLAY = "cannot replay this workflow's history:";
 
@@ -82,6 +76,12 @@ export function isKeyMissingInReplay(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith(KEY_MISSING_IN_REPLAY);
 }
 
+/**
+ * A payload of a history the worker took before and replays now (its cache lost: a restart) that it can no longer
+ * open: a key was taken away too early. Ending the run, or dropping what it took then, would end a journey for a
+ * configuration slip (and replay would not match its history): the workflow task fails naming the key instead, and
+ * is retried until a worker holds the key again. A plain Error: the SDK fails the task, not the workflow.
+ */
 export class KeyMissingInReplay extends Error {
   override readonly name = 'KeyMissingInReplay';
 

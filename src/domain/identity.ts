@@ -3,7 +3,7 @@
 // operator confirms who they are through another channel, one send goes without the hash, and its status brings the
 // new hash (docs/identity.md). The workflow exists only while the customer is untrusted.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { checkActor, checkNewActor, CONTROL_CHARACTER } from './operator-input.js';
+import { checkActor, checkNewActor, CONTROL_CHARACTER, isMessageObject } from './operator-input.js';
 
 export function customerIdentityWorkflowId(phoneNumberId: string, waId: string): string {
   return `identity:${phoneNumberId}:${waId}`;
@@ -84,8 +84,7 @@ export const MAX_CONFIRMATION_NOTE = 500;
  * validators never replay: the handler took notes with line breaks before, and replays them.
  */
 export function checkNewConfirmation(input: IdentityConfirmation): void {
-  if (typeof input !== 'object' || input === null || Array.isArray(input))
-    throw new Error('its input must be a JSON object: {actor, method, note?}');
+  if (!isMessageObject(input)) throw new Error('its input must be a JSON object: {actor, method, note?}');
   checkConfirmation(input);
   checkNewActor(input.actor);
   if (input.note !== undefined && CONTROL_CHARACTER.test(input.note.trim())) {
@@ -141,7 +140,7 @@ export function identitySignalProblem(
   signal: 'identityMismatch' | 'identityHashStored' | 'identityUnhashedSend',
   input: unknown,
 ): string | null {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'its input must be a JSON object';
+  if (!isMessageObject(input)) return 'its input must be a JSON object';
   const fields = input as Record<string, unknown>;
   const text = (name: string) => typeof fields[name] === 'string' && (fields[name] as string).trim() !== '';
   const optionalText = (name: string) => fields[name] === undefined || typeof fields[name] === 'string';

@@ -1,6 +1,11 @@
 // Checks of what operators type, shared by update validators (workflow) and the HTTP edge. Pure functions.
 import { validateDisplayName } from './display-name.js';
 
+/** Whether a message's argument is a JSON object (what every handler reads its fields from). */
+export function isMessageObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Meta's code arrives as "123-830"; Graph wants the six digits without the hyphen. */
 /** Refuses a value sent as another type than text (a number, by hand): `what` must be 6 digits in quotes. */
 function refuseUnlessText(input: unknown, what: string, example: string): void {

@@ -1,8 +1,9 @@
 // GET /v1/journeys/{e164}/events: Server-Sent Events of a journey, so a UI follows a number without polling. First
 // `view` (the whole view), then `stage` when the stage or who it waits for changes, `call` when a Graph call Temporal
-// retries takes another attempt or state (or is over) and `note` for each new note, a keep-alive comment now and then, and `end` when the journey has ended. The server reads the journey's query every
-// `pollMs` (a stage shorter than that may not show) and stops when the client goes. Event ids count the stream's events; a client that reconnects gets a
-// fresh `view` (it holds everything the stream had said), so Last-Event-ID is not needed.
+// retries takes another attempt or state (or is over) and `note` for each new note, a keep-alive comment now and
+// then, and `end` when the journey has ended. The server reads the journey's query every `pollMs` (a stage shorter
+// than that may not show) and stops when the client goes. Event ids count the stream's events; a client that
+// reconnects gets a fresh `view` (it holds everything the stream had said), so Last-Event-ID is not needed.
 import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';

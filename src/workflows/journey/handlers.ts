@@ -39,6 +39,7 @@ import {
   checkNewActor,
   checkPin,
   checkReason,
+  isMessageObject,
   normaliseOtp,
 } from '../../domain/operator-input.js';
 import { slotAnswerSignal } from '../../domain/portfolio.js';
@@ -404,11 +405,6 @@ const NUMBER_EVENTS_CHECKED_PATCH = 'number-events-checked';
 const NUMBER_EVENT_DATES_PATCH = 'number-event-dates-checked';
 /** From this patch on, a number event routed from another WABA than the journey's is ignored. */
 const NUMBER_EVENT_WABA_PATCH = 'number-event-waba-checked';
-
-/** Whether a message's argument is a JSON object (what every handler here reads its fields from). */
-function isMessageObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function notAnObject(value: unknown): string {
   const got =
