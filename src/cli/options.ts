@@ -69,7 +69,7 @@ export const stageOption = (): Option =>
 
 /** Where `watch` stops: a stage the journey reaches, or how it ends. */
 export const untilOption = (): Option =>
-  new Option('--until <stage>', 'stop (exit 0) once the journey reaches this stage or outcome, e.g. LIVE').choices(
+  new Option('--until <stage>', 'stop (exit 0) once the journey reaches this stage (or one past it) or outcome, e.g. LIVE').choices(
     stagesAndOutcomes,
   );
 

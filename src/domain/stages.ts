@@ -27,3 +27,15 @@ export type StageOrOutcome = JourneyStage | JourneyOutcome;
 export function isJourneyOutcome(value: unknown): value is JourneyOutcome {
   return (journeyOutcomes as readonly unknown[]).includes(value);
 }
+
+/**
+ * Whether a journey in `stage` stands past `target` in the order journeys walk (journeyStages): what a follower
+ * reads when it never saw `target` itself, the journey having gone through it between two reads. REMOVING and the
+ * outcomes can follow any stage, so they are past none.
+ */
+export function isPastStage(stage: StageOrOutcome, target: StageOrOutcome): boolean {
+  const walked = journeyStages.filter((s) => s !== 'REMOVING') as readonly StageOrOutcome[];
+  const at = walked.indexOf(stage);
+  const wanted = walked.indexOf(target);
+  return at >= 0 && wanted >= 0 && at > wanted;
+}

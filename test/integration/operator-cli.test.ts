@@ -107,6 +107,12 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
       const awaiting = await cli('watch', e164, '--until', 'AWAITING_OTP');
       expect(awaiting.at(-1)).toMatch(/^\S+Z {2}AWAITING_OTP — waits for operator: .*, until \S+Z$/);
 
+      // A stage the journey went through before watch looked stops it too, said on standard error.
+      const errors: string[] = [];
+      const past = buildCli(() => undefined, { throwOnExit: true, err: (line) => errors.push(line) });
+      await past.parseAsync(['watch', e164, '--until', 'WAITING_FOR_CAPACITY'], { from: 'user' });
+      expect(errors).toEqual(["the journey is at AWAITING_OTP, past WAITING_FOR_CAPACITY in the journey's order"]);
+
       const [json] = await cli('show', e164, '--json');
       expect(JSON.parse(json as string)).toEqual(await journey.view());
       const summary = await cli('show', e164);
