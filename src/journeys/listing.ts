@@ -64,7 +64,8 @@ export async function listPage(
   };
 }
 
-function listingOf(raw: RawExecution): JourneyListing {
+/** One execution of a visibility listing as a journey's line. */
+export function listingOf(raw: RawExecution): JourneyListing {
   // Search attributes are stored as plain JSON payloads (the codec never encrypts them).
   const fields = raw.searchAttributes?.indexedFields ?? {};
   const attribute = (name: string): string | null => {
@@ -94,8 +95,17 @@ function listingOf(raw: RawExecution): JourneyListing {
     closedAt: closed ? iso(raw.closeTime) : null,
     // A closed run waits for nobody, whatever wait its attributes last showed (a removal's deletion, say).
     waitingOn: closed ? null : attribute(WaitingOn.name) || null,
-    waitingSince: closed ? null : attribute(WaitingSince.name),
+    waitingSince: closed ? null : sameIso(attribute(WaitingSince.name)),
   };
+}
+
+/**
+ * A Datetime attribute as Temporal gives it back (RFC 3339 with the fraction's trailing zeros dropped: …45.12Z) in
+ * the form numberflow writes times (…45.120Z), which also sorts as text in time order.
+ */
+function sameIso(time: string | null): string | null {
+  const ms = time === null ? Number.NaN : Date.parse(time);
+  return Number.isNaN(ms) ? time : new Date(ms).toISOString();
 }
 
 function iso(time: proto.google.protobuf.ITimestamp | null | undefined): string | null {
