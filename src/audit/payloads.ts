@@ -131,7 +131,8 @@ export const slotAnswerFields = z.object({
 }) satisfies z.ZodType<SlotAnswer>;
 export const slotReleaseFields = z.object({
   stillRegistered: z.boolean().optional(),
-}) satisfies z.ZodType<Pick<SlotRelease, 'stillRegistered'>>;
+  capRefusedAt: z.number().int().optional(),
+}) satisfies z.ZodType<Pick<SlotRelease, 'stillRegistered' | 'capRefusedAt'>>;
 
 /** What Graph activities answer, as far as it tells what Meta did (ids and statuses, never a value sent). */
 export const graphResultFields = z.object({

@@ -82,7 +82,8 @@ export class Messages {
         : this.walk.stage === 'WAITING_FOR_CAPACITY'
           ? "left its place in the portfolio's queue"
           : 'gave its registration slot back to the portfolio';
-      at.add({ kind: 'portfolio', what });
+      const cap = release?.capRefusedAt === undefined ? '' : `, telling it Meta's cap holds ${release.capRefusedAt}`;
+      at.add({ kind: 'portfolio', what: what + cap });
       return true;
     }
     const cancel = event.workflowExecutionCancelRequestedEventAttributes;

@@ -69,9 +69,10 @@ export const stageOption = (): Option =>
 
 /** Where `watch` stops: a stage the journey reaches, or how it ends. */
 export const untilOption = (): Option =>
-  new Option('--until <stage>', 'stop (exit 0) once the journey reaches this stage (or one past it) or outcome, e.g. LIVE').choices(
-    stagesAndOutcomes,
-  );
+  new Option(
+    '--until <stage>',
+    'stop (exit 0) once the journey reaches this stage (or one past it) or outcome, e.g. LIVE',
+  ).choices(stagesAndOutcomes);
 
 /** Who may remove is the journey's decision (removalRoles); anyone else says so as an operator. */
 export const roleOption = (): Option =>

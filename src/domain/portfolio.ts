@@ -152,6 +152,11 @@ export interface SlotRelease {
   runId?: string;
   /** Meta still counts the number (it could not be deregistered): the slot stays taken, with no journey. */
   stillRegistered?: boolean;
+  /**
+   * The journey ended on Meta's refusal of its add at the cap, Meta then holding this many registered: the portfolio
+   * lowers its cap to it, as at a refusal that re-queues (capRefusedSignal).
+   */
+  capRefusedAt?: number;
 }
 
 export interface SlotAnswer {

@@ -202,6 +202,13 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
         remediation: expect.stringContaining('numberflow portfolio set-cap'),
       });
       expect(b.sandbox.admin.calls().filter((c) => c.errorCode === 200000)).toHaveLength(4);
+      // The last refusal lowers the portfolio's cap as the three before it did: it kept the admin's 3 and let the
+      // next journey through to be refused again.
+      await expect.poll(async () => (await portfolioState(b)).cap).toBe(2);
+      expect((await portfolioState(b)).capSource).toMatchObject({
+        source: 'meta_refusal',
+        reason: `Meta refused to add ${ended.e164} at 2`,
+      });
     });
   });
 

@@ -123,6 +123,7 @@ export async function releaseSlot(journey: Journey, stillRegistered = false): Pr
       e164: journey.input.phoneNumber.e164,
       runId: workflowInfo().runId,
       ...(stillRegistered ? { stillRegistered } : {}),
+      ...(journey.lastCapRefusal === null ? {} : { capRefusedAt: journey.lastCapRefusal }),
     });
   } catch (err) {
     // A portfolio that is gone holds no slot; its reconciliation frees what a lost release leaves behind.

@@ -77,6 +77,11 @@ export class Journey {
   cancelledThroughTemporal = false;
   /** The add found the number on the WABA already (its name may be decided already). Not state: replay sets it again. */
   foundOnWaba = false;
+  /**
+   * The numbers Meta held registered when it refused this journey's last add at the cap, the refusal that ended it:
+   * told to the portfolio with the slot's release (LAST_CAP_REFUSAL_PATCH). Not state: the journey ends in this run.
+   */
+  lastCapRefusal: number | null = null;
   /** It reads the name Meta has for such a number (FOUND_NAME_READ_PATCH taken). Not state, as `foundOnWaba`. */
   followsFoundName = false;
 

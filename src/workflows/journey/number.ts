@@ -9,6 +9,8 @@ import { callMeta, capRefusalOf, metaErrorOf, numberAdd, readNumber } from './me
 
 /** Journeys from before a refusal at Meta's cap re-queued ended FAILED there. */
 const CAP_REFUSAL_PATCH = 'add-refused-at-cap-requeues';
+/** Journeys from before it ended at the last refusal without the portfolio hearing Meta's count: it kept its cap. */
+const LAST_CAP_REFUSAL_PATCH = 'last-cap-refusal-lowers-the-cap';
 
 export async function addNumber(journey: Journey): Promise<void> {
   journey.enterBriefly('ADDING'); // added inside the task that got the slot, in most runs
@@ -30,7 +32,9 @@ export async function addNumber(journey: Journey): Promise<void> {
       const registered = capRefusalOf(err);
       const meta = metaErrorOf(err);
       if (registered !== null && meta && requeues >= journeyPolicy.maxCapRequeues) {
-        // The same end as before, said as what it is: the portfolio's cap in numberflow is above Meta's.
+        // The same end as before, said as what it is: the portfolio's cap in numberflow is above Meta's. The
+        // portfolio lowers its cap as at the refusals before, told with the slot's release.
+        if (patched(LAST_CAP_REFUSAL_PATCH)) journey.lastCapRefusal = registered;
         throw end(
           'CAP_REFUSED_AGAIN',
           { refusals: requeues + 1, registered, meta },

@@ -77,8 +77,9 @@ export class PortfolioBook {
     this.state.outbox.push({ workflowId, answer });
   }
 
-  release({ e164, runId, stillRegistered }: SlotRelease): void {
+  release({ e164, runId, stillRegistered, capRefusedAt }: SlotRelease): void {
     const { state } = this;
+    if (capRefusedAt !== undefined) this.lowerCapAtRefusal(e164, capRefusedAt);
     if (runId) {
       state.released.push({ runId, at: new Date().toISOString() });
       if (state.released.length > RELEASED_KEPT) state.released.splice(0, state.released.length - RELEASED_KEPT);
@@ -143,7 +144,12 @@ export class PortfolioBook {
     this.note(
       `Meta refused to add ${e164} (200000) with ${plural(registered, 'number')} registered: it waits ${where}`,
     );
-    if (registered >= 1 && registered < state.cap) {
+    this.lowerCapAtRefusal(e164, registered);
+  }
+
+  /** Meta refused to add `e164` holding `registered` numbers: its cap is that, when below the portfolio's. */
+  private lowerCapAtRefusal(e164: string, registered: number): void {
+    if (Number.isInteger(registered) && registered >= 1 && registered < this.state.cap) {
       this.setCap(registered, { source: 'meta_refusal', reason: `Meta refused to add ${e164} at ${registered}` });
     }
   }
