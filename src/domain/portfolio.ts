@@ -135,6 +135,13 @@ export interface PortfolioState {
    * WABAs Meta refused to show, and whether the whole reconciliation failed. Absent in older runs' state.
    */
   unreconciled?: { wabas: string[]; failed: boolean };
+  /**
+   * When the next reconciliation is due, and whether one was asked for (reconcileSignal) and not yet begun: carried
+   * over by continue-as-new, which put it off by a whole period each time (under a burst, for as long as it lasted).
+   * Absent in older runs' state.
+   */
+  reconcileDueAt?: string;
+  reconcileRequested?: boolean;
 }
 
 /** A journey's request for a slot, the same type from the journey to the portfolio. */

@@ -61,7 +61,7 @@ const RECONCILE_FAILURE_KEEPS_PATCH = 'failed-reconciliation-keeps-the-book';
 export async function portfolio(input: PortfolioInput): Promise<void> {
   const book = new PortfolioBook(input);
   const { state } = book;
-  let reconcileRequested = false;
+  let reconcileRequested = state.reconcileRequested ?? false;
   let moveTo: string | null = null; // the task queue the next run continues on (moveToTaskQueue)
 
   setHandler(portfolioQuery, () => state);
@@ -95,7 +95,8 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
     else if (taskQueue !== workflowInfo().taskQueue && patched(MOVES_QUEUE_PATCH)) moveTo = taskQueue;
   });
 
-  let reconcileAt = Date.now() + state.reconcileEveryMs;
+  const carriedDue = state.reconcileDueAt === undefined ? Number.NaN : Date.parse(state.reconcileDueAt);
+  let reconcileAt = Number.isNaN(carriedDue) ? Date.now() + state.reconcileEveryMs : carriedDue;
   for (;;) {
     await condition(
       () =>
@@ -117,6 +118,7 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
       await condition(allHandlersFinished);
       if (state.outbox.length > 0) continue; // answers owed to requests that came in meanwhile
       if (moveTo !== null) book.moving(workflowInfo().taskQueue, moveTo);
+      Object.assign(state, { reconcileDueAt: new Date(reconcileAt).toISOString(), reconcileRequested });
       const next = makeContinueAsNewFunc<typeof portfolio>({ taskQueue: moveTo ?? undefined });
       await next({ portfolioId: input.portfolioId, state });
     }

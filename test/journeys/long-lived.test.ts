@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numberEventSignal } from '../../src/domain/messages.js';
+import { numberEventSignal, setIdentityCheckUpdate, submitDisplayNameUpdate } from '../../src/domain/messages.js';
 import {
   acquireSlotUpdate,
   portfolioQuery,
@@ -8,8 +8,9 @@ import {
 } from '../../src/domain/portfolio.js';
 import { CONTINUE_AS_NEW_SUGGESTED_AT } from '../support/server-settings.js';
 import { freshNumber } from '../support/journeys.js';
-import { startLive } from '../support/steps.js';
+import { decideName, startLive } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
+import { keepHistory } from '../support/harness.js';
 
 describe('entities that live long: LIVE journeys and portfolios (dev server)', () => {
   const t = useBench('dev');
@@ -53,6 +54,40 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
       });
       expect(after.recentEvents).toHaveLength(50);
       await handle.terminate('test done');
+    });
+  });
+
+  it('takes a new name submitted while it waits for a slow handler to continue as new, then continues', async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      const firstRun = (await handle.describe()).runId;
+      // Meta takes 6 s to answer the identity check's setting: its update runs while history passes the length at
+      // which Temporal suggests a new run, so the journey waits for it before continuing as new.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /settings', kind: 'latency', latencyMs: 6_000 });
+      const check = handle.executeUpdate(setIdentityCheckUpdate, { args: [{ enabled: false, actor: 'ops@acme' }] });
+      await journey.until((v) => v.callUnderWay !== null || v.identityCheck === 'off', 'the setting under way');
+      for (let i = 0; i < CONTINUE_AS_NEW_SUGGESTED_AT; i++) {
+        await handle.signal(numberEventSignal, { kind: 'paid_message', at: new Date().toISOString() });
+      }
+      // Before the patch this update never finished, and the journey never moved again: the wait was for every
+      // handler, its own among them.
+      const renamed = await handle.executeUpdate(submitDisplayNameUpdate, {
+        args: [{ displayName: 'Acme Help Desk', actor: 'ops@acme' }],
+      });
+      expect(renamed).toMatchObject({ accepted: true });
+      expect(await check).toMatchObject({ accepted: true, message: 'the identity-change check is off' });
+      await journey.until((v) => v.displayName.pending === 'Acme Help Desk', 'the change pending');
+      await decideName(t.bench, journey, 'APPROVED'); // the change done, the journey goes on to a new run
+      await expect.poll(async () => (await handle.describe()).runId, { timeout: 30_000 }).not.toBe(firstRun);
+      await handle.terminate('test done');
+      const scenario = 'a name submitted while a live run waits for its handlers to continue as new';
+      await keepHistory(t.env, {
+        workflowId: journey.workflowId,
+        workflow: 'numberJourney',
+        scenario,
+        runId: firstRun,
+      });
     });
   });
 

@@ -1,6 +1,13 @@
 // Stage 10: LIVE. The journey stays open as the number's entity: it records Meta's events, answers the
 // current phone_number_id, takes display-name changes, and waits for a removal request.
-import { allHandlersFinished, condition, continueAsNew, isCancellation, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  patched,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { JourneyInput, JourneyResult } from '../../domain/journey.js';
 import type { RemovalRequest } from '../../domain/messages.js';
 import type { Submission } from './inbox.js';
@@ -10,6 +17,9 @@ import { callMeta, enableIdentityCheck as enableIdentityCheckActivity, metaError
 import type { JourneyState } from './state.js';
 
 type JourneyWorkflow = (input: JourneyInput, carried?: JourneyState) => Promise<JourneyResult>;
+
+/** Decided only when a submission comes while the run waits for its handlers before continuing as new. */
+const SUBMISSION_BEFORE_RUN_ENDS_PATCH = 'submission-taken-before-continue-as-new';
 
 export async function enableIdentityCheck(journey: Journey): Promise<void> {
   journey.enter('ENABLING_IDENTITY_CHECK');
@@ -36,8 +46,12 @@ export async function live(journey: Journey): Promise<Submission<RemovalRequest>
       continue;
     }
     // History grows with every event this number sees: start afresh, carrying the whole state. No submission is
-    // in flight here (the inboxes are empty), and every handler has finished.
-    await condition(allHandlersFinished);
+    // in flight here (the inboxes are empty), and every handler has finished. A name or a removal submitted while
+    // another handler runs (a test message, the identity check waiting for a token) is taken first: its update
+    // finishes only once taken, so waiting for every handler held both for good (runs before the patch did).
+    await condition(
+      () => allHandlersFinished() || ((removal.busy || displayName.busy) && patched(SUBMISSION_BEFORE_RUN_ENDS_PATCH)),
+    );
     if (removal.busy || displayName.busy) continue; // came in meanwhile
     return continueAsNew<JourneyWorkflow>(journey.input, journey.state);
   }
