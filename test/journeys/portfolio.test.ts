@@ -164,6 +164,37 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
     });
   });
 
+  it('asks again for a slot when the portfolio told of a refusal at the cap is gone, which starts it anew', async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      await registerTwo(b);
+      const portfolio = env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId));
+      const third = await b.start(b.input());
+      const { e164 } = await third.until((v) => v.waiting?.reason.includes('queue') === true, 'queued');
+      // An admin's cap above Meta's lets it through; Meta answers its add late, and meanwhile someone terminates the
+      // portfolio by hand.
+      b.sandbox.admin.injectFault({ endpoint: 'POST /phone_numbers', kind: 'latency', latencyMs: 5_000 });
+      await portfolio.signal(capabilityUpdateSignal, { maxPhoneNumbers: 3, source: 'admin', actor: 'admin@acme' });
+      await expect.poll(async () => (await portfolioState(b)).holders.map((h) => h.e164)).toContain(e164);
+      const { runId } = await portfolio.describe();
+      await portfolio.terminate('by hand');
+      const requeued = await third.until(
+        (v) => v.notes.some((n) => n.what.startsWith('the portfolio could not be told')),
+        'the refusal not told',
+      );
+      expect(requeued.notes.map((n) => n.what)).toEqual(
+        expect.arrayContaining([
+          'Meta refused the add: the portfolio holds its cap (2 registered numbers); back in the queue',
+          'the portfolio could not be told of the refusal (it is not running); asking it again',
+        ]),
+      );
+      const queued = await third.until((v) => v.waiting?.reason.includes('queue') === true, 'queued anew');
+      expect(queued).toMatchObject({ stage: 'WAITING_FOR_CAPACITY', result: null });
+      expect((await portfolio.describe()).runId).not.toBe(runId); // started again from what Meta counts
+      expect(await portfolioState(b)).toMatchObject({ cap: 2, queue: [{ e164 }] });
+    });
+  });
+
   it("ends a journey Meta refused at its cap 4 times saying the portfolio's cap is above Meta's", async () => {
     const b = (bench = await createHarness(env, { cap: 2 }));
     await b.run(async () => {

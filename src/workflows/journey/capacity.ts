@@ -105,10 +105,19 @@ export async function requeueAtCap(journey: Journey, registered: number): Promis
     `Meta refused the add: the portfolio holds its cap (${registered} registered numbers); back in the queue`,
   );
   const portfolio = getExternalWorkflowHandle(portfolioWorkflowId(journey.input.portfolioId));
-  await portfolio.signal(capRefusedSignal, { e164, runId: workflowInfo().runId, registered });
+  try {
+    await portfolio.signal(capRefusedSignal, { e164, runId: workflowInfo().runId, registered });
+  } catch (err) {
+    // The portfolio is gone (terminated by hand): the request below starts it again, from what Meta counts.
+    if (isCancellation(err) || !patched(CAP_REFUSAL_TO_GONE_PORTFOLIO_PATCH)) throw err;
+    journey.note('numberflow', 'the portfolio could not be told of the refusal (it is not running); asking it again');
+  }
   journey.slotReleased();
   await waitForCapacity(journey);
 }
+
+/** Runs before it failed when the portfolio told of a refusal at the cap was gone. */
+const CAP_REFUSAL_TO_GONE_PORTFOLIO_PATCH = 'cap-refusal-to-a-gone-portfolio-asks-again';
 
 /**
  * Gives the slot (or the place in the queue) back; the portfolio lets the next number through. A number Meta still
