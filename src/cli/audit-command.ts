@@ -2,9 +2,8 @@
 // printable HTML page); `audit --portfolio <id> --since … [--until …]` streams the portfolio's export (NDJSON or
 // CSV), with a progress bar on a terminal in direct mode. Directly through Temporal, or through the HTTP API's
 // auditor routes when NUMBERFLOW_URL and NUMBERFLOW_TOKEN are set. Every option is checked before anything connects.
-import { constants, createWriteStream } from 'node:fs';
-import { access, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -21,6 +20,7 @@ import { CliExit } from './failure.js';
 import { selectMode, usingApi } from './mode.js';
 import { callerPath, e164Argument, graphIdOption } from './options.js';
 import { progressBar } from './progress.js';
+import { whyNotWritable } from './writable.js';
 import type { WithClient } from './direct-client.js';
 
 interface AuditOptions {
@@ -150,16 +150,7 @@ function exported(request: { window: PortfolioWindow; output?: string }, out: (l
 
 /** A file the audit can be written to: refused before anything is read, in words rather than a system error. */
 async function checkWritable(file: string): Promise<void> {
-  const [found, folder] = await Promise.all([file, dirname(file)].map((path) => stat(path).catch(() => null)));
-  let problem: string | null = null;
-  if (found?.isDirectory()) problem = 'it is a folder';
-  else if (!folder) problem = 'its folder does not exist';
-  else if (!folder.isDirectory()) problem = `${dirname(file)} is a file, not a folder`;
-  else
-    problem = await access(found ? file : dirname(file), constants.W_OK).then(
-      () => null,
-      () => 'permission denied',
-    );
+  const problem = await whyNotWritable(file);
   if (problem) throw new CliExit(1, `cannot write to ${file}: ${problem}`);
 }
 

@@ -1,9 +1,9 @@
 // `import <file>`: a journey per row of a CSV or JSON Lines file, in either mode. Every row is checked before any
 // starts; one bad row starts nothing unless --skip-invalid. Starts are paced and idempotent by row, so the same
 // file again starts nothing twice; a results file says what became of each row.
-import { accessSync, constants, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { progressBar } from './progress.js';
+import { whyNotWritable } from './writable.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { isJourneyOutcome } from '../domain/stages.js';
@@ -65,7 +65,7 @@ export function addImportCommand(program: Command, context: CommandContext): voi
     .action(async (file: string, opts: ImportOptions, command: Command) => {
       const format = opts.format ?? formatOfName(file);
       if (!format) throw new CliExit(1, `cannot tell the format of ${file}: name it .csv or .jsonl, or give --format`);
-      if (opts.results) ensureWritable(opts.results); // before anything starts, not after
+      if (opts.results) await ensureWritable(opts.results); // before anything starts, not after
       const { rows, unreadable } = readRows(file, format);
       const actor = actorOf(command);
       const local = checkRows(rows, actor.by);
@@ -156,19 +156,38 @@ function refuseUnlessStartable(
 }
 
 function readRows(file: string, format: ImportFormat) {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     throw new CliExit(1, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   try {
-    const read = rowsOf(text, format);
+    const read = rowsOf(utf8Text(bytes), format);
     if (read.rows.length + read.unreadable.length === 0) throw new ImportFileError('it has no rows');
     return read;
   } catch (err) {
     if (err instanceof ImportFileError) throw new CliExit(1, `${file}: ${err.message}`);
     throw err;
+  }
+}
+
+/**
+ * The file as UTF-8 text. Read leniently, a Latin-1 or Windows file had each accented letter turned into U+FFFD,
+ * and its names went to Meta's review so; a UTF-16 file read as rows of escaped NULs.
+ */
+function utf8Text(bytes: Buffer): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new ImportFileError('it is UTF-16 text: save it as UTF-8');
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const lenient = bytes.toString('utf8');
+    const line = lenient.slice(0, lenient.indexOf('\uFFFD')).split('\n').length;
+    throw new ImportFileError(
+      `line ${line} is not UTF-8 text (a Latin-1 or Windows encoding?): save the file as UTF-8`,
+    );
   }
 }
 
@@ -178,14 +197,9 @@ function numberOf(row: BatchRow | undefined): string {
 }
 
 /** The results file can be written: the file, or the folder it would be made in (nothing is made or changed yet). */
-function ensureWritable(path: string): void {
-  try {
-    if (existsSync(path)) accessSync(path, constants.W_OK);
-    else accessSync(dirname(resolve(path)), constants.W_OK);
-  } catch (err) {
-    const { code } = err as NodeJS.ErrnoException;
-    throw new CliExit(1, `--results: cannot write "${path}" (${code ?? String(err)}): nothing was started`);
-  }
+async function ensureWritable(path: string): Promise<void> {
+  const problem = await whyNotWritable(path);
+  if (problem) throw new CliExit(1, `--results: cannot write "${path}" (${problem}): nothing was started`);
 }
 
 function writeResults(

@@ -51,12 +51,24 @@ const rules: ReadonlyArray<{ pattern: RegExp; problem: (found: string) => string
   { pattern: /whats\s*app/iu, problem: () => 'may not contain "WhatsApp"' },
 ];
 
-/** Normalises and checks a display name; the problem is a phrase to follow "the display name". */
-export function validateDisplayName(input: unknown): DisplayNameCheck {
+/**
+ * U+FFFD stands for a character lost when the text was read in another encoding (a Latin-1 file read as UTF-8):
+ * refused where a name comes in, never in a journey's signals, which took it before and replay so.
+ */
+const LOST_CHARACTER = {
+  pattern: /\uFFFD/u,
+  problem: () => 'contains U+FFFD, a character lost to a wrong text encoding (send the name as UTF-8)',
+};
+
+/**
+ * Normalises and checks a display name; the problem is a phrase to follow "the display name". `asRecorded`: the
+ * rule as a journey's history applied it (without LOST_CHARACTER).
+ */
+export function validateDisplayName(input: unknown, { asRecorded = false } = {}): DisplayNameCheck {
   if (typeof input !== 'string') return { ok: false, problem: 'must be text' };
   const name = normaliseDisplayName(input);
   if (name === '') return { ok: false, problem: 'is empty' };
-  for (const { pattern, problem } of rules) {
+  for (const { pattern, problem } of asRecorded ? rules : [...rules, LOST_CHARACTER]) {
     const found = pattern.exec(name);
     if (found) return { ok: false, problem: problem(found[0]) };
   }

@@ -31,8 +31,8 @@ export function checkPin(input: unknown): string {
 }
 
 /** The display-name rule (display-name.ts), throwing for an update validator; answers the normalised name. */
-export function checkDisplayName(input: unknown): string {
-  const checked = validateDisplayName(input);
+export function checkDisplayName(input: unknown, options: { asRecorded?: boolean } = {}): string {
+  const checked = validateDisplayName(input, options);
   if (!checked.ok) throw new Error(`the display name ${checked.problem}`);
   return checked.name;
 }

@@ -204,7 +204,26 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
     writeFileSync(good, 'wabaId,portfolioId,phoneNumber,displayName\n1,2,+14155550199,Acme\n');
     const nowhere = join(dir, 'no-such-folder', 'results.csv');
     expect((await runCli(env, ['import', good, '--results', nowhere])).failure?.message).toBe(
-      `--results: cannot write "${nowhere}" (ENOENT): nothing was started`,
+      `--results: cannot write "${nowhere}" (its folder does not exist): nothing was started`,
+    );
+    // A folder given as the results file: refused before the rows start (they started, then EISDIR).
+    expect((await runCli(env, ['import', good, '--results', dir])).failure?.message).toBe(
+      `--results: cannot write "${dir}" (it is a folder): nothing was started`,
+    );
+    // Text in another encoding is refused, not read with its accented letters lost (U+FFFD) and sent to review.
+    const latin1 = join(dir, 'latin1.csv');
+    const header = 'wabaId,portfolioId,phoneNumber,displayName\n';
+    writeFileSync(
+      latin1,
+      Buffer.concat([Buffer.from(`${header}1,2,+14155550199,Acme\n1,2,+14155550198,Caf`), Buffer.from([0xe9, 0x0a])]),
+    );
+    expect((await runCli(env, ['import', latin1])).failure?.message).toBe(
+      `${latin1}: line 3 is not UTF-8 text (a Latin-1 or Windows encoding?): save the file as UTF-8`,
+    );
+    const utf16 = join(dir, 'utf16.csv');
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(header, 'utf16le')]));
+    expect((await runCli(env, ['import', utf16])).failure?.message).toBe(
+      `${utf16}: it is UTF-16 text: save it as UTF-8`,
     );
     const missing = await runCli(env, ['import', join(dir, 'nothing.csv')]);
     expect(missing.failure?.message).toMatch(/^cannot read .*nothing\.csv: ENOENT$/);

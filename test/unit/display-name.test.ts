@@ -54,6 +54,13 @@ describe('the display-name rule', () => {
     expect(refusal(name)).toBe(message);
   });
 
+  it('refuses a character lost to a wrong encoding (U+FFFD) where a name comes in; a journey replays it as taken', () => {
+    expect(refusal('Caf\ufffd Latin')).toBe(
+      'the display name contains U+FFFD, a character lost to a wrong text encoding (send the name as UTF-8)',
+    );
+    expect(checkDisplayName('Caf\ufffd Latin', { asRecorded: true })).toBe('Caf\ufffd Latin');
+  });
+
   it('refuses what is not text', () => {
     expect(() => checkDisplayName(42)).toThrow('the display name must be text');
   });

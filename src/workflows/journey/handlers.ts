@@ -162,7 +162,7 @@ export function installHandlers(journey: Journey): void {
     displayName,
     'display name',
     (s) => s.displayName,
-    checkDisplayName,
+    (value) => checkDisplayName(value, { asRecorded: true }),
     () => {
       if (journey.stage !== 'AWAITING_NEW_NAME' && journey.stage !== 'LIVE') {
         throw new Error(
@@ -176,6 +176,7 @@ export function installHandlers(journey: Journey): void {
       }
     },
     (name) => {
+      checkDisplayName(name); // the rule's later parts (a character lost to an encoding)
       // Meta would review it again for nothing; on a live number, an approval would cost a register call.
       const { displayName, declinedName } = journey.state;
       if (name === declinedName || (journey.stage === 'AWAITING_NEW_NAME' && name === displayName.current)) {
