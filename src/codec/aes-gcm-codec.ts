@@ -24,9 +24,11 @@ export interface CodecKeys {
 export class UndecryptablePayloadError extends ValueError {
   constructor(readonly undecryptable: Undecryptable) {
     super(
-      undecryptable.reason === 'unknown-key'
-        ? `no codec key "${undecryptable.keyId}" to decrypt a payload (was it rotated out, or is NUMBERFLOW_CODEC_KEYS, or NUMBERFLOW_DATA_DIR without it, different here?)`
-        : `the codec key "${undecryptable.keyId}" here is not the one the payload was encrypted with (NUMBERFLOW_CODEC_KEYS differs, or NUMBERFLOW_DATA_DIR names another data folder than the worker's)`,
+      undecryptable.reason === 'malformed'
+        ? (undecryptable.detail ?? 'a payload is malformed')
+        : undecryptable.reason === 'unknown-key'
+          ? `no codec key "${undecryptable.keyId}" to decrypt a payload (was it rotated out, or is NUMBERFLOW_CODEC_KEYS, or NUMBERFLOW_DATA_DIR without it, different here?)`
+          : `the codec key "${undecryptable.keyId}" here is not the one the payload was encrypted with (NUMBERFLOW_CODEC_KEYS differs, or NUMBERFLOW_DATA_DIR names another data folder than the worker's)`,
     );
   }
 }
@@ -70,11 +72,12 @@ export class AesGcmCodec implements PayloadCodec {
       const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
       if (!encoding || Buffer.from(encoding).toString() !== ENCODING) return payload;
       const keyIdBytes = payload.metadata?.[METADATA_KEY_ID];
-      if (!keyIdBytes) throw new ValueError('an encrypted payload has no key id');
+      // Sent by hand, malformed: marked in a worker (a signal dropped, an update refused), never a failed task.
+      if (!keyIdBytes) return this.undecryptable(malformed('', 'an encrypted payload has no key id'));
       const keyId = Buffer.from(keyIdBytes).toString();
       const key = this.codecKeys.keys.get(keyId);
       if (!key) return this.undecryptable({ keyId, reason: 'unknown-key' });
-      if (!payload.data) throw new ValueError('an encrypted payload has no data');
+      if (!payload.data) return this.undecryptable(malformed(keyId, 'an encrypted payload has no data'));
       let plain: Buffer;
       try {
         plain = decrypt(Buffer.from(payload.data), key);
@@ -115,4 +118,8 @@ export function decrypt(sealed: Buffer, key: Buffer, aad?: Buffer): Buffer {
   if (aad) decipher.setAAD(aad);
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+}
+
+function malformed(keyId: string, detail: string): Undecryptable {
+  return { keyId, reason: 'malformed', detail };
 }

@@ -2,7 +2,7 @@
 // string values under the secret field names (src/domain/secrets.ts) become sealed envelopes (sealing.ts). Whoever
 // decrypts a payload for display — an auditor through the codec server — reads every other field in clear and
 // "[sealed]" in place of a code, PIN or token. Payload codecs run outside the workflow sandbox: node:crypto is fine.
-import { ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
+import type { Payload, PayloadCodec } from '@temporalio/common';
 import { ConfigError } from '../config.js';
 import { SEALED_PLACEHOLDER, secretFieldNames } from '../domain/secrets.js';
 import {
@@ -15,6 +15,7 @@ import {
   type SealingKey,
   type SecretsKeyring,
 } from './sealing.js';
+import { UndecryptablePayloadError } from './aes-gcm-codec.js';
 import { undecryptableMarker, type Undecryptable } from './undecryptable.js';
 
 const JSON_ENCODING = 'json/plain';
@@ -55,9 +56,16 @@ export class SealingCodec implements PayloadCodec {
       try {
         return this.rewrite(payload, MAY_HOLD_ENVELOPE, (value) => this.opened(value));
       } catch (err) {
-        if (!(err instanceof UnsealableSecretError) || this.options.unsealable !== 'mark') throw err;
-        const undecryptable: Undecryptable = { keyId: err.kid, reason: err.reason, layer: 'secret' };
-        return jsonPayload(undecryptableMarker(undecryptable));
+        if (!(err instanceof UnsealableSecretError)) throw err;
+        const undecryptable: Undecryptable = {
+          keyId: err.kid,
+          reason: err.reason,
+          layer: 'secret',
+          ...(err.reason === 'malformed' ? { detail: err.message } : {}),
+        };
+        if (this.options.unsealable === 'mark') return jsonPayload(undecryptableMarker(undecryptable));
+        if (err.reason === 'malformed') throw new UndecryptablePayloadError(undecryptable);
+        throw err;
       }
     });
   }
@@ -78,8 +86,9 @@ export class SealingCodec implements PayloadCodec {
   }
 
   private opened(value: unknown): unknown {
-    return mapEnvelopes(value, (envelope) => {
-      if (this.options.decode === 'redact') return SEALED_PLACEHOLDER;
+    return mapEnvelopes(value, (envelope, found) => {
+      if (this.options.decode === 'redact') return envelope ? SEALED_PLACEHOLDER : MALFORMED_PLACEHOLDER;
+      if (!envelope) throw new UnsealableSecretError(kidOf(found), 'malformed');
       const privateKey = this.keys.unseal.get(envelope.kid);
       if (privateKey) return unseal(envelope, privateKey);
       // A worker must open everything it is given; a client keeps what it cannot read.
@@ -120,8 +129,11 @@ function sealSecrets(value: unknown, keys: SecretsKeyring): unknown {
     : value;
 }
 
-/** The value with every sealed envelope replaced by `open(envelope)`; the same object when there was none. */
-function mapEnvelopes(value: unknown, open: (envelope: SealedEnvelope) => unknown): unknown {
+/**
+ * The value with every sealed envelope replaced by `open(envelope)` (null for one that is malformed); the same object
+ * when there was none.
+ */
+function mapEnvelopes(value: unknown, open: (envelope: SealedEnvelope | null, found: object) => unknown): unknown {
   if (Array.isArray(value))
     return sameOrCopy(
       value,
@@ -130,14 +142,23 @@ function mapEnvelopes(value: unknown, open: (envelope: SealedEnvelope) => unknow
   if (typeof value !== 'object' || value === null) return value;
   if (isSealedEnvelope(value)) {
     const envelope = sealedEnvelopeSchema.safeParse(value);
-    if (!envelope.success) throw new ValueError('a sealed secret in a payload is malformed (not a v1 envelope)');
-    const opened = open(envelope.data);
+    if (!envelope.success) return open(null, value);
+    const opened = open(envelope.data, value);
     return opened === envelope.data ? value : opened; // kept sealed: the payload stays as it was
   }
   const entries = Object.entries(value).map(([name, field]): [string, unknown] => [name, mapEnvelopes(field, open)]);
   return entries.some(([name, field]) => field !== (value as Record<string, unknown>)[name])
     ? Object.fromEntries(entries)
     : value;
+}
+
+/** What a display shows for a sealed secret that is no envelope (sent by hand). */
+const MALFORMED_PLACEHOLDER = '[sealed, malformed]';
+
+/** The key id a malformed envelope names, if any (said in the refusal; never its other fields). */
+function kidOf(value: object): string {
+  const { kid } = value as { kid?: unknown };
+  return typeof kid === 'string' ? kid.slice(0, 64) : '';
 }
 
 function sameOrCopy<T>(original: T[], mapped: T[]): T[] {

@@ -55,12 +55,14 @@ export class UnsealableSecretError extends Error {
   override readonly name = 'UnsealableSecretError';
   constructor(
     readonly kid: string,
-    readonly reason: 'unknown-key' | 'wrong-key',
+    readonly reason: 'unknown-key' | 'wrong-key' | 'malformed',
   ) {
     super(
-      reason === 'unknown-key'
-        ? `a secret is sealed with secrets key '${kid}', which NUMBERFLOW_SECRETS_KEY here does not hold`
-        : `a secret sealed with secrets key '${kid}' failed authentication: it was altered, or sealed with another key of that id`,
+      reason === 'malformed'
+        ? 'a sealed secret in a payload is malformed (not a v1 envelope)'
+        : reason === 'unknown-key'
+          ? `a secret is sealed with secrets key '${kid}', which NUMBERFLOW_SECRETS_KEY here does not hold`
+          : `a secret sealed with secrets key '${kid}' failed authentication: it was altered, or sealed with another key of that id`,
     );
   }
 }

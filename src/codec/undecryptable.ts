@@ -11,8 +11,13 @@ export const UNDECRYPTABLE_FAILURE_TYPE = 'UndecryptablePayload';
 
 export interface Undecryptable {
   keyId: string;
-  /** 'unknown-key': no key of that id here; 'wrong-key': a key of that id here, but another one. */
-  reason: 'unknown-key' | 'wrong-key';
+  /**
+   * 'unknown-key': no key of that id here; 'wrong-key': a key of that id here, but another one; 'malformed': no key
+   * could open it (an encrypted payload without its key id, a sealed secret that is no envelope: sent by hand).
+   */
+  reason: 'unknown-key' | 'wrong-key' | 'malformed';
+  /** What is malformed, for 'malformed'. */
+  detail?: string;
   /** Which key: the payload key (absent, from before sealing existed) or the secrets key of a sealed field. */
   layer?: 'payload' | 'secret';
 }
@@ -52,7 +57,10 @@ export function undecryptableRefusal(values: readonly unknown[]): ApplicationFai
 }
 
 /** Names the key and what to do; never the payload (it may hold a code or a PIN). */
-export function describeUndecryptable({ keyId, reason, layer }: Undecryptable): string {
+export function describeUndecryptable({ keyId, reason, layer, detail }: Undecryptable): string {
+  if (reason === 'malformed') {
+    return `${detail ?? 'a payload is malformed'}: no key opens it; send it through numberflow's API or command line`;
+  }
   const why =
     reason === 'unknown-key' ? 'which this worker does not hold' : 'but this worker holds another key of that id';
   if (layer === 'secret') {

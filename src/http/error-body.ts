@@ -16,6 +16,7 @@ export const errorCodes = [
   'refused',
   'temporal_unavailable',
   'key_missing',
+  'workflow_task_failing',
   'service_stopping',
   'internal',
   'not_configured',

@@ -113,6 +113,15 @@ export function apiErrorOf(err: FastifyError): ApiError {
   // The journey's worker cannot replay its history without a key taken away: it waits for it (the key id only).
   if (isKeyMissingInReplay(err))
     return new ApiError(503, 'key_missing', `the journey cannot be read now: ${err.message}`);
+  // Temporal's answer for a run whose workflow task fails on every attempt (a worker's bug, say): it retries the
+  // task, and the journey answers again once the cause is mended.
+  if (/workflow task in failed state/i.test(err.message)) {
+    return new ApiError(
+      503,
+      'workflow_task_failing',
+      "the journey cannot answer now: its workflow task fails on the worker (the worker's log says why); it answers again once that is mended",
+    );
+  }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new ApiError(err.statusCode, 'invalid_request', err.message);
   }

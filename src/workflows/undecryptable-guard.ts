@@ -30,7 +30,9 @@ import {
  */
 export function refusal(values: readonly unknown[]): ApplicationFailure | undefined {
   const undecryptable = findUndecryptable(values);
-  if (undecryptable && workflowInfo().unsafe.isReplaying) throw new KeyMissingInReplay(undecryptable);
+  // A malformed payload no key opens: refused in replay as it was live.
+  if (undecryptable && undecryptable.reason !== 'malformed' && workflowInfo().unsafe.isReplaying)
+    throw new KeyMissingInReplay(undecryptable);
   return undecryptableRefusal(values);
 }
 

@@ -121,6 +121,26 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
     });
   });
 
+  it('drops a signal whose sealed code is no envelope, refuses such an update, and the journey carries on', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const plain = rawClient(t.env).workflow.getHandle(journey.workflowId); // plain JSON, as the Temporal CLI's
+      const forged = { code: { $sealed: 'v1', kid: 'x' }, actor: 'mallory' };
+      // It failed the workflow task on every attempt: the journey stood still for good, its view answered 500.
+      await plain.signal(otpSignal.name, forged);
+      const refusal = await refusalOf(plain.executeUpdate(submitOtpUpdate.name, { args: [forged] }));
+      expect(refusal).toContain('a sealed secret in a payload is malformed (not a v1 envelope): no key opens it');
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const answer = await t.env.client.workflow
+        .getHandle(journey.workflowId)
+        .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
+      expect(answer.accepted).toBe(true);
+      expect((await journey.view()).attempts.wrongCodes).toBe(0);
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
   it("answers updates on a live number after Temporal's cancel, which it refused", async () => {
     await t.bench.run(async () => {
       const { journey } = await startLive(t.bench);

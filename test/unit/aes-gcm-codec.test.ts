@@ -36,6 +36,21 @@ describe('the payload codec and undecryptable payloads', () => {
     },
   );
 
+  it('a worker marks an encrypted payload without its key id or data (sent by hand); a client refuses it in words', async () => {
+    const [encrypted] = await sent();
+    const { 'encryption-key-id': _kid, ...noKeyId } = encrypted!.metadata ?? {};
+    const forged = [{ ...encrypted!, metadata: noKeyId }, { metadata: encrypted!.metadata }];
+    const codec = new AesGcmCodec(keys(`client-1:${key(1)}`));
+    const marked = await codec.marking().decode(forged);
+    expect(marked.map((p) => findUndecryptable([defaultPayloadConverter.fromPayload(p)]))).toEqual([
+      { keyId: '', reason: 'malformed', detail: 'an encrypted payload has no key id' },
+      { keyId: 'client-1', reason: 'malformed', detail: 'an encrypted payload has no data' },
+    ]);
+    const failure = await codec.decode(forged.slice(0, 1)).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(UndecryptablePayloadError); // the codec server's 400, not a 500
+    expect((failure as Error).message).toBe('an encrypted payload has no key id');
+  });
+
   it('a worker holding the key decodes the payload itself', async () => {
     const [decoded] = await new AesGcmCodec(keys(`worker-1:${key(2)},client-1:${key(1)}`))
       .marking()

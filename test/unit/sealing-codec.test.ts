@@ -27,6 +27,22 @@ describe('the sealing codec', () => {
     expect(fromPayload((await worker.decode([sealed as Payload]))[0])).toEqual(submission);
   });
 
+  it('marks a sealed secret that is no envelope for a worker, refuses it to a client by its words, shows it so', async () => {
+    const forged = toPayload({ code: { $sealed: 'v1', kid: 'x' }, actor: 'mallory' });
+    const [marked] = await worker.marking().decode([forged]);
+    expect(findUndecryptable([fromPayload(marked)])).toEqual({
+      keyId: 'x',
+      reason: 'malformed',
+      layer: 'secret',
+      detail: 'a sealed secret in a payload is malformed (not a v1 envelope)',
+    });
+    await expect(client.decode([forged])).rejects.toThrow('a sealed secret in a payload is malformed');
+    expect(fromPayload((await worker.redacting().decode([forged]))[0])).toEqual({
+      code: '[sealed, malformed]',
+      actor: 'mallory',
+    });
+  });
+
   it('seals secrets at any depth: the PIN of a result, of a carried state, of an activity argument list', async () => {
     const value = [{ pin: '246810', repeat: false }, { result: { outcome: 'REMOVED', pin: '135790' } }];
     const [sealed] = await client.encode([toPayload(value)]);

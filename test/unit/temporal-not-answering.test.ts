@@ -64,6 +64,15 @@ describe("Temporal's not answering", () => {
   });
 });
 
+describe('a journey whose workflow task fails', () => {
+  it('answers 503 workflow_task_failing, not 500', () => {
+    const failing = Object.assign(new Error('9 FAILED_PRECONDITION: Workflow Task in failed state.'), { code: 9 });
+    const answer = apiErrorOf(failing as unknown as FastifyError);
+    expect({ status: answer.status, code: answer.code }).toEqual({ status: 503, code: 'workflow_task_failing' });
+    expect(answer.message).toContain("its workflow task fails on the worker (the worker's log says why)");
+  });
+});
+
 describe("Temporal's refusal of a webhook change's request", () => {
   const change = { field: 'unknown', rawField: 'x', wabaId: '1', receivedAt: 0 } as unknown as WebhookEvent;
 
