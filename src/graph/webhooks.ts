@@ -142,7 +142,8 @@ export function bodiesPerWaba(rawBody: Buffer, read: { envelope: WebhookEnvelope
 export function readVerifiedWebhook(rawBody: Buffer): WebhookReadResult {
   let json: unknown;
   try {
-    json = JSON.parse(rawBody.toString('utf8'));
+    // A byte-order mark before the JSON (Meta sends none; a relay might add one) would have the delivery taken unread.
+    json = JSON.parse(rawBody.toString('utf8').replace(/^\uFEFF/, ''));
   } catch {
     return { ok: false, status: 400, reason: 'the body is not JSON' };
   }

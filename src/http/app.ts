@@ -66,12 +66,29 @@ export interface HttpAppOptions {
   webhookInbox?: { file: string } & WebhookInboxOptions;
   /** numberflow's metrics on /metrics, webhook deliveries counted (left out: no /metrics). */
   metrics?: ServiceMetrics;
+  /** How long a request's head and body may take to arrive (default REQUEST_TIMEOUT_MS); answered 408 past it. */
+  requestTimeoutMs?: number;
 }
 
+/**
+ * A request trickled in (a partial body on the webhook receiver, which anyone may reach) held a connection for as
+ * long as the client liked: past this it is answered 408 and closed. Answers, the event streams among them, are not
+ * bounded by it.
+ */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app: FastifyInstance = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: 4 * 1024 * 1024, // the webhook route's own limit is lower; /v1 routes take 16 KiB
+    requestTimeout: requestTimeoutMs,
+    // Node looks for late requests this often (30 s by default: a minute's limit would become up to 90 s), and
+    // bounds a request's body only while its head's own limit is no longer than the whole request's.
+    http: {
+      connectionsCheckingInterval: Math.max(250, Math.min(30_000, requestTimeoutMs / 4)),
+      headersTimeout: Math.min(60_000, requestTimeoutMs),
+    },
     // Fastify's request log shows whole URLs, and Meta's handshake carries hub.verify_token in the query:
     // requests are logged below, by path only.
     logController: new LogController({ disableRequestLogging: true }),

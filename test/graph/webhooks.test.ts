@@ -228,6 +228,14 @@ describe('webhook signature and envelope', () => {
     });
   });
 
+  it('reads a signed body that begins with a byte-order mark (it was taken unread, and lost)', () => {
+    const body = Buffer.from(
+      `\uFEFF${JSON.stringify(fx.envelope([{ field: 'account_update', value: fx.accountUpdates.offboarded }]))}`,
+    );
+    const result = parseWebhook(body, signWebhookBody(body, APP_SECRET), APP_SECRET, { nowMs: RECEIVED_AT });
+    expect(result.ok && result.events.map((e) => e.field)).toEqual(['account_update']);
+  });
+
   it('turns every change of every entry into one event, in order', () => {
     const payload2 = fx.envelope([
       { field: 'account_update', value: fx.accountUpdates.offboarded },

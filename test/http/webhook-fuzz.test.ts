@@ -12,6 +12,7 @@ import { GraphClient } from '../../src/graph/client.js';
 import { signWebhookBody } from '../../src/graph/signature.js';
 import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { WEBHOOK_MAX_BYTES } from '../../src/graph/webhooks.js';
+import { connect } from 'node:net';
 import { buildHttpApp } from '../../src/http/app.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { freshId, freshNumber } from '../support/journeys.js';
@@ -234,6 +235,34 @@ describe('webhook receiver under fuzzing (dev server + Graph sandbox)', () => {
     const oversized = { ...paid, statuses: Array<unknown>(5_000).fill(paid.statuses[0]) };
     const answer = await signed(envelope([{ id: wabaId, changes: [{ field: 'messages', value: oversized }] }]));
     expect(answer.statusCode).toBe(200);
+  });
+
+  it('answers a body that never finishes arriving 408 and closes, instead of holding the connection', async () => {
+    const slow = await buildHttpApp({
+      client: env.client,
+      taskQueue: 'fuzz-no-worker',
+      appSecret: SECRET,
+      verifyToken: 'v',
+      logger: log.logger,
+      graph,
+      requestTimeoutMs: 1_000,
+    });
+    try {
+      const address = await slow.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = new URL(address);
+      const socket = connect(Number(port), '127.0.0.1');
+      const answer = new Promise<string>((resolve) => {
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('close', () => resolve(text));
+      });
+      socket.write(
+        'POST /webhooks/meta HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"object"',
+      );
+      expect(await answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n[^]*"the request took too long to arrive"/);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('signalled nothing, stayed up, and kept memory and logs bounded over the whole run', async () => {
