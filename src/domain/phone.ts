@@ -22,15 +22,25 @@ export interface ParseOptions {
   metaTestNumber?: boolean;
 }
 
+/** What a number is written with: digits (any script's), spaces, and - . ( ) / between them. */
+const WRITTEN_WITH = /[\p{Nd}\p{Zs}\-.()/]/gu;
+
+/** The input as an error quotes it: at most 40 characters (a pasted paragraph would fill the screen and the log). */
+function quote(input: string): string {
+  const chars = [...input];
+  return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : input);
+}
+
 /**
  * Parses a number given in international form ("+14155552671", "+1 (415) 555-2671") and requires it to be
  * a valid, dialable number for its country — Meta refuses anything else at add time, after a round trip.
  */
 export function parsePhoneNumber(input: string, options: ParseOptions = {}): PhoneNumber {
   const trimmed = input.trim();
+  const quoted = quote(input);
   if (!trimmed.startsWith('+')) {
     throw new InvalidPhoneNumberError(
-      `"${input}" is not in international form: start with + and the country calling code, e.g. +14155552671`,
+      `${quoted} is not in international form: start with + and the country calling code, e.g. +14155552671`,
     );
   }
   let parsed;
@@ -38,14 +48,20 @@ export function parsePhoneNumber(input: string, options: ParseOptions = {}): Pho
     parsed = parsePhoneNumberWithError(trimmed);
   } catch (err) {
     const reason = err instanceof ParseError ? err.message : String(err);
-    throw new InvalidPhoneNumberError(
-      `"${input}" is not a phone number (${reason.toLowerCase().replaceAll('_', ' ')})`,
-    );
+    throw new InvalidPhoneNumberError(`${quoted} is not a phone number (${reason.toLowerCase().replaceAll('_', ' ')})`);
   }
   // A WhatsApp number is one line: an extension behind a switchboard cannot receive Meta's code.
   if (parsed.ext) {
     throw new InvalidPhoneNumberError(
-      `"${input}" has an extension (${parsed.ext}); a WhatsApp number is a line of its own: give it without one`,
+      `${quoted} has an extension (${parsed.ext}); a WhatsApp number is a line of its own: give it without one`,
+    );
+  }
+  // The library reads a number out of a longer text ("+14155556119abc", "+1 415 555 2764 (mobile)"): what is more
+  // than digits and the marks numbers are written with is refused, not dropped without a word.
+  const extra = trimmed.slice(1).replace(WRITTEN_WITH, '');
+  if (extra !== '') {
+    throw new InvalidPhoneNumberError(
+      `${quoted} holds more than a phone number (${quote(extra)}): give the number alone, in digits`,
     );
   }
   if (!parsed.isValid()) {
@@ -55,11 +71,11 @@ export function parsePhoneNumber(input: string, options: ParseOptions = {}): Pho
     }
     if (test) {
       throw new InvalidPhoneNumberError(
-        `"${input}" is one of Meta's test numbers (+1 555 …); test numbers are adopted by their phone_number_id: give phoneNumberId`,
+        `${quoted} is one of Meta's test numbers (+1 555 …); test numbers are adopted by their phone_number_id: give phoneNumberId`,
       );
     }
     throw new InvalidPhoneNumberError(
-      `"${input}" is not a valid number for country calling code +${parsed.countryCallingCode}`,
+      `${quoted} is not a valid number for country calling code +${parsed.countryCallingCode}`,
     );
   }
   return {

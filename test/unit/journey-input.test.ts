@@ -40,6 +40,11 @@ describe('a journey request', () => {
     ['+12', 'is not a phone number'],
     ['+44 hello', 'is not a phone number'],
     ['+14155552681 ext. 5', 'has an extension (5); a WhatsApp number is a line of its own: give it without one'],
+    // Read out of a longer text by the library, and started as the number alone.
+    ['+14155556119abc', '"+14155556119abc" holds more than a phone number ("abc"): give the number alone, in digits'],
+    ['+1 415 555 2764 (mobile)', 'holds more than a phone number ("mobile")'],
+    ['+14155552701;x', 'holds more than a phone number (";x")'],
+    [`+1415555${'9'.repeat(100_000)}`, `"+1415555${'9'.repeat(32)}…" is not a phone number`],
   ])('refuses the phone number %s with a clear message', (phoneNumber, message) => {
     const [problem] = problemsOf({ ...valid, phoneNumber });
     expect(problem).toContain('phoneNumber:');
