@@ -8,6 +8,7 @@ import { isJourneyOutcome, type StageOrOutcome } from '../domain/stages.js';
 import { failedRow, type CheckedRow } from './batch-rows.js';
 import { closedOutsideJourney } from './closed-runs.js';
 import type { StartOnce } from './start-once.js';
+import type { Idempotency } from './start.js';
 import { notAnsweringMessages, temporalNotAnswering } from '../temporal/unanswered.js';
 
 export type RowOutcome = 'started' | 'already_running' | 'failed';
@@ -42,6 +43,7 @@ export async function startRows(
   rows: readonly CheckedRow[],
   pace: Pace = DEFAULT_PACE,
   onResult: (result: RowResult) => void = () => {},
+  caller: Pick<Idempotency, 'scope' | 'sees'> = {},
 ): Promise<RowResult[]> {
   const results: RowResult[] = new Array<RowResult>(rows.length);
   const began = Date.now();
@@ -50,7 +52,7 @@ export async function startRows(
     for (let index = next++; index < rows.length; index = next++) {
       const due = began + (index * 1000) / pace.ratePerSecond;
       if (due > Date.now()) await delay(due - Date.now());
-      const result = await startRow(client, startOnce, rows[index] as CheckedRow);
+      const result = await startRow(client, startOnce, rows[index] as CheckedRow, caller);
       results[index] = result;
       onResult(result);
     }
@@ -59,11 +61,16 @@ export async function startRows(
   return results;
 }
 
-async function startRow(client: Client, startOnce: StartOnce, row: CheckedRow): Promise<RowResult> {
+async function startRow(
+  client: Client,
+  startOnce: StartOnce,
+  row: CheckedRow,
+  caller: Pick<Idempotency, 'scope' | 'sees'>,
+): Promise<RowResult> {
   const e164 = row.input.phoneNumber.e164;
   const answer = { line: row.line, e164, error: null };
   try {
-    const started = await startOnce(row.input, { key: row.idempotencyKey, requestHash: row.requestHash });
+    const started = await startOnce(row.input, { key: row.idempotencyKey, requestHash: row.requestHash, ...caller });
     const { workflowId, runId } = started;
     if (started.created) {
       const stage: StageOrOutcome = 'WAITING_FOR_CAPACITY'; // what startJourney sets; no worker needed to say it

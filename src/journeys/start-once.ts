@@ -3,6 +3,7 @@
 // in the IdempotencyKey search attribute; the workflow id makes one start win when processes race.
 import type { Client } from '@temporalio/client';
 import { journeyWorkflowId, type JourneyInput } from '../domain/journey.js';
+import { PortfolioId } from '../domain/search-attributes.js';
 import { IdempotencyConflictError, JourneyConflictError } from './errors.js';
 import { startJourney, type Idempotency, type JourneyMemo, type StartOptions, type StartedJourney } from './start.js';
 import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE } from '../domain/idempotency-key.js';
@@ -23,17 +24,18 @@ export function createStartOnce(client: Client, taskQueue: string, options: Star
   const inFlight = new Map<string, { requestHash: string; outcome: Promise<StartOutcome> }>();
   return async (input, idempotency) => {
     if (!IDEMPOTENCY_KEY.test(idempotency.key)) throw new Error(`an Idempotency-Key ${IDEMPOTENCY_KEY_RULE}`);
-    const current = inFlight.get(idempotency.key);
+    const flight = `${idempotency.scope ?? ''}\u0000${idempotency.key}`;
+    const current = inFlight.get(flight);
     if (current) {
       if (current.requestHash !== idempotency.requestHash) throw reused(idempotency.key, 'a request still running');
       return { ...(await current.outcome), created: false };
     }
     const outcome = startOnce(client, taskQueue, input, idempotency, options);
-    inFlight.set(idempotency.key, { requestHash: idempotency.requestHash, outcome });
+    inFlight.set(flight, { requestHash: idempotency.requestHash, outcome });
     try {
       return await outcome;
     } finally {
-      inFlight.delete(idempotency.key);
+      inFlight.delete(flight);
     }
   };
 }
@@ -46,7 +48,7 @@ async function startOnce(
   options: StartOptions,
 ): Promise<StartOutcome> {
   // A server without search attributes (the time-skipping test server) has no key to look up: the memo decides.
-  const earlier = options.withoutSearchAttributes ? null : await startedUnder(client, idempotency.key);
+  const earlier = options.withoutSearchAttributes ? null : await startedUnder(client, idempotency);
   if (earlier) {
     if (earlier.memo.requestHash !== idempotency.requestHash) throw reused(idempotency.key, earlier.workflowId);
     return { workflowId: earlier.workflowId, runId: earlier.runId, created: false };
@@ -62,6 +64,14 @@ async function startOnce(
     if (memo.idempotencyKey === idempotency.key && memo.requestHash === idempotency.requestHash) {
       return { workflowId, runId: running.runId, created: false };
     }
+    if (idempotency.sees && !idempotency.sees(running.typedSearchAttributes.get(PortfolioId) ?? null)) {
+      // That it runs cannot be hidden (the number is taken); which run, and where, can.
+      throw new JourneyConflictError(
+        `${input.phoneNumber.e164} already has a journey in progress in a portfolio you may not see; it can be started here once that journey has ended`,
+        workflowId,
+        '',
+      );
+    }
     throw new JourneyConflictError(
       `${input.phoneNumber.e164} already has a journey in progress (${workflowId}, run ${running.runId}) started by another request; follow that journey, or cancel it first`,
       workflowId,
@@ -70,11 +80,19 @@ async function startOnce(
   }
 }
 
-/** The newest run started under the key, whatever its status. */
-async function startedUnder(client: Client, key: string) {
+/** How many runs under one key are looked through for the caller's (other principals may use the same key). */
+const RUNS_UNDER_A_KEY = 100;
+
+/** The newest run started under the caller's key, whatever its status. */
+async function startedUnder(client: Client, { key, scope }: Idempotency) {
   // The key matched IDEMPOTENCY_KEY: no quote can end the string early.
-  for await (const execution of client.workflow.list({ query: `IdempotencyKey = '${key}'`, pageSize: 1 })) {
-    return { workflowId: execution.workflowId, runId: execution.runId, memo: (execution.memo ?? {}) as JourneyMemo };
+  let looked = 0;
+  for await (const execution of client.workflow.list({ query: `IdempotencyKey = '${key}'`, pageSize: 20 })) {
+    const memo = (execution.memo ?? {}) as JourneyMemo;
+    // A run from before keys were scoped is anyone's, as it was then.
+    if (memo.idempotencyScope === undefined || memo.idempotencyScope === scope)
+      return { workflowId: execution.workflowId, runId: execution.runId, memo };
+    if (++looked >= RUNS_UNDER_A_KEY) break;
   }
   return null;
 }

@@ -28,6 +28,13 @@ export interface Idempotency {
   key: string;
   /** SHA-256 (hex) of the canonical request: the same key with another request is a conflict. */
   requestHash: string;
+  /**
+   * Whose key it is (the API's principal): another principal's key of the same name is not this one, and neither
+   * blocks nor answers it. Absent (direct mode, journeys started before keys were scoped): any principal's.
+   */
+  scope?: string;
+  /** Whether the caller may see a journey of this portfolio: one it may not is a conflict that names no run. */
+  sees?: (portfolioId: string | null) => boolean;
 }
 
 export interface StartedJourney {
@@ -39,6 +46,8 @@ export interface StartedJourney {
 export interface JourneyMemo {
   idempotencyKey?: string;
   requestHash?: string;
+  /** Idempotency.scope: absent in journeys started before keys were scoped, and in direct mode's. */
+  idempotencyScope?: string;
 }
 
 /**
@@ -62,7 +71,13 @@ export async function startJourney(
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
       ...(idempotency
-        ? { memo: { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash } satisfies JourneyMemo }
+        ? {
+            memo: {
+              idempotencyKey: idempotency.key,
+              requestHash: idempotency.requestHash,
+              ...(idempotency.scope === undefined ? {} : { idempotencyScope: idempotency.scope }),
+            } satisfies JourneyMemo,
+          }
         : {}),
       typedSearchAttributes: options.withoutSearchAttributes
         ? []

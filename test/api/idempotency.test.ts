@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { journeyWorkflowId, type JourneyView } from '../../src/domain/journey.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
 import { useBench } from '../support/bench.js';
-import { eventually, useApi } from './support.js';
+import { eventually, OTHER_PORTFOLIO, useApi } from './support.js';
 import { harnessHttpApp } from '../support/http-app.js';
 
 interface Started {
@@ -70,6 +70,35 @@ describe('starting a journey under an Idempotency-Key (dev server, worker, Graph
       expect(second.status).toBe(409);
       expect(second.body.error.code).toBe('conflict');
       expect(second.body.error.message).toContain(`${first.body.workflowId}, run ${first.body.runId}`);
+    });
+  });
+
+  it("keeps each principal's keys its own, and names no run of a portfolio the caller may not see", async () => {
+    await t.bench.run(async () => {
+      const key = `shared-${randomUUID()}`;
+      const body = api.startBody();
+      const first = await start(body, key);
+      expect(first.status).toBe(201);
+      // Another principal's key of the same name is another key: it neither blocks nor answers this start (it was
+      // 409, naming the first principal's journey).
+      const theirs = api.startBody({ portfolioId: OTHER_PORTFOLIO });
+      const headers = { 'idempotency-key': key };
+      const other = await api.call<Started>('POST', '/v1/journeys', { as: 'elsewhere', body: theirs, headers });
+      expect(other.status).toBe(201);
+      expect(other.body.journey.e164).not.toBe(first.body.journey.e164);
+      // The number is taken, which cannot be hidden; the run, and where it is, are.
+      const taken = await api.call<ErrorBody>('POST', '/v1/journeys', {
+        as: 'elsewhere',
+        body: { ...body, portfolioId: OTHER_PORTFOLIO },
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      expect(taken.status).toBe(409);
+      expect(taken.body.error).toEqual({
+        code: 'conflict',
+        message: `${first.body.journey.e164} already has a journey in progress in a portfolio you may not see; it can be started here once that journey has ended`,
+        problems: [],
+      });
+      await t.env.client.workflow.getHandle(other.body.workflowId).terminate('test done');
     });
   });
 

@@ -51,7 +51,10 @@ export function batchRoutes(app: ZodApp, context: ApiContext): void {
         );
       }
       const startable = good.filter((row) => !refused.some((r) => r.line === row.line));
-      const started = await startRows(context.client, context.startOnce, startable, SERVICE_PACE);
+      const started = await startRows(context.client, context.startOnce, startable, SERVICE_PACE, undefined, {
+        scope: principal.name,
+        sees: (portfolioId) => portfolioId !== null && seesPortfolio(principal, portfolioId),
+      });
       return answerOf(started, invalid, rows);
     },
   );

@@ -60,7 +60,12 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
       }
       const input = journeyInputFrom({ ...body, requestedBy: principal.name });
       const requestHash = startRequestHash(body, input.phoneNumber.e164, principal.name);
-      const started = await context.startOnce(input, { key: request.headers['idempotency-key'], requestHash });
+      const started = await context.startOnce(input, {
+        key: request.headers['idempotency-key'],
+        requestHash,
+        scope: principal.name,
+        sees: (portfolioId) => portfolioId !== null && seesPortfolio(principal, portfolioId),
+      });
       const journey = await describeJourney(client, input.phoneNumber.e164, started.runId);
       // A created journey says where it is read.
       if (started.created) reply.header('location', `/v1/journeys/${encodeURIComponent(input.phoneNumber.e164)}`);
