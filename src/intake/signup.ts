@@ -116,7 +116,7 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
     case 'done':
       // A number refused for its display name is started with the name this request gives it; nothing else is
       // done again (the exchange, the owner, the subscription, the other numbers' journeys).
-      if (!earlier.journeys.some((journey) => renamedBy(request, journey))) return outcomeOf(earlier, true);
+      if (!earlier.journeys.some((journey) => startsAgain(request, journey))) return outcomeOf(earlier, true);
       return startRenamed(deps, request, codeHash, earlier, requestedBy);
     case 'failed':
       throw new IntakeError(earlier.failure?.kind ?? 'exchange-refused', earlier.failure?.message ?? RUN_SIGNUP_AGAIN);
@@ -146,6 +146,14 @@ function renamedBy(request: SignupRequest, journey: SignupJourney): boolean {
   );
 }
 
+/** How the refusal of a number another journey held ends: what a repeated signup reads to try it again. */
+const TAKEN_ADVICE = 'not started by this signup: once it has ended (or is cancelled), send the same signup again';
+
+/** A number the signup refused for its name (named anew now) or for another journey of it (tried again). */
+function startsAgain(request: SignupRequest, journey: SignupJourney): boolean {
+  return renamedBy(request, journey) || (journey.outcome === 'refused' && !!journey.problem?.endsWith(TAKEN_ADVICE));
+}
+
 /**
  * A finished signup's numbers refused for their display name, started with this request's names (`requestedBy`'s).
  * A name the rule refuses again is answered so without asking Meta or writing anything. A journey of the number
@@ -162,12 +170,12 @@ async function startRenamed(
   let changed = false;
   for (const journey of earlier.journeys) {
     const name = request.displayNames?.[journey.phoneNumberId];
-    if (!renamedBy(request, journey) || name === undefined) {
+    if (!startsAgain(request, journey)) {
       journeys.push(journey);
       continue;
     }
-    const checked = validateDisplayName(name);
-    if (!checked.ok) {
+    const checked = name === undefined ? null : validateDisplayName(name);
+    if (checked && !checked.ok) {
       journeys.push({ ...journey, problem: `displayName: ${checked.problem}` });
       continue;
     }
@@ -471,7 +479,7 @@ async function startOne(
     if (running.phoneNumberId === phoneNumberId) {
       return { phoneNumberId, e164, workflowId: journeyWorkflowId(e164), outcome: 'already-running', problem: null };
     }
-    return refused(err.message, e164);
+    return refused(`${e164} already has a journey in progress (${journeyWorkflowId(e164)}), ${TAKEN_ADVICE}`, e164);
   }
 }
 

@@ -1,6 +1,7 @@
 import { inject, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { journeyQuery, SIGNUP_WINDOW_MS, type JourneyView } from '../../src/domain/journey.js';
+import { capabilityUpdateSignal, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { IntakeError } from '../../src/intake/errors.js';
 import { signup, signupCodeHash } from '../../src/intake/signup.js';
 import { buildCli } from '../../src/starter.js';
@@ -135,6 +136,47 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       expect(await signup(deps(), body, 'svc')).toEqual(found);
       expect(await signup(deps(), { ...body, displayNames: { [refusedId]: 'Acme Help' } }, 'ops')).toEqual(found);
       expect(calls('GET /{phone-number-id}')).toEqual([]);
+    });
+  });
+
+  it('starts a number another journey held when the same signup comes again once that journey has ended', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const [phoneNumberId] = customer.phoneNumberIds as [string];
+    const e164 = customer.e164s[0] as string;
+    const body = popupAnswer(t.bench, customer);
+    await t.bench.run(async () => {
+      // Started before the signup, without its phone_number_id (an import's row): not the signup's journey.
+      // An import's row held at the portfolio's cap: its journey has no phone_number_id yet.
+      const portfolio = t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId));
+      const cap = (maxPhoneNumbers: number) =>
+        portfolio.signal(capabilityUpdateSignal, { maxPhoneNumbers, source: 'admin', actor: 'admin@test' });
+      await cap(1);
+      const filler = await t.bench.start(t.bench.input());
+      await filler.until(
+        (v) => v.stage !== 'WAITING_FOR_CAPACITY' || v.waiting?.reason.includes('queue') === true,
+        'admitted or queued',
+      );
+      const other = await t.bench.start(t.bench.input({ phoneNumber: e164, wabaId: customer.wabaId }));
+      // It waits for the WABA's token first (the signup stores it), then in the queue.
+      await other.until((v) => v.stage === 'WAITING_FOR_CAPACITY' && v.waiting !== null, 'waiting');
+      const first = await signup(deps(), body, 'svc');
+      expect(first.journeys).toEqual([
+        {
+          phoneNumberId,
+          e164,
+          workflowId: null,
+          outcome: 'refused',
+          problem: `${e164} already has a journey in progress (number:${e164}), not started by this signup: once it has ended (or is cancelled), send the same signup again`,
+        },
+      ]);
+      await t.env.client.workflow.getHandle(`number:${e164}`).terminate('cancelled by the operator');
+      await t.env.client.workflow.getHandle(filler.workflowId).terminate('test done');
+      await cap(1000);
+      const again = await signup(deps(), body, 'svc');
+      expect(again.journeys).toMatchObject([{ phoneNumberId, outcome: 'started', problem: null }]);
+      const view = await journeyOf(e164, (v) => v.stage === 'AWAITING_OTP');
+      expect(view).toMatchObject({ phoneNumberId, deadlines: { signupExpiresAt: first.signupExpiresAt } });
+      await t.env.client.workflow.getHandle(`number:${e164}`).terminate('test done');
     });
   });
 
