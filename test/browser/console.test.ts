@@ -126,6 +126,8 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       // From here on the page must not load again: a mark in its DOM would be gone after a reload.
       await page.evaluate(() => document.body.setAttribute('data-test-mark', 'no reload'));
       await stageShown(page, 'DISPLAY_NAME_REVIEW');
+      // The answer at the top was to the code: once the journey moved on, it says it is earlier.
+      expect(await page.locator('#outcome').textContent()).toMatch(/^\s*Earlier — \s*accepted: code accepted/);
       await decideName(t.bench, journey, 'APPROVED');
       await stageShown(page, 'LIVE');
       expect(await page.locator('body').getAttribute('data-test-mark')).toBe('no reload');
@@ -222,6 +224,45 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('cancel-reason');
       expect(await page.locator('body').getAttribute('data-test-mark')).toBe('no reload');
       expect(await fitsWidth(page)).toBe(true);
+      await context.close();
+    });
+  }, 180_000);
+
+  it('sends a form pressed three times once, and says so when the page is signed out', async () => {
+    await t.bench.run(async () => {
+      const { journey, e164, code, wrong } = await journeyAwaitingCode();
+      const { context, page } = await onPhoneSignedIn(e164, token);
+      // Meta is slow to answer: a second press would have been refused for the stage the first one left.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'latency', latencyMs: 2_000 });
+      const posts: string[] = [];
+      page.on('request', (request) => {
+        if (request.method() === 'POST') posts.push(request.url());
+      });
+      await page.getByLabel(/^Code Meta sent/).fill(wrong);
+      // Three presses 300 ms apart, while the first is answered (as a person does).
+      await page.evaluate(() => {
+        const button = document.querySelector('form[action$="/otp"] button') as unknown as { click(): void };
+        button.click();
+        setTimeout(() => button.click(), 300);
+        setTimeout(() => button.click(), 600);
+      });
+      await page.waitForURL(/\/otp$/, { timeout: JOURNEY_MS }).catch(() => undefined);
+      await page.locator('#outcome').waitFor({ timeout: JOURNEY_MS });
+      expect(posts).toHaveLength(1);
+      expect(await page.locator('#outcome').textContent()).toContain('code wrong, 2 attempts left');
+      expect(await page.getByRole('button', { name: 'Submit the code' }).count()).toBe(1); // a new page, a new form
+
+      // Signed out (the session gone): the next change the stream brings says so, and how to sign in again.
+      await context.clearCookies();
+      const handle = t.bench.env.client.workflow.getHandle(journey.workflowId);
+      await handle.executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'cli@acme' }] });
+      await page.locator('#signed-out').waitFor({ timeout: JOURNEY_MS });
+      expect(await page.locator('#signed-out').textContent()).toBe(
+        'You are signed out: this page no longer follows the journey — sign in again.',
+      );
+      expect(await page.locator('#signed-out a').getAttribute('href')).toBe(
+        `/sign-in?next=${encodeURIComponent(`/journeys/${encodeURIComponent(e164)}`)}`,
+      );
       await context.close();
     });
   }, 180_000);

@@ -11,6 +11,31 @@
   // After a form's POST the address bar shows the action's URL: show the page's, so a reload does not post again
   // (also once the journey has ended, when the page follows nothing).
   if (pagePath && location.pathname !== pagePath) history.replaceState(null, '', pagePath);
+  // A form is sent once: a second press while the first is answered would be answered for a stage already left
+  // (the page then showed that refusal, not the first's answer). A page that comes back from the cache sends again.
+  document.addEventListener('submit', (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    if (form.dataset.sending) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sending = 'yes';
+    const button = form.querySelector('button[type=submit]');
+    if (button) {
+      button.dataset.label = button.textContent;
+      button.textContent = 'Sending…';
+      button.setAttribute('aria-disabled', 'true');
+    }
+  });
+  window.addEventListener('pageshow', () => {
+    for (const form of document.querySelectorAll('form[data-sending]')) {
+      delete form.dataset.sending;
+      const button = form.querySelector('button[type=submit]');
+      if (button?.dataset.label) button.textContent = button.dataset.label;
+      button?.removeAttribute('aria-disabled');
+    }
+  });
   const root = document.querySelector('[data-events]');
   if (!root || !pagePath || !('EventSource' in window) || !('fetch' in window)) return;
 
@@ -25,7 +50,8 @@
     reading = true;
     try {
       const response = await fetch(pagePath, { headers: { accept: 'text/html' }, credentials: 'same-origin' });
-      if (!response.ok || response.redirected) return; // signed out: the stream ends too
+      if (response.redirected || response.status === 401) return signedOut();
+      if (!response.ok) return;
       swap(new DOMParser().parseFromString(await response.text(), 'text/html'));
     } catch {
       // Offline a moment: the stream reconnects and sends its view, which reads the page again.
@@ -38,11 +64,36 @@
     }
   }
 
+  /** The page no longer follows the journey: said at its top, with the way back (the stream is closed). */
+  function signedOut() {
+    source.close();
+    if (document.getElementById('signed-out')) return;
+    const notice = document.createElement('p');
+    notice.id = 'signed-out';
+    notice.className = 'outcome refused';
+    notice.setAttribute('role', 'alert');
+    const link = document.createElement('a');
+    link.href = `/sign-in?next=${encodeURIComponent(pagePath)}`;
+    link.textContent = 'sign in again';
+    notice.append('You are signed out: this page no longer follows the journey — ', link, '.');
+    root.querySelector('h1')?.after(notice);
+  }
+
   function swap(next) {
+    let moved = false;
     for (const selector of ['[data-stage-label]', '[data-stage-code]']) {
       const now = document.querySelector(selector);
       const then = next.querySelector(selector);
-      if (now && then && now.textContent !== then.textContent) now.textContent = then.textContent;
+      if (now && then && now.textContent !== then.textContent) {
+        now.textContent = then.textContent;
+        moved = true;
+      }
+    }
+    // The answer at the top was to the page's last form: once the journey has moved on, it is said to be earlier.
+    const answer = document.getElementById('outcome');
+    if (answer && moved && !answer.classList.contains('earlier')) {
+      answer.classList.add('earlier');
+      answer.prepend('Earlier — ');
     }
     const focused = document.activeElement;
     let lostFocus = false;
@@ -104,6 +155,11 @@
   }
 
   const source = new EventSource(root.getAttribute('data-events'));
+  // The stream refused (signed out, or the session's time is up): the page is read to tell which; a lost
+  // connection is reopened by the browser itself.
+  source.addEventListener('error', () => {
+    if (source.readyState === EventSource.CLOSED) void refresh();
+  });
   // A view comes first on every connection: the journey may have moved on since the page was made (or while the
   // stream was reconnecting), so the page is read again unless it shows that stage and those notes already.
   source.addEventListener('view', (event) => {
