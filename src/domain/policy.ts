@@ -42,3 +42,11 @@ export const journeyPolicy = {
   /** Webhook events LIVE keeps for the query (older ones stay in history). */
   recentEventsKept: 50,
 } as const;
+
+/**
+ * Until when Meta's code lasts, given when the journey's wait for it ends (deadlines.codeExpiresAt): the wait and
+ * the code's life both run from the code's request.
+ */
+export function codeLastsUntil(waitEndsMs: number): number {
+  return waitEndsMs - journeyPolicy.otpWaitMs + journeyPolicy.codeValidMs;
+}

@@ -135,6 +135,35 @@ describe('the console’s markup', () => {
     );
   });
 
+  it("says until when Meta's code works, warns once it has expired, and offers no sixth code", () => {
+    const awaiting = (codeExpiresAt: string, codeRequests = 1) =>
+      textOf(
+        toText(
+          journeyPage(
+            contextOf(operator),
+            journeyView({
+              stage: 'AWAITING_OTP',
+              deadlines: { signupExpiresAt: null, codeExpiresAt, reRegisterBy: null, deletionAllowedAt: null },
+              attempts: { ...journeyView().attempts, codeRequests },
+            }),
+          ),
+        ),
+      );
+    const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+    const lasting = awaiting(inMinutes(14)); // requested a minute ago: the code works 9 minutes more
+    expect(lasting).toMatch(/Meta's latest code works until about \d\d:\d\d UTC/);
+    expect(lasting).toContain('Send a new code');
+    expect(awaiting(inMinutes(3))).toContain('costs an attempt — send a new code first.');
+    const expired = awaiting(inMinutes(3), 5); // requested 12 minutes ago, the fifth code
+    expect(expired).toMatch(
+      /Meta's latest code expired at about \d\d:\d\d UTC on .*: a code sent before then is answered as wrong and costs an attempt — no new code can be asked for: cancel and start again\./,
+    );
+    expect(expired).not.toContain('Send a new code');
+    expect(expired).toContain(
+      '5 of 5 codes have been requested, the most a journey asks for: submit the latest code, or cancel and start again.',
+    );
+  });
+
   it('says which Graph call Temporal retries, as text, and nothing when none is', () => {
     const callUnderWay = retriedCall({ attemptBefore: 'failed: Meta error 131000: <b>wrong</b> (fbtrace_id AbC)' });
     const page = toText(journeyPage(contextOf(operator), journeyView({ stage: 'VERIFYING_CODE', callUnderWay })));

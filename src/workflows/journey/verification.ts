@@ -3,7 +3,7 @@
 import { condition, isCancellation, patched } from '@temporalio/workflow';
 import { refusal as undecryptableRefusal } from '../undecryptable-guard.js';
 import type { CodeMethod } from '../../domain/journey.js';
-import { journeyPolicy } from '../../domain/policy.js';
+import { codeLastsUntil as codeLastsUntilAt, journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
@@ -145,7 +145,7 @@ function newCodeAdvice(journey: Journey): string {
  */
 function codeLastsUntil(journey: Journey): number | null {
   const { codeExpiresAt } = journey.state;
-  return codeExpiresAt === null ? null : codeExpiresAt - journeyPolicy.otpWaitMs + journeyPolicy.codeValidMs;
+  return codeExpiresAt === null ? null : codeLastsUntilAt(codeExpiresAt);
 }
 
 /** When Meta's latest code expired, if it has; null while it lasts. */

@@ -7,12 +7,13 @@
 import { displayNameWords } from '../../../domain/display-name-words.js';
 import { DISPLAY_NAME_MAX } from '../../../domain/display-name.js';
 import { REMOVAL_BLOCKED, type JourneyView } from '../../../domain/journey.js';
-import { journeyPolicy } from '../../../domain/policy.js';
+import { codeLastsUntil, journeyPolicy } from '../../../domain/policy.js';
 import { journeyStages } from '../../../domain/stages.js';
 import { journeyActions, type JourneyAction } from '../../api/actions.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
 import { CSRF_FIELD } from '../csrf.js';
 import { html, type Html } from '../html.js';
+import { time } from '../labels.js';
 import { actionName, actionPath } from '../paths.js';
 import type { PageContext } from './layout.js';
 
@@ -107,7 +108,14 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
   const forms: Html[] = [];
   if (stage === 'AWAITING_OTP') {
     forms.push(form(journeyActions.otp, codeFields(view, kept), 'Submit the code'));
-    forms.push(form(journeyActions.resend, resendFields(view, kept), 'Send a new code'));
+    forms.push(
+      view.attempts.codeRequests < journeyPolicy.maxCodeRequests
+        ? form(journeyActions.resend, resendFields(view, kept), 'Send a new code')
+        : html`<p class="help">
+            ${journeyPolicy.maxCodeRequests} of ${journeyPolicy.maxCodeRequests} codes have been requested, the most a
+            journey asks for: submit the latest code, or cancel and start again.
+          </p>`,
+    );
   }
   if (stage === 'AWAITING_PIN') forms.push(form(journeyActions.pin, pinFields(kept), 'Submit the PIN'));
   if (stage === 'AWAITING_NEW_NAME' || stage === 'LIVE') {
@@ -181,7 +189,26 @@ function codeFields(view: JourneyView, kept: Kept): Html {
     />
     <p id="code-help" class="help">
       6 digits, e.g. 123830 or 123-830. Wrong codes so far: ${wrong} of ${journeyPolicy.maxWrongCodes}.
+      ${codeLife(view)}
     </p>`;
+}
+
+/**
+ * When Meta's latest code stops working: past it, Meta answers the right code as a wrong one, and an attempt is
+ * spent (the last one ends the journey) — a new code is the way.
+ */
+function codeLife(view: JourneyView): Html | null {
+  const waitEnds = view.deadlines.codeExpiresAt;
+  if (waitEnds === null) return null;
+  const lasts = codeLastsUntil(Date.parse(waitEnds));
+  const at = time(new Date(lasts).toISOString());
+  if (lasts > Date.now()) return html`Meta's latest code works until about ${at}.`;
+  const advice =
+    view.attempts.codeRequests < journeyPolicy.maxCodeRequests
+      ? 'send a new code first'
+      : 'no new code can be asked for: cancel and start again';
+  return html`<strong>Meta's latest code expired at about ${at}:</strong> a code sent before then is answered as wrong
+    and costs an attempt — ${advice}.`;
 }
 
 function resendFields(view: JourneyView, kept: Kept): Html {
