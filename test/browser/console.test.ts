@@ -138,6 +138,17 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       // After the POST the address bar shows the journey's page again, so a reload does not post.
       expect(page.url()).toBe(`${url}/journeys/${encodeURIComponent(e164)}`);
       await page.screenshot({ path: join(ARTIFACTS, 'console-journey.png'), fullPage: true });
+
+      // A live number is in no queue: the header's field goes to it, written as a person writes it.
+      await page.goto(`${url}/`);
+      const spaced = e164.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, '+1 ($1) $2-$3');
+      await page.getByLabel('Go to a number').fill(spaced);
+      await page.getByRole('button', { name: 'Go' }).click();
+      await page.waitForURL(`${url}/journeys/${encodeURIComponent(e164)}`);
+      await page.getByLabel('Go to a number').fill('+1 415 CALL NOW');
+      await page.getByRole('button', { name: 'Go' }).click();
+      await page.locator('h1', { hasText: 'Not a number' }).waitFor();
+      expect(await page.locator('.outcome.refused').textContent()).toContain('That number');
       await context.close();
     });
   }, 180_000);

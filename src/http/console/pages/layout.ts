@@ -45,6 +45,18 @@ export function layout(context: PageContext, { title, body, live = false, wide =
 
 function signedIn(context: PageContext, principal: Principal): Html {
   return html`<nav aria-label="Console"><a href="/">Awaiting input</a></nav>
+    <form class="go" method="get" action="/journeys" role="search">
+      <label for="go-number">Go to a number</label>
+      <input
+        id="go-number"
+        name="number"
+        inputmode="tel"
+        autocomplete="off"
+        placeholder="+14155552671"
+        maxlength="40"
+      />
+      <button type="submit" class="quiet">Go</button>
+    </form>
     <form class="who" method="post" action="/sign-out">
       <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf('sign-out')}" />
       <span>${principal.name} <span class="roles">(${principal.roles.join(', ')})</span></span>

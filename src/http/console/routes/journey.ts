@@ -20,11 +20,23 @@ import { CSRF_FIELD } from '../csrf.js';
 import type { Kept } from '../pages/forms.js';
 import { CUSTOMERS_SHOWN } from '../pages/identities.js';
 import { journeyPage, type JourneyPageOptions } from '../pages/journey.js';
-import { actionName } from '../paths.js';
+import { actionName, journeyPath } from '../paths.js';
+import { problemPage } from '../pages/problem.js';
 
 export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const schema = { params: e164Params };
+
+  // The header's "Go to a number": any stage, not only those awaiting input (the queue lists those).
+  app.get('/journeys', { onRequest: requireSession(context) }, async (request, reply) => {
+    const { number } = (request.query ?? {}) as { number?: unknown };
+    const parsed = e164Params.shape.e164.safeParse(typeof number === 'string' ? number.trim() : '');
+    if (parsed.success) return reply.redirect(journeyPath(parsed.data), 303);
+    const why = parsed.error.issues[0]?.message ?? 'is not a phone number';
+    const shown = typeof number === 'string' && number.trim() !== '' ? 'That number' : 'No number was given: it';
+    const page = problemPage(pageContext(context, sessionFrom(request)), 'Not a number', `${shown} ${why}.`);
+    return sendPage(reply, page, 400);
+  });
 
   routes.get('/journeys/:e164', { onRequest: requireSession(context), schema }, async (request, reply) => {
     const { e164 } = request.params;
