@@ -20,12 +20,15 @@ export function addTokenCommands(program: Command, out: (line: string) => void):
         (value: string, previous: string[] | undefined) => [...(previous ?? []), graphIdArgument(value)],
       ),
     )
-    .action((opts: { name: string; role: Role[]; portfolio?: string[] }) => {
+    .option('--replace', "instead of the principal's other tokens, which stop working (a lost or leaked one)")
+    .action((opts: { name: string; role: Role[]; portfolio?: string[]; replace?: boolean }) => {
       const file = tokenFilePath(loadConfig());
-      const made = addPrincipal(file, { name: opts.name, roles: opts.role, portfolios: opts.portfolio });
+      const principal = { name: opts.name, roles: opts.role, portfolios: opts.portfolio };
+      const made = addPrincipal(file, principal, { replace: opts.replace === true });
       const scope = opts.portfolio ? `portfolios ${opts.portfolio.join(', ')}` : 'all portfolios';
       out(`token for ${opts.name} (${opts.role.join(', ')}; ${scope}), shown only this once:`);
       out(made);
       out(`its SHA-256 is in ${file}; the running service takes it within a second`);
+      if (opts.replace) out(`the other tokens of ${opts.name} are removed: they stop working within a second`);
     });
 }

@@ -126,6 +126,28 @@ describe("the API's bearer tokens", () => {
     expect(() => addPrincipal(file, { name: ' ', roles: ['auditor'] })).toThrow(
       new TokenFileError('the principal cannot be added: name: is required'),
     );
+    // A name that reads as another's, or that journeys would refuse as an actor.
+    for (const [name, problem] of [
+      ['OPS@acme', '"OPS@acme" reads as the principal "ops@acme" already in the file'],
+      ['ops\u200b@acme', 'holds a control or invisible character (U+200B)'],
+      ['ops@acme\u001b[2J', 'holds a control or invisible character (U+001B)'],
+    ]) {
+      expect(() => addPrincipal(file, { name: name as string, roles: ['auditor'] })).toThrow(problem as string);
+    }
     expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it("replaces a principal's tokens with a new one, the old ones no longer working", () => {
+    const file = join(tempDir('tokens'), 'tokens.json');
+    const lost = addPrincipal(file, { name: 'ops@acme', roles: ['operator'] });
+    const other = addPrincipal(file, { name: 'audit@acme', roles: ['auditor'] });
+    const fresh = addPrincipal(file, { name: 'ops@acme', roles: ['operator'] }, { replace: true });
+    const directory = PrincipalDirectory.fromFile(file);
+    expect(directory.identify(lost)).toBeNull();
+    expect(directory.identify(fresh)?.name).toBe('ops@acme');
+    expect(directory.identify(other)?.name).toBe('audit@acme');
+    expect(() => addPrincipal(file, { name: 'nobody@acme', roles: ['operator'] }, { replace: true })).toThrow(
+      'nobody@acme is not a principal in',
+    );
   });
 });

@@ -165,6 +165,8 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(refused.body).toMatch(
       /<strong>refused:<\/strong> stage: must be one of .*; portfolio: must be a numeric Graph id/,
     );
+    expect(refused.body).toContain('Nothing was listed: correct the filter above.'); // not "no journey waits"
+    expect(refused.body).not.toContain('No journey is waiting for a person.');
     expect(tagOf(refused.body, 'portfolio')).toContain('value="12ab"');
     expect(tagOf(refused.body, 'portfolio')).toContain('aria-invalid="true" aria-describedby="outcome"');
     // A valid stage stays chosen; a portfolio that was fine is not marked.

@@ -1,7 +1,7 @@
 // A console form's problems name their field, unless the words already do.
 import { describe, expect, it } from 'vitest';
 import { otpBody } from '../../src/http/api/schemas.js';
-import { formProblems } from '../../src/http/console/routes/journey.js';
+import { confirmationLabels, formProblems } from '../../src/http/console/routes/journey.js';
 
 describe("a console form's problems", () => {
   it('names each field, unless its words name it', () => {
@@ -11,7 +11,19 @@ describe("a console form's problems", () => {
         { path: ['method'], message: 'is required' },
         { path: [], message: 'the form is empty' },
       ]),
-    ).toBe('the code must be 6 digits, got 5; new code by: is required; the form is empty');
+    ).toBe('the code must be 6 digits, got 5; method: is required; the form is empty');
+  });
+
+  it("names a field by the label of the form it is on: a reason, a confirmation's method and note", () => {
+    const reason = [{ path: ['reason'], message: 'is required: say why' }];
+    expect(formProblems(reason, { reason: 'why cancel' })).toBe('why cancel: is required: say why');
+    const confirmation = [
+      { path: ['method'], message: 'must be one of phone_call, …' },
+      { path: ['note'], message: 'must be at most 500 characters' },
+    ];
+    expect(formProblems(confirmation, confirmationLabels)).toBe(
+      'how you re-verified: must be one of phone_call, …; what you checked: must be at most 500 characters',
+    );
   });
 
   it('names a field by its label, and says each problem once', () => {

@@ -67,12 +67,17 @@ export interface NewPrincipal {
   portfolios?: string[];
 }
 
+export interface AddOptions {
+  /** The principal's other tokens are removed: a lost or leaked one stops working (the service reads the file). */
+  replace?: boolean;
+}
+
 /**
  * Adds a principal with a new token to the file (made, owner-only, if missing); answers the token, shown once. A name
  * is one principal — the actor journeys record — so a name already in the file takes another token only with the
- * same roles and portfolios (a second token of it, say to replace a lost one).
+ * same roles and portfolios (a second token of it; `replace`: instead of the ones it has, say a lost one).
  */
-export function addPrincipal(path: string, principal: NewPrincipal): string {
+export function addPrincipal(path: string, principal: NewPrincipal, { replace = false }: AddOptions = {}): string {
   const file: TokenFile = existsSync(path) ? readTokenFile(path) : { principals: [] };
   const token = newToken();
   const parsed = principalEntrySchema.safeParse({ ...principal, tokenSha256: tokenSha256(token) });
@@ -81,6 +86,23 @@ export function addPrincipal(path: string, principal: NewPrincipal): string {
     throw new TokenFileError(`the principal cannot be added: ${problems.join('; ')}`);
   }
   const entry = parsed.data;
+  // The name is the actor every journey records: one line a journey takes, never mistaken for another's.
+  const unreadable = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.exec(entry.name)?.[0];
+  if (unreadable) {
+    const code = `U+${(unreadable.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw new TokenFileError(
+      `the principal cannot be added: name: holds a control or invisible character (${code}); journeys refuse such an actor`,
+    );
+  }
+  const lookalike = file.principals.find((p) => p.name !== entry.name && folded(p.name) === folded(entry.name));
+  if (lookalike) {
+    throw new TokenFileError(
+      `"${entry.name}" reads as the principal "${lookalike.name}" already in the file: give that name for another token of it, or a name that reads differently`,
+    );
+  }
+  if (replace && !file.principals.some((p) => p.name === entry.name)) {
+    throw new TokenFileError(`${entry.name} is not a principal in ${path}: there is no token of it to replace`);
+  }
   const namesake = file.principals.find((p) => p.name === entry.name);
   if (namesake && scopeOf(namesake) !== scopeOf(entry)) {
     throw new TokenFileError(
@@ -88,8 +110,17 @@ export function addPrincipal(path: string, principal: NewPrincipal): string {
         `record — choose another name, or give the same roles and portfolios for another token of it`,
     );
   }
-  writeTokenFile(path, { principals: [...file.principals, entry] });
+  const kept = replace ? file.principals.filter((p) => p.name !== entry.name) : file.principals;
+  writeTokenFile(path, { principals: [...kept, entry] });
   return token;
+}
+
+/** A name as a person reads it: case, compatibility forms (ｏｐｓ, ﬁ) and invisible characters set aside. */
+function folded(name: string): string {
+  return name
+    .normalize('NFKC')
+    .replace(/[\p{Cf}\p{Cc}]/gu, '')
+    .toLowerCase();
 }
 
 /** "roles admin, operator; portfolios 1234" — sorted, so that the same rights read the same. */

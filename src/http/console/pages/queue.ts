@@ -43,7 +43,13 @@ export function queuePage(
       }
       ${filterForm(filter, refused)}
       <p aria-live="polite">
-        ${count === 0 ? 'No journey is waiting for a person.' : `${count} waiting, oldest first.`}
+        ${
+          refused
+            ? 'Nothing was listed: correct the filter above.'
+            : count === 0
+              ? 'No journey is waiting for a person.'
+              : `${count} waiting, oldest first.`
+        }
         ${limit !== null ? html` Only the first ${limit} are listed: filter by portfolio or stage.` : null}
         <a href="${filterUrl(filter)}">Refresh</a>
       </p>

@@ -12,7 +12,16 @@ import { describeJourneyFor } from '../../auth/journey-scope.js';
 import { ApiError } from '../../errors.js';
 import { requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import { actionName, confirmationAction } from '../paths.js';
-import { fieldOf, formFields, formProblems, journeyPageFor, keptOf, refusal, type Answer } from './journey.js';
+import {
+  confirmationLabels,
+  fieldOf,
+  formFields,
+  formProblems,
+  journeyPageFor,
+  keptOf,
+  refusal,
+  type Answer,
+} from './journey.js';
 
 export function identityRoutes(app: FastifyInstance, context: ConsoleContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -42,7 +51,7 @@ export function identityRoutes(app: FastifyInstance, context: ConsoleContext): v
       const body = confirmationBody.safeParse(fields);
       let answer: Answer;
       if (!body.success) {
-        answer = refusal(formProblems(body.error.issues), 400, fieldOf(body.error.issues));
+        answer = refusal(formProblems(body.error.issues, confirmationLabels), 400, fieldOf(body.error.issues));
       } else {
         try {
           const deps = { client: context.client, taskQueue: context.taskQueue, identities };

@@ -175,7 +175,9 @@ async function submit(
   principal: Principal,
 ): Promise<Answer> {
   const body = action.body.safeParse(fields);
-  if (!body.success) return refusal(formProblems(body.error.issues), 400, fieldOf(body.error.issues));
+  if (!body.success) {
+    return refusal(formProblems(body.error.issues, labelsOf[action.path]), 400, fieldOf(body.error.issues));
+  }
   try {
     const outcome = await actOnJourney(
       context.client,
@@ -193,12 +195,15 @@ async function submit(
   }
 }
 
-/** A form's problems as its page says them, as the API's are read (problemLine). */
-export function formProblems(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+/** A form's problems as its page says them, as the API's are read (problemLine); `labels`: the form's own. */
+export function formProblems(
+  issues: readonly { path: PropertyKey[]; message: string }[],
+  labels: Record<string, string> = {},
+): string {
   // Each problem once, its field named by the form's label.
   const lines = issues.map(({ path, message }) => {
     const field = path.map(String).join('.');
-    return problemLine({ field: fieldLabels[field] ?? field, message });
+    return problemLine({ field: labels[field] ?? fieldLabels[field] ?? field, message });
   });
   return [...new Set(lines)].join('; ');
 }
@@ -208,9 +213,18 @@ const fieldLabels: Record<string, string> = {
   displayName: 'display name',
   to: 'test message to',
   text: 'test message text',
-  method: 'new code by',
   pin: 'two-step PIN',
 };
+
+/** Fields one form labels its own way (a reason, a method), by the form's action. */
+const labelsOf: Record<string, Record<string, string>> = {
+  resend: { method: 'new code by' },
+  cancel: { reason: 'why cancel' },
+  removal: { reason: 'why remove the number' },
+};
+
+/** The customer confirmation form's labels (pages/identities.ts). */
+export const confirmationLabels: Record<string, string> = { method: 'how you re-verified', note: 'what you checked' };
 
 /** An action's answer as the page shows it; `field`: the one a refusal by the form's schema named first. */
 export interface Answer {
