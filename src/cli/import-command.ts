@@ -75,7 +75,26 @@ export function addImportCommand(program: Command, context: CommandContext): voi
       const { results, invalid } = await context.using(async (ops) => {
         const { checked, invalid } = await checkedRows(ops, local, unreadable);
         for (const { line, problems } of invalid) context.err(`line ${line}: ${problems.join('; ')}`);
-        refuseUnlessStartable(checked.length, invalid, total, opts, rows);
+        // A refusal with --json is the same document, nothing started, so that a script reads why on stdout too.
+        const summary = () =>
+          opts.json &&
+          context.out(
+            JSON.stringify(
+              {
+                rows: total,
+                started: 0,
+                alreadyRunning: 0,
+                alreadyEnded: 0,
+                failed: 0,
+                invalid: invalid.length,
+                resultsFile: opts.results ?? null,
+                invalidRows: invalid,
+              },
+              null,
+              2,
+            ),
+          );
+        refuseUnlessStartable(checked.length, invalid, total, opts, rows, summary);
         // On standard output while a person watches it (never with --json, which a script reads there).
         const bar = opts.json
           ? null
@@ -112,7 +131,7 @@ export function addImportCommand(program: Command, context: CommandContext): voi
         context.out(JSON.stringify({ ...counts, resultsFile: opts.results ?? null, invalidRows: invalid }, null, 2));
       } else {
         context.out(
-          `${counts.rows} rows: ${counts.started} started, ${counts.alreadyRunning} already running, ` +
+          `${plural(counts.rows, 'row')}: ${counts.started} started, ${counts.alreadyRunning} already running, ` +
             (counts.alreadyEnded > 0 ? `${counts.alreadyEnded} already ended, ` : '') +
             `${counts.failed} failed, ${counts.invalid} invalid${counts.invalid > 0 ? ' (skipped)' : ''}` +
             (opts.results ? `; results in ${opts.results}` : ''),
@@ -141,15 +160,22 @@ function refuseUnlessStartable(
   total: number,
   opts: ImportOptions,
   rows: BatchRow[],
+  refused: () => void,
 ): void {
   if (invalid.length > 0 && !opts.skipInvalid) {
     if (opts.results) writeResults(opts.results, [], invalid, rows);
+    refused();
     const skipping = valid === 0 ? '' : `, or give --skip-invalid to start the ${plural(valid, 'valid row')}`;
-    throw new CliExit(1, `${invalid.length} of ${total} rows are not valid; nothing was started (fix them${skipping})`);
+    const are = invalid.length === 1 ? 'is' : 'are';
+    throw new CliExit(
+      1,
+      `${invalid.length} of ${plural(total, 'row')} ${are} not valid; nothing was started (fix them${skipping})`,
+    );
   }
   // --skip-invalid with no valid row left: nothing to start is a failure too, not a quiet success.
   if (valid === 0) {
     if (opts.results) writeResults(opts.results, [], invalid, rows);
+    refused();
     const none = total === 1 ? 'its one row is not valid' : `none of its ${total} rows is valid`;
     throw new CliExit(1, `${none}; nothing was started (fix the file)`);
   }

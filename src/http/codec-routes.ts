@@ -36,10 +36,16 @@ export function codecAuthorizationFor(roles: readonly string[] | undefined): Cod
 /**
  * The embedded single-machine default's check: a caller on this machine (the browser showing the embedded Web UI,
  * the CLI) is trusted without a token; anyone else is not. Only for a service listening on loopback with no proxy
- * in front, where the peer address is the caller's.
+ * in front, where the peer address is the caller's: a request a proxy forwarded (it says so in its headers) comes
+ * from elsewhere, and needs a token like any other.
  */
 export const trustLoopbackCallers = (request: FastifyRequest): CodecAuthorization =>
-  isLoopback(request.socket.remoteAddress ?? '') ? 'ok' : 'unauthorized';
+  isLoopback(request.socket.remoteAddress ?? '') && !FORWARDED.some((name) => request.headers[name] !== undefined)
+    ? 'ok'
+    : 'unauthorized';
+
+/** The headers reverse proxies add to what they forward. */
+const FORWARDED = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip'] as const;
 
 const base64 = z.base64('must be base64');
 // proto3 JSON leaves an empty list out: the CLI's query without arguments sends {} to /encode.

@@ -180,5 +180,16 @@ describe("the codec server (Temporal's remote codec for the Web UI and CLI)", ()
     expect((await from('::ffff:127.0.0.1')).statusCode).toBe(200);
     const remote = await from('203.0.113.9');
     expect(remote.statusCode).toBe(401);
+    // Forwarded by a proxy on this machine: the caller is elsewhere, and needs a token.
+    for (const header of ['x-forwarded-for', 'forwarded', 'x-real-ip']) {
+      const proxied = await app.inject({
+        method: 'POST',
+        url: '/codec/decode',
+        payload: { payloads },
+        remoteAddress: '127.0.0.1',
+        headers: { [header]: '203.0.113.9' },
+      });
+      expect(proxied.statusCode, header).toBe(401);
+    }
   });
 });

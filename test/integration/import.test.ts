@@ -93,6 +93,11 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
       '20 of 1000 rows are not valid; nothing was started (fix them, or give --skip-invalid to start the 980 valid rows)',
     );
     expect(refused.out).toEqual([]);
+    // With --json the refusal is the same document on standard output, nothing started, each bad row in it.
+    const refusedJson = await runCli(env, ['import', file, '--json']);
+    expect(refusedJson.failure?.message).toMatch(/^20 of 1000 rows are not valid; nothing was started/);
+    expect(JSON.parse(refusedJson.out.join('\n'))).toMatchObject({ rows: 1000, started: 0, invalid: 20 });
+    expect(JSON.parse(refusedJson.out.join('\n')).invalidRows).toHaveLength(20);
     expect(refused.err.map((line) => Number(/^line (\d+): /.exec(line)?.[1]))).toEqual(
       [...bad.keys()].sort((a, b) => a - b),
     );
