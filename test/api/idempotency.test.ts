@@ -98,7 +98,11 @@ describe('starting a journey under an Idempotency-Key (dev server, worker, Graph
         message: `${first.body.journey.e164} already has a journey in progress in a portfolio you may not see; it can be started here once that journey has ended`,
         problems: [],
       });
-      await t.env.client.workflow.getHandle(other.body.workflowId).terminate('test done');
+      // It may have ended by itself already (its portfolio holds no WABA of the bench's).
+      await t.env.client.workflow
+        .getHandle(other.body.workflowId)
+        .terminate('test done')
+        .catch(() => undefined);
     });
   });
 
