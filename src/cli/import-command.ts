@@ -166,11 +166,10 @@ function refuseUnlessStartable(
     if (opts.results) writeResults(opts.results, [], invalid, rows);
     refused();
     const skipping = valid === 0 ? '' : `, or give --skip-invalid to start the ${plural(valid, 'valid row')}`;
-    const are = invalid.length === 1 ? 'is' : 'are';
-    throw new CliExit(
-      1,
-      `${invalid.length} of ${plural(total, 'row')} ${are} not valid; nothing was started (fix them${skipping})`,
-    );
+    const which =
+      total === 1 ? 'its one row is' : `${invalid.length} of ${total} rows ${invalid.length === 1 ? 'is' : 'are'}`;
+    const fix = invalid.length === 1 ? 'it' : 'them';
+    throw new CliExit(1, `${which} not valid; nothing was started (fix ${fix}${skipping})`);
   }
   // --skip-invalid with no valid row left: nothing to start is a failure too, not a quiet success.
   if (valid === 0) {

@@ -191,7 +191,7 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
     const allBad = join(dir, 'all-bad.csv');
     writeFileSync(allBad, 'wabaId,portfolioId,phoneNumber,displayName\n1,2,+1415555,Acme\n');
     expect((await runCli(env, ['import', allBad])).failure?.message).toBe(
-      '1 of 1 rows are not valid; nothing was started (fix them)',
+      'its one row is not valid; nothing was started (fix it)',
     );
     // --skip-invalid with no valid row left starts nothing, and says so as a failure.
     const results = join(dir, 'all-bad-results.csv');
