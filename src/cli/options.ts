@@ -71,7 +71,7 @@ export const stageOption = (): Option =>
 export const untilOption = (): Option =>
   new Option(
     '--until <stage>',
-    'stop (exit 0) once the journey reaches this stage (or one past it) or outcome, e.g. LIVE',
+    'stop (exit 0) once the journey reaches this stage (or goes through it between two reads) or outcome, e.g. LIVE',
   ).choices(stagesAndOutcomes);
 
 /** Who may remove is the journey's decision (removalRoles); anyone else says so as an operator. */

@@ -1,7 +1,7 @@
 // `watch <e164>`: a live view of a journey, a line per stage change, retried Graph call and note (the API's event
 // stream, or the journey's query every second in direct mode). Ends when the journey ends, or when --until's stage
-// or outcome is reached (or a stage past it: a journey may walk through a stage between two reads); Ctrl-C closes
-// the stream and exits 130, as an interrupted command does.
+// or outcome is reached (or the journey went through it between two reads); Ctrl-C closes the stream and exits 130,
+// as an interrupted command does.
 import type { Command } from 'commander';
 import { isPastStage, type StageOrOutcome } from '../domain/stages.js';
 import type { JourneyEvent } from '../journeys/index.js';
@@ -26,14 +26,17 @@ export function watchCommand(program: Command, context: CommandContext): void {
         process.once('SIGINT', interrupt);
         process.once('SIGTERM', interrupt);
         try {
+          let seen: StageOrOutcome | null = null; // the stage of the read before
           for await (const event of ops.watch(e164, stop.signal)) {
             const seenAt = new Date();
             context.out(opts.json ? JSON.stringify({ ...event, at: seenAt.toISOString() }) : eventLine(event, seenAt));
             if (opts.until && reaches(event, opts.until)) return;
-            if (opts.until && passed(event, opts.until)) {
-              context.err(`the journey is at ${passed(event, opts.until)}, past ${opts.until} in the journey's order`);
+            const jumped = opts.until ? jumpedOver(seen, event, opts.until) : null;
+            if (jumped) {
+              context.err(`the journey went from ${seen} to ${jumped} between two reads, past ${opts.until}`);
               return;
             }
+            if (event.event === 'view' || event.event === 'stage') seen = event.data.stage;
             if (event.event === 'end' && opts.until) {
               throw new CliExit(1, `the journey ended ${event.data.result.outcome} without reaching ${opts.until}`);
             }
@@ -47,10 +50,15 @@ export function watchCommand(program: Command, context: CommandContext): void {
     );
 }
 
-/** The stage the journey stands in when it is past `until` without `watch` having seen it there (a read apart). */
-function passed(event: JourneyEvent, until: StageOrOutcome): StageOrOutcome | null {
-  if (event.event !== 'view' && event.event !== 'stage') return null;
-  return isPastStage(event.data.stage, until) ? event.data.stage : null;
+/**
+ * The stage a change moved the journey to when it went through `until` between two reads (from a stage before it
+ * to one past it, in the journey's order), or null. The first view is no change: a journey found past `until` may
+ * never have been there, or may come back to it (a wrong code returns to AWAITING_OTP).
+ */
+function jumpedOver(before: StageOrOutcome | null, event: JourneyEvent, until: StageOrOutcome): StageOrOutcome | null {
+  if (before === null || event.event !== 'stage') return null;
+  const now = event.data.stage;
+  return isPastStage(now, until) && isPastStage(until, before) ? now : null;
 }
 
 function reaches(event: JourneyEvent, until: StageOrOutcome): boolean {

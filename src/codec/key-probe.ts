@@ -69,6 +69,11 @@ export async function checkWorkerKeys(client: Client, options: KeyCheckOptions):
         );
       }
     }
+    if (err instanceof UndecryptablePayloadError && err.undecryptable.reason === 'malformed') {
+      throw new KeyCheckError(
+        `the worker on task queue ${taskQueue} answers with a payload no key opens: ${err.message}`,
+      );
+    }
     if (err instanceof UndecryptablePayloadError) {
       throw new KeyCheckError(
         `the worker on task queue ${taskQueue} answers with key '${err.undecryptable.keyId}', which this client ` +

@@ -18,7 +18,9 @@ export function normaliseDisplayName(input: string): string {
     .trim();
 }
 
-const codePoint = (char: string) => `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+/** A character as its code point (U+200B): echoing an invisible one would reproduce the problem. */
+export const codePoint = (char: string) =>
+  `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 
 // Each rule: a pattern that finds the first offending character or text, and how to say what is wrong with it.
 // Invisible characters are named by code point: echoing them would reproduce the problem in a terminal.

@@ -22,8 +22,11 @@ export interface ParseOptions {
   metaTestNumber?: boolean;
 }
 
-/** What a number is written with: digits (any script's), spaces, and - . ( ) / between them. */
-const WRITTEN_WITH = /[\p{Nd}\p{Zs}\-.()/]/gu;
+/**
+ * What a number is written with: digits (any script's), spaces, dashes of any kind (an editor's en dash, a soft
+ * hyphen), and . ( ) / between them, full-width ones too.
+ */
+const WRITTEN_WITH = /[\p{Nd}\p{Zs}\p{Pd}\u00AD.()/\uFF08\uFF09\uFF0E\uFF0F]/gu;
 
 /** The input as an error quotes it: at most 40 characters (a pasted paragraph would fill the screen and the log). */
 function quote(input: string): string {

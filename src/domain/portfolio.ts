@@ -136,9 +136,9 @@ export interface PortfolioState {
    */
   unreconciled?: { wabas: string[]; failed: boolean };
   /**
-   * When the next reconciliation is due, and whether one was asked for (reconcileSignal) and not yet begun: carried
-   * over by continue-as-new, which put it off by a whole period each time (under a burst, for as long as it lasted).
-   * Absent in older runs' state.
+   * When the next reconciliation is due, and whether one was asked for (reconcileSignal) and not yet begun: kept as
+   * they change and carried over by continue-as-new, which put it off by a whole period each time (under a burst,
+   * for as long as it lasted). Absent in the state older runs carried.
    */
   reconcileDueAt?: string;
   reconcileRequested?: boolean;

@@ -60,7 +60,8 @@ export function checkTwoStepPin(pin: string, endpoint: string): string {
 
 /** verified_name and new_display_name: the same rule as every other path that takes a name. */
 export function checkVerifiedName(name: string, endpoint: string): string {
-  return reword(() => checkDisplayName(name), endpoint);
+  // As journeys took it: a rule added at the edges since (U+FFFD) never fails a journey already running.
+  return reword(() => checkDisplayName(name, { asRecorded: true }), endpoint);
 }
 
 export function checkOneOf<const T extends readonly string[]>(

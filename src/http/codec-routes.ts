@@ -45,7 +45,15 @@ export const trustLoopbackCallers = (request: FastifyRequest): CodecAuthorizatio
     : 'unauthorized';
 
 /** The headers reverse proxies add to what they forward. */
-const FORWARDED = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip'] as const;
+const FORWARDED = [
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-real-ip',
+  'via',
+] as const;
 
 const base64 = z.base64('must be base64');
 // proto3 JSON leaves an empty list out: the CLI's query without arguments sends {} to /encode.

@@ -89,8 +89,9 @@ async function startedUnder(client: Client, { key, scope }: Idempotency) {
   let looked = 0;
   for await (const execution of client.workflow.list({ query: `IdempotencyKey = '${key}'`, pageSize: 20 })) {
     const memo = (execution.memo ?? {}) as JourneyMemo;
-    // A run from before keys were scoped is anyone's, as it was then.
-    if (memo.idempotencyScope === undefined || memo.idempotencyScope === scope)
+    // A run from before keys were scoped is anyone's, as it was then; direct mode (no scope: Temporal's own access)
+    // finds any principal's.
+    if (memo.idempotencyScope === undefined || scope === undefined || memo.idempotencyScope === scope)
       return { workflowId: execution.workflowId, runId: execution.runId, memo };
     if (++looked >= RUNS_UNDER_A_KEY) break;
   }

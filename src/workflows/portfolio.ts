@@ -61,7 +61,6 @@ const RECONCILE_FAILURE_KEEPS_PATCH = 'failed-reconciliation-keeps-the-book';
 export async function portfolio(input: PortfolioInput): Promise<void> {
   const book = new PortfolioBook(input);
   const { state } = book;
-  let reconcileRequested = state.reconcileRequested ?? false;
   let moveTo: string | null = null; // the task queue the next run continues on (moveToTaskQueue)
 
   setHandler(portfolioQuery, () => state);
@@ -87,7 +86,7 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
   });
   setHandler(capRefusedSignal, (refusal) => book.capRefused(refusal, () => patched(REFUSED_IN_ORDER_PATCH)));
   setHandler(reconcileSignal, () => {
-    reconcileRequested = true;
+    state.reconcileRequested = true;
   });
   setHandler(moveToTaskQueueSignal, (move) => {
     const taskQueue = queueOf(move);
@@ -97,28 +96,29 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
 
   const carriedDue = state.reconcileDueAt === undefined ? Number.NaN : Date.parse(state.reconcileDueAt);
   let reconcileAt = Number.isNaN(carriedDue) ? Date.now() + state.reconcileEveryMs : carriedDue;
+  state.reconcileDueAt = new Date(reconcileAt).toISOString();
   for (;;) {
     await condition(
       () =>
         book.hasRoomForQueue ||
         state.outbox.length > 0 ||
-        reconcileRequested ||
+        state.reconcileRequested === true ||
         moveTo !== null ||
         workflowInfo().continueAsNewSuggested,
       Math.max(0, reconcileAt - Date.now()),
     );
     book.admitFromQueue();
     await deliver(book);
-    if (reconcileRequested || Date.now() >= reconcileAt) {
-      reconcileRequested = false;
+    if (state.reconcileRequested === true || Date.now() >= reconcileAt) {
+      state.reconcileRequested = false;
       await reconcile(book);
       reconcileAt = Date.now() + state.reconcileEveryMs;
+      state.reconcileDueAt = new Date(reconcileAt).toISOString();
     }
     if ((workflowInfo().continueAsNewSuggested || moveTo !== null) && state.outbox.length === 0) {
       await condition(allHandlersFinished);
       if (state.outbox.length > 0) continue; // answers owed to requests that came in meanwhile
       if (moveTo !== null) book.moving(workflowInfo().taskQueue, moveTo);
-      Object.assign(state, { reconcileDueAt: new Date(reconcileAt).toISOString(), reconcileRequested });
       const next = makeContinueAsNewFunc<typeof portfolio>({ taskQueue: moveTo ?? undefined });
       await next({ portfolioId: input.portfolioId, state });
     }

@@ -11,6 +11,7 @@ import { freshNumber } from '../support/journeys.js';
 import { decideName, startLive } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
 import { keepHistory } from '../support/harness.js';
+import { patchesIn } from '../support/history.js';
 
 describe('entities that live long: LIVE journeys and portfolios (dev server)', () => {
   const t = useBench('dev');
@@ -62,11 +63,10 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
       const { journey } = await startLive(t.bench);
       const handle = t.env.client.workflow.getHandle(journey.workflowId);
       const firstRun = (await handle.describe()).runId;
-      // Meta takes 6 s to answer the identity check's setting: its update runs while history passes the length at
+      // Meta takes 20 s to answer the identity check's setting: its update runs while history passes the length at
       // which Temporal suggests a new run, so the journey waits for it before continuing as new.
-      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /settings', kind: 'latency', latencyMs: 6_000 });
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /settings', kind: 'latency', latencyMs: 20_000 });
       const check = handle.executeUpdate(setIdentityCheckUpdate, { args: [{ enabled: false, actor: 'ops@acme' }] });
-      await journey.until((v) => v.callUnderWay !== null || v.identityCheck === 'off', 'the setting under way');
       for (let i = 0; i < CONTINUE_AS_NEW_SUGGESTED_AT; i++) {
         await handle.signal(numberEventSignal, { kind: 'paid_message', at: new Date().toISOString() });
       }
@@ -81,6 +81,9 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
       await decideName(t.bench, journey, 'APPROVED'); // the change done, the journey goes on to a new run
       await expect.poll(async () => (await handle.describe()).runId, { timeout: 30_000 }).not.toBe(firstRun);
       await handle.terminate('test done');
+      // The first run took the name while the setting was under way: the patch's marker says it went that way.
+      const first = await t.env.client.workflow.getHandle(journey.workflowId, firstRun).fetchHistory();
+      expect(patchesIn(first)).toContain('submission-taken-before-continue-as-new');
       const scenario = 'a name submitted while a live run waits for its handlers to continue as new';
       await keepHistory(t.env, {
         workflowId: journey.workflowId,

@@ -173,9 +173,12 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       const { e164 } = await third.until((v) => v.waiting?.reason.includes('queue') === true, 'queued');
       // An admin's cap above Meta's lets it through; Meta answers its add late, and meanwhile someone terminates the
       // portfolio by hand.
-      b.sandbox.admin.injectFault({ endpoint: 'POST /phone_numbers', kind: 'latency', latencyMs: 5_000 });
+      // (15 s: wide enough for the terminate below on a loaded machine.)
+      b.sandbox.admin.injectFault({ endpoint: 'POST /phone_numbers', kind: 'latency', latencyMs: 15_000 });
       await portfolio.signal(capabilityUpdateSignal, { maxPhoneNumbers: 3, source: 'admin', actor: 'admin@acme' });
-      await expect.poll(async () => (await portfolioState(b)).holders.map((h) => h.e164)).toContain(e164);
+      await expect
+        .poll(async () => (await portfolioState(b)).holders.map((h) => h.e164), { timeout: 10_000 })
+        .toContain(e164);
       const { runId } = await portfolio.describe();
       await portfolio.terminate('by hand');
       const requeued = await third.until(
@@ -235,7 +238,7 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       expect(b.sandbox.admin.calls().filter((c) => c.errorCode === 200000)).toHaveLength(4);
       // The last refusal lowers the portfolio's cap as the three before it did: it kept the admin's 3 and let the
       // next journey through to be refused again.
-      await expect.poll(async () => (await portfolioState(b)).cap).toBe(2);
+      await expect.poll(async () => (await portfolioState(b)).cap, { timeout: 10_000 }).toBe(2);
       expect((await portfolioState(b)).capSource).toMatchObject({
         source: 'meta_refusal',
         reason: `Meta refused to add ${ended.e164} at 2`,

@@ -51,6 +51,12 @@ describe('a journey request', () => {
     expect(problem).toContain(message);
   });
 
+  it('takes a number written with the dashes and brackets editors put in (an en dash, full-width brackets)', () => {
+    for (const written of ['+44 20 7946\u20130958', '+44 \uFF0820\uFF09 7946 0958', '+1\u00a0415\u00ad555\u20112671']) {
+      expect(parseJourneyRequest({ ...valid, phoneNumber: written }).phoneNumber.e164).toMatch(/^\+(4420|1415)/);
+    }
+  });
+
   it('names every bad field', () => {
     const problems = problemsOf({ wabaId: 'abc', phoneNumber: '', displayName: 'A', codeMethod: 'FAX', extra: 1 });
     expect(problems).toEqual(

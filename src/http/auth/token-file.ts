@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { codePoint } from '../../domain/display-name.js';
 import { GRAPH_ID } from '../../domain/journey-input.js';
 import { roles, type Principal, type Role } from './principals.js';
 
@@ -89,9 +90,8 @@ export function addPrincipal(path: string, principal: NewPrincipal, { replace = 
   // The name is the actor every journey records: one line a journey takes, never mistaken for another's.
   const unreadable = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.exec(entry.name)?.[0];
   if (unreadable) {
-    const code = `U+${(unreadable.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
     throw new TokenFileError(
-      `the principal cannot be added: name: holds a control or invisible character (${code}); journeys refuse such an actor`,
+      `the principal cannot be added: name: holds a control or invisible character (${codePoint(unreadable)}); journeys refuse such an actor`,
     );
   }
   const lookalike = file.principals.find((p) => p.name !== entry.name && folded(p.name) === folded(entry.name));
