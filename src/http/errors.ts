@@ -90,7 +90,10 @@ export function apiErrorOf(err: FastifyError): ApiError {
     const problems = err.issues.map(({ path, message }) => ({ in: 'body' as const, field: path, message }));
     return new ApiError(400, 'invalid_request', `the request is not valid: ${summary(problems)}`, problems);
   }
-  if (err instanceof InvalidFilterError) return new ApiError(400, 'invalid_request', err.message);
+  if (err instanceof InvalidFilterError) {
+    const problem = { in: 'query' as const, field: err.field, message: err.message.replace(/^\w+: /, '') };
+    return new ApiError(400, 'invalid_request', err.message, [problem]);
+  }
   if (
     err instanceof JourneyNotFoundError ||
     err instanceof PortfolioNotFoundError ||

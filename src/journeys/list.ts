@@ -33,6 +33,13 @@ export interface JourneyFilter {
 
 export class InvalidFilterError extends Error {
   override readonly name = 'InvalidFilterError';
+  /** The query parameter the refusal is about (the API names it among the problems). */
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -44,7 +51,7 @@ export function journeyListQuery(filter: JourneyFilter): string {
   const clauses = [`WorkflowType = 'numberJourney'`, ...(ended ? [] : [`ExecutionStatus = 'Running'`])];
   if (filter.stage !== undefined) {
     if (!ended && !(journeyStages as readonly string[]).includes(filter.stage)) {
-      throw new InvalidFilterError(`stage: "${filter.stage}" is not a stage or an outcome`);
+      throw new InvalidFilterError(`stage: "${filter.stage}" is not a stage or an outcome`, 'stage');
     }
     clauses.push(stageClause(filter.stage));
   }
@@ -55,6 +62,7 @@ export function journeyListQuery(filter: JourneyFilter): string {
     if (filter.stage !== undefined && !(awaitingInputStages as readonly string[]).includes(filter.stage)) {
       throw new InvalidFilterError(
         `awaiting input lists journeys in ${awaitingInputStages.join(', ')}; stage ${filter.stage} is none of them, so nothing would be listed`,
+        'stage',
       );
     }
     clauses.push(`NumberStage IN (${quoted(awaitingInputStages)})`);
@@ -92,7 +100,7 @@ export async function listJourneys(
 }
 
 function graphId(name: string, value: string): string {
-  if (!GRAPH_ID.test(value)) throw new InvalidFilterError(`${name}: "${value}" is not a numeric Graph id`);
+  if (!GRAPH_ID.test(value)) throw new InvalidFilterError(`${name}: "${value}" is not a numeric Graph id`, name);
   return value;
 }
 

@@ -229,5 +229,15 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
       expect(answer.status, `${method} ${path}`).toBe(status);
       expect(JSON.stringify(answer.body.error), `${method} ${path}`).toContain(named);
     }
+    // Two filters that would list nothing together: the problem names its parameter (problems was empty).
+    const together = await api.call<ErrorBody>('GET', '/v1/journeys?awaitingInput=true&stage=LIVE', { as: 'auditor' });
+    expect(together.status).toBe(400);
+    expect(together.body.error.problems).toEqual([
+      {
+        in: 'query',
+        field: 'stage',
+        message: expect.stringMatching(/^awaiting input lists journeys in AWAITING_OTP, .*stage LIVE is none of them/),
+      },
+    ]);
   });
 });
