@@ -36,6 +36,11 @@ export function watchCommand(program: Command, context: CommandContext): void {
               context.err(`the journey went from ${seen} to ${jumped} between two reads, past ${opts.until}`);
               return;
             }
+            if (event.event === 'view' && opts.until && isPastStage(event.data.stage, opts.until)) {
+              context.err(
+                `the journey is past ${opts.until} already (at ${event.data.stage}): watch follows it until it comes back to ${opts.until} or ends`,
+              );
+            }
             if (event.event === 'view' || event.event === 'stage') seen = event.data.stage;
             if (event.event === 'end' && opts.until) {
               throw new CliExit(1, `the journey ended ${event.data.result.outcome} without reaching ${opts.until}`);

@@ -77,7 +77,7 @@ export class AesGcmCodec implements PayloadCodec {
       const keyId = Buffer.from(keyIdBytes).toString();
       const key = this.codecKeys.keys.get(keyId);
       if (!key) return this.undecryptable({ keyId, reason: 'unknown-key' });
-      if (!payload.data) return this.undecryptable(malformed(keyId, 'an encrypted payload has no data'));
+      if (!payload.data?.length) return this.undecryptable(malformed(keyId, 'an encrypted payload has no data'));
       let plain: Buffer;
       try {
         plain = decrypt(Buffer.from(payload.data), key);

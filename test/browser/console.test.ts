@@ -126,8 +126,8 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       // From here on the page must not load again: a mark in its DOM would be gone after a reload.
       await page.evaluate(() => document.body.setAttribute('data-test-mark', 'no reload'));
       await stageShown(page, 'DISPLAY_NAME_REVIEW');
-      // The answer at the top was to the code: once the journey moved on, it says it is earlier.
-      expect(await page.locator('#outcome').textContent()).toMatch(/^\s*Earlier — \s*accepted: code accepted/);
+      // The answer at the top was the code's acceptance, which the move follows from: not marked earlier.
+      expect(await page.locator('#outcome').textContent()).toMatch(/^\s*accepted: code accepted/);
       await decideName(t.bench, journey, 'APPROVED');
       await stageShown(page, 'LIVE');
       expect(await page.locator('body').getAttribute('data-test-mark')).toBe('no reload');
@@ -230,6 +230,8 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       await reason.focus();
       await handle.executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'cli@acme' }] });
       await stageShown(page, 'DISPLAY_NAME_REVIEW');
+      // The refusal at the top is of the stage before: it says it is earlier.
+      expect(await page.locator('#outcome').textContent()).toMatch(/^\s*Earlier — \s*refused:/);
       expect(await page.getByLabel(/^Code Meta sent/).count()).toBe(0);
       expect(await reason.inputValue()).toBe('ported to another provider');
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('cancel-reason');

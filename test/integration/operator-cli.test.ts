@@ -151,6 +151,9 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
       const stop = found.parseAsync(['watch', e164, '--until', 'AWAITING_OTP'], { from: 'user' });
       const early = await Promise.race([stop.then(() => 'stopped'), delay(2_500).then(() => 'following')]);
       expect(early).toBe('following');
+      expect(errors.at(-1)).toBe(
+        'the journey is past AWAITING_OTP already (at DISPLAY_NAME_REVIEW): watch follows it until it comes back to AWAITING_OTP or ends',
+      );
       await cli('cancel', e164, '--reason', 'test over');
       await expect(stop).rejects.toThrow('the journey ended CANCELLED without reaching AWAITING_OTP');
     });

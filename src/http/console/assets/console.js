@@ -89,9 +89,10 @@
         moved = true;
       }
     }
-    // The answer at the top was to the page's last form: once the journey has moved on, it is said to be earlier.
+    // The answer at the top was to the page's last form: once the journey has moved on, one that is not its
+    // acceptance (a refusal, a "pending") is said to be earlier — an accepted code moves the journey on, as said.
     const answer = document.getElementById('outcome');
-    if (answer && moved && !answer.classList.contains('earlier')) {
+    if (answer && moved && !answer.classList.contains('accepted') && !answer.classList.contains('earlier')) {
       answer.classList.add('earlier');
       answer.prepend('Earlier — ');
     }
