@@ -71,6 +71,8 @@ export interface SandboxAdmin {
     options?: { recipientIdentityKeyHash?: string },
   ): { messageId: string; status: 'sent' | 'failed' };
   injectFault(spec: FaultSpec): void;
+  /** The faults still armed, each with the matching calls it has left (`times`): one gone has met its calls. */
+  faults(): FaultSpec[];
   clearFaults(): void;
   calls(): CallLogEntry[];
   clearCalls(): void;
@@ -108,6 +110,7 @@ export function createAdmin(core: SandboxCore, callLog: CallLog): SandboxAdmin {
     deliverInbound: (phoneNumberId, waId, text) => deliverInbound(core, phoneNumberId, waId, text),
     sendStatus: (phoneNumberId, waId, options) => sendStatus(core, phoneNumberId, waId, options),
     injectFault: (spec) => core.faults.inject(spec),
+    faults: () => core.faults.active(),
     clearFaults: () => core.faults.clear(),
     calls: () => callLog.list(),
     clearCalls: () => callLog.clear(),

@@ -91,7 +91,10 @@ describe('the admin API over HTTP', () => {
     const token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
     await call('POST', '/_sandbox/faults', { endpoint: '*', kind: 'error', code: 2, times: 3 });
     expect(await graph('GET', `/${wabaId}/phone_numbers`, token)).toMatchObject({ error: { code: 2 } });
+    // What is still armed: the fault has met one call of its three.
+    expect((await call('GET', '/_sandbox/faults')).body).toEqual([{ endpoint: '*', kind: 'error', code: 2, times: 2 }]);
     await call('DELETE', '/_sandbox/faults');
+    expect((await call('GET', '/_sandbox/faults')).body).toEqual([]);
     expect(await graph('GET', `/${wabaId}/phone_numbers`, token)).toEqual({ data: [] });
     // A fault on an endpoint the sandbox does not serve would never fire: refused, naming the ones it does.
     const typo = await call('POST', '/_sandbox/faults', { endpoint: 'POST /request_cod', kind: 'error', code: 131000 });

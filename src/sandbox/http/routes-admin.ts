@@ -27,6 +27,7 @@
  *   POST   /_sandbox/numbers/:phoneNumberId/inbound   {waId, text}  → {messageId}
  *   POST   /_sandbox/numbers/:phoneNumberId/statuses  {waId, recipientIdentityKeyHash?} → {messageId, status}
  *   POST   /_sandbox/faults                       {endpoint, kind, code?, latencyMs?, times?, probability?}
+ *   GET    /_sandbox/faults                       the faults still armed, each with the calls it has left
  *   DELETE /_sandbox/faults
  *   GET    /_sandbox/calls                                          → CallLogEntry[] (secrets redacted)
  *   DELETE /_sandbox/calls
@@ -166,6 +167,7 @@ const routes: Registration[] = [
     }),
     (admin, i) => admin.injectFault(i),
   ),
+  route('GET', '/faults', z.object({}), (admin) => admin.faults()),
   route('DELETE', '/faults', z.object({}), (admin) => admin.clearFaults()),
   route('GET', '/calls', z.object({}), (admin) => admin.calls()),
   route('DELETE', '/calls', z.object({}), (admin) => admin.clearCalls()),
