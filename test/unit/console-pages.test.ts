@@ -164,6 +164,38 @@ describe('the console’s markup', () => {
     );
   });
 
+  it("writes the journey's times and stage codes in an answer, a note and a waiting reason as the page does", () => {
+    const page = textOf(
+      toText(
+        journeyPage(
+          contextOf(operator),
+          journeyView({
+            stage: 'AWAITING_OTP',
+            waiting: {
+              for: 'operator',
+              reason: 'Meta refused a new code; numberflow asks again when its wait ends at 2026-12-05T14:47:15.239Z',
+              until: null,
+            },
+            notes: [
+              { at: '2026-12-02T14:00:00.000Z', actor: 'ops@acme', what: 'code expired at 2026-12-02T13:59:00Z' },
+            ],
+          }),
+          {
+            outcome: {
+              outcome: 'refused',
+              message: 'this journey is not waiting for a code (stage VERIFYING_CODE) <b>',
+              attemptsLeft: null,
+            },
+          },
+        ),
+      ),
+    );
+    expect(page).toContain('asks again when its wait ends at 14:47 UTC on 5 Dec 2026');
+    expect(page).toContain('code expired at 13:59 UTC on 2 Dec 2026');
+    expect(page).toContain('this journey is not waiting for a code (stage "verifying the code") &lt;b&gt;'); // as text
+    expect(page).not.toMatch(/\d{4}-\d\d-\d\dT/);
+  });
+
   it('says which Graph call Temporal retries, as text, and nothing when none is', () => {
     const callUnderWay = retriedCall({ attemptBefore: 'failed: Meta error 131000: <b>wrong</b> (fbtrace_id AbC)' });
     const page = toText(journeyPage(contextOf(operator), journeyView({ stage: 'VERIFYING_CODE', callUnderWay })));

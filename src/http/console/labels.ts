@@ -48,5 +48,28 @@ export function time(iso: string | null, { seconds = false } = {}): Html {
 export function waitingLine(waiting: JourneyView['waiting']): Html {
   if (!waiting) return html`Waits for nobody.`;
   const until = waiting.until ? html`, until ${time(waiting.until)}` : null;
-  return html`Waits for <strong>${waitingFor[waiting.for]}</strong>: ${waiting.reason.replace(/\.$/, '')}${until}.`;
+  return html`Waits for <strong>${waitingFor[waiting.for]}</strong>:
+    ${readable(waiting.reason.replace(/\.$/, ''))}${until}.`;
+}
+
+const ISO_TIME = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g;
+const STAGE_NAMED = /\bstage ([A-Z_]{4,})\b/g;
+
+/**
+ * The journey's words (answers, notes, waiting reasons: the API's, in its codes and ISO times) as a person reads them
+ * here: a time as the page writes times, a stage by its label. Everything else as it is, escaped as any text.
+ */
+export function readable(text: string): Html {
+  const parts: (Html | string)[] = [];
+  let last = 0;
+  for (const match of text.matchAll(new RegExp(`${ISO_TIME.source}|${STAGE_NAMED.source}`, 'g'))) {
+    parts.push(text.slice(last, match.index));
+    const [found, stage] = match;
+    const label = stage === undefined ? undefined : (stageLabels as Record<string, string>)[stage];
+    if (stage === undefined && !Number.isNaN(Date.parse(found))) parts.push(time(found));
+    else parts.push(label ? `stage "${label}"` : found);
+    last = match.index + found.length;
+  }
+  parts.push(text.slice(last));
+  return html`${parts}`;
 }

@@ -6,7 +6,7 @@ import type { JourneyView } from '../../../domain/journey.js';
 import { journeyPolicy } from '../../../domain/policy.js';
 import type { ActionOutcome } from '../../api/actions.js';
 import { html, type Html } from '../html.js';
-import { stageLabels, time, waitingLine } from '../labels.js';
+import { readable, stageLabels, time, waitingLine } from '../labels.js';
 import { eventsPath, journeyPath } from '../paths.js';
 import { actionForms, formsState, type Kept } from './forms.js';
 import { customersSection, type CustomersShown } from './identities.js';
@@ -61,7 +61,7 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
 function outcomeBlock({ outcome, message }: ActionOutcome): Html {
   // Focused on arrival, so a screen reader reads it and Tab goes on to the forms. The message says the attempts left.
   return html`<p id="outcome" class="outcome ${outcome}" role="status" aria-live="polite" tabindex="-1" autofocus>
-    <strong>${outcome}:</strong> ${message}
+    <strong>${outcome}:</strong> ${readable(message)}
   </p>`;
 }
 
@@ -163,7 +163,8 @@ function notesSection(view: JourneyView): Html {
         ? html`<p>No notes yet.</p>`
         : html`<ol class="notes" reversed>
             ${notes.map(
-              (note) => html`<li>${time(note.at)} · <span class="actor">${note.actor}</span><br />${note.what}</li>`,
+              (note) =>
+                html`<li>${time(note.at)} · <span class="actor">${note.actor}</span><br />${readable(note.what)}</li>`,
             )}
           </ol>`
     }`;
