@@ -60,8 +60,10 @@ function auditRequest(command: Command, e164: string | undefined, opts: AuditOpt
   if (opts.portfolio === undefined) command.error('error: give a number (+14155552671) or --portfolio <id>');
   if (!opts.since) command.error('error: --portfolio needs --since (and takes --until, now by default)');
   const until = opts.until ?? new Date();
-  if (opts.since > until)
-    command.error(`error: --since ${opts.since.toISOString()} is after --until ${until.toISOString()}`);
+  if (opts.since > until) {
+    const limit = opts.until ? `--until ${until.toISOString()}` : `now (${until.toISOString()}; --until not given)`;
+    command.error(`error: --since ${opts.since.toISOString()} is after ${limit}`);
+  }
   const format = opts.format ?? 'ndjson';
   if (!(exportFormats as readonly string[]).includes(format)) {
     command.error(`error: a portfolio is exported as ${formatsOf(exportFormats)}, not ${format}`);

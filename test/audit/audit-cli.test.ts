@@ -129,6 +129,9 @@ describe("the auditor's command line (dev server + Graph sandbox)", () => {
       expect(await refusal('--portfolio', '123', '--since', '2026-02-01', '--until', '2026-01-01')).toMatch(
         /^error: --since 2026-02-01T00:00:00.000Z is after --until 2026-01-01T00:00:00.000Z$/,
       );
+      expect(await refusal('--portfolio', '123', '--since', '2999-01-01')).toMatch(
+        /^error: --since 2999-01-01T00:00:00.000Z is after now \(\S+Z; --until not given\)$/,
+      );
       expect(await refusal('--portfolio', '123', '--since', '2026-01-01', '--format', 'html')).toBe(
         'error: a portfolio is exported as ndjson, csv, not html',
       );

@@ -160,6 +160,10 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(list.body).toContain(`<h2 id="portfolio-${t.bench.portfolioId}">`);
     expect(list.body).toContain(`href="${page}"`);
     // A filter it cannot take: the page again, saying why, with the portfolio as typed to correct in place.
+    // A link typed by hand to a number's page: its "+" arrives as a space, and still means "+".
+    const typed = await operator.get(`/journeys?number=${e164}`);
+    expect(typed.statusCode).toBe(303);
+    expect(typed.headers.location).toBe(page);
     const refused = await operator.get('/?stage=NOPE&portfolio=12ab');
     expect(refused.statusCode).toBe(400);
     expect(refused.body).toMatch(

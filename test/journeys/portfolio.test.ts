@@ -240,6 +240,9 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
         source: 'meta_refusal',
         reason: `Meta refused to add ${ended.e164} at 2`,
       });
+      expect((await portfolioState(b)).notes.map((n) => n.what)).toContain(
+        `Meta refused to add ${ended.e164} (200000) with 2 numbers registered: its journey ended`,
+      );
     });
   });
 

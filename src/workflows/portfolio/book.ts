@@ -79,7 +79,12 @@ export class PortfolioBook {
 
   release({ e164, runId, stillRegistered, capRefusedAt }: SlotRelease): void {
     const { state } = this;
-    if (capRefusedAt !== undefined) this.lowerCapAtRefusal(e164, capRefusedAt);
+    if (capRefusedAt !== undefined) {
+      this.note(
+        `Meta refused to add ${e164} (200000) with ${plural(capRefusedAt, 'number')} registered: its journey ended`,
+      );
+      this.lowerCapAtRefusal(e164, capRefusedAt);
+    }
     if (runId) {
       state.released.push({ runId, at: new Date().toISOString() });
       if (state.released.length > RELEASED_KEPT) state.released.splice(0, state.released.length - RELEASED_KEPT);
