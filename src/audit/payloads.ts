@@ -31,7 +31,7 @@ import {
 } from '../domain/identity.js';
 import type { MetaError } from '../domain/meta-error.js';
 import { smbSyncTypes, type PresentNumber } from '../domain/number.js';
-import type { SlotAnswer, SlotRelease } from '../domain/portfolio.js';
+import type { CapRefusal, SlotAnswer, SlotRelease } from '../domain/portfolio.js';
 import { journeyOutcomes } from '../domain/stages.js';
 
 /** The value as the schema allows it, or undefined when it does not fit. */
@@ -129,6 +129,9 @@ export const slotAnswerFields = z.object({
   held: z.number().int(),
   refused: z.object({ wabaId: z.string(), portfolioId: z.string(), owner: z.string() }).optional(),
 }) satisfies z.ZodType<SlotAnswer>;
+export const capRefusalFields = z.object({ registered: z.number().int() }) satisfies z.ZodType<
+  Pick<CapRefusal, 'registered'>
+>;
 export const slotReleaseFields = z.object({
   stillRegistered: z.boolean().optional(),
   capRefusedAt: z.number().int().optional(),

@@ -4,7 +4,7 @@
 import { secretSentInClear } from '../codec/clear-secrets.js';
 import { describeInClear } from '../codec/undecryptable.js';
 import { describeMessage, knownMessage, plainAnswers, secretAnswers } from './actions.js';
-import { allowed, answerMessageField, outcomeFields, slotReleaseFields } from './payloads.js';
+import { allowed, answerMessageField, capRefusalFields, outcomeFields, slotReleaseFields } from './payloads.js';
 import type { TimelineEntry } from './types.js';
 import type { At, Walk } from './walk.js';
 
@@ -60,9 +60,17 @@ export class Messages {
     const signaled = event.workflowExecutionSignaledEventAttributes;
     if (signaled) {
       const name = signaled.signalName ?? '';
+      const gaps = reader.gaps.length;
       const arg = knownMessage(name) ? await reader.first(signaled.input?.payloads, at.where) : undefined;
       const described = describeMessage(name, arg, 'signal');
       const entry = at.add(described);
+      // A payload no key here opens (malformed, sent by hand, or sealed with a key the worker lacked too): the
+      // journey dropped it, and who sent it is what Temporal recorded.
+      const unread = reader.gaps.length > gaps ? reader.gaps.at(-1) : undefined;
+      if (unread !== undefined) {
+        entry.outcome = `ignored: it could not be read (${unread.replace(/^[^:]*: /, '')}); the journey dropped it`;
+        if (!described.actor) entry.actor = signaled.identity || 'temporal';
+      }
       // The journey dropped it unread (src/workflows/undecryptable-guard.ts): said, as the sender should know.
       const inClear = secretSentInClear(signaled.input?.payloads);
       if (inClear) entry.outcome = `ignored: ${describeInClear({ field: inClear })}; treat the ${inClear} as exposed`;
@@ -74,6 +82,12 @@ export class Messages {
     }
     const external = event.signalExternalWorkflowExecutionInitiatedEventAttributes;
     if (external) {
+      if (external.signalName === 'capRefused') {
+        const refusal = allowed(capRefusalFields, await reader.first(external.input?.payloads, at.where));
+        const count = refusal ? ` with ${refusal.registered} registered` : '';
+        at.add({ kind: 'portfolio', what: `told the portfolio Meta refused the add at its cap${count}` });
+        return true;
+      }
       if (external.signalName !== 'releaseSlot') return true;
       const release = allowed(slotReleaseFields, await reader.first(external.input?.payloads, at.where));
       // A journey still waiting for capacity held a place in the queue, not a slot.
@@ -84,6 +98,11 @@ export class Messages {
           : 'gave its registration slot back to the portfolio';
       const cap = release?.capRefusedAt === undefined ? '' : `, telling it Meta's cap holds ${release.capRefusedAt}`;
       at.add({ kind: 'portfolio', what: what + cap });
+      return true;
+    }
+    // A signal to the portfolio Temporal could not deliver (the portfolio was not running).
+    if (event.signalExternalWorkflowExecutionFailedEventAttributes) {
+      at.add({ kind: 'portfolio', what: 'the portfolio could not be told: it was not running' });
       return true;
     }
     const cancel = event.workflowExecutionCancelRequestedEventAttributes;

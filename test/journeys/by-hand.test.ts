@@ -137,6 +137,13 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
         .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
       expect(answer.accepted).toBe(true);
       expect((await journey.view()).attempts.wrongCodes).toBe(0);
+      // The auditor reads that it was dropped, and who sent it as Temporal recorded it.
+      const timeline = await journeyTimeline(t.env.client, (await journey.view()).e164);
+      const dropped = timeline.entries.find((e) => e.what.includes('(signal)') && e.outcome?.startsWith('ignored'));
+      expect(dropped?.outcome).toBe(
+        'ignored: it could not be read (a sealed secret in a payload is malformed (not a v1 envelope)); the journey dropped it',
+      );
+      expect(dropped?.actor).toBeTruthy();
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });

@@ -1,3 +1,4 @@
+import { journeyTimeline } from '../../src/audit/index.js';
 import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
@@ -191,6 +192,14 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       const queued = await third.until((v) => v.waiting?.reason.includes('queue') === true, 'queued anew');
       expect(queued).toMatchObject({ stage: 'WAITING_FOR_CAPACITY', result: null });
       expect((await portfolio.describe()).runId).not.toBe(runId); // started again from what Meta counts
+      // The auditor reads the refusal told, and that the portfolio could not hear it.
+      const { entries } = await journeyTimeline(env.client, e164);
+      expect(entries.map((entry) => entry.what)).toEqual(
+        expect.arrayContaining([
+          'told the portfolio Meta refused the add at its cap with 2 registered',
+          'the portfolio could not be told: it was not running',
+        ]),
+      );
       expect(await portfolioState(b)).toMatchObject({ cap: 2, queue: [{ e164 }] });
     });
   });
