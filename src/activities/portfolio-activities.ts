@@ -19,6 +19,7 @@ import {
   type SlotAnswer,
   type SlotRequest,
 } from '../domain/portfolio.js';
+import { journeyWorkflowId } from '../domain/journey.js';
 import type { GraphClient } from '../graph/client.js';
 import type { portfolio } from '../workflows/portfolio.js';
 import { graphCall } from './failures.js';
@@ -131,6 +132,19 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
         },
       );
 
+  /** The number's running journey, if one runs (its run, to be told apart from a later one). */
+  const runningJourneyOf = (e164: string) =>
+    temporal.workflow
+      .getHandle(journeyWorkflowId(e164))
+      .describe()
+      .then(
+        (d) => (d.status.name === 'RUNNING' ? { workflowId: d.workflowId, runId: d.runId } : null),
+        (err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return null;
+          throw err;
+        },
+      );
+
   /**
    * Signals the request; the portfolio answers the journey by signal. Returns at once: no slot is held here. A WABA
    * of another portfolio fails it for good (WABA_ELSEWHERE_TYPE); Meta not answering the owner's read fails it as
@@ -231,6 +245,13 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       const unread = new Map<string, string>();
       for (const holder of input.holders) {
         if (holder.workflowId && (await isRunning(holder.workflowId))) continue;
+        if (!holder.workflowId) {
+          const running = await runningJourneyOf(holder.e164);
+          if (running) {
+            (report.journeysFound ??= []).push({ e164: holder.e164, ...running });
+            continue;
+          }
+        }
         // No journey (or none known): Meta decides. A holder of unknown WABA is kept: nothing can be checked.
         if (!holder.wabaId) continue;
         // A WABA Meta refuses to show for good keeps its holders; the others are still reconciled. A failure a retry

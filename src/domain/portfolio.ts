@@ -226,4 +226,9 @@ export interface ReconcileReport {
   goneFromQueue: string[];
   /** WABAs whose numbers Meta refused to show (a token revoked, a WABA gone): their holders were not checked. */
   unread?: { wabaId: string; why: string }[];
+  /**
+   * Holders without a journey whose number has one running (a portfolio started anew while its numbers' journeys
+   * ran): the slot is that journey's. Absent from reports made before it was looked for.
+   */
+  journeysFound?: { e164: string; workflowId: string; runId: string }[];
 }

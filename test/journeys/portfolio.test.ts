@@ -6,6 +6,7 @@ import {
   capabilityUpdateSignal,
   portfolioQuery,
   portfolioWorkflowId,
+  reconcileSignal,
   requestSlotSignal,
 } from '../../src/domain/portfolio.js';
 import { createPortfolioActivities, type SlotAskLimits } from '../../src/activities/portfolio-activities.js';
@@ -201,6 +202,14 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
         ]),
       );
       expect(await portfolioState(b)).toMatchObject({ cap: 2, queue: [{ e164 }] });
+      // The new portfolio counted the two registered numbers as slots without a journey; a reconciliation finds
+      // their running journeys (portfolio show listed them as having none).
+      const seeded = (await portfolioState(b)).holders;
+      expect(seeded.map((h) => h.workflowId)).toEqual([null, null]);
+      await portfolio.signal(reconcileSignal);
+      await expect
+        .poll(async () => (await portfolioState(b)).holders.map((h) => h.workflowId), { timeout: 20_000 })
+        .toEqual(seeded.map((h) => `number:${h.e164}`));
     });
   });
 

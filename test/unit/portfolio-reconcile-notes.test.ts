@@ -22,6 +22,22 @@ describe("a reconciliation's notes", () => {
     expect(notes().filter((n) => n.startsWith('could not read the numbers of WABA 101'))).toHaveLength(2);
   });
 
+  it("gives a slot counted without a journey to the number's running journey, once, when it was checked so", () => {
+    const book = new PortfolioBook({ portfolioId: 'p-1', cap: 3, capSource: 'admin', preregistered: ['+14155550101'] });
+    const found = {
+      ...report([]),
+      journeysFound: [{ e164: '+14155550101', workflowId: 'number:+14155550101', runId: 'r-7' }],
+    };
+    book.applyReconciliation(found, new Map([['+14155550102', null]])); // not the holder checked: left
+    expect(book.state.holders[0]).toMatchObject({ workflowId: null, runId: null });
+    book.applyReconciliation(found, new Map([['+14155550101', null]]));
+    book.applyReconciliation(found, new Map([['+14155550101', 'r-7']])); // attached already: nothing more
+    expect(book.state.holders[0]).toMatchObject({ workflowId: 'number:+14155550101', runId: 'r-7' });
+    expect(book.state.notes.map((n) => n.what).filter((n) => n.includes('running journey holds its slot'))).toEqual([
+      "+14155550101's running journey holds its slot (it was counted as registered without one)",
+    ]);
+  });
+
   it('notes a failed reconciliation once while it keeps failing, and again after one succeeded', () => {
     const book = new PortfolioBook({ portfolioId: 'p-1', cap: 3, capSource: 'admin' });
     const failures = () => book.state.notes.filter((n) => n.what.startsWith('could not reconcile')).length;

@@ -200,6 +200,12 @@ export class PortfolioBook {
       Object.assign(holder, { workflowId: null, runId: null });
       this.note(`${e164} has no running journey but Meta counts it as registered: its slot stays taken`);
     }
+    for (const { e164, workflowId, runId } of report.journeysFound ?? []) {
+      const holder = unchanged(e164);
+      if (!holder || holder.workflowId !== null) continue;
+      Object.assign(holder, { workflowId, runId });
+      this.note(`${e164}'s running journey holds its slot (it was counted as registered without one)`);
+    }
     for (const e164 of report.goneFromQueue) {
       state.queue = state.queue.filter((q) => q.e164 !== e164);
       this.note(`dropped ${e164} from the queue: its journey is no longer running`);
