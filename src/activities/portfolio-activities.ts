@@ -20,6 +20,7 @@ import {
   type SlotRequest,
 } from '../domain/portfolio.js';
 import { journeyWorkflowId } from '../domain/journey.js';
+import { PortfolioId, WabaId } from '../domain/search-attributes.js';
 import type { GraphClient } from '../graph/client.js';
 import type { portfolio } from '../workflows/portfolio.js';
 import { graphCall } from './failures.js';
@@ -132,13 +133,20 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
         },
       );
 
-  /** The number's running journey, if one runs (its run, to be told apart from a later one). */
-  const runningJourneyOf = (e164: string) =>
+  /**
+   * The number's running journey in `portfolioId`, if one runs (its run, to be told apart from a later one; its WABA).
+   * One of another portfolio (the number moved since) is not this slot's.
+   */
+  const runningJourneyOf = (e164: string, portfolioId: string) =>
     temporal.workflow
       .getHandle(journeyWorkflowId(e164))
       .describe()
       .then(
-        (d) => (d.status.name === 'RUNNING' ? { workflowId: d.workflowId, runId: d.runId } : null),
+        (d) => {
+          const attributes = d.typedSearchAttributes;
+          if (d.status.name !== 'RUNNING' || attributes.get(PortfolioId) !== portfolioId) return null;
+          return { workflowId: d.workflowId, runId: d.runId, wabaId: attributes.get(WabaId) ?? null };
+        },
         (err: unknown) => {
           if (err instanceof WorkflowNotFoundError) return null;
           throw err;
@@ -229,6 +237,8 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
 
     /** For each holder and queued journey: is its journey still running, and if not, does Meta count the number? */
     async reconcileHolders(input: {
+      /** Absent from runs before it was sent: no running journey is looked for. */
+      portfolioId?: string;
       holders: { e164: string; workflowId: string | null; wabaId: string | null }[];
       queue: { e164: string; workflowId: string }[];
     }): Promise<ReconcileReport> {
@@ -245,8 +255,8 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       const unread = new Map<string, string>();
       for (const holder of input.holders) {
         if (holder.workflowId && (await isRunning(holder.workflowId))) continue;
-        if (!holder.workflowId) {
-          const running = await runningJourneyOf(holder.e164);
+        if (!holder.workflowId && input.portfolioId !== undefined) {
+          const running = await runningJourneyOf(holder.e164, input.portfolioId);
           if (running) {
             (report.journeysFound ??= []).push({ e164: holder.e164, ...running });
             continue;

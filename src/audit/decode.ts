@@ -1,6 +1,8 @@
 // Reading a stored history: payloads through the client's data converter (the codec decrypts them), times and
 // durations from protobuf. What cannot be decrypted becomes a gap the timeline states, never a failed audit.
 import type { LoadedDataConverter, Payload } from '@temporalio/common';
+import { UndecryptablePayloadError } from '../codec/aes-gcm-codec.js';
+import type { Undecryptable } from '../codec/undecryptable.js';
 import type { temporal } from '@temporalio/proto';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -19,6 +21,8 @@ export const isoOf = (ms: number): string => new Date(ms).toISOString();
 
 export class PayloadReader {
   readonly gaps: string[] = [];
+  /** Why the last payload that could not be read was not (a key missing here, or a payload no key opens). */
+  lastUnreadable: Undecryptable | null = null;
 
   constructor(private readonly converter: LoadedDataConverter) {}
 
@@ -30,6 +34,7 @@ export class PayloadReader {
       for (const codec of [...this.converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded);
       return decoded.map((payload) => this.converter.payloadConverter.fromPayload(payload));
     } catch (err) {
+      this.lastUnreadable = err instanceof UndecryptablePayloadError ? err.undecryptable : null;
       this.gaps.push(`${where}: ${err instanceof Error ? err.message : String(err)}`);
       return payloads.map(() => undefined);
     }

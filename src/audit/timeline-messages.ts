@@ -1,12 +1,15 @@
 // Updates and signals in a run: people's actions with the journey's answer, Meta's webhook events, the portfolio's
 // answers, the slot the journey gave back, and a cancel asked through Temporal. Signals a person or Meta sent are
 // marked for the journey's notes (a refusal is only there).
+import proto from '@temporalio/proto';
 import { secretSentInClear } from '../codec/clear-secrets.js';
 import { describeInClear } from '../codec/undecryptable.js';
 import { describeMessage, knownMessage, plainAnswers, secretAnswers } from './actions.js';
 import { allowed, answerMessageField, capRefusalFields, outcomeFields, slotReleaseFields } from './payloads.js';
 import type { TimelineEntry } from './types.js';
 import type { At, Walk } from './walk.js';
+
+const SignalFailed = proto.temporal.api.enums.v1.SignalExternalWorkflowExecutionFailedCause;
 
 export class Messages {
   private readonly updates = new Map<string, { entry: TimelineEntry; name: string }>();
@@ -64,11 +67,15 @@ export class Messages {
       const arg = knownMessage(name) ? await reader.first(signaled.input?.payloads, at.where) : undefined;
       const described = describeMessage(name, arg, 'signal');
       const entry = at.add(described);
-      // A payload no key here opens (malformed, sent by hand, or sealed with a key the worker lacked too): the
-      // journey dropped it, and who sent it is what Temporal recorded.
+      // A payload that cannot be read here: one no key opens (malformed, sent by hand) the worker dropped too; one of
+      // a key missing here the worker may have held (its notes say). Who sent it is what Temporal recorded.
       const unread = reader.gaps.length > gaps ? reader.gaps.at(-1) : undefined;
       if (unread !== undefined) {
-        entry.outcome = `ignored: it could not be read (${unread.replace(/^[^:]*: /, '')}); the journey dropped it`;
+        const why = unread.replace(/^[^:]*: /, '');
+        entry.outcome =
+          reader.lastUnreadable?.reason === 'malformed'
+            ? `ignored: it could not be read (${why}); no key opens it, so the workflow dropped it unread`
+            : `could not be read here (${why}): the worker may hold that key, and its notes say whether it took it`;
         if (!described.actor) entry.actor = signaled.identity || 'temporal';
       }
       // The journey dropped it unread (src/workflows/undecryptable-guard.ts): said, as the sender should know.
@@ -101,8 +108,14 @@ export class Messages {
       return true;
     }
     // A signal to the portfolio Temporal could not deliver (the portfolio was not running).
-    if (event.signalExternalWorkflowExecutionFailedEventAttributes) {
-      at.add({ kind: 'portfolio', what: 'the portfolio could not be told: it was not running' });
+    const undelivered = event.signalExternalWorkflowExecutionFailedEventAttributes;
+    if (undelivered) {
+      const cause = SignalFailed[undelivered.cause ?? 0] ?? 'UNSPECIFIED';
+      const why =
+        cause === 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND'
+          ? 'it was not running'
+          : `Temporal refused the signal (${cause.replace('SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_', '')})`;
+      at.add({ kind: 'portfolio', what: `the portfolio could not be told: ${why}` });
       return true;
     }
     const cancel = event.workflowExecutionCancelRequestedEventAttributes;

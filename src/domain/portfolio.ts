@@ -230,5 +230,5 @@ export interface ReconcileReport {
    * Holders without a journey whose number has one running (a portfolio started anew while its numbers' journeys
    * ran): the slot is that journey's. Absent from reports made before it was looked for.
    */
-  journeysFound?: { e164: string; workflowId: string; runId: string }[];
+  journeysFound?: { e164: string; workflowId: string; runId: string; wabaId: string | null }[];
 }

@@ -111,7 +111,7 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
     await deliver(book);
     if (state.reconcileRequested === true || Date.now() >= reconcileAt) {
       state.reconcileRequested = false;
-      await reconcile(book);
+      await reconcile(book, input.portfolioId);
       reconcileAt = Date.now() + state.reconcileEveryMs;
       state.reconcileDueAt = new Date(reconcileAt).toISOString();
     }
@@ -145,12 +145,13 @@ async function deliver(book: PortfolioBook): Promise<void> {
 }
 
 /** Frees the slots no running journey holds and Meta does not count (terminated runs, lost releases). */
-async function reconcile(book: PortfolioBook): Promise<void> {
+async function reconcile(book: PortfolioBook, portfolioId: string): Promise<void> {
   const { holders, queue } = book.state;
   if (holders.length === 0 && queue.length === 0) return book.nothingToReconcile();
   const checked = new Map(holders.map((h) => [h.e164, h.runId]));
   try {
     const report = await reconcileHolders({
+      portfolioId,
       holders: holders.map(({ e164, workflowId, wabaId }) => ({ e164, workflowId, wabaId })),
       queue: queue.map(({ e164, workflowId }) => ({ e164, workflowId })),
     });

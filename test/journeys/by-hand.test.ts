@@ -141,7 +141,7 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
       const timeline = await journeyTimeline(t.env.client, (await journey.view()).e164);
       const dropped = timeline.entries.find((e) => e.what.includes('(signal)') && e.outcome?.startsWith('ignored'));
       expect(dropped?.outcome).toBe(
-        'ignored: it could not be read (a sealed secret in a payload is malformed (not a v1 envelope)); the journey dropped it',
+        'ignored: it could not be read (a sealed secret in a payload is malformed (not a v1 envelope)); no key opens it, so the workflow dropped it unread',
       );
       expect(dropped?.actor).toBeTruthy();
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');

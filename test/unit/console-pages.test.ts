@@ -190,7 +190,7 @@ describe('the console’s markup', () => {
         ),
       ),
     );
-    expect(page).toContain('asks again when its wait ends at 14:47 UTC on 5 Dec 2026');
+    expect(page).toContain('asks again when its wait ends at 14:47:15 UTC on 5 Dec 2026');
     expect(page).toContain('code expired at 13:59 UTC on 2 Dec 2026');
     expect(page).toContain('this journey is not waiting for a code (stage "verifying the code") &lt;b&gt;'); // as text
     expect(page).not.toMatch(/\d{4}-\d\d-\d\dT/);

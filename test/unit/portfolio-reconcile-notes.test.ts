@@ -26,16 +26,27 @@ describe("a reconciliation's notes", () => {
     const book = new PortfolioBook({ portfolioId: 'p-1', cap: 3, capSource: 'admin', preregistered: ['+14155550101'] });
     const found = {
       ...report([]),
-      journeysFound: [{ e164: '+14155550101', workflowId: 'number:+14155550101', runId: 'r-7' }],
+      journeysFound: [{ e164: '+14155550101', workflowId: 'number:+14155550101', runId: 'r-7', wabaId: '555' }],
     };
     book.applyReconciliation(found, new Map([['+14155550102', null]])); // not the holder checked: left
     expect(book.state.holders[0]).toMatchObject({ workflowId: null, runId: null });
     book.applyReconciliation(found, new Map([['+14155550101', null]]));
     book.applyReconciliation(found, new Map([['+14155550101', 'r-7']])); // attached already: nothing more
-    expect(book.state.holders[0]).toMatchObject({ workflowId: 'number:+14155550101', runId: 'r-7' });
+    expect(book.state.holders[0]).toMatchObject({ workflowId: 'number:+14155550101', runId: 'r-7', wabaId: '555' });
     expect(book.state.notes.map((n) => n.what).filter((n) => n.includes('running journey holds its slot'))).toEqual([
       "+14155550101's running journey holds its slot (it was counted as registered without one)",
     ]);
+  });
+
+  it('gives no slot to a run that released it while it was looked at', () => {
+    const book = new PortfolioBook({ portfolioId: 'p-1', cap: 3, capSource: 'admin', preregistered: ['+14155550101'] });
+    book.release({ e164: '+14155550199', runId: 'r-8' }); // another number's: only the run is remembered as released
+    const found = {
+      ...report([]),
+      journeysFound: [{ e164: '+14155550101', workflowId: 'number:+14155550101', runId: 'r-8', wabaId: null }],
+    };
+    book.applyReconciliation(found, new Map([['+14155550101', null]]));
+    expect(book.state.holders[0]).toMatchObject({ workflowId: null, runId: null });
   });
 
   it('notes a failed reconciliation once while it keeps failing, and again after one succeeded', () => {

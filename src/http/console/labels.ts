@@ -53,7 +53,8 @@ export function waitingLine(waiting: JourneyView['waiting']): Html {
 }
 
 const ISO_TIME = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g;
-const STAGE_NAMED = /\bstage ([A-Z_]{4,})\b/g;
+/** The journey's "(stage VERIFYING_CODE)": a person's own words saying "stage" are left alone. */
+const STAGE_NAMED = /\(stage ([A-Z_]{4,})\)/g;
 
 /**
  * The journey's words (answers, notes, waiting reasons: the API's, in its codes and ISO times) as a person reads them
@@ -66,8 +67,10 @@ export function readable(text: string): Html {
     parts.push(text.slice(last, match.index));
     const [found, stage] = match;
     const label = stage === undefined ? undefined : (stageLabels as Record<string, string>)[stage];
-    if (stage === undefined && !Number.isNaN(Date.parse(found))) parts.push(time(found));
-    else parts.push(label ? `stage "${label}"` : found);
+    // Seconds are kept where the journey gave them: a wait that ends at 14:47:15 does not end at 14:47.
+    const seconds = !/T\d\d:\d\d(?::00(?:\.0+)?)?Z$/.test(found);
+    if (stage === undefined && !Number.isNaN(Date.parse(found))) parts.push(time(found, { seconds }));
+    else parts.push(label ? `(stage "${label}")` : found);
     last = match.index + found.length;
   }
   parts.push(text.slice(last));

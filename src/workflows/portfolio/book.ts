@@ -200,10 +200,11 @@ export class PortfolioBook {
       Object.assign(holder, { workflowId: null, runId: null });
       this.note(`${e164} has no running journey but Meta counts it as registered: its slot stays taken`);
     }
-    for (const { e164, workflowId, runId } of report.journeysFound ?? []) {
+    for (const { e164, workflowId, runId, wabaId } of report.journeysFound ?? []) {
       const holder = unchanged(e164);
-      if (!holder || holder.workflowId !== null) continue;
-      Object.assign(holder, { workflowId, runId });
+      // A run that released meanwhile (its journey ended while it was looked at) takes no slot.
+      if (!holder || holder.workflowId !== null || this.releasedRun(runId)) continue;
+      Object.assign(holder, { workflowId, runId, wabaId: holder.wabaId ?? wabaId });
       this.note(`${e164}'s running journey holds its slot (it was counted as registered without one)`);
     }
     for (const e164 of report.goneFromQueue) {

@@ -30,9 +30,12 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
   // The header's "Go to a number": any stage, not only those awaiting input (the queue lists those).
   app.get('/journeys', { onRequest: requireSession(context) }, async (request, reply) => {
     const { number } = (request.query ?? {}) as { number?: unknown };
-    // A link typed by hand (?number=+1415…) reads its "+" as a space: a number that begins so began with "+".
-    const typed = typeof number === 'string' ? number.replace(/^ (?=\d)/, '+').trim() : '';
-    const parsed = e164Params.shape.e164.safeParse(typed);
+    // A link typed by hand (?number=+1415…) reads its "+" as a space: a number that begins so may have begun with
+    // "+" — taken so when it then reads as a number, else refused as it was typed.
+    const typed = typeof number === 'string' ? number.trim() : '';
+    const withPlus = typeof number === 'string' ? number.replace(/^ (?=\d)/, '+').trim() : '';
+    const restored = e164Params.shape.e164.safeParse(withPlus);
+    const parsed = restored.success ? restored : e164Params.shape.e164.safeParse(typed);
     if (parsed.success) return reply.redirect(journeyPath(parsed.data), 303);
     const why = parsed.error.issues[0]?.message ?? 'is not a phone number';
     const shown = typeof number === 'string' && number.trim() !== '' ? 'That number' : 'No number was given: it';
