@@ -234,6 +234,9 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
           `refusal ${refused + 1}`,
         );
       }
+      // Meta answers the last add slowly: the add (a local activity) spans workflow-task heartbeats, and every read
+      // of the view below replays that history (a patch decided after such an add failed the replay).
+      b.sandbox.admin.injectFault({ endpoint: 'POST /phone_numbers', kind: 'latency', latencyMs: 12_000 });
       await portfolio.signal(capabilityUpdateSignal, {
         maxPhoneNumbers: 3,
         source: 'admin',

@@ -17,6 +17,10 @@ export async function addNumber(journey: Journey): Promise<void> {
   const { wabaId, phoneNumber, displayName } = journey.input;
   const addPhoneNumber = numberAdd(journey);
   for (let requeues = 0; ; requeues++) {
+    // Decided before the add, never after it: the add is a local activity, which replay resolves from its marker as
+    // soon as it is scheduled, so a patch decided after a long add (one that spanned workflow-task heartbeats) would
+    // be asked in replay before the task that recorded its marker (a nondeterminism error, seen under load).
+    const tellsTheLastRefusal = requeues >= journeyPolicy.maxCapRequeues && patched(LAST_CAP_REFUSAL_PATCH);
     try {
       const request = { wabaId, phoneNumber, verifiedName: displayName };
       const added = await callMeta(journey, (repeat) => addPhoneNumber(request, repeat));
@@ -34,7 +38,7 @@ export async function addNumber(journey: Journey): Promise<void> {
       if (registered !== null && meta && requeues >= journeyPolicy.maxCapRequeues) {
         // The same end as before, said as what it is: the portfolio's cap in numberflow is above Meta's. The
         // portfolio lowers its cap as at the refusals before, told with the slot's release.
-        if (patched(LAST_CAP_REFUSAL_PATCH)) journey.lastCapRefusal = registered;
+        if (tellsTheLastRefusal) journey.lastCapRefusal = registered;
         throw end(
           'CAP_REFUSED_AGAIN',
           { refusals: requeues + 1, registered, meta },
