@@ -76,24 +76,9 @@ export function addImportCommand(program: Command, context: CommandContext): voi
         const { checked, invalid } = await checkedRows(ops, local, unreadable);
         for (const { line, problems } of invalid) context.err(`line ${line}: ${problems.join('; ')}`);
         // A refusal with --json is the same document, nothing started, so that a script reads why on stdout too.
+        const nothingStarted = { rows: total, started: 0, alreadyRunning: 0, alreadyEnded: 0, failed: 0 };
         const summary = () =>
-          opts.json &&
-          context.out(
-            JSON.stringify(
-              {
-                rows: total,
-                started: 0,
-                alreadyRunning: 0,
-                alreadyEnded: 0,
-                failed: 0,
-                invalid: invalid.length,
-                resultsFile: opts.results ?? null,
-                invalidRows: invalid,
-              },
-              null,
-              2,
-            ),
-          );
+          opts.json && context.out(importDocument({ ...nothingStarted, invalid: invalid.length }, opts, invalid));
         refuseUnlessStartable(checked.length, invalid, total, opts, rows, summary);
         // On standard output while a person watches it (never with --json, which a script reads there).
         const bar = opts.json
@@ -128,7 +113,7 @@ export function addImportCommand(program: Command, context: CommandContext): voi
         invalid: invalid.length,
       };
       if (opts.json) {
-        context.out(JSON.stringify({ ...counts, resultsFile: opts.results ?? null, invalidRows: invalid }, null, 2));
+        context.out(importDocument(counts, opts, invalid));
       } else {
         context.out(
           `${plural(counts.rows, 'row')}: ${counts.started} started, ${counts.alreadyRunning} already running, ` +
@@ -139,6 +124,15 @@ export function addImportCommand(program: Command, context: CommandContext): voi
       }
       if (failed.length > 0) throw new CliExit(1);
     });
+}
+
+/** What `import --json` prints: the counts, where the results went, and each invalid row's problems. */
+function importDocument(
+  counts: Record<'rows' | 'started' | 'alreadyRunning' | 'alreadyEnded' | 'failed' | 'invalid', number>,
+  opts: Pick<ImportOptions, 'results'>,
+  invalidRows: readonly RowProblems[],
+): string {
+  return JSON.stringify({ ...counts, resultsFile: opts.results ?? null, invalidRows }, null, 2);
 }
 
 /** The rows that may start: those the file's check passed and the other side (API mode) would not refuse. */

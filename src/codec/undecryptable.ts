@@ -56,13 +56,17 @@ export function undecryptableRefusal(values: readonly unknown[]): ApplicationFai
   });
 }
 
+/** Why the worker cannot open what a key of that id sealed or encrypted, after the key's name. */
+function workerKeyWords(reason: Undecryptable['reason']): string {
+  return reason === 'unknown-key' ? 'which this worker does not hold' : 'but this worker holds another key of that id';
+}
+
 /** Names the key and what to do; never the payload (it may hold a code or a PIN). */
 export function describeUndecryptable({ keyId, reason, layer, detail }: Undecryptable): string {
   if (reason === 'malformed') {
     return `${detail ?? 'a payload is malformed'}: no key opens it; send it through numberflow's API or command line`;
   }
-  const why =
-    reason === 'unknown-key' ? 'which this worker does not hold' : 'but this worker holds another key of that id';
+  const why = workerKeyWords(reason);
   if (layer === 'secret') {
     const secretWhy = reason === 'unknown-key' ? why : 'and failed authentication (altered, or another key of that id)';
     return (
@@ -97,8 +101,7 @@ export class KeyMissingInReplay extends Error {
     const variable = layer === 'secret' ? 'NUMBERFLOW_SECRETS_KEY' : 'NUMBERFLOW_CODEC_KEYS';
     const what =
       layer === 'secret' ? `a secret sealed with secrets key '${keyId}'` : `a payload encrypted with key '${keyId}'`;
-    const why =
-      reason === 'unknown-key' ? 'which this worker does not hold' : 'but this worker holds another key of that id';
+    const why = workerKeyWords(reason);
     super(
       `${KEY_MISSING_IN_REPLAY} ${what}, ${why} — put it back in ${variable} (a key stays while a run ` +
         'that used it is open); a running workflow waits, its workflow task retried, until a worker holds it',

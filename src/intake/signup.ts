@@ -117,7 +117,7 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
       // A number refused for its display name is started with the name this request gives it; nothing else is
       // done again (the exchange, the owner, the subscription, the other numbers' journeys).
       if (!earlier.journeys.some((journey) => startsAgain(request, journey))) return outcomeOf(earlier, true);
-      return startRenamed(deps, request, codeHash, earlier, requestedBy);
+      return startRefusedAgain(deps, request, codeHash, earlier, requestedBy);
     case 'failed':
       throw new IntakeError(earlier.failure?.kind ?? 'exchange-refused', earlier.failure?.message ?? RUN_SIGNUP_AGAIN);
     case 'claimed':
@@ -155,11 +155,12 @@ function startsAgain(request: SignupRequest, journey: SignupJourney): boolean {
 }
 
 /**
- * A finished signup's numbers refused for their display name, started with this request's names (`requestedBy`'s).
+ * A finished signup's numbers refused for their display name, started with this request's names (`requestedBy`'s),
+ * and those refused because another journey of the number ran, started once it has ended.
  * A name the rule refuses again is answered so without asking Meta or writing anything. A journey of the number
  * started since the signup (by an earlier rename whose answer or write was lost) is answered, never started again.
  */
-async function startRenamed(
+async function startRefusedAgain(
   deps: SignupDeps,
   request: SignupRequest,
   codeHash: string,

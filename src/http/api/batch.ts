@@ -5,7 +5,7 @@ import { checkRows, rowNumber, startRows, type RowProblems, type RowResult } fro
 import { principalOf } from '../auth/hooks.js';
 import { seesPortfolio, type Principal } from '../auth/principals.js';
 import { ApiError, type Problem } from '../errors.js';
-import { errors, secured, type ApiContext, type ZodApp } from './context.js';
+import { errors, secured, startCaller, type ApiContext, type ZodApp } from './context.js';
 import { BATCH_BODY_LIMIT, batchAnswer, batchBody } from './schemas.js';
 import type { z } from 'zod';
 
@@ -51,10 +51,8 @@ export function batchRoutes(app: ZodApp, context: ApiContext): void {
         );
       }
       const startable = good.filter((row) => !refused.some((r) => r.line === row.line));
-      const started = await startRows(context.client, context.startOnce, startable, SERVICE_PACE, undefined, {
-        scope: principal.name,
-        sees: (portfolioId) => portfolioId !== null && seesPortfolio(principal, portfolioId),
-      });
+      const caller = startCaller(principal);
+      const started = await startRows(context.client, context.startOnce, startable, SERVICE_PACE, undefined, caller);
       return answerOf(started, invalid, rows);
     },
   );

@@ -10,11 +10,11 @@ import type {
 import type { RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { GraphClient } from '../../graph/client.js';
-import type { StartOnce } from '../../journeys/index.js';
+import type { Idempotency, StartOnce } from '../../journeys/index.js';
 import type { IdentityStore } from '../../stores/identity-store.js';
 import { authorize } from '../auth/hooks.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
-import type { Permission } from '../auth/principals.js';
+import { seesPortfolio, type Permission, type Principal } from '../auth/principals.js';
 import { errorSchema } from '../errors.js';
 import type { PageTokens } from './page-token.js';
 import type { WebhookDeadLetters } from '../webhook-dead-letters.js';
@@ -77,5 +77,13 @@ export function secured(context: ApiContext, permission: Permission, tags: strin
     onRequest: authorize(context.principals, permission),
     bodyLimit: API_BODY_LIMIT,
     schema: { tags, security: [{ bearer: [] }] },
+  };
+}
+
+/** Whose start it is, for the idempotent starter: the principal's own keys, and the portfolios it may see. */
+export function startCaller(principal: Principal): Pick<Idempotency, 'scope' | 'sees'> {
+  return {
+    scope: principal.name,
+    sees: (portfolioId) => portfolioId !== null && seesPortfolio(principal, portfolioId),
   };
 }

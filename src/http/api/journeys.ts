@@ -12,7 +12,7 @@ import { principalOf } from '../auth/hooks.js';
 import { describeJourneyFor } from '../auth/journey-scope.js';
 import { seesPortfolio } from '../auth/principals.js';
 import { ApiError } from '../errors.js';
-import { errors, secured, type ApiContext, type ZodApp } from './context.js';
+import { errors, secured, startCaller, type ApiContext, type ZodApp } from './context.js';
 import {
   e164Params,
   idempotencyHeaders,
@@ -60,12 +60,8 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
       }
       const input = journeyInputFrom({ ...body, requestedBy: principal.name });
       const requestHash = startRequestHash(body, input.phoneNumber.e164, principal.name);
-      const started = await context.startOnce(input, {
-        key: request.headers['idempotency-key'],
-        requestHash,
-        scope: principal.name,
-        sees: (portfolioId) => portfolioId !== null && seesPortfolio(principal, portfolioId),
-      });
+      const key = request.headers['idempotency-key'];
+      const started = await context.startOnce(input, { key, requestHash, ...startCaller(principal) });
       const journey = await describeJourney(client, input.phoneNumber.e164, started.runId);
       // A created journey says where it is read.
       if (started.created) reply.header('location', `/v1/journeys/${encodeURIComponent(input.phoneNumber.e164)}`);

@@ -52,9 +52,11 @@ export function waitingLine(waiting: JourneyView['waiting']): Html {
     ${readable(waiting.reason.replace(/\.$/, ''))}${until}.`;
 }
 
-const ISO_TIME = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g;
-/** The journey's "(stage VERIFYING_CODE)": a person's own words saying "stage" are left alone. */
-const STAGE_NAMED = /\(stage ([A-Z_]{4,})\)/g;
+/**
+ * An ISO time, or the journey's "(stage VERIFYING_CODE)" (its group: the stage) — a person's own words saying "stage"
+ * are left alone.
+ */
+const ISO_TIME_OR_STAGE = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b|\(stage ([A-Z_]{4,})\)/g;
 
 /**
  * The journey's words (answers, notes, waiting reasons: the API's, in its codes and ISO times) as a person reads them
@@ -63,7 +65,7 @@ const STAGE_NAMED = /\(stage ([A-Z_]{4,})\)/g;
 export function readable(text: string): Html {
   const parts: (Html | string)[] = [];
   let last = 0;
-  for (const match of text.matchAll(new RegExp(`${ISO_TIME.source}|${STAGE_NAMED.source}`, 'g'))) {
+  for (const match of text.matchAll(ISO_TIME_OR_STAGE)) {
     parts.push(text.slice(last, match.index));
     const [found, stage] = match;
     const label = stage === undefined ? undefined : (stageLabels as Record<string, string>)[stage];
