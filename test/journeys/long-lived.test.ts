@@ -46,7 +46,9 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
       expect(description.runId).not.toBe(firstRun);
       const { recentEvents: _events, ...kept } = view;
       expect(after).toMatchObject(kept); // every fact the view showed before, kept by the new run
-      expect(description.historyLength).toBeLessThan(CONTINUE_AS_NEW_SUGGESTED_AT);
+      // The run continues as new at its first task once past the length; the last signals may have brought the
+      // current run to it just before (one CI run read exactly 300), so the bound allows that task's few events.
+      expect(description.historyLength).toBeLessThanOrEqual(CONTINUE_AS_NEW_SUGGESTED_AT + 10);
       expect(after).toMatchObject({
         stage: 'LIVE',
         phoneNumberId: view.phoneNumberId,
