@@ -302,6 +302,14 @@ async function exchange(
         `Graph could not be reached for the code exchange (${err.message}): send the signup again within the code's 30 seconds, or ${RUN_SIGNUP_AGAIN}`,
       );
     }
+    if (err instanceof GraphError && err.errorClass !== 'permanent') {
+      // Meta down or its rate limit (error 2, 4, 80007…): it did not take the code, which works again while it lives.
+      await deps.ledger.release(codeHash);
+      throw new IntakeError(
+        'exchange-unanswered',
+        `Meta could not take the code exchange now (error ${err.code}: ${err.details ?? err.metaMessage}): send the signup again within the code's 30 seconds, or ${RUN_SIGNUP_AGAIN}`,
+      );
+    }
     const [kind, message] = exchangeFailure(err);
     return fail(deps, codeHash, record, kind, message);
   }

@@ -14,7 +14,10 @@ interface Field {
 
 interface Operation {
   security?: Record<string, string[]>[];
-  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+  responses: Record<
+    string,
+    { description?: string; headers?: Record<string, unknown>; content?: Record<string, { schema: { $ref?: string } }> }
+  >;
 }
 
 describe("the API's OpenAPI document, reference page and health (dev server)", () => {
@@ -89,7 +92,36 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
       if (route.startsWith('POST') || route.startsWith('PUT')) {
         expect(Object.keys(operation.responses), route).toEqual(expect.arrayContaining(['400', '413']));
       }
+      // What any request may meet before or beside its route: a slow or oversized head, a failure of the service.
+      expect(Object.keys(operation.responses), route).toEqual(expect.arrayContaining(['408', '431', '500', '503']));
+      expect(operation.responses['401']?.headers, route).toHaveProperty('WWW-Authenticate');
+      expect(operation.responses['200']?.description, route).not.toBe('Default Response');
     }
+    // A body the service takes left out is not required by the document (a generated client would send {}).
+    const requestBodyOf = (route: string) =>
+      (operations.find((o) => o.route === route)?.operation as Operation & { requestBody?: { required: boolean } })
+        .requestBody;
+    for (const route of [
+      'POST /v1/journeys/{e164}/resend',
+      'POST /v1/journeys/{e164}/deletion-confirmation',
+      'POST /v1/webhooks/dead-letters/{id}/replay',
+    ])
+      expect(requestBodyOf(route)?.required, route).toBe(false);
+    expect(requestBodyOf('POST /v1/journeys/{e164}/otp')?.required).toBe(true);
+    expect(JSON.stringify(operations.map((o) => o.operation))).not.toContain('x-numberflow');
+    // The headers the answers carry: the created journey's place, a PIN and an audit never kept by a cache.
+    const headersOf = (route: string, status: string) =>
+      Object.keys(operations.find((o) => o.route === route)?.operation.responses[status]?.headers ?? {});
+    expect(headersOf('POST /v1/journeys', '201')).toEqual(['Location']);
+    expect(headersOf('POST /v1/journeys/{e164}/pin-reveal', '200')).toEqual(['Cache-Control']);
+    expect(headersOf('GET /v1/journeys/{e164}/audit', '200')).toEqual(['Cache-Control', 'Content-Security-Policy']);
+    expect(headersOf('GET /v1/portfolios/{portfolioId}/export', '200')).toEqual([
+      'Cache-Control',
+      'Content-Disposition',
+    ]);
+    expect(
+      Object.keys(document.paths['/v1/numbers/{e164}/identities/{waId}/confirmation']?.post?.responses ?? {}),
+    ).toContain('501');
     // The display name's rules are in the reference, not found out from 400s.
     expect(
       JSON.stringify(document.paths['/v1/journeys']?.post) + JSON.stringify(document.components.schemas),

@@ -298,6 +298,32 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
     });
   });
 
+  it('answers Meta down at the code exchange as unanswered, and the same signup sent again exchanges the code', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const body = popupAnswer(t.bench, customer);
+    t.bench.sandbox.admin.clearCalls();
+    await t.bench.run(async () => {
+      // Error 2 (Meta down) and then 4 (the app's call limit): Meta did not take the code, so neither spends it.
+      for (const code of [2, 4]) {
+        t.bench.sandbox.admin.injectFault({ endpoint: EXCHANGE, kind: 'error', code, times: 1 });
+        const down = await refusal(signup(deps(), body, 'svc'));
+        expect(down).toMatchObject({ kind: 'exchange-unanswered', httpStatus: 502 });
+        expect(down.message).toMatch(
+          new RegExp(
+            `^Meta could not take the code exchange now \\(error ${code}: .+\\): send the signup again within the code's 30 seconds`,
+          ),
+        );
+        expect(down.message).not.toMatch(/META_APP_SECRET/);
+      }
+      expect(await s.stores.tokens.get(customer.wabaId)).toBeUndefined();
+      const done = await signup(deps(), body, 'svc');
+      expect(done).toMatchObject({ repeated: false, journeys: [expect.objectContaining({ e164: customer.e164s[0] })] });
+      expect(calls(EXCHANGE)).toHaveLength(3);
+      expect(await s.stores.tokens.get(customer.wabaId)).toBeDefined();
+      await t.env.client.workflow.getHandle(`number:${customer.e164s[0]}`).terminate('test done');
+    });
+  });
+
   it('takes over a finish that stopped answering after a minute, and the one taken over writes nothing more', async () => {
     const customer = await customerWaba(t.bench, 1);
     const body = popupAnswer(t.bench, customer);

@@ -57,14 +57,17 @@ const errorAnswers = {
   415: 'the body is not JSON',
   503: "Temporal cannot be reached now, a journey's worker did not answer in time, or the service is stopping",
   501: 'this service process is not set up for it (the answer names what it needs)',
-  502: 'Meta did not answer in time',
+  502: 'Meta did not answer in time, or could not take the call now',
+  408: "the request's head and body took more than a minute to arrive",
+  431: "the request's headers are larger than the service accepts",
+  500: 'an unexpected failure of the service (its log says more)',
 } as const;
 type ErrorStatus = keyof typeof errorAnswers;
 
 /** The error answers a route documents: the shape is always the one of errors.ts. */
 export function errors(...statuses: ErrorStatus[]) {
   return Object.fromEntries(
-    ([401, 403, 503, ...statuses] as ErrorStatus[]).map((status) => [
+    ([401, 403, 408, 431, 500, 503, ...statuses] as ErrorStatus[]).map((status) => [
       status,
       errorSchema.describe(errorAnswers[status]),
     ]),

@@ -18,6 +18,7 @@ import { journeyRoutes } from './journeys.js';
 import { PageTokens } from './page-token.js';
 import { numberRoutes } from './numbers.js';
 import { pinRevealRoutes } from './pin-reveal.js';
+import { documented, withBodyOptional } from './openapi-document.js';
 import { noQuery } from './schemas.js';
 import { portfolioRoutes } from './portfolios.js';
 import { signupRoutes, type SignupServices } from './signups.js';
@@ -57,8 +58,9 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
       },
     },
     hideUntagged: true, // Meta's webhook endpoint and the legacy /health are not the API
-    transform: (route) => withOperationId(jsonSchemaTransform(route), route.route.method),
-    transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
+    transform: (route) =>
+      withBodyOptional(withOperationId(jsonSchemaTransform(route), route.route.method), route.schema?.body),
+    transformObject: (document) => documented(withoutUnusedSchemas(jsonSchemaTransformObject(document))),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

@@ -62,7 +62,7 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
         summary: 'send a text message from a live number (with the identity check on, guarded by the customer’s hash)',
         params: e164Params,
         body: messageBody,
-        response: { 200: sentAnswer, ...errors(400, 404, 409, 413, 415, 501) },
+        response: { 200: sentAnswer.describe('sent: Meta took the message'), ...errors(400, 404, 409, 413, 415, 501) },
       },
     },
     async (request) => {
@@ -97,7 +97,10 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
           'the latest change first, a page at a time',
         params: e164Params,
         querystring: untrustedQuery,
-        response: { 200: untrustedAnswer, ...errors(400, 404, 501) },
+        response: {
+          200: untrustedAnswer.describe("the number's customers not trusted now, the latest change first"),
+          ...errors(400, 404, 501),
+        },
       },
     },
     async (request) => {
@@ -121,7 +124,10 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
         ...audit.schema,
         summary: "a customer's identity hashes as Meta reported them (prefixes only) and whether they are trusted",
         params: customerParams,
-        response: { 200: customerIdentityAnswer, ...errors(400, 404, 501) },
+        response: {
+          200: customerIdentityAnswer.describe("what numberflow holds of one customer's identity"),
+          ...errors(400, 404, 501),
+        },
       },
     },
     async (request) => {
@@ -153,7 +159,10 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
           "confirm an untrusted customer's identity, re-verified outside WhatsApp (the next send goes without the hash)",
         params: customerParams,
         body: confirmationBody,
-        response: { 200: confirmedAnswer, ...errors(400, 404, 409, 413, 415) },
+        response: {
+          200: confirmedAnswer.describe("the customer's new identity confirmed"),
+          ...errors(400, 404, 409, 413, 415, 501),
+        },
       },
     },
     async (request) => {
