@@ -12,6 +12,7 @@ import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.
 import { createHarness, type Harness, type JourneyHandle } from '../support/harness.js';
 import { cancelledResult, decideName, submitDeliveredCode } from '../support/steps.js';
 import { connectDevServer, type TestEnv } from '../support/temporal.js';
+import { patchesIn } from '../support/history.js';
 
 describe('cancelling a journey at every waiting stage (dev server + Graph sandbox)', () => {
   let env: TestEnv;
@@ -44,8 +45,8 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
   };
 
   /** A journey walked to LIVE the long way (through AWAITING_CONNECTED), as the stages above. */
-  const startLive = async () => {
-    const journey = await bench.start(bench.input());
+  const startLive = async (input = bench.input()) => {
+    const journey = await bench.start(input);
     await reach.DISPLAY_NAME_REVIEW!(journey);
     await decideName(bench, journey, 'APPROVED');
     const { phoneNumberId } = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
@@ -91,7 +92,7 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
       const result = await cancelledResult(bench, journey);
       expect(result).toMatchObject({ reasonCode: 'CANCELLED_BY_OPERATOR', actor: 'ops@acme' });
       // The register took once answered: the tidy-up deregistered it, and the slot is free.
-      const ref = { wabaId: bench.wabaId, phoneNumberId };
+      const ref = { wabaId: bench.wabaId, phoneNumberId: phoneNumberId as string };
       expect((await bench.graph.getPhoneNumber(ref, ['status'])).status).toBe('DISCONNECTED');
       expect((await journey.view()).attempts).toMatchObject({ registerCalls: 1, deregisterCalls: 1 });
       const portfolio = await env.client.workflow
@@ -121,6 +122,34 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
       const timeline = await journeyTimeline(env.client, input.phoneNumber.e164);
       expect(timeline.entries.at(-1)).toMatchObject({ kind: 'ended', outcome: 'CANCELLED', actor: expect.any(String) });
       expect(timeline.entries.at(-1)?.actor).not.toBe('numberflow');
+    });
+  });
+
+  it('keeps the slot of a number Meta still counts when a journey that never registered it is cancelled', async () => {
+    await bench.run(async () => {
+      // A live number's journey terminated by hand, then onboarded again by a plain start (not an adoption): the new
+      // journey never registers the number, but Meta still counts it.
+      const input = bench.input();
+      const { journey: live, phoneNumberId } = await startLive(input);
+      const handle = env.client.workflow.getHandle(live.workflowId);
+      await handle.terminate('by hand');
+      const { e164 } = input.phoneNumber;
+      const again = await bench.start({ ...bench.input(), phoneNumber: input.phoneNumber });
+      await again.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'started by mistake' });
+      expect((await cancelledResult(bench, again)).reasonCode).toBe('CANCELLED_BY_OPERATOR');
+      const portfolio = await env.client.workflow
+        .getHandle(portfolioWorkflowId(bench.portfolioId))
+        .query(portfolioQuery);
+      // Before the patch the slot was freed: the portfolio let a number more through than Meta takes.
+      expect(portfolio.holders).toContainEqual(expect.objectContaining({ e164, workflowId: null, runId: null }));
+      const ref = { wabaId: bench.wabaId, phoneNumberId: phoneNumberId as string };
+      expect((await bench.graph.getPhoneNumber(ref, ['status'])).status).toBe('CONNECTED');
+      const { notes } = await again.view();
+      expect(notes.map((n) => n.what)).toContain(
+        'Meta still counts the number as registered: it keeps its portfolio slot',
+      );
+      expect(patchesIn(await handle.fetchHistory())).toContain('tidy-up-reads-meta-whatever-the-flags');
     });
   });
 

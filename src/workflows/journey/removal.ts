@@ -1,7 +1,7 @@
 // Stage 11: removal. Meta has no delete API: sends are paused, the number is deregistered (not coexistence
 // numbers), Meta's 30-day block after a paid message is waited out, then a portfolio admin deletes it in
 // WhatsApp Manager and the journey sees it gone. A restriction blocks the removal with its reason.
-import { condition, isCancellation } from '@temporalio/workflow';
+import { condition, isCancellation, patched } from '@temporalio/workflow';
 import { endingResult } from '../../domain/endings.js';
 import { REMOVAL_BLOCKED, type JourneyResult } from '../../domain/journey.js';
 import type { RemovalRequest } from '../../domain/messages.js';
@@ -116,6 +116,12 @@ async function readOrNull(journey: Journey): Promise<NumberSnapshot | null> {
 }
 
 /**
+ * Runs before it read Meta only when their own flags said the number might be registered: a journey that never
+ * registered a number Meta counted (one a terminated journey had put live, started again) freed its slot.
+ */
+const TIDY_UP_READS_META_PATCH = 'tidy-up-reads-meta-whatever-the-flags';
+
+/**
  * A journey that ends before going live (cancelled, failed, expired) leaves Meta and the portfolio agreeing. It
  * reads the number at Meta first, whatever its own flags say (a register may have taken while an error was waited
  * out): a number its register calls may have registered is deregistered; one Meta counts otherwise (registered
@@ -124,7 +130,7 @@ async function readOrNull(journey: Journey): Promise<NumberSnapshot | null> {
 export async function leaveTidy(journey: Journey): Promise<void> {
   const { attempts, phoneNumberId, coexistence } = journey.state;
   let stillRegistered = false;
-  if (phoneNumberId && (attempts.registerCalls > 0 || journey.state.registered)) {
+  if (phoneNumberId && (attempts.registerCalls > 0 || journey.state.registered || patched(TIDY_UP_READS_META_PATCH))) {
     const snapshot = await readOrNull(journey);
     stillRegistered = snapshot ? isRegisteredAtMeta(snapshot) : journey.state.registered;
     if (stillRegistered && attempts.registerCalls > 0 && !coexistence) {
