@@ -67,11 +67,28 @@ function closedOutside(view: JourneyView, status: ExecutionStatus, e164: string)
       outcome,
       reasonCode: `RUN_${name}`,
       reason: `the journey's run ${how} in Temporal, outside the journey, in stage ${view.stage}`,
-      remediation: `\`numberflow audit ${e164}\` shows how and by whom; start a new journey to onboard the number again`,
+      remediation: `\`numberflow audit ${e164}\` shows how and by whom; ${againAfterClosed(view)}`,
       actor: null,
       metaError: null,
     },
   };
+}
+
+/**
+ * How to go on once a run was closed outside the journey. A number Meta has is adopted where Meta stands: a plain
+ * start adds it again and sends it a code, and one registered is refused its register (133005) after that code.
+ */
+function againAfterClosed(view: JourneyView): string {
+  const id = view.phoneNumberId;
+  const freed =
+    "a slot it held in the portfolio is freed at the portfolio's next reconciliation (hourly, or at once on its `reconcile` signal)";
+  if (!id) return `start a new journey to onboard the number again; ${freed}`;
+  const registered = view.status === 'CONNECTED' || view.stage === 'LIVE';
+  const atMeta = `Meta has the number (phone_number_id ${id}${view.status ? `, ${view.status} when last read` : ''})`;
+  const adopt = `start a new journey with \`--phone-number-id ${id}\` to adopt it where Meta stands`;
+  return registered
+    ? `${atMeta}: ${adopt}, with no new code; its portfolio slot stays taken, as Meta counts the number`
+    : `${atMeta}: ${adopt}; ${freed}`;
 }
 
 /**

@@ -13,6 +13,7 @@ import { createHarness, type Harness, type JourneyHandle } from '../support/harn
 import { cancelledResult, decideName, submitDeliveredCode } from '../support/steps.js';
 import { connectDevServer, type TestEnv } from '../support/temporal.js';
 import { patchesIn } from '../support/history.js';
+import { describeJourney } from '../../src/journeys/index.js';
 
 describe('cancelling a journey at every waiting stage (dev server + Graph sandbox)', () => {
   let env: TestEnv;
@@ -134,6 +135,11 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
       const handle = env.client.workflow.getHandle(live.workflowId);
       await handle.terminate('by hand');
       const { e164 } = input.phoneNumber;
+      // What the terminated run advises: adopting the number where Meta stands, not a plain start (which this is).
+      const closed = await describeJourney(env.client, e164);
+      expect(closed.result?.remediation).toContain(
+        `start a new journey with \`--phone-number-id ${phoneNumberId}\` to adopt it where Meta stands, with no new code`,
+      );
       const again = await bench.start({ ...bench.input(), phoneNumber: input.phoneNumber });
       await again.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'started by mistake' });
