@@ -8,6 +8,7 @@ import { isoOf, PayloadReader, protoTimeMs, type HistoryEvent } from './decode.j
 import { attachNotes, readNotes } from './notes.js';
 import { customersRecoveries, mergeInTime } from './identity-timeline.js';
 import { auditedNumber, journeyRuns, runHistory, type JourneyRun } from './runs.js';
+import { resetFrom } from './run-ends.js';
 import { runTimeline } from './timeline.js';
 import { timelineSchema, type RunSummary, type Timeline, type TimelineEntry } from './types.js';
 
@@ -74,6 +75,7 @@ function summaryOf(run: JourneyRun, events: HistoryEvent[]): RunSummary {
     closedAt: run.closeTime ? run.closeTime.toISOString() : null,
     status: run.status,
     continuedFrom: started?.continuedExecutionRunId || null,
+    resetFrom: resetFrom(events),
   };
 }
 

@@ -48,7 +48,11 @@ const cellsOf = (entry: TimelineEntry): Cells => [
 ];
 
 function runTitle(run: RunSummary, index: number): string {
-  const how = run.continuedFrom ? `continued from ${run.continuedFrom}` : 'a new onboarding';
+  const how = run.resetFrom
+    ? `reset from ${run.resetFrom}`
+    : run.continuedFrom
+      ? `continued from ${run.continuedFrom}`
+      : 'a new onboarding';
   const closed = run.closedAt ? `, closed ${run.closedAt}` : '';
   return `Run ${index + 1}: ${run.runId} (${how}; ${run.status}, started ${run.startedAt}${closed})`;
 }

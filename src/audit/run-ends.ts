@@ -1,6 +1,7 @@
 // How a run began and how it closed, in the timeline's words: who started the onboarding and with what, and the
 // ending — the journey's result (outcome, reason code, remediation, actor, Meta's error), a failure, a cancel, a
 // termination or the continue-as-new that carries the journey into its next run.
+import proto from '@temporalio/proto';
 import type { z } from 'zod';
 import type { HistoryEvent, PayloadReader } from './decode.js';
 import { metaAnswerOf } from './graph-calls.js';
@@ -61,6 +62,13 @@ export async function endingEntry(
     };
   }
   const terminated = event.workflowExecutionTerminatedEventAttributes;
+  if (terminated?.identity === RESETTER) {
+    return {
+      kind: 'ended',
+      what: `replaced by a reset through Temporal${terminated.reason ? `: ${terminated.reason}` : ''}; the journey goes on in the run reset from this one`,
+      outcome: 'RESET',
+    };
+  }
   if (terminated) {
     return {
       kind: 'ended',
@@ -91,4 +99,34 @@ export async function endingEntry(
 export function asJourneyEnding(entry: NewEntry): NewEntry {
   if (entry.outcome !== 'TERMINATED' && entry.outcome !== 'TIMED_OUT') return entry;
   return { ...entry, stage: 'FAILED', outcome: `FAILED (RUN_${entry.outcome})` };
+}
+
+/** Who Temporal records as terminating the run a reset replaces (the reset's own caller is not recorded). */
+const RESETTER = 'history-resetter';
+
+const RESET_CAUSE = proto.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW;
+
+/**
+ * Where a run made by a reset begins its own life: the last reset's failed workflow task (a run reset twice holds
+ * both). The events before it are copies of the run it was reset from; -1 for a run no reset made.
+ */
+export function resetPoint(events: readonly HistoryEvent[]): number {
+  return events.findLastIndex((e) => e.workflowTaskFailedEventAttributes?.cause === RESET_CAUSE);
+}
+
+/** The run a reset made this one from, or null. */
+export function resetFrom(events: readonly HistoryEvent[]): string | null {
+  return events[resetPoint(events)]?.workflowTaskFailedEventAttributes?.baseRunId || null;
+}
+
+/** The first entry of a run a reset made: from which run, why, and what is made again from here. */
+export function resetEntry(event: HistoryEvent): NewEntry {
+  const failed = event.workflowTaskFailedEventAttributes;
+  const reason = failed?.failure?.message;
+  return {
+    kind: 'started',
+    what:
+      `reset through Temporal from run ${failed?.baseRunId ?? '?'}${reason ? ` (${reason})` : ''}: this run goes on from ` +
+      "that run's state at this point, so the calls to Meta after it are made again, and that run's later signals and updates applied again",
+  };
 }

@@ -16,22 +16,43 @@ export class Messages {
 
   constructor(private readonly walk: Walk) {}
 
+  /** The entry of an update's request, kept by its id for its completion. */
+  private async updateEntry(
+    at: At,
+    request: proto.temporal.api.update.v1.IRequest | null | undefined,
+    id: string,
+  ): Promise<{ entry: TimelineEntry; name: string }> {
+    const name = request?.input?.name ?? '';
+    const arg = knownMessage(name) ? await this.walk.reader.first(request?.input?.args?.payloads, at.where) : undefined;
+    const described = describeMessage(name, arg, 'update');
+    const update = { entry: at.add(described), name };
+    this.updates.set(id, update);
+    if (name === 'cancelJourney' && described.actor) this.walk.cancel.actor = described.actor;
+    return update;
+  }
+
   /** Takes the event if it is an update's, a signal's or a cancel request's. */
   async take(at: At): Promise<boolean> {
     const { event } = at;
     const { reader } = this.walk;
+    // An update a reset applies again is admitted first, with its request; its acceptance (if the journey takes it
+    // where the reset took it back to) names only its id.
+    const admitted = event.workflowExecutionUpdateAdmittedEventAttributes;
+    if (admitted) {
+      const { entry } = await this.updateEntry(at, admitted.request, admitted.request?.meta?.updateId ?? '');
+      entry.what = `${entry.what}, applied again by a reset`;
+      entry.outcome = 'not taken: the journey was not waiting for it where the reset took it back to';
+      return true;
+    }
     const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
     if (accepted) {
-      const name = accepted.acceptedRequest?.input?.name ?? '';
-      const arg = knownMessage(name)
-        ? await reader.first(accepted.acceptedRequest?.input?.args?.payloads, at.where)
-        : undefined;
-      const described = describeMessage(name, arg, 'update');
-      this.updates.set(accepted.acceptedRequest?.meta?.updateId ?? accepted.protocolInstanceId ?? '', {
-        entry: at.add(described),
-        name,
-      });
-      if (name === 'cancelJourney' && described.actor) this.walk.cancel.actor = described.actor;
+      const id = accepted.acceptedRequest?.meta?.updateId ?? accepted.protocolInstanceId ?? '';
+      const readmitted = this.updates.get(id);
+      if (readmitted && !accepted.acceptedRequest) {
+        delete readmitted.entry.outcome; // taken after all: its answer comes with its completion
+        return true;
+      }
+      await this.updateEntry(at, accepted.acceptedRequest, id);
       return true;
     }
     const completed = event.workflowExecutionUpdateCompletedEventAttributes;

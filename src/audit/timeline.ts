@@ -7,7 +7,7 @@ import type { LoadedDataConverter } from '@temporalio/common';
 import { journeyOutcomes, journeyStages, type StageOrOutcome } from '../domain/stages.js';
 import { searchAttribute, type HistoryEvent, type PayloadReader } from './decode.js';
 import { allowed, journeyStartFields } from './payloads.js';
-import { asJourneyEnding, endingEntry, startWhat } from './run-ends.js';
+import { asJourneyEnding, endingEntry, resetEntry, resetPoint, startWhat } from './run-ends.js';
 import { CallsAndWaits } from './timeline-calls.js';
 import { Messages } from './timeline-messages.js';
 import type { TimelineEntry } from './types.js';
@@ -45,8 +45,16 @@ export async function runTimeline(events: HistoryEvent[], context: RunContext): 
   };
   const calls = new CallsAndWaits(walk);
   const messages = new Messages(walk);
+  const reset = resetPoint(events);
   for (const [index, event] of events.entries()) {
     const at = new At(walk, event, index);
+    if (index === reset) {
+      // What came before is the run it was reset from, read there: walked for its state, its entries not kept.
+      walk.entries.length = 0;
+      walk.noteTargets.length = 0;
+      at.add(resetEntry(event));
+      continue;
+    }
     if (await startOrStage(walk, at)) continue;
     if (await calls.take(at)) continue;
     if (await messages.take(at)) continue;

@@ -60,11 +60,13 @@ export const runSummarySchema = z.object({
   status: z.string(),
   /** The run this one continued as new from; null for a new onboarding. */
   continuedFrom: z.string().nullable(),
+  /** The run a reset through Temporal made this one from; null for any other. */
+  resetFrom: z.string().nullable(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
 /** A customer's identity recovery (`customerIdentity`, id `identity:<phone_number_id>:<wa_id>`) on the number. */
-export const identityRunSchema = runSummarySchema.omit({ continuedFrom: true }).extend({
+export const identityRunSchema = runSummarySchema.omit({ continuedFrom: true, resetFrom: true }).extend({
   workflowId: z.string(),
   phoneNumberId: z.string(),
   waId: z.string(),

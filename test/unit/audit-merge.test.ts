@@ -54,6 +54,7 @@ describe("merging a customer's identity recovery into the journey's timeline", (
           closedAt: '2026-12-02T10:00:09.000Z',
           status: 'COMPLETED',
           continuedFrom: null,
+          resetFrom: null,
         },
       ],
       identityRuns: [

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { journeyTimeline, renderMarkdown } from '../../src/audit/index.js';
+import { journeyQuery } from '../../src/domain/journey.js';
+import { useBench } from '../support/bench.js';
+import { submitDeliveredCode } from '../support/steps.js';
+
+describe("an auditor's timeline of a journey reset through Temporal (dev server + Graph sandbox)", () => {
+  const t = useBench('dev');
+
+  it('says which run a reset replaced and why, shows the reset run from the reset on, and the updates it applied again', async () => {
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const journey = await t.bench.start(input);
+      await submitDeliveredCode(t.bench, journey);
+      await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered, its name in review');
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      const base = (await handle.describe()).runId;
+      const firstTask = (await handle.fetchHistory()).events?.find((e) => e.workflowTaskCompletedEventAttributes);
+      // An SRE's reset to the first workflow task, its signals and updates applied again (Temporal's default).
+      const { runId } = await t.env.client.workflowService.resetWorkflowExecution({
+        namespace: t.env.client.options.namespace,
+        workflowExecution: { workflowId: journey.workflowId, runId: base },
+        reason: 'bad deploy',
+        workflowTaskFinishEventId: firstTask?.eventId,
+        requestId: randomUUID(),
+      });
+      const reset = t.env.client.workflow.getHandle(journey.workflowId, runId ?? undefined);
+      for (let i = 0; i < 100 && (await reset.query(journeyQuery)).stage !== 'AWAITING_OTP'; i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+
+      const timeline = await journeyTimeline(t.env.client, input.phoneNumber.e164);
+      expect(timeline.runs).toMatchObject([
+        { runId: base, status: 'TERMINATED', resetFrom: null },
+        { runId, status: 'RUNNING', resetFrom: base },
+      ]);
+      const ofRun = (id: string | null | undefined) => timeline.entries.filter((e) => e.runId === id);
+      // The replaced run ends in the reset, not as a journey that failed.
+      expect(ofRun(base).at(-1)).toMatchObject({
+        kind: 'ended',
+        outcome: 'RESET',
+        what: 'replaced by a reset through Temporal: bad deploy; the journey goes on in the run reset from this one',
+      });
+      // The reset run starts at the reset: the start and the steps before it are the replaced run's, listed once.
+      const [first, ...rest] = ofRun(runId);
+      expect(first).toMatchObject({ kind: 'started' });
+      expect(first?.what).toMatch(
+        new RegExp(`^reset through Temporal from run ${base} \\(bad deploy\\): this run goes on from that run's state`),
+      );
+      expect(rest.filter((e) => e.kind === 'started')).toEqual([]);
+      expect(timeline.entries.filter((e) => e.what.startsWith('started onboarding'))).toHaveLength(1);
+      // Its calls to Meta are made again, and the operator's code, applied again, was not taken where it came back.
+      expect(rest.map((e) => e.what)).toContain('request a verification code by SMS');
+      expect(rest).toContainEqual(
+        expect.objectContaining({
+          kind: 'action',
+          actor: 'operator@acme',
+          what: 'submitted a code (update), applied again by a reset',
+          outcome: 'not taken: the journey was not waiting for it where the reset took it back to',
+        }),
+      );
+      expect(renderMarkdown(timeline)).toContain(`(reset from ${base}; RUNNING`);
+      await reset.terminate('test done');
+    });
+  });
+});
