@@ -79,9 +79,9 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
   ];
 }
 
-/** One line per event: its time (the note's own, or when it was seen), then what happened. */
+/** One line per event: its time (a stage's or note's own, else when it was seen), then what happened. */
 export function eventLine(event: JourneyEvent, seenAt: Date): string {
-  const time = seenAt.toISOString();
+  const time = (event.event === 'stage' && event.data.at) || seenAt.toISOString();
   switch (event.event) {
     case 'view':
     case 'stage':

@@ -27,11 +27,13 @@ export function watchCommand(program: Command, context: CommandContext): void {
         process.once('SIGTERM', interrupt);
         try {
           let seen: StageOrOutcome | null = null; // the stage of the read before
+          let logged = false; // whether the view keeps the stages entered: then each one comes as its own event
           for await (const event of ops.watch(e164, stop.signal)) {
+            if (event.event === 'view') logged = (event.data.stagesEntered ?? []).length > 0;
             const seenAt = new Date();
             context.out(opts.json ? JSON.stringify({ ...event, at: seenAt.toISOString() }) : eventLine(event, seenAt));
             if (opts.until && reaches(event, opts.until)) return;
-            const jumped = opts.until ? jumpedOver(seen, event, opts.until) : null;
+            const jumped = opts.until && !logged ? jumpedOver(seen, event, opts.until) : null;
             if (jumped) {
               context.err(`the journey went from ${seen} to ${jumped} between two reads, past ${opts.until}`);
               return;
@@ -56,8 +58,9 @@ export function watchCommand(program: Command, context: CommandContext): void {
 }
 
 /**
- * The stage a change moved the journey to when it went through `until` between two reads (from a stage before it
- * to one past it, in the journey's order), or null. The first view is no change: a journey found past `until` may
+ * For a view that keeps no stages (a run carried over from before they were kept): the stage a change moved the
+ * journey to when it went through `until` between two reads (from a stage before it to one past it, in the
+ * journey's order), or null. The first view is no change: a journey found past `until` may
  * never have been there, or may come back to it (a wrong code returns to AWAITING_OTP).
  */
 function jumpedOver(before: StageOrOutcome | null, event: JourneyEvent, until: StageOrOutcome): StageOrOutcome | null {

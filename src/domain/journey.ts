@@ -82,6 +82,12 @@ export interface JourneyNote {
   what: string;
 }
 
+/** A stage the journey entered, and when (its workflow time). */
+export interface StageEntered {
+  stage: StageOrOutcome;
+  at: string;
+}
+
 /** What the `journey` query answers: where the journey stands and who it waits for. No PIN, no code. */
 export interface JourneyView {
   e164: string;
@@ -89,6 +95,11 @@ export interface JourneyView {
   portfolioId: string;
   path: OnboardingPath;
   stage: StageOrOutcome;
+  /**
+   * The stages it entered, oldest first (the last 20; a run carried over from before they were kept starts with its
+   * stage then): a follower between two reads learns each stage the journey went through.
+   */
+  stagesEntered: StageEntered[];
   phoneNumberId: string | null;
   codeMethod: CodeMethod;
   waiting: { for: WaitingFor; reason: string; until: string | null } | null;

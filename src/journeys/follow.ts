@@ -1,7 +1,7 @@
 // Following a journey: what changed between two reads of its view, as the events a follower sees (the API's event
 // stream sends them, the CLI's watch prints them), and a polling follower for callers that hold a Temporal client.
 import { setTimeout as delay } from 'node:timers/promises';
-import type { JourneyNote, JourneyResult, JourneyView } from '../domain/journey.js';
+import type { JourneyNote, JourneyResult, JourneyView, StageEntered } from '../domain/journey.js';
 import { JourneyNotFoundError } from './errors.js';
 
 /**
@@ -10,7 +10,7 @@ import { JourneyNotFoundError } from './errors.js';
  */
 export type JourneyEvent =
   | { event: 'view'; data: JourneyView }
-  | { event: 'stage'; data: Pick<JourneyView, 'stage' | 'waiting'> }
+  | { event: 'stage'; data: Pick<JourneyView, 'stage' | 'waiting'> & { at?: string } }
   | { event: 'call'; data: Pick<JourneyView, 'callUnderWay'> }
   | { event: 'note'; data: JourneyNote }
   | { event: 'end'; data: { result: JourneyResult } };
@@ -21,7 +21,15 @@ export type JourneyEvent =
  */
 export function journeyChanges(previous: JourneyView, next: JourneyView): JourneyEvent[] {
   const changes: JourneyEvent[] = [];
-  if (next.stage !== previous.stage || next.waiting?.for !== previous.waiting?.for) {
+  // Each stage entered since the previous read (a journey may go through several in one second), each with when.
+  const entered = enteredSince(previous, next);
+  for (const [i, { stage, at }] of entered.entries()) {
+    const last = i === entered.length - 1 && stage === next.stage;
+    changes.push({ event: 'stage', data: { stage, waiting: last ? next.waiting : null, at } });
+  }
+  const told = entered.at(-1);
+  const changed = next.stage !== (told?.stage ?? previous.stage) || next.waiting?.for !== previous.waiting?.for;
+  if (changed && !(told?.stage === next.stage)) {
     changes.push({ event: 'stage', data: { stage: next.stage, waiting: next.waiting } });
   }
   if (retriedCall(next) !== retriedCall(previous)) changes.push({ event: 'call', data: callOf(next) });
@@ -29,6 +37,19 @@ export function journeyChanges(previous: JourneyView, next: JourneyView): Journe
   const seen = new Set(previous.notes.map((note) => JSON.stringify(note)));
   for (const note of next.notes) if (!seen.has(JSON.stringify(note))) changes.push({ event: 'note', data: note });
   return changes;
+}
+
+/**
+ * The stages `next` entered after the last one `previous` shows; none when either keeps no stages (a view from a
+ * worker before they were kept, or a run closed outside the journey, whose view is its last).
+ */
+function enteredSince(previous: JourneyView, next: JourneyView): StageEntered[] {
+  const before = previous.stagesEntered ?? [];
+  const after = next.stagesEntered ?? [];
+  const last = before.at(-1);
+  if (!last || after.length === 0) return [];
+  const from = after.findLastIndex((s) => s.stage === last.stage && s.at === last.at);
+  return from >= 0 ? after.slice(from + 1) : after.filter((s) => s.at > last.at);
 }
 
 /**

@@ -10,6 +10,7 @@ export function journeyView(overrides: Partial<JourneyView> = {}): JourneyView {
     portfolioId: '506914307656634',
     path: 'cloud_api',
     stage: 'AWAITING_OTP',
+    stagesEntered: [],
     phoneNumberId: '106540352242922',
     codeMethod: 'SMS',
     waiting: { for: 'operator', reason: 'an operator must submit the code', until: '2026-12-02T15:14:00.000Z' },

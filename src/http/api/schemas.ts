@@ -254,6 +254,10 @@ export const journeyViewSchema = z
     portfolioId: z.string(),
     path: z.enum(onboardingPaths),
     stage: stageOrOutcome,
+    stagesEntered: z
+      .array(z.object({ stage: stageOrOutcome, at: iso }))
+      .default([]) // a view from a worker before the field
+      .describe('the stages the journey entered, oldest first (the last 20), each with when it entered it'),
     phoneNumberId: z.string().nullable(),
     codeMethod: z.enum(codeMethods),
     waiting: waitingSchema,

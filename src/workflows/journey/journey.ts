@@ -35,6 +35,8 @@ const REMOVAL_BLOCKED_WAIT_PATCH = 'removal-blocked-person-wait';
 export type NameDecision = { approved: true } | { approved: false; reason: string | null };
 
 const NOTES_KEPT = 50;
+/** Stages kept for followers: far more than a journey enters between two reads a second apart. */
+const STAGES_KEPT = 20;
 /** Meta allows 10 register and deregister calls per number in a moving 72 hours (docs/meta-graph-api.md#register-and-deregister-limit). */
 const REGISTRATION_WINDOW_MS = 72 * 60 * 60 * 1000;
 const REGISTRATION_CALLS_ALLOWED = 10;
@@ -150,6 +152,7 @@ export class Journey {
     if (!this.fewerWrites) return this.enter(stage);
     this.state.waiting = null;
     this.state.stage = stage;
+    this.stageEntered(stage);
     this.briefUnpublished = true;
   }
 
@@ -562,6 +565,15 @@ export class Journey {
 
   private setStage(stage: StageOrOutcome): void {
     this.state.stage = stage;
+    this.stageEntered(stage);
     this.publishStage();
+  }
+
+  /** Kept for followers (the view): state only, no command, so runs replay as before. */
+  private stageEntered(stage: StageOrOutcome): void {
+    const entered = (this.state.stagesEntered ??= []);
+    if (entered.at(-1)?.stage === stage) return;
+    entered.push({ stage, at: new Date().toISOString() });
+    if (entered.length > STAGES_KEPT) entered.splice(0, entered.length - STAGES_KEPT);
   }
 }

@@ -8,6 +8,7 @@ import type {
   JourneyNote,
   JourneyResult,
   JourneyView,
+  StageEntered,
 } from '../../domain/journey.js';
 import { signupExpiresAt } from '../../domain/journey.js';
 import type { CancelRequest } from '../../domain/messages.js';
@@ -19,6 +20,8 @@ export type SlotState = 'none' | 'requested' | 'queued' | 'held';
 
 export interface JourneyState {
   stage: StageOrOutcome;
+  /** The stages entered, the last STAGES_KEPT (absent in a state carried from a run before they were kept). */
+  stagesEntered?: StageEntered[];
   waiting: JourneyView['waiting'];
   phoneNumberId: string | null;
   codeMethod: CodeMethod;
@@ -68,6 +71,7 @@ export interface JourneyState {
 export function initialState(input: JourneyInput): JourneyState {
   return {
     stage: 'WAITING_FOR_CAPACITY', // the start sets the same value as a search attribute
+    stagesEntered: [{ stage: 'WAITING_FOR_CAPACITY', at: new Date().toISOString() }],
     waiting: null,
     phoneNumberId: input.phoneNumberId ?? null,
     codeMethod: input.codeMethod,
@@ -111,6 +115,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     portfolioId: input.portfolioId,
     path: state.coexistence ? 'coexistence' : 'cloud_api',
     stage: state.stage,
+    stagesEntered: [...(state.stagesEntered ?? [])],
     phoneNumberId: state.phoneNumberId,
     codeMethod: state.codeMethod,
     waiting: boundedBySignup(state.waiting, signupEnds),
