@@ -59,6 +59,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       port: config.TEMPORAL_DEV_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       uiCodecEndpoint: codecEndpoint,
+      onNotice: (message) => logger.info(message),
     });
     stops.push(async () => {
       await devServer.stop();

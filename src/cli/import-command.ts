@@ -47,7 +47,11 @@ export function addImportCommand(program: Command, context: CommandContext): voi
   program
     .command('import')
     .description('start a journey per row of a CSV (with a header row) or JSON Lines file; every row is checked first')
-    .argument('<file>', 'the rows: .csv or .jsonl, columns (keys) named as the fields of a journey start', callerPath)
+    .argument(
+      '<file>',
+      'the rows: .csv, or .jsonl (.ndjson), columns (keys) named as the fields of a journey start',
+      callerPath,
+    )
     .addOption(new Option('--format <format>', 'the file format, when its name does not say').choices(importFormats))
     .option('--skip-invalid', 'start the valid rows when some are not (without it, one bad row starts nothing)')
     .option(
@@ -64,7 +68,8 @@ export function addImportCommand(program: Command, context: CommandContext): voi
     .addOption(jsonOption())
     .action(async (file: string, opts: ImportOptions, command: Command) => {
       const format = opts.format ?? formatOfName(file);
-      if (!format) throw new CliExit(1, `cannot tell the format of ${file}: name it .csv or .jsonl, or give --format`);
+      if (!format)
+        throw new CliExit(1, `cannot tell the format of ${file}: name it .csv, .jsonl or .ndjson, or give --format`);
       if (opts.results) await ensureWritable(opts.results); // before anything starts, not after
       const { rows, unreadable } = readRows(file, format);
       const actor = actorOf(command);

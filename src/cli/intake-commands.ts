@@ -10,6 +10,7 @@ import { CliExit } from './failure.js';
 import { selectMode } from './mode.js';
 import { actorOption, graphIdListOption, graphIdOption } from './options.js';
 import { readStdin } from './stdin.js';
+import { plural } from '../domain/words.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -87,7 +88,7 @@ export function addIntakeCommands(
           const { setToken } = await import('../intake/token-renewal.js');
           const deps = { graph, tokens: stores.tokens, temporal };
           const { journeysTold } = await setToken(deps, { wabaId: opts.waba, token: given, by: opts.by });
-          out(`token stored for WABA ${opts.waba}; ${journeysTold} running journeys told`);
+          out(`token stored for WABA ${opts.waba}; ${plural(journeysTold, 'running journey')} told`);
         });
       }),
     );

@@ -32,7 +32,7 @@ export function addSecretsCommands(
     .argument('<e164>', 'the phone number', e164Argument)
     .requiredOption('--reason <text>', 'why the PIN is needed (recorded in history)')
     .addOption(roleOption())
-    .addOption(actorOption())
+    .addOption(actorOption('who reads the PIN (recorded in history; API mode: the token decides)'))
     .action(async (e164: string, opts: { by: string; role: string; reason: string }, command: Command) => {
       const mode = selectMode(env);
       if (mode.kind === 'api') {

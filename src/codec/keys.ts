@@ -90,7 +90,7 @@ export function codecKeysFor(config: {
   if (config.NUMBERFLOW_CODEC_KEYS) return parseCodecKeys(config.NUMBERFLOW_CODEC_KEYS, config.NUMBERFLOW_CODEC_KEY_ID);
   if (config.TEMPORAL_ADDRESS) {
     throw new Error(
-      'NUMBERFLOW_CODEC_KEYS is required with TEMPORAL_ADDRESS: every worker and client of a cluster must share the payload keys',
+      "NUMBERFLOW_CODEC_KEYS is required with TEMPORAL_ADDRESS: every worker and client of a cluster must share the payload keys (for `npm start`'s dev server on another port, set TEMPORAL_DEV_PORT instead: its data folder holds the keys)",
     );
   }
   return localCodecKeys(config.NUMBERFLOW_DATA_DIR);

@@ -88,7 +88,7 @@ export function secretsKeysFor(
     // A client without a key reads (an auditor's `audit`); sending a code or a PIN then fails, naming the variable.
     if (!unseal) return { seal: null, unseal: new Map() };
     throw new ConfigError(
-      'NUMBERFLOW_SECRETS_KEY is required with TEMPORAL_ADDRESS: the worker unseals PINs and codes to call Meta',
+      "NUMBERFLOW_SECRETS_KEY is required with TEMPORAL_ADDRESS: the worker unseals PINs and codes to call Meta (for `npm start`'s dev server on another port, set TEMPORAL_DEV_PORT instead: its data folder holds the keys)",
     );
   }
   const local = localSecretsKeys(config.NUMBERFLOW_DATA_DIR);

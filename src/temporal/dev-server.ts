@@ -32,6 +32,8 @@ export interface DevServerOptions {
   uiCodecEndpoint?: string;
   /** How long to wait for the server to answer before giving up. */
   readyTimeoutMs?: number;
+  /** Told what takes a while before the server answers (a leftover server looked at, stopped). */
+  onNotice?: (message: string) => void;
 }
 
 export interface DevServer {
@@ -93,6 +95,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
           'give this start a data folder of its own',
       );
     }
+    options.onNotice?.(
+      `a Temporal dev server of this data folder was left running (pid ${recorded.pid}): seeing whether it answers`,
+    );
     if (await answers(address, options.namespace)) {
       writePidFile(pidFile, { ...recorded, ...thisOwner() }); // taken over: a third start is refused
       const uiCodecEndpoint = flagOf(commandLineOf(recorded.pid), '--ui-codec-endpoint');
@@ -100,6 +105,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       return { ...server, ...stoppedByPid(recorded.pid, pidFile, dbFile), ...reused };
     }
     // Ours but not answering here (hung, or on another port): two servers must never share one SQLite file.
+    options.onNotice?.(`the dev server left running (pid ${recorded.pid}) does not answer: stopping it to start anew`);
     await stopProcess(recorded.pid);
   }
   removePidFile(pidFile); // none, stale (its process is gone or is something else now), or just stopped

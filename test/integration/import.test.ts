@@ -202,7 +202,7 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
     const noFormat = join(dir, 'numbers.txt');
     writeFileSync(noFormat, '{}\n');
     expect((await runCli(env, ['import', noFormat])).failure?.message).toBe(
-      `cannot tell the format of ${noFormat}: name it .csv or .jsonl, or give --format`,
+      `cannot tell the format of ${noFormat}: name it .csv, .jsonl or .ndjson, or give --format`,
     );
     // A results file it could not write is said before anything starts (the good rows started, then it failed).
     const good = join(dir, 'good.csv');

@@ -80,6 +80,10 @@ describe('npm start after a kill -9', () => {
         console.log(`restart onto the orphaned server: ${Math.round(performance.now() - restartedAt)} ms`);
         expect(reused.msg).toContain('reused');
         expect(reused.pid).toBe(server.pid);
+        // Said before the look, which takes up to 20 s when the server hangs: the start is never silent meanwhile.
+        expect(second.main.lines.map((l) => l.msg)).toContain(
+          `a Temporal dev server of this data folder was left running (pid ${String(server.pid)}): seeing whether it answers`,
+        );
         expect(second.wabaId).toBe(first.wabaId); // the sandbox's state, kept in the data folder: the same demo account
         expect((await until(client, workflowId, 'AWAITING_OTP')).phoneNumberId).toBeTruthy();
 

@@ -65,7 +65,7 @@ describe('configuration', () => {
   it('asks a worker joining a cluster for the private secrets key, and lets a client without one only read', () => {
     const cluster = { TEMPORAL_ADDRESS: 'temporal.example:7233', NUMBERFLOW_DATA_DIR: '/nonexistent' };
     expect(() => secretsKeysFor(cluster, { unseal: true })).toThrow(
-      'NUMBERFLOW_SECRETS_KEY is required with TEMPORAL_ADDRESS: the worker unseals PINs and codes to call Meta',
+      "NUMBERFLOW_SECRETS_KEY is required with TEMPORAL_ADDRESS: the worker unseals PINs and codes to call Meta (for `npm start`'s dev server on another port, set TEMPORAL_DEV_PORT instead: its data folder holds the keys)",
     );
     // A client without a key only reads (an auditor's audit); it refuses to send a secret, naming the variable.
     const reader = secretsKeysFor(cluster, { unseal: false });
