@@ -91,6 +91,8 @@ export interface SlotHolder {
   workflowId: string | null;
   /** The journey run the slot was granted to (a reconciliation frees a slot only if it is still that run's). */
   runId: string | null;
+  /** That journey's first run (SlotRequest.firstRunId), when it said. */
+  firstRunId?: string;
   wabaId: string | null;
   since: string;
   /** Its admission's number (the portfolio's count of admissions then): the order holders were let through in. */
@@ -101,6 +103,8 @@ export interface QueuedJourney {
   e164: string;
   workflowId: string;
   runId: string;
+  /** The journey's first run (SlotRequest.firstRunId), when it said. */
+  firstRunId?: string;
   wabaId: string;
   since: string;
   /**
@@ -152,11 +156,18 @@ export interface SlotRequest {
   wabaId: string;
   /** Meta already counts the number (adopted CONNECTED, coexistence): it takes a slot at once, even over the cap. */
   registered: boolean;
+  /** The journey's first run (its runs continued as new keep it): absent from a journey before it was sent. */
+  firstRunId?: string;
 }
 
 export interface SlotRelease {
   e164: string;
   runId?: string;
+  /**
+   * The releasing journey's first run: a release of another journey of the number (a late one, one sent by hand, one
+   * a reset applied again) leaves a slot it does not hold alone. Absent from a journey before it was sent.
+   */
+  firstRunId?: string;
   /** Meta still counts the number (it could not be deregistered): the slot stays taken, with no journey. */
   stillRegistered?: boolean;
   /**

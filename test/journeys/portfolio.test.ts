@@ -1,12 +1,13 @@
 import { journeyTimeline } from '../../src/audit/index.js';
 import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
+import { cancelSignal, confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
 import {
   capabilityUpdateSignal,
   portfolioQuery,
   portfolioWorkflowId,
   reconcileSignal,
+  releaseSlotSignal,
   requestSlotSignal,
 } from '../../src/domain/portfolio.js';
 import { createPortfolioActivities, type SlotAskLimits } from '../../src/activities/portfolio-activities.js';
@@ -370,6 +371,39 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       expect(await ask(asks({ answerWithinMs: 100, inFlightPerPortfolio: 1, minLeftMs: 200 }))).toBeNull();
       expect(updates.sent).toBe(13);
       expect(await signalled(3)).toBe(3);
+    });
+  });
+
+  it("keeps a journey's slot when another journey of the number releases it (late, by hand, applied again)", async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      const input = b.input();
+      const journey = await b.start(input);
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const { e164 } = input.phoneNumber;
+      const handle = env.client.workflow.getHandle(journey.workflowId);
+      const firstRunId = (await handle.describe()).runId;
+      const portfolio = env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId));
+      // An earlier journey of the number, ended long ago: its release must not free this journey's slot.
+      await portfolio.signal(releaseSlotSignal, { e164, runId: 'an-earlier-run', firstRunId: 'an-earlier-run' });
+      const noted = await eventually(
+        () => portfolio.query(portfolioQuery),
+        (state) => state.notes.some((n) => n.what.startsWith(`ignored a release of ${e164}`)),
+        'the release ignored',
+      );
+      expect(noted.notes.at(-1)?.what).toBe(
+        `ignored a release of ${e164} by another journey of the number (run an-earlier-run): run ${firstRunId} holds its slot`,
+      );
+      expect((await portfolio.query(portfolioQuery)).holders).toContainEqual(
+        expect.objectContaining({ e164, runId: firstRunId, firstRunId }),
+      );
+      // Its own release (the cancel's tidy-up) frees it.
+      await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'test over' });
+      await eventually(
+        () => portfolio.query(portfolioQuery),
+        (state) => !state.holders.some((h) => h.e164 === e164),
+        'the slot freed',
+      );
     });
   });
 

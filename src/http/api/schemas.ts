@@ -434,6 +434,10 @@ const slotHolderSchema = z.object({
   e164: z.string(),
   workflowId: z.string().nullable().describe('null: a number Meta counts as registered with no running journey'),
   runId: z.string().nullable(),
+  firstRunId: z
+    .string()
+    .optional()
+    .describe('the first run of the journey holding it (its runs continued as new keep it)'),
   wabaId: z.string().nullable(),
   since: iso,
   admission: z.number().optional().describe('its admission number: the order holders were let through in'),
@@ -463,6 +467,7 @@ export const portfolioSchema = z
         e164: z.string(),
         workflowId: z.string(),
         runId: z.string(),
+        firstRunId: z.string().optional().describe('the first run of the journey waiting'),
         wabaId: z.string(),
         since: iso,
         heldSince: iso

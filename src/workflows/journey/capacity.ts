@@ -23,8 +23,8 @@ export async function waitForCapacity(journey: Journey, registered = false): Pro
     until: null,
   });
   const { portfolioId, wabaId, phoneNumber } = journey.input;
-  const { workflowId, runId } = workflowInfo();
-  const request: SlotRequest = { e164: phoneNumber.e164, workflowId, runId, wabaId, registered };
+  const { workflowId, runId, firstExecutionRunId: firstRunId } = workflowInfo();
+  const request: SlotRequest = { e164: phoneNumber.e164, workflowId, runId, wabaId, registered, firstRunId };
   // Before the call: if the journey ends while the request is in flight, the portfolio still hears of it.
   journey.slotRequested();
   const answer = await slotCall(journey, () => firstSlotRequest(journey, { portfolioId, request }), 'first');
@@ -131,6 +131,7 @@ export async function releaseSlot(journey: Journey, stillRegistered = false): Pr
     await portfolio.signal(releaseSlotSignal, {
       e164: journey.input.phoneNumber.e164,
       runId: workflowInfo().runId,
+      firstRunId: workflowInfo().firstExecutionRunId,
       ...(stillRegistered ? { stillRegistered } : {}),
       ...(journey.lastCapRefusal === null ? {} : { capRefusedAt: journey.lastCapRefusal }),
     });

@@ -58,7 +58,8 @@ export class PortfolioBook {
     }
     const holder = state.holders.find((h) => h.e164 === request.e164);
     if (holder) {
-      Object.assign(holder, { workflowId: request.workflowId, runId: request.runId, wabaId: request.wabaId });
+      const { workflowId, runId, wabaId, firstRunId } = request;
+      Object.assign(holder, { workflowId, runId, wabaId }, firstRunId ? { firstRunId } : {});
       return this.answer(true, null);
     }
     const queued = state.queue.findIndex((q) => q.e164 === request.e164);
@@ -77,8 +78,10 @@ export class PortfolioBook {
     this.state.outbox.push({ workflowId, answer });
   }
 
-  release({ e164, runId, stillRegistered, capRefusedAt }: SlotRelease): void {
+  release({ e164, runId, firstRunId, stillRegistered, capRefusedAt }: SlotRelease): void {
     const { state } = this;
+    const otherJourney = (held: { firstRunId?: string }) =>
+      firstRunId !== undefined && held.firstRunId !== undefined && held.firstRunId !== firstRunId;
     if (capRefusedAt !== undefined) {
       this.note(
         `Meta refused to add ${e164} (200000) with ${plural(capRefusedAt, 'number')} registered: its journey ended`,
@@ -89,8 +92,14 @@ export class PortfolioBook {
       state.released.push({ runId, at: new Date().toISOString() });
       if (state.released.length > RELEASED_KEPT) state.released.splice(0, state.released.length - RELEASED_KEPT);
     }
-    state.queue = state.queue.filter((q) => q.e164 !== e164);
     const holder = state.holders.find((h) => h.e164 === e164);
+    if (holder && otherJourney(holder)) {
+      this.note(
+        `ignored a release of ${e164} by another journey of the number (run ${runId ?? '?'}): run ${holder.runId ?? '?'} holds its slot`,
+      );
+      return;
+    }
+    state.queue = state.queue.filter((q) => q.e164 !== e164 || otherJourney(q));
     if (!holder) return;
     if (stillRegistered) {
       Object.assign(holder, { workflowId: null, runId: null });
@@ -230,14 +239,14 @@ export class PortfolioBook {
     return this.state.holders.length < this.state.cap && this.state.queue.length > 0;
   }
 
-  private hold(request: Pick<SlotRequest, 'e164' | 'workflowId' | 'runId' | 'wabaId'>): void {
+  private hold(request: Pick<SlotRequest, 'e164' | 'workflowId' | 'runId' | 'wabaId' | 'firstRunId'>): void {
     this.state.admissions += 1;
     this.state.holders.push({ ...this.entry(request), admission: this.state.admissions });
   }
 
-  private entry(request: Pick<SlotRequest, 'e164' | 'workflowId' | 'runId' | 'wabaId'>) {
-    const { e164, workflowId, runId, wabaId } = request;
-    return { e164, workflowId, runId, wabaId, since: new Date().toISOString() };
+  private entry(request: Pick<SlotRequest, 'e164' | 'workflowId' | 'runId' | 'wabaId' | 'firstRunId'>) {
+    const { e164, workflowId, runId, wabaId, firstRunId } = request;
+    return { e164, workflowId, runId, ...(firstRunId ? { firstRunId } : {}), wabaId, since: new Date().toISOString() };
   }
 
   private answer(granted: boolean, position: number | null): SlotAnswer {
