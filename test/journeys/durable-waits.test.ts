@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { submitDisplayNameUpdate, submitOtpUpdate } from '../../src/domain/messages.js';
+import { resendCodeUpdate, submitDisplayNameUpdate, submitOtpUpdate } from '../../src/domain/messages.js';
 import { journeyPolicy } from '../../src/domain/policy.js';
 import { type JourneyHandle } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
@@ -80,6 +80,35 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
     });
     expect(sent.waiting?.reason).toMatch(/^an operator must submit the 6-digit code/);
     expect(result).toMatchObject({ outcome: 'FAILED', reasonCode: 'META_136024', metaError: { code: 136024 } });
+  });
+
+  it("keeps numberflow's own ask once more when a resend is refused meanwhile (136024), rather than failing at once", async () => {
+    const input = await inputSignedUp(0);
+    const tooOften = { endpoint: 'POST /request_code', kind: 'error', code: 136024 } as const;
+    const [refused, resent, asked] = await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      t.bench.sandbox.admin.injectFault({ ...tooOften, times: 2 }); // the wait's new code, then the resend
+      await t.env.sleep(journeyPolicy.otpWaitMs + MINUTE);
+      const first = await journey.until(
+        (v) => v.waiting?.reason.startsWith('Meta refused a new code') === true,
+        'the refusal waited out',
+      );
+      await t.env.client.workflow
+        .getHandle(journey.workflowId)
+        .executeUpdate(resendCodeUpdate, { args: [{ actor: 'operator@acme' }] });
+      const afterResend = await journey.until(
+        (v) => v.notes.some((n) => n.what.includes('numberflow still asks Meta once more at')),
+        'the resend refused',
+      );
+      await t.env.sleep(journeyPolicy.otpWaitMs + MINUTE); // numberflow's own ask, as it said: a code is sent
+      return [first, afterResend, await journey.until((v) => v.attempts.codeRequests === 2, 'the second code')];
+    });
+    // Before the patch the resend's refusal put the ask off: the wait ended at once and the journey ended FAILED.
+    expect(resent).toMatchObject({ stage: 'AWAITING_OTP', result: null });
+    expect(resent.waiting?.until).toBe(refused.waiting?.until);
+    expect(asked).toMatchObject({ stage: 'AWAITING_OTP', result: null });
+    expect(asked.waiting?.reason).toMatch(/^an operator must submit the 6-digit code/);
   });
 
   it("says a code Meta refuses past its code's life may have expired, and to ask for a new one", async () => {

@@ -292,8 +292,10 @@ export class Journey {
    * Meta refused a new code: an operator's resend (the wait goes on), or numberflow's own when a wait ended (`waits`:
    * one more wait, then one more request).
    */
-  codeRefused(reason: string, waits: boolean): void {
-    const askAgainAt = waits ? Date.now() + journeyPolicy.otpWaitMs : null;
+  /** `asksAgain`: a new wait of its own, the time of one already set, or none (false). */
+  codeRefused(reason: string, asksAgain: boolean | number): void {
+    const askAgainAt =
+      typeof asksAgain === 'number' ? asksAgain : asksAgain ? Date.now() + journeyPolicy.otpWaitMs : null;
     this.state.codeRefusal = { reason, askAgainAt };
   }
 

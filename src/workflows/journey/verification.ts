@@ -112,6 +112,15 @@ async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
     const refused = err instanceof JourneyEnd && err.result.reasonCode.startsWith('META_');
     if (!refused || !patched(REFUSED_RESEND_PATCH)) throw err;
     journey.switchCodeMethod(sentBy); // the code that may stand is the one sent before, by its method
+    const askingAgainAt = journey.state.codeRefusal?.askAgainAt ?? null;
+    if (askingAgainAt !== null && askingAgainAt > Date.now() && patched(RESEND_KEEPS_ASKING_AGAIN_PATCH)) {
+      journey.codeRefused(err.result.reason, askingAgainAt);
+      journey.note(
+        'meta',
+        `${err.result.reason}; numberflow still asks Meta once more at ${new Date(askingAgainAt).toISOString()} (refused again, the journey ends FAILED), or ask again later`,
+      );
+      return;
+    }
     journey.codeRefused(err.result.reason, false); // refused again when the wait ends, the journey ends
     const waitEnds = Math.max(journey.state.codeExpiresAt ?? 0, Date.now());
     const standsUntil = codeLastsUntil(journey) ?? 0;
@@ -153,6 +162,12 @@ function codeExpiredAt(journey: Journey): string | null {
   const lasted = codeLastsUntil(journey);
   return lasted !== null && Date.now() > lasted ? new Date(lasted).toISOString() : null;
 }
+
+/**
+ * A resend Meta refused while numberflow waited to ask once more (its own new code refused) put that off: the wait
+ * ended at once on the expired code, numberflow asked at once, was refused, and the journey ended FAILED.
+ */
+const RESEND_KEEPS_ASKING_AGAIN_PATCH = 'refused-resend-keeps-asking-again';
 
 /** From this patch on, a resend Meta refuses leaves the code sent before standing (resendCode). */
 const REFUSED_RESEND_PATCH = 'refused-resend-keeps-the-code';
