@@ -82,6 +82,30 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
     expect(result).toMatchObject({ outcome: 'FAILED', reasonCode: 'META_136024', metaError: { code: 136024 } });
   });
 
+  it('waits once when Meta refuses the first code (136024: codes asked too often before), then asks again', async () => {
+    const input = await inputSignedUp(0);
+    const [refused, asked] = await t.bench.run(async () => {
+      // As after a journey cancelled past its fifth code, whose advice is to start again.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /request_code', kind: 'error', code: 136024, times: 1 });
+      const journey = await t.bench.start(input);
+      const first = await journey.until(
+        (v) => v.stage === 'AWAITING_OTP' && v.waiting?.reason.startsWith('Meta refused a new code') === true,
+        'the refusal waited out',
+      );
+      await t.env.sleep(journeyPolicy.otpWaitMs + MINUTE);
+      const sent = await journey.until((v) => v.attempts.codeRequests === 1, 'the first code');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done'); // its waits take no fault
+      return [first, sent];
+    });
+    // Before the patch the journey ended FAILED (META_136024) within a second of its start.
+    expect(refused).toMatchObject({ result: null, attempts: { codeRequests: 0 } });
+    expect(refused.notes.at(-1)?.what).toMatch(
+      /numberflow asks once more at \S+Z \(refused again, the journey ends FAILED\)/,
+    );
+    expect(asked).toMatchObject({ stage: 'AWAITING_OTP', result: null });
+    expect(asked.waiting?.reason).toMatch(/^an operator must submit the 6-digit code/);
+  });
+
   it("keeps numberflow's own ask once more when a resend is refused meanwhile (136024), rather than failing at once", async () => {
     const input = await inputSignedUp(0);
     const tooOften = { endpoint: 'POST /request_code', kind: 'error', code: 136024 } as const;
@@ -102,7 +126,9 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
         'the resend refused',
       );
       await t.env.sleep(journeyPolicy.otpWaitMs + MINUTE); // numberflow's own ask, as it said: a code is sent
-      return [first, afterResend, await journey.until((v) => v.attempts.codeRequests === 2, 'the second code')];
+      const sent = await journey.until((v) => v.attempts.codeRequests === 2, 'the second code');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done'); // its waits take no fault
+      return [first, afterResend, sent];
     });
     // Before the patch the resend's refusal put the ask off: the wait ended at once and the journey ended FAILED.
     expect(resent).toMatchObject({ stage: 'AWAITING_OTP', result: null });

@@ -19,7 +19,7 @@ import {
 
 export async function verifyOwnership(journey: Journey): Promise<void> {
   const { otp, resend } = journey.inbox;
-  await requestCode(journey);
+  await requestCodeOrWait(journey, FIRST_CODE_REFUSED_PATCH);
   for (;;) {
     const waitEnds = codeWaitEnds(journey.state);
     journey.enter('AWAITING_OTP', {
@@ -39,7 +39,7 @@ export async function verifyOwnership(journey: Journey): Promise<void> {
       await resendCode(journey, sentBy);
     } else {
       journey.note('numberflow', 'no code was submitted in time; requesting a new one');
-      await newCodeAtWaitEnd(journey);
+      await requestCodeOrWait(journey, REFUSED_NEW_CODE_PATCH);
     }
   }
 }
@@ -48,16 +48,22 @@ export async function verifyOwnership(journey: Journey): Promise<void> {
 const REFUSED_NEW_CODE_PATCH = 'refused-new-code-waits-once';
 
 /**
- * The code numberflow asks for when a wait ends. Meta refusing it for asking too often (136024: "try again later")
- * ended the journey FAILED at once: the journey waits once more (an operator may ask for a resend meanwhile) and asks
- * again; refused again, it ends FAILED.
+ * From this patch on, Meta refusing the journey's first code (136024: the number was sent codes too often — by the
+ * journey before, say, cancelled after its fifth) is waited out once too; before, it ended the journey at once.
  */
-async function newCodeAtWaitEnd(journey: Journey): Promise<void> {
+const FIRST_CODE_REFUSED_PATCH = 'first-code-refused-waits-once';
+
+/**
+ * A code numberflow asks for itself: the first, or a new one when a wait ends. Meta refusing it for asking too often
+ * (136024: "try again later") ended the journey FAILED at once: the journey waits once more (an operator may ask for
+ * a resend meanwhile) and asks again; refused again, it ends FAILED.
+ */
+async function requestCodeOrWait(journey: Journey, patch: string): Promise<void> {
   try {
     await requestCode(journey);
   } catch (err) {
     const limited = err instanceof JourneyEnd && err.result.metaError?.code === 136024;
-    if (!limited || journey.state.codeRefusal || !patched(REFUSED_NEW_CODE_PATCH)) throw err;
+    if (!limited || journey.state.codeRefusal || !patched(patch)) throw err;
     journey.codeRefused(err.result.reason, true);
     const askedAgain = new Date(codeWaitEnds(journey.state) ?? Date.now()).toISOString();
     journey.note(
