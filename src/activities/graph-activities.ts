@@ -252,10 +252,15 @@ function isCapRefusal(err: GraphError): boolean {
   return err.code === 200000 && /\blimit\b/i.test(`${err.message} ${err.details ?? ''}`);
 }
 
-/** Meta's error, with the numbers it holds registered on the WABA: the journey's portfolio lowers its cap to that. */
+/**
+ * Meta's error, with the numbers it holds registered: the journey's portfolio lowers its cap to that. The cap is the
+ * portfolio's, over all its WABAs, and a WABA's token reads only its own: the limit Meta's refusal states ("reached its
+ * limit of 6", docs/sandbox-assumptions.md#registered-number-cap), when it states one, counts the other WABAs too.
+ */
 async function capRefusalFailure(graph: GraphClient, err: GraphError, wabaId: string): Promise<ApplicationFailure> {
   const registered = await graphCall(() => registeredNumbers(graph, wabaId));
-  const detail: CapRefusalDetail = { registeredNumbers: registered.length };
+  const stated = /\blimit of (\d+)\b/i.exec(`${err.message} ${err.details ?? ''}`)?.[1];
+  const detail: CapRefusalDetail = { registeredNumbers: Math.max(registered.length, Number(stated ?? 0)) };
   return ApplicationFailure.create({
     type: GRAPH_FAILURE_TYPE,
     message: err.message,
