@@ -175,6 +175,18 @@ function codeExpiredAt(journey: Journey): string | null {
  */
 const RESEND_KEEPS_ASKING_AGAIN_PATCH = 'refused-resend-keeps-asking-again';
 
+/**
+ * Meta refused a code taken while it lasted, having answered only after it expired (the journey waited for a token
+ * or out an outage meanwhile): the wait, not the operator, spent it, and it counts as no wrong attempt. Before this
+ * patch it did, and could end the journey.
+ */
+const EXPIRED_WHILE_WAITING_PATCH = 'code-expired-while-waiting-not-counted';
+
+function expiredWhileWaiting(journey: Journey, takenAt: number): boolean {
+  const lasted = codeLastsUntil(journey);
+  return lasted !== null && takenAt <= lasted && Date.now() > lasted && patched(EXPIRED_WHILE_WAITING_PATCH);
+}
+
 /** From this patch on, a resend Meta refuses leaves the code sent before standing (resendCode). */
 const REFUSED_RESEND_PATCH = 'refused-resend-keeps-the-code';
 
@@ -184,6 +196,7 @@ async function verify(journey: Journey): Promise<boolean> {
   const submission = otp.peek();
   if (!submission) return false;
   journey.enterBriefly('VERIFYING_CODE'); // verified inside the task that took the code, in most runs
+  const takenAt = Date.now();
   let drawn: { pin: string } | undefined;
   try {
     const drawPin = journey.drawsPin;
@@ -203,6 +216,19 @@ async function verify(journey: Journey): Promise<boolean> {
       const { reason, outcome } = ending.result;
       otp.answer({ accepted: false, message: `${reason}: the journey ends ${outcome}`, attemptsLeft: null });
       throw ending;
+    }
+    if (expiredWhileWaiting(journey, takenAt)) {
+      const expiredAt = codeExpiredAt(journey) ?? '';
+      journey.note(
+        submission.actor,
+        `submitted a code that Meta refused: it expired at ${expiredAt} while numberflow waited to verify it (not counted as wrong)`,
+      );
+      otp.answer({
+        accepted: false,
+        message: `code expired while numberflow waited to verify it (Meta's code lasts about ${codeValidMinutes} minutes; this one expired at ${expiredAt}): ${newCodeAdvice(journey)}; not counted as a wrong attempt`,
+        attemptsLeft: journeyPolicy.maxWrongCodes - journey.state.attempts.wrongCodes,
+      });
+      return false;
     }
     const left = journey.wrongCode();
     // Meta answers 136025 for a wrong code and an expired one alike: past the code's life, say it may be the latter.
