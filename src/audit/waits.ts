@@ -32,6 +32,9 @@ const byStage: Partial<Record<StageOrOutcome, string>> = {
   REMOVING: 'an admin to delete the number in WhatsApp Manager (Meta is looked at every 6 hours)',
 };
 
+/** Stages whose long waits are for a person (humanInputWaitMs, or what is left of it). */
+const PERSON_STAGES: readonly StageOrOutcome[] = ['AWAITING_PIN', 'AWAITING_NEW_NAME'];
+
 export function waitReason(wait: WaitContext): string {
   // The window races everything up to registration, so its timer is recognised by its deadline, whatever the stage.
   if (wait.signupAtMs !== null && Math.abs(wait.signupAtMs + SIGNUP_WINDOW_MS - wait.untilMs) < 2) {
@@ -40,7 +43,9 @@ export function waitReason(wait: WaitContext): string {
   if (wait.durationMs === journeyPolicy.reRegisterWindowMs) {
     return 'Meta applies an approved display name at the next register, which must come within 14 days of the approval';
   }
-  if (wait.failedCall) return afterFailure(wait.failedCall.meta, wait.durationMs);
+  // A person's wait (days) after Meta refused something (a name, a PIN) is the person's, not a retry's (minutes).
+  const personWait = PERSON_STAGES.includes(wait.stage) && wait.durationMs > journeyPolicy.outageWaitMs;
+  if (wait.failedCall && !personWait) return afterFailure(wait.failedCall.meta, wait.durationMs);
   switch (wait.stage) {
     case 'REGISTERING':
       return 'Meta allows 10 register and deregister calls per 72 h; numberflow waits';

@@ -90,4 +90,22 @@ describe('registering with the two-step PIN (dev server + Graph sandbox)', () =>
       await handle.terminate('test done');
     });
   });
+
+  it('tells an operator whose PIN met an expired verification (133006) why, not that Meta refused the registration', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input({ pinPolicy: 'operator' }));
+      await verified(journey);
+      await journey.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 133006, times: 1 });
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      expect(await handle.executeUpdate(submitPinUpdate, { args: [{ pin: '864200', actor: 'owner@acme' }] })).toEqual({
+        accepted: false,
+        message:
+          "Meta refused the registration: the number's verification is no longer valid (133006); numberflow requests a new code — submit it, and the PIN is used once it is verified",
+        attemptsLeft: null,
+      });
+      await journey.until((v) => v.stage === 'AWAITING_OTP' && v.attempts.codeRequests === 2, 'a new code');
+      await handle.terminate('test done');
+    });
+  });
 });

@@ -11,6 +11,7 @@ import {
   type SlotAnswer,
   type SlotRequest,
 } from '../../domain/portfolio.js';
+import { plural } from '../../domain/words.js';
 import type { Journey } from './journey.js';
 import { end, failedByMeta } from './ending.js';
 import { callMeta, firstSlotRequest, requestSlot, wabaElsewhereOf } from './meta.js';
@@ -102,7 +103,7 @@ export async function requeueAtCap(journey: Journey, registered: number): Promis
   const { e164 } = journey.input.phoneNumber;
   journey.note(
     'numberflow',
-    `Meta refused the add: the portfolio holds its cap (${registered} registered numbers); back in the queue`,
+    `Meta refused the add: the portfolio holds its cap (${plural(registered, 'registered number')}); back in the queue`,
   );
   const portfolio = getExternalWorkflowHandle(portfolioWorkflowId(journey.input.portfolioId));
   try {

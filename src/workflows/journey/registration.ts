@@ -83,7 +83,7 @@ export async function register(journey: Journey, applyingName?: string): Promise
         );
         continue;
       }
-      if (triedPin) pin.answer({ accepted: false, message: 'Meta refused the registration', attemptsLeft: null });
+      if (triedPin) pin.answer({ accepted: false, message: registrationRefusal(err), attemptsLeft: null });
       if (isMetaError(err, 133006)) return 'reverify';
       throw failedByMeta(err, 'Registering the number');
     }
@@ -199,4 +199,15 @@ async function takePin(journey: Journey, reason: string): Promise<string> {
   if (!submission) throw end('PIN_NOT_SUBMITTED', {});
   journey.note(submission.actor, 'submitted a two-step PIN');
   return submission.value;
+}
+
+/** What an operator whose PIN met another refusal than a wrong PIN is told: not that the PIN was wrong. */
+function registrationRefusal(err: unknown): string {
+  if (isMetaError(err, 133006)) {
+    return "Meta refused the registration: the number's verification is no longer valid (133006); numberflow requests a new code — submit it, and the PIN is used once it is verified";
+  }
+  const meta = metaErrorOf(err);
+  return meta
+    ? `Meta refused the registration (Meta error ${meta.code}: ${meta.message}): the journey ends FAILED`
+    : 'Meta refused the registration';
 }
