@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { submitOtpUpdate } from '../../src/domain/messages.js';
-import { portfolioWorkflowId } from '../../src/domain/portfolio.js';
+import { cancelSignal, submitOtpUpdate } from '../../src/domain/messages.js';
+import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { signup } from '../../src/intake/signup.js';
 import { setToken } from '../../src/intake/token-renewal.js';
 import { summarizeJourneys } from '../../src/journeys/index.js';
@@ -125,6 +125,30 @@ describe("a journey whose WABA's token stops working (dev server + Graph sandbox
       );
       expect(resumed.result).toBeNull();
       await bench.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
+  it("ends a journey cancelled while its WABA has no usable token, freeing its slot: the tidy-up's read does not wait for one", async () => {
+    const { bench } = t;
+    await bench.run(async () => {
+      const journey = await bench.start(bench.input());
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      bench.sandbox.admin.revokeTokens(bench.wabaId);
+      const handle = bench.env.client.workflow.getHandle(journey.workflowId);
+      await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'wrong WABA' });
+      const ended = await journey.until((v) => v.result !== null, 'the end');
+      expect(ended.result).toMatchObject({ outcome: 'CANCELLED', reasonCode: 'CANCELLED_BY_OPERATOR' });
+      const { holders } = await bench.env.client.workflow
+        .getHandle(portfolioWorkflowId(bench.portfolioId))
+        .query(portfolioQuery);
+      expect(holders.map((h) => h.e164)).not.toContain(ended.e164);
+      // The WABA's token again, for what follows.
+      const deps = { graph: bench.graph, tokens: s.stores.tokens, temporal: bench.env.client };
+      await setToken(deps, {
+        wabaId: bench.wabaId,
+        token: bench.sandbox.admin.issueToken({ wabaIds: [bench.wabaId] }),
+        by: 'admin@acme',
+      });
     });
   });
 });

@@ -243,6 +243,8 @@ export function timedOut(err: unknown): boolean {
 export interface CallOptions {
   /** Told before a durable wait begins (to answer a person who should not wait days for a reply). */
   onWait?: (until: string) => void;
+  /** A token problem fails the call instead of waiting for a person to store a token (a read the caller can do without). */
+  noTokenWait?: boolean;
 }
 
 /** A call refused for its token waits for a new one instead of failing the journey (no history had one: 190 failed). */
@@ -275,6 +277,7 @@ export async function callMeta<T>(
       const meta = metaErrorOf(err);
       if (meta) journey.metaAnswered(meta);
       const tokenProblem = unusableToken(err, meta);
+      if (tokenProblem !== null && options.noTokenWait) throw err;
       if (tokenProblem !== null && patched(TOKEN_WAIT_PATCH)) {
         journey.publishStage();
         journey.awaitToken(tokenProblem);

@@ -10,7 +10,7 @@ import { journeyPolicy } from '../../domain/policy.js';
 import { releaseSlot } from './capacity.js';
 import type { Submission } from './inbox.js';
 import type { Journey } from './journey.js';
-import { callMeta, metaErrorOf, readNumber } from './meta.js';
+import { callMeta, metaErrorOf, readNumber, type CallOptions } from './meta.js';
 import { registrationCall } from './registration.js';
 
 export async function remove(journey: Journey, request: Submission<RemovalRequest>): Promise<JourneyResult> {
@@ -108,8 +108,8 @@ async function unblocked(journey: Journey): Promise<void> {
 }
 
 /** The number as Meta shows it, or null when Meta cannot be read now. */
-async function readOrNull(journey: Journey): Promise<NumberSnapshot | null> {
-  return callMeta(journey, () => readNumber(journey.ref)).catch((err: unknown) => {
+async function readOrNull(journey: Journey, options: CallOptions = {}): Promise<NumberSnapshot | null> {
+  return callMeta(journey, () => readNumber(journey.ref), options).catch((err: unknown) => {
     if (isCancellation(err)) throw err;
     return null;
   });
@@ -130,8 +130,10 @@ const TIDY_UP_READS_META_PATCH = 'tidy-up-reads-meta-whatever-the-flags';
 export async function leaveTidy(journey: Journey): Promise<void> {
   const { attempts, phoneNumberId, coexistence } = journey.state;
   let stillRegistered = false;
-  if (phoneNumberId && (attempts.registerCalls > 0 || journey.state.registered || patched(TIDY_UP_READS_META_PATCH))) {
-    const snapshot = await readOrNull(journey);
+  const mayBeRegistered = attempts.registerCalls > 0 || journey.state.registered;
+  // A held slot of a number the journey never registered: read Meta too, but never wait days for a token to do it.
+  if (phoneNumberId && (mayBeRegistered || (journey.state.slot === 'held' && patched(TIDY_UP_READS_META_PATCH)))) {
+    const snapshot = await readOrNull(journey, mayBeRegistered ? {} : { noTokenWait: true });
     stillRegistered = snapshot ? isRegisteredAtMeta(snapshot) : journey.state.registered;
     if (stillRegistered && attempts.registerCalls > 0 && !coexistence) {
       try {
