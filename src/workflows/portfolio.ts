@@ -58,8 +58,14 @@ const REFUSED_IN_ORDER_PATCH = 'cap-refused-keep-their-order';
  */
 const RECONCILE_FAILURE_KEEPS_PATCH = 'failed-reconciliation-keeps-the-book';
 
+/**
+ * Portfolios before this patch freed a slot on any release of its number and kept a queued entry's journey as it was
+ * queued; decided only where a release or a request comes from another journey of the number than the book's.
+ */
+const RELEASE_MATCHES_JOURNEY_PATCH = 'release-matches-its-journey';
+
 export async function portfolio(input: PortfolioInput): Promise<void> {
-  const book = new PortfolioBook(input);
+  const book = new PortfolioBook(input, () => patched(RELEASE_MATCHES_JOURNEY_PATCH));
   const { state } = book;
   let moveTo: string | null = null; // the task queue the next run continues on (moveToTaskQueue)
 

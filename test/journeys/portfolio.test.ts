@@ -14,7 +14,7 @@ import { createPortfolioActivities, type SlotAskLimits } from '../../src/activit
 import { GraphClient } from '../../src/graph/client.js';
 import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { summarizeJourneys } from '../../src/journeys/index.js';
-import { createHarness, type Harness } from '../support/harness.js';
+import { createHarness, keepHistory, type Harness } from '../support/harness.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import { startLive, submitDeliveredCode } from '../support/steps.js';
 import { eventually } from '../api/support.js';
@@ -404,6 +404,9 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
         (state) => !state.holders.some((h) => h.e164 === e164),
         'the slot freed',
       );
+      expect(patchesIn(await portfolio.fetchHistory())).toContain('release-matches-its-journey');
+      const scenario = 'a release by another journey of the number';
+      await keepHistory(env, { workflowId: portfolio.workflowId, workflow: 'portfolio', scenario });
     });
   });
 

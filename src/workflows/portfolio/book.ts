@@ -10,6 +10,7 @@ import {
   type QueuedJourney,
   type ReconcileReport,
   type SlotAnswer,
+  type SlotHolder,
   type SlotRelease,
   type SlotRequest,
 } from '../../domain/portfolio.js';
@@ -20,8 +21,12 @@ const RELEASED_KEPT = 500;
 
 export class PortfolioBook {
   readonly state: PortfolioState;
+  /** Whether the run decides by journey (patched() in the workflow; true outside one). */
+  private readonly matchesJourneys: () => boolean;
 
-  constructor(input: PortfolioInput) {
+  /** `matchesJourneys`: whether a release is matched to its journey by first run (the workflow's patch). */
+  constructor(input: PortfolioInput, matchesJourneys: () => boolean = () => true) {
+    this.matchesJourneys = matchesJourneys;
     const now = new Date().toISOString();
     this.state = input.state ?? {
       cap: input.cap ?? DEFAULT_NUMBER_CAP,
@@ -63,6 +68,12 @@ export class PortfolioBook {
       return this.answer(true, null);
     }
     const queued = state.queue.findIndex((q) => q.e164 === request.e164);
+    const entry = state.queue[queued];
+    // A journey started for the number while another's entry waits (that one terminated) takes its place.
+    if (entry && request.firstRunId && entry.firstRunId !== request.firstRunId && this.matchesJourneys()) {
+      const { workflowId, runId, wabaId, firstRunId } = request;
+      Object.assign(entry, { workflowId, runId, wabaId, firstRunId });
+    }
     if (queued >= 0 && !request.registered) return this.answer(false, queued + 1);
     if (queued >= 0) state.queue.splice(queued, 1);
     if (request.registered || (state.holders.length < state.cap && state.queue.length === 0)) {
@@ -93,16 +104,16 @@ export class PortfolioBook {
       if (state.released.length > RELEASED_KEPT) state.released.splice(0, state.released.length - RELEASED_KEPT);
     }
     const holder = state.holders.find((h) => h.e164 === e164);
-    if (holder && otherJourney(holder)) {
+    if (holder && otherJourney(holder) && this.matchesJourneys()) {
       this.note(
         `ignored a release of ${e164} by another journey of the number (run ${runId ?? '?'}): run ${holder.runId ?? '?'} holds its slot`,
       );
       return;
     }
-    state.queue = state.queue.filter((q) => q.e164 !== e164 || otherJourney(q));
+    state.queue = state.queue.filter((q) => q.e164 !== e164 || (otherJourney(q) && this.matchesJourneys()));
     if (!holder) return;
     if (stillRegistered) {
-      Object.assign(holder, { workflowId: null, runId: null });
+      detach(holder);
       this.note(`${e164} left its journey but Meta still counts it as registered: its slot stays taken`);
       return;
     }
@@ -139,7 +150,7 @@ export class PortfolioBook {
     let place = 0;
     if (holder?.workflowId && holder.runId && holder.wabaId !== null) {
       state.holders = state.holders.filter((h) => h !== holder);
-      const { workflowId, wabaId, since: heldSince, admission } = holder;
+      const { workflowId, wabaId, since: heldSince, admission, firstRunId } = holder;
       // Holders let through in one workflow task share their time; their admission numbers tell them apart.
       const heldLater = (q: QueuedJourney) =>
         q.admission !== undefined && admission !== undefined
@@ -149,7 +160,17 @@ export class PortfolioBook {
       if (place < 0) place = state.queue.length;
       if (place > 0 && !keepsOrder()) place = 0;
       const since = new Date().toISOString();
-      state.queue.splice(place, 0, { e164, workflowId, runId, wabaId, since, heldSince, admission });
+      const entry = {
+        e164,
+        workflowId,
+        runId,
+        ...(firstRunId ? { firstRunId } : {}),
+        wabaId,
+        since,
+        heldSince,
+        admission,
+      };
+      state.queue.splice(place, 0, entry);
     }
     const where =
       place === 0
@@ -206,7 +227,7 @@ export class PortfolioBook {
     for (const e164 of report.registeredWithoutJourney) {
       const holder = unchanged(e164);
       if (!holder || holder.workflowId === null) continue;
-      Object.assign(holder, { workflowId: null, runId: null });
+      detach(holder);
       this.note(`${e164} has no running journey but Meta counts it as registered: its slot stays taken`);
     }
     for (const { e164, workflowId, runId, wabaId } of report.journeysFound ?? []) {
@@ -214,6 +235,7 @@ export class PortfolioBook {
       // A run that released meanwhile (its journey ended while it was looked at) takes no slot.
       if (!holder || holder.workflowId !== null || this.releasedRun(runId)) continue;
       Object.assign(holder, { workflowId, runId, wabaId: holder.wabaId ?? wabaId });
+      delete holder.firstRunId; // the running journey's own is not known here
       this.note(`${e164}'s running journey holds its slot (it was counted as registered without one)`);
     }
     for (const e164 of report.goneFromQueue) {
@@ -271,4 +293,10 @@ export class PortfolioBook {
     this.state.notes.push({ at: new Date().toISOString(), what });
     if (this.state.notes.length > NOTES_KEPT) this.state.notes.splice(0, this.state.notes.length - NOTES_KEPT);
   }
+}
+
+/** The slot stays, held by no journey (Meta counts the number). */
+function detach(holder: SlotHolder): void {
+  Object.assign(holder, { workflowId: null, runId: null });
+  delete holder.firstRunId;
 }
