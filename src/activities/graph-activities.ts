@@ -255,12 +255,12 @@ function isCapRefusal(err: GraphError): boolean {
 /**
  * Meta's error, with the numbers it holds registered: the journey's portfolio lowers its cap to that. The cap is the
  * portfolio's, over all its WABAs, and a WABA's token reads only its own: the limit Meta's refusal states ("reached its
- * limit of 6", docs/sandbox-assumptions.md#registered-number-cap), when it states one, counts the other WABAs too.
+ * limit of 6", docs/sandbox-assumptions.md#registered-number-cap) is taken when it states one, the WABA's count when not.
  */
 async function capRefusalFailure(graph: GraphClient, err: GraphError, wabaId: string): Promise<ApplicationFailure> {
   const registered = await graphCall(() => registeredNumbers(graph, wabaId));
   const stated = /\blimit of (\d+)\b/i.exec(`${err.message} ${err.details ?? ''}`)?.[1];
-  const detail: CapRefusalDetail = { registeredNumbers: Math.max(registered.length, Number(stated ?? 0)) };
+  const detail: CapRefusalDetail = { registeredNumbers: stated === undefined ? registered.length : Number(stated) };
   return ApplicationFailure.create({
     type: GRAPH_FAILURE_TYPE,
     message: err.message,

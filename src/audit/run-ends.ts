@@ -65,7 +65,7 @@ export async function endingEntry(
   if (terminated?.identity === RESETTER) {
     return {
       kind: 'ended',
-      what: `replaced by a reset through Temporal${terminated.reason ? `: ${terminated.reason}` : ''}; the journey goes on in the run reset from this one`,
+      what: `ended by a reset through Temporal${terminated.reason ? `: ${terminated.reason}` : ''}; the journey goes on in the run the reset made`,
       outcome: 'RESET',
     };
   }

@@ -10,6 +10,7 @@ import type { TimelineEntry } from './types.js';
 import type { At, Walk } from './walk.js';
 
 const SignalFailed = proto.temporal.api.enums.v1.SignalExternalWorkflowExecutionFailedCause;
+const AdmittedOrigin = proto.temporal.api.enums.v1.UpdateAdmittedEventOrigin;
 
 export class Messages {
   private readonly updates = new Map<string, { entry: TimelineEntry; name: string }>();
@@ -21,14 +22,19 @@ export class Messages {
     at: At,
     request: proto.temporal.api.update.v1.IRequest | null | undefined,
     id: string,
+    accepted = true,
   ): Promise<{ entry: TimelineEntry; name: string }> {
     const name = request?.input?.name ?? '';
     const arg = knownMessage(name) ? await this.walk.reader.first(request?.input?.args?.payloads, at.where) : undefined;
-    const described = describeMessage(name, arg, 'update');
-    const update = { entry: at.add(described), name };
+    const update = { entry: at.add(describeMessage(name, arg, 'update')), name };
     this.updates.set(id, update);
-    if (name === 'cancelJourney' && described.actor) this.walk.cancel.actor = described.actor;
+    if (accepted) this.cancelAsked(update);
     return update;
+  }
+
+  /** An accepted cancel names who asked, for the ending Temporal's cancel then gives. */
+  private cancelAsked({ entry, name }: { entry: TimelineEntry; name: string }): void {
+    if (name === 'cancelJourney' && entry.actor) this.walk.cancel.actor = entry.actor;
   }
 
   /** Takes the event if it is an update's, a signal's or a cancel request's. */
@@ -39,17 +45,21 @@ export class Messages {
     // where the reset took it back to) names only its id.
     const admitted = event.workflowExecutionUpdateAdmittedEventAttributes;
     if (admitted) {
-      const { entry } = await this.updateEntry(at, admitted.request, admitted.request?.meta?.updateId ?? '');
-      entry.what = `${entry.what}, applied again by a reset`;
-      entry.outcome = 'not taken: the journey was not waiting for it where the reset took it back to';
+      const reapplied = admitted.origin === AdmittedOrigin.UPDATE_ADMITTED_EVENT_ORIGIN_REAPPLY;
+      const { entry } = await this.updateEntry(at, admitted.request, admitted.request?.meta?.updateId ?? '', false);
+      if (reapplied) entry.what = `${entry.what}, applied again by a reset`;
+      entry.outcome = reapplied
+        ? 'not taken: the journey was not waiting for it where the reset took it back to'
+        : 'not taken by the journey';
       return true;
     }
     const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
     if (accepted) {
       const id = accepted.acceptedRequest?.meta?.updateId ?? accepted.protocolInstanceId ?? '';
       const readmitted = this.updates.get(id);
-      if (readmitted && !accepted.acceptedRequest) {
+      if (readmitted) {
         delete readmitted.entry.outcome; // taken after all: its answer comes with its completion
+        this.cancelAsked(readmitted);
         return true;
       }
       await this.updateEntry(at, accepted.acceptedRequest, id);

@@ -46,12 +46,11 @@ export async function runTimeline(events: HistoryEvent[], context: RunContext): 
   const calls = new CallsAndWaits(walk);
   const messages = new Messages(walk);
   const reset = resetPoint(events);
+  let copied: Map<TimelineEntry, string> | null = null; // the entries of the events the reset copied, as they were
   for (const [index, event] of events.entries()) {
     const at = new At(walk, event, index);
     if (index === reset) {
-      // What came before is the run it was reset from, read there: walked for its state, its entries not kept.
-      walk.entries.length = 0;
-      walk.noteTargets.length = 0;
+      copied = new Map(walk.entries.map((entry) => [entry, JSON.stringify(entry)]));
       at.add(resetEntry(event));
       continue;
     }
@@ -62,6 +61,7 @@ export async function runTimeline(events: HistoryEvent[], context: RunContext): 
     if (ending) at.add(asJourneyEnding(ending));
   }
   calls.addUnanswered(context.open);
+  if (copied) afterReset(walk, copied);
   return { entries: walk.entries, noteTargets: walk.noteTargets, lastStage: walk.stage };
 }
 
@@ -92,4 +92,18 @@ async function startOrStage(walk: Walk, at: At): Promise<boolean> {
   const next = searchAttribute(walk.converter, upsert.searchAttributes?.indexedFields, 'NumberStage');
   if (isStage(next)) at.enterStage(next);
   return true;
+}
+
+/**
+ * A run a reset made: the events before the reset are copies of the run reset from, whose timeline has them. Kept
+ * here only what this run went on with: a call, a wait or an update under way at the reset and answered after it.
+ */
+function afterReset(walk: Walk, copied: Map<TimelineEntry, string>): void {
+  const underWay = (entry: TimelineEntry) => {
+    const before = copied.get(entry);
+    return before === undefined || before !== JSON.stringify(entry);
+  };
+  walk.entries = walk.entries.filter(underWay);
+  for (const entry of walk.entries) if (copied.has(entry)) entry.what = `${entry.what} (under way at the reset)`;
+  walk.noteTargets = walk.noteTargets.filter((target) => !copied.has(target.entry) || underWay(target.entry));
 }

@@ -120,7 +120,7 @@ export async function* resumingEvents(
           last = event.data;
           continue;
         }
-        if (last && event.event === 'stage') last = { ...last, ...event.data };
+        if (last && event.event === 'stage') last = withStage(last, event.data);
         if (last && event.event === 'call') last = { ...last, ...event.data };
         if (last && event.event === 'note') last = { ...last, notes: [...last.notes, event.data] };
         yield event;
@@ -137,3 +137,15 @@ export async function* resumingEvents(
     }
   }
 }
+
+/** The last view as a stage event moves it on: its stage, its wait, and the stage among those entered (when dated). */
+function withStage(
+  last: JourneyView,
+  { stage, waiting, at }: Pick<JourneyView, 'stage' | 'waiting'> & { at?: string },
+) {
+  const entered = at ? [...(last.stagesEntered ?? []), { stage, at }].slice(-STAGES_SHOWN) : last.stagesEntered;
+  return { ...last, stage, waiting, stagesEntered: entered };
+}
+
+/** As many as the view keeps (the journey's STAGES_KEPT). */
+const STAGES_SHOWN = 20;

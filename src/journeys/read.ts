@@ -83,6 +83,9 @@ function againAfterClosed(view: JourneyView): string {
   const freed =
     "a slot it held in the portfolio is freed at the portfolio's next reconciliation (hourly, or at once on its `reconcile` signal)";
   if (!id) return `start a new journey to onboard the number again; ${freed}`;
+  if (view.stage === 'REMOVING') {
+    return `the number was being removed: delete it in WhatsApp Manager if Meta still shows it (phone_number_id ${id}); ${freed}`;
+  }
   const registered = view.status === 'CONNECTED' || view.stage === 'LIVE';
   const atMeta = `Meta has the number (phone_number_id ${id}${view.status ? `, ${view.status} when last read` : ''})`;
   const adopt = `start a new journey with \`--phone-number-id ${id}\` to adopt it where Meta stands`;

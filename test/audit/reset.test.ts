@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { journeyTimeline, renderMarkdown } from '../../src/audit/index.js';
 import { journeyQuery } from '../../src/domain/journey.js';
+import { numberEventSignal } from '../../src/domain/messages.js';
 import { useBench } from '../support/bench.js';
 import { submitDeliveredCode } from '../support/steps.js';
 
@@ -39,7 +40,7 @@ describe("an auditor's timeline of a journey reset through Temporal (dev server 
       expect(ofRun(base).at(-1)).toMatchObject({
         kind: 'ended',
         outcome: 'RESET',
-        what: 'replaced by a reset through Temporal: bad deploy; the journey goes on in the run reset from this one',
+        what: 'ended by a reset through Temporal: bad deploy; the journey goes on in the run the reset made',
       });
       // The reset run starts at the reset: the start and the steps before it are the replaced run's, listed once.
       const [first, ...rest] = ofRun(runId);
@@ -60,6 +61,48 @@ describe("an auditor's timeline of a journey reset through Temporal (dev server 
         }),
       );
       expect(renderMarkdown(timeline)).toContain(`(reset from ${base}; RUNNING`);
+      await reset.terminate('test done');
+    });
+  });
+
+  it('keeps in the reset run what was under way at the reset and ended after it: the wait for the code', async () => {
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const journey = await t.bench.start(input);
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      // One more task after the code's wait began (Meta's event), to reset to: the wait's timer is copied, running.
+      await handle.signal(numberEventSignal, { kind: 'paid_message', at: new Date().toISOString() });
+      await journey.until((v) => v.recentEvents.length > 0, 'the event taken');
+      const base = (await handle.describe()).runId;
+      const tasks = (await handle.fetchHistory()).events?.filter((e) => e.workflowTaskCompletedEventAttributes);
+      const { runId } = await t.env.client.workflowService.resetWorkflowExecution({
+        namespace: t.env.client.options.namespace,
+        workflowExecution: { workflowId: journey.workflowId, runId: base },
+        reason: 'to the last task',
+        workflowTaskFinishEventId: tasks?.at(-1)?.eventId,
+        requestId: randomUUID(),
+      });
+      const reset = t.env.client.workflow.getHandle(journey.workflowId, runId ?? undefined);
+      await submitDeliveredCode(t.bench, journey); // verified in the reset run: the wait ends
+      for (let i = 0; i < 100 && (await reset.query(journeyQuery)).stage === 'AWAITING_OTP'; i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      const timeline = await journeyTimeline(t.env.client, input.phoneNumber.e164);
+      const ofReset = timeline.entries.filter((e) => e.runId === runId);
+      expect(ofReset).toContainEqual(
+        expect.objectContaining({
+          kind: 'wait',
+          what: "an operator's code; a new code is requested when none comes in time (under way at the reset)",
+          outcome: 'ended before the deadline',
+        }),
+      );
+      // Nothing else of the copied events: the start, the add, the code request and the event are the base run's.
+      // The 14-day window's wait too, ended by the registration after the reset.
+      expect(ofReset.filter((e) => e.what.includes('(under way at the reset)')).map((e) => e.kind)).toEqual([
+        'wait',
+        'wait',
+      ]);
+      expect(ofReset.some((e) => e.what.startsWith('started onboarding'))).toBe(false);
       await reset.terminate('test done');
     });
   });

@@ -50,6 +50,30 @@ describe('following a journey across lost streams', () => {
     expect(lost).toEqual(['the stream closed']);
   });
 
+  it('says each stage entered between two reads, with when, and none again after a lost stream', async () => {
+    const entered = (...stages: JourneyView['stage'][]) =>
+      stages.map((stage, i) => ({ stage, at: `2026-12-05T06:00:0${i}.000Z` }));
+    const otp = journeyView({ stage: 'AWAITING_OTP', stagesEntered: entered('WAITING_FOR_CAPACITY', 'AWAITING_OTP') });
+    const all = entered('WAITING_FOR_CAPACITY', 'AWAITING_OTP', 'VERIFYING_CODE', 'REGISTERING', 'DISPLAY_NAME_REVIEW');
+    const review = journeyView({ stage: 'DISPLAY_NAME_REVIEW', waiting: null, stagesEntered: all });
+    const stages = (events: JourneyEvent[]) =>
+      events.flatMap((e) => (e.event === 'stage' ? [`${e.data.stage} ${e.data.at ?? ''}`] : []));
+    expect(stages(journeyChanges(otp, review))).toEqual([
+      'VERIFYING_CODE 2026-12-05T06:00:02.000Z',
+      'REGISTERING 2026-12-05T06:00:03.000Z',
+      'DISPLAY_NAME_REVIEW 2026-12-05T06:00:04.000Z',
+    ]);
+    // Told the stages by one stream, then its loss: the next stream's view says none of them again.
+    const { seen } = await followed([
+      stream([{ event: 'view', data: otp }, ...journeyChanges(otp, review)]),
+      stream([
+        { event: 'view', data: review },
+        { event: 'end', data: { result: { outcome: 'REMOVED' } as NonNullable<JourneyView['result']> } },
+      ]),
+    ]);
+    expect(stages(seen)).toHaveLength(3);
+  });
+
   it('says a retried Graph call at each new attempt or state and once it is over, not at each read', async () => {
     const retrying = (overrides: Parameters<typeof retriedCall>[0]) => ({
       ...first,

@@ -108,6 +108,8 @@ export class Journey {
     carried?: JourneyState,
   ) {
     this.state = carried ?? initialState(input);
+    // A run carried over from before the stages were kept starts them with its own (state only).
+    this.state.stagesEntered ??= [{ stage: this.state.stage, at: new Date().toISOString() }];
     this.publishedStage = this.state.stage;
     const onboarding = !this.state.wentLive;
     this.fewerWrites = onboarding && patched(FEWER_WRITES_PATCH);

@@ -63,7 +63,9 @@ async function requestCodeOrWait(journey: Journey, patch: string): Promise<void>
     await requestCode(journey);
   } catch (err) {
     const limited = err instanceof JourneyEnd && err.result.metaError?.code === 136024;
-    if (!limited || journey.state.codeRefusal || !patched(patch)) throw err;
+    // A round's first code waits even after a refusal of an earlier round (a live rename's verification).
+    const waitedOnce = patch !== FIRST_CODE_REFUSED_PATCH && journey.state.codeRefusal;
+    if (!limited || waitedOnce || !patched(patch)) throw err;
     journey.codeRefused(err.result.reason, true);
     const askedAgain = new Date(codeWaitEnds(journey.state) ?? Date.now()).toISOString();
     journey.note(
