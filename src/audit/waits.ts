@@ -32,6 +32,9 @@ const byStage: Partial<Record<StageOrOutcome, string>> = {
   REMOVING: 'an admin to delete the number in WhatsApp Manager (Meta is looked at every 6 hours)',
 };
 
+/** The longest wait numberflow makes before calling Meta again (a rate limit's retry-after). */
+const RETRY_WAIT_AT_MOST_MS = 60 * 60 * 1000;
+
 /** Stages whose long waits are for a person (humanInputWaitMs, or what is left of it). */
 const PERSON_STAGES: readonly StageOrOutcome[] = ['AWAITING_PIN', 'AWAITING_NEW_NAME'];
 
@@ -43,8 +46,9 @@ export function waitReason(wait: WaitContext): string {
   if (wait.durationMs === journeyPolicy.reRegisterWindowMs) {
     return 'Meta applies an approved display name at the next register, which must come within 14 days of the approval';
   }
-  // A person's wait (days) after Meta refused something (a name, a PIN) is the person's, not a retry's (minutes).
-  const personWait = PERSON_STAGES.includes(wait.stage) && wait.durationMs > journeyPolicy.outageWaitMs;
+  // A person's wait (days) after Meta refused something (a name, a PIN) is the person's, not a retry's (minutes; an
+  // hour at most, Meta's call limit's).
+  const personWait = PERSON_STAGES.includes(wait.stage) && wait.durationMs > RETRY_WAIT_AT_MOST_MS;
   if (wait.failedCall && !personWait) return afterFailure(wait.failedCall.meta, wait.durationMs);
   switch (wait.stage) {
     case 'REGISTERING':

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cancelSignal, submitOtpUpdate } from '../../src/domain/messages.js';
+import { cancelSignal, otpSignal, submitOtpUpdate } from '../../src/domain/messages.js';
+import { patchesIn } from '../support/history.js';
 import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { signup } from '../../src/intake/signup.js';
 import { setToken } from '../../src/intake/token-renewal.js';
@@ -142,13 +143,41 @@ describe("a journey whose WABA's token stops working (dev server + Graph sandbox
         .getHandle(portfolioWorkflowId(bench.portfolioId))
         .query(portfolioQuery);
       expect(holders.map((h) => h.e164)).not.toContain(ended.e164);
-      // The WABA's token again, for what follows.
-      const deps = { graph: bench.graph, tokens: s.stores.tokens, temporal: bench.env.client };
-      await setToken(deps, {
-        wabaId: bench.wabaId,
-        token: bench.sandbox.admin.issueToken({ wabaIds: [bench.wabaId] }),
-        by: 'admin@acme',
-      });
+      await renewToken();
     });
   });
+
+  it('ends a journey cancelled while it waits for a token to register, the tidy-up waiting for none', async () => {
+    const { bench } = t;
+    await bench.run(async () => {
+      const journey = await bench.start(bench.input());
+      // Meta refuses the register for its token: the journey waits for a new one, with a register call counted.
+      bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 190, times: 1 });
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const handle = bench.env.client.workflow.getHandle(journey.workflowId);
+      await handle.signal(otpSignal, { code, actor: 'operator@acme' });
+      await journey.until((v) => v.stage === 'REGISTERING' && v.waiting?.for === 'admin', 'waiting for a token');
+      bench.sandbox.admin.revokeTokens(bench.wabaId); // and the tidy-up's read meets a refused token too
+      await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'wrong WABA' });
+      const ended = await journey.until((v) => v.result !== null, 'the end');
+      expect(ended.result).toMatchObject({ outcome: 'CANCELLED' });
+      expect(ended.notes.map((n) => n.what)).toContain(
+        'could not read the number at Meta to tidy up: if WhatsApp Manager shows it registered, deregister or delete it there',
+      );
+      expect(patchesIn(await handle.fetchHistory())).toContain('tidy-up-never-waits-for-a-token');
+      await renewToken();
+    });
+  });
+
+  /** The WABA's token again, for what follows. */
+  async function renewToken(): Promise<void> {
+    const { bench } = t;
+    const deps = { graph: bench.graph, tokens: s.stores.tokens, temporal: bench.env.client };
+    await setToken(deps, {
+      wabaId: bench.wabaId,
+      token: bench.sandbox.admin.issueToken({ wabaIds: [bench.wabaId] }),
+      by: 'admin@acme',
+    });
+  }
 });

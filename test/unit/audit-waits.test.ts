@@ -30,6 +30,9 @@ describe("the audit's reason for a durable wait", () => {
     expect(wait({ failedCall: { meta: { code: 131000 } }, durationMs: 5_000 })).toBe(
       'Meta error 131000: numberflow waits 5 s, then calls again',
     );
+    expect(wait({ failedCall: { meta: { code: 80007 } }, durationMs: 3_600_000 })).toBe(
+      'Meta error 80007: numberflow waits 60 min, then calls again',
+    );
     expect(wait({ stage: 'REGISTERING', failedCall: { meta: { code: 133016 } }, durationMs: 72 * 3_600_000 })).toBe(
       "Meta's register limit (133016): a durable wait of 72 hours, then one register",
     );

@@ -243,8 +243,11 @@ export function timedOut(err: unknown): boolean {
 export interface CallOptions {
   /** Told before a durable wait begins (to answer a person who should not wait days for a reply). */
   onWait?: (until: string) => void;
-  /** A token problem fails the call instead of waiting for a person to store a token (a read the caller can do without). */
-  noTokenWait?: boolean;
+  /**
+   * A token problem fails the call instead of waiting for a person to store a token (a call the caller can do
+   * without); a function is asked only when one occurs (a patch decided there).
+   */
+  noTokenWait?: boolean | (() => boolean);
 }
 
 /** A call refused for its token waits for a new one instead of failing the journey (no history had one: 190 failed). */
@@ -277,7 +280,8 @@ export async function callMeta<T>(
       const meta = metaErrorOf(err);
       if (meta) journey.metaAnswered(meta);
       const tokenProblem = unusableToken(err, meta);
-      if (tokenProblem !== null && options.noTokenWait) throw err;
+      const { noTokenWait } = options;
+      if (tokenProblem !== null && (typeof noTokenWait === 'function' ? noTokenWait() : noTokenWait)) throw err;
       if (tokenProblem !== null && patched(TOKEN_WAIT_PATCH)) {
         journey.publishStage();
         journey.awaitToken(tokenProblem);

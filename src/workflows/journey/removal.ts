@@ -122,6 +122,12 @@ async function readOrNull(journey: Journey, options: CallOptions = {}): Promise<
 const TIDY_UP_READS_META_PATCH = 'tidy-up-reads-meta-whatever-the-flags';
 
 /**
+ * Runs before this patch waited in the tidy-up for a new token when Meta refused theirs (no end, the cancel that
+ * brought them there taken); decided only where a token problem meets the tidy-up's read or deregister.
+ */
+const TIDY_UP_NO_TOKEN_WAIT_PATCH = 'tidy-up-never-waits-for-a-token';
+
+/**
  * A journey that ends before going live (cancelled, failed, expired) leaves Meta and the portfolio agreeing. It
  * reads the number at Meta first, whatever its own flags say (a register may have taken while an error was waited
  * out): a number its register calls may have registered is deregistered; one Meta counts otherwise (registered
@@ -133,11 +139,21 @@ export async function leaveTidy(journey: Journey): Promise<void> {
   const mayBeRegistered = attempts.registerCalls > 0 || journey.state.registered;
   // A held slot of a number the journey never registered: read Meta too, but never wait days for a token to do it.
   if (phoneNumberId && (mayBeRegistered || (journey.state.slot === 'held' && patched(TIDY_UP_READS_META_PATCH)))) {
-    const snapshot = await readOrNull(journey, mayBeRegistered ? {} : { noTokenWait: true });
+    // A person cancelling a journey that waits for a token must not find its ending waiting for one too.
+    const noTokenWait = mayBeRegistered ? () => patched(TIDY_UP_NO_TOKEN_WAIT_PATCH) : true;
+    const snapshot = await readOrNull(journey, { noTokenWait });
+    if (!snapshot) {
+      journey.note(
+        'numberflow',
+        'could not read the number at Meta to tidy up: if WhatsApp Manager shows it registered, deregister or delete it there',
+      );
+    }
     stillRegistered = snapshot ? isRegisteredAtMeta(snapshot) : journey.state.registered;
     if (stillRegistered && attempts.registerCalls > 0 && !coexistence) {
       try {
-        await callMeta(journey, (afterWait) => registrationCall(journey, 'deregister', afterWait || !snapshot));
+        await callMeta(journey, (afterWait) => registrationCall(journey, 'deregister', afterWait || !snapshot), {
+          noTokenWait: () => patched(TIDY_UP_NO_TOKEN_WAIT_PATCH),
+        });
         journey.deregisteredAtMeta();
         stillRegistered = false;
         journey.note('numberflow', 'deregistered the number, as its journey ended before going live');

@@ -184,7 +184,16 @@ const RESEND_KEEPS_ASKING_AGAIN_PATCH = 'refused-resend-keeps-asking-again';
  */
 const EXPIRED_WHILE_WAITING_PATCH = 'code-expired-while-waiting-not-counted';
 
-function expiredWhileWaiting(journey: Journey, takenAt: number): boolean {
+/** What follows a code that expired while the journey waited: its own wait for a code may have ended meanwhile. */
+function adviceAfterWaiting(journey: Journey): string {
+  if ((codeWaitEnds(journey.state) ?? 0) > Date.now()) return newCodeAdvice(journey);
+  return lastCode(journey)
+    ? 'it was the last code a journey asks for: the journey ends FAILED (OTP_NOT_VERIFIED)'
+    : 'numberflow requests a new code now';
+}
+
+/** Whether a code taken while it lasted is verified only now, past its life (after a wait). */
+function calledPastItsLife(journey: Journey, takenAt: number): boolean {
   const lasted = codeLastsUntil(journey);
   return lasted !== null && takenAt <= lasted && Date.now() > lasted && patched(EXPIRED_WHILE_WAITING_PATCH);
 }
@@ -199,12 +208,16 @@ async function verify(journey: Journey): Promise<boolean> {
   if (!submission) return false;
   journey.enterBriefly('VERIFYING_CODE'); // verified inside the task that took the code, in most runs
   const takenAt = Date.now();
+  let expiredWhileWaiting = false; // decided before each call, never after a local activity's answer
   let drawn: { pin: string } | undefined;
   try {
     const drawPin = journey.drawsPin;
     drawn = await callMeta(
       journey,
-      (repeat) => verifyTheCode(journey, journey.ref, { code: submission.value }, { repeat, drawPin }),
+      (repeat) => {
+        expiredWhileWaiting = calledPastItsLife(journey, takenAt);
+        return verifyTheCode(journey, journey.ref, { code: submission.value }, { repeat, drawPin });
+      },
       {
         onWait: (until) =>
           otp.acknowledge(`code received; Meta is not answering, numberflow verifies it after ${until}`),
@@ -219,7 +232,7 @@ async function verify(journey: Journey): Promise<boolean> {
       otp.answer({ accepted: false, message: `${reason}: the journey ends ${outcome}`, attemptsLeft: null });
       throw ending;
     }
-    if (expiredWhileWaiting(journey, takenAt)) {
+    if (expiredWhileWaiting) {
       const expiredAt = codeExpiredAt(journey) ?? '';
       journey.note(
         submission.actor,
@@ -227,7 +240,7 @@ async function verify(journey: Journey): Promise<boolean> {
       );
       otp.answer({
         accepted: false,
-        message: `code expired while numberflow waited to verify it (Meta's code lasts about ${codeValidMinutes} minutes; this one expired at ${expiredAt}): ${newCodeAdvice(journey)}; not counted as a wrong attempt`,
+        message: `code expired while numberflow waited to verify it (Meta's code lasts about ${codeValidMinutes} minutes; this one expired at ${expiredAt}): ${adviceAfterWaiting(journey)}; not counted as a wrong attempt`,
         attemptsLeft: journeyPolicy.maxWrongCodes - journey.state.attempts.wrongCodes,
       });
       return false;
