@@ -167,7 +167,10 @@ describe('cancelling a journey at every waiting stage (dev server + Graph sandbo
         const journey = await full.start(input);
         await journey.until((v) => v.waiting?.reason.includes('queue') === true, 'queued');
         const handle = env.client.workflow.getHandle(journey.workflowId);
-        await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'not needed' });
+        // It holds no slot: the answer says it leaves the queue (it said it freed its slot).
+        expect(
+          await handle.executeUpdate(cancelUpdate, { args: [{ actor: 'ops@acme', reason: 'not needed' }] }),
+        ).toMatchObject({ accepted: true, message: "cancelling: the journey leaves the portfolio's queue and ends" });
         expect((await cancelledResult(full, journey)).reasonCode).toBe('CANCELLED_BY_OPERATOR');
         const portfolio = await env.client.workflow
           .getHandle(portfolioWorkflowId(full.portfolioId))

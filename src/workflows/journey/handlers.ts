@@ -237,8 +237,7 @@ export function installHandlers(journey: Journey): void {
         ? { accepted: false, message: refused, attemptsLeft: null }
         : {
             accepted: true,
-            message:
-              'cancelling: the journey tidies up at Meta and frees its portfolio slot, unless Meta still counts the number (registered before the journey, or coexistence)',
+            message: cancellingMessage(journey),
             attemptsLeft: null,
             pending: true,
           };
@@ -438,4 +437,13 @@ function refusal(check: () => unknown): string | null {
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
+}
+
+/** What a cancel taken in says follows: a slot freed, a place in the queue left, or the ending alone. */
+function cancellingMessage(journey: Journey): string {
+  if (journey.state.slot === 'held') {
+    return 'cancelling: the journey tidies up at Meta and frees its portfolio slot, unless Meta still counts the number (registered before the journey, or coexistence)';
+  }
+  if (journey.state.slot === 'queued') return "cancelling: the journey leaves the portfolio's queue and ends";
+  return 'cancelling: the journey tidies up and ends';
 }
