@@ -61,7 +61,9 @@ export class ApiTransportError extends Error {
 /** The events of GET /v1/journeys/{e164}/events, with the data each carries. */
 const eventData = {
   view: journeyViewSchema,
-  stage: journeyViewSchema.pick({ stage: true, waiting: true }),
+  stage: journeyViewSchema
+    .pick({ stage: true, waiting: true })
+    .extend({ at: z.iso.datetime().optional().describe('when the journey entered it') }),
   call: journeyViewSchema.pick({ callUnderWay: true }),
   note: noteSchema,
   end: z.object({ result: journeyViewSchema.shape.result.unwrap() }),

@@ -39,8 +39,11 @@ export function watchCommand(program: Command, context: CommandContext): void {
               return;
             }
             if (event.event === 'view' && opts.until && isPastStage(event.data.stage, opts.until)) {
+              const entered = (event.data.stagesEntered ?? []).some((s) => s.stage === opts.until);
               context.err(
-                `the journey is past ${opts.until} already (at ${event.data.stage}): watch follows it until it comes back to ${opts.until} or ends`,
+                logged && !entered
+                  ? `the journey (at ${event.data.stage}) has not entered ${opts.until}: watch follows it until it does or ends`
+                  : `the journey is past ${opts.until} already (at ${event.data.stage}): watch follows it until it comes back to ${opts.until} or ends`,
               );
             }
             if (event.event === 'view' || event.event === 'stage') seen = event.data.stage;

@@ -10,6 +10,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Started } from '../../src/cli/operations.js';
 import type { JourneyView } from '../../src/domain/journey.js';
+import { NumberflowApi } from '../../src/cli/api-client.js';
+import { submitOtpUpdate } from '../../src/domain/messages.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
 import { addPrincipal } from '../../src/http/auth/token-file.js';
 import { useBench } from '../support/bench.js';
@@ -190,6 +192,37 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
     },
     LONG,
   );
+
+  it('keeps, from the event stream, when the journey entered each stage, also those it went through between reads', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { phoneNumberId, e164 } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const api = new NumberflowApi(new URL(url), tokens.operator);
+      const stop = new AbortController();
+      const stages: { stage: string; at?: string }[] = [];
+      let viewed: () => void = () => undefined;
+      const firstView = new Promise<void>((resolve) => (viewed = resolve));
+      const following = (async () => {
+        for await (const event of api.events(e164, stop.signal)) {
+          if (event.event === 'view') viewed();
+          if (event.event === 'stage') stages.push({ stage: event.data.stage, at: event.data.at });
+          if (event.event === 'stage' && event.data.stage === 'DISPLAY_NAME_REVIEW') stop.abort();
+        }
+      })();
+      await firstView; // the code goes in once the stream follows the journey
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      await t.env.client.workflow
+        .getHandle(journey.workflowId)
+        .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme' }] });
+      await following.catch(() => undefined);
+      await api.close();
+      // VERIFYING_CODE and REGISTERING last a moment inside one task: each comes, dated as the journey entered it.
+      const { stagesEntered } = await journey.view();
+      expect(stages.map((s) => s.stage)).toEqual(['VERIFYING_CODE', 'REGISTERING', 'DISPLAY_NAME_REVIEW']);
+      expect(stages).toEqual(stagesEntered.slice(-3));
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
 
   it(
     'answers the same journey to a start repeated with the same --idempotency-key, and refuses the key for another',

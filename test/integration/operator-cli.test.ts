@@ -154,11 +154,16 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
       const found = watch('AWAITING_OTP');
       const early = await Promise.race([found.then(() => 'stopped'), delay(2_500).then(() => 'following')]);
       expect(early).toBe('following');
+      // One it never entered is said so, not as passed.
+      const skipped = watch('AWAITING_PIN');
+      await expect.poll(() => errors.length, { timeout: 30_000 }).toBe(2);
       expect(errors).toEqual([
         'the journey is past AWAITING_OTP already (at DISPLAY_NAME_REVIEW): watch follows it until it comes back to AWAITING_OTP or ends',
+        'the journey (at DISPLAY_NAME_REVIEW) has not entered AWAITING_PIN: watch follows it until it does or ends',
       ]);
       await cli('cancel', e164, '--reason', 'test over');
       await expect(found).rejects.toThrow('the journey ended CANCELLED without reaching AWAITING_OTP');
+      await expect(skipped).rejects.toThrow('the journey ended CANCELLED without reaching AWAITING_PIN');
       await expect(pin).rejects.toThrow('the journey ended CANCELLED without reaching AWAITING_PIN');
     });
   });
