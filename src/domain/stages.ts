@@ -39,3 +39,6 @@ export function isPastStage(stage: StageOrOutcome, target: StageOrOutcome): bool
   const wanted = walked.indexOf(target);
   return at >= 0 && wanted >= 0 && at > wanted;
 }
+
+/** How many of the stages it entered a journey keeps: far more than it enters between two reads a second apart. */
+export const STAGES_KEPT = 20;

@@ -2,6 +2,7 @@
 // stream sends them, the CLI's watch prints them), and a polling follower for callers that hold a Temporal client.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { JourneyNote, JourneyResult, JourneyView, StageEntered } from '../domain/journey.js';
+import { STAGES_KEPT } from '../domain/stages.js';
 import { JourneyNotFoundError } from './errors.js';
 
 /**
@@ -27,9 +28,10 @@ export function journeyChanges(previous: JourneyView, next: JourneyView): Journe
     const last = i === entered.length - 1 && stage === next.stage;
     changes.push({ event: 'stage', data: { stage, waiting: last ? next.waiting : null, at } });
   }
+  // Otherwise (no stages kept, or the view's stage is none of them: a run closed outside the journey) as it stands.
   const told = entered.at(-1);
-  const changed = next.stage !== (told?.stage ?? previous.stage) || next.waiting?.for !== previous.waiting?.for;
-  if (changed && !(told?.stage === next.stage)) {
+  const moved = next.stage !== previous.stage || next.waiting?.for !== previous.waiting?.for;
+  if (told ? told.stage !== next.stage : moved) {
     changes.push({ event: 'stage', data: { stage: next.stage, waiting: next.waiting } });
   }
   if (retriedCall(next) !== retriedCall(previous)) changes.push({ event: 'call', data: callOf(next) });
@@ -143,9 +145,6 @@ function withStage(
   last: JourneyView,
   { stage, waiting, at }: Pick<JourneyView, 'stage' | 'waiting'> & { at?: string },
 ) {
-  const entered = at ? [...(last.stagesEntered ?? []), { stage, at }].slice(-STAGES_SHOWN) : last.stagesEntered;
+  const entered = at ? [...(last.stagesEntered ?? []), { stage, at }].slice(-STAGES_KEPT) : last.stagesEntered;
   return { ...last, stage, waiting, stagesEntered: entered };
 }
-
-/** As many as the view keeps (the journey's STAGES_KEPT). */
-const STAGES_SHOWN = 20;

@@ -22,7 +22,7 @@ import {
   WaitingSince,
   type PersonWait,
 } from '../../domain/search-attributes.js';
-import { journeyStages, type JourneyStage, type StageOrOutcome } from '../../domain/stages.js';
+import { journeyStages, STAGES_KEPT, type JourneyStage, type StageOrOutcome } from '../../domain/stages.js';
 import { Inbox } from './inbox.js';
 import { FEWER_EVENTS_PATCH, FEWER_WRITES_PATCH, VERIFY_IN_TASK_PATCH } from './meta.js';
 import { initialState, viewOf, type JourneyState } from './state.js';
@@ -35,8 +35,6 @@ const REMOVAL_BLOCKED_WAIT_PATCH = 'removal-blocked-person-wait';
 export type NameDecision = { approved: true } | { approved: false; reason: string | null };
 
 const NOTES_KEPT = 50;
-/** Stages kept for followers: far more than a journey enters between two reads a second apart. */
-const STAGES_KEPT = 20;
 /** Meta allows 10 register and deregister calls per number in a moving 72 hours (docs/meta-graph-api.md#register-and-deregister-limit). */
 const REGISTRATION_WINDOW_MS = 72 * 60 * 60 * 1000;
 const REGISTRATION_CALLS_ALLOWED = 10;
@@ -291,10 +289,10 @@ export class Journey {
   }
 
   /**
-   * Meta refused a new code: an operator's resend (the wait goes on), or numberflow's own when a wait ended (`waits`:
-   * one more wait, then one more request).
+   * Meta refused a new code: an operator's resend (the wait goes on), or numberflow's own when a wait ended. `asksAgain`:
+   * true, one more wait of its own, then one more request; a time, the one already set (a resend refused meanwhile);
+   * false, none.
    */
-  /** `asksAgain`: a new wait of its own, the time of one already set, or none (false). */
   codeRefused(reason: string, asksAgain: boolean | number): void {
     const askAgainAt =
       typeof asksAgain === 'number' ? asksAgain : asksAgain ? Date.now() + journeyPolicy.otpWaitMs : null;

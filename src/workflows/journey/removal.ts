@@ -140,8 +140,8 @@ export async function leaveTidy(journey: Journey): Promise<void> {
   // A held slot of a number the journey never registered: read Meta too, but never wait days for a token to do it.
   if (phoneNumberId && (mayBeRegistered || (journey.state.slot === 'held' && patched(TIDY_UP_READS_META_PATCH)))) {
     // A person cancelling a journey that waits for a token must not find its ending waiting for one too.
-    const noTokenWait = mayBeRegistered ? () => patched(TIDY_UP_NO_TOKEN_WAIT_PATCH) : true;
-    const snapshot = await readOrNull(journey, { noTokenWait });
+    const skipsTokenWait = () => patched(TIDY_UP_NO_TOKEN_WAIT_PATCH);
+    const snapshot = await readOrNull(journey, { noTokenWait: mayBeRegistered ? skipsTokenWait : true });
     if (!snapshot) {
       journey.note(
         'numberflow',
@@ -152,7 +152,7 @@ export async function leaveTidy(journey: Journey): Promise<void> {
     if (stillRegistered && attempts.registerCalls > 0 && !coexistence) {
       try {
         await callMeta(journey, (afterWait) => registrationCall(journey, 'deregister', afterWait || !snapshot), {
-          noTokenWait: () => patched(TIDY_UP_NO_TOKEN_WAIT_PATCH),
+          noTokenWait: skipsTokenWait,
         });
         journey.deregisteredAtMeta();
         stillRegistered = false;

@@ -159,18 +159,11 @@ export class PortfolioBook {
       place = state.queue.findIndex((q) => q.heldSince === undefined || heldLater(q));
       if (place < 0) place = state.queue.length;
       if (place > 0 && !keepsOrder()) place = 0;
-      const since = new Date().toISOString();
-      const entry = {
-        e164,
-        workflowId,
-        runId,
-        ...(firstRunId ? { firstRunId } : {}),
-        wabaId,
-        since,
+      state.queue.splice(place, 0, {
+        ...this.entry({ e164, workflowId, runId, wabaId, firstRunId }),
         heldSince,
         admission,
-      };
-      state.queue.splice(place, 0, entry);
+      });
     }
     const where =
       place === 0
