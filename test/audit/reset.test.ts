@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import type { HistoryEvent } from '../../src/audit/decode.js';
 import { journeyTimeline, renderMarkdown } from '../../src/audit/index.js';
 import { journeyQuery } from '../../src/domain/journey.js';
 import { numberEventSignal } from '../../src/domain/messages.js';
@@ -9,26 +11,43 @@ import { submitDeliveredCode } from '../support/steps.js';
 describe("an auditor's timeline of a journey reset through Temporal (dev server + Graph sandbox)", () => {
   const t = useBench('dev');
 
+  /**
+   * An SRE's reset of the journey's run to the end of the workflow task `pick` chooses, its signals and updates
+   * applied again (Temporal's default): the run reset from, and the reset run.
+   */
+  async function resetJourney(
+    workflowId: string,
+    reason: string,
+    pick: (tasks: HistoryEvent[]) => HistoryEvent | undefined,
+  ) {
+    const handle = t.env.client.workflow.getHandle(workflowId);
+    const base = (await handle.describe()).runId;
+    const tasks = ((await handle.fetchHistory()).events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes);
+    const { runId } = await t.env.client.workflowService.resetWorkflowExecution({
+      namespace: t.env.client.options.namespace,
+      workflowExecution: { workflowId, runId: base },
+      reason,
+      workflowTaskFinishEventId: pick(tasks)?.eventId,
+      requestId: randomUUID(),
+    });
+    return { base, runId, reset: t.env.client.workflow.getHandle(workflowId, runId ?? undefined) };
+  }
+
+  /** Polls the reset run's view until its stage is as wanted (bounded). */
+  async function untilStage(reset: WorkflowHandle, wanted: (stage: string) => boolean): Promise<void> {
+    for (let i = 0; i < 100 && !wanted((await reset.query(journeyQuery)).stage); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
   it('says which run a reset replaced and why, shows the reset run from the reset on, and the updates it applied again', async () => {
     await t.bench.run(async () => {
       const input = t.bench.input();
       const journey = await t.bench.start(input);
       await submitDeliveredCode(t.bench, journey);
       await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered, its name in review');
-      const handle = t.env.client.workflow.getHandle(journey.workflowId);
-      const base = (await handle.describe()).runId;
-      const firstTask = (await handle.fetchHistory()).events?.find((e) => e.workflowTaskCompletedEventAttributes);
-      // An SRE's reset to the first workflow task, its signals and updates applied again (Temporal's default).
-      const { runId } = await t.env.client.workflowService.resetWorkflowExecution({
-        namespace: t.env.client.options.namespace,
-        workflowExecution: { workflowId: journey.workflowId, runId: base },
-        reason: 'bad deploy',
-        workflowTaskFinishEventId: firstTask?.eventId,
-        requestId: randomUUID(),
-      });
-      const reset = t.env.client.workflow.getHandle(journey.workflowId, runId ?? undefined);
-      for (let i = 0; i < 100 && (await reset.query(journeyQuery)).stage !== 'AWAITING_OTP'; i++)
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      // An SRE's reset to the first workflow task.
+      const { base, runId, reset } = await resetJourney(journey.workflowId, 'bad deploy', (tasks) => tasks[0]);
+      await untilStage(reset, (stage) => stage === 'AWAITING_OTP');
 
       const timeline = await journeyTimeline(t.env.client, input.phoneNumber.e164);
       expect(timeline.runs).toMatchObject([
@@ -74,19 +93,9 @@ describe("an auditor's timeline of a journey reset through Temporal (dev server 
       // One more task after the code's wait began (Meta's event), to reset to: the wait's timer is copied, running.
       await handle.signal(numberEventSignal, { kind: 'paid_message', at: new Date().toISOString() });
       await journey.until((v) => v.recentEvents.length > 0, 'the event taken');
-      const base = (await handle.describe()).runId;
-      const tasks = (await handle.fetchHistory()).events?.filter((e) => e.workflowTaskCompletedEventAttributes);
-      const { runId } = await t.env.client.workflowService.resetWorkflowExecution({
-        namespace: t.env.client.options.namespace,
-        workflowExecution: { workflowId: journey.workflowId, runId: base },
-        reason: 'to the last task',
-        workflowTaskFinishEventId: tasks?.at(-1)?.eventId,
-        requestId: randomUUID(),
-      });
-      const reset = t.env.client.workflow.getHandle(journey.workflowId, runId ?? undefined);
+      const { runId, reset } = await resetJourney(journey.workflowId, 'to the last task', (tasks) => tasks.at(-1));
       await submitDeliveredCode(t.bench, journey); // verified in the reset run: the wait ends
-      for (let i = 0; i < 100 && (await reset.query(journeyQuery)).stage === 'AWAITING_OTP'; i++)
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      await untilStage(reset, (stage) => stage !== 'AWAITING_OTP');
       const timeline = await journeyTimeline(t.env.client, input.phoneNumber.e164);
       const ofReset = timeline.entries.filter((e) => e.runId === runId);
       expect(ofReset).toContainEqual(

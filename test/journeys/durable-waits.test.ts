@@ -8,6 +8,8 @@ import { decideName, startLive } from '../support/steps.js';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
+/** Meta refusing a code request: codes asked too often (136024). */
+const tooOften = { endpoint: 'POST /request_code', kind: 'error', code: 136024 } as const;
 
 describe('durable waits of the journey (time-skipping server + Graph sandbox)', () => {
   const t = useBench('time-skipping');
@@ -54,7 +56,6 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
 
   it('waits once when Meta refuses the new code of a wait that ended (136024), then asks again; refused twice, ends', async () => {
     const input = await inputSignedUp(0);
-    const tooOften = { endpoint: 'POST /request_code', kind: 'error', code: 136024 } as const;
     const [refusedOnce, sent, result] = await t.bench.run(async () => {
       const journey = await t.bench.start(input);
       await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
@@ -86,7 +87,7 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
     const input = await inputSignedUp(0);
     const [refused, asked] = await t.bench.run(async () => {
       // As after a journey cancelled past its fifth code, whose advice is to start again.
-      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /request_code', kind: 'error', code: 136024, times: 1 });
+      t.bench.sandbox.admin.injectFault({ ...tooOften, times: 1 });
       const journey = await t.bench.start(input);
       const first = await journey.until(
         (v) => v.stage === 'AWAITING_OTP' && v.waiting?.reason.startsWith('Meta refused a new code') === true,
@@ -108,7 +109,6 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
 
   it("keeps numberflow's own ask once more when a resend is refused meanwhile (136024), rather than failing at once", async () => {
     const input = await inputSignedUp(0);
-    const tooOften = { endpoint: 'POST /request_code', kind: 'error', code: 136024 } as const;
     const [refused, resent, asked] = await t.bench.run(async () => {
       const journey = await t.bench.start(input);
       await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
