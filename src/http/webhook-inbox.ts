@@ -41,8 +41,9 @@ export const DEFAULT_MAX_PENDING = 100_000;
 /** How often `full` counts the rows again rather than trusting the count kept in memory. */
 const RECOUNT_MS = 1_000;
 
+/** A delivery's rows (one per WABA) waiting for the turn's commit. */
 interface Waiting {
-  body: Buffer;
+  bodies: readonly Buffer[];
   receivedAt: number;
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -87,6 +88,8 @@ export class WebhookInbox {
   private readonly deleteDeadLetter: Statement<[number]>;
   private readonly unbury: (id: number) => boolean;
   private waiting: Waiting[] = [];
+  /** The rows of `waiting`. */
+  private waitingRows = 0;
   private count: number;
   private countedAt = Date.now();
 
@@ -111,8 +114,8 @@ export class WebhookInbox {
     this.failedOnce = db.prepare(
       'UPDATE webhook_deliveries SET attempts = attempts + 1, failures = failures + ? WHERE id = ?',
     ) as Statement<[number, number]>;
-    this.commitAll = db.transaction((rows: Waiting[]) => {
-      for (const row of rows) this.insert.run(row.receivedAt, row.body);
+    this.commitAll = db.transaction((deliveries: Waiting[]) => {
+      for (const { bodies, receivedAt } of deliveries) for (const body of bodies) this.insert.run(receivedAt, body);
     });
     this.deleteAll = db.transaction((ids: readonly number[]) =>
       ids.reduce((deleted, id) => deleted + this.deleteOne.run(id).changes, 0),
@@ -186,7 +189,7 @@ export class WebhookInbox {
 
   /** Deliveries waiting to be routed (committed or about to be). */
   get size(): number {
-    return this.count + this.waiting.length;
+    return this.count + this.waitingRows;
   }
 
   /** The count kept in memory is checked against the file now and then, so that a slip of it cannot last. */
@@ -203,24 +206,31 @@ export class WebhookInbox {
     return Math.min(1, this.size / this.maxPending);
   }
 
-  /** Resolves once the delivery is committed, with those received in the same turn of the event loop. */
-  put(body: Buffer, receivedAt: number): Promise<void> {
+  /**
+   * Resolves once the delivery's rows (one body, or one per WABA) are committed, with those received in the same turn
+   * of the event loop.
+   */
+  put(bodies: Buffer | readonly Buffer[], receivedAt: number): Promise<void> {
+    const rows = Buffer.isBuffer(bodies) ? [bodies] : bodies;
     return new Promise((resolve, reject) => {
-      if (this.waiting.push({ body, receivedAt, resolve, reject }) === 1) setImmediate(() => this.commit());
+      this.waitingRows += rows.length;
+      if (this.waiting.push({ bodies: rows, receivedAt, resolve, reject }) === 1) setImmediate(() => this.commit());
     });
   }
 
   private commit(): void {
-    const rows = this.waiting;
+    const deliveries = this.waiting;
+    const rows = this.waitingRows;
     this.waiting = [];
+    this.waitingRows = 0;
     try {
-      this.commitAll(rows);
+      this.commitAll(deliveries);
     } catch (err) {
-      for (const row of rows) row.reject(err);
+      for (const delivery of deliveries) delivery.reject(err);
       return;
     }
-    this.count += rows.length;
-    for (const row of rows) row.resolve();
+    this.count += rows;
+    for (const delivery of deliveries) delivery.resolve();
   }
 
   /** The oldest deliveries, in the order they were received. */

@@ -101,7 +101,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
         }
         // One per WABA from here on, in the inbox and in its counts.
         const bodies = bodiesPerWaba(raw, read);
-        await Promise.all(bodies.map((body) => inbox.put(body, receivedAt)));
+        await inbox.put(bodies, receivedAt);
         for (let i = 0; i < bodies.length; i++) delivered?.('queued');
         drain.wake();
         return reply.code(200).send({ received: read.changes });

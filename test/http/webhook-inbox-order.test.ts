@@ -61,6 +61,24 @@ describe('the webhook inbox: one owner, ids never reused', () => {
     }
   });
 
+  it("keeps a delivery's rows (one per WABA) in order under one answer, counted before they are committed", async () => {
+    const inbox = WebhookInbox.open(inboxFile());
+    try {
+      const received = Date.now() - 1_000;
+      const committed = inbox.put([Buffer.from('waba-1'), Buffer.from('waba-2')], received);
+      const alone = inbox.put(Buffer.from('next'), Date.now());
+      expect(inbox.size).toBe(3); // the full check counts them while they wait for the turn's commit
+      expect(inbox.oldest(10)).toEqual([]);
+      await Promise.all([committed, alone]);
+      const rows = inbox.oldest(10);
+      expect(rows.map((d) => d.body.toString())).toEqual(['waba-1', 'waba-2', 'next']);
+      expect(rows.slice(0, 2).map((d) => d.receivedAt)).toEqual([received, received]);
+      expect(inbox.size).toBe(3);
+    } finally {
+      inbox.close();
+    }
+  });
+
   it('ends a page once its bodies reach the byte bound, in order, with one delivery at least', async () => {
     const inbox = WebhookInbox.open(inboxFile());
     try {
