@@ -124,6 +124,11 @@ export interface JourneyView {
   recentEvents: NumberEvent[];
   notes: JourneyNote[];
   sendsPaused: boolean;
+  /**
+   * The number went live: it is removed, never cancelled, also while a rename registers it again (a stage before
+   * LIVE). A view from a worker before the field has none.
+   */
+  wentLive?: boolean;
   /** Meta's identity-change check on the number, as numberflow last set it. */
   identityCheck: 'on' | 'off';
   result: Omit<JourneyResult, 'pin'> | null;

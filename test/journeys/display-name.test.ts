@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { journeyPolicy } from '../../src/domain/policy.js';
-import { resendCodeUpdate, submitDisplayNameUpdate } from '../../src/domain/messages.js';
+import {
+  cancelUpdate,
+  requestRemovalSignal,
+  requestRemovalUpdate,
+  resendCodeUpdate,
+  submitDisplayNameUpdate,
+  submitOtpUpdate,
+} from '../../src/domain/messages.js';
+import { REMOVAL_STOPS_RENAME_PATCH } from '../../src/workflows/journey/display-name.js';
 import { addedByHand, decideName, startLive, submitDeliveredCode } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
 import { patchesIn } from '../support/history.js';
@@ -201,6 +209,59 @@ describe('a rename after an onboarding that spent its codes (dev server + Graph 
       const renamed = await journey.until((v) => v.displayName.current === 'Acme Help Desk', 'renamed');
       expect(renamed.stage).toBe('LIVE');
       await handle.terminate('test done');
+    });
+  });
+});
+
+describe('a removal during a rename that verifies the number again (dev server + Graph sandbox)', () => {
+  const t = useBench('dev');
+
+  it('stops the rename and removes the number, by update and by signal', async () => {
+    await t.bench.run(async () => {
+      const live = [await startLive(t.bench), await startLive(t.bench)];
+      // Past Meta's 14 days, a register asks for the number to be verified again (133006).
+      t.bench.sandbox.admin.advanceClock(15 * DAY);
+      const handles = live.map(({ journey }) => t.env.client.workflow.getHandle(journey.workflowId));
+      for (const [i, { journey }] of live.entries()) {
+        await handles[i]!.executeUpdate(submitDisplayNameUpdate, {
+          args: [{ displayName: 'Acme Help Desk', actor: 'ops@acme' }],
+        });
+        await decideName(t.bench, journey, 'APPROVED');
+        const asking = await journey.until((v) => v.stage === 'AWAITING_OTP', 'a code for the rename');
+        expect(asking.wentLive).toBe(true); // the console offers the removal, not a cancel
+      }
+      const [byUpdate, bySignal] = handles as [(typeof handles)[number], (typeof handles)[number]];
+      const refusedCancel = await byUpdate
+        .executeUpdate(cancelUpdate, { args: [{ actor: 'ops@acme', reason: 'stop the rename' }] })
+        .catch((err: Error & { cause?: Error }) => err.cause?.message);
+      expect(refusedCancel).toBe(
+        "a live number's journey cannot be cancelled (stage AWAITING_OTP); request its removal instead",
+      );
+      // It was refused too ("removal applies to a live number"): neither way out was open until the rename ended.
+      const removal = { actor: 'admin@acme', role: 'admin', reason: 'number retired' };
+      expect(await byUpdate.executeUpdate(requestRemovalUpdate, { args: [removal] })).toMatchObject({
+        accepted: true,
+        pending: true,
+        message: expect.stringMatching(/^removing: /),
+      });
+      await bySignal.signal(requestRemovalSignal, removal);
+      for (const [i, { journey, view }] of live.entries()) {
+        const removing = await journey.until((v) => v.stage === 'REMOVING', 'removing');
+        expect(removing.displayName).toEqual({ current: 'Acme Support', pending: null, status: 'STOPPED_FOR_REMOVAL' });
+        expect(removing.deadlines.reRegisterBy).toBeNull();
+        expect(removing.notes.map((n) => `${n.actor}: ${n.what}`)).toContain(
+          "numberflow: the display-name change stopped: an admin requested the number's removal; " +
+            '"Acme Help Desk" was not applied, the number keeps "Acme Support"',
+        );
+        // The rename's code is no longer asked for: the stage says so.
+        const code = t.bench.sandbox.admin.latestCode(view.phoneNumberId as string) as string;
+        const late = await handles[i]!.executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'ops@acme' }] }).catch(
+          (err: Error & { cause?: Error }) => err.cause?.message,
+        );
+        expect(late).toMatch(/stage REMOVING/);
+        expect(patchesIn(await handles[i]!.fetchHistory())).toContain(REMOVAL_STOPS_RENAME_PATCH);
+        await handles[i]!.terminate('test done');
+      }
     });
   });
 });

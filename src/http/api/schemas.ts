@@ -290,6 +290,10 @@ export const journeyViewSchema = z
     recentEvents: z.array(numberEventSchema),
     notes: z.array(noteSchema),
     sendsPaused: z.boolean(),
+    wentLive: z
+      .boolean()
+      .optional() // a view from a worker before the field
+      .describe('the number went live: it is removed, never cancelled (also while a rename registers it again)'),
     identityCheck: z.enum(['on', 'off']).describe("Meta's identity-change check on the number"),
     result: z
       .object({

@@ -1,6 +1,6 @@
 // Stage 8 and the display-name change in LIVE: Meta reviews the name; a rejection asks an operator for a new
 // one; an approved change needs a new register within 14 days (docs/meta-graph-api.md#display-name-changes).
-import { condition, patched } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import { beforeDeadline } from './deadline.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
@@ -165,6 +165,44 @@ async function pollNameStatus(journey: Journey): Promise<void> {
 }
 
 /**
+ * From this patch on, an admin's removal of a live number stops a rename that registers it again (a new
+ * verification may wait days for a code): the removal was refused as the number was not LIVE, and a cancel as it
+ * was, so the number could be neither removed nor cancelled until the rename ended. Decided once a removal came.
+ */
+export const REMOVAL_STOPS_RENAME_PATCH = 'removal-stops-a-live-rename';
+
+/** Runs a live rename's register until it ends, or an admin asks for the number's removal: then false. */
+async function unlessRemovalRequested(journey: Journey, work: () => Promise<void>): Promise<boolean> {
+  if (!journey.state.wentLive) {
+    await work(); // an onboarding is cancelled instead
+    return true;
+  }
+  const watch = new CancellationScope();
+  const rename = new CancellationScope();
+  let stopped = false;
+  const watching = watch
+    .run(() => condition(() => journey.inbox.removal.busy))
+    .then(
+      () => {
+        if (!patched(REMOVAL_STOPS_RENAME_PATCH)) return;
+        stopped = true;
+        rename.cancel(); // a register in flight is answered first (it is not cancellable)
+      },
+      () => undefined, // the rename ended first
+    );
+  try {
+    await rename.run(work);
+    return true;
+  } catch (err) {
+    if (stopped && isCancellation(err)) return false;
+    throw err;
+  } finally {
+    watch.cancel();
+    await watching;
+  }
+}
+
+/**
  * Meta applies an approved name only at the next register, which must come within 14 days: a durable deadline.
  * Missed (Meta's limits, no PIN in time), the number keeps its current name and the journey says what to do.
  */
@@ -176,17 +214,21 @@ async function applyApprovedName(journey: Journey): Promise<void> {
     journey.reRegisterDeadline(deadline);
     journey.note('meta', `approved the display name "${name}"; registering again to apply it`);
     let verified = false;
+    let stoppedForRemoval = false;
     const applied = await beforeDeadline(deadline - Date.now(), async () => {
-      while ((await register(journey, name)) === 'reverify') {
-        // A live number Meta makes verify again is in a round of its own: the codes and PINs of its onboarding and
-        // earlier renames do not count (decided only where some were spent).
-        if (!verified && journey.state.wentLive && journey.verificationSpent && patched(RENAME_ROUND_PATCH)) {
-          journey.newVerificationRound();
+      stoppedForRemoval = !(await unlessRemovalRequested(journey, async () => {
+        while ((await register(journey, name)) === 'reverify') {
+          // A live number Meta makes verify again is in a round of its own: the codes and PINs of its onboarding
+          // and earlier renames do not count (decided only where some were spent).
+          if (!verified && journey.state.wentLive && journey.verificationSpent && patched(RENAME_ROUND_PATCH)) {
+            journey.newVerificationRound();
+          }
+          verified = true;
+          await verifyOwnership(journey);
         }
-        verified = true;
-        await verifyOwnership(journey);
-      }
+      }));
     });
+    if (stoppedForRemoval) return journey.renameStoppedForRemoval();
     if (!applied) {
       journey.note(
         'numberflow',

@@ -44,6 +44,7 @@ import {
 } from '../../domain/operator-input.js';
 import { slotAnswerSignal } from '../../domain/portfolio.js';
 import type { JourneyStage } from '../../domain/stages.js';
+import { REMOVAL_STOPS_RENAME_PATCH } from './display-name.js';
 import { checkIdentityCheckRequest, checkTestMessage, sendTestMessage, turnIdentityCheck } from './identity-actions.js';
 import type { Inbox } from './inbox.js';
 import type { Journey } from './journey.js';
@@ -250,7 +251,8 @@ export function installHandlers(journey: Journey): void {
     },
   );
 
-  const removalRefusal = (request: RemovalRequest) =>
+  /** `duringRename`: a live rename's register is stopped by a removal (the patch, decided in a signal's handler). */
+  const removalRefusal = (request: RemovalRequest, duringRename: () => boolean) =>
     refusal(() => {
       checkActor(request.actor);
       if (!(removalRoles as readonly string[]).includes(request.role)) {
@@ -261,7 +263,7 @@ export function installHandlers(journey: Journey): void {
       if (journey.stage === 'REMOVING' && !journey.state.restriction) {
         throw new Error('the number is being removed already (stage REMOVING)');
       }
-      if (journey.stage !== 'LIVE' && journey.stage !== 'REMOVING') {
+      if (journey.stage !== 'LIVE' && journey.stage !== 'REMOVING' && !(journey.applyingLiveRename && duringRename())) {
         throw new Error(`removal applies to a live number (stage ${journey.stage}); cancel an onboarding instead`);
       }
     });
@@ -284,14 +286,14 @@ export function installHandlers(journey: Journey): void {
     };
   };
   onSignal(requestRemovalSignal, (request) => {
-    const problem = removalRefusal(request);
+    const problem = removalRefusal(request, () => patched(REMOVAL_STOPS_RENAME_PATCH));
     if (problem) return journey.note(senderOf(request), `removal refused: ${problem}`);
     takeRemoval(request);
   });
   // The reason is checked on the update only (validators never replay): a removal by signal recorded without one
   // still replays as it went.
   onUpdate(requestRemovalUpdate, takeRemoval, (request) => {
-    refuseWith(removalRefusal(request));
+    refuseWith(removalRefusal(request, () => true)); // a validator never replays
     checkReason(request.reason);
     idle(removal, 'a removal');
   });

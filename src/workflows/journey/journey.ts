@@ -423,6 +423,25 @@ export class Journey {
     this.state.reRegisterBy = null;
   }
 
+  /** A live number registers again to apply an approved name: its code and PIN stages, a wait for Meta's limit. */
+  get applyingLiveRename(): boolean {
+    return this.state.wentLive && this.state.reRegisterBy !== null;
+  }
+
+  /**
+   * An admin asked for the number's removal while a live rename registered it again: the rename stops, the number
+   * keeps its current name, and a code, PIN or resend submitted for it is answered.
+   */
+  renameStoppedForRemoval(): void {
+    const why = "the display-name change stopped: an admin requested the number's removal";
+    for (const inbox of [this.inbox.otp, this.inbox.pin, this.inbox.resend]) {
+      if (inbox.busy) inbox.answer({ accepted: false, message: why, attemptsLeft: null });
+    }
+    const { current } = this.state.displayName;
+    this.note('numberflow', `${why}; "${this.nameUnderReview}" was not applied, the number keeps "${current}"`);
+    this.nameChangeStopped('STOPPED_FOR_REMOVAL');
+  }
+
   /** The change stops: the number keeps its current name; `status` says why (DECLINED, CHANGE_FAILED, …). */
   nameChangeStopped(status: string): void {
     if (status === 'DECLINED') this.state.declinedName = this.nameUnderReview;

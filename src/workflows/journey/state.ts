@@ -135,6 +135,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     recentEvents: [...state.recentEvents],
     notes: [...state.notes],
     sendsPaused: state.sendsPaused,
+    wentLive: state.wentLive,
     identityCheck: state.identityCheck ? 'on' : 'off',
     result: state.result && withoutPin(state.result),
     callUnderWay: null, // Temporal's description knows it, the workflow does not: the reader adds it

@@ -76,6 +76,9 @@ const deletionRefusedUntil = (view: JourneyView): string | null => {
   return allowedAt !== null && Date.parse(allowedAt) > Date.now() ? allowedAt : null;
 };
 
+/** A live rename registers the number again (a new verification may wait days for a code): a removal stops it. */
+const liveRename = (view: JourneyView) => view.wentLive === true && notYetLive.includes(view.stage);
+
 /**
  * What the forms were made for: the stage, and what else changes them within it. The actions section carries it
  * (data-stage), and the live script replaces the forms when it changes.
@@ -85,6 +88,7 @@ export function formsState(view: JourneyView): string {
     nameUnderReview(view) && 'name-under-review',
     removalBlocked(view) && 'removal-blocked',
     deletionRefusedUntil(view) && 'deletion-refused',
+    liveRename(view) && 'live-rename',
   ];
   // The counts the forms' help says: a wrong code from elsewhere updates them (the live script keeps what is typed).
   const counts = view.stage === 'AWAITING_OTP' && `codes-${view.attempts.wrongCodes}-${view.attempts.codeRequests}`;
@@ -155,7 +159,16 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
       forms.push(form(journeyActions.deletionConfirmation, confirm, 'Confirm the deletion'));
     }
   }
-  if (stage === 'LIVE' && administers) {
+  const renaming = liveRename(view);
+  if (renaming) {
+    forms.push(
+      html`<p>
+        The number is live: a display-name change registers it again. It cannot be cancelled; an admin's removal stops
+        the change and removes the number.
+      </p>`,
+    );
+  }
+  if ((stage === 'LIVE' || renaming) && administers) {
     forms.push(
       form(journeyActions.removal, reasonFields(kept, 'removal', 'Why remove the number'), 'Request removal', 'danger'),
     );
@@ -167,7 +180,7 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
         : html`<p>The removal is blocked: once the block is resolved, an admin requests the removal again here.</p>`,
     );
   }
-  if (notYetLive.includes(stage)) {
+  if (notYetLive.includes(stage) && !renaming) {
     const fields = reasonFields(kept, 'cancel', 'Why cancel');
     forms.push(form(journeyActions.cancel, fields, 'Cancel the onboarding', 'danger'));
   }
