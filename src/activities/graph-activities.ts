@@ -153,10 +153,15 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
       } catch (err) {
         // A code refused (136025) for a number Meta shows verified was taken by an earlier call of ours whose answer
         // was lost: a local activity whose worker died starts again at attempt 1, unguarded, and the activity taking
-        // over from a slow one may meet the code the first took meanwhile. Not a wrong code. A read that fails
-        // leaves Meta's refusal as it was.
+        // over from a slow one may meet the code the first took meanwhile. Not a wrong code. A read that fails for
+        // now is thrown, not the refusal (counted as a wrong code, it cost the operator an attempt for a code Meta
+        // took): the call is made again and reads Meta first. A read no retry mends leaves the refusal as it was.
         const mayBeOurs = Context.current().info.isLocal || repeated(options);
-        const taken = () => showsVerified().catch(() => false);
+        const taken = () =>
+          showsVerified().catch((readErr: unknown) => {
+            if (readErr instanceof ApplicationFailure && !readErr.nonRetryable) throw readErr;
+            return false;
+          });
         if (!(err instanceof GraphError && err.code === 136025 && mayBeOurs && (await taken()))) {
           throw toActivityFailure(err);
         }

@@ -73,11 +73,20 @@ describe('the verify activity (Graph sandbox)', () => {
     ]);
   });
 
-  it("keeps Meta's refusal when the read that would show the code taken fails", async () => {
+  it('throws a read that fails for now rather than the refusal, and keeps the refusal when no retry mends the read', async () => {
     const { ref, code } = await numberAwaitingCode('4155550177');
     await verify(ref, { code }, {});
-    sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'error', code: 131000 });
     const local = new MockActivityEnvironment({ isLocal: true });
+    // Meta failing for now (131000): whether the code was ours is read again on the next attempt, not counted wrong.
+    sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'error', code: 131000 });
+    await expect(local.run(verifyCode, ref, { code }, {})).rejects.toMatchObject({
+      nonRetryable: false,
+      details: [expect.objectContaining({ code: 131000 })],
+    });
+    // The next attempt (repeated: it reads first) finds the code taken.
+    await expect(verify(ref, { code }, { repeat: true })).resolves.toBeUndefined();
+    // A read no retry mends (the token refused, 190) leaves Meta's refusal as it was.
+    sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'error', code: 190 });
     await expect(local.run(verifyCode, ref, { code }, {})).rejects.toMatchObject({
       details: [expect.objectContaining({ code: 136025 })],
     });
