@@ -1,8 +1,8 @@
 // Acting on a journey: an operator's or admin's input, sent as the journey's update and answered with its outcome.
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateStage, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { journeyWorkflowId } from '../domain/journey.js';
+import { journeyQuery, journeyWorkflowId } from '../domain/journey.js';
 import type { SubmissionOutcome } from '../domain/messages.js';
 import { NumberStage } from '../domain/search-attributes.js';
 import { isJourneyOutcome } from '../domain/stages.js';
@@ -41,12 +41,28 @@ export async function submitToJourney<Arg>(
     if (err instanceof WorkflowNotFoundError) throw await notRunning(client, e164);
     throw err;
   }
+  const message = stillWorking ?? `verifying with Meta — see \`show ${e164}\` for the outcome`;
+  const waits = await whatItWaitsFor(client, journey);
   return {
     accepted: true,
     pending: true,
-    message: stillWorking ?? `verifying with Meta — see \`show ${e164}\` for the outcome`,
+    message: waits ? `${message}; meanwhile the journey waits: ${waits}` : message,
     attemptsLeft: null,
   };
+}
+
+/** How long the journey's view is waited for, to say why an input was not answered in time. */
+const WAIT_READ_MS = 2_000;
+
+/**
+ * What keeps the journey from answering, when it waits on someone other than the operator (a new Meta token, Meta's
+ * limit, the portfolio): the operator would otherwise read "Meta may be slow" for a wait of days. Null when it
+ * cannot tell in time (a task holding the journey answers no query).
+ */
+async function whatItWaitsFor(client: Client, journey: WorkflowHandle): Promise<string | null> {
+  const view = await boundedWait(client, WAIT_READ_MS, () => journey.query(journeyQuery)).catch(() => null);
+  const waiting = view === TIMED_OUT ? null : view?.waiting;
+  return waiting && waiting.for !== 'operator' ? waiting.reason : null;
 }
 
 /**

@@ -4,6 +4,7 @@ import { patchesIn } from '../support/history.js';
 import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { signup } from '../../src/intake/signup.js';
 import { setToken } from '../../src/intake/token-renewal.js';
+import { submitToJourney } from '../../src/journeys/act.js';
 import { summarizeJourneys } from '../../src/journeys/index.js';
 import { useBench } from '../support/bench.js';
 import { popupAnswer, signupDeps, useStores } from '../support/intake.js';
@@ -62,6 +63,33 @@ describe("a journey whose WABA's token stops working (dev server + Graph sandbox
           `admin@acme: stored a new Meta token for WABA ${bench.wabaId}`,
         ]),
       );
+    });
+  });
+
+  it('answers a code that meets the revoked token as taken, saying the journey waits for a new token, not that Meta is slow', async () => {
+    const { bench } = t;
+    await bench.run(async () => {
+      const input = bench.input();
+      const journey = await bench.start(input);
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      bench.sandbox.admin.revokeTokens(bench.wabaId);
+      const answer = await submitToJourney(
+        bench.env.client,
+        input.phoneNumber.e164,
+        submitOtpUpdate,
+        { code, actor: 'operator@acme' },
+        { waitMs: 3_000, stillWorking: 'still working' },
+      );
+      expect(answer).toMatchObject({ accepted: true, pending: true });
+      const [said, waits] = answer.message.split('; meanwhile the journey waits: ');
+      expect(said).toBe('still working');
+      expect(waits).toMatch(NEEDED);
+      await bench.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+      // The WABA's token works again for the tests after this one.
+      const renewed = bench.sandbox.admin.issueToken({ wabaIds: [bench.wabaId] });
+      const deps = { graph: bench.graph, tokens: s.stores.tokens, temporal: bench.env.client };
+      await setToken(deps, { wabaId: bench.wabaId, token: renewed, by: 'admin@acme' });
     });
   });
 
