@@ -2,6 +2,7 @@
 // identity store, which the `customerIdentity` workflow moves (untrusted → confirmed → trusted again).
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { IDENTITY_REFUSED_TYPE } from '../domain/identity.js';
 import type { NumberRef } from '../domain/number.js';
 import type { GraphClient } from '../graph/client.js';
 import { guardedSend, IdentityRefusedError, type SendRequest, type SendResult } from '../identity/guarded-send.js';
@@ -15,9 +16,6 @@ export interface IdentityActivityDeps {
   temporal: Client;
   taskQueue: string;
 }
-
-/** The failure type of a send refused for the customer's identity (its message names the way out). */
-export const IDENTITY_REFUSED_TYPE = 'IdentityRefused';
 
 export function createIdentityActivities({ graph, identities, temporal, taskQueue }: IdentityActivityDeps) {
   const reporters = identityReporters(temporal, taskQueue);

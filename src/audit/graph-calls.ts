@@ -2,6 +2,7 @@
 // came back — Meta's answer from a Graph failure's details, a short summary of a result. Inputs are read only where
 // they name something harmless (the code method, the name sent to review, the sync type), never the code or PIN.
 import type { Activities } from '../activities/index.js';
+import { IDENTITY_REFUSED_TYPE } from '../domain/identity.js';
 import { GRAPH_FAILURE_TYPE, GRAPH_UNREACHABLE_TYPE } from '../domain/meta-error.js';
 import type { JourneyStage } from '../domain/stages.js';
 import type { ProtoFailure } from './decode.js';
@@ -133,10 +134,21 @@ export function metaAnswerOf(detail: unknown): MetaAnswer | undefined {
   };
 }
 
-/** A failed call's outcome: Meta's code when Meta answered, otherwise why no answer came. */
-export function failedOutcome(failure: ProtoFailure | null | undefined, meta: MetaAnswer | undefined): string {
+/**
+ * A failed call's outcome: Meta's code when Meta answered, otherwise why no answer came. `detail` is the failure's
+ * first detail: a send refused for the customer's identity says by it whether Meta was called at all.
+ */
+export function failedOutcome(
+  failure: ProtoFailure | null | undefined,
+  meta: MetaAnswer | undefined,
+  detail?: unknown,
+): string {
   if (meta) return `failed: Meta error ${meta.code}${meta.subcode !== undefined ? `/${meta.subcode}` : ''}`;
   const type = failure?.applicationFailureInfo?.type;
+  if (type === IDENTITY_REFUSED_TYPE) {
+    if (detail === 'IDENTITY_MISMATCH') return "failed: Meta error 137000 (the customer's identity changed)";
+    return `not sent: refused before Meta was called (${failure?.message ?? 'the customer is not trusted'})`;
+  }
   if (type === GRAPH_UNREACHABLE_TYPE) return `failed: Graph did not answer (${failure?.message ?? 'unreachable'})`;
   if (type === GRAPH_FAILURE_TYPE) return 'failed: Meta error (its details could not be read)';
   if (failure?.timeoutFailureInfo) return 'no answer: the attempt timed out';

@@ -181,10 +181,11 @@ export class CallsAndWaits {
         drewPin = call.type === 'verifyCode' && allowed(drawnPinField, result) !== undefined;
       }
     } else if (failure) {
-      const meta = event.activityTaskFailedEventAttributes
-        ? metaAnswerOf(await this.walk.reader.failureDetail(failure, at.where))
+      const detail = event.activityTaskFailedEventAttributes
+        ? await this.walk.reader.failureDetail(failure, at.where)
         : undefined;
-      entry.outcome = failedOutcome(failure, meta);
+      const meta = metaAnswerOf(detail);
+      entry.outcome = failedOutcome(failure, meta, detail);
       if (meta) entry.meta = meta;
       this.walk.failedCall = { meta };
     } else {

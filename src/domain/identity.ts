@@ -13,6 +13,12 @@ export function customerIdentityWorkflowId(phoneNumberId: string, waId: string):
 export const WA_ID = /^\d{5,20}$/;
 
 /**
+ * The failure type of a send refused for the customer's identity, its detail the refusal's code: refused before
+ * Meta was called (CUSTOMER_UNTRUSTED, TRUST_CHANGED), or Meta's 137000 in the send's answer (IDENTITY_MISMATCH).
+ */
+export const IDENTITY_REFUSED_TYPE = 'IdentityRefused';
+
+/**
  * An identity hash as Meta writes it (base64, e.g. `DF2lS5v2W6x=`), bounded: it is stored, sent back to Meta and its
  * prefix shown, so one of other characters (escapes, controls) or of any length is not taken.
  */

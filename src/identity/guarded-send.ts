@@ -1,6 +1,6 @@
-// The one way numberflow sends a message (the API's messages route, the journey's post-launch test message): with the
-// identity check on, the customer's stored hash goes with it, an untrusted customer is refused, and a customer an
-// operator has just confirmed gets one send without the hash, whose status webhook brings the new hash back.
+// The one way numberflow sends a message (the API's messages route, the journey's post-launch test message): an
+// untrusted customer is refused; with the identity check on, the customer's stored hash goes with it, and a customer
+// an operator has just confirmed gets one send without the hash, whose status webhook brings the new hash back.
 import { confirmationHint, type IdentityMismatch, type IdentityUnhashedSend } from '../domain/identity.js';
 import type { NumberRef } from '../domain/number.js';
 import type { GraphClient } from '../graph/client.js';
@@ -58,13 +58,17 @@ export function guardedSend(deps: SendDeps, request: SendRequest): Promise<SendR
 async function decideAndSend(deps: SendDeps, request: SendRequest, decidedBefore: boolean): Promise<SendResult> {
   const { ref, to } = request;
   const key = { phoneNumberId: ref.phoneNumberId, waId: to };
-  const trust = request.identityCheck ? await deps.identities.trust(key) : undefined;
-  if (trust?.state === 'untrusted') {
+  // An untrusted customer is refused whether the check is on or off: turning it off must not let a message reach
+  // whoever holds a number whose WhatsApp identity changed (it did, without a word).
+  const stands = await deps.identities.trust(key);
+  if (stands?.state === 'untrusted') {
     throw new IdentityRefusedError(
       'CUSTOMER_UNTRUSTED',
-      `customer ${to} of ${request.e164} is untrusted since ${trust.since} (${trust.detail}): ${confirmationHint(request.e164, to)}`,
+      `customer ${to} of ${request.e164} is untrusted since ${stands.since} (${stands.detail}): ${confirmationHint(request.e164, to)}`,
     );
   }
+  // With the check off, a confirmed customer's send goes as is: Meta reports no hash to bring back meanwhile.
+  const trust = request.identityCheck ? stands : undefined;
   const reverifying = trust !== undefined; // confirmed, or still waiting for the new hash: no hash to send
   const stored = request.identityCheck && !reverifying ? await deps.identities.current(key) : undefined;
   // Before the send: its status may come back before its id is stored, and must then be taken as its own. Each

@@ -350,6 +350,17 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       expect(offView.notes).toContainEqual(
         expect.objectContaining({ actor: 'operator@test', what: 'turned off the identity-change check' }),
       );
+      // An untrusted customer stays refused with the check off: turning it off lets no message reach them.
+      const untrustedKey = { phoneNumberId, waId: '15550009911' };
+      await t.bench.identities.setTrust(untrustedKey, { state: 'untrusted', detail: 'test', messageId: null });
+      const sendsBefore = t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/messages')).length;
+      const refusedOff = await api.call<ErrorAnswer>('POST', `/v1/numbers/${e164}/messages`, {
+        body: { to: untrustedKey.waId, text: 'hello' },
+      });
+      expect(refusedOff.status).toBe(409);
+      expect(refusedOff.body.error.code).toBe('customer_untrusted');
+      expect(t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/messages'))).toHaveLength(sendsBefore);
+      await t.bench.identities.setTrust(untrustedKey, null);
       const on = await api.call<Outcome>('POST', `/v1/journeys/${e164}/identity-check`, {
         as: 'admin',
         body: { enabled: true },
@@ -421,6 +432,15 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       const refused = await api.call<Outcome>('POST', `/v1/journeys/${e164}/test-message`, { body: { to: waId } });
       expect(refused.body.outcome).toBe('refused');
       expect(refused.body.message).toContain(`numberflow identity confirm ${e164} ${waId}`);
+      // The audit says no message reached Meta (it read as a failed call to Meta).
+      const afterRefusal = await api.call<{ entries: { what: string; outcome?: string }[] }>(
+        'GET',
+        `/v1/journeys/${e164}/audit`,
+        { as: 'auditor' },
+      );
+      expect(afterRefusal.body.entries.filter((e) => e.what === 'send a text message').at(-1)?.outcome).toMatch(
+        new RegExp(`^not sent: refused before Meta was called \\(customer ${waId} of \\${e164} is untrusted since `),
+      );
       await t.bench.identities.setTrust({ phoneNumberId, waId }, null);
 
       // Meta's rate limit: refused with its code and trace id, not retried (a message goes at most once).

@@ -72,6 +72,29 @@ describe('the guarded send of a re-verified customer', () => {
     expect(sent).toEqual([]); // nothing went without the hash
   });
 
+  it('refuses an untrusted customer with the check off too, before Meta is called; a confirmed one goes as is', async () => {
+    const identities = await confirmedCustomer();
+    const sent: (string | undefined)[] = [];
+    const graph = sendingWith(async (_ref, message) => {
+      sent.push(message.recipientIdentityKeyHash);
+      return { messageId: 'wamid.sent' };
+    });
+    const checkOff = { ...request, identityCheck: false };
+    // Confirmed, the check off: Meta reports no hash to bring back, so the send goes as is and the row stays.
+    expect(await guardedSend({ graph, identities, ...reporters }, checkOff)).toEqual({
+      messageId: 'wamid.sent',
+      withHash: null,
+      reverifying: false,
+    });
+    expect(await identities.trust(key)).toMatchObject({ state: 'confirmed' });
+    await identities.setTrust(key, { state: 'untrusted', detail: 'Meta answered 137000', messageId: null });
+    await expect(guardedSend({ graph, identities, ...reporters }, checkOff)).rejects.toMatchObject({
+      code: 'CUSTOMER_UNTRUSTED',
+      message: expect.stringMatching(/^customer 15550007777 of \+14155552671 is untrusted since /),
+    });
+    expect(sent).toEqual([undefined]); // the untrusted customer's message never reached Meta
+  });
+
   it('leaves the customer confirmed when the send failed', async () => {
     const identities = await confirmedCustomer();
     const graph = sendingWith(() => Promise.reject(new Error('Meta is not answering')));
