@@ -12,6 +12,7 @@ import {
 } from '../../src/domain/identity.js';
 import { signWebhookBody } from '../../src/graph/signature.js';
 import { useApi } from '../api/support.js';
+import { capturedLogger } from '../http/support.js';
 import { APP_SECRET } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
 import { leaked, rawClient } from '../support/secrets-scan.js';
@@ -33,7 +34,8 @@ interface ErrorAnswer {
 
 describe('the identity-change check end to end (dev server + Graph sandbox + HTTP API)', () => {
   const t = useBench('dev');
-  const api = useApi(t);
+  const log = capturedLogger();
+  const api = useApi(t, { logger: log.logger });
 
   const send = (e164: string, to: string, text = 'Your order has shipped') =>
     api.call<Sent & ErrorAnswer>('POST', `/v1/numbers/${e164}/messages`, { body: { to, text } });
@@ -64,6 +66,19 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       const delivered = await send(e164, waId);
       expect(delivered.status).toBe(200);
       expect(delivered.body).toMatchObject({ withHash: 'Orig…', reverifying: false });
+      // Logged with who sent it, so that a status later carrying a 137000 can be tied to a person: never the text
+      // or the customer.
+      const sentLines = log.lines.filter((line) => line.includes(delivered.body.messageId));
+      expect(sentLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+        expect.objectContaining({
+          msg: 'message sent',
+          number: e164,
+          messageId: delivered.body.messageId,
+          principal: 'operator@test',
+        }),
+      ]);
+      expect(sentLines.join('')).not.toContain(waId);
+      expect(sentLines.join('')).not.toContain('Your order has shipped');
       const sendCall = admin
         .calls()
         .filter((c) => c.endpoint.endsWith('/messages'))

@@ -75,7 +75,14 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
         ...reporters,
       };
       try {
-        return await guardedSend(deps, { ...sendRequestOf(view, request.body), actor: principal.name });
+        const sent = await guardedSend(deps, { ...sendRequestOf(view, request.body), actor: principal.name });
+        // Who sent which message: a status that later carries Meta's 137000 names only its id. Neither the text nor
+        // the customer (their number) is logged.
+        request.log.info(
+          { number: e164, messageId: sent.messageId, principal: principal.name, reverifying: sent.reverifying },
+          'message sent',
+        );
+        return sent;
       } catch (err) {
         if (err instanceof IdentityRefusedError) throw new ApiError(409, apiCodeOf[err.code], err.message);
         if (err instanceof NumberNotLiveError) throw new ApiError(409, 'conflict', err.message);
