@@ -88,6 +88,15 @@ export interface StageEntered {
   at: string;
 }
 
+/**
+ * Whether the number is live and sends: LIVE, or a live number whose rename verifies it again (a stage before LIVE,
+ * for days maybe: Meta still shows it connected). Not once it is being removed or the journey has ended.
+ */
+export function sendsMessages(view: Pick<JourneyView, 'stage' | 'wentLive' | 'result'>): boolean {
+  if (view.result || view.stage === 'REMOVING') return false;
+  return view.stage === 'LIVE' || view.wentLive === true;
+}
+
 /** What the `journey` query answers: where the journey stands and who it waits for. No PIN, no code. */
 export interface JourneyView {
   e164: string;

@@ -1,5 +1,6 @@
-// Which number sends, from its journey's view: only a live one, with its identity-check setting.
-import type { JourneyView } from '../domain/journey.js';
+// Which number sends, from its journey's view: only a live one (also while a rename verifies it again), with its
+// identity-check setting.
+import { sendsMessages, type JourneyView } from '../domain/journey.js';
 import type { SendRequest } from './guarded-send.js';
 
 export class NumberNotLiveError extends Error {
@@ -7,7 +8,7 @@ export class NumberNotLiveError extends Error {
 }
 
 export function sendRequestOf(view: JourneyView, message: { to: string; text: string }): SendRequest {
-  if (view.stage !== 'LIVE' || !view.phoneNumberId) {
+  if (!sendsMessages(view) || !view.phoneNumberId) {
     throw new NumberNotLiveError(`${view.e164} is not live (stage ${view.stage}): it cannot send messages`);
   }
   return {

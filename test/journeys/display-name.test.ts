@@ -5,6 +5,7 @@ import {
   requestRemovalSignal,
   requestRemovalUpdate,
   resendCodeUpdate,
+  setIdentityCheckUpdate,
   submitDisplayNameUpdate,
   submitOtpUpdate,
 } from '../../src/domain/messages.js';
@@ -213,7 +214,7 @@ describe('a rename after an onboarding that spent its codes (dev server + Graph 
   });
 });
 
-describe('a removal during a rename that verifies the number again (dev server + Graph sandbox)', () => {
+describe('a live rename that verifies the number again, and a removal (dev server + Graph sandbox)', () => {
   const t = useBench('dev');
 
   it('stops the rename and removes the number, by update and by signal', async () => {
@@ -249,6 +250,8 @@ describe('a removal during a rename that verifies the number again (dev server +
         const removing = await journey.until((v) => v.stage === 'REMOVING', 'removing');
         expect(removing.displayName).toEqual({ current: 'Acme Support', pending: null, status: 'STOPPED_FOR_REMOVAL' });
         expect(removing.deadlines.reRegisterBy).toBeNull();
+        // Straight from the rename's code wait: no LIVE on the way, which the number was not in.
+        expect(removing.stagesEntered.slice(-2).map((s) => s.stage)).toEqual(['AWAITING_OTP', 'REMOVING']);
         expect(removing.notes.map((n) => `${n.actor}: ${n.what}`)).toContain(
           "numberflow: the display-name change stopped: an admin requested the number's removal; " +
             '"Acme Help Desk" was not applied, the number keeps "Acme Support"',
@@ -262,6 +265,56 @@ describe('a removal during a rename that verifies the number again (dev server +
         expect(patchesIn(await handles[i]!.fetchHistory())).toContain(REMOVAL_STOPS_RENAME_PATCH);
         await handles[i]!.terminate('test done');
       }
+    });
+  });
+
+  it('stops a rename still under review for a removal, which it no longer leaves pending for good', async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.executeUpdate(submitDisplayNameUpdate, {
+        args: [{ displayName: 'Acme Care', actor: 'ops@acme' }],
+      });
+      await journey.until((v) => v.displayName.status === 'PENDING_REVIEW', 'under review');
+      await handle.executeUpdate(requestRemovalUpdate, {
+        args: [{ actor: 'admin@acme', role: 'admin', reason: 'number retired' }],
+      });
+      const removing = await journey.until((v) => v.stage === 'REMOVING', 'removing');
+      expect(removing.displayName).toEqual({ current: 'Acme Support', pending: null, status: 'STOPPED_FOR_REMOVAL' });
+      expect(removing.stagesEntered.slice(-2).map((s) => s.stage)).toEqual(['LIVE', 'REMOVING']);
+      await handle.terminate('test done');
+    });
+  });
+
+  it("ends only the rename when its verification's attempts are spent, saying so; meanwhile the number sends", async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      t.bench.sandbox.admin.advanceClock(15 * DAY);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.executeUpdate(submitDisplayNameUpdate, {
+        args: [{ displayName: 'Acme Help Desk', actor: 'ops@acme' }],
+      });
+      await decideName(t.bench, journey, 'APPROVED');
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'a code for the rename');
+      // Meta still shows the number connected: its identity check is set as for a LIVE one (it was refused).
+      expect(
+        await handle.executeUpdate(setIdentityCheckUpdate, { args: [{ enabled: true, actor: 'ops@acme' }] }),
+      ).toMatchObject({ accepted: true });
+      const answers: string[] = [];
+      for (let attempt = 1; attempt <= journeyPolicy.maxWrongCodes; attempt++) {
+        await journey.until((v) => v.stage === 'AWAITING_OTP' && v.attempts.wrongCodes === attempt - 1, 'the code');
+        const answer = await handle.executeUpdate(submitOtpUpdate, { args: [{ code: '000000', actor: 'ops@acme' }] });
+        answers.push(answer.message);
+      }
+      expect(answers.at(-1)).toBe(
+        'code wrong, no attempts left: the display-name change stops (OTP_ATTEMPTS_EXHAUSTED): the number stays live as "Acme Support"',
+      );
+      const stopped = await journey.until((v) => v.displayName.status === 'CHANGE_FAILED', 'the rename stopped');
+      expect(stopped).toMatchObject({ stage: 'LIVE', result: null });
+      expect(stopped.notes.at(-1)?.what).toMatch(
+        /^the display-name change stopped: .+\. The number stays live as "Acme Support"; submit the name again to try again$/,
+      );
+      await handle.terminate('test done');
     });
   });
 });

@@ -286,13 +286,16 @@ describe('the console’s markup', () => {
       'test-message',
       'removal',
     ]);
-    // A live rename verifying the number again: its code and resend, no cancel (a live number is removed), and the
-    // removal that stops the rename to admins.
+    // A live rename verifying the number again: its code and resend, what a live number does (it still sends), no
+    // cancel (a live number is removed), and the removal that stops the rename to admins.
     const renaming = journeyView({ stage: 'AWAITING_OTP', wentLive: true });
-    expect(actions(toText(journeyPage(contextOf(operator), renaming)))).toEqual(['otp', 'resend']);
+    const whileRenaming = ['otp', 'resend', 'identity-check', 'test-message'];
+    expect(actions(toText(journeyPage(contextOf(operator), renaming)))).toEqual(whileRenaming);
     const renamingForAdmin = toText(journeyPage(contextOf(admin), renaming));
-    expect(actions(renamingForAdmin)).toEqual(['otp', 'resend', 'removal']);
-    expect(textOf(renamingForAdmin)).toContain("an admin's removal stops the change and removes the number");
+    expect(actions(renamingForAdmin)).toEqual([...whileRenaming, 'removal']);
+    expect(textOf(renamingForAdmin)).toContain(
+      "an admin's removal stops the change (unless its register has gone through already) and removes the number",
+    );
     // Once a removal is under way it is not requested again, unless Meta blocked it (the journey takes it then).
     const removing = toText(journeyPage(contextOf(admin), journeyView({ stage: 'REMOVING', waiting: deletionWait })));
     expect(actions(removing)).toEqual(['deletion-confirmation']);

@@ -83,7 +83,7 @@ export async function changeDisplayName(journey: Journey): Promise<void> {
   try {
     if (!(await submitNameChange(journey))) return;
     const decision = await awaitNameDecision(journey, false, () => journey.inbox.removal.busy);
-    if (!decision) return; // removal asked for meanwhile
+    if (!decision) return journey.renameStoppedForRemoval(); // under Meta's review still: it read pending for good
     if (decision.approved) return await applyApprovedName(journey);
     journey.note(
       'meta',
@@ -92,7 +92,12 @@ export async function changeDisplayName(journey: Journey): Promise<void> {
     journey.nameChangeStopped('DECLINED');
   } catch (err) {
     if (!(err instanceof JourneyEnd)) throw err;
-    journey.note('numberflow', `the display-name change stopped: ${err.result.reason}. ${err.result.remediation}`);
+    // The ending's remediation is a journey's (start a new one): the number is live, and the name may be asked again.
+    const { current } = journey.state.displayName;
+    journey.note(
+      'numberflow',
+      `the display-name change stopped: ${err.result.reason}. The number stays live as "${current}"; submit the name again to try again`,
+    );
     journey.nameChangeStopped('CHANGE_FAILED');
   }
 }

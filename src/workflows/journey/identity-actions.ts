@@ -32,7 +32,10 @@ const MAX_TEXT = 4096;
 /** Refuses what a live number cannot take now. */
 export function checkLiveAction(journey: Journey, actor: unknown): void {
   checkActor(actor);
-  if (journey.stage !== 'LIVE') throw new Error(`this applies to a live number (stage ${journey.stage})`);
+  // A live number whose rename verifies it again still sends (Meta shows it connected).
+  if (journey.stage !== 'LIVE' && !journey.applyingLiveRename) {
+    throw new Error(`this applies to a live number (stage ${journey.stage})`);
+  }
   if (journey.inbox.removal.busy) throw new Error('the number is being removed');
 }
 

@@ -72,12 +72,11 @@ export class Inbox<T> {
 }
 
 /**
- * "code wrong, 2 attempts left"; the last one says the journey ends, and how (`ending`, its reason code). `wrong`:
+ * "code wrong, 2 attempts left"; the last one says what ends (`ends`: the journey, or a live number's rename). `wrong`:
  * how to say it was refused, when Meta's refusal may mean something else too.
  */
-export function wrongAnswer(what: string, left: number, ending: string, wrong = 'wrong'): SubmissionOutcome {
-  const attempts =
-    left > 0 ? `${plural(left, 'attempt')} left` : `no attempts left: the journey ends FAILED (${ending})`;
+export function wrongAnswer(what: string, left: number, ends: string, wrong = 'wrong'): SubmissionOutcome {
+  const attempts = left > 0 ? `${plural(left, 'attempt')} left` : `no attempts left: ${ends}`;
   return { accepted: false, message: `${what} ${wrong}, ${attempts}`, attemptsLeft: left };
 }
 

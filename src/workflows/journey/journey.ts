@@ -429,8 +429,18 @@ export class Journey {
   }
 
   /**
-   * An admin asked for the number's removal while a live rename registered it again: the rename stops, the number
-   * keeps its current name, and a code, PIN or resend submitted for it is answered.
+   * What an ending by `reasonCode` ends: the journey, or, for a live number, only the rename that verifies it again
+   * (the number stays live under its name).
+   */
+  endsFor(reasonCode: string): string {
+    if (!this.applyingLiveRename) return `the journey ends FAILED (${reasonCode})`;
+    return `the display-name change stops (${reasonCode}): the number stays live as "${this.state.displayName.current}"`;
+  }
+
+  /**
+   * An admin asked for the number's removal during a live rename (under Meta's review, or registering the number
+   * again): the rename stops, the number keeps its current name, and a code, PIN or resend submitted for it is
+   * answered (none can be held under review: no command then).
    */
   renameStoppedForRemoval(): void {
     const why = "the display-name change stopped: an admin requested the number's removal";

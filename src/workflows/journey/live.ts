@@ -11,7 +11,7 @@ import {
 import type { JourneyInput, JourneyResult } from '../../domain/journey.js';
 import type { RemovalRequest } from '../../domain/messages.js';
 import type { Submission } from './inbox.js';
-import { changeDisplayName } from './display-name.js';
+import { changeDisplayName, REMOVAL_STOPS_RENAME_PATCH } from './display-name.js';
 import type { Journey } from './journey.js';
 import { callMeta, enableIdentityCheck as enableIdentityCheckActivity, metaErrorOf } from './meta.js';
 import type { JourneyState } from './state.js';
@@ -37,7 +37,9 @@ export async function live(journey: Journey): Promise<Submission<RemovalRequest>
   const { removal, displayName } = journey.inbox;
   journey.goLive();
   for (;;) {
-    journey.enter('LIVE');
+    // A removal that stopped a rename goes to REMOVING from where the rename was: entering LIVE on the way showed,
+    // for no time at all, a stage the number was not in (runs before the patch did, and replay so).
+    if (!(removal.busy && patched(REMOVAL_STOPS_RENAME_PATCH))) journey.enter('LIVE');
     await condition(() => removal.busy || displayName.busy || workflowInfo().continueAsNewSuggested);
     const request = removal.peek();
     if (request) return request;

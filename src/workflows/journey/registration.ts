@@ -183,7 +183,7 @@ function refusePin(journey: Journey, refusal: unknown): void {
   const { pin } = journey.inbox;
   const left = journey.wrongPin();
   journey.note(pin.peek()?.actor ?? 'operator', 'submitted a PIN that Meta refused');
-  pin.answer(wrongAnswer('PIN', left, 'PIN_ATTEMPTS_EXHAUSTED'));
+  pin.answer(wrongAnswer('PIN', left, journey.endsFor('PIN_ATTEMPTS_EXHAUSTED')));
   if (left <= 0)
     throw end('PIN_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongPins }, { metaError: metaErrorOf(refusal) });
 }

@@ -259,7 +259,7 @@ async function verify(journey: Journey): Promise<boolean> {
     const wrong = expired
       ? `wrong, or expired (Meta's code lasts about ${codeValidMinutes} minutes; this one expired at ${expired}${advice})`
       : 'wrong';
-    otp.answer(wrongAnswer('code', left, 'OTP_ATTEMPTS_EXHAUSTED', wrong));
+    otp.answer(wrongAnswer('code', left, journey.endsFor('OTP_ATTEMPTS_EXHAUSTED'), wrong));
     // The ending carries Meta's answer to the last code, as an ending by Meta's error does (the auditor's view).
     if (left <= 0)
       throw end('OTP_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongCodes }, { metaError: metaErrorOf(err) });

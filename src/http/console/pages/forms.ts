@@ -129,7 +129,7 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
         : form(journeyActions.displayName, nameFields(view, kept), 'Submit the name'),
     );
   }
-  if (stage === 'LIVE') {
+  if (stage === 'LIVE' || liveRename(view)) {
     const on = view.identityCheck === 'on';
     forms.push(
       form(journeyActions.identityCheck, identityCheckFields(on), `Turn the identity check ${on ? 'off' : 'on'}`),
@@ -163,8 +163,8 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
   if (renaming) {
     forms.push(
       html`<p>
-        The number is live: a display-name change registers it again. It cannot be cancelled; an admin's removal stops
-        the change and removes the number.
+        The number is live: a display-name change registers it again, and it still sends. It cannot be cancelled; an
+        admin's removal stops the change (unless its register has gone through already) and removes the number.
       </p>`,
     );
   }

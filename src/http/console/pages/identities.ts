@@ -4,7 +4,7 @@
 // answers stays untrusted for good, so the page shows the latest few (each with a form, rebuilt on every live
 // event) and points to the CLI and the API for the rest.
 import { verificationMethods, type VerificationMethod } from '../../../domain/identity.js';
-import type { JourneyView } from '../../../domain/journey.js';
+import { sendsMessages, type JourneyView } from '../../../domain/journey.js';
 import type { TrustState, UntrustedCustomer } from '../../../stores/identity-store.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
 import { CSRF_FIELD } from '../csrf.js';
@@ -50,7 +50,7 @@ export function customersSection(
   shown: CustomersShown | null,
   kept: Kept = {},
 ): Html {
-  if (shown === null || view.stage !== 'LIVE' || view.result) {
+  if (shown === null || !sendsMessages(view)) {
     return html`<section id="customers" data-live data-stage="" hidden></section>`;
   }
   const { customers, total } = shown;

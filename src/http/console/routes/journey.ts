@@ -12,7 +12,7 @@ import { ensureMay } from '../../auth/hooks.js';
 import { describeJourneyFor } from '../../auth/journey-scope.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
 import { problemLine } from '../../error-body.js';
-import type { JourneyView } from '../../../domain/journey.js';
+import { sendsMessages, type JourneyView } from '../../../domain/journey.js';
 import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import type { Html } from '../html.js';
 import { sessionOf, type Session } from '../session.js';
@@ -109,7 +109,7 @@ export async function journeyPageFor(
   options: Pick<JourneyPageOptions, 'outcome' | 'kept'> = {},
 ): Promise<Html> {
   const customers =
-    context.identities && view.stage === 'LIVE' && view.phoneNumberId
+    context.identities && sendsMessages(view) && view.phoneNumberId
       ? await context.identities.untrustedPage(view.phoneNumberId, { limit: CUSTOMERS_SHOWN, offset: 0 })
       : null;
   return journeyPage(pageContext(context, session), view, {
