@@ -164,7 +164,8 @@ export class GraphTransport {
       case 'UND_ERR_DESTROYED':
         return 'the Graph client is closed';
       default:
-        return code ? `network error reaching Graph (${code})` : 'network error reaching Graph';
+        // Where it tried: a sandbox on another port than the command line's (SANDBOX_PORT) is found at once.
+        return `network error reaching Graph at ${new URL(this.#options.baseUrl).origin}${code ? ` (${code})` : ''}`;
     }
   }
 }

@@ -204,7 +204,7 @@ describe('transport failures', () => {
       const err = await failure(offline.register(NUMBER, { pin: PIN }));
       expect(err).toBeInstanceOf(GraphTransportError);
       expect((err as Error).message).toBe(
-        'POST /{phone-number-id}/register: network error reaching Graph (ECONNREFUSED)',
+        `POST /{phone-number-id}/register: network error reaching Graph at http://127.0.0.1:${closedPort} (ECONNREFUSED)`,
       );
       expect(classifyGraphFailure(err).errorClass).toBe('transient');
     } finally {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { REMOVAL_BLOCKED, type JourneyView } from '../../src/domain/journey.js';
 import type { Principal } from '../../src/http/auth/principals.js';
 import { html, toText } from '../../src/http/console/html.js';
+import { time } from '../../src/http/console/labels.js';
 import { CUSTOMERS_SHOWN } from '../../src/http/console/pages/identities.js';
 import { journeyPage } from '../../src/http/console/pages/journey.js';
 import { problemPage } from '../../src/http/console/pages/problem.js';
@@ -319,10 +320,18 @@ describe('the console’s markup', () => {
       removalBlocked: { reason: 'Meta restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION)', remediation: 'x' },
     });
     expect(actions(toText(journeyPage(contextOf(admin), duringBlock)))).toEqual(['removal']);
+    // Where it stands names the block, which is not the removal's wait then.
+    expect(textOf(toText(journeyPage(contextOf(admin), duringBlock)))).toContain(
+      'Removal blocked: Meta restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION). x',
+    );
     // Meta's paid-message block: the confirmation is offered once it has ended, and the page says when.
     const waitingOutBlock = toText(journeyPage(contextOf(admin), journeyView(paidBlock)));
     expect(actions(waitingOutBlock)).toEqual([]);
-    expect(textOf(waitingOutBlock)).toContain(`Meta refuses to delete the number until ${paidBlockUntil}`);
+    // Written as the page writes its times, not as an ISO stamp.
+    expect(textOf(waitingOutBlock)).toContain(
+      `Meta refuses to delete the number until ${textOf(toText(time(paidBlockUntil))).trim()}`,
+    );
+    expect(textOf(waitingOutBlock)).toMatch(/until \d\d:\d\d UTC on /);
     const pastBlock = journeyView({
       ...paidBlock,
       waiting: deletionWait,

@@ -284,7 +284,16 @@ export const journeyViewSchema = z
       .describe(
         "register and deregister calls this journey made in the last 72 h, of Meta's 10 (Meta counts calls made outside it too)",
       ),
-    displayName: z.object({ current: z.string(), pending: z.string().nullable(), status: z.string() }),
+    displayName: z.object({
+      current: z.string(),
+      pending: z.string().nullable(),
+      status: z
+        .string()
+        .describe(
+          'PENDING_REVIEW (Meta reviews `pending`, or the first name), APPROVED, or why the last change stopped, the ' +
+            'number keeping `current`: DECLINED, CHANGE_FAILED, REREGISTER_WINDOW_MISSED, STOPPED_FOR_REMOVAL',
+        ),
+    }),
     status: z.string().nullable(),
     lastError: metaErrorSchema.nullable(),
     recentEvents: z.array(numberEventSchema),

@@ -74,6 +74,14 @@ function statusSection(view: JourneyView): Html {
     </p>
     <div id="status-details" data-live>
       <p class="waiting">${waitingLine(view.waiting)}</p>
+      ${
+        // A block that came while the removal waits for something else (Meta's paid-message block) is not its wait.
+        view.removalBlocked
+          ? html`<p class="removal-blocked">
+              <strong>Removal blocked:</strong> ${view.removalBlocked.reason}. ${view.removalBlocked.remediation}
+            </p>`
+          : null
+      }
       ${view.callUnderWay ? callUnderWay(view.callUnderWay) : null}
       ${
         result
