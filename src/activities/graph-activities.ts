@@ -3,7 +3,7 @@
 // checks what Meta already shows, so a number is never added twice, verified twice, registered twice or renamed twice.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CodeMethod } from '../domain/journey.js';
-import { GRAPH_FAILURE_TYPE, type CapRefusalDetail } from '../domain/meta-error.js';
+import { GRAPH_FAILURE_TYPE, TOKEN_REFUSED_CODES, type CapRefusalDetail } from '../domain/meta-error.js';
 import {
   e164OfDisplay,
   registrationTookEffect,
@@ -40,6 +40,16 @@ export interface Repeat {
  */
 export interface VerifyOptions extends Repeat {
   drawPin?: boolean;
+}
+
+/**
+ * A Graph failure Meta answered with an error no wait, retry or new token mends (the journey waits for a new token
+ * on a refused one, then calls again).
+ */
+function refusedForGood(err: unknown): boolean {
+  if (!(err instanceof ApplicationFailure) || err.type !== GRAPH_FAILURE_TYPE) return false;
+  const summary = err.details?.[0] as { errorClass?: string; code?: number } | undefined;
+  return summary?.errorClass === 'permanent' && !TOKEN_REFUSED_CODES.includes(summary.code ?? -1);
 }
 
 function repeated(options: Repeat): boolean {
@@ -154,12 +164,13 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         // A code refused (136025) for a number Meta shows verified was taken by an earlier call of ours whose answer
         // was lost: a local activity whose worker died starts again at attempt 1, unguarded, and the activity taking
         // over from a slow one may meet the code the first took meanwhile. Not a wrong code. A read that fails for
-        // now is thrown, not the refusal (counted as a wrong code, it cost the operator an attempt for a code Meta
-        // took): the call is made again and reads Meta first. A read no retry mends leaves the refusal as it was.
+        // now (Meta down or slow, its rate limit, a token to renew) is thrown, not the refusal (counted as a wrong
+        // code, it cost the operator an attempt for a code Meta took): the journey calls again once it may, reading
+        // Meta first. Only a read Meta refuses for good leaves the refusal as it was.
         const mayBeOurs = Context.current().info.isLocal || repeated(options);
         const taken = () =>
           showsVerified().catch((readErr: unknown) => {
-            if (readErr instanceof ApplicationFailure && !readErr.nonRetryable) throw readErr;
+            if (!refusedForGood(readErr)) throw readErr;
             return false;
           });
         if (!(err instanceof GraphError && err.code === 136025 && mayBeOurs && (await taken()))) {

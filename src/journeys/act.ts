@@ -12,8 +12,11 @@ import { JourneyEndedError, JourneyNotFoundError } from './errors.js';
 export interface SubmitOptions {
   /** How long to wait for the journey's answer (its acceptance included). */
   waitMs?: number;
-  /** What to answer when the journey has not answered within `waitMs`. */
-  stillWorking?: string;
+  /**
+   * What to answer when the journey has not answered within `waitMs`, told what the journey waits on meanwhile when
+   * it is not the operator (null when it cannot tell).
+   */
+  stillWorking?: (waits: string | null) => string;
 }
 
 /**
@@ -41,14 +44,12 @@ export async function submitToJourney<Arg>(
     if (err instanceof WorkflowNotFoundError) throw await notRunning(client, e164);
     throw err;
   }
-  const message = stillWorking ?? `verifying with Meta — see \`show ${e164}\` for the outcome`;
   const waits = await whatItWaitsFor(client, journey);
-  return {
-    accepted: true,
-    pending: true,
-    message: waits ? `${message}; meanwhile the journey waits: ${waits}` : message,
-    attemptsLeft: null,
-  };
+  const said = (waits: string | null) =>
+    waits
+      ? `taken; meanwhile the journey waits: ${waits} — see \`show ${e164}\` for the outcome`
+      : `verifying with Meta — see \`show ${e164}\` for the outcome`;
+  return { accepted: true, pending: true, message: (stillWorking ?? said)(waits), attemptsLeft: null };
 }
 
 /** How long the journey's view is waited for, to say why an input was not answered in time. */

@@ -73,7 +73,7 @@ describe('the verify activity (Graph sandbox)', () => {
     ]);
   });
 
-  it('throws a read that fails for now rather than the refusal, and keeps the refusal when no retry mends the read', async () => {
+  it('throws a read that fails for now rather than the refusal, and keeps the refusal when Meta refuses the read for good', async () => {
     const { ref, code } = await numberAwaitingCode('4155550177');
     await verify(ref, { code }, {});
     const local = new MockActivityEnvironment({ isLocal: true });
@@ -85,8 +85,15 @@ describe('the verify activity (Graph sandbox)', () => {
     });
     // The next attempt (repeated: it reads first) finds the code taken.
     await expect(verify(ref, { code }, { repeat: true })).resolves.toBeUndefined();
-    // A read no retry mends (the token refused, 190) leaves Meta's refusal as it was.
-    sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'error', code: 190 });
+    // Meta's rate limit (nonRetryable for Temporal: the journey waits it out) and a token to renew are for now too.
+    for (const metaCode of [80007, 190]) {
+      sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'error', code: metaCode });
+      await expect(local.run(verifyCode, ref, { code }, {})).rejects.toMatchObject({
+        details: [expect.objectContaining({ code: metaCode })],
+      });
+    }
+    // A read Meta refuses for good (a parameter it does not take, 100) leaves Meta's refusal as it was.
+    sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'error', code: 100 });
     await expect(local.run(verifyCode, ref, { code }, {})).rejects.toMatchObject({
       details: [expect.objectContaining({ code: 136025 })],
     });

@@ -161,7 +161,10 @@ export async function actOnJourney(
   await ensureSeesJourney(client, principal, e164);
   const outcome = await action.send(client, e164, body, principal, {
     waitMs: waitSeconds * 1000,
-    stillWorking: `still working: the journey has not answered within ${waitSeconds} s (Meta may be slow); follow ${followAt}`,
+    stillWorking: (waits) =>
+      waits
+        ? `still working: the journey has not answered within ${waitSeconds} s; meanwhile it waits: ${waits}; follow ${followAt}`
+        : `still working: the journey has not answered within ${waitSeconds} s (Meta may be slow); follow ${followAt}`,
   });
   return {
     outcome: outcome.pending ? 'pending' : outcome.accepted ? 'accepted' : 'refused',

@@ -2,6 +2,7 @@
 // (with the identity check on: the customer's stored hash, refused for an untrusted customer — 409 naming the way
 // out); `identities` lists the customers not trusted now; `identities/{waId}/confirmation` is the operator's
 // confirmation that the customer was re-verified outside WhatsApp, sent to their `customerIdentity` workflow.
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { IdentityConfirmation } from '../../domain/identity.js';
 import { GraphError } from '../../graph/errors.js';
@@ -48,6 +49,11 @@ function needs<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+/** A message id in the service's log: the first 16 hex digits of its SHA-256 (`printf %s <id> | sha256sum`). */
+function messageRef(messageId: string): string {
+  return createHash('sha256').update(messageId).digest('hex').slice(0, 16);
+}
+
 export function numberRoutes(app: ZodApp, context: ApiContext): void {
   const operate = secured(context, 'operate', ['numbers']);
   const read = secured(context, 'read', ['numbers']);
@@ -76,10 +82,15 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
       };
       try {
         const sent = await guardedSend(deps, { ...sendRequestOf(view, request.body), actor: principal.name });
-        // Who sent which message: a status that later carries Meta's 137000 names only its id. Neither the text nor
-        // the customer (their number) is logged.
+        // Who sent which message: a status that later carries Meta's 137000 names only its id. Not the id itself:
+        // Meta's ids encode the customer's number. Its digest (messageRef) finds the line from the id in the audit.
         request.log.info(
-          { number: e164, messageId: sent.messageId, principal: principal.name, reverifying: sent.reverifying },
+          {
+            number: e164,
+            messageRef: messageRef(sent.messageId),
+            principal: principal.name,
+            reverifying: sent.reverifying,
+          },
           'message sent',
         );
         return sent;

@@ -182,6 +182,8 @@ async function unlessRemovalRequested(journey: Journey, work: () => Promise<void
     await work(); // an onboarding is cancelled instead
     return true;
   }
+  // Come while Meta's decision was read: the register is not started (the watcher would stop it only once in flight).
+  if (journey.inbox.removal.busy && patched(REMOVAL_STOPS_RENAME_PATCH)) return false;
   const watch = new CancellationScope();
   const rename = new CancellationScope();
   let stopped = false;

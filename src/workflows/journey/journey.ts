@@ -432,9 +432,10 @@ export class Journey {
    * What an ending by `reasonCode` ends: the journey, or, for a live number, only the rename that verifies it again
    * (the number stays live under its name).
    */
-  endsFor(reasonCode: string): string {
-    if (!this.applyingLiveRename) return `the journey ends FAILED (${reasonCode})`;
-    return `the display-name change stops (${reasonCode}): the number stays live as "${this.state.displayName.current}"`;
+  endsFor(reasonCode?: string, outcome = 'FAILED'): string {
+    const code = reasonCode ? ` (${reasonCode})` : '';
+    if (!this.applyingLiveRename) return `the journey ends ${outcome}${code}`;
+    return `the display-name change stops${code}: the number stays live as "${this.state.displayName.current}"`;
   }
 
   /**

@@ -83,7 +83,7 @@ export async function register(journey: Journey, applyingName?: string): Promise
         );
         continue;
       }
-      if (triedPin) pin.answer({ accepted: false, message: registrationRefusal(err), attemptsLeft: null });
+      if (triedPin) pin.answer({ accepted: false, message: registrationRefusal(journey, err), attemptsLeft: null });
       if (isMetaError(err, 133006)) return 'reverify';
       throw failedByMeta(err, 'Registering the number');
     }
@@ -202,12 +202,18 @@ async function takePin(journey: Journey, reason: string): Promise<string> {
 }
 
 /** What an operator whose PIN met another refusal than a wrong PIN is told: not that the PIN was wrong. */
-function registrationRefusal(err: unknown): string {
+function registrationRefusal(journey: Journey, err: unknown): string {
+  // Stopped while it waited (Meta's limit): by the journey's cancel, or a removal stopping a live rename.
+  if (isCancellation(err)) {
+    return journey.state.cancel
+      ? 'the registration stopped: the journey is being cancelled'
+      : "the registration stopped: an admin requested the number's removal";
+  }
   if (isMetaError(err, 133006)) {
     return "Meta refused the registration: the number's verification is no longer valid (133006); numberflow requests a new code — submit it, and the PIN is used once it is verified";
   }
   const meta = metaErrorOf(err);
   return meta
-    ? `Meta refused the registration (Meta error ${meta.code}: ${meta.message}): the journey ends FAILED`
+    ? `Meta refused the registration (Meta error ${meta.code}: ${meta.message}): ${journey.endsFor()}`
     : 'Meta refused the registration';
 }

@@ -70,7 +70,7 @@ async function requestCodeOrWait(journey: Journey, patch: string): Promise<void>
     const askedAgain = new Date(codeWaitEnds(journey.state) ?? Date.now()).toISOString();
     journey.note(
       'meta',
-      `${err.result.reason}; numberflow asks once more at ${askedAgain} (refused again, the journey ends FAILED), or ask for a resend then`,
+      `${err.result.reason}; numberflow asks once more at ${askedAgain} (refused again, ${journey.endsFor()}), or ask for a resend then`,
     );
   }
 }
@@ -125,7 +125,7 @@ async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
       journey.codeRefused(err.result.reason, askingAgainAt);
       journey.note(
         'meta',
-        `${err.result.reason}; numberflow still asks Meta once more at ${new Date(askingAgainAt).toISOString()} (refused again, the journey ends FAILED), or ask again later`,
+        `${err.result.reason}; numberflow still asks Meta once more at ${new Date(askingAgainAt).toISOString()} (refused again, ${journey.endsFor()}), or ask again later`,
       );
       return;
     }
@@ -134,7 +134,7 @@ async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
     const standsUntil = codeLastsUntil(journey) ?? 0;
     const next =
       `numberflow asks Meta once more when its wait ends at ${new Date(waitEnds).toISOString()} (refused again, ` +
-      'the journey ends FAILED), or ask again later';
+      `${journey.endsFor()}), or ask again later`;
     journey.note(
       'meta',
       standsUntil > Date.now()
@@ -188,7 +188,7 @@ const EXPIRED_WHILE_WAITING_PATCH = 'code-expired-while-waiting-not-counted';
 function adviceAfterWaiting(journey: Journey): string {
   if ((codeWaitEnds(journey.state) ?? 0) > Date.now()) return newCodeAdvice(journey);
   return lastCode(journey)
-    ? 'it was the last code a journey asks for: the journey ends FAILED (OTP_NOT_VERIFIED)'
+    ? `it was the last code a journey asks for: ${journey.endsFor('OTP_NOT_VERIFIED')}`
     : 'numberflow requests a new code now';
 }
 
@@ -229,7 +229,7 @@ async function verify(journey: Journey): Promise<boolean> {
       // Said with Meta's answer and the ending: the operator's command is the one that hears it first.
       const ending = failedByMeta(err, 'Verifying the code');
       const { reason, outcome } = ending.result;
-      otp.answer({ accepted: false, message: `${reason}: the journey ends ${outcome}`, attemptsLeft: null });
+      otp.answer({ accepted: false, message: `${reason}: ${journey.endsFor(undefined, outcome)}`, attemptsLeft: null });
       throw ending;
     }
     if (expiredWhileWaiting) {
@@ -291,7 +291,7 @@ function waitingReason(journey: Journey): string {
     const lasts = codeLastsUntil(journey) ?? 0;
     const standing =
       lasts > Date.now() ? `the code sent before may still be submitted until ${new Date(lasts).toISOString()}; ` : '';
-    return `Meta refused a new code (${refusal.reason}); ${standing}numberflow asks once more when the wait ends (refused again, the journey ends FAILED).`;
+    return `Meta refused a new code (${refusal.reason}); ${standing}numberflow asks once more when the wait ends (refused again, ${journey.endsFor()}).`;
   }
   const by = journey.state.codeMethod === 'VOICE' ? 'voice call' : 'SMS';
   const ivr = journey.input.ivr
@@ -301,7 +301,7 @@ function waitingReason(journey: Journey): string {
   // After the last code a journey asks for, the wait's end is the journey's (requestCode ends it).
   const { maxCodeRequests } = journeyPolicy;
   const atEnd = lastCode(journey)
-    ? `this is the last of the ${maxCodeRequests} codes a journey asks for: the journey ends FAILED (OTP_NOT_VERIFIED) when the wait ends`
+    ? `this is the last of the ${maxCodeRequests} codes a journey asks for: ${journey.endsFor('OTP_NOT_VERIFIED')} when the wait ends`
     : 'a new one is requested when the wait ends';
   const newCode = newCodeAdvice(journey);
   return `an operator must submit the 6-digit code Meta sent by ${by} within about 10 minutes (a later one counts as wrong: ${newCode}); ${atEnd}.${ivr}`;

@@ -129,7 +129,7 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
         : form(journeyActions.displayName, nameFields(view, kept), 'Submit the name'),
     );
   }
-  if (stage === 'LIVE' || liveRename(view)) {
+  if (stage === 'LIVE') {
     const on = view.identityCheck === 'on';
     forms.push(
       form(journeyActions.identityCheck, identityCheckFields(on), `Turn the identity check ${on ? 'off' : 'on'}`),
