@@ -8,8 +8,9 @@ import {
   type CustomerIdentityInput,
   type IdentityConfirmation,
 } from '../domain/identity.js';
-import type { JourneyView } from '../domain/journey.js';
+import { sendsMessages, type JourneyView } from '../domain/journey.js';
 import type { IdentityStore } from '../stores/identity-store.js';
+import { NumberNotLiveError } from './live-number.js';
 
 export class NotAwaitingConfirmationError extends Error {
   override readonly name = 'NotAwaitingConfirmationError';
@@ -24,6 +25,13 @@ export async function confirmCustomer(
   const notAwaiting = new NotAwaitingConfirmationError(
     `customer ${waId} of ${view.e164} is not waiting for a confirmation`,
   );
+  // A number removed, or being removed, sends no more: a confirmation would promise a send that cannot happen.
+  if (!sendsMessages(view)) {
+    const where = view.result ? `no longer live (${view.stage})` : `not live (stage ${view.stage})`;
+    throw new NumberNotLiveError(
+      `${view.e164} is ${where}: it sends no messages, so confirming customer ${waId} changes nothing`,
+    );
+  }
   if (!view.phoneNumberId) throw notAwaiting;
   const input: CustomerIdentityInput = { phoneNumberId: view.phoneNumberId, waId, wabaId: view.wabaId };
   const handle = deps.client.workflow.getHandle(customerIdentityWorkflowId(input.phoneNumberId, waId));

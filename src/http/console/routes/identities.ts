@@ -5,6 +5,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { confirmCustomer, NotAwaitingConfirmationError } from '../../../identity/confirm.js';
+import { NumberNotLiveError } from '../../../identity/live-number.js';
 import { confirmationBy } from '../../api/numbers.js';
 import { confirmationBody, customerParams } from '../../api/number-schemas.js';
 import { ensureMay } from '../../auth/hooks.js';
@@ -59,6 +60,7 @@ export function identityRoutes(app: FastifyInstance, context: ConsoleContext): v
           answer = { outcome: { outcome: 'accepted', message, attemptsLeft: null }, status: 200 };
         } catch (err) {
           if (err instanceof NotAwaitingConfirmationError) answer = refusal(err.message, 404);
+          else if (err instanceof NumberNotLiveError) answer = refusal(err.message, 409);
           else if (err instanceof WorkflowUpdateFailedError) answer = refusal(err.cause?.message ?? err.message, 409);
           else throw err;
         }
