@@ -7,6 +7,9 @@ import { MAX_CONFIRMATION_NOTE, verificationMethods, type VerificationMethod } f
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { actorOption, e164Argument, waIdArgument } from './options.js';
 
+/** `identity list`'s page size when none is given. */
+const LIST_PAGE_SIZE = 100;
+
 function noteArgument(value: string): string {
   if (value.trim() === '' || value.length > MAX_CONFIRMATION_NOTE) {
     throw new InvalidArgumentError(`text of 1 to ${MAX_CONFIRMATION_NOTE} characters`);
@@ -46,7 +49,12 @@ export function addIdentityCommands(program: Command, context: CommandContext): 
     .command('list')
     .description('the customers of a number not trusted now, and where each stands')
     .argument('<e164>', 'the number', e164Argument)
-    .option('--page-size <n>', 'how many, the latest change of state first (1 to 500)', wholeArgument(1, 500), 100)
+    .option(
+      '--page-size <n>',
+      'how many, the latest change of state first (1 to 500)',
+      wholeArgument(1, 500),
+      LIST_PAGE_SIZE,
+    )
     .option('--offset <n>', 'how many of the latest to skip', wholeArgument(0, Number.MAX_SAFE_INTEGER), 0)
     .addOption(jsonOption())
     .action(async (e164: string, opts: { pageSize: number; offset: number; json?: boolean }) => {
@@ -58,7 +66,8 @@ export function addIdentityCommands(program: Command, context: CommandContext): 
           ? [`every customer of ${e164} is trusted`]
           : customers.map((c) => `${c.waId}  ${c.state}  since ${c.since}  ${c.detail}`)),
         ...(total > 0 && customers.length === 0 ? [`none past --offset ${opts.offset}: ${total} in all`] : []),
-        ...(after < total ? [`and ${total - after} more: --offset ${after}`] : []),
+        // The next page as this one was asked for: a page size given is kept.
+        ...(after < total ? [`and ${total - after} more: ${nextPage(opts.pageSize, after)}`] : []),
       ]);
     });
   identity
@@ -86,4 +95,9 @@ export function addIdentityCommands(program: Command, context: CommandContext): 
         print(context, opts.json, answer, () => [answer.message]);
       },
     );
+}
+
+/** The options of the next page of `identity list`: `--page-size` only when it is not the default. */
+function nextPage(pageSize: number, offset: number): string {
+  return pageSize === LIST_PAGE_SIZE ? `--offset ${offset}` : `--page-size ${pageSize} --offset ${offset}`;
 }

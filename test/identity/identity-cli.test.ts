@@ -62,7 +62,7 @@ describe('the identity commands through the HTTP API', () => {
         expect(page, page.stderr).toMatchObject({ code: 0 });
         const lines = page.stdout.trim().split('\n');
         expect(lines).toHaveLength(3);
-        expect(lines[2]).toBe('and 2 more: --offset 2');
+        expect(lines[2]).toBe('and 2 more: --page-size 2 --offset 2'); // the next page as this one was asked
         const rest = await api.call<{ customers: { waId: string }[]; total: number }>(
           'GET',
           `/v1/numbers/${encodeURIComponent(e164)}/identities?pageSize=2&offset=2`,
