@@ -3,7 +3,13 @@
 // checks what Meta already shows, so a number is never added twice, verified twice, registered twice or renamed twice.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CodeMethod } from '../domain/journey.js';
-import { GRAPH_FAILURE_TYPE, TOKEN_REFUSED_CODES, type CapRefusalDetail } from '../domain/meta-error.js';
+import {
+  GRAPH_FAILURE_TYPE,
+  GRAPH_UNREACHABLE_TYPE,
+  TOKEN_REFUSED_CODES,
+  TOKEN_UNAVAILABLE_TYPES,
+  type CapRefusalDetail,
+} from '../domain/meta-error.js';
 import {
   e164OfDisplay,
   registrationTookEffect,
@@ -43,13 +49,16 @@ export interface VerifyOptions extends Repeat {
 }
 
 /**
- * A Graph failure Meta answered with an error no wait, retry or new token mends (the journey waits for a new token
- * on a refused one, then calls again).
+ * A failure the journey waits out and then calls again (callMeta): Meta down or its rate limit, Graph unreachable, a
+ * token to renew or to store. Anything else would end the journey where a refused code costs one attempt.
  */
-function refusedForGood(err: unknown): boolean {
-  if (!(err instanceof ApplicationFailure) || err.type !== GRAPH_FAILURE_TYPE) return false;
+function waitedOut(err: unknown): boolean {
+  if (!(err instanceof ApplicationFailure)) return false;
+  if (err.type === GRAPH_UNREACHABLE_TYPE || TOKEN_UNAVAILABLE_TYPES.includes(err.type ?? '')) return true;
+  if (err.type !== GRAPH_FAILURE_TYPE) return false;
   const summary = err.details?.[0] as { errorClass?: string; code?: number } | undefined;
-  return summary?.errorClass === 'permanent' && !TOKEN_REFUSED_CODES.includes(summary.code ?? -1);
+  const { errorClass, code = -1 } = summary ?? {};
+  return errorClass === 'transient' || errorClass === 'rate_limited' || TOKEN_REFUSED_CODES.includes(code);
 }
 
 function repeated(options: Repeat): boolean {
@@ -166,11 +175,11 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         // over from a slow one may meet the code the first took meanwhile. Not a wrong code. A read that fails for
         // now (Meta down or slow, its rate limit, a token to renew) is thrown, not the refusal (counted as a wrong
         // code, it cost the operator an attempt for a code Meta took): the journey calls again once it may, reading
-        // Meta first. Only a read Meta refuses for good leaves the refusal as it was.
+        // Meta first. Any other failed read leaves the refusal as it was.
         const mayBeOurs = Context.current().info.isLocal || repeated(options);
         const taken = () =>
           showsVerified().catch((readErr: unknown) => {
-            if (!refusedForGood(readErr)) throw readErr;
+            if (waitedOut(readErr)) throw readErr;
             return false;
           });
         if (!(err instanceof GraphError && err.code === 136025 && mayBeOurs && (await taken()))) {

@@ -67,10 +67,10 @@ describe('who may call what (dev server, worker, Graph sandbox)', () => {
         { call: `GET /v1/numbers/${e164}/identities`, allowed: allRead },
         { call: `GET /v1/numbers/${e164}/identities/15550001111`, allowed: audit },
         {
-          // No customer of the number waits for a confirmation: a caller let through is told so.
+          // The journey was cancelled above: a caller let through is told a number that sends no more takes none.
           call: `POST /v1/numbers/${e164}/identities/15550001111/confirmation`,
           body: { method: 'phone_call' },
-          allowed: { onboarding: 403, operator: 404, admin: 404, auditor: 403 },
+          allowed: { onboarding: 403, operator: 409, admin: 409, auditor: 403 },
         },
         { call: `GET /v1/journeys/${e164}/audit`, allowed: audit },
         { call: `GET /v1/portfolios/${portfolio}`, allowed: allRead },

@@ -97,6 +97,28 @@ describe('the verify activity (Graph sandbox)', () => {
     await expect(local.run(verifyCode, ref, { code }, {})).rejects.toMatchObject({
       details: [expect.objectContaining({ code: 136025 })],
     });
+    // So does a failure the journey would not wait out (here the token's own lookup failing as it never does): it
+    // would end the journey where a refused code costs one attempt.
+    let lookups = 0;
+    const flakyGraph = new GraphClient({
+      baseUrl: sandbox.url,
+      tokens: {
+        tokenFor: async () => {
+          lookups += 1;
+          if (lookups === 2) throw new Error('the token lookup failed');
+          return sandbox.admin.issueToken({ wabaIds: [wabaId] });
+        },
+      },
+    });
+    try {
+      const flaky = createGraphActivities({ graph: flakyGraph });
+      await expect(local.run(flaky.verifyCode, ref, { code }, {})).rejects.toMatchObject({
+        details: [expect.objectContaining({ code: 136025 })],
+      });
+      expect(lookups).toBe(2); // the verify call's, then the read's
+    } finally {
+      await flakyGraph.close();
+    }
   });
 
   it('keeps a first activity attempt unguarded: a refused code is a refusal, even for a number Meta shows verified', async () => {

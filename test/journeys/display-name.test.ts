@@ -301,7 +301,7 @@ describe('a live rename that verifies the number again, and a removal (dev serve
         .executeUpdate(setIdentityCheckUpdate, { args: [{ enabled: true, actor: 'ops@acme' }] })
         .catch((err: Error & { cause?: Error }) => err.cause?.message);
       expect(waits).toBe(
-        "this waits until the display-name change's registration ends (stage AWAITING_OTP); messages still go through `send` or the API",
+        "refused until the display-name change's registration ends (stage AWAITING_OTP); messages still go through `send` or the API",
       );
       const answers: string[] = [];
       for (let attempt = 1; attempt <= journeyPolicy.maxWrongCodes; attempt++) {

@@ -5,6 +5,7 @@ import type { Principal } from '../../src/http/auth/principals.js';
 import { html, toText } from '../../src/http/console/html.js';
 import { time } from '../../src/http/console/labels.js';
 import { CUSTOMERS_SHOWN } from '../../src/http/console/pages/identities.js';
+import { journeyPolicy } from '../../src/domain/policy.js';
 import { journeyPage } from '../../src/http/console/pages/journey.js';
 import { problemPage } from '../../src/http/console/pages/problem.js';
 import { journeyPathIn } from '../../src/http/console/paths.js';
@@ -292,6 +293,17 @@ describe('the console’s markup', () => {
     const renaming = journeyView({ stage: 'AWAITING_OTP', wentLive: true });
     const whileRenaming = ['otp', 'resend'];
     expect(actions(toText(journeyPage(contextOf(operator), renaming)))).toEqual(whileRenaming);
+    // Its fifth code spent, a live number is not told to cancel (it is removed, never cancelled).
+    const spent = journeyView({
+      stage: 'AWAITING_OTP',
+      wentLive: true,
+      attempts: { ...journeyView().attempts, codeRequests: journeyPolicy.maxCodeRequests },
+    });
+    const spentText = textOf(toText(journeyPage(contextOf(operator), spent)));
+    expect(spentText).toContain(
+      'submit the latest code, or let the display-name change stop and submit the name again',
+    );
+    expect(spentText).not.toContain('cancel and start again');
     const renamingForAdmin = toText(journeyPage(contextOf(admin), renaming));
     expect(actions(renamingForAdmin)).toEqual([...whileRenaming, 'removal']);
     expect(textOf(renamingForAdmin)).toContain(

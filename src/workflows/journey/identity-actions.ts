@@ -32,15 +32,15 @@ const MAX_TEXT = 4096;
 /** Refuses what a live number cannot take now. */
 export function checkLiveAction(journey: Journey, actor: unknown): void {
   checkActor(actor);
+  if (journey.inbox.removal.busy) throw new Error('the number is being removed');
   // A rename verifying the number again owns the journey's waits (a handler's call to Meta would overwrite them):
   // messages still go through the API meanwhile.
   if (journey.applyingLiveRename) {
     throw new Error(
-      `this waits until the display-name change's registration ends (stage ${journey.stage}); messages still go through \`send\` or the API`,
+      `refused until the display-name change's registration ends (stage ${journey.stage}); messages still go through \`send\` or the API`,
     );
   }
   if (journey.stage !== 'LIVE') throw new Error(`this applies to a live number (stage ${journey.stage})`);
-  if (journey.inbox.removal.busy) throw new Error('the number is being removed');
 }
 
 export function checkIdentityCheckRequest(journey: Journey, request: IdentityCheckRequest): void {

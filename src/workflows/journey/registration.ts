@@ -203,11 +203,14 @@ async function takePin(journey: Journey, reason: string): Promise<string> {
 
 /** What an operator whose PIN met another refusal than a wrong PIN is told: not that the PIN was wrong. */
 function registrationRefusal(journey: Journey, err: unknown): string {
-  // Stopped while it waited (Meta's limit): by the journey's cancel, or a removal stopping a live rename.
+  // Stopped while it waited (Meta's limit): by the journey's cancel, a removal stopping a live rename, or the window
+  // the registration had to happen in (the signup's 14 days, a rename's 14 days after the approval).
   if (isCancellation(err)) {
-    return journey.state.cancel
-      ? 'the registration stopped: the journey is being cancelled'
-      : "the registration stopped: an admin requested the number's removal";
+    if (journey.state.cancel) return 'the registration stopped: the journey is being cancelled';
+    if (journey.state.wentLive && journey.inbox.removal.busy) {
+      return "the registration stopped: an admin requested the number's removal";
+    }
+    return 'the registration stopped: the time it had to happen in has run out';
   }
   if (isMetaError(err, 133006)) {
     return "Meta refused the registration: the number's verification is no longer valid (133006); numberflow requests a new code — submit it, and the PIN is used once it is verified";

@@ -153,7 +153,11 @@ function lastCode(journey: Journey): boolean {
 
 /** What to do for another code: ask for one, or, after the last, start again. */
 function newCodeAdvice(journey: Journey): string {
-  return lastCode(journey) ? 'cancel and start again' : 'ask for a new code';
+  if (!lastCode(journey)) return 'ask for a new code';
+  // A live number is never cancelled: its rename stops when the wait ends, and the name may be submitted again.
+  return journey.applyingLiveRename
+    ? 'let the display-name change stop, then submit the name again'
+    : 'cancel and start again';
 }
 
 /**

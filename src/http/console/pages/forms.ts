@@ -117,7 +117,8 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
         ? form(journeyActions.resend, resendFields(view, kept), 'Send a new code')
         : html`<p class="help">
             ${journeyPolicy.maxCodeRequests} of ${journeyPolicy.maxCodeRequests} codes have been requested, the most a
-            journey asks for: submit the latest code, or cancel and start again.
+            journey asks for: submit the latest code, or
+            ${liveRename(view) ? 'let the display-name change stop and submit the name again' : 'cancel and start again'}.
           </p>`,
     );
   }
@@ -219,7 +220,7 @@ function codeLife(view: JourneyView): Html | null {
   const advice =
     view.attempts.codeRequests < journeyPolicy.maxCodeRequests
       ? 'send a new code first'
-      : 'no new code can be asked for: cancel and start again';
+      : `no new code can be asked for: ${liveRename(view) ? 'let the display-name change stop and submit the name again' : 'cancel and start again'}`;
   return html`<strong>Meta's latest code expired at about ${at}:</strong> a code sent before then is answered as wrong
     and costs an attempt — ${advice}.`;
 }
