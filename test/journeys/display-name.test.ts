@@ -295,7 +295,14 @@ describe('a live rename that verifies the number again, and a removal (dev serve
         args: [{ displayName: 'Acme Help Desk', actor: 'ops@acme' }],
       });
       await decideName(t.bench, journey, 'APPROVED');
-      await journey.until((v) => v.stage === 'AWAITING_OTP', 'a code for the rename');
+      const asking = await journey.until((v) => v.stage === 'AWAITING_OTP', 'a code for the rename');
+      // Why a live number waits for a code is said where the operator looks.
+      expect(asking.waiting?.reason).toMatch(
+        /^the display-name change needs the live number verified again \(Meta answered its register 133006\): an operator must submit/,
+      );
+      expect(asking.notes.map((n) => `${n.actor}: ${n.what}`)).toContain(
+        'meta: asks for the number to be verified again (133006) before "Acme Help Desk" is applied',
+      );
       // The rename owns the journey's waits: the identity check waits for it, saying where messages go meanwhile.
       const waits = await handle
         .executeUpdate(setIdentityCheckUpdate, { args: [{ enabled: true, actor: 'ops@acme' }] })

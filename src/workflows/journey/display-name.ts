@@ -230,6 +230,10 @@ async function applyApprovedName(journey: Journey): Promise<void> {
           if (!verified && journey.state.wentLive && journey.verificationSpent && patched(RENAME_ROUND_PATCH)) {
             journey.newVerificationRound();
           }
+          // Said where the operator looks: why a live number now waits for a code (the number stays live).
+          if (!verified && journey.state.wentLive) {
+            journey.note('meta', `asks for the number to be verified again (133006) before "${name}" is applied`);
+          }
           verified = true;
           await verifyOwnership(journey);
         }

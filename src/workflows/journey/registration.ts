@@ -78,7 +78,9 @@ export async function register(journey: Journey, applyingName?: string): Promise
         journey.choosePin(
           await takePin(
             journey,
-            'two-step verification already holds another PIN (was the number deleted and added again?): an operator must submit the old PIN',
+            journey.applyingLiveRename
+              ? "two-step verification holds another PIN than numberflow's (was it changed outside numberflow?): an operator must submit the number's current PIN"
+              : 'two-step verification already holds another PIN (was the number deleted and added again?): an operator must submit the old PIN',
           ),
         );
         continue;

@@ -308,5 +308,9 @@ function waitingReason(journey: Journey): string {
     ? `this is the last of the ${maxCodeRequests} codes a journey asks for: ${journey.endsFor('OTP_NOT_VERIFIED')} when the wait ends`
     : 'a new one is requested when the wait ends';
   const newCode = newCodeAdvice(journey);
-  return `an operator must submit the 6-digit code Meta sent by ${by} within about 10 minutes (a later one counts as wrong: ${newCode}); ${atEnd}.${ivr}`;
+  // A live number waiting for a code says why: its rename's register met Meta's 133006.
+  const why = journey.applyingLiveRename
+    ? 'the display-name change needs the live number verified again (Meta answered its register 133006): '
+    : '';
+  return `${why}an operator must submit the 6-digit code Meta sent by ${by} within about 10 minutes (a later one counts as wrong: ${newCode}); ${atEnd}.${ivr}`;
 }
