@@ -93,8 +93,13 @@ export interface StageEntered {
  * for days maybe: Meta still shows it connected). Not once it is being removed or the journey has ended.
  */
 export function sendsMessages(view: Pick<JourneyView, 'stage' | 'wentLive' | 'result'>): boolean {
-  if (view.result || view.stage === 'REMOVING') return false;
+  if (endedOrRemoving(view)) return false;
   return view.stage === 'LIVE' || view.wentLive === true;
+}
+
+/** The journey has ended, or its number is being removed: it sends no more. */
+export function endedOrRemoving(view: Pick<JourneyView, 'stage' | 'result'>): boolean {
+  return Boolean(view.result) || view.stage === 'REMOVING';
 }
 
 /** What the `journey` query answers: where the journey stands and who it waits for. No PIN, no code. */

@@ -8,7 +8,7 @@ import {
   type CustomerIdentityInput,
   type IdentityConfirmation,
 } from '../domain/identity.js';
-import type { JourneyView } from '../domain/journey.js';
+import { endedOrRemoving, type JourneyView } from '../domain/journey.js';
 import type { IdentityStore } from '../stores/identity-store.js';
 import { NumberNotLiveError } from './live-number.js';
 
@@ -26,7 +26,7 @@ export async function confirmCustomer(
     `customer ${waId} of ${view.e164} is not waiting for a confirmation`,
   );
   // A number removed, or being removed, sends no more: a confirmation would promise a send that cannot happen.
-  if (view.result || view.stage === 'REMOVING') {
+  if (endedOrRemoving(view)) {
     const where = view.result ? `no longer live (${view.stage})` : `not live (stage ${view.stage})`;
     throw new NumberNotLiveError(
       `${view.e164} is ${where}: it sends no messages, so confirming customer ${waId} changes nothing`,

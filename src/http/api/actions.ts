@@ -162,9 +162,8 @@ export async function actOnJourney(
   const outcome = await action.send(client, e164, body, principal, {
     waitMs: waitSeconds * 1000,
     stillWorking: (waits) =>
-      waits
-        ? `still working: the journey has not answered within ${waitSeconds} s; meanwhile it waits: ${waits}; follow ${followAt}`
-        : `still working: the journey has not answered within ${waitSeconds} s (Meta may be slow); follow ${followAt}`,
+      `still working: the journey has not answered within ${waitSeconds} s` +
+      `${waits ? `; meanwhile it waits: ${waits}` : ' (Meta may be slow)'}; follow ${followAt}`,
   });
   return {
     outcome: outcome.pending ? 'pending' : outcome.accepted ? 'accepted' : 'refused',

@@ -70,7 +70,7 @@ async function requestCodeOrWait(journey: Journey, patch: string): Promise<void>
     const askedAgain = new Date(codeWaitEnds(journey.state) ?? Date.now()).toISOString();
     journey.note(
       'meta',
-      `${err.result.reason}; numberflow asks once more at ${askedAgain} (refused again, ${journey.endsFor()}), or ask for a resend then`,
+      `${err.result.reason}; numberflow asks once more at ${askedAgain} ${refusedAgain(journey)}, or ask for a resend then`,
     );
   }
 }
@@ -125,16 +125,14 @@ async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
       journey.codeRefused(err.result.reason, askingAgainAt);
       journey.note(
         'meta',
-        `${err.result.reason}; numberflow still asks Meta once more at ${new Date(askingAgainAt).toISOString()} (refused again, ${journey.endsFor()}), or ask again later`,
+        `${err.result.reason}; numberflow still asks Meta once more at ${new Date(askingAgainAt).toISOString()} ${refusedAgain(journey)}, or ask again later`,
       );
       return;
     }
     journey.codeRefused(err.result.reason, false); // refused again when the wait ends, the journey ends
     const waitEnds = Math.max(journey.state.codeExpiresAt ?? 0, Date.now());
     const standsUntil = codeLastsUntil(journey) ?? 0;
-    const next =
-      `numberflow asks Meta once more when its wait ends at ${new Date(waitEnds).toISOString()} (refused again, ` +
-      `${journey.endsFor()}), or ask again later`;
+    const next = `numberflow asks Meta once more when its wait ends at ${new Date(waitEnds).toISOString()} ${refusedAgain(journey)}, or ask again later`;
     journey.note(
       'meta',
       standsUntil > Date.now()
@@ -149,6 +147,11 @@ const codeValidMinutes = journeyPolicy.codeValidMs / 60_000;
 /** Whether the code the journey waits for is the last it asks Meta for. */
 function lastCode(journey: Journey): boolean {
   return journey.state.attempts.codeRequests >= journeyPolicy.maxCodeRequests;
+}
+
+/** What follows when Meta refuses the code numberflow asks for once more: the journey ends, or a live rename. */
+function refusedAgain(journey: Journey): string {
+  return `(refused again, ${journey.endsFor()})`;
 }
 
 /** What to do for another code: ask for one, or, after the last, start again. */
@@ -295,7 +298,7 @@ function waitingReason(journey: Journey): string {
     const lasts = codeLastsUntil(journey) ?? 0;
     const standing =
       lasts > Date.now() ? `the code sent before may still be submitted until ${new Date(lasts).toISOString()}; ` : '';
-    return `Meta refused a new code (${refusal.reason}); ${standing}numberflow asks once more when the wait ends (refused again, ${journey.endsFor()}).`;
+    return `Meta refused a new code (${refusal.reason}); ${standing}numberflow asks once more when the wait ends ${refusedAgain(journey)}.`;
   }
   const by = journey.state.codeMethod === 'VOICE' ? 'voice call' : 'SMS';
   const ivr = journey.input.ivr

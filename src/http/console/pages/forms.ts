@@ -79,6 +79,10 @@ const deletionRefusedUntil = (view: JourneyView): string | null => {
 /** A live rename registers the number again (a new verification may wait days for a code): a removal stops it. */
 const liveRename = (view: JourneyView) => view.wentLive === true && notYetLive.includes(view.stage);
 
+/** What to do once no new code can be asked for: a live number is never cancelled, its rename stops instead. */
+const startOver = (view: JourneyView) =>
+  liveRename(view) ? 'let the display-name change stop and submit the name again' : 'cancel and start again';
+
 /**
  * What the forms were made for: the stage, and what else changes them within it. The actions section carries it
  * (data-stage), and the live script replaces the forms when it changes.
@@ -117,8 +121,7 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
         ? form(journeyActions.resend, resendFields(view, kept), 'Send a new code')
         : html`<p class="help">
             ${journeyPolicy.maxCodeRequests} of ${journeyPolicy.maxCodeRequests} codes have been requested, the most a
-            journey asks for: submit the latest code, or
-            ${liveRename(view) ? 'let the display-name change stop and submit the name again' : 'cancel and start again'}.
+            journey asks for: submit the latest code, or ${startOver(view)}.
           </p>`,
     );
   }
@@ -220,7 +223,7 @@ function codeLife(view: JourneyView): Html | null {
   const advice =
     view.attempts.codeRequests < journeyPolicy.maxCodeRequests
       ? 'send a new code first'
-      : `no new code can be asked for: ${liveRename(view) ? 'let the display-name change stop and submit the name again' : 'cancel and start again'}`;
+      : `no new code can be asked for: ${startOver(view)}`;
   return html`<strong>Meta's latest code expired at about ${at}:</strong> a code sent before then is answered as wrong
     and costs an attempt — ${advice}.`;
 }
