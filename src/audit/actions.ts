@@ -1,7 +1,7 @@
 // Updates and signals as an auditor reads them: who asked what (a person's action), what Meta's webhook said, what
 // the portfolio answered. Each message is read through its allow-list, so only the actor and the harmless fields
 // of a submission ever appear — a code or a PIN is never part of `what`.
-import type { NumberEvent } from '../domain/events.js';
+import { restrictionWords, type NumberEvent } from '../domain/events.js';
 import {
   cancelSignal,
   cancelUpdate,
@@ -221,7 +221,7 @@ function webhookWhat(event: NumberEvent): string {
     case 'partner_removed':
       return `partner removed${event.reason ? ` (${event.reason})` : ''}${event.initiatedBy ? ` by ${event.initiatedBy}` : ''}`;
     case 'restriction':
-      return `account restricted (${event.restrictionType})${event.expiration ? ` until ${event.expiration}` : ''}`;
+      return `account restricted ${restrictionWords(event)}`;
     case 'paid_message':
       return `a paid message was sent at ${event.at}`;
     case 'account':

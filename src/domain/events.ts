@@ -21,6 +21,19 @@ export type NumberEvent =
   | { kind: 'account'; event: string; at: string };
 
 /**
+ * A restriction as people read it: its type, and when Meta lifts it — Meta's webhook gives Unix seconds, kept as
+ * given in the event and written here as a time (any other value as it came).
+ */
+export function restrictionWords({
+  restrictionType,
+  expiration,
+}: Extract<NumberEvent, { kind: 'restriction' }>): string {
+  if (expiration === null || expiration === '') return `(${restrictionType})`;
+  const until = /^\d{1,12}$/.test(expiration) ? new Date(Number(expiration) * 1000).toISOString() : expiration;
+  return `(${restrictionType}) until ${until}`;
+}
+
+/**
  * A number event as the receiver signals it: with the WABA of Meta's delivery (entry.id), which the journey checks
  * against its own (a number moved to another WABA may still hear late events of its old one). Senders and runs from
  * before it left it out.

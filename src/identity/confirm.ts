@@ -14,6 +14,13 @@ import { NumberNotLiveError } from './live-number.js';
 
 export class NotAwaitingConfirmationError extends Error {
   override readonly name = 'NotAwaitingConfirmationError';
+  /** Whether numberflow holds the customer's identity (trusted now: a conflict), or nothing of them (not found). */
+  constructor(
+    message: string,
+    readonly known: boolean,
+  ) {
+    super(message);
+  }
 }
 
 export async function confirmCustomer(
@@ -22,8 +29,9 @@ export async function confirmCustomer(
   waId: string,
   confirmation: IdentityConfirmation,
 ): Promise<{ message: string }> {
-  const notAwaiting = new NotAwaitingConfirmationError(
-    `customer ${waId} of ${view.e164} is not waiting for a confirmation`,
+  const unknown = new NotAwaitingConfirmationError(
+    `numberflow holds no identity of customer ${waId} of ${view.e164}: there is nothing to confirm`,
+    false,
   );
   // A number removed, or being removed, sends no more: a confirmation would promise a send that cannot happen.
   if (endedOrRemoving(view)) {
@@ -32,7 +40,7 @@ export async function confirmCustomer(
       `${view.e164} is ${where}: it sends no messages, so confirming customer ${waId} changes nothing`,
     );
   }
-  if (!view.phoneNumberId) throw notAwaiting;
+  if (!view.phoneNumberId) throw unknown;
   const input: CustomerIdentityInput = { phoneNumberId: view.phoneNumberId, waId, wabaId: view.wabaId };
   const handle = deps.client.workflow.getHandle(customerIdentityWorkflowId(input.phoneNumberId, waId));
   const confirm = () => handle.executeUpdate(confirmIdentityUpdate, { args: [confirmation] });
@@ -41,7 +49,13 @@ export async function confirmCustomer(
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
-  if (!(await deps.identities.trust(input))) throw notAwaiting;
+  if (!(await deps.identities.trust(input))) {
+    if (!(await deps.identities.current(input))) throw unknown;
+    throw new NotAwaitingConfirmationError(
+      `customer ${waId} of ${view.e164} is trusted (no identity change since their hash was stored): there is nothing to confirm`,
+      true,
+    );
+  }
   await deps.client.workflow
     .start('customerIdentity', { workflowId: handle.workflowId, taskQueue: deps.taskQueue, args: [input] })
     .catch((err: unknown) => {

@@ -115,6 +115,7 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
         body: { method: 'phone_call' },
       });
       expect(unknown.status).toBe(404);
+      expect(JSON.stringify(unknown.body)).toContain('numberflow holds no identity of customer 15550009999');
       const confirmed = await api.call<{ message: string }>('POST', path, {
         body: { method: 'phone_call', note: 'called the number on file; the new owner confirmed the account' },
       });
@@ -151,6 +152,10 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
         history: [{ hashPrefix: 'Orig…', source: 'inbound' }, { hashPrefix: `${recycled.slice(0, 4)}…` }],
       });
       expect(JSON.stringify(audited.body)).not.toContain(recycled);
+      // Trusted again, the customer has nothing to confirm: a conflict, not a customer unknown.
+      const trusted = await api.call<ErrorAnswer>('POST', path, { body: { method: 'phone_call' } });
+      expect(trusted.status).toBe(409);
+      expect(trusted.body.error.message).toMatch(/is trusted .*: there is nothing to confirm/);
 
       // Later sends carry the new hash and are delivered.
       const later = await send(e164, waId);
@@ -382,6 +387,18 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       expect(on.body.outcome).toBe('accepted');
       expect((await api.until(e164, (v) => v.identityCheck === 'on', 'identity check on')).notes).toContainEqual(
         expect.objectContaining({ actor: 'admin@test', what: 'turned on the identity-change check' }),
+      );
+      // Asked again, Meta is told again (it may have been changed outside numberflow), and both say it was on.
+      const again = await api.call<Outcome>('POST', `/v1/journeys/${e164}/identity-check`, { body: { enabled: true } });
+      expect(again.body).toMatchObject({
+        outcome: 'accepted',
+        message: 'the identity-change check is on (it was already; Meta was told again)',
+      });
+      expect((await api.until(e164, (v) => v.notes.length > 0, 'noted')).notes).toContainEqual(
+        expect.objectContaining({
+          actor: 'operator@test',
+          what: 'turned on the identity-change check (it was on already; Meta was told again)',
+        }),
       );
       const timeline = await api.call<{ entries: { actor?: string; what: string; outcome?: string }[] }>(
         'GET',

@@ -196,6 +196,8 @@ describe('a rename after an onboarding that spent its codes (dev server + Graph 
       await decideName(t.bench, journey, 'APPROVED');
       const asking = await journey.until((v) => v.stage === 'AWAITING_OTP', 'a code for the rename');
       expect(asking.attempts).toMatchObject({ codeRequests: 1, wrongCodes: 0, wrongPins: 0 });
+      // Approved, not yet in effect: the name waits for the number's register (it read PENDING_REVIEW meanwhile).
+      expect(asking.displayName).toEqual({ current: 'Acme Support', pending: 'Acme Help Desk', status: 'APPROVED' });
       // The round has its own 5 codes; past them, a live number is not offered a cancel (it is removed, never cancelled).
       for (let requested = 1; requested < journeyPolicy.maxCodeRequests; requested++) {
         await journey.until((v) => v.stage === 'AWAITING_OTP' && v.attempts.codeRequests === requested, 'a code');

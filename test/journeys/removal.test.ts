@@ -2,6 +2,7 @@ import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/clie
 import { describe, expect, it } from 'vitest';
 import { confirmDeletionSignal, confirmDeletionUpdate, requestRemovalSignal } from '../../src/domain/messages.js';
 import { WaitingOn } from '../../src/domain/search-attributes.js';
+import { journeyTimeline } from '../../src/audit/index.js';
 import { eventually } from '../api/support.js';
 import { startLive } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
@@ -45,8 +46,15 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
       expect(blocked.removalBlocked).toMatchObject({
         reason: 'Meta restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION)',
       });
-      expect(blocked.notes.map((n) => `${n.actor}: ${n.what}`)).toContain(
-        'meta: restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION): the removal waits until it is resolved and an admin requests it again',
+      // Meta's expiration (Unix seconds, 30 days on the sandbox's clock) is written as a time, in the note and the audit.
+      const until =
+        /restricted the account \(RESTRICTED_ADD_PHONE_NUMBER_ACTION\) until (\S+): the removal waits until it is resolved and an admin requests it again$/;
+      const noted = blocked.notes.map((n) => `${n.actor}: ${n.what}`).find((line) => until.test(line));
+      const lifted = Date.parse(until.exec(noted ?? '')?.[1] ?? '');
+      expect(Math.abs(lifted - Date.now() - 30 * DAY)).toBeLessThan(DAY);
+      const audit = await journeyTimeline(t.env.client, blocked.e164);
+      expect(audit.entries.map((e) => e.what)).toContain(
+        `account restricted (RESTRICTED_ADD_PHONE_NUMBER_ACTION) until ${new Date(lifted).toISOString()}`,
       );
       await handle.signal(confirmDeletionSignal, { actor: 'admin@acme' }); // not while blocked
       expect((await journey.view()).result).toBeNull();

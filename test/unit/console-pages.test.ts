@@ -375,6 +375,12 @@ describe('the console’s markup', () => {
     expect(textOf(pending)).toContain(
       'A display-name change is under review: now "Acme Support"; pending review: "ACME SUPPORT!!!".',
     );
+    // Approved and waiting for the register that applies it: said so, no form yet.
+    const applying = live({ current: 'Acme Support', pending: 'Acme Help', status: 'APPROVED' });
+    expect(applying).not.toContain('/display-name"');
+    expect(textOf(applying)).toContain(
+      'Meta approved the display name "Acme Help": it takes effect once the number registers again (now "Acme Support").',
+    );
     const approved = live({ current: 'Acme Support', pending: null, status: 'APPROVED' });
     expect(approved).toContain('/display-name"');
     expect(textOf(approved)).toContain('Now: "Acme Support" APPROVED.');

@@ -192,7 +192,8 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
       try {
         return await confirmCustomer({ ...context, identities }, view, waId, confirmation);
       } catch (err) {
-        if (err instanceof NotAwaitingConfirmationError) throw new ApiError(404, 'not_found', err.message);
+        if (err instanceof NotAwaitingConfirmationError)
+          throw err.known ? new ApiError(409, 'conflict', err.message) : new ApiError(404, 'not_found', err.message);
         if (err instanceof NumberNotLiveError) throw new ApiError(409, 'conflict', err.message);
         throw err;
       }

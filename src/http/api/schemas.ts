@@ -290,7 +290,8 @@ export const journeyViewSchema = z
       status: z
         .string()
         .describe(
-          'PENDING_REVIEW (Meta reviews `pending`, or the first name), APPROVED, or why the last change stopped, the ' +
+          'PENDING_REVIEW (Meta reviews `pending`, or the first name), APPROVED (with `pending` still set while the ' +
+            'number registers again to apply it), or why the last change stopped, the ' +
             'number keeping `current`: DECLINED, CHANGE_FAILED, REREGISTER_WINDOW_MISSED, STOPPED_FOR_REMOVAL',
         ),
     }),

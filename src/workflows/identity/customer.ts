@@ -18,6 +18,8 @@ const MAX_NOTES = 50;
 export class CustomerIdentity {
   stage: IdentityStage = 'UNTRUSTED';
   mismatches = 0;
+  /** The messages whose status brought a mismatch, the latest MAX_NOTES. */
+  private mismatchedMessages: string[] = [];
   confirmation: IdentityConfirmation | null = null;
   newHash: IdentityHashStored | null = null;
   readonly notes: IdentityNote[] = [];
@@ -34,11 +36,18 @@ export class CustomerIdentity {
   }
 
   mismatched(mismatch: IdentityMismatch): void {
-    this.mismatches++;
     const where =
       mismatch.source === 'send'
         ? `a send's answer${sentBy(mismatch.actor)}`
         : `the status of ${mismatch.messageId ?? 'a message'}`;
+    // Meta delivers a webhook again when it doubts the first delivery: the same message's status counts once.
+    const id = mismatch.source === 'status' ? mismatch.messageId : null;
+    if (id !== null && this.mismatchedMessages.includes(id)) {
+      this.note('meta', `identity key mismatch (137000) in ${where} again: counted once`);
+      return;
+    }
+    if (id !== null) this.mismatchedMessages = [...this.mismatchedMessages, id].slice(-MAX_NOTES);
+    this.mismatches++;
     this.note('meta', `identity key mismatch (137000) in ${where}`);
   }
 

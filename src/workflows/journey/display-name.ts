@@ -218,7 +218,7 @@ async function applyApprovedName(journey: Journey): Promise<void> {
   // A coexistence number is never registered through the API: Meta applies its name without a register.
   if (!journey.state.coexistence) {
     const deadline = Date.now() + journeyPolicy.reRegisterWindowMs;
-    journey.reRegisterDeadline(deadline);
+    journey.nameApprovedToApply(deadline);
     journey.note('meta', `approved the display name "${name}"; registering again to apply it`);
     let verified = false;
     let stoppedForRemoval = false;

@@ -85,6 +85,7 @@ function refusalOf(err: unknown): string {
 export async function turnIdentityCheck(journey: Journey, request: IdentityCheckRequest): Promise<SubmissionOutcome> {
   patched(LIVE_IDENTITY_ACTIONS_PATCH);
   const what = `turning ${request.enabled ? 'on' : 'off'} the identity-change check`;
+  const already = journey.identityCheck === request.enabled ? ' (it was already; Meta was told again)' : '';
   try {
     await callMeta(journey, () => setIdentityCheck(journey.ref, request.enabled));
   } catch (err) {
@@ -93,7 +94,7 @@ export async function turnIdentityCheck(journey: Journey, request: IdentityCheck
   journey.identityCheckSet(request.enabled, request.actor);
   return {
     accepted: true,
-    message: `the identity-change check is ${request.enabled ? 'on' : 'off'}`,
+    message: `the identity-change check is ${request.enabled ? 'on' : 'off'}${already}`,
     attemptsLeft: null,
   };
 }

@@ -1,7 +1,7 @@
 // The journey as an object: its input, its state (state.ts), its inboxes, and the methods that own every change
 // of the state. Handlers and stages call these methods; nothing else writes the state.
 import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { NumberEvent } from '../../domain/events.js';
+import { restrictionWords, type NumberEvent } from '../../domain/events.js';
 import {
   signupExpiresAt,
   type CodeMethod,
@@ -191,8 +191,11 @@ export class Journey {
 
   /** Meta took the identity-change setting. */
   identityCheckSet(enabled: boolean, actor: string): void {
+    // Asked again, Meta is told again (the setting can be changed outside numberflow), and the note says so.
+    const again =
+      this.identityCheck === enabled ? ` (it was ${enabled ? 'on' : 'off'} already; Meta was told again)` : '';
     this.state.identityCheck = enabled;
-    this.note(actor, `turned ${enabled ? 'on' : 'off'} the identity-change check`);
+    this.note(actor, `turned ${enabled ? 'on' : 'off'} the identity-change check${again}`);
   }
 
   get identityCheck(): boolean {
@@ -460,8 +463,10 @@ export class Journey {
     this.state.reRegisterBy = null;
   }
 
-  reRegisterDeadline(untilMs: number): void {
+  /** Meta approved the name; it is applied at the number's next register, before `untilMs` (pending until then). */
+  nameApprovedToApply(untilMs: number): void {
     this.state.reRegisterBy = untilMs;
+    this.state.displayName = { ...this.state.displayName, status: 'APPROVED' };
   }
 
   // LIVE and removal.
@@ -528,13 +533,13 @@ export class Journey {
       case 'restriction':
         // A restriction blocks a removal under way; before that it is recorded (Meta lifts many at their expiration).
         if (this.state.stage !== 'REMOVING') {
-          this.note('meta', `restricted the account (${event.restrictionType})`);
+          this.note('meta', `restricted the account ${restrictionWords(event)}`);
           break;
         }
         // Noted at once: the removal may be waiting for something else (the paid-message block) when it comes.
         this.note(
           'meta',
-          `restricted the account (${event.restrictionType}): the removal waits until it is resolved and an admin requests it again`,
+          `restricted the account ${restrictionWords(event)}: the removal waits until it is resolved and an admin requests it again`,
         );
         this.restrict(
           `Meta restricted the account (${event.restrictionType})`,

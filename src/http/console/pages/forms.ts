@@ -276,6 +276,11 @@ function nameFields(view: JourneyView, kept: Kept): Html {
 /** Instead of the form while Meta reviews a name: the name in effect and the one under review, with its status. */
 function nameUnderReviewNote(view: JourneyView): Html {
   const { current, pending, status } = view.displayName;
+  if (status === 'APPROVED')
+    return html`<p>
+      Meta approved the display name "${pending}": it takes effect once the number registers again (now "${current}"). A
+      new name can be submitted once it is in effect.
+    </p>`;
   return html`<p>
     A display-name change is under review: now "${current}"; ${status.toLowerCase().replaceAll('_', ' ')}: "${pending}".
     A new name can be submitted once Meta has decided on this one.

@@ -59,7 +59,7 @@ export function identityRoutes(app: FastifyInstance, context: ConsoleContext): v
           const { message } = await confirmCustomer(deps, view, waId, confirmationBy(principal, body.data));
           answer = { outcome: { outcome: 'accepted', message, attemptsLeft: null }, status: 200 };
         } catch (err) {
-          if (err instanceof NotAwaitingConfirmationError) answer = refusal(err.message, 404);
+          if (err instanceof NotAwaitingConfirmationError) answer = refusal(err.message, err.known ? 409 : 404);
           else if (err instanceof NumberNotLiveError) answer = refusal(err.message, 409);
           else if (err instanceof WorkflowUpdateFailedError) answer = refusal(err.cause?.message ?? err.message, 409);
           else throw err;
