@@ -315,7 +315,7 @@ async function exchange(
   }
   let covers: boolean;
   try {
-    covers = tokenCoversWaba(await deps.graph.debugToken(token), wabaId);
+    covers = tokenCoversWaba(await checkedSoon(() => deps.graph.debugToken(token)), wabaId);
   } catch (err) {
     // Unchecked, the token could replace a good one of this WABA with one for another WABA: it is not kept.
     return fail(
@@ -340,6 +340,27 @@ async function exchange(
   const finishing: SignupRecord = { ...record, state: 'finishing', updatedAt: stampOf(deps) };
   await deps.ledger.save(codeHash, finishing);
   return finishing;
+}
+
+/**
+ * Pauses between tries of the token's check: the code is spent by then, so a passing outage (Meta's 131016, 2, a
+ * rate limit, a dropped connection) must not fail the signup for good; a few seconds at most, the caller waiting.
+ */
+export const TOKEN_CHECK_PAUSES_MS = [500, 1_500];
+
+/** `call`, tried again after each pause while it fails for now (transient, rate-limited, unreachable). */
+async function checkedSoon<T>(call: () => Promise<T>, pauses = TOKEN_CHECK_PAUSES_MS): Promise<T> {
+  for (const pause of pauses) {
+    try {
+      return await call();
+    } catch (err) {
+      const forNow =
+        (err instanceof GraphError || err instanceof GraphTransportError) && err.errorClass !== 'permanent';
+      if (!forNow) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+  return call();
 }
 
 /** Meta's words for a spent or stale code are undocumented (docs/sandbox-assumptions.md#token-exchange): read them. */

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { journeyQuery, SIGNUP_WINDOW_MS, type JourneyView } from '../../src/domain/journey.js';
 import { capabilityUpdateSignal, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { IntakeError } from '../../src/intake/errors.js';
-import { signup, signupCodeHash } from '../../src/intake/signup.js';
+import { signup, signupCodeHash, TOKEN_CHECK_PAUSES_MS } from '../../src/intake/signup.js';
 import { buildCli } from '../../src/starter.js';
 import { APP_SECRET } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
@@ -322,6 +322,35 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       expect(await s.stores.tokens.get(customer.wabaId)).toBeDefined();
       await t.env.client.workflow.getHandle(`number:${customer.e164s[0]}`).terminate('test done');
     });
+  });
+
+  it('checks the new token again while Meta fails for now, and fails the signup only when it still cannot (the code is spent)', async () => {
+    const DEBUG = 'GET /debug_token';
+    for (const [failures, finishes] of [
+      [TOKEN_CHECK_PAUSES_MS.length, true],
+      [TOKEN_CHECK_PAUSES_MS.length + 1, false],
+    ] as const) {
+      const customer = await customerWaba(t.bench, 1);
+      const body = popupAnswer(t.bench, customer);
+      t.bench.sandbox.admin.clearCalls();
+      await t.bench.run(async () => {
+        // 131016: Meta's service unavailable, for as many tries as given.
+        t.bench.sandbox.admin.injectFault({ endpoint: DEBUG, kind: 'error', code: 131016, times: failures });
+        if (finishes) {
+          const done = await signup(deps(), body, 'svc');
+          expect(done).toMatchObject({ repeated: false, journeys: [expect.objectContaining({ outcome: 'started' })] });
+          expect(await s.stores.tokens.get(customer.wabaId)).toBeDefined();
+          await t.env.client.workflow.getHandle(`number:${customer.e164s[0]}`).terminate('test done');
+        } else {
+          const failed = await refusal(signup(deps(), body, 'svc'));
+          expect(failed.kind).toBe('exchange-unanswered');
+          expect(failed.message).toMatch(/^Meta did not confirm which WABAs the new token covers \(.*131016/);
+          expect(await s.stores.tokens.get(customer.wabaId)).toBeUndefined();
+        }
+        expect(calls(DEBUG)).toHaveLength(TOKEN_CHECK_PAUSES_MS.length + 1);
+        expect(calls(EXCHANGE)).toHaveLength(1);
+      });
+    }
   });
 
   it('takes over a finish that stopped answering after a minute, and the one taken over writes nothing more', async () => {
