@@ -288,6 +288,33 @@ describe('a live rename that verifies the number again, and a removal (dev serve
     });
   });
 
+  it('applies the name whose register is under way when a removal comes, then removes the number', async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.executeUpdate(submitDisplayNameUpdate, {
+        args: [{ displayName: 'Acme Care', actor: 'ops@acme' }],
+      });
+      // Meta is slow to answer the register that applies the approved name; the removal comes meanwhile.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'latency', latencyMs: 2_000, times: 1 });
+      await decideName(t.bench, journey, 'APPROVED');
+      await journey.until((v) => v.deadlines.reRegisterBy !== null, 'registering again to apply the name');
+      const sentAt = Date.now();
+      await handle.signal(requestRemovalSignal, { actor: 'admin@acme', role: 'admin', reason: 'number retired' });
+      const removing = await journey.until((v) => v.stage === 'REMOVING', 'removing');
+      // The register Meta answered applied the name: the number is removed under it, nothing stopped.
+      expect(removing.displayName).toEqual({ current: 'Acme Care', pending: null, status: 'APPROVED' });
+      // The removal was sent while the register was under way (a local activity: its signal is taken once the
+      // register answers, in the task that applies the name).
+      const at = (what: string) => Date.parse(removing.notes.find((n) => n.what.startsWith(what))?.at ?? '');
+      expect(at('approved the display name "Acme Care"')).toBeLessThan(sentAt);
+      expect(at('registered again: the display name "Acme Care" is in effect')).toBeGreaterThan(sentAt);
+      expect(removing.notes.map((n) => n.what).join('\n')).not.toContain('display-name change stopped');
+      expect(t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/register'))).toHaveLength(2);
+      await handle.terminate('test done');
+    });
+  });
+
   it("ends only the rename when its verification's attempts are spent, saying so", async () => {
     await t.bench.run(async () => {
       const { journey } = await startLive(t.bench);
