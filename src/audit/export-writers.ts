@@ -23,6 +23,7 @@ export const csvColumns = [
   'attemptsLeft',
   'until',
   'remediation',
+  'metaDetails',
 ] as const;
 type CsvRecord = Partial<Record<(typeof csvColumns)[number], string | number>>;
 
@@ -35,11 +36,12 @@ function csvRecord(row: ExportRow): CsvRecord {
     metaType: meta?.type,
     metaMessage: meta?.message,
     fbtraceId: meta?.fbtraceId,
+    metaDetails: meta?.details,
   };
 }
 
 /** Values people typed or Meta wrote: a cell starting like a formula is kept as text for spreadsheets. */
-const freeText = new Set<string>(['actor', 'what', 'outcome', 'metaMessage', 'remediation']);
+const freeText = new Set<string>(['actor', 'what', 'outcome', 'metaMessage', 'remediation', 'metaDetails']);
 const asText = (value: string, context: { column?: number | string }) =>
   typeof context.column === 'string' && freeText.has(context.column) && /^[=+\-@\t\r]/.test(value)
     ? `'${value}`

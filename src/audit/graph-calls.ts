@@ -130,6 +130,7 @@ export function metaAnswerOf(detail: unknown): MetaAnswer | undefined {
     ...(meta.subcode !== null ? { subcode: meta.subcode } : {}),
     ...(meta.type !== null ? { type: meta.type } : {}),
     message: meta.message,
+    ...(meta.details ? { details: meta.details } : {}),
     ...(meta.fbtraceId !== null ? { fbtraceId: meta.fbtraceId } : {}),
   };
 }

@@ -87,6 +87,8 @@ export const metaErrorFields = z.object({
   subcode: z.number().int().nullable(),
   type: z.string().nullable(),
   message: z.string(),
+  // Absent from failures recorded before it was kept: read as none.
+  details: z.string().nullable().optional(),
   fbtraceId: z.string().nullable(),
   endpoint: z.string().nullable(),
 }) satisfies z.ZodType<Pick<MetaError, 'code' | 'subcode' | 'type' | 'message' | 'fbtraceId' | 'endpoint'>>;

@@ -29,7 +29,8 @@ function outcomeCell(entry: TimelineEntry): string {
     entry.until ? `until ${entry.until}` : undefined,
     meta
       ? `Meta ${meta.code}${meta.subcode !== undefined ? `/${meta.subcode}` : ''}${meta.type ? ` ${meta.type}` : ''}` +
-        `${meta.message ? `: ${meta.message}` : ''}${meta.fbtraceId ? ` (fbtrace_id ${meta.fbtraceId})` : ''}`
+        `${meta.message ? `: ${meta.message}` : ''}${meta.details ? ` (${meta.details})` : ''}` +
+        `${meta.fbtraceId ? ` (fbtrace_id ${meta.fbtraceId})` : ''}`
       : undefined,
     entry.remediation ? `what to do: ${entry.remediation}` : undefined,
   ]

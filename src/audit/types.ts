@@ -22,6 +22,8 @@ export const metaAnswerSchema = z.object({
   subcode: z.number().int().optional(),
   type: z.string().optional(),
   message: z.string().optional(),
+  /** Meta's error_data.details: what exactly it refused (the cause of a 136024 or 136025, say). */
+  details: z.string().optional(),
   fbtraceId: z.string().optional(),
 });
 export type MetaAnswer = z.infer<typeof metaAnswerSchema>;

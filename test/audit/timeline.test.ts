@@ -132,7 +132,11 @@ describe("an auditor's timeline (dev server + Graph sandbox)", () => {
       type: 'OAuthException',
       fbtraceId: expect.any(String),
     });
-    expect(entry(order[2])?.meta).toMatchObject({ code: 136025, fbtraceId: expect.any(String) });
+    expect(entry(order[2])?.meta).toMatchObject({
+      code: 136025,
+      details: 'code mismatch',
+      fbtraceId: expect.any(String),
+    });
     expect(entry(order[11])?.outcome).toMatch(/^removal refused: role "operator" lacks admin rights on the portfolio/);
     expect(entry(order[14])).toMatchObject({
       what: 'removed at the request of admin@acme; deleted in WhatsApp Manager (confirmed by admin@acme)',
