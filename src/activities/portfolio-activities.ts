@@ -176,7 +176,7 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
     await temporal.workflow.signalWithStart<typeof portfolio, [SlotRequest]>('portfolio', {
       taskQueue: portfolioTaskQueue ?? taskQueue,
       workflowId,
-      args: [{ portfolioId, preregistered, ...learnt }],
+      args: [{ portfolioId, preregistered, preregisteredWabaId: request.wabaId, ...learnt }],
       signal: requestSlotSignal,
       signalArgs: [request],
     });
@@ -241,6 +241,8 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       portfolioId?: string;
       holders: { e164: string; workflowId: string | null; wabaId: string | null }[];
       queue: { e164: string; workflowId: string }[];
+      /** The portfolio's WABAs whose registered numbers are all looked at; absent from runs before it was sent. */
+      wabas?: string[];
     }): Promise<ReconcileReport> {
       const report: ReconcileReport = { free: [], registeredWithoutJourney: [], goneFromQueue: [] };
       const registeredByWaba = new Map<string, Promise<string[]>>();
@@ -263,7 +265,10 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
           }
         }
         // No journey (or none known): Meta decides. A holder of unknown WABA is kept: nothing can be checked.
-        if (!holder.wabaId) continue;
+        if (!holder.wabaId) {
+          (report.unchecked ??= []).push(holder.e164);
+          continue;
+        }
         // A WABA Meta refuses to show for good keeps its holders; the others are still reconciled. A failure a retry
         // may mend fails the activity, which Temporal retries.
         const numbers = await registeredOn(holder.wabaId).catch((err: unknown) => {
@@ -279,6 +284,19 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       }
       for (const queued of input.queue) {
         if (!(await isRunning(queued.workflowId))) report.goneFromQueue.push(queued.e164);
+      }
+      // Numbers Meta counts that hold no slot (registered outside numberflow): Meta's cap counts them too.
+      const known = new Set([...input.holders, ...input.queue].map((n) => n.e164));
+      for (const wabaId of new Set(input.wabas ?? [])) {
+        const numbers = await registeredOn(wabaId).catch((err: unknown) => {
+          if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
+          unread.set(wabaId, err.message);
+          return [];
+        });
+        for (const e164 of numbers.filter((n) => !known.has(n))) {
+          known.add(e164);
+          (report.countedWithoutSlot ??= []).push({ e164, wabaId });
+        }
       }
       if (unread.size > 0) report.unread = [...unread].map(([wabaId, why]) => ({ wabaId, why }));
       return report;

@@ -58,6 +58,12 @@ export function portfolioLines(view: PortfolioView): string[] {
     ),
     `queue (${view.queue.length}):`,
     ...view.queue.map((q, i) => `  ${i + 1}. ${q.e164}\t${q.workflowId}\tsince ${q.since}`),
+    ...(view.readingMetaCount
+      ? ['nobody is let through until the numbers Meta counts are read (a reconciliation is under way)']
+      : []),
+    view.lastReconciliation
+      ? `last reconciled ${view.lastReconciliation.at}: ${view.lastReconciliation.found}`
+      : 'not reconciled yet (hourly, or `temporal workflow signal --name reconcile`)',
     // A note may quote a reason sent by signal, never checked: shown, not obeyed.
     ...(view.notes.length > 0
       ? ['notes:', ...view.notes.slice(-5).map((n) => visibleControls(`  ${n.at}  ${n.what}`, false))]

@@ -98,7 +98,7 @@ export const endings = {
   CAP_REFUSED_AGAIN: ending<{ refusals: number; registered: number; meta: MetaError }>({
     outcome: 'FAILED',
     reason: ({ refusals, registered, meta }) =>
-      `Meta refused the add at the portfolio's cap ${refusals} times (Meta error ${meta.code}${meta.fbtraceId ? `, fbtrace_id ${meta.fbtraceId}` : ''}; ${registered} registered numbers at Meta): each time numberflow's portfolio had let the number through, holding a cap above Meta's`,
+      `Meta refused the add at the portfolio's cap ${refusals} times (Meta error ${meta.code}${meta.fbtraceId ? `, fbtrace_id ${meta.fbtraceId}` : ''}; ${registered} registered numbers at Meta): each time numberflow's portfolio had let the number through, holding a cap above Meta's or not counting numbers Meta counts (registered on a WABA of the business it does not know)`,
     remediation:
       "Set the portfolio's cap in numberflow to what Meta allows (`numberflow portfolio set-cap`, PUT /v1/portfolios/{id}/cap), or have Meta raise it (a verified business may register 20), then start a new journey.",
   }),

@@ -79,6 +79,8 @@ export interface PortfolioInput {
   capSource?: CapSourceKind;
   /** Numbers registered before numberflow knew the portfolio; they hold slots no journey will release. */
   preregistered?: string[];
+  /** The WABA `preregistered` was read from: a reconciliation frees their slots once Meta no longer counts them. */
+  preregisteredWabaId?: string;
   /** Default RECONCILE_EVERY_MS. */
   reconcileEveryMs?: number;
   /** Carried over by continue-as-new. */
@@ -146,6 +148,13 @@ export interface PortfolioState {
    */
   reconcileDueAt?: string;
   reconcileRequested?: boolean;
+  /**
+   * Meta refused an add at its cap while the portfolio held fewer slots than Meta counts (numbers registered outside
+   * numberflow): nobody is let through until a reconciliation has read what Meta counts. Absent in older runs' state.
+   */
+  learning?: boolean;
+  /** When the last reconciliation ran, and what it found, in words (one line, kept out of the notes). */
+  lastReconciliation?: { at: string; found: string };
 }
 
 /** A journey's request for a slot, the same type from the journey to the portfolio. */
@@ -242,4 +251,11 @@ export interface ReconcileReport {
    * ran): the slot is that journey's. Absent from reports made before it was looked for.
    */
   journeysFound?: { e164: string; workflowId: string; runId: string; wabaId: string | null }[];
+  /**
+   * Numbers Meta counts as registered on the portfolio's WABAs that hold no slot (registered outside numberflow):
+   * they take one, without a journey. Absent from reports made before they were looked for.
+   */
+  countedWithoutSlot?: { e164: string; wabaId: string }[];
+  /** Holders with neither a journey nor a known WABA: nothing could check them. Absent from older reports. */
+  unchecked?: string[];
 }

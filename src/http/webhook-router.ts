@@ -112,7 +112,9 @@ export function createWebhookRouter({
     await client.workflow.signalWithStart<typeof portfolio, [{ maxPhoneNumbers: number }]>('portfolio', {
       workflowId,
       taskQueue: portfolioTaskQueue ?? taskQueue,
-      args: [{ portfolioId, cap: maxPhoneNumbers, capSource: 'meta_webhook', preregistered }],
+      args: [
+        { portfolioId, cap: maxPhoneNumbers, capSource: 'meta_webhook', preregistered, preregisteredWabaId: wabaId },
+      ],
       signal: capabilityUpdateSignal,
       signalArgs: [{ maxPhoneNumbers }],
     });

@@ -15,6 +15,10 @@ import {
 export type PortfolioView = Pick<PortfolioState, 'cap' | 'holders' | 'queue' | 'admissions' | 'notes'> & {
   portfolioId: string;
   capSource: CapSource;
+  /** When the last reconciliation ran and what it found; null before the first (or in runs from before). */
+  lastReconciliation: { at: string; found: string } | null;
+  /** Nobody is let through until the numbers Meta counts are read (a refusal at the cap found some unknown). */
+  readingMetaCount: boolean;
 };
 
 export class PortfolioNotFoundError extends Error {
@@ -29,10 +33,19 @@ const CAP_SEEN_WITHIN_MS = 5_000;
 
 export async function readPortfolio(client: Client, portfolioId: string): Promise<PortfolioView> {
   try {
-    const { cap, capSource, holders, queue, admissions, notes } = await client.workflow
-      .getHandle(portfolioWorkflowId(portfolioId))
-      .query(portfolioQuery);
-    return { portfolioId, cap, capSource: capSource ?? sourceUnknown(cap), holders, queue, admissions, notes };
+    const state = await client.workflow.getHandle(portfolioWorkflowId(portfolioId)).query(portfolioQuery);
+    const { cap, capSource, holders, queue, admissions, notes } = state;
+    return {
+      portfolioId,
+      cap,
+      capSource: capSource ?? sourceUnknown(cap),
+      holders,
+      queue,
+      admissions,
+      notes,
+      lastReconciliation: state.lastReconciliation ?? null,
+      readingMetaCount: state.learning === true,
+    };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new PortfolioNotFoundError(portfolioId);
     throw err;

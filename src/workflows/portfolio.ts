@@ -64,6 +64,13 @@ const RECONCILE_FAILURE_KEEPS_PATCH = 'failed-reconciliation-keeps-the-book';
  */
 const RELEASE_MATCHES_JOURNEY_PATCH = 'release-matches-its-journey';
 
+/**
+ * Meta refused an add at its cap while the portfolio held fewer slots than Meta counts (numbers registered outside
+ * numberflow): portfolios before this patch let the head of the queue through again at once, to be refused again,
+ * up to the journey's end; they now read what Meta counts first. Decided in the refusal's signal handler, only then.
+ */
+const LEARNS_COUNTED_NUMBERS_PATCH = 'cap-refusal-reads-what-meta-counts';
+
 export async function portfolio(input: PortfolioInput): Promise<void> {
   const book = new PortfolioBook(input, () => patched(RELEASE_MATCHES_JOURNEY_PATCH));
   const { state } = book;
@@ -90,7 +97,13 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
       log.warn('ignored a capability update without a valid cap', { maxPhoneNumbers });
     }
   });
-  setHandler(capRefusedSignal, (refusal) => book.capRefused(refusal, () => patched(REFUSED_IN_ORDER_PATCH)));
+  setHandler(capRefusedSignal, (refusal) =>
+    book.capRefused(
+      refusal,
+      () => patched(REFUSED_IN_ORDER_PATCH),
+      () => patched(LEARNS_COUNTED_NUMBERS_PATCH),
+    ),
+  );
   setHandler(reconcileSignal, () => {
     state.reconcileRequested = true;
   });
@@ -160,6 +173,8 @@ async function reconcile(book: PortfolioBook, portfolioId: string): Promise<void
       portfolioId,
       holders: holders.map(({ e164, workflowId, wabaId }) => ({ e164, workflowId, wabaId })),
       queue: queue.map(({ e164, workflowId }) => ({ e164, workflowId })),
+      // Every WABA the portfolio knows of: the numbers Meta counts there that hold no slot take one.
+      wabas: [...new Set([...holders, ...queue].flatMap(({ wabaId }) => (wabaId ? [wabaId] : [])))],
     });
     book.applyReconciliation(report, checked);
   } catch (err) {

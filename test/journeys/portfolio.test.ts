@@ -16,7 +16,7 @@ import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { summarizeJourneys } from '../../src/journeys/index.js';
 import { createHarness, keepHistory, type Harness } from '../support/harness.js';
 import { freshId, freshNumber } from '../support/journeys.js';
-import { startLive, submitDeliveredCode } from '../support/steps.js';
+import { addedByHand, startLive, submitDeliveredCode } from '../support/steps.js';
 import { eventually } from '../api/support.js';
 import { patchesIn } from '../support/history.js';
 import { connectDevServer, testDataConverter, type TestEnv } from '../support/temporal.js';
@@ -38,6 +38,16 @@ async function registerTwo(b: Harness): Promise<void> {
     await submitDeliveredCode(b, number);
     await number.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered');
   }
+}
+
+/** A number registered at Meta outside numberflow (WhatsApp Manager, another provider): added, verified, registered. */
+async function registeredOutside(b: Harness): Promise<{ e164: string; id: string }> {
+  const { input, id } = await addedByHand(b);
+  const ref = { wabaId: b.wabaId, phoneNumberId: id };
+  await b.graph.requestCode(ref, { codeMethod: 'SMS', language: 'en_US' });
+  await b.graph.verifyCode(ref, b.sandbox.admin.latestCode(id) as string);
+  await b.graph.register(ref, { pin: '482913' });
+  return { e164: input.phoneNumber.e164, id };
 }
 
 describe("the portfolio's registered-number cap (dev server + Graph sandbox)", () => {
@@ -164,6 +174,65 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       await b.sandbox.admin.flushWebhooks();
       await third.until((v) => v.stage === 'AWAITING_OTP', 'admitted and added');
       expect(await portfolioState(b)).toMatchObject({ cap: 20, capSource: { source: 'meta_webhook' }, queue: [] });
+    });
+  });
+
+  it('reads the numbers Meta counts that hold no slot when Meta refuses an add, and queues the journey', async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      // The portfolio runs (started with the WABA), then two numbers are registered outside numberflow.
+      const outside = [await registeredOutside(b), await registeredOutside(b)];
+      expect((await portfolioState(b)).holders).toEqual([]);
+
+      const next = await b.start(b.input());
+      const queued = await next.until((v) => v.waiting?.reason.includes('queue') === true, 'queued');
+      expect(queued).toMatchObject({ stage: 'WAITING_FOR_CAPACITY', result: null });
+      // Refused once: the portfolio read what Meta counts before letting anyone through again.
+      expect(b.sandbox.admin.calls().filter((c) => c.errorCode === 200000)).toHaveLength(1);
+      const portfolio = await portfolioState(b);
+      expect(portfolio).toMatchObject({ cap: 2, learning: false, queue: [{ e164: queued.e164 }] });
+      expect(portfolio.holders.map((h) => [h.e164, h.workflowId, h.wabaId]).sort()).toEqual(
+        outside.map(({ e164 }) => [e164, null, b.wabaId]).sort(),
+      );
+      expect(portfolio.notes.map((n) => n.what)).toContain(
+        `Meta counts ${outside[0]?.e164} (WABA ${b.wabaId}) as registered and no slot held it (registered outside numberflow): it holds one now, without a journey`,
+      );
+      expect(portfolio.lastReconciliation?.found).toMatch(/2 counted from Meta/);
+      expect(
+        patchesIn(await env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId)).fetchHistory()),
+      ).toContain('cap-refusal-reads-what-meta-counts');
+
+      // One of them is deleted at Meta: the next reconciliation frees its slot (its WABA is known), and the queue moves.
+      b.sandbox.admin.deleteNumber(outside[0]?.id as string);
+      const handle = env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId));
+      b.record(handle.workflowId, 'portfolio', (await handle.describe()).runId); // for test/replay
+      await handle.signal(reconcileSignal);
+      await next.until((v) => v.stage === 'AWAITING_OTP', 'admitted once a counted number is gone');
+      expect((await portfolioState(b)).notes.map((n) => n.what)).toContain(
+        `freed the slot of ${outside[0]?.e164}: no running journey holds it and Meta does not count it as registered`,
+      );
+      await env.client.workflow.getHandle(next.workflowId).terminate('test done');
+    });
+  });
+
+  it('frees the slot of a number it was seeded with once Meta no longer counts it', async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      // Registered while no portfolio runs (terminated by hand): the next journey's request starts it, seeded with them.
+      await env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId)).terminate('by hand');
+      const outside = [await registeredOutside(b), await registeredOutside(b)];
+      const waiting = await b.start(b.input());
+      await waiting.until((v) => v.waiting?.reason.includes('queue') === true, 'queued behind the seeded numbers');
+      expect((await portfolioState(b)).holders.map((h) => h.wabaId)).toEqual([b.wabaId, b.wabaId]);
+      b.sandbox.admin.deleteNumber(outside[1]?.id as string);
+      await env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId)).signal(reconcileSignal);
+      await waiting.until((v) => v.stage === 'AWAITING_OTP', 'admitted');
+      const portfolio = await portfolioState(b);
+      expect(portfolio.holders.map((h) => h.e164)).toEqual([outside[0]?.e164, (await waiting.view()).e164]);
+      expect(portfolio.lastReconciliation?.found).toBe(
+        '2 holders checked, 1 freed, 0 counted from Meta, 0 dropped from the queue',
+      );
+      await env.client.workflow.getHandle(waiting.workflowId).terminate('test done');
     });
   });
 

@@ -64,9 +64,21 @@ describe("the command line's arguments", () => {
       queue: [],
       admissions: 0,
       notes: [{ at: '2026-12-05T06:00:00.000Z', what: 'the cap is now 5 (set by qa@acme: a\u001b[31mred)' }],
-    } as unknown as PortfolioView;
+      lastReconciliation: { at: '2026-12-05T05:00:00.000Z', found: '2 holders checked, 1 freed' },
+      readingMetaCount: true,
+    } satisfies PortfolioView;
     expect(portfolioLines(view).at(-1)).toBe(
       '  2026-12-05T06:00:00.000Z  the cap is now 5 (set by qa@acme: a\\x1b[31mred)',
+    );
+    // What the last reconciliation found, and why nobody is let through meanwhile.
+    expect(portfolioLines(view)).toEqual(
+      expect.arrayContaining([
+        'nobody is let through until the numbers Meta counts are read (a reconciliation is under way)',
+        'last reconciled 2026-12-05T05:00:00.000Z: 2 holders checked, 1 freed',
+      ]),
+    );
+    expect(portfolioLines({ ...view, lastReconciliation: null, readingMetaCount: false })).toContain(
+      'not reconciled yet (hourly, or `temporal workflow signal --name reconcile`)',
     );
   });
 

@@ -494,6 +494,17 @@ export const portfolioSchema = z
     ),
     admissions: z.number(),
     notes: z.array(z.object({ at: iso, what: z.string() })),
+    lastReconciliation: z
+      .object({ at: iso, found: z.string() })
+      .nullable()
+      .describe(
+        'when the last reconciliation ran (hourly, or on signal reconcile) and what it found; null before the first',
+      ),
+    readingMetaCount: z
+      .boolean()
+      .describe(
+        'Meta refused an add at the cap while counting numbers no slot holds: nobody is let through until they are read',
+      ),
   })
   .meta({ id: 'Portfolio' });
 

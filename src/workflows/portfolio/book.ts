@@ -35,7 +35,7 @@ export class PortfolioBook {
         e164,
         workflowId: null,
         runId: null,
-        wabaId: null,
+        wabaId: input.preregisteredWabaId ?? null,
         since: now,
       })),
       queue: [],
@@ -144,7 +144,11 @@ export class PortfolioBook {
    * holds registered. `keepsOrder` is asked only when that order puts it behind another: runs from before put each
    * refused journey first.
    */
-  capRefused({ e164, runId, registered }: CapRefusal, keepsOrder: () => boolean = () => true): void {
+  capRefused(
+    { e164, runId, registered }: CapRefusal,
+    keepsOrder: () => boolean = () => true,
+    learns: () => boolean = () => true,
+  ): void {
     const { state } = this;
     const holder = state.holders.find((h) => h.e164 === e164 && h.runId === runId);
     let place = 0;
@@ -173,6 +177,17 @@ export class PortfolioBook {
       `Meta refused to add ${e164} (200000) with ${plural(registered, 'number')} registered: it waits ${where}`,
     );
     this.lowerCapAtRefusal(e164, registered);
+    // Meta counts numbers the portfolio holds no slot for (registered outside numberflow): letting the head through
+    // again would only be refused again. Asked only then: runs from before let it through at once.
+    const held = state.holders.length;
+    if (held < registered && state.queue.length > 0 && learns()) {
+      state.learning = true;
+      state.reconcileRequested = true;
+      this.note(
+        `Meta counts ${plural(registered, 'registered number')} and the portfolio holds ${plural(held, 'slot')}: ` +
+          'nobody is let through until it has read the numbers Meta counts (registered outside numberflow)',
+      );
+    }
   }
 
   /** Meta refused to add `e164` holding `registered` numbers: its cap is that, when below the portfolio's. */
@@ -185,6 +200,7 @@ export class PortfolioBook {
   /** Lets queued journeys through while there is room; their grants are owed. */
   admitFromQueue(): void {
     const { state } = this;
+    if (state.learning) return;
     while (state.holders.length < state.cap) {
       const next = state.queue.shift();
       if (!next) return;
@@ -211,9 +227,11 @@ export class PortfolioBook {
       const holder = state.holders.find((h) => h.e164 === e164);
       return holder && checked.has(e164) && checked.get(e164) === holder.runId ? holder : null;
     };
+    let freed = 0;
     for (const e164 of report.free) {
       const holder = unchanged(e164);
       if (!holder) continue;
+      freed += 1;
       state.holders = state.holders.filter((h) => h !== holder);
       this.note(`freed the slot of ${e164}: no running journey holds it and Meta does not count it as registered`);
     }
@@ -235,6 +253,21 @@ export class PortfolioBook {
       state.queue = state.queue.filter((q) => q.e164 !== e164);
       this.note(`dropped ${e164} from the queue: its journey is no longer running`);
     }
+    let counted = 0;
+    for (const { e164, wabaId } of report.countedWithoutSlot ?? []) {
+      if (state.holders.some((h) => h.e164 === e164)) continue; // a journey of it got a slot meanwhile
+      state.holders.push({ e164, workflowId: null, runId: null, wabaId, since: new Date().toISOString() });
+      counted += 1;
+      this.note(
+        `Meta counts ${e164} (WABA ${wabaId}) as registered and no slot held it (registered outside numberflow): it holds one now, without a journey`,
+      );
+    }
+    if (state.learning) {
+      state.learning = false;
+      this.note(
+        `read the numbers Meta counts: ${plural(state.holders.length, 'slot')} held of the cap of ${state.cap}`,
+      );
+    }
     const before = state.unreconciled?.wabas ?? [];
     for (const { wabaId, why } of report.unread ?? []) {
       if (!before.includes(wabaId))
@@ -243,6 +276,20 @@ export class PortfolioBook {
         );
     }
     state.unreconciled = { wabas: (report.unread ?? []).map((u) => u.wabaId), failed: false };
+    this.reconciled(
+      [
+        `${plural(checked.size, 'holder')} checked`,
+        `${freed} freed`,
+        `${counted} counted from Meta`,
+        `${report.goneFromQueue.length} dropped from the queue`,
+        ...(report.unchecked?.length ? [`${report.unchecked.length} of unknown WABA not checked`] : []),
+        ...(report.unread?.length ? [`${plural(report.unread.length, 'WABA')} unread`] : []),
+      ].join(', '),
+    );
+  }
+
+  private reconciled(found: string): void {
+    this.state.lastReconciliation = { at: new Date().toISOString(), found };
   }
 
   /** The next run continues on another task queue (moveToTaskQueue): noted, as the run's history ends here. */
@@ -251,7 +298,7 @@ export class PortfolioBook {
   }
 
   get hasRoomForQueue(): boolean {
-    return this.state.holders.length < this.state.cap && this.state.queue.length > 0;
+    return !this.state.learning && this.state.holders.length < this.state.cap && this.state.queue.length > 0;
   }
 
   private hold(request: Pick<SlotRequest, 'e164' | 'workflowId' | 'runId' | 'wabaId' | 'firstRunId'>): void {
@@ -271,6 +318,7 @@ export class PortfolioBook {
   /** No holder nor queue: nothing was left unreconciled (a later failure is noted anew). */
   nothingToReconcile(): void {
     if (this.state.unreconciled) this.state.unreconciled = { wabas: [], failed: false };
+    this.reconciled('no holder and no queue: nothing to check');
   }
 
   /** Nothing is freed on a guess: the holders and queue stay as they are until a reconciliation can ask. */
@@ -280,6 +328,9 @@ export class PortfolioBook {
       this.note(`could not reconcile the holders (${why}): every slot stays as it is until a reconciliation can`);
     }
     this.state.unreconciled = { wabas: unreconciled?.wabas ?? [], failed: true };
+    // Admissions go on as before: a portfolio must not stay shut on a reconciliation that cannot run.
+    if (this.state.learning) this.state.learning = false;
+    this.reconciled(`failed: ${why}`);
   }
 
   private note(what: string): void {
