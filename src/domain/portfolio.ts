@@ -153,6 +153,11 @@ export interface PortfolioState {
    * numberflow): nobody is let through until a reconciliation has read what Meta counts. Absent in older runs' state.
    */
   learning?: boolean;
+  /**
+   * The cap Meta's business_capability_update last announced: one that repeats it leaves an admin's cap as it is.
+   * Absent until Meta announces one to a run that keeps it.
+   */
+  metaCap?: number;
   /** When the last reconciliation ran, and what it found, in words (one line, kept out of the notes). */
   lastReconciliation?: { at: string; found: string };
 }

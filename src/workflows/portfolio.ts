@@ -71,6 +71,12 @@ const RELEASE_MATCHES_JOURNEY_PATCH = 'release-matches-its-journey';
  */
 const LEARNS_COUNTED_NUMBERS_PATCH = 'cap-refusal-reads-what-meta-counts';
 
+/**
+ * Meta's business_capability_update repeating the cap it announced last (a new WABA's webhook carries it unchanged)
+ * replaced an admin's cap before this patch; it now leaves it. Decided in the update's handler, only then.
+ */
+const ADMIN_CAP_STAYS_PATCH = 'admin-cap-stays-on-a-repeated-meta-cap';
+
 export async function portfolio(input: PortfolioInput): Promise<void> {
   const book = new PortfolioBook(input, () => patched(RELEASE_MATCHES_JOURNEY_PATCH));
   const { state } = book;
@@ -93,7 +99,7 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
   setHandler(releaseSlotSignal, (release) => book.release(release));
   setHandler(capabilityUpdateSignal, (update) => {
     const { maxPhoneNumbers } = update;
-    if (!book.setCap(maxPhoneNumbers, update)) {
+    if (!book.setCap(maxPhoneNumbers, update, () => patched(ADMIN_CAP_STAYS_PATCH))) {
       log.warn('ignored a capability update without a valid cap', { maxPhoneNumbers });
     }
   });

@@ -21,4 +21,38 @@ describe("the portfolio's cap source", () => {
     book.setCap(7); // Meta delivered the same update again
     expect(book.state.capSource?.at).toBe('2026-12-04T11:00:00.000Z');
   });
+
+  it("keeps an admin's cap when Meta's update repeats the cap it announced last, and names the source of every change", () => {
+    const book = new PortfolioBook({ portfolioId: 'p-1', cap: 2, capSource: 'default' });
+    const notes = () => book.state.notes.map((n) => n.what);
+    book.setCap(20); // Meta granted 20
+    book.setCap(5, { source: 'admin', actor: 'alice@acme', reason: 'hold at 5 until finance approves more' });
+    const asked: string[] = [];
+    // A new WABA's webhook carries Meta's 20 unchanged: the admin's hold stays.
+    book.setCap(20, {}, () => (asked.push('patch'), true));
+    expect(book.state).toMatchObject({ cap: 5, capSource: { source: 'admin', actor: 'alice@acme' } });
+    expect(asked).toEqual(['patch']);
+    expect(notes().at(-1)).toBe(
+      "Meta's business_capability_update repeats its cap of 20: the cap of 5 alice@acme set stays",
+    );
+    // Meta announces a new cap: it replaces the admin's, saying so.
+    book.setCap(50, {}, () => (asked.push('patch'), true));
+    expect(book.state.cap).toBe(50);
+    expect(asked).toEqual(['patch']); // asked only where it decides
+    expect(notes().at(-1)).toBe(
+      "the cap is now 50 registered numbers (Meta's business_capability_update; it replaces the 5 alice@acme set)",
+    );
+    book.setCap(20, { source: 'meta_refusal', reason: 'Meta refused to add +14155550101 at 20' });
+    expect(notes().at(-1)).toBe(
+      'the cap is now 20 registered numbers (lowered: Meta refused to add +14155550101 at 20)',
+    );
+  });
+
+  it("takes Meta's repeated cap over an admin's in a run from before the patch", () => {
+    const book = new PortfolioBook({ portfolioId: 'p-1', cap: 2, capSource: 'default' });
+    book.setCap(20);
+    book.setCap(5, { source: 'admin', actor: 'alice@acme' });
+    book.setCap(20, {}, () => false);
+    expect(book.state.cap).toBe(20);
+  });
 });

@@ -17,6 +17,13 @@ import {
 import { plural } from '../../domain/words.js';
 
 const NOTES_KEPT = 50;
+
+/** Where a cap no person set came from, in a note's words. */
+const capSourceWords: Partial<Record<string, string>> = {
+  meta_webhook: "Meta's business_capability_update",
+  meta_refusal: 'lowered',
+  business_verification: "the business's verification status at Meta",
+};
 const RELEASED_KEPT = 500;
 
 export class PortfolioBook {
@@ -120,11 +127,31 @@ export class PortfolioBook {
     state.holders = state.holders.filter((h) => h !== holder);
   }
 
-  /** Meta's cap, or an admin's (`by` names who and why: noted even when the cap stays the same). */
-  setCap(cap: number, by: Pick<CapabilityUpdate, 'source' | 'actor' | 'reason'> = {}): boolean {
+  /**
+   * Meta's cap, or an admin's (`by` names who and why: noted even when the cap stays the same). Meta's webhook
+   * repeating the cap it announced last leaves an admin's cap as it is (a new WABA's webhook carries the cap
+   * unchanged); `keepsAdminCap` is asked only then (the workflow's patch: runs from before took it).
+   */
+  setCap(
+    cap: number,
+    by: Pick<CapabilityUpdate, 'source' | 'actor' | 'reason'> = {},
+    keepsAdminCap: () => boolean = () => true,
+  ): boolean {
     if (!Number.isInteger(cap) || cap <= 0) return false;
     const setBy = by.actor ? ` (set by ${by.actor}${by.reason ? `: ${by.reason}` : ''})` : '';
     const source = by.source === undefined || by.source === 'meta' ? 'meta_webhook' : by.source;
+    const { capSource } = this.state;
+    const admins = capSource?.source === 'admin' ? (capSource.actor ?? 'an admin') : null;
+    if (source === 'meta_webhook') {
+      const repeated = this.state.metaCap === cap;
+      this.state.metaCap = cap;
+      if (admins !== null && repeated && cap !== this.state.cap && keepsAdminCap()) {
+        this.note(
+          `Meta's business_capability_update repeats its cap of ${cap}: the cap of ${this.state.cap} ${admins} set stays`,
+        );
+        return true;
+      }
+    }
     const sourceChanged = this.state.capSource?.source !== source;
     // Dated whenever the cap or its source changes, or a person sets it; a duplicate delivery keeps the date it had.
     if (sourceChanged || setBy || cap !== this.state.cap) {
@@ -132,8 +159,11 @@ export class PortfolioBook {
       this.state.capSource = { source, at, actor: by.actor ?? null, reason: by.reason ?? null };
     }
     if (cap === this.state.cap && !setBy) return true; // a duplicate delivery changes nothing
+    const replaces = admins !== null && !setBy ? `; it replaces the ${this.state.cap} ${admins} set` : '';
+    const why = by.reason ? `: ${by.reason}` : '';
+    const from = setBy || ` (${capSourceWords[source] ?? source}${why}${replaces})`;
     this.state.cap = cap;
-    this.note(`the cap is now ${plural(cap, 'registered number')}${setBy}`);
+    this.note(`the cap is now ${plural(cap, 'registered number')}${from}`);
     return true;
   }
 
