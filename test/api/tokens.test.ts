@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
-import { loadPrincipals } from '../../src/http/auth/setup.js';
+import { firstTokensFile, firstTokensOut, loadPrincipals } from '../../src/http/auth/setup.js';
 import { addPrincipal, readTokenFile, TokenFileError, tokenSha256 } from '../../src/http/auth/token-file.js';
 import { buildCli } from '../../src/starter.js';
 import { capturedLogger } from '../http/support.js';
@@ -51,6 +51,27 @@ describe("the API's bearer tokens", () => {
     expect(again).toEqual([]);
     expect(readFileSync(file, 'utf8')).toBe(stored);
     expect(later.lines.join('\n')).toContain(`API tokens: ${file}`);
+  });
+
+  it("writes a first start's tokens to a file of their own when a service joined to a cluster has no terminal (a container's log)", () => {
+    const dataDir = tempDir('tokens');
+    const config = loadConfig({ NUMBERFLOW_DATA_DIR: dataDir, TEMPORAL_ADDRESS: '127.0.0.1:7233' });
+    const written: string[] = [];
+    const output = (isTTY: boolean) =>
+      ({ isTTY, write: (text: string) => written.push(text) }) as unknown as NodeJS.WriteStream;
+    loadPrincipals(config, capturedLogger().logger, firstTokensOut(config, output(false)));
+    const file = firstTokensFile(config);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').match(TOKEN)).toHaveLength(4);
+    expect(written.join('').match(TOKEN)).toBeNull();
+    expect(written.join('')).toContain(`written once to ${file} (mode 0600)`);
+    // At a terminal, or on the embedded default, they are printed as before.
+    const atTerminal = loadConfig({ NUMBERFLOW_DATA_DIR: tempDir('tokens'), TEMPORAL_ADDRESS: '127.0.0.1:7233' });
+    loadPrincipals(atTerminal, capturedLogger().logger, firstTokensOut(atTerminal, output(true)));
+    expect(written.join('').match(TOKEN)).toHaveLength(4);
+    const embedded = loadConfig({ NUMBERFLOW_DATA_DIR: tempDir('tokens') });
+    loadPrincipals(embedded, capturedLogger().logger, firstTokensOut(embedded, output(false)));
+    expect(written.join('').match(TOKEN)).toHaveLength(8);
   });
 
   it('refuses to start with a malformed token file, naming the file and the problem', () => {

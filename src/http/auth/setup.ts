@@ -1,5 +1,6 @@
 // Where `npm start` gets the API's principals: the file NUMBERFLOW_API_TOKENS_FILE names, or the embedded default's
 // file in the data folder, made on the first start with one principal per role whose tokens are printed once.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
@@ -13,6 +14,25 @@ export function tokenFilePath(config: Config): string {
   return config.NUMBERFLOW_API_TOKENS_FILE ?? join(config.NUMBERFLOW_DATA_DIR, LOCAL_TOKEN_FILE);
 }
 
+/** Where a first start's tokens go beside the token file when they must not be printed. */
+export const firstTokensFile = (config: Config) => `${tokenFilePath(config)}.first-start.txt`;
+
+/**
+ * Where a first start's tokens are shown: the terminal; but a service joined to a cluster whose output is no terminal
+ * (a container, whose output is its log) writes them to a file of their own, owner-only, and prints where it is.
+ */
+export function firstTokensOut(config: Config, stdout: NodeJS.WriteStream = process.stdout): (text: string) => void {
+  if (!config.TEMPORAL_ADDRESS || stdout.isTTY) return (text) => void stdout.write(text);
+  return (text) => {
+    const file = firstTokensFile(config);
+    writeFileSync(file, text.trimStart(), { mode: 0o600 });
+    stdout.write(
+      `\nnumberflow API tokens were made now: written once to ${file} (mode 0600), not to this output, which a ` +
+        'container keeps as its log — read them there, then delete the file\n\n',
+    );
+  };
+}
+
 /**
  * The principals of the configured token file (a malformed one stops the start, naming the file and the problem).
  * New tokens are printed through `print`, never through the logger, so they reach no log file.
@@ -20,7 +40,7 @@ export function tokenFilePath(config: Config): string {
 export function loadPrincipals(
   config: Config,
   logger: Logger,
-  print: (text: string) => void = (text) => process.stdout.write(text),
+  print: (text: string) => void = firstTokensOut(config),
 ): PrincipalDirectory {
   const path = tokenFilePath(config);
   if (!config.NUMBERFLOW_API_TOKENS_FILE) {
