@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { resendCodeSignal, submitOtpUpdate } from '../../src/domain/messages.js';
 import { useBench } from '../support/bench.js';
-import { upsertedStage } from '../support/history.js';
+import { patchesIn, upsertedStage } from '../support/history.js';
 
 describe('verifying the code (dev server + Graph sandbox)', () => {
   const t = useBench('dev');
@@ -141,6 +141,30 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
       const view = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
       expect(view.attempts).toMatchObject({ codeRequests: 1, wrongCodes: 0 });
       expect(view.codeMethod).toBe('SMS'); // the code that stood was the SMS one
+    });
+  });
+
+  it('keeps the code it sent when Meta limits a resend, instead of holding the code until Meta answers', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      // Meta's rate limit (80007): its wait is minutes, through which the code sent before could not be submitted.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /request_code', kind: 'error', code: 80007, times: 1 });
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.signal(resendCodeSignal, { actor: 'operator@acme' });
+      const kept = await journey.until(
+        (v) => v.notes.some((n) => n.what.includes('no new code was sent')),
+        'the resend given up',
+      );
+      expect(kept.notes.at(-1)?.what).toMatch(
+        /^Requesting the code by SMS failed: Meta error 80007 \(.*\): no new code was sent; the code sent before by SMS may still be used until \S+Z: submit it, or ask again for a new code later$/,
+      );
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'waiting for the code again');
+      expect(await submit(journey.workflowId, code)).toMatchObject({ accepted: true });
+      const view = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
+      expect(view.attempts).toMatchObject({ codeRequests: 1, wrongCodes: 0 });
+      expect(patchesIn(await handle.fetchHistory())).toContain('resend-during-an-outage-keeps-the-code');
     });
   });
 

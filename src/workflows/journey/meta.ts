@@ -248,6 +248,11 @@ export interface CallOptions {
    * without); a function is asked only when one occurs (a patch decided there).
    */
   noTokenWait?: boolean | (() => boolean);
+  /**
+   * Asked before a wait for Meta (an outage, a rate limit) of `waitMs`: true fails the call instead, for a caller
+   * that has something better to do than wait (a patch decided there).
+   */
+  noMetaWait?: (waitMs: number) => boolean;
 }
 
 /** A call refused for its token waits for a new one instead of failing the journey (no history had one: 190 failed). */
@@ -291,7 +296,7 @@ export async function callMeta<T>(
         continue;
       }
       const wait = waitAfter(err, meta, waits);
-      if (wait === null || waits >= journeyPolicy.maxMetaWaits) throw err;
+      if (wait === null || waits >= journeyPolicy.maxMetaWaits || options.noMetaWait?.(wait)) throw err;
       const why = meta ? `Meta error ${meta.code} (${meta.message})` : 'Meta did not answer';
       journey.publishStage();
       journey.waitFor('meta', `${why}: numberflow waits, then calls again`, Date.now() + wait);

@@ -11,6 +11,7 @@ import { codeWaitEnds } from './state.js';
 import {
   callMeta,
   isMetaError,
+  type CallOptions,
   metaErrorOf,
   requestCode as requestCodeActivity,
   timedOut,
@@ -80,7 +81,7 @@ async function requestCodeOrWait(journey: Journey, patch: string): Promise<void>
  * made again at once; one that may have reached Meta (an answer lost, a worker that died mid-call) is never
  * repeated — a second code voids the first — and the operator is told. The count is what Meta may have received.
  */
-async function requestCode(journey: Journey): Promise<void> {
+async function requestCode(journey: Journey, options: Pick<CallOptions, 'noMetaWait'> = {}): Promise<void> {
   const { maxCodeRequests } = journeyPolicy;
   if (journey.state.attempts.codeRequests >= maxCodeRequests) {
     throw end('OTP_NOT_VERIFIED', { requests: maxCodeRequests });
@@ -89,11 +90,14 @@ async function requestCode(journey: Journey): Promise<void> {
   const method = journey.state.codeMethod;
   let certain: boolean;
   try {
-    const sent = await callMeta(journey, () =>
-      requestCodeActivity(journey.ref, { method, language: journey.input.language }).catch((err: unknown) => {
-        if (timedOut(err)) return { certain: false };
-        throw err;
-      }),
+    const sent = await callMeta(
+      journey,
+      () =>
+        requestCodeActivity(journey.ref, { method, language: journey.input.language }).catch((err: unknown) => {
+          if (timedOut(err)) return { certain: false };
+          throw err;
+        }),
+      options,
     );
     certain = sent.certain;
   } catch (err) {
@@ -114,9 +118,26 @@ async function requestCode(journey: Journey): Promise<void> {
  * the journey waits for that code, another resend, or the end of its wait.
  */
 async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
+  // Meta down or limiting past a first short wait, while the code sent before lasts: no new code was sent, and the
+  // operator keeps that one rather than waiting out the outage with no code to submit.
+  let gaveUp = false;
+  const noMetaWait = (waitMs: number) =>
+    (gaveUp =
+      waitMs > journeyPolicy.firstOutageWaitMs &&
+      (codeLastsUntil(journey) ?? 0) > Date.now() &&
+      patched(RESEND_OUTAGE_KEEPS_THE_CODE_PATCH));
   try {
-    await requestCode(journey);
+    await requestCode(journey, { noMetaWait });
   } catch (err) {
+    if (gaveUp && err instanceof JourneyEnd) {
+      journey.switchCodeMethod(sentBy); // the code that stands is the one sent before, by its method
+      const until = new Date(codeLastsUntil(journey) ?? Date.now()).toISOString();
+      journey.note(
+        'meta',
+        `${err.result.reason}: no new code was sent; the code sent before by ${sentBy} may still be used until ${until}: submit it, or ask again for a new code later`,
+      );
+      return;
+    }
     const refused = err instanceof JourneyEnd && err.result.reasonCode.startsWith('META_');
     if (!refused || !patched(REFUSED_RESEND_PATCH)) throw err;
     journey.switchCodeMethod(sentBy); // the code that may stand is the one sent before, by its method
@@ -204,6 +225,13 @@ function calledPastItsLife(journey: Journey, takenAt: number): boolean {
   const lasted = codeLastsUntil(journey);
   return lasted !== null && takenAt <= lasted && Date.now() > lasted && patched(EXPIRED_WHILE_WAITING_PATCH);
 }
+
+/**
+ * A resend that met Meta down or limiting waited it out in REQUESTING_CODE, where the code sent before could not be
+ * submitted, and the new code then voided it. From this patch on the resend gives up after a first short wait
+ * while that code lasts (resendCode). Decided where it gives up, after the request's answer.
+ */
+const RESEND_OUTAGE_KEEPS_THE_CODE_PATCH = 'resend-during-an-outage-keeps-the-code';
 
 /** From this patch on, a resend Meta refuses leaves the code sent before standing (resendCode). */
 const REFUSED_RESEND_PATCH = 'refused-resend-keeps-the-code';
