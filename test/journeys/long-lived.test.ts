@@ -78,7 +78,11 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
         args: [{ displayName: 'Acme Help Desk', actor: 'ops@acme' }],
       });
       expect(renamed).toMatchObject({ accepted: true });
-      expect(await check).toMatchObject({ accepted: true, message: 'the identity-change check is off' });
+      // The check was off already (the journey never turned it on): Meta is told again, and the answer says so.
+      expect(await check).toMatchObject({
+        accepted: true,
+        message: 'the identity-change check is off (it was already; Meta was told again)',
+      });
       await journey.until((v) => v.displayName.pending === 'Acme Help Desk', 'the change pending');
       await decideName(t.bench, journey, 'APPROVED'); // the change done, the journey goes on to a new run
       await expect.poll(async () => (await handle.describe()).runId, { timeout: 30_000 }).not.toBe(firstRun);

@@ -168,6 +168,27 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
     });
   });
 
+  it("answers a code held through Meta's rate limit with Meta's error and when it is verified", async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'error', code: 80007, times: 1 });
+      const answer = await submit(journey.workflowId, code);
+      // It said "Meta is not answering" for any wait, a rate limit Meta answered included.
+      expect(answer).toMatchObject({ accepted: true, pending: true });
+      expect(answer.message).toMatch(/^code received; Meta error 80007 \(.+\): numberflow verifies it after \S+Z$/);
+      // A second operator sees the code held, whose, and why.
+      const held = await journey.view();
+      expect(held.notes.map((n) => `${n.actor}: ${n.what}`)).toContainEqual(
+        expect.stringMatching(
+          /^operator@acme: submitted a code, held while Meta error 80007 .+: numberflow verifies it after \S+Z$/,
+        ),
+      );
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
   it("answers a code Meta refuses for good with Meta's answer and the ending, not a bare refusal", async () => {
     await t.bench.run(async () => {
       const journey = await t.bench.start(t.bench.input());

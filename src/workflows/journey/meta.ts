@@ -241,8 +241,11 @@ export function timedOut(err: unknown): boolean {
 }
 
 export interface CallOptions {
-  /** Told before a durable wait begins (to answer a person who should not wait days for a reply). */
-  onWait?: (until: string) => void;
+  /**
+   * Told before a durable wait begins (to answer a person who should not wait days for a reply): until when, and why
+   * (Meta's error, or that Meta did not answer).
+   */
+  onWait?: (until: string, why: string) => void;
   /**
    * A token problem fails the call instead of waiting for a person to store a token (a call the caller can do
    * without); a function is asked only when one occurs (a patch decided there).
@@ -300,7 +303,7 @@ export async function callMeta<T>(
       const why = meta ? `Meta error ${meta.code} (${meta.message})` : 'Meta did not answer';
       journey.publishStage();
       journey.waitFor('meta', `${why}: numberflow waits, then calls again`, Date.now() + wait);
-      options.onWait?.(new Date(Date.now() + wait).toISOString());
+      options.onWait?.(new Date(Date.now() + wait).toISOString(), why);
       await sleep(wait);
       waits++;
     }

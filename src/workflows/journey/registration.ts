@@ -49,20 +49,31 @@ export async function register(journey: Journey, applyingName?: string): Promise
   for (;;) {
     journey.enter('REGISTERING');
     const triedPin = pin.peek(); // the operator's PIN being tried, answered below
+    let heldNoted = false;
     try {
       const registered = await callMeta(
         journey,
         (afterWait) => registrationCall(journey, 'register', repeat || afterWait, applyingName),
         {
-          onWait: (until) =>
+          onWait: (until, why) => {
+            if (triedPin && !heldNoted)
+              journey.note(
+                triedPin.actor,
+                `submitted a two-step PIN, held while ${why}: numberflow registers after ${until}`,
+              );
+            heldNoted = true;
             pin.acknowledge(
-              `PIN received; Meta limits registration, so numberflow registers after ${until} (the journey shows the outcome)`,
-            ),
+              `PIN received; ${why}: numberflow registers after ${until} (the journey shows the outcome)`,
+            );
+          },
         },
       );
       journey.registeredAtMeta(registered.status);
       journey.pinRegistered();
-      if (triedPin) pin.answer({ accepted: true, message: 'PIN accepted, number registered', attemptsLeft: null });
+      if (triedPin) {
+        journey.note(triedPin.actor, 'submitted a two-step PIN: registered');
+        pin.answer({ accepted: true, message: 'PIN accepted, number registered', attemptsLeft: null });
+      }
       return 'registered';
     } catch (err) {
       repeat = true;

@@ -245,6 +245,7 @@ async function verify(journey: Journey): Promise<boolean> {
   const takenAt = Date.now();
   let expiredWhileWaiting = false; // decided before each call, never after a local activity's answer
   let drawn: { pin: string } | undefined;
+  let heldNoted = false;
   try {
     const drawPin = journey.drawsPin;
     drawn = await callMeta(
@@ -254,8 +255,16 @@ async function verify(journey: Journey): Promise<boolean> {
         return verifyTheCode(journey, journey.ref, { code: submission.value }, { repeat, drawPin });
       },
       {
-        onWait: (until) =>
-          otp.acknowledge(`code received; Meta is not answering, numberflow verifies it after ${until}`),
+        onWait: (until, why) => {
+          // Said where a second operator looks, once: a code is held, whose, and why.
+          if (!heldNoted)
+            journey.note(
+              submission.actor,
+              `submitted a code, held while ${why}: numberflow verifies it after ${until}`,
+            );
+          heldNoted = true;
+          otp.acknowledge(`code received; ${why}: numberflow verifies it after ${until}`);
+        },
       },
     );
   } catch (err) {
