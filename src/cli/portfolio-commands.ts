@@ -53,6 +53,12 @@ export function portfolioLines(view: PortfolioView): string[] {
   return [
     `portfolio ${view.portfolioId}: cap ${plural(view.cap, 'registered number')}, ${capSourceText(view.capSource)}`,
     `holding slots (${view.holders.length}):`,
+    // A cap lowered below the holders takes none back: said, so that an admin does not wait for it.
+    ...(view.holders.length > view.cap
+      ? [
+          `  ${view.holders.length - view.cap} over the cap: no slot is taken back; nobody is let through until fewer than ${view.cap} hold one`,
+        ]
+      : []),
     ...view.holders.map(
       (h) => `  ${h.e164}\t${h.workflowId ?? 'no journey: Meta counts it as registered'}\tsince ${h.since}`,
     ),

@@ -80,6 +80,17 @@ describe("the command line's arguments", () => {
     expect(portfolioLines({ ...view, lastReconciliation: null, readingMetaCount: false })).toContain(
       'not reconciled yet (hourly, or `temporal workflow signal --name reconcile`)',
     );
+    // A cap lowered below the holders takes none back: said.
+    const holder = {
+      e164: '+14155550101',
+      workflowId: null,
+      runId: null,
+      wabaId: null,
+      since: '2026-12-05T05:00:00.000Z',
+    };
+    expect(portfolioLines({ ...view, cap: 1, holders: [holder, { ...holder, e164: '+14155550102' }] })).toContain(
+      '  1 over the cap: no slot is taken back; nobody is let through until fewer than 1 hold one',
+    );
   });
 
   it('refuses an empty --by at once, naming the option', async () => {

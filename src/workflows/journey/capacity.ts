@@ -7,7 +7,7 @@ import {
   capRefusedSignal,
   portfolioWorkflowId,
   releaseSlotSignal,
-  VERIFIED_NUMBER_CAP,
+  DEFAULT_NUMBER_CAP,
   type SlotAnswer,
   type SlotRequest,
 } from '../../domain/portfolio.js';
@@ -87,7 +87,8 @@ function slotAnswered(journey: Journey, answer: SlotAnswer): void {
   journey.slotAnswered(answer);
   if (answer.granted) return;
   // The place and the cap are the portfolio's when it answered: the queue moves on, and an admin may set the cap.
-  const verification = answer.cap < VERIFIED_NUMBER_CAP ? ' (it rises to 20 once the business is verified)' : '';
+  // Meta's cap for an unverified business: said only for that cap, not for one an admin set low.
+  const verification = answer.cap === DEFAULT_NUMBER_CAP ? ' (it rises to 20 once the business is verified)' : '';
   journey.waitFor(
     'portfolio',
     `the portfolio's cap of registered numbers is reached: ${answer.cap} when it answered${verification}; ` +
