@@ -61,14 +61,20 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       uiCodecEndpoint: codecEndpoint,
       onNotice: (message) => logger.info(message),
     });
+    let lostHow: string | null = null; // ended under numberflow: nothing left to stop
     stops.push(async () => {
       await devServer.stop();
-      logger.info(`Temporal dev server stopped; data kept in ${devServer.dbFile}`);
+      logger.info(
+        lostHow === null
+          ? `Temporal dev server stopped; data kept in ${devServer.dbFile}`
+          : `Temporal dev server had ended (${lostHow}); data kept in ${devServer.dbFile}`,
+      );
     });
     address = devServer.address;
-    serverLost = devServer.lost.then(
-      (how) => `the Temporal dev server (pid ${devServer.pid}) ${how}: see its log, ${devServer.logFile}`,
-    );
+    serverLost = devServer.lost.then((how) => {
+      lostHow = how;
+      return `the Temporal dev server (pid ${devServer.pid}) ${how}: see its log, ${devServer.logFile}`;
+    });
     logger.info(
       { startupMs: devServer.startupMs, db: devServer.dbFile, log: devServer.logFile, pid: devServer.pid },
       `Temporal dev server on ${devServer.address}${devServer.reused ? ' (reused, left running by an earlier start)' : ''}, Web UI at ${devServer.uiUrl}`,

@@ -149,6 +149,11 @@ describe('npm start whose dev server dies under it', () => {
       expect(main.stderr()).toContain(why);
       expect(main.stderr()).toContain('start numberflow again');
       expect(main.lines.map((l) => l.msg)).toContain('worker stopped');
+      // Not "stopped" by numberflow: it had ended under it.
+      expect(main.lines.map((l) => l.msg)).toContainEqual(
+        expect.stringMatching(/^Temporal dev server had ended \(killed by SIGKILL\); data kept in /),
+      );
+      expect(main.lines.map((l) => l.msg)).not.toContainEqual(expect.stringMatching(/^Temporal dev server stopped;/));
     },
     TIMEOUT,
   );
