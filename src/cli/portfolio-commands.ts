@@ -70,6 +70,12 @@ export function portfolioLines(view: PortfolioView): string[] {
     view.lastReconciliation
       ? `last reconciled ${view.lastReconciliation.at}: ${view.lastReconciliation.found}`
       : 'not reconciled yet (hourly, or `temporal workflow signal --name reconcile`)',
+    ...(view.capChanges.length > 0
+      ? [
+          `cap changes (the latest ${Math.min(5, view.capChanges.length)} of ${view.capChanges.length}; --json has all):`,
+          ...view.capChanges.slice(-5).map((c) => `  ${c.at ?? '?'}  ${c.cap}  ${capSourceText({ ...c, at: null })}`),
+        ]
+      : []),
     // A note may quote a reason sent by signal, never checked: shown, not obeyed.
     ...(view.notes.length > 0
       ? ['notes:', ...view.notes.slice(-5).map((n) => visibleControls(`  ${n.at}  ${n.what}`, false))]

@@ -72,6 +72,14 @@ export interface CapSource {
   reason: string | null;
 }
 
+/** A cap set: to what, from where, by whom and why, when. */
+export interface CapChange extends CapSource {
+  cap: number;
+}
+
+/** The cap changes a portfolio keeps. */
+export const CAP_CHANGES_KEPT = 100;
+
 export interface PortfolioInput {
   portfolioId: string;
   cap?: number;
@@ -158,6 +166,11 @@ export interface PortfolioState {
    * Absent until Meta announces one to a run that keeps it.
    */
   metaCap?: number;
+  /**
+   * Every change of the cap (and every cap a person set), the latest CAP_CHANGES_KEPT, kept apart from the notes (a
+   * burst of refusals pushed an admin's change out of them). Absent in older runs' state.
+   */
+  capChanges?: CapChange[];
   /** When the last reconciliation ran, and what it found, in words (one line, kept out of the notes). */
   lastReconciliation?: { at: string; found: string };
 }

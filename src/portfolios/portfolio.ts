@@ -7,6 +7,7 @@ import {
   DEFAULT_NUMBER_CAP,
   portfolioQuery,
   portfolioWorkflowId,
+  type CapChange,
   type CapSource,
   type PortfolioState,
 } from '../domain/portfolio.js';
@@ -19,6 +20,8 @@ export type PortfolioView = Pick<PortfolioState, 'cap' | 'holders' | 'queue' | '
   lastReconciliation: { at: string; found: string } | null;
   /** Nobody is let through until the numbers Meta counts are read (a refusal at the cap found some unknown). */
   readingMetaCount: boolean;
+  /** The cap's changes, oldest first (the latest 100; none kept by runs from before). */
+  capChanges: CapChange[];
 };
 
 export class PortfolioNotFoundError extends Error {
@@ -45,6 +48,7 @@ export async function readPortfolio(client: Client, portfolioId: string): Promis
       notes,
       lastReconciliation: state.lastReconciliation ?? null,
       readingMetaCount: state.learning === true,
+      capChanges: state.capChanges ?? [],
     };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new PortfolioNotFoundError(portfolioId);

@@ -148,12 +148,19 @@ describe('what a principal limited to portfolios sees (dev server, worker, Graph
       expect(before.status).toBe(200);
       expect(before.body.holders.map((h) => h.e164)).toContain(e164);
 
-      const set = await api.call<{ cap: number; notes: { what: string }[] }>('PUT', `${path}/cap`, {
-        as: 'admin',
-        body: { cap: 1500, reason: 'Meta raised it after verification' },
-      });
+      const set = await api.call<{ cap: number; notes: { what: string }[]; capChanges: { cap: number }[] }>(
+        'PUT',
+        `${path}/cap`,
+        { as: 'admin', body: { cap: 1500, reason: 'Meta raised it after verification' } },
+      );
       expect(set.status).toBe(200);
       expect(set.body.cap).toBe(1500);
+      expect(set.body.capChanges.at(-1)).toMatchObject({
+        cap: 1500,
+        source: 'admin',
+        actor: 'admin@test',
+        reason: 'Meta raised it after verification',
+      });
       expect(set.body.notes.at(-1)?.what).toBe(
         'the cap is now 1500 registered numbers (set by admin@test: Meta raised it after verification)',
       );

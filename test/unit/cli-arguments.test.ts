@@ -66,6 +66,7 @@ describe("the command line's arguments", () => {
       notes: [{ at: '2026-12-05T06:00:00.000Z', what: 'the cap is now 5 (set by qa@acme: a\u001b[31mred)' }],
       lastReconciliation: { at: '2026-12-05T05:00:00.000Z', found: '2 holders checked, 1 freed' },
       readingMetaCount: true,
+      capChanges: [{ cap: 5, ...source, at: '2026-12-05T06:00:00.000Z' }],
     } satisfies PortfolioView;
     expect(portfolioLines(view).at(-1)).toBe(
       '  2026-12-05T06:00:00.000Z  the cap is now 5 (set by qa@acme: a\\x1b[31mred)',
@@ -75,6 +76,8 @@ describe("the command line's arguments", () => {
       expect.arrayContaining([
         'nobody is let through until the numbers Meta counts are read (a reconciliation is under way)',
         'last reconciled 2026-12-05T05:00:00.000Z: 2 holders checked, 1 freed',
+        'cap changes (the latest 1 of 1; --json has all):',
+        '  2026-12-05T06:00:00.000Z  5  set by qa@acme: a\\x1b[31mred\\x0asecond',
       ]),
     );
     expect(portfolioLines({ ...view, lastReconciliation: null, readingMetaCount: false })).toContain(

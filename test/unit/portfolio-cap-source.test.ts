@@ -46,6 +46,13 @@ describe("the portfolio's cap source", () => {
     expect(notes().at(-1)).toBe(
       'the cap is now 20 registered numbers (lowered: Meta refused to add +14155550101 at 20)',
     );
+    // Every change kept apart from the notes, a burst of which would push it out: to what, from where, by whom, why.
+    expect(book.state.capChanges?.map((c) => [c.cap, c.source, c.actor, c.reason])).toEqual([
+      [20, 'meta_webhook', null, null],
+      [5, 'admin', 'alice@acme', 'hold at 5 until finance approves more'],
+      [50, 'meta_webhook', null, null],
+      [20, 'meta_refusal', null, 'Meta refused to add +14155550101 at 20'],
+    ]);
   });
 
   it("takes Meta's repeated cap over an admin's in a run from before the patch", () => {

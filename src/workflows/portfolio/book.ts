@@ -1,6 +1,7 @@
 // The portfolio's book of slots: who holds one, who waits in line, what answers are owed. One serialisable
 // state (carried by continue-as-new and shown by the query), changed only by these methods.
 import {
+  CAP_CHANGES_KEPT,
   DEFAULT_NUMBER_CAP,
   RECONCILE_EVERY_MS,
   type CapabilityUpdate,
@@ -164,6 +165,8 @@ export class PortfolioBook {
     const from = setBy || ` (${capSourceWords[source] ?? source}${why}${replaces})`;
     this.state.cap = cap;
     this.note(`the cap is now ${plural(cap, 'registered number')}${from}`);
+    const change = { cap, ...(this.state.capSource ?? { source, at: null, actor: null, reason: null }) };
+    this.state.capChanges = [...(this.state.capChanges ?? []), change].slice(-CAP_CHANGES_KEPT);
     return true;
   }
 
