@@ -295,11 +295,16 @@ async function capRefusalFailure(graph: GraphClient, err: GraphError, wabaId: st
 }
 
 export async function registeredNumbers(graph: GraphClient, wabaId: string): Promise<string[]> {
-  const registered: string[] = [];
+  const statuses = await numberStatuses(graph, wabaId);
+  return [...statuses].flatMap(([e164, status]) => (status === 'CONNECTED' ? [e164] : []));
+}
+
+/** The WABA's numbers and the status Meta shows each in (CONNECTED, FLAGGED, DISCONNECTED, …). */
+export async function numberStatuses(graph: GraphClient, wabaId: string): Promise<Map<string, string>> {
+  const statuses = new Map<string, string>();
   for await (const number of graph.allPhoneNumbers(wabaId, ['display_phone_number', 'status'])) {
-    if (number.status === 'CONNECTED' && number.display_phone_number) {
-      registered.push(e164OfDisplay(number.display_phone_number));
-    }
+    if (number.display_phone_number)
+      statuses.set(e164OfDisplay(number.display_phone_number), number.status ?? 'UNKNOWN');
   }
-  return registered;
+  return statuses;
 }

@@ -24,9 +24,17 @@ import { PortfolioId, WabaId } from '../domain/search-attributes.js';
 import type { GraphClient } from '../graph/client.js';
 import type { portfolio } from '../workflows/portfolio.js';
 import { graphCall } from './failures.js';
-import { registeredNumbers } from './graph-activities.js';
+import { numberStatuses, registeredNumbers } from './graph-activities.js';
 import { within } from '../within.js';
 import { turnsPerKey } from './turns.js';
+
+/**
+ * Whether Meta surely counts a number no more: gone from its WABA, or a status after its registration ended. A holder
+ * without a journey is freed only then (one Meta shows flagged, restricted or limited is still registered).
+ */
+function uncounted(status: string | undefined): boolean {
+  return status === undefined || ['DISCONNECTED', 'DELETED', 'MIGRATED', 'UNVERIFIED'].includes(status);
+}
 
 /** How a journey's slot request goes by update: see `askForSlot`. */
 export interface SlotAskLimits {
@@ -245,14 +253,14 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       wabas?: string[];
     }): Promise<ReconcileReport> {
       const report: ReconcileReport = { free: [], registeredWithoutJourney: [], goneFromQueue: [] };
-      const registeredByWaba = new Map<string, Promise<string[]>>();
-      const registeredOn = (wabaId: string) => {
-        if (!registeredByWaba.has(wabaId))
-          registeredByWaba.set(
+      const statusesByWaba = new Map<string, Promise<Map<string, string>>>();
+      const statusesOn = (wabaId: string) => {
+        if (!statusesByWaba.has(wabaId))
+          statusesByWaba.set(
             wabaId,
-            graphCall(() => registeredNumbers(graph, wabaId)),
+            graphCall(() => numberStatuses(graph, wabaId)),
           );
-        return registeredByWaba.get(wabaId) as Promise<string[]>;
+        return statusesByWaba.get(wabaId) as Promise<Map<string, string>>;
       };
       const unread = new Map<string, string>();
       for (const holder of input.holders) {
@@ -271,16 +279,17 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
         }
         // A WABA Meta refuses to show for good keeps its holders; the others are still reconciled. A failure a retry
         // may mend fails the activity, which Temporal retries.
-        const numbers = await registeredOn(holder.wabaId).catch((err: unknown) => {
+        const numbers = await statusesOn(holder.wabaId).catch((err: unknown) => {
           if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
           unread.set(holder.wabaId as string, err.message);
           return null;
         });
         if (numbers === null) continue;
-        const registered = numbers.includes(holder.e164);
-        if (registered) {
+        const status = numbers.get(holder.e164);
+        if (status === 'CONNECTED') {
           if (holder.workflowId) report.registeredWithoutJourney.push(holder.e164);
-        } else report.free.push(holder.e164);
+        } else if (holder.workflowId || uncounted(status)) report.free.push(holder.e164);
+        // A number held without a journey that Meta shows flagged, restricted or limited is still registered.
       }
       for (const queued of input.queue) {
         if (!(await isRunning(queued.workflowId))) report.goneFromQueue.push(queued.e164);
@@ -288,12 +297,13 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       // Numbers Meta counts that hold no slot (registered outside numberflow): Meta's cap counts them too.
       const known = new Set([...input.holders, ...input.queue].map((n) => n.e164));
       for (const wabaId of new Set(input.wabas ?? [])) {
-        const numbers = await registeredOn(wabaId).catch((err: unknown) => {
-          if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
-          unread.set(wabaId, err.message);
-          return [];
+        // Any failure only skips this WABA: the counting must not hold back what the holders' pass found.
+        const numbers = await statusesOn(wabaId).catch((err: unknown) => {
+          unread.set(wabaId, err instanceof Error ? err.message : String(err));
+          return new Map<string, string>();
         });
-        for (const e164 of numbers.filter((n) => !known.has(n))) {
+        const connected = [...numbers].flatMap(([e164, status]) => (status === 'CONNECTED' ? [e164] : []));
+        for (const e164 of connected.filter((n) => !known.has(n))) {
           known.add(e164);
           (report.countedWithoutSlot ??= []).push({ e164, wabaId });
         }

@@ -344,19 +344,24 @@ async function exchange(
 
 /**
  * Pauses between tries of the token's check: the code is spent by then, so a passing outage (Meta's 131016, 2, a
- * rate limit, a dropped connection) must not fail the signup for good; a few seconds at most, the caller waiting.
+ * dropped connection) must not fail the signup for good. Tried again only within TOKEN_CHECK_BUDGET_MS of the first
+ * try (the caller waits, and a signup claimed longer than a minute reads as stopped), and not for a rate limit that
+ * asks for longer than the pause.
  */
 export const TOKEN_CHECK_PAUSES_MS = [500, 1_500];
+const TOKEN_CHECK_BUDGET_MS = 5_000;
 
-/** `call`, tried again after each pause while it fails for now (transient, rate-limited, unreachable). */
+/** `call`, tried again after each pause while it fails for now and the budget lasts. */
 async function checkedSoon<T>(call: () => Promise<T>, pauses = TOKEN_CHECK_PAUSES_MS): Promise<T> {
+  const until = Date.now() + TOKEN_CHECK_BUDGET_MS;
   for (const pause of pauses) {
     try {
       return await call();
     } catch (err) {
       const forNow =
         (err instanceof GraphError || err instanceof GraphTransportError) && err.errorClass !== 'permanent';
-      if (!forNow) throw err;
+      const waitAsked = err instanceof GraphError ? (err.retryAfterMs ?? 0) : 0;
+      if (!forNow || waitAsked > pause || Date.now() + pause > until) throw err;
     }
     await new Promise((resolve) => setTimeout(resolve, pause));
   }

@@ -174,6 +174,7 @@ async function reconcile(book: PortfolioBook, portfolioId: string): Promise<void
   const { holders, queue } = book.state;
   if (holders.length === 0 && queue.length === 0) return book.nothingToReconcile();
   const checked = new Map(holders.map((h) => [h.e164, h.runId]));
+  const begunLearning = book.state.learning === true;
   try {
     const report = await reconcileHolders({
       portfolioId,
@@ -182,7 +183,7 @@ async function reconcile(book: PortfolioBook, portfolioId: string): Promise<void
       // Every WABA the portfolio knows of: the numbers Meta counts there that hold no slot take one.
       wabas: [...new Set([...holders, ...queue].flatMap(({ wabaId }) => (wabaId ? [wabaId] : [])))],
     });
-    book.applyReconciliation(report, checked);
+    book.applyReconciliation(report, checked, begunLearning);
   } catch (err) {
     if (!(err instanceof ActivityFailure) || isCancellation(err) || !patched(RECONCILE_FAILURE_KEEPS_PATCH)) throw err;
     book.reconciliationFailed(innermostMessage(err));

@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -65,6 +65,11 @@ describe("the API's bearer tokens", () => {
     expect(readFileSync(file, 'utf8').match(TOKEN)).toHaveLength(4);
     expect(written.join('').match(TOKEN)).toBeNull();
     expect(written.join('')).toContain(`written once to ${file} (mode 0600)`);
+    // A first start that cannot write them keeps no hashes nobody holds a token for: the next start makes them anew.
+    const blocked = loadConfig({ NUMBERFLOW_DATA_DIR: tempDir('tokens'), TEMPORAL_ADDRESS: '127.0.0.1:7233' });
+    mkdirSync(join(firstTokensFile(blocked), 'in-the-way'), { recursive: true });
+    expect(() => loadPrincipals(blocked, capturedLogger().logger, firstTokensOut(blocked, output(false)))).toThrow();
+    expect(existsSync(join(blocked.NUMBERFLOW_DATA_DIR, 'api-tokens.json'))).toBe(false);
     // At a terminal, or on the embedded default, they are printed as before.
     const atTerminal = loadConfig({ NUMBERFLOW_DATA_DIR: tempDir('tokens'), TEMPORAL_ADDRESS: '127.0.0.1:7233' });
     loadPrincipals(atTerminal, capturedLogger().logger, firstTokensOut(atTerminal, output(true)));

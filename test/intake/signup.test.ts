@@ -326,16 +326,18 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
 
   it('checks the new token again while Meta fails for now, and fails the signup only when it still cannot (the code is spent)', async () => {
     const DEBUG = 'GET /debug_token';
-    for (const [failures, finishes] of [
-      [TOKEN_CHECK_PAUSES_MS.length, true],
-      [TOKEN_CHECK_PAUSES_MS.length + 1, false],
+    const tries = TOKEN_CHECK_PAUSES_MS.length + 1;
+    // 131016: Meta's service unavailable, for as many tries as given; 100: a refusal for good, never tried again.
+    for (const [code, failures, finishes, checks] of [
+      [131016, tries - 1, true, tries],
+      [131016, tries, false, tries],
+      [100, 1, false, 1],
     ] as const) {
       const customer = await customerWaba(t.bench, 1);
       const body = popupAnswer(t.bench, customer);
       t.bench.sandbox.admin.clearCalls();
       await t.bench.run(async () => {
-        // 131016: Meta's service unavailable, for as many tries as given.
-        t.bench.sandbox.admin.injectFault({ endpoint: DEBUG, kind: 'error', code: 131016, times: failures });
+        t.bench.sandbox.admin.injectFault({ endpoint: DEBUG, kind: 'error', code, times: failures });
         if (finishes) {
           const done = await signup(deps(), body, 'svc');
           expect(done).toMatchObject({ repeated: false, journeys: [expect.objectContaining({ outcome: 'started' })] });
@@ -344,10 +346,12 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
         } else {
           const failed = await refusal(signup(deps(), body, 'svc'));
           expect(failed.kind).toBe('exchange-unanswered');
-          expect(failed.message).toMatch(/^Meta did not confirm which WABAs the new token covers \(.*131016/);
+          expect(failed.message).toMatch(
+            new RegExp(`^Meta did not confirm which WABAs the new token covers \\(.*${code}`),
+          );
           expect(await s.stores.tokens.get(customer.wabaId)).toBeUndefined();
         }
-        expect(calls(DEBUG)).toHaveLength(TOKEN_CHECK_PAUSES_MS.length + 1);
+        expect(calls(DEBUG)).toHaveLength(checks);
         expect(calls(EXCHANGE)).toHaveLength(1);
       });
     }

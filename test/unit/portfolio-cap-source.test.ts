@@ -62,4 +62,26 @@ describe("the portfolio's cap source", () => {
     book.setCap(20, {}, () => false);
     expect(book.state.cap).toBe(20);
   });
+
+  it("keeps an admin's hold on a cap learnt from Meta at the start, before any webhook came", () => {
+    // Started by a journey: the cap read from the business's verification; no webhook since.
+    const book = new PortfolioBook({ portfolioId: 'p-1', cap: 20, capSource: 'business_verification' });
+    book.setCap(5, { source: 'admin', actor: 'alice@acme', reason: 'hold' });
+    book.setCap(20); // a new WABA's webhook repeats Meta's 20
+    expect(book.state.cap).toBe(5);
+    // A running portfolio from before (no metaCap): the cap an admin replaces is taken as Meta's.
+    const older = new PortfolioBook({ portfolioId: 'p-2', cap: 2, capSource: 'default' });
+    older.setCap(20);
+    delete older.state.metaCap;
+    older.setCap(5, { source: 'admin', actor: 'alice@acme' });
+    older.setCap(20);
+    expect(older.state.cap).toBe(5);
+  });
+
+  it("lets Meta's repeated cap correct an admin's cap set above it", () => {
+    const book = new PortfolioBook({ portfolioId: 'p-1', cap: 2, capSource: 'meta_webhook' });
+    book.setCap(20, { source: 'admin', actor: 'alice@acme', reason: 'a guess' });
+    book.setCap(2); // Meta repeats its 2: the head of the queue would only be refused above it
+    expect(book.state.cap).toBe(2);
+  });
 });

@@ -104,4 +104,35 @@ describe('numbers Meta counts that hold no slot', () => {
       '1 holder checked, 1 freed, 0 counted from Meta, 0 dropped from the queue, 1 of unknown WABA not checked',
     );
   });
+
+  it('lets admissions go on when nothing waits for the reading, and takes no new number past the head meanwhile', () => {
+    const book = new PortfolioBook({ portfolioId: 'p-1', cap: 2, capSource: 'meta_webhook' });
+    book.request(request(1));
+    book.capRefused({ e164: request(1).e164, runId: 'run-1', registered: 2 });
+    expect(book.state.learning).toBe(true);
+    // A new journey asks meanwhile: it queues behind, not granted past the reading.
+    expect(book.request(request(2))).toMatchObject({ granted: false, position: 2 });
+    // Both leave before the reconciliation runs: nothing to check, nothing held back.
+    book.release({ e164: request(1).e164, runId: 'run-1' });
+    book.release({ e164: request(2).e164, runId: 'run-2' });
+    book.nothingToReconcile();
+    expect(book.state.learning).toBe(false);
+    expect(book.request(request(3))?.granted).toBe(true);
+  });
+
+  it('ends the wait only with a reconciliation begun while it waited, and counts no number that is queued', () => {
+    const book = new PortfolioBook({ portfolioId: 'p-1', cap: 2, capSource: 'meta_webhook' });
+    for (const n of [1, 2]) book.request(request(n));
+    book.capRefused({ e164: request(1).e164, runId: 'run-1', registered: 2 });
+    // One begun before the refusal read Meta too early.
+    book.applyReconciliation(empty, new Map(), false);
+    expect(book.state.learning).toBe(true);
+    book.applyReconciliation(
+      { ...empty, countedWithoutSlot: [{ e164: request(1).e164, wabaId: '901' }] },
+      new Map(),
+      true,
+    );
+    expect(book.state.learning).toBe(false);
+    expect(book.state.holders.map((h) => h.e164)).toEqual([request(2).e164]); // the queued run-1 is no stranger
+  });
 });

@@ -1,6 +1,6 @@
 // Where `npm start` gets the API's principals: the file NUMBERFLOW_API_TOKENS_FILE names, or the embedded default's
 // file in the data folder, made on the first start with one principal per role whose tokens are printed once.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
@@ -25,7 +25,15 @@ export function firstTokensOut(config: Config, stdout: NodeJS.WriteStream = proc
   if (!config.TEMPORAL_ADDRESS || stdout.isTTY) return (text) => void stdout.write(text);
   return (text) => {
     const file = firstTokensFile(config);
-    writeFileSync(file, text.trimStart(), { mode: 0o600 });
+    try {
+      // A file left from before is replaced, never written through (its mode, or a link, would be kept).
+      rmSync(file, { force: true });
+      writeFileSync(file, text.trimStart(), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      // The hashes alone would leave no token anyone knows: the next start makes them anew.
+      rmSync(tokenFilePath(config), { force: true });
+      throw err;
+    }
     stdout.write(
       `\nnumberflow API tokens were made now: written once to ${file} (mode 0600), not to this output, which a ` +
         'container keeps as its log — read them there, then delete the file\n\n',

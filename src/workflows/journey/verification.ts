@@ -118,13 +118,15 @@ async function requestCode(journey: Journey, options: Pick<CallOptions, 'noMetaW
  * the journey waits for that code, another resend, or the end of its wait.
  */
 async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
-  // Meta down or limiting past a first short wait, while the code sent before lasts: no new code was sent, and the
-  // operator keeps that one rather than waiting out the outage with no code to submit.
+  // Meta down or limiting for longer than a first short wait, while the code sent before lasts a while yet and was
+  // asked again by the same method: no new code was sent, and the operator keeps that one rather than waiting out the
+  // outage with no code to submit. A switch of method (the code never arrived) waits for Meta, as before.
   let gaveUp = false;
   const noMetaWait = (waitMs: number) =>
     (gaveUp =
       waitMs > journeyPolicy.firstOutageWaitMs &&
-      (codeLastsUntil(journey) ?? 0) > Date.now() &&
+      journey.state.codeMethod === sentBy &&
+      (codeLastsUntil(journey) ?? 0) - Date.now() >= CODE_STILL_USABLE_MS &&
       patched(RESEND_OUTAGE_KEEPS_THE_CODE_PATCH));
   try {
     await requestCode(journey, { noMetaWait });
@@ -232,6 +234,9 @@ function calledPastItsLife(journey: Journey, takenAt: number): boolean {
  * while that code lasts (resendCode). Decided where it gives up, after the request's answer.
  */
 const RESEND_OUTAGE_KEEPS_THE_CODE_PATCH = 'resend-during-an-outage-keeps-the-code';
+
+/** What must be left of the code sent before for a resend to give up on it: time to type it in. */
+const CODE_STILL_USABLE_MS = 60_000;
 
 /** From this patch on, a resend Meta refuses leaves the code sent before standing (resendCode). */
 const REFUSED_RESEND_PATCH = 'refused-resend-keeps-the-code';

@@ -52,6 +52,10 @@ export class PortfolioBook {
       outbox: [],
       released: [],
       notes: [],
+      // A cap learnt from Meta is the one its webhook would repeat.
+      ...(input.cap !== undefined && (input.capSource === 'meta_webhook' || input.capSource === 'business_verification')
+        ? { metaCap: input.cap }
+        : {}),
     };
   }
 
@@ -84,7 +88,7 @@ export class PortfolioBook {
     }
     if (queued >= 0 && !request.registered) return this.answer(false, queued + 1);
     if (queued >= 0) state.queue.splice(queued, 1);
-    if (request.registered || (state.holders.length < state.cap && state.queue.length === 0)) {
+    if (request.registered || (state.holders.length < state.cap && state.queue.length === 0 && !state.learning)) {
       this.hold(request);
       return this.answer(true, null);
     }
@@ -143,10 +147,14 @@ export class PortfolioBook {
     const source = by.source === undefined || by.source === 'meta' ? 'meta_webhook' : by.source;
     const { capSource } = this.state;
     const admins = capSource?.source === 'admin' ? (capSource.actor ?? 'an admin') : null;
+    // An admin replacing a cap learnt from Meta: that cap is the one Meta's webhook would repeat.
+    const fromMeta = capSource?.source === 'meta_webhook' || capSource?.source === 'business_verification';
+    if (source === 'admin' && fromMeta) this.state.metaCap ??= this.state.cap;
     if (source === 'meta_webhook') {
       const repeated = this.state.metaCap === cap;
       this.state.metaCap = cap;
-      if (admins !== null && repeated && cap !== this.state.cap && keepsAdminCap()) {
+      // A hold below Meta's cap stays; one above it is Meta's to correct (the head would only be refused).
+      if (admins !== null && repeated && this.state.cap < cap && keepsAdminCap()) {
         this.note(
           `Meta's business_capability_update repeats its cap of ${cap}: the cap of ${this.state.cap} ${admins} set stays`,
         );
@@ -253,8 +261,11 @@ export class PortfolioBook {
     state.queue = state.queue.filter((q) => q.workflowId !== workflowId);
   }
 
-  /** What the reconciliation found, applied only to holders unchanged since they were checked. */
-  applyReconciliation(report: ReconcileReport, checked: Map<string, string | null>): void {
+  /**
+   * What the reconciliation found, applied only to holders unchanged since they were checked. `begunLearning`: it
+   * began while admissions waited for it (one begun before a refusal read Meta too early to end that wait).
+   */
+  applyReconciliation(report: ReconcileReport, checked: Map<string, string | null>, begunLearning = true): void {
     const { state } = this;
     const unchanged = (e164: string) => {
       const holder = state.holders.find((h) => h.e164 === e164);
@@ -288,19 +299,15 @@ export class PortfolioBook {
     }
     let counted = 0;
     for (const { e164, wabaId } of report.countedWithoutSlot ?? []) {
-      if (state.holders.some((h) => h.e164 === e164)) continue; // a journey of it got a slot meanwhile
+      // A journey of it got a slot, or a place in the queue, meanwhile.
+      if (state.holders.some((h) => h.e164 === e164) || state.queue.some((q) => q.e164 === e164)) continue;
       state.holders.push({ e164, workflowId: null, runId: null, wabaId, since: new Date().toISOString() });
       counted += 1;
       this.note(
         `Meta counts ${e164} (WABA ${wabaId}) as registered and no slot held it (registered outside numberflow): it holds one now, without a journey`,
       );
     }
-    if (state.learning) {
-      state.learning = false;
-      this.note(
-        `read the numbers Meta counts: ${plural(state.holders.length, 'slot')} held of the cap of ${state.cap}`,
-      );
-    }
+    if (begunLearning) this.learnt();
     const before = state.unreconciled?.wabas ?? [];
     for (const { wabaId, why } of report.unread ?? []) {
       if (!before.includes(wabaId))
@@ -318,6 +325,15 @@ export class PortfolioBook {
         ...(report.unchecked?.length ? [`${report.unchecked.length} of unknown WABA not checked`] : []),
         ...(report.unread?.length ? [`${plural(report.unread.length, 'WABA')} unread`] : []),
       ].join(', '),
+    );
+  }
+
+  /** The numbers Meta counts were read (or nothing waits for them): admissions go on. */
+  private learnt(): void {
+    if (!this.state.learning) return;
+    this.state.learning = false;
+    this.note(
+      `read the numbers Meta counts: ${plural(this.state.holders.length, 'slot')} held of the cap of ${this.state.cap}`,
     );
   }
 
@@ -351,6 +367,7 @@ export class PortfolioBook {
   /** No holder nor queue: nothing was left unreconciled (a later failure is noted anew). */
   nothingToReconcile(): void {
     if (this.state.unreconciled) this.state.unreconciled = { wabas: [], failed: false };
+    this.learnt(); // nobody waits: there is nothing to hold back
     this.reconciled('no holder and no queue: nothing to check');
   }
 
