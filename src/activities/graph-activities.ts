@@ -294,9 +294,21 @@ async function capRefusalFailure(graph: GraphClient, err: GraphError, wabaId: st
   });
 }
 
+/** The WABA's numbers Meta's registered-number cap counts (see countedByMeta). */
 export async function registeredNumbers(graph: GraphClient, wabaId: string): Promise<string[]> {
   const statuses = await numberStatuses(graph, wabaId);
-  return [...statuses].flatMap(([e164, status]) => (status === 'CONNECTED' ? [e164] : []));
+  return [...statuses].flatMap(([e164, status]) => (countedByMeta(status) ? [e164] : []));
+}
+
+/** Statuses of a number not (or no longer) registered: added and never registered, deregistered, gone. */
+const UNREGISTERED = ['PENDING', 'UNVERIFIED', 'DISCONNECTED', 'DELETED', 'MIGRATED'];
+
+/**
+ * Whether Meta's cap counts a number in this status: registered — connected, and also flagged, restricted or
+ * rate-limited, which are still registered. A number absent from its WABA counts no more.
+ */
+export function countedByMeta(status: string | undefined): boolean {
+  return status !== undefined && !UNREGISTERED.includes(status);
 }
 
 /** The WABA's numbers and the status Meta shows each in (CONNECTED, FLAGGED, DISCONNECTED, …). */

@@ -24,17 +24,9 @@ import { PortfolioId, WabaId } from '../domain/search-attributes.js';
 import type { GraphClient } from '../graph/client.js';
 import type { portfolio } from '../workflows/portfolio.js';
 import { graphCall } from './failures.js';
-import { numberStatuses, registeredNumbers } from './graph-activities.js';
+import { countedByMeta, numberStatuses, registeredNumbers } from './graph-activities.js';
 import { within } from '../within.js';
 import { turnsPerKey } from './turns.js';
-
-/**
- * Whether Meta surely counts a number no more: gone from its WABA, or a status after its registration ended. A holder
- * without a journey is freed only then (one Meta shows flagged, restricted or limited is still registered).
- */
-function uncounted(status: string | undefined): boolean {
-  return status === undefined || ['DISCONNECTED', 'DELETED', 'MIGRATED', 'UNVERIFIED'].includes(status);
-}
 
 /** How a journey's slot request goes by update: see `askForSlot`. */
 export interface SlotAskLimits {
@@ -285,11 +277,10 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
           return null;
         });
         if (numbers === null) continue;
-        const status = numbers.get(holder.e164);
-        if (status === 'CONNECTED') {
+        // Flagged, restricted or limited, a number is still registered: Meta's cap counts it.
+        if (countedByMeta(numbers.get(holder.e164))) {
           if (holder.workflowId) report.registeredWithoutJourney.push(holder.e164);
-        } else if (holder.workflowId || uncounted(status)) report.free.push(holder.e164);
-        // A number held without a journey that Meta shows flagged, restricted or limited is still registered.
+        } else report.free.push(holder.e164);
       }
       for (const queued of input.queue) {
         if (!(await isRunning(queued.workflowId))) report.goneFromQueue.push(queued.e164);
@@ -297,13 +288,15 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       // Numbers Meta counts that hold no slot (registered outside numberflow): Meta's cap counts them too.
       const known = new Set([...input.holders, ...input.queue].map((n) => n.e164));
       for (const wabaId of new Set(input.wabas ?? [])) {
-        // Any failure only skips this WABA: the counting must not hold back what the holders' pass found.
+        // As in the holders' pass: a WABA Meta refuses to show for good is skipped, a failure a retry may mend
+        // fails the activity (the count a refused journey waits for must not be skipped on a blip).
         const numbers = await statusesOn(wabaId).catch((err: unknown) => {
-          unread.set(wabaId, err instanceof Error ? err.message : String(err));
+          if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
+          unread.set(wabaId, err.message);
           return new Map<string, string>();
         });
-        const connected = [...numbers].flatMap(([e164, status]) => (status === 'CONNECTED' ? [e164] : []));
-        for (const e164 of connected.filter((n) => !known.has(n))) {
+        const counted = [...numbers].flatMap(([e164, status]) => (countedByMeta(status) ? [e164] : []));
+        for (const e164 of counted.filter((n) => !known.has(n))) {
           known.add(e164);
           (report.countedWithoutSlot ??= []).push({ e164, wabaId });
         }

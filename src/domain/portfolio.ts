@@ -161,9 +161,11 @@ export interface PortfolioState {
    * numberflow): nobody is let through until a reconciliation has read what Meta counts. Absent in older runs' state.
    */
   learning?: boolean;
+  /** Counts the refusals that made admissions wait: only a reconciliation begun after the latest ends the wait. */
+  learningRound?: number;
   /**
-   * The cap Meta's business_capability_update last announced: one that repeats it leaves an admin's cap as it is.
-   * Absent until Meta announces one to a run that keeps it.
+   * The cap Meta last gave (its business_capability_update, or the one learnt at the start or an admin replaced):
+   * a webhook that repeats it leaves an admin's cap as it is. Absent in runs from before that kept none.
    */
   metaCap?: number;
   /**

@@ -174,7 +174,8 @@ async function reconcile(book: PortfolioBook, portfolioId: string): Promise<void
   const { holders, queue } = book.state;
   if (holders.length === 0 && queue.length === 0) return book.nothingToReconcile();
   const checked = new Map(holders.map((h) => [h.e164, h.runId]));
-  const begunLearning = book.state.learning === true;
+  // The refusal admissions wait for as it begins: a later one is not ended by what this one reads.
+  const learningRound = book.state.learning === true ? book.state.learningRound : Number.NaN;
   try {
     const report = await reconcileHolders({
       portfolioId,
@@ -183,7 +184,7 @@ async function reconcile(book: PortfolioBook, portfolioId: string): Promise<void
       // Every WABA the portfolio knows of: the numbers Meta counts there that hold no slot take one.
       wabas: [...new Set([...holders, ...queue].flatMap(({ wabaId }) => (wabaId ? [wabaId] : [])))],
     });
-    book.applyReconciliation(report, checked, begunLearning);
+    book.applyReconciliation(report, checked, learningRound);
   } catch (err) {
     if (!(err instanceof ActivityFailure) || isCancellation(err) || !patched(RECONCILE_FAILURE_KEEPS_PATCH)) throw err;
     book.reconciliationFailed(innermostMessage(err));

@@ -168,6 +168,24 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
     });
   });
 
+  it('waits for Meta as before when a resend switches the method (the code sent before never arrived)', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /request_code', kind: 'error', code: 80007, times: 1 });
+      await t.env.client.workflow
+        .getHandle(journey.workflowId)
+        .signal(resendCodeSignal, { actor: 'operator@acme', method: 'VOICE' });
+      const waiting = await journey.until(
+        (v) => v.stage === 'REQUESTING_CODE' && v.waiting?.for === 'meta',
+        'waiting for Meta to send the VOICE code',
+      );
+      expect(waiting.codeMethod).toBe('VOICE');
+      expect(waiting.notes.map((n) => n.what).join('\n')).not.toContain('no new code was sent');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
   it("answers a code held through Meta's rate limit with Meta's error and when it is verified", async () => {
     await t.bench.run(async () => {
       const journey = await t.bench.start(t.bench.input());

@@ -125,14 +125,19 @@ describe('numbers Meta counts that hold no slot', () => {
     for (const n of [1, 2]) book.request(request(n));
     book.capRefused({ e164: request(1).e164, runId: 'run-1', registered: 2 });
     // One begun before the refusal read Meta too early.
-    book.applyReconciliation(empty, new Map(), false);
+    book.applyReconciliation(empty, new Map(), Number.NaN);
+    expect(book.state.learning).toBe(true);
+    // One begun after it, but before a second refusal (a burst): the second still waits for its own reading.
+    const round = book.state.learningRound;
+    book.capRefused({ e164: request(2).e164, runId: 'run-2', registered: 2 });
+    book.applyReconciliation(empty, new Map(), round);
     expect(book.state.learning).toBe(true);
     book.applyReconciliation(
       { ...empty, countedWithoutSlot: [{ e164: request(1).e164, wabaId: '901' }] },
       new Map(),
-      true,
+      book.state.learningRound,
     );
     expect(book.state.learning).toBe(false);
-    expect(book.state.holders.map((h) => h.e164)).toEqual([request(2).e164]); // the queued run-1 is no stranger
+    expect(book.state.holders).toEqual([]); // the queued run-1 is no stranger
   });
 });

@@ -153,6 +153,7 @@ export class PortfolioBook {
     if (source === 'meta_webhook') {
       const repeated = this.state.metaCap === cap;
       this.state.metaCap = cap;
+      if (admins !== null && cap === this.state.cap) return true; // Meta agrees with the admin: the admin's stays
       // A hold below Meta's cap stays; one above it is Meta's to correct (the head would only be refused).
       if (admins !== null && repeated && this.state.cap < cap && keepsAdminCap()) {
         this.note(
@@ -223,6 +224,7 @@ export class PortfolioBook {
     const held = state.holders.length;
     if (held < registered && state.queue.length > 0 && learns()) {
       state.learning = true;
+      state.learningRound = (state.learningRound ?? 0) + 1;
       state.reconcileRequested = true;
       this.note(
         `Meta counts ${plural(registered, 'registered number')} and the portfolio holds ${plural(held, 'slot')}: ` +
@@ -262,10 +264,14 @@ export class PortfolioBook {
   }
 
   /**
-   * What the reconciliation found, applied only to holders unchanged since they were checked. `begunLearning`: it
-   * began while admissions waited for it (one begun before a refusal read Meta too early to end that wait).
+   * What the reconciliation found, applied only to holders unchanged since they were checked. `learningRound`: the
+   * refusal admissions waited for when it began (one begun before the latest refusal read Meta too early to end it).
    */
-  applyReconciliation(report: ReconcileReport, checked: Map<string, string | null>, begunLearning = true): void {
+  applyReconciliation(
+    report: ReconcileReport,
+    checked: Map<string, string | null>,
+    learningRound: number | undefined = this.state.learningRound,
+  ): void {
     const { state } = this;
     const unchanged = (e164: string) => {
       const holder = state.holders.find((h) => h.e164 === e164);
@@ -307,7 +313,7 @@ export class PortfolioBook {
         `Meta counts ${e164} (WABA ${wabaId}) as registered and no slot held it (registered outside numberflow): it holds one now, without a journey`,
       );
     }
-    if (begunLearning) this.learnt();
+    if (learningRound === state.learningRound) this.learnt('read the numbers Meta counts');
     const before = state.unreconciled?.wabas ?? [];
     for (const { wabaId, why } of report.unread ?? []) {
       if (!before.includes(wabaId))
@@ -328,12 +334,12 @@ export class PortfolioBook {
     );
   }
 
-  /** The numbers Meta counts were read (or nothing waits for them): admissions go on. */
-  private learnt(): void {
+  /** The numbers Meta counts were read (or nothing waits for them): admissions go on, `why` noted. */
+  private learnt(why: string): void {
     if (!this.state.learning) return;
     this.state.learning = false;
     this.note(
-      `read the numbers Meta counts: ${plural(this.state.holders.length, 'slot')} held of the cap of ${this.state.cap}`,
+      `${why}: ${plural(this.state.holders.length, 'slot')} held of the cap of ${this.state.cap}; admissions go on`,
     );
   }
 
@@ -367,7 +373,7 @@ export class PortfolioBook {
   /** No holder nor queue: nothing was left unreconciled (a later failure is noted anew). */
   nothingToReconcile(): void {
     if (this.state.unreconciled) this.state.unreconciled = { wabas: [], failed: false };
-    this.learnt(); // nobody waits: there is nothing to hold back
+    this.learnt('nobody waits any more'); // nothing is held back
     this.reconciled('no holder and no queue: nothing to check');
   }
 
