@@ -61,7 +61,7 @@ export function localKeyFile(
   refuseBeside?: { usedBy: readonly string[]; variable: string },
 ): KeyRing {
   const path = join(dataDir, file);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (refuseBeside) refuseNewKeyFile(dataDir, path, refuseBeside.usedBy, refuseBeside.variable);
   try {
     // 'wx': of two processes starting at once, one creates the key and the other reads it — never two keys.

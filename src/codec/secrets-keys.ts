@@ -55,7 +55,7 @@ export function parseSecretsKeys(spec: SecretsKeySpec): SecretsKeys {
 /** The embedded default's pair: made on first start, kept in the data folder (gitignored) for later starts. */
 export function localSecretsKeys(dataDir: string): SecretsKeys {
   const file = join(dataDir, 'secrets-key');
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // Its public half beside it says a pair was made: a folder from before sealing has neither, and takes a new pair.
   refuseNewKeyFile(dataDir, file, ['secrets-key.pub'], 'NUMBERFLOW_SECRETS_KEY');
   const pair = generateSecretsKeyPair();

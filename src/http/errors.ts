@@ -66,7 +66,10 @@ export function installErrorHandling(
  */
 export function answerError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const mapped = apiErrorOf(err);
-  if (mapped.status >= 500) request.log.error({ err, path: request.url.split('?')[0] }, 'request failed');
+  // A feature this process is not configured for (501: the PIN reveal where no private key is) is the setup's answer,
+  // not a failure to page anyone for.
+  if (mapped.status === 501) request.log.info({ path: request.url.split('?')[0], code: mapped.code }, mapped.message);
+  else if (mapped.status >= 500) request.log.error({ err, path: request.url.split('?')[0] }, 'request failed');
   return send(reply, mapped);
 }
 

@@ -170,7 +170,7 @@ export class WebhookInbox {
   static open(file: string, { maxPending = DEFAULT_MAX_PENDING }: WebhookInboxOptions = {}): WebhookInbox {
     if (!Number.isInteger(maxPending) || maxPending < 1)
       throw new Error(`the webhook inbox's maxPending must be a whole number of 1 or more, not ${maxPending}`);
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const lock = InboxLock.take(file);
     try {
       const db = new Database(file);

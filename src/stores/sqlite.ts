@@ -8,7 +8,7 @@ import { applySteps, type SqlDatabase, type SqlValue } from './sql.js';
 const BUSY_TIMEOUT_MS = 5_000;
 
 export function openSqlite(file: string): SqlDatabase {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file);
   chmodSync(file, 0o600);
   db.pragma('journal_mode = WAL');

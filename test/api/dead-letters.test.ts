@@ -87,7 +87,8 @@ describe("the webhook inbox's dead letters for admins (dev server, Graph sandbox
   });
   const log = capturedLogger();
   const api = useApi(t, { client: () => client, logger: log.logger, webhookInbox: () => file });
-  const withoutInbox = useApi(t); // a service routing each delivery before answering keeps none
+  const noInboxLog = capturedLogger();
+  const withoutInbox = useApi(t, { logger: noInboxLog.logger }); // a service routing each delivery before answering keeps none
 
   const list = (query = '', as: Who = 'admin') => api.call<Listed>('GET', `/v1/webhooks/dead-letters${query}`, { as });
   const replay = (id: number | string, as: Who = 'admin') =>
@@ -219,6 +220,12 @@ describe("the webhook inbox's dead letters for admins (dev server, Graph sandbox
       code: 'not_configured',
       message: expect.stringMatching(/no webhook inbox/),
     });
+    // The setup's answer, logged at info: not a failure to page anyone for (it was logged as an error).
+    const logged = noInboxLog.lines.map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: 30, msg: expect.stringMatching(/no webhook inbox/) }),
+    );
+    expect(logged.filter((line) => line.level >= 50)).toEqual([]);
   });
 
   it('says the inbox is reached through the HTTP API only', async () => {

@@ -66,13 +66,20 @@ describe("the API's bearer tokens", () => {
     expect(written.join('').match(TOKEN)).toBeNull();
     expect(written.join('')).toContain(`written once to ${file} (mode 0600)`);
     // A first start that cannot write them keeps no hashes nobody holds a token for: the next start makes them anew.
-    const blocked = loadConfig({ NUMBERFLOW_DATA_DIR: tempDir('tokens'), TEMPORAL_ADDRESS: '127.0.0.1:7233' });
+    const blocked = loadConfig({
+      NUMBERFLOW_DATA_DIR: join(tempDir('tokens'), 'new'),
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+    });
     mkdirSync(join(firstTokensFile(blocked), 'in-the-way'), { recursive: true });
     expect(() => loadPrincipals(blocked, capturedLogger().logger, firstTokensOut(blocked, output(false)))).toThrow();
     expect(existsSync(join(blocked.NUMBERFLOW_DATA_DIR, 'api-tokens.json'))).toBe(false);
     // At a terminal, or on the embedded default, they are printed as before.
-    const atTerminal = loadConfig({ NUMBERFLOW_DATA_DIR: tempDir('tokens'), TEMPORAL_ADDRESS: '127.0.0.1:7233' });
+    const atTerminal = loadConfig({
+      NUMBERFLOW_DATA_DIR: join(tempDir('tokens'), 'made'),
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+    });
     loadPrincipals(atTerminal, capturedLogger().logger, firstTokensOut(atTerminal, output(true)));
+    expect(statSync(atTerminal.NUMBERFLOW_DATA_DIR).mode & 0o777).toBe(0o700); // a folder numberflow makes: owner-only
     expect(written.join('').match(TOKEN)).toHaveLength(4);
     const embedded = loadConfig({ NUMBERFLOW_DATA_DIR: tempDir('tokens') });
     loadPrincipals(embedded, capturedLogger().logger, firstTokensOut(embedded, output(false)));

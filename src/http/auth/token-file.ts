@@ -147,7 +147,7 @@ export function ensureLocalTokenFile(dataDir: string): {
   const file: TokenFile = {
     principals: made.map(({ token, ...p }) => principalEntrySchema.parse({ ...p, tokenSha256: tokenSha256(token) })),
   };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   try {
     // 'wx': of two processes starting at once, one makes the file and the other uses it.
     writeFileSync(path, serialise(file), { mode: 0o600, flag: 'wx' });
@@ -161,7 +161,7 @@ export function ensureLocalTokenFile(dataDir: string): {
 
 /** Written beside and renamed over, so a reader never sees half a file; owner-only. */
 function writeTokenFile(path: string, file: TokenFile): void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, serialise(file), { mode: 0o600 });
   chmodSync(temporary, 0o600);
