@@ -296,7 +296,11 @@ async function capRefusalFailure(graph: GraphClient, err: GraphError, wabaId: st
 
 /** The WABA's numbers Meta's registered-number cap counts (see countedByMeta). */
 export async function registeredNumbers(graph: GraphClient, wabaId: string): Promise<string[]> {
-  const statuses = await numberStatuses(graph, wabaId);
+  return countedNumbers(await numberStatuses(graph, wabaId));
+}
+
+/** Of a WABA's numbers and their statuses (numberStatuses), those Meta's cap counts. */
+export function countedNumbers(statuses: ReadonlyMap<string, string>): string[] {
   return [...statuses].flatMap(([e164, status]) => (countedByMeta(status) ? [e164] : []));
 }
 

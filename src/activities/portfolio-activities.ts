@@ -24,7 +24,7 @@ import { PortfolioId, WabaId } from '../domain/search-attributes.js';
 import type { GraphClient } from '../graph/client.js';
 import type { portfolio } from '../workflows/portfolio.js';
 import { graphCall } from './failures.js';
-import { countedByMeta, numberStatuses, registeredNumbers } from './graph-activities.js';
+import { countedByMeta, countedNumbers, numberStatuses, registeredNumbers } from './graph-activities.js';
 import { within } from '../within.js';
 import { turnsPerKey } from './turns.js';
 
@@ -255,6 +255,14 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
         return statusesByWaba.get(wabaId) as Promise<Map<string, string>>;
       };
       const unread = new Map<string, string>();
+      // A WABA Meta refuses to show for good is noted unread and skipped (null); a failure a retry may mend fails the
+      // activity, which Temporal retries.
+      const readable = (wabaId: string) =>
+        statusesOn(wabaId).catch((err: unknown) => {
+          if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
+          unread.set(wabaId, err.message);
+          return null;
+        });
       for (const holder of input.holders) {
         if (holder.workflowId && (await isRunning(holder.workflowId))) continue;
         if (!holder.workflowId && input.portfolioId !== undefined) {
@@ -269,13 +277,8 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
           (report.unchecked ??= []).push(holder.e164);
           continue;
         }
-        // A WABA Meta refuses to show for good keeps its holders; the others are still reconciled. A failure a retry
-        // may mend fails the activity, which Temporal retries.
-        const numbers = await statusesOn(holder.wabaId).catch((err: unknown) => {
-          if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
-          unread.set(holder.wabaId as string, err.message);
-          return null;
-        });
+        // A WABA Meta refuses to show for good keeps its holders; the others are still reconciled.
+        const numbers = await readable(holder.wabaId);
         if (numbers === null) continue;
         // Flagged, restricted or limited, a number is still registered: Meta's cap counts it.
         if (countedByMeta(numbers.get(holder.e164))) {
@@ -288,15 +291,9 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       // Numbers Meta counts that hold no slot (registered outside numberflow): Meta's cap counts them too.
       const known = new Set([...input.holders, ...input.queue].map((n) => n.e164));
       for (const wabaId of new Set(input.wabas ?? [])) {
-        // As in the holders' pass: a WABA Meta refuses to show for good is skipped, a failure a retry may mend
-        // fails the activity (the count a refused journey waits for must not be skipped on a blip).
-        const numbers = await statusesOn(wabaId).catch((err: unknown) => {
-          if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
-          unread.set(wabaId, err.message);
-          return new Map<string, string>();
-        });
-        const counted = [...numbers].flatMap(([e164, status]) => (countedByMeta(status) ? [e164] : []));
-        for (const e164 of counted.filter((n) => !known.has(n))) {
+        // As in the holders' pass (the count a refused journey waits for must not be skipped on a blip).
+        const numbers = await readable(wabaId);
+        for (const e164 of countedNumbers(numbers ?? new Map()).filter((n) => !known.has(n))) {
           known.add(e164);
           (report.countedWithoutSlot ??= []).push({ e164, wabaId });
         }

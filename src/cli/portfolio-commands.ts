@@ -2,7 +2,7 @@
 // from, the numbers holding slots, the queue in order; an admin's new cap, noted in the portfolio with who and why.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CONTROL_CHARACTER } from '../domain/operator-input.js';
-import type { CapSource } from '../domain/portfolio.js';
+import { capSourceNames, type CapSource } from '../domain/portfolio.js';
 import type { PortfolioView } from '../portfolios/portfolio.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { visibleControls } from './format.js';
@@ -89,9 +89,9 @@ export function capSourceText({ source, at, actor, reason }: CapSource): string 
     case 'default':
       return `Meta's default for a new portfolio${when}`;
     case 'meta_webhook':
-      return `from Meta's business_capability_update${when}`;
+      return `from ${capSourceNames.meta_webhook}${when}`;
     case 'business_verification':
-      return `from the business's verification status at Meta${when}`;
+      return `from ${capSourceNames.business_verification}${when}`;
     case 'admin':
       // Shown, not obeyed: a reason sent by signal (the Temporal CLI) was never checked.
       return visibleControls(`set by ${actor ?? 'an admin'}${reason ? `: ${reason}` : ''}`, false) + when;

@@ -72,6 +72,12 @@ export interface CapSource {
   reason: string | null;
 }
 
+/** Where a cap Meta gave came from, in words (the portfolio's notes, `portfolio show`). */
+export const capSourceNames = {
+  meta_webhook: "Meta's business_capability_update",
+  business_verification: "the business's verification status at Meta",
+} as const;
+
 /** A cap set: to what, from where, by whom and why, when. */
 export interface CapChange extends CapSource {
   cap: number;

@@ -4,6 +4,7 @@
 // Idempotent on the code: a retry answers the same journeys and never exchanges twice; a number refused for its
 // display name is started by a retry that names it anew (nothing else is done again).
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { validateDisplayName } from '../domain/display-name.js';
@@ -363,7 +364,7 @@ async function checkedSoon<T>(call: () => Promise<T>, pauses = TOKEN_CHECK_PAUSE
       const waitAsked = err instanceof GraphError ? (err.retryAfterMs ?? 0) : 0;
       if (!forNow || waitAsked > pause || Date.now() + pause > until) throw err;
     }
-    await new Promise((resolve) => setTimeout(resolve, pause));
+    await delay(pause);
   }
   return call();
 }

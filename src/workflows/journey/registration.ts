@@ -49,19 +49,18 @@ export async function register(journey: Journey, applyingName?: string): Promise
   for (;;) {
     journey.enter('REGISTERING');
     const triedPin = pin.peek(); // the operator's PIN being tried, answered below
-    let heldNoted = false;
     try {
       const registered = await callMeta(
         journey,
         (afterWait) => registrationCall(journey, 'register', repeat || afterWait, applyingName),
         {
           onWait: (until, why) => {
-            if (triedPin && !heldNoted)
+            // Noted once: the first answer empties the inbox.
+            if (triedPin && pin.peek() === triedPin)
               journey.note(
                 triedPin.actor,
                 `submitted a two-step PIN, held while ${why}: numberflow registers after ${until}`,
               );
-            heldNoted = true;
             pin.acknowledge(
               `PIN received; ${why}: numberflow registers after ${until} (the journey shows the outcome)`,
             );

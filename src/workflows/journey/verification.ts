@@ -250,7 +250,6 @@ async function verify(journey: Journey): Promise<boolean> {
   const takenAt = Date.now();
   let expiredWhileWaiting = false; // decided before each call, never after a local activity's answer
   let drawn: { pin: string } | undefined;
-  let heldNoted = false;
   try {
     const drawPin = journey.drawsPin;
     drawn = await callMeta(
@@ -261,13 +260,12 @@ async function verify(journey: Journey): Promise<boolean> {
       },
       {
         onWait: (until, why) => {
-          // Said where a second operator looks, once: a code is held, whose, and why.
-          if (!heldNoted)
+          // Said where a second operator looks, once (the first answer empties the inbox): a code is held, whose, why.
+          if (otp.peek() === submission)
             journey.note(
               submission.actor,
               `submitted a code, held while ${why}: numberflow verifies it after ${until}`,
             );
-          heldNoted = true;
           otp.acknowledge(`code received; ${why}: numberflow verifies it after ${until}`);
         },
       },

@@ -2,6 +2,7 @@
 // state (carried by continue-as-new and shown by the query), changed only by these methods.
 import {
   CAP_CHANGES_KEPT,
+  capSourceNames,
   DEFAULT_NUMBER_CAP,
   RECONCILE_EVERY_MS,
   type CapabilityUpdate,
@@ -18,14 +19,10 @@ import {
 import { plural } from '../../domain/words.js';
 
 const NOTES_KEPT = 50;
+const RELEASED_KEPT = 500;
 
 /** Where a cap no person set came from, in a note's words. */
-const capSourceWords: Partial<Record<string, string>> = {
-  meta_webhook: "Meta's business_capability_update",
-  meta_refusal: 'lowered',
-  business_verification: "the business's verification status at Meta",
-};
-const RELEASED_KEPT = 500;
+const capSourceWords: Partial<Record<string, string>> = { ...capSourceNames, meta_refusal: 'lowered' };
 
 export class PortfolioBook {
   readonly state: PortfolioState;
