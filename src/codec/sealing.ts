@@ -1,6 +1,9 @@
 // Sealing one secret so that only the holder of a private key can read it: ephemeral X25519 with the recipient's
 // public key, HKDF-SHA256 to an AES-256-GCM key, the envelope's header bound in as associated data. Clients (the CLI,
 // the HTTP service) hold only the public key, so they can seal what they send but never read a secret back.
+// A sealer keeps its ephemeral key's derived AES key for a minute or 10,000 secrets, and an unsealer the keys it
+// derived for the last 1,024 ephemeral keys: a key agreement cost more than the rest of a journey's codec work
+// (docs/architecture.md, Secrets).
 import {
   createCipheriv,
   createDecipheriv,
@@ -100,10 +103,40 @@ export function publicKeyFrom(base64Der: string): KeyObject {
   return key;
 }
 
-export function seal(secret: string, to: SealingKey): SealedEnvelope {
+/** How long a sealer keeps one ephemeral key: by the clock, and by the secrets sealed with it. */
+export const EPHEMERAL_KEY_LIFE = Object.freeze({ ms: 60_000, secrets: 10_000 });
+
+/** A sealer's current ephemeral key toward one recipient: its public half and the AES key it agreed. */
+interface EphemeralKey {
+  epk: Buffer;
+  key: Buffer;
+  sealed: number;
+  until: number;
+}
+
+const ephemeralKeys = new WeakMap<KeyObject, EphemeralKey>();
+
+/**
+ * The ephemeral key to seal with now: the one in use while its life lasts, else a new one. Only its public half and
+ * the agreed AES key are kept (its private half is dropped at once); each envelope still has its own random IV, so
+ * two sealings of one secret never read alike.
+ */
+function ephemeralKeyTo(to: SealingKey, now: number): EphemeralKey {
+  const current = ephemeralKeys.get(to.key);
+  if (current && current.sealed < EPHEMERAL_KEY_LIFE.secrets && now < current.until) {
+    current.sealed += 1;
+    return current;
+  }
   const ephemeral = generateKeyPairSync('x25519');
   const epk = rawPublic(ephemeral.publicKey);
   const key = derive(diffieHellman({ privateKey: ephemeral.privateKey, publicKey: to.key }), epk, to.key);
+  const fresh = { epk, key, sealed: 1, until: now + EPHEMERAL_KEY_LIFE.ms };
+  ephemeralKeys.set(to.key, fresh);
+  return fresh;
+}
+
+export function seal(secret: string, to: SealingKey, now = Date.now()): SealedEnvelope {
+  const { epk, key } = ephemeralKeyTo(to, now);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(header(to.kid, epk));
@@ -121,8 +154,7 @@ export function unseal(envelope: SealedEnvelope, privateKey: KeyObject): string 
   const epk = Buffer.from(envelope.epk, 'base64url');
   const sealed = Buffer.from(envelope.ct, 'base64url');
   try {
-    const ephemeral = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: envelope.epk }, format: 'jwk' });
-    const key = derive(diffieHellman({ privateKey, publicKey: ephemeral }), epk, createPublicKey(privateKey));
+    const key = agreedKey(envelope.epk, epk, privateKey);
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64url'));
     decipher.setAAD(header(envelope.kid, epk));
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
@@ -134,11 +166,40 @@ export function unseal(envelope: SealedEnvelope, privateKey: KeyObject): string 
   }
 }
 
-function rawPublic(key: KeyObject): Buffer {
-  return Buffer.from(key.export({ format: 'jwk' }).x as string, 'base64url');
+/** How many agreed keys an unsealer keeps, per private key (the oldest goes first). */
+const AGREED_KEYS_KEPT = 1_024;
+const agreedKeys = new WeakMap<KeyObject, Map<string, Buffer>>();
+
+/** The AES key an envelope's ephemeral key agreed with this private key: derived once, then kept. */
+function agreedKey(epkText: string, epk: Buffer, privateKey: KeyObject): Buffer {
+  let kept = agreedKeys.get(privateKey);
+  if (!kept) agreedKeys.set(privateKey, (kept = new Map()));
+  const known = kept.get(epkText);
+  if (known) return known;
+  const ephemeral = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: epkText }, format: 'jwk' });
+  const key = derive(diffieHellman({ privateKey, publicKey: ephemeral }), epk, publicHalf(privateKey));
+  if (kept.size >= AGREED_KEYS_KEPT) kept.delete(kept.keys().next().value as string);
+  kept.set(epkText, key);
+  return key;
 }
 
-/** The shared secret to a one-message key, salted with both public keys. */
+const publicHalves = new WeakMap<KeyObject, KeyObject>();
+
+function publicHalf(privateKey: KeyObject): KeyObject {
+  let half = publicHalves.get(privateKey);
+  if (!half) publicHalves.set(privateKey, (half = createPublicKey(privateKey)));
+  return half;
+}
+
+const rawPublics = new WeakMap<KeyObject, Buffer>();
+
+function rawPublic(key: KeyObject): Buffer {
+  let raw = rawPublics.get(key);
+  if (!raw) rawPublics.set(key, (raw = Buffer.from(key.export({ format: 'jwk' }).x as string, 'base64url')));
+  return raw;
+}
+
+/** The shared secret to a message key, salted with both public keys. */
 function derive(shared: Buffer, epk: Buffer, recipient: KeyObject): Buffer {
   return Buffer.from(hkdfSync('sha256', shared, Buffer.concat([epk, rawPublic(recipient)]), HKDF_INFO, 32));
 }
