@@ -3,7 +3,7 @@
 // A pid file in the data folder names the server: after a crash of `npm start` the next start reuses the server
 // it left running (ours and healthy), stops it (ours, unhealthy), and refuses a server that is not ours.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -113,12 +113,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   // The server writes its log straight into the file, never through a pipe of ours: after a kill -9 of this
   // process a pipe would be broken, and the server's next log line would kill it (SIGPIPE) under the next start.
-  const log = openSync(logFile, 'a');
-  // Its own process group: a terminal's Ctrl-C reaches only us, so the worker drains before the server stops.
-  const child = spawn(options.cliPath, devServerArgs(options, dbFile), {
-    stdio: ['ignore', log, log],
-    detached: true,
-  });
+  ownerOnly([dbFile, `${dbFile}-wal`, `${dbFile}-shm`, logFile]); // made readable to all by an earlier version
+  const log = openSync(logFile, 'a', 0o600);
+  // Its own process group: a terminal's Ctrl-C reaches only us, so the worker drains before the server stops. It
+  // inherits the umask: 077 while it is spawned, so the SQLite files it makes (histories, payloads) are owner-only.
+  const umask = process.umask(0o077);
+  let child: ChildProcess;
+  try {
+    child = spawn(options.cliPath, devServerArgs(options, dbFile), { stdio: ['ignore', log, log], detached: true });
+  } finally {
+    process.umask(umask);
+  }
   closeSync(log); // the child holds its own copy
   if (child.pid === undefined) throw new Error(`could not start the Temporal dev server (${options.cliPath})`);
   writePidFile(pidFile, { pid: child.pid, dbFile, port: options.port, uiPort: options.uiPort, ...thisOwner() });
@@ -316,4 +321,9 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>): P
   const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(forced);
+}
+
+/** The files that exist among these made owner-only (0600). */
+function ownerOnly(files: string[]): void {
+  for (const file of files) if (existsSync(file)) chmodSync(file, 0o600);
 }

@@ -1,3 +1,4 @@
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 // The dev server dies (SIGKILL) while a journey waits for its code, and is started again on the same SQLite file:
 // the journey, its worker and its pending update all go on, and it reaches LIVE.
@@ -28,6 +29,17 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
+/** The modes of the dev server's SQLite file (and its WAL files, when there) and log: each the same, or 'mixed'. */
+function ownerOnlyModes(server: DevServer) {
+  const modes = [server.dbFile, `${server.dbFile}-wal`, `${server.dbFile}-shm`]
+    .filter((file) => existsSync(file))
+    .map((file) => statSync(file).mode & 0o777);
+  return {
+    db: modes.every((mode) => mode === modes[0]) ? modes[0] : 'mixed',
+    log: statSync(server.logFile).mode & 0o777,
+  };
+}
+
 describe('a restart of the dev server', () => {
   it('SIGKILLed mid-journey and started on the same SQLite file: the journey resumes and reaches LIVE', async () => {
     const [port = 0, uiPort = 0] = await freeStablePorts(2);
@@ -45,13 +57,16 @@ describe('a restart of the dev server', () => {
       await bench.run(async () => {
         const journey = await bench.start(bench.input());
         await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+        expect(ownerOnlyModes(server)).toEqual({ db: 0o600, log: 0o600 }); // histories and payloads: no one else's
         await killHard(server);
+        chmodSync(server.dbFile, 0o644); // as an earlier version left it
         const restartedAt = performance.now();
         server = await startDevServer(options); // the pid file names a dead process: a fresh server, same file
         console.log(
           `dev server restarted on the same SQLite file in ${Math.round(performance.now() - restartedAt)} ms`,
         );
         expect(server.reused).toBe(false);
+        expect(ownerOnlyModes(server)).toEqual({ db: 0o600, log: 0o600 });
         await submitDeliveredCode(bench, journey);
         await decideName(bench, journey, 'APPROVED');
         expect((await journey.until((v) => v.stage === 'LIVE', 'LIVE')).stage).toBe('LIVE');
