@@ -271,10 +271,19 @@ export class GraphClient {
     await this.#forNumber(ref, 'POST', '', { query: { new_display_name: name }, schema: successSchema });
   }
 
-  /** GET /{waba-id}?fields=owner_business_info: which portfolio (business) owns the WABA. */
-  async getWabaOwner(wabaId: string): Promise<WabaOwner> {
-    const at = endpoint('GET', '/{waba-id}', { 'waba-id': wabaId });
-    return this.#asWaba(wabaId, { endpoint: at, query: { fields: 'owner_business_info' }, schema: wabaOwnerSchema });
+  /**
+   * GET /{waba-id}?fields=owner_business_info: which portfolio (business) owns the WABA. With `token`, read with that
+   * token instead of the WABA's stored one (a signup's new token, before it is stored).
+   */
+  async getWabaOwner(wabaId: string, token?: string): Promise<WabaOwner> {
+    const call = {
+      endpoint: endpoint('GET', '/{waba-id}', { 'waba-id': wabaId }),
+      query: { fields: 'owner_business_info' },
+      schema: wabaOwnerSchema,
+    };
+    if (token === undefined) return this.#asWaba(wabaId, call);
+    checkGraphId(wabaId, 'wabaId', call.endpoint.label);
+    return this.#transport.send({ ...call, token, wabaId });
   }
 
   /** GET /{waba-id}?fields=business_verification_status: whether the business that owns the WABA is verified. */

@@ -9,6 +9,7 @@ const httpStatus: Record<IntakeErrorKind, number> = {
   'invalid-request': 400,
   'token-not-for-waba': 403,
   'token-refused': 403,
+  'waba-outside-portfolios': 403,
   'code-used': 409,
   'in-progress': 409,
   'code-expired': 410,

@@ -10,6 +10,7 @@ export const signupFailureKinds = [
   'exchange-unanswered',
   'token-not-for-waba',
   'business-mismatch',
+  'waba-outside-portfolios',
 ] as const;
 export type SignupFailureKind = (typeof signupFailureKinds)[number];
 

@@ -58,6 +58,11 @@ export interface SignupDeps {
   temporal: Client;
   taskQueue: string;
   now?: () => Date;
+  /**
+   * The portfolios the caller may use, when it is limited to some: the WABA's owner is then read with the new token
+   * before it is stored, and a WABA another business owns keeps its stored token (the caller told nothing of it).
+   */
+  mayUsePortfolio?: (portfolioId: string) => boolean;
 }
 
 /** A claim older than this whose exchange never finished was cut short (the code itself lives 30 s). */
@@ -336,11 +341,39 @@ async function exchange(
       `the token of this signup does not grant whatsapp_business_management on WABA ${wabaId}: the customer must pick that WABA in Embedded Signup — ${RUN_SIGNUP_AGAIN}`,
     );
   }
+  const outside = await ownedOutsideCallersPortfolios(deps, wabaId, token);
+  if (outside) return fail(deps, codeHash, record, ...outside);
   await deps.tokens.put(wabaId, token, { source: 'signup', by: record.requestedBy });
   // This caller claimed the code: it goes on to the steps after the exchange.
   const finishing: SignupRecord = { ...record, state: 'finishing', updatedAt: stampOf(deps) };
   await deps.ledger.save(codeHash, finishing);
   return finishing;
+}
+
+/**
+ * Why a caller limited to some portfolios may not store this token, if it may not: the WABA is owned by a business
+ * outside them (not named: it is another portfolio's), or Meta did not say which (the token is not kept unchecked).
+ */
+async function ownedOutsideCallersPortfolios(
+  deps: SignupDeps,
+  wabaId: string,
+  token: string,
+): Promise<[SignupFailureKind, string] | null> {
+  if (!deps.mayUsePortfolio) return null;
+  let owner: string;
+  try {
+    owner = (await checkedSoon(() => deps.graph.getWabaOwner(wabaId, token))).portfolioId;
+  } catch (err) {
+    return [
+      'exchange-unanswered',
+      `Meta did not say which business owns WABA ${wabaId} (${errorText(err)}): the new token is not kept — ${RUN_SIGNUP_AGAIN}`,
+    ];
+  }
+  if (deps.mayUsePortfolio(owner)) return null;
+  return [
+    'waba-outside-portfolios',
+    `WABA ${wabaId} is owned by a business outside the portfolios this principal may use: the new token is not kept (a token stored for the WABA stays) — the signup is for a principal of the WABA's portfolio, or an admin`,
+  ];
 }
 
 /**

@@ -6,7 +6,7 @@ import type { JourneyView } from '../../src/domain/journey.js';
 import { useBench } from '../support/bench.js';
 import { customerWaba, popupAnswer, useStores } from '../support/intake.js';
 import { leaked } from '../support/secrets-scan.js';
-import { useApi } from './support.js';
+import { OTHER_PORTFOLIO, useApi } from './support.js';
 
 interface SignupAnswer {
   wabaId: string;
@@ -79,6 +79,27 @@ describe('Embedded Signup over the API: POST /v1/signups (dev server, worker, Gr
     const unconfigured = await bare.call<ErrorAnswer>('POST', '/v1/signups', { as: 'onboarding', body });
     expect(unconfigured.status).toBe(501);
     expect(unconfigured.body.error).toMatchObject({ code: 'not_configured' });
+  });
+
+  it("keeps a WABA's token from a principal of another portfolio, without naming the WABA's owner", async () => {
+    const customer = await customerWaba(t.bench, 1); // the bench's portfolio owns it
+    const stored = t.bench.sandbox.admin.issueToken({ wabaIds: [customer.wabaId] });
+    await s.stores.tokens.put(customer.wabaId, stored, { source: 'manual', by: 'admin@bench' });
+    // A code for the WABA, sent in the principal's own portfolio: the owner is read with the new token first.
+    const body = { ...popupAnswer(t.bench, customer), businessId: OTHER_PORTFOLIO };
+    t.bench.sandbox.admin.clearCalls();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const refused = await api.call<ErrorAnswer>('POST', '/v1/signups', { as: 'elsewhere', body });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toBe(
+        `WABA ${customer.wabaId} is owned by a business outside the portfolios this principal may use: the new token is not kept (a token stored for the WABA stays) — the signup is for a principal of the WABA's portfolio, or an admin`,
+      );
+    }
+    expect(await s.stores.tokens.get(customer.wabaId)).toBe(stored);
+    expect(await s.stores.tokens.list()).toContainEqual(
+      expect.objectContaining({ wabaId: customer.wabaId, source: 'manual', by: 'admin@bench' }),
+    );
+    expect(t.bench.sandbox.admin.calls().filter((c) => c.endpoint === 'GET /oauth/access_token')).toHaveLength(1);
   });
 
   it('answers 410 to a code exchanged after its 30 seconds, again on a retry, storing no token', async () => {
