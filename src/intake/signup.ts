@@ -33,10 +33,31 @@ export const signupRequestSchema = z
     phoneNumberIds: z.array(graphId).min(1, 'needs at least one phone_number_id').max(100),
     /** The business portfolio that owns the WABA (the popup's business_id). */
     businessId: graphId,
-    /** A display name per phone_number_id, instead of the verified_name Meta shows. */
-    displayNames: z.record(graphId, z.string()).optional(),
+    /**
+     * A display name per phone_number_id, instead of the verified_name Meta shows: checked here, before the code is
+     * spent, by the rule a journey's start applies.
+     */
+    displayNames: z
+      .record(
+        graphId,
+        z
+          .string()
+          .max(1024, { abort: true })
+          .superRefine((name, ctx) => {
+            const checked = validateDisplayName(name);
+            if (!checked.ok) ctx.addIssue({ code: 'custom', message: checked.problem });
+          }),
+      )
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(({ displayNames = {}, phoneNumberIds }, ctx) => {
+    for (const id of Object.keys(displayNames)) {
+      if (!phoneNumberIds.includes(id)) {
+        ctx.addIssue({ code: 'custom', path: ['displayNames', id], message: 'names a number phoneNumberIds does not' });
+      }
+    }
+  });
 export type SignupRequest = z.output<typeof signupRequestSchema>;
 
 export interface SignupOutcome {

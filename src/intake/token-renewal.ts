@@ -37,6 +37,9 @@ export interface TokenSetDeps {
  * `numberflow token set`: a token for the WABA, given by a person. It must be valid and grant
  * whatsapp_business_management on the WABA (Meta's debug_token says so), or it is refused and nothing changes.
  */
+/** Longer than any Meta access token (a few hundred characters): something else was piped in. */
+const TOKEN_MAX = 4096;
+
 export async function setToken(
   deps: TokenSetDeps,
   input: { wabaId: string; token: string; by: string },
@@ -44,6 +47,12 @@ export async function setToken(
   const token = input.token.trim();
   if (!GRAPH_ID.test(input.wabaId)) throw new IntakeError('invalid-request', 'wabaId: must be a numeric Graph id');
   if (token === '') throw new IntakeError('invalid-request', 'no token was given on standard input');
+  if (token.length > TOKEN_MAX || /\s/.test(token)) {
+    throw new IntakeError(
+      'invalid-request',
+      `standard input holds ${token.length} characters${/\s/.test(token) ? ' with spaces or lines between them' : ''}: a Meta access token is one word of a few hundred characters — give only the token`,
+    );
+  }
   const checked = await deps.graph.debugToken(token);
   if (!tokenCoversWaba(checked, input.wabaId)) {
     throw new IntakeError(

@@ -76,6 +76,18 @@ describe('Embedded Signup over the API: POST /v1/signups (dev server, worker, Gr
     expect(bad.status).toBe(400);
     expect(bad.body.error.problems.map((p) => p.field).sort()).toEqual(['phoneNumberIds', 'wabaId']);
     expect(JSON.stringify(bad.body)).not.toContain(body.code);
+    // Display names are checked before the code is spent: one for a number not in the signup, one the rule refuses.
+    const [id] = customer.phoneNumberIds as [string];
+    const names = await api.call<ErrorAnswer>('POST', '/v1/signups', {
+      as: 'onboarding',
+      body: { ...body, displayNames: { [id]: 'WhatsApp Official', '999': 'Acme Shop' } },
+    });
+    expect(names.status).toBe(400);
+    expect(names.body.error.problems).toEqual([
+      { in: 'body', field: `displayNames.${id}`, message: expect.stringMatching(/WhatsApp/) },
+      { in: 'body', field: 'displayNames.999', message: 'names a number phoneNumberIds does not' },
+    ]);
+    expect(await s.stores.tokens.get(customer.wabaId)).toBeUndefined(); // nothing exchanged
     const unconfigured = await bare.call<ErrorAnswer>('POST', '/v1/signups', { as: 'onboarding', body });
     expect(unconfigured.status).toBe(501);
     expect(unconfigured.body.error).toMatchObject({ code: 'not_configured' });

@@ -476,6 +476,16 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       const empty = await runCli(env, ['token', 'set', '--waba', wabaId]);
       expect(empty.code).toBe(1);
       expect(empty.stderr).toContain('numberflow: no token was given on standard input');
+      // A file piped in by mistake, or two tokens: refused before Meta is asked, without echoing them.
+      for (const given of [`${'x'.repeat(100_000)}\n`, `${token}\n${token}\n`]) {
+        const wrong = await runCli(env, ['token', 'set', '--waba', wabaId], given);
+        expect(wrong.code).toBe(1);
+        expect(wrong.stderr).toMatch(
+          /a Meta access token is one word of a few hundred characters — give only the token/,
+        );
+        expect(wrong.stderr).not.toContain(token);
+      }
+      expect(await s.stores.tokens.get(wabaId)).toBe(token);
     }, 60_000);
   });
 });
