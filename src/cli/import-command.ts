@@ -1,7 +1,7 @@
 // `import <file>`: a journey per row of a CSV or JSON Lines file, in either mode. Every row is checked before any
 // starts; one bad row starts nothing unless --skip-invalid. Starts are paced and idempotent by row, so the same
 // file again starts nothing twice; a results file says what became of each row.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { progressBar } from './progress.js';
 import { whyNotWritable } from './writable.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -9,6 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { isJourneyOutcome } from '../domain/stages.js';
 import {
   checkRows,
+  failedRow,
   rowNumber,
   type BatchRow,
   type CheckedRow,
@@ -70,6 +71,12 @@ export function addImportCommand(program: Command, context: CommandContext): voi
       const format = opts.format ?? formatOfName(file);
       if (!format)
         throw new CliExit(1, `cannot tell the format of ${file}: name it .csv, .jsonl or .ndjson, or give --format`);
+      if (opts.results && sameFile(opts.results, file)) {
+        throw new CliExit(
+          1,
+          `--results: "${opts.results}" is the file being imported; name another file (nothing was started)`,
+        );
+      }
       if (opts.results) await ensureWritable(opts.results); // before anything starts, not after
       const { rows, unreadable } = readRows(file, format);
       const actor = actorOf(command);
@@ -94,7 +101,31 @@ export function addImportCommand(program: Command, context: CommandContext): voi
               checked.length,
             );
         const pace = { ratePerSecond: opts.rate, concurrency: DEFAULT_PACE.concurrency };
-        const started = await ops.startRows(checked, actor, pace, () => bar?.increment()).finally(() => bar?.stop());
+        const answered: RowResult[] = [];
+        const onAnswer = (result: RowResult) => {
+          answered.push(result);
+          bar?.increment();
+        };
+        // Ctrl-C (or a stop) mid-file: what was answered so far is said and written before the command ends.
+        const interrupted = (signal: NodeJS.Signals) => {
+          bar?.stop();
+          const unanswered = unansweredRows(checked, answered);
+          if (opts.results) writeResults(opts.results, [...answered, ...unanswered], invalid, rows);
+          const started = answered.filter((r) => r.outcome === 'started').length;
+          context.err(
+            `interrupted (${signal}): ${plural(answered.length, 'row')} of ${checked.length} answered, ${started} started; ` +
+              `${plural(unanswered.length, 'row')} not answered (one in flight may have started)` +
+              (opts.results ? `; results in ${opts.results}` : '') +
+              ' — the same file again starts each row once at most',
+          );
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        };
+        const stops = ['SIGINT', 'SIGTERM'] as const;
+        for (const signal of stops) process.once(signal, interrupted);
+        const started = await ops.startRows(checked, actor, pace, onAnswer).finally(() => {
+          for (const signal of stops) process.off(signal, interrupted);
+          bar?.stop();
+        });
         return { results: started, invalid };
       });
       if (opts.results) writeResults(opts.results, results, invalid, rows);
@@ -212,6 +243,23 @@ function utf8Text(bytes: Buffer): string {
     throw new ImportFileError(
       `line ${line} is not UTF-8 text (a Latin-1 or Windows encoding?): save the file as UTF-8`,
     );
+  }
+}
+
+/** The rows not answered yet when an import was interrupted, as failed rows saying so. */
+function unansweredRows(checked: readonly CheckedRow[], answered: readonly RowResult[]): RowResult[] {
+  const lines = new Set(answered.map((r) => r.line));
+  return checked
+    .filter((row) => !lines.has(row.line))
+    .map((row) => failedRow(row, 'not answered: the import was interrupted; it may have started if it was in flight'));
+}
+
+/** Whether two paths name one file (the second exists; the first may not yet). */
+function sameFile(path: string, existing: string): boolean {
+  try {
+    return realpathSync(path) === realpathSync(existing);
+  } catch {
+    return false; // the results file does not exist yet: it is not the file being read
   }
 }
 

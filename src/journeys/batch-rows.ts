@@ -60,10 +60,11 @@ export function checkRows(
     if ('problems' in checked) for (const p of checked.problems) problem(row.line, p);
     else good.push(checked);
   }
+  // Every row whose number reads counts, bad ones too: a good row must not start beside a bad row of its number.
   const linesOf = new Map<string, number[]>();
-  for (const row of good) {
-    const e164 = row.input.phoneNumber.e164;
-    linesOf.set(e164, [...(linesOf.get(e164) ?? []), row.line]);
+  for (const row of rows) {
+    const e164 = rowNumber(row.fields);
+    if (e164 !== null) linesOf.set(e164, [...(linesOf.get(e164) ?? []), row.line]);
   }
   for (const [e164, lines] of linesOf) {
     if (lines.length < 2) continue;

@@ -11,7 +11,7 @@ import { buildCli } from '../../src/starter.js';
 import { OTHER_PORTFOLIO, useApi } from '../api/support.js';
 import { useBench } from '../support/bench.js';
 import { freshId, freshNumber, freshNumberBlock } from '../support/journeys.js';
-import { tempDir } from '../support/processes.js';
+import { spawnCli, tempDir } from '../support/processes.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_PUBLIC_KEY, uniqueTaskQueue } from '../support/temporal.js';
 
 interface Run {
@@ -138,6 +138,47 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
       resultsFile: null,
     });
   }, 240_000);
+
+  it('says and writes what an import interrupted by Ctrl-C started; the same file again starts the rest', async () => {
+    const portfolioId = freshId();
+    const numbers = freshNumberBlock().slice(0, 150);
+    const file = join(dir, 'interrupted.csv');
+    const rows = numbers.map((n) => [t.bench.wabaId, portfolioId, n, 'Acme Support'].join(','));
+    writeFileSync(file, `wabaId,portfolioId,phoneNumber,displayName\n${rows.join('\n')}\n`);
+    const results = join(dir, 'interrupted-results.csv');
+    const env = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...asApi(importApi, importApi.tokens.onboarding) };
+    // At 2 starts a second the second request of 100 rows is due 50 s after the first: stopped in between.
+    const cli = spawnCli(env, ['import', file, '--results', results, '--rate', '2']);
+    const hundredth = t.env.client.workflow.getHandle(`number:${numbers[99] as string}`);
+    for (
+      let i = 0;
+      i < 300 &&
+      !(await hundredth.describe().then(
+        () => true,
+        () => false,
+      ));
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // the service's answer reaches the command line
+    cli.child.kill('SIGINT');
+    expect(await cli.exit(30_000)).toBe(130);
+    expect(cli.stderr()).toContain(
+      `interrupted (SIGINT): 100 rows of 150 answered, 100 started; 50 rows not answered (one in flight may have started); results in ${results} — the same file again starts each row once at most`,
+    );
+    const written = parse(readFileSync(results, 'utf8'), { columns: true }) as { outcome: string; error: string }[];
+    expect(written).toHaveLength(150);
+    expect(written.filter((r) => r.outcome === 'started')).toHaveLength(100);
+    expect(written.slice(100).every((r) => r.outcome === 'failed' && r.error.includes('interrupted'))).toBe(true);
+    const again = await runCli(asApi(importApi, importApi.tokens.onboarding), ['import', file, '--rate', '500']);
+    expect(again.out.at(-1)).toBe('150 rows: 50 started, 100 already running, 0 failed, 0 invalid');
+    // The results file is never the file being imported.
+    const same = await runCli(asApi(importApi, importApi.tokens.onboarding), ['import', file, '--results', file]);
+    expect(same.failure?.message).toBe(
+      `--results: "${file}" is the file being imported; name another file (nothing was started)`,
+    );
+  }, 120_000);
 
   it('API mode: a row the token may not start starts nothing without --skip-invalid, as a bad row does', async () => {
     const [inScope, outside, extraCells] = [freshNumber(), freshNumber(), freshNumber()];

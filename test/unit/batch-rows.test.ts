@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { checkRows } from '../../src/journeys/index.js';
+
+const row = (line: number, fields: Record<string, unknown>) => ({
+  line,
+  fields: { wabaId: '1', portfolioId: '2', displayName: 'Acme Shop', ...fields },
+});
+
+describe('the rows of a bulk start', () => {
+  it('makes both rows of a number bad when one is also bad for another field, naming both lines', () => {
+    const { good, bad } = checkRows(
+      [
+        row(2, { phoneNumber: '+14155550710' }),
+        row(3, { phoneNumber: '+1 415 555 0710', displayName: '' }),
+        row(4, { phoneNumber: '+14155550711' }),
+        row(5, { phoneNumber: 'not a number' }),
+      ],
+      'ops@acme',
+    );
+    expect(good.map((r) => r.line)).toEqual([4]);
+    const twice = 'phoneNumber: +14155550710 is on more than one row (lines 2, 3)';
+    expect(bad.find((r) => r.line === 2)?.problems).toEqual([twice]);
+    expect(bad.find((r) => r.line === 3)?.problems).toEqual([expect.stringMatching(/^displayName: /), twice]);
+    expect(bad.find((r) => r.line === 5)?.problems).toHaveLength(1); // its own problem, no duplicate
+  });
+});
