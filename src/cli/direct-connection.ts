@@ -18,5 +18,9 @@ export async function connectDirectClient(config: Config): Promise<Client> {
 
 /** Before sending a payload: the worker must read this client's payload keys (and it the worker's). */
 export function checkKeysOf(client: Client, config: Config): Promise<void> {
-  return checkWorkerKeys(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, keys: codecKeysFor(config) });
+  return checkWorkerKeys(client, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    keys: codecKeysFor(config),
+    onBusy: (notice) => process.stderr.write(`numberflow: ${notice}\n`),
+  });
 }

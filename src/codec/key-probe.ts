@@ -22,10 +22,16 @@ export interface KeyCheckOptions {
   keys: CodecKeys;
   /** How long to wait for a worker's answer. */
   timeoutMs?: number;
+  /**
+   * How much longer to wait when a worker polls but has not answered: busy with the tasks ahead of the check in its
+   * queue (a bulk start's journeys), not absent. Told to `onBusy` first.
+   */
+  busyTimeoutMs?: number;
+  onBusy?: (notice: string) => void;
 }
 
 export async function checkWorkerKeys(client: Client, options: KeyCheckOptions): Promise<void> {
-  const { taskQueue, keys, timeoutMs = 5_000 } = options;
+  const { taskQueue, keys, timeoutMs = 5_000, busyTimeoutMs = 50_000, onBusy } = options;
   // The keys come from NUMBERFLOW_CODEC_KEYS, or without it from the data folder's codec-keys.
   const here = `this client holds ${[...keys.keys.keys()].map((id) => `'${id}'`).join(', ')}: NUMBERFLOW_CODEC_KEYS, or the data folder's codec-keys`;
   const pollersOf = async () =>
@@ -52,11 +58,20 @@ export async function checkWorkerKeys(client: Client, options: KeyCheckOptions):
     workflowExecutionTimeout: '1 minute', // ends by itself even if this client goes away before an answer
   });
   try {
-    const answer = await boundedWait(client, timeoutMs, () => handle.result());
+    let answer = await boundedWait(client, timeoutMs, () => handle.result());
+    const polled = answer === TIMED_OUT && (await pollersOf().catch(() => 0)) > 0;
+    if (polled) {
+      onBusy?.(
+        `the worker on task queue ${taskQueue} has not answered the payload-key check within ${timeoutMs} ms: it is busy with the tasks ahead of it (a bulk start?); waiting up to ${Math.round(busyTimeoutMs / 1000)} s more`,
+      );
+      answer = await boundedWait(client, busyTimeoutMs, () => handle.result());
+    }
     if (answer === TIMED_OUT) {
       await handle.terminate('key check unanswered').catch(() => undefined);
       throw new KeyCheckError(
-        `no worker on task queue ${taskQueue} answered the payload-key check within ${timeoutMs} ms`,
+        polled
+          ? `the worker polling task queue ${taskQueue} did not answer the payload-key check within ${Math.round((timeoutMs + busyTimeoutMs) / 1000)} s: it is busy or stuck; try again shortly`
+          : `no worker on task queue ${taskQueue} answered the payload-key check within ${timeoutMs} ms`,
       );
     }
     if (answer.nonce !== nonce) throw new KeyCheckError('the worker answered the key check with another nonce');

@@ -80,6 +80,19 @@ describe("the command line's payload-key check (dev server)", () => {
     await neverStarted(phone);
   });
 
+  it('waits longer for a worker that polls but is busy, saying so, rather than call it absent', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const keys = parseCodecKeys(TEST_CODEC_KEYS);
+    const notices: string[] = [];
+    // No time at all for the first answer: as when a bulk start's tasks are ahead of the check in the queue.
+    await withWorker(env, { taskQueue }, () =>
+      checkWorkerKeys(env.client, { taskQueue, keys, timeoutMs: 1, onBusy: (notice) => notices.push(notice) }),
+    );
+    expect(notices).toEqual([
+      `the worker on task queue ${taskQueue} has not answered the payload-key check within 1 ms: it is busy with the tasks ahead of it (a bulk start?); waiting up to 50 s more`,
+    ]);
+  });
+
   it('passes in tens of milliseconds when the keys match, and leaves no probe running', async () => {
     const taskQueue = uniqueTaskQueue();
     const keys = parseCodecKeys(TEST_CODEC_KEYS);
