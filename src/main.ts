@@ -38,7 +38,7 @@ async function main(): Promise<void> {
 }
 
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
-  // Owner-only when made here: it holds keys, tokens and histories (the dev server's files take the default mode).
+  // Owner-only when made here: it holds keys, tokens and histories (the dev server's files are made owner-only too).
   mkdirSync(config.NUMBERFLOW_DATA_DIR, { recursive: true, mode: 0o700 });
   const codecKeys = codecKeysFor(config);
   const secrets = secretsKeysFor(config, { unseal: true });

@@ -110,12 +110,18 @@ export function addImportCommand(program: Command, context: CommandContext): voi
         const interrupted = (signal: NodeJS.Signals) => {
           bar?.stop();
           const unanswered = unansweredRows(checked, answered);
-          if (opts.results) writeResults(opts.results, [...answered, ...unanswered], invalid, rows);
+          let written = '';
+          try {
+            if (opts.results) writeResults(opts.results, [...answered, ...unanswered], invalid, rows);
+            written = opts.results ? `; results in ${opts.results}` : '';
+          } catch (err) {
+            written = `; the results file could not be written (${err instanceof Error ? err.message : String(err)})`;
+          }
           const started = answered.filter((r) => r.outcome === 'started').length;
           context.err(
             `interrupted (${signal}): ${plural(answered.length, 'row')} of ${checked.length} answered, ${started} started; ` +
-              `${plural(unanswered.length, 'row')} not answered (one in flight may have started)` +
-              (opts.results ? `; results in ${opts.results}` : '') +
+              `${plural(unanswered.length, 'row')} not answered (those in flight may have started)` +
+              written +
               ' — the same file again starts each row once at most',
           );
           process.exit(signal === 'SIGINT' ? 130 : 143);

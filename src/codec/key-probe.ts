@@ -31,17 +31,21 @@ export interface KeyCheckOptions {
 }
 
 export async function checkWorkerKeys(client: Client, options: KeyCheckOptions): Promise<void> {
-  const { taskQueue, keys, timeoutMs = 5_000, busyTimeoutMs = 50_000, onBusy } = options;
+  const { taskQueue, keys, timeoutMs = 5_000, onBusy } = options;
+  const busyTimeoutMs = Math.min(options.busyTimeoutMs ?? 50_000, 100_000); // within the probe's 2 minutes
   // The keys come from NUMBERFLOW_CODEC_KEYS, or without it from the data folder's codec-keys.
   const here = `this client holds ${[...keys.keys.keys()].map((id) => `'${id}'`).join(', ')}: NUMBERFLOW_CODEC_KEYS, or the data folder's codec-keys`;
-  const pollersOf = async () =>
+  // `since`: only pollers seen from then on (the server lists a stopped worker's for minutes after its last poll).
+  const pollersOf = async (since = 0) =>
     (
-      await client.workflowService.describeTaskQueue({
-        namespace: client.options.namespace,
-        taskQueue: { name: taskQueue },
-        taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-      })
-    ).pollers?.length ?? 0;
+      (
+        await client.workflowService.describeTaskQueue({
+          namespace: client.options.namespace,
+          taskQueue: { name: taskQueue },
+          taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        })
+      ).pollers ?? []
+    ).filter((poller) => timestampMs(poller.lastAccessTime) >= since).length;
   // A worker that has just started shows up once its first poll reached the server: look again briefly.
   let pollers = await pollersOf();
   for (let i = 0; i < 5 && pollers === 0; i++) {
@@ -51,18 +55,21 @@ export async function checkWorkerKeys(client: Client, options: KeyCheckOptions):
   if (pollers === 0) throw new KeyCheckError(`no worker is polling task queue ${taskQueue}; start one (npm start)`);
 
   const nonce = randomUUID();
+  const asked = Date.now();
   const handle = await client.workflow.start<typeof keyCheck>('keyCheck', {
     taskQueue,
     workflowId: `key-check:${nonce}`,
     args: [{ nonce }],
-    workflowExecutionTimeout: '1 minute', // ends by itself even if this client goes away before an answer
+    workflowExecutionTimeout: '2 minutes', // ends by itself even if this client goes away before an answer
   });
   try {
     let answer = await boundedWait(client, timeoutMs, () => handle.result());
-    const polled = answer === TIMED_OUT && (await pollersOf().catch(() => 0)) > 0;
+    // A worker busy with the tasks ahead of the check has polled within a long poll's minute; one stopped before
+    // that has not (the server lists it for minutes after).
+    const polled = answer === TIMED_OUT && (await pollersOf(asked - LONG_POLL_MS).catch(() => 0)) > 0;
     if (polled) {
       onBusy?.(
-        `the worker on task queue ${taskQueue} has not answered the payload-key check within ${timeoutMs} ms: it is busy with the tasks ahead of it (a bulk start?); waiting up to ${Math.round(busyTimeoutMs / 1000)} s more`,
+        `the worker on task queue ${taskQueue} has not answered the payload-key check within ${timeoutMs} ms: it is busy with the tasks ahead of it (a bulk start?), or stopped within the last minute; waiting up to ${Math.round(busyTimeoutMs / 1000)} s more`,
       );
       answer = await boundedWait(client, busyTimeoutMs, () => handle.result());
     }
@@ -97,4 +104,11 @@ export async function checkWorkerKeys(client: Client, options: KeyCheckOptions):
     }
     throw err;
   }
+}
+
+/** A poll the server holds open, at most, plus a margin: a live worker has polled within it. */
+const LONG_POLL_MS = 70_000;
+
+function timestampMs(at: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  return at ? Number(at.seconds ?? 0) * 1000 + Math.floor((at.nanos ?? 0) / 1e6) : 0;
 }

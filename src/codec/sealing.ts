@@ -29,9 +29,10 @@ export const sealedEnvelopeSchema = z
     $sealed: z.literal(VERSION),
     /** The id of the secrets key pair (a fingerprint of its public key). */
     kid: z.string().min(1),
-    /** The ephemeral X25519 public key, raw, base64url. */
-    epk: z.string().min(1),
-    iv: z.string().min(1),
+    /** The ephemeral X25519 public key, raw (32 bytes), base64url. */
+    epk: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+    /** 12 bytes, base64url. */
+    iv: z.string().regex(/^[A-Za-z0-9_-]{16}$/),
     /** Ciphertext and GCM tag, base64url. */
     ct: z.string().min(1),
   })
@@ -154,13 +155,13 @@ export function unseal(envelope: SealedEnvelope, privateKey: KeyObject): string 
   const epk = Buffer.from(envelope.epk, 'base64url');
   const sealed = Buffer.from(envelope.ct, 'base64url');
   try {
-    const key = agreedKey(envelope.epk, epk, privateKey);
+    const { key, keep } = agreedKey(envelope.epk, epk, privateKey);
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64url'));
     decipher.setAAD(header(envelope.kid, epk));
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]).toString(
-      'utf8',
-    );
+    const secret = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]);
+    keep(); // only a key that opened an envelope is kept
+    return secret.toString('utf8');
   } catch {
     throw new UnsealableSecretError(envelope.kid, 'wrong-key');
   }
@@ -170,17 +171,22 @@ export function unseal(envelope: SealedEnvelope, privateKey: KeyObject): string 
 const AGREED_KEYS_KEPT = 1_024;
 const agreedKeys = new WeakMap<KeyObject, Map<string, Buffer>>();
 
-/** The AES key an envelope's ephemeral key agreed with this private key: derived once, then kept. */
-function agreedKey(epkText: string, epk: Buffer, privateKey: KeyObject): Buffer {
+/**
+ * The AES key an envelope's ephemeral key (`epkText`, 43 base64url characters: the schema's) agreed with this private
+ * key: derived once, and kept by `keep` once it opened the envelope.
+ */
+function agreedKey(epkText: string, epk: Buffer, privateKey: KeyObject): { key: Buffer; keep: () => void } {
   let kept = agreedKeys.get(privateKey);
   if (!kept) agreedKeys.set(privateKey, (kept = new Map()));
   const known = kept.get(epkText);
-  if (known) return known;
+  if (known) return { key: known, keep: () => undefined };
   const ephemeral = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: epkText }, format: 'jwk' });
   const key = derive(diffieHellman({ privateKey, publicKey: ephemeral }), epk, publicHalf(privateKey));
-  if (kept.size >= AGREED_KEYS_KEPT) kept.delete(kept.keys().next().value as string);
-  kept.set(epkText, key);
-  return key;
+  const keep = () => {
+    if (kept.size >= AGREED_KEYS_KEPT) kept.delete(kept.keys().next().value as string);
+    kept.set(epkText, key);
+  };
+  return { key, keep };
 }
 
 const publicHalves = new WeakMap<KeyObject, KeyObject>();

@@ -391,10 +391,13 @@ async function ownedOutsideCallersPortfolios(
     ];
   }
   if (deps.mayUsePortfolio(owner)) return null;
-  return [
-    'waba-outside-portfolios',
-    `WABA ${wabaId} is owned by a business outside the portfolios this principal may use: the new token is not kept (a token stored for the WABA stays) — the signup is for a principal of the WABA's portfolio, or an admin`,
-  ];
+  return ['waba-outside-portfolios', outsideCallersPortfolios(wabaId, true)];
+}
+
+/** Why a caller limited to portfolios may not finish this signup; `fresh`: its token was just exchanged, not kept. */
+function outsideCallersPortfolios(wabaId: string, fresh: boolean): string {
+  const token = fresh ? ': the new token is not kept (a token stored for the WABA stays)' : '';
+  return `WABA ${wabaId} is owned by a business outside the portfolios this principal may use${token} — the signup is for a principal of the WABA's portfolio, or an admin`;
 }
 
 /**
@@ -487,6 +490,10 @@ async function finish(
   };
   // The portfolio (its registered-number cap) is the business that owns the WABA at Meta.
   const owner = await step(`reading the owner of WABA ${wabaId}`, () => deps.graph.getWabaOwner(wabaId));
+  // A caller limited to portfolios is not told an owner outside them (a correction, a resumed signup).
+  if (deps.mayUsePortfolio && !deps.mayUsePortfolio(owner.portfolioId)) {
+    return fail(deps, codeHash, held, 'waba-outside-portfolios', outsideCallersPortfolios(wabaId, false), hold);
+  }
   if (owner.portfolioId !== businessId) {
     return fail(
       deps,

@@ -33,12 +33,13 @@ export interface TokenSetDeps {
   temporal: Client;
 }
 
+/** Longer than any Meta access token (a few hundred characters): something else was piped in. */
+const TOKEN_MAX = 4096;
+
 /**
  * `numberflow token set`: a token for the WABA, given by a person. It must be valid and grant
  * whatsapp_business_management on the WABA (Meta's debug_token says so), or it is refused and nothing changes.
  */
-/** Longer than any Meta access token (a few hundred characters): something else was piped in. */
-const TOKEN_MAX = 4096;
 
 export async function setToken(
   deps: TokenSetDeps,

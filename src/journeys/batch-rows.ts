@@ -62,8 +62,9 @@ export function checkRows(
   }
   // Every row whose number reads counts, bad ones too: a good row must not start beside a bad row of its number.
   const linesOf = new Map<string, number[]>();
+  const goodNumbers = new Map(good.map((row) => [row.line, row.input.phoneNumber.e164]));
   for (const row of rows) {
-    const e164 = rowNumber(row.fields);
+    const e164 = goodNumbers.get(row.line) ?? rowNumber(row.fields);
     if (e164 !== null) linesOf.set(e164, [...(linesOf.get(e164) ?? []), row.line]);
   }
   for (const [e164, lines] of linesOf) {
@@ -101,10 +102,11 @@ export type BatchRowFields = Omit<JourneyRequest, 'requestedBy'>;
 
 /** A row's number in E.164 where it reads as one: a row refused for another field still names its number. */
 export function rowNumber(fields: unknown): string | null {
-  const given = (fields as { phoneNumber?: unknown } | null | undefined)?.phoneNumber;
+  const { phoneNumber: given, phoneNumberId } = (fields ?? {}) as { phoneNumber?: unknown; phoneNumberId?: unknown };
   if (typeof given !== 'string') return null;
   try {
-    return parsePhoneNumber(given).e164;
+    // Meta's test numbers (+1 555 …) read as numbers where a start takes them: with a phone_number_id.
+    return parsePhoneNumber(given, { metaTestNumber: typeof phoneNumberId === 'string' && phoneNumberId !== '' }).e164;
   } catch {
     return null;
   }

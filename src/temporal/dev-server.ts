@@ -86,6 +86,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const server = { address, uiUrl: `http://127.0.0.1:${options.uiPort}`, dbFile, logFile, pidFile };
 
   const recorded = readPidFile(pidFile);
+  ownerOnly([dbFile, `${dbFile}-wal`, `${dbFile}-shm`, logFile]); // made readable to all by an earlier version
   if (recorded && isOurServer(recorded.pid, dbFile)) {
     const owner = runningOwner(recorded);
     if (owner !== undefined) {
@@ -113,7 +114,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   // The server writes its log straight into the file, never through a pipe of ours: after a kill -9 of this
   // process a pipe would be broken, and the server's next log line would kill it (SIGPIPE) under the next start.
-  ownerOnly([dbFile, `${dbFile}-wal`, `${dbFile}-shm`, logFile]); // made readable to all by an earlier version
   const log = openSync(logFile, 'a', 0o600);
   // Its own process group: a terminal's Ctrl-C reaches only us, so the worker drains before the server stops. It
   // inherits the umask: 077 while it is spawned, so the SQLite files it makes (histories, payloads) are owner-only.
@@ -323,7 +323,13 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>): P
   clearTimeout(forced);
 }
 
-/** The files that exist among these made owner-only (0600). */
+/** The files that exist among these made owner-only (0600); one this user may not change is left as it is. */
 function ownerOnly(files: string[]): void {
-  for (const file of files) if (existsSync(file)) chmodSync(file, 0o600);
+  for (const file of files) {
+    try {
+      if (existsSync(file)) chmodSync(file, 0o600);
+    } catch {
+      // Another user's file (made by root in a container, say): the start goes on; the folder is 0700.
+    }
+  }
 }

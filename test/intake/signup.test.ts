@@ -88,25 +88,22 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
   });
 
   it('starts a number refused for its display name when the same signup comes again naming it anew, and nothing else', async () => {
-    const customer = await customerWaba(t.bench, 2);
+    // Meta shows the first number's name with a character lost on its way (U+FFFD): the rule refuses it.
+    const customer = await customerWaba(t.bench, 2, ['Acme \uFFFD Help']);
     const [refusedId, goodId] = customer.phoneNumberIds as [string, string];
     const body = popupAnswer(t.bench, customer);
     await t.bench.run(async () => {
-      const first = await signup(deps(), { ...body, displayNames: { [refusedId]: 'WhatsApp Help' } }, 'svc');
+      const first = await signup(deps(), body, 'svc');
       expect(first.journeys.map((j) => [j.outcome, j.problem?.startsWith('displayName:') ?? null])).toEqual([
         ['refused', true],
         ['started', null],
       ]);
       // The good number's journey ends: a repeat of the signup must not start it again.
       await t.env.client.workflow.getHandle(`number:${customer.e164s[1] as string}`).terminate('ended meanwhile');
-      // A name the rule refuses again: answered so, with its own problem, and nothing asked of Meta.
+      // A name the rule refuses: a bad request, before anything is looked up or asked of Meta.
       t.bench.sandbox.admin.clearCalls();
-      const stillBad = await signup(deps(), { ...body, displayNames: { [refusedId]: 'Acme 😀' } }, 'ops');
-      expect(stillBad.journeys[0]).toMatchObject({
-        outcome: 'refused',
-        problem: expect.stringMatching(/^displayName: /),
-      });
-      expect(stillBad.journeys[0]?.problem).not.toBe(first.journeys[0]?.problem);
+      const stillBad = signup(deps(), { ...body, displayNames: { [refusedId]: 'Acme 😀' } }, 'ops');
+      await expect(stillBad).rejects.toThrow(new RegExp(`^invalid signup: displayNames\\.${refusedId}: `));
       expect(t.bench.sandbox.admin.calls()).toEqual([]);
       const codeHash = signupCodeHash(body.code);
       const probe = { wabaId: customer.wabaId, state: 'claimed', updatedAt: new Date().toISOString() } as never;

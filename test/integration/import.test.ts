@@ -161,11 +161,11 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
     ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await new Promise((resolve) => setTimeout(resolve, 2_000)); // the service's answer reaches the command line
+    await new Promise((resolve) => setTimeout(resolve, 5_000)); // the answer reaches the command line (the next: 50 s)
     cli.child.kill('SIGINT');
     expect(await cli.exit(30_000)).toBe(130);
     expect(cli.stderr()).toContain(
-      `interrupted (SIGINT): 100 rows of 150 answered, 100 started; 50 rows not answered (one in flight may have started); results in ${results} — the same file again starts each row once at most`,
+      `interrupted (SIGINT): 100 rows of 150 answered, 100 started; 50 rows not answered (those in flight may have started); results in ${results} — the same file again starts each row once at most`,
     );
     const written = parse(readFileSync(results, 'utf8'), { columns: true }) as { outcome: string; error: string }[];
     expect(written).toHaveLength(150);

@@ -89,7 +89,7 @@ describe("the command line's payload-key check (dev server)", () => {
       checkWorkerKeys(env.client, { taskQueue, keys, timeoutMs: 1, onBusy: (notice) => notices.push(notice) }),
     );
     expect(notices).toEqual([
-      `the worker on task queue ${taskQueue} has not answered the payload-key check within 1 ms: it is busy with the tasks ahead of it (a bulk start?); waiting up to 50 s more`,
+      `the worker on task queue ${taskQueue} has not answered the payload-key check within 1 ms: it is busy with the tasks ahead of it (a bulk start?), or stopped within the last minute; waiting up to 50 s more`,
     ]);
   });
 

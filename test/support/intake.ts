@@ -47,8 +47,11 @@ export interface CustomerWaba {
   e164s: string[];
 }
 
-/** A WABA of the bench's portfolio with `count` numbers added, as the customer leaves Embedded Signup. */
-export async function customerWaba(bench: Harness, count: number): Promise<CustomerWaba> {
+/**
+ * A WABA of the bench's portfolio with `count` numbers added, as the customer leaves Embedded Signup; each named
+ * `verifiedNames[i]` at Meta, or 'Acme Support'.
+ */
+export async function customerWaba(bench: Harness, count: number, verifiedNames: string[] = []): Promise<CustomerWaba> {
   const { wabaId } = bench.sandbox.admin.createWaba({ portfolioId: bench.portfolioId, wabaId: freshId() });
   // The popup adds the numbers with the customer's own rights; this token stands for them and is not numberflow's.
   const popup = new GraphClient({
@@ -63,7 +66,7 @@ export async function customerWaba(bench: Harness, count: number): Promise<Custo
       const { id } = await popup.addPhoneNumber(wabaId, {
         cc: number.countryCallingCode,
         phoneNumber: number.nationalNumber,
-        verifiedName: 'Acme Support',
+        verifiedName: verifiedNames[i] ?? 'Acme Support',
       });
       phoneNumberIds.push(id);
       e164s.push(number.e164);

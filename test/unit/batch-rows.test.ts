@@ -14,6 +14,9 @@ describe('the rows of a bulk start', () => {
         row(3, { phoneNumber: '+1 415 555 0710', displayName: '' }),
         row(4, { phoneNumber: '+14155550711' }),
         row(5, { phoneNumber: 'not a number' }),
+        // Meta's test numbers, one of them bad for its name too.
+        row(6, { phoneNumber: '+15550001234', phoneNumberId: '106540352242922' }),
+        row(7, { phoneNumber: '+15550001234', phoneNumberId: '106540352242922', displayName: '' }),
       ],
       'ops@acme',
     );
@@ -22,5 +25,8 @@ describe('the rows of a bulk start', () => {
     expect(bad.find((r) => r.line === 2)?.problems).toEqual([twice]);
     expect(bad.find((r) => r.line === 3)?.problems).toEqual([expect.stringMatching(/^displayName: /), twice]);
     expect(bad.find((r) => r.line === 5)?.problems).toHaveLength(1); // its own problem, no duplicate
+    expect(bad.find((r) => r.line === 6)?.problems).toEqual([
+      'phoneNumber: +15550001234 is on more than one row (lines 6, 7)',
+    ]);
   });
 });

@@ -44,6 +44,7 @@ describe('sealing one secret', () => {
   it('opens an envelope whose agreed key it no longer keeps, and refuses one whose epk was swapped for a known one', () => {
     const { to, privateKey } = recipient();
     const oldest = seal('135790', to, 0);
+    expect(unseal(oldest, privateKey)).toBe('135790'); // its agreed key kept
     // 1,024 ephemeral keys later the unsealer has forgotten the first one's agreed key.
     const envelopes = Array.from({ length: 1_025 }, (_, i) => seal(`${i}`, to, (i + 1) * EPHEMERAL_KEY_LIFE.ms));
     for (const envelope of envelopes) unseal(envelope, privateKey);
