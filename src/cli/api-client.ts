@@ -312,8 +312,11 @@ export class NumberflowApi {
   async #raise(status: number, text: string): Promise<never> {
     const parsed = errorSchema.safeParse(parseJson(text));
     if (!parsed.success) {
+      // A service stopping answers 503 before any route (no body of ours); a proxy in front of it 502–504.
       throw new ApiTransportError(
-        `${this.#where} answered HTTP ${status} without numberflow's error body; is NUMBERFLOW_URL numberflow's HTTP service?`,
+        status >= 502 && status <= 504
+          ? `${this.#where} answered HTTP ${status}: the service is unavailable (stopping or starting, or a proxy in front of it cannot reach it); try again shortly`
+          : `${this.#where} answered HTTP ${status} without numberflow's error body; is NUMBERFLOW_URL numberflow's HTTP service?`,
       );
     }
     const { code, message, problems } = parsed.data.error;

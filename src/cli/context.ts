@@ -7,7 +7,8 @@ export interface CommandContext {
   out(line: string): void;
   /** Standard error: warnings that must not mix with what a script reads. */
   err(line: string): void;
-  readStdin(): Promise<string>;
+  /** A secret from standard input; at a terminal, asked for with `prompt` and read without echo. */
+  readStdin(prompt?: string): Promise<string>;
   /** Runs `work` with the operations of this run's mode (direct or API), closed after it. */
   using<T>(work: (operations: JourneyOperations) => Promise<T>): Promise<T>;
 }

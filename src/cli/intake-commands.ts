@@ -58,7 +58,7 @@ export function addIntakeCommands(
     .addOption(actorOption())
     .action((opts: { code?: string; waba: string; phoneNumberId: string[]; business: string; by: string }) =>
       direct(env, 'signup', async ({ config, stores, graph }) => {
-        const code = opts.code ?? (await readStdin()).trim();
+        const code = opts.code ?? (await readStdin('Embedded Signup code (not shown): ')).trim();
         const body = { code, wabaId: opts.waba, phoneNumberIds: opts.phoneNumberId, businessId: opts.business };
         await withClient(
           async (temporal) => {
@@ -83,7 +83,7 @@ export function addIntakeCommands(
     .addOption(actorOption())
     .action((opts: { waba: string; by: string }) =>
       direct(env, 'token set', async ({ stores, graph }) => {
-        const given = await readStdin();
+        const given = await readStdin(`Meta token for WABA ${opts.waba} (not shown): `);
         await withClient(async (temporal) => {
           const { setToken } = await import('../intake/token-renewal.js');
           const deps = { graph, tokens: stores.tokens, temporal };

@@ -61,13 +61,13 @@ export function addOperatorCommands(program: Command, context: CommandContext): 
     'otp',
     'submit the 6-digit code Meta sent to the number (from standard input when not given)',
     (c) => c.argument('[code]', 'the code, e.g. 123830 or 123-830; leave it out to keep it out of shell history'),
-    async ([given]) => ({ kind: 'otp', code: given ?? (await context.readStdin()).trim() }),
+    async ([given]) => ({ kind: 'otp', code: given ?? (await context.readStdin('code (not shown): ')).trim() }),
   );
   actionCommand(
     'pin',
     'submit the two-step PIN (read from standard input, so it stays out of shell history)',
     (c) => c,
-    async () => ({ kind: 'pin', pin: (await context.readStdin()).trim() }),
+    async () => ({ kind: 'pin', pin: (await context.readStdin('two-step PIN, 6 digits (not shown): ')).trim() }),
   );
   actionCommand(
     'name',

@@ -283,20 +283,24 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
     'says what is missing or wrong in NUMBERFLOW_URL and NUMBERFLOW_TOKEN, and when numberflow does not answer there',
     async () => {
       const [closedPort] = await freePorts(1);
-      // Something that is not numberflow at the URL: a proxy's error page.
-      const proxy = createServer((_request, response) =>
-        response.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad Gateway</h1>'),
+      // Something that is not numberflow at the URL: a web server's page; and under /down, a proxy whose service is
+      // away (or a service stopping).
+      const proxy = createServer((request, response) =>
+        request.url?.startsWith('/down/')
+          ? response.writeHead(503, { 'content-type': 'text/html' }).end('<h1>Service Unavailable</h1>')
+          : response.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>'),
       );
       proxy.listen(0, '127.0.0.1');
       await once(proxy, 'listening');
       const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
       const path = process.env.PATH ?? '';
       const at = (apiUrl: string) => ({ PATH: path, NUMBERFLOW_URL: apiUrl, NUMBERFLOW_TOKEN: tokens.auditor });
-      const [noToken, noUrl, unreachable, notNumberflow] = await Promise.all([
+      const [noToken, noUrl, unreachable, notNumberflow, away] = await Promise.all([
         run({ PATH: path, NUMBERFLOW_URL: url }, ['list']),
         run({ PATH: path, NUMBERFLOW_TOKEN: tokens.auditor }, ['list']),
         run(at(`http://127.0.0.1:${closedPort}`), ['list']),
         run(at(proxyUrl), ['list']),
+        run(at(`${proxyUrl}/down`), ['list']),
       ]).finally(() => proxy.close());
       expect(noToken).toMatchObject({ code: 1, stdout: '' });
       expect(noToken.stderr).toMatch(/^numberflow: NUMBERFLOW_URL is set but NUMBERFLOW_TOKEN is not: set both /);
@@ -311,7 +315,12 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
       expect(notNumberflow).toEqual({
         code: 1,
         stdout: '',
-        stderr: `numberflow: ${proxyUrl} answered HTTP 502 without numberflow's error body; is NUMBERFLOW_URL numberflow's HTTP service?\n`,
+        stderr: `numberflow: ${proxyUrl} answered HTTP 404 without numberflow's error body; is NUMBERFLOW_URL numberflow's HTTP service?\n`,
+      });
+      expect(away).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `numberflow: ${proxyUrl}/down answered HTTP 503: the service is unavailable (stopping or starting, or a proxy in front of it cannot reach it); try again shortly\n`,
       });
     },
     LONG,
