@@ -48,7 +48,8 @@ export function addSecretsCommands(
           import('../pin-reveal.js'),
         ]);
         const request = { actor: opts.by, role: opts.role, reason: opts.reason };
-        out(await revealPin(client, e164, request, createLogger(undefined, true)));
+        // The reveal is recorded in the journey's history; the operator's terminal gets no log lines but errors.
+        out(await revealPin(client, e164, request, createLogger(process.env.LOG_LEVEL || 'error', true)));
       });
     });
 }
