@@ -312,11 +312,14 @@ export class NumberflowApi {
   async #raise(status: number, text: string): Promise<never> {
     const parsed = errorSchema.safeParse(parseJson(text));
     if (!parsed.success) {
-      // A service stopping answers 503 before any route (no body of ours); a proxy in front of it 502–504.
+      // A service stopping answers 503 before any route (no body of ours); a proxy in front of it 502–504, which
+      // may come after the request reached the service (a proxy's read timeout under an action's 60 s wait).
       throw new ApiTransportError(
-        status >= 502 && status <= 504
-          ? `${this.#where} answered HTTP ${status}: the service is unavailable (stopping or starting, or a proxy in front of it cannot reach it); try again shortly`
-          : `${this.#where} answered HTTP ${status} without numberflow's error body; is NUMBERFLOW_URL numberflow's HTTP service?`,
+        status === 503
+          ? `${this.#where} answered HTTP 503: numberflow is unavailable (stopping, or a proxy in front of it cannot reach it)`
+          : status === 502 || status === 504
+            ? `${this.#where} answered HTTP ${status}: a proxy in front of numberflow gave up on it; what was sent may have been taken — \`show\` says before it is sent again`
+            : `${this.#where} answered HTTP ${status} without numberflow's error body; is NUMBERFLOW_URL numberflow's HTTP service?`,
       );
     }
     const { code, message, problems } = parsed.data.error;

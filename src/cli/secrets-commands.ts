@@ -49,7 +49,7 @@ export function addSecretsCommands(
         ]);
         const request = { actor: opts.by, role: opts.role, reason: opts.reason };
         // The reveal is recorded in the journey's history; the operator's terminal gets no log lines but errors.
-        out(await revealPin(client, e164, request, createLogger(process.env.LOG_LEVEL || 'error', true)));
+        out(await revealPin(client, e164, request, createLogger(env.LOG_LEVEL || 'error', true)));
       });
     });
 }

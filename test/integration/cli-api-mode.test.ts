@@ -320,7 +320,7 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
       expect(away).toEqual({
         code: 1,
         stdout: '',
-        stderr: `numberflow: ${proxyUrl}/down answered HTTP 503: the service is unavailable (stopping or starting, or a proxy in front of it cannot reach it); try again shortly\n`,
+        stderr: `numberflow: ${proxyUrl}/down answered HTTP 503: numberflow is unavailable (stopping, or a proxy in front of it cannot reach it)\n`,
       });
     },
     LONG,
