@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { protoTimeMs } from '../audit/decode.js';
 import { UNDECRYPTABLE_FAILURE_TYPE } from './undecryptable.js';
 import { UndecryptablePayloadError, type CodecKeys } from './aes-gcm-codec.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
@@ -45,7 +46,7 @@ export async function checkWorkerKeys(client: Client, options: KeyCheckOptions):
           taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         })
       ).pollers ?? []
-    ).filter((poller) => timestampMs(poller.lastAccessTime) >= since).length;
+    ).filter((poller) => protoTimeMs(poller.lastAccessTime) >= since).length;
   // A worker that has just started shows up once its first poll reached the server: look again briefly.
   let pollers = await pollersOf();
   for (let i = 0; i < 5 && pollers === 0; i++) {
@@ -108,7 +109,3 @@ export async function checkWorkerKeys(client: Client, options: KeyCheckOptions):
 
 /** A poll the server holds open, at most, plus a margin: a live worker has polled within it. */
 const LONG_POLL_MS = 70_000;
-
-function timestampMs(at: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
-  return at ? Number(at.seconds ?? 0) * 1000 + Math.floor((at.nanos ?? 0) / 1e6) : 0;
-}

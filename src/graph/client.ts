@@ -281,9 +281,7 @@ export class GraphClient {
       query: { fields: 'owner_business_info' },
       schema: wabaOwnerSchema,
     };
-    if (token === undefined) return this.#asWaba(wabaId, call);
-    checkGraphId(wabaId, 'wabaId', call.endpoint.label);
-    return this.#transport.send({ ...call, token, wabaId });
+    return this.#asWaba(wabaId, call, token);
   }
 
   /** GET /{waba-id}?fields=business_verification_status: whether the business that owns the WABA is verified. */
@@ -356,10 +354,14 @@ export class GraphClient {
     return this.#asWaba(ref.wabaId, { ...call, endpoint: at });
   }
 
-  async #asWaba<T>(wabaId: string, call: Omit<GraphCall<T>, 'token' | 'wabaId'> & { endpoint: Endpoint }): Promise<T> {
+  /** A call as the WABA: with its stored token, or `token` when one is given (a signup's, not stored yet). */
+  async #asWaba<T>(
+    wabaId: string,
+    call: Omit<GraphCall<T>, 'token' | 'wabaId'> & { endpoint: Endpoint },
+    token?: string,
+  ): Promise<T> {
     checkGraphId(wabaId, 'wabaId', call.endpoint.label);
-    const token = await this.#tokens.tokenFor(wabaId);
-    return this.#transport.send({ ...call, token, wabaId });
+    return this.#transport.send({ ...call, token: token ?? (await this.#tokens.tokenFor(wabaId)), wabaId });
   }
 
   /** Calls made with the app's own credentials (Embedded Signup), which need no WABA token. */

@@ -184,7 +184,7 @@ function startsAgain(request: SignupRequest, journey: SignupJourney): boolean {
 /**
  * A finished signup's numbers refused for their display name, started with this request's names (`requestedBy`'s),
  * and those refused because another journey of the number ran, started once it has ended.
- * A name the rule refuses again is answered so without asking Meta or writing anything. A journey of the number
+ * A name the rule refuses never comes this far (the request's schema refuses it first). A journey of the number
  * started since the signup (by an earlier rename whose answer or write was lost) is answered, never started again.
  */
 async function startRefusedAgain(
@@ -197,14 +197,8 @@ async function startRefusedAgain(
   const journeys: SignupJourney[] = [];
   let changed = false;
   for (const journey of earlier.journeys) {
-    const name = request.displayNames?.[journey.phoneNumberId];
     if (!startsAgain(request, journey)) {
       journeys.push(journey);
-      continue;
-    }
-    const checked = name === undefined ? null : validateDisplayName(name);
-    if (checked && !checked.ok) {
-      journeys.push({ ...journey, problem: `displayName: ${checked.problem}` });
       continue;
     }
     try {

@@ -40,7 +40,6 @@ const TOKEN_MAX = 4096;
  * `numberflow token set`: a token for the WABA, given by a person. It must be valid and grant
  * whatsapp_business_management on the WABA (Meta's debug_token says so), or it is refused and nothing changes.
  */
-
 export async function setToken(
   deps: TokenSetDeps,
   input: { wabaId: string; token: string; by: string },
