@@ -95,7 +95,8 @@ describe("an auditor's timeline of a journey reset through Temporal (dev server 
       await journey.until((v) => v.recentEvents.length > 0, 'the event taken');
       const { runId, reset } = await resetJourney(journey.workflowId, 'to the last task', (tasks) => tasks.at(-1));
       await submitDeliveredCode(t.bench, journey); // verified in the reset run: the wait ends
-      await untilStage(reset, (stage) => stage !== 'AWAITING_OTP');
+      // Registered, so the window's wait has ended too (only past AWAITING_OTP, it may still be under way).
+      await untilStage(reset, (stage) => stage === 'DISPLAY_NAME_REVIEW');
       const timeline = await journeyTimeline(t.env.client, input.phoneNumber.e164);
       const ofReset = timeline.entries.filter((e) => e.runId === runId);
       expect(ofReset).toContainEqual(
