@@ -1,9 +1,10 @@
 // Payload encryption: every payload Temporal stores (inputs, results, signal and update arguments, failures'
 // details) is AES-256-GCM encrypted with a key id in its metadata, so keys can rotate: new payloads use the
-// active key, old ones decrypt with the key they name. PINs, OTPs and tokens never reach history in clear.
+// active key, old ones decrypt with the key they name. PINs, OTPs and tokens never reach history in clear. Large
+// payloads are compressed before they are encrypted (compression.ts).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
-import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { compressed, decompressed } from './compression.js';
 import { undecryptableMarker, type Undecryptable } from './undecryptable.js';
 
 const ENCODING = 'binary/encrypted';
@@ -11,7 +12,6 @@ const METADATA_ENCODING_KEY = 'encoding';
 const METADATA_KEY_ID = 'encryption-key-id';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-const { Payload: PayloadMessage } = proto.temporal.api.common.v1;
 
 export interface CodecKeys {
   /** The key new payloads are encrypted with. */
@@ -63,7 +63,7 @@ export class AesGcmCodec implements PayloadCodec {
         [METADATA_ENCODING_KEY]: Buffer.from(ENCODING),
         [METADATA_KEY_ID]: Buffer.from(keyId),
       },
-      data: encrypt(Buffer.from(PayloadMessage.encode(payload).finish()), key),
+      data: encrypt(Buffer.from(compressed(payload)), key),
     }));
   }
 
@@ -84,7 +84,13 @@ export class AesGcmCodec implements PayloadCodec {
       } catch {
         return this.undecryptable({ keyId, reason: 'wrong-key' }); // GCM's tag did not authenticate
       }
-      return PayloadMessage.decode(plain);
+      try {
+        return decompressed(plain);
+      } catch {
+        return this.undecryptable(
+          malformed(keyId, 'an encrypted payload holds no payload, or one that does not inflate'),
+        );
+      }
     });
   }
 
