@@ -31,7 +31,7 @@ export function rowsOf(text: string, format: ImportFormat): { rows: BatchRow[]; 
 }
 
 function csvRows(text: string): { rows: BatchRow[]; unreadable: UnreadableRow[] } {
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: { record: string[]; info: { bytes: number } }[];
   try {
     // Cells as arrays, matched to the header here: a row of another length is that row's problem, not the file's.
     records = parse(text, {
@@ -47,22 +47,45 @@ function csvRows(text: string): { rows: BatchRow[]; unreadable: UnreadableRow[] 
   const [head, ...body] = records;
   if (!head) return { rows: [], unreadable: [] };
   const header = checkedHeader(head.record);
+  const lines = firstLines(
+    text,
+    records.map(({ info }) => info.bytes),
+  ).slice(1);
   const rows: BatchRow[] = [];
   const unreadable: UnreadableRow[] = [];
-  for (const { record, info } of body) {
+  for (const [index, { record }] of body.entries()) {
+    const line = lines[index] ?? 0;
     if (record.every((cell) => cell === '')) continue; // a row of empty cells, as an empty line
     if (record.length !== header.length) {
       unreadable.push({
-        line: info.lines,
+        line,
         problems: [`row: has ${record.length} cells where the header names ${header.length} columns`],
         // Read as far as the header goes, so that the results file can still name the row's number.
         fields: fieldsOfCells(header, record),
       });
       continue;
     }
-    rows.push({ line: info.lines, fields: fieldsOfCells(header, record) });
+    rows.push({ line, fields: fieldsOfCells(header, record) });
   }
   return { rows, unreadable };
+}
+
+/**
+ * The line each record begins on, from where each ends (`ends`: csv-parse's byte counts, the BOM and the record's
+ * line break included): csv-parse counts a record's last line, and a quoted CRLF as two lines.
+ */
+function firstLines(text: string, ends: number[]): number[] {
+  const bytes = Buffer.from(text);
+  const isBreak = (at: number) => bytes[at] === 0x0a || (bytes[at] === 0x0d && bytes[at + 1] !== 0x0a);
+  const lines: number[] = [];
+  let at = 0;
+  let line = 1;
+  for (const end of ends) {
+    for (; at < end && (bytes[at] === 0x0a || bytes[at] === 0x0d); at++) if (isBreak(at)) line++; // empty lines
+    lines.push(line);
+    for (; at < end; at++) if (isBreak(at)) line++;
+  }
+  return lines;
 }
 
 function checkedHeader(header: string[]): string[] {

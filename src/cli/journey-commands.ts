@@ -95,7 +95,9 @@ export function addJourneyCommands(program: Command, context: CommandContext): v
 
   program
     .command('list')
-    .description('list journeys, e.g. those awaiting a code in a portfolio')
+    .description(
+      'list running journeys, e.g. those awaiting a code in a portfolio (ended ones: --stage with an outcome)',
+    )
     .addOption(stageOption())
     .addOption(graphIdOption('--portfolio <id>', 'business portfolio id'))
     .addOption(graphIdOption('--waba <id>', 'WhatsApp Business Account id'))

@@ -22,6 +22,21 @@ describe('import file rows', () => {
     });
   });
 
+  it('names the line a row begins on, a quoted line break in it counted once, CRLF or not', () => {
+    for (const end of ['\n', '\r\n']) {
+      const text = [
+        'wabaId,portfolioId,phoneNumber,displayName',
+        `1,2,+14155550100,"Acme${end}Sales"`,
+        '',
+        '1,2,+14155550101,Acme',
+        '1,2,+1',
+      ].join(end);
+      const { rows, unreadable } = rowsOf(text, 'csv');
+      expect(rows.map((r) => r.line)).toEqual([2, 5]);
+      expect(unreadable.map((r) => r.line)).toEqual([6]);
+    }
+  });
+
   it('names a row whose cells do not match the header, and reads the others', () => {
     const text = 'wabaId,portfolioId,phoneNumber,displayName\n1,2,+14155550100\n1,2,+14155550101,Acme\n1,2,+1,Acme,x\n';
     expect(rowsOf(text, 'csv')).toEqual({
