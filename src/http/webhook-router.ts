@@ -167,8 +167,11 @@ export function createWebhookRouter({
           return [{ field: event.field, target: null, outcome: 'no registered-number cap in it' }];
         return [await toPortfolio(event.wabaId, cap)];
       }
-      case 'account_update':
-        return toWaba(event.wabaId, accountEvent(event.value, at));
+      case 'account_update': {
+        const routed: RoutedEvent[] = [];
+        for (const each of accountEvents(event.value, at)) routed.push(...(await toWaba(event.wabaId, each)));
+        return routed;
+      }
       case 'messages': {
         const captured = identities
           ? await captureIdentities({ client, identities, reportMismatch }, event.wabaId, event.value, event.receivedAt)
@@ -201,25 +204,28 @@ export function createWebhookRouter({
   }
 }
 
-function accountEvent(value: Extract<WebhookEvent, { field: 'account_update' }>['value'], at: string): NumberEvent {
+/** An account update as the journeys hear it: a restriction each, when Meta lists several at once. */
+function accountEvents(value: Extract<WebhookEvent, { field: 'account_update' }>['value'], at: string): NumberEvent[] {
   if (value.event === 'ACCOUNT_RESTRICTION') {
-    const restriction = value.restriction_info?.[0];
-    return {
+    const restrictions = value.restriction_info?.length ? value.restriction_info : [undefined];
+    return restrictions.map((restriction) => ({
       kind: 'restriction',
       restrictionType: restriction?.restriction_type ?? 'UNKNOWN',
       expiration: restriction?.expiration == null ? null : String(restriction.expiration),
       at,
-    };
+    }));
   }
   if (value.event === 'PARTNER_REMOVED') {
-    return {
-      kind: 'partner_removed',
-      reason: value.disconnection_info?.reason ?? null,
-      initiatedBy: value.disconnection_info?.initiated_by ?? null,
-      at,
-    };
+    return [
+      {
+        kind: 'partner_removed',
+        reason: value.disconnection_info?.reason ?? null,
+        initiatedBy: value.disconnection_info?.initiated_by ?? null,
+        at,
+      },
+    ];
   }
-  return { kind: 'account', event: value.event, at };
+  return [{ kind: 'account', event: value.event, at }];
 }
 
 async function signal(

@@ -156,4 +156,31 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
+
+  it("tells the WABA's journeys of every restriction an ACCOUNT_RESTRICTION lists, not only the first", async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const expiration = Math.floor(Date.now() / 1000) + 7 * 24 * 60 * 60;
+      const restriction_info = ['RESTRICTED_BIZ_INITIATED_MESSAGING', 'RESTRICTED_ADD_PHONE_NUMBER_ACTION'].map(
+        (restriction_type) => ({ restriction_type, expiration }),
+      );
+      const change = { field: 'account_update', value: { event: 'ACCOUNT_RESTRICTION', restriction_info } };
+      const time = Math.floor(Date.now() / 1000);
+      const body = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [{ id: t.bench.wabaId, time, changes: [change] }],
+      });
+      expect((await post(body)).statusCode).toBe(200);
+      const told = await journey.until(
+        (v) => v.recentEvents.filter((e) => e.kind === 'restriction').length === 2,
+        'both restrictions heard',
+      );
+      expect(told.recentEvents.flatMap((e) => (e.kind === 'restriction' ? [e.restrictionType] : []))).toEqual([
+        'RESTRICTED_BIZ_INITIATED_MESSAGING',
+        'RESTRICTED_ADD_PHONE_NUMBER_ACTION',
+      ]);
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
 });

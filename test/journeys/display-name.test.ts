@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { journeyPolicy } from '../../src/domain/policy.js';
 import {
   cancelUpdate,
+  numberEventSignal,
   requestRemovalSignal,
   requestRemovalUpdate,
   resendCodeUpdate,
@@ -10,6 +11,7 @@ import {
   submitOtpUpdate,
 } from '../../src/domain/messages.js';
 import { REMOVAL_STOPS_RENAME_PATCH } from '../../src/workflows/journey/display-name.js';
+import { EARLIER_NAME_DECISION_PATCH } from '../../src/workflows/journey/journey.js';
 import { addedByHand, decideName, startLive, submitDeliveredCode } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
 import { patchesIn } from '../support/history.js';
@@ -22,6 +24,48 @@ describe('the display name (dev server + Graph sandbox)', () => {
 
   const registerCalls = (phoneNumberId: string) =>
     t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/register') && c.path.includes(phoneNumberId));
+
+  it("ignores a decision Meta dated before the name was sent (an earlier request's, delivered again), and follows the one on it", async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input({ displayName: 'Acme Stale' }));
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      const earlier = (decision: string, requestedName: string, agoMs: number) => ({
+        kind: 'name' as const,
+        decision,
+        requestedName,
+        rejectionReason: decision === 'REJECTED' ? 'NAME_NOT_CONSISTENT' : null,
+        at: new Date(Date.now() - agoMs).toISOString(),
+        wabaId: t.bench.wabaId,
+      });
+      // A journey of the number before this one had its name rejected; Meta delivers it again (for up to 7 days).
+      await handle.signal(numberEventSignal, earlier('REJECTED', 'Acme Stale', 2 * 60 * 60 * 1000));
+      const ignored =
+        /^ignored Meta's REJECTED of "Acme Stale" dated \S+: the name was sent for review at \S+, so it decided an earlier request$/;
+      await journey.until((v) => v.notes.some((n) => ignored.test(n.what)), 'the earlier decision noted and ignored');
+      await submitDeliveredCode(t.bench, journey);
+      await decideName(t.bench, journey, 'APPROVED'); // in review: Meta's decision on this request settles it
+      const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      expect(live.displayName).toEqual({ current: 'Acme Stale', pending: null, status: 'APPROVED' });
+      // A live rename: an approval of the same name dated days before it was asked for applies nothing.
+      await handle.executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'Acme Fresh', actor: 'ops@acme' }] });
+      await journey.until((v) => v.displayName.pending === 'Acme Fresh', 'Acme Fresh under review');
+      t.bench.sandbox.admin.clearCalls();
+      await handle.signal(numberEventSignal, earlier('APPROVED', 'Acme Fresh', 3 * DAY));
+      const renaming = await journey.until(
+        (v) => v.notes.some((n) => n.what.startsWith(`ignored Meta's APPROVED of "Acme Fresh"`)),
+        'the earlier approval ignored',
+      );
+      expect(renaming.displayName).toMatchObject({
+        current: 'Acme Stale',
+        pending: 'Acme Fresh',
+        status: 'PENDING_REVIEW',
+      });
+      expect(registerCalls(live.phoneNumberId as string)).toEqual([]);
+      expect(patchesIn(await handle.fetchHistory())).toContain(EARLIER_NAME_DECISION_PATCH);
+      await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  });
 
   it('asks for a new name when Meta rejects one, and goes live once the new one is approved', async () => {
     await t.bench.run(async () => {

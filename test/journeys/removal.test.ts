@@ -1,6 +1,13 @@
 import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { confirmDeletionSignal, confirmDeletionUpdate, requestRemovalSignal } from '../../src/domain/messages.js';
+import {
+  confirmDeletionSignal,
+  confirmDeletionUpdate,
+  numberEventSignal,
+  requestRemovalSignal,
+} from '../../src/domain/messages.js';
+import { LIFTED_RESTRICTION_PATCH } from '../../src/workflows/journey/journey.js';
+import { patchesIn } from '../support/history.js';
 import { WaitingOn } from '../../src/domain/search-attributes.js';
 import { journeyTimeline } from '../../src/audit/index.js';
 import { eventually } from '../api/support.js';
@@ -63,6 +70,36 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
       await eventually(waitingOn, (wait) => wait === 'removal', 'WaitingOn removal');
       await handle.signal(requestRemovalSignal, removal);
       await eventually(waitingOn, (wait) => wait === 'deletion', 'WaitingOn deletion');
+      await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  });
+});
+
+describe('removal and a restriction Meta had lifted (dev server + Graph sandbox)', () => {
+  const t = useBench('dev');
+
+  it('is not blocked by a restriction Meta had lifted when it came (its expiration passed): only noted', async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.signal(requestRemovalSignal, removal);
+      await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion');
+      const lifted = Math.floor((Date.now() - 39 * DAY) / 1000);
+      const restriction = { kind: 'restriction', restrictionType: 'RESTRICTED_ADD_PHONE_NUMBER_ACTION' } as const;
+      const at = new Date(Date.now() - 40 * DAY).toISOString();
+      await handle.signal(numberEventSignal, {
+        ...restriction,
+        expiration: String(lifted),
+        at,
+        wabaId: t.bench.wabaId,
+      });
+      const noted = await journey.until(
+        (v) => v.notes.some((n) => n.what.endsWith('lifted by then, the removal goes on')),
+        'the lifted restriction noted',
+      );
+      expect(noted.removalBlocked).toBeNull();
+      expect(noted.waiting?.reason.startsWith('removal blocked')).toBe(false);
+      expect(patchesIn(await handle.fetchHistory())).toContain(LIFTED_RESTRICTION_PATCH);
       await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });

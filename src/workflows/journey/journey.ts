@@ -31,6 +31,18 @@ import { initialState, viewOf, type JourneyState } from './state.js';
 const PERSON_WAIT_PATCH = 'person-wait-search-attributes';
 /** From this patch on, a blocked removal shows its admin's wait in visibility (WaitingOn 'removal'). */
 const REMOVAL_BLOCKED_WAIT_PATCH = 'removal-blocked-person-wait';
+/**
+ * A name decision Meta dated before the name was sent (a late or repeated delivery of an earlier request's, up to 7
+ * days on) settled the review before this patch; it is now noted and ignored. Decided only for such a decision.
+ */
+export const EARLIER_NAME_DECISION_PATCH = 'name-decision-before-the-request-ignored';
+/**
+ * A restriction whose expiration had passed when it came blocked a removal before this patch; it is now only noted.
+ * Decided only for such a restriction during a removal.
+ */
+export const LIFTED_RESTRICTION_PATCH = 'lifted-restriction-blocks-no-removal';
+/** Meta's clock and the worker's may differ a little; a decision is its request's unless dated this long before it. */
+const META_CLOCK_SKEW_MS = 2 * 60 * 1000;
 
 export type NameDecision = { approved: true } | { approved: false; reason: string | null };
 
@@ -405,7 +417,13 @@ export class Journey {
     this.state.displayName = { ...this.state.displayName, current: name };
   }
 
+  /** The name is sent to Meta now (with the add, or as a change): a decision dated before it is an earlier one's. */
+  nameSent(): void {
+    this.state.nameSentAt = Date.now();
+  }
+
   nameSubmitted(name: string): JourneyView['displayName'] {
+    this.nameSent();
     const before = { ...this.state.displayName };
     this.state.displayName = { ...before, pending: name, status: 'PENDING_REVIEW' };
     return before;
@@ -508,6 +526,23 @@ export class Journey {
     return this.state.stage === 'REMOVING' && this.state.restriction !== null;
   }
 
+  /**
+   * A decision Meta dated before the name under review was sent is an earlier request's of the same name (a journey
+   * of the number before this one, delivered late or again): noted, and the review goes on.
+   */
+  private decidedBeforeSent(event: Extract<NumberEvent, { kind: 'name' }>): boolean {
+    const sentAt = this.state.nameSentAt;
+    const decidedAt = Date.parse(event.at);
+    if (sentAt === undefined || !(decidedAt < sentAt - META_CLOCK_SKEW_MS)) return false;
+    if (!patched(EARLIER_NAME_DECISION_PATCH)) return false;
+    const sent = new Date(sentAt).toISOString();
+    this.note(
+      'numberflow',
+      `ignored Meta's ${event.decision} of "${event.requestedName}" dated ${event.at}: the name was sent for review at ${sent}, so it decided an earlier request`,
+    );
+    return true;
+  }
+
   /** Meta's webhook events: recorded, and what they mean for the stage waiting on them. */
   receive(event: NumberEvent): void {
     this.state.recentEvents.push(event);
@@ -516,6 +551,7 @@ export class Journey {
     switch (event.kind) {
       case 'name':
         if (event.requestedName !== this.nameUnderReview) break; // a decision on an older request
+        if (this.decidedBeforeSent(event)) break;
         if (event.decision === 'APPROVED') this.inbox.nameDecision.put({ approved: true }, 'meta');
         if (event.decision === 'REJECTED') {
           this.inbox.nameDecision.put({ approved: false, reason: event.rejectionReason }, 'meta');
@@ -534,6 +570,10 @@ export class Journey {
         // A restriction blocks a removal under way; before that it is recorded (Meta lifts many at their expiration).
         if (this.state.stage !== 'REMOVING') {
           this.note('meta', `restricted the account ${restrictionWords(event)}`);
+          break;
+        }
+        if (isLifted(event) && patched(LIFTED_RESTRICTION_PATCH)) {
+          this.note('meta', `restricted the account ${restrictionWords(event)}: lifted by then, the removal goes on`);
           break;
         }
         // Noted at once: the removal may be waiting for something else (the paid-message block) when it comes.
@@ -613,4 +653,9 @@ export class Journey {
     entered.push({ stage, at: new Date().toISOString() });
     if (entered.length > STAGES_KEPT) entered.splice(0, entered.length - STAGES_KEPT);
   }
+}
+
+/** A restriction whose expiration (Unix seconds, as Meta sends it) has passed: Meta has lifted it already. */
+function isLifted({ expiration }: Extract<NumberEvent, { kind: 'restriction' }>): boolean {
+  return expiration !== null && /^\d{1,12}$/.test(expiration) && Number(expiration) * 1000 <= Date.now();
 }

@@ -23,6 +23,7 @@ export async function addNumber(journey: Journey): Promise<void> {
     const tellsTheLastRefusal = requeues >= journeyPolicy.maxCapRequeues && patched(LAST_CAP_REFUSAL_PATCH);
     try {
       const request = { wabaId, phoneNumber, verifiedName: displayName };
+      journey.nameSent();
       const added = await callMeta(journey, (repeat) => addPhoneNumber(request, repeat));
       journey.assignPhoneNumberId(added.phoneNumberId);
       if (added.alreadyAdded) {

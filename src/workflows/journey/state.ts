@@ -56,6 +56,11 @@ export interface JourneyState {
   displayName: JourneyView['displayName'];
   /** The name Meta declined last (absent before a decline, or in a state carried from before it was kept). */
   declinedName?: string;
+  /**
+   * When the name under review was sent to Meta (the add, or the latest change): Meta's decisions dated before are
+   * an earlier request's. Absent before the first send, for an adopted number, or in a state carried from before.
+   */
+  nameSentAt?: number;
   lastError: MetaError | null;
   recentEvents: NumberEvent[];
   notes: JourneyNote[];
