@@ -95,6 +95,8 @@ export interface PortfolioInput {
   preregistered?: string[];
   /** The WABA `preregistered` was read from: a reconciliation frees their slots once Meta no longer counts them. */
   preregisteredWabaId?: string;
+  /** When Meta gave `cap` (a webhook's time); default: now, as when it is read from Meta. */
+  capAt?: string;
   /** Default RECONCILE_EVERY_MS. */
   reconcileEveryMs?: number;
   /** Carried over by continue-as-new. */
@@ -175,6 +177,11 @@ export interface PortfolioState {
    */
   metaCap?: number;
   /**
+   * When Meta gave `metaCap` (its webhook's time, or when it was read): an update Meta sent before is a late delivery,
+   * ignored. Absent in runs from before that kept none, and for a cap no time came with.
+   */
+  metaCapAt?: string;
+  /**
    * Every change of the cap (and every cap a person set), the latest CAP_CHANGES_KEPT, kept apart from the notes (a
    * burst of refusals pushed an admin's change out of them). Absent in older runs' state.
    */
@@ -240,6 +247,8 @@ export interface CapabilityUpdate {
   source?: 'meta' | 'admin' | 'business_verification' | 'meta_refusal';
   actor?: string;
   reason?: string;
+  /** When Meta sent it (the webhook's entry.time, else when it was received); absent from others and older senders. */
+  at?: string;
 }
 export const capabilityUpdateSignal = defineSignal<[CapabilityUpdate]>('capabilityUpdate');
 /** Meta refused a slot holder's add at the cap (200000): it goes back to the head of the queue. */

@@ -6,7 +6,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { NumberEvent } from '../domain/events.js';
 import { journeyWorkflowId } from '../domain/journey.js';
 import { numberEventSignal } from '../domain/messages.js';
-import { capabilityUpdateSignal, portfolioWorkflowId } from '../domain/portfolio.js';
+import { capabilityUpdateSignal, portfolioWorkflowId, type CapabilityUpdate } from '../domain/portfolio.js';
 import { PortfolioId } from '../domain/search-attributes.js';
 import { registeredNumbers } from '../activities/graph-activities.js';
 import type { GraphClient } from '../graph/client.js';
@@ -94,7 +94,7 @@ export function createWebhookRouter({
    * owner is Meta's: a journey started in another portfolio by mistake names that one. The journeys' portfolio
    * stands in only when Meta cannot be asked (no token for the WABA yet).
    */
-  const toPortfolio = async (wabaId: string, maxPhoneNumbers: number): Promise<RoutedEvent> => {
+  const toPortfolio = async (wabaId: string, maxPhoneNumbers: number, at: string): Promise<RoutedEvent> => {
     const portfolioId = await graph.getWabaOwner(wabaId).then(
       (owner) => owner.portfolioId,
       async (err: unknown) => (await portfolioOf(client, wabaId)) ?? Promise.reject(err),
@@ -109,14 +109,21 @@ export function createWebhookRouter({
       );
     // Seeded as the journeys' acquireSlot seeds it; a running portfolio ignores the start arguments.
     const preregistered = running ? [] : await registeredNumbers(graph, wabaId);
-    await client.workflow.signalWithStart<typeof portfolio, [{ maxPhoneNumbers: number }]>('portfolio', {
+    await client.workflow.signalWithStart<typeof portfolio, [CapabilityUpdate]>('portfolio', {
       workflowId,
       taskQueue: portfolioTaskQueue ?? taskQueue,
       args: [
-        { portfolioId, cap: maxPhoneNumbers, capSource: 'meta_webhook', preregistered, preregisteredWabaId: wabaId },
+        {
+          portfolioId,
+          cap: maxPhoneNumbers,
+          capSource: 'meta_webhook',
+          capAt: at,
+          preregistered,
+          preregisteredWabaId: wabaId,
+        },
       ],
       signal: capabilityUpdateSignal,
-      signalArgs: [{ maxPhoneNumbers }],
+      signalArgs: [{ maxPhoneNumbers, at }],
     });
     return { field: 'business_capability_update', target: workflowId, outcome: 'signalled' };
   };
@@ -165,7 +172,7 @@ export function createWebhookRouter({
         const cap = Number(event.value.max_phone_numbers_per_business ?? event.value.max_phone_numbers_per_waba);
         if (!Number.isInteger(cap) || cap <= 0)
           return [{ field: event.field, target: null, outcome: 'no registered-number cap in it' }];
-        return [await toPortfolio(event.wabaId, cap)];
+        return [await toPortfolio(event.wabaId, cap, at)];
       }
       case 'account_update': {
         const routed: RoutedEvent[] = [];

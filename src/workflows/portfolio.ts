@@ -77,6 +77,12 @@ const LEARNS_COUNTED_NUMBERS_PATCH = 'cap-refusal-reads-what-meta-counts';
  */
 const ADMIN_CAP_STAYS_PATCH = 'admin-cap-stays-on-a-repeated-meta-cap';
 
+/**
+ * Meta's business_capability_update sent before the cap Meta gave last (delivered late, or again: Meta retries for
+ * days) replaced that cap before this patch; it is now noted and ignored. Decided in the update's handler, only then.
+ */
+export const LATE_META_CAP_PATCH = 'late-meta-cap-ignored';
+
 export async function portfolio(input: PortfolioInput): Promise<void> {
   const book = new PortfolioBook(input, () => patched(RELEASE_MATCHES_JOURNEY_PATCH));
   const { state } = book;
@@ -99,7 +105,8 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
   setHandler(releaseSlotSignal, (release) => book.release(release));
   setHandler(capabilityUpdateSignal, (update) => {
     const { maxPhoneNumbers } = update;
-    if (!book.setCap(maxPhoneNumbers, update, () => patched(ADMIN_CAP_STAYS_PATCH))) {
+    const keepsAdminCap = () => patched(ADMIN_CAP_STAYS_PATCH);
+    if (!book.setCap(maxPhoneNumbers, update, keepsAdminCap, () => patched(LATE_META_CAP_PATCH))) {
       log.warn('ignored a capability update without a valid cap', { maxPhoneNumbers });
     }
   });

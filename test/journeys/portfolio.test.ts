@@ -14,7 +14,9 @@ import { createPortfolioActivities, type SlotAskLimits } from '../../src/activit
 import { GraphClient } from '../../src/graph/client.js';
 import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { summarizeJourneys } from '../../src/journeys/index.js';
-import { createHarness, keepHistory, type Harness } from '../support/harness.js';
+import { signWebhookBody } from '../../src/graph/signature.js';
+import { LATE_META_CAP_PATCH } from '../../src/workflows/portfolio.js';
+import { APP_SECRET, createHarness, keepHistory, type Harness } from '../support/harness.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import { addedByHand, startLive, submitDeliveredCode } from '../support/steps.js';
 import { eventually } from '../api/support.js';
@@ -476,6 +478,52 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       expect(patchesIn(await portfolio.fetchHistory())).toContain('release-matches-its-journey');
       const scenario = 'a release by another journey of the number';
       await keepHistory(env, { workflowId: portfolio.workflowId, workflow: 'portfolio', scenario });
+    });
+  });
+
+  it("ignores Meta's business_capability_update sent before the cap Meta gave last (a late delivery, or sent again)", async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      b.sandbox.admin.raiseCap(b.portfolioId, 20); // Meta sends business_capability_update
+      await b.sandbox.admin.flushWebhooks();
+      await eventually(
+        () => portfolioState(b),
+        (state) => state.cap === 20,
+        'the cap of 20',
+      );
+      // The same kind of webhook, of a cap of 2, sent a day before: Meta delivers again for days.
+      const late = {
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: b.wabaId,
+            time: Math.floor(Date.now() / 1000) - 24 * 60 * 60,
+            changes: [
+              {
+                field: 'business_capability_update',
+                value: { max_daily_conversation_per_phone: 1000, max_phone_numbers_per_business: 2 },
+              },
+            ],
+          },
+        ],
+      };
+      const body = JSON.stringify(late);
+      const answer = await fetch(b.codecUrl.replace(/\/codec$/, '/webhooks/meta'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, APP_SECRET) },
+        body,
+      });
+      expect(answer.status).toBe(200);
+      const ignored =
+        /^ignored Meta's business_capability_update of 2 sent at \S+: Meta gave the cap of 20 later, at \S+$/;
+      const state = await eventually(
+        () => portfolioState(b),
+        (s) => s.notes.some((n) => ignored.test(n.what)),
+        'the late cap noted',
+      );
+      expect(state.cap).toBe(20);
+      const history = await env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId)).fetchHistory();
+      expect(patchesIn(history)).toContain(LATE_META_CAP_PATCH);
     });
   });
 

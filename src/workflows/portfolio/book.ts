@@ -20,6 +20,8 @@ import { plural } from '../../domain/words.js';
 
 const NOTES_KEPT = 50;
 const RELEASED_KEPT = 500;
+/** Meta's clock and the worker's may differ a little: an update is late only when sent this long before the cap held. */
+const META_CLOCK_SKEW_MS = 2 * 60 * 1000;
 
 /** Where a cap no person set came from, in a note's words. */
 const capSourceWords: Partial<Record<string, string>> = { ...capSourceNames, meta_refusal: 'lowered' };
@@ -51,7 +53,7 @@ export class PortfolioBook {
       notes: [],
       // A cap learnt from Meta is the one its webhook would repeat.
       ...(input.cap !== undefined && (input.capSource === 'meta_webhook' || input.capSource === 'business_verification')
-        ? { metaCap: input.cap }
+        ? { metaCap: input.cap, metaCapAt: input.capAt ?? now }
         : {}),
     };
   }
@@ -132,12 +134,15 @@ export class PortfolioBook {
   /**
    * Meta's cap, or an admin's (`by` names who and why: noted even when the cap stays the same). Meta's webhook
    * repeating the cap it announced last leaves an admin's cap as it is (a new WABA's webhook carries the cap
-   * unchanged); `keepsAdminCap` is asked only then (the workflow's patch: runs from before took it).
+   * unchanged); `keepsAdminCap` is asked only then (the workflow's patch: runs from before took it). Meta's webhook
+   * sent before the cap Meta gave last (a late delivery, or one Meta sent again) is noted and ignored;
+   * `ignoresLate` is asked only then (runs from before took it).
    */
   setCap(
     cap: number,
-    by: Pick<CapabilityUpdate, 'source' | 'actor' | 'reason'> = {},
+    by: Pick<CapabilityUpdate, 'source' | 'actor' | 'reason' | 'at'> = {},
     keepsAdminCap: () => boolean = () => true,
+    ignoresLate: () => boolean = () => true,
   ): boolean {
     if (!Number.isInteger(cap) || cap <= 0) return false;
     const setBy = by.actor ? ` (set by ${by.actor}${by.reason ? `: ${by.reason}` : ''})` : '';
@@ -148,8 +153,16 @@ export class PortfolioBook {
     const fromMeta = capSource?.source === 'meta_webhook' || capSource?.source === 'business_verification';
     if (source === 'admin' && fromMeta) this.state.metaCap ??= this.state.cap;
     if (source === 'meta_webhook') {
+      if (this.sentBeforeMetaCap(cap, by.at) && ignoresLate()) {
+        this.note(
+          `ignored Meta's business_capability_update of ${cap} sent at ${by.at}: Meta gave the cap of ${this.state.metaCap} later, at ${this.state.metaCapAt}`,
+        );
+        return true;
+      }
       const repeated = this.state.metaCap === cap;
       this.state.metaCap = cap;
+      const sentAt = Date.parse(by.at ?? '');
+      if (!Number.isNaN(sentAt) && !(sentAt < Date.parse(this.state.metaCapAt ?? ''))) this.state.metaCapAt = by.at;
       if (admins !== null && cap === this.state.cap) return true; // Meta agrees with the admin: the admin's stays
       // A hold below Meta's cap stays; one above it is Meta's to correct (the head would only be refused).
       if (admins !== null && repeated && this.state.cap < cap && keepsAdminCap()) {
@@ -228,6 +241,13 @@ export class PortfolioBook {
           'nobody is let through until it has read the numbers Meta counts (registered outside numberflow)',
       );
     }
+  }
+
+  /** Whether Meta sent a cap other than the one it gave last, before that one (by more than the clocks differ). */
+  private sentBeforeMetaCap(cap: number, at: string | undefined): boolean {
+    const { metaCap, metaCapAt } = this.state;
+    if (at === undefined || metaCapAt === undefined || metaCap === cap) return false;
+    return Date.parse(at) < Date.parse(metaCapAt) - META_CLOCK_SKEW_MS;
   }
 
   /** Meta refused to add `e164` holding `registered` numbers: its cap is that, when below the portfolio's. */
