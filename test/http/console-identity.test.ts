@@ -57,6 +57,9 @@ describe("a live number's identity controls in the console (dev server + Graph s
     expect(body).toContain(`<strong>${customer.waId}</strong> · untrusted: sends are refused`);
     expect(body).toContain('Meta answered 137000');
     expect(body).toMatch(/<option value="phone_call">phone call<\/option>/);
+    // No method is chosen for the operator (the audit records the one they pick): the form asks for one.
+    expect(body).toMatch(/<option value="" selected disabled>choose how<\/option>/);
+    expect(body).not.toMatch(/<option value="[a-z_]+" selected>/);
     scanned(body);
   });
 
@@ -149,6 +152,9 @@ describe("a live number's identity controls in the console (dev server + Graph s
       });
       expect(badMethod.statusCode).toBe(400);
       expect(badMethod.body).toContain('must be one of phone_call');
+      const noMethod = await operator.post(confirmation(), { csrf: csrfOf(before, confirmation()), note: 'checked' });
+      expect(noMethod.statusCode).toBe(400);
+      expect(noMethod.body).toContain('how you re-verified: is required');
       const without = await operator.post(confirmation(), { method: 'email' });
       expect(without.statusCode).toBe(403);
 

@@ -145,6 +145,7 @@ describe('the operator console (dev server + Graph sandbox)', () => {
       const without = await operator.post(`${page}/otp`, { code });
       expect(without.statusCode).toBe(403);
       expect(without.body).toContain('CSRF token is missing or wrong');
+      expect(without.body).toContain(`<a href="${page}">Back to the journey</a>`);
       const journeyPage = (await operator.get(page)).body;
       const another = await operator.post(`${page}/otp`, { csrf: csrfOf(journeyPage, `${page}/resend`), code });
       expect(another.statusCode).toBe(403);
@@ -164,6 +165,13 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     const typed = await operator.get(`/journeys?number=${e164}`);
     expect(typed.statusCode).toBe(303);
     expect(typed.headers.location).toBe(page);
+    // One that is no number is refused, kept in the field to correct; none at all says how to write one.
+    const notANumber = await operator.get(`/journeys?number=${encodeURIComponent('+1 415 CALL NOW')}`);
+    expect(notANumber.statusCode).toBe(400);
+    expect(tagOf(notANumber.body, 'go-number')).toContain('value="+1 415 CALL NOW" aria-invalid="true"');
+    const empty = await operator.get('/journeys?number=');
+    expect(empty.body).toContain('No number was given: type one in international form, e.g. +14155552671.');
+    expect(tagOf(empty.body, 'go-number')).not.toContain('value=');
     const refused = await operator.get('/?stage=NOPE&portfolio=12ab');
     expect(refused.statusCode).toBe(400);
     expect(refused.body).toMatch(

@@ -8,6 +8,7 @@ import { CUSTOMERS_SHOWN } from '../../src/http/console/pages/identities.js';
 import { journeyPolicy } from '../../src/domain/policy.js';
 import { journeyPage } from '../../src/http/console/pages/journey.js';
 import { problemPage } from '../../src/http/console/pages/problem.js';
+import { queuePage } from '../../src/http/console/pages/queue.js';
 import { journeyPathIn } from '../../src/http/console/paths.js';
 import type { PageContext } from '../../src/http/console/pages/layout.js';
 import { tagOf } from '../support/console.js';
@@ -402,5 +403,25 @@ describe('the console’s markup', () => {
     expect(page).toContain('value="token-for-+14155552671/otp"');
     expect(page).toContain('value="token-for-+14155552671/resend"');
     expect(page).toContain('value="token-for-sign-out"');
+  });
+
+  it('says how many wait in all when it lists only the longest waiting, and when it read only some', () => {
+    const listed = { e164: '+14155550100', workflowId: 'number:+14155550100', runId: 'r', stage: 'AWAITING_OTP' };
+    const journey = { ...listed, outcome: null, portfolioId: '1', wabaId: '2', phoneNumberId: null, status: 'RUNNING' };
+    const groups = [
+      {
+        portfolioId: '1',
+        journeys: [{ ...journey, startedAt: null, closedAt: null, waitingOn: null, waitingSince: null }],
+      },
+    ];
+    const text = (shown: { waiting: number; more: boolean }) =>
+      textOf(toText(queuePage(contextOf(operator), groups, {}, shown)));
+    expect(text({ waiting: 1, more: false })).toContain('1 waiting, oldest first. Refresh');
+    expect(text({ waiting: 1074, more: false })).toContain(
+      '1074 waiting, oldest first. The 1 waiting longest are listed: filter by portfolio or stage for the others.',
+    );
+    expect(text({ waiting: 100000, more: true })).toContain(
+      'More than 100000 waiting, oldest first. The 1 waiting longest of those read are listed: filter by portfolio or stage for the others.',
+    );
   });
 });

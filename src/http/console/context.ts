@@ -95,10 +95,13 @@ export function requireCsrf(
     const binding = bindingOf(request);
     const presented = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
     if (binding && csrfValid(context.csrfKey, binding, actionOf(request), presented)) return done();
+    // A journey's form leads back to its journey, as its other refusals do.
+    const journey = /^\/journeys\/[^/?#]+(?=\/)/.exec(request.url)?.[0] ?? null;
     const page = problemPage(
       pageContext(context, request.consoleSession),
       'Form refused',
       'This form did not come from this console page (its CSRF token is missing or wrong, or the page is older than your session): open the page again and resubmit. Nothing was sent.',
+      { journey },
     );
     void sendPage(reply, page, 403);
   };

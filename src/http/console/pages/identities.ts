@@ -105,6 +105,10 @@ function customerItem(
             <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(actionName(view.e164, action))}" />
             <label for="${id}-method">How you re-verified ${customer.waId} outside WhatsApp</label>
             <select id="${id}-method" name="method" required ${described(kept, action, 'method')}>
+              ${
+                // No method is chosen for the operator: the audit records the one they pick.
+                chosen === undefined ? html`<option value="" selected disabled>choose how</option>` : null
+              }
               ${verificationMethods.map((method) => methodOption(method, chosen === method))}
             </select>
             <label for="${id}-note">What you checked (optional, no secrets)</label>

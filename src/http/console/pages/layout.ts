@@ -8,6 +8,8 @@ export interface PageContext {
   principal: Principal | null;
   /** The token of a form, by the form's action name (e.g. "sign-out", "+14155552671/otp"). */
   csrf(action: string): string;
+  /** What was typed in "Go to a number" when it was refused: shown there again, to be corrected. */
+  typedNumber?: string;
 }
 
 export interface PageOptions {
@@ -54,6 +56,7 @@ function signedIn(context: PageContext, principal: Principal): Html {
         autocomplete="off"
         placeholder="+14155552671"
         maxlength="40"
+        ${context.typedNumber ? html`value="${context.typedNumber}" aria-invalid="true"` : null}
       />
       <button type="submit" class="quiet">Go</button>
     </form>

@@ -29,10 +29,17 @@ export function queuePage(
   context: PageContext,
   groups: PortfolioGroup[],
   filter: QueueFilter,
-  limit: number | null,
+  /** How many wait in all (more than are listed, or more than were read). */
+  shown: { waiting: number; more: boolean } | null,
   refused: RefusedFilter | null = null,
 ) {
   const count = groups.reduce((n, g) => n + g.journeys.length, 0);
+  const waiting = shown?.waiting ?? count;
+  const more = shown?.more === true; // past what is read: the longest waiting of those read
+  const beyond =
+    waiting > count || more
+      ? ` The ${count} waiting longest${more ? ' of those read' : ''} are listed: filter by portfolio or stage for the others.`
+      : null;
   return layout(context, {
     title: refused ? 'refused · Awaiting input' : 'Awaiting input',
     body: html`<h1>Journeys awaiting input</h1>
@@ -48,9 +55,9 @@ export function queuePage(
             ? 'Nothing was listed: correct the filter above.'
             : count === 0
               ? 'No journey is waiting for a person.'
-              : `${count} waiting, oldest first.`
+              : `${more ? 'More than ' : ''}${waiting} waiting, oldest first.`
         }
-        ${limit !== null ? html` Only the first ${limit} are listed: filter by portfolio or stage.` : null}
+        ${beyond}
         <a href="${filterUrl(filter)}">Refresh</a>
       </p>
       ${groups.map(group)}`,

@@ -38,8 +38,10 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
     const parsed = restored.success ? restored : e164Params.shape.e164.safeParse(typed);
     if (parsed.success) return reply.redirect(journeyPath(parsed.data), 303);
     const why = parsed.error.issues[0]?.message ?? 'is not a phone number';
-    const shown = typeof number === 'string' && number.trim() !== '' ? 'That number' : 'No number was given: it';
-    const page = problemPage(pageContext(context, sessionFrom(request)), 'Not a number', `${shown} ${why}.`);
+    const message =
+      typed === '' ? 'No number was given: type one in international form, e.g. +14155552671.' : `That number ${why}.`;
+    const typedNumber = typed.slice(0, 40); // as the field takes it
+    const page = problemPage({ ...pageContext(context, sessionFrom(request)), typedNumber }, 'Not a number', message);
     return sendPage(reply, page, 400);
   });
 

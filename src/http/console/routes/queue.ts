@@ -4,14 +4,19 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GRAPH_ID } from '../../../domain/journey-input.js';
-import { awaitingInputStages, listJourneys, type JourneyListing } from '../../../journeys/index.js';
+import type { Client } from '@temporalio/client';
+import { awaitingInputStages, listJourneys, type JourneyFilter, type JourneyListing } from '../../../journeys/index.js';
 import { pageContext, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import { queuePage, type PortfolioGroup } from '../pages/queue.js';
 import { formProblems } from './journey.js';
 
-/** At most this many journeys are listed (visibility answers newest first, so all pages up to it are read). */
+/**
+ * At most this many journeys are listed, the longest waiting: visibility answers newest first (SQL visibility sorts
+ * no other way), so every page is read, up to READ_LIMIT, keeping the oldest.
+ */
 export const QUEUE_LIMIT = 1_000;
-const PAGE_SIZE = 100;
+const READ_LIMIT = 100_000;
+const PAGE_SIZE = 1_000;
 
 const blankIsUnset = (value: unknown) => (value === '' ? undefined : value);
 const queueQuery = z.object({
@@ -34,30 +39,45 @@ export function queueRoutes(app: FastifyInstance, context: ConsoleContext): void
       return sendPage(reply, page, 400);
     }
     const filter = parsed.data;
-    const journeys: JourneyListing[] = [];
-    let token: Uint8Array | null = null;
-    do {
-      const page = await listJourneys(
-        context.client,
-        {
-          awaitingInput: true,
-          stage: filter.stage,
-          portfolioId: filter.portfolio,
-          withinPortfolios: session.principal.portfolios ?? undefined,
-        },
-        { size: PAGE_SIZE, token },
-      );
-      journeys.push(...page.items);
-      token = page.nextPageToken;
-    } while (token && journeys.length < QUEUE_LIMIT);
-    const groups = groupOldestFirst(journeys.filter((j) => j.e164 !== null && j.portfolioId !== null));
-    return sendPage(reply, queuePage(pageContext(context, session), groups, filter, token ? QUEUE_LIMIT : null));
+    const { journeys, waiting, more } = await longestWaiting(context.client, {
+      awaitingInput: true,
+      stage: filter.stage,
+      portfolioId: filter.portfolio,
+      withinPortfolios: session.principal.portfolios ?? undefined,
+    });
+    const shown = { waiting, more };
+    return sendPage(reply, queuePage(pageContext(context, session), groupByPortfolio(journeys), filter, shown));
   });
 }
 
-/** Per portfolio, oldest journey first; the portfolio whose journey waits longest first. */
-function groupOldestFirst(journeys: JourneyListing[]): PortfolioGroup[] {
-  const sorted = [...journeys].sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
+/**
+ * The `limit` journeys of `filter` waiting longest, oldest first, and how many wait (of those read: `more` when
+ * `readLimit` stopped the reading).
+ */
+export async function longestWaiting(
+  client: Client,
+  filter: JourneyFilter,
+  { limit = QUEUE_LIMIT, pageSize = PAGE_SIZE, readLimit = READ_LIMIT } = {},
+): Promise<{ journeys: JourneyListing[]; waiting: number; more: boolean }> {
+  let journeys: JourneyListing[] = [];
+  let waiting = 0;
+  let token: Uint8Array | null = null;
+  do {
+    const page = await listJourneys(client, filter, { size: pageSize, token });
+    const listed = page.items.filter((j) => j.e164 !== null && j.portfolioId !== null);
+    waiting += listed.length;
+    journeys = oldestFirst([...journeys, ...listed]).slice(0, limit);
+    token = page.nextPageToken;
+  } while (token && waiting < readLimit);
+  return { journeys, waiting, more: token !== null };
+}
+
+function oldestFirst(journeys: JourneyListing[]): JourneyListing[] {
+  return [...journeys].sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
+}
+
+/** Per portfolio, oldest journey first (as given); the portfolio whose journey waits longest first. */
+function groupByPortfolio(sorted: JourneyListing[]): PortfolioGroup[] {
   const groups = new Map<string, JourneyListing[]>();
   for (const journey of sorted) {
     const id = journey.portfolioId as string;
