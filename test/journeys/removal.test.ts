@@ -75,7 +75,7 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
   });
 });
 
-describe('removal and a restriction Meta had lifted (dev server + Graph sandbox)', () => {
+describe('removal and what Meta answers late or not at all (dev server + Graph sandbox)', () => {
   const t = useBench('dev');
 
   it('is not blocked by a restriction Meta had lifted when it came (its expiration passed): only noted', async () => {
@@ -100,6 +100,29 @@ describe('removal and a restriction Meta had lifted (dev server + Graph sandbox)
       expect(noted.removalBlocked).toBeNull();
       expect(noted.waiting?.reason.startsWith('removal blocked')).toBe(false);
       expect(patchesIn(await handle.fetchHistory())).toContain(LIFTED_RESTRICTION_PATCH);
+      await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  });
+
+  it('answers a deletion confirmation Meta could not be read to check as such, not as Meta still showing the number', async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.signal(requestRemovalSignal, removal);
+      await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion');
+      // Meta refuses the read (a permission the token lost): the number's state is not known.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'GET /{phone-number-id}', kind: 'error', code: 200, times: 5 });
+      const answer = await handle.executeUpdate(confirmDeletionUpdate, { args: [{ actor: 'admin@acme' }] });
+      expect(answer).toMatchObject({ accepted: false });
+      expect(answer.message).toMatch(
+        /^Meta could not be read to check the deletion \(the journey's last error says why\)/,
+      );
+      const view = await journey.view();
+      expect(view.lastError?.code).toBe(200);
+      expect(view.notes.at(-1)).toMatchObject({
+        actor: 'admin@acme',
+        what: 'confirmed the deletion, but Meta could not be read to check it; waiting',
+      });
       await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });

@@ -88,10 +88,19 @@ async function awaitDeletion(journey: Journey): Promise<string | null> {
       return confirmedBy;
     }
     if (confirmedBy) {
-      journey.note(confirmedBy, 'confirmed the deletion, but Meta still shows the number; waiting');
+      // Meta not read (refused, or away) is not Meta showing the number: the admin is told which.
+      const every = `every ${journeyPolicy.deletionPollMs / 3_600_000} hours`;
+      journey.note(
+        confirmedBy,
+        snapshot
+          ? 'confirmed the deletion, but Meta still shows the number; waiting'
+          : 'confirmed the deletion, but Meta could not be read to check it; waiting',
+      );
       deletionConfirmation.answer({
         accepted: false,
-        message: `Meta still shows the number: delete it in WhatsApp Manager → Phone numbers, then confirm again (the journey also looks every ${journeyPolicy.deletionPollMs / 3_600_000} hours)`,
+        message: snapshot
+          ? `Meta still shows the number: delete it in WhatsApp Manager → Phone numbers, then confirm again (the journey also looks ${every})`
+          : `Meta could not be read to check the deletion (the journey's last error says why): confirm again later (the journey also looks ${every})`,
         attemptsLeft: null,
       });
     }
