@@ -225,6 +225,6 @@ function webhookWhat(event: NumberEvent): string {
     case 'paid_message':
       return `a paid message was sent at ${event.at}`;
     case 'account':
-      return `account update ${event.event}`;
+      return `account update ${event.event}${event.detail ? ` (${event.detail})` : ''}`;
   }
 }

@@ -121,7 +121,7 @@ export const numberEventFields = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('restriction'), restrictionType: z.string(), expiration: z.string().nullable(), at }),
   z.object({ kind: z.literal('paid_message'), at }),
-  z.object({ kind: z.literal('account'), event: z.string(), at }),
+  z.object({ kind: z.literal('account'), event: z.string(), at, detail: z.string().nullable().optional() }),
 ]) satisfies z.ZodType<NumberEvent>;
 
 export const slotAnswerFields = z.object({

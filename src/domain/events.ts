@@ -18,7 +18,13 @@ export type NumberEvent =
   | { kind: 'partner_removed'; reason: string | null; initiatedBy: string | null; at: string }
   | { kind: 'restriction'; restrictionType: string; expiration: string | null; at: string }
   | { kind: 'paid_message'; at: string }
-  | { kind: 'account'; event: string; at: string };
+  | {
+      kind: 'account';
+      event: string;
+      at: string;
+      /** What Meta said with it: a ban's state and date, a violation's type, a review's decision (absent before). */
+      detail?: string | null;
+    };
 
 /**
  * A restriction as people read it: its type, and when Meta lifts it — Meta's webhook gives Unix seconds, kept as
@@ -40,7 +46,7 @@ export function restrictionWords({
  */
 export type RoutedNumberEvent = NumberEvent & { wabaId?: string };
 
-type FieldKind = 'string' | 'string or null';
+type FieldKind = 'string' | 'string or null' | 'string, null or absent';
 
 /** Each event kind's fields, as the receiver sends them and the HTTP API's view answers them. */
 const eventFields: {
@@ -52,7 +58,7 @@ const eventFields: {
   partner_removed: { reason: 'string or null', initiatedBy: 'string or null', at: 'string' },
   restriction: { restrictionType: 'string', expiration: 'string or null', at: 'string' },
   paid_message: { at: 'string' },
-  account: { event: 'string', at: 'string' },
+  account: { event: 'string', at: 'string', detail: 'string, null or absent' },
 };
 
 /** Why a value is not a number event the journey can keep and show (its first problem), or null when it is one. */
@@ -65,7 +71,8 @@ export function numberEventProblem(value: unknown): string | null {
   const fields: Record<string, FieldKind> = eventFields[event.kind as NumberEvent['kind']];
   for (const [name, kind] of Object.entries(fields)) {
     const field = event[name];
-    if (typeof field === 'string' || (field === null && kind === 'string or null')) continue;
+    if (typeof field === 'string' || (field === null && kind !== 'string')) continue;
+    if (field === undefined && kind === 'string, null or absent') continue;
     return `${name}: must be a ${kind} in a ${event.kind} event`;
   }
   return null;

@@ -179,6 +179,13 @@ export function createWebhookRouter({
         for (const each of accountEvents(event.value, at)) routed.push(...(await toWaba(event.wabaId, each)));
         return routed;
       }
+      case 'account_review_update':
+        return toWaba(event.wabaId, {
+          kind: 'account',
+          event: 'ACCOUNT_REVIEW_UPDATE',
+          detail: `decision ${event.value.decision}`,
+          at,
+        });
       case 'messages': {
         const captured = identities
           ? await captureIdentities({ client, identities, reportMismatch }, event.wabaId, event.value, event.receivedAt)
@@ -232,7 +239,20 @@ function accountEvents(value: Extract<WebhookEvent, { field: 'account_update' }>
       },
     ];
   }
-  return [{ kind: 'account', event: value.event, at }];
+  return [{ kind: 'account', event: value.event, detail: accountDetail(value), at }];
+}
+
+/** What Meta said with an account update beside its name, in a few words (null when nothing). */
+function accountDetail(value: Extract<WebhookEvent, { field: 'account_update' }>['value']): string | null {
+  const words: string[] = [];
+  if (value.ban_info) {
+    const states = [value.ban_info.waba_ban_state].flat().join('/');
+    words.push(
+      `waba_ban_state ${states}${value.ban_info.waba_ban_date ? ` from ${value.ban_info.waba_ban_date}` : ''}`,
+    );
+  }
+  if (value.violation_info) words.push(`violation ${value.violation_info.violation_type}`);
+  return words.length > 0 ? words.join(', ').slice(0, 200) : null;
 }
 
 async function signal(

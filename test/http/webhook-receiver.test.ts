@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { journeyTimeline } from '../../src/audit/index.js';
 import { signWebhookBody } from '../../src/graph/signature.js';
 import { useBench } from '../support/bench.js';
 import { submitDeliveredCode } from '../support/steps.js';
@@ -157,7 +158,7 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
     });
   });
 
-  it("tells the WABA's journeys of every restriction an ACCOUNT_RESTRICTION lists, not only the first", async () => {
+  it("tells the WABA's journeys of every restriction an ACCOUNT_RESTRICTION lists, and of a ban, a violation and a review with what Meta said", async () => {
     await t.bench.run(async () => {
       const journey = await t.bench.start(t.bench.input());
       await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
@@ -180,6 +181,33 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
         'RESTRICTED_BIZ_INITIATED_MESSAGING',
         'RESTRICTED_ADD_PHONE_NUMBER_ACTION',
       ]);
+      // A ban, a violation and the account's review say what Meta said with them, in the notes and the audit.
+      const banned = {
+        event: 'DISABLED_UPDATE',
+        ban_info: { waba_ban_state: ['DISABLE'], waba_ban_date: 'April 17, 2025' },
+      };
+      const violation = { event: 'ACCOUNT_VIOLATION', violation_info: { violation_type: 'SCAM' } };
+      const changes = [
+        { field: 'account_update', value: banned },
+        { field: 'account_update', value: violation },
+        { field: 'account_review_update', value: { decision: 'REJECTED' } },
+      ];
+      const said = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [{ id: t.bench.wabaId, time, changes }],
+      });
+      expect((await post(said)).statusCode).toBe(200);
+      const expected = [
+        'account update DISABLED_UPDATE (waba_ban_state DISABLE from April 17, 2025)',
+        'account update ACCOUNT_VIOLATION (violation SCAM)',
+        'account update ACCOUNT_REVIEW_UPDATE (decision REJECTED)',
+      ];
+      const noted = await journey.until(
+        (v) => expected.every((what) => v.notes.some((n) => n.actor === 'meta' && n.what === what)),
+        'the account updates noted',
+      );
+      const audit = await journeyTimeline(t.env.client, noted.e164);
+      expect(audit.entries.map((e) => e.what)).toEqual(expect.arrayContaining(expected));
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });

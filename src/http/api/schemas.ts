@@ -239,7 +239,16 @@ const numberEventSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('restriction'), restrictionType: z.string(), expiration: z.string().nullable(), at: iso }),
   z.object({ kind: z.literal('paid_message'), at: iso }),
-  z.object({ kind: z.literal('account'), event: z.string(), at: iso }),
+  z.object({
+    kind: z.literal('account'),
+    event: z.string(),
+    at: iso,
+    detail: z
+      .string()
+      .nullable()
+      .optional()
+      .describe("what Meta said with it: a ban's state and date, a violation's type, an account review's decision"),
+  }),
 ]);
 
 export const noteSchema = z.object({ at: iso, actor: z.string(), what: z.string() });

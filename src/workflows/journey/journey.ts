@@ -41,6 +41,15 @@ export const EARLIER_NAME_DECISION_PATCH = 'name-decision-before-the-request-ign
  * Decided only for such a restriction during a removal.
  */
 export const LIFTED_RESTRICTION_PATCH = 'lifted-restriction-blocks-no-removal';
+/** Account updates a note says (the others are only recorded in recentEvents). */
+const SAID_ACCOUNT_EVENTS: readonly string[] = [
+  'DISABLED_UPDATE',
+  'ACCOUNT_VIOLATION',
+  'ACCOUNT_DELETED',
+  'ACCOUNT_OFFBOARDED',
+  'ACCOUNT_RECONNECTED',
+  'ACCOUNT_REVIEW_UPDATE',
+];
 /** Meta's clock and the worker's may differ a little; a decision is its request's unless dated this long before it. */
 const META_CLOCK_SKEW_MS = 2 * 60 * 1000;
 
@@ -593,6 +602,11 @@ export class Journey {
         );
         break;
       case 'account':
+        // What stops the number sending, or brings it back, is for people to see; partner and billing events only
+        // recorded.
+        if (SAID_ACCOUNT_EVENTS.includes(event.event)) {
+          this.note('meta', `account update ${event.event}${event.detail ? ` (${event.detail})` : ''}`);
+        }
         break;
     }
   }
