@@ -1,7 +1,7 @@
 // `import <file>`: a journey per row of a CSV or JSON Lines file, in either mode. Every row is checked before any
 // starts; one bad row starts nothing unless --skip-invalid. Starts are paced and idempotent by row, so the same
 // file again starts nothing twice; a results file says what became of each row.
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { progressBar } from './progress.js';
 import { whyNotWritable } from './writable.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -216,11 +216,22 @@ function refuseUnlessStartable(
   }
 }
 
+/** About 500,000 rows: a file read whole, its rows parsed in memory; split a larger one. */
+export const IMPORT_FILE_MAX_BYTES = 64 * 1024 * 1024;
+
 function readRows(file: string, format: ImportFormat) {
   let bytes: Buffer;
   try {
+    const { size } = statSync(file);
+    if (size > IMPORT_FILE_MAX_BYTES) {
+      throw new CliExit(
+        1,
+        `${file}: it is over 64 MiB (${Math.ceil(size / 2 ** 20)} MiB): split it; nothing was started`,
+      );
+    }
     bytes = readFileSync(file);
   } catch (err) {
+    if (err instanceof CliExit) throw err;
     throw new CliExit(1, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   try {

@@ -1,12 +1,13 @@
 // `numberflow import`, `list --summary` and `portfolio show|set-cap` as an operator runs them, in both modes: the
 // 1,000-row file through the HTTP API on a task queue no worker polls (a start needs no worker; the journeys stay
 // unstarted), and a small file, the summary and the portfolio directly through Temporal with the bench's worker.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CliExit } from '../../src/cli/failure.js';
+import { IMPORT_FILE_MAX_BYTES } from '../../src/cli/import-command.js';
 import { buildCli } from '../../src/starter.js';
 import { OTHER_PORTFOLIO, useApi } from '../api/support.js';
 import { useBench } from '../support/bench.js';
@@ -270,6 +271,13 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
     writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(header, 'utf16le')]));
     expect((await runCli(env, ['import', utf16])).failure?.message).toBe(
       `${utf16}: it is UTF-16 text: save it as UTF-8`,
+    );
+    // A file past 64 MiB is refused before it is read (it is read whole, and its rows parsed in memory).
+    const huge = join(dir, 'huge.csv');
+    writeFileSync(huge, header);
+    truncateSync(huge, IMPORT_FILE_MAX_BYTES + 1); // sparse: no 64 MiB written
+    expect((await runCli(env, ['import', huge])).failure?.message).toBe(
+      `${huge}: it is over 64 MiB (65 MiB): split it; nothing was started`,
     );
     const missing = await runCli(env, ['import', join(dir, 'nothing.csv')]);
     expect(missing.failure?.message).toMatch(/^cannot read .*nothing\.csv: ENOENT$/);
