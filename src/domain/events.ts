@@ -1,6 +1,16 @@
 // Meta's webhook events as a number's journey receives them (routed by the webhook receiver), and the check the
 // journey makes of what it is sent (a signal can be sent by hand). Workflow-safe.
 
+/**
+ * Whether Meta sent a webhook dated `at` before `since` as a late delivery: it delivers again for up to 7 days, so
+ * one dated longer before is no delivery of Meta's (a sample body, a dead letter replayed by hand) and its date
+ * orders nothing; and Meta's clock and Temporal's may differ a little (2 minutes are allowed).
+ */
+export function sentLateBefore(at: string, since: number): boolean {
+  const early = since - Date.parse(at);
+  return early > 2 * 60 * 1000 && early <= 7 * 24 * 60 * 60 * 1000;
+}
+
 /** The display-name review decisions this code knows. */
 export type ReviewDecision = 'APPROVED' | 'REJECTED' | 'DEFERRED' | 'PENDING';
 

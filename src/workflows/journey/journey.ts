@@ -1,7 +1,7 @@
 // The journey as an object: its input, its state (state.ts), its inboxes, and the methods that own every change
 // of the state. Handlers and stages call these methods; nothing else writes the state.
 import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { restrictionWords, type NumberEvent } from '../../domain/events.js';
+import { restrictionWords, sentLateBefore, type NumberEvent } from '../../domain/events.js';
 import {
   signupExpiresAt,
   type CodeMethod,
@@ -50,8 +50,6 @@ const SAID_ACCOUNT_EVENTS: readonly string[] = [
   'ACCOUNT_RECONNECTED',
   'ACCOUNT_REVIEW_UPDATE',
 ];
-/** Meta's clock and the worker's may differ a little; a decision is its request's unless dated this long before it. */
-const META_CLOCK_SKEW_MS = 2 * 60 * 1000;
 
 export type NameDecision = { approved: true } | { approved: false; reason: string | null };
 
@@ -541,8 +539,7 @@ export class Journey {
    */
   private decidedBeforeSent(event: Extract<NumberEvent, { kind: 'name' }>): boolean {
     const sentAt = this.state.nameSentAt;
-    const decidedAt = Date.parse(event.at);
-    if (sentAt === undefined || !(decidedAt < sentAt - META_CLOCK_SKEW_MS)) return false;
+    if (sentAt === undefined || !sentLateBefore(event.at, sentAt)) return false;
     if (!patched(EARLIER_NAME_DECISION_PATCH)) return false;
     const sent = new Date(sentAt).toISOString();
     this.note(

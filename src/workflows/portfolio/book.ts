@@ -16,12 +16,11 @@ import {
   type SlotRelease,
   type SlotRequest,
 } from '../../domain/portfolio.js';
+import { sentLateBefore } from '../../domain/events.js';
 import { plural } from '../../domain/words.js';
 
 const NOTES_KEPT = 50;
 const RELEASED_KEPT = 500;
-/** Meta's clock and the worker's may differ a little: an update is late only when sent this long before the cap held. */
-const META_CLOCK_SKEW_MS = 2 * 60 * 1000;
 
 /** Where a cap no person set came from, in a note's words. */
 const capSourceWords: Partial<Record<string, string>> = { ...capSourceNames, meta_refusal: 'lowered' };
@@ -243,11 +242,11 @@ export class PortfolioBook {
     }
   }
 
-  /** Whether Meta sent a cap other than the one it gave last, before that one (by more than the clocks differ). */
+  /** Whether Meta sent a cap other than the one it gave last before that one, as a late delivery (sentLateBefore). */
   private sentBeforeMetaCap(cap: number, at: string | undefined): boolean {
     const { metaCap, metaCapAt } = this.state;
     if (at === undefined || metaCapAt === undefined || metaCap === cap) return false;
-    return Date.parse(at) < Date.parse(metaCapAt) - META_CLOCK_SKEW_MS;
+    return sentLateBefore(at, Date.parse(metaCapAt));
   }
 
   /** Meta refused to add `e164` holding `registered` numbers: its cap is that, when below the portfolio's. */
