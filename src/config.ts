@@ -63,6 +63,11 @@ const configSchema = z
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
     NUMBERFLOW_CODEC_KEYS: optionalText,
     NUMBERFLOW_CODEC_KEY_ID: optionalText,
+    /**
+     * 0: payloads of 16 KB or more are encrypted uncompressed (the first step of a rolling upgrade from a version that
+     * reads none compressed); unset or 1: compressed (src/codec/compression.ts). Compressed ones are read either way.
+     */
+    NUMBERFLOW_COMPRESS_PAYLOADS: optionalText.pipe(z.enum(['0', '1']).optional()),
     /** Private X25519 keys (base64 DER, comma-separated): the worker unseals secrets with them. */
     NUMBERFLOW_SECRETS_KEY: optionalText,
     /** The public key clients seal secrets with. */

@@ -81,7 +81,8 @@ function firstLines(text: string, ends: number[]): number[] {
   let at = 0;
   let line = 1;
   for (const end of ends) {
-    for (; at < end && (bytes[at] === 0x0a || bytes[at] === 0x0d); at++) if (isBreak(at)) line++; // empty lines
+    // Empty lines, and lines of spaces or tabs (trimmed, they are empty too), before the record.
+    for (; at < end && [0x0a, 0x0d, 0x20, 0x09].includes(bytes[at] ?? 0); at++) if (isBreak(at)) line++;
     lines.push(line);
     for (; at < end; at++) if (isBreak(at)) line++;
   }

@@ -18,6 +18,8 @@ export interface CodecKeys {
   activeKeyId: string;
   /** Every key that may still have to decrypt something: id → 32-byte key. */
   keys: ReadonlyMap<string, Buffer>;
+  /** false: large payloads are encrypted uncompressed (NUMBERFLOW_COMPRESS_PAYLOADS=0); compressed ones still read. */
+  compress?: boolean;
 }
 
 /** A payload this process cannot decrypt, with the key id it names (clients throw it, naming the key). */
@@ -63,7 +65,7 @@ export class AesGcmCodec implements PayloadCodec {
         [METADATA_ENCODING_KEY]: Buffer.from(ENCODING),
         [METADATA_KEY_ID]: Buffer.from(keyId),
       },
-      data: encrypt(Buffer.from(compressed(payload)), key),
+      data: encrypt(Buffer.from(compressed(payload, this.codecKeys.compress !== false)), key),
     }));
   }
 

@@ -17,19 +17,28 @@ export const COMPRESS_FROM_BYTES = 16 * 1024;
 /** No payload inflates beyond this (Temporal stores 2 MB at most; a sixth of that is about 12 MB inflated). */
 const INFLATED_BYTES_MAX = 64 * 1024 * 1024;
 
-/** The serialized payload, compressed into a `binary/zlib` payload when it is large and that makes it smaller. */
-export function compressed(payload: Payload): Uint8Array {
+/**
+ * The serialized payload, compressed into a `binary/zlib` payload when it is large and that makes it smaller, and
+ * `enabled`. A payload that came as `binary/zlib` (sent so through the codec server) is always wrapped once more, so
+ * that decoding takes off exactly the layer added here: what is inflated is only ever what this code deflated.
+ */
+export function compressed(payload: Payload, enabled = true): Uint8Array {
   const serialized = PayloadMessage.encode(payload).finish();
-  if (serialized.length < COMPRESS_FROM_BYTES) return serialized;
+  const wrapped = isCompressed(payload);
+  if (!wrapped && (!enabled || serialized.length < COMPRESS_FROM_BYTES)) return serialized;
   const deflated = deflateSync(serialized);
-  if (deflated.length >= serialized.length) return serialized;
+  if (!wrapped && deflated.length >= serialized.length) return serialized;
   return PayloadMessage.encode({ metadata: { encoding: Buffer.from(ENCODING) }, data: deflated }).finish();
 }
 
 /** The payload a serialized one stands for, inflated when `compressed` compressed it; throws when it does not inflate. */
 export function decompressed(serialized: Uint8Array): Payload {
   const payload = PayloadMessage.decode(serialized);
-  const encoding = payload.metadata?.encoding;
-  if (!encoding || Buffer.from(encoding).toString() !== ENCODING) return payload;
+  if (!isCompressed(payload)) return payload;
   return PayloadMessage.decode(inflateSync(payload.data ?? new Uint8Array(), { maxOutputLength: INFLATED_BYTES_MAX }));
+}
+
+function isCompressed(payload: Payload): boolean {
+  const encoding = payload.metadata?.encoding;
+  return encoding !== undefined && encoding !== null && Buffer.from(encoding).toString() === ENCODING;
 }

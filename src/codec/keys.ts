@@ -84,9 +84,15 @@ export function localCodecKeys(dataDir: string): CodecKeys {
 export function codecKeysFor(config: {
   NUMBERFLOW_CODEC_KEYS?: string;
   NUMBERFLOW_CODEC_KEY_ID?: string;
+  NUMBERFLOW_COMPRESS_PAYLOADS?: '0' | '1';
   TEMPORAL_ADDRESS?: string;
   NUMBERFLOW_DATA_DIR: string;
 }): CodecKeys {
+  const keys = keysFor(config);
+  return config.NUMBERFLOW_COMPRESS_PAYLOADS === '0' ? { ...keys, compress: false } : keys;
+}
+
+function keysFor(config: Parameters<typeof codecKeysFor>[0]): CodecKeys {
   if (config.NUMBERFLOW_CODEC_KEYS) return parseCodecKeys(config.NUMBERFLOW_CODEC_KEYS, config.NUMBERFLOW_CODEC_KEY_ID);
   if (config.TEMPORAL_ADDRESS) {
     throw new Error(

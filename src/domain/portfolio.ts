@@ -95,7 +95,7 @@ export interface PortfolioInput {
   preregistered?: string[];
   /** The WABA `preregistered` was read from: a reconciliation frees their slots once Meta no longer counts them. */
   preregisteredWabaId?: string;
-  /** When Meta gave `cap` (a webhook's time); default: now, as when it is read from Meta. */
+  /** When Meta sent `cap`, with capSource meta_webhook (its webhook's entry.time); absent otherwise. */
   capAt?: string;
   /** Default RECONCILE_EVERY_MS. */
   reconcileEveryMs?: number;
@@ -177,8 +177,8 @@ export interface PortfolioState {
    */
   metaCap?: number;
   /**
-   * When Meta gave `metaCap` (its webhook's time, or when it was read): an update Meta sent before is a late delivery,
-   * ignored. Absent in runs from before that kept none, and for a cap no time came with.
+   * When Meta sent `metaCap` (its webhook's entry.time): an update Meta sent before is a late delivery, ignored.
+   * Absent in runs from before that kept none, and for a cap Meta dated not (the verification's, an undated webhook).
    */
   metaCapAt?: string;
   /**

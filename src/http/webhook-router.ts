@@ -74,17 +74,19 @@ export function createWebhookRouter({
     return signal(target, event.kind, () => client.workflow.getHandle(target).signal(numberEventSignal, routed), batch);
   };
 
-  /** A WABA-wide event goes to every running journey of that WABA. */
-  const toWaba = async (wabaId: string, event: NumberEvent): Promise<RoutedEvent[]> => {
+  /** WABA-wide events go to every running journey of that WABA (listed once), each in order. */
+  const toWaba = async (wabaId: string, events: readonly NumberEvent[]): Promise<RoutedEvent[]> => {
     const routed: RoutedEvent[] = [];
     for await (const execution of client.workflow.list({
       query: `WabaId = '${wabaId}' AND ExecutionStatus = 'Running'`,
     })) {
-      routed.push(
-        await signal(execution.workflowId, event.kind, () =>
-          client.workflow.getHandle(execution.workflowId).signal(numberEventSignal, event),
-        ),
-      );
+      for (const event of events) {
+        routed.push(
+          await signal(execution.workflowId, event.kind, () =>
+            client.workflow.getHandle(execution.workflowId).signal(numberEventSignal, event),
+          ),
+        );
+      }
     }
     return routed;
   };
@@ -94,7 +96,7 @@ export function createWebhookRouter({
    * owner is Meta's: a journey started in another portfolio by mistake names that one. The journeys' portfolio
    * stands in only when Meta cannot be asked (no token for the WABA yet).
    */
-  const toPortfolio = async (wabaId: string, maxPhoneNumbers: number, at: string): Promise<RoutedEvent> => {
+  const toPortfolio = async (wabaId: string, maxPhoneNumbers: number, at?: string): Promise<RoutedEvent> => {
     const portfolioId = await graph.getWabaOwner(wabaId).then(
       (owner) => owner.portfolioId,
       async (err: unknown) => (await portfolioOf(client, wabaId)) ?? Promise.reject(err),
@@ -172,20 +174,21 @@ export function createWebhookRouter({
         const cap = Number(event.value.max_phone_numbers_per_business ?? event.value.max_phone_numbers_per_waba);
         if (!Number.isInteger(cap) || cap <= 0)
           return [{ field: event.field, target: null, outcome: 'no registered-number cap in it' }];
-        return [await toPortfolio(event.wabaId, cap, at)];
+        // Only Meta's own date orders caps (one dated when received could pass over a later one of Meta's).
+        const sentAt = event.time === undefined ? undefined : at;
+        return [await toPortfolio(event.wabaId, cap, sentAt)];
       }
-      case 'account_update': {
-        const routed: RoutedEvent[] = [];
-        for (const each of accountEvents(event.value, at)) routed.push(...(await toWaba(event.wabaId, each)));
-        return routed;
-      }
+      case 'account_update':
+        return toWaba(event.wabaId, accountEvents(event.value, at));
       case 'account_review_update':
-        return toWaba(event.wabaId, {
-          kind: 'account',
-          event: 'ACCOUNT_REVIEW_UPDATE',
-          detail: `decision ${event.value.decision}`,
-          at,
-        });
+        return toWaba(event.wabaId, [
+          {
+            kind: 'account',
+            event: 'ACCOUNT_REVIEW_UPDATE',
+            detail: `decision ${event.value.decision}`.slice(0, 200),
+            at,
+          },
+        ]);
       case 'messages': {
         const captured = identities
           ? await captureIdentities({ client, identities, reportMismatch }, event.wabaId, event.value, event.receivedAt)

@@ -29,6 +29,8 @@ export interface JourneyFilter {
   awaitingInput?: boolean;
   /** Only these portfolios' journeys (a caller limited to some); undefined: every portfolio. */
   withinPortfolios?: readonly string[];
+  /** Only runs started at or before this time (ms since the epoch). */
+  startedBy?: number;
 }
 
 export class InvalidFilterError extends Error {
@@ -72,6 +74,7 @@ export function journeyListQuery(filter: JourneyFilter): string {
     // A caller limited to no portfolio sees nothing: an empty IN is no valid query, so the clause is one that fails.
     clauses.push(ids.length > 0 ? `PortfolioId IN (${quoted(ids)})` : `PortfolioId = ''`);
   }
+  if (filter.startedBy !== undefined) clauses.push(`StartTime <= '${new Date(filter.startedBy).toISOString()}'`);
   return clauses.join(' AND ');
 }
 

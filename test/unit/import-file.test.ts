@@ -27,7 +27,7 @@ describe('import file rows', () => {
       const text = [
         'wabaId,portfolioId,phoneNumber,displayName',
         `1,2,+14155550100,"Acme${end}Sales"`,
-        '',
+        ' \t ',
         '1,2,+14155550101,Acme',
         '1,2,+1',
       ].join(end);

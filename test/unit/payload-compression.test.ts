@@ -80,6 +80,28 @@ describe('large payloads compressed inside the encryption', () => {
     }
   });
 
+  it('gives back a binary/zlib payload sent to be encoded as it came: never inflates what it did not deflate', async () => {
+    // The codec server encodes what a caller sends: a deflate bomb sent as binary/zlib must come back as sent.
+    const bomb: Payload = {
+      metadata: { encoding: Buffer.from('binary/zlib') },
+      data: deflateSync(Buffer.alloc(65 * 1024 * 1024)),
+    };
+    const [encoded] = await codec.encode([bomb]);
+    const [decoded] = await codec.marking().decode([encoded!]);
+    expect(decoded).toEqual(PayloadMessage.decode(PayloadMessage.encode(bomb).finish()));
+  });
+
+  it('encrypts large payloads uncompressed when told (a rolling upgrade), and reads compressed ones still', async () => {
+    const keys = parseCodecKeys(`k1:${key.toString('base64')}`);
+    const plain = new AesGcmCodec({ ...keys, compress: false });
+    const payload = defaultPayloadConverter.toPayload(portfolioState(200));
+    const [uncompressed] = await plain.encode([payload]);
+    expect(encodingOf(inner(uncompressed!))).toBe('json/plain');
+    const [fromNewer] = await codec.encode([payload]);
+    const [decoded] = await plain.decode([fromNewer!]);
+    expect(decoded).toEqual(PayloadMessage.decode(PayloadMessage.encode(payload).finish()));
+  });
+
   it('inflates nothing that came unencrypted: a compressed payload sent by hand stays as it came', async () => {
     const byHand: Payload = {
       metadata: { encoding: Buffer.from('binary/zlib') },

@@ -84,4 +84,23 @@ describe("the portfolio's cap source", () => {
     book.setCap(2); // Meta repeats its 2: the head of the queue would only be refused above it
     expect(book.state.cap).toBe(2);
   });
+
+  it("orders Meta's caps by the times Meta sent them, never by a cap numberflow read from the verification", () => {
+    const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
+    // Read from the business's verification when the portfolio started: a webhook Meta sent before still counts.
+    const read = new PortfolioBook({ portfolioId: 'p-1', cap: 20, capSource: 'business_verification' });
+    const tenMinutesAgo = minutesAgo(10);
+    read.setCap(50, { source: 'meta', at: tenMinutesAgo });
+    expect(read.state).toMatchObject({ cap: 50, metaCap: 50, metaCapAt: tenMinutesAgo });
+    // Started by Meta's webhook: one Meta sent a day before it, of another cap, is a late delivery.
+    const sent = new PortfolioBook({ portfolioId: 'p-2', cap: 20, capSource: 'meta_webhook', capAt: minutesAgo(5) });
+    const asked: string[] = [];
+    sent.setCap(2, { source: 'meta', at: minutesAgo(24 * 60) }, undefined, () => asked.push('late') > 0);
+    expect(sent.state.cap).toBe(20);
+    expect(asked).toEqual(['late']);
+    expect(sent.state.notes.at(-1)?.what).toMatch(/^ignored Meta's business_capability_update of 2 sent at /);
+    // A cap Meta did not date (an undated delivery) moves no date.
+    sent.setCap(30, { source: 'meta' });
+    expect(sent.state).toMatchObject({ cap: 30, metaCapAt: sent.state.metaCapAt });
+  });
 });

@@ -100,7 +100,7 @@ async function awaitDeletion(journey: Journey): Promise<string | null> {
         accepted: false,
         message: snapshot
           ? `Meta still shows the number: delete it in WhatsApp Manager → Phone numbers, then confirm again (the journey also looks ${every})`
-          : `Meta could not be read to check the deletion (the journey's last error says why): confirm again later (the journey also looks ${every})`,
+          : `Meta could not be read to check the deletion (it refused, or did not answer): confirm again later (the journey also looks ${every})`,
         attemptsLeft: null,
       });
     }

@@ -52,8 +52,10 @@ export class PortfolioBook {
       notes: [],
       // A cap learnt from Meta is the one its webhook would repeat.
       ...(input.cap !== undefined && (input.capSource === 'meta_webhook' || input.capSource === 'business_verification')
-        ? { metaCap: input.cap, metaCapAt: input.capAt ?? now }
+        ? { metaCap: input.cap }
         : {}),
+      // Only a cap Meta dated orders the webhooks after it: the verification's is numberflow's reading of a status.
+      ...(input.capSource === 'meta_webhook' && input.capAt !== undefined ? { metaCapAt: input.capAt } : {}),
     };
   }
 

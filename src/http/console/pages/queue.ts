@@ -29,17 +29,14 @@ export function queuePage(
   context: PageContext,
   groups: PortfolioGroup[],
   filter: QueueFilter,
-  /** How many wait in all (more than are listed, or more than were read). */
-  shown: { waiting: number; more: boolean } | null,
+  /** How many wait in all (more than are listed, past QUEUE_LIMIT); null: as many as are listed. */
+  total: number | null,
   refused: RefusedFilter | null = null,
 ) {
   const count = groups.reduce((n, g) => n + g.journeys.length, 0);
-  const waiting = shown?.waiting ?? count;
-  const more = shown?.more === true; // past what is read: the longest waiting of those read
+  const waiting = Math.max(total ?? count, count);
   const beyond =
-    waiting > count || more
-      ? ` The ${count} waiting longest${more ? ' of those read' : ''} are listed: filter by portfolio or stage for the others.`
-      : null;
+    waiting > count ? ` The ${count} waiting longest are listed: filter by portfolio or stage for the others.` : null;
   return layout(context, {
     title: refused ? 'refused · Awaiting input' : 'Awaiting input',
     body: html`<h1>Journeys awaiting input</h1>
@@ -55,7 +52,7 @@ export function queuePage(
             ? 'Nothing was listed: correct the filter above.'
             : count === 0
               ? 'No journey is waiting for a person.'
-              : `${more ? 'More than ' : ''}${waiting} waiting, oldest first.`
+              : `${waiting} waiting, oldest first.`
         }
         ${beyond}
         <a href="${filterUrl(filter)}">Refresh</a>

@@ -5,18 +5,28 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GRAPH_ID } from '../../../domain/journey-input.js';
 import type { Client } from '@temporalio/client';
-import { awaitingInputStages, listJourneys, type JourneyFilter, type JourneyListing } from '../../../journeys/index.js';
+import {
+  awaitingInputStages,
+  journeyListQuery,
+  listJourneys,
+  type JourneyFilter,
+  type JourneyListing,
+} from '../../../journeys/index.js';
 import { pageContext, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import { queuePage, type PortfolioGroup } from '../pages/queue.js';
 import { formProblems } from './journey.js';
 
 /**
- * At most this many journeys are listed, the longest waiting: visibility answers newest first (SQL visibility sorts
- * no other way), so every page is read, up to READ_LIMIT, keeping the oldest.
+ * At most this many journeys are listed, the longest waiting. Visibility answers newest first (SQL visibility sorts no
+ * other way): when more wait, counts find the start time before which this many began, and only those are read.
  */
 export const QUEUE_LIMIT = 1_000;
-const READ_LIMIT = 100_000;
 const PAGE_SIZE = 1_000;
+/** Pages read at most past the cut (runs started within its last minute may be many). */
+const PAGES_READ = 10;
+/** The cut's resolution: a minute, found in about 23 counts from 2020 on. */
+const CUT_RESOLUTION_MS = 60_000;
+const EARLIEST_START = Date.parse('2020-01-01T00:00:00Z');
 
 const blankIsUnset = (value: unknown) => (value === '' ? undefined : value);
 const queueQuery = z.object({
@@ -39,37 +49,44 @@ export function queueRoutes(app: FastifyInstance, context: ConsoleContext): void
       return sendPage(reply, page, 400);
     }
     const filter = parsed.data;
-    const { journeys, waiting, more } = await longestWaiting(context.client, {
+    const { journeys, waiting } = await longestWaiting(context.client, {
       awaitingInput: true,
       stage: filter.stage,
       portfolioId: filter.portfolio,
       withinPortfolios: session.principal.portfolios ?? undefined,
     });
-    const shown = { waiting, more };
-    return sendPage(reply, queuePage(pageContext(context, session), groupByPortfolio(journeys), filter, shown));
+    return sendPage(reply, queuePage(pageContext(context, session), groupByPortfolio(journeys), filter, waiting));
   });
 }
 
-/**
- * The `limit` journeys of `filter` waiting longest, oldest first, and how many wait (of those read: `more` when
- * `readLimit` stopped the reading).
- */
+/** The `limit` journeys of `filter` waiting longest (started first), oldest first, and how many wait in all. */
 export async function longestWaiting(
   client: Client,
   filter: JourneyFilter,
-  { limit = QUEUE_LIMIT, pageSize = PAGE_SIZE, readLimit = READ_LIMIT } = {},
-): Promise<{ journeys: JourneyListing[]; waiting: number; more: boolean }> {
+  { limit = QUEUE_LIMIT, pageSize = PAGE_SIZE } = {},
+): Promise<{ journeys: JourneyListing[]; waiting: number }> {
+  const counted = (startedBy?: number) => client.workflow.count(journeyListQuery({ ...filter, startedBy }));
+  const { count: waiting } = await counted();
+  let startedBy: number | undefined;
+  if (waiting > limit) {
+    // The earliest minute by whose end `limit` had started: the ones started by then are the longest waiting.
+    let [early, late] = [EARLIEST_START, Date.now()];
+    while (late - early > CUT_RESOLUTION_MS) {
+      const middle = Math.floor((early + late) / 2);
+      if ((await counted(middle)).count >= limit) late = middle;
+      else early = middle;
+    }
+    startedBy = late;
+  }
   let journeys: JourneyListing[] = [];
-  let waiting = 0;
   let token: Uint8Array | null = null;
-  do {
-    const page = await listJourneys(client, filter, { size: pageSize, token });
+  for (let pages = 0; pages < PAGES_READ && (pages === 0 || token); pages++) {
+    const page = await listJourneys(client, { ...filter, startedBy }, { size: pageSize, token });
     const listed = page.items.filter((j) => j.e164 !== null && j.portfolioId !== null);
-    waiting += listed.length;
     journeys = oldestFirst([...journeys, ...listed]).slice(0, limit);
     token = page.nextPageToken;
-  } while (token && waiting < readLimit);
-  return { journeys, waiting, more: token !== null };
+  }
+  return { journeys, waiting };
 }
 
 function oldestFirst(journeys: JourneyListing[]): JourneyListing[] {
