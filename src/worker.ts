@@ -10,6 +10,7 @@ import { installTemporalLogging } from './temporal/runtime-logging.js';
 import { runMain } from './run-main.js';
 import { createDataConverter, workerDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
+import { keyMissingWords, type Undecryptable } from './codec/undecryptable.js';
 import { secretsKeysFor } from './codec/secrets-keys.js';
 import { graphClientFromConfig } from './graph/from-config.js';
 import { PerWabaTokenProvider } from './graph/tokens.js';
@@ -82,6 +83,20 @@ export interface Workers {
   shutdown(): void;
 }
 
+/**
+ * A payload or secret the worker cannot open, said in its log once a minute per key: replaying an update it cannot
+ * open, the workflow task fails as a nondeterminism error, which names no key (src/workflows/undecryptable-guard.ts).
+ */
+function keyMissingWarnings(): (undecryptable: Undecryptable) => void {
+  const saidAt = new Map<string, number>();
+  return (undecryptable) => {
+    const key = `${undecryptable.layer ?? 'payload'}:${undecryptable.keyId}`;
+    if (Date.now() - (saidAt.get(key) ?? 0) < 60_000) return;
+    saidAt.set(key, Date.now());
+    if (undecryptable.reason !== 'malformed') Runtime.instance().logger.warn(keyMissingWords(undecryptable));
+  };
+}
+
 export async function createNumberflowWorker(options: NumberflowWorkerOptions): Promise<Worker> {
   const { config, tracing } = options;
   const { workflowModules, ...code } = options.workflowBundle
@@ -97,7 +112,7 @@ export async function createNumberflowWorker(options: NumberflowWorkerOptions): 
       interceptors: { workflowModules, activity: tracing?.activityInterceptors },
       sinks: tracing?.sinks,
       activities: options.activities,
-      dataConverter: workerDataConverter(options.dataConverter),
+      dataConverter: workerDataConverter(options.dataConverter, keyMissingWarnings()),
       maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
       maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,

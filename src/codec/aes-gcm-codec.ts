@@ -42,6 +42,8 @@ export interface AesGcmCodecOptions {
    * failing for ever.
    */
   undecryptable?: 'throw' | 'mark';
+  /** Told of each payload marked (the worker's log names the key: a replay's failed task may not). */
+  onMarked?: (undecryptable: Undecryptable) => void;
 }
 
 export class AesGcmCodec implements PayloadCodec {
@@ -96,13 +98,14 @@ export class AesGcmCodec implements PayloadCodec {
     });
   }
 
-  /** The same keys, decoding what it cannot decrypt to a marker (the worker's codec). */
-  marking(): AesGcmCodec {
-    return new AesGcmCodec(this.codecKeys, { undecryptable: 'mark' });
+  /** The same keys, decoding what it cannot decrypt to a marker (the worker's codec); `onMarked` told of each. */
+  marking(onMarked?: (undecryptable: Undecryptable) => void): AesGcmCodec {
+    return new AesGcmCodec(this.codecKeys, { undecryptable: 'mark', onMarked });
   }
 
   private undecryptable(undecryptable: Undecryptable): Payload {
     if (this.options.undecryptable !== 'mark') throw new UndecryptablePayloadError(undecryptable);
+    this.options.onMarked?.(undecryptable);
     return {
       metadata: { [METADATA_ENCODING_KEY]: Buffer.from('json/plain') },
       data: Buffer.from(JSON.stringify(undecryptableMarker(undecryptable))),

@@ -7,6 +7,7 @@ import { AesGcmCodec, type CodecKeys } from './aes-gcm-codec.js';
 import { ClearSecretsGuard } from './clear-secrets.js';
 import { SealingCodec } from './sealing-codec.js';
 import type { SecretsKeyring } from './sealing.js';
+import type { Undecryptable } from './undecryptable.js';
 
 export function createDataConverter(keys: CodecKeys, secrets: SecretsKeyring): DataConverter {
   return { payloadCodecs: [new SealingCodec(secrets), new AesGcmCodec(keys)] };
@@ -19,9 +20,12 @@ export function createDataConverter(keys: CodecKeys, secrets: SecretsKeyring): D
  * (ClearSecretsGuard, last so that it decodes first), which the update's refusal names. A worker must hold the private
  * secrets key: it throws without one.
  */
-export function workerDataConverter(converter: DataConverter): DataConverter {
+export function workerDataConverter(
+  converter: DataConverter,
+  onMarked?: (undecryptable: Undecryptable) => void,
+): DataConverter {
   const payloadCodecs = converter.payloadCodecs?.map((codec) =>
-    codec instanceof AesGcmCodec || codec instanceof SealingCodec ? codec.marking() : codec,
+    codec instanceof AesGcmCodec || codec instanceof SealingCodec ? codec.marking(onMarked) : codec,
   );
   return { ...converter, payloadCodecs: [...(payloadCodecs ?? []), new ClearSecretsGuard()] };
 }

@@ -34,6 +34,8 @@ export interface SealingCodecOptions {
    * whole payload into the undecryptable marker, which fails the workflow or refuses the update, naming the key.
    */
   unsealable?: 'throw' | 'mark';
+  /** With 'mark': told of each secret marked (the worker's log names the key: a replay's failed task may not). */
+  onMarked?: (undecryptable: Undecryptable) => void;
 }
 
 export class SealingCodec implements PayloadCodec {
@@ -63,7 +65,10 @@ export class SealingCodec implements PayloadCodec {
           layer: 'secret',
           ...(err.reason === 'malformed' ? { detail: err.message } : {}),
         };
-        if (this.options.unsealable === 'mark') return jsonPayload(undecryptableMarker(undecryptable));
+        if (this.options.unsealable === 'mark') {
+          this.options.onMarked?.(undecryptable);
+          return jsonPayload(undecryptableMarker(undecryptable));
+        }
         if (err.reason === 'malformed') throw new UndecryptablePayloadError(undecryptable);
         throw err;
       }
@@ -71,13 +76,13 @@ export class SealingCodec implements PayloadCodec {
   }
 
   /** The same keys, for a worker: it must unseal, and a secret it cannot open marks its payload. */
-  marking(): SealingCodec {
+  marking(onMarked?: (undecryptable: Undecryptable) => void): SealingCodec {
     if (this.keys.unseal.size === 0) {
       throw new Error(
         'a worker needs NUMBERFLOW_SECRETS_KEY (the private secrets key): it unseals PINs and codes to call Meta',
       );
     }
-    return new SealingCodec(this.keys, { decode: 'unseal', unsealable: 'mark' });
+    return new SealingCodec(this.keys, { decode: 'unseal', unsealable: 'mark', onMarked });
   }
 
   /** For display (the codec server): sealed secrets read "[sealed]", whatever keys this process holds. */

@@ -61,6 +61,17 @@ function workerKeyWords(reason: Undecryptable['reason']): string {
   return reason === 'unknown-key' ? 'which this worker does not hold' : 'but this worker holds another key of that id';
 }
 
+/** A worker's log line for a key it lacks: what a run that took such a payload waits for, and what a new one meets. */
+export function keyMissingWords({ keyId, reason, layer }: Undecryptable): string {
+  const variable = layer === 'secret' ? 'NUMBERFLOW_SECRETS_KEY' : 'NUMBERFLOW_CODEC_KEYS';
+  const what =
+    layer === 'secret' ? `a secret sealed with secrets key '${keyId}'` : `a payload encrypted with key '${keyId}'`;
+  return (
+    `${what} came to this worker, ${workerKeyWords(reason)}: a run that took it before waits, its workflow task ` +
+    `failing (a nondeterminism error, when the payload is an update's), until the key is in ${variable}; a new one is refused`
+  );
+}
+
 /** Names the key and what to do; never the payload (it may hold a code or a PIN). */
 export function describeUndecryptable({ keyId, reason, layer, detail }: Undecryptable): string {
   if (reason === 'malformed') {

@@ -62,16 +62,25 @@ const guard: WorkflowInboundCallsInterceptor = {
     }
     next(input);
   },
-  // An update with a secret in clear reaches its handler only in a run that took it before validateUpdate refused it
-  // (which runs for updates registered with a validator: every update of numberflow's workflows has one).
+  // An update with a secret in clear reaches its handler only in a run that took it before validateUpdate refused
+  // it (which runs for updates registered with a validator: every update of numberflow's workflows has one).
+  // Replaying an update it cannot open (its arguments, or an activity's answer it opened), the handler never ends:
+  // the replay then diverges from history and Core fails the workflow task, retried until a worker holds the key
+  // (the worker's log names it). Failing the task from the handler instead, while a query replayed the run, made
+  // the SDK send Core a completion it refuses, and the whole worker shut down.
   async handleUpdate(input, next) {
-    const failure = refusal(input.args);
-    if (failure) throw failure;
-    return next({ ...input, args: asTheyCame(input.args) });
+    try {
+      const failure = refusal(input.args);
+      if (failure) throw failure;
+      return await next({ ...input, args: asTheyCame(input.args) });
+    } catch (err) {
+      if (!(err instanceof KeyMissingInReplay)) throw err;
+      return new Promise<never>(() => undefined);
+    }
   },
   async handleSignal(input, next) {
-    // Dropped live and replayed alike: history holds the signals a run dropped as well as those it took, and the one
-    // cannot be told from the other here (a key taken away after a signal was taken makes the replay diverge).
+    // Dropped live and replayed alike: history holds the signals a run dropped as well as those it took, and the
+    // one cannot be told from the other here (a key taken away after a signal was taken makes the replay diverge).
     const undecryptable = findUndecryptable(input.args);
     if (undecryptable) {
       log.warn(`signal '${input.signalName}' dropped: ${describeUndecryptable(undecryptable)}`);
