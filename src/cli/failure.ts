@@ -1,6 +1,11 @@
 // What the command line says when a command fails, and its exit code: the reason, never a stack or a secret.
 import { JourneyInputError } from '../domain/journey-input.js';
-import { notAnsweringMessages, temporalNotAnswering } from '../temporal/unanswered.js';
+import {
+  notAnsweringMessages,
+  temporalNotAnswering,
+  WORKFLOW_TASK_FAILING,
+  workflowTaskFailing,
+} from '../temporal/unanswered.js';
 
 /** Ends a command with an exit code, saying `message` when there is something to say (Ctrl-C ends quietly). */
 export class CliExit extends Error {
@@ -27,6 +32,7 @@ export function failureOf(err: unknown): { lines: string[]; exitCode: number } {
   if (err instanceof Error && err.name === 'ConfigError') return { lines: [`numberflow: ${err.message}`], exitCode: 1 };
   const notAnswering = temporalNotAnswering(err);
   if (notAnswering) return { lines: [`numberflow: ${notAnsweringMessages[notAnswering]}`], exitCode: 1 };
+  if (workflowTaskFailing(err)) return { lines: [`numberflow: ${WORKFLOW_TASK_FAILING}`], exitCode: 1 };
   return { lines: [`numberflow: ${err instanceof Error ? err.message : String(err)}`], exitCode: 1 };
 }
 

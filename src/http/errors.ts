@@ -15,7 +15,12 @@ import {
 import { PortfolioNotFoundError } from '../portfolios/portfolio.js';
 import { isKeyMissingInReplay } from '../codec/undecryptable.js';
 import { followRoutes } from './allowed-methods.js';
-import { notAnsweringMessages, temporalNotAnswering } from '../temporal/unanswered.js';
+import {
+  notAnsweringMessages,
+  temporalNotAnswering,
+  WORKFLOW_TASK_FAILING,
+  workflowTaskFailing,
+} from '../temporal/unanswered.js';
 
 export { errorSchema, type ErrorBody, type ErrorCode, type Problem } from './error-body.js';
 import type { ErrorBody, ErrorCode, Problem } from './error-body.js';
@@ -121,12 +126,8 @@ export function apiErrorOf(err: FastifyError): ApiError {
     return new ApiError(503, 'key_missing', `the journey cannot be read now: ${err.message}`);
   // Temporal's answer for a run whose workflow task fails on every attempt (a worker's bug, say): it retries the
   // task, and the journey answers again once the cause is mended.
-  if (/workflow task in failed state/i.test(err.message)) {
-    return new ApiError(
-      503,
-      'workflow_task_failing',
-      "the journey cannot answer now: its workflow task fails on the worker (the worker's log says why); it answers again once that is mended",
-    );
+  if (workflowTaskFailing(err)) {
+    return new ApiError(503, 'workflow_task_failing', WORKFLOW_TASK_FAILING);
   }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new ApiError(err.statusCode, 'invalid_request', err.message);

@@ -53,3 +53,19 @@ export function temporalRefusedRequest(err: unknown): string | null {
  */
 const CARRIED_PAST_LIMITS =
   /\bWorkflowId (length exceeds|exceeds maximum allowed length)|\bBlob data size exceeds|\bmemo size exceeds|search attributes?\b.*\bexceeds size limit/i;
+
+/** An error's message and its causes' (a client's ServiceError says "Failed to query Workflow"; its cause, why). */
+export function errorMessages(err: unknown): string[] {
+  const messages: string[] = [];
+  for (let at = err, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) messages.push(at.message);
+  return messages;
+}
+
+/** What a run whose workflow task keeps failing answers people, by the API (503) and the command line. */
+export const WORKFLOW_TASK_FAILING =
+  "the journey cannot answer now: its workflow task fails on the worker (the worker's log says why: a key it lacks, say); it answers again once that is mended";
+
+/** Temporal's refusal to query a run whose workflow task fails on every attempt (a worker's bug, a key it lacks). */
+export function workflowTaskFailing(err: unknown): boolean {
+  return errorMessages(err).some((message) => /workflow task in failed state/i.test(message));
+}

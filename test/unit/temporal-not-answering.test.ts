@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { failureOf } from '../../src/cli/failure.js';
 import { GraphError } from '../../src/graph/errors.js';
 import { apiErrorOf } from '../../src/http/errors.js';
-import { temporalNotAnswering, temporalRefusedRequest } from '../../src/temporal/unanswered.js';
+import { temporalNotAnswering, temporalRefusedRequest, WORKFLOW_TASK_FAILING } from '../../src/temporal/unanswered.js';
 import type { WebhookEvent } from '../../src/graph/webhooks.js';
 import { handOver, type Route } from '../../src/http/webhook-handover.js';
 import { pino } from 'pino';
@@ -69,7 +69,21 @@ describe('a journey whose workflow task fails', () => {
     const failing = Object.assign(new Error('9 FAILED_PRECONDITION: Workflow Task in failed state.'), { code: 9 });
     const answer = apiErrorOf(failing as unknown as FastifyError);
     expect({ status: answer.status, code: answer.code }).toEqual({ status: 503, code: 'workflow_task_failing' });
-    expect(answer.message).toContain("its workflow task fails on the worker (the worker's log says why)");
+    expect(answer.message).toContain(
+      "its workflow task fails on the worker (the worker's log says why: a key it lacks, say)",
+    );
+  });
+
+  it('answers so when the client says only "Failed to query Workflow", its cause saying why', () => {
+    const cause = Object.assign(
+      new Error('9 FAILED_PRECONDITION: Unable to query workflow due to Workflow Task in failed state.'),
+      { code: 9 },
+    );
+    const failed = new Error('Failed to query Workflow', { cause });
+    const answer = apiErrorOf(failed as unknown as FastifyError);
+    expect({ status: answer.status, code: answer.code }).toEqual({ status: 503, code: 'workflow_task_failing' });
+    // The command line says the same, where it said "Failed to query Workflow".
+    expect(failureOf(failed).lines).toEqual([`numberflow: ${WORKFLOW_TASK_FAILING}`]);
   });
 });
 
