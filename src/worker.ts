@@ -90,8 +90,9 @@ export interface Workers {
 function keyMissingWarnings(): (undecryptable: Undecryptable) => void {
   const saidAt = new Map<string, number>();
   return (undecryptable) => {
-    const key = `${undecryptable.layer ?? 'payload'}:${undecryptable.keyId}`;
+    const key = `${undecryptable.layer ?? 'payload'}:${undecryptable.keyId.slice(0, 64)}`;
     if (Date.now() - (saidAt.get(key) ?? 0) < 60_000) return;
+    if (saidAt.size >= 1_000) saidAt.clear(); // key ids come with the payload: a sender could make many
     saidAt.set(key, Date.now());
     if (undecryptable.reason !== 'malformed') Runtime.instance().logger.warn(keyMissingWords(undecryptable));
   };

@@ -62,13 +62,15 @@ function workerKeyWords(reason: Undecryptable['reason']): string {
 }
 
 /** A worker's log line for a key it lacks: what a run that took such a payload waits for, and what a new one meets. */
-export function keyMissingWords({ keyId, reason, layer }: Undecryptable): string {
+export function keyMissingWords({ keyId: given, reason, layer }: Undecryptable): string {
+  const keyId = given.replace(/[^\x20-\x7e]/g, '?').slice(0, 64); // as it came with the payload
   const variable = layer === 'secret' ? 'NUMBERFLOW_SECRETS_KEY' : 'NUMBERFLOW_CODEC_KEYS';
   const what =
     layer === 'secret' ? `a secret sealed with secrets key '${keyId}'` : `a payload encrypted with key '${keyId}'`;
   return (
     `${what} came to this worker, ${workerKeyWords(reason)}: a run that took it before waits, its workflow task ` +
-    `failing (a nondeterminism error, when the payload is an update's), until the key is in ${variable}; a new one is refused`
+    `failing (a nondeterminism error, when the payload is an update's), until the key is in ${variable}; a new ` +
+    'update or run with it is refused, a signal dropped'
   );
 }
 

@@ -65,7 +65,12 @@ export function errorMessages(err: unknown): string[] {
 export const WORKFLOW_TASK_FAILING =
   "the journey cannot answer now: its workflow task fails on the worker (the worker's log says why: a key it lacks, say); it answers again once that is mended";
 
-/** Temporal's refusal to query a run whose workflow task fails on every attempt (a worker's bug, a key it lacks). */
+/**
+ * Temporal's refusal to query a run whose workflow task fails on every attempt (a worker's bug, a key it lacks), or
+ * Core's nondeterminism error replaying it for the query (an update the worker cannot open, say).
+ */
 export function workflowTaskFailing(err: unknown): boolean {
-  return errorMessages(err).some((message) => /workflow task in failed state/i.test(message));
+  return errorMessages(err).some((message) =>
+    /workflow task in failed state|\[TMPRL1100\] Nondeterminism/i.test(message),
+  );
 }

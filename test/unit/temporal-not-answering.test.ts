@@ -84,6 +84,15 @@ describe('a journey whose workflow task fails', () => {
     expect({ status: answer.status, code: answer.code }).toEqual({ status: 503, code: 'workflow_task_failing' });
     // The command line says the same, where it said "Failed to query Workflow".
     expect(failureOf(failed).lines).toEqual([`numberflow: ${WORKFLOW_TASK_FAILING}`]);
+    // Core's nondeterminism error replaying the run for the query (an update the worker cannot open): the same.
+    const diverged = new QueryNotRegisteredError(
+      '[TMPRL1100] Nondeterminism error: No command scheduled for event HistoryEvent(id: 23, TimerCanceled)',
+      3 as never,
+    );
+    expect(apiErrorOf(diverged as unknown as FastifyError)).toMatchObject({
+      status: 503,
+      code: 'workflow_task_failing',
+    });
   });
 });
 

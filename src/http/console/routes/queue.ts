@@ -68,12 +68,17 @@ export async function longestWaiting(
   const counted = (startedBy?: number) => client.workflow.count(journeyListQuery({ ...filter, startedBy }));
   const { count: waiting } = await counted();
   let startedBy: number | undefined;
-  if (waiting > limit) {
-    // The earliest minute by whose end `limit` had started: the ones started by then are the longest waiting.
-    let [early, late] = [EARLIEST_START, Date.now()];
-    while (late - early > CUT_RESOLUTION_MS) {
+  let late = Date.now();
+  let byLate = waiting > limit ? (await counted(late)).count : 0;
+  // This host's clock behind the server's: no cut (nothing would be missed, only more read).
+  if (byLate >= limit) {
+    // The earliest time by which `limit` had started: the ones started by then are the longest waiting. A minute
+    // is fine enough, unless more began within it than the pages read hold (a burst of starts): then finer.
+    let early = EARLIEST_START;
+    while (late - early > CUT_RESOLUTION_MS || (byLate > PAGES_READ * pageSize && late - early > 1)) {
       const middle = Math.floor((early + late) / 2);
-      if ((await counted(middle)).count >= limit) late = middle;
+      const byMiddle = (await counted(middle)).count;
+      if (byMiddle >= limit) [late, byLate] = [middle, byMiddle];
       else early = middle;
     }
     startedBy = late;
