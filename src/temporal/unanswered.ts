@@ -19,7 +19,7 @@ export function temporalNotAnswering(err: unknown): NotAnswering | null {
 }
 
 /** The messages of an error and of the causes it wraps (the SDK's around gRPC's), outermost first, 5 deep at most. */
-function* messagesThrough(err: unknown): Generator<string> {
+export function* messagesThrough(err: unknown): Generator<string> {
   for (let e: unknown = err, depth = 0; e instanceof Object && depth < 5; depth++) {
     const { message, cause } = e as { message?: unknown; cause?: unknown };
     if (typeof message === 'string') yield message;
@@ -54,13 +54,6 @@ export function temporalRefusedRequest(err: unknown): string | null {
 const CARRIED_PAST_LIMITS =
   /\bWorkflowId (length exceeds|exceeds maximum allowed length)|\bBlob data size exceeds|\bmemo size exceeds|search attributes?\b.*\bexceeds size limit/i;
 
-/** An error's message and its causes' (a client's ServiceError says "Failed to query Workflow"; its cause, why). */
-export function errorMessages(err: unknown): string[] {
-  const messages: string[] = [];
-  for (let at = err, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) messages.push(at.message);
-  return messages;
-}
-
 /** What a run whose workflow task keeps failing answers people, by the API (503) and the command line. */
 export const WORKFLOW_TASK_FAILING =
   "the journey cannot answer now: its workflow task fails on the worker (the worker's log says why: a key it lacks, say); it answers again once that is mended";
@@ -70,7 +63,7 @@ export const WORKFLOW_TASK_FAILING =
  * Core's nondeterminism error replaying it for the query (an update the worker cannot open, say).
  */
 export function workflowTaskFailing(err: unknown): boolean {
-  return errorMessages(err).some((message) =>
+  return [...messagesThrough(err)].some((message) =>
     /workflow task in failed state|\[TMPRL1100\] Nondeterminism/i.test(message),
   );
 }

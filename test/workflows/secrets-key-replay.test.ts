@@ -10,7 +10,7 @@ import { journeyQuery } from '../../src/domain/journey.js';
 import { submitOtpUpdate } from '../../src/domain/messages.js';
 import { startJourney } from '../../src/journeys/index.js';
 import { journeyInput } from '../support/journeys.js';
-import { errorMessages } from '../../src/temporal/unanswered.js';
+import { messagesThrough } from '../../src/temporal/unanswered.js';
 import { journeyStubs } from '../support/stub-activities.js';
 import { terminateWhenIdle } from '../support/quiet-run.js';
 import { connectDevServer, TEST_CODEC_KEYS, uniqueTaskQueue, withWorker, type TestEnv } from '../support/temporal.js';
@@ -52,7 +52,7 @@ describe('a worker without the secrets key a run used (dev server)', () => {
       );
       // Core fails the replay (the worker's log names the key): the query with it, or it waits for the task and
       // times out.
-      expect(errorMessages(refused).join(' ')).toMatch(/Nondeterminism error|Workflow Task in failed state/);
+      expect([...messagesThrough(refused)].join(' ')).toMatch(/Nondeterminism error|Workflow Task in failed state/);
       // The same worker still serves a new run, a few seconds on.
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       const handle = await startAwaitingCode();
