@@ -1,10 +1,9 @@
 // Where the AES-256 keys come from: a list "id:base64,id:base64" in an environment variable (the payload codec's
 // NUMBERFLOW_CODEC_KEYS, the token store's NUMBERFLOW_STORE_KEY), the first active unless another is named — or,
-// for the embedded single-machine default only, a key file generated once under the data folder, owner-only.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// for the embedded single-machine default only, a key file generated once under the data folder (./key-files.ts).
 import type { CodecKeys } from './aes-gcm-codec.js';
+import { join } from 'node:path';
+import { HISTORIES_FILE, localKeySpec, type LostKeyCheck } from './key-files.js';
 
 /** Keys by id, and the one that encrypts what is new. */
 export type KeyRing = CodecKeys;
@@ -36,40 +35,9 @@ export function parseCodecKeys(spec: string, activeKeyId?: string): CodecKeys {
   return parseKeyList(spec, 'NUMBERFLOW_CODEC_KEYS', activeKeyId, 'NUMBERFLOW_CODEC_KEY_ID');
 }
 
-/**
- * A key file may be made only beside no data it would have encrypted (`usedBy`: files of the data folder written with
- * it): a new key could not read them, and what it wrote the old one could not — a key file lost from a folder in use
- * is restored from a backup, never made again.
- */
-export function refuseNewKeyFile(dataDir: string, path: string, usedBy: readonly string[], variable: string): void {
-  const used = usedBy.find((name) => existsSync(join(dataDir, name)));
-  if (!used || existsSync(path)) return;
-  throw new Error(
-    `${path} is missing, but ${join(dataDir, used)} holds what was written with it: restore the key file from a ` +
-      `backup (or give ${variable}); a new key could not read it. A new instance starts on an empty data folder.`,
-  );
-}
-
-/** What the embedded default's payload and secrets keys encrypt: the dev server's histories. */
-export const HISTORIES_FILE = 'temporal.sqlite';
-
-/** A key made on first start and kept in the data folder (gitignored) for later starts. */
-export function localKeyFile(
-  dataDir: string,
-  file: string,
-  keyId: string,
-  refuseBeside?: { usedBy: readonly string[]; variable: string },
-): KeyRing {
-  const path = join(dataDir, file);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  if (refuseBeside) refuseNewKeyFile(dataDir, path, refuseBeside.usedBy, refuseBeside.variable);
-  try {
-    // 'wx': of two processes starting at once, one creates the key and the other reads it — never two keys.
-    writeFileSync(path, `${keyId}:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  return parseKeyList(readFileSync(path, 'utf8').trim(), path);
+/** A key file of the data folder, made on first need (./key-files.ts). */
+export function localKeyFile(dataDir: string, file: string, keyId: string, lost: LostKeyCheck): KeyRing {
+  return parseKeyList(localKeySpec(dataDir, file, keyId, lost), join(dataDir, file));
 }
 
 /** The embedded default's payload key (every history of its dev server is encrypted with it, from the first). */

@@ -5,7 +5,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config.js';
-import { refuseNewKeyFile } from './keys.js';
+import { recordKeyFile, refuseNewKeyFile } from './key-files.js';
 import {
   generateSecretsKeyPair,
   keyIdOf,
@@ -56,8 +56,9 @@ export function parseSecretsKeys(spec: SecretsKeySpec): SecretsKeys {
 export function localSecretsKeys(dataDir: string): SecretsKeys {
   const file = join(dataDir, 'secrets-key');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  // Its public half beside it says a pair was made: a folder from before sealing has neither, and takes a new pair.
-  refuseNewKeyFile(dataDir, file, ['secrets-key.pub'], 'NUMBERFLOW_SECRETS_KEY');
+  // Its public half beside it, or the folder's record, says a pair was made: a folder from before sealing has
+  // neither, and takes a new pair.
+  refuseNewKeyFile(dataDir, file, { usedBy: ['secrets-key.pub'], variable: 'NUMBERFLOW_SECRETS_KEY' });
   const pair = generateSecretsKeyPair();
   try {
     // 'wx': of two processes starting at once, one creates the pair and the other reads it — never two pairs.
@@ -66,6 +67,7 @@ export function localSecretsKeys(dataDir: string): SecretsKeys {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   const keys = parseSecretsKeys({ NUMBERFLOW_SECRETS_KEY: readFileSync(file, 'utf8').trim() });
+  recordKeyFile(dataDir, file);
   // The public half beside it, for a client that should only seal (NUMBERFLOW_SECRETS_PUBLIC_KEY).
   const publicKey = keys.seal.key.export({ format: 'der', type: 'spki' }).toString('base64');
   writeFileSync(`${file}.pub`, `${publicKey}\n`, { mode: 0o644 });

@@ -73,7 +73,11 @@ export function storeSealerFor(config: {
     );
   }
   return new Sealer(
-    localKeyFile(config.NUMBERFLOW_DATA_DIR, STORE_KEY_FILE, 'store-1'),
+    // A store from before sealing held plain tokens: only the folder's record tells a lost key from none made.
+    localKeyFile(config.NUMBERFLOW_DATA_DIR, STORE_KEY_FILE, 'store-1', {
+      usedBy: [],
+      variable: 'NUMBERFLOW_STORE_KEY',
+    }),
     `the key file ${STORE_KEY_FILE}`,
   );
 }

@@ -1,11 +1,15 @@
 // The embedded default's key files: made on a fresh data folder, never made again beside what the lost one wrote.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { localCodecKeys } from '../../src/codec/keys.js';
+import { MADE_KEYS_FILE } from '../../src/codec/key-files.js';
 import { localSecretsKeys, secretsKeysFor } from '../../src/codec/secrets-keys.js';
 import { generateSecretsKeyPair } from '../../src/codec/sealing.js';
+import { STORE_KEY_FILE, storeSealerFor } from '../../src/stores/sealed.js';
+
+const storeKey = (dataDir: string) => storeSealerFor({ NUMBERFLOW_DATA_DIR: dataDir });
 
 describe('the data folder key files', () => {
   it('are made on a fresh folder and read again after', () => {
@@ -32,6 +36,40 @@ describe('the data folder key files', () => {
           `key file from a backup (or give ${variable}); a new key could not read it. A new instance starts on an empty data folder.`,
       );
     }
+  });
+
+  it('are not made again once the folder made them, though nothing written with them is left beside', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'numberflow-keys-'));
+    const makers = [
+      ['codec-keys', () => localCodecKeys(dataDir), 'NUMBERFLOW_CODEC_KEYS'],
+      ['secrets-key', () => localSecretsKeys(dataDir), 'NUMBERFLOW_SECRETS_KEY'],
+      [STORE_KEY_FILE, () => storeKey(dataDir), 'NUMBERFLOW_STORE_KEY'],
+    ] as const;
+    for (const [, make] of makers) make();
+    expect(readFileSync(join(dataDir, MADE_KEYS_FILE), 'utf8')).toBe('codec-keys\nsecrets-key\nstore-key\n');
+    rmSync(join(dataDir, 'secrets-key.pub')); // both halves of the pair lost
+    for (const [file, make, variable] of makers) {
+      rmSync(join(dataDir, file));
+      expect(make).toThrow(
+        `${join(dataDir, file)} is missing, but this data folder made it (${join(dataDir, MADE_KEYS_FILE)}): restore ` +
+          `the key file from a backup (or give ${variable}); a new key could not read it. A new instance starts on an empty data folder.`,
+      );
+    }
+  });
+
+  it('of a folder from before the record are listed at its next start, and a key it never made is made', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'numberflow-keys-'));
+    const codec = localCodecKeys(dataDir);
+    storeKey(dataDir);
+    rmSync(join(dataDir, MADE_KEYS_FILE));
+    writeFileSync(join(dataDir, 'temporal.sqlite'), '');
+    expect(localCodecKeys(dataDir).keys.get('local-1')).toEqual(codec.keys.get('local-1'));
+    const pair = localSecretsKeys(dataDir).seal.kid; // no pair before: made now
+    expect(localSecretsKeys(dataDir).seal.kid).toBe(pair);
+    expect(readFileSync(join(dataDir, MADE_KEYS_FILE), 'utf8')).toBe('codec-keys\nsecrets-key\n');
+    storeKey(dataDir);
+    expect(readFileSync(join(dataDir, MADE_KEYS_FILE), 'utf8')).toBe('codec-keys\nsecrets-key\nstore-key\n');
+    expect(statSync(join(dataDir, MADE_KEYS_FILE)).mode & 0o777).toBe(0o600);
   });
 
   it("takes a public secrets key beside npm start's own pair only if it is that pair's", () => {

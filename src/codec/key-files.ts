@@ -1,0 +1,62 @@
+// The embedded default's key files in the data folder: each made once, on first need, owner-only, and never made
+// again once a folder holds what it wrote. A folder records the key files it made (`made-keys`, their names): one it
+// lists and no longer holds was lost — restored from a backup, never silently replaced by a new key that could not
+// read what the old one wrote. A folder from before the record has none; its key files are listed at its next start.
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+/** The data folder's record of the key files it made, one name a line (no key in it). */
+export const MADE_KEYS_FILE = 'made-keys';
+
+/** What the embedded default's payload and secrets keys encrypt: the dev server's histories. */
+export const HISTORIES_FILE = 'temporal.sqlite';
+
+/** How a missing key file is refused: the files written with it, and the setting that gives the key instead. */
+export interface LostKeyCheck {
+  usedBy: readonly string[];
+  variable: string;
+}
+
+function madeKeys(dataDir: string): string[] {
+  const file = join(dataDir, MADE_KEYS_FILE);
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/**
+ * A key file may be made only if the folder never made it and holds no data it would have encrypted (`usedBy`):
+ * a new key could not read them, and what it wrote the old one could not.
+ */
+export function refuseNewKeyFile(dataDir: string, path: string, { usedBy, variable }: LostKeyCheck): void {
+  if (existsSync(path)) return;
+  const used = usedBy.find((name) => existsSync(join(dataDir, name)));
+  const why = used
+    ? `${join(dataDir, used)} holds what was written with it`
+    : madeKeys(dataDir).includes(basename(path)) && `this data folder made it (${join(dataDir, MADE_KEYS_FILE)})`;
+  if (!why) return;
+  throw new Error(
+    `${path} is missing, but ${why}: restore the key file from a backup (or give ${variable}); a new key could ` +
+      'not read it. A new instance starts on an empty data folder.',
+  );
+}
+
+/** The key file is in the folder: recorded as made there (once; two processes starting at once may both add it). */
+export function recordKeyFile(dataDir: string, path: string): void {
+  const name = basename(path);
+  if (!madeKeys(dataDir).includes(name)) appendFileSync(join(dataDir, MADE_KEYS_FILE), `${name}\n`, { mode: 0o600 });
+}
+
+/** A key made on first start and kept in the data folder (gitignored) for later starts: its file's `id:base64`. */
+export function localKeySpec(dataDir: string, file: string, keyId: string, lost: LostKeyCheck): string {
+  const path = join(dataDir, file);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  refuseNewKeyFile(dataDir, path, lost);
+  try {
+    // 'wx': of two processes starting at once, one creates the key and the other reads it — never two keys.
+    writeFileSync(path, `${keyId}:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  recordKeyFile(dataDir, path);
+  return readFileSync(path, 'utf8').trim();
+}

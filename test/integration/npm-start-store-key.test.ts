@@ -1,0 +1,30 @@
+// `npm start` after README's store key rotation took the old key away: the sandbox's demo token, sealed under it,
+// is the sandbox's own and is stored again under the new key (it stopped the start before).
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { mainEnv, runCli, startMain, stoppedAfterEach } from '../support/processes.js';
+
+const { started, track } = stoppedAfterEach();
+
+describe('npm start with the store key rotated', () => {
+  it("stores the sandbox's demo token again when the key it was sealed with is gone, saying so", async () => {
+    const env = track(await mainEnv());
+    const first = await startMain(env); // the data folder's store-key, id store-1
+    started.push(first.main.child);
+    first.main.child.kill('SIGINT');
+    expect(await first.main.exit()).toBe(0);
+
+    env.env.NUMBERFLOW_STORE_KEY = `store-2:${randomBytes(32).toString('base64')}`; // store-1 taken away
+    const second = await startMain(env);
+    started.push(second.main.child);
+    const warning = await second.main.waitForLog(/demo token is stored again/);
+    expect(warning.msg).toBe(
+      `the token of WABA ${first.wabaId} is sealed with store key "store-1", which NUMBERFLOW_STORE_KEY does not ` +
+        "hold: add that key to NUMBERFLOW_STORE_KEY (id:base64,…), or store the value again; the sandbox's demo token is stored again",
+    );
+    const listed = await runCli(env, ['token', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`^${first.wabaId}\\tmanual\\t.*\\tby sandbox demo\\tkey store-2$`, 'm'));
+    second.main.child.kill('SIGINT');
+    expect(await second.main.exit()).toBe(0);
+  }, 120_000);
+});
