@@ -60,6 +60,8 @@ export interface Described {
   meta?: MetaAnswer;
   /** When it happened, if not when history recorded it (a send told to a workflow after it was made). */
   at?: string;
+  /** A webhook's own date (TimelineEntry's `sentAt`). */
+  sentAt?: string;
 }
 
 type Describe = (arg: unknown) => Described;
@@ -172,7 +174,10 @@ const messages: Record<string, Describe> = {
   },
   [numberEventSignal.name]: (arg) => {
     const event = allowed(numberEventFields, arg);
-    return { kind: 'webhook', actor: 'meta', what: event ? webhookWhat(event) : 'a webhook event of an unknown shape' };
+    if (!event) return { kind: 'webhook', actor: 'meta', what: 'a webhook event of an unknown shape' };
+    // The journey ignores an event with no date it can read (sent by hand): none is shown either.
+    const sentAt = Number.isNaN(Date.parse(event.at)) ? {} : { sentAt: new Date(event.at).toISOString() };
+    return { kind: 'webhook', actor: 'meta', what: webhookWhat(event), ...sentAt };
   },
   [slotAnswerSignal.name]: (arg) => {
     const answer = allowed(slotAnswerFields, arg);

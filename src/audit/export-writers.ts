@@ -24,6 +24,7 @@ export const csvColumns = [
   'until',
   'remediation',
   'metaDetails',
+  'sentAt',
 ] as const;
 type CsvRecord = Partial<Record<(typeof csvColumns)[number], string | number>>;
 

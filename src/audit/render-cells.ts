@@ -24,6 +24,7 @@ export interface Layout {
 function outcomeCell(entry: TimelineEntry): string {
   const meta = entry.meta;
   return [
+    entry.sentAt ? `dated ${entry.sentAt}` : undefined,
     entry.outcome,
     entry.attempt !== undefined && entry.attempt > 1 ? `attempt ${entry.attempt}` : undefined,
     entry.until ? `until ${entry.until}` : undefined,

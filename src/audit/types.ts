@@ -49,6 +49,11 @@ export const timelineEntrySchema = z
     until: z.iso.datetime().optional(),
     /** What to do about an ending. */
     remediation: z.string().optional(),
+    /**
+     * A webhook's own date: when Meta says the change happened (its `entry.time`), or, when Meta gave none, when
+     * numberflow received it. `at` is when it reached the journey: a webhook delivered late or again sits far before.
+     */
+    sentAt: z.iso.datetime().optional(),
     /** The customer (wa_id) an entry of their identity recovery (a `customerIdentity` run) concerns. */
     customer: z.string().optional(),
   })

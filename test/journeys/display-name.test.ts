@@ -12,6 +12,7 @@ import {
 } from '../../src/domain/messages.js';
 import { REMOVAL_STOPS_RENAME_PATCH } from '../../src/workflows/journey/display-name.js';
 import { EARLIER_NAME_DECISION_PATCH } from '../../src/workflows/journey/journey.js';
+import { journeyTimeline } from '../../src/audit/journey-timeline.js';
 import { addedByHand, decideName, startLive, submitDeliveredCode } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
 import { patchesIn } from '../support/history.js';
@@ -27,7 +28,8 @@ describe('the display name (dev server + Graph sandbox)', () => {
 
   it("ignores a decision Meta dated before the name was sent (an earlier request's, delivered again), and follows the one on it", async () => {
     await t.bench.run(async () => {
-      const journey = await t.bench.start(t.bench.input({ displayName: 'Acme Stale' }));
+      const input = t.bench.input({ displayName: 'Acme Stale' });
+      const journey = await t.bench.start(input);
       await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       const handle = t.env.client.workflow.getHandle(journey.workflowId);
       const earlier = (decision: string, requestedName: string, agoMs: number) => ({
@@ -39,10 +41,22 @@ describe('the display name (dev server + Graph sandbox)', () => {
         wabaId: t.bench.wabaId,
       });
       // A journey of the number before this one had its name rejected; Meta delivers it again (for up to 7 days).
-      await handle.signal(numberEventSignal, earlier('REJECTED', 'Acme Stale', 2 * 60 * 60 * 1000));
+      const stale = earlier('REJECTED', 'Acme Stale', 2 * 60 * 60 * 1000);
+      await handle.signal(numberEventSignal, stale);
       const ignored =
-        /^ignored Meta's REJECTED of "Acme Stale" dated \S+: the name was sent for review at \S+, so it decided an earlier request$/;
-      await journey.until((v) => v.notes.some((n) => ignored.test(n.what)), 'the earlier decision noted and ignored');
+        /^REJECTED of "Acme Stale" dated \S+, before the name was sent for review at \S+: an earlier request's, ignored$/;
+      await journey.until(
+        (v) => v.notes.some((n) => n.actor === 'meta' && ignored.test(n.what)),
+        'the earlier decision noted and ignored',
+      );
+      // The auditor reads it beside the webhook: when Meta dated it, and that it was ignored.
+      const { entries } = await journeyTimeline(t.env.client, input.phoneNumber.e164);
+      expect(entries.find((e) => e.kind === 'webhook')).toMatchObject({
+        actor: 'meta',
+        what: 'display name "Acme Stale" REJECTED (NAME_NOT_CONSISTENT)',
+        sentAt: stale.at,
+        outcome: expect.stringMatching(ignored),
+      });
       await submitDeliveredCode(t.bench, journey);
       await decideName(t.bench, journey, 'APPROVED'); // in review: Meta's decision on this request settles it
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
@@ -53,7 +67,7 @@ describe('the display name (dev server + Graph sandbox)', () => {
       t.bench.sandbox.admin.clearCalls();
       await handle.signal(numberEventSignal, earlier('APPROVED', 'Acme Fresh', 3 * DAY));
       const renaming = await journey.until(
-        (v) => v.notes.some((n) => n.what.startsWith(`ignored Meta's APPROVED of "Acme Fresh"`)),
+        (v) => v.notes.some((n) => n.what.startsWith('APPROVED of "Acme Fresh"') && n.what.endsWith('ignored')),
         'the earlier approval ignored',
       );
       expect(renaming.displayName).toMatchObject({

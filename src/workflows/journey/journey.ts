@@ -542,9 +542,10 @@ export class Journey {
     if (sentAt === undefined || !sentLateBefore(event.at, sentAt)) return false;
     if (!patched(EARLIER_NAME_DECISION_PATCH)) return false;
     const sent = new Date(sentAt).toISOString();
+    // Noted as Meta's, as its other events are: the audit joins the note to the webhook entry it explains.
     this.note(
-      'numberflow',
-      `ignored Meta's ${event.decision} of "${event.requestedName}" dated ${event.at}: the name was sent for review at ${sent}, so it decided an earlier request`,
+      'meta',
+      `${event.decision} of "${event.requestedName}" dated ${event.at}, before the name was sent for review at ${sent}: an earlier request's, ignored`,
     );
     return true;
   }
