@@ -112,7 +112,7 @@ function refusal(elsewhere: WabaElsewhere): ApplicationFailure {
   return ApplicationFailure.create({
     type: WABA_ELSEWHERE_TYPE,
     nonRetryable: true,
-    message: wabaElsewhereText(elsewhere),
+    message: wabaElsewhereText(elsewhere, false), // the owner in the details: the journey says it to whom may know it
     details: [elsewhere],
   });
 }

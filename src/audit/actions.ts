@@ -186,7 +186,8 @@ const messages: Record<string, Describe> = {
       return {
         kind: 'portfolio',
         actor: 'numberflow',
-        what: `refused the slot request: ${wabaElsewhereText(refused)}`,
+        // The ending that follows names the owner to whom may know it; this entry never does.
+        what: `refused the slot request: ${wabaElsewhereText(refused, false)}`,
       };
     let what = 'the portfolio answered';
     if (answer?.granted) what = `the portfolio granted a slot (${answer.held} of ${answer.cap} held)`;

@@ -71,11 +71,13 @@ export const endings = {
     remediation:
       "Start the journey with this number's own phone_number_id (WhatsApp Manager → Phone numbers), or without one to have numberflow add the number.",
   }),
-  WABA_IN_ANOTHER_PORTFOLIO: ending<WabaElsewhere>({
+  WABA_IN_ANOTHER_PORTFOLIO: ending<WabaElsewhere & { ownerUnnamed?: boolean }>({
     outcome: 'FAILED',
-    reason: (elsewhere) => wabaElsewhereText(elsewhere),
-    remediation: ({ owner }) =>
-      `Start the journey with portfolioId ${owner}, the WABA's owner at Meta (a principal needs that portfolio to start it).`,
+    reason: (elsewhere) => wabaElsewhereText(elsewhere, !elsewhere.ownerUnnamed),
+    remediation: ({ owner, wabaId, ownerUnnamed }) =>
+      ownerUnnamed
+        ? `Start the journey in the business portfolio that owns WABA ${wabaId} at Meta, as a principal of that portfolio or an admin.`
+        : `Start the journey with portfolioId ${owner}, the WABA's owner at Meta (a principal needs that portfolio to start it).`,
   }),
   NOT_ON_BUSINESS_APP: ending({
     outcome: 'FAILED',

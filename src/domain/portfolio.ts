@@ -30,9 +30,14 @@ export interface WabaElsewhere {
   owner: string;
 }
 
-/** The refusal's words, the same in the failure, the ending and the audit. */
-export function wabaElsewhereText({ wabaId, portfolioId, owner }: WabaElsewhere): string {
-  return `WABA ${wabaId} belongs to business portfolio ${owner} at Meta, not ${portfolioId}`;
+/**
+ * The refusal's words, the same in the ending and the audit; the owner named only to whom may know it (`named`: a
+ * journey's starter who may use any portfolio — the owner may be another customer's).
+ */
+export function wabaElsewhereText({ wabaId, portfolioId, owner }: WabaElsewhere, named: boolean): string {
+  return named
+    ? `WABA ${wabaId} belongs to business portfolio ${owner} at Meta, not ${portfolioId}`
+    : `WABA ${wabaId} belongs to another business portfolio at Meta, not ${portfolioId}`;
 }
 
 /**

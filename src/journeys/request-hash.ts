@@ -12,8 +12,12 @@ export function startRequestHash(
   e164: string,
   by: string,
 ): string {
+  // codeMethod's default follows ivr, so the schema leaves it out: the default given is the request that left it out
+  // (hashed as left out, as keys kept from before were).
+  const { codeMethod, ...rest } = request;
+  const method = codeMethod === undefined || codeMethod === (request.ivr ? 'VOICE' : 'SMS') ? {} : { codeMethod };
   return createHash('sha256')
-    .update(canonicalJson({ ...request, phoneNumber: e164, by }))
+    .update(canonicalJson({ ...rest, ...method, phoneNumber: e164, by }))
     .digest('hex');
 }
 

@@ -50,6 +50,11 @@ describe('starting a journey under an Idempotency-Key (dev server, worker, Graph
       expect(again.headers.get('location')).toBeNull(); // nothing created
       expect(again.body).toMatchObject({ workflowId: first.body.workflowId, runId: first.body.runId });
       expect(again.body.journey.e164).toBe(first.body.journey.e164);
+      // Defaults written out are the same request: codeMethod's follows ivr.
+      const spelled = { ...body, codeMethod: 'SMS', ivr: false, path: 'cloud_api', language: 'en_US' };
+      expect(await start(spelled, key)).toMatchObject({ status: 200, body: { runId: first.body.runId } });
+      const voice = await start<ErrorBody>({ ...body, codeMethod: 'VOICE' }, key);
+      expect(voice).toMatchObject({ status: 409, body: { error: { code: 'idempotency_conflict' } } });
 
       const other = await start<ErrorBody>({ ...body, displayName: 'Acme Help' }, key);
       expect(other.status).toBe(409);

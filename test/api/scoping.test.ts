@@ -57,6 +57,34 @@ describe('what a principal limited to portfolios sees (dev server, worker, Graph
     });
   });
 
+  it("names no owner of another business's WABA to a principal limited to portfolios, in the journey or its audit", async () => {
+    await t.bench.run(async () => {
+      // ops@elsewhere starts, in its own portfolio, a journey of the bench's WABA (the bench portfolio's at Meta).
+      const body = api.startBody({ portfolioId: OTHER_PORTFOLIO });
+      const headers = { 'idempotency-key': randomUUID() };
+      const started = await api.call<{ journey: JourneyView }>('POST', '/v1/journeys', {
+        as: 'elsewhere',
+        body,
+        headers,
+      });
+      expect(started.status).toBe(201);
+      const e164 = started.body.journey.e164;
+      const ended = await eventually(
+        () => api.call<JourneyView>('GET', `/v1/journeys/${e164}`, { as: 'elsewhere' }),
+        (answer) => answer.body.result !== null,
+        'the ending',
+      );
+      expect(ended.body.result).toMatchObject({
+        reasonCode: 'WABA_IN_ANOTHER_PORTFOLIO',
+        reason: `WABA ${t.bench.wabaId} belongs to another business portfolio at Meta, not ${OTHER_PORTFOLIO}`,
+        remediation: `Start the journey in the business portfolio that owns WABA ${t.bench.wabaId} at Meta, as a principal of that portfolio or an admin.`,
+      });
+      const audit = await api.call<unknown>('GET', `/v1/journeys/${e164}/audit`, { as: 'elsewhere' });
+      expect(audit.status).toBe(200);
+      for (const answer of [ended, audit]) expect(JSON.stringify(answer.body)).not.toContain(t.bench.portfolioId);
+    });
+  });
+
   it("answers another portfolio's journey that no worker serves as not found, without asking the journey", async () => {
     // On a task queue no worker polls, the journey's query would wait and then fail: a 500 or 503 there, against
     // a 404 for a number never started, told a principal the journey was there.

@@ -16,6 +16,7 @@ import type { Bench } from '../support/bench.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import { tempDir } from '../support/processes.js';
 import { harnessHttpApp } from '../support/http-app.js';
+import { OpenApiConformance, type OpenApiDocument } from '../support/openapi-conformance.js';
 
 /** A portfolio no bench has: principals limited to it see nothing of the bench's journeys. */
 export const OTHER_PORTFOLIO = freshId();
@@ -98,6 +99,8 @@ export function useApi(t: Bench, options: ApiOptions = {}): Api {
       ...(options.webhookInbox ? { webhookInbox: { file: inboxFileOf(options.webhookInbox) } } : {}),
     });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    // Every answer a test reads is checked against the service's document, as a generated client would check it.
+    const documented = new OpenApiConformance((await (await fetch(`${url}/openapi.json`)).json()) as OpenApiDocument);
     const call = async <T>(method: string, path: string, { as = 'operator', body, headers = {} }: CallOptions = {}) => {
       const token = as === null ? null : typeof as === 'string' ? tokens[as] : as.token;
       const response = await fetch(`${url}${path}`, {
@@ -110,8 +113,12 @@ export function useApi(t: Bench, options: ApiOptions = {}): Api {
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await response.text();
-      const json = response.headers.get('content-type')?.startsWith('application/json') && text !== '';
-      return { status: response.status, headers: response.headers, body: (json ? JSON.parse(text) : text) as T };
+      const contentType = response.headers.get('content-type');
+      const json = contentType?.startsWith('application/json') && text !== '';
+      const parsed: unknown = json ? JSON.parse(text) : text;
+      const mismatch = documented.mismatch(method, path, response.status, contentType, parsed);
+      if (mismatch) throw new Error(`the answer is not as /openapi.json says: ${mismatch}`);
+      return { status: response.status, headers: response.headers, body: parsed as T };
     };
     const startBody: Api['startBody'] = (overrides = {}) => ({
       wabaId: t.bench.wabaId,

@@ -60,7 +60,7 @@ describe("a journey's portfolio and its WABA's owner at Meta (dev server + Graph
       );
       const timeline = await journeyTimeline(t.env.client, input.phoneNumber.e164);
       expect(timeline.entries.map((e) => `${e.actor}: ${e.what}`)).toContain(
-        `numberflow: refused the slot request: WABA ${t.bench.wabaId} belongs to business portfolio ${t.bench.portfolioId} at Meta, not ${elsewhere}`,
+        `numberflow: refused the slot request: WABA ${t.bench.wabaId} belongs to another business portfolio at Meta, not ${elsewhere}`,
       );
       // The right portfolio takes the next journey of the WABA as before, and Meta's cap for the WABA goes to it,
       // though the latest journey of the WABA names the other.

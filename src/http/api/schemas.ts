@@ -510,7 +510,7 @@ export const portfolioSchema = z
         'when the last reconciliation ran (hourly, or on signal reconcile) and what it found; null before the first',
       ),
     capChanges: z
-      .array(capSourceSchema.and(z.object({ cap: z.number() })))
+      .array(capSourceSchema.extend({ cap: z.number() }))
       .describe("the cap's changes, oldest first (the latest 100): to what, from where, by whom and why, when"),
     readingMetaCount: z
       .boolean()
