@@ -148,6 +148,12 @@ export function relative(iso: string, now: Date): string {
   return relativeTime.format(Math.round(seconds / 86_400), 'day');
 }
 
+/** "(code 253, token 1)": each input waited for, when more than one kind is. */
+function waitingKinds({ waitingByInput }: Pick<JourneySummary, 'waitingByInput'>): string {
+  const kinds = Object.entries(waitingByInput);
+  return kinds.length > 1 ? ` (${kinds.map(([kind, count]) => `${kind} ${count}`).join(', ')})` : '';
+}
+
 /** The summary: a line per portfolio with its counts per stage, then who waits for a person, oldest first. */
 export function summaryLines(summary: JourneySummary): string[] {
   const stageOrder = (stage: string) => (journeyStages as readonly string[]).indexOf(stage);
@@ -159,7 +165,7 @@ export function summaryLines(summary: JourneySummary): string[] {
         .map(([stage, count]) => `${stage} ${count}`);
       return `portfolio ${portfolioId || '(none)'}: ${total} running — ${counts.join(', ')}`;
     }),
-    `waiting for a person: ${summary.waitingTotal}${summary.waitingTotal > summary.waiting.length ? ` (oldest ${summary.waiting.length} shown)` : ''}`,
+    `waiting for a person: ${summary.waitingTotal}${waitingKinds(summary)}${summary.waitingTotal > summary.waiting.length ? ` (${summary.waiting.length} shown: an admin's waits first, then the oldest)` : ''}`,
     ...summary.waiting.map(
       (w) => `  ${w.e164}\t${w.waitingOn}\t${w.stage}\tportfolio ${w.portfolioId ?? '?'}\tsince ${w.since ?? '?'}`,
     ),

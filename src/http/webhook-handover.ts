@@ -1,6 +1,7 @@
 // Handing a delivery's events to the workflows they concern: every change routed on its own, in Meta's order, the
 // batch logged in a bounded record. Shared by the receiver (routing before it answers) and the inbox's drain.
 import type { Logger } from 'pino';
+import { MissingTokenError } from '../graph/tokens.js';
 import { bounded } from '../graph/webhook-limits.js';
 import type { WebhookEvent } from '../graph/webhooks.js';
 import { temporalNotAnswering, temporalRefusedRequest } from '../temporal/unanswered.js';
@@ -74,8 +75,13 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
         routed.push({ field: event.field, target: null, outcome: `held back: ${err.message}` });
         continue;
       }
-      if (failed <= LOGGED_FAILURES)
-        logger.error({ err, field: event.field }, 'webhook change not routed; it will be delivered again');
+      if (failed > LOGGED_FAILURES) {
+        // logged for the first few only
+      } else if (err instanceof MissingTokenError) {
+        // A WABA no token is stored for yet (its signup to come, or never made): expected, no fault of numberflow's.
+        const why = `no Meta token is stored for WABA ${err.wabaId} yet`;
+        logger.warn({ field: event.field, why }, 'webhook change not routed; it will be delivered again');
+      } else logger.error({ err, field: event.field }, 'webhook change not routed; it will be delivered again');
       routed.push({ field: event.field, target: null, outcome: 'failed' });
     }
   }

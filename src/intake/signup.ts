@@ -52,6 +52,12 @@ export const signupRequestSchema = z
   })
   .strict()
   .superRefine(({ displayNames = {}, phoneNumberIds }, ctx) => {
+    // A number twice is a caller's mistake (another number meant?): refused before the code is spent on it.
+    phoneNumberIds.forEach((id, i) => {
+      const first = phoneNumberIds.indexOf(id);
+      if (first < i)
+        ctx.addIssue({ code: 'custom', path: ['phoneNumberIds', i], message: `repeats phoneNumberIds.${first}` });
+    });
     for (const id of Object.keys(displayNames)) {
       if (!phoneNumberIds.includes(id)) {
         ctx.addIssue({ code: 'custom', path: ['displayNames', id], message: 'names a number phoneNumberIds does not' });

@@ -1,5 +1,5 @@
 // The summary of running journeys: how many stand at each stage in each portfolio, and those waiting for a person
-// (a code, a PIN, a new name, a Meta token, a deletion, a blocked removal), oldest first. Built from visibility alone, a page at a time:
+// (a code, a PIN, a new name, a Meta token, a deletion, a blocked removal), an admin's first, then oldest first. Built from visibility alone, a page at a time:
 // no query per journey.
 import type { Client } from '@temporalio/client';
 import { personWaits, type PersonWait } from '../domain/search-attributes.js';
@@ -37,9 +37,20 @@ const inputOfStage: Record<(typeof awaitingInputStages)[number], PersonInput> = 
 
 export interface JourneySummary {
   portfolios: PortfolioCounts[];
-  /** Oldest first, at most `waitingShown` of them. */
+  /** In waitingOrder, at most `waitingShown` of them. */
   waiting: WaitingJourney[];
   waitingTotal: number;
+  /** How many wait for each input, all of them counted (kinds none waits for left out). */
+  waitingByInput: Partial<Record<PersonInput, number>>;
+}
+
+/**
+ * Waits for an admin first — a Meta token, a deletion, a blocked removal: one may hold back a whole WABA, and hundreds
+ * of codes waiting must not push it out of the list — then oldest first.
+ */
+export function waitingOrder(a: WaitingJourney, b: WaitingJourney): number {
+  const rank = (w: WaitingJourney) => ((personWaits as readonly string[]).includes(w.waitingOn) ? 0 : 1);
+  return rank(a) - rank(b) || (a.since ?? '').localeCompare(b.since ?? '');
 }
 
 const PAGE_SIZE = 1_000;
@@ -73,10 +84,13 @@ export async function summarizeJourneys(
     }
     token = page.nextPageToken;
   } while (token);
-  waiting.sort((a, b) => (a.since ?? '').localeCompare(b.since ?? ''));
+  waiting.sort(waitingOrder);
+  const waitingByInput: JourneySummary['waitingByInput'] = {};
+  for (const { waitingOn } of waiting) waitingByInput[waitingOn] = (waitingByInput[waitingOn] ?? 0) + 1;
   return {
     portfolios: [...portfolios.values()].sort((a, b) => a.portfolioId.localeCompare(b.portfolioId)),
     waiting: waiting.slice(0, waitingShown),
     waitingTotal: waiting.length,
+    waitingByInput,
   };
 }

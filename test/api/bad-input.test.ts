@@ -217,6 +217,13 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
       ['GET', `/v1/numbers/${e164}/identities?offset=-1`, { as: 'auditor' }, 400, 'offset'],
       ['GET', '/v1/journeys?pageToken=bm90IGEgdG9rZW4', { as: 'auditor' }, 400, 'pageToken'],
       [
+        'GET',
+        '/v1/journeys?pageSize=5&pageSize=6&stage=LIVE&stage=AWAITING_OTP',
+        { as: 'auditor' },
+        400,
+        '[{"in":"query","field":"pageSize","message":"is given more than once"},{"in":"query","field":"stage","message":"is given more than once"}]',
+      ],
+      [
         'PUT',
         `/v1/portfolios/${t.bench?.portfolioId ?? '1'}/cap`,
         { as: 'admin', body: { cap: 0, reason: 'x' } },

@@ -186,9 +186,10 @@ describe('bulk starts and the summary over the API (dev server, no worker)', () 
       portfolios: [{ portfolioId: t.bench.portfolioId, total: 7, stages: { WAITING_FOR_CAPACITY: 7 } }],
       waiting: [],
       waitingTotal: 0,
+      waitingByInput: {},
     });
     const scoped = await api.call<Summary>('GET', path, { as: 'elsewhere' });
-    expect(scoped.body).toEqual({ portfolios: [], waiting: [], waitingTotal: 0 });
+    expect(scoped.body).toEqual({ portfolios: [], waiting: [], waitingTotal: 0, waitingByInput: {} });
     const bad = await api.call<ErrorAnswer>('GET', '/v1/journeys/summary?stage=LIVE', { as: 'auditor' });
     expect(bad.status).toBe(400);
   });

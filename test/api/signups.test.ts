@@ -87,6 +87,15 @@ describe('Embedded Signup over the API: POST /v1/signups (dev server, worker, Gr
       { in: 'body', field: `displayNames.${id}`, message: expect.stringMatching(/WhatsApp/) },
       { in: 'body', field: 'displayNames.999', message: 'names a number phoneNumberIds does not' },
     ]);
+    const [first] = body.phoneNumberIds as [string];
+    const twice = await api.call<ErrorAnswer>('POST', '/v1/signups', {
+      as: 'onboarding',
+      body: { ...body, phoneNumberIds: [first, first] },
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.problems).toEqual([
+      { in: 'body', field: 'phoneNumberIds.1', message: 'repeats phoneNumberIds.0' },
+    ]);
     expect(await s.stores.tokens.get(customer.wabaId)).toBeUndefined(); // nothing exchanged
     const unconfigured = await bare.call<ErrorAnswer>('POST', '/v1/signups', { as: 'onboarding', body });
     expect(unconfigured.status).toBe(501);

@@ -1,7 +1,8 @@
 // The command line's human-readable output and its failure messages: what a person reads instead of JSON.
 import { describe, expect, it } from 'vitest';
 import { CliExit, failureOf } from '../../src/cli/failure.js';
-import { eventLine, outcomeLine, relative, startedLine, viewSummary } from '../../src/cli/format.js';
+import { eventLine, outcomeLine, relative, startedLine, summaryLines, viewSummary } from '../../src/cli/format.js';
+import { waitingOrder, type WaitingJourney } from '../../src/journeys/summary.js';
 import { JourneyInputError } from '../../src/domain/journey-input.js';
 import type { JourneyNote, JourneyView } from '../../src/domain/journey.js';
 import { journeyView, retriedCall } from '../support/journey-view.js';
@@ -228,5 +229,34 @@ describe('what a failed command says', () => {
       lines: ['numberflow: no journey for +14155552671'],
       exitCode: 1,
     });
+  });
+});
+
+describe("list --summary's waits", () => {
+  it("puts an admin's waits first, then the oldest, and counts each kind of wait though not all are shown", () => {
+    const wait = (e164: string, waitingOn: WaitingJourney['waitingOn'], since: string): WaitingJourney => ({
+      e164,
+      workflowId: `number:${e164}`,
+      portfolioId: '1',
+      stage: waitingOn === 'code' ? 'AWAITING_OTP' : 'REQUESTING_CODE',
+      waitingOn,
+      since,
+    });
+    const waits = [
+      wait('+14155550101', 'code', '2025-06-01T10:00:00.000Z'),
+      wait('+14155550102', 'token', '2025-06-01T11:30:00.000Z'),
+      wait('+14155550103', 'code', '2025-06-01T09:00:00.000Z'),
+      wait('+14155550104', 'deletion', '2025-06-01T11:00:00.000Z'),
+    ].sort(waitingOrder);
+    expect(waits.map((w) => w.e164)).toEqual(['+14155550104', '+14155550102', '+14155550103', '+14155550101']);
+    const lines = summaryLines({
+      portfolios: [{ portfolioId: '1', total: 4, stages: { AWAITING_OTP: 2, REQUESTING_CODE: 2 } }],
+      waiting: waits.slice(0, 2),
+      waitingTotal: 4,
+      waitingByInput: { deletion: 1, token: 1, code: 2 },
+    });
+    expect(lines[1]).toBe(
+      "waiting for a person: 4 (deletion 1, token 1, code 2) (2 shown: an admin's waits first, then the oldest)",
+    );
   });
 });

@@ -6,6 +6,7 @@ import type { FastifyError } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { failureOf } from '../../src/cli/failure.js';
 import { GraphError } from '../../src/graph/errors.js';
+import { MissingTokenError } from '../../src/graph/tokens.js';
 import { apiErrorOf } from '../../src/http/errors.js';
 import { temporalNotAnswering, temporalRefusedRequest, WORKFLOW_TASK_FAILING } from '../../src/temporal/unanswered.js';
 import type { WebhookEvent } from '../../src/graph/webhooks.js';
@@ -135,5 +136,19 @@ describe("Temporal's refusal of a webhook change's request", () => {
     // Temporal away is still a failure, delivered again.
     const away = async () => Promise.reject(grpcError(14, 'UNAVAILABLE'));
     expect(await handOver([change], away as Route, logger)).toBe('unavailable');
+    // A WABA with no token yet is delivered again too, said at warn without a stack: it is expected until its signup.
+    lines.length = 0;
+    const tokenless = async () => Promise.reject(new MissingTokenError('102290129340398'));
+    expect(await handOver([change], tokenless as Route, logger)).toBe('failed');
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged.filter((line) => Number(line.level) >= 50)).toEqual([]);
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        why: 'no Meta token is stored for WABA 102290129340398 yet',
+        msg: 'webhook change not routed; it will be delivered again',
+      }),
+    );
+    expect(lines.join('')).not.toContain('stack');
   });
 });

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createStartOnce, type StartOptions } from '../../journeys/index.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
+import { ApiError } from '../errors.js';
 import { actionRoutes } from './actions.js';
 import { auditRoutes } from './audit.js';
 import { batchRoutes } from './batch.js';
@@ -82,6 +83,17 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/v1/') || !route.schema || route.schema.querystring) return; // (no route here uses the `query` alias)
     route.schema = { ...route.schema, querystring: noQuery };
+  });
+  // A parameter given twice is read as a list, which no /v1 parameter is: said so, rather than "must be a number".
+  app.addHook('preValidation', async (request) => {
+    if (!request.routeOptions.url?.startsWith('/v1/')) return;
+    const repeated = Object.entries(request.query ?? {}).flatMap(([field, value]) =>
+      Array.isArray(value) ? [{ in: 'query' as const, field, message: 'is given more than once' }] : [],
+    );
+    if (repeated.length > 0) {
+      const what = repeated.map((p) => `${p.field}: ${p.message}`).join('; ');
+      throw new ApiError(400, 'invalid_request', `the request is not valid: ${what}`, repeated);
+    }
   });
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, options.client, [options.taskQueue, options.portfolioTaskQueue ?? options.taskQueue]);

@@ -408,6 +408,9 @@ export const batchAnswer = z
   })
   .meta({ id: 'BatchStarted' });
 
+/** What a person waiting is to give (src/journeys/summary.ts). */
+const personInputSchema = z.enum(['code', 'pin', 'name', 'token', 'deletion', 'removal']);
+
 export const summaryAnswer = z
   .object({
     portfolios: z.array(
@@ -424,11 +427,9 @@ export const summaryAnswer = z
           workflowId: z.string(),
           portfolioId: z.string().nullable(),
           stage: z.string(),
-          waitingOn: z
-            .enum(['code', 'pin', 'name', 'token', 'deletion', 'removal'])
-            .describe(
-              'what the person is to give: a code, a PIN, a new name, a Meta token, a deletion, a blocked removal requested again',
-            ),
+          waitingOn: personInputSchema.describe(
+            'what the person is to give: a code, a PIN, a new name, a Meta token, a deletion, a blocked removal requested again',
+          ),
           since: iso
             .nullable()
             .describe(
@@ -436,8 +437,13 @@ export const summaryAnswer = z
             ),
         }),
       )
-      .describe('journeys waiting for a person (a code, a PIN, a new name), oldest first, at most 100'),
+      .describe(
+        "journeys waiting for a person, at most 100: an admin's waits first (token, deletion, removal: one may hold back a whole WABA), then oldest first",
+      ),
     waitingTotal: z.number(),
+    waitingByInput: z
+      .partialRecord(personInputSchema, z.number())
+      .describe('how many wait for each input, all of them counted (kinds none waits for left out)'),
   })
   .meta({ id: 'JourneySummary' });
 
