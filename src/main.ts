@@ -22,6 +22,7 @@ import { runMain, withStops, type Stop } from './run-main.js';
 import { listenNamed } from './listen-named.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
 import { openServiceBase } from './service-base.js';
+import { checkStoreKey } from './stores/open.js';
 import { StoreKeyError } from './stores/sealed.js';
 import type { TokenStore } from './stores/token-store.js';
 import { resolveBinary } from './temporal/binaries.js';
@@ -130,6 +131,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   });
   stops.push(() => http.close());
   if (sandbox) await sandboxDemo(sandbox, stores.tokens, logger, `${httpUrl}/webhooks/meta`);
+  await checkStoreKey(stores.tokens, (message) => logger.warn(message)); // the demo's token mended first
 
   const connection = await connectWorkerConnection(config, address);
   stops.push(() => connection.close());

@@ -14,6 +14,7 @@ import { SqlSignupLedger } from './intake/signup-ledger.js';
 import { createLogger, type Logger } from './logger.js';
 import { runMain, withStops, type Stop } from './run-main.js';
 import { openServiceBase } from './service-base.js';
+import { checkStoreKey } from './stores/open.js';
 
 /** Meta's webhook secrets: `npm start` may make its own for the sandbox, a service alone faces Meta. */
 function required(config: Config, name: 'META_APP_SECRET' | 'META_WEBHOOK_VERIFY_TOKEN', why: string): string {
@@ -26,7 +27,8 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const appSecret = required(config, 'META_APP_SECRET', "it verifies Meta's webhook signatures");
   const verifyToken = required(config, 'META_WEBHOOK_VERIFY_TOKEN', "it answers Meta's webhook handshake");
   const codecKeys = codecKeysFor(config);
-  const secrets = secretsKeysFor(config, { unseal: false }); // it seals what it sends; the public key is enough
+  // It seals the codes and PINs operators send: the public key is enough, and one is needed.
+  const secrets = secretsKeysFor(config, { unseal: false, seal: true });
   const service = serviceOptions(config, logger, { codec: codecKeys, secrets });
   const dataConverter = createDataConverter(codecKeys, secrets);
   // The receiver asks Graph which portfolio owns a WABA no journey knows yet: with that WABA's token, if stored.
@@ -34,6 +36,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     tracingName: 'numberflow-service',
     dataConverter,
   });
+  await checkStoreKey(stores.tokens, (message) => logger.warn(message));
   const tokens = new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN);
   const graph = graphClientFromConfig(config, tokens, { observe: metrics.graphCalls });
   stops.push(() => graph.close());

@@ -14,7 +14,7 @@ import { keyMissingWords, type Undecryptable } from './codec/undecryptable.js';
 import { secretsKeysFor } from './codec/secrets-keys.js';
 import { graphClientFromConfig } from './graph/from-config.js';
 import { PerWabaTokenProvider } from './graph/tokens.js';
-import { openStores } from './stores/open.js';
+import { checkStoreKey, openStores } from './stores/open.js';
 import { countGraphCallsWith } from './telemetry/graph-calls.js';
 import { reportWorkerMemory } from './telemetry/worker-memory.js';
 import { metricsUrl } from './telemetry/runtime-metrics.js';
@@ -150,6 +150,7 @@ async function main(): Promise<void> {
     const graph = graphClientFromConfig(config, tokens, { observe });
     opened.push(() => graph.close());
     logger.info({ tokenStore: `${stores.db.dialect} at ${stores.db.location}` }, 'token store open');
+    await checkStoreKey(stores.tokens, (message) => logger.warn(message));
     const alone = storeOfItsOwn(config);
     if (alone) logger.warn(alone);
     const tracing = await startTracing(config, 'numberflow-worker', (message) => logger.warn(message));

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/activity';
+import pLimit from 'p-limit';
 import {
   acquireSlotUpdate,
   capOfVerification,
@@ -116,6 +117,9 @@ function refusal(elsewhere: WabaElsewhere): ApplicationFailure {
     details: [elsewhere],
   });
 }
+
+/** How many of Temporal's describes a reconciliation has under way at once. */
+const RECONCILE_ASKS_IN_FLIGHT = 16;
 
 export function createPortfolioActivities(deps: PortfolioActivityDeps) {
   const { temporal, taskQueue, portfolioTaskQueue, graph, slotAsks = slotAskLimits } = deps;
@@ -263,8 +267,17 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
           unread.set(wabaId, err.message);
           return null;
         });
-      for (const holder of input.holders) {
-        if (holder.workflowId && (await isRunning(holder.workflowId))) continue;
+      // Temporal asked about every holder and queued journey, several at once: one by one, 12,000 queued took
+      // minutes on a cluster's round trips, near the activity's 5-minute limit.
+      const asking = pLimit(RECONCILE_ASKS_IN_FLIGHT);
+      const runningNow = (workflowIds: readonly (string | null)[]) =>
+        Promise.all(workflowIds.map((id) => (id ? asking(() => isRunning(id)) : false)));
+      const [holdersRunning, queuedRunning] = await Promise.all([
+        runningNow(input.holders.map((h) => h.workflowId)),
+        runningNow(input.queue.map((q) => q.workflowId)),
+      ]);
+      for (const [i, holder] of input.holders.entries()) {
+        if (holdersRunning[i]) continue;
         if (!holder.workflowId && input.portfolioId !== undefined) {
           const running = await runningJourneyOf(holder.e164, input.portfolioId);
           if (running) {
@@ -285,9 +298,9 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
           if (holder.workflowId) report.registeredWithoutJourney.push(holder.e164);
         } else report.free.push(holder.e164);
       }
-      for (const queued of input.queue) {
-        if (!(await isRunning(queued.workflowId))) report.goneFromQueue.push(queued.e164);
-      }
+      input.queue.forEach((queued, i) => {
+        if (!queuedRunning[i]) report.goneFromQueue.push(queued.e164);
+      });
       // Numbers Meta counts that hold no slot (registered outside numberflow): Meta's cap counts them too.
       const known = new Set([...input.holders, ...input.queue].map((n) => n.e164));
       for (const wabaId of new Set(input.wabas ?? [])) {

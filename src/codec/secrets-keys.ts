@@ -77,18 +77,23 @@ export function localSecretsKeys(dataDir: string): SecretsKeys {
 /**
  * The configured secrets keys. `unseal`: this process opens secrets (the worker; `npm start`), so with
  * TEMPORAL_ADDRESS it must be given the private key; a client may seal with the public key alone, and a client with
- * neither only reads.
+ * neither only reads — but not one that must `seal` (the HTTP service, which sends operators' codes and PINs).
  */
 export function secretsKeysFor(
   config: SecretsKeySpec & { TEMPORAL_ADDRESS?: string; NUMBERFLOW_DATA_DIR: string },
-  { unseal }: { unseal: boolean },
+  { unseal, seal = false }: { unseal: boolean; seal?: boolean },
 ): SecretsKeyring {
   if (config.NUMBERFLOW_SECRETS_KEY || (!unseal && config.NUMBERFLOW_SECRETS_PUBLIC_KEY)) {
     return parseSecretsKeys(config);
   }
   if (config.TEMPORAL_ADDRESS) {
     // A client without a key reads (an auditor's `audit`); sending a code or a PIN then fails, naming the variable.
-    if (!unseal) return { seal: null, unseal: new Map() };
+    if (!unseal && !seal) return { seal: null, unseal: new Map() };
+    if (!unseal) {
+      throw new ConfigError(
+        "NUMBERFLOW_SECRETS_PUBLIC_KEY is required with TEMPORAL_ADDRESS: the service seals the codes and PINs operators send (the worker's NUMBERFLOW_SECRETS_KEY's public half; npm run numberflow -- secrets-keygen prints a pair)",
+      );
+    }
     throw new ConfigError(
       "NUMBERFLOW_SECRETS_KEY is required with TEMPORAL_ADDRESS: the worker unseals PINs and codes to call Meta (for `npm start`'s dev server on another port, set TEMPORAL_DEV_PORT instead: its data folder holds the keys)",
     );

@@ -16,6 +16,8 @@ export class StoreKeyError extends Error {
   constructor(
     message: string,
     readonly keyId: string,
+    /** The key id is held, and its key does not open the value: another key under the same id. */
+    readonly held = false,
   ) {
     super(message);
   }
@@ -53,6 +55,7 @@ export class Sealer {
       throw new StoreKeyError(
         `${what} does not open with store key "${sealed.keyId}" of ${this.source}: it is another key under the same id (use the key the store was written with)`,
         sealed.keyId,
+        true,
       );
     }
   }

@@ -1,6 +1,6 @@
 // The token store on SQL (SQLite or PostgreSQL): one row per WABA, the token sealed under the store key.
 import { z } from 'zod';
-import type { Sealer } from './sealed.js';
+import { StoreKeyError, type Sealer } from './sealed.js';
 import type { SqlDatabase } from './sql.js';
 import { tokenSources, type StoredToken, type TokenOrigin, type TokenStore } from './token-store.js';
 
@@ -63,6 +63,28 @@ export class SqlTokenStore implements TokenStore {
 
   async delete(wabaId: string): Promise<boolean> {
     return (await this.db.run('DELETE FROM waba_tokens WHERE waba_id = ?', [wabaId])) > 0;
+  }
+
+  /**
+   * The store key against the stored tokens, one token per key id they name: the ids whose token opened, and per
+   * other id why not (a key not held, or another key under that id), with how many tokens name it.
+   */
+  async keyCheck(): Promise<{ opened: string[]; unopened: { keyId: string; tokens: number; why: StoreKeyError }[] }> {
+    const ids = await this.db.all<{ key_id: string; tokens: number | string; waba_id: string }>(
+      'SELECT key_id, COUNT(*) AS tokens, MIN(waba_id) AS waba_id FROM waba_tokens GROUP BY key_id ORDER BY key_id',
+    );
+    const opened: string[] = [];
+    const unopened: { keyId: string; tokens: number; why: StoreKeyError }[] = [];
+    for (const id of ids) {
+      try {
+        await this.get(id.waba_id);
+        opened.push(id.key_id);
+      } catch (err) {
+        if (!(err instanceof StoreKeyError)) throw err;
+        unopened.push({ keyId: id.key_id, tokens: Number(id.tokens), why: err });
+      }
+    }
+    return { opened, unopened };
   }
 
   async list(): Promise<StoredToken[]> {

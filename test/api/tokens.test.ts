@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
 import { firstTokensFile, firstTokensOut, loadPrincipals } from '../../src/http/auth/setup.js';
 import { addPrincipal, readTokenFile, TokenFileError, tokenSha256 } from '../../src/http/auth/token-file.js';
@@ -86,15 +86,17 @@ describe("the API's bearer tokens", () => {
     expect(written.join('').match(TOKEN)).toHaveLength(8);
   });
 
-  it('refuses to start with a malformed token file, naming the file and the problem', () => {
+  it('refuses to start with a malformed token file, naming the variable, the file and the problem', () => {
     const file = join(tempDir('tokens'), 'tokens.json');
     const config = loadConfig({ NUMBERFLOW_API_TOKENS_FILE: file, NUMBERFLOW_DATA_DIR: tempDir('data') });
     const load = () => loadPrincipals(config, capturedLogger().logger, () => undefined);
 
-    expect(load).toThrow(`API token file ${file} cannot be read: ENOENT`);
+    expect(load).toThrow(
+      `NUMBERFLOW_API_TOKENS_FILE: API token file ${file} cannot be read: there is no such file (ENOENT)`,
+    );
     writeFileSync(file, '{"principals": [');
-    expect(load).toThrow(TokenFileError);
-    expect(load).toThrow(`API token file ${file} is not JSON`);
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(`NUMBERFLOW_API_TOKENS_FILE: API token file ${file} is not JSON`);
     writeFileSync(file, JSON.stringify({ principals: [{ name: 'ops', roles: ['root'], tokenSha256: 'abc' }] }));
     expect(load).toThrow(/principals\.0\.roles\.0: must be one of onboarding, operator, admin, auditor/);
     expect(load).toThrow("principals.0.tokenSha256: must be the token's SHA-256, 64 lowercase hex digits");

@@ -63,4 +63,14 @@ describe('the HTTP service process', () => {
     expect(await service.exit(30_000)).toBe(1);
     expect(service.stderr()).toContain('META_APP_SECRET is required by the HTTP service alone');
   }, 60_000);
+
+  it('refuses to start without a key to seal the codes and PINs operators send, naming it (it answered 500 to each)', async () => {
+    // As the compose file runs it: the private key blanked, and here no public key in its place.
+    const { NUMBERFLOW_SECRETS_PUBLIC_KEY: _, ...env } = await serviceEnv();
+    const service = spawnService({ ...env, NUMBERFLOW_SECRETS_KEY: '' });
+    expect(await service.exit(30_000)).toBe(1);
+    expect(service.stderr()).toContain(
+      'NUMBERFLOW_SECRETS_PUBLIC_KEY is required with TEMPORAL_ADDRESS: the service seals the codes and PINs operators send',
+    );
+  }, 60_000);
 });

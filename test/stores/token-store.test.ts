@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKeyList } from '../../src/codec/keys.js';
 import { openPostgres } from '../../src/stores/postgres.js';
+import { checkStoreKey } from '../../src/stores/open.js';
 import { Sealer, StoreKeyError } from '../../src/stores/sealed.js';
 import { SqlTokenStore } from '../../src/stores/sql-token-store.js';
 import type { SqlDatabase } from '../../src/stores/sql.js';
@@ -94,6 +95,39 @@ function contract(name: string, backend: () => Backend) {
          SELECT '606', key_id, sealed, source, stored_by, stored_at FROM waba_tokens WHERE waba_id = '505'`,
       );
       await expect(store.get('606')).rejects.toThrow(/the token of WABA 606 does not open/);
+      await db.close();
+    });
+
+    it("stops a process whose store key cannot open the stored tokens at its start, and says a forgotten id's", async () => {
+      const db = await backend().open();
+      await db.run('DELETE FROM waba_tokens', []);
+      const check = async (spec: string) => {
+        const warned: string[] = [];
+        await checkStoreKey(await SqlTokenStore.open(db, sealer(spec)), (message) => warned.push(message));
+        return warned;
+      };
+      expect(await check(keys)).toEqual([]); // an empty store: nothing to open
+      await (await SqlTokenStore.open(db, sealer(keys))).put('707', TOKEN_A, { source: 'signup', by: 'svc' });
+      await (await SqlTokenStore.open(db, sealer(keys))).put('708', TOKEN_B, { source: 'signup', by: 'svc' });
+      expect(await check(keys)).toEqual([]);
+      // Another key under the store's id (a worker given the wrong one): refused, naming the variable and the id.
+      await expect(check(key('store-1', 9))).rejects.toThrow(
+        'the store key cannot open the stored tokens: the token of WABA 707 does not open with store key "store-1" of NUMBERFLOW_STORE_KEY',
+      );
+      // None of the store's ids held: refused too.
+      await expect(check(key('store-2', 2))).rejects.toThrow(
+        /^the store key cannot open the stored tokens: the token of WABA 707 is sealed with store key "store-1", which NUMBERFLOW_STORE_KEY does not hold/,
+      );
+      // A token of an id dropped after a rotation, beside those the new key opens: said, not refused.
+      await (
+        await SqlTokenStore.open(db, sealer(key('store-2', 2)))
+      ).put('709', TOKEN_A2, { source: 'manual', by: 'ops' });
+      expect(await check(key('store-2', 2))).toEqual([
+        expect.stringMatching(
+          /^2 stored tokens of store key "store-1" cannot be opened \(the token of WABA 707 is sealed with store key "store-1"/,
+        ),
+      ]);
+      await db.run('DELETE FROM waba_tokens', []);
       await db.close();
     });
   });

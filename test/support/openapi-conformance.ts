@@ -46,7 +46,9 @@ export class OpenApiConformance {
       this.compiled.set(ref, validate);
     }
     if (validate(body)) return null;
-    const problems = (validate.errors ?? []).slice(0, 5).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message}`);
+    const problems = (validate.errors ?? [])
+      .slice(0, 5)
+      .map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message}`);
     return `${where} with a body its schema refuses: ${problems.join('; ')}`;
   }
 }

@@ -47,6 +47,14 @@ describe('docker-compose.yml and .env.example', () => {
     }
   });
 
+  it("have Temporal make, check and show the namespace .env gives numberflow's containers", () => {
+    const { temporal, 'temporal-ui': ui } = compose().services;
+    const namespace = '${TEMPORAL_NAMESPACE:-default}';
+    expect((temporal?.environment as Record<string, string>).DEFAULT_NAMESPACE).toBe(namespace);
+    expect((temporal?.healthcheck as { test: string[] }).test).toContain(namespace);
+    expect((ui?.environment as Record<string, string>).TEMPORAL_DEFAULT_NAMESPACE).toBe(namespace);
+  });
+
   it('give workers and the service time to drain before Docker kills them', () => {
     const { worker, service } = compose().services;
     const grace = loadConfig({}).WORKER_SHUTDOWN_GRACE; // .env.example leaves the default
@@ -62,7 +70,7 @@ describe('docker-compose.yml and .env.example', () => {
     const { temporal, worker, service, 'temporal-ui': ui } = compose().services;
     const check = (temporal?.healthcheck as { test: string[] }).test;
     expect(check.slice(0, 5)).toEqual(['CMD', 'temporal', 'operator', 'namespace', 'describe']);
-    expect(check).toContain('default');
+    expect(check).toContain('${TEMPORAL_NAMESPACE:-default}');
     for (const container of [worker, service, ui])
       expect(container?.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
   });

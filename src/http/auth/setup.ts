@@ -2,10 +2,10 @@
 // file in the data folder, made on the first start with one principal per role whose tokens are printed once.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../../config.js';
+import { ConfigError, type Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { PrincipalDirectory } from './directory.js';
-import { ensureLocalTokenFile, LOCAL_TOKEN_FILE } from './token-file.js';
+import { ensureLocalTokenFile, LOCAL_TOKEN_FILE, TokenFileError } from './token-file.js';
 
 export const NEW_TOKEN_COMMAND = 'npm run numberflow -- api-token new --name <name> --role <role> [--portfolio <id>]';
 
@@ -55,14 +55,26 @@ export function loadPrincipals(
     const { made } = ensureLocalTokenFile(config.NUMBERFLOW_DATA_DIR);
     if (made) print(tokensBlock(made, path));
   }
-  const principals = PrincipalDirectory.fromFile(path, (err) =>
-    logger.error(
-      { file: path, problem: (err as Error).message },
-      'API token file changed but cannot be used; keeping the tokens read before',
+  const principals = given(config, () =>
+    PrincipalDirectory.fromFile(path, (err) =>
+      logger.error(
+        { file: path, problem: (err as Error).message },
+        'API token file changed but cannot be used; keeping the tokens read before',
+      ),
     ),
   );
   logger.info({ file: path }, `API tokens: ${path} (hashes only); new ones: ${NEW_TOKEN_COMMAND}`);
   return principals;
+}
+
+/** A file NUMBERFLOW_API_TOKENS_FILE names that cannot be used stops the start naming the variable. */
+function given<T>(config: Config, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (!config.NUMBERFLOW_API_TOKENS_FILE || !(err instanceof TokenFileError)) throw err;
+    throw new ConfigError(`NUMBERFLOW_API_TOKENS_FILE: ${err.message}`);
+  }
 }
 
 function tokensBlock(made: { name: string; token: string }[], path: string): string {

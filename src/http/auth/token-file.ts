@@ -39,12 +39,23 @@ export function principalOf(entry: PrincipalEntry): Principal {
   return { name: entry.name, roles: entry.roles, portfolios: entry.portfolios ?? null };
 }
 
+/** Why a file could not be read, in words (the errno's code beside them). */
+function unreadable(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOENT: 'there is no such file',
+    EACCES: 'this process may not read it',
+    EISDIR: 'it is a folder',
+  };
+  return code && words[code] ? `${words[code]} (${code})` : String(code ?? err);
+}
+
 export function readTokenFile(path: string): TokenFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new TokenFileError(`API token file ${path} cannot be read: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new TokenFileError(`API token file ${path} cannot be read: ${unreadable(err)}`);
   }
   let json: unknown;
   try {
