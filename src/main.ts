@@ -116,6 +116,11 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const graph = graphClientFromConfig(config, tokens, { sandboxUrl: sandbox?.url, observe: metrics.graphCalls });
   stops.push(() => graph.close());
 
+  // The store key against the stored tokens before anything is served (a signup would store one under it), the
+  // sandbox's demo token mended first.
+  if (sandbox) await storeDemoToken(sandbox, stores.tokens, logger);
+  await checkStoreKey(stores.tokens, (message) => logger.warn(message));
+
   const { app: http, url: httpUrl } = await serveHttp(config, {
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -130,8 +135,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     ...service,
   });
   stops.push(() => http.close());
-  if (sandbox) await sandboxDemo(sandbox, stores.tokens, logger, `${httpUrl}/webhooks/meta`);
-  await checkStoreKey(stores.tokens, (message) => logger.warn(message)); // the demo's token mended first
+  if (sandbox) sandboxDemo(sandbox, logger, `${httpUrl}/webhooks/meta`);
 
   const connection = await connectWorkerConnection(config, address);
   stops.push(() => connection.close());
@@ -182,13 +186,9 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
 const LOST_DRAIN_MS = 15_000;
 
 /** No Meta credentials: the Graph API sandbox stands in for Meta, with a demo portfolio, WABA and token. */
-async function sandboxDemo(sandbox: Sandbox, tokens: TokenStore, logger: Logger, webhookUrl: string) {
+function sandboxDemo(sandbox: Sandbox, logger: Logger, webhookUrl: string): void {
   sandbox.admin.setWebhookUrl(webhookUrl);
-  // The same demo portfolio, WABA and token across restarts: the sandbox's state is kept in the data folder.
-  const { portfolioId, wabaId, token } = sandbox.demoAccount();
-  // Once: a later signup's (or `token set`'s) token of the demo WABA is kept across restarts.
-  if (!(await storedDemoToken(tokens, wabaId, logger)))
-    await tokens.put(wabaId, token, { source: 'manual', by: 'sandbox demo' });
+  const { portfolioId, wabaId } = sandbox.demoAccount();
   logger.info(
     { portfolioId, wabaId, outbox: `${sandbox.url}/_sandbox/outbox` },
     `no META_ACCESS_TOKEN nor META_APP_ID: Graph API sandbox on ${sandbox.url} (demo portfolio ${portfolioId}, WABA ${wabaId}); delivered codes in its outbox`,
@@ -196,17 +196,21 @@ async function sandboxDemo(sandbox: Sandbox, tokens: TokenStore, logger: Logger,
 }
 
 /**
- * Whether the demo WABA has a token this process opens. One sealed under a store key since taken away (README's
+ * The demo WABA's token, stored once: a later signup's (or `token set`'s) is kept across restarts (the sandbox's state,
+ * demo portfolio, WABA and token, is kept in the data folder). One sealed under a store key since taken away (README's
  * rotation: the old key goes once no token names it) is the sandbox's, not a customer's: it is stored again, said.
+ * One that another key under its id does not open is left to checkStoreKey, which stops the start.
  */
-async function storedDemoToken(tokens: TokenStore, wabaId: string, logger: Logger): Promise<boolean> {
+async function storeDemoToken(sandbox: Sandbox, tokens: TokenStore, logger: Logger): Promise<void> {
+  const { wabaId, token } = sandbox.demoAccount();
   try {
-    return (await tokens.get(wabaId)) !== undefined;
+    if ((await tokens.get(wabaId)) !== undefined) return;
   } catch (err) {
     if (!(err instanceof StoreKeyError)) throw err;
+    if (err.held) return;
     logger.warn({ wabaId, keyId: err.keyId }, `${err.message}; the sandbox's demo token is stored again`);
-    return false;
   }
+  await tokens.put(wabaId, token, { source: 'manual', by: 'sandbox demo' });
 }
 
 runMain(main);

@@ -3,7 +3,7 @@
 // reconciliation of the portfolio's holders with the journeys, and a journey run's request for its own cancel.
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import pLimit from 'p-limit';
 import {
   acquireSlotUpdate,
@@ -105,15 +105,33 @@ function wabaOwners(graph: GraphClient, now: () => number = Date.now) {
   return async (portfolioId: string, wabaId: string): Promise<WabaElsewhere | null> => {
     if (!wabaId) return null; // a request of the first version names no WABA
     const owner = await graphCall(() => ownerOf(wabaId));
-    return owner === portfolioId ? null : { wabaId, portfolioId, owner };
+    if (owner === portfolioId) return null;
+    ownerToAdmins({ wabaId, portfolioId, owner });
+    return { wabaId, portfolioId, owner };
   };
+}
+
+/** The owner, which the journey's words leave out (wabaElsewhereText), in the worker's log: its readers are admins. */
+function ownerToAdmins({ wabaId, portfolioId, owner }: WabaElsewhere): void {
+  try {
+    log.info(
+      `WABA ${wabaId} belongs to business portfolio ${owner} at Meta, not ${portfolioId}: its journey is refused`,
+      {
+        wabaId,
+        portfolioId,
+        owner,
+      },
+    );
+  } catch {
+    // outside an activity (a test calling it directly): no activity log to write to
+  }
 }
 
 function refusal(elsewhere: WabaElsewhere): ApplicationFailure {
   return ApplicationFailure.create({
     type: WABA_ELSEWHERE_TYPE,
     nonRetryable: true,
-    message: wabaElsewhereText(elsewhere, false), // the owner in the details: the journey says it to whom may know it
+    message: wabaElsewhereText(elsewhere),
     details: [elsewhere],
   });
 }
@@ -275,7 +293,10 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       const [holdersRunning, queuedRunning] = await Promise.all([
         runningNow(input.holders.map((h) => h.workflowId)),
         runningNow(input.queue.map((q) => q.workflowId)),
-      ]);
+      ]).catch((err: unknown) => {
+        asking.clearQueue(); // one failed (Temporal busy, away): the rest are not asked for an attempt already lost
+        throw err;
+      });
       for (const [i, holder] of input.holders.entries()) {
         if (holdersRunning[i]) continue;
         if (!holder.workflowId && input.portfolioId !== undefined) {

@@ -1,6 +1,7 @@
 // Updates and signals as an auditor reads them: who asked what (a person's action), what Meta's webhook said, what
 // the portfolio answered. Each message is read through its allow-list, so only the actor and the harmless fields
 // of a submission ever appear — a code or a PIN is never part of `what`.
+import { z } from 'zod';
 import { restrictionWords, type NumberEvent } from '../domain/events.js';
 import {
   cancelSignal,
@@ -175,8 +176,9 @@ const messages: Record<string, Describe> = {
   [numberEventSignal.name]: (arg) => {
     const event = allowed(numberEventFields, arg);
     if (!event) return { kind: 'webhook', actor: 'meta', what: 'a webhook event of an unknown shape' };
-    // The journey ignores an event with no date it can read (sent by hand): none is shown either.
-    const sentAt = Number.isNaN(Date.parse(event.at)) ? {} : { sentAt: new Date(event.at).toISOString() };
+    // An event with no date the timeline can hold (sent by hand: the journey ignores one it cannot read) shows none.
+    const iso = Number.isNaN(Date.parse(event.at)) ? '' : new Date(event.at).toISOString();
+    const sentAt = z.iso.datetime().safeParse(iso).success ? { sentAt: iso } : {};
     return { kind: 'webhook', actor: 'meta', what: webhookWhat(event), ...sentAt };
   },
   [slotAnswerSignal.name]: (arg) => {
@@ -186,8 +188,7 @@ const messages: Record<string, Describe> = {
       return {
         kind: 'portfolio',
         actor: 'numberflow',
-        // The ending that follows names the owner to whom may know it; this entry never does.
-        what: `refused the slot request: ${wabaElsewhereText(refused, false)}`,
+        what: `refused the slot request: ${wabaElsewhereText(refused)}`,
       };
     let what = 'the portfolio answered';
     if (answer?.granted) what = `the portfolio granted a slot (${answer.held} of ${answer.cap} held)`;

@@ -28,14 +28,24 @@ export async function readNotes(
   }
 }
 
-/** Each note of a signal's actor at the moment its handler ran becomes part of that signal's outcome. */
+/**
+ * Each note of a signal's actor at the moment its handler ran becomes part of that signal's outcome. Several signals
+ * of one actor taken in one workflow task (Meta's changes of one delivery) share that moment: a note goes to the one
+ * whose entry holds every quoted text of the note (a name decision's name), else to the first of them.
+ */
 export function attachNotes(targets: NoteTarget[], notes: JourneyNote[]): void {
-  const used = new Set<JourneyNote>();
+  const noted = new Map<NoteTarget, string[]>();
+  for (const note of notes) {
+    const candidates = targets.filter((t) => t.actor === note.actor && t.handledAt === note.at);
+    const quoted = note.what.match(/"[^"]*"/g) ?? [];
+    const target =
+      candidates.find((t) => quoted.length > 0 && quoted.every((q) => t.entry.what.includes(q))) ?? candidates[0];
+    if (target) noted.set(target, [...(noted.get(target) ?? []), note.what]);
+  }
   for (const target of targets) {
-    const mine = notes.filter((n) => !used.has(n) && n.actor === target.actor && n.at === target.handledAt);
-    if (mine.length === 0) continue;
-    for (const note of mine) used.add(note);
-    const noted = mine.map((n) => n.what).join('; ');
-    target.entry.outcome = target.entry.outcome ? `${target.entry.outcome}; ${noted}` : noted;
+    const mine = noted.get(target);
+    if (!mine) continue;
+    const said = mine.join('; ');
+    target.entry.outcome = target.entry.outcome ? `${target.entry.outcome}; ${said}` : said;
   }
 }

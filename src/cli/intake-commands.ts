@@ -23,6 +23,7 @@ function direct(
   env: Env,
   what: string,
   work: (direct: DirectGraph & { config: Config }) => Promise<void>,
+  { stores: writes = false }: { stores?: boolean } = {},
 ): Promise<void> {
   if (selectMode(env).kind === 'api') {
     const instead = what === 'signup' ? ', or send the signup to POST /v1/signups with an onboarding token' : '';
@@ -32,7 +33,15 @@ function direct(
     );
   }
   const config = loadConfig();
-  return withDirectGraph(config, (opened) => work({ config, ...opened }));
+  return withDirectGraph(config, async (opened) => {
+    // A command that stores a token under another key than the fleet's would store one no worker opens.
+    if (writes) {
+      const { checkStoreKey } = await import('../stores/open.js');
+      const warn = (message: string) => console.error(`numberflow: ${message}`);
+      await checkStoreKey(opened.stores.tokens, warn, { oneMustOpen: false });
+    }
+    return work({ config, ...opened });
+  });
 }
 
 export function addIntakeCommands(
@@ -57,22 +66,27 @@ export function addIntakeCommands(
     .addOption(graphIdOption('--business <id>', 'the business portfolio (business_id)').makeOptionMandatory())
     .addOption(actorOption())
     .action((opts: { code?: string; waba: string; phoneNumberId: string[]; business: string; by: string }) =>
-      direct(env, 'signup', async ({ config, stores, graph }) => {
-        const code = opts.code ?? (await readStdin('Embedded Signup code (not shown): ')).trim();
-        const body = { code, wabaId: opts.waba, phoneNumberIds: opts.phoneNumberId, businessId: opts.business };
-        await withClient(
-          async (temporal) => {
-            const [{ SqlSignupLedger }, { signup }] = await Promise.all([
-              import('../intake/signup-ledger.js'),
-              import('../intake/signup.js'),
-            ]);
-            const ledger = await SqlSignupLedger.open(stores.db);
-            const deps = { graph, tokens: stores.tokens, ledger, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
-            printSignup(await signup(deps, body, opts.by), out);
-          },
-          { checkKeys: true },
-        );
-      }),
+      direct(
+        env,
+        'signup',
+        async ({ config, stores, graph }) => {
+          const code = opts.code ?? (await readStdin('Embedded Signup code (not shown): ')).trim();
+          const body = { code, wabaId: opts.waba, phoneNumberIds: opts.phoneNumberId, businessId: opts.business };
+          await withClient(
+            async (temporal) => {
+              const [{ SqlSignupLedger }, { signup }] = await Promise.all([
+                import('../intake/signup-ledger.js'),
+                import('../intake/signup.js'),
+              ]);
+              const ledger = await SqlSignupLedger.open(stores.db);
+              const deps = { graph, tokens: stores.tokens, ledger, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
+              printSignup(await signup(deps, body, opts.by), out);
+            },
+            { checkKeys: true },
+          );
+        },
+        { stores: true },
+      ),
     );
 
   const token = program.command('token').description("customers' Meta tokens, per WABA");
@@ -82,15 +96,20 @@ export function addIntakeCommands(
     .addOption(graphIdOption('--waba <id>', 'WhatsApp Business Account id').makeOptionMandatory())
     .addOption(actorOption())
     .action((opts: { waba: string; by: string }) =>
-      direct(env, 'token set', async ({ stores, graph }) => {
-        const given = await readStdin(`Meta token for WABA ${opts.waba} (not shown): `);
-        await withClient(async (temporal) => {
-          const { setToken } = await import('../intake/token-renewal.js');
-          const deps = { graph, tokens: stores.tokens, temporal };
-          const { journeysTold } = await setToken(deps, { wabaId: opts.waba, token: given, by: opts.by });
-          out(`token stored for WABA ${opts.waba}; ${plural(journeysTold, 'running journey')} told`);
-        });
-      }),
+      direct(
+        env,
+        'token set',
+        async ({ stores, graph }) => {
+          const given = await readStdin(`Meta token for WABA ${opts.waba} (not shown): `);
+          await withClient(async (temporal) => {
+            const { setToken } = await import('../intake/token-renewal.js');
+            const deps = { graph, tokens: stores.tokens, temporal };
+            const { journeysTold } = await setToken(deps, { wabaId: opts.waba, token: given, by: opts.by });
+            out(`token stored for WABA ${opts.waba}; ${plural(journeysTold, 'running journey')} told`);
+          });
+        },
+        { stores: true },
+      ),
     );
   token
     .command('list')

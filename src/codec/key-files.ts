@@ -43,7 +43,12 @@ export function refuseNewKeyFile(dataDir: string, path: string, { usedBy, variab
 /** The key file is in the folder: recorded as made there (once; two processes starting at once may both add it). */
 export function recordKeyFile(dataDir: string, path: string): void {
   const name = basename(path);
-  if (!madeKeys(dataDir).includes(name)) appendFileSync(join(dataDir, MADE_KEYS_FILE), `${name}\n`, { mode: 0o600 });
+  if (madeKeys(dataDir).includes(name)) return;
+  try {
+    appendFileSync(join(dataDir, MADE_KEYS_FILE), `${name}\n`, { mode: 0o600 });
+  } catch {
+    // A folder mounted read-only, its keys made elsewhere: nothing to record, and no reason to stop the start.
+  }
 }
 
 /** A key made on first start and kept in the data folder (gitignored) for later starts: its file's `id:base64`. */

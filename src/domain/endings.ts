@@ -71,13 +71,11 @@ export const endings = {
     remediation:
       "Start the journey with this number's own phone_number_id (WhatsApp Manager → Phone numbers), or without one to have numberflow add the number.",
   }),
-  WABA_IN_ANOTHER_PORTFOLIO: ending<WabaElsewhere & { ownerUnnamed?: boolean }>({
+  WABA_IN_ANOTHER_PORTFOLIO: ending<WabaElsewhere>({
     outcome: 'FAILED',
-    reason: (elsewhere) => wabaElsewhereText(elsewhere, !elsewhere.ownerUnnamed),
-    remediation: ({ owner, wabaId, ownerUnnamed }) =>
-      ownerUnnamed
-        ? `Start the journey in the business portfolio that owns WABA ${wabaId} at Meta, as a principal of that portfolio or an admin.`
-        : `Start the journey with portfolioId ${owner}, the WABA's owner at Meta (a principal needs that portfolio to start it).`,
+    reason: (elsewhere) => wabaElsewhereText(elsewhere),
+    remediation: ({ wabaId }) =>
+      `Start the journey in the business portfolio that owns WABA ${wabaId} at Meta (Meta's Business Settings show it; so does the worker's log), as a principal of that portfolio or an admin.`,
   }),
   NOT_ON_BUSINESS_APP: ending({
     outcome: 'FAILED',

@@ -35,11 +35,6 @@ export interface JourneyInput {
   language: string;
   /** Who started the journey (a service or a person); recorded in history. */
   requestedBy: string;
-  /**
-   * Started by a principal limited to portfolios: a WABA another business owns is refused without naming the owner,
-   * which may be another customer's (as Embedded Signup refuses it).
-   */
-  ownerUnnamed?: boolean;
 }
 
 /** Meta registers a number only within 14 days of finishing Embedded Signup (docs/meta-graph-api.md#embedded-signup-window). */

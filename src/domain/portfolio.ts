@@ -31,13 +31,12 @@ export interface WabaElsewhere {
 }
 
 /**
- * The refusal's words, the same in the ending and the audit; the owner named only to whom may know it (`named`: a
- * journey's starter who may use any portfolio — the owner may be another customer's).
+ * The refusal's words, the same in the failure, the ending and the audit. The owner is not named: it may be another
+ * customer's, and whoever reads the journey's portfolio — a principal limited to it too — reads these (the worker's
+ * log names it, for the admins; Embedded Signup refuses such a WABA alike).
  */
-export function wabaElsewhereText({ wabaId, portfolioId, owner }: WabaElsewhere, named: boolean): string {
-  return named
-    ? `WABA ${wabaId} belongs to business portfolio ${owner} at Meta, not ${portfolioId}`
-    : `WABA ${wabaId} belongs to another business portfolio at Meta, not ${portfolioId}`;
+export function wabaElsewhereText({ wabaId, portfolioId }: WabaElsewhere): string {
+  return `WABA ${wabaId} belongs to another business portfolio at Meta, not ${portfolioId}`;
 }
 
 /**

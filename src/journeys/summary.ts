@@ -40,8 +40,8 @@ export interface JourneySummary {
   /** In waitingOrder, at most `waitingShown` of them. */
   waiting: WaitingJourney[];
   waitingTotal: number;
-  /** How many wait for each input, all of them counted (kinds none waits for left out). */
-  waitingByInput: Partial<Record<PersonInput, number>>;
+  /** How many wait for each input, all of them counted (kinds none waits for left out); absent from a service before. */
+  waitingByInput?: Partial<Record<PersonInput, number>>;
 }
 
 /**
@@ -85,7 +85,7 @@ export async function summarizeJourneys(
     token = page.nextPageToken;
   } while (token);
   waiting.sort(waitingOrder);
-  const waitingByInput: JourneySummary['waitingByInput'] = {};
+  const waitingByInput: Partial<Record<PersonInput, number>> = {};
   for (const { waitingOn } of waiting) waitingByInput[waitingOn] = (waitingByInput[waitingOn] ?? 0) + 1;
   return {
     portfolios: [...portfolios.values()].sort((a, b) => a.portfolioId.localeCompare(b.portfolioId)),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../config.js';
 import { plural } from '../domain/words.js';
 import { openPostgres } from './postgres.js';
-import { storeSealerFor } from './sealed.js';
+import { storeSealerFor, type StoreKeyError } from './sealed.js';
 import { SqlIdentityStore } from './sql-identity-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
 import type { SqlDatabase } from './sql.js';
@@ -30,19 +30,30 @@ export interface Stores {
 }
 
 /**
- * A fleet process's store key against the stored tokens, at its start. A key id it holds whose key opens none of
- * its tokens (another key under the same id), or a store none of whose ids it holds, stops the start naming the
- * id: such a worker would send every journey it serves to wait for a token, and they would stay there after it is
- * mended. Tokens of an id it does not hold beside others it opens are only said: README's rotation drops an id once
- * no token names it, and one token forgotten must not stop the fleet (its WABA's journeys wait for a token).
+ * A process's store key against the stored tokens, at its start. A key id it holds whose key opens none of its
+ * tokens (another key under the same id), or — for a worker, the service, `npm start` (`oneMustOpen`) — a store none
+ * of whose tokens it opens, stops the start naming the id: such a worker would send every journey it serves to wait
+ * for a token, and they would stay there after it is mended. Tokens that do not open beside others that do (an id
+ * dropped in a rotation with one token forgotten, a row copied by hand) are only said, so as not to stop the fleet:
+ * their WABAs' journeys wait for a token. The CLI's `token set` checks too, without `oneMustOpen`: it stores a
+ * token again when the key that sealed the others is lost.
  */
-export async function checkStoreKey(tokens: SqlTokenStore, warn: (message: string) => void): Promise<void> {
-  const { opened, unopened } = await tokens.keyCheck();
-  const wrongKey = unopened.find((u) => u.why.held);
-  const refused = wrongKey ?? (opened.length === 0 ? unopened[0] : undefined);
-  if (refused) throw new ConfigError(`the store key cannot open the stored tokens: ${refused.why.message}`);
-  for (const { keyId, tokens: count, why } of unopened)
-    warn(`${plural(count, 'stored token')} of store key "${keyId}" cannot be opened (${why.message})`);
+export async function checkStoreKey(
+  tokens: SqlTokenStore,
+  warn: (message: string) => void,
+  { oneMustOpen = true }: { oneMustOpen?: boolean } = {},
+): Promise<void> {
+  const checks = await tokens.keyCheck();
+  const refused = (why: StoreKeyError) =>
+    new ConfigError(`the store key cannot open the stored tokens: ${why.message}`);
+  const wrongKey = checks.find((c) => c.opened === 0 && c.why?.held)?.why;
+  if (wrongKey) throw refused(wrongKey);
+  const first = checks[0]?.why;
+  if (oneMustOpen && first && checks.every((c) => c.opened === 0)) throw refused(first);
+  for (const { keyId, unopened, why } of checks) {
+    if (why)
+      warn(`${plural(unopened, 'stored token')} of store key "${keyId}" cannot be opened (the first: ${why.message})`);
+  }
 }
 
 export async function openStores(config: StoreConfig): Promise<Stores> {

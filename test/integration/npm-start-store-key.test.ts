@@ -1,8 +1,9 @@
 // `npm start` after README's store key rotation took the old key away: the sandbox's demo token, sealed under it,
-// is the sandbox's own and is stored again under the new key (it stopped the start before).
+// is the sandbox's own and is stored again under the new key (it stopped the start before); another key under the
+// token's id stops the start.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { mainEnv, runCli, startMain, stoppedAfterEach } from '../support/processes.js';
+import { mainEnv, runCli, spawnMain, startMain, stoppedAfterEach } from '../support/processes.js';
 
 const { started, track } = stoppedAfterEach();
 
@@ -26,5 +27,14 @@ describe('npm start with the store key rotated', () => {
     expect(listed.stdout).toMatch(new RegExp(`^${first.wabaId}\\tmanual\\t.*\\tby sandbox demo\\tkey store-2$`, 'm'));
     second.main.child.kill('SIGINT');
     expect(await second.main.exit()).toBe(0);
+
+    // Another key under the id the token was sealed with: a misconfiguration, never mended — the start stops.
+    env.env.NUMBERFLOW_STORE_KEY = `store-2:${randomBytes(32).toString('base64')}`;
+    const third = spawnMain(env);
+    started.push(third.child);
+    expect(await third.exit(60_000)).toBe(1);
+    expect(third.stderr()).toContain(
+      `the store key cannot open the stored tokens: the token of WABA ${first.wabaId} does not open with store key "store-2" of NUMBERFLOW_STORE_KEY`,
+    );
   }, 120_000);
 });

@@ -39,7 +39,7 @@ describe("a journey's portfolio and its WABA's owner at Meta (dev server + Graph
     });
   });
 
-  it('ends FAILED, naming the owner, when the WABA belongs to another portfolio, and starts no portfolio', async () => {
+  it('ends FAILED, naming no owner, when the WABA belongs to another portfolio, and starts no portfolio', async () => {
     const elsewhere = freshId();
     await t.bench.run(async () => {
       const input = t.bench.input({ portfolioId: elsewhere });
@@ -48,8 +48,8 @@ describe("a journey's portfolio and its WABA's owner at Meta (dev server + Graph
       expect(ended.result).toMatchObject({
         outcome: 'FAILED',
         reasonCode: 'WABA_IN_ANOTHER_PORTFOLIO',
-        reason: `WABA ${t.bench.wabaId} belongs to business portfolio ${t.bench.portfolioId} at Meta, not ${elsewhere}`,
-        remediation: `Start the journey with portfolioId ${t.bench.portfolioId}, the WABA's owner at Meta (a principal needs that portfolio to start it).`,
+        reason: `WABA ${t.bench.wabaId} belongs to another business portfolio at Meta, not ${elsewhere}`,
+        remediation: `Start the journey in the business portfolio that owns WABA ${t.bench.wabaId} at Meta (Meta's Business Settings show it; so does the worker's log), as a principal of that portfolio or an admin.`,
       });
       const adds = t.bench.sandbox.admin
         .calls()

@@ -1,7 +1,9 @@
 // Answers checked against the service's own OpenAPI document, as a client generated from it would check them: the
 // operation found by method and path template, the schema of the answer's status (or its 4XX/default) under
 // application/json, validated with Ajv (JSON Schema 2020-12, OpenAPI 3.1's). A documented route answering a status
-// the document does not list, or a body its schema refuses, is a mismatch.
+// the document does not list, a content type it does not list for that status, or a body its schema refuses, is a
+// mismatch. test/api/support.ts checks every answer its `api.call` reads; the streamed answers some tests read by
+// fetch (the event stream, the export) are not checked here.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
@@ -25,19 +27,33 @@ export class OpenApiConformance {
       for (const method of Object.keys(methods))
         this.routes.push({ method: method.toUpperCase(), template, pattern: new RegExp(`^${source}$`) });
     }
+    // A literal path before a template it also matches (/v1/journeys/summary before /v1/journeys/{e164}).
+    const templated = (template: string) => template.split('{').length;
+    this.routes.sort((a, b) => templated(a.template) - templated(b.template));
   }
 
-  /** What is wrong with an answer to `method path` (its query left out), or null; an undocumented route is null. */
+  /**
+   * What is wrong with an answer to `method path` (its query left out), or null. A /v1 route the document does not
+   * have is wrong, but for a 404 or 405 (a path or a method no route serves); another route (the console) is not
+   * the document's.
+   */
   mismatch(method: string, path: string, status: number, contentType: string | null, body: unknown): string | null {
     const bare = path.split('?')[0] ?? path;
-    const route = this.routes.find((r) => r.method === method && r.pattern.test(bare));
-    if (!route) return null;
+    const route = this.routes.find((r) => r.method === method.toUpperCase() && r.pattern.test(bare));
+    if (!route) {
+      const served = bare.startsWith('/v1/') && status !== 404 && status !== 405;
+      return served ? `${method} ${bare} answered ${status}, and the document has no such operation` : null;
+    }
     const responses = this.document.paths[route.template]?.[method.toLowerCase()]?.responses ?? {};
     const key = [String(status), `${String(status)[0]}XX`, 'default'].find((k) => k in responses);
     const where = `${method} ${route.template} answered ${status}`;
     if (key === undefined) return `${where}, a status the document does not list`;
-    if (!contentType?.startsWith('application/json')) return null;
-    if (!responses[key]?.content?.['application/json']) return `${where} with JSON the document does not describe`;
+    const documented = Object.keys(responses[key]?.content ?? {});
+    const given = contentType?.split(';')[0]?.trim();
+    if (given && documented.length > 0 && !documented.includes(given))
+      return `${where} with ${given}, where the document says ${documented.join(' or ')}`;
+    if (given !== 'application/json') return null;
+    if (!documented.includes('application/json')) return `${where} with JSON the document does not describe`;
     const ref = `openapi.json#/${pointer('paths', route.template, method.toLowerCase(), 'responses', key, 'content', 'application/json', 'schema')}`;
     let validate = this.compiled.get(ref);
     if (!validate) {

@@ -20,7 +20,13 @@ describe("merging a customer's identity recovery into the journey's timeline", (
     entry('09', { kind: 'ended', stage: 'REMOVED', what: 'removed' }),
   ];
   const recovery = [
-    entry('05', { runId: 'identity-1', kind: 'webhook', customer: '15551234567', what: '137000' }),
+    entry('05', {
+      runId: 'identity-1',
+      kind: 'webhook',
+      customer: '15551234567',
+      what: '137000',
+      sentAt: '2026-12-02T09:59:58.000Z',
+    }),
     entry('04', { runId: 'identity-1', kind: 'started', customer: '15551234567', what: 'started' }),
     entry('09', { runId: 'identity-1', kind: 'ended', customer: '15551234567', what: 'trusted' }),
     entry('10', { runId: 'identity-1', kind: 'wait', customer: '15551234567', what: 'late' }),
@@ -75,6 +81,10 @@ describe("merging a customer's identity recovery into the journey's timeline", (
     const rows = markdown.split('\n').filter((line) => line.startsWith('| 20'));
     expect(rows).toHaveLength(8);
     expect(rows[3]).toBe('| 2026-12-02 10:00:04.000 | LIVE | started | 15551234567 |  | started |  |');
+    // A webhook's own date beside when it reached the workflow.
+    expect(rows[4]).toBe(
+      '| 2026-12-02 10:00:05.000 | LIVE | webhook | 15551234567 |  | 137000 | dated 2026-12-02T09:59:58.000Z |',
+    );
     expect(markdown).toContain("## Customers' identity recoveries");
     expect(markdown).toContain('1 customer identity recovery, 8 entries');
   });

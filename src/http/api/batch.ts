@@ -5,7 +5,7 @@ import { checkRows, rowNumber, startRows, type RowProblems, type RowResult } fro
 import { principalOf } from '../auth/hooks.js';
 import { seesPortfolio, type Principal } from '../auth/principals.js';
 import { ApiError, type Problem } from '../errors.js';
-import { errors, secured, startCaller, startedBy, type ApiContext, type ZodApp } from './context.js';
+import { errors, secured, startCaller, type ApiContext, type ZodApp } from './context.js';
 import { BATCH_BODY_LIMIT, batchAnswer, batchBody } from './schemas.js';
 import type { z } from 'zod';
 
@@ -50,9 +50,7 @@ export function batchRoutes(app: ZodApp, context: ApiContext): void {
           invalid.flatMap(problemsOfRow),
         );
       }
-      const startable = good
-        .filter((row) => !refused.some((r) => r.line === row.line))
-        .map((row) => startedBy(principal, row));
+      const startable = good.filter((row) => !refused.some((r) => r.line === row.line));
       const caller = startCaller(principal);
       const started = await startRows(context.client, context.startOnce, startable, SERVICE_PACE, undefined, caller);
       return answerOf(started, invalid, rows);

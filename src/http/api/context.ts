@@ -10,7 +10,6 @@ import type {
 import type { RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { GraphClient } from '../../graph/client.js';
-import type { JourneyInput } from '../../domain/journey.js';
 import type { Idempotency, StartOnce } from '../../journeys/index.js';
 import type { IdentityStore } from '../../stores/identity-store.js';
 import { authorize } from '../auth/hooks.js';
@@ -85,11 +84,6 @@ export function secured(context: ApiContext, permission: Permission, tags: strin
 }
 
 /** Whose start it is, for the idempotent starter: the principal's own keys, and the portfolios it may see. */
-/** The input as this principal starts it: one limited to portfolios is told no other business's WABA owner. */
-export function startedBy<T extends { input: JourneyInput }>(principal: Principal, row: T): T {
-  return principal.portfolios === null ? row : { ...row, input: { ...row.input, ownerUnnamed: true } };
-}
-
 export function startCaller(principal: Principal): Pick<Idempotency, 'scope' | 'sees'> {
   return {
     scope: principal.name,

@@ -86,7 +86,8 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   });
   // A parameter given twice is read as a list, which no /v1 parameter is: said so, rather than "must be a number".
   app.addHook('preValidation', async (request) => {
-    if (!request.routeOptions.url?.startsWith('/v1/')) return;
+    // A route that takes no query refuses any parameter as not one of its own (noQuery), once or twice.
+    if (!request.routeOptions.url?.startsWith('/v1/') || request.routeOptions.schema?.querystring === noQuery) return;
     const repeated = Object.entries(request.query ?? {}).flatMap(([field, value]) =>
       Array.isArray(value) ? [{ in: 'query' as const, field, message: 'is given more than once' }] : [],
     );

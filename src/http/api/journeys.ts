@@ -12,7 +12,7 @@ import { principalOf } from '../auth/hooks.js';
 import { describeJourneyFor } from '../auth/journey-scope.js';
 import { seesPortfolio } from '../auth/principals.js';
 import { ApiError } from '../errors.js';
-import { errors, secured, startCaller, startedBy, type ApiContext, type ZodApp } from './context.js';
+import { errors, secured, startCaller, type ApiContext, type ZodApp } from './context.js';
 import {
   e164Params,
   idempotencyHeaders,
@@ -58,7 +58,7 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
           `${principal.name} may not start journeys in portfolio ${body.portfolioId}`,
         );
       }
-      const { input } = startedBy(principal, { input: journeyInputFrom({ ...body, requestedBy: principal.name }) });
+      const input = journeyInputFrom({ ...body, requestedBy: principal.name });
       const requestHash = startRequestHash(body, input.phoneNumber.e164, principal.name);
       const key = request.headers['idempotency-key'];
       const started = await context.startOnce(input, { key, requestHash, ...startCaller(principal) });

@@ -10,7 +10,6 @@ import {
   DEFAULT_NUMBER_CAP,
   type SlotAnswer,
   type SlotRequest,
-  type WabaElsewhere,
 } from '../../domain/portfolio.js';
 import { plural } from '../../domain/words.js';
 import type { Journey } from './journey.js';
@@ -74,21 +73,16 @@ async function slotCall<T>(journey: Journey, call: () => Promise<T>, which: 'fir
     if (elsewhere) {
       // The first request was refused before any portfolio heard of it; a repeat's portfolio may have queued it.
       if (which === 'first') journey.slotReleased();
-      throw end('WABA_IN_ANOTHER_PORTFOLIO', ownerAsTold(journey, elsewhere));
+      throw end('WABA_IN_ANOTHER_PORTFOLIO', elsewhere);
     }
     throw failedByMeta(err, 'Starting the portfolio for the slot request');
   }
 }
 
-/** The refusal as the ending words it: the owner unnamed to a starter limited to portfolios. */
-function ownerAsTold(journey: Journey, elsewhere: WabaElsewhere): WabaElsewhere & { ownerUnnamed?: boolean } {
-  return journey.input.ownerUnnamed ? { ...elsewhere, ownerUnnamed: true } : elsewhere;
-}
-
 function slotAnswered(journey: Journey, answer: SlotAnswer): void {
   if (answer.refused) {
     journey.slotReleased(); // no portfolio was asked: none is told the journey left
-    throw end('WABA_IN_ANOTHER_PORTFOLIO', ownerAsTold(journey, answer.refused));
+    throw end('WABA_IN_ANOTHER_PORTFOLIO', answer.refused);
   }
   journey.slotAnswered(answer);
   if (answer.granted) return;

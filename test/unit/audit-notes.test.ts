@@ -1,0 +1,35 @@
+// The journey's notes joined to the signals they answer in the audit: several of Meta's changes taken in one
+// workflow task share the moment their handlers ran, and each note goes to the change it is about.
+import { describe, expect, it } from 'vitest';
+import { attachNotes } from '../../src/audit/notes.js';
+import type { TimelineEntry } from '../../src/audit/types.js';
+import type { NoteTarget } from '../../src/audit/walk.js';
+
+const at = '2026-12-06T05:00:00.000Z';
+const webhook = (what: string): TimelineEntry => ({
+  at,
+  runId: 'r1',
+  kind: 'webhook',
+  stage: 'DISPLAY_NAME_REVIEW',
+  actor: 'meta',
+  what,
+});
+
+describe("the audit's notes on Meta's changes", () => {
+  it('go to the change whose words they quote, and otherwise to the first change of that moment', () => {
+    const status = webhook('status CONNECTED');
+    const name = webhook('display name "Acme Stale" REJECTED (NAME_NOT_CONSISTENT)');
+    const targets: NoteTarget[] = [status, name].map((entry) => ({ entry, actor: 'meta', handledAt: at }));
+    attachNotes(targets, [
+      {
+        at,
+        actor: 'meta',
+        what: `REJECTED of "Acme Stale" dated ${at}, before the name was sent for review at ${at}: an earlier request's, ignored`,
+      },
+      { at, actor: 'meta', what: 'account update VERIFIED_ACCOUNT' },
+      { at, actor: 'ops@acme', what: 'a note of another actor' },
+    ]);
+    expect(name.outcome).toMatch(/^REJECTED of "Acme Stale" .*an earlier request's, ignored$/);
+    expect(status.outcome).toBe('account update VERIFIED_ACCOUNT');
+  });
+});
