@@ -140,7 +140,13 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     const code = '123456'; // refused before the journey is asked: any code does
     const stranger = new ConsoleClient(app);
     const token = consoleUnderTest.tokens[OPERATOR] as string;
-    expect((await stranger.post('/sign-in', { token })).statusCode).toBe(403);
+    // Without the form's nonce cookie (another site's form, or a form left open past its hour): the form again, saying
+    // so, and no session.
+    const unbound = await stranger.post('/sign-in', { token });
+    expect(unbound.statusCode).toBe(403);
+    expect(unbound.body).toContain('This sign-in form was opened more than 60 minutes ago, or in another browser');
+    expect(unbound.body).not.toContain(token);
+    expect(stranger.session).toBeUndefined();
     await t.bench.run(async () => {
       const without = await operator.post(`${page}/otp`, { code });
       expect(without.statusCode).toBe(403);

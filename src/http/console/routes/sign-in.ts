@@ -1,7 +1,7 @@
 // Signing in and out. The sign-in form is protected like every other: its CSRF token is bound to a nonce cookie set
 // with the form, so no other site can sign a browser in with a token of its choosing.
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { z } from 'zod';
 import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import { SIGN_IN_ACTION, signInPage } from '../pages/sign-in.js';
@@ -20,7 +20,16 @@ export function signInRoutes(app: FastifyInstance, context: ConsoleContext): voi
   });
 
   const nonceOf = (request: FastifyRequest) => request.cookies[NONCE_COOKIE] ?? null;
-  app.post('/sign-in', { preHandler: requireCsrf(context, nonceOf, () => SIGN_IN_ACTION) }, async (request, reply) => {
+  const csrf = requireCsrf(context, nonceOf, () => SIGN_IN_ACTION);
+  // The form's nonce cookie lasts an hour: a form left open longer is shown again saying so (it was refused as a
+  // form of another page, which it is not). The token typed is not shown back.
+  const expired: preHandlerHookHandler = function (request, reply, done) {
+    if (nonceOf(request) !== null) return csrf.call(this, request, reply, done);
+    const next = localPath((request.body as { next?: unknown } | undefined)?.next);
+    const problem = `This sign-in form was opened more than ${SIGN_IN_MINUTES} minutes ago, or in another browser: enter your token again.`;
+    void signInForm(context, request, reply, next, problem, 403);
+  };
+  app.post('/sign-in', { preHandler: expired }, async (request, reply) => {
     const body = signInBody.safeParse(request.body);
     const token = body.success ? body.data.token.trim() : '';
     // A token past the schema's length is given, and no token of this service: not a missing one.
