@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { openStores } from '../../src/stores/open.js';
+import { tempDir } from '../support/processes.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_KEY, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -87,5 +89,28 @@ describe('the worker process', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('NUMBERFLOW_SECRETS_KEY is required with TEMPORAL_ADDRESS');
     expect(stderr).not.toContain(TEST_SECRETS_PUBLIC_KEY);
+  }, 60_000);
+
+  it('refuses to start with a store key that opens none of the stored tokens, naming the variable and the id', async () => {
+    // A store whose token was sealed with one key, and a worker given another under the same id.
+    const dataDir = tempDir('worker-store-key');
+    const key = (byte: number) => `fleet-1:${Buffer.alloc(32, byte).toString('base64')}`;
+    const stores = await openStores({ NUMBERFLOW_DATA_DIR: dataDir, NUMBERFLOW_STORE_KEY: key(1) });
+    await stores.tokens.put('102290129340398', 'EAAS-stored-token-for-the-test', { source: 'manual', by: 'admin' });
+    await stores.close();
+    const { code, stderr } = await runWorker({
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      NUMBERFLOW_DATA_DIR: dataDir,
+      NUMBERFLOW_STORE_KEY: key(2),
+      NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+      NUMBERFLOW_SECRETS_KEY: TEST_SECRETS_KEY,
+      META_APP_SECRET: 's',
+      META_WEBHOOK_VERIFY_TOKEN: 'v',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      'the store key cannot open the stored tokens: the token of WABA 102290129340398 does not open with store key "fleet-1" of NUMBERFLOW_STORE_KEY',
+    );
+    expect(stderr).not.toContain('EAAS-stored-token-for-the-test');
   }, 60_000);
 });
