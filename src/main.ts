@@ -22,7 +22,7 @@ import { runMain, withStops, type Stop } from './run-main.js';
 import { listenNamed } from './listen-named.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
 import { openServiceBase } from './service-base.js';
-import { checkStoreKey } from './stores/open.js';
+import { checkStoreKey, storeKeyRefusal } from './stores/open.js';
 import { StoreKeyError } from './stores/sealed.js';
 import type { TokenStore } from './stores/token-store.js';
 import { resolveBinary } from './temporal/binaries.js';
@@ -116,10 +116,11 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const graph = graphClientFromConfig(config, tokens, { sandboxUrl: sandbox?.url, observe: metrics.graphCalls });
   stops.push(() => graph.close());
 
-  // The store key against the stored tokens before anything is served (a signup would store one under it), the
-  // sandbox's demo token mended first.
+  // The store key against the stored tokens before anything is served (a signup would store one under it); the
+  // sandbox's demo token is weighed apart, and mended after: stored again under a wrong key, it would pass the check.
+  const warn = (message: string) => logger.warn(message);
+  await checkStoreKey(stores.tokens, warn, { except: sandbox?.demoAccount().wabaId });
   if (sandbox) await storeDemoToken(sandbox, stores.tokens, logger);
-  await checkStoreKey(stores.tokens, (message) => logger.warn(message));
 
   const { app: http, url: httpUrl } = await serveHttp(config, {
     client,
@@ -199,7 +200,7 @@ function sandboxDemo(sandbox: Sandbox, logger: Logger, webhookUrl: string): void
  * The demo WABA's token, stored once: a later signup's (or `token set`'s) is kept across restarts (the sandbox's state,
  * demo portfolio, WABA and token, is kept in the data folder). One sealed under a store key since taken away (README's
  * rotation: the old key goes once no token names it) is the sandbox's, not a customer's: it is stored again, said.
- * One that another key under its id does not open is left to checkStoreKey, which stops the start.
+ * One that another key under its id does not open stops the start, as checkStoreKey stops it for any other token.
  */
 async function storeDemoToken(sandbox: Sandbox, tokens: TokenStore, logger: Logger): Promise<void> {
   const { wabaId, token } = sandbox.demoAccount();
@@ -207,7 +208,7 @@ async function storeDemoToken(sandbox: Sandbox, tokens: TokenStore, logger: Logg
     if ((await tokens.get(wabaId)) !== undefined) return;
   } catch (err) {
     if (!(err instanceof StoreKeyError)) throw err;
-    if (err.held) return;
+    if (err.held) throw storeKeyRefusal(err);
     logger.warn({ wabaId, keyId: err.keyId }, `${err.message}; the sandbox's demo token is stored again`);
   }
   await tokens.put(wabaId, token, { source: 'manual', by: 'sandbox demo' });

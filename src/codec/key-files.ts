@@ -12,9 +12,13 @@ export const MADE_KEYS_FILE = 'made-keys';
 /** What the embedded default's payload and secrets keys encrypt: the dev server's histories. */
 export const HISTORIES_FILE = 'temporal.sqlite';
 
-/** How a missing key file is refused: the files written with it, and the setting that gives the key instead. */
+/**
+ * How a missing key file is refused: the files written with it (`usedBy`, or `holder`: what of the folder holds data
+ * written with it, if any), and the setting that gives the key instead.
+ */
 export interface LostKeyCheck {
   usedBy: readonly string[];
+  holder?: (dataDir: string) => string | null;
   variable: string;
 }
 
@@ -27,9 +31,10 @@ function madeKeys(dataDir: string): string[] {
  * A key file may be made only if the folder never made it and holds no data it would have encrypted (`usedBy`):
  * a new key could not read them, and what it wrote the old one could not.
  */
-export function refuseNewKeyFile(dataDir: string, path: string, { usedBy, variable }: LostKeyCheck): void {
+export function refuseNewKeyFile(dataDir: string, path: string, { usedBy, holder, variable }: LostKeyCheck): void {
   if (existsSync(path)) return;
-  const used = usedBy.find((name) => existsSync(join(dataDir, name)));
+  const usedFile = usedBy.find((name) => existsSync(join(dataDir, name)));
+  const used = usedFile ?? holder?.(dataDir);
   const why = used
     ? `${join(dataDir, used)} holds what was written with it`
     : madeKeys(dataDir).includes(basename(path)) && `this data folder made it (${join(dataDir, MADE_KEYS_FILE)})`;

@@ -29,6 +29,11 @@ export interface Stores {
   close(): Promise<void>;
 }
 
+/** The start stopped: this process's store key cannot open the stored tokens. */
+export function storeKeyRefusal(why: StoreKeyError): ConfigError {
+  return new ConfigError(`the store key cannot open the stored tokens: ${why.message}`);
+}
+
 /**
  * A process's store key against the stored tokens, at its start. A key id it holds whose key opens none of its
  * tokens (another key under the same id), or — for a worker, the service, `npm start` (`oneMustOpen`) — a store none
@@ -36,20 +41,19 @@ export interface Stores {
  * for a token, and they would stay there after it is mended. Tokens that do not open beside others that do (an id
  * dropped in a rotation with one token forgotten, a row copied by hand) are only said, so as not to stop the fleet:
  * their WABAs' journeys wait for a token. The CLI's `token set` checks too, without `oneMustOpen`: it stores a
- * token again when the key that sealed the others is lost.
+ * token again when the key that sealed the others is lost. `except`: a WABA whose token is not weighed (`npm start`'s
+ * sandbox demo, whose token it stores again itself).
  */
 export async function checkStoreKey(
   tokens: SqlTokenStore,
   warn: (message: string) => void,
-  { oneMustOpen = true }: { oneMustOpen?: boolean } = {},
+  { oneMustOpen = true, except }: { oneMustOpen?: boolean; except?: string } = {},
 ): Promise<void> {
-  const checks = await tokens.keyCheck();
-  const refused = (why: StoreKeyError) =>
-    new ConfigError(`the store key cannot open the stored tokens: ${why.message}`);
+  const checks = await tokens.keyCheck({ except });
   const wrongKey = checks.find((c) => c.opened === 0 && c.why?.held)?.why;
-  if (wrongKey) throw refused(wrongKey);
+  if (wrongKey) throw storeKeyRefusal(wrongKey);
   const first = checks[0]?.why;
-  if (oneMustOpen && first && checks.every((c) => c.opened === 0)) throw refused(first);
+  if (oneMustOpen && first && checks.every((c) => c.opened === 0)) throw storeKeyRefusal(first);
   for (const { keyId, unopened, why } of checks) {
     if (why)
       warn(`${plural(unopened, 'stored token')} of store key "${keyId}" cannot be opened (the first: ${why.message})`);

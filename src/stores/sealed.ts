@@ -2,7 +2,10 @@
 // can rotate, and bound to its row (the WABA) so a sealed token cannot be moved to another WABA. The store key is
 // not a payload key: whoever reads Temporal's history cannot open the token store, and the other way round.
 import { decrypt, encrypt } from '../codec/aes-gcm-codec.js';
+import { join } from 'node:path';
 import { localKeyFile, parseKeyList, type KeyRing } from '../codec/keys.js';
+import { storedTokensIn } from './sqlite.js';
+import { SQLITE_FILE } from './sqlite-file.js';
 
 export interface Sealed {
   keyId: string;
@@ -76,9 +79,11 @@ export function storeSealerFor(config: {
     );
   }
   return new Sealer(
-    // A store from before sealing held plain tokens: only the folder's record tells a lost key from none made.
+    // Not made again beside a store holding tokens (a folder from before the record of keys made lost it): the key
+    // could not open them.
     localKeyFile(config.NUMBERFLOW_DATA_DIR, STORE_KEY_FILE, 'store-1', {
       usedBy: [],
+      holder: (dataDir) => (storedTokensIn(join(dataDir, SQLITE_FILE)) > 0 ? SQLITE_FILE : null),
       variable: 'NUMBERFLOW_STORE_KEY',
     }),
     `the key file ${STORE_KEY_FILE}`,

@@ -1,11 +1,23 @@
 // SQLite through better-sqlite3: one file in the data folder, in WAL mode so `npm start` and a CLI command can use
 // it at once (a writer waits for the other up to the busy timeout instead of failing).
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Statement } from 'better-sqlite3';
 import { applySteps, type SqlDatabase, type SqlValue } from './sql.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
+
+/** How many Meta tokens a SQLite store file holds, read without opening it for writing (0 without the file). */
+export function storedTokensIn(file: string): number {
+  if (!existsSync(file)) return 0;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'waba_tokens'").get();
+    return table ? (db.prepare('SELECT count(*) AS n FROM waba_tokens').get() as { n: number }).n : 0;
+  } finally {
+    db.close();
+  }
+}
 
 export function openSqlite(file: string): SqlDatabase {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });

@@ -3,6 +3,7 @@
 // token's id stops the start.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { openStores } from '../../src/stores/open.js';
 import { mainEnv, runCli, spawnMain, startMain, stoppedAfterEach } from '../support/processes.js';
 
 const { started, track } = stoppedAfterEach();
@@ -36,5 +37,27 @@ describe('npm start with the store key rotated', () => {
     expect(third.stderr()).toContain(
       `the store key cannot open the stored tokens: the token of WABA ${first.wabaId} does not open with store key "store-2" of NUMBERFLOW_STORE_KEY`,
     );
+  }, 120_000);
+
+  it("stops when a wrong key opens none of the customers' tokens, the demo's mended or not", async () => {
+    const env = track(await mainEnv());
+    const first = await startMain(env);
+    started.push(first.main.child);
+    first.main.child.kill('SIGINT');
+    expect(await first.main.exit()).toBe(0);
+    // A customer's token, sealed with the data folder's store-key (store-1).
+    const stores = await openStores({ NUMBERFLOW_DATA_DIR: env.dataDir });
+    await stores.tokens.put('102290129340398', 'EAAS-a-customer-token', { source: 'manual', by: 'admin@acme' });
+    await stores.close();
+
+    // A key of another id: the demo's token, stored again under it, would have passed the check.
+    env.env.NUMBERFLOW_STORE_KEY = `other-9:${randomBytes(32).toString('base64')}`;
+    const wrong = spawnMain(env);
+    started.push(wrong.child);
+    expect(await wrong.exit(60_000)).toBe(1);
+    expect(wrong.stderr()).toContain(
+      'the store key cannot open the stored tokens: the token of WABA 102290129340398 is sealed with store key "store-1", which NUMBERFLOW_STORE_KEY does not hold',
+    );
+    expect(wrong.stderr()).not.toContain('EAAS-a-customer-token');
   }, 120_000);
 });

@@ -142,7 +142,7 @@ function contract(name: string, backend: () => Backend) {
       ]);
       // Read a page at a time: the same with pages of one.
       const paged = await SqlTokenStore.open(db, sealer(key('store-2', 2)));
-      expect(await paged.keyCheck(1)).toEqual(await paged.keyCheck());
+      expect(await paged.keyCheck({ pageSize: 1 })).toEqual(await paged.keyCheck());
       await db.run('DELETE FROM waba_tokens', []);
       await db.close();
     });

@@ -1,5 +1,5 @@
 // The embedded default's key files: made on a fresh data folder, never made again beside what the lost one wrote.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { localCodecKeys } from '../../src/codec/keys.js';
 import { MADE_KEYS_FILE } from '../../src/codec/key-files.js';
 import { localSecretsKeys, secretsKeysFor } from '../../src/codec/secrets-keys.js';
 import { generateSecretsKeyPair } from '../../src/codec/sealing.js';
+import { openStores } from '../../src/stores/open.js';
 import { STORE_KEY_FILE, storeSealerFor } from '../../src/stores/sealed.js';
 
 const storeKey = (dataDir: string) => storeSealerFor({ NUMBERFLOW_DATA_DIR: dataDir });
@@ -55,6 +56,19 @@ describe('the data folder key files', () => {
           `the key file from a backup (or give ${variable}); a new key could not read it. A new instance starts on an empty data folder.`,
       );
     }
+  });
+
+  it('make no store-key beside a store holding tokens, though the folder has no record of it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'numberflow-keys-'));
+    const stores = await openStores({ NUMBERFLOW_DATA_DIR: dataDir });
+    await stores.tokens.put('102290129340398', 'EAAS-a-customer-token', { source: 'manual', by: 'admin@acme' });
+    await stores.close();
+    rmSync(join(dataDir, MADE_KEYS_FILE)); // a folder from before the record
+    rmSync(join(dataDir, STORE_KEY_FILE));
+    expect(() => storeKey(dataDir)).toThrow(
+      `${join(dataDir, STORE_KEY_FILE)} is missing, but ${join(dataDir, 'numberflow.sqlite')} holds what was written with it`,
+    );
+    expect(existsSync(join(dataDir, STORE_KEY_FILE))).toBe(false);
   });
 
   it('of a folder from before the record are listed at its next start, and a key it never made is made', () => {
