@@ -106,15 +106,19 @@ function wabaOwners(graph: GraphClient, now: () => number = Date.now) {
     if (!wabaId) return null; // a request of the first version names no WABA
     const owner = await graphCall(() => ownerOf(wabaId));
     if (owner === portfolioId) return null;
-    ownerToAdmins({ wabaId, portfolioId, owner });
-    return { wabaId, portfolioId, owner };
+    ownerToAdmins(wabaId, portfolioId, owner);
+    return { wabaId, portfolioId };
   };
 }
 
-/** The owner, which the journey's words leave out (wabaElsewhereText), in the worker's log: its readers are admins. */
-function ownerToAdmins({ wabaId, portfolioId, owner }: WabaElsewhere): void {
+/**
+ * The owner, which the journey never holds (its history is decoded for any reader of its portfolio, and the owner may
+ * be another customer's), in the worker's log at warn: its readers are admins, and a refused journey is theirs to act
+ * on. Outside an activity (a test calling it directly) there is no activity log to write to.
+ */
+function ownerToAdmins(wabaId: string, portfolioId: string, owner: string): void {
   try {
-    log.info(
+    log.warn(
       `WABA ${wabaId} belongs to business portfolio ${owner} at Meta, not ${portfolioId}: its journey is refused`,
       {
         wabaId,
@@ -123,7 +127,7 @@ function ownerToAdmins({ wabaId, portfolioId, owner }: WabaElsewhere): void {
       },
     );
   } catch {
-    // outside an activity (a test calling it directly): no activity log to write to
+    // not in an activity
   }
 }
 

@@ -37,9 +37,12 @@ export function attachNotes(targets: NoteTarget[], notes: JourneyNote[]): void {
   const noted = new Map<NoteTarget, string[]>();
   for (const note of notes) {
     const candidates = targets.filter((t) => t.actor === note.actor && t.handledAt === note.at);
+    // Its quoted texts and its first word (a decision's: APPROVED, REJECTED), else its quoted texts alone.
     const quoted = note.what.match(/"[^"]*"/g) ?? [];
+    const first = note.what.split(' ')[0] ?? '';
+    const quotes = (t: NoteTarget) => quoted.length > 0 && quoted.every((q) => t.entry.what.includes(q));
     const target =
-      candidates.find((t) => quoted.length > 0 && quoted.every((q) => t.entry.what.includes(q))) ?? candidates[0];
+      candidates.find((t) => quotes(t) && t.entry.what.includes(first)) ?? candidates.find(quotes) ?? candidates[0];
     if (target) noted.set(target, [...(noted.get(target) ?? []), note.what]);
   }
   for (const target of targets) {

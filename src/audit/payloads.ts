@@ -129,7 +129,8 @@ export const slotAnswerFields = z.object({
   position: z.number().int().nullable(),
   cap: z.number().int(),
   held: z.number().int(),
-  refused: z.object({ wabaId: z.string(), portfolioId: z.string(), owner: z.string() }).optional(),
+  // The owner only in runs from before it was kept out of history; never shown.
+  refused: z.object({ wabaId: z.string(), portfolioId: z.string(), owner: z.string().optional() }).optional(),
 }) satisfies z.ZodType<SlotAnswer>;
 export const capRefusalFields = z.object({ registered: z.number().int() }) satisfies z.ZodType<
   Pick<CapRefusal, 'registered'>

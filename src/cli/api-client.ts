@@ -41,6 +41,9 @@ export interface ListQuery {
 type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** The API answered with its error shape: the status, its code and message, and the problems field by field. */
+/** A service of the version before sends no waitingByInput: read as none counted. */
+const summaryOfAnyVersion = summaryAnswer.extend({ waitingByInput: summaryAnswer.shape.waitingByInput.default({}) });
+
 export class ApiAnswerError extends Error {
   override readonly name = 'ApiAnswerError';
   constructor(
@@ -130,7 +133,7 @@ export class NumberflowApi {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, value);
     const { json } = await this.#send('GET', `/v1/journeys/summary?${params.toString()}`);
-    return this.#parse(summaryAnswer, json, 'GET /v1/journeys/summary');
+    return this.#parse(summaryOfAnyVersion, json, 'GET /v1/journeys/summary');
   }
 
   async portfolio(portfolioId: string) {

@@ -26,14 +26,17 @@ export interface WabaElsewhere {
   wabaId: string;
   /** The portfolio the journey was started in. */
   portfolioId: string;
-  /** The portfolio that owns the WABA at Meta. */
-  owner: string;
+  /**
+   * The portfolio that owns the WABA at Meta, in runs before it was kept out of history (it may be another
+   * customer's, and history is decoded for any reader: the worker's log names it now).
+   */
+  owner?: string;
 }
 
 /**
  * The refusal's words, the same in the failure, the ending and the audit. The owner is not named: it may be another
  * customer's, and whoever reads the journey's portfolio — a principal limited to it too — reads these (the worker's
- * log names it, for the admins; Embedded Signup refuses such a WABA alike).
+ * log names it, for the admins; Embedded Signup refuses such a WABA alike to a caller limited to other portfolios).
  */
 export function wabaElsewhereText({ wabaId, portfolioId }: WabaElsewhere): string {
   return `WABA ${wabaId} belongs to another business portfolio at Meta, not ${portfolioId}`;

@@ -40,8 +40,8 @@ export interface JourneySummary {
   /** In waitingOrder, at most `waitingShown` of them. */
   waiting: WaitingJourney[];
   waitingTotal: number;
-  /** How many wait for each input, all of them counted (kinds none waits for left out); absent from a service before. */
-  waitingByInput?: Partial<Record<PersonInput, number>>;
+  /** How many wait for each input, all of them counted (kinds none waits for left out). */
+  waitingByInput: Partial<Record<PersonInput, number>>;
 }
 
 /**

@@ -83,7 +83,7 @@ export function storeSealerFor(config: {
     // could not open them.
     localKeyFile(config.NUMBERFLOW_DATA_DIR, STORE_KEY_FILE, 'store-1', {
       usedBy: [],
-      holder: (dataDir) => (storedTokensIn(join(dataDir, SQLITE_FILE)) > 0 ? SQLITE_FILE : null),
+      holder: (dataDir) => (holdsTokens(join(dataDir, SQLITE_FILE)) ? SQLITE_FILE : null),
       variable: 'NUMBERFLOW_STORE_KEY',
     }),
     `the key file ${STORE_KEY_FILE}`,
@@ -91,3 +91,12 @@ export function storeSealerFor(config: {
 }
 
 export const STORE_KEY_FILE = 'store-key';
+
+/** Whether a SQLite store holds tokens; one that cannot be read (corrupt, not readable) is taken to: no key is made. */
+function holdsTokens(file: string): boolean {
+  try {
+    return storedTokensIn(file) > 0;
+  } catch {
+    return true;
+  }
+}

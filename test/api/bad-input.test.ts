@@ -223,6 +223,8 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
         400,
         '[{"in":"query","field":"pageSize","message":"is given more than once"},{"in":"query","field":"stage","message":"is given more than once"}]',
       ],
+      // On a route that takes no query: not one of its parameters, once or twice.
+      ['GET', `/v1/journeys/${e164}/runs?x=1&x=2`, { as: 'auditor' }, 400, 'is not a field of this request'],
       [
         'PUT',
         `/v1/portfolios/${t.bench?.portfolioId ?? '1'}/cap`,

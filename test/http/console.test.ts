@@ -144,7 +144,7 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     // so, and no session.
     const unbound = await stranger.post('/sign-in', { token });
     expect(unbound.statusCode).toBe(403);
-    expect(unbound.body).toContain('This sign-in form was opened more than 60 minutes ago, or in another browser');
+    expect(unbound.body).toContain('This sign-in form was opened more than 60 minutes ago, in another browser');
     expect(unbound.body).not.toContain(token);
     expect(stranger.session).toBeUndefined();
     await t.bench.run(async () => {

@@ -27,9 +27,9 @@ export class OpenApiConformance {
       for (const method of Object.keys(methods))
         this.routes.push({ method: method.toUpperCase(), template, pattern: new RegExp(`^${source}$`) });
     }
-    // A literal path before a template it also matches (/v1/journeys/summary before /v1/journeys/{e164}).
-    const templated = (template: string) => template.split('{').length;
-    this.routes.sort((a, b) => templated(a.template) - templated(b.template));
+    // A literal segment before a parameter at the same place (/v1/journeys/summary before /v1/journeys/{e164}).
+    const shape = (template: string) => template.split('/').map((s) => (s.startsWith('{') ? '1' : '0'));
+    this.routes.sort((a, b) => shape(a.template).join('').localeCompare(shape(b.template).join('')));
   }
 
   /**
@@ -49,7 +49,7 @@ export class OpenApiConformance {
     const where = `${method} ${route.template} answered ${status}`;
     if (key === undefined) return `${where}, a status the document does not list`;
     const documented = Object.keys(responses[key]?.content ?? {});
-    const given = contentType?.split(';')[0]?.trim();
+    const given = contentType?.split(';')[0]?.trim().toLowerCase();
     if (given && documented.length > 0 && !documented.includes(given))
       return `${where} with ${given}, where the document says ${documented.join(' or ')}`;
     if (given !== 'application/json') return null;

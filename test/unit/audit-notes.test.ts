@@ -1,7 +1,9 @@
 // The journey's notes joined to the signals they answer in the audit: several of Meta's changes taken in one
 // workflow task share the moment their handlers ran, and each note goes to the change it is about.
 import { describe, expect, it } from 'vitest';
+import { describeMessage } from '../../src/audit/actions.js';
 import { attachNotes } from '../../src/audit/notes.js';
+import { numberEventSignal } from '../../src/domain/messages.js';
 import type { TimelineEntry } from '../../src/audit/types.js';
 import type { NoteTarget } from '../../src/audit/walk.js';
 
@@ -31,5 +33,13 @@ describe("the audit's notes on Meta's changes", () => {
     ]);
     expect(name.outcome).toMatch(/^REJECTED of "Acme Stale" .*an earlier request's, ignored$/);
     expect(status.outcome).toBe('account update VERIFIED_ACCOUNT');
+  });
+
+  it("date a webhook by Meta's time when it is one the timeline holds, and not otherwise", () => {
+    const status = (when: string) =>
+      describeMessage(numberEventSignal.name, { kind: 'status', status: 'CONNECTED', at: when }, 'signal');
+    expect(status('2026-12-06T04:59:00Z')).toMatchObject({ sentAt: '2026-12-06T04:59:00.000Z' });
+    expect(status('+010000-01-01T00:00:00.000Z')).not.toHaveProperty('sentAt'); // sent by hand: past the year 9999
+    expect(status('soon')).not.toHaveProperty('sentAt');
   });
 });

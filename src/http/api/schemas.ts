@@ -441,10 +441,8 @@ export const summaryAnswer = z
         "journeys waiting for a person, at most 100: an admin's waits first (token, deletion, removal: one may hold back a whole WABA), then oldest first",
       ),
     waitingTotal: z.number(),
-    // Optional: a command line of this version reads a service of the one before, which had none.
     waitingByInput: z
       .partialRecord(personInputSchema, z.number())
-      .optional()
       .describe('how many wait for each input, all of them counted (kinds none waits for left out)'),
   })
   .meta({ id: 'JourneySummary' });
