@@ -1,6 +1,6 @@
 // A portfolio's reconciliation asks Temporal about its holders and queued journeys several at once (one by one,
-// 12,000 queued took minutes on a cluster's round trips), keeps their order in its report, and stops asking once one
-// question failed.
+// 12,000 queued would take minutes at a cluster's round trips), keeps their order in its report, and stops asking
+// once one question failed.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { createPortfolioActivities } from '../../src/activities/portfolio-activities.js';
