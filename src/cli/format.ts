@@ -149,7 +149,7 @@ export function relative(iso: string, now: Date): string {
 }
 
 /** "(code 253, token 1)": each input waited for, when more than one kind is. */
-function waitingKinds({ waitingByInput = {} }: Partial<Pick<JourneySummary, 'waitingByInput'>>): string {
+function waitingKinds({ waitingByInput }: Pick<JourneySummary, 'waitingByInput'>): string {
   const kinds = Object.entries(waitingByInput);
   return kinds.length > 1 ? ` (${kinds.map(([kind, count]) => `${kind} ${count}`).join(', ')})` : '';
 }

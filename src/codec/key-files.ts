@@ -17,7 +17,7 @@ export const HISTORIES_FILE = 'temporal.sqlite';
  * written with it, if any), and the setting that gives the key instead.
  */
 export interface LostKeyCheck {
-  usedBy: readonly string[];
+  usedBy?: readonly string[];
   holder?: (dataDir: string) => string | null;
   variable: string;
 }
@@ -31,7 +31,7 @@ function madeKeys(dataDir: string): string[] {
  * A key file may be made only if the folder never made it and holds no data it would have encrypted (`usedBy`):
  * a new key could not read them, and what it wrote the old one could not.
  */
-export function refuseNewKeyFile(dataDir: string, path: string, { usedBy, holder, variable }: LostKeyCheck): void {
+export function refuseNewKeyFile(dataDir: string, path: string, { usedBy = [], holder, variable }: LostKeyCheck): void {
   if (existsSync(path)) return;
   const usedFile = usedBy.find((name) => existsSync(join(dataDir, name)));
   const used = usedFile ?? holder?.(dataDir);

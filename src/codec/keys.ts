@@ -1,8 +1,8 @@
 // Where the AES-256 keys come from: a list "id:base64,id:base64" in an environment variable (the payload codec's
 // NUMBERFLOW_CODEC_KEYS, the token store's NUMBERFLOW_STORE_KEY), the first active unless another is named — or,
 // for the embedded single-machine default only, a key file generated once under the data folder (./key-files.ts).
-import type { CodecKeys } from './aes-gcm-codec.js';
 import { join } from 'node:path';
+import type { CodecKeys } from './aes-gcm-codec.js';
 import { HISTORIES_FILE, localKeySpec, type LostKeyCheck } from './key-files.js';
 
 /** Keys by id, and the one that encrypts what is new. */

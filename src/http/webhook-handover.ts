@@ -75,13 +75,13 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
         routed.push({ field: event.field, target: null, outcome: `held back: ${err.message}` });
         continue;
       }
-      if (failed > LOGGED_FAILURES) {
-        // logged for the first few only
-      } else if (err instanceof MissingTokenError) {
+      if (failed <= LOGGED_FAILURES) {
+        const notRouted = 'webhook change not routed; it will be delivered again';
         // A WABA no token is stored for yet (its signup to come, or never made): expected, no fault of numberflow's.
-        const why = `no Meta token is stored for WABA ${err.wabaId} yet`;
-        logger.warn({ field: event.field, why }, 'webhook change not routed; it will be delivered again');
-      } else logger.error({ err, field: event.field }, 'webhook change not routed; it will be delivered again');
+        if (err instanceof MissingTokenError)
+          logger.warn({ field: event.field, why: `no Meta token is stored for WABA ${err.wabaId} yet` }, notRouted);
+        else logger.error({ err, field: event.field }, notRouted);
+      }
       routed.push({ field: event.field, target: null, outcome: 'failed' });
     }
   }

@@ -6,6 +6,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as SqliteDatabase, type Statement } from 'better-sqlite3';
+import { rowsIn } from '../stores/sqlite.js';
 import { InboxLock } from './inbox-lock.js';
 
 /**
@@ -151,15 +152,7 @@ export class WebhookInbox {
 
   /** Deliveries waiting in an inbox file, read without taking it (a benchmark, a test, an admin's look). */
   static storedIn(file: string): number {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      const table = db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'webhook_deliveries'")
-        .get();
-      return table ? (db.prepare('SELECT count(*) AS n FROM webhook_deliveries').get() as { n: number }).n : 0;
-    } finally {
-      db.close();
-    }
+    return rowsIn(file, 'webhook_deliveries');
   }
 
   /**

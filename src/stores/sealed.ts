@@ -1,8 +1,8 @@
 // Tokens at rest: each sealed on its own with AES-256-GCM under the store key, with the key id beside it so keys
 // can rotate, and bound to its row (the WABA) so a sealed token cannot be moved to another WABA. The store key is
 // not a payload key: whoever reads Temporal's history cannot open the token store, and the other way round.
-import { decrypt, encrypt } from '../codec/aes-gcm-codec.js';
 import { join } from 'node:path';
+import { decrypt, encrypt } from '../codec/aes-gcm-codec.js';
 import { localKeyFile, parseKeyList, type KeyRing } from '../codec/keys.js';
 import { storedTokensIn } from './sqlite.js';
 import { SQLITE_FILE } from './sqlite-file.js';
@@ -82,7 +82,6 @@ export function storeSealerFor(config: {
     // Not made again beside a store holding tokens (a folder from before the record of keys made lost it): the key
     // could not open them.
     localKeyFile(config.NUMBERFLOW_DATA_DIR, STORE_KEY_FILE, 'store-1', {
-      usedBy: [],
       holder: (dataDir) => (holdsTokens(join(dataDir, SQLITE_FILE)) ? SQLITE_FILE : null),
       variable: 'NUMBERFLOW_STORE_KEY',
     }),

@@ -7,16 +7,23 @@ import { applySteps, type SqlDatabase, type SqlValue } from './sql.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
 
-/** How many Meta tokens a SQLite store file holds, read without opening it for writing (0 without the file). */
-export function storedTokensIn(file: string): number {
-  if (!existsSync(file)) return 0;
+/**
+ * The rows of a table in a SQLite file, read without opening it for writing (a file another process owns): 0 when the
+ * table is not there yet. A missing file is an error (`fileMustExist`).
+ */
+export function rowsIn(file: string, table: string): number {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'waba_tokens'").get();
-    return table ? (db.prepare('SELECT count(*) AS n FROM waba_tokens').get() as { n: number }).n : 0;
+    const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
+    return exists ? (db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n : 0;
   } finally {
     db.close();
   }
+}
+
+/** How many Meta tokens a SQLite store file holds (0 without the file). */
+export function storedTokensIn(file: string): number {
+  return existsSync(file) ? rowsIn(file, 'waba_tokens') : 0;
 }
 
 export function openSqlite(file: string): SqlDatabase {

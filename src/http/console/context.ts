@@ -90,11 +90,14 @@ export function requireCsrf(
   context: ConsoleContext,
   bindingOf: (request: FastifyRequest) => string | null,
   actionOf: (request: FastifyRequest) => string,
+  /** How a form refused is answered, if not with the page below (the sign-in form answers with itself). */
+  refused?: (request: FastifyRequest, reply: FastifyReply) => void,
 ): preHandlerHookHandler {
   return (request, reply, done) => {
     const binding = bindingOf(request);
     const presented = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
     if (binding && csrfValid(context.csrfKey, binding, actionOf(request), presented)) return done();
+    if (refused) return refused(request, reply);
     // A journey's form leads back to its journey, as its other refusals do.
     const journey = /^\/journeys\/[^/?#]+(?=\/)/.exec(request.url)?.[0] ?? null;
     const page = problemPage(

@@ -1,9 +1,8 @@
 // Signing in and out. The sign-in form is protected like every other: its CSRF token is bound to a nonce cookie set
 // with the form, so no other site can sign a browser in with a token of its choosing.
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { CSRF_FIELD, csrfValid } from '../csrf.js';
 import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
 import { SIGN_IN_ACTION, signInPage } from '../pages/sign-in.js';
 import { localPath } from '../paths.js';
@@ -24,14 +23,16 @@ export function signInRoutes(app: FastifyInstance, context: ConsoleContext): voi
   // The form's nonce cookie lasts an hour, and the last sign-in form opened in the browser replaces it: a form left
   // open longer, or another tab's, is shown again saying so (it was refused as a form of another page). Nobody is
   // signed in by it, and the token typed is not shown back.
-  const stale: preHandlerHookHandler = (request, reply, done) => {
-    const nonce = nonceOf(request);
-    const presented = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
-    if (nonce !== null && csrfValid(context.csrfKey, nonce, SIGN_IN_ACTION, presented)) return done();
-    const next = localPath((request.body as { next?: unknown } | undefined)?.next);
-    const problem = `This sign-in form was opened more than ${SIGN_IN_MINUTES} minutes ago, in another browser, or before another sign-in form here: enter your token again.`;
-    void signInForm(context, request, reply, next, problem, 403);
-  };
+  const stale = requireCsrf(
+    context,
+    nonceOf,
+    () => SIGN_IN_ACTION,
+    (request, reply) => {
+      const next = localPath((request.body as { next?: unknown } | undefined)?.next);
+      const problem = `This sign-in form was opened more than ${SIGN_IN_MINUTES} minutes ago, in another browser, or before another sign-in form here: enter your token again.`;
+      void signInForm(context, request, reply, next, problem, 403);
+    },
+  );
   app.post('/sign-in', { preHandler: stale }, async (request, reply) => {
     const body = signInBody.safeParse(request.body);
     const token = body.success ? body.data.token.trim() : '';
