@@ -1,12 +1,13 @@
 // Secrets the single-machine default makes for itself (the sandbox's app secret and verify token): random on the
 // first start, kept owner-only in the data folder, the same on every later start — never a constant in the source.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDir } from './make-dir.js';
 
 export function localSecret(dataDir: string, name: string): string {
   const file = join(dataDir, name);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDir(dataDir, 0o700);
   try {
     // 'wx': of two processes starting at once, one writes the secret and the other reads it.
     writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });

@@ -2,7 +2,6 @@
 // server (SQLite under the data folder, Web UI); it opens the token store (SQLite in the data folder, or
 // NUMBERFLOW_DATABASE_URL); without META_ACCESS_TOKEN or META_APP_ID it starts the Graph API sandbox; then the HTTP
 // service and the worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
-import { mkdirSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';
@@ -31,6 +30,7 @@ import { startDevServer } from './temporal/dev-server.js';
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { workflowStackTraces } from './temporal/workflow-threads.js';
 import { createNumberflowWorkers } from './worker.js';
+import { makeDir } from './make-dir.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
 
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
   // Owner-only when made here: it holds keys, tokens and histories (the dev server's files are made owner-only too).
-  mkdirSync(config.NUMBERFLOW_DATA_DIR, { recursive: true, mode: 0o700 });
+  makeDir(config.NUMBERFLOW_DATA_DIR, 0o700);
   const codecKeys = codecKeysFor(config);
   const secrets = secretsKeysFor(config, { unseal: true });
   // First: a malformed API token file stops the start before anything is started.

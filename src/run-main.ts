@@ -37,6 +37,9 @@ export function unwritableHint(err: unknown): string {
   // A file where the data folder (or a folder in it) should be: mkdir says only "file already exists".
   if (code === 'EEXIST' && syscall === 'mkdir' && typeof path === 'string')
     return `; "${path}" is a file, not a folder: point NUMBERFLOW_DATA_DIR at a folder (or where one can be made)`;
+  // Its parent is there and still no folder can be made in it (a system folder such as /proc).
+  if (code === 'ENOENT' && syscall === 'mkdir' && typeof path === 'string')
+    return `; no folder can be made at "${path}": point NUMBERFLOW_DATA_DIR at a folder (or where one can be made)`;
   // A file the process may not write (a port it may not listen on is no folder's business), or SQLite's own words.
   // ENOTDIR: a data folder under a file.
   const denied =

@@ -3,8 +3,9 @@
 // lists and no longer holds was lost — restored from a backup, never silently replaced by a new key that could not
 // read what the old one wrote. A folder from before the record has none; its key files are listed at its next start.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { makeDir } from '../make-dir.js';
 
 /** The data folder's record of the key files it made, one name a line (no key in it). */
 export const MADE_KEYS_FILE = 'made-keys';
@@ -59,7 +60,7 @@ export function recordKeyFile(dataDir: string, path: string): void {
 /** A key made on first start and kept in the data folder (gitignored) for later starts: its file's `id:base64`. */
 export function localKeySpec(dataDir: string, file: string, keyId: string, lost: LostKeyCheck): string {
   const path = join(dataDir, file);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDir(dataDir, 0o700);
   refuseNewKeyFile(dataDir, path, lost);
   try {
     // 'wx': of two processes starting at once, one creates the key and the other reads it — never two keys.

@@ -2,7 +2,7 @@
 // worker's, and the admin's reveal) and NUMBERFLOW_SECRETS_PUBLIC_KEY (the key secrets are sealed with; enough for a
 // client). The embedded single-machine default makes a pair once under the data folder, the private key owner-only.
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config.js';
 import { recordKeyFile, refuseNewKeyFile } from './key-files.js';
@@ -14,6 +14,7 @@ import {
   type SecretsKeyring,
   type SecretsKeys,
 } from './sealing.js';
+import { makeDir } from '../make-dir.js';
 
 export interface SecretsKeySpec {
   NUMBERFLOW_SECRETS_KEY?: string;
@@ -55,7 +56,7 @@ export function parseSecretsKeys(spec: SecretsKeySpec): SecretsKeys {
 /** The embedded default's pair: made on first start, kept in the data folder (gitignored) for later starts. */
 export function localSecretsKeys(dataDir: string): SecretsKeys {
   const file = join(dataDir, 'secrets-key');
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDir(dataDir, 0o700);
   // Its public half beside it, or the folder's record, says a pair was made: a folder from before sealing has
   // neither, and takes a new pair.
   refuseNewKeyFile(dataDir, file, { usedBy: ['secrets-key.pub'], variable: 'NUMBERFLOW_SECRETS_KEY' });

@@ -3,11 +3,12 @@
 // process from then on does not lose it: the next start drains it) and deleted once every change of it is routed.
 // Commits are grouped: the deliveries received in one turn of the event loop are written in one transaction.
 // One process owns the file (./inbox-lock.ts): two drains on one inbox would route, and delete, each other's rows.
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as SqliteDatabase, type Statement } from 'better-sqlite3';
 import { rowsIn } from '../stores/sqlite.js';
 import { InboxLock } from './inbox-lock.js';
+import { makeDir } from '../make-dir.js';
 
 /**
  * A delivery waiting to be routed: its verified raw body (or, of a delivery about several WABAs, one WABA's entries
@@ -163,7 +164,7 @@ export class WebhookInbox {
   static open(file: string, { maxPending = DEFAULT_MAX_PENDING }: WebhookInboxOptions = {}): WebhookInbox {
     if (!Number.isInteger(maxPending) || maxPending < 1)
       throw new Error(`the webhook inbox's maxPending must be a whole number of 1 or more, not ${maxPending}`);
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    makeDir(dirname(file), 0o700);
     const lock = InboxLock.take(file);
     try {
       const db = new Database(file);

@@ -1,9 +1,10 @@
 // The persisted sandbox's state file: it holds OTP codes, PINs and tokens, so it is AES-256-GCM encrypted under a
 // key kept in its own owner-only file, and replaced atomically (tmp + rename) so a crash leaves the old or the new.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDir } from '../make-dir.js';
 
 const MAGIC = Buffer.from('NFSB1');
 const IV_BYTES = 12;
@@ -55,7 +56,7 @@ function open(key: Buffer, sealed: Buffer, path: string): string {
 }
 
 export function stateFileIn(dir: string): StateFile {
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const key = keyOf(dir);
   const path = join(dir, 'sandbox-state.enc');
   const tmp = `${path}.tmp`;

@@ -1,9 +1,10 @@
 // SQLite through better-sqlite3: one file in the data folder, in WAL mode so `npm start` and a CLI command can use
 // it at once (a writer waits for the other up to the busy timeout instead of failing).
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Statement } from 'better-sqlite3';
 import { applySteps, type SqlDatabase, type SqlValue } from './sql.js';
+import { makeDir } from '../make-dir.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
 
@@ -27,7 +28,7 @@ export function storedTokensIn(file: string): number {
 }
 
 export function openSqlite(file: string): SqlDatabase {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  makeDir(dirname(file), 0o700);
   const db = new Database(file);
   chmodSync(file, 0o600);
   db.pragma('journal_mode = WAL');

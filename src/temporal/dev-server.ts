@@ -3,7 +3,7 @@
 // A pid file in the data folder names the server: after a crash of `npm start` the next start reuses the server
 // it left running (ours and healthy), stops it (ours, unhealthy), and refuses a server that is not ours.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -21,6 +21,7 @@ import {
   stopProcess,
   writePidFile,
 } from './dev-server-pid.js';
+import { makeDir } from '../make-dir.js';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -77,7 +78,7 @@ export function searchAttributeArgs(): string[] {
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  makeDir(dataDir);
   const dbFile = join(dataDir, 'temporal.sqlite');
   const logFile = join(dataDir, 'temporal-server.log');
   const pidFile = join(dataDir, 'temporal-server.pid');

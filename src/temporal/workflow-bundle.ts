@@ -1,11 +1,12 @@
 // What the worker's workflow code is made of: the workflows and their interceptor modules, bundled at start from
 // source, or prebuilt (scripts/bundle-workflows.ts, at image build time) into a folder NUMBERFLOW_WORKFLOW_BUNDLE
 // names. A bundle is fixed at build time, so the folder holds two: without and with the tracing interceptors.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
 import { ConfigError } from '../config.js';
+import { makeDir } from '../make-dir.js';
 
 /** A workflows module, whether this runs as .ts (tsx) or as built .js. */
 const workflowsModule = (name: string) =>
@@ -57,7 +58,7 @@ export async function bundleFromSource(tracing: boolean): Promise<{ code: string
 
 /** Writes both bundles (without and with tracing) into `dir`; answers their paths. */
 export async function writeWorkflowBundles(dir: string): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const written: string[] = [];
   for (const tracing of [false, true]) {
     const { code } = await bundleFromSource(tracing);

@@ -1,12 +1,13 @@
 // The API's token file: principals with their roles, portfolios and the SHA-256 of their bearer token. Tokens
 // themselves are never stored: each is shown once, when it is made. The file is owner-only (0600).
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { codePoint } from '../../domain/display-name.js';
 import { GRAPH_ID } from '../../domain/journey-input.js';
 import { roles, type Principal, type Role } from './principals.js';
+import { makeDir } from '../../make-dir.js';
 
 const principalEntrySchema = z
   .object({
@@ -158,7 +159,7 @@ export function ensureLocalTokenFile(dataDir: string): {
   const file: TokenFile = {
     principals: made.map(({ token, ...p }) => principalEntrySchema.parse({ ...p, tokenSha256: tokenSha256(token) })),
   };
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDir(dataDir, 0o700);
   try {
     // 'wx': of two processes starting at once, one makes the file and the other uses it.
     writeFileSync(path, serialise(file), { mode: 0o600, flag: 'wx' });
@@ -172,7 +173,7 @@ export function ensureLocalTokenFile(dataDir: string): {
 
 /** Written beside and renamed over, so a reader never sees half a file; owner-only. */
 function writeTokenFile(path: string, file: TokenFile): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  makeDir(dirname(path), 0o700);
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, serialise(file), { mode: 0o600 });
   chmodSync(temporary, 0o600);
