@@ -1,6 +1,7 @@
 // The one error shape of the HTTP service, {error: {code, message, problems[]}}: the contract the service answers
 // with and the command line parses (apart from the handler, so that a client loads only zod for it).
 import { z } from 'zod';
+import { intakeErrorKinds } from '../intake/errors.js';
 
 export const errorCodes = [
   'unauthorized',
@@ -45,7 +46,14 @@ export const errorSchema = z
       code: z.enum(errorCodes),
       message: z.string(),
       problems: z.array(problemSchema).describe('what is wrong with the request, field by field'),
+      reason: z
+        .enum(intakeErrorKinds)
+        .optional()
+        .describe(
+          "an Embedded Signup's refusal only: why, for a client to branch on (code-used: run Embedded Signup again; in-progress: send the same signup again in a few seconds; …)",
+        ),
     }),
   })
   .meta({ id: 'Error', description: 'every error of the API has this shape' });
 export type ErrorBody = z.output<typeof errorSchema>;
+export type ErrorReason = NonNullable<ErrorBody['error']['reason']>;

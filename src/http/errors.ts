@@ -22,8 +22,8 @@ import {
   workflowTaskFailing,
 } from '../temporal/unanswered.js';
 
-export { errorSchema, type ErrorBody, type ErrorCode, type Problem } from './error-body.js';
-import type { ErrorBody, ErrorCode, Problem } from './error-body.js';
+export { errorSchema, type ErrorBody, type ErrorCode, type ErrorReason, type Problem } from './error-body.js';
+import type { ErrorBody, ErrorCode, ErrorReason, Problem } from './error-body.js';
 
 export class ApiError extends Error {
   constructor(
@@ -31,13 +31,14 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly problems: Problem[] = [],
+    readonly reason?: ErrorReason,
   ) {
     super(message);
   }
 }
 
-export function errorBody(code: ErrorCode, message: string, problems: Problem[] = []): ErrorBody {
-  return { error: { code, message, problems } };
+export function errorBody(code: ErrorCode, message: string, problems: Problem[] = [], reason?: ErrorReason): ErrorBody {
+  return { error: { code, message, problems, ...(reason === undefined ? {} : { reason }) } };
 }
 
 /** A page for a person's browser asking for a path no route serves; null: the JSON answer. */
@@ -83,7 +84,7 @@ export function send(reply: FastifyReply, err: ApiError): FastifyReply {
   return reply
     .code(err.status)
     .type('application/json')
-    .send(errorBody(err.code, err.message, err.problems));
+    .send(errorBody(err.code, err.message, err.problems, err.reason));
 }
 
 /** What any error a route throws means for its caller (the console shows the same on a page). */

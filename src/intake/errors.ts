@@ -1,9 +1,16 @@
 // What an intake refuses, said so that the caller knows what to do. `kind` is stable (for the HTTP API and tests);
 // the message never holds the code or a token.
-import type { SignupFailureKind } from './signup-record.js';
+import { signupFailureKinds } from './signup-record.js';
 
-export type IntakeErrorKind =
-  SignupFailureKind | 'invalid-request' | 'in-progress' | 'incomplete' | 'unfinished' | 'token-refused';
+export const intakeErrorKinds = [
+  ...signupFailureKinds,
+  'invalid-request',
+  'in-progress',
+  'incomplete',
+  'unfinished',
+  'token-refused',
+] as const;
+export type IntakeErrorKind = (typeof intakeErrorKinds)[number];
 
 const httpStatus: Record<IntakeErrorKind, number> = {
   'invalid-request': 400,

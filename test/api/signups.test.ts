@@ -15,7 +15,7 @@ interface SignupAnswer {
   journeys: { phoneNumberId: string; e164: string | null; workflowId: string | null; outcome: string }[];
 }
 interface ErrorAnswer {
-  error: { code: string; message: string; problems: { field: string; message: string }[] };
+  error: { code: string; message: string; problems: { field: string; message: string }[]; reason?: string };
 }
 
 describe('Embedded Signup over the API: POST /v1/signups (dev server, worker, Graph sandbox)', () => {
@@ -69,6 +69,7 @@ describe('Embedded Signup over the API: POST /v1/signups (dev server, worker, Gr
     const elsewhere = await api.call<ErrorAnswer>('POST', '/v1/signups', { as: 'elsewhere', body });
     expect(elsewhere.status).toBe(403);
     expect(elsewhere.body.error.message).toBe(`ops@elsewhere may not sign up in portfolio ${t.bench.portfolioId}`);
+    expect(elsewhere.body.error.reason).toBeUndefined(); // the route's own refusal, not the intake's
     const bad = await api.call<ErrorAnswer>('POST', '/v1/signups', {
       as: 'onboarding',
       body: { ...body, phoneNumberIds: [], wabaId: 'w' },
@@ -112,6 +113,7 @@ describe('Embedded Signup over the API: POST /v1/signups (dev server, worker, Gr
     for (let attempt = 0; attempt < 2; attempt++) {
       const refused = await api.call<ErrorAnswer>('POST', '/v1/signups', { as: 'elsewhere', body });
       expect(refused.status).toBe(403);
+      expect(refused.body.error).toMatchObject({ code: 'forbidden', reason: 'waba-outside-portfolios' });
       expect(refused.body.error.message).toBe(
         `WABA ${customer.wabaId} is owned by a business outside the portfolios this principal may use: the new token is not kept (a token stored for the WABA stays) — the signup is for a principal of the WABA's portfolio, or an admin`,
       );
@@ -130,9 +132,23 @@ describe('Embedded Signup over the API: POST /v1/signups (dev server, worker, Gr
     for (let attempt = 0; attempt < 2; attempt++) {
       const expired = await api.call<ErrorAnswer>('POST', '/v1/signups', { as: 'onboarding', body });
       expect(expired.status).toBe(410);
-      expect(expired.body.error.code).toBe('refused');
+      expect(expired.body.error).toMatchObject({ code: 'refused', reason: 'code-expired' });
       expect(expired.body.error.message).toMatch(/expired before it was exchanged \(codes live 30 seconds\)/);
     }
     expect(await s.stores.tokens.get(customer.wabaId)).toBeUndefined();
+  });
+
+  it('answers 409 code-used to another signup sent with a used code, apart from the same signup sent again', async () => {
+    const customer = await customerWaba(t.bench, 2);
+    const body = popupAnswer(t.bench, customer);
+    expect((await api.call('POST', '/v1/signups', { as: 'onboarding', body })).status).toBe(200);
+    const [, second] = customer.phoneNumberIds as [string, string];
+    const other = await api.call<ErrorAnswer>('POST', '/v1/signups', {
+      as: 'onboarding',
+      body: { ...body, phoneNumberIds: [second] },
+    });
+    expect(other.status).toBe(409);
+    expect(other.body.error).toMatchObject({ code: 'conflict', reason: 'code-used', problems: [] });
+    expect(other.body.error.message).toMatch(/already used by another signup .* run Embedded Signup again/);
   });
 });

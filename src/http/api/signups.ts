@@ -70,7 +70,9 @@ export function signupRoutes(app: ZodApp, context: ApiContext): void {
       try {
         return await signup(deps, request.body, principal.name);
       } catch (err) {
-        if (err instanceof IntakeError) throw new ApiError(err.httpStatus, codeOf(err.httpStatus), err.message);
+        if (err instanceof IntakeError) {
+          throw new ApiError(err.httpStatus, codeOf(err.httpStatus), err.message, [], err.kind);
+        }
         throw err;
       }
     },
