@@ -2,10 +2,19 @@
 // with an API key. The worker needs a NativeConnection, clients a Connection; both take the same options.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Client, Connection, type ClientInterceptors, type ConnectionOptions } from '@temporalio/client';
+import type { Interceptor } from '@grpc/grpc-js';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type ClientInterceptors,
+  type ConnectionOptions,
+} from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { ConfigError, type Config } from '../config.js';
+import { closedChannelGuard } from './closed-channel.js';
 
 const unreadable: Record<string, string> = {
   ENOENT: 'no such file',
@@ -69,6 +78,12 @@ export function connectionOptions(config: Config, address?: string): SharedOptio
   return options;
 }
 
+/** A client connection's gRPC interceptors: the SDK's own retries (its default), and inside them the guard of an
+ * attempt due after the connection closed (closed-channel.ts). */
+export function grpcInterceptors(): Interceptor[] {
+  return [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), closedChannelGuard];
+}
+
 /** `interceptors`: tracing's, when on (src/telemetry/tracing.ts). */
 export async function connectClient(
   config: Config,
@@ -77,9 +92,11 @@ export async function connectClient(
   interceptors?: ClientInterceptors,
 ): Promise<Client> {
   const options = connectionOptions(config, address);
-  const connection = await Connection.connect(options).catch((err: unknown) => {
-    throw unreachable(config, options, address, err);
-  });
+  const connection = await Connection.connect({ ...options, interceptors: grpcInterceptors() }).catch(
+    (err: unknown) => {
+      throw unreachable(config, options, address, err);
+    },
+  );
   await namespaceKnown(connection, config.TEMPORAL_NAMESPACE, options.address);
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors });
 }
