@@ -20,6 +20,7 @@ import {
 import type { PhoneNumber } from '../domain/phone.js';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';
+import type { PhoneNumberField } from '../graph/phone-number.js';
 import { graphCall, heartbeating, toActivityFailure } from './failures.js';
 import { drawPin } from './pin-activities.js';
 
@@ -105,12 +106,19 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
      * 200000 — never before every add, which made a WABA of hundreds of numbers cost hundreds of reads per add.
      */
     async addPhoneNumber(
-      request: { wabaId: string; phoneNumber: PhoneNumber; verifiedName: string },
+      request: { wabaId: string; phoneNumber: PhoneNumber; verifiedName: string; readsCodeStatus?: boolean },
       options: Repeat = {},
-    ): Promise<{ phoneNumberId: string; alreadyAdded: boolean }> {
+    ): Promise<{ phoneNumberId: string; alreadyAdded: boolean; codeVerificationStatus?: string | null }> {
       const { wabaId, phoneNumber, verifiedName } = request;
-      const onWaba = () => graphCall(() => findOnWaba(graph, wabaId, phoneNumber.e164));
-      const found = (phoneNumberId: string) => ({ phoneNumberId, alreadyAdded: true });
+      const reads = request.readsCodeStatus === true;
+      const onWaba = () => graphCall(() => findOnWaba(graph, wabaId, phoneNumber.e164, reads));
+      // A number already on the WABA may be verified already (Meta keeps a code verified for 14 days): told to a
+      // journey that asks (one from before it would not know the field, and must replay as it ran).
+      const found = ({ id, codeVerificationStatus }: FoundNumber) => ({
+        phoneNumberId: id,
+        alreadyAdded: true,
+        ...(reads ? { codeVerificationStatus } : {}),
+      });
       if (repeated(options)) {
         const existing = await onWaba();
         if (existing) return found(existing);
@@ -259,11 +267,22 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
   };
 }
 
-/** The phone_number_id of a number already on the WABA, matched by its digits. */
-async function findOnWaba(graph: GraphClient, wabaId: string, e164: string): Promise<string | null> {
+interface FoundNumber {
+  id: string;
+  codeVerificationStatus: string | null;
+}
+
+/** A number already on the WABA, matched by its digits: its phone_number_id, and its code's status when asked. */
+async function findOnWaba(graph: GraphClient, wabaId: string, e164: string, readsCode: boolean) {
   const wanted = e164OfDisplay(e164);
-  for await (const number of graph.allPhoneNumbers(wabaId, ['display_phone_number'])) {
-    if (number.display_phone_number && e164OfDisplay(number.display_phone_number) === wanted) return number.id;
+  const fields: PhoneNumberField[] = [
+    'display_phone_number',
+    ...(readsCode ? (['code_verification_status'] as const) : []),
+  ];
+  for await (const number of graph.allPhoneNumbers(wabaId, fields)) {
+    if (number.display_phone_number && e164OfDisplay(number.display_phone_number) === wanted) {
+      return { id: number.id, codeVerificationStatus: number.code_verification_status ?? null } satisfies FoundNumber;
+    }
   }
   return null;
 }

@@ -48,7 +48,8 @@ export const graphCalls: Partial<Record<keyof Activities, GraphCall>> = {
     endpoint: 'POST /{waba-id}/phone_numbers',
     inStage: 'ADDING',
     what: () => 'add the number to the WABA',
-    answered: (r) => `phone_number_id ${r.phoneNumberId ?? '?'}${r.alreadyAdded ? ' (already on the WABA)' : ''}`,
+    answered: (r) =>
+      `phone_number_id ${r.phoneNumberId ?? '?'}${r.alreadyAdded ? ' (already on the WABA)' : ''}${r.codeVerificationStatus === 'VERIFIED' ? ', its code verified' : ''}`,
   },
   requestCode: {
     endpoint: `POST ${PHONE_NUMBER}/request_code`,

@@ -93,8 +93,8 @@ async function onboard(journey: Journey): Promise<void> {
 
 async function registerInTime(journey: Journey, adopted: PresentNumber | null): Promise<void> {
   await waitForCapacity(journey);
-  if (!adopted) await addNumber(journey);
-  await verifyAndRegister(journey, adopted?.codeVerificationStatus === 'VERIFIED');
+  const verified = adopted ? adopted.codeVerificationStatus === 'VERIFIED' : await addNumber(journey);
+  await verifyAndRegister(journey, verified);
 }
 
 function cancelled(journey: Journey): JourneyEnd {

@@ -60,6 +60,31 @@ describe('Graph answers lost on the way back (dev server + Graph sandbox)', () =
     });
   });
 
+  it('asks no code for a number already on the WABA whose code Meta shows verified, and registers it', async () => {
+    await t.bench.run(async () => {
+      // Verified by an earlier try (a journey cancelled before it registered, say): Meta keeps it so for 14 days.
+      const { input, id } = await addedByHand(t.bench);
+      const ref = { wabaId: t.bench.wabaId, phoneNumberId: id };
+      await t.bench.graph.requestCode(ref, { codeMethod: 'SMS', language: 'en_US' });
+      await t.bench.graph.verifyCode(ref, t.bench.sandbox.admin.latestCode(id) as string);
+      const since = t.bench.sandbox.admin.calls().length;
+      const journey = await t.bench.start(input);
+      const view = await journey.until((v) => v.status === 'CONNECTED', 'CONNECTED');
+      expect(view.phoneNumberId).toBe(id);
+      expect(view.notes.map((n) => n.what)).toContain(
+        'the number was already on the WABA, its code verified at Meta (a verification lasts 14 days): its phone_number_id is reused, and no code is asked for',
+      );
+      const calls = t.bench.sandbox.admin.calls().slice(since);
+      expect(calls.filter((c) => /request_code|verify_code/.test(c.endpoint))).toEqual([]);
+      expect(view.stagesEntered.map((s) => s.stage)).not.toContain('AWAITING_OTP');
+      const timeline = await journeyTimeline(t.env.client, input.phoneNumber.e164);
+      expect(timeline.entries.map((e) => e.outcome)).toContain(
+        `phone_number_id ${id} (already on the WABA), its code verified`,
+      );
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
   it('does not add the number twice when the answer to the add was lost', async () => {
     await t.bench.run(async () => {
       const since = t.bench.sandbox.admin.calls().length;

@@ -12,7 +12,8 @@ const CAP_REFUSAL_PATCH = 'add-refused-at-cap-requeues';
 /** Journeys from before it ended at the last refusal without the portfolio hearing Meta's count: it kept its cap. */
 const LAST_CAP_REFUSAL_PATCH = 'last-cap-refusal-lowers-the-cap';
 
-export async function addNumber(journey: Journey): Promise<void> {
+/** Adds the number; answers whether Meta shows its code verified already (a number already on the WABA). */
+export async function addNumber(journey: Journey): Promise<boolean> {
   journey.enterBriefly('ADDING'); // added inside the task that got the slot, in most runs
   const { wabaId, phoneNumber, displayName } = journey.input;
   const addPhoneNumber = numberAdd(journey);
@@ -22,15 +23,22 @@ export async function addNumber(journey: Journey): Promise<void> {
     // be asked in replay before the task that recorded its marker (a nondeterminism error, seen under load).
     const tellsTheLastRefusal = requeues >= journeyPolicy.maxCapRequeues && patched(LAST_CAP_REFUSAL_PATCH);
     try {
-      const request = { wabaId, phoneNumber, verifiedName: displayName };
+      const request = { wabaId, phoneNumber, verifiedName: displayName, readsCodeStatus: true };
       journey.nameSent();
       const added = await callMeta(journey, (repeat) => addPhoneNumber(request, repeat));
       journey.assignPhoneNumberId(added.phoneNumberId);
+      // An answer from before the field (a run's own, or a worker's that did not read it) carries none.
+      const codeVerified = added.alreadyAdded && added.codeVerificationStatus === 'VERIFIED';
       if (added.alreadyAdded) {
         journey.foundOnWaba = true;
-        journey.note('numberflow', 'the number was already on the WABA; its phone_number_id is reused');
+        journey.note(
+          'numberflow',
+          codeVerified
+            ? 'the number was already on the WABA, its code verified at Meta (a verification lasts 14 days): its phone_number_id is reused, and no code is asked for'
+            : 'the number was already on the WABA; its phone_number_id is reused',
+        );
       }
-      return;
+      return codeVerified;
     } catch (err) {
       // Meta holds the portfolio's cap already: the portfolio believed in a higher one. The slot goes back, the
       // portfolio lowers its cap to what Meta holds, and the journey waits at the head of its queue.
