@@ -8,8 +8,11 @@
  */
 export function sentLateBefore(at: string, since: number): boolean {
   const early = since - Date.parse(at);
-  return early > 2 * 60 * 1000 && early <= 7 * 24 * 60 * 60 * 1000;
+  return early > CLOCKS_APART_MS && early <= 7 * 24 * 60 * 60 * 1000;
 }
+
+/** How far Meta's clock and Temporal's may be apart, for sentLateBefore. */
+export const CLOCKS_APART_MS = 2 * 60 * 1000;
 
 /** The display-name review decisions this code knows. */
 export type ReviewDecision = 'APPROVED' | 'REJECTED' | 'DEFERRED' | 'PENDING';

@@ -83,6 +83,13 @@ const ADMIN_CAP_STAYS_PATCH = 'admin-cap-stays-on-a-repeated-meta-cap';
  */
 export const LATE_META_CAP_PATCH = 'late-meta-cap-ignored';
 
+/**
+ * A cap Meta sent less than 2 minutes before the one it gave last (an allowance for two clocks, where both dates are
+ * Meta's) replaced it before this patch — delivered again after a restart, it undid a newer cap; it is now ignored as
+ * late. Decided in the update's handler, only for such a cap.
+ */
+export const META_TIMES_ORDER_CAPS_PATCH = 'meta-caps-ordered-by-meta-times';
+
 export async function portfolio(input: PortfolioInput): Promise<void> {
   const book = new PortfolioBook(input, () => patched(RELEASE_MATCHES_JOURNEY_PATCH));
   const { state } = book;
@@ -106,7 +113,9 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
   setHandler(capabilityUpdateSignal, (update) => {
     const { maxPhoneNumbers } = update;
     const keepsAdminCap = () => patched(ADMIN_CAP_STAYS_PATCH);
-    if (!book.setCap(maxPhoneNumbers, update, keepsAdminCap, () => patched(LATE_META_CAP_PATCH))) {
+    const ignoresLate = () => patched(LATE_META_CAP_PATCH);
+    const ignoresNearlyAsLate = () => patched(META_TIMES_ORDER_CAPS_PATCH);
+    if (!book.setCap(maxPhoneNumbers, update, keepsAdminCap, ignoresLate, ignoresNearlyAsLate)) {
       log.warn('ignored a capability update without a valid cap', { maxPhoneNumbers });
     }
   });

@@ -15,7 +15,7 @@ import { GraphClient } from '../../src/graph/client.js';
 import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { summarizeJourneys } from '../../src/journeys/index.js';
 import { signWebhookBody } from '../../src/graph/signature.js';
-import { LATE_META_CAP_PATCH } from '../../src/workflows/portfolio.js';
+import { LATE_META_CAP_PATCH, META_TIMES_ORDER_CAPS_PATCH } from '../../src/workflows/portfolio.js';
 import { APP_SECRET, createHarness, keepHistory, type Harness } from '../support/harness.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import { addedByHand, startLive, submitDeliveredCode } from '../support/steps.js';
@@ -492,38 +492,56 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
         'the cap of 20',
       );
       // The same kind of webhook, of a cap of 2, sent a day before: Meta delivers again for days.
-      const late = {
+      const capWebhook = (cap: number, time: number) => ({
         object: 'whatsapp_business_account',
         entry: [
           {
             id: b.wabaId,
-            time: Math.floor(Date.now() / 1000) - 24 * 60 * 60,
+            time,
             changes: [
               {
                 field: 'business_capability_update',
-                value: { max_daily_conversation_per_phone: 1000, max_phone_numbers_per_business: 2 },
+                value: { max_daily_conversation_per_phone: 1000, max_phone_numbers_per_business: cap },
               },
             ],
           },
         ],
-      };
-      const body = JSON.stringify(late);
-      const answer = await fetch(b.codecUrl.replace(/\/codec$/, '/webhooks/meta'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, APP_SECRET) },
-        body,
       });
-      expect(answer.status).toBe(200);
-      const ignored =
-        /^ignored Meta's business_capability_update of 2 sent at \S+: Meta gave the cap of 20 later, at \S+$/;
+      const late = capWebhook(2, Math.floor(Date.now() / 1000) - 24 * 60 * 60);
+      const deliver = async (webhook: typeof late) => {
+        const body = JSON.stringify(webhook);
+        const answer = await fetch(b.codecUrl.replace(/\/codec$/, '/webhooks/meta'), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, APP_SECRET) },
+          body,
+        });
+        expect(answer.status).toBe(200);
+      };
+      await deliver(late);
+      const ignored = (cap: number) =>
+        new RegExp(
+          `^ignored Meta's business_capability_update of ${cap} sent at \\S+: Meta gave the cap of 20 later, at \\S+$`,
+        );
       const state = await eventually(
         () => portfolioState(b),
-        (s) => s.notes.some((n) => ignored.test(n.what)),
+        (s) => s.notes.some((n) => ignored(2).test(n.what)),
         'the late cap noted',
       );
       expect(state.cap).toBe(20);
+      // One Meta sent 30 seconds before the cap of 20 (an earlier change, delivered again after a restart): both
+      // dates are Meta's, so no allowance for two clocks lets it replace the later cap.
+      const metaCapAt = Date.parse(state.metaCapAt ?? '');
+      await deliver(capWebhook(3, Math.floor(metaCapAt / 1000) - 30));
+      const after = await eventually(
+        () => portfolioState(b),
+        (s) => s.notes.some((n) => ignored(3).test(n.what)),
+        'the cap sent just before noted',
+      );
+      expect(after.cap).toBe(20);
       const history = await env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId)).fetchHistory();
-      expect(patchesIn(history)).toContain(LATE_META_CAP_PATCH);
+      expect(patchesIn(history)).toEqual(expect.arrayContaining([LATE_META_CAP_PATCH, META_TIMES_ORDER_CAPS_PATCH]));
+      const scenario = 'caps meta sent before the last';
+      await keepHistory(env, { workflowId: portfolioWorkflowId(b.portfolioId), workflow: 'portfolio', scenario });
     });
   });
 

@@ -99,6 +99,16 @@ describe("the portfolio's cap source", () => {
     expect(sent.state.cap).toBe(20);
     expect(asked).toEqual(['late']);
     expect(sent.state.notes.at(-1)?.what).toMatch(/^ignored Meta's business_capability_update of 2 sent at /);
+    // Sent 30 seconds before the cap Meta gave last: both dates are Meta's, so it is as late.
+    const nearly: string[] = [];
+    const lastAt = Date.parse(sent.state.metaCapAt ?? '');
+    const justBefore = new Date(lastAt - 30_000).toISOString();
+    sent.setCap(3, { source: 'meta', at: justBefore }, undefined, undefined, () => nearly.push('within') > 0);
+    expect(sent.state.cap).toBe(20);
+    expect(nearly).toEqual(['within']);
+    // Runs from before the patch took it.
+    sent.setCap(3, { source: 'meta', at: justBefore }, undefined, undefined, () => false);
+    expect(sent.state.cap).toBe(3);
     // A cap Meta did not date (an undated delivery) moves no date.
     sent.setCap(30, { source: 'meta' });
     expect(sent.state).toMatchObject({ cap: 30, metaCapAt: sent.state.metaCapAt });

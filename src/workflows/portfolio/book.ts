@@ -16,7 +16,7 @@ import {
   type SlotRelease,
   type SlotRequest,
 } from '../../domain/portfolio.js';
-import { sentLateBefore } from '../../domain/events.js';
+import { CLOCKS_APART_MS, sentLateBefore } from '../../domain/events.js';
 import { plural } from '../../domain/words.js';
 
 const NOTES_KEPT = 50;
@@ -144,6 +144,7 @@ export class PortfolioBook {
     by: Pick<CapabilityUpdate, 'source' | 'actor' | 'reason' | 'at'> = {},
     keepsAdminCap: () => boolean = () => true,
     ignoresLate: () => boolean = () => true,
+    ignoresNearlyAsLate: () => boolean = () => true,
   ): boolean {
     if (!Number.isInteger(cap) || cap <= 0) return false;
     const setBy = by.actor ? ` (set by ${by.actor}${by.reason ? `: ${by.reason}` : ''})` : '';
@@ -154,7 +155,8 @@ export class PortfolioBook {
     const fromMeta = capSource?.source === 'meta_webhook' || capSource?.source === 'business_verification';
     if (source === 'admin' && fromMeta) this.state.metaCap ??= this.state.cap;
     if (source === 'meta_webhook') {
-      if (this.sentBeforeMetaCap(cap, by.at) && ignoresLate()) {
+      const before = this.sentBeforeMetaCap(cap, by.at);
+      if ((before === 'late' && ignoresLate()) || (before === 'within the clocks' && ignoresNearlyAsLate())) {
         this.note(
           `ignored Meta's business_capability_update of ${cap} sent at ${by.at}: Meta gave the cap of ${this.state.metaCap} later, at ${this.state.metaCapAt}`,
         );
@@ -245,10 +247,17 @@ export class PortfolioBook {
   }
 
   /** Whether Meta sent a cap other than the one it gave last before that one, as a late delivery (sentLateBefore). */
-  private sentBeforeMetaCap(cap: number, at: string | undefined): boolean {
+  /**
+   * Whether Meta sent a cap dated `at` before the one it gave last: as a late delivery, or less than the two clocks'
+   * allowance before — both dates are Meta's own (an undated delivery orders nothing), so that allowance does not
+   * apply, and one sent a second before is as late.
+   */
+  private sentBeforeMetaCap(cap: number, at: string | undefined): 'late' | 'within the clocks' | null {
     const { metaCap, metaCapAt } = this.state;
-    if (at === undefined || metaCapAt === undefined || metaCap === cap) return false;
-    return sentLateBefore(at, Date.parse(metaCapAt));
+    if (at === undefined || metaCapAt === undefined || metaCap === cap) return null;
+    if (sentLateBefore(at, Date.parse(metaCapAt))) return 'late';
+    const early = Date.parse(metaCapAt) - Date.parse(at);
+    return early > 0 && early <= CLOCKS_APART_MS ? 'within the clocks' : null;
   }
 
   /** Meta refused to add `e164` holding `registered` numbers: its cap is that, when below the portfolio's. */
