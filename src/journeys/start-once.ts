@@ -3,7 +3,7 @@
 // in the IdempotencyKey search attribute; the workflow id makes one start win when processes race.
 import type { Client } from '@temporalio/client';
 import { journeyWorkflowId, type JourneyInput } from '../domain/journey.js';
-import { PortfolioId } from '../domain/search-attributes.js';
+import { NumberStage, PortfolioId } from '../domain/search-attributes.js';
 import { IdempotencyConflictError, JourneyConflictError } from './errors.js';
 import { startJourney, type Idempotency, type JourneyMemo, type StartOptions, type StartedJourney } from './start.js';
 import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE } from '../domain/idempotency-key.js';
@@ -72,8 +72,16 @@ async function startOnce(
         '',
       );
     }
+    // A journey that went live is not cancelled: it ends by the number's removal.
+    const stage = running.typedSearchAttributes.get(NumberStage);
+    const wayOut =
+      stage === 'LIVE'
+        ? 'the number is live: an admin removes it (its journey then ends), and a new journey may start'
+        : stage === 'REMOVING'
+          ? 'the number is being removed: a new journey may start once the removal has ended'
+          : 'or cancel it first';
     throw new JourneyConflictError(
-      `${input.phoneNumber.e164} already has a journey in progress (${workflowId}, run ${running.runId}) started by another request; follow that journey, or cancel it first`,
+      `${input.phoneNumber.e164} already has a journey in progress (${workflowId}, run ${running.runId}) started by another request; follow that journey, ${wayOut}`,
       workflowId,
       running.runId,
     );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journeyQuery, journeyWorkflowId, SIGNUP_WINDOW_MS } from '../../src/domain/journey.js';
-import { JourneyConflictError, describeJourney, startJourney } from '../../src/journeys/index.js';
+import { NumberStage } from '../../src/domain/search-attributes.js';
+import { createStartOnce, JourneyConflictError, describeJourney, startJourney } from '../../src/journeys/index.js';
 import { buildCli } from '../../src/starter.js';
 import { inject } from 'vitest';
 import { journeyInput, queuedAtCapacity } from '../support/journeys.js';
@@ -39,6 +40,30 @@ describe('starting a journey (dev server)', () => {
       result: null,
     });
     await env.client.workflow.getHandle(journeyWorkflowId(input.phoneNumber.e164)).terminate('test done');
+  });
+
+  it('tells a second request for a live number that its removal, not a cancel, ends its journey', async () => {
+    const taskQueue = uniqueTaskQueue(); // no worker: the journey stays as started, in the stage it is given
+    const startOnce = createStartOnce(env.client, taskQueue);
+    const idempotency = (key: string) => ({ key, requestHash: key });
+    for (const [stage, wayOut] of [
+      ['LIVE', 'the number is live: an admin removes it (its journey then ends), and a new journey may start'],
+      ['REMOVING', 'the number is being removed: a new journey may start once the removal has ended'],
+      ['AWAITING_OTP', 'or cancel it first'],
+    ] as const) {
+      const input = journeyInput();
+      const workflowId = journeyWorkflowId(input.phoneNumber.e164);
+      await env.client.workflow.start('numberJourney', {
+        taskQueue,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [{ key: NumberStage, value: stage }],
+      });
+      const refused = await startOnce(input, idempotency(`second-${stage}`)).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(JourneyConflictError);
+      expect((refused as Error).message).toContain(`started by another request; follow that journey, ${wayOut}`);
+      await env.client.workflow.getHandle(workflowId).terminate('test done');
+    }
   });
 
   it('refuses a second journey for the same number as a conflict', async () => {
