@@ -19,6 +19,25 @@ export interface ServiceBaseOptions {
   address?: string;
 }
 
+/**
+ * The journey gauges' failures, said once while they last (at warn, the first with its error), and their end: every
+ * scrape of a Temporal that is away would log a stack at warn.
+ */
+export function countingFailures(logger: Logger) {
+  let failing = false;
+  return {
+    onError(err: unknown) {
+      if (failing) return logger.debug({ err }, 'journeys could not be counted for /metrics');
+      failing = true;
+      logger.warn({ err }, 'journeys could not be counted for /metrics (said once, until they are again)');
+    },
+    onCounted() {
+      if (failing) logger.info('journeys are counted for /metrics again');
+      failing = false;
+    },
+  };
+}
+
 export async function openServiceBase(config: Config, logger: Logger, stops: Stop[], options: ServiceBaseOptions) {
   const tracing = await startTracing(config, options.tracingName, (message) => logger.warn(message));
   if (tracing) stops.push(() => tracing.shutdown());
@@ -27,9 +46,7 @@ export async function openServiceBase(config: Config, logger: Logger, stops: Sto
   // Also on the embedded server: one left running by an earlier version may lack a newer attribute.
   await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
   // Graph calls of the worker and of the service, on the HTTP service's /metrics.
-  const metrics = createServiceMetrics(client, {
-    onError: (err) => logger.warn({ err }, 'journeys could not be counted for /metrics'),
-  });
+  const metrics = createServiceMetrics(client, countingFailures(logger));
   const stores = await openStores(config);
   stops.push(() => stores.close());
   return { tracing, client, metrics, stores };

@@ -4,5 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ServiceMetrics } from '../telemetry/metrics.js';
 
 export async function metricsRoutes(app: FastifyInstance, { registry }: ServiceMetrics): Promise<void> {
-  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  // Scraped every few seconds by each Prometheus: its request line at debug, not a line every scrape at info.
+  app.get('/metrics', { config: { requestLogLevel: 'debug' } }, async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
 }

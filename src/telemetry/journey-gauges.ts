@@ -26,6 +26,8 @@ export interface JourneyGaugeOptions {
   cacheMs?: number;
   /** Told when visibility cannot be counted; the gauges are then left out of the scrape. */
   onError?: (err: unknown) => void;
+  /** Told when a scrape has its counts. */
+  onCounted?: () => void;
   /** Counts only the journeys of this portfolio (a service, or a test, that answers for one); all by default. */
   portfolioId?: string;
   /** How long a scrape waits for a round of counts (default 5 s). */
@@ -42,6 +44,7 @@ export function registerJourneyGauges({
   registry,
   cacheMs = 10_000,
   onError,
+  onCounted,
   portfolioId,
   countWithinMs = 5_000,
 }: JourneyGaugeOptions): void {
@@ -100,7 +103,10 @@ export function registerJourneyGauges({
     registers: [registry],
     async collect() {
       this.reset();
-      const counts = await current().catch((err: unknown) => void onError?.(err));
+      const counts = await current().then(
+        (counted) => (onCounted?.(), counted),
+        (err: unknown) => void onError?.(err),
+      );
       for (const [stage, n] of counts?.byStage ?? []) this.set({ stage }, n);
     },
   });

@@ -16,7 +16,7 @@ export interface ServiceMetrics {
 
 export function createServiceMetrics(
   client: Client,
-  options: Pick<JourneyGaugeOptions, 'cacheMs' | 'onError' | 'portfolioId'> = {},
+  options: Pick<JourneyGaugeOptions, 'cacheMs' | 'onError' | 'onCounted' | 'portfolioId'> = {},
 ): ServiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'numberflow_' });

@@ -8,6 +8,8 @@ import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { Counter, Registry } from 'prom-client';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { pino } from 'pino';
+import { countingFailures } from '../../src/service-base.js';
 import { registerJourneyGauges } from '../../src/telemetry/journey-gauges.js';
 
 /** A loopback server of `onSocket`; closed (its sockets too) after the file. */
@@ -122,5 +124,24 @@ describe('journey gauges when Temporal does not answer, or answers late', () => 
     await new Promise((resolve) => setTimeout(resolve, 400)); // past 6 scrape waits
     await registry.metrics();
     expect(counting.calls()).toBe(2 * perRound);
+  });
+});
+
+describe("the service's word on journeys it cannot count", () => {
+  it('warns once while counting fails, with the first error, and says when counts come back', () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const said = countingFailures(logger);
+    said.onCounted(); // counting as usual: nothing to say
+    for (let scrape = 0; scrape < 5; scrape++) said.onError(new Error('visibility not counted within 5000 ms'));
+    said.onCounted();
+    said.onCounted();
+    said.onError(new Error('14 UNAVAILABLE'));
+    expect(lines.map(({ level, msg }) => [pino.levels.labels[level], msg])).toEqual([
+      ['warn', 'journeys could not be counted for /metrics (said once, until they are again)'],
+      ...Array.from({ length: 4 }, () => ['debug', 'journeys could not be counted for /metrics']),
+      ['info', 'journeys are counted for /metrics again'],
+      ['warn', 'journeys could not be counted for /metrics (said once, until they are again)'],
+    ]);
   });
 });
