@@ -1,4 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { createServer, type AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { useBench } from '../support/bench.js';
 import { uniqueTaskQueue } from '../support/temporal.js';
@@ -182,6 +184,27 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
       }
     };
     await notReadyWithout('taskQueue', 'nobody-polls');
+    // A Temporal that takes the connection and never answers: 503 within the check's bound, said in words (gRPC's
+    // own, "Deadline exceeded after 0.000s", read as if nothing was waited for).
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const connection = Connection.lazy({ address: `127.0.0.1:${(silent.address() as AddressInfo).port}` });
+    const away = await harnessHttpApp(t.bench, { client: new Client({ connection }) });
+    try {
+      const notReady = await away.inject({ url: '/readyz' });
+      expect(notReady.statusCode).toBe(503);
+      expect(notReady.json()).toEqual({
+        ready: false,
+        checks: {
+          temporal: 'Temporal does not answer for namespace "default": no answer within 3 s',
+          worker: 'not checked: Temporal is not reachable',
+        },
+      });
+    } finally {
+      await away.close();
+      await connection.close();
+      silent.close();
+    }
     await t.bench.run(async () => {
       // The worker has just started: the server shows its poller once its first poll has arrived.
       let ready = await fetch(`${api.url}/readyz`);

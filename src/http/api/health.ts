@@ -42,6 +42,15 @@ export function healthRoutes(app: ZodApp, client: Client, taskQueues: string[]):
   );
 }
 
+/** gRPC's status code DEADLINE_EXCEEDED (the client's gRPC library is the SDK's own). */
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+/** A check's failure in words: gRPC's own for a deadline ("after 0.000s", of the last retry) says no wait. */
+function failureWords(err: unknown): string {
+  const { code, message } = err as { code?: unknown; message?: string };
+  return code === GRPC_DEADLINE_EXCEEDED ? `no answer within ${CHECK_TIMEOUT_MS / 1000} s` : String(message ?? err);
+}
+
 async function temporalCheck(client: Client): Promise<string> {
   try {
     await client.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
@@ -49,7 +58,7 @@ async function temporalCheck(client: Client): Promise<string> {
     );
     return 'ok';
   } catch (err) {
-    return `Temporal does not answer for namespace "${client.options.namespace}": ${(err as Error).message}`;
+    return `Temporal does not answer for namespace "${client.options.namespace}": ${failureWords(err)}`;
   }
 }
 
@@ -73,6 +82,6 @@ async function workerCheck(client: Client, taskQueue: string): Promise<string> {
     );
     return recent ? 'ok' : `no worker has polled task queue "${taskQueue}" in the last minute`;
   } catch (err) {
-    return `the task queue "${taskQueue}" cannot be described: ${(err as Error).message}`;
+    return `the task queue "${taskQueue}" cannot be described: ${failureWords(err)}`;
   }
 }
