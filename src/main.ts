@@ -30,6 +30,10 @@ import { startDevServer } from './temporal/dev-server.js';
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { workflowStackTraces } from './temporal/workflow-threads.js';
 import { createNumberflowWorkers } from './worker.js';
+import { Runtime } from '@temporalio/worker';
+import { metricsUrl } from './telemetry/runtime-metrics.js';
+import { tracesUrl } from './telemetry/tracing.js';
+import { reportWorkerMemory } from './telemetry/worker-memory.js';
 import { makeDir } from './make-dir.js';
 
 async function main(): Promise<void> {
@@ -151,6 +155,13 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   logger.info(
     `worker polling task queues "${workers.taskQueues.join('" and "')}" in namespace "${config.TEMPORAL_NAMESPACE}"`,
   );
+  // The worker's own metrics, as `npm run worker` serves them: the runtime's and the process's memory.
+  const runtimeMetricsAt = metricsUrl(config);
+  if (runtimeMetricsAt) {
+    reportWorkerMemory(Runtime.instance().metricMeter); // stops with the process
+    logger.info(`the worker's metrics (Temporal's runtime, the worker's memory) at ${runtimeMetricsAt}`);
+  }
+  if (tracing) logger.info(`tracing: spans exported to ${tracesUrl(config)}`);
   const stackTraces = workflowStackTraces(workflowStackTracesAsked(config));
   if (stackTraces.asAsked) logger.info(stackTraces.message);
   else logger.warn(stackTraces.message);

@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/temporal/dev-server-pid.js';
 import { freshNumber } from '../support/journeys.js';
-import { clientOf, mainEnv, spawnMain, startMain, stoppedAfterEach, tempDir } from '../support/processes.js';
+import {
+  clientOf,
+  freeStablePorts,
+  mainEnv,
+  spawnMain,
+  startMain,
+  stoppedAfterEach,
+  tempDir,
+} from '../support/processes.js';
+import { scrape, total } from '../support/prometheus.js';
 
 const TIMEOUT = 180_000;
 const TOKEN_LINE = /^\s+(\w+@local)\s+(nf_[A-Za-z0-9_-]{43})$/;
@@ -18,8 +27,16 @@ describe("npm start's API", () => {
     'prints a token per role once, keeps only their hashes (0600), logs none of them, and takes them over HTTP, also after a restart',
     async () => {
       const env = track(await mainEnv());
+      // The worker's metrics on a port of their own, as `npm run worker` serves them.
+      const [metricsPort] = await freeStablePorts(1);
+      env.env.NUMBERFLOW_METRICS_PORT = String(metricsPort);
       const first = await startMain(env);
       started.push(first.main.child);
+      const runtimeMetrics = `http://127.0.0.1:${metricsPort}/metrics`;
+      expect(first.main.lines.map((l) => l.msg)).toContain(
+        `the worker's metrics (Temporal's runtime, the worker's memory) at ${runtimeMetrics}`,
+      );
+      expect(total(await scrape(runtimeMetrics), 'numberflow_worker_resident_memory_bytes')).toBeGreaterThan(50e6);
       const printed = new Map(
         first.main.lines.flatMap((l) => {
           const match = TOKEN_LINE.exec(String(l.msg));
