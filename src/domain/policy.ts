@@ -8,6 +8,11 @@ export const journeyPolicy = {
   otpWaitMs: 15 * MINUTE,
   /** How long Meta's code can be used after it was sent (about 10 minutes; later, Meta refuses it as wrong). */
   codeValidMs: 10 * MINUTE,
+  /**
+   * How long numberflow waits before its own ask once more after Meta refused a code for asking too often (136024):
+   * Meta states no window; a code's wait (15 min) was outlasted by it, and the second refusal ended the journey.
+   */
+  codeRefusedWaitMs: HOUR,
   /** Code requests per journey, automatic and operator resends together (Meta limits request_code). */
   maxCodeRequests: 5,
   /** Wrong codes before the journey fails (each answered with the attempts left). */

@@ -227,7 +227,8 @@ export const graphErrorCatalog: Readonly<Record<number, GraphErrorSpec>> = {
     remediation:
       'Meta could not send the code: check that the number receives SMS or calls from international numbers ' +
       "(behind an IVR, use VOICE and allow-list Meta's caller numbers), that it is not registered elsewhere " +
-      '(delete it from the WhatsApp app or the other account first), and that codes are not requested too often.',
+      '(delete it from the WhatsApp app or the other account first), and that codes are not requested too often ' +
+      '(Meta refuses new codes for a while after several: start the journey again an hour or more later).',
   },
   136025: {
     title: 'Verify code error',

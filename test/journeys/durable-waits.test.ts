@@ -65,10 +65,11 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
         (v) => v.stage === 'AWAITING_OTP' && v.waiting?.reason.startsWith('Meta refused a new code') === true,
         'the refusal waited out',
       );
-      await t.env.sleep(journeyPolicy.otpWaitMs + MINUTE); // asked again: a code is sent
+      await t.env.sleep(journeyPolicy.codeRefusedWaitMs + MINUTE); // asked again, an hour on: a code is sent
       const second = await journey.until((v) => v.attempts.codeRequests === 2, 'the second code');
       t.bench.sandbox.admin.injectFault({ ...tooOften, times: 2 });
-      for (let wait = 0; wait < 2; wait++) await t.env.sleep(journeyPolicy.otpWaitMs + MINUTE);
+      await t.env.sleep(journeyPolicy.otpWaitMs + MINUTE); // refused
+      await t.env.sleep(journeyPolicy.codeRefusedWaitMs + MINUTE); // refused again
       return [refused, second, (await journey.until((v) => v.result !== null, 'the end')).result];
     });
     expect(refusedOnce.attempts.codeRequests).toBe(1);
@@ -79,6 +80,10 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
       actor: 'meta',
       what: expect.stringContaining('numberflow asks once more at'),
     });
+    // Meta's limit outlasts a code's wait: the ask once more comes an hour after the refusal.
+    const refusedAt = Date.parse(refusedOnce.notes.at(-1)?.at ?? '');
+    expect(Date.parse(refusedOnce.waiting?.until ?? '') - refusedAt).toBe(journeyPolicy.codeRefusedWaitMs);
+    expect(sent.notes.map((n) => n.what)).toContain("the wait after Meta's refusal ended; requesting a new one");
     expect(sent.waiting?.reason).toMatch(/^an operator must submit the 6-digit code/);
     expect(result).toMatchObject({ outcome: 'FAILED', reasonCode: 'META_136024', metaError: { code: 136024 } });
   });
@@ -93,7 +98,7 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
         (v) => v.stage === 'AWAITING_OTP' && v.waiting?.reason.startsWith('Meta refused a new code') === true,
         'the refusal waited out',
       );
-      await t.env.sleep(journeyPolicy.otpWaitMs + MINUTE);
+      await t.env.sleep(journeyPolicy.codeRefusedWaitMs + MINUTE);
       const sent = await journey.until((v) => v.attempts.codeRequests === 1, 'the first code');
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done'); // its waits take no fault
       return [first, sent];
@@ -125,7 +130,7 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
         (v) => v.notes.some((n) => n.what.includes('numberflow still asks Meta once more at')),
         'the resend refused',
       );
-      await t.env.sleep(journeyPolicy.otpWaitMs + MINUTE); // numberflow's own ask, as it said: a code is sent
+      await t.env.sleep(journeyPolicy.codeRefusedWaitMs + MINUTE); // numberflow's own ask, as it said: a code is sent
       const sent = await journey.until((v) => v.attempts.codeRequests === 2, 'the second code');
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done'); // its waits take no fault
       return [first, afterResend, sent];

@@ -39,7 +39,12 @@ export async function verifyOwnership(journey: Journey): Promise<void> {
       journey.note(actor, `asked for a new code by ${journey.state.codeMethod}`);
       await resendCode(journey, sentBy);
     } else {
-      journey.note('numberflow', 'no code was submitted in time; requesting a new one');
+      // After a refusal no code may have been sent at all: the wait that ended is the refusal's.
+      const waited =
+        journey.state.codeRefusal?.askAgainAt != null
+          ? "the wait after Meta's refusal ended"
+          : 'no code was submitted in time';
+      journey.note('numberflow', `${waited}; requesting a new one`);
       await requestCodeOrWait(journey, REFUSED_NEW_CODE_PATCH);
     }
   }
@@ -55,6 +60,12 @@ const REFUSED_NEW_CODE_PATCH = 'refused-new-code-waits-once';
 const FIRST_CODE_REFUSED_PATCH = 'first-code-refused-waits-once';
 
 /**
+ * From this patch on, numberflow's own ask once more after such a refusal comes an hour later (codeRefusedWaitMs), not
+ * a code's wait later, which Meta's limit outlasted (refused again, the journey ended). Decided at the refusal.
+ */
+const REFUSED_CODE_WAITS_AN_HOUR_PATCH = 'refused-code-waits-an-hour';
+
+/**
  * A code numberflow asks for itself: the first, or a new one when a wait ends. Meta refusing it for asking too often
  * (136024: "try again later") ended the journey FAILED at once: the journey waits once more (an operator may ask for
  * a resend meanwhile) and asks again; refused again, it ends FAILED.
@@ -67,7 +78,8 @@ async function requestCodeOrWait(journey: Journey, patch: string): Promise<void>
     // A round's first code waits even after a refusal of an earlier round (a live rename's verification).
     const waitedOnce = patch !== FIRST_CODE_REFUSED_PATCH && journey.state.codeRefusal;
     if (!limited || waitedOnce || !patched(patch)) throw err;
-    journey.codeRefused(err.result.reason, true);
+    const later = patched(REFUSED_CODE_WAITS_AN_HOUR_PATCH);
+    journey.codeRefused(err.result.reason, later ? Date.now() + journeyPolicy.codeRefusedWaitMs : true);
     const askedAgain = new Date(codeWaitEnds(journey.state) ?? Date.now()).toISOString();
     journey.note(
       'meta',
