@@ -25,7 +25,8 @@ export default defineConfig({
     isolate: false,
     // With files sharing a process, a Temporal client call still being retried (its backoff timer) when an earlier
     // file closed its connection throws once the timer fires, into whichever file runs then. That call's test is
-    // over (said on standard error); any other error still fails the run.
+    // over (said on standard error); any other error still fails the run. numberflow's own clients (connectClient)
+    // end such a call instead (src/temporal/closed-channel.ts); the tests' own connections still meet it.
     onUnhandledError: (error) => {
       if (!isRetryAfterClose(error)) return true;
       console.warn(`ignored: a Temporal client's retry after its connection was closed (${error.message})`);

@@ -16,6 +16,7 @@ import {
   type NumberRef,
   type NumberSnapshot,
   type SmbSyncType,
+  countedByMeta,
 } from '../domain/number.js';
 import type { PhoneNumber } from '../domain/phone.js';
 import type { GraphClient } from '../graph/client.js';
@@ -108,16 +109,21 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
     async addPhoneNumber(
       request: { wabaId: string; phoneNumber: PhoneNumber; verifiedName: string; readsCodeStatus?: boolean },
       options: Repeat = {},
-    ): Promise<{ phoneNumberId: string; alreadyAdded: boolean; codeVerificationStatus?: string | null }> {
+    ): Promise<{
+      phoneNumberId: string;
+      alreadyAdded: boolean;
+      codeVerificationStatus?: string | null;
+      status?: string | null;
+    }> {
       const { wabaId, phoneNumber, verifiedName } = request;
       const reads = request.readsCodeStatus === true;
       const onWaba = () => graphCall(() => findOnWaba(graph, wabaId, phoneNumber.e164, reads));
       // A number already on the WABA may be verified already (Meta keeps a code verified for 14 days): told to a
       // journey that asks (one from before it would not know the field, and must replay as it ran).
-      const found = ({ id, codeVerificationStatus }: FoundNumber) => ({
+      const found = ({ id, codeVerificationStatus, status }: FoundNumber) => ({
         phoneNumberId: id,
         alreadyAdded: true,
-        ...(reads ? { codeVerificationStatus } : {}),
+        ...(reads ? { codeVerificationStatus, status } : {}),
       });
       if (repeated(options)) {
         const existing = await onWaba();
@@ -270,18 +276,20 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
 interface FoundNumber {
   id: string;
   codeVerificationStatus: string | null;
+  status: string | null;
 }
 
-/** A number already on the WABA, matched by its digits: its phone_number_id, and its code's status when asked. */
+/** A number already on the WABA, matched by its digits: its phone_number_id, and when asked its code's status and its own. */
 async function findOnWaba(graph: GraphClient, wabaId: string, e164: string, readsCode: boolean) {
   const wanted = e164OfDisplay(e164);
   const fields: PhoneNumberField[] = [
     'display_phone_number',
-    ...(readsCode ? (['code_verification_status'] as const) : []),
+    ...(readsCode ? (['code_verification_status', 'status'] as const) : []),
   ];
   for await (const number of graph.allPhoneNumbers(wabaId, fields)) {
     if (number.display_phone_number && e164OfDisplay(number.display_phone_number) === wanted) {
-      return { id: number.id, codeVerificationStatus: number.code_verification_status ?? null } satisfies FoundNumber;
+      const codeVerificationStatus = number.code_verification_status ?? null;
+      return { id: number.id, codeVerificationStatus, status: number.status ?? null } satisfies FoundNumber;
     }
   }
   return null;
@@ -323,16 +331,7 @@ export function countedNumbers(statuses: ReadonlyMap<string, string>): string[] 
   return [...statuses].flatMap(([e164, status]) => (countedByMeta(status) ? [e164] : []));
 }
 
-/** Statuses of a number not (or no longer) registered: added and never registered, deregistered, gone. */
-const UNREGISTERED = ['PENDING', 'UNVERIFIED', 'DISCONNECTED', 'DELETED', 'MIGRATED'];
-
-/**
- * Whether Meta's cap counts a number in this status: registered — connected, and also flagged, restricted or
- * rate-limited, which are still registered. A number absent from its WABA counts no more.
- */
-export function countedByMeta(status: string | undefined): boolean {
-  return status !== undefined && !UNREGISTERED.includes(status);
-}
+export { countedByMeta };
 
 /** The WABA's numbers and the status Meta shows each in (CONNECTED, FLAGGED, DISCONNECTED, …). */
 export async function numberStatuses(graph: GraphClient, wabaId: string): Promise<Map<string, string>> {

@@ -27,6 +27,18 @@ export interface NumberRef {
   phoneNumberId: string;
 }
 
+/** Statuses of a number not (or no longer) registered: added and never registered, deregistered, gone. */
+const UNREGISTERED = ['PENDING', 'UNVERIFIED', 'DISCONNECTED', 'DELETED', 'MIGRATED'];
+
+/**
+ * Whether Meta's cap counts a number in this status: registered — connected, and also flagged, restricted or
+ * rate-limited, which are still registered, and any status not named unregistered (to stay under Meta's cap, not
+ * over it). A number absent from its WABA counts no more.
+ */
+export function countedByMeta(status: string | undefined): boolean {
+  return status !== undefined && !UNREGISTERED.includes(status);
+}
+
 export const smbSyncTypes = ['smb_app_state_sync', 'history'] as const;
 export type SmbSyncType = (typeof smbSyncTypes)[number];
 

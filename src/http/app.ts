@@ -21,7 +21,7 @@ import { registerApi, type ApiOptions } from './api/index.js';
 import { PrincipalDirectory } from './auth/directory.js';
 import { consolePlugin, type ConsoleOptions, type SessionReader } from './console/index.js';
 import { answerError, installErrorHandling, type NotFoundPage } from './errors.js';
-import type { ServiceMetrics } from '../telemetry/metrics.js';
+import { registerInboxGauges, type ServiceMetrics } from '../telemetry/metrics.js';
 import { codecAuthorizationFor, codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import type { Route } from './webhook-handover.js';
@@ -143,6 +143,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const delivered = options.metrics?.webhookDelivered;
   const inbox = options.webhookInbox && openWebhookInbox(options.webhookInbox, { ...options, route, delivered });
   if (inbox) app.addHook('onClose', () => inbox.close());
+  if (inbox && options.metrics) registerInboxGauges(options.metrics.registry, inbox.inbox);
   try {
     await registerRoutes(app, options, {
       principals,

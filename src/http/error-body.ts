@@ -46,8 +46,10 @@ export const errorSchema = z
       code: z.enum(errorCodes),
       message: z.string(),
       problems: z.array(problemSchema).describe('what is wrong with the request, field by field'),
+      // Any text read back: a client older than a reason a newer service adds still reads the error.
       reason: z
         .enum(intakeErrorKinds)
+        .or(z.string())
         .optional()
         .describe(
           "an Embedded Signup's refusal only: why, for a client to branch on (code-used: run Embedded Signup again; in-progress: send the same signup again in a few seconds; …)",
@@ -56,4 +58,4 @@ export const errorSchema = z
   })
   .meta({ id: 'Error', description: 'every error of the API has this shape' });
 export type ErrorBody = z.output<typeof errorSchema>;
-export type ErrorReason = NonNullable<ErrorBody['error']['reason']>;
+export type ErrorReason = (typeof intakeErrorKinds)[number];

@@ -63,7 +63,10 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
       const refused = temporalRefusedRequest(err);
       if (refused !== null) {
         // Never routable: delivered again, it would hold back every later delivery about its number or WABA.
-        logger.warn({ field: event.field, refused: bounded(refused) }, 'webhook change refused by Temporal; dropped');
+        logger.warn(
+          { field: event.field, wabaId: event.wabaId, refused: bounded(refused) },
+          'webhook change refused by Temporal; dropped',
+        );
         routed.push({ field: event.field, target: null, outcome: 'refused by Temporal' });
         continue;
       }
@@ -71,7 +74,10 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
       if (!temporalNotAnswering(err)) otherwise = true; // Temporal away or slow: not the delivery's fault
       if (err instanceof RouteAgainSoon) {
         held++;
-        logger.info({ field: event.field, why: err.message }, 'webhook change held back; routed again shortly');
+        logger.info(
+          { field: event.field, wabaId: event.wabaId, why: err.message },
+          'webhook change held back; routed again shortly',
+        );
         routed.push({ field: event.field, target: null, outcome: `held back: ${err.message}` });
         continue;
       }
@@ -79,8 +85,11 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
         const notRouted = 'webhook change not routed; it will be delivered again';
         // A WABA no token is stored for yet (its signup to come, or never made): expected, no fault of numberflow's.
         if (err instanceof MissingTokenError)
-          logger.warn({ field: event.field, why: `no Meta token is stored for WABA ${err.wabaId} yet` }, notRouted);
-        else logger.error({ err, field: event.field }, notRouted);
+          logger.warn(
+            { field: event.field, wabaId: event.wabaId, why: `no Meta token is stored for WABA ${err.wabaId} yet` },
+            notRouted,
+          );
+        else logger.error({ err, field: event.field, wabaId: event.wabaId }, notRouted);
       }
       routed.push({ field: event.field, target: null, outcome: 'failed' });
     }

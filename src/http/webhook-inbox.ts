@@ -79,6 +79,7 @@ export class WebhookInbox {
   private readonly insert: Statement<[number, Buffer]>;
   private readonly rowsAfter: Statement<[number, number], InboxDelivery>;
   private readonly newestRow: Statement<[], { id: number | null }>;
+  private readonly oldestRow: Statement<[], { receivedAt: number | null }>;
   private readonly deleteOne: Statement<[number]>;
   private readonly failedOnce: Statement<[number, number]>;
   private readonly commitAll: (rows: Waiting[]) => void;
@@ -112,6 +113,10 @@ export class WebhookInbox {
        WHERE id > ? ORDER BY id LIMIT ?`,
     );
     this.newestRow = db.prepare('SELECT max(id) AS id FROM webhook_deliveries');
+    // The smallest id is the first received: its time without reading its body.
+    this.oldestRow = db.prepare(
+      'SELECT received_at AS receivedAt FROM webhook_deliveries WHERE id = (SELECT min(id) FROM webhook_deliveries)',
+    );
     this.deleteOne = db.prepare('DELETE FROM webhook_deliveries WHERE id = ?');
     this.failedOnce = db.prepare(
       'UPDATE webhook_deliveries SET attempts = attempts + 1, failures = failures + ? WHERE id = ?',
@@ -270,6 +275,11 @@ export class WebhookInbox {
   /** Deliveries given up on after dead letter `after`, oldest first (for an admin; the bodies are Meta's, verified, one WABA's each). */
   deadLetters(after = 0, limit = 1_000): DeadLetter[] {
     return this.deadLetterRows.all(after, limit);
+  }
+
+  /** When the oldest delivery still waiting to be routed was received (ms); null when none waits. */
+  oldestReceivedAt(): number | null {
+    return this.oldestRow.get()?.receivedAt ?? null;
   }
 
   /** How many deliveries were given up on and are kept. */

@@ -79,7 +79,8 @@ async function startOnce(
         ? 'the number is live: an admin removes it (its journey then ends), and a new journey may start'
         : stage === 'REMOVING'
           ? 'the number is being removed: a new journey may start once the removal has ended'
-          : 'or cancel it first';
+          : // A live number's rename shows the rename's stage, not LIVE: its journey is not cancelled either.
+            'or cancel it first if it has not gone live (a live number is removed instead)';
     throw new JourneyConflictError(
       `${input.phoneNumber.e164} already has a journey in progress (${workflowId}, run ${running.runId}) started by another request; follow that journey, ${wayOut}`,
       workflowId,

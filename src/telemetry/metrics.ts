@@ -2,7 +2,7 @@
 // webhook deliveries, journeys by stage and people's waits (counted in visibility), and Node's process metrics.
 // The Temporal SDK's metrics are on the worker's NUMBERFLOW_METRICS_PORT instead (the runtime's own exporter).
 import type { Client } from '@temporalio/client';
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { GraphCallObserver } from '../graph/transport.js';
 import type { WebhookDeliveryOutcome } from '../http/webhook-handover.js';
 import { countGraphCallsIn } from './graph-calls.js';
@@ -32,4 +32,50 @@ export function createServiceMetrics(
     graphCalls: countGraphCallsIn(registry),
     webhookDelivered: (outcome) => deliveries.inc({ outcome }),
   };
+}
+
+/** What the inbox gauges read: the webhook inbox (src/http/webhook-inbox.ts) as far as a scrape needs it. */
+export interface InboxReadings {
+  readonly size: number;
+  oldestReceivedAt(): number | null;
+  deadLetterCount(): number;
+}
+
+/**
+ * The service's webhook inbox, read at each scrape: what waits to be routed, for how long, and the dead letters an
+ * admin must look at — the counters restart with the process, the inbox does not. Registered again (a new app on
+ * the same metrics), the gauges read the new inbox.
+ */
+export function registerInboxGauges(registry: Registry, inbox: InboxReadings): void {
+  const gauges = [
+    [
+      'numberflow_webhook_inbox_waiting',
+      "Meta's deliveries in the webhook inbox waiting to be routed",
+      () => inbox.size,
+    ],
+    [
+      'numberflow_webhook_inbox_oldest_age_seconds',
+      'How long ago the oldest delivery still waiting in the webhook inbox was received (0: none waits)',
+      () => {
+        const oldest = inbox.oldestReceivedAt();
+        return oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000);
+      },
+    ],
+    [
+      'numberflow_webhook_dead_letters',
+      'Deliveries given up on, kept for an admin to replay or discard',
+      () => inbox.deadLetterCount(),
+    ],
+  ] as const;
+  for (const [name, help, read] of gauges) {
+    registry.removeSingleMetric(name);
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
 }

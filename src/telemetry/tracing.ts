@@ -22,6 +22,20 @@ export function tracesUrl(config: Config): string {
   return `${base.replace(/\/+$/, '')}/v1/traces`;
 }
 
+/** Where spans go, as logs may say it: without a user or password the endpoint's address may carry. */
+export function shownTracesUrl(config: Config): string {
+  const url = tracesUrl(config);
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
 /** A collector that takes no spans is said once, then at most this often, with the spans lost meanwhile. */
 const REPORT_EVERY_MS = 5 * 60_000;
 
@@ -86,7 +100,7 @@ export async function startTracing(
     ]);
   const resource = new Resource({ 'service.name': config.OTEL_SERVICE_NAME ?? serviceName });
   let stopping = false; // the stop says itself what it could not send
-  const exporter = reportingFailures(new OTLPTraceExporter({ url: tracesUrl(config) }), tracesUrl(config), (m) => {
+  const exporter = reportingFailures(new OTLPTraceExporter({ url: tracesUrl(config) }), shownTracesUrl(config), (m) => {
     if (!stopping) warn(m);
   });
   const processor = new BatchSpanProcessor(exporter);
@@ -108,7 +122,7 @@ export async function startTracing(
         await within(provider.shutdown(), FLUSH_MS, `no answer within ${FLUSH_MS / 1000} s`);
       } catch (err) {
         warn(
-          `tracing: the last spans were not sent to ${tracesUrl(config)}: ${err instanceof Error ? err.message : String(err)}`,
+          `tracing: the last spans were not sent to ${shownTracesUrl(config)}: ${err instanceof Error ? err.message : String(err)}`,
         );
       } finally {
         api.trace.disable();

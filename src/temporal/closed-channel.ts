@@ -26,7 +26,13 @@ function closedCall(): Call {
     metadata: new Metadata(),
   };
   return {
-    start: (_metadata, listener) => setImmediate(() => listener?.onReceiveStatus?.(ended)),
+    // Ended as grpc-js ends a unary call, a message (none) before the status: the retry interceptor's last step
+    // passes on the message it was given, and a first attempt on a closed connection gives it no other.
+    start: (_metadata, listener) =>
+      setImmediate(() => {
+        listener?.onReceiveMessage?.(null);
+        listener?.onReceiveStatus?.(ended);
+      }),
     cancelWithStatus: () => undefined,
     getPeer: () => '',
     sendMessageWithContext: () => undefined,

@@ -12,10 +12,12 @@ import { parseWebhook } from '../../src/graph/webhooks.js';
 import { signWebhookBody } from '../../src/graph/signature.js';
 import { WebhookInbox } from '../../src/http/webhook-inbox.js';
 import { createWebhookRouter, RoutingBatch } from '../../src/http/webhook-router.js';
+import { createServiceMetrics } from '../../src/telemetry/metrics.js';
 import { useBench } from '../support/bench.js';
 import { APP_SECRET } from '../support/harness.js';
 import { harnessHttpApp } from '../support/http-app.js';
 import { freshNumber } from '../support/journeys.js';
+import { total } from '../support/prometheus.js';
 import {
   billableStatus,
   envelope,
@@ -90,10 +92,19 @@ describe('the webhook inbox (dev server + Graph sandbox)', () => {
     await t.bench.run(async () => {
       const { journey, digits } = await waitingJourney(t.bench);
       const before = await signalCount(t.env.client, journey.workflowId);
-      const down = await harnessHttpApp(t.bench, { client: clientWith(t, unreachable), webhookInbox: { file } });
+      const client = clientWith(t, unreachable);
+      const metrics = createServiceMetrics(client, { cacheMs: 0, portfolioId: t.bench.portfolioId });
+      const down = await harnessHttpApp(t.bench, { client, webhookInbox: { file }, metrics });
       const body = envelope([{ id: t.bench.wabaId, changes: [qualityUpdate(digits)] }]);
+      const gauge = async (name: string) => total(await metrics.registry.metrics(), name);
       try {
+        expect(await gauge('numberflow_webhook_inbox_oldest_age_seconds')).toBe(0); // none waits
         expect((await postSigned(down, body, APP_SECRET)).statusCode).toBe(200);
+        // What waits, and since when, is on /metrics: the counters restart with the process, the inbox does not.
+        expect(await gauge('numberflow_webhook_inbox_waiting')).toBe(1);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(await gauge('numberflow_webhook_inbox_oldest_age_seconds')).toBeGreaterThan(0);
+        expect(await gauge('numberflow_webhook_dead_letters')).toBe(0);
       } finally {
         await down.close(); // whether or not its drain tried (and failed), the delivery stays
       }

@@ -49,7 +49,7 @@ describe('starting a journey (dev server)', () => {
     for (const [stage, wayOut] of [
       ['LIVE', 'the number is live: an admin removes it (its journey then ends), and a new journey may start'],
       ['REMOVING', 'the number is being removed: a new journey may start once the removal has ended'],
-      ['AWAITING_OTP', 'or cancel it first'],
+      ['AWAITING_OTP', 'or cancel it first if it has not gone live (a live number is removed instead)'],
     ] as const) {
       const input = journeyInput();
       const workflowId = journeyWorkflowId(input.phoneNumber.e164);

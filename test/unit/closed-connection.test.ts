@@ -27,4 +27,17 @@ describe("a client connection's close", () => {
       'the connection to Temporal was closed',
     );
   });
+
+  it('ends a call made after the close as CANCELLED too, instead of crashing in the retries', async () => {
+    const [port] = await freePorts(1);
+    const connection = Connection.lazy({ address: `127.0.0.1:${port}`, interceptors: grpcInterceptors() });
+    await connection.close();
+    const error = await new Client({ connection }).workflow.count(`WorkflowType = 'numberJourney'`).then(
+      () => 'answered',
+      (err: unknown) => err,
+    );
+    expect((error as Error & { cause?: { details?: string } }).cause?.details).toBe(
+      'the connection to Temporal was closed',
+    );
+  });
 });

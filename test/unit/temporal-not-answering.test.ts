@@ -145,6 +145,7 @@ describe("Temporal's refusal of a webhook change's request", () => {
     expect(logged).toContainEqual(
       expect.objectContaining({
         level: 40,
+        wabaId: '1', // the change's WABA, for whoever follows it up
         why: 'no Meta token is stored for WABA 102290129340398 yet',
         msg: 'webhook change not routed; it will be delivered again',
       }),

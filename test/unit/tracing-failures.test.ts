@@ -3,7 +3,7 @@
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { reportingFailures } from '../../src/telemetry/tracing.js';
+import { reportingFailures, shownTracesUrl } from '../../src/telemetry/tracing.js';
 
 describe('tracing without a collector', () => {
   it('says the spans it could not send, the first time and then every five minutes at most', () => {
@@ -45,5 +45,13 @@ describe('tracing without a collector', () => {
     for (const endpoint of ['http://collector:4318', 'HTTPS://collector.example.com']) {
       expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }).OTEL_EXPORTER_OTLP_ENDPOINT).toBe(endpoint);
     }
+  });
+});
+
+describe('where spans go, as the log says it', () => {
+  it('leaves out a user and password the endpoint may carry', () => {
+    const at = (endpoint: string) => shownTracesUrl(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }));
+    expect(at('https://collector.example:4318/')).toBe('https://collector.example:4318/v1/traces');
+    expect(at('https://tenant:s3cret@collector.example:4318')).toBe('https://collector.example:4318/v1/traces');
   });
 });

@@ -47,7 +47,7 @@ const GRPC_DEADLINE_EXCEEDED = 4;
 
 /** A check's failure in words: gRPC's own for a deadline ("after 0.000s", of the last retry) says no wait. */
 function failureWords(err: unknown): string {
-  const { code, message } = err as { code?: unknown; message?: string };
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: string };
   return code === GRPC_DEADLINE_EXCEEDED ? `no answer within ${CHECK_TIMEOUT_MS / 1000} s` : String(message ?? err);
 }
 

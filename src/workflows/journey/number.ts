@@ -1,6 +1,6 @@
 // Stage 2: the number at Meta — added by numberflow, or adopted by its phone_number_id and read as it stands.
 import { patched } from '@temporalio/workflow';
-import { e164OfDisplay, type PresentNumber } from '../../domain/number.js';
+import { countedByMeta, e164OfDisplay, type PresentNumber } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { requeueAtCap } from './capacity.js';
 import { end, failedByMeta } from './ending.js';
@@ -27,8 +27,15 @@ export async function addNumber(journey: Journey): Promise<boolean> {
       journey.nameSent();
       const added = await callMeta(journey, (repeat) => addPhoneNumber(request, repeat));
       journey.assignPhoneNumberId(added.phoneNumberId);
-      // An answer from before the field (a run's own, or a worker's that did not read it) carries none.
-      const codeVerified = added.alreadyAdded && added.codeVerificationStatus === 'VERIFIED';
+      // Verified, and not registered (a registered number is adopted where Meta stands, not registered again; a
+      // reset run meets its own). An answer from before the fields (a run's own, or a worker's that did not read
+      // them) carries neither.
+      const { codeVerificationStatus, status } = added;
+      const codeVerified =
+        added.alreadyAdded &&
+        codeVerificationStatus === 'VERIFIED' &&
+        typeof status === 'string' &&
+        !countedByMeta(status);
       if (added.alreadyAdded) {
         journey.foundOnWaba = true;
         journey.note(

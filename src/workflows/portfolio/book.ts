@@ -137,7 +137,8 @@ export class PortfolioBook {
    * repeating the cap it announced last leaves an admin's cap as it is (a new WABA's webhook carries the cap
    * unchanged); `keepsAdminCap` is asked only then (the workflow's patch: runs from before took it). Meta's webhook
    * sent before the cap Meta gave last (a late delivery, or one Meta sent again) is noted and ignored;
-   * `ignoresLate` is asked only then (runs from before took it).
+   * `ignoresLate` is asked only then (runs from before took it), `ignoresNearlyAsLate` only for one sent 2 minutes or
+   * less before it (runs from before the second patch took that).
    */
   setCap(
     cap: number,
@@ -246,11 +247,11 @@ export class PortfolioBook {
     }
   }
 
-  /** Whether Meta sent a cap other than the one it gave last before that one, as a late delivery (sentLateBefore). */
   /**
    * Whether Meta sent a cap dated `at` before the one it gave last: as a late delivery, or less than the two clocks'
    * allowance before — both dates are Meta's own (an undated delivery orders nothing), so that allowance does not
-   * apply, and one sent a second before is as late.
+   * apply, and one sent a second before is as late. Another cap dated the same second is not before it: the later
+   * delivered stands.
    */
   private sentBeforeMetaCap(cap: number, at: string | undefined): 'late' | 'within the clocks' | null {
     const { metaCap, metaCapAt } = this.state;
