@@ -106,6 +106,20 @@ describe("the portfolio's cap source", () => {
     sent.setCap(3, { source: 'meta', at: justBefore }, undefined, undefined, () => nearly.push('within') > 0);
     expect(sent.state.cap).toBe(20);
     expect(nearly).toEqual(['within']);
+    // The second patch is asked only for such a cap: not for a late one, one sent later, the same second, or undated.
+    const never = () => {
+      throw new Error('asked');
+    };
+    const book = new PortfolioBook({ portfolioId: 'p-3', cap: 20, capSource: 'meta_webhook', capAt: minutesAgo(5) });
+    const at = Date.parse(book.state.metaCapAt ?? '');
+    const cases = [
+      [2, minutesAgo(24 * 60)], // late: ignored, by the first patch
+      [3, new Date(at).toISOString()], // the same second: taken
+      [4, new Date(at + 1_000).toISOString()], // later: taken
+      [5, undefined], // undated: taken
+    ] as const;
+    for (const [cap, when] of cases) book.setCap(cap, { source: 'meta', at: when }, undefined, () => true, never);
+    expect(book.state.cap).toBe(5);
     // Runs from before the patch took it.
     sent.setCap(3, { source: 'meta', at: justBefore }, undefined, undefined, () => false);
     expect(sent.state.cap).toBe(3);
