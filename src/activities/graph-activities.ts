@@ -114,16 +114,17 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
       alreadyAdded: boolean;
       codeVerificationStatus?: string | null;
       status?: string | null;
+      platformType?: string | null;
     }> {
       const { wabaId, phoneNumber, verifiedName } = request;
       const reads = request.readsCodeStatus === true;
       const onWaba = () => graphCall(() => findOnWaba(graph, wabaId, phoneNumber.e164, reads));
       // A number already on the WABA may be verified already (Meta keeps a code verified for 14 days): told to a
       // journey that asks (one from before it would not know the field, and must replay as it ran).
-      const found = ({ id, codeVerificationStatus, status }: FoundNumber) => ({
+      const found = ({ id, ...read }: FoundNumber) => ({
         phoneNumberId: id,
         alreadyAdded: true,
-        ...(reads ? { codeVerificationStatus, status } : {}),
+        ...(reads ? read : {}),
       });
       if (repeated(options)) {
         const existing = await onWaba();
@@ -277,6 +278,7 @@ interface FoundNumber {
   id: string;
   codeVerificationStatus: string | null;
   status: string | null;
+  platformType: string | null;
 }
 
 /** A number already on the WABA, matched by its digits: its phone_number_id, and when asked its code's status and its own. */
@@ -284,12 +286,16 @@ async function findOnWaba(graph: GraphClient, wabaId: string, e164: string, read
   const wanted = e164OfDisplay(e164);
   const fields: PhoneNumberField[] = [
     'display_phone_number',
-    ...(readsCode ? (['code_verification_status', 'status'] as const) : []),
+    ...(readsCode ? (['code_verification_status', 'status', 'platform_type'] as const) : []),
   ];
   for await (const number of graph.allPhoneNumbers(wabaId, fields)) {
     if (number.display_phone_number && e164OfDisplay(number.display_phone_number) === wanted) {
-      const codeVerificationStatus = number.code_verification_status ?? null;
-      return { id: number.id, codeVerificationStatus, status: number.status ?? null } satisfies FoundNumber;
+      return {
+        id: number.id,
+        codeVerificationStatus: number.code_verification_status ?? null,
+        status: number.status ?? null,
+        platformType: number.platform_type ?? null,
+      } satisfies FoundNumber;
     }
   }
   return null;

@@ -142,8 +142,13 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   });
   const delivered = options.metrics?.webhookDelivered;
   const inbox = options.webhookInbox && openWebhookInbox(options.webhookInbox, { ...options, route, delivered });
-  if (inbox) app.addHook('onClose', () => inbox.close());
-  if (inbox && options.metrics) registerInboxGauges(options.metrics.registry, inbox.inbox);
+  const unregister = inbox && options.metrics && registerInboxGauges(options.metrics.registry, inbox.inbox);
+  if (inbox) {
+    app.addHook('onClose', async () => {
+      unregister?.();
+      await inbox.close();
+    });
+  }
   try {
     await registerRoutes(app, options, {
       principals,
@@ -153,6 +158,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       onNotFound: (page) => void (notFoundPage = page),
     });
   } catch (err) {
+    unregister?.();
     await inbox?.close(); // its lock, released for the next try
     throw err;
   }

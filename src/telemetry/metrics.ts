@@ -36,6 +36,7 @@ export function createServiceMetrics(
 
 /** What the inbox gauges read: the webhook inbox (src/http/webhook-inbox.ts) as far as a scrape needs it. */
 export interface InboxReadings {
+  readonly isOpen: boolean;
   readonly size: number;
   oldestReceivedAt(): number | null;
   deadLetterCount(): number;
@@ -44,9 +45,9 @@ export interface InboxReadings {
 /**
  * The service's webhook inbox, read at each scrape: what waits to be routed, for how long, and the dead letters an
  * admin must look at — the counters restart with the process, the inbox does not. Registered again (a new app on
- * the same metrics), the gauges read the new inbox.
+ * the same metrics), the gauges read the new inbox; the returned function takes them out (the app closing).
  */
-export function registerInboxGauges(registry: Registry, inbox: InboxReadings): void {
+export function registerInboxGauges(registry: Registry, inbox: InboxReadings): () => void {
   const gauges = [
     [
       'numberflow_webhook_inbox_waiting',
@@ -67,15 +68,28 @@ export function registerInboxGauges(registry: Registry, inbox: InboxReadings): v
       () => inbox.deadLetterCount(),
     ],
   ] as const;
-  for (const [name, help, read] of gauges) {
+  const registered = gauges.map(([name, help, read]) => {
     registry.removeSingleMetric(name);
-    new Gauge({
+    const gauge = new Gauge({
       name,
       help,
       registers: [registry],
+      // A closed inbox (the service stopping) or one that cannot be read answers 0, not a failed scrape: one gauge
+      // failing would take every metric of the scrape with it.
       collect() {
-        this.set(read());
+        this.reset();
+        if (!inbox.isOpen) return;
+        try {
+          this.set(read());
+        } catch {
+          // left at 0; the inbox's own failures are the receiver's to report
+        }
       },
     });
-  }
+    return { name, gauge };
+  });
+  return () => {
+    for (const { name, gauge } of registered)
+      if (registry.getSingleMetric(name) === gauge) registry.removeSingleMetric(name);
+  };
 }

@@ -22,14 +22,15 @@ export function tracesUrl(config: Config): string {
   return `${base.replace(/\/+$/, '')}/v1/traces`;
 }
 
-/** Where spans go, as logs may say it: without a user or password the endpoint's address may carry. */
+/** Where spans go, as logs may say it: without a user, password or query the endpoint's address may carry. */
 export function shownTracesUrl(config: Config): string {
   const url = tracesUrl(config);
   try {
     const parsed = new URL(url);
-    if (!parsed.username && !parsed.password) return url;
+    if (!parsed.username && !parsed.password && !parsed.search) return url;
     parsed.username = '';
     parsed.password = '';
+    parsed.search = ''; // a key given as a parameter
     return parsed.toString();
   } catch {
     return url;

@@ -108,6 +108,8 @@ describe('the webhook inbox (dev server + Graph sandbox)', () => {
       } finally {
         await down.close(); // whether or not its drain tried (and failed), the delivery stays
       }
+      // The closed app's gauges go with it, and a scrape still answers.
+      await expect(metrics.registry.metrics()).resolves.not.toContain('numberflow_webhook_inbox_waiting');
       expect(waitingIn(file)).toBe(1);
       expect(await signalCount(t.env.client, journey.workflowId)).toBe(before);
       const up = await harnessHttpApp(t.bench, { webhookInbox: { file } });

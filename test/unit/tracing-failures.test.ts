@@ -53,5 +53,6 @@ describe('where spans go, as the log says it', () => {
     const at = (endpoint: string) => shownTracesUrl(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }));
     expect(at('https://collector.example:4318/')).toBe('https://collector.example:4318/v1/traces');
     expect(at('https://tenant:s3cret@collector.example:4318')).toBe('https://collector.example:4318/v1/traces');
+    expect(at('https://collector.example:4318/?api-key=s3cret')).not.toContain('s3cret');
   });
 });

@@ -1,5 +1,6 @@
 // Stage tests: the real journey workflow with stub activities on the time-skipping server — fast, no Graph.
 // The full-stack scenarios (dev server + the Graph sandbox) are in test/journeys.
+import { journeyPolicy } from '../../src/domain/policy.js';
 import { WorkflowFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../src/activities/index.js';
@@ -90,7 +91,13 @@ describe('journey stages with stub activities (time-skipping server)', () => {
       expect(refused.notes.at(-1)?.what).toMatch(
         /Meta error 136024 .*; the code sent before has expired: numberflow asks Meta once more when its wait ends at \S+Z \(refused again, the journey ends FAILED\), or ask again later$/,
       );
-      await env.sleep(5 * 60_000); // its wait ends: it asks Meta by itself
+      // It asks Meta by itself an hour after the refusal (Meta's limit outlasts a code's wait), not before.
+      const asksAt = Date.parse(refused.waiting?.until ?? '');
+      const refusedAt = Date.parse(refused.notes.at(-1)?.at ?? '');
+      expect(asksAt - refusedAt).toBe(journeyPolicy.codeRefusedWaitMs);
+      await env.sleep(5 * 60_000); // the code's own wait has ended: no ask yet
+      expect(requests).toBe(2);
+      await env.sleep(journeyPolicy.codeRefusedWaitMs);
       await until('a code asked anew', () => requests === 3);
       await terminateWhenIdle(env, handle.workflowId);
     });

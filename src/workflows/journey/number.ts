@@ -27,15 +27,13 @@ export async function addNumber(journey: Journey): Promise<boolean> {
       journey.nameSent();
       const added = await callMeta(journey, (repeat) => addPhoneNumber(request, repeat));
       journey.assignPhoneNumberId(added.phoneNumberId);
-      // Verified, and not registered (a registered number is adopted where Meta stands, not registered again; a
-      // reset run meets its own). An answer from before the fields (a run's own, or a worker's that did not read
-      // them) carries neither.
-      const { codeVerificationStatus, status } = added;
-      const codeVerified =
-        added.alreadyAdded &&
-        codeVerificationStatus === 'VERIFIED' &&
-        typeof status === 'string' &&
-        !countedByMeta(status);
+      // Verified, and not registered (a registered number — PENDING on the Cloud API too: registered, not yet in
+      // effect — is adopted where Meta stands, not registered again; a reset run meets its own). An answer from
+      // before the fields (a run's own, or a worker's that did not read them) carries none.
+      const { codeVerificationStatus, status, platformType } = added;
+      const registered =
+        typeof status !== 'string' || countedByMeta(status) || (status === 'PENDING' && platformType === 'CLOUD_API');
+      const codeVerified = added.alreadyAdded && codeVerificationStatus === 'VERIFIED' && !registered;
       if (added.alreadyAdded) {
         journey.foundOnWaba = true;
         journey.note(

@@ -60,8 +60,9 @@ const REFUSED_NEW_CODE_PATCH = 'refused-new-code-waits-once';
 const FIRST_CODE_REFUSED_PATCH = 'first-code-refused-waits-once';
 
 /**
- * From this patch on, numberflow's own ask once more after such a refusal comes an hour later (codeRefusedWaitMs), not
- * a code's wait later, which Meta's limit outlasted (refused again, the journey ended). Decided at the refusal.
+ * From this patch on, numberflow's own ask once more after such a refusal — of its own code, or of an operator's
+ * resend — comes an hour later (codeRefusedWaitMs), not a code's wait later, which Meta's limit outlasted (refused
+ * again, the journey ended). Decided at the refusal.
  */
 const REFUSED_CODE_WAITS_AN_HOUR_PATCH = 'refused-code-waits-an-hour';
 
@@ -164,8 +165,12 @@ async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
       );
       return;
     }
-    journey.codeRefused(err.result.reason, false); // refused again when the wait ends, the journey ends
-    const waitEnds = Math.max(journey.state.codeExpiresAt ?? 0, Date.now());
+    // Refused again when the wait ends, the journey ends: from the patch, that ask comes an hour on, as numberflow's own.
+    const later = patched(REFUSED_CODE_WAITS_AN_HOUR_PATCH);
+    journey.codeRefused(err.result.reason, later ? Date.now() + journeyPolicy.codeRefusedWaitMs : false);
+    const waitEnds = later
+      ? Date.now() + journeyPolicy.codeRefusedWaitMs
+      : Math.max(journey.state.codeExpiresAt ?? 0, Date.now());
     const standsUntil = codeLastsUntil(journey) ?? 0;
     const next = `numberflow asks Meta once more when its wait ends at ${new Date(waitEnds).toISOString()} ${refusedAgain(journey)}, or ask again later`;
     journey.note(
