@@ -84,7 +84,7 @@ const ADMIN_CAP_STAYS_PATCH = 'admin-cap-stays-on-a-repeated-meta-cap';
 export const LATE_META_CAP_PATCH = 'late-meta-cap-ignored';
 
 /**
- * A cap Meta sent less than 2 minutes before the one it gave last (an allowance for two clocks, where both dates are
+ * A cap Meta sent 2 minutes or less before the one it gave last (an allowance for two clocks, where both dates are
  * Meta's) replaced it before this patch — delivered again after a restart, it undid a newer cap; it is now ignored as
  * late. Decided in the update's handler, only for such a cap.
  */
