@@ -161,7 +161,15 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         await heartbeating(() => graph.requestCode(ref, { codeMethod: request.method, language: request.language }));
         return { certain: true };
       } catch (err) {
-        if (err instanceof GraphTransportError && err.requestMayHaveReachedMeta) return { certain: false };
+        if (err instanceof GraphTransportError && err.requestMayHaveReachedMeta) {
+          // Not a failure (the journey tells the operator), but worth a line for whoever follows Meta's answers up.
+          activityLog()?.warn('a code request may have reached Meta, but its answer was lost', {
+            phoneNumberId: ref.phoneNumberId,
+            method: request.method,
+            error: err.message,
+          });
+          return { certain: false };
+        }
         throw toActivityFailure(err);
       }
     },
@@ -347,4 +355,13 @@ export async function numberStatuses(graph: GraphClient, wabaId: string): Promis
       statuses.set(e164OfDisplay(number.display_phone_number), number.status ?? 'UNKNOWN');
   }
   return statuses;
+}
+
+/** The running activity's logger (its workflow and activity named in each line); none when called outside one. */
+function activityLog(): Context['log'] | undefined {
+  try {
+    return Context.current().log;
+  } catch {
+    return undefined;
+  }
 }

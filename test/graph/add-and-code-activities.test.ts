@@ -1,0 +1,75 @@
+// The add and the code request against the sandbox: the add tells what Meta shows of a number already on the WABA
+// only to a journey that asks (a journey from before reads no such field, and replays as it ran); a code request
+// whose answer was lost is not a failure, and is said in the worker's log.
+import { DefaultLogger, type LogEntry } from '@temporalio/worker';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGraphActivities } from '../../src/activities/graph-activities.js';
+import { parsePhoneNumber } from '../../src/domain/phone.js';
+import { GraphClient } from '../../src/graph/index.js';
+import { staticTokenProvider } from '../../src/graph/tokens.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+
+let sandbox: Sandbox;
+let graph: GraphClient;
+let wabaId: string;
+let activities: ReturnType<typeof createGraphActivities>;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ appSecret: 'add-activity-secret', seed: 12 });
+  wabaId = sandbox.admin.createWaba(sandbox.admin.createPortfolio({ verificationStatus: 'verified' })).wabaId;
+  graph = new GraphClient({
+    baseUrl: sandbox.url,
+    tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
+    requestTimeoutMs: 500,
+  });
+  activities = createGraphActivities({ graph });
+});
+afterAll(() => sandbox.close());
+
+describe('the add and the code request (Graph sandbox)', () => {
+  const logged: LogEntry[] = [];
+  const environment = new MockActivityEnvironment(undefined, {
+    logger: new DefaultLogger('DEBUG', (entry) => void logged.push(entry)),
+  });
+
+  it("tells the code's status of a number already on the WABA only when asked, the first call or a repeat", async () => {
+    const phoneNumber = parsePhoneNumber('+14155550181');
+    const { id } = await graph.addPhoneNumber(wabaId, { cc: '1', phoneNumber: '4155550181', verifiedName: 'Acme' });
+    const ref = { wabaId, phoneNumberId: id };
+    await graph.requestCode(ref, { codeMethod: 'SMS', language: 'en_US' });
+    await graph.verifyCode(ref, sandbox.admin.outbox({ phoneNumberId: id })[0]?.code as string);
+    const request = { wabaId, phoneNumber, verifiedName: 'Acme' };
+    const add = (...args: Parameters<typeof activities.addPhoneNumber>) =>
+      environment.run(activities.addPhoneNumber, ...args) as ReturnType<typeof activities.addPhoneNumber>;
+    for (const options of [{}, { repeat: true }]) {
+      // A journey from before: the answer it always had, and nothing else.
+      expect(await add(request, options)).toEqual({ phoneNumberId: id, alreadyAdded: true });
+      expect(await add({ ...request, readsCodeStatus: true }, options)).toEqual({
+        phoneNumberId: id,
+        alreadyAdded: true,
+        codeVerificationStatus: 'VERIFIED',
+        status: expect.any(String),
+        platformType: expect.anything(),
+      });
+    }
+  });
+
+  it("says in the log, naming the number, when a code request's answer was lost", async () => {
+    const { id } = await graph.addPhoneNumber(wabaId, { cc: '1', phoneNumber: '4155550182', verifiedName: 'Acme' });
+    sandbox.admin.injectFault({ endpoint: 'POST /request_code', kind: 'latency', latencyMs: 1_500, times: 1 });
+    const answer = await environment.run(
+      activities.requestCode,
+      { wabaId, phoneNumberId: id },
+      { method: 'SMS' as const, language: 'en_US' },
+    );
+    expect(answer).toEqual({ certain: false });
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'a code request may have reached Meta, but its answer was lost',
+        meta: expect.objectContaining({ phoneNumberId: id, method: 'SMS' }),
+      }),
+    );
+  });
+});
