@@ -1,8 +1,10 @@
 // Journeys by stage and people's waits by age, counted in Temporal's visibility store when Prometheus scrapes
-// (cached a few seconds, so many scrapers cost one round of counts). A wait's age is the journey's age — how long
-// since its run started — because visibility keeps no time of the last stage change: a wait is at most that old.
+// (cached a few seconds, so many scrapers cost one round of counts). A stage's wait's age is the journey's age — how
+// long since its run started — because visibility keeps no time of the last stage change: a wait is at most that old.
+// A person's wait no stage names (an admin's token, deletion, removal) is aged from when it began (WaitingSince).
 import type { Client } from '@temporalio/client';
 import { Gauge, type Registry } from 'prom-client';
+import { personWaits } from '../domain/search-attributes.js';
 import { journeyStages, type JourneyStage } from '../domain/stages.js';
 import { within } from '../within.js';
 
@@ -37,6 +39,8 @@ export interface JourneyGaugeOptions {
 interface Counts {
   byStage: Map<JourneyStage, number>;
   waits: { stage: string; olderThan: string; count: number }[];
+  /** A person's waits no stage names (WaitingOn), aged from when each began (WaitingSince). */
+  personWaits: { waitingOn: string; olderThan: string; count: number }[];
 }
 
 export function registerJourneyGauges({
@@ -54,10 +58,12 @@ export function registerJourneyGauges({
   const running = (stage: string) =>
     `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND NumberStage = '${stage}'${ofPortfolio}`;
   const count = async (query: string) => (await client.workflow.count(query)).count;
+  const waitingOn = (kind: string) =>
+    `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND WaitingOn = '${kind}'${ofPortfolio}`;
 
   async function countAll(): Promise<Counts> {
     const now = Date.now();
-    const [stages, waits] = await Promise.all([
+    const [stages, waits, personWaitCounts] = await Promise.all([
       Promise.all(journeyStages.map(async (stage) => [stage, await count(running(stage))] as const)),
       Promise.all(
         HUMAN_WAIT_STAGES.flatMap((stage) =>
@@ -70,10 +76,21 @@ export function registerJourneyGauges({
             })),
         ),
       ),
+      Promise.all(
+        personWaits.flatMap((kind) =>
+          Object.entries(WAIT_AGES).map(async ([olderThan, ms]) => ({
+            waitingOn: kind,
+            olderThan,
+            count: await count(
+              ms > 0 ? `${waitingOn(kind)} AND WaitingSince < '${new Date(now - ms).toISOString()}'` : waitingOn(kind),
+            ),
+          })),
+        ),
+      ),
     ]);
     const byStage = new Map(stages);
     const all = HUMAN_WAIT_STAGES.map((stage) => ({ stage, olderThan: '0s', count: byStage.get(stage) ?? 0 }));
-    return { byStage, waits: [...all, ...waits] };
+    return { byStage, waits: [...all, ...waits], personWaits: personWaitCounts };
   }
 
   // The last round that finished (late ones too), and the round under way: one at a time, so that a slow visibility
@@ -119,6 +136,18 @@ export function registerJourneyGauges({
       this.reset();
       const counts = await current().catch(() => undefined); // reported once, by numberflow_journeys
       for (const { stage, olderThan, count } of counts?.waits ?? []) this.set({ stage, older_than: olderThan }, count);
+    },
+  });
+  new Gauge({
+    name: 'numberflow_person_waits',
+    help: "Journeys waiting for a person outside the AWAITING_ stages (an admin's token, deletion or removal), by what and how long ago the wait began (cumulative)",
+    labelNames: ['waiting_on', 'older_than'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const counts = await current().catch(() => undefined); // reported once, by numberflow_journeys
+      for (const { waitingOn: on, olderThan, count } of counts?.personWaits ?? [])
+        this.set({ waiting_on: on, older_than: olderThan }, count);
     },
   });
 }

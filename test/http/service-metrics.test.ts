@@ -1,6 +1,8 @@
 // The HTTP service's /metrics: journeys by stage and people's waits by age, counted in Temporal's visibility; Meta's
 // webhook deliveries by how they were answered. The sandbox sends its webhooks to this service.
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { NumberStage, PortfolioId, WaitingOn, WaitingSince } from '../../src/domain/search-attributes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhookBody } from '../../src/graph/signature.js';
 import { createServiceMetrics } from '../../src/telemetry/metrics.js';
@@ -9,6 +11,7 @@ import { APP_SECRET } from '../support/harness.js';
 import { scrape, total } from '../support/prometheus.js';
 import { startLive } from '../support/steps.js';
 import { harnessHttpApp } from '../support/http-app.js';
+import { uniqueTaskQueue } from '../support/temporal.js';
 
 describe("the HTTP service's /metrics (dev server + Graph sandbox)", () => {
   const t = useBench('dev', { sandbox: { nameReviewDelayMs: 1_000 } });
@@ -55,6 +58,44 @@ describe("the HTTP service's /metrics (dev server + Graph sandbox)", () => {
     const text = await scrape(`${url}/metrics`);
     for (const stage of ['AWAITING_OTP', 'AWAITING_PIN', 'AWAITING_NEW_NAME']) {
       expect(text).toContain(`numberflow_human_waits{stage="${stage}",older_than="3d"}`);
+    }
+  });
+
+  it("counts a person's waits no stage names by what they wait on and how long ago each began", async () => {
+    const { bench } = t;
+    // Journeys as visibility shows them, on a task queue no worker polls: one waiting two hours for a Meta token,
+    // one just begun waiting for an admin's deletion.
+    const since = (ms: number) => new Date(Date.now() - ms);
+    const waits = [
+      ['token', since(2 * 3_600_000)],
+      ['deletion', since(0)],
+    ] as const;
+    const handles = await Promise.all(
+      waits.map(([on, at]) =>
+        bench.env.client.workflow.start('numberJourney', {
+          taskQueue: uniqueTaskQueue('person-waits'),
+          workflowId: `person-wait-${on}-${randomUUID()}`,
+          args: [bench.input()],
+          typedSearchAttributes: [
+            { key: PortfolioId, value: bench.portfolioId },
+            { key: NumberStage, value: 'ADDING' },
+            { key: WaitingOn, value: on },
+            { key: WaitingSince, value: at },
+          ],
+        }),
+      ),
+    );
+    try {
+      const waiting = (on: string, olderThan: string) =>
+        metric('numberflow_person_waits', { waiting_on: on, older_than: olderThan });
+      await eventually(() => waiting('token', '1h'), 1, 'the token wait, over an hour old');
+      expect(await waiting('token', '0s')).toBe(1);
+      expect(await waiting('token', '1d')).toBe(0);
+      expect(await waiting('deletion', '0s')).toBe(1);
+      expect(await waiting('deletion', '15m')).toBe(0);
+      expect(await waiting('removal', '0s')).toBe(0);
+    } finally {
+      for (const handle of handles) await handle.terminate('test done');
     }
   });
 
