@@ -3,7 +3,7 @@
 // long since its run started — because visibility keeps no time of the last stage change: a wait is at most that old.
 // A person's wait no stage names (an admin's token, deletion, removal) is aged from when it began (WaitingSince).
 import type { Client } from '@temporalio/client';
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, type LabelValues, type Registry } from 'prom-client';
 import { personWaits } from '../domain/search-attributes.js';
 import { journeyStages, type JourneyStage } from '../domain/stages.js';
 import { within } from '../within.js';
@@ -127,27 +127,35 @@ export function registerJourneyGauges({
       for (const [stage, n] of counts?.byStage ?? []) this.set({ stage }, n);
     },
   });
-  new Gauge({
-    name: 'numberflow_human_waits',
-    help: 'Journeys waiting for a person, by stage and how long ago the journey started (cumulative)',
-    labelNames: ['stage', 'older_than'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const counts = await current().catch(() => undefined); // reported once, by numberflow_journeys
-      for (const { stage, olderThan, count } of counts?.waits ?? []) this.set({ stage, older_than: olderThan }, count);
-    },
-  });
-  new Gauge({
-    name: 'numberflow_person_waits',
-    help: "Journeys waiting for a person outside the AWAITING_ stages (an admin's token, deletion or removal), by what and how long ago the wait began (cumulative)",
-    labelNames: ['waiting_on', 'older_than'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const counts = await current().catch(() => undefined); // reported once, by numberflow_journeys
-      for (const { waitingOn: on, olderThan, count } of counts?.personWaits ?? [])
-        this.set({ waiting_on: on, older_than: olderThan }, count);
-    },
-  });
+  /** A gauge of a round's counts, a row each (its labels and count); a failed round is said by numberflow_journeys. */
+  const roundGauge = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    rows: (counts: Counts) => [LabelValues<L>, number][],
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const counts = await current().catch(() => undefined);
+        for (const [labels, n] of counts ? rows(counts) : []) this.set(labels, n);
+      },
+    });
+  roundGauge(
+    'numberflow_human_waits',
+    'Journeys waiting for a person, by stage and how long ago the journey started (cumulative)',
+    ['stage', 'older_than'],
+    ({ waits }) => waits.map(({ stage, olderThan, count }) => [{ stage, older_than: olderThan }, count]),
+  );
+  roundGauge(
+    'numberflow_person_waits',
+    "Journeys waiting for a person outside the AWAITING_ stages (an admin's token, deletion or removal), by what and how long ago the wait began (cumulative)",
+    ['waiting_on', 'older_than'],
+    ({ personWaits: rows }) =>
+      rows.map(({ waitingOn: on, olderThan, count }) => [{ waiting_on: on, older_than: olderThan }, count]),
+  );
 }
