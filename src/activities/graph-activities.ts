@@ -164,6 +164,7 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         if (err instanceof GraphTransportError && err.requestMayHaveReachedMeta) {
           // Not a failure (the journey tells the operator), but worth a line for whoever follows Meta's answers up.
           activityLog()?.warn('a code request may have reached Meta, but its answer was lost', {
+            wabaId: ref.wabaId,
             phoneNumberId: ref.phoneNumberId,
             method: request.method,
             error: err.message,

@@ -3,6 +3,7 @@
 // long since its run started — because visibility keeps no time of the last stage change: a wait is at most that old.
 // A person's wait no stage names (an admin's token, deletion, removal) is aged from when it began (WaitingSince).
 import type { Client } from '@temporalio/client';
+import pLimit from 'p-limit';
 import { Gauge, type LabelValues, type Registry } from 'prom-client';
 import { personWaits } from '../domain/search-attributes.js';
 import { journeyStages, type JourneyStage } from '../domain/stages.js';
@@ -15,10 +16,19 @@ export const HUMAN_WAIT_STAGES = [
   'AWAITING_NEW_NAME',
 ] as const satisfies JourneyStage[];
 
-/** Cumulative age buckets: journeys of the stage started more than this long ago ('0s': all of them). */
 /** A round under way this many times a scrape's wait is given up on: the next scrape starts another. */
 const ROUND_GIVEN_UP_AFTER = 6;
 
+/**
+ * Visibility counts of a round asked at once: a round is 42 counts, and a self-hosted frontend allows 10 visibility
+ * requests a second by default, which the webhooks' routing and the API's starts share.
+ */
+const COUNTS_IN_FLIGHT = 4;
+
+/**
+ * Cumulative age buckets: journeys of the stage started more than this long ago, or whose wait no stage names began
+ * that long ago ('0s': all of them).
+ */
 export const WAIT_AGES = { '0s': 0, '15m': 15 * 60_000, '1h': 3_600_000, '1d': 86_400_000, '3d': 3 * 86_400_000 };
 
 export interface JourneyGaugeOptions {
@@ -57,11 +67,13 @@ export function registerJourneyGauges({
   const ofPortfolio = portfolioId === undefined ? '' : ` AND PortfolioId = '${portfolioId}'`;
   const running = (stage: string) =>
     `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND NumberStage = '${stage}'${ofPortfolio}`;
-  const count = async (query: string) => (await client.workflow.count(query)).count;
   const waitingOn = (kind: string) =>
     `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND WaitingOn = '${kind}'${ofPortfolio}`;
 
   async function countAll(): Promise<Counts> {
+    // A few at a time, each round its own: a round that never ends holds up none after it.
+    const asking = pLimit(COUNTS_IN_FLIGHT);
+    const count = (query: string) => asking(async () => (await client.workflow.count(query)).count);
     const now = Date.now();
     const [stages, waits, personWaitCounts] = await Promise.all([
       Promise.all(journeyStages.map(async (stage) => [stage, await count(running(stage))] as const)),

@@ -21,11 +21,13 @@ beforeAll(async () => {
   graph = new GraphClient({
     baseUrl: sandbox.url,
     tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
-    requestTimeoutMs: 500,
   });
   activities = createGraphActivities({ graph });
 });
-afterAll(() => sandbox.close());
+afterAll(async () => {
+  await graph.close();
+  await sandbox.close();
+});
 
 describe('the add and the code request (Graph sandbox)', () => {
   const logged: LogEntry[] = [];
@@ -57,12 +59,19 @@ describe('the add and the code request (Graph sandbox)', () => {
 
   it("says in the log, naming the number, when a code request's answer was lost", async () => {
     const { id } = await graph.addPhoneNumber(wabaId, { cc: '1', phoneNumber: '4155550182', verifiedName: 'Acme' });
+    // A client that gives up on Meta's answer before the sandbox sends it (this call alone).
+    const impatient = new GraphClient({
+      baseUrl: sandbox.url,
+      tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
+      requestTimeoutMs: 500,
+    });
     sandbox.admin.injectFault({ endpoint: 'POST /request_code', kind: 'latency', latencyMs: 1_500, times: 1 });
     const answer = await environment.run(
-      activities.requestCode,
+      createGraphActivities({ graph: impatient }).requestCode,
       { wabaId, phoneNumberId: id },
       { method: 'SMS' as const, language: 'en_US' },
     );
+    await impatient.close();
     expect(answer).toEqual({ certain: false });
     expect(logged).toContainEqual(
       expect.objectContaining({

@@ -111,7 +111,12 @@ describe('journey gauges when Temporal does not answer, or answers late', () => 
       async () => /^numberflow_journeys\{stage="AWAITING_OTP"\} \d+$/m.test(await registry.metrics()),
       'the late round',
     );
-    expect(counting.calls()).toBe(perRound);
+    // The late round's counts (a few at a time, the rest after them), and no second round: a scrape within the cache
+    // asks nothing more.
+    const round = counting.calls();
+    expect(round).toBeGreaterThanOrEqual(perRound);
+    await registry.metrics();
+    expect(counting.calls()).toBe(round);
   });
 
   it('gives up on a round that never ends, and starts another at a later scrape', async () => {
