@@ -26,8 +26,9 @@ function closedCall(): Call {
     metadata: new Metadata(),
   };
   return {
-    // Ended as grpc-js ends a unary call (a client Connection makes no other), a message (none) before the status: the retry interceptor's last step
-    // passes on the message it was given, and a first attempt on a closed connection gives it no other.
+    // Ended as grpc-js ends a unary call (a client Connection makes no other), a message (none) before the status:
+    // the retry interceptor's last step passes on the message it was given, and a first attempt on a closed
+    // connection gives it no other.
     start: (_metadata, listener) =>
       setImmediate(() => {
         listener?.onReceiveMessage?.(null);
