@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import pLimit from 'p-limit';
 import { Gauge, type LabelValues, type Registry } from 'prom-client';
-import { personWaits } from '../domain/search-attributes.js';
+import { personWaits, WaitingOn, WaitingSince, type PersonWait } from '../domain/search-attributes.js';
 import { journeyStages, type JourneyStage } from '../domain/stages.js';
 import { within } from '../within.js';
 
@@ -20,10 +20,14 @@ export const HUMAN_WAIT_STAGES = [
 const ROUND_GIVEN_UP_AFTER = 6;
 
 /**
- * Visibility counts of a round asked at once: a round is 42 counts, and a self-hosted frontend allows 10 visibility
+ * Visibility requests of a round asked at once: a round is 27 counts and a listing, and a self-hosted frontend allows 10 visibility
  * requests a second by default, which the webhooks' routing and the API's starts share.
  */
 const COUNTS_IN_FLIGHT = 4;
+
+/** The journeys a round lists for a person's waits: a page each request, and at most so many. */
+const PERSON_WAITS_PAGE = 1_000;
+const PERSON_WAITS_LISTED = 10_000;
 
 /**
  * Cumulative age buckets: journeys of the stage started more than this long ago, or whose wait no stage names began
@@ -67,8 +71,29 @@ export function registerJourneyGauges({
   const ofPortfolio = portfolioId === undefined ? '' : ` AND PortfolioId = '${portfolioId}'`;
   const running = (stage: string) =>
     `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND NumberStage = '${stage}'${ofPortfolio}`;
-  const waitingOn = (kind: string) =>
-    `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND WaitingOn = '${kind}'${ofPortfolio}`;
+  const waitingOnAny = `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND WaitingOn IN (${personWaits
+    .map((kind) => `'${kind}'`)
+    .join(', ')})${ofPortfolio}`;
+
+  /**
+   * A person's waits no stage names, bucketed here from one listing (a page of journeys a request, few in the usual
+   * case) rather than a count per kind and age: visibility requests are rate-limited, and the routing shares them.
+   */
+  async function personWaitsAt(now: number): Promise<Counts['personWaits']> {
+    const counted = new Map(personWaits.map((kind) => [kind, Object.keys(WAIT_AGES).map(() => 0)]));
+    let listed = 0;
+    for await (const journey of client.workflow.list({ query: waitingOnAny, pageSize: PERSON_WAITS_PAGE })) {
+      const buckets = counted.get(journey.typedSearchAttributes.get(WaitingOn) as PersonWait);
+      const since = journey.typedSearchAttributes.get(WaitingSince)?.getTime() ?? now;
+      Object.values(WAIT_AGES).forEach((ms, i) => {
+        if (buckets && (ms === 0 || since < now - ms)) buckets[i] = (buckets[i] ?? 0) + 1;
+      });
+      if (++listed >= PERSON_WAITS_LISTED) break; // bounded: a fleet with more waits for an admin has a bigger problem
+    }
+    return [...counted].flatMap(([waitingOn, buckets]) =>
+      Object.keys(WAIT_AGES).map((olderThan, i) => ({ waitingOn, olderThan, count: buckets[i] ?? 0 })),
+    );
+  }
 
   async function countAll(): Promise<Counts> {
     // A few at a time, each round its own: a round that never ends holds up none after it.
@@ -88,17 +113,7 @@ export function registerJourneyGauges({
             })),
         ),
       ),
-      Promise.all(
-        personWaits.flatMap((kind) =>
-          Object.entries(WAIT_AGES).map(async ([olderThan, ms]) => ({
-            waitingOn: kind,
-            olderThan,
-            count: await count(
-              ms > 0 ? `${waitingOn(kind)} AND WaitingSince < '${new Date(now - ms).toISOString()}'` : waitingOn(kind),
-            ),
-          })),
-        ),
-      ),
+      asking(() => personWaitsAt(now)),
     ]);
     const byStage = new Map(stages);
     const all = HUMAN_WAIT_STAGES.map((stage) => ({ stage, olderThan: '0s', count: byStage.get(stage) ?? 0 }));

@@ -13,6 +13,8 @@ import { startLive } from '../support/steps.js';
 import { harnessHttpApp } from '../support/http-app.js';
 import { uniqueTaskQueue } from '../support/temporal.js';
 
+const POLL_MS = 500;
+
 describe("the HTTP service's /metrics (dev server + Graph sandbox)", () => {
   const t = useBench('dev', { sandbox: { nameReviewDelayMs: 1_000 } });
   let app: FastifyInstance;
@@ -31,13 +33,17 @@ describe("the HTTP service's /metrics (dev server + Graph sandbox)", () => {
 
   const metric = async (name: string, labels: Record<string, string> = {}) =>
     total(await scrape(`${url}/metrics`), name, labels);
-  /** Visibility catches up with a stage change a moment later: polls until `value` holds (bounded). */
+  /**
+   * Visibility catches up with a stage change a moment later: polls until `value` holds (bounded). Twice a second:
+   * a scrape here counts afresh (no cache), and visibility requests are rate-limited for the whole dev server, which
+   * other files share.
+   */
   const eventually = async (read: () => Promise<number>, expected: number, what: string) => {
     let last = NaN;
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 60; i++) {
       last = await read();
       if (last === expected) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     throw new Error(`${what}: expected ${expected}, last scraped ${last}`);
   };
@@ -104,8 +110,8 @@ describe("the HTTP service's /metrics (dev server + Graph sandbox)", () => {
         ].map(([on, olderThan]) => waiting(on as string, olderThan as string));
       };
       let last: number[] = [];
-      for (let i = 0; i < 100 && JSON.stringify(last) !== JSON.stringify([1, 1, 0, 1, 0, 0]); i++) {
-        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      for (let i = 0; i < 60 && JSON.stringify(last) !== JSON.stringify([1, 1, 0, 1, 0, 0]); i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         last = await figures();
       }
       expect(last).toEqual([1, 1, 0, 1, 0, 0]);

@@ -49,6 +49,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
             'error',
             '--dynamic-config-value',
             `limit.historyCount.suggestContinueAsNew=${CONTINUE_AS_NEW_SUGGESTED_AT}`,
+            // One namespace for every file running at once: its visibility rate (the /metrics tests count afresh at
+            // each scrape) is a fleet's, not one service's, so that no file is throttled by another's counts.
+            '--dynamic-config-value',
+            'frontend.namespaceRPS.visibility=2000',
           ],
         },
       }),
