@@ -290,7 +290,10 @@ interface FoundNumber {
   platformType: string | null;
 }
 
-/** A number already on the WABA, matched by its digits: its phone_number_id, and when asked its code's status and its own. */
+/**
+ * A number already on the WABA, matched by its digits: its phone_number_id, and when asked its code's status and its
+ * own.
+ */
 async function findOnWaba(graph: GraphClient, wabaId: string, e164: string, readsCode: boolean) {
   const wanted = e164OfDisplay(e164);
   const fields: PhoneNumberField[] = [

@@ -20,8 +20,8 @@ export const HUMAN_WAIT_STAGES = [
 const ROUND_GIVEN_UP_AFTER = 6;
 
 /**
- * Visibility requests of a round asked at once: a round is 27 counts and a listing, and a self-hosted frontend allows 10 visibility
- * requests a second by default, which the webhooks' routing and the API's starts share.
+ * Visibility requests of a round asked at once: a round is 27 counts and a listing, and a self-hosted frontend allows
+ * 10 visibility requests a second by default, which the webhooks' routing and the API's starts share.
  */
 const COUNTS_IN_FLIGHT = 4;
 
@@ -69,11 +69,10 @@ export function registerJourneyGauges({
   if (portfolioId !== undefined && !/^\d+$/.test(portfolioId))
     throw new Error('the portfolio id must be a numeric Graph id');
   const ofPortfolio = portfolioId === undefined ? '' : ` AND PortfolioId = '${portfolioId}'`;
-  const running = (stage: string) =>
-    `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND NumberStage = '${stage}'${ofPortfolio}`;
-  const waitingOnAny = `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND WaitingOn IN (${personWaits
-    .map((kind) => `'${kind}'`)
-    .join(', ')})${ofPortfolio}`;
+  const journeysRunning = (and: string) =>
+    `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND ${and}${ofPortfolio}`;
+  const running = (stage: string) => journeysRunning(`NumberStage = '${stage}'`);
+  const waitingOnAny = journeysRunning(`WaitingOn IN (${personWaits.map((kind) => `'${kind}'`).join(', ')})`);
 
   /**
    * A person's waits no stage names, bucketed here from one listing (a page of journeys a request, few in the usual

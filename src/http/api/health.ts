@@ -3,6 +3,7 @@
 // Neither needs a token.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { temporalNotAnswering } from '../../temporal/unanswered.js';
 import { healthAnswer, readinessAnswer } from './schemas.js';
 import type { ZodApp } from './context.js';
 
@@ -42,13 +43,10 @@ export function healthRoutes(app: ZodApp, client: Client, taskQueues: string[]):
   );
 }
 
-/** gRPC's status code DEADLINE_EXCEEDED (the client's gRPC library is the SDK's own). */
-const GRPC_DEADLINE_EXCEEDED = 4;
-
 /** A check's failure in words: gRPC's own for a deadline ("after 0.000s", of the last retry) says no wait. */
 function failureWords(err: unknown): string {
-  const { code, message } = (err ?? {}) as { code?: unknown; message?: string };
-  return code === GRPC_DEADLINE_EXCEEDED ? `no answer within ${CHECK_TIMEOUT_MS / 1000} s` : String(message ?? err);
+  if (temporalNotAnswering(err) === 'timed_out') return `no answer within ${CHECK_TIMEOUT_MS / 1000} s`;
+  return err instanceof Error ? err.message : String(err);
 }
 
 async function temporalCheck(client: Client): Promise<string> {

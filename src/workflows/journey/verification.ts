@@ -165,12 +165,11 @@ async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
       );
       return;
     }
-    // Refused again when the wait ends, the journey ends: from the patch, that ask comes an hour on, as numberflow's own.
+    // Refused again when the wait ends, the journey ends: from the patch, that ask comes an hour on, as
+    // numberflow's own does.
     const later = patched(REFUSED_CODE_WAITS_AN_HOUR_PATCH);
     journey.codeRefused(err.result.reason, later ? Date.now() + journeyPolicy.codeRefusedWaitMs : false);
-    const waitEnds = later
-      ? Date.now() + journeyPolicy.codeRefusedWaitMs
-      : Math.max(journey.state.codeExpiresAt ?? 0, Date.now());
+    const waitEnds = Math.max(codeWaitEnds(journey.state) ?? 0, Date.now());
     const standsUntil = codeLastsUntil(journey) ?? 0;
     const next = `numberflow asks Meta once more when its wait ends at ${new Date(waitEnds).toISOString()} ${refusedAgain(journey)}, or ask again later`;
     journey.note(
