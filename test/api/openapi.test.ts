@@ -165,43 +165,47 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
   });
 
   it('answers /healthz always, and /readyz only while Temporal answers and a worker polls the task queue', async () => {
-    /** An app whose `queue` option names a queue nobody polls: /readyz answers 503 naming it. */
-    const notReadyWithout = async (queue: 'taskQueue' | 'portfolioTaskQueue', prefix: string) => {
-      const app = await harnessHttpApp(t.bench, { [queue]: uniqueTaskQueue(prefix) });
+    /** /healthz and /readyz of an app built with `options` (closed after): /readyz's status and body. */
+    const readiness = async (options: Parameters<typeof harnessHttpApp>[1]) => {
+      const app = await harnessHttpApp(t.bench, options);
       try {
         expect((await app.inject({ url: '/healthz' })).json()).toEqual({ ok: true });
-        const notReady = await app.inject({ url: '/readyz' });
-        expect(notReady.statusCode).toBe(503);
-        expect(notReady.json()).toMatchObject({
+        const answer = await app.inject({ url: '/readyz' });
+        return { status: answer.statusCode, body: answer.json<unknown>() };
+      } finally {
+        await app.close();
+      }
+    };
+    /** An app whose `queue` option names a queue nobody polls: /readyz answers 503 naming it. */
+    const notReadyWithout = async (queue: 'taskQueue' | 'portfolioTaskQueue', prefix: string) =>
+      expect(await readiness({ [queue]: uniqueTaskQueue(prefix) })).toMatchObject({
+        status: 503,
+        body: {
           ready: false,
           checks: {
             temporal: 'ok',
             worker: expect.stringMatching(new RegExp(`^no worker has polled task queue "${prefix}-`)),
           },
-        });
-      } finally {
-        await app.close();
-      }
-    };
+        },
+      });
     await notReadyWithout('taskQueue', 'nobody-polls');
     // A Temporal that takes the connection and never answers: 503 within the check's bound, said in words (gRPC's
     // own, "Deadline exceeded after 0.000s", read as if nothing was waited for).
     const silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const connection = Connection.lazy({ address: `127.0.0.1:${(silent.address() as AddressInfo).port}` });
-    const away = await harnessHttpApp(t.bench, { client: new Client({ connection }) });
     try {
-      const notReady = await away.inject({ url: '/readyz' });
-      expect(notReady.statusCode).toBe(503);
-      expect(notReady.json()).toEqual({
-        ready: false,
-        checks: {
-          temporal: 'Temporal does not answer for namespace "default": no answer within 3 s',
-          worker: 'not checked: Temporal is not reachable',
+      expect(await readiness({ client: new Client({ connection }) })).toEqual({
+        status: 503,
+        body: {
+          ready: false,
+          checks: {
+            temporal: 'Temporal does not answer for namespace "default": no answer within 3 s',
+            worker: 'not checked: Temporal is not reachable',
+          },
         },
       });
     } finally {
-      await away.close();
       await connection.close();
       silent.close();
     }

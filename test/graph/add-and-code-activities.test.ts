@@ -6,9 +6,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphActivities } from '../../src/activities/graph-activities.js';
 import { parsePhoneNumber } from '../../src/domain/phone.js';
-import { GraphClient } from '../../src/graph/index.js';
-import { staticTokenProvider } from '../../src/graph/tokens.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import type { GraphClient } from '../../src/graph/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { graphOfWaba, sandboxWithWaba } from './support/sandbox-waba.js';
 
 let sandbox: Sandbox;
 let graph: GraphClient;
@@ -16,12 +16,7 @@ let wabaId: string;
 let activities: ReturnType<typeof createGraphActivities>;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ appSecret: 'add-activity-secret', seed: 12 });
-  wabaId = sandbox.admin.createWaba(sandbox.admin.createPortfolio({ verificationStatus: 'verified' })).wabaId;
-  graph = new GraphClient({
-    baseUrl: sandbox.url,
-    tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
-  });
+  ({ sandbox, wabaId, graph } = await sandboxWithWaba('add-activity-secret', 12));
   activities = createGraphActivities({ graph });
 });
 afterAll(async () => {
@@ -60,11 +55,7 @@ describe('the add and the code request (Graph sandbox)', () => {
   it("says in the log, naming the number, when a code request's answer was lost", async () => {
     const { id } = await graph.addPhoneNumber(wabaId, { cc: '1', phoneNumber: '4155550182', verifiedName: 'Acme' });
     // A client that gives up on Meta's answer before the sandbox sends it (this call alone).
-    const impatient = new GraphClient({
-      baseUrl: sandbox.url,
-      tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
-      requestTimeoutMs: 500,
-    });
+    const impatient = graphOfWaba(sandbox, wabaId, { requestTimeoutMs: 500 });
     sandbox.admin.injectFault({ endpoint: 'POST /request_code', kind: 'latency', latencyMs: 1_500, times: 1 });
     const answer = await environment.run(
       createGraphActivities({ graph: impatient }).requestCode,

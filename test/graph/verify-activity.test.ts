@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphActivities } from '../../src/activities/graph-activities.js';
 import { GRAPH_FAILURE_TYPE } from '../../src/domain/meta-error.js';
 import { GraphClient, type NumberRef } from '../../src/graph/index.js';
-import { staticTokenProvider } from '../../src/graph/tokens.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { sandboxWithWaba } from './support/sandbox-waba.js';
 
 let sandbox: Sandbox;
 let graph: GraphClient;
@@ -14,12 +14,7 @@ let wabaId: string;
 let verifyCode: ReturnType<typeof createGraphActivities>['verifyCode'];
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ appSecret: 'verify-activity-secret', seed: 11 });
-  wabaId = sandbox.admin.createWaba(sandbox.admin.createPortfolio({ verificationStatus: 'verified' })).wabaId;
-  graph = new GraphClient({
-    baseUrl: sandbox.url,
-    tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [wabaId] })),
-  });
+  ({ sandbox, wabaId, graph } = await sandboxWithWaba('verify-activity-secret', 11));
   verifyCode = createGraphActivities({ graph }).verifyCode;
 });
 afterAll(() => sandbox.close());
