@@ -125,6 +125,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
           path: request.url.split('?')[0],
           status: reply.statusCode,
           ms: Math.round(reply.elapsedTime),
+          client: request.ip, // the peer's address (a proxy's, behind one): who sent a refused webhook, say
           ...(request.principal ? { principal: request.principal.name } : {}),
         },
         'request',

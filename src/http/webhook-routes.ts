@@ -87,16 +87,20 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
         const reason = bounded(read.reason);
         // Signed by Meta but not a WhatsApp envelope: a redelivery would not change it, so it is taken and logged.
         if (read.status === 400) {
-          logger.warn({ status: 200, reason }, 'webhook taken unread: signed, but not a change numberflow can use');
+          request.log.warn(
+            { status: 200, reason },
+            'webhook taken unread: signed, but not a change numberflow can use',
+          );
           return reply.code(200).send({ received: 0 });
         }
-        logger.warn({ status: read.status, reason }, 'webhook refused');
+        // The request's logger: its reqId ties the warning to the request line (with the sender's address).
+        request.log.warn({ status: read.status, reason }, 'webhook refused');
         return reply.code(read.status).send({ error: read.reason });
       }
       if (inbox && drain) {
         if (inbox.full) {
           delivered?.('inbox_full');
-          logger.warn({ waiting: inbox.size }, 'webhook inbox full; Meta will deliver again');
+          request.log.warn({ waiting: inbox.size }, 'webhook inbox full; Meta will deliver again');
           return reply.code(503).send({ error: 'the webhook inbox is full; deliver again later' });
         }
         // One per WABA from here on, in the inbox and in its counts.

@@ -84,6 +84,15 @@ export function grpcInterceptors(): Interceptor[] {
   return [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), closedChannelGuard];
 }
 
+/**
+ * gRPC's reconnect backoff, capped: its own grows to 2 minutes, so after an outage of minutes a service went on
+ * failing for up to that long with Temporal back. A reconnect attempt every 2 s at most costs a frontend nothing.
+ */
+export const reconnectChannelArgs = {
+  'grpc.initial_reconnect_backoff_ms': 1_000,
+  'grpc.max_reconnect_backoff_ms': 2_000,
+} as const;
+
 /** `interceptors`: tracing's, when on (src/telemetry/tracing.ts). */
 export async function connectClient(
   config: Config,
@@ -92,11 +101,13 @@ export async function connectClient(
   interceptors?: ClientInterceptors,
 ): Promise<Client> {
   const options = connectionOptions(config, address);
-  const connection = await Connection.connect({ ...options, interceptors: grpcInterceptors() }).catch(
-    (err: unknown) => {
-      throw unreachable(config, options, address, err);
-    },
-  );
+  const connection = await Connection.connect({
+    ...options,
+    interceptors: grpcInterceptors(),
+    channelArgs: reconnectChannelArgs,
+  }).catch((err: unknown) => {
+    throw unreachable(config, options, address, err);
+  });
   await namespaceKnown(connection, config.TEMPORAL_NAMESPACE, options.address);
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors });
 }

@@ -83,6 +83,13 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
     ]);
     expect(lines.filter((line) => line.msg === 'webhook routed')).toEqual([]); // it changed nothing: debug
     expect(lines.filter((line) => line.msg === 'webhook refused').map((line) => line.level)).toEqual([40]);
+    // The refusal's warning and its request line share the request's id; the line names who sent it.
+    const refused = lines.find((line) => line.msg === 'webhook refused') as { reqId?: unknown };
+    expect(refused.reqId).toBeDefined();
+    expect(lines.find((line) => line.msg === 'request' && line.status === 401)).toMatchObject({
+      reqId: refused.reqId,
+      client: '127.0.0.1',
+    });
     const debugLines: string[] = [];
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (debugLines.push(chunk.toString()), done()) });
     const debugApp = await harnessHttpApp(t.bench, {
