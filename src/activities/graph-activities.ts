@@ -51,6 +51,17 @@ export interface VerifyOptions extends Repeat {
 }
 
 /**
+ * A verify call's answer when it drew a PIN. `refusedButShownVerified`: a first call met Meta's refusal (136025) of
+ * a number it shows verified — an earlier call's lost answer (a worker died mid-call), or a verification made
+ * elsewhere, which it cannot tell apart; the journey goes on and says so, not "code accepted". Only beside a PIN: a
+ * run that draws none reads the answer as it did before.
+ */
+export interface VerifyAnswer {
+  pin: string;
+  refusedButShownVerified?: true;
+}
+
+/**
  * A failure the journey waits out and then calls again (callMeta): Meta down or its rate limit, Graph unreachable, a
  * token to renew or to store. Anything else would end the journey where a refused code costs one attempt.
  */
@@ -183,7 +194,7 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
       ref: NumberRef,
       submission: { code: string } | string,
       options: VerifyOptions = {},
-    ): Promise<{ pin: string } | undefined> {
+    ): Promise<VerifyAnswer | undefined> {
       const verified = () => (options.drawPin === true ? drawPin() : undefined);
       const showsVerified = async () => {
         const snapshot = await readNumber(ref);
@@ -209,6 +220,9 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         if (!(err instanceof GraphError && err.code === 136025 && mayBeOurs && (await taken()))) {
           throw toActivityFailure(err);
         }
+        // A repeat's earlier call was this journey's, with this code: that one took it. A first call cannot tell.
+        const answer = verified();
+        return answer && !repeated(options) ? { ...answer, refusedButShownVerified: true } : answer;
       }
       return verified();
     },

@@ -61,7 +61,10 @@ export const graphCalls: Partial<Record<keyof Activities, GraphCall>> = {
     endpoint: `POST ${PHONE_NUMBER}/verify_code`,
     inStage: 'VERIFYING_CODE',
     what: () => 'verify the code an operator submitted',
-    answered: () => 'code verified',
+    answered: (r) =>
+      r.refusedButShownVerified
+        ? 'Meta refused the code (136025) but shows the number verified: taken as verified'
+        : 'code verified',
   },
   registerNumber: {
     endpoint: `POST ${PHONE_NUMBER}/register`,

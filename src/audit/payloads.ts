@@ -151,6 +151,7 @@ export const graphResultFields = z.object({
   certain: z.boolean().optional(),
   alreadyRequested: z.boolean().optional(),
   alreadyRan: z.boolean().optional(),
+  refusedButShownVerified: z.boolean().optional(),
   // A send's answer: the message id, and the prefix of the identity hash that went with it.
   messageId: z.string().optional(),
   withHash: z.string().nullable().optional(),

@@ -1,5 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import { journeyTimeline } from '../../src/audit/index.js';
 import { resendCodeSignal, submitOtpUpdate } from '../../src/domain/messages.js';
 import { useBench } from '../support/bench.js';
 import { patchesIn, upsertedStage } from '../support/history.js';
@@ -28,6 +29,36 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
       });
       const view = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
       expect(view.attempts).toMatchObject({ wrongCodes: 1, codeRequests: 1 });
+    });
+  });
+
+  it('does not call a code Meta refused accepted when Meta shows the number verified meanwhile, and goes on', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      // Someone verifies the number at Meta by hand while the journey waits; the operator then sends a wrong code.
+      await t.bench.graph.verifyCode({ wabaId: t.bench.wabaId, phoneNumberId: phoneNumberId as string }, code);
+      expect(await submit(journey.workflowId, wrongCode(code))).toEqual({
+        accepted: true,
+        message:
+          'Meta refused this code, but Meta shows the number verified (by an earlier submission whose answer was ' +
+          'lost, or a verification made elsewhere); numberflow goes on to registering',
+        attemptsLeft: null,
+      });
+      const view = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
+      expect(view.attempts).toMatchObject({ wrongCodes: 0 });
+      expect(view.notes.map((n) => n.what)).toContain(
+        'submitted a code that Meta refused, but Meta shows the number verified (by an earlier submission whose ' +
+          'answer was lost, or a verification made elsewhere)',
+      );
+      expect(view.notes.map((n) => n.what)).not.toContain('submitted the code: verified');
+      // The auditor reads the same: Meta's refusal, and the number taken as verified.
+      const timeline = await journeyTimeline(t.env.client, journey.workflowId.replace(/^number:/, ''));
+      const verifies = timeline.entries.filter((e) => e.endpoint === 'POST /{phone-number-id}/verify_code');
+      expect(verifies.map((e) => e.outcome)).toEqual([
+        'Meta refused the code (136025) but shows the number verified: taken as verified',
+      ]);
     });
   });
 

@@ -3,6 +3,7 @@
 import { condition, isCancellation, patched } from '@temporalio/workflow';
 import { refusal as undecryptableRefusal } from '../undecryptable-guard.js';
 import type { CodeMethod } from '../../domain/journey.js';
+import type { VerifyAnswer } from '../../activities/graph-activities.js';
 import { codeLastsUntil as codeLastsUntilAt, journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
 import { wrongAnswer } from './inbox.js';
@@ -257,6 +258,9 @@ const CODE_STILL_USABLE_MS = 60_000;
 /** From this patch on, a resend Meta refuses leaves the code sent before standing (resendCode). */
 const REFUSED_RESEND_PATCH = 'refused-resend-keeps-the-code';
 
+const SHOWN_VERIFIED =
+  'Meta shows the number verified (by an earlier submission whose answer was lost, or a verification made elsewhere)';
+
 /** True when Meta accepted the code; false sends the operator back to AWAITING_OTP. */
 async function verify(journey: Journey): Promise<boolean> {
   const { otp } = journey.inbox;
@@ -265,7 +269,7 @@ async function verify(journey: Journey): Promise<boolean> {
   journey.enterBriefly('VERIFYING_CODE'); // verified inside the task that took the code, in most runs
   const takenAt = Date.now();
   let expiredWhileWaiting = false; // decided before each call, never after a local activity's answer
-  let drawn: { pin: string } | undefined;
+  let drawn: VerifyAnswer | undefined;
   try {
     const drawPin = journey.drawsPin;
     drawn = await callMeta(
@@ -330,6 +334,16 @@ async function verify(journey: Journey): Promise<boolean> {
   }
   const pin = drawnPin(drawn);
   if (pin !== null) journey.choosePin(pin);
+  if (drawn?.refusedButShownVerified === true) {
+    // Not "accepted": the code may have been wrong; the number is verified all the same, so the journey goes on.
+    journey.note(submission.actor, `submitted a code that Meta refused, but ${SHOWN_VERIFIED}`);
+    otp.answer({
+      accepted: true,
+      message: `Meta refused this code, but ${SHOWN_VERIFIED}; numberflow goes on to registering`,
+      attemptsLeft: null,
+    });
+    return true;
+  }
   journey.note(submission.actor, 'submitted the code: verified');
   otp.answer({ accepted: true, message: 'code accepted', attemptsLeft: null });
   return true;
@@ -341,7 +355,7 @@ async function verify(journey: Journey): Promise<boolean> {
  * there is one, never whether this worker can open it, so every worker replays the same commands. An answer sealed
  * with a key this worker lacks fails the journey naming the key, as an undecryptable input does.
  */
-function drawnPin(answer: { pin: string } | undefined): string | null {
+function drawnPin(answer: VerifyAnswer | undefined): string | null {
   if (answer === undefined || answer === null) return null;
   const refused = undecryptableRefusal([answer]);
   if (refused) throw refused;
