@@ -39,6 +39,17 @@ export function refusal(values: readonly unknown[]): ApplicationFailure | undefi
 /** From this patch on, a signal that came with a secret in clear is dropped; runs from before took it. */
 const SECRETS_IN_CLEAR_PATCH = 'secrets-in-clear-dropped';
 
+type SignalDropped = (signalName: string, why: string) => void;
+let signalDropped: SignalDropped | undefined;
+
+/**
+ * Tells the workflow of each signal this guard drops, so that its own notes say so (the log line reaches the
+ * worker's operators, not the journey's). Module state is the run's own: each workflow has its own context.
+ */
+export function whenSignalDropped(listener: SignalDropped): void {
+  signalDropped = listener;
+}
+
 /** The failure type of an update refused for a secret sent in clear. */
 export const SECRET_IN_CLEAR_FAILURE_TYPE = 'SecretInClear';
 
@@ -82,15 +93,13 @@ const guard: WorkflowInboundCallsInterceptor = {
     // Dropped live and replayed alike: history holds the signals a run dropped as well as those it took, and the
     // one cannot be told from the other here (a key taken away after a signal was taken makes the replay diverge).
     const undecryptable = findUndecryptable(input.args);
-    if (undecryptable) {
-      log.warn(`signal '${input.signalName}' dropped: ${describeUndecryptable(undecryptable)}`);
-      return;
-    }
+    const dropped = (why: string) => {
+      log.warn(`signal '${input.signalName}' dropped: ${why}`);
+      signalDropped?.(input.signalName, why);
+    };
+    if (undecryptable) return dropped(describeUndecryptable(undecryptable));
     const inClear = findInClear(input.args);
-    if (inClear && patched(SECRETS_IN_CLEAR_PATCH)) {
-      log.warn(`signal '${input.signalName}' dropped: ${describeInClear(inClear)}`);
-      return;
-    }
+    if (inClear && patched(SECRETS_IN_CLEAR_PATCH)) return dropped(describeInClear(inClear));
     return next({ ...input, args: asTheyCame(input.args) });
   },
   async handleQuery(input, next) {

@@ -105,6 +105,11 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
       await eventually(history, (h) => patchesIn(h).includes('secrets-in-clear-dropped'), "the drop's patch marker");
       const view = await journey.view();
       expect(view).toMatchObject({ stage: 'AWAITING_OTP', attempts: { wrongCodes: 0 } });
+      // The operator reads it in the journey's notes too.
+      expect(view.notes.map((n) => n.what)).toContain(
+        "signal otp dropped: the code was sent unencrypted, in clear, so numberflow does not use it: send it through numberflow's API or command line, or with the Temporal CLI's --codec-endpoint pointed at numberflow's codec server, which seals it",
+      );
+      expect(JSON.stringify(view)).not.toContain(code);
       // The auditor reads that it was dropped, and why (never the code).
       const timeline = await journeyTimeline(t.env.client, view.e164);
       const dropped = timeline.entries.find((e) => e.actor === 'cli@plain' && e.what.includes('(signal)'));
@@ -129,6 +134,10 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
       const forged = { code: { $sealed: 'v1', kid: 'x' }, actor: 'mallory' };
       // It failed the workflow task on every attempt: the journey stood still for good, its view answered 500.
       await plain.signal(otpSignal.name, forged);
+      await journey.until(
+        (v) => v.notes.some((n) => n.what.startsWith(`signal ${otpSignal.name} dropped: a sealed secret`)),
+        "the dropped signal's note",
+      );
       const refusal = await refusalOf(plain.executeUpdate(submitOtpUpdate.name, { args: [forged] }));
       expect(refusal).toContain('a sealed secret in a payload is malformed (not a v1 envelope): no key opens it');
       const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;

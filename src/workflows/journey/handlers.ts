@@ -48,6 +48,7 @@ import { REMOVAL_STOPS_RENAME_PATCH } from './display-name.js';
 import { checkIdentityCheckRequest, checkTestMessage, sendTestMessage, turnIdentityCheck } from './identity-actions.js';
 import type { Inbox } from './inbox.js';
 import type { Journey } from './journey.js';
+import { whenSignalDropped } from '../undecryptable-guard.js';
 
 export function installHandlers(journey: Journey): void {
   setHandler(journeyQuery, () => journey.view());
@@ -60,6 +61,8 @@ export function installHandlers(journey: Journey): void {
    * array, reached no command through these handlers (a numberEvent of one was only kept in recentEvents; the
    * portfolio's slot answer, which could, is checked on its own).
    */
+  // A signal the interceptor dropped (a secret sent in clear, one no key opens) is said where operators look.
+  whenSignalDropped((name, why) => journey.note('numberflow', `signal ${name} dropped: ${why}`));
   const onSignal = <T>(signal: SignalDefinition<[T]>, handler: (arg: T) => void) =>
     setHandler(signal, (arg: T) => {
       if (isMessageObject(arg)) return handler(arg);
