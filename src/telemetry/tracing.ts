@@ -16,6 +16,30 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+type WorkflowExporterSink = Tracing['sinks'][string];
+
+/**
+ * The SDK's workflow span exporter copies the whole WorkflowInfo into every workflow span's attributes — search
+ * attributes (a journey's WABA, portfolio, stage, who started it), memo, the last failure, the parent — most of it no
+ * valid attribute value. Its spans name the run only: its id, run id, type, task queue, namespace and attempt.
+ */
+function namingTheRunOnly(sink: WorkflowExporterSink): WorkflowExporterSink {
+  const exported = sink.export;
+  if (!exported) return sink;
+  return {
+    ...sink,
+    export: {
+      ...exported,
+      fn: (info, ...spans) => {
+        const { workflowId, runId, workflowType, taskQueue, namespace, attempt } = info;
+        // Only read by the SDK's exporter, which copies the fields it is given onto the spans.
+        const named = { workflowId, runId, workflowType, taskQueue, namespace, attempt } as typeof info;
+        return exported.fn(named, ...spans);
+      },
+    },
+  };
+}
+
 /** Where spans go: OTLP/HTTP's traces path under OTEL_EXPORTER_OTLP_ENDPOINT, or a collector on this machine. */
 export function tracesUrl(config: Config): string {
   const base = config.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318';
@@ -115,7 +139,7 @@ export async function startTracing(
         outbound: new temporal.OpenTelemetryActivityOutboundInterceptor(ctx),
       }),
     ],
-    sinks: { exporter: temporal.makeWorkflowExporter(processor, resource) },
+    sinks: { exporter: namingTheRunOnly(temporal.makeWorkflowExporter(processor, resource)) },
     // Undoes register() too, so that a process (a test worker, say) that tracing leaves keeps no global tracer.
     async shutdown() {
       stopping = true;

@@ -22,6 +22,7 @@ interface ExportedSpan {
   name: string;
   traceId: string;
   service: string;
+  attributes: string[];
 }
 
 /** An OTLP/HTTP collector (JSON) that keeps every span it is sent. */
@@ -34,14 +35,16 @@ async function startCollector(): Promise<{ url: string; spans: ExportedSpan[]; s
       type Body = {
         resourceSpans?: {
           resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
-          scopeSpans?: { spans?: { name: string; traceId: string }[] }[];
+          scopeSpans?: { spans?: { name: string; traceId: string; attributes?: { key: string }[] }[] }[];
         }[];
       };
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Body;
       for (const { resource, scopeSpans } of body.resourceSpans ?? []) {
         const service = resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
         for (const scope of scopeSpans ?? []) {
-          for (const span of scope.spans ?? []) spans.push({ name: span.name, traceId: span.traceId, service });
+          for (const { name, traceId, attributes } of scope.spans ?? []) {
+            spans.push({ name, traceId, service, attributes: (attributes ?? []).map((a) => a.key) });
+          }
         }
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -123,6 +126,14 @@ describe('tracing (dev server + Graph sandbox, a collector on loopback)', () => 
     const runActivity = collector.spans.find((s) => s.name.startsWith('RunActivity:'));
     expect(runActivity?.traceId).toBe(traceOf('StartWorkflow:numberJourney'));
     expect(new Set(collector.spans.map((s) => s.service))).toEqual(new Set(['numberflow-test']));
+    // A workflow span names its run, not the whole WorkflowInfo (search attributes, memo, the last failure …).
+    const run = collector.spans.find((s) => s.name === 'RunWorkflow:numberJourney');
+    expect(run?.attributes).toEqual(expect.arrayContaining(['workflowId', 'runId', 'workflowType', 'taskQueue']));
+    for (const span of collector.spans) {
+      expect(span.attributes).not.toContain('searchAttributes');
+      expect(span.attributes).not.toContain('typedSearchAttributes');
+      expect(span.attributes).not.toContain('memo');
+    }
   }, 90_000);
 
   it('replays every recorded history with the tracing interceptors in the bundle', async () => {
