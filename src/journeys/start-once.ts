@@ -61,7 +61,9 @@ async function startOnce(
     const workflowId = journeyWorkflowId(input.phoneNumber.e164);
     const running = await client.workflow.getHandle(workflowId).describe();
     const memo = (running.memo ?? {}) as JourneyMemo;
-    if (memo.idempotencyKey === idempotency.key && memo.requestHash === idempotency.requestHash) {
+    if (memo.idempotencyKey === idempotency.key && sameScope(memo, idempotency)) {
+      // The caller's key, in a race visibility did not yet show: its own request, or the key reused for another.
+      if (memo.requestHash !== idempotency.requestHash) throw reused(idempotency.key, workflowId);
       return { workflowId, runId: running.runId, created: false };
     }
     if (idempotency.sees && !idempotency.sees(running.typedSearchAttributes.get(PortfolioId) ?? null)) {
@@ -100,11 +102,15 @@ async function startedUnder(client: Client, { key, scope }: Idempotency) {
     const memo = (execution.memo ?? {}) as JourneyMemo;
     // A run from before keys were scoped is anyone's, as it was then; direct mode (no scope: Temporal's own access)
     // finds any principal's.
-    if (memo.idempotencyScope === undefined || scope === undefined || memo.idempotencyScope === scope)
-      return { workflowId: execution.workflowId, runId: execution.runId, memo };
+    if (sameScope(memo, { scope })) return { workflowId: execution.workflowId, runId: execution.runId, memo };
     if (++looked >= RUNS_UNDER_A_KEY) break;
   }
   return null;
+}
+
+/** Whether a run's key is the caller's: a run from before keys were scoped, or direct mode (no scope), is anyone's. */
+function sameScope(memo: JourneyMemo, { scope }: Pick<Idempotency, 'scope'>): boolean {
+  return memo.idempotencyScope === undefined || scope === undefined || memo.idempotencyScope === scope;
 }
 
 function reused(key: string, usedFor: string): IdempotencyConflictError {

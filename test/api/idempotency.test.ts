@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { journeyWorkflowId, type JourneyView } from '../../src/domain/journey.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
+import { IdempotencyConflictError, JourneyConflictError } from '../../src/journeys/errors.js';
+import { createStartOnce } from '../../src/journeys/start-once.js';
 import { useBench } from '../support/bench.js';
 import { eventually, OTHER_PORTFOLIO, useApi } from './support.js';
 import { harnessHttpApp } from '../support/http-app.js';
@@ -120,6 +122,28 @@ describe('starting a journey under an Idempotency-Key (dev server, worker, Graph
       expect(new Set(answers.map((a) => a.body.runId)).size).toBe(1);
       const e164 = answers[0]?.body.journey.e164 as string;
       expect(await runsOf(e164)).toHaveLength(1);
+    });
+  });
+
+  it('refuses the key reused for another body as idempotency_conflict when visibility does not show the first yet', async () => {
+    await t.bench.run(async () => {
+      // Two instances, each its own memory; neither looks in visibility, as when the first start is not listed yet.
+      const instance = () => createStartOnce(t.env.client, t.bench.taskQueue, { withoutSearchAttributes: true });
+      const input = t.bench.input();
+      const key = randomUUID();
+      const idempotency = { key, requestHash: 'a'.repeat(64), scope: 'onboarding' };
+      const first = await instance()(input, idempotency);
+      expect(first.created).toBe(true);
+      const again = await instance()(input, idempotency);
+      expect(again).toMatchObject({ runId: first.runId, created: false });
+      const reused = await instance()(input, { ...idempotency, requestHash: 'b'.repeat(64) }).catch((e: unknown) => e);
+      expect(reused).toBeInstanceOf(IdempotencyConflictError);
+      expect((reused as Error).message).toBe(
+        `Idempotency-Key "${key}" was used for another request (${first.workflowId}); send a new key with a new request`,
+      );
+      // Another principal's key of the same name is not this one: the number is simply taken.
+      const others = await instance()(input, { ...idempotency, scope: 'someone-else' }).catch((e: unknown) => e);
+      expect(others).toBeInstanceOf(JourneyConflictError);
     });
   });
 

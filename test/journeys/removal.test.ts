@@ -6,7 +6,7 @@ import {
   numberEventSignal,
   requestRemovalSignal,
 } from '../../src/domain/messages.js';
-import { LIFTED_RESTRICTION_PATCH } from '../../src/workflows/journey/journey.js';
+import { LIFTED_RESTRICTION_PATCH, RESTRICTION_ONCE_PATCH } from '../../src/workflows/journey/journey.js';
 import { patchesIn } from '../support/history.js';
 import { WaitingOn } from '../../src/domain/search-attributes.js';
 import { journeyTimeline } from '../../src/audit/index.js';
@@ -100,6 +100,43 @@ describe('removal and what Meta answers late or not at all (dev server + Graph s
       expect(noted.removalBlocked).toBeNull();
       expect(noted.waiting?.reason.startsWith('removal blocked')).toBe(false);
       expect(patchesIn(await handle.fetchHistory())).toContain(LIFTED_RESTRICTION_PATCH);
+      await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  });
+
+  it('is not blocked again by the same restriction delivered again after an admin asked again: only noted', async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.signal(requestRemovalSignal, removal);
+      await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion');
+      const expiration = String(Math.floor((Date.now() + 30 * DAY) / 1000));
+      const restriction = {
+        kind: 'restriction',
+        restrictionType: 'RESTRICTED_BIZ_INITIATED_MESSAGING',
+        expiration,
+        at: new Date(Date.now() - 60_000).toISOString(),
+        wabaId: t.bench.wabaId,
+      } as const;
+      await handle.signal(numberEventSignal, restriction);
+      await journey.until((v) => v.removalBlocked !== null, 'blocked');
+      // The same restriction again while blocked: still blocked, as before.
+      await handle.signal(numberEventSignal, restriction);
+      await handle.signal(requestRemovalSignal, { ...removal, reason: 'resolved in WhatsApp Manager' });
+      await journey.until((v) => v.removalBlocked === null, 'asked again');
+      // A copy that comes later still (Meta's retry, another replica's inbox) is noted; the removal goes on.
+      await handle.signal(numberEventSignal, restriction);
+      const noted = await journey.until(
+        (v) =>
+          v.notes.some((n) => n.what.endsWith('delivered again, after an admin asked again — the removal goes on')),
+        'the copy noted',
+      );
+      expect(noted.removalBlocked).toBeNull();
+      expect(noted.waiting?.reason.startsWith('removal blocked')).toBe(false);
+      expect(patchesIn(await handle.fetchHistory())).toContain(RESTRICTION_ONCE_PATCH);
+      // Another restriction (a later date) blocks it, as one should.
+      await handle.signal(numberEventSignal, { ...restriction, at: new Date().toISOString() });
+      await journey.until((v) => v.removalBlocked !== null, 'blocked by the new one');
       await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });

@@ -41,6 +41,16 @@ export const EARLIER_NAME_DECISION_PATCH = 'name-decision-before-the-request-ign
  * Decided only for such a restriction during a removal.
  */
 export const LIFTED_RESTRICTION_PATCH = 'lifted-restriction-blocks-no-removal';
+
+/**
+ * A restriction that already blocked the removal, delivered again after an admin asked again, blocked it again
+ * before this patch (each replica has its own inbox, so a copy may come at any time); it is now only noted. Decided
+ * only for such a delivery.
+ */
+export const RESTRICTION_ONCE_PATCH = 'restriction-delivered-again-blocks-no-removal';
+
+/** The restrictions a journey remembers having acted on. */
+const RESTRICTIONS_REMEMBERED = 20;
 /** Account updates a note says (the others are only recorded in recentEvents). */
 const SAID_ACCOUNT_EVENTS: readonly string[] = [
   'DISABLED_UPDATE',
@@ -513,6 +523,19 @@ export class Journey {
     this.showRemovalBlocked('removal');
   }
 
+  /**
+   * Whether a restriction is one that blocked the removal before, delivered again after an admin asked again. Each
+   * blocking restriction is remembered; one delivered again while the removal is still blocked blocks it as before.
+   */
+  private restrictedAgainLater(event: Extract<NumberEvent, { kind: 'restriction' }>): boolean {
+    const key = `${event.restrictionType}|${event.at}|${event.expiration ?? ''}`;
+    const actedOn = (this.state.restrictionsActedOn ??= []);
+    if (actedOn.includes(key)) return this.state.restriction === null && patched(RESTRICTION_ONCE_PATCH);
+    actedOn.push(key);
+    if (actedOn.length > RESTRICTIONS_REMEMBERED) actedOn.splice(0, actedOn.length - RESTRICTIONS_REMEMBERED);
+    return false;
+  }
+
   /** An admin asked again: the removal is tried again. */
   liftRestriction(): void {
     this.state.restriction = null;
@@ -581,6 +604,13 @@ export class Journey {
         }
         if (isLifted(event) && patched(LIFTED_RESTRICTION_PATCH)) {
           this.note('meta', `restricted the account ${restrictionWords(event)}: lifted by then, the removal goes on`);
+          break;
+        }
+        if (this.restrictedAgainLater(event)) {
+          this.note(
+            'meta',
+            `restricted the account ${restrictionWords(event)}: delivered again, after an admin asked again — the removal goes on`,
+          );
           break;
         }
         // Noted at once: the removal may be waiting for something else (the paid-message block) when it comes.

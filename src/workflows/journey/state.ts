@@ -69,6 +69,11 @@ export interface JourneyState {
   identityCheck?: boolean;
   /** A removal blocked by Meta, with why and what to do; cleared when an admin asks again. */
   restriction: { reason: string; remediation: string } | null;
+  /**
+   * The restrictions (type, date, expiration) that blocked a removal, the latest 20: the same one delivered again
+   * (Meta's retry, another replica's inbox) does not block it again after an admin asked again. Absent before.
+   */
+  restrictionsActedOn?: string[];
   cancel: (CancelRequest & { throughTemporal: boolean }) | null;
   result: JourneyResult | null;
 }
