@@ -13,9 +13,19 @@ import { journeyTimeline } from '../../src/audit/index.js';
 import { eventually } from '../api/support.js';
 import { startLive } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
+import type { Harness } from '../support/harness.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const removal = { actor: 'admin@acme', role: 'admin', reason: 'number retired' };
+
+/** A live journey whose removal an admin asked for, deregistered and waiting for the number's deletion. */
+async function waitingForDeletion(bench: Harness) {
+  const { journey, view } = await startLive(bench);
+  const handle = bench.env.client.workflow.getHandle(journey.workflowId);
+  await handle.signal(requestRemovalSignal, removal);
+  await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion');
+  return { journey, handle, view };
+}
 
 describe('removal blocked by a restriction (dev server + Graph sandbox)', () => {
   const t = useBench('dev');
@@ -42,10 +52,7 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
 
   it("is blocked by an ACCOUNT_RESTRICTION webhook on the number's WABA", async () => {
     await t.bench.run(async () => {
-      const { journey } = await startLive(t.bench);
-      const handle = t.env.client.workflow.getHandle(journey.workflowId);
-      await handle.signal(requestRemovalSignal, removal);
-      await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion');
+      const { journey, handle } = await waitingForDeletion(t.bench);
       t.bench.sandbox.admin.restrictWaba(t.bench.wabaId, 'RESTRICTED_ADD_PHONE_NUMBER_ACTION');
       await t.bench.sandbox.admin.flushWebhooks();
       const blocked = await journey.until((v) => v.waiting?.reason.startsWith('removal blocked') === true, 'blocked');
@@ -80,10 +87,7 @@ describe('removal and what Meta answers late or not at all (dev server + Graph s
 
   it('is not blocked by a restriction Meta had lifted when it came (its expiration passed): only noted', async () => {
     await t.bench.run(async () => {
-      const { journey } = await startLive(t.bench);
-      const handle = t.env.client.workflow.getHandle(journey.workflowId);
-      await handle.signal(requestRemovalSignal, removal);
-      await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion');
+      const { journey, handle } = await waitingForDeletion(t.bench);
       const lifted = Math.floor((Date.now() - 39 * DAY) / 1000);
       const restriction = { kind: 'restriction', restrictionType: 'RESTRICTED_ADD_PHONE_NUMBER_ACTION' } as const;
       const at = new Date(Date.now() - 40 * DAY).toISOString();
@@ -106,10 +110,7 @@ describe('removal and what Meta answers late or not at all (dev server + Graph s
 
   it('is not blocked again by the same restriction delivered again after an admin asked again: only noted', async () => {
     await t.bench.run(async () => {
-      const { journey } = await startLive(t.bench);
-      const handle = t.env.client.workflow.getHandle(journey.workflowId);
-      await handle.signal(requestRemovalSignal, removal);
-      await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion');
+      const { journey, handle } = await waitingForDeletion(t.bench);
       const expiration = String(Math.floor((Date.now() + 30 * DAY) / 1000));
       const restriction = {
         kind: 'restriction',
@@ -143,10 +144,7 @@ describe('removal and what Meta answers late or not at all (dev server + Graph s
 
   it('answers a deletion confirmation Meta could not be read to check as such, not as Meta still showing the number', async () => {
     await t.bench.run(async () => {
-      const { journey } = await startLive(t.bench);
-      const handle = t.env.client.workflow.getHandle(journey.workflowId);
-      await handle.signal(requestRemovalSignal, removal);
-      await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion');
+      const { journey, handle } = await waitingForDeletion(t.bench);
       // Meta refuses the read (a permission the token lost): the number's state is not known.
       t.bench.sandbox.admin.injectFault({ endpoint: 'GET /{phone-number-id}', kind: 'error', code: 200, times: 5 });
       const answer = await handle.executeUpdate(confirmDeletionUpdate, { args: [{ actor: 'admin@acme' }] });
@@ -168,10 +166,7 @@ describe('a deletion confirmed twice (dev server + Graph sandbox)', () => {
 
   it('answers the confirmation held for its update when the same confirmation comes by signal meanwhile', async () => {
     await t.bench.run(async () => {
-      const { journey, view } = await startLive(t.bench);
-      const handle = t.env.client.workflow.getHandle(journey.workflowId);
-      await handle.signal(requestRemovalSignal, removal);
-      await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion');
+      const { journey, handle, view } = await waitingForDeletion(t.bench);
       t.bench.sandbox.admin.deleteNumber(view.phoneNumberId as string);
       // Meta is slow to answer the look the confirmation makes, the next Graph call (the deleted number's id names no
       // number now, so the sandbox names the call by no endpoint but '*'): the update is held meanwhile.
