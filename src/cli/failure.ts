@@ -6,6 +6,7 @@ import {
   WORKFLOW_TASK_FAILING,
   workflowTaskFailing,
 } from '../temporal/unanswered.js';
+import { UPDATE_ABORTED, updateAbortedWithItsTask } from '../temporal/aborted-update.js';
 
 /** Ends a command with an exit code, saying `message` when there is something to say (Ctrl-C ends quietly). */
 export class CliExit extends Error {
@@ -33,6 +34,7 @@ export function failureOf(err: unknown): { lines: string[]; exitCode: number } {
   const notAnswering = temporalNotAnswering(err);
   if (notAnswering) return { lines: [`numberflow: ${notAnsweringMessages[notAnswering]}`], exitCode: 1 };
   if (workflowTaskFailing(err)) return { lines: [`numberflow: ${WORKFLOW_TASK_FAILING}`], exitCode: 1 };
+  if (updateAbortedWithItsTask(err)) return { lines: [`numberflow: ${UPDATE_ABORTED}`], exitCode: 1 };
   return { lines: [`numberflow: ${err instanceof Error ? err.message : String(err)}`], exitCode: 1 };
 }
 

@@ -21,6 +21,7 @@ import {
   WORKFLOW_TASK_FAILING,
   workflowTaskFailing,
 } from '../temporal/unanswered.js';
+import { UPDATE_ABORTED, updateAbortedWithItsTask } from '../temporal/aborted-update.js';
 
 export { errorSchema, type ErrorBody, type ErrorCode, type ErrorReason, type Problem } from './error-body.js';
 import type { ErrorBody, ErrorCode, ErrorReason, Problem } from './error-body.js';
@@ -130,6 +131,7 @@ export function apiErrorOf(err: FastifyError): ApiError {
   if (workflowTaskFailing(err)) {
     return new ApiError(503, 'workflow_task_failing', WORKFLOW_TASK_FAILING);
   }
+  if (updateAbortedWithItsTask(err)) return new ApiError(503, 'workflow_task_failing', UPDATE_ABORTED);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new ApiError(err.statusCode, 'invalid_request', err.message);
   }

@@ -1,0 +1,30 @@
+// Temporal aborts an update carried by a workflow task whose completion it refused — a continue-as-new that met a
+// new event (a signal, say) while the task ran, as a live journey receiving Meta's webhooks does — with
+// FAILED_PRECONDITION "unexpected workflow task failure". The update was not taken, and the task is retried at once:
+// sent again, it reaches the retried task, or the run that continued.
+import { messagesThrough } from './unanswered.js';
+
+/** Whether an update failed so: not taken, to be sent again. */
+export function updateAbortedWithItsTask(err: unknown): boolean {
+  return [...messagesThrough(err)].some((message) => /unexpected workflow task failure/i.test(message));
+}
+
+/** What the API and the command line say when the update was aborted on every try. */
+export const UPDATE_ABORTED =
+  'the journey could not take it just now (Temporal refused the workflow task that carried it, and retries that task); nothing was taken: send it again';
+
+/** How often an aborted update is sent, and the pause before each try again (a retried task runs at once). */
+const TRIES = 3;
+const PAUSE_MS = 100;
+
+/** Sends an update (`send`), and again when Temporal aborted it with its task. */
+export async function sendingAgainIfAborted<T>(send: () => Promise<T>): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (tried >= TRIES || !updateAbortedWithItsTask(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS * tried));
+    }
+  }
+}

@@ -1,0 +1,86 @@
+// An update carried by a workflow task Temporal then refused (a continue-as-new that met a signal while the task
+// ran, as a live journey receiving Meta's webhooks does) is aborted, not taken: the service sends it again, and says
+// so in words where every try was aborted (a 500 "the service failed to answer" before).
+import { randomUUID } from 'node:crypto';
+import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import type { FastifyError } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerDataConverter } from '../../src/codec/data-converter.js';
+import { apiErrorOf } from '../../src/http/errors.js';
+import { failureOf } from '../../src/cli/failure.js';
+import { sendingAgainIfAborted, UPDATE_ABORTED, updateAbortedWithItsTask } from '../../src/temporal/aborted-update.js';
+import { messagesThrough } from '../../src/temporal/unanswered.js';
+import { connectDevServer, testDataConverter, type TestEnv } from '../support/temporal.js';
+import { noiseSignal, pingUpdate } from './support/continuing-as-new-workflow.js';
+
+const { PendingWorkflowTaskState } = proto.temporal.api.enums.v1;
+
+describe('an update aborted with its workflow task (dev server)', () => {
+  let env: TestEnv;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = `aborted-update-${randomUUID()}`;
+  beforeAll(async () => {
+    env = await connectDevServer();
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: new URL('./support/continuing-as-new-workflow.ts', import.meta.url).pathname,
+      logger: {
+        log: () => undefined,
+        trace: () => undefined,
+        debug: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: () => undefined,
+      },
+    });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle,
+      dataConverter: workerDataConverter(testDataConverter),
+    });
+    running = worker.run();
+  }, 60_000);
+  afterAll(async () => {
+    worker.shutdown();
+    await running;
+  });
+
+  /** An update whose task holds for a second, and a signal that lands meanwhile: Temporal refuses the task. */
+  async function updateMeetingASignal(send: (run: () => Promise<string>) => Promise<string>) {
+    const handle = await env.client.workflow.start('continuingAsNew', {
+      taskQueue,
+      workflowId: `aborted-${randomUUID()}`,
+    });
+    await handle.executeUpdate(pingUpdate, { args: [{ holdMs: 0 }] }); // its first task done: the run waits
+    const answer = send(() => handle.executeUpdate(pingUpdate, { args: [{ holdMs: 1_000 }] })).then(
+      (pong) => pong,
+      (err: unknown) => err,
+    );
+    // The signal must land while the task runs (not before the worker has taken it): wait for it to have started.
+    for (let i = 0; i < 100; i++) {
+      const { raw } = await handle.describe();
+      if (raw.pendingWorkflowTask?.state === PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await handle.signal(noiseSignal);
+    return { handle, answer: await answer };
+  }
+
+  it('is not taken: Temporal answers FAILED_PRECONDITION, which the API and the command line say in words', async () => {
+    const { handle, answer } = await updateMeetingASignal((run) => run());
+    expect([...messagesThrough(answer)].join(' / ')).toContain('unexpected workflow task failure');
+    expect(updateAbortedWithItsTask(answer)).toBe(true);
+    expect(apiErrorOf(answer as FastifyError)).toMatchObject({ status: 503, code: 'workflow_task_failing' });
+    expect(apiErrorOf(answer as FastifyError).message).toBe(UPDATE_ABORTED);
+    expect(failureOf(answer)).toEqual({ lines: [`numberflow: ${UPDATE_ABORTED}`], exitCode: 1 });
+    await handle.terminate('test done');
+  });
+
+  it('is answered when sent again', async () => {
+    const { handle, answer } = await updateMeetingASignal((run) => sendingAgainIfAborted(run));
+    expect(answer).toMatch(/^pong from run /);
+    await handle.terminate('test done');
+  });
+});
