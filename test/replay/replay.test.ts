@@ -2,10 +2,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import proto from '@temporalio/proto';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { fixturesDir, readManifest } from '../support/fixtures.js';
-import { testDataConverter } from '../support/temporal.js';
+import { bundleTestWorkflows, testDataConverter } from '../support/temporal.js';
 
 // Histories of real runs (journeys and portfolios), recorded by the journey tests with RECORD_HISTORIES=1 under
 // stable names, stored as Temporal's own protobuf encoding (payloads encrypted with the test key, as in the
@@ -66,17 +66,7 @@ describe('replaying recorded histories', () => {
   });
 
   it('fails the replay when the workflow code changed in a non-deterministic way', async () => {
-    const changed = await bundleWorkflowCode({
-      workflowsPath: join(import.meta.dirname, 'nondeterministic-workflows.ts'),
-      logger: {
-        log: () => undefined,
-        trace: () => undefined,
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined,
-      },
-    });
+    const changed = await bundleTestWorkflows(join(import.meta.dirname, 'nondeterministic-workflows.ts'));
     const journey = manifest.fixtures.find((f) => f.startsWith('numberJourney/'));
     expect(journey).toBeDefined();
     await expect(

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../../src/activities/index.js';
@@ -143,4 +143,11 @@ export class LongLivedWorker {
     await this.running.done;
     this.running = null;
   }
+}
+
+/** A bundle of a test's own workflows (not numberflow's), built without the bundler's lines. */
+export function bundleTestWorkflows(workflowsPath: string): Promise<WorkflowBundle> {
+  const quiet = () => undefined;
+  const logger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
+  return bundleWorkflowCode({ workflowsPath, logger });
 }

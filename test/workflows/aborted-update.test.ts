@@ -3,7 +3,7 @@
 // so in words where every try was aborted (a 500 "the service failed to answer" before).
 import { randomUUID } from 'node:crypto';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
-import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import type { FastifyError } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerDataConverter } from '../../src/codec/data-converter.js';
@@ -11,7 +11,7 @@ import { apiErrorOf } from '../../src/http/errors.js';
 import { failureOf } from '../../src/cli/failure.js';
 import { sendingAgainIfAborted, UPDATE_ABORTED, updateAbortedWithItsTask } from '../../src/temporal/aborted-update.js';
 import { messagesThrough } from '../../src/temporal/unanswered.js';
-import { connectDevServer, testDataConverter, type TestEnv } from '../support/temporal.js';
+import { bundleTestWorkflows, connectDevServer, testDataConverter, type TestEnv } from '../support/temporal.js';
 import { noiseSignal, pingUpdate } from './support/continuing-as-new-workflow.js';
 
 const { PendingWorkflowTaskState } = proto.temporal.api.enums.v1;
@@ -23,17 +23,9 @@ describe('an update aborted with its workflow task (dev server)', () => {
   const taskQueue = `aborted-update-${randomUUID()}`;
   beforeAll(async () => {
     env = await connectDevServer();
-    const workflowBundle = await bundleWorkflowCode({
-      workflowsPath: new URL('./support/continuing-as-new-workflow.ts', import.meta.url).pathname,
-      logger: {
-        log: () => undefined,
-        trace: () => undefined,
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined,
-      },
-    });
+    const workflowBundle = await bundleTestWorkflows(
+      new URL('./support/continuing-as-new-workflow.ts', import.meta.url).pathname,
+    );
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
