@@ -119,6 +119,31 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
     });
   });
 
+  it('answers pending, saying why it may be, a code the journey has not answered within waitSeconds', async () => {
+    await t.bench.run(async () => {
+      const started = await api.call<{ journey: JourneyView }>('POST', '/v1/journeys', {
+        as: 'onboarding',
+        body: api.startBody(),
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      const { e164 } = started.body.journey;
+      const { phoneNumberId } = await api.until(e164, (v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const { code } = (await sandbox('GET', `/outbox/${phoneNumberId}/latest`)) as { code: string };
+      // Meta takes 4 s to verify: the answer is not there within the second asked for.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'latency', latencyMs: 4_000, times: 2 });
+      const slow = await api.call<Outcome>('POST', `/v1/journeys/${e164}/otp?waitSeconds=1`, {
+        as: 'operator',
+        body: { code },
+      });
+      expect(slow).toMatchObject({ status: 200, body: { outcome: 'pending', attemptsLeft: null } });
+      expect(slow.body.message).toBe(
+        'still working: the journey has not answered within 1 s (Meta may be slow, or a worker stopped while ' +
+          `handling it: Temporal gives the work to another worker within seconds); follow GET /v1/journeys/${e164}`,
+      );
+      await api.until(e164, (v) => v.stage === 'DISPLAY_NAME_REVIEW', 'the code verified after all');
+    });
+  });
+
   it('shows a run terminated through Temporal as ended, not as still waiting; its stream ends', async () => {
     await t.bench.run(async () => {
       const started = await api.call<{ journey: JourneyView }>('POST', '/v1/journeys', {

@@ -148,6 +148,10 @@ export interface ActionOutcome {
   attemptsLeft: number | null;
 }
 
+/** Why a journey may not have answered in time, when it waits on nobody: nothing is lost either way. */
+const NO_ANSWER_YET =
+  'Meta may be slow, or a worker stopped while handling it: Temporal gives the work to another worker within seconds';
+
 /** Sends an action as `principal`; a journey outside its portfolios is not found. */
 export async function actOnJourney(
   client: Client,
@@ -163,7 +167,7 @@ export async function actOnJourney(
     waitMs: waitSeconds * 1000,
     stillWorking: (waits) =>
       `still working: the journey has not answered within ${waitSeconds} s` +
-      `${waits ? `; meanwhile it waits: ${waits}` : ' (Meta may be slow)'}; follow ${followAt}`,
+      `${waits ? `; meanwhile it waits: ${waits}` : ` (${NO_ANSWER_YET})`}; follow ${followAt}`,
   });
   return {
     outcome: outcome.pending ? 'pending' : outcome.accepted ? 'accepted' : 'refused',
