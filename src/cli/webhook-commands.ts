@@ -71,8 +71,11 @@ export function addWebhookCommands(
   }
 }
 
-function deadLetterLines({ deadLetters, total, nextAfter }: DeadLetters): string[] {
-  if (total === 0) return ['no webhook dead letters'];
+/** " (on <host:port>)": which replica's inbox answered (each keeps its own), when the service named it. */
+const on = (replica: string | undefined) => (replica === undefined ? '' : ` (on ${replica})`);
+
+function deadLetterLines({ deadLetters, total, nextAfter, replica }: DeadLetters): string[] {
+  if (total === 0) return [`no webhook dead letters${on(replica)}`];
   return [
     ...deadLetters.flatMap((letter) => [
       `${letter.id}\treceived ${letter.receivedAt}\tgiven up ${letter.deadAt}\t${letter.attempts} attempts\t${letter.reason}`,
@@ -80,12 +83,12 @@ function deadLetterLines({ deadLetters, total, nextAfter }: DeadLetters): string
         (waba) => `  WABA ${waba.wabaId}: ${waba.fields.join(', ')} (${plural(waba.changes, 'change')})`,
       ),
     ]),
-    `${deadLetters.length} shown of ${total}${nextAfter === null ? '' : `; more: --after ${nextAfter}`}`,
+    `${deadLetters.length} shown of ${total}${on(replica)}${nextAfter === null ? '' : `; more: --after ${nextAfter}`}`,
   ];
 }
 
 function actionLine(done: DeadLetterAction): string {
-  return `${done.outcome.replace('_', ' ')}: ${done.message}`;
+  return `${done.outcome.replace('_', ' ')}: ${done.message}${on(done.replica)}`;
 }
 
 function idArgument(value: string): number {

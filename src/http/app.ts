@@ -63,7 +63,8 @@ export interface HttpAppOptions {
    * Meta's deliveries are kept in this file and answered 200 once committed, then routed (left out: each is routed
    * before it is answered). The service keeps it in its data folder.
    */
-  webhookInbox?: { file: string } & WebhookInboxOptions;
+  /** `replica`: names this service process in the dead letters' answers (each replica keeps its own inbox). */
+  webhookInbox?: { file: string; replica?: string } & WebhookInboxOptions;
   /** numberflow's metrics on /metrics, webhook deliveries counted (left out: no /metrics). */
   metrics?: ServiceMetrics;
   /** How long a request's head and body may take to arrive (default REQUEST_TIMEOUT_MS); answered 408 past it. */

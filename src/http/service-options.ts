@@ -1,6 +1,7 @@
 // What the HTTP service needs beyond its clients, the same for `npm start` and `npm run service`: who may call
 // (the API's principals, also the console's and the codec server's), the list page tokens' key, the console's
 // secret, the codec server, the webhook inbox's file, and where portfolios run. Built once here so the two entry points cannot drift apart.
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { CodecKeys } from '../codec/aes-gcm-codec.js';
 import type { SecretsKeyring } from '../codec/sealing.js';
@@ -30,7 +31,11 @@ export function serviceOptions(
     console: { secret: config.NUMBERFLOW_CONSOLE_SECRET ?? localSecret(config.NUMBERFLOW_DATA_DIR, 'console-secret') },
     codec: codecServerOptions(config, keys.codec, keys.secrets, principals),
     // Each service process needs a data folder of its own: the inbox is drained by the process that keeps it.
-    webhookInbox: { file: join(config.NUMBERFLOW_DATA_DIR, 'webhook-inbox.sqlite') },
+    webhookInbox: {
+      file: join(config.NUMBERFLOW_DATA_DIR, 'webhook-inbox.sqlite'),
+      // What an admin addresses to reach this inbox's dead letters: a fleet's replicas differ by host, or by port.
+      replica: `${hostname()}:${config.HTTP_PORT}`,
+    },
     portfolioTaskQueue: portfolioTaskQueue(config),
   };
 }

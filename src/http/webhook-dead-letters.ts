@@ -19,6 +19,8 @@ export interface DeadLetterSummary {
 }
 
 export interface DeadLetterPage {
+  /** The service process whose inbox holds them (each replica keeps its own); absent when not named. */
+  replica?: string;
   deadLetters: DeadLetterSummary[];
   /** Dead letters kept in all. */
   total: number;
@@ -27,21 +29,32 @@ export interface DeadLetterPage {
 }
 
 /** What an admin's replay or discard did. */
-export type DeadLetterAction = { id: number; message: string } & (ReplayOutcome | { outcome: 'discarded' });
+export type DeadLetterAction = { id: number; message: string; replica?: string } & (
+  ReplayOutcome | { outcome: 'discarded' }
+);
 
 export class WebhookDeadLetters {
   constructor(
     private readonly inbox: WebhookInbox,
     private readonly drain: WebhookDrain,
     private readonly logger: Logger,
-    /** How long a replay waits for its routing before answering that it is still waiting. */
-    private readonly replayWaitMs = 10_000,
+    private readonly options: {
+      /** Names this service process in every answer: a fleet's replicas each keep their own dead letters. */
+      replica?: string;
+      /** How long a replay waits for its routing before answering that it is still waiting (10 s). */
+      replayWaitMs?: number;
+    } = {},
   ) {}
+
+  private get where(): { replica?: string } {
+    return this.options.replica === undefined ? {} : { replica: this.options.replica };
+  }
 
   page(after: number, limit: number): DeadLetterPage {
     const rows = this.inbox.deadLetters(after, limit + 1);
     const shown = rows.slice(0, limit);
     return {
+      ...this.where,
       deadLetters: shown.map(summaryOf),
       total: this.inbox.deadLetterCount(),
       nextAfter: rows.length > limit ? (shown.at(-1)?.id ?? null) : null,
@@ -50,7 +63,7 @@ export class WebhookDeadLetters {
 
   /** Null when there is no such dead letter. */
   async replay(id: number, actor: string): Promise<DeadLetterAction | null> {
-    const replayed = await this.drain.replay(id, this.replayWaitMs);
+    const replayed = await this.drain.replay(id, this.options.replayWaitMs ?? 10_000);
     if (replayed === null) return null;
     this.logger.info({ deadLetter: id, actor, outcome: replayed.outcome }, 'webhook dead letter replayed');
     const message =
@@ -59,14 +72,14 @@ export class WebhookDeadLetters {
         : replayed.outcome === 'dead_lettered'
           ? `delivery ${id} failed again and is back in the dead letters: ${replayed.reason}`
           : `delivery ${id} is back in the inbox: ${replayed.reason}`;
-    return { id, message, ...replayed };
+    return { id, message, ...replayed, ...this.where };
   }
 
   /** Null when there is no such dead letter. */
   discard(id: number, actor: string): DeadLetterAction | null {
     if (!this.inbox.discard(id)) return null;
     this.logger.warn({ deadLetter: id, actor }, 'webhook dead letter discarded');
-    return { id, outcome: 'discarded', message: `delivery ${id} was discarded; it will not be routed` };
+    return { id, outcome: 'discarded', message: `delivery ${id} was discarded; it will not be routed`, ...this.where };
   }
 }
 

@@ -36,7 +36,7 @@ export interface OpenWebhookInbox {
 
 /** Opens the inbox file (taking its lock) and starts draining what it holds. */
 export function openWebhookInbox(
-  { file, ...options }: { file: string } & WebhookInboxOptions,
+  { file, replica, ...options }: { file: string; replica?: string } & WebhookInboxOptions,
   { route, logger, delivered }: Pick<WebhookRouteOptions, 'route' | 'logger' | 'delivered'>,
 ): OpenWebhookInbox {
   const inbox = WebhookInbox.open(file, options);
@@ -44,7 +44,7 @@ export function openWebhookInbox(
   return {
     inbox,
     drain,
-    deadLetters: new WebhookDeadLetters(inbox, drain, logger),
+    deadLetters: new WebhookDeadLetters(inbox, drain, logger, { replica }),
     async close() {
       await drain.stop();
       inbox.close();

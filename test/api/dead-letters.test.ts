@@ -12,9 +12,10 @@ import { freshId, freshNumber } from '../support/journeys.js';
 import { tempDir } from '../support/processes.js';
 import { leaked } from '../support/secrets-scan.js';
 import { join } from 'node:path';
-import { useApi, type Who } from './support.js';
+import { TEST_REPLICA, useApi, type Who } from './support.js';
 
 interface Listed {
+  replica?: string;
   deadLetters: { id: number; reason: string; attempts: number; wabas: { wabaId: string; fields: string[] }[] }[];
   total: number;
   nextAfter: number | null;
@@ -115,6 +116,7 @@ describe("the webhook inbox's dead letters for admins (dev server, Graph sandbox
     const all = await list();
     expect(all.status).toBe(200);
     expect(all.body.total).toBe(3);
+    expect(all.body.replica).toBe(TEST_REPLICA); // each replica keeps its own: the answer says whose
     expect(all.body.nextAfter).toBeNull();
     expect(all.body.deadLetters.map((d) => d.id)).toEqual([ids.routable, ids.stuck, ids.discarded]);
     expect(all.body.deadLetters[0]).toMatchObject({
@@ -141,7 +143,7 @@ describe("the webhook inbox's dead letters for admins (dev server, Graph sandbox
       new RegExp(`^${ids.routable}\\treceived .*\\t0 attempts\\trouting failed 20 times$`),
     );
     expect(printed.out).toContain(`  WABA ${wabaA}: phone_number_quality_update, messages (2 changes)`);
-    expect(printed.out.at(-1)).toBe(`2 shown of 3; more: --after ${ids.stuck}`);
+    expect(printed.out.at(-1)).toBe(`2 shown of 3 (on ${TEST_REPLICA}); more: --after ${ids.stuck}`);
     const json = await cli(['webhooks', 'dead-letters', '--json']);
     expect((JSON.parse(json.out.join('\n')) as Listed).deadLetters).toHaveLength(3);
     expect(leaked([...printed.out, ...json.out].join('\n'), [CUSTOMER_TEXT])).toEqual([]);
@@ -179,7 +181,7 @@ describe("the webhook inbox's dead letters for admins (dev server, Graph sandbox
 
   it('replays one that routes now, one that fails again, and discards one, logging who', async () => {
     const routed = await cli(['webhooks', 'replay', String(ids.routable)]);
-    expect(routed.out).toEqual([`routed: delivery ${ids.routable} was routed`]);
+    expect(routed.out).toEqual([`routed: delivery ${ids.routable} was routed (on ${TEST_REPLICA})`]);
     expect(routed.failure).toBeNull();
 
     const again = await replay(ids.stuck);
@@ -188,16 +190,21 @@ describe("the webhook inbox's dead letters for admins (dev server, Graph sandbox
       id: ids.stuck,
       outcome: 'dead_lettered',
       reason: 'replayed; routing failed again',
+      replica: TEST_REPLICA,
     });
 
     const failedCli = await cli(['webhooks', 'replay', String(ids.stuck)]);
     expect(failedCli.out).toEqual([
-      `dead lettered: delivery ${ids.stuck} failed again and is back in the dead letters: replayed; routing failed again`,
+      `dead lettered: delivery ${ids.stuck} failed again and is back in the dead letters: replayed; routing failed again (on ${TEST_REPLICA})`,
     ]);
     expect(failedCli.failure).toEqual({ lines: [], exitCode: 1 });
 
     const discarded = await cli(['webhooks', 'discard', String(ids.discarded), '--json']);
-    expect(JSON.parse(discarded.out.join('\n'))).toMatchObject({ id: ids.discarded, outcome: 'discarded' });
+    expect(JSON.parse(discarded.out.join('\n'))).toMatchObject({
+      id: ids.discarded,
+      outcome: 'discarded',
+      replica: TEST_REPLICA,
+    });
     expect((await discard(ids.discarded)).status).toBe(404);
 
     const left = await list();

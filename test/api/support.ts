@@ -65,6 +65,9 @@ export interface Api {
   until(e164: string, predicate: (view: JourneyView) => boolean, what: string): Promise<JourneyView>;
 }
 
+/** How the tests' service names itself in the dead letters' answers (a service names its host and port). */
+export const TEST_REPLICA = 'replica-a:8080';
+
 export interface ApiOptions {
   pollMs?: number;
   keepAliveMs?: number;
@@ -96,7 +99,9 @@ export function useApi(t: Bench, options: ApiOptions = {}): Api {
       principals: PrincipalDirectory.fromFile(tokenFile),
       events: { pollMs: options.pollMs ?? 200, keepAliveMs: options.keepAliveMs ?? 15_000 },
       signups: options.signups?.(),
-      ...(options.webhookInbox ? { webhookInbox: { file: inboxFileOf(options.webhookInbox) } } : {}),
+      ...(options.webhookInbox
+        ? { webhookInbox: { file: inboxFileOf(options.webhookInbox), replica: TEST_REPLICA } }
+        : {}),
     });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     // Every answer a test reads is checked against the service's document, as a generated client would check it.

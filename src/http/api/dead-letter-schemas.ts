@@ -3,6 +3,13 @@ import { z } from 'zod';
 
 const iso = z.string().describe('ISO 8601 time');
 
+const replica = z
+  .string()
+  .optional()
+  .describe(
+    "the service process whose webhook inbox holds them, as host:port: each replica keeps its own dead letters, so a fleet's admin asks each replica at its own address",
+  );
+
 export const deadLetterSchema = z
   .object({
     id: z.number().int().describe("the delivery's id in the inbox (its place in the order received)"),
@@ -24,6 +31,7 @@ export const deadLetterSchema = z
 
 export const deadLettersAnswer = z
   .object({
+    replica,
     deadLetters: z.array(deadLetterSchema).describe('oldest first'),
     total: z.number().int().describe('dead letters kept in all'),
     nextAfter: z.number().int().nullable().describe('`after` for the next page; null on the last'),
@@ -32,6 +40,7 @@ export const deadLettersAnswer = z
 
 export const deadLetterActionAnswer = z
   .object({
+    replica,
     id: z.number().int(),
     outcome: z
       .enum(['routed', 'dead_lettered', 'waiting', 'discarded'])
