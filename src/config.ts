@@ -3,6 +3,9 @@ import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
 import './zod-words.js'; // zod's words in numberflow's, for every schema of the process
 
+/** Meta's Graph API: GRAPH_BASE_URL's default. */
+export const META_GRAPH_URL = 'https://graph.facebook.com';
+
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 const optionalText = z
@@ -100,7 +103,7 @@ const configSchema = z
     META_APP_ID: optionalText,
     META_APP_SECRET: optionalText,
     META_WEBHOOK_VERIFY_TOKEN: optionalText,
-    GRAPH_BASE_URL: z.url().default('https://graph.facebook.com'),
+    GRAPH_BASE_URL: z.url().default(META_GRAPH_URL),
     GRAPH_API_VERSION: z
       .string()
       .regex(/^v\d+\.\d+$/, 'must look like v23.0')

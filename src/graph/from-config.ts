@@ -1,6 +1,6 @@
 // The Graph client of a process, from the configuration: Meta's Graph API, or — with neither a system-user token
 // nor an app configured — the Graph API sandbox that `npm start` runs, with its app id and the data folder's secret.
-import { usesSandbox, type Config } from '../config.js';
+import { META_GRAPH_URL, usesSandbox, type Config } from '../config.js';
 import { localSecret } from '../local-secret.js';
 import { GraphClient } from './client.js';
 import type { TokenProvider } from './tokens.js';
@@ -15,6 +15,16 @@ export function appSecretOf(config: Config): string {
 }
 
 /**
+ * The sandbox a process without Meta's credentials calls: GRAPH_BASE_URL when it names one (not Meta's own), else
+ * SANDBOX_PORT on loopback — GRAPH_BASE_URL was ignored, and a fleet's worker given it called loopback.
+ */
+export function sandboxAddress(config: Pick<Config, 'GRAPH_BASE_URL' | 'SANDBOX_PORT'>): string {
+  return config.GRAPH_BASE_URL.replace(/\/+$/, '') === META_GRAPH_URL
+    ? `http://127.0.0.1:${config.SANDBOX_PORT}`
+    : config.GRAPH_BASE_URL;
+}
+
+/**
  * `sandboxUrl`: where the sandbox listens when it is not SANDBOX_PORT on loopback (npm start's own); `observe`: told
  * of every call (the metrics).
  */
@@ -25,7 +35,7 @@ export function graphClientFromConfig(
 ): GraphClient {
   const sandbox = usesSandbox(config);
   return new GraphClient({
-    baseUrl: sandbox ? (sandboxUrl ?? `http://127.0.0.1:${config.SANDBOX_PORT}`) : config.GRAPH_BASE_URL,
+    baseUrl: sandbox ? (sandboxUrl ?? sandboxAddress(config)) : config.GRAPH_BASE_URL,
     apiVersion: config.GRAPH_API_VERSION,
     tokens,
     appId: sandbox ? SANDBOX_APP_ID : config.META_APP_ID,
