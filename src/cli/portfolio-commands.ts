@@ -2,7 +2,7 @@
 // from, the numbers holding slots, the queue in order; an admin's new cap, noted in the portfolio with who and why.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CONTROL_CHARACTER } from '../domain/operator-input.js';
-import { capSourceNames, type CapSource } from '../domain/portfolio.js';
+import { capSourceNames, type CapChange, type CapSource } from '../domain/portfolio.js';
 import type { PortfolioView } from '../portfolios/portfolio.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { visibleControls } from './format.js';
@@ -41,11 +41,7 @@ export function addPortfolioCommands(program: Command, context: CommandContext):
       if (CONTROL_CHARACTER.test(reason))
         throw new InvalidArgumentError('--reason: one line of text, without control characters');
       const { view, taken } = await context.using((ops) => ops.setCap(portfolioId, { cap, reason }, actorOf(command)));
-      print(context, opts.json, view, () => [
-        taken
-          ? `accepted: the cap of portfolio ${portfolioId} is now ${view.cap}`
-          : `received: the cap of ${cap} was sent; the portfolio still shows ${view.cap}`,
-      ]);
+      print(context, opts.json, view, () => [setCapLine(view, { cap, reason }, taken)]);
     });
 }
 
@@ -107,4 +103,26 @@ function capArgument(value: string): number {
   if (!/^\d+$/.test(value) || cap < 1 || cap > 100_000)
     throw new InvalidArgumentError('must be a whole number from 1 to 100000');
   return cap;
+}
+
+/** What `set-cap` says: taken (and perhaps replaced at once by another admin's), or sent and not shown yet. */
+export function setCapLine(view: PortfolioView, { cap, reason }: { cap: number; reason: string }, taken: boolean) {
+  const replaced = taken ? replacedBy(view, cap, reason) : null;
+  if (replaced) {
+    const by = replaced.actor ?? replaced.source;
+    return `accepted: the cap of ${cap} was set, then replaced by ${replaced.cap} from ${by} (${replaced.reason ?? 'no reason given'})`;
+  }
+  return taken
+    ? `accepted: the cap of portfolio ${view.portfolioId} is now ${view.cap}`
+    : `received: the cap of ${cap} was sent; the portfolio still shows ${view.cap}`;
+}
+
+/**
+ * The admin's change that came after theirs (`cap` with `reason`), when the cap shown is not theirs: two admins set
+ * it at once, and the other's was taken last. Null when theirs stands or cannot be found.
+ */
+function replacedBy(view: PortfolioView, cap: number, reason: string): CapChange | null {
+  const theirs = view.capChanges.findLastIndex((c) => c.cap === cap && c.source === 'admin' && c.reason === reason);
+  if (theirs < 0 || view.capChanges.length === theirs + 1) return null;
+  return view.capChanges.at(-1) ?? null;
 }

@@ -74,8 +74,9 @@ export async function portfolioKnown(client: Client, portfolioId: string): Promi
 }
 
 /**
- * Sends an admin's cap to the running portfolio and looks for it there briefly (the signal is taken on the
- * portfolio's next workflow task): `taken` false when it had not shown yet.
+ * Sends an admin's cap to the running portfolio and looks for it among the cap's changes briefly (the signal is taken
+ * on the portfolio's next workflow task): `taken` false when it had not shown yet. Taken, it may have been replaced at
+ * once by another admin's (two at the same moment): `replacedBy` (below) says so; the cap shown is the other's.
  */
 export async function setPortfolioCap(
   client: Client,
@@ -89,14 +90,25 @@ export async function setPortfolioCap(
   );
   if (!running) throw new PortfolioNotFoundError(portfolioId);
   const { cap, actor, reason } = change;
+  const lastBefore = (await readPortfolio(client, portfolioId)).capChanges.at(-1);
   await handle.signal(capabilityUpdateSignal, { maxPhoneNumbers: cap, source: 'admin', actor, reason });
   const deadline = Date.now() + CAP_SEEN_WITHIN_MS;
   for (;;) {
     const view = await readPortfolio(client, portfolioId);
-    const taken = view.cap === cap && view.capSource.source === 'admin' && view.capSource.reason === reason;
+    const since = changesSince(view.capChanges, lastBefore);
+    const taken = since.some((c) => c.cap === cap && c.source === 'admin' && c.actor === actor && c.reason === reason);
     if (taken || Date.now() > deadline) return { view, taken };
     await delay(100);
   }
+}
+
+/** The changes after `last` (all of them when it is no longer kept, or there was none). */
+function changesSince(changes: CapChange[], last: CapChange | undefined): CapChange[] {
+  if (!last) return changes;
+  const same = (c: CapChange) =>
+    c.at === last.at && c.cap === last.cap && c.source === last.source && c.reason === last.reason;
+  const index = changes.findLastIndex(same);
+  return index < 0 ? changes : changes.slice(index + 1);
 }
 
 /** A portfolio run from before the source was kept: its cap is Meta's default, or came from somewhere unknown. */

@@ -364,6 +364,20 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
       expect((await runCli(direct, asAdmin)).out).toEqual([
         `accepted: the cap of portfolio ${t.bench.portfolioId} is now 6`,
       ]);
+      // Two admins at the same moment: each hears at once that theirs was taken (not "still shows"), the one taken
+      // first that the other's replaced it.
+      const [ann, bob] = await Promise.all([
+        runCli(direct, ['portfolio', 'set-cap', t.bench.portfolioId, '8', '--reason', 'ann', '--by', 'ann@acme']),
+        runCli(direct, ['portfolio', 'set-cap', t.bench.portfolioId, '9', '--reason', 'bob', '--by', 'bob@acme']),
+      ]);
+      const lines = [...ann.out, ...bob.out];
+      expect(lines.every((line) => line.startsWith('accepted: '))).toBe(true);
+      const final = JSON.parse(
+        (await runCli(direct, ['portfolio', 'show', t.bench.portfolioId, '--json'])).out.join('\n'),
+      ) as {
+        cap: number;
+      };
+      expect(lines).toContain(`accepted: the cap of portfolio ${t.bench.portfolioId} is now ${final.cap}`);
       const asOperator = runCli(direct, [...asAdmin.slice(0, -1), 'operator']);
       expect((await asOperator).failure?.message).toBe("refused: only an admin sets a portfolio's cap");
       const none = runCli(asApi(api, api.tokens.auditor), ['portfolio', 'show', freshId()]);

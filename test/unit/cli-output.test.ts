@@ -6,6 +6,8 @@ import { waitingOrder, type WaitingJourney } from '../../src/journeys/summary.js
 import { JourneyInputError } from '../../src/domain/journey-input.js';
 import type { JourneyNote, JourneyView } from '../../src/domain/journey.js';
 import { journeyView, retriedCall } from '../support/journey-view.js';
+import { setCapLine } from '../../src/cli/portfolio-commands.js';
+import type { PortfolioView } from '../../src/portfolios/portfolio.js';
 
 const now = new Date('2025-06-01T12:00:00.000Z');
 
@@ -257,6 +259,42 @@ describe("list --summary's waits", () => {
     });
     expect(lines[1]).toBe(
       "waiting for a person: 4 (deletion 1, token 1, code 2) (2 shown: an admin's waits first, then the oldest)",
+    );
+  });
+});
+
+describe("set-cap's answer", () => {
+  const change = (cap: number, actor: string, reason: string) => ({
+    cap,
+    source: 'admin' as const,
+    actor,
+    reason,
+    at: '2026-12-06T10:00:00.000Z',
+  });
+  const view = (changes: ReturnType<typeof change>[]): PortfolioView => ({
+    portfolioId: '1234567890',
+    cap: changes.at(-1)?.cap ?? 20,
+    capSource: changes.at(-1) ?? { source: 'default', at: null, actor: null, reason: null },
+    capChanges: changes,
+    holders: [],
+    queue: [],
+    admissions: 0,
+    notes: [],
+    lastReconciliation: null,
+    readingMetaCount: false,
+  });
+
+  it("says the cap is the admin's, or that another admin's replaced it at once, or that it is not shown yet", () => {
+    const mine = change(8, 'ann@acme', 'contract signed');
+    const theirs = change(3, 'bob@acme', 'audit hold');
+    expect(setCapLine(view([theirs, mine]), { cap: 8, reason: 'contract signed' }, true)).toBe(
+      'accepted: the cap of portfolio 1234567890 is now 8',
+    );
+    expect(setCapLine(view([mine, theirs]), { cap: 8, reason: 'contract signed' }, true)).toBe(
+      'accepted: the cap of 8 was set, then replaced by 3 from bob@acme (audit hold)',
+    );
+    expect(setCapLine(view([theirs]), { cap: 8, reason: 'contract signed' }, false)).toBe(
+      'received: the cap of 8 was sent; the portfolio still shows 3',
     );
   });
 });
