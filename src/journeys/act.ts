@@ -26,7 +26,8 @@ export interface SubmitOptions {
  * within `waitMs`. Not answered by then, the same update (its id) is started again up to ACCEPTED — the server
  * takes an update id once per run — so "received, still working" is said only of an input the journey has taken.
  * (A journey that answered and continued as new between the two calls would take it again on its new run: a window
- * of milliseconds after a time-out, open only in LIVE, the one stage that continues as new.)
+ * of milliseconds after a time-out, open only in LIVE, the one stage that continues as new. Not in the task that
+ * answered an update at once: a PIN reveal's, which Temporal's client sent again on its own — live.ts.)
  */
 export async function submitToJourney<Arg>(
   client: Client,

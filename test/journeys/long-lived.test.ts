@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { numberEventSignal, setIdentityCheckUpdate, submitDisplayNameUpdate } from '../../src/domain/messages.js';
+import {
+  numberEventSignal,
+  revealPinUpdate,
+  setIdentityCheckUpdate,
+  submitDisplayNameUpdate,
+} from '../../src/domain/messages.js';
 import {
   acquireSlotUpdate,
   portfolioQuery,
@@ -57,6 +62,45 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
       });
       expect(after.recentEvents).toHaveLength(50);
       await handle.terminate('test done');
+    });
+  });
+
+  it('answers a PIN reveal taken in the task that would continue as new once, and continues as new in a later task', async () => {
+    const { journey } = await t.bench.run(() => startLive(t.bench));
+    const handle = t.env.client.workflow.getHandle(journey.workflowId);
+    const firstRun = (await handle.describe()).runId;
+    // No worker meanwhile: Meta's events pile up past the length at which Temporal suggests a new run, and an admin's
+    // reveal waits with them: one task takes them all, answers the reveal and would continue as new.
+    for (let i = 0; i < CONTINUE_AS_NEW_SUGGESTED_AT; i++) {
+      await handle.signal(numberEventSignal, { kind: 'paid_message', at: new Date().toISOString() });
+    }
+    const reveal = handle.executeUpdate(revealPinUpdate, {
+      args: [{ actor: 'admin@acme', role: 'admin', reason: 'audit of the escrow' }],
+    });
+    await t.bench.run(async () => {
+      expect((await reveal).pin).toMatch(/^\d{6}$/);
+      // Before the patch the run continued as new in that task: the client sent the reveal again to the new run,
+      // which revealed it and noted it again. Now the task after it does.
+      expect((await handle.describe()).runId).toBe(firstRun);
+      await handle.signal(numberEventSignal, { kind: 'paid_message', at: new Date().toISOString() });
+      await expect.poll(async () => (await handle.describe()).runId, { timeout: 30_000 }).not.toBe(firstRun);
+      const view = await journey.view();
+      expect(view.notes.filter((n) => n.what === 'PIN revealed to admin@acme: audit of the escrow')).toHaveLength(1);
+      await handle.terminate('test done');
+      const first = await t.env.client.workflow.getHandle(journey.workflowId, firstRun).fetchHistory();
+      expect(patchesIn(first)).toContain('no-continue-as-new-with-an-answer');
+      const reveals = async (runId?: string) =>
+        ((await t.env.client.workflow.getHandle(journey.workflowId, runId).fetchHistory()).events ?? []).filter(
+          (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'revealPin',
+        ).length;
+      expect([await reveals(firstRun), await reveals()]).toEqual([1, 0]);
+      const scenario = 'a PIN reveal answered in the task a live run would continue as new in';
+      await keepHistory(t.env, {
+        workflowId: journey.workflowId,
+        workflow: 'numberJourney',
+        scenario,
+        runId: firstRun,
+      });
     });
   });
 

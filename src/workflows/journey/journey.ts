@@ -378,10 +378,22 @@ export class Journey {
     return (this.state.pinAccepted ?? this.state.wentLive) ? this.state.pin : null;
   }
 
+  /** The history length of the workflow task that last answered an update at once (null: none has). */
+  private answeredInTask: number | null = null;
+
+  /**
+   * Whether this workflow task answered an update at once: a continue-as-new in the same task leaves the client
+   * waiting on a run that ended, and Temporal's client sends the update again to the new run, which takes it again.
+   */
+  get answeredAnUpdateInThisTask(): boolean {
+    return this.answeredInTask === workflowInfo().historyLength;
+  }
+
   /** An admin reads the PIN back: noted with who and why (the PIN itself stays sealed in history). */
   revealPin(request: PinRevealRequest): RevealedPin {
     const pin = this.numberPin;
     if (!pin) throw new Error('numberflow set no two-step PIN on this number');
+    this.answeredInTask = workflowInfo().historyLength;
     this.note(request.actor, `PIN revealed to ${request.actor}: ${request.reason}`);
     return { pin };
   }

@@ -21,6 +21,12 @@ type JourneyWorkflow = (input: JourneyInput, carried?: JourneyState) => Promise<
 /** Decided only when a submission comes while the run waits for its handlers before continuing as new. */
 const SUBMISSION_BEFORE_RUN_ENDS_PATCH = 'submission-taken-before-continue-as-new';
 
+/**
+ * From this patch on, a run does not continue as new in the workflow task that answered an update at once (a PIN
+ * reveal): runs before did, and the reveal was taken again by the new run. Decided only in such a task.
+ */
+const NO_ANSWER_WITH_CONTINUE_AS_NEW_PATCH = 'no-continue-as-new-with-an-answer';
+
 export async function enableIdentityCheck(journey: Journey): Promise<void> {
   journey.enter('ENABLING_IDENTITY_CHECK');
   try {
@@ -51,8 +57,13 @@ export async function live(journey: Journey): Promise<Submission<RemovalRequest>
     // in flight here (the inboxes are empty), and every handler has finished. A name or a removal submitted while
     // another handler runs (a test message, the identity check waiting for a token) is taken first: its update
     // finishes only once taken, so waiting for every handler held both for good (runs before the patch did).
+    // Nor in a task that answered a PIN reveal: the admin's client would send it again to the new run, which would
+    // reveal and note it a second time. A later task (the next event) continues as new.
+    const answeredHere = () => journey.answeredAnUpdateInThisTask && patched(NO_ANSWER_WITH_CONTINUE_AS_NEW_PATCH);
     await condition(
-      () => allHandlersFinished() || ((removal.busy || displayName.busy) && patched(SUBMISSION_BEFORE_RUN_ENDS_PATCH)),
+      () =>
+        (allHandlersFinished() && !answeredHere()) ||
+        ((removal.busy || displayName.busy) && patched(SUBMISSION_BEFORE_RUN_ENDS_PATCH)),
     );
     if (removal.busy || displayName.busy) continue; // came in meanwhile
     return continueAsNew<JourneyWorkflow>(journey.input, journey.state);
