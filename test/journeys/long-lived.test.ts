@@ -20,6 +20,9 @@ import { patchesIn } from '../support/history.js';
 
 describe('entities that live long: LIVE journeys and portfolios (dev server)', () => {
   const t = useBench('dev');
+  /** Records a journey's first run as the fixture of `scenario` (RECORD_HISTORIES): the run the patch was decided in. */
+  const keepFirstRun = (workflowId: string, runId: string, scenario: string) =>
+    keepHistory(t.env, { workflowId, workflow: 'numberJourney', scenario, runId });
 
   it("records the number's webhook events in LIVE and continues as new, keeping its state, when Temporal suggests it", async () => {
     await t.bench.run(async () => {
@@ -94,13 +97,11 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
           (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'revealPin',
         ).length;
       expect([await reveals(firstRun), await reveals()]).toEqual([1, 0]);
-      const scenario = 'a PIN reveal answered in the task a live run would continue as new in';
-      await keepHistory(t.env, {
-        workflowId: journey.workflowId,
-        workflow: 'numberJourney',
-        scenario,
-        runId: firstRun,
-      });
+      await keepFirstRun(
+        journey.workflowId,
+        firstRun,
+        'a PIN reveal answered in the task a live run would continue as new in',
+      );
     });
   });
 
@@ -134,13 +135,11 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
       // The first run took the name while the setting was under way: the patch's marker says it went that way.
       const first = await t.env.client.workflow.getHandle(journey.workflowId, firstRun).fetchHistory();
       expect(patchesIn(first)).toContain('submission-taken-before-continue-as-new');
-      const scenario = 'a name submitted while a live run waits for its handlers to continue as new';
-      await keepHistory(t.env, {
-        workflowId: journey.workflowId,
-        workflow: 'numberJourney',
-        scenario,
-        runId: firstRun,
-      });
+      await keepFirstRun(
+        journey.workflowId,
+        firstRun,
+        'a name submitted while a live run waits for its handlers to continue as new',
+      );
     });
   });
 
