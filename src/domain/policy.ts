@@ -42,6 +42,11 @@ export const journeyPolicy = {
   reRegisterWindowMs: 14 * DAY,
   /** Meta refuses deletion for 30 days after a paid message (docs/meta-graph-api.md#paid-message-block). */
   paidMessageBlockMs: 30 * DAY,
+  /**
+   * A journey hears of its number's paid messages at most this often (the webhook router's throttle): the last one
+   * it knows may be this much older than Meta's, so the block's end it waits for is this much later.
+   */
+  paidMessageHeardEveryMs: HOUR,
   /** While waiting for an admin to delete the number in WhatsApp Manager, look for it on Meta this often. */
   deletionPollMs: 6 * HOUR,
   /** Webhook events LIVE keeps for the query (older ones stay in history). */

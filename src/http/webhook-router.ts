@@ -5,6 +5,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { NumberEvent } from '../domain/events.js';
 import { journeyWorkflowId } from '../domain/journey.js';
+import { journeyPolicy } from '../domain/policy.js';
 import { numberEventSignal } from '../domain/messages.js';
 import { capabilityUpdateSignal, portfolioWorkflowId, type CapabilityUpdate } from '../domain/portfolio.js';
 import { PortfolioId } from '../domain/search-attributes.js';
@@ -47,8 +48,11 @@ export class RoutingBatch {
   readonly notRunning = new Set<string>();
 }
 
-/** Paid messages matter to a journey only for Meta's 30-day deletion block: one signal an hour per number will do. */
-const PAID_MESSAGE_SIGNAL_EVERY_MS = 60 * 60 * 1000;
+/**
+ * Paid messages matter to a journey only for Meta's 30-day deletion block: one signal an hour per number will do (the
+ * journey waits an hour more than the block for it).
+ */
+const PAID_MESSAGE_SIGNAL_EVERY_MS = journeyPolicy.paidMessageHeardEveryMs;
 
 export function createWebhookRouter({
   client,

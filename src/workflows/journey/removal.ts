@@ -46,12 +46,21 @@ async function deregister(journey: Journey): Promise<void> {
   }
 }
 
+/**
+ * From this patch on, the block's end waited for is an hour later than 30 days after the last paid message the
+ * journey heard of: the webhook router tells it of a number's paid messages once an hour at most, so Meta's last may
+ * be up to an hour later (runs before waited the 30 days alone, and replay so). Decided where a block is waited out.
+ */
+const PAID_BLOCK_MARGIN_PATCH = 'paid-message-block-with-the-hour-unheard';
+
 /** Meta refuses deletion for 30 days after a paid message; one sent during the wait moves the end. */
 async function waitOutPaidMessageBlock(journey: Journey): Promise<void> {
   for (;;) {
     const lastPaid = journey.state.lastPaidMessageAt;
     if (lastPaid === null) return;
-    const allowedAt = lastPaid + journeyPolicy.paidMessageBlockMs;
+    const { paidMessageBlockMs, paidMessageHeardEveryMs } = journeyPolicy;
+    const margin = patched(PAID_BLOCK_MARGIN_PATCH) ? paidMessageHeardEveryMs : 0;
+    const allowedAt = lastPaid + paidMessageBlockMs + margin;
     journey.deletionAllowedFrom(allowedAt);
     const wait = allowedAt - Date.now();
     if (wait <= 0) return;

@@ -154,8 +154,8 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
     if (refusedUntil) {
       forms.push(
         html`<p>
-          Meta refuses to delete the number until ${time(refusedUntil)}, 30 days after its last paid message: delete it
-          in WhatsApp Manager from then on, then confirm it here.
+          Meta refuses to delete the number until ${time(refusedUntil)}, 30 days after its last paid message (with an
+          hour's margin): delete it in WhatsApp Manager from then on, then confirm it here.
         </p>`,
       );
     } else if (!removalBlocked(view)) {
