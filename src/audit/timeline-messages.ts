@@ -14,6 +14,8 @@ const AdmittedOrigin = proto.temporal.api.enums.v1.UpdateAdmittedEventOrigin;
 
 export class Messages {
   private readonly updates = new Map<string, { entry: TimelineEntry; name: string }>();
+  /** Meta's events the run took, as they came: the same one again is said to be a copy. */
+  private readonly webhooksSeen = new Set<string>();
 
   constructor(private readonly walk: Walk) {}
 
@@ -30,6 +32,14 @@ export class Messages {
     this.updates.set(id, update);
     if (accepted) this.cancelAsked(update);
     return update;
+  }
+
+  /** Whether the run took this very event (every field alike, its date among them) before. */
+  private copyOfAnEarlier(name: string, arg: unknown): boolean {
+    const key = `${name}\u0000${JSON.stringify(arg)}`;
+    if (this.webhooksSeen.has(key)) return true;
+    this.webhooksSeen.add(key);
+    return false;
   }
 
   /** An accepted cancel names who asked, for the ending Temporal's cancel then gives. */
@@ -98,6 +108,10 @@ export class Messages {
       const arg = knownMessage(name) ? await reader.first(signaled.input?.payloads, at.where) : undefined;
       const described = describeMessage(name, arg, 'signal');
       const entry = at.add(described);
+      if (described.kind === 'webhook' && arg !== undefined && this.copyOfAnEarlier(name, arg)) {
+        entry.outcome =
+          'delivered again: the same event as an earlier delivery (Meta retries; each service replica keeps its own inbox)';
+      }
       // A payload that cannot be read here: one no key opens (malformed, sent by hand) the worker dropped too; one of
       // a key missing here the worker may have held (its notes say). Who sent it is what Temporal recorded.
       const unread = reader.gaps.length > gaps ? reader.gaps.at(-1) : undefined;

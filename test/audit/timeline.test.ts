@@ -262,6 +262,32 @@ describe("an auditor's timeline (dev server + Graph sandbox)", () => {
     expect([...runsThatTookEvents].every((runId) => chained.runs.some((run) => run.runId === runId))).toBe(true);
   });
 
+  it("says a webhook event delivered again (Meta's retry, another replica's inbox) is a copy of the earlier one", async () => {
+    const timeline = await t.bench.run(async () => {
+      const live = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(live.journey.workflowId);
+      const flagged = {
+        kind: 'quality',
+        event: 'FLAGGED',
+        currentLimit: 'TIER_250',
+        at: new Date(Date.now() - 2000).toISOString(),
+      } as const;
+      const later = { ...flagged, at: new Date(Date.now() - 1000).toISOString() };
+      for (const event of [flagged, flagged, later]) {
+        await handle.signal(numberEventSignal, { ...event, wabaId: t.bench.wabaId });
+      }
+      await live.journey.until((v) => v.recentEvents.some((e) => e.at === later.at), 'the three taken');
+      await handle.terminate('audit test done');
+      return settledTimeline(t.bench, live.journey.workflowId.slice('number:'.length), 1);
+    });
+    const flaggedEntries = timeline.entries.filter((e) => e.what === 'quality update FLAGGED (limit TIER_250)');
+    expect(flaggedEntries.map((e) => e.outcome ?? null)).toEqual([
+      null,
+      'delivered again: the same event as an earlier delivery (Meta retries; each service replica keeps its own inbox)',
+      null, // another date: another event
+    ]);
+  });
+
   it("shows a call Temporal retried, the wait after Meta's transient error, and a refused cancel through Temporal", async () => {
     const audited = await t.bench.run(async () => {
       // The verify call inside the task meets a transient error, then the activity that takes over, which Temporal retries.
