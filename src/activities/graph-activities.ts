@@ -51,13 +51,13 @@ export interface VerifyOptions extends Repeat {
 }
 
 /**
- * A verify call's answer when it drew a PIN. `refusedButShownVerified`: a first call met Meta's refusal (136025) of
- * a number it shows verified — an earlier call's lost answer (a worker died mid-call), or a verification made
- * elsewhere, which it cannot tell apart; the journey goes on and says so, not "code accepted". Only beside a PIN: a
- * run that draws none reads the answer as it did before.
+ * A verify call's answer: the PIN it drew, when asked to. `refusedButShownVerified`: a first call met Meta's refusal
+ * (136025) of a number it shows verified — an earlier call's lost answer (a worker died mid-call), or a verification
+ * made elsewhere, which it cannot tell apart; the journey goes on and says so, not "code accepted". A first call that
+ * may take the refusal so is a local activity, answered to the workflow code of its own worker.
  */
 export interface VerifyAnswer {
-  pin: string;
+  pin?: string;
   refusedButShownVerified?: true;
 }
 
@@ -222,7 +222,7 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         }
         // A repeat's earlier call was this journey's, with this code: that one took it. A first call cannot tell.
         const answer = verified();
-        return answer && !repeated(options) ? { ...answer, refusedButShownVerified: true } : answer;
+        return repeated(options) ? answer : { ...answer, refusedButShownVerified: true };
       }
       return verified();
     },

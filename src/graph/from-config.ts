@@ -19,9 +19,10 @@ export function appSecretOf(config: Config): string {
  * SANDBOX_PORT on loopback — GRAPH_BASE_URL was ignored, and a fleet's worker given it called loopback.
  */
 export function sandboxAddress(config: Pick<Config, 'GRAPH_BASE_URL' | 'SANDBOX_PORT'>): string {
-  return config.GRAPH_BASE_URL.replace(/\/+$/, '') === META_GRAPH_URL
-    ? `http://127.0.0.1:${config.SANDBOX_PORT}`
-    : config.GRAPH_BASE_URL;
+  // Any of Meta's own hosts is Meta, however written: a process without Meta's credentials never calls it.
+  const host = new URL(config.GRAPH_BASE_URL).hostname;
+  const meta = host === new URL(META_GRAPH_URL).hostname || host.endsWith('.facebook.com');
+  return meta ? `http://127.0.0.1:${config.SANDBOX_PORT}` : config.GRAPH_BASE_URL;
 }
 
 /**

@@ -90,7 +90,11 @@ export async function setPortfolioCap(
   );
   if (!running) throw new PortfolioNotFoundError(portfolioId);
   const { cap, actor, reason } = change;
-  const lastBefore = (await readPortfolio(client, portfolioId)).capChanges.at(-1);
+  // Where to look from; a portfolio that cannot be read now (no worker) is still sent the cap, and looked at whole.
+  const lastBefore = await readPortfolio(client, portfolioId).then(
+    (view) => view.capChanges.at(-1),
+    () => undefined,
+  );
   await handle.signal(capabilityUpdateSignal, { maxPhoneNumbers: cap, source: 'admin', actor, reason });
   const deadline = Date.now() + CAP_SEEN_WITHIN_MS;
   for (;;) {

@@ -11,7 +11,7 @@ export function updateAbortedWithItsTask(err: unknown): boolean {
 
 /** What the API and the command line say when the update was aborted on every try. */
 export const UPDATE_ABORTED =
-  'the journey could not take it just now (Temporal refused the workflow task that carried it, and retries that task); nothing was taken: send it again';
+  'Temporal did not take it: it refused the workflow task that carried it (a run continuing as new while events arrive, say) and retries that task; send it again';
 
 /** How often an aborted update is sent, and the pause before each try again (a retried task runs at once). */
 const TRIES = 3;

@@ -44,7 +44,7 @@ let signalDropped: SignalDropped | undefined;
 
 /**
  * Tells the workflow of each signal this guard drops, so that its own notes say so (the log line reaches the
- * worker's operators, not the journey's). Module state is the run's own: each workflow has its own context.
+ * worker's operators, not the journey's). Module state is the run's own: the SDK keeps a module cache per workflow.
  */
 export function whenSignalDropped(listener: SignalDropped): void {
   signalDropped = listener;

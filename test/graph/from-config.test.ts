@@ -21,6 +21,9 @@ describe("the Graph a process without Meta's credentials calls", () => {
     expect(sandboxAddress(loadConfig({}))).toBe('http://127.0.0.1:8788');
     expect(sandboxAddress(loadConfig({ SANDBOX_PORT: '9100' }))).toBe('http://127.0.0.1:9100');
     expect(sandboxAddress(loadConfig({ GRAPH_BASE_URL: 'https://graph.facebook.com/' }))).toBe('http://127.0.0.1:8788');
+    expect(sandboxAddress(loadConfig({ GRAPH_BASE_URL: 'https://GRAPH.facebook.com:443' }))).toBe(
+      'http://127.0.0.1:8788',
+    );
     expect(sandboxAddress(loadConfig({ GRAPH_BASE_URL: 'http://sandbox.internal:8788' }))).toBe(
       'http://sandbox.internal:8788',
     );

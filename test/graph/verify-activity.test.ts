@@ -68,6 +68,8 @@ describe('the verify activity (Graph sandbox)', () => {
       expect.objectContaining({ endpoint: 'POST /{phone-number-id}/verify_code', status: 400 }),
       expect.objectContaining({ endpoint: 'GET /{phone-number-id}', status: 200 }),
     ]);
+    // A journey drawing no PIN (the operator chooses it) hears the same.
+    expect(await local.run(verifyCode, ref, { code }, {})).toEqual({ refusedButShownVerified: true });
   });
 
   it('throws a read that fails for now rather than the refusal, and keeps the refusal when Meta refuses the read for good', async () => {

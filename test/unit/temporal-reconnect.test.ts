@@ -61,7 +61,7 @@ describe("a client's reconnects", () => {
       proxy.comeBack();
       const back = Date.now();
       let answered = false;
-      while (!answered && Date.now() - back < 10_000) {
+      while (!answered && Date.now() - back < 15_000) {
         answered = await count().then(
           () => true,
           () => false,
@@ -69,7 +69,8 @@ describe("a client's reconnects", () => {
         if (!answered) await sleep(100);
       }
       expect(answered).toBe(true);
-      expect(Date.now() - back).toBeLessThan(5_000);
+      // The channel's next attempt (2 s at most) and the SDK's own retry of the call; a busy machine's slack.
+      expect(Date.now() - back).toBeLessThan(8_000);
     } finally {
       await client.connection.close();
       await proxy.close();

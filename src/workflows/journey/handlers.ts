@@ -49,6 +49,7 @@ import { checkIdentityCheckRequest, checkTestMessage, sendTestMessage, turnIdent
 import type { Inbox } from './inbox.js';
 import type { Journey } from './journey.js';
 import { whenSignalDropped } from '../undecryptable-guard.js';
+import { deletionRefusedUntil } from './removal.js';
 
 export function installHandlers(journey: Journey): void {
   setHandler(journeyQuery, () => journey.view());
@@ -324,13 +325,10 @@ export function installHandlers(journey: Journey): void {
       if (blocked) throw new Error(`the removal is blocked: ${blocked.reason}; request the removal again first`);
       // Else it would wait, unanswered, for the block's end (the operator's client gave up on it as "still working"),
       // and refuse every confirmation after it as already under way.
-      // The end the removal waits for (with its hour's margin, in runs that have it), else the block's own.
-      const lastPaid = journey.state.lastPaidMessageAt;
-      const { paidMessageBlockMs } = journeyPolicy;
-      const blockEnds = journey.state.deletionAllowedAt ?? (lastPaid === null ? null : lastPaid + paidMessageBlockMs);
-      if (blockEnds !== null && blockEnds > Date.now()) {
-        const until = new Date(blockEnds).toISOString();
-        const days = Math.round(paidMessageBlockMs / 86_400_000);
+      const refusedUntil = deletionRefusedUntil(journey);
+      if (refusedUntil !== null) {
+        const until = new Date(refusedUntil).toISOString();
+        const days = Math.round(journeyPolicy.paidMessageBlockMs / 86_400_000);
         throw new Error(
           `Meta refuses to delete the number until ${until}, ${days} days after its last paid message (with an hour's margin: numberflow hears of paid messages once an hour): delete it in WhatsApp Manager from then on, then confirm`,
         );

@@ -89,9 +89,11 @@ export async function turnIdentityCheck(journey: Journey, request: IdentityCheck
   try {
     await callMeta(journey, () => setIdentityCheck(journey.ref, request.enabled));
   } catch (err) {
+    journey.answeringAnUpdate();
     return refused(journey, request.actor, what, err);
   }
   journey.identityCheckSet(request.enabled, request.actor);
+  journey.answeringAnUpdate(); // no continue-as-new in this task (live.ts)
   return {
     accepted: true,
     message: `the identity-change check is ${request.enabled ? 'on' : 'off'}${already}`,
@@ -113,8 +115,10 @@ export async function sendTestMessage(journey: Journey, request: TestMessageRequ
     const how = sent.withHash ? `with the identity hash ${sent.withHash}` : 'without an identity hash';
     const message = `${what} was sent (${sent.messageId}, ${how})`;
     journey.note(request.actor, message);
+    journey.answeringAnUpdate(); // no continue-as-new in this task (live.ts): a second message would be sent
     return { accepted: true, message, attemptsLeft: null };
   } catch (err) {
+    journey.answeringAnUpdate();
     return refused(journey, request.actor, what, err, true);
   }
 }

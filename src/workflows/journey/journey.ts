@@ -382,18 +382,23 @@ export class Journey {
   private answeredInTask: number | null = null;
 
   /**
-   * Whether this workflow task answered an update at once: a continue-as-new in the same task leaves the client
-   * waiting on a run that ended, and Temporal's client sends the update again to the new run, which takes it again.
+   * Whether this workflow task answered an update: a continue-as-new in the same task leaves the client waiting on a
+   * run that ended, and Temporal's client sends the update again to the new run, which takes it again.
    */
   get answeredAnUpdateInThisTask(): boolean {
     return this.answeredInTask === workflowInfo().historyLength;
+  }
+
+  /** Said by a live update's handler as it answers (state only: no command, no await). */
+  answeringAnUpdate(): void {
+    this.answeredInTask = workflowInfo().historyLength;
   }
 
   /** An admin reads the PIN back: noted with who and why (the PIN itself stays sealed in history). */
   revealPin(request: PinRevealRequest): RevealedPin {
     const pin = this.numberPin;
     if (!pin) throw new Error('numberflow set no two-step PIN on this number');
-    this.answeredInTask = workflowInfo().historyLength;
+    this.answeringAnUpdate();
     this.note(request.actor, `PIN revealed to ${request.actor}: ${request.reason}`);
     return { pin };
   }

@@ -22,8 +22,9 @@ type JourneyWorkflow = (input: JourneyInput, carried?: JourneyState) => Promise<
 const SUBMISSION_BEFORE_RUN_ENDS_PATCH = 'submission-taken-before-continue-as-new';
 
 /**
- * From this patch on, a run does not continue as new in the workflow task that answered an update at once (a PIN
- * reveal): runs before did, and the reveal was taken again by the new run. Decided only in such a task.
+ * From this patch on, a run does not continue as new in the workflow task that answered an update (a PIN reveal,
+ * the identity check, a test message): runs before did, and the update was taken again by the new run. Decided only
+ * in such a task, when no name change or removal takes the journey elsewhere.
  */
 const NO_ANSWER_WITH_CONTINUE_AS_NEW_PATCH = 'no-continue-as-new-with-an-answer';
 
@@ -57,14 +58,18 @@ export async function live(journey: Journey): Promise<Submission<RemovalRequest>
     // in flight here (the inboxes are empty), and every handler has finished. A name or a removal submitted while
     // another handler runs (a test message, the identity check waiting for a token) is taken first: its update
     // finishes only once taken, so waiting for every handler held both for good (runs before the patch did).
-    // Nor in a task that answered a PIN reveal: the admin's client would send it again to the new run, which would
-    // reveal and note it a second time. A later task (the next event) continues as new.
-    const answeredHere = () => journey.answeredAnUpdateInThisTask && patched(NO_ANSWER_WITH_CONTINUE_AS_NEW_PATCH);
-    await condition(
-      () =>
-        (allHandlersFinished() && !answeredHere()) ||
-        ((removal.busy || displayName.busy) && patched(SUBMISSION_BEFORE_RUN_ENDS_PATCH)),
-    );
+    // Nor in a task that answered an update (a PIN reveal, the identity check, a test message): its client would send
+    // it again to the new run, which would take it a second time. A later task (the next event) continues as new.
+    // Looked at once the task's every job is in (a condition is tried after each one).
+    for (;;) {
+      await condition(
+        () =>
+          allHandlersFinished() || ((removal.busy || displayName.busy) && patched(SUBMISSION_BEFORE_RUN_ENDS_PATCH)),
+      );
+      if (removal.busy || displayName.busy) break;
+      if (!(journey.answeredAnUpdateInThisTask && patched(NO_ANSWER_WITH_CONTINUE_AS_NEW_PATCH))) break;
+      await condition(() => !journey.answeredAnUpdateInThisTask);
+    }
     if (removal.busy || displayName.busy) continue; // came in meanwhile
     return continueAsNew<JourneyWorkflow>(journey.input, journey.state);
   }

@@ -53,14 +53,30 @@ async function deregister(journey: Journey): Promise<void> {
  */
 const PAID_BLOCK_MARGIN_PATCH = 'paid-message-block-with-the-hour-unheard';
 
+/**
+ * Until when a deletion confirmation is refused: the end the removal waits for, or — a paid message heard of after
+ * that wait — 30 days and an hour after the last one. Null once past. Validators never replay: always with the hour.
+ */
+export function deletionRefusedUntil(journey: Journey): number | null {
+  const { lastPaidMessageAt: lastPaid, deletionAllowedAt } = journey.state;
+  const { paidMessageBlockMs, paidMessageHeardEveryMs } = journeyPolicy;
+  const heard = lastPaid === null ? 0 : lastPaid + paidMessageBlockMs + paidMessageHeardEveryMs;
+  const until = Math.max(deletionAllowedAt ?? 0, heard);
+  return until > Date.now() ? until : null;
+}
+
 /** Meta refuses deletion for 30 days after a paid message; one sent during the wait moves the end. */
 async function waitOutPaidMessageBlock(journey: Journey): Promise<void> {
   for (;;) {
     const lastPaid = journey.state.lastPaidMessageAt;
     if (lastPaid === null) return;
     const { paidMessageBlockMs, paidMessageHeardEveryMs } = journeyPolicy;
-    const margin = patched(PAID_BLOCK_MARGIN_PATCH) ? paidMessageHeardEveryMs : 0;
-    const allowedAt = lastPaid + paidMessageBlockMs + margin;
+    const blockEnds = lastPaid + paidMessageBlockMs;
+    if (blockEnds + paidMessageHeardEveryMs <= Date.now()) {
+      journey.deletionAllowedFrom(blockEnds); // over, margin and all: nothing to decide
+      return;
+    }
+    const allowedAt = blockEnds + (patched(PAID_BLOCK_MARGIN_PATCH) ? paidMessageHeardEveryMs : 0);
     journey.deletionAllowedFrom(allowedAt);
     const wait = allowedAt - Date.now();
     if (wait <= 0) return;

@@ -356,7 +356,7 @@ async function verify(journey: Journey): Promise<boolean> {
  * with a key this worker lacks fails the journey naming the key, as an undecryptable input does.
  */
 function drawnPin(answer: VerifyAnswer | undefined): string | null {
-  if (answer === undefined || answer === null) return null;
+  if (answer === undefined || answer === null || answer.pin === undefined) return null;
   const refused = undecryptableRefusal([answer]);
   if (refused) throw refused;
   return answer.pin;
