@@ -133,7 +133,7 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
       expect(slow).toMatchObject({ status: 200, body: { outcome: 'pending', attemptsLeft: null } });
       expect(slow.body.message).toBe(
         'still working: the journey has not answered within 1 s (Meta may be slow, or a worker stopped while ' +
-          `handling it: Temporal gives the work to another worker within seconds); follow GET /v1/journeys/${e164}`,
+          `handling it: Temporal gives the work to another worker once it times out); follow GET /v1/journeys/${e164}`,
       );
       await api.until(e164, (v) => v.stage === 'DISPLAY_NAME_REVIEW', 'the code verified after all');
     });

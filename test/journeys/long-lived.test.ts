@@ -1,3 +1,4 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import {
   numberEventSignal,
@@ -93,6 +94,13 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
     await paid();
     await revealInOneTask('second look');
     await t.bench.run(async () => {
+      // A refused update is no input history records: its task must not be the one that continues as new (a replay
+      // of the run, which never sees it, would not).
+      const refused = await handle
+        .executeUpdate(revealPinUpdate, { args: [{ actor: 'ops@acme', role: 'operator', reason: 'curious' }] })
+        .catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((await handle.describe()).runId).toBe(firstRun);
       await paid();
       await expect.poll(async () => (await handle.describe()).runId, { timeout: 30_000 }).not.toBe(firstRun);
       const notes = (await journey.view()).notes.map((n) => n.what);

@@ -150,7 +150,7 @@ export interface ActionOutcome {
 
 /** Why a journey may not have answered in time, when it waits on nobody: nothing is lost either way. */
 const NO_ANSWER_YET =
-  'Meta may be slow, or a worker stopped while handling it: Temporal gives the work to another worker within seconds';
+  'Meta may be slow, or a worker stopped while handling it: Temporal gives the work to another worker once it times out';
 
 /** Sends an action as `principal`; a journey outside its portfolios is not found. */
 export async function actOnJourney(

@@ -66,6 +66,7 @@ export function installHandlers(journey: Journey): void {
   whenSignalDropped((name, why) => journey.note('numberflow', `signal ${name} dropped: ${why}`));
   const onSignal = <T>(signal: SignalDefinition<[T]>, handler: (arg: T) => void) =>
     setHandler(signal, (arg: T) => {
+      journey.tookAnInput();
       if (isMessageObject(arg)) return handler(arg);
       journey.note('numberflow', `signal ${signal.name} ignored: ${notAnObject(arg)}`);
     });
@@ -82,10 +83,12 @@ export function installHandlers(journey: Journey): void {
   ) =>
     setHandler(
       update,
-      (arg: T) =>
-        journey.cancelledThroughTemporal && patched(UPDATES_OUTLIVE_CANCEL_PATCH)
+      (arg: T) => {
+        journey.tookAnInput(); // accepted: recorded in history (a refused update is not)
+        return journey.cancelledThroughTemporal && patched(UPDATES_OUTLIVE_CANCEL_PATCH)
           ? CancellationScope.nonCancellable(async () => handler(arg))
-          : handler(arg),
+          : handler(arg);
+      },
       {
         validator: (arg: T) => {
           if (!isMessageObject(arg)) throw new Error(`${update.name}: ${notAnObject(arg)}`);

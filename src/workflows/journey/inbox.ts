@@ -18,6 +18,9 @@ export class Inbox<T> {
   private held: Held<T> | null = null;
   private closedWith: string | null = null;
 
+  /** `answeredAnUpdate`: told when an answer goes to a waiting update (state only: live.ts's continue-as-new). */
+  constructor(private readonly answeredAnUpdate: () => void = () => undefined) {}
+
   /** Takes a submission from a signal: nobody waits for its outcome. */
   put(value: T, actor: string): void {
     this.held = { value, actor, reply: null };
@@ -48,6 +51,7 @@ export class Inbox<T> {
 
   /** Answers the submission (its update, if it came as one) and empties the inbox. */
   answer(outcome: SubmissionOutcome): void {
+    if (this.held?.reply) this.answeredAnUpdate();
     this.held?.reply?.resolve(outcome);
     this.held = null;
   }

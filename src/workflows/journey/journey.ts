@@ -73,19 +73,21 @@ const preLiveStages: readonly StageOrOutcome[] = journeyStages.slice(0, journeyS
 
 export class Journey {
   readonly state: JourneyState;
+  /** An answer to a waiting update, wherever it is given (the inboxes, the reveal, the identity actions). */
+  private readonly answered = (): void => this.answeringAnUpdate();
   readonly inbox = {
-    otp: new Inbox<string>(),
-    pin: new Inbox<string>(),
-    displayName: new Inbox<string>(),
-    resend: new Inbox<CodeMethod | null>(),
-    removal: new Inbox<RemovalRequest>(),
-    deletionConfirmation: new Inbox<null>(),
+    otp: new Inbox<string>(this.answered),
+    pin: new Inbox<string>(this.answered),
+    displayName: new Inbox<string>(this.answered),
+    resend: new Inbox<CodeMethod | null>(this.answered),
+    removal: new Inbox<RemovalRequest>(this.answered),
+    deletionConfirmation: new Inbox<null>(this.answered),
     /** Meta's decision on the name under review (webhook). */
-    nameDecision: new Inbox<NameDecision>(),
+    nameDecision: new Inbox<NameDecision>(this.answered),
     /** Meta's ONBOARDING quality event: the registration took, look now. */
-    registrationTook: new Inbox<null>(),
+    registrationTook: new Inbox<null>(this.answered),
     /** The portfolio's answer to the slot request. */
-    slot: new Inbox<SlotAnswer>(),
+    slot: new Inbox<SlotAnswer>(this.answered),
   };
   /** Set only when the journey was started with its search attributes (the time-skipping server has none). */
   private readonly visible = workflowInfo().typedSearchAttributes.get(NumberStage) !== undefined;
@@ -392,6 +394,17 @@ export class Journey {
   /** Said by a live update's handler as it answers (state only: no command, no await). */
   answeringAnUpdate(): void {
     this.answeredInTask = workflowInfo().historyLength;
+  }
+
+  /** Signals and updates the handlers took (not those the validators refused): inputs that history records. */
+  private inputs = 0;
+
+  get inputsTaken(): number {
+    return this.inputs;
+  }
+
+  tookAnInput(): void {
+    this.inputs += 1;
   }
 
   /** An admin reads the PIN back: noted with who and why (the PIN itself stays sealed in history). */

@@ -68,7 +68,9 @@ export async function live(journey: Journey): Promise<Submission<RemovalRequest>
       );
       if (removal.busy || displayName.busy) break;
       if (!(journey.answeredAnUpdateInThisTask && patched(NO_ANSWER_WITH_CONTINUE_AS_NEW_PATCH))) break;
-      await condition(() => !journey.answeredAnUpdateInThisTask);
+      // The next input history records (not a task of a refused update alone, which replay would not see).
+      const taken = journey.inputsTaken;
+      await condition(() => journey.inputsTaken !== taken);
     }
     if (removal.busy || displayName.busy) continue; // came in meanwhile
     return continueAsNew<JourneyWorkflow>(journey.input, journey.state);

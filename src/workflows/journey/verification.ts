@@ -356,10 +356,10 @@ async function verify(journey: Journey): Promise<boolean> {
  * with a key this worker lacks fails the journey naming the key, as an undecryptable input does.
  */
 function drawnPin(answer: VerifyAnswer | undefined): string | null {
-  if (answer === undefined || answer === null || answer.pin === undefined) return null;
+  if (answer === undefined || answer === null) return null;
   const refused = undecryptableRefusal([answer]);
   if (refused) throw refused;
-  return answer.pin;
+  return answer.pin ?? null; // none drawn: Meta's refusal of a number it shows verified, answered without one
 }
 
 function waitingReason(journey: Journey): string {
