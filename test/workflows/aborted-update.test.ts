@@ -79,8 +79,19 @@ describe('an update aborted with its workflow task (dev server)', () => {
   });
 
   it('is answered when sent again', async () => {
-    const { handle, answer } = await updateMeetingASignal((run) => sendingAgainIfAborted(run));
-    expect(answer).toMatch(/^pong from run /);
-    await handle.terminate('test done');
+    // Counted: a scenario a slow machine ran through (answered at the first send) proves nothing, and is tried again.
+    const sentAgain = async () => {
+      let sends = 0;
+      const met = await updateMeetingASignal((run) => sendingAgainIfAborted(() => (sends++, run())));
+      return { ...met, sends };
+    };
+    let met = await sentAgain();
+    for (let tries = 1; tries < 3 && met.sends < 2; tries++) {
+      await met.handle.terminate('test done');
+      met = await sentAgain();
+    }
+    expect(met.sends).toBe(2);
+    expect(met.answer).toMatch(/^pong from run /);
+    await met.handle.terminate('test done');
   });
 });
