@@ -8,7 +8,6 @@ import { isSealedEnvelope } from './codec/sealing.js';
 import { journeyWorkflowId } from './domain/journey.js';
 import { revealPinUpdate, type PinRevealRequest } from './domain/messages.js';
 import { notRunning } from './journeys/index.js';
-import { sendingAgainIfAborted } from './temporal/aborted-update.js';
 
 export class PinRevealError extends Error {
   override readonly name = 'PinRevealError';
@@ -29,8 +28,9 @@ export async function revealPin(
   }
   let pin: unknown; // a sealed envelope where this process holds another secrets key
   try {
-    const journey = client.workflow.getHandle(journeyWorkflowId(e164));
-    ({ pin } = await sendingAgainIfAborted(() => journey.executeUpdate(revealPinUpdate, { args: [request] })));
+    ({ pin } = await client.workflow
+      .getHandle(journeyWorkflowId(e164))
+      .executeUpdate(revealPinUpdate, { args: [request] }));
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError)
       logger.warn({ ...who, why: err.cause?.message }, 'PIN reveal refused');

@@ -10,7 +10,6 @@ import {
 } from '../domain/identity.js';
 import { endedOrRemoving, type JourneyView } from '../domain/journey.js';
 import type { IdentityStore } from '../stores/identity-store.js';
-import { sendingAgainIfAborted } from '../temporal/aborted-update.js';
 import { NumberNotLiveError } from './live-number.js';
 
 export class NotAwaitingConfirmationError extends Error {
@@ -44,8 +43,7 @@ export async function confirmCustomer(
   if (!view.phoneNumberId) throw unknown;
   const input: CustomerIdentityInput = { phoneNumberId: view.phoneNumberId, waId, wabaId: view.wabaId };
   const handle = deps.client.workflow.getHandle(customerIdentityWorkflowId(input.phoneNumberId, waId));
-  const confirm = () =>
-    sendingAgainIfAborted(() => handle.executeUpdate(confirmIdentityUpdate, { args: [confirmation] }));
+  const confirm = () => handle.executeUpdate(confirmIdentityUpdate, { args: [confirmation] });
   try {
     return await confirm();
   } catch (err) {

@@ -6,7 +6,6 @@ import { journeyQuery, journeyWorkflowId } from '../domain/journey.js';
 import type { SubmissionOutcome } from '../domain/messages.js';
 import { NumberStage } from '../domain/search-attributes.js';
 import { isJourneyOutcome } from '../domain/stages.js';
-import { sendingAgainIfAborted } from '../temporal/aborted-update.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
 import { JourneyEndedError, JourneyNotFoundError } from './errors.js';
 
@@ -39,13 +38,9 @@ export async function submitToJourney<Arg>(
   const journey = client.workflow.getHandle(journeyWorkflowId(e164));
   const options = { args: [arg] as [Arg], updateId: randomUUID() };
   try {
-    const outcome = await boundedWait(client, waitMs, () =>
-      sendingAgainIfAborted(() => journey.executeUpdate(update, options)),
-    );
+    const outcome = await boundedWait(client, waitMs, () => journey.executeUpdate(update, options));
     if (outcome !== TIMED_OUT) return outcome;
-    await sendingAgainIfAborted(() =>
-      journey.startUpdate(update, { ...options, waitForStage: WorkflowUpdateStage.ACCEPTED }),
-    );
+    await journey.startUpdate(update, { ...options, waitForStage: WorkflowUpdateStage.ACCEPTED });
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw await notRunning(client, e164);
     throw err;

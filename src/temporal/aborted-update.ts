@@ -2,6 +2,7 @@
 // new event (a signal, say) while the task ran, as a live journey receiving Meta's webhooks does — with
 // FAILED_PRECONDITION "unexpected workflow task failure". The update was not taken, and the task is retried at once:
 // sent again, it reaches the retried task, or the run that continued.
+import type { WorkflowClientInterceptor } from '@temporalio/client';
 import { messagesThrough } from './unanswered.js';
 
 /** Whether an update failed so: not taken, to be sent again. */
@@ -28,3 +29,11 @@ export async function sendingAgainIfAborted<T>(send: () => Promise<T>): Promise<
     }
   }
 }
+
+/**
+ * On every client numberflow connects (connection.ts): each update it sends — an operator's input, a PIN reveal, an
+ * identity confirmation, a journey's slot request — is sent again when Temporal aborted it with its task.
+ */
+export const updatesSentAgainIfAborted: WorkflowClientInterceptor = {
+  startUpdate: (input, next) => sendingAgainIfAborted(() => next(input)),
+};

@@ -14,6 +14,7 @@ import {
 import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { ConfigError, type Config } from '../config.js';
+import { updatesSentAgainIfAborted } from './aborted-update.js';
 import { closedChannelGuard } from './closed-channel.js';
 
 const unreadable: Record<string, string> = {
@@ -109,7 +110,14 @@ export async function connectClient(
     throw unreachable(config, options, address, err);
   });
   await namespaceKnown(connection, config.TEMPORAL_NAMESPACE, options.address);
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors });
+  // Tracing's interceptors (when on) inside the retry of an aborted update, so that each try is its own span.
+  const workflow = [updatesSentAgainIfAborted, ...(Array.isArray(interceptors?.workflow) ? interceptors.workflow : [])];
+  return new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter,
+    interceptors: { ...interceptors, workflow },
+  });
 }
 
 /** gRPC's status code NOT_FOUND (the client's gRPC library is the SDK's own, not a dependency of numberflow). */
