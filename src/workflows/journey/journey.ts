@@ -566,6 +566,24 @@ export class Journey {
     return false;
   }
 
+  /** A restriction blocks a removal under way; before that it is recorded (Meta lifts many at their expiration). */
+  private receiveRestriction(event: Extract<NumberEvent, { kind: 'restriction' }>): void {
+    const restricted = `restricted the account ${restrictionWords(event)}`;
+    if (this.state.stage !== 'REMOVING') return this.note('meta', restricted);
+    if (isLifted(event) && patched(LIFTED_RESTRICTION_PATCH)) {
+      return this.note('meta', `${restricted}: lifted by then, the removal goes on`);
+    }
+    if (this.restrictedAgainLater(event)) {
+      return this.note('meta', `${restricted}: delivered again, after an admin asked again — the removal goes on`);
+    }
+    // Noted at once: the removal may be waiting for something else (the paid-message block) when it comes.
+    this.note('meta', `${restricted}: the removal waits until it is resolved and an admin requests it again`);
+    this.restrict(
+      `Meta restricted the account (${event.restrictionType})`,
+      'Deletion can be restricted by permissions, billing or account state: resolve the restriction in WhatsApp Manager (Account Quality), then request the removal again.',
+    );
+  }
+
   /** An admin asked again: the removal is tried again. */
   liftRestriction(): void {
     this.state.restriction = null;
@@ -627,31 +645,7 @@ export class Journey {
         this.state.lastPaidMessageAt = Math.max(this.state.lastPaidMessageAt ?? 0, Date.parse(event.at));
         break;
       case 'restriction':
-        // A restriction blocks a removal under way; before that it is recorded (Meta lifts many at their expiration).
-        if (this.state.stage !== 'REMOVING') {
-          this.note('meta', `restricted the account ${restrictionWords(event)}`);
-          break;
-        }
-        if (isLifted(event) && patched(LIFTED_RESTRICTION_PATCH)) {
-          this.note('meta', `restricted the account ${restrictionWords(event)}: lifted by then, the removal goes on`);
-          break;
-        }
-        if (this.restrictedAgainLater(event)) {
-          this.note(
-            'meta',
-            `restricted the account ${restrictionWords(event)}: delivered again, after an admin asked again — the removal goes on`,
-          );
-          break;
-        }
-        // Noted at once: the removal may be waiting for something else (the paid-message block) when it comes.
-        this.note(
-          'meta',
-          `restricted the account ${restrictionWords(event)}: the removal waits until it is resolved and an admin requests it again`,
-        );
-        this.restrict(
-          `Meta restricted the account (${event.restrictionType})`,
-          'Deletion can be restricted by permissions, billing or account state: resolve the restriction in WhatsApp Manager (Account Quality), then request the removal again.',
-        );
+        this.receiveRestriction(event);
         break;
       case 'partner_removed':
         this.note(
