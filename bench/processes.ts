@@ -2,7 +2,7 @@
 // it (compiled, `node dist/worker.js`, with the Dockerfile worker stage's environment) as a child process on the
 // bench's server, whose resident memory is read from /proc.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { createDataConverter } from '../src/codec/data-converter.js';
 import { parseCodecKeys } from '../src/codec/keys.js';
 import { parseSecretsKeys } from '../src/codec/secrets-keys.js';
+import { generateSecretsKeyPair } from '../src/codec/sealing.js';
 import { bundleFileIn, workflowInterceptorModules, workflowsPath } from '../src/temporal/workflow-bundle.js';
 
 const root = join(import.meta.dirname, '..');
@@ -23,10 +24,9 @@ export function scratchDir(prefix: string): string {
 
 /** A payload key and a secrets key pair made for this run only, as the worker's environment names them. */
 export function runKeys(): { NUMBERFLOW_CODEC_KEYS: string; NUMBERFLOW_SECRETS_KEY: string } {
-  const { privateKey } = generateKeyPairSync('x25519');
   return {
     NUMBERFLOW_CODEC_KEYS: `bench-1:${randomBytes(32).toString('base64')}`,
-    NUMBERFLOW_SECRETS_KEY: privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+    NUMBERFLOW_SECRETS_KEY: generateSecretsKeyPair().privateKey,
   };
 }
 

@@ -21,6 +21,7 @@ import { z } from 'zod';
 const VERSION = 'v1';
 const HKDF_INFO = 'numberflow sealed secret v1';
 const IV_BYTES = 12;
+const X25519_BYTES = 32;
 const TAG_BYTES = 16;
 
 /** A sealed secret as it is stored in a payload, in place of the string it hides. */
@@ -83,13 +84,22 @@ export function keyIdOf(publicKey: KeyObject): string {
     .slice(0, 16);
 }
 
+/**
+ * A new X25519 pair as DER (PKCS#8 private, SPKI public), encoded by the generation itself: Node 20 deadlocks when a
+ * garbage collection during an export of a key finalizes the generation that made it (its destructor takes the
+ * lock the export holds), so no key a generation made is ever exported or kept (docs/architecture.md).
+ */
+function newPair(): { privateKey: Buffer; publicKey: Buffer } {
+  return generateKeyPairSync('x25519', {
+    privateKeyEncoding: { format: 'der', type: 'pkcs8' },
+    publicKeyEncoding: { format: 'der', type: 'spki' },
+  });
+}
+
 /** A new X25519 pair as base64 DER (PKCS#8 private, SPKI public), the form the configuration takes. */
 export function generateSecretsKeyPair(): { privateKey: string; publicKey: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  return {
-    privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
-    publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
-  };
+  const { privateKey, publicKey } = newPair();
+  return { privateKey: privateKey.toString('base64'), publicKey: publicKey.toString('base64') };
 }
 
 export function privateKeyFrom(base64Der: string): KeyObject {
@@ -128,9 +138,10 @@ function ephemeralKeyTo(to: SealingKey, now: number): EphemeralKey {
     current.sealed += 1;
     return current;
   }
-  const ephemeral = generateKeyPairSync('x25519');
-  const epk = rawPublic(ephemeral.publicKey);
-  const key = derive(diffieHellman({ privateKey: ephemeral.privateKey, publicKey: to.key }), epk, to.key);
+  const ephemeral = newPair();
+  const epk = ephemeral.publicKey.subarray(-X25519_BYTES); // an X25519 SPKI ends with the raw key
+  const privateKey = createPrivateKey({ key: ephemeral.privateKey, format: 'der', type: 'pkcs8' });
+  const key = derive(diffieHellman({ privateKey, publicKey: to.key }), epk, to.key);
   const fresh = { epk, key, sealed: 1, until: now + EPHEMERAL_KEY_LIFE.ms };
   ephemeralKeys.set(to.key, fresh);
   return fresh;
@@ -201,7 +212,7 @@ const rawPublics = new WeakMap<KeyObject, Buffer>();
 
 function rawPublic(key: KeyObject): Buffer {
   let raw = rawPublics.get(key);
-  if (!raw) rawPublics.set(key, (raw = Buffer.from(key.export({ format: 'jwk' }).x as string, 'base64url')));
+  if (!raw) rawPublics.set(key, (raw = key.export({ format: 'der', type: 'spki' }).subarray(-X25519_BYTES)));
   return raw;
 }
 

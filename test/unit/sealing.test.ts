@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   EPHEMERAL_KEY_LIFE,
@@ -10,6 +11,7 @@ import {
   UnsealableSecretError,
   type SealingKey,
 } from '../../src/codec/sealing.js';
+import { root } from '../support/processes.js';
 
 function recipient() {
   const pair = generateSecretsKeyPair();
@@ -54,4 +56,53 @@ describe('sealing one secret', () => {
     expect(() => unseal(swapped, privateKey)).toThrow(UnsealableSecretError);
     expect(() => unseal(oldest, recipient().privateKey)).toThrow(UnsealableSecretError);
   });
+});
+
+describe("sealing and Node's key generation", () => {
+  // Node 20 deadlocks when a garbage collection during the export of a key that a generation made finalizes that
+  // generation (its destructor takes the lock the export holds): the suite's worker process hung in this file once,
+  // in a JWK export of a new ephemeral key. A child process marks the keys generateKeyPairSync returns and refuses
+  // their export, then seals with a new ephemeral key each time and makes a key pair.
+  it('never exports a key a generation made', async () => {
+    const code = `
+      import crypto from 'node:crypto';
+      import { syncBuiltinESMExports } from 'node:module';
+      const made = new WeakSet();
+      const generate = crypto.generateKeyPairSync;
+      let generations = 0;
+      crypto.generateKeyPairSync = (...args) => {
+        generations++;
+        const pair = generate(...args);
+        for (const key of Object.values(pair)) if (key instanceof crypto.KeyObject) made.add(key);
+        return pair;
+      };
+      for (const key of Object.values(generate('x25519'))) {
+        const kind = Object.getPrototypeOf(key); // PublicKeyObject, PrivateKeyObject: each its own export
+        const exportKey = kind.export;
+        kind.export = function (options) {
+          if (made.has(this)) throw new Error('exported a key a generation made');
+          return exportKey.call(this, options);
+        };
+      }
+      syncBuiltinESMExports();
+      const sealing = await import('./src/codec/sealing.ts');
+      const pair = sealing.generateSecretsKeyPair();
+      const key = sealing.publicKeyFrom(pair.publicKey);
+      const privateKey = sealing.privateKeyFrom(pair.privateKey);
+      for (let i = 0; i < 3; i++) {
+        const envelope = sealing.seal(String(i), { kid: sealing.keyIdOf(key), key }, i * 60_000);
+        if (sealing.unseal(envelope, privateKey) !== String(i)) throw new Error('not opened');
+      }
+      if (generations !== 4) throw new Error(generations + ' generations seen, not 4');
+      console.log('sealed with 3 ephemeral keys');`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ status: run.status, out: run.stdout.trim() }, run.stderr).toEqual({
+      status: 0,
+      out: 'sealed with 3 ephemeral keys',
+    });
+  }, 60_000);
 });

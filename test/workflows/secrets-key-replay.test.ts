@@ -1,11 +1,11 @@
 // A worker without the secrets key a run used (taken away too early) replaying that run for a query: the run waits
 // and the query is refused, and the worker itself goes on serving other runs (before, the failure thrown from the
 // update's handler could make the SDK complete the activation wrongly, and the worker shut down). Dev server.
-import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
+import { generateSecretsKeyPair } from '../../src/codec/sealing.js';
 import { journeyQuery } from '../../src/domain/journey.js';
 import { submitOtpUpdate } from '../../src/domain/messages.js';
 import { startJourney } from '../../src/journeys/index.js';
@@ -40,7 +40,7 @@ describe('a worker without the secrets key a run used (dev server)', () => {
       return handle;
     });
     // A worker given another secrets key only: it cannot open that update again.
-    const other = generateKeyPairSync('x25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
+    const other = generateSecretsKeyPair().privateKey;
     const withoutTheKey = createDataConverter(
       parseCodecKeys(TEST_CODEC_KEYS),
       parseSecretsKeys({ NUMBERFLOW_SECRETS_KEY: other }),
