@@ -194,7 +194,7 @@ async function stacksOf(pid: number): Promise<{ text: string; mainThread: string
 /** A gdb backtrace's functions, innermost first; a run of unnamed frames (JavaScript, mostly) as one. */
 function framesOf(backtrace: string): string {
   const names: string[] = [];
-  for (const match of backtrace.matchAll(/^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+)/gm)) {
+  for (const match of backtrace.matchAll(/^#\d+\s+(?:0x[0-9a-f]+ in )?(.+?) \(/gm)) {
     const name = match[1] as string;
     const last = names.at(-1);
     if (name === '??' && last?.startsWith('??')) names[names.length - 1] = `?? ×${Number(last.slice(4) || 1) + 1}`;
