@@ -12,6 +12,7 @@ import type { Submission } from './inbox.js';
 import type { Journey } from './journey.js';
 import { callMeta, metaErrorOf, readNumber, type CallOptions } from './meta.js';
 import { registrationCall } from './registration.js';
+import { deletionTakenFrom } from './state.js';
 
 export async function remove(journey: Journey, request: Submission<RemovalRequest>): Promise<JourneyResult> {
   journey.enter('REMOVING');
@@ -53,16 +54,10 @@ async function deregister(journey: Journey): Promise<void> {
  */
 const PAID_BLOCK_MARGIN_PATCH = 'paid-message-block-with-the-hour-unheard';
 
-/**
- * Until when a deletion confirmation is refused: the end the removal waits for, or — a paid message heard of after
- * that wait — 30 days and an hour after the last one. Null once past. Validators never replay: always with the hour.
- */
+/** Until when a deletion confirmation is refused (state.ts, `deletionTakenFrom`); null once past. Validators never replay. */
 export function deletionRefusedUntil(journey: Journey): number | null {
-  const { lastPaidMessageAt: lastPaid, deletionAllowedAt } = journey.state;
-  const { paidMessageBlockMs, paidMessageHeardEveryMs } = journeyPolicy;
-  const heard = lastPaid === null ? 0 : lastPaid + paidMessageBlockMs + paidMessageHeardEveryMs;
-  const until = Math.max(deletionAllowedAt ?? 0, heard);
-  return until > Date.now() ? until : null;
+  const until = deletionTakenFrom(journey.state);
+  return until !== null && until > Date.now() ? until : null;
 }
 
 /** Meta refuses deletion for 30 days after a paid message; one sent during the wait moves the end. */

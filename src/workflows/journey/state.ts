@@ -11,6 +11,7 @@ import type {
   StageEntered,
 } from '../../domain/journey.js';
 import { signupExpiresAt } from '../../domain/journey.js';
+import { journeyPolicy } from '../../domain/policy.js';
 import type { CancelRequest } from '../../domain/messages.js';
 import type { MetaError } from '../../domain/meta-error.js';
 import type { StageOrOutcome } from '../../domain/stages.js';
@@ -114,6 +115,18 @@ export function codeWaitEnds(state: JourneyState): number | null {
   return state.codeRefusal?.askAgainAt ?? state.codeExpiresAt;
 }
 
+/**
+ * From when a deletion confirmation is taken: the end the removal waits for, or — a paid message heard of after that
+ * wait — 30 days and an hour after the last one (the router tells a journey of a number's paid messages once an hour
+ * at most). Null where neither is known.
+ */
+export function deletionTakenFrom(state: JourneyState): number | null {
+  const { lastPaidMessageAt: lastPaid, deletionAllowedAt } = state;
+  const { paidMessageBlockMs, paidMessageHeardEveryMs } = journeyPolicy;
+  const heard = lastPaid === null ? null : lastPaid + paidMessageBlockMs + paidMessageHeardEveryMs;
+  return heard === null ? deletionAllowedAt : Math.max(deletionAllowedAt ?? 0, heard);
+}
+
 /** The query's view: where the journey stands and who it waits for. No PIN, no code. */
 export function viewOf(input: JourneyInput, state: JourneyState, now: number): JourneyView {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -135,7 +148,8 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
       signupExpiresAt: signupEnds,
       codeExpiresAt: state.stage === 'AWAITING_OTP' ? iso(codeWaitEnds(state)) : null,
       reRegisterBy: iso(state.reRegisterBy),
-      deletionAllowedAt: iso(state.deletionAllowedAt),
+      // While the removal runs, when the journey takes a confirmation (a paid message heard after the wait moves it).
+      deletionAllowedAt: iso(state.stage === 'REMOVING' ? deletionTakenFrom(state) : state.deletionAllowedAt),
     },
     attempts: { ...state.attempts },
     registrationCallsIn72h: state.registrationCalls.filter((at) => at > dayAgo72).length,

@@ -1,0 +1,33 @@
+// When a journey being removed takes the admin's deletion confirmation: its view says the date the journey's own
+// refusal says, so the console offers no form the journey would refuse (a paid message heard after the removal's
+// wait moves it past the date the wait ended at).
+import { describe, expect, it } from 'vitest';
+import { formsState } from '../../src/http/console/pages/forms.js';
+import { initialState, viewOf } from '../../src/workflows/journey/state.js';
+import { journeyInput } from '../support/journeys.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+function removing(now: number, deletionAllowedAt: number | null, lastPaidMessageAt: number | null) {
+  const input = journeyInput({}, new Date(now - 60 * DAY));
+  const state = { ...initialState(input), stage: 'REMOVING' as const, deletionAllowedAt, lastPaidMessageAt };
+  return viewOf(input, state, now);
+}
+
+describe("a removal's deletion date in the journey's view", () => {
+  it('is 30 days and an hour after a paid message heard after the wait ended, and the console offers no confirmation', () => {
+    const now = Date.now();
+    const view = removing(now, now - DAY, now - 2 * DAY + 10 * HOUR);
+    expect(view.deadlines.deletionAllowedAt).toBe(new Date(now + 28 * DAY + 11 * HOUR).toISOString());
+    expect(formsState(view)).toContain('deletion-refused');
+  });
+
+  it("is the wait's end when no paid message came after it, and none when neither is known", () => {
+    const now = Date.now();
+    const paid = now - 40 * DAY;
+    expect(removing(now, now - DAY, paid).deadlines.deletionAllowedAt).toBe(new Date(now - DAY).toISOString());
+    expect(removing(now, null, null).deadlines.deletionAllowedAt).toBeNull();
+    expect(formsState(removing(now, now - DAY, paid))).not.toContain('deletion-refused');
+  });
+});
