@@ -13,7 +13,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // One dev server and one time-skipping server serve the whole run (test/support/global-setup.ts).
     globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['test/support/quiet-runtime.ts', 'test/support/file-environment.ts', 'test/support/running-file.ts'],
+    setupFiles: ['test/support/running-file.ts', 'test/support/quiet-runtime.ts', 'test/support/file-environment.ts'],
     // Three files at a time on the two cores: the tests mostly wait on the servers (the shared dev server; each
     // time-skipping file has a test server of its own, as time skipping is global to a server), and a third file
     // fills those waits (the whole run: 548 s with two at a time).
@@ -34,8 +34,8 @@ export default defineConfig({
     },
     // The slowest files first (test/support/sequencer.ts), so the run does not end on one of them alone.
     sequence: { sequencer: SlowestFirst },
-    // A file whose process stalls (its event loop blocked: no timeout fires) is stopped after 5 minutes and said, its
-    // threads and stacks printed, rather than holding the run for ever; scripts/run-tests.sh then runs it once more.
+    // A worker process that stalls (its event loop blocked: no timeout fires) is stopped and said, its threads and
+    // stacks printed, rather than holding the run for ever; scripts/run-tests.sh then runs its files once more.
     reporters: ['default', './test/support/stall-watchdog.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -21,7 +21,15 @@ import { z } from 'zod';
 const VERSION = 'v1';
 const HKDF_INFO = 'numberflow sealed secret v1';
 const IV_BYTES = 12;
-const X25519_BYTES = 32;
+/** An X25519 public key's SPKI: this fixed header (RFC 8410), then the raw 32-byte key. */
+const X25519_SPKI_HEADER = Buffer.from('302a300506032b656e032100', 'hex');
+
+function rawX25519(spki: Buffer): Buffer {
+  const header = spki.subarray(0, X25519_SPKI_HEADER.length);
+  if (spki.length !== X25519_SPKI_HEADER.length + 32 || !header.equals(X25519_SPKI_HEADER))
+    throw new Error('not an X25519 public key');
+  return spki.subarray(X25519_SPKI_HEADER.length);
+}
 const TAG_BYTES = 16;
 
 /** A sealed secret as it is stored in a payload, in place of the string it hides. */
@@ -139,7 +147,7 @@ function ephemeralKeyTo(to: SealingKey, now: number): EphemeralKey {
     return current;
   }
   const ephemeral = newPair();
-  const epk = ephemeral.publicKey.subarray(-X25519_BYTES); // an X25519 SPKI ends with the raw key
+  const epk = rawX25519(ephemeral.publicKey);
   const privateKey = createPrivateKey({ key: ephemeral.privateKey, format: 'der', type: 'pkcs8' });
   const key = derive(diffieHellman({ privateKey, publicKey: to.key }), epk, to.key);
   const fresh = { epk, key, sealed: 1, until: now + EPHEMERAL_KEY_LIFE.ms };
@@ -212,7 +220,7 @@ const rawPublics = new WeakMap<KeyObject, Buffer>();
 
 function rawPublic(key: KeyObject): Buffer {
   let raw = rawPublics.get(key);
-  if (!raw) rawPublics.set(key, (raw = key.export({ format: 'der', type: 'spki' }).subarray(-X25519_BYTES)));
+  if (!raw) rawPublics.set(key, (raw = rawX25519(key.export({ format: 'der', type: 'spki' }))));
   return raw;
 }
 

@@ -1,159 +1,165 @@
-// A test file that runs for minutes without end is stopped, and said: its worker process's threads and stacks are
-// printed, then the process is killed, so vitest fails that file and the run ends instead of waiting for ever (a
-// test's and a hook's timeouts cannot fire while its process's event loop is blocked, or while a file is being
-// imported). The slowest file takes under a minute. scripts/run-tests.sh runs such a file once more when it was the
-// run's only failure: the stall watchdog's file (NUMBERFLOW_TEST_STALLS) names it then.
+// A worker process that stalls is stopped, and said, instead of holding the run for ever: a test's and a hook's
+// timeouts cannot fire while a process's event loop is blocked, nor while a file is being imported. A process is
+// stalled when its heartbeat (running-file.ts) has not come for 3 minutes — the longest a test blocks its loop on
+// purpose is a minute's spawnSync — or when its file has run for 30 minutes (the slowest takes under one). Its
+// threads and, where gdb is installed and may attach, every thread's stack are printed; then it and the processes it
+// started are killed by PID, and vitest fails the run with the worker's error. scripts/run-tests.sh runs the files
+// that did not pass once more when all that failed was a stall: this reporter says so in NUMBERFLOW_TEST_STALLS.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestModule, TestSpecification, Vitest } from 'vitest/node';
 
-/** Where the worker processes of the vitest process `vitestPid` say which file they run (running-file.ts). */
-export function runningFilesDir(vitestPid: number): string {
-  return join(tmpdir(), 'numberflow-test-files', String(vitestPid));
+/** Where the worker processes of this run keep their heartbeat (the watchdog's folder, made for the run). */
+export const RUNNING_DIR_VARIABLE = 'NUMBERFLOW_TEST_RUNNING_DIR';
+/** How often a worker process beats (5 s; the watchdog's own test beats faster). */
+export const HEARTBEAT_MS_VARIABLE = 'NUMBERFLOW_TEST_HEARTBEAT_MS';
+
+interface Limits {
+  /** A process whose heartbeat has not come for this long is stalled (NUMBERFLOW_TEST_STALL_SECONDS, else 180). */
+  silentSeconds?: number;
+  /** A file that has run this long is stalled, its process beating or not (1,800). */
+  fileSeconds?: number;
 }
 
 interface Stall {
   file: string;
   pid: number | undefined;
-  seconds: number;
   /** The stalled process's main thread, innermost frame first, as gdb read it (unnamed frames counted). */
   mainThread: string;
 }
 
-export default class StallWatchdog implements Reporter {
-  /** How long a file may run, or the run be silent, before it is taken as stalled (the slowest file: under a minute). */
-  private readonly stalledAfterMs: number;
-  private vitest!: Pick<Vitest, 'logger' | 'config'>;
-  private readonly running = new Map<string, number>();
-  private readonly stalls: Stall[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private checking = false;
-  private lastHeard = Date.now();
-  private planned: string[] = [];
+/** A positive number of seconds from the environment, else `otherwise` (an empty or bad value would stop all). */
+function secondsFrom(value: string | undefined, otherwise: number): number {
+  const seconds = Number(value);
+  return value && Number.isFinite(seconds) && seconds > 0 ? seconds : otherwise;
+}
 
-  /** The reporter's options (vitest gives them): `stalledAfterSeconds`, else NUMBERFLOW_TEST_STALL_SECONDS, else 300. */
-  constructor({ stalledAfterSeconds }: { stalledAfterSeconds?: number } = {}) {
-    this.stalledAfterMs = (stalledAfterSeconds ?? Number(process.env.NUMBERFLOW_TEST_STALL_SECONDS ?? 300)) * 1000;
+export default class StallWatchdog implements Reporter {
+  private readonly silentMs: number;
+  private readonly fileMs: number;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'numberflow-test-running-'));
+  private vitest!: Pick<Vitest, 'logger' | 'config'>;
+  private timer: NodeJS.Timeout | undefined;
+  private checking: Promise<void> | undefined;
+  /** Set by a run's start: a watchdog that saw none (the watchdog's own test) writes no verdict. */
+  private planned: string[] | undefined;
+  private running = new Map<string, number>();
+  private stalls: Stall[] = [];
+  private readonly stopped = new Set<number>();
+
+  constructor({ silentSeconds, fileSeconds = 1_800 }: Limits = {}) {
+    this.silentMs = (silentSeconds ?? secondsFrom(process.env.NUMBERFLOW_TEST_STALL_SECONDS, 180)) * 1000;
+    this.fileMs = fileSeconds * 1000;
+    process.env[RUNNING_DIR_VARIABLE] = this.dir; // the worker processes, forked after, inherit it
+    process.once('exit', () => rmSync(this.dir, { recursive: true, force: true }));
   }
 
   onInit(vitest: Pick<Vitest, 'logger' | 'config'>): void {
     this.vitest = vitest;
-    this.timer = setInterval(() => void this.check(), Math.min(15_000, this.stalledAfterMs / 2)).unref();
   }
 
   onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
     this.planned = specifications.map((spec) => spec.moduleId);
-    this.lastHeard = Date.now();
+    this.running = new Map();
+    this.stalls = [];
+    const every = Math.min(15_000, this.silentMs / 4);
+    this.timer ??= setInterval(() => void this.check(), every).unref();
   }
 
   onTestModuleQueued(module: TestModule): void {
-    this.running.set(module.moduleId, (this.lastHeard = Date.now()));
-  }
-
-  onTestCaseResult(): void {
-    this.lastHeard = Date.now();
+    this.running.set(module.moduleId, Date.now());
   }
 
   onTestModuleEnd(module: TestModule): void {
     this.running.delete(module.moduleId);
-    this.lastHeard = Date.now();
   }
 
-  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
+  async onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<SerializedError>): Promise<void> {
     clearInterval(this.timer);
-    rmSync(runningFilesDir(process.pid), { recursive: true, force: true });
-    if (this.stalls.length === 0) return;
+    this.timer = undefined;
+    await this.checking; // a stop under way is said below
     for (const s of this.stalls)
-      this.vitest.logger.error(
-        `stall watchdog: ended ${s.file} after ${s.seconds} s (process ${s.pid ?? 'not found'}); its main thread: ` +
-          (s.mainThread || 'not read'),
-      );
-    // Run again only where nothing but the stalls failed (a killed process is vitest's "worker emitted error"): every
-    // file that did not pass, those a killed process had taken but not started among them.
-    const stalled = new Set(this.stalls.map((s) => s.file));
-    const failed = modules.filter((m) => m.state() === 'failed').map((m) => this.name(m.moduleId));
-    const otherErrors = unhandledErrors.filter((e) => !/^\[vitest-pool\]: Worker \w+ emitted error/.test(e.message));
+      this.log(`ended ${s.file} (process ${s.pid ?? 'not found'}); its main thread: ${s.mainThread || 'not read'}`);
+    const out = process.env.NUMBERFLOW_TEST_STALLS;
+    if (!out || !this.planned || this.stalls.length === 0) return;
+    // A verdict only where nothing but the stalls failed: each killed worker is one pool error ("worker emitted
+    // error"), and the files it held stay unfinished. The files that did not pass are to run again.
+    const poolErrors = errors.filter((e) => /^\[vitest-pool\]: Worker \w+ emitted error/.test(e.message));
+    const killed = this.stalls.filter((s) => s.pid !== undefined).length;
+    const failed = modules.filter((m) => m.state() === 'failed');
+    if (poolErrors.length !== errors.length || poolErrors.length > killed || failed.length > 0) return;
     const done = new Set(modules.filter((m) => m.ok() && m.state() !== 'pending').map((m) => m.moduleId));
     const again = this.planned.filter((file) => !done.has(file));
-    const out = process.env.NUMBERFLOW_TEST_STALLS;
-    if (out && otherErrors.length === 0 && failed.every((file) => stalled.has(file)))
-      writeFileSync(out, ['only stalls', ...again].map((line) => `${line}\n`).join(''));
+    writeFileSync(out, ['only stalls', ...again].map((line) => `${line}\n`).join(''));
+  }
+
+  /** Stops what stalled; every few seconds. */
+  async check(): Promise<void> {
+    if (this.checking) return this.checking;
+    this.checking = this.stopStalled().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async stopStalled(): Promise<void> {
+    const beats = this.heartbeats();
+    for (const [pid, { file, silentMs }] of beats) {
+      if (silentMs < this.silentMs || this.stopped.has(pid)) continue;
+      await this.stop(pid, file, `no heartbeat for ${Math.round(silentMs / 1000)} s`);
+    }
+    for (const [moduleId, since] of this.running) {
+      if (Date.now() - since < this.fileMs) continue;
+      this.running.delete(moduleId);
+      const pid = [...beats].find(([, beat]) => beat.file === moduleId)?.[0] ?? this.silentChild(beats);
+      await this.stop(pid, moduleId, `${this.name(moduleId)} has run for ${Math.round((Date.now() - since) / 1000)} s`);
+    }
   }
 
   private name(moduleId: string): string {
-    return relative(this.vitest.config.root, moduleId);
+    return moduleId ? relative(this.vitest.config.root, moduleId) : '(no file yet)';
   }
 
-  /** Stops what stalled (run every few seconds). */
-  async check(): Promise<void> {
-    if (this.checking) return;
-    this.checking = true;
-    try {
-      for (const [moduleId, since] of this.running) {
-        if (Date.now() - since < this.stalledAfterMs) continue;
-        this.running.delete(moduleId);
-        const file = this.name(moduleId);
-        const seconds = Math.round((Date.now() - since) / 1000);
-        await this.stop(file, seconds, `${file} has run for ${seconds} s with no end`, this.processRunning(moduleId));
-      }
-      // Nothing reported for as long (a process stalled before it said which file it took): every worker process
-      // still there, the others having ended with the files they ran.
-      if (Date.now() - this.lastHeard < this.stalledAfterMs) return;
-      const seconds = Math.round((Date.now() - this.lastHeard) / 1000);
-      for (const [pid, moduleId] of Object.entries(this.runningFiles())) {
-        if (this.stalls.some((s) => s.pid === Number(pid))) continue;
-        const file = this.name(moduleId);
-        await this.stop(file, seconds, `nothing heard for ${seconds} s; process ${pid} last took ${file}`, Number(pid));
-      }
-    } finally {
-      this.checking = false;
+  private log(text: string): void {
+    this.vitest.logger.error(`stall watchdog: ${text}`);
+  }
+
+  /** Each worker process of this run: the file it last named, and how long since its last heartbeat. */
+  private heartbeats(): Map<number, { file: string; silentMs: number }> {
+    const beats = new Map<number, { file: string; silentMs: number }>();
+    for (const name of safely(() => readdirSync(this.dir), [])) {
+      const pid = Number(name);
+      if (!childOf(process.pid, pid)) continue; // gone, or not a process of this run
+      const path = join(this.dir, name);
+      const silentMs = Date.now() - safely(() => statSync(path).mtimeMs, Date.now());
+      beats.set(pid, { file: safely(() => readFileSync(path, 'utf8'), ''), silentMs });
     }
+    return beats;
   }
 
-  private async stop(file: string, seconds: number, why: string, pid: number | undefined): Promise<void> {
-    const log = (text: string) => this.vitest.logger.error(`stall watchdog: ${text}`);
-    log(`${why}${pid ? ` (process ${pid})` : ''}`);
-    const stall: Stall = { file, pid, seconds, mainThread: '' };
+  /** A file's process that never beat (stalled before its setup files): the one child of this run without a heartbeat. */
+  private silentChild(beats: Map<number, unknown>): number | undefined {
+    const silent = childrenOf(process.pid).filter((pid) => !beats.has(pid) && !this.stopped.has(pid));
+    return silent.length === 1 ? silent[0] : undefined;
+  }
+
+  private async stop(pid: number | undefined, moduleId: string, why: string): Promise<void> {
+    const file = this.name(moduleId);
+    this.log(`${file} stalled: ${why}${pid === undefined ? '' : ` (process ${pid})`}`);
+    const stall: Stall = { file, pid, mainThread: '' };
     this.stalls.push(stall);
-    if (pid === undefined) {
-      log(`no worker process says it runs ${file}: none is stopped (${JSON.stringify(this.runningFiles())})`);
-      return;
-    }
-    log(`its threads (name, state, CPU ticks): ${threadsOf(pid)}`);
+    if (pid === undefined) return this.log(`no process of this run is found running ${file}: none is stopped`);
+    this.stopped.add(pid);
+    this.log(`its threads (name, state, CPU ticks): ${threadsOf(pid)}`);
     const stacks = await stacksOf(pid);
-    log(stacks.text);
+    this.log(stacks.text);
     stall.mainThread = stacks.mainThread;
-    try {
-      process.kill(pid, 'SIGKILL');
-      log(`process ${pid} killed: vitest fails ${file}`);
-    } catch (err) {
-      log(`process ${pid} could not be killed: ${(err as Error).message}`);
-    }
-  }
-
-  /** The worker process running `moduleId`, by what each process said (test/support/running-file.ts). */
-  private processRunning(moduleId: string): number | undefined {
-    const files = this.runningFiles();
-    const named = Object.entries(files).find(([, file]) => file === moduleId);
-    if (named) return Number(named[0]);
-    // Stalled before its setup files ran: the one process whose last file has ended.
-    const idle = Object.entries(files).filter(([, file]) => !this.running.has(file));
-    return idle.length === 1 ? Number(idle[0]?.[0]) : undefined;
-  }
-
-  /** pid → the file it said it runs, for the live processes this vitest process forked. */
-  private runningFiles(): Record<string, string> {
-    const dir = runningFilesDir(process.pid);
-    const files: Record<string, string> = {};
-    for (const pid of safely(() => readdirSync(dir), [])) {
-      if (safely(() => readFileSync(`/proc/${pid}/stat`, 'utf8'), '') === '') continue; // gone
-      files[pid] = safely(() => readFileSync(join(dir, pid), 'utf8'), '');
-    }
-    return files;
+    // The processes it started (a test's servers) go with it: none would be stopped by anyone after.
+    const tree = [pid, ...descendantsOf(pid)];
+    for (const each of tree) safely(() => process.kill(each, 'SIGKILL'), undefined);
+    this.log(`killed process ${pid}${tree.length > 1 ? ` and the ${tree.length - 1} it started` : ''}`);
   }
 }
 
@@ -165,7 +171,27 @@ function safely<T>(read: () => T, otherwise: T): T {
   }
 }
 
-/** Each thread's name, state (R running, S sleeping, D in I/O) and CPU ticks, from /proc. */
+/** A process's parent, from /proc (undefined once it is gone). */
+function parentOf(pid: number): number | undefined {
+  const stat = safely(() => readFileSync(`/proc/${pid}/stat`, 'utf8'), '');
+  const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return stat && Number.isInteger(ppid) ? ppid : undefined;
+}
+
+function childOf(parent: number, pid: number): boolean {
+  return Number.isInteger(pid) && pid > 0 && parentOf(pid) === parent;
+}
+
+function childrenOf(parent: number): number[] {
+  const pids = safely(() => readdirSync('/proc'), []).filter((name) => /^\d+$/.test(name));
+  return pids.map(Number).filter((pid) => childOf(parent, pid));
+}
+
+function descendantsOf(pid: number): number[] {
+  return childrenOf(pid).flatMap((child) => [child, ...descendantsOf(child)]);
+}
+
+/** Each thread's name, state (R running, S sleeping, D in I/O, T stopped) and CPU ticks, from /proc. */
 function threadsOf(pid: number): string {
   const tids = safely(() => readdirSync(`/proc/${pid}/task`), []);
   return tids
@@ -178,7 +204,7 @@ function threadsOf(pid: number): string {
     .join(', ');
 }
 
-/** Every thread's native stack, by gdb where it is installed; the main thread's apart, on one line. */
+/** Every thread's native stack, by gdb where it is installed and may attach; the main thread's apart, on one line. */
 async function stacksOf(pid: number): Promise<{ text: string; mainThread: string }> {
   const args = ['-p', String(pid), '-batch', '-nx', '-ex', 'thread apply all bt 24'];
   try {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   EPHEMERAL_KEY_LIFE,
@@ -55,6 +56,21 @@ describe('sealing one secret', () => {
     const swapped = { ...oldest, epk: (envelopes.at(-1) as typeof oldest).epk };
     expect(() => unseal(swapped, privateKey)).toThrow(UnsealableSecretError);
     expect(() => unseal(oldest, recipient().privateKey)).toThrow(UnsealableSecretError);
+  });
+});
+
+describe('an envelope sealed before', () => {
+  it('opens with the key it was sealed to (a test key; the envelope made by the sealing of 827b0f3)', () => {
+    const privateKey = privateKeyFrom('MC4CAQAwBQYDK2VuBCIEICAlQzyXCBl6NQyAg+wJ4tCn6Mg4v5+UBXyc3QXcbZVP');
+    const envelope = {
+      $sealed: 'v1',
+      kid: '53dc48ecf886accc',
+      epk: 'v7vR2T9pI4Sgfo2QUh2tbOhHSWvNL9TWzK0F0Swbwwc',
+      iv: 'gxSPT8BYtLdgVI2A',
+      ct: 'xQN3LIa642TXeJJKBaQyzjb7gr2FfA',
+    } as const;
+    expect(unseal(envelope, privateKey)).toBe('135790');
+    expect(keyIdOf(createPublicKey(privateKey))).toBe(envelope.kid); // the key's id reckoned as before
   });
 });
 

@@ -127,6 +127,8 @@ export function deletionTakenFrom(state: JourneyState): number | null {
   return heard === null ? deletionAllowedAt : Math.max(deletionAllowedAt ?? 0, heard);
 }
 
+const removalStages = new Set<StageOrOutcome>(['REMOVING', 'REMOVED']);
+
 /** The query's view: where the journey stands and who it waits for. No PIN, no code. */
 export function viewOf(input: JourneyInput, state: JourneyState, now: number): JourneyView {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -148,8 +150,8 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
       signupExpiresAt: signupEnds,
       codeExpiresAt: state.stage === 'AWAITING_OTP' ? iso(codeWaitEnds(state)) : null,
       reRegisterBy: iso(state.reRegisterBy),
-      // While the removal runs, when the journey takes a confirmation (a paid message heard after the wait moves it).
-      deletionAllowedAt: iso(state.stage === 'REMOVING' ? deletionTakenFrom(state) : state.deletionAllowedAt),
+      // Once removing, when the journey takes a confirmation (a paid message heard after the wait moves it).
+      deletionAllowedAt: iso(removalStages.has(state.stage) ? deletionTakenFrom(state) : state.deletionAllowedAt),
     },
     attempts: { ...state.attempts },
     registrationCallsIn72h: state.registrationCalls.filter((at) => at > dayAgo72).length,
