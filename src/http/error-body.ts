@@ -18,6 +18,7 @@ export const errorCodes = [
   'temporal_unavailable',
   'key_missing',
   'workflow_task_failing',
+  'update_aborted',
   'service_stopping',
   'internal',
   'not_configured',

@@ -131,7 +131,7 @@ export function apiErrorOf(err: FastifyError): ApiError {
   if (workflowTaskFailing(err)) {
     return new ApiError(503, 'workflow_task_failing', WORKFLOW_TASK_FAILING);
   }
-  if (updateAbortedWithItsTask(err)) return new ApiError(503, 'workflow_task_failing', UPDATE_ABORTED);
+  if (updateAbortedWithItsTask(err)) return new ApiError(503, 'update_aborted', UPDATE_ABORTED);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new ApiError(err.statusCode, 'invalid_request', err.message);
   }

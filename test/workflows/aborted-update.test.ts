@@ -76,7 +76,7 @@ describe('an update aborted with its workflow task (dev server)', () => {
     const { handle, answer } = met;
     expect([...messagesThrough(answer)].join(' / ')).toContain('unexpected workflow task failure');
     expect(updateAbortedWithItsTask(answer)).toBe(true);
-    expect(apiErrorOf(answer as FastifyError)).toMatchObject({ status: 503, code: 'workflow_task_failing' });
+    expect(apiErrorOf(answer as FastifyError)).toMatchObject({ status: 503, code: 'update_aborted' });
     expect(apiErrorOf(answer as FastifyError).message).toBe(UPDATE_ABORTED);
     expect(failureOf(answer)).toEqual({ lines: [`numberflow: ${UPDATE_ABORTED}`], exitCode: 1 });
     await handle.terminate('test done');
