@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
 import { describe, expect, it } from 'vitest';
 import {
   numberEventSignal,
@@ -19,8 +22,27 @@ import { useBench } from '../support/bench.js';
 import { keepHistory } from '../support/harness.js';
 import { patchesIn } from '../support/history.js';
 
+const { UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED: ADMITTED } =
+  proto.temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
+
 describe('entities that live long: LIVE journeys and portfolios (dev server)', () => {
   const t = useBench('dev');
+  /** Until the server has admitted an update (it answers NOT_FOUND before). */
+  const admitted = async (workflowId: string, updateId: string) => {
+    for (let tries = 0; ; tries++) {
+      try {
+        await t.env.client.workflowService.pollWorkflowExecutionUpdate({
+          namespace: t.env.client.options.namespace,
+          updateRef: { workflowExecution: { workflowId }, updateId },
+          waitPolicy: { lifecycleStage: ADMITTED },
+        });
+        return;
+      } catch (err) {
+        if ((err as { code?: number }).code !== grpcStatus.NOT_FOUND || tries === 250) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  };
   /** Records a journey's first run as the fixture of `scenario` (RECORD_HISTORIES): the run the patch was decided in. */
   const keepFirstRun = (workflowId: string, runId: string, scenario: string) =>
     keepHistory(t.env, { workflowId, workflow: 'numberJourney', scenario, runId });
@@ -79,9 +101,12 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
     for (let i = 0; i < CONTINUE_AS_NEW_SUGGESTED_AT; i++) await paid();
     /** A reveal sent while no worker runs, so that one task takes it with what came before; then a worker answers. */
     const revealInOneTask = async (reason: string) => {
-      const answer = handle.executeUpdate(revealPinUpdate, { args: [{ actor: 'admin@acme', role: 'admin', reason }] });
-      // The update reaches the server (admitted, waiting for a worker) before one polls: a generous margin.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const updateId = randomUUID();
+      const answer = handle.executeUpdate(revealPinUpdate, {
+        args: [{ actor: 'admin@acme', role: 'admin', reason }],
+        updateId,
+      });
+      await admitted(handle.workflowId, updateId); // on the server, waiting for a worker, before one polls
       await t.bench.run(async () => {
         expect((await answer).pin).toMatch(/^\d{6}$/);
         // Before the patch the run continued as new in that task: the client sent the reveal again to the new run,
