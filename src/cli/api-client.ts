@@ -6,7 +6,7 @@ import { Pool } from 'undici';
 import { z } from 'zod';
 import type { ExportFormat, PortfolioWindow, TimelineFormat } from '../audit/index.js';
 import type { JourneyActionName, JourneyEvent } from '../journeys/index.js';
-import { errorSchema, type Problem } from '../http/error-body.js';
+import { errorReadSchema, type Problem } from '../http/error-body.js';
 import { deadLetterActionAnswer, deadLettersAnswer } from '../http/api/dead-letter-schemas.js';
 import { confirmedAnswer, sentAnswer, untrustedAnswer } from '../http/api/number-schemas.js';
 import type { IdentityConfirmationBody, SentMessage, UntrustedCustomers, UntrustedPage } from './operations.js';
@@ -313,7 +313,7 @@ export class NumberflowApi {
   }
 
   async #raise(status: number, text: string): Promise<never> {
-    const parsed = errorSchema.safeParse(parseJson(text));
+    const parsed = errorReadSchema.safeParse(parseJson(text));
     if (!parsed.success) {
       // A service stopping answers 503 before any route (no body of ours); a proxy in front of it 502–504, which
       // may come after the request reached the service (a proxy's read timeout under an action's 60 s wait).

@@ -59,4 +59,8 @@ export const errorSchema = z
   })
   .meta({ id: 'Error', description: 'every error of the API has this shape' });
 export type ErrorBody = z.output<typeof errorSchema>;
+/** The error as a client reads it: a code a newer service adds is read as text (its message says what happened). */
+export const errorReadSchema = z.object({
+  error: errorSchema.shape.error.extend({ code: z.enum(errorCodes).or(z.string()) }),
+});
 export type ErrorReason = (typeof intakeErrorKinds)[number];

@@ -106,6 +106,7 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
         args: [{ actor: 'admin@acme', role: 'admin', reason }],
         updateId,
       });
+      answer.catch(() => undefined); // awaited below; not left unhandled should the wait throw first
       await admitted(handle.workflowId, updateId); // on the server, waiting for a worker, before one polls
       await t.bench.run(async () => {
         expect((await answer).pin).toMatch(/^\d{6}$/);

@@ -21,6 +21,7 @@ const SLOWEST_SECONDS: Record<string, number> = {
   'test/integration/tracing.test.ts': 18,
   'test/journeys/lost-answers.test.ts': 17,
   'test/journeys/long-lived.test.ts': 16,
+  'test/unit/stall-watchdog.test.ts': 16,
 };
 
 export default class SlowestFirst extends BaseSequencer {

@@ -1,7 +1,7 @@
 // A worker process that stalls is stopped, and said, instead of holding the run for ever: a test's and a hook's
 // timeouts cannot fire while a process's event loop is blocked, nor while a file is being imported. A process is
-// stalled when its heartbeat (running-file.ts) has not come for 3 minutes — the longest a test blocks its loop on
-// purpose is a minute's spawnSync — or when its file has run for 30 minutes (the slowest takes under one). Its
+// stalled when its heartbeat (running-file.ts) has not come for 5 minutes — the longest a file blocks its loop on
+// purpose is four synchronous tests of a minute's spawnSync at most — or when its file has run for 30 minutes (the slowest takes under one). Its
 // threads and, where gdb is installed and may attach, every thread's stack are printed; then it and the processes it
 // started are killed by PID, and vitest fails the run with the worker's error. scripts/run-tests.sh runs the files
 // that did not pass once more when all that failed was a stall: this reporter says so in NUMBERFLOW_TEST_STALLS.
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { SerializedError } from 'vitest';
-import type { Reporter, TestModule, TestSpecification, Vitest } from 'vitest/node';
+import type { Reporter, TestModule, TestRunEndReason, TestSpecification, Vitest } from 'vitest/node';
 
 /** Where the worker processes of this run keep their heartbeat (the watchdog's folder, made for the run). */
 export const RUNNING_DIR_VARIABLE = 'NUMBERFLOW_TEST_RUNNING_DIR';
@@ -19,7 +19,7 @@ export const RUNNING_DIR_VARIABLE = 'NUMBERFLOW_TEST_RUNNING_DIR';
 export const HEARTBEAT_MS_VARIABLE = 'NUMBERFLOW_TEST_HEARTBEAT_MS';
 
 interface Limits {
-  /** A process whose heartbeat has not come for this long is stalled (NUMBERFLOW_TEST_STALL_SECONDS, else 180). */
+  /** A process whose heartbeat has not come for this long is stalled (NUMBERFLOW_TEST_STALL_SECONDS, else 300). */
   silentSeconds?: number;
   /** A file that has run this long is stalled, its process beating or not (1,800). */
   fileSeconds?: number;
@@ -39,6 +39,7 @@ function secondsFrom(value: string | undefined, otherwise: number): number {
 }
 
 export default class StallWatchdog implements Reporter {
+  private readonly verdictFile: string | undefined;
   private readonly silentMs: number;
   private readonly fileMs: number;
   private readonly dir = mkdtempSync(join(tmpdir(), 'numberflow-test-running-'));
@@ -52,7 +53,11 @@ export default class StallWatchdog implements Reporter {
   private readonly stopped = new Set<number>();
 
   constructor({ silentSeconds, fileSeconds = 1_800 }: Limits = {}) {
-    this.silentMs = (silentSeconds ?? secondsFrom(process.env.NUMBERFLOW_TEST_STALL_SECONDS, 180)) * 1000;
+    // Where the verdict goes: taken from the environment here, in vitest's own process before it forks any worker,
+    // so no test file (the watchdog's own test) can write it; and never from within a worker.
+    this.verdictFile = process.env.VITEST_WORKER_ID ? undefined : process.env.NUMBERFLOW_TEST_STALLS;
+    delete process.env.NUMBERFLOW_TEST_STALLS;
+    this.silentMs = (silentSeconds ?? secondsFrom(process.env.NUMBERFLOW_TEST_STALL_SECONDS, 300)) * 1000;
     this.fileMs = fileSeconds * 1000;
     process.env[RUNNING_DIR_VARIABLE] = this.dir; // the worker processes, forked after, inherit it
     process.once('exit', () => rmSync(this.dir, { recursive: true, force: true }));
@@ -78,14 +83,18 @@ export default class StallWatchdog implements Reporter {
     this.running.delete(module.moduleId);
   }
 
-  async onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<SerializedError>): Promise<void> {
+  async onTestRunEnd(
+    modules: ReadonlyArray<TestModule>,
+    errors: ReadonlyArray<SerializedError>,
+    reason: TestRunEndReason = 'passed', // vitest's by the tests alone (a killed worker's error aside)
+  ): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.checking; // a stop under way is said below
     for (const s of this.stalls)
       this.log(`ended ${s.file} (process ${s.pid ?? 'not found'}); its main thread: ${s.mainThread || 'not read'}`);
-    const out = process.env.NUMBERFLOW_TEST_STALLS;
-    if (!out || !this.planned || this.stalls.length === 0) return;
+    const out = this.verdictFile;
+    if (!out || !this.planned || this.stalls.length === 0 || reason === 'interrupted') return;
     // A verdict only where nothing but the stalls failed: each killed worker is one pool error ("worker emitted
     // error"), and the files it held stay unfinished. The files that did not pass are to run again.
     const poolErrors = errors.filter((e) => /^\[vitest-pool\]: Worker \w+ emitted error/.test(e.message));
@@ -108,12 +117,13 @@ export default class StallWatchdog implements Reporter {
     const beats = this.heartbeats();
     for (const [pid, { file, silentMs }] of beats) {
       if (silentMs < this.silentMs || this.stopped.has(pid)) continue;
+      this.running.delete(file); // its file is said here, not again by its age
       await this.stop(pid, file, `no heartbeat for ${Math.round(silentMs / 1000)} s`);
     }
     for (const [moduleId, since] of this.running) {
       if (Date.now() - since < this.fileMs) continue;
       this.running.delete(moduleId);
-      const pid = [...beats].find(([, beat]) => beat.file === moduleId)?.[0] ?? this.silentChild(beats);
+      const pid = [...beats].find(([, beat]) => beat.file === moduleId)?.[0] ?? this.silentWorker(beats);
       await this.stop(pid, moduleId, `${this.name(moduleId)} has run for ${Math.round((Date.now() - since) / 1000)} s`);
     }
   }
@@ -131,17 +141,20 @@ export default class StallWatchdog implements Reporter {
     const beats = new Map<number, { file: string; silentMs: number }>();
     for (const name of safely(() => readdirSync(this.dir), [])) {
       const pid = Number(name);
-      if (!childOf(process.pid, pid)) continue; // gone, or not a process of this run
       const path = join(this.dir, name);
+      if (!isWorker(pid)) {
+        rmSync(path, { force: true }); // gone (or not a worker of this run): a process given its pid starts afresh
+        continue;
+      }
       const silentMs = Date.now() - safely(() => statSync(path).mtimeMs, Date.now());
       beats.set(pid, { file: safely(() => readFileSync(path, 'utf8'), ''), silentMs });
     }
     return beats;
   }
 
-  /** A file's process that never beat (stalled before its setup files): the one child of this run without a heartbeat. */
-  private silentChild(beats: Map<number, unknown>): number | undefined {
-    const silent = childrenOf(process.pid).filter((pid) => !beats.has(pid) && !this.stopped.has(pid));
+  /** A file's process that never beat (stalled before its setup files): the one worker of this run without a heartbeat. */
+  private silentWorker(beats: Map<number, unknown>): number | undefined {
+    const silent = childrenOf(process.pid).filter((pid) => isWorker(pid) && !beats.has(pid) && !this.stopped.has(pid));
     return silent.length === 1 ? silent[0] : undefined;
   }
 
@@ -176,6 +189,12 @@ function parentOf(pid: number): number | undefined {
   const stat = safely(() => readFileSync(`/proc/${pid}/stat`, 'utf8'), '');
   const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   return stat && Number.isInteger(ppid) ? ppid : undefined;
+}
+
+/** One of this vitest process's workers: its child, running vitest (not a server a global setup started). */
+function isWorker(pid: number): boolean {
+  const command = safely(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8'), '');
+  return childOf(process.pid, pid) && command.includes('/vitest/');
 }
 
 function childOf(parent: number, pid: number): boolean {

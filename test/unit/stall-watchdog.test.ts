@@ -3,7 +3,7 @@
 // The fixtures (test/support/stall-fixtures) run through scripts/run-tests.sh as npm test runs the suite.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const hasGdb = spawnSync('gdb', ['--version']).status === 0;
 
 /**
- * scripts/run-tests.sh on the fixtures, a process silent for 3 s taken as stalled (each beats every 250 ms): its exit
+ * scripts/run-tests.sh on the fixtures, a process silent for 5 s taken as stalled (each beats every 250 ms): its exit
  * status and what it printed. Its own process group, all of it stopped if it outlives the test.
  */
 async function runTests(env: Record<string, string>): Promise<{ status: number; said: string }> {
@@ -25,7 +25,7 @@ async function runTests(env: Record<string, string>): Promise<{ status: number; 
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
-      NUMBERFLOW_TEST_STALL_SECONDS: '3',
+      NUMBERFLOW_TEST_STALL_SECONDS: '5',
       NUMBERFLOW_TEST_HEARTBEAT_MS: '250',
       ...env,
     },
@@ -89,50 +89,50 @@ describe('a test file whose process stalls', () => {
 });
 
 describe('the stall watchdog', () => {
-  /** A process of this one's (as vitest's workers are its own), and whether it ended by SIGKILL. */
+  /**
+   * A process of this one's whose command line names vitest, as vitest's workers are its own (`script` run by a
+   * shell named so), and whether it ended by SIGKILL.
+   */
   function started(script: string): { child: ChildProcess; killed: Promise<boolean> } {
-    const child = spawn('sh', ['-c', script], { stdio: 'ignore' });
+    const child = spawn('sh', ['-c', script, '/numberflow-test/vitest/worker'], { stdio: 'ignore' });
     const killed = once(child, 'exit').then(([, signal]) => signal === 'SIGKILL');
     return { child, killed };
   }
 
   it('stops a process of its run that stopped beating, with what it started, and no process of another', async () => {
-    delete process.env.NUMBERFLOW_TEST_STALLS; // this watchdog's run is not npm test's
     const said: string[] = [];
-    const watchdog = new StallWatchdog({ silentSeconds: 1, fileSeconds: 2 });
+    const watchdog = new StallWatchdog({ silentSeconds: 1, fileSeconds: 1 });
     const dir = process.env[RUNNING_DIR_VARIABLE] as string;
     watchdog.onInit({ logger: { error: (text: string) => said.push(text) }, config: { root } } as never);
-    watchdog.onTestRunStart([]);
-    // Silent: a child of this process (with a child of its own); and a process of another parent, silent too.
+    // Silent: a child of this process (with a child of its own); and a process of another parent, named so too.
     const silent = started('sleep 60 & wait');
-    const stranger = spawnSync('sh', ['-c', 'sleep 60 > /dev/null 2>&1 & echo $!'], { encoding: 'utf8' });
+    const stranger = spawnSync(
+      'sh',
+      ['-c', 'sh -c "sleep 60; true" /numberflow-test/vitest/stranger > /dev/null 2>&1 & echo $!'],
+      { encoding: 'utf8' },
+    );
     const strangerPid = Number(stranger.stdout.trim());
     // Beating, but its file has run too long.
     const long = started('sleep 60');
     const longFile = join(root, 'test/unit/long.test.ts');
-    const beat = (pid: number | undefined, file: string, ageSeconds: number) => {
-      const marker = join(dir, String(pid));
-      writeFileSync(marker, file);
-      const at = (Date.now() - ageSeconds * 1000) / 1000;
-      utimesSync(marker, at, at);
-    };
+    const beat = (pid: number | undefined, file: string) => writeFileSync(join(dir, String(pid)), file);
     try {
-      beat(silent.child.pid, join(root, 'test/unit/silent.test.ts'), 5);
-      beat(strangerPid, join(root, 'test/unit/stranger.test.ts'), 5);
-      beat(long.child.pid, longFile, 0);
+      beat(silent.child.pid, join(root, 'test/unit/silent.test.ts'));
+      beat(strangerPid, join(root, 'test/unit/stranger.test.ts'));
+      beat(long.child.pid, longFile);
       watchdog.onTestModuleQueued({ moduleId: longFile } as TestModule);
-      await new Promise((resolve) => setTimeout(resolve, 2_100));
-      beat(long.child.pid, longFile, 0);
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      beat(long.child.pid, longFile); // it beats; its file has run too long
       await watchdog.check();
       expect(await silent.killed).toBe(true);
       expect(await long.killed).toBe(true);
       expect(said).toContainEqual(
-        expect.stringMatching(/^stall watchdog: test\/unit\/silent\.test\.ts stalled: no heartbeat for [56] s/),
+        expect.stringMatching(/^stall watchdog: test\/unit\/silent\.test\.ts stalled: no heartbeat for 1 s/),
       );
       expect(said).toContainEqual(`stall watchdog: killed process ${silent.child.pid} and the 1 it started`);
       expect(said).toContainEqual(
         expect.stringMatching(
-          /^stall watchdog: test\/unit\/long\.test\.ts stalled: test\/unit\/long\.test\.ts has run for 2 s/,
+          /^stall watchdog: test\/unit\/long\.test\.ts stalled: test\/unit\/long\.test\.ts has run for \d+ s/,
         ),
       );
       expect(said.join('\n')).not.toContain('stranger');

@@ -55,7 +55,7 @@ const errorAnswers = {
   413: 'the body is larger than the route takes (16 KiB; 1 MiB for a batch)',
   422: 'understood but refused by Meta (e.g. a signup code Meta would not exchange)',
   415: 'the body is not JSON',
-  503: "Temporal cannot be reached now, a journey's worker did not answer in time, or the service is stopping",
+  503: "Temporal cannot be reached now, a journey's worker did not answer in time or cannot run its workflow task, Temporal did not take an input (update_aborted: send it again), or the service is stopping",
   501: 'this service process is not set up for it (the answer names what it needs)',
   502: 'Meta did not answer in time, or could not take the call now',
   408: "the request's head and body took more than a minute to arrive",

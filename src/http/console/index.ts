@@ -106,5 +106,5 @@ const titles: Record<number, string> = {
   409: 'Refused',
   413: 'Too large',
   500: 'Something failed',
-  503: 'Temporal unavailable',
+  503: 'Unavailable now',
 };
