@@ -12,6 +12,8 @@ export interface SandboxSettings {
   nameReviewDelayMs: number | null;
   connectDelayMs: number;
   otpTtlMs: number;
+  /** How many codes the outbox keeps (each number's latest always); unbounded unless persisted. */
+  outboxKept?: number;
 }
 
 export interface SandboxCore {

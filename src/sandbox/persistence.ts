@@ -1,6 +1,8 @@
 // A persisted sandbox (npm start's): its state reloaded from the data folder at start and written back — before
-// each answer (whatever a caller saw survives a kill -9), every 250 ms for background changes (webhook
+// each answer (whatever a caller saw survives a kill -9), every second for background changes (webhook
 // deliveries, scheduled reviews), and on close. A write happens only when the state changed; writes never overlap.
+// Being written whole, the state keeps only the latest calls, webhooks and codes (LOGS_KEPT each): a trial of hours
+// grew it by megabytes an hour, and every answer and every tick cost more CPU with it.
 import type { Logger } from 'pino';
 import type { CallLog } from './call-log.js';
 import type { SandboxCore } from './core.js';
@@ -9,7 +11,9 @@ import { resumeConnect } from './registration.js';
 import { restoreSnapshot, snapshotSchema, takeSnapshot, type SandboxSnapshot } from './snapshot.js';
 import { stateFileIn, type StateFile } from './state-file.js';
 
-const BACKGROUND_SAVE_MS = 250;
+const BACKGROUND_SAVE_MS = 1_000;
+/** The latest Graph calls, webhook deliveries and codes a persisted sandbox keeps (each number's latest code always). */
+export const LOGS_KEPT = 1_000;
 
 /** Reads the saved state of `dir`, if any (the random seed is needed before the sandbox is built). */
 export function loadSavedState(dir: string): { file: StateFile; snapshot?: SandboxSnapshot } {
@@ -40,6 +44,9 @@ export function persist(
       resumeReview(core, number);
     }
   }
+  callLog.keepLatest(LOGS_KEPT); // a state of an earlier version, unbounded, is cut at once
+  core.webhooks.keepLatest(LOGS_KEPT);
+  core.settings.outboxKept = LOGS_KEPT;
   let written: string | undefined;
   if (saved.snapshot) {
     // At once: restoring may have dated an older state's restrictions, which a restart must not date again.

@@ -36,7 +36,21 @@ export function requestCode(core: SandboxCore, number: PhoneNumber, method: Code
     at: new Date(now).toISOString(),
   };
   core.store.outbox.push(entry);
+  forgetOldCodes(core);
   return entry;
+}
+
+/**
+ * Past `outboxKept` codes (a persisted sandbox's bound), the oldest that a later code of the same number replaced
+ * go: each number's latest stays readable.
+ */
+function forgetOldCodes(core: SandboxCore): void {
+  const { outbox } = core.store;
+  let over = outbox.length - (core.settings.outboxKept ?? Infinity);
+  if (over <= 0) return;
+  const latest = new Map(outbox.map((e, i) => [e.phoneNumberId, i]));
+  const kept = outbox.filter((e, i) => latest.get(e.phoneNumberId) === i || over-- <= 0);
+  outbox.splice(0, outbox.length, ...kept);
 }
 
 export function verifyCode(core: SandboxCore, number: PhoneNumber, code: string): void {

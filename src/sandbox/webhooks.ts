@@ -51,6 +51,8 @@ export function serializeLikeMeta(value: unknown): string {
 
 export class WebhookOutbox {
   private readonly deliveries: WebhookDelivery[] = [];
+  private lastId = 0;
+  private kept = Infinity;
   private chain: Promise<void> = Promise.resolve();
   private readonly agent = new Agent({ keepAliveTimeout: 1_000, connect: { timeout: 5_000 } });
   private readonly stop = new AbortController();
@@ -82,7 +84,7 @@ export class WebhookOutbox {
         : { id: wabaId, time, changes: [{ field, value }] };
     const fault = this.options.faults.forWebhook(field);
     const delivery: WebhookDelivery = {
-      id: String(this.deliveries.length + 1),
+      id: String(++this.lastId),
       field,
       wabaId,
       payload: { object: 'whatsapp_business_account', entry: [entry] },
@@ -93,8 +95,26 @@ export class WebhookOutbox {
       gaveUp: false,
     };
     this.deliveries.push(delivery);
+    this.forgetOldest();
     this.enqueue(delivery);
     return delivery;
+  }
+
+  /** Keeps only the latest `count` settled deliveries from now on (a persisted sandbox); one still to go stays. */
+  keepLatest(count: number): void {
+    this.kept = count;
+    this.forgetOldest();
+  }
+
+  private forgetOldest(): void {
+    let over = this.deliveries.length - this.kept;
+    for (let i = 0; over > 0 && i < this.deliveries.length;) {
+      const d = this.deliveries[i] as WebhookDelivery;
+      if (d.delivered || d.dropped || d.gaveUp) {
+        this.deliveries.splice(i, 1);
+        over--;
+      } else i++;
+    }
   }
 
   /**
@@ -105,6 +125,7 @@ export class WebhookOutbox {
   restore(deliveries: readonly WebhookDelivery[]): void {
     for (const saved of deliveries) {
       const delivery = structuredClone(saved);
+      this.lastId = Math.max(this.lastId, Number(delivery.id) || 0);
       this.deliveries.push(delivery);
       if (!delivery.delivered && !delivery.dropped) this.restoreOne(delivery);
     }
@@ -121,6 +142,7 @@ export class WebhookOutbox {
       // deliver() handles its own failures; the catch only keeps one surprise from blocking every later webhook.
       this.chain = this.chain
         .then(() => this.deliver(delivery))
+        .then(() => this.forgetOldest()) // settled: it may go now
         .catch((err: unknown) => {
           delivery.gaveUp = true;
           this.options.logger?.error({ err, webhook: delivery.id }, 'sandbox webhook delivery failed');

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.js';
+import { LOGS_KEPT } from '../../src/sandbox/persistence.js';
 import { stateFileIn } from '../../src/sandbox/state-file.js';
 import { tempDir } from '../support/processes.js';
 import { APP_SECRET, closeAll, graphCaller, startTestSandbox, startWebhookReceiver } from './support.js';
@@ -113,4 +114,44 @@ describe('the sandbox with a state folder', () => {
     const t = await startTestSandbox();
     expect(t.sandbox.demoAccount().wabaId).toBe(t.wabaId);
   });
+});
+
+describe('a persisted sandbox over a long trial', () => {
+  it('keeps only the latest calls, webhooks and codes, each number its latest code, and new webhook ids', async () => {
+    const stateDir = tempDir('sandbox-bounded');
+    const first = await startTestSandbox({ stateDir });
+    const receiver = await startWebhookReceiver();
+    first.sandbox.admin.setWebhookUrl(receiver.url);
+    try {
+      const kept = await first.addNumber('4155552672');
+      await first.graph('POST', `/${kept}/request_code`, { query: { code_method: 'SMS', language: 'en_US' } });
+      const keptCode = first.sandbox.admin.latestCode(kept);
+      const other = await first.addNumber('4155552673');
+      for (let i = 0; i < LOGS_KEPT + 50; i++) {
+        first.sandbox.admin.advanceClock(3_600_000); // past the five codes an hour
+        await first.graph('POST', `/${other}/request_code`, { query: { code_method: 'SMS', language: 'en_US' } });
+      }
+      for (let i = 0; i < LOGS_KEPT + 50; i++) first.sandbox.admin.recordPaidMessage(other); // a webhook each
+      await first.sandbox.admin.flushWebhooks();
+      const calls = first.sandbox.admin.calls();
+      expect(calls).toHaveLength(LOGS_KEPT);
+      expect(calls.at(-1)?.endpoint).toBe('POST /{phone-number-id}/request_code');
+      expect(first.sandbox.admin.outbox()).toHaveLength(LOGS_KEPT);
+      expect(first.sandbox.admin.latestCode(kept)).toBe(keptCode); // the number's latest, however old
+      const webhooks = first.sandbox.admin.webhooks();
+      expect(webhooks).toHaveLength(LOGS_KEPT);
+      expect(new Set(webhooks.map((w) => w.id)).size).toBe(LOGS_KEPT);
+      expect(Number(webhooks[0]?.id)).toBeGreaterThan(50);
+    } finally {
+      await first.close();
+      await receiver.close();
+    }
+    // Reloaded: the same bounds, the ids going on.
+    const second = await startSandbox({ appSecret: APP_SECRET, stateDir });
+    try {
+      expect(second.admin.calls()).toHaveLength(LOGS_KEPT);
+    } finally {
+      await second.close();
+    }
+  }, 120_000);
 });
