@@ -8,6 +8,7 @@ import type { CallLog } from './call-log.js';
 import type { SandboxCore } from './core.js';
 import { resumeReview } from './display-names.js';
 import { resumeConnect } from './registration.js';
+import { forgetOldCodes } from './verification.js';
 import { restoreSnapshot, snapshotSchema, takeSnapshot, type SandboxSnapshot } from './snapshot.js';
 import { stateFileIn, type StateFile } from './state-file.js';
 
@@ -47,6 +48,7 @@ export function persist(
   callLog.keepLatest(LOGS_KEPT); // a state of an earlier version, unbounded, is cut at once
   core.webhooks.keepLatest(LOGS_KEPT);
   core.settings.outboxKept = LOGS_KEPT;
+  forgetOldCodes(core);
   let written: string | undefined;
   if (saved.snapshot) {
     // At once: restoring may have dated an older state's restrictions, which a restart must not date again.

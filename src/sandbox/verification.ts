@@ -41,18 +41,20 @@ export function requestCode(core: SandboxCore, number: PhoneNumber, method: Code
 }
 
 /**
- * Past `outboxKept` codes (a persisted sandbox's bound), the oldest that a later code of the same number replaced
- * go: each number's latest stays readable.
+ * Past `outboxKept` codes (a persisted sandbox's bound), the oldest go but each number's latest and latest delivered
+ * (the one the phone shows, when a newer one did not reach an IVR line).
  */
-function forgetOldCodes(core: SandboxCore): void {
+export function forgetOldCodes(core: SandboxCore): void {
   const { outbox } = core.store;
   let over = outbox.length - (core.settings.outboxKept ?? Infinity);
   if (over <= 0) return;
-  const latest = new Map(outbox.map((e, i) => [e.phoneNumberId, i]));
-  const kept = outbox.filter((e, i) => latest.get(e.phoneNumberId) === i || over-- <= 0);
+  const latest = new Set([
+    ...new Map(outbox.map((e, i) => [e.phoneNumberId, i])).values(),
+    ...new Map(outbox.flatMap((e, i) => (e.delivered ? [[e.phoneNumberId, i] as const] : []))).values(),
+  ]);
+  const kept = outbox.filter((_, i) => latest.has(i) || over-- <= 0);
   outbox.splice(0, outbox.length, ...kept);
 }
-
 export function verifyCode(core: SandboxCore, number: PhoneNumber, code: string): void {
   const now = core.clock.now();
   const otp = number.otp;

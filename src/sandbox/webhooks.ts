@@ -100,7 +100,10 @@ export class WebhookOutbox {
     return delivery;
   }
 
-  /** Keeps only the latest `count` settled deliveries from now on (a persisted sandbox); one still to go stays. */
+  /**
+   * Keeps only the latest `count` deliveries from now on (a persisted sandbox): the oldest delivered or dropped go;
+   * one still to go — queued, retried, held for a callback URL, or given up and sent again at the next start — stays.
+   */
   keepLatest(count: number): void {
     this.kept = count;
     this.forgetOldest();
@@ -108,13 +111,9 @@ export class WebhookOutbox {
 
   private forgetOldest(): void {
     let over = this.deliveries.length - this.kept;
-    for (let i = 0; over > 0 && i < this.deliveries.length;) {
-      const d = this.deliveries[i] as WebhookDelivery;
-      if (d.delivered || d.dropped || d.gaveUp) {
-        this.deliveries.splice(i, 1);
-        over--;
-      } else i++;
-    }
+    if (over <= 0) return;
+    const kept = this.deliveries.filter((d) => !(d.delivered || d.dropped) || over-- <= 0);
+    this.deliveries.splice(0, this.deliveries.length, ...kept);
   }
 
   /**

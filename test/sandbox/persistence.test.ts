@@ -121,12 +121,12 @@ describe('a persisted sandbox over a long trial', () => {
     const stateDir = tempDir('sandbox-bounded');
     const first = await startTestSandbox({ stateDir });
     const receiver = await startWebhookReceiver();
+    const kept = await first.addNumber('4155552672');
+    await first.graph('POST', `/${kept}/request_code`, { query: { code_method: 'SMS', language: 'en_US' } });
+    const keptCode = first.sandbox.admin.latestCode(kept);
+    const other = await first.addNumber('4155552673');
     first.sandbox.admin.setWebhookUrl(receiver.url);
     try {
-      const kept = await first.addNumber('4155552672');
-      await first.graph('POST', `/${kept}/request_code`, { query: { code_method: 'SMS', language: 'en_US' } });
-      const keptCode = first.sandbox.admin.latestCode(kept);
-      const other = await first.addNumber('4155552673');
       for (let i = 0; i < LOGS_KEPT + 50; i++) {
         first.sandbox.admin.advanceClock(3_600_000); // past the five codes an hour
         await first.graph('POST', `/${other}/request_code`, { query: { code_method: 'SMS', language: 'en_US' } });
@@ -140,16 +140,25 @@ describe('a persisted sandbox over a long trial', () => {
       expect(first.sandbox.admin.latestCode(kept)).toBe(keptCode); // the number's latest, however old
       const webhooks = first.sandbox.admin.webhooks();
       expect(webhooks).toHaveLength(LOGS_KEPT);
+      // The WABA's first, given up before a callback URL was set, stays: the next start sends it again.
+      expect(webhooks[0]).toMatchObject({ id: '1', gaveUp: true, delivered: false });
+      expect(Number(webhooks[1]?.id)).toBeGreaterThan(50);
       expect(new Set(webhooks.map((w) => w.id)).size).toBe(LOGS_KEPT);
-      expect(Number(webhooks[0]?.id)).toBeGreaterThan(50);
     } finally {
       await first.close();
       await receiver.close();
     }
-    // Reloaded: the same bounds, the ids going on.
+    // Reloaded: the same bounds, the latest code, the ids going on.
     const second = await startSandbox({ appSecret: APP_SECRET, stateDir });
     try {
       expect(second.admin.calls()).toHaveLength(LOGS_KEPT);
+      expect(second.admin.outbox()).toHaveLength(LOGS_KEPT);
+      expect(second.admin.latestCode(kept)).toBe(keptCode);
+      const before = second.admin.webhooks();
+      expect(before[0]).toMatchObject({ id: '1', delivered: false, gaveUp: false }); // held for a callback URL
+      second.admin.recordPaidMessage(other);
+      const newest = second.admin.webhooks().at(-1);
+      expect(Number(newest?.id)).toBe(Number(before.at(-1)?.id) + 1);
     } finally {
       await second.close();
     }
