@@ -1,6 +1,8 @@
 // The Temporal runtime's logs (worker, workflow, activity) into the app's logger, and its metrics for Prometheus:
 // installed once per process, by the processes that run a worker.
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
+import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
+import { GRAPH_FAILURE_TYPE } from '../domain/meta-error.js';
 import { ConfigError } from '../config.js';
 import type { Logger } from '../logger.js';
 import { PORT_IN_USE } from '../listen-named.js';
@@ -21,8 +23,7 @@ export function installTemporalLogging(logger: Logger, metrics?: MetricsConfig):
     Runtime.install({
       ...(exported ? { telemetryOptions: { metrics: exported } } : {}),
       logger: new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, (entry) => {
-        const method = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
-        logger[method]({ ...entry.meta, source: 'temporal' }, entry.message);
+        logger[levelOf(entry)]({ ...entry.meta, source: 'temporal' }, entry.message);
       }),
     });
   } catch (err) {
@@ -30,6 +31,22 @@ export function installTemporalLogging(logger: Logger, metrics?: MetricsConfig):
     if (!exported || !metrics) throw err;
     throw metricsProblem(metrics, err);
   }
+}
+
+/** Meta's refusals of what a person typed: a wrong or expired code, a PIN that does not match. The journey asks again. */
+const PERSONS_MISTAKES = new Set([136025, 133005]);
+
+/**
+ * The app logger's level for a runtime log entry: the SDK's own, but an activity that failed on a person's mistake
+ * is said at info (the SDK warns of every failed activity: a wrong code is no warning, and 181 such lines in a
+ * 40-minute trial buried the real ones). The journey's notes and the audit say each as before.
+ */
+export function levelOf(entry: LogEntry): 'trace' | 'debug' | 'info' | 'warn' | 'error' {
+  const level = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  const error = entry.meta?.error;
+  if (level !== 'warn' || entry.message !== 'Activity failed' || !(error instanceof ApplicationFailure)) return level;
+  const meta = error.type === GRAPH_FAILURE_TYPE ? (error.details?.[0] as { code?: unknown } | undefined) : undefined;
+  return PERSONS_MISTAKES.has(Number(meta?.code)) ? 'info' : level;
 }
 
 function metricsProblem(metrics: MetricsConfig, err: unknown): Error {

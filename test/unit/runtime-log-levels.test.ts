@@ -1,0 +1,32 @@
+// The SDK warns of every failed activity; a person's wrong code or PIN, refused by Meta, is said at info instead.
+import { ApplicationFailure } from '@temporalio/common';
+import type { LogEntry } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { GRAPH_FAILURE_TYPE } from '../../src/domain/meta-error.js';
+import { levelOf } from '../../src/temporal/runtime-logging.js';
+
+function activityFailed(code: number, level: LogEntry['level'] = 'WARN'): LogEntry {
+  const error = ApplicationFailure.create({
+    type: GRAPH_FAILURE_TYPE,
+    message: `Meta error ${code}`,
+    nonRetryable: true,
+    details: [{ code, subcode: null }],
+  });
+  return { level, message: 'Activity failed', meta: { activityType: 'verifyCode', error }, timestampNanos: 0n };
+}
+
+describe("the runtime's log lines in the app's logger", () => {
+  it('say a wrong or expired code and a PIN mismatch at info', () => {
+    expect(levelOf(activityFailed(136025))).toBe('info');
+    expect(levelOf(activityFailed(133005))).toBe('info');
+  });
+
+  it("keep the SDK's level for any other failure, and for every other line", () => {
+    expect(levelOf(activityFailed(131000))).toBe('warn');
+    expect(levelOf(activityFailed(136025, 'ERROR'))).toBe('error');
+    const other = ApplicationFailure.create({ type: 'Other', message: 'x', details: [{ code: 136025 }] });
+    expect(levelOf({ ...activityFailed(136025), meta: { error: other } })).toBe('warn');
+    expect(levelOf({ level: 'WARN', message: 'Activity failed', timestampNanos: 0n })).toBe('warn');
+    expect(levelOf({ level: 'INFO', message: 'Worker started', timestampNanos: 0n })).toBe('info');
+  });
+});
