@@ -40,13 +40,17 @@ export class CallLog {
 
   record(entry: CallLogEntry): void {
     this.entries.push({ ...entry, query: redact(entry.query) as Record<string, unknown>, body: redact(entry.body) });
-    if (this.entries.length > this.kept) this.entries.splice(0, this.entries.length - this.kept);
+    this.forgetOldest();
   }
 
   /** Keeps only the latest `count` calls from now on (a persisted sandbox, written whole at every answer). */
   keepLatest(count: number): void {
     this.kept = count;
-    if (this.entries.length > count) this.entries.splice(0, this.entries.length - count);
+    this.forgetOldest();
+  }
+
+  private forgetOldest(): void {
+    if (this.entries.length > this.kept) this.entries.splice(0, this.entries.length - this.kept);
   }
 
   list(): CallLogEntry[] {

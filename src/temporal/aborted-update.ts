@@ -19,7 +19,7 @@ const TRIES = 3;
 const PAUSE_MS = 100;
 
 /** Sends an update (`send`), and again when Temporal aborted it with its task. */
-export async function sendingAgainIfAborted<T>(send: () => Promise<T>): Promise<T> {
+async function sendingAgainIfAborted<T>(send: () => Promise<T>): Promise<T> {
   for (let tried = 1; ; tried++) {
     try {
       return await send();

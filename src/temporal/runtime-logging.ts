@@ -41,8 +41,8 @@ const PERSONS_MISTAKES = new Set([136025, 133005]);
  * is said at info (the SDK warns of every failed activity: a wrong code is no warning, and 181 such lines in a
  * 40-minute trial buried the real ones). The journey's notes and the audit say each as before.
  */
-export function levelOf(entry: LogEntry): 'trace' | 'debug' | 'info' | 'warn' | 'error' {
-  const level = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export function levelOf(entry: LogEntry): Lowercase<LogLevel> {
+  const level = entry.level.toLowerCase() as Lowercase<LogLevel>;
   const error = entry.meta?.error;
   if (level !== 'warn' || entry.message !== 'Activity failed' || !(error instanceof ApplicationFailure)) return level;
   const meta = error.type === GRAPH_FAILURE_TYPE ? (error.details?.[0] as { code?: unknown } | undefined) : undefined;

@@ -184,11 +184,18 @@ function safely<T>(read: () => T, otherwise: T): T {
   }
 }
 
+/** A process's or thread's stat file (`/proc/…/stat`): its name, and the fields after it (state first); none once gone. */
+function statOf(path: string): { name: string; fields: string[] } | undefined {
+  const stat = safely(() => readFileSync(path, 'utf8'), '');
+  if (!stat) return undefined;
+  const end = stat.lastIndexOf(')'); // the name may hold spaces and parentheses
+  return { name: stat.slice(stat.indexOf('(') + 1, end), fields: stat.slice(end + 2).split(' ') };
+}
+
 /** A process's parent, from /proc (undefined once it is gone). */
 function parentOf(pid: number): number | undefined {
-  const stat = safely(() => readFileSync(`/proc/${pid}/stat`, 'utf8'), '');
-  const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  return stat && Number.isInteger(ppid) ? ppid : undefined;
+  const ppid = Number(statOf(`/proc/${pid}/stat`)?.fields[1]);
+  return Number.isInteger(ppid) ? ppid : undefined;
 }
 
 /** One of this vitest process's workers: its child, running vitest (not a server a global setup started). */
@@ -215,9 +222,7 @@ function threadsOf(pid: number): string {
   const tids = safely(() => readdirSync(`/proc/${pid}/task`), []);
   return tids
     .map((tid) => {
-      const stat = safely(() => readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'), '');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const { name = '?', fields = [] } = statOf(`/proc/${pid}/task/${tid}/stat`) ?? {};
       return `${name} ${fields[0]} ${Number(fields[11]) + Number(fields[12])}`;
     })
     .join(', ');
