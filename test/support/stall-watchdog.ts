@@ -230,7 +230,17 @@ function threadsOf(pid: number): string {
 
 /** Every thread's native stack, by gdb where it is installed and may attach; the main thread's apart, on one line. */
 async function stacksOf(pid: number): Promise<{ text: string; mainThread: string }> {
-  const args = ['-p', String(pid), '-batch', '-nx', '-ex', 'thread apply all bt 24'];
+  // Functions only, never their arguments: gdb would print a buffer's bytes as text (a PIN being sealed, say).
+  const args = [
+    '-p',
+    String(pid),
+    '-batch',
+    '-nx',
+    '-ex',
+    'set print frame-arguments none',
+    '-ex',
+    'thread apply all bt 24',
+  ];
   try {
     const { stdout } = await promisify(execFile)('gdb', args, { timeout: 60_000, maxBuffer: 16 << 20 });
     const lines = stdout.split('\n').filter((line) => /^(Thread|#)/.test(line));
