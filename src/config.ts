@@ -114,6 +114,28 @@ const configSchema = z
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     /** 0.0.0.0 to take Meta's webhooks directly; behind a proxy, loopback is enough. */
     HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+    /**
+     * The proxies in front of the HTTP service (IP addresses, CIDR ranges, or loopback, linklocal, uniquelocal;
+     * comma-separated) whose X-Forwarded-For and X-Forwarded-Proto the service believes; unset: none.
+     */
+    HTTP_TRUSTED_PROXIES: optionalText.pipe(
+      z
+        .string()
+        .superRefine((list, ctx) => {
+          for (const item of list.split(',').map((i) => i.trim())) {
+            if (!trustedProxyItem(item)) {
+              ctx.addIssue({
+                code: 'custom',
+                message:
+                  `"${item}" is not an IP address, a CIDR range (10.0.0.0/8) or one of loopback, linklocal, ` +
+                  'uniquelocal: list the proxies in front of the service, comma-separated',
+              });
+              return;
+            }
+          }
+        })
+        .optional(),
+    ),
     /** A folder of prebuilt workflow bundles (scripts/bundle-workflows.ts); unset: bundled from source at start. */
     NUMBERFLOW_WORKFLOW_BUNDLE: optionalText,
     /** The worker's Prometheus port (the SDK's metrics and numberflow's Graph calls); unset: none. */
@@ -196,6 +218,23 @@ export function portfolioTaskQueue(
 
 /** Every variable the configuration reads (scripts/check-compose.sh holds the compose file to these). */
 export const configVariables: readonly string[] = Object.keys(configSchema.shape);
+
+/** The addresses HTTP_TRUSTED_PROXIES lists, for Fastify's trustProxy (empty: no proxy is believed). */
+export function trustedProxies(config: Pick<Config, 'HTTP_TRUSTED_PROXIES'>): string[] {
+  return config.HTTP_TRUSTED_PROXIES?.split(',').map((item) => item.trim()) ?? [];
+}
+
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address, a CIDR range within its family's bits, or a range's name, as Fastify's trustProxy reads them. */
+function trustedProxyItem(item: string): boolean {
+  if (PROXY_RANGES.has(item)) return true;
+  const [address = '', bits, ...more] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || more.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 export function isLoopback(host: string): boolean {
   const bare = host

@@ -69,6 +69,11 @@ export interface HttpAppOptions {
   metrics?: ServiceMetrics;
   /** How long a request's head and body may take to arrive (default REQUEST_TIMEOUT_MS); answered 408 past it. */
   requestTimeoutMs?: number;
+  /**
+   * The proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (src/config.ts trustedProxies): a request
+   * through one is logged with its client's address, and is https when the proxy says so. None by default.
+   */
+  trustedProxies?: readonly string[];
 }
 
 /**
@@ -88,6 +93,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const app: FastifyInstance = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: 4 * 1024 * 1024, // the webhook route's own limit is lower; /v1 routes take 16 KiB
+    trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
     requestTimeout: requestTimeoutMs,
     // Node looks for late requests this often (30 s by default: a minute's limit would become up to 90 s), and
     // bounds a request's body only while its head's own limit is no longer than the whole request's.
@@ -126,7 +132,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
           path: request.url.split('?')[0],
           status: reply.statusCode,
           ms: Math.round(reply.elapsedTime),
-          client: request.ip, // the peer's address (a proxy's, behind one): who sent a refused webhook, say
+          // Who sent it (a refused webhook, say): the peer, or the client a trusted proxy names, with the proxy.
+          client: request.ip,
+          ...(request.ip === request.socket.remoteAddress ? {} : { proxy: request.socket.remoteAddress }),
           ...(request.principal ? { principal: request.principal.name } : {}),
         },
         'request',

@@ -36,5 +36,6 @@ function logWhere(logger: Logger, url: string, config: Config, options: HttpAppO
     );
   }
   if (options.metrics) parts.push(`metrics at ${url}/metrics`);
+  if (options.trustedProxies?.length) parts.push(`X-Forwarded-For believed from ${options.trustedProxies.join(', ')}`);
   logger.info(`HTTP service on ${url}: ${parts.join(', ')}`);
 }

@@ -1,11 +1,11 @@
 // What the HTTP service needs beyond its clients, the same for `npm start` and `npm run service`: who may call
 // (the API's principals, also the console's and the codec server's), the list page tokens' key, the console's
-// secret, the codec server, the webhook inbox's file, and where portfolios run. Built once here so the two entry points cannot drift apart.
+// secret, the codec server, the webhook inbox's file, where portfolios run, and the proxies believed. Built once here so the two entry points cannot drift apart.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { CodecKeys } from '../codec/aes-gcm-codec.js';
 import type { SecretsKeyring } from '../codec/sealing.js';
-import { portfolioTaskQueue, type Config } from '../config.js';
+import { portfolioTaskQueue, trustedProxies, type Config } from '../config.js';
 import { localSecret } from '../local-secret.js';
 import type { Logger } from '../logger.js';
 import { PageTokens } from './api/page-token.js';
@@ -15,7 +15,7 @@ import { codecServerOptions } from './codec-setup.js';
 
 export type ServiceOptions = Pick<
   HttpAppOptions,
-  'principals' | 'pageTokens' | 'console' | 'codec' | 'webhookInbox' | 'portfolioTaskQueue'
+  'principals' | 'pageTokens' | 'console' | 'codec' | 'webhookInbox' | 'portfolioTaskQueue' | 'trustedProxies'
 >;
 
 /** Throws on a malformed token file, naming it: call it first, before anything is started. */
@@ -37,5 +37,6 @@ export function serviceOptions(
       replica: `${hostname()}:${config.HTTP_PORT}`,
     },
     portfolioTaskQueue: portfolioTaskQueue(config),
+    trustedProxies: trustedProxies(config),
   };
 }

@@ -114,6 +114,44 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
     }
   });
 
+  it('names the client a trusted proxy forwards for, with the proxy, and believes no other sender', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+    const proxied = await harnessHttpApp(t.bench, {
+      appSecret: SECRET,
+      verifyToken: VERIFY_TOKEN,
+      logger: pino({ level: 'info' }, sink),
+      trustedProxies: ['10.0.0.0/8'],
+    });
+    try {
+      const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [] });
+      for (const remoteAddress of ['10.1.2.3', '192.0.2.7']) {
+        const refused = await proxied.inject({
+          method: 'POST',
+          url: '/webhooks/meta',
+          remoteAddress,
+          headers: {
+            'content-type': 'application/json',
+            'x-forwarded-for': '203.0.113.9',
+            'x-hub-signature-256': 'sha256=00',
+          },
+          payload: body,
+        });
+        expect(refused.statusCode).toBe(401);
+      }
+      const requestLines = lines
+        .map((line) => JSON.parse(line) as { msg: string; client?: string; proxy?: string })
+        .filter((line) => line.msg === 'request')
+        .map(({ client, proxy }) => ({ client, proxy }));
+      expect(requestLines).toEqual([
+        { client: '203.0.113.9', proxy: '10.1.2.3' }, // through the proxy
+        { client: '192.0.2.7', proxy: undefined }, // a sender not trusted names whom it likes: not believed
+      ]);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it("routes a signed name decision to the number's journey, and the same one twice changes nothing", async () => {
     await t.bench.run(async () => {
       const input = t.bench.input();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { codecCorsOrigins, ConfigError, loadConfig, usesSandbox } from '../../src/config.js';
+import { codecCorsOrigins, ConfigError, loadConfig, trustedProxies, usesSandbox } from '../../src/config.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 import { secretsKeysFor } from '../../src/codec/secrets-keys.js';
 import { embeddedCodecEndpoint } from '../../src/http/codec-setup.js';
@@ -44,6 +44,17 @@ describe('configuration', () => {
       expect(loadConfig({ HTTP_HOST: host }).HTTP_HOST).toBe(host);
     }
     expect(loadConfig({ HTTP_HOST: '0.0.0.0', META_APP_SECRET: 'real-secret' }).HTTP_HOST).toBe('0.0.0.0');
+  });
+
+  it('believes the proxies it is given, by address, range or name, and refuses anything else by item', () => {
+    expect(trustedProxies(loadConfig({}))).toEqual([]);
+    const given = loadConfig({ HTTP_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,fd00::/8, ::1,loopback' });
+    expect(trustedProxies(given)).toEqual(['127.0.0.1', '10.0.0.0/8', 'fd00::/8', '::1', 'loopback']);
+    for (const bad of ['proxy.example.com', '10.0.0.0/33', '::/129', '10.0.0.1/8/8', '10.0.0.0/', '10.0.0.1,']) {
+      expect(() => loadConfig({ HTTP_TRUSTED_PROXIES: bad })).toThrow(
+        /HTTP_TRUSTED_PROXIES: ".*" is not an IP address/,
+      );
+    }
   });
 
   it('lets the embedded Web UI call the codec server, or the origins it is given, and refuses a path or a typo', () => {
