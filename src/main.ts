@@ -112,6 +112,8 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
           appSecret,
           logger,
           stateDir: config.NUMBERFLOW_DATA_DIR,
+          // Its demo account's webhooks are made before the service listens: they wait for its URL.
+          holdWebhooksUntilUrl: true,
         }),
       )
     : undefined;

@@ -2,7 +2,7 @@
 // from, the numbers holding slots, the queue in order; an admin's new cap, noted in the portfolio with who and why.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CONTROL_CHARACTER } from '../domain/operator-input.js';
-import { capSourceNames, type CapChange, type CapSource } from '../domain/portfolio.js';
+import { capSourceNames, portfolioWorkflowId, type CapChange, type CapSource } from '../domain/portfolio.js';
 import type { PortfolioView } from '../portfolios/portfolio.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { visibleControls } from './format.js';
@@ -65,7 +65,7 @@ export function portfolioLines(view: PortfolioView): string[] {
       : []),
     view.lastReconciliation
       ? `last reconciled ${view.lastReconciliation.at}: ${view.lastReconciliation.found}`
-      : 'not reconciled yet (hourly, or `temporal workflow signal --name reconcile`)',
+      : `not reconciled yet (hourly, or \`temporal workflow signal --workflow-id ${portfolioWorkflowId(view.portfolioId)} --name reconcile\`)`,
     ...(view.capChanges.length > 0
       ? [
           `cap changes (the latest ${Math.min(5, view.capChanges.length)} of ${view.capChanges.length}; --json has all):`,

@@ -32,6 +32,12 @@ export interface SandboxOptions {
   appSecret: string;
   /** Where signed webhooks are POSTed (can be set later through admin.setWebhookUrl). */
   webhookUrl?: string;
+  /**
+   * A webhook made before any callback URL was set waits for one (sent once it is) instead of being given up:
+   * npm start's sandbox makes its demo account before the service listens. Default false: given up, as Meta sends
+   * nothing to an app without a callback URL.
+   */
+  holdWebhooksUntilUrl?: boolean;
   /** Makes codes, ids, fbtrace_ids and probabilistic faults reproducible. */
   seed?: number;
   /** Display names are approved after this much sandbox time; null (default): an admin decides. */
@@ -75,6 +81,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     callbackFor: (wabaId) => store.wabas.get(wabaId)?.subscribedApp?.overrideCallbackUri,
     maxAttempts: options.webhookMaxAttempts ?? 5,
     backoffMs: options.webhookBackoffMs ?? 50,
+    holdUntilUrl: options.holdWebhooksUntilUrl,
     logger: options.logger,
   });
   const core: SandboxCore = {

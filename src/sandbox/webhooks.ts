@@ -25,8 +25,9 @@ export interface WebhookDelivery {
   duplicated: boolean;
   /** A drop_webhook fault: never sent. */
   dropped: boolean;
-  /** Every attempt failed, or there was no callback URL. */
+  /** Every attempt failed, or there was no callback URL (and it was not held for one). */
   gaveUp: boolean;
+  /** Why the last attempt failed; gone once it is delivered. */
   lastError?: string;
 }
 
@@ -38,6 +39,11 @@ export interface WebhookOutboxOptions {
   callbackFor: (wabaId: string) => string | undefined;
   maxAttempts: number;
   backoffMs: number;
+  /**
+   * A delivery made before any callback URL was set waits for one, as a reloaded one does, instead of being given
+   * up: npm start's sandbox makes its demo account before the service listens.
+   */
+  holdUntilUrl?: boolean;
   logger?: Logger;
 }
 
@@ -57,15 +63,19 @@ export class WebhookOutbox {
   private readonly agent = new Agent({ keepAliveTimeout: 1_000, connect: { timeout: 5_000 } });
   private readonly stop = new AbortController();
   private url: string | undefined;
-  /** Restored deliveries waiting for a callback URL (a restart sets it after the sandbox is up). */
+  /** Whether a callback URL was ever given: until then, with holdUntilUrl, a new delivery is held. */
+  private urlGiven: boolean;
+  /** Deliveries waiting for a callback URL (restored ones, and with holdUntilUrl, new ones until the first URL). */
   private held: WebhookDelivery[] = [];
 
   constructor(private readonly options: WebhookOutboxOptions) {
     this.url = options.url;
+    this.urlGiven = options.url !== undefined;
   }
 
   setUrl(url: string | undefined): void {
     this.url = url;
+    this.urlGiven = true;
     const held = this.held;
     this.held = [];
     for (const delivery of held) this.restoreOne(delivery);
@@ -170,6 +180,10 @@ export class WebhookOutbox {
 
   private async deliver(delivery: WebhookDelivery): Promise<void> {
     const url = this.urlFor(delivery.wabaId);
+    if (!url && this.options.holdUntilUrl && !this.urlGiven) {
+      this.held.push(delivery);
+      return;
+    }
     if (!url) {
       delivery.gaveUp = true;
       delivery.lastError = 'no callback URL';
@@ -203,6 +217,7 @@ export class WebhookOutbox {
         await response.body.dump();
         if (response.statusCode >= 200 && response.statusCode < 300) {
           delivery.delivered = true;
+          delete delivery.lastError;
           return true;
         }
         delivery.lastError = `HTTP ${response.statusCode}`;

@@ -78,6 +78,14 @@ describe('the admin API over HTTP', () => {
     expect((await call('GET', `/_sandbox/lines/pin?e164=${e164}`)).body).toEqual({ pin: null });
     await call('POST', '/_sandbox/lines/pin', { e164: '+14155552671', pin: '246810' });
     expect((await call('GET', `/_sandbox/lines/pin?e164=${e164}`)).body).toEqual({ pin: '246810' });
+    // Typed as is, the + arrives as a space: read as the + it was.
+    expect((await call('GET', '/_sandbox/lines/pin?e164=+14155552671')).body).toEqual({ pin: '246810' });
+    expect((await call('GET', '/_sandbox/outbox?e164=+14155552671')).status).toBe(200);
+    const wrong = await call('GET', '/_sandbox/outbox?e164=14155552671');
+    expect(wrong).toEqual({
+      status: 400,
+      body: { error: { message: 'e164: must be E.164, e.g. +14155552671 (%2B14155552671 in a query string)' } },
+    });
   });
 
   it('injects and clears faults', async () => {
@@ -122,6 +130,15 @@ describe('the admin API over HTTP', () => {
     const bad = await call('POST', '/_sandbox/wabas', {});
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual({ error: { message: expect.stringContaining('portfolioId') } });
+    // An id numberflow would refuse everywhere is refused here, not made.
+    for (const [path, body] of [
+      ['/_sandbox/portfolios', { portfolioId: 'abc' }],
+      ['/_sandbox/wabas', { portfolioId: '100200300', wabaId: 'waba-1' }],
+    ] as const) {
+      const notAnId = await call('POST', path, body);
+      expect(notAnId.status).toBe(400);
+      expect(JSON.stringify(notAnId.body)).toContain('must be a Graph id: digits only');
+    }
     const refused = await call('DELETE', '/_sandbox/numbers/123');
     expect(refused).toEqual({ status: 400, body: { error: { message: 'no phone number with id 123' } } });
     const malformed = await request(`${sandbox.url}/_sandbox/portfolios`, {

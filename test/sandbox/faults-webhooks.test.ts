@@ -116,6 +116,7 @@ describe('webhook delivery', () => {
     await t.sandbox.admin.flushWebhooks();
     const delivery = t.sandbox.admin.webhooks().find((w) => w.field === 'phone_number_name_update');
     expect(delivery).toMatchObject({ attempts: 3, delivered: true, duplicated: false });
+    expect(delivery?.lastError).toBeUndefined(); // delivered: the failures before it are no error of its
     expect(receiver.values('phone_number_name_update')).toHaveLength(1);
   });
 
@@ -164,6 +165,30 @@ describe('webhook delivery', () => {
     expect([...(webhook?.raw ?? [])].every((byte) => byte < 0x80)).toBe(true);
     expect(webhook?.headers['x-hub-signature-256']).toBe(signWebhookBody(webhook?.raw ?? '', APP_SECRET));
     expect(webhook?.payload.entry[0]?.changes[0]?.value.requested_verified_name).toBe('Café Ñandú 😀');
+  });
+
+  it("holds npm start's webhooks made before its first callback URL, and sends them, in order, once it is set", async () => {
+    const held = await startTestSandbox({ holdWebhooksUntilUrl: true });
+    try {
+      const id = await held.addNumber('4155552671');
+      held.sandbox.admin.decideDisplayName(id, 'APPROVED');
+      await held.sandbox.admin.flushWebhooks();
+      const fields = ['business_capability_update', 'phone_number_name_update'];
+      expect(
+        held.sandbox.admin.webhooks().map(({ field, delivered, gaveUp }) => ({ field, delivered, gaveUp })),
+      ).toEqual(fields.map((field) => ({ field, delivered: false, gaveUp: false })));
+      held.sandbox.admin.setWebhookUrl(receiver.url);
+      await held.sandbox.admin.flushWebhooks();
+      expect(held.sandbox.admin.webhooks()).toMatchObject(fields.map(() => ({ delivered: true, attempts: 1 })));
+      expect(receiver.received.map((w) => w.payload.entry[0]?.changes[0]?.field).slice(-2)).toEqual(fields);
+      // Once a URL was given, taking it away is an app without one: Meta sends it nothing.
+      held.sandbox.admin.setWebhookUrl(undefined);
+      held.sandbox.admin.recordPaidMessage(id);
+      await held.sandbox.admin.flushWebhooks();
+      expect(held.sandbox.admin.webhooks().at(-1)).toMatchObject({ delivered: false, gaveUp: true });
+    } finally {
+      await held.sandbox.close();
+    }
   });
 
   it('records webhooks without sending them while no callback URL is set', async () => {

@@ -81,7 +81,7 @@ describe("the command line's arguments", () => {
       ]),
     );
     expect(portfolioLines({ ...view, lastReconciliation: null, readingMetaCount: false })).toContain(
-      'not reconciled yet (hourly, or `temporal workflow signal --name reconcile`)',
+      `not reconciled yet (hourly, or \`temporal workflow signal --workflow-id portfolio:${view.portfolioId} --name reconcile\`)`,
     );
     // A cap lowered below the holders takes none back: said.
     const holder = {

@@ -1,7 +1,7 @@
 // The /v1 API's zod schemas: every body, parameter and answer, used both to validate and for the OpenAPI document.
 // Answers mirror the domain's types (src/domain); the type checks at the end keep the two from drifting apart.
 import { z } from 'zod';
-import '../../zod-words.js'; // zod's words in numberflow's, for every schema of the process
+import { wordsOf } from '../../zod-words.js'; // also zod's words in numberflow's, for every schema of the process
 import { DISPLAY_NAME_RULES } from '../../domain/display-name.js';
 import type { NumberEvent } from '../../domain/events.js';
 import { WA_ID } from '../../domain/identity.js';
@@ -157,9 +157,9 @@ export const revealedPinAnswer = z
   .meta({ id: 'RevealedPin' });
 export const identityCheckBody = z
   .object({
+    // The words every boolean gets ("must be true or false, got text"), and what each value does.
     enabled: z.boolean({
-      error: (issue) =>
-        `${issue.input === undefined ? 'is required' : 'must be true or false'}: true turns the check on, false turns it off`,
+      error: (issue) => `${wordsOf(issue) ?? 'must be true or false'}: true turns the check on, false turns it off`,
     }),
   })
   .strict();

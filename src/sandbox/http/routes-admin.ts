@@ -5,7 +5,7 @@
  *
  *   GET    /_sandbox/clock                                          → {now}
  *   POST   /_sandbox/clock/advance                {ms}              → {now}
- *   POST   /_sandbox/portfolios                   {portfolioId?, maxPhoneNumbers?} → {portfolioId}
+ *   POST   /_sandbox/portfolios                   {portfolioId?, maxPhoneNumbers?, verificationStatus?} → {portfolioId}
  *   POST   /_sandbox/portfolios/:portfolioId/cap  {maxPhoneNumbers?} (default 20)
  *   POST   /_sandbox/wabas                        {portfolioId, wabaId?} → {wabaId}
  *   POST   /_sandbox/wabas/:wabaId/restrictions   {restrictionType}
@@ -52,7 +52,13 @@ type Registration = (app: FastifyInstance, admin: SandboxAdmin) => void;
 
 const ok = { ok: true } as const;
 const id = z.string().min(1);
-const e164 = z.string().regex(/^\+\d{6,15}$/, 'must be E.164, e.g. +14155552671');
+/** Graph's ids are digits: an id given to a new portfolio or WABA that is not could never be used by numberflow. */
+const newId = z.string().regex(/^\d{1,32}$/, 'must be a Graph id: digits only, e.g. 820275891022003');
+// A + typed into a query string (?e164=+1415…) arrives as a space: read as the + it was.
+const e164 = z
+  .string()
+  .transform((value) => value.replace(/^ (?=\d)/, '+'))
+  .pipe(z.string().regex(/^\+\d{6,15}$/, 'must be E.164, e.g. +14155552671 (%2B14155552671 in a query string)'));
 const onNumber = z.object({ phoneNumberId: id });
 
 function route<S extends z.ZodType>(
@@ -83,7 +89,7 @@ const routes: Registration[] = [
     'POST',
     '/portfolios',
     z.object({
-      portfolioId: id.optional(),
+      portfolioId: newId.optional(),
       maxPhoneNumbers: z.number().int().min(1).optional(),
       verificationStatus: z.enum(businessVerificationStatuses).optional(),
     }),
@@ -95,7 +101,7 @@ const routes: Registration[] = [
     z.object({ portfolioId: id, maxPhoneNumbers: z.number().int().min(1).optional() }),
     (admin, i) => admin.raiseCap(i.portfolioId, i.maxPhoneNumbers),
   ),
-  route('POST', '/wabas', z.object({ portfolioId: id, wabaId: id.optional() }), (admin, i) => admin.createWaba(i)),
+  route('POST', '/wabas', z.object({ portfolioId: id, wabaId: newId.optional() }), (admin, i) => admin.createWaba(i)),
   // Only the restrictions the receiver knows: another would reach journeys as a shape Meta does not send.
   route(
     'POST',
