@@ -178,3 +178,5 @@ export const numberPinQuery = defineQuery<{ pin: string | null }>('numberPin');
 
 /** How a removal Meta blocked begins its wait's reason: what a page reads to offer the removal again. */
 export const REMOVAL_BLOCKED = 'removal blocked';
+/** The wait's reason when the operator chooses the PIN (pinPolicy operator), not Meta's old one: the console words its form so. */
+export const CHOOSING_PIN = 'an operator must choose the 6-digit two-step PIN for this number';

@@ -211,6 +211,14 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       // A refused cancel reason (a control character) comes back as typed, the field marked.
       const reason = page.getByLabel('Why cancel');
       await reason.fill('wrong number\u0007');
+      // Enter in the reason sends nothing while the box is not ticked: the browser asks for it first.
+      const unticked = page.locator('#cancel-confirm');
+      expect(
+        await unticked.evaluate(
+          (box) => (box as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing,
+        ),
+      ).toBe(true);
+      await unticked.check();
       await page.getByRole('button', { name: 'Cancel the onboarding' }).click();
       await page.locator('#outcome.refused').waitFor({ timeout: JOURNEY_MS });
       expect(await reason.inputValue()).toBe('wrong number\u0007');

@@ -106,6 +106,11 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(answer.body).toContain('That token is not one of this service');
     expect(answer.body).not.toContain('nf_not-a-token-of-this-service');
     expect(answer.cookies.some((c) => c.name === 'numberflow_session')).toBe(false);
+    // Said with the field, in the title, and where the focus lands.
+    expect(tagOf(answer.body, 'token')).toContain('aria-invalid="true" aria-describedby="sign-in-problem"');
+    expect(tagOf(answer.body, 'token')).not.toContain('autofocus');
+    expect(tagOf(answer.body, 'sign-in-problem')).toContain('autofocus');
+    expect(answer.body).toContain('<title>refused · Sign in');
     // One past the form's length (pasted where the field's limit was lifted) is no token either, not a missing one.
     const long = await new ConsoleClient(app).signIn(`nf_${'x'.repeat(600)}`);
     expect(long.statusCode).toBe(401);
@@ -315,15 +320,32 @@ describe('the operator console (dev server + Graph sandbox)', () => {
       const { e164: number } = await choosing.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
       const pinPage = `/journeys/${encodeURIComponent(number)}`;
       const form = await operator.get(pinPage);
-      const field = tagOf(form.body, 'pin');
-      expect(field).toMatch(/ name="pin" type="password" inputmode="numeric" autocomplete="off"/);
-      expect(field).not.toContain('value=');
+      // Chosen here: a new password's field, typed twice.
+      for (const name of ['pin', 'pinRepeat']) {
+        const field = tagOf(form.body, name);
+        expect(field).toMatch(
+          new RegExp(` name="${name}" type="password" inputmode="numeric" autocomplete="new-password"`),
+        );
+        expect(field).not.toContain('value=');
+      }
+      expect(form.body).toContain('New two-step PIN');
       expect(form.headers['cache-control']).toBe('no-store');
-      const refused = await operator.submit(pinPage, `${pinPage}/pin`, { pin: '86420' });
+      const refused = await operator.submit(pinPage, `${pinPage}/pin`, { pin: '86420', pinRepeat: '86420' });
       expect(refused.statusCode).toBe(400);
       expect(refused.body).toContain('the two-step PIN must be exactly 6 digits');
       expect(refused.body).not.toMatch(/(?<!\d)86420(?!\d)/);
-      const accepted = await operator.submit(pinPage, `${pinPage}/pin`, { pin: '864209' });
+      const differ = await operator.submit(pinPage, `${pinPage}/pin`, { pin: '864209', pinRepeat: '864290' });
+      expect(differ.statusCode).toBe(400);
+      expect(differ.body).toContain('the two PINs differ: type the same 6 digits in both; nothing was sent');
+      expect(tagOf(differ.body, 'pinRepeat')).toContain('aria-invalid="true"');
+      expect(differ.body).not.toMatch(/86429\d/);
+      // A cancel needs its box ticked: an Enter in its reason alone sends nothing that cannot be undone.
+      const unticked = await operator.submit(pinPage, `${pinPage}/cancel`, { reason: 'wrong number' });
+      expect(unticked.statusCode).toBe(400);
+      expect(unticked.body).toContain('tick the box to say that you know it cannot be undone');
+      expect(tagOf(unticked.body, 'cancel-confirm')).toContain('aria-invalid="true"');
+      expect((await choosing.view()).stage).toBe('AWAITING_PIN');
+      const accepted = await operator.submit(pinPage, `${pinPage}/pin`, { pin: '864209', pinRepeat: '864209' });
       expect(accepted.statusCode).toBe(200);
       expect(accepted.body).toContain('PIN accepted, number registered');
       expect(accepted.body).not.toMatch(/(?<!\d)864209(?!\d)/);

@@ -4,6 +4,7 @@
 // and the journey waits rather than exceed the budget.
 import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
 import { registrationTookEffect } from '../../domain/number.js';
+import { CHOOSING_PIN } from '../../domain/journey.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import { wrongAnswer } from './inbox.js';
@@ -38,11 +39,7 @@ export async function verifyAndRegister(journey: Journey, alreadyVerified: boole
 export async function register(journey: Journey, applyingName?: string): Promise<'registered' | 'reverify'> {
   const { pin } = journey.inbox;
   if (!journey.state.pin) {
-    journey.choosePin(
-      journey.input.pinPolicy === 'operator'
-        ? await takePin(journey, 'an operator must choose the 6-digit two-step PIN for this number')
-        : await newPin(),
-    );
+    journey.choosePin(journey.input.pinPolicy === 'operator' ? await takePin(journey, CHOOSING_PIN) : await newPin());
   }
   let repeat = false;
   let remembered: string | null | undefined; // the PIN of an earlier journey: not looked up yet, none, or tried

@@ -6,7 +6,7 @@
 // typed.
 import { displayNameWords } from '../../../domain/display-name-words.js';
 import { DISPLAY_NAME_MAX } from '../../../domain/display-name.js';
-import { REMOVAL_BLOCKED, type JourneyView } from '../../../domain/journey.js';
+import { CHOOSING_PIN, REMOVAL_BLOCKED, type JourneyView } from '../../../domain/journey.js';
 import { codeLastsUntil, journeyPolicy } from '../../../domain/policy.js';
 import { journeyStages } from '../../../domain/stages.js';
 import { journeyActions, type JourneyAction } from '../../api/actions.js';
@@ -125,7 +125,7 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
           </p>`,
     );
   }
-  if (stage === 'AWAITING_PIN') forms.push(form(journeyActions.pin, pinFields(kept), 'Submit the PIN'));
+  if (stage === 'AWAITING_PIN') forms.push(form(journeyActions.pin, pinFields(view, kept), 'Submit the PIN'));
   if (stage === 'AWAITING_NEW_NAME' || stage === 'LIVE') {
     forms.push(
       nameUnderReview(view)
@@ -242,21 +242,36 @@ function resendFields(view: JourneyView, kept: Kept): Html {
     </p>`;
 }
 
-function pinFields(kept: Kept): Html {
-  return html`<label for="pin">Two-step PIN</label>
-    <input
-      id="pin"
-      name="pin"
-      type="password"
-      inputmode="numeric"
-      autocomplete="off"
-      required
-      maxlength="20"
-      ${described(kept, 'pin', 'pin', 'pin-help')}
-    />
+/**
+ * The PIN an operator chooses (pinPolicy operator) is typed twice, as a new password is: a slip would become the
+ * number's PIN, never shown again. The one Meta already holds (133005) is typed once, as the number's current PIN.
+ */
+function pinFields(view: JourneyView, kept: Kept): Html {
+  const choosing = view.waiting?.reason.startsWith(CHOOSING_PIN) === true;
+  const field = (id: string, label: string, help: string) =>
+    html`<label for="${id}">${label}</label>
+      <input
+        id="${id}"
+        name="${id}"
+        type="password"
+        inputmode="numeric"
+        autocomplete="${choosing ? 'new-password' : 'off'}"
+        required
+        maxlength="20"
+        ${described(kept, 'pin', id, help)}
+      />`;
+  if (!choosing) {
+    return html`${field('pin', "The number's current two-step PIN", 'pin-help')}
+      <p id="pin-help" class="help">
+        6 digits: the PIN already set on the number. It is sent once, encrypted, and never shown again.
+      </p>`;
+  }
+  return html`${field('pin', 'New two-step PIN', 'pin-help')}
     <p id="pin-help" class="help">
-      6 digits: the PIN already set on the number. It is sent once, encrypted, and never shown again.
-    </p>`;
+      Choose 6 digits: they become the number's PIN. It is sent once, encrypted, and never shown again (an admin can
+      reveal it).
+    </p>
+    ${field('pinRepeat', 'Repeat the new PIN', 'pin-help')}`;
 }
 
 function nameFields(view: JourneyView, kept: Kept): Html {
@@ -294,6 +309,13 @@ function blockedRemovalFields(kept: Kept): Html {
     </p>`;
 }
 
+/** What a cancel or a removal does for good: said beside the box its form needs ticked. */
+const forGood = {
+  cancel: 'the onboarding of this number ends, and cannot be resumed',
+  removal: 'the number is deregistered and removed from the WhatsApp Business account',
+};
+
+/** A reason, and a box to tick: an Enter in the reason alone never sends what cannot be undone. */
 function reasonFields(kept: Kept, action: 'cancel' | 'removal', label: string): Html {
   return html`<label for="${action}-reason">${label}</label>
     <input
@@ -304,7 +326,18 @@ function reasonFields(kept: Kept, action: 'cancel' | 'removal', label: string): 
       autocomplete="off"
       value="${keptValue(kept, action, 'reason')}"
       ${described(kept, action, 'reason')}
-    />`;
+    />
+    <label class="check">
+      <input
+        type="checkbox"
+        id="${action}-confirm"
+        name="confirm"
+        value="yes"
+        required
+        ${described(kept, action, 'confirm')}
+      />
+      I understand: ${forGood[action]}. This cannot be undone.
+    </label>`;
 }
 
 function identityCheckFields(on: boolean): Html {

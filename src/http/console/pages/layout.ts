@@ -45,9 +45,12 @@ export function layout(context: PageContext, { title, body, live = false, wide =
     </html> `;
 }
 
+/** The problem a problem page says (pages/problem.ts): what a refused number in the header is described by. */
+export const PROBLEM_ID = 'problem';
+
 function signedIn(context: PageContext, principal: Principal): Html {
   return html`<nav aria-label="Console"><a href="/">Awaiting input</a></nav>
-    <form class="go" method="get" action="/journeys" role="search">
+    <form class="go" method="get" action="/journeys" role="search" aria-label="Find a number">
       <label for="go-number">Go to a number</label>
       <input
         id="go-number"
@@ -56,7 +59,11 @@ function signedIn(context: PageContext, principal: Principal): Html {
         autocomplete="off"
         placeholder="+14155552671"
         maxlength="40"
-        ${context.typedNumber ? html`value="${context.typedNumber}" aria-invalid="true"` : null}
+        ${
+          context.typedNumber
+            ? html`value="${context.typedNumber}" aria-invalid="true" aria-describedby="${PROBLEM_ID}"`
+            : null
+        }
       />
       <button type="submit" class="quiet">Go</button>
     </form>

@@ -1,7 +1,7 @@
 // A page for what went wrong: what failed and what to do, with the way back.
 import { html, type Html } from '../html.js';
 import { signInPath } from '../paths.js';
-import { layout, type PageContext } from './layout.js';
+import { layout, PROBLEM_ID, type PageContext } from './layout.js';
 
 export interface ProblemLinks {
   /** Where signing in again leads (the journey whose form was refused for a session that had ended). */
@@ -20,7 +20,7 @@ export function problemPage(
   return layout(context, {
     title,
     body: html`<h1>${title}</h1>
-      <p class="outcome refused" role="alert">${message}</p>
+      <p id="${PROBLEM_ID}" class="outcome refused" role="alert" tabindex="-1" autofocus>${message}</p>
       <p>
         ${back}<a href="/">Back to the journeys awaiting input</a
         >${context.principal ? null : html` · <a href="${signInPath(next)}">Sign in</a>`}

@@ -78,6 +78,7 @@ function filterForm(filter: QueueFilter, refused: RefusedFilter | null): Html {
         name="portfolio"
         inputmode="numeric"
         pattern="[0-9]*"
+        title="digits only: a portfolio's Graph id"
         maxlength="32"
         value="${refused ? refused.portfolio : (filter.portfolio ?? '')}"
         placeholder="any"

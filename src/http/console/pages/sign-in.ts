@@ -9,10 +9,14 @@ export const SIGN_IN_ACTION = 'sign-in';
 
 export function signInPage(context: PageContext, next = '/', problem: string | null = null): Html {
   return layout(context, {
-    title: 'Sign in',
+    title: problem ? 'refused · Sign in' : 'Sign in',
     body: html`<h1>Sign in</h1>
       <p>Sign in with your numberflow API token. Operators and admins act on journeys; every other role reads them.</p>
-      ${problem ? html`<p class="outcome refused" role="alert">${problem}</p>` : null}
+      ${
+        problem
+          ? html`<p id="sign-in-problem" class="outcome refused" role="alert" tabindex="-1" autofocus>${problem}</p>`
+          : null
+      }
       <form method="post" action="/sign-in" class="stack">
         <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(SIGN_IN_ACTION)}" />
         <input type="hidden" name="next" value="${next}" />
@@ -24,8 +28,8 @@ export function signInPage(context: PageContext, next = '/', problem: string | n
           autocomplete="current-password"
           required
           maxlength="512"
-          autofocus
           spellcheck="false"
+          ${problem ? html`aria-invalid="true" aria-describedby="sign-in-problem"` : html`autofocus`}
         />
         <button type="submit">Sign in</button>
       </form>

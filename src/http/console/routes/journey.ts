@@ -181,7 +181,9 @@ async function submit(
   fields: Record<string, unknown>,
   principal: Principal,
 ): Promise<Answer> {
-  const body = action.body.safeParse(fields);
+  const checked = consoleOnly(action.path, fields);
+  if ('refused' in checked) return checked.refused;
+  const body = action.body.safeParse(checked.fields);
   if (!body.success) {
     return refusal(formProblems(body.error.issues, labelsOf[action.path]), 400, fieldOf(body.error.issues));
   }
@@ -200,6 +202,28 @@ async function submit(
     if (!(err instanceof WorkflowUpdateFailedError)) throw err;
     return refusal(err.cause?.message ?? err.message, 409);
   }
+}
+
+/**
+ * The fields only the console's forms have, checked and taken out before the action's body is read: a cancel's or a
+ * removal's box ticked (an Enter in its reason must not send alone what cannot be undone), and a chosen PIN typed
+ * twice alike (a slip would become the number's PIN, never shown again).
+ */
+function consoleOnly(
+  path: string,
+  { confirm, pinRepeat, ...fields }: Record<string, unknown>,
+): { fields: Record<string, unknown> } | { refused: Answer } {
+  if ((path === 'cancel' || path === 'removal') && confirm !== 'yes') {
+    return {
+      refused: refusal('tick the box to say that you know it cannot be undone; nothing was sent', 400, 'confirm'),
+    };
+  }
+  if (path === 'pin' && pinRepeat !== undefined && pinRepeat !== fields.pin) {
+    return {
+      refused: refusal('the two PINs differ: type the same 6 digits in both; nothing was sent', 400, 'pinRepeat'),
+    };
+  }
+  return { fields };
 }
 
 /** A form's problems as its page says them, as the API's are read (problemLine); `labels`: the form's own. */
