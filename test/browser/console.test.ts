@@ -231,6 +231,12 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       await handle.executeUpdate(submitOtpUpdate, { args: [{ code: wrong, actor: 'cli@acme' }] });
       await page.waitForFunction(() => document.querySelector('#code-help')?.textContent?.includes('2 of 3') ?? false);
       expect(await page.getByLabel(/^Code Meta sent/).inputValue()).toBe('12');
+      // Its note is said politely, beside the stage line (which did not move).
+      await page.waitForFunction(
+        () =>
+          document.querySelector('#live-news')?.textContent?.includes('submitted a code that Meta refused') ?? false,
+      );
+      expect(await page.locator('#live-news').getAttribute('aria-live')).toBe('polite');
 
       // The code submitted elsewhere while the operator types a cancel reason: the cancel form stays, with its text
       // and the focus, though every other form changed with the stage.

@@ -99,6 +99,18 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(list.body).toContain(OPERATOR);
   });
 
+  it('says that a session ended when its cookie no longer signs anyone in, and clears it', async () => {
+    const cookie = 'numberflow_session=a-cookie-of-an-ended-session';
+    const page = await app.inject({ method: 'GET', url: '/', headers: { cookie } });
+    expect(page.statusCode).toBe(303);
+    const signIn = await app.inject({ method: 'GET', url: page.headers.location as string, headers: { cookie } });
+    expect(signIn.statusCode).toBe(200);
+    expect(signIn.body).toContain('Your session has ended (it lasts 12 hours, and ends when its token is removed)');
+    expect(signIn.cookies.find((c) => c.name === 'numberflow_session')).toMatchObject({ value: '' });
+    // A first visit is only asked to sign in.
+    expect((await app.inject({ method: 'GET', url: '/sign-in' })).body).not.toContain('Your session has ended');
+  });
+
   it('refuses a token that is not in the token file, and starts no session', async () => {
     const client = new ConsoleClient(app);
     const answer = await client.signIn('nf_not-a-token-of-this-service');
@@ -237,6 +249,9 @@ describe('the operator console (dev server + Graph sandbox)', () => {
       expect(timeline.statusCode).toBe(200);
       expect(timeline.headers['cache-control']).toBe('no-store');
       expect(timeline.body).toContain(`<h1>Audit of ${number}</h1>`);
+      // Each run's table is a region of its own name, captioned: not a second landmark named as its section.
+      expect(timeline.body).toContain(`role="region" aria-label="Run 1's entries"`);
+      expect(timeline.body).toMatch(/<caption class="visually-hidden">\s*Run 1's entries, oldest first\s*<\/caption>/);
       expect(timeline.body).toMatch(
         /<td data-label="who">operator@acme<\/td>\s*<td data-label="what">submitted a code \(update\)<\/td>\s*<td data-label="outcome">refused: code wrong, 2 attempts left<\/td>/,
       );

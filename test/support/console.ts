@@ -116,7 +116,7 @@ export function csrfOf(page: string, action: string): string {
 
 /** The forms of a page that post somewhere (the action of each). */
 export function postForms(page: string): string[] {
-  return [...page.matchAll(/<form [^>]*method="post" action="([^"]+)"/g)].map((m) => m[1] as string);
+  return [...page.matchAll(/<form\s[^>]*method="post"\s+action="([^"]+)"/g)].map((m) => m[1] as string);
 }
 
 /** The opening tag of the element with `id` on a page, its whitespace collapsed (the templates are formatted). */

@@ -41,6 +41,14 @@
 
   let reading = false;
   let again = false;
+  // What changed beside the stage line (a new note: a refusal, Meta's word, an answer that was pending) is said
+  // here, politely; the region exists before anything is put in it, as screen readers need.
+  const news = document.createElement('p');
+  news.id = 'live-news';
+  news.className = 'visually-hidden';
+  news.setAttribute('aria-live', 'polite');
+  root.append(news);
+  const newestNote = () => document.querySelector('#notes li')?.textContent?.trim() ?? '';
 
   async function refresh() {
     if (reading) {
@@ -80,6 +88,7 @@
   }
 
   function swap(next) {
+    const noteBefore = newestNote();
     let moved = false;
     for (const selector of ['[data-stage-label]', '[data-stage-code]']) {
       const now = document.querySelector(selector);
@@ -115,6 +124,8 @@
       if (current.contains(focused) && !refocused) lostFocus = true;
     }
     if (lostFocus) document.querySelector('.stage')?.focus();
+    const note = newestNote();
+    if (note && note !== noteBefore) news.textContent = `New note: ${note.replace(/\s+/g, ' ')}`;
   }
 
   /** A control by its form's action and its name: the same in the section that replaces it. */

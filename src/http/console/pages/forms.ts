@@ -107,7 +107,13 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
     ];
   }
   const form = (action: JourneyAction, fields: Html, button: string, style: 'primary' | 'danger' = 'primary') =>
-    html`<form method="post" action="${actionPath(view.e164, action.path)}" class="stack action ${style}">
+    // Named by its button: a screen reader's list of forms (landmarks) goes straight to one.
+    html`<form
+      method="post"
+      action="${actionPath(view.e164, action.path)}"
+      class="stack action ${style}"
+      aria-label="${button}"
+    >
       <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(actionName(view.e164, action.path))}" />
       ${fields}
       <button type="submit">${button}</button>

@@ -7,7 +7,15 @@ import { layout, type PageContext } from './layout.js';
 
 export const SIGN_IN_ACTION = 'sign-in';
 
-export function signInPage(context: PageContext, next = '/', problem: string | null = null): Html {
+/** What the sign-in page says to a browser whose session ended. */
+export const SESSION_ENDED = `Your session has ended (it lasts ${SESSION_HOURS} hours, and ends when its token is removed): sign in again to go on.`;
+
+export function signInPage(
+  context: PageContext,
+  next = '/',
+  problem: string | null = null,
+  notice: string | null = null,
+): Html {
   return layout(context, {
     title: problem ? 'refused · Sign in' : 'Sign in',
     body: html`<h1>Sign in</h1>
@@ -17,6 +25,7 @@ export function signInPage(context: PageContext, next = '/', problem: string | n
           ? html`<p id="sign-in-problem" class="outcome refused" role="alert" tabindex="-1" autofocus>${problem}</p>`
           : null
       }
+      ${notice ? html`<p class="outcome" role="status">${notice}</p>` : null}
       <form method="post" action="/sign-in" class="stack">
         <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(SIGN_IN_ACTION)}" />
         <input type="hidden" name="next" value="${next}" />

@@ -35,8 +35,11 @@ export function timelinePage(context: PageContext, timeline: Timeline): Html {
         (run, index) =>
           html`<section aria-labelledby="run-${index + 1}">
             <h2 id="run-${index + 1}">${run.title}</h2>
-            <div class="table-scroll" role="region" aria-labelledby="run-${index + 1}" tabindex="0">
+            <div class="table-scroll" role="region" aria-label="Run ${index + 1}'s entries" tabindex="0">
               <table class="timeline">
+                <caption class="visually-hidden">
+                  Run ${index + 1}'s entries, oldest first
+                </caption>
                 <thead>
                   <tr>
                     ${cellHeadings.map((heading) => html`<th scope="col">${heading}</th>`)}

@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
-import { SIGN_IN_ACTION, signInPage } from '../pages/sign-in.js';
+import { SESSION_ENDED, SIGN_IN_ACTION, signInPage } from '../pages/sign-in.js';
 import { localPath } from '../paths.js';
-import { cookieOptions, endSession, sessionOf, startSession } from '../session.js';
+import { cookieOptions, endSession, SESSION_COOKIE, sessionOf, startSession } from '../session.js';
 
 const NONCE_COOKIE = 'numberflow_sign_in';
 const SIGN_IN_MINUTES = 60;
@@ -16,7 +16,11 @@ export function signInRoutes(app: FastifyInstance, context: ConsoleContext): voi
   app.get('/sign-in', async (request, reply) => {
     const next = localPath((request.query as { next?: unknown }).next);
     if (sessionOf(request, context.principals)) return reply.redirect(next, 303);
-    return signInForm(context, request, reply, next);
+    // A session cookie that no longer signs anyone in (expired, its token removed): said, and cleared, so that a
+    // page asked for after it reads as the end of a session rather than a first visit.
+    if (!request.cookies[SESSION_COOKIE]) return signInForm(context, request, reply, next);
+    endSession(reply);
+    return signInForm(context, request, reply, next, null, 200, SESSION_ENDED);
   });
 
   const nonceOf = (request: FastifyRequest) => request.cookies[NONCE_COOKIE] ?? null;
@@ -78,6 +82,7 @@ function signInForm(
   next: string,
   problem: string | null = null,
   status = 200,
+  notice: string | null = null,
 ) {
   const nonce = randomBytes(16).toString('base64url');
   reply.setCookie(NONCE_COOKIE, nonce, {
@@ -85,5 +90,5 @@ function signInForm(
     path: '/sign-in',
     maxAge: SIGN_IN_MINUTES * 60,
   });
-  return sendPage(reply, signInPage(pageContext(context, null, nonce), next, problem), status);
+  return sendPage(reply, signInPage(pageContext(context, null, nonce), next, problem, notice), status);
 }
