@@ -24,7 +24,7 @@ export class PayloadReader {
   /** Why the last payload that could not be read was not (a key missing here, or a payload no key opens). */
   lastUnreadable: Undecryptable | null = null;
 
-  constructor(private readonly converter: LoadedDataConverter) {}
+  constructor(readonly converter: LoadedDataConverter) {}
 
   /** The decoded values of `payloads`; all undefined (and a gap noted) when they cannot be decrypted. */
   async values(payloads: Payload[] | null | undefined, where: string): Promise<unknown[]> {

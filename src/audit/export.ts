@@ -1,10 +1,19 @@
 // A portfolio's export: every journey run it started in a window, as rows of timeline entries, streamed. Runs come
-// from visibility page by page and histories are read one at a time, so thousands of journeys never sit in memory:
-// a consumer that stops early has read only the runs it got rows of.
+// from visibility page by page and are read a few at a time, their rows given in order, so thousands of journeys
+// never sit in memory: a consumer that stops early has read only the runs it got rows of and the few after them.
 import type { Client } from '@temporalio/client';
+import pLimit from 'p-limit';
+import { PayloadReader } from './decode.js';
 import { RunAuditor, type AuditOptions } from './journey-timeline.js';
 import { numberOfRun, portfolioRuns, type JourneyRun, type PortfolioWindow } from './runs.js';
 import type { ExportRow } from './types.js';
+
+/**
+ * Runs read at once. A run's notes come by the journey's query, which a worker answers by replaying the journey
+ * when it no longer holds it in memory (about 25 ms; most of an export of running journeys, measured: 13.6 of 17.2 s
+ * for 537 runs, 429 of them running): read one at a time, those replays waited on each other.
+ */
+export const RUNS_READ_AHEAD = 4;
 
 export interface PortfolioExport extends PortfolioWindow, AuditOptions {
   /** Runs per visibility page. */
@@ -16,15 +25,29 @@ export interface PortfolioExport extends PortfolioWindow, AuditOptions {
 }
 
 export async function* exportPortfolio(client: Client, options: PortfolioExport): AsyncGenerator<ExportRow> {
+  // One auditor: a worker found away for one run's notes is not asked again for the others'.
   const auditor = new RunAuditor(client, options);
-  let gapsTold = 0;
-  for await (const run of portfolioRuns(client, options, options.pageSize)) {
-    const { entries } = await auditor.audit(run);
+  const limit = pLimit(RUNS_READ_AHEAD);
+  const read = (run: JourneyRun) => {
+    // Each run's payloads read apart: its gaps are told with it, in order.
+    const audited = limit(async () => ({
+      run,
+      ...(await auditor.audit(run, undefined, new PayloadReader(auditor.reader.converter))),
+    }));
+    audited.catch(() => undefined); // awaited in its turn below; a failure before then is not unhandled
+    return audited;
+  };
+  const ahead: ReturnType<typeof read>[] = [];
+  const told = async function* () {
+    const { run, entries, gaps } = await (ahead.shift() as ReturnType<typeof read>);
     options.onRun?.(run);
-    const gaps = auditor.gaps;
-    for (const gap of gaps.slice(gapsTold)) options.onGap?.(gap);
-    gapsTold = gaps.length;
+    for (const gap of gaps) options.onGap?.(gap);
     const e164 = numberOfRun(run);
     for (const entry of entries) yield { e164, workflowId: run.workflowId, ...entry };
+  };
+  for await (const run of portfolioRuns(client, options, options.pageSize)) {
+    ahead.push(read(run));
+    if (ahead.length >= RUNS_READ_AHEAD) yield* told();
   }
+  while (ahead.length > 0) yield* told();
 }

@@ -39,19 +39,26 @@ export class RunAuditor {
     return [...this.reader.gaps, ...this.noteGaps];
   }
 
+  /**
+   * One run's entries. `reader`: the one its payloads are read with (a reader of its own keeps its gaps apart from
+   * those of runs read at the same time, which `gaps` returns; by default the auditor's, whose gaps are all runs').
+   */
   async audit(
     run: JourneyRun,
     stage: StageOrOutcome = 'WAITING_FOR_CAPACITY',
-  ): Promise<{ entries: TimelineEntry[]; lastStage: StageOrOutcome; summary: RunSummary }> {
+    reader = this.reader,
+  ): Promise<{ entries: TimelineEntry[]; lastStage: StageOrOutcome; summary: RunSummary; gaps: string[] }> {
     const events = await runHistory(this.client, run);
     const open = run.closeTime === null;
+    const gapsBefore = reader.gaps.length;
     const timeline = await runTimeline(events, {
       runId: run.runId,
       converter: this.client.options.loadedDataConverter,
-      reader: this.reader,
+      reader,
       stage,
       open,
     });
+    const gaps = reader.gaps.slice(gapsBefore);
     if (timeline.noteTargets.length > 0) {
       const notes = this.notesDown
         ? { unavailable: this.notesDown }
@@ -59,10 +66,12 @@ export class RunAuditor {
       if (Array.isArray(notes)) attachNotes(timeline.noteTargets, notes);
       else {
         this.notesDown = notes.unavailable;
-        this.noteGaps.push(`notes of run ${run.runId} (what the journey said about its signals): ${notes.unavailable}`);
+        const gap = `notes of run ${run.runId} (what the journey said about its signals): ${notes.unavailable}`;
+        this.noteGaps.push(gap);
+        gaps.push(gap);
       }
     }
-    return { entries: timeline.entries, lastStage: timeline.lastStage, summary: summaryOf(run, events) };
+    return { entries: timeline.entries, lastStage: timeline.lastStage, summary: summaryOf(run, events), gaps };
   }
 }
 
