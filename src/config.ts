@@ -233,7 +233,8 @@ function trustedProxyItem(item: string): boolean {
   const family = isIP(address);
   if (family === 0 || more.length > 0) return false;
   if (bits === undefined) return true;
-  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+  // A range of no bits (/0) is every address: what a proxy list is there to avoid.
+  return /^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 export function isLoopback(host: string): boolean {

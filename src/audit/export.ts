@@ -2,9 +2,9 @@
 // from visibility page by page and are read a few at a time, their rows given in order, so thousands of journeys
 // never sit in memory: a consumer that stops early has read only the runs it got rows of and the few after them.
 import type { Client } from '@temporalio/client';
-import pLimit from 'p-limit';
 import { PayloadReader } from './decode.js';
 import { RunAuditor, type AuditOptions } from './journey-timeline.js';
+import { readAhead } from './read-ahead.js';
 import { numberOfRun, portfolioRuns, type JourneyRun, type PortfolioWindow } from './runs.js';
 import type { ExportRow } from './types.js';
 
@@ -18,7 +18,7 @@ export const RUNS_READ_AHEAD = 4;
 export interface PortfolioExport extends PortfolioWindow, AuditOptions {
   /** Runs per visibility page. */
   pageSize?: number;
-  /** Told after each run's history has been read (a progress bar counts these). */
+  /** Told of each run as its rows are about to come, in order (a progress bar counts these). */
   onRun?: (run: JourneyRun) => void;
   /** Told what could not be read (a payload of another key, notes no worker answered for). */
   onGap?: (gap: string) => void;
@@ -27,27 +27,16 @@ export interface PortfolioExport extends PortfolioWindow, AuditOptions {
 export async function* exportPortfolio(client: Client, options: PortfolioExport): AsyncGenerator<ExportRow> {
   // One auditor: a worker found away for one run's notes is not asked again for the others'.
   const auditor = new RunAuditor(client, options);
-  const limit = pLimit(RUNS_READ_AHEAD);
-  const read = (run: JourneyRun) => {
-    // Each run's payloads read apart: its gaps are told with it, in order.
-    const audited = limit(async () => ({
-      run,
-      ...(await auditor.audit(run, undefined, new PayloadReader(auditor.reader.converter))),
-    }));
-    audited.catch(() => undefined); // awaited in its turn below; a failure before then is not unhandled
-    return audited;
-  };
-  const ahead: ReturnType<typeof read>[] = [];
-  const told = async function* () {
-    const { run, entries, gaps } = await (ahead.shift() as ReturnType<typeof read>);
+  // Each run's payloads read apart: its gaps are told with it, in order.
+  const audit = async (run: JourneyRun) => ({
+    run,
+    ...(await auditor.audit(run, undefined, new PayloadReader(auditor.reader.converter))),
+  });
+  const runs = portfolioRuns(client, options, options.pageSize);
+  for await (const { run, entries, gaps } of readAhead(runs, RUNS_READ_AHEAD, audit)) {
     options.onRun?.(run);
     for (const gap of gaps) options.onGap?.(gap);
     const e164 = numberOfRun(run);
     for (const entry of entries) yield { e164, workflowId: run.workflowId, ...entry };
-  };
-  for await (const run of portfolioRuns(client, options, options.pageSize)) {
-    ahead.push(read(run));
-    if (ahead.length >= RUNS_READ_AHEAD) yield* told();
   }
-  while (ahead.length > 0) yield* told();
 }

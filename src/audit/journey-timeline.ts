@@ -22,7 +22,7 @@ export interface TimelineOptions extends AuditOptions {
   withinPortfolios?: readonly string[] | null;
 }
 
-/** Reads runs one at a time; remembers what could not be read, and stops asking for notes once no worker answers. */
+/** Reads runs; remembers what could not be read, and stops asking for notes once no worker answers in time. */
 export class RunAuditor {
   readonly reader: PayloadReader;
   private notesDown: string | null = null;
@@ -65,7 +65,9 @@ export class RunAuditor {
         : await readNotes(this.client, run.workflowId, run.runId, this.options.notesTimeoutMs ?? 5_000);
       if (Array.isArray(notes)) attachNotes(timeline.noteTargets, notes);
       else {
-        this.notesDown = notes.unavailable;
+        // No worker: not asked again for the other runs. A failure of this run's own is this run's gap alone, so
+        // that runs read at the same time (an export's) keep their notes whichever answers first.
+        if (notes.noWorker) this.notesDown = notes.unavailable;
         const gap = `notes of run ${run.runId} (what the journey said about its signals): ${notes.unavailable}`;
         this.noteGaps.push(gap);
         gaps.push(gap);

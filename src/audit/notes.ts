@@ -8,19 +8,22 @@ import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
 import { allowed, notesFields } from './payloads.js';
 import type { NoteTarget } from './walk.js';
 
-/** The notes a run holds (continue-as-new carries earlier runs' too), or why they could not be read. */
+/**
+ * The notes a run holds (continue-as-new carries earlier runs' too), or why they could not be read (`noWorker`: none
+ * answered in time, so no other run's would either).
+ */
 export async function readNotes(
   client: Client,
   workflowId: string,
   runId: string,
   timeoutMs: number,
-): Promise<JourneyNote[] | { unavailable: string }> {
+): Promise<JourneyNote[] | { unavailable: string; noWorker?: true }> {
   try {
     const view = await boundedWait(client, timeoutMs, () =>
       client.workflow.getHandle(workflowId, runId).query(journeyQuery),
     );
     if (view === TIMED_OUT) {
-      return { unavailable: `no worker answered the journey query within ${timeoutMs / 1000} s` };
+      return { unavailable: `no worker answered the journey query within ${timeoutMs / 1000} s`, noWorker: true };
     }
     return allowed(notesFields, view)?.notes ?? { unavailable: 'the journey query answered no notes' };
   } catch (err) {

@@ -3,7 +3,7 @@
 import { isIPv6 } from 'node:net';
 import type { CodecKeys } from '../codec/aes-gcm-codec.js';
 import type { SecretsKeyring } from '../codec/sealing.js';
-import { codecCorsOrigins, isLoopback, type Config } from '../config.js';
+import { codecCorsOrigins, isLoopback, trustedProxies, type Config } from '../config.js';
 import type { FastifyRequest } from 'fastify';
 import type { PrincipalDirectory } from './auth/directory.js';
 import { bearerTokenOf } from './auth/hooks.js';
@@ -26,10 +26,12 @@ export function embeddedCodecEndpoint(config: Config): string | undefined {
 
 /**
  * The embedded default trusts callers on this machine: the service listens on loopback only and the dev server is
- * its own. Joined to a cluster, or listening beyond loopback, every caller needs a token (the API's principals).
+ * its own. Joined to a cluster, listening beyond loopback, or behind a proxy it was told of (HTTP_TRUSTED_PROXIES:
+ * one that adds no forwarding header would pass anyone's request on as its own), every caller needs a token (the
+ * API's principals).
  */
 export function trustsLoopback(config: Config): boolean {
-  return !config.TEMPORAL_ADDRESS && isLoopback(config.HTTP_HOST);
+  return !config.TEMPORAL_ADDRESS && isLoopback(config.HTTP_HOST) && trustedProxies(config).length === 0;
 }
 
 /**

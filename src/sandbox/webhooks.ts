@@ -41,7 +41,8 @@ export interface WebhookOutboxOptions {
   backoffMs: number;
   /**
    * A delivery made before any callback URL was set waits for one, as a reloaded one does, instead of being given
-   * up: npm start's sandbox makes its demo account before the service listens.
+   * up: npm start's sandbox makes its demo account before the service listens. Until then every delivery waits (a
+   * WABA's own callback URL too), so that they go in the order they were made.
    */
   holdUntilUrl?: boolean;
   logger?: Logger;
@@ -180,7 +181,8 @@ export class WebhookOutbox {
 
   private async deliver(delivery: WebhookDelivery): Promise<void> {
     const url = this.urlFor(delivery.wabaId);
-    if (!url && this.options.holdUntilUrl && !this.urlGiven) {
+    // Every one, even a WABA's with a callback URL of its own: held ones are sent in the order they were made.
+    if (this.options.holdUntilUrl && !this.urlGiven) {
       this.held.push(delivery);
       return;
     }

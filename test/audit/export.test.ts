@@ -59,7 +59,7 @@ describe("a portfolio's export (dev server + Graph sandbox)", () => {
     await listed(t.bench, window, 3);
   });
 
-  it('streams: the first rows come once one history is read, before the others are', async () => {
+  it('streams: a run is told, and its rows come, before the next run is told, in visibility order', async () => {
     const read: string[] = [];
     const rows = exportPortfolio(t.env.client, { ...window, pageSize: 2, onRun: (run) => read.push(run.runId) });
     const first = await rows.next();
@@ -122,7 +122,7 @@ describe("a large portfolio's export (dev server + Graph sandbox)", () => {
   const t = useBench('dev', { record: false });
   const JOURNEYS = 150;
 
-  it(`exports ${JOURNEYS} journeys one history at a time, each with its notes read`, async () => {
+  it(`exports ${JOURNEYS} journeys a few runs at a time, each with its notes read`, async () => {
     const since = new Date(Date.now() - 1_000);
     await t.bench.run(async () => {
       // A webhook event on each journey: the export then reads each run's notes through the journey query too.

@@ -240,6 +240,7 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
 
       // The code submitted elsewhere while the operator types a cancel reason: the cancel form stays, with its text
       // and the focus, though every other form changed with the stage.
+      await unticked.check();
       await reason.fill('ported to another provider');
       await reason.focus();
       await handle.executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'cli@acme' }] });
@@ -248,6 +249,7 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       expect(await page.locator('#outcome').textContent()).toMatch(/^\s*Earlier — \s*refused:/);
       expect(await page.getByLabel(/^Code Meta sent/).count()).toBe(0);
       expect(await reason.inputValue()).toBe('ported to another provider');
+      expect(await unticked.isChecked()).toBe(true); // the box ticked stays ticked
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('cancel-reason');
       expect(await page.locator('body').getAttribute('data-test-mark')).toBe('no reload');
       expect(await fitsWidth(page)).toBe(true);

@@ -2,7 +2,7 @@
 // code or PIN ever comes back in a response. Real journeys on the dev server, against the Graph sandbox.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JourneyHandle } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
 import { timelineSchema } from '../../src/audit/index.js';
@@ -92,7 +92,9 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(answer.statusCode).toBe(303);
     expect(answer.headers.location).toBe('/');
     const session = answer.cookies.find((c) => c.name === 'numberflow_session');
-    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/', secure: true, maxAge: 12 * 3600 });
+    // Kept a week past the session's signed 12 hours, so that a page asked for then says the session ended.
+    const maxAge = 12 * 3600 + 7 * 24 * 3600;
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/', secure: true, maxAge });
     expect(session?.value).not.toContain(consoleUnderTest.tokens[OPERATOR]);
     const list = await client.get('/');
     expect(list.statusCode).toBe(200);
@@ -100,7 +102,16 @@ describe('the operator console (dev server + Graph sandbox)', () => {
   });
 
   it('says that a session ended when its cookie no longer signs anyone in, and clears it', async () => {
-    const cookie = 'numberflow_session=a-cookie-of-an-ended-session';
+    // The browser's cookie of a session signed in 13 hours ago (a week's cookie: still sent, its 12 hours over).
+    const client = new ConsoleClient(app);
+    const token = consoleUnderTest.tokens[OPERATOR] as string;
+    vi.useFakeTimers({ now: Date.now() - 13 * 3600 * 1000, toFake: ['Date'] });
+    try {
+      expect((await client.signIn(token)).statusCode).toBe(303);
+    } finally {
+      vi.useRealTimers();
+    }
+    const cookie = client.cookieHeader;
     const page = await app.inject({ method: 'GET', url: '/', headers: { cookie } });
     expect(page.statusCode).toBe(303);
     const signIn = await app.inject({ method: 'GET', url: page.headers.location as string, headers: { cookie } });
@@ -119,7 +130,8 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(answer.body).not.toContain('nf_not-a-token-of-this-service');
     expect(answer.cookies.some((c) => c.name === 'numberflow_session')).toBe(false);
     // Said with the field, in the title, and where the focus lands.
-    expect(tagOf(answer.body, 'token')).toContain('aria-invalid="true" aria-describedby="sign-in-problem"');
+    expect(tagOf(answer.body, 'token')).toContain('aria-describedby="sign-in-problem"');
+    expect(tagOf(answer.body, 'token')).toContain('aria-invalid="true"');
     expect(tagOf(answer.body, 'token')).not.toContain('autofocus');
     expect(tagOf(answer.body, 'sign-in-problem')).toContain('autofocus');
     expect(answer.body).toContain('<title>refused · Sign in');
@@ -335,12 +347,10 @@ describe('the operator console (dev server + Graph sandbox)', () => {
       const { e164: number } = await choosing.until((v) => v.stage === 'AWAITING_PIN', 'AWAITING_PIN');
       const pinPage = `/journeys/${encodeURIComponent(number)}`;
       const form = await operator.get(pinPage);
-      // Chosen here: a new password's field, typed twice.
+      // Chosen here: typed twice, never offered to a password manager (the number's PIN is not the operator's).
       for (const name of ['pin', 'pinRepeat']) {
         const field = tagOf(form.body, name);
-        expect(field).toMatch(
-          new RegExp(` name="${name}" type="password" inputmode="numeric" autocomplete="new-password"`),
-        );
+        expect(field).toMatch(new RegExp(` name="${name}" type="password" inputmode="numeric" autocomplete="off"`));
         expect(field).not.toContain('value=');
       }
       expect(form.body).toContain('New two-step PIN');
@@ -349,6 +359,10 @@ describe('the operator console (dev server + Graph sandbox)', () => {
       expect(refused.statusCode).toBe(400);
       expect(refused.body).toContain('the two-step PIN must be exactly 6 digits');
       expect(refused.body).not.toMatch(/(?<!\d)86420(?!\d)/);
+      // Without its repeat (a page from before, a script), a chosen PIN is refused as well.
+      const unrepeated = await operator.submit(pinPage, `${pinPage}/pin`, { pin: '864209' });
+      expect(unrepeated.statusCode).toBe(400);
+      expect(unrepeated.body).toContain('the two PINs differ');
       const differ = await operator.submit(pinPage, `${pinPage}/pin`, { pin: '864209', pinRepeat: '864290' });
       expect(differ.statusCode).toBe(400);
       expect(differ.body).toContain('the two PINs differ: type the same 6 digits in both; nothing was sent');

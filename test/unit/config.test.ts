@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { codecCorsOrigins, ConfigError, loadConfig, trustedProxies, usesSandbox } from '../../src/config.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 import { secretsKeysFor } from '../../src/codec/secrets-keys.js';
-import { embeddedCodecEndpoint } from '../../src/http/codec-setup.js';
+import { embeddedCodecEndpoint, trustsLoopback } from '../../src/http/codec-setup.js';
 import { STORE_KEY_FILE, storeSealerFor } from '../../src/stores/sealed.js';
 import { tempDir } from '../support/processes.js';
 
@@ -50,11 +50,28 @@ describe('configuration', () => {
     expect(trustedProxies(loadConfig({}))).toEqual([]);
     const given = loadConfig({ HTTP_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,fd00::/8, ::1,loopback' });
     expect(trustedProxies(given)).toEqual(['127.0.0.1', '10.0.0.0/8', 'fd00::/8', '::1', 'loopback']);
-    for (const bad of ['proxy.example.com', '10.0.0.0/33', '::/129', '10.0.0.1/8/8', '10.0.0.0/', '10.0.0.1,']) {
+    for (const bad of [
+      'proxy.example.com',
+      '10.0.0.0/33',
+      '::/129',
+      '10.0.0.1/8/8',
+      '10.0.0.0/',
+      '10.0.0.1,',
+      '0.0.0.0/0',
+      '::/0',
+      '10.0.0.0/00',
+    ]) {
       expect(() => loadConfig({ HTTP_TRUSTED_PROXIES: bad })).toThrow(
         /HTTP_TRUSTED_PROXIES: ".*" is not an IP address/,
       );
     }
+  });
+
+  it('trusts callers on this machine with the codec only in the embedded default with no proxy in front', () => {
+    expect(trustsLoopback(loadConfig({}))).toBe(true);
+    // A proxy on this machine that adds no forwarding header would pass anyone's request on as its own.
+    expect(trustsLoopback(loadConfig({ HTTP_TRUSTED_PROXIES: '127.0.0.1' }))).toBe(false);
+    expect(trustsLoopback(loadConfig({ HTTP_HOST: '0.0.0.0', META_APP_SECRET: 'real-secret' }))).toBe(false);
   });
 
   it('lets the embedded Web UI call the codec server, or the origins it is given, and refuses a path or a typo', () => {

@@ -1,5 +1,5 @@
 // The auditor's routes: a number's timeline across all its runs (JSON, Markdown or the printable HTML page), and a
-// portfolio's export (NDJSON or CSV) streamed as its histories are read, one at a time, so no export is ever held
+// portfolio's export (NDJSON or CSV) streamed as its histories are read, four at a time, so no export is ever held
 // whole in memory. Auditors and admins only: both show who did what, with Meta's answers, and never a secret.
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';

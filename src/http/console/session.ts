@@ -10,6 +10,8 @@ import { tokenSha256 } from '../auth/token-file.js';
 
 export const SESSION_COOKIE = 'numberflow_session';
 export const SESSION_HOURS = 12;
+/** How long a browser keeps an ended session's cookie (it signs nobody in): a week. */
+export const ENDED_SESSION_KEPT_S = 7 * 24 * 3600;
 const SESSION_VALUE = /^([0-9a-f]{64})\.(\d{1,12})$/;
 
 export interface Session {
@@ -22,7 +24,10 @@ export interface Session {
 export function startSession(reply: FastifyReply, token: string, now = Date.now()): string {
   const expiresAt = Math.floor(now / 1000) + SESSION_HOURS * 3600;
   const value = reply.signCookie(`${tokenSha256(token)}.${expiresAt}`);
-  reply.setCookie(SESSION_COOKIE, value, { ...cookieOptions(reply.request), maxAge: SESSION_HOURS * 3600 });
+  // The signed expiry ends the session; the browser keeps the cookie a week longer, so that a page asked for after
+  // it says that the session ended rather than reading as a first visit.
+  const maxAge = SESSION_HOURS * 3600 + ENDED_SESSION_KEPT_S;
+  reply.setCookie(SESSION_COOKIE, value, { ...cookieOptions(reply.request), maxAge });
   return value;
 }
 

@@ -139,8 +139,10 @@
         control instanceof HTMLSelectElement
           ? ([...control.options].find((option) => option.defaultSelected) ?? control.options[0])?.value
           : control.defaultValue;
-      // The focused control too, typed in or not: the focus goes back to it (its value only if typed).
-      const changed = control.value !== initial;
+      // The focused control too, typed in or not: the focus goes back to it (its value only if typed). A box's
+      // value never changes: whether it is ticked does.
+      const box = control instanceof HTMLInputElement && (control.type === 'checkbox' || control.type === 'radio');
+      const changed = box ? control.checked !== control.defaultChecked : control.value !== initial;
       if (control.name && (changed || control === document.activeElement)) {
         typed.set(keyOf(control), { control, changed });
       }
@@ -154,7 +156,8 @@
     for (const control of section.querySelectorAll('input, select, textarea')) {
       const { control: before, changed } = typed.get(keyOf(control)) ?? {};
       if (!before) continue;
-      if (changed) control.value = before.value;
+      if (changed && (before.type === 'checkbox' || before.type === 'radio')) control.checked = before.checked;
+      else if (changed) control.value = before.value;
       if (before === focused) {
         control.focus();
         if (typeof before.selectionStart === 'number') {

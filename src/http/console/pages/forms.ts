@@ -76,6 +76,10 @@ const deletionRefusedUntil = (view: JourneyView): string | null => {
   return allowedAt !== null && Date.parse(allowedAt) > Date.now() ? allowedAt : null;
 };
 
+/** The PIN asked for is one the operator chooses (pinPolicy operator), not the one Meta holds already (133005). */
+export const choosingPin = (view: JourneyView) =>
+  view.stage === 'AWAITING_PIN' && view.waiting?.reason.startsWith(CHOOSING_PIN) === true;
+
 /** A live rename registers the number again (a new verification may wait days for a code): a removal stops it. */
 const liveRename = (view: JourneyView) => view.wentLive === true && notYetLive.includes(view.stage);
 
@@ -93,6 +97,8 @@ export function formsState(view: JourneyView): string {
     removalBlocked(view) && 'removal-blocked',
     deletionRefusedUntil(view) && 'deletion-refused',
     liveRename(view) && 'live-rename',
+    // Meta's refusal of a chosen PIN (133005) asks for its own: the form changes within the stage.
+    view.stage === 'AWAITING_PIN' && (choosingPin(view) ? 'pin-new' : 'pin-current'),
   ];
   // The counts the forms' help says: a wrong code from elsewhere updates them (the live script keeps what is typed).
   const counts = view.stage === 'AWAITING_OTP' && `codes-${view.attempts.wrongCodes}-${view.attempts.codeRequests}`;
@@ -249,11 +255,12 @@ function resendFields(view: JourneyView, kept: Kept): Html {
 }
 
 /**
- * The PIN an operator chooses (pinPolicy operator) is typed twice, as a new password is: a slip would become the
- * number's PIN, never shown again. The one Meta already holds (133005) is typed once, as the number's current PIN.
+ * The PIN an operator chooses (pinPolicy operator) is typed twice: a slip would become the number's PIN, never shown
+ * again. The one Meta already holds (133005) is typed once, as the number's current PIN.
  */
 function pinFields(view: JourneyView, kept: Kept): Html {
-  const choosing = view.waiting?.reason.startsWith(CHOOSING_PIN) === true;
+  const choosing = choosingPin(view);
+  // Never offered to a password manager: the number's PIN is not the operator's, and is kept sealed.
   const field = (id: string, label: string, help: string) =>
     html`<label for="${id}">${label}</label>
       <input
@@ -261,7 +268,7 @@ function pinFields(view: JourneyView, kept: Kept): Html {
         name="${id}"
         type="password"
         inputmode="numeric"
-        autocomplete="${choosing ? 'new-password' : 'off'}"
+        autocomplete="off"
         required
         maxlength="20"
         ${described(kept, 'pin', id, help)}

@@ -15,6 +15,8 @@ export function signInPage(
   next = '/',
   problem: string | null = null,
   notice: string | null = null,
+  /** The problem is the token (not one of this service's, or none): the field is marked invalid. */
+  tokenRefused = problem !== null,
 ): Html {
   return layout(context, {
     title: problem ? 'refused · Sign in' : 'Sign in',
@@ -38,7 +40,11 @@ export function signInPage(
           required
           maxlength="512"
           spellcheck="false"
-          ${problem ? html`aria-invalid="true" aria-describedby="sign-in-problem"` : html`autofocus`}
+          ${
+            problem
+              ? html`aria-describedby="sign-in-problem"${tokenRefused ? html` aria-invalid="true"` : null}`
+              : html`autofocus`
+          }
         />
         <button type="submit">Sign in</button>
       </form>

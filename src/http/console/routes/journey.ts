@@ -17,7 +17,7 @@ import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type C
 import type { Html } from '../html.js';
 import { sessionOf, type Session } from '../session.js';
 import { CSRF_FIELD } from '../csrf.js';
-import type { Kept } from '../pages/forms.js';
+import { choosingPin, type Kept } from '../pages/forms.js';
 import { CUSTOMERS_SHOWN } from '../pages/identities.js';
 import { journeyPage, type JourneyPageOptions } from '../pages/journey.js';
 import { actionName, journeyPath } from '../paths.js';
@@ -84,7 +84,7 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const before = await describeJourneyFor(context.client, principal, e164);
         ensureMay(principal, action.permission);
         const fields = formFields(request.body);
-        const { outcome, status, field } = await submit(context, action, e164, fields, principal);
+        const { outcome, status, field } = await submit(context, action, e164, fields, principal, choosingPin(before));
         const view = status === 400 ? before : await describeJourney(context.client, e164);
         const page = await journeyPageFor(context, session, view, {
           outcome,
@@ -180,8 +180,9 @@ async function submit(
   e164: string,
   fields: Record<string, unknown>,
   principal: Principal,
+  choosing: boolean,
 ): Promise<Answer> {
-  const checked = consoleOnly(action.path, fields);
+  const checked = consoleOnly(action.path, fields, choosing);
   if ('refused' in checked) return checked.refused;
   const body = action.body.safeParse(checked.fields);
   if (!body.success) {
@@ -212,13 +213,15 @@ async function submit(
 function consoleOnly(
   path: string,
   { confirm, pinRepeat, ...fields }: Record<string, unknown>,
+  choosing: boolean,
 ): { fields: Record<string, unknown> } | { refused: Answer } {
   if ((path === 'cancel' || path === 'removal') && confirm !== 'yes') {
     return {
       refused: refusal('tick the box to say that you know it cannot be undone; nothing was sent', 400, 'confirm'),
     };
   }
-  if (path === 'pin' && pinRepeat !== undefined && pinRepeat !== fields.pin) {
+  // Whatever page it came from (an older one, the other PIN's form): the journey asks for a PIN to choose.
+  if (path === 'pin' && choosing && pinRepeat !== fields.pin) {
     return {
       refused: refusal('the two PINs differ: type the same 6 digits in both; nothing was sent', 400, 'pinRepeat'),
     };

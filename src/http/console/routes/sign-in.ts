@@ -34,7 +34,7 @@ export function signInRoutes(app: FastifyInstance, context: ConsoleContext): voi
     (request, reply) => {
       const next = localPath((request.body as { next?: unknown } | undefined)?.next);
       const problem = `This sign-in form was opened more than ${SIGN_IN_MINUTES} minutes ago, in another browser, or before another sign-in form here: enter your token again.`;
-      void signInForm(context, request, reply, next, problem, 403);
+      void signInForm(context, request, reply, next, problem, 403, null, false); // the form was old, not the token
     },
   );
   app.post('/sign-in', { preHandler: stale }, async (request, reply) => {
@@ -83,6 +83,7 @@ function signInForm(
   problem: string | null = null,
   status = 200,
   notice: string | null = null,
+  tokenRefused = problem !== null,
 ) {
   const nonce = randomBytes(16).toString('base64url');
   reply.setCookie(NONCE_COOKIE, nonce, {
@@ -90,5 +91,5 @@ function signInForm(
     path: '/sign-in',
     maxAge: SIGN_IN_MINUTES * 60,
   });
-  return sendPage(reply, signInPage(pageContext(context, null, nonce), next, problem, notice), status);
+  return sendPage(reply, signInPage(pageContext(context, null, nonce), next, problem, notice, tokenRefused), status);
 }
