@@ -123,12 +123,11 @@ const configSchema = z
         .string()
         .superRefine((list, ctx) => {
           for (const item of list.split(',').map((i) => i.trim())) {
-            if (!trustedProxyItem(item)) {
+            const problem = trustedProxyProblem(item);
+            if (problem) {
               ctx.addIssue({
                 code: 'custom',
-                message:
-                  `"${item}" is not an IP address, a CIDR range (10.0.0.0/8) or one of loopback, linklocal, ` +
-                  'uniquelocal: list the proxies in front of the service, comma-separated',
+                message: `"${item}" ${problem}: list the proxies in front of the service, comma-separated`,
               });
               return;
             }
@@ -226,15 +225,22 @@ export function trustedProxies(config: Pick<Config, 'HTTP_TRUSTED_PROXIES'>): st
 
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
-/** An address, a CIDR range within its family's bits, or a range's name, as Fastify's trustProxy reads them. */
-function trustedProxyItem(item: string): boolean {
-  if (PROXY_RANGES.has(item)) return true;
+/**
+ * Why an item is no proxy Fastify's trustProxy can believe, or null: an address, a CIDR range within its family's
+ * bits, or a range's name.
+ */
+function trustedProxyProblem(item: string): string | null {
+  if (PROXY_RANGES.has(item)) return null;
+  const notOne = 'is not an IP address, a CIDR range (10.0.0.0/8) or one of loopback, linklocal, uniquelocal';
   const [address = '', bits, ...more] = item.split('/');
   const family = isIP(address);
-  if (family === 0 || more.length > 0) return false;
-  if (bits === undefined) return true;
-  // A range of no bits (/0) is every address: what a proxy list is there to avoid.
-  return /^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= (family === 4 ? 32 : 128);
+  if (family === 0 || more.length > 0) return notOne;
+  if (bits === undefined) return null;
+  if (!/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128)) return notOne;
+  // The IPv4 addresses mapped into IPv6 (::ffff:0:0/96) are every IPv4 address: a range of them as wide is everyone.
+  const widest = family === 6 && /^::ffff:/i.test(address) ? 96 : 0;
+  if (Number(bits) <= widest) return 'would trust every address, which is no proxy';
+  return null;
 }
 
 export function isLoopback(host: string): boolean {

@@ -27,7 +27,10 @@ export async function readNotes(
     }
     return allowed(notesFields, view)?.notes ?? { unavailable: 'the journey query answered no notes' };
   } catch (err) {
-    return { unavailable: `the journey query failed: ${err instanceof Error ? err.message : String(err)}` };
+    const message = err instanceof Error ? err.message : String(err);
+    // Temporal answers at once when no worker has polled the queue for a while: as a timeout, no other run's would.
+    const noWorker = /no poller seen/i.test(message) ? ({ noWorker: true } as const) : {};
+    return { unavailable: `the journey query failed: ${message}`, ...noWorker };
   }
 }
 

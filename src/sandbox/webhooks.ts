@@ -77,7 +77,8 @@ export class WebhookOutbox {
   setUrl(url: string | undefined): void {
     this.url = url;
     this.urlGiven = true;
-    const held = this.held;
+    // In the order they were made, whichever way each came to be held (reloaded, or made before the first URL).
+    const held = this.held.sort((a, b) => Number(a.id) - Number(b.id));
     this.held = [];
     for (const delivery of held) this.restoreOne(delivery);
   }

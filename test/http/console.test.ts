@@ -174,6 +174,7 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     const unbound = await stranger.post('/sign-in', { token });
     expect(unbound.statusCode).toBe(403);
     expect(unbound.body).toContain('This sign-in form was opened more than 60 minutes ago, in another browser');
+    expect(tagOf(unbound.body, 'token')).not.toContain('aria-invalid'); // the form was old, not the token wrong
     expect(unbound.body).not.toContain(token);
     expect(stranger.session).toBeUndefined();
     await t.bench.run(async () => {
@@ -362,7 +363,9 @@ describe('the operator console (dev server + Graph sandbox)', () => {
       // Without its repeat (a page from before, a script), a chosen PIN is refused as well.
       const unrepeated = await operator.submit(pinPage, `${pinPage}/pin`, { pin: '864209' });
       expect(unrepeated.statusCode).toBe(400);
-      expect(unrepeated.body).toContain('the two PINs differ');
+      expect(unrepeated.body).toContain(
+        'nothing was sent: the journey now asks, in the form below, for a new PIN, typed twice',
+      );
       const differ = await operator.submit(pinPage, `${pinPage}/pin`, { pin: '864209', pinRepeat: '864290' });
       expect(differ.statusCode).toBe(400);
       expect(differ.body).toContain('the two PINs differ: type the same 6 digits in both; nothing was sent');

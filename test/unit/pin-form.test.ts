@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHOOSING_PIN } from '../../src/domain/journey.js';
 import { choosingPin, formsState } from '../../src/http/console/pages/forms.js';
+import { consoleOnly } from '../../src/http/console/routes/journey.js';
 import { initialState, viewOf } from '../../src/workflows/journey/state.js';
 import { journeyInput } from '../support/journeys.js';
 
@@ -38,5 +39,22 @@ describe("the console's PIN form", () => {
     const view = viewOf(input, { ...initialState(input), stage: 'AWAITING_PIN', waiting }, Date.now());
     expect(view.waiting?.reason).toContain('the 14-day signup window closes first');
     expect(choosingPin(view)).toBe(true);
+  });
+
+  it('is refused, sending nothing, when it is the other form than the journey asks for now', () => {
+    const refusedWith = (fields: Record<string, unknown>, choosing: boolean) => {
+      const checked = consoleOnly('pin', fields, choosing);
+      return 'refused' in checked ? checked.refused.outcome.message : null;
+    };
+    // A new PIN's form sent once Meta's refusal asks for the PIN it holds (a page from before, no JavaScript).
+    expect(refusedWith({ pin: '123456', pinRepeat: '123456' }, false)).toBe(
+      'nothing was sent: the journey now asks, in the form below, for the PIN two-step verification holds now, once',
+    );
+    expect(refusedWith({ pin: '123456' }, true)).toBe(
+      'nothing was sent: the journey now asks, in the form below, for a new PIN, typed twice',
+    );
+    expect(refusedWith({ pin: '123456', pinRepeat: '123465' }, true)).toMatch(/^the two PINs differ/);
+    expect(consoleOnly('pin', { pin: '123456', pinRepeat: '123456' }, true)).toEqual({ fields: { pin: '123456' } });
+    expect(consoleOnly('pin', { pin: '123456' }, false)).toEqual({ fields: { pin: '123456' } });
   });
 });

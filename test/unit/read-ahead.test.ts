@@ -39,14 +39,38 @@ describe('reading a few items ahead of their consumer', () => {
     expect(results).toEqual(['item 0', 'item 1', 'item 2', 'item 3', 'item 4']);
   });
 
+  it('yields what the source gave before it failed, then fails with its error', async () => {
+    async function* failing(): AsyncGenerator<number> {
+      yield* items(3);
+      throw new Error('visibility went away');
+    }
+    const { read } = slowerFirst(3);
+    const results: string[] = [];
+    await expect(
+      (async () => {
+        for await (const result of readAhead(failing(), 4, read)) results.push(result);
+      })(),
+    ).rejects.toThrow('visibility went away');
+    expect(results).toEqual(['item 0', 'item 1', 'item 2']);
+  });
+
   it('leaves only the reads already started when its consumer stops, a later failure among them unhandled by nobody', async () => {
     const { under, read } = slowerFirst(20, 2);
-    for await (const result of readAhead(items(20), 4, read)) {
+    let closed = false;
+    async function* source(): AsyncGenerator<number> {
+      try {
+        yield* items(20);
+      } finally {
+        closed = true;
+      }
+    }
+    for await (const result of readAhead(source(), 4, read)) {
       expect(result).toBe('item 0');
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 100)); // the reads under way settle (item 2's fails)
     expect(under.started).toEqual([0, 1, 2, 3]);
+    expect(closed).toBe(true); // its pages no longer read
     expect(under.now).toBe(0);
   });
 });

@@ -141,7 +141,7 @@
           : control.defaultValue;
       // The focused control too, typed in or not: the focus goes back to it (its value only if typed). A box's
       // value never changes: whether it is ticked does.
-      const box = control instanceof HTMLInputElement && (control.type === 'checkbox' || control.type === 'radio');
+      const box = control instanceof HTMLInputElement && control.type === 'checkbox';
       const changed = box ? control.checked !== control.defaultChecked : control.value !== initial;
       if (control.name && (changed || control === document.activeElement)) {
         typed.set(keyOf(control), { control, changed });
@@ -156,7 +156,7 @@
     for (const control of section.querySelectorAll('input, select, textarea')) {
       const { control: before, changed } = typed.get(keyOf(control)) ?? {};
       if (!before) continue;
-      if (changed && (before.type === 'checkbox' || before.type === 'radio')) control.checked = before.checked;
+      if (changed && before.type === 'checkbox') control.checked = before.checked;
       else if (changed) control.value = before.value;
       if (before === focused) {
         control.focus();

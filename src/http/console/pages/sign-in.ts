@@ -49,8 +49,8 @@ export function signInPage(
         <button type="submit">Sign in</button>
       </form>
       <p class="help">
-        The console keeps a session cookie for ${SESSION_HOURS} hours, never the token; a token removed from the token
-        file ends its sessions. A new token: <code>${NEW_TOKEN_COMMAND}</code>
+        A session lasts ${SESSION_HOURS} hours; its cookie never holds the token; a token removed from the token file
+        ends its sessions. A new token: <code>${NEW_TOKEN_COMMAND}</code>
       </p>`,
   });
 }

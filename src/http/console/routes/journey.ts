@@ -210,7 +210,10 @@ async function submit(
  * removal's box ticked (an Enter in its reason must not send alone what cannot be undone), and a chosen PIN typed
  * twice alike (a slip would become the number's PIN, never shown again).
  */
-function consoleOnly(
+/** A PIN sent from the form of the other PIN (a page from before Meta's refusal changed what the journey asks for). */
+const PIN_FORM_CHANGED = 'nothing was sent: the journey now asks, in the form below, for';
+
+export function consoleOnly(
   path: string,
   { confirm, pinRepeat, ...fields }: Record<string, unknown>,
   choosing: boolean,
@@ -220,7 +223,13 @@ function consoleOnly(
       refused: refusal('tick the box to say that you know it cannot be undone; nothing was sent', 400, 'confirm'),
     };
   }
-  // Whatever page it came from (an older one, the other PIN's form): the journey asks for a PIN to choose.
+  // Whatever page it came from (an older one, the other PIN's form), the form must be the one the journey asks for.
+  if (path === 'pin' && choosing && pinRepeat === undefined) {
+    return { refused: refusal(`${PIN_FORM_CHANGED} a new PIN, typed twice`, 400, 'pin') };
+  }
+  if (path === 'pin' && !choosing && pinRepeat !== undefined) {
+    return { refused: refusal(`${PIN_FORM_CHANGED} the PIN two-step verification holds now, once`, 400, 'pin') };
+  }
   if (path === 'pin' && choosing && pinRepeat !== fields.pin) {
     return {
       refused: refusal('the two PINs differ: type the same 6 digits in both; nothing was sent', 400, 'pinRepeat'),
