@@ -2,7 +2,7 @@
 // auditors (bearer tokens, roles, zod-validated bodies, an OpenAPI 3.1 document), the operator console at `/`
 // (./console: the same principals, signed in by cookie), and the codec server the Web UI and CLI decode histories
 // through, and numberflow's metrics for Prometheus. Route families that join it reuse the auth hooks of ./auth and the error shape of ./errors.ts.
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import Fastify, {
   errorCodes,
   LogController,
@@ -83,6 +83,17 @@ export interface HttpAppOptions {
  */
 export const REQUEST_TIMEOUT_MS = 60_000;
 
+/**
+ * A request's sender for its line: the peer, or the client a trusted proxy names and the proxy. A name that is no
+ * address (a proxy passing on what its client wrote) is not logged as one: the line says so, with the peer.
+ */
+function peerOf(request: FastifyRequest): { client: string | undefined; proxy?: string; forwarded?: string } {
+  const peer = request.socket.remoteAddress;
+  if (request.ip === peer) return { client: peer };
+  if (isIP(request.ip) === 0) return { client: peer, forwarded: 'not an address' };
+  return { client: request.ip, proxy: peer };
+}
+
 /** Whether a logger writes lines of this level (pino's levels, by number; an unknown level writes). */
 function writesAt(log: FastifyBaseLogger, level: 'info' | 'debug'): boolean {
   return (levels.values[log.level] ?? 0) <= (levels.values[level] ?? 0);
@@ -133,8 +144,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
           status: reply.statusCode,
           ms: Math.round(reply.elapsedTime),
           // Who sent it (a refused webhook, say): the peer, or the client a trusted proxy names, with the proxy.
-          client: request.ip,
-          ...(request.ip === request.socket.remoteAddress ? {} : { proxy: request.socket.remoteAddress }),
+          ...peerOf(request),
           ...(request.principal ? { principal: request.principal.name } : {}),
         },
         'request',

@@ -125,14 +125,18 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
     });
     try {
       const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [] });
-      for (const remoteAddress of ['10.1.2.3', '192.0.2.7']) {
+      for (const [remoteAddress, forwardedFor] of [
+        ['10.1.2.3', '203.0.113.9'],
+        ['192.0.2.7', '203.0.113.9'],
+        ['10.1.2.3', '<script>x</script>'],
+      ] as const) {
         const refused = await proxied.inject({
           method: 'POST',
           url: '/webhooks/meta',
           remoteAddress,
           headers: {
             'content-type': 'application/json',
-            'x-forwarded-for': '203.0.113.9',
+            'x-forwarded-for': forwardedFor,
             'x-hub-signature-256': 'sha256=00',
           },
           payload: body,
@@ -140,12 +144,13 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
         expect(refused.statusCode).toBe(401);
       }
       const requestLines = lines
-        .map((line) => JSON.parse(line) as { msg: string; client?: string; proxy?: string })
+        .map((line) => JSON.parse(line) as { msg: string; client?: string; proxy?: string; forwarded?: string })
         .filter((line) => line.msg === 'request')
-        .map(({ client, proxy }) => ({ client, proxy }));
+        .map(({ client, proxy, forwarded }) => ({ client, proxy, forwarded }));
       expect(requestLines).toEqual([
-        { client: '203.0.113.9', proxy: '10.1.2.3' }, // through the proxy
-        { client: '192.0.2.7', proxy: undefined }, // a sender not trusted names whom it likes: not believed
+        { client: '203.0.113.9', proxy: '10.1.2.3', forwarded: undefined }, // through the proxy
+        { client: '192.0.2.7', proxy: undefined, forwarded: undefined }, // a sender not trusted: not believed
+        { client: '10.1.2.3', proxy: undefined, forwarded: 'not an address' }, // a name that is no address
       ]);
     } finally {
       await proxied.close();
