@@ -26,7 +26,7 @@ function required(config: Config, name: 'META_APP_SECRET' | 'META_WEBHOOK_VERIFY
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
   const appSecret = required(config, 'META_APP_SECRET', "it verifies Meta's webhook signatures");
   const verifyToken = required(config, 'META_WEBHOOK_VERIFY_TOKEN', "it answers Meta's webhook handshake");
-  const codecKeys = codecKeysFor(config);
+  const codecKeys = codecKeysFor(config, { beside: 'the HTTP service' });
   // It seals the codes and PINs operators send: the public key is enough, and one is needed.
   const secrets = secretsKeysFor(config, { unseal: false, seal: true });
   const service = serviceOptions(config, logger, { codec: codecKeys, secrets });

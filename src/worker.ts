@@ -136,7 +136,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalLogging(logger, config);
-  const dataConverter = createDataConverter(codecKeysFor(config), secretsKeysFor(config, { unseal: true }));
+  const dataConverter = createDataConverter(
+    codecKeysFor(config, { beside: 'a worker' }),
+    secretsKeysFor(config, { unseal: true }),
+  );
   const stores = await openStores(config);
   // On the runtime's Prometheus port, beside the SDK's own metrics (no port: not counted).
   const meter = config.NUMBERFLOW_METRICS_PORT ? Runtime.instance().metricMeter : undefined;

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
 import { SQLITE_FILE } from '../stores/sqlite-file.js';
+import { CODEC_KEYS_FILE } from '../codec/keys.js';
 
 /**
  * The embedded default's keys are made by `npm start` in its data folder: a command only reads them. One pointed at
@@ -12,7 +13,7 @@ export function requireLocalKeys(config: Config, { storesOnly = false } = {}): v
   if (storesOnly) return requireLocalStore(config);
   if (config.NUMBERFLOW_CODEC_KEYS || config.TEMPORAL_ADDRESS) return;
   const folder = resolve(config.NUMBERFLOW_DATA_DIR);
-  if (existsSync(join(folder, 'codec-keys'))) return;
+  if (existsSync(join(folder, CODEC_KEYS_FILE))) return;
   throw new ConfigError(
     `no payload keys in ${folder}: the command line reads those npm start made in its data folder; set NUMBERFLOW_DATA_DIR to that folder (the default, .data, is the project's), or NUMBERFLOW_CODEC_KEYS for a cluster`,
   );

@@ -1,7 +1,8 @@
 // Where the AES-256 keys come from: a list "id:base64,id:base64" in an environment variable (the payload codec's
 // NUMBERFLOW_CODEC_KEYS, the token store's NUMBERFLOW_STORE_KEY), the first active unless another is named — or,
 // for the embedded single-machine default only, a key file generated once under the data folder (./key-files.ts).
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { CodecKeys } from './aes-gcm-codec.js';
 import { HISTORIES_FILE, localKeySpec, type LostKeyCheck } from './key-files.js';
 
@@ -41,21 +42,39 @@ export function localKeyFile(dataDir: string, file: string, keyId: string, lost:
 }
 
 /** The embedded default's payload key (every history of its dev server is encrypted with it, from the first). */
+/** The payload keys' file in a data folder. */
+export const CODEC_KEYS_FILE = 'codec-keys';
+
 export function localCodecKeys(dataDir: string): CodecKeys {
-  return localKeyFile(dataDir, 'codec-keys', 'local-1', {
+  return localKeyFile(dataDir, CODEC_KEYS_FILE, 'local-1', {
     usedBy: [HISTORIES_FILE],
     variable: 'NUMBERFLOW_CODEC_KEYS',
   });
 }
 
-/** The configured keys; the embedded default may make its own, a worker joining a cluster may not. */
-export function codecKeysFor(config: {
-  NUMBERFLOW_CODEC_KEYS?: string;
-  NUMBERFLOW_CODEC_KEY_ID?: string;
-  NUMBERFLOW_COMPRESS_PAYLOADS?: '0' | '1';
-  TEMPORAL_ADDRESS?: string;
-  NUMBERFLOW_DATA_DIR: string;
-}): CodecKeys {
+/**
+ * The configured keys; the embedded default may make its own (npm start, whose dev server it is), a worker joining a
+ * cluster may not, and neither may a worker or service alone beside npm start's dev server (`beside`): keys of its
+ * own would encrypt what npm start's worker cannot read.
+ */
+export function codecKeysFor(
+  config: {
+    NUMBERFLOW_CODEC_KEYS?: string;
+    NUMBERFLOW_CODEC_KEY_ID?: string;
+    NUMBERFLOW_COMPRESS_PAYLOADS?: '0' | '1';
+    TEMPORAL_ADDRESS?: string;
+    NUMBERFLOW_DATA_DIR: string;
+  },
+  { beside }: { beside?: 'a worker' | 'the HTTP service' } = {},
+): CodecKeys {
+  if (beside && !config.NUMBERFLOW_CODEC_KEYS && !config.TEMPORAL_ADDRESS) {
+    const folder = resolve(config.NUMBERFLOW_DATA_DIR);
+    if (!existsSync(join(folder, CODEC_KEYS_FILE))) {
+      throw new Error(
+        `no payload keys in ${folder}: ${beside} alone beside npm start's dev server (TEMPORAL_DEV_PORT) reads the keys npm start made in its data folder: set NUMBERFLOW_DATA_DIR to that folder, or NUMBERFLOW_CODEC_KEYS (and the secrets keys) to its keys`,
+      );
+    }
+  }
   const keys = keysFor(config);
   return config.NUMBERFLOW_COMPRESS_PAYLOADS === '0' ? { ...keys, compress: false } : keys;
 }

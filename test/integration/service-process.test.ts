@@ -1,7 +1,9 @@
 // `npm run service`: the HTTP service alone beside a fleet of workers (the compose file's `service`), as a process.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { signWebhookBody } from '../../src/graph/signature.js';
-import { freeStablePorts, spawnService } from '../support/processes.js';
+import { freeStablePorts, spawnService, tempDir } from '../support/processes.js';
 import { scrape } from '../support/prometheus.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
 
@@ -72,5 +74,16 @@ describe('the HTTP service process', () => {
     expect(service.stderr()).toContain(
       'NUMBERFLOW_SECRETS_PUBLIC_KEY is required with TEMPORAL_ADDRESS: the service seals the codes and PINs operators send',
     );
+  }, 60_000);
+
+  it("refuses to make keys of its own beside npm start's dev server, where npm start's data folder holds them", async () => {
+    const { TEMPORAL_ADDRESS: _, NUMBERFLOW_CODEC_KEYS: __, ...env } = await serviceEnv();
+    const dataDir = tempDir('service-beside'); // not npm start's folder: no keys in it
+    const service = spawnService({ ...env, NUMBERFLOW_DATA_DIR: dataDir, TEMPORAL_DEV_PORT: '7999' });
+    expect(await service.exit(30_000)).toBe(1);
+    expect(service.stderr()).toContain(
+      `no payload keys in ${dataDir}: the HTTP service alone beside npm start's dev server`,
+    );
+    expect(existsSync(join(dataDir, 'codec-keys'))).toBe(false);
   }, 60_000);
 });

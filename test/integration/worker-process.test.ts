@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -75,6 +76,20 @@ describe('the worker process', () => {
     });
     expect(code).toBe(1);
     expect(stderr).toContain('NUMBERFLOW_CODEC_KEYS is required with TEMPORAL_ADDRESS');
+  }, 60_000);
+
+  it("refuses to make keys of its own beside npm start's dev server, where npm start's data folder holds them", async () => {
+    const dataDir = tempDir('worker-beside');
+    const { code, stderr } = await runWorker({
+      NUMBERFLOW_DATA_DIR: dataDir, // not npm start's folder: no keys in it
+      TEMPORAL_DEV_PORT: '7999',
+      META_ACCESS_TOKEN: 't',
+      META_APP_SECRET: 's',
+      META_WEBHOOK_VERIFY_TOKEN: 'v',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`no payload keys in ${dataDir}: a worker alone beside npm start's dev server`);
+    expect(existsSync(join(dataDir, 'codec-keys'))).toBe(false);
   }, 60_000);
 
   it('refuses to join a cluster without the private secrets key it unseals PINs and codes with', async () => {
