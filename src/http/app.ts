@@ -233,6 +233,7 @@ async function registerRoutes(
       const verdict = await authorize(request);
       if (verdict !== 'unauthorized') return verdict;
       const principal = sessionPrincipal?.(request);
+      if (principal) request.principal = principal; // named on the request's line
       return principal ? codecAuthorizationFor(principal.roles) : verdict;
     };
     await app.register(codecRoutes, { ...options.codec, authorize: withSession, prefix: '/codec' });

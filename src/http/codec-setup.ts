@@ -47,7 +47,9 @@ export function codecServerOptions(
   const byToken = (request: FastifyRequest): CodecAuthorization => {
     const token = bearerTokenOf(request);
     if (token === null || !principals) return 'unauthorized';
-    return codecAuthorizationFor(principals.identify(token)?.roles);
+    const principal = principals.identify(token);
+    if (principal) request.principal = principal; // named on the request's line, as the API's callers are
+    return codecAuthorizationFor(principal?.roles);
   };
   const loopback = trustsLoopback(config);
   return {

@@ -2,7 +2,9 @@
 // it sends the console's session cookie of the same host: the codec server judges that session's principal as it
 // would a token's. Without either, a codec server joined to a cluster answers 401.
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
@@ -17,7 +19,9 @@ describe("the codec server and the console's session (dev server)", () => {
   const t = useBench('dev');
   let under: ConsoleApp;
   let app: FastifyInstance;
+  const logLines: string[] = [];
   beforeAll(async () => {
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logLines.push(chunk.toString()), done()) });
     under = await consoleApp(
       t.bench,
       [
@@ -32,6 +36,7 @@ describe("the codec server and the console's session (dev server)", () => {
           corsOrigins: [UI_ORIGIN],
           authorize: testTokenCheck, // as joined to a cluster: a bearer token, or nothing
         },
+        logger: pino({ level: 'info' }, sink),
       },
     );
     app = under.app;
@@ -54,8 +59,14 @@ describe("the codec server and the console's session (dev server)", () => {
 
   it("decodes for a signed-in auditor's browser, refuses an onboarding session (403) and no session (401)", async () => {
     const auditor = await signedInClient(app, under.tokens['auditor@acme'] as string);
+    const before = logLines.length;
     const decoded = await decode(auditor.cookieHeader);
     expect(decoded.statusCode).toBe(200);
+    // Its request line names who decoded, as the API's name their callers.
+    const lines = logLines.slice(before).map((line) => JSON.parse(line) as { msg: string; path?: string });
+    expect(lines.find((line) => line.msg === 'request' && line.path === '/codec/decode')).toMatchObject({
+      principal: 'auditor@acme',
+    });
     expect(decoded.headers['access-control-allow-origin']).toBe(UI_ORIGIN);
     expect(decoded.headers['access-control-allow-credentials']).toBe('true');
     const [payload] = (decoded.json() as { payloads: { data: string }[] }).payloads;

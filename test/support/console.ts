@@ -33,7 +33,7 @@ export interface ConsoleApp {
 export async function consoleApp(
   bench: Harness,
   principals: TestPrincipal[],
-  options: Pick<HttpAppOptions, 'identities' | 'codec'> = {},
+  options: Pick<HttpAppOptions, 'identities' | 'codec'> & Partial<Pick<HttpAppOptions, 'logger'>> = {},
 ): Promise<ConsoleApp> {
   const tokenFile = join(mkdtempSync(join(tmpdir(), 'numberflow-console-')), 'api-tokens.json');
   const tokens: Record<string, string> = {};
