@@ -3,6 +3,7 @@
 // registers the search attributes where missing. SIGINT/SIGTERM close it: requests in flight are answered first.
 import { once } from 'node:events';
 import { createDataConverter } from './codec/data-converter.js';
+import { requireDevServerKeys } from './codec/dev-server-keys.js';
 import { codecKeysFor } from './codec/keys.js';
 import { secretsKeysFor } from './codec/secrets-keys.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -26,7 +27,8 @@ function required(config: Config, name: 'META_APP_SECRET' | 'META_WEBHOOK_VERIFY
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
   const appSecret = required(config, 'META_APP_SECRET', "it verifies Meta's webhook signatures");
   const verifyToken = required(config, 'META_WEBHOOK_VERIFY_TOKEN', "it answers Meta's webhook handshake");
-  const codecKeys = codecKeysFor(config, { beside: 'the HTTP service' });
+  requireDevServerKeys(config, 'the HTTP service');
+  const codecKeys = codecKeysFor(config);
   // It seals the codes and PINs operators send: the public key is enough, and one is needed.
   const secrets = secretsKeysFor(config, { unseal: false, seal: true });
   const service = serviceOptions(config, logger, { codec: codecKeys, secrets });

@@ -9,6 +9,7 @@ import { createLogger } from './logger.js';
 import { installTemporalLogging } from './temporal/runtime-logging.js';
 import { runMain } from './run-main.js';
 import { createDataConverter, workerDataConverter } from './codec/data-converter.js';
+import { requireDevServerKeys } from './codec/dev-server-keys.js';
 import { codecKeysFor } from './codec/keys.js';
 import { keyMissingWords, type Undecryptable } from './codec/undecryptable.js';
 import { secretsKeysFor } from './codec/secrets-keys.js';
@@ -136,10 +137,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalLogging(logger, config);
-  const dataConverter = createDataConverter(
-    codecKeysFor(config, { beside: 'a worker' }),
-    secretsKeysFor(config, { unseal: true }),
-  );
+  requireDevServerKeys(config, 'a worker');
+  const dataConverter = createDataConverter(codecKeysFor(config), secretsKeysFor(config, { unseal: true }));
   const stores = await openStores(config);
   // On the runtime's Prometheus port, beside the SDK's own metrics (no port: not counted).
   const meter = config.NUMBERFLOW_METRICS_PORT ? Runtime.instance().metricMeter : undefined;

@@ -1,8 +1,7 @@
 // Where the AES-256 keys come from: a list "id:base64,id:base64" in an environment variable (the payload codec's
 // NUMBERFLOW_CODEC_KEYS, the token store's NUMBERFLOW_STORE_KEY), the first active unless another is named — or,
 // for the embedded single-machine default only, a key file generated once under the data folder (./key-files.ts).
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { CodecKeys } from './aes-gcm-codec.js';
 import { HISTORIES_FILE, localKeySpec, type LostKeyCheck } from './key-files.js';
 
@@ -41,10 +40,10 @@ export function localKeyFile(dataDir: string, file: string, keyId: string, lost:
   return parseKeyList(localKeySpec(dataDir, file, keyId, lost), join(dataDir, file));
 }
 
-/** The embedded default's payload key (every history of its dev server is encrypted with it, from the first). */
 /** The payload keys' file in a data folder. */
 export const CODEC_KEYS_FILE = 'codec-keys';
 
+/** The embedded default's payload key (every history of its dev server is encrypted with it, from the first). */
 export function localCodecKeys(dataDir: string): CodecKeys {
   return localKeyFile(dataDir, CODEC_KEYS_FILE, 'local-1', {
     usedBy: [HISTORIES_FILE],
@@ -53,28 +52,16 @@ export function localCodecKeys(dataDir: string): CodecKeys {
 }
 
 /**
- * The configured keys; the embedded default may make its own (npm start, whose dev server it is), a worker joining a
- * cluster may not, and neither may a worker or service alone beside npm start's dev server (`beside`): keys of its
- * own would encrypt what npm start's worker cannot read.
+ * The configured keys; the embedded default may make its own, a worker joining a cluster may not (nor one alone on
+ * npm start's dev server: ./dev-server-keys.ts).
  */
-export function codecKeysFor(
-  config: {
-    NUMBERFLOW_CODEC_KEYS?: string;
-    NUMBERFLOW_CODEC_KEY_ID?: string;
-    NUMBERFLOW_COMPRESS_PAYLOADS?: '0' | '1';
-    TEMPORAL_ADDRESS?: string;
-    NUMBERFLOW_DATA_DIR: string;
-  },
-  { beside }: { beside?: 'a worker' | 'the HTTP service' } = {},
-): CodecKeys {
-  if (beside && !config.NUMBERFLOW_CODEC_KEYS && !config.TEMPORAL_ADDRESS) {
-    const folder = resolve(config.NUMBERFLOW_DATA_DIR);
-    if (!existsSync(join(folder, CODEC_KEYS_FILE))) {
-      throw new Error(
-        `no payload keys in ${folder}: ${beside} alone beside npm start's dev server (TEMPORAL_DEV_PORT) reads the keys npm start made in its data folder: set NUMBERFLOW_DATA_DIR to that folder, or NUMBERFLOW_CODEC_KEYS (and the secrets keys) to its keys`,
-      );
-    }
-  }
+export function codecKeysFor(config: {
+  NUMBERFLOW_CODEC_KEYS?: string;
+  NUMBERFLOW_CODEC_KEY_ID?: string;
+  NUMBERFLOW_COMPRESS_PAYLOADS?: '0' | '1';
+  TEMPORAL_ADDRESS?: string;
+  NUMBERFLOW_DATA_DIR: string;
+}): CodecKeys {
   const keys = keysFor(config);
   return config.NUMBERFLOW_COMPRESS_PAYLOADS === '0' ? { ...keys, compress: false } : keys;
 }

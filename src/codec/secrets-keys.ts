@@ -53,9 +53,12 @@ export function parseSecretsKeys(spec: SecretsKeySpec): SecretsKeys {
   return { seal: { kid, key: publicKey }, unseal };
 }
 
+/** The secrets key pair's private half in a data folder (its public half beside it, `.pub`). */
+export const SECRETS_KEY_FILE = 'secrets-key';
+
 /** The embedded default's pair: made on first start, kept in the data folder (gitignored) for later starts. */
 export function localSecretsKeys(dataDir: string): SecretsKeys {
-  const file = join(dataDir, 'secrets-key');
+  const file = join(dataDir, SECRETS_KEY_FILE);
   makeDir(dataDir, 0o700);
   // Its public half beside it, or the folder's record, says a pair was made: a folder from before sealing has
   // neither, and takes a new pair.

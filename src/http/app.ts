@@ -90,8 +90,15 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 function peerOf(request: FastifyRequest): { client: string | undefined; proxy?: string; forwarded?: string } {
   const peer = request.socket.remoteAddress;
   if (request.ip === peer) return { client: peer };
-  if (isIP(request.ip) === 0) return { client: peer, forwarded: 'not an address' };
-  return { client: request.ip, proxy: peer };
+  const client = addressIn(request.ip);
+  return client === null ? { client: peer, forwarded: 'not an address' } : { client, proxy: peer };
+}
+
+/** The address a proxy forwarded, written bare, with a port (203.0.113.9:5678) or in brackets ([2001:db8::1]:443). */
+function addressIn(forwarded: string): string | null {
+  const match = /^\[([^\]]+)\](?::\d+)?$/.exec(forwarded) ?? /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(forwarded);
+  const address = match?.[1] ?? forwarded;
+  return isIP(address) === 0 ? null : address;
 }
 
 /** Whether a logger writes lines of this level (pino's levels, by number; an unknown level writes). */

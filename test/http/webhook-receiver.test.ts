@@ -129,6 +129,8 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
         ['10.1.2.3', '203.0.113.9'],
         ['192.0.2.7', '203.0.113.9'],
         ['10.1.2.3', '<script>x</script>'],
+        ['10.1.2.3', '203.0.113.9:5678'],
+        ['10.1.2.3', '[2001:db8::1]:443'],
       ] as const) {
         const refused = await proxied.inject({
           method: 'POST',
@@ -151,6 +153,8 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
         { client: '203.0.113.9', proxy: '10.1.2.3', forwarded: undefined }, // through the proxy
         { client: '192.0.2.7', proxy: undefined, forwarded: undefined }, // a sender not trusted: not believed
         { client: '10.1.2.3', proxy: undefined, forwarded: 'not an address' }, // a name that is no address
+        { client: '203.0.113.9', proxy: '10.1.2.3', forwarded: undefined }, // with a port, as some proxies write it
+        { client: '2001:db8::1', proxy: '10.1.2.3', forwarded: undefined },
       ]);
     } finally {
       await proxied.close();

@@ -81,8 +81,9 @@ describe('the HTTP service process', () => {
     const dataDir = tempDir('service-beside'); // not npm start's folder: no keys in it
     const service = spawnService({ ...env, NUMBERFLOW_DATA_DIR: dataDir, TEMPORAL_DEV_PORT: '7999' });
     expect(await service.exit(30_000)).toBe(1);
+    // Its secrets' public key given (as the compose file gives it), its payload keys not.
     expect(service.stderr()).toContain(
-      `no payload keys in ${dataDir}: the HTTP service alone beside npm start's dev server`,
+      `no payload keys (codec-keys) in ${dataDir}: the HTTP service alone on the dev server at TEMPORAL_DEV_PORT (npm start's)`,
     );
     expect(existsSync(join(dataDir, 'codec-keys'))).toBe(false);
   }, 60_000);

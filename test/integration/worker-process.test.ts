@@ -88,7 +88,9 @@ describe('the worker process', () => {
       META_WEBHOOK_VERIFY_TOKEN: 'v',
     });
     expect(code).toBe(1);
-    expect(stderr).toContain(`no payload keys in ${dataDir}: a worker alone beside npm start's dev server`);
+    expect(stderr).toContain(
+      `no payload keys (codec-keys) nor secrets key (secrets-key) in ${dataDir}: a worker alone on the dev server at TEMPORAL_DEV_PORT (npm start's)`,
+    );
     expect(existsSync(join(dataDir, 'codec-keys'))).toBe(false);
   }, 60_000);
 
