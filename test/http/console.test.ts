@@ -162,6 +162,8 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(session).not.toMatch(/; Secure/);
     const proxied = await fetch(`${url}/sign-in`, { headers: { 'x-forwarded-proto': 'https' } });
     expect(proxied.headers.getSetCookie()[0]).toMatch(/; Secure/); // a TLS proxy in front on the same host
+    const chained = await fetch(`${url}/sign-in`, { headers: { 'x-forwarded-proto': 'https, http' } });
+    expect(chained.headers.getSetCookie()[0]).toMatch(/; Secure/); // one per hop of a chain: any https
   });
 
   it('refuses a form without its CSRF token, or with another form’s, and sends nothing', async () => {

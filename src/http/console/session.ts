@@ -58,10 +58,15 @@ export function sessionOfCookie(
 /**
  * httpOnly, SameSite=Strict, Path=/, and Secure unless the request came over plain http to a loopback address (not
  * every browser sends a Secure cookie back to http://127.0.0.1). A TLS proxy on the same host says so with
- * X-Forwarded-Proto: https; the header can only add Secure, never take it away, so it needs no trust.
+ * X-Forwarded-Proto: https (a chain of proxies lists one per hop: any https among them); the header can only add
+ * Secure, never take it away, so it needs no trust.
  */
 export function cookieOptions(request: FastifyRequest) {
-  const https = request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
+  const forwarded = request.headers['x-forwarded-proto'];
+  const viaHttps = String(forwarded ?? '')
+    .split(',')
+    .some((proto) => proto.trim().toLowerCase() === 'https');
+  const https = request.protocol === 'https' || viaHttps;
   return { httpOnly: true, sameSite: 'strict', path: '/', secure: https || !onLoopback(request) } as const;
 }
 
