@@ -2,15 +2,14 @@
 // it sends the console's session cookie of the same host: the codec server judges that session's principal as it
 // would a token's. Without either, a codec server joined to a cluster answers 401.
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 import { useBench } from '../support/bench.js';
 import { payloadToJson, testTokenCheck } from '../support/codec.js';
 import { consoleApp, signedInClient, type ConsoleApp } from '../support/console.js';
+import { loggerInto } from '../support/http-app.js';
 import { TEST_CODEC_KEYS, testSecretsKeys } from '../support/temporal.js';
 
 const UI_ORIGIN = 'http://localhost:8233';
@@ -21,7 +20,6 @@ describe("the codec server and the console's session (dev server)", () => {
   let app: FastifyInstance;
   const logLines: string[] = [];
   beforeAll(async () => {
-    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logLines.push(chunk.toString()), done()) });
     under = await consoleApp(
       t.bench,
       [
@@ -36,7 +34,7 @@ describe("the codec server and the console's session (dev server)", () => {
           corsOrigins: [UI_ORIGIN],
           authorize: testTokenCheck, // as joined to a cluster: a bearer token, or nothing
         },
-        logger: pino({ level: 'info' }, sink),
+        logger: loggerInto(logLines),
       },
     );
     app = under.app;

@@ -1,6 +1,4 @@
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerIdentityQuery, customerIdentityWorkflowId } from '../../src/domain/identity.js';
 import { PhoneNumberId } from '../../src/domain/search-attributes.js';
@@ -14,6 +12,7 @@ import {
   sentStatus,
 } from '../graph/fixtures/webhooks.js';
 import { useBench } from '../support/bench.js';
+import { loggerInto } from '../support/http-app.js';
 import { freshNumber } from '../support/journeys.js';
 import { postSigned } from './support.js';
 
@@ -39,13 +38,12 @@ describe("customers' identity hashes from Meta's webhooks (dev server)", () => {
   const logLines: string[] = [];
   beforeAll(async () => {
     identities = t.bench.identities;
-    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logLines.push(chunk.toString()), done()) });
     app = await buildHttpApp({
       client: t.env.client,
       taskQueue: t.bench.taskQueue,
       appSecret: SECRET,
       verifyToken: 'identity-capture-verify',
-      logger: pino({ level: 'info' }, sink),
+      logger: loggerInto(logLines),
       graph: t.bench.graph,
       identities,
     });

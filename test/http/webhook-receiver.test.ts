@@ -1,12 +1,10 @@
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journeyTimeline } from '../../src/audit/index.js';
 import { signWebhookBody } from '../../src/graph/signature.js';
 import { useBench } from '../support/bench.js';
 import { submitDeliveredCode } from '../support/steps.js';
-import { harnessHttpApp } from '../support/http-app.js';
+import { harnessHttpApp, loggerInto } from '../support/http-app.js';
 
 const SECRET = 'receiver-test-secret';
 const VERIFY_TOKEN = 'receiver-verify-token-1f3e';
@@ -16,11 +14,10 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
   let app: FastifyInstance;
   const logLines: string[] = [];
   beforeAll(async () => {
-    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logLines.push(chunk.toString()), done()) });
     app = await harnessHttpApp(t.bench, {
       appSecret: SECRET,
       verifyToken: VERIFY_TOKEN,
-      logger: pino({ level: 'info' }, sink),
+      logger: loggerInto(logLines),
     });
   });
   afterAll(async () => app?.close());
@@ -91,11 +88,10 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
       client: '127.0.0.1',
     });
     const debugLines: string[] = [];
-    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (debugLines.push(chunk.toString()), done()) });
     const debugApp = await harnessHttpApp(t.bench, {
       appSecret: SECRET,
       verifyToken: VERIFY_TOKEN,
-      logger: pino({ level: 'debug' }, sink),
+      logger: loggerInto(debugLines, 'debug'),
     });
     try {
       const answer = await debugApp.inject({
@@ -116,11 +112,10 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
 
   it('names the client a trusted proxy forwards for, with the proxy, and believes no other sender', async () => {
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
     const proxied = await harnessHttpApp(t.bench, {
       appSecret: SECRET,
       verifyToken: VERIFY_TOKEN,
-      logger: pino({ level: 'info' }, sink),
+      logger: loggerInto(lines),
       trustedProxies: ['10.0.0.0/8'],
     });
     try {
