@@ -10,14 +10,16 @@ export const SIGN_IN_ACTION = 'sign-in';
 /** What the sign-in page says to a browser whose session ended. */
 export const SESSION_ENDED = `Your session has ended (it lasts ${SESSION_HOURS} hours, and ends when its token is removed): sign in again to go on.`;
 
-export function signInPage(
-  context: PageContext,
-  next = '/',
-  problem: string | null = null,
-  notice: string | null = null,
-  /** The problem is the token (not one of this service's, or none): the field is marked invalid. */
-  tokenRefused = problem !== null,
-): Html {
+/** What the sign-in page says above its form. */
+export type SignInSaid =
+  | { problem: 'token'; text: string } // the token refused (none, or not one of this service's): the field is marked
+  | { problem: 'form'; text: string } // the form refused (an old one): the token may be right
+  | { notice: string }; // no refusal: a session ended, say
+
+export function signInPage(context: PageContext, next = '/', said: SignInSaid | null = null): Html {
+  const problem = said && 'problem' in said ? said.text : null;
+  const notice = said && 'notice' in said ? said.notice : null;
+  const tokenRefused = said !== null && 'problem' in said && said.problem === 'token';
   return layout(context, {
     title: problem ? 'refused · Sign in' : 'Sign in',
     body: html`<h1>Sign in</h1>

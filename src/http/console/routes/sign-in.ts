@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
-import { SESSION_ENDED, SIGN_IN_ACTION, signInPage } from '../pages/sign-in.js';
+import { SESSION_ENDED, SIGN_IN_ACTION, signInPage, type SignInSaid } from '../pages/sign-in.js';
 import { localPath } from '../paths.js';
 import { cookieOptions, endSession, SESSION_COOKIE, sessionOf, startSession } from '../session.js';
 
@@ -20,7 +20,7 @@ export function signInRoutes(app: FastifyInstance, context: ConsoleContext): voi
     // page asked for after it reads as the end of a session rather than a first visit.
     if (!request.cookies[SESSION_COOKIE]) return signInForm(context, request, reply, next);
     endSession(reply);
-    return signInForm(context, request, reply, next, null, 200, SESSION_ENDED);
+    return signInForm(context, request, reply, next, { notice: SESSION_ENDED });
   });
 
   const nonceOf = (request: FastifyRequest) => request.cookies[NONCE_COOKIE] ?? null;
@@ -34,7 +34,7 @@ export function signInRoutes(app: FastifyInstance, context: ConsoleContext): voi
     (request, reply) => {
       const next = localPath((request.body as { next?: unknown } | undefined)?.next);
       const problem = `This sign-in form was opened more than ${SIGN_IN_MINUTES} minutes ago, in another browser, or before another sign-in form here: enter your token again.`;
-      void signInForm(context, request, reply, next, problem, 403, null, false); // the form was old, not the token
+      void signInForm(context, request, reply, next, { problem: 'form', text: problem }, 403);
     },
   );
   app.post('/sign-in', { preHandler: stale }, async (request, reply) => {
@@ -49,7 +49,7 @@ export function signInRoutes(app: FastifyInstance, context: ConsoleContext): voi
       const problem = entered
         ? 'That token is not one of this service: check it, or ask an admin for a new one.'
         : 'Enter your API token.';
-      return signInForm(context, request, reply, next, problem, 401);
+      return signInForm(context, request, reply, next, { problem: 'token', text: problem }, 401);
     }
     startSession(reply, token);
     reply.clearCookie(NONCE_COOKIE, { ...cookieOptions(request), path: '/sign-in' });
@@ -80,10 +80,8 @@ function signInForm(
   request: FastifyRequest,
   reply: Parameters<typeof sendPage>[0],
   next: string,
-  problem: string | null = null,
+  said: SignInSaid | null = null,
   status = 200,
-  notice: string | null = null,
-  tokenRefused = problem !== null,
 ) {
   const nonce = randomBytes(16).toString('base64url');
   reply.setCookie(NONCE_COOKIE, nonce, {
@@ -91,5 +89,5 @@ function signInForm(
     path: '/sign-in',
     maxAge: SIGN_IN_MINUTES * 60,
   });
-  return sendPage(reply, signInPage(pageContext(context, null, nonce), next, problem, notice, tokenRefused), status);
+  return sendPage(reply, signInPage(pageContext(context, null, nonce), next, said), status);
 }
