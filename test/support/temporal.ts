@@ -10,6 +10,7 @@ import type { Activities } from '../../src/activities/index.js';
 import { createDataConverter, workerDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
+import { updatesSentAgainIfAborted } from '../../src/temporal/aborted-update.js';
 import { resolveBinary, toSdkExecutable } from '../../src/temporal/binaries.js';
 
 /** The tests' payload key: every client and worker of the test run encrypts with it, as production does. */
@@ -19,6 +20,15 @@ export const TEST_SECRETS_KEY = 'MC4CAQAwBQYDK2VuBCIEIAkJCQkJCQkJCQkJCQkJCQkJCQk
 export const TEST_SECRETS_PUBLIC_KEY = 'MCowBQYDK2VuAyEAV9tLNZ8jrl4Ubk4lEgVnBHIlBjSMFQwUdT0Mkz0E1CE=';
 export const testSecretsKeys = parseSecretsKeys({ NUMBERFLOW_SECRETS_KEY: TEST_SECRETS_KEY });
 export const testDataConverter = createDataConverter(parseCodecKeys(TEST_CODEC_KEYS), testSecretsKeys);
+
+/**
+ * The tests' client, as numberflow's own (connection.ts) sends an update again when Temporal aborted it with its
+ * task: a test stands in for the service or the command line. A test of the abort itself makes a plain client.
+ */
+const testClientOptions = {
+  dataConverter: testDataConverter,
+  interceptors: { workflow: [updatesSentAgainIfAborted] },
+};
 
 export interface TestEnv {
   client: Client;
@@ -45,7 +55,7 @@ export async function connectDevServer(): Promise<TestEnv> {
 export async function connectToServer(address: string): Promise<TestEnv> {
   const env = await TestWorkflowEnvironment.createFromExistingServer({
     address,
-    client: { dataConverter: testDataConverter },
+    client: testClientOptions,
   });
   return {
     client: env.client,
@@ -65,7 +75,7 @@ export async function connectToServer(address: string): Promise<TestEnv> {
 export async function connectTimeSkippingServer(): Promise<TestEnv> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: toSdkExecutable(resolveBinary('test-server')) },
-    client: { dataConverter: testDataConverter },
+    client: testClientOptions,
   });
   return {
     client: env.client,
