@@ -148,6 +148,16 @@ export class NumberflowApi {
     return { view: this.#parse(portfolioSchema, json, 'PUT /v1/portfolios/{id}/cap'), taken: status === 200 };
   }
 
+  /** POST /v1/portfolios/{id}/reconcile; `reconciled` false when it had not ended yet (202). */
+  async reconcile(portfolioId: string, body: { reason: string }) {
+    const path = `/v1/portfolios/${encodeURIComponent(portfolioId)}/reconcile`;
+    const { status, json } = await this.#send('POST', path, { body });
+    return {
+      view: this.#parse(portfolioSchema, json, 'POST /v1/portfolios/{id}/reconcile'),
+      reconciled: status === 200,
+    };
+  }
+
   async act(e164: string, action: JourneyActionName, body: object, waitSeconds: number): Promise<OutcomeAnswer> {
     const path = `/v1/journeys/${encodeURIComponent(e164)}/${action}?waitSeconds=${waitSeconds}`;
     const { json } = await this.#send('POST', path, { body });

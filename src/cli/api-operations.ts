@@ -126,6 +126,11 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
       return api.setCap(portfolioId, change);
     },
 
+    reconcile(portfolioId, reason, actor) {
+      principalActs(actor);
+      return api.reconcile(portfolioId, { reason });
+    },
+
     act(e164, action, actor, waitSeconds) {
       principalActs(actor);
       if (waitSeconds > API_MAX_WAIT_SECONDS) {

@@ -19,7 +19,7 @@ import {
   submitToJourney,
   summarizeJourneys,
 } from '../journeys/index.js';
-import { readPortfolio, setPortfolioCap } from '../portfolios/portfolio.js';
+import { readPortfolio, reconcilePortfolio, setPortfolioCap } from '../portfolios/portfolio.js';
 import { checkKeysOf, connectDirectClient } from './direct-connection.js';
 import { directIdentityOperations } from './direct-identity.js';
 import type { JourneyAction, JourneyOperations, OutcomeAnswer } from './operations.js';
@@ -81,6 +81,11 @@ export function directOperations(env: Record<string, string | undefined>): Journ
     async setCap(portfolioId, change, actor) {
       if (actor.role === 'operator') throw new CliExit(1, "refused: only an admin sets a portfolio's cap");
       return setPortfolioCap(await connected(), portfolioId, { ...change, actor: actor.by });
+    },
+
+    async reconcile(portfolioId, reason, actor) {
+      if (actor.role === 'operator') throw new CliExit(1, 'refused: only an admin asks for a reconciliation');
+      return reconcilePortfolio(await connected(), portfolioId, { actor: actor.by, reason });
     },
 
     async act(e164, action, actor, waitSeconds) {

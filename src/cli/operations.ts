@@ -81,6 +81,8 @@ export interface JourneyOperations {
     change: { cap: number; reason: string },
     actor: Actor,
   ): Promise<{ view: PortfolioView; taken: boolean }>;
+  /** An admin's reconciliation now; `reconciled` false when it had not ended within a few seconds. */
+  reconcile(portfolioId: string, reason: string, actor: Actor): Promise<{ view: PortfolioView; reconciled: boolean }>;
   /** Sends the input and waits at most `waitSeconds` for the journey's answer. */
   act(e164: string, action: JourneyAction, actor: Actor, waitSeconds: number): Promise<OutcomeAnswer>;
   /** The whole view, then stage changes, notes and the end, until the journey ends or `signal` aborts. */

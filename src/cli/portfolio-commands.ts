@@ -1,8 +1,9 @@
-// `portfolio show <id>` and `portfolio set-cap <id> <cap> --reason …`, in either mode: the cap and where it came
-// from, the numbers holding slots, the queue in order; an admin's new cap, noted in the portfolio with who and why.
+// `portfolio show <id>`, `portfolio set-cap <id> <cap> --reason …` and `portfolio reconcile <id> --reason …`, in
+// either mode: the cap and where it came from, the numbers holding slots, the queue in order; an admin's new cap or
+// reconciliation now, noted in the portfolio with who and why.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CONTROL_CHARACTER } from '../domain/operator-input.js';
-import { capSourceNames, portfolioWorkflowId, type CapChange, type CapSource } from '../domain/portfolio.js';
+import { capSourceNames, type CapChange, type CapSource } from '../domain/portfolio.js';
 import type { PortfolioView } from '../portfolios/portfolio.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { visibleControls } from './format.js';
@@ -29,20 +30,51 @@ export function addPortfolioCommands(program: Command, context: CommandContext):
     .argument('<cap>', 'registered numbers the portfolio may hold (1–100000)', capArgument)
     .requiredOption('--reason <text>', 'why (noted in the portfolio)')
     .addOption(actorOption('who sets it (API mode: the token decides)'))
-    // Direct mode takes it as remove's and reveal-pin's (an operator is refused; left out, as before); API mode, the token.
-    .addOption(
-      new Option('--role <role>', 'your role on the portfolio (an admin sets caps)').choices(['admin', 'operator']),
-    )
+    .addOption(adminRoleOption('sets caps'))
     .addOption(jsonOption())
     .action(async (portfolioId: string, cap: number, opts: { reason: string; json?: boolean }, command: Command) => {
-      const reason = opts.reason.trim();
-      if (reason === '' || reason.length > 500)
-        throw new InvalidArgumentError('--reason: say why, in 1–500 characters');
-      if (CONTROL_CHARACTER.test(reason))
-        throw new InvalidArgumentError('--reason: one line of text, without control characters');
+      const reason = checkedReason(opts.reason);
       const { view, taken } = await context.using((ops) => ops.setCap(portfolioId, { cap, reason }, actorOf(command)));
       print(context, opts.json, view, () => [setCapLine(view, { cap, reason }, taken)]);
     });
+
+  portfolio
+    .command('reconcile')
+    .description(
+      'reconcile the slot holders with their journeys and with Meta now, not at the next hourly time (admins in API mode); noted with who and why',
+    )
+    .argument('<id>', 'business portfolio id', graphIdArgument)
+    .requiredOption('--reason <text>', 'why (noted in the portfolio)')
+    .addOption(actorOption('who asks (API mode: the token decides)'))
+    .addOption(adminRoleOption('asks for reconciliations'))
+    .addOption(jsonOption())
+    .action(async (portfolioId: string, opts: { reason: string; json?: boolean }, command: Command) => {
+      const reason = checkedReason(opts.reason);
+      const { view, reconciled } = await context.using((ops) => ops.reconcile(portfolioId, reason, actorOf(command)));
+      print(context, opts.json, view, () => [reconcileLine(view, reconciled)]);
+    });
+}
+
+// Direct mode takes it as remove's and reveal-pin's (an operator is refused; left out, as before); API mode, the token.
+function adminRoleOption(what: string): Option {
+  return new Option('--role <role>', `your role on the portfolio (an admin ${what})`).choices(['admin', 'operator']);
+}
+
+/** A --reason as the portfolio notes it: one line of 1–500 characters. */
+function checkedReason(text: string): string {
+  const reason = text.trim();
+  if (reason === '' || reason.length > 500) throw new InvalidArgumentError('--reason: say why, in 1–500 characters');
+  if (CONTROL_CHARACTER.test(reason))
+    throw new InvalidArgumentError('--reason: one line of text, without control characters');
+  return reason;
+}
+
+/** What `reconcile` says: what the reconciliation found, or that it was asked for and has not ended yet. */
+export function reconcileLine(view: PortfolioView, reconciled: boolean): string {
+  const last = view.lastReconciliation;
+  return reconciled && last
+    ? `accepted: portfolio ${view.portfolioId} reconciled at ${last.at}: ${last.found}`
+    : `received: a reconciliation of portfolio ${view.portfolioId} was asked for and had not ended within 10 s (Meta slow or away: it goes on); \`portfolio show\` says when it has`;
 }
 
 export function portfolioLines(view: PortfolioView): string[] {
@@ -65,7 +97,7 @@ export function portfolioLines(view: PortfolioView): string[] {
       : []),
     view.lastReconciliation
       ? `last reconciled ${view.lastReconciliation.at}: ${view.lastReconciliation.found}`
-      : `not reconciled yet (hourly, or \`temporal workflow signal --workflow-id ${portfolioWorkflowId(view.portfolioId)} --name reconcile\`)`,
+      : `not reconciled yet (hourly, or now by an admin: \`portfolio reconcile ${view.portfolioId} --reason …\`)`,
     ...(view.capChanges.length > 0
       ? [
           `cap changes (the latest ${Math.min(5, view.capChanges.length)} of ${view.capChanges.length}; --json has all):`,

@@ -274,8 +274,13 @@ export interface TaskQueueMove {
   taskQueue: string;
 }
 export const moveToTaskQueueSignal = defineSignal<[TaskQueueMove]>('moveToTaskQueue');
+/** Who asked for a reconciliation now, and why: absent when sent by hand (`temporal workflow signal`), as before. */
+export interface ReconcileRequest {
+  actor: string;
+  reason: string;
+}
 /** Reconcile the holders with the journeys now, instead of at the next scheduled time. */
-export const reconcileSignal = defineSignal('reconcile');
+export const reconcileSignal = defineSignal<[ReconcileRequest?]>('reconcile');
 export const portfolioQuery = defineQuery<PortfolioState>('portfolio');
 
 /** What the reconciliation found for the holders and queued journeys it was given. */

@@ -1,15 +1,18 @@
 // A portfolio as its people see it and correct it, shared by the CLI's direct mode and the HTTP API: its cap and
-// where that came from, the numbers holding slots, the queue in order; an admin's new cap, noted with who and why.
+// where that came from, the numbers holding slots, the queue in order; an admin's new cap or reconciliation now,
+// noted with who and why.
 import { setTimeout as delay } from 'node:timers/promises';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import {
   capabilityUpdateSignal,
   DEFAULT_NUMBER_CAP,
   portfolioQuery,
   portfolioWorkflowId,
+  reconcileSignal,
   type CapChange,
   type CapSource,
   type PortfolioState,
+  type ReconcileRequest,
 } from '../domain/portfolio.js';
 
 /** The portfolio without its bookkeeping (outbox, released runs, reconcile period). */
@@ -33,6 +36,8 @@ export class PortfolioNotFoundError extends Error {
 
 /** How long a new cap is looked for in the portfolio before it is answered as sent. */
 const CAP_SEEN_WITHIN_MS = 5_000;
+/** How long a reconciliation asked for now is waited for: it reads Meta, WABA by WABA. */
+const RECONCILED_WITHIN_MS = 10_000;
 
 export async function readPortfolio(client: Client, portfolioId: string): Promise<PortfolioView> {
   try {
@@ -83,25 +88,64 @@ export async function setPortfolioCap(
   portfolioId: string,
   change: { cap: number; actor: string; reason: string },
 ): Promise<{ view: PortfolioView; taken: boolean }> {
+  const { cap, actor, reason } = change;
+  const { view, seen } = await sendAndLook(client, portfolioId, {
+    lastSeen: (before) => before.capChanges.at(-1),
+    send: (handle) => handle.signal(capabilityUpdateSignal, { maxPhoneNumbers: cap, source: 'admin', actor, reason }),
+    shows: (after, lastBefore) =>
+      changesSince(after.capChanges, lastBefore).some(
+        (c) => c.cap === cap && c.source === 'admin' && c.actor === actor && c.reason === reason,
+      ),
+    withinMs: CAP_SEEN_WITHIN_MS,
+  });
+  return { view, taken: seen };
+}
+
+/**
+ * Asks the running portfolio for a reconciliation now (an admin's, noted with who and why) and waits briefly for it
+ * to end: `reconciled` false when it had not (Meta slow or away: the portfolio goes on retrying, and says so).
+ */
+export async function reconcilePortfolio(
+  client: Client,
+  portfolioId: string,
+  request: ReconcileRequest,
+): Promise<{ view: PortfolioView; reconciled: boolean }> {
+  const { view, seen } = await sendAndLook(client, portfolioId, {
+    lastSeen: (before) => before.lastReconciliation?.at,
+    send: (handle) => handle.signal(reconcileSignal, request),
+    shows: (after, lastBefore) => after.lastReconciliation !== null && after.lastReconciliation.at !== lastBefore,
+    withinMs: RECONCILED_WITHIN_MS,
+  });
+  return { view, reconciled: seen };
+}
+
+/**
+ * Sends a signal to the running portfolio and reads it until it shows the signal's effect or `withinMs` passed. What
+ * it showed before is read first; a portfolio that cannot be read then (no worker) is still sent the signal.
+ */
+async function sendAndLook<T>(
+  client: Client,
+  portfolioId: string,
+  look: {
+    lastSeen: (before: PortfolioView) => T | undefined;
+    send: (handle: WorkflowHandle) => Promise<void>;
+    shows: (after: PortfolioView, lastSeen: T | undefined) => boolean;
+    withinMs: number;
+  },
+): Promise<{ view: PortfolioView; seen: boolean }> {
   const handle = client.workflow.getHandle(portfolioWorkflowId(portfolioId));
   const running = await handle.describe().then(
     (d) => d.status.name === 'RUNNING',
     () => false,
   );
   if (!running) throw new PortfolioNotFoundError(portfolioId);
-  const { cap, actor, reason } = change;
-  // Where to look from; a portfolio that cannot be read now (no worker) is still sent the cap, and looked at whole.
-  const lastBefore = await readPortfolio(client, portfolioId).then(
-    (view) => view.capChanges.at(-1),
-    () => undefined,
-  );
-  await handle.signal(capabilityUpdateSignal, { maxPhoneNumbers: cap, source: 'admin', actor, reason });
-  const deadline = Date.now() + CAP_SEEN_WITHIN_MS;
+  const lastSeen = await readPortfolio(client, portfolioId).then(look.lastSeen, () => undefined);
+  await look.send(handle);
+  const deadline = Date.now() + look.withinMs;
   for (;;) {
     const view = await readPortfolio(client, portfolioId);
-    const since = changesSince(view.capChanges, lastBefore);
-    const taken = since.some((c) => c.cap === cap && c.source === 'admin' && c.actor === actor && c.reason === reason);
-    if (taken || Date.now() > deadline) return { view, taken };
+    const seen = look.shows(view, lastSeen);
+    if (seen || Date.now() > deadline) return { view, seen };
     await delay(100);
   }
 }

@@ -126,8 +126,9 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
       () => patched(LEARNS_COUNTED_NUMBERS_PATCH),
     ),
   );
-  setHandler(reconcileSignal, () => {
+  setHandler(reconcileSignal, (request) => {
     state.reconcileRequested = true;
+    book.reconcileAskedBy(request);
   });
   setHandler(moveToTaskQueueSignal, (move) => {
     const taskQueue = queueOf(move);

@@ -238,6 +238,13 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
         400,
         'cap',
       ],
+      [
+        'POST',
+        `/v1/portfolios/${t.bench?.portfolioId ?? '1'}/reconcile`,
+        { as: 'admin', body: { reason: ' ' } },
+        400,
+        'reason',
+      ],
     ];
     for (const [method, path, options, status, named] of cases) {
       const answer = await api.call<ErrorBody>(method, path, options);

@@ -73,6 +73,7 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
         'GET /v1/portfolios/{portfolioId}/export',
         'GET /v1/portfolios/{portfolioId}',
         'PUT /v1/portfolios/{portfolioId}/cap',
+        'POST /v1/portfolios/{portfolioId}/reconcile',
         'GET /v1/webhooks/dead-letters',
         'POST /v1/webhooks/dead-letters/{id}/replay',
         'DELETE /v1/webhooks/dead-letters/{id}',

@@ -81,6 +81,11 @@ describe('who may call what (dev server, worker, Graph sandbox)', () => {
           allowed: { onboarding: 403, operator: 403, admin: 200, auditor: 403 },
         },
         {
+          call: `POST /v1/portfolios/${portfolio}/reconcile`,
+          body: { reason: 'role table' },
+          allowed: { onboarding: 403, operator: 403, admin: 200, auditor: 403 },
+        },
+        {
           call: 'GET /v1/webhooks/dead-letters',
           allowed: { onboarding: 403, operator: 403, admin: 200, auditor: 403 },
         },

@@ -45,6 +45,9 @@ describe('what a principal limited to portfolios sees (dev server, worker, Graph
       expect(
         await api.call('PUT', `${portfolio}/cap`, { as: 'elsewhere', body: { cap: 5, reason: 'not mine' } }),
       ).toMatchObject({ status: 404 });
+      expect(
+        await api.call('POST', `${portfolio}/reconcile`, { as: 'elsewhere', body: { reason: 'not mine' } }),
+      ).toMatchObject({ status: 404 });
       const start = await api.call<ErrorBody>('POST', '/v1/journeys', {
         as: 'elsewhere',
         body: api.startBody(),
@@ -192,6 +195,20 @@ describe('what a principal limited to portfolios sees (dev server, worker, Graph
       expect(set.body.notes.at(-1)?.what).toBe(
         'the cap is now 1500 registered numbers (set by admin@test: Meta raised it after verification)',
       );
+      // A reconciliation now, at an admin's asking: noted with who and why, answered with what it found.
+      type Reconciled = { notes: { what: string }[]; lastReconciliation: { at: string; found: string } | null };
+      const reconciled = await api.call<Reconciled>('POST', `${path}/reconcile`, {
+        as: 'admin',
+        body: { reason: 'numbers deleted in WhatsApp Manager' },
+      });
+      expect(reconciled.status).toBe(200);
+      expect(reconciled.body.notes.map((n) => n.what)).toContain(
+        'admin@test asked for a reconciliation now: numbers deleted in WhatsApp Manager',
+      );
+      expect(reconciled.body.lastReconciliation?.found).toMatch(/holder/);
+      expect(
+        await api.call('POST', `/v1/portfolios/${'9'.repeat(15)}/reconcile`, { as: 'admin', body: { reason: 'x' } }),
+      ).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
       expect(await api.call('GET', `/v1/portfolios/${'9'.repeat(15)}`, { as: 'auditor' })).toMatchObject({
         status: 404,
         body: { error: { code: 'not_found' } },

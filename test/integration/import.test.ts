@@ -1,5 +1,5 @@
-// `numberflow import`, `list --summary` and `portfolio show|set-cap` as an operator runs them, in both modes: the
-// 1,000-row file through the HTTP API on a task queue no worker polls (a start needs no worker; the journeys stay
+// `numberflow import`, `list --summary` and `portfolio show|set-cap|reconcile` as an operator runs them, in both modes:
+// the 1,000-row file through the HTTP API on a task queue no worker polls (a start needs no worker; the journeys stay
 // unstarted), and a small file, the summary and the portfolio directly through Temporal with the bench's worker.
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,7 +64,7 @@ function thousandRows(wabaId: string, portfolioId: string) {
   return { text: `${lines.join('\n')}\n`, bad, good: numbers[0] as string };
 }
 
-describe('import, list --summary, portfolio show and set-cap (dev server, Graph sandbox)', () => {
+describe('import, list --summary, portfolio show, set-cap and reconcile (dev server, Graph sandbox)', () => {
   const t = useBench('dev');
   const unpolled = uniqueTaskQueue('import-unpolled');
   const importApi = useApi(t, { taskQueue: unpolled });
@@ -385,6 +385,29 @@ describe('import, list --summary, portfolio show and set-cap (dev server, Graph 
 
       // The same file again: one journey still runs, the other was terminated and is said to have ended.
       await t.bench.env.client.workflow.getHandle(`number:${first}`).terminate('import test');
+      // An admin's reconciliation now frees the terminated journey's slot, instead of the hour's wait; in both modes.
+      const reconcile = ['portfolio', 'reconcile', t.bench.portfolioId, '--reason', 'a journey was terminated'];
+      const reconciled = await runCli(direct, [...reconcile, '--by', 'ops@acme']);
+      expect(reconciled.out).toEqual([
+        expect.stringMatching(
+          new RegExp(`^accepted: portfolio ${t.bench.portfolioId} reconciled at \\S+: 2 holders checked, 1 freed, `),
+        ),
+      ]);
+      const noted = await runCli(asApi(api, api.tokens.auditor), ['portfolio', 'show', t.bench.portfolioId]);
+      expect(noted.out).toEqual(
+        expect.arrayContaining([
+          'holding slots (1):',
+          expect.stringMatching(/ ops@acme asked for a reconciliation now: a journey was terminated$/),
+        ]),
+      );
+      const reconciledViaApi = await runCli(asApi(api, api.tokens.admin), reconcile);
+      expect(reconciledViaApi.out[0]).toMatch(/^accepted: portfolio \d+ reconciled at \S+: 1 holder checked, 0 freed/);
+      await expect(runCli(asApi(api, api.tokens.operator), reconcile)).rejects.toThrow(
+        'this needs the admin role; operator@test has operator',
+      );
+      expect((await runCli(direct, [...reconcile, '--role', 'operator'])).failure?.message).toBe(
+        'refused: only an admin asks for a reconciliation',
+      );
       const again = await runCli(direct, ['import', file, '--skip-invalid', '--json']);
       expect(JSON.parse(again.out.join('\n'))).toMatchObject({
         rows: 3,

@@ -53,6 +53,16 @@ describe("the command line's arguments", () => {
       })
       .catch((err: unknown) => err as Error);
     expect((refused as Error).message).toBe('--reason: one line of text, without control characters');
+    // A reconciliation's reason likewise, and an empty one.
+    for (const [reason, message] of [
+      ['a\u001b[31mred', '--reason: one line of text, without control characters'],
+      [' ', '--reason: say why, in 1–500 characters'],
+    ] as const) {
+      const notSent = await buildCli(() => undefined, { throwOnExit: true })
+        .parseAsync(['portfolio', 'reconcile', '22', '--reason', reason, '--by', 'qa@acme'], { from: 'user' })
+        .catch((err: unknown) => err as Error);
+      expect((notSent as Error).message).toBe(message);
+    }
     // A reason sent by signal was never checked: shown, not obeyed, on one line.
     const source = { source: 'admin', at: null, actor: 'qa@acme', reason: 'a\u001b[31mred\nsecond' } as const;
     expect(capSourceText(source)).toBe('set by qa@acme: a\\x1b[31mred\\x0asecond');
@@ -81,7 +91,7 @@ describe("the command line's arguments", () => {
       ]),
     );
     expect(portfolioLines({ ...view, lastReconciliation: null, readingMetaCount: false })).toContain(
-      `not reconciled yet (hourly, or \`temporal workflow signal --workflow-id portfolio:${view.portfolioId} --name reconcile\`)`,
+      `not reconciled yet (hourly, or now by an admin: \`portfolio reconcile ${view.portfolioId} --reason …\`)`,
     );
     // A cap lowered below the holders takes none back: said.
     const holder = {

@@ -6,7 +6,7 @@ import { waitingOrder, type WaitingJourney } from '../../src/journeys/summary.js
 import { JourneyInputError } from '../../src/domain/journey-input.js';
 import type { JourneyNote, JourneyView } from '../../src/domain/journey.js';
 import { journeyView, retriedCall } from '../support/journey-view.js';
-import { setCapLine } from '../../src/cli/portfolio-commands.js';
+import { reconcileLine, setCapLine } from '../../src/cli/portfolio-commands.js';
 import type { PortfolioView } from '../../src/portfolios/portfolio.js';
 
 const now = new Date('2025-06-01T12:00:00.000Z');
@@ -259,6 +259,29 @@ describe("list --summary's waits", () => {
     });
     expect(lines[1]).toBe(
       "waiting for a person: 4 (deletion 1, token 1, code 2) (2 shown: an admin's waits first, then the oldest)",
+    );
+  });
+});
+
+describe("reconcile's answer", () => {
+  it('says what the reconciliation found, or that it was asked for and goes on', () => {
+    const view: PortfolioView = {
+      portfolioId: '1234567890',
+      cap: 20,
+      capSource: { source: 'default', at: null, actor: null, reason: null },
+      capChanges: [],
+      holders: [],
+      queue: [],
+      admissions: 0,
+      notes: [],
+      lastReconciliation: { at: '2026-12-06T10:00:00.000Z', found: 'no holder and no queue: nothing to check' },
+      readingMetaCount: false,
+    };
+    expect(reconcileLine(view, true)).toBe(
+      'accepted: portfolio 1234567890 reconciled at 2026-12-06T10:00:00.000Z: no holder and no queue: nothing to check',
+    );
+    expect(reconcileLine(view, false)).toBe(
+      'received: a reconciliation of portfolio 1234567890 was asked for and had not ended within 10 s (Meta slow or away: it goes on); `portfolio show` says when it has',
     );
   });
 });

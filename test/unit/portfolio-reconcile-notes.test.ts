@@ -12,6 +12,18 @@ const report = (unread: string[]): ReconcileReport => ({
 });
 
 describe("a reconciliation's notes", () => {
+  it("notes an admin's request with who and why, and nothing for one sent by hand without them", () => {
+    const book = new PortfolioBook({ portfolioId: 'p-1', cap: 3, capSource: 'admin' });
+    book.reconcileAskedBy({ actor: 'ann@acme', reason: 'numbers deleted in WhatsApp Manager' });
+    // `temporal workflow signal --name reconcile` with no input, or with something else: not noted, still reconciled.
+    book.reconcileAskedBy(undefined);
+    book.reconcileAskedBy({ actor: 7, reason: null } as unknown as { actor: string; reason: string });
+    book.reconcileAskedBy({ actor: '', reason: 'nobody' });
+    expect(book.state.notes.map((n) => n.what)).toEqual([
+      'ann@acme asked for a reconciliation now: numbers deleted in WhatsApp Manager',
+    ]);
+  });
+
   it('notes a WABA Meta refuses to show once, whatever the message, until it can be read again', () => {
     const book = new PortfolioBook({ portfolioId: 'p-1', cap: 3, capSource: 'admin' });
     const notes = () => book.state.notes.map((n) => n.what);

@@ -1,9 +1,14 @@
 // /v1/portfolios/{id}: a portfolio's registered-number cap and where it came from, who holds its slots and who
-// waits; an admin sets the cap.
-import { PortfolioNotFoundError, readPortfolio, setPortfolioCap } from '../../portfolios/portfolio.js';
+// waits; an admin sets the cap, or asks for a reconciliation now.
+import {
+  PortfolioNotFoundError,
+  readPortfolio,
+  reconcilePortfolio,
+  setPortfolioCap,
+} from '../../portfolios/portfolio.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
-import { capBody, portfolioParams, portfolioSchema } from './schemas.js';
+import { capBody, portfolioParams, portfolioSchema, reconcileBody } from './schemas.js';
 
 export function portfolioRoutes(app: ZodApp, context: ApiContext): void {
   const { client } = context;
@@ -51,6 +56,33 @@ export function portfolioRoutes(app: ZodApp, context: ApiContext): void {
       const { cap, reason } = request.body;
       const { view, taken } = await setPortfolioCap(client, portfolioId, { cap, actor: principal.name, reason });
       return reply.code(taken ? 200 : 202).send(view);
+    },
+  );
+
+  app.post(
+    '/v1/portfolios/:portfolioId/reconcile',
+    {
+      ...administer,
+      schema: {
+        ...administer.schema,
+        summary:
+          'reconcile the slot holders with their journeys and with Meta now, not at the next hourly time (admins); the portfolio notes who asked and why',
+        params: portfolioParams,
+        body: reconcileBody,
+        response: {
+          200: portfolioSchema.describe('the portfolio, reconciled (lastReconciliation says what was found)'),
+          202: portfolioSchema.describe('asked; the reconciliation had not ended within 10 seconds'),
+          ...errors(400, 404, 413, 415),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { portfolioId } = request.params;
+      const principal = principalOf(request);
+      ensureSees(principal, portfolioId, new PortfolioNotFoundError(portfolioId).message);
+      const { reason } = request.body;
+      const { view, reconciled } = await reconcilePortfolio(client, portfolioId, { actor: principal.name, reason });
+      return reply.code(reconciled ? 200 : 202).send(view);
     },
   );
 }

@@ -179,6 +179,8 @@ export const capBody = z
   .object({ cap: z.number().int().min(1).max(100_000).describe('registered numbers the portfolio may hold'), reason })
   .strict();
 
+export const reconcileBody = z.object({ reason }).strict();
+
 /** Rows a POST /v1/journeys:batch takes at most; a bigger file goes in several requests. */
 export const BATCH_MAX_ROWS = 1_000;
 /** A batch's body may hold up to BATCH_MAX_ROWS rows: 1 MiB leaves each row about 1 KiB. */

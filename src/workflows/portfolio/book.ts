@@ -11,6 +11,7 @@ import {
   type PortfolioState,
   type QueuedJourney,
   type ReconcileReport,
+  type ReconcileRequest,
   type SlotAnswer,
   type SlotHolder,
   type SlotRelease,
@@ -373,6 +374,17 @@ export class PortfolioBook {
 
   private reconciled(found: string): void {
     this.state.lastReconciliation = { at: new Date().toISOString(), found };
+  }
+
+  /**
+   * An admin's request for a reconciliation now (the API's, the command line's): noted with who and why. One sent by
+   * hand carries neither, or anything (a signal's input is not checked): only a named actor and reason are noted.
+   */
+  reconcileAskedBy(request: ReconcileRequest | undefined): void {
+    const actor: unknown = request?.actor;
+    const reason: unknown = request?.reason;
+    if (typeof actor !== 'string' || typeof reason !== 'string' || actor === '') return;
+    this.note(`${actor.slice(0, 200)} asked for a reconciliation now: ${reason.slice(0, 500)}`);
   }
 
   /** The next run continues on another task queue (moveToTaskQueue): noted, as the run's history ends here. */
