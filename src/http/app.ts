@@ -2,7 +2,7 @@
 // auditors (bearer tokens, roles, zod-validated bodies, an OpenAPI 3.1 document), the operator console at `/`
 // (./console: the same principals, signed in by cookie), and the codec server the Web UI and CLI decode histories
 // through, and numberflow's metrics for Prometheus. Route families that join it reuse the auth hooks of ./auth and the error shape of ./errors.ts.
-import { isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import Fastify, {
   errorCodes,
   LogController,
@@ -12,7 +12,7 @@ import Fastify, {
 } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { levels, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { GraphClient } from '../graph/client.js';
 import type { StartOptions } from '../journeys/index.js';
 import type { IdentityStore } from '../stores/identity-store.js';
@@ -24,6 +24,7 @@ import { answerError, installErrorHandling, type NotFoundPage } from './errors.j
 import { registerInboxGauges, type ServiceMetrics } from '../telemetry/metrics.js';
 import { codecAuthorizationFor, codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
+import { writeRequestLine } from './request-line.js';
 import type { Route } from './webhook-handover.js';
 import { createWebhookRouter } from './webhook-router.js';
 import type { WebhookInboxOptions } from './webhook-inbox.js';
@@ -83,29 +84,6 @@ export interface HttpAppOptions {
  */
 export const REQUEST_TIMEOUT_MS = 60_000;
 
-/**
- * A request's sender for its line: the peer, or the client a trusted proxy names and the proxy. A name that is no
- * address (a proxy passing on what its client wrote) is not logged as one: the line says so, with the peer.
- */
-function peerOf(request: FastifyRequest): { client: string | undefined; proxy?: string; forwarded?: string } {
-  const peer = request.socket.remoteAddress;
-  if (request.ip === peer) return { client: peer };
-  const client = addressIn(request.ip);
-  return client === null ? { client: peer, forwarded: 'not an address' } : { client, proxy: peer };
-}
-
-/** The address a proxy forwarded, written bare, with a port (203.0.113.9:5678) or in brackets ([2001:db8::1]:443). */
-function addressIn(forwarded: string): string | null {
-  const match = /^\[([^\]]+)\](?::\d+)?$/.exec(forwarded) ?? /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(forwarded);
-  const address = match?.[1] ?? forwarded;
-  return isIP(address) === 0 ? null : address;
-}
-
-/** Whether a logger writes lines of this level (pino's levels, by number; an unknown level writes). */
-function writesAt(log: FastifyBaseLogger, level: 'info' | 'debug'): boolean {
-  return (levels.values[log.level] ?? 0) <= (levels.values[level] ?? 0);
-}
-
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app: FastifyInstance = Fastify({
@@ -141,22 +119,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   // A callback, not an async function, and the line built only when it is written: Meta's deliveries pass here
   // thousands of times a second, and the promise and the line cost the receiver measurably (docs/architecture.md).
   app.addHook('onResponse', (request, reply, done) => {
-    // A route may log its requests at debug; never a refusal (a 413 before its handler would leave no other trace).
-    const level = reply.statusCode >= 400 ? 'info' : (request.routeOptions.config?.requestLogLevel ?? 'info');
-    if (writesAt(request.log, level)) {
-      request.log[level](
-        {
-          method: request.method,
-          path: request.url.split('?')[0],
-          status: reply.statusCode,
-          ms: Math.round(reply.elapsedTime),
-          // Who sent it (a refused webhook, say): the peer, or the client a trusted proxy names, with the proxy.
-          ...peerOf(request),
-          ...(request.principal ? { principal: request.principal.name } : {}),
-        },
-        'request',
-      );
-    }
+    writeRequestLine(request, reply.statusCode, reply.elapsedTime);
     done();
   });
   const principals = options.principals ?? PrincipalDirectory.of({ principals: [] });

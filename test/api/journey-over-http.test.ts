@@ -6,6 +6,7 @@ import { journeyWorkflowId, type JourneyView } from '../../src/domain/journey.js
 import type { JourneyListing } from '../../src/journeys/index.js';
 import { addPrincipal } from '../../src/http/auth/token-file.js';
 import { requestRemovalUpdate } from '../../src/domain/messages.js';
+import { loggerInto } from '../support/http-app.js';
 import { useBench } from '../support/bench.js';
 import { decodedPayloadTexts } from '../support/history.js';
 import { eventually, openEvents, useApi, type ServerEvent } from './support.js';
@@ -18,7 +19,13 @@ interface Outcome {
 
 describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
   const t = useBench('dev');
-  const api = useApi(t, { keepAliveMs: 300 });
+  const logged: string[] = [];
+  const api = useApi(t, { keepAliveMs: 300, logger: loggerInto(logged) });
+  /** The request lines of the journey's event streams, once ended. */
+  const streamLines = (e164: string) =>
+    logged
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'request' && line.path === `/v1/journeys/${e164}/events`);
 
   const sandbox = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${t.bench.sandbox.url}/_sandbox${path}`, {
@@ -162,6 +169,19 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
       writeFileSync(api.tokenFile, kept);
       await revoked.ended;
       expect(revoked.events.map((e) => e.event)).toEqual(['view']);
+      // Each stream's request line is written when it ends (Fastify does not see a hand-written answer end).
+      expect(streamLines(e164)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            method: 'HEAD',
+            status: 200,
+            streamed: true,
+            events: 0,
+            principal: 'auditor@test',
+          }),
+          expect.objectContaining({ method: 'GET', status: 200, streamed: true, events: 1, principal: 'leaving@test' }),
+        ]),
+      );
       expect((await read()).status).toBe(401);
       await t.env.client.workflow.getHandle(journeyWorkflowId(e164)).terminate('ops test');
       const ended = await api.call<JourneyView>('GET', `/v1/journeys/${e164}`, { as: 'auditor' });

@@ -15,6 +15,7 @@ import { describeJourneyFor } from '../auth/journey-scope.js';
 import { holdsAny, permissions, seesPortfolio, type Principal } from '../auth/principals.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import { e164Params } from './schemas.js';
+import { writeRequestLine } from '../request-line.js';
 
 /** How often the stream reads the journey, and sends a keep-alive comment, unless told otherwise. */
 export const eventStreamDefaults: ApiContext['events'] = { pollMs: 1_000, keepAliveMs: 15_000 };
@@ -99,9 +100,6 @@ async function stream(
     connection: 'keep-alive',
     'x-accel-buffering': 'no', // no buffering by a proxy in front
   });
-  // A HEAD (a proxy's or a health check's) gets the headers and nothing to follow: Node sends no body for it, and
-  // would hold even the headers until the end, the journey's.
-  if (reply.request.method === 'HEAD') return void reply.raw.end();
   // Nothing is written once the client has gone.
   const write = (text: string) => void (reply.raw.destroyed || closed.aborted || reply.raw.write(text));
   let id = 0;
@@ -111,6 +109,9 @@ async function stream(
   };
   const keepAlive = setInterval(() => write(': keep-alive\n\n'), keepAliveMs);
   try {
+    // A HEAD (a proxy's or a health check's) gets the headers and nothing to follow: Node sends no body for it, and
+    // would hold even the headers until the end, the journey's.
+    if (reply.request.method === 'HEAD') return;
     send('view', first);
     let last = first;
     while (last.result === null && !closed.aborted) {
@@ -131,5 +132,7 @@ async function stream(
   } finally {
     clearInterval(keepAlive);
     reply.raw.end();
+    // Fastify does not see a hijacked answer end: the stream's line is written here, with how many events it sent.
+    writeRequestLine(reply.request, 200, reply.elapsedTime, { streamed: true, events: id });
   }
 }
