@@ -143,9 +143,11 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
       }
       try {
         const { id } = await heartbeating(() =>
+          // Meta takes phone_number with or without the country code: the national number alone is read as holding
+          // it when it begins with its digits (+91 91234 56789 added as +91 23456789); the whole number cannot be.
           graph.addPhoneNumber(wabaId, {
             cc: phoneNumber.countryCallingCode,
-            phoneNumber: phoneNumber.nationalNumber,
+            phoneNumber: phoneNumber.e164.slice(1),
             verifiedName,
           }),
         );
