@@ -80,12 +80,12 @@ export function directOperations(env: Record<string, string | undefined>): Journ
 
     async setCap(portfolioId, change, actor) {
       if (actor.role === 'operator') throw new CliExit(1, "refused: only an admin sets a portfolio's cap");
-      return setPortfolioCap(await connected(), portfolioId, { ...change, actor: actor.by });
+      return setPortfolioCap(await sending(), portfolioId, { ...change, actor: actor.by });
     },
 
     async reconcile(portfolioId, reason, actor) {
       if (actor.role === 'operator') throw new CliExit(1, 'refused: only an admin asks for a reconciliation');
-      return reconcilePortfolio(await connected(), portfolioId, { actor: actor.by, reason });
+      return reconcilePortfolio(await sending(), portfolioId, { actor: actor.by, reason });
     },
 
     async act(e164, action, actor, waitSeconds) {

@@ -4,8 +4,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CONTROL_CHARACTER } from '../domain/operator-input.js';
 import { capSourceNames, type CapChange, type CapSource } from '../domain/portfolio.js';
-import type { PortfolioView } from '../portfolios/portfolio.js';
+import { RECONCILED_WITHIN_MS, type PortfolioView } from '../portfolios/portfolio.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
+import { CliExit } from './failure.js';
 import { visibleControls } from './format.js';
 import { actorOption, graphIdArgument } from './options.js';
 import { plural } from '../domain/words.js';
@@ -51,7 +52,8 @@ export function addPortfolioCommands(program: Command, context: CommandContext):
     .action(async (portfolioId: string, opts: { reason: string; json?: boolean }, command: Command) => {
       const reason = checkedReason(opts.reason);
       const { view, reconciled } = await context.using((ops) => ops.reconcile(portfolioId, reason, actorOf(command)));
-      print(context, opts.json, view, () => [reconcileLine(view, reconciled)]);
+      print(context, opts.json, { reconciled, ...view }, () => [reconcileLine(view, reconciled)]);
+      if (reconciled && view.lastReconciliation?.failed) throw new CliExit(1);
     });
 }
 
@@ -69,12 +71,16 @@ function checkedReason(text: string): string {
   return reason;
 }
 
-/** What `reconcile` says: what the reconciliation found, or that it was asked for and has not ended yet. */
+/** What `reconcile` says: what the reconciliation found (or why it failed), or that it has not ended yet. */
 export function reconcileLine(view: PortfolioView, reconciled: boolean): string {
   const last = view.lastReconciliation;
-  return reconciled && last
-    ? `accepted: portfolio ${view.portfolioId} reconciled at ${last.at}: ${last.found}`
-    : `received: a reconciliation of portfolio ${view.portfolioId} was asked for and had not ended within 10 s (Meta slow or away: it goes on); \`portfolio show\` says when it has`;
+  if (!reconciled || !last) {
+    const within = RECONCILED_WITHIN_MS / 1000;
+    return `received: a reconciliation of portfolio ${view.portfolioId} was asked for and had not ended within ${within} s (Meta slow or away: it is retried for up to 15 minutes); \`portfolio show\` says when it has`;
+  }
+  return last.failed
+    ? `failed: portfolio ${view.portfolioId} could not reconcile at ${last.at} (${last.found.replace(/^failed: /, '')}): every slot stays as it is`
+    : `accepted: portfolio ${view.portfolioId} reconciled at ${last.at}: ${last.found}`;
 }
 
 export function portfolioLines(view: PortfolioView): string[] {

@@ -171,6 +171,8 @@ export interface PortfolioState {
    */
   reconcileDueAt?: string;
   reconcileRequested?: boolean;
+  /** The ids of the asks (ReconcileRequest.id) no reconciliation has begun after yet. Absent in older runs' state. */
+  reconcileAsks?: string[];
   /**
    * Meta refused an add at its cap while the portfolio held fewer slots than Meta counts (numbers registered outside
    * numberflow): nobody is let through until a reconciliation has read what Meta counts. Absent in older runs' state.
@@ -193,8 +195,11 @@ export interface PortfolioState {
    * burst of refusals pushed an admin's change out of them). Absent in older runs' state.
    */
   capChanges?: CapChange[];
-  /** When the last reconciliation ran, and what it found, in words (one line, kept out of the notes). */
-  lastReconciliation?: { at: string; found: string };
+  /**
+   * When the last reconciliation ran, and what it found, in words (one line, kept out of the notes); whether it
+   * failed, and the asks it answered (begun after them), when so. Older runs' kept neither.
+   */
+  lastReconciliation?: { at: string; found: string; failed?: boolean; asks?: string[] };
 }
 
 /** A journey's request for a slot, the same type from the journey to the portfolio. */
@@ -278,6 +283,8 @@ export const moveToTaskQueueSignal = defineSignal<[TaskQueueMove]>('moveToTaskQu
 export interface ReconcileRequest {
   actor: string;
   reason: string;
+  /** The asker's own id for this ask: the reconciliation that begins after it names it (lastReconciliation.asks). */
+  id?: string;
 }
 /** Reconcile the holders with the journeys now, instead of at the next scheduled time. */
 export const reconcileSignal = defineSignal<[ReconcileRequest?]>('reconcile');

@@ -1,6 +1,7 @@
 // A portfolio as its people see it and correct it, shared by the CLI's direct mode and the HTTP API: its cap and
 // where that came from, the numbers holding slots, the queue in order; an admin's new cap or reconciliation now,
 // noted with who and why.
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import {
@@ -19,8 +20,8 @@ import {
 export type PortfolioView = Pick<PortfolioState, 'cap' | 'holders' | 'queue' | 'admissions' | 'notes'> & {
   portfolioId: string;
   capSource: CapSource;
-  /** When the last reconciliation ran and what it found; null before the first (or in runs from before). */
-  lastReconciliation: { at: string; found: string } | null;
+  /** When the last reconciliation ran, what it found and whether it failed; null before the first (or in older runs). */
+  lastReconciliation: { at: string; found: string; failed: boolean } | null;
   /** Nobody is let through until the numbers Meta counts are read (a refusal at the cap found some unknown). */
   readingMetaCount: boolean;
   /** The cap's changes, oldest first (the latest 100; none kept by runs from before). */
@@ -37,28 +38,38 @@ export class PortfolioNotFoundError extends Error {
 /** How long a new cap is looked for in the portfolio before it is answered as sent. */
 const CAP_SEEN_WITHIN_MS = 5_000;
 /** How long a reconciliation asked for now is waited for: it reads Meta, WABA by WABA. */
-const RECONCILED_WITHIN_MS = 10_000;
+export const RECONCILED_WITHIN_MS = 10_000;
 
 export async function readPortfolio(client: Client, portfolioId: string): Promise<PortfolioView> {
+  return viewOf(portfolioId, await readState(client, portfolioId));
+}
+
+async function readState(client: Client, portfolioId: string, deadline?: number): Promise<PortfolioState> {
+  const query = () => client.workflow.getHandle(portfolioWorkflowId(portfolioId)).query(portfolioQuery);
   try {
-    const state = await client.workflow.getHandle(portfolioWorkflowId(portfolioId)).query(portfolioQuery);
-    const { cap, capSource, holders, queue, admissions, notes } = state;
-    return {
-      portfolioId,
-      cap,
-      capSource: capSource ?? sourceUnknown(cap),
-      holders,
-      queue,
-      admissions,
-      notes,
-      lastReconciliation: state.lastReconciliation ?? null,
-      readingMetaCount: state.learning === true,
-      capChanges: state.capChanges ?? [],
-    };
+    return await (deadline === undefined ? query() : client.withDeadline(deadline, query));
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new PortfolioNotFoundError(portfolioId);
     throw err;
   }
+}
+
+function viewOf(portfolioId: string, state: PortfolioState): PortfolioView {
+  const { cap, capSource, holders, queue, admissions, notes, lastReconciliation } = state;
+  return {
+    portfolioId,
+    cap,
+    capSource: capSource ?? sourceUnknown(cap),
+    holders,
+    queue,
+    admissions,
+    notes,
+    lastReconciliation: lastReconciliation
+      ? { at: lastReconciliation.at, found: lastReconciliation.found, failed: lastReconciliation.failed === true }
+      : null,
+    readingMetaCount: state.learning === true,
+    capChanges: state.capChanges ?? [],
+  };
 }
 
 /**
@@ -89,63 +100,59 @@ export async function setPortfolioCap(
   change: { cap: number; actor: string; reason: string },
 ): Promise<{ view: PortfolioView; taken: boolean }> {
   const { cap, actor, reason } = change;
-  const { view, seen } = await sendAndLook(client, portfolioId, {
-    lastSeen: (before) => before.capChanges.at(-1),
+  const ours = (c: CapChange) => c.cap === cap && c.source === 'admin' && c.actor === actor && c.reason === reason;
+  // Where to look from; a portfolio that cannot be read now (no worker) is still sent the cap, and looked at whole.
+  const lastBefore = await readState(client, portfolioId).then(
+    (state) => state.capChanges?.at(-1),
+    () => undefined,
+  );
+  const { view, shown } = await signalUntilShown(client, portfolioId, CAP_SEEN_WITHIN_MS, {
     send: (handle) => handle.signal(capabilityUpdateSignal, { maxPhoneNumbers: cap, source: 'admin', actor, reason }),
-    shows: (after, lastBefore) =>
-      changesSince(after.capChanges, lastBefore).some(
-        (c) => c.cap === cap && c.source === 'admin' && c.actor === actor && c.reason === reason,
-      ),
-    withinMs: CAP_SEEN_WITHIN_MS,
+    shows: (state) => changesSince(state.capChanges ?? [], lastBefore).some(ours),
   });
-  return { view, taken: seen };
+  return { view, taken: shown };
 }
 
 /**
- * Asks the running portfolio for a reconciliation now (an admin's, noted with who and why) and waits briefly for it
- * to end: `reconciled` false when it had not (Meta slow or away: the portfolio goes on retrying, and says so).
+ * Asks the running portfolio for a reconciliation now (an admin's, noted with who and why) and waits briefly for the
+ * one that begins after the ask to end — not one under way already, which it names not. `reconciled` false when it
+ * had not (Meta slow or away: the portfolio retries it for up to 15 minutes, then notes it failed).
  */
 export async function reconcilePortfolio(
   client: Client,
   portfolioId: string,
-  request: ReconcileRequest,
+  request: { actor: string; reason: string },
 ): Promise<{ view: PortfolioView; reconciled: boolean }> {
-  const { view, seen } = await sendAndLook(client, portfolioId, {
-    lastSeen: (before) => before.lastReconciliation?.at,
-    send: (handle) => handle.signal(reconcileSignal, request),
-    shows: (after, lastBefore) => after.lastReconciliation !== null && after.lastReconciliation.at !== lastBefore,
-    withinMs: RECONCILED_WITHIN_MS,
+  const ask: ReconcileRequest = { ...request, id: randomUUID() };
+  const { view, shown } = await signalUntilShown(client, portfolioId, RECONCILED_WITHIN_MS, {
+    send: (handle) => handle.signal(reconcileSignal, ask),
+    shows: (state) => state.lastReconciliation?.asks?.includes(ask.id as string) === true,
   });
-  return { view, reconciled: seen };
+  return { view, reconciled: shown };
 }
 
 /**
- * Sends a signal to the running portfolio and reads it until it shows the signal's effect or `withinMs` passed. What
- * it showed before is read first; a portfolio that cannot be read then (no worker) is still sent the signal.
+ * Signals the running portfolio, then reads it until it shows the signal's effect or `withinMs` passed (each read
+ * bounded by what is left of it, a second at least: a portfolio whose worker is away fails the read, not the wait).
  */
-async function sendAndLook<T>(
+async function signalUntilShown(
   client: Client,
   portfolioId: string,
-  look: {
-    lastSeen: (before: PortfolioView) => T | undefined;
-    send: (handle: WorkflowHandle) => Promise<void>;
-    shows: (after: PortfolioView, lastSeen: T | undefined) => boolean;
-    withinMs: number;
-  },
-): Promise<{ view: PortfolioView; seen: boolean }> {
+  withinMs: number,
+  look: { send: (handle: WorkflowHandle) => Promise<void>; shows: (state: PortfolioState) => boolean },
+): Promise<{ view: PortfolioView; shown: boolean }> {
   const handle = client.workflow.getHandle(portfolioWorkflowId(portfolioId));
   const running = await handle.describe().then(
     (d) => d.status.name === 'RUNNING',
-    () => false,
+    (err: unknown) => (err instanceof WorkflowNotFoundError ? false : Promise.reject(err)),
   );
   if (!running) throw new PortfolioNotFoundError(portfolioId);
-  const lastSeen = await readPortfolio(client, portfolioId).then(look.lastSeen, () => undefined);
   await look.send(handle);
-  const deadline = Date.now() + look.withinMs;
+  const deadline = Date.now() + withinMs;
   for (;;) {
-    const view = await readPortfolio(client, portfolioId);
-    const seen = look.shows(view, lastSeen);
-    if (seen || Date.now() > deadline) return { view, seen };
+    const state = await readState(client, portfolioId, Math.max(deadline, Date.now() + 1_000));
+    const shown = look.shows(state);
+    if (shown || Date.now() > deadline) return { view: viewOf(portfolioId, state), shown };
     await delay(100);
   }
 }

@@ -153,6 +153,7 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
     await deliver(book);
     if (state.reconcileRequested === true || Date.now() >= reconcileAt) {
       state.reconcileRequested = false;
+      book.beginReconciliation();
       await reconcile(book, input.portfolioId);
       reconcileAt = Date.now() + state.reconcileEveryMs;
       state.reconcileDueAt = new Date(reconcileAt).toISOString();

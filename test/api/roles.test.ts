@@ -120,7 +120,8 @@ describe('who may call what (dev server, worker, Graph sandbox)', () => {
             body,
             headers,
           });
-          row[caller] = answer.status;
+          // Sent but not yet taken (a cap, a reconciliation, on a slow machine) is let through all the same.
+          row[caller] = answer.status === 202 ? 200 : answer.status;
           if (answer.status === 401 && answer.headers.get('www-authenticate') !== 'Bearer realm="numberflow"') {
             refusals.push(`${endpoint.call} as ${caller}: 401 without WWW-Authenticate: Bearer`);
           }

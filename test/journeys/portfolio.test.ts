@@ -11,6 +11,7 @@ import {
   requestSlotSignal,
 } from '../../src/domain/portfolio.js';
 import { createPortfolioActivities, type SlotAskLimits } from '../../src/activities/portfolio-activities.js';
+import { reconcilePortfolio } from '../../src/portfolios/portfolio.js';
 import { GraphClient } from '../../src/graph/client.js';
 import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { summarizeJourneys } from '../../src/journeys/index.js';
@@ -542,6 +543,40 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       expect(patchesIn(history)).toEqual(expect.arrayContaining([LATE_META_CAP_PATCH, META_TIMES_ORDER_CAPS_PATCH]));
       const scenario = 'caps meta sent before the last';
       await keepHistory(env, { workflowId: portfolioWorkflowId(b.portfolioId), workflow: 'portfolio', scenario });
+    });
+  });
+
+  it("answers an admin's reconciliation with the one begun after the ask, not one already under way", async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      const journey = await b.start(b.input()); // a holder: each reconciliation reads the WABA's numbers
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const lists = () => b.sandbox.admin.calls().filter((c) => c.endpoint === 'GET /{waba-id}/phone_numbers').length;
+      const before = lists();
+      b.sandbox.admin.injectFault({ endpoint: 'GET /phone_numbers', kind: 'latency', latencyMs: 1_500, times: 2 });
+      // One by hand (no name, no id) begins first and is under way when the admin asks.
+      const handle = env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId));
+      await handle.signal(reconcileSignal);
+      const underWay = async () => ((await handle.describe()).raw.pendingActivities ?? []).length;
+      await eventually(underWay, (pending) => pending > 0, 'the reconciliation by hand under way');
+      const { view, reconciled } = await reconcilePortfolio(env.client, b.portfolioId, {
+        actor: 'ann@acme',
+        reason: 'a number deleted at Meta',
+      });
+      expect(reconciled).toBe(true);
+      expect(lists() - before).toBe(2); // the one under way, then the admin's: answered by the second
+      expect(view.lastReconciliation).toMatchObject({
+        found: expect.stringMatching(/^1 holder checked/),
+        failed: false,
+      });
+      const state = await portfolioState(b);
+      expect(state.lastReconciliation?.asks).toHaveLength(1);
+      expect(state.reconcileAsks).toEqual([]);
+      expect(view.notes.map((n) => n.what)).toContain(
+        'ann@acme asked for a reconciliation now: a number deleted at Meta',
+      );
+      expect(view.notes.map((n) => n.what).filter((n) => n.includes('asked for a reconciliation'))).toHaveLength(1);
+      await env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
 

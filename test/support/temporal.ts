@@ -1,7 +1,7 @@
 // Connections from a test file to the servers of test/support/global-setup.ts, and a worker running the
 // real workflow bundle. Time skipping needs the test service and the TimeSkippingClient.
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowClientInterceptor } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -10,7 +10,7 @@ import type { Activities } from '../../src/activities/index.js';
 import { createDataConverter, workerDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
-import { updatesSentAgainIfAborted } from '../../src/temporal/aborted-update.js';
+import { updateAbortedWithItsTask, updatesSentAgainIfAborted } from '../../src/temporal/aborted-update.js';
 import { resolveBinary, toSdkExecutable } from '../../src/temporal/binaries.js';
 
 /** The tests' payload key: every client and worker of the test run encrypts with it, as production does. */
@@ -27,8 +27,28 @@ export const testDataConverter = createDataConverter(parseCodecKeys(TEST_CODEC_K
  */
 const testClientOptions = {
   dataConverter: testDataConverter,
-  interceptors: { workflow: [updatesSentAgainIfAborted] },
+  interceptors: { workflow: [updatesSentAgainIfAborted, abortsSaid()] },
 };
+
+/**
+ * Inside the sending again, each try: an abort is said in the test's output (rare; the run's history says which task
+ * Temporal refused and why), so that one never passes unseen.
+ */
+function abortsSaid(): WorkflowClientInterceptor {
+  return {
+    async startUpdate(input, next) {
+      try {
+        return await next(input);
+      } catch (err) {
+        if (updateAbortedWithItsTask(err)) {
+          const { workflowId } = input.workflowExecution;
+          console.warn(`[test client] update ${input.updateName} of ${workflowId} aborted with its task; sent again`);
+        }
+        throw err;
+      }
+    },
+  };
+}
 
 export interface TestEnv {
   client: Client;

@@ -74,7 +74,7 @@ describe("the command line's arguments", () => {
       queue: [],
       admissions: 0,
       notes: [{ at: '2026-12-05T06:00:00.000Z', what: 'the cap is now 5 (set by qa@acme: a\u001b[31mred)' }],
-      lastReconciliation: { at: '2026-12-05T05:00:00.000Z', found: '2 holders checked, 1 freed' },
+      lastReconciliation: { at: '2026-12-05T05:00:00.000Z', found: '2 holders checked, 1 freed', failed: false },
       readingMetaCount: true,
       capChanges: [{ cap: 5, ...source, at: '2026-12-05T06:00:00.000Z' }],
     } satisfies PortfolioView;

@@ -264,7 +264,7 @@ describe("list --summary's waits", () => {
 });
 
 describe("reconcile's answer", () => {
-  it('says what the reconciliation found, or that it was asked for and goes on', () => {
+  it('says what the reconciliation found, or why it failed, or that it was asked for and goes on', () => {
     const view: PortfolioView = {
       portfolioId: '1234567890',
       cap: 20,
@@ -274,14 +274,22 @@ describe("reconcile's answer", () => {
       queue: [],
       admissions: 0,
       notes: [],
-      lastReconciliation: { at: '2026-12-06T10:00:00.000Z', found: 'no holder and no queue: nothing to check' },
+      lastReconciliation: {
+        at: '2026-12-06T10:00:00.000Z',
+        found: 'no holder and no queue: nothing to check',
+        failed: false,
+      },
       readingMetaCount: false,
     };
     expect(reconcileLine(view, true)).toBe(
       'accepted: portfolio 1234567890 reconciled at 2026-12-06T10:00:00.000Z: no holder and no queue: nothing to check',
     );
     expect(reconcileLine(view, false)).toBe(
-      'received: a reconciliation of portfolio 1234567890 was asked for and had not ended within 10 s (Meta slow or away: it goes on); `portfolio show` says when it has',
+      'received: a reconciliation of portfolio 1234567890 was asked for and had not ended within 10 s (Meta slow or away: it is retried for up to 15 minutes); `portfolio show` says when it has',
+    );
+    const failed = { at: '2026-12-06T10:15:00.000Z', found: 'failed: Graph unreachable', failed: true };
+    expect(reconcileLine({ ...view, lastReconciliation: failed }, true)).toBe(
+      'failed: portfolio 1234567890 could not reconcile at 2026-12-06T10:15:00.000Z (Graph unreachable): every slot stays as it is',
     );
   });
 });

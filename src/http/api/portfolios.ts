@@ -3,6 +3,7 @@
 import {
   PortfolioNotFoundError,
   readPortfolio,
+  RECONCILED_WITHIN_MS,
   reconcilePortfolio,
   setPortfolioCap,
 } from '../../portfolios/portfolio.js';
@@ -71,7 +72,9 @@ export function portfolioRoutes(app: ZodApp, context: ApiContext): void {
         body: reconcileBody,
         response: {
           200: portfolioSchema.describe('the portfolio, reconciled (lastReconciliation says what was found)'),
-          202: portfolioSchema.describe('asked; the reconciliation had not ended within 10 seconds'),
+          202: portfolioSchema.describe(
+            `asked; the reconciliation had not ended within ${RECONCILED_WITHIN_MS / 1000} seconds (it goes on)`,
+          ),
           ...errors(400, 404, 413, 415),
         },
       },

@@ -512,10 +512,15 @@ export const portfolioSchema = z
     admissions: z.number(),
     notes: z.array(z.object({ at: iso, what: z.string() })),
     lastReconciliation: z
-      .object({ at: iso, found: z.string() })
+      .object({
+        at: iso,
+        found: z.string(),
+        // Absent from a service from before: a reconciliation it showed had not failed, or said so in `found`.
+        failed: z.boolean().default(false).describe('it could not read Meta: every slot stayed as it was'),
+      })
       .nullable()
       .describe(
-        'when the last reconciliation ran (hourly, or on signal reconcile) and what it found; null before the first',
+        'when the last reconciliation ran (hourly, an admin asking, or on signal reconcile), what it found, and whether it failed; null before the first',
       ),
     capChanges: z
       .array(capSourceSchema.extend({ cap: z.number() }))

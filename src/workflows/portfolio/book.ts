@@ -22,6 +22,9 @@ import { plural } from '../../domain/words.js';
 
 const NOTES_KEPT = 50;
 const RELEASED_KEPT = 500;
+/** Asks for a reconciliation not yet begun after, kept by id (an admin's, a few at a time), and an id's length. */
+const ASKS_KEPT = 20;
+const ASK_ID_MAX = 100;
 
 /** Where a cap no person set came from, in a note's words. */
 const capSourceWords: Partial<Record<string, string>> = { ...capSourceNames, meta_refusal: 'lowered' };
@@ -30,6 +33,8 @@ export class PortfolioBook {
   readonly state: PortfolioState;
   /** Whether the run decides by journey (patched() in the workflow; true outside one). */
   private readonly matchesJourneys: () => boolean;
+  /** The asks the reconciliation under way answers (beginReconciliation). */
+  private answering: string[] = [];
 
   /** `matchesJourneys`: whether a release is matched to its journey by first run (the workflow's patch). */
   constructor(input: PortfolioInput, matchesJourneys: () => boolean = () => true) {
@@ -372,8 +377,15 @@ export class PortfolioBook {
     );
   }
 
-  private reconciled(found: string): void {
-    this.state.lastReconciliation = { at: new Date().toISOString(), found };
+  private reconciled(found: string, failed = false): void {
+    const asks = this.answering;
+    this.answering = [];
+    this.state.lastReconciliation = {
+      at: new Date().toISOString(),
+      found,
+      ...(failed ? { failed } : {}),
+      ...(asks.length > 0 ? { asks } : {}),
+    };
   }
 
   /**
@@ -383,8 +395,20 @@ export class PortfolioBook {
   reconcileAskedBy(request: ReconcileRequest | undefined): void {
     const actor: unknown = request?.actor;
     const reason: unknown = request?.reason;
-    if (typeof actor !== 'string' || typeof reason !== 'string' || actor === '') return;
-    this.note(`${actor.slice(0, 200)} asked for a reconciliation now: ${reason.slice(0, 500)}`);
+    const id: unknown = request?.id;
+    if (typeof id === 'string' && id !== '' && id.length <= ASK_ID_MAX) {
+      const asks = (this.state.reconcileAsks ??= []);
+      asks.push(id);
+      if (asks.length > ASKS_KEPT) asks.splice(0, asks.length - ASKS_KEPT);
+    }
+    if (typeof actor !== 'string' || typeof reason !== 'string' || actor.trim() === '' || reason.trim() === '') return;
+    this.note(`${actor.trim().slice(0, 200)} asked for a reconciliation now: ${reason.trim().slice(0, 500)}`);
+  }
+
+  /** A reconciliation begins: it answers the asks made before it (named in lastReconciliation once it ends). */
+  beginReconciliation(): void {
+    this.answering = this.state.reconcileAsks ?? [];
+    if (this.state.reconcileAsks) this.state.reconcileAsks = [];
   }
 
   /** The next run continues on another task queue (moveToTaskQueue): noted, as the run's history ends here. */
@@ -426,7 +450,7 @@ export class PortfolioBook {
     this.state.unreconciled = { wabas: unreconciled?.wabas ?? [], failed: true };
     // Admissions go on as before: a portfolio must not stay shut on a reconciliation that cannot run.
     if (this.state.learning) this.state.learning = false;
-    this.reconciled(`failed: ${why}`);
+    this.reconciled(`failed: ${why}`, true);
   }
 
   private note(what: string): void {
