@@ -3,8 +3,8 @@
 // reconciliation now, noted in the portfolio with who and why.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CONTROL_CHARACTER } from '../domain/operator-input.js';
-import { capSourceNames, type CapChange, type CapSource } from '../domain/portfolio.js';
-import { RECONCILED_WITHIN_MS, type PortfolioView } from '../portfolios/portfolio.js';
+import { capSourceNames, RECONCILED_WITHIN_MS, type CapChange, type CapSource } from '../domain/portfolio.js';
+import type { PortfolioView } from '../portfolios/portfolio.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { CliExit } from './failure.js';
 import { visibleControls } from './format.js';

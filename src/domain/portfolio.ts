@@ -286,6 +286,8 @@ export interface ReconcileRequest {
   /** The asker's own id for this ask: the reconciliation that begins after it names it (lastReconciliation.asks). */
   id?: string;
 }
+/** How long an admin's reconciliation now is waited for (it reads Meta, WABA by WABA) before it is said asked. */
+export const RECONCILED_WITHIN_MS = 10_000;
 /** Reconcile the holders with the journeys now, instead of at the next scheduled time. */
 export const reconcileSignal = defineSignal<[ReconcileRequest?]>('reconcile');
 export const portfolioQuery = defineQuery<PortfolioState>('portfolio');

@@ -81,7 +81,7 @@ function closedOutside(view: JourneyView, status: ExecutionStatus, e164: string)
 function againAfterClosed(view: JourneyView): string {
   const id = view.phoneNumberId;
   const freed =
-    "a slot it held in the portfolio is freed at the portfolio's next reconciliation (hourly, or at once on its `reconcile` signal)";
+    "a slot it held in the portfolio is freed at the portfolio's next reconciliation (hourly, or at once when an admin asks: `portfolio reconcile <id> --reason …`)";
   if (!id) return `start a new journey to onboard the number again; ${freed}`;
   if (view.stage === 'REMOVING') {
     return `the number was being removed: delete it in WhatsApp Manager if Meta still shows it (phone_number_id ${id}); ${freed}`;

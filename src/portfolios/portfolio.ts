@@ -9,6 +9,7 @@ import {
   DEFAULT_NUMBER_CAP,
   portfolioQuery,
   portfolioWorkflowId,
+  RECONCILED_WITHIN_MS,
   reconcileSignal,
   type CapChange,
   type CapSource,
@@ -20,7 +21,7 @@ import {
 export type PortfolioView = Pick<PortfolioState, 'cap' | 'holders' | 'queue' | 'admissions' | 'notes'> & {
   portfolioId: string;
   capSource: CapSource;
-  /** When the last reconciliation ran, what it found and whether it failed; null before the first (or in older runs). */
+  /** When the last reconciliation ran, what it found, whether it failed; null before the first (or in older runs). */
   lastReconciliation: { at: string; found: string; failed: boolean } | null;
   /** Nobody is let through until the numbers Meta counts are read (a refusal at the cap found some unknown). */
   readingMetaCount: boolean;
@@ -37,8 +38,6 @@ export class PortfolioNotFoundError extends Error {
 
 /** How long a new cap is looked for in the portfolio before it is answered as sent. */
 const CAP_SEEN_WITHIN_MS = 5_000;
-/** How long a reconciliation asked for now is waited for: it reads Meta, WABA by WABA. */
-export const RECONCILED_WITHIN_MS = 10_000;
 
 export async function readPortfolio(client: Client, portfolioId: string): Promise<PortfolioView> {
   return viewOf(portfolioId, await readState(client, portfolioId));

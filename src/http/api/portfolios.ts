@@ -3,10 +3,10 @@
 import {
   PortfolioNotFoundError,
   readPortfolio,
-  RECONCILED_WITHIN_MS,
   reconcilePortfolio,
   setPortfolioCap,
 } from '../../portfolios/portfolio.js';
+import { RECONCILED_WITHIN_MS } from '../../domain/portfolio.js';
 import { ensureSees, principalOf } from '../auth/hooks.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import { capBody, portfolioParams, portfolioSchema, reconcileBody } from './schemas.js';
