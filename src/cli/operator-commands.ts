@@ -104,7 +104,7 @@ export function addOperatorCommands(program: Command, context: CommandContext): 
     'have a live number send a test message to a WhatsApp user (noted in the journey with its outcome)',
     (c) =>
       c
-        .requiredOption('--to <waId>', "the customer's wa_id (the digits of their WhatsApp number)", waIdArgument)
+        .requiredOption('--to <waId>', "the customer's wa_id: their WhatsApp number, country code first", waIdArgument)
         .option('--text <text>', 'the message (default: a line saying the number is live)'),
     async (_args, opts) => ({
       kind: 'test-message',

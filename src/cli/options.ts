@@ -2,7 +2,7 @@
 // commander refuses anything else with the allowed values before a command runs.
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
-import { WA_ID } from '../domain/identity.js';
+import { readWaId } from '../domain/wa-id.js';
 import { GRAPH_ID } from '../domain/journey-input.js';
 import { codeMethods } from '../domain/journey.js';
 import { removalRoles } from '../domain/messages.js';
@@ -29,10 +29,11 @@ export function callerPath(value: string): string {
   return resolve(npm_lifecycle_event === 'numberflow' && INIT_CWD ? INIT_CWD : process.cwd(), value);
 }
 
-/** A customer's wa_id, checked before anything runs. */
+/** A customer's wa_id, checked before anything runs (as digits: +1 555 123 4567 is 15551234567). */
 export function waIdArgument(value: string): string {
-  if (!WA_ID.test(value)) throw new InvalidArgumentError("the customer's wa_id: the digits of their WhatsApp number");
-  return value;
+  const read = readWaId(value);
+  if ('problem' in read) throw new InvalidArgumentError(read.problem);
+  return read.waId;
 }
 
 export function graphIdArgument(value: string): string {

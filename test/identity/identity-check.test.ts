@@ -83,6 +83,17 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
         .filter((c) => c.endpoint.endsWith('/messages'))
         .at(-1);
       expect(sendCall?.status).toBe(200);
+      // The customer's number as people write it is the same customer (their digits reach Meta: the same hash is
+      // sent); with 00 before it, it is refused and nothing is sent.
+      const written = `+${waId.slice(0, 1)} ${waId.slice(1, 4)}-${waId.slice(4)}`;
+      expect((await send(e164, written)).body).toMatchObject({ withHash: 'Orig…', reverifying: false });
+      const sends = admin.calls().filter((c) => c.endpoint.endsWith('/messages')).length;
+      const withZeros = await send(e164, `00${waId}`);
+      expect([withZeros.status, withZeros.body.error.message]).toEqual([
+        400,
+        expect.stringContaining('no country code begins with 0 (leave out the 00 or 0)'),
+      ]);
+      expect(admin.calls().filter((c) => c.endpoint.endsWith('/messages'))).toHaveLength(sends);
 
       // The number changes hands: Meta takes the send, then fails it with 137000 in its status.
       const { identityKeyHash: recycled } = admin.recycleCustomer(phoneNumberId, waId);

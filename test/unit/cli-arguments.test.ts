@@ -7,7 +7,8 @@ import { CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import { visibleControls } from '../../src/cli/format.js';
-import { callerPath } from '../../src/cli/options.js';
+import { callerPath, waIdArgument } from '../../src/cli/options.js';
+import { readWaId } from '../../src/domain/wa-id.js';
 import { capSourceText, portfolioLines } from '../../src/cli/portfolio-commands.js';
 import type { PortfolioView } from '../../src/portfolios/portfolio.js';
 import { buildCli } from '../../src/starter.js';
@@ -159,13 +160,32 @@ describe("the command line's arguments", () => {
   });
 
   it("refuses a test message's --to that is not a wa_id before anything runs, as send does", async () => {
-    const expected = "argument 'abc' is invalid. the customer's wa_id: the digits of their WhatsApp number";
+    const expected =
+      "argument 'abc' is invalid. must be the customer's wa_id: their WhatsApp number, country code first (e.g. +1 555 123 4567)";
     expect((await refusal('test-message', e164, '--to', 'abc', '--by', 'ops@acme')).message).toBe(
       `error: option '--to <waId>' ${expected}`,
     );
     expect((await refusal('send', e164, '--to', 'abc', '--text', 'hi')).message).toBe(
       `error: option '--to <waId>' ${expected}`,
     );
+  });
+
+  it('reads a wa_id as people write numbers, and refuses one without its country code or with 00 before it', () => {
+    for (const typed of ['+1 555 123 4567', '15551234567', ' +1 (555) 123-4567 ', '+44 7911 123456']) {
+      expect(readWaId(typed), typed).toEqual({ waId: typed.replace(/\D/g, '') });
+    }
+    expect(waIdArgument('+1 555-123 4567')).toBe('15551234567');
+    // A US national number read as digits with their country code is +41 55 …: no possible number, refused.
+    expect(readWaId('4155550000')).toEqual({
+      problem:
+        "must be the customer's wa_id: their WhatsApp number, country code first (e.g. +1 555 123 4567); +4155550000 is no possible number (is its country code missing?)",
+    });
+    expect(readWaId('0014155550000')).toMatchObject({
+      problem: expect.stringContaining('no country code begins with 0'),
+    });
+    for (const typed of ['00000', '+', '', '1555123456x', '+1 555 123 4567 ext 2', '+1+5551234567', '١٥٥٥١٢٣٤٥٦٧']) {
+      expect(readWaId(typed), typed).toHaveProperty('problem');
+    }
   });
 
   it('refuses unknown options and extra arguments', async () => {

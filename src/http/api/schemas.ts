@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { wordsOf } from '../../zod-words.js'; // also zod's words in numberflow's, for every schema of the process
 import { DISPLAY_NAME_RULES } from '../../domain/display-name.js';
 import type { NumberEvent } from '../../domain/events.js';
-import { WA_ID } from '../../domain/identity.js';
+import { readWaId } from '../../domain/wa-id.js';
 import { GRAPH_ID, journeyRequestSchema } from '../../domain/journey-input.js';
 import { codeMethods, onboardingPaths, type JourneyView } from '../../domain/journey.js';
 import type { MetaError } from '../../domain/meta-error.js';
@@ -165,8 +165,14 @@ export const identityCheckBody = z
   .strict();
 export const waIdSchema = z
   .string()
-  .regex(WA_ID, "must be the customer's wa_id: the digits of their WhatsApp number, e.g. 15551234567")
-  .describe("the customer's wa_id");
+  .max(40, { abort: true })
+  .describe("the customer's wa_id: their WhatsApp number, country code first (+1 555 123 4567 or 15551234567)")
+  .transform((typed, ctx) => {
+    const read = readWaId(typed);
+    if ('waId' in read) return read.waId;
+    ctx.addIssue({ code: 'custom', message: read.problem });
+    return z.NEVER;
+  });
 const messageText = z.string().trim().min(1, 'must not be empty').max(4096);
 export const testMessageBody = z
   .object({ to: waIdSchema, text: messageText.optional().describe('default: a short line saying the number is live') })

@@ -371,13 +371,13 @@ function testMessageFields(kept: Kept): Html {
       id="test-to"
       name="to"
       required
-      inputmode="numeric"
-      maxlength="20"
+      inputmode="tel"
+      maxlength="40"
       autocomplete="off"
       value="${keptValue(kept, 'test-message', 'to')}"
       ${described(kept, 'test-message', 'to', 'test-to-help')}
     />
-    <p id="test-to-help" class="help">The digits of their WhatsApp number, e.g. 15551234567.</p>
+    <p id="test-to-help" class="help">Their WhatsApp number, country code first, e.g. +1 555 123 4567.</p>
     <label for="test-text">Text (optional)</label>
     <input
       id="test-text"
