@@ -20,6 +20,7 @@ import { DEFAULT_PACE, MAX_RATE, type RowResult } from '../journeys/batch-start.
 import { actorOf, jsonOption, type CommandContext } from './context.js';
 import type { JourneyOperations } from './operations.js';
 import { CliExit } from './failure.js';
+import { visibleControls } from './format.js';
 import {
   formatOfName,
   ImportFileError,
@@ -86,7 +87,9 @@ export function addImportCommand(program: Command, context: CommandContext): voi
       // portfolios) is asked before anything starts.
       const { results, invalid } = await context.using(async (ops) => {
         const { checked, invalid } = await checkedRows(ops, local, unreadable);
-        for (const { line, problems } of invalid) context.err(`line ${line}: ${problems.join('; ')}`);
+        // A row's problem quotes what the row holds: shown to the terminal, never obeyed by it.
+        for (const { line, problems } of invalid)
+          context.err(visibleControls(`line ${line}: ${problems.join('; ')}`, false));
         // A refusal with --json is the same document, nothing started, so that a script reads why on stdout too.
         const nothingStarted = { rows: total, started: 0, alreadyRunning: 0, alreadyEnded: 0, failed: 0 };
         const summary = () =>
@@ -136,7 +139,8 @@ export function addImportCommand(program: Command, context: CommandContext): voi
       });
       if (opts.results) writeResults(opts.results, results, invalid, rows);
       const failed = results.filter((r) => r.outcome === 'failed');
-      for (const row of failed) context.err(`line ${row.line}: ${row.e164} failed: ${row.error ?? ''}`);
+      for (const row of failed)
+        context.err(visibleControls(`line ${row.line}: ${row.e164} failed: ${row.error ?? ''}`, false));
       // The same row again finds the journey it started; one that has ended is not started again by it.
       const ended = results.filter((r) => r.outcome === 'already_running' && isJourneyOutcome(r.stage));
       for (const row of ended) {

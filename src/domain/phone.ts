@@ -28,10 +28,20 @@ export interface ParseOptions {
  */
 const WRITTEN_WITH = /[\p{Nd}\p{Zs}\p{Pd}\u00AD.()/\uFF08\uFF09\uFF0E\uFF0F]/gu;
 
-/** The input as an error quotes it: at most 40 characters (a pasted paragraph would fill the screen and the log). */
+/**
+ * Marks that carry no character of their own (zero-width spaces, direction marks and overrides, word joiners, a
+ * BOM): a number copied from a phone's contact or a web page often comes wrapped in them. Taken out before reading.
+ */
+const INVISIBLE = /\p{Cf}/gu;
+
+/**
+ * The input as an error quotes it: at most 40 characters (a pasted paragraph would fill the screen and the log), its
+ * invisible marks and line separators written out (\u200b), as JSON writes control characters: seen, not obeyed.
+ */
 function quote(input: string): string {
   const chars = [...input];
-  return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : input);
+  const quoted = JSON.stringify(chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : input);
+  return quoted.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -39,7 +49,7 @@ function quote(input: string): string {
  * a valid, dialable number for its country — Meta refuses anything else at add time, after a round trip.
  */
 export function parsePhoneNumber(input: string, options: ParseOptions = {}): PhoneNumber {
-  const trimmed = input.trim();
+  const trimmed = input.replace(INVISIBLE, '').trim();
   const quoted = quote(input);
   if (!trimmed.startsWith('+')) {
     throw new InvalidPhoneNumberError(

@@ -57,6 +57,20 @@ describe('a journey request', () => {
     }
   });
 
+  it("takes a number wrapped in a copy's invisible marks, and shows them in a refusal instead of hiding them", () => {
+    // A phone's contact copied: direction marks around it, a zero-width space, a word joiner, a BOM.
+    for (const copied of [
+      '\u202d+1 (415) 555\u20112671\u202c',
+      '\u200b+14155552671',
+      '+1415\u2060555\u200e2671\ufeff',
+    ]) {
+      expect(parseJourneyRequest({ ...valid, phoneNumber: copied }).phoneNumber.e164).toBe('+14155552671');
+    }
+    expect(problemsOf({ ...valid, phoneNumber: '\u200b4155552671\u202e' })).toEqual([
+      'phoneNumber: "\\u200b4155552671\\u202e" is not in international form: start with + and the country calling code, e.g. +14155552671',
+    ]);
+  });
+
   it('names every bad field', () => {
     const problems = problemsOf({ wabaId: 'abc', phoneNumber: '', displayName: 'A', codeMethod: 'FAX', extra: 1 });
     expect(problems).toEqual(
