@@ -111,7 +111,9 @@ function fieldsOfCells(header: readonly string[], cells: readonly string[]): Rec
     const cell = cells[i] ?? '';
     if (cell === '') continue;
     const yesNo = (booleanColumns as readonly string[]).includes(name);
-    fields[name] = yesNo && (cell === 'true' || cell === 'false') ? cell === 'true' : cell;
+    // A spreadsheet writes TRUE and FALSE: read as true and false, whatever their case.
+    const word = cell.trim().toLowerCase();
+    fields[name] = yesNo && (word === 'true' || word === 'false') ? word === 'true' : cell;
   }
   return fields;
 }

@@ -10,10 +10,13 @@ import { CONTROL_CHARACTER } from '../domain/operator-input.js';
 import { parsePhoneNumber } from '../domain/phone.js';
 import { journeyOutcomes, journeyStages } from '../domain/stages.js';
 
-/** A journey's number; Meta's test numbers too, since a journey for one exists only by its phone_number_id. */
+/**
+ * A journey's number; Meta's test numbers too, since a journey for one exists only by its phone_number_id. Its
+ * workflow id (`number:+1…`, as `list` and the Web UI show it) names the number as well.
+ */
 export function e164Argument(value: string): string {
   try {
-    return parsePhoneNumber(value, { metaTestNumber: true }).e164;
+    return parsePhoneNumber(value.replace(/^number:/, ''), { metaTestNumber: true }).e164;
   } catch (err) {
     throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
   }

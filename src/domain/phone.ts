@@ -45,11 +45,24 @@ function quote(input: string): string {
 }
 
 /**
+ * The number without what people's ways of writing it add around its + (see INVISIBLE): a full-width plus, the
+ * country code in brackets ("(+44) 20 …"), tabs between groups.
+ */
+function writtenPlainly(input: string): string {
+  return input
+    .replace(INVISIBLE, '')
+    .replaceAll('\uFF0B', '+')
+    .replaceAll('\t', ' ')
+    .trim()
+    .replace(/^[(\uFF08](\+\d{1,3})[)\uFF09]/, '$1 ');
+}
+
+/**
  * Parses a number given in international form ("+14155552671", "+1 (415) 555-2671") and requires it to be
  * a valid, dialable number for its country — Meta refuses anything else at add time, after a round trip.
  */
 export function parsePhoneNumber(input: string, options: ParseOptions = {}): PhoneNumber {
-  const trimmed = input.replace(INVISIBLE, '').trim();
+  const trimmed = writtenPlainly(input);
   const quoted = quote(input);
   if (!trimmed.startsWith('+')) {
     throw new InvalidPhoneNumberError(

@@ -12,7 +12,11 @@ const WORDS = "must be the customer's wa_id: their WhatsApp number, country code
 /** The wa_id typed, as digits; or what is wrong with it, in words that follow the field's name. */
 export function readWaId(typed: string): { waId: string } | { problem: string } {
   // Invisible marks (a copied contact's direction marks, a zero-width space) carry no digit: taken out first.
-  const digits = typed.replace(/\p{Cf}/gu, '').trim().replace(/^\+/, '').replace(WRITTEN_WITH, '');
+  const digits = typed
+    .replace(/\p{Cf}/gu, '')
+    .trim()
+    .replace(/^\+/, '')
+    .replace(WRITTEN_WITH, '');
   if (!/^\d+$/.test(digits)) return { problem: WORDS };
   if (digits.startsWith('0')) return { problem: `${WORDS}; no country code begins with 0 (leave out the 00 or 0)` };
   if (!WA_ID.test(digits) || parsePhoneNumberFromString(`+${digits}`)?.isPossible() !== true) {

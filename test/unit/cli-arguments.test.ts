@@ -7,7 +7,7 @@ import { CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import { visibleControls } from '../../src/cli/format.js';
-import { callerPath, waIdArgument } from '../../src/cli/options.js';
+import { callerPath, e164Argument, waIdArgument } from '../../src/cli/options.js';
 import { readWaId } from '../../src/domain/wa-id.js';
 import { capSourceText, portfolioLines } from '../../src/cli/portfolio-commands.js';
 import type { PortfolioView } from '../../src/portfolios/portfolio.js';
@@ -175,6 +175,8 @@ describe("the command line's arguments", () => {
       expect(readWaId(typed), typed).toEqual({ waId: typed.replace(/\D/g, '') });
     }
     expect(waIdArgument('+1 555-123 4567')).toBe('15551234567');
+    // A journey's workflow id, as `list` prints it, names its number.
+    expect(e164Argument('number:+14155552671')).toBe('+14155552671');
     // A US national number read as digits with their country code is +41 55 …: no possible number, refused.
     expect(readWaId('4155550000')).toEqual({
       problem:

@@ -22,6 +22,12 @@ describe('import file rows', () => {
     });
   });
 
+  it("reads a spreadsheet's TRUE and FALSE as true and false", () => {
+    const text = 'wabaId,portfolioId,phoneNumber,displayName,ivr,identityCheck\n1,2,+14155550100,Acme,TRUE,False\n';
+    expect(rowsOf(text, 'csv').rows[0]?.fields).toMatchObject({ ivr: true, identityCheck: false });
+    expect(rowsOf(text.replace('TRUE', 'yes'), 'csv').rows[0]?.fields).toMatchObject({ ivr: 'yes' }); // refused later
+  });
+
   it('names the line a row begins on, a quoted line break in it counted once, CRLF or not', () => {
     for (const end of ['\n', '\r\n']) {
       const text = [

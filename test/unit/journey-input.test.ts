@@ -57,6 +57,12 @@ describe('a journey request', () => {
     }
   });
 
+  it('takes the country code in brackets, a full-width plus and tabs between groups', () => {
+    for (const written of ['(+1) 415 555 2671', '\uFF0B1 415 555 2671', '+1\t415\t555\t2671', '（+1）4155552671']) {
+      expect(parseJourneyRequest({ ...valid, phoneNumber: written }).phoneNumber.e164, written).toBe('+14155552671');
+    }
+  });
+
   it("takes a number wrapped in a copy's invisible marks, and shows them in a refusal instead of hiding them", () => {
     // A phone's contact copied: direction marks around it, a zero-width space, a word joiner, a BOM.
     for (const copied of [

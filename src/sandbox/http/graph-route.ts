@@ -56,9 +56,10 @@ export function objectRoute<S extends z.ZodType>(
     method: spec.method,
     url: spec.edge ? `/:id/${spec.edge}` : '/:id',
     config: { graphEndpoint: spec.edge ? `/${placeholder}/${spec.edge}` : `/${placeholder}` },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const call = request.graphCall;
-      if (!call) throw new Error('Graph call context missing');
+      // An admin path no admin route takes (GET /_sandbox/) has no Graph call: not found, as any unknown route.
+      if (!call) return reply.callNotFound();
       const resolved = resolveObject(core, request, target, spec.scopes ?? MANAGEMENT);
       const input = parseInput(spec.input, call.params);
       return spec.handle({ ...resolved, input, request, call });
