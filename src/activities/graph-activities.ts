@@ -103,6 +103,20 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
     }
   }
 
+  /**
+   * Meta added the number asked for, not another read out of its digits: its code would go to a stranger, and the
+   * journey register, name and remove that number. Ends the journey before any code is asked for.
+   */
+  async function addedAsAsked(ref: NumberRef, e164: string): Promise<void> {
+    const shown = await graphCall(() => graph.getPhoneNumber(ref, ['display_phone_number']));
+    const added = shown.display_phone_number ? e164OfDisplay(shown.display_phone_number) : e164;
+    if (added === e164) return;
+    throw ApplicationFailure.nonRetryable(
+      `Meta added ${added} (phone_number_id ${ref.phoneNumberId}) when asked for ${e164}: delete ${added} in WhatsApp Manager, then start the journey again`,
+      'NUMBER_ADDED_AS_ANOTHER',
+    );
+  }
+
   async function statusOf(ref: NumberRef): Promise<string | null> {
     const snapshot = await readNumber(ref);
     return snapshot.gone ? null : snapshot.status;
@@ -141,17 +155,18 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         const existing = await onWaba();
         if (existing) return found(existing);
       }
+      let id: string;
       try {
-        const { id } = await heartbeating(() =>
-          // Meta takes phone_number with or without the country code: the national number alone is read as holding
-          // it when it begins with its digits (+91 91234 56789 added as +91 23456789); the whole number cannot be.
+        ({ id } = await heartbeating(() =>
+          // Meta takes phone_number with or without the country code: the national number alone was read as holding
+          // it when it began with its digits (+91 91234 56789 added as +91 23456789). The whole number is sent, and
+          // what Meta added is checked (below): no form is read one way only in every numbering plan.
           graph.addPhoneNumber(wabaId, {
             cc: phoneNumber.countryCallingCode,
             phoneNumber: phoneNumber.e164.slice(1),
             verifiedName,
           }),
-        );
-        return { phoneNumberId: id, alreadyAdded: false };
+        ));
       } catch (err) {
         // 200000 is also the answer to a number already on this WABA (docs/sandbox-assumptions.md#number-registered-elsewhere).
         const existing = err instanceof GraphError && err.code === 200000 ? await onWaba() : null;
@@ -159,6 +174,8 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         if (err instanceof GraphError && isCapRefusal(err)) throw await capRefusalFailure(graph, err, wabaId);
         throw toActivityFailure(err);
       }
+      await addedAsAsked({ wabaId, phoneNumberId: id }, phoneNumber.e164);
+      return { phoneNumberId: id, alreadyAdded: false };
     },
 
     /**

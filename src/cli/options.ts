@@ -2,7 +2,7 @@
 // commander refuses anything else with the allowed values before a command runs.
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
-import { readWaId } from '../domain/wa-id.js';
+import { readWaId } from '../domain/phone.js';
 import { GRAPH_ID } from '../domain/journey-input.js';
 import { codeMethods } from '../domain/journey.js';
 import { removalRoles } from '../domain/messages.js';

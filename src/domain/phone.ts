@@ -1,4 +1,5 @@
 import { parsePhoneNumberWithError, ParseError } from 'libphonenumber-js/max';
+import { WA_ID } from './identity.js';
 
 /** A phone number in E.164 with the parts Meta's add-number call wants (cc, national number). */
 export interface PhoneNumber {
@@ -29,10 +30,14 @@ export interface ParseOptions {
 const WRITTEN_WITH = /[\p{Nd}\p{Zs}\p{Pd}\u00AD.()/\uFF08\uFF09\uFF0E\uFF0F]/gu;
 
 /**
- * Marks that carry no character of their own (zero-width spaces, direction marks and overrides, word joiners, a
- * BOM): a number copied from a phone's contact or a web page often comes wrapped in them. Taken out before reading.
+ * Marks a number copied from a phone's contact or a web page often comes with, which carry no character of their
+ * own: zero-width spaces and joiners, word joiners and a BOM anywhere; direction marks, embeddings, overrides and
+ * isolates only around it. Inside the digits a direction control reorders what is shown (an override shows
+ * +1 820 … for +1 368 …): left there, and refused as more than a number.
  */
-const INVISIBLE = /\p{Cf}/gu;
+const ZERO_WIDTH = /[\u200B-\u200D\u2060-\u2064\uFEFF]/g;
+const DIRECTION = '[\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]';
+const AROUND = new RegExp(`^(?:${DIRECTION}|\\s)+|(?:${DIRECTION}|\\s)+$`, 'gu');
 
 /**
  * The input as an error quotes it: at most 40 characters (a pasted paragraph would fill the screen and the log), its
@@ -41,19 +46,22 @@ const INVISIBLE = /\p{Cf}/gu;
 function quote(input: string): string {
   const chars = [...input];
   const quoted = JSON.stringify(chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : input);
-  return quoted.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return quoted.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (c) => {
+    const code = c.codePointAt(0) ?? 0;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /**
- * The number without what people's ways of writing it add around its + (see INVISIBLE): a full-width plus, the
- * country code in brackets ("(+44) 20 …"), tabs between groups.
+ * A number without what people's ways of writing it add (ZERO_WIDTH, DIRECTION): a full-width plus, the country
+ * code in brackets ("(+44) 20 …"), tabs between groups. Also a customer's wa_id's (wa-id.ts).
  */
-function writtenPlainly(input: string): string {
+export function writtenPlainly(input: string): string {
   return input
-    .replace(INVISIBLE, '')
+    .replace(ZERO_WIDTH, '')
+    .replace(AROUND, '')
     .replaceAll('\uFF0B', '+')
     .replaceAll('\t', ' ')
-    .trim()
     .replace(/^[(\uFF08](\+\d{1,3})[)\uFF09]/, '$1 ');
 }
 
@@ -109,4 +117,24 @@ export function parsePhoneNumber(input: string, options: ParseOptions = {}): Pho
     countryCallingCode: parsed.countryCallingCode,
     nationalNumber: parsed.nationalNumber,
   };
+}
+
+// A customer's wa_id as a person types it: their WhatsApp number, country code first, written as people write
+// numbers (+1 415-555 0100) or as Meta gives it (14155550100). Digits alone were taken before, and +1… refused.
+// Its digits are kept as typed, never made "possible" for their country: Meta's wa_ids are not always E.164's
+// digits (Mexico's 521…, Argentina's 549…), and identity records are keyed by Meta's.
+
+/** The marks a number is written with besides its digits: spaces (no-break too), brackets, dots, dashes. */
+const WA_ID_WRITTEN_WITH = /[\s().\-\u2010\u2011\u2013]/g;
+
+const WA_ID_WORDS = "must be the customer's wa_id: their WhatsApp number, country code first (e.g. +1 555 123 4567)";
+
+/** The wa_id typed, as digits; or what is wrong with it, in words that follow the field's name. */
+export function readWaId(typed: string): { waId: string } | { problem: string } {
+  const digits = writtenPlainly(typed).trim().replace(/^\+/, '').replace(WA_ID_WRITTEN_WITH, '');
+  if (!/^\d+$/.test(digits)) return { problem: WA_ID_WORDS };
+  if (digits.startsWith('0'))
+    return { problem: `${WA_ID_WORDS}; no country code begins with 0 (leave out the 00 or 0)` };
+  if (!WA_ID.test(digits)) return { problem: `${WA_ID_WORDS}; 5 to 20 digits, got ${digits.length}` };
+  return { waId: digits };
 }

@@ -6,6 +6,12 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { levels } from 'pino';
 
 /**
+ * The requests whose line is written: one line a request. Fastify's onResponse still comes after a hand-written
+ * answer that the service ended (a journey's end, a HEAD), behind the stream's own line.
+ */
+const written = new WeakSet<FastifyRequest>();
+
+/**
  * Writes the line, built only when its level is written. A route may log its requests at debug (a scrape); never a
  * refusal (a 413 before its handler would leave no other trace). `more` adds fields (an event stream's `streamed`).
  */
@@ -15,6 +21,8 @@ export function writeRequestLine(
   elapsedMs: number,
   more: Record<string, unknown> = {},
 ): void {
+  if (written.has(request)) return;
+  written.add(request);
   const level = status >= 400 ? 'info' : (request.routeOptions.config?.requestLogLevel ?? 'info');
   if (!writesAt(request.log, level)) return;
   request.log[level](

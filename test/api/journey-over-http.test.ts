@@ -169,19 +169,15 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
       writeFileSync(api.tokenFile, kept);
       await revoked.ended;
       expect(revoked.events.map((e) => e.event)).toEqual(['view']);
-      // Each stream's request line is written when it ends (Fastify does not see a hand-written answer end).
-      expect(streamLines(e164)).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({
-            method: 'HEAD',
-            status: 200,
-            streamed: true,
-            events: 0,
-            principal: 'auditor@test',
-          }),
-          expect.objectContaining({ method: 'GET', status: 200, streamed: true, events: 1, principal: 'leaving@test' }),
-        ]),
-      );
+      // Each stream's request line is written when it ends, once: Fastify's own, which comes only after a stream the
+      // service ended (a HEAD, a revoked token's), is not written again.
+      const lines = streamLines(e164);
+      expect(lines.filter((line) => line.method === 'HEAD')).toEqual([
+        expect.objectContaining({ status: 200, streamed: true, events: 0, principal: 'auditor@test' }),
+      ]);
+      expect(lines.filter((line) => line.principal === 'leaving@test')).toEqual([
+        expect.objectContaining({ method: 'GET', status: 200, streamed: true, events: 1 }),
+      ]);
       expect((await read()).status).toBe(401);
       await t.env.client.workflow.getHandle(journeyWorkflowId(e164)).terminate('ops test');
       const ended = await api.call<JourneyView>('GET', `/v1/journeys/${e164}`, { as: 'auditor' });

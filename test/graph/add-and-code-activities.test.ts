@@ -52,6 +52,33 @@ describe('the add and the code request (Graph sandbox)', () => {
     }
   });
 
+  it('ends, before any code, an add that Meta read as another number', async () => {
+    // A Meta that reads the number sent as its national number (what the sandbox does with one beginning with its
+    // country code's digits): +91 91… is added as +91 …, two digits short.
+    const national: GraphClient['addPhoneNumber'] = (waba, body) =>
+      graph.addPhoneNumber(waba, { ...body, phoneNumber: body.phoneNumber.slice(body.cc.length) });
+    const misreading = new Proxy(graph, {
+      get: (target, name) => {
+        if (name === 'addPhoneNumber') return national;
+        const value: unknown = Reflect.get(target, name, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const misread = createGraphActivities({ graph: misreading });
+    const phoneNumber = parsePhoneNumber('+919123456781');
+    const failure = await environment
+      .run(misread.addPhoneNumber, { wabaId, phoneNumber, verifiedName: 'Acme India' })
+      .catch((err: unknown) => err as Error & { type?: string; nonRetryable?: boolean });
+    expect(failure).toMatchObject({ type: 'NUMBER_ADDED_AS_ANOTHER', nonRetryable: true });
+    expect((failure as Error).message).toMatch(
+      /^Meta added \+9123456781 \(phone_number_id \d+\) when asked for \+919123456781: delete \+9123456781 in WhatsApp Manager/,
+    );
+    // The number asked for is added as itself when sent whole.
+    const added = await environment.run(activities.addPhoneNumber, { wabaId, phoneNumber, verifiedName: 'Acme India' });
+    expect(added).toMatchObject({ alreadyAdded: false });
+    expect(sandbox.admin.outbox({ phoneNumberId: (added as { phoneNumberId: string }).phoneNumberId })).toEqual([]);
+  });
+
   it("says in the log, naming the number, when a code request's answer was lost", async () => {
     const { id } = await graph.addPhoneNumber(wabaId, { cc: '1', phoneNumber: '4155550182', verifiedName: 'Acme' });
     // A client that gives up on Meta's answer before the sandbox sends it (this call alone).

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import { visibleControls } from '../../src/cli/format.js';
 import { callerPath, e164Argument, waIdArgument } from '../../src/cli/options.js';
-import { readWaId } from '../../src/domain/wa-id.js';
+import { readWaId } from '../../src/domain/phone.js';
 import { capSourceText, portfolioLines } from '../../src/cli/portfolio-commands.js';
 import type { PortfolioView } from '../../src/portfolios/portfolio.js';
 import { buildCli } from '../../src/starter.js';
@@ -177,11 +177,8 @@ describe("the command line's arguments", () => {
     expect(waIdArgument('+1 555-123 4567')).toBe('15551234567');
     // A journey's workflow id, as `list` prints it, names its number.
     expect(e164Argument('number:+14155552671')).toBe('+14155552671');
-    // A US national number read as digits with their country code is +41 55 …: no possible number, refused.
-    expect(readWaId('4155550000')).toEqual({
-      problem:
-        "must be the customer's wa_id: their WhatsApp number, country code first (e.g. +1 555 123 4567); +4155550000 is no possible number (is its country code missing?)",
-    });
+    // Meta's own wa_ids, not E.164's digits for every country (Mexico's 521…, Argentina's 549…), are taken as they are.
+    for (const metas of ['5215512345678', '5491123456789']) expect(readWaId(metas)).toEqual({ waId: metas });
     expect(readWaId('0014155550000')).toMatchObject({
       problem: expect.stringContaining('no country code begins with 0'),
     });

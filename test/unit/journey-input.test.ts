@@ -68,10 +68,14 @@ describe('a journey request', () => {
     for (const copied of [
       '\u202d+1 (415) 555\u20112671\u202c',
       '\u200b+14155552671',
-      '+1415\u2060555\u200e2671\ufeff',
+      '+1415\u2060555\u200b2671\ufeff',
     ]) {
       expect(parseJourneyRequest({ ...valid, phoneNumber: copied }).phoneNumber.e164).toBe('+14155552671');
     }
+    // A direction control inside the digits reorders what is shown (+1 820 958 7863 for +1 368 785 9028): refused.
+    expect(problemsOf({ ...valid, phoneNumber: '+1 \u202e3687 859 028\u202c' })).toEqual([
+      'phoneNumber: "+1 \\u202e3687 859 028\\u202c" is not a phone number (not a number)',
+    ]);
     expect(problemsOf({ ...valid, phoneNumber: '\u200b4155552671\u202e' })).toEqual([
       'phoneNumber: "\\u200b4155552671\\u202e" is not in international form: start with + and the country calling code, e.g. +14155552671',
     ]);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { wordsOf } from '../../zod-words.js'; // also zod's words in numberflow's, for every schema of the process
 import { DISPLAY_NAME_RULES } from '../../domain/display-name.js';
 import type { NumberEvent } from '../../domain/events.js';
-import { readWaId } from '../../domain/wa-id.js';
+import { readWaId } from '../../domain/phone.js';
 import { GRAPH_ID, journeyRequestSchema } from '../../domain/journey-input.js';
 import { codeMethods, onboardingPaths, type JourneyView } from '../../domain/journey.js';
 import type { MetaError } from '../../domain/meta-error.js';

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { SandboxCore } from '../core.js';
 import { UnknownObjectError } from '../graph-error.js';
 import type { PhoneNumber, WhatsAppScope } from '../model.js';
-import { type GraphCall, type Resolved, type Target, resolveObject } from './graph-call.js';
+import { type GraphCall, isAdminPath, type Resolved, type Target, resolveObject } from './graph-call.js';
 import { parseInput } from './input.js';
 
 export const MANAGEMENT: readonly WhatsAppScope[] = ['whatsapp_business_management'];
@@ -59,7 +59,8 @@ export function objectRoute<S extends z.ZodType>(
     handler: async (request, reply) => {
       const call = request.graphCall;
       // An admin path no admin route takes (GET /_sandbox/) has no Graph call: not found, as any unknown route.
-      if (!call) return reply.callNotFound();
+      if (!call && isAdminPath(request.url)) return reply.callNotFound();
+      if (!call) throw new Error('Graph call context missing');
       const resolved = resolveObject(core, request, target, spec.scopes ?? MANAGEMENT);
       const input = parseInput(spec.input, call.params);
       return spec.handle({ ...resolved, input, request, call });
