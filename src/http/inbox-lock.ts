@@ -1,8 +1,16 @@
-// One process per webhook inbox: a lock file beside it, created exclusively ('wx') and holding the owner's pid. Two
-// processes draining one file would route the same rows and delete each other's. A lock whose process is gone (a
-// crash, a kill) is taken over.
+// One process per webhook inbox: a lock file beside it, created exclusively ('wx') and holding the owner's pid and
+// start time. Two processes draining one file would route the same rows and delete each other's. A lock whose process
+// is gone (a crash, a kill) is taken over — also when its pid is alive as another process: a container started again
+// gets the same small pid, and found its own pid in the lock left by the one killed before it (refused for good).
 import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isAlive, startTimeOf } from '../process-identity.js';
+
+interface Owner {
+  pid: number;
+  /** Absent from a lock written before it was kept. */
+  startedAt?: string;
+}
 
 export class InboxLock {
   private constructor(private readonly path: string) {}
@@ -13,7 +21,7 @@ export class InboxLock {
       try {
         const fd = openSync(path, 'wx', 0o600);
         try {
-          writeSync(fd, `${process.pid}\n`);
+          writeSync(fd, `${process.pid} ${startTimeOf(process.pid) ?? ''}\n`);
         } finally {
           closeSync(fd);
         }
@@ -22,9 +30,9 @@ export class InboxLock {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const owner = ownerOf(path);
-      if (owner !== null && isAlive(owner))
+      if (owner !== null && holds(owner))
         throw new Error(
-          `the webhook inbox in ${dirname(file)} is in use by process ${owner} (lock ${path}): ` +
+          `the webhook inbox in ${dirname(file)} is in use by process ${owner.pid} (lock ${path}): ` +
             'one process per data folder — give the other its own NUMBERFLOW_DATA_DIR',
         );
       unlinkSync(path); // left by a process that is gone
@@ -34,27 +42,31 @@ export class InboxLock {
 
   release(): void {
     try {
-      if (ownerOf(this.path) === process.pid) unlinkSync(this.path);
+      const owner = ownerOf(this.path);
+      if (owner?.pid === process.pid && holds(owner)) unlinkSync(this.path);
     } catch {
       // gone already
     }
   }
 }
 
-function ownerOf(path: string): number | null {
-  try {
-    const pid = Number(readFileSync(path, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
+/**
+ * Whether the lock's process still runs: its pid alive with the start time it wrote. A lock from before the start
+ * time was written names a live process by its pid alone, unless that pid is this process's (which writes both).
+ */
+function holds(owner: Owner): boolean {
+  if (!isAlive(owner.pid)) return false;
+  if (owner.startedAt === undefined) return owner.pid !== process.pid;
+  return startTimeOf(owner.pid) === owner.startedAt;
 }
 
-function isAlive(pid: number): boolean {
+function ownerOf(path: string): Owner | null {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+    const [pidText, startedAt] = readFileSync(path, 'utf8').trim().split(/\s+/);
+    const pid = Number(pidText);
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    return startedAt ? { pid, startedAt } : { pid };
+  } catch {
+    return null;
   }
 }

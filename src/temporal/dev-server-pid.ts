@@ -4,6 +4,7 @@ import { readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'no
 import { basename } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
+import { isAlive, startTimeOf } from '../process-identity.js';
 
 const pidFileSchema = z.object({
   pid: z.number().int().positive(),
@@ -46,20 +47,7 @@ export function commandLineOf(pid: number): string[] | undefined {
   }
 }
 
-/** Alive and not a zombie: an orphan's exit is reaped by init, but a zombie still answers kill(pid, 0). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
+export { isAlive } from '../process-identity.js';
 
 function argAfter(args: readonly string[], flag: string): string | undefined {
   const at = args.indexOf(flag);
@@ -126,14 +114,4 @@ export function runningOwner(record: PidRecord): number | undefined {
 /** This process as a server's owner, for its pid file. */
 export function thisOwner(): Pick<PidRecord, 'owner' | 'ownerStartedAt'> {
   return { owner: process.pid, ownerStartedAt: startTimeOf(process.pid) };
-}
-
-/** When the process started, in clock ticks since boot (/proc/<pid>/stat's 22nd field), or undefined. */
-function startTimeOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
 }

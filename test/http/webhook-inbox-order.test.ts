@@ -46,6 +46,17 @@ describe('the webhook inbox: one owner, ids never reused', () => {
     inbox.close();
   });
 
+  it('takes over a lock with its own pid left by another process (a container started again gets the same pid)', () => {
+    // Written by a process of this pid that started at another time, and by one from before start times were kept.
+    for (const left of [`${process.pid} 1\n`, `${process.pid}\n`]) {
+      const file = inboxFile();
+      writeFileSync(`${file}.lock`, left);
+      const inbox = WebhookInbox.open(file);
+      expect(() => WebhookInbox.open(file)).toThrow(`is in use by process ${process.pid}`); // now this one's
+      inbox.close();
+    }
+  });
+
   it('never gives an id twice, even once the inbox was empty', async () => {
     const inbox = WebhookInbox.open(inboxFile());
     try {
