@@ -22,6 +22,7 @@ import {
   writePidFile,
 } from './dev-server-pid.js';
 import { makeDir } from '../make-dir.js';
+import { DEV_RETENTION_DAYS, keepEndedRuns } from './retention.js';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -102,6 +103,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     );
     if (await answers(address, options.namespace)) {
       writePidFile(pidFile, { ...recorded, ...thisOwner() }); // taken over: a third start is refused
+      await keepingEndedRuns(address, options);
       const uiCodecEndpoint = flagOf(commandLineOf(recorded.pid), '--ui-codec-endpoint');
       const reused = { reused: true, uiCodecEndpoint, startupMs: elapsed(started) };
       return { ...server, ...stoppedByPid(recorded.pid, pidFile, dbFile), ...reused };
@@ -143,6 +145,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   try {
     await waitUntilServing(address, options.namespace, child, exited, options.readyTimeoutMs ?? 30_000, logFile);
+    await keepingEndedRuns(address, options);
   } catch (err) {
     killOnExit();
     process.off('exit', killOnExit);
@@ -232,6 +235,23 @@ function stoppedByPid(pid: number, pidFile: string, dbFile: string): Pick<DevSer
  * Whether the frontend on `address` answers describeNamespace, asked a few times: a server busy on a loaded machine
  * (replaying what a killed start left) may miss one 2 s deadline, and a server wrongly taken for hung is stopped.
  */
+/** The namespace keeps ended journeys for years (retention.ts): said when it kept them for less. */
+async function keepingEndedRuns(address: string, options: Pick<DevServerOptions, 'namespace' | 'onNotice'>) {
+  const connection = await Connection.connect({ address, connectTimeout: 5_000 });
+  try {
+    const before = await connection.withDeadline(Date.now() + 10_000, () =>
+      keepEndedRuns(connection, options.namespace),
+    );
+    if (before !== null) {
+      options.onNotice?.(
+        `the namespace ${options.namespace} kept ended journeys ${before} day(s) (Temporal's default): now ${DEV_RETENTION_DAYS} days, as their audit, PINs and idempotency live there`,
+      );
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
 async function answers(address: string, namespace: string, tries = 4): Promise<boolean> {
   for (let i = 0; i < tries; i++) {
     if (await answersOnce(address, namespace)) return true;

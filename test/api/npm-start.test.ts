@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/temporal/dev-server-pid.js';
+import { DEV_RETENTION_DAYS } from '../../src/temporal/retention.js';
 import { freshNumber } from '../support/journeys.js';
 import {
   clientOf,
@@ -86,6 +87,12 @@ describe("npm start's API", () => {
       try {
         const portfolio = await client.workflow.getHandle(`portfolio:${first.portfolioId}`).describe();
         expect(portfolio.taskQueue).toBe('numberflow-portfolios');
+        // Ended journeys are kept for years, not Temporal's default day: their audit, PINs and idempotency live there.
+        const { config } = await client.workflowService.describeNamespace({ namespace: 'default' });
+        expect(Number(config?.workflowExecutionRetentionTtl?.seconds)).toBe(DEV_RETENTION_DAYS * 24 * 60 * 60);
+        expect(first.main.lines.map((l) => String(l.msg))).toContainEqual(
+          expect.stringContaining("kept ended journeys 1 day(s) (Temporal's default): now 3650 days"),
+        );
       } finally {
         await client.connection.close();
       }
