@@ -13,19 +13,24 @@ interface Owner {
 }
 
 export class InboxLock {
-  private constructor(private readonly path: string) {}
+  private constructor(
+    private readonly path: string,
+    /** What this lock wrote: only that is removed on release. */
+    private readonly written: string,
+  ) {}
 
   static take(file: string): InboxLock {
     const path = `${file}.lock`;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(path, 'wx', 0o600);
+        const written = `${process.pid} ${startTimeOf(process.pid) ?? ''}\n`;
         try {
-          writeSync(fd, `${process.pid} ${startTimeOf(process.pid) ?? ''}\n`);
+          writeSync(fd, written);
         } finally {
           closeSync(fd);
         }
-        return new InboxLock(path);
+        return new InboxLock(path, written);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
@@ -42,8 +47,7 @@ export class InboxLock {
 
   release(): void {
     try {
-      const owner = ownerOf(this.path);
-      if (owner?.pid === process.pid && holds(owner)) unlinkSync(this.path);
+      if (readFileSync(this.path, 'utf8') === this.written) unlinkSync(this.path);
     } catch {
       // gone already
     }
@@ -51,13 +55,16 @@ export class InboxLock {
 }
 
 /**
- * Whether the lock's process still runs: its pid alive with the start time it wrote. A lock from before the start
- * time was written names a live process by its pid alone, unless that pid is this process's (which writes both).
+ * Whether the lock's process still runs: its pid alive with the start time it wrote. A live pid whose start time
+ * cannot be read (no /proc) holds it. A lock from before start times were written names a live process by its pid
+ * alone, unless that pid is this process's (which writes both where it can read them).
  */
 function holds(owner: Owner): boolean {
   if (!isAlive(owner.pid)) return false;
+  const startedAt = startTimeOf(owner.pid);
+  if (startedAt === undefined) return true;
   if (owner.startedAt === undefined) return owner.pid !== process.pid;
-  return startTimeOf(owner.pid) === owner.startedAt;
+  return startedAt === owner.startedAt;
 }
 
 function ownerOf(path: string): Owner | null {

@@ -102,8 +102,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       `a Temporal dev server of this data folder was left running (pid ${recorded.pid}): seeing whether it answers`,
     );
     if (await answers(address, options.namespace)) {
+      await keepingEndedRuns(address, options); // before it is taken over: a failure leaves it as it was found
       writePidFile(pidFile, { ...recorded, ...thisOwner() }); // taken over: a third start is refused
-      await keepingEndedRuns(address, options);
       const uiCodecEndpoint = flagOf(commandLineOf(recorded.pid), '--ui-codec-endpoint');
       const reused = { reused: true, uiCodecEndpoint, startupMs: elapsed(started) };
       return { ...server, ...stoppedByPid(recorded.pid, pidFile, dbFile), ...reused };
@@ -231,10 +231,6 @@ function stoppedByPid(pid: number, pidFile: string, dbFile: string): Pick<DevSer
   };
 }
 
-/**
- * Whether the frontend on `address` answers describeNamespace, asked a few times: a server busy on a loaded machine
- * (replaying what a killed start left) may miss one 2 s deadline, and a server wrongly taken for hung is stopped.
- */
 /** The namespace keeps ended journeys for years (retention.ts): said when it kept them for less. */
 async function keepingEndedRuns(address: string, options: Pick<DevServerOptions, 'namespace' | 'onNotice'>) {
   const connection = await Connection.connect({ address, connectTimeout: 5_000 });
@@ -244,14 +240,22 @@ async function keepingEndedRuns(address: string, options: Pick<DevServerOptions,
     );
     if (before !== null) {
       options.onNotice?.(
-        `the namespace ${options.namespace} kept ended journeys ${before} day(s) (Temporal's default): now ${DEV_RETENTION_DAYS} days, as their audit, PINs and idempotency live there`,
+        `the namespace ${options.namespace} kept ended journeys ${before} day(s): now ${DEV_RETENTION_DAYS} days for the runs that end from now on, as their audit, PINs and idempotency live there`,
       );
     }
+  } catch (err) {
+    throw new Error(
+      `could not give the dev server's namespace ${options.namespace} its retention of ${DEV_RETENTION_DAYS} days: ${String(err)}`,
+    );
   } finally {
     await connection.close();
   }
 }
 
+/**
+ * Whether the frontend on `address` answers describeNamespace, asked a few times: a server busy on a loaded machine
+ * (replaying what a killed start left) may miss one 2 s deadline, and a server wrongly taken for hung is stopped.
+ */
 async function answers(address: string, namespace: string, tries = 4): Promise<boolean> {
   for (let i = 0; i < tries; i++) {
     if (await answersOnce(address, namespace)) return true;

@@ -91,7 +91,7 @@ describe("npm start's API", () => {
         const { config } = await client.workflowService.describeNamespace({ namespace: 'default' });
         expect(Number(config?.workflowExecutionRetentionTtl?.seconds)).toBe(DEV_RETENTION_DAYS * 24 * 60 * 60);
         expect(first.main.lines.map((l) => String(l.msg))).toContainEqual(
-          expect.stringContaining("kept ended journeys 1 day(s) (Temporal's default): now 3650 days"),
+          expect.stringContaining('kept ended journeys 1 day(s): now 3650 days for the runs that end from now on'),
         );
       } finally {
         await client.connection.close();

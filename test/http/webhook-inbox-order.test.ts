@@ -2,7 +2,7 @@
 // overtakes; per number otherwise, ./webhook-inbox-waba-order.test.ts), gives up on a delivery that cannot be routed
 // for good (dead letters, logged without its body), and one inbox file has one owner; stop() is bounded; an event
 // without entry.time is dated when it was received.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { signWebhookBody } from '../../src/graph/signature.js';
 import { DEAD_AFTER_FAILURES, drainWebhookInbox } from '../../src/http/webhook-drain.js';
 import type { WebhookDeliveryOutcome } from '../../src/http/webhook-handover.js';
 import { WebhookInbox } from '../../src/http/webhook-inbox.js';
+import { startTimeOf } from '../../src/process-identity.js';
 import { createWebhookRouter } from '../../src/http/webhook-router.js';
 import { useBench } from '../support/bench.js';
 import { APP_SECRET } from '../support/harness.js';
@@ -54,6 +55,21 @@ describe('the webhook inbox: one owner, ids never reused', () => {
       const inbox = WebhookInbox.open(file);
       expect(() => WebhookInbox.open(file)).toThrow(`is in use by process ${process.pid}`); // now this one's
       inbox.close();
+    }
+  });
+
+  it('refuses the lock of another process that runs, named by its pid and start time', () => {
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    try {
+      const pid = other.pid as number;
+      const file = inboxFile();
+      writeFileSync(`${file}.lock`, `${pid} ${startTimeOf(pid) ?? ''}\n`);
+      expect(() => WebhookInbox.open(file)).toThrow(`is in use by process ${pid}`);
+      // The same pid written with another start time: a process of that pid before this one, gone.
+      writeFileSync(`${file}.lock`, `${pid} 1\n`);
+      WebhookInbox.open(file).close();
+    } finally {
+      other.kill('SIGKILL');
     }
   });
 
