@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeDir } from './make-dir.js';
+import { makeDir, ownerOnly } from './make-dir.js';
 
 export function localSecret(dataDir: string, name: string): string {
   const file = join(dataDir, name);
@@ -14,6 +14,7 @@ export function localSecret(dataDir: string, name: string): string {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+  ownerOnly([file]);
   const secret = readFileSync(file, 'utf8').trim();
   if (secret === '') throw new Error(`${file} is empty: delete it and start again to make a new secret`);
   return secret;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -21,4 +21,18 @@ export function makeDir(path: string, mode?: number): void {
     }
   }
   mkdirSync(path, { recursive: true, mode }); // all there now: a no-op, or EEXIST for a file of that name
+}
+
+/**
+ * The files made readable to the owner only, whatever mode they came back with (a restore by a tool that keeps no
+ * modes, a copy by another user, an earlier version): keys and secrets beside the data they protect.
+ */
+export function ownerOnly(files: readonly string[]): void {
+  for (const file of files) {
+    try {
+      if (existsSync(file)) chmodSync(file, 0o600);
+    } catch {
+      // Another user's file (made by root in a container, say): the start goes on; the folder is 0700.
+    }
+  }
 }

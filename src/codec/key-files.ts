@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { makeDir } from '../make-dir.js';
+import { makeDir, ownerOnly } from '../make-dir.js';
 
 /** The data folder's record of the key files it made, one name a line (no key in it). */
 export const MADE_KEYS_FILE = 'made-keys';
@@ -69,5 +69,6 @@ export function localKeySpec(dataDir: string, file: string, keyId: string, lost:
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   recordKeyFile(dataDir, path);
+  ownerOnly([path]);
   return readFileSync(path, 'utf8').trim();
 }

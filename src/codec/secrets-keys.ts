@@ -14,7 +14,7 @@ import {
   type SecretsKeyring,
   type SecretsKeys,
 } from './sealing.js';
-import { makeDir } from '../make-dir.js';
+import { makeDir, ownerOnly } from '../make-dir.js';
 
 export interface SecretsKeySpec {
   NUMBERFLOW_SECRETS_KEY?: string;
@@ -70,6 +70,7 @@ export function localSecretsKeys(dataDir: string): SecretsKeys {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+  ownerOnly([file]); // its public half stays readable to all
   const keys = parseSecretsKeys({ NUMBERFLOW_SECRETS_KEY: readFileSync(file, 'utf8').trim() });
   recordKeyFile(dataDir, file);
   // The public half beside it, for a client that should only seal (NUMBERFLOW_SECRETS_PUBLIC_KEY).

@@ -3,7 +3,7 @@
 // A pid file in the data folder names the server: after a crash of `npm start` the next start reuses the server
 // it left running (ours and healthy), stops it (ours, unhealthy), and refuses a server that is not ours.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -21,7 +21,7 @@ import {
   stopProcess,
   writePidFile,
 } from './dev-server-pid.js';
-import { makeDir } from '../make-dir.js';
+import { makeDir, ownerOnly } from '../make-dir.js';
 import { DEV_RETENTION_DAYS, keepEndedRuns } from './retention.js';
 
 export interface DevServerOptions {
@@ -346,15 +346,4 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>): P
   const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(forced);
-}
-
-/** The files that exist among these made owner-only (0600); one this user may not change is left as it is. */
-function ownerOnly(files: string[]): void {
-  for (const file of files) {
-    try {
-      if (existsSync(file)) chmodSync(file, 0o600);
-    } catch {
-      // Another user's file (made by root in a container, say): the start goes on; the folder is 0700.
-    }
-  }
 }

@@ -1,9 +1,10 @@
 // The embedded default's key files: made on a fresh data folder, never made again beside what the lost one wrote.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { localCodecKeys } from '../../src/codec/keys.js';
+import { localSecret } from '../../src/local-secret.js';
 import { MADE_KEYS_FILE } from '../../src/codec/key-files.js';
 import { localSecretsKeys, secretsKeysFor } from '../../src/codec/secrets-keys.js';
 import { generateSecretsKeyPair } from '../../src/codec/sealing.js';
@@ -20,6 +21,20 @@ describe('the data folder key files', () => {
     expect(localCodecKeys(dataDir).keys.get('local-1')).toEqual(codec.keys.get('local-1'));
     // A folder from before sealing existed (histories, no secrets pair) takes a new pair.
     expect(localSecretsKeys(dataDir).seal.kid).toBe(localSecretsKeys(dataDir).seal.kid);
+  });
+
+  it('are made owner-only again when restored readable to all, the public secrets key left as it is', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'numberflow-keys-'));
+    localCodecKeys(dataDir);
+    localSecretsKeys(dataDir);
+    localSecret(dataDir, 'console-secret');
+    const files = ['codec-keys', 'secrets-key', 'console-secret', 'secrets-key.pub'].map((f) => join(dataDir, f));
+    for (const file of files) chmodSync(file, 0o644); // a restore that kept no modes
+    localCodecKeys(dataDir);
+    localSecretsKeys(dataDir);
+    localSecret(dataDir, 'console-secret');
+    expect(files.map((file) => statSync(file).mode & 0o777)).toEqual([0o600, 0o600, 0o600, 0o644]);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('are not made again beside what the lost one wrote, naming the file and the way out', () => {

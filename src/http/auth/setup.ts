@@ -4,6 +4,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
+import { ownerOnly } from '../../make-dir.js';
 import { PrincipalDirectory } from './directory.js';
 import { ensureLocalTokenFile, LOCAL_TOKEN_FILE, TokenFileError } from './token-file.js';
 
@@ -54,6 +55,7 @@ export function loadPrincipals(
   if (!config.NUMBERFLOW_API_TOKENS_FILE) {
     const { made } = ensureLocalTokenFile(config.NUMBERFLOW_DATA_DIR);
     if (made) print(tokensBlock(made, path));
+    ownerOnly([path]); // the data folder's own file; one NUMBERFLOW_API_TOKENS_FILE names is its owner's to keep
   }
   const principals = given(config, () =>
     PrincipalDirectory.fromFile(path, (err) =>
