@@ -6,23 +6,28 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { levels } from 'pino';
 
 /**
- * The requests whose line is written: one line a request. Fastify's onResponse still comes after a hand-written
- * answer that the service ended (a journey's end, a HEAD), behind the stream's own line.
+ * The event streams whose line is written by the stream: Fastify's onResponse still comes after a hand-written answer
+ * that the service ended (a journey's end, a HEAD), and writes none. Only streams are added (not every request: the
+ * webhook receiver passes here thousands of times a second).
  */
-const written = new WeakSet<FastifyRequest>();
+const streamed = new WeakSet<FastifyRequest>();
+
+/** Writes the line Fastify's onResponse writes for a request it answered (none for a stream that wrote its own). */
+export function writeRequestLine(request: FastifyRequest, status: number, elapsedMs: number): void {
+  if (!streamed.has(request)) writeLine(request, status, elapsedMs);
+}
+
+/** An event stream's line, written as it ends (Fastify does not see a hijacked answer end), with its events. */
+export function writeStreamLine(request: FastifyRequest, elapsedMs: number, events: number): void {
+  streamed.add(request);
+  writeLine(request, 200, elapsedMs, { streamed: true, events });
+}
 
 /**
  * Writes the line, built only when its level is written. A route may log its requests at debug (a scrape); never a
  * refusal (a 413 before its handler would leave no other trace). `more` adds fields (an event stream's `streamed`).
  */
-export function writeRequestLine(
-  request: FastifyRequest,
-  status: number,
-  elapsedMs: number,
-  more: Record<string, unknown> = {},
-): void {
-  if (written.has(request)) return;
-  written.add(request);
+function writeLine(request: FastifyRequest, status: number, elapsedMs: number, more: Record<string, unknown> = {}) {
   const level = status >= 400 ? 'info' : (request.routeOptions.config?.requestLogLevel ?? 'info');
   if (!writesAt(request.log, level)) return;
   request.log[level](

@@ -15,7 +15,7 @@ import { describeJourneyFor } from '../auth/journey-scope.js';
 import { holdsAny, permissions, seesPortfolio, type Principal } from '../auth/principals.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import { e164Params } from './schemas.js';
-import { writeRequestLine } from '../request-line.js';
+import { writeStreamLine } from '../request-line.js';
 
 /** How often the stream reads the journey, and sends a keep-alive comment, unless told otherwise. */
 export const eventStreamDefaults: ApiContext['events'] = { pollMs: 1_000, keepAliveMs: 15_000 };
@@ -131,8 +131,8 @@ async function stream(
     if (last.result !== null) send('end', { result: last.result });
   } finally {
     clearInterval(keepAlive);
+    // Before the end, so that Fastify's onResponse, which comes after it, finds the line written.
+    writeStreamLine(reply.request, reply.elapsedTime, id);
     reply.raw.end();
-    // Fastify does not see a hijacked answer end: the stream's line is written here, with how many events it sent.
-    writeRequestLine(reply.request, 200, reply.elapsedTime, { streamed: true, events: id });
   }
 }
