@@ -54,7 +54,8 @@ function quote(input: string): string {
 
 /**
  * A number without what people's ways of writing it add (ZERO_WIDTH, DIRECTION): a full-width plus, the country
- * code in brackets ("(+44) 20 …"), tabs between groups. Also a customer's wa_id's (wa-id.ts).
+ * code in brackets ("(+44) 20 …"), tabs between groups, and the white space around it. Also a customer's wa_id's
+ * (readWaId, below).
  */
 export function writtenPlainly(input: string): string {
   return input
@@ -131,7 +132,7 @@ const WA_ID_WORDS = "must be the customer's wa_id: their WhatsApp number, countr
 
 /** The wa_id typed, as digits; or what is wrong with it, in words that follow the field's name. */
 export function readWaId(typed: string): { waId: string } | { problem: string } {
-  const digits = writtenPlainly(typed).trim().replace(/^\+/, '').replace(WA_ID_WRITTEN_WITH, '');
+  const digits = writtenPlainly(typed).replace(/^\+/, '').replace(WA_ID_WRITTEN_WITH, '');
   if (!/^\d+$/.test(digits)) return { problem: WA_ID_WORDS };
   if (digits.startsWith('0'))
     return { problem: `${WA_ID_WORDS}; no country code begins with 0 (leave out the 00 or 0)` };
