@@ -27,6 +27,7 @@ import type { TokenStore } from './stores/token-store.js';
 import { resolveBinary } from './temporal/binaries.js';
 import { connectWorkerConnection } from './temporal/connection.js';
 import { startDevServer } from './temporal/dev-server.js';
+import { refuseLostHistories } from './temporal/histories-file.js';
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { workflowStackTraces } from './temporal/workflow-threads.js';
 import { createNumberflowWorkers } from './worker.js';
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
   // Owner-only when made here: it holds keys, tokens and histories (the dev server's files are made owner-only too).
   makeDir(config.NUMBERFLOW_DATA_DIR, 0o700);
+  // Before its keys are made: a folder that lost its journeys' file stops here.
+  if (!config.TEMPORAL_ADDRESS) refuseLostHistories(config.NUMBERFLOW_DATA_DIR, (message) => logger.warn(message));
   const codecKeys = codecKeysFor(config);
   const secrets = secretsKeysFor(config, { unseal: true });
   // First: a malformed API token file stops the start before anything is started.

@@ -5,6 +5,7 @@ import { randomInt } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { journeyWorkflowId, numberPinQuery } from '../domain/journey.js';
+import { listedRuns } from '../temporal/listed-runs.js';
 
 /** How many of a number's latest closed journeys are looked at for a PIN. */
 const RUNS_LOOKED_AT = 5;
@@ -41,8 +42,8 @@ export function createPinActivities({ temporal }: { temporal: Client }) {
       const query =
         `WorkflowId = '${workflowId}' AND WorkflowType = 'numberJourney' AND ` +
         `ExecutionStatus IN ('Completed', 'Canceled', 'Terminated', 'TimedOut')`;
-      for await (const run of temporal.workflow.list({ query })) {
-        const completed = run.status.name === 'COMPLETED';
+      for await (const run of listedRuns(temporal, query)) {
+        const completed = run.status === 'COMPLETED';
         runs.push({ runId: run.runId, closedAt: run.closeTime?.getTime() ?? 0, completed });
       }
       runs.sort((a, b) => b.closedAt - a.closedAt);

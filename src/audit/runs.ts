@@ -1,13 +1,14 @@
 // Which runs an audit reads, from Temporal's visibility: every run of one number (`number:<E.164>`, any status —
 // continue-as-new chains and later re-onboardings alike), or every journey run a portfolio started in a window, page
 // by page. Histories are fetched one run at a time, so nothing holds more than the run being read.
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { customerIdentityWorkflowId } from '../domain/identity.js';
 import { GRAPH_ID } from '../domain/journey-input.js';
 import { journeyWorkflowId } from '../domain/journey.js';
 import { parsePhoneNumber } from '../domain/phone.js';
 import { PhoneNumberId, PortfolioId, WabaId } from '../domain/search-attributes.js';
 import type { HistoryEvent } from './decode.js';
+import { listedRuns, type ListedRun } from '../temporal/listed-runs.js';
 
 export interface JourneyRun {
   workflowId: string;
@@ -22,15 +23,15 @@ export interface JourneyRun {
   wabaId: string | null;
 }
 
-const runOf = (info: WorkflowExecutionInfo): JourneyRun => ({
-  workflowId: info.workflowId,
-  runId: info.runId,
-  startTime: info.startTime,
-  closeTime: info.closeTime ?? null,
-  status: info.status.name,
-  portfolioId: info.typedSearchAttributes.get(PortfolioId) ?? null,
-  phoneNumberId: info.typedSearchAttributes.get(PhoneNumberId) || null,
-  wabaId: info.typedSearchAttributes.get(WabaId) || null,
+const runOf = (run: ListedRun): JourneyRun => ({
+  workflowId: run.workflowId,
+  runId: run.runId,
+  startTime: run.startTime,
+  closeTime: run.closeTime,
+  status: run.status,
+  portfolioId: run.attribute(PortfolioId) ?? null,
+  phoneNumberId: run.attribute(PhoneNumberId) || null,
+  wabaId: run.attribute(WabaId) || null,
 });
 
 /** The audited number in E.164: parsed first, so only digits and '+' reach a visibility query. */
@@ -45,7 +46,7 @@ export const numberOfRun = (run: Pick<JourneyRun, 'workflowId'>): string =>
 /** Every run `query` finds, oldest first. */
 async function runsOf(client: Client, query: string): Promise<JourneyRun[]> {
   const runs: JourneyRun[] = [];
-  for await (const info of client.workflow.list({ query })) runs.push(runOf(info));
+  for await (const run of listedRuns(client, query)) runs.push(runOf(run));
   return runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
 }
 
@@ -100,10 +101,10 @@ export async function* portfolioRuns(
   pageSize = 100,
 ): AsyncGenerator<JourneyRun> {
   const listed = new Set<string>();
-  for await (const info of client.workflow.list({ query: portfolioRunsQuery(window), pageSize })) {
-    if (listed.has(info.runId)) continue;
-    listed.add(info.runId);
-    yield runOf(info);
+  for await (const run of listedRuns(client, portfolioRunsQuery(window), pageSize)) {
+    if (listed.has(run.runId)) continue;
+    listed.add(run.runId);
+    yield runOf(run);
   }
 }
 

@@ -7,7 +7,10 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { basename, join } from 'node:path';
 import { makeDir, ownerOnly } from '../make-dir.js';
 
-/** The data folder's record of the key files it made, one name a line (no key in it). */
+/**
+ * The data folder's record of the key files it made, one name a line (no key in it) — and of the dev server's
+ * database once it served from it (../temporal/histories-file.ts): what must never be made anew without a word.
+ */
 export const MADE_KEYS_FILE = 'made-keys';
 
 /** What the embedded default's payload and secrets keys encrypt: the dev server's histories. */
@@ -38,7 +41,7 @@ export function refuseNewKeyFile(dataDir: string, path: string, { usedBy = [], h
   const used = usedFile ?? holder?.(dataDir);
   const why = used
     ? `${join(dataDir, used)} holds what was written with it`
-    : madeKeys(dataDir).includes(basename(path)) && `this data folder made it (${join(dataDir, MADE_KEYS_FILE)})`;
+    : madeHere(dataDir, basename(path)) && `this data folder made it (${join(dataDir, MADE_KEYS_FILE)})`;
   if (!why) return;
   throw new Error(
     `${path} is missing, but ${why}: restore the key file from a backup (or give ${variable}); a new key could ` +
@@ -46,10 +49,19 @@ export function refuseNewKeyFile(dataDir: string, path: string, { usedBy = [], h
   );
 }
 
+/** Whether the folder recorded making the file `name`. */
+export function madeHere(dataDir: string, name: string): boolean {
+  return madeKeys(dataDir).includes(name);
+}
+
 /** The key file is in the folder: recorded as made there (once; two processes starting at once may both add it). */
 export function recordKeyFile(dataDir: string, path: string): void {
-  const name = basename(path);
-  if (madeKeys(dataDir).includes(name)) return;
+  recordMade(dataDir, basename(path));
+}
+
+/** Records the file `name` as made in the folder, once. */
+export function recordMade(dataDir: string, name: string): void {
+  if (madeHere(dataDir, name)) return;
   try {
     appendFileSync(join(dataDir, MADE_KEYS_FILE), `${name}\n`, { mode: 0o600 });
   } catch {
@@ -57,13 +69,19 @@ export function recordKeyFile(dataDir: string, path: string): void {
   }
 }
 
-/** A key made on first start and kept in the data folder (gitignored) for later starts: its file's `id:base64`. */
-export function localKeySpec(dataDir: string, file: string, keyId: string, lost: LostKeyCheck): string {
+/**
+ * A key made on first start and kept in the data folder (gitignored) for later starts: its file's `id:base64`. A new
+ * key's id is its kind and eight random hex digits (`local-3f9a0c1e`): another folder's key, restored beside this
+ * folder's data by mistake, is then named as a key this folder does not hold instead of failing as a wrong key under
+ * the same id — and both keys can be given at once to read both. A file made before keeps its id (`local-1`).
+ */
+export function localKeySpec(dataDir: string, file: string, kind: string, lost: LostKeyCheck): string {
   const path = join(dataDir, file);
   makeDir(dataDir, 0o700);
   refuseNewKeyFile(dataDir, path, lost);
   try {
     // 'wx': of two processes starting at once, one creates the key and the other reads it — never two keys.
+    const keyId = `${kind}-${randomBytes(4).toString('hex')}`;
     writeFileSync(path, `${keyId}:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

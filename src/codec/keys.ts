@@ -36,8 +36,8 @@ export function parseCodecKeys(spec: string, activeKeyId?: string): CodecKeys {
 }
 
 /** A key file of the data folder, made on first need (./key-files.ts). */
-export function localKeyFile(dataDir: string, file: string, keyId: string, lost: LostKeyCheck): KeyRing {
-  return parseKeyList(localKeySpec(dataDir, file, keyId, lost), join(dataDir, file));
+export function localKeyFile(dataDir: string, file: string, kind: string, lost: LostKeyCheck): KeyRing {
+  return parseKeyList(localKeySpec(dataDir, file, kind, lost), join(dataDir, file));
 }
 
 /** The payload keys' file in a data folder. */
@@ -45,7 +45,7 @@ export const CODEC_KEYS_FILE = 'codec-keys';
 
 /** The embedded default's payload key (every history of its dev server is encrypted with it, from the first). */
 export function localCodecKeys(dataDir: string): CodecKeys {
-  return localKeyFile(dataDir, CODEC_KEYS_FILE, 'local-1', {
+  return localKeyFile(dataDir, CODEC_KEYS_FILE, 'local', {
     usedBy: [HISTORIES_FILE],
     variable: 'NUMBERFLOW_CODEC_KEYS',
   });

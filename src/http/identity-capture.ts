@@ -20,6 +20,7 @@ import { RouteAgainSoon } from './webhook-handover.js';
 import { isGraphId, numberDigits } from './webhook-keys.js';
 import { describeIfAny } from '../temporal/describe.js';
 import type { RoutedEvent } from './webhook-router.js';
+import { listedRuns } from '../temporal/listed-runs.js';
 
 export interface IdentityCaptureDeps {
   client: Client;
@@ -152,8 +153,7 @@ async function journeyManages(client: Client, phoneNumberId: string, display: st
   // phone_number_id names it too. Graph's ids are numeric, so it goes into the query as it is.
   if (!isGraphId(phoneNumberId)) return false;
   const query = `WorkflowType = 'numberJourney' AND PhoneNumberId = '${phoneNumberId}' AND ExecutionStatus = 'Running'`;
-  for await (const found of client.workflow.list({ query, pageSize: 10 }))
-    if (found.workflowId.startsWith('number:')) return true;
+  for await (const found of listedRuns(client, query, 10)) if (found.workflowId.startsWith('number:')) return true;
   return false;
 }
 

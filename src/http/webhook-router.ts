@@ -18,6 +18,7 @@ import type { IdentityStore } from '../stores/identity-store.js';
 import { captureIdentities } from './identity-capture.js';
 import { isGraphId, numberDigits } from './webhook-keys.js';
 import type { portfolio } from '../workflows/portfolio.js';
+import { listedRuns } from '../temporal/listed-runs.js';
 
 export interface RoutedEvent {
   field: string;
@@ -81,9 +82,7 @@ export function createWebhookRouter({
   /** WABA-wide events go to every running journey of that WABA (listed once), each in order. */
   const toWaba = async (wabaId: string, events: readonly NumberEvent[]): Promise<RoutedEvent[]> => {
     const routed: RoutedEvent[] = [];
-    for await (const execution of client.workflow.list({
-      query: `WabaId = '${wabaId}' AND ExecutionStatus = 'Running'`,
-    })) {
+    for await (const execution of listedRuns(client, `WabaId = '${wabaId}' AND ExecutionStatus = 'Running'`)) {
       for (const event of events) {
         routed.push(
           await signal(execution.workflowId, event.kind, () =>
@@ -282,8 +281,8 @@ async function signal(
 
 /** The portfolio a WABA belongs to, from the search attributes of any journey of that WABA. */
 async function portfolioOf(client: Client, wabaId: string): Promise<string | null> {
-  for await (const execution of client.workflow.list({ query: `WabaId = '${wabaId}'`, pageSize: 1 })) {
-    const portfolioId = execution.typedSearchAttributes.get(PortfolioId);
+  for await (const execution of listedRuns(client, `WabaId = '${wabaId}'`, 1)) {
+    const portfolioId = execution.attribute(PortfolioId);
     if (portfolioId) return portfolioId;
   }
   return null;

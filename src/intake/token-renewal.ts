@@ -7,13 +7,14 @@ import type { GraphClient } from '../graph/client.js';
 import { tokenCoversWaba } from '../graph/signup.js';
 import type { TokenStore } from '../stores/token-store.js';
 import { IntakeError } from './errors.js';
+import { listedRuns } from '../temporal/listed-runs.js';
 
 /** Signals the WABA's running journeys; answers how many were told. */
 export async function announceNewToken(client: Client, wabaId: string, actor: string): Promise<number> {
   if (!GRAPH_ID.test(wabaId)) throw new IntakeError('invalid-request', 'wabaId: must be a numeric Graph id');
   const query = `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND WabaId = '${wabaId}'`;
   let told = 0;
-  for await (const execution of client.workflow.list({ query })) {
+  for await (const execution of listedRuns(client, query)) {
     try {
       await client.workflow
         .getHandle(execution.workflowId, execution.runId)

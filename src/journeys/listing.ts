@@ -1,6 +1,5 @@
 // Journeys as visibility lists them (a page at a time): what the search attributes and the run say, no query needed.
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
 import {
   NumberStage,
@@ -13,6 +12,7 @@ import {
 } from '../domain/search-attributes.js';
 import { isJourneyOutcome, type JourneyOutcome } from '../domain/stages.js';
 import { closedOutsideJourney } from './closed-runs.js';
+import { attributeOf } from '../temporal/listed-runs.js';
 
 type RawExecution = proto.temporal.api.workflow.v1.IWorkflowExecutionInfo;
 const { WorkflowExecutionStatus } = proto.temporal.api.enums.v1;
@@ -68,12 +68,7 @@ export async function listPage(
 export function listingOf(raw: RawExecution): JourneyListing {
   // Search attributes are stored as plain JSON payloads (the codec never encrypts them).
   const fields = raw.searchAttributes?.indexedFields ?? {};
-  const attribute = (name: string): string | null => {
-    const payload = fields[name];
-    if (!payload) return null;
-    const value: unknown = defaultPayloadConverter.fromPayload(payload as Payload);
-    return typeof value === 'string' ? value : null;
-  };
+  const attribute = (name: string): string | null => attributeOf(fields, { name }) ?? null;
   const status = WorkflowExecutionStatus[raw.status ?? 0] ?? 'UNSPECIFIED';
   // Closed: ended some way, with a close time (a run Temporal paused is not).
   const closed = raw.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING && Boolean(raw.closeTime);

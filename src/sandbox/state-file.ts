@@ -1,7 +1,7 @@
 // The persisted sandbox's state file: it holds OTP codes, PINs and tokens, so it is AES-256-GCM encrypted under a
 // key kept in its own owner-only file, and replaced atomically (tmp + rename) so a crash leaves the old or the new.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeDir } from '../make-dir.js';
@@ -17,8 +17,15 @@ export interface StateFile {
   writeSync(text: string): void;
 }
 
-function keyOf(dir: string): Buffer {
+function keyOf(dir: string, state: string): Buffer {
   const file = join(dir, 'sandbox-state.key');
+  if (!existsSync(file) && existsSync(state)) {
+    // A new key could not read the state written with the lost one (a restore that left the key out).
+    throw new Error(
+      `${file} is missing, but ${state} holds the sandbox's state written with it: restore the key file from a ` +
+        `backup; or, to start the sandbox afresh (a new demo account: journeys begun on the old one cannot go on), remove ${state}`,
+    );
+  }
   try {
     // 'wx': never replace a key, or the state written under it could not be read any more.
     writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
@@ -57,8 +64,8 @@ function open(key: Buffer, sealed: Buffer, path: string): string {
 
 export function stateFileIn(dir: string): StateFile {
   makeDir(dir);
-  const key = keyOf(dir);
   const path = join(dir, 'sandbox-state.enc');
+  const key = keyOf(dir, path);
   const tmp = `${path}.tmp`;
   return {
     path,

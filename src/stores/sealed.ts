@@ -81,7 +81,7 @@ export function storeSealerFor(config: {
   return new Sealer(
     // Not made again beside a store holding tokens (a folder from before the record of keys made lost it): the key
     // could not open them.
-    localKeyFile(config.NUMBERFLOW_DATA_DIR, STORE_KEY_FILE, 'store-1', {
+    localKeyFile(config.NUMBERFLOW_DATA_DIR, STORE_KEY_FILE, 'store', {
       holder: (dataDir) => (holdsTokens(join(dataDir, SQLITE_FILE)) ? SQLITE_FILE : null),
       variable: 'NUMBERFLOW_STORE_KEY',
     }),

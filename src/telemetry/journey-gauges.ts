@@ -8,6 +8,7 @@ import { Gauge, type LabelValues, type Registry } from 'prom-client';
 import { personWaits, WaitingOn, WaitingSince, type PersonWait } from '../domain/search-attributes.js';
 import { journeyStages, type JourneyStage } from '../domain/stages.js';
 import { within } from '../within.js';
+import { listedRuns } from '../temporal/listed-runs.js';
 
 /** The stages where a journey waits for a person: the code, the old PIN, a new display name. */
 export const HUMAN_WAIT_STAGES = [
@@ -81,9 +82,9 @@ export function registerJourneyGauges({
   async function personWaitsAt(now: number): Promise<Counts['personWaits']> {
     const counted = new Map(personWaits.map((kind) => [kind, Object.keys(WAIT_AGES).map(() => 0)]));
     let listed = 0;
-    for await (const journey of client.workflow.list({ query: waitingOnAny, pageSize: PERSON_WAITS_PAGE })) {
-      const buckets = counted.get(journey.typedSearchAttributes.get(WaitingOn) as PersonWait);
-      const since = journey.typedSearchAttributes.get(WaitingSince)?.getTime() ?? now;
+    for await (const journey of listedRuns(client, waitingOnAny, PERSON_WAITS_PAGE)) {
+      const buckets = counted.get(journey.attribute(WaitingOn) as PersonWait);
+      const since = Date.parse(journey.attribute(WaitingSince) ?? '') || now;
       Object.values(WAIT_AGES).forEach((ms, i) => {
         if (buckets && (ms === 0 || since < now - ms)) buckets[i] = (buckets[i] ?? 0) + 1;
       });

@@ -82,8 +82,11 @@ export function devServerOnPort(port: number): { pid: number; dbFile?: string } 
   return undefined;
 }
 
-/** SIGINT (the server's clean stop), SIGKILL after `graceMs`; resolves once the process is gone. */
-export async function stopProcess(pid: number, graceMs = 10_000): Promise<void> {
+/**
+ * SIGINT (the server's clean stop), SIGKILL after `graceMs`; resolves once the process is gone. `first: 'SIGKILL'`
+ * for a server whose clean stop would write where it must not.
+ */
+export async function stopProcess(pid: number, graceMs = 10_000, first: NodeJS.Signals = 'SIGINT'): Promise<void> {
   const signal = (name: NodeJS.Signals) => {
     try {
       process.kill(pid, name);
@@ -91,7 +94,7 @@ export async function stopProcess(pid: number, graceMs = 10_000): Promise<void> 
       // Already gone.
     }
   };
-  signal('SIGINT');
+  signal(first);
   const deadline = Date.now() + graceMs;
   while (isAlive(pid)) {
     if (Date.now() > deadline) signal('SIGKILL');

@@ -23,6 +23,8 @@ import {
 } from './dev-server-pid.js';
 import { makeDir, ownerOnly } from '../make-dir.js';
 import { DEV_RETENTION_DAYS, keepEndedRuns } from './retention.js';
+import { besideFiles, replacedUnder, setAside, staleBeside } from './histories-file.js';
+import { HISTORIES_FILE, recordMade } from '../codec/key-files.js';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -80,16 +82,20 @@ export function searchAttributeArgs(): string[] {
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const dataDir = resolve(options.dataDir);
   makeDir(dataDir);
-  const dbFile = join(dataDir, 'temporal.sqlite');
+  const dbFile = join(dataDir, HISTORIES_FILE);
   const logFile = join(dataDir, 'temporal-server.log');
   const pidFile = join(dataDir, 'temporal-server.pid');
   const address = `127.0.0.1:${options.port}`;
   const started = performance.now();
   const server = { address, uiUrl: `http://127.0.0.1:${options.uiPort}`, dbFile, logFile, pidFile };
 
-  const recorded = readPidFile(pidFile);
-  ownerOnly([dbFile, `${dbFile}-wal`, `${dbFile}-shm`, logFile]); // made readable to all by an earlier version
-  if (recorded && isOurServer(recorded.pid, dbFile)) {
+  const left = readPidFile(pidFile);
+  ownerOnly([dbFile, ...besideFiles(dbFile), logFile]); // made readable to all by an earlier version
+  if (left && isOurServer(left.pid, dbFile) && runningOwner(left) === undefined) {
+    await stopIfReplacedUnder(left.pid, dbFile, options);
+  }
+  const recorded = left && isOurServer(left.pid, dbFile) ? left : undefined;
+  if (recorded) {
     const owner = runningOwner(recorded);
     if (owner !== undefined) {
       throw new FolderInUseError(
@@ -103,6 +109,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     );
     if (await answers(address, options.namespace)) {
       await keepingEndedRuns(address, options); // before it is taken over: a failure leaves it as it was found
+      recordMade(dataDir, HISTORIES_FILE);
       writePidFile(pidFile, { ...recorded, ...thisOwner() }); // taken over: a third start is refused
       const uiCodecEndpoint = flagOf(commandLineOf(recorded.pid), '--ui-codec-endpoint');
       const reused = { reused: true, uiCodecEndpoint, startupMs: elapsed(started) };
@@ -146,6 +153,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   try {
     await waitUntilServing(address, options.namespace, child, exited, options.readyTimeoutMs ?? 30_000, logFile);
     await keepingEndedRuns(address, options);
+    recordMade(dataDir, HISTORIES_FILE); // from now on a start without it is refused (./histories-file.ts)
   } catch (err) {
     killOnExit();
     process.off('exit', killOnExit);
@@ -195,6 +203,25 @@ function flagOf(commandLine: string[] | undefined, flag: string): string | undef
 
 function elapsed(since: number): number {
   return Math.round(performance.now() - since);
+}
+
+/**
+ * A server left running whose SQLite file a restore replaced serves the old one, unlinked: killed (a clean stop
+ * would write more beside the restored file), and the journal or write-ahead files it left set aside, so that the
+ * server started next reads the restored file as it was backed up.
+ */
+async function stopIfReplacedUnder(pid: number, dbFile: string, options: Pick<DevServerOptions, 'onNotice'>) {
+  const replaced = replacedUnder(pid, dbFile);
+  if (!replaced) return;
+  await stopProcess(pid, 0, 'SIGKILL');
+  const moved = setAside(staleBeside(dbFile, replaced.held));
+  options.onNotice?.(
+    `the Temporal dev server left running (pid ${pid}) served a ${dbFile} that is no longer in the folder ` +
+      `(replaced or removed since it opened it: a restore?): stopped, to start anew on the file in the folder` +
+      (moved.length > 0
+        ? `; the files it left beside, which belong to the file it served, moved to ${moved.join(', ')}`
+        : ''),
+  );
 }
 
 /** How often a reused server (not our child: no exit event) is looked at for having gone. */

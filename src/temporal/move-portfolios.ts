@@ -6,6 +6,7 @@ import { portfolioTaskQueue, type Config } from '../config.js';
 import { moveToTaskQueueSignal } from '../domain/portfolio.js';
 import type { Logger } from '../logger.js';
 import { describeIfAny } from './describe.js';
+import { listedRuns } from './listed-runs.js';
 
 export interface PortfolioMove {
   /** The journeys' queue, where the portfolios of before run. */
@@ -30,7 +31,7 @@ export async function movePortfolios(
   const report: PortfolioMoveReport = { asked: 0, failed: 0 };
   if (move.from === move.to) return report;
   const query = `WorkflowType = 'portfolio' AND TaskQueue = ${literal(move.from)} AND ExecutionStatus = 'Running'`;
-  for await (const run of client.workflow.list({ query })) {
+  for await (const run of listedRuns(client, query)) {
     try {
       if (await askToMove(client, run, move)) report.asked += 1;
     } catch (err) {

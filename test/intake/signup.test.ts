@@ -65,7 +65,7 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
         wabaId: customer.wabaId,
         source: 'signup',
         by: 'onboarding-service',
-        keyId: 'store-1',
+        keyId: expect.stringMatching(/^store-[0-9a-f]{8}$/), // the data folder's own key
         storedAt: expect.any(String),
       });
       expect(calls(EXCHANGE)).toHaveLength(1);
@@ -447,7 +447,7 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       const listed = await cli('token', 'list');
       printed.push(...listed);
       expect(listed).toContainEqual(
-        expect.stringMatching(new RegExp(`^${customer.wabaId}\tsignup\t\\S+\tby ops@acme\tkey store-1$`)),
+        expect.stringMatching(new RegExp(`^${customer.wabaId}\tsignup\t\\S+\tby ops@acme\tkey store-[0-9a-f]{8}$`)),
       );
 
       const token = (await s.stores.tokens.get(customer.wabaId)) as string;

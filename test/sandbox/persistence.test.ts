@@ -1,6 +1,6 @@
 // A persisted sandbox (stateDir): what a caller saw survives a crash (no close) and is reloaded by the next start,
 // and the state file holds no secret in clear. Without stateDir nothing is written.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.js';
@@ -108,6 +108,20 @@ describe('the sandbox with a state folder', () => {
       RESTRICTED_ADD_PHONE_NUMBER_ACTION: expect.toSatisfy((at: number) => Math.abs(at - until) < 60_000),
     });
     await loaded.close();
+  });
+
+  it('refuses a state file whose key file is missing, making no new key', async () => {
+    const stateDir = tempDir('sandbox-lost-key');
+    const first = await startTestSandbox({ stateDir });
+    await first.close();
+    rmSync(join(stateDir, 'sandbox-state.key'));
+    const state = join(stateDir, 'sandbox-state.enc');
+    await expect(startSandbox({ appSecret: APP_SECRET, stateDir })).rejects.toThrow(
+      `${join(stateDir, 'sandbox-state.key')} is missing, but ${state} holds the sandbox's state written with it: restore the key file from a backup; or, to start the sandbox afresh (a new demo account: journeys begun on the old one cannot go on), remove ${state}`,
+    );
+    expect(existsSync(join(stateDir, 'sandbox-state.key'))).toBe(false);
+    rmSync(state); // afresh, as the error says
+    await (await startSandbox({ appSecret: APP_SECRET, stateDir })).close();
   });
 
   it('without a state folder stays in memory; its demo account is the first token made', async () => {

@@ -18,9 +18,24 @@ describe('the data folder key files', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'numberflow-keys-'));
     const codec = localCodecKeys(dataDir);
     writeFileSync(join(dataDir, 'temporal.sqlite'), ''); // histories written since
-    expect(localCodecKeys(dataDir).keys.get('local-1')).toEqual(codec.keys.get('local-1'));
+    expect(localCodecKeys(dataDir)).toEqual(codec);
     // A folder from before sealing existed (histories, no secrets pair) takes a new pair.
     expect(localSecretsKeys(dataDir).seal.kid).toBe(localSecretsKeys(dataDir).seal.kid);
+  });
+
+  it("are named apart from another folder's, and a file made before keeps its id", () => {
+    const folders = [1, 2].map(() => mkdtempSync(join(tmpdir(), 'numberflow-keys-')));
+    const ids = folders.flatMap((dataDir) => [localCodecKeys(dataDir).activeKeyId, storeKey(dataDir).activeKeyId]);
+    expect(ids).toEqual([
+      expect.stringMatching(/^local-[0-9a-f]{8}$/),
+      expect.stringMatching(/^store-[0-9a-f]{8}$/),
+      expect.stringMatching(/^local-[0-9a-f]{8}$/),
+      expect.stringMatching(/^store-[0-9a-f]{8}$/),
+    ]);
+    expect(new Set(ids).size).toBe(4);
+    const older = mkdtempSync(join(tmpdir(), 'numberflow-keys-'));
+    writeFileSync(join(older, 'codec-keys'), `local-1:${Buffer.alloc(32, 1).toString('base64')}\n`);
+    expect(localCodecKeys(older).activeKeyId).toBe('local-1');
   });
 
   it('are made owner-only again when restored readable to all, the public secrets key left as it is', () => {
@@ -92,7 +107,7 @@ describe('the data folder key files', () => {
     storeKey(dataDir);
     rmSync(join(dataDir, MADE_KEYS_FILE));
     writeFileSync(join(dataDir, 'temporal.sqlite'), '');
-    expect(localCodecKeys(dataDir).keys.get('local-1')).toEqual(codec.keys.get('local-1'));
+    expect(localCodecKeys(dataDir)).toEqual(codec);
     const pair = localSecretsKeys(dataDir).seal.kid; // no pair before: made now
     expect(localSecretsKeys(dataDir).seal.kid).toBe(pair);
     expect(readFileSync(join(dataDir, MADE_KEYS_FILE), 'utf8')).toBe('codec-keys\nsecrets-key\n');
