@@ -3,7 +3,7 @@
 // A pid file in the data folder names the server: after a crash of `npm start` the next start reuses the server
 // it left running (ours and healthy), stops it (ours, unhealthy), and refuses a server that is not ours.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, renameSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -124,6 +124,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   // The server writes its log straight into the file, never through a pipe of ours: after a kill -9 of this
   // process a pipe would be broken, and the server's next log line would kill it (SIGPIPE) under the next start.
+  rotateLog(logFile);
   const log = openSync(logFile, 'a', 0o600);
   // Its own process group: a terminal's Ctrl-C reaches only us, so the worker drains before the server stops. It
   // inherits the umask: 077 while it is spawned, so the SQLite files it makes (histories, payloads) are owner-only.
@@ -194,6 +195,20 @@ function devServerArgs(options: DevServerOptions, dbFile: string): string[] {
     ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...searchAttributeArgs(),
   ];
+}
+
+/** Past this, a start moves the server's log to `<log>.1` (the one there before goes): a log a year long is no use. */
+export const LOG_ROTATED_AT_BYTES = 10 * 2 ** 20;
+
+/** The log moved aside once it has grown past `atBytes`, before a new server appends to it; true when it was. */
+export function rotateLog(logFile: string, atBytes = LOG_ROTATED_AT_BYTES): boolean {
+  try {
+    if (statSync(logFile).size < atBytes) return false;
+    renameSync(logFile, `${logFile}.1`);
+    return true;
+  } catch {
+    return false; // none yet
+  }
 }
 
 function flagOf(commandLine: string[] | undefined, flag: string): string | undefined {
