@@ -3,6 +3,7 @@
 // Direct mode records --by (and --role) in history; API mode records the token's principal.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CodeMethod } from '../domain/journey.js';
+import { asciiDigits } from '../domain/operator-input.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { outcomeLine } from './format.js';
 import type { JourneyAction } from './operations.js';
@@ -61,7 +62,10 @@ export function addOperatorCommands(program: Command, context: CommandContext): 
     'otp',
     'submit the 6-digit code Meta sent to the number (from standard input when not given)',
     (c) => c.argument('[code]', 'the code, e.g. 123830 or 123-830; leave it out to keep it out of shell history'),
-    async ([given]) => ({ kind: 'otp', code: given ?? (await context.readStdin('code (not shown): ')).trim() }),
+    async ([given]) => ({
+      kind: 'otp',
+      code: asciiDigits(given ?? (await context.readStdin('code (not shown): ')).trim()),
+    }),
   );
   actionCommand(
     'pin',

@@ -6,7 +6,6 @@ export function isMessageObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Meta's code arrives as "123-830"; Graph wants the six digits without the hyphen. */
 /** Refuses a value sent as another type than text (a number, by hand): `what` must be 6 digits in quotes. */
 function refuseUnlessText(input: unknown, what: string, example: string): void {
   if (typeof input !== 'string' && input !== undefined && input !== null) {
@@ -14,6 +13,24 @@ function refuseUnlessText(input: unknown, what: string, example: string): void {
   }
 }
 
+const DECIMAL_DIGIT = /\p{Nd}/u;
+
+/**
+ * Decimal digits of any script as ASCII (Arabic-Indic ١٢٣, Devanagari १२३, full-width １２３): an operator types the
+ * code Meta sent on the keyboard at hand. Read at the edges only (the API, the command line): the journey's own
+ * check of a code stays as its recorded histories replay it. Unicode encodes decimal digits in runs of ten, zero
+ * first, some runs back to back: a digit's value is its place in its run of digits, modulo ten.
+ */
+export function asciiDigits(text: string): string {
+  return text.replace(/(?![0-9])\p{Nd}/gu, (digit) => {
+    const at = digit.codePointAt(0) ?? 0;
+    let zero = at;
+    while (at - zero < 60 && DECIMAL_DIGIT.test(String.fromCodePoint(zero - 1))) zero -= 1;
+    return String((at - zero) % 10);
+  });
+}
+
+/** Meta's code arrives as "123-830"; Graph wants the six digits without the hyphen. */
 export function normaliseOtp(input: unknown): string {
   refuseUnlessText(input, 'the code', '123830');
   if (typeof input !== 'string' || input.trim() === '') throw new Error('the code is empty');

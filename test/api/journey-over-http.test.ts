@@ -126,6 +126,24 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
     });
   });
 
+  it("takes a code typed in another script's digits, as the number's own digits are", async () => {
+    await t.bench.run(async () => {
+      const e164 = await api.start();
+      const { phoneNumberId } = await api.until(e164, (v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const { code } = (await sandbox('GET', `/outbox/${phoneNumberId}/latest`)) as { code: string };
+      // Arabic-Indic digits (U+0660…), as Meta's "123-830" is written on an Arabic keyboard.
+      const typed = `${code.slice(0, 3)}-${code.slice(3)}`.replace(/\d/g, (d) =>
+        String.fromCodePoint(0x660 + Number(d)),
+      );
+      const answer = await api.call<Outcome>('POST', `/v1/journeys/${e164}/otp`, {
+        as: 'operator',
+        body: { code: typed },
+      });
+      expect(answer).toMatchObject({ status: 200, body: { outcome: 'accepted', message: 'code accepted' } });
+      await api.until(e164, (v) => v.stage === 'DISPLAY_NAME_REVIEW', 'the code verified');
+    });
+  });
+
   it('answers pending, saying why it may be, a code the journey has not answered within waitSeconds', async () => {
     await t.bench.run(async () => {
       const e164 = await api.start();

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { numberEventDateProblem, numberEventProblem } from '../../src/domain/events.js';
 import { checkConfirmation, checkNewConfirmation } from '../../src/domain/identity.js';
-import { checkPin, normaliseOtp } from '../../src/domain/operator-input.js';
+import { asciiDigits, checkPin, normaliseOtp } from '../../src/domain/operator-input.js';
 
 describe('checks of what operators send', () => {
   it('says a code or PIN sent as a number must be text, and an absent one is empty', () => {
@@ -14,6 +14,14 @@ describe('checks of what operators send', () => {
     expect(normaliseOtp(' 123-830 ')).toBe('123830');
     expect(() => checkPin(135790)).toThrow('the PIN must be text (6 digits in quotes, e.g. "135790"), not a number');
     expect(() => checkPin(null)).toThrow('the PIN is empty');
+  });
+
+  it('reads the decimal digits of every script as ASCII, and the code they write as any other', () => {
+    const scripts = ['١٢٣٨٣٠', '۱۲۳۸۳۰', '१२३८३०', '১২৩৮৩০', '１２３８３０', '𝟏𝟐𝟑𝟖𝟑𝟎', '𝟷𝟸𝟹𝟾𝟹𝟶', '๑๒๓๘๓๐'];
+    for (const written of scripts) expect(normaliseOtp(asciiDigits(written)), written).toBe('123830');
+    expect(asciiDigits('١٢٣-٨٣٠')).toBe('123-830');
+    expect(asciiDigits('𝟎𝟗𝟘𝟡𝟢𝟫𝟬𝟵𝟶𝟿')).toBe('0909090909'); // five runs of ten back to back
+    expect(asciiDigits('12a ²')).toBe('12a ²'); // a superscript is no decimal digit: left for the check to refuse
   });
 
   it("refuses control characters in a new identity confirmation's note; the handler takes one recorded before", () => {

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import type { SubmissionOutcome } from '../../domain/messages.js';
+import { asciiDigits } from '../../domain/operator-input.js';
 import { journeyActionUpdates as updates, submitToJourney, type SubmitOptions } from '../../journeys/index.js';
 import { principalOf } from '../auth/hooks.js';
 import { ensureSeesJourney } from '../auth/journey-scope.js';
@@ -64,7 +65,7 @@ export const journeyActions = {
     permission: 'operate',
     body: otpBody,
     update: updates.otp,
-    argument: ({ code }, { name }) => ({ code, actor: name }),
+    argument: ({ code }, { name }) => ({ code: asciiDigits(code), actor: name }),
   }),
   pin: defineAction({
     path: 'pin',

@@ -8,7 +8,13 @@ import { readWaId } from '../../domain/phone.js';
 import { GRAPH_ID, journeyRequestSchema } from '../../domain/journey-input.js';
 import { codeMethods, onboardingPaths, type JourneyView } from '../../domain/journey.js';
 import type { MetaError } from '../../domain/meta-error.js';
-import { checkDisplayName, checkPin, CONTROL_CHARACTER, normaliseOtp } from '../../domain/operator-input.js';
+import {
+  asciiDigits,
+  checkDisplayName,
+  checkPin,
+  CONTROL_CHARACTER,
+  normaliseOtp,
+} from '../../domain/operator-input.js';
 import { InvalidPhoneNumberError, parsePhoneNumber } from '../../domain/phone.js';
 import { capSources } from '../../domain/portfolio.js';
 import { journeyOutcomes, journeyStages } from '../../domain/stages.js';
@@ -110,9 +116,10 @@ export const otpBody = z
     code: z
       .string()
       .max(20, { abort: true })
-      .superRefine(checkedBy(normaliseOtp))
+      .superRefine(checkedBy((code) => normaliseOtp(typeof code === 'string' ? asciiDigits(code) : code)))
       .meta({
-        description: 'the 6-digit code Meta sent by SMS or voice call; 123-830 and 123 830 are read as 123830',
+        description:
+          'the 6-digit code Meta sent by SMS or voice call; 123-830 and 123 830 are read as 123830, and digits of any script (١٢٣٨٣٠, １２３８３０) as such',
         pattern: String.raw`^\s*(\d{6}|\d{3}[-\s]\d{3})\s*$`,
         examples: ['123830'],
       }),
