@@ -6,6 +6,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { isAlive, startTimeOf } from '../process-identity.js';
 
+/** The pid file's name in the data folder. */
+export const PID_FILE = 'temporal-server.pid';
+
 const pidFileSchema = z.object({
   pid: z.number().int().positive(),
   dbFile: z.string().min(1),

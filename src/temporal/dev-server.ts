@@ -14,6 +14,8 @@ import {
   commandLineOf,
   devServerOnPort,
   isOurServer,
+  PID_FILE,
+  type PidRecord,
   readPidFile,
   removePidFile,
   runningOwner,
@@ -23,7 +25,7 @@ import {
 } from './dev-server-pid.js';
 import { makeDir, ownerOnly } from '../make-dir.js';
 import { DEV_RETENTION_DAYS, keepEndedRuns } from './retention.js';
-import { besideFiles, replacedUnder, setAside, staleBeside } from './histories-file.js';
+import { besideFiles, refuseIfOnlyHeld, replacedUnder, setAside, staleBeside } from './histories-file.js';
 import { HISTORIES_FILE, recordMade } from '../codec/key-files.js';
 
 export interface DevServerOptions {
@@ -84,7 +86,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   makeDir(dataDir);
   const dbFile = join(dataDir, HISTORIES_FILE);
   const logFile = join(dataDir, 'temporal-server.log');
-  const pidFile = join(dataDir, 'temporal-server.pid');
+  const pidFile = join(dataDir, PID_FILE);
   const address = `127.0.0.1:${options.port}`;
   const started = performance.now();
   const server = { address, uiUrl: `http://127.0.0.1:${options.uiPort}`, dbFile, logFile, pidFile };
@@ -92,7 +94,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const left = readPidFile(pidFile);
   ownerOnly([dbFile, ...besideFiles(dbFile), logFile]); // made readable to all by an earlier version
   if (left && isOurServer(left.pid, dbFile) && runningOwner(left) === undefined) {
-    await stopIfReplacedUnder(left.pid, dbFile, options);
+    await stopIfReplacedUnder(left, dbFile, options);
   }
   const recorded = left && isOurServer(left.pid, dbFile) ? left : undefined;
   if (recorded) {
@@ -120,7 +122,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await stopProcess(recorded.pid);
   }
   removePidFile(pidFile); // none, stale (its process is gone or is something else now), or just stopped
-  await refuseTakenPorts([options.port, options.uiPort]);
+  await refuseTakenPorts([options.port, options.uiPort], dbFile);
 
   // The server writes its log straight into the file, never through a pipe of ours: after a kill -9 of this
   // process a pipe would be broken, and the server's next log line would kill it (SIGPIPE) under the next start.
@@ -223,13 +225,25 @@ function elapsed(since: number): number {
 /**
  * A server left running whose SQLite file a restore replaced serves the old one, unlinked: killed (a clean stop
  * would write more beside the restored file), and the journal or write-ahead files it left set aside, so that the
- * server started next reads the restored file as it was backed up.
+ * server started next reads the restored file as it was backed up. One whose file was removed holds its only copy:
+ * the start is refused, saying how to copy it back.
  */
-async function stopIfReplacedUnder(pid: number, dbFile: string, options: Pick<DevServerOptions, 'onNotice'>) {
+async function stopIfReplacedUnder(left: PidRecord, dbFile: string, options: Pick<DevServerOptions, 'onNotice'>) {
+  const { pid } = left;
+  refuseIfOnlyHeld(dbFile, pid); // removed, not replaced: never killed
   const replaced = replacedUnder(pid, dbFile);
   if (!replaced) return;
+  // Stopped first, so that it writes nothing more while its files are set aside; killed only once they are.
+  process.kill(pid, 'SIGSTOP');
+  let moved: string[];
+  try {
+    moved = setAside(staleBeside(dbFile, replaced.held));
+  } catch (err) {
+    process.kill(pid, 'SIGCONT');
+    throw err;
+  }
   await stopProcess(pid, 0, 'SIGKILL');
-  const moved = setAside(staleBeside(dbFile, replaced.held));
+  await untilFreed([left.port, left.uiPort]);
   options.onNotice?.(
     `the Temporal dev server left running (pid ${pid}) served a ${dbFile} that is no longer in the folder ` +
       `(replaced or removed since it opened it: a restore?): stopped, to start anew on the file in the folder` +
@@ -335,10 +349,26 @@ function portTaken(port: number): Promise<boolean> {
   });
 }
 
-async function refuseTakenPorts(ports: readonly number[]): Promise<void> {
+/** The kernel closes a killed process's sockets a moment after it is gone: waits for that, 5 s at most. */
+async function untilFreed(ports: readonly number[]): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (!(await Promise.all(ports.map(portTaken))).some(Boolean)) return;
+    await delay(100);
+  }
+}
+
+async function refuseTakenPorts(ports: readonly number[], dbFile: string): Promise<void> {
   for (const port of ports) {
     if (!(await portTaken(port))) continue;
     const holder = devServerOnPort(port);
+    if (holder?.dbFile === dbFile) {
+      // Its pid file is gone (a restore of the whole folder, say): stopped by hand, it is no one else's.
+      throw new ForeignServerError(
+        `port ${port} is taken by this data folder's Temporal dev server (pid ${holder.pid}), left running by an ` +
+          `earlier start without its pid file (a restore of the whole folder?): stop it (kill -INT ${holder.pid}), ` +
+          'then start again',
+      );
+    }
     const who = holder
       ? `a Temporal dev server of another data folder (pid ${holder.pid}${holder.dbFile ? `, ${holder.dbFile}` : ''})`
       : 'another process';

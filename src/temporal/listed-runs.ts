@@ -46,7 +46,7 @@ export function listedRun(raw: RawExecution): ListedRun {
 }
 
 /** Every run `query` finds, page by page as visibility gives them (newest first). */
-export async function* listedRuns(client: Client, query: string, pageSize = 100): AsyncGenerator<ListedRun> {
+export async function* listedRuns(client: Client, query: string, pageSize = 1000): AsyncGenerator<ListedRun> {
   let nextPageToken: Uint8Array | null = null;
   do {
     const answer: proto.temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse =

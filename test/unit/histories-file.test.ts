@@ -1,11 +1,18 @@
 // The dev server's SQLite file: a folder that served from it and lost it stops the start; a file replaced under a
 // process that holds it open is seen, with the files beside it that belong to the replaced one.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MADE_KEYS_FILE, recordMade } from '../../src/codec/key-files.js';
-import { refuseLostHistories, replacedUnder, setAside, staleBeside } from '../../src/temporal/histories-file.js';
+import { writePidFile } from '../../src/temporal/dev-server-pid.js';
+import {
+  refuseIfOnlyHeld,
+  refuseLostHistories,
+  replacedUnder,
+  setAside,
+  staleBeside,
+} from '../../src/temporal/histories-file.js';
 import { tempDir } from '../support/processes.js';
 
 const holders: number[] = [];
@@ -20,6 +27,16 @@ async function holding(files: readonly string[]): Promise<number> {
   await new Promise((opened) => child.stdout.once('data', opened));
   holders.push(child.pid as number);
   return child.pid as number;
+}
+
+/** What `act` throws. */
+function captured(act: () => void): unknown {
+  try {
+    act();
+  } catch (err) {
+    return err instanceof Error ? err.message : err;
+  }
+  return undefined;
 }
 
 describe("the dev server's SQLite file", () => {
@@ -68,13 +85,36 @@ describe("the dev server's SQLite file", () => {
     expect(readFileSync(`${db}-shm`, 'utf8')).toBe('backed up');
   });
 
-  it('removed under a process that holds it is seen too; a process that holds none of it says nothing', async () => {
+  it('removed under a process that holds it is refused, saying how to copy it back; a process that holds none of it says nothing', async () => {
     const dataDir = tempDir('histories');
     const db = join(dataDir, 'temporal.sqlite');
     writeFileSync(db, 'served');
     const pid = await holding([db]);
+    writePidFile(join(dataDir, 'temporal-server.pid'), { pid, dbFile: db, port: 1, uiPort: 2 });
     rmSync(db);
-    expect(replacedUnder(pid, db)).toEqual({ held: [] });
+    const onlyCopy = new RegExp(
+      `^${db} is missing, but the Temporal dev server left running by an earlier start \\(pid ${pid}\\) still holds it open, its only copy: copy it back \\(cp /proc/${pid}/fd/(\\d+) ${db}\\) and start again — that server is then stopped, and a new one serves the copy$`,
+    );
+    // Recorded or not (a folder from before the record), never started over.
+    expect(() => refuseLostHistories(dataDir, () => undefined)).toThrow(onlyCopy);
+    expect(() => refuseIfOnlyHeld(db, pid)).toThrow(onlyCopy);
+    const fd = onlyCopy.exec(String(captured(() => refuseIfOnlyHeld(db, pid))))?.[1];
+    copyFileSync(`/proc/${pid}/fd/${fd}`, db); // as the message says
+    expect(readFileSync(db, 'utf8')).toBe('served');
+    expect(replacedUnder(pid, db)).toEqual({ held: [] }); // a copy: served anew at the next start
     expect(replacedUnder(process.pid, db)).toBeUndefined();
+  });
+
+  it('is seen through a data folder reached by a symlink, as /proc names it by its real path', async () => {
+    const real = tempDir('histories');
+    const linked = `${real}-link`;
+    symlinkSync(real, linked);
+    const db = join(linked, 'temporal.sqlite');
+    writeFileSync(db, 'served');
+    const pid = await holding([db]);
+    expect(replacedUnder(pid, db)).toBeUndefined();
+    writeFileSync(join(linked, 'restored'), 'backed up');
+    renameSync(join(linked, 'restored'), db);
+    expect(replacedUnder(pid, db)).toEqual({ held: [] });
   });
 });
