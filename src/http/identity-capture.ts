@@ -145,8 +145,8 @@ async function fromStatus(
 async function journeyManages(client: Client, phoneNumberId: string, display: string): Promise<boolean> {
   const digits = numberDigits(display);
   const journey = digits === null ? null : await describeIfAny(client, journeyWorkflowId(`+${digits}`));
-  if (journey?.status.name === 'RUNNING') {
-    const known = journey.typedSearchAttributes.get(PhoneNumberId);
+  if (journey?.status === 'RUNNING') {
+    const known = journey.attribute(PhoneNumberId);
     if (known === undefined || known === '' || known === phoneNumberId) return true;
   }
   // Meta's display number may differ from the E.164 the journey was started with (a mobile prefix, say): the

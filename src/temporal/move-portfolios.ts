@@ -61,7 +61,7 @@ export async function askToMove(
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
   const latest = await describeIfAny(client, run.workflowId);
-  if (latest?.status.name !== 'RUNNING' || latest.taskQueue !== move.from) return false;
+  if (latest?.status !== 'RUNNING' || latest.taskQueue !== move.from) return false;
   await signal(latest.runId);
   return true;
 }

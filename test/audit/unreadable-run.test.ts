@@ -10,6 +10,7 @@ import { parseCodecKeys } from '../../src/codec/keys.js';
 import { createDataConverter } from '../../src/codec/data-converter.js';
 import { journeyWorkflowId } from '../../src/domain/journey.js';
 import { PhoneNumberE164, PortfolioId, WabaId } from '../../src/domain/search-attributes.js';
+import { describeIfAny } from '../../src/temporal/describe.js';
 import { useBench } from '../support/bench.js';
 import { testSecretsKeys } from '../support/temporal.js';
 
@@ -60,6 +61,13 @@ describe('a run no key here opens, in an audit and an export (dev server + Graph
     expect(rows.filter((row) => row.workflowId === readable.workflowId).at(-1)?.stage).toBe('AWAITING_OTP');
     expect(gaps.length).toBeGreaterThan(0);
     expect(gaps.every((gap) => gap.includes('no codec key "gone-1"'))).toBe(true);
+
+    // A question that needs no memo is answered too (the identity capture's, a portfolio's move).
+    expect(await describeIfAny(t.env.client, workflowId)).toMatchObject({
+      status: 'TERMINATED',
+      runId: unreadable.firstExecutionRunId,
+    });
+    expect(await describeIfAny(t.env.client, journeyWorkflowId('+14155550000'))).toBeNull();
 
     const timeline = await journeyTimeline(t.env.client, input.phoneNumber.e164);
     expect(timeline.runs).toHaveLength(1);
