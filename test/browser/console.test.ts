@@ -135,6 +135,11 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       // The forms followed the stage: the code form went, the rename form came.
       expect(await page.getByLabel(/^Code Meta sent/).count()).toBe(0);
       expect(await page.getByLabel('New display name').count()).toBe(1);
+      // A name of 255 characters outside the BMP (510 UTF-16 units) is kept whole: the browser cut it at 255 units.
+      const astral = '𠮷'.repeat(254) + 'A';
+      await page.getByLabel('New display name').fill(astral);
+      expect(await page.getByLabel('New display name').inputValue()).toBe(astral);
+      await page.getByLabel('New display name').fill('');
       // After the POST the address bar shows the journey's page again, so a reload does not post.
       expect(page.url()).toBe(`${url}/journeys/${encodeURIComponent(e164)}`);
       await page.screenshot({ path: join(ARTIFACTS, 'console-journey.png'), fullPage: true });

@@ -287,13 +287,20 @@ function pinFields(view: JourneyView, kept: Kept): Html {
     ${field('pinRepeat', 'Repeat the new PIN', 'pin-help')}`;
 }
 
+/**
+ * A browser's maxlength counts UTF-16 units and cuts what is pasted past it without a word, while the rule counts
+ * code points of the name made NFC: room for 255 characters written decomposed or outside the BMP (𠮷), so that
+ * only the service's rule, which says so, refuses a name too long.
+ */
+const NAME_FIELD_MAX_UNITS = DISPLAY_NAME_MAX * 4;
+
 function nameFields(view: JourneyView, kept: Kept): Html {
   return html`<label for="displayName">New display name</label>
     <input
       id="displayName"
       name="displayName"
       required
-      maxlength="${DISPLAY_NAME_MAX}"
+      maxlength="${NAME_FIELD_MAX_UNITS}"
       autocomplete="off"
       value="${keptValue(kept, 'display-name', 'displayName')}"
       ${described(kept, 'display-name', 'displayName', 'name-help')}
