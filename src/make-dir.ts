@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -34,5 +34,48 @@ export function ownerOnly(files: readonly string[]): void {
     } catch {
       // Another user's file (made by root in a container, say): the start goes on; the folder is 0700.
     }
+  }
+}
+
+/**
+ * Writes a file that is never replaced (a key, a secret, a token file) whole or not at all, on the disk before it is
+ * used: written beside, synced, then linked into place — a full disk leaves nothing half-made behind (an empty key
+ * file stopped every later start), and a crash right after a first start cannot leave an empty key beside histories
+ * already synced. False when the file was there already (of two processes starting at once, one writes it).
+ */
+export function writeOnce(path: string, data: string, mode: number): boolean {
+  const beside = `${path}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(beside, 'w', mode);
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      linkSync(beside, path); // fails if the file is there: never replaced
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+    syncFolder(dirname(path));
+    return true;
+  } finally {
+    rmSync(beside, { force: true });
+  }
+}
+
+/** The folder's entries on the disk (a new file's name with it); where a folder cannot be opened, left to the OS. */
+function syncFolder(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Not every platform opens a folder for syncing.
   }
 }

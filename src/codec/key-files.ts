@@ -3,9 +3,9 @@
 // lists and no longer holds was lost — restored from a backup, never silently replaced by a new key that could not
 // read what the old one wrote. A folder from before the record has none; its key files are listed at its next start.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { makeDir, ownerOnly } from '../make-dir.js';
+import { makeDir, ownerOnly, writeOnce } from '../make-dir.js';
 
 /**
  * The data folder's record of the key files it made, one name a line (no key in it) — and of the dev server's
@@ -79,13 +79,8 @@ export function localKeySpec(dataDir: string, file: string, kind: string, lost: 
   const path = join(dataDir, file);
   makeDir(dataDir, 0o700);
   refuseNewKeyFile(dataDir, path, lost);
-  try {
-    // 'wx': of two processes starting at once, one creates the key and the other reads it — never two keys.
-    const keyId = `${kind}-${randomBytes(4).toString('hex')}`;
-    writeFileSync(path, `${keyId}:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
+  // Of two processes starting at once, one creates the key and the other reads it — never two keys.
+  writeOnce(path, `${kind}-${randomBytes(4).toString('hex')}:${randomBytes(32).toString('base64')}\n`, 0o600);
   recordKeyFile(dataDir, path);
   ownerOnly([path]);
   return readFileSync(path, 'utf8').trim();

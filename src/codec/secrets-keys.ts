@@ -14,7 +14,7 @@ import {
   type SecretsKeyring,
   type SecretsKeys,
 } from './sealing.js';
-import { makeDir, ownerOnly } from '../make-dir.js';
+import { makeDir, ownerOnly, writeOnce } from '../make-dir.js';
 
 export interface SecretsKeySpec {
   NUMBERFLOW_SECRETS_KEY?: string;
@@ -64,18 +64,15 @@ export function localSecretsKeys(dataDir: string): SecretsKeys {
   // neither, and takes a new pair.
   refuseNewKeyFile(dataDir, file, { usedBy: ['secrets-key.pub'], variable: 'NUMBERFLOW_SECRETS_KEY' });
   const pair = generateSecretsKeyPair();
-  try {
-    // 'wx': of two processes starting at once, one creates the pair and the other reads it — never two pairs.
-    writeFileSync(file, `${pair.privateKey}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
+  // Of two processes starting at once, one creates the pair and the other reads it — never two pairs.
+  writeOnce(file, `${pair.privateKey}\n`, 0o600);
   ownerOnly([file]); // its public half stays readable to all
   const keys = parseSecretsKeys({ NUMBERFLOW_SECRETS_KEY: readFileSync(file, 'utf8').trim() });
   recordKeyFile(dataDir, file);
-  // The public half beside it, for a client that should only seal (NUMBERFLOW_SECRETS_PUBLIC_KEY).
-  const publicKey = keys.seal.key.export({ format: 'der', type: 'spki' }).toString('base64');
-  writeFileSync(`${file}.pub`, `${publicKey}\n`, { mode: 0o644 });
+  // The public half beside it, for a client that should only seal (NUMBERFLOW_SECRETS_PUBLIC_KEY); written only
+  // when it is not there as it should be, so that a read-only folder that holds it serves a reading command.
+  const publicKey = `${keys.seal.key.export({ format: 'der', type: 'spki' }).toString('base64')}\n`;
+  if (readIfAny(`${file}.pub`) !== publicKey) writeFileSync(`${file}.pub`, publicKey, { mode: 0o644 });
   return keys;
 }
 
@@ -124,5 +121,14 @@ function parsed<T>(variable: string, which: string, parse: () => T): T {
     // The reason names the format, never the value (it is a secret).
     const why = err instanceof Error && /not X25519/.test(err.message) ? err.message : 'is not base64 DER';
     throw new ConfigError(`${variable}: ${which} ${why} (make a pair with: npm run numberflow -- secrets-keygen)`);
+  }
+}
+
+/** A file's text, or null when it cannot be read. */
+function readIfAny(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
   }
 }

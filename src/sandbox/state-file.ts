@@ -4,7 +4,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeDir } from '../make-dir.js';
+import { makeDir, writeOnce } from '../make-dir.js';
 
 const MAGIC = Buffer.from('NFSB1');
 const IV_BYTES = 12;
@@ -26,12 +26,8 @@ function keyOf(dir: string, state: string): Buffer {
         `backup; or, to start the sandbox afresh (a new demo account: journeys begun on the old one cannot go on), remove ${state}`,
     );
   }
-  try {
-    // 'wx': never replace a key, or the state written under it could not be read any more.
-    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
+  // Never replaced, or the state written under it could not be read any more.
+  writeOnce(file, randomBytes(32).toString('base64'), 0o600);
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte key`);
   return key;

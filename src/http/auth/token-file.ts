@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { codePoint } from '../../domain/display-name.js';
 import { GRAPH_ID } from '../../domain/journey-input.js';
 import { roles, type Principal, type Role } from './principals.js';
-import { makeDir } from '../../make-dir.js';
+import { makeDir, writeOnce } from '../../make-dir.js';
 
 const principalEntrySchema = z
   .object({
@@ -160,11 +160,8 @@ export function ensureLocalTokenFile(dataDir: string): {
     principals: made.map(({ token, ...p }) => principalEntrySchema.parse({ ...p, tokenSha256: tokenSha256(token) })),
   };
   makeDir(dataDir, 0o700);
-  try {
-    // 'wx': of two processes starting at once, one makes the file and the other uses it.
-    writeFileSync(path, serialise(file), { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  // Of two processes starting at once, one makes the file and the other uses it.
+  if (!writeOnce(path, serialise(file), 0o600)) {
     readTokenFile(path); // there already: it must be usable
     return { path, made: null };
   }
