@@ -1,10 +1,13 @@
 // How the entry points run: a repeated Ctrl-C does not cut their stop short (stop-signals.ts); on an error, the
 // reason on stderr, exit code 1. A Temporal runtime whose worker failed to start may keep native handles open; an
 // unref'd timer ends the process if they do not let go in time.
+import { readFileSync } from 'node:fs';
 import { holdStopSignals } from './stop-signals.js';
 
 export function runMain(main: () => Promise<void>, describe: (err: unknown) => string = defaultDescription): void {
   const signals = holdStopSignals({ warn: (message: string) => console.error(`numberflow: ${message}`) });
+  const fewFiles = lowOpenFilesLimit();
+  if (fewFiles) console.error(`numberflow: ${fewFiles}`);
   main()
     .finally(() => signals.ended())
     .then(
@@ -25,7 +28,38 @@ export function runMain(main: () => Promise<void>, describe: (err: unknown) => s
 }
 
 export function defaultDescription(err: unknown): string {
-  return `numberflow: ${err instanceof Error ? err.message : String(err)}${unwritableHint(err)}`;
+  return `numberflow: ${err instanceof Error ? err.message : String(err)}${unwritableHint(err)}${exhaustedHint(err)}`;
+}
+
+/** Below this many open files, a loaded process fails (sockets to Temporal and Meta, SQLite, the workflow bundle). */
+export const OPEN_FILES_NEEDED = 1024;
+
+/** A warning when the process may open fewer files than it needs (Linux: /proc/self/limits), else null. */
+export function lowOpenFilesLimit(limits = readIfAny('/proc/self/limits')): string | null {
+  const soft = /^Max open files\s+(\d+)/m.exec(limits ?? '')?.[1];
+  if (soft === undefined || Number(soft) >= OPEN_FILES_NEEDED) return null;
+  return (
+    `this process may open ${soft} files at most (ulimit -n): under load numberflow holds hundreds (connections, ` +
+    `databases, the workflow bundle) and fails without one more; raise it to ${OPEN_FILES_NEEDED * 4} or more`
+  );
+}
+
+/** What a failure for want of files or disk space says to do about it. */
+export function exhaustedHint(err: unknown): string {
+  const { code, path } = (err ?? {}) as NodeJS.ErrnoException;
+  if (code === 'EMFILE' || code === 'ENFILE')
+    return `; the process ran out of open files: raise its limit (ulimit -n, ${OPEN_FILES_NEEDED * 4} or more)`;
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL')
+    return `; the disk${typeof path === 'string' ? ` under ${path}` : ''} is full: free space, then start again`;
+  return '';
+}
+
+function readIfAny(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.js';
 import { listenNamed } from '../../src/listen-named.js';
-import { defaultDescription } from '../../src/run-main.js';
+import { defaultDescription, lowOpenFilesLimit } from '../../src/run-main.js';
 
 const errno = (code: string, message: string, path?: string) =>
   Object.assign(new Error(message), { code }, path === undefined ? {} : { path });
@@ -72,6 +72,27 @@ describe('an entry point failing to start', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('says what to do when it runs out of open files or disk space', () => {
+    expect(defaultDescription(errno('EMFILE', 'EMFILE: too many open files, open'))).toBe(
+      'numberflow: EMFILE: too many open files, open; the process ran out of open files: raise its limit (ulimit -n, 4096 or more)',
+    );
+    expect(
+      defaultDescription(errno('ENOSPC', 'ENOSPC: no space left on device, write', '/data/codec-keys.9.tmp')),
+    ).toBe(
+      'numberflow: ENOSPC: no space left on device, write; the disk under /data/codec-keys.9.tmp is full: free space, then start again',
+    );
+  });
+
+  it('warns at start of an open-files limit a loaded process outgrows, from /proc/self/limits', () => {
+    const limits = (soft: number) =>
+      `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                 524288               files\n`;
+    expect(lowOpenFilesLimit(limits(64))).toBe(
+      'this process may open 64 files at most (ulimit -n): under load numberflow holds hundreds (connections, databases, the workflow bundle) and fails without one more; raise it to 4096 or more',
+    );
+    expect(lowOpenFilesLimit(limits(1024))).toBeNull();
+    expect(lowOpenFilesLimit(null)).toBeNull(); // not Linux: nothing said
   });
 
   it('says any other error as it is', () => {
