@@ -117,6 +117,8 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
           stateDir: config.NUMBERFLOW_DATA_DIR,
           // Its demo account's webhooks are made before the service listens: they wait for its URL.
           holdWebhooksUntilUrl: true,
+          // As Meta retries for days: a service that refused a while (a full disk, say) gets them without a restart.
+          webhookRetryGivenUpEveryMs: 60_000,
         }),
       )
     : undefined;

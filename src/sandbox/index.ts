@@ -52,6 +52,12 @@ export interface SandboxOptions {
   /** Real-time backoff before retry n: webhookBackoffMs × 2^(n-1) (default 50 ms). */
   webhookBackoffMs?: number;
   /**
+   * Sends a given-up webhook again this often (real time), as Meta keeps retrying for days: a receiver down for a
+   * while (a full disk, a restart) then gets it without a restart of the sandbox. Unset (default): given up stays
+   * given up until the next start of a persisted sandbox, so that tests can await a flush.
+   */
+  webhookRetryGivenUpEveryMs?: number;
+  /**
    * Keep the state (numbers, codes, tokens, clock, call log, webhooks, faults) in this folder, encrypted, and
    * reload it at start. Unset (the default): in memory only. The saved seed wins over `seed`.
    */
@@ -82,6 +88,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     maxAttempts: options.webhookMaxAttempts ?? 5,
     backoffMs: options.webhookBackoffMs ?? 50,
     holdUntilUrl: options.holdWebhooksUntilUrl,
+    retryGivenUpEveryMs: options.webhookRetryGivenUpEveryMs,
     logger: options.logger,
   });
   const core: SandboxCore = {

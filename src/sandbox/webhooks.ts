@@ -1,7 +1,7 @@
 // Meta's webhooks as the sandbox sends them (docs/meta-graph-api.md#webhooks): the WABA envelope, serialised the way Meta does
 // (non-ASCII as lowercase \uXXXX), signed over exactly the bytes sent, POSTed one at a time in creation order, and
 // retried with backoff when the receiver fails. Meta retries for days; the sandbox gives up after a few real-time
-// attempts so tests can await `flush()` instead of sleeping.
+// attempts so tests can await `flush()` instead of sleeping — npm start's sends a given-up one again every minute.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
@@ -45,6 +45,8 @@ export interface WebhookOutboxOptions {
    * WABA's own callback URL too), so that they go in the order they were made.
    */
   holdUntilUrl?: boolean;
+  /** Given-up deliveries are sent again this often (SandboxOptions.webhookRetryGivenUpEveryMs). */
+  retryGivenUpEveryMs?: number;
   logger?: Logger;
 }
 
@@ -69,9 +71,22 @@ export class WebhookOutbox {
   /** Deliveries waiting for a callback URL (restored ones, and with holdUntilUrl, new ones until the first URL). */
   private held: WebhookDelivery[] = [];
 
+  private readonly retrying: NodeJS.Timeout | undefined;
+
   constructor(private readonly options: WebhookOutboxOptions) {
     this.url = options.url;
     this.urlGiven = options.url !== undefined;
+    const every = options.retryGivenUpEveryMs;
+    if (every !== undefined) this.retrying = setInterval(() => this.retryGivenUp(), every).unref();
+  }
+
+  /** Each delivery given up (every attempt failed), queued again in the order they were made; none twice at once. */
+  private retryGivenUp(): void {
+    for (const delivery of this.deliveries) {
+      if (delivery.gaveUp && !delivery.delivered && !delivery.dropped && this.urlFor(delivery.wabaId)) {
+        this.restoreOne(delivery);
+      }
+    }
   }
 
   setUrl(url: string | undefined): void {
@@ -175,6 +190,7 @@ export class WebhookOutbox {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.retrying);
     this.stop.abort();
     await this.flush();
     await this.agent.destroy();

@@ -133,6 +133,21 @@ describe('webhook delivery', () => {
     });
   });
 
+  it('sends a given-up webhook again on its own when told to, as Meta keeps retrying, once the receiver is back', async () => {
+    const own = await startTestSandbox({ webhookMaxAttempts: 2, webhookBackoffMs: 5, webhookRetryGivenUpEveryMs: 50 });
+    const back = await startWebhookReceiver();
+    own.sandbox.admin.setWebhookUrl(back.url);
+    const id = await own.addNumber('4155552672');
+    back.failNext(5, 503); // down for more than a round of two attempts (the number's other webhooks take some)
+    own.sandbox.admin.decideDisplayName(id, 'APPROVED');
+    await own.sandbox.admin.flushWebhooks();
+    const named = () => own.sandbox.admin.webhooks().find((w) => w.field === 'phone_number_name_update');
+    for (let i = 0; i < 200 && !named()?.delivered; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(named()).toMatchObject({ delivered: true, gaveUp: false });
+    expect(named()?.attempts).toBeGreaterThan(2); // more than one round of two: sent again after it was given up
+    expect(back.values('phone_number_name_update')).toHaveLength(1);
+  });
+
   it('never sends a webhook hit by drop_webhook', async () => {
     const id = await t.addNumber('4155552671');
     t.sandbox.admin.injectFault({ endpoint: 'phone_number_name_update', kind: 'drop_webhook' });
