@@ -2,7 +2,7 @@
 // journey, and one line per event of `watch`. Scripts use --json instead; these lines are for people.
 import { displayNameWords } from '../domain/display-name-words.js';
 import { REMOVAL_BLOCKED, type JourneyView } from '../domain/journey.js';
-import { CONTROL_CHARACTER } from '../domain/operator-input.js';
+import { visibleControls } from '../domain/operator-input.js';
 import { journeyStages } from '../domain/stages.js';
 import type { JourneyEvent, JourneyListing, JourneySummary } from '../journeys/index.js';
 import type { OutcomeAnswer, Started } from './operations.js';
@@ -67,6 +67,7 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
     ],
   ];
   const notes = view.notes.slice(-NOTES_SHOWN);
+  // Names and notes carry what Meta and people wrote (a name Meta holds, from a customer's app): shown, not obeyed.
   return [
     `${view.e164}  ${view.stage}`,
     ...rows.flatMap(([label, text]) => (text ? [`  ${label.padEnd(14)}${text}`] : [])),
@@ -76,11 +77,15 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
           ...notes.map((note) => `    ${note.at}  ${note.actor}: ${note.what}`),
         ]
       : []),
-  ];
+  ].map((line) => visibleControls(line, false));
 }
 
 /** One line per event: its time (a stage's or note's own, else when it was seen), then what happened. */
 export function eventLine(event: JourneyEvent, seenAt: Date): string {
+  return visibleControls(eventText(event, seenAt), false);
+}
+
+function eventText(event: JourneyEvent, seenAt: Date): string {
   const time = (event.event === 'stage' && event.data.at) || seenAt.toISOString();
   switch (event.event) {
     case 'view':
@@ -172,18 +177,4 @@ export function summaryLines(summary: JourneySummary): string[] {
   ];
 }
 
-/** The characters a recorded text may not hold (operator-input.ts), each of them. */
-const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'gu');
-
-/**
- * Control characters, and the characters that reorder text (bidi controls, line and paragraph separators), written
- * as \xNN or \uNNNN so that a terminal shows, not obeys, them; line breaks and tabs kept in `multiline` text (a
- * message), shown too in a one-line value (a reason recorded before it was checked).
- */
-export function visibleControls(text: string, multiline = true): string {
-  return text.replace(CONTROL_CHARACTERS, (c) => {
-    if (multiline && (c === '\n' || c === '\t')) return c;
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+export { visibleControls };

@@ -60,6 +60,23 @@ export function checkDisplayName(input: unknown, options: { asRecorded?: boolean
  */
 export const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 
+/** The characters a recorded text may not hold, each of them. */
+const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'gu');
+
+/**
+ * Control characters, and the characters that reorder text (bidi controls, line and paragraph separators), written
+ * as \xNN or \uNNNN so that a terminal shows, not obeys, them; line breaks and tabs kept in `multiline` text (a
+ * message), shown too in a one-line value (a reason recorded before it was checked; a name Meta holds, which no
+ * rule of numberflow's checked: a customer's app may have set it).
+ */
+export function visibleControls(text: string, multiline = true): string {
+  return text.replace(CONTROL_CHARACTERS, (c) => {
+    if (multiline && (c === '\n' || c === '\t')) return c;
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 export function checkActor(input: unknown): string {
   if (typeof input !== 'string' || input.trim() === '') throw new Error('who is acting must be given (actor)');
   if (input.length > 200) throw new Error('actor is too long');

@@ -44,6 +44,21 @@ describe("show's summary", () => {
     ]);
   });
 
+  it("writes out the controls and direction overrides of a name Meta holds, in the name's row and in notes", () => {
+    const held = 'Pizza \u001b[31mRED\u001b[0m \u202eazzip\u202c\nTwo';
+    const lines = viewSummary(
+      view({
+        displayName: { current: held, pending: null, status: 'APPROVED' },
+        notes: [{ at: '2025-06-01T11:59:00.000Z', actor: 'numberflow', what: `Meta has the number under "${held}"` }],
+      }),
+      now,
+    );
+    const written = 'Pizza \\x1b[31mRED\\x1b[0m \\u202eazzip\\u202c\\x0aTwo';
+    expect(lines).toContain(`  display name  "${written}" APPROVED`);
+    expect(lines.at(-1)).toBe(`    2025-06-01T11:59:00.000Z  numberflow: Meta has the number under "${written}"`);
+    for (const obeyed of ['\u001b', '\u202e', '\n']) expect(lines.join('')).not.toContain(obeyed);
+  });
+
   it('shows how an ended journey ended, its last Meta error, and only the latest five notes', () => {
     const notes: JourneyNote[] = Array.from({ length: 7 }, (_, i) => ({
       at: `2025-06-01T10:0${i}:00.000Z`,

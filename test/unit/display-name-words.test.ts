@@ -21,4 +21,10 @@ describe('how display names read to a person', () => {
     );
     expect(words('AWAITING_NEW_NAME', 'Acme Old', null, 'DECLINED')).toBe('"Acme Old" DECLINED');
   });
+
+  it('writes out the controls and direction overrides a name Meta holds may carry, its other letters as they are', () => {
+    expect(words('LIVE', 'Acme \u202eazzip\u202c Shop', 'ශ්\u200dරී Lanka', 'PENDING_REVIEW')).toBe(
+      '"Acme \\u202eazzip\\u202c Shop" APPROVED; "ශ්\u200dරී Lanka" PENDING_REVIEW',
+    );
+  });
 });

@@ -1,5 +1,6 @@
 // The console's words for the domain's values: stages as an operator reads them, who a journey waits for, times.
 import type { JourneyView } from '../../domain/journey.js';
+import { visibleControls } from '../../domain/operator-input.js';
 import type { StageOrOutcome } from '../../domain/stages.js';
 import { html, type Html } from './html.js';
 
@@ -62,7 +63,8 @@ const ISO_TIME_OR_STAGE = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b|\(
  * The journey's words (answers, notes, waiting reasons: the API's, in its codes and ISO times) as a person reads them
  * here: a time as the page writes times, a stage by its label. Everything else as it is, escaped as any text.
  */
-export function readable(text: string): Html {
+export function readable(written: string): Html {
+  const text = visibleControls(written); // a name Meta holds, quoted in a note, may carry a direction override
   const parts: (Html | string)[] = [];
   let last = 0;
   for (const match of text.matchAll(ISO_TIME_OR_STAGE)) {

@@ -3,6 +3,7 @@
 // parts marked data-live are what the live script (assets/console.js) replaces as the journey's events arrive.
 import { displayNameWords } from '../../../domain/display-name-words.js';
 import type { JourneyView } from '../../../domain/journey.js';
+import { visibleControls } from '../../../domain/operator-input.js';
 import { journeyPolicy } from '../../../domain/policy.js';
 import type { ActionOutcome } from '../../api/actions.js';
 import { html, type Html } from '../html.js';
@@ -35,7 +36,7 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
       data-page="${journeyPath(view.e164)}"
       ${live ? html` data-events="${eventsPath(view.e164)}"` : null}
     >
-      <h1>${view.e164} <span class="name">${view.displayName.current}</span></h1>
+      <h1>${view.e164} <span class="name">${visibleControls(view.displayName.current, false)}</span></h1>
       <p class="links">
         <a href="${journeyPath(view.e164)}" data-refresh>Refresh</a> · <a href="/">All awaiting input</a>${
           timelinePath ? html` · <a href="${timelinePath}">Timeline</a>` : null
