@@ -45,13 +45,21 @@ const rules: ReadonlyArray<{ pattern: RegExp; problem: (found: string) => string
     problem: () => 'may not contain emoji',
   },
   {
-    // A scheme, "www.", or a host name ending in a common or two-letter top-level domain.
+    // A scheme, "www.", or a host name ending in a common top-level domain, or in a two-letter one after a label of
+    // three or more: "acme.de" is a host, "Co.KG", "Dr.Oz" and "S.A.de" are how businesses write their names.
     pattern:
-      /\b[a-z][a-z0-9+.-]*:\/\/|\bwww\.|[\p{L}\p{N}-]\.(?:com|net|org|info|biz|io|app|shop|store|online|site|xyz|dev|ai|[a-z]{2})(?![\p{L}\p{N}])/iu,
-    problem: () => 'may not contain a URL or web address',
+      /\b[a-z][a-z0-9+.-]*:\/\/|\bwww\.|[\p{L}\p{N}-]*[\p{L}\p{N}-]\.(?:com|net|org|info|biz|io|app|shop|store|online|site|xyz|dev|ai)(?![\p{L}\p{N}])|[\p{L}\p{N}-]{3,}\.[a-z]{2}(?![\p{L}\p{N}])/iu,
+    problem: (found) => `may not contain a URL or web address ("${found}")`,
   },
   { pattern: /whats\s*app/iu, problem: () => 'may not contain "WhatsApp"' },
 ];
+
+/**
+ * The host rule as journeys applied it before 7 December 2026: any letter before a two-letter domain. A journey's
+ * signal refused by it is refused so again when its history replays (./operator-input.ts, the journey's patch).
+ */
+const HOSTS_AS_BEFORE =
+  /[\p{L}\p{N}-]\.(?:com|net|org|info|biz|io|app|shop|store|online|site|xyz|dev|ai|[a-z]{2})(?![\p{L}\p{N}])/iu;
 
 /**
  * U+FFFD stands for a character lost when the text was read in another encoding (a Latin-1 file read as UTF-8):
@@ -62,11 +70,21 @@ const LOST_CHARACTER = {
   problem: () => 'contains U+FFFD, a character lost to a wrong text encoding (send the name as UTF-8)',
 };
 
-/**
- * Normalises and checks a display name; the problem is a phrase to follow "the display name". `asRecorded`: the
- * rule as a journey's history applied it (without LOST_CHARACTER).
- */
-export function validateDisplayName(input: unknown, { asRecorded = false } = {}): DisplayNameCheck {
+export interface DisplayNameRuleOptions {
+  /** The rule as a journey's history applied it (without LOST_CHARACTER). */
+  asRecorded?: boolean;
+  /**
+   * Asked only of a name the host rule before took for a web address and today's does not: whether to refuse it as
+   * before (a journey's signal handler, where the answer is its patch's).
+   */
+  hostsAsBefore?: () => boolean;
+}
+
+/** Normalises and checks a display name; the problem is a phrase to follow "the display name". */
+export function validateDisplayName(
+  input: unknown,
+  { asRecorded = false, hostsAsBefore }: DisplayNameRuleOptions = {},
+): DisplayNameCheck {
   if (typeof input !== 'string') return { ok: false, problem: 'must be text' };
   const name = normaliseDisplayName(input);
   if (name === '') return { ok: false, problem: 'is empty' };
@@ -74,6 +92,8 @@ export function validateDisplayName(input: unknown, { asRecorded = false } = {})
     const found = pattern.exec(name);
     if (found) return { ok: false, problem: problem(found[0]) };
   }
+  const before = hostsAsBefore && HOSTS_AS_BEFORE.exec(name);
+  if (before && hostsAsBefore()) return { ok: false, problem: 'may not contain a URL or web address' };
   const length = [...name].length; // code points, as a person counts characters
   if (length < DISPLAY_NAME_MIN) return { ok: false, problem: `must be at least ${DISPLAY_NAME_MIN} characters` };
   if (length > DISPLAY_NAME_MAX) {

@@ -1,5 +1,5 @@
 // Checks of what operators type, shared by update validators (workflow) and the HTTP edge. Pure functions.
-import { validateDisplayName } from './display-name.js';
+import { validateDisplayName, type DisplayNameRuleOptions } from './display-name.js';
 
 /** Whether a message's argument is a JSON object (what every handler reads its fields from). */
 export function isMessageObject(value: unknown): boolean {
@@ -48,7 +48,7 @@ export function checkPin(input: unknown): string {
 }
 
 /** The display-name rule (display-name.ts), throwing for an update validator; answers the normalised name. */
-export function checkDisplayName(input: unknown, options: { asRecorded?: boolean } = {}): string {
+export function checkDisplayName(input: unknown, options: DisplayNameRuleOptions = {}): string {
   const checked = validateDisplayName(input, options);
   if (!checked.ok) throw new Error(`the display name ${checked.problem}`);
   return checked.name;

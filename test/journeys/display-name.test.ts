@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { journeyPolicy } from '../../src/domain/policy.js';
 import {
   cancelUpdate,
+  displayNameSignal,
   numberEventSignal,
   requestRemovalSignal,
   requestRemovalUpdate,
@@ -12,6 +13,7 @@ import {
 } from '../../src/domain/messages.js';
 import { REMOVAL_STOPS_RENAME_PATCH } from '../../src/workflows/journey/display-name.js';
 import { EARLIER_NAME_DECISION_PATCH } from '../../src/workflows/journey/journey.js';
+import { NAME_HOSTS_PATCH } from '../../src/workflows/journey/handlers.js';
 import { journeyTimeline } from '../../src/audit/journey-timeline.js';
 import { addedByHand, decideName, startLive, submitDeliveredCode } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
@@ -224,6 +226,23 @@ describe('the display name (dev server + Graph sandbox)', () => {
       expect(patchesIn(await handle.fetchHistory())).not.toContain('rename-verifies-afresh');
       const atMeta = await t.bench.graph.getPhoneNumber({ wabaId: t.bench.wabaId, phoneNumberId }, ['verified_name']);
       expect(atMeta.verified_name).toBe('Acme Help Desk');
+      await handle.terminate('test done');
+    });
+  });
+
+  it('takes a name with an abbreviation the host rule took for a web address before, by signal behind its patch', async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      const host = await handle
+        .executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'Acme.de Support', actor: 'ops@acme' }] })
+        .catch((err: Error & { cause?: Error }) => err.cause?.message);
+      expect(host).toBe('the display name may not contain a URL or web address ("Acme.de")');
+      await handle.signal(displayNameSignal, { displayName: 'Müller GmbH & Co.KG', actor: 'ops@acme' });
+      const pending = await journey.until((v) => v.displayName.pending !== null, 'change pending');
+      expect(pending.displayName.pending).toBe('Müller GmbH & Co.KG');
+      // A signal only the rule before refused: the patch decided, so that a history from before replays refused.
+      expect(patchesIn(await handle.fetchHistory())).toContain(NAME_HOSTS_PATCH);
       await handle.terminate('test done');
     });
   });

@@ -43,9 +43,11 @@ describe('the display-name rule', () => {
     ['Ac\u200bme Support', 'the display name contains an invisible character (U+200B)'],
     ['Acme Support ™', 'the display name may not contain symbols such as ™'],
     ['Acme Support 😀', 'the display name may not contain emoji'],
-    ['https://acme.example', 'the display name may not contain a URL or web address'],
-    ['Acme www.acme', 'the display name may not contain a URL or web address'],
-    ['Acme.com Support', 'the display name may not contain a URL or web address'],
+    ['https://acme.example', 'the display name may not contain a URL or web address ("https://")'],
+    ['Acme www.acme', 'the display name may not contain a URL or web address ("www.")'],
+    ['Acme.com Support', 'the display name may not contain a URL or web address ("Acme.com")'],
+    ['Acme.de Support', 'the display name may not contain a URL or web address ("Acme.de")'],
+    ['Lab.ai Tutors', 'the display name may not contain a URL or web address ("Lab.ai")'],
     ['Acme WhatsApp Desk', 'the display name may not contain "WhatsApp"'],
     ['x', 'the display name must be at least 3 characters'],
     ['   ', 'the display name is empty'],
@@ -59,6 +61,20 @@ describe('the display-name rule', () => {
       'the display name contains U+FFFD, a character lost to a wrong text encoding (send the name as UTF-8)',
     );
     expect(checkDisplayName('Caf\ufffd Latin', { asRecorded: true })).toBe('Caf\ufffd Latin');
+  });
+
+  it('takes the abbreviations businesses write their names with, which the host rule before took for web addresses', () => {
+    const asked: string[] = [];
+    for (const name of ['Müller GmbH & Co.KG', 'Dr.Oz Clinic', 'Mr.Li Noodles', 'Acme S.A.de C.V.', 'Hi.Fi Store']) {
+      expect(checkDisplayName(name)).toBe(name);
+      // A journey's signal asks its patch, and only for such a name: refused as before in a history from before.
+      expect(() => checkDisplayName(name, { asRecorded: true, hostsAsBefore: () => (asked.push(name), true) })).toThrow(
+        'the display name may not contain a URL or web address',
+      );
+      expect(checkDisplayName(name, { asRecorded: true, hostsAsBefore: () => false })).toBe(name);
+    }
+    checkDisplayName('Acme Support', { hostsAsBefore: () => (asked.push('Acme Support'), true) });
+    expect(asked).not.toContain('Acme Support');
   });
 
   it('refuses what is not text', () => {

@@ -97,7 +97,7 @@ describe('a journey request', () => {
 
   it('checks the display name by the same rule as the name update, and sends it normalised', () => {
     expect(problemsOf({ ...valid, displayName: 'www.acme.example' })).toEqual([
-      'displayName: may not contain a URL or web address',
+      'displayName: may not contain a URL or web address ("www.")',
     ]);
     expect(problemsOf({ ...valid, displayName: 'Acme\u001b[2J Support' })).toEqual([
       'displayName: contains a control character (U+001B)',

@@ -121,11 +121,13 @@ export function installHandlers(journey: Journey): void {
     turn: () => void,
     /** What only the update refuses (validators never replay; signals took it before, and replay so). */
     newlyRefused: (value: string) => void = () => undefined,
+    /** The check of a signal, where it differs from the update's (a rule made looser behind a patch). */
+    checkSignal: (value: unknown) => string = check,
   ) => {
-    const validate = (submission: S): string => {
+    const validate = (submission: S, checked = check): string => {
       checkActor(submission.actor);
       turn();
-      return check(valueOf(submission));
+      return checked(valueOf(submission));
     };
     onUpdate(
       update,
@@ -133,7 +135,7 @@ export function installHandlers(journey: Journey): void {
       (submission) => newlyRefused(validate(submission)),
     );
     onSignal(signal, (submission) => {
-      const problem = refusal(() => validate(submission));
+      const problem = refusal(() => validate(submission, checkSignal));
       if (problem) return journey.note(senderOf(submission), `${what} ignored: ${problem}`);
       inbox.put(check(valueOf(submission)), submission.actor);
     });
@@ -192,6 +194,8 @@ export function installHandlers(journey: Journey): void {
       }
       if (name === displayName.current) throw new Error(`"${name}" is the number's display name already`);
     },
+    // A name the host rule took for a web address before (Co.KG, Dr.Oz): a signal refused so replays refused.
+    (value) => checkDisplayName(value, { asRecorded: true, hostsAsBefore: () => !patched(NAME_HOSTS_PATCH) }),
   );
 
   const resendRefusal = ({ method, actor }: ResendRequest) =>
@@ -433,6 +437,9 @@ function refuseWith(problem: string | null): void {
 
 /** From this patch on, a deletion confirmation by signal leaves one already held alone (it is ignored). */
 const CONFIRMATION_HELD_PATCH = 'confirmation-signal-leaves-held-one';
+
+/** From this patch on, a name by signal that only the host rule before refused (Co.KG, Dr.Oz) is taken. */
+export const NAME_HOSTS_PATCH = 'name-host-rule-takes-abbreviations';
 
 /** From this patch on, a resend by signal past the codes a journey asks for is ignored, not taken. */
 const RESEND_LIMIT_PATCH = 'resend-refused-at-the-code-limit';
