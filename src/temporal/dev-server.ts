@@ -3,9 +3,9 @@
 // A pid file in the data folder names the server: after a crash of `npm start` the next start reuses the server
 // it left running (ours and healthy), stops it (ours, unhealthy), and refuses a server that is not ours.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, renameSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
@@ -26,7 +26,7 @@ import {
 import { makeDir, ownerOnly } from '../make-dir.js';
 import { DEV_RETENTION_DAYS, keepEndedRuns } from './retention.js';
 import { besideFiles, refuseIfOnlyHeld, replacedUnder, setAside, staleBeside } from './histories-file.js';
-import { HISTORIES_FILE, recordMade } from '../codec/key-files.js';
+import { HISTORIES_FILE, madeHere, recordMade } from '../codec/key-files.js';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -127,6 +127,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   // The server writes its log straight into the file, never through a pipe of ours: after a kill -9 of this
   // process a pipe would be broken, and the server's next log line would kill it (SIGPIPE) under the next start.
   rotateLog(logFile);
+  const logFrom = sizeOf(logFile); // what this start's server writes comes after
   const log = openSync(logFile, 'a', 0o600);
   // Its own process group: a terminal's Ctrl-C reaches only us, so the worker drains before the server stops. It
   // inherits the umask: 077 while it is spawned, so the SQLite files it makes (histories, payloads) are owner-only.
@@ -154,7 +155,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   );
 
   try {
-    await waitUntilServing(address, options.namespace, child, exited, options.readyTimeoutMs ?? 30_000, logFile);
+    const log = { file: logFile, from: logFrom };
+    await waitUntilServing(address, options.namespace, child, exited, options.readyTimeoutMs ?? 30_000, log);
     await keepingEndedRuns(address, options);
     recordMade(dataDir, HISTORIES_FILE); // from now on a start without it is refused (./histories-file.ts)
   } catch (err) {
@@ -201,6 +203,14 @@ function devServerArgs(options: DevServerOptions, dbFile: string): string[] {
 
 /** Past this, a start moves the server's log to `<log>.1` (the one there before goes): a log a year long is no use. */
 export const LOG_ROTATED_AT_BYTES = 10 * 2 ** 20;
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
 
 /** The log moved aside once it has grown past `atBytes`, before a new server appends to it; true when it was. */
 export function rotateLog(logFile: string, atBytes = LOG_ROTATED_AT_BYTES): boolean {
@@ -349,6 +359,25 @@ function portTaken(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * A server that finds no tables in its SQLite file made it on a start cut short (a full disk): said, with what to do
+ * about it, as this folder's record tells whether the file ever served journeys.
+ */
+export function withoutSchema(log: { file: string; from: number }): string {
+  let written: string;
+  try {
+    written = readFileSync(log.file).subarray(log.from).toString('utf8'); // this start's server's lines only
+  } catch {
+    return '';
+  }
+  if (!/no such table/.test(written)) return '';
+  const dataDir = dirname(log.file);
+  return madeHere(dataDir, HISTORIES_FILE)
+    ? `; its ${HISTORIES_FILE} has lost its tables: restore it from a backup`
+    : `; its ${HISTORIES_FILE} holds no tables (a first start cut short, by a full disk say) and never served ` +
+        'journeys: delete it, then start again';
+}
+
 /** The kernel closes a killed process's sockets a moment after it is gone: waits for that, 5 s at most. */
 async function untilFreed(ports: readonly number[]): Promise<void> {
   for (let i = 0; i < 50; i++) {
@@ -385,14 +414,17 @@ async function waitUntilServing(
   child: ChildProcess,
   exited: Promise<number | null>,
   timeoutMs: number,
-  logFile: string,
+  log: { file: string; from: number },
 ): Promise<void> {
+  const logFile = log.file;
   const deadline = Date.now() + timeoutMs;
   let dead: number | null | undefined;
   void exited.then((code) => (dead = code));
   for (;;) {
     if (dead !== undefined) {
-      throw new Error(`the Temporal dev server exited with code ${dead} before serving; see ${logFile}`);
+      throw new Error(
+        `the Temporal dev server exited with code ${dead} before serving; see ${logFile}${withoutSchema(log)}`,
+      );
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
