@@ -30,6 +30,13 @@ const rules: ReadonlyArray<{ pattern: RegExp; problem: (found: string) => string
     pattern: /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u,
     problem: (c) => `contains a bidirectional-text control (${codePoint(c)})`,
   },
+  { pattern: /[\u00A9\u00AE\u2117\u2120\u2122]/u, problem: (c) => `may not contain symbols such as ${c}` },
+  {
+    // Before the invisible characters: an emoji joined by zero-width joiners (a family's) is refused as an emoji
+    // (after the symbols: ™ is a pictograph too).
+    pattern: /[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3\uFE0F]/u,
+    problem: () => 'may not contain emoji',
+  },
   {
     // Zero-width and other format characters, line/paragraph separators, Hangul fillers (blank "letters").
     pattern: /[\p{Cf}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]/u,
@@ -38,11 +45,6 @@ const rules: ReadonlyArray<{ pattern: RegExp; problem: (found: string) => string
   {
     pattern: /[\p{Cs}\p{Co}\p{Cn}]/u,
     problem: (c) => `contains an unassigned or private-use character (${codePoint(c)})`,
-  },
-  { pattern: /[\u00A9\u00AE\u2117\u2120\u2122]/u, problem: (c) => `may not contain symbols such as ${c}` },
-  {
-    pattern: /[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3\uFE0F]/u,
-    problem: () => 'may not contain emoji',
   },
   {
     // A scheme, "www.", or a host name ending in a common top-level domain, or in a two-letter one after a label of

@@ -43,6 +43,7 @@ describe('the display-name rule', () => {
     ['Ac\u200bme Support', 'the display name contains an invisible character (U+200B)'],
     ['Acme Support ™', 'the display name may not contain symbols such as ™'],
     ['Acme Support 😀', 'the display name may not contain emoji'],
+    ['Family 👨\u200d👩\u200d👧 Shop', 'the display name may not contain emoji'],
     ['https://acme.example', 'the display name may not contain a URL or web address ("https://")'],
     ['Acme www.acme', 'the display name may not contain a URL or web address ("www.")'],
     ['Acme.com Support', 'the display name may not contain a URL or web address ("Acme.com")'],
