@@ -12,7 +12,7 @@ export type Route = ReturnType<typeof createWebhookRouter>;
 /**
  * How a delivery (one POST) went: routed, routing_failed (delivered again), held_back (a change of it waits for what
  * is under way: delivered again shortly), queued (in the inbox, routed after the answer), inbox_full (503: Meta
- * delivers again), dead_lettered (the inbox gave up on it), or refused (bad_signature, too_large, unusable).
+ * delivers again), not_kept (503: the inbox could not write it, a full disk say; Meta delivers again), dead_lettered (the inbox gave up on it), or refused (bad_signature, too_large, unusable).
  */
 export type WebhookDeliveryOutcome =
   | 'routed'
@@ -20,6 +20,7 @@ export type WebhookDeliveryOutcome =
   | 'held_back'
   | 'queued'
   | 'inbox_full'
+  | 'not_kept'
   | 'dead_lettered'
   | 'bad_signature'
   | 'too_large'

@@ -105,7 +105,16 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
         }
         // One per WABA from here on, in the inbox and in its counts.
         const bodies = bodiesPerWaba(raw, read);
-        await inbox.put(bodies, receivedAt);
+        try {
+          await inbox.put(bodies, receivedAt);
+        } catch (err) {
+          // Not kept, so not answered 200: Meta delivers it again, once the disk has room say.
+          delivered?.('not_kept');
+          request.log.error({ err }, 'webhook not kept: the inbox could not write it; Meta will deliver again');
+          return reply
+            .code(503)
+            .send({ error: `the webhook inbox could not keep the delivery (${errorCode(err)}); deliver again later` });
+        }
         for (let i = 0; i < bodies.length; i++) delivered?.('queued');
         drain.wake();
         return reply.code(200).send({ received: read.changes });
@@ -117,4 +126,10 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       return reply.code(200).send({ received: events.length });
     });
   });
+}
+
+/** An error's code (SQLITE_FULL, ENOSPC) for the answer: its message may carry a path. */
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'a write failed';
 }

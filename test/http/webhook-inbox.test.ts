@@ -2,6 +2,7 @@
 // drain; one whose routing fails stays and is routed later, also by the next process on the same file (after a
 // kill); a full inbox answers 503; a batch asks Temporal once about a number no journey manages.
 import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,6 +176,30 @@ describe('the webhook inbox (dev server + Graph sandbox)', () => {
     }
     expect(waitingIn(file)).toBe(1);
   });
+
+  it('answers 503, not 200, a delivery the inbox could not write, so that Meta delivers it again', async () => {
+    const file = inboxFile();
+    const app: FastifyInstance = await harnessHttpApp(t.bench, {
+      client: clientWith(t, unreachable),
+      webhookInbox: { file },
+    });
+    const body = () => envelope([{ id: t.bench.wabaId, changes: [qualityUpdate(freshNumber().slice(1))] }]);
+    const writer = new Database(file); // another writer holds the file (as a full disk, the write fails)
+    try {
+      writer.prepare('BEGIN EXCLUSIVE').run();
+      const refused = await postSigned(app, body(), APP_SECRET);
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json()).toEqual({
+        error: 'the webhook inbox could not keep the delivery (SQLITE_BUSY); deliver again later',
+      });
+      writer.prepare('ROLLBACK').run();
+      expect((await postSigned(app, body(), APP_SECRET)).statusCode).toBe(200); // room again
+    } finally {
+      writer.close();
+      await app.close();
+    }
+    expect(waitingIn(file)).toBe(1);
+  }, 30_000);
 
   it('asks Temporal once per batch about a number no journey manages, and every time without a batch', async () => {
     let signals = 0;
