@@ -108,10 +108,12 @@ describe('the display name (dev server + Graph sandbox)', () => {
       await handle.executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'Acme Deals', actor: 'ops@acme' }] });
       await journey.until((v) => v.displayName.pending === 'Acme Deals', 'Acme Deals under review');
       await decideName(t.bench, journey, 'REJECTED');
-      await journey.until(
+      const second = await journey.until(
         (v) => v.stage === 'AWAITING_NEW_NAME' && v.waiting?.reason.includes('"Acme Deals"') === true,
         'Acme Deals rejected',
       );
+      // The name Meta holds, and declined, is the second: it replaced the first, never approved.
+      expect(second.displayName).toEqual({ current: 'Acme Deals', pending: null, status: 'DECLINED' });
       const secondAgain = await handle
         .executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'Acme Deals', actor: 'ops@acme' }] })
         .catch((err: Error & { cause?: Error }) => err.cause?.message);
@@ -121,6 +123,11 @@ describe('the display name (dev server + Graph sandbox)', () => {
           args: [{ displayName: 'Acme Support', actor: 'ops@acme' }],
         }),
       ).toEqual({ accepted: true, message: 'display name submitted for review', attemptsLeft: null });
+      expect((await journey.view()).displayName).toEqual({
+        current: 'Acme Deals',
+        pending: 'Acme Support',
+        status: 'PENDING_REVIEW',
+      });
 
       await decideName(t.bench, journey, 'APPROVED');
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');

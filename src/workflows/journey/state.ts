@@ -129,6 +129,16 @@ export function deletionTakenFrom(state: JourneyState): number | null {
 
 const removalStages = new Set<StageOrOutcome>(['REMOVING', 'REMOVED']);
 
+/**
+ * The display name as Meta holds it. Before the number went live, the name Meta declined last is the one it holds
+ * (a second replaced the first, never approved) until another is approved: shown as the current name (and the one a
+ * name under review replaces), where the state keeps the first for its checks.
+ */
+function shownName(state: JourneyState): JourneyView['displayName'] {
+  const { displayName, declinedName } = state;
+  return !state.wentLive && declinedName ? { ...displayName, current: declinedName } : { ...displayName };
+}
+
 /** The query's view: where the journey stands and who it waits for. No PIN, no code. */
 export function viewOf(input: JourneyInput, state: JourneyState, now: number): JourneyView {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -155,7 +165,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     },
     attempts: { ...state.attempts },
     registrationCallsIn72h: state.registrationCalls.filter((at) => at > dayAgo72).length,
-    displayName: { ...state.displayName },
+    displayName: shownName(state),
     status: state.status,
     lastError: state.lastError,
     recentEvents: [...state.recentEvents],
