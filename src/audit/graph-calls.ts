@@ -39,7 +39,7 @@ export const graphCalls: Partial<Record<keyof Activities, GraphCall>> = {
         : [
             status(r),
             r.codeVerificationStatus && `code ${r.codeVerificationStatus}`,
-            r.nameStatus && `name ${r.nameStatus}`,
+            r.nameStatus && `name ${r.verifiedName ? `"${r.verifiedName}" ` : ''}${r.nameStatus}`,
           ]
             .filter(Boolean)
             .join(', '),

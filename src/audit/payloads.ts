@@ -146,6 +146,8 @@ export const graphResultFields = z.object({
   status: z.string().nullable().optional(),
   codeVerificationStatus: z.string().nullable().optional(),
   nameStatus: z.string().nullable().optional(),
+  // The name Meta holds for a number read there (an adopted number's, which the journey takes as its own).
+  verifiedName: z.string().nullable().optional(),
   phoneNumberId: z.string().optional(),
   alreadyAdded: z.boolean().optional(),
   certain: z.boolean().optional(),

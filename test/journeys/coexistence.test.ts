@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { confirmDeletionSignal, requestRemovalUpdate } from '../../src/domain/messages.js';
+import { journeyTimeline } from '../../src/audit/journey-timeline.js';
 import { freshNumber } from '../support/journeys.js';
 import { useBench } from '../support/bench.js';
 
@@ -68,6 +69,9 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
       expect(live.notes.map((n) => n.what)).toContain(
         'Meta has the number under the display name "Acme Shop", not "Acme Store": the journey follows Meta\'s; ask for a name change once live to use another',
       );
+      // The audit says the name Meta holds, which the journey took, where it read the number.
+      const { entries } = await journeyTimeline(t.env.client, e164);
+      expect(entries.find((e) => e.what === 'read the number at Meta')?.outcome).toMatch(/name "Acme Shop" APPROVED/);
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
