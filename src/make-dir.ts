@@ -1,4 +1,15 @@
-import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -41,14 +52,17 @@ export function ownerOnly(files: readonly string[]): void {
  * Writes a file that is never replaced (a key, a secret, a token file) whole or not at all, on the disk before it is
  * used: written beside, synced, then linked into place — a full disk leaves nothing half-made behind (an empty key
  * file stopped every later start), and a crash right after a first start cannot leave an empty key beside histories
- * already synced. False when the file was there already (of two processes starting at once, one writes it).
+ * already synced. False when the file was there already (of two processes starting at once, one writes it): then
+ * nothing is written at all, so a read-only folder that holds it serves.
  */
 export function writeOnce(path: string, data: string, mode: number): boolean {
-  const beside = `${path}.${process.pid}.tmp`;
+  if (existsSync(path)) return false;
+  // A name no other start uses: one left by a crash (a second name of a file linked into place) is never reopened.
+  const beside = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    const fd = openSync(beside, 'w', mode);
+    const fd = openSync(beside, 'wx', mode);
     try {
-      writeSync(fd, data);
+      writeFileSync(fd, data); // loops over short writes
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -56,14 +70,40 @@ export function writeOnce(path: string, data: string, mode: number): boolean {
     try {
       linkSync(beside, path); // fails if the file is there: never replaced
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw err;
+      const { code } = err as NodeJS.ErrnoException;
+      if (code === 'EEXIST') return false;
+      if (!NO_HARD_LINKS.has(code ?? '')) throw err;
+      return writeWithoutLink(path, data, mode); // a filesystem without hard links (vfat, some FUSE or SMB mounts)
     }
     syncFolder(dirname(path));
     return true;
   } finally {
     rmSync(beside, { force: true });
   }
+}
+
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/** Where no hard link can be made: created exclusively and synced, removed again if the write fails. */
+function writeWithoutLink(path: string, data: string, mode: number): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  try {
+    writeFileSync(fd, data);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  syncFolder(dirname(path));
+  return true;
 }
 
 /** The folder's entries on the disk (a new file's name with it); where a folder cannot be opened, left to the OS. */

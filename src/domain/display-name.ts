@@ -47,10 +47,13 @@ const rules: ReadonlyArray<{ pattern: RegExp; problem: (found: string) => string
     problem: (c) => `contains an unassigned or private-use character (${codePoint(c)})`,
   },
   {
-    // A scheme, "www.", or a host name ending in a common top-level domain, or in a two-letter one after a label of
-    // three or more: "acme.de" is a host, "Co.KG", "Dr.Oz" and "S.A.de" are how businesses write their names.
+    // A scheme, "www.", a link's host (a two-letter domain and a path: wa.me/…), a second-level country domain
+    // (O2.co.uk), a short host everyone knows, or a host name ending in a common top-level domain, or in a two-letter
+    // one after a label of three or more: "acme.de" is a host, "Co.KG", "Dr.Oz" and "S.A.de" are how businesses
+    // write their names. Each label is matched from its start (the lookbehind), so a long run of letters is read
+    // once. Everything it refuses the rule before refused too: an update it took replays taken.
     pattern:
-      /\b[a-z][a-z0-9+.-]*:\/\/|\bwww\.|[\p{L}\p{N}-]*[\p{L}\p{N}-]\.(?:com|net|org|info|biz|io|app|shop|store|online|site|xyz|dev|ai)(?![\p{L}\p{N}])|[\p{L}\p{N}-]{3,}\.[a-z]{2}(?![\p{L}\p{N}])/iu,
+      /\b[a-z][a-z0-9+.-]*:\/\/|\bwww\.|(?<![\p{L}\p{N}-])[\p{L}\p{N}-]+\.[a-z]{2}\/|(?<![\p{L}\p{N}-])[\p{L}\p{N}-]+\.(?:co|com|net|org|ac|gov|or|ne)\.[a-z]{2}(?![\p{L}\p{N}])|(?<![\p{L}\p{N}-])(?:wa|t|m|fb|g|is|ow|bit)\.(?:me|co|gd|ly)(?![\p{L}\p{N}])|(?<![\p{L}\p{N}-])[\p{L}\p{N}-]+\.(?:com|net|org|info|biz|io|app|shop|store|online|site|xyz|dev|ai)(?![\p{L}\p{N}])|(?<![\p{L}\p{N}-])[\p{L}\p{N}-]{3,}\.[a-z]{2}(?![\p{L}\p{N}])/iu,
     problem: (found) => `may not contain a URL or web address ("${found}")`,
   },
   { pattern: /whats\s*app/iu, problem: () => 'may not contain "WhatsApp"' },
@@ -90,6 +93,10 @@ export function validateDisplayName(
   if (typeof input !== 'string') return { ok: false, problem: 'must be text' };
   const name = normaliseDisplayName(input);
   if (name === '') return { ok: false, problem: 'is empty' };
+  // Far too long is said before the patterns read it: a name of a megabyte would hold the thread that checks it.
+  if (name.length > 4 * DISPLAY_NAME_MAX) {
+    return { ok: false, problem: `must be at most ${DISPLAY_NAME_MAX} characters, got ${[...name].length}` };
+  }
   for (const { pattern, problem } of asRecorded ? rules : [...rules, LOST_CHARACTER]) {
     const found = pattern.exec(name);
     if (found) return { ok: false, problem: problem(found[0]) };

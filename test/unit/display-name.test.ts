@@ -49,6 +49,10 @@ describe('the display-name rule', () => {
     ['Acme.com Support', 'the display name may not contain a URL or web address ("Acme.com")'],
     ['Acme.de Support', 'the display name may not contain a URL or web address ("Acme.de")'],
     ['Lab.ai Tutors', 'the display name may not contain a URL or web address ("Lab.ai")'],
+    ['Chat wa.me/15551234567', 'the display name may not contain a URL or web address ("wa.me/")'],
+    ['O2.co.uk Shop', 'the display name may not contain a URL or web address ("O2.co.uk")'],
+    ['Acme g.co', 'the display name may not contain a URL or web address ("g.co")'],
+    ['a'.repeat(50_000), 'the display name must be at most 255 characters, got 50000'], // said before any pattern reads it
     ['Acme WhatsApp Desk', 'the display name may not contain "WhatsApp"'],
     ['x', 'the display name must be at least 3 characters'],
     ['   ', 'the display name is empty'],
