@@ -2,6 +2,7 @@
 // reason on stderr, exit code 1. A Temporal runtime whose worker failed to start may keep native handles open; an
 // unref'd timer ends the process if they do not let go in time.
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { holdStopSignals } from './stop-signals.js';
 
 export function runMain(main: () => Promise<void>, describe: (err: unknown) => string = defaultDescription): void {
@@ -34,23 +35,33 @@ export function defaultDescription(err: unknown): string {
 /** Below this many open files, a loaded process fails (sockets to Temporal and Meta, SQLite, the workflow bundle). */
 export const OPEN_FILES_NEEDED = 1024;
 
-/** A warning when the process may open fewer files than it needs (Linux: /proc/self/limits), else null. */
+/**
+ * A warning when the process may open fewer files than it needs (Linux: /proc/self/limits), else null. Node raises
+ * its soft limit to the hard one as it starts: what is read is the hard limit, which only its parent can raise.
+ */
 export function lowOpenFilesLimit(limits = readIfAny('/proc/self/limits')): string | null {
   const soft = /^Max open files\s+(\d+)/m.exec(limits ?? '')?.[1];
   if (soft === undefined || Number(soft) >= OPEN_FILES_NEEDED) return null;
   return (
-    `this process may open ${soft} files at most (ulimit -n): under load numberflow holds hundreds (connections, ` +
-    `databases, the workflow bundle) and fails without one more; raise it to ${OPEN_FILES_NEEDED * 4} or more`
+    `this process may open ${soft} files at most: under load numberflow holds hundreds (connections, databases, ` +
+    `the workflow bundle) and fails without one more; raise the hard limit to ${OPEN_FILES_NEEDED * 4} or more ` +
+    '(ulimit -Hn in the shell that starts it, LimitNOFILE in a systemd unit, --ulimit nofile= for a container)'
   );
 }
 
 /** What a failure for want of files or disk space says to do about it. */
 export function exhaustedHint(err: unknown): string {
   const { code, path } = (err ?? {}) as NodeJS.ErrnoException;
-  if (code === 'EMFILE' || code === 'ENFILE')
-    return `; the process ran out of open files: raise its limit (ulimit -n, ${OPEN_FILES_NEEDED * 4} or more)`;
+  if (code === 'EMFILE' || code === 'ENFILE') {
+    const limit = /^Max open files\s+(\d+)/m.exec(readIfAny('/proc/self/limits') ?? '')?.[1];
+    return (
+      `; the process ran out of open files${limit ? ` (its limit: ${limit})` : ''}: raise the hard limit ` +
+      `(${OPEN_FILES_NEEDED * 4} or more), or, if it is that high already, something holds files it should not`
+    );
+  }
+  // The file named may be one written beside and removed again: its folder is what is full.
   if (code === 'ENOSPC' || code === 'SQLITE_FULL')
-    return `; the disk${typeof path === 'string' ? ` under ${path}` : ''} is full: free space, then start again`;
+    return `; the disk${typeof path === 'string' ? ` under ${dirname(path)}` : ''} is full: free space, then start again`;
   return '';
 }
 

@@ -3,6 +3,7 @@
 // run of the journey: its rows sit, in time, in the section of the journey run they happened during.
 import type { IdentityRun, RunSummary, Timeline, TimelineEntry } from './types.js';
 import { plural } from '../domain/words.js';
+import { visibleControls } from '../domain/operator-input.js';
 
 export const cellHeadings = ['at (UTC)', 'stage', 'kind', 'customer', 'who', 'what', 'outcome'] as const;
 export type Cells = [string, string, string, string, string, string, string];
@@ -39,15 +40,17 @@ function outcomeCell(entry: TimelineEntry): string {
     .join(' · ');
 }
 
-const cellsOf = (entry: TimelineEntry): Cells => [
-  entry.at.replace('T', ' ').replace('Z', ''),
-  entry.stage,
-  entry.kind,
-  entry.customer ?? '',
-  entry.actor ?? '',
-  entry.endpoint ? `${entry.what} (${entry.endpoint})` : entry.what,
-  outcomeCell(entry),
-];
+// A cell quotes what people and Meta wrote (a signal's name sent by hand, a name Meta holds): shown, not obeyed.
+const cellsOf = (entry: TimelineEntry): Cells =>
+  [
+    entry.at.replace('T', ' ').replace('Z', ''),
+    entry.stage,
+    entry.kind,
+    entry.customer ?? '',
+    entry.actor ?? '',
+    entry.endpoint ? `${entry.what} (${entry.endpoint})` : entry.what,
+    outcomeCell(entry),
+  ].map((cell) => visibleControls(cell, false)) as Cells;
 
 function runTitle(run: RunSummary, index: number): string {
   const how = run.resetFrom

@@ -51,6 +51,10 @@ export interface WebhookOutboxOptions {
 }
 
 /** JSON with every non-ASCII UTF-16 unit escaped as lowercase \uXXXX, as Meta serialises webhook bodies. */
+/** How long a given-up delivery is retried, and the longest wait between two tries (retryGivenUpEveryMs). */
+const RETRIED_FOR_MS = 24 * 60 * 60 * 1000;
+const RETRY_WAIT_AT_MOST_MS = 60 * 60 * 1000;
+
 export function serializeLikeMeta(value: unknown): string {
   return JSON.stringify(value).replace(
     /[\u0080-\uffff]/g,
@@ -80,12 +84,30 @@ export class WebhookOutbox {
     if (every !== undefined) this.retrying = setInterval(() => this.retryGivenUp(), every).unref();
   }
 
-  /** Each delivery given up (every attempt failed), queued again in the order they were made; none twice at once. */
+  /** Each given-up delivery's next try, and how long it has been retried (in memory: a start sends them again). */
+  private readonly retries = new Map<string, { nextAt: number; waitMs: number; since: number }>();
+  /** Deliveries sent again with one attempt each, not a round. */
+  private readonly onceMore = new Set<string>();
+  /** Deliveries in the chain, queued or under way: retries wait until it is idle, behind no new webhook. */
+  private inChain = 0;
+
+  /**
+   * A given-up delivery (every attempt failed) is tried once more, its waits doubling up to an hour, and for a day
+   * at most, as Meta retries with growing delays and then stops; only while no other delivery is under way.
+   */
   private retryGivenUp(): void {
+    const every = this.options.retryGivenUpEveryMs;
+    if (every === undefined || this.inChain > 0) return;
+    const now = Date.now();
     for (const delivery of this.deliveries) {
-      if (delivery.gaveUp && !delivery.delivered && !delivery.dropped && this.urlFor(delivery.wabaId)) {
-        this.restoreOne(delivery);
-      }
+      if (!delivery.gaveUp || delivery.delivered || delivery.dropped || !this.urlFor(delivery.wabaId)) continue;
+      const retry = this.retries.get(delivery.id) ?? { nextAt: now, waitMs: every, since: now };
+      this.retries.set(delivery.id, retry);
+      if (now < retry.nextAt || now - retry.since > RETRIED_FOR_MS) continue;
+      retry.nextAt = now + retry.waitMs;
+      retry.waitMs = Math.min(retry.waitMs * 2, RETRY_WAIT_AT_MOST_MS);
+      this.onceMore.add(delivery.id);
+      this.restoreOne(delivery);
     }
   }
 
@@ -165,6 +187,7 @@ export class WebhookOutbox {
 
   private enqueue(delivery: WebhookDelivery): void {
     if (!delivery.dropped) {
+      this.inChain += 1;
       // deliver() handles its own failures; the catch only keeps one surprise from blocking every later webhook.
       this.chain = this.chain
         .then(() => this.deliver(delivery))
@@ -172,6 +195,10 @@ export class WebhookOutbox {
         .catch((err: unknown) => {
           delivery.gaveUp = true;
           this.options.logger?.error({ err, webhook: delivery.id }, 'sandbox webhook delivery failed');
+        })
+        .finally(() => {
+          this.inChain -= 1;
+          if (delivery.delivered) this.retries.delete(delivery.id);
         });
     }
   }
@@ -220,7 +247,8 @@ export class WebhookOutbox {
   }
 
   private async post(delivery: WebhookDelivery, url: string, body: string, signature: string): Promise<boolean> {
-    const { maxAttempts, backoffMs } = this.options;
+    const { backoffMs } = this.options;
+    const maxAttempts = this.onceMore.delete(delivery.id) ? 1 : this.options.maxAttempts;
     for (let attempt = 1; attempt <= maxAttempts && !this.stop.signal.aborted; attempt++) {
       delivery.attempts++;
       try {

@@ -87,5 +87,14 @@ describe("merging a customer's identity recovery into the journey's timeline", (
     );
     expect(markdown).toContain("## Customers' identity recoveries");
     expect(markdown).toContain('1 customer identity recovery, 8 entries');
+    // What a person or Meta wrote is shown, not obeyed: a direction override in a name sent by hand, written out.
+    const overridden = renderMarkdown({
+      ...timeline,
+      entries: [
+        entry('01', { kind: 'action', stage: 'LIVE', what: 'submitted the display name "Acme \u202eazzip\u202c"' }),
+      ],
+    });
+    expect(overridden).toContain('submitted the display name "Acme \\\\u202eazzip\\\\u202c"'); // Markdown escapes the \\
+    expect(overridden).not.toContain('\u202e');
   });
 });

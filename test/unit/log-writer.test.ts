@@ -37,11 +37,35 @@ describe('the log writer', () => {
     expect(JSON.parse(written[1] ?? '')).toMatchObject({
       level: 40,
       app: 'numberflow',
-      msg: '2 log line(s) dropped before this one: the log could not be written (ENOSPC)',
+      msg: '2 log line(s) dropped before the line above: the log could not be written (ENOSPC)',
     });
     expect(written.slice(2)).toEqual(['d\n']);
     failures = Array.from({ length: 60 }, () => 'EAGAIN'); // a reader that never reads: dropped after 50 tries
     writer.write('e\n');
     expect(written).toHaveLength(3);
+    writer.write('f\n'); // still stalled: tried once, not waited for again
+    expect(failures).toHaveLength(8);
+  });
+
+  it('begins the line after one cut short on a line of its own, and keeps the count when its own line fails', () => {
+    const written: string[] = [];
+    let script: (number | string)[] = [2, 'ENOSPC', 'ENOSPC']; // 2 bytes of a line, then a full disk
+    const writer = lineWriter(9, (_fd, bytes) => {
+      const next = script.shift();
+      if (typeof next === 'string') throw refused(next);
+      const n = next ?? bytes.length;
+      written.push(bytes.subarray(0, n).toString());
+      return n;
+    });
+    writer.write('{"msg":"cut"}\n'); // '{"' written, the rest refused: dropped
+    writer.write('{"msg":"next"}\n'); // refused: dropped
+    expect(written).toEqual(['{"']);
+    script = [10_000, 'ENOSPC']; // room for one line, then none for the count's
+    writer.write('{"msg":"after"}\n');
+    expect(written[1]).toBe('\n{"msg":"after"}\n'); // on a line of its own
+    script = [];
+    writer.write('{"msg":"later"}\n');
+    expect(written[2]).toBe('{"msg":"later"}\n');
+    expect(JSON.parse(written[3] ?? '')).toMatchObject({ msg: expect.stringMatching(/^2 log line\(s\) dropped/) });
   });
 });
