@@ -3,9 +3,9 @@
 // A pid file in the data folder names the server: after a crash of `npm start` the next start reuses the server
 // it left running (ours and healthy), stops it (ours, unhealthy), and refuses a server that is not ours.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
@@ -26,7 +26,8 @@ import {
 import { makeDir, ownerOnly } from '../make-dir.js';
 import { DEV_RETENTION_DAYS, keepEndedRuns } from './retention.js';
 import { besideFiles, refuseIfOnlyHeld, replacedUnder, setAside, staleBeside } from './histories-file.js';
-import { HISTORIES_FILE, madeHere, recordMade } from '../codec/key-files.js';
+import { HISTORIES_FILE, recordMade } from '../codec/key-files.js';
+import { rotateLog, sizeOf, withoutSchema } from './server-log.js';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -201,28 +202,6 @@ function devServerArgs(options: DevServerOptions, dbFile: string): string[] {
   ];
 }
 
-/** Past this, a start moves the server's log to `<log>.1` (the one there before goes): a log a year long is no use. */
-export const LOG_ROTATED_AT_BYTES = 10 * 2 ** 20;
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** The log moved aside once it has grown past `atBytes`, before a new server appends to it; true when it was. */
-export function rotateLog(logFile: string, atBytes = LOG_ROTATED_AT_BYTES): boolean {
-  try {
-    if (statSync(logFile).size < atBytes) return false;
-    renameSync(logFile, `${logFile}.1`);
-    return true;
-  } catch {
-    return false; // none yet
-  }
-}
-
 function flagOf(commandLine: string[] | undefined, flag: string): string | undefined {
   const at = commandLine?.indexOf(flag) ?? -1;
   return at < 0 ? undefined : commandLine?.[at + 1];
@@ -357,25 +336,6 @@ function portTaken(port: number): Promise<boolean> {
     socket.once('timeout', () => end(false));
     socket.once('error', () => end(false));
   });
-}
-
-/**
- * A server that finds no tables in its SQLite file made it on a start cut short (a full disk): said, with what to do
- * about it, as this folder's record tells whether the file ever served journeys.
- */
-export function withoutSchema(log: { file: string; from: number }): string {
-  let written: string;
-  try {
-    written = readFileSync(log.file).subarray(log.from).toString('utf8'); // this start's server's lines only
-  } catch {
-    return '';
-  }
-  if (!/no such table/.test(written)) return '';
-  const dataDir = dirname(log.file);
-  return madeHere(dataDir, HISTORIES_FILE)
-    ? `; its ${HISTORIES_FILE} has lost its tables: restore it from a backup`
-    : `; its ${HISTORIES_FILE} holds no tables (a first start cut short, by a full disk say) and never served ` +
-        'journeys: delete it, then start again';
 }
 
 /** The kernel closes a killed process's sockets a moment after it is gone: waits for that, 5 s at most. */

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordMade } from '../../src/codec/key-files.js';
-import { rotateLog, withoutSchema } from '../../src/temporal/dev-server.js';
+import { rotateLog, withoutSchema } from '../../src/temporal/server-log.js';
 import { tempDir } from '../support/processes.js';
 
 describe("the dev server's log", () => {
