@@ -55,25 +55,25 @@ export function ownerOnly(files: readonly string[]): void {
  * already synced. False when the file was there already (of two processes starting at once, one writes it): then
  * nothing is written at all, so a read-only folder that holds it serves.
  */
-export function writeOnce(path: string, data: string, mode: number): boolean {
+export function writeOnce(path: string, data: string, mode: number, disk: Disk = nodeDisk): boolean {
   if (existsSync(path)) return false;
   // A name no other start uses: one left by a crash (a second name of a file linked into place) is never reopened.
   const beside = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    const fd = openSync(beside, 'wx', mode);
+    const fd = disk.open(beside, 'wx', mode);
     try {
-      writeFileSync(fd, data); // loops over short writes
+      disk.write(fd, data); // loops over short writes
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     try {
-      linkSync(beside, path); // fails if the file is there: never replaced
+      disk.link(beside, path); // fails if the file is there: never replaced
     } catch (err) {
       const { code } = err as NodeJS.ErrnoException;
       if (code === 'EEXIST') return false;
       if (!NO_HARD_LINKS.has(code ?? '')) throw err;
-      return writeWithoutLink(path, data, mode); // a filesystem without hard links (vfat, some FUSE or SMB mounts)
+      return writeWithoutLink(path, data, mode, disk); // a filesystem without hard links (vfat, some FUSE or SMB)
     }
     syncFolder(dirname(path));
     return true;
@@ -84,17 +84,30 @@ export function writeOnce(path: string, data: string, mode: number): boolean {
 
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
+/** The calls writeOnce makes that a disk may refuse (a full one, one without hard links): the tests' seam. */
+export interface Disk {
+  open(path: string, flags: string, mode: number): number;
+  write(fd: number, data: string): void;
+  link(existing: string, name: string): void;
+}
+
+const nodeDisk: Disk = {
+  open: (path, flags, mode) => openSync(path, flags, mode),
+  write: (fd, data) => writeFileSync(fd, data),
+  link: (existing, name) => linkSync(existing, name),
+};
+
 /** Where no hard link can be made: created exclusively and synced, removed again if the write fails. */
-function writeWithoutLink(path: string, data: string, mode: number): boolean {
+function writeWithoutLink(path: string, data: string, mode: number, disk: Disk): boolean {
   let fd: number;
   try {
-    fd = openSync(path, 'wx', mode);
+    fd = disk.open(path, 'wx', mode);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   }
   try {
-    writeFileSync(fd, data);
+    disk.write(fd, data);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

@@ -1,85 +1,78 @@
-// The data folder's key, secret and token files are written whole or not at all: a full disk (every write refused
-// with ENOSPC, as the file system's own answer) leaves nothing behind, and the next start makes them; a file there
-// already is never written again, not even beside (a read-only folder that holds it serves).
-import * as fs from 'node:fs';
-import { linkSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+// The data folder's key, secret and token files are written once (src/make-dir.ts writeOnce, which every one of
+// them goes through): whole or not at all when the disk refuses a write, and never written again, nor beside, once
+// there (a read-only folder that holds it serves).
+import { closeSync, linkSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { localCodecKeys } from '../../src/codec/keys.js';
-import { localSecretsKeys } from '../../src/codec/secrets-keys.js';
-import { ensureLocalTokenFile, LOCAL_TOKEN_FILE } from '../../src/http/auth/token-file.js';
-import { localSecret } from '../../src/local-secret.js';
-import { writeOnce } from '../../src/make-dir.js';
-import { stateFileIn } from '../../src/sandbox/state-file.js';
-import { storeSealerFor } from '../../src/stores/sealed.js';
-
-const disk = vi.hoisted(() => ({ full: false, noLinks: false }));
-vi.mock('node:fs', async (original) => {
-  const real = await original<typeof fs>();
-  return {
-    ...real,
-    // A write to an open file (the file written beside) is refused while the disk is full.
-    writeFileSync: (...args: Parameters<typeof real.writeFileSync>) => {
-      if (disk.full && typeof args[0] === 'number') {
-        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-      }
-      return real.writeFileSync(...args);
-    },
-    linkSync: (...args: Parameters<typeof real.linkSync>) => {
-      if (disk.noLinks) throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
-      return real.linkSync(...args);
-    },
-  };
-});
-
-afterEach(() => {
-  disk.full = false;
-  disk.noLinks = false;
-});
+import { describe, expect, it } from 'vitest';
+import { writeOnce, type Disk } from '../../src/make-dir.js';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'numberflow-write-once-'));
+const refused = (code: string) => Object.assign(new Error(`${code}: refused`), { code });
+
+/** The real disk, but for what `refuse` names: a full one (every write), or one without hard links. */
+function disk(refuse: { write?: string; link?: string } = {}, opened: string[] = []): Disk {
+  return {
+    open: (path, flags, mode) => (opened.push(path), openSync(path, flags, mode)),
+    write: (fd, data) => {
+      if (refuse.write) throw refused(refuse.write);
+      writeFileSync(fd, data);
+    },
+    link: (existing, name) => {
+      if (refuse.link) throw refused(refuse.link);
+      linkSync(existing, name);
+    },
+  };
+}
 
 describe('a file written once', () => {
-  it('is left out whole when the disk is full, and made by the next start', () => {
-    const made: [string, (dataDir: string) => unknown][] = [
-      ['codec-keys', localCodecKeys],
-      ['secrets-key', localSecretsKeys],
-      ['store-key', (dataDir) => storeSealerFor({ NUMBERFLOW_DATA_DIR: dataDir })],
-      ['console-secret', (dataDir) => localSecret(dataDir, 'console-secret')],
-      [LOCAL_TOKEN_FILE, ensureLocalTokenFile],
-      ['sandbox-state.key', stateFileIn],
-    ];
-    for (const [file, make] of made) {
-      const dataDir = folder();
-      disk.full = true;
-      expect(() => make(dataDir), file).toThrow(/ENOSPC/);
-      expect(readdirSync(dataDir), file).toEqual([]); // nothing half-made, nothing recorded as made
-      disk.full = false;
-      make(dataDir); // space again
-      expect(statSync(join(dataDir, file)).size, file).toBeGreaterThan(0);
-    }
+  it('is left out whole when the disk is full, and written when there is room again', () => {
+    const dataDir = folder();
+    const key = join(dataDir, 'codec-keys');
+    expect(() => writeOnce(key, 'local-1a2b3c4d:key\n', 0o600, disk({ write: 'ENOSPC' }))).toThrow(/ENOSPC/);
+    expect(readdirSync(dataDir)).toEqual([]); // nothing half-made: neither the file nor the one written beside
+    expect(writeOnce(key, 'local-1a2b3c4d:key\n', 0o600, disk())).toBe(true);
+    expect(readFileSync(key, 'utf8')).toBe('local-1a2b3c4d:key\n');
+    expect(readdirSync(dataDir)).toEqual(['codec-keys']);
   });
 
   it('is never written again, nor beside, once there: a second name a crash left of it is not reopened', () => {
     const dataDir = folder();
     const key = join(dataDir, 'codec-keys');
-    expect(writeOnce(key, 'first\n', 0o600)).toBe(true);
+    expect(writeOnce(key, 'first\n', 0o600, disk())).toBe(true);
     linkSync(key, `${key}.${process.pid}.tmp`); // as a crash right after the link left it
-    const written = vi.spyOn(fs, 'openSync');
-    expect(writeOnce(key, 'second\n', 0o600)).toBe(false);
-    expect(fs.readFileSync(key, 'utf8')).toBe('first\n');
-    expect(written).not.toHaveBeenCalled();
+    const opened: string[] = [];
+    expect(writeOnce(key, 'second\n', 0o600, disk({}, opened))).toBe(false);
+    expect(readFileSync(key, 'utf8')).toBe('first\n');
+    expect(opened).toEqual([]); // not even beside: a read-only folder that holds the file serves
   });
 
-  it('is written where no hard link can be made, whole, and once', () => {
+  it('is written where no hard link can be made, whole, once, and removed again when the disk is full', () => {
     const dataDir = folder();
     const key = join(dataDir, 'codec-keys');
-    disk.noLinks = true;
-    expect(writeOnce(key, 'on a vfat stick\n', 0o600)).toBe(true);
-    expect(fs.readFileSync(key, 'utf8')).toBe('on a vfat stick\n');
+    expect(() => writeOnce(key, 'on a vfat stick\n', 0o600, disk({ link: 'EPERM', write: undefined }))).not.toThrow();
+    expect(readFileSync(key, 'utf8')).toBe('on a vfat stick\n');
     expect(readdirSync(dataDir)).toEqual(['codec-keys']);
-    writeFileSync(join(dataDir, 'other'), '');
-    expect(writeOnce(key, 'again\n', 0o600)).toBe(false);
+    expect(writeOnce(key, 'again\n', 0o600, disk({ link: 'EPERM' }))).toBe(false);
+
+    const other = join(folder(), 'store-key');
+    let writes = 0;
+    const fullAfterBeside: Disk = {
+      ...disk({ link: 'EPERM' }),
+      write: (fd, data) => {
+        if (++writes > 1) throw refused('ENOSPC'); // the file beside was written; the file itself is refused
+        writeFileSync(fd, data);
+      },
+    };
+    expect(() => writeOnce(other, 'k\n', 0o600, fullAfterBeside)).toThrow(/ENOSPC/);
+    expect(readdirSync(join(other, '..'))).toEqual([]);
+  });
+
+  it('is refused by another error of the disk as it is, the file beside removed', () => {
+    const dataDir = folder();
+    const fd = openSync(join(dataDir, 'x'), 'w');
+    closeSync(fd);
+    expect(() => writeOnce(join(dataDir, 'k'), 'k\n', 0o600, disk({ link: 'EIO' }))).toThrow(/EIO/);
+    expect(readdirSync(dataDir)).toEqual(['x']);
   });
 });
