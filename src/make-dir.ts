@@ -7,6 +7,7 @@ import {
   linkSync,
   mkdirSync,
   openSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -60,13 +61,7 @@ export function writeOnce(path: string, data: string, mode: number, disk: Disk =
   // A name no other start uses: one left by a crash (a second name of a file linked into place) is never reopened.
   const beside = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    const fd = disk.open(beside, 'wx', mode);
-    try {
-      disk.write(fd, data); // loops over short writes
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeSynced(disk, beside, data, mode);
     try {
       disk.link(beside, path); // fails if the file is there: never replaced
     } catch (err) {
@@ -99,24 +94,35 @@ const nodeDisk: Disk = {
 
 /** Where no hard link can be made: created exclusively and synced, removed again if the write fails. */
 function writeWithoutLink(path: string, data: string, mode: number, disk: Disk): boolean {
-  let fd: number;
   try {
-    fd = disk.open(path, 'wx', mode);
+    writeSynced(disk, path, data, mode);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-  try {
-    disk.write(fd, data);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false; // another's, made meanwhile: left as it is
     rmSync(path, { force: true });
     throw err;
   }
-  closeSync(fd);
   syncFolder(dirname(path));
   return true;
+}
+
+/** A new file (created exclusively), written whole (short writes looped) and synced before it is closed. */
+function writeSynced(disk: Disk, path: string, data: string, mode: number): void {
+  const fd = disk.open(path, 'wx', mode);
+  try {
+    disk.write(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A file's text, or null when it cannot be read (absent, or not ours to read). */
+export function readIfAny(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /** The folder's entries on the disk (a new file's name with it); where a folder cannot be opened, left to the OS. */

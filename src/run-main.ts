@@ -1,8 +1,8 @@
 // How the entry points run: a repeated Ctrl-C does not cut their stop short (stop-signals.ts); on an error, the
 // reason on stderr, exit code 1. A Temporal runtime whose worker failed to start may keep native handles open; an
 // unref'd timer ends the process if they do not let go in time.
-import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { readIfAny } from './make-dir.js';
 import { holdStopSignals } from './stop-signals.js';
 
 export function runMain(main: () => Promise<void>, describe: (err: unknown) => string = defaultDescription): void {
@@ -40,7 +40,7 @@ export const OPEN_FILES_NEEDED = 1024;
  * its soft limit to the hard one as it starts: what is read is the hard limit, which only its parent can raise.
  */
 export function lowOpenFilesLimit(limits = readIfAny('/proc/self/limits')): string | null {
-  const soft = /^Max open files\s+(\d+)/m.exec(limits ?? '')?.[1];
+  const soft = openFilesLimit(limits);
   if (soft === undefined || Number(soft) >= OPEN_FILES_NEEDED) return null;
   return (
     `this process may open ${soft} files at most: under load numberflow holds hundreds (connections, databases, ` +
@@ -53,7 +53,7 @@ export function lowOpenFilesLimit(limits = readIfAny('/proc/self/limits')): stri
 export function exhaustedHint(err: unknown): string {
   const { code, path } = (err ?? {}) as NodeJS.ErrnoException;
   if (code === 'EMFILE' || code === 'ENFILE') {
-    const limit = /^Max open files\s+(\d+)/m.exec(readIfAny('/proc/self/limits') ?? '')?.[1];
+    const limit = openFilesLimit();
     return (
       `; the process ran out of open files${limit ? ` (its limit: ${limit})` : ''}: raise the hard limit ` +
       `(${OPEN_FILES_NEEDED * 4} or more), or, if it is that high already, something holds files it should not`
@@ -65,12 +65,9 @@ export function exhaustedHint(err: unknown): string {
   return '';
 }
 
-function readIfAny(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
+/** The open-files limit in force, as /proc/self/limits says it (Linux), or undefined. */
+function openFilesLimit(limits = readIfAny('/proc/self/limits')): string | undefined {
+  return /^Max open files\s+(\d+)/m.exec(limits ?? '')?.[1];
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   type SecretsKeyring,
   type SecretsKeys,
 } from './sealing.js';
-import { makeDir, ownerOnly, writeOnce } from '../make-dir.js';
+import { makeDir, ownerOnly, readIfAny, writeOnce } from '../make-dir.js';
 
 export interface SecretsKeySpec {
   NUMBERFLOW_SECRETS_KEY?: string;
@@ -121,14 +121,5 @@ function parsed<T>(variable: string, which: string, parse: () => T): T {
     // The reason names the format, never the value (it is a secret).
     const why = err instanceof Error && /not X25519/.test(err.message) ? err.message : 'is not base64 DER';
     throw new ConfigError(`${variable}: ${which} ${why} (make a pair with: npm run numberflow -- secrets-keygen)`);
-  }
-}
-
-/** A file's text, or null when it cannot be read. */
-function readIfAny(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
   }
 }

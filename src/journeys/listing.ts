@@ -12,7 +12,7 @@ import {
 } from '../domain/search-attributes.js';
 import { isJourneyOutcome, type JourneyOutcome } from '../domain/stages.js';
 import { closedOutsideJourney } from './closed-runs.js';
-import { attributeOf } from '../temporal/listed-runs.js';
+import { attributeOf, statusName } from '../temporal/listed-runs.js';
 
 type RawExecution = proto.temporal.api.workflow.v1.IWorkflowExecutionInfo;
 const { WorkflowExecutionStatus } = proto.temporal.api.enums.v1;
@@ -69,7 +69,6 @@ export function listingOf(raw: RawExecution): JourneyListing {
   // Search attributes are stored as plain JSON payloads (the codec never encrypts them).
   const fields = raw.searchAttributes?.indexedFields ?? {};
   const attribute = (name: string): string | null => attributeOf(fields, { name }) ?? null;
-  const status = WorkflowExecutionStatus[raw.status ?? 0] ?? 'UNSPECIFIED';
   // Closed: ended some way, with a close time (a run Temporal paused is not).
   const closed = raw.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING && Boolean(raw.closeTime);
   // A run closed outside the journey kept the stage it was in: it reads as its view does (read.ts).
@@ -85,7 +84,7 @@ export function listingOf(raw: RawExecution): JourneyListing {
     portfolioId: attribute(PortfolioId.name),
     wabaId: attribute(WabaId.name),
     phoneNumberId: attribute(PhoneNumberId.name),
-    status: status.replace('WORKFLOW_EXECUTION_STATUS_', ''),
+    status: statusName(raw),
     startedAt: iso(raw.startTime),
     closedAt: closed ? iso(raw.closeTime) : null,
     // A closed run waits for nobody, whatever wait its attributes last showed (a removal's deletion, say).

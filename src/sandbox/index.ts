@@ -52,9 +52,10 @@ export interface SandboxOptions {
   /** Real-time backoff before retry n: webhookBackoffMs × 2^(n-1) (default 50 ms). */
   webhookBackoffMs?: number;
   /**
-   * Sends a given-up webhook again this often (real time), as Meta keeps retrying for days: a receiver down for a
-   * while (a full disk, a restart) then gets it without a restart of the sandbox. Unset (default): given up stays
-   * given up until the next start of a persisted sandbox, so that tests can await a flush.
+   * Tries a given-up webhook again after this much real time, then after waits doubling up to an hour, for a day, as
+   * Meta keeps retrying: a receiver down for a while (a full disk, a restart) then gets it without a restart of the
+   * sandbox. Unset (default): given up stays given up until the next start of a persisted sandbox, so that tests
+   * can await a flush.
    */
   webhookRetryGivenUpEveryMs?: number;
   /**

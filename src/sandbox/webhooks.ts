@@ -1,7 +1,8 @@
 // Meta's webhooks as the sandbox sends them (docs/meta-graph-api.md#webhooks): the WABA envelope, serialised the way Meta does
 // (non-ASCII as lowercase \uXXXX), signed over exactly the bytes sent, POSTed one at a time in creation order, and
 // retried with backoff when the receiver fails. Meta retries for days; the sandbox gives up after a few real-time
-// attempts so tests can await `flush()` instead of sleeping — npm start's sends a given-up one again every minute.
+// attempts so tests can await `flush()` instead of sleeping — npm start's tries a given-up one again after a minute,
+// then after waits doubling up to an hour, for a day.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
@@ -45,16 +46,16 @@ export interface WebhookOutboxOptions {
    * WABA's own callback URL too), so that they go in the order they were made.
    */
   holdUntilUrl?: boolean;
-  /** Given-up deliveries are sent again this often (SandboxOptions.webhookRetryGivenUpEveryMs). */
+  /** Given-up deliveries are tried again after this, then after waits doubling (SandboxOptions). */
   retryGivenUpEveryMs?: number;
   logger?: Logger;
 }
 
-/** JSON with every non-ASCII UTF-16 unit escaped as lowercase \uXXXX, as Meta serialises webhook bodies. */
 /** How long a given-up delivery is retried, and the longest wait between two tries (retryGivenUpEveryMs). */
 const RETRIED_FOR_MS = 24 * 60 * 60 * 1000;
 const RETRY_WAIT_AT_MOST_MS = 60 * 60 * 1000;
 
+/** JSON with every non-ASCII UTF-16 unit escaped as lowercase \uXXXX, as Meta serialises webhook bodies. */
 export function serializeLikeMeta(value: unknown): string {
   return JSON.stringify(value).replace(
     /[\u0080-\uffff]/g,

@@ -94,10 +94,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   const left = readPidFile(pidFile);
   ownerOnly([dbFile, ...besideFiles(dbFile), logFile]); // made readable to all by an earlier version
-  if (left && isOurServer(left.pid, dbFile) && runningOwner(left) === undefined) {
-    await stopIfReplacedUnder(left, dbFile, options);
+  let recorded = left && isOurServer(left.pid, dbFile) ? left : undefined;
+  // Left by a start that is gone, serving a file a restore replaced: stopped, and no longer one to take over.
+  if (recorded && runningOwner(recorded) === undefined && (await stopIfReplacedUnder(recorded, dbFile, options))) {
+    recorded = undefined;
   }
-  const recorded = left && isOurServer(left.pid, dbFile) ? left : undefined;
   if (recorded) {
     const owner = runningOwner(recorded);
     if (owner !== undefined) {
@@ -214,14 +215,18 @@ function elapsed(since: number): number {
 /**
  * A server left running whose SQLite file a restore replaced serves the old one, unlinked: killed (a clean stop
  * would write more beside the restored file), and the journal or write-ahead files it left set aside, so that the
- * server started next reads the restored file as it was backed up. One whose file was removed holds its only copy:
- * the start is refused, saying how to copy it back.
+ * server started next reads the restored file as it was backed up; true when it was. One whose file was removed
+ * holds its only copy: the start is refused, saying how to copy it back.
  */
-async function stopIfReplacedUnder(left: PidRecord, dbFile: string, options: Pick<DevServerOptions, 'onNotice'>) {
+async function stopIfReplacedUnder(
+  left: PidRecord,
+  dbFile: string,
+  options: Pick<DevServerOptions, 'onNotice'>,
+): Promise<boolean> {
   const { pid } = left;
   refuseIfOnlyHeld(dbFile, pid); // removed, not replaced: never killed
   const replaced = replacedUnder(pid, dbFile);
-  if (!replaced) return;
+  if (!replaced) return false;
   // Stopped first, so that it writes nothing more while its files are set aside; killed only once they are.
   process.kill(pid, 'SIGSTOP');
   let moved: string[];
@@ -240,6 +245,7 @@ async function stopIfReplacedUnder(left: PidRecord, dbFile: string, options: Pic
         ? `; the files it left beside, which belong to the file it served, moved to ${moved.join(', ')}`
         : ''),
   );
+  return true;
 }
 
 /** How often a reused server (not our child: no exit event) is looked at for having gone. */

@@ -32,9 +32,14 @@ function dateOf(time: proto.google.protobuf.ITimestamp | null | undefined): Date
   return new Date(Number(time.seconds ?? 0) * 1000 + Math.floor((time.nanos ?? 0) / 1e6));
 }
 
+/** A run's status as Temporal's API names it, without its prefix: RUNNING, COMPLETED, CANCELED, … */
+export function statusName(raw: Pick<RawExecution, 'status'>): string {
+  return (WorkflowExecutionStatus[raw.status ?? 0] ?? 'UNSPECIFIED').replace('WORKFLOW_EXECUTION_STATUS_', '');
+}
+
 export function listedRun(raw: RawExecution): ListedRun {
   const fields = raw.searchAttributes?.indexedFields ?? {};
-  const name = (WorkflowExecutionStatus[raw.status ?? 0] ?? 'UNSPECIFIED').replace('WORKFLOW_EXECUTION_STATUS_', '');
+  const name = statusName(raw);
   return {
     workflowId: raw.execution?.workflowId ?? '',
     runId: raw.execution?.runId ?? '',
