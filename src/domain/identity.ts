@@ -131,6 +131,11 @@ export interface CustomerIdentityView extends CustomerIdentityInput {
 export interface IdentityOutcome {
   stage: 'TRUSTED' | 'TIMED_OUT';
   notes: IdentityNote[];
+  /**
+   * TRUSTED: the prefix of the hash the send without it brought back, by which a 137000 delivered again later is told
+   * old without comparing two hosts' clocks (absent from runs that completed before it was kept).
+   */
+  restoredHashPrefix?: string;
 }
 
 /** Who asked for the send Meta refused with 137000, when the sender knew: " (a send ops@acme asked for)". */

@@ -9,6 +9,7 @@ import {
   identityHashStoredSignal,
   type CustomerIdentityInput,
   type IdentityMismatch,
+  type IdentityOutcome,
   WA_ID,
 } from '../domain/identity.js';
 import { journeyWorkflowId } from '../domain/journey.js';
@@ -160,7 +161,8 @@ async function journeyManages(client: Client, phoneNumberId: string, display: st
 /**
  * A 137000 older than the hash the customer's last recovery brought back (a late or repeated delivery of the mismatch
  * that recovery answered) says nothing new: the sends since carry that hash. A hash Meta reported otherwise since (a
- * customer's inbound message from a new device, say) does not make a mismatch old: the customer is re-verified.
+ * customer's inbound message from a new device, say) does not make a mismatch old: the customer is re-verified. The
+ * recovery's outcome names the hash it brought back: no time of this host's is compared with Temporal's.
  */
 async function predatesRecovery(
   deps: IdentityCaptureDeps,
@@ -176,11 +178,32 @@ async function predatesRecovery(
     .describe()
     .catch(() => null);
   if (recovery?.status.name !== 'COMPLETED' || !recovery.closeTime) return false;
-  // When the current hash was first reported: its later reports (the send's delivered and read statuses) do not count.
+  const restored = await restoredHashPrefix(deps.client, workflowId, recovery.runId);
+  if (restored === null) return false;
+  if (restored !== undefined) return restored === hashPrefix(current.hash);
+  // A run that completed before its outcome named the hash: when the current hash was first reported (its later
+  // reports, the send's delivered and read statuses, do not count), by this host's clock against Temporal's.
   const first = (await deps.identities.history(key)).at(-1);
   if (first?.hash !== current.hash) return false;
   const recordedAt = Date.parse(first.recordedAt);
   return recovery.startTime.getTime() <= recordedAt && recordedAt <= recovery.closeTime.getTime();
+}
+
+/**
+ * The prefix of the hash a completed recovery brought back, as its outcome says (undefined: a run from before it
+ * said so; null: the outcome cannot be read here, a key missing say, and the mismatch is taken as new).
+ */
+async function restoredHashPrefix(
+  client: Client,
+  workflowId: string,
+  runId: string,
+): Promise<string | null | undefined> {
+  try {
+    const outcome = (await client.workflow.getHandle(workflowId, runId).result()) as Partial<IdentityOutcome> | null;
+    return typeof outcome?.restoredHashPrefix === 'string' ? outcome.restoredHashPrefix : undefined;
+  } catch {
+    return null;
+  }
 }
 
 /**

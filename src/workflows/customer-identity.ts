@@ -83,5 +83,6 @@ export async function customerIdentity(input: CustomerIdentityInput): Promise<Id
   await restoreTrust(customer.key);
   customer.trusted();
   await condition(allHandlersFinished);
-  return { stage: 'TRUSTED', notes: customer.notes };
+  const restored = customer.newHash?.hashPrefix;
+  return { stage: 'TRUSTED', notes: customer.notes, ...(restored ? { restoredHashPrefix: restored } : {}) };
 }
