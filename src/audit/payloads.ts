@@ -111,6 +111,7 @@ export const numberEventFields = z.discriminatedUnion('kind', [
     requestedName: z.string(),
     rejectionReason: z.string().nullable(),
     at,
+    undated: z.boolean().optional(),
   }),
   z.object({ kind: z.literal('status'), status: z.string(), at }),
   z.object({

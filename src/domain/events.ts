@@ -26,6 +26,8 @@ export type NumberEvent =
       requestedName: string;
       rejectionReason: string | null;
       at: string;
+      /** Meta gave no date (no entry.time): `at` is when numberflow received it, which orders nothing. */
+      undated?: boolean;
     }
   | { kind: 'status'; status: string; at: string }
   | { kind: 'partner_removed'; reason: string | null; initiatedBy: string | null; at: string }
@@ -59,14 +61,20 @@ export function restrictionWords({
  */
 export type RoutedNumberEvent = NumberEvent & { wabaId?: string };
 
-type FieldKind = 'string' | 'string or null' | 'string, null or absent';
+type FieldKind = 'string' | 'string or null' | 'string, null or absent' | 'boolean or absent';
 
 /** Each event kind's fields, as the receiver sends them and the HTTP API's view answers them. */
 const eventFields: {
   [K in NumberEvent['kind']]: Record<Exclude<keyof Extract<NumberEvent, { kind: K }>, 'kind'>, FieldKind>;
 } = {
   quality: { event: 'string', currentLimit: 'string or null', at: 'string' },
-  name: { decision: 'string', requestedName: 'string', rejectionReason: 'string or null', at: 'string' },
+  name: {
+    decision: 'string',
+    requestedName: 'string',
+    rejectionReason: 'string or null',
+    at: 'string',
+    undated: 'boolean or absent',
+  },
   status: { status: 'string', at: 'string' },
   partner_removed: { reason: 'string or null', initiatedBy: 'string or null', at: 'string' },
   restriction: { restrictionType: 'string', expiration: 'string or null', at: 'string' },
@@ -83,12 +91,15 @@ export function numberEventProblem(value: unknown): string | null {
     return `kind must be one of ${kinds.join(', ')}, got ${shownKind(event.kind)}`;
   const fields: Record<string, FieldKind> = eventFields[event.kind as NumberEvent['kind']];
   for (const [name, kind] of Object.entries(fields)) {
-    const field = event[name];
-    if (typeof field === 'string' || (field === null && kind !== 'string')) continue;
-    if (field === undefined && kind === 'string, null or absent') continue;
-    return `${name}: must be a ${kind} in a ${event.kind} event`;
+    if (!fieldFits(event[name], kind)) return `${name}: must be a ${kind} in a ${event.kind} event`;
   }
   return null;
+}
+
+function fieldFits(field: unknown, kind: FieldKind): boolean {
+  if (kind === 'boolean or absent') return field === undefined || typeof field === 'boolean';
+  if (typeof field === 'string' || (field === null && kind !== 'string')) return true;
+  return field === undefined && kind === 'string, null or absent';
 }
 
 /**

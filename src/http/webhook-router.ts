@@ -154,6 +154,7 @@ export function createWebhookRouter({
               requestedName: event.value.requested_verified_name,
               rejectionReason: event.value.rejection_reason ?? null,
               at,
+              ...(event.time === undefined ? { undated: true } : {}),
             },
             event.wabaId,
             batch,

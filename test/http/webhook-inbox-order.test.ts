@@ -273,10 +273,24 @@ describe("the webhook inbox's drain (dev server + Graph sandbox)", () => {
     const inbox = WebhookInbox.open(inboxFile());
     const receivedAt = Date.now() - 60 * 60 * 1000; // an hour in the inbox
     await inbox.put(signed(digits).raw, receivedAt);
+    // Another number's: a batch asks Temporal once per number, and no journey runs for this one.
+    const decision = {
+      display_phone_number: freshNumber().slice(1),
+      decision: 'APPROVED',
+      requested_verified_name: 'Acme Dated',
+    };
+    const name = envelope([{ id: t.bench.wabaId, changes: [{ field: 'phone_number_name_update', value: decision }] }]);
+    await inbox.put(Buffer.from(name), receivedAt);
     const drain = drainWebhookInbox({ inbox, route, logger: capturedLogger().logger });
     try {
-      await eventually(() => inbox.size === 0, 'the delivery routed');
-      expect(dated).toEqual([expect.objectContaining({ kind: 'quality', at: new Date(receivedAt).toISOString() })]);
+      await eventually(() => inbox.size === 0, 'the deliveries routed');
+      const at = new Date(receivedAt).toISOString();
+      // A name decision says it was dated so: the journey orders nothing by that date (its clock is not Meta's).
+      expect(dated).toEqual([
+        expect.objectContaining({ kind: 'quality', at }),
+        expect.objectContaining({ kind: 'name', at, undated: true }),
+      ]);
+      expect(dated[0]).not.toHaveProperty('undated');
     } finally {
       await drain.stop();
       inbox.close();

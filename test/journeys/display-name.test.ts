@@ -79,6 +79,12 @@ describe('the display name (dev server + Graph sandbox)', () => {
       });
       expect(registerCalls(live.phoneNumberId as string)).toEqual([]);
       expect(patchesIn(await handle.fetchHistory())).toContain(EARLIER_NAME_DECISION_PATCH);
+      // A decision Meta sent without a date is dated by the host that received it, whose clock orders nothing against
+      // Temporal's (one behind made it "earlier"): it is taken, whatever that date says.
+      await handle.signal(numberEventSignal, { ...earlier('APPROVED', 'Acme Fresh', 3 * DAY), undated: true });
+      const renamed = await journey.until((v) => v.displayName.pending === null, 'the undated approval taken');
+      expect(renamed.displayName).toMatchObject({ current: 'Acme Fresh', status: 'APPROVED' });
+      expect(renamed.notes.filter((n) => n.what.endsWith('ignored'))).toHaveLength(2);
       await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });

@@ -42,6 +42,11 @@ describe('checks of what operators send', () => {
       'rejectionReason: must be a string or null in a name event',
     );
     expect(numberEventProblem(null)).toBe('not an object');
+    const name = { kind: 'name', decision: 'APPROVED', requestedName: 'Acme', rejectionReason: null, at: 'x' };
+    expect(numberEventProblem({ ...name, undated: true })).toBeNull();
+    expect(numberEventProblem({ ...name, undated: 'yes' })).toBe(
+      'undated: must be a boolean or absent in a name event',
+    );
     expect(numberEventDateProblem({ kind: 'paid_message', at: 'yesterday' })).toBe(
       'at: must be a date in a paid_message event',
     );

@@ -244,6 +244,10 @@ const numberEventSchema = z.discriminatedUnion('kind', [
     requestedName: z.string(),
     rejectionReason: z.string().nullable(),
     at: iso,
+    undated: z
+      .boolean()
+      .optional()
+      .describe('true: Meta gave no date (no entry.time), and `at` is when numberflow received the decision'),
   }),
   z.object({ kind: z.literal('status'), status: z.string(), at: iso }),
   z.object({

@@ -606,11 +606,12 @@ export class Journey {
 
   /**
    * A decision Meta dated before the name under review was sent is an earlier request's of the same name (a journey
-   * of the number before this one, delivered late or again): noted, and the review goes on.
+   * of the number before this one, delivered late or again): noted, and the review goes on. One Meta gave no date
+   * is dated by the receiving host's clock, which orders nothing against Temporal's: it is taken.
    */
   private decidedBeforeSent(event: Extract<NumberEvent, { kind: 'name' }>): boolean {
     const sentAt = this.state.nameSentAt;
-    if (sentAt === undefined || !sentLateBefore(event.at, sentAt)) return false;
+    if (sentAt === undefined || event.undated === true || !sentLateBefore(event.at, sentAt)) return false;
     if (!patched(EARLIER_NAME_DECISION_PATCH)) return false;
     const sent = new Date(sentAt).toISOString();
     // Noted as Meta's, as its other events are: the audit joins the note to the webhook entry it explains.
