@@ -166,6 +166,7 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
         deviceScaleFactor: 2,
         isMobile: true,
         hasTouch: true,
+        timezoneId: 'Asia/Kolkata', // UTC+05:30
       });
       const page = await context.newPage();
 
@@ -181,6 +182,15 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       await page.keyboard.press('Enter');
       await page.waitForURL(`${url}${href}`);
       expect(await fitsWidth(page)).toBe(true);
+      // The page's times are UTC; the reader's zone is said beside each.
+      const started = page.locator('time[datetime]').first();
+      const local = new Intl.DateTimeFormat('en-US', {
+        timeZone: 'Asia/Kolkata',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date((await started.getAttribute('datetime')) as string));
+      expect(await started.locator('+ .local-time').textContent()).toContain(local);
 
       await tabTo(page, '#code');
       await page.keyboard.type(code);

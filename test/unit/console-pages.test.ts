@@ -154,12 +154,20 @@ describe('the console’s markup', () => {
       );
     const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
     const lasting = awaiting(inMinutes(14)); // requested a minute ago: the code works 9 minutes more
-    expect(lasting).toMatch(/Meta's latest code works until about \d\d:\d\d UTC/);
+    expect(lasting).toMatch(/Meta's latest code works until about \d\d:\d\d:\d\d UTC/);
     expect(lasting).toContain('Send a new code');
-    expect(awaiting(inMinutes(3))).toContain('costs an attempt — send a new code first.');
-    const expired = awaiting(inMinutes(3), 5); // requested 12 minutes ago, the fifth code
+    expect(awaiting(inMinutes(2))).toContain('costs an attempt — send a new code first.');
+    // Within two minutes of its end either way (this host's clock is not Meta's), neither "works" nor "expired".
+    for (const minutes of [4, 6.5]) {
+      expect(awaiting(inMinutes(minutes))).toMatch(
+        /Meta's latest code stops working about now \( \d\d:\d\d:\d\d UTC on [^,]+, by Meta's clock\): once it has, it is answered as wrong and costs an attempt — if in doubt, send a new code first\./,
+      );
+    }
+    expect(awaiting(inMinutes(5), 5)).toMatch(/stops working about now .* costs an attempt\.\s/);
+    expect(awaiting(inMinutes(7.5))).toMatch(/Meta's latest code works until about \d\d:\d\d:\d\d UTC/);
+    const expired = awaiting(inMinutes(2), 5); // requested 13 minutes ago, the fifth code
     expect(expired).toMatch(
-      /Meta's latest code expired at about \d\d:\d\d UTC on .*: a code sent before then is answered as wrong and costs an attempt — no new code can be asked for: cancel and start again\./,
+      /Meta's latest code expired at about \d\d:\d\d:\d\d UTC on .*: a code sent before then is answered as wrong and costs an attempt — no new code can be asked for: cancel and start again\./,
     );
     expect(expired).not.toContain('Send a new code');
     expect(expired).toContain(
@@ -342,15 +350,29 @@ describe('the console’s markup', () => {
     expect(actions(waitingOutBlock)).toEqual([]);
     // Written as the page writes its times, not as an ISO stamp.
     expect(textOf(waitingOutBlock)).toContain(
-      `Meta refuses to delete the number until ${textOf(toText(time(paidBlockUntil))).trim()}`,
+      `Meta refuses to delete the number until ${textOf(toText(time(paidBlockUntil, { seconds: true }))).trim()}`,
     );
-    expect(textOf(waitingOutBlock)).toMatch(/until \d\d:\d\d UTC on /);
-    const pastBlock = journeyView({
-      ...paidBlock,
-      waiting: deletionWait,
-      deadlines: { ...journeyView().deadlines, deletionAllowedAt: new Date(Date.now() - 1000).toISOString() },
-    });
-    expect(actions(toText(journeyPage(contextOf(admin), pastBlock)))).toEqual(['deletion-confirmation']);
+    expect(textOf(waitingOutBlock)).toMatch(/until \d\d:\d\d:\d\d UTC on /);
+    const blockEnding = (inMs: number) =>
+      toText(
+        journeyPage(
+          contextOf(admin),
+          journeyView({
+            ...paidBlock,
+            waiting: deletionWait,
+            deadlines: { ...journeyView().deadlines, deletionAllowedAt: new Date(Date.now() + inMs).toISOString() },
+          }),
+        ),
+      );
+    expect(actions(blockEnding(-3 * 60_000))).toEqual(['deletion-confirmation']);
+    expect(textOf(blockEnding(-3 * 60_000))).not.toContain('Meta refuses to delete');
+    // This host's clock is not Temporal's: within two minutes of the date either way, the page says it and offers the
+    // confirmation (the journey refuses one too early); a host behind offered none for minutes beside a wait for it.
+    for (const inMs of [-60_000, 90_000]) {
+      expect(actions(blockEnding(inMs))).toEqual(['deletion-confirmation']);
+      expect(textOf(blockEnding(inMs))).toContain('Meta refuses to delete the number until');
+    }
+    expect(actions(blockEnding(3 * 60_000))).toEqual([]);
     const ended = journeyView({
       stage: 'CANCELLED',
       result: {

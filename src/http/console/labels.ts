@@ -34,8 +34,8 @@ const waitingFor = {
 } as const satisfies Record<NonNullable<JourneyView['waiting']>['for'], string>;
 
 /**
- * "14:05 UTC on 2 Dec 2026" in a <time> element (the browser may show it in its own zone); `seconds` for what comes
- * within seconds ("14:05:07 UTC …", a retry's next attempt).
+ * "14:05 UTC on 2 Dec 2026" in a <time> element (its datetime the instant, which the console's script shows in the
+ * reader's zone beside it); `seconds` for deadlines and what comes within seconds ("14:05:07 UTC …").
  */
 export function time(iso: string | null, { seconds = false } = {}): Html {
   if (!iso) return html`—`;
@@ -48,7 +48,8 @@ export function time(iso: string | null, { seconds = false } = {}): Html {
 /** Who the journey waits for, why, and until when. */
 export function waitingLine(waiting: JourneyView['waiting']): Html {
   if (!waiting) return html`Waits for nobody.`;
-  const until = waiting.until ? html`, until ${time(waiting.until)}` : null;
+  // A deadline to the second: a wait the journey ends at 22:37:35 has not ended at 22:37.
+  const until = waiting.until ? html`, until ${time(waiting.until, { seconds: true })}` : null;
   return html`Waits for <strong>${waitingFor[waiting.for]}</strong>:
     ${readable(waiting.reason.replace(/\.$/, ''))}${until}.`;
 }

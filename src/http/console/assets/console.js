@@ -36,6 +36,28 @@
       button?.removeAttribute('aria-disabled');
     }
   });
+  // Times are written in UTC (one zone for every reader and in the API's answers); a reader in another zone sees
+  // their own beside each, as the browser knows it.
+  const localClock = new Intl.DateTimeFormat(undefined, {
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23', // as the page's UTC times
+    timeZoneName: 'short',
+  });
+  function localTimes(scope) {
+    for (const element of scope.querySelectorAll('time[datetime]')) {
+      const at = new Date(element.getAttribute('datetime'));
+      if (element.nextElementSibling?.classList.contains('local-time') || Number.isNaN(at.getTime())) continue;
+      if (at.getTimezoneOffset() === 0) continue;
+      const local = document.createElement('span');
+      local.className = 'local-time';
+      local.textContent = ` (${localClock.format(at)} here)`;
+      element.after(local);
+    }
+  }
+  localTimes(document);
   const root = document.querySelector('[data-events]');
   if (!root || !pagePath || !('EventSource' in window) || !('fetch' in window)) return;
 
@@ -119,6 +141,7 @@
       const typed = typedIn(current);
       const adopted = document.adoptNode(part);
       current.replaceWith(adopted);
+      localTimes(adopted);
       // A form that is still there (the cancel form across stages) keeps what was typed in it, and the focus.
       const refocused = restore(adopted, typed, focused);
       if (current.contains(focused) && !refocused) lostFocus = true;

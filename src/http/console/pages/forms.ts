@@ -6,6 +6,7 @@
 // typed.
 import { displayNameWords } from '../../../domain/display-name-words.js';
 import { DISPLAY_NAME_MAX } from '../../../domain/display-name.js';
+import { CLOCKS_APART_MS } from '../../../domain/events.js';
 import { CHOOSING_PIN, REMOVAL_BLOCKED, type JourneyView } from '../../../domain/journey.js';
 import { codeLastsUntil, journeyPolicy } from '../../../domain/policy.js';
 import { journeyStages } from '../../../domain/stages.js';
@@ -68,17 +69,39 @@ const removalBlocked = (view: JourneyView) =>
     (view.waiting?.for === 'admin' && view.waiting.reason.startsWith(REMOVAL_BLOCKED)));
 
 /**
- * The end of Meta's paid-message block while it runs: the journey refuses a deletion confirmation until then, as it
- * does while the removal is blocked (handlers.ts, confirmDeletionUpdate), so the page offers none.
+ * Where a deadline of the journey's stands by this host's clock, which may not be Temporal's or Meta's: within
+ * CLOCKS_APART_MS of it the page says neither side (a host minutes ahead showed a valid code expired, and its advice
+ * spent one of the five codes).
  */
-const deletionRefusedUntil = (view: JourneyView): string | null => {
-  const allowedAt = view.deadlines.deletionAllowedAt;
-  return allowedAt !== null && Date.parse(allowedAt) > Date.now() ? allowedAt : null;
+function sideOf(deadline: number, now = Date.now()): 'before' | 'about now' | 'after' {
+  if (deadline - now > CLOCKS_APART_MS) return 'before';
+  return now - deadline > CLOCKS_APART_MS ? 'after' : 'about now';
+}
+
+/**
+ * The end of Meta's paid-message block while it may run: the journey refuses a deletion confirmation until then (by
+ * Temporal's clock), so the page says when. The confirmation is offered all the same, but well before that time: a
+ * page on a host behind offered none for minutes, beside a wait that asked for it.
+ */
+const deletionRefusedUntil = (view: JourneyView): { at: string; offered: boolean } | null => {
+  const at = view.deadlines.deletionAllowedAt;
+  if (at === null) return null;
+  const side = sideOf(Date.parse(at));
+  return side === 'after' ? null : { at, offered: side === 'about now' };
 };
+
+/** What the deletion's forms are made for: the refusal said, with the confirmation or without it. */
+function deletionRefused(view: JourneyView): string | null {
+  const refused = deletionRefusedUntil(view);
+  if (refused === null) return null;
+  return refused.offered ? 'deletion-refused-about-now' : 'deletion-refused';
+}
 
 /** The PIN asked for is one the operator chooses (pinPolicy operator), not the one Meta holds already (133005). */
 export const choosingPin = (view: JourneyView) =>
   view.stage === 'AWAITING_PIN' && view.waiting?.reason.startsWith(CHOOSING_PIN) === true;
+
+const canAskCode = (view: JourneyView) => view.attempts.codeRequests < journeyPolicy.maxCodeRequests;
 
 /** A live rename registers the number again (a new verification may wait days for a code): a removal stops it. */
 const liveRename = (view: JourneyView) => view.wentLive === true && notYetLive.includes(view.stage);
@@ -95,7 +118,7 @@ export function formsState(view: JourneyView): string {
   const within = [
     nameUnderReview(view) && 'name-under-review',
     removalBlocked(view) && 'removal-blocked',
-    deletionRefusedUntil(view) && 'deletion-refused',
+    deletionRefused(view),
     liveRename(view) && 'live-rename',
     // Meta's refusal of a chosen PIN (133005) asks for its own: the form changes within the stage.
     view.stage === 'AWAITING_PIN' && (choosingPin(view) ? 'pin-new' : 'pin-current'),
@@ -129,7 +152,7 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
   if (stage === 'AWAITING_OTP') {
     forms.push(form(journeyActions.otp, codeFields(view, kept), 'Submit the code'));
     forms.push(
-      view.attempts.codeRequests < journeyPolicy.maxCodeRequests
+      canAskCode(view)
         ? form(journeyActions.resend, resendFields(view, kept), 'Send a new code')
         : html`<p class="help">
             ${journeyPolicy.maxCodeRequests} of ${journeyPolicy.maxCodeRequests} codes have been requested, the most a
@@ -166,11 +189,12 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
     if (refusedUntil) {
       forms.push(
         html`<p>
-          Meta refuses to delete the number until ${time(refusedUntil)}, 30 days after its last paid message (with an
-          hour's margin): delete it in WhatsApp Manager from then on, then confirm it here.
+          Meta refuses to delete the number until ${time(refusedUntil.at, { seconds: true })}, 30 days after its last
+          paid message (with an hour's margin): delete it in WhatsApp Manager from then on, then confirm it here.
         </p>`,
       );
-    } else if (!removalBlocked(view)) {
+    }
+    if (!removalBlocked(view) && (!refusedUntil || refusedUntil.offered)) {
       const confirm = html`<p>Once a portfolio admin has deleted the number in WhatsApp Manager, confirm it here.</p>`;
       forms.push(form(journeyActions.deletionConfirmation, confirm, 'Confirm the deletion'));
     }
@@ -230,12 +254,15 @@ function codeLife(view: JourneyView): Html | null {
   const waitEnds = view.deadlines.codeExpiresAt;
   if (waitEnds === null) return null;
   const lasts = codeLastsUntil(Date.parse(waitEnds));
-  const at = time(new Date(lasts).toISOString());
-  if (lasts > Date.now()) return html`Meta's latest code works until about ${at}.`;
-  const advice =
-    view.attempts.codeRequests < journeyPolicy.maxCodeRequests
-      ? 'send a new code first'
-      : `no new code can be asked for: ${startOver(view)}`;
+  const at = time(new Date(lasts).toISOString(), { seconds: true });
+  const side = sideOf(lasts);
+  if (side === 'before') return html`Meta's latest code works until about ${at}.`;
+  const advice = canAskCode(view) ? 'send a new code first' : `no new code can be asked for: ${startOver(view)}`;
+  if (side === 'about now') {
+    const ifInDoubt = canAskCode(view) ? ' — if in doubt, send a new code first' : '';
+    return html`<strong>Meta's latest code stops working about now (${at}, by Meta's clock):</strong> once it has, it is
+      answered as wrong and costs an attempt${ifInDoubt}.`;
+  }
   return html`<strong>Meta's latest code expired at about ${at}:</strong> a code sent before then is answered as wrong
     and costs an attempt — ${advice}.`;
 }

@@ -157,7 +157,7 @@ function factsSection(view: JourneyView): Html {
       }
       ${deadlines.signupExpiresAt ? row('Signup window closes', time(deadlines.signupExpiresAt)) : null}
       ${deadlines.reRegisterBy ? row('Register again by', time(deadlines.reRegisterBy)) : null}
-      ${deadlines.deletionAllowedAt ? row('Deletion allowed from', time(deadlines.deletionAllowedAt)) : null}
+      ${deadlines.deletionAllowedAt ? row('Deletion allowed from', time(deadlines.deletionAllowedAt, { seconds: true })) : null}
       ${row('Codes requested', attempts.codeRequests)} ${row('Wrong codes', attempts.wrongCodes)}
       ${row('Wrong PINs', attempts.wrongPins)}
       ${row('Register / deregister calls', `${attempts.registerCalls} / ${attempts.deregisterCalls} (${view.registrationCallsIn72h} in 72 h by this journey)`)}
