@@ -14,7 +14,7 @@ import {
   followJourney,
   listJourneys,
   startJourney,
-  startRequestHash,
+  startRequestHashes,
   startRows,
   submitToJourney,
   summarizeJourneys,
@@ -48,7 +48,7 @@ export function directOperations(env: Record<string, string | undefined>): Journ
       const outcome = idempotencyKey
         ? await createStartOnce(client, taskQueue)(input, {
             key: idempotencyKey,
-            requestHash: startRequestHash(startJourneyBody.parse(request), input.phoneNumber.e164, actor.by),
+            ...startRequestHashes(startJourneyBody.parse(request), input.phoneNumber.e164, actor.by),
           })
         : { ...(await startJourney(client, taskQueue, input)), created: true };
       const journey = await describeJourney(client, input.phoneNumber.e164, outcome.runId);

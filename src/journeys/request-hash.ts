@@ -12,6 +12,31 @@ export function startRequestHash(
   e164: string,
   by: string,
 ): string {
+  // signupAt is an instant: written another way (an offset, milliseconds a client library adds) it is the same request.
+  const { signupAt } = request;
+  return hashAsGiven(signupAt === undefined ? request : { ...request, signupAt: canonicalInstant(signupAt) }, e164, by);
+}
+
+/**
+ * The hash, and the one kept before signupAt was hashed as an instant when it differs (signupAt written otherwise than
+ * its canonical form): a key kept then still finds its request.
+ */
+export function startRequestHashes(
+  request: Omit<CheckedJourneyRequest, 'requestedBy'>,
+  e164: string,
+  by: string,
+): { requestHash: string; requestHashAsBefore?: string } {
+  const requestHash = startRequestHash(request, e164, by);
+  const asGiven = hashAsGiven(request, e164, by);
+  return asGiven === requestHash ? { requestHash } : { requestHash, requestHashAsBefore: asGiven };
+}
+
+/** The instant as ISO 8601 in UTC, its milliseconds only when there are any (as most write it, and keys kept were). */
+function canonicalInstant(iso: string): string {
+  return new Date(iso).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+function hashAsGiven(request: Omit<CheckedJourneyRequest, 'requestedBy'>, e164: string, by: string): string {
   // codeMethod's default follows ivr, so the schema leaves it out: the default given is the request that left it out
   // (hashed as left out, as keys kept from before were).
   const { codeMethod, ...rest } = request;

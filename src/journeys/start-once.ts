@@ -27,7 +27,7 @@ export function createStartOnce(client: Client, taskQueue: string, options: Star
     const flight = `${idempotency.scope ?? ''}\u0000${idempotency.key}`;
     const current = inFlight.get(flight);
     if (current) {
-      if (current.requestHash !== idempotency.requestHash) throw reused(idempotency.key, 'a request still running');
+      if (!sameRequest(current.requestHash, idempotency)) throw reused(idempotency.key, 'a request still running');
       return { ...(await current.outcome), created: false };
     }
     const outcome = startOnce(client, taskQueue, input, idempotency, options);
@@ -40,6 +40,11 @@ export function createStartOnce(client: Client, taskQueue: string, options: Star
   };
 }
 
+/** Whether a kept hash is this request's, as hashed now or as an earlier version hashed it. */
+function sameRequest(kept: string | undefined, { requestHash, requestHashAsBefore }: Idempotency): boolean {
+  return kept === requestHash || (requestHashAsBefore !== undefined && kept === requestHashAsBefore);
+}
+
 async function startOnce(
   client: Client,
   taskQueue: string,
@@ -50,7 +55,7 @@ async function startOnce(
   // A server without search attributes (the time-skipping test server) has no key to look up: the memo decides.
   const earlier = options.withoutSearchAttributes ? null : await startedUnder(client, idempotency);
   if (earlier) {
-    if (earlier.memo.requestHash !== idempotency.requestHash) throw reused(idempotency.key, earlier.workflowId);
+    if (!sameRequest(earlier.memo.requestHash, idempotency)) throw reused(idempotency.key, earlier.workflowId);
     return { workflowId: earlier.workflowId, runId: earlier.runId, created: false };
   }
   try {
@@ -63,7 +68,7 @@ async function startOnce(
     const memo = (running.memo ?? {}) as JourneyMemo;
     if (memo.idempotencyKey === idempotency.key && sameScope(memo, idempotency)) {
       // The caller's key, in a race visibility did not yet show: its own request, or the key reused for another.
-      if (memo.requestHash !== idempotency.requestHash) throw reused(idempotency.key, workflowId);
+      if (!sameRequest(memo.requestHash, idempotency)) throw reused(idempotency.key, workflowId);
       return { workflowId, runId: running.runId, created: false };
     }
     if (idempotency.sees && !idempotency.sees(running.typedSearchAttributes.get(PortfolioId) ?? null)) {

@@ -4,6 +4,8 @@ import { journeyWorkflowId, type JourneyView } from '../../src/domain/journey.js
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
 import { IdempotencyConflictError, JourneyConflictError } from '../../src/journeys/errors.js';
 import { createStartOnce } from '../../src/journeys/start-once.js';
+import { startRequestHashes } from '../../src/journeys/request-hash.js';
+import { startJourneyBody } from '../../src/http/api/schemas.js';
 import { useBench } from '../support/bench.js';
 import { eventually, OTHER_PORTFOLIO, useApi } from './support.js';
 import { harnessHttpApp } from '../support/http-app.js';
@@ -65,6 +67,42 @@ describe('starting a journey under an Idempotency-Key (dev server, worker, Graph
       const elsewhere = await start<ErrorBody>(api.startBody(), key); // the key, for another number
       expect(elsewhere).toMatchObject({ status: 409, body: { error: { code: 'idempotency_conflict' } } });
       expect(await runsOf(first.body.journey.e164)).toEqual([first.body.runId]);
+    });
+  });
+
+  it('takes signupAt written another way as the same request, and finds a journey whose key was kept before', async () => {
+    await t.bench.run(async () => {
+      const key = `onboarding-${randomUUID()}`;
+      const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 60 * 60_000);
+      const body = api.startBody({ signupAt: at.toISOString().replace('.000Z', 'Z') });
+      const first = await start(body, key);
+      expect(first.status).toBe(201);
+      // What a client library writes of the same instant: its milliseconds, another zone.
+      const inKolkata = new Date(at.getTime() + 330 * 60_000).toISOString().replace('.000Z', '+05:30');
+      for (const signupAt of [at.toISOString(), inKolkata]) {
+        expect(await start({ ...body, signupAt }, key)).toMatchObject({
+          status: 200,
+          body: { runId: first.body.runId },
+        });
+      }
+      const later = await start<ErrorBody>({ ...body, signupAt: new Date(at.getTime() + 1000).toISOString() }, key);
+      expect(later).toMatchObject({ status: 409, body: { error: { code: 'idempotency_conflict' } } });
+
+      // A journey started before the instant was hashed as one: its memo keeps the hash of signupAt as written.
+      const written = api.startBody({ signupAt: inKolkata });
+      const { requestHash, requestHashAsBefore } = startRequestHashes(
+        startJourneyBody.parse(written),
+        written.phoneNumber,
+        'onboarding@test',
+      );
+      expect(requestHashAsBefore).toMatch(/^[0-9a-f]{64}$/);
+      expect(requestHashAsBefore).not.toBe(requestHash);
+      const olderKey = `onboarding-${randomUUID()}`;
+      const input = t.bench.input({ phoneNumber: written.phoneNumber, signupAt: inKolkata });
+      const kept = { key: olderKey, requestHash: requestHashAsBefore as string, scope: 'onboarding@test' };
+      const earlier = await createStartOnce(t.env.client, t.bench.taskQueue)(input, kept);
+      await runsOf(written.phoneNumber);
+      expect(await start(written, olderKey)).toMatchObject({ status: 200, body: { runId: earlier.runId } });
     });
   });
 

@@ -5,7 +5,7 @@ import {
   journeyListQuery,
   journeyRuns,
   listPage,
-  startRequestHash,
+  startRequestHashes,
   summarizeJourneys,
 } from '../../journeys/index.js';
 import { principalOf } from '../auth/hooks.js';
@@ -59,9 +59,9 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
         );
       }
       const input = journeyInputFrom({ ...body, requestedBy: principal.name });
-      const requestHash = startRequestHash(body, input.phoneNumber.e164, principal.name);
+      const hashes = startRequestHashes(body, input.phoneNumber.e164, principal.name);
       const key = request.headers['idempotency-key'];
-      const started = await context.startOnce(input, { key, requestHash, ...startCaller(principal) });
+      const started = await context.startOnce(input, { key, ...hashes, ...startCaller(principal) });
       const journey = await describeJourney(client, input.phoneNumber.e164, started.runId);
       // A created journey says where it is read.
       if (started.created) reply.header('location', `/v1/journeys/${encodeURIComponent(input.phoneNumber.e164)}`);
