@@ -60,9 +60,11 @@ function auditRequest(command: Command, e164: string | undefined, opts: AuditOpt
   if (opts.portfolio === undefined) command.error('error: give a number (+14155552671) or --portfolio <id>');
   if (!opts.since) command.error('error: --portfolio needs --since (and takes --until, now by default)');
   const until = opts.until ?? new Date();
-  if (opts.since > until) {
+  // An empty window too (the API answers 400 for it): `--since 2026-12-06 --until 2026-12-06` exported nothing, exit 0.
+  if (opts.since >= until) {
     const limit = opts.until ? `--until ${until.toISOString()}` : `now (${until.toISOString()}; --until not given)`;
-    command.error(`error: --since ${opts.since.toISOString()} is after ${limit}`);
+    const day = opts.until && opts.since.getTime() === until.getTime() ? ' (a date alone is midnight UTC)' : '';
+    command.error(`error: --since ${opts.since.toISOString()} is not before ${limit}${day}`);
   }
   const format = opts.format ?? 'ndjson';
   if (!(exportFormats as readonly string[]).includes(format)) {
@@ -87,8 +89,18 @@ export function addAuditCommand(
     .description("an auditor's timeline of a number across all its runs, or a portfolio's export")
     .argument('[e164]', 'the phone number whose journeys to read', e164Argument)
     .addOption(graphIdOption('--portfolio <id>', 'export every journey run the portfolio started in the window'))
-    .addOption(new Option('--since <iso>', 'with --portfolio: runs started from this time').argParser(isoDate))
-    .addOption(new Option('--until <iso>', 'with --portfolio: runs started until this time (now)').argParser(isoDate))
+    .addOption(
+      new Option(
+        '--since <iso>',
+        'with --portfolio: runs started from this time (a date alone: midnight UTC)',
+      ).argParser(isoDate),
+    )
+    .addOption(
+      new Option(
+        '--until <iso>',
+        'with --portfolio: runs started until this time (now; a date alone: midnight UTC)',
+      ).argParser(isoDate),
+    )
     .addOption(
       new Option('--format <format>', 'json (default), markdown, html; a portfolio: ndjson (default), csv').choices([
         ...timelineFormats,

@@ -127,10 +127,13 @@ describe("the auditor's command line (dev server + Graph sandbox)", () => {
         'error: --portfolio needs --since (and takes --until, now by default)',
       );
       expect(await refusal('--portfolio', '123', '--since', '2026-02-01', '--until', '2026-01-01')).toMatch(
-        /^error: --since 2026-02-01T00:00:00.000Z is after --until 2026-01-01T00:00:00.000Z$/,
+        /^error: --since 2026-02-01T00:00:00.000Z is not before --until 2026-01-01T00:00:00.000Z$/,
+      );
+      expect(await refusal('--portfolio', '123', '--since', '2026-12-06', '--until', '2026-12-06')).toBe(
+        'error: --since 2026-12-06T00:00:00.000Z is not before --until 2026-12-06T00:00:00.000Z (a date alone is midnight UTC)',
       );
       expect(await refusal('--portfolio', '123', '--since', '2999-01-01')).toMatch(
-        /^error: --since 2999-01-01T00:00:00.000Z is after now \(\S+Z; --until not given\)$/,
+        /^error: --since 2999-01-01T00:00:00.000Z is not before now \(\S+Z; --until not given\)$/,
       );
       expect(await refusal('--portfolio', '123', '--since', '2026-01-01', '--format', 'html')).toBe(
         'error: a portfolio is exported as ndjson, csv, not html',

@@ -50,8 +50,8 @@ const windowTime = z
 
 const exportQuery = z
   .object({
-    since: windowTime.describe('runs started from this time (ISO 8601)'),
-    until: windowTime.optional().describe('runs started until this time; default: now'),
+    since: windowTime.describe('runs started from this time (ISO 8601; a date alone is midnight UTC)'),
+    until: windowTime.optional().describe('runs started until this time; default: now (a date alone is midnight UTC)'),
     format: z.enum(exportFormats).default('ndjson'),
   })
   .strict()
