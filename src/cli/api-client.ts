@@ -69,7 +69,10 @@ const eventData = {
     .extend({ at: z.iso.datetime().optional().describe('when the journey entered it') }),
   call: journeyViewSchema.pick({ callUnderWay: true }),
   note: noteSchema,
-  end: z.object({ result: journeyViewSchema.shape.result.unwrap() }),
+  end: z.object({
+    result: journeyViewSchema.shape.result.unwrap(),
+    at: z.iso.datetime().optional().describe('when the journey ended (absent from a service before it was sent)'),
+  }),
 } as const;
 
 /** Connection errors that mean nothing answers at the URL (the service is down, or the URL is wrong). */

@@ -3,6 +3,7 @@
 import { displayNameWords } from '../domain/display-name-words.js';
 import { REMOVAL_BLOCKED, type JourneyView } from '../domain/journey.js';
 import { visibleControls } from '../domain/operator-input.js';
+import { codeLastsUntil } from '../domain/policy.js';
 import { journeyStages } from '../domain/stages.js';
 import type { JourneyEvent, JourneyListing, JourneySummary } from '../journeys/index.js';
 import type { OutcomeAnswer, Started } from './operations.js';
@@ -80,13 +81,16 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
   ].map((line) => visibleControls(line, false));
 }
 
-/** One line per event: its time (a stage's or note's own, else when it was seen), then what happened. */
+/**
+ * One line per event: its time — Temporal's (when a stage was entered, a note made, the journey ended), else when it
+ * was seen (a retried call) — then what happened.
+ */
 export function eventLine(event: JourneyEvent, seenAt: Date): string {
   return visibleControls(eventText(event, seenAt), false);
 }
 
 function eventText(event: JourneyEvent, seenAt: Date): string {
-  const time = (event.event === 'stage' && event.data.at) || seenAt.toISOString();
+  const time = eventTime(event) ?? seenAt.toISOString();
   switch (event.event) {
     case 'view':
     case 'stage':
@@ -96,9 +100,25 @@ function eventText(event: JourneyEvent, seenAt: Date): string {
       return `${time}  ${call ? `retrying ${callText(call, (iso) => iso)}` : 'no Graph call retried any more'}`;
     }
     case 'note':
-      return `${event.data.at}  note: ${event.data.actor}: ${event.data.what}`;
+      return `${time}  note: ${event.data.actor}: ${event.data.what}`;
     case 'end':
       return `${time}  ended ${endText(event.data.result)}`;
+  }
+}
+
+/** When the journey's own clock says it happened: the first view by when its stage was entered. */
+function eventTime(event: JourneyEvent): string | undefined {
+  switch (event.event) {
+    case 'view': {
+      const entered = event.data.stagesEntered?.at(-1);
+      return entered?.stage === event.data.stage ? entered.at : undefined;
+    }
+    case 'stage':
+    case 'end':
+    case 'note':
+      return event.data.at;
+    case 'call':
+      return undefined;
   }
 }
 
@@ -121,6 +141,8 @@ function endText(result: NonNullable<JourneyView['result']>): string {
 function deadlinesText(deadlines: JourneyView['deadlines'], at: (iso: string) => string): string | null {
   const named: [string, string | null][] = [
     ['signup window ends', deadlines.signupExpiresAt],
+    // Meta's code lasts less than the wait: one submitted later is answered as wrong and costs an attempt.
+    ['code lasts until about', deadlines.codeExpiresAt && lastsUntil(deadlines.codeExpiresAt)],
     ['code wait ends', deadlines.codeExpiresAt],
     ['re-register by', deadlines.reRegisterBy],
     ['deletion allowed from', deadlines.deletionAllowedAt],
@@ -128,6 +150,8 @@ function deadlinesText(deadlines: JourneyView['deadlines'], at: (iso: string) =>
   const set = named.filter((entry): entry is [string, string] => entry[1] !== null);
   return set.length > 0 ? set.map(([what, iso]) => `${what} ${at(iso)}`).join('; ') : null;
 }
+
+const lastsUntil = (waitEnds: string) => new Date(codeLastsUntil(Date.parse(waitEnds))).toISOString();
 
 function attemptsText({ attempts, registrationCallsIn72h }: JourneyView): string {
   const counts = [
@@ -143,14 +167,17 @@ function attemptsText({ attempts, registrationCallsIn72h }: JourneyView): string
 
 const relativeTime = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 
-/** "in 14 minutes", "3 hours ago": the unit that keeps the number small. */
+/**
+ * "in 14 minutes", "3 hours ago": the unit that keeps the number small, counted in whole units (36 hours left are
+ * "in 1 day", not 2: a deadline is never nearer than said).
+ */
 export function relative(iso: string, now: Date): string {
   const seconds = Math.round((Date.parse(iso) - now.getTime()) / 1000);
   const size = Math.abs(seconds);
   if (size < 90) return relativeTime.format(seconds, 'second');
-  if (size < 90 * 60) return relativeTime.format(Math.round(seconds / 60), 'minute');
-  if (size < 36 * 3600) return relativeTime.format(Math.round(seconds / 3600), 'hour');
-  return relativeTime.format(Math.round(seconds / 86_400), 'day');
+  if (size < 90 * 60) return relativeTime.format(Math.trunc(seconds / 60), 'minute');
+  if (size < 36 * 3600) return relativeTime.format(Math.trunc(seconds / 3600), 'hour');
+  return relativeTime.format(Math.trunc(seconds / 86_400), 'day');
 }
 
 /** "(code 253, token 1)": each input waited for, when more than one kind is. */

@@ -14,7 +14,13 @@ export type JourneyEvent =
   | { event: 'stage'; data: Pick<JourneyView, 'stage' | 'waiting'> & { at?: string } }
   | { event: 'call'; data: Pick<JourneyView, 'callUnderWay'> }
   | { event: 'note'; data: JourneyNote }
-  | { event: 'end'; data: { result: JourneyResult } };
+  | { event: 'end'; data: { result: JourneyResult; at?: string } };
+
+/** The end as followers are told it: with when the journey ended (Temporal's time), when its view keeps stages. */
+export function endOf(view: JourneyView & { result: JourneyResult }): { result: JourneyResult; at?: string } {
+  const ended = view.stagesEntered?.at(-1);
+  return ended?.stage === view.result.outcome ? { result: view.result, at: ended.at } : { result: view.result };
+}
 
 /**
  * The stage (or who it waits for) when it changed, the retried call when it changed, then each note `next` has and
@@ -77,7 +83,7 @@ export async function* followJourney(
     yield* journeyChanges(last, next);
     last = next;
   }
-  if (last.result !== null) yield { event: 'end', data: { result: last.result } };
+  if (last.result !== null) yield { event: 'end', data: endOf({ ...last, result: last.result }) };
 }
 
 /** The retried call as far as a follower is told of it: a new attempt, or another state (not each second's read). */

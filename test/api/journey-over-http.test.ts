@@ -277,7 +277,10 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
       expect(confirmed).toMatchObject({ status: 200, body: { outcome: 'accepted' } });
 
       const end = await stream.until((e) => e.event === 'end', 'the end');
-      expect(end.data).toMatchObject({ result: { outcome: 'REMOVED', actor: 'admin@test' } });
+      // With when it ended, by Temporal's clock (the journey's last stage entered).
+      expect(end.data).toMatchObject({ result: { outcome: 'REMOVED', actor: 'admin@test' }, at: expect.any(String) });
+      const ended = await api.call<JourneyView>('GET', `/v1/journeys/${e164}`);
+      expect((end.data as { at: string }).at).toBe(ended.body.stagesEntered?.at(-1)?.at);
       await stream.ended; // the server closes the stream once the journey has ended
       const runs = await eventually(
         () => api.call<{ runs: JourneyListing[] }>('GET', `/v1/journeys/${e164}/runs`),

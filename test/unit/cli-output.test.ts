@@ -37,7 +37,7 @@ describe("show's summary", () => {
       '  waits for     operator: an operator must submit the 6-digit code Meta sent by SMS, until 2025-06-01T12:14:00.000Z (in 14 minutes)',
       '  number        phone_number_id 106540352242922, WABA 102290129340398, portfolio 506914307656634, cloud_api, code by SMS',
       '  display name  "Acme Support" PENDING_REVIEW',
-      '  deadlines     signup window ends 2025-06-15T11:00:00.000Z (in 14 days); code wait ends 2025-06-01T12:14:00.000Z (in 14 minutes)',
+      '  deadlines     signup window ends 2025-06-15T11:00:00.000Z (in 13 days); code lasts until about 2025-06-01T12:09:00.000Z (in 9 minutes); code wait ends 2025-06-01T12:14:00.000Z (in 14 minutes)',
       "  attempts      code requests 1, wrong codes 1, wrong PINs 0, register calls 0, deregister calls 0 (0 of Meta's 10 registrations in 72 h by this journey)",
       '  notes',
       '    2025-06-01T11:59:00.000Z  operator@acme: submitted a code that Meta refused',
@@ -163,6 +163,10 @@ describe("show's summary", () => {
     expect(relative('2025-06-01T11:15:00.000Z', now)).toBe('45 minutes ago');
     expect(relative('2025-06-02T00:00:00.000Z', now)).toBe('in 12 hours');
     expect(relative('2025-05-29T12:00:00.000Z', now)).toBe('3 days ago');
+    // In whole units: a deadline is never nearer than said (36 hours were "in 2 days", 13.5 days "in 14 days").
+    expect(relative('2025-06-03T00:00:00.000Z', now)).toBe('tomorrow');
+    expect(relative('2025-06-15T00:00:00.000Z', now)).toBe('in 13 days');
+    expect(relative('2025-06-01T13:59:00.000Z', now)).toBe('in 1 hour');
   });
 });
 
@@ -172,6 +176,11 @@ describe("watch's lines", () => {
   it('prints a stage with who it waits for, a note at its own time, and the end', () => {
     expect(eventLine({ event: 'view', data: view() }, seenAt)).toBe(
       '2025-06-01T12:00:05.000Z  AWAITING_OTP — waits for operator: an operator must submit the 6-digit code Meta sent by SMS, until 2025-06-01T12:14:00.000Z',
+    );
+    // Stamped by Temporal's clock where the journey says when (a CLI's clock minutes off mixed two in one stream).
+    const entered = { stagesEntered: [{ stage: 'AWAITING_OTP' as const, at: '2025-06-01T11:59:00.000Z' }] };
+    expect(eventLine({ event: 'view', data: view(entered) }, seenAt)).toMatch(
+      /^2025-06-01T11:59:00.000Z {2}AWAITING_OTP/,
     );
     expect(eventLine({ event: 'stage', data: { stage: 'LIVE', waiting: null } }, seenAt)).toBe(
       '2025-06-01T12:00:05.000Z  LIVE',
@@ -198,6 +207,9 @@ describe("watch's lines", () => {
     );
     expect(eventLine({ event: 'end', data: { result } }, seenAt)).toBe(
       '2025-06-01T12:00:05.000Z  ended CANCELLED (CANCELLED_BY_OPERATOR): cancelled by ops@acme: wrong number — Start a new journey when the number is ready.',
+    );
+    expect(eventLine({ event: 'end', data: { result, at: '2025-06-01T11:59:30.000Z' } }, seenAt)).toMatch(
+      /^2025-06-01T11:59:30.000Z {2}ended CANCELLED/,
     );
   });
 });

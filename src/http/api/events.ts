@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { JourneyView } from '../../domain/journey.js';
-import { describeJourney, journeyChanges, JourneyNotFoundError } from '../../journeys/index.js';
+import { describeJourney, endOf, journeyChanges, JourneyNotFoundError } from '../../journeys/index.js';
 import { bearerTokenOf, principalOf } from '../auth/hooks.js';
 import { describeJourneyFor } from '../auth/journey-scope.js';
 import { holdsAny, permissions, seesPortfolio, type Principal } from '../auth/principals.js';
@@ -35,7 +35,7 @@ export function eventRoutes(app: ZodApp, context: ApiContext): void {
         ...read.schema,
         summary: "the journey's stage changes and notes as Server-Sent Events (text/event-stream)",
         description:
-          'Events: `view` (the JourneyView, first), `stage` ({stage, waiting}), `call` ({callUnderWay}: a Graph call Temporal retries took another attempt or state; null once it is over), `note` (a JourneyNote), `end` ({result}) when the journey has ended. A comment every 15 s keeps the connection open.',
+          'Events: `view` (the JourneyView, first), `stage` ({stage, waiting}), `call` ({callUnderWay}: a Graph call Temporal retries took another attempt or state; null once it is over), `note` (a JourneyNote), `end` ({result, at}: when it ended, by Temporal) when the journey has ended. A comment every 15 s keeps the connection open.',
         params: e164Params,
         response: {
           200: {
@@ -128,7 +128,7 @@ async function stream(
       for (const change of journeyChanges(last, next)) send(change.event, change.data);
       last = next;
     }
-    if (last.result !== null) send('end', { result: last.result });
+    if (last.result !== null) send('end', endOf({ ...last, result: last.result }));
   } finally {
     clearInterval(keepAlive);
     // Before the end, so that Fastify's onResponse, which comes after it, finds the line written.
