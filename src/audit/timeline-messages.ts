@@ -4,7 +4,8 @@
 import proto from '@temporalio/proto';
 import { secretSentInClear } from '../codec/clear-secrets.js';
 import { describeInClear } from '../codec/undecryptable.js';
-import { describeMessage, knownMessage, plainAnswers, secretAnswers } from './actions.js';
+import { SEND_ANSWER_MS } from '../domain/identity.js';
+import { describeMessage, knownMessage, plainAnswers, secretAnswers, type Described } from './actions.js';
 import { allowed, answerMessageField, capRefusalFields, outcomeFields, slotReleaseFields } from './payloads.js';
 import type { TimelineEntry } from './types.js';
 import type { At, Walk } from './walk.js';
@@ -107,7 +108,7 @@ export class Messages {
       const gaps = reader.gaps.length;
       const arg = knownMessage(name) ? await reader.first(signaled.input?.payloads, at.where) : undefined;
       const described = describeMessage(name, arg, 'signal');
-      const entry = at.add(described);
+      const entry = at.add(withinSend(described, at.ms));
       if (described.kind === 'webhook' && arg !== undefined && this.copyOfAnEarlier(name, arg)) {
         entry.outcome =
           'delivered again: the same event as an earlier delivery (Meta retries; each service replica keeps its own inbox)';
@@ -177,4 +178,18 @@ export class Messages {
     this.walk.cancel.actor ??= entry.actor; // who asked, on the ending too (an operator's cancel before it stays)
     return true;
   }
+}
+
+/**
+ * A send told to a workflow after it was made is dated by the sender's clock, which may not be Temporal's: placed no
+ * later than history recorded the signal, nor earlier than a send takes (SEND_ANSWER_MS), the sender's own time
+ * said beside it then (a service 7 minutes ahead put the cause after its effects).
+ */
+function withinSend(described: Described, recordedMs: number): Described {
+  if (described.at === undefined) return described;
+  const saidMs = Date.parse(described.at);
+  if (Number.isNaN(saidMs)) return described;
+  const placedMs = Math.min(recordedMs, Math.max(recordedMs - SEND_ANSWER_MS, saidMs));
+  if (placedMs === saidMs) return described;
+  return { ...described, at: new Date(placedMs).toISOString(), sentAt: described.at };
 }

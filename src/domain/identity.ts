@@ -128,6 +128,14 @@ export interface CustomerIdentityView extends CustomerIdentityInput {
   notes: IdentityNote[];
 }
 
+/**
+ * How long a send without the hash may take to store Meta's answer (its message id) before a status is judged: the
+ * Graph call's own time-out (GRAPH_REQUEST_TIMEOUT_MS, 15 s by default) with room to spare. The status is routed
+ * again meanwhile after 1, 2, 4, … s, holding back the later deliveries about its number only that long. The send
+ * is told to the customer's workflow within it too.
+ */
+export const SEND_ANSWER_MS = 60_000;
+
 export interface IdentityOutcome {
   stage: 'TRUSTED' | 'TIMED_OUT';
   notes: IdentityNote[];

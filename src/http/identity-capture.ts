@@ -7,6 +7,7 @@ import {
   customerIdentityWorkflowId,
   IDENTITY_HASH,
   identityHashStoredSignal,
+  SEND_ANSWER_MS,
   type CustomerIdentityInput,
   type IdentityMismatch,
   type IdentityOutcome,
@@ -205,13 +206,6 @@ async function restoredHashPrefix(
     return null;
   }
 }
-
-/**
- * How long a send without the hash may take to store Meta's answer (its message id) before a status is judged: the
- * Graph call's own time-out (GRAPH_REQUEST_TIMEOUT_MS, 15 s by default) with room to spare. The status is routed
- * again meanwhile after 1, 2, 4, … s, holding back the later deliveries about its number only that long.
- */
-export const SEND_ANSWER_MS = 60_000;
 
 /**
  * For a confirmed customer, only the status of the send made without the hash brings their new hash: a late status

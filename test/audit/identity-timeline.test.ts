@@ -5,7 +5,12 @@ import { PayloadReader } from '../../src/audit/decode.js';
 import { customersRecoveries } from '../../src/audit/identity-timeline.js';
 import { journeyTimeline, renderHtml, type Timeline, type TimelineEntry } from '../../src/audit/index.js';
 import type { JourneyRun } from '../../src/audit/runs.js';
-import { customerIdentityWorkflowId, type IdentityOutcome } from '../../src/domain/identity.js';
+import {
+  customerIdentityWorkflowId,
+  identityUnhashedSendSignal,
+  SEND_ANSWER_MS,
+  type IdentityOutcome,
+} from '../../src/domain/identity.js';
 import { mismatchReporter } from '../../src/identity/report-mismatch.js';
 import { freshNumber } from '../support/journeys.js';
 import { useApi } from '../api/support.js';
@@ -122,6 +127,28 @@ describe("a customer's identity recovery in the number's timeline (dev server + 
     for (const [format, text] of Object.entries(texts)) {
       expect(leaked(text, [...hashes, t.bench.graphToken]), format).toEqual([]);
       expect(text, format).not.toContain('called the number on file');
+    }
+  });
+
+  it('places a send told by a host whose clock is off within the time a send takes, its own time beside it', async () => {
+    const { waId, timeline, told } = await t.bench.run(async () => {
+      const { e164, waId, phoneNumberId } = await untrustedCustomer(t.bench);
+      const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      // Two sends told by services 7 minutes ahead and 10 minutes behind; the journey's test message comes after.
+      const told = [7, -10].map((minutes) => new Date(Date.now() + minutes * 60_000).toISOString());
+      for (const [i, at] of told.entries()) {
+        await handle.signal(identityUnhashedSendSignal, { messageId: `wamid.skewed${i}`, at, actor: 'ops@skewed' });
+      }
+      await handle.terminate('audit test done');
+      return { waId, told, timeline: await settled(e164) };
+    });
+    const sends = timeline.entries.filter((e) => e.customer === waId && e.what.includes('wamid.skewed'));
+    expect(sends.map((e) => e.sentAt).sort()).toEqual([...told].sort());
+    const ended = timeline.entries.findIndex((e) => e.customer === waId && e.kind === 'ended');
+    for (const send of sends) {
+      // Not after its signal (the run ended after both), nor more than a send takes before it.
+      expect(timeline.entries.indexOf(send)).toBeLessThan(ended);
+      expect(Date.parse(send.at)).toBeGreaterThan(Date.parse(timeline.entries[ended]?.at ?? '') - 2 * SEND_ANSWER_MS);
     }
   });
 
