@@ -261,6 +261,7 @@ describe('the identity-change check end to end (dev server + Graph sandbox + HTT
       expect((await send(e164, waId, 'three')).body).toMatchObject({ withHash: null, reverifying: true });
       await admin.flushWebhooks();
       const handle = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId));
+      t.bench.record(handle.workflowId, 'customerIdentity'); // its outcome naming the hash brought back
       expect(await handle.result()).toMatchObject({ stage: 'TRUSTED', restoredHashPrefix: `${recycled.slice(0, 4)}…` });
       expect(await t.bench.identities.current(key)).toMatchObject({ hash: recycled });
       const { runId } = await handle.describe();

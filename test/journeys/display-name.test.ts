@@ -11,7 +11,10 @@ import {
   submitDisplayNameUpdate,
   submitOtpUpdate,
 } from '../../src/domain/messages.js';
-import { REMOVAL_STOPS_RENAME_PATCH } from '../../src/workflows/journey/display-name.js';
+import {
+  REMOVAL_STOPS_RENAME_PATCH,
+  RENAME_WINDOW_FROM_DECISION_PATCH,
+} from '../../src/workflows/journey/display-name.js';
 import { EARLIER_NAME_DECISION_PATCH } from '../../src/workflows/journey/journey.js';
 import { NAME_HOSTS_PATCH } from '../../src/workflows/journey/handlers.js';
 import { journeyTimeline } from '../../src/audit/journey-timeline.js';
@@ -374,6 +377,32 @@ describe('a live rename that verifies the number again, and a removal (dev serve
       const removing = await journey.until((v) => v.stage === 'REMOVING', 'removing');
       expect(removing.displayName).toEqual({ current: 'Acme Support', pending: null, status: 'STOPPED_FOR_REMOVAL' });
       expect(removing.stagesEntered.slice(-2).map((s) => s.stage)).toEqual(['LIVE', 'REMOVING']);
+      await handle.terminate('test done');
+    });
+  });
+
+  it("counts the 14 days to register a renamed number again from Meta's approval, as Meta does", async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      // Meta refuses the register for its 72-hour limit: the journey waits, its deadline in view.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 133016, times: 20 });
+      await handle.executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'Acme Dated', actor: 'ops@acme' }] });
+      await journey.until((v) => v.displayName.status === 'PENDING_REVIEW', 'under review');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // Meta approved a second ago; its webhook comes now (late, or held while Temporal was down).
+      const decidedAt = new Date(Date.now() - 1000).toISOString();
+      const approval = {
+        kind: 'name' as const,
+        decision: 'APPROVED',
+        requestedName: 'Acme Dated',
+        rejectionReason: null,
+      };
+      await handle.signal(numberEventSignal, { ...approval, at: decidedAt, wabaId: t.bench.wabaId });
+      const waiting = await journey.until((v) => v.deadlines.reRegisterBy !== null, 'registering again');
+      expect(waiting.deadlines.reRegisterBy).toBe(new Date(Date.parse(decidedAt) + 14 * DAY).toISOString());
+      expect(patchesIn(await handle.fetchHistory())).toContain(RENAME_WINDOW_FROM_DECISION_PATCH);
+      t.bench.sandbox.admin.clearFaults();
       await handle.terminate('test done');
     });
   });

@@ -34,6 +34,24 @@ const REFUSED_NAME_WAITS_PATCH = 'refused-new-name-waits-for-another';
  */
 const RENAME_ROUND_PATCH = 'rename-verifies-afresh';
 
+/**
+ * From this patch on, the 14 days to register again after a name's approval run from Meta's date of it, as Meta
+ * counts them (they ran from when the journey took the approval: a decision delivered late, or held while Temporal
+ * was down, left the journey registering after Meta's window had closed). Decided only where the dates differ.
+ */
+export const RENAME_WINDOW_FROM_DECISION_PATCH = 'rename-window-from-meta-decision';
+
+/**
+ * When Meta's window to register again began: its date of the approval, no earlier than the name was sent (the
+ * clocks differ a little) and no later than now; now when Meta gave no date (the 12-hourly read, an undated webhook).
+ */
+function reRegisterWindowFrom(journey: Journey, decidedAt: number | undefined): number {
+  const now = Date.now();
+  if (decidedAt === undefined || Number.isNaN(decidedAt)) return now;
+  const from = Math.min(now, Math.max(decidedAt, journey.state.nameSentAt ?? decidedAt));
+  return from < now && patched(RENAME_WINDOW_FROM_DECISION_PATCH) ? from : now;
+}
+
 export async function reviewDisplayName(journey: Journey, checkNow: boolean): Promise<void> {
   let poll = checkNow; // a name Meta may have decided already
   // Meta's decision came before the journey got here (its webhook is in history): no review stage to enter and
@@ -46,7 +64,7 @@ export async function reviewDisplayName(journey: Journey, checkNow: boolean): Pr
     const decision = await awaitNameDecision(journey, poll);
     poll = false;
     if (decision?.approved) {
-      if (journey.state.displayName.pending) await applyApprovedName(journey);
+      if (journey.state.displayName.pending) await applyApprovedName(journey, decision.decidedAt);
       else journey.nameApproved(journey.state.displayName.current);
       return;
     }
@@ -84,7 +102,7 @@ export async function changeDisplayName(journey: Journey): Promise<void> {
     if (!(await submitNameChange(journey))) return;
     const decision = await awaitNameDecision(journey, false, () => journey.inbox.removal.busy);
     if (!decision) return journey.renameStoppedForRemoval(); // under Meta's review still: it read pending for good
-    if (decision.approved) return await applyApprovedName(journey);
+    if (decision.approved) return await applyApprovedName(journey, decision.decidedAt);
     journey.note(
       'meta',
       `rejected the display name "${journey.nameUnderReview}"${decision.reason ? ` (${decision.reason})` : ''}`,
@@ -213,11 +231,11 @@ async function unlessRemovalRequested(journey: Journey, work: () => Promise<void
  * Meta applies an approved name only at the next register, which must come within 14 days: a durable deadline.
  * Missed (Meta's limits, no PIN in time), the number keeps its current name and the journey says what to do.
  */
-async function applyApprovedName(journey: Journey): Promise<void> {
+async function applyApprovedName(journey: Journey, decidedAt: number | undefined): Promise<void> {
   const name = journey.nameUnderReview;
   // A coexistence number is never registered through the API: Meta applies its name without a register.
   if (!journey.state.coexistence) {
-    const deadline = Date.now() + journeyPolicy.reRegisterWindowMs;
+    const deadline = reRegisterWindowFrom(journey, decidedAt) + journeyPolicy.reRegisterWindowMs;
     journey.nameApprovedToApply(deadline);
     journey.note('meta', `approved the display name "${name}"; registering again to apply it`);
     let verified = false;

@@ -61,7 +61,8 @@ const SAID_ACCOUNT_EVENTS: readonly string[] = [
   'ACCOUNT_REVIEW_UPDATE',
 ];
 
-export type NameDecision = { approved: true } | { approved: false; reason: string | null };
+/** `decidedAt`: Meta's date of an approval it dated (ms), from which its 14 days to register again run. */
+export type NameDecision = { approved: true; decidedAt?: number } | { approved: false; reason: string | null };
 
 const NOTES_KEPT = 50;
 /** Meta allows 10 register and deregister calls per number in a moving 72 hours (docs/meta-graph-api.md#register-and-deregister-limit). */
@@ -631,7 +632,10 @@ export class Journey {
       case 'name':
         if (event.requestedName !== this.nameUnderReview) break; // a decision on an older request
         if (this.decidedBeforeSent(event)) break;
-        if (event.decision === 'APPROVED') this.inbox.nameDecision.put({ approved: true }, 'meta');
+        if (event.decision === 'APPROVED') {
+          const dated = event.undated === true ? {} : { decidedAt: Date.parse(event.at) };
+          this.inbox.nameDecision.put({ approved: true, ...dated }, 'meta');
+        }
         if (event.decision === 'REJECTED') {
           this.inbox.nameDecision.put({ approved: false, reason: event.rejectionReason }, 'meta');
         }
