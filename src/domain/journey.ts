@@ -132,6 +132,11 @@ export interface JourneyView {
   attempts: JourneyAttempts;
   /** Register and deregister calls in the last 72 hours (Meta allows 10). */
   registrationCallsIn72h: number;
+  /**
+   * When they were made: a query is answered at the time of the journey's last task, so a reader counts them again
+   * by its own (countedNow). Absent from a worker before it.
+   */
+  registrationCallsAt?: string[];
   displayName: { current: string; pending: string | null; status: string };
   status: string | null;
   lastError: MetaError | null;
@@ -180,3 +185,14 @@ export const numberPinQuery = defineQuery<{ pin: string | null }>('numberPin');
 export const REMOVAL_BLOCKED = 'removal blocked';
 /** The wait's reason when the operator chooses the PIN (pinPolicy operator), not Meta's old one: the console words its form so. */
 export const CHOOSING_PIN = 'an operator must choose the 6-digit two-step PIN for this number';
+
+/**
+ * The view with its 72-hour count as of `now`: the journey counted at its last task, which may be days ago for an idle
+ * live number (a call older than 72 hours still counted).
+ */
+export function countedNow(view: JourneyView, now = Date.now()): JourneyView {
+  const calls = view.registrationCallsAt;
+  if (calls === undefined) return view;
+  const since = now - 72 * 60 * 60 * 1000;
+  return { ...view, registrationCallsIn72h: calls.filter((at) => Date.parse(at) > since).length };
+}

@@ -1,6 +1,6 @@
 // Reading journeys: where a number's latest journey stands (its query), and every run the number has had.
 import { Client, QueryRejectedError, WorkflowNotFoundError } from '@temporalio/client';
-import { journeyQuery, journeyWorkflowId, type JourneyView } from '../domain/journey.js';
+import { countedNow, journeyQuery, journeyWorkflowId, type JourneyView } from '../domain/journey.js';
 import { PortfolioId } from '../domain/search-attributes.js';
 import { callUnderWay } from './call-under-way.js';
 import { closedOutsideJourney, type ExecutionStatus } from './closed-runs.js';
@@ -16,13 +16,13 @@ export async function describeJourney(client: Client, e164: string, runId?: stri
   const workflowId = journeyWorkflowId(e164);
   const read = (via: Client) => via.workflow.getHandle(workflowId, runId).query(journeyQuery);
   try {
-    const view = await read(refusingUncleanRuns(client));
+    const view = countedNow(await read(refusingUncleanRuns(client)));
     // Asked after the query, whose answer says the run goes on (an ended one retries nothing).
     return { ...view, callUnderWay: view.result ? null : await callUnderWay(client, workflowId, runId) };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new JourneyNotFoundError(`no journey for ${e164}`);
     if (!(err instanceof QueryRejectedError)) throw err;
-    const view = await read(client);
+    const view = countedNow(await read(client));
     return view.result ? view : closedOutside(view, err.status, e164);
   }
 }

@@ -122,6 +122,7 @@ describe('faults found in review (dev server + Graph sandbox)', () => {
       expect(calls('POST /{phone-number-id}/register', phoneNumberId)).toHaveLength(1);
       expect(view.attempts.registerCalls).toBe(1); // the guard read found it registered: no second call made
       expect(view.registrationCallsIn72h).toBe(view.attempts.registerCalls);
+      expect(view.registrationCallsAt).toHaveLength(view.attempts.registerCalls);
       // One wait, for the lost answer; the blip on the guard read is a quick retry of the read, not a second wait.
       expect(await outageWaits(journey.workflowId)).toEqual([5]);
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');

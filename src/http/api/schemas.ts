@@ -312,6 +312,10 @@ export const journeyViewSchema = z
       .describe(
         "register and deregister calls this journey made in the last 72 h, of Meta's 10 (Meta counts calls made outside it too)",
       ),
+    registrationCallsAt: z
+      .array(iso)
+      .optional()
+      .describe('when those calls were made (absent from a worker before the field)'),
     displayName: z.object({
       current: z.string(),
       pending: z.string().nullable(),

@@ -165,6 +165,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     },
     attempts: { ...state.attempts },
     registrationCallsIn72h: state.registrationCalls.filter((at) => at > dayAgo72).length,
+    registrationCallsAt: state.registrationCalls.filter((at) => at > dayAgo72).map((at) => new Date(at).toISOString()),
     displayName: shownName(state),
     status: state.status,
     lastError: state.lastError,
