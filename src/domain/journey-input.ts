@@ -3,6 +3,7 @@ import { z } from 'zod';
 import '../zod-words.js'; // zod's words in numberflow's, for every schema of the process
 import { codeMethods, onboardingPaths, pinPolicies, signupExpiresAt, type JourneyInput } from './journey.js';
 import { DISPLAY_NAME_RULES, validateDisplayName } from './display-name.js';
+import { CLOCKS_APART_MS } from './events.js';
 import { InvalidPhoneNumberError, parsePhoneNumber, type PhoneNumber } from './phone.js';
 
 /** Graph object ids (WABA, portfolio, phone number) are numeric strings. */
@@ -90,12 +91,20 @@ export class JourneyInputError extends Error {
  */
 export function refuseClosedSignupWindow(input: JourneyInput, now: Date = new Date()): void {
   const closes = signupExpiresAt(input);
-  if (input.path === 'coexistence' || input.phoneNumberId !== undefined || closes > now.getTime()) return;
+  // Within CLOCKS_APART_MS of its end this host's clock cannot tell: the journey's timer decides, by Temporal's.
+  if (input.path === 'coexistence' || input.phoneNumberId !== undefined || closes > now.getTime() - CLOCKS_APART_MS)
+    return;
   const when = new Date(closes).toISOString();
   throw new JourneyInputError([
-    { path: 'signupAt', message: `the 14-day Embedded Signup window closed at ${when}; run Embedded Signup again` },
+    {
+      path: 'signupAt',
+      message: `the 14-day Embedded Signup window closed at ${when} (${clockReads(now)}); run Embedded Signup again`,
+    },
   ]);
 }
+
+/** Said beside a refusal by this host's clock: the caller's may be minutes apart from it. */
+const clockReads = (now: Date) => `this server's clock reads ${now.toISOString()}`;
 
 /** What every edge says of a field a request does not have. */
 export const UNKNOWN_FIELD = 'is not a field of this request';
@@ -139,8 +148,8 @@ export function journeyInputFrom(request: CheckedJourneyRequest, now: Date = new
     ]);
   }
   const signupAt = new Date(request.signupAt ?? now);
-  if (signupAt.getTime() > now.getTime() + 60_000) {
-    throw new JourneyInputError([{ path: 'signupAt', message: 'is in the future' }]);
+  if (signupAt.getTime() > now.getTime() + CLOCKS_APART_MS) {
+    throw new JourneyInputError([{ path: 'signupAt', message: `is in the future (${clockReads(now)})` }]);
   }
   return {
     ...request,

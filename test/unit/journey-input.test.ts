@@ -123,14 +123,21 @@ describe('a journey request', () => {
   it('refuses a signup time in the future, or one whose 14-day window has closed for a number to add', () => {
     const now = new Date('2026-11-01T10:00:00Z');
     expect(() => parseJourneyRequest({ ...valid, signupAt: '2026-11-02T10:00:00Z' }, now)).toThrow(
-      'signupAt: is in the future',
+      "signupAt: is in the future (this server's clock reads 2026-11-01T10:00:00.000Z)",
+    );
+    // A caller's clock ahead by less than two minutes is not a future signup.
+    expect(parseJourneyRequest({ ...valid, signupAt: '2026-11-01T10:01:50Z' }, now).signupAt).toBe(
+      '2026-11-01T10:01:50.000Z',
     );
     // A number numberflow would add, signed up more than 14 days ago: the window has closed, no journey to start
     // (checked where one is started: the same request again still finds the journey it started).
-    const late = parseJourneyRequest({ ...valid, signupAt: '2026-10-18T10:00:00Z' }, now);
+    const late = parseJourneyRequest({ ...valid, signupAt: '2026-10-18T09:50:00Z' }, now);
     expect(() => refuseClosedSignupWindow(late, now)).toThrow(
-      'signupAt: the 14-day Embedded Signup window closed at 2026-11-01T10:00:00.000Z; run Embedded Signup again',
+      "signupAt: the 14-day Embedded Signup window closed at 2026-11-01T09:50:00.000Z (this server's clock reads 2026-11-01T10:00:00.000Z); run Embedded Signup again",
     );
+    // Within two minutes of its end, this server's clock cannot tell: the journey's timer decides, by Temporal's.
+    const edge = parseJourneyRequest({ ...valid, signupAt: '2026-10-18T09:59:00Z' }, now);
+    expect(() => refuseClosedSignupWindow(edge, now)).not.toThrow();
     // An adopted number may be registered already: the journey asks Meta.
     const adopted = parseJourneyRequest(
       { ...valid, signupAt: '2026-10-18T10:00:00Z', phoneNumberId: '1234567890' },
