@@ -9,6 +9,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { validateDisplayName } from '../domain/display-name.js';
 import { GRAPH_ID, JourneyInputError, parseJourneyRequest } from '../domain/journey-input.js';
+import { CLOCKS_APART_MS } from '../domain/events.js';
 import { journeyWorkflowId, signupExpiresAt } from '../domain/journey.js';
 import { e164OfDisplay } from '../domain/number.js';
 import type { GraphClient } from '../graph/client.js';
@@ -92,8 +93,12 @@ export interface SignupDeps {
   mayUsePortfolio?: (portfolioId: string) => boolean;
 }
 
-/** A claim older than this whose exchange never finished was cut short (the code itself lives 30 s). */
-const CLAIM_STALE_MS = 60_000;
+/**
+ * A claim older than this whose exchange never finished was cut short (the code itself lives 30 s). It was stamped
+ * by the replica that made it, whose clock may be up to CLOCKS_APART_MS apart from this one's: a claim under way was
+ * taken for one cut short, and its customer sent to Embedded Signup again for nothing.
+ */
+const CLAIM_STALE_MS = 60_000 + CLOCKS_APART_MS;
 
 /** The ledger's key: a code is high-entropy and single use, so its SHA-256 identifies it without revealing it. */
 export function signupCodeHash(code: string): string {

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { journeyQuery, SIGNUP_WINDOW_MS, type JourneyView } from '../../src/domain/journey.js';
 import { capabilityUpdateSignal, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { IntakeError } from '../../src/intake/errors.js';
-import { signup, signupCodeHash, TOKEN_CHECK_PAUSES_MS } from '../../src/intake/signup.js';
+import { parseSignupRequest, signup, signupCodeHash, TOKEN_CHECK_PAUSES_MS } from '../../src/intake/signup.js';
 import { buildCli } from '../../src/starter.js';
 import { APP_SECRET } from '../support/harness.js';
 import { useBench } from '../support/bench.js';
@@ -354,18 +354,42 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
     }
   });
 
-  it('takes over a finish that stopped answering after a minute, and the one taken over writes nothing more', async () => {
+  it('takes a claim another replica stamped up to two minutes behind for one under way, not one cut short', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const body = popupAnswer(t.bench, customer);
+    const request = parseSignupRequest(body);
+    const stamped = (agoMs: number) => new Date(Date.now() - agoMs).toISOString();
+    const claim = {
+      wabaId: request.wabaId,
+      businessId: request.businessId,
+      phoneNumberIds: request.phoneNumberIds,
+      requestedBy: 'svc',
+      signupAt: stamped(0),
+      state: 'claimed' as const,
+      failure: null,
+      journeys: [],
+      updatedAt: stamped(100_000), // the exchange began a moment ago, by a clock 100 s behind
+    };
+    const codeHash = signupCodeHash(body.code);
+    expect(await s.ledger.claim(codeHash, claim)).toBeNull();
+    expect((await refusal(signup(deps(), body, 'svc'))).kind).toBe('in-progress');
+    // Past a minute and the two minutes clocks may be apart, it was cut short: Embedded Signup again.
+    expect(await s.ledger.replace(codeHash, claim, { ...claim, updatedAt: stamped(190_000) })).toBe(true);
+    expect((await refusal(signup(deps(), body, 'svc'))).kind).toBe('incomplete');
+  });
+
+  it('takes over a finish that stopped answering after three minutes (one, and two for clocks apart), and the one taken over writes nothing more', async () => {
     const customer = await customerWaba(t.bench, 1);
     const body = popupAnswer(t.bench, customer);
     let clock = Date.now();
     const now = () => new Date(clock);
     t.bench.sandbox.admin.clearCalls();
     await t.bench.run(async () => {
-      // The first caller's read of the WABA's owner takes 1.5 s; meanwhile a minute passes on the signup's clock.
+      // The first caller's read of the WABA's owner takes 1.5 s; meanwhile three minutes pass on the signup's clock.
       t.bench.sandbox.admin.injectFault({ endpoint: 'GET /{waba-id}', kind: 'latency', latencyMs: 1_500, times: 1 });
       const slow = signup({ ...deps(), now }, body, 'svc');
       await new Promise((resolve) => setTimeout(resolve, 300));
-      clock += 61_000;
+      clock += 181_000;
       const second = await signup({ ...deps(), now }, body, 'svc');
       expect(second).toMatchObject({ repeated: false });
       expect((await refusal(slow)).kind).toBe('in-progress');
