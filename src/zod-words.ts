@@ -28,7 +28,8 @@ function kindOf(value: unknown): string {
 
 /** String formats, in words with an example (a pattern of the schema's own says its own words). */
 const formats: Record<string, string> = {
-  datetime: 'must be an ISO 8601 date and time, e.g. 2026-01-31T12:00:00Z',
+  datetime:
+    'must be an ISO 8601 date and time with its zone (Z or an offset), e.g. 2026-01-31T12:00:00Z or 2026-01-31T17:30:00+05:30',
   date: 'must be an ISO 8601 date, e.g. 2026-01-31',
   url: 'must be a URL, e.g. https://example.com/path',
   email: 'must be an email address',

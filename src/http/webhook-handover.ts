@@ -103,9 +103,12 @@ const ROUTINE_OUTCOMES = new Set(['no running journey', 'no running workflow', '
 
 /**
  * A delivery that changed nothing is logged at debug: Meta may send thousands a second of them, each counted on
- * /metrics. One that signalled a workflow, recorded a hash, failed or was refused stays at info.
+ * /metrics. One that signalled a workflow, recorded a hash or failed stays at info; one with a change refused (of a
+ * shape or a date numberflow cannot take: an entry.time in milliseconds, say) is a warning, since what Meta said there
+ * is lost.
  */
-export function routingLogLevel(routed: readonly RoutedEvent[]): 'info' | 'debug' {
+export function routingLogLevel(routed: readonly RoutedEvent[]): 'warn' | 'info' | 'debug' {
+  if (routed.some((r) => r.outcome.startsWith('refused:'))) return 'warn';
   return routed.every((r) => ROUTINE_OUTCOMES.has(r.outcome)) ? 'debug' : 'info';
 }
 

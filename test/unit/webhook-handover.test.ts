@@ -12,9 +12,14 @@ describe("a delivery's routing log level", () => {
     expect(routingLogLevel([])).toBe('debug'); // an envelope without changes
   });
 
-  it('is info when one change signalled, recorded, failed, was refused or was not what it claimed', () => {
-    for (const outcome of ['signalled', 'hash recorded', 'failed', 'refused: a bad shape', 'not a phone number']) {
+  it('is info when one change signalled, recorded, failed or was not what it claimed', () => {
+    for (const outcome of ['signalled', 'hash recorded', 'failed', 'not a phone number']) {
       expect(routingLogLevel([event('no running journey'), event(outcome)])).toBe('info');
     }
+  });
+
+  it('is a warning when a change was refused: what Meta said there is lost', () => {
+    const late = event('refused: entry.time 1796596812000 is outside the plausible window');
+    expect(routingLogLevel([event('signalled'), late])).toBe('warn');
   });
 });

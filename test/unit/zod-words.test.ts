@@ -71,7 +71,7 @@ describe("zod's words, as numberflow says them", () => {
   it('says what a date, a time or a URL must look like, with an example', () => {
     const shaped = z.object({ at: z.iso.datetime(), on: z.iso.date(), url: z.url() });
     expect(problems(shaped, { at: 'yesterday', on: '31/01/2026', url: 'nope' })).toEqual([
-      'at: must be an ISO 8601 date and time, e.g. 2026-01-31T12:00:00Z',
+      'at: must be an ISO 8601 date and time with its zone (Z or an offset), e.g. 2026-01-31T12:00:00Z or 2026-01-31T17:30:00+05:30',
       'on: must be an ISO 8601 date, e.g. 2026-01-31',
       'url: must be a URL, e.g. https://example.com/path',
     ]);
