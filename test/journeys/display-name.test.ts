@@ -15,10 +15,11 @@ import {
   REMOVAL_STOPS_RENAME_PATCH,
   RENAME_WINDOW_FROM_DECISION_PATCH,
 } from '../../src/workflows/journey/display-name.js';
-import { EARLIER_NAME_DECISION_PATCH } from '../../src/workflows/journey/journey.js';
+import { EARLIER_NAME_DECISION_PATCH, READ_AFTER_IGNORED_DECISION_PATCH } from '../../src/workflows/journey/journey.js';
 import { NAME_HOSTS_PATCH } from '../../src/workflows/journey/handlers.js';
 import { journeyTimeline } from '../../src/audit/journey-timeline.js';
 import { addedByHand, decideName, startLive, submitDeliveredCode } from '../support/steps.js';
+import { eventually } from '../http/inbox-support.js';
 import { useBench } from '../support/bench.js';
 import { patchesIn } from '../support/history.js';
 import { freshNumber } from '../support/journeys.js';
@@ -81,7 +82,14 @@ describe('the display name (dev server + Graph sandbox)', () => {
         status: 'PENDING_REVIEW',
       });
       expect(registerCalls(live.phoneNumberId as string)).toEqual([]);
-      expect(patchesIn(await handle.fetchHistory())).toContain(EARLIER_NAME_DECISION_PATCH);
+      // Meta's status of the name is read at once (Meta's clock may be behind), not at the 12-hourly read.
+      await eventually(
+        () => t.bench.sandbox.admin.calls().some((c) => c.endpoint === 'GET /{phone-number-id}'),
+        "Meta's status of the name read",
+      );
+      const history = await handle.fetchHistory();
+      expect(patchesIn(history)).toContain(EARLIER_NAME_DECISION_PATCH);
+      expect(patchesIn(history)).toContain(READ_AFTER_IGNORED_DECISION_PATCH);
       // A decision Meta sent without a date is dated by the host that received it, whose clock orders nothing against
       // Temporal's (one behind made it "earlier"): it is taken, whatever that date says.
       await handle.signal(numberEventSignal, { ...earlier('APPROVED', 'Acme Fresh', 3 * DAY), undated: true });

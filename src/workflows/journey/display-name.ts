@@ -164,9 +164,10 @@ async function awaitNameDecision(
   const { nameDecision } = journey.inbox;
   if (pollFirst && !nameDecision.busy) await pollNameStatus(journey);
   while (!nameDecision.busy) {
-    await condition(() => nameDecision.busy || abandon(), journeyPolicy.nameReviewPollMs);
+    await condition(() => nameDecision.busy || abandon() || journey.nameReadWanted, journeyPolicy.nameReviewPollMs);
     if (abandon()) return null;
-    if (!nameDecision.busy) await pollNameStatus(journey); // safety net for a lost webhook
+    journey.nameReadWanted = false;
+    if (!nameDecision.busy) await pollNameStatus(journey); // safety net for a lost webhook, or one ignored
   }
   return nameDecision.take()?.value ?? null;
 }

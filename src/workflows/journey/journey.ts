@@ -36,6 +36,13 @@ const REMOVAL_BLOCKED_WAIT_PATCH = 'removal-blocked-person-wait';
  * days on) settled the review before this patch; it is now noted and ignored. Decided only for such a decision.
  */
 export const EARLIER_NAME_DECISION_PATCH = 'name-decision-before-the-request-ignored';
+
+/**
+ * From this patch on, a decision ignored as an earlier request's has Meta's status of the name read at once: Meta's
+ * clock may be minutes behind Temporal's, and the decision on this request would otherwise wait for the 12-hourly
+ * read.
+ */
+export const READ_AFTER_IGNORED_DECISION_PATCH = 'name-read-after-an-ignored-decision';
 /**
  * A restriction whose expiration had passed when it came blocked a removal before this patch; it is now only noted.
  * Decided only for such a restriction during a removal.
@@ -116,6 +123,11 @@ export class Journey {
   lastCapRefusal: number | null = null;
   /** It reads the name Meta has for such a number (FOUND_NAME_READ_PATCH taken). Not state, as `foundOnWaba`. */
   followsFoundName = false;
+  /**
+   * A decision was ignored as an earlier request's: the review reads Meta's status of the name at once
+   * (READ_AFTER_IGNORED_DECISION_PATCH). Not state: a run continued as new meanwhile reads it at the 12-hourly read.
+   */
+  nameReadWanted = false;
 
   /**
    * Whether this run verifies the code inside the task that takes it (VERIFY_IN_TASK_PATCH, or FEWER_WRITES_PATCH). A
@@ -620,6 +632,7 @@ export class Journey {
       'meta',
       `${event.decision} of "${event.requestedName}" dated ${event.at}, before the name was sent for review at ${sent}: an earlier request's, ignored`,
     );
+    if (patched(READ_AFTER_IGNORED_DECISION_PATCH)) this.nameReadWanted = true;
     return true;
   }
 
