@@ -138,6 +138,16 @@ describe('the console’s markup', () => {
     );
   });
 
+  it("isolates the number's name in the heading, so a right-to-left name does not reorder the number beside it", () => {
+    const page = toText(
+      journeyPage(
+        contextOf(operator),
+        journeyView({ displayName: { current: 'مطعم 24', pending: null, status: 'APPROVED' } }),
+      ),
+    );
+    expect(page).toMatch(/<h1>\+14155552671 <bdi class="name">مطعم 24<\/bdi><\/h1>/);
+  });
+
   it("says until when Meta's code works, warns once it has expired, and offers no sixth code", () => {
     const awaiting = (codeExpiresAt: string, codeRequests = 1) =>
       textOf(

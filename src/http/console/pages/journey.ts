@@ -36,7 +36,7 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
       data-page="${journeyPath(view.e164)}"
       ${live ? html` data-events="${eventsPath(view.e164)}"` : null}
     >
-      <h1>${view.e164} <span class="name">${visibleControls(view.displayName.current, false)}</span></h1>
+      <h1>${view.e164} <bdi class="name">${visibleControls(view.displayName.current, false)}</bdi></h1>
       <p class="links">
         <a href="${journeyPath(view.e164)}" data-refresh>Refresh</a> · <a href="/">All awaiting input</a>${
           timelinePath ? html` · <a href="${timelinePath}">Timeline</a>` : null
