@@ -27,6 +27,11 @@ export interface WebhookDrainOptions {
   maxRetryMs?: number;
   /** How long stop() waits for the deliveries being routed; they stay in the inbox if cut short. */
   stopWaitMs?: number;
+  /**
+   * While the drain backs off after Temporal was unavailable, a new delivery tries it again early, once this long has
+   * passed since the last try (so at most one try per this long, however many arrive).
+   */
+  wakeProbeMs?: number;
 }
 
 /** What became of a replayed dead letter within the wait: routed, back in the dead letters, or still waiting. */
@@ -101,6 +106,7 @@ export function drainWebhookInbox({
   retryMs = 1_000,
   maxRetryMs = 10 * 60_000,
   stopWaitMs = 10_000,
+  wakeProbeMs = 5_000,
 }: WebhookDrainOptions): WebhookDrain {
   let draining: Promise<void> | null = null;
   let again = false;
@@ -110,6 +116,8 @@ export function drainWebhookInbox({
   /** Drains in a row that stopped on Temporal being unavailable: the whole drain's backoff exponent. */
   let failedDrains = 0;
   let backingOff = false;
+  /** When the last drain began: a backoff is cut short by a new delivery only wakeProbeMs after it. */
+  let lastTry = 0;
   const order = new DeliveryOrder();
   /** Dead letters an admin put back, and who waits for what becomes of them. */
   const replayed = new Set<number>();
@@ -291,19 +299,30 @@ export function drainWebhookInbox({
     retryTimer.unref();
   }
 
-  /** A delivery came in: the receiver is busy for the next BUSY_MS. */
+  /**
+   * A delivery came in: the receiver is busy for the next BUSY_MS. While the drain backs off, it tries again early
+   * once wakeProbeMs have passed since the last try: the backoff, up to 10 minutes, outlasted the outage, and Meta's
+   * deliveries waited for it (about a minute after a short one).
+   */
   function wake(): void {
     lastWake = Date.now();
+    if (backingOff && retryTimer !== undefined && lastWake - lastTry >= wakeProbeMs) {
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      backingOff = false;
+      order.walkFromOldest();
+    }
     start();
   }
 
   function start(): void {
-    // While Temporal is unavailable, a new delivery waits for the drain's next try.
+    // While Temporal is unavailable, a new delivery waits for the drain's next try (or the probe above).
     if (stopped || backingOff) return;
     if (draining) {
       again = true;
       return;
     }
+    lastTry = Date.now();
     let unavailable = false;
     draining = drain()
       .then((done) => void (unavailable = !done))

@@ -200,6 +200,47 @@ describe("the webhook inbox's drain (dev server + Graph sandbox)", () => {
     }
   });
 
+  it('tries again early when a delivery comes while it backs off, at most once per probe interval', async () => {
+    let down = true;
+    let tries = 0;
+    const routed: string[] = [];
+    const client = clientOf((input, forward) => {
+      tries++;
+      if (down) return unavailable();
+      routed.push(input.workflowExecution.workflowId);
+      return forward(input);
+    });
+    const route = createWebhookRouter({ client, taskQueue: t.bench.taskQueue, graph: t.bench.graph });
+    const inbox = WebhookInbox.open(inboxFile());
+    const [first, second, third] = [freshNumber(), freshNumber(), freshNumber()];
+    await inbox.put(signed(first.slice(1)).raw, Date.now());
+    // A backoff of a minute from the first failure: only a new delivery brings the next try sooner.
+    const drain = drainWebhookInbox({
+      inbox,
+      route,
+      logger: capturedLogger().logger,
+      retryMs: 60_000,
+      wakeProbeMs: 300,
+    });
+    try {
+      await eventually(() => tries === 1, 'the first try failed');
+      // Within the probe interval, a new delivery waits for the backoff: no try per delivery while Temporal is away.
+      await inbox.put(signed(second.slice(1)).raw, Date.now());
+      drain.wake();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(tries).toBe(1);
+      down = false;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await inbox.put(signed(third.slice(1)).raw, Date.now());
+      drain.wake();
+      await eventually(() => inbox.size === 0, 'all three routed, long before the minute');
+      expect(routed).toEqual([first, second, third].map((n) => `number:${n}`));
+    } finally {
+      await drain.stop();
+      inbox.close();
+    }
+  });
+
   it('dead-letters a delivery failing for good, logged without its body, and goes on', async () => {
     const [stuck, next] = [freshNumber(), freshNumber()];
     const routed: string[] = [];
