@@ -24,6 +24,7 @@ export const errorCodes = [
   'not_configured',
   'customer_untrusted',
   'identity_mismatch',
+  'too_many_streams',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

@@ -54,6 +54,7 @@ const errorAnswers = {
   410: 'gone: what the request names can no longer be used (an expired signup code)',
   413: 'the body is larger than the route takes (16 KiB; 1 MiB for a batch)',
   422: 'understood but refused by Meta (e.g. a signup code Meta would not exchange)',
+  429: 'the token holds as many event streams open as one principal may: close one first',
   415: 'the body is not JSON',
   503: "Temporal cannot be reached now, a journey's worker did not answer in time or cannot run its workflow task, Temporal did not take an input (update_aborted: send it again), or the service is stopping",
   501: 'this service process is not set up for it (the answer names what it needs)',

@@ -6,6 +6,7 @@
 // reconnects gets a fresh `view` (it holds everything the stream had said), so Last-Event-ID is not needed.
 import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { JourneyView } from '../../domain/journey.js';
@@ -13,6 +14,7 @@ import { describeJourney, endOf, journeyChanges, JourneyNotFoundError } from '..
 import { bearerTokenOf, principalOf } from '../auth/hooks.js';
 import { describeJourneyFor } from '../auth/journey-scope.js';
 import { holdsAny, permissions, seesPortfolio, type Principal } from '../auth/principals.js';
+import { ApiError } from '../errors.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import { e164Params } from './schemas.js';
 import { writeStreamLine } from '../request-line.js';
@@ -46,7 +48,7 @@ export function eventRoutes(app: ZodApp, context: ApiContext): void {
               },
             },
           },
-          ...errors(400, 404),
+          ...errors(400, 404, 429),
         },
       },
     },
@@ -74,15 +76,73 @@ export async function followJourney(
   holder: () => Principal | null,
 ): Promise<void> {
   const first = await describeJourneyFor(context.client, principal, e164); // 404 before the stream opens
+  const release = holdStream(context.client, principal);
   const closed = new AbortController();
   // The response's close, not the request's: a GET's request closes as soon as it has been read.
   reply.raw.once('close', () => closed.abort());
+  const freshMs = context.events.pollMs / 2;
   const read = async () => {
     const now = holder();
     if (!now || !holdsAny(now, permissions.read) || !seesPortfolio(now, first.portfolioId)) return null;
-    return describeJourney(context.client, e164);
+    return sharedJourneyRead(context.client, e164, freshMs);
   };
-  await stream(reply, first, closed.signal, read, context.events);
+  try {
+    await stream(reply, first, closed.signal, read, context.events);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * The most event streams one principal may hold open at once (the console's pages and the API's together): each
+ * reads its journey every poll, and 400 of them made a journey's own reads time out.
+ */
+export const MAX_STREAMS_PER_PRINCIPAL = 20;
+
+const openStreams = new WeakMap<Client, Map<string, number>>();
+
+/** Counts a stream against its principal's bound (429 past it); answers how to let it go. */
+function holdStream(client: Client, principal: Principal): () => void {
+  let counts = openStreams.get(client);
+  if (!counts) openStreams.set(client, (counts = new Map()));
+  const held = counts.get(principal.name) ?? 0;
+  if (held >= MAX_STREAMS_PER_PRINCIPAL) {
+    throw new ApiError(
+      429,
+      'too_many_streams',
+      `${principal.name} has ${MAX_STREAMS_PER_PRINCIPAL} event streams open, the most one principal may: close one (a page that follows a journey, a watch) first`,
+    );
+  }
+  counts.set(principal.name, held + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (counts.get(principal.name) ?? 1) - 1;
+    if (left > 0) counts.set(principal.name, left);
+    else counts.delete(principal.name);
+  };
+}
+
+const recentReads = new WeakMap<Client, Map<string, { at: number; view: Promise<JourneyView> }>>();
+
+/**
+ * The journey's view for a stream's poll, shared by every stream that follows it within `freshMs`: a hundred
+ * followers cost one query a poll, not a hundred. A read that failed is not handed to later polls.
+ */
+export function sharedJourneyRead(client: Client, e164: string, freshMs: number): Promise<JourneyView> {
+  let reads = recentReads.get(client);
+  if (!reads) recentReads.set(client, (reads = new Map()));
+  const now = Date.now();
+  const recent = reads.get(e164);
+  if (recent && now - recent.at < freshMs) return recent.view;
+  const entry = { at: now, view: describeJourney(client, e164) };
+  reads.set(e164, entry);
+  // Forgotten once stale or failed: the map holds only journeys being followed now.
+  const forget = () => void (reads.get(e164) === entry && reads.delete(e164));
+  setTimeout(forget, freshMs).unref();
+  entry.view.catch(forget);
+  return entry.view;
 }
 
 async function stream(
