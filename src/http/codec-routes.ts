@@ -37,12 +37,26 @@ export function codecAuthorizationFor(roles: readonly string[] | undefined): Cod
  * The embedded single-machine default's check: a caller on this machine (the browser showing the embedded Web UI,
  * the CLI) is trusted without a token; anyone else is not. Only for a service listening on loopback with no proxy
  * in front, where the peer address is the caller's: a request a proxy forwarded (it says so in its headers) comes
- * from elsewhere, and needs a token like any other.
+ * from elsewhere, and needs a token like any other. And only when it names this machine in `Host`: a page of
+ * another site whose name was rebound to 127.0.0.1 (DNS rebinding) reaches the service from the browser on this
+ * machine, but names its own site.
  */
 export const trustLoopbackCallers = (request: FastifyRequest): CodecAuthorization =>
-  isLoopback(request.socket.remoteAddress ?? '') && !FORWARDED.some((name) => request.headers[name] !== undefined)
+  isLoopback(request.socket.remoteAddress ?? '') &&
+  namesLoopback(request.headers.host) &&
+  !FORWARDED.some((name) => request.headers[name] !== undefined)
     ? 'ok'
     : 'unauthorized';
+
+/** Whether a Host header names this machine (127.0.0.1, [::1], localhost, with or without a port). */
+function namesLoopback(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  try {
+    return isLoopback(new URL(`http://${host}`).hostname);
+  } catch {
+    return false;
+  }
+}
 
 /** The headers reverse proxies add to what they forward. */
 const FORWARDED = [

@@ -180,6 +180,21 @@ describe("the codec server (Temporal's remote codec for the Web UI and CLI)", ()
     expect((await from('::ffff:127.0.0.1')).statusCode).toBe(200);
     const remote = await from('203.0.113.9');
     expect(remote.statusCode).toBe(401);
+    // Named as this machine, with or without a port; another site's name rebound to 127.0.0.1 is not trusted.
+    const named = (host: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/codec/decode',
+        payload: { payloads },
+        remoteAddress: '127.0.0.1',
+        headers: { host },
+      });
+    for (const host of ['localhost:8080', '127.0.0.1', '[::1]:8080', 'LOCALHOST']) {
+      expect((await named(host)).statusCode, host).toBe(200);
+    }
+    for (const host of ['attacker.example:8080', 'localhost.attacker.example', '127.0.0.1.nip.io:8080']) {
+      expect((await named(host)).statusCode, host).toBe(401);
+    }
     // Forwarded by a proxy on this machine: the caller is elsewhere, and needs a token.
     for (const header of ['x-forwarded-for', 'forwarded', 'x-real-ip']) {
       const proxied = await app.inject({
