@@ -166,6 +166,9 @@ describe("the API's bearer tokens", () => {
       ['OPS@acme', '"OPS@acme" reads as the principal "ops@acme" already in the file'],
       ['ops\u200b@acme', 'holds a control or invisible character (U+200B)'],
       ['ops@acme\u001b[2J', 'holds a control or invisible character (U+001B)'],
+      // An actor journeys record for Meta or themselves: an auditor could not tell the principal's acts from theirs.
+      ['Meta', '"Meta" is an actor journeys record for meta, numberflow, portfolio, temporal themselves'],
+      ['numberflow', '"numberflow" is an actor journeys record for'],
     ]) {
       expect(() => addPrincipal(file, { name: name as string, roles: ['auditor'] })).toThrow(problem as string);
     }

@@ -85,6 +85,9 @@ export interface AddOptions {
   replace?: boolean;
 }
 
+/** The actors journeys record that are no principal's (src/domain's notes and the audit's entries name them). */
+const SYSTEM_ACTORS = ['meta', 'numberflow', 'portfolio', 'temporal'] as const;
+
 /**
  * Adds a principal with a new token to the file (made, owner-only, if missing); answers the token, shown once. A name
  * is one principal — the actor journeys record — so a name already in the file takes another token only with the
@@ -104,6 +107,12 @@ export function addPrincipal(path: string, principal: NewPrincipal, { replace = 
   if (unreadable) {
     throw new TokenFileError(
       `the principal cannot be added: name: holds a control or invisible character (${codePoint(unreadable)}); journeys refuse such an actor`,
+    );
+  }
+  // The actors numberflow records for itself, Meta, the portfolio and Temporal: an auditor tells them by name.
+  if (SYSTEM_ACTORS.some((actor) => folded(actor) === folded(entry.name))) {
+    throw new TokenFileError(
+      `the principal cannot be added: name: "${entry.name}" is an actor journeys record for ${SYSTEM_ACTORS.join(', ')} themselves; give a person's or a service's name (e.g. ops@acme)`,
     );
   }
   const lookalike = file.principals.find((p) => p.name !== entry.name && folded(p.name) === folded(entry.name));
