@@ -24,26 +24,37 @@ export const codePoint = (char: string) =>
 
 // Each rule: a pattern that finds the first offending character or text, and how to say what is wrong with it.
 // Invisible characters are named by code point: echoing them would reproduce the problem in a terminal.
-const rules: ReadonlyArray<{ pattern: RegExp; problem: (found: string) => string }> = [
-  { pattern: /\p{Cc}/u, problem: (c) => `contains a control character (${codePoint(c)})` },
+interface Rule {
+  /** The first offending character or text, or null. */
+  find: (name: string) => string | null;
+  problem: (found: string) => string;
+}
+
+const matching =
+  (pattern: RegExp) =>
+  (name: string): string | null =>
+    pattern.exec(name)?.[0] ?? null;
+
+const rules: readonly Rule[] = [
+  { find: matching(/\p{Cc}/u), problem: (c) => `contains a control character (${codePoint(c)})` },
   {
-    pattern: /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u,
+    find: matching(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u),
     problem: (c) => `contains a bidirectional-text control (${codePoint(c)})`,
   },
-  { pattern: /[\u00A9\u00AE\u2117\u2120\u2122]/u, problem: (c) => `may not contain symbols such as ${c}` },
+  { find: matching(/[\u00A9\u00AE\u2117\u2120\u2122]/u), problem: (c) => `may not contain symbols such as ${c}` },
   {
     // Before the invisible characters: an emoji joined by zero-width joiners (a family's) is refused as an emoji
     // (after the symbols: ™ is a pictograph too).
-    pattern: /[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3\uFE0F]/u,
+    find: matching(/[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3\uFE0F]/u),
     problem: () => 'may not contain emoji',
   },
   {
     // Zero-width and other format characters, line/paragraph separators, Hangul fillers (blank "letters").
-    pattern: /[\p{Cf}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]/u,
+    find: matching(/[\p{Cf}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]/u),
     problem: (c) => `contains an invisible character (${codePoint(c)})`,
   },
   {
-    pattern: /[\p{Cs}\p{Co}\p{Cn}]/u,
+    find: matching(/[\p{Cs}\p{Co}\p{Cn}]/u),
     problem: (c) => `contains an unassigned or private-use character (${codePoint(c)})`,
   },
   {
@@ -52,12 +63,36 @@ const rules: ReadonlyArray<{ pattern: RegExp; problem: (found: string) => string
     // one after a label of three or more: "acme.de" is a host, "Co.KG", "Dr.Oz" and "S.A.de" are how businesses
     // write their names. Each label is matched from its start (the lookbehind), so a long run of letters is read
     // once. Everything it refuses the rule before refused too: an update it took replays taken.
-    pattern:
-      /\b[a-z][a-z0-9+.-]*:\/\/|\bwww\.|(?<![\p{L}\p{N}-])[\p{L}\p{N}-]+\.[a-z]{2}\/|(?<![\p{L}\p{N}-])[\p{L}\p{N}-]+\.(?:co|com|net|org|ac|gov|or|ne)\.[a-z]{2}(?![\p{L}\p{N}])|(?<![\p{L}\p{N}-])(?:wa|t|m|fb|g|is|ow|bit)\.(?:me|co|gd|ly)(?![\p{L}\p{N}])|(?<![\p{L}\p{N}-])[\p{L}\p{N}-]+\.(?:com|net|org|info|biz|io|app|shop|store|online|site|xyz|dev|ai)(?![\p{L}\p{N}])|(?<![\p{L}\p{N}-])[\p{L}\p{N}-]{3,}\.[a-z]{2}(?![\p{L}\p{N}])/iu,
+    find: (name) => schemeIn(name) ?? HOSTS.exec(name)?.[0] ?? null,
     problem: (found) => `may not contain a URL or web address ("${found}")`,
   },
-  { pattern: /whats\s*app/iu, problem: () => 'may not contain "WhatsApp"' },
+  { find: matching(/whats\s*app/iu), problem: () => 'may not contain "WhatsApp"' },
 ];
+
+/** The host rule's patterns but the scheme's (schemeIn): each label matched from its start, so read in one pass. */
+const HOSTS =
+  /\bwww\.|(?<![\p{L}\p{N}-])[\p{L}\p{N}-]+\.[a-z]{2}\/|(?<![\p{L}\p{N}-])[\p{L}\p{N}-]+\.(?:co|com|net|org|ac|gov|or|ne)\.[a-z]{2}(?![\p{L}\p{N}])|(?<![\p{L}\p{N}-])(?:wa|t|m|fb|g|is|ow|bit)\.(?:me|co|gd|ly)(?![\p{L}\p{N}])|(?<![\p{L}\p{N}-])[\p{L}\p{N}-]+\.(?:com|net|org|info|biz|io|app|shop|store|online|site|xyz|dev|ai)(?![\p{L}\p{N}])|(?<![\p{L}\p{N}-])[\p{L}\p{N}-]{3,}\.[a-z]{2}(?![\p{L}\p{N}])/iu;
+
+const SCHEME_CHAR = /[a-z0-9+.-]/iu;
+const LETTER = /[a-z]/iu;
+const WORD = /\w/iu;
+
+/**
+ * A scheme (`https://`), as `\b[a-z][a-z0-9+.-]*:\/\/` with the i and u flags finds it, in one pass: that pattern
+ * starts again at every letter of a long run of letters and dashes with no "://" after it (a name of 1,000
+ * characters took 0.7 ms, a batch of 900 such names held the service 0.9 s). From each "://" back over the run of
+ * scheme characters before it, the first letter at a word's start begins the scheme.
+ */
+function schemeIn(name: string): string | null {
+  for (let at = name.indexOf('://'); at >= 0; at = name.indexOf('://', at + 1)) {
+    let start = at;
+    while (start > 0 && SCHEME_CHAR.test(name[start - 1] ?? '')) start--;
+    for (let p = start; p < at; p++) {
+      if (LETTER.test(name[p] ?? '') && (p === 0 || !WORD.test(name[p - 1] ?? ''))) return name.slice(p, at + 3);
+    }
+  }
+  return null;
+}
 
 /**
  * The host rule as journeys applied it before 7 December 2026: any letter before a two-letter domain. A journey's
@@ -70,8 +105,8 @@ const HOSTS_AS_BEFORE =
  * U+FFFD stands for a character lost when the text was read in another encoding (a Latin-1 file read as UTF-8):
  * refused where a name comes in, never in a journey's signals, which took it before and replay so.
  */
-const LOST_CHARACTER = {
-  pattern: /\uFFFD/u,
+const LOST_CHARACTER: Rule = {
+  find: matching(/\uFFFD/u),
   problem: () => 'contains U+FFFD, a character lost to a wrong text encoding (send the name as UTF-8)',
 };
 
@@ -97,9 +132,9 @@ export function validateDisplayName(
   if (name.length > 4 * DISPLAY_NAME_MAX) {
     return { ok: false, problem: `must be at most ${DISPLAY_NAME_MAX} characters, got ${[...name].length}` };
   }
-  for (const { pattern, problem } of asRecorded ? rules : [...rules, LOST_CHARACTER]) {
-    const found = pattern.exec(name);
-    if (found) return { ok: false, problem: problem(found[0]) };
+  for (const { find, problem } of asRecorded ? rules : [...rules, LOST_CHARACTER]) {
+    const found = find(name);
+    if (found !== null) return { ok: false, problem: problem(found) };
   }
   const before = hostsAsBefore && HOSTS_AS_BEFORE.exec(name);
   if (before && hostsAsBefore()) return { ok: false, problem: 'may not contain a URL or web address' };
