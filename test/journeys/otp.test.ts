@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { journeyTimeline } from '../../src/audit/index.js';
-import { resendCodeSignal, submitOtpUpdate } from '../../src/domain/messages.js';
+import { resendCodeSignal, resendCodeUpdate, submitOtpUpdate } from '../../src/domain/messages.js';
 import { useBench } from '../support/bench.js';
 import { patchesIn, upsertedStage } from '../support/history.js';
 
@@ -29,6 +29,37 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
       });
       const view = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
       expect(view.attempts).toMatchObject({ wrongCodes: 1, codeRequests: 1 });
+    });
+  });
+
+  it('lets a resend taken in with the code it then verified go, saying so, and never asks for it later', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      // Meta takes 2 s to answer a wrong code, verified inside the task: the resend and the right code sent meanwhile
+      // are taken in by the next task together, the resend first.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'latency', latencyMs: 2_000, times: 1 });
+      const wrong = submit(journey.workflowId, wrongCode(code));
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const resend = handle.executeUpdate(resendCodeUpdate, { args: [{ actor: 'admin@acme' }] });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const right = submit(journey.workflowId, code);
+      expect(await wrong).toMatchObject({ accepted: false });
+      expect(await resend).toMatchObject({ accepted: true, pending: true });
+      expect(await right).toMatchObject({ accepted: true });
+      const view = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
+      expect(view.notes).toContainEqual(
+        expect.objectContaining({
+          actor: 'admin@acme',
+          what: 'asked for a new code: not asked for, the code submitted with it was verified first',
+        }),
+      );
+      const requests = t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/request_code'));
+      expect(requests.filter((c) => c.path.includes(phoneNumberId as string))).toHaveLength(1);
+      expect(view.attempts.codeRequests).toBe(1);
+      expect(patchesIn(await handle.fetchHistory())).toContain('resend-dropped-once-verified');
     });
   });
 

@@ -32,7 +32,7 @@ export async function verifyOwnership(journey: Journey): Promise<void> {
     await condition(() => otp.busy || resend.busy, Math.max(0, (waitEnds ?? 0) - Date.now()));
     // A code submitted before a resend was meant for the code Meta had sent: verify it first.
     if (otp.busy) {
-      if (await verify(journey)) return;
+      if (await verify(journey)) return dropResendAfterVerified(journey);
     } else if (resend.busy) {
       const { value: method, actor } = resend.take() ?? { value: null, actor: 'operator' };
       const sentBy = journey.state.codeMethod;
@@ -49,6 +49,24 @@ export async function verifyOwnership(journey: Journey): Promise<void> {
       await requestCodeOrWait(journey, REFUSED_NEW_CODE_PATCH);
     }
   }
+}
+
+/**
+ * From this patch on, a resend taken in with the code that was then verified is noted as not asked for and let go
+ * (it was answered "asking Meta for a new code" and dropped unsaid, and held: a later verification of the number,
+ * Meta's 133006 at the register, asked for two codes at once, the first voided).
+ */
+const RESEND_AFTER_VERIFIED_PATCH = 'resend-dropped-once-verified';
+
+/** The number is verified: a resend still held asks for nothing, and says so. */
+function dropResendAfterVerified(journey: Journey): void {
+  const { resend } = journey.inbox;
+  if (!resend.busy || !patched(RESEND_AFTER_VERIFIED_PATCH)) return;
+  const { value: method, actor } = resend.take() ?? { value: null, actor: 'operator' };
+  journey.note(
+    actor,
+    `asked for a new code${method ? ` by ${method}` : ''}: not asked for, the code submitted with it was verified first`,
+  );
 }
 
 /** From this patch on, Meta refusing the new code of a wait's end (136024) is waited out once, as a resend's is. */
