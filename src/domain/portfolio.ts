@@ -191,6 +191,11 @@ export interface PortfolioState {
    */
   metaCapAt?: string;
   /**
+   * When the portfolio took `metaCap` from Meta's webhook (its workflow time): a refusal at fewer numbers the journey
+   * had before it is older than that cap. Absent in runs from before that kept none.
+   */
+  metaCapTakenAt?: number;
+  /**
    * Every change of the cap (and every cap a person set), the latest CAP_CHANGES_KEPT, kept apart from the notes (a
    * burst of refusals pushed an admin's change out of them). Absent in older runs' state.
    */
@@ -229,6 +234,8 @@ export interface SlotRelease {
    * lowers its cap to it, as at a refusal that re-queues (capRefusedSignal).
    */
   capRefusedAt?: number;
+  /** When the journey had that refusal, as CapRefusal's `at`. */
+  capRefusedWhen?: string;
 }
 
 export interface SlotAnswer {
@@ -269,6 +276,11 @@ export interface CapRefusal {
   runId: string;
   /** The numbers Meta holds registered (on the journey's WABA) when it refused: the cap is no more than that. */
   registered: number;
+  /**
+   * When the journey had Meta's refusal (its workflow time, Temporal's clock): one from before the portfolio took a
+   * higher cap of Meta's does not lower it. Absent from journeys before it was sent.
+   */
+  at?: string;
 }
 export const capRefusedSignal = defineSignal<[CapRefusal]>('capRefused');
 /**

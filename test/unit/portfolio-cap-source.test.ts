@@ -55,6 +55,32 @@ describe("the portfolio's cap source", () => {
     ]);
   });
 
+  it('keeps a higher cap Meta gave after a refusal the journey had before it, and lowers it for one had after', () => {
+    vi.useFakeTimers();
+    const at = (seconds: number) => new Date(Date.parse('2026-12-07T00:05:00Z') + seconds * 1000);
+    vi.setSystemTime(at(0));
+    const book = new PortfolioBook({ portfolioId: 'p-1', cap: 2, capSource: 'default' });
+    book.setCap(2); // Meta's cap at the start
+    // The refusal of one journey, had at 25.42 s, reaches the portfolio after Meta's raise to 4, taken at 25.54 s.
+    vi.setSystemTime(at(25.54));
+    book.setCap(4, { at: at(25.5).toISOString() });
+    vi.setSystemTime(at(25.56));
+    book.capRefused({ e164: '+14155550703', runId: 'r-703', registered: 2, at: at(25.42).toISOString() });
+    expect(book.state.cap).toBe(4);
+    expect(book.state.notes.at(-1)?.what).toBe(
+      "Meta's refusal of +14155550703 at 2 came before its cap of 4 (taken at 2026-12-07T00:05:25.540Z): the cap stays 4",
+    );
+    // The same with the slot's release of a journey that ended at the refusal.
+    book.release({ e164: '+14155550704', capRefusedAt: 2, capRefusedWhen: at(25.4).toISOString() });
+    expect(book.state.cap).toBe(4);
+    // A refusal had after Meta's cap was taken: Meta lowered it since (its webhook yet to come).
+    book.capRefused({ e164: '+14155550705', runId: 'r-705', registered: 3, at: at(26).toISOString() });
+    expect(book.state.cap).toBe(3);
+    // A journey from before that says not when: lowered, as before.
+    book.capRefused({ e164: '+14155550706', runId: 'r-706', registered: 2 });
+    expect(book.state.cap).toBe(2);
+  });
+
   it("takes Meta's repeated cap over an admin's in a run from before the patch", () => {
     const book = new PortfolioBook({ portfolioId: 'p-1', cap: 2, capSource: 'default' });
     book.setCap(20);

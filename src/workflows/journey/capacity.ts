@@ -100,7 +100,7 @@ function slotAnswered(journey: Journey, answer: SlotAnswer): void {
  * Meta refused the add at the portfolio's cap with `registered` numbers registered: the portfolio takes the slot
  * back, lowers its cap to that and puts this journey at the head of its queue; the journey waits there.
  */
-export async function requeueAtCap(journey: Journey, registered: number): Promise<void> {
+export async function requeueAtCap(journey: Journey, registered: number, at: string | null): Promise<void> {
   const { e164 } = journey.input.phoneNumber;
   journey.note(
     'numberflow',
@@ -108,7 +108,7 @@ export async function requeueAtCap(journey: Journey, registered: number): Promis
   );
   const portfolio = getExternalWorkflowHandle(portfolioWorkflowId(journey.input.portfolioId));
   try {
-    await portfolio.signal(capRefusedSignal, { e164, runId: workflowInfo().runId, registered });
+    await portfolio.signal(capRefusedSignal, { e164, runId: workflowInfo().runId, registered, ...(at ? { at } : {}) });
   } catch (err) {
     // The portfolio is gone (terminated by hand): the request below starts it again, from what Meta counts.
     if (isCancellation(err) || !patched(CAP_REFUSAL_TO_GONE_PORTFOLIO_PATCH)) throw err;
@@ -116,6 +116,17 @@ export async function requeueAtCap(journey: Journey, registered: number): Promis
   }
   journey.slotReleased();
   await waitForCapacity(journey);
+}
+
+/**
+ * From this patch on, a refusal at the cap told to the portfolio says when the journey had it (CapRefusal's `at`):
+ * one the portfolio takes after a higher cap Meta gave since lowered that cap back, and the queue waited for nothing.
+ */
+export const CAP_REFUSAL_DATED_PATCH = 'cap-refusal-dated';
+
+/** When the journey had Meta's refusal at the cap, for the portfolio to order it against Meta's caps. */
+export function capRefusalDated(): string | null {
+  return patched(CAP_REFUSAL_DATED_PATCH) ? new Date().toISOString() : null;
 }
 
 /** Runs before it failed when the portfolio told of a refusal at the cap was gone. */
@@ -136,6 +147,7 @@ export async function releaseSlot(journey: Journey, stillRegistered = false): Pr
       firstRunId: workflowInfo().firstExecutionRunId,
       ...(stillRegistered ? { stillRegistered } : {}),
       ...(journey.lastCapRefusal === null ? {} : { capRefusedAt: journey.lastCapRefusal }),
+      ...(journey.lastCapRefusalAt === null ? {} : { capRefusedWhen: journey.lastCapRefusalAt }),
     });
   } catch (err) {
     // A portfolio that is gone holds no slot; its reconciliation frees what a lost release leaves behind.

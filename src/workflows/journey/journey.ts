@@ -121,6 +121,8 @@ export class Journey {
    * told to the portfolio with the slot's release (LAST_CAP_REFUSAL_PATCH). Not state: the journey ends in this run.
    */
   lastCapRefusal: number | null = null;
+  /** When the journey had that refusal (ISO, its workflow time), when dated (CAP_REFUSAL_DATED_PATCH). */
+  lastCapRefusalAt: string | null = null;
   /** It reads the name Meta has for such a number (FOUND_NAME_READ_PATCH taken). Not state, as `foundOnWaba`. */
   followsFoundName = false;
   /**

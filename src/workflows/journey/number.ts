@@ -2,7 +2,7 @@
 import { patched } from '@temporalio/workflow';
 import { countedByMeta, e164OfDisplay, type PresentNumber } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
-import { requeueAtCap } from './capacity.js';
+import { capRefusalDated, requeueAtCap } from './capacity.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
 import { callMeta, capRefusalOf, metaErrorOf, numberAdd, readNumber } from './meta.js';
@@ -52,7 +52,10 @@ export async function addNumber(journey: Journey): Promise<boolean> {
       if (registered !== null && meta && requeues >= journeyPolicy.maxCapRequeues) {
         // The same end as before, said as what it is: the portfolio's cap in numberflow is above Meta's. The
         // portfolio lowers its cap as at the refusals before, told with the slot's release.
-        if (tellsTheLastRefusal) journey.lastCapRefusal = registered;
+        if (tellsTheLastRefusal) {
+          journey.lastCapRefusal = registered;
+          journey.lastCapRefusalAt = capRefusalDated();
+        }
         throw end(
           'CAP_REFUSED_AGAIN',
           { refusals: requeues + 1, registered, meta },
@@ -62,7 +65,7 @@ export async function addNumber(journey: Journey): Promise<boolean> {
       if (registered === null || requeues >= journeyPolicy.maxCapRequeues || !patched(CAP_REFUSAL_PATCH)) {
         throw failedByMeta(err, 'Adding the number');
       }
-      await requeueAtCap(journey, registered);
+      await requeueAtCap(journey, registered, capRefusalDated());
       journey.enterBriefly('ADDING');
     }
   }

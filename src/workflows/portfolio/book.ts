@@ -107,7 +107,7 @@ export class PortfolioBook {
     this.state.outbox.push({ workflowId, answer });
   }
 
-  release({ e164, runId, firstRunId, stillRegistered, capRefusedAt }: SlotRelease): void {
+  release({ e164, runId, firstRunId, stillRegistered, capRefusedAt, capRefusedWhen }: SlotRelease): void {
     const { state } = this;
     const otherJourney = (held: { firstRunId?: string }) =>
       firstRunId !== undefined && held.firstRunId !== undefined && held.firstRunId !== firstRunId;
@@ -115,7 +115,7 @@ export class PortfolioBook {
       this.note(
         `Meta refused to add ${e164} (200000) with ${plural(capRefusedAt, 'number')} registered: its journey ended`,
       );
-      this.lowerCapAtRefusal(e164, capRefusedAt);
+      this.lowerCapAtRefusal(e164, capRefusedAt, capRefusedWhen);
     }
     if (runId) {
       state.released.push({ runId, at: new Date().toISOString() });
@@ -171,6 +171,7 @@ export class PortfolioBook {
       }
       const repeated = this.state.metaCap === cap;
       this.state.metaCap = cap;
+      if (!repeated) this.state.metaCapTakenAt = Date.now();
       const sentAt = Date.parse(by.at ?? '');
       if (!Number.isNaN(sentAt) && !(sentAt < Date.parse(this.state.metaCapAt ?? ''))) this.state.metaCapAt = by.at;
       if (admins !== null && cap === this.state.cap) return true; // Meta agrees with the admin: the admin's stays
@@ -207,7 +208,7 @@ export class PortfolioBook {
    * refused journey first.
    */
   capRefused(
-    { e164, runId, registered }: CapRefusal,
+    { e164, runId, registered, at }: CapRefusal,
     keepsOrder: () => boolean = () => true,
     learns: () => boolean = () => true,
   ): void {
@@ -238,7 +239,7 @@ export class PortfolioBook {
     this.note(
       `Meta refused to add ${e164} (200000) with ${plural(registered, 'number')} registered: it waits ${where}`,
     );
-    this.lowerCapAtRefusal(e164, registered);
+    this.lowerCapAtRefusal(e164, registered, at);
     // Meta counts numbers the portfolio holds no slot for (registered outside numberflow): letting the head through
     // again would only be refused again. Asked only then: runs from before let it through at once.
     const held = state.holders.length;
@@ -267,8 +268,20 @@ export class PortfolioBook {
     return early > 0 && early <= CLOCKS_APART_MS ? 'within the clocks' : null;
   }
 
-  /** Meta refused to add `e164` holding `registered` numbers: its cap is that, when below the portfolio's. */
-  private lowerCapAtRefusal(e164: string, registered: number): void {
+  /**
+   * Meta refused to add `e164` holding `registered` numbers: its cap is that, when below the portfolio's — unless the
+   * journey had the refusal (`at`) before the portfolio took a higher cap from Meta's webhook, which is the newer word
+   * (taken after such a cap, it lowered it back, and the queue waited with room at Meta). Both times are Temporal's.
+   */
+  private lowerCapAtRefusal(e164: string, registered: number, at?: string): void {
+    const { metaCap, metaCapTakenAt } = this.state;
+    const refusedAt = Date.parse(at ?? '');
+    if (metaCap !== undefined && registered < metaCap && metaCapTakenAt !== undefined && refusedAt < metaCapTakenAt) {
+      this.note(
+        `Meta's refusal of ${e164} at ${registered} came before its cap of ${metaCap} (taken at ${new Date(metaCapTakenAt).toISOString()}): the cap stays ${this.state.cap}`,
+      );
+      return;
+    }
     if (Number.isInteger(registered) && registered >= 1 && registered < this.state.cap) {
       this.setCap(registered, { source: 'meta_refusal', reason: `Meta refused to add ${e164} at ${registered}` });
     }
