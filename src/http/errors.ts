@@ -13,6 +13,7 @@ import {
   JourneyNotFoundError,
 } from '../journeys/index.js';
 import { PortfolioNotFoundError } from '../portfolios/portfolio.js';
+import { MissingTokenError } from '../graph/tokens.js';
 import { isKeyMissingInReplay } from '../codec/undecryptable.js';
 import { followRoutes } from './allowed-methods.js';
 import {
@@ -115,6 +116,14 @@ export function apiErrorOf(err: FastifyError): ApiError {
     return new ApiError(409, 'conflict', err.message);
   }
   if (err instanceof IdempotencyConflictError) return new ApiError(409, 'idempotency_conflict', err.message);
+  // A replica with a token store of its own (its own data folder) knows no token another stored.
+  if (err instanceof MissingTokenError) {
+    return new ApiError(
+      501,
+      'not_configured',
+      `${err.message} in this service's token store: ${err.remediation} Service replicas share one store (NUMBERFLOW_DATABASE_URL).`,
+    );
+  }
   if (err instanceof WorkflowUpdateFailedError) {
     // The journey's validator refused the input: its reason is the answer.
     return new ApiError(409, 'refused', `refused: ${err.cause?.message ?? err.message}`);

@@ -153,3 +153,13 @@ describe("Temporal's refusal of a webhook change's request", () => {
     expect(lines.join('')).not.toContain('stack');
   });
 });
+
+describe('a Meta token this service does not hold', () => {
+  it('answers 501 not_configured, naming the WABA and the shared store, not 500 internal', () => {
+    const answer = apiErrorOf(new MissingTokenError('102290129340398') as unknown as FastifyError);
+    expect(answer).toMatchObject({ status: 501, code: 'not_configured' });
+    expect(answer.message).toMatch(
+      /^no access token for WABA 102290129340398 in this service's token store: .* Service replicas share one store \(NUMBERFLOW_DATABASE_URL\)\.$/,
+    );
+  });
+});
