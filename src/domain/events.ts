@@ -61,7 +61,7 @@ export function restrictionWords({
  */
 export type RoutedNumberEvent = NumberEvent & { wabaId?: string };
 
-type FieldKind = 'string' | 'string or null' | 'string, null or absent' | 'boolean or absent';
+type FieldKind = 'string' | 'string or null' | 'string, null or absent' | 'anything';
 
 /** Each event kind's fields, as the receiver sends them and the HTTP API's view answers them. */
 const eventFields: {
@@ -73,7 +73,8 @@ const eventFields: {
     requestedName: 'string',
     rejectionReason: 'string or null',
     at: 'string',
-    undated: 'boolean or absent',
+    // Only `true` means it: anything else reads as dated (workers before it took an event with any value there).
+    undated: 'anything',
   },
   status: { status: 'string', at: 'string' },
   partner_removed: { reason: 'string or null', initiatedBy: 'string or null', at: 'string' },
@@ -97,7 +98,7 @@ export function numberEventProblem(value: unknown): string | null {
 }
 
 function fieldFits(field: unknown, kind: FieldKind): boolean {
-  if (kind === 'boolean or absent') return field === undefined || typeof field === 'boolean';
+  if (kind === 'anything') return true;
   if (typeof field === 'string' || (field === null && kind !== 'string')) return true;
   return field === undefined && kind === 'string, null or absent';
 }

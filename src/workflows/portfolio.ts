@@ -72,6 +72,13 @@ const RELEASE_MATCHES_JOURNEY_PATCH = 'release-matches-its-journey';
 const LEARNS_COUNTED_NUMBERS_PATCH = 'cap-refusal-reads-what-meta-counts';
 
 /**
+ * A refusal at the cap a journey had before the portfolio took a higher cap from Meta's webhook lowered that cap back
+ * before this patch (the queue waited with room at Meta); it now leaves it. Decided in the refusal's or the release's
+ * signal handler, only for such a refusal.
+ */
+export const META_CAP_OVER_EARLIER_REFUSAL_PATCH = 'meta-cap-over-an-earlier-refusal';
+
+/**
  * Meta's business_capability_update repeating the cap it announced last (a new WABA's webhook carries it unchanged)
  * replaced an admin's cap before this patch; it now leaves it. Decided in the update's handler, only then.
  */
@@ -109,7 +116,7 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
       if (book.releasedRun(legacy(request).runId)) throw new Error(REQUEST_AFTER_RELEASE);
     },
   });
-  setHandler(releaseSlotSignal, (release) => book.release(release));
+  setHandler(releaseSlotSignal, (release) => book.release(release, () => patched(META_CAP_OVER_EARLIER_REFUSAL_PATCH)));
   setHandler(capabilityUpdateSignal, (update) => {
     const { maxPhoneNumbers } = update;
     const keepsAdminCap = () => patched(ADMIN_CAP_STAYS_PATCH);
@@ -124,6 +131,7 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
       refusal,
       () => patched(REFUSED_IN_ORDER_PATCH),
       () => patched(LEARNS_COUNTED_NUMBERS_PATCH),
+      () => patched(META_CAP_OVER_EARLIER_REFUSAL_PATCH),
     ),
   );
   setHandler(reconcileSignal, (request) => {

@@ -15,7 +15,11 @@ import {
   REMOVAL_STOPS_RENAME_PATCH,
   RENAME_WINDOW_FROM_DECISION_PATCH,
 } from '../../src/workflows/journey/display-name.js';
-import { EARLIER_NAME_DECISION_PATCH, READ_AFTER_IGNORED_DECISION_PATCH } from '../../src/workflows/journey/journey.js';
+import {
+  EARLIER_NAME_DECISION_PATCH,
+  READ_AFTER_IGNORED_DECISION_PATCH,
+  UNDATED_NAME_DECISION_PATCH,
+} from '../../src/workflows/journey/journey.js';
 import { NAME_HOSTS_PATCH } from '../../src/workflows/journey/handlers.js';
 import { journeyTimeline } from '../../src/audit/journey-timeline.js';
 import { addedByHand, decideName, startLive, submitDeliveredCode } from '../support/steps.js';
@@ -96,6 +100,7 @@ describe('the display name (dev server + Graph sandbox)', () => {
       const renamed = await journey.until((v) => v.displayName.pending === null, 'the undated approval taken');
       expect(renamed.displayName).toMatchObject({ current: 'Acme Fresh', status: 'APPROVED' });
       expect(renamed.notes.filter((n) => n.what.endsWith('ignored'))).toHaveLength(2);
+      expect(patchesIn(await handle.fetchHistory())).toContain(UNDATED_NAME_DECISION_PATCH);
       await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });

@@ -65,8 +65,18 @@ describe("the portfolio's cap source", () => {
     vi.setSystemTime(at(25.54));
     book.setCap(4, { at: at(25.5).toISOString() });
     vi.setSystemTime(at(25.56));
-    book.capRefused({ e164: '+14155550703', runId: 'r-703', registered: 2, at: at(25.42).toISOString() });
+    const asked: string[] = [];
+    const keeps = (e164: string) => () => (asked.push(e164), true);
+    const early = { e164: '+14155550703', runId: 'r-703', registered: 2, at: at(25.42).toISOString() };
+    // A run from before the patch lowers it, as it did.
+    const before = new PortfolioBook({ portfolioId: 'p-2', cap: 2, capSource: 'default' });
+    before.setCap(4, { at: at(25.5).toISOString() });
+    vi.setSystemTime(at(25.56));
+    before.capRefused(early, undefined, undefined, () => false);
+    expect(before.state.cap).toBe(2);
+    book.capRefused(early, undefined, undefined, keeps(early.e164));
     expect(book.state.cap).toBe(4);
+    expect(asked).toEqual([early.e164]);
     expect(book.state.notes.at(-1)?.what).toBe(
       "Meta's refusal of +14155550703 at 2 came before its cap of 4 (taken at 2026-12-07T00:05:25.540Z): the cap stays 4",
     );
@@ -74,8 +84,14 @@ describe("the portfolio's cap source", () => {
     book.release({ e164: '+14155550704', capRefusedAt: 2, capRefusedWhen: at(25.4).toISOString() });
     expect(book.state.cap).toBe(4);
     // A refusal had after Meta's cap was taken: Meta lowered it since (its webhook yet to come).
-    book.capRefused({ e164: '+14155550705', runId: 'r-705', registered: 3, at: at(26).toISOString() });
+    book.capRefused(
+      { e164: '+14155550705', runId: 'r-705', registered: 3, at: at(26).toISOString() },
+      undefined,
+      undefined,
+      keeps('+14155550705'),
+    );
     expect(book.state.cap).toBe(3);
+    expect(asked).toEqual([early.e164]); // asked only where it decides
     // A journey from before that says not when: lowered, as before.
     book.capRefused({ e164: '+14155550706', runId: 'r-706', registered: 2 });
     expect(book.state.cap).toBe(2);

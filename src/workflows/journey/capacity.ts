@@ -100,7 +100,7 @@ function slotAnswered(journey: Journey, answer: SlotAnswer): void {
  * Meta refused the add at the portfolio's cap with `registered` numbers registered: the portfolio takes the slot
  * back, lowers its cap to that and puts this journey at the head of its queue; the journey waits there.
  */
-export async function requeueAtCap(journey: Journey, registered: number, at: string | null): Promise<void> {
+export async function requeueAtCap(journey: Journey, registered: number, at: string): Promise<void> {
   const { e164 } = journey.input.phoneNumber;
   journey.note(
     'numberflow',
@@ -108,7 +108,7 @@ export async function requeueAtCap(journey: Journey, registered: number, at: str
   );
   const portfolio = getExternalWorkflowHandle(portfolioWorkflowId(journey.input.portfolioId));
   try {
-    await portfolio.signal(capRefusedSignal, { e164, runId: workflowInfo().runId, registered, ...(at ? { at } : {}) });
+    await portfolio.signal(capRefusedSignal, { e164, runId: workflowInfo().runId, registered, at });
   } catch (err) {
     // The portfolio is gone (terminated by hand): the request below starts it again, from what Meta counts.
     if (isCancellation(err) || !patched(CAP_REFUSAL_TO_GONE_PORTFOLIO_PATCH)) throw err;
@@ -119,14 +119,13 @@ export async function requeueAtCap(journey: Journey, registered: number, at: str
 }
 
 /**
- * From this patch on, a refusal at the cap told to the portfolio says when the journey had it (CapRefusal's `at`):
- * one the portfolio takes after a higher cap Meta gave since lowered that cap back, and the queue waited for nothing.
+ * When the journey had Meta's refusal at the cap (CapRefusal's `at`), for the portfolio to order it against Meta's
+ * caps: one taken after a higher cap Meta gave since lowered that cap back, and the queue waited for nothing. No
+ * patch: a signal's input is not compared on replay (a history from before, without it, replays the same), and a
+ * patch decided after the add, a local activity, would be asked in replay before its marker's task.
  */
-export const CAP_REFUSAL_DATED_PATCH = 'cap-refusal-dated';
-
-/** When the journey had Meta's refusal at the cap, for the portfolio to order it against Meta's caps. */
-export function capRefusalDated(): string | null {
-  return patched(CAP_REFUSAL_DATED_PATCH) ? new Date().toISOString() : null;
+export function capRefusalDated(): string {
+  return new Date().toISOString();
 }
 
 /** Runs before it failed when the portfolio told of a refusal at the cap was gone. */

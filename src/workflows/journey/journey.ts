@@ -43,6 +43,13 @@ export const EARLIER_NAME_DECISION_PATCH = 'name-decision-before-the-request-ign
  * read.
  */
 export const READ_AFTER_IGNORED_DECISION_PATCH = 'name-read-after-an-ignored-decision';
+
+/**
+ * From this patch on, a name decision Meta sent without a date (`undated`: dated when received, by the receiving
+ * host's clock) is taken, never ignored as an earlier request's. Decided only for such a decision that its receipt
+ * time would have had ignored: a worker from before, sent one by a newer receiver, ignored it.
+ */
+export const UNDATED_NAME_DECISION_PATCH = 'undated-name-decision-taken';
 /**
  * A restriction whose expiration had passed when it came blocked a removal before this patch; it is now only noted.
  * Decided only for such a restriction during a removal.
@@ -121,7 +128,7 @@ export class Journey {
    * told to the portfolio with the slot's release (LAST_CAP_REFUSAL_PATCH). Not state: the journey ends in this run.
    */
   lastCapRefusal: number | null = null;
-  /** When the journey had that refusal (ISO, its workflow time), when dated (CAP_REFUSAL_DATED_PATCH). */
+  /** When the journey had that refusal (ISO, its workflow time). */
   lastCapRefusalAt: string | null = null;
   /** It reads the name Meta has for such a number (FOUND_NAME_READ_PATCH taken). Not state, as `foundOnWaba`. */
   followsFoundName = false;
@@ -626,7 +633,8 @@ export class Journey {
    */
   private decidedBeforeSent(event: Extract<NumberEvent, { kind: 'name' }>): boolean {
     const sentAt = this.state.nameSentAt;
-    if (sentAt === undefined || event.undated === true || !sentLateBefore(event.at, sentAt)) return false;
+    if (sentAt === undefined || !sentLateBefore(event.at, sentAt)) return false;
+    if (event.undated === true && patched(UNDATED_NAME_DECISION_PATCH)) return false;
     if (!patched(EARLIER_NAME_DECISION_PATCH)) return false;
     const sent = new Date(sentAt).toISOString();
     // Noted as Meta's, as its other events are: the audit joins the note to the webhook entry it explains.

@@ -107,7 +107,10 @@ export class PortfolioBook {
     this.state.outbox.push({ workflowId, answer });
   }
 
-  release({ e164, runId, firstRunId, stillRegistered, capRefusedAt, capRefusedWhen }: SlotRelease): void {
+  release(
+    { e164, runId, firstRunId, stillRegistered, capRefusedAt, capRefusedWhen }: SlotRelease,
+    keepsMetaCap: () => boolean = () => true,
+  ): void {
     const { state } = this;
     const otherJourney = (held: { firstRunId?: string }) =>
       firstRunId !== undefined && held.firstRunId !== undefined && held.firstRunId !== firstRunId;
@@ -115,7 +118,7 @@ export class PortfolioBook {
       this.note(
         `Meta refused to add ${e164} (200000) with ${plural(capRefusedAt, 'number')} registered: its journey ended`,
       );
-      this.lowerCapAtRefusal(e164, capRefusedAt, capRefusedWhen);
+      this.lowerCapAtRefusal(e164, capRefusedAt, capRefusedWhen, keepsMetaCap);
     }
     if (runId) {
       state.released.push({ runId, at: new Date().toISOString() });
@@ -211,6 +214,7 @@ export class PortfolioBook {
     { e164, runId, registered, at }: CapRefusal,
     keepsOrder: () => boolean = () => true,
     learns: () => boolean = () => true,
+    keepsMetaCap: () => boolean = () => true,
   ): void {
     const { state } = this;
     const holder = state.holders.find((h) => h.e164 === e164 && h.runId === runId);
@@ -239,7 +243,7 @@ export class PortfolioBook {
     this.note(
       `Meta refused to add ${e164} (200000) with ${plural(registered, 'number')} registered: it waits ${where}`,
     );
-    this.lowerCapAtRefusal(e164, registered, at);
+    this.lowerCapAtRefusal(e164, registered, at, keepsMetaCap);
     // Meta counts numbers the portfolio holds no slot for (registered outside numberflow): letting the head through
     // again would only be refused again. Asked only then: runs from before let it through at once.
     const held = state.holders.length;
@@ -272,11 +276,18 @@ export class PortfolioBook {
    * Meta refused to add `e164` holding `registered` numbers: its cap is that, when below the portfolio's — unless the
    * journey had the refusal (`at`) before the portfolio took a higher cap from Meta's webhook, which is the newer word
    * (taken after such a cap, it lowered it back, and the queue waited with room at Meta). Both times are Temporal's.
+   * `keepsMetaCap` is asked only then: runs from before lowered it.
    */
-  private lowerCapAtRefusal(e164: string, registered: number, at?: string): void {
+  private lowerCapAtRefusal(
+    e164: string,
+    registered: number,
+    at: string | undefined,
+    keepsMetaCap: () => boolean,
+  ): void {
     const { metaCap, metaCapTakenAt } = this.state;
     const refusedAt = Date.parse(at ?? '');
-    if (metaCap !== undefined && registered < metaCap && metaCapTakenAt !== undefined && refusedAt < metaCapTakenAt) {
+    const beforeMetaCap = metaCap !== undefined && registered < metaCap && metaCapTakenAt !== undefined;
+    if (beforeMetaCap && refusedAt < metaCapTakenAt && keepsMetaCap()) {
       this.note(
         `Meta's refusal of ${e164} at ${registered} came before its cap of ${metaCap} (taken at ${new Date(metaCapTakenAt).toISOString()}): the cap stays ${this.state.cap}`,
       );
