@@ -2,7 +2,7 @@
 // one principal holds at most MAX_STREAMS_PER_PRINCIPAL streams open (a security QA's 400 streams made the journey's
 // own reads time out).
 import { Client } from '@temporalio/client';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_STREAMS_PER_PRINCIPAL, sharedJourneyRead } from '../../src/http/api/events.js';
 import { useBench } from '../support/bench.js';
 import { openEvents, useApi, type EventStream } from './support.js';
@@ -69,6 +69,47 @@ describe('event streams and what they cost (dev server, worker, Graph sandbox)',
         if (again) streams.push(again);
       } finally {
         for (const stream of streams) stream.close();
+      }
+    });
+  });
+});
+
+describe('an event stream whose client goes while it opens (dev server, worker, Graph sandbox)', () => {
+  const t = useBench('dev');
+  let slow: Client;
+  beforeAll(() => {
+    const { client } = t.env;
+    // Every read of a journey takes 300 ms: a client that gives up at 100 ms goes during the stream's first read.
+    slow = new Client({
+      connection: client.connection,
+      namespace: client.options.namespace,
+      dataConverter: client.options.dataConverter,
+      interceptors: {
+        workflow: [{ query: async (input, next) => (await new Promise((r) => setTimeout(r, 300)), next(input)) }],
+      },
+    });
+  });
+  const api = useApi(t, { client: () => slow });
+
+  it(`lets go of a stream its client left during the first read, so ${MAX_STREAMS_PER_PRINCIPAL} such leave no 429`, async () => {
+    await t.bench.run(async () => {
+      const e164 = await api.start();
+      await Promise.all(
+        Array.from({ length: MAX_STREAMS_PER_PRINCIPAL + 5 }, async () => {
+          const gone = new AbortController();
+          setTimeout(() => gone.abort(), 100);
+          await fetch(`${api.url}/v1/journeys/${e164}/events`, {
+            headers: { authorization: `Bearer ${api.tokens.auditor}` },
+            signal: gone.signal,
+          }).catch(() => undefined);
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_000)); // their first reads answered meanwhile
+      const stream = await openEvents(api, e164, 'auditor');
+      try {
+        expect(stream.status).toBe(200);
+      } finally {
+        stream.close();
       }
     });
   });

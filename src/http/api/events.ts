@@ -75,11 +75,12 @@ export async function followJourney(
   reply: FastifyReply,
   holder: () => Principal | null,
 ): Promise<void> {
+  const closed = new AbortController();
+  // The response's close, not the request's: a GET's request closes as soon as it has been read. Heard before the
+  // first read: a client gone during it would leave a stream polling for ever, holding its principal's count.
+  reply.raw.once('close', () => closed.abort());
   const first = await describeJourneyFor(context.client, principal, e164); // 404 before the stream opens
   const release = holdStream(context.client, principal);
-  const closed = new AbortController();
-  // The response's close, not the request's: a GET's request closes as soon as it has been read.
-  reply.raw.once('close', () => closed.abort());
   const freshMs = context.events.pollMs / 2;
   const read = async () => {
     const now = holder();
@@ -174,7 +175,7 @@ async function stream(
     if (reply.request.method === 'HEAD') return;
     send('view', first);
     let last = first;
-    while (last.result === null && !closed.aborted) {
+    while (last.result === null && !closed.aborted && !reply.raw.destroyed) {
       await delay(pollMs, undefined, { signal: closed }).catch(() => undefined);
       if (closed.aborted) break;
       let next: JourneyView | null;
