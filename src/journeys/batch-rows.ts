@@ -11,7 +11,7 @@ import {
 import type { JourneyInput } from '../domain/journey.js';
 import { parsePhoneNumber } from '../domain/phone.js';
 import type { RowResult } from './batch-start.js';
-import { startRequestHash } from './request-hash.js';
+import { startRequestHashes } from './request-hash.js';
 
 /** A row as given: where it came from (a file's line, a request's index) and its fields. */
 export interface BatchRow {
@@ -24,9 +24,14 @@ export interface CheckedRow {
   /** The fields as given (what API mode sends on). */
   fields: Record<string, unknown>;
   input: JourneyInput;
-  /** `batch:` and the row's hash: the same row from any file, any caller, finds the same journey. */
+  /**
+   * `batch:` and the row's hash as written: the same row from any file, any caller, finds the same journey (a file
+   * imported before `signupAt` was hashed as an instant too; a row whose time is written another way is another key).
+   */
   idempotencyKey: string;
   requestHash: string;
+  /** The hash as kept before, when it differs (request-hash.ts). */
+  requestHashAsBefore?: string;
 }
 
 export interface RowProblems {
@@ -90,8 +95,9 @@ function checkRow(row: BatchRow, by: string, now: Date): CheckedRow | { problems
     const input = parseJourneyRequest({ ...given, requestedBy: by }, now);
     // Only what the row says counts (no default from the clock, no actor): the same row always hashes the same.
     const { requestedBy: _by, ...request } = journeyRequestSchema.parse({ ...given, requestedBy: by });
-    const requestHash = startRequestHash(request, input.phoneNumber.e164, 'batch');
-    return { line: row.line, fields: given, input, idempotencyKey: `batch:${requestHash.slice(0, 48)}`, requestHash };
+    const hashes = startRequestHashes(request, input.phoneNumber.e164, 'batch');
+    const asWritten = hashes.requestHashAsBefore ?? hashes.requestHash;
+    return { line: row.line, fields: given, input, idempotencyKey: `batch:${asWritten.slice(0, 48)}`, ...hashes };
   } catch (err) {
     if (err instanceof JourneyInputError) return { problems: err.problems };
     throw err;

@@ -70,7 +70,9 @@ async function startRow(
   const e164 = row.input.phoneNumber.e164;
   const answer = { line: row.line, e164, error: null };
   try {
-    const started = await startOnce(row.input, { key: row.idempotencyKey, requestHash: row.requestHash, ...caller });
+    const { idempotencyKey: key, requestHash, requestHashAsBefore } = row;
+    const hashes = requestHashAsBefore === undefined ? { requestHash } : { requestHash, requestHashAsBefore };
+    const started = await startOnce(row.input, { key, ...hashes, ...caller });
     const { workflowId, runId } = started;
     if (started.created) {
       const stage: StageOrOutcome = 'WAITING_FOR_CAPACITY'; // what startJourney sets; no worker needed to say it

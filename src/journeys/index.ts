@@ -6,7 +6,7 @@ export { awaitingInputStages, InvalidFilterError, journeyListQuery, listJourneys
 export { endOf, followJourney, journeyChanges, type JourneyEvent } from './follow.js';
 export { listPage, type JourneyListing, type ListingPage } from './listing.js';
 export { describeJourney, journeyPortfolio, journeyRuns } from './read.js';
-export { startRequestHash, startRequestHashes } from './request-hash.js';
+export { startRequestHashes } from './request-hash.js';
 export { createStartOnce, type StartOnce, type StartOutcome } from './start-once.js';
 export { startJourney, type Idempotency, type JourneyMemo, type StartedJourney, type StartOptions } from './start.js';
 export {

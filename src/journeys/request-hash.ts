@@ -7,7 +7,7 @@ import type { CheckedJourneyRequest } from '../domain/journey-input.js';
  * SHA-256 (hex) of the request as checked (the number as E.164) and who sends it. Only what the caller gave counts:
  * no default taken from the clock (signupAt), so a retry an hour later is the same request.
  */
-export function startRequestHash(
+function startRequestHash(
   request: Omit<CheckedJourneyRequest, 'requestedBy'>,
   e164: string,
   by: string,

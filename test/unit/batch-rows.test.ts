@@ -29,4 +29,22 @@ describe('the rows of a bulk start', () => {
       'phoneNumber: +15550001234 is on more than one row (lines 6, 7)',
     ]);
   });
+
+  it('keys a row by the row as written, as before; its hash takes the signup time as an instant', () => {
+    const rowAt = (signupAt: string) =>
+      checkRows([row(2, { phoneNumber: '+14155550712', signupAt })], 'ops@acme', {
+        now: new Date('2026-12-06T21:00:00Z'),
+      }).good[0];
+    const [plain, millis, offset] = [
+      '2026-12-06T20:00:00Z',
+      '2026-12-06T20:00:00.000Z',
+      '2026-12-07T01:30:00+05:30',
+    ].map(rowAt);
+    // A file imported before this change finds its journeys under the same keys.
+    expect(new Set([plain, millis, offset].map((r) => r?.idempotencyKey)).size).toBe(3);
+    expect(plain?.idempotencyKey).toBe(`batch:${plain?.requestHash.slice(0, 48)}`);
+    expect(millis?.idempotencyKey).toBe(`batch:${millis?.requestHashAsBefore?.slice(0, 48)}`);
+    // One instant, one request: a journey started under one is the same request under another's memo.
+    expect(new Set([plain, millis, offset].map((r) => r?.requestHash)).size).toBe(1);
+  });
 });
