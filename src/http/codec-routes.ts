@@ -48,14 +48,13 @@ export const trustLoopbackCallers = (request: FastifyRequest): CodecAuthorizatio
     ? 'ok'
     : 'unauthorized';
 
+/** A Host header's name: a bracketed IPv6 address or a plain name, and a port (nothing else: no user, no path). */
+const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/i;
+
 /** Whether a Host header names this machine (127.0.0.1, [::1], localhost, with or without a port). */
 function namesLoopback(host: string | undefined): boolean {
-  if (host === undefined) return false;
-  try {
-    return isLoopback(new URL(`http://${host}`).hostname);
-  } catch {
-    return false;
-  }
+  const name = host === undefined ? undefined : HOST_HEADER.exec(host)?.[1];
+  return name !== undefined && isLoopback(name);
 }
 
 /** The headers reverse proxies add to what they forward. */

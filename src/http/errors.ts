@@ -121,7 +121,7 @@ export function apiErrorOf(err: FastifyError): ApiError {
     return new ApiError(
       501,
       'not_configured',
-      `${err.message} in this service's token store: ${err.remediation} Service replicas share one store (NUMBERFLOW_DATABASE_URL).`,
+      `${err.message} in this service's token store: ${err.remediation} (A service replica with a store of its own knows no token another stored: replicas share one, NUMBERFLOW_DATABASE_URL.)`,
     );
   }
   if (err instanceof WorkflowUpdateFailedError) {

@@ -192,7 +192,13 @@ describe("the codec server (Temporal's remote codec for the Web UI and CLI)", ()
     for (const host of ['localhost:8080', '127.0.0.1', '[::1]:8080', 'LOCALHOST']) {
       expect((await named(host)).statusCode, host).toBe(200);
     }
-    for (const host of ['attacker.example:8080', 'localhost.attacker.example', '127.0.0.1.nip.io:8080']) {
+    for (const host of [
+      'attacker.example:8080',
+      'localhost.attacker.example',
+      '127.0.0.1.nip.io:8080',
+      'x@127.0.0.1',
+      '127.0.0.1/x',
+    ]) {
       expect((await named(host)).statusCode, host).toBe(401);
     }
     // Forwarded by a proxy on this machine: the caller is elsewhere, and needs a token.

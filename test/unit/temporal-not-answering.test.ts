@@ -159,7 +159,7 @@ describe('a Meta token this service does not hold', () => {
     const answer = apiErrorOf(new MissingTokenError('102290129340398') as unknown as FastifyError);
     expect(answer).toMatchObject({ status: 501, code: 'not_configured' });
     expect(answer.message).toMatch(
-      /^no access token for WABA 102290129340398 in this service's token store: .* Service replicas share one store \(NUMBERFLOW_DATABASE_URL\)\.$/,
+      /^no access token for WABA 102290129340398 in this service's token store: .* replicas share one, NUMBERFLOW_DATABASE_URL\.\)$/,
     );
   });
 });

@@ -489,6 +489,7 @@ export class Journey {
   /** The name is sent to Meta now (with the add, or as a change): a decision dated before it is an earlier one's. */
   nameSent(): void {
     this.state.nameSentAt = Date.now();
+    this.nameReadWanted = false; // a read wanted for the name before (its review over) is not this one's
   }
 
   nameSubmitted(name: string): JourneyView['displayName'] {
