@@ -85,7 +85,9 @@ export async function followJourney(
   const read = async () => {
     const now = holder();
     if (!now || !holdsAny(now, permissions.read) || !seesPortfolio(now, first.portfolioId)) return null;
-    return sharedJourneyRead(context.client, e164, freshMs);
+    const view = await sharedJourneyRead(context.client, e164, freshMs);
+    // The number's latest run: a journey started anew in a portfolio the caller may not see is not shown.
+    return seesPortfolio(now, view.portfolioId) ? view : null;
   };
   try {
     await stream(reply, first, closed.signal, read, context.events);
