@@ -80,8 +80,8 @@ function sideOf(deadline: number, now = Date.now()): 'before' | 'about now' | 'a
 
 /**
  * The end of Meta's paid-message block while it may run: the journey refuses a deletion confirmation until then (by
- * Temporal's clock), so the page says when. The confirmation is offered all the same, but well before that time: a
- * page on a host behind offered none for minutes, beside a wait that asked for it.
+ * Temporal's clock), so the page says when, and offers the confirmation beside it once within CLOCKS_APART_MS of it
+ * (a page on a host behind offered none for minutes, beside a wait that asked for it); well before it, none.
  */
 const deletionRefusedUntil = (view: JourneyView): { at: string; offered: boolean } | null => {
   const at = view.deadlines.deletionAllowedAt;
