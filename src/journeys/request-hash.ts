@@ -7,11 +7,7 @@ import type { CheckedJourneyRequest } from '../domain/journey-input.js';
  * SHA-256 (hex) of the request as checked (the number as E.164) and who sends it. Only what the caller gave counts:
  * no default taken from the clock (signupAt), so a retry an hour later is the same request.
  */
-function startRequestHash(
-  request: Omit<CheckedJourneyRequest, 'requestedBy'>,
-  e164: string,
-  by: string,
-): string {
+function startRequestHash(request: Omit<CheckedJourneyRequest, 'requestedBy'>, e164: string, by: string): string {
   // signupAt is an instant: written another way (an offset, milliseconds a client library adds) it is the same request.
   const { signupAt } = request;
   return hashAsGiven(signupAt === undefined ? request : { ...request, signupAt: canonicalInstant(signupAt) }, e164, by);
