@@ -1,9 +1,8 @@
 // The command line's human-readable output: a journey's summary, the answer to an action, a listing line, a started
 // journey, and one line per event of `watch`. Scripts use --json instead; these lines are for people.
 import { displayNameWords } from '../domain/display-name-words.js';
-import { REMOVAL_BLOCKED, type JourneyView } from '../domain/journey.js';
+import { codeLastsFrom, REMOVAL_BLOCKED, type JourneyView } from '../domain/journey.js';
 import { visibleControls } from '../domain/operator-input.js';
-import { codeLastsUntil } from '../domain/policy.js';
 import { journeyStages } from '../domain/stages.js';
 import type { JourneyEvent, JourneyListing, JourneySummary } from '../journeys/index.js';
 import type { OutcomeAnswer, Started } from './operations.js';
@@ -142,7 +141,7 @@ function deadlinesText(deadlines: JourneyView['deadlines'], at: (iso: string) =>
   const named: [string, string | null][] = [
     ['signup window ends', deadlines.signupExpiresAt],
     // Meta's code lasts less than the wait: one submitted later is answered as wrong and costs an attempt.
-    ['code lasts until about', deadlines.codeExpiresAt && lastsUntil(deadlines.codeExpiresAt)],
+    ['code lasts until about', codeLastsFrom(deadlines)],
     ['code wait ends', deadlines.codeExpiresAt],
     ['re-register by', deadlines.reRegisterBy],
     ['deletion allowed from', deadlines.deletionAllowedAt],
@@ -150,8 +149,6 @@ function deadlinesText(deadlines: JourneyView['deadlines'], at: (iso: string) =>
   const set = named.filter((entry): entry is [string, string] => entry[1] !== null);
   return set.length > 0 ? set.map(([what, iso]) => `${what} ${at(iso)}`).join('; ') : null;
 }
-
-const lastsUntil = (waitEnds: string) => new Date(codeLastsUntil(Date.parse(waitEnds))).toISOString();
 
 function attemptsText({ attempts, registrationCallsIn72h }: JourneyView): string {
   const counts = [

@@ -4,6 +4,7 @@ import type { NumberEvent } from './events.js';
 import type { MetaError } from './meta-error.js';
 import type { PhoneNumber } from './phone.js';
 import type { JourneyOutcome, StageOrOutcome } from './stages.js';
+import { codeLastsUntil } from './policy.js';
 
 export const codeMethods = ['SMS', 'VOICE'] as const;
 export type CodeMethod = (typeof codeMethods)[number];
@@ -125,6 +126,11 @@ export interface JourneyView {
   deadlines: {
     signupExpiresAt: string | null;
     codeExpiresAt: string | null;
+    /**
+     * About when Meta's latest code sent stops working (AWAITING_OTP): null when none was sent, as when Meta refused
+     * the first (the code wait is then the refusal's). Absent from a worker before it.
+     */
+    codeLastsUntil?: string | null;
     reRegisterBy: string | null;
     deletionAllowedAt: string | null;
   };
@@ -195,4 +201,14 @@ export function countedNow(view: JourneyView, now = Date.now()): JourneyView {
   if (calls === undefined) return view;
   const since = now - 72 * 60 * 60 * 1000;
   return { ...view, registrationCallsIn72h: calls.filter((at) => Date.parse(at) > since).length };
+}
+
+/**
+ * About when Meta's latest code stops working, as the view says it; for a view from a worker before the field, from
+ * the code wait (Meta's code lasts 10 minutes of the wait's 15).
+ */
+export function codeLastsFrom(deadlines: JourneyView['deadlines']): string | null {
+  if (deadlines.codeLastsUntil !== undefined) return deadlines.codeLastsUntil;
+  const waitEnds = deadlines.codeExpiresAt;
+  return waitEnds === null ? null : new Date(codeLastsUntil(Date.parse(waitEnds))).toISOString();
 }

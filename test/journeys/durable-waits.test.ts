@@ -105,6 +105,9 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
     });
     // Before the patch the journey ended FAILED (META_136024) within a second of its start.
     expect(refused).toMatchObject({ result: null, attempts: { codeRequests: 0 } });
+    // No code was sent: none is said to last (the code wait is the refusal's, an hour).
+    expect(refused.deadlines.codeLastsUntil).toBeNull();
+    expect(asked.deadlines.codeLastsUntil).toEqual(expect.any(String));
     expect(refused.notes.at(-1)?.what).toMatch(
       /numberflow asks once more at \S+Z \(refused again, the journey ends FAILED\)/,
     );

@@ -15,7 +15,11 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
   it('answers a wrong code with the attempts left, then accepts the right one', async () => {
     await t.bench.run(async () => {
       const journey = await t.bench.start(t.bench.input());
-      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const { phoneNumberId, deadlines } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      // Meta's code lasts 10 of the wait's 15 minutes.
+      expect(Date.parse(deadlines.codeExpiresAt as string) - Date.parse(deadlines.codeLastsUntil as string)).toBe(
+        5 * 60_000,
+      );
       const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
       expect(await submit(journey.workflowId, wrongCode(code))).toEqual({
         accepted: false,

@@ -158,6 +158,21 @@ describe("show's summary", () => {
     expect(retrying(null)).toEqual([]);
   });
 
+  it("says until when Meta's code sent last works, and nothing of it when none was sent (Meta refused the first)", () => {
+    const deadlines = (codeLastsUntil: string | null) => ({
+      signupExpiresAt: null,
+      codeExpiresAt: '2025-06-01T13:00:00.000Z', // the refusal's wait, an hour
+      codeLastsUntil,
+      reRegisterBy: null,
+      deletionAllowedAt: null,
+    });
+    const lines = (codeLastsUntil: string | null) => viewSummary(view({ deadlines: deadlines(codeLastsUntil) }), now);
+    expect(lines('2025-06-01T12:04:00.000Z').find((l) => l.includes('deadlines'))).toContain(
+      'code lasts until about 2025-06-01T12:04:00.000Z (in 4 minutes)',
+    );
+    expect(lines(null).find((l) => l.includes('deadlines'))).not.toContain('code lasts');
+  });
+
   it('says times relative to now in the unit that keeps the number small', () => {
     expect(relative('2025-06-01T12:00:30.000Z', now)).toBe('in 30 seconds');
     expect(relative('2025-06-01T11:15:00.000Z', now)).toBe('45 minutes ago');

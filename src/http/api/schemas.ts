@@ -297,6 +297,10 @@ export const journeyViewSchema = z
     deadlines: z.object({
       signupExpiresAt: iso.nullable(),
       codeExpiresAt: iso.nullable(),
+      codeLastsUntil: iso
+        .nullable()
+        .optional()
+        .describe("about when Meta's latest code sent stops working (AWAITING_OTP); null when none was sent"),
       reRegisterBy: iso.nullable(),
       deletionAllowedAt: iso.nullable(),
     }),

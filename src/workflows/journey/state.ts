@@ -11,7 +11,7 @@ import type {
   StageEntered,
 } from '../../domain/journey.js';
 import { signupExpiresAt } from '../../domain/journey.js';
-import { journeyPolicy } from '../../domain/policy.js';
+import { codeLastsUntil, journeyPolicy } from '../../domain/policy.js';
 import type { CancelRequest } from '../../domain/messages.js';
 import type { MetaError } from '../../domain/meta-error.js';
 import type { StageOrOutcome } from '../../domain/stages.js';
@@ -159,6 +159,11 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     deadlines: {
       signupExpiresAt: signupEnds,
       codeExpiresAt: state.stage === 'AWAITING_OTP' ? iso(codeWaitEnds(state)) : null,
+      // The code sent last, not the refusal's wait (136024): the code sent before it may still work.
+      codeLastsUntil:
+        state.stage === 'AWAITING_OTP' && state.codeExpiresAt !== null
+          ? iso(codeLastsUntil(state.codeExpiresAt))
+          : null,
       reRegisterBy: iso(state.reRegisterBy),
       // Once removing, when the journey takes a confirmation (a paid message heard after the wait moves it).
       deletionAllowedAt: iso(removalStages.has(state.stage) ? deletionTakenFrom(state) : state.deletionAllowedAt),

@@ -7,8 +7,8 @@
 import { displayNameWords } from '../../../domain/display-name-words.js';
 import { DISPLAY_NAME_MAX } from '../../../domain/display-name.js';
 import { CLOCKS_APART_MS } from '../../../domain/events.js';
-import { CHOOSING_PIN, REMOVAL_BLOCKED, type JourneyView } from '../../../domain/journey.js';
-import { codeLastsUntil, journeyPolicy } from '../../../domain/policy.js';
+import { CHOOSING_PIN, codeLastsFrom, REMOVAL_BLOCKED, type JourneyView } from '../../../domain/journey.js';
+import { journeyPolicy } from '../../../domain/policy.js';
 import { journeyStages } from '../../../domain/stages.js';
 import { journeyActions, type JourneyAction } from '../../api/actions.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
@@ -251,10 +251,10 @@ function codeFields(view: JourneyView, kept: Kept): Html {
  * spent (the last one ends the journey) — a new code is the way.
  */
 function codeLife(view: JourneyView): Html | null {
-  const waitEnds = view.deadlines.codeExpiresAt;
-  if (waitEnds === null) return null;
-  const lasts = codeLastsUntil(Date.parse(waitEnds));
-  const at = time(new Date(lasts).toISOString(), { seconds: true });
+  const lastsAt = codeLastsFrom(view.deadlines);
+  if (lastsAt === null) return null;
+  const lasts = Date.parse(lastsAt);
+  const at = time(lastsAt, { seconds: true });
   const side = sideOf(lasts);
   if (side === 'before') return html`Meta's latest code works until about ${at}.`;
   const advice = canAskCode(view) ? 'send a new code first' : `no new code can be asked for: ${startOver(view)}`;
