@@ -176,8 +176,10 @@ const messages: Record<string, Describe> = {
   [numberEventSignal.name]: (arg) => {
     const event = allowed(numberEventFields, arg);
     if (!event) return { kind: 'webhook', actor: 'meta', what: 'a webhook event of an unknown shape' };
-    // An event with no date the timeline can hold (sent by hand: the journey ignores one it cannot read) shows none.
-    const iso = Number.isNaN(Date.parse(event.at)) ? '' : new Date(event.at).toISOString();
+    // An event with no date the timeline can hold (sent by hand: the journey ignores one it cannot read) shows none;
+    // nor one Meta gave none (`undated`: its `at` is when the receiving host took it in, no date of Meta's).
+    const undated = event.kind === 'name' && event.undated === true;
+    const iso = undated || Number.isNaN(Date.parse(event.at)) ? '' : new Date(event.at).toISOString();
     const sentAt = z.iso.datetime().safeParse(iso).success ? { sentAt: iso } : {};
     return { kind: 'webhook', actor: 'meta', what: webhookWhat(event), ...sentAt };
   },

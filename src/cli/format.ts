@@ -162,7 +162,8 @@ function attemptsText({ attempts, registrationCallsIn72h }: JourneyView): string
   return `${counts.join(', ')} (${registrationCallsIn72h} of Meta's 10 registrations in 72 h by this journey)`;
 }
 
-const relativeTime = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+// "in 1 day", never "tomorrow": counted in whole days, 47 hours ahead is not tomorrow's date.
+const relativeTime = new Intl.RelativeTimeFormat('en', { numeric: 'always' });
 
 /**
  * "in 14 minutes", "3 hours ago": the unit that keeps the number small, counted in whole units (36 hours left are

@@ -101,6 +101,11 @@ describe('the display name (dev server + Graph sandbox)', () => {
       expect(renamed.displayName).toMatchObject({ current: 'Acme Fresh', status: 'APPROVED' });
       expect(renamed.notes.filter((n) => n.what.endsWith('ignored'))).toHaveLength(2);
       expect(patchesIn(await handle.fetchHistory())).toContain(UNDATED_NAME_DECISION_PATCH);
+      // The auditor reads no date of Meta's for it: the one it carries is when the receiving host took it in.
+      const approvals = (await journeyTimeline(t.env.client, input.phoneNumber.e164)).entries.filter(
+        (e) => e.kind === 'webhook' && e.what === 'display name "Acme Fresh" APPROVED',
+      );
+      expect(approvals.map((e) => e.sentAt === undefined)).toEqual([false, true]);
       await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });

@@ -134,7 +134,7 @@ describe('the console’s markup', () => {
     const page = textOf(toText(journeyPage(contextOf(operator), journeyView({ lastError, deadlines }))));
     expect(page).toContain('Verify code error — code expired: request a new code');
     expect(page).toContain(
-      "Code wait ends 15:14 UTC on 2 Dec 2026 (Meta's code itself lasts about 10 minutes from its request)",
+      "Code wait ends 15:14:00 UTC on 2 Dec 2026 (Meta's code itself lasts about 10 minutes from its request)",
     );
   });
 
@@ -170,7 +170,7 @@ describe('the console’s markup', () => {
     // Within two minutes of its end either way (this host's clock is not Meta's), neither "works" nor "expired".
     for (const minutes of [4, 6.5]) {
       expect(awaiting(inMinutes(minutes))).toMatch(
-        /Meta's latest code stops working about now \( \d\d:\d\d:\d\d UTC on [^,]+, by Meta's clock\): once it has, it is answered as wrong and costs an attempt — if in doubt, send a new code first\./,
+        /Meta's latest code stops working about now \( \d\d:\d\d:\d\d UTC on [^)]+\): once it has, it is answered as wrong and costs an attempt — if in doubt, send a new code first\./,
       );
     }
     expect(awaiting(inMinutes(5), 5)).toMatch(/stops working about now .* costs an attempt\.\s/);

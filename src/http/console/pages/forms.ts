@@ -260,8 +260,8 @@ function codeLife(view: JourneyView): Html | null {
   const advice = canAskCode(view) ? 'send a new code first' : `no new code can be asked for: ${startOver(view)}`;
   if (side === 'about now') {
     const ifInDoubt = canAskCode(view) ? ' — if in doubt, send a new code first' : '';
-    return html`<strong>Meta's latest code stops working about now (${at}, by Meta's clock):</strong> once it has, it is
-      answered as wrong and costs an attempt${ifInDoubt}.`;
+    return html`<strong>Meta's latest code stops working about now (${at}):</strong> once it has, it is answered as
+      wrong and costs an attempt${ifInDoubt}.`;
   }
   return html`<strong>Meta's latest code expired at about ${at}:</strong> a code sent before then is answered as wrong
     and costs an attempt — ${advice}.`;

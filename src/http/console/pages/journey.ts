@@ -148,15 +148,15 @@ function factsSection(view: JourneyView): Html {
         deadlines.codeExpiresAt
           ? row(
               'Code wait ends',
-              html`${time(deadlines.codeExpiresAt)}
+              html`${time(deadlines.codeExpiresAt, { seconds: true })}
                 <span class="help"
                   >(Meta's code itself lasts about ${journeyPolicy.codeValidMs / 60_000} minutes from its request)</span
                 >`,
             )
           : null
       }
-      ${deadlines.signupExpiresAt ? row('Signup window closes', time(deadlines.signupExpiresAt)) : null}
-      ${deadlines.reRegisterBy ? row('Register again by', time(deadlines.reRegisterBy)) : null}
+      ${deadlines.signupExpiresAt ? row('Signup window closes', time(deadlines.signupExpiresAt, { seconds: true })) : null}
+      ${deadlines.reRegisterBy ? row('Register again by', time(deadlines.reRegisterBy, { seconds: true })) : null}
       ${deadlines.deletionAllowedAt ? row('Deletion allowed from', time(deadlines.deletionAllowedAt, { seconds: true })) : null}
       ${row('Codes requested', attempts.codeRequests)} ${row('Wrong codes', attempts.wrongCodes)}
       ${row('Wrong PINs', attempts.wrongPins)}
