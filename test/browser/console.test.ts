@@ -178,6 +178,8 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
 
       const href = `/journeys/${encodeURIComponent(e164)}`;
       await reloadUntilVisible(page, page.locator(`a[href="${href}"]`));
+      // The queue's times too are said in the reader's zone beside UTC.
+      expect(await page.locator('time[datetime] + .local-time').count()).toBeGreaterThan(0);
       await tabTo(page, `a[href="${href}"]`);
       await page.keyboard.press('Enter');
       await page.waitForURL(`${url}${href}`);

@@ -30,7 +30,6 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
   return layout(context, {
     title,
     // Also once ended: the script puts the page's address back after a form's POST, so a reload posts nothing again.
-    live: true,
     body: html`<div
       class="journey"
       data-page="${journeyPath(view.e164)}"

@@ -15,15 +15,13 @@ export interface PageContext {
 export interface PageOptions {
   title: string;
   body: Html;
-  /** Loads the live-update script (journey pages). */
-  live?: boolean;
   /** A page of wide tables (the timeline): on a desktop it takes the width they need, up to 75rem, not 48rem. */
   wide?: boolean;
 }
 
 export const ASSETS = { css: '/assets/console.css', js: '/assets/console.js' } as const;
 
-export function layout(context: PageContext, { title, body, live = false, wide = false }: PageOptions): Html {
+export function layout(context: PageContext, { title, body, wide = false }: PageOptions): Html {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -32,7 +30,8 @@ export function layout(context: PageContext, { title, body, live = false, wide =
         <meta name="referrer" content="same-origin" />
         <title>${title} · numberflow console</title>
         <link rel="stylesheet" href="${ASSETS.css}" />
-        ${live ? html`<script src="${ASSETS.js}" defer></script>` : null}
+        <!-- On every page: times in the reader's zone, a form sent once; a journey's page followed live. -->
+        <script src="${ASSETS.js}" defer></script>
       </head>
       <body>
         <a class="skip" href="#main">Skip to the content</a>
