@@ -5,26 +5,23 @@ import type { CheckedJourneyRequest } from '../domain/journey-input.js';
 
 /**
  * SHA-256 (hex) of the request as checked (the number as E.164) and who sends it. Only what the caller gave counts:
- * no default taken from the clock (signupAt), so a retry an hour later is the same request.
- */
-function startRequestHash(request: Omit<CheckedJourneyRequest, 'requestedBy'>, e164: string, by: string): string {
-  // signupAt is an instant: written another way (an offset, milliseconds a client library adds) it is the same request.
-  const { signupAt } = request;
-  return hashAsGiven(signupAt === undefined ? request : { ...request, signupAt: canonicalInstant(signupAt) }, e164, by);
-}
-
-/**
- * The hash, and the one kept before signupAt was hashed as an instant when it differs (signupAt written otherwise than
- * its canonical form): a key kept then still finds its request.
+ * no default taken from the clock (signupAt), so a retry an hour later is the same request. signupAt is an instant:
+ * written another way (an offset, milliseconds a client library adds) it is the same request. When it is written
+ * otherwise than its canonical form, the hash kept before it was hashed as an instant comes beside it: a key kept
+ * then still finds its request.
  */
 export function startRequestHashes(
   request: Omit<CheckedJourneyRequest, 'requestedBy'>,
   e164: string,
   by: string,
 ): { requestHash: string; requestHashAsBefore?: string } {
-  const requestHash = startRequestHash(request, e164, by);
-  const asGiven = hashAsGiven(request, e164, by);
-  return asGiven === requestHash ? { requestHash } : { requestHash, requestHashAsBefore: asGiven };
+  const { signupAt } = request;
+  const canonical = signupAt === undefined ? undefined : canonicalInstant(signupAt);
+  if (canonical === signupAt) return { requestHash: hashAsGiven(request, e164, by) };
+  return {
+    requestHash: hashAsGiven({ ...request, signupAt: canonical }, e164, by),
+    requestHashAsBefore: hashAsGiven(request, e164, by),
+  };
 }
 
 /** The instant as ISO 8601 in UTC, its milliseconds only when there are any (as most write it, and keys kept were). */

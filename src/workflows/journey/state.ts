@@ -143,6 +143,7 @@ function shownName(state: JourneyState): JourneyView['displayName'] {
 export function viewOf(input: JourneyInput, state: JourneyState, now: number): JourneyView {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const dayAgo72 = now - 72 * 60 * 60 * 1000;
+  const recentCalls = state.registrationCalls.filter((at) => at > dayAgo72);
   const signupEnds = state.registered || state.wentLive || state.result ? null : iso(signupExpiresAt(input));
   return {
     e164: input.phoneNumber.e164,
@@ -169,8 +170,8 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
       deletionAllowedAt: iso(removalStages.has(state.stage) ? deletionTakenFrom(state) : state.deletionAllowedAt),
     },
     attempts: { ...state.attempts },
-    registrationCallsIn72h: state.registrationCalls.filter((at) => at > dayAgo72).length,
-    registrationCallsAt: state.registrationCalls.filter((at) => at > dayAgo72).map((at) => new Date(at).toISOString()),
+    registrationCallsIn72h: recentCalls.length,
+    registrationCallsAt: recentCalls.map((at) => new Date(at).toISOString()),
     displayName: shownName(state),
     status: state.status,
     lastError: state.lastError,
