@@ -4,7 +4,7 @@ import type { NumberEvent } from './events.js';
 import type { MetaError } from './meta-error.js';
 import type { PhoneNumber } from './phone.js';
 import type { JourneyOutcome, StageOrOutcome } from './stages.js';
-import { codeLastsUntil } from './policy.js';
+import { codeLastsUntil, journeyPolicy } from './policy.js';
 
 export const codeMethods = ['SMS', 'VOICE'] as const;
 export type CodeMethod = (typeof codeMethods)[number];
@@ -199,7 +199,7 @@ export const CHOOSING_PIN = 'an operator must choose the 6-digit two-step PIN fo
 export function countedNow(view: JourneyView, now = Date.now()): JourneyView {
   const calls = view.registrationCallsAt;
   if (calls === undefined) return view;
-  const since = now - 72 * 60 * 60 * 1000;
+  const since = now - journeyPolicy.registrationWindowMs;
   return { ...view, registrationCallsIn72h: calls.filter((at) => Date.parse(at) > since).length };
 }
 

@@ -4,6 +4,8 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 export const journeyPolicy = {
+  /** Meta's moving window of register and deregister calls per number (10 allowed in it). */
+  registrationWindowMs: 72 * HOUR,
   /** How long an operator has to submit a code before a new one is requested (Meta: codes last ~10 min). */
   otpWaitMs: 15 * MINUTE,
   /** How long Meta's code can be used after it was sent (about 10 minutes; later, Meta refuses it as wrong). */

@@ -80,7 +80,7 @@ export type NameDecision = { approved: true; decidedAt?: number } | { approved: 
 
 const NOTES_KEPT = 50;
 /** Meta allows 10 register and deregister calls per number in a moving 72 hours (docs/meta-graph-api.md#register-and-deregister-limit). */
-const REGISTRATION_WINDOW_MS = 72 * 60 * 60 * 1000;
+const REGISTRATION_WINDOW_MS = journeyPolicy.registrationWindowMs;
 const REGISTRATION_CALLS_ALLOWED = 10;
 
 /** Stages in which an onboarding may still be cancelled; once LIVE, a number is removed instead. */

@@ -142,7 +142,7 @@ function shownName(state: JourneyState): JourneyView['displayName'] {
 /** The query's view: where the journey stands and who it waits for. No PIN, no code. */
 export function viewOf(input: JourneyInput, state: JourneyState, now: number): JourneyView {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  const dayAgo72 = now - 72 * 60 * 60 * 1000;
+  const dayAgo72 = now - journeyPolicy.registrationWindowMs;
   const recentCalls = state.registrationCalls.filter((at) => at > dayAgo72);
   const signupEnds = state.registered || state.wentLive || state.result ? null : iso(signupExpiresAt(input));
   return {
