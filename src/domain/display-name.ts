@@ -35,6 +35,9 @@ const matching =
   (name: string): string | null =>
     pattern.exec(name)?.[0] ?? null;
 
+/** The brand, with any spacing between its halves, in any case. */
+const BRAND = /whats\s*app/iu;
+
 const rules: readonly Rule[] = [
   { find: matching(/\p{Cc}/u), problem: (c) => `contains a control character (${codePoint(c)})` },
   {
@@ -66,7 +69,7 @@ const rules: readonly Rule[] = [
     find: (name) => schemeIn(name) ?? HOSTS.exec(name)?.[0] ?? null,
     problem: (found) => `may not contain a URL or web address ("${found}")`,
   },
-  { find: matching(/whats\s*app/iu), problem: () => 'may not contain "WhatsApp"' },
+  { find: matching(BRAND), problem: () => 'may not contain "WhatsApp"' },
 ];
 
 /** The host rule's patterns but the scheme's (schemeIn): each label matched from its start, so read in one pass. */
@@ -110,6 +113,35 @@ const LOST_CHARACTER: Rule = {
   problem: () => 'contains U+FFFD, a character lost to a wrong text encoding (send the name as UTF-8)',
 };
 
+/** The name in NFKC, or null when that reads as the name itself. */
+function foldedLetters(name: string): string | null {
+  const folded = name.normalize('NFKC');
+  return folded === name ? null : folded;
+}
+
+/**
+ * "WhatsApp" and web addresses written in compatibility letters (full-width ＷｈａｔｓＡｐｐ, ｓｈｏｐ．ｃｏｍ, ligatures),
+ * which people read as the plain ones: found in the name's NFKC form. Only where a name comes in, as LOST_CHARACTER:
+ * a journey took such names before and replays so.
+ */
+const IN_FOLDED_LETTERS = ' (written in full-width or other compatibility letters)';
+const FOLDED_LETTERS: readonly Rule[] = [
+  {
+    find: (name) => {
+      const folded = foldedLetters(name);
+      return folded && (schemeIn(folded) ?? HOSTS.exec(folded)?.[0] ?? null);
+    },
+    problem: (found) => `may not contain a URL or web address ("${found}")${IN_FOLDED_LETTERS}`,
+  },
+  {
+    find: (name) => {
+      const folded = foldedLetters(name);
+      return folded && matching(BRAND)(folded);
+    },
+    problem: () => `may not contain "WhatsApp"${IN_FOLDED_LETTERS}`,
+  },
+];
+
 export interface DisplayNameRuleOptions {
   /** The rule as a journey's history applied it (without LOST_CHARACTER). */
   asRecorded?: boolean;
@@ -132,7 +164,7 @@ export function validateDisplayName(
   if (name.length > 4 * DISPLAY_NAME_MAX) {
     return { ok: false, problem: `must be at most ${DISPLAY_NAME_MAX} characters, got ${[...name].length}` };
   }
-  for (const { find, problem } of asRecorded ? rules : [...rules, LOST_CHARACTER]) {
+  for (const { find, problem } of asRecorded ? rules : [...rules, LOST_CHARACTER, ...FOLDED_LETTERS]) {
     const found = find(name);
     if (found !== null) return { ok: false, problem: problem(found) };
   }

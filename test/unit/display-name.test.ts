@@ -69,6 +69,20 @@ describe('the display-name rule', () => {
     expect(checkDisplayName('Caf\ufffd Latin', { asRecorded: true })).toBe('Caf\ufffd Latin');
   });
 
+  it('refuses "WhatsApp" and web addresses in full-width or other compatibility letters where a name comes in; a journey replays them as taken', () => {
+    const folded = ' (written in full-width or other compatibility letters)';
+    expect(refusal('ＷｈａｔｓＡｐｐ Shop')).toBe(`the display name may not contain "WhatsApp"${folded}`);
+    expect(refusal('Ⓦhats Ⓐpp Desk')).toBe(`the display name may not contain "WhatsApp"${folded}`);
+    expect(refusal('Acme ｓｈｏｐ．ｃｏｍ')).toBe(
+      `the display name may not contain a URL or web address ("shop.com")${folded}`,
+    );
+    for (const taken of ['ＷｈａｔｓＡｐｐ Shop', 'Acme ｓｈｏｐ．ｃｏｍ']) {
+      expect(checkDisplayName(taken, { asRecorded: true })).toBe(taken);
+    }
+    // Compatibility letters alone are a name: full-width Latin, a ligature, a circled letter.
+    for (const name of ['Ｃａｆé Ｌｕｎａ', 'ﬁne foods', 'Ⓐcme Bakery']) expect(checkDisplayName(name)).toBe(name);
+  });
+
   it('takes the abbreviations businesses write their names with, which the host rule before took for web addresses', () => {
     const asked: string[] = [];
     for (const name of ['Müller GmbH & Co.KG', 'Dr.Oz Clinic', 'Mr.Li Noodles', 'Acme S.A.de C.V.', 'Hi.Fi Store']) {
