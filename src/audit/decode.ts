@@ -10,12 +10,6 @@ export type ProtoFailure = temporal.api.failure.v1.IFailure;
 
 /** The marker the SDK records for a local activity: its call and its answer or failure. */
 export const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
-type ProtoTime = { seconds?: { toString(): string } | number | null; nanos?: number | null } | null | undefined;
-
-export function protoTimeMs(time: ProtoTime): number {
-  if (!time) return 0;
-  return Number(String(time.seconds ?? 0)) * 1000 + Math.floor((time.nanos ?? 0) / 1_000_000);
-}
 
 export const isoOf = (ms: number): string => new Date(ms).toISOString();
 

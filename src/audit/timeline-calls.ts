@@ -4,7 +4,8 @@
 import { slotAnswerSignal } from '../domain/portfolio.js';
 import { describeMessage } from './actions.js';
 import { answeredSummary, failedOutcome, graphCallOf, metaAnswerOf } from './graph-calls.js';
-import { isoOf, LOCAL_ACTIVITY_MARKER, protoTimeMs, type ProtoFailure } from './decode.js';
+import { isoOf, LOCAL_ACTIVITY_MARKER, type ProtoFailure } from './decode.js';
+import { protoTimeMs } from '../temporal/proto-time.js';
 import { identityStepOf } from './identity-steps.js';
 import { allowed, drawnPinField, localActivityFields } from './payloads.js';
 import type { TimelineEntry } from './types.js';

@@ -3,7 +3,8 @@
 // time, where it is (for a gap's wording) and how to add an entry in the current stage.
 import type { LoadedDataConverter } from '@temporalio/common';
 import type { StageOrOutcome } from '../domain/stages.js';
-import { isoOf, protoTimeMs, type HistoryEvent, type PayloadReader } from './decode.js';
+import { isoOf, type HistoryEvent, type PayloadReader } from './decode.js';
+import { protoTimeMs } from '../temporal/proto-time.js';
 import type { MetaAnswer, TimelineEntry } from './types.js';
 import type { WorkflowTime } from './workflow-time.js';
 

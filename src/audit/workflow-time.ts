@@ -1,7 +1,8 @@
 // Workflow time as the journey saw it: the start of the workflow task that ran its code (Date.now() inside a
 // workflow). A timer's deadline is that time plus its duration, exactly; a signal's notes carry the time of the task
 // that took it. An event's own timestamp is when the server wrote it, later by however long the task took.
-import { protoTimeMs, type HistoryEvent } from './decode.js';
+import type { HistoryEvent } from './decode.js';
+import { protoTimeMs } from '../temporal/proto-time.js';
 
 export class WorkflowTime {
   private readonly taskStarts = new Map<string, number>();

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
-import { protoTimeMs } from '../audit/decode.js';
+import { protoTimeMs } from '../temporal/proto-time.js';
 import { UNDECRYPTABLE_FAILURE_TYPE } from './undecryptable.js';
 import { UndecryptablePayloadError, type CodecKeys } from './aes-gcm-codec.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';

@@ -5,7 +5,8 @@
 // Temporal: the journey repeats them itself after durable waits, which its waiting reason says.
 import type { Client } from '@temporalio/client';
 import proto, { type temporal } from '@temporalio/proto'; // CommonJS: its namespaces come through the default
-import { PayloadReader, protoTimeMs, type ProtoFailure } from '../audit/decode.js';
+import { PayloadReader, type ProtoFailure } from '../audit/decode.js';
+import { protoTimeMs } from '../temporal/proto-time.js';
 import { failedOutcome, graphCallOf, metaAnswerOf } from '../audit/graph-calls.js';
 import type { CallUnderWay } from '../domain/journey.js';
 

@@ -13,6 +13,7 @@ import {
 import { isJourneyOutcome, type JourneyOutcome } from '../domain/stages.js';
 import { closedOutsideJourney } from './closed-runs.js';
 import { attributeOf, statusName } from '../temporal/listed-runs.js';
+import { protoDate, type ProtoTime } from '../temporal/proto-time.js';
 
 type RawExecution = proto.temporal.api.workflow.v1.IWorkflowExecutionInfo;
 const { WorkflowExecutionStatus } = proto.temporal.api.enums.v1;
@@ -102,7 +103,6 @@ function sameIso(time: string | null): string | null {
   return Number.isNaN(ms) ? time : new Date(ms).toISOString();
 }
 
-function iso(time: proto.google.protobuf.ITimestamp | null | undefined): string | null {
-  if (!time?.seconds) return null;
-  return new Date(Number(time.seconds) * 1000 + Math.floor((time.nanos ?? 0) / 1e6)).toISOString();
+function iso(time: ProtoTime): string | null {
+  return protoDate(time)?.toISOString() ?? null;
 }

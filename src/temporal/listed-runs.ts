@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { protoDate } from './proto-time.js';
 
 const { WorkflowExecutionStatus } = proto.temporal.api.enums.v1;
 type RawExecution = proto.temporal.api.workflow.v1.IWorkflowExecutionInfo;
@@ -27,11 +28,6 @@ export function attributeOf(fields: Record<string, unknown>, key: { name: string
   return typeof value === 'string' ? value : undefined;
 }
 
-function dateOf(time: proto.google.protobuf.ITimestamp | null | undefined): Date | null {
-  if (!time) return null;
-  return new Date(Number(time.seconds ?? 0) * 1000 + Math.floor((time.nanos ?? 0) / 1e6));
-}
-
 /** A run's status as Temporal's API names it, without its prefix: RUNNING, COMPLETED, CANCELED, … */
 export function statusName(raw: Pick<RawExecution, 'status'>): string {
   return (WorkflowExecutionStatus[raw.status ?? 0] ?? 'UNSPECIFIED').replace('WORKFLOW_EXECUTION_STATUS_', '');
@@ -44,8 +40,8 @@ export function listedRun(raw: RawExecution): ListedRun {
     workflowId: raw.execution?.workflowId ?? '',
     runId: raw.execution?.runId ?? '',
     status: name === 'CANCELED' ? 'CANCELLED' : name,
-    startTime: dateOf(raw.startTime) ?? new Date(0),
-    closeTime: dateOf(raw.closeTime),
+    startTime: protoDate(raw.startTime) ?? new Date(0),
+    closeTime: protoDate(raw.closeTime),
     attribute: (key) => attributeOf(fields, key),
   };
 }

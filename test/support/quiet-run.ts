@@ -6,7 +6,7 @@
 // pace, so a timer due within seconds would fire while the run is being terminated.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
-import { protoTimeMs } from '../../src/audit/decode.js';
+import { protoTimeMs } from '../../src/temporal/proto-time.js';
 import type { TestEnv } from './temporal.js';
 
 type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
