@@ -29,6 +29,11 @@ export interface JourneyInput {
   signupAt: string;
   /** Set when the number was already added in Meta (Embedded Signup, WhatsApp Manager) and is adopted. */
   phoneNumberId?: string;
+  /**
+   * `displayName` was given instead of the name Meta shows for the adopted number (an Embedded Signup's
+   * `displayNames`): asked for as a change when Meta has not approved its own. Absent: the journey follows Meta's.
+   */
+  replacesMetaName?: boolean;
   pinPolicy: PinPolicy;
   /** Turn on Meta's identity-change check once the number is registered. */
   identityCheck: boolean;

@@ -557,17 +557,20 @@ async function startOne(
   }
   const e164 = number.display_phone_number ? e164OfDisplay(number.display_phone_number) : null;
   if (!e164) return refused('Meta shows no display_phone_number for it');
+  const given = request.displayNames?.[phoneNumberId];
   let input;
   try {
     input = parseJourneyRequest({
       wabaId: record.wabaId,
       portfolioId: record.businessId,
       phoneNumber: e164,
-      displayName: request.displayNames?.[phoneNumberId] ?? number.verified_name ?? '',
+      displayName: given ?? number.verified_name ?? '',
       phoneNumberId,
       signupAt: record.signupAt,
       requestedBy: record.requestedBy,
     });
+    // The name given instead of Meta's: the journey asks Meta for it (while Meta has not approved its own).
+    if (given !== undefined) input = { ...input, replacesMetaName: true };
   } catch (err) {
     if (err instanceof JourneyInputError) return refused(err.problems.join('; '), e164);
     throw err;

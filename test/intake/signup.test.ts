@@ -117,7 +117,13 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       // No exchange or subscription again (the started journey makes Graph calls of its own, its WABA's owner too).
       for (const endpoint of [EXCHANGE, 'POST /{waba-id}/subscribed_apps'])
         expect(calls(endpoint), endpoint).toEqual([]);
-      await journeyOf(customer.e164s[0] as string, (v) => v.stage === 'AWAITING_OTP');
+      // Meta's name is the one it has not approved: the journey asks Meta for the name the signup gave.
+      const renamedView = await journeyOf(customer.e164s[0] as string, (v) => v.stage === 'AWAITING_OTP');
+      expect(renamedView.displayName).toEqual({
+        current: 'Acme \uFFFD Help',
+        pending: 'Acme Help',
+        status: 'PENDING_REVIEW',
+      });
       const ended = await t.env.client.workflow.getHandle(`number:${customer.e164s[1] as string}`).describe();
       expect(ended.status.name).toBe('TERMINATED');
       // A rename whose write was lost (the record still says refused), its journey ended since: found, not started

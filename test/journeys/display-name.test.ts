@@ -221,6 +221,64 @@ describe('the display name (dev server + Graph sandbox)', () => {
     });
   });
 
+  it('asks Meta for the name an Embedded Signup gave instead of the one Meta has not approved, and goes live under it', async () => {
+    await t.bench.run(async () => {
+      // The customer added the number in Embedded Signup as "Acme Support", still under review; the signup gave another.
+      const { input, id } = await addedByHand(t.bench);
+      const adopted = { ...input, phoneNumberId: id, displayName: 'Acme Help Desk', replacesMetaName: true };
+      const journey = await t.bench.start(adopted);
+      const asked = await journey.until((v) => v.displayName.pending === 'Acme Help Desk', 'the given name asked for');
+      expect(asked.displayName).toEqual({
+        current: 'Acme Support',
+        pending: 'Acme Help Desk',
+        status: 'PENDING_REVIEW',
+      });
+      expect(asked.notes.map((n) => `${n.actor}: ${n.what}`)).toEqual(
+        expect.arrayContaining([
+          'numberflow: Meta has the number under the display name "Acme Support", not "Acme Help Desk", and has not approved it: asking Meta for "Acme Help Desk" instead',
+          'test-suite: submitted the display name "Acme Help Desk" for review',
+        ]),
+      );
+      const nameChanges = t.bench.sandbox.admin
+        .calls()
+        .filter((c) => c.endpoint === 'POST /{phone-number-id}' && c.path.includes(id));
+      expect(nameChanges).toHaveLength(1);
+      // Meta approves it while the journey verifies, and its webhook is lost: the review's first read finds it.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'phone_number_name_update', kind: 'drop_webhook', times: 1 });
+      t.bench.sandbox.admin.decideDisplayName(id, 'APPROVED');
+      await t.bench.sandbox.admin.flushWebhooks();
+      await submitDeliveredCode(t.bench, journey);
+      const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      expect(live.displayName).toEqual({ current: 'Acme Help Desk', pending: null, status: 'APPROVED' });
+      // Approved after the number registered: registered again to apply it, as Meta asks of a change.
+      expect(registerCalls(id)).toHaveLength(2);
+      expect(patchesIn(await t.env.client.workflow.getHandle(journey.workflowId).fetchHistory())).toEqual(
+        expect.arrayContaining(['adopted-number-asks-for-the-given-name', 'name-read-takes-a-replaced-name']),
+      );
+    });
+  });
+
+  it('follows the name Meta approved for an adopted number, whatever name an Embedded Signup gave instead', async () => {
+    await t.bench.run(async () => {
+      const { input, id } = await addedByHand(t.bench);
+      t.bench.sandbox.admin.decideDisplayName(id, 'APPROVED');
+      await t.bench.sandbox.admin.flushWebhooks();
+      const adopted = { ...input, phoneNumberId: id, displayName: 'Acme Help Desk', replacesMetaName: true };
+      const journey = await t.bench.start(adopted);
+      await submitDeliveredCode(t.bench, journey);
+      const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      expect(live.displayName).toEqual({ current: 'Acme Support', pending: null, status: 'APPROVED' });
+      expect(live.notes.map((n) => n.what)).toContain(
+        'Meta has the number under the display name "Acme Support", not "Acme Help Desk": the journey follows Meta\'s; ask for a name change once live to use another',
+      );
+      const calls = t.bench.sandbox.admin.calls();
+      expect(calls.filter((c) => c.endpoint === 'POST /{phone-number-id}' && c.path.includes(id))).toEqual([]);
+      expect(patchesIn(await t.env.client.workflow.getHandle(journey.workflowId).fetchHistory())).not.toContain(
+        'adopted-number-asks-for-the-given-name',
+      );
+    });
+  });
+
   it('changes the name of a live number and registers again within 14 days of the approval', async () => {
     await t.bench.run(async () => {
       const { journey, view } = await startLive(t.bench);

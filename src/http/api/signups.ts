@@ -39,7 +39,7 @@ export function signupRoutes(app: ZodApp, context: ApiContext): void {
         summary:
           "finish an Embedded Signup (onboarding): exchange its code, keep the token, start the numbers' journeys",
         description:
-          'Send it at once: the code lives 30 s. The same code again answers the same journeys (repeated: true); a number refused for its display name is started when displayNames names it anew. 403: the caller is limited to portfolios and the WABA is owned by another business at Meta (its token is not kept); 410: the code expired or the signup cannot be finished; 422: Meta refused the exchange or the business does not own the WABA; 502: Meta did not answer the exchange (or the read of a number started again under a new name).',
+          'Send it at once: the code lives 30 s. The same code again answers the same journeys (repeated: true); a number refused for its display name is started when displayNames names it anew. A journey started with a name of displayNames asks Meta for it, as a change Meta reviews, while Meta has not approved its own name for the number. 403: the caller is limited to portfolios and the WABA is owned by another business at Meta (its token is not kept); 410: the code expired or the signup cannot be finished; 422: Meta refused the exchange or the business does not own the WABA; 502: Meta did not answer the exchange (or the read of a number started again under a new name).',
         body: signupRequestSchema.meta({ id: 'SignupRequest' }),
         response: {
           200: signupAnswer.describe('the signup and its journeys'),

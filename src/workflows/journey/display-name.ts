@@ -121,6 +121,37 @@ export async function changeDisplayName(journey: Journey): Promise<void> {
 }
 
 /**
+ * From this patch on, an adopted number whose name was given to replace Meta's (JourneyInput.replacesMetaName) asks
+ * Meta for it when Meta has not approved its own; before, the journey followed Meta's name whatever it was given.
+ */
+export const GIVEN_NAME_PATCH = 'adopted-number-asks-for-the-given-name';
+
+/** Meta's name in force: approved, or one it takes without review. */
+export const approvedAtMeta = (status: string | null) => status === 'APPROVED' || status === 'AVAILABLE_WITHOUT_REVIEW';
+
+/**
+ * Asks Meta for the name an adopted number was given instead of Meta's (GIVEN_NAME_PATCH), as a change under review:
+ * the journey follows Meta's name until Meta approves it. Meta's refusal, or no answer, leaves Meta's name, noted.
+ */
+export async function askForGivenName(journey: Journey, name: string): Promise<void> {
+  const before = journey.nameSubmitted(name);
+  try {
+    await callMeta(journey, (repeat) => requestDisplayNameChange(journey.ref, name, { repeat }));
+  } catch (err) {
+    journey.nameRestored(before);
+    const failure = failedByMeta(err, 'Submitting the display name');
+    const who = metaErrorOf(err) ? 'meta' : 'numberflow';
+    const what = who === 'meta' ? 'refused the display name' : 'could not submit the display name';
+    journey.note(
+      who,
+      `${what} "${name}": ${failure.result.reason}. The journey follows Meta's name "${before.current}"; ask for a name change once live to use another`,
+    );
+    return;
+  }
+  journey.note(journey.input.requestedBy, `submitted the display name "${name}" for review`);
+}
+
+/**
  * Sends the operator's new name to Meta; the pending name is set first, as Meta's decision can beat the answer.
  * A repeated request (after a lost answer or an outage) reads Meta first, so the change is asked for once.
  */
@@ -172,6 +203,12 @@ async function awaitNameDecision(
   return nameDecision.take()?.value ?? null;
 }
 
+/**
+ * From this patch on, the read of a pending name Meta shows as the number's name, with no new_name_status, takes
+ * name_status as its status; before, no decision came from such a read, only from Meta's webhook.
+ */
+const REPLACED_NAME_READ_PATCH = 'name-read-takes-a-replaced-name';
+
 async function pollNameStatus(journey: Journey): Promise<void> {
   const snapshot = await callMeta(journey, () => readNumber(journey.ref)).catch((err: unknown) => {
     throw failedByMeta(err, 'Reading the display-name status');
@@ -181,8 +218,16 @@ async function pollNameStatus(journey: Journey): Promise<void> {
   if (journey.followsFoundName && snapshot.verifiedName && !journey.state.displayName.pending) {
     journey.nameAtMeta(snapshot.verifiedName);
   }
-  const status = journey.state.displayName.pending ? snapshot.newNameStatus : snapshot.nameStatus;
-  if (status === 'APPROVED' || status === 'AVAILABLE_WITHOUT_REVIEW') {
+  const { pending } = journey.state.displayName;
+  // Meta may take a change of a name it never approved as the name itself (no new_name_status): its status is then
+  // the change's. Decided only where that is so.
+  const replaced =
+    pending !== null &&
+    snapshot.newNameStatus === null &&
+    snapshot.verifiedName === pending &&
+    patched(REPLACED_NAME_READ_PATCH);
+  const status = pending && !replaced ? snapshot.newNameStatus : snapshot.nameStatus;
+  if (approvedAtMeta(status)) {
     journey.inbox.nameDecision.put({ approved: true }, 'meta');
   }
   if (status === 'DECLINED') journey.inbox.nameDecision.put({ approved: false, reason: null }, 'meta');

@@ -476,12 +476,14 @@ export class Journey {
    * An adopted number's display name as Meta has it: the journey shows and follows that one, never a name it was
    * started with and Meta never received.
    */
-  nameAtMeta(name: string): void {
+  nameAtMeta(name: string, { replaced = false } = {}): void {
     const { current } = this.state.displayName;
     if (name === current) return;
     this.note(
       'numberflow',
-      `Meta has the number under the display name "${name}", not "${current}": the journey follows Meta's; ask for a name change once live to use another`,
+      replaced
+        ? `Meta has the number under the display name "${name}", not "${current}", and has not approved it: asking Meta for "${current}" instead`
+        : `Meta has the number under the display name "${name}", not "${current}": the journey follows Meta's; ask for a name change once live to use another`,
     );
     this.state.displayName = { ...this.state.displayName, current: name };
   }

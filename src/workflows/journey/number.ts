@@ -3,6 +3,7 @@ import { patched } from '@temporalio/workflow';
 import { countedByMeta, e164OfDisplay, type PresentNumber } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { capRefusalDated, requeueAtCap } from './capacity.js';
+import { approvedAtMeta, askForGivenName, GIVEN_NAME_PATCH } from './display-name.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
 import { callMeta, capRefusalOf, metaErrorOf, numberAdd, readNumber } from './meta.js';
@@ -92,8 +93,12 @@ export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
   }
   // Runs before the patch kept the name they were given (and took Meta's name webhooks by it): they replay so.
   const metaName = snapshot.verifiedName;
-  if (metaName && metaName !== journey.state.displayName.current && patched(ADOPTED_NAME_PATCH)) {
-    journey.nameAtMeta(metaName);
+  const given = journey.state.displayName.current;
+  if (metaName && metaName !== given && patched(ADOPTED_NAME_PATCH)) {
+    const replaced =
+      journey.input.replacesMetaName === true && !approvedAtMeta(snapshot.nameStatus) && patched(GIVEN_NAME_PATCH);
+    journey.nameAtMeta(metaName, { replaced });
+    if (replaced) await askForGivenName(journey, given);
   }
   journey.seenAtMeta(snapshot.status, journey.state.coexistence || snapshot.isOnBizApp);
   if (snapshot.status === 'CONNECTED' || snapshot.isOnBizApp) journey.registeredAtMeta(snapshot.status);
