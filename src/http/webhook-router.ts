@@ -175,9 +175,16 @@ export function createWebhookRouter({
           ),
         ];
       case 'business_capability_update': {
-        const cap = Number(event.value.max_phone_numbers_per_business ?? event.value.max_phone_numbers_per_waba);
-        if (!Number.isInteger(cap) || cap <= 0)
-          return [{ field: event.field, target: null, outcome: 'no registered-number cap in it' }];
+        // The portfolio's cap is the business's; a per-WABA figure is not a cap on the portfolio's numbers.
+        const cap = Number(event.value.max_phone_numbers_per_business);
+        if (!Number.isInteger(cap) || cap <= 0) {
+          const perWaba = event.value.max_phone_numbers_per_waba;
+          const outcome =
+            perWaba === undefined
+              ? 'no registered-number cap in it'
+              : `no registered-number cap of the business in it (max_phone_numbers_per_waba ${String(perWaba).slice(0, 20)} is the WABA's, not the portfolio's)`;
+          return [{ field: event.field, target: null, outcome }];
+        }
         // Only Meta's own date orders caps (one dated when received could pass over a later one of Meta's).
         const sentAt = event.time === undefined ? undefined : at;
         return [await toPortfolio(event.wabaId, cap, sentAt)];

@@ -4,6 +4,8 @@ import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.
 import { GraphClient } from '../../src/graph/client.js';
 import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { buildHttpApp } from '../../src/http/app.js';
+import { readVerifiedWebhook, webhookEvents } from '../../src/graph/webhooks.js';
+import { createWebhookRouter } from '../../src/http/webhook-router.js';
 import { useBench } from '../support/bench.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import {
@@ -101,6 +103,44 @@ describe('webhook receiver: hostile changes and bookkeeping (dev server + Graph 
     const written = log.lines.slice(lines);
     expect(written.length).toBeGreaterThan(0);
     expect(Math.max(...written.map((line) => line.length))).toBeLessThan(2_000);
+  });
+
+  it("takes no portfolio cap from a capability update that gives only the WABA's (max_phone_numbers_per_waba)", async () => {
+    const { portfolioId } = t.bench.sandbox.admin.createPortfolio({ portfolioId: freshId() });
+    const { wabaId } = t.bench.sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
+    const graph = new GraphClient({
+      baseUrl: t.bench.sandbox.url,
+      tokens: staticTokenProvider(t.bench.sandbox.admin.issueToken({ wabaIds: [wabaId] })),
+    });
+    const route = createWebhookRouter({ client: t.env.client, taskQueue: t.bench.taskQueue, graph });
+    const body = (value: Record<string, number>) => {
+      const read = readVerifiedWebhook(
+        Buffer.from(
+          envelope([{ id: wabaId, time: nowSeconds(), changes: [{ field: 'business_capability_update', value }] }]),
+        ),
+      );
+      if (!read.ok) throw new Error(read.reason);
+      return webhookEvents(read.envelope, Date.now());
+    };
+    const [perWaba] = body({ max_phone_numbers_per_waba: 25 });
+    expect(await route(perWaba as NonNullable<typeof perWaba>)).toEqual([
+      {
+        field: 'business_capability_update',
+        target: null,
+        outcome:
+          "no registered-number cap of the business in it (max_phone_numbers_per_waba 25 is the WABA's, not the portfolio's)",
+      },
+    ]);
+    const handle = t.env.client.workflow.getHandle(portfolioWorkflowId(portfolioId));
+    await expect(handle.describe()).rejects.toThrow(); // no portfolio started with the WABA's figure as its cap
+    // Both: the business's is the cap.
+    const [both] = body({ max_phone_numbers_per_waba: 25, max_phone_numbers_per_business: 9 });
+    await t.bench.run(async () => {
+      expect(await route(both as NonNullable<typeof both>)).toMatchObject([{ outcome: 'signalled' }]);
+      expect((await handle.query(portfolioQuery)).cap).toBe(9);
+    });
+    await handle.terminate('test done');
+    await graph.close();
   });
 
   it('starts the portfolio of a WABA no journey knows yet, with the cap a capability update sends (twice: same cap)', async () => {
