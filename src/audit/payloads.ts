@@ -49,6 +49,7 @@ export const journeyStartFields = z.object({
   codeMethod: z.enum(codeMethods),
   ivr: z.boolean(),
   signupAt: z.string(),
+  signupWindow: z.boolean().optional(),
   phoneNumberId: z.string().optional(),
   pinPolicy: z.enum(pinPolicies),
   requestedBy: z.string(),

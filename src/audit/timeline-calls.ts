@@ -1,6 +1,7 @@
 // Activities and timers in a run: Graph calls with their attempt and Meta's answer (an entry once the call closed,
 // where the answer is), the identity store's steps and the earlier journey's PIN looked up (an entry once done), the portfolio's slot request, the generated
 // PIN (never its value: drawn by the verify call or a local activity), and durable waits with their deadline and why.
+import { NO_SIGNUP_WINDOW_MS } from '../domain/journey.js';
 import { slotAnswerSignal } from '../domain/portfolio.js';
 import { describeMessage } from './actions.js';
 import { answeredSummary, failedOutcome, graphCallOf, metaAnswerOf } from './graph-calls.js';
@@ -211,6 +212,7 @@ export class CallsAndWaits {
     const timer = event.timerStartedEventAttributes;
     if (timer) {
       const durationMs = protoTimeMs(timer.startToFireTimeout);
+      if (durationMs === NO_SIGNUP_WINDOW_MS) return true; // the race to register of a journey without a window: no wait
       // The workflow computed the duration at its task's start: from there, the deadline is exact.
       const untilMs = (this.walk.time.commandedAt(timer.workflowTaskCompletedEventId) ?? at.ms) + durationMs;
       const { stage, signupAtMs, failedCall } = this.walk;

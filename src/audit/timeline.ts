@@ -72,7 +72,7 @@ async function startOrStage(walk: Walk, at: At): Promise<boolean> {
     if (isStage(initial)) walk.stage = initial;
     walk.stagesShown = isStage(initial);
     const input = allowed(journeyStartFields, await walk.reader.first(started.input?.payloads, at.where));
-    if (input) walk.signupAtMs = Date.parse(input.signupAt);
+    if (input && input.signupWindow !== false) walk.signupAtMs = Date.parse(input.signupAt);
     if (started.continuedExecutionRunId) {
       at.add({
         kind: 'started',

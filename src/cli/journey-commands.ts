@@ -48,7 +48,7 @@ export function addJourneyCommands(program: Command, context: CommandContext): v
     .addOption(methodOption('how Meta sends the verification code'))
     .option('--ivr', 'the number is behind an IVR (the code comes by voice call)')
     .option('--coexistence', 'a WhatsApp Business App number linked through Embedded Signup')
-    .option('--signup-at <iso>', 'when Embedded Signup finished (defaults to now)')
+    .option('--signup-at <iso>', "when Embedded Signup finished: Meta's 14-day window runs from it (without it, none)")
     .addOption(
       graphIdOption('--phone-number-id <id>', "adopt a number already added in Meta (or one of Meta's test numbers)"),
     )

@@ -46,7 +46,9 @@ export const journeyRequestSchema = z
     signupAt: z.iso
       .datetime({ offset: true })
       .optional()
-      .describe("when Embedded Signup shared the number: Meta's 14-day registration window runs from it"),
+      .describe(
+        "when Embedded Signup shared the number: Meta's 14-day registration window runs from it; without it no window applies",
+      ),
     phoneNumberId: graphId.optional().describe('a number Meta already has: adopted where Meta stands, never added'),
     pinPolicy: z
       .enum(pinPolicies)
@@ -156,6 +158,8 @@ export function journeyInputFrom(request: CheckedJourneyRequest, now: Date = new
     phoneNumber: number.phoneNumber,
     codeMethod: request.codeMethod ?? (request.ivr ? 'VOICE' : 'SMS'),
     signupAt: signupAt.toISOString(),
+    // No signup time, no Embedded Signup: no window to register within.
+    ...(request.signupAt === undefined ? { signupWindow: false } : {}),
   };
 }
 

@@ -25,8 +25,16 @@ export interface JourneyInput {
   codeMethod: CodeMethod;
   /** The number sits behind an IVR: SMS never reaches a person, so the code comes by voice call. */
   ivr: boolean;
-  /** When Embedded Signup finished; the 14-day registration window counts from here, not from workflow start. */
+  /**
+   * When Embedded Signup finished; the 14-day registration window counts from here, not from workflow start. A request
+   * without one is given the time it was taken, and `signupWindow: false`.
+   */
   signupAt: string;
+  /**
+   * false: the request named no signupAt, so no Embedded Signup window applies (a number numberflow adds itself, or one
+   * added in WhatsApp Manager). Absent from runs before it: the window applies, counted from signupAt.
+   */
+  signupWindow?: boolean;
   /** Set when the number was already added in Meta (Embedded Signup, WhatsApp Manager) and is adopted. */
   phoneNumberId?: string;
   /**
@@ -50,6 +58,18 @@ export const SIGNUP_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 export function signupExpiresAt({ signupAt }: { signupAt: string }): number {
   return Date.parse(signupAt) + SIGNUP_WINDOW_MS;
 }
+
+/** When the journey's Embedded Signup window closes (epoch ms); null when none applies (JourneyInput.signupWindow). */
+export function signupWindowEnds(input: Pick<JourneyInput, 'signupAt' | 'signupWindow'>): number | null {
+  return input.signupWindow === false ? null : signupExpiresAt(input);
+}
+
+/**
+ * The signup deadline of a journey without a window (signupWindow false), set past any wait of an onboarding. Its race
+ * keeps its timer: a run an older worker began has one (Temporal does not compare a timer's duration on replay), so
+ * the runs with and without the field take the same steps.
+ */
+export const NO_SIGNUP_WINDOW_MS = 10 * 365 * 24 * 60 * 60 * 1000;
 
 export function journeyWorkflowId(e164: string): string {
   return `number:${e164}`;

@@ -86,7 +86,7 @@ describe("an auditor's timeline of a journey reset through Temporal (dev server 
 
   it('keeps in the reset run what was under way at the reset and ended after it: the wait for the code', async () => {
     await t.bench.run(async () => {
-      const input = t.bench.input();
+      const input = t.bench.input({ signupAt: new Date().toISOString() }); // an Embedded Signup's: its window's wait
       const journey = await t.bench.start(input);
       await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       const handle = t.env.client.workflow.getHandle(journey.workflowId);

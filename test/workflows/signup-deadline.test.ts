@@ -9,7 +9,7 @@ describe('the 14-day Embedded Signup window (time-skipping server)', () => {
   it('ends a journey that was never registered SIGNUP_EXPIRED 14 days after signup', async () => {
     const serverNow = new Date(await t.env.currentTimeMs());
     // The WABA's portfolio, with a cap of 0, never grants a slot: only the window can end this journey.
-    const input = t.bench.input({}, serverNow);
+    const input = t.bench.input({ signupAt: serverNow.toISOString() }, serverNow);
     const view = await t.bench.run(async () => {
       const journey = await t.bench.start(input);
       const waiting = await journey.until(
@@ -24,6 +24,22 @@ describe('the 14-day Embedded Signup window (time-skipping server)', () => {
     });
     expect(view.result).toMatchObject({ outcome: 'SIGNUP_EXPIRED', reasonCode: 'SIGNUP_WINDOW_CLOSED' });
     expect(view.result?.remediation).toContain('Embedded Signup again');
+  });
+
+  it('gives a journey started without a signup time no window: a number numberflow adds went through no Embedded Signup', async () => {
+    const serverNow = new Date(await t.env.currentTimeMs());
+    const input = t.bench.input({}, serverNow);
+    expect(input.signupWindow).toBe(false);
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
+      const queued = await journey.until((v) => v.waiting?.for === 'portfolio', 'queued');
+      expect(queued.deadlines.signupExpiresAt).toBeNull();
+      await t.env.sleep(15 * DAY);
+      const still = await journey.view();
+      expect(still).toMatchObject({ stage: 'WAITING_FOR_CAPACITY', result: null });
+      expect(still.waiting?.reason).not.toMatch(/signup window/);
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
   });
 });
 

@@ -3,7 +3,8 @@
 import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { restrictionWords, sentLateBefore, type NumberEvent } from '../../domain/events.js';
 import {
-  signupExpiresAt,
+  NO_SIGNUP_WINDOW_MS,
+  signupWindowEnds,
   type CodeMethod,
   type JourneyInput,
   type JourneyResult,
@@ -331,9 +332,13 @@ export class Journey {
     this.state.registered = false;
   }
 
-  /** Milliseconds left in the Embedded Signup window; workflow time is deterministic (replayed, or skipped in tests). */
+  /**
+   * Milliseconds left in the Embedded Signup window (NO_SIGNUP_WINDOW_MS without one); workflow time is deterministic
+   * (replayed, or skipped in tests).
+   */
   msUntilSignupExpiry(): number {
-    return Math.max(0, signupExpiresAt(this.input) - Date.now());
+    const ends = signupWindowEnds(this.input);
+    return ends === null ? NO_SIGNUP_WINDOW_MS : Math.max(0, ends - Date.now());
   }
 
   // The verification code.

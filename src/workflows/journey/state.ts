@@ -10,7 +10,7 @@ import type {
   JourneyView,
   StageEntered,
 } from '../../domain/journey.js';
-import { signupExpiresAt } from '../../domain/journey.js';
+import { signupWindowEnds } from '../../domain/journey.js';
 import { codeLastsUntil, journeyPolicy } from '../../domain/policy.js';
 import type { CancelRequest } from '../../domain/messages.js';
 import type { MetaError } from '../../domain/meta-error.js';
@@ -144,7 +144,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const dayAgo72 = now - journeyPolicy.registrationWindowMs;
   const recentCalls = state.registrationCalls.filter((at) => at > dayAgo72);
-  const signupEnds = state.registered || state.wentLive || state.result ? null : iso(signupExpiresAt(input));
+  const signupEnds = state.registered || state.wentLive || state.result ? null : iso(signupWindowEnds(input));
   return {
     e164: input.phoneNumber.e164,
     wabaId: input.wabaId,
