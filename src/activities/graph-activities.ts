@@ -24,6 +24,7 @@ import { GraphError, GraphTransportError } from '../graph/errors.js';
 import type { PhoneNumberField } from '../graph/phone-number.js';
 import { graphCall, heartbeating, toActivityFailure } from './failures.js';
 import { drawPin } from './pin-activities.js';
+import { webhookSubscriptions } from './webhook-subscriptions.js';
 
 const snapshotFields = [
   'status',
@@ -79,7 +80,10 @@ function repeated(options: Repeat): boolean {
 }
 
 export function createGraphActivities({ graph }: { graph: GraphClient }) {
+  const subscribeToWebhooks = webhookSubscriptions(graph);
+
   async function readNumber(ref: NumberRef): Promise<NumberSnapshot> {
+    subscribeToWebhooks(ref.wabaId, activityLog());
     try {
       const fields = await heartbeating(() => graph.getPhoneNumber(ref, snapshotFields));
       return {
@@ -142,6 +146,7 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
       platformType?: string | null;
     }> {
       const { wabaId, phoneNumber, verifiedName } = request;
+      subscribeToWebhooks(wabaId, activityLog());
       const reads = request.readsCodeStatus === true;
       const onWaba = () => graphCall(() => findOnWaba(graph, wabaId, phoneNumber.e164, reads));
       // A number already on the WABA may be verified already (Meta keeps a code verified for 14 days): told to a

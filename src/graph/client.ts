@@ -122,6 +122,11 @@ export class GraphClient {
   readonly #appId?: string;
   readonly #appSecret?: string;
 
+  /** The app this client asks as, where its credentials were given (Embedded Signup's exchange, webhooks). */
+  get appId(): string | undefined {
+    return this.#appId;
+  }
+
   constructor(options: GraphClientOptions) {
     this.apiVersion = checkApiVersion(options.apiVersion ?? 'v23.0');
     this.#tokens = options.tokens;
