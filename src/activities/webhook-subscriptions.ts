@@ -1,7 +1,7 @@
 // Meta sends a WABA's webhooks only to the apps subscribed to it (POST /{waba-id}/subscribed_apps). Embedded Signup
 // subscribes a customer's WABA; a WABA of one's own (a number numberflow adds, one adopted from WhatsApp Manager)
 // must be too, or its journeys hear nothing from Meta: no paid message (the 30-day deletion block), no 137000, no
-// cap raise, Meta's name decisions only at the 12-hourly read (docs/meta-graph-api.md#webhooks).
+// cap raise, Meta's name decisions only at the 12-hourly read (docs/meta-graph-api.md#webhook-subscription).
 import type { GraphClient } from '../graph/client.js';
 
 interface SubscriptionLog {
