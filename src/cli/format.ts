@@ -1,7 +1,7 @@
 // The command line's human-readable output: a journey's summary, the answer to an action, a listing line, a started
 // journey, and one line per event of `watch`. Scripts use --json instead; these lines are for people.
 import { displayNameWords } from '../domain/display-name-words.js';
-import { codeLastsFrom, REMOVAL_BLOCKED, type JourneyView } from '../domain/journey.js';
+import { codeLastsFrom, metaStopWords, REMOVAL_BLOCKED, type JourneyView } from '../domain/journey.js';
 import { visibleControls } from '../domain/operator-input.js';
 import { journeyStages } from '../domain/stages.js';
 import type { JourneyEvent, JourneyListing, JourneySummary } from '../journeys/index.js';
@@ -48,6 +48,9 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
         ...(view.path === 'coexistence' ? [] : [`code by ${view.codeMethod}`]), // coexistence: no code is asked
         ...(view.status ? [`status ${view.status}`] : []),
         ...(view.sendsPaused ? ['sends paused'] : []),
+        ...(view.stoppedByMeta
+          ? [`stopped by Meta: ${metaStopWords(view.stoppedByMeta)} at ${view.stoppedByMeta.at}`]
+          : []),
         ...(view.identityCheck === 'on' ? ['identity check on'] : []),
       ].join(', '),
     ],

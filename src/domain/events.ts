@@ -39,6 +39,8 @@ export type NumberEvent =
       at: string;
       /** What Meta said with it: a ban's state and date, a violation's type, a review's decision (absent before). */
       detail?: string | null;
+      /** A DISABLED_UPDATE's ban state (its last, when Meta gives several): DISABLE, REINSTATE, … (absent before). */
+      banState?: string | null;
     };
 
 /**
@@ -80,7 +82,8 @@ const eventFields: {
   partner_removed: { reason: 'string or null', initiatedBy: 'string or null', at: 'string' },
   restriction: { restrictionType: 'string', expiration: 'string or null', at: 'string' },
   paid_message: { at: 'string' },
-  account: { event: 'string', at: 'string', detail: 'string, null or absent' },
+  // Acted on only as text: workers before it took an event with any value there.
+  account: { event: 'string', at: 'string', detail: 'string, null or absent', banState: 'anything' },
 };
 
 /** Why a value is not a number event the journey can keep and show (its first problem), or null when it is one. */

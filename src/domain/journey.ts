@@ -5,6 +5,7 @@ import type { MetaError } from './meta-error.js';
 import type { PhoneNumber } from './phone.js';
 import type { JourneyOutcome, StageOrOutcome } from './stages.js';
 import { codeLastsUntil, journeyPolicy } from './policy.js';
+import { visibleControls } from './operator-input.js';
 
 export const codeMethods = ['SMS', 'VOICE'] as const;
 export type CodeMethod = (typeof codeMethods)[number];
@@ -101,6 +102,18 @@ export interface JourneyAttempts {
 
 export type WaitingFor = 'portfolio' | 'operator' | 'admin' | 'meta';
 
+/** An event of Meta's that stopped a number's sends: its name, what Meta said with it, and when. */
+export interface MetaStop {
+  event: string;
+  detail: string | null;
+  at: string;
+}
+
+/** "DISABLED_UPDATE (waba_ban_state DISABLE)": Meta's words written out, not obeyed, on a terminal. */
+export function metaStopWords({ event, detail }: MetaStop): string {
+  return visibleControls(`${event}${detail ? ` (${detail})` : ''}`, false);
+}
+
 /** One line of what a person did or Meta said, for the query (history holds everything). */
 export interface JourneyNote {
   at: string;
@@ -173,7 +186,14 @@ export interface JourneyView {
   lastError: MetaError | null;
   recentEvents: NumberEvent[];
   notes: JourneyNote[];
+  /** Sends are paused: the number is being removed, or Meta stopped it (stoppedByMeta). */
   sendsPaused: boolean;
+  /**
+   * Meta's event that stopped the number's sends — its WABA disabled (DISABLED_UPDATE, DISABLE), deleted or
+   * offboarded, the partner removed — until one brings it back (REINSTATE, ACCOUNT_RECONNECTED); null when none
+   * (and read so from a worker before it).
+   */
+  stoppedByMeta: MetaStop | null;
   /**
    * The number went live: it is removed, never cancelled, also while a rename registers it again (a stage before
    * LIVE). A view from a worker before the field has none.

@@ -253,7 +253,8 @@ function accountEvents(value: Extract<WebhookEvent, { field: 'account_update' }>
       },
     ];
   }
-  return [{ kind: 'account', event: value.event, detail: accountDetail(value), at }];
+  const banState = value.ban_info ? ([value.ban_info.waba_ban_state].flat().at(-1) ?? null) : null;
+  return [{ kind: 'account', event: value.event, detail: accountDetail(value), ...(banState ? { banState } : {}), at }];
 }
 
 /** What Meta said with an account update beside its name, in a few words (null when nothing). */

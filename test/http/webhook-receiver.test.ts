@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journeyTimeline } from '../../src/audit/index.js';
 import { signWebhookBody } from '../../src/graph/signature.js';
 import { useBench } from '../support/bench.js';
-import { submitDeliveredCode } from '../support/steps.js';
+import { startLive, submitDeliveredCode } from '../support/steps.js';
 import { harnessHttpApp, loggerInto } from '../support/http-app.js';
 
 const SECRET = 'receiver-test-secret';
@@ -203,6 +203,51 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
       const { recentEvents: _again, ...twice } = await journey.view();
       const { recentEvents: _once, ...once } = live;
       expect(twice).toEqual(once);
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
+  it("pauses a live number's sends while Meta has its WABA disabled or its partner removed, and resumes them when Meta brings it back", async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const send = async (value: Record<string, unknown>) => {
+        const time = Math.floor(Date.now() / 1000);
+        const body = JSON.stringify({
+          object: 'whatsapp_business_account',
+          entry: [{ id: t.bench.wabaId, time, changes: [{ field: 'account_update', value }] }],
+        });
+        expect((await post(body)).statusCode).toBe(200);
+      };
+      const ban = (state: string) => ({ event: 'DISABLED_UPDATE', ban_info: { waba_ban_state: state } });
+      await send(ban('SCHEDULE_FOR_DISABLE')); // not yet: noted only
+      await journey.until(
+        (v) => v.recentEvents.some((e) => e.kind === 'account' && e.banState === 'SCHEDULE_FOR_DISABLE'),
+        'the scheduled ban heard',
+      );
+      expect(await journey.view()).toMatchObject({ sendsPaused: false, stoppedByMeta: null });
+      await send(ban('DISABLE'));
+      const disabled = await journey.until((v) => v.stoppedByMeta !== null, 'stopped by Meta');
+      expect(disabled).toMatchObject({
+        stage: 'LIVE',
+        sendsPaused: true,
+        stoppedByMeta: { event: 'DISABLED_UPDATE', detail: 'waba_ban_state DISABLE' },
+      });
+      await send(ban('REINSTATE'));
+      const back = await journey.until((v) => v.stoppedByMeta === null, 'brought back');
+      expect(back.sendsPaused).toBe(false);
+      await send({
+        event: 'PARTNER_REMOVED',
+        waba_info: { waba_id: t.bench.wabaId },
+        disconnection_info: { reason: 'PRIMARY_INACTIVITY', initiated_by: 'SYSTEM' },
+      });
+      const removed = await journey.until((v) => v.stoppedByMeta !== null, 'the partner removed');
+      expect(removed.stoppedByMeta).toMatchObject({
+        event: 'PARTNER_REMOVED',
+        detail: 'PRIMARY_INACTIVITY, by SYSTEM',
+      });
+      expect(removed.sendsPaused).toBe(true);
+      await send({ event: 'ACCOUNT_RECONNECTED' });
+      expect((await journey.until((v) => v.stoppedByMeta === null, 'reconnected')).sendsPaused).toBe(false);
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });

@@ -24,6 +24,7 @@ export function journeyView(overrides: Partial<JourneyView> = {}): JourneyView {
     recentEvents: [],
     notes: [],
     sendsPaused: false,
+    stoppedByMeta: null,
     identityCheck: 'off',
     result: null,
     callUnderWay: null,

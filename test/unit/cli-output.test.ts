@@ -114,6 +114,22 @@ describe("show's summary", () => {
     ]);
   });
 
+  it("says Meta stopped the number's sends, with what Meta said, written out where it holds controls", () => {
+    const stopped = view({
+      stage: 'LIVE',
+      waiting: null,
+      sendsPaused: true,
+      stoppedByMeta: {
+        event: 'DISABLED_UPDATE',
+        detail: 'waba_ban_state DISABLE\u001b[2J',
+        at: '2025-06-01T11:00:00.000Z',
+      },
+    });
+    expect(viewSummary(stopped, now).find((l) => l.startsWith('  number'))).toMatch(
+      /, sends paused, stopped by Meta: DISABLED_UPDATE \(waba_ban_state DISABLE\\x1b\[2J\) at 2025-06-01T11:00:00\.000Z$/,
+    );
+  });
+
   it('says a removal is blocked while it waits out the paid-message block, and no code method for coexistence', () => {
     const lines = viewSummary(
       view({

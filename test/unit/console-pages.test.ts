@@ -138,6 +138,22 @@ describe('the console’s markup', () => {
     );
   });
 
+  it("says Meta stopped the number's sends, and since when", () => {
+    const stop = { event: 'PARTNER_REMOVED', detail: 'PRIMARY_INACTIVITY, by SYSTEM', at: '2025-06-01T11:00:00.000Z' };
+    const page = textOf(
+      toText(
+        journeyPage(
+          contextOf(operator),
+          journeyView({ stage: 'LIVE', waiting: null, sendsPaused: true, stoppedByMeta: stop }),
+        ),
+      ),
+    );
+    expect(page).toContain('Sends paused');
+    expect(page).toContain(
+      'Stopped by Meta PARTNER_REMOVED (PRIMARY_INACTIVITY, by SYSTEM), 11:00:00 UTC on 1 Jun 2025',
+    );
+  });
+
   it("isolates the number's name in the heading, so a right-to-left name does not reorder the number beside it", () => {
     const page = toText(
       journeyPage(

@@ -267,6 +267,11 @@ const numberEventSchema = z.discriminatedUnion('kind', [
       .nullable()
       .optional()
       .describe("what Meta said with it: a ban's state and date, a violation's type, an account review's decision"),
+    banState: z
+      .string()
+      .nullable()
+      .optional()
+      .describe("a DISABLED_UPDATE's ban state: DISABLE, REINSTATE or SCHEDULE_FOR_DISABLE"),
   }),
 ]);
 
@@ -335,7 +340,16 @@ export const journeyViewSchema = z
     lastError: metaErrorSchema.nullable(),
     recentEvents: z.array(numberEventSchema),
     notes: z.array(noteSchema),
-    sendsPaused: z.boolean(),
+    sendsPaused: z
+      .boolean()
+      .describe('sends are paused: the number is being removed, or Meta stopped it (stoppedByMeta)'),
+    stoppedByMeta: z
+      .object({ event: z.string(), detail: z.string().nullable(), at: iso })
+      .nullable()
+      .default(null) // a view from a worker before the field
+      .describe(
+        "Meta's event that stopped the number's sends (its WABA disabled, deleted or offboarded, the partner removed), until one brings it back (REINSTATE, ACCOUNT_RECONNECTED)",
+      ),
     wentLive: z
       .boolean()
       .optional() // a view from a worker before the field

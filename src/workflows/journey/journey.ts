@@ -9,6 +9,7 @@ import {
   type JourneyInput,
   type JourneyResult,
   type JourneyView,
+  type MetaStop,
   type WaitingFor,
 } from '../../domain/journey.js';
 import type { CancelRequest, PinRevealRequest, RemovalRequest, RevealedPin } from '../../domain/messages.js';
@@ -67,6 +68,18 @@ export const RESTRICTION_ONCE_PATCH = 'restriction-delivered-again-blocks-no-rem
 /** The restrictions a journey remembers having acted on. */
 const RESTRICTIONS_REMEMBERED = 20;
 /** Account updates a note says (the others are only recorded in recentEvents). */
+/** Account updates that stop a number's sends: a WABA disabled (its ban state DISABLE), deleted or offboarded. */
+function accountStops(event: Extract<NumberEvent, { kind: 'account' }>): boolean {
+  if (event.event === 'DISABLED_UPDATE') return event.banState === 'DISABLE';
+  return event.event === 'ACCOUNT_DELETED' || event.event === 'ACCOUNT_OFFBOARDED';
+}
+
+/** Account updates that bring a stopped number back: a ban lifted (REINSTATE), the account reconnected. */
+function accountResumes(event: Extract<NumberEvent, { kind: 'account' }>): boolean {
+  if (event.event === 'DISABLED_UPDATE') return event.banState === 'REINSTATE';
+  return event.event === 'ACCOUNT_RECONNECTED';
+}
+
 const SAID_ACCOUNT_EVENTS: readonly string[] = [
   'DISABLED_UPDATE',
   'ACCOUNT_VIOLATION',
@@ -683,20 +696,31 @@ export class Journey {
       case 'restriction':
         this.receiveRestriction(event);
         break;
-      case 'partner_removed':
-        this.note(
-          'meta',
-          `partner removed${event.reason ? ` (${event.reason}, by ${event.initiatedBy ?? 'unknown'})` : ''}`,
-        );
+      case 'partner_removed': {
+        const detail = event.reason ? `${event.reason}, by ${event.initiatedBy ?? 'unknown'}` : null;
+        this.note('meta', `partner removed${detail ? ` (${detail})` : ''}`);
+        this.stoppedByMeta({ event: 'PARTNER_REMOVED', detail, at: event.at });
         break;
+      }
       case 'account':
         // What stops the number sending, or brings it back, is for people to see; partner and billing events only
         // recorded.
         if (SAID_ACCOUNT_EVENTS.includes(event.event)) {
           this.note('meta', `account update ${event.event}${event.detail ? ` (${event.detail})` : ''}`);
         }
+        if (accountStops(event)) this.stoppedByMeta({ event: event.event, detail: event.detail ?? null, at: event.at });
+        if (accountResumes(event)) this.state.stoppedByMeta = null;
         break;
     }
+  }
+
+  /**
+   * Meta stopped the number's sends (its WABA disabled, deleted or offboarded, the partner removed): the view says so,
+   * and pauses sends, until an event brings it back. State only: the journey's steps do not change (Meta refuses
+   * what it no longer allows, and the journey meets that as any refusal).
+   */
+  private stoppedByMeta(stop: MetaStop): void {
+    this.state.stoppedByMeta = stop;
   }
 
   // Cancellation and the end.

@@ -8,6 +8,7 @@ import type {
   JourneyNote,
   JourneyResult,
   JourneyView,
+  MetaStop,
   StageEntered,
 } from '../../domain/journey.js';
 import { signupWindowEnds } from '../../domain/journey.js';
@@ -66,6 +67,8 @@ export interface JourneyState {
   recentEvents: NumberEvent[];
   notes: JourneyNote[];
   sendsPaused: boolean;
+  /** Meta's event that stopped the number's sends, until one brings it back (absent in a state from before it). */
+  stoppedByMeta?: MetaStop | null;
   /** Meta's identity-change check as numberflow last set it (absent in a state carried from before it was kept). */
   identityCheck?: boolean;
   /** A removal blocked by Meta, with why and what to do; cleared when an admin asks again. */
@@ -177,7 +180,8 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     lastError: state.lastError,
     recentEvents: [...state.recentEvents],
     notes: [...state.notes],
-    sendsPaused: state.sendsPaused,
+    sendsPaused: state.sendsPaused || Boolean(state.stoppedByMeta),
+    stoppedByMeta: state.stoppedByMeta ?? null,
     wentLive: state.wentLive,
     identityCheck: state.identityCheck ? 'on' : 'off',
     result: state.result && withoutPin(state.result),

@@ -2,7 +2,7 @@
 // name, last Meta error, notes newest first), the outcome of what was just submitted, and the forms that fit. The
 // parts marked data-live are what the live script (assets/console.js) replaces as the journey's events arrive.
 import { displayNameWords } from '../../../domain/display-name-words.js';
-import type { JourneyView } from '../../../domain/journey.js';
+import { metaStopWords, type JourneyView } from '../../../domain/journey.js';
 import { visibleControls } from '../../../domain/operator-input.js';
 import { journeyPolicy } from '../../../domain/policy.js';
 import type { ActionOutcome } from '../../api/actions.js';
@@ -142,6 +142,14 @@ function factsSection(view: JourneyView): Html {
       ${row('Path', view.path === 'coexistence' ? 'coexistence (WhatsApp Business App)' : 'Cloud API')}
       ${row('Code by', view.codeMethod)} ${row('Meta status', view.status)}
       ${view.sendsPaused ? row('Sends', 'paused') : null}
+      ${
+        view.stoppedByMeta
+          ? row(
+              'Stopped by Meta',
+              html`${metaStopWords(view.stoppedByMeta)}, ${time(view.stoppedByMeta.at, { seconds: true })}`,
+            )
+          : null
+      }
       ${view.identityCheck === 'on' ? row('Identity check', 'on') : null}
       ${
         deadlines.codeExpiresAt
