@@ -39,6 +39,17 @@ export function countedByMeta(status: string | undefined): boolean {
   return status !== undefined && !UNREGISTERED.includes(status);
 }
 
+/**
+ * Statuses Meta gives a registered number it limits (docs/meta-graph-api.md#reading-a-number): still registered and
+ * counted at the cap, sending only once Meta shows it CONNECTED again. Registering it again would change nothing.
+ */
+const LIMITED = ['FLAGGED', 'RESTRICTED', 'RATE_LIMITED', 'BANNED'];
+
+/** Whether Meta shows the number registered but limited (FLAGGED, RESTRICTED, RATE_LIMITED, BANNED). */
+export function limitedAtMeta(status: string | null | undefined): boolean {
+  return typeof status === 'string' && LIMITED.includes(status);
+}
+
 export const smbSyncTypes = ['smb_app_state_sync', 'history'] as const;
 export type SmbSyncType = (typeof smbSyncTypes)[number];
 

@@ -14,11 +14,12 @@ import type { SandboxCore } from './core.js';
 import { type NameDecision, type RejectionReason, decideDisplayName } from './display-names.js';
 import type { FaultSpec } from './faults.js';
 import { deliverInbound, recycleCustomer, sendStatus, setCustomerIdentity } from './identity.js';
-import type { BusinessVerificationStatus, OutboxEntry } from './model.js';
+import type { BusinessVerificationStatus, OutboxEntry, RegisteredStatus } from './model.js';
 import {
   deleteNumber,
   linkCoexistenceNumber,
   markIvr,
+  setNumberStatus,
   presetTwoStepPin,
   recordPaidMessage,
   twoStepPin,
@@ -51,6 +52,8 @@ export interface SandboxAdmin {
   raiseCap(portfolioId: string, maxPhoneNumbers?: number): void;
   decideDisplayName(phoneNumberId: string, decision: NameDecision, rejectionReason?: RejectionReason): void;
   /** SMS never reaches this number; a voice call does. */
+  /** Meta limits a registered number (FLAGGED, RESTRICTED, RATE_LIMITED, BANNED), or lifts it (CONNECTED). */
+  setNumberStatus(phoneNumberId: string, status: RegisteredStatus): void;
   markIvr(e164: string): void;
   presetTwoStepPin(e164: string, pin: string): void;
   /** The two-step PIN the line holds (set by a register, or preset): the one place a PIN is readable. */
@@ -97,6 +100,7 @@ export function createAdmin(core: SandboxCore, callLog: CallLog): SandboxAdmin {
     advanceClock: (ms) => core.clock.advance(ms),
     raiseCap: (portfolioId, maxPhoneNumbers = RAISED_CAP) => raiseCap(core, portfolioId, maxPhoneNumbers),
     decideDisplayName: (phoneNumberId, decision, reason) => decideDisplayName(core, phoneNumberId, decision, reason),
+    setNumberStatus: (phoneNumberId, status) => setNumberStatus(core, phoneNumberId, status),
     markIvr: (e164) => markIvr(core, e164),
     presetTwoStepPin: (e164, pin) => presetTwoStepPin(core, e164, pin),
     twoStepPin: (e164) => twoStepPin(core, e164),

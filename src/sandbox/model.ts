@@ -5,7 +5,17 @@ import type { SmbSyncType } from '../domain/number.js';
 
 export type { CodeMethod };
 
-export type NumberStatus = 'PENDING' | 'CONNECTED' | 'DISCONNECTED';
+/**
+ * Statuses of a registered number: CONNECTED, or one Meta gives a registered number it limits (still registered, and
+ * counted at the cap; only a CONNECTED number sends). The sandbox reaches the others only by its admin.
+ */
+export const registeredStatuses = ['CONNECTED', 'FLAGGED', 'RESTRICTED', 'RATE_LIMITED', 'BANNED'] as const;
+export type RegisteredStatus = (typeof registeredStatuses)[number];
+export type NumberStatus = 'PENDING' | 'DISCONNECTED' | RegisteredStatus;
+
+export function isRegistered(number: { status: NumberStatus }): boolean {
+  return (registeredStatuses as readonly string[]).includes(number.status);
+}
 export type { SmbSyncType };
 export type CodeVerificationStatus = 'NOT_VERIFIED' | 'VERIFIED' | 'EXPIRED';
 export type NameStatus = 'APPROVED' | 'DECLINED' | 'PENDING_REVIEW';

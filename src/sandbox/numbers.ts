@@ -7,7 +7,7 @@ import { type SandboxCore, SandboxAdminError, adminNumber, adminWaba } from './c
 import { activeRestrictions } from './accounts.js';
 import { submitInitialName } from './display-names.js';
 import { GraphApiError, invalidParameter } from './graph-error.js';
-import type { PhoneNumber, Waba } from './model.js';
+import { isRegistered, type PhoneNumber, type RegisteredStatus, type Waba } from './model.js';
 
 /** Meta blocks deletion for 30 days after a paid message and re-registration for ~5 minutes after it (docs/meta-graph-api.md#paid-message-block, #re-adding-after-deletion). */
 export const PAID_MESSAGE_DELETE_BLOCK_MS = 30 * DAY;
@@ -67,7 +67,7 @@ function joinRefusal(core: SandboxCore, waba: Waba, e164: string): string | unde
   }
   if (existing) return `The phone number ${e164} is already on this WhatsApp Business Account as ${existing.id}`;
   const portfolio = core.store.portfolioOfWaba(waba);
-  const registered = core.store.numbersOfPortfolio(portfolio.id).filter((n) => n.status === 'CONNECTED').length;
+  const registered = core.store.numbersOfPortfolio(portfolio.id).filter(isRegistered).length;
   if (registered >= portfolio.maxPhoneNumbers) {
     return `The business portfolio reached its limit of ${portfolio.maxPhoneNumbers} registered phone numbers`;
   }
@@ -143,6 +143,17 @@ export function deleteNumber(core: SandboxCore, phoneNumberId: string): void {
   }
   core.store.numbers.delete(number.id);
   core.store.line(number.e164).deletedAt = now;
+}
+
+/** Meta limits a registered number (FLAGGED, RESTRICTED, RATE_LIMITED, BANNED), or lifts it (CONNECTED). */
+export function setNumberStatus(core: SandboxCore, phoneNumberId: string, status: RegisteredStatus): void {
+  const number = adminNumber(core, phoneNumberId);
+  if (!isRegistered(number)) {
+    throw new SandboxAdminError(
+      `phone number ${phoneNumberId} is not registered (${number.status}): Meta limits only a registered one`,
+    );
+  }
+  number.status = status;
 }
 
 export function markIvr(core: SandboxCore, e164: string): void {

@@ -4,7 +4,7 @@ import { HOUR, withinWindow } from './clock.js';
 import { type SandboxCore, sendAccountWebhook } from './core.js';
 import { applyApprovedName } from './display-names.js';
 import { GraphApiError } from './graph-error.js';
-import type { PhoneNumber } from './model.js';
+import { isRegistered, type PhoneNumber } from './model.js';
 import { DELETION_COOLDOWN_MS } from './numbers.js';
 import { codeVerificationStatus } from './verification.js';
 
@@ -64,7 +64,7 @@ export function register(
   number.dataLocalizationRegion = input.dataLocalizationRegion;
   number.platformType = 'CLOUD_API';
   applyApprovedName(number);
-  if (number.status !== 'CONNECTED') connectLater(core, number);
+  if (!isRegistered(number)) connectLater(core, number);
 }
 
 /** CONNECTED after connectDelayMs (PENDING meanwhile), then the ONBOARDING quality webhook (docs/meta-graph-api.md#account-and-number-fields, docs/sandbox-assumptions.md#the-number-model). */

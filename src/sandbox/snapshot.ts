@@ -8,6 +8,7 @@ import type { SandboxCore } from './core.js';
 import type { FaultSpec } from './faults.js';
 import {
   businessVerificationStatuses,
+  registeredStatuses,
   type AccessToken,
   type Line,
   type OutboxEntry,
@@ -55,7 +56,7 @@ const phoneNumber: z.ZodType<PhoneNumberSnapshot> = z.object({
   e164: z.string(),
   digits: z.string(),
   display: z.string(),
-  status: z.enum(['PENDING', 'CONNECTED', 'DISCONNECTED']),
+  status: z.enum(['PENDING', 'DISCONNECTED', ...registeredStatuses]),
   everConnected: z.boolean(),
   connectGeneration: z.number(),
   verifiedAt: z.number().optional(),

@@ -43,7 +43,7 @@ import type { SandboxAdmin } from '../admin.js';
 import { SandboxAdminError } from '../core.js';
 import { NAME_REJECTION_REASONS, restrictionTypes } from '../../graph/webhook-fields.js';
 import { NAME_DECISIONS } from '../display-names.js';
-import { businessVerificationStatuses } from '../model.js';
+import { businessVerificationStatuses, registeredStatuses } from '../model.js';
 import { GraphApiError } from '../graph-error.js';
 import { mergeParams } from './input.js';
 
@@ -145,6 +145,9 @@ const routes: Registration[] = [
     admin.recordPaidMessage(i.phoneNumberId),
   ),
   route('DELETE', '/numbers/:phoneNumberId', onNumber, (admin, i) => admin.deleteNumber(i.phoneNumberId)),
+  route('POST', '/numbers/:phoneNumberId/status', onNumber.extend({ status: z.enum(registeredStatuses) }), (admin, i) =>
+    admin.setNumberStatus(i.phoneNumberId, i.status),
+  ),
   route('POST', '/numbers/:phoneNumberId/customers', onNumber.extend({ waId: id, identityKeyHash: id }), (admin, i) =>
     admin.setCustomerIdentity(i.phoneNumberId, i.waId, i.identityKeyHash),
   ),

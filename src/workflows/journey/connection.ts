@@ -1,13 +1,21 @@
 // Stage 7: PENDING until CONNECTED. Meta's ONBOARDING quality webhook wakes the journey; polling with
 // backoff is the safety net for a webhook that never comes.
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
+import { limitedAtMeta } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
 import { callMeta, readNumber } from './meta.js';
+import { LIMITED_NUMBER_PATCH, LIMITED_WORDS } from './number.js';
+
+/** Registered and in effect: CONNECTED, or (from LIMITED_NUMBER_PATCH on) limited by Meta, which no wait mends. */
+function connected(journey: Journey): boolean {
+  const { status } = journey.state;
+  return status === 'CONNECTED' || (limitedAtMeta(status) && patched(LIMITED_NUMBER_PATCH));
+}
 
 export async function awaitConnected(journey: Journey): Promise<void> {
-  if (journey.state.status === 'CONNECTED') return;
+  if (connected(journey)) return;
   journey.enter('AWAITING_CONNECTED', {
     for: 'meta',
     reason: 'Meta shows the number PENDING until the registration takes effect',
@@ -29,7 +37,11 @@ export async function awaitConnected(journey: Journey): Promise<void> {
     } catch (err) {
       throw failedByMeta(err, 'Reading the number status');
     }
-    if (journey.state.status === 'CONNECTED') return;
+    if (connected(journey)) {
+      if (journey.state.status !== 'CONNECTED')
+        journey.note('meta', `shows the number ${journey.state.status}: ${LIMITED_WORDS}`);
+      return;
+    }
     if (Date.now() >= giveUpAt) {
       throw end('STAYS_PENDING', {
         status: journey.state.status ?? 'PENDING',

@@ -5,12 +5,13 @@ import { condition, isCancellation, patched } from '@temporalio/workflow';
 import { endingResult } from '../../domain/endings.js';
 import { REMOVAL_BLOCKED, type JourneyResult } from '../../domain/journey.js';
 import type { RemovalRequest } from '../../domain/messages.js';
-import { isRegisteredAtMeta, type NumberSnapshot } from '../../domain/number.js';
+import { isRegisteredAtMeta, limitedAtMeta, type NumberSnapshot } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { releaseSlot } from './capacity.js';
 import type { Submission } from './inbox.js';
 import type { Journey } from './journey.js';
 import { callMeta, metaErrorOf, readNumber, type CallOptions } from './meta.js';
+import { LIMITED_NUMBER_PATCH } from './number.js';
 import { registrationCall } from './registration.js';
 import { deletionTakenFrom } from './state.js';
 
@@ -88,7 +89,7 @@ async function awaitDeletion(journey: Journey): Promise<string | null> {
     journey.showPersonWait('deletion');
     journey.waitFor(
       'admin',
-      'a portfolio admin must delete the number in WhatsApp Manager → Phone numbers (trash icon; a CONNECTED number asks for its PIN), then confirm',
+      `a portfolio admin must delete the number in WhatsApp Manager → Phone numbers (trash icon; where it asks for the two-step PIN, an admin reads numberflow's back: \`numberflow reveal-pin ${journey.input.phoneNumber.e164} --reason …\`, POST /v1/journeys/{e164}/pin-reveal), then confirm`,
     );
     await condition(
       () => deletionConfirmation.busy || journey.state.restriction !== null,
@@ -177,7 +178,10 @@ export async function leaveTidy(journey: Journey): Promise<void> {
         'could not read the number at Meta to tidy up: if WhatsApp Manager shows it registered, deregister or delete it there',
       );
     }
-    stillRegistered = snapshot ? isRegisteredAtMeta(snapshot) : journey.state.registered;
+    stillRegistered = snapshot
+      ? isRegisteredAtMeta(snapshot) ||
+        (!snapshot.gone && limitedAtMeta(snapshot.status) && patched(LIMITED_NUMBER_PATCH))
+      : journey.state.registered;
     if (stillRegistered && attempts.registerCalls > 0 && !coexistence) {
       try {
         await callMeta(journey, (afterWait) => registrationCall(journey, 'deregister', afterWait || !snapshot), {
