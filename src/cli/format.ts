@@ -1,7 +1,7 @@
 // The command line's human-readable output: a journey's summary, the answer to an action, a listing line, a started
 // journey, and one line per event of `watch`. Scripts use --json instead; these lines are for people.
 import { displayNameWords } from '../domain/display-name-words.js';
-import { codeLastsFrom, metaStopWords, REMOVAL_BLOCKED, type JourneyView } from '../domain/journey.js';
+import { codeLastsFrom, metaStopWords, qualityWords, REMOVAL_BLOCKED, type JourneyView } from '../domain/journey.js';
 import { visibleControls } from '../domain/operator-input.js';
 import { journeyStages } from '../domain/stages.js';
 import type { JourneyEvent, JourneyListing, JourneySummary } from '../journeys/index.js';
@@ -47,6 +47,7 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
         view.path,
         ...(view.path === 'coexistence' ? [] : [`code by ${view.codeMethod}`]), // coexistence: no code is asked
         ...(view.status ? [`status ${view.status}`] : []),
+        ...(view.quality ? [`quality ${qualityWords(view.quality)} at ${view.quality.at}`] : []),
         ...(view.sendsPaused ? ['sends paused'] : []),
         ...(view.stoppedByMeta
           ? [`stopped by Meta: ${metaStopWords(view.stoppedByMeta)} at ${view.stoppedByMeta.at}`]

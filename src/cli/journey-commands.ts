@@ -115,15 +115,35 @@ export function addJourneyCommands(program: Command, context: CommandContext): v
               awaitingInput: opts.awaitingInput,
             };
             const all: JourneyListing[] = [];
+            let listed = 0;
             for await (const listing of ops.list(filter)) {
+              listed += 1;
               if (opts.json) all.push(listing);
               else context.out(listingLine(listing)); // as they come: a long list starts printing at once
             }
             if (opts.json) context.out(JSON.stringify(all, null, 2));
+            // Said apart from the list (standard error): a script reading it still reads no line.
+            else if (listed === 0) context.err(`no journeys ${noneListed(filter)}`);
           }),
     );
 
   watchCommand(program, context);
+}
+
+/** What an empty list looked for, in words: "awaiting input in portfolio 123", "in stage LIVE", "running or ended". */
+function noneListed(filter: {
+  stage?: string;
+  portfolioId?: string;
+  wabaId?: string;
+  awaitingInput?: boolean;
+}): string {
+  const words = [
+    filter.awaitingInput ? 'awaiting input' : null,
+    filter.stage ? `in stage ${filter.stage}` : null,
+    filter.portfolioId ? `in portfolio ${filter.portfolioId}` : null,
+    filter.wabaId ? `on WABA ${filter.wabaId}` : null,
+  ].filter((word) => word !== null);
+  return words.length > 0 ? words.join(' ') : 'yet';
 }
 
 async function summary(context: CommandContext, opts: ListOptions): Promise<void> {

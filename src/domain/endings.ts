@@ -15,7 +15,8 @@ const ending = <P = Record<string, never>>(e: Ending<P>): Ending<P> => e;
 
 const codeRemediation =
   'Check that the number receives SMS or calls from international numbers (behind an IVR: use VOICE, allow-list ' +
-  "Meta's caller numbers and redirect the call to a person or mailbox), that it is not registered elsewhere, then start a new journey.";
+  "Meta's caller numbers — or ask Meta's Direct Support for them — and redirect the call to a person or mailbox; an IVR " +
+  'that cannot take the call cannot be registered), that it is not registered elsewhere, then start a new journey.';
 
 export const endings = {
   SIGNUP_WINDOW_CLOSED: ending({

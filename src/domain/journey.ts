@@ -109,6 +109,18 @@ export interface MetaStop {
   at: string;
 }
 
+/** Meta's latest quality update of a number: its event, the messaging limit it gave (if any), and when. */
+export interface QualityUpdate {
+  event: string;
+  limit: string | null;
+  at: string;
+}
+
+/** "FLAGGED (messaging limit TIER_250)", written out, not obeyed, on a terminal. */
+export function qualityWords({ event, limit }: QualityUpdate): string {
+  return visibleControls(`${event}${limit ? ` (messaging limit ${limit})` : ''}`, false);
+}
+
 /** "DISABLED_UPDATE (waba_ban_state DISABLE)": Meta's words written out, not obeyed, on a terminal. */
 export function metaStopWords({ event, detail }: MetaStop): string {
   return visibleControls(`${event}${detail ? ` (${detail})` : ''}`, false);
@@ -194,6 +206,11 @@ export interface JourneyView {
    * (and read so from a worker before it).
    */
   stoppedByMeta: MetaStop | null;
+  /**
+   * Meta's latest quality update of the number (phone_number_quality_update: FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE,
+   * ONBOARDING…) with the messaging limit it gave; null before any (and read so from a worker before it).
+   */
+  quality: QualityUpdate | null;
   /**
    * The number went live: it is removed, never cancelled, also while a rename registers it again (a stage before
    * LIVE). A view from a worker before the field has none.

@@ -207,6 +207,32 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
     });
   });
 
+  it("shows Meta's latest quality update of a number with its messaging limit, and notes one that lowers it", async () => {
+    await t.bench.run(async () => {
+      const { journey, view } = await startLive(t.bench);
+      const quality = (event: string, limit: string) => {
+        const value = { display_phone_number: view.e164.slice(1), event, current_limit: limit };
+        const time = Math.floor(Date.now() / 1000);
+        return JSON.stringify({
+          object: 'whatsapp_business_account',
+          entry: [{ id: t.bench.wabaId, time, changes: [{ field: 'phone_number_quality_update', value }] }],
+        });
+      };
+      expect((await post(quality('FLAGGED', 'TIER_250'))).statusCode).toBe(200);
+      const flagged = await journey.until((v) => v.quality?.event === 'FLAGGED', 'flagged');
+      expect(flagged.quality).toMatchObject({ event: 'FLAGGED', limit: 'TIER_250' });
+      expect(flagged.notes.at(-1)).toMatchObject({
+        actor: 'meta',
+        what: 'quality update FLAGGED (messaging limit TIER_250)',
+      });
+      expect((await post(quality('UPGRADE', 'TIER_1K'))).statusCode).toBe(200);
+      const upgraded = await journey.until((v) => v.quality?.event === 'UPGRADE', 'upgraded');
+      expect(upgraded.quality).toMatchObject({ event: 'UPGRADE', limit: 'TIER_1K' });
+      expect(upgraded.notes).toEqual(flagged.notes); // an upgrade is shown, not noted
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
   it("pauses a live number's sends while Meta has its WABA disabled or its partner removed, and resumes them when Meta brings it back", async () => {
     await t.bench.run(async () => {
       const { journey } = await startLive(t.bench);

@@ -52,6 +52,18 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
     });
   });
 
+  it('says on standard error that a list found nothing, and what it looked for, leaving standard output empty', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const emptyPortfolio = '900000000000001';
+    await buildCli((line) => out.push(line), { throwOnExit: true, err: (line) => err.push(line) }).parseAsync(
+      ['list', '--awaiting-input', '--portfolio', emptyPortfolio],
+      { from: 'user' },
+    );
+    expect(out).toEqual([]);
+    expect(err).toEqual([`no journeys awaiting input in portfolio ${emptyPortfolio}`]);
+  });
+
   it('lists a run terminated in Temporal under FAILED, as its view reads, and no longer under its stage', async () => {
     await t.bench.run(async () => {
       const input = t.bench.input();

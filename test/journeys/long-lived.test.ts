@@ -75,8 +75,10 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
       );
       const description = await handle.describe();
       expect(description.runId).not.toBe(firstRun);
-      const { recentEvents: _events, ...kept } = view;
+      const { recentEvents: _events, quality: _quality, ...kept } = view;
       expect(after).toMatchObject(kept); // every fact the view showed before, kept by the new run
+      const last = `TIER_${CONTINUE_AS_NEW_SUGGESTED_AT - 1}`;
+      expect(after.quality).toMatchObject({ event: 'THROUGHPUT_UPGRADE', limit: last }); // the latest, carried too
       // The run continues as new at its first task once past the length; the last signals may have brought the
       // current run to it just before (one CI run read exactly 300), so the bound allows that task's few events.
       expect(description.historyLength).toBeLessThanOrEqual(CONTINUE_AS_NEW_SUGGESTED_AT + 10);

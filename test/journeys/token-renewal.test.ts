@@ -14,7 +14,7 @@ describe("a journey whose WABA's token stops working (dev server + Graph sandbox
   const s = useStores();
   const t = useBench('dev', () => ({ tokenStore: s.stores.tokens }));
   const NEEDED =
-    /^a working Meta token for WABA \d+ is needed: finish Embedded Signup again or run `numberflow token set --waba \d+` \(a WABA id given wrong: cancel the journey\)$/;
+    /^a working Meta token for WABA \d+ is needed: finish Embedded Signup again, or have someone with the token store run `numberflow token set --waba \d+` in direct mode \(a WABA id given wrong: cancel the journey\)$/;
 
   it('waits for a person when Meta revokes the token mid-journey, and goes on once `token set` stores a new one', async () => {
     const { bench } = t;

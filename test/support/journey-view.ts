@@ -25,6 +25,7 @@ export function journeyView(overrides: Partial<JourneyView> = {}): JourneyView {
     notes: [],
     sendsPaused: false,
     stoppedByMeta: null,
+    quality: null,
     identityCheck: 'off',
     result: null,
     callUnderWay: null,

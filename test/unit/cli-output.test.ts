@@ -124,7 +124,11 @@ describe("show's summary", () => {
         detail: 'waba_ban_state DISABLE\u001b[2J',
         at: '2025-06-01T11:00:00.000Z',
       },
+      quality: { event: 'FLAGGED', limit: 'TIER_250', at: '2025-06-01T10:00:00.000Z' },
     });
+    expect(viewSummary(stopped, now).find((l) => l.startsWith('  number'))).toContain(
+      ', quality FLAGGED (messaging limit TIER_250) at 2025-06-01T10:00:00.000Z, sends paused',
+    );
     expect(viewSummary(stopped, now).find((l) => l.startsWith('  number'))).toMatch(
       /, sends paused, stopped by Meta: DISABLED_UPDATE \(waba_ban_state DISABLE\\x1b\[2J\) at 2025-06-01T11:00:00\.000Z$/,
     );

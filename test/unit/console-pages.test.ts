@@ -149,6 +149,10 @@ describe('the console’s markup', () => {
       ),
     );
     expect(page).toContain('Sends paused');
+    const flagged = journeyView({ quality: { event: 'FLAGGED', limit: null, at: '2025-06-01T10:00:00.000Z' } });
+    expect(textOf(toText(journeyPage(contextOf(operator), flagged)))).toContain(
+      'Quality FLAGGED, 10:00:00 UTC on 1 Jun 2025',
+    );
     expect(page).toContain(
       'Stopped by Meta PARTNER_REMOVED (PRIMARY_INACTIVITY, by SYSTEM), 11:00:00 UTC on 1 Jun 2025',
     );

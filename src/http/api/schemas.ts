@@ -343,6 +343,13 @@ export const journeyViewSchema = z
     sendsPaused: z
       .boolean()
       .describe('sends are paused: the number is being removed, or Meta stopped it (stoppedByMeta)'),
+    quality: z
+      .object({ event: z.string(), limit: z.string().nullable(), at: iso })
+      .nullable()
+      .default(null) // a view from a worker before the field
+      .describe(
+        "Meta's latest quality update of the number (FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE, ONBOARDING…) with the messaging limit it gave",
+      ),
     stoppedByMeta: z
       .object({ event: z.string(), detail: z.string().nullable(), at: iso })
       .nullable()

@@ -9,6 +9,7 @@ import {
   type JourneyInput,
   type JourneyResult,
   type JourneyView,
+  qualityWords,
   type MetaStop,
   type WaitingFor,
 } from '../../domain/journey.js';
@@ -79,6 +80,9 @@ function accountResumes(event: Extract<NumberEvent, { kind: 'account' }>): boole
   if (event.event === 'DISABLED_UPDATE') return event.banState === 'REINSTATE';
   return event.event === 'ACCOUNT_RECONNECTED';
 }
+
+/** Quality updates that lower what the number may send: noted. */
+const QUALITY_SAID: readonly string[] = ['FLAGGED', 'DOWNGRADE'];
 
 const SAID_ACCOUNT_EVENTS: readonly string[] = [
   'DISABLED_UPDATE',
@@ -292,7 +296,7 @@ export class Journey {
     this.showPersonWait('token');
     this.waitFor(
       'admin',
-      `a working Meta token for WABA ${wabaId} is needed: finish Embedded Signup again or run \`numberflow token set --waba ${wabaId}\` (a WABA id given wrong: cancel the journey)`,
+      `a working Meta token for WABA ${wabaId} is needed: finish Embedded Signup again, or have someone with the token store run \`numberflow token set --waba ${wabaId}\` in direct mode (a WABA id given wrong: cancel the journey)`,
     );
   }
 
@@ -686,6 +690,9 @@ export class Journey {
         break;
       case 'quality':
         if (event.event === 'ONBOARDING') this.inbox.registrationTook.put(null, 'meta');
+        this.state.quality = { event: event.event, limit: event.currentLimit, at: event.at };
+        // What lowers what the number may send is for people to see, where they look (show, the console).
+        if (QUALITY_SAID.includes(event.event)) this.note('meta', `quality update ${qualityWords(this.state.quality)}`);
         break;
       case 'status':
         this.state.status = event.status;

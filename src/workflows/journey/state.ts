@@ -9,6 +9,7 @@ import type {
   JourneyResult,
   JourneyView,
   MetaStop,
+  QualityUpdate,
   StageEntered,
 } from '../../domain/journey.js';
 import { signupWindowEnds } from '../../domain/journey.js';
@@ -69,6 +70,8 @@ export interface JourneyState {
   sendsPaused: boolean;
   /** Meta's event that stopped the number's sends, until one brings it back (absent in a state from before it). */
   stoppedByMeta?: MetaStop | null;
+  /** Meta's latest quality update of the number (absent in a state from before it). */
+  quality?: QualityUpdate | null;
   /** Meta's identity-change check as numberflow last set it (absent in a state carried from before it was kept). */
   identityCheck?: boolean;
   /** A removal blocked by Meta, with why and what to do; cleared when an admin asks again. */
@@ -182,6 +185,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     notes: [...state.notes],
     sendsPaused: state.sendsPaused || Boolean(state.stoppedByMeta),
     stoppedByMeta: state.stoppedByMeta ?? null,
+    quality: state.quality ?? null,
     wentLive: state.wentLive,
     identityCheck: state.identityCheck ? 'on' : 'off',
     result: state.result && withoutPin(state.result),

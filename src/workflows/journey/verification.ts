@@ -390,7 +390,7 @@ function waitingReason(journey: Journey): string {
   }
   const by = journey.state.codeMethod === 'VOICE' ? 'voice call' : 'SMS';
   const ivr = journey.input.ivr
-    ? " The number is behind an IVR: allow-list Meta's caller numbers and redirect the call to a person or mailbox to capture the code."
+    ? " The number is behind an IVR: allow-list Meta's caller numbers (Meta shares 1 or 2; where they cannot be allow-listed, ask Meta's Direct Support for the registration call's source numbers, the number being on the WABA already) and redirect the call to a person or mailbox to capture the code; an IVR that cannot take Meta's call cannot be registered."
     : '';
   // The wait outlasts the code: Meta's codes last about 10 minutes, and one submitted later counts as a wrong one.
   // After the last code a journey asks for, the wait's end is the journey's (requestCode ends it).

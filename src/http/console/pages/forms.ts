@@ -209,9 +209,7 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
     );
   }
   if ((stage === 'LIVE' || renaming) && administers) {
-    forms.push(
-      form(journeyActions.removal, reasonFields(kept, 'removal', 'Why remove the number'), 'Request removal', 'danger'),
-    );
+    forms.push(form(journeyActions.removal, removalFields(kept), 'Request removal', 'danger'));
   }
   if (removalBlocked(view)) {
     forms.push(
@@ -347,6 +345,19 @@ function nameUnderReviewNote(view: JourneyView): Html {
     A display-name change is under review: now "${current}"; ${status.toLowerCase().replaceAll('_', ' ')}: "${pending}".
     A new name can be submitted once Meta has decided on this one.
   </p>`;
+}
+
+/**
+ * What numberflow does not do for the number outside it, said before the removal is asked: what else sends from it,
+ * and what else hears of it, stops being able to.
+ */
+function removalFields(kept: Kept): Html {
+  return html`<p class="help">
+      Before: stop the campaigns and other systems that send from this number, and point any webhook or sending code
+      that relies on it elsewhere; numberflow pauses only its own sends. A connection another platform holds to the
+      number is disconnected there first.
+    </p>
+    ${reasonFields(kept, 'removal', 'Why remove the number')}`;
 }
 
 function blockedRemovalFields(kept: Kept): Html {

@@ -2,7 +2,7 @@
 // name, last Meta error, notes newest first), the outcome of what was just submitted, and the forms that fit. The
 // parts marked data-live are what the live script (assets/console.js) replaces as the journey's events arrive.
 import { displayNameWords } from '../../../domain/display-name-words.js';
-import { metaStopWords, type JourneyView } from '../../../domain/journey.js';
+import { metaStopWords, qualityWords, type JourneyView } from '../../../domain/journey.js';
 import { visibleControls } from '../../../domain/operator-input.js';
 import { journeyPolicy } from '../../../domain/policy.js';
 import type { ActionOutcome } from '../../api/actions.js';
@@ -141,6 +141,11 @@ function factsSection(view: JourneyView): Html {
       ${row('WABA', view.wabaId)} ${row('Portfolio', view.portfolioId)}
       ${row('Path', view.path === 'coexistence' ? 'coexistence (WhatsApp Business App)' : 'Cloud API')}
       ${row('Code by', view.codeMethod)} ${row('Meta status', view.status)}
+      ${
+        view.quality
+          ? row('Quality', html`${qualityWords(view.quality)}, ${time(view.quality.at, { seconds: true })}`)
+          : null
+      }
       ${view.sendsPaused ? row('Sends', 'paused') : null}
       ${
         view.stoppedByMeta
