@@ -83,7 +83,6 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
   const subscribeToWebhooks = webhookSubscriptions(graph);
 
   async function readNumber(ref: NumberRef): Promise<NumberSnapshot> {
-    subscribeToWebhooks(ref.wabaId, activityLog());
     try {
       const fields = await heartbeating(() => graph.getPhoneNumber(ref, snapshotFields));
       return {
@@ -127,7 +126,11 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
   }
 
   return {
-    readNumber,
+    /** The journey's read of its number (an adoption's first call at a WABA among them). */
+    async readNumber(ref: NumberRef): Promise<NumberSnapshot> {
+      subscribeToWebhooks(ref.wabaId, activityLog());
+      return readNumber(ref);
+    },
 
     /**
      * Adds the number to the WABA. A retried or repeated add whose first attempt went through, or a number added by

@@ -9,7 +9,6 @@ import {
   type JourneyInput,
   type JourneyResult,
   type JourneyView,
-  qualityWords,
   type MetaStop,
   type WaitingFor,
 } from '../../domain/journey.js';
@@ -80,9 +79,6 @@ function accountResumes(event: Extract<NumberEvent, { kind: 'account' }>): boole
   if (event.event === 'DISABLED_UPDATE') return event.banState === 'REINSTATE';
   return event.event === 'ACCOUNT_RECONNECTED';
 }
-
-/** Quality updates that lower what the number may send: noted. */
-const QUALITY_SAID: readonly string[] = ['FLAGGED', 'DOWNGRADE'];
 
 const SAID_ACCOUNT_EVENTS: readonly string[] = [
   'DISABLED_UPDATE',
@@ -691,8 +687,6 @@ export class Journey {
       case 'quality':
         if (event.event === 'ONBOARDING') this.inbox.registrationTook.put(null, 'meta');
         this.state.quality = { event: event.event, limit: event.currentLimit, at: event.at };
-        // What lowers what the number may send is for people to see, where they look (show, the console).
-        if (QUALITY_SAID.includes(event.event)) this.note('meta', `quality update ${qualityWords(this.state.quality)}`);
         break;
       case 'status':
         this.state.status = event.status;
