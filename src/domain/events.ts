@@ -82,8 +82,9 @@ const eventFields: {
   partner_removed: { reason: 'string or null', initiatedBy: 'string or null', at: 'string' },
   restriction: { restrictionType: 'string', expiration: 'string or null', at: 'string' },
   paid_message: { at: 'string' },
-  // Acted on only as text: workers before it took an event with any value there.
-  account: { event: 'string', at: 'string', detail: 'string, null or absent', banState: 'anything' },
+  // A banState of another type was taken by workers before it: such an event replays taken unless its run checked
+  // events (NUMBER_EVENTS_CHECKED_PATCH), which only the state and the notes show.
+  account: { event: 'string', at: 'string', detail: 'string, null or absent', banState: 'string, null or absent' },
 };
 
 /** Why a value is not a number event the journey can keep and show (its first problem), or null when it is one. */

@@ -202,7 +202,7 @@ export interface JourneyView {
   sendsPaused: boolean;
   /**
    * Meta's event that stopped the number's sends — its WABA disabled (DISABLED_UPDATE, DISABLE), deleted or
-   * offboarded, the partner removed — until one brings it back (REINSTATE, ACCOUNT_RECONNECTED); null when none
+   * offboarded, the partner removed — until one brings it back (REINSTATE, ACCOUNT_RECONNECTED, PARTNER_ADDED); null when none
    * (and read so from a worker before it).
    */
   stoppedByMeta: MetaStop | null;

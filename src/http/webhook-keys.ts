@@ -1,8 +1,8 @@
 // What a delivery must not overtake: the older deliveries about the same number, or about its whole WABA. Each event
 // gets an ordering key naming what the router acts on: a number event (name, quality, a messages batch: its journey,
 // its identity records) `<wabaId>/<digits>`, anything else about the WABA (account_update goes to every journey of
-// it, the cap to its portfolio; a field not routed today is kept in order all the same) `<wabaId>`. Two keys
-// conflict when equal, or when one is a WABA's key and the other a number key of that WABA.
+// it, or to the number it names; the cap to its portfolio; a field not routed today is kept in order all the same)
+// `<wabaId>`. Two keys conflict when equal, or when one is a WABA's key and the other a number key of that WABA.
 import type { WebhookEvent } from '../graph/webhooks.js';
 
 /** `<wabaId>` (the whole WABA) or `<wabaId>/<digits>` (one of its numbers). */

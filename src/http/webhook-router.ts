@@ -189,8 +189,15 @@ export function createWebhookRouter({
         const sentAt = event.time === undefined ? undefined : at;
         return [await toPortfolio(event.wabaId, cap, sentAt)];
       }
-      case 'account_update':
-        return toWaba(event.wabaId, accountEvents(event.value, at));
+      case 'account_update': {
+        // An update naming a number (a coexistence number's disconnection) is that number's; else the WABA's.
+        const events = accountEvents(event.value, at);
+        const number = event.value.phone_number;
+        if (number === undefined) return toWaba(event.wabaId, events);
+        const routed: RoutedEvent[] = [];
+        for (const one of events) routed.push(await toNumber(number, one, event.wabaId, batch));
+        return routed;
+      }
       case 'account_review_update':
         return toWaba(event.wabaId, [
           {

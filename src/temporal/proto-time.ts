@@ -8,7 +8,7 @@ export function protoTimeMs(time: ProtoTime): number {
   return Number(String(time.seconds ?? 0)) * 1000 + Math.floor((time.nanos ?? 0) / 1_000_000);
 }
 
-/** As a date; null when absent or unset (no seconds: proto3's zero value). */
+/** As a date; null when absent or unset (no seconds, or zero: proto3's zero value, a Long of 0 too). */
 export function protoDate(time: ProtoTime): Date | null {
-  return time?.seconds ? new Date(protoTimeMs(time)) : null;
+  return time?.seconds && String(time.seconds) !== '0' ? new Date(protoTimeMs(time)) : null;
 }

@@ -2,6 +2,7 @@
 // journey's first call there, without holding that call up, and tries again after a failure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphActivities } from '../../src/activities/graph-activities.js';
+import { SUBSCRIPTION_RETRY_MS, webhookSubscriptions } from '../../src/activities/webhook-subscriptions.js';
 import { GraphClient } from '../../src/graph/index.js';
 import { SANDBOX_APP_ID } from '../../src/graph/from-config.js';
 import { staticTokenProvider } from '../../src/graph/tokens.js';
@@ -52,30 +53,43 @@ describe("the app subscribed to a WABA's webhooks (Graph sandbox)", () => {
     }
   });
 
-  it('tries again at the next call when Meta would not say, and leaves alone another app of the WABA', async () => {
+  it('looks again after a failure only once its wait is over, and subscribes this app where Meta lists only another', async () => {
     const { wabaId: other } = sandbox.admin.createWaba(
       sandbox.admin.createPortfolio({ verificationStatus: 'verified' }),
     );
     const client = new GraphClient({
       baseUrl: sandbox.url,
       tokens: staticTokenProvider(sandbox.admin.issueToken({ wabaIds: [other] })),
-      appId: APP_ID, // not the sandbox's app: the one Meta lists once subscribed is another
+      appId: APP_ID, // not the sandbox's app: the one Meta lists is another
     });
+    const logged: string[] = [];
+    const log = {
+      info: (message: string) => void logged.push(`info: ${message}`),
+      warn: (message: string) => void logged.push(`warn: ${message}`),
+    };
+    let clock = 1_000_000;
     try {
-      await client.subscribeApp(other); // the sandbox's app, as another app would be
-      const activities = createGraphActivities({ graph: client });
-      const { id } = await client.addPhoneNumber(other, { cc: '1', phoneNumber: '4155550192', verifiedName: 'Acme' });
-      sandbox.admin.injectFault({ endpoint: 'GET /{waba-id}/subscribed_apps', kind: 'error', code: 2, times: 1 });
+      await client.subscribeApp(other); // the sandbox's app, as another app of the WABA's would be
+      const subscribe = webhookSubscriptions(client, () => clock);
+      // Meta refuses the look for good (a token without the permission): said, and not asked again at once.
+      sandbox.admin.injectFault({ endpoint: 'GET /{waba-id}/subscribed_apps', kind: 'error', code: 200, times: 1 });
       sandbox.admin.clearCalls();
-      const read = await activities.readNumber({ wabaId: other, phoneNumberId: id });
-      expect(read.gone).toBe(false); // the read is not held up by the failed look
-      await eventually(() => subscriptionCalls().length === 1, 'the failed look');
-      await activities.readNumber({ wabaId: other, phoneNumberId: id });
-      // Looked again; this app is not the one listed, so it is subscribed (the sandbox keeps one app a WABA).
-      await eventually(
-        () => subscriptionCalls().some((c) => c.endpoint === 'POST /{waba-id}/subscribed_apps'),
-        'subscribed after the failure',
-      );
+      subscribe(other, log);
+      await eventually(() => logged.length === 1, 'the failure said');
+      expect(logged[0]).toMatch(/^warn: could not make sure the app receives the WABA's webhooks/);
+      subscribe(other, log);
+      clock += SUBSCRIPTION_RETRY_MS - 1;
+      subscribe(other, log);
+      expect(subscriptionCalls()).toHaveLength(1); // the failed look alone
+      clock += 1;
+      subscribe(other, log);
+      await eventually(() => logged.length === 2, 'subscribed after the wait');
+      expect(logged[1]).toBe("info: subscribed the app to the WABA's webhooks: Meta listed it not subscribed");
+      expect(subscriptionCalls().map((c) => c.endpoint)).toEqual([
+        'GET /{waba-id}/subscribed_apps',
+        'GET /{waba-id}/subscribed_apps',
+        'POST /{waba-id}/subscribed_apps',
+      ]);
     } finally {
       await client.close();
     }

@@ -210,9 +210,8 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
   it("shows Meta's latest quality update of a number with its messaging limit", async () => {
     await t.bench.run(async () => {
       const { journey, view } = await startLive(t.bench);
-      const quality = (event: string, limit: string) => {
+      const quality = (event: string, limit: string, time = Math.floor(Date.now() / 1000)) => {
         const value = { display_phone_number: view.e164.slice(1), event, current_limit: limit };
-        const time = Math.floor(Date.now() / 1000);
         return JSON.stringify({
           object: 'whatsapp_business_account',
           entry: [{ id: t.bench.wabaId, time, changes: [{ field: 'phone_number_quality_update', value }] }],
@@ -225,6 +224,10 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
       const upgraded = await journey.until((v) => v.quality?.event === 'UPGRADE', 'upgraded');
       expect(upgraded.quality).toMatchObject({ event: 'UPGRADE', limit: 'TIER_1K' });
       expect(upgraded.notes).toEqual(flagged.notes); // shown, not noted: the audit has each
+      // One dated before, delivered late (Meta retries): heard, but the newer one stays the number's quality.
+      expect((await post(quality('DOWNGRADE', 'TIER_50', Math.floor(Date.now() / 1000) - 3600))).statusCode).toBe(200);
+      await journey.until((v) => v.recentEvents.some((e) => e.kind === 'quality' && e.event === 'DOWNGRADE'), 'heard');
+      expect((await journey.view()).quality).toMatchObject({ event: 'UPGRADE', limit: 'TIER_1K' });
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
@@ -232,8 +235,7 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
   it("pauses a live number's sends while Meta has its WABA disabled or its partner removed, and resumes them when Meta brings it back", async () => {
     await t.bench.run(async () => {
       const { journey } = await startLive(t.bench);
-      const send = async (value: Record<string, unknown>) => {
-        const time = Math.floor(Date.now() / 1000);
+      const send = async (value: Record<string, unknown>, time = Math.floor(Date.now() / 1000)) => {
         const body = JSON.stringify({
           object: 'whatsapp_business_account',
           entry: [{ id: t.bench.wabaId, time, changes: [{ field: 'account_update', value }] }],
@@ -257,6 +259,10 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
       await send(ban('REINSTATE'));
       const back = await journey.until((v) => v.stoppedByMeta === null, 'brought back');
       expect(back.sendsPaused).toBe(false);
+      // The ban delivered again, dated before the reinstatement (Meta retries): it changes nothing.
+      await send(ban('DISABLE'), Math.floor(Date.now() / 1000) - 60);
+      await journey.until((v) => v.recentEvents.filter((e) => e.kind === 'account').length === 4, 'the copy heard');
+      expect(await journey.view()).toMatchObject({ stoppedByMeta: null, sendsPaused: false });
       await send({
         event: 'PARTNER_REMOVED',
         waba_info: { waba_id: t.bench.wabaId },
@@ -270,6 +276,18 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
       expect(removed.sendsPaused).toBe(true);
       await send({ event: 'ACCOUNT_RECONNECTED' });
       expect((await journey.until((v) => v.stoppedByMeta === null, 'reconnected')).sendsPaused).toBe(false);
+      // One naming a number is that number's: another journey of the WABA is not stopped by it.
+      const other = await t.bench.start(t.bench.input());
+      await other.until((v) => v.stage === 'AWAITING_OTP', 'the other journey under way');
+      const { e164 } = await journey.view();
+      await send({
+        event: 'PARTNER_REMOVED',
+        phone_number: e164.slice(1),
+        disconnection_info: { reason: 'NUMBER_CHANGED', initiated_by: 'USER' },
+      });
+      await journey.until((v) => v.stoppedByMeta?.detail === 'NUMBER_CHANGED, by USER', 'its own removal');
+      expect((await other.view()).stoppedByMeta).toBeNull();
+      await t.env.client.workflow.getHandle(other.workflowId).terminate('test done');
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });

@@ -250,11 +250,31 @@ describe('the display name (dev server + Graph sandbox)', () => {
       await submitDeliveredCode(t.bench, journey);
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
       expect(live.displayName).toEqual({ current: 'Acme Help Desk', pending: null, status: 'APPROVED' });
-      // Approved after the number registered: registered again to apply it, as Meta asks of a change.
-      expect(registerCalls(id)).toHaveLength(2);
+      // Meta took it as the number's name (its own never approved): in effect with the one register, as a first name.
+      expect(registerCalls(id)).toHaveLength(1);
       expect(patchesIn(await t.env.client.workflow.getHandle(journey.workflowId).fetchHistory())).toEqual(
         expect.arrayContaining(['adopted-number-asks-for-the-given-name', 'name-read-takes-a-replaced-name']),
       );
+    });
+  });
+
+  it('asks for no given name for a number registered before its journey: a change would need a register with its PIN', async () => {
+    await t.bench.run(async () => {
+      const { input, id } = await addedByHand(t.bench);
+      const ref = { wabaId: t.bench.wabaId, phoneNumberId: id };
+      await t.bench.graph.requestCode(ref, { codeMethod: 'SMS', language: 'en_US' });
+      await t.bench.graph.verifyCode(ref, t.bench.sandbox.admin.latestCode(id) as string);
+      await t.bench.graph.register(ref, { pin: '246810' }); // its name still under review
+      const adopted = { ...input, phoneNumberId: id, displayName: 'Acme Help Desk', replacesMetaName: true };
+      const journey = await t.bench.start(adopted);
+      const reviewed = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'in review');
+      expect(reviewed.displayName).toEqual({ current: 'Acme Support', pending: null, status: 'PENDING_REVIEW' });
+      expect(reviewed.notes.map((n) => n.what)).toContain(
+        'Meta has the number under the display name "Acme Support", not "Acme Help Desk": the journey follows Meta\'s; ask for a name change once live to use another',
+      );
+      const calls = t.bench.sandbox.admin.calls();
+      expect(calls.filter((c) => c.endpoint === 'POST /{phone-number-id}' && c.path.includes(id))).toEqual([]);
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
 

@@ -45,6 +45,12 @@ describe('checks of what operators send', () => {
     const name = { kind: 'name', decision: 'APPROVED', requestedName: 'Acme', rejectionReason: null, at: 'x' };
     expect(numberEventProblem({ ...name, undated: true })).toBeNull();
     expect(numberEventProblem({ ...name, undated: 'yes' })).toBeNull(); // taken as dated, as workers before took it
+    const account = { kind: 'account', event: 'DISABLED_UPDATE', at: 'x' };
+    expect(numberEventProblem({ ...account, banState: 'DISABLE' })).toBeNull();
+    expect(numberEventProblem(account)).toBeNull(); // from a receiver before the field
+    expect(numberEventProblem({ ...account, banState: 7 })).toBe(
+      'banState: must be a string, null or absent in a account event',
+    );
     expect(numberEventDateProblem({ kind: 'paid_message', at: 'yesterday' })).toBe(
       'at: must be a date in a paid_message event',
     );

@@ -19,5 +19,6 @@ describe('protobuf times as Temporal gives them back', () => {
     expect(protoDate(null)).toBeNull();
     expect(protoDate({ seconds: null, nanos: 0 })).toBeNull();
     expect(protoDate({ seconds: 0 })).toBeNull();
+    expect(protoDate({ seconds: long(0), nanos: 0 })).toBeNull(); // a Long of 0 is an object, truthy
   });
 });

@@ -355,7 +355,7 @@ export const journeyViewSchema = z
       .nullable()
       .default(null) // a view from a worker before the field
       .describe(
-        "Meta's event that stopped the number's sends (its WABA disabled, deleted or offboarded, the partner removed), until one brings it back (REINSTATE, ACCOUNT_RECONNECTED)",
+        "Meta's event that stopped the number's sends (its WABA disabled, deleted or offboarded, the partner removed), until one brings it back (REINSTATE, ACCOUNT_RECONNECTED, PARTNER_ADDED)",
       ),
     wentLive: z
       .boolean()

@@ -64,8 +64,10 @@ export async function reviewDisplayName(journey: Journey, checkNow: boolean): Pr
     const decision = await awaitNameDecision(journey, poll);
     poll = false;
     if (decision?.approved) {
-      if (journey.state.displayName.pending) await applyApprovedName(journey, decision.decidedAt);
-      else journey.nameApproved(journey.state.displayName.current);
+      const { displayName, givenNameAsked } = journey.state;
+      if (displayName.pending && displayName.pending !== givenNameAsked) {
+        await applyApprovedName(journey, decision.decidedAt);
+      } else journey.nameApproved(displayName.pending ?? displayName.current);
       return;
     }
     const rejected = journey.nameUnderReview;
@@ -148,6 +150,7 @@ export async function askForGivenName(journey: Journey, name: string): Promise<v
     );
     return;
   }
+  journey.givenNameAsked(name);
   journey.note(journey.input.requestedBy, `submitted the display name "${name}" for review`);
 }
 
@@ -220,13 +223,14 @@ async function pollNameStatus(journey: Journey): Promise<void> {
   }
   const { pending } = journey.state.displayName;
   // Meta may take a change of a name it never approved as the name itself (no new_name_status): its status is then
-  // the change's. Decided only where that is so.
-  const replaced =
-    pending !== null &&
-    snapshot.newNameStatus === null &&
-    snapshot.verifiedName === pending &&
-    patched(REPLACED_NAME_READ_PATCH);
-  const status = pending && !replaced ? snapshot.newNameStatus : snapshot.nameStatus;
+  // the change's. Asked only where that status decides.
+  const replaced = pending !== null && snapshot.newNameStatus === null && snapshot.verifiedName === pending;
+  const decides = approvedAtMeta(snapshot.nameStatus) || snapshot.nameStatus === 'DECLINED';
+  const status = !pending
+    ? snapshot.nameStatus
+    : replaced && decides && patched(REPLACED_NAME_READ_PATCH)
+      ? snapshot.nameStatus
+      : snapshot.newNameStatus;
   if (approvedAtMeta(status)) {
     journey.inbox.nameDecision.put({ approved: true }, 'meta');
   }

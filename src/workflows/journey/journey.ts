@@ -74,10 +74,10 @@ function accountStops(event: Extract<NumberEvent, { kind: 'account' }>): boolean
   return event.event === 'ACCOUNT_DELETED' || event.event === 'ACCOUNT_OFFBOARDED';
 }
 
-/** Account updates that bring a stopped number back: a ban lifted (REINSTATE), the account reconnected. */
+/** Account updates that bring a stopped number back: a ban lifted (REINSTATE), the account or partner back. */
 function accountResumes(event: Extract<NumberEvent, { kind: 'account' }>): boolean {
   if (event.event === 'DISABLED_UPDATE') return event.banState === 'REINSTATE';
-  return event.event === 'ACCOUNT_RECONNECTED';
+  return event.event === 'ACCOUNT_RECONNECTED' || event.event === 'PARTNER_ADDED';
 }
 
 const SAID_ACCOUNT_EVENTS: readonly string[] = [
@@ -519,6 +519,11 @@ export class Journey {
     return before;
   }
 
+  /** Meta has the given name instead of its own, never approved: its approval is in effect with no register. */
+  givenNameAsked(name: string): void {
+    this.state.givenNameAsked = name;
+  }
+
   nameRestored(before: JourneyView['displayName']): void {
     this.state.displayName = before;
   }
@@ -686,7 +691,10 @@ export class Journey {
         break;
       case 'quality':
         if (event.event === 'ONBOARDING') this.inbox.registrationTook.put(null, 'meta');
-        this.state.quality = { event: event.event, limit: event.currentLimit, at: event.at };
+        // The latest by Meta's date: one delivered late (Meta retries for days) does not replace a newer one.
+        if (!this.state.quality || Date.parse(event.at) >= Date.parse(this.state.quality.at)) {
+          this.state.quality = { event: event.event, limit: event.currentLimit, at: event.at };
+        }
         break;
       case 'status':
         this.state.status = event.status;
@@ -700,7 +708,7 @@ export class Journey {
       case 'partner_removed': {
         const detail = event.reason ? `${event.reason}, by ${event.initiatedBy ?? 'unknown'}` : null;
         this.note('meta', `partner removed${detail ? ` (${detail})` : ''}`);
-        this.stoppedByMeta({ event: 'PARTNER_REMOVED', detail, at: event.at });
+        this.metaStopped({ event: 'PARTNER_REMOVED', detail, at: event.at });
         break;
       }
       case 'account':
@@ -709,8 +717,8 @@ export class Journey {
         if (SAID_ACCOUNT_EVENTS.includes(event.event)) {
           this.note('meta', `account update ${event.event}${event.detail ? ` (${event.detail})` : ''}`);
         }
-        if (accountStops(event)) this.stoppedByMeta({ event: event.event, detail: event.detail ?? null, at: event.at });
-        if (accountResumes(event)) this.state.stoppedByMeta = null;
+        if (accountStops(event)) this.metaStopped({ event: event.event, detail: event.detail ?? null, at: event.at });
+        if (accountResumes(event)) this.metaStopped(null, event.at);
         break;
     }
   }
@@ -720,7 +728,11 @@ export class Journey {
    * and pauses sends, until an event brings it back. State only: the journey's steps do not change (Meta refuses
    * what it no longer allows, and the journey meets that as any refusal).
    */
-  private stoppedByMeta(stop: MetaStop): void {
+  private metaStopped(stop: MetaStop | null, at = stop?.at ?? ''): void {
+    // By Meta's dates: a stop delivered again after the event that lifted it (Meta retries for days) changes nothing.
+    const last = this.state.metaStopChangedAt;
+    if (last !== undefined && Date.parse(at) < Date.parse(last)) return;
+    this.state.metaStopChangedAt = at;
     this.state.stoppedByMeta = stop;
   }
 

@@ -95,8 +95,14 @@ export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
   const metaName = snapshot.verifiedName;
   const given = journey.state.displayName.current;
   if (metaName && metaName !== given && patched(ADOPTED_NAME_PATCH)) {
+    // Only a number not registered yet (Embedded Signup's): one registered before the journey would have to register
+    // again to apply a change, with a PIN numberflow never set.
+    const registered = snapshot.status === 'CONNECTED' || snapshot.isOnBizApp || limitedAtMeta(snapshot.status);
     const replaced =
-      journey.input.replacesMetaName === true && !approvedAtMeta(snapshot.nameStatus) && patched(GIVEN_NAME_PATCH);
+      journey.input.replacesMetaName === true &&
+      !approvedAtMeta(snapshot.nameStatus) &&
+      !registered &&
+      patched(GIVEN_NAME_PATCH);
     journey.nameAtMeta(metaName, { replaced });
     if (replaced) await askForGivenName(journey, given);
   }

@@ -70,6 +70,13 @@ export interface JourneyState {
   sendsPaused: boolean;
   /** Meta's event that stopped the number's sends, until one brings it back (absent in a state from before it). */
   stoppedByMeta?: MetaStop | null;
+  /** Meta's date of the last event that stopped or brought back the number's sends (absent before the first). */
+  metaStopChangedAt?: string;
+  /**
+   * The name an adopted number was given instead of one Meta never approved, asked of Meta (GIVEN_NAME_PATCH): Meta
+   * takes it as the number's name, so its approval is in effect with no register, as a first name's is.
+   */
+  givenNameAsked?: string;
   /** Meta's latest quality update of the number (absent in a state from before it). */
   quality?: QualityUpdate | null;
   /** Meta's identity-change check as numberflow last set it (absent in a state carried from before it was kept). */
