@@ -75,9 +75,13 @@ export function registrationTookEffect(
   kind: 'register' | 'deregister',
   number: NumberSnapshot,
   applyingName?: string,
+  /** Whether a limited number (limitedAtMeta) counts as registered: asked only of one (a journey's patch). */
+  limitedRegistered: () => boolean = () => true,
 ): boolean {
-  if (kind === 'deregister') return !isRegisteredAtMeta(number);
+  const registered =
+    isRegisteredAtMeta(number) || (!number.gone && limitedAtMeta(number.status) && limitedRegistered());
+  if (kind === 'deregister') return !registered;
   if (number.gone) return false;
   if (applyingName !== undefined) return number.verifiedName === applyingName;
-  return isRegisteredAtMeta(number);
+  return registered;
 }

@@ -51,6 +51,8 @@ export const journeyPolicy = {
   paidMessageHeardEveryMs: HOUR,
   /** While waiting for an admin to delete the number in WhatsApp Manager, look for it on Meta this often. */
   deletionPollMs: 6 * HOUR,
+  /** A live number Meta limits (FLAGGED, RESTRICTED…) is read this often, for when Meta lifts it (no webhook says). */
+  limitedStatusPollMs: 6 * HOUR,
   /** Webhook events LIVE keeps for the query (older ones stay in history). */
   recentEventsKept: 50,
 } as const;

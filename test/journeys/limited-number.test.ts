@@ -2,6 +2,7 @@
 // counted at the portfolio's cap. Adopted, it is taken as it stands: no code, no register, no wait for CONNECTED.
 import { describe, expect, it } from 'vitest';
 import { cancelUpdate } from '../../src/domain/messages.js';
+import { journeyPolicy } from '../../src/domain/policy.js';
 import { useBench } from '../support/bench.js';
 import { patchesIn } from '../support/history.js';
 import { addedByHand } from '../support/steps.js';
@@ -60,6 +61,25 @@ describe('a number Meta limits (dev server + Graph sandbox)', () => {
       );
       expect(calls(id, '/register')).toEqual([]);
       expect(calls(id, '/deregister')).toEqual([]); // registered by someone else: numberflow leaves it so
+    });
+  });
+});
+
+describe('a live number Meta limits, read again (time-skipping server)', () => {
+  const t = useBench('time-skipping');
+
+  it('pauses its sends while Meta limits it, and reads it again every 6 hours until Meta lifts it', async () => {
+    await t.bench.run(async () => {
+      const { input, id } = await registeredThenLimited(t.bench, 'RESTRICTED');
+      const journey = await t.bench.start(input);
+      const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      expect(live).toMatchObject({ status: 'RESTRICTED', sendsPaused: true });
+      t.bench.sandbox.admin.setNumberStatus(id, 'CONNECTED'); // Meta lifts it, and says nothing
+      await t.env.sleep(journeyPolicy.limitedStatusPollMs + 60_000);
+      const lifted = await journey.until((v) => v.status === 'CONNECTED', 'read again');
+      expect(lifted).toMatchObject({ stage: 'LIVE', sendsPaused: false });
+      expect(lifted.notes.at(-1)).toMatchObject({ actor: 'meta', what: 'shows the number CONNECTED' });
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
 });

@@ -1,17 +1,16 @@
 // Stage 7: PENDING until CONNECTED. Meta's ONBOARDING quality webhook wakes the journey; polling with
 // backoff is the safety net for a webhook that never comes.
-import { condition, patched } from '@temporalio/workflow';
-import { limitedAtMeta } from '../../domain/number.js';
+import { condition } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
 import { callMeta, readNumber } from './meta.js';
-import { LIMITED_NUMBER_PATCH, LIMITED_WORDS } from './number.js';
+import { LIMITED_WORDS, limitedAndRegistered } from './limited.js';
 
-/** Registered and in effect: CONNECTED, or (from LIMITED_NUMBER_PATCH on) limited by Meta, which no wait mends. */
+/** Registered and in effect: CONNECTED, or (limited.ts's patch) limited by Meta, which no wait mends. */
 function connected(journey: Journey): boolean {
   const { status } = journey.state;
-  return status === 'CONNECTED' || (limitedAtMeta(status) && patched(LIMITED_NUMBER_PATCH));
+  return status === 'CONNECTED' || limitedAndRegistered(status);
 }
 
 export async function awaitConnected(journey: Journey): Promise<void> {

@@ -13,7 +13,9 @@ import type { RemovalRequest } from '../../domain/messages.js';
 import type { Submission } from './inbox.js';
 import { changeDisplayName, REMOVAL_STOPS_RENAME_PATCH } from './display-name.js';
 import type { Journey } from './journey.js';
-import { callMeta, enableIdentityCheck as enableIdentityCheckActivity, metaErrorOf } from './meta.js';
+import { callMeta, enableIdentityCheck as enableIdentityCheckActivity, metaErrorOf, readNumber } from './meta.js';
+import { limitedAndRegistered } from './limited.js';
+import { journeyPolicy } from '../../domain/policy.js';
 import type { JourneyState } from './state.js';
 
 type JourneyWorkflow = (input: JourneyInput, carried?: JourneyState) => Promise<JourneyResult>;
@@ -40,6 +42,24 @@ export async function enableIdentityCheck(journey: Journey): Promise<void> {
   }
 }
 
+/** Reads a limited live number's status again; a failure is noted, and the number stays live. */
+async function readLimitedNumber(journey: Journey): Promise<void> {
+  const before = journey.state.status;
+  try {
+    const snapshot = await callMeta(journey, () => readNumber(journey.ref));
+    if (!snapshot.gone) journey.seenAtMeta(snapshot.status);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    journey.note(
+      'numberflow',
+      `could not read the number's status at Meta: ${metaErrorOf(err)?.message ?? String(err)}`,
+    );
+    return;
+  }
+  if (journey.state.status !== before)
+    journey.note('meta', `shows the number ${journey.state.status ?? 'without a status'}`);
+}
+
 export async function live(journey: Journey): Promise<Submission<RemovalRequest>> {
   const { removal, displayName } = journey.inbox;
   journey.goLive();
@@ -47,7 +67,12 @@ export async function live(journey: Journey): Promise<Submission<RemovalRequest>
     // A removal that stopped a rename goes to REMOVING from where the rename was: entering LIVE on the way showed,
     // for no time at all, a stage the number was not in (runs before the patch did, and replay so).
     if (!(removal.busy && patched(REMOVAL_STOPS_RENAME_PATCH))) journey.enter('LIVE');
-    await condition(() => removal.busy || displayName.busy || workflowInfo().continueAsNewSuggested);
+    const woken = () => removal.busy || displayName.busy || workflowInfo().continueAsNewSuggested;
+    // A number Meta limits is read again now and then: no webhook says when Meta lifts it.
+    if (limitedAndRegistered(journey.state.status)) {
+      if (!(await condition(woken, journeyPolicy.limitedStatusPollMs))) await readLimitedNumber(journey);
+      if (!woken()) continue;
+    } else await condition(woken);
     const request = removal.peek();
     if (request) return request;
     if (displayName.busy) {

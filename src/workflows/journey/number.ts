@@ -4,6 +4,7 @@ import { countedByMeta, e164OfDisplay, limitedAtMeta, type PresentNumber } from 
 import { journeyPolicy } from '../../domain/policy.js';
 import { capRefusalDated, requeueAtCap } from './capacity.js';
 import { approvedAtMeta, askForGivenName, GIVEN_NAME_PATCH } from './display-name.js';
+import { LIMITED_WORDS, limitedAndRegistered } from './limited.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
 import { callMeta, capRefusalOf, metaErrorOf, numberAdd, readNumber } from './meta.js';
@@ -108,21 +109,9 @@ export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
   }
   journey.seenAtMeta(snapshot.status, journey.state.coexistence || snapshot.isOnBizApp);
   if (snapshot.status === 'CONNECTED' || snapshot.isOnBizApp) journey.registeredAtMeta(snapshot.status);
-  else if (limitedAtMeta(snapshot.status) && patched(LIMITED_NUMBER_PATCH)) {
+  else if (limitedAndRegistered(snapshot.status)) {
     journey.registeredAtMeta(snapshot.status);
     journey.note('meta', `shows the number ${snapshot.status}: ${LIMITED_WORDS}`);
   }
   return snapshot;
 }
-
-/**
- * From this patch on, a number Meta shows registered but limited (FLAGGED, RESTRICTED, RATE_LIMITED, BANNED) is taken
- * as registered: adopted with no code or register, waited for no longer to show CONNECTED, and its slot kept when
- * the journey ends. Before, it was asked for a code and registered again, then waited 7 days for CONNECTED and ended
- * STAYS_PENDING, freeing a slot Meta still counted. Decided only where Meta shows such a status.
- */
-export const LIMITED_NUMBER_PATCH = 'limited-number-is-registered';
-
-/** What a limited number's status means, where the journey meets one. */
-export const LIMITED_WORDS =
-  "registered, but limited by Meta: it sends only once Meta shows it CONNECTED again (WhatsApp Manager's Account quality says why); the journey goes on without a code or a register";

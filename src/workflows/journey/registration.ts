@@ -21,6 +21,7 @@ import {
   timedOut,
 } from './meta.js';
 import { verifyOwnership } from './verification.js';
+import { LIMITED_NUMBER_PATCH } from './limited.js';
 import { KeyMissingInReplay } from '../../codec/undecryptable.js';
 import { refusal as undecryptableRefusal } from '../undecryptable-guard.js';
 
@@ -171,7 +172,11 @@ export async function registrationCall(
     // never-retried call, one transient error on it cost the journey an outage wait.
     if (repeat && patched(GUARD_READ_PATCH)) {
       const seen = await readNumber(ref);
-      if (registrationTookEffect(kind, seen, applyingName)) return { status: seen.gone ? null : seen.status };
+      // A limited number is registered still (runs before the patch took it for one that is not, and replay so).
+      const limitedRegistered = () => patched(LIMITED_NUMBER_PATCH);
+      if (registrationTookEffect(kind, seen, applyingName, limitedRegistered)) {
+        return { status: seen.gone ? null : seen.status };
+      }
       repeat = false;
     }
     journey.registrationCall(kind);

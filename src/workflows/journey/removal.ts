@@ -5,13 +5,13 @@ import { condition, isCancellation, patched } from '@temporalio/workflow';
 import { endingResult } from '../../domain/endings.js';
 import { REMOVAL_BLOCKED, type JourneyResult } from '../../domain/journey.js';
 import type { RemovalRequest } from '../../domain/messages.js';
-import { isRegisteredAtMeta, limitedAtMeta, type NumberSnapshot } from '../../domain/number.js';
+import { isRegisteredAtMeta, type NumberSnapshot } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { releaseSlot } from './capacity.js';
 import type { Submission } from './inbox.js';
 import type { Journey } from './journey.js';
 import { callMeta, metaErrorOf, readNumber, type CallOptions } from './meta.js';
-import { LIMITED_NUMBER_PATCH } from './number.js';
+import { limitedAndRegistered } from './limited.js';
 import { registrationCall } from './registration.js';
 import { deletionTakenFrom } from './state.js';
 
@@ -179,8 +179,7 @@ export async function leaveTidy(journey: Journey): Promise<void> {
       );
     }
     stillRegistered = snapshot
-      ? isRegisteredAtMeta(snapshot) ||
-        (!snapshot.gone && limitedAtMeta(snapshot.status) && patched(LIMITED_NUMBER_PATCH))
+      ? isRegisteredAtMeta(snapshot) || (!snapshot.gone && limitedAndRegistered(snapshot.status))
       : journey.state.registered;
     if (stillRegistered && attempts.registerCalls > 0 && !coexistence) {
       try {

@@ -13,6 +13,7 @@ import type {
   StageEntered,
 } from '../../domain/journey.js';
 import { signupWindowEnds } from '../../domain/journey.js';
+import { limitedAtMeta } from '../../domain/number.js';
 import { codeLastsUntil, journeyPolicy } from '../../domain/policy.js';
 import type { CancelRequest } from '../../domain/messages.js';
 import type { MetaError } from '../../domain/meta-error.js';
@@ -190,7 +191,8 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     lastError: state.lastError,
     recentEvents: [...state.recentEvents],
     notes: [...state.notes],
-    sendsPaused: state.sendsPaused || Boolean(state.stoppedByMeta),
+    // Meta sends only from a CONNECTED number: one it limits is paused too.
+    sendsPaused: state.sendsPaused || Boolean(state.stoppedByMeta) || limitedAtMeta(state.status),
     stoppedByMeta: state.stoppedByMeta ?? null,
     quality: state.quality ?? null,
     wentLive: state.wentLive,
