@@ -79,8 +79,9 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       const queued = await third.until((v) => v.waiting?.reason.includes('queue') === true, 'queued');
       expect(queued.stage).toBe('WAITING_FOR_CAPACITY');
       expect(queued.waiting?.reason).toBe(
-        "the portfolio's cap of registered numbers is reached: 2 when it answered (it rises to 20 once the business " +
-          `is verified); place 1 in its queue then — \`numberflow portfolio show ${b.portfolioId}\` shows the queue now`,
+        "the portfolio's cap of registered numbers is reached: 2 when it answered (Meta raises it to 20 once the " +
+          'business is verified or reaches a messaging limit of 2,000; if Meta has, an admin sets it: `numberflow ' +
+          `portfolio set-cap\`); place 1 in its queue then — \`numberflow portfolio show ${b.portfolioId}\` shows the queue now`,
       );
       expect((await portfolioState(b)).queue).toHaveLength(1);
 
@@ -162,7 +163,7 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       const queued = await third.until((v) => v.waiting?.reason.includes('queue') === true, 'queued');
       expect(queued).toMatchObject({ stage: 'WAITING_FOR_CAPACITY', result: null });
       expect(queued.waiting?.reason).toContain(
-        "the portfolio's cap of registered numbers is reached: 2 when it answered (it rises to 20 once the business is verified); place 1 in its queue then",
+        "the portfolio's cap of registered numbers is reached: 2 when it answered (Meta raises it to 20 once the business is verified or reaches a messaging limit of 2,000; if Meta has, an admin sets it: `numberflow portfolio set-cap`); place 1 in its queue then",
       );
       const portfolio = await portfolioState(b);
       expect(portfolio).toMatchObject({

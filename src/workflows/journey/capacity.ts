@@ -88,7 +88,10 @@ function slotAnswered(journey: Journey, answer: SlotAnswer): void {
   if (answer.granted) return;
   // The place and the cap are the portfolio's when it answered: the queue moves on, and an admin may set the cap.
   // Meta's cap for an unverified business: said only for that cap, not for one an admin set low.
-  const verification = answer.cap === DEFAULT_NUMBER_CAP ? ' (it rises to 20 once the business is verified)' : '';
+  const verification =
+    answer.cap === DEFAULT_NUMBER_CAP
+      ? ' (Meta raises it to 20 once the business is verified or reaches a messaging limit of 2,000; if Meta has, an admin sets it: `numberflow portfolio set-cap`)'
+      : '';
   journey.waitFor(
     'portfolio',
     `the portfolio's cap of registered numbers is reached: ${answer.cap} when it answered${verification}; ` +
