@@ -1,5 +1,6 @@
 // The command line's options and arguments with a closed set of values, declared once for every command:
 // commander refuses anything else with the allowed values before a command runs.
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { readWaId } from '../domain/phone.js';
@@ -54,9 +55,26 @@ export const graphIdListOption = (flags: string, description: string): Option =>
     graphIdArgument(value),
   ]);
 
+/**
+ * Who acts when `--by` is not given: the operating system's user, as the environment names it or else as the system
+ * does (a process started without USER, by a service manager or a container, was recorded as "cli").
+ */
+export function defaultActor(
+  env: NodeJS.ProcessEnv = process.env,
+  systemUser: () => string = () => userInfo().username,
+): string {
+  const named = env.USER ?? env.LOGNAME;
+  if (named) return named;
+  try {
+    return systemUser() || 'cli';
+  } catch {
+    return 'cli'; // a user id the system has no name for
+  }
+}
+
 /** `--by`: recorded in history and printed to operators' terminals, so one line without control characters. */
 export const actorOption = (description = 'who acts (recorded in history)'): Option =>
-  new Option('--by <actor>', description).default(process.env.USER ?? 'cli').argParser((value: string) => {
+  new Option('--by <actor>', description).default(defaultActor()).argParser((value: string) => {
     if (CONTROL_CHARACTER.test(value)) throw new InvalidArgumentError('one line of text, without control characters');
     if (value.trim() === '') throw new InvalidArgumentError('who acts must be named, e.g. --by you@acme');
     return value;

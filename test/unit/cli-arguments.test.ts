@@ -7,7 +7,7 @@ import { CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import { visibleControls } from '../../src/cli/format.js';
-import { callerPath, e164Argument, waIdArgument } from '../../src/cli/options.js';
+import { callerPath, defaultActor, e164Argument, waIdArgument } from '../../src/cli/options.js';
 import { readWaId } from '../../src/domain/phone.js';
 import { capSourceText, portfolioLines } from '../../src/cli/portfolio-commands.js';
 import type { PortfolioView } from '../../src/portfolios/portfolio.js';
@@ -248,5 +248,18 @@ describe('files named on the command line', () => {
         else process.env[name] = value;
       }
     }
+  });
+});
+
+describe('who acts in direct mode without --by', () => {
+  it("is the operating system's user, from the environment or else the system, and cli only when none is named", () => {
+    expect(defaultActor({ USER: 'ana' }, () => 'root')).toBe('ana');
+    expect(defaultActor({ LOGNAME: 'bo' }, () => 'root')).toBe('bo');
+    expect(defaultActor({}, () => 'svc-numberflow')).toBe('svc-numberflow');
+    expect(
+      defaultActor({}, () => {
+        throw new Error('no name for uid 1234');
+      }),
+    ).toBe('cli');
   });
 });
