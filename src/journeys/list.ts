@@ -1,6 +1,7 @@
 // Listing journeys by stage, portfolio, WABA, or those waiting for an operator, a page at a time from visibility.
 import type { Client } from '@temporalio/client';
 import { GRAPH_ID } from '../domain/journey-input.js';
+import { personWaits } from '../domain/search-attributes.js';
 import {
   isJourneyOutcome,
   journeyOutcomes,
@@ -27,6 +28,8 @@ export interface JourneyFilter {
   portfolioId?: string;
   wabaId?: string;
   awaitingInput?: boolean;
+  /** Only journeys waiting for a person in no stage of their own: a token, a deletion, a blocked removal (WaitingOn). */
+  personWait?: boolean;
   /** Only these portfolios' journeys (a caller limited to some); undefined: every portfolio. */
   withinPortfolios?: readonly string[];
   /** Only runs started at or before this time (ms since the epoch). */
@@ -69,6 +72,7 @@ export function journeyListQuery(filter: JourneyFilter): string {
     }
     clauses.push(`NumberStage IN (${quoted(awaitingInputStages)})`);
   }
+  if (filter.personWait) clauses.push(`WaitingOn IN (${quoted(personWaits)})`);
   if (filter.withinPortfolios !== undefined) {
     const ids = filter.withinPortfolios.map((id) => graphId('portfolios', id));
     // A caller limited to no portfolio sees nothing: an empty IN is no valid query, so the clause is one that fails.

@@ -5,7 +5,7 @@ import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.
 import { signup } from '../../src/intake/signup.js';
 import { setToken } from '../../src/intake/token-renewal.js';
 import { submitToJourney } from '../../src/journeys/act.js';
-import { summarizeJourneys } from '../../src/journeys/index.js';
+import { listJourneys, summarizeJourneys } from '../../src/journeys/index.js';
 import { useBench } from '../support/bench.js';
 import { popupAnswer, signupDeps, useStores } from '../support/intake.js';
 import { decideName } from '../support/steps.js';
@@ -47,6 +47,9 @@ describe("a journey whose WABA's token stops working (dev server + Graph sandbox
       expect(listed).toEqual([
         expect.objectContaining({ waitingOn: 'token', stage: 'VERIFYING_CODE', since: expect.any(String) }),
       ]);
+      // So does the console's list of what waits for an admin (visibility: WaitingOn IN …).
+      const forAdmin = await listJourneys(bench.env.client, { personWait: true, portfolioId: bench.portfolioId });
+      expect(forAdmin.items.map((j) => [j.workflowId, j.waitingOn])).toEqual([[journey.workflowId, 'token']]);
 
       const renewed = bench.sandbox.admin.issueToken({ wabaIds: [bench.wabaId] });
       const deps = { graph: bench.graph, tokens: s.stores.tokens, temporal: bench.env.client };

@@ -473,4 +473,29 @@ describe('the console’s markup', () => {
       '1074 waiting, oldest first. The 1 waiting longest are listed: filter by portfolio or stage for the others.',
     );
   });
+
+  it('lists what waits for an admin above the journeys awaiting input, each with what it asks', () => {
+    const base = { workflowId: 'w', runId: 'r', stage: 'REMOVING', outcome: null, wabaId: '2', phoneNumberId: null };
+    const waiting = (e164: string, waitingOn: string) => ({
+      ...base,
+      e164,
+      portfolioId: '1',
+      status: 'RUNNING',
+      startedAt: '2026-12-01T10:00:00.000Z',
+      closedAt: null,
+      waitingOn,
+      waitingSince: '2026-12-07T09:00:00.000Z',
+    });
+    const waits = { journeys: [waiting('+14155550101', 'deletion'), waiting('+14155550102', 'token')], waiting: 3 };
+    const text = textOf(toText(queuePage(contextOf(admin), [], {}, null, null, waits)));
+    expect(text).toContain('Waiting for an admin 3 waiting (the 2 waiting longest)');
+    expect(text).toContain(
+      '+14155550101 the number deleted in WhatsApp Manager, then confirmed · since 09:00 UTC on 7 Dec 2026 · portfolio 1',
+    );
+    expect(text).toContain('+14155550102 a working Meta token for the WABA');
+    expect(text).toContain('No journey is waiting for a code, a PIN or a new name.');
+    expect(textOf(toText(queuePage(contextOf(operator), [], {}, null)))).toContain(
+      'No journey is waiting for a person.',
+    );
+  });
 });

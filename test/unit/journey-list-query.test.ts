@@ -8,6 +8,9 @@ describe("a journey list's query", () => {
       "WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND NumberStage IN ('AWAITING_OTP', 'AWAITING_PIN', 'AWAITING_NEW_NAME')",
     );
     expect(journeyListQuery({ stage: 'AWAITING_PIN', awaitingInput: true })).toContain("NumberStage = 'AWAITING_PIN'");
+    expect(journeyListQuery({ personWait: true, portfolioId: '7' })).toBe(
+      "WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND PortfolioId = '7' AND WaitingOn IN ('token', 'deletion', 'removal')",
+    );
   });
 
   it('refuses a stage or outcome no journey waiting for a person can be in, rather than list nothing', () => {

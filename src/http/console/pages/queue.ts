@@ -32,6 +32,8 @@ export function queuePage(
   /** How many wait in all (more than are listed, past QUEUE_LIMIT); null: as many as are listed. */
   total: number | null,
   refused: RefusedFilter | null = null,
+  /** The journeys waiting for an admin in no stage of their own, and how many in all; null when not listed. */
+  adminWaits: { journeys: JourneyListing[]; waiting: number } | null = null,
 ) {
   const count = groups.reduce((n, g) => n + g.journeys.length, 0);
   const waiting = Math.max(total ?? count, count);
@@ -45,13 +47,16 @@ export function queuePage(
           ? html`<p id="outcome" class="outcome refused" role="alert"><strong>refused:</strong> ${refused.problem}</p>`
           : null
       }
+      ${adminWaits && adminWaits.journeys.length > 0 ? adminSection(adminWaits.journeys, adminWaits.waiting) : null}
       ${filterForm(filter, refused)}
       <p aria-live="polite">
         ${
           refused
             ? 'Nothing was listed: correct the filter above.'
             : count === 0
-              ? 'No journey is waiting for a person.'
+              ? adminWaits && adminWaits.waiting > 0
+                ? 'No journey is waiting for a code, a PIN or a new name.'
+                : 'No journey is waiting for a person.'
               : `${waiting} waiting, oldest first.`
         }
         ${beyond}
@@ -59,6 +64,34 @@ export function queuePage(
       </p>
       ${groups.map(group)}`,
   });
+}
+
+/** What each wait asks of an admin, in a few words. */
+const adminWaitWords: Record<string, string> = {
+  token: 'a working Meta token for the WABA (Embedded Signup again, or numberflow token set in direct mode)',
+  deletion: 'the number deleted in WhatsApp Manager, then confirmed',
+  removal: "Meta's block of the removal resolved, then the removal asked again",
+};
+
+/** The journeys waiting for an admin (a token, a deletion, a blocked removal), longest waiting first. */
+function adminSection(journeys: JourneyListing[], waiting: number): Html {
+  const beyond =
+    waiting > journeys.length ? html` <span class="count">(the ${journeys.length} waiting longest)</span>` : null;
+  return html`<section aria-labelledby="admin-waits">
+    <h2 id="admin-waits">Waiting for an admin <span class="count">${waiting} waiting</span>${beyond}</h2>
+    <ul class="journeys">
+      ${journeys.map(
+        (journey) =>
+          html`<li>
+            <a href="${journeyPath(journey.e164 ?? '')}"><span class="e164">${journey.e164}</span></a>
+            <span class="meta"
+              >${adminWaitWords[journey.waitingOn ?? ''] ?? journey.waitingOn} · since
+              ${time(journey.waitingSince ?? journey.startedAt)} · portfolio ${journey.portfolioId}</span
+            >
+          </li>`,
+      )}
+    </ul>
+  </section>`;
 }
 
 function filterForm(filter: QueueFilter, refused: RefusedFilter | null): Html {

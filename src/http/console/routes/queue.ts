@@ -21,6 +21,8 @@ import { formProblems } from './journey.js';
  * other way): when more wait, counts find the start time before which this many began, and only those are read.
  */
 export const QUEUE_LIMIT = 1_000;
+/** An admin's waits listed at most (the longest waiting); the summary counts them all. */
+export const ADMIN_WAITS_SHOWN = 100;
 const PAGE_SIZE = 1_000;
 /** Pages read at most past the cut (runs started within its last minute may be many). */
 const PAGES_READ = 10;
@@ -49,13 +51,23 @@ export function queueRoutes(app: FastifyInstance, context: ConsoleContext): void
       return sendPage(reply, page, 400);
     }
     const filter = parsed.data;
-    const { journeys, waiting } = await longestWaiting(context.client, {
-      awaitingInput: true,
-      stage: filter.stage,
-      portfolioId: filter.portfolio,
-      withinPortfolios: session.principal.portfolios ?? undefined,
-    });
-    return sendPage(reply, queuePage(pageContext(context, session), groupByPortfolio(journeys), filter, waiting));
+    const within = { portfolioId: filter.portfolio, withinPortfolios: session.principal.portfolios ?? undefined };
+    const [{ journeys, waiting }, adminWaits] = await Promise.all([
+      longestWaiting(context.client, { ...within, awaitingInput: true, stage: filter.stage }),
+      // What waits for an admin in no stage of its own (a token, a deletion, a blocked removal): not by stage.
+      filter.stage
+        ? null
+        : longestWaiting(context.client, { ...within, personWait: true }, { limit: ADMIN_WAITS_SHOWN }),
+    ]);
+    const page = queuePage(
+      pageContext(context, session),
+      groupByPortfolio(journeys),
+      filter,
+      waiting,
+      null,
+      adminWaits,
+    );
+    return sendPage(reply, page);
   });
 }
 
