@@ -9,7 +9,11 @@ import { addedByHand } from '../support/steps.js';
 import type { Harness } from '../support/harness.js';
 
 /** A number someone registered by hand, then limited by Meta: its journey's input (adopting it) and Meta's id. */
-async function registeredThenLimited(bench: Harness, status: 'FLAGGED' | 'RESTRICTED', { nameApproved = true } = {}) {
+async function registeredThenLimited(
+  bench: Harness,
+  status: 'FLAGGED' | 'RESTRICTED' | 'BANNED',
+  { nameApproved = true } = {},
+) {
   const { input, id } = await addedByHand(bench);
   const ref = { wabaId: bench.wabaId, phoneNumberId: id };
   await bench.graph.requestCode(ref, { codeMethod: 'SMS', language: 'en_US' });
@@ -36,7 +40,7 @@ describe('a number Meta limits (dev server + Graph sandbox)', () => {
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
       expect(live).toMatchObject({ status: 'FLAGGED', displayName: { status: 'APPROVED' } });
       expect(live.notes.map((n) => `${n.actor}: ${n.what}`)).toContain(
-        "meta: shows the number FLAGGED: registered, but limited by Meta: it sends only once Meta shows it CONNECTED again (WhatsApp Manager's Account quality says why); the journey goes on without a code or a register",
+        "meta: shows the number FLAGGED: registered, but limited by Meta (WhatsApp Manager's Account quality says why, and what it may still send); the journey goes on without a code or a register",
       );
       expect(calls(id, '/request_code')).toEqual([]);
       expect(calls(id, '/register')).toEqual([]);
@@ -68,12 +72,12 @@ describe('a number Meta limits (dev server + Graph sandbox)', () => {
 describe('a live number Meta limits, read again (time-skipping server)', () => {
   const t = useBench('time-skipping');
 
-  it('pauses its sends while Meta limits it, and reads it again every 6 hours until Meta lifts it', async () => {
+  it('reads a number Meta limits again every 6 hours until Meta lifts it, its sends paused while banned', async () => {
     await t.bench.run(async () => {
-      const { input, id } = await registeredThenLimited(t.bench, 'RESTRICTED');
+      const { input, id } = await registeredThenLimited(t.bench, 'BANNED');
       const journey = await t.bench.start(input);
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
-      expect(live).toMatchObject({ status: 'RESTRICTED', sendsPaused: true });
+      expect(live).toMatchObject({ status: 'BANNED', sendsPaused: true });
       t.bench.sandbox.admin.setNumberStatus(id, 'CONNECTED'); // Meta lifts it, and says nothing
       await t.env.sleep(journeyPolicy.limitedStatusPollMs + 60_000);
       const lifted = await journey.until((v) => v.status === 'CONNECTED', 'read again');

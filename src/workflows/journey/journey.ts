@@ -519,6 +519,9 @@ export class Journey {
     return before;
   }
 
+  /** A live limited number's last status read failed (noted once until one goes through; not carried). */
+  limitedReadFailed = false;
+
   /** Meta has the given name instead of its own, never approved: its approval is in effect with no register. */
   givenNameAsked(name: string): void {
     this.state.givenNameAsked = name;

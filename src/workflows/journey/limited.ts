@@ -13,7 +13,7 @@ export const LIMITED_NUMBER_PATCH = 'limited-number-is-registered';
 
 /** What a limited number's status means, where the journey meets one. */
 export const LIMITED_WORDS =
-  "registered, but limited by Meta: it sends only once Meta shows it CONNECTED again (WhatsApp Manager's Account quality says why); the journey goes on without a code or a register";
+  "registered, but limited by Meta (WhatsApp Manager's Account quality says why, and what it may still send); the journey goes on without a code or a register";
 
 /** Whether Meta shows the number limited, and this run takes such a number as registered (the patch's). */
 export function limitedAndRegistered(status: string | null | undefined): boolean {

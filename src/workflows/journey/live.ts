@@ -42,18 +42,27 @@ export async function enableIdentityCheck(journey: Journey): Promise<void> {
   }
 }
 
-/** Reads a limited live number's status again; a failure is noted, and the number stays live. */
+/**
+ * Reads a limited live number's status again. It waits for no token and no outage (a removal or a rename asked
+ * meanwhile would wait with it): a failure is noted once until a read goes through, and the next read is the next
+ * poll's. A number Meta no longer shows is polled no more.
+ */
 async function readLimitedNumber(journey: Journey): Promise<void> {
   const before = journey.state.status;
   try {
-    const snapshot = await callMeta(journey, () => readNumber(journey.ref));
-    if (!snapshot.gone) journey.seenAtMeta(snapshot.status);
+    const snapshot = await callMeta(journey, () => readNumber(journey.ref), {
+      noTokenWait: true,
+      noMetaWait: () => true,
+    });
+    journey.seenAtMeta(snapshot.gone ? 'DELETED' : snapshot.status);
+    journey.limitedReadFailed = false;
   } catch (err) {
     if (isCancellation(err)) throw err;
-    journey.note(
-      'numberflow',
-      `could not read the number's status at Meta: ${metaErrorOf(err)?.message ?? String(err)}`,
-    );
+    if (!journey.limitedReadFailed) {
+      const why = metaErrorOf(err)?.message ?? (err instanceof Error ? err.message : String(err));
+      journey.note('numberflow', `could not read the number's status at Meta (${why}); read again in 6 hours`);
+    }
+    journey.limitedReadFailed = true;
     return;
   }
   if (journey.state.status !== before)

@@ -13,7 +13,6 @@ import type {
   StageEntered,
 } from '../../domain/journey.js';
 import { signupWindowEnds } from '../../domain/journey.js';
-import { limitedAtMeta } from '../../domain/number.js';
 import { codeLastsUntil, journeyPolicy } from '../../domain/policy.js';
 import type { CancelRequest } from '../../domain/messages.js';
 import type { MetaError } from '../../domain/meta-error.js';
@@ -191,8 +190,8 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     lastError: state.lastError,
     recentEvents: [...state.recentEvents],
     notes: [...state.notes],
-    // Meta sends only from a CONNECTED number: one it limits is paused too.
-    sendsPaused: state.sendsPaused || Boolean(state.stoppedByMeta) || limitedAtMeta(state.status),
+    // A number Meta banned sends nothing (one it flags, restricts or rate-limits may still send some: its status says).
+    sendsPaused: state.sendsPaused || Boolean(state.stoppedByMeta) || state.status === 'BANNED',
     stoppedByMeta: state.stoppedByMeta ?? null,
     quality: state.quality ?? null,
     wentLive: state.wentLive,

@@ -57,7 +57,9 @@ export function queueRoutes(app: FastifyInstance, context: ConsoleContext): void
       // What waits for an admin in no stage of its own (a token, a deletion, a blocked removal): not by stage.
       filter.stage
         ? null
-        : longestWaiting(context.client, { ...within, personWait: true }, { limit: ADMIN_WAITS_SHOWN }),
+        : longestWaiting(context.client, { ...within, personWait: true }, { limit: ADMIN_WAITS_SHOWN }).then(
+            ({ journeys: listed, waiting: all }) => ({ journeys: longestWaitFirst(listed), waiting: all }),
+          ),
     ]);
     const page = queuePage(
       pageContext(context, session),
@@ -104,6 +106,12 @@ export async function longestWaiting(
     token = page.nextPageToken;
   }
   return { journeys, waiting };
+}
+
+/** By when each began to wait (its run's start where visibility says not). */
+function longestWaitFirst(journeys: JourneyListing[]): JourneyListing[] {
+  const since = (j: JourneyListing) => j.waitingSince ?? j.startedAt ?? '';
+  return [...journeys].sort((a, b) => since(a).localeCompare(since(b)));
 }
 
 function oldestFirst(journeys: JourneyListing[]): JourneyListing[] {
