@@ -50,6 +50,11 @@ export function limitedAtMeta(status: string | null | undefined): boolean {
   return typeof status === 'string' && LIMITED.includes(status);
 }
 
+/** A name status Meta has in force: approved, or one it takes without review. */
+export function approvedAtMeta(status: string | null | undefined): boolean {
+  return status === 'APPROVED' || status === 'AVAILABLE_WITHOUT_REVIEW';
+}
+
 export const smbSyncTypes = ['smb_app_state_sync', 'history'] as const;
 export type SmbSyncType = (typeof smbSyncTypes)[number];
 

@@ -1,6 +1,7 @@
 // Stage 8 and the display-name change in LIVE: Meta reviews the name; a rejection asks an operator for a new
 // one; an approved change needs a new register within 14 days (docs/meta-graph-api.md#display-name-changes).
 import { CancellationScope, condition, isCancellation, patched } from '@temporalio/workflow';
+import { approvedAtMeta } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { beforeDeadline } from './deadline.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
@@ -128,9 +129,6 @@ export async function changeDisplayName(journey: Journey): Promise<void> {
  */
 export const GIVEN_NAME_PATCH = 'adopted-number-asks-for-the-given-name';
 
-/** Meta's name in force: approved, or one it takes without review. */
-export const approvedAtMeta = (status: string | null) => status === 'APPROVED' || status === 'AVAILABLE_WITHOUT_REVIEW';
-
 /**
  * Asks Meta for the name an adopted number was given instead of Meta's (GIVEN_NAME_PATCH), as a change under review:
  * the journey follows Meta's name until Meta approves it. Meta's refusal, or no answer, leaves Meta's name, noted.
@@ -142,8 +140,7 @@ export async function askForGivenName(journey: Journey, name: string): Promise<v
   } catch (err) {
     journey.nameRestored(before);
     const failure = failedByMeta(err, 'Submitting the display name');
-    const who = metaErrorOf(err) ? 'meta' : 'numberflow';
-    const what = who === 'meta' ? 'refused the display name' : 'could not submit the display name';
+    const { who, what } = submissionFailure(err);
     journey.note(
       who,
       `${what} "${name}": ${failure.result.reason}. The journey follows Meta's name "${before.current}"; ask for a name change once live to use another`,
@@ -152,6 +149,13 @@ export async function askForGivenName(journey: Journey, name: string): Promise<v
   }
   journey.givenNameAsked(name);
   journey.note(journey.input.requestedBy, `submitted the display name "${name}" for review`);
+}
+
+/** A name Meta did not take: its refusal, or numberflow's own failure to ask (Graph unreachable), said by whoever. */
+function submissionFailure(err: unknown): { who: 'meta' | 'numberflow'; what: string } {
+  return metaErrorOf(err)
+    ? { who: 'meta', what: 'refused the display name' }
+    : { who: 'numberflow', what: 'could not submit the display name' };
 }
 
 /**
@@ -178,9 +182,7 @@ async function submitNameChange(journey: Journey): Promise<boolean> {
       throw failure;
     }
     const message = `${failure.result.reason}; the journey still waits for a new name until its wait ends`;
-    // Meta's refusal, or numberflow's own failure to ask (Graph unreachable): said by whoever it was.
-    const who = metaErrorOf(err) ? 'meta' : 'numberflow';
-    const what = who === 'meta' ? 'refused the display name' : 'could not submit the display name';
+    const { who, what } = submissionFailure(err);
     journey.note(who, `${what} "${submission.value}": ${failure.result.reason}`);
     displayName.answer({ accepted: false, message, attemptsLeft: null });
     return false;

@@ -1,9 +1,15 @@
 // Stage 2: the number at Meta — added by numberflow, or adopted by its phone_number_id and read as it stands.
 import { patched } from '@temporalio/workflow';
-import { countedByMeta, e164OfDisplay, limitedAtMeta, type PresentNumber } from '../../domain/number.js';
+import {
+  approvedAtMeta,
+  countedByMeta,
+  e164OfDisplay,
+  limitedAtMeta,
+  type PresentNumber,
+} from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { capRefusalDated, requeueAtCap } from './capacity.js';
-import { approvedAtMeta, askForGivenName, GIVEN_NAME_PATCH } from './display-name.js';
+import { askForGivenName, GIVEN_NAME_PATCH } from './display-name.js';
 import { LIMITED_WORDS, limitedAndRegistered } from './limited.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
