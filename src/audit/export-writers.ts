@@ -51,6 +51,15 @@ const asText = (value: string, context: { column?: number | string }) =>
 const csvLine = (record: CsvRecord) =>
   stringify([record], { columns: [...csvColumns], cast: { string: asText }, record_delimiter: '\n' });
 
+/**
+ * A byte-order mark before the lines: spreadsheet programs then read a CSV file as UTF-8 (without it, Excel reads a
+ * name in Arabic, Chinese or with accents as mojibake); programs reading CSV see it as part of the first header.
+ */
+export async function* withByteOrderMark(lines: AsyncIterable<string>): AsyncGenerator<string> {
+  yield '\uFEFF';
+  yield* lines;
+}
+
 /** The export as lines of text, produced as the rows come. */
 export async function* exportLines(rows: AsyncIterable<ExportRow>, format: ExportFormat): AsyncGenerator<string> {
   if (format === 'csv') yield stringify([[...csvColumns]], { record_delimiter: '\n' });

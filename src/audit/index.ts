@@ -1,6 +1,6 @@
 // The auditor's reading of journeys, for the CLI's `audit` command and the auditor's HTTP routes: a number's
 // timeline across its runs, rendered for people or machines, and a portfolio's export, streamed.
-export { exportLines, csvColumns } from './export-writers.js';
+export { exportLines, csvColumns, withByteOrderMark } from './export-writers.js';
 export { exportPortfolio, type PortfolioExport } from './export.js';
 export { journeyTimeline, type AuditOptions, type TimelineOptions } from './journey-timeline.js';
 export { renderTimeline } from './render.js';

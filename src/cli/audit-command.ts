@@ -15,6 +15,7 @@ import {
   type ExportFormat,
   type TimelineFormat,
 } from '../audit/types.js';
+import { withByteOrderMark } from '../audit/export-writers.js';
 import { resumed } from '../resumed.js';
 import { CliExit } from './failure.js';
 import { selectMode, usingApi } from './mode.js';
@@ -29,11 +30,12 @@ interface AuditOptions {
   until?: Date;
   format?: TimelineFormat | ExportFormat;
   output?: string;
+  bom?: boolean;
 }
 
 type AuditRequest =
   | { e164: string; format: TimelineFormat; output?: string }
-  | { window: PortfolioWindow; format: ExportFormat; output?: string };
+  | { window: PortfolioWindow; format: ExportFormat; output?: string; bom: boolean };
 
 function isoDate(value: string): Date {
   const parsed = exportTimeSchema.safeParse(value);
@@ -51,6 +53,7 @@ function auditRequest(command: Command, e164: string | undefined, opts: AuditOpt
   }
   if (e164 !== undefined) {
     if (opts.since || opts.until) command.error('error: --since and --until go with --portfolio, not with a number');
+    if (opts.bom) command.error('error: --bom is for a portfolio exported as csv');
     const format = opts.format ?? 'json';
     if (!(timelineFormats as readonly string[]).includes(format)) {
       command.error(`error: a number's timeline is printed as ${formatsOf(timelineFormats)}, not ${format}`);
@@ -70,11 +73,18 @@ function auditRequest(command: Command, e164: string | undefined, opts: AuditOpt
   if (!(exportFormats as readonly string[]).includes(format)) {
     command.error(`error: a portfolio is exported as ${formatsOf(exportFormats)}, not ${format}`);
   }
+  if (opts.bom && format !== 'csv') command.error('error: --bom is for a portfolio exported as csv');
   return {
     window: { portfolioId: opts.portfolio, since: opts.since, until },
     format: format as ExportFormat,
+    bom: opts.bom === true,
     ...output,
   };
+}
+
+/** The export's lines, after a byte-order mark when asked (here in both modes: a text decoder drops the API's). */
+function marked(request: { bom: boolean }, lines: AsyncIterable<string>): AsyncIterable<string> {
+  return request.bom ? withByteOrderMark(lines) : lines;
 }
 
 /** Direct mode through `withClient`, or the HTTP API when `env` sets NUMBERFLOW_URL and NUMBERFLOW_TOKEN. */
@@ -107,7 +117,11 @@ export function addAuditCommand(
         ...exportFormats,
       ]),
     )
-    .option('--output <file>', 'write to this file instead of standard output', callerPath);
+    .option('--output <file>', 'write to this file instead of standard output', callerPath)
+    .option(
+      '--bom',
+      "a portfolio's csv: begin with a UTF-8 byte-order mark, so that spreadsheet programs read names right",
+    );
 
   command.action(async (e164: string | undefined, opts: AuditOptions) => {
     const request = auditRequest(command, e164, opts);
@@ -117,7 +131,7 @@ export function addAuditCommand(
       // Through the service's auditor routes: the token's roles decide, no Temporal access or payload key needed.
       return usingApi(mode, async (api) => {
         if ('e164' in request) return printTimeline(await api.timeline(request.e164, request.format), request, out);
-        await writeExport(api.portfolioExport(request.window, request.format), request.output);
+        await writeExport(marked(request, api.portfolioExport(request.window, request.format)), request.output);
         return exported(request, out);
       });
     }
@@ -147,7 +161,7 @@ export function addAuditCommand(
         onGap: (gap) => console.error(`numberflow: could not read ${gap}`),
       });
       try {
-        await writeExport(exportLines(rows, request.format), request.output);
+        await writeExport(marked(request, exportLines(rows, request.format)), request.output);
       } finally {
         bar?.stop();
       }

@@ -316,6 +316,17 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
         expect.objectContaining({ e164, endpoint: 'POST /{phone-number-id}/verify_code', metaCode: '136025' }),
       );
       expectNoSecret(csv);
+      // The mark, as bytes (a text decoder drops it, as fetch's does).
+      const marked = await fetch(`${api.url}${exportPath('&format=csv&bom=true')}`, {
+        headers: { authorization: `Bearer ${api.tokens.admin}` },
+      });
+      expect(marked.status).toBe(200);
+      const bytes = Buffer.from(await marked.arrayBuffer());
+      expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+      expect(bytes.subarray(3).toString('utf8')).toBe(csv.body);
+      const refused = await api.call<{ error: { message: string } }>('GET', exportPath('&bom=true'), { as: 'admin' });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toContain('bom: is for format=csv only');
     });
   });
 
@@ -379,8 +390,9 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
       );
       const file = join(tempDir('audit-cli-api'), 'export.csv');
       const window = ['--portfolio', t.bench.portfolioId, '--since', since.toISOString()];
-      await cli('auditor', 'audit', ...window, '--format', 'csv', '--output', file);
-      const records = parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+      await cli('auditor', 'audit', ...window, '--format', 'csv', '--bom', '--output', file);
+      expect(readFileSync(file, 'utf8').startsWith('\uFEFF')).toBe(true); // the mark through the API too
+      const records = parse(readFileSync(file, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
       expect(new Set(records.map((record) => record.e164))).toEqual(new Set([e164, ...others]));
       // A portfolio never seen: refused, and a file already there is left as it was.
       writeFileSync(file, 'kept\n');

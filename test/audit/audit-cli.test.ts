@@ -85,6 +85,13 @@ describe("the auditor's command line (dev server + Graph sandbox)", () => {
     await cli('audit', ...window, '--until', new Date().toISOString(), '--format', 'csv', '--output', csvFile);
     const records = parse(readFileSync(csvFile, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(records.map((r) => r.what)).toEqual(rows.map((r) => r.what));
+    // For a spreadsheet: the same file after a byte-order mark (none unless asked; refused for anything but csv).
+    expect(readFileSync(csvFile, 'utf8').startsWith('\uFEFF')).toBe(false);
+    const marked = join(dir, 'export-bom.csv');
+    await cli('audit', ...window, '--until', new Date().toISOString(), '--format', 'csv', '--bom', '--output', marked);
+    expect(readFileSync(marked, 'utf8')).toBe(`\uFEFF${readFileSync(csvFile, 'utf8')}`);
+    await expect(cli('audit', ...window, '--bom')).rejects.toThrow('--bom is for a portfolio exported as csv');
+    await expect(cli('audit', e164, '--bom')).rejects.toThrow('--bom is for a portfolio exported as csv');
     // A file that cannot be written is refused before anything is read, in words.
     const missing = join(dir, 'no-such-folder', 'export.csv');
     await expect(cli('audit', ...window, '--output', missing)).rejects.toThrow(

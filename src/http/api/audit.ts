@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   exportFormats,
   exportLines,
+  withByteOrderMark,
   exportPortfolio,
   exportRowSchema,
   exportTimeSchema,
@@ -53,9 +54,17 @@ const exportQuery = z
     since: windowTime.describe('runs started from this time (ISO 8601; a date alone is midnight UTC)'),
     until: windowTime.optional().describe('runs started until this time; default: now (a date alone is midnight UTC)'),
     format: z.enum(exportFormats).default('ndjson'),
+    bom: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe('csv only: begin with a UTF-8 byte-order mark, so that spreadsheet programs read names right'),
   })
   .strict()
   .transform(({ until, ...query }, ctx) => {
+    if (query.bom && query.format !== 'csv') {
+      ctx.addIssue({ code: 'custom', path: ['bom'], message: 'is for format=csv only' });
+    }
     const end = until ?? new Date();
     if (query.since >= end) {
       ctx.addIssue({
@@ -147,11 +156,12 @@ export function auditRoutes(app: ZodApp, context: ApiContext): void {
       const fileName = `portfolio-${portfolioId}-${compact(since)}-${compact(until)}.${format}`;
       // The typed reply takes what the response schemas describe; Fastify sends a stream as it comes.
       const streamed: FastifyReply = reply;
+      const lines = exportLines(resumed(first, rows), format);
       return streamed
         .type(`${exportMediaTypes[format]}; charset=utf-8`)
         .header('content-disposition', `attachment; filename="${fileName}"`)
         .header('cache-control', 'no-store')
-        .send(Readable.from(exportLines(resumed(first, rows), format)));
+        .send(Readable.from(request.query.bom ? withByteOrderMark(lines) : lines));
     },
   );
 }
