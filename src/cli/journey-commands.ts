@@ -130,7 +130,7 @@ export function addJourneyCommands(program: Command, context: CommandContext): v
   watchCommand(program, context);
 }
 
-/** What an empty list looked for, in words: "awaiting input in portfolio 123", "in stage LIVE", "running or ended". */
+/** What an empty list looked for, in words: "awaiting input in portfolio 123", "in stage LIVE", or "yet". */
 function noneListed(filter: {
   stage?: string;
   portfolioId?: string;

@@ -119,12 +119,13 @@ function foldedLetters(name: string): string | null {
   return folded === name ? null : folded;
 }
 
+const IN_FOLDED_LETTERS = ' (written in full-width or other compatibility letters)';
+
 /**
  * "WhatsApp" and web addresses written in compatibility letters (full-width ＷｈａｔｓＡｐｐ, ｓｈｏｐ．ｃｏｍ, ligatures),
  * which people read as the plain ones: found in the name's NFKC form. Only where a name comes in, as LOST_CHARACTER:
  * a journey took such names before and replays so.
  */
-const IN_FOLDED_LETTERS = ' (written in full-width or other compatibility letters)';
 const FOLDED_LETTERS: readonly Rule[] = [
   {
     find: (name) => {

@@ -67,7 +67,6 @@ export const RESTRICTION_ONCE_PATCH = 'restriction-delivered-again-blocks-no-rem
 
 /** The restrictions a journey remembers having acted on. */
 const RESTRICTIONS_REMEMBERED = 20;
-/** Account updates a note says (the others are only recorded in recentEvents). */
 /** Account updates that stop a number's sends: a WABA disabled (its ban state DISABLE), deleted or offboarded. */
 function accountStops(event: Extract<NumberEvent, { kind: 'account' }>): boolean {
   if (event.event === 'DISABLED_UPDATE') return event.banState === 'DISABLE';
@@ -80,6 +79,7 @@ function accountResumes(event: Extract<NumberEvent, { kind: 'account' }>): boole
   return event.event === 'ACCOUNT_RECONNECTED' || event.event === 'PARTNER_ADDED';
 }
 
+/** Account updates a note says (the others are only recorded in recentEvents). */
 const SAID_ACCOUNT_EVENTS: readonly string[] = [
   'DISABLED_UPDATE',
   'ACCOUNT_VIOLATION',
