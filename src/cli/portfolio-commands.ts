@@ -3,7 +3,7 @@
 // reconciliation now, noted in the portfolio with who and why.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CONTROL_CHARACTER } from '../domain/operator-input.js';
-import { capSourceNames, RECONCILED_WITHIN_MS, type CapChange, type CapSource } from '../domain/portfolio.js';
+import { capSourceText, RECONCILED_WITHIN_MS, type CapChange } from '../domain/portfolio.js';
 import type { PortfolioView } from '../portfolios/portfolio.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { CliExit } from './failure.js';
@@ -115,25 +115,6 @@ export function portfolioLines(view: PortfolioView): string[] {
       ? ['notes:', ...view.notes.slice(-5).map((n) => visibleControls(`  ${n.at}  ${n.what}`, false))]
       : []),
   ];
-}
-
-export function capSourceText({ source, at, actor, reason }: CapSource): string {
-  const when = at ? ` (${at})` : '';
-  switch (source) {
-    case 'default':
-      return `Meta's default for a new portfolio${when}`;
-    case 'meta_webhook':
-      return `from ${capSourceNames.meta_webhook}${when}`;
-    case 'business_verification':
-      return `from ${capSourceNames.business_verification}${when}`;
-    case 'admin':
-      // Shown, not obeyed: a reason sent by signal (the Temporal CLI) was never checked.
-      return visibleControls(`set by ${actor ?? 'an admin'}${reason ? `: ${reason}` : ''}`, false) + when;
-    case 'meta_refusal':
-      return `lowered when Meta refused an add at the cap (200000)${when}`;
-    case 'unknown':
-      return 'from before numberflow kept where a cap came from';
-  }
 }
 
 function capArgument(value: string): number {

@@ -2,6 +2,7 @@
 // Journeys ask for a slot by signal and are answered by signal, so a burst of thousands never meets the server's
 // per-workflow limit on in-flight updates and no journey holds a worker slot while it waits.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { visibleControls } from './operator-input.js';
 
 /** New portfolios may register 2 numbers; verification or a 2,000 messaging limit raises it to 20. */
 export const DEFAULT_NUMBER_CAP = 2;
@@ -326,4 +327,24 @@ export interface ReconcileReport {
   countedWithoutSlot?: { e164: string; wabaId: string }[];
   /** Holders with neither a journey nor a known WABA: nothing could check them. Absent from older reports. */
   unchecked?: string[];
+}
+
+/** Where a cap came from, in words (an admin's reason shown, not obeyed: one sent by signal was never checked). */
+export function capSourceText({ source, at, actor, reason }: CapSource): string {
+  const when = at ? ` (${at})` : '';
+  switch (source) {
+    case 'default':
+      return `Meta's default for a new portfolio${when}`;
+    case 'meta_webhook':
+      return `from ${capSourceNames.meta_webhook}${when}`;
+    case 'business_verification':
+      return `from ${capSourceNames.business_verification}${when}`;
+    case 'admin':
+      // Shown, not obeyed: a reason sent by signal (the Temporal CLI) was never checked.
+      return visibleControls(`set by ${actor ?? 'an admin'}${reason ? `: ${reason}` : ''}`, false) + when;
+    case 'meta_refusal':
+      return `lowered when Meta refused an add at the cap (200000)${when}`;
+    case 'unknown':
+      return 'from before numberflow kept where a cap came from';
+  }
 }

@@ -234,6 +234,31 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     });
   });
 
+  it("shows the portfolio's cap, the numbers holding its slots and its queue, and keeps it from another portfolio's principal", async () => {
+    const operator = await signedIn(OPERATOR);
+    const portfolioPage = `/portfolios/${t.bench.portfolioId}`;
+    expect((await operator.get('/')).body).toContain(`href="${portfolioPage}"`); // linked from the list
+    await t.bench.run(async () => {
+      expect((await operator.get(page)).body).toContain(`href="${portfolioPage}"`); // and from the journey's page
+      const shown = await operator.get(portfolioPage);
+      expect(shown.statusCode).toBe(200);
+      expect(shown.body).toContain(`<h1>Portfolio ${t.bench.portfolioId}</h1>`);
+      // The bench's portfolio has its cap from Meta's webhook.
+      expect(shown.body).toMatch(
+        /<dt>Cap<\/dt>\s*<dd>1000 registered numbers, from Meta&#39;s business_capability_update/,
+      );
+      expect(shown.body).toContain(`<a href="${page}">${e164}</a>`); // its journey holds a slot
+      const elsewhere = await signedIn(ELSEWHERE);
+      const hidden = await elsewhere.get(portfolioPage);
+      expect(hidden.statusCode).toBe(404);
+      expect(hidden.body).toContain(`no portfolio ${t.bench.portfolioId}`);
+      expect(hidden.body).not.toContain(e164);
+      const unknown = await operator.get('/portfolios/900000000000002');
+      expect(unknown.statusCode).toBe(404); // within its portfolios: none such
+      expect((await operator.get('/portfolios/12ab')).statusCode).toBe(400);
+    });
+  });
+
   it('shows an auditor the journey and no form that acts on it', async () => {
     const auditor = await signedIn(AUDITOR);
     await t.bench.run(async () => {

@@ -9,7 +9,8 @@ import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import { visibleControls } from '../../src/cli/format.js';
 import { callerPath, defaultActor, e164Argument, waIdArgument } from '../../src/cli/options.js';
 import { readWaId } from '../../src/domain/phone.js';
-import { capSourceText, portfolioLines } from '../../src/cli/portfolio-commands.js';
+import { portfolioLines } from '../../src/cli/portfolio-commands.js';
+import { capSourceText } from '../../src/domain/portfolio.js';
 import type { PortfolioView } from '../../src/portfolios/portfolio.js';
 import { buildCli } from '../../src/starter.js';
 

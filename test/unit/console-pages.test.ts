@@ -8,6 +8,7 @@ import { CUSTOMERS_SHOWN } from '../../src/http/console/pages/identities.js';
 import { journeyPolicy } from '../../src/domain/policy.js';
 import { journeyPage } from '../../src/http/console/pages/journey.js';
 import { problemPage } from '../../src/http/console/pages/problem.js';
+import { portfolioPage } from '../../src/http/console/pages/portfolio.js';
 import { queuePage } from '../../src/http/console/pages/queue.js';
 import { journeyPathIn } from '../../src/http/console/paths.js';
 import type { PageContext } from '../../src/http/console/pages/layout.js';
@@ -472,6 +473,48 @@ describe('the console’s markup', () => {
     expect(text(1074)).toContain(
       '1074 waiting, oldest first. The 1 waiting longest are listed: filter by portfolio or stage for the others.',
     );
+  });
+
+  it("shows a portfolio's cap over its holders, a holder without a journey, its queue in order and its notes as text", () => {
+    const view = {
+      portfolioId: '506914307656634',
+      cap: 1,
+      capSource: { source: 'admin' as const, at: '2026-12-07T09:00:00.000Z', actor: 'admin@acme', reason: 'trial' },
+      holders: [
+        {
+          e164: '+14155550101',
+          workflowId: 'number:+14155550101',
+          runId: 'r',
+          wabaId: '2',
+          since: '2026-12-07T08:00:00.000Z',
+        },
+        { e164: '+14155550102', workflowId: null, runId: null, wabaId: '2', since: '2026-12-07T08:30:00.000Z' },
+      ],
+      queue: [
+        {
+          e164: '+14155550103',
+          workflowId: 'number:+14155550103',
+          runId: 'r',
+          wabaId: '2',
+          since: '2026-12-07T09:10:00.000Z',
+        },
+      ],
+      admissions: 2,
+      notes: [{ at: '2026-12-07T09:00:00.000Z', what: 'cap set to 1 by admin@acme: <script>x</script>' }],
+      lastReconciliation: null,
+      readingMetaCount: false,
+      capChanges: [],
+    };
+    const page = toText(portfolioPage(contextOf(admin), view as Parameters<typeof portfolioPage>[1]));
+    const text = textOf(page);
+    expect(text).toContain('Cap 1 registered number, set by admin@acme: trial (2026-12-07T09:00:00.000Z)');
+    expect(text).toContain('Holding slots 2 — 1 over the cap: nobody is let through until fewer than 1 hold one');
+    expect(page).toContain('<a href="/journeys/%2B14155550101">+14155550101</a>');
+    expect(text).toContain('+14155550102 no journey: Meta counts it as registered · since');
+    expect(page).toContain('<ol>');
+    expect(page).toContain('<a href="/journeys/%2B14155550103">+14155550103</a>');
+    expect(page).not.toContain('<script>x</script>');
+    expect(text).toContain('cap set to 1 by admin@acme: &lt;script&gt;x&lt;/script&gt;'); // shown as text
   });
 
   it('lists what waits for an admin above the journeys awaiting input, each with what it asks', () => {

@@ -19,6 +19,7 @@ import { consoleKey } from './csrf.js';
 import { problemPage } from './pages/problem.js';
 import { journeyPathIn, timelinePath } from './paths.js';
 import { journeyRoutes } from './routes/journey.js';
+import { portfolioRoutes } from './routes/portfolio.js';
 import { queueRoutes } from './routes/queue.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { identityRoutes } from './routes/identities.js';
@@ -92,6 +93,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
   journeyRoutes(app, context);
   identityRoutes(app, context);
   timelineRoutes(app, context);
+  portfolioRoutes(app, context);
   options.onNotFound?.(notFoundPage(app, context));
   options.onSessionReader?.((request) => {
     const cookie = app.parseCookie(request.headers.cookie ?? '')[SESSION_COOKIE];

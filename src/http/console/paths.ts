@@ -1,5 +1,6 @@
 // The console's URLs, made in one place: a number's path segment is percent-encoded ("+" is %2B).
 export const journeyPath = (e164: string) => `/journeys/${encodeURIComponent(e164)}`;
+export const portfolioPath = (portfolioId: string) => `/portfolios/${encodeURIComponent(portfolioId)}`;
 export const actionPath = (e164: string, action: string) => `${journeyPath(e164)}/${action}`;
 export const eventsPath = (e164: string) => `${journeyPath(e164)}/events`;
 /** The auditor's timeline page; with a format, the same timeline as a file to save. */

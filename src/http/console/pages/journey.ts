@@ -8,7 +8,7 @@ import { journeyPolicy } from '../../../domain/policy.js';
 import type { ActionOutcome } from '../../api/actions.js';
 import { html, type Html } from '../html.js';
 import { readable, stageLabels, time, waitingLine } from '../labels.js';
-import { eventsPath, journeyPath } from '../paths.js';
+import { eventsPath, journeyPath, portfolioPath } from '../paths.js';
 import { actionForms, formsState, type Kept } from './forms.js';
 import { customersSection, type CustomersShown } from './identities.js';
 import { layout, type PageContext } from './layout.js';
@@ -138,7 +138,8 @@ function factsSection(view: JourneyView): Html {
   return html`<h2 id="facts-title">The number</h2>
     <dl>
       ${row('Display name', displayNameWords(view))} ${row('Phone number id', view.phoneNumberId)}
-      ${row('WABA', view.wabaId)} ${row('Portfolio', view.portfolioId)}
+      ${row('WABA', view.wabaId)}
+      ${row('Portfolio', html`<a href="${portfolioPath(view.portfolioId)}">${view.portfolioId}</a>`)}
       ${row('Path', view.path === 'coexistence' ? 'coexistence (WhatsApp Business App)' : 'Cloud API')}
       ${row('Code by', view.codeMethod)} ${row('Meta status', view.status)}
       ${

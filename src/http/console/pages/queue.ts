@@ -2,7 +2,7 @@
 import { awaitingInputStages, type JourneyListing } from '../../../journeys/index.js';
 import { html, type Html } from '../html.js';
 import { stageLabels, time } from '../labels.js';
-import { journeyPath } from '../paths.js';
+import { journeyPath, portfolioPath } from '../paths.js';
 import { layout, type PageContext } from './layout.js';
 
 export type AwaitingStage = (typeof awaitingInputStages)[number];
@@ -127,7 +127,9 @@ function group({ portfolioId, journeys }: PortfolioGroup): Html {
   return html`<section aria-labelledby="${id}">
     <h2 id="${id}">
       Portfolio <a href="${filterUrl({ portfolio: portfolioId })}">${portfolioId}</a>
-      <span class="count">${journeys.length} waiting</span>
+      <span class="count"
+        >${journeys.length} waiting · <a href="${portfolioPath(portfolioId)}">its cap and queue</a></span
+      >
     </h2>
     <ul class="journeys">
       ${journeys.map(item)}
