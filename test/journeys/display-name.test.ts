@@ -227,7 +227,11 @@ describe('the display name (dev server + Graph sandbox)', () => {
       const { input, id } = await addedByHand(t.bench);
       const adopted = { ...input, phoneNumberId: id, displayName: 'Acme Help Desk', replacesMetaName: true };
       const journey = await t.bench.start(adopted);
-      const asked = await journey.until((v) => v.displayName.pending === 'Acme Help Desk', 'the given name asked for');
+      // Pending from before the call to Meta; asked once Meta answered it (the note after it).
+      const asked = await journey.until(
+        (v) => v.notes.some((n) => n.what === 'submitted the display name "Acme Help Desk" for review'),
+        'the given name asked for',
+      );
       expect(asked.displayName).toEqual({
         current: 'Acme Support',
         pending: 'Acme Help Desk',
