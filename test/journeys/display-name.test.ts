@@ -22,19 +22,27 @@ import {
 } from '../../src/workflows/journey/journey.js';
 import { NAME_HOSTS_PATCH } from '../../src/workflows/journey/handlers.js';
 import { journeyTimeline } from '../../src/audit/journey-timeline.js';
-import { addedByHand, decideName, startLive, submitDeliveredCode } from '../support/steps.js';
+import { addedByHand, decideName, startLive, submitDeliveredCode, verifiedByHand } from '../support/steps.js';
 import { eventually } from '../http/inbox-support.js';
 import { useBench } from '../support/bench.js';
 import { patchesIn } from '../support/history.js';
 import { freshNumber } from '../support/journeys.js';
 
 const DAY = 24 * 60 * 60 * 1000;
+/** The note of an adopted journey that follows Meta's name, not the "Acme Help Desk" it was given. */
+const FOLLOWS_META_NAME =
+  'Meta has the number under the display name "Acme Support", not "Acme Help Desk": the journey follows Meta\'s; ask for a name change once live to use another';
 
 describe('the display name (dev server + Graph sandbox)', () => {
   const t = useBench('dev');
 
   const registerCalls = (phoneNumberId: string) =>
     t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/register') && c.path.includes(phoneNumberId));
+  /** POST /{phone-number-id}: a name change (new_display_name) of the number. */
+  const nameChangeCalls = (phoneNumberId: string) =>
+    t.bench.sandbox.admin
+      .calls()
+      .filter((c) => c.endpoint === 'POST /{phone-number-id}' && c.path.includes(phoneNumberId));
 
   it("ignores a decision Meta dated before the name was sent (an earlier request's, delivered again), and follows the one on it", async () => {
     await t.bench.run(async () => {
@@ -243,10 +251,7 @@ describe('the display name (dev server + Graph sandbox)', () => {
           'test-suite: submitted the display name "Acme Help Desk" for review',
         ]),
       );
-      const nameChanges = t.bench.sandbox.admin
-        .calls()
-        .filter((c) => c.endpoint === 'POST /{phone-number-id}' && c.path.includes(id));
-      expect(nameChanges).toHaveLength(1);
+      expect(nameChangeCalls(id)).toHaveLength(1);
       // Meta approves it while the journey verifies, and its webhook is lost: the review's first read finds it.
       t.bench.sandbox.admin.injectFault({ endpoint: 'phone_number_name_update', kind: 'drop_webhook', times: 1 });
       t.bench.sandbox.admin.decideDisplayName(id, 'APPROVED');
@@ -264,20 +269,13 @@ describe('the display name (dev server + Graph sandbox)', () => {
 
   it('asks for no given name for a number registered before its journey: a change would need a register with its PIN', async () => {
     await t.bench.run(async () => {
-      const { input, id } = await addedByHand(t.bench);
-      const ref = { wabaId: t.bench.wabaId, phoneNumberId: id };
-      await t.bench.graph.requestCode(ref, { codeMethod: 'SMS', language: 'en_US' });
-      await t.bench.graph.verifyCode(ref, t.bench.sandbox.admin.latestCode(id) as string);
-      await t.bench.graph.register(ref, { pin: '246810' }); // its name still under review
+      const { input, id } = await verifiedByHand(t.bench, { registered: true }); // its name still under review
       const adopted = { ...input, phoneNumberId: id, displayName: 'Acme Help Desk', replacesMetaName: true };
       const journey = await t.bench.start(adopted);
       const reviewed = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'in review');
       expect(reviewed.displayName).toEqual({ current: 'Acme Support', pending: null, status: 'PENDING_REVIEW' });
-      expect(reviewed.notes.map((n) => n.what)).toContain(
-        'Meta has the number under the display name "Acme Support", not "Acme Help Desk": the journey follows Meta\'s; ask for a name change once live to use another',
-      );
-      const calls = t.bench.sandbox.admin.calls();
-      expect(calls.filter((c) => c.endpoint === 'POST /{phone-number-id}' && c.path.includes(id))).toEqual([]);
+      expect(reviewed.notes.map((n) => n.what)).toContain(FOLLOWS_META_NAME);
+      expect(nameChangeCalls(id)).toEqual([]);
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
@@ -292,11 +290,8 @@ describe('the display name (dev server + Graph sandbox)', () => {
       await submitDeliveredCode(t.bench, journey);
       const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
       expect(live.displayName).toEqual({ current: 'Acme Support', pending: null, status: 'APPROVED' });
-      expect(live.notes.map((n) => n.what)).toContain(
-        'Meta has the number under the display name "Acme Support", not "Acme Help Desk": the journey follows Meta\'s; ask for a name change once live to use another',
-      );
-      const calls = t.bench.sandbox.admin.calls();
-      expect(calls.filter((c) => c.endpoint === 'POST /{phone-number-id}' && c.path.includes(id))).toEqual([]);
+      expect(live.notes.map((n) => n.what)).toContain(FOLLOWS_META_NAME);
+      expect(nameChangeCalls(id)).toEqual([]);
       expect(patchesIn(await t.env.client.workflow.getHandle(journey.workflowId).fetchHistory())).not.toContain(
         'adopted-number-asks-for-the-given-name',
       );

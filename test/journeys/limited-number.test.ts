@@ -5,7 +5,7 @@ import { cancelUpdate } from '../../src/domain/messages.js';
 import { journeyPolicy } from '../../src/domain/policy.js';
 import { useBench } from '../support/bench.js';
 import { patchesIn } from '../support/history.js';
-import { addedByHand } from '../support/steps.js';
+import { verifiedByHand } from '../support/steps.js';
 import type { Harness } from '../support/harness.js';
 
 /** A number someone registered by hand, then limited by Meta: its journey's input (adopting it) and Meta's id. */
@@ -14,11 +14,7 @@ async function registeredThenLimited(
   status: 'FLAGGED' | 'RESTRICTED' | 'BANNED',
   { nameApproved = true } = {},
 ) {
-  const { input, id } = await addedByHand(bench);
-  const ref = { wabaId: bench.wabaId, phoneNumberId: id };
-  await bench.graph.requestCode(ref, { codeMethod: 'SMS', language: 'en_US' });
-  await bench.graph.verifyCode(ref, bench.sandbox.admin.latestCode(id) as string);
-  await bench.graph.register(ref, { pin: '246810' });
+  const { input, id } = await verifiedByHand(bench, { registered: true });
   if (nameApproved) {
     bench.sandbox.admin.decideDisplayName(id, 'APPROVED');
     await bench.sandbox.admin.flushWebhooks(); // to no journey: none runs yet

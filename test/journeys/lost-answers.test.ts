@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useBench } from '../support/bench.js';
 import { journeyTimeline } from '../../src/audit/index.js';
 import { upsertedStage } from '../support/history.js';
-import { addedByHand, submitDeliveredCode } from '../support/steps.js';
+import { addedByHand, submitDeliveredCode, verifiedByHand } from '../support/steps.js';
 
 // Meta answers after the client gave up: the call went through, but numberflow never heard so.
 const LOST_ANSWER = { kind: 'latency', latencyMs: 2_500, times: 1 } as const;
@@ -63,10 +63,7 @@ describe('Graph answers lost on the way back (dev server + Graph sandbox)', () =
   it('asks no code for a number already on the WABA whose code Meta shows verified, and registers it', async () => {
     await t.bench.run(async () => {
       // Verified by an earlier try (a journey cancelled before it registered, say): Meta keeps it so for 14 days.
-      const { input, id } = await addedByHand(t.bench);
-      const ref = { wabaId: t.bench.wabaId, phoneNumberId: id };
-      await t.bench.graph.requestCode(ref, { codeMethod: 'SMS', language: 'en_US' });
-      await t.bench.graph.verifyCode(ref, t.bench.sandbox.admin.latestCode(id) as string);
+      const { input, id } = await verifiedByHand(t.bench);
       const since = t.bench.sandbox.admin.calls().length;
       const journey = await t.bench.start(input);
       const view = await journey.until((v) => v.status === 'CONNECTED', 'CONNECTED');

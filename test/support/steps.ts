@@ -86,6 +86,22 @@ export async function cancelledResult(bench: Harness, journey: JourneyHandle): P
   return result as JourneyResult;
 }
 
+/**
+ * A number someone added by hand and verified with Meta's code (Meta keeps it verified 14 days), and registered with
+ * a PIN of their own when `registered`: its input, and Meta's id.
+ */
+export async function verifiedByHand(
+  bench: Harness,
+  { registered = false } = {},
+): Promise<{ input: JourneyInput; id: string }> {
+  const added = await addedByHand(bench);
+  const ref = { wabaId: bench.wabaId, phoneNumberId: added.id };
+  await bench.graph.requestCode(ref, { codeMethod: 'SMS', language: 'en_US' });
+  await bench.graph.verifyCode(ref, bench.sandbox.admin.latestCode(added.id) as string);
+  if (registered) await bench.graph.register(ref, { pin: '246810' });
+  return added;
+}
+
 /** A number someone added to the WABA by hand (WhatsApp Manager) before any journey: its input, and Meta's id. */
 export async function addedByHand(bench: Harness): Promise<{ input: JourneyInput; id: string }> {
   const input = bench.input();
