@@ -218,6 +218,8 @@ export interface JourneyView {
   wentLive?: boolean;
   /** Meta's identity-change check on the number, as numberflow last set it. */
   identityCheck: 'on' | 'off';
+  /** numberflow set the number's two-step PIN, which an admin may read back. A view from a worker before it has none. */
+  pinSet?: boolean;
   result: Omit<JourneyResult, 'pin'> | null;
   /**
    * A Graph call Temporal is retrying (a second attempt or later), which the journey hears of only when the retries

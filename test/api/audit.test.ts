@@ -6,12 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Client } from '@temporalio/client';
 import { csvColumns, exportRowSchema, timelineSchema, type ExportRow, type Timeline } from '../../src/audit/index.js';
 import { RUNS_READ_AHEAD } from '../../src/audit/export.js';
-import { createDataConverter } from '../../src/codec/data-converter.js';
-import { parseCodecKeys } from '../../src/codec/keys.js';
-import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import type { JourneyView } from '../../src/domain/journey.js';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
 import { buildCli } from '../../src/starter.js';
@@ -21,7 +17,7 @@ import { gatedHistoryClient, type HistoryGate } from '../support/history-gate.js
 import { freshNumber } from '../support/journeys.js';
 import { tempDir } from '../support/processes.js';
 import { leaked } from '../support/secrets-scan.js';
-import { TEST_CODEC_KEYS, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
+import { sealingOnlyClient } from '../support/temporal.js';
 import { useApi, type Answer, type Who } from './support.js';
 import { harnessHttpApp } from '../support/http-app.js';
 
@@ -138,13 +134,7 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
   });
 
   it('answers 501 naming NUMBERFLOW_SECRETS_KEY where the service holds only the public secrets key', async () => {
-    const sealingOnly = new Client({
-      connection: t.env.client.connection,
-      dataConverter: createDataConverter(
-        parseCodecKeys(TEST_CODEC_KEYS),
-        parseSecretsKeys({ NUMBERFLOW_SECRETS_PUBLIC_KEY: TEST_SECRETS_PUBLIC_KEY }),
-      ),
-    });
+    const sealingOnly = sealingOnlyClient(t.env.client);
     const service = await harnessHttpApp(t.bench, {
       client: sealingOnly,
       principals: PrincipalDirectory.fromFile(api.tokenFile),

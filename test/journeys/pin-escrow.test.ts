@@ -1,8 +1,5 @@
-import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, inject, it } from 'vitest';
-import { createDataConverter } from '../../src/codec/data-converter.js';
-import { parseCodecKeys } from '../../src/codec/keys.js';
-import { parseSecretsKeys } from '../../src/codec/secrets-keys.js';
 import type { JourneyInput } from '../../src/domain/journey.js';
 import {
   cancelSignal,
@@ -21,7 +18,7 @@ import type { JourneyHandle } from '../support/harness.js';
 import { historyPayloads, rawHistoryText } from '../support/history.js';
 import { leaked, rawClient } from '../support/secrets-scan.js';
 import { cancelledResult, startLive, submitDeliveredCode } from '../support/steps.js';
-import { TEST_CODEC_KEYS, TEST_SECRETS_KEY, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
+import { sealingOnlyClient, TEST_CODEC_KEYS, TEST_SECRETS_KEY } from '../support/temporal.js';
 
 const MINUTE = 60_000;
 const admin = { actor: 'admin@acme', role: 'admin' };
@@ -205,13 +202,7 @@ describe('the two-step PIN numberflow set, kept sealed (dev server + Graph sandb
       expect(leaked(log.lines.join('\n'), [pin])).toEqual([]);
 
       // A client holding only the public key cannot read it back, even as an admin: the answer stays sealed.
-      const sealingOnly = new Client({
-        connection: t.env.client.connection,
-        dataConverter: createDataConverter(
-          parseCodecKeys(TEST_CODEC_KEYS),
-          parseSecretsKeys({ NUMBERFLOW_SECRETS_PUBLIC_KEY: TEST_SECRETS_PUBLIC_KEY }),
-        ),
-      });
+      const sealingOnly = sealingOnlyClient(t.env.client);
       await expect(revealPin(sealingOnly, e164, { ...admin, reason }, log.logger)).rejects.toBeInstanceOf(
         PinRevealError,
       );

@@ -1,7 +1,7 @@
 // Connections from a test file to the servers of test/support/global-setup.ts, and a worker running the
 // real workflow bundle. Time skipping needs the test service and the TimeSkippingClient.
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowClientInterceptor } from '@temporalio/client';
+import { Client as ClientClass, type Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -20,6 +20,15 @@ export const TEST_SECRETS_KEY = 'MC4CAQAwBQYDK2VuBCIEIAkJCQkJCQkJCQkJCQkJCQkJCQk
 export const TEST_SECRETS_PUBLIC_KEY = 'MCowBQYDK2VuAyEAV9tLNZ8jrl4Ubk4lEgVnBHIlBjSMFQwUdT0Mkz0E1CE=';
 export const testSecretsKeys = parseSecretsKeys({ NUMBERFLOW_SECRETS_KEY: TEST_SECRETS_KEY });
 export const testDataConverter = createDataConverter(parseCodecKeys(TEST_CODEC_KEYS), testSecretsKeys);
+
+/** A client on `client`'s connection holding only the public secrets key, as a service alone does: it seals, never opens. */
+export function sealingOnlyClient(client: Client): Client {
+  const secrets = parseSecretsKeys({ NUMBERFLOW_SECRETS_PUBLIC_KEY: TEST_SECRETS_PUBLIC_KEY });
+  return new ClientClass({
+    connection: client.connection,
+    dataConverter: createDataConverter(parseCodecKeys(TEST_CODEC_KEYS), secrets),
+  });
+}
 
 /**
  * The tests' client, as numberflow's own (connection.ts) sends an update again when Temporal aborted it with its

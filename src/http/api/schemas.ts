@@ -362,6 +362,10 @@ export const journeyViewSchema = z
       .optional() // a view from a worker before the field
       .describe('the number went live: it is removed, never cancelled (also while a rename registers it again)'),
     identityCheck: z.enum(['on', 'off']).describe("Meta's identity-change check on the number"),
+    pinSet: z
+      .boolean()
+      .optional() // a view from a worker before the field
+      .describe("numberflow set the number's two-step PIN: an admin may read it back (pin-reveal)"),
     result: z
       .object({
         outcome: z.enum(journeyOutcomes),

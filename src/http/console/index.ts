@@ -19,6 +19,7 @@ import { consoleKey } from './csrf.js';
 import { problemPage } from './pages/problem.js';
 import { journeyPathIn, timelinePath } from './paths.js';
 import { journeyRoutes } from './routes/journey.js';
+import { pinRevealRoutes } from './routes/pin-reveal.js';
 import { portfolioRoutes } from './routes/portfolio.js';
 import { queueRoutes } from './routes/queue.js';
 import { signInRoutes } from './routes/sign-in.js';
@@ -91,6 +92,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
   signInRoutes(app, context);
   queueRoutes(app, context);
   journeyRoutes(app, context);
+  pinRevealRoutes(app, context);
   identityRoutes(app, context);
   timelineRoutes(app, context);
   portfolioRoutes(app, context);

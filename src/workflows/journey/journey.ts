@@ -27,7 +27,7 @@ import {
 import { journeyStages, STAGES_KEPT, type JourneyStage, type StageOrOutcome } from '../../domain/stages.js';
 import { Inbox } from './inbox.js';
 import { FEWER_EVENTS_PATCH, FEWER_WRITES_PATCH, VERIFY_IN_TASK_PATCH } from './meta.js';
-import { initialState, viewOf, type JourneyState } from './state.js';
+import { initialState, numberPinOf, viewOf, type JourneyState } from './state.js';
 
 /** Journeys from before WaitingOn show no person's wait in visibility. */
 const PERSON_WAIT_PATCH = 'person-wait-search-attributes';
@@ -417,7 +417,7 @@ export class Journey {
 
   /** The two-step PIN numberflow set on the number, if it set one. */
   get numberPin(): string | null {
-    return (this.state.pinAccepted ?? this.state.wentLive) ? this.state.pin : null;
+    return numberPinOf(this.state);
   }
 
   /** The history length of the workflow task that last answered an update at once (null: none has). */

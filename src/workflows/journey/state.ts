@@ -196,6 +196,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     quality: state.quality ?? null,
     wentLive: state.wentLive,
     identityCheck: state.identityCheck ? 'on' : 'off',
+    pinSet: numberPinOf(state) !== null,
     result: state.result && withoutPin(state.result),
     callUnderWay: null, // Temporal's description knows it, the workflow does not: the reader adds it
   };
@@ -210,6 +211,14 @@ function boundedBySignup(waiting: JourneyView['waiting'], signupEnds: string | n
   if (waiting?.until == null || signupEnds === null || waiting.until <= signupEnds) return waiting;
   const reason = `${waiting.reason.replace(/\.$/, '')}; but the 14-day signup window closes first, at ${signupEnds}: the journey then ends SIGNUP_EXPIRED unless the number is registered by then (Embedded Signup again to go on).`;
   return { ...waiting, until: signupEnds, reason };
+}
+
+/**
+ * The two-step PIN numberflow set on the number, once Meta took it (or the number went live, for a run from before
+ * `pinAccepted`); null when it set none.
+ */
+export function numberPinOf(state: JourneyState): string | null {
+  return (state.pinAccepted ?? state.wentLive) ? state.pin : null;
 }
 
 function withoutPin({ pin: _pin, ...result }: JourneyResult): Omit<JourneyResult, 'pin'> {

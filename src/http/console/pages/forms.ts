@@ -1,7 +1,8 @@
 // The forms that fit a journey's stage, for a principal that may act: the code (and a resend), the PIN, a new
 // display name (none while a change is under review), a cancel before LIVE, on a live number the identity-change
 // check on or off and the test message, a removal (admins; once under way, again only when Meta blocked it) and the
-// deletion confirmation while removing (not while the removal is blocked or Meta's paid-message block runs). Codes
+// deletion confirmation while removing (not while the removal is blocked or Meta's paid-message block runs), the
+// PIN's read-back (admins, once numberflow set one). Codes
 // and PINs are never written back into a form: a refused one leaves the field empty; a refused name keeps what was
 // typed.
 import { displayNameWords } from '../../../domain/display-name-words.js';
@@ -135,7 +136,12 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
       html`<p>Your roles (${principal.roles.join(', ')}) read journeys; acting needs the operator or admin role.</p>`,
     ];
   }
-  const form = (action: JourneyAction, fields: Html, button: string, style: 'primary' | 'danger' = 'primary') =>
+  const form = (
+    action: Pick<JourneyAction, 'path'>,
+    fields: Html,
+    button: string,
+    style: 'primary' | 'danger' = 'primary',
+  ) =>
     // Named by its button: a screen reader's list of forms (landmarks) goes straight to one.
     html`<form
       method="post"
@@ -176,6 +182,9 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
     forms.push(form(journeyActions.testMessage, testMessageFields(kept), 'Send the test message'));
   }
   const administers = holdsAny(principal, permissions.administer);
+  if (administers && view.pinSet === true) {
+    forms.push(form({ path: PIN_REVEAL }, pinRevealFields(kept), 'Read back the PIN'));
+  }
   if (stage === 'REMOVING') {
     if (!removalBlocked(view)) {
       forms.push(
@@ -310,6 +319,26 @@ function pinFields(view: JourneyView, kept: Kept): Html {
       reveal it).
     </p>
     ${field('pinRepeat', 'Repeat the new PIN', 'pin-help')}`;
+}
+
+/** The console's path of an admin's read-back of the two-step PIN (routes/pin-reveal.ts). */
+export const PIN_REVEAL = 'pin-reveal';
+
+function pinRevealFields(kept: Kept): Html {
+  return html`<label for="pin-reveal-reason">Why read the PIN back</label>
+    <input
+      id="pin-reveal-reason"
+      name="reason"
+      required
+      maxlength="500"
+      autocomplete="off"
+      value="${keptValue(kept, PIN_REVEAL, 'reason')}"
+      ${described(kept, PIN_REVEAL, 'reason', 'pin-reveal-help')}
+    />
+    <p id="pin-reveal-help" class="help">
+      The two-step PIN numberflow set on the number (WhatsApp Manager asks for it to delete or move the number). The
+      journey notes your name and this reason; the PIN is shown once, on the page that answers.
+    </p>`;
 }
 
 /**

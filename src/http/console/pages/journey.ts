@@ -20,10 +20,12 @@ export interface JourneyPageOptions {
   timelinePath?: string | null;
   /** A live number's customers not trusted now (the latest ones, and how many in all); null: not shown. */
   customers?: CustomersShown | null;
+  /** The two-step PIN an admin just read back: shown once, in place of an outcome. */
+  revealedPin?: string;
 }
 
 export function journeyPage(context: PageContext, view: JourneyView, options: JourneyPageOptions = {}): Html {
-  const { outcome = null, kept = {}, timelinePath = null, customers = null } = options;
+  const { outcome = null, kept = {}, timelinePath = null, customers = null, revealedPin } = options;
   const principal = context.principal;
   const live = view.result === null;
   const title = `${outcome ? `${outcome.outcome} · ` : ''}${view.e164}`;
@@ -41,7 +43,7 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
           timelinePath ? html` · <a href="${timelinePath}">Timeline</a>` : null
         }
       </p>
-      ${outcome ? outcomeBlock(outcome) : null}
+      ${outcome ? outcomeBlock(outcome) : null} ${revealedPin === undefined ? null : pinBlock(revealedPin)}
       <section id="status" aria-labelledby="status-title">${statusSection(view)}</section>
       ${
         principal
@@ -62,6 +64,14 @@ function outcomeBlock({ outcome, message }: ActionOutcome): Html {
   // Focused on arrival, so a screen reader reads it and Tab goes on to the forms. The message says the attempts left.
   return html`<p id="outcome" class="outcome ${outcome}" role="status" aria-live="polite" tabindex="-1" autofocus>
     <strong>${outcome}:</strong> ${readable(message)}
+  </p>`;
+}
+
+/** The PIN read back, focused as an outcome is; the page's address is put back, so a reload no longer shows it. */
+function pinBlock(pin: string): Html {
+  return html`<p id="outcome" class="outcome accepted" role="status" aria-live="polite" tabindex="-1" autofocus>
+    <strong>Two-step PIN:</strong> <code class="pin">${pin}</code> — noted in the journey with your name and reason.
+    Shown once: this page does not keep it.
   </p>`;
 }
 

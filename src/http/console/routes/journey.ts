@@ -108,7 +108,7 @@ export async function journeyPageFor(
   context: ConsoleContext,
   session: Session,
   view: JourneyView,
-  options: Pick<JourneyPageOptions, 'outcome' | 'kept'> = {},
+  options: Pick<JourneyPageOptions, 'outcome' | 'kept' | 'revealedPin'> = {},
 ): Promise<Html> {
   const customers =
     context.identities && sendsMessages(view) && view.phoneNumberId

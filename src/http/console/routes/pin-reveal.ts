@@ -1,0 +1,74 @@
+// `POST /journeys/:e164/pin-reveal`: an admin reads back the two-step PIN numberflow set, as the API's pin-reveal and
+// `numberflow reveal-pin` do (the same update: the journey notes who and why). The answer is the journey's page with
+// the PIN shown once: console pages are never stored, and the live script puts the page's own address back, so a
+// reload shows the page without it. The service's log records the reveal, never the PIN.
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { describeJourney } from '../../../journeys/index.js';
+import { PinRevealError, revealPin } from '../../../pin-reveal.js';
+import { e164Params, pinRevealBody } from '../../api/schemas.js';
+import { ensureMay } from '../../auth/hooks.js';
+import { describeJourneyFor } from '../../auth/journey-scope.js';
+import { requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
+import { PIN_REVEAL } from '../pages/forms.js';
+import { actionName } from '../paths.js';
+import { formFields, formProblems, journeyPageFor, keptOf, refusal, type Answer } from './journey.js';
+
+export function pinRevealRoutes(app: FastifyInstance, context: ConsoleContext): void {
+  app.withTypeProvider<ZodTypeProvider>().post(
+    `/journeys/:e164/${PIN_REVEAL}`,
+    {
+      onRequest: requireSession(context),
+      preHandler: requireCsrf(
+        context,
+        (request) => sessionFrom(request).cookie,
+        (request) => actionName((request.params as { e164: string }).e164, PIN_REVEAL),
+      ),
+      schema: { params: e164Params },
+    },
+    async (request, reply) => {
+      const { e164 } = request.params;
+      const session = sessionFrom(request);
+      const { principal } = session;
+      await describeJourneyFor(context.client, principal, e164); // another portfolio's number is not found
+      ensureMay(principal, 'administer');
+      const fields = formFields(request.body);
+      const body = pinRevealBody.safeParse(fields);
+      let answer: Answer | { pin: string };
+      if (!body.success) {
+        answer = refusal(formProblems(body.error.issues, { reason: 'why read the PIN back' }), 400, 'reason');
+      } else {
+        const reveal = { actor: principal.name, role: 'admin', reason: body.data.reason };
+        answer = await revealPin(context.client, e164, reveal, request.log).then(
+          (pin) => ({ pin }),
+          (err: unknown) => refused(err),
+        );
+      }
+      const view = await describeJourney(context.client, e164);
+      if ('pin' in answer)
+        return sendPage(reply, await journeyPageFor(context, session, view, { revealedPin: answer.pin }));
+      const kept = keptOf(PIN_REVEAL, fields, answer.field);
+      return sendPage(
+        reply,
+        await journeyPageFor(context, session, view, { outcome: answer.outcome, kept }),
+        answer.status,
+      );
+    },
+  );
+}
+
+/** The journey's refusal (no PIN set, a reason refused), or a service that cannot open the PIN, as the page says it. */
+function refused(err: unknown): Answer {
+  if (err instanceof WorkflowUpdateFailedError) {
+    const message = err.cause?.message ?? err.message;
+    return refusal(message, 409, message.includes('reason') ? 'reason' : undefined);
+  }
+  if (err instanceof PinRevealError) {
+    return refusal(
+      `${err.message}. This service cannot open the PIN: read it back where NUMBERFLOW_SECRETS_KEY is set (npm start, or \`numberflow reveal-pin\` in direct mode on an admin's machine)`,
+      501,
+    );
+  }
+  throw err;
+}
