@@ -41,7 +41,11 @@ export function countingFailures(logger: Logger) {
 export async function openServiceBase(config: Config, logger: Logger, stops: Stop[], options: ServiceBaseOptions) {
   const tracing = await startTracing(config, options.tracingName, (message) => logger.warn(message));
   if (tracing) stops.push(() => tracing.shutdown());
-  const client = await connectClient(config, options.dataConverter, options.address, tracing?.clientInterceptors);
+  const client = await connectClient(config, options.dataConverter, {
+    address: options.address,
+    interceptors: tracing?.clientInterceptors,
+    role: 'service',
+  });
   stops.push(() => client.connection.close());
   // Also on the embedded server: one left running by an earlier version may lack a newer attribute.
   await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);

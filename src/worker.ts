@@ -157,7 +157,10 @@ async function main(): Promise<void> {
     if (alone) logger.warn(alone);
     const tracing = await startTracing(config, 'numberflow-worker', (message) => logger.warn(message));
     if (tracing) opened.push(() => tracing.shutdown());
-    const client = await connectClient(config, dataConverter, undefined, tracing?.clientInterceptors);
+    const client = await connectClient(config, dataConverter, {
+      interceptors: tracing?.clientInterceptors,
+      role: 'worker',
+    });
     opened.push(() => client.connection.close());
     await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
     const connection = await connectWorkerConnection(config);

@@ -63,6 +63,8 @@ export interface Described {
   at?: string;
   /** A webhook's own date (TimelineEntry's `sentAt`). */
   sentAt?: string;
+  /** Which way a person's action came (TimelineEntry's `via`). */
+  via?: string;
 }
 
 type Describe = (arg: unknown) => Described;

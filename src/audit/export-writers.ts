@@ -25,6 +25,7 @@ export const csvColumns = [
   'remediation',
   'metaDetails',
   'sentAt',
+  'via',
 ] as const;
 type CsvRecord = Partial<Record<(typeof csvColumns)[number], string | number>>;
 
@@ -42,7 +43,7 @@ function csvRecord(row: ExportRow): CsvRecord {
 }
 
 /** Values people typed or Meta wrote: a cell starting like a formula is kept as text for spreadsheets. */
-const freeText = new Set<string>(['actor', 'what', 'outcome', 'metaMessage', 'remediation', 'metaDetails']);
+const freeText = new Set<string>(['actor', 'what', 'outcome', 'metaMessage', 'remediation', 'metaDetails', 'via']);
 const asText = (value: string, context: { column?: number | string }) =>
   typeof context.column === 'string' && freeText.has(context.column) && /^[=+\-@\t\r]/.test(value)
     ? `'${value}`

@@ -47,7 +47,7 @@ const cellsOf = (entry: TimelineEntry): Cells =>
     entry.stage,
     entry.kind,
     entry.customer ?? '',
-    entry.actor ?? '',
+    entry.via ? `${entry.actor ?? ''} — through ${entry.via}` : (entry.actor ?? ''),
     entry.endpoint ? `${entry.what} (${entry.endpoint})` : entry.what,
     outcomeCell(entry),
   ].map((cell) => visibleControls(cell, false)) as Cells;

@@ -7,6 +7,7 @@ import { describeInClear } from '../codec/undecryptable.js';
 import { SEND_ANSWER_MS } from '../domain/identity.js';
 import { describeMessage, knownMessage, plainAnswers, secretAnswers, type Described } from './actions.js';
 import { allowed, answerMessageField, capRefusalFields, outcomeFields, slotReleaseFields } from './payloads.js';
+import { channelOf } from '../temporal/client-identity.js';
 import type { TimelineEntry } from './types.js';
 import type { At, Walk } from './walk.js';
 
@@ -29,7 +30,10 @@ export class Messages {
   ): Promise<{ entry: TimelineEntry; name: string }> {
     const name = request?.input?.name ?? '';
     const arg = knownMessage(name) ? await this.walk.reader.first(request?.input?.args?.payloads, at.where) : undefined;
-    const update = { entry: at.add(describeMessage(name, arg, 'update')), name };
+    const update = {
+      entry: at.add(throughChannel(describeMessage(name, arg, 'update'), request?.meta?.identity)),
+      name,
+    };
     this.updates.set(id, update);
     if (accepted) this.cancelAsked(update);
     return update;
@@ -108,7 +112,7 @@ export class Messages {
       const gaps = reader.gaps.length;
       const arg = knownMessage(name) ? await reader.first(signaled.input?.payloads, at.where) : undefined;
       const described = describeMessage(name, arg, 'signal');
-      const entry = at.add(withinSend(described, at.ms));
+      const entry = at.add(throughChannel(withinSend(described, at.ms), signaled.identity));
       if (described.kind === 'webhook' && arg !== undefined && this.copyOfAnEarlier(name, arg)) {
         entry.outcome =
           'delivered again: the same event as an earlier delivery (Meta retries; each service replica keeps its own inbox)';
@@ -169,15 +173,26 @@ export class Messages {
     if (cancel.cause) this.walk.cancel.cause = cancel.cause;
     // The journey's own request (its cancelRun activity, identity numberflow) is already its `step` entry.
     if (cancel.identity === 'numberflow') return true;
-    const entry = at.add({
-      kind: 'action',
-      actor: cancel.identity || 'temporal',
-      what: `cancelled the run through Temporal${cancel.cause ? `: ${cancel.cause}` : ''}`,
-    });
+    const entry = at.add(
+      throughChannel(
+        {
+          kind: 'action',
+          actor: cancel.identity || 'temporal',
+          what: `cancelled the run through Temporal${cancel.cause ? `: ${cancel.cause}` : ''}`,
+        },
+        cancel.identity,
+      ),
+    );
     at.noted(entry, 'temporal'); // the journey notes Temporal's cancel under that name
     this.walk.cancel.actor ??= entry.actor; // who asked, on the ending too (an operator's cancel before it stays)
     return true;
   }
+}
+
+/** A person's action with the way it came (webhooks and the portfolio's answers come only one way). */
+function throughChannel(described: Described, identity: string | null | undefined): Described {
+  const via = described.kind === 'action' ? channelOf(identity) : null;
+  return via === null ? described : { ...described, via };
 }
 
 /**

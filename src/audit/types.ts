@@ -56,6 +56,11 @@ export const timelineEntrySchema = z
     sentAt: z.iso.datetime().optional(),
     /** The customer (wa_id) an entry of their identity recovery (a `customerIdentity` run) concerns. */
     customer: z.string().optional(),
+    /**
+     * Which way a person's action came, from the client identity Temporal recorded with it: numberflow's HTTP service,
+     * its command line in direct mode (with the machine's user, as its actor is typed), the Temporal CLI, another client.
+     */
+    via: z.string().optional(),
   })
   .strict();
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;

@@ -13,7 +13,7 @@ import { connectClient } from '../temporal/connection.js';
 export async function connectDirectClient(config: Config): Promise<Client> {
   requireLocalKeys(config);
   const secrets = secretsKeysFor(config, { unseal: false });
-  return connectClient(config, createDataConverter(codecKeysFor(config), secrets));
+  return connectClient(config, createDataConverter(codecKeysFor(config), secrets), { role: 'cli' });
 }
 
 /** Before sending a payload: the worker must read this client's payload keys (and it the worker's). */

@@ -1,6 +1,5 @@
 // The command line's options and arguments with a closed set of values, declared once for every command:
 // commander refuses anything else with the allowed values before a command runs.
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { readWaId } from '../domain/phone.js';
@@ -8,6 +7,7 @@ import { GRAPH_ID } from '../domain/journey-input.js';
 import { codeMethods } from '../domain/journey.js';
 import { removalRoles } from '../domain/messages.js';
 import { CONTROL_CHARACTER } from '../domain/operator-input.js';
+import { machineUser } from '../temporal/client-identity.js';
 import { parsePhoneNumber } from '../domain/phone.js';
 import { journeyOutcomes, journeyStages } from '../domain/stages.js';
 
@@ -59,17 +59,8 @@ export const graphIdListOption = (flags: string, description: string): Option =>
  * Who acts when `--by` is not given: the operating system's user, as the environment names it or else as the system
  * does (a process started without USER, by a service manager or a container, was recorded as "cli").
  */
-export function defaultActor(
-  env: NodeJS.ProcessEnv = process.env,
-  systemUser: () => string = () => userInfo().username,
-): string {
-  const named = env.USER ?? env.LOGNAME;
-  if (named) return named;
-  try {
-    return systemUser() || 'cli';
-  } catch {
-    return 'cli'; // a user id the system has no name for
-  }
+export function defaultActor(env: NodeJS.ProcessEnv = process.env, systemUser?: () => string): string {
+  return machineUser(env, systemUser) || 'cli';
 }
 
 /** `--by`: recorded in history and printed to operators' terminals, so one line without control characters. */

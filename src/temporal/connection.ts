@@ -16,6 +16,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import { ConfigError, type Config } from '../config.js';
 import { updatesSentAgainIfAborted } from './aborted-update.js';
 import { closedChannelGuard } from './closed-channel.js';
+import { clientIdentity, type ClientRole } from './client-identity.js';
 
 const unreadable: Record<string, string> = {
   ENOENT: 'no such file',
@@ -94,12 +95,19 @@ export const reconnectChannelArgs = {
   'grpc.max_reconnect_backoff_ms': 2_000,
 } as const;
 
-/** `interceptors`: tracing's, when on (src/telemetry/tracing.ts). */
+export interface ClientOptions {
+  /** The embedded dev server's, where it is not the configuration's. */
+  address?: string;
+  /** Tracing's, when on (src/telemetry/tracing.ts). */
+  interceptors?: ClientInterceptors;
+  /** The process the client is of: Temporal records it beside each request, for the audit (client-identity.ts). */
+  role?: ClientRole;
+}
+
 export async function connectClient(
   config: Config,
   dataConverter: DataConverter,
-  address?: string,
-  interceptors?: ClientInterceptors,
+  { address, interceptors, role }: ClientOptions = {},
 ): Promise<Client> {
   const options = connectionOptions(config, address);
   const connection = await Connection.connect({
@@ -117,6 +125,7 @@ export async function connectClient(
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter,
     interceptors: { ...interceptors, workflow },
+    ...(role ? { identity: clientIdentity(role) } : {}),
   });
 }
 

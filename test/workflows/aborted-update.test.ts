@@ -89,7 +89,7 @@ describe('an update aborted with its workflow task (dev server)', () => {
     let sends = 0;
     const counting: WorkflowClientInterceptor = { startUpdate: (input, next) => (sends++, next(input)) };
     const config = loadConfig({ TEMPORAL_ADDRESS: inject('devServerAddress') });
-    const client = await connectClient(config, testDataConverter, undefined, { workflow: [counting] });
+    const client = await connectClient(config, testDataConverter, { interceptors: { workflow: [counting] } });
     try {
       // Counted: a scenario a slow machine ran through (answered at the first send) proves nothing, and is tried again.
       const sentAgain = async () => {

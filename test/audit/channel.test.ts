@@ -1,0 +1,84 @@
+// The way each person's action reached the journey, in the auditor's timeline: numberflow's command line in direct
+// mode (its actor typed, so the machine's user beside it), the real Temporal CLI, and a client of an SDK's default
+// identity, which says nothing. Dev server and Graph sandbox.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Client } from '@temporalio/client';
+import { describe, expect, inject, it } from 'vitest';
+import { exportLines, journeyTimeline, renderMarkdown } from '../../src/audit/index.js';
+import { resendCodeSignal, submitOtpUpdate } from '../../src/domain/messages.js';
+import { clientIdentity } from '../../src/temporal/client-identity.js';
+import { resolveBinary } from '../../src/temporal/binaries.js';
+import { useBench } from '../support/bench.js';
+import { testDataConverter } from '../support/temporal.js';
+
+const run = promisify(execFile);
+
+describe('which way an action came, in the timeline (dev server + Graph sandbox)', () => {
+  const t = useBench('dev');
+
+  it("names numberflow's command line with the machine's user, and the Temporal CLI", async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { e164, phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const wrong = code === '000000' ? '111111' : '000000';
+      const direct = new Client({
+        connection: t.env.client.connection,
+        dataConverter: testDataConverter,
+        identity: clientIdentity('cli', { USER: 'ana' }),
+      });
+      await direct.workflow
+        .getHandle(journey.workflowId)
+        .executeUpdate(submitOtpUpdate, { args: [{ code: wrong, actor: 'typed-name' }] });
+      const cli = resolveBinary('cli').path as string;
+      await run(cli, [
+        'workflow',
+        'signal',
+        '--workflow-id',
+        journey.workflowId,
+        '--name',
+        resendCodeSignal.name,
+        '--input',
+        JSON.stringify({ actor: 'bo@acme', method: 'SMS' }),
+        '--address',
+        inject('devServerAddress'),
+      ]);
+      await journey.until((v) => v.attempts.codeRequests === 2, 'the second code');
+      // The harness's own client keeps the SDK's default identity: no way said.
+      await t.env.client.workflow.getHandle(journey.workflowId).cancel();
+
+      const timeline = await journeyTimeline(t.env.client, e164);
+      const actions = timeline.entries.filter((entry) => entry.kind === 'action');
+      expect(actions.find((a) => a.what === 'submitted a code (update)')).toMatchObject({
+        actor: 'typed-name',
+        via: expect.stringMatching(/^numberflow's command line in direct mode, run by ana@\S+$/),
+      });
+      expect(actions.find((a) => a.what === 'asked for a new code by SMS')).toMatchObject({
+        actor: 'bo@acme',
+        via: expect.stringMatching(/^the Temporal CLI, run by \S+@\S+$/),
+      });
+      const cancel = actions.find((a) => a.what.startsWith('cancelled the run through Temporal'));
+      expect(cancel).toBeDefined();
+      expect(cancel?.via).toBeUndefined();
+      expect(renderMarkdown(timeline)).toMatch(
+        /\| typed-name — through numberflow's command line in direct mode, run by ana@\S+ \| submitted a code \(update\) \|/,
+      );
+      const rows = timeline.entries.map(({ customer: _customer, ...entry }) => ({
+        ...entry,
+        e164,
+        workflowId: journey.workflowId,
+      }));
+      const csv: string[] = [];
+      for await (const line of exportLines(
+        (async function* () {
+          yield* rows;
+        })(),
+        'csv',
+      ))
+        csv.push(line);
+      expect(csv[0]?.trimEnd().endsWith(',sentAt,via')).toBe(true);
+      expect(csv.some((line) => line.includes('typed-name') && /run by ana@/.test(line))).toBe(true);
+    });
+  });
+});
