@@ -22,6 +22,7 @@ import type { PhoneNumber } from '../domain/phone.js';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';
 import type { PhoneNumberField } from '../graph/phone-number.js';
+import { callsInFlight, keyOf } from './calls-in-flight.js';
 import { graphCall, heartbeating, toActivityFailure } from './failures.js';
 import { drawPin } from './pin-activities.js';
 import { webhookSubscriptions } from './webhook-subscriptions.js';
@@ -81,6 +82,7 @@ function repeated(options: Repeat): boolean {
 
 export function createGraphActivities({ graph }: { graph: GraphClient }) {
   const subscribeToWebhooks = webhookSubscriptions(graph);
+  const verifying = callsInFlight<void>();
 
   async function readNumber(ref: NumberRef): Promise<NumberSnapshot> {
     try {
@@ -227,10 +229,13 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         const snapshot = await readNumber(ref);
         return !snapshot.gone && snapshot.codeVerificationStatus === 'VERIFIED';
       };
-      if (repeated(options) && (await showsVerified())) return verified();
       const code = typeof submission === 'string' ? submission : submission.code;
+      const key = keyOf(ref.phoneNumberId, code);
+      // The call the task let go of may still be on its way in this process: its answer is this repeat's.
+      const underWay = repeated(options) ? verifying.underWay(key) : undefined;
+      if (!underWay && repeated(options) && (await showsVerified())) return verified();
       try {
-        await heartbeating(() => graph.verifyCode(ref, code));
+        await heartbeating(() => underWay ?? verifying.send(key, () => graph.verifyCode(ref, code)));
       } catch (err) {
         // A code refused (136025) for a number Meta shows verified was taken by an earlier call of ours whose answer
         // was lost: a local activity whose worker died starts again at attempt 1, unguarded, and the activity taking
