@@ -13,6 +13,10 @@ export class PinRevealError extends Error {
   override readonly name = 'PinRevealError';
 }
 
+/** A service that cannot open the PIN says where it can be read back (the API's 501, the console's). */
+export const elsewhere = (err: PinRevealError): string =>
+  `${err.message}. This service process cannot open the PIN: reveal it where NUMBERFLOW_SECRETS_KEY is set (npm start, or \`numberflow reveal-pin\` in direct mode on an admin's machine)`;
+
 export async function revealPin(
   client: Client,
   e164: string,

@@ -21,6 +21,7 @@ import { reportWorkerMemory } from './telemetry/worker-memory.js';
 import { metricsUrl } from './telemetry/runtime-metrics.js';
 import { startTracing, type Tracing } from './telemetry/tracing.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
+import { clientIdentity } from './temporal/client-identity.js';
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
 import { bundleFromSource, workflowCodeFor } from './temporal/workflow-bundle.js';
@@ -119,6 +120,7 @@ export async function createNumberflowWorker(options: NumberflowWorkerOptions): 
       maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
       maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      identity: clientIdentity('worker'),
       shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE as `${number}s`,
     }),
   );

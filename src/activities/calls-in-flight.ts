@@ -1,32 +1,62 @@
-// Graph calls this process has on their way, by what they ask: a repeat of a call that is still under way here
-// joins it instead of sending it again. The in-task verify lets go of its call after IN_TASK_VERIFY_BUDGET, and the
-// activity taking over repeats it — sent again while the first is still on its way, a wrong code would cost two of
-// Meta's attempts, counted once by the journey.
-import { createHash } from 'node:crypto';
+// Graph calls this process made, by what they ask: a call still on its way is joined by the same call made again
+// (a local activity run again at its first attempt, the activity taking over), and one Meta answered a moment ago is
+// answered again to a repeat. The in-task verify lets go of its call after IN_TASK_VERIFY_BUDGET and the activity
+// taking over repeats it: sent again, a wrong code would cost two of Meta's attempts, counted once by the journey.
+// Keys hold what the call carries (a code): process memory only, never logged, forgotten within `rememberMs`.
 
 export interface CallsInFlight<T> {
-  /** The call under way for `key` in this process, if any. */
+  /** The same call under way in this process, if any. */
   underWay(key: string): Promise<T> | undefined;
-  /** Makes the call, known under `key` until it settles. */
+  /** Meta's answer to the same call, if one settled here within `rememberMs` and `kept` it. */
+  answered(key: string): Promise<T> | undefined;
+  /** Makes the call, known under `key` until it settles (and, if `kept`, for `rememberMs` after). */
   send(key: string, call: () => Promise<T>): Promise<T>;
 }
 
-export function callsInFlight<T>(): CallsInFlight<T> {
+export interface Remembering {
+  /** How long a settled answer is kept for a repeat. */
+  rememberMs: number;
+  /** Which outcomes are Meta's answer to keep: a transport failure says nothing of what Meta did. */
+  kept: (outcome: { ok: true } | { ok: false; err: unknown }) => boolean;
+  /** At most this many kept answers; the oldest go first. */
+  max: number;
+  now?: () => number;
+}
+
+export function callsInFlight<T>({ rememberMs, kept, max, now = Date.now }: Remembering): CallsInFlight<T> {
   const inFlight = new Map<string, Promise<T>>();
+  // In the order they settled: the oldest first, for the bound.
+  const settled = new Map<string, { answer: Promise<T>; at: number }>();
+  const keep = (key: string, answer: Promise<T>) => {
+    settled.delete(key);
+    settled.set(key, { answer, at: now() });
+    // The oldest first: past the bound, or past their time.
+    for (const [oldest, { at }] of settled) {
+      if (settled.size <= max && now() - at < rememberMs) break;
+      settled.delete(oldest);
+    }
+  };
   return {
     underWay: (key) => inFlight.get(key),
+    answered(key) {
+      const hit = settled.get(key);
+      if (!hit) return undefined;
+      if (now() - hit.at < rememberMs) return hit.answer;
+      settled.delete(key);
+      return undefined;
+    },
     send(key, call) {
       const sent = call();
       inFlight.set(key, sent);
-      const settled = () => {
+      const done = (outcome: { ok: true } | { ok: false; err: unknown }) => {
         if (inFlight.get(key) === sent) inFlight.delete(key);
+        if (kept(outcome)) keep(key, sent);
       };
-      sent.then(settled, settled);
+      sent.then(
+        () => done({ ok: true }),
+        (err: unknown) => done({ ok: false, err }),
+      );
       return sent;
     },
   };
 }
-
-/** A key for a call that carries a secret (a code): its digest, so that the secret is not kept as a key. */
-export const keyOf = (...parts: string[]): string =>
-  createHash('sha256').update(parts.join('\u0000')).digest('base64url');

@@ -22,7 +22,7 @@ import type { PhoneNumber } from '../domain/phone.js';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';
 import type { PhoneNumberField } from '../graph/phone-number.js';
-import { callsInFlight, keyOf } from './calls-in-flight.js';
+import { callsInFlight } from './calls-in-flight.js';
 import { graphCall, heartbeating, toActivityFailure } from './failures.js';
 import { drawPin } from './pin-activities.js';
 import { webhookSubscriptions } from './webhook-subscriptions.js';
@@ -80,9 +80,21 @@ function repeated(options: Repeat): boolean {
   return options.repeat === true || Context.current().info.attempt > 1;
 }
 
+/**
+ * How long Meta's answer to a verify call stands for the activity taking over from the task that let go of it: the
+ * activity starts within seconds of the task's end, later only on a worker out of slots.
+ */
+const VERIFY_ANSWER_KEPT_MS = 60_000;
+
 export function createGraphActivities({ graph }: { graph: GraphClient }) {
   const subscribeToWebhooks = webhookSubscriptions(graph);
-  const verifying = callsInFlight<void>();
+  const verifying = callsInFlight<void>({
+    rememberMs: VERIFY_ANSWER_KEPT_MS,
+    max: 1_000,
+    // Meta's answer: the code taken, or refused as wrong (136025); a transport failure or an error a retry may mend
+    // says nothing of what Meta did, and the repeat reads Meta first.
+    kept: (outcome) => outcome.ok || (outcome.err instanceof GraphError && outcome.err.code === 136025),
+  });
 
   async function readNumber(ref: NumberRef): Promise<NumberSnapshot> {
     try {
@@ -230,12 +242,13 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
         return !snapshot.gone && snapshot.codeVerificationStatus === 'VERIFIED';
       };
       const code = typeof submission === 'string' ? submission : submission.code;
-      const key = keyOf(ref.phoneNumberId, code);
-      // The call the task let go of may still be on its way in this process: its answer is this repeat's.
-      const underWay = repeated(options) ? verifying.underWay(key) : undefined;
-      if (!underWay && repeated(options) && (await showsVerified())) return verified();
+      const key = `${ref.phoneNumberId}\u0000${code}`;
+      // The same call made here before (the task's, which it let go of; a local activity's first run) is this one's:
+      // joined while on its way, and for a repeat, Meta's answer to it a moment ago.
+      const earlier = verifying.underWay(key) ?? (repeated(options) ? verifying.answered(key) : undefined);
+      if (!earlier && repeated(options) && (await showsVerified())) return verified();
       try {
-        await heartbeating(() => underWay ?? verifying.send(key, () => graph.verifyCode(ref, code)));
+        await heartbeating(() => earlier ?? verifying.send(key, () => graph.verifyCode(ref, code)));
       } catch (err) {
         // A code refused (136025) for a number Meta shows verified was taken by an earlier call of ours whose answer
         // was lost: a local activity whose worker died starts again at attempt 1, unguarded, and the activity taking

@@ -47,7 +47,7 @@ const cellsOf = (entry: TimelineEntry): Cells =>
     entry.stage,
     entry.kind,
     entry.customer ?? '',
-    entry.via ? `${entry.actor ?? ''} — through ${entry.via}` : (entry.actor ?? ''),
+    [entry.actor, entry.via && `through ${entry.via}`].filter(Boolean).join(' — '),
     entry.endpoint ? `${entry.what} (${entry.endpoint})` : entry.what,
     outcomeCell(entry),
   ].map((cell) => visibleControls(cell, false)) as Cells;

@@ -126,7 +126,10 @@ export class Messages {
           reader.lastUnreadable?.reason === 'malformed'
             ? `ignored: it could not be read (${why}); no key opens it, so the workflow dropped it unread`
             : `could not be read here (${why}): the worker may hold that key, and its notes say whether it took it`;
-        if (!described.actor) entry.actor = signaled.identity || 'temporal';
+        if (!described.actor) {
+          entry.actor = signaled.identity || 'temporal';
+          delete entry.via; // the actor names the client already
+        }
       }
       // The journey dropped it unread (src/workflows/undecryptable-guard.ts): said, as the sender should know.
       const inClear = secretSentInClear(signaled.input?.payloads);
@@ -189,9 +192,12 @@ export class Messages {
   }
 }
 
-/** A person's action with the way it came (webhooks and the portfolio's answers come only one way). */
+/**
+ * A person's action with the way it came (webhooks and the portfolio's answers come only one way); none where the
+ * actor is that identity already (a cancel through Temporal names its client).
+ */
 function throughChannel(described: Described, identity: string | null | undefined): Described {
-  const via = described.kind === 'action' ? channelOf(identity) : null;
+  const via = described.kind === 'action' && described.actor !== identity ? channelOf(identity) : null;
   return via === null ? described : { ...described, via };
 }
 

@@ -5,6 +5,7 @@
 // is never read into an entry.
 import type { LoadedDataConverter } from '@temporalio/common';
 import { journeyOutcomes, journeyStages, type StageOrOutcome } from '../domain/stages.js';
+import { channelOf } from '../temporal/client-identity.js';
 import { searchAttribute, type HistoryEvent, type PayloadReader } from './decode.js';
 import { allowed, journeyStartFields } from './payloads.js';
 import { asJourneyEnding, endingEntry, resetEntry, resetPoint, startWhat } from './run-ends.js';
@@ -79,10 +80,12 @@ async function startOrStage(walk: Walk, at: At): Promise<boolean> {
         what: `continued as new from run ${started.continuedExecutionRunId}, carrying its state`,
       });
     } else {
+      const via = channelOf(started.identity);
       at.add({
         kind: 'started',
         ...(input ? { actor: input.requestedBy } : {}),
         what: input ? startWhat(input) : 'started a journey (its input could not be read)',
+        ...(via ? { via } : {}),
       });
     }
     return true;

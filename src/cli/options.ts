@@ -7,7 +7,7 @@ import { GRAPH_ID } from '../domain/journey-input.js';
 import { codeMethods } from '../domain/journey.js';
 import { removalRoles } from '../domain/messages.js';
 import { CONTROL_CHARACTER } from '../domain/operator-input.js';
-import { machineUser } from '../temporal/client-identity.js';
+import { machineUser } from '../machine-user.js';
 import { parsePhoneNumber } from '../domain/phone.js';
 import { journeyOutcomes, journeyStages } from '../domain/stages.js';
 

@@ -218,7 +218,10 @@ export interface JourneyView {
   wentLive?: boolean;
   /** Meta's identity-change check on the number, as numberflow last set it. */
   identityCheck: 'on' | 'off';
-  /** numberflow set the number's two-step PIN, which an admin may read back. A view from a worker before it has none. */
+  /**
+   * numberflow set the number's two-step PIN and the journey runs: an admin may read it back. A view from a worker
+   * before it has none.
+   */
   pinSet?: boolean;
   result: Omit<JourneyResult, 'pin'> | null;
   /**

@@ -2,27 +2,31 @@
 // numberflow's processes name themselves, so that an auditor reads which way a person's action came — the HTTP
 // service (whose principal is the actor), the command line in direct mode (whose actor is typed text: the machine's
 // user says who typed it), or a client outside numberflow such as the Temporal CLI.
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
+import { machineUser, systemUserOr } from '../machine-user.js';
 
 export type ClientRole = 'service' | 'worker' | 'cli';
 
-/** The machine's user, as the shell names it; empty when the system has no name for the user id. */
-export function machineUser(
+/** How much of the user's name an identity carries: Temporal refuses an identity past 1,000 characters. */
+const USER_KEPT = 64;
+
+/**
+ * `numberflow-<role>:<user>@<host>:<pid>`, as the Temporal CLI's `temporal-cli:<user>@<host>`: the user by the
+ * process's uid, as that CLI takes it (the environment's USER is as free to set as `--by`), then as the shell says.
+ */
+export function clientIdentity(
+  role: ClientRole,
   env: NodeJS.ProcessEnv = process.env,
-  systemUser: () => string = () => userInfo().username,
+  systemUser?: () => string,
 ): string {
-  const named = env.USER ?? env.LOGNAME;
-  if (named) return named;
-  try {
-    return systemUser();
-  } catch {
-    return ''; // a user id the system has no name for
-  }
+  const user = systemUserOr('', systemUser) || machineUser(env, () => '') || 'unknown';
+  return `numberflow-${role}:${codePoints(user, USER_KEPT)}@${hostname()}:${process.pid}`;
 }
 
-/** `numberflow-<role>:<user>@<host>:<pid>`, the Temporal CLI's `temporal-cli:<user>@<host>` with a pid. */
-export function clientIdentity(role: ClientRole, env: NodeJS.ProcessEnv = process.env): string {
-  return `numberflow-${role}:${machineUser(env) || 'unknown'}@${hostname()}:${process.pid}`;
+/** The first `max` characters of `text`, cut between code points (an emoji is never split in two). */
+function codePoints(text: string, max: number): string {
+  const characters = Array.from(text);
+  return characters.length > max ? `${characters.slice(0, max).join('')}…` : text;
 }
 
 const ours = /^numberflow-(service|worker|cli):(.*)@([^@]*):\d+$/;
@@ -47,7 +51,7 @@ export function channelOf(identity: string | null | undefined): string | null {
     if (role === 'cli') return `numberflow's command line in direct mode, run by ${user}@${host}`;
     return "numberflow's worker";
   }
-  const shown = identity.length > IDENTITY_SHOWN ? `${identity.slice(0, IDENTITY_SHOWN)}…` : identity;
+  const shown = codePoints(identity, IDENTITY_SHOWN);
   if (identity.startsWith('temporal-cli:')) return `the Temporal CLI, run by ${shown.slice('temporal-cli:'.length)}`;
   return `a Temporal client that calls itself "${shown}"`;
 }

@@ -6,7 +6,9 @@ import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import { describe, expect, inject, it } from 'vitest';
 import { exportLines, journeyTimeline, renderMarkdown } from '../../src/audit/index.js';
+import { journeyQuery, journeyWorkflowId, type JourneyView } from '../../src/domain/journey.js';
 import { resendCodeSignal, submitOtpUpdate } from '../../src/domain/messages.js';
+import { startJourney } from '../../src/journeys/start.js';
 import { clientIdentity } from '../../src/temporal/client-identity.js';
 import { resolveBinary } from '../../src/temporal/binaries.js';
 import { useBench } from '../support/bench.js';
@@ -17,17 +19,32 @@ const run = promisify(execFile);
 describe('which way an action came, in the timeline (dev server + Graph sandbox)', () => {
   const t = useBench('dev');
 
+  /** The journey's view once `predicate` holds (within 30 s). */
+  const until = async (workflowId: string, predicate: (view: JourneyView) => boolean): Promise<JourneyView> => {
+    for (let i = 0; i < 600; i++) {
+      const view = await t.env.client.workflow.getHandle(workflowId).query(journeyQuery);
+      if (predicate(view)) return view;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`journey ${workflowId} never got there`);
+  };
+  const awaitingCode = (workflowId: string) => until(workflowId, (v) => v.stage === 'AWAITING_OTP');
+
   it("names numberflow's command line with the machine's user, and the Temporal CLI", async () => {
     await t.bench.run(async () => {
-      const journey = await t.bench.start(t.bench.input());
-      const { e164, phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
-      const wrong = code === '000000' ? '111111' : '000000';
       const direct = new Client({
         connection: t.env.client.connection,
         dataConverter: testDataConverter,
-        identity: clientIdentity('cli', { USER: 'ana' }),
+        identity: clientIdentity('cli', {}, () => 'ana'),
       });
+      // Started in direct mode: its actor is typed too.
+      const input = t.bench.input({ requestedBy: 'typed-name' });
+      await startJourney(direct, t.bench.taskQueue, input);
+      const journey = { workflowId: journeyWorkflowId(input.phoneNumber.e164) };
+      t.bench.record(journey.workflowId, 'numberJourney');
+      const { e164, phoneNumberId } = await awaitingCode(journey.workflowId);
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const wrong = code === '000000' ? '111111' : '000000';
       await direct.workflow
         .getHandle(journey.workflowId)
         .executeUpdate(submitOtpUpdate, { args: [{ code: wrong, actor: 'typed-name' }] });
@@ -44,11 +61,15 @@ describe('which way an action came, in the timeline (dev server + Graph sandbox)
         '--address',
         inject('devServerAddress'),
       ]);
-      await journey.until((v) => v.attempts.codeRequests === 2, 'the second code');
+      await until(journey.workflowId, (v) => v.attempts.codeRequests === 2);
       // The harness's own client keeps the SDK's default identity: no way said.
       await t.env.client.workflow.getHandle(journey.workflowId).cancel();
 
       const timeline = await journeyTimeline(t.env.client, e164);
+      expect(timeline.entries.find((entry) => entry.kind === 'started')).toMatchObject({
+        actor: 'typed-name',
+        via: expect.stringMatching(/^numberflow's command line in direct mode, run by ana@\S+$/),
+      });
       const actions = timeline.entries.filter((entry) => entry.kind === 'action');
       expect(actions.find((a) => a.what === 'submitted a code (update)')).toMatchObject({
         actor: 'typed-name',

@@ -11,7 +11,7 @@ import { submitOtpUpdate } from '../../src/domain/messages.js';
 import { useBench } from '../support/bench.js';
 import { consoleApp } from '../support/console.js';
 import { untrustedCustomer } from '../support/identity.js';
-import { decideName } from '../support/steps.js';
+import { decideName, startLive } from '../support/steps.js';
 
 /** What the functions run inside the page use of its document (the project compiles without the DOM's types). */
 interface PageDocument {
@@ -27,13 +27,15 @@ interface PageElement {
   getBoundingClientRect(): { right: number };
   querySelector(selector: string): PageElement | null;
 }
-declare const window: { innerWidth: number };
+declare const window: { innerWidth: number; dispatchEvent(event: unknown): boolean };
+declare const Event: new (type: string) => unknown;
 declare const document: PageDocument;
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 const OPERATOR = 'operator@acme';
 const AUDITOR = 'auditor@acme';
+const ADMIN = 'admin@acme';
 /** How long the browser waits for something the journey does (bounded; the journey usually takes a second). */
 const JOURNEY_MS = 45_000;
 
@@ -44,6 +46,7 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
   let url: string;
   let token: string;
   let auditorToken: string;
+  let adminToken: string;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -57,12 +60,14 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       [
         { name: OPERATOR, roles: ['operator'], portfolios: [t.bench.portfolioId] },
         { name: AUDITOR, roles: ['auditor'] },
+        { name: ADMIN, roles: ['admin'] },
       ],
       { identities: t.bench.identities },
     );
     app = made.app;
     token = made.tokens[OPERATOR] as string;
     auditorToken = made.tokens[AUDITOR] as string;
+    adminToken = made.tokens[ADMIN] as string;
     url = await app.listen({ host: '127.0.0.1', port: 0 });
     // Chromium's sandbox needs user namespaces, which root in a container does not get.
     const asRoot = process.getuid?.() === 0;
@@ -330,6 +335,27 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       expect(await fitsWidth(page)).toBe(true);
       await page.screenshot({ path: join(ARTIFACTS, 'console-identity-confirmed.png'), fullPage: true });
       await context.close();
+    });
+  }, 180_000);
+
+  it('shows an admin the PIN read back once: not after a reload, nor once the page was left', async () => {
+    await t.bench.run(async () => {
+      const { journey, view } = await startLive(t.bench);
+      const pin = t.bench.sandbox.admin.twoStepPin(view.e164) as string;
+      const { context, page, journeyPage } = await onPhoneSignedIn(view.e164, adminToken);
+      await page.getByLabel('Why read the PIN back').fill('deleting the number in WhatsApp Manager');
+      await page.getByRole('button', { name: 'Read back the PIN' }).click();
+      await page.locator('code.pin').waitFor({ timeout: JOURNEY_MS });
+      expect(await page.locator('code.pin').textContent()).toBe(pin);
+      expect(page.url()).toBe(journeyPage); // the page's own address: a reload posts nothing
+      // Left (another page, a closed tab), the page blanks it: Back to a page the browser kept shows it no more.
+      await page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
+      expect(await page.locator('code.pin').textContent()).not.toContain(pin);
+      await page.reload();
+      expect(await page.locator('code.pin').count()).toBe(0);
+      expect(await page.content()).not.toContain(pin);
+      await context.close();
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   }, 180_000);
 

@@ -137,3 +137,55 @@ describe('the verify activity (Graph sandbox)', () => {
     });
   });
 });
+
+describe('a verify call made again while Meta is slow to answer it (Graph sandbox)', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const verifies = (ref: NumberRef) =>
+    sandbox.admin
+      .calls()
+      .filter((c) => c.endpoint === 'POST /{phone-number-id}/verify_code' && c.path.includes(ref.phoneNumberId))
+      .map((c) => c.status);
+  const wrongFor = (code: string) => (code === '000000' ? '111111' : '000000');
+
+  /** The task's call with `code`, let go of after 300 ms (its 3 s budget, shortened), as Meta takes `latencyMs`. */
+  async function letGo(ref: NumberRef, code: string, latencyMs: number): Promise<void> {
+    sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'latency', latencyMs, times: 1 });
+    const local = new MockActivityEnvironment({ isLocal: true });
+    const call = local.run(verifyCode, ref, { code }, {}).catch(() => undefined);
+    await sleep(300);
+    local.cancel();
+    await call;
+  }
+
+  it("joins the call still on its way: one of Meta's attempts for a wrong code", async () => {
+    const { ref, code } = await numberAwaitingCode('4155550181');
+    await letGo(ref, wrongFor(code), 1_500);
+    const repeat = new MockActivityEnvironment().run(verifyCode, ref, { code: wrongFor(code) }, { repeat: true });
+    await expect(repeat).rejects.toMatchObject({ type: GRAPH_FAILURE_TYPE, details: [{ code: 136025 }] });
+    expect(verifies(ref)).toEqual([400]);
+  });
+
+  it('answers a repeat with the answer Meta gave that call a moment before it', async () => {
+    const { ref, code } = await numberAwaitingCode('4155550182');
+    await letGo(ref, wrongFor(code), 600);
+    await sleep(600); // answered before the activity taking over starts
+    const repeat = new MockActivityEnvironment().run(verifyCode, ref, { code: wrongFor(code) }, { repeat: true });
+    await expect(repeat).rejects.toMatchObject({ type: GRAPH_FAILURE_TYPE, details: [{ code: 136025 }] });
+    expect(verifies(ref)).toEqual([400]);
+    // The right code, answered a moment before, stands as taken.
+    await letGo(ref, code, 600);
+    await sleep(600);
+    await expect(
+      new MockActivityEnvironment().run(verifyCode, ref, { code }, { repeat: true, drawPin: true }),
+    ).resolves.toEqual({ pin: expect.stringMatching(/^\d{6}$/) as unknown });
+    expect(verifies(ref)).toEqual([400, 200]);
+  });
+
+  it('joins the call from a local activity run again at its first attempt (a task retried)', async () => {
+    const { ref, code } = await numberAwaitingCode('4155550183');
+    await letGo(ref, wrongFor(code), 1_500);
+    const again = new MockActivityEnvironment({ isLocal: true }).run(verifyCode, ref, { code: wrongFor(code) }, {});
+    await expect(again).rejects.toMatchObject({ type: GRAPH_FAILURE_TYPE });
+    expect(verifies(ref)).toEqual([400]);
+  });
+});

@@ -109,6 +109,29 @@ describe("the console's PIN read-back (dev server + Graph sandbox)", () => {
     });
   });
 
+  it('offers no read-back before numberflow set a PIN, refuses one posted, and refuses a form of another page', async () => {
+    const admin = await signedIn(ADMIN);
+    await t.bench.run(async () => {
+      const early = await t.bench.start(t.bench.input());
+      const { e164: number } = await early.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const earlyPage = `/journeys/${encodeURIComponent(number)}`;
+      expect((await early.view()).pinSet).toBe(false);
+      expect(postForms((await admin.get(earlyPage)).body)).not.toContain(`${earlyPage}/pin-reveal`);
+      const csrf = csrfToken(consoleKey(CONSOLE_SECRET, 'csrf'), admin.session as string, `${number}/pin-reveal`);
+      const refused = await admin.post(`${earlyPage}/pin-reveal`, { csrf, reason: REASON });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.body).toContain(
+        'numberflow set no two-step PIN on this number (stage &quot;awaiting the code&quot;)',
+      );
+      // A token made for another journey's form is no token for this one.
+      const forged = await admin.post(`${page}/pin-reveal`, { csrf, reason: REASON });
+      expect(forged.statusCode).toBe(403);
+      expect(forged.body).toContain('This form did not come from this console page');
+      expect(leaked(forged.body, [pin])).toEqual([]);
+      await t.env.client.workflow.getHandle(early.workflowId).terminate('test done');
+    });
+  });
+
   it('says where the PIN can be read when this service holds only the public secrets key', async () => {
     const { tokenFile, tokens } = consoleUnderTest;
     const sealingOnly = sealingOnlyClient(t.env.client);

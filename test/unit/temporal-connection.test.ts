@@ -29,6 +29,15 @@ describe('connecting to Temporal', () => {
     await known.connection.close();
   });
 
+  it("names numberflow's process to Temporal, for the audit's way an action came", async () => {
+    const config = loadConfig({ TEMPORAL_ADDRESS: inject('devServerAddress') });
+    for (const role of ['service', 'cli'] as const) {
+      const client = await connectClient(config, {}, { role });
+      expect(client.options.identity).toMatch(new RegExp(`^numberflow-${role}:[^@]+@[^@]+:${process.pid}$`));
+      await client.connection.close();
+    }
+  });
+
   it('names the address and TEMPORAL_ADDRESS when nothing answers there', async () => {
     const address = `127.0.0.1:${await freePort()}`;
     const refused = await connectClient(loadConfig({ TEMPORAL_ADDRESS: address }), {}).catch((err: unknown) => err);

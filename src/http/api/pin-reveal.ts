@@ -1,7 +1,7 @@
 // POST /v1/journeys/{e164}/pin-reveal: an admin reads back the two-step PIN numberflow set on a number. The journey
 // notes who and why (the principal, the reason given); the log records the reveal, never the PIN; the answer is
 // never stored by a cache. The PIN comes back sealed: only a process holding the private secrets key opens it.
-import { PinRevealError, revealPin } from '../../pin-reveal.js';
+import { elsewhere, PinRevealError, revealPin } from '../../pin-reveal.js';
 import { principalOf } from '../auth/hooks.js';
 import { ensureSeesJourney } from '../auth/journey-scope.js';
 import { ApiError } from '../errors.js';
@@ -36,11 +36,7 @@ export function pinRevealRoutes(app: ZodApp, context: ApiContext): void {
       const reveal = { actor: principal.name, role: 'admin', reason: request.body.reason };
       const pin = await revealPin(client, e164, reveal, request.log).catch((err: unknown) => {
         if (!(err instanceof PinRevealError)) throw err;
-        throw new ApiError(
-          501,
-          'not_configured',
-          `${err.message}. This service process cannot open the PIN: reveal it where NUMBERFLOW_SECRETS_KEY is set (npm start, or \`numberflow reveal-pin\` in direct mode on an admin's machine)`,
-        );
+        throw new ApiError(501, 'not_configured', elsewhere(err));
       });
       return reply.header('cache-control', 'no-store').send({ pin });
     },

@@ -365,7 +365,9 @@ export const journeyViewSchema = z
     pinSet: z
       .boolean()
       .optional() // a view from a worker before the field
-      .describe("numberflow set the number's two-step PIN: an admin may read it back (pin-reveal)"),
+      .describe(
+        "numberflow set the number's two-step PIN and the journey runs: an admin may read it back (pin-reveal)",
+      ),
     result: z
       .object({
         outcome: z.enum(journeyOutcomes),

@@ -196,7 +196,8 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     quality: state.quality ?? null,
     wentLive: state.wentLive,
     identityCheck: state.identityCheck ? 'on' : 'off',
-    pinSet: numberPinOf(state) !== null,
+    // While the journey runs: an ended one reveals no PIN (its next journey tries it by itself).
+    pinSet: state.result === null && Boolean(numberPinOf(state)),
     result: state.result && withoutPin(state.result),
     callUnderWay: null, // Temporal's description knows it, the workflow does not: the reader adds it
   };

@@ -28,7 +28,14 @@
       button.setAttribute('aria-disabled', 'true');
     }
   });
-  window.addEventListener('pageshow', () => {
+  // The PIN an admin read back is shown once: blanked as the page is left, so that Back (a page the browser kept)
+  // shows it no more.
+  const blankPin = () => {
+    for (const pin of document.querySelectorAll('code.pin')) pin.textContent = '(hidden once the page was left)';
+  };
+  window.addEventListener('pagehide', blankPin);
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) blankPin();
     for (const form of document.querySelectorAll('form[data-sending]')) {
       delete form.dataset.sending;
       const button = form.querySelector('button[type=submit]');

@@ -2,9 +2,8 @@
 // display name (none while a change is under review), a cancel before LIVE, on a live number the identity-change
 // check on or off and the test message, a removal (admins; once under way, again only when Meta blocked it) and the
 // deletion confirmation while removing (not while the removal is blocked or Meta's paid-message block runs), the
-// PIN's read-back (admins, once numberflow set one). Codes
-// and PINs are never written back into a form: a refused one leaves the field empty; a refused name keeps what was
-// typed.
+// PIN's read-back (admins, once numberflow set one). Codes and PINs are never written back into a form: a refused one
+// leaves the field empty; a refused name keeps what was typed.
 import { displayNameWords } from '../../../domain/display-name-words.js';
 import { DISPLAY_NAME_MAX } from '../../../domain/display-name.js';
 import { CLOCKS_APART_MS } from '../../../domain/events.js';
@@ -337,7 +336,8 @@ function pinRevealFields(kept: Kept): Html {
     />
     <p id="pin-reveal-help" class="help">
       The two-step PIN numberflow set on the number (WhatsApp Manager asks for it to delete or move the number). The
-      journey notes your name and this reason; the PIN is shown once, on the page that answers.
+      journey notes your name and this reason; the PIN is shown — and read out by a screen reader — once, on the page
+      that answers.
     </p>`;
 }
 

@@ -6,7 +6,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { describeJourney } from '../../../journeys/index.js';
-import { PinRevealError, revealPin } from '../../../pin-reveal.js';
+import { elsewhere, PinRevealError, revealPin } from '../../../pin-reveal.js';
 import { e164Params, pinRevealBody } from '../../api/schemas.js';
 import { ensureMay } from '../../auth/hooks.js';
 import { describeJourneyFor } from '../../auth/journey-scope.js';
@@ -31,7 +31,7 @@ export function pinRevealRoutes(app: FastifyInstance, context: ConsoleContext): 
       const { e164 } = request.params;
       const session = sessionFrom(request);
       const { principal } = session;
-      await describeJourneyFor(context.client, principal, e164); // another portfolio's number is not found
+      const before = await describeJourneyFor(context.client, principal, e164); // another portfolio's: not found
       ensureMay(principal, 'administer');
       const fields = formFields(request.body);
       const body = pinRevealBody.safeParse(fields);
@@ -45,7 +45,8 @@ export function pinRevealRoutes(app: FastifyInstance, context: ConsoleContext): 
           (err: unknown) => refused(err),
         );
       }
-      const view = await describeJourney(context.client, e164);
+      // Read again for the note; a PIN read back is shown even when that read fails (it was noted all the same).
+      const view = await describeJourney(context.client, e164).catch(() => before);
       if ('pin' in answer)
         return sendPage(reply, await journeyPageFor(context, session, view, { revealedPin: answer.pin }));
       const kept = keptOf(PIN_REVEAL, fields, answer.field);
@@ -62,13 +63,10 @@ export function pinRevealRoutes(app: FastifyInstance, context: ConsoleContext): 
 function refused(err: unknown): Answer {
   if (err instanceof WorkflowUpdateFailedError) {
     const message = err.cause?.message ?? err.message;
-    return refusal(message, 409, message.includes('reason') ? 'reason' : undefined);
+    return refusal(message, 409, /^(a|the) reason\b/.test(message) ? 'reason' : undefined);
   }
   if (err instanceof PinRevealError) {
-    return refusal(
-      `${err.message}. This service cannot open the PIN: read it back where NUMBERFLOW_SECRETS_KEY is set (npm start, or \`numberflow reveal-pin\` in direct mode on an admin's machine)`,
-      501,
-    );
+    return refusal(elsewhere(err), 501);
   }
   throw err;
 }
