@@ -44,6 +44,20 @@ export type NumberEvent =
     };
 
 /**
+ * Meta's restrictions of an action a removal does not take (docs/journey.md#removing): adding numbers to the account,
+ * sending business-initiated messages. Each by its type, with what it restricts in words.
+ */
+const RESTRICTED_ACTIONS: Readonly<Record<string, string>> = {
+  RESTRICTED_ADD_PHONE_NUMBER_ACTION: 'adding phone numbers',
+  RESTRICTED_BIZ_INITIATED_MESSAGING: 'business-initiated messages',
+};
+
+/** What a restriction of another action than a removal's restricts, in words; null for any other (or unknown) type. */
+export function restrictsAnotherAction(restrictionType: string): string | null {
+  return Object.hasOwn(RESTRICTED_ACTIONS, restrictionType) ? (RESTRICTED_ACTIONS[restrictionType] ?? null) : null;
+}
+
+/**
  * A restriction as people read it: its type, and when Meta lifts it — Meta's webhook gives Unix seconds, kept as
  * given in the event and written here as a time (any other value as it came).
  */

@@ -6,7 +6,11 @@ import {
   numberEventSignal,
   requestRemovalSignal,
 } from '../../src/domain/messages.js';
-import { LIFTED_RESTRICTION_PATCH, RESTRICTION_ONCE_PATCH } from '../../src/workflows/journey/journey.js';
+import {
+  LIFTED_RESTRICTION_PATCH,
+  OTHER_ACTION_RESTRICTION_PATCH,
+  RESTRICTION_ONCE_PATCH,
+} from '../../src/workflows/journey/journey.js';
 import { patchesIn } from '../support/history.js';
 import { WaitingOn } from '../../src/domain/search-attributes.js';
 import { journeyTimeline } from '../../src/audit/index.js';
@@ -18,6 +22,20 @@ import type { Harness } from '../support/harness.js';
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 const removal = { actor: 'admin@acme', role: 'admin', reason: 'number retired' };
+
+/**
+ * A restriction of a type numberflow does not know (Meta adds types): it may concern a removal, so it blocks one. Its
+ * expiration 30 days ahead.
+ */
+const UNKNOWN_RESTRICTION = 'A_RESTRICTION_NUMBERFLOW_DOES_NOT_KNOW';
+const unknownRestriction = (wabaId: string) =>
+  ({
+    kind: 'restriction',
+    restrictionType: UNKNOWN_RESTRICTION,
+    expiration: String(Math.floor((Date.now() + 30 * DAY) / 1000)),
+    at: new Date().toISOString(),
+    wabaId,
+  }) as const;
 
 /** A live journey whose removal an admin asked for, deregistered and waiting for the number's deletion. */
 async function waitingForDeletion(bench: Harness) {
@@ -51,25 +69,19 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
     });
   });
 
-  it("is blocked by an ACCOUNT_RESTRICTION webhook on the number's WABA", async () => {
+  it('is blocked by a restriction numberflow does not know, until an admin asks again', async () => {
     await t.bench.run(async () => {
       const { journey, handle } = await waitingForDeletion(t.bench);
-      t.bench.sandbox.admin.restrictWaba(t.bench.wabaId, 'RESTRICTED_ADD_PHONE_NUMBER_ACTION');
-      await t.bench.sandbox.admin.flushWebhooks();
+      await handle.signal(numberEventSignal, unknownRestriction(t.bench.wabaId));
       const blocked = await journey.until((v) => v.waiting?.reason.startsWith('removal blocked') === true, 'blocked');
-      expect(blocked.waiting?.reason).toContain('Meta restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION)');
-      expect(blocked.removalBlocked).toMatchObject({
-        reason: 'Meta restricted the account (RESTRICTED_ADD_PHONE_NUMBER_ACTION)',
-      });
-      // Meta's expiration (Unix seconds, 30 days on the sandbox's clock) is written as a time, in the note and the audit.
-      const until =
-        /restricted the account \(RESTRICTED_ADD_PHONE_NUMBER_ACTION\) until (\S+): the removal waits until it is resolved and an admin requests it again$/;
-      const noted = blocked.notes.map((n) => `${n.actor}: ${n.what}`).find((line) => until.test(line));
-      const lifted = Date.parse(until.exec(noted ?? '')?.[1] ?? '');
-      expect(Math.abs(lifted - Date.now() - 30 * DAY)).toBeLessThan(DAY);
-      const audit = await journeyTimeline(t.env.client, blocked.e164);
-      expect(audit.entries.map((e) => e.what)).toContain(
-        `account restricted (RESTRICTED_ADD_PHONE_NUMBER_ACTION) until ${new Date(lifted).toISOString()}`,
+      expect(blocked.waiting?.reason).toContain(`Meta restricted the account (${UNKNOWN_RESTRICTION})`);
+      expect(blocked.removalBlocked).toMatchObject({ reason: `Meta restricted the account (${UNKNOWN_RESTRICTION})` });
+      expect(blocked.notes.map((n) => n.what)).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `restricted the account \\(${UNKNOWN_RESTRICTION}\\) until \\S+: the removal waits until it is resolved and an admin requests it again$`,
+          ),
+        ),
       );
       await handle.signal(confirmDeletionSignal, { actor: 'admin@acme' }); // not while blocked
       expect((await journey.view()).result).toBeNull();
@@ -78,6 +90,28 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
       await eventually(waitingOn, (wait) => wait === 'removal', 'WaitingOn removal');
       await handle.signal(requestRemovalSignal, removal);
       await eventually(waitingOn, (wait) => wait === 'deletion', 'WaitingOn deletion');
+      await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  });
+  // Last of its bench: the WABA stays restricted from adds (30 days on the sandbox's clock).
+  it("goes on past an ACCOUNT_RESTRICTION of adds on the number's WABA, which a removal does not take: only noted", async () => {
+    await t.bench.run(async () => {
+      const { journey, handle } = await waitingForDeletion(t.bench);
+      t.bench.sandbox.admin.restrictWaba(t.bench.wabaId, 'RESTRICTED_ADD_PHONE_NUMBER_ACTION');
+      await t.bench.sandbox.admin.flushWebhooks();
+      // Meta's expiration (Unix seconds, 30 days on the sandbox's clock) is written as a time, in the note and the audit.
+      const until =
+        /restricted the account \(RESTRICTED_ADD_PHONE_NUMBER_ACTION\) until (\S+): it restricts adding phone numbers, not a removal — the removal goes on$/;
+      const noted = await journey.until((v) => v.notes.some((n) => until.test(n.what)), 'the restriction noted');
+      expect(noted.removalBlocked).toBeNull();
+      expect(noted.waiting?.reason).toContain('WhatsApp Manager');
+      const lifted = Date.parse(until.exec(noted.notes.map((n) => n.what).find((w) => until.test(w)) ?? '')?.[1] ?? '');
+      expect(Math.abs(lifted - Date.now() - 30 * DAY)).toBeLessThan(DAY);
+      const audit = await journeyTimeline(t.env.client, noted.e164);
+      expect(audit.entries.map((e) => e.what)).toContain(
+        `account restricted (RESTRICTED_ADD_PHONE_NUMBER_ACTION) until ${new Date(lifted).toISOString()}`,
+      );
+      expect(patchesIn(await handle.fetchHistory())).toContain(OTHER_ACTION_RESTRICTION_PATCH);
       await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });
@@ -112,14 +146,7 @@ describe('removal and what Meta answers late or not at all (dev server + Graph s
   it('is not blocked again by the same restriction delivered again after an admin asked again: only noted', async () => {
     await t.bench.run(async () => {
       const { journey, handle } = await waitingForDeletion(t.bench);
-      const expiration = String(Math.floor((Date.now() + 30 * DAY) / 1000));
-      const restriction = {
-        kind: 'restriction',
-        restrictionType: 'RESTRICTED_BIZ_INITIATED_MESSAGING',
-        expiration,
-        at: new Date(Date.now() - 60_000).toISOString(),
-        wabaId: t.bench.wabaId,
-      } as const;
+      const restriction = { ...unknownRestriction(t.bench.wabaId), at: new Date(Date.now() - 60_000).toISOString() };
       await handle.signal(numberEventSignal, restriction);
       await journey.until((v) => v.removalBlocked !== null, 'blocked');
       // The same restriction again while blocked: still blocked, as before.

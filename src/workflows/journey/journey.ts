@@ -1,7 +1,7 @@
 // The journey as an object: its input, its state (state.ts), its inboxes, and the methods that own every change
 // of the state. Handlers and stages call these methods; nothing else writes the state.
 import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { restrictionWords, sentLateBefore, type NumberEvent } from '../../domain/events.js';
+import { restrictionWords, restrictsAnotherAction, sentLateBefore, type NumberEvent } from '../../domain/events.js';
 import {
   NO_SIGNUP_WINDOW_MS,
   signupWindowEnds,
@@ -64,6 +64,12 @@ export const LIFTED_RESTRICTION_PATCH = 'lifted-restriction-blocks-no-removal';
  * only for such a delivery.
  */
 export const RESTRICTION_ONCE_PATCH = 'restriction-delivered-again-blocks-no-removal';
+
+/**
+ * A restriction of adds or of business-initiated messages blocked a removal before this patch, which takes neither
+ * action; it is now only noted. Decided only for such a restriction, not lifted, during a removal.
+ */
+export const OTHER_ACTION_RESTRICTION_PATCH = 'restriction-of-adds-or-sends-blocks-no-removal';
 
 /** The restrictions a journey remembers having acted on. */
 const RESTRICTIONS_REMEMBERED = 20;
@@ -623,6 +629,10 @@ export class Journey {
     if (this.state.stage !== 'REMOVING') return this.note('meta', restricted);
     if (isLifted(event) && patched(LIFTED_RESTRICTION_PATCH)) {
       return this.note('meta', `${restricted}: lifted by then, the removal goes on`);
+    }
+    const other = restrictsAnotherAction(event.restrictionType);
+    if (other !== null && patched(OTHER_ACTION_RESTRICTION_PATCH)) {
+      return this.note('meta', `${restricted}: it restricts ${other}, not a removal — the removal goes on`);
     }
     if (this.restrictedAgainLater(event)) {
       return this.note('meta', `${restricted}: delivered again, after an admin asked again — the removal goes on`);
