@@ -8,7 +8,6 @@ import { journeyWorkflowId } from '../domain/journey.js';
 import { journeyPolicy } from '../domain/policy.js';
 import { numberEventSignal } from '../domain/messages.js';
 import { capabilityUpdateSignal, portfolioWorkflowId, type CapabilityUpdate } from '../domain/portfolio.js';
-import { PortfolioId } from '../domain/search-attributes.js';
 import { registeredNumbers } from '../activities/graph-activities.js';
 import type { GraphClient } from '../graph/client.js';
 import type { MessagesValue } from '../graph/webhook-fields.js';
@@ -96,14 +95,12 @@ export function createWebhookRouter({
 
   /**
    * Meta sends the cap when a WABA is created, before any journey of it exists: the portfolio is started then. The
-   * owner is Meta's: a journey started in another portfolio by mistake names that one. The journeys' portfolio
-   * stands in only when Meta cannot be asked (no token for the WABA yet).
+   * owner is Meta's, never a journey's: one started in another portfolio by mistake names that one, and no journey of
+   * a WABA Meta cannot be asked about (no token for it yet) was admitted by its portfolio, which asks the same. Such
+   * an update fails here and is delivered again, once a token is stored.
    */
   const toPortfolio = async (wabaId: string, maxPhoneNumbers: number, at?: string): Promise<RoutedEvent> => {
-    const portfolioId = await graph.getWabaOwner(wabaId).then(
-      (owner) => owner.portfolioId,
-      async (err: unknown) => (await portfolioOf(client, wabaId)) ?? Promise.reject(err),
-    );
+    const { portfolioId } = await graph.getWabaOwner(wabaId);
     const workflowId = portfolioWorkflowId(portfolioId);
     const running = await client.workflow
       .getHandle(workflowId)
@@ -293,13 +290,4 @@ async function signal(
     batch?.notRunning.add(target);
     return notRunning;
   }
-}
-
-/** The portfolio a WABA belongs to, from the search attributes of any journey of that WABA. */
-async function portfolioOf(client: Client, wabaId: string): Promise<string | null> {
-  for await (const execution of listedRuns(client, `WabaId = '${wabaId}'`, 1)) {
-    const portfolioId = execution.attribute(PortfolioId);
-    if (portfolioId) return portfolioId;
-  }
-  return null;
 }

@@ -32,6 +32,15 @@ describe('webhook receiver: hostile changes and bookkeeping (dev server + Graph 
   afterAll(async () => app?.close());
 
   const send = (body: string) => postSigned(app, body, SECRET);
+  /** Until visibility lists the run by its WABA, as the router would look for it. */
+  const eventuallyListed = async (workflowId: string) => {
+    for (let i = 0; i < 100; i++) {
+      const listed = t.env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` });
+      for await (const _run of listed) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${workflowId} never listed`);
+  };
 
   it('refuses an entry.time of 1e20 within a 200 and still routes the changes after it', async () => {
     await t.bench.run(async () => {
@@ -141,6 +150,28 @@ describe('webhook receiver: hostile changes and bookkeeping (dev server + Graph 
     });
     await handle.terminate('test done');
     await graph.close();
+  });
+
+  it("takes no cap from a journey's portfolio for a WABA Meta cannot be asked about: it waits to be delivered again", async () => {
+    // Another business's WABA, which no token here reads; a journey started on it in this portfolio by mistake.
+    const { portfolioId: elsewhere } = t.bench.sandbox.admin.createPortfolio({ portfolioId: freshId() });
+    const { wabaId } = t.bench.sandbox.admin.createWaba({ portfolioId: elsewhere, wabaId: freshId() });
+    await t.bench.run(async () => {
+      const mistaken = await t.bench.start(t.bench.input({ wabaId }));
+      await eventuallyListed(mistaken.workflowId);
+      const portfolio = t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId));
+      const before = (await portfolio.query(portfolioQuery)).cap;
+      const capability = envelope([
+        {
+          id: wabaId,
+          time: nowSeconds(),
+          changes: [{ field: 'business_capability_update', value: { max_phone_numbers_per_business: 2 } }],
+        },
+      ]);
+      expect((await send(capability)).statusCode).toBe(500); // not routed: Meta delivers it again
+      expect((await portfolio.query(portfolioQuery)).cap).toBe(before);
+      await t.env.client.workflow.getHandle(mistaken.workflowId).terminate('test done');
+    });
   });
 
   it('starts the portfolio of a WABA no journey knows yet, with the cap a capability update sends (twice: same cap)', async () => {
