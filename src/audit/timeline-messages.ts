@@ -5,6 +5,7 @@ import proto from '@temporalio/proto';
 import { secretSentInClear } from '../codec/clear-secrets.js';
 import { describeInClear } from '../codec/undecryptable.js';
 import { SEND_ANSWER_MS } from '../domain/identity.js';
+import { isMessageObject, notAnObject } from '../domain/operator-input.js';
 import { describeMessage, knownMessage, plainAnswers, secretAnswers, type Described } from './actions.js';
 import { allowed, answerMessageField, capRefusalFields, outcomeFields, slotReleaseFields } from './payloads.js';
 import { channelOf } from '../temporal/client-identity.js';
@@ -130,6 +131,10 @@ export class Messages {
           entry.actor = signaled.identity || 'temporal';
           delete entry.via; // the actor names the client already
         }
+      }
+      // Read, but no object (sent by hand, `null` or no input): the journey noted it and dropped it, and so does this.
+      if (unread === undefined && knownMessage(name) && described.kind === 'action' && !isMessageObject(arg)) {
+        entry.outcome = `ignored: ${notAnObject(arg)}`;
       }
       // The journey dropped it unread (src/workflows/undecryptable-guard.ts): said, as the sender should know.
       const inClear = secretSentInClear(signaled.input?.payloads);

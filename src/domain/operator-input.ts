@@ -6,6 +6,13 @@ export function isMessageObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Why a message that is not a JSON object is refused or dropped (the journey's note, the audit's outcome). */
+export function notAnObject(value: unknown): string {
+  const got =
+    value === undefined ? 'no input' : value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+  return `its input must be a JSON object, got ${got}`;
+}
+
 /** Refuses a value sent as another type than text (a number, by hand): `what` must be 6 digits in quotes. */
 function refuseUnlessText(input: unknown, what: string, example: string): void {
   if (typeof input !== 'string' && input !== undefined && input !== null) {

@@ -62,6 +62,22 @@ describe('which way an action came, in the timeline (dev server + Graph sandbox)
         inject('devServerAddress'),
       ]);
       await until(journey.workflowId, (v) => v.attempts.codeRequests === 2);
+      // A signal with no object sent by hand: the journey notes and drops it, and the audit says so.
+      await run(cli, [
+        'workflow',
+        'signal',
+        '--workflow-id',
+        journey.workflowId,
+        '--name',
+        'otp',
+        '--input',
+        'null',
+        '--address',
+        inject('devServerAddress'),
+      ]);
+      await until(journey.workflowId, (v) =>
+        v.notes.some((n) => n.what === 'signal otp ignored: its input must be a JSON object, got null'),
+      );
       // The harness's own client keeps the SDK's default identity: no way said.
       await t.env.client.workflow.getHandle(journey.workflowId).cancel();
 
@@ -78,6 +94,10 @@ describe('which way an action came, in the timeline (dev server + Graph sandbox)
       expect(actions.find((a) => a.what === 'asked for a new code by SMS')).toMatchObject({
         actor: 'bo@acme',
         via: expect.stringMatching(/^the Temporal CLI, run by \S+@\S+$/),
+      });
+      expect(actions.find((a) => a.what === 'submitted a code (signal)')).toMatchObject({
+        outcome: 'ignored: its input must be a JSON object, got null',
+        via: expect.stringMatching(/^the Temporal CLI, run by /),
       });
       const cancel = actions.find((a) => a.what.startsWith('cancelled the run through Temporal'));
       expect(cancel).toBeDefined();

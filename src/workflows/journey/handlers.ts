@@ -41,6 +41,7 @@ import {
   checkReason,
   isMessageObject,
   normaliseOtp,
+  notAnObject,
 } from '../../domain/operator-input.js';
 import { slotAnswerSignal } from '../../domain/portfolio.js';
 import type { JourneyStage } from '../../domain/stages.js';
@@ -417,12 +418,6 @@ const NUMBER_EVENTS_CHECKED_PATCH = 'number-events-checked';
 const NUMBER_EVENT_DATES_PATCH = 'number-event-dates-checked';
 /** From this patch on, a number event routed from another WABA than the journey's is ignored. */
 const NUMBER_EVENT_WABA_PATCH = 'number-event-waba-checked';
-
-function notAnObject(value: unknown): string {
-  const got =
-    value === undefined ? 'no input' : value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-  return `its input must be a JSON object, got ${got}`;
-}
 
 /** Who sent a message, as a note names them: its actor, or a placeholder when it gave none. */
 function senderOf(message: { actor?: unknown }): string {
