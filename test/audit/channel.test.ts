@@ -28,6 +28,12 @@ describe('which way an action came, in the timeline (dev server + Graph sandbox)
     }
     throw new Error(`journey ${workflowId} never got there`);
   };
+  /** A signal sent with the real Temporal CLI, its input JSON in clear (no codec). */
+  const signalByTemporalCli = (workflowId: string, name: string, input: unknown) =>
+    run(resolveBinary('cli').path as string, [
+      ...['workflow', 'signal', '--workflow-id', workflowId, '--name', name],
+      ...['--input', JSON.stringify(input), '--address', inject('devServerAddress')],
+    ]);
   const awaitingCode = (workflowId: string) => until(workflowId, (v) => v.stage === 'AWAITING_OTP');
 
   it("names numberflow's command line with the machine's user, and the Temporal CLI", async () => {
@@ -48,33 +54,10 @@ describe('which way an action came, in the timeline (dev server + Graph sandbox)
       await direct.workflow
         .getHandle(journey.workflowId)
         .executeUpdate(submitOtpUpdate, { args: [{ code: wrong, actor: 'typed-name' }] });
-      const cli = resolveBinary('cli').path as string;
-      await run(cli, [
-        'workflow',
-        'signal',
-        '--workflow-id',
-        journey.workflowId,
-        '--name',
-        resendCodeSignal.name,
-        '--input',
-        JSON.stringify({ actor: 'bo@acme', method: 'SMS' }),
-        '--address',
-        inject('devServerAddress'),
-      ]);
+      await signalByTemporalCli(journey.workflowId, resendCodeSignal.name, { actor: 'bo@acme', method: 'SMS' });
       await until(journey.workflowId, (v) => v.attempts.codeRequests === 2);
       // A signal with no object sent by hand: the journey notes and drops it, and the audit says so.
-      await run(cli, [
-        'workflow',
-        'signal',
-        '--workflow-id',
-        journey.workflowId,
-        '--name',
-        'otp',
-        '--input',
-        'null',
-        '--address',
-        inject('devServerAddress'),
-      ]);
+      await signalByTemporalCli(journey.workflowId, 'otp', null);
       await until(journey.workflowId, (v) =>
         v.notes.some((n) => n.what === 'signal otp ignored: its input must be a JSON object, got null'),
       );
