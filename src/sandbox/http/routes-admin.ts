@@ -21,6 +21,7 @@
  *   POST   /_sandbox/coexistence                  {wabaId, e164, verifiedName} → {phoneNumberId}
  *   POST   /_sandbox/numbers/:phoneNumberId/display-name-decision {decision: APPROVED|REJECTED, rejectionReason?}
  *   POST   /_sandbox/numbers/:phoneNumberId/paid-message
+ *   POST   /_sandbox/numbers/:phoneNumberId/status    {status}    (a registered number limited or lifted: FLAGGED, …)
  *   DELETE /_sandbox/numbers/:phoneNumberId
  *   POST   /_sandbox/numbers/:phoneNumberId/customers {waId, identityKeyHash}
  *   POST   /_sandbox/numbers/:phoneNumberId/customers/:waId/recycle  → {identityKeyHash} (a new identity for the wa_id)
