@@ -58,7 +58,9 @@ describe('a fleet of workers on one task queue (dev server + Graph sandbox, work
   it('finishes every journey on the surviving worker when one is killed mid-journey', async () => {
     const { bench } = t;
     const [doomed, survivor] = [await workers.start(), await workers.start()];
-    const owner = (worker: Spawned) => (id: string) => id.startsWith(`${worker.pid}@`);
+    // A worker names itself numberflow-worker:<user>@<host>:<pid> (src/temporal/client-identity.ts).
+    const owner = (worker: Spawned) => (id: string) =>
+      id.startsWith('numberflow-worker:') && id.endsWith(`:${worker.pid}`);
     let polling: string[] = [];
     for (let i = 0; i < 100 && !(polling.some(owner(doomed)) && polling.some(owner(survivor))); i++) {
       if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100)); // a poller shows once it has polled
