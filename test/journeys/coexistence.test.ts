@@ -41,7 +41,14 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
       expect(answer.message).toBe(
         'removing: sends are paused, then a portfolio admin deletes it in WhatsApp Manager and confirms',
       );
-      await journey.until((v) => v.stage === 'REMOVING' && v.waiting?.for === 'admin', 'waiting for the admin');
+      const waiting = await journey.until(
+        (v) => v.stage === 'REMOVING' && v.waiting?.for === 'admin',
+        'waiting for the admin',
+      );
+      // numberflow set no PIN on it: WhatsApp Manager's is the number's own, not one to read back.
+      expect(live.pinSet).toBe(false);
+      expect(waiting.waiting?.reason).toContain("where it asks for the two-step PIN, it is the number's own");
+      expect(waiting.waiting?.reason).not.toContain('reveal-pin');
       t.bench.sandbox.admin.deleteNumber(phoneNumberId);
       await handle.signal(confirmDeletionSignal, { actor: 'admin@acme' });
       const removed = await journey.until((v) => v.result !== null, 'REMOVED');

@@ -37,4 +37,16 @@ describe("the audit's reason for a durable wait", () => {
       "Meta's register limit (133016): a durable wait of 72 hours, then one register",
     );
   });
+
+  it("reads a live rename's window counted from Meta's approval date, a little under 14 days, as the window", () => {
+    const window =
+      'Meta applies an approved display name at the next register, which must come within 14 days of the approval';
+    for (const short of [0, 340, 90 * 60_000]) {
+      expect(wait({ stage: 'LIVE', durationMs: journeyPolicy.reRegisterWindowMs - short })).toBe(window);
+    }
+    // A removal's wait for Meta's paid-message block may last as long: it stays the block's.
+    expect(wait({ stage: 'REMOVING', durationMs: journeyPolicy.reRegisterWindowMs - 340 })).toBe(
+      'Meta refuses deletion for 30 days after a paid message',
+    );
+  });
 });

@@ -71,7 +71,7 @@ describe('a journey whose workflow task fails', () => {
     const answer = apiErrorOf(failing as unknown as FastifyError);
     expect({ status: answer.status, code: answer.code }).toEqual({ status: 503, code: 'workflow_task_failing' });
     expect(answer.message).toContain(
-      "its workflow task fails on the worker (the worker's log says why: a key it lacks, say)",
+      "its workflow task fails on the worker (the worker's log says why: a key it lacks, say, or a history a worker older than the one that wrote it cannot replay)",
     );
   });
 

@@ -87,9 +87,13 @@ async function awaitDeletion(journey: Journey): Promise<string | null> {
   for (;;) {
     await unblocked(journey);
     journey.showPersonWait('deletion');
+    // The PIN WhatsApp Manager asks for is numberflow's only where it set one (not a coexistence or adopted number's).
+    const pin = journey.numberPin
+      ? `an admin reads numberflow's back: \`numberflow reveal-pin ${journey.input.phoneNumber.e164} --reason …\`, POST /v1/journeys/{e164}/pin-reveal`
+      : "it is the number's own: numberflow set none";
     journey.waitFor(
       'admin',
-      `a portfolio admin must delete the number in WhatsApp Manager → Phone numbers (trash icon; where it asks for the two-step PIN, an admin reads numberflow's back: \`numberflow reveal-pin ${journey.input.phoneNumber.e164} --reason …\`, POST /v1/journeys/{e164}/pin-reveal), then confirm`,
+      `a portfolio admin must delete the number in WhatsApp Manager → Phone numbers (trash icon; where it asks for the two-step PIN, ${pin}), then confirm`,
     );
     await condition(
       () => deletionConfirmation.busy || journey.state.restriction !== null,
