@@ -1,6 +1,6 @@
 // Why a durable wait was started. History records only a timer and its duration; the reason follows from where the
 // journey stood: the stage, the Meta error just answered, the 14-day window counted from the signup time.
-import { SIGNUP_WINDOW_MS } from '../domain/journey.js';
+import { PAID_MESSAGE_BLOCK, SIGNUP_WINDOW_MS } from '../domain/journey.js';
 import { journeyPolicy } from '../domain/policy.js';
 import type { StageOrOutcome } from '../domain/stages.js';
 import type { MetaAnswer } from './types.js';
@@ -61,8 +61,7 @@ export function waitReason(wait: WaitContext): string {
     case 'REGISTERING':
       return 'Meta allows 10 register and deregister calls per 72 h; numberflow waits';
     case 'REMOVING':
-      if (wait.durationMs !== journeyPolicy.deletionPollMs)
-        return 'Meta refuses deletion for 30 days after a paid message';
+      if (wait.durationMs !== journeyPolicy.deletionPollMs) return PAID_MESSAGE_BLOCK;
       break;
     case 'LIVE':
       // A live rename waits on Meta's review too, polled every 12 hours, inside the 14 days to register again.

@@ -2,6 +2,7 @@
 // refusal says, so the console offers no form the journey would refuse (a paid message heard after the removal's
 // wait moves it past the date the wait ended at).
 import { describe, expect, it } from 'vitest';
+import { PAID_MESSAGE_BLOCK } from '../../src/domain/journey.js';
 import { formsState } from '../../src/http/console/pages/forms.js';
 import { initialState, viewOf } from '../../src/workflows/journey/state.js';
 import { journeyInput } from '../support/journeys.js';
@@ -29,5 +30,26 @@ describe("a removal's deletion date in the journey's view", () => {
     expect(removing(now, now - DAY, paid).deadlines.deletionAllowedAt).toBe(new Date(now - DAY).toISOString());
     expect(removing(now, null, null).deadlines.deletionAllowedAt).toBeNull();
     expect(formsState(removing(now, now - DAY, paid))).not.toContain('deletion-refused');
+  });
+
+  it("waits, as its view says, until the confirmation is taken: a run from before the hour's margin too", () => {
+    const now = Date.now();
+    const paid = now - 10 * DAY;
+    const blockEnds = paid + 30 * DAY; // such a run's timer: the 30 days alone, the hour waited after it
+    const input = journeyInput({}, new Date(now - 60 * DAY));
+    const waiting = { for: 'meta' as const, reason: PAID_MESSAGE_BLOCK, until: new Date(blockEnds).toISOString() };
+    const state = {
+      ...initialState(input),
+      stage: 'REMOVING' as const,
+      deletionAllowedAt: blockEnds,
+      lastPaidMessageAt: paid,
+      waiting,
+    };
+    const view = viewOf(input, state, now);
+    expect(view.waiting?.until).toBe(new Date(blockEnds + HOUR).toISOString());
+    expect(view.waiting?.until).toBe(view.deadlines.deletionAllowedAt);
+    // Another wait keeps its own end.
+    const other = { ...waiting, reason: 'a portfolio admin must delete the number' };
+    expect(viewOf(input, { ...state, waiting: other }, now).waiting?.until).toBe(other.until);
   });
 });

@@ -3,7 +3,7 @@
 // WhatsApp Manager and the journey sees it gone. A restriction blocks the removal with its reason.
 import { condition, isCancellation, patched } from '@temporalio/workflow';
 import { endingResult } from '../../domain/endings.js';
-import { REMOVAL_BLOCKED, type JourneyResult } from '../../domain/journey.js';
+import { PAID_MESSAGE_BLOCK, REMOVAL_BLOCKED, type JourneyResult } from '../../domain/journey.js';
 import type { RemovalRequest } from '../../domain/messages.js';
 import { isRegisteredAtMeta, type NumberSnapshot } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
@@ -76,7 +76,7 @@ async function waitOutPaidMessageBlock(journey: Journey): Promise<void> {
     journey.deletionAllowedFrom(allowedAt);
     const wait = allowedAt - Date.now();
     if (wait <= 0) return;
-    journey.waitFor('meta', 'Meta refuses deletion for 30 days after a paid message', allowedAt);
+    journey.waitFor('meta', PAID_MESSAGE_BLOCK, allowedAt);
     await condition(() => journey.state.lastPaidMessageAt !== lastPaid, wait);
   }
 }

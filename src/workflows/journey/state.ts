@@ -12,7 +12,7 @@ import type {
   QualityUpdate,
   StageEntered,
 } from '../../domain/journey.js';
-import { signupWindowEnds } from '../../domain/journey.js';
+import { PAID_MESSAGE_BLOCK, signupWindowEnds } from '../../domain/journey.js';
 import { codeLastsUntil, journeyPolicy } from '../../domain/policy.js';
 import type { CancelRequest } from '../../domain/messages.js';
 import type { MetaError } from '../../domain/meta-error.js';
@@ -167,7 +167,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     stagesEntered: [...(state.stagesEntered ?? [])],
     phoneNumberId: state.phoneNumberId,
     codeMethod: state.codeMethod,
-    waiting: boundedBySignup(state.waiting, signupEnds),
+    waiting: boundedBySignup(paidBlockWait(state), signupEnds),
     // A run carried over from before the field holds none.
     removalBlocked: state.stage === 'REMOVING' ? (state.restriction ?? null) : null,
     deadlines: {
@@ -201,6 +201,17 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     result: state.result && withoutPin(state.result),
     callUnderWay: null, // Temporal's description knows it, the workflow does not: the reader adds it
   };
+}
+
+/**
+ * The wait for Meta's paid-message block ends when a confirmation is taken: a run from before the hour's margin
+ * (patch paid-message-block-with-the-hour-unheard) waits its timer out, then the hour, as its confirmation says.
+ */
+function paidBlockWait(state: JourneyState): JourneyView['waiting'] {
+  const { waiting } = state;
+  const taken = deletionTakenFrom(state);
+  if (waiting?.reason !== PAID_MESSAGE_BLOCK || waiting.until == null || taken === null) return waiting;
+  return Date.parse(waiting.until) < taken ? { ...waiting, until: new Date(taken).toISOString() } : waiting;
 }
 
 /**
