@@ -170,7 +170,11 @@ describe('webhook receiver: hostile changes and bookkeeping (dev server + Graph 
       ]);
       expect((await send(capability)).statusCode).toBe(500); // not routed: Meta delivers it again
       expect((await portfolio.query(portfolioQuery)).cap).toBe(before);
-      await t.env.client.workflow.getHandle(mistaken.workflowId).terminate('test done');
+      // Ended already, as it may be: the WABA's owner read refused for good.
+      await t.env.client.workflow
+        .getHandle(mistaken.workflowId)
+        .terminate('test done')
+        .catch(() => undefined);
     });
   });
 
