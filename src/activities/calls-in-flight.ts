@@ -2,7 +2,8 @@
 // (a local activity run again at its first attempt, the activity taking over), and one Meta answered a moment ago is
 // answered again to a repeat. The in-task verify lets go of its call after IN_TASK_VERIFY_BUDGET and the activity
 // taking over repeats it: sent again, a wrong code would cost two of Meta's attempts, counted once by the journey.
-// Keys hold what the call carries (a code): process memory only, never logged, forgotten within `rememberMs`.
+// Keys hold what the call carries (a code): process memory only, never logged, forgotten past `rememberMs` at the
+// next call made or answer kept.
 
 export interface CallsInFlight<T> {
   /** The same call under way in this process, if any. */
@@ -27,14 +28,17 @@ export function callsInFlight<T>({ rememberMs, kept, max, now = Date.now }: Reme
   const inFlight = new Map<string, Promise<T>>();
   // In the order they settled: the oldest first, for the bound.
   const settled = new Map<string, { answer: Promise<T>; at: number }>();
-  const keep = (key: string, answer: Promise<T>) => {
-    settled.delete(key);
-    settled.set(key, { answer, at: now() });
-    // The oldest first: past the bound, or past their time.
+  // The oldest first: past the bound, or past their time.
+  const forgetPast = () => {
     for (const [oldest, { at }] of settled) {
       if (settled.size <= max && now() - at < rememberMs) break;
       settled.delete(oldest);
     }
+  };
+  const keep = (key: string, answer: Promise<T>) => {
+    settled.delete(key);
+    settled.set(key, { answer, at: now() });
+    forgetPast();
   };
   return {
     underWay: (key) => inFlight.get(key),
@@ -46,6 +50,7 @@ export function callsInFlight<T>({ rememberMs, kept, max, now = Date.now }: Reme
       return undefined;
     },
     send(key, call) {
+      forgetPast(); // a quiet worker keeps no code past its time
       const sent = call();
       inFlight.set(key, sent);
       const done = (outcome: { ok: true } | { ok: false; err: unknown }) => {

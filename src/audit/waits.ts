@@ -35,8 +35,11 @@ const byStage: Partial<Record<StageOrOutcome, string>> = {
 /** The longest wait numberflow makes before calling Meta again (a rate limit's retry-after). */
 const RETRY_WAIT_AT_MOST_MS = 60 * 60 * 1000;
 
-/** How much shorter than 14 days a live rename's window may be and still be read as it: a day's late delivery. */
-const RENAME_WINDOW_SLACK_MS = 24 * 60 * 60 * 1000;
+/**
+ * How much shorter than 14 days a live rename's window may be and still be read as it, in LIVE: the approval
+ * delivered late (the webhook inbox keeps a delivery up to 7 days).
+ */
+const RENAME_WINDOW_SLACK_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Stages whose long waits are for a person (humanInputWaitMs, or what is left of it). */
 const PERSON_STAGES: readonly StageOrOutcome[] = ['AWAITING_PIN', 'AWAITING_NEW_NAME'];
@@ -49,8 +52,12 @@ export function waitReason(wait: WaitContext): string {
   // Counted from Meta's approval date (patch rename-window-from-meta-decision), the window's timer is a little
   // shorter than 14 days: by the approval's delivery, the date's whole seconds.
   const renameWindowShort = journeyPolicy.reRegisterWindowMs - wait.durationMs;
-  // (A removal's wait for Meta's paid-message block may last as long: it is not this.)
-  if (renameWindowShort >= 0 && renameWindowShort < RENAME_WINDOW_SLACK_MS && wait.stage !== 'REMOVING') {
+  // Exactly 14 days in any stage (the window's timer before the patch); a little less only in LIVE, where no other
+  // wait lasts days (a removal's for the paid-message block may; the signup window's, unread, is 14 days before LIVE).
+  if (
+    renameWindowShort === 0 ||
+    (renameWindowShort > 0 && renameWindowShort < RENAME_WINDOW_SLACK_MS && wait.stage === 'LIVE')
+  ) {
     return 'Meta applies an approved display name at the next register, which must come within 14 days of the approval';
   }
   // A person's wait (days) after Meta refused something (a name, a PIN) is the person's, not a retry's (minutes; an

@@ -18,6 +18,7 @@ import { captureIdentities } from './identity-capture.js';
 import { isGraphId, numberDigits } from './webhook-keys.js';
 import type { portfolio } from '../workflows/portfolio.js';
 import { listedRuns } from '../temporal/listed-runs.js';
+import { PortfolioId } from '../domain/search-attributes.js';
 
 export interface RoutedEvent {
   field: string;
@@ -95,12 +96,15 @@ export function createWebhookRouter({
 
   /**
    * Meta sends the cap when a WABA is created, before any journey of it exists: the portfolio is started then. The
-   * owner is Meta's, never a journey's: one started in another portfolio by mistake names that one, and no journey of
-   * a WABA Meta cannot be asked about (no token for it yet) was admitted by its portfolio, which asks the same. Such
-   * an update fails here and is delivered again, once a token is stored.
+   * owner is Meta's. When Meta cannot be asked (no token for the WABA, one revoked, Graph down), the portfolio that
+   * admitted a running journey of the WABA stands in — its admission read the owner at Meta — never one a journey
+   * merely names (started there by mistake, it is refused or waits for capacity); with none, the update fails.
    */
   const toPortfolio = async (wabaId: string, maxPhoneNumbers: number, at?: string): Promise<RoutedEvent> => {
-    const { portfolioId } = await graph.getWabaOwner(wabaId);
+    const portfolioId = await graph.getWabaOwner(wabaId).then(
+      (owner) => owner.portfolioId,
+      async (err: unknown) => (await admittingPortfolio(client, wabaId)) ?? Promise.reject(err),
+    );
     const workflowId = portfolioWorkflowId(portfolioId);
     const running = await client.workflow
       .getHandle(workflowId)
@@ -290,4 +294,17 @@ async function signal(
     batch?.notRunning.add(target);
     return notRunning;
   }
+}
+
+/**
+ * The portfolio that admitted a running journey of the WABA: one past `WAITING_FOR_CAPACITY` (a journey's admission
+ * reads the WABA's owner at Meta first), from its search attributes. Null when none runs so.
+ */
+async function admittingPortfolio(client: Client, wabaId: string): Promise<string | null> {
+  const query = `WabaId = '${wabaId}' AND ExecutionStatus = 'Running' AND NumberStage != 'WAITING_FOR_CAPACITY'`;
+  for await (const execution of listedRuns(client, query, 1)) {
+    const portfolioId = execution.attribute(PortfolioId);
+    if (portfolioId) return portfolioId;
+  }
+  return null;
 }

@@ -32,10 +32,10 @@ describe('webhook receiver: hostile changes and bookkeeping (dev server + Graph 
   afterAll(async () => app?.close());
 
   const send = (body: string) => postSigned(app, body, SECRET);
-  /** Until visibility lists the run by its WABA, as the router would look for it. */
-  const eventuallyListed = async (workflowId: string) => {
+  /** Until visibility lists the run (with `where` too), as the router would look for it. */
+  const eventuallyListed = async (workflowId: string, where = '') => {
     for (let i = 0; i < 100; i++) {
-      const listed = t.env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` });
+      const listed = t.env.client.workflow.list({ query: `WorkflowId = '${workflowId}'${where}` });
       for await (const _run of listed) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -152,7 +152,7 @@ describe('webhook receiver: hostile changes and bookkeeping (dev server + Graph 
     await graph.close();
   });
 
-  it("takes no cap from a journey's portfolio for a WABA Meta cannot be asked about: it waits to be delivered again", async () => {
+  it('takes no cap from the portfolio a journey names for a WABA Meta cannot be asked about: the update fails', async () => {
     // Another business's WABA, which no token here reads; a journey started on it in this portfolio by mistake.
     const { portfolioId: elsewhere } = t.bench.sandbox.admin.createPortfolio({ portfolioId: freshId() });
     const { wabaId } = t.bench.sandbox.admin.createWaba({ portfolioId: elsewhere, wabaId: freshId() });
@@ -176,6 +176,37 @@ describe('webhook receiver: hostile changes and bookkeeping (dev server + Graph 
         .terminate('test done')
         .catch(() => undefined);
     });
+  });
+
+  it('takes the cap to the portfolio that admitted a running journey of a WABA Meta cannot be asked about now', async () => {
+    // A token for another WABA only: the owner of the bench's cannot be read (a token revoked, say).
+    const { wabaId: other } = t.bench.sandbox.admin.createWaba({ portfolioId: t.bench.portfolioId, wabaId: freshId() });
+    const graph = new GraphClient({
+      baseUrl: t.bench.sandbox.url,
+      tokens: staticTokenProvider(t.bench.sandbox.admin.issueToken({ wabaIds: [other] })),
+    });
+    const receiver = await harnessHttpApp(t.bench, { appSecret: SECRET, logger: log.logger, graph });
+    try {
+      await t.bench.run(async () => {
+        const { journey } = await waitingJourney(t.bench); // admitted: past WAITING_FOR_CAPACITY
+        await eventuallyListed(journey.workflowId, " AND NumberStage != 'WAITING_FOR_CAPACITY'");
+        const portfolio = t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId));
+        const { cap } = await portfolio.query(portfolioQuery);
+        const capability = envelope([
+          {
+            id: t.bench.wabaId,
+            time: nowSeconds(),
+            changes: [{ field: 'business_capability_update', value: { max_phone_numbers_per_business: cap } }],
+          },
+        ]);
+        const lines = log.lines.length;
+        expect((await postSigned(receiver, capability, SECRET)).statusCode).toBe(200);
+        expect(log.lines.slice(lines).join('\n')).toContain(`"target":"portfolio:${t.bench.portfolioId}"`);
+      });
+    } finally {
+      await receiver.close();
+      await graph.close();
+    }
   });
 
   it('starts the portfolio of a WABA no journey knows yet, with the cap a capability update sends (twice: same cap)', async () => {

@@ -28,6 +28,7 @@ const removal = { actor: 'admin@acme', role: 'admin', reason: 'number retired' }
  * expiration 30 days ahead.
  */
 const UNKNOWN_RESTRICTION = 'A_RESTRICTION_NUMBERFLOW_DOES_NOT_KNOW';
+const ADDS = 'RESTRICTED_ADD_PHONE_NUMBER_ACTION';
 const unknownRestriction = (wabaId: string) =>
   ({
     kind: 'restriction',
@@ -83,6 +84,13 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
           ),
         ),
       );
+      // A restriction of adds meanwhile changes nothing: the removal stays blocked, and its note says so.
+      await handle.signal(numberEventSignal, { ...unknownRestriction(t.bench.wabaId), restrictionType: ADDS });
+      const stillBlocked = await journey.until(
+        (v) => v.notes.some((n) => n.what.includes('not a removal — the removal stays blocked')),
+        'the restriction of adds noted',
+      );
+      expect(stillBlocked.removalBlocked).not.toBeNull();
       await handle.signal(confirmDeletionSignal, { actor: 'admin@acme' }); // not while blocked
       expect((await journey.view()).result).toBeNull();
       // Visibility shows the admin's wait, for the summary; asked again, the wait is the deletion's once more.
@@ -96,8 +104,8 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
   // Last of its bench: the WABA stays restricted from adds (30 days on the sandbox's clock).
   it("goes on past an ACCOUNT_RESTRICTION of adds on the number's WABA, which a removal does not take: only noted", async () => {
     await t.bench.run(async () => {
-      const { journey, handle } = await waitingForDeletion(t.bench);
-      t.bench.sandbox.admin.restrictWaba(t.bench.wabaId, 'RESTRICTED_ADD_PHONE_NUMBER_ACTION');
+      const { journey, handle, view } = await waitingForDeletion(t.bench);
+      t.bench.sandbox.admin.restrictWaba(t.bench.wabaId, ADDS);
       await t.bench.sandbox.admin.flushWebhooks();
       // Meta's expiration (Unix seconds, 30 days on the sandbox's clock) is written as a time, in the note and the audit.
       const until =
@@ -112,7 +120,10 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
         `account restricted (RESTRICTED_ADD_PHONE_NUMBER_ACTION) until ${new Date(lifted).toISOString()}`,
       );
       expect(patchesIn(await handle.fetchHistory())).toContain(OTHER_ACTION_RESTRICTION_PATCH);
-      await t.bench.terminateWhenIdle(journey.workflowId);
+      // The removal ends as any does.
+      t.bench.sandbox.admin.deleteNumber(view.phoneNumberId as string);
+      await handle.signal(confirmDeletionSignal, { actor: 'admin@acme' });
+      expect((await journey.until((v) => v.result !== null, 'REMOVED')).result?.outcome).toBe('REMOVED');
     });
   });
 });

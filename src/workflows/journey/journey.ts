@@ -632,7 +632,14 @@ export class Journey {
     }
     const other = restrictsAnotherAction(event.restrictionType);
     if (other !== null && patched(OTHER_ACTION_RESTRICTION_PATCH)) {
-      return this.note('meta', `${restricted}: it restricts ${other}, not a removal — the removal goes on`);
+      // Blocked already (another restriction, a refused deregistration, one of these taken before the patch): it stays so.
+      const blocked = this.state.restriction;
+      return this.note(
+        'meta',
+        blocked
+          ? `${restricted}: it restricts ${other}, not a removal — the removal stays blocked (${blocked.reason}) until an admin requests it again`
+          : `${restricted}: it restricts ${other}, not a removal — the removal goes on`,
+      );
     }
     if (this.restrictedAgainLater(event)) {
       return this.note('meta', `${restricted}: delivered again, after an admin asked again — the removal goes on`);

@@ -71,7 +71,8 @@ function outcomeBlock({ outcome, message }: ActionOutcome): Html {
 function pinBlock(pin: string): Html {
   return html`<p id="outcome" class="outcome accepted" role="status" aria-live="polite" tabindex="-1" autofocus>
     <strong>Two-step PIN:</strong> <code class="pin">${pin}</code> — noted in the journey with your name and reason.
-    Shown once: a reload, or a return to this page, does not show it again.
+    Shown once: a reload, or a return to this page, does not show it again (without JavaScript, a reload asks to send
+    the form again, which reads it back again).
   </p>`;
 }
 
