@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrincipalDirectory } from '../../src/http/auth/directory.js';
+import type { IdentityStore } from '../../src/stores/identity-store.js';
 import { consoleKey, csrfToken } from '../../src/http/console/csrf.js';
 import { useBench } from '../support/bench.js';
 import { consoleApp, CONSOLE_SECRET, postForms, signedInClient, tagOf, type ConsoleApp } from '../support/console.js';
@@ -130,6 +131,26 @@ describe("the console's PIN read-back (dev server + Graph sandbox)", () => {
       expect(leaked(forged.body, [pin])).toEqual([]);
       await t.env.client.workflow.getHandle(early.workflowId).terminate('test done');
     });
+  });
+
+  it("shows the PIN read back even when the live number's customers cannot be read for its page", async () => {
+    const failing = { untrustedPage: () => Promise.reject(new Error('the identity store is down')) };
+    const down = await consoleApp(t.bench, [{ name: ADMIN, roles: ['admin'] }], {
+      identities: failing as unknown as IdentityStore,
+    });
+    try {
+      const admin = await signedInClient(down.app, down.tokens[ADMIN] as string);
+      await t.bench.run(async () => {
+        const formPage = await admin.get(page);
+        expect(formPage.statusCode).toBe(500); // the page itself needs them
+        const csrf = csrfToken(consoleKey(CONSOLE_SECRET, 'csrf'), admin.session as string, `${e164}/pin-reveal`);
+        const answer = await admin.post(`${page}/pin-reveal`, { csrf, reason: REASON });
+        expect(answer.statusCode).toBe(200);
+        expect(answer.body).toContain(`<code class="pin">${pin}</code>`);
+      });
+    } finally {
+      await down.app.close();
+    }
   });
 
   it('says where the PIN can be read when this service holds only the public secrets key', async () => {

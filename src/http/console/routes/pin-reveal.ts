@@ -47,8 +47,15 @@ export function pinRevealRoutes(app: FastifyInstance, context: ConsoleContext): 
       }
       // Read again for the note; a PIN read back is shown even when that read fails (it was noted all the same).
       const view = await describeJourney(context.client, e164).catch(() => before);
-      if ('pin' in answer)
-        return sendPage(reply, await journeyPageFor(context, session, view, { revealedPin: answer.pin }));
+      if ('pin' in answer) {
+        const shown = { revealedPin: answer.pin };
+        // Its customers left out if their store fails now: the PIN is not lost to a page that could not be made.
+        const { identities: _customers, ...withoutCustomers } = context;
+        const page = await journeyPageFor(context, session, view, shown).catch(() =>
+          journeyPageFor(withoutCustomers, session, view, shown),
+        );
+        return sendPage(reply, page);
+      }
       const kept = keptOf(PIN_REVEAL, fields, answer.field);
       return sendPage(
         reply,
