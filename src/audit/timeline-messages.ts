@@ -133,7 +133,8 @@ export class Messages {
         }
       }
       // Read, but no object (sent by hand, `null` or no input): the journey noted it and dropped it, and so does this.
-      if (unread === undefined && knownMessage(name) && described.kind === 'action' && !isMessageObject(arg)) {
+      const personOrMeta = described.kind === 'action' || described.kind === 'webhook';
+      if (unread === undefined && knownMessage(name) && personOrMeta && !isMessageObject(arg)) {
         entry.outcome = `ignored: ${notAnObject(arg)}`;
       }
       // The journey dropped it unread (src/workflows/undecryptable-guard.ts): said, as the sender should know.

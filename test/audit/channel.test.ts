@@ -58,8 +58,9 @@ describe('which way an action came, in the timeline (dev server + Graph sandbox)
       await until(journey.workflowId, (v) => v.attempts.codeRequests === 2);
       // A signal with no object sent by hand: the journey notes and drops it, and the audit says so.
       await signalByTemporalCli(journey.workflowId, 'otp', null);
+      await signalByTemporalCli(journey.workflowId, 'numberEvent', null);
       await until(journey.workflowId, (v) =>
-        v.notes.some((n) => n.what === 'signal otp ignored: its input must be a JSON object, got null'),
+        v.notes.some((n) => n.what === 'signal numberEvent ignored: its input must be a JSON object, got null'),
       );
       // The harness's own client keeps the SDK's default identity: no way said.
       await t.env.client.workflow.getHandle(journey.workflowId).cancel();
@@ -81,6 +82,9 @@ describe('which way an action came, in the timeline (dev server + Graph sandbox)
       expect(actions.find((a) => a.what === 'submitted a code (signal)')).toMatchObject({
         outcome: 'ignored: its input must be a JSON object, got null',
         via: expect.stringMatching(/^the Temporal CLI, run by /),
+      });
+      expect(timeline.entries.find((e) => e.what === 'a webhook event of an unknown shape')).toMatchObject({
+        outcome: 'ignored: its input must be a JSON object, got null',
       });
       const cancel = actions.find((a) => a.what.startsWith('cancelled the run through Temporal'));
       expect(cancel).toBeDefined();
