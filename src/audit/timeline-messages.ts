@@ -113,27 +113,25 @@ export class Messages {
       const gaps = reader.gaps.length;
       const arg = knownMessage(name) ? await reader.first(signaled.input?.payloads, at.where) : undefined;
       const described = describeMessage(name, arg, 'signal');
-      const entry = at.add(throughChannel(withinSend(described, at.ms), signaled.identity));
+      // A payload that cannot be read here: one no key opens (malformed, sent by hand) the worker dropped too; one of
+      // a key missing here the worker may have held (its notes say). Who sent it is what Temporal recorded.
+      const unread = reader.gaps.length > gaps ? reader.gaps.at(-1) : undefined;
+      const shown =
+        unread !== undefined && !described.actor ? { ...described, actor: signaled.identity || 'temporal' } : described;
+      const entry = at.add(throughChannel(withinSend(shown, at.ms), signaled.identity));
       if (described.kind === 'webhook' && arg !== undefined && this.copyOfAnEarlier(name, arg)) {
         entry.outcome =
           'delivered again: the same event as an earlier delivery (Meta retries; each service replica keeps its own inbox)';
       }
-      // A payload that cannot be read here: one no key opens (malformed, sent by hand) the worker dropped too; one of
-      // a key missing here the worker may have held (its notes say). Who sent it is what Temporal recorded.
-      const unread = reader.gaps.length > gaps ? reader.gaps.at(-1) : undefined;
       if (unread !== undefined) {
         const why = unread.replace(/^[^:]*: /, '');
         entry.outcome =
           reader.lastUnreadable?.reason === 'malformed'
             ? `ignored: it could not be read (${why}); no key opens it, so the workflow dropped it unread`
             : `could not be read here (${why}): the worker may hold that key, and its notes say whether it took it`;
-        if (!described.actor) {
-          entry.actor = signaled.identity || 'temporal';
-          delete entry.via; // the actor names the client already
-        }
       }
-      // Read, but no object (sent by hand, `null` or no input): the journey noted it and dropped it, and so does this.
       const personOrMeta = described.kind === 'action' || described.kind === 'webhook';
+      // Read, but no object (sent by hand, `null` or no input): the journey noted it and dropped it, and so does this.
       if (unread === undefined && knownMessage(name) && personOrMeta && !isMessageObject(arg)) {
         entry.outcome = `ignored: ${notAnObject(arg)}`;
       }
@@ -141,8 +139,7 @@ export class Messages {
       const inClear = secretSentInClear(signaled.input?.payloads);
       if (inClear) entry.outcome = `ignored: ${describeInClear({ field: inClear })}; treat the ${inClear} as exposed`;
       // People and Meta's webhooks are what the journey notes about; the portfolio's answers it does not.
-      if (described.actor && (described.kind === 'action' || described.kind === 'webhook'))
-        at.noted(entry, described.actor);
+      if (described.actor && personOrMeta) at.noted(entry, described.actor);
       if (name === 'cancel' && described.actor) this.walk.cancel.actor = described.actor;
       return true;
     }

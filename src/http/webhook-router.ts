@@ -8,6 +8,7 @@ import { journeyWorkflowId } from '../domain/journey.js';
 import { journeyPolicy } from '../domain/policy.js';
 import { numberEventSignal } from '../domain/messages.js';
 import { capabilityUpdateSignal, portfolioWorkflowId, type CapabilityUpdate } from '../domain/portfolio.js';
+import { PortfolioId } from '../domain/search-attributes.js';
 import { registeredNumbers } from '../activities/graph-activities.js';
 import type { GraphClient } from '../graph/client.js';
 import type { MessagesValue } from '../graph/webhook-fields.js';
@@ -18,7 +19,6 @@ import { captureIdentities } from './identity-capture.js';
 import { isGraphId, numberDigits } from './webhook-keys.js';
 import type { portfolio } from '../workflows/portfolio.js';
 import { listedRuns } from '../temporal/listed-runs.js';
-import { PortfolioId } from '../domain/search-attributes.js';
 
 export interface RoutedEvent {
   field: string;
