@@ -1,11 +1,13 @@
 // What a delivery must not overtake: the older deliveries about the same number, or about its whole WABA. Each event
 // gets an ordering key naming what the router acts on: a number event (name, quality, a messages batch: its journey,
-// its identity records) `<wabaId>/<digits>`, anything else about the WABA (account_update goes to every journey of
-// it, or to the number it names; the cap to its portfolio; a field not routed today is kept in order all the same)
-// `<wabaId>`. Two keys conflict when equal, or when one is a WABA's key and the other a number key of that WABA.
+// its identity records) `<wabaId>/<digits>`; the cap, which goes to the WABA's portfolio and to none of its journeys,
+// `cap:<wabaId>` (so a cap that cannot be routed holds back only the WABA's later caps, not its numbers' news);
+// anything else about the WABA (account_update goes to every journey of it, or to the number it names; a field not
+// routed today is kept in order all the same) `<wabaId>`. Two keys conflict when equal, or when one is a WABA's key
+// and the other a number key of that WABA.
 import type { WebhookEvent } from '../graph/webhooks.js';
 
-/** `<wabaId>` (the whole WABA) or `<wabaId>/<digits>` (one of its numbers). */
+/** `<wabaId>` (the whole WABA), `<wabaId>/<digits>` (one of its numbers) or `cap:<wabaId>` (its portfolio's cap). */
 export type OrderKey = string;
 
 /** Graph's ids are numeric: anything else names no WABA (and would go into a visibility query). */
@@ -37,6 +39,10 @@ export function orderKeys(events: readonly WebhookEvent[]): OrderKey[] {
   const keys = new Set<OrderKey>();
   for (const event of events) {
     if (!isGraphId(event.wabaId)) continue;
+    if (event.field === 'business_capability_update') {
+      keys.add(`cap:${event.wabaId}`);
+      continue;
+    }
     const display = displayNumberOf(event);
     const digits = display === undefined ? null : numberDigits(display);
     keys.add(digits === null ? event.wabaId : `${event.wabaId}/${digits}`);

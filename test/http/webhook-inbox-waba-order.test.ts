@@ -1,6 +1,6 @@
 // The webhook inbox keeps Meta's order per number (per WABA for what concerns the whole WABA), not across them: a
-// delivery whose routing fails holds back only the later deliveries about its numbers — or, for a WABA-wide change
-// (a capability update), about every number of its WABA — (a delivery with several entries is held back by, and
+// delivery whose routing fails holds back only the later deliveries about its numbers — or, for a WABA-wide change,
+// about every number of its WABA; for a capability update, only the WABA's later ones — (a delivery with several entries is held back by, and
 // holds back, each of its numbers); every other delivery is routed at once, and a drain with nothing to route does not
 // spin. Deliveries of one number are told apart by their entry.time (their tag).
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { createWebhookRouter } from '../../src/http/webhook-router.js';
 import { useBench } from '../support/bench.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import { clientWith, eventually, inboxFiles, refused, unavailable } from './inbox-support.js';
-import { capturedLogger, envelope, nowSeconds, postSigned, qualityUpdate, type Change } from './support.js';
+import { capturedLogger, envelope, nowSeconds, postSigned, qualityUpdate } from './support.js';
 import { harnessHttpApp } from '../support/http-app.js';
 import { portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { GraphClient } from '../../src/graph/client.js';
@@ -45,7 +45,7 @@ describe("the webhook inbox's drain keeps order per number and WABA (dev server 
   const routerWith = (signal: Parameters<typeof clientWith>[1]) =>
     createWebhookRouter({ client: clientWith(t.bench, signal), taskQueue: t.bench.taskQueue, graph: t.bench.graph });
 
-  it("routes past a capability update whose WABA's owner Graph will not give, and its WABA's later one after it", async () => {
+  it("routes past a capability update whose WABA's owner Graph will not give, its WABA's numbers too, and its next cap after it", async () => {
     const { sandbox } = t.bench;
     const [wabaA, wabaB] = [freshId(), freshId()];
     const [a2, b1] = [freshNumber(), freshNumber()];
@@ -61,25 +61,40 @@ describe("the webhook inbox's drain keeps order per number and WABA (dev server 
     const recording = clientWith(
       t.bench,
       (input, next) => (routed.push(input.workflowExecution.workflowId), next(input)),
-      { signalWithStart: (input, next) => (routed.push(input.options.workflowId), next(input)) },
+      {
+        signalWithStart: (input, next) => {
+          const { maxPhoneNumbers } = input.signalArgs[0] as { maxPhoneNumbers: number };
+          routed.push(`${input.options.workflowId} cap ${maxPhoneNumbers}`);
+          return next(input);
+        },
+      },
     );
     const route = createWebhookRouter({ client: recording, taskQueue: uniqueTaskQueue('unpolled'), graph });
     const inbox = WebhookInbox.open(inboxFile());
-    const capability: Change = { field: 'business_capability_update', value: { max_phone_numbers_per_business: 25 } };
-    await inbox.put(Buffer.from(envelope([{ id: wabaA, changes: [capability] }])), Date.now());
-    for (const body of [delivery([wabaB, b1]), delivery([wabaA, a2])]) await inbox.put(body, Date.now());
+    const capOf = (cap: number) =>
+      Buffer.from(
+        envelope([
+          {
+            id: wabaA,
+            changes: [{ field: 'business_capability_update', value: { max_phone_numbers_per_business: cap } }],
+          },
+        ]),
+      );
+    for (const body of [capOf(25), delivery([wabaB, b1]), delivery([wabaA, a2]), capOf(30)])
+      await inbox.put(body, Date.now());
     const { logger, lines } = capturedLogger();
     const drain = drainWebhookInbox({ inbox, route, logger, retryMs: 50, maxRetryMs: 50 });
     const failures = () => lines.filter((line) => line.includes('webhook change not routed')).length;
     try {
-      await eventually(() => routed.includes(`number:${b1}`) && failures() >= 2, "B's routed while A's is retried");
-      expect(routed).toEqual([`number:${b1}`]);
-      expect(inbox.size).toBe(2);
+      await eventually(() => routed.length === 2 && failures() >= 2, "the numbers' routed while A's cap is retried");
+      expect([...routed].sort()).toEqual([`number:${a2}`, `number:${b1}`].sort());
+      expect(inbox.size).toBe(2); // the failing cap, and the later one behind it
       const { portfolioId } = sandbox.admin.createPortfolio({ portfolioId: freshId() });
       sandbox.admin.createWaba({ portfolioId, wabaId: wabaA });
       token = sandbox.admin.issueToken({ wabaIds: [wabaA] });
       await eventually(() => inbox.size === 0, 'the inbox emptied');
-      expect(routed).toEqual([`number:${b1}`, portfolioWorkflowId(portfolioId), `number:${a2}`]);
+      const portfolio = portfolioWorkflowId(portfolioId);
+      expect(routed.slice(2)).toEqual([`${portfolio} cap 25`, `${portfolio} cap 30`]);
     } finally {
       await drain.stop();
       inbox.close();

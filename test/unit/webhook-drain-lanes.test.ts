@@ -1,6 +1,6 @@
 // The inbox's drain routes several deliveries at once and keeps Meta's order per number (src/http/webhook-drain.ts,
 // webhook-lanes.ts, webhook-keys.ts): a failing delivery holds back only the later ones about its number — or, about
-// the whole WABA, those of every number of it — and a number's deliveries reach the router in the inbox's order
+// the whole WABA, those of every number of it; a failing cap, only the WABA's later caps — and a number's deliveries reach the router in the inbox's order
 // however long each routing takes. The inbox is a real SQLite file; the router is a function that records, fails or
 // hangs on command (routing to Temporal is tested in test/http/webhook-inbox*.test.ts). Each wait is bounded; no
 // assertion is on time.
@@ -20,17 +20,22 @@ import { eventually } from '../http/inbox-support.js';
 /** Each delivery's place in a test, carried in its entry.time (seconds after `since`). */
 const since = Math.floor(Date.now() / 1000) - 24 * 60 * 60;
 
-/** One change about `number` of `waba`, or about the whole WABA (a capability update) when there is none. */
-type Target = { waba: string; number?: string };
+/**
+ * One change about `number` of `waba`; about the whole WABA (an account update) when there is none; or the WABA's
+ * portfolio's cap (a capability update) with `cap`.
+ */
+type Target = { waba: string; number?: string; cap?: true };
 
 function body(tag: number, ...targets: Target[]): Buffer {
-  const entry = targets.map(({ waba, number }) => ({
+  const entry = targets.map(({ waba, number, cap }) => ({
     id: waba,
     time: since + tag,
     changes: [
-      number === undefined
+      cap
         ? { field: 'business_capability_update', value: { max_phone_numbers_per_business: 25 } }
-        : { field: 'phone_number_quality_update', value: { display_phone_number: number, event: 'ONBOARDING' } },
+        : number === undefined
+          ? { field: 'account_update', value: { event: 'VERIFIED_ACCOUNT' } }
+          : { field: 'phone_number_quality_update', value: { display_phone_number: number, event: 'ONBOARDING' } },
     ],
   }));
   return Buffer.from(JSON.stringify({ object: 'whatsapp_business_account', entry }));
@@ -41,6 +46,7 @@ function seen(event: WebhookEvent): { target: string; tag: number } {
   const tag = (event.time ?? 0) - since;
   if (event.field === 'phone_number_quality_update')
     return { target: `${event.wabaId}/${event.value.display_phone_number}`, tag };
+  if (event.field === 'business_capability_update') return { target: `cap:${event.wabaId}`, tag };
   return { target: event.wabaId, tag };
 }
 
@@ -178,6 +184,22 @@ describe('the webhook drain routing in parallel, in order per number', () => {
     expect(routed).toEqual([4, 1, 2, 3]);
   });
 
+  it('holds back only the later caps of a WABA behind its failing cap: its numbers and account updates flow', async () => {
+    const waba = '226';
+    const { inbox, routed, othersRouted, mend } = await firstFailing([
+      body(1, { waba, cap: true }),
+      body(2, { waba, number: '15550000001' }),
+      body(3, { waba }),
+      body(4, { waba, cap: true }),
+      body(5, { waba, number: '15550000002' }),
+    ]);
+    await othersRouted(3);
+    expect([...routed].sort()).toEqual([2, 3, 5]);
+    expect(inbox.size).toBe(2);
+    await mend();
+    expect(routed.slice(3)).toEqual([1, 4]);
+  });
+
   it('gives each number its deliveries in the inbox’s order while routing several at once', async () => {
     const targets = fc.oneof(
       {
@@ -188,6 +210,7 @@ describe('the webhook drain routing in parallel, in order per number', () => {
         }),
       },
       { weight: 1, arbitrary: fc.record({ waba: fc.constantFrom('231', '232') }) },
+      { weight: 1, arbitrary: fc.record({ waba: fc.constantFrom('231', '232'), cap: fc.constant(true as const) }) },
     );
     let mostAtOnce = 0;
     await fc.assert(
@@ -291,5 +314,6 @@ describe('the webhook drain routing in parallel, in order per number', () => {
 });
 
 function keyOf(target: Target): string {
+  if (target.cap) return `cap:${target.waba}`;
   return target.number === undefined ? target.waba : `${target.waba}/${target.number}`;
 }

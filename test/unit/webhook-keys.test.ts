@@ -1,5 +1,6 @@
 // The ordering keys a delivery gets from its changes (src/http/webhook-keys.ts): a number's change is keyed by its
-// WABA and number, anything about the whole WABA by the WABA, and a WABA's key conflicts with each of its numbers'.
+// WABA and number, the portfolio's cap by the WABA's cap, anything else about the whole WABA by the WABA, and a WABA's
+// key conflicts with each of its numbers'.
 import { describe, expect, it } from 'vitest';
 import { webhookEvents } from '../../src/graph/webhooks.js';
 import { conflictingKeys, OrderKeySet, orderKeys } from '../../src/http/webhook-keys.js';
@@ -23,13 +24,23 @@ describe('the ordering keys of a delivery', () => {
     expect(keysOf('7', { field: 'account_update', value: { event: 'PARTNER_REMOVED', phone_number: '1555' } })).toEqual(
       ['7'],
     );
-    expect(keysOf('7', { field: 'business_capability_update', value: { max_phone_numbers_per_business: 25 } })).toEqual(
-      ['7'],
-    );
     expect(keysOf('7', { field: 'account_review_update', value: { decision: 'APPROVED' } })).toEqual(['7']);
     expect(keysOf('7', { field: 'security', value: {} })).toEqual(['7']); // a field numberflow does not read
     const tooLong = { display_phone_number: '1234567890123456', event: 'FLAGGED' };
     expect(keysOf('7', { field: 'phone_number_quality_update', value: tooLong })).toEqual(['7']);
+  });
+
+  it('keys a capability update by its WABA’s cap, which conflicts with the later caps only', () => {
+    const cap = { field: 'business_capability_update', value: { max_phone_numbers_per_business: 25 } };
+    expect(keysOf('7', cap)).toEqual(['cap:7']);
+    const blocked = new OrderKeySet();
+    blocked.add('cap:7');
+    expect(blocked.conflicts(['cap:7'])).toBe(true);
+    expect(blocked.conflicts(['7', '7/1', 'cap:8'])).toBe(false);
+    const behindTheWaba = new OrderKeySet();
+    behindTheWaba.add('7');
+    behindTheWaba.add('7/1');
+    expect(behindTheWaba.conflicts(['cap:7'])).toBe(false);
   });
 
   it('gives one key per target, and none for an id Graph never gives (the router refuses it)', () => {
