@@ -1,8 +1,8 @@
-// The journey's and the portfolio's ways to each other, through our own cluster: a slot request signalled to
-// `portfolio:<id>` (started on first use, seeded with the numbers Meta already shows registered), the
+// The journey's and the portfolio's ways to each other, through our own cluster: a slot request sent to
+// `portfolio:<id>` by update or signal (started on first use, seeded with the numbers Meta already shows registered), the
 // reconciliation of the portfolio's holders with the journeys, and a journey run's request for its own cancel.
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import pLimit from 'p-limit';
 import {
@@ -196,26 +196,46 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       await temporal.workflow.getHandle(workflowId).signal(requestSlotSignal, request);
       return;
     }
-    const preregistered = await graphCall(() => registeredNumbers(graph, request.wabaId));
-    const learnt = await capOfBusiness(graph, request.wabaId);
     // Another journey may have started it meanwhile: then this only signals it.
     await temporal.workflow.signalWithStart<typeof portfolio, [SlotRequest]>('portfolio', {
       taskQueue: portfolioTaskQueue ?? taskQueue,
       workflowId,
-      args: [{ portfolioId, preregistered, preregisteredWabaId: request.wabaId, ...learnt }],
+      args: [await newPortfolio(portfolioId, request.wabaId)],
       signal: requestSlotSignal,
       signalArgs: [request],
     });
+  }
+
+  /** A portfolio's start: the numbers Meta already shows registered on the WABA, and its business's cap. */
+  async function newPortfolio(portfolioId: string, wabaId: string): Promise<PortfolioInput> {
+    const preregistered = await graphCall(() => registeredNumbers(graph, wabaId));
+    const learnt = await capOfBusiness(graph, wabaId);
+    return { portfolioId, preregistered, preregisteredWabaId: wabaId, ...learnt };
+  }
+
+  /**
+   * The first ask of a portfolio not running yet starts it with the ask as its first update (update-with-start), so
+   * that this ask too is answered at once; another journey's start meanwhile is used as it is.
+   */
+  async function startedByAsk(portfolioId: string, request: SlotRequest): Promise<SlotAnswer> {
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof portfolio>('portfolio', {
+      taskQueue: portfolioTaskQueue ?? taskQueue,
+      workflowId: portfolioWorkflowId(portfolioId),
+      args: [await newPortfolio(portfolioId, request.wabaId)],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    return temporal.workflow.executeUpdateWithStart(acquireSlotUpdate, { args: [request], startWorkflowOperation });
   }
 
   return {
     requestSlot,
 
     /**
-     * Asks a running portfolio by update, so its answer (granted, or the place in the queue) comes back at once and
-     * no answer is signalled; a grant from the queue still comes by signal. Where the update cannot be taken (no
-     * portfolio yet, or one with as many updates in flight as the server allows, under a burst) the request goes by
-     * signal as before, and null says that the answer will come that way. At most `inFlightPerPortfolio` updates go
+     * Asks the portfolio by update, so its answer (granted, or the place in the queue) comes back at once and no
+     * answer is signalled; a grant from the queue still comes by signal. A portfolio not running yet is started with
+     * the ask (update-with-start). Where the update cannot be taken (one with as many updates in flight as the server
+     * allows, under a burst; a server refusing update-with-start) the request goes by signal as before, and null says
+     * that the answer will come that way. At most `inFlightPerPortfolio` updates go
      * to one portfolio at once; an ask whose turn does not start with `minLeftMs` of its window left goes by signal
      * (as soon as that is so, if it is still waiting), never by update.
      *
@@ -250,11 +270,16 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       const deadline = Date.now() + slotAsks.answerWithinMs;
       try {
         return await turns.run(portfolioId, deadline, () =>
-          temporal.withDeadline(deadline, () => portfolio.executeUpdate(acquireSlotUpdate, { args: [request] })),
+          temporal.withDeadline(deadline, () =>
+            portfolio.executeUpdate(acquireSlotUpdate, { args: [request] }).catch((err: unknown) => {
+              if (err instanceof WorkflowNotFoundError) return startedByAsk(portfolioId, request);
+              throw err;
+            }),
+          ),
         );
       } catch {
-        // Not started, busy, slow, no turn in time, or the request came after a release (which the signal's handler
-        // ignores too). An update the portfolio took after all is answered again by signal: a repeated request gets
+        // Busy, slow, no turn in time, not started in time, or the request came after a release (which the signal's
+        // handler ignores too). An update the portfolio took after all is answered again by signal: a repeated request gets
         // the same answer.
         await signalSlotRequest({ portfolioId, request });
         return null;

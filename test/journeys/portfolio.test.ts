@@ -447,6 +447,48 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
     });
   });
 
+  it('starts a portfolio not running yet with the first asks, each answered by its update (update-with-start)', async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      const { portfolioId } = b.sandbox.admin.createPortfolio({
+        portfolioId: freshId(),
+        verificationStatus: 'not_verified',
+      });
+      const { wabaId } = b.sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
+      const graph = new GraphClient({
+        baseUrl: b.sandbox.url,
+        tokens: staticTokenProvider(b.sandbox.admin.issueToken({ wabaIds: [wabaId] })),
+      });
+      const handle = env.client.workflow.getHandle(portfolioWorkflowId(portfolioId));
+      try {
+        const activities = createPortfolioActivities({
+          temporal: env.client,
+          taskQueue: b.taskQueue,
+          graph,
+          slotAsks: { answerWithinMs: 30_000, inFlightPerPortfolio: 4, minLeftMs: 0 },
+        });
+        // Three at once: the first starts it, the others find it started; its business's cap of 2 queues one.
+        const answers = await Promise.all(
+          [freshNumber(), freshNumber(), freshNumber()].map((e164) =>
+            activities.askForSlot({ portfolioId, request: slotRequest(e164, wabaId) }),
+          ),
+        );
+        const granted = answers.map((a) => (a !== null && 'granted' in a ? a.granted : null));
+        expect(granted.sort()).toEqual([false, true, true]);
+        const { events } = await handle.fetchHistory();
+        expect((events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes)).toEqual([]);
+        expect((events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(3);
+        expect(await handle.query(portfolioQuery)).toMatchObject({
+          cap: 2,
+          capSource: { source: 'business_verification' },
+        });
+      } finally {
+        await graph.close();
+        await handle.terminate('test over');
+      }
+    });
+  });
+
   it("keeps a journey's slot when another journey of the number releases it (late, by hand, applied again)", async () => {
     const b = (bench = await createHarness(env, { cap: 2 }));
     await b.run(async () => {
