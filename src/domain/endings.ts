@@ -84,6 +84,12 @@ export const endings = {
     remediation:
       'Coexistence needs a WhatsApp Business App number (app 2.24.17 or later) linked through Embedded Signup; onboard it on the cloud_api path otherwise.',
   }),
+  INPUT_INVALID: ending<{ problems: readonly string[] }>({
+    outcome: 'FAILED',
+    reason: ({ problems }) => `the journey was started with an input it cannot take: ${problems.join('; ')}`,
+    remediation:
+      'Start the journey through numberflow (`numberflow start`, POST /v1/journeys, a bulk file, Embedded Signup), which checks each field first; it was started by hand (the Temporal CLI or Web UI) with fields missing or of another type.',
+  }),
   COEXISTENCE_WITHOUT_ID: ending({
     outcome: 'FAILED',
     reason: () => 'a coexistence number needs its phone_number_id',

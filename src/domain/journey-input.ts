@@ -5,9 +5,10 @@ import { codeMethods, onboardingPaths, pinPolicies, signupExpiresAt, type Journe
 import { DISPLAY_NAME_RULES, validateDisplayName } from './display-name.js';
 import { CLOCKS_APART_MS } from './events.js';
 import { InvalidPhoneNumberError, parsePhoneNumber, type PhoneNumber } from './phone.js';
+import { GRAPH_ID } from './input-shape.js';
 
-/** Graph object ids (WABA, portfolio, phone number) are numeric strings. */
-export const GRAPH_ID = /^\d{1,32}$/;
+export { GRAPH_ID };
+
 const graphId = z.string().regex(GRAPH_ID, 'must be a numeric Graph id');
 
 export const journeyRequestSchema = z

@@ -9,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { JourneyInput, JourneyResult } from '../domain/journey.js';
+import { inputToEndWith, journeyInputProblems, numberOfWorkflowId } from '../domain/input-shape.js';
 import type { PresentNumber } from '../domain/number.js';
 import { waitForCapacity } from './journey/capacity.js';
 import { confirmCoexistence } from './journey/coexistence.js';
@@ -29,7 +30,10 @@ import type { JourneyState } from './journey/state.js';
 const CANCEL_AT_LAST_STEP_PATCH = 'cancel-at-the-last-step-cancels';
 
 export async function numberJourney(input: JourneyInput, carried?: JourneyState): Promise<JourneyResult> {
-  const journey = new Journey(input, carried);
+  // A run continued as new carries an input its first run took; only a start can bring one no edge checked.
+  const e164 = numberOfWorkflowId(workflowInfo().workflowId);
+  const problems = carried ? [] : journeyInputProblems(input, e164);
+  const journey = new Journey(problems.length ? inputToEndWith(input, e164, new Date().toISOString()) : input, carried);
   installHandlers(journey);
   // Temporal's own cancel (the Web UI's button, `temporal workflow cancel`) is a request like an operator's: taken
   // before LIVE, refused and noted once live. It interrupts nothing by itself: the journey decides.
@@ -38,7 +42,7 @@ export async function numberJourney(input: JourneyInput, carried?: JourneyState)
     if (!journey.state.cancel) journey.requestCancel({ actor: 'temporal', reason: '' }, true);
   });
   return CancellationScope.nonCancellable(async () => {
-    const result = await run(journey);
+    const result = await run(journey, problems);
     await condition(allHandlersFinished); // every update is answered before the run closes
     if (result.outcome !== 'CANCELLED') return result;
     // A cancelled onboarding shows as Canceled in Temporal, with its reason on the cancel request.
@@ -51,11 +55,12 @@ export async function numberJourney(input: JourneyInput, carried?: JourneyState)
   });
 }
 
-async function run(journey: Journey): Promise<JourneyResult> {
+async function run(journey: Journey, inputProblems: readonly string[]): Promise<JourneyResult> {
   const onboarding = new CancellationScope();
   journey.onCancel(() => onboarding.cancel());
   let ending: JourneyEnd;
   try {
+    if (inputProblems.length > 0) throw end('INPUT_INVALID', { problems: inputProblems });
     if (!journey.state.wentLive) {
       await onboarding.run(() => onboard(journey));
       // A cancel taken in the task that finished the onboarding's last step (its answer came with the cancel) was

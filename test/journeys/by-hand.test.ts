@@ -4,7 +4,9 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { journeyTimeline } from '../../src/audit/index.js';
-import { journeyQuery } from '../../src/domain/journey.js';
+import { journeyQuery, journeyWorkflowId, type JourneyResult } from '../../src/domain/journey.js';
+import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
+import { describeJourney } from '../../src/journeys/read.js';
 import {
   cancelUpdate,
   cancelSignal,
@@ -20,6 +22,7 @@ import { eventually } from '../api/support.js';
 import { useBench } from '../support/bench.js';
 import { patchesIn, rawHistoryText } from '../support/history.js';
 import { rawClient } from '../support/secrets-scan.js';
+import { freshNumber } from '../support/journeys.js';
 import { startLive } from '../support/steps.js';
 
 /** The update's refusal message (the validator's), or the update's answer when it was taken. */
@@ -71,6 +74,58 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
       expect(renewal.at(-1)).toMatchObject({ actor: 'admin@acme', what: "stored a new token for the number's WABA" });
       await handle.terminate('test done');
       expect((await handle.query(journeyQuery)).stage).toBe('AWAITING_OTP'); // a closed run replays it too
+    });
+  });
+
+  it('ends a journey started by hand with an input it cannot take FAILED, naming the fields, and asks no portfolio', async () => {
+    await t.bench.run(async () => {
+      const valid = t.bench.input();
+      const wrongTypes = { ...valid, wabaId: 12345, phoneNumber: valid.phoneNumber.e164, ivr: 'yes' };
+      const inputs: [label: string, args: unknown[]][] = [
+        ['no input', []],
+        ['two fields', [{ wabaId: valid.wabaId, portfolioId: valid.portfolioId }]],
+        ['wrong types', [wrongTypes]],
+      ];
+      const ended: Record<string, string> = {};
+      const started: string[] = [];
+      for (const [label, args] of inputs) {
+        const e164 = freshNumber();
+        const handle = await t.env.client.workflow.start('numberJourney', {
+          taskQueue: t.bench.taskQueue,
+          workflowId: journeyWorkflowId(e164),
+          args,
+        });
+        const result = (await handle.result()) as JourneyResult;
+        expect(result).toMatchObject({ outcome: 'FAILED', reasonCode: 'INPUT_INVALID' });
+        ended[label] = result.reason.replaceAll(e164, '<e164>');
+        // Readable as any ended journey (`show`, the API), and nothing was asked of Meta or the portfolio.
+        expect(await describeJourney(t.env.client, e164)).toMatchObject({ stage: 'FAILED', e164 });
+        const { events } = await handle.fetchHistory();
+        const kinds = (events ?? []).map((e) => e.eventType);
+        expect(kinds.some((k) => /ACTIVITY|SIGNAL_EXTERNAL/.test(String(k)))).toBe(false);
+        started.push(e164);
+      }
+      const prefix = 'the journey was started with an input it cannot take: ';
+      expect(ended).toEqual({
+        'no input': `${prefix}its input must be a JSON object, got no input`,
+        'two fields':
+          prefix +
+          [
+            'displayName: is required (text)',
+            'signupAt: is required (a date and time (ISO 8601))',
+            'phoneNumber: is required (an object with e164 ("<e164>", as the workflow id), countryCallingCode and nationalNumber (digits in quotes))',
+          ].join('; '),
+        'wrong types':
+          prefix +
+          [
+            'wabaId: must be a numeric Graph id in quotes',
+            'ivr: must be true or false',
+            'phoneNumber: must be an object with e164 ("<e164>", as the workflow id), countryCallingCode and nationalNumber (digits in quotes)',
+          ].join('; '),
+      });
+      const portfolio = t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId));
+      const { holders, queue } = await portfolio.query(portfolioQuery);
+      expect([...holders, ...queue].filter((h) => !h.e164 || started.includes(h.e164))).toEqual([]);
     });
   });
 
