@@ -1,6 +1,6 @@
 // The business portfolio as an entity workflow, id `portfolio:<portfolioId>`: it owns Meta's registered-number
 // cap (2, raised to 20 by business_capability_update) as a FIFO queue, so a third number waits instead of failing.
-// Journeys ask by signal and are answered by signal; holders are reconciled with the journeys on a schedule.
+// Journeys ask by update (or signal, answered by signal); holders are reconciled with the journeys on a schedule.
 import {
   ActivityFailure,
   allHandlersFinished,
@@ -14,6 +14,7 @@ import {
   proxyActivities,
   setHandler,
   workflowInfo,
+  type SignalDefinition,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
@@ -31,6 +32,7 @@ import {
   type SlotRequest,
   type TaskQueueMove,
 } from '../domain/portfolio.js';
+import { portfolioSignalProblem, SLOT_E164, type CheckedSignal } from '../domain/portfolio-signals.js';
 import { PortfolioBook } from './portfolio/book.js';
 
 // Retried while Graph or Temporal is away, for 15 minutes at most: the loop that admits and answers waits for it.
@@ -97,13 +99,27 @@ export const LATE_META_CAP_PATCH = 'late-meta-cap-ignored';
  */
 export const META_TIMES_ORDER_CAPS_PATCH = 'meta-caps-ordered-by-meta-times';
 
+/**
+ * A signal the portfolio cannot read (sent by hand: no input, a field missing or of another type) failed its workflow
+ * task, and every one after, before this patch; it is now noted and dropped. Decided only for such a signal.
+ */
+const SIGNALS_CHECKED_PATCH = 'portfolio-signals-checked';
+
 export async function portfolio(input: PortfolioInput): Promise<void> {
   const book = new PortfolioBook(input, () => patched(RELEASE_MATCHES_JOURNEY_PATCH));
   const { state } = book;
   let moveTo: string | null = null; // the task queue the next run continues on (moveToTaskQueue)
 
+  /** A signal the portfolio cannot read (sent by hand) is noted and dropped: it failed every task after it before. */
+  const onSignal = <T>(signal: SignalDefinition<[T]>, name: CheckedSignal, handler: (arg: T) => void) =>
+    setHandler(signal, (arg: T) => {
+      const problem = portfolioSignalProblem(name, arg);
+      if (problem !== null && patched(SIGNALS_CHECKED_PATCH)) return book.ignored(name, problem);
+      handler(arg);
+    });
+
   setHandler(portfolioQuery, () => state);
-  setHandler(requestSlotSignal, (request) => {
+  onSignal(requestSlotSignal, 'requestSlot', (request) => {
     const answer = book.request(request);
     if (answer) book.owe(request.workflowId, answer);
   });
@@ -111,13 +127,15 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
   const legacy = (r: AcquireSlotRequest): SlotRequest => ({ runId: '', wabaId: '', registered: false, ...r });
   setHandler(acquireSlotUpdate, (request) => book.request(legacy(request)) ?? refuse(), {
     validator: (request) => {
-      if (!/^\+\d{6,15}$/.test(request?.e164 ?? '')) throw new Error('e164 must be a number in E.164 form');
+      if (!SLOT_E164.test(request?.e164 ?? '')) throw new Error('e164 must be a number in E.164 form');
       if (!request.workflowId) throw new Error('workflowId is required');
       if (book.releasedRun(legacy(request).runId)) throw new Error(REQUEST_AFTER_RELEASE);
     },
   });
-  setHandler(releaseSlotSignal, (release) => book.release(release, () => patched(META_CAP_OVER_EARLIER_REFUSAL_PATCH)));
-  setHandler(capabilityUpdateSignal, (update) => {
+  onSignal(releaseSlotSignal, 'releaseSlot', (release) =>
+    book.release(release, () => patched(META_CAP_OVER_EARLIER_REFUSAL_PATCH)),
+  );
+  onSignal(capabilityUpdateSignal, 'capabilityUpdate', (update) => {
     const { maxPhoneNumbers } = update;
     const keepsAdminCap = () => patched(ADMIN_CAP_STAYS_PATCH);
     const ignoresLate = () => patched(LATE_META_CAP_PATCH);
@@ -126,7 +144,7 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
       log.warn('ignored a capability update without a valid cap', { maxPhoneNumbers });
     }
   });
-  setHandler(capRefusedSignal, (refusal) =>
+  onSignal(capRefusedSignal, 'capRefused', (refusal) =>
     book.capRefused(
       refusal,
       () => patched(REFUSED_IN_ORDER_PATCH),

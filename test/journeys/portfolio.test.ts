@@ -4,6 +4,7 @@ import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { cancelSignal, confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
 import {
   capabilityUpdateSignal,
+  capRefusedSignal,
   portfolioQuery,
   portfolioWorkflowId,
   reconcileSignal,
@@ -486,6 +487,31 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
         await graph.close();
         await handle.terminate('test over');
       }
+    });
+  });
+
+  it('notes and drops signals sent by hand that it cannot read, and goes on admitting journeys', async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      const portfolio = env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId));
+      await portfolio.signal(capabilityUpdateSignal, null as never);
+      await portfolio.signal('releaseSlot'); // no input at all
+      await portfolio.signal(requestSlotSignal, { e164: '+14155550100' } as never); // no workflowId to answer
+      await portfolio.signal(capRefusedSignal, {} as never);
+      await portfolio.signal(reconcileSignal, { actor: 'ops\u001b[31m', reason: 'r'.repeat(5_000) });
+      await portfolio.signal(reconcileSignal, { actor: 'ops@acme', reason: 'checking after a migration' });
+      const journey = await b.start(b.input());
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'admitted');
+      const { notes } = await portfolio.query(portfolioQuery);
+      expect(notes.map((n) => n.what).filter((what) => /^signal|reconciliation now/.test(what))).toEqual([
+        'signal capabilityUpdate ignored: its input must be a JSON object, got null',
+        'signal releaseSlot ignored: its input must be a JSON object, got no input',
+        'signal requestSlot ignored: workflowId must be the asking journey’s workflow id',
+        'signal capRefused ignored: e164 must be a number in E.164 form; runId must be text; registered must be a count',
+        'ops@acme asked for a reconciliation now: checking after a migration',
+      ]);
+      expect(patchesIn(await portfolio.fetchHistory())).toContain('portfolio-signals-checked');
+      b.record(portfolio.workflowId, 'portfolio', (await portfolio.describe()).runId); // for test/replay
     });
   });
 

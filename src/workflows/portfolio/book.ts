@@ -19,6 +19,7 @@ import {
 } from '../../domain/portfolio.js';
 import { CLOCKS_APART_MS, sentLateBefore } from '../../domain/events.js';
 import { plural } from '../../domain/words.js';
+import { CONTROL_CHARACTER } from '../../domain/operator-input.js';
 
 const NOTES_KEPT = 50;
 const RELEASED_KEPT = 500;
@@ -425,8 +426,9 @@ export class PortfolioBook {
       asks.push(id);
       if (asks.length > ASKS_KEPT) asks.splice(0, asks.length - ASKS_KEPT);
     }
-    if (typeof actor !== 'string' || typeof reason !== 'string' || actor.trim() === '' || reason.trim() === '') return;
-    this.note(`${actor.trim().slice(0, 200)} asked for a reconciliation now: ${reason.trim().slice(0, 500)}`);
+    // Who asked and why, as `portfolio reconcile` checks them; anything else (sent by hand) is not noted.
+    if (!oneLine(actor, 200) || !oneLine(reason, 500)) return;
+    this.note(`${actor.trim()} asked for a reconciliation now: ${reason.trim()}`);
   }
 
   /** A reconciliation begins: it answers the asks made before it (named in lastReconciliation once it ends). */
@@ -477,10 +479,22 @@ export class PortfolioBook {
     this.reconciled(`failed: ${why}`, true);
   }
 
+  /** A signal it could not read, dropped (sent by hand): said in the notes, which admins read. */
+  ignored(signal: string, problem: string): void {
+    this.note(`signal ${signal} ignored: ${problem}`);
+  }
+
   private note(what: string): void {
     this.state.notes.push({ at: new Date().toISOString(), what });
     if (this.state.notes.length > NOTES_KEPT) this.state.notes.splice(0, this.state.notes.length - NOTES_KEPT);
   }
+}
+
+/** Text of one line, not blank, within `max` characters. */
+function oneLine(value: unknown, max: number): value is string {
+  return (
+    typeof value === 'string' && value.trim() !== '' && value.length <= max && !CONTROL_CHARACTER.test(value.trim())
+  );
 }
 
 /** The slot stays, held by no journey (Meta counts the number). */
