@@ -7,6 +7,7 @@ import type { HistoryEvent, PayloadReader } from './decode.js';
 import { metaAnswerOf } from './graph-calls.js';
 import { allowed, resultFields, type journeyStartFields } from './payloads.js';
 import type { NewEntry } from './walk.js';
+import { RESETTER } from '../journeys/reset-runs.js';
 
 export function startWhat(input: z.infer<typeof journeyStartFields>): string {
   const how = [
@@ -100,9 +101,6 @@ export function asJourneyEnding(entry: NewEntry): NewEntry {
   if (entry.outcome !== 'TERMINATED' && entry.outcome !== 'TIMED_OUT') return entry;
   return { ...entry, stage: 'FAILED', outcome: `FAILED (RUN_${entry.outcome})` };
 }
-
-/** Who Temporal records as terminating the run a reset replaces (the reset's own caller is not recorded). */
-const RESETTER = 'history-resetter';
 
 const RESET_CAUSE = proto.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW;
 

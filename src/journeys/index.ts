@@ -2,7 +2,14 @@
 export { notRunning, submitToJourney, type SubmitOptions } from './act.js';
 export { journeyActionUpdates, type JourneyActionName } from './actions.js';
 export { IdempotencyConflictError, JourneyConflictError, JourneyEndedError, JourneyNotFoundError } from './errors.js';
-export { awaitingInputStages, InvalidFilterError, journeyListQuery, listJourneys, type JourneyFilter } from './list.js';
+export {
+  awaitingInputStages,
+  InvalidFilterError,
+  journeyListQuery,
+  keptUnder,
+  listJourneys,
+  type JourneyFilter,
+} from './list.js';
 export { endOf, followJourney, journeyChanges, type JourneyEvent } from './follow.js';
 export { listPage, type JourneyListing, type ListingPage } from './listing.js';
 export { describeJourney, journeyPortfolio, journeyRuns } from './read.js';

@@ -103,7 +103,16 @@ export async function listJourneys(
   filter: JourneyFilter,
   page: { size: number; token?: Uint8Array | null } = { size: 100 },
 ): Promise<ListingPage> {
-  return listPage(client, journeyListQuery(filter), page.size, page.token ?? null);
+  return keptUnder(filter, await listPage(client, journeyListQuery(filter), page.size, page.token ?? null));
+}
+
+/**
+ * A page listed by `filter` as it is shown: under an outcome, a run a reset ended is left out — visibility matched it
+ * as terminated, but it is no ending (listing.ts), the journey goes on in the reset's run.
+ */
+export function keptUnder(filter: JourneyFilter, page: ListingPage): ListingPage {
+  if (!isJourneyOutcome(filter.stage)) return page;
+  return { ...page, items: page.items.filter((item) => item.outcome !== null) };
 }
 
 function graphId(name: string, value: string): string {

@@ -12,6 +12,7 @@ import {
 } from '../domain/search-attributes.js';
 import { isJourneyOutcome, type JourneyOutcome } from '../domain/stages.js';
 import { closedOutsideJourney } from './closed-runs.js';
+import { runsEndedByReset } from './reset-runs.js';
 import { attributeOf, statusName } from '../temporal/listed-runs.js';
 import { protoDate, type ProtoTime } from '../temporal/proto-time.js';
 
@@ -59,14 +60,22 @@ export async function listPage(
     nextPageToken: pageToken,
   });
   const token = answer.nextPageToken;
+  const executions = answer.executions ?? [];
+  const terminated = executions
+    .filter((raw) => raw.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED)
+    .map((raw) => ({ workflowId: raw.execution?.workflowId ?? '', runId: raw.execution?.runId ?? '' }));
+  const reset = terminated.length === 0 ? new Set<string>() : await runsEndedByReset(client, terminated);
   return {
-    items: (answer.executions ?? []).map(listingOf),
+    items: executions.map((raw) => listingOf(raw, reset.has(raw.execution?.runId ?? ''))),
     nextPageToken: token && token.length > 0 ? token : null,
   };
 }
 
-/** One execution of a visibility listing as a journey's line. */
-export function listingOf(raw: RawExecution): JourneyListing {
+/**
+ * One execution of a visibility listing as a journey's line. A run a reset ended (`endedByReset`) is no ending: it
+ * shows the stage it was in, as a run continued as new does, for the journey goes on in the run the reset made.
+ */
+export function listingOf(raw: RawExecution, endedByReset = false): JourneyListing {
   // Search attributes are stored as plain JSON payloads (the codec never encrypts them).
   const fields = raw.searchAttributes?.indexedFields ?? {};
   const attribute = (name: string): string | null => attributeOf(fields, { name }) ?? null;
@@ -74,14 +83,14 @@ export function listingOf(raw: RawExecution): JourneyListing {
   const closed = raw.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING && Boolean(raw.closeTime);
   // A run closed outside the journey kept the stage it was in: it reads as its view does (read.ts).
   const lastStage = attribute(NumberStage.name);
-  const outside = closed && !isJourneyOutcome(lastStage) ? closedOutsideJourney(raw.status) : null;
+  const outside = closed && !endedByReset && !isJourneyOutcome(lastStage) ? closedOutsideJourney(raw.status) : null;
   const stage = outside?.outcome ?? lastStage;
   return {
     e164: attribute(PhoneNumberE164.name),
     workflowId: raw.execution?.workflowId ?? '',
     runId: raw.execution?.runId ?? '',
     stage,
-    outcome: closed && isJourneyOutcome(stage) ? stage : null,
+    outcome: closed && !endedByReset && isJourneyOutcome(stage) ? stage : null,
     portfolioId: attribute(PortfolioId.name),
     wabaId: attribute(WabaId.name),
     phoneNumberId: attribute(PhoneNumberId.name),

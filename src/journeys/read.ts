@@ -1,10 +1,12 @@
 // Reading journeys: where a number's latest journey stands (its query), and every run the number has had.
 import { Client, QueryRejectedError, WorkflowNotFoundError } from '@temporalio/client';
+import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
 import { countedNow, journeyQuery, journeyWorkflowId, type JourneyView } from '../domain/journey.js';
 import { PortfolioId } from '../domain/search-attributes.js';
 import { callUnderWay } from './call-under-way.js';
 import { closedOutsideJourney, type ExecutionStatus } from './closed-runs.js';
 import { JourneyNotFoundError } from './errors.js';
+import { endedByReset } from './reset-runs.js';
 import { listPage, type JourneyListing } from './listing.js';
 
 /**
@@ -23,9 +25,14 @@ export async function describeJourney(client: Client, e164: string, runId?: stri
     if (err instanceof WorkflowNotFoundError) throw new JourneyNotFoundError(`no journey for ${e164}`);
     if (!(err instanceof QueryRejectedError)) throw err;
     const view = countedNow(await read(client));
-    return view.result ? view : closedOutside(view, err.status, e164);
+    if (view.result) return view;
+    // A run a reset ended is no ending: it reads where it stood, as a run continued as new does.
+    const reset = err.status === TERMINATED && (await endedByReset(client, workflowId, runId ?? ''));
+    return reset ? { ...view, callUnderWay: null } : closedOutside(view, err.status, e164);
   }
 }
+
+const TERMINATED = proto.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED;
 
 const strictClients = new WeakMap<Client, Client>();
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../src/audit/decode.js';
 import { journeyTimeline, renderMarkdown } from '../../src/audit/index.js';
 import { journeyQuery } from '../../src/domain/journey.js';
+import { describeJourney, journeyRuns, listJourneys } from '../../src/journeys/index.js';
 import { numberEventSignal } from '../../src/domain/messages.js';
 import { useBench } from '../support/bench.js';
 import { submitDeliveredCode } from '../support/steps.js';
@@ -113,6 +114,36 @@ describe("an auditor's timeline of a journey reset through Temporal (dev server 
         'wait',
       ]);
       expect(ofReset.some((e) => e.what.startsWith('started onboarding'))).toBe(false);
+      await reset.terminate('test done');
+    });
+  });
+
+  it('lists no run a reset ended as a failed journey: it reads where it stood, and a terminated one still fails', async () => {
+    await t.bench.run(async () => {
+      const [input, other] = [t.bench.input(), t.bench.input()];
+      const journey = await t.bench.start(input);
+      const terminated = await t.bench.start(other);
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'awaiting its code');
+      await terminated.until((v) => v.stage === 'AWAITING_OTP', 'awaiting its code');
+      await t.env.client.workflow.getHandle(terminated.workflowId).terminate('wrong number');
+      const { base, reset } = await resetJourney(journey.workflowId, 'bad deploy', (tasks) => tasks.at(-1));
+      await untilStage(reset, (stage) => stage === 'AWAITING_OTP');
+
+      const failed = await listJourneys(t.env.client, { stage: 'FAILED', portfolioId: t.bench.portfolioId });
+      const ours = [input.phoneNumber.e164, other.phoneNumber.e164]; // the tests before end theirs by terminating
+      expect(failed.items.map((item) => item.e164).filter((e164) => ours.includes(e164 ?? ''))).toEqual([ours[1]]);
+      const runs = await journeyRuns(t.env.client, input.phoneNumber.e164);
+      expect(runs.find((run) => run.runId === base)).toMatchObject({
+        status: 'TERMINATED',
+        stage: 'AWAITING_OTP',
+        outcome: null,
+      });
+      const replaced = await describeJourney(t.env.client, input.phoneNumber.e164, base);
+      expect(replaced).toMatchObject({ stage: 'AWAITING_OTP', result: null });
+      expect(await describeJourney(t.env.client, other.phoneNumber.e164)).toMatchObject({
+        stage: 'FAILED',
+        result: { reasonCode: 'RUN_TERMINATED' },
+      });
       await reset.terminate('test done');
     });
   });

@@ -4,6 +4,7 @@ import {
   describeJourney,
   journeyListQuery,
   journeyRuns,
+  keptUnder,
   listPage,
   startRequestHashes,
   summarizeJourneys,
@@ -98,7 +99,7 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
           },
         ]);
       }
-      const page = await listPage(client, query, pageSize, token);
+      const page = keptUnder(filter, await listPage(client, query, pageSize, token));
       const next = page.nextPageToken;
       return { items: page.items, nextPageToken: next ? context.pageTokens.seal(query, next) : null };
     },
