@@ -125,6 +125,6 @@ export function resetEntry(event: HistoryEvent): NewEntry {
     kind: 'started',
     what:
       `reset through Temporal from run ${failed?.baseRunId ?? '?'}${reason ? ` (${reason})` : ''}: this run goes on from ` +
-      "that run's state at this point, so the calls to Meta after it are made again, and that run's later signals and updates applied again",
+      "that run's state at this point, so the calls to Meta after it are made again; the signals and updates the reset applied again (all of that run's later ones, unless it excluded some) are each marked so",
   };
 }
