@@ -5,6 +5,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CONTROL_CHARACTER } from '../domain/operator-input.js';
 import { capSourceText, RECONCILED_WITHIN_MS, type CapChange } from '../domain/portfolio.js';
 import type { PortfolioView } from '../portfolios/portfolio.js';
+import { stoppedText } from '../portfolios/stopped.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { CliExit } from './failure.js';
 import { visibleControls } from './format.js';
@@ -86,6 +87,7 @@ export function reconcileLine(view: PortfolioView, reconciled: boolean): string 
 export function portfolioLines(view: PortfolioView): string[] {
   return [
     `portfolio ${view.portfolioId}: cap ${plural(view.cap, 'registered number')}, ${capSourceText(view.capSource)}`,
+    ...(view.stopped ? [`not running: ${stoppedText(view.stopped)}`] : []),
     `holding slots (${view.holders.length}):`,
     // A cap lowered below the holders takes none back: said, so that an admin does not wait for it.
     ...(view.holders.length > view.cap

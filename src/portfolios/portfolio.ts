@@ -16,6 +16,7 @@ import {
   type PortfolioState,
   type ReconcileRequest,
 } from '../domain/portfolio.js';
+import { stoppedText, type Stopped } from './stopped.js';
 
 /** The portfolio without its bookkeeping (outbox, released runs, reconcile period). */
 export type PortfolioView = Pick<PortfolioState, 'cap' | 'holders' | 'queue' | 'admissions' | 'notes'> & {
@@ -27,12 +28,14 @@ export type PortfolioView = Pick<PortfolioState, 'cap' | 'holders' | 'queue' | '
   readingMetaCount: boolean;
   /** The cap's changes, oldest first (the latest 100; none kept by runs from before). */
   capChanges: CapChange[];
+  /** Its workflow ended outside numberflow (terminated by hand, say): how and when; null while it runs. */
+  stopped: Stopped | null;
 };
 
 export class PortfolioNotFoundError extends Error {
   override readonly name = 'PortfolioNotFoundError';
-  constructor(portfolioId: string) {
-    super(`no portfolio ${portfolioId}`);
+  constructor(portfolioId: string, stopped?: Stopped) {
+    super(stopped ? `portfolio ${portfolioId}: ${stoppedText(stopped)}` : `no portfolio ${portfolioId}`);
   }
 }
 
@@ -40,7 +43,20 @@ export class PortfolioNotFoundError extends Error {
 const CAP_SEEN_WITHIN_MS = 5_000;
 
 export async function readPortfolio(client: Client, portfolioId: string): Promise<PortfolioView> {
-  return viewOf(portfolioId, await readState(client, portfolioId));
+  const [state, stopped] = await Promise.all([readState(client, portfolioId), stoppedOf(client, portfolioId)]);
+  return { ...viewOf(portfolioId, state), stopped };
+}
+
+/** How its workflow ended, when it is not running; null while it runs (or when none was ever started). */
+async function stoppedOf(client: Client, portfolioId: string): Promise<Stopped | null> {
+  return client.workflow
+    .getHandle(portfolioWorkflowId(portfolioId))
+    .describe()
+    .then(
+      ({ status, closeTime }) =>
+        status.name === 'RUNNING' ? null : { status: status.name, at: closeTime?.toISOString() ?? null },
+      (err: unknown) => (err instanceof WorkflowNotFoundError ? null : Promise.reject(err)),
+    );
 }
 
 async function readState(client: Client, portfolioId: string, deadline?: number): Promise<PortfolioState> {
@@ -68,6 +84,7 @@ function viewOf(portfolioId: string, state: PortfolioState): PortfolioView {
       : null,
     readingMetaCount: state.learning === true,
     capChanges: state.capChanges ?? [],
+    stopped: null,
   };
 }
 
@@ -141,11 +158,13 @@ async function signalUntilShown(
   look: { send: (handle: WorkflowHandle) => Promise<void>; shows: (state: PortfolioState) => boolean },
 ): Promise<{ view: PortfolioView; shown: boolean }> {
   const handle = client.workflow.getHandle(portfolioWorkflowId(portfolioId));
-  const running = await handle.describe().then(
-    (d) => d.status.name === 'RUNNING',
-    (err: unknown) => (err instanceof WorkflowNotFoundError ? false : Promise.reject(err)),
+  const stopped = await handle.describe().then(
+    ({ status, closeTime }) =>
+      status.name === 'RUNNING' ? null : { status: status.name, at: closeTime?.toISOString() ?? null },
+    (err: unknown) => (err instanceof WorkflowNotFoundError ? 'never started' : Promise.reject(err)),
   );
-  if (!running) throw new PortfolioNotFoundError(portfolioId);
+  if (stopped === 'never started') throw new PortfolioNotFoundError(portfolioId);
+  if (stopped) throw new PortfolioNotFoundError(portfolioId, stopped);
   await look.send(handle);
   const deadline = Date.now() + withinMs;
   for (;;) {

@@ -12,7 +12,13 @@ import {
   requestSlotSignal,
 } from '../../src/domain/portfolio.js';
 import { createPortfolioActivities, type SlotAskLimits } from '../../src/activities/portfolio-activities.js';
-import { reconcilePortfolio } from '../../src/portfolios/portfolio.js';
+import {
+  PortfolioNotFoundError,
+  readPortfolio,
+  reconcilePortfolio,
+  setPortfolioCap,
+} from '../../src/portfolios/portfolio.js';
+import { portfolioLines } from '../../src/cli/portfolio-commands.js';
 import { GraphClient } from '../../src/graph/client.js';
 import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { summarizeJourneys } from '../../src/journeys/index.js';
@@ -512,6 +518,28 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       ]);
       expect(patchesIn(await portfolio.fetchHistory())).toContain('portfolio-signals-checked');
       b.record(portfolio.workflowId, 'portfolio', (await portfolio.describe()).runId); // for test/replay
+    });
+  });
+
+  it('says a portfolio terminated by hand is not running, in its reading and in the refusal of a new cap', async () => {
+    const b = (bench = await createHarness(env, { cap: 2 }));
+    await b.run(async () => {
+      expect((await readPortfolio(env.client, b.portfolioId)).stopped).toBeNull();
+      await env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId)).terminate('by hand');
+      const view = await readPortfolio(env.client, b.portfolioId);
+      expect(view.stopped).toMatchObject({ status: 'TERMINATED', at: expect.stringMatching(/^\d{4}-/) });
+      expect(portfolioLines(view)[1]).toMatch(/^not running: its workflow is not running \(terminated at /);
+      const refused = await setPortfolioCap(env.client, b.portfolioId, {
+        cap: 5,
+        actor: 'admin@acme',
+        reason: 'x',
+      }).then(
+        () => 'taken',
+        (err: unknown) => (err instanceof PortfolioNotFoundError ? err.message : String(err)),
+      );
+      expect(refused).toMatch(
+        new RegExp(`^portfolio ${b.portfolioId}: its workflow is not running \\(terminated at .*\\): it starts again`),
+      );
     });
   });
 

@@ -79,6 +79,7 @@ describe("the command line's arguments", () => {
       lastReconciliation: { at: '2026-12-05T05:00:00.000Z', found: '2 holders checked, 1 freed', failed: false },
       readingMetaCount: true,
       capChanges: [{ cap: 5, ...source, at: '2026-12-05T06:00:00.000Z' }],
+      stopped: null,
     } satisfies PortfolioView;
     expect(portfolioLines(view).at(-1)).toBe(
       '  2026-12-05T06:00:00.000Z  the cap is now 5 (set by qa@acme: a\\x1b[31mred)',

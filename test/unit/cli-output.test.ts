@@ -332,6 +332,7 @@ describe("reconcile's answer", () => {
       cap: 20,
       capSource: { source: 'default', at: null, actor: null, reason: null },
       capChanges: [],
+      stopped: null,
       holders: [],
       queue: [],
       admissions: 0,
@@ -366,6 +367,7 @@ describe("set-cap's answer", () => {
   });
   const view = (changes: ReturnType<typeof change>[]): PortfolioView => ({
     portfolioId: '1234567890',
+    stopped: null,
     cap: changes.at(-1)?.cap ?? 20,
     capSource: changes.at(-1) ?? { source: 'default', at: null, actor: null, reason: null },
     capChanges: changes,

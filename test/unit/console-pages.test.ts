@@ -504,6 +504,7 @@ describe('the console’s markup', () => {
       lastReconciliation: null,
       readingMetaCount: false,
       capChanges: [],
+      stopped: null,
     };
     const page = toText(portfolioPage(contextOf(admin), view as Parameters<typeof portfolioPage>[1]));
     const text = textOf(page);

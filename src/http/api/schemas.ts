@@ -582,6 +582,14 @@ export const portfolioSchema = z
       .describe(
         'Meta refused an add at the cap while counting numbers no slot holds: nobody is let through until they are read',
       ),
+    // Absent from a service from before: its portfolios were read as running.
+    stopped: z
+      .object({ status: z.string(), at: iso.nullable() })
+      .nullable()
+      .default(null)
+      .describe(
+        "its workflow ended outside numberflow (terminated by hand, say): Temporal's status and when; the rest is its last run's state, and it starts again, seeded from Meta, when a journey of it asks for a slot; null while it runs",
+      ),
   })
   .meta({ id: 'Portfolio' });
 

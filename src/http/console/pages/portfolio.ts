@@ -4,6 +4,7 @@
 import { capSourceText } from '../../../domain/portfolio.js';
 import { plural } from '../../../domain/words.js';
 import type { PortfolioView } from '../../../portfolios/portfolio.js';
+import { stoppedText } from '../../../portfolios/stopped.js';
 import { html, type Html } from '../html.js';
 import { readable, time } from '../labels.js';
 import { journeyPath } from '../paths.js';
@@ -22,6 +23,12 @@ export function portfolioPage(context: PageContext, view: PortfolioView): Html {
     title: `Portfolio ${portfolioId}`,
     body: html`<h1>Portfolio ${portfolioId}</h1>
       <dl>
+        ${
+          view.stopped
+            ? html`<dt>Not running</dt>
+                <dd>${stoppedText(view.stopped)}</dd>`
+            : ''
+        }
         <dt>Cap</dt>
         <dd>${plural(cap, 'registered number')}, ${capSourceText(view.capSource)}</dd>
         <dt>Holding slots</dt>
