@@ -17,7 +17,11 @@ import { journeyView, metaError, retriedCall } from '../support/journey-view.js'
 
 const operator: Principal = { name: 'operator@acme', roles: ['operator'], portfolios: null };
 const admin: Principal = { name: 'admin@acme', roles: ['admin'], portfolios: null };
-const contextOf = (principal: Principal): PageContext => ({ principal, csrf: (action) => `token-for-${action}` });
+const contextOf = (principal: Principal): PageContext => ({
+  principal,
+  csrf: (action) => `token-for-${action}`,
+  submission: 'a-submission-of-22char',
+});
 /** A page's text as read: tags dropped, entities decoded, whitespace collapsed. */
 const textOf = (page: string) =>
   page

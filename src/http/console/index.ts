@@ -68,6 +68,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     principals: options.principals,
     events: options.events,
     csrfKey: consoleKey(secret, 'csrf'),
+    submissionKey: consoleKey(secret, 'submission'),
     waitSeconds: options.waitSeconds ?? 10,
     timelinePath: options.timelinePath ?? timelinePath,
     streams: new Set(),

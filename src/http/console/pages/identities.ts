@@ -11,7 +11,7 @@ import { CSRF_FIELD } from '../csrf.js';
 import { html, type Html } from '../html.js';
 import { time } from '../labels.js';
 import { actionName, actionPath, confirmationAction } from '../paths.js';
-import { described, keptValue, type Kept } from './forms.js';
+import { described, keptValue, submissionInput, type Kept } from './forms.js';
 import type { PageContext } from './layout.js';
 
 /** How many untrusted customers a number's page shows, the latest change of state first. */
@@ -103,6 +103,7 @@ function customerItem(
       operates && customer.state === 'untrusted'
         ? html`<form method="post" action="${actionPath(view.e164, action)}" class="stack action primary">
             <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(actionName(view.e164, action))}" />
+            ${submissionInput(context)}
             <label for="${id}-method">How you re-verified ${customer.waId} outside WhatsApp</label>
             <select id="${id}-method" name="method" required ${described(kept, action, 'method')}>
               ${

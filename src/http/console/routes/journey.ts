@@ -13,10 +13,19 @@ import { describeJourneyFor } from '../../auth/journey-scope.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
 import { problemLine } from '../../error-body.js';
 import { sendsMessages, type JourneyView } from '../../../domain/journey.js';
-import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
+import {
+  pageContext,
+  requireCsrf,
+  requireSession,
+  requireSubmission,
+  sendPage,
+  sessionFrom,
+  type ConsoleContext,
+} from '../context.js';
 import type { Html } from '../html.js';
 import { sessionOf, type Session } from '../session.js';
 import { CSRF_FIELD } from '../csrf.js';
+import { SUBMISSION_FIELD, submissionUpdateId } from '../submission.js';
 import { choosingPin, type Kept } from '../pages/forms.js';
 import { CUSTOMERS_SHOWN } from '../pages/identities.js';
 import { journeyPage, type JourneyPageOptions } from '../pages/journey.js';
@@ -69,12 +78,15 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
       `/journeys/:e164/${action.path}`,
       {
         onRequest: requireSession(context),
-        preHandler: requireCsrf(
-          context,
-          (request) => sessionFrom(request).cookie,
-          // Pre-handlers run after validation: the number is the normalised one the form was made with.
-          (request) => actionName((request.params as { e164: string }).e164, action.path),
-        ),
+        preHandler: [
+          requireCsrf(
+            context,
+            (request) => sessionFrom(request).cookie,
+            // Pre-handlers run after validation: the number is the normalised one the form was made with.
+            (request) => actionName((request.params as { e164: string }).e164, action.path),
+          ),
+          requireSubmission(context),
+        ],
         schema,
       },
       async (request, reply) => {
@@ -84,7 +96,10 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const before = await describeJourneyFor(context.client, principal, e164);
         ensureMay(principal, action.permission);
         const fields = formFields(request.body);
-        const { outcome, status, field } = await submit(context, action, e164, fields, principal, choosingPin(before));
+        const form = { action: action.path, actor: principal.name, fields };
+        const updateId = submissionUpdateId(context.submissionKey, request.body, form);
+        const choosing = choosingPin(before);
+        const { outcome, status, field } = await submit(context, action, e164, fields, principal, choosing, updateId);
         const view = status === 400 ? before : await describeJourney(context.client, e164);
         const page = await journeyPageFor(context, session, view, {
           outcome,
@@ -125,9 +140,12 @@ export async function journeyPageFor(
 const optionalText = new Set(['text', 'note']);
 const booleans: Record<string, boolean> = { true: true, false: false };
 
-/** A form's fields as an action's body takes them: the CSRF token left out, the on/off switch as a boolean. */
+/**
+ * A form's fields as an action's body takes them: the CSRF token and the submission id left out, the on/off switch as
+ * a boolean.
+ */
 export function formFields(body: unknown): Record<string, unknown> {
-  const { [CSRF_FIELD]: _csrf, ...fields } = (body ?? {}) as Record<string, unknown>;
+  const { [CSRF_FIELD]: _csrf, [SUBMISSION_FIELD]: _submission, ...fields } = (body ?? {}) as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(fields)
       .filter(([name, value]) => !(optionalText.has(name) && value === ''))
@@ -173,7 +191,10 @@ export function keptOf(action: string, fields: Record<string, unknown>, invalid:
   return kept;
 }
 
-/** The action's outcome: a body the schema refuses, or a refusal by the journey's validator, is a refused outcome. */
+/**
+ * The action's outcome: a body the schema refuses, or a refusal by the journey's validator, is a refused outcome.
+ * `updateId`: the form submission's (the same submission sent again is answered as first, not acted on again).
+ */
 async function submit(
   context: ConsoleContext,
   action: JourneyAction,
@@ -181,6 +202,7 @@ async function submit(
   fields: Record<string, unknown>,
   principal: Principal,
   choosing: boolean,
+  updateId: string | undefined,
 ): Promise<Answer> {
   const checked = consoleOnly(action.path, fields, choosing);
   if ('refused' in checked) return checked.refused;
@@ -197,6 +219,7 @@ async function submit(
       principal,
       context.waitSeconds,
       'this page (it updates by itself)',
+      updateId,
     );
     return { outcome, status: 200 };
   } catch (err) {
