@@ -186,6 +186,9 @@ describe("a live number's identity controls in the console (dev server + Graph s
       const again = await operator.post(confirmation(), { csrf: csrfOf(before, confirmation()), method: 'sms' });
       expect(again.statusCode).toBe(409);
       expect(again.body).toContain(`already confirmed by ${OPERATOR}`);
+      // The recovery's stage as the page writes stages, not its code.
+      expect(again.body).toContain('(stage &quot;confirmed, waiting for the new hash&quot;)');
+      expect(again.body).not.toContain('AWAITING_NEW_HASH');
 
       const sent = await operator.submit(page, `${page}/test-message`, { to: customer.waId });
       expect(sent.body).toContain(`<strong>accepted:</strong> the test message to ${customer.waId} was sent`);
