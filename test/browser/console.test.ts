@@ -375,6 +375,14 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       expect(await page.locator('table.timeline thead th').first().isVisible()).toBe(true); // a table, not blocks
       expect(await tablesInView(page)).toEqual({ scrolling: 0, lastColumnHidden: 0 });
       expect(await fitsWidth(page)).toBe(true);
+      // A word longer than a column leaves room for (a message id Meta gives, 44 characters) breaks in its cell.
+      const messageId = 'wamid.ggHG5XiZRkJSdNpuDbi2vHirll9MQfKuQJek3S';
+      expect(messageId).toHaveLength(44);
+      await page.evaluate((word) => {
+        const cell = document.querySelector('table.timeline tbody td:last-child');
+        if (cell) cell.textContent = `the test message was sent (${word}, status sent)`;
+      }, messageId);
+      expect(await tablesInView(page)).toEqual({ scrolling: 0, lastColumnHidden: 0 });
       await page.screenshot({ path: join(ARTIFACTS, 'console-timeline-desktop.png'), fullPage: true });
 
       await page.emulateMedia({ media: 'print' });
