@@ -327,11 +327,13 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       expect(await customers.textContent()).toContain(`${waId} · untrusted`);
       await page.getByLabel(`How you re-verified ${waId} outside WhatsApp`).selectOption('video_call');
       await page.getByLabel(/^What you checked/).fill('saw the customer on a video call');
-      await page.getByRole('button', { name: 'Confirm the customer' }).click();
+      // The form and its button name the customer: a screen reader's list of them tells one from the next.
+      expect(await page.getByRole('form', { name: `Confirm customer ${waId}` }).count()).toBe(1);
+      await page.getByRole('button', { name: `Confirm customer ${waId}` }).click();
       await page.locator('#outcome.accepted').waitFor({ timeout: JOURNEY_MS });
       expect(await page.locator('#outcome').textContent()).toContain('the next send to the customer goes without');
       expect(await customers.textContent()).toContain(`${waId} · confirmed`);
-      expect(await page.getByRole('button', { name: 'Confirm the customer' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: `Confirm customer ${waId}` }).count()).toBe(0);
       expect(await fitsWidth(page)).toBe(true);
       await page.screenshot({ path: join(ARTIFACTS, 'console-identity-confirmed.png'), fullPage: true });
       await context.close();

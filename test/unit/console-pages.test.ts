@@ -210,6 +210,17 @@ describe('the console’s markup', () => {
     );
   });
 
+  it('keeps a note’s actor and its text apart in the text a screen reader is told', () => {
+    const view = journeyView({
+      notes: [{ at: '2026-12-02T14:00:00.000Z', actor: 'operator@local', what: 'submitted the code: verified' }],
+    });
+    const page = toText(journeyPage(contextOf(operator), view));
+    const item = /<ol class="notes"[^>]*>\s*<li>([\s\S]*?)<\/li>/.exec(page)?.[1] ?? '';
+    // As the live script reads it (textContent, whitespace collapsed): tags add no space.
+    const textContent = item.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ');
+    expect(textContent).toContain('operator@local submitted the code: verified');
+  });
+
   it("writes the journey's times and stage codes in an answer, a note and a waiting reason as the page does", () => {
     const page = textOf(
       toText(
@@ -291,6 +302,11 @@ describe('the console’s markup', () => {
     const live = journeyView({ stage: 'LIVE', identityCheck: 'on' });
     const page = toText(journeyPage(contextOf(operator), live, { customers: { customers, total: 1234 } }));
     expect([...page.matchAll(/action="[^"]*\/identities\/\d+\/confirmation"/g)]).toHaveLength(CUSTOMERS_SHOWN);
+    // Each form and its button name their customer, as the other action forms are named by their button.
+    expect(page).toMatch(
+      /action="[^"]*\/identities\/15550000007\/confirmation"[^>]*aria-label="Confirm customer 15550000007"/,
+    );
+    expect(page).toContain('<button type="submit">Confirm customer 15550000007</button>');
     expect(page).toContain(`And ${1234 - CUSTOMERS_SHOWN} more, not shown here`);
     expect(page).toContain('numberflow identity list +14155552671');
     expect(page).toContain('GET /v1/numbers/+14155552671/identities');

@@ -197,7 +197,8 @@ function notesSection(view: JourneyView): Html {
         : html`<ol class="notes" reversed>
             ${notes.map(
               (note) =>
-                html`<li>${time(note.at)} · <span class="actor">${note.actor}</span><br />${readable(note.what)}</li>`,
+                // The space keeps the actor and the note apart in the text a screen reader is told (the live script's).
+                html`<li>${time(note.at)} · <span class="actor">${note.actor}</span> <br />${readable(note.what)}</li>`,
             )}
           </ol>`
     }`;
