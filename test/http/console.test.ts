@@ -210,6 +210,13 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     const notANumber = await operator.get(`/journeys?number=${encodeURIComponent('+1 415 CALL NOW')}`);
     expect(notANumber.statusCode).toBe(400);
     expect(tagOf(notANumber.body, 'go-number')).toContain('value="+1 415 CALL NOW" aria-invalid="true"');
+    // A mistyped link to a number's page is answered the same way, not in the API's words.
+    const mistyped = await operator.get(`/journeys/${encodeURIComponent('+19995550100')}`);
+    expect(mistyped.statusCode).toBe(400);
+    expect(mistyped.body).toContain('<h1>Not a number</h1>');
+    expect(mistyped.body).toContain('That number &quot;+19995550100&quot; is not a valid number');
+    expect(mistyped.body).not.toContain('the request is not valid');
+    expect(tagOf(mistyped.body, 'go-number')).toContain('value="+19995550100" aria-invalid="true"');
     const empty = await operator.get('/journeys?number=');
     expect(empty.body).toContain('No number was given: type one in international form, e.g. +14155552671.');
     expect(tagOf(empty.body, 'go-number')).not.toContain('value=');
@@ -222,6 +229,7 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(refused.body).not.toContain('No journey is waiting for a person.');
     expect(tagOf(refused.body, 'portfolio')).toContain('value="12ab"');
     expect(tagOf(refused.body, 'portfolio')).toContain('aria-invalid="true" aria-describedby="outcome"');
+    expect(tagOf(refused.body, 'outcome')).toContain('tabindex="-1" autofocus'); // takes the focus, as a problem page
     // A valid stage stays chosen; a portfolio that was fine is not marked.
     const stageKept = await operator.get('/?stage=AWAITING_PIN&portfolio=12ab');
     expect(stageKept.body).toContain('<option value="AWAITING_PIN"  selected>');

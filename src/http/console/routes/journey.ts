@@ -46,12 +46,7 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
     const restored = e164Params.shape.e164.safeParse(withPlus);
     const parsed = restored.success ? restored : e164Params.shape.e164.safeParse(typed);
     if (parsed.success) return reply.redirect(journeyPath(parsed.data), 303);
-    const why = parsed.error.issues[0]?.message ?? 'is not a phone number';
-    const message =
-      typed === '' ? 'No number was given: type one in international form, e.g. +14155552671.' : `That number ${why}.`;
-    const typedNumber = typed.slice(0, 40); // as the field takes it
-    const page = problemPage({ ...pageContext(context, sessionFrom(request)), typedNumber }, 'Not a number', message);
-    return sendPage(reply, page, 400);
+    return sendPage(reply, notANumberPage(context, sessionFrom(request), typed, parsed.error.issues[0]?.message), 400);
   });
 
   routes.get('/journeys/:e164', { onRequest: requireSession(context), schema }, async (request, reply) => {
@@ -112,6 +107,22 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
       },
     );
   }
+}
+
+/**
+ * The page for a number that is none: typed in "Go to a number", or in a journey's URL (a mistyped link); `why` is
+ * what is wrong with it. What was typed is put back in the header's field, to be corrected.
+ */
+export function notANumberPage(
+  context: ConsoleContext,
+  session: Session | null,
+  typed: string,
+  why = 'is not a phone number',
+): Html {
+  const message =
+    typed === '' ? 'No number was given: type one in international form, e.g. +14155552671.' : `That number ${why}.`;
+  const typedNumber = typed.slice(0, 40); // as the field takes it
+  return problemPage({ ...pageContext(context, session), typedNumber }, 'Not a number', message);
 }
 
 /** A journey page links the number's timeline for a principal who may read it. */
