@@ -269,6 +269,7 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       await stageShown(page, 'DISPLAY_NAME_REVIEW');
       // The refusal at the top is of the stage before: it says it is earlier.
       expect(await page.locator('#outcome').textContent()).toMatch(/^\s*Earlier — \s*refused:/);
+      expect(await page.title()).toBe(`${view.e164} · numberflow console`); // no longer led by "refused"
       expect(await page.getByLabel(/^Code Meta sent/).count()).toBe(0);
       expect(await reason.inputValue()).toBe('ported to another provider');
       expect(await unticked.isChecked()).toBe(true); // the box ticked stays ticked
@@ -276,6 +277,36 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       expect(await page.locator('body').getAttribute('data-test-mark')).toBe('no reload');
       expect(await fitsWidth(page)).toBe(true);
       await context.close();
+    });
+  }, 180_000);
+
+  it('does not call earlier the answer the move follows from: the last wrong code, a cancel', async () => {
+    await t.bench.run(async () => {
+      // The last wrong code: refused, saying the journey ends FAILED, which it then does.
+      const failing = await journeyAwaitingCode();
+      const handle = t.bench.env.client.workflow.getHandle(failing.journey.workflowId);
+      for (let i = 0; i < 2; i++) {
+        await handle.executeUpdate(submitOtpUpdate, { args: [{ code: failing.wrong, actor: 'cli@acme' }] });
+      }
+      const first = await onPhoneSignedIn(failing.e164, token);
+      await first.page.getByLabel(/^Code Meta sent/).fill(failing.wrong);
+      await first.page.getByRole('button', { name: 'Submit the code' }).click();
+      await first.page.locator('#outcome.refused').waitFor({ timeout: JOURNEY_MS });
+      await stageShown(first.page, 'FAILED');
+      expect(await first.page.locator('#outcome').textContent()).toMatch(/^\s*refused: .*the journey ends FAILED/);
+      expect(await first.page.title()).toBe(`refused · ${failing.e164} · numberflow console`);
+      await first.context.close();
+
+      // A cancel, answered pending, then done.
+      const cancelled = await journeyAwaitingCode();
+      const second = await onPhoneSignedIn(cancelled.e164, token);
+      await second.page.getByLabel('Why cancel').fill('wrong number');
+      await second.page.locator('#cancel-confirm').check();
+      await second.page.getByRole('button', { name: 'Cancel the onboarding' }).click();
+      await second.page.locator('#outcome.pending').waitFor({ timeout: JOURNEY_MS });
+      await stageShown(second.page, 'CANCELLED');
+      expect(await second.page.locator('#outcome').textContent()).toMatch(/^\s*pending:/);
+      await second.context.close();
     });
   }, 180_000);
 

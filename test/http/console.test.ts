@@ -59,7 +59,7 @@ describe('the operator console (dev server + Graph sandbox)', () => {
   });
 
   /** The answer at the top of a page. */
-  const outcomeOf = (body: string) => /<p id="outcome"[\s\S]*?<\/p>/.exec(body)?.[0] ?? 'no outcome';
+  const outcomeOf = (body: string) => /<p\s[^>]*\bid="outcome"[\s\S]*?<\/p>/.exec(body)?.[0] ?? 'no outcome';
   const signedIn = (name: string) => signedInClient(app, consoleUnderTest.tokens[name] as string);
   const latestCode = async () =>
     t.bench.sandbox.admin.latestCode((await journey.view()).phoneNumberId as string) as string;

@@ -11,6 +11,7 @@ import { problemPage } from '../../src/http/console/pages/problem.js';
 import { portfolioPage } from '../../src/http/console/pages/portfolio.js';
 import { queuePage } from '../../src/http/console/pages/queue.js';
 import { journeyPathIn } from '../../src/http/console/paths.js';
+import { leadsTo } from '../../src/http/console/routes/journey.js';
 import type { PageContext } from '../../src/http/console/pages/layout.js';
 import { tagOf } from '../support/console.js';
 import { journeyView, metaError, retriedCall } from '../support/journey-view.js';
@@ -208,6 +209,22 @@ describe('the console’s markup', () => {
     expect(expired).toContain(
       '5 of 5 codes have been requested, the most a journey asks for: submit the latest code, or cancel and start again.',
     );
+  });
+
+  it('tells the live script the stages an answer leads to, which it then does not call earlier', () => {
+    const pending = (message: string) => ({ outcome: 'pending' as const, message, attemptsLeft: null });
+    expect(leadsTo('resend', pending('asking Meta for a new code by VOICE'))).toEqual([
+      'REQUESTING_CODE',
+      'AWAITING_OTP',
+    ]);
+    expect(leadsTo('cancel', pending('cancelling'))).toEqual(['CANCELLED']);
+    const last = 'code wrong, no attempts left: the journey ends FAILED (OTP_ATTEMPTS_EXHAUSTED)';
+    expect(leadsTo('otp', { outcome: 'refused', message: last, attemptsLeft: 0 })).toEqual(['FAILED']);
+    expect(leadsTo('otp', { outcome: 'refused', message: 'code wrong, 2 attempts left', attemptsLeft: 2 })).toEqual([]);
+    const page = toText(
+      journeyPage(contextOf(operator), journeyView(), { outcome: pending('cancelling'), leadsTo: ['CANCELLED'] }),
+    );
+    expect(tagOf(page, 'outcome')).toContain('data-leads-to="CANCELLED"');
   });
 
   it('keeps a note’s actor and its text apart in the text a screen reader is told', () => {

@@ -13,6 +13,7 @@ import { describeJourneyFor } from '../../auth/journey-scope.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
 import { problemLine } from '../../error-body.js';
 import { sendsMessages, type JourneyView } from '../../../domain/journey.js';
+import { journeyOutcomes, type StageOrOutcome } from '../../../domain/stages.js';
 import {
   pageContext,
   requireCsrf,
@@ -98,6 +99,7 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const view = status === 400 ? before : await describeJourney(context.client, e164);
         const page = await journeyPageFor(context, session, view, {
           outcome,
+          leadsTo: leadsTo(action.path, outcome),
           kept:
             outcome.outcome === 'refused'
               ? keptOf(action.path, fields, field ?? refusedField(action, status, outcome.message))
@@ -134,7 +136,7 @@ export async function journeyPageFor(
   context: ConsoleContext,
   session: Session,
   view: JourneyView,
-  options: Pick<JourneyPageOptions, 'outcome' | 'kept' | 'revealedPin'> = {},
+  options: Pick<JourneyPageOptions, 'outcome' | 'leadsTo' | 'kept' | 'revealedPin'> = {},
 ): Promise<Html> {
   const customers =
     context.identities && sendsMessages(view) && view.phoneNumberId
@@ -145,6 +147,25 @@ export async function journeyPageFor(
     customers,
     timelinePath: timelineLink(context, session.principal, view.e164),
   });
+}
+
+/** What an action answered `pending` goes on to: its working out (a new code asked for, the cancel, the removal). */
+const pendingLeadsTo: Record<string, readonly StageOrOutcome[]> = {
+  resend: ['REQUESTING_CODE', 'AWAITING_OTP'],
+  cancel: ['CANCELLED'],
+  removal: ['REMOVING'],
+};
+
+/**
+ * The stages an action's answer leads the journey to, which the page then moving to follows from: a pending
+ * action's working out, and the ending a refusal says ("… no attempts left: the journey ends FAILED").
+ */
+export function leadsTo(action: string, { outcome, message }: ActionOutcome): StageOrOutcome[] {
+  const ends = /\bthe journey ends ([A-Z_]+)\b/.exec(message)?.[1];
+  return [
+    ...(outcome === 'pending' ? (pendingLeadsTo[action] ?? []) : []),
+    ...journeyOutcomes.filter((ending) => ending === ends),
+  ];
 }
 
 /** Text fields the forms hold that an action's body does not take as text: an empty optional one is left out. */
