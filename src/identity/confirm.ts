@@ -28,6 +28,8 @@ export async function confirmCustomer(
   view: JourneyView,
   waId: string,
   confirmation: IdentityConfirmation,
+  /** The update's id: the same one sent again is answered as first, not run again (a console form posted again). */
+  updateId?: string,
 ): Promise<{ message: string }> {
   const unknown = new NotAwaitingConfirmationError(
     `numberflow holds no identity of customer ${waId} of ${view.e164}: there is nothing to confirm`,
@@ -43,7 +45,7 @@ export async function confirmCustomer(
   if (!view.phoneNumberId) throw unknown;
   const input: CustomerIdentityInput = { phoneNumberId: view.phoneNumberId, waId, wabaId: view.wabaId };
   const handle = deps.client.workflow.getHandle(customerIdentityWorkflowId(input.phoneNumberId, waId));
-  const confirm = () => handle.executeUpdate(confirmIdentityUpdate, { args: [confirmation] });
+  const confirm = () => handle.executeUpdate(confirmIdentityUpdate, { args: [confirmation], updateId });
   try {
     return await confirm();
   } catch (err) {

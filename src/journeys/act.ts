@@ -17,6 +17,12 @@ export interface SubmitOptions {
    * it is not the operator (null when it cannot tell).
    */
   stillWorking?: (waits: string | null) => string;
+  /**
+   * The update's id: sent again on the same run, it is answered with the first answer and not run again (a console
+   * form posted again by a reload; a LIVE journey that continued as new meanwhile takes it as new). A new one by
+   * default.
+   */
+  updateId?: string;
 }
 
 /**
@@ -33,10 +39,10 @@ export async function submitToJourney<Arg>(
   e164: string,
   update: UpdateDefinition<SubmissionOutcome, [Arg]>,
   arg: Arg,
-  { waitMs = 10_000, stillWorking }: SubmitOptions = {},
+  { waitMs = 10_000, stillWorking, updateId = randomUUID() }: SubmitOptions = {},
 ): Promise<SubmissionOutcome> {
   const journey = client.workflow.getHandle(journeyWorkflowId(e164));
-  const options = { args: [arg] as [Arg], updateId: randomUUID() };
+  const options = { args: [arg] as [Arg], updateId };
   try {
     const outcome = await boundedWait(client, waitMs, () => journey.executeUpdate(update, options));
     if (outcome !== TIMED_OUT) return outcome;

@@ -269,6 +269,7 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       await stageShown(page, 'DISPLAY_NAME_REVIEW');
       // The refusal at the top is of the stage before: it says it is earlier.
       expect(await page.locator('#outcome').textContent()).toMatch(/^\s*Earlier — \s*refused:/);
+      expect(await page.title()).toBe(`${view.e164} · numberflow console`); // no longer led by "refused"
       expect(await page.getByLabel(/^Code Meta sent/).count()).toBe(0);
       expect(await reason.inputValue()).toBe('ported to another provider');
       expect(await unticked.isChecked()).toBe(true); // the box ticked stays ticked
@@ -276,6 +277,36 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       expect(await page.locator('body').getAttribute('data-test-mark')).toBe('no reload');
       expect(await fitsWidth(page)).toBe(true);
       await context.close();
+    });
+  }, 180_000);
+
+  it('does not call earlier the answer the move follows from: the last wrong code, a cancel', async () => {
+    await t.bench.run(async () => {
+      // The last wrong code: refused, saying the journey ends FAILED, which it then does.
+      const failing = await journeyAwaitingCode();
+      const handle = t.bench.env.client.workflow.getHandle(failing.journey.workflowId);
+      for (let i = 0; i < 2; i++) {
+        await handle.executeUpdate(submitOtpUpdate, { args: [{ code: failing.wrong, actor: 'cli@acme' }] });
+      }
+      const first = await onPhoneSignedIn(failing.e164, token);
+      await first.page.getByLabel(/^Code Meta sent/).fill(failing.wrong);
+      await first.page.getByRole('button', { name: 'Submit the code' }).click();
+      await first.page.locator('#outcome.refused').waitFor({ timeout: JOURNEY_MS });
+      await stageShown(first.page, 'FAILED');
+      expect(await first.page.locator('#outcome').textContent()).toMatch(/^\s*refused: .*the journey ends FAILED/);
+      expect(await first.page.title()).toBe(`refused · ${failing.e164} · numberflow console`);
+      await first.context.close();
+
+      // A cancel, answered pending, then done.
+      const cancelled = await journeyAwaitingCode();
+      const second = await onPhoneSignedIn(cancelled.e164, token);
+      await second.page.getByLabel('Why cancel').fill('wrong number');
+      await second.page.locator('#cancel-confirm').check();
+      await second.page.getByRole('button', { name: 'Cancel the onboarding' }).click();
+      await second.page.locator('#outcome.pending').waitFor({ timeout: JOURNEY_MS });
+      await stageShown(second.page, 'CANCELLED');
+      expect(await second.page.locator('#outcome').textContent()).toMatch(/^\s*pending:/);
+      await second.context.close();
     });
   }, 180_000);
 
@@ -327,11 +358,13 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       expect(await customers.textContent()).toContain(`${waId} · untrusted`);
       await page.getByLabel(`How you re-verified ${waId} outside WhatsApp`).selectOption('video_call');
       await page.getByLabel(/^What you checked/).fill('saw the customer on a video call');
-      await page.getByRole('button', { name: 'Confirm the customer' }).click();
+      // The form and its button name the customer: a screen reader's list of them tells one from the next.
+      expect(await page.getByRole('form', { name: `Confirm customer ${waId}` }).count()).toBe(1);
+      await page.getByRole('button', { name: `Confirm customer ${waId}` }).click();
       await page.locator('#outcome.accepted').waitFor({ timeout: JOURNEY_MS });
       expect(await page.locator('#outcome').textContent()).toContain('the next send to the customer goes without');
       expect(await customers.textContent()).toContain(`${waId} · confirmed`);
-      expect(await page.getByRole('button', { name: 'Confirm the customer' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: `Confirm customer ${waId}` }).count()).toBe(0);
       expect(await fitsWidth(page)).toBe(true);
       await page.screenshot({ path: join(ARTIFACTS, 'console-identity-confirmed.png'), fullPage: true });
       await context.close();
@@ -375,6 +408,14 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       expect(await page.locator('table.timeline thead th').first().isVisible()).toBe(true); // a table, not blocks
       expect(await tablesInView(page)).toEqual({ scrolling: 0, lastColumnHidden: 0 });
       expect(await fitsWidth(page)).toBe(true);
+      // A word longer than a column leaves room for (a message id Meta gives, 44 characters) breaks in its cell.
+      const messageId = 'wamid.ggHG5XiZRkJSdNpuDbi2vHirll9MQfKuQJek3S';
+      expect(messageId).toHaveLength(44);
+      await page.evaluate((word) => {
+        const cell = document.querySelector('table.timeline tbody td:last-child');
+        if (cell) cell.textContent = `the test message was sent (${word}, status sent)`;
+      }, messageId);
+      expect(await tablesInView(page)).toEqual({ scrolling: 0, lastColumnHidden: 0 });
       await page.screenshot({ path: join(ARTIFACTS, 'console-timeline-desktop.png'), fullPage: true });
 
       await page.emulateMedia({ media: 'print' });

@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerIdentityWorkflowId, type IdentityOutcome } from '../../src/domain/identity.js';
 import { consoleKey, csrfToken } from '../../src/http/console/csrf.js';
 import { useBench } from '../support/bench.js';
-import { CONSOLE_SECRET, consoleApp, csrfOf, postForms, signedInClient, type ConsoleApp } from '../support/console.js';
+import {
+  CONSOLE_SECRET,
+  consoleApp,
+  csrfOf,
+  hiddenFieldsOf,
+  postForms,
+  signedInClient,
+  type ConsoleApp,
+} from '../support/console.js';
 import { untrustedCustomer } from '../support/identity.js';
 import { freshId } from '../support/journeys.js';
 import { leaked } from '../support/secrets-scan.js';
@@ -158,20 +166,29 @@ describe("a live number's identity controls in the console (dev server + Graph s
       const without = await operator.post(confirmation(), { method: 'email' });
       expect(without.statusCode).toBe(403);
 
-      const confirmed = await operator.submit(page, confirmation(), {
+      const posted = {
+        ...hiddenFieldsOf(before, confirmation()),
         method: 'email',
         note: 'replied from the address on file',
-      });
+      };
+      const accepted =
+        '<strong>accepted:</strong> confirmed: the next send to the customer goes without the identity hash';
+      const confirmed = await operator.post(confirmation(), posted);
       expect(confirmed.statusCode).toBe(200);
-      expect(confirmed.body).toContain(
-        '<strong>accepted:</strong> confirmed: the next send to the customer goes without the identity hash',
-      );
+      expect(confirmed.body).toContain(accepted);
+      // Posted again by a reload of its answer: the first answer, not a refusal of a second confirmation.
+      const reloaded = await operator.post(confirmation(), posted);
+      expect(reloaded.statusCode).toBe(200);
+      expect(reloaded.body).toContain(accepted);
       expect(confirmed.body).toContain('confirmed: the next send goes without the identity hash');
       expect(postForms(confirmed.body)).not.toContain(confirmation());
       // The same form again (its token still valid): the workflow refuses a second confirmation.
       const again = await operator.post(confirmation(), { csrf: csrfOf(before, confirmation()), method: 'sms' });
       expect(again.statusCode).toBe(409);
       expect(again.body).toContain(`already confirmed by ${OPERATOR}`);
+      // The recovery's stage as the page writes stages, not its code.
+      expect(again.body).toContain('(stage &quot;confirmed, waiting for the new hash&quot;)');
+      expect(again.body).not.toContain('AWAITING_NEW_HASH');
 
       const sent = await operator.submit(page, `${page}/test-message`, { to: customer.waId });
       expect(sent.body).toContain(`<strong>accepted:</strong> the test message to ${customer.waId} was sent`);

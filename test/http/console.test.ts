@@ -12,6 +12,7 @@ import {
   ConsoleClient,
   consoleApp,
   csrfOf,
+  hiddenFieldsOf,
   postForms,
   signedInClient,
   tagOf,
@@ -57,6 +58,8 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     await app?.close();
   });
 
+  /** The answer at the top of a page. */
+  const outcomeOf = (body: string) => /<p\s[^>]*\bid="outcome"[\s\S]*?<\/p>/.exec(body)?.[0] ?? 'no outcome';
   const signedIn = (name: string) => signedInClient(app, consoleUnderTest.tokens[name] as string);
   const latestCode = async () =>
     t.bench.sandbox.admin.latestCode((await journey.view()).phoneNumberId as string) as string;
@@ -207,6 +210,13 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     const notANumber = await operator.get(`/journeys?number=${encodeURIComponent('+1 415 CALL NOW')}`);
     expect(notANumber.statusCode).toBe(400);
     expect(tagOf(notANumber.body, 'go-number')).toContain('value="+1 415 CALL NOW" aria-invalid="true"');
+    // A mistyped link to a number's page is answered the same way, not in the API's words.
+    const mistyped = await operator.get(`/journeys/${encodeURIComponent('+19995550100')}`);
+    expect(mistyped.statusCode).toBe(400);
+    expect(mistyped.body).toContain('<h1>Not a number</h1>');
+    expect(mistyped.body).toContain('That number &quot;+19995550100&quot; is not a valid number');
+    expect(mistyped.body).not.toContain('the request is not valid');
+    expect(tagOf(mistyped.body, 'go-number')).toContain('value="+19995550100" aria-invalid="true"');
     const empty = await operator.get('/journeys?number=');
     expect(empty.body).toContain('No number was given: type one in international form, e.g. +14155552671.');
     expect(tagOf(empty.body, 'go-number')).not.toContain('value=');
@@ -219,6 +229,7 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     expect(refused.body).not.toContain('No journey is waiting for a person.');
     expect(tagOf(refused.body, 'portfolio')).toContain('value="12ab"');
     expect(tagOf(refused.body, 'portfolio')).toContain('aria-invalid="true" aria-describedby="outcome"');
+    expect(tagOf(refused.body, 'outcome')).toContain('tabindex="-1" autofocus'); // takes the focus, as a problem page
     // A valid stage stays chosen; a portfolio that was fine is not marked.
     const stageKept = await operator.get('/?stage=AWAITING_PIN&portfolio=12ab');
     expect(stageKept.body).toContain('<option value="AWAITING_PIN"  selected>');
@@ -364,6 +375,44 @@ describe('the operator console (dev server + Graph sandbox)', () => {
       expect(invalid.statusCode).toBe(400);
       expect(invalid.body).toContain('the code must be 6 digits, got 5');
       expect(invalid.body).not.toMatch(/(?<!\d)12345(?!\d)/);
+    });
+  });
+
+  it('answers a form posted again (a reload without JavaScript) as first, acting once; refuses a forged submission id', async () => {
+    const operator = await signedIn(OPERATOR);
+    await t.bench.run(async () => {
+      const again = await t.bench.start(t.bench.input());
+      const { e164: number, phoneNumberId } = await again.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const at = `/journeys/${encodeURIComponent(number)}`;
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const wrong = code === '000000' ? '111111' : '000000';
+      const form = (await operator.get(at)).body;
+      const posted = { ...hiddenFieldsOf(form, `${at}/otp`), code: wrong };
+      expect(posted.submission).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      const first = await operator.post(`${at}/otp`, posted);
+      expect(outcomeOf(first.body)).toContain('code wrong, 2 attempts left');
+      // The reload posts the same form again: the same answer, and no attempt spent.
+      const reload = await operator.post(`${at}/otp`, posted);
+      expect(reload.statusCode).toBe(200);
+      expect(outcomeOf(reload.body)).toBe(outcomeOf(first.body));
+      expect((await again.view()).attempts.wrongCodes).toBe(1);
+      // A resend (answered at once) posted again: one code asked of Meta, the same answer.
+      const resend = { ...hiddenFieldsOf(form, `${at}/resend`), method: 'SMS' };
+      const asked = await operator.post(`${at}/resend`, resend);
+      expect(outcomeOf((await operator.post(`${at}/resend`, resend)).body)).toBe(outcomeOf(asked.body));
+      expect((await again.view()).attempts.codeRequests).toBe(2);
+      // Another code typed in the same page's form (a page the browser kept) is a submission of its own.
+      const other = await operator.post(`${at}/otp`, { ...posted, code: wrong === '000000' ? '222222' : '333333' });
+      expect(other.body).toContain('1 attempt left');
+      // A forged submission id is refused and sends nothing; a form without one (a page from before) is sent.
+      const forged = await operator.post(`${at}/otp`, { ...posted, submission: 'not/one' });
+      expect(forged.statusCode).toBe(400);
+      expect(forged.body).toContain('submission id is not one this console makes');
+      expect(forged.body).toContain(`href="${at}"`);
+      expect((await again.view()).attempts.wrongCodes).toBe(2);
+      const { submission: _older, ...fromBefore } = posted;
+      expect((await operator.post(`${at}/otp`, fromBefore)).body).toContain('no attempts left');
+      expect((await again.view()).stage).not.toBe('AWAITING_OTP');
     });
   });
 

@@ -83,10 +83,10 @@ export class ConsoleClient {
     return this.post('/sign-in', { csrf: csrfOf(form.body, '/sign-in'), token });
   }
 
-  /** Posts the form whose action is `action` on the page at `pageUrl`, with its CSRF token. */
+  /** Posts the form whose action is `action` on the page at `pageUrl`, with its hidden fields (CSRF, submission). */
   async submit(pageUrl: string, action: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
     const page = await this.get(pageUrl);
-    return this.post(action, { csrf: csrfOf(page.body, action), ...fields });
+    return this.post(action, { ...hiddenFieldsOf(page.body, action), ...fields });
   }
 
   private keep(response: LightMyRequestResponse): LightMyRequestResponse {
@@ -112,6 +112,19 @@ export function csrfOf(page: string, action: string): string {
   const match = new RegExp(`action="${escaped}"[^>]*>\\s*<input type="hidden" name="csrf" value="([^"]+)"`).exec(page);
   if (!match?.[1]) throw new Error(`no form posting to ${action} on the page`);
   return match[1];
+}
+
+/** The submission id of the form posting to `action` on a page, if it carries one (the PIN's read-back does not). */
+export function submissionOf(page: string, action: string): string | undefined {
+  const escaped = action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const form = new RegExp(`action="${escaped}"[^>]*>([\\s\\S]*?)</form>`).exec(page)?.[1] ?? '';
+  return /<input type="hidden" name="submission" value="([^"]+)"/.exec(form)?.[1];
+}
+
+/** The hidden fields a browser posts with the form posting to `action`: its CSRF token and submission id. */
+export function hiddenFieldsOf(page: string, action: string): { csrf: string; submission?: string } {
+  const submission = submissionOf(page, action);
+  return { csrf: csrfOf(page, action), ...(submission === undefined ? {} : { submission }) };
 }
 
 /** The forms of a page that post somewhere (the action of each). */

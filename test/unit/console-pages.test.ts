@@ -11,13 +11,18 @@ import { problemPage } from '../../src/http/console/pages/problem.js';
 import { portfolioPage } from '../../src/http/console/pages/portfolio.js';
 import { queuePage } from '../../src/http/console/pages/queue.js';
 import { journeyPathIn } from '../../src/http/console/paths.js';
+import { leadsTo } from '../../src/http/console/routes/journey.js';
 import type { PageContext } from '../../src/http/console/pages/layout.js';
 import { tagOf } from '../support/console.js';
 import { journeyView, metaError, retriedCall } from '../support/journey-view.js';
 
 const operator: Principal = { name: 'operator@acme', roles: ['operator'], portfolios: null };
 const admin: Principal = { name: 'admin@acme', roles: ['admin'], portfolios: null };
-const contextOf = (principal: Principal): PageContext => ({ principal, csrf: (action) => `token-for-${action}` });
+const contextOf = (principal: Principal): PageContext => ({
+  principal,
+  csrf: (action) => `token-for-${action}`,
+  submission: 'a-submission-of-22char',
+});
 /** A page's text as read: tags dropped, entities decoded, whitespace collapsed. */
 const textOf = (page: string) =>
   page
@@ -206,6 +211,33 @@ describe('the console’s markup', () => {
     );
   });
 
+  it('tells the live script the stages an answer leads to, which it then does not call earlier', () => {
+    const pending = (message: string) => ({ outcome: 'pending' as const, message, attemptsLeft: null });
+    expect(leadsTo('resend', pending('asking Meta for a new code by VOICE'))).toEqual([
+      'REQUESTING_CODE',
+      'AWAITING_OTP',
+    ]);
+    expect(leadsTo('cancel', pending('cancelling'))).toEqual(['CANCELLED']);
+    const last = 'code wrong, no attempts left: the journey ends FAILED (OTP_ATTEMPTS_EXHAUSTED)';
+    expect(leadsTo('otp', { outcome: 'refused', message: last, attemptsLeft: 0 })).toEqual(['FAILED']);
+    expect(leadsTo('otp', { outcome: 'refused', message: 'code wrong, 2 attempts left', attemptsLeft: 2 })).toEqual([]);
+    const page = toText(
+      journeyPage(contextOf(operator), journeyView(), { outcome: pending('cancelling'), leadsTo: ['CANCELLED'] }),
+    );
+    expect(tagOf(page, 'outcome')).toContain('data-leads-to="CANCELLED"');
+  });
+
+  it('keeps a note’s actor and its text apart in the text a screen reader is told', () => {
+    const view = journeyView({
+      notes: [{ at: '2026-12-02T14:00:00.000Z', actor: 'operator@local', what: 'submitted the code: verified' }],
+    });
+    const page = toText(journeyPage(contextOf(operator), view));
+    const item = /<ol class="notes"[^>]*>\s*<li>([\s\S]*?)<\/li>/.exec(page)?.[1] ?? '';
+    // As the live script reads it (textContent, whitespace collapsed): tags add no space.
+    const textContent = item.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ');
+    expect(textContent).toContain('operator@local submitted the code: verified');
+  });
+
   it("writes the journey's times and stage codes in an answer, a note and a waiting reason as the page does", () => {
     const page = textOf(
       toText(
@@ -287,6 +319,11 @@ describe('the console’s markup', () => {
     const live = journeyView({ stage: 'LIVE', identityCheck: 'on' });
     const page = toText(journeyPage(contextOf(operator), live, { customers: { customers, total: 1234 } }));
     expect([...page.matchAll(/action="[^"]*\/identities\/\d+\/confirmation"/g)]).toHaveLength(CUSTOMERS_SHOWN);
+    // Each form and its button name their customer, as the other action forms are named by their button.
+    expect(page).toMatch(
+      /action="[^"]*\/identities\/15550000007\/confirmation"[^>]*aria-label="Confirm customer 15550000007"/,
+    );
+    expect(page).toContain('<button type="submit">Confirm customer 15550000007</button>');
     expect(page).toContain(`And ${1234 - CUSTOMERS_SHOWN} more, not shown here`);
     expect(page).toContain('numberflow identity list +14155552671');
     expect(page).toContain('GET /v1/numbers/+14155552671/identities');

@@ -153,7 +153,10 @@ export interface ActionOutcome {
 const NO_ANSWER_YET =
   'Meta may be slow, or a worker stopped while handling it: Temporal gives the work to another worker once it times out';
 
-/** Sends an action as `principal`; a journey outside its portfolios is not found. */
+/**
+ * Sends an action as `principal`; a journey outside its portfolios is not found. `updateId`: the console's form
+ * submission's (the same one posted again acts once); otherwise a new one.
+ */
 export async function actOnJourney(
   client: Client,
   action: JourneyAction,
@@ -162,9 +165,11 @@ export async function actOnJourney(
   principal: Principal,
   waitSeconds: number,
   followAt: string,
+  updateId?: string,
 ): Promise<ActionOutcome> {
   await ensureSeesJourney(client, principal, e164);
   const outcome = await action.send(client, e164, body, principal, {
+    updateId,
     waitMs: waitSeconds * 1000,
     stillWorking: (waits) =>
       `still working: the journey has not answered within ${waitSeconds} s` +

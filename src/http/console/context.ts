@@ -12,6 +12,7 @@ import type { PageContext } from './pages/layout.js';
 import { problemPage } from './pages/problem.js';
 import { journeyPathIn, signInPath } from './paths.js';
 import { SESSION_HOURS, sessionOf, type Session } from './session.js';
+import { newSubmission, SUBMISSION_FIELD, submissionField } from './submission.js';
 
 export interface ConsoleContext {
   client: Client;
@@ -22,6 +23,8 @@ export interface ConsoleContext {
   principals: PrincipalDirectory;
   events: ApiContext['events'];
   csrfKey: Buffer;
+  /** Keys the update ids made of a form's submission (submission.ts). */
+  submissionKey: Buffer;
   /** How long a form's POST waits for the journey's answer before showing "still working". */
   waitSeconds: number;
   /** Where a journey page links its timeline (for a principal who may audit). */
@@ -51,6 +54,7 @@ export function pageContext(
   return {
     principal: session?.principal ?? null,
     csrf: (action) => csrfToken(context.csrfKey, binding, action),
+    submission: newSubmission(),
   };
 }
 
@@ -107,5 +111,23 @@ export function requireCsrf(
       { journey },
     );
     void sendPage(reply, page, 403);
+  };
+}
+
+/**
+ * Refuses a form whose submission id is not one this console makes (forged or mangled): it would not name the form's
+ * update. A form without one (a page from before) is taken, as a new submission.
+ */
+export function requireSubmission(context: ConsoleContext): preHandlerHookHandler {
+  return (request, reply, done) => {
+    const presented = (request.body as Record<string, unknown> | undefined)?.[SUBMISSION_FIELD];
+    if (submissionField.safeParse(presented).success) return done();
+    const page = problemPage(
+      pageContext(context, request.consoleSession),
+      'Form refused',
+      "This form's submission id is not one this console makes: open the page again and resubmit. Nothing was sent.",
+      { journey: journeyPathIn(request.url) },
+    );
+    void sendPage(reply, page, 400);
   };
 }

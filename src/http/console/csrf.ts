@@ -6,7 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const CSRF_FIELD = 'csrf';
 
 /** A key for one use (sessions, CSRF tokens), derived from the console secret so no key serves two purposes. */
-export function consoleKey(secret: string, use: 'session' | 'csrf'): Buffer {
+export function consoleKey(secret: string, use: 'session' | 'csrf' | 'submission'): Buffer {
   return createHmac('sha256', secret).update(`numberflow console ${use}`).digest();
 }
 

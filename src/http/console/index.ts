@@ -8,6 +8,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { Client } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { IdentityStore } from '../../stores/identity-store.js';
 import type { ApiContext } from '../api/context.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
@@ -18,7 +19,7 @@ import { pageContext, sendPage, type ConsoleContext } from './context.js';
 import { consoleKey } from './csrf.js';
 import { problemPage } from './pages/problem.js';
 import { journeyPathIn, timelinePath } from './paths.js';
-import { journeyRoutes } from './routes/journey.js';
+import { journeyRoutes, notANumberPage } from './routes/journey.js';
 import { pinRevealRoutes } from './routes/pin-reveal.js';
 import { portfolioRoutes } from './routes/portfolio.js';
 import { queueRoutes } from './routes/queue.js';
@@ -68,6 +69,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     principals: options.principals,
     events: options.events,
     csrfKey: consoleKey(secret, 'csrf'),
+    submissionKey: consoleKey(secret, 'submission'),
     waitSeconds: options.waitSeconds ?? 10,
     timelinePath: options.timelinePath ?? timelinePath,
     streams: new Set(),
@@ -77,6 +79,11 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     for (const stream of context.streams) stream.destroy();
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    const typed = numberInUrl(err, request);
+    if (typed !== null) {
+      const why = hasZodFastifySchemaValidationErrors(err) ? err.validation[0]?.message : undefined;
+      return sendPage(reply, notANumberPage(context, request.consoleSession, typed, why), 400);
+    }
     const mapped = apiErrorOf(err);
     if (mapped.status >= 500) request.log.error({ err, path: request.url.split('?')[0] }, 'console request failed');
     const page = problemPage(
@@ -101,6 +108,18 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     const cookie = app.parseCookie(request.headers.cookie ?? '')[SESSION_COOKIE];
     return sessionOfCookie(cookie, (value) => app.unsignCookie(value), context.principals)?.principal ?? null;
   });
+}
+
+/**
+ * The number a page's URL holds when it is none (a mistyped link to `/journeys/<e164>…`): answered as "Go to a
+ * number" answers it, not in the API's words. Null for any other error.
+ */
+function numberInUrl(err: FastifyError, request: FastifyRequest): string | null {
+  if (request.method !== 'GET' || err.validationContext !== 'params' || !hasZodFastifySchemaValidationErrors(err)) {
+    return null;
+  }
+  const e164 = (request.params as { e164?: unknown } | undefined)?.e164;
+  return typeof e164 === 'string' && err.validation.some((issue) => issue.instancePath === '/e164') ? e164 : null;
 }
 
 const titles: Record<number, string> = {

@@ -1,4 +1,5 @@
 // The console's words for the domain's values: stages as an operator reads them, who a journey waits for, times.
+import type { IdentityStage } from '../../domain/identity.js';
 import type { JourneyView } from '../../domain/journey.js';
 import { visibleControls } from '../../domain/operator-input.js';
 import type { StageOrOutcome } from '../../domain/stages.js';
@@ -25,6 +26,19 @@ export const stageLabels = {
   FAILED: 'ended: failed',
   CANCELLED: 'ended: cancelled',
 } as const satisfies Record<StageOrOutcome, string>;
+
+/** A customer's identity recovery's stages, as a refused confirmation names them ("(stage AWAITING_NEW_HASH)"). */
+export const recoveryStageLabels = {
+  UNTRUSTED: 'untrusted',
+  CONFIRMED: 'confirmed',
+  AWAITING_NEW_HASH: 'confirmed, waiting for the new hash',
+  TRUSTED: 'trusted',
+  TIMED_OUT: 'ended unconfirmed after 30 days',
+} as const satisfies Record<IdentityStage, string>;
+
+/** A stage by its label: the journey's, or a customer's recovery's (their names differ). */
+const stageLabel = (stage: string): string | undefined =>
+  (stageLabels as Record<string, string>)[stage] ?? (recoveryStageLabels as Record<string, string>)[stage];
 
 const waitingFor = {
   portfolio: 'the portfolio (a free slot)',
@@ -71,7 +85,7 @@ export function readable(written: string): Html {
   for (const match of text.matchAll(ISO_TIME_OR_STAGE)) {
     parts.push(text.slice(last, match.index));
     const [found, stage] = match;
-    const label = stage === undefined ? undefined : (stageLabels as Record<string, string>)[stage];
+    const label = stage === undefined ? undefined : stageLabel(stage);
     // Seconds are kept where the journey gave them: a wait that ends at 14:47:15 does not end at 14:47.
     const seconds = !/T\d\d:\d\d(?::00(?:\.0+)?)?Z$/.test(found);
     if (stage === undefined && !Number.isNaN(Date.parse(found))) parts.push(time(found, { seconds }));

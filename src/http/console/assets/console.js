@@ -127,12 +127,23 @@
         moved = true;
       }
     }
-    // The answer at the top was to the page's last form: once the journey has moved on, one that is not its
-    // acceptance (a refusal, a "pending") is said to be earlier — an accepted code moves the journey on, as said.
+    // The answer at the top was to the page's last form: once the journey has moved on, one the move does not
+    // follow from is said to be earlier, and the title no longer leads with it. An accepted code moves the journey
+    // on, as said; a pending resend, cancel or removal goes where it said (data-leads-to), and so does a refusal
+    // saying the journey ends.
     const answer = document.getElementById('outcome');
-    if (answer && moved && !answer.classList.contains('accepted') && !answer.classList.contains('earlier')) {
+    const stage = document.querySelector('[data-stage-code]')?.textContent ?? '';
+    const leadsTo = (answer?.getAttribute('data-leads-to') ?? '').split(' ').filter(Boolean);
+    if (
+      answer &&
+      moved &&
+      !answer.classList.contains('accepted') &&
+      !answer.classList.contains('earlier') &&
+      !leadsTo.includes(stage)
+    ) {
       answer.classList.add('earlier');
       answer.prepend('Earlier — ');
+      document.title = document.title.replace(/^(refused|pending) · /, '');
     }
     const focused = document.activeElement;
     let lostFocus = false;

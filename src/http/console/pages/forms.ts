@@ -13,6 +13,7 @@ import { journeyStages } from '../../../domain/stages.js';
 import { journeyActions, type JourneyAction } from '../../api/actions.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
 import { CSRF_FIELD } from '../csrf.js';
+import { SUBMISSION_FIELD } from '../submission.js';
 import { html, type Html } from '../html.js';
 import { time } from '../labels.js';
 import { actionName, actionPath } from '../paths.js';
@@ -36,6 +37,10 @@ export interface Kept {
   note?: string;
   method?: string;
 }
+
+/** The render's submission id, which a form's update id is made of: posted again by a reload, it acts once. */
+export const submissionInput = (context: PageContext): Html =>
+  html`<input type="hidden" name="${SUBMISSION_FIELD}" value="${context.submission}" />`;
 
 /** The outcome's id (pages/journey.ts): what an invalid field is described by first. */
 const OUTCOME_ID = 'outcome';
@@ -149,6 +154,10 @@ export function actionForms(context: PageContext, principal: Principal, view: Jo
       aria-label="${button}"
     >
       <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(actionName(view.e164, action.path))}" />
+      ${
+        // Not the PIN's read-back: posted again, it reads the PIN back again, a new read-back noted as such.
+        action.path === PIN_REVEAL ? null : submissionInput(context)
+      }
       ${fields}
       <button type="submit">${button}</button>
     </form>`;

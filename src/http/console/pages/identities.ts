@@ -11,7 +11,7 @@ import { CSRF_FIELD } from '../csrf.js';
 import { html, type Html } from '../html.js';
 import { time } from '../labels.js';
 import { actionName, actionPath, confirmationAction } from '../paths.js';
-import { described, keptValue, type Kept } from './forms.js';
+import { described, keptValue, submissionInput, type Kept } from './forms.js';
 import type { PageContext } from './layout.js';
 
 /** How many untrusted customers a number's page shows, the latest change of state first. */
@@ -94,6 +94,8 @@ function customerItem(
   const action = confirmationAction(customer.waId);
   const id = `confirm-${customer.waId}`;
   const chosen = kept.action === action ? kept.method : undefined;
+  // Named by its button, as the other action forms are; the wa_id tells one customer's form from the next.
+  const button = `Confirm customer ${customer.waId}`;
   return html`<li>
     <p>
       <strong>${customer.waId}</strong> · ${stateLabels[customer.state]} · since ${time(customer.since)}<br />
@@ -101,8 +103,14 @@ function customerItem(
     </p>
     ${
       operates && customer.state === 'untrusted'
-        ? html`<form method="post" action="${actionPath(view.e164, action)}" class="stack action primary">
+        ? html`<form
+            method="post"
+            action="${actionPath(view.e164, action)}"
+            class="stack action primary"
+            aria-label="${button}"
+          >
             <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(actionName(view.e164, action))}" />
+            ${submissionInput(context)}
             <label for="${id}-method">How you re-verified ${customer.waId} outside WhatsApp</label>
             <select id="${id}-method" name="method" required ${described(kept, action, 'method')}>
               ${
@@ -120,7 +128,7 @@ function customerItem(
               value="${keptValue(kept, action, 'note')}"
               ${described(kept, action, 'note')}
             />
-            <button type="submit">Confirm the customer</button>
+            <button type="submit">${button}</button>
           </form>`
         : null
     }

@@ -15,6 +15,8 @@ import { layout, type PageContext } from './layout.js';
 
 export interface JourneyPageOptions {
   outcome?: ActionOutcome | null;
+  /** The stages the outcome leads the journey to: the page moving to one follows from it (not "Earlier"). */
+  leadsTo?: readonly string[];
   kept?: Kept;
   /** The number's timeline, linked for a principal who may audit. */
   timelinePath?: string | null;
@@ -25,7 +27,7 @@ export interface JourneyPageOptions {
 }
 
 export function journeyPage(context: PageContext, view: JourneyView, options: JourneyPageOptions = {}): Html {
-  const { outcome = null, kept = {}, timelinePath = null, customers = null, revealedPin } = options;
+  const { outcome = null, leadsTo = [], kept = {}, timelinePath = null, customers = null, revealedPin } = options;
   const principal = context.principal;
   const live = view.result === null;
   const title = `${outcome ? `${outcome.outcome} · ` : ''}${view.e164}`;
@@ -43,7 +45,7 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
           timelinePath ? html` · <a href="${timelinePath}">Timeline</a>` : null
         }
       </p>
-      ${outcome ? outcomeBlock(outcome) : null} ${revealedPin === undefined ? null : pinBlock(revealedPin)}
+      ${outcome ? outcomeBlock(outcome, leadsTo) : null} ${revealedPin === undefined ? null : pinBlock(revealedPin)}
       <section id="status" aria-labelledby="status-title">${statusSection(view)}</section>
       ${
         principal
@@ -60,9 +62,18 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
   });
 }
 
-function outcomeBlock({ outcome, message }: ActionOutcome): Html {
+function outcomeBlock({ outcome, message }: ActionOutcome, leadsTo: readonly string[]): Html {
   // Focused on arrival, so a screen reader reads it and Tab goes on to the forms. The message says the attempts left.
-  return html`<p id="outcome" class="outcome ${outcome}" role="status" aria-live="polite" tabindex="-1" autofocus>
+  // The live script reads data-leads-to: a move to one of those stages does not make the answer earlier.
+  return html`<p
+    id="outcome"
+    class="outcome ${outcome}"
+    role="status"
+    aria-live="polite"
+    tabindex="-1"
+    autofocus
+    ${leadsTo.length > 0 ? html` data-leads-to="${leadsTo.join(' ')}"` : null}
+  >
     <strong>${outcome}:</strong> ${readable(message)}
   </p>`;
 }
@@ -197,7 +208,8 @@ function notesSection(view: JourneyView): Html {
         : html`<ol class="notes" reversed>
             ${notes.map(
               (note) =>
-                html`<li>${time(note.at)} · <span class="actor">${note.actor}</span><br />${readable(note.what)}</li>`,
+                // The space keeps the actor and the note apart in the text a screen reader is told (the live script's).
+                html`<li>${time(note.at)} · <span class="actor">${note.actor}</span> <br />${readable(note.what)}</li>`,
             )}
           </ol>`
     }`;

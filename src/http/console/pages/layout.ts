@@ -8,6 +8,8 @@ export interface PageContext {
   principal: Principal | null;
   /** The token of a form, by the form's action name (e.g. "sign-out", "+14155552671/otp"). */
   csrf(action: string): string;
+  /** This render's submission id, which its action forms carry (submission.ts). */
+  submission: string;
   /** What was typed in "Go to a number" when it was refused: shown there again, to be corrected. */
   typedNumber?: string;
 }

@@ -44,7 +44,10 @@ export function queuePage(
     body: html`<h1>Journeys awaiting input</h1>
       ${
         refused
-          ? html`<p id="outcome" class="outcome refused" role="alert"><strong>refused:</strong> ${refused.problem}</p>`
+          ? // Focused on arrival, as a problem page's message: an alert already in the page is not said reliably.
+            html`<p id="outcome" class="outcome refused" role="alert" tabindex="-1" autofocus>
+              <strong>refused:</strong> ${refused.problem}
+            </p>`
           : null
       }
       ${adminWaits && adminWaits.journeys.length > 0 ? adminSection(adminWaits.journeys, adminWaits.waiting) : null}

@@ -11,7 +11,15 @@ import { confirmationBody, customerParams } from '../../api/number-schemas.js';
 import { ensureMay } from '../../auth/hooks.js';
 import { describeJourneyFor } from '../../auth/journey-scope.js';
 import { ApiError } from '../../errors.js';
-import { requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
+import {
+  requireCsrf,
+  requireSession,
+  requireSubmission,
+  sendPage,
+  sessionFrom,
+  type ConsoleContext,
+} from '../context.js';
+import { submissionUpdateId } from '../submission.js';
 import { actionName, confirmationAction } from '../paths.js';
 import {
   confirmationLabels,
@@ -30,14 +38,17 @@ export function identityRoutes(app: FastifyInstance, context: ConsoleContext): v
     '/journeys/:e164/identities/:waId/confirmation',
     {
       onRequest: requireSession(context),
-      preHandler: requireCsrf(
-        context,
-        (request) => sessionFrom(request).cookie,
-        (request) => {
-          const { e164, waId } = request.params as { e164: string; waId: string };
-          return actionName(e164, confirmationAction(waId));
-        },
-      ),
+      preHandler: [
+        requireCsrf(
+          context,
+          (request) => sessionFrom(request).cookie,
+          (request) => {
+            const { e164, waId } = request.params as { e164: string; waId: string };
+            return actionName(e164, confirmationAction(waId));
+          },
+        ),
+        requireSubmission(context),
+      ],
       schema: { params: customerParams },
     },
     async (request, reply) => {
@@ -49,6 +60,12 @@ export function identityRoutes(app: FastifyInstance, context: ConsoleContext): v
       const identities = context.identities;
       if (!identities) throw new ApiError(501, 'not_configured', 'this service process has no identity store');
       const fields = formFields(request.body);
+      const action = confirmationAction(waId);
+      const updateId = submissionUpdateId(context.submissionKey, request.body, {
+        action,
+        actor: principal.name,
+        fields,
+      });
       const body = confirmationBody.safeParse(fields);
       let answer: Answer;
       if (!body.success) {
@@ -56,7 +73,8 @@ export function identityRoutes(app: FastifyInstance, context: ConsoleContext): v
       } else {
         try {
           const deps = { client: context.client, taskQueue: context.taskQueue, identities };
-          const { message } = await confirmCustomer(deps, view, waId, confirmationBy(principal, body.data));
+          const confirmation = confirmationBy(principal, body.data);
+          const { message } = await confirmCustomer(deps, view, waId, confirmation, updateId);
           answer = { outcome: { outcome: 'accepted', message, attemptsLeft: null }, status: 200 };
         } catch (err) {
           if (err instanceof NotAwaitingConfirmationError) answer = refusal(err.message, err.known ? 409 : 404);
@@ -65,7 +83,6 @@ export function identityRoutes(app: FastifyInstance, context: ConsoleContext): v
           else throw err;
         }
       }
-      const action = confirmationAction(waId);
       const kept = answer.outcome.outcome === 'refused' ? keptOf(action, fields, answer.field) : {};
       const page = await journeyPageFor(context, session, view, { outcome: answer.outcome, kept });
       return sendPage(reply, page, answer.status);

@@ -13,10 +13,20 @@ import { describeJourneyFor } from '../../auth/journey-scope.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
 import { problemLine } from '../../error-body.js';
 import { sendsMessages, type JourneyView } from '../../../domain/journey.js';
-import { pageContext, requireCsrf, requireSession, sendPage, sessionFrom, type ConsoleContext } from '../context.js';
+import { journeyOutcomes, type StageOrOutcome } from '../../../domain/stages.js';
+import {
+  pageContext,
+  requireCsrf,
+  requireSession,
+  requireSubmission,
+  sendPage,
+  sessionFrom,
+  type ConsoleContext,
+} from '../context.js';
 import type { Html } from '../html.js';
 import { sessionOf, type Session } from '../session.js';
 import { CSRF_FIELD } from '../csrf.js';
+import { SUBMISSION_FIELD, submissionUpdateId } from '../submission.js';
 import { choosingPin, type Kept } from '../pages/forms.js';
 import { CUSTOMERS_SHOWN } from '../pages/identities.js';
 import { journeyPage, type JourneyPageOptions } from '../pages/journey.js';
@@ -37,12 +47,7 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
     const restored = e164Params.shape.e164.safeParse(withPlus);
     const parsed = restored.success ? restored : e164Params.shape.e164.safeParse(typed);
     if (parsed.success) return reply.redirect(journeyPath(parsed.data), 303);
-    const why = parsed.error.issues[0]?.message ?? 'is not a phone number';
-    const message =
-      typed === '' ? 'No number was given: type one in international form, e.g. +14155552671.' : `That number ${why}.`;
-    const typedNumber = typed.slice(0, 40); // as the field takes it
-    const page = problemPage({ ...pageContext(context, sessionFrom(request)), typedNumber }, 'Not a number', message);
-    return sendPage(reply, page, 400);
+    return sendPage(reply, notANumberPage(context, sessionFrom(request), typed, parsed.error.issues[0]?.message), 400);
   });
 
   routes.get('/journeys/:e164', { onRequest: requireSession(context), schema }, async (request, reply) => {
@@ -69,12 +74,15 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
       `/journeys/:e164/${action.path}`,
       {
         onRequest: requireSession(context),
-        preHandler: requireCsrf(
-          context,
-          (request) => sessionFrom(request).cookie,
-          // Pre-handlers run after validation: the number is the normalised one the form was made with.
-          (request) => actionName((request.params as { e164: string }).e164, action.path),
-        ),
+        preHandler: [
+          requireCsrf(
+            context,
+            (request) => sessionFrom(request).cookie,
+            // Pre-handlers run after validation: the number is the normalised one the form was made with.
+            (request) => actionName((request.params as { e164: string }).e164, action.path),
+          ),
+          requireSubmission(context),
+        ],
         schema,
       },
       async (request, reply) => {
@@ -84,10 +92,14 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const before = await describeJourneyFor(context.client, principal, e164);
         ensureMay(principal, action.permission);
         const fields = formFields(request.body);
-        const { outcome, status, field } = await submit(context, action, e164, fields, principal, choosingPin(before));
+        const form = { action: action.path, actor: principal.name, fields };
+        const updateId = submissionUpdateId(context.submissionKey, request.body, form);
+        const choosing = choosingPin(before);
+        const { outcome, status, field } = await submit(context, action, e164, fields, principal, choosing, updateId);
         const view = status === 400 ? before : await describeJourney(context.client, e164);
         const page = await journeyPageFor(context, session, view, {
           outcome,
+          leadsTo: leadsTo(action.path, outcome),
           kept:
             outcome.outcome === 'refused'
               ? keptOf(action.path, fields, field ?? refusedField(action, status, outcome.message))
@@ -99,6 +111,22 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
   }
 }
 
+/**
+ * The page for a number that is none: typed in "Go to a number", or in a journey's URL (a mistyped link); `why` is
+ * what is wrong with it. What was typed is put back in the header's field, to be corrected.
+ */
+export function notANumberPage(
+  context: ConsoleContext,
+  session: Session | null,
+  typed: string,
+  why = 'is not a phone number',
+): Html {
+  const message =
+    typed === '' ? 'No number was given: type one in international form, e.g. +14155552671.' : `That number ${why}.`;
+  const typedNumber = typed.slice(0, 40); // as the field takes it
+  return problemPage({ ...pageContext(context, session), typedNumber }, 'Not a number', message);
+}
+
 /** A journey page links the number's timeline for a principal who may read it. */
 const timelineLink = (context: ConsoleContext, principal: Principal, e164: string) =>
   holdsAny(principal, permissions.audit) ? context.timelinePath(e164) : null;
@@ -108,7 +136,7 @@ export async function journeyPageFor(
   context: ConsoleContext,
   session: Session,
   view: JourneyView,
-  options: Pick<JourneyPageOptions, 'outcome' | 'kept' | 'revealedPin'> = {},
+  options: Pick<JourneyPageOptions, 'outcome' | 'leadsTo' | 'kept' | 'revealedPin'> = {},
 ): Promise<Html> {
   const customers =
     context.identities && sendsMessages(view) && view.phoneNumberId
@@ -121,13 +149,35 @@ export async function journeyPageFor(
   });
 }
 
+/** What an action answered `pending` goes on to: its working out (a new code asked for, the cancel, the removal). */
+const pendingLeadsTo: Record<string, readonly StageOrOutcome[]> = {
+  resend: ['REQUESTING_CODE', 'AWAITING_OTP'],
+  cancel: ['CANCELLED'],
+  removal: ['REMOVING'],
+};
+
+/**
+ * The stages an action's answer leads the journey to, which the page then moving to follows from: a pending
+ * action's working out, and the ending a refusal says ("… no attempts left: the journey ends FAILED").
+ */
+export function leadsTo(action: string, { outcome, message }: ActionOutcome): StageOrOutcome[] {
+  const ends = /\bthe journey ends ([A-Z_]+)\b/.exec(message)?.[1];
+  return [
+    ...(outcome === 'pending' ? (pendingLeadsTo[action] ?? []) : []),
+    ...journeyOutcomes.filter((ending) => ending === ends),
+  ];
+}
+
 /** Text fields the forms hold that an action's body does not take as text: an empty optional one is left out. */
 const optionalText = new Set(['text', 'note']);
 const booleans: Record<string, boolean> = { true: true, false: false };
 
-/** A form's fields as an action's body takes them: the CSRF token left out, the on/off switch as a boolean. */
+/**
+ * A form's fields as an action's body takes them: the CSRF token and the submission id left out, the on/off switch as
+ * a boolean.
+ */
 export function formFields(body: unknown): Record<string, unknown> {
-  const { [CSRF_FIELD]: _csrf, ...fields } = (body ?? {}) as Record<string, unknown>;
+  const { [CSRF_FIELD]: _csrf, [SUBMISSION_FIELD]: _submission, ...fields } = (body ?? {}) as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(fields)
       .filter(([name, value]) => !(optionalText.has(name) && value === ''))
@@ -173,7 +223,10 @@ export function keptOf(action: string, fields: Record<string, unknown>, invalid:
   return kept;
 }
 
-/** The action's outcome: a body the schema refuses, or a refusal by the journey's validator, is a refused outcome. */
+/**
+ * The action's outcome: a body the schema refuses, or a refusal by the journey's validator, is a refused outcome.
+ * `updateId`: the form submission's (the same submission sent again is answered as first, not acted on again).
+ */
 async function submit(
   context: ConsoleContext,
   action: JourneyAction,
@@ -181,6 +234,7 @@ async function submit(
   fields: Record<string, unknown>,
   principal: Principal,
   choosing: boolean,
+  updateId: string | undefined,
 ): Promise<Answer> {
   const checked = consoleOnly(action.path, fields, choosing);
   if ('refused' in checked) return checked.refused;
@@ -197,6 +251,7 @@ async function submit(
       principal,
       context.waitSeconds,
       'this page (it updates by itself)',
+      updateId,
     );
     return { outcome, status: 200 };
   } catch (err) {
