@@ -69,7 +69,13 @@ function closedOutside(view: JourneyView, status: ExecutionStatus, e164: string)
     waiting: null,
     removalBlocked: null,
     // Its waits ended with it: a code's wait or the signup window no longer runs (Meta's own deletion date stays).
-    deadlines: { ...view.deadlines, signupExpiresAt: null, codeExpiresAt: null, reRegisterBy: null },
+    deadlines: {
+      ...view.deadlines,
+      signupExpiresAt: null,
+      codeExpiresAt: null,
+      ...(view.deadlines.codeLastsUntil === undefined ? {} : { codeLastsUntil: null }),
+      reRegisterBy: null,
+    },
     result: {
       outcome,
       reasonCode: `RUN_${name}`,

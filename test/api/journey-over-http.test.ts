@@ -202,7 +202,7 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
       expect(ended.body).toMatchObject({
         stage: 'FAILED',
         waiting: null,
-        deadlines: { codeExpiresAt: null, signupExpiresAt: null }, // its waits ended with it
+        deadlines: { codeExpiresAt: null, codeLastsUntil: null, signupExpiresAt: null }, // its waits ended with it
         result: {
           outcome: 'FAILED',
           reasonCode: 'RUN_TERMINATED',
