@@ -93,7 +93,8 @@ function closedOutside(view: JourneyView, status: ExecutionStatus, e164: string)
  */
 function againAfterClosed(view: JourneyView): string {
   const id = view.phoneNumberId;
-  const freed = `a slot it held in the portfolio is freed at the portfolio's next reconciliation (hourly, or at once when an admin asks for one: \`portfolio reconcile ${view.portfolioId} --reason …\`, POST /v1/portfolios/${view.portfolioId}/reconcile)`;
+  // Closed mid-register, the number may be registered after all: the reconciliation asks Meta.
+  const freed = `a slot it held in the portfolio is freed at the portfolio's next reconciliation, or kept if Meta counts the number as registered (hourly, or at once when an admin asks for one: \`portfolio reconcile ${view.portfolioId} --reason …\`, POST /v1/portfolios/${view.portfolioId}/reconcile)`;
   if (!id) return `start a new journey to onboard the number again; ${freed}`;
   if (view.stage === 'REMOVING') {
     return `the number was being removed: delete it in WhatsApp Manager if Meta still shows it (phone_number_id ${id}); ${freed}`;
