@@ -129,6 +129,36 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
     });
   });
 
+  it("drops a person's signal whose actor or reason an update would refuse, and takes a cancel without a reason", async () => {
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const journey = await t.bench.start(input);
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'line one\nline two' });
+      await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'r'.repeat(501) });
+      await handle.signal(otpSignal, { actor: 'evil\nline', code: { sealed: 'x' } } as never);
+      const view = await journey.until((v) => v.notes.length >= 3, 'the three notes');
+      expect(view.notes.slice(-3).map((n) => n.what)).toEqual([
+        'signal cancel ignored: the reason must be one line of text, without control characters (line breaks, escapes)',
+        'signal cancel ignored: the reason is too long (500 characters at most)',
+        'signal otp ignored: the actor must be one line of text, without control characters (line breaks, escapes)',
+      ]);
+      expect(view).toMatchObject({ stage: 'AWAITING_OTP', attempts: { wrongCodes: 0 } });
+      expect(patchesIn(await handle.fetchHistory())).toContain('signal-words-checked-as-updates');
+      await handle.signal(cancelSignal, { actor: 'ops@acme' } as never); // the API's cancel by signal sent no reason
+      await journey.until((v) => v.stage === 'CANCELLED', 'cancelled');
+      const { entries } = await journeyTimeline(t.env.client, input.phoneNumber.e164);
+      // The audit says each was ignored, and why, as the journey noted it.
+      expect(entries.filter((e) => e.kind === 'action').map((e) => e.outcome?.split(':')[0])).toEqual([
+        'signal cancel ignored',
+        'signal cancel ignored',
+        'signal otp ignored',
+        undefined,
+      ]);
+    });
+  });
+
   it("notes and drops a number event whose date is no date: a paid message's would hold a removal for ever", async () => {
     await t.bench.run(async () => {
       const { journey } = await startLive(t.bench);

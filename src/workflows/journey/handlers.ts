@@ -68,8 +68,13 @@ export function installHandlers(journey: Journey): void {
   const onSignal = <T>(signal: SignalDefinition<[T]>, handler: (arg: T) => void) =>
     setHandler(signal, (arg: T) => {
       journey.tookAnInput();
-      if (isMessageObject(arg)) return handler(arg);
-      journey.note('numberflow', `signal ${signal.name} ignored: ${notAnObject(arg)}`);
+      if (!isMessageObject(arg))
+        return journey.note('numberflow', `signal ${signal.name} ignored: ${notAnObject(arg)}`);
+      // A person's words by signal (sent by hand) are held to the update's rules; runs before the patch took them.
+      const problem = personSignals.has(signal.name) ? wordsRefusal(arg as PersonWords) : null;
+      if (problem !== null && patched(SIGNAL_WORDS_CHECKED_PATCH))
+        return journey.note(senderOf(arg as PersonWords), `signal ${signal.name} ignored: ${problem}`);
+      handler(arg);
     });
   /**
    * An update's handler and validator; the validator first refuses an argument that is not a JSON object, by name.
@@ -418,6 +423,38 @@ const NUMBER_EVENTS_CHECKED_PATCH = 'number-events-checked';
 const NUMBER_EVENT_DATES_PATCH = 'number-event-dates-checked';
 /** From this patch on, a number event routed from another WABA than the journey's is ignored. */
 const NUMBER_EVENT_WABA_PATCH = 'number-event-waba-checked';
+
+/**
+ * From this patch on, a person's signal whose actor or reason breaks the update's rules (control characters, too
+ * long) is noted and dropped; asked only for such a signal. A signal without a reason is taken still (the API's cancel
+ * by signal of earlier versions sent none).
+ */
+const SIGNAL_WORDS_CHECKED_PATCH = 'signal-words-checked-as-updates';
+
+/** The signals a person sends, each with an actor (and a cancel or a removal with a reason). */
+const personSignals = new Set<string>([
+  otpSignal.name,
+  pinSignal.name,
+  displayNameSignal.name,
+  resendCodeSignal.name,
+  cancelSignal.name,
+  requestRemovalSignal.name,
+  confirmDeletionSignal.name,
+]);
+
+interface PersonWords {
+  actor?: unknown;
+  reason?: unknown;
+}
+
+/** Why a person's signal breaks the words' rules the updates keep, or null: a given actor, a given reason. */
+function wordsRefusal({ actor, reason }: PersonWords): string | null {
+  const given = (value: unknown) => typeof value === 'string' && value.trim() !== '';
+  return (
+    (given(actor) ? refusal(() => checkNewActor(actor)) : null) ??
+    (given(reason) ? refusal(() => checkReason(reason)) : null)
+  );
+}
 
 /** Who sent a message, as a note names them: its actor, or a placeholder when it gave none. */
 function senderOf(message: { actor?: unknown }): string {
