@@ -26,13 +26,18 @@ import { verifyAndRegister } from './journey/registration.js';
 import { leaveTidy, remove } from './journey/removal.js';
 import type { JourneyState } from './journey/state.js';
 
+/** From this patch on, a journey started by hand with an input of the wrong shape ends at once, INPUT_INVALID. */
+const INPUT_CHECKED_PATCH = 'journey-input-checked';
+
 /** From this patch on, a cancel accepted as the onboarding ended ends the journey cancelled, not LIVE. */
 const CANCEL_AT_LAST_STEP_PATCH = 'cancel-at-the-last-step-cancels';
 
 export async function numberJourney(input: JourneyInput, carried?: JourneyState): Promise<JourneyResult> {
-  // A run continued as new carries an input its first run took; only a start can bring one no edge checked.
+  // A run continued as new carries an input its first run took; only a start can bring one no edge checked. Runs
+  // from before the check went on with such an input (and replay so): the patch is asked only where it decides.
   const e164 = numberOfWorkflowId(workflowInfo().workflowId);
-  const problems = carried ? [] : journeyInputProblems(input, e164);
+  const found = carried ? [] : journeyInputProblems(input, e164);
+  const problems = found.length > 0 && patched(INPUT_CHECKED_PATCH) ? found : [];
   const journey = new Journey(problems.length ? inputToEndWith(input, e164, new Date().toISOString()) : input, carried);
   installHandlers(journey);
   // Temporal's own cancel (the Web UI's button, `temporal workflow cancel`) is a request like an operator's: taken

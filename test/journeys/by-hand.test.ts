@@ -103,6 +103,10 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
         const { events } = await handle.fetchHistory();
         const kinds = (events ?? []).map((e) => e.eventType);
         expect(kinds.some((k) => /ACTIVITY|SIGNAL_EXTERNAL/.test(String(k)))).toBe(false);
+        const markers = (events ?? []).map((e) => e.markerRecordedEventAttributes?.markerName).filter(Boolean);
+        expect(markers.filter((name) => name !== 'core_patch')).toEqual([]); // no local activity either
+        expect(patchesIn({ events })).toContain('journey-input-checked');
+        if (label === 'wrong types') t.bench.record(handle.workflowId, 'numberJourney', handle.firstExecutionRunId);
         started.push(e164);
       }
       const prefix = 'the journey was started with an input it cannot take: ';
