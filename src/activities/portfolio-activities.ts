@@ -117,15 +117,17 @@ function wabaOwners(graph: GraphClient, now: () => number = Date.now) {
  * on. Outside an activity (a test calling it directly) there is no activity log to write to.
  */
 function ownerToAdmins(wabaId: string, portfolioId: string, owner: string): void {
+  warn(`WABA ${wabaId} belongs to business portfolio ${owner} at Meta, not ${portfolioId}: its journey is refused`, {
+    wabaId,
+    portfolioId,
+    owner,
+  });
+}
+
+/** The activity's log at warn; outside an activity (a test calling it directly) there is none to write to. */
+function warn(message: string, attributes: Record<string, unknown>): void {
   try {
-    log.warn(
-      `WABA ${wabaId} belongs to business portfolio ${owner} at Meta, not ${portfolioId}: its journey is refused`,
-      {
-        wabaId,
-        portfolioId,
-        owner,
-      },
-    );
+    log.warn(message, attributes);
   } catch {
     // not in an activity
   }
@@ -190,7 +192,11 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
     await signalSlotRequest(slot);
   }
 
-  async function signalSlotRequest({ portfolioId, request }: { portfolioId: string; request: SlotRequest }) {
+  /** `seed`: the new portfolio's start, when the caller read it already (one read of Meta per ask). */
+  async function signalSlotRequest(
+    { portfolioId, request }: { portfolioId: string; request: SlotRequest },
+    seed?: PortfolioInput,
+  ) {
     const workflowId = portfolioWorkflowId(portfolioId);
     if (await isRunning(workflowId)) {
       await temporal.workflow.getHandle(workflowId).signal(requestSlotSignal, request);
@@ -200,7 +206,7 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
     await temporal.workflow.signalWithStart<typeof portfolio, [SlotRequest]>('portfolio', {
       taskQueue: portfolioTaskQueue ?? taskQueue,
       workflowId,
-      args: [await newPortfolio(portfolioId, request.wabaId)],
+      args: [seed ?? (await newPortfolio(portfolioId, request.wabaId))],
       signal: requestSlotSignal,
       signalArgs: [request],
     });
@@ -217,11 +223,11 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
    * The first ask of a portfolio not running yet starts it with the ask as its first update (update-with-start), so
    * that this ask too is answered at once; another journey's start meanwhile is used as it is.
    */
-  async function startedByAsk(portfolioId: string, request: SlotRequest): Promise<SlotAnswer> {
+  function startedByAsk(seed: PortfolioInput, request: SlotRequest): Promise<SlotAnswer> {
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof portfolio>('portfolio', {
       taskQueue: portfolioTaskQueue ?? taskQueue,
-      workflowId: portfolioWorkflowId(portfolioId),
-      args: [await newPortfolio(portfolioId, request.wabaId)],
+      workflowId: portfolioWorkflowId(seed.portfolioId),
+      args: [seed],
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
     return temporal.workflow.executeUpdateWithStart(acquireSlotUpdate, { args: [request], startWorkflowOperation });
@@ -267,21 +273,34 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
         return null;
       }
       const portfolio = temporal.workflow.getHandle(portfolioWorkflowId(portfolioId));
-      const deadline = Date.now() + slotAsks.answerWithinMs;
+      /** An update within its own window and turn. */
+      const inTurn = (update: () => Promise<SlotAnswer>) => {
+        const deadline = Date.now() + slotAsks.answerWithinMs;
+        return turns.run(portfolioId, deadline, () => temporal.withDeadline(deadline, update));
+      };
+      // A new portfolio's start, read of Meta before its window (the read is no turn's) and once: the signal after
+      // a failed start takes the same.
+      let seed: PortfolioInput | undefined;
       try {
-        return await turns.run(portfolioId, deadline, () =>
-          temporal.withDeadline(deadline, () =>
-            portfolio.executeUpdate(acquireSlotUpdate, { args: [request] }).catch((err: unknown) => {
-              if (err instanceof WorkflowNotFoundError) return startedByAsk(portfolioId, request);
-              throw err;
-            }),
-          ),
-        );
-      } catch {
+        return await inTurn(() => portfolio.executeUpdate(acquireSlotUpdate, { args: [request] }));
+      } catch (err) {
+        try {
+          if (err instanceof WorkflowNotFoundError) {
+            const started = await newPortfolio(portfolioId, request.wabaId);
+            seed = started;
+            return await inTurn(() => startedByAsk(started, request));
+          }
+        } catch (startErr) {
+          // A server without update-with-start says so here (and the ask goes by signal, as before it).
+          warn('a new portfolio could not be started by its first ask: it is asked by signal', {
+            portfolioId,
+            error: startErr instanceof Error ? startErr.message : String(startErr),
+          });
+        }
         // Busy, slow, no turn in time, not started in time, or the request came after a release (which the signal's
         // handler ignores too). An update the portfolio took after all is answered again by signal: a repeated request gets
         // the same answer.
-        await signalSlotRequest({ portfolioId, request });
+        await signalSlotRequest({ portfolioId, request }, seed);
         return null;
       }
     },

@@ -6,6 +6,7 @@ import { journeyTimeline, renderMarkdown } from '../../src/audit/index.js';
 import { journeyQuery } from '../../src/domain/journey.js';
 import { describeJourney, journeyRuns, listJourneys } from '../../src/journeys/index.js';
 import { numberEventSignal } from '../../src/domain/messages.js';
+import { eventually } from '../api/support.js';
 import { useBench } from '../support/bench.js';
 import { submitDeliveredCode } from '../support/steps.js';
 
@@ -129,15 +130,21 @@ describe("an auditor's timeline of a journey reset through Temporal (dev server 
       const { base, reset } = await resetJourney(journey.workflowId, 'bad deploy', (tasks) => tasks.at(-1));
       await untilStage(reset, (stage) => stage === 'AWAITING_OTP');
 
-      const failed = await listJourneys(t.env.client, { stage: 'FAILED', portfolioId: t.bench.portfolioId });
+      // Visibility follows the terminate and the reset a moment later: read until both show (bounded).
       const ours = [input.phoneNumber.e164, other.phoneNumber.e164]; // the tests before end theirs by terminating
-      expect(failed.items.map((item) => item.e164).filter((e164) => ours.includes(e164 ?? ''))).toEqual([ours[1]]);
-      const runs = await journeyRuns(t.env.client, input.phoneNumber.e164);
-      expect(runs.find((run) => run.runId === base)).toMatchObject({
-        status: 'TERMINATED',
-        stage: 'AWAITING_OTP',
-        outcome: null,
-      });
+      const listedFailed = async () =>
+        (await listJourneys(t.env.client, { stage: 'FAILED', portfolioId: t.bench.portfolioId })).items
+          .map((item) => item.e164)
+          .filter((e164) => ours.includes(e164 ?? ''));
+      const baseRun = async () =>
+        (await journeyRuns(t.env.client, input.phoneNumber.e164)).find((run) => run.runId === base);
+      await eventually(
+        async () => (await listedFailed()).length > 0 && (await baseRun())?.status === 'TERMINATED',
+        (shown) => shown,
+        'visibility shows the terminate and the reset',
+      );
+      expect(await listedFailed()).toEqual([ours[1]]);
+      expect(await baseRun()).toMatchObject({ status: 'TERMINATED', stage: 'AWAITING_OTP', outcome: null });
       const replaced = await describeJourney(t.env.client, input.phoneNumber.e164, base);
       expect(replaced).toMatchObject({ stage: 'AWAITING_OTP', result: null });
       expect(await describeJourney(t.env.client, other.phoneNumber.e164)).toMatchObject({
