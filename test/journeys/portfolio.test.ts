@@ -42,6 +42,20 @@ const slotRequest = (e164: string, wabaId: string) => ({
   registered: false,
 });
 
+/** A new business at Meta (the sandbox) with one WABA, and a Graph client with a token for it. */
+function businessAtMeta(b: Harness, verificationStatus?: 'verified' | 'not_verified') {
+  const { portfolioId } = b.sandbox.admin.createPortfolio({
+    portfolioId: freshId(),
+    ...(verificationStatus ? { verificationStatus } : {}),
+  });
+  const { wabaId } = b.sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
+  const graph = new GraphClient({
+    baseUrl: b.sandbox.url,
+    tokens: staticTokenProvider(b.sandbox.admin.issueToken({ wabaIds: [wabaId] })),
+  });
+  return { portfolioId, wabaId, graph };
+}
+
 /** Two numbers started and registered at Meta (their display names in review). */
 async function registerTwo(b: Harness): Promise<void> {
   for (const number of [await b.start(b.input()), await b.start(b.input())]) {
@@ -457,15 +471,7 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
   it('starts a portfolio not running yet with the first asks, each answered by its update (update-with-start)', async () => {
     const b = (bench = await createHarness(env, { cap: 2 }));
     await b.run(async () => {
-      const { portfolioId } = b.sandbox.admin.createPortfolio({
-        portfolioId: freshId(),
-        verificationStatus: 'not_verified',
-      });
-      const { wabaId } = b.sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
-      const graph = new GraphClient({
-        baseUrl: b.sandbox.url,
-        tokens: staticTokenProvider(b.sandbox.admin.issueToken({ wabaIds: [wabaId] })),
-      });
+      const { portfolioId, wabaId, graph } = businessAtMeta(b, 'not_verified');
       const handle = env.client.workflow.getHandle(portfolioWorkflowId(portfolioId));
       try {
         const activities = createPortfolioActivities({
@@ -548,12 +554,7 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
   it("starts a new portfolio by its first ask within the ask's window though Meta is slow to list the WABA's numbers", async () => {
     const b = (bench = await createHarness(env, { cap: 2 }));
     await b.run(async () => {
-      const { portfolioId } = b.sandbox.admin.createPortfolio({ portfolioId: freshId() });
-      const { wabaId } = b.sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
-      const graph = new GraphClient({
-        baseUrl: b.sandbox.url,
-        tokens: staticTokenProvider(b.sandbox.admin.issueToken({ wabaIds: [wabaId] })),
-      });
+      const { portfolioId, wabaId, graph } = businessAtMeta(b);
       const handle = env.client.workflow.getHandle(portfolioWorkflowId(portfolioId));
       try {
         // Longer than the ask's window: the start is read of Meta before the window, once. (A window of 3 s, not
@@ -717,12 +718,7 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
         ['verified', 20],
         ['not_verified', 2],
       ] as const) {
-        const { portfolioId } = b.sandbox.admin.createPortfolio({ portfolioId: freshId(), verificationStatus });
-        const { wabaId } = b.sandbox.admin.createWaba({ portfolioId, wabaId: freshId() });
-        const graph = new GraphClient({
-          baseUrl: b.sandbox.url,
-          tokens: staticTokenProvider(b.sandbox.admin.issueToken({ wabaIds: [wabaId] })),
-        });
+        const { portfolioId, wabaId, graph } = businessAtMeta(b, verificationStatus);
         const activities = createPortfolioActivities({ temporal: env.client, taskQueue: b.taskQueue, graph });
         await activities.requestSlot({ portfolioId, request: slotRequest(freshNumber(), wabaId) });
         const state = await env.client.workflow.getHandle(portfolioWorkflowId(portfolioId)).query(portfolioQuery);
