@@ -87,7 +87,7 @@ export function reconcileLine(view: PortfolioView, reconciled: boolean): string 
 export function portfolioLines(view: PortfolioView): string[] {
   return [
     `portfolio ${view.portfolioId}: cap ${plural(view.cap, 'registered number')}, ${capSourceText(view.capSource)}`,
-    ...(view.stopped ? [`not running: ${stoppedText(view.stopped)}`] : []),
+    ...(view.stopped ? [stoppedText(view.stopped)] : []),
     `holding slots (${view.holders.length}):`,
     // A cap lowered below the holders takes none back: said, so that an admin does not wait for it.
     ...(view.holders.length > view.cap

@@ -12,7 +12,7 @@ import {
   JourneyEndedError,
   JourneyNotFoundError,
 } from '../journeys/index.js';
-import { PortfolioNotFoundError } from '../portfolios/portfolio.js';
+import { PortfolioNotFoundError, PortfolioStoppedError } from '../portfolios/portfolio.js';
 import { MissingTokenError } from '../graph/tokens.js';
 import { isKeyMissingInReplay } from '../codec/undecryptable.js';
 import { followRoutes } from './allowed-methods.js';
@@ -112,7 +112,7 @@ export function apiErrorOf(err: FastifyError): ApiError {
   ) {
     return new ApiError(404, 'not_found', err.message);
   }
-  if (err instanceof JourneyConflictError || err instanceof JourneyEndedError) {
+  if (err instanceof JourneyConflictError || err instanceof JourneyEndedError || err instanceof PortfolioStoppedError) {
     return new ApiError(409, 'conflict', err.message);
   }
   if (err instanceof IdempotencyConflictError) return new ApiError(409, 'idempotency_conflict', err.message);

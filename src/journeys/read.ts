@@ -27,7 +27,8 @@ export async function describeJourney(client: Client, e164: string, runId?: stri
     const view = countedNow(await read(client));
     if (view.result) return view;
     // A run a reset ended is no ending: it reads where it stood, as a run continued as new does.
-    const reset = err.status === TERMINATED && (await endedByReset(client, workflowId, runId ?? ''));
+    // (The latest run never is one: the reset's own run is.)
+    const reset = err.status === TERMINATED && runId !== undefined && (await endedByReset(client, workflowId, runId));
     return reset ? { ...view, callUnderWay: null } : closedOutside(view, err.status, e164);
   }
 }

@@ -34,8 +34,16 @@ export type PortfolioView = Pick<PortfolioState, 'cap' | 'holders' | 'queue' | '
 
 export class PortfolioNotFoundError extends Error {
   override readonly name = 'PortfolioNotFoundError';
-  constructor(portfolioId: string, stopped?: Stopped) {
-    super(stopped ? `portfolio ${portfolioId}: ${stoppedText(stopped)}` : `no portfolio ${portfolioId}`);
+  constructor(portfolioId: string) {
+    super(`no portfolio ${portfolioId}`);
+  }
+}
+
+/** A cap or a reconciliation asked of a portfolio whose workflow ended outside numberflow: nothing runs to take it. */
+export class PortfolioStoppedError extends Error {
+  override readonly name = 'PortfolioStoppedError';
+  constructor(portfolioId: string, stopped: Stopped) {
+    super(`portfolio ${portfolioId}: ${stoppedText(stopped, 'asked')}`);
   }
 }
 
@@ -164,7 +172,7 @@ async function signalUntilShown(
     (err: unknown) => (err instanceof WorkflowNotFoundError ? 'never started' : Promise.reject(err)),
   );
   if (stopped === 'never started') throw new PortfolioNotFoundError(portfolioId);
-  if (stopped) throw new PortfolioNotFoundError(portfolioId, stopped);
+  if (stopped) throw new PortfolioStoppedError(portfolioId, stopped);
   await look.send(handle);
   const deadline = Date.now() + withinMs;
   for (;;) {

@@ -13,7 +13,7 @@ import {
 } from '../../src/domain/portfolio.js';
 import { createPortfolioActivities, type SlotAskLimits } from '../../src/activities/portfolio-activities.js';
 import {
-  PortfolioNotFoundError,
+  PortfolioStoppedError,
   readPortfolio,
   reconcilePortfolio,
   setPortfolioCap,
@@ -536,17 +536,21 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       await env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId)).terminate('by hand');
       const view = await readPortfolio(env.client, b.portfolioId);
       expect(view.stopped).toMatchObject({ status: 'TERMINATED', at: expect.stringMatching(/^\d{4}-/) });
-      expect(portfolioLines(view)[1]).toMatch(/^not running: its workflow is not running \(terminated at /);
+      expect(portfolioLines(view)[1]).toMatch(
+        /^its workflow is not running \(terminated at .*the state shown is its last run’s$/,
+      );
       const refused = await setPortfolioCap(env.client, b.portfolioId, {
         cap: 5,
         actor: 'admin@acme',
         reason: 'x',
       }).then(
         () => 'taken',
-        (err: unknown) => (err instanceof PortfolioNotFoundError ? err.message : String(err)),
+        (err: unknown) => (err instanceof PortfolioStoppedError ? err.message : String(err)),
       );
       expect(refused).toMatch(
-        new RegExp(`^portfolio ${b.portfolioId}: its workflow is not running \\(terminated at .*\\): it starts again`),
+        new RegExp(
+          `^portfolio ${b.portfolioId}: its workflow is not running \\(terminated at .*\\): it starts again.*, and a reconciliation asked for then$`,
+        ),
       );
     });
   });

@@ -46,7 +46,7 @@ export function portfolioRoutes(app: ZodApp, context: ApiContext): void {
         response: {
           200: portfolioSchema.describe('the portfolio, with its new cap'),
           202: portfolioSchema.describe('sent; the portfolio had not taken it yet'),
-          ...errors(400, 404, 413, 415),
+          ...errors(400, 404, 409, 413, 415),
         },
       },
     },
@@ -75,7 +75,7 @@ export function portfolioRoutes(app: ZodApp, context: ApiContext): void {
           202: portfolioSchema.describe(
             `asked; the reconciliation had not ended within ${RECONCILED_WITHIN_MS / 1000} seconds (it goes on)`,
           ),
-          ...errors(400, 404, 413, 415),
+          ...errors(400, 404, 409, 413, 415),
         },
       },
     },

@@ -434,7 +434,12 @@ export const listingSchema = z
 
 export const listAnswer = z.object({
   items: z.array(listingSchema),
-  nextPageToken: z.string().nullable().describe('pass as pageToken for the next page; null on the last'),
+  nextPageToken: z
+    .string()
+    .nullable()
+    .describe(
+      'pass as pageToken for the next page; null on the last (a page may hold fewer items than pageSize, even none, before it: page on while it is not null)',
+    ),
 });
 
 const rowResultSchema = z.object({
