@@ -371,7 +371,7 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
     });
   }, 180_000);
 
-  it('shows an admin the PIN read back once: not after a reload, nor once the page was left', async () => {
+  it('shows an admin the PIN read back once: not after a reload, nor once the page was left; a page shown again sends anew', async () => {
     await t.bench.run(async () => {
       const { journey, view } = await startLive(t.bench);
       const pin = t.bench.sandbox.admin.twoStepPin(view.e164) as string;
@@ -387,6 +387,13 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       await page.reload();
       expect(await page.locator('code.pin').count()).toBe(0);
       expect(await page.content()).not.toContain(pin);
+      // A page the browser shows again from its cache (Back) is a new page: its forms get new submission ids, so a
+      // form sent from it again acts, where a reload of an answer only reads the first answer again.
+      const submission = page.locator('input[name=submission]').first();
+      const before = await submission.inputValue();
+      await page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))");
+      expect(await submission.inputValue()).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(await submission.inputValue()).not.toBe(before);
       await context.close();
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });

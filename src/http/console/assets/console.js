@@ -34,8 +34,22 @@
     for (const pin of document.querySelectorAll('code.pin')) pin.textContent = '(hidden once the page was left)';
   };
   window.addEventListener('pagehide', blankPin);
+  // A form's submission id makes a reload of its answer act once; a page the browser kept and shows again (Back) is
+  // a new page to its reader: a form sent from it again is a new submission, with an id of its own.
+  const newSubmissions = () => {
+    for (const field of document.querySelectorAll('input[name=submission]')) {
+      const bytes = crypto.getRandomValues(new Uint8Array(16));
+      field.value = btoa(String.fromCharCode(...bytes))
+        .replaceAll('+', '-')
+        .replaceAll('/', '_')
+        .replace(/=+$/, '');
+    }
+  };
   window.addEventListener('pageshow', (event) => {
-    if (event.persisted) blankPin();
+    if (event.persisted) {
+      blankPin();
+      newSubmissions();
+    }
     for (const form of document.querySelectorAll('form[data-sending]')) {
       delete form.dataset.sending;
       const button = form.querySelector('button[type=submit]');
