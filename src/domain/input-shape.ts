@@ -6,18 +6,18 @@
 // are never echoed: one may be megabytes, or a secret typed in the wrong field.
 import { codeMethods, onboardingPaths, pinPolicies, type JourneyInput } from './journey.js';
 import { notAnObject } from './operator-input.js';
+import { isIsoTime, isText, type Fields } from './shape.js';
 
 /** Graph object ids (WABA, portfolio, phone number) are numeric strings. */
 export const GRAPH_ID = /^\d{1,32}$/;
 /** A number in E.164 form: the workflow id's part after `number:`. */
 const E164 = /^\+[1-9]\d{5,14}$/;
 const DIGITS = /^\d{1,15}$/;
-const LOCALE = /^[a-z]{2,3}(_[A-Z]{2})?$/;
+/** A locale for Meta's code message, e.g. en_US. */
+export const LOCALE = /^[a-z]{2,3}(_[A-Z]{2})?$/;
 
-type Fields = Record<string, unknown>;
 type Check = (value: unknown) => boolean;
 
-const isText = (value: unknown): value is string => typeof value === 'string';
 const matches =
   (pattern: RegExp): Check =>
   (value) =>
@@ -26,15 +26,18 @@ const oneOf =
   (values: readonly string[]): Check =>
   (value) =>
     isText(value) && values.includes(value);
+const textUpTo =
+  (max: number): Check =>
+  (value) =>
+    isText(value) && value.length <= max;
 const isBoolean: Check = (value) => typeof value === 'boolean';
-const isDate: Check = (value) => isText(value) && !Number.isNaN(Date.parse(value));
 
 /** What each field must be, in words, and the check. Required: every version of numberflow has sent them. */
 const required: [field: string, rule: string, check: Check][] = [
   ['wabaId', 'a numeric Graph id in quotes', matches(GRAPH_ID)],
   ['portfolioId', 'a numeric Graph id in quotes', matches(GRAPH_ID)],
-  ['displayName', 'text', isText],
-  ['signupAt', 'a date and time (ISO 8601)', isDate],
+  ['displayName', 'text of at most 1,000 characters', textUpTo(1_000)],
+  ['signupAt', 'a date and time (ISO 8601)', isIsoTime],
 ];
 /** Checked when given: older versions left some of them out, and the journey fills them in. */
 const optional: [field: string, rule: string, check: Check][] = [
@@ -43,7 +46,7 @@ const optional: [field: string, rule: string, check: Check][] = [
   ['pinPolicy', `one of ${pinPolicies.join(', ')}`, oneOf(pinPolicies)],
   ['phoneNumberId', 'a numeric Graph id in quotes', matches(GRAPH_ID)],
   ['language', 'a locale such as en_US', matches(LOCALE)],
-  ['requestedBy', 'text', isText],
+  ['requestedBy', 'text of at most 200 characters', textUpTo(200)],
   ['ivr', 'true or false', isBoolean],
   ['identityCheck', 'true or false', isBoolean],
   ['signupWindow', 'true or false', isBoolean],
@@ -96,16 +99,16 @@ export function inputToEndWith(input: unknown, e164: string | null, startedAt: s
     wabaId: given('wabaId', matches(GRAPH_ID), ''),
     portfolioId: given('portfolioId', matches(GRAPH_ID), ''),
     phoneNumber: { e164: e164 ?? '', countryCallingCode: '', nationalNumber: digits },
-    displayName: given('displayName', isText, ''),
+    displayName: given('displayName', textUpTo(1_000), ''),
     path: 'cloud_api',
     codeMethod: given('codeMethod', oneOf(codeMethods), 'SMS'),
     ivr: false,
-    signupAt: given('signupAt', isDate, startedAt),
+    signupAt: given('signupAt', isIsoTime, startedAt),
     signupWindow: false,
     pinPolicy: given('pinPolicy', oneOf(pinPolicies), 'generate'),
     identityCheck: false,
     language: given('language', matches(LOCALE), 'en_US'),
-    requestedBy: given('requestedBy', isText, 'unknown'),
+    requestedBy: given('requestedBy', textUpTo(200), 'unknown'),
   };
 }
 

@@ -5,7 +5,7 @@ import { codeMethods, onboardingPaths, pinPolicies, signupExpiresAt, type Journe
 import { DISPLAY_NAME_RULES, validateDisplayName } from './display-name.js';
 import { CLOCKS_APART_MS } from './events.js';
 import { InvalidPhoneNumberError, parsePhoneNumber, type PhoneNumber } from './phone.js';
-import { GRAPH_ID } from './input-shape.js';
+import { GRAPH_ID, LOCALE } from './input-shape.js';
 
 export { GRAPH_ID };
 
@@ -59,10 +59,7 @@ export const journeyRequestSchema = z
       .boolean()
       .default(false)
       .describe("check customers' identity hashes before each send once live (Meta error 137000)"),
-    language: z
-      .string()
-      .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a locale such as en_US')
-      .default('en_US'),
+    language: z.string().regex(LOCALE, 'must be a locale such as en_US').default('en_US'),
     requestedBy: z.string().trim().min(1).max(200).default('unknown'),
   })
   .strict();

@@ -3,18 +3,16 @@
 // could not read failed its workflow task for ever — every journey of the portfolio stopped being admitted or let go.
 // Each check names what is wrong, never echoing a value; the portfolio notes the signal and drops it.
 import { isMessageObject, notAnObject } from './operator-input.js';
+import { isIsoTime, isText, type Fields } from './shape.js';
 
 /** A slot's number, as journeys send it (the acquireSlot update's validator says the same). */
 export const SLOT_E164 = /^\+\d{6,15}$/;
 
-type Fields = Record<string, unknown>;
 /** A field's rule in words, and its check; `optional` fields are checked only when given (older senders left them out). */
 type Rule = [field: string, words: string, check: (value: unknown) => boolean, optional?: 'optional'];
 
-const isText = (value: unknown) => typeof value === 'string';
 const isNumber = (value: unknown) => typeof value === 'string' && SLOT_E164.test(value);
 const isCount = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 0;
-const isDate = (value: unknown) => typeof value === 'string' && !Number.isNaN(Date.parse(value));
 const e164: Rule = ['e164', 'a number in E.164 form', isNumber];
 
 const rules = {
@@ -32,13 +30,13 @@ const rules = {
     ['firstRunId', 'text', isText, 'optional'],
     ['stillRegistered', 'true or false', (v) => typeof v === 'boolean', 'optional'],
     ['capRefusedAt', 'a count', isCount, 'optional'],
-    ['capRefusedWhen', 'a date and time', isDate, 'optional'],
+    ['capRefusedWhen', 'a date and time', isIsoTime, 'optional'],
   ],
   capRefused: [
     e164,
     ['runId', 'text', isText],
     ['registered', 'a count', isCount],
-    ['at', 'a date and time', isDate, 'optional'],
+    ['at', 'a date and time', isIsoTime, 'optional'],
   ],
   // Its cap is read by the handler, which ignores one that is not a count (as it always has).
   capabilityUpdate: [],

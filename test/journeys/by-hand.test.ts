@@ -115,7 +115,7 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
         'two fields':
           prefix +
           [
-            'displayName: is required (text)',
+            'displayName: is required (text of at most 1,000 characters)',
             'signupAt: is required (a date and time (ISO 8601))',
             'phoneNumber: is required (an object with e164 ("<e164>", as the workflow id), countryCallingCode and nationalNumber (digits in quotes))',
           ].join('; '),

@@ -19,14 +19,14 @@ describe("the journey's check of its input", () => {
   it('names each wrong field, never its value', () => {
     const secret = '123456';
     const problems = journeyInputProblems(
-      { ...made, signupAt: 'yesterday', codeMethod: secret, language: 'English', requestedBy: 7 },
+      { ...made, signupAt: '1', codeMethod: secret, language: 'English', requestedBy: 7 }, // Date.parse takes '1'
       '+14155552671',
     );
     expect(problems).toEqual([
       'signupAt: must be a date and time (ISO 8601)',
       'codeMethod: must be one of SMS, VOICE',
       'language: must be a locale such as en_US',
-      'requestedBy: must be text',
+      'requestedBy: must be text of at most 200 characters',
     ]);
     expect(problems.join(' ')).not.toContain(secret);
     expect(journeyInputProblems(made, '+14155552672')).toEqual([
