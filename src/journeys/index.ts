@@ -6,7 +6,7 @@ export {
   awaitingInputStages,
   InvalidFilterError,
   journeyListQuery,
-  keptUnder,
+  withoutResetRuns,
   listJourneys,
   type JourneyFilter,
 } from './list.js';

@@ -103,16 +103,17 @@ export async function listJourneys(
   filter: JourneyFilter,
   page: { size: number; token?: Uint8Array | null } = { size: 100 },
 ): Promise<ListingPage> {
-  return keptUnder(filter, await listPage(client, journeyListQuery(filter), page.size, page.token ?? null));
+  return withoutResetRuns(filter, await listPage(client, journeyListQuery(filter), page.size, page.token ?? null));
 }
 
 /**
  * A page listed by `filter` as it is shown: under an outcome, a run a reset ended is left out — visibility matched it
- * as terminated, but it is no ending (listing.ts), the journey goes on in the reset's run.
+ * as terminated, but it is no ending (listing.ts: no outcome), the journey goes on in the reset's run. A journey still
+ * tidying up after its ending (running, its stage the outcome already) stays listed.
  */
-export function keptUnder(filter: JourneyFilter, page: ListingPage): ListingPage {
+export function withoutResetRuns(filter: JourneyFilter, page: ListingPage): ListingPage {
   if (!isJourneyOutcome(filter.stage)) return page;
-  return { ...page, items: page.items.filter((item) => item.outcome !== null) };
+  return { ...page, items: page.items.filter((item) => !(item.status === 'TERMINATED' && item.outcome === null)) };
 }
 
 function graphId(name: string, value: string): string {

@@ -4,7 +4,7 @@ import {
   describeJourney,
   journeyListQuery,
   journeyRuns,
-  keptUnder,
+  withoutResetRuns,
   listPage,
   startRequestHashes,
   summarizeJourneys,
@@ -99,7 +99,7 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
           },
         ]);
       }
-      const page = keptUnder(filter, await listPage(client, query, pageSize, token));
+      const page = withoutResetRuns(filter, await listPage(client, query, pageSize, token));
       const next = page.nextPageToken;
       return { items: page.items, nextPageToken: next ? context.pageTokens.seal(query, next) : null };
     },
