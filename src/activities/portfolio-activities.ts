@@ -284,18 +284,19 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       try {
         return await inTurn(() => portfolio.executeUpdate(acquireSlotUpdate, { args: [request] }));
       } catch (err) {
-        try {
-          if (err instanceof WorkflowNotFoundError) {
-            const started = await newPortfolio(portfolioId, request.wabaId);
-            seed = started;
+        if (err instanceof WorkflowNotFoundError) {
+          // Meta not answering fails the attempt here, after one read, as any Graph call: the journey asks again.
+          const started = await newPortfolio(portfolioId, request.wabaId);
+          seed = started;
+          try {
             return await inTurn(() => startedByAsk(started, request));
+          } catch (startErr) {
+            // Slow, busy, or a server without update-with-start: the ask goes by signal, as before it.
+            warn('the first ask of a new portfolio was not answered by update-with-start: it is asked by signal', {
+              portfolioId,
+              error: startErr instanceof Error ? startErr.message : String(startErr),
+            });
           }
-        } catch (startErr) {
-          // A server without update-with-start says so here (and the ask goes by signal, as before it).
-          warn('a new portfolio could not be started by its first ask: it is asked by signal', {
-            portfolioId,
-            error: startErr instanceof Error ? startErr.message : String(startErr),
-          });
         }
         // Busy, slow, no turn in time, not started in time, or the request came after a release (which the signal's
         // handler ignores too). An update the portfolio took after all is answered again by signal: a repeated request gets

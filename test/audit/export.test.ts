@@ -16,7 +16,9 @@ import { cancelSignal, numberEventSignal, submitOtpUpdate } from '../../src/doma
 import { useBench } from '../support/bench.js';
 import type { Harness, JourneyHandle } from '../support/harness.js';
 
-const REASON = 'duplicate, see "ticket 7"\nsecond line; =1+1';
+const REASON = 'duplicate, see "ticket 7", second part; =1+1';
+/** A reason recorded before a reason had to be one line (a cancel by signal took it then). */
+const TWO_LINES = 'duplicate, see "ticket 7"\nsecond line; =1+1';
 /** An actor a spreadsheet would read as a formula. */
 const SPREADSHEET_ACTOR = '@SUM(1+1)';
 
@@ -51,7 +53,7 @@ describe("a portfolio's export (dev server + Graph sandbox)", () => {
         .getHandle(wrong.workflowId)
         .executeUpdate(submitOtpUpdate, { args: [{ code: '000001', actor: SPREADSHEET_ACTOR }] });
       const handle = client.workflow.getHandle(cancelled.workflowId);
-      // By signal, as a cancel recorded before a reason had to be one line: its export must still be safe.
+      // By signal, with quotes, commas and a formula: its export must still be safe.
       await handle.signal(cancelSignal, { actor: 'ops@acme', reason: REASON });
       await handle.result().catch(() => undefined); // closed Canceled
     });
@@ -107,6 +109,18 @@ describe("a portfolio's export (dev server + Graph sandbox)", () => {
     const wrongCode = records.find((r) => r.outcome === 'refused: code wrong, 2 attempts left');
     expect(wrongCode).toMatchObject({ actor: `'${SPREADSHEET_ACTOR}`, attemptsLeft: '2' });
     expect(records.map((r) => r.what)).toContain(`cancelled by ops@acme: ${REASON}`);
+    // A value of two lines, as runs from before recorded reasons, comes back whole from the CSV too.
+    const ended = ndjson.find((row) => row.kind === 'ended' && row.what.includes(REASON)) as ExportRow;
+    const older = { ...ended, what: `cancelled by ops@acme: ${TWO_LINES}` };
+    let csv = '';
+    for await (const line of exportLines(
+      (async function* () {
+        yield older;
+      })(),
+      'csv',
+    ))
+      csv += line;
+    expect((parse(csv, { columns: true }) as Record<string, string>[]).map((r) => r.what)).toEqual([older.what]);
   });
 
   it('refuses a window that ends before it starts, and a portfolio id that is not one', async () => {
