@@ -87,6 +87,14 @@ describe('the console’s markup', () => {
     expect(ended).not.toContain('numberflow retries with backoff');
   });
 
+  it('gives each action form its submission id, which no browser puts back from an earlier page on a reload', () => {
+    const page = toText(journeyPage(contextOf(operator), journeyView()));
+    const fields = page.match(/<input type="hidden" name="submission"[^>]*>/g) ?? [];
+    expect(fields.length).toBeGreaterThan(0);
+    for (const field of fields)
+      expect(field).toBe('<input type="hidden" name="submission" value="a-submission-of-22char" autocomplete="off" />');
+  });
+
   it('loads the page script on an ended journey too (it puts back the address a form posted to), following nothing', () => {
     const result = {
       outcome: 'CANCELLED',

@@ -40,7 +40,7 @@ export interface Kept {
 
 /** The render's submission id, which a form's update id is made of: posted again by a reload, it acts once. */
 export const submissionInput = (context: PageContext): Html =>
-  html`<input type="hidden" name="${SUBMISSION_FIELD}" value="${context.submission}" />`;
+  html`<input type="hidden" name="${SUBMISSION_FIELD}" value="${context.submission}" autocomplete="off" />`;
 
 /** The outcome's id (pages/journey.ts): what an invalid field is described by first. */
 const OUTCOME_ID = 'outcome';
