@@ -4,7 +4,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { journeyTimeline } from '../../src/audit/index.js';
-import { journeyQuery, journeyWorkflowId, type JourneyResult } from '../../src/domain/journey.js';
+import { journeyQuery, journeyWorkflowId, type JourneyResult, type JourneyView } from '../../src/domain/journey.js';
 import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { describeJourney } from '../../src/journeys/read.js';
 import {
@@ -139,8 +139,12 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
       const journey = await t.bench.start(input);
       await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
       const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      // One at a time: the audit tells apart the notes of one person's signals by the task that took each.
       await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'line one\nline two' });
+      const noted = (start: string) => (v: JourneyView) => v.notes.some((n) => n.what.startsWith(start));
+      await journey.until(noted('signal cancel ignored: the reason must be one line'), 'the first note');
       await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'r'.repeat(501) });
+      await journey.until(noted('signal cancel ignored: the reason is too long'), 'the second note');
       await handle.signal(otpSignal, { actor: 'evil\nline', code: { sealed: 'x' } } as never);
       const view = await journey.until((v) => v.notes.length >= 3, 'the three notes');
       expect(view.notes.slice(-3).map((n) => n.what)).toEqual([
