@@ -421,6 +421,30 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     });
   });
 
+  it("refuses a form of the number's journey that ended, posted again once another began, sending nothing", async () => {
+    const operator = await signedIn(OPERATOR);
+    await t.bench.run(async () => {
+      const input = t.bench.input();
+      const first = await t.bench.start(input);
+      const { e164: number } = await first.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const at = `/journeys/${encodeURIComponent(number)}`;
+      const form = (await operator.get(at)).body;
+      const posted = { ...hiddenFieldsOf(form, `${at}/otp`), code: '000000' };
+      expect(posted.journey).toMatch(/^[0-9a-f-]{36}$/);
+      await t.env.client.workflow.getHandle(first.workflowId).terminate('wrong number');
+      const next = await t.bench.start(input); // the number's next journey
+      await next.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const stale = await operator.post(`${at}/otp`, posted);
+      expect(stale.statusCode).toBe(409);
+      expect(outcomeOf(stale.body)).toContain(`this page was for an earlier journey of ${number}, which has ended`);
+      expect((await next.view()).attempts.wrongCodes).toBe(0);
+      // The page it answers with is the journey's now: its forms are for it.
+      const current = await operator.post(`${at}/otp`, { ...hiddenFieldsOf(stale.body, `${at}/otp`), code: '000000' });
+      expect(outcomeOf(current.body)).toContain('code wrong, 2 attempts left');
+      await t.env.client.workflow.getHandle(next.workflowId).terminate('test done');
+    });
+  });
+
   it('asks for the PIN in a password field and never echoes it, refused or accepted', async () => {
     const operator = await signedIn(OPERATOR);
     await t.bench.run(async () => {

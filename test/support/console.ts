@@ -116,15 +116,24 @@ export function csrfOf(page: string, action: string): string {
 
 /** The submission id of the form posting to `action` on a page, if it carries one (the PIN's read-back does not). */
 export function submissionOf(page: string, action: string): string | undefined {
-  const escaped = action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const form = new RegExp(`action="${escaped}"[^>]*>([\\s\\S]*?)</form>`).exec(page)?.[1] ?? '';
-  return /<input type="hidden" name="submission" value="([^"]+)"/.exec(form)?.[1];
+  return hiddenOf(page, action, 'submission');
 }
 
-/** The hidden fields a browser posts with the form posting to `action`: its CSRF token and submission id. */
-export function hiddenFieldsOf(page: string, action: string): { csrf: string; submission?: string } {
-  const submission = submissionOf(page, action);
-  return { csrf: csrfOf(page, action), ...(submission === undefined ? {} : { submission }) };
+/** A hidden field's value in the form posting to `action`. */
+function hiddenOf(page: string, action: string, name: string): string | undefined {
+  const escaped = action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const form = new RegExp(`action="${escaped}"[^>]*>([\\s\\S]*?)</form>`).exec(page)?.[1] ?? '';
+  return new RegExp(`<input type="hidden" name="${name}" value="([^"]+)"`).exec(form)?.[1];
+}
+
+/** The hidden fields a browser posts with the form posting to `action`: its CSRF token, submission id and journey. */
+export function hiddenFieldsOf(page: string, action: string): { csrf: string; submission?: string; journey?: string } {
+  const [submission, journey] = [hiddenOf(page, action, 'submission'), hiddenOf(page, action, 'journey')];
+  return {
+    csrf: csrfOf(page, action),
+    ...(submission === undefined ? {} : { submission }),
+    ...(journey === undefined ? {} : { journey }),
+  };
 }
 
 /** The forms of a page that post somewhere (the action of each). */

@@ -12,7 +12,7 @@ import type { PageContext } from './pages/layout.js';
 import { problemPage } from './pages/problem.js';
 import { journeyPathIn, signInPath } from './paths.js';
 import { SESSION_HOURS, sessionOf, type Session } from './session.js';
-import { newSubmission, SUBMISSION_FIELD, submissionField } from './submission.js';
+import { JOURNEY_FIELD, journeyField, newSubmission, SUBMISSION_FIELD, submissionField } from './submission.js';
 
 export interface ConsoleContext {
   client: Client;
@@ -120,8 +120,11 @@ export function requireCsrf(
  */
 export function requireSubmission(context: ConsoleContext): preHandlerHookHandler {
   return (request, reply, done) => {
-    const presented = (request.body as Record<string, unknown> | undefined)?.[SUBMISSION_FIELD];
-    if (submissionField.safeParse(presented).success) return done();
+    const body = request.body as Record<string, unknown> | undefined;
+    const valid =
+      submissionField.safeParse(body?.[SUBMISSION_FIELD]).success &&
+      journeyField.safeParse(body?.[JOURNEY_FIELD]).success;
+    if (valid) return done();
     const page = problemPage(
       pageContext(context, request.consoleSession),
       'Form refused',

@@ -7,6 +7,18 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 export const SUBMISSION_FIELD = 'submission';
+/**
+ * The journey a journey page's forms were made for: the first run of its chain (its runs continued as new, or reset,
+ * keep it). A form posted once the number's journey ended and another began — a reload of an old answer page — is
+ * refused, not taken by the new journey.
+ */
+export const JOURNEY_FIELD = 'journey';
+
+/** The field as a form posts it: absent (an older page's form, a page of no journey), or a Temporal run id. */
+export const journeyField = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,64}$/, 'is not a journey this console names')
+  .optional();
 
 /** A page render's submission id: 128 random bits, base64url. */
 export const newSubmission = (): string => randomBytes(16).toString('base64url');

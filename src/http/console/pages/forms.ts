@@ -13,7 +13,7 @@ import { journeyStages } from '../../../domain/stages.js';
 import { journeyActions, type JourneyAction } from '../../api/actions.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
 import { CSRF_FIELD } from '../csrf.js';
-import { SUBMISSION_FIELD } from '../submission.js';
+import { JOURNEY_FIELD, SUBMISSION_FIELD } from '../submission.js';
 import { html, type Html } from '../html.js';
 import { time } from '../labels.js';
 import { actionName, actionPath } from '../paths.js';
@@ -40,7 +40,11 @@ export interface Kept {
 
 /** The render's submission id, which a form's update id is made of: posted again by a reload, it acts once. */
 export const submissionInput = (context: PageContext): Html =>
-  html`<input type="hidden" name="${SUBMISSION_FIELD}" value="${context.submission}" autocomplete="off" />`;
+  html`<input type="hidden" name="${SUBMISSION_FIELD}" value="${context.submission}" autocomplete="off" />${
+      context.journey === undefined
+        ? ''
+        : html`<input type="hidden" name="${JOURNEY_FIELD}" value="${context.journey}" autocomplete="off" />`
+    }`;
 
 /** The outcome's id (pages/journey.ts): what an invalid field is described by first. */
 const OUTCOME_ID = 'outcome';

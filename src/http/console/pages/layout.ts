@@ -10,6 +10,8 @@ export interface PageContext {
   csrf(action: string): string;
   /** This render's submission id, which its action forms carry (submission.ts). */
   submission: string;
+  /** On a journey's page: its journey (submission.ts JOURNEY_FIELD), which its action forms carry. */
+  journey?: string;
   /** What was typed in "Go to a number" when it was refused: shown there again, to be corrected. */
   typedNumber?: string;
 }

@@ -12,7 +12,7 @@ import { ensureMay } from '../../auth/hooks.js';
 import { describeJourneyFor } from '../../auth/journey-scope.js';
 import { holdsAny, permissions, type Principal } from '../../auth/principals.js';
 import { problemLine } from '../../error-body.js';
-import { sendsMessages, type JourneyView } from '../../../domain/journey.js';
+import { journeyWorkflowId, sendsMessages, type JourneyView } from '../../../domain/journey.js';
 import { journeyOutcomes, type StageOrOutcome } from '../../../domain/stages.js';
 import {
   pageContext,
@@ -26,7 +26,7 @@ import {
 import type { Html } from '../html.js';
 import { sessionOf, type Session } from '../session.js';
 import { CSRF_FIELD } from '../csrf.js';
-import { SUBMISSION_FIELD, submissionUpdateId } from '../submission.js';
+import { JOURNEY_FIELD, SUBMISSION_FIELD, submissionUpdateId } from '../submission.js';
 import { choosingPin, type Kept } from '../pages/forms.js';
 import { CUSTOMERS_SHOWN } from '../pages/identities.js';
 import { journeyPage, type JourneyPageOptions } from '../pages/journey.js';
@@ -91,6 +91,15 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const { principal } = session;
         const before = await describeJourneyFor(context.client, principal, e164);
         ensureMay(principal, action.permission);
+        const madeFor = (request.body as Record<string, unknown> | undefined)?.[JOURNEY_FIELD];
+        if (typeof madeFor === 'string' && madeFor !== (await journeyOf(context, e164))) {
+          const outcome = {
+            outcome: 'refused' as const,
+            message: `this page was for an earlier journey of ${e164}, which has ended: its journey now is shown here; nothing was sent`,
+            attemptsLeft: null,
+          };
+          return sendPage(reply, await journeyPageFor(context, session, before, { outcome }), 409);
+        }
         const fields = formFields(request.body);
         const form = { action: action.path, actor: principal.name, fields };
         const updateId = submissionUpdateId(context.submissionKey, request.body, form);
@@ -142,11 +151,21 @@ export async function journeyPageFor(
     context.identities && sendsMessages(view) && view.phoneNumberId
       ? await context.identities.untrustedPage(view.phoneNumberId, { limit: CUSTOMERS_SHOWN, offset: 0 })
       : null;
-  return journeyPage(pageContext(context, session), view, {
+  const journey = await journeyOf(context, view.e164);
+  return journeyPage({ ...pageContext(context, session), ...(journey ? { journey } : {}) }, view, {
     ...options,
     customers,
     timelinePath: timelineLink(context, session.principal, view.e164),
   });
+}
+
+/**
+ * The number's journey now: the first run of its latest run's chain (continued as new, reset), which a form of its
+ * page names; undefined when the server does not say (then no form is held to it).
+ */
+async function journeyOf(context: ConsoleContext, e164: string): Promise<string | undefined> {
+  const described = await context.client.workflow.getHandle(journeyWorkflowId(e164)).describe();
+  return described.raw.workflowExecutionInfo?.firstRunId || undefined;
 }
 
 /** What an action answered `pending` goes on to: its working out (a new code asked for, the cancel, the removal). */
@@ -177,7 +196,12 @@ const booleans: Record<string, boolean> = { true: true, false: false };
  * a boolean.
  */
 export function formFields(body: unknown): Record<string, unknown> {
-  const { [CSRF_FIELD]: _csrf, [SUBMISSION_FIELD]: _submission, ...fields } = (body ?? {}) as Record<string, unknown>;
+  const {
+    [CSRF_FIELD]: _csrf,
+    [SUBMISSION_FIELD]: _submission,
+    [JOURNEY_FIELD]: _journey,
+    ...fields
+  } = (body ?? {}) as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(fields)
       .filter(([name, value]) => !(optionalText.has(name) && value === ''))
