@@ -51,19 +51,19 @@ export class PortfolioStoppedError extends Error {
 const CAP_SEEN_WITHIN_MS = 5_000;
 
 export async function readPortfolio(client: Client, portfolioId: string): Promise<PortfolioView> {
-  const [state, stopped] = await Promise.all([readState(client, portfolioId), stoppedOf(client, portfolioId)]);
-  return { ...viewOf(portfolioId, state), stopped };
+  const [state, run] = await Promise.all([readState(client, portfolioId), runOf(client, portfolioId)]);
+  return { ...viewOf(portfolioId, state), stopped: run === 'running' || run === 'never started' ? null : run };
 }
 
-/** How its workflow ended, when it is not running; null while it runs (or when none was ever started). */
-async function stoppedOf(client: Client, portfolioId: string): Promise<Stopped | null> {
+/** Whether its workflow runs, was never started, or how and when it ended. */
+async function runOf(client: Client, portfolioId: string): Promise<'running' | 'never started' | Stopped> {
   return client.workflow
     .getHandle(portfolioWorkflowId(portfolioId))
     .describe()
     .then(
       ({ status, closeTime }) =>
-        status.name === 'RUNNING' ? null : { status: status.name, at: closeTime?.toISOString() ?? null },
-      (err: unknown) => (err instanceof WorkflowNotFoundError ? null : Promise.reject(err)),
+        status.name === 'RUNNING' ? 'running' : { status: status.name, at: closeTime?.toISOString() ?? null },
+      (err: unknown) => (err instanceof WorkflowNotFoundError ? 'never started' : Promise.reject(err)),
     );
 }
 
@@ -166,13 +166,9 @@ async function signalUntilShown(
   look: { send: (handle: WorkflowHandle) => Promise<void>; shows: (state: PortfolioState) => boolean },
 ): Promise<{ view: PortfolioView; shown: boolean }> {
   const handle = client.workflow.getHandle(portfolioWorkflowId(portfolioId));
-  const stopped = await handle.describe().then(
-    ({ status, closeTime }) =>
-      status.name === 'RUNNING' ? null : { status: status.name, at: closeTime?.toISOString() ?? null },
-    (err: unknown) => (err instanceof WorkflowNotFoundError ? 'never started' : Promise.reject(err)),
-  );
-  if (stopped === 'never started') throw new PortfolioNotFoundError(portfolioId);
-  if (stopped) throw new PortfolioStoppedError(portfolioId, stopped);
+  const run = await runOf(client, portfolioId);
+  if (run === 'never started') throw new PortfolioNotFoundError(portfolioId);
+  if (run !== 'running') throw new PortfolioStoppedError(portfolioId, run);
   await look.send(handle);
   const deadline = Date.now() + withinMs;
   for (;;) {
