@@ -91,14 +91,16 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const { principal } = session;
         const before = await describeJourneyFor(context.client, principal, e164);
         ensureMay(principal, action.permission);
+        // Read once: the answer's page names the same journey (an action never starts another chain).
+        const journey = await journeyOf(context, e164);
         const madeFor = (request.body as Record<string, unknown> | undefined)?.[JOURNEY_FIELD];
-        if (typeof madeFor === 'string' && madeFor !== (await journeyOf(context, e164))) {
+        if (typeof madeFor === 'string' && madeFor !== journey) {
           const outcome = {
             outcome: 'refused' as const,
             message: `this page was for an earlier journey of ${e164}, which has ended: its journey now is shown here; nothing was sent`,
             attemptsLeft: null,
           };
-          return sendPage(reply, await journeyPageFor(context, session, before, { outcome }), 409);
+          return sendPage(reply, await journeyPageFor(context, session, before, { outcome, journey }), 409);
         }
         const fields = formFields(request.body);
         const form = { action: action.path, actor: principal.name, fields };
@@ -107,6 +109,7 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
         const { outcome, status, field } = await submit(context, action, e164, fields, principal, choosing, updateId);
         const view = status === 400 ? before : await describeJourney(context.client, e164);
         const page = await journeyPageFor(context, session, view, {
+          journey,
           outcome,
           leadsTo: leadsTo(action.path, outcome),
           kept:
@@ -145,13 +148,19 @@ export async function journeyPageFor(
   context: ConsoleContext,
   session: Session,
   view: JourneyView,
-  options: Pick<JourneyPageOptions, 'outcome' | 'leadsTo' | 'kept' | 'revealedPin'> = {},
+  /** `journey`: the number's journey (journeyOf), when the caller read it already. */
+  {
+    journey: known,
+    ...options
+  }: Pick<JourneyPageOptions, 'outcome' | 'leadsTo' | 'kept' | 'revealedPin'> & {
+    journey?: string;
+  } = {},
 ): Promise<Html> {
   const customers =
     context.identities && sendsMessages(view) && view.phoneNumberId
       ? await context.identities.untrustedPage(view.phoneNumberId, { limit: CUSTOMERS_SHOWN, offset: 0 })
       : null;
-  const journey = await journeyOf(context, view.e164);
+  const journey = known ?? (await journeyOf(context, view.e164));
   return journeyPage({ ...pageContext(context, session), ...(journey ? { journey } : {}) }, view, {
     ...options,
     customers,
