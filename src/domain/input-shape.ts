@@ -5,8 +5,8 @@
 // shape here, with no library (this runs in workflow code), and ends FAILED naming the fields. The values themselves
 // are never echoed: one may be megabytes, or a secret typed in the wrong field.
 import { codeMethods, onboardingPaths, pinPolicies, type JourneyInput } from './journey.js';
-import { notAnObject } from './operator-input.js';
-import { isIsoTime, isText, type Fields } from './shape.js';
+import { isMessageObject, notAnObject } from './operator-input.js';
+import { isBoolean, isIsoTime, isText, type Fields } from './shape.js';
 
 /** Graph object ids (WABA, portfolio, phone number) are numeric strings. */
 export const GRAPH_ID = /^\d{1,32}$/;
@@ -30,7 +30,6 @@ const textUpTo =
   (max: number): Check =>
   (value) =>
     isText(value) && value.length <= max;
-const isBoolean: Check = (value) => typeof value === 'boolean';
 
 /** What each field must be, in words, and the check. Required: every version of numberflow has sent them. */
 const required: [field: string, rule: string, check: Check][] = [
@@ -59,7 +58,7 @@ const optional: [field: string, rule: string, check: Check][] = [
  * must be for it.
  */
 export function journeyInputProblems(input: unknown, e164: string | null): string[] {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return [notAnObject(input)];
+  if (!isMessageObject(input)) return [notAnObject(input)];
   const fields = input as Fields;
   const problems: string[] = [];
   for (const [field, rule, check] of required) {
@@ -77,7 +76,7 @@ function phoneNumberProblems(value: unknown, e164: string | null): string[] {
   const which = e164 === null ? 'the number in E.164 form' : `"${e164}", as the workflow id`;
   const rule = `an object with e164 (${which}), countryCallingCode and nationalNumber (digits in quotes)`;
   if (value === undefined) return [`phoneNumber: is required (${rule})`];
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`phoneNumber: must be ${rule}`];
+  if (!isMessageObject(value)) return [`phoneNumber: must be ${rule}`];
   const number = value as Fields;
   const fits =
     (e164 === null ? matches(E164)(number.e164) : number.e164 === e164) &&
@@ -91,7 +90,7 @@ function phoneNumberProblems(value: unknown, e164: string | null): string[] {
  * harmless value where it did not (no WABA, no portfolio: nothing is asked of Meta or of a portfolio).
  */
 export function inputToEndWith(input: unknown, e164: string | null, startedAt: string): JourneyInput {
-  const fields = (typeof input === 'object' && input !== null && !Array.isArray(input) ? input : {}) as Fields;
+  const fields = (isMessageObject(input) ? input : {}) as Fields;
   const given = <T>(field: string, check: Check, fallback: T): T =>
     check(fields[field]) ? (fields[field] as T) : fallback;
   const digits = e164 === null ? '' : e164.slice(1);

@@ -3,7 +3,7 @@
 // could not read failed its workflow task for ever — every journey of the portfolio stopped being admitted or let go.
 // Each check names what is wrong, never echoing a value; the portfolio notes the signal and drops it.
 import { isMessageObject, notAnObject } from './operator-input.js';
-import { isIsoTime, isText, type Fields } from './shape.js';
+import { isBoolean, isIsoTime, isText, type Fields } from './shape.js';
 
 /** A slot's number, as journeys send it (the acquireSlot update's validator says the same). */
 export const SLOT_E164 = /^\+\d{6,15}$/;
@@ -22,13 +22,13 @@ const rules = {
     ['runId', 'text', isText, 'optional'],
     ['wabaId', 'text', isText, 'optional'],
     ['firstRunId', 'text', isText, 'optional'],
-    ['registered', 'true or false', (v) => typeof v === 'boolean', 'optional'],
+    ['registered', 'true or false', isBoolean, 'optional'],
   ],
   releaseSlot: [
     e164,
     ['runId', 'text', isText, 'optional'],
     ['firstRunId', 'text', isText, 'optional'],
-    ['stillRegistered', 'true or false', (v) => typeof v === 'boolean', 'optional'],
+    ['stillRegistered', 'true or false', isBoolean, 'optional'],
     ['capRefusedAt', 'a count', isCount, 'optional'],
     ['capRefusedWhen', 'a date and time', isIsoTime, 'optional'],
   ],

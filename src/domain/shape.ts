@@ -6,6 +6,8 @@ export type Fields = Record<string, unknown>;
 
 export const isText = (value: unknown): value is string => typeof value === 'string';
 
+export const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+
 /** An ISO 8601 date and time with its zone (as numberflow writes them): `Date.parse` alone takes other text too. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
