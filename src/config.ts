@@ -108,6 +108,8 @@ const configSchema = z
       .string()
       .regex(/^v\d+\.\d+$/, 'must look like v23.0')
       .default('v23.0'),
+    /** Days the webhook inbox keeps a delivery it gave up on (customers' messages among them) before discarding it. */
+    WEBHOOK_DEAD_LETTER_DAYS: positiveInt.max(3_650).default(30),
     GRAPH_CONNECT_TIMEOUT_MS: positiveInt.default(5_000),
     GRAPH_REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8788),

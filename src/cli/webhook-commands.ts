@@ -78,7 +78,7 @@ function deadLetterLines({ deadLetters, total, nextAfter, replica }: DeadLetters
   if (total === 0) return [`no webhook dead letters${on(replica)}`];
   return [
     ...deadLetters.flatMap((letter) => [
-      `${letter.id}\treceived ${letter.receivedAt}\tgiven up ${letter.deadAt}\t${letter.attempts} attempts\t${letter.reason}`,
+      `${letter.id}\treceived ${letter.receivedAt}\tgiven up ${letter.deadAt}\tkept until ${letter.keptUntil}\t${letter.attempts} attempts\t${letter.reason}`,
       ...letter.wabas.map(
         (waba) => `  WABA ${waba.wabaId}: ${waba.fields.join(', ')} (${plural(waba.changes, 'change')})`,
       ),

@@ -27,8 +27,7 @@ import { metricsRoutes } from './metrics-routes.js';
 import { writeRequestLine } from './request-line.js';
 import type { Route } from './webhook-handover.js';
 import { createWebhookRouter } from './webhook-router.js';
-import type { WebhookInboxOptions } from './webhook-inbox.js';
-import { openWebhookInbox, webhookRoutes, type OpenWebhookInbox } from './webhook-routes.js';
+import { openWebhookInbox, webhookRoutes, type OpenWebhookInbox, type WebhookInboxFile } from './webhook-routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -65,7 +64,7 @@ export interface HttpAppOptions {
    * before it is answered). The service keeps it in its data folder.
    */
   /** `replica`: names this service process in the dead letters' answers (each replica keeps its own inbox). */
-  webhookInbox?: { file: string; replica?: string } & WebhookInboxOptions;
+  webhookInbox?: WebhookInboxFile;
   /** numberflow's metrics on /metrics, webhook deliveries counted (left out: no /metrics). */
   metrics?: ServiceMetrics;
   /** How long a request's head and body may take to arrive (default REQUEST_TIMEOUT_MS); answered 408 past it. */

@@ -35,6 +35,7 @@ export function serviceOptions(
       file: join(config.NUMBERFLOW_DATA_DIR, 'webhook-inbox.sqlite'),
       // What an admin addresses to reach this inbox's dead letters: a fleet's replicas differ by host, or by port.
       replica: `${hostname()}:${config.HTTP_PORT}`,
+      deadLetterDays: config.WEBHOOK_DEAD_LETTER_DAYS,
     },
     portfolioTaskQueue: portfolioTaskQueue(config),
     trustedProxies: trustedProxies(config),

@@ -1,7 +1,8 @@
 // The webhook inbox's dead letters as an admin handles them: listed without their bodies (they hold customers'
 // messages) — when received and given up on, how often tried, why, and the WABAs and fields of their changes —
 // replayed (back in the inbox and routed, ./webhook-drain.ts), or discarded; a replay and a discard are logged with
-// who did it.
+// who did it — or discarded by the service once kept WEBHOOK_DEAD_LETTER_DAYS, so that customers' messages a delivery
+// holds are not kept for ever.
 import type { Logger } from 'pino';
 import { readVerifiedWebhook, webhookEvents } from '../graph/webhooks.js';
 import type { ReplayOutcome, WebhookDrain } from './webhook-drain.js';
@@ -14,6 +15,8 @@ export interface DeadLetterSummary {
   deadAt: string;
   attempts: number;
   reason: string;
+  /** When the service discards it unless an admin replays or discards it first. */
+  keptUntil: string;
   /** Each WABA of its entries, with the fields of its changes (each once) and how many changes it has. */
   wabas: { wabaId: string; fields: string[]; changes: number }[];
 }
@@ -33,7 +36,13 @@ export type DeadLetterAction = { id: number; message: string; replica?: string }
   ReplayOutcome | { outcome: 'discarded' }
 );
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** How often the service looks for dead letters past their keeping (and once when it opens the inbox). */
+const EXPIRY_EVERY_MS = 60 * 60 * 1000;
+
 export class WebhookDeadLetters {
+  private readonly keepMs: number;
+
   constructor(
     private readonly inbox: WebhookInbox,
     private readonly drain: WebhookDrain,
@@ -43,8 +52,41 @@ export class WebhookDeadLetters {
       replica?: string;
       /** How long a replay waits for its routing before answering that it is still waiting (10 s). */
       replayWaitMs?: number;
+      /** Days a dead letter is kept once given up on (WEBHOOK_DEAD_LETTER_DAYS; 30). */
+      keepDays?: number;
     } = {},
-  ) {}
+  ) {
+    this.keepMs = (options.keepDays ?? 30) * DAY_MS;
+  }
+
+  /** Discards the dead letters kept past their days (bodies erased), logging how many: how many. */
+  expire(now = Date.now()): number {
+    const deadBefore = now - this.keepMs;
+    const discarded = this.inbox.discardDeadBefore(deadBefore);
+    if (discarded > 0) {
+      const keepDays = this.keepMs / DAY_MS;
+      this.logger.warn(
+        { discarded, deadBefore: new Date(deadBefore).toISOString(), keepDays },
+        `webhook dead letters kept ${keepDays} days discarded`,
+      );
+    }
+    return discarded;
+  }
+
+  /** Expires now, then every hour until the returned function is called (the timer keeps no process alive). */
+  expireEvery(everyMs = EXPIRY_EVERY_MS): () => void {
+    const expireLogged = () => {
+      try {
+        this.expire();
+      } catch (err) {
+        this.logger.error({ err }, 'webhook dead letters past their keeping could not be discarded; tried again later');
+      }
+    };
+    expireLogged();
+    const timer = setInterval(expireLogged, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
 
   private get where(): { replica?: string } {
     return this.options.replica === undefined ? {} : { replica: this.options.replica };
@@ -55,7 +97,7 @@ export class WebhookDeadLetters {
     const shown = rows.slice(0, limit);
     return {
       ...this.where,
-      deadLetters: shown.map(summaryOf),
+      deadLetters: shown.map((letter) => summaryOf(letter, this.keepMs)),
       total: this.inbox.deadLetterCount(),
       nextAfter: rows.length > limit ? (shown.at(-1)?.id ?? null) : null,
     };
@@ -83,7 +125,7 @@ export class WebhookDeadLetters {
   }
 }
 
-function summaryOf(letter: DeadLetter): DeadLetterSummary {
+function summaryOf(letter: DeadLetter, keepMs: number): DeadLetterSummary {
   const wabas = new Map<string, { fields: Set<string>; changes: number }>();
   const read = readVerifiedWebhook(letter.body);
   for (const event of read.ok ? webhookEvents(read.envelope, letter.receivedAt) : []) {
@@ -98,6 +140,7 @@ function summaryOf(letter: DeadLetter): DeadLetterSummary {
     deadAt: new Date(letter.deadAt).toISOString(),
     attempts: letter.attempts,
     reason: letter.reason,
+    keptUntil: new Date(letter.deadAt + keepMs).toISOString(),
     wabas: [...wabas].map(([wabaId, { fields, changes }]) => ({ wabaId, fields: [...fields], changes })),
   };
 }

@@ -89,6 +89,7 @@ export class WebhookInbox {
   private readonly deadLetterRows: Statement<[number, number], DeadLetter>;
   private readonly countDeadLetters: Statement<[]>;
   private readonly deleteDeadLetter: Statement<[number]>;
+  private readonly deleteDeadBefore: Statement<[number]>;
   private readonly unbury: (id: number) => boolean;
   private waiting: Waiting[] = [];
   /** The rows of `waiting`. */
@@ -142,6 +143,7 @@ export class WebhookInbox {
     );
     this.countDeadLetters = db.prepare('SELECT count(*) AS n FROM webhook_dead_letters');
     this.deleteDeadLetter = db.prepare('DELETE FROM webhook_dead_letters WHERE id = ?');
+    this.deleteDeadBefore = db.prepare('DELETE FROM webhook_dead_letters WHERE dead_at < ?');
     // An id is never given twice (AUTOINCREMENT), so the dead letter's own id is free in the deliveries.
     const moveBack = db.prepare(
       `INSERT INTO webhook_deliveries (id, received_at, body, attempts)
@@ -300,6 +302,11 @@ export class WebhookInbox {
   /** A dead letter discarded (its body erased with it); false if there is no such dead letter. */
   discard(id: number): boolean {
     return this.deleteDeadLetter.run(id).changes > 0;
+  }
+
+  /** The dead letters given up on before `deadAt` (ms) discarded, their bodies erased: how many. */
+  discardDeadBefore(deadAt: number): number {
+    return this.deleteDeadBefore.run(deadAt).changes;
   }
 
   get isOpen(): boolean {

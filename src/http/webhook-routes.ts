@@ -36,21 +36,32 @@ export interface OpenWebhookInbox {
 
 /** Opens the inbox file (taking its lock) and starts draining what it holds. */
 export function openWebhookInbox(
-  { file, replica, ...options }: { file: string; replica?: string } & WebhookInboxOptions,
+  { file, replica, deadLetterDays, ...options }: WebhookInboxFile,
   { route, logger, delivered }: Pick<WebhookRouteOptions, 'route' | 'logger' | 'delivered'>,
 ): OpenWebhookInbox {
   const inbox = WebhookInbox.open(file, options);
   const drain = drainWebhookInbox({ inbox, route, logger, delivered });
+  const deadLetters = new WebhookDeadLetters(inbox, drain, logger, { replica, keepDays: deadLetterDays });
+  const stopExpiring = deadLetters.expireEvery();
   return {
     inbox,
     drain,
-    deadLetters: new WebhookDeadLetters(inbox, drain, logger, { replica }),
+    deadLetters,
     async close() {
+      stopExpiring();
       await drain.stop();
       inbox.close();
     },
   };
 }
+
+/** Where the service keeps its inbox, and for how long its dead letters. */
+export type WebhookInboxFile = {
+  file: string;
+  replica?: string;
+  /** Days a dead letter is kept once given up on (30). */
+  deadLetterDays?: number;
+} & WebhookInboxOptions;
 
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
   const path = options.path ?? '/webhooks/meta';

@@ -16,7 +16,14 @@ import { TEST_REPLICA, useApi, type Who } from './support.js';
 
 interface Listed {
   replica?: string;
-  deadLetters: { id: number; reason: string; attempts: number; wabas: { wabaId: string; fields: string[] }[] }[];
+  deadLetters: {
+    id: number;
+    deadAt: string;
+    keptUntil: string;
+    reason: string;
+    attempts: number;
+    wabas: { wabaId: string; fields: string[] }[];
+  }[];
   total: number;
   nextAfter: number | null;
 }
@@ -124,6 +131,9 @@ describe("the webhook inbox's dead letters for admins (dev server, Graph sandbox
       attempts: 0,
       wabas: [{ wabaId: wabaA, fields: ['phone_number_quality_update', 'messages'], changes: 2 }],
     });
+    // Kept 30 days (WEBHOOK_DEAD_LETTER_DAYS) once given up on, then discarded by the service.
+    const [letter] = all.body.deadLetters;
+    expect(Date.parse(letter!.keptUntil) - Date.parse(letter!.deadAt)).toBe(30 * 24 * 60 * 60 * 1000);
     expect(all.body.deadLetters[2]?.wabas).toEqual([
       { wabaId: wabaA, fields: ['phone_number_quality_update'], changes: 1 },
       { wabaId: wabaC, fields: ['messages'], changes: 1 },
@@ -140,7 +150,7 @@ describe("the webhook inbox's dead letters for admins (dev server, Graph sandbox
     const printed = await cli(['webhooks', 'dead-letters', '--page-size', '2']);
     expect(printed.failure).toBeNull();
     expect(printed.out[0]).toMatch(
-      new RegExp(`^${ids.routable}\\treceived .*\\t0 attempts\\trouting failed 20 times$`),
+      new RegExp(`^${ids.routable}\\treceived .*\\tkept until [^\\t]+\\t0 attempts\\trouting failed 20 times$`),
     );
     expect(printed.out).toContain(`  WABA ${wabaA}: phone_number_quality_update, messages (2 changes)`);
     expect(printed.out.at(-1)).toBe(`2 shown of 3 (on ${TEST_REPLICA}); more: --after ${ids.stuck}`);

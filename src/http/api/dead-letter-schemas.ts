@@ -17,6 +17,9 @@ export const deadLetterSchema = z
     deadAt: iso.describe('when it was given up on'),
     attempts: z.number().int().describe('routings tried'),
     reason: z.string().describe('why it was given up on'),
+    keptUntil: iso.describe(
+      'when the service discards it, body and all, unless an admin replays or discards it first (WEBHOOK_DEAD_LETTER_DAYS after deadAt)',
+    ),
     wabas: z
       .array(
         z.object({
