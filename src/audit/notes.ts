@@ -36,20 +36,25 @@ export async function readNotes(
 
 /**
  * Each note of a signal's actor at the moment its handler ran becomes part of that signal's outcome. Several signals
- * of one actor taken in one workflow task (Meta's changes of one delivery) share that moment: a note goes to the one
- * whose entry holds every quoted text of the note (a name decision's name), else to the first of them.
+ * of one actor taken in one workflow task (Meta's changes of one delivery, a person's two cancels) share that moment:
+ * a note goes to the one whose entry holds every quoted text of the note (a name decision's name); the others, when
+ * they are as many as the signals no quote chose, one to each in order (a handler notes as it runs, in the order the
+ * signals came), else all to the first of them.
  */
 export function attachNotes(targets: NoteTarget[], notes: JourneyNote[]): void {
   const noted = new Map<NoteTarget, string[]>();
-  for (const note of notes) {
-    const candidates = targets.filter((t) => t.actor === note.actor && t.handledAt === note.at);
-    // Its quoted texts and its first word (a decision's: APPROVED, REJECTED), else its quoted texts alone.
-    const quoted = note.what.match(/"[^"]*"/g) ?? [];
-    const first = note.what.split(' ')[0] ?? '';
-    const quotes = (t: NoteTarget) => quoted.length > 0 && quoted.every((q) => t.entry.what.includes(q));
-    const target =
-      candidates.find((t) => quotes(t) && t.entry.what.includes(first)) ?? candidates.find(quotes) ?? candidates[0];
-    if (target) noted.set(target, [...(noted.get(target) ?? []), note.what]);
+  const note = (target: NoteTarget, what: string) => noted.set(target, [...(noted.get(target) ?? []), what]);
+  for (const moment of momentsOf(notes)) {
+    const candidates = targets.filter((t) => t.actor === moment[0]!.actor && t.handledAt === moment[0]!.at);
+    if (candidates.length === 0) continue;
+    const unquoted: JourneyNote[] = [];
+    for (const one of moment) {
+      const target = quotedBy(candidates, one.what);
+      if (target) note(target, one.what);
+      else unquoted.push(one);
+    }
+    const left = candidates.filter((t) => !noted.has(t));
+    unquoted.forEach((one, i) => note(unquoted.length === left.length ? left[i]! : candidates[0]!, one.what));
   }
   for (const target of targets) {
     const mine = noted.get(target);
@@ -57,4 +62,23 @@ export function attachNotes(targets: NoteTarget[], notes: JourneyNote[]): void {
     const said = mine.join('; ');
     target.entry.outcome = target.entry.outcome ? `${target.entry.outcome}; ${said}` : said;
   }
+}
+
+/** Notes grouped by actor and moment, each group in the order noted. */
+function momentsOf(notes: JourneyNote[]): JourneyNote[][] {
+  const moments = new Map<string, JourneyNote[]>();
+  for (const one of notes) {
+    const key = JSON.stringify([one.actor, one.at]);
+    moments.set(key, [...(moments.get(key) ?? []), one]);
+  }
+  return [...moments.values()];
+}
+
+/** The candidate whose entry holds every quoted text of the note (and its first word, if one does), if any. */
+function quotedBy(candidates: NoteTarget[], what: string): NoteTarget | undefined {
+  const quoted = what.match(/"[^"]*"/g) ?? [];
+  if (quoted.length === 0) return undefined;
+  const first = what.split(' ')[0] ?? '';
+  const quotes = (t: NoteTarget) => quoted.every((q) => t.entry.what.includes(q));
+  return candidates.find((t) => quotes(t) && t.entry.what.includes(first)) ?? candidates.find(quotes);
 }

@@ -35,6 +35,26 @@ describe("the audit's notes on Meta's changes", () => {
     expect(status.outcome).toBe('account update VERIFIED_ACCOUNT');
   });
 
+  it("give one person's signals of one moment a note each, in order, when they are as many", () => {
+    const signal = (what: string): TimelineEntry => ({ ...webhook(what), kind: 'signal', actor: 'ops@acme' });
+    const [first, second] = [signal('cancel'), signal('cancel')];
+    const person = (entry: TimelineEntry): NoteTarget => ({ entry, actor: 'ops@acme', handledAt: at });
+    attachNotes([first, second].map(person), [
+      { at, actor: 'ops@acme', what: 'signal cancel dropped: reason is longer than 1000 characters' },
+      { at, actor: 'ops@acme', what: 'signal cancel dropped: reason holds a line break' },
+    ]);
+    expect(first.outcome).toBe('signal cancel dropped: reason is longer than 1000 characters');
+    expect(second.outcome).toBe('signal cancel dropped: reason holds a line break');
+
+    // Notes and signals that do not pair up: all to the first, as before.
+    const three = [signal('cancel'), signal('cancel'), signal('cancel')];
+    attachNotes(three.map(person), [
+      { at, actor: 'ops@acme', what: 'one' },
+      { at, actor: 'ops@acme', what: 'two' },
+    ]);
+    expect(three.map((entry) => entry.outcome)).toEqual(['one; two', undefined, undefined]);
+  });
+
   it("date a webhook by Meta's time when it is one the timeline holds, and not otherwise", () => {
     const status = (when: string) =>
       describeMessage(numberEventSignal.name, { kind: 'status', status: 'CONNECTED', at: when }, 'signal');
