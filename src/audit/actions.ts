@@ -33,6 +33,7 @@ import {
   sentBy,
   verificationMethodWords,
 } from '../domain/identity.js';
+import { notedActor } from '../domain/operator-input.js';
 import { slotAnswerSignal, wabaElsewhereText } from '../domain/portfolio.js';
 import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
 import {
@@ -73,7 +74,8 @@ const byPerson =
   (what: (arg: unknown) => string): Describe =>
   (arg) => {
     const actor = allowed(actorField, arg)?.actor;
-    return { kind: 'action', ...(actor !== undefined ? { actor } : {}), what: what(arg) };
+    // Named as the journey's notes name it (a refused actor, sent by hand, is not shown: it may be many lines long).
+    return { kind: 'action', ...(actor !== undefined ? { actor: notedActor(actor) } : {}), what: what(arg) };
   };
 
 const submitted = (thing: string, how: string) => byPerson(() => `submitted ${thing} (${how})`);

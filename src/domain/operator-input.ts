@@ -101,6 +101,25 @@ export function checkNewActor(input: unknown): void {
   }
 }
 
+/** How a note or the audit names a sender who gave no actor. */
+export const NO_ACTOR = '(no actor given)';
+/** How a note or the audit names a sender whose actor an update refuses (sent by hand: many lines, thousands of characters). */
+export const REFUSED_ACTOR = '(actor refused)';
+
+/**
+ * Who a message's notes and its audit entry name: its actor, trimmed, or a placeholder when it gave none or one an
+ * update refuses — which a note would otherwise keep in the journey's state, every view and the audit.
+ */
+export function notedActor(actor: unknown): string {
+  if (typeof actor !== 'string' || actor.trim() === '') return NO_ACTOR;
+  try {
+    checkNewActor(actor);
+    return actor.trim();
+  } catch {
+    return REFUSED_ACTOR;
+  }
+}
+
 /** Why a person acts, where it must be recorded (a PIN reveal, a cancel, a removal). */
 export function checkReason(input: unknown): string {
   if (typeof input !== 'string' || input.trim() === '') throw new Error('a reason must be given');

@@ -146,11 +146,21 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
       await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'r'.repeat(501) });
       await journey.until(noted('signal cancel ignored: the reason is too long'), 'the second note');
       await handle.signal(otpSignal, { actor: 'evil\nline', code: { sealed: 'x' } } as never);
-      const view = await journey.until((v) => v.notes.length >= 3, 'the three notes');
-      expect(view.notes.slice(-3).map((n) => n.what)).toEqual([
+      await journey.until(noted('signal otp ignored'), 'the third note');
+      await handle.signal(cancelSignal, { actor: 'a'.repeat(5_000), reason: 'r' });
+      const view = await journey.until((v) => v.notes.length >= 4, 'the four notes');
+      expect(view.notes.slice(-4).map((n) => n.what)).toEqual([
         'signal cancel ignored: the reason must be one line of text, without control characters (line breaks, escapes)',
         'signal cancel ignored: the reason is too long (500 characters at most)',
         'signal otp ignored: the actor must be one line of text, without control characters (line breaks, escapes)',
+        'signal cancel ignored: actor is too long',
+      ]);
+      // A refused actor is not kept in the notes (nor shown by the audit, below): only that it was refused.
+      expect(view.notes.slice(-4).map((n) => n.actor)).toEqual([
+        'ops@acme',
+        'ops@acme',
+        '(actor refused)',
+        '(actor refused)',
       ]);
       expect(view).toMatchObject({ stage: 'AWAITING_OTP', attempts: { wrongCodes: 0 } });
       expect(patchesIn(await handle.fetchHistory())).toContain('signal-words-checked-as-updates');
@@ -158,11 +168,20 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
       await journey.until((v) => v.stage === 'CANCELLED', 'cancelled');
       const { entries } = await journeyTimeline(t.env.client, input.phoneNumber.e164);
       // The audit says each was ignored, and why, as the journey noted it.
-      expect(entries.filter((e) => e.kind === 'action').map((e) => e.outcome?.split(':')[0])).toEqual([
+      const actions = entries.filter((e) => e.kind === 'action');
+      expect(actions.map((e) => e.outcome?.split(':')[0])).toEqual([
         'signal cancel ignored',
         'signal cancel ignored',
         'signal otp ignored',
+        'signal cancel ignored',
         undefined,
+      ]);
+      expect(actions.map((e) => e.actor)).toEqual([
+        'ops@acme',
+        'ops@acme',
+        '(actor refused)',
+        '(actor refused)',
+        'ops@acme',
       ]);
     });
   });

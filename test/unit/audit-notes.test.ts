@@ -36,7 +36,7 @@ describe("the audit's notes on Meta's changes", () => {
   });
 
   it("give one person's signals of one moment a note each, in order, when they are as many", () => {
-    const signal = (what: string): TimelineEntry => ({ ...webhook(what), kind: 'signal', actor: 'ops@acme' });
+    const signal = (what: string): TimelineEntry => ({ ...webhook(what), kind: 'action', actor: 'ops@acme' });
     const [first, second] = [signal('cancel'), signal('cancel')];
     const person = (entry: TimelineEntry): NoteTarget => ({ entry, actor: 'ops@acme', handledAt: at });
     attachNotes([first, second].map(person), [

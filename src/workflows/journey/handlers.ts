@@ -42,6 +42,7 @@ import {
   isMessageObject,
   normaliseOtp,
   notAnObject,
+  notedActor,
 } from '../../domain/operator-input.js';
 import { slotAnswerSignal } from '../../domain/portfolio.js';
 import type { JourneyStage } from '../../domain/stages.js';
@@ -73,7 +74,7 @@ export function installHandlers(journey: Journey): void {
       // A person's words by signal (sent by hand) are held to the update's rules; runs before the patch took them.
       const problem = personSignals.has(signal.name) ? wordsRefusal(arg as PersonWords) : null;
       if (problem !== null && patched(SIGNAL_WORDS_CHECKED_PATCH))
-        return journey.note(senderOf(arg as PersonWords), `signal ${signal.name} ignored: ${problem}`);
+        return journey.note(notedActor((arg as PersonWords).actor), `signal ${signal.name} ignored: ${problem}`);
       handler(arg);
     });
   /**
@@ -142,7 +143,7 @@ export function installHandlers(journey: Journey): void {
     );
     onSignal(signal, (submission) => {
       const problem = refusal(() => validate(submission, checkSignal));
-      if (problem) return journey.note(senderOf(submission), `${what} ignored: ${problem}`);
+      if (problem) return journey.note(notedActor(submission.actor), `${what} ignored: ${problem}`);
       inbox.put(check(valueOf(submission)), submission.actor);
     });
   };
@@ -224,7 +225,7 @@ export function installHandlers(journey: Journey): void {
     // Runs from before the patch took the resend, and ended: they replay so.
     const spent = codesSpent();
     const problem = resendRefusal(request) ?? (spent !== null && patched(RESEND_LIMIT_PATCH) ? spent : null);
-    if (problem) return journey.note(senderOf(request), `resend ignored: ${problem}`);
+    if (problem) return journey.note(notedActor(request.actor), `resend ignored: ${problem}`);
     resend.put(request.method ?? null, request.actor);
   });
   onUpdate(
@@ -244,7 +245,8 @@ export function installHandlers(journey: Journey): void {
   const cancel = (request: CancelRequest) =>
     journey.requestCancel({ actor: request.actor, reason: String(request.reason ?? '').trim() }, false);
   onSignal(cancelSignal, (request) => {
-    if (refusal(() => checkActor(request.actor))) return journey.note(senderOf(request), 'cancel ignored: no actor');
+    if (refusal(() => checkActor(request.actor)))
+      return journey.note(notedActor(request.actor), 'cancel ignored: no actor');
     cancel(request);
   });
   onUpdate(
@@ -304,7 +306,7 @@ export function installHandlers(journey: Journey): void {
   };
   onSignal(requestRemovalSignal, (request) => {
     const problem = removalRefusal(request, () => patched(REMOVAL_STOPS_RENAME_PATCH));
-    if (problem) return journey.note(senderOf(request), `removal refused: ${problem}`);
+    if (problem) return journey.note(notedActor(request.actor), `removal refused: ${problem}`);
     takeRemoval(request);
   });
   // The reason is checked on the update only (validators never replay): a removal by signal recorded without one
@@ -324,7 +326,7 @@ export function installHandlers(journey: Journey): void {
       (deletionConfirmation.busy && patched(CONFIRMATION_HELD_PATCH)
         ? refusal(() => idle(deletionConfirmation, 'a deletion confirmation'))
         : null);
-    if (problem) return journey.note(senderOf(confirmation), `deletion confirmation ignored: ${problem}`);
+    if (problem) return journey.note(notedActor(confirmation.actor), `deletion confirmation ignored: ${problem}`);
     deletionConfirmation.put(null, confirmation.actor);
   });
   // Answered by the removal once it has looked for the number at Meta (removal.ts).
@@ -398,7 +400,7 @@ export function installHandlers(journey: Journey): void {
   });
   onSignal(tokenRenewedSignal, (renewal) => {
     // Sent to the WABA's journeys found by search attribute; one of another WABA has nothing to renew.
-    if (renewal.wabaId === journey.input.wabaId) journey.tokenRenewed(senderOf(renewal));
+    if (renewal.wabaId === journey.input.wabaId) journey.tokenRenewed(notedActor(renewal.actor));
   });
   setHandler(slotAnswerSignal, (answer) => {
     // None or null failed its task before: dropped. The portfolio's answers always say `granted`; one sent by hand
@@ -454,12 +456,6 @@ function wordsRefusal({ actor, reason }: PersonWords): string | null {
     (given(actor) ? refusal(() => checkNewActor(actor)) : null) ??
     (given(reason) ? refusal(() => checkReason(reason)) : null)
   );
-}
-
-/** Who sent a message, as a note names them: its actor, or a placeholder when it gave none. */
-function senderOf(message: { actor?: unknown }): string {
-  const { actor } = message;
-  return typeof actor === 'string' && actor.trim() !== '' ? actor.trim() : '(no actor given)';
 }
 
 /** An update validator's refusal: the problem found, if any, thrown. */
