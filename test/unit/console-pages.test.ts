@@ -95,6 +95,25 @@ describe('the console’s markup', () => {
       expect(field).toBe('<input type="hidden" name="submission" value="a-submission-of-22char" autocomplete="off" />');
   });
 
+  it('shows no form of the stage a pending cancel or removal leaves, which a page without JavaScript kept', () => {
+    const view = journeyView(); // AWAITING_OTP
+    const pending = { outcome: 'pending' as const, message: 'the cancel is under way', attemptsLeft: null };
+    const cancelling = toText(journeyPage(contextOf(operator), view, { outcome: pending, leadsTo: ['CANCELLED'] }));
+    expect(cancelling).not.toContain('class="stack action');
+    expect(textOf(cancelling)).toContain(
+      'The journey goes on to “ended: cancelled”, and the forms of the stage it leaves no longer apply: Refresh to see what you can do then.',
+    );
+    expect(cancelling).toContain('data-stage="AWAITING_OTP'); // the live script replaces it once the stage moves
+    // A resend under way keeps the code's form (the journey waits for a code again); so does a cancel once done.
+    const resending = toText(
+      journeyPage(contextOf(operator), view, { outcome: pending, leadsTo: ['REQUESTING_CODE', 'AWAITING_OTP'] }),
+    );
+    expect(resending).toContain('class="stack action');
+    const removing = journeyView({ stage: 'REMOVING' });
+    const removal = toText(journeyPage(contextOf(admin), removing, { outcome: pending, leadsTo: ['REMOVING'] }));
+    expect(textOf(removal)).not.toContain('The journey goes on to');
+  });
+
   it('loads the page script on an ended journey too (it puts back the address a form posted to), following nothing', () => {
     const result = {
       outcome: 'CANCELLED',

@@ -3,6 +3,7 @@
 // parts marked data-live are what the live script (assets/console.js) replaces as the journey's events arrive.
 import { displayNameWords } from '../../../domain/display-name-words.js';
 import { metaStopWords, qualityWords, type JourneyView } from '../../../domain/journey.js';
+import { isJourneyOutcome, type StageOrOutcome } from '../../../domain/stages.js';
 import { visibleControls } from '../../../domain/operator-input.js';
 import { journeyPolicy } from '../../../domain/policy.js';
 import type { ActionOutcome } from '../../api/actions.js';
@@ -31,6 +32,8 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
   const principal = context.principal;
   const live = view.result === null;
   const title = `${outcome ? `${outcome.outcome} · ` : ''}${view.e164}`;
+  // A cancel or removal under way: the stage's forms no longer fit, and without the live script nothing replaces them.
+  const movingTo = outcome?.outcome === 'pending' && !leadsTo.includes(view.stage) ? leadsTo.find(ends) : undefined;
   return layout(context, {
     title,
     // Also once ended: the script puts the page's address back after a form's POST, so a reload posts nothing again.
@@ -51,7 +54,7 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
         principal
           ? html`<section id="actions" aria-labelledby="actions-title" data-live data-stage="${formsState(view)}">
               <h2 id="actions-title">What you can do</h2>
-              ${actionForms(context, principal, view, kept)}
+              ${movingTo ? movingLine(view, movingTo) : actionForms(context, principal, view, kept)}
             </section>`
           : null
       }
@@ -60,6 +63,16 @@ export function journeyPage(context: PageContext, view: JourneyView, options: Jo
       <section id="notes" aria-labelledby="notes-title" data-live>${notesSection(view)}</section>
     </div>`,
   });
+}
+
+/** Where a cancel or a removal takes the journey: its forms are of that stage, not of the one it leaves. */
+const ends = (stage: string): stage is StageOrOutcome => isJourneyOutcome(stage) || stage === 'REMOVING';
+
+function movingLine(view: JourneyView, to: StageOrOutcome): Html {
+  return html`<p class="moving">
+    The journey goes on to “${stageLabels[to]}”, and the forms of the stage it leaves no longer apply:
+    <a href="${journeyPath(view.e164)}" data-refresh>Refresh</a> to see what you can do then.
+  </p>`;
 }
 
 function outcomeBlock({ outcome, message }: ActionOutcome, leadsTo: readonly string[]): Html {
