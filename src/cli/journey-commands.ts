@@ -45,7 +45,11 @@ export function addJourneyCommands(program: Command, context: CommandContext): v
     .addOption(graphIdOption('--portfolio <id>', 'business portfolio id').makeOptionMandatory())
     .requiredOption('--phone <e164>', 'the phone number, in international form (+14155552671)')
     .requiredOption('--display-name <name>', 'the display name to submit for review')
-    .addOption(methodOption('how Meta sends the verification code'))
+    .addOption(
+      methodOption(
+        'how Meta sends the verification code (default: VOICE for an IVR, a landline or toll-free; else SMS)',
+      ),
+    )
     .option('--ivr', 'the number is behind an IVR (the code comes by voice call)')
     .option('--coexistence', 'a WhatsApp Business App number linked through Embedded Signup')
     .option('--signup-at <iso>', "when Embedded Signup finished: Meta's 14-day window runs from it (without it, none)")

@@ -1,10 +1,17 @@
 // The edge's validation of a journey request: zod for shape, libphonenumber for the number itself.
 import { z } from 'zod';
 import '../zod-words.js'; // zod's words in numberflow's, for every schema of the process
-import { codeMethods, onboardingPaths, pinPolicies, signupExpiresAt, type JourneyInput } from './journey.js';
+import {
+  codeMethods,
+  onboardingPaths,
+  pinPolicies,
+  signupExpiresAt,
+  type CodeMethod,
+  type JourneyInput,
+} from './journey.js';
 import { DISPLAY_NAME_RULES, validateDisplayName } from './display-name.js';
 import { CLOCKS_APART_MS } from './events.js';
-import { InvalidPhoneNumberError, parsePhoneNumber, type PhoneNumber } from './phone.js';
+import { InvalidPhoneNumberError, parsePhoneNumber, receivesNoSms, type PhoneNumber } from './phone.js';
 import { GRAPH_ID, LOCALE } from './input-shape.js';
 
 export { GRAPH_ID };
@@ -42,7 +49,12 @@ export const journeyRequestSchema = z
       .enum(onboardingPaths)
       .default('cloud_api')
       .describe('coexistence: a number kept on the WhatsApp Business app, linked through Embedded Signup'),
-    codeMethod: z.enum(codeMethods).optional().describe('how Meta sends the code (IVR numbers get VOICE)'),
+    codeMethod: z
+      .enum(codeMethods)
+      .optional()
+      .describe(
+        'how Meta sends the code; left out: VOICE for an IVR number and for a line that receives no SMS by its numbering plan (a landline, toll-free, shared-cost or universal-access number), else SMS',
+      ),
     ivr: z.boolean().default(false).describe('the number answers with an IVR: the code comes by voice call'),
     signupAt: z.iso
       .datetime({ offset: true })
@@ -154,11 +166,19 @@ export function journeyInputFrom(request: CheckedJourneyRequest, now: Date = new
   return {
     ...request,
     phoneNumber: number.phoneNumber,
-    codeMethod: request.codeMethod ?? (request.ivr ? 'VOICE' : 'SMS'),
+    codeMethod: request.codeMethod ?? defaultCodeMethod(request.ivr, number.phoneNumber.e164),
     signupAt: signupAt.toISOString(),
     // No signup time, no Embedded Signup: no window to register within.
     ...(request.signupAt === undefined ? { signupWindow: false } : {}),
   };
+}
+
+/**
+ * How Meta sends the code when the caller did not say: by voice to an IVR number and to a line that receives no SMS
+ * (a lost SMS costs one of the few code requests Meta allows), else by SMS.
+ */
+export function defaultCodeMethod(ivr: boolean, e164: string): CodeMethod {
+  return ivr || receivesNoSms(e164) ? 'VOICE' : 'SMS';
 }
 
 /** Meta's test numbers exist only in Meta, so only their phone_number_id can bring one in. */

@@ -120,6 +120,22 @@ export function parsePhoneNumber(input: string, options: ParseOptions = {}): Pho
   };
 }
 
+/**
+ * Lines that as a rule receive no SMS: landlines, toll-free, shared-cost and universal-access numbers, as the
+ * numbering plan says (a US or Canadian number, which may be either, is not one of them). Meta's code goes to them by
+ * voice unless the caller chose SMS.
+ */
+const NO_SMS_LINES = new Set(['FIXED_LINE', 'TOLL_FREE', 'SHARED_COST', 'UAN']);
+
+/** Whether a valid number's plan says it is a line that receives no SMS (NO_SMS_LINES). */
+export function receivesNoSms(e164: string): boolean {
+  try {
+    return NO_SMS_LINES.has(parsePhoneNumberWithError(e164).getType() ?? '');
+  } catch {
+    return false; // a Meta test number, say: its kind is not known
+  }
+}
+
 // A customer's wa_id as a person types it: their WhatsApp number, country code first, written as people write
 // numbers (+1 415-555 0100) or as Meta gives it (14155550100). Digits alone were taken before, and +1… refused.
 // Its digits are kept as typed, never made "possible" for their country: Meta's wa_ids are not always E.164's

@@ -1,14 +1,15 @@
 // The hash of a start request kept beside its Idempotency-Key: the same request again hashes the same, so a retry
 // finds its journey, and the key sent with another request is a conflict. Shared by the API and the CLI's direct mode.
 import { createHash } from 'node:crypto';
-import type { CheckedJourneyRequest } from '../domain/journey-input.js';
+import { defaultCodeMethod, type CheckedJourneyRequest } from '../domain/journey-input.js';
+import type { CodeMethod } from '../domain/journey.js';
 
 /**
  * SHA-256 (hex) of the request as checked (the number as E.164) and who sends it. Only what the caller gave counts:
  * no default taken from the clock (signupAt), so a retry an hour later is the same request. signupAt is an instant:
- * written another way (an offset, milliseconds a client library adds) it is the same request. When it is written
- * otherwise than its canonical form, the hash kept before it was hashed as an instant comes beside it: a key kept
- * then still finds its request.
+ * written another way (an offset, milliseconds a client library adds) it is the same request. When the request
+ * hashed as earlier versions hashed it (signupAt as written; codeMethod's default by ivr alone) differs, that hash
+ * comes beside it: a key kept then still finds its request.
  */
 export function startRequestHashes(
   request: Omit<CheckedJourneyRequest, 'requestedBy'>,
@@ -17,11 +18,10 @@ export function startRequestHashes(
 ): { requestHash: string; requestHashAsBefore?: string } {
   const { signupAt } = request;
   const canonical = signupAt === undefined ? undefined : canonicalInstant(signupAt);
-  if (canonical === signupAt) return { requestHash: hashAsGiven(request, e164, by) };
-  return {
-    requestHash: hashAsGiven({ ...request, signupAt: canonical }, e164, by),
-    requestHashAsBefore: hashAsGiven(request, e164, by),
-  };
+  const given = { ...request, signupAt: canonical };
+  const requestHash = hashAsGiven(given, e164, by, defaultCodeMethod(request.ivr, e164));
+  const asBefore = hashAsGiven(request, e164, by, request.ivr ? 'VOICE' : 'SMS');
+  return asBefore === requestHash ? { requestHash } : { requestHash, requestHashAsBefore: asBefore };
 }
 
 /** The instant as ISO 8601 in UTC, its milliseconds only when there are any (as most write it, and keys kept were). */
@@ -29,11 +29,16 @@ function canonicalInstant(iso: string): string {
   return new Date(iso).toISOString().replace(/\.000Z$/, 'Z');
 }
 
-function hashAsGiven(request: Omit<CheckedJourneyRequest, 'requestedBy'>, e164: string, by: string): string {
-  // codeMethod's default follows ivr, so the schema leaves it out: the default given is the request that left it out
-  // (hashed as left out, as keys kept from before were).
+function hashAsGiven(
+  request: Omit<CheckedJourneyRequest, 'requestedBy'>,
+  e164: string,
+  by: string,
+  defaultMethod: CodeMethod,
+): string {
+  // codeMethod's default follows the request, so the schema leaves it out: the default given is the request that left
+  // it out (hashed as left out, as keys kept from before were).
   const { codeMethod, ...rest } = request;
-  const method = codeMethod === undefined || codeMethod === (request.ivr ? 'VOICE' : 'SMS') ? {} : { codeMethod };
+  const method = codeMethod === undefined || codeMethod === defaultMethod ? {} : { codeMethod };
   return createHash('sha256')
     .update(canonicalJson({ ...rest, ...method, phoneNumber: e164, by }))
     .digest('hex');

@@ -34,6 +34,26 @@ describe('a journey request', () => {
     ]);
   });
 
+  it('sends the code by voice to a line that receives no SMS, unless the caller chose SMS', () => {
+    const method = (phoneNumber: string, codeMethod?: 'SMS' | 'VOICE') =>
+      parseJourneyRequest({ ...valid, phoneNumber, ...(codeMethod ? { codeMethod } : {}) }).codeMethod;
+    // Landlines (London, Berlin, São Paulo), toll-free, UK universal access, Australian shared cost.
+    for (const line of [
+      '+44 20 7946 0000',
+      '+49 30 1234567',
+      '+55 11 3000 0000',
+      '+1 800 555 0199',
+      '+44 300 123 4567',
+      '+61 1300 123 456',
+    ]) {
+      expect(method(line)).toBe('VOICE');
+      expect(method(line, 'SMS')).toBe('SMS');
+    }
+    // Mobiles, and a US number, which may be either.
+    for (const mobile of ['+49 151 12345678', '+55 11 98765 4321', '+1 415 555 2671'])
+      expect(method(mobile)).toBe('SMS');
+  });
+
   it.each([
     ['4155552671', 'is not in international form'],
     ['+1 415 078 3881', 'is not a valid number for country calling code +1'],
