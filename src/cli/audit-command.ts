@@ -2,10 +2,7 @@
 // printable HTML page); `audit --portfolio <id> --since … [--until …]` streams the portfolio's export (NDJSON or
 // CSV), with a progress bar on a terminal in direct mode. Directly through Temporal, or through the HTTP API's
 // auditor routes when NUMBERFLOW_URL and NUMBERFLOW_TOKEN are set. Every option is checked before anything connects.
-import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { PortfolioWindow } from '../audit/index.js';
 import {
@@ -16,7 +13,7 @@ import {
   type TimelineFormat,
 } from '../audit/types.js';
 import { withByteOrderMark } from '../audit/export-writers.js';
-import { resumed } from '../resumed.js';
+import { writeExport } from './export-file.js';
 import { CliExit } from './failure.js';
 import { selectMode, usingApi } from './mode.js';
 import { callerPath, e164Argument, graphIdOption } from './options.js';
@@ -190,19 +187,4 @@ async function printTimeline(
   if (request.output === undefined) return out(text.trimEnd());
   await writeFile(request.output, text, { mode: 0o600 });
   out(`wrote the audit of ${request.e164} to ${request.output}`);
-}
-
-/** The export's text to the file, or to standard output, as it comes. */
-async function writeExport(lines: AsyncIterable<string>, output: string | undefined): Promise<void> {
-  // The first line is read before the file is made: an export refused at once (a portfolio not found) leaves a file
-  // that was there as it was.
-  const reading = lines[Symbol.asyncIterator]();
-  const first = await reading.next();
-  const sink: Writable = output === undefined ? process.stdout : createWriteStream(output, { mode: 0o600 });
-  try {
-    await pipeline(Readable.from(resumed(first, reading)), sink, { end: output !== undefined });
-  } catch (err) {
-    // The reader went away (`| head`): what it wanted has been written.
-    if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
-  }
 }

@@ -1,0 +1,46 @@
+// A portfolio's export written as it is read: to standard output, or to a file that appears under its name only once
+// whole (README: a partial export never passes for a whole one).
+import { createWriteStream, rmSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { resumed } from '../resumed.js';
+
+/**
+ * The export's text to standard output as it comes, or to the file: written beside it under a name of its own and
+ * renamed to it once whole, so that an export cut short (a failure, Ctrl-C, a stop) never stands under the file's
+ * name as if it were whole; the part is removed, and a file that was there stays as it was.
+ */
+export async function writeExport(lines: AsyncIterable<string>, output: string | undefined): Promise<void> {
+  // The first line is read before the file is made: an export refused at once (a portfolio not found) leaves a file
+  // that was there as it was.
+  const reading = lines[Symbol.asyncIterator]();
+  const first = await reading.next();
+  if (output === undefined) {
+    try {
+      await pipeline(Readable.from(resumed(first, reading)), process.stdout, { end: false });
+    } catch (err) {
+      // The reader went away (`| head`): what it wanted has been written.
+      if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+    }
+    return;
+  }
+  const part = join(dirname(output), `.${basename(output)}.${process.pid}.part`);
+  const interrupted = (signal: NodeJS.Signals) => {
+    rmSync(part, { force: true });
+    console.error(`numberflow: interrupted (${signal}): no export written; ${output} is as it was`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  const stops = ['SIGINT', 'SIGTERM'] as const;
+  for (const signal of stops) process.once(signal, interrupted);
+  try {
+    await pipeline(Readable.from(resumed(first, reading)), createWriteStream(part, { mode: 0o600 }));
+    await rename(part, output);
+  } catch (err) {
+    rmSync(part, { force: true });
+    throw err;
+  } finally {
+    for (const signal of stops) process.off(signal, interrupted);
+  }
+}
