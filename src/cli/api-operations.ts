@@ -72,10 +72,13 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
       principalActs(actor);
       const results: RowResult[] = [];
       const began = Date.now();
-      for (let first = 0; first < rows.length; first += BATCH_CHUNK) {
+      // The service starts a request's rows at up to 100 a second: a chunk holds no more than a second's rows at the
+      // rate asked, so that each chunk's wait below keeps to it (a chunk of 100 at --rate 2 went out in a second).
+      const chunkSize = Math.max(1, Math.min(BATCH_CHUNK, Math.floor(pace.ratePerSecond)));
+      for (let first = 0; first < rows.length; first += chunkSize) {
         const due = began + (first * 1000) / pace.ratePerSecond; // the service paces each chunk itself as well
         if (due > Date.now()) await delay(due - Date.now());
-        const chunk = rows.slice(first, first + BATCH_CHUNK);
+        const chunk = rows.slice(first, first + chunkSize);
         // The rows were checked here; what the service still refuses (a portfolio outside the token's) is that
         // row's failure, not the others'.
         let answer: Awaited<ReturnType<typeof api.batch>>;
@@ -85,11 +88,12 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
             { skipInvalid: true },
           );
         } catch (err) {
-          if (first === 0) throw err; // nothing answered: the command's failure says why
+          const refused = err instanceof ApiAnswerError && err.status < 500;
+          // The first request refused (a token refused, say): nothing started, and the command's failure says why.
+          if (first === 0 && refused) throw err;
           // The rows answered so far stand and are reported. This request's rows: refused (the service answered, a
           // token revoked say: none started), or not answered (the service gone: some may have); the rest not sent.
           const why = err instanceof Error ? err.message : String(err);
-          const refused = err instanceof ApiAnswerError && err.status < 500;
           const thisRequest = refused
             ? `refused (HTTP ${(err as ApiAnswerError).status}, none of its rows started): ${why}`
             : `not answered: ${why}`;
