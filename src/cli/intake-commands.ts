@@ -6,8 +6,7 @@ import { loadConfig, type Config } from '../config.js';
 import type { SignupOutcome } from '../intake/signup.js';
 import type { WithClient } from './direct-client.js';
 import { withDirectGraph, type DirectGraph } from './direct-graph.js';
-import { CliExit } from './failure.js';
-import { selectMode } from './mode.js';
+import { refuseApiMode } from './mode.js';
 import { actorOption, graphIdListOption, graphIdOption } from './options.js';
 import { readStdin } from './stdin.js';
 import { plural } from '../domain/words.js';
@@ -25,13 +24,11 @@ function direct(
   work: (direct: DirectGraph & { config: Config }) => Promise<void>,
   { stores: writes = false }: { stores?: boolean } = {},
 ): Promise<void> {
-  if (selectMode(env).kind === 'api') {
-    const instead = what === 'signup' ? ', or send the signup to POST /v1/signups with an onboarding token' : '';
-    throw new CliExit(
-      1,
-      `${what} works in direct mode only, on the machine with the token store and Temporal: unset NUMBERFLOW_URL and NUMBERFLOW_TOKEN to run it there${instead}`,
-    );
-  }
+  refuseApiMode(
+    env,
+    what,
+    what === 'signup' ? ', or send the signup to POST /v1/signups with an onboarding token' : '',
+  );
   const config = loadConfig();
   return withDirectGraph(config, async (opened) => {
     // A command that stores a token under another key than the fleet's would store one no worker opens.

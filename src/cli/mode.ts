@@ -3,6 +3,7 @@
 // Temporal with the payload keys when neither is (the local default). The token is never printed.
 import { z } from 'zod';
 import type { NumberflowApi } from './api-client.js';
+import { CliExit } from './failure.js';
 
 export type ApiMode = { kind: 'api'; url: URL; token: string };
 export type CliMode = ApiMode | { kind: 'direct' };
@@ -50,4 +51,16 @@ export async function usingApi<T>(mode: ApiMode, work: (api: NumberflowApi) => P
   } finally {
     await api.close();
   }
+}
+
+/**
+ * Refuses a command of this machine's data folder (its token store, its API token file) run with NUMBERFLOW_URL and
+ * NUMBERFLOW_TOKEN set: the operator meant the service's, which never reads what it would write or read here.
+ */
+export function refuseApiMode(env: Record<string, string | undefined>, what: string, instead = ''): void {
+  if (selectMode(env).kind !== 'api') return;
+  throw new CliExit(
+    1,
+    `${what} works in direct mode only, on the machine with the service's data folder: unset NUMBERFLOW_URL and NUMBERFLOW_TOKEN to run it there${instead}`,
+  );
 }

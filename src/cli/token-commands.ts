@@ -5,9 +5,14 @@ import { loadConfig } from '../config.js';
 import { roles, type Role } from '../http/auth/principals.js';
 import { tokenFilePath } from '../http/auth/setup.js';
 import { addPrincipal } from '../http/auth/token-file.js';
+import { refuseApiMode } from './mode.js';
 import { graphIdArgument } from './options.js';
 
-export function addTokenCommands(program: Command, out: (line: string) => void): void {
+export function addTokenCommands(
+  program: Command,
+  out: (line: string) => void,
+  env: Record<string, string | undefined>,
+): void {
   // `token` is a customer's Meta token (intake-commands.ts); `api-token` a bearer token of numberflow's own API.
   const token = program.command('api-token').description("the HTTP API's bearer tokens");
   token
@@ -22,6 +27,8 @@ export function addTokenCommands(program: Command, out: (line: string) => void):
     )
     .option('--replace', "instead of the principal's other tokens, which stop working (a lost or leaked one)")
     .action((opts: { name: string; role: Role[]; portfolio?: string[]; replace?: boolean }) => {
+      // The file is the service's data folder's: through the API it would be one the service never reads.
+      refuseApiMode(env, 'api-token new');
       const file = tokenFilePath(loadConfig());
       const principal = { name: opts.name, roles: opts.role, portfolios: opts.portfolio };
       const made = addPrincipal(file, principal, { replace: opts.replace === true });

@@ -73,6 +73,7 @@ describe('the commands of direct mode only, asked in API mode', () => {
       for (const args of [
         ['token', 'list'],
         ['token', 'set', '--waba', '1234567890'],
+        ['api-token', 'new', '--name', 'remote@acme', '--role', 'operator'],
         [
           'signup',
           '--code',
