@@ -1,7 +1,7 @@
 // `import <file>`: a journey per row of a CSV or JSON Lines file, in either mode. Every row is checked before any
 // starts; one bad row starts nothing unless --skip-invalid. Starts are paced and idempotent by row, so the same
 // file again starts nothing twice; a results file says what became of each row.
-import { readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { progressBar } from './progress.js';
 import { whyNotWritable } from './writable.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -223,17 +223,36 @@ function refuseUnlessStartable(
 /** About 500,000 rows: a file read whole, its rows parsed in memory; split a larger one. */
 export const IMPORT_FILE_MAX_BYTES = 64 * 1024 * 1024;
 
+/** At most `limit` bytes of a file, a pipe's too, read as they come (never more held in memory). */
+function readUpTo(file: string, limit: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(1 << 20, limit - total));
+      if (chunk.length === 0) break;
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      chunks.push(chunk.subarray(0, read));
+      total += read;
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readRows(file: string, format: ImportFormat) {
   let bytes: Buffer;
   try {
     const { size } = statSync(file);
-    if (size > IMPORT_FILE_MAX_BYTES) {
-      throw new CliExit(
-        1,
-        `${file}: it is over 64 MiB (${Math.ceil(size / 2 ** 20)} MiB): split it; nothing was started`,
-      );
-    }
-    bytes = readFileSync(file);
+    const tooLarge = (mib: string) =>
+      new CliExit(1, `${file}: it is over 64 MiB (${mib}): split it; nothing was started`);
+    if (size > IMPORT_FILE_MAX_BYTES) throw tooLarge(`${Math.ceil(size / 2 ** 20)} MiB`);
+    // A pipe or a FIFO (/dev/stdin) has no size: read up to the limit, and a byte past it refuses it.
+    bytes = readUpTo(file, IMPORT_FILE_MAX_BYTES + 1);
+    if (bytes.length > IMPORT_FILE_MAX_BYTES) throw tooLarge('read from a pipe');
   } catch (err) {
     if (err instanceof CliExit) throw err;
     throw new CliExit(1, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);

@@ -1,6 +1,7 @@
 // `numberflow import`, `list --summary` and `portfolio show|set-cap|reconcile` as an operator runs them, in both modes:
 // the 1,000-row file through the HTTP API on a task queue no worker polls (a start needs no worker; the journeys stay
 // unstarted), and a small file, the summary and the portfolio directly through Temporal with the bench's worker.
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -290,6 +291,18 @@ describe('import, list --summary, portfolio show, set-cap and reconcile (dev ser
     expect((await runCli(env, ['import', huge])).failure?.message).toBe(
       `${huge}: it is over 64 MiB (65 MiB): split it; nothing was started`,
     );
+    // A pipe has no size: one past 64 MiB is refused once 64 MiB were read, not read whole.
+    const fifo = join(dir, 'piped.csv');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', [
+      '-c',
+      `{ printf '${header.trimEnd()}\\n'; head -c ${IMPORT_FILE_MAX_BYTES + 2 ** 20} /dev/zero | tr '\\0' '\\n'; } > ${fifo}`,
+    ]);
+    writer.on('error', () => undefined);
+    expect((await runCli(env, ['import', fifo])).failure?.message).toBe(
+      `${fifo}: it is over 64 MiB (read from a pipe): split it; nothing was started`,
+    );
+    writer.kill();
     const missing = await runCli(env, ['import', join(dir, 'nothing.csv')]);
     expect(missing.failure?.message).toMatch(/^cannot read .*nothing\.csv: ENOENT$/);
     await expect(runCli(env, ['import', noFormat, '--rate', '0'])).rejects.toThrow(
