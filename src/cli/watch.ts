@@ -1,7 +1,7 @@
 // `watch <e164>`: a live view of a journey, a line per stage change, retried Graph call and note (the API's event
 // stream, or the journey's query every second in direct mode). Ends when the journey ends, or when --until's stage
-// or outcome is reached (or the journey went through it between two reads); Ctrl-C closes the stream and exits 130,
-// as an interrupted command does.
+// or outcome is reached (or the journey went through it between two reads); Ctrl-C closes the stream and exits 130
+// (a stop, SIGTERM, 143), as an interrupted command does.
 import type { Command } from 'commander';
 import { isPastStage, type StageOrOutcome } from '../domain/stages.js';
 import type { JourneyEvent } from '../journeys/index.js';
@@ -10,7 +10,8 @@ import { CliExit } from './failure.js';
 import { eventLine } from './format.js';
 import { e164Argument, untilOption } from './options.js';
 
-const INTERRUPTED = 130;
+/** The exit code of a command stopped by a signal: 128 and its number. */
+const INTERRUPTED: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 export function watchCommand(program: Command, context: CommandContext): void {
   program
@@ -22,7 +23,11 @@ export function watchCommand(program: Command, context: CommandContext): void {
     .action((e164: string, opts: { until?: StageOrOutcome; json?: boolean }) =>
       context.using(async (ops) => {
         const stop = new AbortController();
-        const interrupt = () => stop.abort();
+        let stoppedBy: NodeJS.Signals = 'SIGINT';
+        const interrupt = (signal: NodeJS.Signals) => {
+          stoppedBy = signal;
+          stop.abort();
+        };
         process.once('SIGINT', interrupt);
         process.once('SIGTERM', interrupt);
         try {
@@ -51,7 +56,7 @@ export function watchCommand(program: Command, context: CommandContext): void {
               throw new CliExit(1, `the journey ended ${event.data.result.outcome} without reaching ${opts.until}`);
             }
           }
-          if (stop.signal.aborted) throw new CliExit(INTERRUPTED);
+          if (stop.signal.aborted) throw new CliExit(INTERRUPTED[stoppedBy] ?? 130);
         } finally {
           process.off('SIGINT', interrupt);
           process.off('SIGTERM', interrupt);

@@ -273,6 +273,11 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
         watching.child.kill('SIGINT');
         expect(await watching.exit(30_000)).toBe(130);
         expect(watching.stderr()).toBe('');
+        // Stopped (SIGTERM, a supervisor's), it exits 143, as import does.
+        const supervised = spawnCli(envOf('auditor'), ['watch', watched]);
+        await supervised.waitForLog(/AWAITING_OTP/);
+        supervised.child.kill('SIGTERM');
+        expect(await supervised.exit(30_000)).toBe(143);
         await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
       });
     },
