@@ -87,14 +87,20 @@ const UNREACHABLE = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+/** How long a read (GET) waits for the service's answer, by default. */
+const READ_TIMEOUT_MS = 30_000;
+
 export class NumberflowApi {
   readonly #pool: Pool;
   readonly #base: string;
   readonly #where: string;
   readonly #token: string; // a private field: not shown when the client is inspected
 
-  constructor(url: URL, token: string, options: { connectTimeoutMs?: number } = {}) {
+  readonly #readTimeoutMs: number;
+
+  constructor(url: URL, token: string, options: { connectTimeoutMs?: number; readTimeoutMs?: number } = {}) {
     this.#token = token;
+    this.#readTimeoutMs = options.readTimeoutMs ?? READ_TIMEOUT_MS;
     this.#where = url.origin + url.pathname.replace(/\/+$/, '');
     this.#base = url.pathname.replace(/\/+$/, '');
     this.#pool = new Pool(url.origin, {
@@ -216,7 +222,7 @@ export class NumberflowApi {
     const path = `/v1/journeys/${encodeURIComponent(e164)}/events`;
     let answer;
     try {
-      answer = await this.#request('GET', path, { accept: 'text/event-stream' }, undefined, signal);
+      answer = await this.#request('GET', path, { accept: 'text/event-stream' }, undefined, { signal });
     } catch (err) {
       if (signal.aborted) return;
       throw err;
@@ -297,7 +303,12 @@ export class NumberflowApi {
   ): Promise<{ status: number; json: unknown }> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body) headers['content-type'] = 'application/json';
-    const answer = await this.#request(method, path, headers, options.body && JSON.stringify(options.body));
+    // A read answers at once: a service that took the connection and never answers is given up on sooner than an
+    // action, which waits up to 60 s for the journey.
+    const timeoutMs = method === 'GET' ? this.#readTimeoutMs : undefined;
+    const answer = await this.#request(method, path, headers, options.body && JSON.stringify(options.body), {
+      timeoutMs,
+    });
     const text = await answer.body.text().catch((err: unknown) => {
       throw this.#transportError(err);
     });
@@ -310,7 +321,7 @@ export class NumberflowApi {
     path: string,
     headers: Record<string, string>,
     body?: string,
-    signal?: AbortSignal,
+    { signal, timeoutMs }: { signal?: AbortSignal; timeoutMs?: number } = {},
   ) {
     try {
       return await this.#pool.request({
@@ -319,6 +330,7 @@ export class NumberflowApi {
         headers: { ...headers, authorization: `Bearer ${this.#token}`, 'user-agent': 'numberflow-cli' },
         body,
         signal,
+        ...(timeoutMs === undefined ? {} : { headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
       });
     } catch (err) {
       throw this.#transportError(err);

@@ -1,9 +1,11 @@
-// `numberflow import` through the HTTP API, against a stand-in for the service that records what it is sent: each
+// The command line through the HTTP API, against a stand-in for the service that records what it is sent: each
 // request holds no more than a second's rows at --rate (the service starts a request's rows at its own pace), and a
-// first request the service did not answer (gone mid-request) is reported row by row, not as a bare failure.
+// first request the service did not answer (gone mid-request) is reported row by row, not as a bare failure; a read
+// of a service that never answers is given up on sooner than an action.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NumberflowApi } from '../../src/cli/api-client.js';
 import { apiOperations } from '../../src/cli/api-operations.js';
 import { checkRows } from '../../src/journeys/batch-rows.js';
 
@@ -29,7 +31,7 @@ async function standIn(
     let text = '';
     request.on('data', (chunk: Buffer) => (text += chunk.toString()));
     request.on('end', () => {
-      const { rows } = JSON.parse(text) as { rows: unknown[] };
+      const { rows = [] } = (text === '' ? {} : JSON.parse(text)) as { rows?: unknown[] };
       answer(rows, request, (status, body) =>
         response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
       );
@@ -92,5 +94,15 @@ describe('import through the HTTP API', () => {
     await expect(
       ops.startRows(rowsOf(3), actor, { ratePerSecond: 50, concurrency: 8 }, () => undefined),
     ).rejects.toThrow();
+  });
+});
+
+describe('the command line through the HTTP API, to a service that never answers', () => {
+  it('gives a read up sooner than an action (which waits for the journey)', async () => {
+    const url = await standIn(() => undefined); // takes the request, answers nothing
+    const api = new NumberflowApi(url, 'nf_test', { readTimeoutMs: 300 });
+    const began = Date.now();
+    await expect(api.journey('+14155552671')).rejects.toThrow(/did not answer in time \(UND_ERR_HEADERS_TIMEOUT\)/);
+    expect(Date.now() - began).toBeLessThan(20_000); // not the action's 120 s
   });
 });
