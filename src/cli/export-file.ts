@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { resumed } from '../resumed.js';
+import { interruptible } from './interrupts.js';
 
 /**
  * The export's text to standard output as it comes, or to the file: written beside it under a name of its own and
@@ -27,20 +28,17 @@ export async function writeExport(lines: AsyncIterable<string>, output: string |
     return;
   }
   const part = join(dirname(output), `.${basename(output)}.${process.pid}.part`);
-  const interrupted = (signal: NodeJS.Signals) => {
+  const stopped = (signal: NodeJS.Signals) => {
     rmSync(part, { force: true });
     console.error(`numberflow: interrupted (${signal}): no export written; ${output} is as it was`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
-  const stops = ['SIGINT', 'SIGTERM'] as const;
-  for (const signal of stops) process.once(signal, interrupted);
-  try {
-    await pipeline(Readable.from(resumed(first, reading)), createWriteStream(part, { mode: 0o600 }));
-    await rename(part, output);
-  } catch (err) {
-    rmSync(part, { force: true });
-    throw err;
-  } finally {
-    for (const signal of stops) process.off(signal, interrupted);
-  }
+  await interruptible(async () => {
+    try {
+      await pipeline(Readable.from(resumed(first, reading)), createWriteStream(part, { mode: 0o600 }));
+      await rename(part, output);
+    } catch (err) {
+      rmSync(part, { force: true });
+      throw err;
+    }
+  }, stopped);
 }

@@ -2,6 +2,7 @@
 // starts; one bad row starts nothing unless --skip-invalid. Starts are paced and idempotent by row, so the same
 // file again starts nothing twice; a results file says what became of each row.
 import { closeSync, openSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { interruptible } from './interrupts.js';
 import { progressBar } from './progress.js';
 import { whyNotWritable } from './writable.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -127,14 +128,10 @@ export function addImportCommand(program: Command, context: CommandContext): voi
               written +
               ' — the same file again starts each row once at most',
           );
-          process.exit(signal === 'SIGINT' ? 130 : 143);
         };
-        const stops = ['SIGINT', 'SIGTERM'] as const;
-        for (const signal of stops) process.once(signal, interrupted);
-        const started = await ops.startRows(checked, actor, pace, onAnswer).finally(() => {
-          for (const signal of stops) process.off(signal, interrupted);
-          bar?.stop();
-        });
+        const started = await interruptible(() => ops.startRows(checked, actor, pace, onAnswer), interrupted).finally(
+          () => bar?.stop(),
+        );
         return { results: started, invalid };
       });
       if (opts.results) writeResults(opts.results, results, invalid, rows);

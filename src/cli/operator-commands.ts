@@ -6,6 +6,7 @@ import type { CodeMethod } from '../domain/journey.js';
 import { asciiDigits } from '../domain/operator-input.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { outcomeLine } from './format.js';
+import { interruptible } from './interrupts.js';
 import type { JourneyAction } from './operations.js';
 import { actorOption, e164Argument, methodOption, roleOption, waIdArgument } from './options.js';
 
@@ -54,7 +55,14 @@ export function addOperatorCommands(program: Command, context: CommandContext): 
         const [e164, ...more] = command.processedArgs as [string, ...(string | undefined)[]];
         const opts = command.opts<ActionOptions>();
         const action = await actionOf(more, opts);
-        const answer = await context.using((ops) => ops.act(e164, action, actorOf(command), opts.wait));
+        // Stopped once sent, the command cannot say whether the journey took it: it says where to look.
+        const answer = await interruptible(
+          () => context.using((ops) => ops.act(e164, action, actorOf(command), opts.wait)),
+          (signal) =>
+            context.err(
+              `interrupted (${signal}): the journey may have taken the ${name} — \`numberflow show ${e164}\` says`,
+            ),
+        );
         print(context, opts.json, answer, () => [outcomeLine(answer)]);
       });
 

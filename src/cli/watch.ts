@@ -8,10 +8,8 @@ import type { JourneyEvent } from '../journeys/index.js';
 import type { CommandContext } from './context.js';
 import { CliExit } from './failure.js';
 import { eventLine } from './format.js';
+import { exitCodeOf } from './interrupts.js';
 import { e164Argument, untilOption } from './options.js';
-
-/** The exit code of a command stopped by a signal: 128 and its number. */
-const INTERRUPTED: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 export function watchCommand(program: Command, context: CommandContext): void {
   program
@@ -56,7 +54,7 @@ export function watchCommand(program: Command, context: CommandContext): void {
               throw new CliExit(1, `the journey ended ${event.data.result.outcome} without reaching ${opts.until}`);
             }
           }
-          if (stop.signal.aborted) throw new CliExit(INTERRUPTED[stoppedBy] ?? 130);
+          if (stop.signal.aborted) throw new CliExit(exitCodeOf(stoppedBy));
         } finally {
           process.off('SIGINT', interrupt);
           process.off('SIGTERM', interrupt);

@@ -3,18 +3,29 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildCli } from '../../src/starter.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
 import { useBench } from '../support/bench.js';
+import { spawnCli } from '../support/processes.js';
 
 describe("the operator's command line (dev server + Graph sandbox)", () => {
   const t = useBench('dev');
+  const directEnv = () => ({
+    TEMPORAL_ADDRESS: inject('devServerAddress'),
+    TEMPORAL_TASK_QUEUE: t.bench.taskQueue,
+    NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+    NUMBERFLOW_SECRETS_PUBLIC_KEY: TEST_SECRETS_PUBLIC_KEY, // an operator's machine seals, never unseals
+  });
   beforeAll(() => {
     // The CLI reads its connection from the environment, as it would on an operator's machine.
-    Object.assign(process.env, {
-      TEMPORAL_ADDRESS: inject('devServerAddress'),
-      TEMPORAL_TASK_QUEUE: t.bench.taskQueue,
-      NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
-      NUMBERFLOW_SECRETS_PUBLIC_KEY: TEST_SECRETS_PUBLIC_KEY, // an operator's machine seals, never unseals
-    });
+    Object.assign(process.env, directEnv());
   });
+
+  /** A journey awaiting its code, Meta then 8 s slow to verify one. */
+  async function awaitingCodeMetaSlow() {
+    const input = t.bench.input();
+    const journey = await t.bench.start(input);
+    const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+    t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'latency', latencyMs: 8_000 });
+    return { journey, phoneNumberId, e164: input.phoneNumber.e164 };
+  }
 
   async function cli(...args: string[]): Promise<string[]> {
     const lines: string[] = [];
@@ -84,11 +95,7 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
 
   it('answers "received" within --wait when Meta is slow to verify, refuses a malformed code at once', async () => {
     await t.bench.run(async () => {
-      const input = t.bench.input();
-      const journey = await t.bench.start(input);
-      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      const e164 = input.phoneNumber.e164;
-      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /verify_code', kind: 'latency', latencyMs: 8_000 });
+      const { journey, phoneNumberId, e164 } = await awaitingCodeMetaSlow();
       const timed = async (run: () => Promise<unknown>) => {
         const started = performance.now();
         const result = await run().catch((err: unknown) => err);
@@ -108,6 +115,25 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
       expect(slow.ms).toBeLessThan(6_000);
       const verified = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'verified after the slow answer');
       expect(verified.result).toBeNull();
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
+  it('says, stopped while its code is being verified, that the journey may have taken it', async () => {
+    await t.bench.run(async () => {
+      const { journey, phoneNumberId, e164 } = await awaitingCodeMetaSlow();
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const env = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...directEnv() };
+      const cli = spawnCli(env, ['otp', e164, '--by', 'ops@acme', '--wait', '30'], `${code}\n`);
+      // The journey took the code; Meta is slow to verify it, and the command still waits.
+      await journey.until((v) => v.stage === 'VERIFYING_CODE', 'VERIFYING_CODE');
+      cli.child.kill('SIGINT');
+      expect(await cli.exit(30_000)).toBe(130);
+      expect(cli.stderr()).toContain(
+        `interrupted (SIGINT): the journey may have taken the otp — \`numberflow show ${e164}\` says`,
+      );
+      expect(cli.stderr()).not.toContain(code);
+      await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'verified after all');
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });
