@@ -22,12 +22,25 @@ export async function readStdin(
   prompt = 'value (not shown): ',
   input: TerminalInput = process.stdin,
   output: Writable & { isTTY?: boolean } = process.stderr,
+  hintAfterMs = PIPE_HINT_AFTER_MS,
 ): Promise<string> {
   if (input.isTTY && input.setRawMode) return readHidden(prompt, input, output);
-  const chunks: Buffer[] = [];
-  for await (const chunk of input) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks).toString('utf8');
+  // A pipe that never closes (a CI runner's, ssh without -n) would keep the command waiting without a word.
+  const hint = setTimeout(() => output.write(PIPE_HINT), hintAfterMs);
+  hint.unref();
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of input) chunks.push(Buffer.from(chunk as Uint8Array));
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    clearTimeout(hint);
+  }
 }
+
+/** Said on standard error when piped input has not ended within PIPE_HINT_AFTER_MS. */
+export const PIPE_HINT =
+  'numberflow: waiting for standard input to end: the secret is read whole from it (pipe it: printf \'%s\' "$CODE" | numberflow …)\n';
+const PIPE_HINT_AFTER_MS = 5_000;
 
 /** One line typed at a terminal, not echoed; Ctrl-C ends the command quietly (130), as a terminal's Ctrl-C does. */
 function readHidden(prompt: string, input: TerminalInput, output: Writable & { isTTY?: boolean }): Promise<string> {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readStdin } from '../../src/cli/stdin.js';
+import { PIPE_HINT, readStdin } from '../../src/cli/stdin.js';
 
 /** A terminal's input as node gives it (raw mode recorded), and what the command writes to standard error. */
 function terminal() {
@@ -66,5 +66,19 @@ describe('a secret from standard input', () => {
     input.end('123830\n');
     expect(await read).toBe('123830\n');
     expect(written).toEqual([]);
+  });
+
+  it('says on standard error what it waits for when a pipe stays open, then reads it as it ends', async () => {
+    const input = new PassThrough();
+    const written: string[] = [];
+    const output = new PassThrough();
+    output.on('data', (chunk: Buffer) => written.push(chunk.toString()));
+    const read = readStdin('code (not shown): ', input, output, 50);
+    input.write('1238');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(written).toEqual([PIPE_HINT]);
+    input.end('30\n');
+    expect(await read).toBe('123830\n');
+    expect(written).toHaveLength(1); // said once
   });
 });
