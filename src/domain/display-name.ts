@@ -57,7 +57,12 @@ const rules: readonly Rule[] = [
     problem: (c) => `contains an invisible character (${codePoint(c)})`,
   },
   {
-    find: matching(/[\p{Cs}\p{Co}\p{Cn}]/u),
+    // Half of a character written in two (a surrogate without its pair): text broken in the copying, or sent so.
+    find: matching(/\p{Cs}/u),
+    problem: (c) => `contains a broken character (${codePoint(c)}, half of a character written in two)`,
+  },
+  {
+    find: matching(/[\p{Co}\p{Cn}]/u),
     problem: (c) => `contains an unassigned or private-use character (${codePoint(c)})`,
   },
   {

@@ -63,9 +63,11 @@ export function checkDisplayName(input: unknown, options: DisplayNameRuleOptions
 
 /**
  * Control characters (line breaks, terminal escapes), Unicode line separators and bidirectional overrides in a
- * recorded text would reach an operator's terminal as they are: `show` and the exports print actors and reasons.
+ * recorded text would reach an operator's terminal as they are: `show` and the exports print actors and reasons. A
+ * surrogate without its pair (JSON's "\ud800") is no character at all: kept, every later view of it is JSON a strict
+ * reader refuses, and the audit and the log show U+FFFD.
  */
-export const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+export const CONTROL_CHARACTER = /[\p{Cc}\p{Cs}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 
 /** The characters a recorded text may not hold, each of them. */
 const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'gu');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { journeyWorkflowId } from '../../src/domain/journey.js';
 import type { ErrorBody } from '../../src/http/errors.js';
 import { useBench } from '../support/bench.js';
-import { useApi, type CallOptions } from './support.js';
+import { OTHER_PORTFOLIO, useApi, type CallOptions } from './support.js';
 
 describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
   const t = useBench('dev');
@@ -216,6 +216,21 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
         { body: { reason: '\u001b[2J\u001b[31mFAKE: journey LIVE' } },
         400,
         'must be one line of text, without control characters',
+      ],
+      // Half a character (JSON's "\ud800"): kept, every later view would be JSON a strict client refuses.
+      [
+        'POST',
+        `/v1/journeys/${e164}/cancel`,
+        { body: { reason: 'lone \ud800 half' } },
+        400,
+        'without control characters',
+      ],
+      [
+        'PUT',
+        `/v1/portfolios/${OTHER_PORTFOLIO}/cap`,
+        { as: 'admin', body: { cap: 5, reason: 'x \udfff' } },
+        400,
+        'reason',
       ],
       ['GET', `/v1/journeys?stage=${encodeURIComponent("AWAITING_OTP' OR 1=1")}`, { as: 'auditor' }, 400, 'stage'],
       ['GET', '/v1/journeys?pageSize=1000', { as: 'auditor' }, 400, 'pageSize'],

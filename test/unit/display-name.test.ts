@@ -42,6 +42,8 @@ describe('the display-name rule', () => {
     ['Acme \u202eroppuS', 'the display name contains a bidirectional-text control (U+202E)'],
     ['Acme\u2066Support\u2069', 'the display name contains a bidirectional-text control (U+2066)'],
     ['Ac\u200bme Support', 'the display name contains an invisible character (U+200B)'],
+    ['Acme \ud800 Shop', 'the display name contains a broken character (U+D800, half of a character written in two)'],
+    ['Acme \ue000 Shop', 'the display name contains an unassigned or private-use character (U+E000)'],
     ['Acme Support ™', 'the display name may not contain symbols such as ™'],
     ['Acme Support 😀', 'the display name may not contain emoji'],
     ['Family 👨\u200d👩\u200d👧 Shop', 'the display name may not contain emoji'],

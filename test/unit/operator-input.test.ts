@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { numberEventDateProblem, numberEventProblem } from '../../src/domain/events.js';
 import { checkConfirmation, checkNewConfirmation } from '../../src/domain/identity.js';
-import { asciiDigits, checkPin, normaliseOtp } from '../../src/domain/operator-input.js';
+import { asciiDigits, checkPin, normaliseOtp, visibleControls } from '../../src/domain/operator-input.js';
 
 describe('checks of what operators send', () => {
   it('says a code or PIN sent as a number must be text, and an absent one is empty', () => {
@@ -29,6 +29,10 @@ describe('checks of what operators send', () => {
     expect(() => checkNewConfirmation({ ...confirmation, note: 'a\u001b[31mb' })).toThrow(
       'the note must be one line of text, without control characters (line breaks, escapes)',
     );
+    // Half of a character written in two (a surrogate without its pair), but not a whole one written so (an emoji).
+    expect(() => checkNewConfirmation({ ...confirmation, note: 'lone \ud800 half' })).toThrow('one line of text');
+    expect(() => checkNewConfirmation({ ...confirmation, note: 'verified 👍' })).not.toThrow();
+    expect(visibleControls('lone \ud800 half')).toBe('lone \\ud800 half');
     // Validators never replay, handlers do: a note with a line break, taken before, still replays.
     expect(checkConfirmation({ ...confirmation, note: 'called back\nverified' }).note).toBe('called back\nverified');
     expect(checkConfirmation({ ...confirmation, note: ' checked the passport ' }).note).toBe('checked the passport');
