@@ -87,7 +87,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app: FastifyInstance = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
-    bodyLimit: 4 * 1024 * 1024, // the webhook route's own limit is lower; /v1 routes take 16 KiB
+    bodyLimit: 4 * 1024 * 1024, // the webhook route's own limit is lower; /v1 routes take 32 KiB
     trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
     requestTimeout: requestTimeoutMs,
     // Node looks for late requests this often (30 s by default: a minute's limit would become up to 90 s), and

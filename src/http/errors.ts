@@ -152,7 +152,7 @@ const fastifyErrors: Record<string, (err: FastifyError) => ApiError> = {
     new ApiError(
       413,
       'body_too_large',
-      'the body is larger than this endpoint takes (16 KiB for /v1; 1 MiB for /v1/journeys:batch)',
+      'the body is larger than this endpoint takes (32 KiB for /v1; 1 MiB for /v1/journeys:batch)',
     ),
   // Fastify's parser refuses a __proto__ or constructor.prototype key (prototype pollution) with the same error.
   FST_ERR_CTP_INVALID_JSON_BODY: () =>

@@ -86,7 +86,7 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
         },
       ],
     ],
-    ['an oversized body', { displayName: 'x'.repeat(17 * 1024) }, 413, 'body_too_large', []],
+    ['an oversized body', { displayName: 'x'.repeat(33 * 1024) }, 413, 'body_too_large', []],
   ] as const)(
     'refuses %s with the problem named, and starts nothing',
     async (_what, change, status, code, problems) => {
@@ -216,6 +216,14 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
         { body: { reason: '\u001b[2J\u001b[31mFAKE: journey LIVE' } },
         400,
         'must be one line of text, without control characters',
+      ],
+      // A message of 4,000 Cyrillic characters as an encoder that escapes non-ASCII writes it (24 KB): not too large.
+      [
+        'POST',
+        `/v1/numbers/${e164}/messages`,
+        { body: JSON.stringify({ to: '15551234567', text: 'П'.repeat(4_000) }).replace(/П/g, '\\u041f') },
+        404,
+        'no journey',
       ],
       // Half a character (JSON's "\ud800"): kept, every later view would be JSON a strict client refuses.
       [

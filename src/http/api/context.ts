@@ -52,7 +52,7 @@ const errorAnswers = {
   404: 'no such journey, portfolio or dead letter, or one outside the token’s portfolios',
   409: 'a conflict: refused by the journey, a journey running already, an Idempotency-Key used for another request',
   410: 'gone: what the request names can no longer be used (an expired signup code)',
-  413: 'the body is larger than the route takes (16 KiB; 1 MiB for a batch)',
+  413: 'the body is larger than the route takes (32 KiB; 1 MiB for a batch)',
   422: 'understood but refused by Meta (e.g. a signup code Meta would not exchange)',
   429: 'the token holds as many event streams open as one principal may: close one first',
   415: 'the body is not JSON',

@@ -22,8 +22,11 @@ import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE } from '../../domain/idempotency-
 import type { JourneyListing, JourneySummary } from '../../journeys/index.js';
 import type { PortfolioView } from '../../portfolios/portfolio.js';
 
-/** Every /v1 body is at most this big (413 beyond). */
-export const API_BODY_LIMIT = 16 * 1024;
+/**
+ * Every /v1 body is at most this big (413 beyond): the largest a route takes — a message's 4,096 characters — written
+ * as JSON encoders that escape every non-ASCII character write it (Python's by default: six bytes a character).
+ */
+export const API_BODY_LIMIT = 32 * 1024;
 
 const graphId = z.string().regex(GRAPH_ID, 'must be a numeric Graph id');
 const stageOrOutcome = z.enum([...journeyStages, ...journeyOutcomes]);
