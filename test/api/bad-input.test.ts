@@ -242,6 +242,12 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
       ],
       ['GET', `/v1/journeys?stage=${encodeURIComponent("AWAITING_OTP' OR 1=1")}`, { as: 'auditor' }, 400, 'stage'],
       ['GET', '/v1/journeys?pageSize=1000', { as: 'auditor' }, 400, 'pageSize'],
+      // A whole number in digits: nothing, hex, an exponent or a space (which Number() takes) are text.
+      ['GET', '/v1/journeys?pageSize=0x10', { as: 'auditor' }, 400, 'pageSize: must be a number, got text'],
+      ['POST', `/v1/journeys/${e164}/otp?waitSeconds=1e1`, { body: { code: '123456' } }, 400, 'waitSeconds'],
+      ['POST', `/v1/journeys/${e164}/otp?waitSeconds=%201`, { body: { code: '123456' } }, 400, 'waitSeconds'],
+      ['GET', `/v1/numbers/${e164}/identities?offset=`, { as: 'auditor' }, 400, 'offset: must be a number, got text'],
+      ['GET', '/v1/webhooks/dead-letters?after=', { as: 'admin' }, 400, 'after'],
       ['GET', `/v1/numbers/${e164}/identities?pageSize=501`, { as: 'auditor' }, 400, 'pageSize'],
       ['GET', `/v1/numbers/${e164}/identities?offset=-1`, { as: 'auditor' }, 400, 'offset'],
       ['GET', '/v1/journeys?pageToken=bm90IGEgdG9rZW4', { as: 'auditor' }, 400, 'pageToken'],

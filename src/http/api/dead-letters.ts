@@ -9,12 +9,12 @@ import { principalOf } from '../auth/hooks.js';
 import { ApiError } from '../errors.js';
 import { errors, secured, type ApiContext, type ZodApp } from './context.js';
 import { deadLetterActionAnswer, deadLettersAnswer } from './dead-letter-schemas.js';
-import { noBody } from './schemas.js';
+import { noBody, queryInteger } from './schemas.js';
 
 const deadLettersQuery = z
   .object({
-    after: z.coerce.number().int().min(0).default(0).describe('list the dead letters after this id (nextAfter)'),
-    pageSize: z.coerce.number().int().min(1).max(500).default(100),
+    after: queryInteger(0, Number.MAX_SAFE_INTEGER, 0, 'list the dead letters after this id (nextAfter)'),
+    pageSize: queryInteger(1, 500, 100, 'dead letters a page'),
   })
   .strict();
 

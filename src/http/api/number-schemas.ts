@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { verificationMethods, MAX_CONFIRMATION_NOTE } from '../../domain/identity.js';
 import { CONTROL_CHARACTER } from '../../domain/operator-input.js';
 import { hashSources, trustStates } from '../../stores/identity-store.js';
-import { e164Params, waIdSchema } from './schemas.js';
+import { e164Params, queryInteger, waIdSchema } from './schemas.js';
 
 export const sentAnswer = z
   .object({
@@ -31,8 +31,8 @@ export const untrustedAnswer = z
 // A customer who never answers stays untrusted for good: the list is paged, the latest change of state first.
 export const untrustedQuery = z
   .object({
-    pageSize: z.coerce.number().int().min(1).max(500).default(100),
-    offset: z.coerce.number().int().min(0).default(0).describe('how many of the latest to skip'),
+    pageSize: queryInteger(1, 500, 100, 'customers a page'),
+    offset: queryInteger(0, Number.MAX_SAFE_INTEGER, 0, 'how many of the latest to skip'),
   })
   .strict();
 

@@ -75,15 +75,23 @@ export const idempotencyHeaders = z.object({
     .describe('the same key and body again answer the same journey'),
 });
 
+/**
+ * A whole number in a query string, written in digits alone (up to `max`, `fallback` when left out): what Number()
+ * also takes — nothing (""), hex (0x5), an exponent (1e1), spaces — is refused as text, as a path's id is.
+ */
+export function queryInteger(min: number, max: number, fallback: number, description: string) {
+  return z
+    .preprocess(
+      (given) => (typeof given === 'string' && /^\d{1,16}$/.test(given) ? Number(given) : given),
+      z.number().int().min(min).max(max),
+    )
+    .default(fallback)
+    .describe(`${description} (default ${fallback})`);
+}
+
 export const waitQuery = z
   .object({
-    waitSeconds: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(60)
-      .default(10)
-      .describe("how long to wait for the journey's answer before answering pending"),
+    waitSeconds: queryInteger(1, 60, 10, "how long to wait for the journey's answer before answering pending"),
   })
   .strict();
 
@@ -97,7 +105,7 @@ export const listQuery = z
       .transform((v) => v === 'true')
       .optional()
       .describe('only journeys waiting for an operator: AWAITING_OTP, AWAITING_PIN, AWAITING_NEW_NAME'),
-    pageSize: z.coerce.number().int().min(1).max(100).default(20),
+    pageSize: queryInteger(1, 100, 20, 'journeys a page'),
     pageToken: z
       .string()
       .max(4096)
