@@ -242,6 +242,21 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
       ],
       ['GET', `/v1/journeys?stage=${encodeURIComponent("AWAITING_OTP' OR 1=1")}`, { as: 'auditor' }, 400, 'stage'],
       ['GET', '/v1/journeys?pageSize=1000', { as: 'auditor' }, 400, 'pageSize'],
+      // A body is taken as sent: an encoded one is refused, not read as malformed JSON or as if it were not encoded.
+      [
+        'POST',
+        `/v1/journeys/${e164}/resend`,
+        { body: {}, headers: { 'content-encoding': 'gzip' } },
+        415,
+        'Content-Encoding gzip is not taken: send the JSON body unencoded',
+      ],
+      [
+        'POST',
+        `/v1/journeys/${e164}/resend`,
+        { body: {}, headers: { 'content-encoding': 'identity' } },
+        404,
+        'no journey',
+      ],
       // A whole number in digits: nothing, hex, an exponent or a space (which Number() takes) are text.
       ['GET', '/v1/journeys?pageSize=0x10', { as: 'auditor' }, 400, 'pageSize: must be a number, got text'],
       ['POST', `/v1/journeys/${e164}/otp?waitSeconds=1e1`, { body: { code: '123456' } }, 400, 'waitSeconds'],

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { useBench } from '../support/bench.js';
 import { roleNames, useApi, type CallOptions } from './support.js';
@@ -153,6 +154,22 @@ describe('who may call what (dev server, worker, Graph sandbox)', () => {
         401,
         'the Authorization header must be Bearer <token> (one token, no other scheme)',
       ]);
+    }
+  });
+
+  it('takes no token from an Authorization header sent twice (a proxy in front may have read the other)', async () => {
+    const [auditor, admin] = [api.tokens.auditor as string, api.tokens.admin as string];
+    for (const pair of [
+      [auditor, admin],
+      [admin, auditor],
+    ]) {
+      const answer = await request(`${api.url}/v1/webhooks/dead-letters`, {
+        headers: ['authorization', `Bearer ${pair[0]}`, 'authorization', `Bearer ${pair[1]}`],
+      });
+      expect(answer.statusCode).toBe(401);
+      expect(((await answer.body.json()) as { error: { message: string } }).error.message).toBe(
+        'the Authorization header is sent more than once: send one',
+      );
     }
   });
 });

@@ -17,6 +17,12 @@ describe("zod's words, as numberflow says them", () => {
     displayNames: z.record(z.string().regex(/^\d+$/), z.string()),
   });
 
+  it('says a number JSON writes too large to read (1e309, read as Infinity) is one', () => {
+    expect(problems(z.object({ cap: z.number().int().max(100_000) }), JSON.parse('{"cap":1e309}'))).toEqual([
+      'cap: must be a number, got one too large',
+    ]);
+  });
+
   it('names what a value must be, and what it was', () => {
     const long = 'x'.repeat(501);
     expect(

@@ -13,10 +13,22 @@ declare module 'fastify' {
   }
 }
 
-/** The token of an `Authorization: Bearer <token>` header, or null. */
+/** The token of an `Authorization: Bearer <token>` header, or null (none for a header sent twice: sentTwice). */
 export function bearerTokenOf(request: FastifyRequest): string | null {
+  if (authorizationSentTwice(request)) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
   return match?.[1] ?? null;
+}
+
+/**
+ * Whether Authorization came more than once: Node keeps the first, a proxy in front may have read another, so neither
+ * is taken.
+ */
+function authorizationSentTwice(request: FastifyRequest): boolean {
+  const raw = request.raw.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'authorization') seen++;
+  return seen > 1;
 }
 
 export function authenticate(directory: PrincipalDirectory): onRequestHookHandler {
@@ -24,6 +36,9 @@ export function authenticate(directory: PrincipalDirectory): onRequestHookHandle
     const header = request.headers.authorization;
     if (header === undefined) {
       return done(new ApiError(401, 'unauthorized', 'a bearer token is required: send Authorization: Bearer <token>'));
+    }
+    if (authorizationSentTwice(request)) {
+      return done(new ApiError(401, 'unauthorized', 'the Authorization header is sent more than once: send one'));
     }
     const token = bearerTokenOf(request);
     if (!token) {
