@@ -13,19 +13,19 @@ declare module 'fastify' {
   }
 }
 
-/** The token of an `Authorization: Bearer <token>` header, or null (none for a header sent twice: sentTwice). */
+/** The token of an `Authorization: Bearer <token>` header, or null (none of a header sent twice). */
 export function bearerTokenOf(request: FastifyRequest): string | null {
-  if (authorizationSentTwice(request)) return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  return match?.[1] ?? null;
+  return authorizationSentTwice(request) ? null : tokenIn(request.headers.authorization);
 }
+
+const tokenIn = (header: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? null;
 
 /**
  * Whether Authorization came more than once: Node keeps the first, a proxy in front may have read another, so neither
  * is taken.
  */
 function authorizationSentTwice(request: FastifyRequest): boolean {
-  const raw = request.raw.rawHeaders;
+  const raw = request.raw?.rawHeaders ?? [];
   let seen = 0;
   for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'authorization') seen++;
   return seen > 1;
@@ -40,7 +40,7 @@ export function authenticate(directory: PrincipalDirectory): onRequestHookHandle
     if (authorizationSentTwice(request)) {
       return done(new ApiError(401, 'unauthorized', 'the Authorization header is sent more than once: send one'));
     }
-    const token = bearerTokenOf(request);
+    const token = tokenIn(header);
     if (!token) {
       // A token sent without its scheme, or another scheme: said so, not taken for an unknown token.
       return done(
