@@ -47,7 +47,8 @@ export function wordsOf(issue: Issue): string | undefined {
       if ((issue as { received?: unknown }).received === 'NaN') return `must be ${expected}`;
       if (typeof issue.input === 'number' && issue.expected === 'int') return 'must be a whole number'; // 1.5
       // 1e309 is read as Infinity: a number JSON can write, but none zod takes.
-      if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) return `must be ${expected}, got one too large`;
+      if (typeof issue.input === 'number' && !Number.isFinite(issue.input))
+        return `must be ${expected}, got one too large`;
       return `must be ${expected}, got ${kindOf(issue.input)}`;
     }
     case 'too_small':

@@ -33,7 +33,7 @@ import {
   sentBy,
   verificationMethodWords,
 } from '../domain/identity.js';
-import { notedActor } from '../domain/operator-input.js';
+import { visibleControls } from '../domain/operator-input.js';
 import { slotAnswerSignal, wabaElsewhereText } from '../domain/portfolio.js';
 import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
 import {
@@ -74,9 +74,17 @@ const byPerson =
   (what: (arg: unknown) => string): Describe =>
   (arg) => {
     const actor = allowed(actorField, arg)?.actor;
-    // Named as the journey's notes name it (a refused actor, sent by hand, is not shown: it may be many lines long).
-    return { kind: 'action', ...(actor !== undefined ? { actor: notedActor(actor) } : {}), what: what(arg) };
+    return { kind: 'action', ...(actor === undefined ? {} : { actor: shownActor(actor) }), what: what(arg) };
   };
+
+/**
+ * A sender as the timeline shows them: one line (escapes written out, as a terminal should show them) of at most 200
+ * characters — a signal sent by hand may carry thousands, which its journey refused to note.
+ */
+function shownActor(actor: string): string {
+  const line = visibleControls(actor.trim(), false);
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
 
 const submitted = (thing: string, how: string) => byPerson(() => `submitted ${thing} (${how})`);
 const nameSubmitted = (how: string) =>

@@ -4,6 +4,7 @@
 // without one the timeline says so in its gaps.
 import type { Client } from '@temporalio/client';
 import { journeyQuery, type JourneyNote } from '../domain/journey.js';
+import { notedActor } from '../domain/operator-input.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
 import { allowed, notesFields } from './payloads.js';
 import type { NoteTarget } from './walk.js';
@@ -45,7 +46,9 @@ export function attachNotes(targets: NoteTarget[], notes: JourneyNote[]): void {
   const noted = new Map<NoteTarget, string[]>();
   const note = (target: NoteTarget, what: string) => noted.set(target, [...(noted.get(target) ?? []), what]);
   for (const moment of momentsOf(notes)) {
-    const candidates = targets.filter((t) => t.actor === moment[0]!.actor && t.handledAt === moment[0]!.at);
+    // Named alike on both sides: a note of an earlier version names a refused actor as it came.
+    const actor = notedActor(moment[0]!.actor);
+    const candidates = targets.filter((t) => notedActor(t.actor) === actor && t.handledAt === moment[0]!.at);
     if (candidates.length === 0) continue;
     const unquoted: JourneyNote[] = [];
     for (const one of moment) {
@@ -64,11 +67,11 @@ export function attachNotes(targets: NoteTarget[], notes: JourneyNote[]): void {
   }
 }
 
-/** Notes grouped by actor and moment, each group in the order noted. */
+/** Notes grouped by actor (as notedActor names them) and moment, each group in the order noted. */
 function momentsOf(notes: JourneyNote[]): JourneyNote[][] {
   const moments = new Map<string, JourneyNote[]>();
   for (const one of notes) {
-    const key = JSON.stringify([one.actor, one.at]);
+    const key = JSON.stringify([notedActor(one.actor), one.at]);
     moments.set(key, [...(moments.get(key) ?? []), one]);
   }
   return [...moments.values()];

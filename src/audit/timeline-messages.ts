@@ -7,7 +7,14 @@ import { describeInClear } from '../codec/undecryptable.js';
 import { SEND_ANSWER_MS } from '../domain/identity.js';
 import { isMessageObject, notAnObject } from '../domain/operator-input.js';
 import { describeMessage, knownMessage, plainAnswers, secretAnswers, type Described } from './actions.js';
-import { allowed, answerMessageField, capRefusalFields, outcomeFields, slotReleaseFields } from './payloads.js';
+import {
+  actorField,
+  allowed,
+  answerMessageField,
+  capRefusalFields,
+  outcomeFields,
+  slotReleaseFields,
+} from './payloads.js';
 import { channelOf } from '../temporal/client-identity.js';
 import type { TimelineEntry } from './types.js';
 import type { At, Walk } from './walk.js';
@@ -139,7 +146,8 @@ export class Messages {
       const inClear = secretSentInClear(signaled.input?.payloads);
       if (inClear) entry.outcome = `ignored: ${describeInClear({ field: inClear })}; treat the ${inClear} as exposed`;
       // People and Meta's webhooks are what the journey notes about; the portfolio's answers it does not.
-      if (described.actor && personOrMeta) at.noted(entry, described.actor);
+      // Matched to the journey's notes by the sender as sent (attachNotes names both sides alike), not as shown.
+      if (described.actor && personOrMeta) at.noted(entry, allowed(actorField, arg)?.actor ?? described.actor);
       if (name === 'cancel' && described.actor) this.walk.cancel.actor = described.actor;
       return true;
     }

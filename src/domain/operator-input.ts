@@ -69,6 +69,12 @@ export function checkDisplayName(input: unknown, options: DisplayNameRuleOptions
  */
 export const CONTROL_CHARACTER = /[\p{Cc}\p{Cs}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 
+/**
+ * CONTROL_CHARACTER as it was before a surrogate without its pair joined it: what a journey's signal handlers judged a
+ * person's words by, and replay by (journeys/handlers.ts asks a patch before it drops a signal for half a character).
+ */
+export const CONTROL_CHARACTER_BEFORE_HALVES = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
 /** The characters a recorded text may not hold, each of them. */
 const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'gu');
 
@@ -96,9 +102,9 @@ export function checkActor(input: unknown): string {
  * An update's actor, for its validator only (validators never replay: signals and handlers took such actors before,
  * and replay so): one line of text, as a reason, so that no note, view or terminal shows an escape it carried.
  */
-export function checkNewActor(input: unknown): void {
+export function checkNewActor(input: unknown, controls = CONTROL_CHARACTER): void {
   checkActor(input);
-  if (CONTROL_CHARACTER.test((input as string).trim())) {
+  if (controls.test((input as string).trim())) {
     throw new Error('the actor must be one line of text, without control characters (line breaks, escapes)');
   }
 }
@@ -123,10 +129,10 @@ export function notedActor(actor: unknown): string {
 }
 
 /** Why a person acts, where it must be recorded (a PIN reveal, a cancel, a removal). */
-export function checkReason(input: unknown): string {
+export function checkReason(input: unknown, controls = CONTROL_CHARACTER): string {
   if (typeof input !== 'string' || input.trim() === '') throw new Error('a reason must be given');
   if (input.length > 500) throw new Error('the reason is too long (500 characters at most)');
-  if (CONTROL_CHARACTER.test(input.trim())) {
+  if (controls.test(input.trim())) {
     throw new Error('the reason must be one line of text, without control characters (line breaks, escapes)');
   }
   return input.trim();

@@ -148,22 +148,29 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
       await handle.signal(otpSignal, { actor: 'evil\nline', code: { sealed: 'x' } } as never);
       await journey.until(noted('signal otp ignored'), 'the third note');
       await handle.signal(cancelSignal, { actor: 'a'.repeat(5_000), reason: 'r' });
-      const view = await journey.until((v) => v.notes.length >= 4, 'the four notes');
-      expect(view.notes.slice(-4).map((n) => n.what)).toEqual([
+      await journey.until(noted('signal cancel ignored: actor is too long'), 'the fourth note');
+      // Half of a character (a surrogate without its pair), which a later patch drops too.
+      await handle.signal(cancelSignal, { actor: 'ops@acme', reason: 'lone \ud800 half' });
+      const view = await journey.until((v) => v.notes.length >= 5, 'the five notes');
+      expect(view.notes.slice(-5).map((n) => n.what)).toEqual([
         'signal cancel ignored: the reason must be one line of text, without control characters (line breaks, escapes)',
         'signal cancel ignored: the reason is too long (500 characters at most)',
         'signal otp ignored: the actor must be one line of text, without control characters (line breaks, escapes)',
         'signal cancel ignored: actor is too long',
+        'signal cancel ignored: the reason must be one line of text, without control characters (line breaks, escapes)',
       ]);
-      // A refused actor is not kept in the notes (nor shown by the audit, below): only that it was refused.
-      expect(view.notes.slice(-4).map((n) => n.actor)).toEqual([
+      // A refused actor is not kept in the notes: only that it was refused.
+      expect(view.notes.slice(-5).map((n) => n.actor)).toEqual([
         'ops@acme',
         'ops@acme',
         '(actor refused)',
         '(actor refused)',
+        'ops@acme',
       ]);
       expect(view).toMatchObject({ stage: 'AWAITING_OTP', attempts: { wrongCodes: 0 } });
-      expect(patchesIn(await handle.fetchHistory())).toContain('signal-words-checked-as-updates');
+      const patches = patchesIn(await handle.fetchHistory());
+      expect(patches).toContain('signal-words-checked-as-updates');
+      expect(patches).toContain('signal-words-whole-characters');
       await handle.signal(cancelSignal, { actor: 'ops@acme' } as never); // the API's cancel by signal sent no reason
       await journey.until((v) => v.stage === 'CANCELLED', 'cancelled');
       const { entries } = await journeyTimeline(t.env.client, input.phoneNumber.e164);
@@ -174,13 +181,16 @@ describe('messages sent by hand (dev server + Graph sandbox)', () => {
         'signal cancel ignored',
         'signal otp ignored',
         'signal cancel ignored',
+        'signal cancel ignored',
         undefined,
       ]);
+      // The audit shows who sent each, as one line of at most 200 characters.
       expect(actions.map((e) => e.actor)).toEqual([
         'ops@acme',
         'ops@acme',
-        '(actor refused)',
-        '(actor refused)',
+        'evil\\x0aline',
+        `${'a'.repeat(200)}…`,
+        'ops@acme',
         'ops@acme',
       ]);
     });

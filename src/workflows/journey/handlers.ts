@@ -39,6 +39,7 @@ import {
   checkNewActor,
   checkPin,
   checkReason,
+  CONTROL_CHARACTER_BEFORE_HALVES,
   isMessageObject,
   normaliseOtp,
   notAnObject,
@@ -66,15 +67,20 @@ export function installHandlers(journey: Journey): void {
    */
   // A signal the interceptor dropped (a secret sent in clear, one no key opens) is said where operators look.
   whenSignalDropped((name, why) => journey.note('numberflow', `signal ${name} dropped: ${why}`));
+  const ignored = (name: string, words: PersonWords | null, problem: string) =>
+    journey.note(notedActor(words?.actor), `signal ${name} ignored: ${problem}`);
   const onSignal = <T>(signal: SignalDefinition<[T]>, handler: (arg: T) => void) =>
     setHandler(signal, (arg: T) => {
       journey.tookAnInput();
       if (!isMessageObject(arg))
         return journey.note('numberflow', `signal ${signal.name} ignored: ${notAnObject(arg)}`);
       // A person's words by signal (sent by hand) are held to the update's rules; runs before the patch took them.
-      const problem = personSignals.has(signal.name) ? wordsRefusal(arg as PersonWords) : null;
-      if (problem !== null && patched(SIGNAL_WORDS_CHECKED_PATCH))
-        return journey.note(notedActor((arg as PersonWords).actor), `signal ${signal.name} ignored: ${problem}`);
+      const words = personSignals.has(signal.name) ? (arg as PersonWords) : null;
+      const problem = words && wordsRefusal(words, CONTROL_CHARACTER_BEFORE_HALVES);
+      if (problem && patched(SIGNAL_WORDS_CHECKED_PATCH)) return ignored(signal.name, words, problem);
+      // Half of a character (a surrogate without its pair) too, from a later patch on.
+      const halves = words && !problem && wordsRefusal(words);
+      if (halves && patched(SIGNAL_WORDS_WHOLE_PATCH)) return ignored(signal.name, words, halves);
       handler(arg);
     });
   /**
@@ -449,12 +455,21 @@ interface PersonWords {
   reason?: unknown;
 }
 
-/** Why a person's signal breaks the words' rules the updates keep, or null: a given actor, a given reason. */
-function wordsRefusal({ actor, reason }: PersonWords): string | null {
+/**
+ * From this patch on, a person's signal whose actor or reason holds half of a character (a surrogate without its pair,
+ * which the updates refuse since) is noted and dropped too; asked only for such a signal.
+ */
+const SIGNAL_WORDS_WHOLE_PATCH = 'signal-words-whole-characters';
+
+/**
+ * Why a person's signal breaks the words' rules the updates keep, or null: a given actor, a given reason; `controls`
+ * as the updates judge them now, or as they did before a patch.
+ */
+function wordsRefusal({ actor, reason }: PersonWords, controls?: RegExp): string | null {
   const given = (value: unknown) => typeof value === 'string' && value.trim() !== '';
   return (
-    (given(actor) ? refusal(() => checkNewActor(actor)) : null) ??
-    (given(reason) ? refusal(() => checkReason(reason)) : null)
+    (given(actor) ? refusal(() => checkNewActor(actor, controls)) : null) ??
+    (given(reason) ? refusal(() => checkReason(reason, controls)) : null)
   );
 }
 
