@@ -30,8 +30,8 @@ export interface CheckedRow {
    */
   idempotencyKey: string;
   requestHash: string;
-  /** The hash as kept before, when it differs (request-hash.ts). */
-  requestHashAsBefore?: string;
+  /** The hashes as kept before, where they differ (request-hash.ts). */
+  requestHashesBefore?: string[];
 }
 
 export interface RowProblems {
@@ -95,8 +95,7 @@ function checkRow(row: BatchRow, by: string, now: Date): CheckedRow | { problems
     const input = parseJourneyRequest({ ...given, requestedBy: by }, now);
     // Only what the row says counts (no default from the clock, no actor): the same row always hashes the same.
     const { requestedBy: _by, ...request } = journeyRequestSchema.parse({ ...given, requestedBy: by });
-    const hashes = startRequestHashes(request, input.phoneNumber.e164, 'batch');
-    const asWritten = hashes.requestHashAsBefore ?? hashes.requestHash;
+    const { asWritten, ...hashes } = startRequestHashes(request, input.phoneNumber.e164, 'batch');
     return { line: row.line, fields: given, input, idempotencyKey: `batch:${asWritten.slice(0, 48)}`, ...hashes };
   } catch (err) {
     if (err instanceof JourneyInputError) return { problems: err.problems };

@@ -70,8 +70,8 @@ async function startRow(
   const e164 = row.input.phoneNumber.e164;
   const answer = { line: row.line, e164, error: null };
   try {
-    const { idempotencyKey: key, requestHash, requestHashAsBefore } = row;
-    const hashes = requestHashAsBefore === undefined ? { requestHash } : { requestHash, requestHashAsBefore };
+    const { idempotencyKey: key, requestHash, requestHashesBefore } = row;
+    const hashes = requestHashesBefore === undefined ? { requestHash } : { requestHash, requestHashesBefore };
     const started = await startOnce(row.input, { key, ...hashes, ...caller });
     const { workflowId, runId } = started;
     if (started.created) {

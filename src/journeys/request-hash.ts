@@ -7,21 +7,25 @@ import type { CodeMethod } from '../domain/journey.js';
 /**
  * SHA-256 (hex) of the request as checked (the number as E.164) and who sends it. Only what the caller gave counts:
  * no default taken from the clock (signupAt), so a retry an hour later is the same request. signupAt is an instant:
- * written another way (an offset, milliseconds a client library adds) it is the same request. When the request
- * hashed as earlier versions hashed it (signupAt as written; codeMethod's default by ivr alone) differs, that hash
- * comes beside it: a key kept then still finds its request.
+ * written another way (an offset, milliseconds a client library adds) it is the same request. The hashes earlier
+ * versions kept of the same request, where they differ, come beside it: `asWritten` (signupAt as written, codeMethod's
+ * default by ivr alone: the first versions', and what a batch row's key is made of) and the one with signupAt as an
+ * instant under that default; a key kept then still finds its request.
  */
 export function startRequestHashes(
   request: Omit<CheckedJourneyRequest, 'requestedBy'>,
   e164: string,
   by: string,
-): { requestHash: string; requestHashAsBefore?: string } {
+): { requestHash: string; requestHashesBefore?: string[]; asWritten: string } {
   const { signupAt } = request;
-  const canonical = signupAt === undefined ? undefined : canonicalInstant(signupAt);
-  const given = { ...request, signupAt: canonical };
-  const requestHash = hashAsGiven(given, e164, by, defaultCodeMethod(request.ivr, e164));
-  const asBefore = hashAsGiven(request, e164, by, request.ivr ? 'VOICE' : 'SMS');
-  return asBefore === requestHash ? { requestHash } : { requestHash, requestHashAsBefore: asBefore };
+  const asInstant = { ...request, signupAt: signupAt === undefined ? undefined : canonicalInstant(signupAt) };
+  const byIvrAlone = request.ivr ? 'VOICE' : 'SMS';
+  const requestHash = hashAsGiven(asInstant, e164, by, defaultCodeMethod(request.ivr, e164));
+  const asWritten = hashAsGiven(request, e164, by, byIvrAlone);
+  const before = [asWritten, hashAsGiven(asInstant, e164, by, byIvrAlone)].filter(
+    (hash, i, all) => hash !== requestHash && all.indexOf(hash) === i,
+  );
+  return { requestHash, ...(before.length > 0 ? { requestHashesBefore: before } : {}), asWritten };
 }
 
 /** The instant as ISO 8601 in UTC, its milliseconds only when there are any (as most write it, and keys kept were). */

@@ -41,8 +41,8 @@ export function createStartOnce(client: Client, taskQueue: string, options: Star
 }
 
 /** Whether a kept hash is this request's, as hashed now or as an earlier version hashed it. */
-function sameRequest(kept: string | undefined, { requestHash, requestHashAsBefore }: Idempotency): boolean {
-  return kept === requestHash || (requestHashAsBefore !== undefined && kept === requestHashAsBefore);
+function sameRequest(kept: string | undefined, { requestHash, requestHashesBefore = [] }: Idempotency): boolean {
+  return kept !== undefined && (kept === requestHash || requestHashesBefore.includes(kept));
 }
 
 async function startOnce(

@@ -28,8 +28,8 @@ export interface Idempotency {
   key: string;
   /** SHA-256 (hex) of the canonical request: the same key with another request is a conflict. */
   requestHash: string;
-  /** The request's hash as an earlier version kept it, when it differs (request-hash.ts): found as the same request. */
-  requestHashAsBefore?: string;
+  /** The request's hashes as earlier versions kept it, where they differ (request-hash.ts): found as the same request. */
+  requestHashesBefore?: string[];
   /**
    * Whose key it is (the API's principal): another principal's key of the same name is not this one, and neither
    * blocks nor answers it. Absent (direct mode, journeys started before keys were scoped): any principal's.

@@ -90,16 +90,17 @@ describe('starting a journey under an Idempotency-Key (dev server, worker, Graph
 
       // A journey started before the instant was hashed as one: its memo keeps the hash of signupAt as written.
       const written = api.startBody({ signupAt: inKolkata });
-      const { requestHash, requestHashAsBefore } = startRequestHashes(
+      const { requestHash, requestHashesBefore, asWritten } = startRequestHashes(
         startJourneyBody.parse(written),
         written.phoneNumber,
         'onboarding@test',
       );
-      expect(requestHashAsBefore).toMatch(/^[0-9a-f]{64}$/);
-      expect(requestHashAsBefore).not.toBe(requestHash);
+      expect(asWritten).toMatch(/^[0-9a-f]{64}$/);
+      expect(asWritten).not.toBe(requestHash);
+      expect(requestHashesBefore).toEqual([asWritten]);
       const olderKey = `onboarding-${randomUUID()}`;
       const input = t.bench.input({ phoneNumber: written.phoneNumber, signupAt: inKolkata });
-      const kept = { key: olderKey, requestHash: requestHashAsBefore as string, scope: 'onboarding@test' };
+      const kept = { key: olderKey, requestHash: asWritten, scope: 'onboarding@test' };
       const earlier = await createStartOnce(t.env.client, t.bench.taskQueue)(input, kept);
       await runsOf(written.phoneNumber);
       expect(await start(written, olderKey)).toMatchObject({ status: 200, body: { runId: earlier.runId } });

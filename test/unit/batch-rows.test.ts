@@ -43,7 +43,7 @@ describe('the rows of a bulk start', () => {
     // A file imported before this change finds its journeys under the same keys.
     expect(new Set([plain, millis, offset].map((r) => r?.idempotencyKey)).size).toBe(3);
     expect(plain?.idempotencyKey).toBe(`batch:${plain?.requestHash.slice(0, 48)}`);
-    expect(millis?.idempotencyKey).toBe(`batch:${millis?.requestHashAsBefore?.slice(0, 48)}`);
+    expect(millis?.idempotencyKey).toBe(`batch:${millis?.requestHashesBefore?.[0]?.slice(0, 48)}`);
     // One instant, one request: a journey started under one is the same request under another's memo.
     expect(new Set([plain, millis, offset].map((r) => r?.requestHash)).size).toBe(1);
   });

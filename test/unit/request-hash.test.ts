@@ -26,10 +26,18 @@ describe("a start's request hash", () => {
     expect(hashes({ codeMethod: 'SMS' }, mobile)).toEqual(hashes({}, mobile)); // no hash as before: the same rule
   });
 
-  it("gives beside it the hash an earlier version kept, whose default was SMS for any line but an IVR's", () => {
+  it("gives beside it the hashes earlier versions kept, whose default was SMS for any line but an IVR's", () => {
     const sms = hashes({ codeMethod: 'SMS' });
-    expect(sms.requestHashAsBefore).toBe(hashes({}).requestHash);
-    expect(hashes({}).requestHashAsBefore).toBeUndefined();
-    expect(hashes({ codeMethod: 'VOICE', ivr: true }).requestHashAsBefore).toBeUndefined();
+    expect(sms.requestHashesBefore).toEqual([hashes({}).requestHash]);
+    expect(hashes({}).requestHashesBefore).toBeUndefined();
+    expect(hashes({ codeMethod: 'VOICE', ivr: true }).requestHashesBefore).toBeUndefined();
+    // With signupAt written otherwise than as an instant too: the first versions' hash (as written) and the last's
+    // (as an instant), both under the old default.
+    const written = '2026-12-07T01:30:00+05:30';
+    const both = hashes({ codeMethod: 'SMS', signupAt: written });
+    expect(both.requestHashesBefore).toHaveLength(2);
+    expect(both.requestHashesBefore).toContain(hashes({ signupAt: written }).asWritten);
+    expect(both.requestHashesBefore).toContain(hashes({ signupAt: '2026-12-06T20:00:00Z' }).requestHash);
+    expect(both.asWritten).toBe(hashes({ signupAt: written }).asWritten);
   });
 });
