@@ -122,7 +122,8 @@ export function addAuditCommand(
 
   command.action(async (e164: string | undefined, opts: AuditOptions) => {
     const request = auditRequest(command, e164, opts);
-    if (request.output !== undefined) await checkWritable(request.output); // before any reading
+    // Before any reading; a portfolio's export is written beside the file first.
+    if (request.output !== undefined) await checkWritable(request.output, !('e164' in request));
     const mode = selectMode(env);
     if (mode.kind === 'api') {
       // Through the service's auditor routes: the token's roles decide, no Temporal access or payload key needed.
@@ -174,8 +175,8 @@ function exported(request: { window: PortfolioWindow; output?: string }, out: (l
 }
 
 /** A file the audit can be written to: refused before anything is read, in words rather than a system error. */
-async function checkWritable(file: string): Promise<void> {
-  const problem = await whyNotWritable(file);
+async function checkWritable(file: string, besideIt: boolean): Promise<void> {
+  const problem = await whyNotWritable(file, { besideIt });
   if (problem) throw new CliExit(1, `cannot write to ${file}: ${problem}`);
 }
 

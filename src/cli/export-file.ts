@@ -1,7 +1,7 @@
 // A portfolio's export written as it is read: to standard output, or to a file that appears under its name only once
 // whole (README: a partial export never passes for a whole one).
 import { createWriteStream, rmSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,7 +11,8 @@ import { interruptible } from './interrupts.js';
 /**
  * The export's text to standard output as it comes, or to the file: written beside it under a name of its own and
  * renamed to it once whole, so that an export cut short (a failure, Ctrl-C, a stop) never stands under the file's
- * name as if it were whole; the part is removed, and a file that was there stays as it was.
+ * name as if it were whole; the part is removed, and a file that was there stays as it was. A FIFO or a device is
+ * written to as the rows come.
  */
 export async function writeExport(lines: AsyncIterable<string>, output: string | undefined): Promise<void> {
   // The first line is read before the file is made: an export refused at once (a portfolio not found) leaves a file
@@ -25,6 +26,12 @@ export async function writeExport(lines: AsyncIterable<string>, output: string |
       // The reader went away (`| head`): what it wanted has been written.
       if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
     }
+    return;
+  }
+  // A FIFO or a device (/dev/stdout) is written to as the rows come: it is no file to replace.
+  const found = await stat(output).catch(() => null);
+  if (found && !found.isFile()) {
+    await pipeline(Readable.from(resumed(first, reading)), createWriteStream(output));
     return;
   }
   const part = join(dirname(output), `.${basename(output)}.${process.pid}.part`);

@@ -1,7 +1,7 @@
 // A portfolio's export to a file appears under the file's name only once whole: a failure or a stop mid-export
 // leaves no part of it there, and a file that was there stays as it was.
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeExport } from '../../src/cli/export-file.js';
@@ -21,6 +21,21 @@ describe("the audit's export to a file", () => {
     await expect(writeExport(rows(2, new Error('Temporal went away')), file)).rejects.toThrow('Temporal went away');
     expect(readFileSync(file, 'utf8')).toBe('{"row":0}\n{"row":1}\n{"row":2}\n');
     expect(readdirSync(dir)).toEqual(['export.ndjson']);
+  });
+
+  it('writes to a FIFO as the rows come, leaving it a FIFO', async () => {
+    const dir = tempDir('export-file-fifo');
+    const fifo = join(dir, 'export.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo]);
+    let read = '';
+    reader.stdout.on('data', (chunk: Buffer) => (read += chunk.toString()));
+    const closed = new Promise((resolve) => reader.once('close', resolve));
+    await writeExport(rows(2), fifo);
+    await closed;
+    expect(read).toBe('{"row":0}\n{"row":1}\n');
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir)).toEqual(['export.fifo']);
   });
 
   it('stopped by a signal, removes its part, says so and exits 130 or 143', async () => {
