@@ -141,7 +141,8 @@ export class NumberflowApi {
   async summary(query: { portfolioId?: string; wabaId?: string }) {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, value);
-    const { json } = await this.#send('GET', `/v1/journeys/summary?${params.toString()}`);
+    // The service walks every running journey to answer: given the action's time, not a read's.
+    const { json } = await this.#send('GET', `/v1/journeys/summary?${params.toString()}`, { walksAll: true });
     return this.#parse(summaryOfAnyVersion, json, 'GET /v1/journeys/summary');
   }
 
@@ -299,13 +300,13 @@ export class NumberflowApi {
   async #send(
     method: HttpMethod,
     path: string,
-    options: { body?: object; headers?: Record<string, string> } = {},
+    options: { body?: object; headers?: Record<string, string>; walksAll?: boolean } = {},
   ): Promise<{ status: number; json: unknown }> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body) headers['content-type'] = 'application/json';
     // A read answers at once: a service that took the connection and never answers is given up on sooner than an
     // action, which waits up to 60 s for the journey.
-    const timeoutMs = method === 'GET' ? this.#readTimeoutMs : undefined;
+    const timeoutMs = method === 'GET' && !options.walksAll ? this.#readTimeoutMs : undefined;
     const answer = await this.#request(method, path, headers, options.body && JSON.stringify(options.body), {
       timeoutMs,
     });

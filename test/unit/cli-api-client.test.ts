@@ -104,5 +104,17 @@ describe('the command line through the HTTP API, to a service that never answers
     const began = Date.now();
     await expect(api.journey('+14155552671')).rejects.toThrow(/did not answer in time \(UND_ERR_HEADERS_TIMEOUT\)/);
     expect(Date.now() - began).toBeLessThan(20_000); // not the action's 120 s
+    // The summary, which walks every running journey, is given the action's time.
+    const summary = api.summary({});
+    const outcome = await Promise.race([
+      summary.then(
+        () => 'answered',
+        () => 'given up',
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1_000)),
+    ]);
+    expect(outcome).toBe('still waiting');
+    summary.catch(() => undefined);
+    server?.closeAllConnections();
   });
 });
