@@ -59,6 +59,13 @@ export class ApiAnswerError extends Error {
 /** The service could not be reached, or answered something that is not numberflow's API. */
 export class ApiTransportError extends Error {
   override readonly name = 'ApiTransportError';
+  constructor(
+    message: string,
+    /** No connection was made: the request never reached the service. */
+    readonly neverSent = false,
+  ) {
+    super(message);
+  }
 }
 
 /** The events of GET /v1/journeys/{e164}/events, with the data each carries. */
@@ -85,6 +92,16 @@ const UNREACHABLE = new Set([
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_SOCKET',
+]);
+
+/** Of UNREACHABLE, those met before a connection was made: nothing was sent. */
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 /** How long a read (GET) waits for the service's answer, by default. */
@@ -370,6 +387,7 @@ export class NumberflowApi {
     if (code && UNREACHABLE.has(code)) {
       return new ApiTransportError(
         `cannot reach numberflow at ${this.#where} (${code}); is it running, and is NUMBERFLOW_URL right?`,
+        NOT_CONNECTED.has(code),
       );
     }
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {

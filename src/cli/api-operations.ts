@@ -89,8 +89,9 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
           );
         } catch (err) {
           const refused = err instanceof ApiAnswerError && err.status < 500;
-          // The first request refused (a token refused, say): nothing started, and the command's failure says why.
-          if (first === 0 && refused) throw err;
+          // The first request refused (a token refused, say) or never sent (nothing listening): nothing started, and
+          // the command's failure says why.
+          if (first === 0 && (refused || (err instanceof ApiTransportError && err.neverSent))) throw err;
           // The rows answered so far stand and are reported. This request's rows: refused (the service answered, a
           // token revoked say: none started), or not answered (the service gone: some may have); the rest not sent.
           const why = err instanceof Error ? err.message : String(err);

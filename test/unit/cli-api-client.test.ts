@@ -86,14 +86,21 @@ describe('import through the HTTP API', () => {
     for (const result of results) expect(result.error).toMatch(/the same file again starts this row once at most$/);
   });
 
-  it('fails the command when the first request is refused: nothing was started', async () => {
+  it('fails the command when the first request is refused, or never reached the service: nothing was started', async () => {
     const url = await standIn((_rows, _request, respond) =>
-      respond(401, { error: { code: 'unauthenticated', message: 'the bearer token is not known', problems: [] } }),
+      respond(401, { error: { code: 'unauthorized', message: 'the bearer token is not known', problems: [] } }),
     );
     const ops = apiOperations(url, 'nf_test', () => undefined);
-    await expect(
-      ops.startRows(rowsOf(3), actor, { ratePerSecond: 50, concurrency: 8 }, () => undefined),
-    ).rejects.toThrow();
+    const pace = { ratePerSecond: 50, concurrency: 8 };
+    await expect(ops.startRows(rowsOf(3), actor, pace, () => undefined)).rejects.toThrow(
+      `NUMBERFLOW_TOKEN was refused by ${url.origin}: the bearer token is not known`,
+    );
+    server?.close();
+    await new Promise((resolve) => server?.once('close', resolve));
+    const nobody = apiOperations(url, 'nf_test', () => undefined); // nothing listens there now
+    await expect(nobody.startRows(rowsOf(3), actor, pace, () => undefined)).rejects.toThrow(
+      /^cannot reach numberflow at .* \(ECONNREFUSED\)/,
+    );
   });
 });
 
