@@ -6,6 +6,8 @@ import './zod-words.js'; // zod's words in numberflow's, for every schema of the
 /** Meta's Graph API: GRAPH_BASE_URL's default. */
 export const META_GRAPH_URL = 'https://graph.facebook.com';
 
+/** Days the webhook inbox keeps a dead letter by default (WEBHOOK_DEAD_LETTER_DAYS). */
+export const DEAD_LETTER_DAYS = 30;
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 const optionalText = z
@@ -109,7 +111,7 @@ const configSchema = z
       .regex(/^v\d+\.\d+$/, 'must look like v23.0')
       .default('v23.0'),
     /** Days the webhook inbox keeps a delivery it gave up on (customers' messages among them) before discarding it. */
-    WEBHOOK_DEAD_LETTER_DAYS: positiveInt.max(3_650).default(30),
+    WEBHOOK_DEAD_LETTER_DAYS: positiveInt.max(3_650).default(DEAD_LETTER_DAYS),
     GRAPH_CONNECT_TIMEOUT_MS: positiveInt.default(5_000),
     GRAPH_REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8788),

@@ -225,13 +225,12 @@ function readUpTo(file: string, limit: number): Buffer {
   const fd = openSync(file, 'r');
   try {
     const chunks: Buffer[] = [];
+    const buffer = Buffer.alloc(1 << 20); // a pipe gives 64 KiB a read: what was read is copied out, not the buffer
     let total = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(Math.min(1 << 20, limit - total));
-      if (chunk.length === 0) break;
-      const read = readSync(fd, chunk, 0, chunk.length, null);
+    while (total < limit) {
+      const read = readSync(fd, buffer, 0, Math.min(buffer.length, limit - total), null);
       if (read === 0) break;
-      chunks.push(chunk.subarray(0, read));
+      chunks.push(Buffer.from(buffer.subarray(0, read)));
       total += read;
     }
     return Buffer.concat(chunks, total);

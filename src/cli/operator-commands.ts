@@ -38,6 +38,19 @@ const waitOption = [
   DEFAULT_WAIT_SECONDS,
 ] as const;
 
+/** What each action command sends the journey, in the words an interrupted one says it with. */
+const inputWords: Record<string, string> = {
+  otp: 'code',
+  pin: 'two-step PIN',
+  name: 'display name',
+  resend: 'request for a new code',
+  cancel: 'cancel',
+  remove: 'removal request',
+  'identity-check': 'identity-check change',
+  'test-message': 'test message',
+  'confirm-deletion': 'deletion confirmation',
+};
+
 export function addOperatorCommands(program: Command, context: CommandContext): void {
   /** A command whose input goes to the journey and whose answer is printed. */
   const actionCommand = (
@@ -60,7 +73,7 @@ export function addOperatorCommands(program: Command, context: CommandContext): 
           () => context.using((ops) => ops.act(e164, action, actorOf(command), opts.wait)),
           (signal) =>
             context.err(
-              `interrupted (${signal}): the journey may have taken the ${name} — \`numberflow show ${e164}\` says`,
+              `interrupted (${signal}): the journey may have taken the ${inputWords[name] ?? name} — \`numberflow show ${e164}\` says`,
             ),
         );
         print(context, opts.json, answer, () => [outcomeLine(answer)]);

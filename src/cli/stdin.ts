@@ -39,7 +39,7 @@ export async function readStdin(
 
 /** Said on standard error when piped input has not ended within PIPE_HINT_AFTER_MS. */
 export const PIPE_HINT =
-  'numberflow: waiting for standard input to end: the secret is read whole from it (pipe it: printf \'%s\' "$CODE" | numberflow …)\n';
+  'numberflow: waiting for standard input to end: the secret is read whole from it (pipe it: printf \'%s\' "$SECRET" | numberflow …)\n';
 const PIPE_HINT_AFTER_MS = 5_000;
 
 /** One line typed at a terminal, not echoed; Ctrl-C ends the command quietly (130), as a terminal's Ctrl-C does. */

@@ -122,7 +122,7 @@ export function parsePhoneNumber(input: string, options: ParseOptions = {}): Pho
 
 /**
  * Lines that as a rule receive no SMS: landlines, toll-free, shared-cost and universal-access numbers, as the
- * numbering plan says (a US or Canadian number, which may be either, is not one of them). Meta's code goes to them by
+ * numbering plan says (a US or Canadian geographic number, which may be either, is not one of them; +1 800 is). Meta's code goes to them by
  * voice unless the caller chose SMS.
  */
 const NO_SMS_LINES = new Set(['FIXED_LINE', 'TOLL_FREE', 'SHARED_COST', 'UAN']);

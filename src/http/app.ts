@@ -27,7 +27,7 @@ import { metricsRoutes } from './metrics-routes.js';
 import { writeRequestLine } from './request-line.js';
 import type { Route } from './webhook-handover.js';
 import { createWebhookRouter } from './webhook-router.js';
-import { openWebhookInbox, webhookRoutes, type OpenWebhookInbox, type WebhookInboxFile } from './webhook-routes.js';
+import { openWebhookInbox, webhookRoutes, type OpenWebhookInbox, type WebhookInboxSettings } from './webhook-routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -64,7 +64,7 @@ export interface HttpAppOptions {
    * before it is answered). The service keeps it in its data folder.
    */
   /** `replica`: names this service process in the dead letters' answers (each replica keeps its own inbox). */
-  webhookInbox?: WebhookInboxFile;
+  webhookInbox?: WebhookInboxSettings;
   /** numberflow's metrics on /metrics, webhook deliveries counted (left out: no /metrics). */
   metrics?: ServiceMetrics;
   /** How long a request's head and body may take to arrive (default REQUEST_TIMEOUT_MS); answered 408 past it. */

@@ -4,6 +4,7 @@
 // who did it — or discarded by the service once kept WEBHOOK_DEAD_LETTER_DAYS, so that customers' messages a delivery
 // holds are not kept for ever.
 import type { Logger } from 'pino';
+import { DEAD_LETTER_DAYS } from '../config.js';
 import { readVerifiedWebhook, webhookEvents } from '../graph/webhooks.js';
 import type { ReplayOutcome, WebhookDrain } from './webhook-drain.js';
 import type { DeadLetter, WebhookInbox } from './webhook-inbox.js';
@@ -52,11 +53,11 @@ export class WebhookDeadLetters {
       replica?: string;
       /** How long a replay waits for its routing before answering that it is still waiting (10 s). */
       replayWaitMs?: number;
-      /** Days a dead letter is kept once given up on (WEBHOOK_DEAD_LETTER_DAYS; 30). */
+      /** Days a dead letter is kept once given up on (WEBHOOK_DEAD_LETTER_DAYS). */
       keepDays?: number;
     } = {},
   ) {
-    this.keepMs = (options.keepDays ?? 30) * DAY_MS;
+    this.keepMs = (options.keepDays ?? DEAD_LETTER_DAYS) * DAY_MS;
   }
 
   /** Discards the dead letters kept past their days (bodies erased), logging how many: how many. */

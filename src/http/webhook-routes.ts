@@ -36,7 +36,7 @@ export interface OpenWebhookInbox {
 
 /** Opens the inbox file (taking its lock) and starts draining what it holds. */
 export function openWebhookInbox(
-  { file, replica, deadLetterDays, ...options }: WebhookInboxFile,
+  { file, replica, deadLetterDays, ...options }: WebhookInboxSettings,
   { route, logger, delivered }: Pick<WebhookRouteOptions, 'route' | 'logger' | 'delivered'>,
 ): OpenWebhookInbox {
   const inbox = WebhookInbox.open(file, options);
@@ -55,11 +55,11 @@ export function openWebhookInbox(
   };
 }
 
-/** Where the service keeps its inbox, and for how long its dead letters. */
-export type WebhookInboxFile = {
+/** Where the service keeps its inbox, whose it is, and how long it keeps its dead letters. */
+export type WebhookInboxSettings = {
   file: string;
   replica?: string;
-  /** Days a dead letter is kept once given up on (30). */
+  /** Days a dead letter is kept once given up on (WEBHOOK_DEAD_LETTER_DAYS). */
   deadLetterDays?: number;
 } & WebhookInboxOptions;
 

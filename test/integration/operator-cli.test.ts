@@ -130,7 +130,7 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
       cli.child.kill('SIGINT');
       expect(await cli.exit(30_000)).toBe(130);
       expect(cli.stderr()).toContain(
-        `interrupted (SIGINT): the journey may have taken the otp — \`numberflow show ${e164}\` says`,
+        `interrupted (SIGINT): the journey may have taken the code — \`numberflow show ${e164}\` says`,
       );
       expect(cli.stderr()).not.toContain(code);
       await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'verified after all');

@@ -40,11 +40,17 @@ describe("the audit's notes on Meta's changes", () => {
     const [first, second] = [signal('cancel'), signal('cancel')];
     const person = (entry: TimelineEntry): NoteTarget => ({ entry, actor: 'ops@acme', handledAt: at });
     attachNotes([first, second].map(person), [
-      { at, actor: 'ops@acme', what: 'signal cancel dropped: reason is longer than 1000 characters' },
-      { at, actor: 'ops@acme', what: 'signal cancel dropped: reason holds a line break' },
+      { at, actor: 'ops@acme', what: 'signal cancel ignored: the reason is too long (500 characters at most)' },
+      {
+        at,
+        actor: 'ops@acme',
+        what: 'signal cancel ignored: the reason must be one line of text, without control characters (line breaks, escapes)',
+      },
     ]);
-    expect(first.outcome).toBe('signal cancel dropped: reason is longer than 1000 characters');
-    expect(second.outcome).toBe('signal cancel dropped: reason holds a line break');
+    expect(first.outcome).toBe('signal cancel ignored: the reason is too long (500 characters at most)');
+    expect(second.outcome).toBe(
+      'signal cancel ignored: the reason must be one line of text, without control characters (line breaks, escapes)',
+    );
 
     // Notes and signals that do not pair up: all to the first, as before.
     const three = [signal('cancel'), signal('cancel'), signal('cancel')];

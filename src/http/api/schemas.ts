@@ -82,7 +82,7 @@ export const idempotencyHeaders = z.object({
 export function queryInteger(min: number, max: number, fallback: number, description: string) {
   return z
     .preprocess(
-      (given) => (typeof given === 'string' && /^\d{1,16}$/.test(given) ? Number(given) : given),
+      (given) => (typeof given === 'string' && /^\d+$/.test(given) ? Number(given) : given),
       z.number().int().min(min).max(max),
     )
     .default(fallback)
