@@ -33,7 +33,7 @@ import {
   sentBy,
   verificationMethodWords,
 } from '../domain/identity.js';
-import { visibleControls } from '../domain/operator-input.js';
+import { NO_ACTOR, visibleControls } from '../domain/operator-input.js';
 import { slotAnswerSignal, wabaElsewhereText } from '../domain/portfolio.js';
 import { IDENTITY_MISMATCH_CODE } from '../identity/guarded-send.js';
 import {
@@ -82,8 +82,9 @@ const byPerson =
  * characters — a signal sent by hand may carry thousands, which its journey refused to note.
  */
 function shownActor(actor: string): string {
-  const line = visibleControls(actor.trim(), false);
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+  if (actor.trim() === '') return NO_ACTOR;
+  const line = [...visibleControls(actor.trim(), false)]; // by code point: no character cut in two
+  return line.length > 200 ? `${line.slice(0, 200).join('')}…` : line.join('');
 }
 
 const submitted = (thing: string, how: string) => byPerson(() => `submitted ${thing} (${how})`);

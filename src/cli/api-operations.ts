@@ -89,15 +89,18 @@ export function apiOperations(url: URL, token: string, warn: (line: string) => v
           );
         } catch (err) {
           const refused = err instanceof ApiAnswerError && err.status < 500;
+          const neverSent = err instanceof ApiTransportError && err.neverSent;
           // The first request refused (a token refused, say) or never sent (nothing listening): nothing started, and
           // the command's failure says why.
-          if (first === 0 && (refused || (err instanceof ApiTransportError && err.neverSent))) throw err;
+          if (first === 0 && (refused || neverSent)) throw err;
           // The rows answered so far stand and are reported. This request's rows: refused (the service answered, a
           // token revoked say: none started), or not answered (the service gone: some may have); the rest not sent.
           const why = err instanceof Error ? err.message : String(err);
           const thisRequest = refused
             ? `refused (HTTP ${(err as ApiAnswerError).status}, none of its rows started): ${why}`
-            : `not answered: ${why}`;
+            : neverSent
+              ? `not sent: ${why}`
+              : `not answered: ${why}`;
           for (const [i, row] of rows.slice(first).entries()) {
             const error = `${i < chunk.length ? thisRequest : `not sent: ${why}`}; the same file again starts this row once at most`;
             const result = failedRow(row, error);

@@ -1,7 +1,7 @@
 // A portfolio's export written as it is read: to standard output, or to a file that appears under its name only once
 // whole (README: a partial export never passes for a whole one).
 import { createWriteStream, rmSync } from 'node:fs';
-import { rename, stat } from 'node:fs/promises';
+import { lstat, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,8 +11,8 @@ import { interruptible } from './interrupts.js';
 /**
  * The export's text to standard output as it comes, or to the file: written beside it under a name of its own and
  * renamed to it once whole, so that an export cut short (a failure, Ctrl-C, a stop) never stands under the file's
- * name as if it were whole; the part is removed, and a file that was there stays as it was. A FIFO or a device is
- * written to as the rows come.
+ * name as if it were whole; the part is removed, and a file that was there stays as it was. A FIFO, a device or a
+ * link is written to as the rows come.
  */
 export async function writeExport(lines: AsyncIterable<string>, output: string | undefined): Promise<void> {
   // The first line is read before the file is made: an export refused at once (a portfolio not found) leaves a file
@@ -28,8 +28,8 @@ export async function writeExport(lines: AsyncIterable<string>, output: string |
     }
     return;
   }
-  // A FIFO or a device (/dev/stdout) is written to as the rows come: it is no file to replace.
-  const found = await stat(output).catch(() => null);
+  // A FIFO, a device or a link (/dev/stdout) is written to as the rows come: it is no file to replace.
+  const found = await lstat(output).catch(() => null);
   if (found && !found.isFile()) {
     await pipeline(Readable.from(resumed(first, reading)), createWriteStream(output));
     return;

@@ -39,22 +39,22 @@ const waitOption = [
 ] as const;
 
 /** What each action command sends the journey, in the words an interrupted one says it with. */
-const inputWords: Record<string, string> = {
+const inputWords = {
   otp: 'code',
   pin: 'two-step PIN',
   name: 'display name',
   resend: 'request for a new code',
-  cancel: 'cancel',
+  cancel: 'request to cancel',
   remove: 'removal request',
   'identity-check': 'identity-check change',
   'test-message': 'test message',
   'confirm-deletion': 'deletion confirmation',
-};
+} as const;
 
 export function addOperatorCommands(program: Command, context: CommandContext): void {
   /** A command whose input goes to the journey and whose answer is printed. */
   const actionCommand = (
-    name: string,
+    name: keyof typeof inputWords,
     description: string,
     configure: (command: Command) => Command,
     actionOf: (args: (string | undefined)[], opts: ActionOptions) => Promise<JourneyAction>,
@@ -73,7 +73,7 @@ export function addOperatorCommands(program: Command, context: CommandContext): 
           () => context.using((ops) => ops.act(e164, action, actorOf(command), opts.wait)),
           (signal) =>
             context.err(
-              `interrupted (${signal}): the journey may have taken the ${inputWords[name] ?? name} — \`numberflow show ${e164}\` says`,
+              `interrupted (${signal}): the journey may have taken the ${inputWords[name]} — \`numberflow show ${e164}\` says`,
             ),
         );
         print(context, opts.json, answer, () => [outcomeLine(answer)]);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeMessage } from '../../src/audit/actions.js';
 import { attachNotes } from '../../src/audit/notes.js';
-import { numberEventSignal } from '../../src/domain/messages.js';
+import { cancelSignal, numberEventSignal } from '../../src/domain/messages.js';
 import type { TimelineEntry } from '../../src/audit/types.js';
 import type { NoteTarget } from '../../src/audit/walk.js';
 
@@ -59,6 +59,24 @@ describe("the audit's notes on Meta's changes", () => {
       { at, actor: 'ops@acme', what: 'two' },
     ]);
     expect(three.map((entry) => entry.outcome)).toEqual(['one; two', undefined, undefined]);
+  });
+
+  it('show a sender as one line of at most 200 characters, never cutting a character in two, and a blank one as none given', () => {
+    const actorOf = (actor: string) => describeMessage(cancelSignal.name, { actor, reason: 'r' }, 'signal').actor;
+    expect(actorOf('evil\nline')).toBe('evil\\x0aline');
+    expect(actorOf(`${'a'.repeat(199)}😀😀`)).toBe(`${'a'.repeat(199)}😀…`);
+    expect(actorOf('   ')).toBe('(no actor given)');
+    // The journey notes a blank actor so too: its note is attached.
+    const entry = {
+      ...webhook('asked to cancel the onboarding: r (signal)'),
+      kind: 'action' as const,
+      actor: '(no actor given)',
+    };
+    attachNotes(
+      [{ entry, actor: '', handledAt: at }],
+      [{ at, actor: '(no actor given)', what: 'cancel ignored: no actor' }],
+    );
+    expect(entry.outcome).toBe('cancel ignored: no actor');
   });
 
   it("date a webhook by Meta's time when it is one the timeline holds, and not otherwise", () => {
