@@ -7,15 +7,16 @@ import type {
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
 } from 'fastify';
-import type { RawServerDefault } from 'fastify';
+import type { onRequestHookHandler, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { GraphClient } from '../../graph/client.js';
 import type { Idempotency, StartOnce } from '../../journeys/index.js';
 import type { IdentityStore } from '../../stores/identity-store.js';
+import { visibleControls } from '../../domain/operator-input.js';
 import { authorize } from '../auth/hooks.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
 import { seesPortfolio, type Permission, type Principal } from '../auth/principals.js';
-import { errorSchema } from '../errors.js';
+import { ApiError, errorSchema } from '../errors.js';
 import type { PageTokens } from './page-token.js';
 import type { WebhookDeadLetters } from '../webhook-dead-letters.js';
 import type { SignupServices } from './signups.js';
@@ -78,7 +79,7 @@ export function errors(...statuses: ErrorStatus[]) {
 /** The options of a route that needs `permission`: its hooks, the body limit, and its OpenAPI security. */
 export function secured(context: ApiContext, permission: Permission, tags: string[]) {
   return {
-    onRequest: authorize(context.principals, permission),
+    onRequest: [...authorize(context.principals, permission), refuseEncodedBody],
     bodyLimit: API_BODY_LIMIT,
     schema: { tags, security: [{ bearer: [] }] },
   };
@@ -91,3 +92,16 @@ export function startCaller(principal: Principal): Pick<Idempotency, 'scope' | '
     sees: (portfolioId) => portfolioId !== null && seesPortfolio(principal, portfolioId),
   };
 }
+
+/**
+ * A body is read as sent: one encoded (gzip, br) would be refused as malformed JSON, or read as if it were not. Checked
+ * before the body is read, on the /v1 routes only (not the webhook receiver's hot path).
+ */
+const refuseEncodedBody: onRequestHookHandler = (request, _reply, done) => {
+  const encoding = request.headers['content-encoding'];
+  if (encoding === undefined || /^\s*identity\s*$/i.test(encoding)) return done();
+  const named = visibleControls(encoding.slice(0, 40), false);
+  done(
+    new ApiError(415, 'unsupported_media_type', `Content-Encoding ${named} is not taken: send the JSON body unencoded`),
+  );
+};

@@ -7,7 +7,6 @@ import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createStartOnce, type StartOptions } from '../../journeys/index.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
-import { visibleControls } from '../../domain/operator-input.js';
 import { ApiError } from '../errors.js';
 import { actionRoutes } from './actions.js';
 import { auditRoutes } from './audit.js';
@@ -84,19 +83,6 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/v1/') || !route.schema || route.schema.querystring) return; // (no route here uses the `query` alias)
     route.schema = { ...route.schema, querystring: noQuery };
-  });
-  // A body is read as sent: one encoded (gzip, br) would be refused as malformed JSON, or read as if it were not.
-  // Checked before the body is read; a callback, as the webhook receiver's requests pass here too.
-  app.addHook('onRequest', (request, _reply, done) => {
-    const encoding = request.headers['content-encoding'];
-    if (encoding === undefined || /^\s*identity\s*$/i.test(encoding) || !request.url.startsWith('/v1/')) return done();
-    done(
-      new ApiError(
-        415,
-        'unsupported_media_type',
-        `Content-Encoding ${visibleControls(encoding.slice(0, 40), false)} is not taken: send the JSON body unencoded`,
-      ),
-    );
   });
   // A parameter given twice is read as a list, which no /v1 parameter is: said so, rather than "must be a number".
   app.addHook('preValidation', async (request) => {
