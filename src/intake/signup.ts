@@ -207,6 +207,7 @@ async function startRefusedAgain(
 ): Promise<SignupOutcome> {
   const journeys: SignupJourney[] = [];
   let changed = false;
+  const windowClosed = windowClosedAt(deps, earlier);
   for (const journey of earlier.journeys) {
     if (!startsAgain(request, journey)) {
       journeys.push(journey);
@@ -214,6 +215,11 @@ async function startRefusedAgain(
     }
     try {
       const since = journey.e164 ? await journeySince(deps, journey, journey.e164, earlier.signupAt) : null;
+      // Past the signup's window a journey started now would ask Meta for the name, then end SIGNUP_EXPIRED.
+      if (!since && windowClosed) {
+        journeys.push({ ...journey, problem: windowClosed });
+        continue;
+      }
       journeys.push(since ?? (await startOne(deps, request, { ...earlier, requestedBy }, journey.phoneNumberId)));
     } catch (err) {
       throw new IntakeError(
@@ -229,6 +235,19 @@ async function startRefusedAgain(
   // repeat then finds the journey it started (journeySince).
   if (!(await deps.ledger.replace(codeHash, earlier, updated))) throw inProgress();
   return outcomeOf(updated, true);
+}
+
+/**
+ * Why no journey of this signup starts now, when its 14-day window has closed (by this host's clock, CLOCKS_APART_MS
+ * past it: nearer, the journey's own timer decides); null while it is open.
+ */
+function windowClosedAt(deps: SignupDeps, record: SignupRecord): string | null {
+  const closes = signupExpiresAt(record);
+  if (closes > (deps.now ?? (() => new Date()))().getTime() - CLOCKS_APART_MS) return null;
+  return (
+    `the 14-day Embedded Signup window of this signup closed at ${new Date(closes).toISOString()}: nothing was started ` +
+    `(a journey would end SIGNUP_EXPIRED); ${RUN_SIGNUP_AGAIN}, or rename a number already live with \`numberflow name\``
+  );
 }
 
 /** The number's journey if one was started at or after `signupAt` (by this signup), whether it runs or has ended. */

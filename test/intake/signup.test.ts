@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { inject, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { journeyQuery, SIGNUP_WINDOW_MS, type JourneyView } from '../../src/domain/journey.js';
@@ -139,6 +140,33 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       expect(await signup(deps(), body, 'svc')).toEqual(found);
       expect(await signup(deps(), { ...body, displayNames: { [refusedId]: 'Acme Help' } }, 'ops')).toEqual(found);
       expect(calls('GET /{phone-number-id}')).toEqual([]);
+    });
+  });
+
+  it('starts nothing when the same signup names a refused number anew after its 14-day window closed', async () => {
+    const customer = await customerWaba(t.bench, 1, ['Acme \uFFFD Help']);
+    const [refusedId] = customer.phoneNumberIds as [string];
+    const body = popupAnswer(t.bench, customer);
+    await t.bench.run(async () => {
+      const first = await signup(deps(), body, 'svc');
+      expect(first.journeys.map((j) => j.outcome)).toEqual(['refused']);
+      // Fifteen days on (by this host's clock): a journey started now would ask Meta for the name, then expire.
+      const later = { ...deps(), now: () => new Date(Date.now() + 15 * 24 * 60 * 60 * 1000) };
+      t.bench.sandbox.admin.clearCalls();
+      const again = await signup(later, { ...body, displayNames: { [refusedId]: 'Acme Help' } }, 'ops');
+      expect(again.journeys).toEqual([
+        expect.objectContaining({
+          phoneNumberId: refusedId,
+          outcome: 'refused',
+          problem: expect.stringMatching(
+            /^the 14-day Embedded Signup window of this signup closed at \S+: nothing was started \(a journey would end SIGNUP_EXPIRED\); run Embedded Signup again/,
+          ),
+        }),
+      ]);
+      expect(calls('POST /{phone-number-id}')).toEqual([]); // no name asked of Meta
+      await expect(t.env.client.workflow.getHandle(`number:${customer.e164s[0] as string}`).describe()).rejects.toThrow(
+        WorkflowNotFoundError,
+      );
     });
   });
 
