@@ -56,7 +56,7 @@ export class Sealer {
       return decrypt(Buffer.from(sealed.data, 'base64'), key, Buffer.from(context)).toString('utf8');
     } catch {
       throw new StoreKeyError(
-        `${what} does not open with store key "${sealed.keyId}" of ${this.source}: it is another key under the same id (use the key the store was written with)`,
+        `${what} does not open with store key "${sealed.keyId}" of ${this.source}: it was sealed with another key under the same id (use the key the store was written with), or for another record (a row copied from another WABA's opens under that one only)`,
         sealed.keyId,
         true,
       );

@@ -117,7 +117,7 @@ function contract(name: string, backend: () => Backend) {
          SELECT '700', key_id, sealed, source, stored_by, stored_at FROM waba_tokens WHERE waba_id = '707'`,
       );
       expect(await check(keys)).toEqual([
-        '1 stored token of store key "store-1" cannot be opened (the first: the token of WABA 700 does not open with store key "store-1" of NUMBERFLOW_STORE_KEY: it is another key under the same id (use the key the store was written with))',
+        '1 stored token of store key "store-1" cannot be opened (the first: the token of WABA 700 does not open with store key "store-1" of NUMBERFLOW_STORE_KEY: it was sealed with another key under the same id (use the key the store was written with), or for another record (a row copied from another WABA\'s opens under that one only))',
       ]);
       await db.run("DELETE FROM waba_tokens WHERE waba_id = '700'", []);
       // Another key under the store's id (a worker given the wrong one): refused, naming the variable and the id.
