@@ -71,7 +71,8 @@ export const CONTROL_CHARACTER = /[\p{Cc}\p{Cs}\u2028\u2029\u202A-\u202E\u2066-\
 
 /**
  * CONTROL_CHARACTER as it was before a surrogate without its pair joined it: what a journey's signal handlers judged a
- * person's words by, and replay by (journeys/handlers.ts asks a patch before it drops a signal for half a character).
+ * person's words by, and replay by (workflows/journey/handlers.ts asks a patch before it drops a signal for half a
+ * character).
  */
 export const CONTROL_CHARACTER_BEFORE_HALVES = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 
@@ -115,8 +116,9 @@ export const NO_ACTOR = '(no actor given)';
 export const REFUSED_ACTOR = '(actor refused)';
 
 /**
- * Who a message's notes and its audit entry name: its actor, trimmed, or a placeholder when it gave none or one an
- * update refuses — which a note would otherwise keep in the journey's state, every view and the audit.
+ * Whom a journey's notes name for a message's sender (and the audit matches them by): its actor, trimmed, or a
+ * placeholder when it gave none or one an update refuses — which a note would otherwise keep in the journey's state
+ * and every view.
  */
 export function notedActor(actor: unknown): string {
   if (typeof actor !== 'string' || actor.trim() === '') return NO_ACTOR;
