@@ -2,6 +2,7 @@
 // through Temporal (the local default) or through the HTTP API (NUMBERFLOW_URL and NUMBERFLOW_TOKEN); the auditor's
 // timeline and exports and an admin's PIN reveal (either way); the webhook inbox's dead letters (API only); and, in
 // direct mode, Embedded Signups and customers' tokens.
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { readStdin } from './cli/stdin.js';
 import { Command } from 'commander';
@@ -37,6 +38,8 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   const program = new Command('numberflow').description(
     'WhatsApp Business phone-number onboarding on Temporal (through the HTTP API when NUMBERFLOW_URL and NUMBERFLOW_TOKEN are set)',
   );
+  // For scripts that check which command line they drive (src/ and dist/ both sit beside package.json).
+  program.version(createRequire(import.meta.url)('../package.json').version as string, '-V, --version');
   if (options.throwOnExit) program.exitOverride(); // inherited by the commands added below
   // Commander's refusals quote the argument they refuse: an escape sequence in it would act on the terminal.
   program.configureOutput({ outputError: (text, write) => write(visibleControls(text)) });

@@ -1,6 +1,6 @@
 // Refusals of the command line's own arguments: they happen while parsing, before any connection, so no
 // server is involved.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommanderError } from 'commander';
@@ -13,6 +13,7 @@ import { portfolioLines } from '../../src/cli/portfolio-commands.js';
 import { capSourceText } from '../../src/domain/portfolio.js';
 import type { PortfolioView } from '../../src/portfolios/portfolio.js';
 import { buildCli } from '../../src/starter.js';
+import { root } from '../support/processes.js';
 
 const e164 = '+14155552671';
 const start = ['start', '--waba', '11', '--portfolio', '22', '--phone', e164, '--display-name', 'Acme Support'];
@@ -46,6 +47,20 @@ describe("the command line's arguments", () => {
     expect(text).toContain("argument 'qa\\x1b[31m' is invalid");
     expect(text).not.toContain('\u001b');
     expect(visibleControls('a\u202Eb\tc\u0007')).toBe('a\\u202eb\tc\\x07'); // reordering too; a tab stays
+  });
+
+  it("prints the command line's version for a script that checks what it drives", async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const said = await buildCli(() => undefined, { throwOnExit: true })
+      .parseAsync(['--version'], { from: 'user' })
+      .then(
+        () => null,
+        (err: unknown) => err,
+      );
+    expect(said).toBeInstanceOf(CommanderError);
+    expect((said as CommanderError).exitCode).toBe(0);
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(out.mock.calls.map(([chunk]) => String(chunk)).join('')).toBe(`${version}\n`);
   });
 
   it("refuses a cap's reason with control characters before anything is sent, and shows a recorded one's", async () => {
