@@ -116,7 +116,7 @@ export function parseSignupRequest(body: unknown): SignupRequest {
 export async function signup(deps: SignupDeps, body: unknown, requestedBy: string): Promise<SignupOutcome> {
   const request = parseSignupRequest(body);
   const codeHash = signupCodeHash(request.code);
-  const now = (deps.now ?? (() => new Date()))();
+  const now = clockOf(deps);
   const fresh: SignupRecord = {
     wabaId: request.wabaId,
     businessId: request.businessId,
@@ -243,7 +243,7 @@ async function startRefusedAgain(
  */
 function windowClosedAt(deps: SignupDeps, record: SignupRecord): string | null {
   const closes = signupExpiresAt(record);
-  if (closes > (deps.now ?? (() => new Date()))().getTime() - CLOCKS_APART_MS) return null;
+  if (closes > clockOf(deps).getTime() - CLOCKS_APART_MS) return null;
   return (
     `the 14-day Embedded Signup window of this signup closed at ${new Date(closes).toISOString()}: nothing was started ` +
     `(a journey would end SIGNUP_EXPIRED); ${RUN_SIGNUP_AGAIN}, or rename a number already live with \`numberflow name\``
@@ -276,8 +276,13 @@ async function take(deps: SignupDeps, codeHash: string, seen: SignupRecord, now:
 }
 
 /** The time a ledger write records: the signup's clock (the same one its staleness is judged by). */
+/** The intake's clock: the deps' (a test's), else this host's. */
+function clockOf(deps: SignupDeps): Date {
+  return (deps.now ?? (() => new Date()))();
+}
+
 function stampOf(deps: SignupDeps): string {
-  return (deps.now ?? (() => new Date()))().toISOString();
+  return clockOf(deps).toISOString();
 }
 
 function inProgress(): IntakeError {
