@@ -5,7 +5,7 @@ import {
   codeMethods,
   onboardingPaths,
   pinPolicies,
-  signupExpiresAt,
+  signupWindowClosedAt,
   type CodeMethod,
   type JourneyInput,
 } from './journey.js';
@@ -102,11 +102,9 @@ export class JourneyInputError extends Error {
  * started before. (An adopted number may be registered already, which the journey learns from Meta.)
  */
 export function refuseClosedSignupWindow(input: JourneyInput, now: Date = new Date()): void {
-  const closes = signupExpiresAt(input);
-  // Within CLOCKS_APART_MS of its end this host's clock cannot tell: the journey's timer decides, by Temporal's.
-  if (input.path === 'coexistence' || input.phoneNumberId !== undefined || closes > now.getTime() - CLOCKS_APART_MS)
-    return;
-  const when = new Date(closes).toISOString();
+  if (input.path === 'coexistence' || input.phoneNumberId !== undefined) return;
+  const when = signupWindowClosedAt(input, now);
+  if (when === null) return;
   throw new JourneyInputError([
     {
       path: 'signupAt',

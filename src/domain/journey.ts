@@ -1,6 +1,6 @@
 // Workflow-safe definitions of the number journey: input, ids, the query's view. No Node built-ins, no I/O.
 import { defineQuery } from '@temporalio/workflow';
-import type { NumberEvent } from './events.js';
+import { CLOCKS_APART_MS, type NumberEvent } from './events.js';
 import type { MetaError } from './meta-error.js';
 import type { PhoneNumber } from './phone.js';
 import type { JourneyOutcome, StageOrOutcome } from './stages.js';
@@ -58,6 +58,15 @@ export const SIGNUP_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 /** When the Embedded Signup window of a signup closes (epoch ms). */
 export function signupExpiresAt({ signupAt }: { signupAt: string }): number {
   return Date.parse(signupAt) + SIGNUP_WINDOW_MS;
+}
+
+/**
+ * When a signup's 14-day window closed (ISO), if it closed by this host's clock `now` more than CLOCKS_APART_MS ago;
+ * null while it is open or nearer its end than that, which the journey's own timer decides by Temporal's clock.
+ */
+export function signupWindowClosedAt(signup: { signupAt: string }, now: Date): string | null {
+  const closes = signupExpiresAt(signup);
+  return closes > now.getTime() - CLOCKS_APART_MS ? null : new Date(closes).toISOString();
 }
 
 /** When the journey's Embedded Signup window closes (epoch ms); null when none applies (JourneyInput.signupWindow). */

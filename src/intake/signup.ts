@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { validateDisplayName } from '../domain/display-name.js';
 import { GRAPH_ID, JourneyInputError, parseJourneyRequest } from '../domain/journey-input.js';
 import { CLOCKS_APART_MS } from '../domain/events.js';
-import { journeyWorkflowId, signupExpiresAt } from '../domain/journey.js';
+import { journeyWorkflowId, signupExpiresAt, signupWindowClosedAt } from '../domain/journey.js';
 import { e164OfDisplay } from '../domain/number.js';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';
@@ -242,10 +242,10 @@ async function startRefusedAgain(
  * past it: nearer, the journey's own timer decides); null while it is open.
  */
 function windowClosedAt(deps: SignupDeps, record: SignupRecord): string | null {
-  const closes = signupExpiresAt(record);
-  if (closes > clockOf(deps).getTime() - CLOCKS_APART_MS) return null;
+  const closed = signupWindowClosedAt(record, clockOf(deps));
+  if (closed === null) return null;
   return (
-    `the 14-day Embedded Signup window of this signup closed at ${new Date(closes).toISOString()}: nothing was started ` +
+    `the 14-day Embedded Signup window of this signup closed at ${closed}: nothing was started ` +
     `(a journey would end SIGNUP_EXPIRED); ${RUN_SIGNUP_AGAIN}, or rename a number already live with \`numberflow name\``
   );
 }
