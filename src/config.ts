@@ -277,6 +277,8 @@ const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|PIN|DATABASE_URL/;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+  /** Set where the setting may be right and what it names is away now (Temporal not reached): run again later. */
+  tryAgain = false;
 }
 
 /**

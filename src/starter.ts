@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import { addAuditCommand } from './cli/audit-command.js';
 import type { CommandContext } from './cli/context.js';
 import { withDirectClient } from './cli/direct-client.js';
-import { failureOf } from './cli/failure.js';
+import { EXIT_TRY_AGAIN, failureOf } from './cli/failure.js';
 import { addJourneyCommands } from './cli/journey-commands.js';
 import { selectMode } from './cli/mode.js';
 import type { JourneyOperations } from './cli/operations.js';
@@ -32,6 +32,15 @@ export interface CliOptions {
   err?: (line: string) => void;
 }
 
+/** The exit codes a script reads, in the top-level help (README says each command's). */
+const EXIT_CODES = `
+Exit codes:
+  0         done (an answer the journey gave, a refused code among them)
+  1         failed: the input or the journey's state must change first
+  2         webhooks replay: the delivery still waits
+  ${EXIT_TRY_AGAIN}        try again later: nothing answered, the service was unavailable or busy, or Temporal aborted the input
+  130, 143  stopped by Ctrl-C (SIGINT), by SIGTERM`;
+
 export function buildCli(out: (line: string) => void = console.log, options: CliOptions = {}): Command {
   const env = options.env ?? process.env;
   const err = options.err ?? console.error;
@@ -40,6 +49,7 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   );
   // For scripts that check which command line they drive (src/ and dist/ both sit beside package.json).
   program.version(createRequire(import.meta.url)('../package.json').version as string, '-V, --version');
+  program.addHelpText('after', EXIT_CODES);
   if (options.throwOnExit) program.exitOverride(); // inherited by the commands added below
   // Commander's refusals quote the argument they refuse: an escape sequence in it would act on the terminal.
   program.configureOutput({ outputError: (text, write) => write(visibleControls(text)) });

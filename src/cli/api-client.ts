@@ -63,6 +63,8 @@ export class ApiTransportError extends Error {
     message: string,
     /** No connection was made: the request never reached the service. */
     readonly neverSent = false,
+    /** Nothing answered, or the service was unavailable: run again later, it may go through (not a wrong URL's 404). */
+    readonly tryAgain = false,
   ) {
     super(message);
   }
@@ -360,12 +362,15 @@ export class NumberflowApi {
     if (!parsed.success) {
       // A service stopping answers 503 before any route (no body of ours); a proxy in front of it 502–504, which
       // may come after the request reached the service (a proxy's read timeout under an action's 60 s wait).
+      const unavailable = status === 502 || status === 503 || status === 504;
       throw new ApiTransportError(
         status === 503
           ? `${this.#where} answered HTTP 503: numberflow is unavailable (stopping, or a proxy in front of it cannot reach it)`
-          : status === 502 || status === 504
+          : unavailable
             ? `${this.#where} answered HTTP ${status}: a proxy in front of numberflow gave up on it; what was sent may have been taken — \`show\` says before it is sent again`
             : `${this.#where} answered HTTP ${status} without numberflow's error body; is NUMBERFLOW_URL numberflow's HTTP service?`,
+        false,
+        unavailable,
       );
     }
     const { code, message, problems } = parsed.data.error;
@@ -388,10 +393,15 @@ export class NumberflowApi {
       return new ApiTransportError(
         `cannot reach numberflow at ${this.#where} (${code}); is it running, and is NUMBERFLOW_URL right?`,
         NOT_CONNECTED.has(code),
+        true,
       );
     }
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-      return new ApiTransportError(`numberflow at ${this.#where} did not answer in time (${code}); try again`);
+      return new ApiTransportError(
+        `numberflow at ${this.#where} did not answer in time (${code}); try again`,
+        false,
+        true,
+      );
     }
     return err instanceof Error ? err : new Error(String(err));
   }

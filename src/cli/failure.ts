@@ -19,6 +19,13 @@ export class CliExit extends Error {
   }
 }
 
+/**
+ * The exit code of a command that may well go through if run again later (sysexits' EX_TEMPFAIL): nothing answered
+ * (the service, Temporal or the journey's worker), the service was unavailable or busy, or Temporal aborted the
+ * input. Every other failure is 1: the input or the journey's state must change first. A script retries on 75 alone.
+ */
+export const EXIT_TRY_AGAIN = 75;
+
 export function failureOf(err: unknown): { lines: string[]; exitCode: number } {
   if (err instanceof CliExit)
     return { lines: err.message ? [`numberflow: ${err.message}`] : [], exitCode: err.exitCode };
@@ -30,12 +37,27 @@ export function failureOf(err: unknown): { lines: string[]; exitCode: number } {
     return { lines: [`numberflow: refused: ${err.cause?.message ?? err.message}`], exitCode: 1 };
   }
   // A configuration's refusal names what to fix (an address that cannot be reached, say): before its causes.
-  if (err instanceof Error && err.name === 'ConfigError') return { lines: [`numberflow: ${err.message}`], exitCode: 1 };
+  if (err instanceof Error && err.name === 'ConfigError')
+    return { lines: [`numberflow: ${err.message}`], exitCode: mayGoThroughLater(err) ? EXIT_TRY_AGAIN : 1 };
   const notAnswering = temporalNotAnswering(err);
-  if (notAnswering) return { lines: [`numberflow: ${notAnsweringMessages[notAnswering]}`], exitCode: 1 };
+  if (notAnswering) return { lines: [`numberflow: ${notAnsweringMessages[notAnswering]}`], exitCode: EXIT_TRY_AGAIN };
   if (workflowTaskFailing(err)) return { lines: [`numberflow: ${WORKFLOW_TASK_FAILING}`], exitCode: 1 };
-  if (updateAbortedWithItsTask(err)) return { lines: [`numberflow: ${UPDATE_ABORTED}`], exitCode: 1 };
-  return { lines: [`numberflow: ${err instanceof Error ? err.message : String(err)}`], exitCode: 1 };
+  if (updateAbortedWithItsTask(err)) return { lines: [`numberflow: ${UPDATE_ABORTED}`], exitCode: EXIT_TRY_AGAIN };
+  return {
+    lines: [`numberflow: ${err instanceof Error ? err.message : String(err)}`],
+    exitCode: mayGoThroughLater(err) ? EXIT_TRY_AGAIN : 1,
+  };
+}
+
+/**
+ * An error that says so (`tryAgain`: the service or Temporal not reached, a read not answered in time), or the API's
+ * answer that it is unavailable now (503) or busy (429). Read by shape: the API client's errors are loaded in API
+ * mode only.
+ */
+function mayGoThroughLater(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const { tryAgain, status } = err as { tryAgain?: unknown; status?: unknown };
+  return tryAgain === true || (err.name === 'ApiAnswerError' && (status === 503 || status === 429));
 }
 
 /** Temporal's WorkflowUpdateFailedError, known by its name: the command line loads the Temporal SDK only in direct mode. */

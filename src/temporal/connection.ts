@@ -177,9 +177,11 @@ function unreachable(config: Config, options: SharedOptions, given: string | und
       ? 'TEMPORAL_ADDRESS'
       : "the embedded dev server's TEMPORAL_DEV_PORT; TEMPORAL_ADDRESS names another server";
   const secured = options.tls ? 'with' : 'without';
-  return new ConfigError(
+  const error = new ConfigError(
     `cannot reach Temporal at ${options.address ?? '?'} (${chosenBy}), ${secured} TLS: ${why}. Check that the server runs ` +
       'there and that the address is its gRPC frontend (host:port, 7233 by default), and the TLS settings',
     { cause: err },
   );
+  error.tryAgain = true;
+  return error;
 }

@@ -312,8 +312,9 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
       expect(noUrl).toMatchObject({ code: 1, stdout: '' });
       expect(noUrl.stderr).toMatch(/^numberflow: NUMBERFLOW_TOKEN is set but NUMBERFLOW_URL is not/);
       expect(noUrl.stderr).not.toContain(tokens.auditor);
+      // Nothing answering and a service away may go through later (75); a URL that is not numberflow's will not (1).
       expect(unreachable).toEqual({
-        code: 1,
+        code: 75,
         stdout: '',
         stderr: `numberflow: cannot reach numberflow at http://127.0.0.1:${closedPort} (ECONNREFUSED); is it running, and is NUMBERFLOW_URL right?\n`,
       });
@@ -323,7 +324,7 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
         stderr: `numberflow: ${proxyUrl} answered HTTP 404 without numberflow's error body; is NUMBERFLOW_URL numberflow's HTTP service?\n`,
       });
       expect(away).toEqual({
-        code: 1,
+        code: 75,
         stdout: '',
         stderr: `numberflow: ${proxyUrl}/down answered HTTP 503: numberflow is unavailable (stopping, or a proxy in front of it cannot reach it)\n`,
       });

@@ -63,6 +63,15 @@ describe("the command line's arguments", () => {
     expect(out.mock.calls.map(([chunk]) => String(chunk)).join('')).toBe(`${version}\n`);
   });
 
+  it('says in its help which exit code means run it again later', () => {
+    const shown = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    buildCli(() => undefined, { throwOnExit: true }).outputHelp();
+    const text = shown.mock.calls.map(([chunk]) => String(chunk)).join('');
+    expect(text).toContain('Commands:');
+    expect(text).toMatch(/^Exit codes:\n {2}0 {9}done/m);
+    expect(text).toMatch(/^ {2}75 {8}try again later: nothing answered/m);
+  });
+
   it("refuses a cap's reason with control characters before anything is sent, and shows a recorded one's", async () => {
     const refused = await buildCli(() => undefined, { throwOnExit: true })
       .parseAsync(['portfolio', 'set-cap', '22', '5', '--reason', 'a\u001b[31mred', '--by', 'qa@acme'], {

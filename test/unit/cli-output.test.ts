@@ -1,6 +1,8 @@
 // The command line's human-readable output and its failure messages: what a person reads instead of JSON.
 import { describe, expect, it } from 'vitest';
+import { ApiAnswerError, ApiTransportError } from '../../src/cli/api-client.js';
 import { CliExit, failureOf } from '../../src/cli/failure.js';
+import { ConfigError } from '../../src/config.js';
 import { eventLine, outcomeLine, relative, startedLine, summaryLines, viewSummary } from '../../src/cli/format.js';
 import { waitingOrder, type WaitingJourney } from '../../src/journeys/summary.js';
 import { JourneyInputError } from '../../src/domain/journey-input.js';
@@ -293,6 +295,23 @@ describe('what a failed command says', () => {
       lines: ['numberflow: no journey for +14155552671'],
       exitCode: 1,
     });
+  });
+  it('exits 75 where running the command again later may go through, and 1 where something must change first', () => {
+    const exitOf = (err: Error) => failureOf(err).exitCode;
+    // The API: unavailable or busy (with numberflow's body, or a proxy's), nothing answering, no answer in time.
+    expect(
+      exitOf(new ApiAnswerError('Temporal cannot be reached now; try again shortly', 503, 'temporal_unavailable')),
+    ).toBe(75);
+    expect(exitOf(new ApiAnswerError('update aborted; send it again', 503, 'update_aborted'))).toBe(75);
+    expect(exitOf(new ApiAnswerError('too many event streams', 429, 'too_many_streams'))).toBe(75);
+    expect(exitOf(new ApiTransportError('answered HTTP 502: a proxy gave up', false, true))).toBe(75);
+    // Refusals, and a URL that is not numberflow's: sent again as they are, they fail again.
+    expect(exitOf(new ApiAnswerError('code: must be 6 digits', 400, 'invalid_request'))).toBe(1);
+    expect(exitOf(new ApiAnswerError('not awaiting a code', 409, 'conflict'))).toBe(1);
+    expect(exitOf(new ApiAnswerError('internal error', 500, 'internal'))).toBe(1);
+    expect(exitOf(new ApiTransportError("answered HTTP 404 without numberflow's error body"))).toBe(1);
+    const misconfigured = new ConfigError('TEMPORAL_NAMESPACE: namespace "x" does not exist');
+    expect(exitOf(misconfigured)).toBe(1);
   });
 });
 

@@ -47,7 +47,7 @@ describe("Temporal's not answering", () => {
     expect(apiErrorOf(grpcError(14, 'UNAVAILABLE') as FastifyError).message).toBe(
       'Temporal cannot be reached now; try again shortly',
     );
-    expect(failureOf(queryUnanswered)).toEqual({ lines: [`numberflow: ${answer.message}`], exitCode: 1 });
+    expect(failureOf(queryUnanswered)).toEqual({ lines: [`numberflow: ${answer.message}`], exitCode: 75 });
     expect(apiErrorOf(grpcError(5, 'NOT_FOUND') as FastifyError).status).toBe(500);
   });
 

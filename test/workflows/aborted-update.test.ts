@@ -80,7 +80,7 @@ describe('an update aborted with its workflow task (dev server)', () => {
     expect(updateAbortedWithItsTask(answer)).toBe(true);
     expect(apiErrorOf(answer as FastifyError)).toMatchObject({ status: 503, code: 'update_aborted' });
     expect(apiErrorOf(answer as FastifyError).message).toBe(UPDATE_ABORTED);
-    expect(failureOf(answer)).toEqual({ lines: [`numberflow: ${UPDATE_ABORTED}`], exitCode: 1 });
+    expect(failureOf(answer)).toEqual({ lines: [`numberflow: ${UPDATE_ABORTED}`], exitCode: 75 });
     await handle.terminate('test done');
   });
 
