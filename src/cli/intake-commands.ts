@@ -7,6 +7,7 @@ import type { SignupOutcome } from '../intake/signup.js';
 import type { WithClient } from './direct-client.js';
 import { withDirectGraph, type DirectGraph } from './direct-graph.js';
 import { refuseApiMode } from './mode.js';
+import { jsonOption, print } from './context.js';
 import { actorOption, graphIdListOption, graphIdOption } from './options.js';
 import { readStdin } from './stdin.js';
 import { plural } from '../domain/words.js';
@@ -62,28 +63,32 @@ export function addIntakeCommands(
     )
     .addOption(graphIdOption('--business <id>', 'the business portfolio (business_id)').makeOptionMandatory())
     .addOption(actorOption())
-    .action((opts: { code?: string; waba: string; phoneNumberId: string[]; business: string; by: string }) =>
-      direct(
-        env,
-        'signup',
-        async ({ config, stores, graph }) => {
-          const code = opts.code ?? (await readStdin('Embedded Signup code (not shown): ')).trim();
-          const body = { code, wabaId: opts.waba, phoneNumberIds: opts.phoneNumberId, businessId: opts.business };
-          await withClient(
-            async (temporal) => {
-              const [{ SqlSignupLedger }, { signup }] = await Promise.all([
-                import('../intake/signup-ledger.js'),
-                import('../intake/signup.js'),
-              ]);
-              const ledger = await SqlSignupLedger.open(stores.db);
-              const deps = { graph, tokens: stores.tokens, ledger, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
-              printSignup(await signup(deps, body, opts.by), out);
-            },
-            { checkKeys: true },
-          );
-        },
-        { stores: true },
-      ),
+    .addOption(jsonOption())
+    .action(
+      (opts: { code?: string; waba: string; phoneNumberId: string[]; business: string; by: string; json?: boolean }) =>
+        direct(
+          env,
+          'signup',
+          async ({ config, stores, graph }) => {
+            const code = opts.code ?? (await readStdin('Embedded Signup code (not shown): ')).trim();
+            const body = { code, wabaId: opts.waba, phoneNumberIds: opts.phoneNumberId, businessId: opts.business };
+            await withClient(
+              async (temporal) => {
+                const [{ SqlSignupLedger }, { signup }] = await Promise.all([
+                  import('../intake/signup-ledger.js'),
+                  import('../intake/signup.js'),
+                ]);
+                const ledger = await SqlSignupLedger.open(stores.db);
+                const deps = { graph, tokens: stores.tokens, ledger, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
+                const outcome = await signup(deps, body, opts.by);
+                // --json: what POST /v1/signups answers.
+                print({ out }, opts.json, outcome, () => signupLines(outcome));
+              },
+              { checkKeys: true },
+            );
+          },
+          { stores: true },
+        ),
     );
 
   const token = program.command('token').description("customers' Meta tokens, per WABA");
@@ -120,13 +125,15 @@ export function addIntakeCommands(
     );
 }
 
-function printSignup(outcome: SignupOutcome, out: (line: string) => void): void {
+function signupLines(outcome: SignupOutcome): string[] {
   const head = outcome.repeated
     ? 'answered from the earlier signup with this code (nothing exchanged or started again)'
     : 'token stored, app subscribed';
-  out(`signup of WABA ${outcome.wabaId}: ${head}; registration window until ${outcome.signupExpiresAt}`);
-  for (const j of outcome.journeys) {
-    const what = j.outcome === 'refused' ? `refused: ${j.problem ?? ''}` : `${j.outcome} ${j.workflowId ?? ''}`;
-    out(`  ${j.e164 ?? j.phoneNumberId}\t${what}`);
-  }
+  return [
+    `signup of WABA ${outcome.wabaId}: ${head}; registration window until ${outcome.signupExpiresAt}`,
+    ...outcome.journeys.map((j) => {
+      const what = j.outcome === 'refused' ? `refused: ${j.problem ?? ''}` : `${j.outcome} ${j.workflowId ?? ''}`;
+      return `  ${j.e164 ?? j.phoneNumberId}\t${what}`;
+    }),
+  ];
 }

@@ -496,6 +496,14 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
         const again = await cli('signup', ...args, '--business', t.bench.portfolioId, '--by', 'ops@acme');
         printed.push(...again);
         expect(again[0]).toMatch(/answered from the earlier signup with this code/);
+        // --json: what the API answers, for a script.
+        const asJson = await cli('signup', ...args, '--business', t.bench.portfolioId, '--by', 'ops@acme', '--json');
+        printed.push(...asJson);
+        expect(JSON.parse(asJson.join('\n'))).toMatchObject({
+          wabaId: customer.wabaId,
+          repeated: true,
+          journeys: [{ e164, outcome: 'started', workflowId: `number:${e164}` }],
+        });
         await journeyOf(e164 as string, (v) => v.stage === 'AWAITING_OTP');
         const wrong = await cli('signup', ...args, '--business', '999').catch((err: Error) => err);
         expect(wrong).toBeInstanceOf(IntakeError);
