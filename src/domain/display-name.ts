@@ -8,6 +8,17 @@ export const DISPLAY_NAME_RULES =
   `the name customers see, which Meta reviews: ${DISPLAY_NAME_MIN}–${DISPLAY_NAME_MAX} characters, without ` +
   'control or invisible characters, emoji, symbols such as ©, web addresses or "WhatsApp"';
 
+/**
+ * The name's field as the OpenAPI document says it: its rules, and its length in characters (JSON Schema counts code
+ * points, as the rule does; the bodies' own bound, higher, only bounds the work).
+ */
+export const DISPLAY_NAME_DOCUMENTED = {
+  description: DISPLAY_NAME_RULES,
+  minLength: DISPLAY_NAME_MIN,
+  maxLength: DISPLAY_NAME_MAX,
+  examples: ['Acme Support'],
+};
+
 export type DisplayNameCheck = { ok: true; name: string } | { ok: false; problem: string };
 
 /** NFC, spaces (any Unicode space separator) trimmed and collapsed to one; nothing else is rewritten. */

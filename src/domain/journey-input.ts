@@ -9,7 +9,7 @@ import {
   type CodeMethod,
   type JourneyInput,
 } from './journey.js';
-import { DISPLAY_NAME_RULES, validateDisplayName } from './display-name.js';
+import { DISPLAY_NAME_DOCUMENTED, validateDisplayName } from './display-name.js';
 import { CLOCKS_APART_MS } from './events.js';
 import { InvalidPhoneNumberError, parsePhoneNumber, receivesNoSms, type PhoneNumber } from './phone.js';
 import { GRAPH_ID, LOCALE } from './input-shape.js';
@@ -38,7 +38,7 @@ export const journeyRequestSchema = z
       }),
     displayName: z
       .string()
-      .describe(DISPLAY_NAME_RULES)
+      .meta(DISPLAY_NAME_DOCUMENTED)
       .transform((name, ctx) => {
         const checked = validateDisplayName(name);
         if (checked.ok) return checked.name;

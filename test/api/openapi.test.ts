@@ -148,6 +148,25 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
       expect(field.examples?.length).toBeGreaterThan(0);
     }
     expect(code.description).toContain('6-digit');
+    // The display name's length is the rule's (in characters), not the bound of the work; a number in the path is E.164.
+    const nameField = bodyOf('/v1/journeys/{e164}/display-name').displayName as Field & Record<string, unknown>;
+    expect(nameField).toMatchObject({ minLength: 3, maxLength: 255 });
+    expect(document.components.schemas.StartJourneyInput).toMatchObject({
+      properties: { displayName: { minLength: 3, maxLength: 255 } },
+    });
+    const e164Parameter = (
+      document.paths['/v1/journeys/{e164}']?.get as Operation & {
+        parameters: { in: string; name: string; schema: { pattern?: string } }[];
+      }
+    ).parameters.find((p) => p.in === 'path' && p.name === 'e164');
+    const e164Pattern = new RegExp(e164Parameter?.schema.pattern ?? '(?!)');
+    for (const taken of ['+14155552671', '+15550001234', '+919876543210'])
+      expect(e164Pattern.test(taken), taken).toBe(true);
+    for (const refused of ['14155552671', '+0123', 'abc', '+1415555267123456'])
+      expect(e164Pattern.test(refused), refused).toBe(false);
+    // A batch's rows are StartJourney bodies (each checked on its own).
+    const batch = bodyOf('/v1/journeys:batch') as Record<string, { items?: Record<string, unknown> }>;
+    expect(batch.rows?.items).toMatchObject({ $ref: '#/components/schemas/StartJourneyInput' });
     // The event stream is said as what it is: a client made from the document must not wait for one JSON body.
     const events = document.paths['/v1/journeys/{e164}/events']?.get as Operation;
     expect(Object.keys(events.responses['200']?.content ?? {})).toEqual(['text/event-stream']);

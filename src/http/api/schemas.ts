@@ -2,7 +2,7 @@
 // Answers mirror the domain's types (src/domain); the type checks at the end keep the two from drifting apart.
 import { z } from 'zod';
 import { wordsOf } from '../../zod-words.js'; // also zod's words in numberflow's, for every schema of the process
-import { DISPLAY_NAME_RULES } from '../../domain/display-name.js';
+import { DISPLAY_NAME_DOCUMENTED } from '../../domain/display-name.js';
 import type { NumberEvent } from '../../domain/events.js';
 import { readWaId } from '../../domain/phone.js';
 import { GRAPH_ID, journeyRequestSchema } from '../../domain/journey-input.js';
@@ -49,7 +49,11 @@ export const e164Params = z.object({
   e164: z
     .string()
     .max(32)
-    .describe("the number in E.164, e.g. +14155552671 (Meta's test numbers +1 555 … too)")
+    // The pattern is E.164 as a client should send it; the service also reads the number written with spaces.
+    .meta({
+      description: "the number in E.164, e.g. +14155552671 (Meta's test numbers +1 555 … too)",
+      pattern: String.raw`^\+[1-9]\d{1,14}$`,
+    })
     .transform((value, ctx) => {
       try {
         return parsePhoneNumber(value, { metaTestNumber: true }).e164;
@@ -152,7 +156,7 @@ export const displayNameBody = z
       .string()
       .max(1024, { abort: true })
       .superRefine(checkedBy(checkDisplayName))
-      .meta({ description: DISPLAY_NAME_RULES, examples: ['Acme Support'] }),
+      .meta(DISPLAY_NAME_DOCUMENTED),
   })
   .strict();
 export const resendBody = z
