@@ -164,6 +164,13 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
       expect(e164Pattern.test(taken), taken).toBe(true);
     for (const refused of ['14155552671', '+0123', 'abc', '+1415555267123456'])
       expect(e164Pattern.test(refused), refused).toBe(false);
+    // A query number's default is the document's, not only its description's.
+    const pageSize = (
+      document.paths['/v1/journeys']?.get as Operation & {
+        parameters: { name: string; schema: Record<string, unknown> }[];
+      }
+    ).parameters.find((p) => p.name === 'pageSize');
+    expect(pageSize?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 20 });
     // A batch's rows are StartJourney bodies (each checked on its own).
     const batch = bodyOf('/v1/journeys:batch') as Record<string, { items?: Record<string, unknown> }>;
     expect(batch.rows?.items).toMatchObject({ $ref: '#/components/schemas/StartJourneyInput' });

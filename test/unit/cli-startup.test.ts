@@ -16,7 +16,7 @@ function packagesLoaded(env: Record<string, string>, args: string[]): { loaded: 
     encoding: 'utf8',
     timeout: 60_000,
   });
-  expect(run.status, run.stderr).toBe(1);
+  expect(run.status, run.stderr).toBe(75); // nothing answers: run again later
   const loaded = [...run.stderr.matchAll(/^loaded (\S+)$/gm)].map((m) => m[1] as string);
   return { loaded, said: run.stderr.replace(/^loaded \S+\n/gm, '') };
 }

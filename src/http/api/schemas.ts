@@ -84,13 +84,16 @@ export const idempotencyHeaders = z.object({
  * also takes — nothing (""), hex (0x5), an exponent (1e1), spaces — is refused as text, as a path's id is.
  */
 export function queryInteger(min: number, max: number, fallback: number, description: string) {
-  return z
-    .preprocess(
-      (given) => (typeof given === 'string' && /^\d+$/.test(given) ? Number(given) : given),
-      z.number().int().min(min).max(max),
-    )
-    .default(fallback)
-    .describe(`${description} (default ${fallback})`);
+  return (
+    z
+      .preprocess(
+        (given) => (typeof given === 'string' && /^\d+$/.test(given) ? Number(given) : given),
+        z.number().int().min(min).max(max),
+      )
+      // A prefault, not a default: a request's document (zod's input side) says a prefault's value as its default.
+      .prefault(fallback)
+      .describe(`${description} (default ${fallback})`)
+  );
 }
 
 export const waitQuery = z
