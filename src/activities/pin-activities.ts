@@ -2,9 +2,12 @@
 // (workflow randomness is seeded and replayable, so not a secret) — and the one an earlier journey of the same
 // number set, read back from its result. Both are answered as `{pin}`, which the codec seals in history.
 import { randomInt } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { GRAPH_ID } from '../domain/journey-input.js';
 import { journeyWorkflowId, numberPinQuery } from '../domain/journey.js';
+import { PortfolioId } from '../domain/search-attributes.js';
 import { listedRuns } from '../temporal/listed-runs.js';
 
 /** How many of a number's latest closed journeys are looked at for a PIN. */
@@ -31,16 +34,23 @@ export function createPinActivities({ temporal }: { temporal: Client }) {
     },
 
     /**
-     * The PIN numberflow set in the latest earlier journey of the number that kept one, newest first: a completed
-     * run's result, or what a run cancelled, terminated or timed out answers (it ends with no result; its query
-     * replays it). This worker holds the secrets key, so the PIN reads unsealed.
+     * The PIN numberflow set in the latest earlier journey of the number in the same portfolio that kept one, newest
+     * first: a completed run's result, or what a run cancelled, terminated or timed out answers (it ends with no
+     * result; its query replays it). This worker holds the secrets key, so the PIN reads unsealed. Another
+     * portfolio's journey is never looked at: its PIN is that business's secret (the number moved, or another
+     * customer took it after its deletion), which this journey's people may only type in.
      */
-    async rememberedPin({ e164 }: { e164: string }): Promise<{ pin: string | null }> {
+    async rememberedPin(asked: { e164: string; portfolioId?: string }): Promise<{ pin: string | null }> {
+      const { e164 } = asked;
       if (!/^\+\d{6,15}$/.test(e164)) throw new Error(`not an E.164 number: ${e164}`); // it goes into a query
+      // Asked by a run scheduled before the portfolio was sent: its own, as visibility has it.
+      const portfolioId = asked.portfolioId ?? (await callersPortfolio(temporal));
+      if (portfolioId === null) return { pin: null };
+      if (!GRAPH_ID.test(portfolioId)) throw new Error(`not a portfolio id: ${portfolioId}`); // it goes into a query
       const workflowId = journeyWorkflowId(e164);
       const runs: { runId: string; closedAt: number; completed: boolean }[] = [];
       const query =
-        `WorkflowId = '${workflowId}' AND WorkflowType = 'numberJourney' AND ` +
+        `WorkflowId = '${workflowId}' AND WorkflowType = 'numberJourney' AND PortfolioId = '${portfolioId}' AND ` +
         `ExecutionStatus IN ('Completed', 'Canceled', 'Terminated', 'TimedOut')`;
       for await (const run of listedRuns(temporal, query)) {
         const completed = run.status === 'COMPLETED';
@@ -68,4 +78,13 @@ export function createPinActivities({ temporal }: { temporal: Client }) {
       return { pin: null };
     },
   };
+}
+
+/** The portfolio of the run that scheduled this activity (its search attribute); null when it has none. */
+async function callersPortfolio(temporal: Client): Promise<string | null> {
+  const caller = Context.current().info.workflowExecution;
+  if (!caller) return null; // not scheduled by a workflow
+  const { workflowId, runId } = caller;
+  const described = await temporal.workflow.getHandle(workflowId, runId).describe();
+  return described.typedSearchAttributes.get(PortfolioId) ?? null;
 }

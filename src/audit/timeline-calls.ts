@@ -18,7 +18,8 @@ const slotAsked = { kind: 'portfolio', what: 'asked the portfolio for a registra
 const pinGenerated = { kind: 'step', what: 'generated a two-step PIN (never shown)' } as const;
 
 /** Meta held another PIN (133005): the one an earlier journey of the number set is looked up, its value never read. */
-const rememberedPinLookup = 'looked for the two-step PIN an earlier journey of the number set (never shown)';
+const rememberedPinLookup =
+  'looked for the two-step PIN an earlier journey of the number in its portfolio set (never shown)';
 
 /** Whether a PIN was found, read from the answer's shape alone; an answer that could not be read says so. */
 function pinLookupOutcome(result: unknown): string {

@@ -76,7 +76,7 @@ export const endings = {
     outcome: 'FAILED',
     reason: (elsewhere) => wabaElsewhereText(elsewhere),
     remediation: ({ wabaId }) =>
-      `Start the journey in the business portfolio that owns WABA ${wabaId} at Meta (Meta's Business Settings show it; so does the worker's log), as an onboarding principal of that portfolio, or one limited to no portfolio.`,
+      `Start the journey in the business portfolio that owns WABA ${wabaId} at Meta (Meta's Business Settings show it; so does the worker's log), as an onboarding principal of that portfolio, or one not limited to portfolios.`,
   }),
   NOT_ON_BUSINESS_APP: ending({
     outcome: 'FAILED',

@@ -426,7 +426,7 @@ async function ownedOutsideCallersPortfolios(
 /** Why a caller limited to portfolios may not finish this signup; `fresh`: its token was just exchanged, not kept. */
 function outsideCallersPortfolios(wabaId: string, fresh: boolean): string {
   const token = fresh ? ': the new token is not kept (a token stored for the WABA stays)' : '';
-  return `WABA ${wabaId} is owned by a business outside the portfolios this principal may use${token} — the signup is for an onboarding principal of the WABA's portfolio, or one limited to no portfolio`;
+  return `WABA ${wabaId} is owned by a business outside the portfolios this principal may use${token} — the signup is for an onboarding principal of the WABA's portfolio, or one not limited to portfolios`;
 }
 
 /**

@@ -115,7 +115,7 @@ describe('Embedded Signup over the API: POST /v1/signups (dev server, worker, Gr
       expect(refused.status).toBe(403);
       expect(refused.body.error).toMatchObject({ code: 'forbidden', reason: 'waba-outside-portfolios' });
       expect(refused.body.error.message).toBe(
-        `WABA ${customer.wabaId} is owned by a business outside the portfolios this principal may use: the new token is not kept (a token stored for the WABA stays) — the signup is for an onboarding principal of the WABA's portfolio, or one limited to no portfolio`,
+        `WABA ${customer.wabaId} is owned by a business outside the portfolios this principal may use: the new token is not kept (a token stored for the WABA stays) — the signup is for an onboarding principal of the WABA's portfolio, or one not limited to portfolios`,
       );
     }
     expect(await s.stores.tokens.get(customer.wabaId)).toBe(stored);

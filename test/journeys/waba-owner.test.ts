@@ -49,7 +49,7 @@ describe("a journey's portfolio and its WABA's owner at Meta (dev server + Graph
         outcome: 'FAILED',
         reasonCode: 'WABA_IN_ANOTHER_PORTFOLIO',
         reason: `WABA ${t.bench.wabaId} belongs to another business portfolio at Meta, not ${elsewhere}`,
-        remediation: `Start the journey in the business portfolio that owns WABA ${t.bench.wabaId} at Meta (Meta's Business Settings show it; so does the worker's log), as an onboarding principal of that portfolio, or one limited to no portfolio.`,
+        remediation: `Start the journey in the business portfolio that owns WABA ${t.bench.wabaId} at Meta (Meta's Business Settings show it; so does the worker's log), as an onboarding principal of that portfolio, or one not limited to portfolios.`,
       });
       const adds = t.bench.sandbox.admin
         .calls()

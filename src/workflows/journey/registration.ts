@@ -123,7 +123,11 @@ async function newPin(): Promise<string> {
  */
 async function rememberedPinOf(journey: Journey): Promise<string | null> {
   try {
-    const answer = await rememberedPin({ e164: journey.input.phoneNumber.e164 });
+    // The portfolio too: only its own earlier journeys' PINs (runs before sent none: the activity reads theirs).
+    const answer = await rememberedPin({
+      e164: journey.input.phoneNumber.e164,
+      portfolioId: journey.input.portfolioId,
+    });
     // Sealed with a secrets key this worker lacks (the codec marks the whole answer): it cannot be tried, and an
     // operator is asked; replaying a run that could, the task waits for the key (KeyMissingInReplay, not caught).
     const unopened = undecryptableRefusal([answer]);
