@@ -111,7 +111,11 @@ export async function journeyTimeline(client: Client, e164: string, options: Tim
     summaries.push(audited.summary);
     stage = audited.lastStage;
   }
-  const identity = await customersRecoveries(client, runs, auditor.reader, Boolean(within));
+  // Customers' recoveries are looked for on the numbers the runs took live only: a run that never did may name another
+  // business's phone_number_id (a start takes the id as given), whose customers are not this number's.
+  const wentLive = new Set(entries.filter((entry) => entry.stage === 'LIVE').map((entry) => entry.runId));
+  const liveRuns = runs.filter((run) => wentLive.has(run.runId));
+  const identity = await customersRecoveries(client, liveRuns, auditor.reader, Boolean(within));
   return timelineSchema.parse({
     e164: number,
     workflowId,

@@ -4,6 +4,7 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config.js';
 import { checkConfirmation } from '../domain/identity.js';
+import { customersNumberOf } from '../domain/journey.js';
 import { confirmCustomer } from '../identity/confirm.js';
 import { guardedSend } from '../identity/guarded-send.js';
 import { sendRequestOf } from '../identity/live-number.js';
@@ -44,7 +45,7 @@ export function directIdentityOperations(config: Config, sending: () => Promise<
     },
 
     async untrusted(e164, page) {
-      const { phoneNumberId } = await describeJourney(await sending(), e164);
+      const phoneNumberId = customersNumberOf(await describeJourney(await sending(), e164));
       if (!phoneNumberId) return { customers: [], total: 0 };
       const found = await withIdentities(config, (identities) => identities.untrustedPage(phoneNumberId, page));
       return {

@@ -157,6 +157,15 @@ export function sendsMessages(view: Pick<JourneyView, 'stage' | 'wentLive' | 're
   return view.stage === 'LIVE' || view.wentLive === true;
 }
 
+/**
+ * The phone_number_id whose customers are this journey's to show: one it took live (Meta registered it on the
+ * WABA the portfolio owns, and it sent). A start names a phone_number_id as given, and one that never went live may be
+ * another business's number (the journey then fails, its view still holding the id): its customers are not shown.
+ */
+export function customersNumberOf(view: Pick<JourneyView, 'stage' | 'wentLive' | 'phoneNumberId'>): string | null {
+  return view.stage === 'LIVE' || view.wentLive === true ? view.phoneNumberId : null;
+}
+
 /** The journey has ended, or its number is being removed: it sends no more. */
 export function endedOrRemoving(view: Pick<JourneyView, 'stage' | 'result'>): boolean {
   return Boolean(view.result) || view.stage === 'REMOVING';

@@ -247,6 +247,52 @@ describe("a customer's identity recovery in the number's timeline (dev server + 
     });
   });
 
+  it('shows no customer of a live number under another journey that names its phone_number_id without taking it live', async () => {
+    await t.bench.run(async () => {
+      const customer = await untrustedCustomer(t.bench);
+      const { waId, phoneNumberId } = customer;
+      // Its recovery (awaiting a confirmation) is in its own number's timeline once visibility lists it.
+      let listed = 0;
+      for (let attempt = 0; attempt < 100 && listed === 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+        listed = (await journeyTimeline(t.env.client, customer.e164)).identityRuns.length;
+      }
+      expect(listed).toBe(1);
+      // Another number's journey names the live number's id (a start takes it as given): Meta shows another number
+      // under it, and the journey fails, its view still holding the id.
+      const other = await t.bench.start(t.bench.input({ phoneNumberId }));
+      const failed = await other.until((v) => v.result !== null, 'ended');
+      expect(failed.result?.outcome).toBe('FAILED');
+      expect(failed.phoneNumberId).toBe(phoneNumberId);
+      const e164 = failed.e164;
+      for (const as of ['operator', 'auditor'] as const) {
+        const listed = await api.call<{ customers: unknown[]; total: number }>(
+          'GET',
+          `/v1/numbers/${e164}/identities`,
+          { as },
+        );
+        expect(listed.body, as).toEqual({ customers: [], total: 0 });
+      }
+      const one = await api.call<{ current: unknown; history: unknown[] }>(
+        'GET',
+        `/v1/numbers/${e164}/identities/${waId}`,
+        { as: 'auditor' },
+      );
+      expect(one.body).toMatchObject({ current: null, history: [] });
+      for (const within of [undefined, [t.bench.portfolioId]]) {
+        const timeline = await journeyTimeline(t.env.client, e164, within ? { withinPortfolios: within } : {});
+        expect(timeline.identityRuns).toEqual([]);
+        expect(JSON.stringify(timeline)).not.toContain(waId);
+      }
+      // The live number's own journey still shows them.
+      const own = await api.call<{ total: number }>('GET', `/v1/numbers/${customer.e164}/identities`, {
+        as: 'auditor',
+      });
+      expect(own.body.total).toBe(1);
+      await t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, waId)).terminate('test done');
+    });
+  });
+
   it("shows a reader limited to other portfolios neither the number nor its customers' recoveries", async () => {
     const answer = await api.call('GET', `/v1/journeys/${audited.e164}/audit`, { as: 'elsewhere' });
     expect(answer.status).toBe(404);

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { IdentityConfirmation } from '../../domain/identity.js';
+import { customersNumberOf } from '../../domain/journey.js';
 import { GraphError } from '../../graph/errors.js';
 import { confirmCustomer, NotAwaitingConfirmationError } from '../../identity/confirm.js';
 import { guardedSend, IdentityRefusedError, type IdentityRefusalCode } from '../../identity/guarded-send.js';
@@ -124,10 +125,10 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
     async (request) => {
       const { e164 } = request.params;
       const { pageSize, offset } = request.query;
-      const view = await describeJourneyFor(context.client, principalOf(request), e164);
-      if (!view.phoneNumberId) return { customers: [], total: 0 };
+      const phoneNumberId = customersNumberOf(await describeJourneyFor(context.client, principalOf(request), e164));
+      if (!phoneNumberId) return { customers: [], total: 0 };
       const identities = needs(context.identities, 'identity store');
-      const page = await identities.untrustedPage(view.phoneNumberId, { limit: pageSize, offset });
+      const page = await identities.untrustedPage(phoneNumberId, { limit: pageSize, offset });
       return { customers: page.customers.map(({ phoneNumberId: _id, ...customer }) => customer), total: page.total };
     },
   );
@@ -152,7 +153,7 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
       const { e164, waId } = request.params;
       const view = await describeJourneyFor(context.client, principalOf(request), e164);
       const identities = needs(context.identities, 'identity store');
-      const key = { phoneNumberId: view.phoneNumberId ?? '-', waId };
+      const key = { phoneNumberId: customersNumberOf(view) ?? '-', waId };
       const [current, history, trust] = await Promise.all([
         identities.current(key),
         identities.history(key),
