@@ -200,6 +200,28 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
     });
   });
 
+  it("waits on in review when Meta's review status cannot be read for hours, and takes the decision that comes", async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      await submitCode(journey);
+      await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
+      // Meta's Graph API fails (error 2) through the 12-hourly read and all its waits: over an hour.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'error', code: 2, times: 200 });
+      await t.env.sleep(13 * HOUR);
+      await t.env.sleep(3 * HOUR);
+      const waiting = await journey.view();
+      expect(waiting).toMatchObject({ stage: 'DISPLAY_NAME_REVIEW', result: null });
+      const noted = waiting.notes.filter((n) => n.what.startsWith("could not read the display name's review status"));
+      expect(noted).toHaveLength(1);
+      expect(noted[0]?.what).toMatch(/; waiting for Meta's decision, read again in 12 hours$/);
+      expect(t.bench.sandbox.admin.calls().some((c) => c.endpoint.endsWith('/deregister'))).toBe(false);
+      t.bench.sandbox.admin.clearFaults();
+      await decideName(t.bench, journey, 'APPROVED');
+      await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  });
+
   it('waits out 72 hours after 133016 with a durable timer, then registers once', async () => {
     const input = await inputSignedUp(0);
     await t.bench.run(async () => {

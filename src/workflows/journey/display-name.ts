@@ -214,10 +214,31 @@ async function awaitNameDecision(
  */
 const REPLACED_NAME_READ_PATCH = 'name-read-takes-a-replaced-name';
 
+/**
+ * From this patch on, a read of the review's status that fails (Meta away past callMeta's waits, say) is noted and
+ * the journey waits on, for Meta's webhook or the next read; before, it ended the journey — a registered number in
+ * review failed, and was deregistered, for an outage of an hour. Asked only when a read fails.
+ */
+const NAME_READ_FAILURE_WAITS_PATCH = 'failed-name-read-waits';
+
 async function pollNameStatus(journey: Journey): Promise<void> {
-  const snapshot = await callMeta(journey, () => readNumber(journey.ref)).catch((err: unknown) => {
-    throw failedByMeta(err, 'Reading the display-name status');
-  });
+  let snapshot;
+  try {
+    snapshot = await callMeta(journey, () => readNumber(journey.ref));
+  } catch (err) {
+    if (isCancellation(err) || !patched(NAME_READ_FAILURE_WAITS_PATCH))
+      throw failedByMeta(err, 'Reading the display-name status');
+    if (!journey.nameReadFailed) {
+      const why = metaErrorOf(err)?.message ?? (err instanceof Error ? err.message : String(err));
+      journey.note(
+        'numberflow',
+        `could not read the display name's review status at Meta (${why}); waiting for Meta's decision, read again in 12 hours`,
+      );
+    }
+    journey.nameReadFailed = true;
+    return;
+  }
+  journey.nameReadFailed = false;
   if (snapshot.gone) return;
   // A number found on the WABA has the name Meta has for it (added by hand under another): its status is of that name.
   if (journey.followsFoundName && snapshot.verifiedName && !journey.state.displayName.pending) {

@@ -528,6 +528,9 @@ export class Journey {
   /** A live limited number's last status read failed (noted once until one goes through; not carried). */
   limitedReadFailed = false;
 
+  /** The last read of a name's review status failed (noted once until one goes through; not carried). */
+  nameReadFailed = false;
+
   /** Meta has the given name instead of its own, never approved: its approval is in effect with no register. */
   givenNameAsked(name: string): void {
     this.state.givenNameAsked = name;
