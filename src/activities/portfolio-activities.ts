@@ -186,9 +186,18 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
    * of another portfolio fails it for good (WABA_ELSEWHERE_TYPE); Meta not answering the owner's read fails it as
    * any Graph call, for the journey to wait.
    */
-  async function requestSlot(slot: { portfolioId: string; request: SlotRequest }): Promise<void> {
-    const elsewhere = await elsewhereOf(slot.portfolioId, slot.request.wabaId);
+  /**
+   * Refuses (WABA_ELSEWHERE_TYPE) a journey whose WABA another portfolio owns at Meta. An adopted number's journey
+   * asks before it reads anything of the WABA's with its token (its reads would show its readers another business's
+   * number); every slot request asks too.
+   */
+  async function checkWabaOwner({ portfolioId, wabaId }: { portfolioId: string; wabaId: string }): Promise<void> {
+    const elsewhere = await elsewhereOf(portfolioId, wabaId);
     if (elsewhere) throw refusal(elsewhere);
+  }
+
+  async function requestSlot(slot: { portfolioId: string; request: SlotRequest }): Promise<void> {
+    await checkWabaOwner({ portfolioId: slot.portfolioId, wabaId: slot.request.wabaId });
     await signalSlotRequest(slot);
   }
 
@@ -235,6 +244,7 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
 
   return {
     requestSlot,
+    checkWabaOwner,
 
     /**
      * Asks the portfolio by update, so its answer (granted, or the place in the queue) comes back at once and no

@@ -7,7 +7,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { journeyTimeline } from '../../src/audit/index.js';
 import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { eventually } from '../api/support.js';
-import { freshId } from '../support/journeys.js';
+import { parsePhoneNumber } from '../../src/domain/phone.js';
+import { freshId, freshNumber } from '../support/journeys.js';
 import { useBench } from '../support/bench.js';
 import { testDataConverter } from '../support/temporal.js';
 
@@ -78,6 +79,44 @@ describe("a journey's portfolio and its WABA's owner at Meta (dev server + Graph
         WorkflowNotFoundError,
       );
       await t.env.client.workflow.getHandle(next.workflowId).terminate('test done');
+    });
+  });
+
+  it("refuses an adopted number of another portfolio's WABA before reading the number at Meta with its token", async () => {
+    const elsewhere = freshId();
+    // A number of the bench's WABA, under its business's name at Meta.
+    const number = parsePhoneNumber(freshNumber());
+    const { id: phoneNumberId } = await t.bench.graph.addPhoneNumber(t.bench.wabaId, {
+      cc: number.countryCallingCode,
+      phoneNumber: number.nationalNumber,
+      verifiedName: 'Other Business Shop',
+    });
+    await t.bench.run(async () => {
+      // Portfolio `elsewhere` names a WABA it does not own and one of that WABA's numbers.
+      const input = t.bench.input({
+        portfolioId: elsewhere,
+        phoneNumber: number.e164,
+        phoneNumberId,
+        displayName: 'Probe Shop',
+      });
+      const before = t.bench.sandbox.admin.calls().length;
+      const journey = await t.bench.start(input);
+      const ended = await journey.until((v) => v.result !== null, 'an ending');
+      expect(ended.result).toMatchObject({ outcome: 'FAILED', reasonCode: 'WABA_IN_ANOTHER_PORTFOLIO' });
+      // Nothing of the number was read: neither its status nor Meta's name for it reach this journey's readers.
+      const reads = t.bench.sandbox.admin
+        .calls()
+        .slice(before)
+        .filter((c) => c.endpoint === 'GET /{phone-number-id}' && c.path.includes(phoneNumberId));
+      expect(reads).toEqual([]);
+      expect(ended.status).toBeNull();
+      expect(ended.displayName.current).toBe('Probe Shop');
+      expect(JSON.stringify(ended)).not.toContain('Other Business Shop');
+      const timeline = await journeyTimeline(t.env.client, input.phoneNumber.e164);
+      expect(JSON.stringify(timeline)).not.toContain('Other Business Shop');
+      expect(timeline.entries.map((e) => e.what)).toContain(
+        "read which business portfolio owns the WABA (before reading an adopted number with the WABA's token)",
+      );
     });
   });
 

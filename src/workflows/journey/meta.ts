@@ -132,6 +132,11 @@ export const { requestSlot, cancelRun } = proxyActivities<Activities>(CLUSTER_CA
  */
 export const FEWER_EVENTS_PATCH = 'slot-by-update-and-local-calls';
 const { askForSlot } = proxyLocalActivities<Activities>(CLUSTER_CALL);
+/** The WABA's owner read of Meta inside the task (one marker), with the Graph reads' retries. */
+export const { checkWabaOwner } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout,
+  retry: READ_RETRY,
+});
 /** The add as a local activity: one attempt is as long as the activity's. */
 const LOCAL_ADD = { startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout } as const;
 const localAddPhoneNumber = proxyLocalActivities<Activities>({ ...LOCAL_ADD, retry: READ_RETRY }).addPhoneNumber;
