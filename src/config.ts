@@ -308,8 +308,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
     const given = env[name];
-    const shown = given === undefined || SECRET_NAME.test(name) ? '' : ` (got "${given}")`;
+    const shown = given === undefined || SECRET_NAME.test(name) ? '' : ` (got "${withoutCredentials(given)}")`;
     return `${name}: ${issue.message}${shown}`;
   });
   throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+}
+
+/**
+ * A refused value as an error may show it: a URL's user and password, and a query (an API key given as a parameter)
+ * whatever precedes it, are left out — a collector's, Graph's or Temporal's address refused for a typo may carry them.
+ */
+export function withoutCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1…@').replace(/^([^?#]*)[?#].*$/s, '$1?…');
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { codecCorsOrigins, ConfigError, loadConfig, trustedProxies, usesSandbox } from '../../src/config.js';
+import {
+  codecCorsOrigins,
+  ConfigError,
+  loadConfig,
+  trustedProxies,
+  usesSandbox,
+  withoutCredentials,
+} from '../../src/config.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
 import { secretsKeysFor } from '../../src/codec/secrets-keys.js';
 import { embeddedCodecEndpoint, trustsLoopback } from '../../src/http/codec-setup.js';
@@ -32,6 +39,25 @@ describe('configuration', () => {
         'TEMPORAL_ADDRESS: must be host:port, e.g. 127.0.0.1:7233 ([::1]:7233 for IPv6) (got "localhost")',
       );
     }
+  });
+
+  it("shows a refused URL without its user, password or query: a key given there is no error's to print", () => {
+    const refused = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('taken');
+    };
+    const tracing = refused({ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://user:S3cretPw@collector.example/v1?api_key=K3yK3y' });
+    expect(tracing).toContain('OTEL_EXPORTER_OTLP_ENDPOINT: ');
+    expect(tracing).toContain('(got "ftp://…@collector.example/v1?…")');
+    const graph = refused({ GRAPH_BASE_URL: 'graph.example/v21.0?access_token=EAAsecret#x' });
+    expect(graph).toContain('GRAPH_BASE_URL: ');
+    for (const secret of ['S3cretPw', 'K3yK3y', 'EAAsecret']) expect(tracing + graph).not.toContain(secret);
+    expect(withoutCredentials('localhost')).toBe('localhost'); // what is no URL is shown as given
+    expect(withoutCredentials('http://a:b@h:1/p?q=1#f')).toBe('http://…@h:1/p?…');
   });
 
   it('refuses a non-loopback HTTP_HOST without META_APP_SECRET, and names both', () => {
