@@ -21,7 +21,12 @@ export function installTemporalLogging(logger: Logger, metrics?: MetricsConfig):
   const exported = metrics && runtimeMetrics(metrics);
   try {
     Runtime.install({
-      ...(exported ? { telemetryOptions: { metrics: exported } } : {}),
+      telemetryOptions: {
+        ...(exported ? { metrics: exported } : {}),
+        // The core's own lines (a poll retried while Temporal is away) through the same logger, as JSON: left to the
+        // console, they were coloured text among the JSON lines, which broke a log shipper's reading of them.
+        logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } },
+      },
       logger: new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, (entry) => {
         logger[levelOf(entry)]({ ...entry.meta, source: 'temporal' }, entry.message);
       }),
