@@ -33,7 +33,6 @@ import { workflowStackTraces } from './temporal/workflow-threads.js';
 import { createNumberflowWorkers } from './worker.js';
 import { Runtime } from '@temporalio/worker';
 import { metricsUrl } from './telemetry/runtime-metrics.js';
-import { shownTracesUrl } from './telemetry/tracing.js';
 import { reportWorkerMemory } from './telemetry/worker-memory.js';
 import { makeDir } from './make-dir.js';
 
@@ -168,7 +167,6 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     reportWorkerMemory(Runtime.instance().metricMeter); // stops with the process
     logger.info(`the worker's metrics (Temporal's runtime, the worker's memory) at ${runtimeMetricsAt}`);
   }
-  if (tracing) logger.info(`tracing: spans exported to ${shownTracesUrl(config)}`);
   const stackTraces = workflowStackTraces(workflowStackTracesAsked(config));
   if (stackTraces.asAsked) logger.info(stackTraces.message);
   else logger.warn(stackTraces.message);

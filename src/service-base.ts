@@ -7,7 +7,7 @@ import type { Logger } from './logger.js';
 import type { Stop } from './run-main.js';
 import { openStores } from './stores/open.js';
 import { createServiceMetrics } from './telemetry/metrics.js';
-import { startTracing } from './telemetry/tracing.js';
+import { shownTracesUrl, startTracing } from './telemetry/tracing.js';
 import { connectClient } from './temporal/connection.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
 
@@ -41,6 +41,7 @@ export function countingFailures(logger: Logger) {
 export async function openServiceBase(config: Config, logger: Logger, stops: Stop[], options: ServiceBaseOptions) {
   const tracing = await startTracing(config, options.tracingName, (message) => logger.warn(message));
   if (tracing) stops.push(() => tracing.shutdown());
+  if (tracing) logger.info(`tracing: spans exported to ${shownTracesUrl(config)}`);
   const client = await connectClient(config, options.dataConverter, {
     address: options.address,
     interceptors: tracing?.clientInterceptors,

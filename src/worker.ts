@@ -19,7 +19,7 @@ import { checkStoreKey, openStores } from './stores/open.js';
 import { countGraphCallsWith } from './telemetry/graph-calls.js';
 import { reportWorkerMemory } from './telemetry/worker-memory.js';
 import { metricsUrl } from './telemetry/runtime-metrics.js';
-import { startTracing, type Tracing } from './telemetry/tracing.js';
+import { shownTracesUrl, startTracing, type Tracing } from './telemetry/tracing.js';
 import { connectClient, connectWorkerConnection } from './temporal/connection.js';
 import { clientIdentity } from './temporal/client-identity.js';
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
         portfolioTaskQueue: portfolioTaskQueue(config),
         namespace: config.TEMPORAL_NAMESPACE,
         metrics: metricsUrl(config),
-        tracing: tracing !== undefined,
+        tracing: tracing ? shownTracesUrl(config) : false, // where spans go, without a key the address may carry
         // Off, each workflow thread's SDK says once on standard error that stack trace collection is disabled.
         workflowStackTraces: stackTraces.on,
       },

@@ -43,7 +43,10 @@ function namingTheRunOnly(sink: WorkflowExporterSink): WorkflowExporterSink {
 /** Where spans go: OTLP/HTTP's traces path under OTEL_EXPORTER_OTLP_ENDPOINT, or a collector on this machine. */
 export function tracesUrl(config: Config): string {
   const base = config.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318';
-  return `${base.replace(/\/+$/, '')}/v1/traces`;
+  // The path goes before a query (a key given as a parameter), not after it: spans went to `/` without the key.
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/traces`;
+  return url.toString();
 }
 
 /** Where spans go, as logs may say it: without a user, password or query the endpoint's address may carry. */

@@ -28,7 +28,7 @@ export function installTemporalLogging(logger: Logger, metrics?: MetricsConfig):
         logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } },
       },
       logger: new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, (entry) => {
-        logger[levelOf(entry)]({ ...entry.meta, source: 'temporal' }, entry.message);
+        logger[levelOf(entry)]({ ...fieldsOf(entry), source: 'temporal' }, entry.message);
       }),
     });
   } catch (err) {
@@ -36,6 +36,15 @@ export function installTemporalLogging(logger: Logger, metrics?: MetricsConfig):
     if (!exported || !metrics) throw err;
     throw metricsProblem(metrics, err);
   }
+}
+
+/**
+ * A runtime entry's fields as the log keeps them: without an activity's task token, which would let whoever reads
+ * the log complete or fail the activity (the workflow id, activity id and attempt beside it say which it was).
+ */
+export function fieldsOf(entry: LogEntry): Record<string, unknown> {
+  const { taskToken: _taskToken, ...fields } = entry.meta ?? {};
+  return fields;
 }
 
 /** Meta's refusals of what a person typed: a wrong or expired code, a PIN that does not match. The journey asks again. */

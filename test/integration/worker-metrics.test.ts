@@ -27,7 +27,9 @@ describe('the worker process with a metrics port (dev server + Graph sandbox)', 
       env: { NUMBERFLOW_METRICS_PORT: String(port) },
     });
     const url = `http://127.0.0.1:${port}/metrics`;
-    expect(worker.lines.find((l) => l.msg === 'worker running')?.metrics).toBe(url);
+    const running = worker.lines.find((l) => l.msg === 'worker running');
+    expect(running?.metrics).toBe(url);
+    expect(running?.tracing).toBe(false); // on, it names where spans go
     // One transient Meta error (2, API Service) on the number's reads: retried inside the activity.
     bench.sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'error', code: 2, times: 1 });
     const { view } = await startLive(bench);

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { LogEntry } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { GRAPH_FAILURE_TYPE } from '../../src/domain/meta-error.js';
-import { levelOf } from '../../src/temporal/runtime-logging.js';
+import { fieldsOf, levelOf } from '../../src/temporal/runtime-logging.js';
 
 function activityFailed(code: number, level: LogEntry['level'] = 'WARN'): LogEntry {
   const error = ApplicationFailure.create({
@@ -16,6 +16,18 @@ function activityFailed(code: number, level: LogEntry['level'] = 'WARN'): LogEnt
 }
 
 describe("the runtime's log lines in the app's logger", () => {
+  it("leave out an activity's task token, which would let a reader of the log complete the activity", () => {
+    const entry = activityFailed(131000);
+    const meta = { ...entry.meta, taskToken: 'CiQwMWEy', workflowId: 'number:+14155552671', attempt: 2 };
+    expect(fieldsOf({ ...entry, meta })).toEqual({
+      activityType: 'verifyCode',
+      error: entry.meta?.error,
+      workflowId: 'number:+14155552671',
+      attempt: 2,
+    });
+    expect(fieldsOf({ level: 'INFO', message: 'Worker started', timestampNanos: 0n })).toEqual({});
+  });
+
   it('say a wrong or expired code and a PIN mismatch at info', () => {
     expect(levelOf(activityFailed(136025))).toBe('info');
     expect(levelOf(activityFailed(133005))).toBe('info');

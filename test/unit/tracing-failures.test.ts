@@ -3,7 +3,7 @@
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { reportingFailures, shownTracesUrl } from '../../src/telemetry/tracing.js';
+import { reportingFailures, shownTracesUrl, tracesUrl } from '../../src/telemetry/tracing.js';
 
 describe('tracing without a collector', () => {
   it('says the spans it could not send, the first time and then every five minutes at most', () => {
@@ -54,5 +54,12 @@ describe('where spans go, as the log says it', () => {
     expect(at('https://collector.example:4318/')).toBe('https://collector.example:4318/v1/traces');
     expect(at('https://tenant:s3cret@collector.example:4318')).toBe('https://collector.example:4318/v1/traces');
     expect(at('https://collector.example:4318/?api-key=s3cret')).not.toContain('s3cret');
+  });
+
+  it('puts the traces path before a query the endpoint carries, and under a path it names', () => {
+    const url = (endpoint: string) => tracesUrl(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }));
+    expect(url('https://collector.example:4318/?api_key=K')).toBe('https://collector.example:4318/v1/traces?api_key=K');
+    expect(url('https://collector.example/otlp/')).toBe('https://collector.example/otlp/v1/traces');
+    expect(url('http://collector:4318')).toBe('http://collector:4318/v1/traces');
   });
 });
