@@ -8,7 +8,7 @@ import {
   type CustomerIdentityInput,
   type IdentityConfirmation,
 } from '../domain/identity.js';
-import { endedOrRemoving, type JourneyView } from '../domain/journey.js';
+import { customersNumberOf, endedOrRemoving, type JourneyView } from '../domain/journey.js';
 import type { IdentityStore } from '../stores/identity-store.js';
 import { NumberNotLiveError } from './live-number.js';
 
@@ -42,8 +42,11 @@ export async function confirmCustomer(
       `${view.e164} is ${where}: it sends no messages, so confirming customer ${waId} changes nothing`,
     );
   }
-  if (!view.phoneNumberId) throw unknown;
-  const input: CustomerIdentityInput = { phoneNumberId: view.phoneNumberId, waId, wabaId: view.wabaId };
+  // Only the customers of a number the journey took live: a journey naming another business's phone_number_id (a
+  // start takes it as given) must not lift that business's block on its customer, nor learn whether it exists.
+  const phoneNumberId = customersNumberOf(view);
+  if (!phoneNumberId) throw unknown;
+  const input: CustomerIdentityInput = { phoneNumberId, waId, wabaId: view.wabaId };
   const handle = deps.client.workflow.getHandle(customerIdentityWorkflowId(input.phoneNumberId, waId));
   const confirm = () => handle.executeUpdate(confirmIdentityUpdate, { args: [confirmation], updateId });
   try {

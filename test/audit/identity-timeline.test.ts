@@ -258,10 +258,22 @@ describe("a customer's identity recovery in the number's timeline (dev server + 
         listed = (await journeyTimeline(t.env.client, customer.e164)).identityRuns.length;
       }
       expect(listed).toBe(1);
-      // Another number's journey names the live number's id (a start takes it as given): Meta shows another number
-      // under it, and the journey fails, its view still holding the id.
+      // Another number's journey names the live number's id (a start takes it as given). While Meta cannot be read
+      // it waits, running: its operator cannot confirm the live number's customer through it.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'error', code: 2, times: 1000 });
       const other = await t.bench.start(t.bench.input({ phoneNumberId }));
-      const failed = await other.until((v) => v.result !== null, 'ended');
+      const waiting = await other.until((v) => v.stage === 'ADDING', 'reading the number at Meta');
+      expect(waiting.result).toBeNull();
+      const confirmation = await api.call<{ error: { code: string } }>(
+        'POST',
+        `/v1/numbers/${waiting.e164}/identities/${waId}/confirmation`,
+        { body: { method: 'phone_call', note: 'probe' } },
+      );
+      expect(confirmation.status).toBe(404);
+      expect(await t.bench.identities.trust({ phoneNumberId, waId })).toMatchObject({ state: 'untrusted' });
+      // Meta answers again: it shows another number under the id, and the journey fails, its view still holding it.
+      t.bench.sandbox.admin.clearFaults();
+      const failed = await other.until((v) => v.result !== null, 'ended', 1200);
       expect(failed.result?.outcome).toBe('FAILED');
       expect(failed.phoneNumberId).toBe(phoneNumberId);
       const e164 = failed.e164;
