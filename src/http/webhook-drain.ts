@@ -184,7 +184,9 @@ export function drainWebhookInbox({
       // Booked before its place is given to the next: a failure stops the page before another starts.
       await lanes.inPlace(async () => {
         if (halted()) return; // left for a later walk
-        const result = read ? await handOver(read, route, logger, delivered, batch) : 'routed';
+        // Its lines name the delivery and its failures so far: the ones a dead letter's id and reason come back to.
+        const said = logger.child({ delivery: delivery.id, failures: delivery.failures });
+        const result = read ? await handOver(read, route, said, delivered, batch) : 'routed';
         if (!inbox.isOpen) return; // stop() gave up waiting: the row stays for the next start
         const booked = record(delivery, keys, result);
         if (booked === 'routed') routed.push(delivery.id);

@@ -46,7 +46,7 @@ export async function handOver(
   batch?: RoutingBatch,
 ): Promise<HandOverResult> {
   const { routed, failed, held, otherwise } = await routeEach(events, route, logger, batch);
-  logger[routingLogLevel(routed)](summary(routed), 'webhook routed');
+  logger[routingLogLevel(routed)](summary(routed), failed === 0 ? 'webhook routed' : 'webhook not wholly routed');
   delivered?.(failed === 0 ? 'routed' : failed === held ? 'held_back' : 'routing_failed');
   return failed === 0 ? 'routed' : otherwise ? 'failed' : 'unavailable';
 }
@@ -83,7 +83,7 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
         continue;
       }
       if (failed <= LOGGED_FAILURES) {
-        const notRouted = 'webhook change not routed; it will be delivered again';
+        const notRouted = 'webhook change not routed; it will be routed again later';
         // A WABA no token is stored for yet (its signup to come, or never made): expected, no fault of numberflow's.
         if (err instanceof MissingTokenError)
           logger.warn(

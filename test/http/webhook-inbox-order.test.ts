@@ -273,6 +273,12 @@ describe("the webhook inbox's drain (dev server + Graph sandbox)", () => {
       expect(outcomes.filter((o) => o === 'routing_failed')).toHaveLength(DEAD_AFTER_FAILURES);
       const given = lines.filter((line) => line.includes('given up on'));
       expect(given).toHaveLength(1);
+      // Each failure's lines name the delivery and how often it failed before: the dead letter's id leads to them.
+      const failures = lines
+        .map((line) => JSON.parse(line) as { msg?: string; delivery?: number; failures?: number })
+        .filter((line) => line.msg === 'webhook not wholly routed');
+      expect(failures.map((line) => line.failures)).toEqual(Array.from({ length: DEAD_AFTER_FAILURES }, (_, i) => i));
+      expect(new Set(failures.map((line) => line.delivery)).size).toBe(1);
       expect(lines.join('\n')).not.toContain(stuck.slice(1)); // neither the body nor its number
       await eventually(() => inbox.size === 0, 'the inbox emptied');
     } finally {
