@@ -1,6 +1,7 @@
 // Activities are built by a factory that receives their clients, so tests inject a Graph client pointed at
 // the sandbox (and the test cluster's client) instead of mocking modules.
 import type { GraphClient } from '../graph/client.js';
+import type { NumberRef, NumberSnapshot } from '../domain/number.js';
 import { createGraphActivities } from './graph-activities.js';
 import { createIdentityActivities, type IdentityActivityDeps } from './identity-activities.js';
 import { createPinActivities } from './pin-activities.js';
@@ -11,11 +12,22 @@ export interface ActivityDeps extends PortfolioActivityDeps, IdentityActivityDep
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const graph = createGraphActivities(deps);
+  const portfolios = createPortfolioActivities(deps);
   return {
-    ...createGraphActivities(deps),
+    ...graph,
     ...createPinActivities(deps),
-    ...createPortfolioActivities(deps),
+    ...portfolios,
     ...createIdentityActivities(deps),
+
+    /**
+     * The number at Meta. A journey adopting it names its portfolio (`adoptedIn`): the WABA's owner is read first, and
+     * a WABA of another portfolio refused (WABA_ELSEWHERE_TYPE) before anything of the number is read with its token.
+     */
+    async readNumber({ adoptedIn, ...ref }: NumberRef & { adoptedIn?: string }): Promise<NumberSnapshot> {
+      if (adoptedIn !== undefined) await portfolios.checkWabaOwner({ portfolioId: adoptedIn, wabaId: ref.wabaId });
+      return graph.readNumber(ref);
+    },
   };
 }
 

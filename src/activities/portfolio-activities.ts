@@ -182,20 +182,16 @@ export function createPortfolioActivities(deps: PortfolioActivityDeps) {
       );
 
   /**
-   * Signals the request; the portfolio answers the journey by signal. Returns at once: no slot is held here. A WABA
-   * of another portfolio fails it for good (WABA_ELSEWHERE_TYPE); Meta not answering the owner's read fails it as
-   * any Graph call, for the journey to wait.
-   */
-  /**
-   * Refuses (WABA_ELSEWHERE_TYPE) a journey whose WABA another portfolio owns at Meta. An adopted number's journey
-   * asks before it reads anything of the WABA's with its token (its reads would show its readers another business's
-   * number); every slot request asks too.
+   * Refuses (WABA_ELSEWHERE_TYPE) a journey whose WABA another portfolio owns at Meta: asked by every slot request,
+   * and by an adopted number's read (activities/index.ts) before anything of the number is read with the WABA's token.
+   * Meta not answering the owner's read fails it as any Graph call, for the journey to wait.
    */
   async function checkWabaOwner({ portfolioId, wabaId }: { portfolioId: string; wabaId: string }): Promise<void> {
     const elsewhere = await elsewhereOf(portfolioId, wabaId);
     if (elsewhere) throw refusal(elsewhere);
   }
 
+  /** Signals the request; the portfolio answers the journey by signal. Returns at once: no slot is held here. */
   async function requestSlot(slot: { portfolioId: string; request: SlotRequest }): Promise<void> {
     await checkWabaOwner({ portfolioId: slot.portfolioId, wabaId: slot.request.wabaId });
     await signalSlotRequest(slot);

@@ -44,12 +44,6 @@ export const graphCalls: Partial<Record<keyof Activities, GraphCall>> = {
             .filter(Boolean)
             .join(', '),
   },
-  checkWabaOwner: {
-    endpoint: 'GET /{waba-id}',
-    inStage: 'ADDING',
-    what: () => "read which business portfolio owns the WABA (before reading an adopted number with the WABA's token)",
-    answered: () => "the journey's portfolio",
-  },
   addPhoneNumber: {
     endpoint: 'POST /{waba-id}/phone_numbers',
     inStage: 'ADDING',

@@ -29,6 +29,15 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
     expect(outcome.accepted).toBe(true);
   }
 
+  /** A journey in DISPLAY_NAME_REVIEW, the reads of its number failing with Meta's `code` the next `times` times. */
+  async function inReviewWithReadsFailing(code: number, times: number): Promise<JourneyHandle> {
+    const journey = await t.bench.start(t.bench.input());
+    await submitCode(journey);
+    await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
+    t.bench.sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'error', code, times });
+    return journey;
+  }
+
   const registerCalls = () => t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/register'));
 
   it('requests a new code when none is submitted in time, a bounded number of times, then fails', async () => {
@@ -202,11 +211,8 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
 
   it("waits on in review when Meta's review status cannot be read for hours, and takes the decision that comes", async () => {
     await t.bench.run(async () => {
-      const journey = await t.bench.start(t.bench.input());
-      await submitCode(journey);
-      await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
       // Meta's Graph API fails (error 2) through the 12-hourly read and all its waits: over an hour.
-      t.bench.sandbox.admin.injectFault({ endpoint: 'GET /phone_number', kind: 'error', code: 2, times: 200 });
+      const journey = await inReviewWithReadsFailing(2, 200);
       await t.env.sleep(13 * HOUR);
       await t.env.sleep(3 * HOUR);
       const waiting = await journey.view();
@@ -219,6 +225,21 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
       await decideName(t.bench, journey, 'APPROVED');
       await journey.until((v) => v.stage === 'LIVE', 'LIVE');
       await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  });
+
+  it('still ends a journey in review whose status read Meta refuses for good (a refusal time does not mend)', async () => {
+    await t.bench.run(async () => {
+      const journey = await inReviewWithReadsFailing(100, 5);
+      try {
+        await t.env.sleep(13 * HOUR);
+        const ended = await journey.until((v) => v.result !== null, 'ended');
+        expect(ended.result).toMatchObject({ outcome: 'FAILED', reasonCode: 'META_100' });
+        const notes = ended.notes.map((n) => n.what).join('\n');
+        expect(notes).not.toContain("could not read the display name's review status");
+      } finally {
+        t.bench.sandbox.admin.clearFaults(); // the tests after this one read numbers too
+      }
     });
   });
 

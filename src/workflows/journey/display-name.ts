@@ -6,7 +6,7 @@ import { journeyPolicy } from '../../domain/policy.js';
 import { beforeDeadline } from './deadline.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
 import type { Journey, NameDecision } from './journey.js';
-import { callMeta, metaErrorOf, readNumber, requestDisplayNameChange } from './meta.js';
+import { callMeta, metaErrorOf, passesWithTime, readNumber, requestDisplayNameChange } from './meta.js';
 import { register } from './registration.js';
 import { verifyOwnership } from './verification.js';
 
@@ -215,29 +215,31 @@ async function awaitNameDecision(
 const REPLACED_NAME_READ_PATCH = 'name-read-takes-a-replaced-name';
 
 /**
- * From this patch on, a read of the review's status that fails (Meta away past callMeta's waits, say) is noted and
- * the journey waits on, for Meta's webhook or the next read; before, it ended the journey — a registered number in
- * review failed, and was deregistered, for an outage of an hour. Asked only when a read fails.
+ * From this patch on, a read of the review's status that fails for what passes with time (Meta away past callMeta's
+ * waits, its rate limit) is noted and the journey waits on, for Meta's webhook or the next read; before, it ended the
+ * journey — a registered number in review failed, and was deregistered, for an outage of an hour. Asked only when a
+ * read fails so; a refusal that time does not mend ends the journey as before.
  */
 const NAME_READ_FAILURE_WAITS_PATCH = 'failed-name-read-waits';
 
 async function pollNameStatus(journey: Journey): Promise<void> {
-  let snapshot;
-  try {
-    snapshot = await callMeta(journey, () => readNumber(journey.ref));
-  } catch (err) {
-    if (isCancellation(err) || !patched(NAME_READ_FAILURE_WAITS_PATCH))
-      throw failedByMeta(err, 'Reading the display-name status');
+  // The `.catch` shape of runs before the patch, kept: a read that goes through resumes as it did then.
+  const snapshot = await callMeta(journey, () => readNumber(journey.ref)).catch((err: unknown) => {
+    const waits = !isCancellation(err) && passesWithTime(err) && patched(NAME_READ_FAILURE_WAITS_PATCH);
+    if (!waits) throw failedByMeta(err, 'Reading the display-name status');
     if (!journey.nameReadFailed) {
-      const why = metaErrorOf(err)?.message ?? (err instanceof Error ? err.message : String(err));
+      // Meta's words, or what the activity's failure wraps (Graph unreachable), not the SDK's "Activity task failed".
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+      const why = metaErrorOf(err)?.message ?? (cause instanceof Error ? cause.message : String(cause));
       journey.note(
         'numberflow',
         `could not read the display name's review status at Meta (${why}); waiting for Meta's decision, read again in 12 hours`,
       );
     }
     journey.nameReadFailed = true;
-    return;
-  }
+    return null;
+  });
+  if (snapshot === null) return;
   journey.nameReadFailed = false;
   if (snapshot.gone) return;
   // A number found on the WABA has the name Meta has for it (added by hand under another): its status is of that name.

@@ -132,11 +132,6 @@ export const { requestSlot, cancelRun } = proxyActivities<Activities>(CLUSTER_CA
  */
 export const FEWER_EVENTS_PATCH = 'slot-by-update-and-local-calls';
 const { askForSlot } = proxyLocalActivities<Activities>(CLUSTER_CALL);
-/** The WABA's owner read of Meta inside the task (one marker), with the Graph reads' retries. */
-export const { checkWabaOwner } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout,
-  retry: READ_RETRY,
-});
 /** The add as a local activity: one attempt is as long as the activity's. */
 const LOCAL_ADD = { startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout } as const;
 const localAddPhoneNumber = proxyLocalActivities<Activities>({ ...LOCAL_ADD, retry: READ_RETRY }).addPhoneNumber;
@@ -321,6 +316,11 @@ function unusableToken(err: unknown, meta: MetaError | null): string | null {
   const failure = applicationFailureOf(err);
   if (!failure) return null;
   return TOKEN_UNAVAILABLE_TYPES.includes(failure.type ?? '') ? failure.message : null;
+}
+
+/** Whether a call's failure may go away with time (Meta's transient errors, its rate limits, Graph unreachable). */
+export function passesWithTime(err: unknown): boolean {
+  return waitAfter(err, metaErrorOf(err), 0) !== null;
 }
 
 /** How long to wait before calling again; null when waiting cannot help. */

@@ -13,7 +13,7 @@ import { askForGivenName, GIVEN_NAME_PATCH } from './display-name.js';
 import { LIMITED_WORDS, limitedAndRegistered } from './limited.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
-import { callMeta, capRefusalOf, checkWabaOwner, metaErrorOf, numberAdd, readNumber, wabaElsewhereOf } from './meta.js';
+import { callMeta, capRefusalOf, metaErrorOf, numberAdd, readNumber, wabaElsewhereOf } from './meta.js';
 
 /** Journeys from before a refusal at Meta's cap re-queued ended FAILED there. */
 const CAP_REFUSAL_PATCH = 'add-refused-at-cap-requeues';
@@ -82,20 +82,17 @@ export async function addNumber(journey: Journey): Promise<boolean> {
 /** From this patch on, an adopted number follows the display name Meta has for it (decided only when it differs). */
 const ADOPTED_NAME_PATCH = 'adopted-name-follows-meta';
 
-/**
- * From this patch on, an adopted number's journey asks whose its WABA is at Meta before it reads the number with the
- * WABA's token; before, only its slot request did, after the read had shown another business's number (its name, its
- * status) to this journey's readers. Asked by every adoption: it adds the owner's read.
- */
-const OWNER_BEFORE_ADOPTION_PATCH = 'waba-owner-checked-before-adoption';
-
 export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
   journey.enter('ADDING', { for: 'meta', reason: "reading the number's state at Meta", until: null });
-  if (patched(OWNER_BEFORE_ADOPTION_PATCH)) await wabaOwnedByPortfolio(journey);
   let snapshot;
   try {
-    snapshot = await callMeta(journey, () => readNumber(journey.ref));
+    // The activity reads the WABA's owner first: a journey of another portfolio reads nothing of the number (a start
+    // takes the ids as given). Runs before sent no portfolio, and none met the refusal: they replay as they ran.
+    const { portfolioId } = journey.input;
+    snapshot = await callMeta(journey, () => readNumber({ ...journey.ref, adoptedIn: portfolioId }));
   } catch (err) {
+    const elsewhere = wabaElsewhereOf(err);
+    if (elsewhere) throw end('WABA_IN_ANOTHER_PORTFOLIO', elsewhere);
     throw failedByMeta(err, 'Reading the adopted number');
   }
   if (snapshot.gone) throw end('STALE_PHONE_NUMBER_ID', { phoneNumberId: journey.ref.phoneNumberId });
@@ -128,16 +125,4 @@ export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
     journey.note('meta', `shows the number ${snapshot.status}: ${LIMITED_WORDS}`);
   }
   return snapshot;
-}
-
-/** Ends the journey (WABA_IN_ANOTHER_PORTFOLIO) when another portfolio owns its WABA at Meta. */
-async function wabaOwnedByPortfolio(journey: Journey): Promise<void> {
-  const { portfolioId, wabaId } = journey.input;
-  try {
-    await callMeta(journey, () => checkWabaOwner({ portfolioId, wabaId }));
-  } catch (err) {
-    const elsewhere = wabaElsewhereOf(err);
-    if (elsewhere) throw end('WABA_IN_ANOTHER_PORTFOLIO', elsewhere);
-    throw failedByMeta(err, "Reading the WABA's owner");
-  }
 }
