@@ -39,6 +39,7 @@ Exit codes:
   1         failed: the input or the journey's state must change first
   2         webhooks replay: the delivery still waits
   ${EXIT_TRY_AGAIN}        try again later: nothing answered, the service was unavailable or busy, or Temporal aborted the input
+            (no answer came: an action may have been taken — \`show <e164>\` says before it is sent again)
   130, 143  stopped by Ctrl-C (SIGINT), by SIGTERM`;
 
 export function buildCli(out: (line: string) => void = console.log, options: CliOptions = {}): Command {

@@ -393,7 +393,7 @@ export class NumberflowApi {
       return new ApiTransportError(
         `cannot reach numberflow at ${this.#where} (${code}); is it running, and is NUMBERFLOW_URL right?`,
         NOT_CONNECTED.has(code),
-        true,
+        code !== 'ENOTFOUND', // a host no name server knows: NUMBERFLOW_URL is wrong, not the service away
       );
     }
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {

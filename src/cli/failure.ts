@@ -50,15 +50,21 @@ export function failureOf(err: unknown): { lines: string[]; exitCode: number } {
 }
 
 /**
- * An error that says so (`tryAgain`: the service or Temporal not reached, a read not answered in time), or the API's
- * answer that it is unavailable now (503) or busy (429). Read by shape: the API client's errors are loaded in API
- * mode only.
+ * An error that says so (`tryAgain`: the service or Temporal not reached, no worker answering, a read not answered in
+ * time), or the API's answer that it is busy (429) or unavailable now (503) — but not a 503 that names what must be
+ * mended first (a key taken away, a workflow task failing), as direct mode says them with 1. Read by shape: the API
+ * client's errors are loaded in API mode only.
  */
 function mayGoThroughLater(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  const { tryAgain, status } = err as { tryAgain?: unknown; status?: unknown };
-  return tryAgain === true || (err.name === 'ApiAnswerError' && (status === 503 || status === 429));
+  const { tryAgain, status, code } = err as { tryAgain?: unknown; status?: unknown; code?: unknown };
+  if (tryAgain === true) return true;
+  if (err.name !== 'ApiAnswerError') return false;
+  return status === 429 || (status === 503 && !MENDED_FIRST.has(String(code)));
 }
+
+/** The API's 503s that running the command again does not get past: something must be mended first. */
+const MENDED_FIRST = new Set(['key_missing', 'workflow_task_failing']);
 
 /** Temporal's WorkflowUpdateFailedError, known by its name: the command line loads the Temporal SDK only in direct mode. */
 function isUpdateRefusal(err: unknown): err is Error & { cause?: Error } {

@@ -16,6 +16,13 @@ const { TaskQueueType } = proto.temporal.api.enums.v1;
 /** The keys of this client and of the worker do not match, or no worker answered. */
 export class KeyCheckError extends Error {
   override readonly name = 'KeyCheckError';
+  constructor(
+    message: string,
+    /** No worker polled or answered: one started (or done with what is ahead of it) lets the check through. */
+    readonly tryAgain = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface KeyCheckOptions {
@@ -53,7 +60,8 @@ export async function checkWorkerKeys(client: Client, options: KeyCheckOptions):
     await new Promise((resolve) => setTimeout(resolve, 200));
     pollers = await pollersOf();
   }
-  if (pollers === 0) throw new KeyCheckError(`no worker is polling task queue ${taskQueue}; start one (npm start)`);
+  if (pollers === 0)
+    throw new KeyCheckError(`no worker is polling task queue ${taskQueue}; start one (npm start)`, true);
 
   const nonce = randomUUID();
   const asked = Date.now();
@@ -80,6 +88,7 @@ export async function checkWorkerKeys(client: Client, options: KeyCheckOptions):
         polled
           ? `the worker polling task queue ${taskQueue} did not answer the payload-key check within ${Math.round((timeoutMs + busyTimeoutMs) / 1000)} s: it is busy or stuck; try again shortly`
           : `no worker on task queue ${taskQueue} answered the payload-key check within ${timeoutMs} ms`,
+        true,
       );
     }
     if (answer.nonce !== nonce) throw new KeyCheckError('the worker answered the key check with another nonce');

@@ -163,6 +163,10 @@ export async function connectWorkerConnection(config: Config, address?: string):
   });
 }
 
+/** What a connection's failure says when the settings, not the server's absence, are at fault. */
+const SETTINGS_REFUSED =
+  /certificate|\btls\b|\bssl\b|handshake|unauthenticated|permission|api.?key|dns|resolve|not known/i;
+
 /**
  * A connection that failed, naming where it went and which setting chose that (the SDK's "Failed to connect before
  * the deadline" names neither). A ConfigError: the entry points print its message alone.
@@ -182,6 +186,7 @@ function unreachable(config: Config, options: SharedOptions, given: string | und
       'there and that the address is its gRPC frontend (host:port, 7233 by default), and the TLS settings',
     { cause: err },
   );
-  error.tryAgain = true;
+  // A server away may be back later; a refused certificate or key, or an address no name server knows, will not.
+  error.tryAgain = !SETTINGS_REFUSED.test(why);
   return error;
 }

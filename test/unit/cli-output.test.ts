@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiAnswerError, ApiTransportError } from '../../src/cli/api-client.js';
 import { CliExit, failureOf } from '../../src/cli/failure.js';
+import { KeyCheckError } from '../../src/codec/key-probe.js';
 import { ConfigError } from '../../src/config.js';
 import { eventLine, outcomeLine, relative, startedLine, summaryLines, viewSummary } from '../../src/cli/format.js';
 import { waitingOrder, type WaitingJourney } from '../../src/journeys/summary.js';
@@ -309,6 +310,14 @@ describe('what a failed command says', () => {
     expect(exitOf(new ApiAnswerError('code: must be 6 digits', 400, 'invalid_request'))).toBe(1);
     expect(exitOf(new ApiAnswerError('not awaiting a code', 409, 'conflict'))).toBe(1);
     expect(exitOf(new ApiAnswerError('internal error', 500, 'internal'))).toBe(1);
+    // A 503 that names what must be mended first is 1, as direct mode says it.
+    expect(exitOf(new ApiAnswerError('the key local-1 is missing', 503, 'key_missing'))).toBe(1);
+    expect(exitOf(new ApiAnswerError('its workflow task fails', 503, 'workflow_task_failing'))).toBe(1);
+    // No worker answering the payload-key check: one started lets it through.
+    expect(exitOf(new KeyCheckError('no worker is polling task queue numberflow; start one (npm start)', true))).toBe(
+      75,
+    );
+    expect(exitOf(new KeyCheckError('the worker answered the key check with another nonce'))).toBe(1);
     expect(exitOf(new ApiTransportError("answered HTTP 404 without numberflow's error body"))).toBe(1);
     const misconfigured = new ConfigError('TEMPORAL_NAMESPACE: namespace "x" does not exist');
     expect(exitOf(misconfigured)).toBe(1);

@@ -58,6 +58,10 @@ describe('configuration', () => {
     for (const secret of ['S3cretPw', 'K3yK3y', 'EAAsecret']) expect(tracing + graph).not.toContain(secret);
     expect(withoutCredentials('localhost')).toBe('localhost'); // what is no URL is shown as given
     expect(withoutCredentials('http://a:b@h:1/p?q=1#f')).toBe('http://…@h:1/p?…');
+    // Malformed, as refused values are: a password with an @ or a / in it, or no scheme at all.
+    expect(withoutCredentials('http://u:p@ss@h')).toBe('http://…@h');
+    expect(withoutCredentials('http://u:pa/ss@h')).toBe('http://…@h');
+    expect(withoutCredentials('u:secret@host:7233')).toBe('…@host:7233');
   });
 
   it('refuses a non-loopback HTTP_HOST without META_APP_SECRET, and names both', () => {
