@@ -5,7 +5,7 @@ import { randomInt } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { GRAPH_ID } from '../domain/journey-input.js';
+import { GRAPH_ID } from '../domain/input-shape.js';
 import { journeyWorkflowId, numberPinQuery } from '../domain/journey.js';
 import { PortfolioId } from '../domain/search-attributes.js';
 import { listedRuns } from '../temporal/listed-runs.js';

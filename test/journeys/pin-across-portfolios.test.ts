@@ -1,6 +1,7 @@
 // A number another portfolio onboarded, removed and deleted, onboarded again in this one: the PIN that portfolio's
 // journey set is that business's secret. This journey never takes it (nor could its admin read it back): an
 // operator is asked for it, as for any PIN numberflow does not know.
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { journeyTimeline } from '../../src/audit/index.js';
 import { confirmDeletionSignal, requestRemovalSignal } from '../../src/domain/messages.js';
@@ -28,6 +29,7 @@ describe("the two-step PIN of another portfolio's journey (dev server + Graph sa
       // B's journey goes live, then B removes the number and deletes it in WhatsApp Manager.
       const { journey, view } = await startLive(bench, elsewhere);
       const handle = bench.env.client.workflow.getHandle(journey.workflowId);
+      const firstRun = (await handle.describe()).runId;
       await handle.signal(requestRemovalSignal, { actor: 'admin@b', role: 'admin', reason: 'number retired' });
       await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion');
       bench.sandbox.admin.deleteNumber(view.phoneNumberId as string);
@@ -54,6 +56,16 @@ describe("the two-step PIN of another portfolio's journey (dev server + Graph sa
         entry.what.startsWith('looked for the two-step PIN an earlier journey'),
       );
       expect(looked?.outcome).toBe('none found');
+      // Asked by a run scheduled before the portfolio was sent (no portfolioId): the calling run's own, read from
+      // visibility — B's run finds B's PIN, the bench's run none. (Only the activity's context is stood in for.)
+      const askedBy = (runId: string) =>
+        new MockActivityEnvironment({ workflowExecution: { workflowId: again.workflowId, runId } }).run(
+          bench.activities.rememberedPin,
+          { e164 },
+        );
+      const ownRun = (await bench.env.client.workflow.getHandle(again.workflowId).describe()).runId;
+      expect(await askedBy(ownRun)).toEqual({ pin: null });
+      expect(await askedBy(firstRun)).toEqual({ pin: otherPin });
       await bench.env.client.workflow.getHandle(again.workflowId).terminate('test done');
       await bench.env.client.workflow.getHandle(portfolioWorkflowId(other)).terminate('test done');
     });

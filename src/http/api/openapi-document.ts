@@ -57,10 +57,14 @@ interface BodySchema {
  * A batch's rows are each a StartJourney body: said so, though the route takes any row and answers a bad one by its
  * index (a schema on the rows would refuse the whole request for one).
  */
-function batchRowsAreStarts(operation: Operation | undefined): void {
+function batchRowsAreStarts(operation: Operation | undefined, schemas: Record<string, unknown>): void {
   const rows = operation?.requestBody?.content?.['application/json']?.schema?.properties?.rows;
-  if (rows?.items) rows.items = { ...rows.items, $ref: '#/components/schemas/StartJourneyInput' };
+  if (rows?.items && START_JOURNEY in schemas)
+    rows.items = { ...rows.items, $ref: `#/components/schemas/${START_JOURNEY}` };
 }
+
+/** The start's body as the document names it (zod's input side of the StartJourney schema). */
+const START_JOURNEY = 'StartJourneyInput';
 
 /** Marks a route whose body may be left out (a nullish zod body): the document would say it is required. */
 export function withBodyOptional<T extends { schema?: object }>(transformed: T, body: unknown): T {
@@ -70,8 +74,11 @@ export function withBodyOptional<T extends { schema?: object }>(transformed: T, 
 
 /** The document with optional bodies said so, and the answers' headers. */
 export function documented<Document extends object>(document: Document): Document {
-  const paths = (document as { paths?: Record<string, Record<string, Operation>> }).paths ?? {};
-  batchRowsAreStarts(paths['/v1/journeys:batch']?.post);
+  const { paths = {}, components } = document as {
+    paths?: Record<string, Record<string, Operation>>;
+    components?: { schemas?: Record<string, unknown> };
+  };
+  batchRowsAreStarts(paths['/v1/journeys:batch']?.post, components?.schemas ?? {});
   for (const [path, methods] of Object.entries(paths)) {
     for (const [method, operation] of Object.entries(methods)) {
       if (operation[OPTIONAL_BODY]) {
