@@ -319,8 +319,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * whatever precedes it, are left out — a collector's, Graph's or Temporal's address refused for a typo may carry them.
  */
 export function withoutCredentials(value: string): string {
-  // Up to the last @ before a query, with or without a scheme: a malformed address may hold a password anywhere there.
+  // Up to the last @, with or without a scheme: a malformed address may hold a password anywhere before it.
   return value
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^?#]*@/is, (_all, scheme: string | undefined) => `${scheme ?? ''}…@`)
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/is, (_all, scheme: string | undefined) => `${scheme ?? ''}…@`)
     .replace(/^([^?#]*)[?#].*$/s, '$1?…');
 }

@@ -6,7 +6,14 @@ import { IDENTITY_REFUSED_TYPE } from '../domain/identity.js';
 import { GRAPH_FAILURE_TYPE, GRAPH_UNREACHABLE_TYPE } from '../domain/meta-error.js';
 import type { JourneyStage } from '../domain/stages.js';
 import type { ProtoFailure } from './decode.js';
-import { allowed, codeMethodField, graphResultFields, metaErrorFields, syncTypeField } from './payloads.js';
+import {
+  adoptedInField,
+  allowed,
+  codeMethodField,
+  graphResultFields,
+  metaErrorFields,
+  syncTypeField,
+} from './payloads.js';
 import type { MetaAnswer } from './types.js';
 
 type Result = NonNullable<ReturnType<typeof allowedResult>>;
@@ -32,7 +39,10 @@ const status = (r: Result) => (r.status ? `status ${r.status}` : 'status unknown
 export const graphCalls: Partial<Record<keyof Activities, GraphCall>> = {
   readNumber: {
     endpoint: `GET ${PHONE_NUMBER}`,
-    what: () => 'read the number at Meta',
+    readsArgs: true,
+    // An adoption reads the WABA's owner first (GET /{waba-id}), and goes no further for another portfolio's WABA.
+    what: (args) =>
+      allowed(adoptedInField, args[0]) ? "read the WABA's owner, then the number at Meta" : 'read the number at Meta',
     answered: (r) =>
       r.gone
         ? 'Meta no longer has the number'

@@ -163,6 +163,9 @@ export const graphResultFields = z.object({
 
 export const codeMethodField = z.object({ method: z.enum(codeMethods) });
 
+/** An adopting read's portfolio (an id only): its owner read comes first. */
+export const adoptedInField = z.object({ adoptedIn: z.string().regex(/^\d{1,32}$/) });
+
 /** A verify call's answer holding a drawn PIN (sealed, "[sealed]" or clear): read for whether it holds one, only. */
 export const drawnPinField = z.object({ pin: z.union([z.string(), z.record(z.string(), z.unknown())]) });
 

@@ -43,8 +43,8 @@ export function installTemporalLogging(logger: Logger, metrics?: MetricsConfig):
  * the log complete or fail the activity (the workflow id, activity id and attempt beside it say which it was).
  */
 export function fieldsOf(entry: LogEntry): Record<string, unknown> {
-  const { taskToken: _taskToken, ...fields } = entry.meta ?? {};
-  return fields;
+  // The TypeScript side says taskToken; the core's own lines, task_token.
+  return Object.fromEntries(Object.entries(entry.meta ?? {}).filter(([key]) => !/^task_?token$/i.test(key)));
 }
 
 /** Meta's refusals of what a person typed: a wrong or expired code, a PIN that does not match. The journey asks again. */

@@ -78,7 +78,9 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
       );
       // The audit says the name Meta holds, which the journey took, where it read the number.
       const { entries } = await journeyTimeline(t.env.client, e164);
-      expect(entries.find((e) => e.what === 'read the number at Meta')?.outcome).toMatch(/name "Acme Shop" APPROVED/);
+      expect(entries.find((e) => e.what === "read the WABA's owner, then the number at Meta")?.outcome).toMatch(
+        /name "Acme Shop" APPROVED/,
+      );
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
     });
   });

@@ -217,6 +217,8 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
       await t.env.sleep(3 * HOUR);
       const waiting = await journey.view();
       expect(waiting).toMatchObject({ stage: 'DISPLAY_NAME_REVIEW', result: null });
+      // It waits for Meta's decision again, not for the read's outage wait, long past.
+      expect(waiting.waiting).toEqual({ for: 'meta', reason: 'Meta reviews the display name', until: null });
       const noted = waiting.notes.filter((n) => n.what.startsWith("could not read the display name's review status"));
       expect(noted).toHaveLength(1);
       expect(noted[0]?.what).toMatch(/; waiting for Meta's decision, read again in 12 hours$/);

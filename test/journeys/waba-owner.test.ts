@@ -115,7 +115,7 @@ describe("a journey's portfolio and its WABA's owner at Meta (dev server + Graph
       const timeline = await journeyTimeline(t.env.client, input.phoneNumber.e164);
       expect(JSON.stringify(timeline)).not.toContain('Other Business Shop');
       // The adoption's read was refused before Meta was asked for the number: its entry says so, naming no owner.
-      const read = timeline.entries.find((e) => e.what === 'read the number at Meta');
+      const read = timeline.entries.find((e) => e.what === "read the WABA's owner, then the number at Meta");
       expect(read?.outcome).toContain(
         `WABA ${t.bench.wabaId} belongs to another business portfolio at Meta, not ${elsewhere}`,
       );

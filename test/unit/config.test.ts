@@ -62,6 +62,7 @@ describe('configuration', () => {
     expect(withoutCredentials('http://u:p@ss@h')).toBe('http://…@h');
     expect(withoutCredentials('http://u:pa/ss@h')).toBe('http://…@h');
     expect(withoutCredentials('u:secret@host:7233')).toBe('…@host:7233');
+    expect(withoutCredentials('http://u:p#ss@h:1')).toBe('http://…@h:1');
   });
 
   it('refuses a non-loopback HTTP_HOST without META_APP_SECRET, and names both', () => {

@@ -26,6 +26,10 @@ describe("the runtime's log lines in the app's logger", () => {
       attempt: 2,
     });
     expect(fieldsOf({ level: 'INFO', message: 'Worker started', timestampNanos: 0n })).toEqual({});
+    const core = { level: 'WARN' as const, message: 'Activity heartbeat failed.', timestampNanos: 0n };
+    expect(fieldsOf({ ...core, meta: { task_token: 'CiQwMWEy', target: 'temporalio_sdk_core::worker' } })).toEqual({
+      target: 'temporalio_sdk_core::worker',
+    });
   });
 
   it('say a wrong or expired code and a PIN mismatch at info', () => {

@@ -223,10 +223,12 @@ const REPLACED_NAME_READ_PATCH = 'name-read-takes-a-replaced-name';
 const NAME_READ_FAILURE_WAITS_PATCH = 'failed-name-read-waits';
 
 async function pollNameStatus(journey: Journey): Promise<void> {
+  const reviewWait = journey.state.waiting; // what the journey waits for, which the read's own waits replace
   // The `.catch` shape of runs before the patch, kept: a read that goes through resumes as it did then.
   const snapshot = await callMeta(journey, () => readNumber(journey.ref)).catch((err: unknown) => {
     const waits = !isCancellation(err) && passesWithTime(err) && patched(NAME_READ_FAILURE_WAITS_PATCH);
     if (!waits) throw failedByMeta(err, 'Reading the display-name status');
+    journey.state.waiting = reviewWait; // Meta's decision again, not the read's outage wait, long past
     if (!journey.nameReadFailed) {
       // Meta's words, or what the activity's failure wraps (Graph unreachable), not the SDK's "Activity task failed".
       const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
