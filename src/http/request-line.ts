@@ -49,7 +49,7 @@ function writeLine(request: FastifyRequest, status: number, elapsedMs: number, m
  * A request's sender for its line: the peer, or the client a trusted proxy names and the proxy. A name that is no
  * address (a proxy passing on what its client wrote) is not logged as one: the line says so, with the peer.
  */
-function peerOf(request: FastifyRequest): { client: string | undefined; proxy?: string; forwarded?: string } {
+export function peerOf(request: FastifyRequest): { client: string | undefined; proxy?: string; forwarded?: string } {
   const peer = request.socket.remoteAddress;
   if (request.ip === peer) return { client: peer };
   const client = addressIn(request.ip);

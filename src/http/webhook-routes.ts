@@ -9,6 +9,7 @@ import { bounded } from '../graph/webhook-limits.js';
 import { handOver, type Route, type WebhookDeliveryOutcome } from './webhook-handover.js';
 import { WebhookDeadLetters } from './webhook-dead-letters.js';
 import { drainWebhookInbox, type WebhookDrain } from './webhook-drain.js';
+import { peerOf } from './request-line.js';
 import { WebhookInbox, type WebhookInboxOptions } from './webhook-inbox.js';
 
 const REFUSALS = { 401: 'bad_signature', 413: 'too_large', 400: 'unusable' } as const;
@@ -98,8 +99,9 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
         const reason = bounded(read.reason);
         // Signed by Meta but not a WhatsApp envelope: a redelivery would not change it, so it is taken and logged.
         if (read.status === 400) {
+          // Its request line is at debug (a 200): the warning names the sender itself.
           request.log.warn(
-            { status: 200, reason },
+            { status: 200, reason, ...peerOf(request) },
             'webhook taken unread: signed, but not a change numberflow can use',
           );
           return reply.code(200).send({ received: 0 });

@@ -55,6 +55,7 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
       expect.objectContaining({
         msg: 'webhook taken unread: signed, but not a change numberflow can use',
         status: 200,
+        client: expect.any(String), // its request line is at debug: the warning names the sender
       }),
     ]);
   });
