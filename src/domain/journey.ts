@@ -153,7 +153,11 @@ export interface StageEntered {
  * for days maybe: Meta still shows it connected). Not once it is being removed or the journey has ended.
  */
 export function sendsMessages(view: Pick<JourneyView, 'stage' | 'wentLive' | 'result'>): boolean {
-  if (endedOrRemoving(view)) return false;
+  return !endedOrRemoving(view) && tookItLive(view);
+}
+
+/** The journey took its number live: LIVE now, or since (a rename verifying it again, a removal, an ending). */
+function tookItLive(view: Pick<JourneyView, 'stage' | 'wentLive'>): boolean {
   return view.stage === 'LIVE' || view.wentLive === true;
 }
 
@@ -163,7 +167,7 @@ export function sendsMessages(view: Pick<JourneyView, 'stage' | 'wentLive' | 're
  * another business's number (the journey then fails, its view still holding the id): its customers are not shown.
  */
 export function customersNumberOf(view: Pick<JourneyView, 'stage' | 'wentLive' | 'phoneNumberId'>): string | null {
-  return view.stage === 'LIVE' || view.wentLive === true ? view.phoneNumberId : null;
+  return tookItLive(view) ? view.phoneNumberId : null;
 }
 
 /** The journey has ended, or its number is being removed: it sends no more. */
