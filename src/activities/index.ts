@@ -13,7 +13,8 @@ export interface ActivityDeps extends PortfolioActivityDeps, IdentityActivityDep
 
 export function createActivities(deps: ActivityDeps) {
   const graph = createGraphActivities(deps);
-  const portfolios = createPortfolioActivities(deps);
+  // The owner check is the adoption's read's first step (below) and the slot request's: no workflow schedules it.
+  const { checkWabaOwner, ...portfolios } = createPortfolioActivities(deps);
   return {
     ...graph,
     ...createPinActivities(deps),
@@ -25,7 +26,7 @@ export function createActivities(deps: ActivityDeps) {
      * a WABA of another portfolio refused (WABA_ELSEWHERE_TYPE) before anything of the number is read with its token.
      */
     async readNumber({ adoptedIn, ...ref }: NumberRef & { adoptedIn?: string }): Promise<NumberSnapshot> {
-      if (adoptedIn !== undefined) await portfolios.checkWabaOwner({ portfolioId: adoptedIn, wabaId: ref.wabaId });
+      if (adoptedIn !== undefined) await checkWabaOwner({ portfolioId: adoptedIn, wabaId: ref.wabaId });
       return graph.readNumber(ref);
     },
   };

@@ -83,7 +83,8 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
         continue;
       }
       if (failed <= LOGGED_FAILURES) {
-        const notRouted = 'webhook change not routed; it will be routed again later';
+        // The drain's next line says whether its delivery is tried again or given up on (a dead letter).
+        const notRouted = 'webhook change not routed; its delivery is tried again unless given up on';
         // A WABA no token is stored for yet (its signup to come, or never made): expected, no fault of numberflow's.
         if (err instanceof MissingTokenError)
           logger.warn(

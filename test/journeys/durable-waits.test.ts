@@ -230,6 +230,31 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
     });
   });
 
+  it("notes a failed status read again in the next review when Meta's decision came by webhook meanwhile", async () => {
+    await t.bench.run(async () => {
+      const journey = await inReviewWithReadsFailing(2, 400);
+      try {
+        const failedRead = (v: { notes: { what: string }[] }) =>
+          v.notes.filter((n) => n.what.startsWith("could not read the display name's review status")).length;
+        await t.env.sleep(16 * HOUR); // the 12-hourly read and its waits, over an hour
+        await journey.until((v) => failedRead(v) === 1, "the first review's failed read noted");
+        // Meta's rejection comes by webhook while the reads still fail; the operator sends a new name for review.
+        await decideName(t.bench, journey, 'REJECTED');
+        await journey.until((v) => v.stage === 'AWAITING_NEW_NAME', 'AWAITING_NEW_NAME');
+        await t.env.client.workflow
+          .getHandle(journey.workflowId)
+          .executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: 'Acme Second Try', actor: 'ops@acme' }] });
+        await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'the second review');
+        await t.env.sleep(16 * HOUR);
+        const second = await journey.until((v) => failedRead(v) === 2, "the second review's failed read noted");
+        expect(second).toMatchObject({ stage: 'DISPLAY_NAME_REVIEW', result: null });
+      } finally {
+        t.bench.sandbox.admin.clearFaults();
+      }
+      await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  });
+
   it('still ends a journey in review whose status read Meta refuses for good (a refusal time does not mend)', async () => {
     await t.bench.run(async () => {
       const journey = await inReviewWithReadsFailing(100, 5);

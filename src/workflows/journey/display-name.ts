@@ -198,6 +198,8 @@ async function awaitNameDecision(
   abandon: () => boolean = () => false,
 ): Promise<NameDecision | null> {
   const { nameDecision } = journey.inbox;
+  // A new review: its first failed read is noted again (a decision by webhook leaves the last review's failure set).
+  journey.nameReadFailed = false;
   if (pollFirst && !nameDecision.busy) await pollNameStatus(journey);
   while (!nameDecision.busy) {
     await condition(() => nameDecision.busy || abandon() || journey.nameReadWanted, journeyPolicy.nameReviewPollMs);

@@ -528,7 +528,7 @@ export class Journey {
   /** A live limited number's last status read failed (noted once until one goes through; not carried). */
   limitedReadFailed = false;
 
-  /** The last read of a name's review status failed (noted once until one goes through; not carried). */
+  /** The last read of a name's review status failed (noted once a review until one goes through; not carried). */
   nameReadFailed = false;
 
   /** Meta has the given name instead of its own, never approved: its approval is in effect with no register. */

@@ -93,7 +93,7 @@ export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
   } catch (err) {
     const elsewhere = wabaElsewhereOf(err);
     if (elsewhere) throw end('WABA_IN_ANOTHER_PORTFOLIO', elsewhere);
-    throw failedByMeta(err, 'Reading the adopted number');
+    throw failedByMeta(err, "Reading the adopted number (its WABA's owner first)");
   }
   if (snapshot.gone) throw end('STALE_PHONE_NUMBER_ID', { phoneNumberId: journey.ref.phoneNumberId });
   // Another number's id would have this journey register, rename and remove that number. Reads recorded before
