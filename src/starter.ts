@@ -82,7 +82,7 @@ export function buildCli(out: (line: string) => void = console.log, options: Cli
   addImportCommand(program, context);
   addPortfolioCommands(program, context);
   addIdentityCommands(program, context);
-  addTokenCommands(program, out, env);
+  addTokenCommands(program, out, err, env);
   addWebhookCommands(program, out, env); // through the API only: the inbox is the running service's
   // Direct mode (audit and reveal-pin also through the API): they talk to Temporal (and Graph, the token store) from here.
   const withClient = withDirectClient(() => loadConfig(env));

@@ -1,5 +1,5 @@
 // `numberflow api-token new`: makes a bearer token for a principal, adds its SHA-256 to the API's token file and prints
-// the token once. The running service reads the file again when it changes: no restart.
+// the token once, alone on standard output (`TOKEN=$(numberflow api-token new …)`); what it says of it goes to stderr. The running service reads the file again when it changes: no restart.
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { roles, type Role } from '../http/auth/principals.js';
@@ -11,6 +11,7 @@ import { graphIdArgument } from './options.js';
 export function addTokenCommands(
   program: Command,
   out: (line: string) => void,
+  err: (line: string) => void,
   env: Record<string, string | undefined>,
 ): void {
   // `token` is a customer's Meta token (intake-commands.ts); `api-token` a bearer token of numberflow's own API.
@@ -33,9 +34,9 @@ export function addTokenCommands(
       const principal = { name: opts.name, roles: opts.role, portfolios: opts.portfolio };
       const made = addPrincipal(file, principal, { replace: opts.replace === true });
       const scope = opts.portfolio ? `portfolios ${opts.portfolio.join(', ')}` : 'all portfolios';
-      out(`token for ${opts.name} (${opts.role.join(', ')}; ${scope}), shown only this once:`);
+      err(`token for ${opts.name} (${opts.role.join(', ')}; ${scope}), shown only this once:`);
       out(made);
-      out(`its SHA-256 is in ${file}; the running service takes it within a second`);
-      if (opts.replace) out(`the other tokens of ${opts.name} are removed: they stop working within a second`);
+      err(`its SHA-256 is in ${file}; the running service takes it within a second`);
+      if (opts.replace) err(`the other tokens of ${opts.name} are removed: they stop working within a second`);
     });
 }
