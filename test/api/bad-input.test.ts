@@ -210,6 +210,9 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
       ],
       ['POST', `/v1/journeys/${e164}/display-name`, { body: { displayName: 'Acme '.repeat(46) } }, 404, 'no journey'],
       ['POST', `/v1/journeys/${e164}/cancel`, { body: { reason: ' ' } }, 400, 'is required: say why'],
+      // No body at all: the field it needs is named, as for {}.
+      ['POST', `/v1/journeys/${e164}/pin-reveal`, { as: 'admin' }, 400, '"field":"reason","message":"is required'],
+      ['POST', `/v1/journeys/${e164}/otp`, {}, 400, '"field":"code","message":"is required'],
       [
         'POST',
         `/v1/journeys/${e164}/cancel`,

@@ -4,6 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createStartOnce, type StartOptions } from '../../journeys/index.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
@@ -83,6 +84,13 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/v1/') || !route.schema || route.schema.querystring) return; // (no route here uses the `query` alias)
     route.schema = { ...route.schema, querystring: noQuery };
+  });
+  // A route that needs a body, sent none: its fields are each named as required, as in a body `{}` ("reason: is
+  // required"), rather than the body as a whole with no field.
+  app.addHook('preValidation', async (request) => {
+    const body: unknown = request.routeOptions.schema?.body;
+    if (request.body !== undefined || !(body instanceof z.ZodType) || body.safeParse(undefined).success) return;
+    request.body = {};
   });
   // A parameter given twice is read as a list, which no /v1 parameter is: said so, rather than "must be a number".
   app.addHook('preValidation', async (request) => {
