@@ -6,7 +6,7 @@ import type { StageOrOutcome } from '../domain/stages.js';
 import { JourneyNotFoundError } from '../journeys/index.js';
 import { isoOf, PayloadReader, type HistoryEvent } from './decode.js';
 import { protoTimeMs } from '../temporal/proto-time.js';
-import { attachNotes, readNotes } from './notes.js';
+import { attachNotes, notesHandedOn, readNotes } from './notes.js';
 import { customersRecoveries, mergeInTime } from './identity-timeline.js';
 import { auditedNumber, journeyRuns, runHistory, type JourneyRun } from './runs.js';
 import { resetFrom } from './run-ends.js';
@@ -61,9 +61,11 @@ export class RunAuditor {
     });
     const gaps = reader.gaps.slice(gapsBefore);
     if (timeline.noteTargets.length > 0) {
-      const notes = this.notesDown
-        ? { unavailable: this.notesDown }
-        : await readNotes(this.client, run.workflowId, run.runId, this.options.notesTimeoutMs ?? 5_000);
+      const notes =
+        (await notesHandedOn(events, reader)) ??
+        (this.notesDown
+          ? { unavailable: this.notesDown }
+          : await readNotes(this.client, run.workflowId, run.runId, this.options.notesTimeoutMs ?? 5_000));
       if (Array.isArray(notes)) attachNotes(timeline.noteTargets, notes);
       else {
         // No worker: not asked again for the other runs. A failure of this run's own is this run's gap alone, so

@@ -6,8 +6,25 @@ import type { Client } from '@temporalio/client';
 import { journeyQuery, type JourneyNote } from '../domain/journey.js';
 import { notedActor } from '../domain/operator-input.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
+import { PayloadReader, type HistoryEvent } from './decode.js';
 import { allowed, notesFields } from './payloads.js';
 import type { NoteTarget } from './walk.js';
+
+/**
+ * The notes a run that continued as new handed on (the state, the new run's second argument): what its query would
+ * answer, read from its history without a worker — a query of a closed run replays it whole, seconds for a live run
+ * of 12,000 events, past the query's wait. Undefined for a run that did not, or whose state this reader cannot open.
+ */
+export async function notesHandedOn(
+  events: readonly HistoryEvent[],
+  reader: PayloadReader,
+): Promise<JourneyNote[] | undefined> {
+  const handedOn = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
+  if (!handedOn) return undefined;
+  // A reader of its own: a state it cannot open is no gap yet, the query is asked instead.
+  const [, state] = await new PayloadReader(reader.converter).values(handedOn.input?.payloads, 'the state handed on');
+  return allowed(notesFields, state)?.notes;
+}
 
 /**
  * The notes a run holds (continue-as-new carries earlier runs' too), or why they could not be read (`noWorker`: none
@@ -24,6 +41,7 @@ export async function readNotes(
       client.workflow.getHandle(workflowId, runId).query(journeyQuery),
     );
     if (view === TIMED_OUT) {
+      // No worker, or one busy (replaying a long run whose history it no longer holds).
       return { unavailable: `no worker answered the journey query within ${timeoutMs / 1000} s`, noWorker: true };
     }
     return allowed(notesFields, view)?.notes ?? { unavailable: 'the journey query answered no notes' };

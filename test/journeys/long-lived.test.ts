@@ -19,6 +19,7 @@ import { CONTINUE_AS_NEW_SUGGESTED_AT } from '../support/server-settings.js';
 import { freshNumber } from '../support/journeys.js';
 import { decideName, startLive } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
+import { journeyTimeline } from '../../src/audit/index.js';
 import { keepHistory } from '../support/harness.js';
 import { patchesIn } from '../support/history.js';
 
@@ -150,6 +151,34 @@ describe('entities that live long: LIVE journeys and portfolios (dev server)', (
         'a PIN reveal answered in the task a live run would continue as new in',
       );
     });
+  });
+
+  it("audits a run that continued as new with its signals' notes from history, no worker needed", async () => {
+    const { journey, firstRun } = await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      const firstRun = (await handle.describe()).runId;
+      await handle.cancel(); // Temporal's own cancel: refused in LIVE, and noted
+      await journey.until((v) => v.notes.some((n) => n.what.startsWith('cancel refused')), 'the refusal noted');
+      for (let i = 0; i < CONTINUE_AS_NEW_SUGGESTED_AT; i++) {
+        await handle.signal(numberEventSignal, { kind: 'paid_message', at: new Date().toISOString() });
+      }
+      await expect.poll(async () => (await handle.describe()).runId, { timeout: 30_000 }).not.toBe(firstRun);
+      return { journey, firstRun };
+    });
+    // No worker now: a query of the first run would wait in vain (and, with one, replay the whole run).
+    const timeline = await journeyTimeline(t.env.client, journey.workflowId.slice('number:'.length), {
+      notesTimeoutMs: 500,
+    });
+    expect(
+      timeline.entries.find((e) => e.runId === firstRun && e.what === 'cancelled the run through Temporal'),
+    ).toMatchObject({
+      outcome: "cancel refused: a live number's journey cannot be cancelled (stage LIVE); request its removal instead",
+    });
+    // Only the running run's notes need its query.
+    expect(timeline.gaps).toHaveLength(1);
+    expect(timeline.gaps[0]).not.toContain(firstRun);
+    await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
   });
 
   it('takes a new name submitted while it waits for a slow handler to continue as new, then continues', async () => {
