@@ -133,6 +133,8 @@ export interface QueuedJourney {
   firstRunId?: string;
   wabaId: string;
   since: string;
+  /** When the journey started (SlotRequest.startedAt), when it said: the queue is in this order. */
+  startedAt?: string;
   /**
    * Set on a journey back in the queue because Meta refused its add at the cap: when it got the slot it gave back.
    * Such journeys wait at the head of the queue in the order they got it (`admission`, when it was counted).
@@ -218,6 +220,11 @@ export interface SlotRequest {
   registered: boolean;
   /** The journey's first run (its runs continued as new keep it): absent from a journey before it was sent. */
   firstRunId?: string;
+  /**
+   * When the journey started (its first run; ISO): the queue is in this order, not in that of the asks, which a bulk
+   * start's journeys make in whatever order the worker takes their first tasks. Absent from a journey before it was sent.
+   */
+  startedAt?: string;
 }
 
 export interface SlotRelease {

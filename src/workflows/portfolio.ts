@@ -105,6 +105,13 @@ export const META_TIMES_ORDER_CAPS_PATCH = 'meta-caps-ordered-by-meta-times';
  */
 const SIGNALS_CHECKED_PATCH = 'portfolio-signals-checked';
 
+/**
+ * From this patch on, a journey waits in the queue ahead of those at its tail that started after it (a bulk import's
+ * rows ask in the order their first tasks run, minutes apart); before, in the order of the asks. Decided only when a
+ * request would pass some.
+ */
+const QUEUE_BY_START_PATCH = 'queue-in-journey-start-order';
+
 export async function portfolio(input: PortfolioInput): Promise<void> {
   const book = new PortfolioBook(input, () => patched(RELEASE_MATCHES_JOURNEY_PATCH));
   const { state } = book;
@@ -119,13 +126,14 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
     });
 
   setHandler(portfolioQuery, () => state);
+  const keepsStartOrder = () => patched(QUEUE_BY_START_PATCH);
   onSignal(requestSlotSignal, 'requestSlot', (request) => {
-    const answer = book.request(request);
+    const answer = book.request(request, keepsStartOrder);
     if (answer) book.owe(request.workflowId, answer);
   });
   // The first version's update: clients that send only e164 and workflowId are answered as before.
   const legacy = (r: AcquireSlotRequest): SlotRequest => ({ runId: '', wabaId: '', registered: false, ...r });
-  setHandler(acquireSlotUpdate, (request) => book.request(legacy(request)) ?? refuse(), {
+  setHandler(acquireSlotUpdate, (request) => book.request(legacy(request), keepsStartOrder) ?? refuse(), {
     validator: (request) => {
       if (!SLOT_E164.test(request?.e164 ?? '')) throw new Error('e164 must be a number in E.164 form');
       if (!request.workflowId) throw new Error('workflowId is required');

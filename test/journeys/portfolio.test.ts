@@ -504,6 +504,39 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
     });
   });
 
+  it('queues journeys in the order they started, not that of their asks (a bulk start asks in any order)', async () => {
+    const b = (bench = await createHarness(env, { cap: 1 }));
+    await b.run(async () => {
+      const holder = await b.start(b.input());
+      await holder.until((v) => v.stage === 'AWAITING_OTP', 'the slot held');
+      const late = await b.start(b.input());
+      await late.until((v) => v.waiting?.reason.includes('queue') === true, 'queued');
+      const portfolio = env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId));
+      const [waiting] = (await portfolio.query(portfolioQuery)).queue;
+      // The journey said when it started: its first run's start.
+      const started = (await env.client.workflow.getHandle(late.workflowId).describe()).startTime.toISOString();
+      expect(waiting).toMatchObject({ workflowId: late.workflowId, startedAt: started });
+      // Two journeys started a minute before it, whose first tasks ran after its own: they wait ahead of it, in order.
+      const before = (ms: number) => new Date(Date.parse(started) - ms).toISOString();
+      const [one, two] = [freshNumber(), freshNumber()];
+      await portfolio.signal(requestSlotSignal, { ...slotRequest(two, b.wabaId), startedAt: before(30_000) });
+      await portfolio.signal(requestSlotSignal, { ...slotRequest(one, b.wabaId), startedAt: before(60_000) });
+      const state = await eventually(
+        () => portfolio.query(portfolioQuery),
+        (s) => s.queue.length === 3,
+        'three queued',
+      );
+      expect(state.queue.map((q) => q.e164)).toEqual([one, two, (await late.view()).e164]);
+      expect(patchesIn(await portfolio.fetchHistory())).toContain('queue-in-journey-start-order');
+      await keepHistory(env, {
+        workflowId: portfolio.workflowId,
+        workflow: 'portfolio',
+        scenario: 'journeys queued in the order they started',
+      });
+      for (const j of [holder, late]) await env.client.workflow.getHandle(j.workflowId).terminate('test done');
+    });
+  });
+
   it('notes and drops signals sent by hand that it cannot read, and goes on admitting journeys', async () => {
     const b = (bench = await createHarness(env, { cap: 2 }));
     await b.run(async () => {

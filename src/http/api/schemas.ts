@@ -575,7 +575,10 @@ export const portfolioSchema = z
         runId: z.string(),
         firstRunId: z.string().optional().describe('the first run of the journey waiting'),
         wabaId: z.string(),
-        since: iso,
+        since: iso.describe('when it asked'),
+        startedAt: iso
+          .optional()
+          .describe('when its journey started: the queue is in this order (absent for a journey from before)'),
         heldSince: iso
           .optional()
           .describe(

@@ -24,8 +24,10 @@ export async function waitForCapacity(journey: Journey, registered = false): Pro
     until: null,
   });
   const { portfolioId, wabaId, phoneNumber } = journey.input;
-  const { workflowId, runId, firstExecutionRunId: firstRunId } = workflowInfo();
-  const request: SlotRequest = { e164: phoneNumber.e164, workflowId, runId, wabaId, registered, firstRunId };
+  const { workflowId, runId, firstExecutionRunId: firstRunId, startTime } = workflowInfo();
+  // When the journey started orders the queue (a bulk start's journeys ask in any order). Only the request's words.
+  const startedAt = startTime.toISOString();
+  const request: SlotRequest = { e164: phoneNumber.e164, workflowId, runId, wabaId, registered, firstRunId, startedAt };
   // Before the call: if the journey ends while the request is in flight, the portfolio still hears of it.
   journey.slotRequested();
   const answer = await slotCall(journey, () => firstSlotRequest(journey, { portfolioId, request }), 'first');

@@ -20,6 +20,7 @@ import {
 import { CLOCKS_APART_MS, sentLateBefore } from '../../domain/events.js';
 import { plural } from '../../domain/words.js';
 import { CONTROL_CHARACTER } from '../../domain/operator-input.js';
+import { isIsoTime } from '../../domain/shape.js';
 
 const NOTES_KEPT = 50;
 const RELEASED_KEPT = 500;
@@ -71,8 +72,12 @@ export class PortfolioBook {
     return runId !== '' && this.state.released.some((r) => r.runId === runId);
   }
 
-  /** A journey asks for a slot: granted, or its place in the queue. Repeated requests get the same answer. */
-  request(request: SlotRequest): SlotAnswer | null {
+  /**
+   * A journey asks for a slot: granted, or its place in the queue. Repeated requests get the same answer.
+   * `keepsStartOrder`: whether a journey that started before others at the queue's tail waits ahead of them (the
+   * workflow's patch, asked only then).
+   */
+  request(request: SlotRequest, keepsStartOrder: () => boolean = () => true): SlotAnswer | null {
     const { state } = this;
     if (this.releasedRun(request.runId)) {
       this.note(
@@ -99,8 +104,27 @@ export class PortfolioBook {
       this.hold(request);
       return this.answer(true, null);
     }
-    state.queue.push(this.entry(request));
-    return this.answer(false, state.queue.length);
+    const waiting = this.entry(request);
+    const place = this.placeByStart(waiting, keepsStartOrder);
+    state.queue.splice(place, 0, waiting);
+    return this.answer(false, place + 1);
+  }
+
+  /**
+   * Where a new entry waits: last, but ahead of the entries at the queue's tail whose journeys started after it — a
+   * bulk start's journeys ask in the order the worker takes their first tasks, up to minutes apart. Never ahead of a
+   * journey back from Meta's refusal at the cap, nor of one that did not say when it started.
+   */
+  private placeByStart(waiting: QueuedJourney, keepsStartOrder: () => boolean): number {
+    const { queue } = this.state;
+    let place = queue.length;
+    const started = waiting.startedAt;
+    if (started === undefined) return place;
+    for (; place > 0; place--) {
+      const ahead = queue[place - 1]!;
+      if (ahead.heldSince !== undefined || ahead.startedAt === undefined || ahead.startedAt <= started) break;
+    }
+    return place < queue.length && keepsStartOrder() ? place : queue.length;
   }
 
   /** Answers the journey by signal (delivered by the workflow's loop). */
@@ -451,9 +475,21 @@ export class PortfolioBook {
     this.state.holders.push({ ...this.entry(request), admission: this.state.admissions });
   }
 
-  private entry(request: Pick<SlotRequest, 'e164' | 'workflowId' | 'runId' | 'wabaId' | 'firstRunId'>) {
+  private entry(
+    request: Pick<SlotRequest, 'e164' | 'workflowId' | 'runId' | 'wabaId' | 'firstRunId' | 'startedAt'>,
+  ): QueuedJourney {
     const { e164, workflowId, runId, wabaId, firstRunId } = request;
-    return { e164, workflowId, runId, ...(firstRunId ? { firstRunId } : {}), wabaId, since: new Date().toISOString() };
+    // One form, so that the times compare as text; one sent by hand that is no time is left out, as if not sent.
+    const startedAt = isIsoTime(request.startedAt) ? new Date(request.startedAt).toISOString() : undefined;
+    return {
+      e164,
+      workflowId,
+      runId,
+      ...(firstRunId ? { firstRunId } : {}),
+      wabaId,
+      since: new Date().toISOString(),
+      ...(startedAt ? { startedAt } : {}),
+    };
   }
 
   private answer(granted: boolean, position: number | null): SlotAnswer {
