@@ -33,10 +33,15 @@ export async function* exportPortfolio(client: Client, options: PortfolioExport)
     ...(await auditor.audit(run, undefined, new PayloadReader(auditor.reader.converter))),
   });
   const runs = portfolioRuns(client, options, options.pageSize);
-  for await (const { run, entries, gaps } of readAhead(runs, RUNS_READ_AHEAD, audit)) {
+  for await (const { run, entries, gaps, lastStage } of readAhead(runs, RUNS_READ_AHEAD, audit)) {
     options.onRun?.(run);
     for (const gap of gaps) options.onGap?.(gap);
     const e164 = numberOfRun(run);
-    for (const entry of entries) yield { e164, workflowId: run.workflowId, ...entry };
+    const { workflowId, runId } = run;
+    for (const entry of entries) yield { e164, workflowId, ...entry };
+    // In the file too: an export read back later says what of the run it lacks (a note's outcome, a payload).
+    const at = entries.at(-1)?.at ?? run.startTime.toISOString();
+    for (const gap of gaps)
+      yield { e164, workflowId, runId, at, kind: 'gap', stage: lastStage, what: `could not read ${gap}` };
   }
 }

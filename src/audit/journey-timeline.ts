@@ -16,6 +16,8 @@ import { timelineSchema, type RunSummary, type Timeline, type TimelineEntry } fr
 export interface AuditOptions {
   /** How long a run's notes may take to come (the `journey` query needs a worker); default 5 s. */
   notesTimeoutMs?: number;
+  /** How long runs are not asked for theirs after a query no worker answered in time; default NOTES_DOWN_FOR_MS. */
+  notesDownForMs?: number;
 }
 
 export interface TimelineOptions extends AuditOptions {
@@ -23,10 +25,17 @@ export interface TimelineOptions extends AuditOptions {
   withinPortfolios?: readonly string[] | null;
 }
 
-/** Reads runs; remembers what could not be read, and stops asking for notes once no worker answers in time. */
+/**
+ * How long the runs after one whose query no worker answered in time are not asked for theirs: a worker gone would
+ * cost each its wait, but one busy for a while (a long replay, an export's load) answers again — an export under load
+ * lost the notes of every run after the first such query.
+ */
+export const NOTES_DOWN_FOR_MS = 30_000;
+
+/** Reads runs; remembers what could not be read, and stops asking for notes a while once no worker answers in time. */
 export class RunAuditor {
   readonly reader: PayloadReader;
-  private notesDown: string | null = null;
+  private notesDown: { why: string; until: number } | null = null;
   private readonly noteGaps: string[] = [];
 
   constructor(
@@ -61,16 +70,20 @@ export class RunAuditor {
     });
     const gaps = reader.gaps.slice(gapsBefore);
     if (timeline.noteTargets.length > 0) {
+      const down = this.notesDown !== null && Date.now() < this.notesDown.until ? this.notesDown : null;
       const notes =
         (await notesHandedOn(events, reader)) ??
-        (this.notesDown
-          ? { unavailable: this.notesDown }
-          : await readNotes(this.client, run.workflowId, run.runId, this.options.notesTimeoutMs ?? 5_000));
+        (down
+          ? { unavailable: `not asked: ${down.why} for a run read just before` }
+          : await readNotes(this.client, run, this.options.notesTimeoutMs ?? 5_000));
       if (Array.isArray(notes)) attachNotes(timeline.noteTargets, notes);
       else {
-        // No worker: not asked again for the other runs. A failure of this run's own is this run's gap alone, so
-        // that runs read at the same time (an export's) keep their notes whichever answers first.
-        if (notes.noWorker) this.notesDown = notes.unavailable;
+        // No worker: not asked again for the other runs for a while. A failure of this run's own is this run's gap
+        // alone, so that runs read at the same time (an export's) keep their notes whichever answers first.
+        if (notes.noWorker && !down) {
+          const until = Date.now() + (this.options.notesDownForMs ?? NOTES_DOWN_FOR_MS);
+          this.notesDown = { why: notes.unavailable, until };
+        }
         const gap = `notes of run ${run.runId} (what the journey said about its signals): ${notes.unavailable}`;
         this.noteGaps.push(gap);
         gaps.push(gap);

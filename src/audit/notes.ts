@@ -26,22 +26,24 @@ export async function notesHandedOn(
   return allowed(notesFields, state)?.notes;
 }
 
-/**
- * The notes a run holds (continue-as-new carries earlier runs' too), or why they could not be read (`noWorker`: none
- * answered in time, so no other run's would either).
- */
+/** Why a run's notes could not be read; `noWorker`: none answered in time, so another run's may not be either. */
+export interface NotesUnavailable {
+  unavailable: string;
+  noWorker?: true;
+}
+
+/** The notes a run holds (continue-as-new carries earlier runs' too), or why they could not be read. */
 export async function readNotes(
   client: Client,
-  workflowId: string,
-  runId: string,
+  run: { workflowId: string; runId: string },
   timeoutMs: number,
-): Promise<JourneyNote[] | { unavailable: string; noWorker?: true }> {
+): Promise<JourneyNote[] | NotesUnavailable> {
   try {
     const view = await boundedWait(client, timeoutMs, () =>
-      client.workflow.getHandle(workflowId, runId).query(journeyQuery),
+      client.workflow.getHandle(run.workflowId, run.runId).query(journeyQuery),
     );
     if (view === TIMED_OUT) {
-      // No worker, or one busy (replaying a long run whose history it no longer holds).
+      // No worker, or one busy (other tasks, a long replay).
       return { unavailable: `no worker answered the journey query within ${timeoutMs / 1000} s`, noWorker: true };
     }
     return allowed(notesFields, view)?.notes ?? { unavailable: 'the journey query answered no notes' };

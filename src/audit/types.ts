@@ -105,9 +105,13 @@ export type Timeline = z.infer<typeof timelineSchema>;
  * One row of a portfolio export: a timeline entry with the journey it belongs to. Journey runs only: a customer's
  * identity recovery belongs to the number, not to a run the portfolio started (the number's timeline has them).
  */
+/**
+ * A row of a portfolio's export: a timeline entry with its journey, or (`kind: "gap"`) what could not be read of the
+ * run above it — a number's timeline lists these under `gaps`; an export, a stream of rows, says them in its rows.
+ */
 export const exportRowSchema = timelineEntrySchema
   .omit({ customer: true })
-  .extend({ e164: z.string(), workflowId: z.string() });
+  .extend({ e164: z.string(), workflowId: z.string(), kind: z.enum([...timelineKinds, 'gap']) });
 export type ExportRow = z.infer<typeof exportRowSchema>;
 
 export const timelineFormats = ['json', 'markdown', 'html'] as const;

@@ -4,14 +4,11 @@
 // cannot decrypt the answer throws naming the worker's key. Cheap (one workflow task), bounded, never left running.
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
-import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
-import { protoTimeMs } from '../temporal/proto-time.js';
+import { workflowPollersSince } from '../temporal/pollers.js';
 import { UNDECRYPTABLE_FAILURE_TYPE } from './undecryptable.js';
 import { UndecryptablePayloadError, type CodecKeys } from './aes-gcm-codec.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
 import type { keyCheck } from '../workflows/key-check.js';
-
-const { TaskQueueType } = proto.temporal.api.enums.v1;
 
 /** The keys of this client and of the worker do not match, or no worker answered. */
 export class KeyCheckError extends Error {
@@ -44,16 +41,7 @@ export async function checkWorkerKeys(client: Client, options: KeyCheckOptions):
   // The keys come from NUMBERFLOW_CODEC_KEYS, or without it from the data folder's codec-keys.
   const here = `this client holds ${[...keys.keys.keys()].map((id) => `'${id}'`).join(', ')}: NUMBERFLOW_CODEC_KEYS, or the data folder's codec-keys`;
   // `since`: only pollers seen from then on (the server lists a stopped worker's for minutes after its last poll).
-  const pollersOf = async (since = 0) =>
-    (
-      (
-        await client.workflowService.describeTaskQueue({
-          namespace: client.options.namespace,
-          taskQueue: { name: taskQueue },
-          taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        })
-      ).pollers ?? []
-    ).filter((poller) => protoTimeMs(poller.lastAccessTime) >= since).length;
+  const pollersOf = (since = 0) => workflowPollersSince(client, taskQueue, since);
   // A worker that has just started shows up once its first poll reached the server: look again briefly.
   let pollers = await pollersOf();
   for (let i = 0; i < 5 && pollers === 0; i++) {

@@ -123,6 +123,46 @@ describe("a portfolio's export (dev server + Graph sandbox)", () => {
     expect((parse(csv, { columns: true }) as Record<string, string>[]).map((r) => r.what)).toEqual([older.what]);
   });
 
+  it('says in its rows what it could not read of a run, and asks again a while after a query no worker answered', async () => {
+    const since = new Date(Date.now() - 1_000);
+    const flagged = await t.bench.run(async () => {
+      const journeys = await awaitingCode(t.bench, 3);
+      for (const journey of journeys) {
+        // A webhook event: its note is read through the journey query.
+        const event = { kind: 'quality', event: 'FLAGGED', currentLimit: null, at: new Date().toISOString() } as const;
+        await t.env.client.workflow.getHandle(journey.workflowId).signal(numberEventSignal, event);
+        await journey.until((v) => v.recentEvents.some((e) => e.kind === 'quality'), 'the event taken');
+      }
+      return journeys;
+    });
+    const within = { portfolioId: t.bench.portfolioId, since, until: new Date(Date.now() + 60_000) };
+    await listed(t.bench, within, flagged.length);
+    /** The export's gap rows, no worker running: each run's, in the file, after the run's other rows. */
+    const gapRows = async (notesDownForMs?: number) => {
+      const rows: ExportRow[] = [];
+      const options = { ...within, notesTimeoutMs: 300, ...(notesDownForMs !== undefined ? { notesDownForMs } : {}) };
+      for await (const line of exportLines(exportPortfolio(t.env.client, options), 'ndjson')) {
+        rows.push(exportRowSchema.parse(JSON.parse(line)));
+      }
+      for (const [i, row] of rows.entries()) if (row.kind === 'gap') expect(rows[i - 1]?.runId).toBe(row.runId);
+      // (The window may hold a run of the file's first journeys, whose cancel is a signal too.)
+      const ours = new Set(flagged.map((journey) => journey.workflowId));
+      return rows
+        .filter((row) => row.kind === 'gap' && ours.has(row.workflowId))
+        .map((row) => row.what.replace(/run \S+ /, 'run … '));
+    };
+    const asked =
+      'could not read notes of run … (what the journey said about its signals): no worker answered the journey query within 0.3 s';
+    const notAsked = `could not read notes of run … (what the journey said about its signals): not asked: no worker answered the journey query within 0.3 s for a run read just before`;
+    // Read four at a time: those asked before the first gave up wait their own time.
+    const gaps = await gapRows();
+    expect(gaps).toHaveLength(3);
+    expect(gaps.filter((gap) => gap === asked).length).toBeGreaterThanOrEqual(1);
+    expect(gaps.every((gap) => gap === asked || gap === notAsked)).toBe(true);
+    // Once the while is over, the next run is asked again.
+    expect(await gapRows(0)).toEqual([asked, asked, asked]);
+  });
+
   it('refuses a window that ends before it starts, and a portfolio id that is not one', async () => {
     const until = new Date(window.since.getTime() - 1);
     await expect(exportPortfolio(t.env.client, { ...window, until }).next()).rejects.toThrow(/is after until/);

@@ -123,7 +123,7 @@ export function auditRoutes(app: ZodApp, context: ApiContext): void {
         ...audit.schema,
         summary: 'every journey run the portfolio started in a window, a row per timeline entry, streamed (auditors)',
         description:
-          'Sent as the histories are read, newest run first. An error after the first row cuts the stream short (no clean end), so a partial export is never taken for a whole one. A window with nothing in it is an empty export (a portfolio whose workflow runs but no journey started yet too); a portfolio numberflow never knew is not found.',
+          "Sent as the histories are read, in visibility's order (the dev server's: running runs first, then closed ones by close time, newest first); after a run's rows, a row of kind \"gap\" for each thing of it that could not be read. An error after the first row cuts the stream short (no clean end), so a partial export is never taken for a whole one. A window with nothing in it is an empty export (a portfolio whose workflow runs but no journey started yet too); a portfolio numberflow never knew is not found.",
         params: portfolioParams,
         querystring: exportQuery,
         response: {

@@ -2,12 +2,10 @@
 // and the portfolios') within the last minute, so a journey started now would move; 503 names what is missing.
 // Neither needs a token.
 import type { Client } from '@temporalio/client';
-import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { workflowPollersSince } from '../../temporal/pollers.js';
 import { temporalNotAnswering } from '../../temporal/unanswered.js';
 import { healthAnswer, readinessAnswer } from './schemas.js';
 import type { ZodApp } from './context.js';
-
-const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
 
 /** A worker polls continuously; one not seen for this long is gone. */
 const POLLER_SEEN_WITHIN_MS = 60_000;
@@ -68,17 +66,10 @@ async function workersCheck(client: Client, taskQueues: string[]): Promise<strin
 
 async function workerCheck(client: Client, taskQueue: string): Promise<string> {
   try {
-    const { pollers } = await client.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
-      client.workflowService.describeTaskQueue({
-        namespace: client.options.namespace,
-        taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-      }),
+    const recent = await client.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
+      workflowPollersSince(client, taskQueue, Date.now() - POLLER_SEEN_WITHIN_MS),
     );
-    const recent = (pollers ?? []).some(
-      (poller) => Date.now() - Number(poller.lastAccessTime?.seconds ?? 0) * 1000 <= POLLER_SEEN_WITHIN_MS,
-    );
-    return recent ? 'ok' : `no worker has polled task queue "${taskQueue}" in the last minute`;
+    return recent > 0 ? 'ok' : `no worker has polled task queue "${taskQueue}" in the last minute`;
   } catch (err) {
     return `the task queue "${taskQueue}" cannot be described: ${failureWords(err)}`;
   }

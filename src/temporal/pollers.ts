@@ -1,0 +1,17 @@
+// Whether a worker polls a task queue: the workflow pollers Temporal saw on it since a moment. The server lists a
+// stopped worker's pollers for minutes after its last poll, so "since" is what tells a live worker from a gone one.
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { protoTimeMs } from './proto-time.js';
+
+const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
+
+/** How many workflow pollers of `taskQueue` the server saw from `sinceMs` on (0: every one it lists). */
+export async function workflowPollersSince(client: Client, taskQueue: string, sinceMs = 0): Promise<number> {
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  return (pollers ?? []).filter((poller) => protoTimeMs(poller.lastAccessTime) >= sinceMs).length;
+}
