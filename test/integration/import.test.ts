@@ -8,7 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CliExit } from '../../src/cli/failure.js';
-import { IMPORT_FILE_MAX_BYTES } from '../../src/cli/import-command.js';
+import { IMPORT_FILE_MAX_BYTES, IMPORT_MAX_ROWS } from '../../src/cli/import-command.js';
 import { buildCli } from '../../src/starter.js';
 import { OTHER_PORTFOLIO, useApi } from '../api/support.js';
 import { useBench } from '../support/bench.js';
@@ -290,6 +290,13 @@ describe('import, list --summary, portfolio show, set-cap and reconcile (dev ser
     truncateSync(huge, IMPORT_FILE_MAX_BYTES + 1); // sparse: no 64 MiB written
     expect((await runCli(env, ['import', huge])).failure?.message).toBe(
       `${huge}: it is over 64 MiB (65 MiB): split it; nothing was started`,
+    );
+    // Every row is checked and held before any starts: past 100,000 rows (about 534 MB) the file is refused.
+    const many = join(dir, 'many.csv');
+    const row = (i: number) => `1,2,+1415${String(5_550_000 + i).padStart(7, '0')},Acme\n`;
+    writeFileSync(many, header + Array.from({ length: IMPORT_MAX_ROWS + 1 }, (_, i) => row(i)).join(''));
+    expect((await runCli(env, ['import', many])).failure?.message).toBe(
+      `${many}: it has 100,001 rows, over 100,000: split it; nothing was started`,
     );
     // A pipe has no size: one past 64 MiB is refused once 64 MiB were read, not read whole.
     const fifo = join(dir, 'piped.csv');
