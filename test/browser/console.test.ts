@@ -15,6 +15,7 @@ import { decideName, startLive } from '../support/steps.js';
 
 /** What the functions run inside the page use of its document (the project compiles without the DOM's types). */
 interface PageDocument {
+  dispatchEvent(event: unknown): boolean;
   activeElement: { id: string; matches(selector: string): boolean } | null;
   body: { setAttribute(name: string, value: string): void };
   documentElement: { scrollWidth: number; clientWidth: number };
@@ -162,6 +163,58 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
       await context.close();
     });
   }, 180_000);
+
+  it("lets a hidden page's stream go and follows again once shown; polls, saying so, when the service refuses it one", async () => {
+    await t.bench.run(async () => {
+      const { journey, e164, code } = await journeyAwaitingCode();
+      const { context, page } = await onPhoneSignedIn(e164, token);
+      try {
+        await page.evaluate(() => document.body.setAttribute('data-test-mark', 'no reload'));
+        // Another tab in front: six pages following journeys held all of a browser's connections to the service.
+        await setHidden(page, true);
+        await t.env.client.workflow
+          .getHandle(journey.workflowId)
+          .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'ops@acme' }] });
+        await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
+        await new Promise((resolve) => setTimeout(resolve, 2_000)); // ten of the stream's reads, had it stayed open
+        expect(await page.locator('[data-stage-code]').textContent()).toBe('AWAITING_OTP');
+        await setHidden(page, false);
+        await stageShown(page, 'DISPLAY_NAME_REVIEW');
+        expect(await page.locator('body').getAttribute('data-test-mark')).toBe('no reload');
+
+        // The principal holds as many streams as it may (20, the API's and the console's together) while the page is
+        // hidden: shown again, it is refused one, says so and reads itself again every 15 s.
+        await setHidden(page, true);
+        const held = new AbortController();
+        const streams: Response[] = [];
+        const openStream = () =>
+          fetch(`${url}/v1/journeys/${encodeURIComponent(e164)}/events`, {
+            headers: { authorization: `Bearer ${token}` },
+            signal: held.signal,
+          });
+        // (The page's stream, let go, may take a moment to be counted out.)
+        for (let tries = 0; streams.length < 20 && tries < 100; tries++) {
+          const answer = await openStream();
+          if (answer.status === 200) streams.push(answer);
+          else await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(streams).toHaveLength(20);
+        try {
+          await setHidden(page, false);
+          await page.locator('#not-live').waitFor({ timeout: JOURNEY_MS });
+          expect(await page.locator('#not-live').textContent()).toContain('it is read again every 15 s');
+          await decideName(t.bench, journey, 'APPROVED');
+          await stageShown(page, 'LIVE');
+          expect(await page.locator('body').getAttribute('data-test-mark')).toBe('no reload');
+        } finally {
+          held.abort();
+        }
+      } finally {
+        await context.close();
+      }
+      await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  });
 
   it('works on a phone-sized screen with the keyboard alone', async () => {
     await t.bench.run(async () => {
@@ -465,6 +518,15 @@ async function tabTo(page: Page, selector: string): Promise<void> {
     if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
   }
   throw new Error(`Tab never reached ${selector}`);
+}
+
+/** The page as the browser shows it (hidden: another tab in front, a minimised window), as its script hears it. */
+async function setHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((on) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => on });
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (on ? 'hidden' : 'visible') });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
 }
 
 /** Waits (bounded) until the page shows the stage, as the live script puts it in. */

@@ -1,9 +1,9 @@
-// Live updates of a journey page. The page subscribes to its journey's event stream; on each event (a stage change,
-// a note, the end) it reads the page again and replaces the parts marked data-live: the stage line's text in place
-// (an aria-live region), the waiting line, the facts and the notes. The forms are replaced only when the stage they
-// were made for has passed, and a live number's customers only when they or where they stand changed (their
-// `data-stage`); a form still there afterwards keeps what was typed in it and the focus, so nothing is taken from
-// under a person typing. Without this script the page works the same, with its Refresh link.
+// Live updates of a journey page. The page subscribes to its journey's event stream while it is shown; on each event
+// (a stage change, a note, the end) it reads the page again and replaces the parts marked data-live: the stage line's
+// text in place (an aria-live region), the waiting line, the facts and the notes. The forms are replaced only when
+// the stage they were made for has passed, and a live number's customers only when they or where they stand changed
+// (their `data-stage`); a form still there afterwards keeps what was typed in it and the focus, so nothing is taken
+// from under a person typing. Without this script the page works the same, with its Refresh link.
 'use strict';
 (() => {
   const page = document.querySelector('[data-page]');
@@ -117,7 +117,7 @@
 
   /** The page no longer follows the journey: said at its top, with the way back (the stream is closed). */
   function signedOut() {
-    source.close();
+    stopFollowing();
     if (document.getElementById('signed-out')) return;
     const notice = document.createElement('p');
     notice.id = 'signed-out';
@@ -224,25 +224,65 @@
     return refocused;
   }
 
-  const source = new EventSource(root.getAttribute('data-events'));
-  // The stream refused (signed out, or the session's time is up): the page is read to tell which; a lost
-  // connection is reopened by the browser itself.
-  source.addEventListener('error', () => {
-    if (source.readyState === EventSource.CLOSED) void refresh();
-  });
-  // A view comes first on every connection: the journey may have moved on since the page was made (or while the
-  // stream was reconnecting), so the page is read again unless it shows that stage and those notes already.
-  source.addEventListener('view', (event) => {
-    const view = JSON.parse(event.data);
-    const stage = document.querySelector('[data-stage-code]');
-    const notes = document.querySelectorAll('#notes li').length;
-    if (!stage || stage.textContent !== view.stage || notes !== view.notes.length) void refresh();
-  });
-  source.addEventListener('stage', () => void refresh());
-  source.addEventListener('call', () => void refresh()); // a Graph call Temporal retries: its panel
-  source.addEventListener('note', () => void refresh());
-  source.addEventListener('end', () => {
-    source.close();
-    void refresh();
-  });
+  // A browser keeps at most six connections to a host over HTTP/1.1, and each stream holds one for as long as it is
+  // open: six pages following journeys left a seventh, and any form sent, waiting until one closed. A page follows
+  // its journey while it is shown; hidden (another tab, a minimised window) it lets its stream go, and shown again it
+  // opens a new one, whose first view reads the page again if the journey moved meanwhile.
+  const POLL_MS = 15_000;
+  let source = null;
+  let polling = null;
+  let stopped = false; // signed out, or the journey ended: nothing more to follow
+  function follow() {
+    if (source || polling || stopped || document.hidden) return;
+    const stream = new EventSource(root.getAttribute('data-events'));
+    source = stream;
+    // The stream refused: signed out or the session's time is up (reading the page tells), or the service would not
+    // open one more for this principal (too many pages follow journeys); a lost connection is reopened by the browser.
+    stream.addEventListener('error', () => {
+      if (stream.readyState === EventSource.CLOSED && source === stream) void refused();
+    });
+    // A view comes first on every connection: the journey may have moved on since the page was made (or while the
+    // stream was closed or reconnecting), so the page is read again unless it shows that stage and those notes already.
+    stream.addEventListener('view', (event) => {
+      const view = JSON.parse(event.data);
+      const stage = document.querySelector('[data-stage-code]');
+      const notes = document.querySelectorAll('#notes li').length;
+      if (!stage || stage.textContent !== view.stage || notes !== view.notes.length) void refresh();
+    });
+    stream.addEventListener('stage', () => void refresh());
+    stream.addEventListener('call', () => void refresh()); // a Graph call Temporal retries: its panel
+    stream.addEventListener('note', () => void refresh());
+    stream.addEventListener('end', () => {
+      stopFollowing();
+      void refresh();
+    });
+  }
+  function unfollow() {
+    source?.close();
+    source = null;
+  }
+  function stopFollowing() {
+    stopped = true;
+    unfollow();
+    clearInterval(polling);
+  }
+
+  /** The page is read every 15 s while shown, and says so, when the service refused it a stream. */
+  async function refused() {
+    unfollow();
+    await refresh();
+    if (stopped) return; // signed out
+    polling = setInterval(() => {
+      if (!document.hidden) void refresh();
+    }, POLL_MS);
+    if (document.getElementById('not-live')) return;
+    const notice = document.createElement('p');
+    notice.id = 'not-live';
+    notice.className = 'outcome refused';
+    notice.setAttribute('role', 'status');
+    notice.textContent = `The service refused this page live updates (too many pages follow journeys for you: close some): it is read again every ${POLL_MS / 1000} s.`;
+    root.querySelector('h1')?.after(notice);
+  }
+  document.addEventListener('visibilitychange', () => (document.hidden ? unfollow() : follow()));
+  follow();
 })();
