@@ -166,6 +166,22 @@ describe('bulk starts and the summary over the API (dev server, no worker)', () 
     expect(unknown.body.error.problems).toEqual([
       { in: 'body', field: 'skip', message: 'is not a field of this request' },
     ]);
+    // Each row is keyed by its content: a batch is not keyed by the header a single start takes, and starts nothing.
+    const keyed = api.startBody();
+    const withKey = await api.call<ErrorAnswer>('POST', '/v1/journeys:batch', {
+      as: 'onboarding',
+      body: { rows: [keyed] },
+      headers: { 'idempotency-key': 'batch-1' },
+    });
+    expect(withKey.status).toBe(400);
+    expect(withKey.body.error.problems).toEqual([
+      {
+        in: 'header',
+        field: 'Idempotency-Key',
+        message: 'is not taken by a batch: each row is keyed by its content (send the same row, it starts once)',
+      },
+    ]);
+    expect((await api.call('GET', `/v1/journeys/${keyed.phoneNumber}`, { as: 'auditor' })).status).toBe(404);
     // The ':' is the route's: the path without it is no route.
     const plain = await api.call<ErrorAnswer>('POST', '/v1/journeysbatch', { as: 'onboarding', body: { rows: [] } });
     expect(plain.status).toBe(404);

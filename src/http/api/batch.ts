@@ -32,6 +32,14 @@ export function batchRoutes(app: ZodApp, context: ApiContext): void {
       },
     },
     async (request) => {
+      // A client of POST /v1/journeys may believe a batch is keyed by its header: a retried batch with edited rows
+      // under "the same key" would start the edits. Each row is keyed by its content; the header is refused.
+      if (request.headers['idempotency-key'] !== undefined) {
+        const message = 'is not taken by a batch: each row is keyed by its content (send the same row, it starts once)';
+        throw new ApiError(400, 'invalid_request', `the request is not valid: Idempotency-Key: ${message}`, [
+          { in: 'header', field: 'Idempotency-Key', message },
+        ]);
+      }
       const principal = principalOf(request);
       const { rows, skipInvalid, checkOnly } = request.body;
       const { good, bad } = checkRows(
