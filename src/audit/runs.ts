@@ -80,14 +80,17 @@ export interface PortfolioWindow {
   until: Date;
 }
 
-/** The visibility query of the journey runs a portfolio started within [since, until]. */
+/**
+ * The visibility query of the journey runs a portfolio started within [since, until): a run started at `until` is
+ * the next window's, so that exports of days side by side hold each run once.
+ */
 export function portfolioRunsQuery({ portfolioId, since, until }: PortfolioWindow): string {
   if (!GRAPH_ID.test(portfolioId)) throw new Error(`the portfolio id must be a numeric Graph id, got "${portfolioId}"`);
   if (Number.isNaN(since.getTime()) || Number.isNaN(until.getTime())) throw new Error('since and until must be dates');
   if (since > until) throw new Error(`since (${since.toISOString()}) is after until (${until.toISOString()})`);
   return (
     `WorkflowType = 'numberJourney' AND PortfolioId = '${portfolioId}' AND ` +
-    `StartTime >= '${since.toISOString()}' AND StartTime <= '${until.toISOString()}'`
+    `StartTime >= '${since.toISOString()}' AND StartTime < '${until.toISOString()}'`
   );
 }
 

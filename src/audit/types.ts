@@ -127,12 +127,12 @@ export const exportTimeSchema = z
   .string()
   .regex(
     /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/,
-    'an ISO 8601 date or time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z',
+    'must be an ISO 8601 date or time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z',
   )
   .transform((value, ctx) => {
     const date = new Date(value);
     if (Number.isNaN(date.getTime()) || !onTheCalendar(value)) {
-      ctx.addIssue({ code: 'custom', message: 'not a real date' });
+      ctx.addIssue({ code: 'custom', message: 'must be a date on the calendar (2026-02-30 is none)' });
       return z.NEVER;
     }
     return date;
