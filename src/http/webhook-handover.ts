@@ -84,7 +84,7 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
       }
       if (failed <= LOGGED_FAILURES) {
         // The drain's next line says whether its delivery is tried again or given up on (a dead letter).
-        const notRouted = 'webhook change not routed; its delivery is tried again unless given up on';
+        const notRouted = 'webhook change not routed; its delivery is tried again, or dead-lettered past its tries';
         // A WABA no token is stored for yet (its signup to come, or never made): expected, no fault of numberflow's.
         if (err instanceof MissingTokenError)
           logger.warn(

@@ -147,7 +147,7 @@ describe("Temporal's refusal of a webhook change's request", () => {
         level: 40,
         wabaId: '1', // the change's WABA, for whoever follows it up
         why: 'no Meta token is stored for WABA 102290129340398 yet',
-        msg: 'webhook change not routed; its delivery is tried again unless given up on',
+        msg: 'webhook change not routed; its delivery is tried again, or dead-lettered past its tries',
       }),
     );
     expect(lines.join('')).not.toContain('stack');
