@@ -99,7 +99,11 @@ export function portfolioLines(view: PortfolioView): string[] {
       (h) => `  ${h.e164}\t${h.workflowId ?? 'no journey: Meta counts it as registered'}\tsince ${h.since}`,
     ),
     `queue (${view.queue.length}):`,
-    ...view.queue.map((q, i) => `  ${i + 1}. ${q.e164}\t${q.workflowId}\tsince ${q.since}`),
+    // In the order the journeys started (`started`), which is not that of their asks (`since`).
+    ...view.queue.map(
+      (q, i) =>
+        `  ${i + 1}. ${q.e164}\t${q.workflowId}\tsince ${q.since}${q.startedAt ? `\tstarted ${q.startedAt}` : ''}`,
+    ),
     ...(view.readingMetaCount
       ? ['nobody is let through until the numbers Meta counts are read (a reconciliation is under way)']
       : []),

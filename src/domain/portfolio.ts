@@ -221,8 +221,9 @@ export interface SlotRequest {
   /** The journey's first run (its runs continued as new keep it): absent from a journey before it was sent. */
   firstRunId?: string;
   /**
-   * When the journey started (its first run; ISO): the queue is in this order, not in that of the asks, which a bulk
-   * start's journeys make in whatever order the worker takes their first tasks. Absent from a journey before it was sent.
+   * When the journey started (its run's start, ISO: it asks in the run it was started in): the queue is in this
+   * order, not in that of the asks, which a bulk start's journeys make in whatever order the worker takes their first
+   * tasks. Absent from a journey before it was sent.
    */
   startedAt?: string;
 }

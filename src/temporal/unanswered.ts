@@ -56,7 +56,7 @@ const CARRIED_PAST_LIMITS =
 
 /** What a run whose workflow task keeps failing answers people, by the API (503) and the command line. */
 export const WORKFLOW_TASK_FAILING =
-  "the journey cannot answer now: its workflow task fails on the worker (the worker's log says why: a key it lacks, say, or a history a worker older than the one that wrote it cannot replay); it answers again once that is mended";
+  "the journey (or portfolio) cannot answer now: its workflow task fails on the worker (the worker's log says why: a key it lacks, say, or a history a worker older than the one that wrote it cannot replay); it answers again once that is mended";
 
 /**
  * Temporal's refusal to query a run whose workflow task fails on every attempt (a worker's bug, a key it lacks), or

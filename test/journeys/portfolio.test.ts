@@ -513,7 +513,7 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
       await late.until((v) => v.waiting?.reason.includes('queue') === true, 'queued');
       const portfolio = env.client.workflow.getHandle(portfolioWorkflowId(b.portfolioId));
       const [waiting] = (await portfolio.query(portfolioQuery)).queue;
-      // The journey said when it started: its first run's start.
+      // The journey said when it started: its run's start (it asks in the run it was started in).
       const started = (await env.client.workflow.getHandle(late.workflowId).describe()).startTime.toISOString();
       expect(waiting).toMatchObject({ workflowId: late.workflowId, startedAt: started });
       // Two journeys started a minute before it, whose first tasks ran after its own: they wait ahead of it, in order.
@@ -527,6 +527,12 @@ describe("the portfolio's registered-number cap (dev server + Graph sandbox)", (
         'three queued',
       );
       expect(state.queue.map((q) => q.e164)).toEqual([one, two, (await late.view()).e164]);
+      // `portfolio show` says when each started, which orders the queue, beside when it asked.
+      const lines = portfolioLines(await readPortfolio(env.client, b.portfolioId));
+      const lateE164 = (await late.view()).e164;
+      // (The two asks above name no journey: the portfolio drops them once its answers find none.)
+      const lateLine = lines.find((line) => /^ {2}\d+\. /.test(line) && line.includes(lateE164)) ?? '';
+      expect(lateLine.endsWith(`\tstarted ${started}`)).toBe(true);
       expect(patchesIn(await portfolio.fetchHistory())).toContain('queue-in-journey-start-order');
       await keepHistory(env, {
         workflowId: portfolio.workflowId,
