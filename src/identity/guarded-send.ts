@@ -51,6 +51,17 @@ export interface SendDeps {
   reportUnhashedSend?(key: CustomerKey, sent: IdentityUnhashedSend): Promise<void>;
 }
 
+const UNHASHED_SEND = 'sent without the hash, waiting for the status of';
+
+/**
+ * A re-verified customer's detail without the clause of an earlier send without the hash: every send until a status
+ * brings the new hash goes without it, and each added its clause (a webhook outage of hours, one per send).
+ */
+function confirmationOf(detail: string): string {
+  const at = detail.indexOf(`; ${UNHASHED_SEND} `);
+  return at < 0 ? detail : detail.slice(0, at);
+}
+
 export function guardedSend(deps: SendDeps, request: SendRequest): Promise<SendResult> {
   return decideAndSend(deps, request, false);
 }
@@ -107,7 +118,7 @@ async function decideAndSend(deps: SendDeps, request: SendRequest, decidedBefore
         key,
         {
           state: 'verifying',
-          detail: `${trust.detail}; sent without the hash, waiting for the status of ${messageId}`,
+          detail: `${confirmationOf(trust.detail)}; ${UNHASHED_SEND} ${messageId}`,
           messageId,
         },
         { states: ['verifying'], awaitedUnknown: true },

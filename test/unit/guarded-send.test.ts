@@ -37,6 +37,19 @@ describe('the guarded send of a re-verified customer', () => {
     expect(await identities.trust(key)).toMatchObject({ state: 'verifying', messageId: 'wamid.unhashed' });
   });
 
+  it('names only the latest send without the hash when several go before a status comes back', async () => {
+    const identities = await confirmedCustomer();
+    let sends = 0;
+    const graph = sendingWith(async () => ({ messageId: `wamid.unhashed${++sends}` }));
+    for (let i = 0; i < 3; i++) await guardedSend({ graph, identities, ...reporters }, request);
+    // Each added its clause to the last: a webhook outage of hours grew the detail by one a send.
+    expect(await identities.trust(key)).toMatchObject({
+      state: 'verifying',
+      detail: 'confirmed by ops@acme (phone_call); sent without the hash, waiting for the status of wamid.unhashed3',
+      messageId: 'wamid.unhashed3',
+    });
+  });
+
   it('does not bring back a customer whose recovery completed before the send answered', async () => {
     const identities = await confirmedCustomer();
     const graph = sendingWith(async () => {
