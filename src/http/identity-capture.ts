@@ -35,7 +35,9 @@ export interface IdentityCaptureDeps {
  * it), or null. Said without the value, which may hold anything.
  */
 function unusableIdentity(waId: string, hash: string | undefined): string | null {
-  if (!WA_ID.test(waId)) return 'not a wa_id (the digits of a WhatsApp number): not recorded';
+  // No country code begins with 0: the API, the command line and the console refuse such a wa_id (readWaId), so a
+  // customer recorded by it could be listed but never looked up or confirmed.
+  if (!WA_ID.test(waId) || waId.startsWith('0')) return 'not a wa_id (the digits of a WhatsApp number): not recorded';
   if (hash && !IDENTITY_HASH.test(hash)) return 'not an identity hash (base64): not recorded';
   return null;
 }

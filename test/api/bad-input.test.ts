@@ -267,7 +267,9 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
       ['GET', `/v1/numbers/${e164}/identities?offset=`, { as: 'auditor' }, 400, 'offset: must be a number, got text'],
       ['GET', '/v1/webhooks/dead-letters?after=', { as: 'admin' }, 400, 'after'],
       ['GET', `/v1/numbers/${e164}/identities?pageSize=501`, { as: 'auditor' }, 400, 'pageSize'],
-      ['GET', `/v1/numbers/${e164}/identities?offset=-1`, { as: 'auditor' }, 400, 'offset'],
+      ['GET', `/v1/numbers/${e164}/identities?offset=-1`, { as: 'auditor' }, 400, 'offset: must be at least 0'],
+      ['GET', '/v1/journeys?pageSize=-5', { as: 'auditor' }, 400, 'pageSize: must be at least 1'],
+      ['GET', `/v1/numbers/${e164}/identities?offset=1.5`, { as: 'auditor' }, 400, 'offset: must be a whole number'],
       ['GET', '/v1/journeys?pageToken=bm90IGEgdG9rZW4', { as: 'auditor' }, 400, 'pageToken'],
       [
         'GET',

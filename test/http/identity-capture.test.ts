@@ -123,6 +123,13 @@ describe("customers' identity hashes from Meta's webhooks (dev server)", () => {
       contacts: [{ ...contact, wa_id: '1555\u202e2220005' }],
       messages: [{ ...message, from: '1555\u202e2220005' }],
     });
+    // Leading zeros: no country code begins with 0, and the API could never look such a customer up nor confirm it.
+    await deliver({
+      ...inboundText,
+      contacts: [{ ...contact, wa_id: '0012345', identity_key_hash: 'Zero0000AA=' }],
+      messages: [{ ...message, from: '0012345' }],
+    });
+    expect(await identities.current({ phoneNumberId: PHONE_NUMBER_ID, waId: '0012345' })).toBeUndefined();
     expect(await identities.current({ phoneNumberId: PHONE_NUMBER_ID, waId: '16505550001' })).toBeUndefined();
     expect(await identities.current({ phoneNumberId: PHONE_NUMBER_ID, waId: '1555\u202e2220005' })).toBeUndefined();
     expect((await identities.untrusted(PHONE_NUMBER_ID)).map((c) => c.waId)).not.toContain(longWaId);

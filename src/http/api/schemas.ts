@@ -80,14 +80,15 @@ export const idempotencyHeaders = z.object({
 });
 
 /**
- * A whole number in a query string, written in digits alone (up to `max`, `fallback` when left out): what Number()
- * also takes — nothing (""), hex (0x5), an exponent (1e1), spaces — is refused as text, as a path's id is.
+ * A whole number in a query string, written in digits (up to `max`, `fallback` when left out): what Number() also
+ * takes — nothing (""), hex (0x5), an exponent (1e1), spaces — is refused as text, as a path's id is.
  */
 export function queryInteger(min: number, max: number, fallback: number, description: string) {
   return (
     z
       .preprocess(
-        (given) => (typeof given === 'string' && /^\d+$/.test(given) ? Number(given) : given),
+        // A sign or a fraction is a number still, refused for its value ("must be at least 0", "a whole number").
+        (given) => (typeof given === 'string' && /^-?\d+(\.\d+)?$/.test(given) ? Number(given) : given),
         z.number().int().min(min).max(max),
       )
       // A prefault, not a default: a request's document (zod's input side) says a prefault's value as its default.
