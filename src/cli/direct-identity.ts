@@ -54,12 +54,13 @@ export function directIdentityOperations(config: Config, sending: () => Promise<
       };
     },
 
-    async confirmIdentity(e164, waId, confirmation, actor) {
+    async confirmIdentity(e164, waId, { since, ...confirmation }, actor) {
       const checked = checkConfirmation({ actor: actor.by, ...confirmation });
       const client = await sending();
       const view = await describeJourney(client, e164);
+      const deps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE };
       return withIdentities(config, (identities) =>
-        confirmCustomer({ client, taskQueue: config.TEMPORAL_TASK_QUEUE, identities }, view, waId, checked),
+        confirmCustomer({ ...deps, identities }, view, waId, checked, { seenSince: since }),
       );
     },
   };

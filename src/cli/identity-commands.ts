@@ -3,6 +3,7 @@
 // operator re-verified outside WhatsApp. Directly, or through the HTTP API when NUMBERFLOW_URL and NUMBERFLOW_TOKEN
 // are set.
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { z } from 'zod';
 import { MAX_CONFIRMATION_NOTE, verificationMethods, type VerificationMethod } from '../domain/identity.js';
 import { actorOf, jsonOption, print, type CommandContext } from './context.js';
 import { actorOption, e164Argument, waIdArgument } from './options.js';
@@ -81,16 +82,22 @@ export function addIdentityCommands(program: Command, context: CommandContext): 
         .makeOptionMandatory(),
     )
     .option('--note <text>', 'what was checked (no secrets)', noteArgument)
+    .option(
+      '--since <time>',
+      "the customer's since as `identity list` showed it: refused if their identity changed again after it",
+      sinceArgument,
+    )
     .addOption(actorOption('who confirms, recorded in history (API mode: the token decides)'))
     .addOption(jsonOption())
     .action(
       async (
         e164: string,
         waId: string,
-        opts: { method: VerificationMethod; note?: string; json?: boolean },
+        opts: { method: VerificationMethod; note?: string; since?: string; json?: boolean },
         command: Command,
       ) => {
-        const confirmation = { method: opts.method, ...(opts.note ? { note: opts.note } : {}) };
+        const { method, note, since } = opts;
+        const confirmation = { method, ...(note ? { note } : {}), ...(since ? { since } : {}) };
         const answer = await context.using((ops) => ops.confirmIdentity(e164, waId, confirmation, actorOf(command)));
         print(context, opts.json, answer, () => [answer.message]);
       },
@@ -100,4 +107,12 @@ export function addIdentityCommands(program: Command, context: CommandContext): 
 /** The options of the next page of `identity list`: `--page-size` only when it is not the default. */
 function nextPage(pageSize: number, offset: number): string {
   return pageSize === LIST_PAGE_SIZE ? `--offset ${offset}` : `--page-size ${pageSize} --offset ${offset}`;
+}
+
+/** A moment as `identity list` prints it (an ISO time with its offset). */
+function sinceArgument(value: string): string {
+  if (!z.iso.datetime({ offset: true }).safeParse(value).success) {
+    throw new InvalidArgumentError('must be a time as `identity list` shows it, e.g. 2026-12-07T14:36:49.440Z');
+  }
+  return value;
 }

@@ -28,8 +28,15 @@ export async function confirmCustomer(
   view: JourneyView,
   waId: string,
   confirmation: IdentityConfirmation,
-  /** The update's id: the same one sent again is answered as first, not run again (a console form posted again). */
-  updateId?: string,
+  {
+    updateId,
+    seenSince,
+  }: {
+    /** The update's id: the same one sent again is answered as first, not run again (a console form posted again). */
+    updateId?: string;
+    /** The customer's `since` as the operator saw it: a change after it is not the one they re-verified. */
+    seenSince?: string;
+  } = {},
 ): Promise<{ message: string }> {
   const unknown = new NotAwaitingConfirmationError(
     `numberflow holds no identity of customer ${waId} of ${view.e164}: there is nothing to confirm`,
@@ -47,6 +54,7 @@ export async function confirmCustomer(
   const phoneNumberId = customersNumberOf(view);
   if (!phoneNumberId) throw unknown;
   const input: CustomerIdentityInput = { phoneNumberId, waId, wabaId: view.wabaId };
+  if (seenSince !== undefined) await ensureTheChangeSeen(deps.identities, input, view.e164, seenSince);
   const handle = deps.client.workflow.getHandle(customerIdentityWorkflowId(input.phoneNumberId, waId));
   const confirm = () => handle.executeUpdate(confirmIdentityUpdate, { args: [confirmation], updateId });
   try {
@@ -67,4 +75,23 @@ export async function confirmCustomer(
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // started meanwhile: it takes it
     });
   return confirm();
+}
+
+/**
+ * A form left open since the customer's first change (or a call racing a new 137000) must not confirm a later one
+ * nobody re-verified: the recovery it would reach is the new change's. Refused when the customer is untrusted since
+ * another moment than the one the operator saw.
+ */
+async function ensureTheChangeSeen(
+  identities: IdentityStore,
+  key: CustomerIdentityInput,
+  e164: string,
+  seenSince: string,
+): Promise<void> {
+  const stands = await identities.trust(key);
+  if (stands?.state !== 'untrusted' || Date.parse(stands.since) === Date.parse(seenSince)) return;
+  throw new NotAwaitingConfirmationError(
+    `customer ${key.waId} of ${e164} changed identity again at ${stands.since}, after the change you saw (${seenSince}): re-verify them and confirm again`,
+    true,
+  );
 }

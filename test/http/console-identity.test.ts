@@ -15,7 +15,7 @@ import {
   signedInClient,
   type ConsoleApp,
 } from '../support/console.js';
-import { untrustedCustomer } from '../support/identity.js';
+import { sendFrom, untilUntrusted, untrustedCustomer } from '../support/identity.js';
 import { freshId } from '../support/journeys.js';
 import { leaked } from '../support/secrets-scan.js';
 
@@ -198,6 +198,36 @@ describe("a live number's identity controls in the console (dev server + Graph s
       const after = (await operator.get(page)).body;
       expect(after).toContain('None: every customer of this number is trusted.');
       scanned(after);
+    });
+  });
+
+  it('refuses a form left open since an earlier change of the customer: it would confirm a later one nobody re-verified', async () => {
+    await t.bench.run(async () => {
+      const other = await untrustedCustomer(t.bench);
+      const otherPage = `/journeys/${encodeURIComponent(other.e164)}`;
+      const action = `${otherPage}/identities/${other.waId}/confirmation`;
+      const operator = await signedIn(OPERATOR);
+      // Two tabs on the first change: one confirms it, the other is left open.
+      const [first, stale] = [(await operator.get(otherPage)).body, (await operator.get(otherPage)).body];
+      const confirmed = await operator.post(action, { ...hiddenFieldsOf(first, action), method: 'phone_call' });
+      expect(confirmed.statusCode).toBe(200);
+      await sendFrom(t.bench, other.view, other.waId);
+      await t.bench.sandbox.admin.flushWebhooks();
+      const recovery = customerIdentityWorkflowId(other.phoneNumberId, other.waId);
+      expect(((await t.env.client.workflow.getHandle(recovery).result()) as IdentityOutcome).stage).toBe('TRUSTED');
+      // The customer's number changes hands again: a second change, which nobody has re-verified.
+      t.bench.sandbox.admin.recycleCustomer(other.phoneNumberId, other.waId);
+      await sendFrom(t.bench, other.view, other.waId);
+      await t.bench.sandbox.admin.flushWebhooks();
+      await untilUntrusted(t.bench, other);
+      const refused = await operator.post(action, { ...hiddenFieldsOf(stale, action), method: 'email' });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.body).toContain(`customer ${other.waId} of ${other.e164} changed identity again at`);
+      expect((await t.bench.identities.trust(other))?.state).toBe('untrusted');
+      // The page read now shows the second change, and its form confirms it.
+      const now = (await operator.get(otherPage)).body;
+      const second = await operator.post(action, { ...hiddenFieldsOf(now, action), method: 'email' });
+      expect(second.statusCode).toBe(200);
     });
   });
 

@@ -82,7 +82,15 @@ describe('the identity commands through the HTTP API', () => {
         const badMethod = await cli(['identity', 'confirm', e164, waId, '--method', 'pigeon']);
         expect(badMethod.code).not.toBe(0);
         expect(badMethod.stderr).toMatch(/phone_call/);
-        const confirmed = await cli(['identity', 'confirm', e164, waId, '--method', 'phone_call']);
+        // Said when the customer was untrusted: a moment before it is an earlier change's, refused (409).
+        const { since } = (await t.bench.identities.trust({ phoneNumberId, waId })) as { since: string };
+        const earlier = new Date(Date.parse(since) - 60_000).toISOString();
+        const stale = await cli(['identity', 'confirm', e164, waId, '--method', 'phone_call', '--since', earlier]);
+        expect(stale.code).toBe(1);
+        expect(stale.stderr).toContain(`customer ${waId} of ${e164} changed identity again at ${since}`);
+        const badSince = await cli(['identity', 'confirm', e164, waId, '--method', 'phone_call', '--since', 'today']);
+        expect(badSince.stderr).toContain('must be a time as `identity list` shows it');
+        const confirmed = await cli(['identity', 'confirm', e164, waId, '--method', 'phone_call', '--since', since]);
         expect(confirmed, confirmed.stderr).toMatchObject({ code: 0 });
         expect(confirmed.stdout).toMatch(/without the identity hash/);
 

@@ -126,13 +126,15 @@ function hiddenOf(page: string, action: string, name: string): string | undefine
   return new RegExp(`<input type="hidden" name="${name}" value="([^"]+)"`).exec(form)?.[1];
 }
 
-/** The hidden fields a browser posts with the form posting to `action`: its CSRF token, submission id and journey. */
-export function hiddenFieldsOf(page: string, action: string): { csrf: string; submission?: string; journey?: string } {
-  const [submission, journey] = [hiddenOf(page, action, 'submission'), hiddenOf(page, action, 'journey')];
+/** The hidden fields a browser posts with the form posting to `action`: its CSRF token, submission id, journey, since. */
+export function hiddenFieldsOf(
+  page: string,
+  action: string,
+): { csrf: string; submission?: string; journey?: string; since?: string } {
+  const named = ['submission', 'journey', 'since'].map((name) => [name, hiddenOf(page, action, name)] as const);
   return {
     csrf: csrfOf(page, action),
-    ...(submission === undefined ? {} : { submission }),
-    ...(journey === undefined ? {} : { journey }),
+    ...Object.fromEntries(named.filter(([, value]) => value !== undefined)),
   };
 }
 

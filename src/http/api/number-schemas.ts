@@ -64,6 +64,12 @@ export const confirmationBody = z
       .refine((text) => !CONTROL_CHARACTER.test(text), 'must be one line of text, without control characters')
       .optional()
       .describe('what was checked; no secrets'),
+    since: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe(
+        "the customer's `since` as the operator saw it (the identities list's): refused, 409, when the customer's identity changed again after it, so that a confirmation goes to the change that was re-verified",
+      ),
   })
   .strict();
 

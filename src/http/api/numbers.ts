@@ -191,7 +191,8 @@ export function numberRoutes(app: ZodApp, context: ApiContext): void {
       const confirmation = confirmationBy(principal, request.body);
       const identities = needs(context.identities, 'identity store');
       try {
-        return await confirmCustomer({ ...context, identities }, view, waId, confirmation);
+        const seen = request.body.since;
+        return await confirmCustomer({ ...context, identities }, view, waId, confirmation, { seenSince: seen });
       } catch (err) {
         if (err instanceof NotAwaitingConfirmationError)
           throw err.known ? new ApiError(409, 'conflict', err.message) : new ApiError(404, 'not_found', err.message);

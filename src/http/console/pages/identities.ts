@@ -111,6 +111,10 @@ function customerItem(
           >
             <input type="hidden" name="${CSRF_FIELD}" value="${context.csrf(actionName(view.e164, action))}" />
             ${submissionInput(context)}
+            ${
+              // The change this page shows: a page left open must not confirm a later one nobody re-verified.
+              html`<input type="hidden" name="since" value="${customer.since}" />`
+            }
             <label for="${id}-method">How you re-verified ${customer.waId} outside WhatsApp</label>
             <select id="${id}-method" name="method" required ${described(kept, action, 'method')}>
               ${

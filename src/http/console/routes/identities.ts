@@ -74,7 +74,8 @@ export function identityRoutes(app: FastifyInstance, context: ConsoleContext): v
         try {
           const deps = { client: context.client, taskQueue: context.taskQueue, identities };
           const confirmation = confirmationBy(principal, body.data);
-          const { message } = await confirmCustomer(deps, view, waId, confirmation, updateId);
+          const seen = { updateId, seenSince: body.data.since };
+          const { message } = await confirmCustomer(deps, view, waId, confirmation, seen);
           answer = { outcome: { outcome: 'accepted', message, attemptsLeft: null }, status: 200 };
         } catch (err) {
           if (err instanceof NotAwaitingConfirmationError) answer = refusal(err.message, err.known ? 409 : 404);
