@@ -189,6 +189,8 @@ export interface JourneyView {
   stagesEntered: StageEntered[];
   phoneNumberId: string | null;
   codeMethod: CodeMethod;
+  /** The number sits behind an IVR: its codes come by voice call only (a new code by SMS is refused). */
+  ivr: boolean;
   waiting: { for: WaitingFor; reason: string; until: string | null } | null;
   /**
    * In REMOVING, Meta's restriction that blocks the removal (an admin resolves it and requests the removal again),

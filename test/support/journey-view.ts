@@ -13,6 +13,7 @@ export function journeyView(overrides: Partial<JourneyView> = {}): JourneyView {
     stagesEntered: [],
     phoneNumberId: '106540352242922',
     codeMethod: 'SMS',
+    ivr: false,
     waiting: { for: 'operator', reason: 'an operator must submit the code', until: '2026-12-02T15:14:00.000Z' },
     removalBlocked: null,
     deadlines: { signupExpiresAt: null, codeExpiresAt: null, reRegisterBy: null, deletionAllowedAt: null },

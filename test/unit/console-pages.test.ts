@@ -238,6 +238,18 @@ describe('the console’s markup', () => {
     );
   });
 
+  it('offers a number behind an IVR a new code by voice call only, which is all its journey takes', () => {
+    const resendOptions = (ivr: boolean) => {
+      const page = toText(
+        journeyPage(contextOf(operator), journeyView({ stage: 'AWAITING_OTP', ivr, codeMethod: 'VOICE' })),
+      );
+      const select = /<select id="method"[^>]*>([\s\S]*?)<\/select>/.exec(page)?.[1] ?? '';
+      return [...select.matchAll(/<option value="(\w+)"/g)].map((m) => m[1]);
+    };
+    expect(resendOptions(false)).toEqual(['SMS', 'VOICE']);
+    expect(resendOptions(true)).toEqual(['VOICE']);
+  });
+
   it('tells the live script the stages an answer leads to, which it then does not call earlier', () => {
     const pending = (message: string) => ({ outcome: 'pending' as const, message, attemptsLeft: null });
     expect(leadsTo('resend', pending('asking Meta for a new code by VOICE'))).toEqual([

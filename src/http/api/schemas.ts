@@ -312,6 +312,10 @@ export const journeyViewSchema = z
       .describe('the stages the journey entered, oldest first (the last 20), each with when it entered it'),
     phoneNumberId: z.string().nullable(),
     codeMethod: z.enum(codeMethods),
+    ivr: z
+      .boolean()
+      .default(false) // a view from a worker before the field
+      .describe('the number sits behind an IVR: its codes come by voice call only (a new code by SMS is refused)'),
     waiting: waitingSchema,
     removalBlocked: z
       .object({ reason: z.string(), remediation: z.string() })

@@ -167,6 +167,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     stagesEntered: [...(state.stagesEntered ?? [])],
     phoneNumberId: state.phoneNumberId,
     codeMethod: state.codeMethod,
+    ivr: input.ivr,
     waiting: boundedBySignup(paidBlockWait(state), signupEnds),
     // A run carried over from before the field holds none.
     removalBlocked: state.stage === 'REMOVING' ? (state.restriction ?? null) : null,

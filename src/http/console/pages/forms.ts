@@ -290,13 +290,14 @@ function resendFields(view: JourneyView, kept: Kept): Html {
   const chosen = kept.action === 'resend' && kept.method ? kept.method : view.codeMethod;
   const option = (value: string, label: string) =>
     html`<option value="${value}" ${chosen === value ? html` selected` : null}>${label}</option>`;
+  // SMS never reaches a number behind an IVR: the journey refuses it, so it is not offered.
   return html`<label for="method">New code by</label>
     <select id="method" name="method" ${described(kept, 'resend', 'method', 'method-help')}>
-      ${option('SMS', 'SMS')}${option('VOICE', 'voice call')}
+      ${view.ivr ? null : option('SMS', 'SMS')}${option('VOICE', 'voice call')}
     </select>
     <p id="method-help" class="help">
-      Codes requested so far: ${view.attempts.codeRequests} of ${journeyPolicy.maxCodeRequests}. A new code voids the
-      last one.
+      ${view.ivr ? 'The number sits behind an IVR: codes come by voice call only. ' : null}Codes requested so far:
+      ${view.attempts.codeRequests} of ${journeyPolicy.maxCodeRequests}. A new code voids the last one.
     </p>`;
 }
 
