@@ -13,6 +13,8 @@ import {
   type PortfolioWindow,
 } from '../../src/audit/index.js';
 import { cancelSignal, numberEventSignal, submitOtpUpdate } from '../../src/domain/messages.js';
+import { RunAuditor } from '../../src/audit/journey-timeline.js';
+import { portfolioRuns, type JourneyRun } from '../../src/audit/runs.js';
 import { useBench } from '../support/bench.js';
 import type { Harness, JourneyHandle } from '../support/harness.js';
 
@@ -137,30 +139,38 @@ describe("a portfolio's export (dev server + Graph sandbox)", () => {
     });
     const within = { portfolioId: t.bench.portfolioId, since, until: new Date(Date.now() + 60_000) };
     await listed(t.bench, within, flagged.length);
-    /** The export's gap rows, no worker running: each run's, in the file, after the run's other rows. */
-    const gapRows = async (notesDownForMs?: number) => {
-      const rows: ExportRow[] = [];
-      const options = { ...within, notesTimeoutMs: 300, ...(notesDownForMs !== undefined ? { notesDownForMs } : {}) };
-      for await (const line of exportLines(exportPortfolio(t.env.client, options), 'ndjson')) {
-        rows.push(exportRowSchema.parse(JSON.parse(line)));
-      }
-      for (const [i, row] of rows.entries()) if (row.kind === 'gap') expect(rows[i - 1]?.runId).toBe(row.runId);
-      // (The window may hold a run of the file's first journeys, whose cancel is a signal too.)
-      const ours = new Set(flagged.map((journey) => journey.workflowId));
-      return rows
-        .filter((row) => row.kind === 'gap' && ours.has(row.workflowId))
-        .map((row) => row.what.replace(/run \S+ /, 'run … '));
-    };
+    // (The window may hold a run of the file's first journeys, whose cancel is a signal too.)
+    const ours = new Set(flagged.map((journey) => journey.workflowId));
+    const unnamed = (gap: string) => gap.replace(/run \S+ /, 'run … ');
     const asked =
-      'could not read notes of run … (what the journey said about its signals): no worker answered the journey query within 0.3 s';
-    const notAsked = `could not read notes of run … (what the journey said about its signals): not asked: no worker answered the journey query within 0.3 s for a run read just before`;
-    // Read four at a time: those asked before the first gave up wait their own time.
-    const gaps = await gapRows();
-    expect(gaps).toHaveLength(3);
-    expect(gaps.filter((gap) => gap === asked).length).toBeGreaterThanOrEqual(1);
-    expect(gaps.every((gap) => gap === asked || gap === notAsked)).toBe(true);
-    // Once the while is over, the next run is asked again.
-    expect(await gapRows(0)).toEqual([asked, asked, asked]);
+      'notes of run … (what the journey said about its signals): no worker answered the journey query within 0.3 s';
+    const notAsked = `notes of run … (what the journey said about its signals): not asked: no worker answered the journey query within 0.3 s for a run read just before`;
+    // The export's gap rows, no worker running: each run's, in the file, after the run's other rows. (Read four at a
+    // time, these three are all asked at once.)
+    const rows: ExportRow[] = [];
+    const options = { ...within, notesTimeoutMs: 300 };
+    for await (const line of exportLines(exportPortfolio(t.env.client, options), 'ndjson')) {
+      rows.push(exportRowSchema.parse(JSON.parse(line)));
+    }
+    for (const [i, row] of rows.entries()) if (row.kind === 'gap') expect(rows[i - 1]?.runId).toBe(row.runId);
+    const gapRows = rows.filter((row) => row.kind === 'gap' && ours.has(row.workflowId));
+    expect(gapRows.every((row) => row.what.startsWith('could not read '))).toBe(true);
+    expect(gapRows.map((row) => unnamed(row.what.slice('could not read '.length)))).toEqual([asked, asked, asked]);
+    // Read one after another: after a query no worker answered, the next runs are not asked for a while; once it is
+    // over, the next is asked again.
+    const runs: JourneyRun[] = [];
+    for await (const run of portfolioRuns(t.env.client, within)) if (ours.has(run.workflowId)) runs.push(run);
+    const gapsOneByOne = async (notesDownForMs?: number) => {
+      const auditor = new RunAuditor(t.env.client, {
+        notesTimeoutMs: 300,
+        ...(notesDownForMs === undefined ? {} : { notesDownForMs }),
+      });
+      const gaps: string[] = [];
+      for (const run of runs) gaps.push(...(await auditor.audit(run)).gaps.map(unnamed));
+      return gaps;
+    };
+    expect(await gapsOneByOne()).toEqual([asked, notAsked, notAsked]);
+    expect(await gapsOneByOne(0)).toEqual([asked, asked, asked]);
   });
 
   it('refuses a window that ends before it starts, and a portfolio id that is not one', async () => {

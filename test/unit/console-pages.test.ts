@@ -573,6 +573,7 @@ describe('the console’s markup', () => {
           runId: 'r',
           wabaId: '2',
           since: '2026-12-07T09:10:00.000Z',
+          startedAt: '2026-12-07T09:08:00.000Z',
         },
       ],
       admissions: 2,
@@ -590,6 +591,7 @@ describe('the console’s markup', () => {
     expect(text).toContain('+14155550102 no journey: Meta counts it as registered · since');
     expect(page).toContain('<ol>');
     expect(page).toContain('<a href="/journeys/%2B14155550103">+14155550103</a>');
+    expect(text).toContain('+14155550103 started 09:08 UTC on 7 Dec 2026 · since 09:10 UTC on 7 Dec 2026');
     expect(page).not.toContain('<script>x</script>');
     expect(text).toContain('cap set to 1 by admin@acme: &lt;script&gt;x&lt;/script&gt;'); // shown as text
   });

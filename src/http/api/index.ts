@@ -88,6 +88,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   // A route that needs a body, sent none: its fields are each named as required, as in a body `{}` ("reason: is
   // required"), rather than the body as a whole with no field.
   app.addHook('preValidation', async (request) => {
+    if (!request.routeOptions.url?.startsWith('/v1/')) return; // the API's own: not the console's forms, nor Meta's
     const body: unknown = request.routeOptions.schema?.body;
     if (request.body !== undefined || !(body instanceof z.ZodType) || body.safeParse(undefined).success) return;
     request.body = {};

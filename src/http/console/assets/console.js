@@ -229,21 +229,26 @@
   // its journey while it is shown; hidden (another tab, a minimised window) it lets its stream go, and shown again it
   // opens a new one, whose first view reads the page again if the journey moved meanwhile.
   const POLL_MS = 15_000;
+  /** Refused, the stream is tried again every this many reads of the page (a minute): a page closed frees one. */
+  const RETRY_EVERY = 4;
+  const eventsPath = root.getAttribute('data-events');
   let source = null;
   let polling = null;
+  let refusing = false; // a refusal is being looked into: nothing is opened meanwhile
   let stopped = false; // signed out, or the journey ended: nothing more to follow
   function follow() {
-    if (source || polling || stopped || document.hidden) return;
-    const stream = new EventSource(root.getAttribute('data-events'));
+    if (source || polling || refusing || stopped || document.hidden) return;
+    const stream = new EventSource(eventsPath);
     source = stream;
-    // The stream refused: signed out or the session's time is up (reading the page tells), or the service would not
-    // open one more for this principal (too many pages follow journeys); a lost connection is reopened by the browser.
+    // The stream refused: signed out or the session's time is up (reading the page tells), the service would not
+    // open one more for this principal, or it is unavailable; a lost connection is reopened by the browser itself.
     stream.addEventListener('error', () => {
       if (stream.readyState === EventSource.CLOSED && source === stream) void refused();
     });
     // A view comes first on every connection: the journey may have moved on since the page was made (or while the
     // stream was closed or reconnecting), so the page is read again unless it shows that stage and those notes already.
     stream.addEventListener('view', (event) => {
+      document.getElementById('not-live')?.remove(); // following live again
       const view = JSON.parse(event.data);
       const stage = document.querySelector('[data-stage-code]');
       const notes = document.querySelectorAll('#notes li').length;
@@ -261,27 +266,68 @@
     source?.close();
     source = null;
   }
+  function stopPolling() {
+    clearInterval(polling);
+    polling = null;
+  }
   function stopFollowing() {
     stopped = true;
     unfollow();
-    clearInterval(polling);
+    stopPolling();
   }
 
-  /** The page is read every 15 s while shown, and says so, when the service refused it a stream. */
+  /**
+   * A stream refused: why is asked of the service (an EventSource is told nothing), the page read again (a sign-out
+   * ends here), and meanwhile the page says so and is read every 15 s while shown, the stream tried again each minute.
+   */
   async function refused() {
     unfollow();
+    if (refusing) return;
+    refusing = true;
+    const why = await refusalOf();
     await refresh();
+    refusing = false;
     if (stopped) return; // signed out
+    if (why === null) return follow(); // it opens now: a moment's refusal
+    tell(why);
+    stopPolling();
+    let reads = 0;
     polling = setInterval(() => {
-      if (!document.hidden) void refresh();
+      if (document.hidden) return;
+      reads += 1;
+      if (reads % RETRY_EVERY !== 0) return void refresh();
+      stopPolling();
+      follow(); // refused again, it comes back here
     }, POLL_MS);
-    if (document.getElementById('not-live')) return;
-    const notice = document.createElement('p');
+  }
+
+  /** Why the service refuses the stream now, in words; null when it opens it (the answer is let go at once). */
+  async function refusalOf() {
+    const controller = new AbortController();
+    try {
+      const response = await fetch(eventsPath, {
+        headers: { accept: 'text/event-stream' },
+        credentials: 'same-origin',
+        signal: controller.signal,
+      });
+      if (response.ok && !response.redirected) return null;
+      if (response.status === 429) return 'too many pages follow journeys for you: close some';
+      if (response.status === 503) return 'the service cannot reach Temporal now';
+      return `the service answered ${response.status}`;
+    } catch {
+      return 'the service cannot be reached';
+    } finally {
+      controller.abort();
+    }
+  }
+
+  function tell(why) {
+    const notice = document.getElementById('not-live') ?? document.createElement('p');
     notice.id = 'not-live';
     notice.className = 'outcome refused';
     notice.setAttribute('role', 'status');
-    notice.textContent = `The service refused this page live updates (too many pages follow journeys for you: close some): it is read again every ${POLL_MS / 1000} s.`;
-    root.querySelector('h1')?.after(notice);
+    notice.textContent = `This page does not follow the journey live now (${why}): it is read again every ${POLL_MS / 1000} s, and follows it live again once it can.`;
+    if (!notice.isConnected) root.querySelector('h1')?.after(notice);
   }
   document.addEventListener('visibilitychange', () => (document.hidden ? unfollow() : follow()));
   follow();

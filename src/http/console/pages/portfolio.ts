@@ -73,7 +73,14 @@ export function portfolioPage(context: PageContext, view: PortfolioView): Html {
           queue.map(
             (q) =>
               html`<li>
-                <a href="${journeyPath(q.e164)}">${q.e164}</a> <span class="meta">since ${time(q.since)}</span>
+                <a href="${journeyPath(q.e164)}">${q.e164}</a>
+                <span class="meta"
+                  >${
+                    // The queue's order: when each journey started, not when it asked (since).
+                    q.startedAt ? html`started ${time(q.startedAt)} · ` : null
+                  }since
+                  ${time(q.since)}</span
+                >
               </li>`,
           ),
           'No journey waits for a slot.',
