@@ -13,7 +13,7 @@ import {
   type PortfolioWindow,
 } from '../../src/audit/index.js';
 import { cancelSignal, numberEventSignal, submitOtpUpdate } from '../../src/domain/messages.js';
-import { RunAuditor } from '../../src/audit/journey-timeline.js';
+import { NOTES_DOWN_FOR_MS, RunAuditor } from '../../src/audit/journey-timeline.js';
 import { portfolioRuns, type JourneyRun } from '../../src/audit/runs.js';
 import { useBench } from '../support/bench.js';
 import type { Harness, JourneyHandle } from '../support/harness.js';
@@ -169,6 +169,7 @@ describe("a portfolio's export (dev server + Graph sandbox)", () => {
       for (const run of runs) gaps.push(...(await auditor.audit(run)).gaps.map(unnamed));
       return gaps;
     };
+    expect(NOTES_DOWN_FOR_MS).toBe(30_000); // the while by default, as docs/audit.md says
     expect(await gapsOneByOne()).toEqual([asked, notAsked, notAsked]);
     expect(await gapsOneByOne(0)).toEqual([asked, asked, asked]);
   });

@@ -103,7 +103,13 @@
       const response = await fetch(pagePath, { headers: { accept: 'text/html' }, credentials: 'same-origin' });
       if (response.redirected || response.status === 401) return signedOut();
       if (!response.ok) return;
-      swap(new DOMParser().parseFromString(await response.text(), 'text/html'));
+      const next = new DOMParser().parseFromString(await response.text(), 'text/html');
+      swap(next);
+      // The journey ended: its page follows nothing (a page that was refused its stream stops reading itself).
+      if (!next.querySelector('[data-events]')) {
+        stopFollowing();
+        document.getElementById('not-live')?.remove();
+      }
     } catch {
       // Offline a moment: the stream reconnects and sends its view, which reads the page again.
     } finally {
@@ -118,6 +124,7 @@
   /** The page no longer follows the journey: said at its top, with the way back (the stream is closed). */
   function signedOut() {
     stopFollowing();
+    document.getElementById('not-live')?.remove();
     if (document.getElementById('signed-out')) return;
     const notice = document.createElement('p');
     notice.id = 'signed-out';
@@ -232,6 +239,10 @@
   /** Refused, the stream is tried again every this many reads of the page (a minute): a page closed frees one. */
   const RETRY_EVERY = 4;
   const eventsPath = root.getAttribute('data-events');
+  const SIGNED_OUT = 'signed out';
+  /** A stream refused again this soon after a probe said it would open is taken as refused: no retry loop. */
+  const RETRY_SOON_MS = 10_000;
+  let lastOpenProbe = -Infinity;
   let source = null;
   let polling = null;
   let refusing = false; // a refusal is being looked into: nothing is opened meanwhile
@@ -284,12 +295,16 @@
     unfollow();
     if (refusing) return;
     refusing = true;
-    const why = await refusalOf();
+    const probed = await refusalOf();
     await refresh();
     refusing = false;
-    if (stopped) return; // signed out
-    if (why === null) return follow(); // it opens now: a moment's refusal
-    tell(why);
+    if (probed === SIGNED_OUT) return signedOut();
+    if (stopped) return; // signed out, or ended
+    // It opens now: a moment's refusal — unless one was let go this way just before (the stream refused again).
+    const justTried = Date.now() - lastOpenProbe < RETRY_SOON_MS;
+    if (probed === null) lastOpenProbe = Date.now();
+    if (probed === null && !justTried) return follow();
+    tell(probed ?? 'the service refused its stream');
     stopPolling();
     let reads = 0;
     polling = setInterval(() => {
@@ -301,23 +316,29 @@
     }, POLL_MS);
   }
 
-  /** Why the service refuses the stream now, in words; null when it opens it (the answer is let go at once). */
+  /**
+   * Why the service refuses the stream now, in words; null when it would open it. Asked by HEAD (the stream's answer,
+   * no stream held), bounded in time.
+   */
   async function refusalOf() {
     const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 10_000);
     try {
       const response = await fetch(eventsPath, {
+        method: 'HEAD',
         headers: { accept: 'text/event-stream' },
         credentials: 'same-origin',
         signal: controller.signal,
       });
-      if (response.ok && !response.redirected) return null;
+      if (response.redirected || response.status === 401) return SIGNED_OUT;
+      if (response.ok) return null;
       if (response.status === 429) return 'too many pages follow journeys for you: close some';
-      if (response.status === 503) return 'the service cannot reach Temporal now';
+      if (response.status === 503) return 'the service cannot answer for the journey now';
       return `the service answered ${response.status}`;
     } catch {
       return 'the service cannot be reached';
     } finally {
-      controller.abort();
+      clearTimeout(timer);
     }
   }
 
