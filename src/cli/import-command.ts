@@ -122,6 +122,9 @@ export function addImportCommand(program: Command, context: CommandContext): voi
             written = `; the results file could not be written (${err instanceof Error ? err.message : String(err)})`;
           }
           const started = answered.filter((r) => r.outcome === 'started').length;
+          // A script reading --json gets the document still: the rows not answered counted as failed.
+          if (opts.json)
+            context.out(importDocument(countsOf([...answered, ...unanswered], invalid, total), opts, invalid, signal));
           context.err(
             `interrupted (${signal}): ${plural(answered.length, 'row')} of ${checked.length} answered, ${started} started; ` +
               `${plural(unanswered.length, 'row')} not answered (those in flight may have started)` +
@@ -147,14 +150,7 @@ export function addImportCommand(program: Command, context: CommandContext): voi
           `line ${row.line}: ${row.e164}: the journey this row started has ended (${row.stage ?? ''}); the same row does not start another — ${again}`,
         );
       }
-      const counts = {
-        rows: total,
-        started: results.filter((r) => r.outcome === 'started').length,
-        alreadyRunning: results.filter((r) => r.outcome === 'already_running').length - ended.length,
-        alreadyEnded: ended.length,
-        failed: failed.length,
-        invalid: invalid.length,
-      };
+      const counts = countsOf(results, invalid, total);
       if (opts.json) {
         context.out(importDocument(counts, opts, invalid));
       } else {
@@ -169,13 +165,28 @@ export function addImportCommand(program: Command, context: CommandContext): voi
     });
 }
 
+/** Each row's outcome counted, as the summary and `--json` say them (a row whose journey has ended apart). */
+function countsOf(results: readonly RowResult[], invalid: readonly RowProblems[], total: number) {
+  const ended = results.filter((r) => r.outcome === 'already_running' && isJourneyOutcome(r.stage)).length;
+  return {
+    rows: total,
+    started: results.filter((r) => r.outcome === 'started').length,
+    alreadyRunning: results.filter((r) => r.outcome === 'already_running').length - ended,
+    alreadyEnded: ended,
+    failed: results.filter((r) => r.outcome === 'failed').length,
+    invalid: invalid.length,
+  };
+}
+
 /** What `import --json` prints: the counts, where the results went, and each invalid row's problems. */
 function importDocument(
   counts: Record<'rows' | 'started' | 'alreadyRunning' | 'alreadyEnded' | 'failed' | 'invalid', number>,
   opts: Pick<ImportOptions, 'results'>,
   invalidRows: readonly RowProblems[],
+  interrupted?: NodeJS.Signals,
 ): string {
-  return JSON.stringify({ ...counts, resultsFile: opts.results ?? null, invalidRows }, null, 2);
+  const stop = interrupted ? { interrupted } : {};
+  return JSON.stringify({ ...counts, resultsFile: opts.results ?? null, invalidRows, ...stop }, null, 2);
 }
 
 /** The rows that may start: those the file's check passed and the other side (API mode) would not refuse. */

@@ -150,7 +150,7 @@ describe('import, list --summary, portfolio show, set-cap and reconcile (dev ser
     const results = join(dir, 'interrupted-results.csv');
     const env = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...asApi(importApi, importApi.tokens.onboarding) };
     // At 5 starts a second, a request of 5 rows a second: stopped once 20 have started, mid-file.
-    const cli = spawnCli(env, ['import', file, '--results', results, '--rate', '5']);
+    const cli = spawnCli(env, ['import', file, '--results', results, '--rate', '5', '--json']);
     const twentieth = t.env.client.workflow.getHandle(`number:${numbers[19] as string}`);
     for (
       let i = 0;
@@ -174,6 +174,18 @@ describe('import, list --summary, portfolio show, set-cap and reconcile (dev ser
     expect(answered).toBeGreaterThanOrEqual(15);
     expect(startedThen).toBe(answered);
     expect(answered + unanswered).toBe(150);
+    // --json: the document still, on standard output, the rows not answered counted as failed.
+    expect(JSON.parse(cli.stdout())).toEqual({
+      rows: 150,
+      started: answered,
+      alreadyRunning: 0,
+      alreadyEnded: 0,
+      failed: unanswered,
+      invalid: 0,
+      resultsFile: results,
+      invalidRows: [],
+      interrupted: 'SIGINT',
+    });
     const written = parse(readFileSync(results, 'utf8'), { columns: true }) as { outcome: string; error: string }[];
     expect(written).toHaveLength(150);
     expect(written.filter((r) => r.outcome === 'started')).toHaveLength(answered);
