@@ -39,6 +39,9 @@ function csvRows(text: string): { rows: BatchRow[]; unreadable: UnreadableRow[] 
       trim: true,
       skip_empty_lines: true,
       relax_column_count: true,
+      // A quote inside a cell that does not begin with one (Joe "Best" Pizza) is the cell's text: refusing it refused
+      // the whole file, --skip-invalid or not, naming a zero-based field.
+      relax_quotes: true,
       info: true,
     }) as unknown as typeof records;
   } catch (err) {

@@ -63,6 +63,14 @@ describe('import file rows', () => {
     });
   });
 
+  it("reads a quote inside a cell that does not begin with one as the cell's text", () => {
+    const read = rowsOf(
+      'wabaId,portfolioId,phoneNumber,displayName\n1,2,+1,Joe "Best" Pizza\n1,2,+2,"Quoted, Inc"\n',
+      'csv',
+    );
+    expect(read.rows.map((row) => row.fields.displayName)).toEqual(['Joe "Best" Pizza', 'Quoted, Inc']);
+  });
+
   it('refuses a header of unknown or repeated columns, and a CSV it cannot parse', () => {
     expect(() => rowsOf('wabaId,phone\n1,2\n', 'csv')).toThrow(/the header names "phone", not journey start fields/);
     expect(() => rowsOf('wabaId,wabaId\n1,2\n', 'csv')).toThrow(/the header names wabaId twice/);
