@@ -59,6 +59,10 @@ function csvRows(text: string): { rows: BatchRow[]; unreadable: UnreadableRow[] 
   for (const [index, { record }] of body.entries()) {
     const line = lines[index] ?? 0;
     if (record.every((cell) => cell === '')) continue; // a row of empty cells, as an empty line
+    // Empty cells past the named columns (the header's trailing commas, on every row too) hold nothing.
+    if (record.length > header.length && record.slice(header.length).every((cell) => cell === '')) {
+      record.length = header.length;
+    }
     if (record.length !== header.length) {
       unreadable.push({
         line,
@@ -92,11 +96,19 @@ function firstLines(text: string, ends: number[]): number[] {
   return lines;
 }
 
-function checkedHeader(header: string[]): string[] {
+function checkedHeader(written: string[]): string[] {
+  // A spreadsheet saves empty columns after the last named one as trailing commas: they name nothing.
+  let end = written.length;
+  while (end > 0 && written[end - 1] === '') end--;
+  const header = written.slice(0, end);
   const unknown = header.filter((name) => !importColumns.includes(name));
   if (unknown.length > 0) {
+    // One column holding the names with semicolons between them: a spreadsheet set to another list separator.
+    const separated = unknown.some((name) => name.includes(';'))
+      ? ' (the columns are separated by semicolons: save the file as CSV with commas)'
+      : '';
     throw new ImportFileError(
-      `the header names ${unknown.map((n) => `"${n}"`).join(', ')}, not journey start fields; the columns are: ${importColumns.join(', ')}`,
+      `the header names ${unknown.map((n) => `"${n}"`).join(', ')}, not journey start fields${separated}; the columns are: ${importColumns.join(', ')}`,
     );
   }
   const twice = header.filter((name, i) => header.indexOf(name) !== i);

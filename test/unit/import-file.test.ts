@@ -68,7 +68,24 @@ describe('import file rows', () => {
       'wabaId,portfolioId,phoneNumber,displayName\n1,2,+1,Joe "Best" Pizza\n1,2,+2,"Quoted, Inc"\n',
       'csv',
     );
-    expect(read.rows.map((row) => row.fields.displayName)).toEqual(['Joe "Best" Pizza', 'Quoted, Inc']);
+    expect(read.rows.map((row) => (row.fields as { displayName?: string }).displayName)).toEqual([
+      'Joe "Best" Pizza',
+      'Quoted, Inc',
+    ]);
+  });
+
+  it('reads past the empty columns a spreadsheet saves after the last named one, and names a semicolon-separated header', () => {
+    const read = rowsOf('wabaId,portfolioId,phoneNumber,displayName,,\n1,2,+1,Acme,,\n1,2,+2,Beta\n', 'csv');
+    expect(read).toEqual({
+      rows: [
+        { line: 2, fields: { wabaId: '1', portfolioId: '2', phoneNumber: '+1', displayName: 'Acme' } },
+        { line: 3, fields: { wabaId: '1', portfolioId: '2', phoneNumber: '+2', displayName: 'Beta' } },
+      ],
+      unreadable: [],
+    });
+    expect(() => rowsOf('wabaId;portfolioId;phoneNumber;displayName\n1;2;+1;Acme\n', 'csv')).toThrow(
+      'the header names "wabaId;portfolioId;phoneNumber;displayName", not journey start fields (the columns are separated by semicolons: save the file as CSV with commas)',
+    );
   });
 
   it('refuses a header of unknown or repeated columns, and a CSV it cannot parse', () => {
