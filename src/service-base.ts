@@ -40,8 +40,10 @@ export function countingFailures(logger: Logger) {
 
 export async function openServiceBase(config: Config, logger: Logger, stops: Stop[], options: ServiceBaseOptions) {
   const tracing = await startTracing(config, options.tracingName, (message) => logger.warn(message));
-  if (tracing) stops.push(() => tracing.shutdown());
-  if (tracing) logger.info(`tracing: spans exported to ${shownTracesUrl(config)}`);
+  if (tracing) {
+    stops.push(() => tracing.shutdown());
+    logger.info(`tracing: spans exported to ${shownTracesUrl(config)}`);
+  }
   const client = await connectClient(config, options.dataConverter, {
     address: options.address,
     interceptors: tracing?.clientInterceptors,

@@ -102,12 +102,10 @@ export const timelineSchema = z
 export type Timeline = z.infer<typeof timelineSchema>;
 
 /**
- * One row of a portfolio export: a timeline entry with the journey it belongs to. Journey runs only: a customer's
- * identity recovery belongs to the number, not to a run the portfolio started (the number's timeline has them).
- */
-/**
  * A row of a portfolio's export: a timeline entry with its journey, or (`kind: "gap"`) what could not be read of the
  * run above it — a number's timeline lists these under `gaps`; an export, a stream of rows, says them in its rows.
+ * Journey runs only: a customer's identity recovery belongs to the number, not to a run the portfolio started (the
+ * number's timeline has them).
  */
 export const exportRowSchema = timelineEntrySchema
   .omit({ customer: true })

@@ -1,5 +1,6 @@
 // `numberflow api-token new`: makes a bearer token for a principal, adds its SHA-256 to the API's token file and prints
-// the token once, alone on standard output (`TOKEN=$(numberflow api-token new …)`); what it says of it goes to stderr. The running service reads the file again when it changes: no restart.
+// the token once, alone on standard output (`TOKEN=$(numberflow api-token new …)`); what it says of it goes to stderr.
+// The running service reads the file again when it changes: no restart.
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { roles, type Role } from '../http/auth/principals.js';

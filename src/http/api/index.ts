@@ -20,7 +20,7 @@ import { journeyRoutes } from './journeys.js';
 import { PageTokens } from './page-token.js';
 import { numberRoutes } from './numbers.js';
 import { pinRevealRoutes } from './pin-reveal.js';
-import { documented, withBodyOptional } from './openapi-document.js';
+import { bodyMayBeLeftOut, documented, withBodyOptional } from './openapi-document.js';
 import { noQuery } from './schemas.js';
 import { portfolioRoutes } from './portfolios.js';
 import { signupRoutes, type SignupServices } from './signups.js';
@@ -90,7 +90,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   app.addHook('preValidation', async (request) => {
     if (!request.routeOptions.url?.startsWith('/v1/')) return; // the API's own: not the console's forms, nor Meta's
     const body: unknown = request.routeOptions.schema?.body;
-    if (request.body !== undefined || !(body instanceof z.ZodType) || body.safeParse(undefined).success) return;
+    if (request.body !== undefined || !(body instanceof z.ZodType) || bodyMayBeLeftOut(body)) return;
     request.body = {};
   });
   // A parameter given twice is read as a list, which no /v1 parameter is: said so, rather than "must be a number".

@@ -66,9 +66,14 @@ function batchRowsAreStarts(operation: Operation | undefined, schemas: Record<st
 /** The start's body as the document names it (zod's input side of the StartJourney schema). */
 const START_JOURNEY = 'StartJourneyInput';
 
+/** A route's zod body that takes a request sending none (a nullish body): the one rule of both its uses. */
+export function bodyMayBeLeftOut(body: z.ZodType): boolean {
+  return body.safeParse(undefined).success;
+}
+
 /** Marks a route whose body may be left out (a nullish zod body): the document would say it is required. */
 export function withBodyOptional<T extends { schema?: object }>(transformed: T, body: unknown): T {
-  if (!transformed.schema || !(body instanceof z.ZodType) || !body.safeParse(undefined).success) return transformed;
+  if (!transformed.schema || !(body instanceof z.ZodType) || !bodyMayBeLeftOut(body)) return transformed;
   return { ...transformed, schema: { ...transformed.schema, [OPTIONAL_BODY]: true } };
 }
 
