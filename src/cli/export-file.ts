@@ -40,10 +40,15 @@ export async function writeExport(lines: AsyncIterable<string>, output: string |
     console.error(`numberflow: interrupted (${signal}): no export written; ${output} is as it was`);
   };
   await interruptible(async () => {
+    const sink = createWriteStream(part, { mode: 0o600 });
     try {
-      await pipeline(Readable.from(resumed(first, reading)), createWriteStream(part, { mode: 0o600 }));
+      await pipeline(Readable.from(resumed(first, reading)), sink);
       await rename(part, output);
     } catch (err) {
+      // The stream opens its file on its own time: removed before it had, the part was made after its removal and
+      // stayed (an export failing at once, on a busy machine).
+      // (Its 'close', not once(): the error it was destroyed with would end that wait before the file is closed.)
+      if (!sink.closed) await new Promise<void>((closed) => sink.once('close', () => closed()));
       rmSync(part, { force: true });
       throw err;
     }
