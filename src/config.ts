@@ -65,6 +65,18 @@ const configSchema = z
       .string()
       .regex(/^\d+(ms|s|m)$/, 'must be a duration like 10s')
       .default('10s'),
+    /**
+     * A worker the server has seen no poll from for this long is stuck (src/temporal/stuck-worker.ts) and stops, to be
+     * restarted; 0 turns the check off.
+     */
+    WORKER_STUCK_AFTER: z
+      .string()
+      .regex(/^(0|\d+(ms|s|m))$/, 'must be a duration like 5m, or 0 to turn the check off')
+      .refine(
+        (text) => !(durationMs(text) > 0 && durationMs(text) < STUCK_AFTER_AT_LEAST_MS),
+        "must be 0 (off) or at least 2m: an idle worker's poll waits up to a minute for a task",
+      )
+      .default('5m'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
     NUMBERFLOW_CODEC_KEYS: optionalText,
     NUMBERFLOW_CODEC_KEY_ID: optionalText,
@@ -217,6 +229,25 @@ export function portfolioTaskQueue(
   config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_PORTFOLIO_TASK_QUEUE'>,
 ): string {
   return config.TEMPORAL_PORTFOLIO_TASK_QUEUE ?? `${config.TEMPORAL_TASK_QUEUE}-portfolios`;
+}
+
+/**
+ * The server notes a poll when it begins, and an idle worker's poll waits up to a minute for a task: a shorter bound
+ * for WORKER_STUCK_AFTER would take an idle worker for a stuck one.
+ */
+export const STUCK_AFTER_AT_LEAST_MS = 2 * 60_000;
+
+/** WORKER_STUCK_AFTER in ms; null when the check is off. */
+export function stuckAfterMs(config: Pick<Config, 'WORKER_STUCK_AFTER'>): number | null {
+  const ms = durationMs(config.WORKER_STUCK_AFTER);
+  return ms > 0 ? ms : null;
+}
+
+/** A duration as the configuration writes them (10s, 5m, 250ms, 0) in ms; NaN when it is not one. */
+export function durationMs(text: string): number {
+  const match = /^(\d+)(ms|s|m)?$/.exec(text);
+  if (!match) return Number.NaN;
+  return Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 'ms') as 'ms' | 's' | 'm'];
 }
 
 /** Every variable the configuration reads (scripts/check-compose.sh holds the compose file to these). */

@@ -7,7 +7,14 @@ import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { secretsKeysFor } from './codec/secrets-keys.js';
-import { loadConfig, portfolioTaskQueue, usesSandbox, workflowStackTracesAsked, type Config } from './config.js';
+import {
+  loadConfig,
+  portfolioTaskQueue,
+  stuckAfterMs,
+  usesSandbox,
+  workflowStackTracesAsked,
+  type Config,
+} from './config.js';
 import { appSecretOf, graphClientFromConfig, SANDBOX_APP_ID } from './graph/from-config.js';
 import { PerWabaTokenProvider } from './graph/tokens.js';
 import { embeddedCodecEndpoint } from './http/codec-setup.js';
@@ -30,7 +37,7 @@ import { startDevServer } from './temporal/dev-server.js';
 import { refuseLostHistories } from './temporal/histories-file.js';
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { workflowStackTraces } from './temporal/workflow-threads.js';
-import { createNumberflowWorkers } from './worker.js';
+import { createNumberflowWorkers, runWatched } from './worker.js';
 import { Runtime } from '@temporalio/worker';
 import { metricsUrl } from './telemetry/runtime-metrics.js';
 import { reportWorkerMemory } from './telemetry/worker-memory.js';
@@ -189,7 +196,13 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     await delay(LOST_DRAIN_MS, undefined, { ref: false });
     logger.warn(`the worker did not drain within ${LOST_DRAIN_MS / 1000} s of losing its server`);
   });
-  const drained = workers.run().then(
+  // A worker stuck without polling (WORKER_STUCK_AFTER) stops numberflow too, saying so.
+  const drained = runWatched(workers, {
+    client,
+    logger,
+    stuckAfterMs: stuckAfterMs(config),
+    drainMs: LOST_DRAIN_MS,
+  }).then(
     () => logger.info('worker stopped'),
     (err: unknown) => {
       if (!lost) throw err; // a worker failing without its server says less than the loss does

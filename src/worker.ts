@@ -1,11 +1,20 @@
 // Runs the numberflow worker. `npm run worker` starts it alone against TEMPORAL_ADDRESS (a fleet member);
 // `npm start` embeds it with the dev server. SIGINT/SIGTERM drain it gracefully: no process.exit mid-task.
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from './activities/index.js';
-import { loadConfig, portfolioTaskQueue, workflowStackTracesAsked, type Config } from './config.js';
-import { createLogger } from './logger.js';
+import {
+  durationMs,
+  loadConfig,
+  portfolioTaskQueue,
+  stuckAfterMs,
+  workflowStackTracesAsked,
+  type Config,
+} from './config.js';
+import { createLogger, type Logger } from './logger.js';
 import { installTemporalLogging } from './temporal/runtime-logging.js';
 import { runMain } from './run-main.js';
 import { createDataConverter, workerDataConverter } from './codec/data-converter.js';
@@ -24,6 +33,7 @@ import { connectClient, connectWorkerConnection } from './temporal/connection.js
 import { clientIdentity } from './temporal/client-identity.js';
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
+import { watchForStuckWorker } from './temporal/stuck-worker.js';
 import { bundleFromSource, workflowCodeFor } from './temporal/workflow-bundle.js';
 import { creatingWorkflowThreads, workflowStackTraces } from './temporal/workflow-threads.js';
 
@@ -60,6 +70,7 @@ export async function createNumberflowWorkers(options: Omit<NumberflowWorkerOpti
   });
   return {
     taskQueues: [journeys.options.taskQueue, portfolios.options.taskQueue],
+    identity: journeys.options.identity,
     shutdown() {
       for (const worker of [journeys, portfolios]) if (worker.getState() === 'RUNNING') worker.shutdown();
     },
@@ -79,10 +90,48 @@ export async function createNumberflowWorkers(options: Omit<NumberflowWorkerOpti
 
 export interface Workers {
   taskQueues: string[];
+  /** As both poll (src/temporal/client-identity.ts). */
+  identity: string;
   /** Runs until both have stopped (SIGINT/SIGTERM, or one failed: the other is then stopped too). */
   run(): Promise<void>;
   /** Stops both, as SIGINT does (in-flight tasks drain). */
   shutdown(): void;
+}
+
+/**
+ * Runs the workers (as Workers.run) under the stuck-worker watch (WORKER_STUCK_AFTER; null: none): a worker Temporal
+ * has seen no poll from for that long is told in the log, asked to stop and given `drainMs` to drain, and then the
+ * run fails with the watch's words, for the process to exit 1 and be restarted — a stuck SDK may never let it exit,
+ * so it is made to (`exit`) a little after.
+ */
+export async function runWatched(
+  workers: Workers,
+  options: {
+    client: Client;
+    logger: Pick<Logger, 'warn' | 'error'>;
+    stuckAfterMs: number | null;
+    drainMs: number;
+    everyMs?: number;
+    exit?: () => void;
+  },
+): Promise<void> {
+  const { client, logger, stuckAfterMs, drainMs, everyMs, exit = () => process.exit(1) } = options;
+  if (stuckAfterMs === null) return workers.run();
+  const warn = (message: string) => logger.warn(message);
+  const { taskQueues, identity } = workers;
+  const watch = watchForStuckWorker({ client, taskQueues, identity, stuckAfterMs, everyMs, warn });
+  const run = workers.run();
+  try {
+    const stuck = await Promise.race([run.then(() => null), watch.stuck]);
+    if (stuck === null) return;
+    logger.error(`${stuck.message}; the worker stops`);
+    setTimeout(exit, drainMs + 20_000).unref();
+    workers.shutdown();
+    await Promise.race([run.catch(() => undefined), delay(drainMs, undefined, { ref: false })]);
+    throw new Error(stuck.message);
+  } finally {
+    watch.stop();
+  }
 }
 
 /**
@@ -193,7 +242,8 @@ async function main(): Promise<void> {
     // Beside it, the portfolios still on the journeys' queue are asked to move to their own: not awaited, so a stop
     // never waits for that listing (cut short, it logs and the next start asks again).
     void movePortfoliosAtStart(client, config, logger);
-    await workers.run();
+    const drainMs = durationMs(config.WORKER_SHUTDOWN_GRACE);
+    await runWatched(workers, { client, logger, stuckAfterMs: stuckAfterMs(config), drainMs });
   } finally {
     // Each closed whatever another's close does: a failure is told, and the stop goes on.
     for (const close of opened.reverse())

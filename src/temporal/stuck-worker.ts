@@ -1,0 +1,118 @@
+// A worker that stopped polling. Temporal's SDK core once held all of a worker's workflow task slots for good, under a
+// burst into a full cache, and polled no more (README, Going to production): nothing is lost, but nothing on its
+// queues moves until the process restarts. The worker cannot tell from inside (the SDK says nothing), so the watch
+// asks the server: when did it last see a poll from this worker's identity on each of its task queues.
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
+import { protoTimeMs } from './proto-time.js';
+
+const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
+
+/**
+ * The server notes a poll when it begins, and an idle worker's poll waits up to a minute for a task: a shorter
+ * bound would take an idle worker for a stuck one.
+ */
+export const STUCK_AFTER_AT_LEAST_MS = 2 * 60_000;
+
+export interface Stuck {
+  taskQueue: string;
+  /** The last poll the server saw from this worker on that queue; null when it lists none (it forgets after minutes). */
+  lastPollAt: Date | null;
+  message: string;
+}
+
+export interface StuckWatchOptions {
+  client: Client;
+  taskQueues: string[];
+  /** The worker's identity, as it polls (src/temporal/client-identity.ts). */
+  identity: string;
+  stuckAfterMs: number;
+  /** How often the server is asked; a quarter of stuckAfterMs, at most 30 s, by default. */
+  everyMs?: number;
+  /** Said once each time the pollers cannot be read (Temporal away, a key without the right): the watch waits. */
+  warn: (message: string) => void;
+}
+
+export interface StuckWatch {
+  /** Settles only if the worker is stuck. */
+  stuck: Promise<Stuck>;
+  stop(): void;
+}
+
+/** The last poll the server saw from `identity` on `taskQueue`'s workflow side, in ms; null if it lists none. */
+export async function lastPollOf(client: Client, taskQueue: string, identity: string): Promise<number | null> {
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  const times = (pollers ?? []).filter((p) => p.identity === identity).map((p) => protoTimeMs(p.lastAccessTime));
+  return times.length > 0 ? Math.max(...times) : null;
+}
+
+/**
+ * The first queue not polled for longer than `stuckAfterMs`, counting from `sinceMs` at the earliest: the watch's
+ * start, or the last time the server could not be read (a worker cannot poll a server that is away either).
+ */
+export function stuckQueue(
+  lastPolls: ReadonlyMap<string, number | null>,
+  sinceMs: number,
+  nowMs: number,
+  stuckAfterMs: number,
+): { taskQueue: string; lastPollMs: number | null } | null {
+  for (const [taskQueue, lastPollMs] of lastPolls) {
+    if (nowMs - Math.max(lastPollMs ?? 0, sinceMs) > stuckAfterMs) return { taskQueue, lastPollMs };
+  }
+  return null;
+}
+
+export function watchForStuckWorker(options: StuckWatchOptions): StuckWatch {
+  const { client, taskQueues, identity, stuckAfterMs, warn } = options;
+  const everyMs = options.everyMs ?? Math.min(30_000, stuckAfterMs / 4);
+  let since = Date.now();
+  let unread = false; // the last round could not read the pollers (said once per such streak)
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let found: (stuck: Stuck) => void = () => undefined;
+  const stuck = new Promise<Stuck>((resolve) => (found = resolve));
+
+  const round = async (): Promise<Stuck | null> => {
+    const lastPolls = new Map<string, number | null>();
+    try {
+      for (const taskQueue of taskQueues) lastPolls.set(taskQueue, await lastPollOf(client, taskQueue, identity));
+    } catch (err) {
+      since = Date.now();
+      if (!unread)
+        warn(
+          `could not read the task queues' pollers, so whether this worker still polls is not checked meanwhile: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      unread = true;
+      return null;
+    }
+    unread = false;
+    const queue = stuckQueue(lastPolls, since, Date.now(), stuckAfterMs);
+    if (!queue) return null;
+    const lastPollAt = queue.lastPollMs === null ? null : new Date(queue.lastPollMs);
+    const last = lastPollAt ? `its last poll at ${lastPollAt.toISOString()}` : 'no poll of it listed';
+    return {
+      taskQueue: queue.taskQueue,
+      lastPollAt,
+      message: `this worker has not polled task queue "${queue.taskQueue}" for more than ${Math.round(stuckAfterMs / 1000)} s (${last}, Temporal says): its SDK is stuck and must be restarted (WORKER_STUCK_AFTER)`,
+    };
+  };
+  const next = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void round().then((result) => (result && !stopped ? found(result) : next()), next);
+    }, everyMs);
+    timer.unref(); // the watch never holds the process
+  };
+  next();
+  return {
+    stuck,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,140 @@
+// The stuck-worker watch (WORKER_STUCK_AFTER) against a real server: a worker that stopped polling is found by the
+// server's word on its last poll, a busy one is not, and a server it cannot read stops nothing. (The SDK's own wedge
+// cannot be made on demand: a worker shut down polls no more, as a stuck one.)
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@temporalio/client';
+import { lastPollOf, watchForStuckWorker, type Stuck } from '../../src/temporal/stuck-worker.js';
+import { runWatched, type Workers } from '../../src/worker.js';
+import { connectDevServer, createTestWorker, uniqueTaskQueue, type TestEnv } from '../support/temporal.js';
+
+/** What the watch found within `ms`, or null. */
+const within = (stuck: Promise<Stuck>, ms: number) =>
+  Promise.race([stuck, new Promise<null>((resolve) => setTimeout(() => resolve(null), ms))]);
+
+describe('the stuck-worker watch (dev server)', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await connectDevServer();
+  });
+  afterAll(async () => env?.teardown());
+
+  it('finds a worker that no longer polls, naming the queue and its last poll', async () => {
+    const taskQueue = uniqueTaskQueue('stuck');
+    const worker = await createTestWorker(env, { taskQueue });
+    const identity = worker.options.identity;
+    let polledAt: number | null = null;
+    await worker.runUntil(async () => {
+      for (let i = 0; i < 100 && polledAt === null; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        polledAt = await lastPollOf(env.client, taskQueue, identity);
+      }
+    });
+    expect(polledAt).not.toBeNull();
+    const warnings: string[] = [];
+    const watch = watchForStuckWorker({
+      client: env.client,
+      taskQueues: [taskQueue],
+      identity,
+      stuckAfterMs: 1_500,
+      everyMs: 250,
+      warn: (message) => warnings.push(message),
+    });
+    try {
+      const stuck = await within(watch.stuck, 20_000);
+      expect(stuck?.taskQueue).toBe(taskQueue);
+      expect(stuck?.lastPollAt?.getTime()).toBeGreaterThanOrEqual(polledAt ?? 0);
+      expect(stuck?.message).toContain(`has not polled task queue "${taskQueue}" for more than 2 s`);
+      expect(stuck?.message).toContain('WORKER_STUCK_AFTER');
+      expect(warnings).toEqual([]);
+    } finally {
+      watch.stop();
+    }
+  }, 40_000);
+
+  it("stops a stuck worker's run, which fails with the watch's words", async () => {
+    const taskQueue = uniqueTaskQueue('stuck-run');
+    const worker = await createTestWorker(env, { taskQueue });
+    await worker.runUntil(async () => {
+      for (let i = 0; i < 100 && (await lastPollOf(env.client, taskQueue, worker.options.identity)) === null; i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    });
+    // As a stuck SDK's: its run never ends, whatever it is asked.
+    let shutdowns = 0;
+    const stuckWorkers: Workers = {
+      taskQueues: [taskQueue],
+      identity: worker.options.identity,
+      run: () => new Promise<void>(() => undefined),
+      shutdown: () => void shutdowns++,
+    };
+    const errors: string[] = [];
+    const logger = { warn: () => undefined, error: (message: string) => void errors.push(message) };
+    const options = {
+      client: env.client,
+      logger,
+      stuckAfterMs: 1_500,
+      drainMs: 300,
+      everyMs: 250,
+      exit: () => undefined,
+    };
+    const failure = await runWatched(stuckWorkers, options).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect((failure as Error).message).toMatch(new RegExp(`^this worker has not polled task queue "${taskQueue}"`));
+    expect(errors).toEqual([`${(failure as Error).message}; the worker stops`]);
+    expect(shutdowns).toBe(1);
+  }, 40_000);
+
+  it('leaves a busy worker alone', async () => {
+    const taskQueue = uniqueTaskQueue('busy');
+    const worker = await createTestWorker(env, { taskQueue });
+    await worker.runUntil(async () => {
+      const watch = watchForStuckWorker({
+        client: env.client,
+        taskQueues: [taskQueue],
+        identity: worker.options.identity,
+        stuckAfterMs: 5_000,
+        everyMs: 250,
+        warn: () => undefined,
+      });
+      try {
+        // Each workflow's task takes the worker's poll; a new poll begins as it is answered.
+        const until = Date.now() + 10_000;
+        let ran = 0;
+        const load = (async () => {
+          while (Date.now() < until) {
+            await env.client.workflow.execute('keyCheck', {
+              taskQueue,
+              workflowId: `busy-${ran++}-${taskQueue}`,
+              args: [{ nonce: 'n' }],
+            });
+          }
+        })();
+        expect(await Promise.race([load.then(() => null), watch.stuck])).toBeNull();
+        expect(ran).toBeGreaterThan(5);
+      } finally {
+        watch.stop();
+      }
+    });
+  }, 40_000);
+
+  it('stops nothing while the server cannot be read, and says so once', async () => {
+    const client = new Client({ connection: env.client.connection, namespace: 'no-such-namespace-for-the-watch' });
+    const warnings: string[] = [];
+    const watch = watchForStuckWorker({
+      client,
+      taskQueues: ['any'],
+      identity: 'nobody',
+      stuckAfterMs: 500,
+      everyMs: 100,
+      warn: (message) => warnings.push(message),
+    });
+    try {
+      expect(await within(watch.stuck, 3_000)).toBeNull();
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^could not read the task queues' pollers/);
+    } finally {
+      watch.stop();
+    }
+  }, 20_000);
+});
