@@ -206,6 +206,10 @@ describe('the operator console (dev server + Graph sandbox)', () => {
     const typed = await operator.get(`/journeys?number=${e164}`);
     expect(typed.statusCode).toBe(303);
     expect(typed.headers.location).toBe(page);
+    // Its digits alone, as a wa_id is written, are the number too.
+    const digits = await operator.get(`/journeys?number=${e164.slice(1)}`);
+    expect(digits.statusCode).toBe(303);
+    expect(digits.headers.location).toBe(page);
     // One that is no number is refused, kept in the field to correct; none at all says how to write one.
     const notANumber = await operator.get(`/journeys?number=${encodeURIComponent('+1 415 CALL NOW')}`);
     expect(notANumber.statusCode).toBe(400);

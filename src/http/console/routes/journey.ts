@@ -41,11 +41,14 @@ export function journeyRoutes(app: FastifyInstance, context: ConsoleContext): vo
   app.get('/journeys', { onRequest: requireSession(context) }, async (request, reply) => {
     const { number } = (request.query ?? {}) as { number?: unknown };
     // A link typed by hand (?number=+1415…) reads its "+" as a space: a number that begins so may have begun with
-    // "+" — taken so when it then reads as a number, else refused as it was typed.
+    // "+" — taken so when it then reads as a number; so are digits alone (a wa_id, as Meta's webhooks and the
+    // customers' list write it). Else refused as it was typed.
     const typed = typeof number === 'string' ? number.trim() : '';
     const withPlus = typeof number === 'string' ? number.replace(/^ (?=\d)/, '+').trim() : '';
+    const plusDigits = /^\d/.test(typed) ? e164Params.shape.e164.safeParse(`+${typed}`) : null;
     const restored = e164Params.shape.e164.safeParse(withPlus);
-    const parsed = restored.success ? restored : e164Params.shape.e164.safeParse(typed);
+    const asTyped = restored.success ? restored : e164Params.shape.e164.safeParse(typed);
+    const parsed = !asTyped.success && plusDigits?.success ? plusDigits : asTyped;
     if (parsed.success) return reply.redirect(journeyPath(parsed.data), 303);
     return sendPage(reply, notANumberPage(context, sessionFrom(request), typed, parsed.error.issues[0]?.message), 400);
   });
