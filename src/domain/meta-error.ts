@@ -23,7 +23,8 @@ export const GRAPH_UNREACHABLE_TYPE = 'GraphUnreachable';
 /** Meta refuses the token itself (190: invalid, expired or revoked; 0: AuthException): a new token is needed. */
 export const TOKEN_REFUSED_CODES: readonly number[] = [190, 0];
 /** The activity failures of a token numberflow has not got (none stored) or cannot open (another store key). */
-export const TOKEN_UNAVAILABLE_TYPES: readonly string[] = ['MissingTokenError', 'StoreKeyError'];
+export const STORE_KEY_FAILURE_TYPE = 'StoreKeyError';
+export const TOKEN_UNAVAILABLE_TYPES: readonly string[] = ['MissingTokenError', STORE_KEY_FAILURE_TYPE];
 
 /** What the add activity learnt beside Meta's 200000 when Meta refused it at the portfolio's cap. */
 export interface CapRefusalDetail {

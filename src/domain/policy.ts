@@ -29,6 +29,13 @@ export const journeyPolicy = {
   firstOutageWaitMs: 5_000,
   /** …up to this long between calls. */
   outageWaitMs: 15 * MINUTE,
+  /**
+   * A stored token the workers cannot open (its store key missing) is tried again after this long, twice as long
+   * each time…
+   */
+  firstStoreKeyRecheckMs: 5 * MINUTE,
+  /** …up to this long apart: putting a key back tells no journey. */
+  storeKeyRecheckMs: HOUR,
   /** Meta's refusals of the add at the portfolio's cap (200000) the journey re-queues for before it fails. */
   maxCapRequeues: 3,
   /** How long the journey waits for the portfolio's answer before it asks again (a reset portfolio forgets). */

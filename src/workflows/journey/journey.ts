@@ -133,6 +133,8 @@ export class Journey {
    */
   private tokenRenewals = 0;
   private awaitingToken = false;
+  /** Why the token could not be used, while the journey waits for one. */
+  private tokenProblem: string | null = null;
   /** The person's wait visibility shows (WaitingOn); not state, like the token wait it mostly shows. */
   private shownWait: PersonWait | '' = '';
   private cancelOnboarding: (() => void) | null = null;
@@ -290,20 +292,41 @@ export class Journey {
     if (this.awaitingToken) this.note(actor, `stored a new Meta token for WABA ${this.input.wabaId}`);
   }
 
-  /** A person must store a new token for the WABA; the journey waits for it (tokenRenewed), then calls again. */
-  awaitToken(why: string): void {
+  /**
+   * A person must store a new token for the WABA; the journey waits for it (tokenRenewed), then calls again. A
+   * stored token the workers cannot open (`keyMissing`: its store key is not in their NUMBERFLOW_STORE_KEY) wants
+   * its key back rather than a new token; the journey tries it again by itself meanwhile (callMeta), and a try that
+   * meets the same problem again says nothing new.
+   */
+  awaitToken(why: string, keyMissing = false): void {
     const { wabaId } = this.input;
+    if (this.awaitingToken && this.tokenProblem === why) return;
     this.awaitingToken = true;
-    this.note('numberflow', `Meta's token for WABA ${wabaId} is unusable (${why}); waiting for a new one`);
+    this.tokenProblem = why;
+    this.note(
+      'numberflow',
+      keyMissing
+        ? `the stored Meta token for WABA ${wabaId} cannot be opened (${why}); waiting for its store key or a new token`
+        : `Meta's token for WABA ${wabaId} is unusable (${why}); waiting for a new one`,
+    );
     this.showPersonWait('token');
+    const newToken = `have someone with the token store run \`numberflow token set --waba ${wabaId}\` in direct mode`;
     this.waitFor(
       'admin',
-      `a working Meta token for WABA ${wabaId} is needed: finish Embedded Signup again, or have someone with the token store run \`numberflow token set --waba ${wabaId}\` in direct mode (a WABA id given wrong: cancel the journey)`,
+      keyMissing
+        ? `the stored Meta token for WABA ${wabaId} cannot be opened with the workers' store keys: put its key back in NUMBERFLOW_STORE_KEY on the workers (the journey tries again by itself, within an hour), or store a new token — finish Embedded Signup again, or ${newToken}`
+        : `a working Meta token for WABA ${wabaId} is needed: finish Embedded Signup again, or ${newToken} (a WABA id given wrong: cancel the journey)`,
     );
+  }
+
+  /** Whether the journey waits for a token (awaitToken) that has not come yet. */
+  get waitsForToken(): boolean {
+    return this.awaitingToken;
   }
 
   tokenArrived(): void {
     this.awaitingToken = false;
+    this.tokenProblem = null;
     this.stopWaiting();
     // A removal blocked meanwhile still waits for its admin (runs from before the patch showed none, and replay so).
     const blocked = this.removalBlocked && patched(REMOVAL_BLOCKED_WAIT_PATCH);

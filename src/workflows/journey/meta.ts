@@ -15,6 +15,7 @@ import type { Activities } from '../../activities/index.js';
 import {
   GRAPH_FAILURE_TYPE,
   GRAPH_UNREACHABLE_TYPE,
+  STORE_KEY_FAILURE_TYPE,
   TOKEN_REFUSED_CODES,
   TOKEN_UNAVAILABLE_TYPES,
   type CapRefusalDetail,
@@ -262,6 +263,13 @@ export interface CallOptions {
 const TOKEN_WAIT_PATCH = 'wait-for-a-new-meta-token';
 
 /**
+ * A stored token the workers cannot open (its store key missing from NUMBERFLOW_STORE_KEY: a rotation that dropped
+ * a key) is tried again by itself, as putting the key back tells no journey; before, only a new token ended the wait.
+ * Decided only when such a wait begins.
+ */
+const STORE_KEY_RECHECK_PATCH = 'store-key-wait-tries-again';
+
+/**
  * Runs a Graph call; on a rate limit (133016: 72 h, 133015: minutes, 4/80007: the header's wait) or an outage
  * that outlasted the activity's retries, waits durably and calls again — a bounded number of times, one call per
  * wait. `call` is told whether it repeats an earlier call, so a guarded activity reads Meta first.
@@ -276,11 +284,14 @@ export async function callMeta<T>(
 ): Promise<T> {
   let waits = 0;
   let waitedForToken = false;
+  let keyRechecks = 0;
   for (;;) {
     const renewals = journey.tokenRenewalsSoFar; // a token stored while the call runs is a new one to try
     try {
       const value = await call(waits > 0);
-      if (waits > 0 || waitedForToken) journey.stopWaiting();
+      // A store key put back ends a token wait by the call alone (runs from before reach here with none standing).
+      if (journey.waitsForToken) journey.tokenArrived();
+      else if (waits > 0 || waitedForToken) journey.stopWaiting();
       journey.metaAnswered(null); // an error Meta answered before no longer stands
       return value;
     } catch (err) {
@@ -292,10 +303,18 @@ export async function callMeta<T>(
       if (tokenProblem !== null && (typeof noTokenWait === 'function' ? noTokenWait() : noTokenWait)) throw err;
       if (tokenProblem !== null && patched(TOKEN_WAIT_PATCH)) {
         journey.publishStage();
-        journey.awaitToken(tokenProblem);
-        await condition(() => journey.tokenRenewalsSoFar > renewals);
-        journey.tokenArrived();
+        const keyMissing = applicationFailureOf(err)?.type === STORE_KEY_FAILURE_TYPE;
+        journey.awaitToken(tokenProblem, keyMissing);
         waitedForToken = true;
+        if (keyMissing && patched(STORE_KEY_RECHECK_PATCH)) {
+          const recheckMs = Math.min(
+            journeyPolicy.storeKeyRecheckMs,
+            journeyPolicy.firstStoreKeyRecheckMs * 2 ** keyRechecks++,
+          );
+          // No new token in time: the call again, the wait standing as far as anyone can see until it passes.
+          if (!(await condition(() => journey.tokenRenewalsSoFar > renewals, recheckMs))) continue;
+        } else await condition(() => journey.tokenRenewalsSoFar > renewals);
+        journey.tokenArrived();
         continue;
       }
       const wait = waitAfter(err, meta, waits);
