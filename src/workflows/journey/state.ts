@@ -16,7 +16,7 @@ import { PAID_MESSAGE_BLOCK, signupWindowEnds } from '../../domain/journey.js';
 import { codeLastsUntil, journeyPolicy } from '../../domain/policy.js';
 import type { CancelRequest } from '../../domain/messages.js';
 import type { MetaError } from '../../domain/meta-error.js';
-import type { StageOrOutcome } from '../../domain/stages.js';
+import { journeyStages, type StageOrOutcome } from '../../domain/stages.js';
 
 /** Where the journey stands with its portfolio's registered-number cap. */
 export type SlotState = 'none' | 'requested' | 'queued' | 'held';
@@ -168,7 +168,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     phoneNumberId: state.phoneNumberId,
     codeMethod: state.codeMethod,
     ivr: input.ivr,
-    waiting: boundedBySignup(paidBlockWait(state), signupEnds),
+    waiting: boundedBySignup(state, paidBlockWait(state), signupEnds),
     // A run carried over from before the field holds none.
     removalBlocked: state.stage === 'REMOVING' ? (state.restriction ?? null) : null,
     deadlines: {
@@ -215,13 +215,23 @@ function paidBlockWait(state: JourneyState): JourneyView['waiting'] {
   return Date.parse(waiting.until) < taken ? { ...waiting, until: new Date(taken).toISOString() } : waiting;
 }
 
+/** The stages the signup window races (number-journey.ts, registerInTime): a wait in them ends with the window. */
+const RACED_BY_SIGNUP: readonly StageOrOutcome[] = journeyStages.slice(0, journeyStages.indexOf('AWAITING_PIN') + 1);
+
 /**
  * A wait before registration whose end would come after the signup window's ends with it: the journey ends SIGNUP_EXPIRED
  * then. Its `until` is the window's end, and its reason says so (the stage's own wait — a code's 15 minutes, a PIN's 7
- * days, Meta's 72 hours — would promise more time than there is).
+ * days, Meta's 72 hours — would promise more time than there is). So does a wait with no end of its own (a person's
+ * token, the portfolio's queue) in a stage the window races.
  */
-function boundedBySignup(waiting: JourneyView['waiting'], signupEnds: string | null): JourneyView['waiting'] {
-  if (waiting?.until == null || signupEnds === null || waiting.until <= signupEnds) return waiting;
+function boundedBySignup(
+  state: JourneyState,
+  waiting: JourneyView['waiting'],
+  signupEnds: string | null,
+): JourneyView['waiting'] {
+  if (!waiting || signupEnds === null) return waiting;
+  const openEnded = waiting.until == null && !state.coexistence && RACED_BY_SIGNUP.includes(state.stage);
+  if (!openEnded && (waiting.until == null || waiting.until <= signupEnds)) return waiting;
   const reason = `${waiting.reason.replace(/\.$/, '')}; but the 14-day signup window closes first, at ${signupEnds}: the journey then ends SIGNUP_EXPIRED unless the number is registered by then (Embedded Signup again to go on).`;
   return { ...waiting, until: signupEnds, reason };
 }
