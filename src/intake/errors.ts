@@ -20,6 +20,7 @@ const httpStatus: Record<IntakeErrorKind, number> = {
   'code-used': 409,
   'in-progress': 409,
   'code-expired': 410,
+  'token-revoked': 410,
   incomplete: 410,
   'business-mismatch': 422,
   'exchange-refused': 422,

@@ -11,6 +11,7 @@ export const signupFailureKinds = [
   'token-not-for-waba',
   'business-mismatch',
   'waba-outside-portfolios',
+  'token-revoked',
 ] as const;
 export type SignupFailureKind = (typeof signupFailureKinds)[number];
 

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { validateDisplayName } from '../domain/display-name.js';
 import { GRAPH_ID, JourneyInputError, parseJourneyRequest } from '../domain/journey-input.js';
 import { CLOCKS_APART_MS } from '../domain/events.js';
+import { TOKEN_REFUSED_CODES } from '../domain/meta-error.js';
 import { journeyWorkflowId, signupExpiresAt, signupWindowClosedAt } from '../domain/journey.js';
 import { e164OfDisplay } from '../domain/number.js';
 import type { GraphClient } from '../graph/client.js';
@@ -23,6 +24,9 @@ import type { SignupFailureKind, SignupJourney, SignupLedger, SignupRecord } fro
 import { announceNewToken } from './token-renewal.js';
 
 const graphId = z.string().regex(GRAPH_ID, 'must be a numeric Graph id');
+
+/** Failures of the code itself, not of the signup it came with. */
+const CODE_FAILURES: readonly SignupFailureKind[] = ['code-expired', 'code-used', 'exchange-refused'];
 
 /** The body of POST /v1/signups: what the popup's message event and its code callback gave the browser. */
 export const signupRequestSchema = z
@@ -144,6 +148,10 @@ export async function signup(deps: SignupDeps, body: unknown, requestedBy: strin
     if (!(await deps.ledger.replace(codeHash, earlier, corrected))) throw inProgress();
     return finish(deps, request, codeHash, corrected);
   }
+  // A code Meta refused or found expired is so for any signup: said as it was, not as used (nor whose it was).
+  const codeFailure = earlier.state === 'failed' ? earlier.failure : null;
+  if (codeFailure && CODE_FAILURES.includes(codeFailure.kind))
+    throw new IntakeError(codeFailure.kind, codeFailure.message);
   if (!sameSignup(earlier, fresh)) {
     throw new IntakeError(
       'code-used',
@@ -509,6 +517,11 @@ async function finish(
     try {
       return await work();
     } catch (err) {
+      // The token itself refused (the customer removed the app meanwhile): sending the signup again cannot finish it.
+      if (err instanceof GraphError && TOKEN_REFUSED_CODES.includes(err.code)) {
+        const why = `Meta refused the customer's token while ${what} (error ${err.code}: ${err.metaMessage}): it was revoked or expired since the code's exchange, so this signup cannot be finished — ${RUN_SIGNUP_AGAIN}`;
+        return fail(deps, codeHash, held, 'token-revoked', why, hold);
+      }
       // Left for the next caller to take at once.
       await deps.ledger.replace(codeHash, held, { ...held, state: 'exchanged', updatedAt: stamp() });
       throw new IntakeError(

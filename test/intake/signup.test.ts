@@ -279,6 +279,37 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       expect(garbled.kind).toBe('exchange-refused');
       expect(garbled.message).toMatch(/refused the Embedded Signup code itself .*send the code FB.login's callback/);
       expect(garbled.message).not.toMatch(/META_APP_ID/);
+      // The same code with other numbers is refused as it was, not as used by another signup (it never was).
+      const garbledAgain = await refusal(
+        signup(deps(), { ...popupAnswer(t.bench, customer), code: 'not-a-code' }, 'svc'),
+      );
+      expect(garbledAgain).toMatchObject({ kind: 'exchange-refused', message: garbled.message });
+    });
+  });
+
+  it('answers a token Meta refuses while the signup finishes as revoked, for good: sending it again cannot finish it', async () => {
+    const customer = await customerWaba(t.bench, 1);
+    const body = popupAnswer(t.bench, customer);
+    await t.bench.run(async () => {
+      // The customer removed the app between the exchange and the app's subscription.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /{waba-id}/subscribed_apps', kind: 'error', code: 190 });
+      try {
+        const revoked = await refusal(signup(deps(), body, 'svc'));
+        expect(revoked).toMatchObject({ kind: 'token-revoked', httpStatus: 410 });
+        expect(revoked.message).toMatch(
+          /^Meta refused the customer's token while subscribing .*\(error 190: .*\): it was revoked or expired since the code's exchange, so this signup cannot be finished — run Embedded Signup again/,
+        );
+        expect(revoked.message).not.toContain(body.code);
+        // The same signup again is answered the same, without calling Meta.
+        const calledBefore = t.bench.sandbox.admin.calls().length;
+        expect(await refusal(signup(deps(), body, 'svc'))).toMatchObject({
+          kind: 'token-revoked',
+          message: revoked.message,
+        });
+        expect(t.bench.sandbox.admin.calls().length).toBe(calledBefore);
+      } finally {
+        t.bench.sandbox.admin.clearFaults();
+      }
     });
   });
 
