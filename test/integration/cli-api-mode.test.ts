@@ -175,7 +175,7 @@ describe('the command line through the HTTP API (NUMBERFLOW_URL, NUMBERFLOW_TOKE
         t.bench.sandbox.admin.deleteNumber(phoneNumberId as string);
         expect(await cli('admin', ['confirm-deletion', e164])).toEqual({
           code: 0,
-          stdout: 'accepted: Meta no longer shows the number: the journey gives its slot back and ends REMOVED\n',
+          stdout: 'accepted: Meta no longer shows the number: the journey ends REMOVED\n',
           stderr: '',
         });
 

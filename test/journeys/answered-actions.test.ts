@@ -115,7 +115,7 @@ describe('resend, removal and deletion confirmation answered as updates (dev ser
       await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the deletion again');
       expect(await handle.executeUpdate(confirmDeletionUpdate, { args: [{ actor: 'admin@acme' }] })).toEqual({
         accepted: true,
-        message: 'Meta no longer shows the number: the journey gives its slot back and ends REMOVED',
+        message: 'Meta no longer shows the number: the journey ends REMOVED',
         attemptsLeft: null,
       });
       expect(await handle.result()).toMatchObject({ outcome: 'REMOVED', actor: 'admin@acme' });

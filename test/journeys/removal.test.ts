@@ -14,6 +14,7 @@ import {
 import { patchesIn } from '../support/history.js';
 import { WaitingOn } from '../../src/domain/search-attributes.js';
 import { journeyTimeline } from '../../src/audit/index.js';
+import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { eventually } from '../api/support.js';
 import { startLive } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
@@ -230,6 +231,29 @@ describe('a deletion confirmed twice (dev server + Graph sandbox)', () => {
 
 describe('removal after a paid message (time-skipping server + Graph sandbox)', () => {
   const t = useBench('time-skipping');
+
+  it("gives its registration slot back once deregistered, while it waits for the number's deletion", async () => {
+    await t.bench.run(async () => {
+      const { journey, handle } = await waitingForDeletion(t.bench);
+      const { e164 } = await journey.view();
+      const portfolio = t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId));
+      await eventually(
+        async () => (await portfolio.query(portfolioQuery)).holders.map((h) => h.e164),
+        (holders) => !holders.includes(e164),
+        'the slot given back',
+      );
+      expect((await journey.view()).stage).toBe('REMOVING');
+      expect(patchesIn(await handle.fetchHistory())).toContain('removal-gives-the-slot-back-once-deregistered');
+      t.bench.sandbox.admin.deleteNumber((await journey.view()).phoneNumberId as string);
+      await handle.signal(confirmDeletionSignal, { actor: 'admin@acme' });
+      expect((await journey.until((v) => v.result !== null, 'REMOVED')).result?.outcome).toBe('REMOVED');
+      // Given back once: the ending sends no second release.
+      const releases = (await handle.fetchHistory()).events?.filter(
+        (e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === 'releaseSlot',
+      );
+      expect(releases).toHaveLength(1);
+    });
+  });
 
   it('waits out the 30-day block after a paid message before asking an admin to delete the number', async () => {
     await t.bench.run(async () => {

@@ -21,12 +21,20 @@ export async function remove(journey: Journey, request: Submission<RemovalReques
   journey.pauseSends(); // senders read it from the journey query before using the number
   journey.note(request.actor, `requested the removal (${request.value.reason}); sends paused`);
   journey.inbox.displayName.answer({ accepted: false, message: 'the number is being removed', attemptsLeft: null });
-  if (!journey.state.coexistence) await deregister(journey);
+  if (!journey.state.coexistence) {
+    await deregister(journey);
+    // Meta counts a deregistered number no more: the slot goes back now, not after Meta's 30-day block and the
+    // admin's deletion (the queue behind waited for both). A coexistence number stays counted until it is gone.
+    if (patched(SLOT_AT_DEREGISTER_PATCH)) await releaseSlot(journey);
+  }
   await waitOutPaidMessageBlock(journey);
   const confirmedBy = await awaitDeletion(journey);
   await releaseSlot(journey);
   return endingResult('REMOVED', { actor: request.actor, confirmedBy }, { actor: request.actor });
 }
+
+/** Runs before gave the slot back only once the number was gone (and replay so). Decided after the deregister. */
+const SLOT_AT_DEREGISTER_PATCH = 'removal-gives-the-slot-back-once-deregistered';
 
 async function deregister(journey: Journey): Promise<void> {
   for (let repeat = false; ; repeat = true) {
@@ -107,7 +115,7 @@ async function awaitDeletion(journey: Journey): Promise<string | null> {
       journey.seenAtMeta(null); // no status: Meta shows no number (the view kept CONNECTED for a coexistence number)
       deletionConfirmation.answer({
         accepted: true,
-        message: 'Meta no longer shows the number: the journey gives its slot back and ends REMOVED',
+        message: 'Meta no longer shows the number: the journey ends REMOVED',
         attemptsLeft: null,
       });
       return confirmedBy;
