@@ -53,4 +53,4 @@ export async function revealPin(
 }
 
 const endedAnswer = (e164: string) => (status: string) =>
-  `the journey of ${e164} has ended (${status}) and reveals no PIN; if it set one, the number's next journey tries that PIN by itself when Meta asks for the old one (133005)`;
+  `the journey of ${e164} has ended (${status}) and reveals no PIN; if it set one, the number's next journey in the same portfolio tries that PIN by itself when Meta asks for the old one (133005)`;

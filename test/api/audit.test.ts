@@ -126,7 +126,7 @@ describe("the auditor's timeline and export, and the admin's PIN reveal, over HT
     expect(ended.status).toBe(409);
     expect(ended.body.error).toMatchObject({ code: 'conflict' });
     expect(ended.body.error.message).toBe(
-      `the journey of ${e164} has ended (REMOVED) and reveals no PIN; if it set one, the number's next journey tries that PIN by itself when Meta asks for the old one (133005)`,
+      `the journey of ${e164} has ended (REMOVED) and reveals no PIN; if it set one, the number's next journey in the same portfolio tries that PIN by itself when Meta asks for the old one (133005)`,
     );
     for (const answer of [answers.byOperator, answers.elsewhere, answers.withoutReason, ended]) {
       expectNoSecret(answer as Answer);

@@ -71,6 +71,22 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
     });
   });
 
+  it('says a deregistration refused as not registered (133010) is one to ask again, not to register the number', async () => {
+    await t.bench.run(async () => {
+      const { journey } = await startLive(t.bench);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /deregister', kind: 'error', code: 133010, times: 1 });
+      await handle.signal(requestRemovalSignal, removal);
+      const blocked = await journey.until((v) => v.waiting?.reason.startsWith('removal blocked') === true, 'blocked');
+      expect(blocked.waiting?.reason).toContain('Meta refused the deregistration: error 133010');
+      expect(blocked.waiting?.reason).toContain('not registered on the Cloud API (deregistered already');
+      expect(blocked.waiting?.reason).not.toMatch(/register it with/);
+      await handle.signal(requestRemovalSignal, removal);
+      await journey.until((v) => v.waiting?.reason.includes('WhatsApp Manager') === true, 'waiting for deletion');
+      await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  });
+
   it('is blocked by a restriction numberflow does not know, until an admin asks again', async () => {
     await t.bench.run(async () => {
       const { journey, handle } = await waitingForDeletion(t.bench);
@@ -196,6 +212,22 @@ describe('removal and what Meta answers late or not at all (dev server + Graph s
         actor: 'admin@acme',
         what: 'confirmed the deletion, but Meta could not be read to check it; waiting',
       });
+      expect(view.waiting?.for).toBe('admin'); // after the answer, the admin's wait again
+      // While Meta is slow to answer a confirmation's read, the wait is Meta's, not the admin's who just confirmed.
+      t.bench.sandbox.admin.injectFault({
+        endpoint: 'GET /{phone-number-id}',
+        kind: 'latency',
+        latencyMs: 3_000,
+        times: 1,
+      });
+      try {
+        const slow = handle.executeUpdate(confirmDeletionUpdate, { args: [{ actor: 'admin@acme' }] });
+        const checking = await journey.until((v) => v.waiting?.for === 'meta', 'checking at Meta');
+        expect(checking.waiting?.reason).toBe('checking at Meta that the number is gone, as admin@acme confirmed');
+        expect(await slow).toMatchObject({ accepted: false });
+      } finally {
+        t.bench.sandbox.admin.clearFaults();
+      }
       await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });

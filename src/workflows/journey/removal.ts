@@ -33,6 +33,9 @@ export async function remove(journey: Journey, request: Submission<RemovalReques
   return endingResult('REMOVED', { actor: request.actor, confirmedBy }, { actor: request.actor });
 }
 
+/** Meta's "Account not registered". */
+const NOT_REGISTERED = 133010;
+
 /** Runs before gave the slot back only once the number was gone (and replay so). Decided after the deregister. */
 const SLOT_AT_DEREGISTER_PATCH = 'removal-gives-the-slot-back-once-deregistered';
 
@@ -50,7 +53,10 @@ async function deregister(journey: Journey): Promise<void> {
         meta
           ? `Meta refused the deregistration: error ${meta.code} (${meta.message})`
           : `the deregistration failed: ${String(err)}`,
-        meta?.remediation ?? 'Look at the workflow history for the failure, then request the removal again.',
+        // The catalog's words for 133010 are a registration's ("register it"): the opposite of a removal.
+        meta?.code === NOT_REGISTERED
+          ? 'Meta says the number is not registered on the Cloud API (deregistered already, in WhatsApp Manager or by another platform): request the removal again — the journey reads Meta first and goes on.'
+          : (meta?.remediation ?? 'Look at the workflow history for the failure, then request the removal again.'),
       );
     }
   }
@@ -108,6 +114,9 @@ async function awaitDeletion(journey: Journey): Promise<string | null> {
       journeyPolicy.deletionPollMs,
     );
     if (journey.state.restriction) continue;
+    const confirming = deletionConfirmation.peek()?.actor;
+    // Meta slow to answer: the wait meanwhile is Meta's, not the admin who has just confirmed.
+    if (confirming) journey.waitFor('meta', `checking at Meta that the number is gone, as ${confirming} confirmed`);
     const snapshot = await readOrNull(journey);
     const confirmedBy = deletionConfirmation.peek()?.actor ?? null;
     // A confirmation that came as an update is answered with what Meta showed.
