@@ -133,7 +133,14 @@ function signupLines(outcome: SignupOutcome): string[] {
     `signup of WABA ${outcome.wabaId}: ${head}; registration window until ${outcome.signupExpiresAt}`,
     ...outcome.journeys.map((j) => {
       const what = j.outcome === 'refused' ? `refused: ${j.problem ?? ''}` : `${j.outcome} ${j.workflowId ?? ''}`;
-      return `  ${j.e164 ?? j.phoneNumberId}\t${what}`;
+      // A running journey keeps its own window.
+      const window =
+        j.signupExpiresAt === undefined
+          ? ''
+          : j.signupExpiresAt === null
+            ? ' (no registration window of its own)'
+            : ` (its own registration window until ${j.signupExpiresAt})`;
+      return `  ${j.e164 ?? j.phoneNumberId}\t${what}${window}`;
     }),
   ];
 }

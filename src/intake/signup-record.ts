@@ -22,6 +22,17 @@ export const signupJourneySchema = z.object({
   /** started now; already running (an earlier attempt, or a journey started by hand); refused, with why. */
   outcome: z.enum(['started', 'already-running', 'refused']),
   problem: z.string().nullable(),
+  /**
+   * A journey already running keeps its own 14-day window, which this signup does not move: its end (null: none,
+   * a journey started by hand). Absent for the others (the signup's window) and from records before it.
+   */
+  signupExpiresAt: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      "for a journey already running: the end of its own 14-day window (its first signup's; null: none), which this signup does not move",
+    ),
 });
 export type SignupJourney = z.infer<typeof signupJourneySchema>;
 

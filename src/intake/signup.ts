@@ -619,7 +619,10 @@ async function startOne(
     if (!(err instanceof JourneyConflictError)) throw err;
     const running = await describeJourney(deps.temporal, e164);
     if (running.phoneNumberId === phoneNumberId) {
-      return { phoneNumberId, e164, workflowId: journeyWorkflowId(e164), outcome: 'already-running', problem: null };
+      // Its window is its own start's: this signup does not move it.
+      const { signupExpiresAt } = running.deadlines;
+      const workflowId = journeyWorkflowId(e164);
+      return { phoneNumberId, e164, workflowId, outcome: 'already-running', problem: null, signupExpiresAt };
     }
     return refused(`${e164} already has a journey in progress (${journeyWorkflowId(e164)}), ${TAKEN_ADVICE}`, e164);
   }
