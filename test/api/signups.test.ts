@@ -58,6 +58,33 @@ describe('Embedded Signup over the API: POST /v1/signups (dev server, worker, Gr
       // The service logged the requests (by path, with the principal), never the code or the customer's token.
       const token = (await s.stores.tokens.get(customer.wabaId)) as string;
       expect(logLines.some((line) => line.includes('"path":"/v1/signups"'))).toBe(true);
+      // Each signup's outcome, for auditors: who signed up which WABA, and what came of it.
+      const outcomes = logLines
+        .map((line) => JSON.parse(line) as { signup?: object; msg: string })
+        .filter((l) => l.signup);
+      expect(outcomes.map((l) => [l.msg, l.signup])).toEqual(
+        [false, true].map((repeated) => [
+          'signup finished',
+          {
+            wabaId: customer.wabaId,
+            businessId: body.businessId,
+            numbers: 1,
+            principal: expect.any(String),
+            repeated,
+            journeys: { started: 1 },
+          },
+        ]),
+      );
+      // A refused one too, with why (the same code for other numbers).
+      const refused = await api.call<ErrorAnswer>('POST', '/v1/signups', {
+        as: 'onboarding',
+        body: { ...body, phoneNumberIds: ['123456789'] },
+      });
+      expect(refused.status).toBe(409);
+      expect(logLines.some((line) => line.includes('"refused":"code-used"'))).toBe(true);
+      expect(logLines.join('\n')).toMatch(
+        /"msg":"signup refused: this Embedded Signup code was already used by another signup/,
+      );
       expect(leaked(logLines.join('\n') + JSON.stringify([answer.body, again.body]), [body.code, token])).toEqual([]);
     });
   });

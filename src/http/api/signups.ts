@@ -67,10 +67,19 @@ export function signupRoutes(app: ZodApp, context: ApiContext): void {
         taskQueue: context.taskQueue,
         ...(limited ? { mayUsePortfolio: (portfolioId: string) => seesPortfolio(principal, portfolioId) } : {}),
       };
+      // Each signup's outcome in the log, for auditors: who signed up which WABA, and what came of it (the message
+      // names Meta's answer; never the code or a token).
+      const { wabaId, businessId, phoneNumberIds } = request.body;
+      const about = { wabaId, businessId, numbers: phoneNumberIds.length, principal: principal.name };
       try {
-        return await signup(deps, request.body, principal.name);
+        const outcome = await signup(deps, request.body, principal.name);
+        const counts: Record<string, number> = {};
+        for (const { outcome: kind } of outcome.journeys) counts[kind] = (counts[kind] ?? 0) + 1;
+        request.log.info({ signup: { ...about, repeated: outcome.repeated, journeys: counts } }, 'signup finished');
+        return outcome;
       } catch (err) {
         if (err instanceof IntakeError) {
+          request.log.info({ signup: { ...about, refused: err.kind } }, `signup refused: ${err.message}`);
           throw new ApiError(err.httpStatus, codeOf(err.httpStatus), err.message, [], err.kind);
         }
         throw err;
