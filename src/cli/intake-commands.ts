@@ -36,7 +36,7 @@ function direct(
     if (writes) {
       const { checkStoreKey } = await import('../stores/open.js');
       const warn = (message: string) => console.error(`numberflow: ${message}`);
-      await checkStoreKey(opened.stores.tokens, warn, { oneMustOpen: false });
+      await checkStoreKey(opened.stores.tokens, warn, { oneMustOpen: false, latestMustOpen: true });
     }
     return work({ config, ...opened });
   });

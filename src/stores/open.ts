@@ -7,6 +7,7 @@ import { openPostgres } from './postgres.js';
 import { storeSealerFor, type StoreKeyError } from './sealed.js';
 import { SqlIdentityStore } from './sql-identity-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
+import type { StoredToken } from './token-store.js';
 import type { SqlDatabase } from './sql.js';
 import { openSqlite } from './sqlite.js';
 import { SQLITE_FILE } from './sqlite-file.js';
@@ -47,11 +48,29 @@ export function storeKeyRefusal(why: StoreKeyError): ConfigError {
 export async function checkStoreKey(
   tokens: SqlTokenStore,
   warn: (message: string) => void,
-  { oneMustOpen = true, except }: { oneMustOpen?: boolean; except?: string } = {},
+  {
+    oneMustOpen = true,
+    latestMustOpen = false,
+    except,
+  }: { oneMustOpen?: boolean; latestMustOpen?: boolean; except?: string } = {},
 ): Promise<void> {
   const checks = await tokens.keyCheck({ except });
   const wrongKey = checks.find((c) => c.opened === 0 && c.why?.held)?.why;
   if (wrongKey) throw storeKeyRefusal(wrongKey);
+  if (latestMustOpen) {
+    // The fleet seals with its first key: the latest token sealed under an id this process lacks says that it is
+    // not configured as the fleet is (a rotation the command was not told of), and would seal with a retired key.
+    const latest = (await tokens.list()).reduce<StoredToken | null>(
+      (newest, t) => (newest === null || t.storedAt > newest.storedAt ? t : newest),
+      null,
+    );
+    const lacking = latest && checks.find((c) => c.keyId === latest.keyId && c.why && !c.why.held);
+    if (latest && lacking) {
+      throw new ConfigError(
+        `the latest token stored (WABA ${latest.wabaId}, at ${latest.storedAt}) is sealed with store key "${latest.keyId}", which this command does not hold: the fleet seals with it, so give this command NUMBERFLOW_STORE_KEY as the service has it (the key file of the data folder holds the keys it was made with)`,
+      );
+    }
+  }
   const first = checks[0]?.why;
   if (oneMustOpen && first && checks.every((c) => c.opened === 0)) throw storeKeyRefusal(first);
   for (const { keyId, unopened, why } of checks) {

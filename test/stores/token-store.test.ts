@@ -101,7 +101,7 @@ function contract(name: string, backend: () => Backend) {
     it("stops a process whose store key cannot open the stored tokens at its start, and says a forgotten id's", async () => {
       const db = await backend().open();
       await db.run('DELETE FROM waba_tokens', []);
-      const check = async (spec: string, options?: { oneMustOpen: boolean }) => {
+      const check = async (spec: string, options?: { oneMustOpen: boolean; latestMustOpen?: boolean }) => {
         const warned: string[] = [];
         const store = await SqlTokenStore.open(db, sealer(spec));
         await checkStoreKey(store, (message) => warned.push(message), options);
@@ -140,6 +140,15 @@ function contract(name: string, backend: () => Backend) {
           /^2 stored tokens of store key "store-1" cannot be opened \(the first: the token of WABA 707 is sealed with store key "store-1"/,
         ),
       ]);
+      // A command line still on the retired key (the data folder's key file) while the fleet seals with the new one:
+      // the latest token is under an id it lacks, so it refuses to store one; the fleet's key list passes.
+      const behind = { oneMustOpen: false, latestMustOpen: true };
+      await expect(check(keys, behind)).rejects.toThrow(
+        /^the latest token stored \(WABA 709, at \S+\) is sealed with store key "store-2", which this command does not hold: the fleet seals with it/,
+      );
+      expect(await check(`${key('store-2', 2)},${keys}`, behind)).toEqual([]);
+      // A token forgotten under a dropped id is no sign of that: the latest opens, and storing it again is the remedy.
+      expect(await check(key('store-2', 2), behind)).toHaveLength(1);
       // Read a page at a time: the same with pages of one.
       const paged = await SqlTokenStore.open(db, sealer(key('store-2', 2)));
       expect(await paged.keyCheck({ pageSize: 1 })).toEqual(await paged.keyCheck());
