@@ -62,10 +62,17 @@ describe('removal blocked by a restriction (dev server + Graph sandbox)', () => 
       expect(blocked.waiting).toMatchObject({ for: 'admin' });
       expect(blocked.waiting?.reason).toContain('Meta refused the deregistration: error 200');
       expect(blocked.waiting?.reason).toContain('portfolio admin must grant');
-      await handle.signal(requestRemovalSignal, removal);
-      await journey.until(
+      // Asked again by hand through Temporal, without a reason: noted as such (the API and the CLI require one).
+      await handle.signal(requestRemovalSignal, { actor: 'admin@acme', role: 'admin' } as unknown as typeof removal);
+      const again = await journey.until(
         (v) => v.waiting?.reason.includes('WhatsApp Manager') === true,
         'deregistered, waiting for deletion',
+      );
+      expect(again.notes.map((n) => n.what)).toEqual(
+        expect.arrayContaining([
+          'requested the removal (number retired); sends paused',
+          'asked to try the removal again (no reason given)',
+        ]),
       );
       await t.bench.terminateWhenIdle(journey.workflowId);
     });

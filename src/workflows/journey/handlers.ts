@@ -5,6 +5,7 @@ import { CancellationScope, patched, setHandler } from '@temporalio/workflow';
 import { numberEventDateProblem, numberEventProblem } from '../../domain/events.js';
 import { journeyQuery, numberPinQuery } from '../../domain/journey.js';
 import { journeyPolicy } from '../../domain/policy.js';
+import { reasonWords } from '../../domain/words.js';
 import {
   cancelSignal,
   cancelUpdate,
@@ -295,7 +296,7 @@ export function installHandlers(journey: Journey): void {
   /** Takes an accepted removal: a blocked one is tried again, a live number's starts. */
   const takeRemoval = (request: RemovalRequest): SubmissionOutcome => {
     if (journey.stage === 'REMOVING') {
-      journey.note(request.actor, 'asked to try the removal again');
+      journey.note(request.actor, `asked to try the removal again${reasonWords(request.reason)}`);
       journey.liftRestriction();
       return { accepted: true, pending: true, message: 'trying the removal again', attemptsLeft: null };
     }

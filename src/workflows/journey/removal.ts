@@ -7,6 +7,7 @@ import { PAID_MESSAGE_BLOCK, REMOVAL_BLOCKED, type JourneyResult } from '../../d
 import type { RemovalRequest } from '../../domain/messages.js';
 import { isRegisteredAtMeta, type NumberSnapshot } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
+import { reasonWords } from '../../domain/words.js';
 import { releaseSlot } from './capacity.js';
 import type { Submission } from './inbox.js';
 import type { Journey } from './journey.js';
@@ -19,7 +20,7 @@ export async function remove(journey: Journey, request: Submission<RemovalReques
   journey.enter('REMOVING');
   journey.inbox.removal.take();
   journey.pauseSends(); // senders read it from the journey query before using the number
-  journey.note(request.actor, `requested the removal (${request.value.reason}); sends paused`);
+  journey.note(request.actor, `requested the removal${reasonWords(request.value.reason)}; sends paused`);
   journey.inbox.displayName.answer({ accepted: false, message: 'the number is being removed', attemptsLeft: null });
   if (!journey.state.coexistence) {
     await deregister(journey);
