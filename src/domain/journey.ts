@@ -281,6 +281,9 @@ export const numberPinQuery = defineQuery<{ pin: string | null }>('numberPin');
 /** A removal's wait for Meta's 30-day block after a paid message: the journey's reason, and the audit's. */
 export const PAID_MESSAGE_BLOCK = 'Meta refuses deletion for 30 days after a paid message';
 
+/** How the wait for an admin's deletion in WhatsApp Manager begins its reason. */
+export const DELETION_WAIT = 'a portfolio admin must delete the number in WhatsApp Manager';
+
 /** How a removal Meta blocked begins its wait's reason: what a page reads to offer the removal again. */
 export const REMOVAL_BLOCKED = 'removal blocked';
 /** The wait's reason when the operator chooses the PIN (pinPolicy operator), not Meta's old one: the console words its form so. */

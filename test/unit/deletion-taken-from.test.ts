@@ -2,7 +2,7 @@
 // refusal says, so the console offers no form the journey would refuse (a paid message heard after the removal's
 // wait moves it past the date the wait ended at).
 import { describe, expect, it } from 'vitest';
-import { PAID_MESSAGE_BLOCK } from '../../src/domain/journey.js';
+import { DELETION_WAIT, PAID_MESSAGE_BLOCK } from '../../src/domain/journey.js';
 import { formsState } from '../../src/http/console/pages/forms.js';
 import { initialState, viewOf } from '../../src/workflows/journey/state.js';
 import { journeyInput } from '../support/journeys.js';
@@ -17,6 +17,29 @@ function removing(now: number, deletionAllowedAt: number | null, lastPaidMessage
 }
 
 describe("a removal's deletion date in the journey's view", () => {
+  it("puts off the admin's deletion wait when a paid message came during it, saying until when", () => {
+    const now = Date.now();
+    const input = journeyInput({}, new Date(now - 60 * DAY));
+    const reason = `${DELETION_WAIT} → Phone numbers (trash icon), then confirm`;
+    const state = {
+      ...initialState(input),
+      stage: 'REMOVING' as const,
+      deletionAllowedAt: now - DAY,
+      lastPaidMessageAt: now - HOUR,
+      waiting: { for: 'admin' as const, reason, until: null },
+    };
+    const view = viewOf(input, state, now);
+    const until = new Date(now - HOUR + 30 * DAY + HOUR).toISOString();
+    expect(view.waiting).toEqual({
+      for: 'admin',
+      until,
+      reason: `not before ${until} (Meta refuses the deletion for 30 days after a paid message, and one came): ${reason}`,
+    });
+    expect(view.deadlines.deletionAllowedAt).toBe(until);
+    // Past it, the wait reads as the journey set it.
+    expect(viewOf(input, state, now + 31 * DAY).waiting).toEqual(state.waiting);
+  });
+
   it('is 30 days and an hour after a paid message heard after the wait ended, and the console offers no confirmation', () => {
     const now = Date.now();
     const view = removing(now, now - DAY, now - 2 * DAY + 10 * HOUR);

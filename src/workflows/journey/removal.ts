@@ -3,7 +3,7 @@
 // WhatsApp Manager and the journey sees it gone. A restriction blocks the removal with its reason.
 import { condition, isCancellation, patched } from '@temporalio/workflow';
 import { endingResult } from '../../domain/endings.js';
-import { PAID_MESSAGE_BLOCK, REMOVAL_BLOCKED, type JourneyResult } from '../../domain/journey.js';
+import { DELETION_WAIT, PAID_MESSAGE_BLOCK, REMOVAL_BLOCKED, type JourneyResult } from '../../domain/journey.js';
 import type { RemovalRequest } from '../../domain/messages.js';
 import { isRegisteredAtMeta, type NumberSnapshot } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
@@ -108,7 +108,7 @@ async function awaitDeletion(journey: Journey): Promise<string | null> {
       : "it is the number's own: numberflow set none";
     journey.waitFor(
       'admin',
-      `a portfolio admin must delete the number in WhatsApp Manager → Phone numbers (trash icon; where it asks for the two-step PIN, ${pin}), then confirm`,
+      `${DELETION_WAIT} → Phone numbers (trash icon; where it asks for the two-step PIN, ${pin}), then confirm`,
     );
     await condition(
       () => deletionConfirmation.busy || journey.state.restriction !== null,

@@ -12,7 +12,7 @@ import type {
   QualityUpdate,
   StageEntered,
 } from '../../domain/journey.js';
-import { PAID_MESSAGE_BLOCK, signupWindowEnds } from '../../domain/journey.js';
+import { DELETION_WAIT, PAID_MESSAGE_BLOCK, signupWindowEnds } from '../../domain/journey.js';
 import { codeLastsUntil, journeyPolicy } from '../../domain/policy.js';
 import type { CancelRequest } from '../../domain/messages.js';
 import type { MetaError } from '../../domain/meta-error.js';
@@ -168,7 +168,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     phoneNumberId: state.phoneNumberId,
     codeMethod: state.codeMethod,
     ivr: input.ivr,
-    waiting: boundedBySignup(state, paidBlockWait(state), signupEnds),
+    waiting: boundedBySignup(state, paidBlockWait(state, now), signupEnds),
     // A run carried over from before the field holds none.
     removalBlocked: state.stage === 'REMOVING' ? (state.restriction ?? null) : null,
     deadlines: {
@@ -208,10 +208,21 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
  * The wait for Meta's paid-message block ends when a confirmation is taken: a run from before the hour's margin
  * (patch paid-message-block-with-the-hour-unheard) waits its timer out, then the hour, as its confirmation says.
  */
-function paidBlockWait(state: JourneyState): JourneyView['waiting'] {
+function paidBlockWait(state: JourneyState, now: number): JourneyView['waiting'] {
   const { waiting } = state;
   const taken = deletionTakenFrom(state);
-  if (waiting?.reason !== PAID_MESSAGE_BLOCK || waiting.until == null || taken === null) return waiting;
+  if (!waiting || taken === null) return waiting;
+  // A paid message heard while the admin's deletion is awaited: Meta refuses the deletion until the new end, as
+  // does the journey a confirmation (the wait itself looks again every 6 hours).
+  if (waiting.reason.startsWith(DELETION_WAIT) && taken > now) {
+    const until = new Date(taken).toISOString();
+    return {
+      ...waiting,
+      until,
+      reason: `not before ${until} (Meta refuses the deletion for 30 days after a paid message, and one came): ${waiting.reason}`,
+    };
+  }
+  if (waiting.reason !== PAID_MESSAGE_BLOCK || waiting.until == null) return waiting;
   return Date.parse(waiting.until) < taken ? { ...waiting, until: new Date(taken).toISOString() } : waiting;
 }
 
