@@ -1,9 +1,10 @@
 // Graph failures as Temporal sees them: one ApplicationFailure type per kind, non-retryable where a retry
 // cannot help (permanent) or must not be blind (rate limits: the workflow waits durably instead).
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { GRAPH_FAILURE_TYPE, GRAPH_UNREACHABLE_TYPE } from '../domain/meta-error.js';
+import { GRAPH_FAILURE_TYPE, GRAPH_UNREACHABLE_TYPE, TOKEN_STORE_UNAVAILABLE_TYPE } from '../domain/meta-error.js';
 import { classifyGraphFailure } from '../graph/classify.js';
 import { GraphError, GraphTransportError } from '../graph/errors.js';
+import { TokenStoreUnavailableError } from '../graph/tokens.js';
 
 /** Activities heartbeat this often while a call runs, so a dead worker is noticed within the heartbeat timeout. */
 const HEARTBEAT_EVERY_MS = 3_000;
@@ -19,6 +20,9 @@ export function toActivityFailure(err: unknown): unknown {
   }
   if (err instanceof GraphTransportError) {
     return ApplicationFailure.create({ type: GRAPH_UNREACHABLE_TYPE, message: err.message, nonRetryable: false });
+  }
+  if (err instanceof TokenStoreUnavailableError) {
+    return ApplicationFailure.create({ type: TOKEN_STORE_UNAVAILABLE_TYPE, message: err.message, nonRetryable: false });
   }
   // Refused before sending (bad input, no token) or an answer of the wrong shape: no retry will change it.
   const failure = classifyGraphFailure(err);

@@ -1,7 +1,7 @@
 // What the command line says when a command fails, and its exit code: the reason, never a stack or a secret.
 import { JourneyInputError } from '../domain/journey-input.js';
 import {
-  notAnsweringMessages,
+  notAnsweringMessage,
   temporalNotAnswering,
   WORKFLOW_TASK_FAILING,
   workflowTaskFailing,
@@ -40,7 +40,9 @@ export function failureOf(err: unknown): { lines: string[]; exitCode: number } {
   if (err instanceof Error && err.name === 'ConfigError')
     return { lines: [`numberflow: ${err.message}`], exitCode: mayGoThroughLater(err) ? EXIT_TRY_AGAIN : 1 };
   const notAnswering = temporalNotAnswering(err);
-  if (notAnswering) return { lines: [`numberflow: ${notAnsweringMessages[notAnswering]}`], exitCode: EXIT_TRY_AGAIN };
+  if (notAnswering) {
+    return { lines: [`numberflow: ${notAnsweringMessage(err, notAnswering)}`], exitCode: EXIT_TRY_AGAIN };
+  }
   if (workflowTaskFailing(err)) return { lines: [`numberflow: ${WORKFLOW_TASK_FAILING}`], exitCode: 1 };
   if (updateAbortedWithItsTask(err)) return { lines: [`numberflow: ${UPDATE_ABORTED}`], exitCode: EXIT_TRY_AGAIN };
   return {

@@ -19,6 +19,8 @@ export interface MetaError {
 export const GRAPH_FAILURE_TYPE = 'GraphError';
 /** The ApplicationFailure type for a Graph call that got no answer (network down, timeout): an outage. */
 export const GRAPH_UNREACHABLE_TYPE = 'GraphUnreachable';
+/** The activity failure of a token store that did not answer: nothing reached Meta; waited out as Graph unreachable. */
+export const TOKEN_STORE_UNAVAILABLE_TYPE = 'TokenStoreUnavailable';
 
 /** Meta refuses the token itself (190: invalid, expired or revoked; 0: AuthException): a new token is needed. */
 export const TOKEN_REFUSED_CODES: readonly number[] = [190, 0];

@@ -2,6 +2,7 @@
 // may have its own business-integration token (from the Embedded Signup code exchange); a system-user token from
 // the environment serves every WABA it was granted. Tokens never travel as arguments of endpoint methods.
 import type { TokenOrigin, TokenStore } from '../stores/token-store.js';
+import { StoreKeyError } from '../stores/sealed.js';
 import type { GraphErrorClass } from './errors.js';
 
 export interface TokenProvider {
@@ -19,6 +20,24 @@ export class MissingTokenError extends Error {
   }
 }
 
+/**
+ * The token store did not answer (PostgreSQL away, a failover): nothing was sent to Meta. Passes with time — the
+ * activity retries it, and the journey waits it out as it does Graph unreachable — where a plain error ended it.
+ */
+export class TokenStoreUnavailableError extends Error {
+  override readonly name = 'TokenStoreUnavailableError';
+  readonly errorClass: GraphErrorClass = 'transient';
+  constructor(
+    readonly wabaId: string,
+    cause: unknown,
+  ) {
+    super(
+      `the token store did not answer for WABA ${wabaId}'s token (${cause instanceof Error ? cause.message : String(cause)}): nothing was sent to Meta; numberflow calls again once it answers`,
+      { cause },
+    );
+  }
+}
+
 /** One system-user token for every WABA. */
 export function staticTokenProvider(token: string): TokenProvider {
   if (token.trim() === '') throw new TypeError('the system-user access token is empty');
@@ -33,7 +52,11 @@ export class PerWabaTokenProvider implements TokenProvider {
   ) {}
 
   async tokenFor(wabaId: string): Promise<string> {
-    const token = (await this.store.get(wabaId)) || this.fallbackToken;
+    const stored = await this.store.get(wabaId).catch((err: unknown) => {
+      if (err instanceof StoreKeyError) throw err; // a key, not the store: a person's to mend
+      throw new TokenStoreUnavailableError(wabaId, err);
+    });
+    const token = stored || this.fallbackToken;
     if (!token) throw new MissingTokenError(wabaId);
     return token;
   }

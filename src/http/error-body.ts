@@ -16,6 +16,7 @@ export const errorCodes = [
   'idempotency_conflict',
   'refused',
   'temporal_unavailable',
+  'store_unavailable',
   'key_missing',
   'workflow_task_failing',
   'update_aborted',

@@ -17,13 +17,14 @@ import { MissingTokenError } from '../graph/tokens.js';
 import { isKeyMissingInReplay } from '../codec/undecryptable.js';
 import { followRoutes } from './allowed-methods.js';
 import {
-  notAnsweringMessages,
+  notAnsweringMessage,
   temporalNotAnswering,
   WORKFLOW_TASK_FAILING,
   workflowTaskFailing,
 } from '../temporal/unanswered.js';
 import { UPDATE_ABORTED, updateAbortedWithItsTask } from '../temporal/aborted-update.js';
 
+import { storeNotAnswering } from '../stores/unavailable.js';
 export { errorSchema, type ErrorBody, type ErrorCode, type ErrorReason, type Problem } from './error-body.js';
 import type { ErrorBody, ErrorCode, ErrorReason, Problem } from './error-body.js';
 
@@ -131,7 +132,14 @@ export function apiErrorOf(err: FastifyError): ApiError {
   const byCode = fastifyErrors[err.code];
   if (byCode) return byCode(err);
   const notAnswering = temporalNotAnswering(err);
-  if (notAnswering) return new ApiError(503, 'temporal_unavailable', notAnsweringMessages[notAnswering]);
+  if (notAnswering) return new ApiError(503, 'temporal_unavailable', notAnsweringMessage(err, notAnswering));
+  if (storeNotAnswering(err)) {
+    return new ApiError(
+      503,
+      'store_unavailable',
+      "the stores' database (PostgreSQL) does not answer now: send it again shortly",
+    );
+  }
   // The journey's worker cannot replay its history without a key taken away: it waits for it (the key id only).
   if (isKeyMissingInReplay(err))
     return new ApiError(503, 'key_missing', `the journey cannot be read now: ${err.message}`);

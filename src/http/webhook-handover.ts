@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { MissingTokenError } from '../graph/tokens.js';
 import { bounded } from '../graph/webhook-limits.js';
 import type { WebhookEvent } from '../graph/webhooks.js';
+import { storeNotAnswering } from '../stores/unavailable.js';
 import { temporalNotAnswering, temporalRefusedRequest } from '../temporal/unanswered.js';
 import type { createWebhookRouter, RoutedEvent, RoutingBatch } from './webhook-router.js';
 
@@ -72,7 +73,8 @@ async function routeEach(events: WebhookEvent[], route: Route, logger: Logger, b
         continue;
       }
       failed++;
-      if (!temporalNotAnswering(err)) otherwise = true; // Temporal away or slow: not the delivery's fault
+      // Temporal, or the stores' database, away or slow: not the delivery's fault.
+      if (!temporalNotAnswering(err) && !storeNotAnswering(err)) otherwise = true;
       if (err instanceof RouteAgainSoon) {
         held++;
         logger.info(

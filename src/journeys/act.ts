@@ -7,6 +7,8 @@ import type { SubmissionOutcome } from '../domain/messages.js';
 import { NumberStage } from '../domain/search-attributes.js';
 import { isJourneyOutcome } from '../domain/stages.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
+import { workflowPollersSince } from '../temporal/pollers.js';
+import { NotAnsweringError } from '../temporal/unanswered.js';
 import { JourneyEndedError, JourneyNotFoundError } from './errors.js';
 
 export interface SubmitOptions {
@@ -23,6 +25,47 @@ export interface SubmitOptions {
    * default.
    */
   updateId?: string;
+  /**
+   * The journeys' task queue: when given, an input is refused at once (NotAnsweringError, no_worker) while no
+   * worker has polled it lately, and never sent — Temporal would hold it until a worker came back, perhaps long after
+   * (a code expired by then spends an attempt).
+   */
+  taskQueue?: string;
+}
+
+/** A worker that polled this long ago counts as polling: an idle one's poll waits up to a minute for a task. */
+const WORKER_SEEN_WITHIN_MS = 2 * 60_000;
+/** A queue seen polled is not asked about again for this long (a code's submission costs no extra call then). */
+const WORKER_SEEN_KEPT_MS = 5_000;
+/** How long an input not answered in time is waited for to be taken (ACCEPTED) before the caller is told 503. */
+const TAKEN_WITHIN_MS = 10_000;
+
+const queuesSeenPolled = new Map<string, number>();
+
+/**
+ * Refuses an input, before it is sent, when no worker polls the journeys' task queue — or, for a number without a
+ * running journey, says so, as the update would have.
+ */
+async function ensureAWorkerPolls(client: Client, e164: string, taskQueue: string): Promise<void> {
+  const seenAt = queuesSeenPolled.get(taskQueue);
+  if (seenAt !== undefined && Date.now() - seenAt < WORKER_SEEN_KEPT_MS) return;
+  if ((await workflowPollersSince(client, taskQueue, Date.now() - WORKER_SEEN_WITHIN_MS)) > 0) {
+    queuesSeenPolled.set(taskQueue, Date.now());
+    return;
+  }
+  queuesSeenPolled.delete(taskQueue);
+  const running = await client.workflow
+    .getHandle(journeyWorkflowId(e164))
+    .describe()
+    .then(
+      (described) => described.status.name === 'RUNNING',
+      () => false,
+    );
+  if (!running) throw await notRunning(client, e164);
+  throw new NotAnsweringError(
+    'no_worker',
+    `no worker has polled the journeys' task queue "${taskQueue}" for ${WORKER_SEEN_WITHIN_MS / 60_000} minutes: the input was not sent; send it again once a worker runs`,
+  );
 }
 
 /**
@@ -39,14 +82,23 @@ export async function submitToJourney<Arg>(
   e164: string,
   update: UpdateDefinition<SubmissionOutcome, [Arg]>,
   arg: Arg,
-  { waitMs = 10_000, stillWorking, updateId = randomUUID() }: SubmitOptions = {},
+  { waitMs = 10_000, stillWorking, updateId = randomUUID(), taskQueue }: SubmitOptions = {},
 ): Promise<SubmissionOutcome> {
   const journey = client.workflow.getHandle(journeyWorkflowId(e164));
   const options = { args: [arg] as [Arg], updateId };
+  if (taskQueue !== undefined) await ensureAWorkerPolls(client, e164, taskQueue);
   try {
     const outcome = await boundedWait(client, waitMs, () => journey.executeUpdate(update, options));
     if (outcome !== TIMED_OUT) return outcome;
-    await journey.startUpdate(update, { ...options, waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const taken = await boundedWait(client, TAKEN_WITHIN_MS, () =>
+      journey.startUpdate(update, { ...options, waitForStage: WorkflowUpdateStage.ACCEPTED }),
+    );
+    if (taken === TIMED_OUT) {
+      throw new NotAnsweringError(
+        'timed_out',
+        `the journey did not take the input within ${Math.round((waitMs + TAKEN_WITHIN_MS) / 1000)} s (its worker down or stuck?): Temporal keeps it, and the journey may still take it once a worker runs — read the journey before sending it again`,
+      );
+    }
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw await notRunning(client, e164);
     throw err;

@@ -3,6 +3,7 @@
 // migrates once.
 import pg from 'pg';
 import { applySteps, type SqlDatabase, type SqlValue } from './sql.js';
+import { lostConnection, StoreUnavailableError } from './unavailable.js';
 
 /** Any fixed number: the advisory lock numberflow's migrations take. */
 const MIGRATION_LOCK = 7_460_210;
@@ -32,15 +33,23 @@ export async function openPostgres(url: string): Promise<SqlDatabase> {
     await pool.query('SELECT 1');
   } catch (err) {
     await pool.end();
-    throw new Error(
+    const failure = new Error(
       `cannot reach PostgreSQL at ${location} (NUMBERFLOW_DATABASE_URL): ${err instanceof Error ? err.message : String(err)}`,
     );
+    // A server away now may answer later (the command line exits 75); a wrong password or database will not.
+    throw lostConnection(err) ? Object.assign(failure, { tryAgain: true }) : failure;
   }
+  // A query the server never answered (a restart, a failover) is said as the store away, not as a failure of its own.
+  const query = async (client: pg.Pool | pg.PoolClient, sql: string, params: readonly SqlValue[]) => {
+    try {
+      return await client.query(numbered(sql), [...params]);
+    } catch (err) {
+      throw lostConnection(err) ? new StoreUnavailableError(location, err) : err;
+    }
+  };
   const on = (client: pg.Pool | pg.PoolClient) => ({
-    all: async <R>(sql: string, params: readonly SqlValue[] = []) =>
-      (await client.query(numbered(sql), [...params])).rows as R[],
-    run: async (sql: string, params: readonly SqlValue[] = []) =>
-      (await client.query(numbered(sql), [...params])).rowCount ?? 0,
+    all: async <R>(sql: string, params: readonly SqlValue[] = []) => (await query(client, sql, params)).rows as R[],
+    run: async (sql: string, params: readonly SqlValue[] = []) => (await query(client, sql, params)).rowCount ?? 0,
   });
   return {
     dialect: 'postgres',

@@ -3,19 +3,38 @@
 // Workflow" caused by a DEADLINE_EXCEEDED). Neither is the caller's fault; trying again later may succeed. Read by
 // shape, not class: the command line loads the Temporal SDK only when it talks to Temporal itself.
 
-export type NotAnswering = 'unreachable' | 'timed_out';
+export type NotAnswering = 'unreachable' | 'timed_out' | 'no_worker';
+
+/** Said by numberflow itself: a journey's worker that did not take an input in time, or is polling nowhere. */
+export class NotAnsweringError extends Error {
+  override readonly name = 'NotAnsweringError';
+  constructor(
+    readonly kind: NotAnswering,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Why Temporal did not answer, looking through the error's causes; null for any other error. Only a gRPC status
  * counts (its message starts with the code and its name, as grpc-js writes it): Meta's GraphError has a numeric code
- * too, and Meta's 4 is its app rate limit.
+ * too, and Meta's 4 is its app rate limit. A query Temporal refuses for want of a worker (FAILED_PRECONDITION, "no
+ * poller seen for task queue recently") is no worker running: not the caller's fault either.
  */
 export function temporalNotAnswering(err: unknown): NotAnswering | null {
+  if (err instanceof NotAnsweringError) return err.kind;
   for (const message of messagesThrough(err)) {
     if (/^14 UNAVAILABLE\b/.test(message)) return 'unreachable';
     if (/^4 DEADLINE_EXCEEDED\b/.test(message)) return 'timed_out';
+    if (/^9 FAILED_PRECONDITION\b.*\bno poller seen\b/.test(message)) return 'no_worker';
   }
   return null;
+}
+
+/** What to tell a caller when Temporal did not answer: numberflow's own words where it said them. */
+export function notAnsweringMessage(err: unknown, kind: NotAnswering): string {
+  return err instanceof NotAnsweringError ? err.message : notAnsweringMessages[kind];
 }
 
 /** The messages of an error and of the causes it wraps (the SDK's around gRPC's), outermost first, 5 deep at most. */
@@ -30,6 +49,8 @@ export function* messagesThrough(err: unknown): Generator<string> {
 /** What to tell a caller when Temporal did not answer. */
 export const notAnsweringMessages: Record<NotAnswering, string> = {
   unreachable: 'Temporal cannot be reached now; try again shortly',
+  no_worker:
+    "no worker is polling the journeys' task queue now (Temporal has seen none recently): try again once one runs",
   timed_out:
     "Temporal or the journey's worker did not answer in time; try again shortly, and check that a worker is running",
 };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKeyList } from '../../src/codec/keys.js';
 import { openPostgres } from '../../src/stores/postgres.js';
+import { StoreUnavailableError, storeNotAnswering } from '../../src/stores/unavailable.js';
 import { checkStoreKey } from '../../src/stores/open.js';
 import { Sealer, StoreKeyError } from '../../src/stores/sealed.js';
 import { SqlTokenStore } from '../../src/stores/sql-token-store.js';
@@ -190,5 +191,37 @@ describe('the PostgreSQL connection', () => {
       /cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\//,
     );
     await expect(openPostgres(url.toString())).rejects.not.toThrow(/hunter2/);
+    // Away now, it may answer later: the command line exits 75 on it.
+    expect(await openPostgres(url.toString()).catch((err: unknown) => (err as { tryAgain?: boolean }).tryAgain)).toBe(
+      true,
+    );
+  });
+
+  it('says a query the server never answered (its connection cut: a restart, a failover) as the store away', async () => {
+    const db = await openPostgres(postgres.url);
+    const other = await openPostgres(postgres.url);
+    try {
+      const sleeping = db.all('SELECT pg_sleep(30)').catch((err: unknown) => err);
+      // The server ends the connection under the running query, as a shutdown does (SQLSTATE 57P01).
+      for (let cut = 0; cut === 0; await new Promise((resolve) => setTimeout(resolve, 50))) {
+        const [row] = await other.all<{ cut: number }>(
+          "SELECT count(pg_terminate_backend(pid))::int AS cut FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND pid <> pg_backend_pid()",
+        );
+        cut = row?.cut ?? 0;
+      }
+      const err = await sleeping;
+      expect(err).toBeInstanceOf(StoreUnavailableError);
+      expect(storeNotAnswering(new Error('routing failed', { cause: err }))).toBe(true);
+      expect((err as Error).message).toMatch(
+        /^the store's database at postgres:\/\/\S+ does not answer now \(terminating connection due to administrator command\): try again shortly$/,
+      );
+      // A statement's own failure is not the store away.
+      expect(await db.all('SELECT * FROM no_such_table').catch((e: unknown) => e)).not.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+    } finally {
+      await db.close();
+      await other.close();
+    }
   });
 });

@@ -6,7 +6,8 @@ import type { FastifyError } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { failureOf } from '../../src/cli/failure.js';
 import { GraphError } from '../../src/graph/errors.js';
-import { MissingTokenError } from '../../src/graph/tokens.js';
+import { MissingTokenError, TokenStoreUnavailableError } from '../../src/graph/tokens.js';
+import { lostConnection, StoreUnavailableError } from '../../src/stores/unavailable.js';
 import { apiErrorOf } from '../../src/http/errors.js';
 import { temporalNotAnswering, temporalRefusedRequest, WORKFLOW_TASK_FAILING } from '../../src/temporal/unanswered.js';
 import type { WebhookEvent } from '../../src/graph/webhooks.js';
@@ -136,6 +137,10 @@ describe("Temporal's refusal of a webhook change's request", () => {
     // Temporal away is still a failure, delivered again.
     const away = async () => Promise.reject(grpcError(14, 'UNAVAILABLE'));
     expect(await handOver([change], away as Route, logger)).toBe('unavailable');
+    // So are the stores' database away, and a Meta token that could not be read from it: not the delivery's fault.
+    const storeAway = new StoreUnavailableError('postgres://db/numberflow', new Error('connect ECONNREFUSED'));
+    const tokenUnread = async () => Promise.reject(new TokenStoreUnavailableError('1', storeAway));
+    expect(await handOver([change], tokenUnread as Route, logger)).toBe('unavailable');
     // A WABA with no token yet is delivered again too, said at warn without a stack: it is expected until its signup.
     lines.length = 0;
     const tokenless = async () => Promise.reject(new MissingTokenError('102290129340398'));
@@ -151,6 +156,27 @@ describe("Temporal's refusal of a webhook change's request", () => {
       }),
     );
     expect(lines.join('')).not.toContain('stack');
+  });
+});
+
+describe("the stores' database not answering", () => {
+  it('answers an HTTP caller 503 store_unavailable, and the command line exits 75', () => {
+    const away = new StoreUnavailableError('postgres://db/numberflow', new Error('connect ECONNREFUSED 10.0.0.5:5432'));
+    const answer = apiErrorOf(new Error('identity lookup failed', { cause: away }) as unknown as FastifyError);
+    expect(answer).toMatchObject({
+      status: 503,
+      code: 'store_unavailable',
+      message: "the stores' database (PostgreSQL) does not answer now: send it again shortly",
+    });
+    expect(failureOf(away).exitCode).toBe(75);
+  });
+
+  it('is the connection lost, not a statement refused', () => {
+    const coded = (code: string) => Object.assign(new Error('x'), { code });
+    for (const code of ['ECONNREFUSED', 'ETIMEDOUT', '08006', '57P01', '57P03'])
+      expect(lostConnection(coded(code))).toBe(true);
+    expect(lostConnection(new Error('Connection terminated unexpectedly'))).toBe(true);
+    for (const code of ['42P01', '23505', '40001']) expect(lostConnection(coded(code))).toBe(false);
   });
 });
 

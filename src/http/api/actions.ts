@@ -155,7 +155,8 @@ const NO_ANSWER_YET =
 
 /**
  * Sends an action as `principal`; a journey outside its portfolios is not found. `updateId`: the console's form
- * submission's (the same one posted again acts once); otherwise a new one.
+ * submission's (the same one posted again acts once); otherwise a new one. `taskQueue`: the journeys', refused at
+ * once while no worker polls it (src/journeys/act.ts).
  */
 export async function actOnJourney(
   client: Client,
@@ -164,12 +165,12 @@ export async function actOnJourney(
   body: unknown,
   principal: Principal,
   waitSeconds: number,
-  followAt: string,
-  updateId?: string,
+  { followAt, updateId, taskQueue }: { followAt: string; updateId?: string; taskQueue?: string },
 ): Promise<ActionOutcome> {
   await ensureSeesJourney(client, principal, e164);
   const outcome = await action.send(client, e164, body, principal, {
     updateId,
+    taskQueue,
     waitMs: waitSeconds * 1000,
     stillWorking: (waits) =>
       `still working: the journey has not answered within ${waitSeconds} s` +
@@ -200,15 +201,10 @@ function route(app: ZodApp, context: ApiContext, a: JourneyAction): void {
     async (request) => {
       const { e164 } = request.params;
       const { waitSeconds } = request.query;
-      return actOnJourney(
-        context.client,
-        a,
-        e164,
-        request.body,
-        principalOf(request),
-        waitSeconds,
-        `GET /v1/journeys/${e164}`,
-      );
+      return actOnJourney(context.client, a, e164, request.body, principalOf(request), waitSeconds, {
+        followAt: `GET /v1/journeys/${e164}`,
+        taskQueue: context.taskQueue,
+      });
     },
   );
 }

@@ -17,6 +17,7 @@ import {
   GRAPH_UNREACHABLE_TYPE,
   STORE_KEY_FAILURE_TYPE,
   TOKEN_REFUSED_CODES,
+  TOKEN_STORE_UNAVAILABLE_TYPE,
   TOKEN_UNAVAILABLE_TYPES,
   type CapRefusalDetail,
   type MetaError,
@@ -319,7 +320,12 @@ export async function callMeta<T>(
       }
       const wait = waitAfter(err, meta, waits);
       if (wait === null || waits >= journeyPolicy.maxMetaWaits || options.noMetaWait?.(wait)) throw err;
-      const why = meta ? `Meta error ${meta.code} (${meta.message})` : 'Meta did not answer';
+      const storeAway = applicationFailureOf(err)?.type === TOKEN_STORE_UNAVAILABLE_TYPE;
+      const why = meta
+        ? `Meta error ${meta.code} (${meta.message})`
+        : storeAway
+          ? "numberflow's token store did not answer (nothing was sent to Meta)"
+          : 'Meta did not answer';
       journey.publishStage();
       journey.waitFor('meta', `${why}: numberflow waits, then calls again`, Date.now() + wait);
       options.onWait?.(new Date(Date.now() + wait).toISOString(), why);
@@ -351,7 +357,9 @@ function waitAfter(err: unknown, meta: MetaError | null, waits: number): number 
   // Graph unreachable, or the activity itself timed out or crashed (no Meta answer): an outage.
   const failure = callFailure(err);
   if (!meta && failure) {
-    if (!(failure instanceof ApplicationFailure) || failure.type === GRAPH_UNREACHABLE_TYPE) return outage;
+    // The token store away is as Graph away: nothing reached Meta (no history before had the type).
+    const unreachable = [GRAPH_UNREACHABLE_TYPE, TOKEN_STORE_UNAVAILABLE_TYPE];
+    if (!(failure instanceof ApplicationFailure) || unreachable.includes(failure.type ?? '')) return outage;
   }
   return null;
 }

@@ -279,16 +279,11 @@ async function submit(
     return refusal(formProblems(body.error.issues, labelsOf[action.path]), 400, fieldOf(body.error.issues));
   }
   try {
-    const outcome = await actOnJourney(
-      context.client,
-      action,
-      e164,
-      body.data,
-      principal,
-      context.waitSeconds,
-      'this page (it updates by itself)',
+    const outcome = await actOnJourney(context.client, action, e164, body.data, principal, context.waitSeconds, {
+      followAt: 'this page (it updates by itself)',
       updateId,
-    );
+      taskQueue: context.taskQueue,
+    });
     return { outcome, status: 200 };
   } catch (err) {
     if (!(err instanceof WorkflowUpdateFailedError)) throw err;

@@ -1,0 +1,71 @@
+// An operator's input while no worker runs the journey (QA: numberflow as a fleet): refused at once with 503 and not
+// sent, when no worker polls the journeys' task queue; and, when the journey's worker does not take it in time, a
+// 503 after a bounded wait — never a request left hanging (dev server, Graph sandbox, the real service).
+import { describe, expect, it } from 'vitest';
+import { journeyWorkflowId } from '../../src/domain/journey.js';
+import { temporalNotAnswering } from '../../src/temporal/unanswered.js';
+import { useBench } from '../support/bench.js';
+import { uniqueTaskQueue } from '../support/temporal.js';
+import { useApi } from './support.js';
+
+interface ErrorAnswer {
+  error: { code: string; message: string };
+}
+
+describe('inputs while no worker runs the journey (dev server + Graph sandbox + the HTTP API)', () => {
+  const t = useBench('dev');
+  const unpolled = uniqueTaskQueue('no-worker');
+  const api = useApi(t); // the bench's queue, which its worker polls
+  const lonely = useApi(t, { taskQueue: unpolled }); // a service whose journeys' queue nobody polls
+
+  /** A journey on the queue nobody polls: started, never run. */
+  const unrun = async (): Promise<string> => {
+    const input = t.bench.input();
+    const { e164 } = input.phoneNumber;
+    await t.env.client.workflow.start('numberJourney', {
+      taskQueue: unpolled,
+      workflowId: journeyWorkflowId(e164),
+      args: [input],
+    });
+    return e164;
+  };
+
+  it('refuses an input at once, not sent, when no worker polls the journeys’ task queue', async () => {
+    const e164 = await unrun();
+    const started = Date.now();
+    const answer = await lonely.call<ErrorAnswer>('POST', `/v1/journeys/${encodeURIComponent(e164)}/otp`, {
+      body: { code: '123456' },
+    });
+    expect(answer.status).toBe(503);
+    expect(answer.body.error).toMatchObject({
+      code: 'temporal_unavailable',
+      message: `no worker has polled the journeys' task queue "${unpolled}" for 2 minutes: the input was not sent; send it again once a worker runs`,
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await t.env.client.workflow.getHandle(journeyWorkflowId(e164)).terminate('test done');
+  });
+
+  it("answers 503 after a bounded wait when the journey's worker does not take the input", async () => {
+    await t.bench.run(async () => {
+      // The service's queue is polled, but this journey runs on one nobody polls (a worker of its own that is down).
+      const e164 = await unrun();
+      const answer = await api.call<ErrorAnswer>('POST', `/v1/journeys/${encodeURIComponent(e164)}/otp?waitSeconds=1`, {
+        body: { code: '123456' },
+      });
+      expect(answer.status).toBe(503);
+      expect(answer.body.error.code).toBe('temporal_unavailable');
+      expect(answer.body.error.message).toMatch(
+        /^the journey did not take the input within 11 s \(its worker down or stuck\?\): Temporal keeps it, and the journey may still take it once a worker runs — read the journey before sending it again$/,
+      );
+      await t.env.client.workflow.getHandle(journeyWorkflowId(e164)).terminate('test done');
+    });
+  }, 40_000);
+
+  it('takes a query Temporal refuses for want of a worker as no worker running, not as a failure', () => {
+    const refused = new Error('Failed to query Workflow', {
+      cause: new Error('9 FAILED_PRECONDITION: no poller seen for task queue recently, worker may be down'),
+    });
+    expect(temporalNotAnswering(refused)).toBe('no_worker');
+    expect(temporalNotAnswering(new Error('9 FAILED_PRECONDITION: workflow execution already completed'))).toBeNull();
+  });
+});
