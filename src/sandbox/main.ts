@@ -36,6 +36,8 @@ async function main(): Promise<void> {
       webhookUrl: env.SANDBOX_WEBHOOK_URL,
       seed: env.SANDBOX_SEED,
       logger,
+      // As Meta retries for days: a service that was down a while gets its webhooks without a flush, as npm start's.
+      webhookRetryGivenUpEveryMs: 60_000,
     }),
   );
   const { portfolioId } = sandbox.admin.createPortfolio();
