@@ -5,7 +5,14 @@ import type { Client } from '@temporalio/client';
 import { journeyWorkflowId, type JourneyInput } from '../domain/journey.js';
 import { NumberStage, PortfolioId } from '../domain/search-attributes.js';
 import { IdempotencyConflictError, JourneyConflictError } from './errors.js';
-import { startJourney, type Idempotency, type JourneyMemo, type StartOptions, type StartedJourney } from './start.js';
+import {
+  startJourney,
+  wayOutOf,
+  type Idempotency,
+  type JourneyMemo,
+  type StartOptions,
+  type StartedJourney,
+} from './start.js';
 import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE } from '../domain/idempotency-key.js';
 
 export interface StartOutcome extends StartedJourney {
@@ -79,15 +86,7 @@ async function startOnce(
         '',
       );
     }
-    // A journey that went live is not cancelled: it ends by the number's removal.
-    const stage = running.typedSearchAttributes.get(NumberStage);
-    const wayOut =
-      stage === 'LIVE'
-        ? 'the number is live: an admin removes it (its journey then ends), and a new journey may start'
-        : stage === 'REMOVING'
-          ? 'the number is being removed: a new journey may start once the removal has ended'
-          : // A live number's rename shows the rename's stage, not LIVE: its journey is not cancelled either.
-            'or cancel it first if it has not gone live (a live number is removed instead)';
+    const wayOut = wayOutOf(running.typedSearchAttributes.get(NumberStage));
     throw new JourneyConflictError(
       `${input.phoneNumber.e164} already has a journey in progress (${workflowId}, run ${running.runId}) started by another request; follow that journey, ${wayOut}`,
       workflowId,

@@ -95,11 +95,28 @@ export async function startJourney(
     return { workflowId, runId: handle.firstExecutionRunId };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      // Which run, and what lets a new journey start, as a start under a key says it (start-once.ts).
+      const running = await client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .catch(() => null);
+      const run = running ? `, run ${running.runId}` : '';
       throw new JourneyConflictError(
-        `${input.phoneNumber.e164} already has a journey in progress (${workflowId}); a number can be onboarded by one journey at a time`,
+        `${input.phoneNumber.e164} already has a journey in progress (${workflowId}${run}); a number can be onboarded by one journey at a time: follow that journey, ${wayOutOf(running?.typedSearchAttributes.get(NumberStage))}`,
         workflowId,
+        running?.runId,
       );
     }
     throw err;
   }
+}
+
+/** What lets a new journey of the number start, by the stage its running journey shows. */
+export function wayOutOf(stage: string | undefined): string {
+  // A journey that went live is not cancelled: it ends by the number's removal.
+  if (stage === 'LIVE')
+    return 'the number is live: an admin removes it (its journey then ends), and a new journey may start';
+  if (stage === 'REMOVING') return 'the number is being removed: a new journey may start once the removal has ended';
+  // A live number's rename shows the rename's stage, not LIVE: its journey is not cancelled either.
+  return 'or cancel it first if it has not gone live (a live number is removed instead)';
 }

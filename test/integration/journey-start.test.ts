@@ -73,7 +73,10 @@ describe('starting a journey (dev server)', () => {
     await expect(startJourney(env.client, taskQueue, { ...input, displayName: 'Other' })).rejects.toThrow(
       JourneyConflictError,
     );
-    await expect(startJourney(env.client, taskQueue, input)).rejects.toThrow(/already has a journey in progress/);
+    // Which run, and the way out by the stage it shows (a start under a key says the same).
+    await expect(startJourney(env.client, taskQueue, input)).rejects.toThrow(
+      `${input.phoneNumber.e164} already has a journey in progress (${first.workflowId}, run ${first.runId}); a number can be onboarded by one journey at a time: follow that journey, or cancel it first if it has not gone live (a live number is removed instead)`,
+    );
     const handle = env.client.workflow.getHandle(first.workflowId);
     expect((await handle.describe()).runId).toBe(first.runId);
     await handle.terminate('test done');
