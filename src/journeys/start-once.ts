@@ -119,6 +119,6 @@ function sameScope(memo: JourneyMemo, { scope }: Pick<Idempotency, 'scope'>): bo
 
 function reused(key: string, usedFor: string): IdempotencyConflictError {
   return new IdempotencyConflictError(
-    `Idempotency-Key "${key}" was used for another request (${usedFor}); send a new key with a new request`,
+    `Idempotency-Key "${key}" was used for another request (${usedFor}) — another body, or the same sent by another actor (through the API or in direct mode): send a new key with a new request`,
   );
 }

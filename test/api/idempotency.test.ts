@@ -178,7 +178,7 @@ describe('starting a journey under an Idempotency-Key (dev server, worker, Graph
       const reused = await instance()(input, { ...idempotency, requestHash: 'b'.repeat(64) }).catch((e: unknown) => e);
       expect(reused).toBeInstanceOf(IdempotencyConflictError);
       expect((reused as Error).message).toBe(
-        `Idempotency-Key "${key}" was used for another request (${first.workflowId}); send a new key with a new request`,
+        `Idempotency-Key "${key}" was used for another request (${first.workflowId}) — another body, or the same sent by another actor (through the API or in direct mode): send a new key with a new request`,
       );
       // Another principal's key of the same name is not this one: the number is simply taken.
       const others = await instance()(input, { ...idempotency, scope: 'someone-else' }).catch((e: unknown) => e);
