@@ -16,6 +16,8 @@ export function startWhat(input: z.infer<typeof journeyStartFields>): string {
     `code by ${input.codeMethod}${input.ivr ? ' (behind an IVR)' : ''}`,
     `PIN ${input.pinPolicy === 'operator' ? 'chosen by an operator' : 'generated'}`,
     ...(input.phoneNumberId ? [`adopting phone_number_id ${input.phoneNumberId}`] : []),
+    // A start with a signup time came from an Embedded Signup (the intake's, or an onboarding service's own).
+    ...(input.signupWindow === false ? [] : [`its Embedded Signup at ${input.signupAt} (14-day window)`]),
   ];
   return `started onboarding ${input.phoneNumber.e164} on WABA ${input.wabaId} (portfolio ${input.portfolioId}): ${how.join(', ')}`;
 }

@@ -3,6 +3,7 @@ import { inject, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { journeyQuery, SIGNUP_WINDOW_MS, type JourneyView } from '../../src/domain/journey.js';
 import { capabilityUpdateSignal, portfolioWorkflowId } from '../../src/domain/portfolio.js';
+import { journeyTimeline } from '../../src/audit/index.js';
 import { IntakeError } from '../../src/intake/errors.js';
 import { parseSignupRequest, signup, signupCodeHash, TOKEN_CHECK_PAUSES_MS } from '../../src/intake/signup.js';
 import { buildCli } from '../../src/starter.js';
@@ -77,6 +78,9 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
         const view = await journeyOf(e164, (v) => v.stage === 'AWAITING_OTP');
         expect(view).toMatchObject({ phoneNumberId: customer.phoneNumberIds[i], wabaId: customer.wabaId });
         expect(view.deadlines.signupExpiresAt).toBe(outcome.signupExpiresAt);
+        // An auditor reads where the journey came from.
+        const started = (await journeyTimeline(t.env.client, e164)).entries.find((e) => e.what.startsWith('started'));
+        expect(started?.what).toContain(`its Embedded Signup at ${outcome.signupAt} (14-day window)`);
       }
 
       const again = await signup(deps(), body, 'onboarding-service');
