@@ -298,9 +298,9 @@ export class Journey {
    * its key back rather than a new token; the journey tries it again by itself meanwhile (callMeta), and a try that
    * meets the same problem again says nothing new.
    */
-  awaitToken(why: string, keyMissing = false): void {
+  awaitToken(why: string, keyMissing = false, rechecking = false): void {
     const { wabaId } = this.input;
-    if (this.awaitingToken && this.tokenProblem === why) return;
+    if (rechecking && this.tokenProblem === why) return;
     this.awaitingToken = true;
     this.tokenProblem = why;
     this.note(

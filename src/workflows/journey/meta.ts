@@ -286,12 +286,13 @@ export async function callMeta<T>(
   let waits = 0;
   let waitedForToken = false;
   let keyRechecks = 0;
+  let keyRecheckPending = false; // only ever true in runs that took STORE_KEY_RECHECK_PATCH
   for (;;) {
     const renewals = journey.tokenRenewalsSoFar; // a token stored while the call runs is a new one to try
     try {
       const value = await call(waits > 0);
       // A store key put back ends a token wait by the call alone (runs from before reach here with none standing).
-      if (journey.waitsForToken) journey.tokenArrived();
+      if (keyRecheckPending) journey.tokenArrived();
       else if (waits > 0 || waitedForToken) journey.stopWaiting();
       journey.metaAnswered(null); // an error Meta answered before no longer stands
       return value;
@@ -305,7 +306,7 @@ export async function callMeta<T>(
       if (tokenProblem !== null && patched(TOKEN_WAIT_PATCH)) {
         journey.publishStage();
         const keyMissing = applicationFailureOf(err)?.type === STORE_KEY_FAILURE_TYPE;
-        journey.awaitToken(tokenProblem, keyMissing);
+        journey.awaitToken(tokenProblem, keyMissing, keyRecheckPending);
         waitedForToken = true;
         if (keyMissing && patched(STORE_KEY_RECHECK_PATCH)) {
           const recheckMs = Math.min(
@@ -313,8 +314,12 @@ export async function callMeta<T>(
             journeyPolicy.firstStoreKeyRecheckMs * 2 ** keyRechecks++,
           );
           // No new token in time: the call again, the wait standing as far as anyone can see until it passes.
-          if (!(await condition(() => journey.tokenRenewalsSoFar > renewals, recheckMs))) continue;
+          if (!(await condition(() => journey.tokenRenewalsSoFar > renewals, recheckMs))) {
+            keyRecheckPending = true;
+            continue;
+          }
         } else await condition(() => journey.tokenRenewalsSoFar > renewals);
+        keyRecheckPending = false;
         journey.tokenArrived();
         continue;
       }
