@@ -71,6 +71,8 @@ export async function createNumberflowWorkers(options: Omit<NumberflowWorkerOpti
   return {
     taskQueues: [journeys.options.taskQueue, portfolios.options.taskQueue],
     identity: journeys.options.identity,
+    localActivitiesRunning: () =>
+      [journeys, portfolios].reduce((n, worker) => n + worker.getStatus().numInFlightLocalActivities, 0),
     shutdown() {
       for (const worker of [journeys, portfolios]) if (worker.getState() === 'RUNNING') worker.shutdown();
     },
@@ -92,6 +94,8 @@ export interface Workers {
   taskQueues: string[];
   /** As both poll (src/temporal/client-identity.ts). */
   identity: string;
+  /** Local activities running now (inside workflow tasks, which hold their slots meanwhile). */
+  localActivitiesRunning(): number;
   /** Runs until both have stopped (SIGINT/SIGTERM, or one failed: the other is then stopped too). */
   run(): Promise<void>;
   /** Stops both, as SIGINT does (in-flight tasks drain). */
@@ -119,7 +123,8 @@ export async function runWatched(
   if (stuckAfterMs === null) return workers.run();
   const warn = (message: string) => logger.warn(message);
   const { taskQueues, identity } = workers;
-  const watch = watchForStuckWorker({ client, taskQueues, identity, stuckAfterMs, everyMs, warn });
+  const busy = () => workers.localActivitiesRunning() > 0;
+  const watch = watchForStuckWorker({ client, taskQueues, identity, stuckAfterMs, everyMs, warn, busy });
   const run = workers.run();
   try {
     const stuck = await Promise.race([run.then(() => null), watch.stuck]);

@@ -138,7 +138,7 @@ function signupLines(outcome: SignupOutcome): string[] {
         j.signupExpiresAt === undefined
           ? ''
           : j.signupExpiresAt === null
-            ? ' (no registration window of its own)'
+            ? ' (no registration window: started without one, or registered already)'
             : ` (its own registration window until ${j.signupExpiresAt})`;
       return `  ${j.e164 ?? j.phoneNumberId}\t${what}${window}`;
     }),

@@ -34,8 +34,10 @@ export const journeyPolicy = {
    * each time…
    */
   firstStoreKeyRecheckMs: 5 * MINUTE,
-  /** …up to this long apart: putting a key back tells no journey. */
+  /** …up to this long apart: putting a key back tells no journey… */
   storeKeyRecheckMs: HOUR,
+  /** …and, after a day of them, this long apart (about ten history events a try). */
+  storeKeyRecheckLaterMs: 6 * HOUR,
   /** Meta's refusals of the add at the portfolio's cap (200000) the journey re-queues for before it fails. */
   maxCapRequeues: 3,
   /** How long the journey waits for the portfolio's answer before it asks again (a reset portfolio forgets). */

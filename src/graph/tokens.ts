@@ -2,7 +2,7 @@
 // may have its own business-integration token (from the Embedded Signup code exchange); a system-user token from
 // the environment serves every WABA it was granted. Tokens never travel as arguments of endpoint methods.
 import type { TokenOrigin, TokenStore } from '../stores/token-store.js';
-import { StoreKeyError } from '../stores/sealed.js';
+import { storeNotAnswering } from '../stores/unavailable.js';
 import type { GraphErrorClass } from './errors.js';
 
 export interface TokenProvider {
@@ -53,8 +53,8 @@ export class PerWabaTokenProvider implements TokenProvider {
 
   async tokenFor(wabaId: string): Promise<string> {
     const stored = await this.store.get(wabaId).catch((err: unknown) => {
-      if (err instanceof StoreKeyError) throw err; // a key, not the store: a person's to mend
-      throw new TokenStoreUnavailableError(wabaId, err);
+      // The database away passes with time; anything else (a key, a permission) is a person's to mend.
+      throw storeNotAnswering(err) ? new TokenStoreUnavailableError(wabaId, err) : err;
     });
     const token = stored || this.fallbackToken;
     if (!token) throw new MissingTokenError(wabaId);

@@ -31,7 +31,7 @@ export const signupJourneySchema = z.object({
     .nullable()
     .optional()
     .describe(
-      "for a journey already running: the end of its own 14-day window (its first signup's; null: none), which this signup does not move",
+      "for a journey already running: the end of its own 14-day window (its first signup's; null: none — started without one, or registered already), which this signup does not move",
     ),
 });
 export type SignupJourney = z.infer<typeof signupJourneySchema>;

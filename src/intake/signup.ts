@@ -512,6 +512,7 @@ async function finish(
     if (!(await deps.ledger.replace(codeHash, held, next))) throw inProgress();
     held = next;
   };
+  const journeys: SignupJourney[] = [];
   const step = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     await hold({ ...held, updatedAt: stamp() });
     try {
@@ -519,7 +520,13 @@ async function finish(
     } catch (err) {
       // The token itself refused (the customer removed the app meanwhile): sending the signup again cannot finish it.
       if (err instanceof GraphError && TOKEN_REFUSED_CODES.includes(err.code)) {
-        const why = `Meta refused the customer's token while ${what} (error ${err.code}: ${err.metaMessage}): it was revoked or expired since the code's exchange, so this signup cannot be finished — ${RUN_SIGNUP_AGAIN}`;
+        // Journeys started before it run on, waiting for a token: said, as no later answer to this signup lists them.
+        const started = journeys.filter((j) => j.outcome === 'started').map((j) => j.e164 ?? j.phoneNumberId);
+        const runOn =
+          started.length > 0
+            ? ` (the journeys it started — ${started.join(', ')} — wait for the new signup's token)`
+            : '';
+        const why = `Meta refused the customer's token while ${what} (error ${err.code}: ${err.metaMessage}): it was revoked or expired since the code's exchange, so this signup cannot be finished — ${RUN_SIGNUP_AGAIN}${runOn}`;
         return fail(deps, codeHash, held, 'token-revoked', why, hold);
       }
       // Left for the next caller to take at once.
@@ -547,7 +554,6 @@ async function finish(
     );
   }
   await step(`subscribing the app to WABA ${wabaId}'s webhooks`, () => deps.graph.subscribeApp(wabaId));
-  const journeys: SignupJourney[] = [];
   for (const phoneNumberId of record.phoneNumberIds) {
     journeys.push(
       await step(`starting the journey of ${phoneNumberId}`, () => startOne(deps, request, record, phoneNumberId)),

@@ -8,7 +8,7 @@ import { NumberStage } from '../domain/search-attributes.js';
 import { isJourneyOutcome } from '../domain/stages.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
 import { workflowPollersSince } from '../temporal/pollers.js';
-import { NotAnsweringError } from '../temporal/unanswered.js';
+import { NotAnsweringError, temporalNotAnswering } from '../temporal/unanswered.js';
 import { JourneyEndedError, JourneyNotFoundError } from './errors.js';
 
 export interface SubmitOptions {
@@ -49,7 +49,14 @@ const queuesSeenPolled = new Map<string, number>();
 async function ensureAWorkerPolls(client: Client, e164: string, taskQueue: string): Promise<void> {
   const seenAt = queuesSeenPolled.get(taskQueue);
   if (seenAt !== undefined && Date.now() - seenAt < WORKER_SEEN_KEPT_MS) return;
-  if ((await workflowPollersSince(client, taskQueue, Date.now() - WORKER_SEEN_WITHIN_MS)) > 0) {
+  // A server that cannot say (a rate limit, a permission the key lacks) does not stop the input: it is sent as before.
+  const polled = await workflowPollersSince(client, taskQueue, Date.now() - WORKER_SEEN_WITHIN_MS).catch(
+    (err: unknown) => {
+      if (temporalNotAnswering(err)) throw err;
+      return null;
+    },
+  );
+  if (polled === null || polled > 0) {
     queuesSeenPolled.set(taskQueue, Date.now());
     return;
   }
@@ -94,10 +101,14 @@ export async function submitToJourney<Arg>(
       journey.startUpdate(update, { ...options, waitForStage: WorkflowUpdateStage.ACCEPTED }),
     );
     if (taken === TIMED_OUT) {
-      throw new NotAnsweringError(
-        'timed_out',
-        `the journey did not take the input within ${Math.round((waitMs + TAKEN_WITHIN_MS) / 1000)} s (its worker down or stuck?): Temporal keeps it, and the journey may still take it once a worker runs — read the journey before sending it again`,
-      );
+      // Sent, and held by Temporal: said as pending, not as a failure a caller would send again (a second input).
+      const within = Math.round((waitMs + TAKEN_WITHIN_MS) / 1000);
+      return {
+        accepted: false,
+        pending: true,
+        message: `not taken yet: no worker took it within ${within} s (is the journeys' worker down or stuck?); Temporal keeps it, and the journey takes it once a worker runs — do not send it again, see \`show ${e164}\``,
+        attemptsLeft: null,
+      };
     }
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw await notRunning(client, e164);

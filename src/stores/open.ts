@@ -58,16 +58,18 @@ export async function checkStoreKey(
   const wrongKey = checks.find((c) => c.opened === 0 && c.why?.held)?.why;
   if (wrongKey) throw storeKeyRefusal(wrongKey);
   if (latestMustOpen) {
-    // The fleet seals with its first key: the latest token sealed under an id this process lacks says that it is
-    // not configured as the fleet is (a rotation the command was not told of), and would seal with a retired key.
+    // The fleet seals with its first key: a process whose own first key sealed tokens before, while the latest
+    // token is under an id it lacks, is not configured as the fleet is (a rotation it was not told of) and would seal
+    // with a retired key. One whose first key sealed none is taken as the fleet's new key (a lost key's remedy).
     const latest = (await tokens.list()).reduce<StoredToken | null>(
       (newest, t) => (newest === null || t.storedAt > newest.storedAt ? t : newest),
       null,
     );
     const lacking = latest && checks.find((c) => c.keyId === latest.keyId && c.why && !c.why.held);
-    if (latest && lacking) {
+    const sealedBefore = checks.some((c) => c.keyId === tokens.sealsWith && c.opened > 0);
+    if (latest && lacking && sealedBefore) {
       throw new ConfigError(
-        `the latest token stored (WABA ${latest.wabaId}, at ${latest.storedAt}) is sealed with store key "${latest.keyId}", which this command does not hold: the fleet seals with it, so give this command NUMBERFLOW_STORE_KEY as the service has it (the key file of the data folder holds the keys it was made with)`,
+        `the latest token stored (WABA ${latest.wabaId}, at ${latest.storedAt}) is sealed with store key "${latest.keyId}", which this command does not hold, while its own first key "${tokens.sealsWith}" sealed older ones: give it NUMBERFLOW_STORE_KEY as the fleet has it (the data folder's key file holds the keys it was made with); if that key is lost, put a new key first, on the fleet too`,
       );
     }
   }

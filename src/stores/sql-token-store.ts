@@ -40,6 +40,11 @@ export class SqlTokenStore implements TokenStore {
     private readonly sealer: Sealer,
   ) {}
 
+  /** The store key id new tokens are sealed under (the first of NUMBERFLOW_STORE_KEY). */
+  get sealsWith(): string {
+    return this.sealer.activeKeyId;
+  }
+
   static async open(db: SqlDatabase, sealer: Sealer): Promise<SqlTokenStore> {
     await db.migrate('waba_tokens', schema);
     return new SqlTokenStore(db, sealer);

@@ -31,6 +31,11 @@ export interface StuckWatchOptions {
   everyMs?: number;
   /** Said once each time the pollers cannot be read (Temporal away, a key without the right): the watch waits. */
   warn: (message: string) => void;
+  /**
+   * Whether the worker is at work without polling: its slots held by workflow tasks whose local activities retry
+   * inside them (a slot ask while its portfolio stalls). The count starts again then; a stuck SDK runs none.
+   */
+  busy?: () => boolean;
 }
 
 export interface StuckWatch {
@@ -67,7 +72,7 @@ export function stuckQueue(
 }
 
 export function watchForStuckWorker(options: StuckWatchOptions): StuckWatch {
-  const { client, taskQueues, identity, stuckAfterMs, warn } = options;
+  const { client, taskQueues, identity, stuckAfterMs, warn, busy = () => false } = options;
   const everyMs = options.everyMs ?? Math.min(30_000, stuckAfterMs / 4);
   let since = Date.now();
   let unread = false; // the last round could not read the pollers (said once per such streak)
@@ -90,6 +95,7 @@ export function watchForStuckWorker(options: StuckWatchOptions): StuckWatch {
       return null;
     }
     unread = false;
+    if (busy()) since = Date.now();
     const queue = stuckQueue(lastPolls, since, Date.now(), stuckAfterMs);
     if (!queue) return null;
     const lastPollAt = queue.lastPollMs === null ? null : new Date(queue.lastPollMs);

@@ -51,6 +51,35 @@ describe('the stuck-worker watch (dev server)', () => {
     }
   }, 40_000);
 
+  it('takes a worker whose slots hold local activities at work for a busy one, not a stuck one', async () => {
+    const taskQueue = uniqueTaskQueue('busy-locally');
+    const worker = await createTestWorker(env, { taskQueue });
+    await worker.runUntil(async () => {
+      for (let i = 0; i < 100 && (await lastPollOf(env.client, taskQueue, worker.options.identity)) === null; i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    });
+    let localActivities = 1; // retrying inside their workflow tasks, as a slot ask does while its portfolio stalls
+    const watch = watchForStuckWorker({
+      client: env.client,
+      taskQueues: [taskQueue],
+      identity: worker.options.identity,
+      stuckAfterMs: 1_500,
+      everyMs: 250,
+      warn: () => undefined,
+      busy: () => localActivities > 0,
+    });
+    try {
+      expect(await within(watch.stuck, 4_000)).toBeNull();
+      localActivities = 0; // done, and still no poll: counted from now
+      const startedCounting = Date.now();
+      const stuck = await within(watch.stuck, 20_000);
+      expect(stuck?.taskQueue).toBe(taskQueue);
+      expect(Date.now() - startedCounting).toBeGreaterThanOrEqual(1_500 - 250); // from its last busy round
+    } finally {
+      watch.stop();
+    }
+  }, 40_000);
+
   it("stops a stuck worker's run, which fails with the watch's words", async () => {
     const taskQueue = uniqueTaskQueue('stuck-run');
     const worker = await createTestWorker(env, { taskQueue });
@@ -65,6 +94,7 @@ describe('the stuck-worker watch (dev server)', () => {
       identity: worker.options.identity,
       run: () => new Promise<void>(() => undefined),
       shutdown: () => void shutdowns++,
+      localActivitiesRunning: () => 0,
     };
     const errors: string[] = [];
     const logger = { warn: () => undefined, error: (message: string) => void errors.push(message) };

@@ -53,7 +53,7 @@ describe("a journey whose WABA's token is sealed with a store key the workers lo
       return [first, second, after, events];
     });
     expect(waiting.waiting?.reason).toMatch(
-      /^the stored Meta token for WABA \d+ cannot be opened with the workers' store keys: put its key back in NUMBERFLOW_STORE_KEY on the workers \(the journey tries again by itself, within an hour\), or store a new token — finish Embedded Signup again, or have someone with the token store run `numberflow token set --waba \d+` in direct mode$/,
+      /^the stored Meta token for WABA \d+ cannot be opened with the workers' store keys: put its key back in NUMBERFLOW_STORE_KEY on the workers \(the journey tries again by itself: hourly, every 6 hours after a day\), or store a new token — finish Embedded Signup again, or have someone with the token store run `numberflow token set --waba \d+` in direct mode$/,
     );
     expect(stillWaiting.waiting).toEqual(waiting.waiting);
     const keyNotes = stillWaiting.notes.filter((n) => n.what.startsWith('the stored Meta token'));

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { useBench } from '../support/bench.js';
 import { useStores } from '../support/intake.js';
 import type { TokenStore } from '../../src/stores/token-store.js';
+import { StoreUnavailableError } from '../../src/stores/unavailable.js';
 
 const MINUTE = 60_000;
 
@@ -14,7 +15,7 @@ describe('a journey while the token store does not answer (time-skipping server 
   const workersStore: TokenStore = {
     get: (wabaId) =>
       storeAway
-        ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))
+        ? Promise.reject(new StoreUnavailableError('postgres://db/numberflow', new Error('connect ECONNREFUSED')))
         : s.stores.tokens.get(wabaId),
     put: (wabaId, token, origin) => s.stores.tokens.put(wabaId, token, origin),
     delete: (wabaId) => s.stores.tokens.delete(wabaId),

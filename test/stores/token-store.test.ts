@@ -145,8 +145,10 @@ function contract(name: string, backend: () => Backend) {
       // the latest token is under an id it lacks, so it refuses to store one; the fleet's key list passes.
       const behind = { oneMustOpen: false, latestMustOpen: true };
       await expect(check(keys, behind)).rejects.toThrow(
-        /^the latest token stored \(WABA 709, at \S+\) is sealed with store key "store-2", which this command does not hold: the fleet seals with it/,
+        /^the latest token stored \(WABA 709, at \S+\) is sealed with store key "store-2", which this command does not hold, while its own first key "store-1" sealed older ones/,
       );
+      // A key the store has not seen first (the fleet's new key, the latest one's being lost): the lost key's remedy.
+      expect(await check(`${key('store-3', 3)},${keys}`, behind)).toHaveLength(1);
       expect(await check(`${key('store-2', 2)},${keys}`, behind)).toEqual([]);
       // A token forgotten under a dropped id is no sign of that: the latest opens, and storing it again is the remedy.
       expect(await check(key('store-2', 2), behind)).toHaveLength(1);

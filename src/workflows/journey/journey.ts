@@ -314,7 +314,7 @@ export class Journey {
     this.waitFor(
       'admin',
       keyMissing
-        ? `the stored Meta token for WABA ${wabaId} cannot be opened with the workers' store keys: put its key back in NUMBERFLOW_STORE_KEY on the workers (the journey tries again by itself, within an hour), or store a new token — finish Embedded Signup again, or ${newToken}`
+        ? `the stored Meta token for WABA ${wabaId} cannot be opened with the workers' store keys: put its key back in NUMBERFLOW_STORE_KEY on the workers (the journey tries again by itself: hourly, every 6 hours after a day), or store a new token — finish Embedded Signup again, or ${newToken}`
         : `a working Meta token for WABA ${wabaId} is needed: finish Embedded Signup again, or ${newToken} (a WABA id given wrong: cancel the journey)`,
     );
   }

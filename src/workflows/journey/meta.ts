@@ -269,6 +269,8 @@ const TOKEN_WAIT_PATCH = 'wait-for-a-new-meta-token';
  * Decided only when such a wait begins.
  */
 const STORE_KEY_RECHECK_PATCH = 'store-key-wait-tries-again';
+/** About a day of store-key rechecks (5, 10, 20, 40 minutes, then hourly), after which they slow down. */
+const STORE_KEY_RECHECKS_A_DAY = 27;
 
 /**
  * Runs a Graph call; on a rate limit (133016: 72 h, 133015: minutes, 4/80007: the header's wait) or an outage
@@ -309,10 +311,10 @@ export async function callMeta<T>(
         journey.awaitToken(tokenProblem, keyMissing, keyRecheckPending);
         waitedForToken = true;
         if (keyMissing && patched(STORE_KEY_RECHECK_PATCH)) {
-          const recheckMs = Math.min(
-            journeyPolicy.storeKeyRecheckMs,
-            journeyPolicy.firstStoreKeyRecheckMs * 2 ** keyRechecks++,
-          );
+          // A timer's length is not compared on replay: the pace may change between versions.
+          const { firstStoreKeyRecheckMs, storeKeyRecheckMs, storeKeyRecheckLaterMs } = journeyPolicy;
+          const atMost = keyRechecks >= STORE_KEY_RECHECKS_A_DAY ? storeKeyRecheckLaterMs : storeKeyRecheckMs;
+          const recheckMs = Math.min(atMost, firstStoreKeyRecheckMs * 2 ** keyRechecks++);
           // No new token in time: the call again, the wait standing as far as anyone can see until it passes.
           if (!(await condition(() => journey.tokenRenewalsSoFar > renewals, recheckMs))) {
             keyRecheckPending = true;
