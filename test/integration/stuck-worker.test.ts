@@ -18,10 +18,10 @@ describe('the stuck-worker watch (dev server)', () => {
   });
   afterAll(async () => env?.teardown());
 
-  it('finds a worker that no longer polls, naming the queue and its last poll', async () => {
-    const taskQueue = uniqueTaskQueue('stuck');
+  /** A worker that polled `taskQueue`, then stopped (as a stuck one polls no more): its identity and last poll. */
+  const pollingStopped = async (taskQueue: string): Promise<{ identity: string; polledAt: number }> => {
     const worker = await createTestWorker(env, { taskQueue });
-    const identity = worker.options.identity;
+    const { identity } = worker.options;
     let polledAt: number | null = null;
     await worker.runUntil(async () => {
       for (let i = 0; i < 100 && polledAt === null; i++) {
@@ -29,7 +29,13 @@ describe('the stuck-worker watch (dev server)', () => {
         polledAt = await lastPollOf(env.client, taskQueue, identity);
       }
     });
-    expect(polledAt).not.toBeNull();
+    if (polledAt === null) throw new Error(`the worker never showed as polling ${taskQueue}`);
+    return { identity, polledAt };
+  };
+
+  it('finds a worker that no longer polls, naming the queue and its last poll', async () => {
+    const taskQueue = uniqueTaskQueue('stuck');
+    const { identity, polledAt } = await pollingStopped(taskQueue);
     const warnings: string[] = [];
     const watch = watchForStuckWorker({
       client: env.client,
@@ -53,16 +59,12 @@ describe('the stuck-worker watch (dev server)', () => {
 
   it('takes a worker whose slots hold local activities at work for a busy one, not a stuck one', async () => {
     const taskQueue = uniqueTaskQueue('busy-locally');
-    const worker = await createTestWorker(env, { taskQueue });
-    await worker.runUntil(async () => {
-      for (let i = 0; i < 100 && (await lastPollOf(env.client, taskQueue, worker.options.identity)) === null; i++)
-        await new Promise((resolve) => setTimeout(resolve, 100));
-    });
+    const { identity } = await pollingStopped(taskQueue);
     let localActivities = 1; // retrying inside their workflow tasks, as a slot ask does while its portfolio stalls
     const watch = watchForStuckWorker({
       client: env.client,
       taskQueues: [taskQueue],
-      identity: worker.options.identity,
+      identity: identity,
       stuckAfterMs: 1_500,
       everyMs: 250,
       warn: () => undefined,
@@ -82,16 +84,12 @@ describe('the stuck-worker watch (dev server)', () => {
 
   it("stops a stuck worker's run, which fails with the watch's words", async () => {
     const taskQueue = uniqueTaskQueue('stuck-run');
-    const worker = await createTestWorker(env, { taskQueue });
-    await worker.runUntil(async () => {
-      for (let i = 0; i < 100 && (await lastPollOf(env.client, taskQueue, worker.options.identity)) === null; i++)
-        await new Promise((resolve) => setTimeout(resolve, 100));
-    });
+    const { identity } = await pollingStopped(taskQueue);
     // As a stuck SDK's: its run never ends, whatever it is asked.
     let shutdowns = 0;
     const stuckWorkers: Workers = {
       taskQueues: [taskQueue],
-      identity: worker.options.identity,
+      identity: identity,
       run: () => new Promise<void>(() => undefined),
       shutdown: () => void shutdowns++,
       localActivitiesRunning: () => 0,
