@@ -319,11 +319,6 @@ export class Journey {
     );
   }
 
-  /** Whether the journey waits for a token (awaitToken) that has not come yet. */
-  get waitsForToken(): boolean {
-    return this.awaitingToken;
-  }
-
   tokenArrived(): void {
     this.awaitingToken = false;
     this.tokenProblem = null;
