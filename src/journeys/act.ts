@@ -37,7 +37,7 @@ export interface SubmitOptions {
 const WORKER_SEEN_WITHIN_MS = 2 * 60_000;
 /** A queue seen polled is not asked about again for this long (a code's submission costs no extra call then). */
 const WORKER_SEEN_KEPT_MS = 5_000;
-/** How long an input not answered in time is waited for to be taken (ACCEPTED) before the caller is told 503. */
+/** How long an input not answered in time is waited for to be taken (ACCEPTED) before the caller is told it is not taken yet. */
 const TAKEN_WITHIN_MS = 10_000;
 
 const queuesSeenPolled = new Map<string, number>();
@@ -101,12 +101,12 @@ export async function submitToJourney<Arg>(
       journey.startUpdate(update, { ...options, waitForStage: WorkflowUpdateStage.ACCEPTED }),
     );
     if (taken === TIMED_OUT) {
-      // Sent, and held by Temporal: said as pending, not as a failure a caller would send again (a second input).
+      // Sent, and held by Temporal for now: said as pending, not as a failure a caller would send again at once.
       const within = Math.round((waitMs + TAKEN_WITHIN_MS) / 1000);
       return {
         accepted: false,
         pending: true,
-        message: `not taken yet: no worker took it within ${within} s (is the journeys' worker down or stuck?); Temporal keeps it, and the journey takes it once a worker runs — do not send it again, see \`show ${e164}\``,
+        message: `not taken yet: no worker took it within ${within} s (is the journeys' worker down or stuck?); Temporal holds it until one does, in memory (a server restart meanwhile loses it) — see \`show ${e164}\` before sending it again`,
         attemptsLeft: null,
       };
     }

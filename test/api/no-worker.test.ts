@@ -67,7 +67,7 @@ describe('inputs while no worker runs the journey (dev server + Graph sandbox + 
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({ outcome: 'pending' });
       expect(answer.body.message).toBe(
-        `not taken yet: no worker took it within 11 s (is the journeys' worker down or stuck?); Temporal keeps it, and the journey takes it once a worker runs — do not send it again, see \`show ${e164}\``,
+        `not taken yet: no worker took it within 11 s (is the journeys' worker down or stuck?); Temporal holds it until one does, in memory (a server restart meanwhile loses it) — see \`show ${e164}\` before sending it again`,
       );
       await t.env.client.workflow.getHandle(journeyWorkflowId(e164)).terminate('test done');
     });

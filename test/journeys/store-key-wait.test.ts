@@ -66,3 +66,37 @@ describe("a journey whose WABA's token is sealed with a store key the workers lo
     expect(patchesIn(history)).toContain('store-key-wait-tries-again');
   });
 });
+
+describe('a store-key recheck whose call then fails otherwise (time-skipping server + Graph sandbox)', () => {
+  const t = useBench('time-skipping', () => ({ tokenStore: workersStore }));
+
+  it('ends the token wait: a token stored later is no answer to it', async () => {
+    const { bench } = t;
+    const view = await bench.run(async () => {
+      // The WABA's token sealed under the old key (the bench stored it under whatever key was first then).
+      const token = (await (await storeWith(`${NEW},${OLD}`)).get(bench.wabaId)) as string;
+      await (await storeWith(OLD)).put(bench.wabaId, token, { source: 'manual', by: 'the test' });
+      current = storeWith(`${NEW},${OLD}`);
+      const journey = await bench.start(bench.input());
+      await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      current = storeWith(NEW); // the key dropped: the operator's resend cannot open the token
+      await handle.signal('resendCode', { actor: 'operator@acme' });
+      await journey.until((v) => v.waiting?.for === 'admin', 'waiting for the key');
+      // The key back, and Meta refusing the resend itself: the journey goes on waiting for its code.
+      current = storeWith(`${NEW},${OLD}`);
+      bench.sandbox.admin.injectFault({ endpoint: 'POST /request_code', kind: 'error', code: 100, times: 1 });
+      try {
+        await t.env.sleep(6 * MINUTE);
+        await journey.until((v) => v.waiting?.for === 'operator', 'back to the operator');
+      } finally {
+        bench.sandbox.admin.clearFaults();
+      }
+      await handle.signal('tokenRenewed', { wabaId: bench.wabaId, actor: 'admin@acme' });
+      const after = await journey.until((v) => v.stage === 'AWAITING_OTP', 'still awaiting the code');
+      await handle.terminate('test done');
+      return after;
+    });
+    expect(view.notes.map((n) => n.what)).not.toContain(`stored a new Meta token for WABA ${t.bench.wabaId}`);
+  });
+});

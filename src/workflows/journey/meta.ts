@@ -325,6 +325,12 @@ export async function callMeta<T>(
         journey.tokenArrived();
         continue;
       }
+      // A recheck's call that failed otherwise (the key back, Meta refusing for another reason): the token wait is
+      // over, whatever comes next (only runs that took the recheck's patch get here with one standing).
+      if (keyRecheckPending) {
+        keyRecheckPending = false;
+        journey.tokenArrived();
+      }
       const wait = waitAfter(err, meta, waits);
       if (wait === null || waits >= journeyPolicy.maxMetaWaits || options.noMetaWait?.(wait)) throw err;
       const storeAway = applicationFailureOf(err)?.type === TOKEN_STORE_UNAVAILABLE_TYPE;
