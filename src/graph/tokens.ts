@@ -32,7 +32,7 @@ export class TokenStoreUnavailableError extends Error {
     cause: unknown,
   ) {
     super(
-      `the token store did not answer for WABA ${wabaId}'s token (${cause instanceof Error ? cause.message : String(cause)}): nothing was sent to Meta; numberflow calls again once it answers`,
+      `the token store did not answer for WABA ${wabaId}'s token (${cause instanceof Error ? cause.message : String(cause)}): nothing was sent to Meta`,
       { cause },
     );
   }

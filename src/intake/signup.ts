@@ -21,9 +21,34 @@ import { describeJourney, JourneyConflictError, startJourney } from '../journeys
 import type { TokenStore } from '../stores/token-store.js';
 import { IntakeError, RUN_SIGNUP_AGAIN } from './errors.js';
 import type { SignupFailureKind, SignupJourney, SignupLedger, SignupRecord } from './signup-record.js';
+import { storeNotAnswering } from '../stores/unavailable.js';
 import { announceNewToken } from './token-renewal.js';
 
 const graphId = z.string().regex(GRAPH_ID, 'must be a numeric Graph id');
+
+/** How long a token Meta gave is tried to be kept while the stores' database does not answer (a restart). */
+const KEEP_TOKEN_PAUSES_MS = [1_000, 2_000, 4_000, 8_000];
+
+/**
+ * Stores the exchanged token. The code is spent: a database away for a moment (a restart, a failover) is waited for
+ * a few seconds, and past that the signup cannot be finished — said so at once, not as something to send again.
+ */
+async function keepToken(deps: SignupDeps, wabaId: string, token: string, by: string): Promise<void> {
+  for (const pause of [...KEEP_TOKEN_PAUSES_MS, null]) {
+    try {
+      return await deps.tokens.put(wabaId, token, { source: 'signup', by });
+    } catch (err) {
+      if (!storeNotAnswering(err)) throw err;
+      if (pause === null) {
+        throw new IntakeError(
+          'incomplete',
+          `Meta gave the customer's token, but the stores' database did not answer to keep it (${err instanceof Error ? err.message : String(err)}); the code is spent: ${RUN_SIGNUP_AGAIN}`,
+        );
+      }
+      await delay(pause);
+    }
+  }
+}
 
 /** Failures of the code itself, not of the signup it came with. */
 const CODE_FAILURES: readonly SignupFailureKind[] = ['code-expired', 'code-used', 'exchange-refused'];
@@ -401,7 +426,7 @@ async function exchange(
   }
   const outside = await ownedOutsideCallersPortfolios(deps, wabaId, token);
   if (outside) return fail(deps, codeHash, record, ...outside);
-  await deps.tokens.put(wabaId, token, { source: 'signup', by: record.requestedBy });
+  await keepToken(deps, wabaId, token, record.requestedBy);
   // This caller claimed the code: it goes on to the steps after the exchange.
   const finishing: SignupRecord = { ...record, state: 'finishing', updatedAt: stampOf(deps) };
   await deps.ledger.save(codeHash, finishing);

@@ -26,7 +26,16 @@ export function describeDatabaseUrl(url: string): string {
 
 export async function openPostgres(url: string): Promise<SqlDatabase> {
   const location = describeDatabaseUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // A server that stops answering (a partition, a frozen primary in a failover) is bounded as one that refuses:
+  // 5 s to connect, 30 s for an answer (a migration's lock wait included), and dead peers found by TCP keepalive.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 30_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // An idle connection that breaks (a restarted server) must not end the process; the next query reconnects.
   pool.on('error', () => undefined);
   try {
@@ -40,13 +49,21 @@ export async function openPostgres(url: string): Promise<SqlDatabase> {
     throw lostConnection(err) ? Object.assign(failure, { tryAgain: true }) : failure;
   }
   // A query the server never answered (a restart, a failover) is said as the store away, not as a failure of its own.
+  // A connection whose answer never came is dropped, not handed to the next query.
   const query = async (client: pg.Pool | pg.PoolClient, sql: string, params: readonly SqlValue[]) => {
+    const own = client instanceof pg.Pool ? await client.connect().catch(unavailable) : null;
     try {
-      return await client.query(numbered(sql), [...params]);
+      const result = await (own ?? client).query(numbered(sql), [...params]);
+      own?.release();
+      return result;
     } catch (err) {
+      own?.release(lostConnection(err) ? (err as Error) : undefined);
       throw lostConnection(err) ? new StoreUnavailableError(location, err) : err;
     }
   };
+  function unavailable(err: unknown): never {
+    throw lostConnection(err) ? new StoreUnavailableError(location, err) : err;
+  }
   const on = (client: pg.Pool | pg.PoolClient) => ({
     all: async <R>(sql: string, params: readonly SqlValue[] = []) => (await query(client, sql, params)).rows as R[],
     run: async (sql: string, params: readonly SqlValue[] = []) => (await query(client, sql, params)).rowCount ?? 0,

@@ -13,7 +13,7 @@ const CONNECTION_ERRNOS = new Set([
   'EAI_AGAIN',
 ]);
 const CONNECTION_WORDS =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|timeout expired/i;
 
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';

@@ -36,6 +36,8 @@ export interface StuckWatchOptions {
    * inside them (a slot ask while its portfolio stalls). The count starts again then; a stuck SDK runs none.
    */
   busy?: () => boolean;
+  /** The watch's clock (tests jump it, as a paused process's clock jumps). */
+  now?: () => number;
 }
 
 export interface StuckWatch {
@@ -72,9 +74,10 @@ export function stuckQueue(
 }
 
 export function watchForStuckWorker(options: StuckWatchOptions): StuckWatch {
-  const { client, taskQueues, identity, stuckAfterMs, warn, busy = () => false } = options;
+  const { client, taskQueues, identity, stuckAfterMs, warn, busy = () => false, now = Date.now } = options;
   const everyMs = options.everyMs ?? Math.min(30_000, stuckAfterMs / 4);
-  let since = Date.now();
+  let since = now();
+  let roundAt = now(); // when the last round began: a round long overdue means the process itself was held
   let unread = false; // the last round could not read the pollers (said once per such streak)
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -82,11 +85,15 @@ export function watchForStuckWorker(options: StuckWatchOptions): StuckWatch {
   const stuck = new Promise<Stuck>((resolve) => (found = resolve));
 
   const round = async (): Promise<Stuck | null> => {
+    // A process paused (SIGSTOP, a frozen container, a debugger) polled no more than its watch ran: counted from now.
+    const began = now();
+    if (began - roundAt > 2 * everyMs + 10_000) since = began;
+    roundAt = began;
     const lastPolls = new Map<string, number | null>();
     try {
       for (const taskQueue of taskQueues) lastPolls.set(taskQueue, await lastPollOf(client, taskQueue, identity));
     } catch (err) {
-      since = Date.now();
+      since = now();
       if (!unread)
         warn(
           `could not read the task queues' pollers, so whether this worker still polls is not checked meanwhile: ${err instanceof Error ? err.message : String(err)}`,
@@ -95,8 +102,8 @@ export function watchForStuckWorker(options: StuckWatchOptions): StuckWatch {
       return null;
     }
     unread = false;
-    if (busy()) since = Date.now();
-    const queue = stuckQueue(lastPolls, since, Date.now(), stuckAfterMs);
+    if (busy()) since = now();
+    const queue = stuckQueue(lastPolls, since, now(), stuckAfterMs);
     if (!queue) return null;
     const lastPollAt = queue.lastPollMs === null ? null : new Date(queue.lastPollMs);
     const last = lastPollAt ? `its last poll at ${lastPollAt.toISOString()}` : 'no poll of it listed';

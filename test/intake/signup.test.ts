@@ -5,6 +5,8 @@ import { journeyQuery, SIGNUP_WINDOW_MS, type JourneyView } from '../../src/doma
 import { capabilityUpdateSignal, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { journeyTimeline } from '../../src/audit/index.js';
 import { IntakeError } from '../../src/intake/errors.js';
+import type { TokenStore } from '../../src/stores/token-store.js';
+import { StoreUnavailableError } from '../../src/stores/unavailable.js';
 import { parseSignupRequest, signup, signupCodeHash, TOKEN_CHECK_PAUSES_MS } from '../../src/intake/signup.js';
 import { buildCli } from '../../src/starter.js';
 import { APP_SECRET } from '../support/harness.js';
@@ -290,6 +292,31 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       expect(garbledAgain).toMatchObject({ kind: 'exchange-refused', message: garbled.message });
     });
   });
+
+  it("waits a few seconds for the stores' database to keep the exchanged token, then says the signup cannot be finished", async () => {
+    const away = () => new StoreUnavailableError('postgres://db/numberflow', new Error('connect ECONNREFUSED'));
+    const flaky = (failures: number): TokenStore => ({
+      get: (wabaId) => s.stores.tokens.get(wabaId),
+      put: (wabaId, token, origin) =>
+        failures-- > 0 ? Promise.reject(away()) : s.stores.tokens.put(wabaId, token, origin),
+      delete: (wabaId) => s.stores.tokens.delete(wabaId),
+      list: () => s.stores.tokens.list(),
+    });
+    await t.bench.run(async () => {
+      // A restart of a moment: kept on the third try, and the signup goes on.
+      const blip = await customerWaba(t.bench, 1);
+      const outcome = await signup({ ...deps(), tokens: flaky(2) }, popupAnswer(t.bench, blip), 'svc');
+      expect(outcome.journeys.map((j) => j.outcome)).toEqual(['started']);
+      await t.env.client.workflow.getHandle(`number:${blip.e164s[0]}`).terminate('test done');
+      // Away for longer: the code is spent, said at once as such — not as something to send again.
+      const down = await customerWaba(t.bench, 1);
+      const refused = await refusal(signup({ ...deps(), tokens: flaky(99) }, popupAnswer(t.bench, down), 'svc'));
+      expect(refused).toMatchObject({ kind: 'incomplete', httpStatus: 410 });
+      expect(refused.message).toMatch(
+        /^Meta gave the customer's token, but the stores' database did not answer to keep it \(.*\); the code is spent: run Embedded Signup again/,
+      );
+    });
+  }, 60_000);
 
   it('answers a token Meta refuses while the signup finishes as revoked, for good: sending it again cannot finish it', async () => {
     const customer = await customerWaba(t.bench, 1);

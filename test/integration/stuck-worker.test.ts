@@ -82,6 +82,32 @@ describe('the stuck-worker watch (dev server)', () => {
     }
   }, 40_000);
 
+  it('counts from the end of a pause of its own process (SIGSTOP, a frozen container), not from before it', async () => {
+    const taskQueue = uniqueTaskQueue('paused');
+    const { identity } = await pollingStopped(taskQueue);
+    let skipped = 0; // the watch's clock, ahead of the real one by the pause
+    const watch = watchForStuckWorker({
+      client: env.client,
+      taskQueues: [taskQueue],
+      identity,
+      stuckAfterMs: 60_000,
+      everyMs: 250,
+      warn: () => undefined,
+      now: () => Date.now() + skipped,
+    });
+    try {
+      expect(await within(watch.stuck, 1_000)).toBeNull();
+      skipped = 10 * 60_000; // ten minutes held, then resumed: the next round is long overdue
+      expect(await within(watch.stuck, 2_000)).toBeNull();
+      // Then time runs on (fast here: 5 s a round, no round overdue), and still no poll: stuck after all.
+      const found = within(watch.stuck, 20_000);
+      for (let i = 0; i < 30; i++, skipped += 5_000) await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await found)?.taskQueue).toBe(taskQueue);
+    } finally {
+      watch.stop();
+    }
+  }, 40_000);
+
   it("stops a stuck worker's run, which fails with the watch's words", async () => {
     const taskQueue = uniqueTaskQueue('stuck-run');
     const { identity } = await pollingStopped(taskQueue);

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKeyList } from '../../src/codec/keys.js';
@@ -198,6 +199,24 @@ describe('the PostgreSQL connection', () => {
       true,
     );
   });
+
+  it('gives up on a server that takes the connection but never answers (a partition, a frozen primary) in seconds', async () => {
+    const silent = createServer(() => undefined); // takes connections, says nothing
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = new URL(postgres.url);
+    url.port = String((silent.address() as AddressInfo).port);
+    const started = Date.now();
+    try {
+      const err = (await openPostgres(url.toString()).catch((e: unknown) => e)) as Error & { tryAgain?: boolean };
+      expect(err.message).toMatch(
+        /^cannot reach PostgreSQL at .*: (timeout expired|Connection terminated due to connection timeout)/,
+      );
+      expect(err.tryAgain).toBe(true);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      silent.close();
+    }
+  }, 30_000);
 
   it('says a query the server never answered (its connection cut: a restart, a failover) as the store away', async () => {
     const db = await openPostgres(postgres.url);
