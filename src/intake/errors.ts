@@ -6,7 +6,6 @@ export const intakeErrorKinds = [
   ...signupFailureKinds,
   'invalid-request',
   'in-progress',
-  'incomplete',
   'unfinished',
   'token-refused',
 ] as const;

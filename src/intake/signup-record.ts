@@ -12,6 +12,8 @@ export const signupFailureKinds = [
   'business-mismatch',
   'waba-outside-portfolios',
   'token-revoked',
+  // The token was exchanged but could not be kept (the stores' database away past a few seconds).
+  'incomplete',
 ] as const;
 export type SignupFailureKind = (typeof signupFailureKinds)[number];
 

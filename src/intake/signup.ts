@@ -27,25 +27,29 @@ import { announceNewToken } from './token-renewal.js';
 const graphId = z.string().regex(GRAPH_ID, 'must be a numeric Graph id');
 
 /** How long a token Meta gave is tried to be kept while the stores' database does not answer (a restart). */
-const KEEP_TOKEN_PAUSES_MS = [1_000, 2_000, 4_000, 8_000];
+const KEEP_TOKEN_WITHIN_MS = 15_000;
+const KEEP_TOKEN_PAUSE_MS = 2_000;
 
 /**
  * Stores the exchanged token. The code is spent: a database away for a moment (a restart, a failover) is waited for
- * a few seconds, and past that the signup cannot be finished — said so at once, not as something to send again.
+ * a few seconds, and past that the signup cannot be finished — said so at once, and to its repeats too (recorded
+ * failed when the ledger can be written), not as something to send again.
  */
-async function keepToken(deps: SignupDeps, wabaId: string, token: string, by: string): Promise<void> {
-  for (const pause of [...KEEP_TOKEN_PAUSES_MS, null]) {
+async function keepToken(deps: SignupDeps, codeHash: string, record: SignupRecord, token: string): Promise<void> {
+  const giveUpAt = Date.now() + KEEP_TOKEN_WITHIN_MS;
+  for (;;) {
     try {
-      return await deps.tokens.put(wabaId, token, { source: 'signup', by });
+      return await deps.tokens.put(record.wabaId, token, { source: 'signup', by: record.requestedBy });
     } catch (err) {
       if (!storeNotAnswering(err)) throw err;
-      if (pause === null) {
-        throw new IntakeError(
-          'incomplete',
-          `Meta gave the customer's token, but the stores' database did not answer to keep it (${err instanceof Error ? err.message : String(err)}); the code is spent: ${RUN_SIGNUP_AGAIN}`,
-        );
+      if (Date.now() + KEEP_TOKEN_PAUSE_MS > giveUpAt) {
+        const message = `Meta gave the customer's token, but the stores' database did not answer to keep it; the code is spent: ${RUN_SIGNUP_AGAIN}`;
+        // The ledger away too: its repeats say "under way" for a while first.
+        const failed: SignupRecord = { ...record, state: 'failed', failure: { kind: 'incomplete', message } };
+        await deps.ledger.save(codeHash, { ...failed, updatedAt: stampOf(deps) }).catch(() => undefined);
+        throw new IntakeError('incomplete', message);
       }
-      await delay(pause);
+      await delay(KEEP_TOKEN_PAUSE_MS);
     }
   }
 }
@@ -426,7 +430,7 @@ async function exchange(
   }
   const outside = await ownedOutsideCallersPortfolios(deps, wabaId, token);
   if (outside) return fail(deps, codeHash, record, ...outside);
-  await keepToken(deps, wabaId, token, record.requestedBy);
+  await keepToken(deps, codeHash, record, token);
   // This caller claimed the code: it goes on to the steps after the exchange.
   const finishing: SignupRecord = { ...record, state: 'finishing', updatedAt: stampOf(deps) };
   await deps.ledger.save(codeHash, finishing);

@@ -27,7 +27,7 @@ export function describeDatabaseUrl(url: string): string {
 export async function openPostgres(url: string): Promise<SqlDatabase> {
   const location = describeDatabaseUrl(url);
   // A server that stops answering (a partition, a frozen primary in a failover) is bounded as one that refuses:
-  // 5 s to connect, 30 s for an answer (a migration's lock wait included), and dead peers found by TCP keepalive.
+  // 5 s to connect, 30 s for an answer (migrations apart, below); TCP keepalive finds a peer gone in minutes.
   const pool = new pg.Pool({
     connectionString: url,
     max: 4,
@@ -49,22 +49,15 @@ export async function openPostgres(url: string): Promise<SqlDatabase> {
     throw lostConnection(err) ? Object.assign(failure, { tryAgain: true }) : failure;
   }
   // A query the server never answered (a restart, a failover) is said as the store away, not as a failure of its own.
-  // A connection whose answer never came is dropped, not handed to the next query.
-  const query = async (client: pg.Pool | pg.PoolClient, sql: string, params: readonly SqlValue[]) => {
-    const own = client instanceof pg.Pool ? await client.connect().catch(unavailable) : null;
+  // The pool drops a connection whose query failed, a timed-out one too.
+  const query = async (client: pg.Pool | pg.Client, sql: string, params: readonly SqlValue[]) => {
     try {
-      const result = await (own ?? client).query(numbered(sql), [...params]);
-      own?.release();
-      return result;
+      return await client.query(numbered(sql), [...params]);
     } catch (err) {
-      own?.release(lostConnection(err) ? (err as Error) : undefined);
       throw lostConnection(err) ? new StoreUnavailableError(location, err) : err;
     }
   };
-  function unavailable(err: unknown): never {
-    throw lostConnection(err) ? new StoreUnavailableError(location, err) : err;
-  }
-  const on = (client: pg.Pool | pg.PoolClient) => ({
+  const on = (client: pg.Pool | pg.Client) => ({
     all: async <R>(sql: string, params: readonly SqlValue[] = []) => (await query(client, sql, params)).rows as R[],
     run: async (sql: string, params: readonly SqlValue[] = []) => (await query(client, sql, params)).rowCount ?? 0,
   });
@@ -73,7 +66,11 @@ export async function openPostgres(url: string): Promise<SqlDatabase> {
     location,
     ...on(pool),
     async migrate(component, steps) {
-      const client = await pool.connect();
+      // A connection of its own, outside the pool and its 30 s answer bound: a migration (or the wait for another
+      // replica's, under the lock) may take longer. Its errors are heard, so a connection lost mid-way fails the step.
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+      client.on('error', () => undefined);
+      await client.connect();
       try {
         await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -83,7 +80,7 @@ export async function openPostgres(url: string): Promise<SqlDatabase> {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        await client.end().catch(() => undefined);
       }
     },
     close: () => pool.end(),

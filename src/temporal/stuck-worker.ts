@@ -40,6 +40,14 @@ export interface StuckWatchOptions {
   now?: () => number;
 }
 
+const DESCRIBE_WITHIN_MS = 10_000;
+
+/**
+ * How late a round may come, or how long one may take, before the process itself is taken to have been held (SIGSTOP,
+ * Ctrl-Z, a frozen container, a debugger): no poll could be made then, and none is counted against it.
+ */
+const HELD_PAST_MS = DESCRIBE_WITHIN_MS + 5_000;
+
 export interface StuckWatch {
   /** Settles only if the worker is stuck. */
   stuck: Promise<Stuck>;
@@ -48,11 +56,14 @@ export interface StuckWatch {
 
 /** The last poll the server saw from `identity` on `taskQueue`'s workflow side, in ms; null if it lists none. */
 export async function lastPollOf(client: Client, taskQueue: string, identity: string): Promise<number | null> {
-  const { pollers } = await client.workflowService.describeTaskQueue({
-    namespace: client.options.namespace,
-    taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-    taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-  });
+  // Bounded: a describe left hanging would hold the watch's rounds (its time-out is a round the server was not read).
+  const { pollers } = await client.withDeadline(Date.now() + DESCRIBE_WITHIN_MS, () =>
+    client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    }),
+  );
   const times = (pollers ?? []).filter((p) => p.identity === identity).map((p) => protoTimeMs(p.lastAccessTime));
   return times.length > 0 ? Math.max(...times) : null;
 }
@@ -77,7 +88,7 @@ export function watchForStuckWorker(options: StuckWatchOptions): StuckWatch {
   const { client, taskQueues, identity, stuckAfterMs, warn, busy = () => false, now = Date.now } = options;
   const everyMs = options.everyMs ?? Math.min(30_000, stuckAfterMs / 4);
   let since = now();
-  let roundAt = now(); // when the last round began: a round long overdue means the process itself was held
+  let dueAt = now() + everyMs; // when the next round is due: one long overdue means the process itself was held
   let unread = false; // the last round could not read the pollers (said once per such streak)
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -85,10 +96,7 @@ export function watchForStuckWorker(options: StuckWatchOptions): StuckWatch {
   const stuck = new Promise<Stuck>((resolve) => (found = resolve));
 
   const round = async (): Promise<Stuck | null> => {
-    // A process paused (SIGSTOP, a frozen container, a debugger) polled no more than its watch ran: counted from now.
     const began = now();
-    if (began - roundAt > 2 * everyMs + 10_000) since = began;
-    roundAt = began;
     const lastPolls = new Map<string, number | null>();
     try {
       for (const taskQueue of taskQueues) lastPolls.set(taskQueue, await lastPollOf(client, taskQueue, identity));
@@ -102,8 +110,13 @@ export function watchForStuckWorker(options: StuckWatchOptions): StuckWatch {
       return null;
     }
     unread = false;
-    if (busy()) since = now();
-    const queue = stuckQueue(lastPolls, since, now(), stuckAfterMs);
+    const ended = now();
+    // Held before the round or during it: no verdict, and counted from now.
+    if (began - dueAt > HELD_PAST_MS || ended - began > HELD_PAST_MS || busy()) {
+      since = ended;
+      return null;
+    }
+    const queue = stuckQueue(lastPolls, since, began, stuckAfterMs);
     if (!queue) return null;
     const lastPollAt = queue.lastPollMs === null ? null : new Date(queue.lastPollMs);
     const last = lastPollAt ? `its last poll at ${lastPollAt.toISOString()}` : 'no poll of it listed';
@@ -115,6 +128,7 @@ export function watchForStuckWorker(options: StuckWatchOptions): StuckWatch {
   };
   const next = () => {
     if (stopped) return;
+    dueAt = now() + everyMs;
     timer = setTimeout(() => {
       void round().then((result) => (result && !stopped ? found(result) : next()), next);
     }, everyMs);

@@ -309,12 +309,17 @@ describe('Embedded Signup intake (dev server + Graph sandbox + the SQLite token 
       expect(outcome.journeys.map((j) => j.outcome)).toEqual(['started']);
       await t.env.client.workflow.getHandle(`number:${blip.e164s[0]}`).terminate('test done');
       // Away for longer: the code is spent, said at once as such — not as something to send again.
-      const down = await customerWaba(t.bench, 1);
-      const refused = await refusal(signup({ ...deps(), tokens: flaky(99) }, popupAnswer(t.bench, down), 'svc'));
+      const down = popupAnswer(t.bench, await customerWaba(t.bench, 1));
+      const refused = await refusal(signup({ ...deps(), tokens: flaky(99) }, down, 'svc'));
       expect(refused).toMatchObject({ kind: 'incomplete', httpStatus: 410 });
       expect(refused.message).toMatch(
-        /^Meta gave the customer's token, but the stores' database did not answer to keep it \(.*\); the code is spent: run Embedded Signup again/,
+        /^Meta gave the customer's token, but the stores' database did not answer to keep it; the code is spent: run Embedded Signup again/,
       );
+      // Its repeat is told the same at once, not "under way".
+      const askedAgain = Date.now();
+      const again = await refusal(signup({ ...deps(), tokens: flaky(99) }, down, 'svc'));
+      expect(again).toMatchObject({ kind: 'incomplete', message: refused.message });
+      expect(Date.now() - askedAgain).toBeLessThan(5_000);
     });
   }, 60_000);
 

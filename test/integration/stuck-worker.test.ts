@@ -90,23 +90,24 @@ describe('the stuck-worker watch (dev server)', () => {
       client: env.client,
       taskQueues: [taskQueue],
       identity,
-      stuckAfterMs: 60_000,
+      stuckAfterMs: 20_000,
       everyMs: 250,
       warn: () => undefined,
       now: () => Date.now() + skipped,
     });
     try {
       expect(await within(watch.stuck, 1_000)).toBeNull();
-      skipped = 10 * 60_000; // ten minutes held, then resumed: the next round is long overdue
+      // Ten minutes held, then resumed — before a round or during one: either way no verdict, counted from then.
+      skipped = 10 * 60_000;
       expect(await within(watch.stuck, 2_000)).toBeNull();
-      // Then time runs on (fast here: 5 s a round, no round overdue), and still no poll: stuck after all.
-      const found = within(watch.stuck, 20_000);
-      for (let i = 0; i < 30; i++, skipped += 5_000) await new Promise((resolve) => setTimeout(resolve, 300));
+      // Then time runs on (fast here: 2 s every 300 ms, no round held), and still no poll: stuck after all.
+      const found = within(watch.stuck, 30_000);
+      for (let i = 0; i < 40; i++, skipped += 2_000) await new Promise((resolve) => setTimeout(resolve, 300));
       expect((await found)?.taskQueue).toBe(taskQueue);
     } finally {
       watch.stop();
     }
-  }, 40_000);
+  }, 60_000);
 
   it("stops a stuck worker's run, which fails with the watch's words", async () => {
     const taskQueue = uniqueTaskQueue('stuck-run');
