@@ -5,10 +5,9 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CodeMethod } from '../domain/journey.js';
 import {
   GRAPH_FAILURE_TYPE,
-  GRAPH_UNREACHABLE_TYPE,
   TOKEN_REFUSED_CODES,
-  TOKEN_STORE_UNAVAILABLE_TYPE,
   TOKEN_UNAVAILABLE_TYPES,
+  UNREACHED_TYPES,
   type CapRefusalDetail,
 } from '../domain/meta-error.js';
 import {
@@ -70,8 +69,7 @@ export interface VerifyAnswer {
  */
 function waitedOut(err: unknown): boolean {
   if (!(err instanceof ApplicationFailure)) return false;
-  if (err.type === GRAPH_UNREACHABLE_TYPE || TOKEN_UNAVAILABLE_TYPES.includes(err.type ?? '')) return true;
-  if (err.type === TOKEN_STORE_UNAVAILABLE_TYPE) return true;
+  if ([...UNREACHED_TYPES, ...TOKEN_UNAVAILABLE_TYPES].includes(err.type ?? '')) return true;
   if (err.type !== GRAPH_FAILURE_TYPE) return false;
   const summary = err.details?.[0] as { errorClass?: string; code?: number } | undefined;
   const { errorClass, code = -1 } = summary ?? {};

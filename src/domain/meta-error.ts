@@ -21,6 +21,8 @@ export const GRAPH_FAILURE_TYPE = 'GraphError';
 export const GRAPH_UNREACHABLE_TYPE = 'GraphUnreachable';
 /** The activity failure of a token store that did not answer: nothing reached Meta; waited out as Graph unreachable. */
 export const TOKEN_STORE_UNAVAILABLE_TYPE = 'TokenStoreUnavailable';
+/** Failures of a call that never reached Meta, and may pass with time: waited out, then the call made again. */
+export const UNREACHED_TYPES: readonly string[] = [GRAPH_UNREACHABLE_TYPE, TOKEN_STORE_UNAVAILABLE_TYPE];
 
 /** Meta refuses the token itself (190: invalid, expired or revoked; 0: AuthException): a new token is needed. */
 export const TOKEN_REFUSED_CODES: readonly number[] = [190, 0];

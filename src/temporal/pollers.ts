@@ -6,12 +6,20 @@ import { protoTimeMs } from './proto-time.js';
 
 const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
 
-/** How many workflow pollers of `taskQueue` the server saw from `sinceMs` on (0: every one it lists). */
-export async function workflowPollersSince(client: Client, taskQueue: string, sinceMs = 0): Promise<number> {
+/** The workflow pollers the server lists for `taskQueue`: who, and when each last began a poll (ms). */
+export async function workflowPollers(
+  client: Client,
+  taskQueue: string,
+): Promise<{ identity: string; lastPollMs: number }[]> {
   const { pollers } = await client.workflowService.describeTaskQueue({
     namespace: client.options.namespace,
     taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
     taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
   });
-  return (pollers ?? []).filter((poller) => protoTimeMs(poller.lastAccessTime) >= sinceMs).length;
+  return (pollers ?? []).map((p) => ({ identity: p.identity ?? '', lastPollMs: protoTimeMs(p.lastAccessTime) }));
+}
+
+/** How many workflow pollers of `taskQueue` the server saw from `sinceMs` on (0: every one it lists). */
+export async function workflowPollersSince(client: Client, taskQueue: string, sinceMs = 0): Promise<number> {
+  return (await workflowPollers(client, taskQueue)).filter((poller) => poller.lastPollMs >= sinceMs).length;
 }

@@ -3,16 +3,7 @@
 // queues moves until the process restarts. The worker cannot tell from inside (the SDK says nothing), so the watch
 // asks the server: when did it last see a poll from this worker's identity on each of its task queues.
 import type { Client } from '@temporalio/client';
-import proto from '@temporalio/proto'; // CommonJS: its namespaces come through the default export
-import { protoTimeMs } from './proto-time.js';
-
-const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
-
-/**
- * The server notes a poll when it begins, and an idle worker's poll waits up to a minute for a task: a shorter
- * bound would take an idle worker for a stuck one.
- */
-export const STUCK_AFTER_AT_LEAST_MS = 2 * 60_000;
+import { workflowPollers } from './pollers.js';
 
 export interface Stuck {
   taskQueue: string;
@@ -57,14 +48,8 @@ export interface StuckWatch {
 /** The last poll the server saw from `identity` on `taskQueue`'s workflow side, in ms; null if it lists none. */
 export async function lastPollOf(client: Client, taskQueue: string, identity: string): Promise<number | null> {
   // Bounded: a describe left hanging would hold the watch's rounds (its time-out is a round the server was not read).
-  const { pollers } = await client.withDeadline(Date.now() + DESCRIBE_WITHIN_MS, () =>
-    client.workflowService.describeTaskQueue({
-      namespace: client.options.namespace,
-      taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    }),
-  );
-  const times = (pollers ?? []).filter((p) => p.identity === identity).map((p) => protoTimeMs(p.lastAccessTime));
+  const pollers = await client.withDeadline(Date.now() + DESCRIBE_WITHIN_MS, () => workflowPollers(client, taskQueue));
+  const times = pollers.filter((p) => p.identity === identity).map((p) => p.lastPollMs);
   return times.length > 0 ? Math.max(...times) : null;
 }
 

@@ -14,11 +14,11 @@ import {
 import type { Activities } from '../../activities/index.js';
 import {
   GRAPH_FAILURE_TYPE,
-  GRAPH_UNREACHABLE_TYPE,
   STORE_KEY_FAILURE_TYPE,
   TOKEN_REFUSED_CODES,
   TOKEN_STORE_UNAVAILABLE_TYPE,
   TOKEN_UNAVAILABLE_TYPES,
+  UNREACHED_TYPES,
   type CapRefusalDetail,
   type MetaError,
 } from '../../domain/meta-error.js';
@@ -370,9 +370,8 @@ function waitAfter(err: unknown, meta: MetaError | null, waits: number): number 
   // Graph unreachable, or the activity itself timed out or crashed (no Meta answer): an outage.
   const failure = callFailure(err);
   if (!meta && failure) {
-    // The token store away is as Graph away: nothing reached Meta (no history before had the type).
-    const unreachable = [GRAPH_UNREACHABLE_TYPE, TOKEN_STORE_UNAVAILABLE_TYPE];
-    if (!(failure instanceof ApplicationFailure) || unreachable.includes(failure.type ?? '')) return outage;
+    // The token store away is as Graph away: nothing reached Meta (no history before had its type).
+    if (!(failure instanceof ApplicationFailure) || UNREACHED_TYPES.includes(failure.type ?? '')) return outage;
   }
   return null;
 }
