@@ -227,6 +227,6 @@ async function bringsNewHash(
   if (trust.messageId !== null) return trust.messageId === messageId;
   if (Date.now() - Date.parse(trust.since) < SEND_ANSWER_MS)
     throw new RouteAgainSoon(`the status of ${messageId} came before the answer to the send without the hash`);
-  const reported = await identities.history(key);
-  return !reported.some((earlier) => earlier.hash === hash && earlier.recordedAt < trust.since);
+  const first = await identities.firstRecorded(key, hash);
+  return first === undefined || first >= trust.since;
 }

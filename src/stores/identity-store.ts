@@ -48,6 +48,12 @@ export interface IdentityStore {
   current(key: CustomerKey): Promise<StoredHash | undefined>;
   /** The customer's hashes in Meta's order, one entry per change. */
   history(key: CustomerKey): Promise<StoredHash[]>;
+  /**
+   * When this host first recorded a report of the hash for the customer (ISO), or undefined if none was: a report
+   * Meta dated earlier but delivered late does not make a hash known for longer look new (the history keeps the
+   * earliest in Meta's order, with the time it came).
+   */
+  firstRecorded(key: CustomerKey, hash: string): Promise<string | undefined>;
   /** The customer's trust record; none means trusted. */
   trust(key: CustomerKey): Promise<UntrustedCustomer | undefined>;
   /** Sets where an untrusted customer stands; null trusts them again. */

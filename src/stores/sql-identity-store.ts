@@ -60,6 +60,8 @@ const trustRow = z.object({
 
 const countRow = z.object({ total: z.coerce.number() });
 
+const FirstRecorded = z.object({ first: z.string().nullable() });
+
 const toHash = (raw: unknown): StoredHash => {
   const r = hashRow.parse(raw);
   return { hash: r.hash, metaTimestamp: r.meta_timestamp, source: r.source, recordedAt: r.recorded_at };
@@ -133,6 +135,14 @@ export class SqlIdentityStore implements IdentityStore {
     );
     // Reports of the same hash in a row are one entry: the history shows changes.
     return rows.map(toHash).filter((entry, i, all) => i === 0 || all[i - 1]?.hash !== entry.hash);
+  }
+
+  async firstRecorded(key: CustomerKey, hash: string): Promise<string | undefined> {
+    const [row] = await this.db.all<unknown>(
+      `SELECT MIN(recorded_at) AS first FROM customer_identity_hashes WHERE phone_number_id = ? AND wa_id = ? AND hash = ?`,
+      [key.phoneNumberId, key.waId, hash],
+    );
+    return FirstRecorded.parse(row).first ?? undefined;
   }
 
   async trust(key: CustomerKey): Promise<UntrustedCustomer | undefined> {

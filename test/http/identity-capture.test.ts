@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerIdentityQuery, customerIdentityWorkflowId } from '../../src/domain/identity.js';
 import { PhoneNumberId } from '../../src/domain/search-attributes.js';
 import { buildHttpApp } from '../../src/http/app.js';
+import { captureIdentities } from '../../src/http/identity-capture.js';
+import { webhookFieldSchemas } from '../../src/graph/webhook-fields.js';
+import { openSqlite } from '../../src/stores/sqlite.js';
 import type { SqlIdentityStore } from '../../src/stores/sql-identity-store.js';
 import {
   envelope,
@@ -235,5 +238,48 @@ describe("customers' identity hashes from Meta's webhooks (dev server)", () => {
       const other = t.env.client.workflow.getHandle(customerIdentityWorkflowId(phoneNumberId, '16505559999'));
       await expect(other.describe()).rejects.toThrow(/not found/i);
     });
+  });
+
+  it('takes no late report of a hash known before the send without it as the new one, once that send lost its answer', async () => {
+    const customer = { phoneNumberId: PHONE_NUMBER_ID, waId: '16505559009' };
+    const capture = (hash: string, timestamp: string, id = `wamid.${timestamp}`) => {
+      const [status] = sentStatus.statuses;
+      const value = {
+        ...sentStatus,
+        statuses: [{ ...status, id, timestamp, recipient_id: customer.waId, recipient_identity_key_hash: hash }],
+      };
+      const deps = {
+        client: t.env.client,
+        identities,
+        reportMismatch: () => Promise.reject(new Error('no mismatch here')),
+      };
+      return captureIdentities(deps, t.bench.wabaId, webhookFieldSchemas.messages.parse(value), Date.now());
+    };
+    const store = openSqlite(`${t.bench.dataDir}/numberflow.sqlite`);
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    try {
+      // The old hash, reported ten minutes ago; then the customer confirmed and a send without the hash begun two
+      // minutes ago, whose process died before storing Meta's answer (no message id).
+      await capture('OldPhone0C=', '1750263000');
+      await store.run('UPDATE customer_identity_hashes SET recorded_at = ? WHERE wa_id = ?', [
+        minutesAgo(10),
+        customer.waId,
+      ]);
+      await identities.setTrust(customer, { state: 'verifying', detail: 'confirmed by a test', messageId: null });
+      await store.run('UPDATE customer_trust SET since = ? WHERE wa_id = ?', [minutesAgo(2), customer.waId]);
+
+      // A late report Meta dated before the first, delivered now: the old hash is still the one known for longest.
+      await capture('OldPhone0C=', '1750262000');
+      // So a status of a message sent before the change, carrying it, is not the send without the hash.
+      expect(await capture('OldPhone0C=', '1750264000', 'wamid.sent-before-the-change')).toContainEqual(
+        expect.objectContaining({ outcome: 'not the send without the hash' }),
+      );
+      // A hash first reported since the send began is the new one (no recovery runs here to tell).
+      expect(await capture('NewPhone0D=', '1750265000')).toContainEqual(
+        expect.objectContaining({ outcome: 'no running workflow' }),
+      );
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -49,6 +49,13 @@ function contract(name: string, open: () => Promise<SqlDatabase>) {
         ['mid-hash=', 200],
         ['new-hash=', 300],
       ]);
+      // When a hash was first heard of, whatever Meta's order: a report dated earlier but delivered later leaves it.
+      const firstOld = (await store.history(key))[0]?.recordedAt;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await store.record(key, 'old-hash=', 50, 'inbound');
+      expect((await store.history(key))[0]?.recordedAt).not.toBe(firstOld); // the history shows the late one first
+      expect(await store.firstRecorded(key, 'old-hash=')).toBe(firstOld);
+      expect(await store.firstRecorded(key, 'never-hash=')).toBeUndefined();
       // Within one second (Meta's timestamps are whole seconds) the later delivery wins.
       const tie = { phoneNumberId: '2002', waId: '15550004444' };
       await store.record(tie, 'zz-hash=', 500, 'inbound');
