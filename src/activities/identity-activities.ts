@@ -51,6 +51,12 @@ export function createIdentityActivities({ graph, identities, temporal, taskQueu
       await identities.setTrust(key, { state: 'confirmed', detail, messageId: null });
     },
 
+    /** A confirmation no send made use of: untrusted again, unless its recovery completed meanwhile. */
+    async lapseConfirmation(key: CustomerKey, detail: string): Promise<void> {
+      const lapsed = { state: 'untrusted', detail, messageId: null } as const;
+      await identities.updateTrust(key, lapsed, { states: ['confirmed', 'verifying'] });
+    },
+
     async restoreTrust(key: CustomerKey): Promise<void> {
       await identities.setTrust(key, null);
     },

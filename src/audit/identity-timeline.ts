@@ -8,7 +8,7 @@ import type { CustomerIdentityInput } from '../domain/identity.js';
 import type { StageOrOutcome } from '../domain/stages.js';
 import { isoOf, PayloadReader, type HistoryEvent } from './decode.js';
 import { protoTimeMs } from '../temporal/proto-time.js';
-import { identityCompletion, identityWaitReason } from './identity-steps.js';
+import { confirmedAt, identityCompletion, identityWaitReason } from './identity-steps.js';
 import { allowed } from './payloads.js';
 import { endingEntry } from './run-ends.js';
 import { identityRunsOf, runHistory, type JourneyRun } from './runs.js';
@@ -55,7 +55,8 @@ export async function identityRunEntries(
     entries: [],
     noteTargets: [],
   };
-  const calls = new CallsAndWaits(walk, identityWaitReason);
+  let confirmed = false; // the wait after the operator's confirmation is another's
+  const calls = new CallsAndWaits(walk, () => identityWaitReason(confirmed));
   const messages = new Messages(walk);
   let input: CustomerIdentityInput | undefined;
   for (const [index, event] of events.entries()) {
@@ -68,6 +69,7 @@ export async function identityRunEntries(
       continue;
     }
     if (input === undefined && !keeps(null)) return null; // a history without its start: its WABA is unknown
+    confirmed ||= confirmedAt(event);
     if (await calls.take(at)) continue;
     if (await messages.take(at)) continue;
     const ending =

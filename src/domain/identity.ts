@@ -144,6 +144,11 @@ export interface IdentityOutcome {
    * old without comparing two hosts' clocks (absent from runs that completed before it was kept).
    */
   restoredHashPrefix?: string;
+  /**
+   * TIMED_OUT: the operator had confirmed the customer, but no send brought the new hash within CONFIRMATION_WINDOW_MS
+   * of it; the confirmation lapsed and the customer is untrusted again (absent when nobody confirmed).
+   */
+  confirmationLapsed?: true;
 }
 
 /** Who asked for the send Meta refused with 137000, when the sender knew: " (a send ops@acme asked for)". */
@@ -187,7 +192,10 @@ export const identityUnhashedSendSignal = defineSignal<[IdentityUnhashedSend], '
 export const confirmIdentityUpdate = defineUpdate<{ message: string }, [IdentityConfirmation]>('confirmIdentity');
 export const customerIdentityQuery = defineQuery<CustomerIdentityView>('customerIdentity');
 
-/** Nobody confirmed within this long: the workflow ends with a note; the customer stays untrusted in the store. */
+/**
+ * Nobody confirmed within this long: the workflow ends with a note; the customer stays untrusted in the store. A
+ * confirmation no send made use of within as long lapses (a re-verification that old vouches for nobody).
+ */
 export const CONFIRMATION_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** The way out of an untrusted customer, named in every refusal. */

@@ -1,7 +1,8 @@
 // `customerIdentity`, id `identity:<phone_number_id>:<wa_id>`: started by the first 137000 for a customer (signal-
 // with-start), it exists only while the customer is untrusted (docs/identity.md). Untrusted → an operator confirms
 // who they are outside WhatsApp (the update, zod-checked) → the next send goes without the hash → its status
-// brings the new hash → trusted again. Nobody confirming within 30 days ends it with a note.
+// brings the new hash → trusted again. Nobody confirming within 30 days ends it with a note, and so does no send
+// bringing the new hash within 30 days of the confirmation, which lapses then.
 import {
   allHandlersFinished,
   condition,
@@ -26,13 +27,19 @@ import {
 } from '../domain/identity.js';
 import { CustomerIdentity } from './identity/customer.js';
 
-const { markUntrusted, allowUnhashedSend, restoreTrust } = proxyActivities<Activities>({
+const { markUntrusted, allowUnhashedSend, lapseConfirmation, restoreTrust } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
 /** From this patch on, a signal whose input is not of its shape is noted and dropped. */
 const SIGNALS_CHECKED_PATCH = 'identity-signals-checked';
+
+/**
+ * From this patch on, a confirmation no send makes use of lapses after CONFIRMATION_WINDOW_MS and the run ends: it
+ * waited for the new hash for ever (a number removed, a customer never written to again). Decided at that wait.
+ */
+const CONFIRMATION_LAPSES_PATCH = 'identity-confirmation-lapses';
 
 export async function customerIdentity(input: CustomerIdentityInput): Promise<IdentityOutcome> {
   const customer = new CustomerIdentity(input);
@@ -79,7 +86,14 @@ export async function customerIdentity(input: CustomerIdentityInput): Promise<Id
   const by = customer.confirmation;
   await allowUnhashedSend(customer.key, `confirmed by ${by?.actor ?? 'an operator'} (${by?.method ?? 'unknown'})`);
   customer.awaitNewHash();
-  await condition(() => customer.newHash !== null);
+  const heard = () => customer.newHash !== null;
+  if (!patched(CONFIRMATION_LAPSES_PATCH)) await condition(heard);
+  else if (!(await condition(heard, CONFIRMATION_WINDOW_MS))) {
+    const days = CONFIRMATION_WINDOW_MS / (24 * 60 * 60 * 1000);
+    await lapseConfirmation(customer.key, customer.confirmationLapsed(days));
+    await condition(allHandlersFinished);
+    return { stage: 'TIMED_OUT', notes: customer.notes, confirmationLapsed: true };
+  }
   await restoreTrust(customer.key);
   customer.trusted();
   await condition(allHandlersFinished);

@@ -99,6 +99,15 @@ export class CustomerIdentity {
     );
   }
 
+  /** No send brought the new hash within `days` of the confirmation: it lapses. */
+  confirmationLapsed(days: number): string {
+    this.stage = 'TIMED_OUT';
+    const by = this.confirmation?.actor ?? 'an operator';
+    const lapsed = `the confirmation by ${by} lapsed: no send to the customer brought their new identity hash within ${days} days; they are untrusted again, sends refused until an operator confirms again`;
+    this.note('numberflow', lapsed);
+    return lapsed;
+  }
+
   view(): CustomerIdentityView {
     return {
       ...this.input,
