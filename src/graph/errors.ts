@@ -15,6 +15,8 @@ export interface GraphErrorSpec {
   /** For rate limits: how long Meta blocks the call when no header says otherwise. */
   retryAfterMs?: number;
   remediation: string;
+  /** Where the catalog's words are a registration's and the call was a deregistration (a removal's). */
+  deregisterRemediation?: string;
 }
 
 const MINUTE = 60_000;
@@ -203,6 +205,8 @@ export const graphErrorCatalog: Readonly<Record<number, GraphErrorSpec>> = {
     http: 400,
     class: 'permanent',
     remediation: 'The number is not registered on the Cloud API: register it with its 6-digit PIN.',
+    deregisterRemediation:
+      'The number is not registered on the Cloud API (deregistered already, in WhatsApp Manager or by another platform): request the removal again — the journey reads Meta first and goes on.',
   },
   133015: {
     title: 'Please wait a few minutes before attempting to register this phone number',
@@ -219,6 +223,8 @@ export const graphErrorCatalog: Readonly<Record<number, GraphErrorSpec>> = {
     retryAfterMs: 72 * HOUR,
     remediation:
       'The number reached 10 register/deregister calls in 72 hours and is blocked for 72 hours: numberflow waits it out, then registers once.',
+    deregisterRemediation:
+      'The number reached 10 register/deregister calls in 72 hours and is blocked for 72 hours: numberflow waits it out, then deregisters once.',
   },
   136024: {
     title: 'Request code error',
@@ -228,7 +234,7 @@ export const graphErrorCatalog: Readonly<Record<number, GraphErrorSpec>> = {
       'Meta could not send the code: check that the number receives SMS or calls from international numbers ' +
       "(behind an IVR, use VOICE and allow-list Meta's caller numbers), that it is not registered elsewhere " +
       '(delete it from the WhatsApp app or the other account first), and that codes are not requested too often ' +
-      '(Meta refuses new codes for a while after several: start the journey again an hour or more later).',
+      '(Meta refuses new codes for a while after several: a journey refused its first code asks again by itself an hour later; one started again sooner is refused too).',
   },
   136025: {
     title: 'Verify code error',
@@ -308,7 +314,8 @@ export class GraphError extends Error {
     // 100/33 is an unknown object: the remediation for a stale phone_number_id fits it best.
     this.errorClass = spec.class;
     this.retryAfterMs = spec.class === 'rate_limited' ? (fields.retryAfterMs ?? spec.retryAfterMs) : undefined;
-    this.remediation = spec.remediation;
+    const deregistering = fields.endpoint?.endsWith('/deregister') === true;
+    this.remediation = (deregistering ? spec.deregisterRemediation : undefined) ?? spec.remediation;
     this.endpoint = fields.endpoint;
   }
 

@@ -93,6 +93,16 @@ describe('Graph errors', () => {
       code: 133016,
       remediation: expect.stringContaining('72 hours') as string,
     });
+    // A deregistration's words, not a registration's.
+    expect((err as GraphError).remediation).toMatch(/then deregisters once\.$/);
+    graph.reply({ status: 400, body: metaError(133016, '(#133016) Account register deregister rate limit exceeded') });
+    expect(((await failure(client.register(NUMBER, { pin: PIN }))) as GraphError).remediation).toMatch(
+      /then registers once\.$/,
+    );
+    graph.reply({ status: 400, body: metaError(133010, '(#133010) Account not registered') });
+    expect(((await failure(client.deregister(NUMBER))) as GraphError).remediation).toMatch(
+      /^The number is not registered on the Cloud API \(deregistered already.*request the removal again/,
+    );
   });
 
   it("waits as long as X-Business-Use-Case-Usage says for the call's WABA (code 4)", async () => {
