@@ -19,6 +19,25 @@ const metaErrorBody = z.object({
 /** Codes whose wait X-Business-Use-Case-Usage states; every other rate limit takes the table's wait. */
 const USAGE_HEADER_CODES = new Set([4, 17, 80007, 80008]);
 
+/** Codes whose wait Meta states in `details` (PIN guessing); the table's wait where the words name none. */
+const DETAILS_WAIT_CODES = new Set([133008, 133009]);
+
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Past a week a stated wait is taken for a misreading: the table's wait stands. */
+const LONGEST_STATED_WAIT_MS = 7 * UNIT_MS.d!;
+
+/**
+ * The wait Meta's words name ("try again in 3 hours", "wait 90 minutes", "1 day"), or undefined when they name none
+ * (Meta documents that `details` gives the wait, not how it words it).
+ */
+export function waitStatedIn(details: string | undefined): number | undefined {
+  const named = details?.match(/\b(\d{1,6})\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\b/i);
+  if (!named) return undefined;
+  const ms = Number(named[1]) * (UNIT_MS[(named[2] ?? '').toLowerCase().charAt(0)] ?? 0);
+  return ms > 0 && ms <= LONGEST_STATED_WAIT_MS ? ms : undefined;
+}
+
 export interface ErrorAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -52,7 +71,9 @@ export function graphErrorFromAnswer(answer: ErrorAnswer): GraphError {
     httpStatus: answer.status,
     retryAfterMs: USAGE_HEADER_CODES.has(error.code)
       ? regainAccessMs(answer.headers[BUSINESS_USAGE_HEADER], answer.wabaId)
-      : undefined,
+      : DETAILS_WAIT_CODES.has(error.code)
+        ? waitStatedIn(details)
+        : undefined,
     endpoint: answer.endpoint,
   });
 }

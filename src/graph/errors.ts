@@ -191,14 +191,16 @@ export const graphErrorCatalog: Readonly<Record<number, GraphErrorSpec>> = {
     http: 400,
     class: 'rate_limited',
     retryAfterMs: 12 * HOUR,
-    remediation: 'Too many wrong PINs: wait for the time Meta states, then try the right PIN.',
+    remediation:
+      "Too many wrong PINs: numberflow waits as long as Meta's details say (12 hours when they name no wait), then tries the right PIN.",
   },
   133009: {
     title: 'Two step verification PIN was entered too quickly',
     http: 400,
     class: 'rate_limited',
     retryAfterMs: MINUTE,
-    remediation: 'PINs were tried too fast: wait a minute before the next attempt.',
+    remediation:
+      "PINs were tried too fast: numberflow waits as long as Meta's details say (a minute when they name no wait), then tries again.",
   },
   133010: {
     title: 'Account not registered',

@@ -16,6 +16,8 @@ export interface FaultSpec {
   kind: FaultKind;
   /** For 'error': a code of the error table (default 1, "API Unknown"). */
   code?: number;
+  /** For 'error': the answer's `error_data.details` (default: "injected fault on <endpoint>"). */
+  details?: string;
   /** For 'latency' (real milliseconds; default 500). */
   latencyMs?: number;
   times?: number;
@@ -30,6 +32,7 @@ interface ActiveFault {
 export interface CallFaults {
   latencyMs: number;
   errorCode?: number;
+  errorDetails?: string;
 }
 
 const PLACEHOLDERS: Record<string, string> = {
@@ -109,7 +112,12 @@ export class FaultBook {
     const names = [endpoint, shortEndpoint(endpoint)];
     const latencyMs = this.take(['latency'], names).reduce((sum, spec) => sum + (spec.latencyMs ?? 500), 0);
     const [error] = this.take(['error'], names, 1);
-    return error ? { latencyMs, errorCode: error.code ?? 1 } : { latencyMs };
+    if (!error) return { latencyMs };
+    return {
+      latencyMs,
+      errorCode: error.code ?? 1,
+      ...(error.details === undefined ? {} : { errorDetails: error.details }),
+    };
   }
 
   /** What happens to a webhook of this field: dropped, sent twice, or sent normally. */

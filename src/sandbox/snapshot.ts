@@ -136,6 +136,7 @@ const fault: z.ZodType<FaultSpec> = z.object({
   endpoint: z.string(),
   kind: z.enum(['error', 'latency', 'drop_webhook', 'duplicate_webhook']),
   code: z.number().optional(),
+  details: z.string().optional(),
   latencyMs: z.number().optional(),
   times: z.number().optional(),
   probability: z.number().optional(),

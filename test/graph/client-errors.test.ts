@@ -105,6 +105,25 @@ describe('Graph errors', () => {
     );
   });
 
+  it("waits as long as Meta's details say after too many PIN guesses (133008), else the table's 12 hours", async () => {
+    const lockedOut = (details?: string) => {
+      graph.reply({
+        status: 400,
+        body: metaError(133008, '(#133008) Too many two step verification PIN guesses for this phone number', {
+          ...(details === undefined ? {} : { details }),
+        }),
+      });
+      return failure(client.register(NUMBER, { pin: PIN })).then((err) => (err as GraphError).retryAfterMs);
+    };
+    expect(await lockedOut('Too many PIN guesses. Try again in 3 hours.')).toBe(3 * HOUR);
+    expect(await lockedOut('wait 90 minutes before the next attempt')).toBe(90 * 60_000);
+    expect(await lockedOut('blocked for 1 day')).toBe(24 * HOUR);
+    // No wait named, or one past a week (a misreading): the table's.
+    expect(await lockedOut('Too many PIN guesses for this phone number')).toBe(12 * HOUR);
+    expect(await lockedOut()).toBe(12 * HOUR);
+    expect(await lockedOut('try again in 30 days')).toBe(12 * HOUR);
+  });
+
   it("waits as long as X-Business-Use-Case-Usage says for the call's WABA (code 4)", async () => {
     graph.reply({
       status: 400,

@@ -293,6 +293,25 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
     });
   });
 
+  it("waits out a PIN lockout (133008) as long as Meta's details say, then registers", async () => {
+    const input = await inputSignedUp(0);
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
+      const details = 'Too many PIN guesses for this phone number. Try again in 2 hours.';
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 133008, details });
+      await submitCode(journey);
+      const waiting = await journey.until((v) => v.lastError?.code === 133008 && v.waiting?.for === 'meta', '133008');
+      expect(waiting.lastError?.details).toBe(details);
+      expect(waiting.lastError?.remediation).toContain("numberflow waits as long as Meta's details say");
+      const until = Date.parse(waiting.waiting?.until as string) - (await t.env.currentTimeMs());
+      expect(until).toBeGreaterThan(2 * HOUR - MINUTE);
+      expect(until).toBeLessThanOrEqual(2 * HOUR);
+      await t.env.sleep(2 * HOUR + MINUTE);
+      await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered after the lockout');
+      await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  });
+
   it('waits a few minutes after 133015 (a deletion still in progress) and registers', async () => {
     const input = await inputSignedUp(0);
     await t.bench.run(async () => {

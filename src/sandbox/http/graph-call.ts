@@ -136,7 +136,7 @@ export function installGraphCallHooks(app: FastifyInstance, core: SandboxCore, c
     const faults = core.faults.forCall(call.endpoint);
     if (faults.latencyMs > 0) await delay(faults.latencyMs);
     if (faults.errorCode !== undefined) {
-      throw new GraphApiError(faults.errorCode, `injected fault on ${call.endpoint}`);
+      throw new GraphApiError(faults.errorCode, faults.errorDetails ?? `injected fault on ${call.endpoint}`);
     }
   });
 

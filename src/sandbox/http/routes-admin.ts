@@ -27,7 +27,7 @@
  *   POST   /_sandbox/numbers/:phoneNumberId/customers/:waId/recycle  → {identityKeyHash} (a new identity for the wa_id)
  *   POST   /_sandbox/numbers/:phoneNumberId/inbound   {waId, text}  → {messageId}
  *   POST   /_sandbox/numbers/:phoneNumberId/statuses  {waId, recipientIdentityKeyHash?} → {messageId, status}
- *   POST   /_sandbox/faults                       {endpoint, kind, code?, latencyMs?, times?, probability?}
+ *   POST   /_sandbox/faults                       {endpoint, kind, code?, details?, latencyMs?, times?, probability?}
  *   GET    /_sandbox/faults                       the faults still armed, each with the calls it has left
  *   DELETE /_sandbox/faults
  *   GET    /_sandbox/calls                                          → CallLogEntry[] (secrets redacted)
@@ -171,6 +171,7 @@ const routes: Registration[] = [
       endpoint: z.string().min(1),
       kind: z.enum(['error', 'latency', 'drop_webhook', 'duplicate_webhook']),
       code: z.number().int().optional(),
+      details: z.string().min(1).max(500).optional(),
       latencyMs: z.number().int().min(0).optional(),
       times: z.number().int().min(1).optional(),
       probability: z.number().min(0).max(1).optional(),
