@@ -7,7 +7,6 @@ import { openPostgres } from './postgres.js';
 import { storeSealerFor, type StoreKeyError } from './sealed.js';
 import { SqlIdentityStore } from './sql-identity-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
-import type { StoredToken } from './token-store.js';
 import type { SqlDatabase } from './sql.js';
 import { openSqlite } from './sqlite.js';
 import { SQLITE_FILE } from './sqlite-file.js';
@@ -57,28 +56,31 @@ export async function checkStoreKey(
   const checks = await tokens.keyCheck({ except });
   const wrongKey = checks.find((c) => c.opened === 0 && c.why?.held)?.why;
   if (wrongKey) throw storeKeyRefusal(wrongKey);
-  if (latestMustOpen) {
-    // The fleet seals with its first key: a process whose own first key sealed tokens before, while the latest
-    // token is under an id it lacks, is not configured as the fleet is (a rotation it was not told of) and would seal
-    // with a retired key. One whose first key sealed none is taken as the fleet's new key (a lost key's remedy).
-    const latest = (await tokens.list()).reduce<StoredToken | null>(
-      (newest, t) => (newest === null || t.storedAt > newest.storedAt ? t : newest),
-      null,
-    );
-    const lacking = latest && checks.find((c) => c.keyId === latest.keyId && c.why && !c.why.held);
-    const sealedBefore = checks.some((c) => c.keyId === tokens.sealsWith && c.opened > 0);
-    if (latest && lacking && sealedBefore) {
-      throw new ConfigError(
-        `the latest token stored (WABA ${latest.wabaId}, at ${latest.storedAt}) is sealed with store key "${latest.keyId}", which this command does not hold, while its own first key "${tokens.sealsWith}" sealed older ones: give it NUMBERFLOW_STORE_KEY as the fleet has it (the data folder's key file holds the keys it was made with); if that key is lost, put a new key first, on the fleet too`,
-      );
-    }
-  }
+  if (latestMustOpen) await checkNotRetired(tokens);
   const first = checks[0]?.why;
   if (oneMustOpen && first && checks.every((c) => c.opened === 0)) throw storeKeyRefusal(first);
   for (const { keyId, unopened, why } of checks) {
     if (why)
       warn(`${plural(unopened, 'stored token')} of store key "${keyId}" cannot be opened (the first: ${why.message})`);
   }
+}
+
+/**
+ * The fleet seals with its first key: a command whose first key sealed tokens before, while another key sealed since
+ * and the command does not hold that one, is not configured as the fleet is (a rotation it was not told of) and
+ * would seal with a retired key — also once the rotation re-sealed every token, as the store keeps each sealing key
+ * id. One whose first key sealed none is taken as the fleet's new key (a lost key's remedy); one that holds the
+ * latest key beside its own first is a rotation under way.
+ */
+async function checkNotRetired(tokens: SqlTokenStore): Promise<void> {
+  const [latest, ...before] = await tokens.sealingKeys();
+  const own = tokens.sealsWith;
+  if (!latest || latest.keyId === own || tokens.holdsKey(latest.keyId)) return;
+  const retired = before.find((key) => key.keyId === own);
+  if (!retired) return;
+  throw new ConfigError(
+    `this command's store key "${own}" (the first of its NUMBERFLOW_STORE_KEY) last sealed a token at ${retired.lastSealedAt}, and the fleet has sealed with store key "${latest.keyId}" since (last at ${latest.lastSealedAt}), which this command does not hold: it would seal with a retired key. Give it NUMBERFLOW_STORE_KEY as the fleet has it (the data folder's key file holds the keys it was made with); if that key is lost, put a new key first, on the fleet too`,
+  );
 }
 
 export async function openStores(config: StoreConfig): Promise<Stores> {

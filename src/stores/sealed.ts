@@ -37,6 +37,11 @@ export class Sealer {
     return this.ring.activeKeyId;
   }
 
+  /** Whether this process holds a key under the id. */
+  holds(keyId: string): boolean {
+    return this.ring.keys.has(keyId);
+  }
+
   seal(plain: string, context: string): Sealed {
     const keyId = this.ring.activeKeyId;
     const key = this.ring.keys.get(keyId) as Buffer;

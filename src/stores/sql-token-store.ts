@@ -13,7 +13,25 @@ const schema = [
      stored_by TEXT NOT NULL,
      stored_at TEXT NOT NULL
    )`,
+  // Every store key id that sealed a token, and when it last did: a retired id is known as one after the rotation
+  // re-sealed every token under the new key (the tokens alone no longer name it).
+  `CREATE TABLE IF NOT EXISTS store_keys (
+     key_id TEXT PRIMARY KEY,
+     first_sealed_at TEXT NOT NULL,
+     last_sealed_at TEXT NOT NULL
+   )`,
+  `INSERT INTO store_keys (key_id, first_sealed_at, last_sealed_at)
+     SELECT key_id, MIN(stored_at), MAX(stored_at) FROM waba_tokens GROUP BY key_id`,
 ];
+
+/** A store key id that sealed tokens: when first, and when last. */
+export interface SealingKey {
+  keyId: string;
+  firstSealedAt: string;
+  lastSealedAt: string;
+}
+
+const sealingKeyRow = z.object({ key_id: z.string(), first_sealed_at: z.string(), last_sealed_at: z.string() });
 
 /** The stored tokens of one key id against this process's store key. */
 export interface KeyCheck {
@@ -66,12 +84,34 @@ export class SqlTokenStore implements TokenStore {
   async put(wabaId: string, token: string, origin: TokenOrigin): Promise<void> {
     if (token.trim() === '') throw new TypeError('refusing to store an empty access token');
     const sealed = this.sealer.seal(token, context(wabaId));
+    const at = new Date().toISOString();
+    await this.db.run(
+      `INSERT INTO store_keys (key_id, first_sealed_at, last_sealed_at) VALUES (?, ?, ?)
+       ON CONFLICT (key_id) DO UPDATE SET last_sealed_at = excluded.last_sealed_at`,
+      [sealed.keyId, at, at],
+    );
     await this.db.run(
       `INSERT INTO waba_tokens (waba_id, key_id, sealed, source, stored_by, stored_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (waba_id) DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed,
          source = excluded.source, stored_by = excluded.stored_by, stored_at = excluded.stored_at`,
-      [wabaId, sealed.keyId, sealed.data, origin.source, origin.by, new Date().toISOString()],
+      [wabaId, sealed.keyId, sealed.data, origin.source, origin.by, at],
     );
+  }
+
+  /** The store key ids that sealed tokens, the one that sealed last first. */
+  async sealingKeys(): Promise<SealingKey[]> {
+    const rows = await this.db.all<unknown>(
+      'SELECT key_id, first_sealed_at, last_sealed_at FROM store_keys ORDER BY last_sealed_at DESC, key_id',
+    );
+    return rows.map((raw) => {
+      const r = sealingKeyRow.parse(raw);
+      return { keyId: r.key_id, firstSealedAt: r.first_sealed_at, lastSealedAt: r.last_sealed_at };
+    });
+  }
+
+  /** Whether this process holds a key under the id. */
+  holdsKey(keyId: string): boolean {
+    return this.sealer.holds(keyId);
   }
 
   async delete(wabaId: string): Promise<boolean> {
