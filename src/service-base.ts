@@ -10,6 +10,7 @@ import { createServiceMetrics } from './telemetry/metrics.js';
 import { shownTracesUrl, startTracing } from './telemetry/tracing.js';
 import { connectClient } from './temporal/connection.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
+import { warnOfShortRetention } from './temporal/retention.js';
 
 export interface ServiceBaseOptions {
   /** The service name traces carry. */
@@ -52,6 +53,7 @@ export async function openServiceBase(config: Config, logger: Logger, stops: Sto
   stops.push(() => client.connection.close());
   // Also on the embedded server: one left running by an earlier version may lack a newer attribute.
   await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
+  await warnOfShortRetention(client.connection, config.TEMPORAL_NAMESPACE, logger);
   // Graph calls of the worker and of the service, on the HTTP service's /metrics.
   const metrics = createServiceMetrics(client, countingFailures(logger));
   const stores = await openStores(config);

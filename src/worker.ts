@@ -33,6 +33,7 @@ import { connectClient, connectWorkerConnection } from './temporal/connection.js
 import { clientIdentity } from './temporal/client-identity.js';
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
+import { warnOfShortRetention } from './temporal/retention.js';
 import { watchForStuckWorker } from './temporal/stuck-worker.js';
 import { bundleFromSource, workflowCodeFor } from './temporal/workflow-bundle.js';
 import { creatingWorkflowThreads, workflowStackTraces } from './temporal/workflow-threads.js';
@@ -219,6 +220,7 @@ async function main(): Promise<void> {
     });
     opened.push(() => client.connection.close());
     await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
+    await warnOfShortRetention(client.connection, config.TEMPORAL_NAMESPACE, logger);
     const connection = await connectWorkerConnection(config);
     opened.push(() => connection.close());
     const activities = createActivities({

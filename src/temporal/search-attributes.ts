@@ -16,23 +16,32 @@ const indexedValueTypes: Record<string, proto.temporal.api.enums.v1.IndexedValue
   Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
 };
 
-/** Adds whichever of our search attributes the namespace lacks; returns the names it added. */
+const typeOf = (key: (typeof customSearchAttributes)[number]) => TypedSearchAttributes.toMetadataType(key.type);
+const nameOfType = (type: proto.temporal.api.enums.v1.IndexedValueType | null | undefined) =>
+  Object.entries(indexedValueTypes).find(([, value]) => value === type)?.[0] ?? String(type);
+
+/** What the namespace had: the attributes added, and those registered with another type (by hand, mistyped). */
+export interface SearchAttributesFound {
+  added: string[];
+  mistyped: { name: string; has: string; wants: string }[];
+}
+
+/** Adds whichever of our search attributes the namespace lacks, and names those it holds with another type. */
 export async function ensureSearchAttributes(
   connection: Pick<Connection, 'operatorService'>,
   namespace: string,
-): Promise<string[]> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const known = new Set(Object.keys(existing.customAttributes ?? {}));
-  const missing = customSearchAttributes.filter((key) => !known.has(key.name));
-  if (missing.length === 0) return [];
+): Promise<SearchAttributesFound> {
+  const existing = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+  const mistyped = customSearchAttributes
+    .filter((key) => Object.hasOwn(existing, key.name) && nameOfType(existing[key.name]) !== typeOf(key))
+    .map((key) => ({ name: key.name, has: nameOfType(existing[key.name]), wants: typeOf(key) }));
+  const missing = customSearchAttributes.filter((key) => !Object.hasOwn(existing, key.name));
+  if (missing.length === 0) return { added: [], mistyped };
   const searchAttributes = Object.fromEntries(
-    missing.map((key) => [
-      key.name,
-      indexedValueTypes[TypedSearchAttributes.toMetadataType(key.type)] ?? IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    ]),
+    missing.map((key) => [key.name, indexedValueTypes[typeOf(key)] ?? IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
   );
   await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
-  return missing.map((key) => key.name);
+  return { added: missing.map((key) => key.name), mistyped };
 }
 
 /**
@@ -40,9 +49,17 @@ export async function ensureSearchAttributes(
  * key without the operator's rights) is only a warning: the attributes may be registered with the cluster's tooling.
  */
 export async function registerSearchAttributes(client: Client, namespace: string, logger: Logger): Promise<void> {
-  const added = await ensureSearchAttributes(client.connection as Connection, namespace).catch((err: unknown) => {
-    logger.warn({ err }, 'could not register search attributes; register them with your cluster tooling');
-    return [];
-  });
+  const none: SearchAttributesFound = { added: [], mistyped: [] };
+  const { added, mistyped } = await ensureSearchAttributes(client.connection as Connection, namespace).catch(
+    (err: unknown) => {
+      logger.warn({ err }, 'could not register search attributes; register them with your cluster tooling');
+      return none;
+    },
+  );
   if (added.length) logger.info({ added }, 'registered search attributes');
+  // Temporal cannot change an attribute's type: queries on it compare otherwise (a Text is split into words).
+  for (const { name, has, wants } of mistyped)
+    logger.warn(
+      `search attribute ${name} is registered on namespace "${namespace}" as ${has}, where numberflow writes a ${wants}: lists and counts by it may be wrong; remove it and add it as ${wants} (temporal operator search-attribute remove/create), or use another namespace`,
+    );
 }
