@@ -15,6 +15,7 @@ import {
   type SecretsKeys,
 } from './sealing.js';
 import { makeDir, ownerOnly, readIfAny, writeOnce } from '../make-dir.js';
+import { NUMBERFLOW_COMMAND } from '../cli-command.js';
 
 export interface SecretsKeySpec {
   NUMBERFLOW_SECRETS_KEY?: string;
@@ -93,7 +94,7 @@ export function secretsKeysFor(
     if (!unseal && !seal) return { seal: null, unseal: new Map() };
     if (!unseal) {
       throw new ConfigError(
-        "NUMBERFLOW_SECRETS_PUBLIC_KEY is required with TEMPORAL_ADDRESS: the service seals the codes and PINs operators send (the worker's NUMBERFLOW_SECRETS_KEY's public half; npm run numberflow -- secrets-keygen prints a pair)",
+        `NUMBERFLOW_SECRETS_PUBLIC_KEY is required with TEMPORAL_ADDRESS: the service seals the codes and PINs operators send (the worker's NUMBERFLOW_SECRETS_KEY's public half; ${NUMBERFLOW_COMMAND} secrets-keygen prints a pair)`,
       );
     }
     throw new ConfigError(
@@ -120,6 +121,6 @@ function parsed<T>(variable: string, which: string, parse: () => T): T {
   } catch (err) {
     // The reason names the format, never the value (it is a secret).
     const why = err instanceof Error && /not X25519/.test(err.message) ? err.message : 'is not base64 DER';
-    throw new ConfigError(`${variable}: ${which} ${why} (make a pair with: npm run numberflow -- secrets-keygen)`);
+    throw new ConfigError(`${variable}: ${which} ${why} (make a pair with: ${NUMBERFLOW_COMMAND} secrets-keygen)`);
   }
 }

@@ -40,7 +40,7 @@ export function workflowCodeFor(
   if (!existsSync(codePath)) {
     throw new ConfigError(
       `NUMBERFLOW_WORKFLOW_BUNDLE: no ${tracing ? 'tracing ' : ''}bundle at "${codePath}"; ` +
-        `build the folder with: npx tsx scripts/bundle-workflows.ts ${bundleDir}`,
+        `build the folder with: npx tsx scripts/bundle-workflows.ts ${bundleDir} (in a checkout; the image builds it at its build)`,
     );
   }
   return { workflowBundle: { codePath } };

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -65,6 +65,15 @@ describe("the API's bearer tokens", () => {
     expect(readFileSync(file, 'utf8').match(TOKEN)).toHaveLength(4);
     expect(written.join('').match(TOKEN)).toBeNull();
     expect(written.join('')).toContain(`written once to ${file} (mode 0600)`);
+    // Every later start says the file still holds them in clear, until it is deleted (never the tokens themselves).
+    const later = capturedLogger();
+    loadPrincipals(config, later.logger, firstTokensOut(config, output(false)));
+    expect(later.lines.join('\n')).toContain(`${file} still holds the API tokens of the first start in clear`);
+    expect(later.lines.join('\n').match(TOKEN)).toBeNull();
+    rmSync(file);
+    const afterDeletion = capturedLogger();
+    loadPrincipals(config, afterDeletion.logger, firstTokensOut(config, output(false)));
+    expect(afterDeletion.lines.join('\n')).not.toContain('still holds');
     // A first start that cannot write them keeps no hashes nobody holds a token for: the next start makes them anew.
     const blocked = loadConfig({
       NUMBERFLOW_DATA_DIR: join(tempDir('tokens'), 'new'),

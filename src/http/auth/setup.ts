@@ -1,14 +1,15 @@
 // Where `npm start` gets the API's principals: the file NUMBERFLOW_API_TOKENS_FILE names, or the embedded default's
 // file in the data folder, made on the first start with one principal per role whose tokens are printed once.
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { ownerOnly } from '../../make-dir.js';
 import { PrincipalDirectory } from './directory.js';
 import { ensureLocalTokenFile, LOCAL_TOKEN_FILE, TokenFileError } from './token-file.js';
+import { NUMBERFLOW_COMMAND } from '../../cli-command.js';
 
-export const NEW_TOKEN_COMMAND = 'npm run numberflow -- api-token new --name <name> --role <role> [--portfolio <id>]';
+export const NEW_TOKEN_COMMAND = `${NUMBERFLOW_COMMAND} api-token new --name <name> --role <role> [--portfolio <id>]`;
 
 /** The token file the service and `numberflow api-token new` use. */
 export function tokenFilePath(config: Config): string {
@@ -55,6 +56,11 @@ export function loadPrincipals(
   if (!config.NUMBERFLOW_API_TOKENS_FILE) {
     const { made } = ensureLocalTokenFile(config.NUMBERFLOW_DATA_DIR);
     if (made) print(tokensBlock(made, path));
+    // Said at every start while it is there: the one line of a first start is easily missed in a container's log.
+    else if (existsSync(firstTokensFile(config)))
+      logger.warn(
+        `${firstTokensFile(config)} still holds the API tokens of the first start in clear: read them, then delete it (a backup of the folder would take it along)`,
+      );
     ownerOnly([path]); // the data folder's own file; one NUMBERFLOW_API_TOKENS_FILE names is its owner's to keep
   }
   const principals = given(config, () =>
