@@ -164,7 +164,8 @@ export const graphErrorCatalog: Readonly<Record<number, GraphErrorSpec>> = {
     title: 'Incomplete deregistration',
     http: 500,
     class: 'permanent',
-    remediation: 'An earlier deregistration did not finish: deregister the number again, then register it.',
+    remediation:
+      'An earlier deregistration did not finish: numberflow deregisters the number and registers it again, once; met again after that, ask Meta support (Direct Support), giving the fbtrace_id.',
   },
   133004: {
     title: 'Server temporarily unavailable',

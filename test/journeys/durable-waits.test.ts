@@ -312,6 +312,41 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
     });
   });
 
+  it('finishes an incomplete deregistration (133000) itself: deregisters, then registers, once', async () => {
+    const input = await inputSignedUp(0);
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
+      t.bench.record(journey.workflowId, 'numberJourney');
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 133000 });
+      const registrations = () =>
+        t.bench.sandbox.admin
+          .calls()
+          .map((call) => call.endpoint.split('/').at(-1))
+          .filter((last) => last === 'register' || last === 'deregister');
+      const before = registrations().length;
+      await submitCode(journey);
+      const registered = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered');
+      expect(registered.status).toBe('CONNECTED');
+      expect(registrations().slice(before)).toEqual(['register', 'deregister', 'register']);
+      expect(registered.notes.map((note) => note.what)).toContain(
+        'an earlier deregistration did not finish (133000): numberflow deregisters the number, then registers it again',
+      );
+      await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  });
+
+  it('ends FAILED when Meta answers 133000 again after the deregistration it asks for', async () => {
+    const input = await inputSignedUp(0);
+    const result = await t.bench.run(async () => {
+      const journey = await t.bench.start(input);
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 133000, times: 2 });
+      await submitCode(journey);
+      return (await journey.until((v) => v.result !== null, 'the end')).result;
+    });
+    expect(result).toMatchObject({ outcome: 'FAILED', metaError: { code: 133000 } });
+    expect(result?.remediation).toContain('ask Meta support');
+  });
+
   it('waits a few minutes after 133015 (a deletion still in progress) and registers', async () => {
     const input = await inputSignedUp(0);
     await t.bench.run(async () => {

@@ -44,6 +44,7 @@ export async function register(journey: Journey, applyingName?: string): Promise
   }
   let repeat = false;
   let remembered: string | null | undefined; // the PIN of an earlier journey: not looked up yet, none, or tried
+  let finishedDeregistration = false; // once only: 133000 again after it ends the journey
   for (;;) {
     journey.enter('REGISTERING');
     const triedPin = pin.peek(); // the operator's PIN being tried, answered below
@@ -93,11 +94,37 @@ export async function register(journey: Journey, applyingName?: string): Promise
         );
         continue;
       }
+      if (isMetaError(err, 133000) && !finishedDeregistration && patched(INCOMPLETE_DEREGISTRATION_PATCH)) {
+        finishedDeregistration = true;
+        await finishDeregistration(journey);
+        continue;
+      }
       if (triedPin) pin.answer({ accepted: false, message: registrationRefusal(journey, err), attemptsLeft: null });
       if (isMetaError(err, 133006)) return 'reverify';
       throw failedByMeta(err, 'Registering the number');
     }
   }
+}
+
+/**
+ * Meta's cure for 133000 (an earlier deregistration did not finish) is a deregister, then a register: the journey
+ * makes both itself, once, where it ended FAILED telling an operator to, which numberflow gave no way to do.
+ * Decided where 133000 is met.
+ */
+const INCOMPLETE_DEREGISTRATION_PATCH = 'register-finishes-an-incomplete-deregistration';
+
+async function finishDeregistration(journey: Journey): Promise<void> {
+  journey.note(
+    'meta',
+    'an earlier deregistration did not finish (133000): numberflow deregisters the number, then registers it again',
+  );
+  try {
+    await callMeta(journey, (afterWait) => registrationCall(journey, 'deregister', afterWait));
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    throw failedByMeta(err, 'Deregistering the number (an earlier deregistration had not finished)');
+  }
+  journey.deregisteredAtMeta();
 }
 
 const GUARD_READ_PATCH = 'registration-guard-read-activity';
