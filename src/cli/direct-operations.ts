@@ -11,6 +11,7 @@ import {
   createStartOnce,
   journeyActionUpdates as updates,
   describeJourney,
+  describeStarted,
   followJourney,
   listJourneys,
   startJourney,
@@ -51,7 +52,7 @@ export function directOperations(env: Record<string, string | undefined>): Journ
             ...startRequestHashes(startJourneyBody.parse(request), input.phoneNumber.e164, actor.by),
           })
         : { ...(await startJourney(client, taskQueue, input)), created: true };
-      const journey = await describeJourney(client, input.phoneNumber.e164, outcome.runId);
+      const journey = await describeStarted(client, input.phoneNumber.e164, outcome.runId, taskQueue);
       return { started: { workflowId: outcome.workflowId, runId: outcome.runId, journey }, created: outcome.created };
     },
 

@@ -20,9 +20,12 @@ export function listingLine(listing: JourneyListing): string {
 
 export function startedLine({ started, created }: { started: Started; created: boolean }): string {
   const { workflowId, runId, journey } = started;
+  const stage = journey
+    ? `stage ${journey.stage}`
+    : `no worker answered its read yet (is one running?): \`numberflow show ${workflowId.replace(/^number:/, '')}\` reads it`;
   return created
-    ? `${workflowId} started (run ${runId}), stage ${journey.stage}`
-    : `${workflowId} was started already under this idempotency key (run ${runId}), stage ${journey.stage}`;
+    ? `${workflowId} started (run ${runId}), ${stage}`
+    : `${workflowId} was started already under this idempotency key (run ${runId}), ${stage}`;
 }
 
 /** Where the journey stands, who it waits for and until when, its deadlines, attempts, name, error and notes. */

@@ -43,13 +43,12 @@ const TAKEN_WITHIN_MS = 10_000;
 const queuesSeenPolled = new Map<string, number>();
 
 /**
- * Refuses an input, before it is sent, when no worker polls the journeys' task queue — or, for a number without a
- * running journey, says so, as the update would have.
+ * Whether a worker polled the journeys' task queue lately; a server that cannot say (a rate limit, a permission the
+ * key lacks) counts as yes, so that nothing is held back for want of an answer.
  */
-async function ensureAWorkerPolls(client: Client, e164: string, taskQueue: string): Promise<void> {
+export async function aWorkerPolls(client: Client, taskQueue: string): Promise<boolean> {
   const seenAt = queuesSeenPolled.get(taskQueue);
-  if (seenAt !== undefined && Date.now() - seenAt < WORKER_SEEN_KEPT_MS) return;
-  // A server that cannot say (a rate limit, a permission the key lacks) does not stop the input: it is sent as before.
+  if (seenAt !== undefined && Date.now() - seenAt < WORKER_SEEN_KEPT_MS) return true;
   const polled = await workflowPollersSince(client, taskQueue, Date.now() - WORKER_SEEN_WITHIN_MS).catch(
     (err: unknown) => {
       if (temporalNotAnswering(err)) throw err;
@@ -58,9 +57,18 @@ async function ensureAWorkerPolls(client: Client, e164: string, taskQueue: strin
   );
   if (polled === null || polled > 0) {
     queuesSeenPolled.set(taskQueue, Date.now());
-    return;
+    return true;
   }
   queuesSeenPolled.delete(taskQueue);
+  return false;
+}
+
+/**
+ * Refuses an input, before it is sent, when no worker polls the journeys' task queue — or, for a number without a
+ * running journey, says so, as the update would have.
+ */
+async function ensureAWorkerPolls(client: Client, e164: string, taskQueue: string): Promise<void> {
+  if (await aWorkerPolls(client, taskQueue)) return;
   const running = await client.workflow
     .getHandle(journeyWorkflowId(e164))
     .describe()

@@ -12,7 +12,7 @@ export {
 } from './list.js';
 export { endOf, followJourney, journeyChanges, type JourneyEvent } from './follow.js';
 export { listPage, type JourneyListing, type ListingPage } from './listing.js';
-export { describeJourney, journeyPortfolio, journeyRuns } from './read.js';
+export { describeJourney, describeStarted, journeyPortfolio, journeyRuns } from './read.js';
 export { startRequestHashes } from './request-hash.js';
 export { createStartOnce, type StartOnce, type StartOutcome } from './start-once.js';
 export { startJourney, type Idempotency, type JourneyMemo, type StartedJourney, type StartOptions } from './start.js';

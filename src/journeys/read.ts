@@ -7,6 +7,9 @@ import { callUnderWay } from './call-under-way.js';
 import { closedOutsideJourney, type ExecutionStatus } from './closed-runs.js';
 import { JourneyNotFoundError } from './errors.js';
 import { endedByReset } from './reset-runs.js';
+import { boundedWait, TIMED_OUT } from '../temporal/bounded-wait.js';
+import { temporalNotAnswering } from '../temporal/unanswered.js';
+import { aWorkerPolls } from './act.js';
 import { listPage, type JourneyListing } from './listing.js';
 
 /**
@@ -30,6 +33,30 @@ export async function describeJourney(client: Client, e164: string, runId?: stri
     // (The latest run never is one: the reset's own run is.)
     const reset = err.status === TERMINATED && runId !== undefined && (await endedByReset(client, workflowId, runId));
     return reset ? { ...view, callUnderWay: null } : closedOutside(view, err.status, e164);
+  }
+}
+
+/** How long the read of a journey just started may take before its answer goes without it. */
+const STARTED_READ_MS = 10_000;
+
+/**
+ * The journey just started, as its first answer shows it; null when no worker polls its task queue, or Temporal or
+ * the worker does not answer the read in time: the start took all the same, and an error would send a caller to
+ * start it again.
+ */
+export async function describeStarted(
+  client: Client,
+  e164: string,
+  runId: string,
+  taskQueue: string,
+): Promise<JourneyView | null> {
+  try {
+    if (!(await aWorkerPolls(client, taskQueue))) return null;
+    const view = await boundedWait(client, STARTED_READ_MS, () => describeJourney(client, e164, runId));
+    return view === TIMED_OUT ? null : view;
+  } catch (err) {
+    if (temporalNotAnswering(err) === null) throw err;
+    return null;
   }
 }
 

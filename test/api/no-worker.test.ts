@@ -1,6 +1,7 @@
 // An operator's input while no worker runs the journey (QA: numberflow as a fleet): refused at once with 503 and not
-// sent, when no worker polls the journeys' task queue; and, when the journey's worker does not take it in time, a
-// 503 after a bounded wait — never a request left hanging (dev server, Graph sandbox, the real service).
+// sent, when no worker polls the journeys' task queue; and, when the journey's worker does not take it in time,
+// `pending` after a bounded wait — never a request left hanging. A start then answers 201 without the journey's view
+// (QA: long outages) (dev server, Graph sandbox, the real service).
 import { describe, expect, it } from 'vitest';
 import { journeyWorkflowId } from '../../src/domain/journey.js';
 import { temporalNotAnswering } from '../../src/temporal/unanswered.js';
@@ -17,6 +18,7 @@ describe('inputs while no worker runs the journey (dev server + Graph sandbox + 
   const unpolled = uniqueTaskQueue('no-worker');
   const api = useApi(t); // the bench's queue, which its worker polls
   const lonely = useApi(t, { taskQueue: unpolled }); // a service whose journeys' queue nobody polls
+  const neverPolled = useApi(t, { taskQueue: uniqueTaskQueue('never-polled') }); // nor has anyone, ever
 
   /** A journey on the queue nobody polls: started, never run. */
   const unrun = async (): Promise<string> => {
@@ -72,6 +74,35 @@ describe('inputs while no worker runs the journey (dev server + Graph sandbox + 
       await t.env.client.workflow.getHandle(journeyWorkflowId(e164)).terminate('test done');
     });
   }, 40_000);
+
+  it('answers a start 201 with no view when no worker reads the new journey: it is started, not to be started again', async () => {
+    const body = neverPolled.startBody();
+    const begun = Date.now();
+    const headers = { 'idempotency-key': `no-worker-${body.phoneNumber.slice(1)}` };
+    const started = await neverPolled.call<{ workflowId: string; runId: string; journey: unknown }>(
+      'POST',
+      '/v1/journeys',
+      {
+        as: 'onboarding',
+        body,
+        headers,
+      },
+    );
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    expect(Date.now() - begun).toBeLessThan(5_000); // no read waited for
+    expect(started.body).toMatchObject({ workflowId: journeyWorkflowId(body.phoneNumber), journey: null });
+    const handle = t.env.client.workflow.getHandle(started.body.workflowId);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    // Sent again under its key: the same journey, 200.
+    const again = await neverPolled.call<{ runId: string }>('POST', '/v1/journeys', {
+      as: 'onboarding',
+      body,
+      headers,
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.runId).toBe(started.body.runId);
+    await handle.terminate('test done');
+  });
 
   it('takes a query Temporal refuses for want of a worker as no worker running, not as a failure', () => {
     const refused = new Error('Failed to query Workflow', {

@@ -271,6 +271,10 @@ describe("the answers to start and to an operator's action", () => {
     expect(startedLine({ started, created: false })).toBe(
       'number:+14155552671 was started already under this idempotency key (run run-1), stage ADDING',
     );
+    // Started, with no worker to read it yet: said as started, never as a failure to start it again.
+    expect(startedLine({ started: { ...started, journey: null }, created: true })).toBe(
+      'number:+14155552671 started (run run-1), no worker answered its read yet (is one running?): `numberflow show +14155552671` reads it',
+    );
   });
 });
 

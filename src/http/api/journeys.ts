@@ -1,7 +1,7 @@
 // /v1/journeys: start one (idempotent), list them, sum them up, read one and every run of its number.
 import { journeyInputFrom } from '../../domain/journey-input.js';
 import {
-  describeJourney,
+  describeStarted,
   journeyListQuery,
   journeyRuns,
   withoutResetRuns,
@@ -63,7 +63,7 @@ export function journeyRoutes(app: ZodApp, context: ApiContext): void {
       const hashes = startRequestHashes(body, input.phoneNumber.e164, principal.name);
       const key = request.headers['idempotency-key'];
       const started = await context.startOnce(input, { key, ...hashes, ...startCaller(principal) });
-      const journey = await describeJourney(client, input.phoneNumber.e164, started.runId);
+      const journey = await describeStarted(client, input.phoneNumber.e164, started.runId, context.taskQueue);
       // A created journey says where it is read.
       if (started.created) reply.header('location', `/v1/journeys/${encodeURIComponent(input.phoneNumber.e164)}`);
       return reply

@@ -426,7 +426,15 @@ export const journeyViewSchema = z
   .meta({ id: 'JourneyView', description: "where a number's journey stands and who it waits for; no PIN, no code" });
 
 export const startedSchema = z
-  .object({ workflowId: z.string(), runId: z.string(), journey: journeyViewSchema })
+  .object({
+    workflowId: z.string(),
+    runId: z.string(),
+    journey: journeyViewSchema
+      .nullable()
+      .describe(
+        'where it stands; null when no worker answered the read (none running): it is started all the same, and GET /v1/journeys/{e164} reads it once one runs',
+      ),
+  })
   .meta({ id: 'StartedJourney' });
 
 export const listingSchema = z
