@@ -1,4 +1,5 @@
 // `npm run sandbox`: the Graph API sandbox on its own, with a demo portfolio, WABA and token to try it with curl.
+import { join } from 'node:path';
 import { z } from 'zod';
 import '../zod-words.js'; // zod's words in numberflow's, as every entry point has them
 import { withoutBlanks } from '../config.js';
@@ -14,8 +15,15 @@ const envSchema = z.object({
   SANDBOX_APP_SECRET: z.string().min(1).default(DEV_APP_SECRET),
   SANDBOX_WEBHOOK_URL: z.url().optional(),
   SANDBOX_SEED: z.coerce.number().int().optional(),
+  // Its state (numbers, codes, tokens, clock, webhooks), encrypted, so that a restart is the same Meta: beside, never
+  // in, the data folder's own sandbox state (npm start's).
+  SANDBOX_STATE_DIR: z.string().min(1).optional(),
+  NUMBERFLOW_DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
+
+const sandboxStateDir = (env: z.infer<typeof envSchema>) =>
+  env.SANDBOX_STATE_DIR ?? join(env.NUMBERFLOW_DATA_DIR, 'sandbox');
 
 async function main(): Promise<void> {
   const parsed = envSchema.safeParse(withoutBlanks(process.env)); // as the service reads its variables
@@ -35,15 +43,15 @@ async function main(): Promise<void> {
       appSecret: env.SANDBOX_APP_SECRET,
       webhookUrl: env.SANDBOX_WEBHOOK_URL,
       seed: env.SANDBOX_SEED,
+      stateDir: sandboxStateDir(env),
       logger,
       // As Meta retries for days: a service that was down a while gets its webhooks without a flush, as npm start's.
       webhookRetryGivenUpEveryMs: 60_000,
     }),
   );
-  const { portfolioId } = sandbox.admin.createPortfolio();
-  const { wabaId } = sandbox.admin.createWaba({ portfolioId });
+  // The same demo account again after a restart (its state kept): journeys on its WABA go on with its token.
   // A dev token for this local sandbox only: printing it is the point.
-  const token = sandbox.admin.issueToken({ wabaIds: [wabaId] });
+  const { portfolioId, wabaId, token } = sandbox.demoAccount();
   const secretNote = env.SANDBOX_APP_SECRET === DEV_APP_SECRET ? 'the dev default' : 'set';
   console.log(
     [
@@ -52,6 +60,7 @@ async function main(): Promise<void> {
       `  WABA id:        ${wabaId}`,
       `  access token:   ${token}`,
       `  app secret:     ${secretNote}`,
+      `  state kept in:  ${sandboxStateDir(env)} (delete it for a new Meta)`,
       `  webhooks to:    ${env.SANDBOX_WEBHOOK_URL ?? '(none: PUT /_sandbox/webhook-url to set one)'}`,
       `Add a number:     curl -X POST '${sandbox.url}/v23.0/${wabaId}/phone_numbers' -H 'Authorization: Bearer ${token}' -d cc=1 -d phone_number=4155552671 -d verified_name='Acme'`,
       `Read the codes:   curl ${sandbox.url}/_sandbox/outbox`,
