@@ -25,6 +25,11 @@ export interface WebhookDrainOptions {
   /** The first wait after a failed routing, doubled each time up to maxRetryMs. */
   retryMs?: number;
   maxRetryMs?: number;
+  /**
+   * The longest wait of the whole drain after Temporal was unavailable: a try costs a frontend nothing, and a longer
+   * wait outlasted the outage by minutes (deliveries on a quiet WABA reached their journeys that late).
+   */
+  maxUnavailableRetryMs?: number;
   /** How long stop() waits for the deliveries being routed; they stay in the inbox if cut short. */
   stopWaitMs?: number;
   /**
@@ -105,6 +110,7 @@ export function drainWebhookInbox({
   delivered,
   retryMs = 1_000,
   maxRetryMs = 10 * 60_000,
+  maxUnavailableRetryMs = 30_000,
   stopWaitMs = 10_000,
   wakeProbeMs = 5_000,
 }: WebhookDrainOptions): WebhookDrain {
@@ -290,7 +296,7 @@ export function drainWebhookInbox({
     if (!unavailable && next === null) return;
     backingOff = unavailable;
     const wait = unavailable
-      ? Math.min(maxRetryMs, retryMs * 2 ** Math.min(failedDrains++, 20))
+      ? Math.min(maxUnavailableRetryMs, maxRetryMs, retryMs * 2 ** Math.min(failedDrains++, 20))
       : Math.max(0, (next ?? 0) - Date.now());
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
@@ -303,8 +309,7 @@ export function drainWebhookInbox({
 
   /**
    * A delivery came in: the receiver is busy for the next BUSY_MS. While the drain backs off, it tries again early
-   * once wakeProbeMs have passed since the last try: the backoff, up to 10 minutes, outlasted the outage, and Meta's
-   * deliveries waited for it (about a minute after a short one).
+   * once wakeProbeMs have passed since the last try: Meta's deliveries need not wait out the backoff's rest.
    */
   function wake(): void {
     lastWake = Date.now();

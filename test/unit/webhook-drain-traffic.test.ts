@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebhookEvent } from '../../src/graph/webhooks.js';
-import { drainWebhookInbox, FULL_SPEED_FILL, pauseAfterPage, type WebhookDrain } from '../../src/http/webhook-drain.js';
+import {
+  drainWebhookInbox,
+  FULL_SPEED_FILL,
+  pauseAfterPage,
+  type WebhookDrain,
+  type WebhookDrainOptions,
+} from '../../src/http/webhook-drain.js';
 import type { Route } from '../../src/http/webhook-handover.js';
 import { WebhookInbox } from '../../src/http/webhook-inbox.js';
 
@@ -39,10 +45,21 @@ describe('the webhook drain while deliveries keep arriving', () => {
     cleanup.length = 0;
   });
 
-  /** An inbox and its drain whose router refuses WABA A while `refuseA()` says so, and counts what it routed. */
-  function stand(refuseA: () => boolean) {
+  /** An inbox in a folder of its own and its drain through `route`, stopped and removed after the test. */
+  function drainOf(route: Route, options: Partial<WebhookDrainOptions>) {
     const dir = mkdtempSync(join(tmpdir(), 'drain-traffic-'));
     const inbox = WebhookInbox.open(join(dir, 'inbox.sqlite'));
+    const drain: WebhookDrain = drainWebhookInbox({ inbox, route, logger: pino({ level: 'silent' }), ...options });
+    cleanup.push(async () => {
+      await drain.stop();
+      inbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return { inbox, drain };
+  }
+
+  /** An inbox and its drain whose router refuses WABA A while `refuseA()` says so, and counts what it routed. */
+  function stand(refuseA: () => boolean) {
     const routed = new Map<string, number>();
     let triesOfA = 0;
     const route = (async (event: WebhookEvent) => {
@@ -50,18 +67,7 @@ describe('the webhook drain while deliveries keep arriving', () => {
       routed.set(event.wabaId, (routed.get(event.wabaId) ?? 0) + 1);
       return [];
     }) as unknown as Route;
-    const drain: WebhookDrain = drainWebhookInbox({
-      inbox,
-      route,
-      logger: pino({ level: 'silent' }),
-      retryMs: 50,
-      maxRetryMs: 50,
-    });
-    cleanup.push(async () => {
-      await drain.stop();
-      inbox.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const { inbox, drain } = drainOf(route, { retryMs: 50, maxRetryMs: 50 });
     const put = async (wabaId: string) => {
       await inbox.put(delivery(wabaId), Date.now());
       drain.wake();
@@ -102,6 +108,25 @@ describe('the webhook drain while deliveries keep arriving', () => {
     await traffic;
     expect(routed.get(B)).toBe(1);
     expect(inbox.size).toBeGreaterThan(3_000); // A's all still there, in order, behind the first
+  });
+
+  it('tries again at least every maxUnavailableRetryMs while Temporal is away, so its return is not outwaited', async () => {
+    let away = true;
+    let tries = 0;
+    const route = (async () => {
+      tries++;
+      if (away) throw new Error('14 UNAVAILABLE: No connection established (test)');
+      return [];
+    }) as unknown as Route;
+    // Doubling from 20 ms with no cap of its own but 10 minutes: past ten failures a wait would be over 20 s.
+    const { inbox, drain } = drainOf(route, { retryMs: 20, maxUnavailableRetryMs: 100 });
+    await inbox.put(delivery(A), Date.now());
+    drain.wake();
+    for (let i = 0; i < 400 && tries < 12; i++) await pause(25);
+    expect(tries).toBeGreaterThanOrEqual(12);
+    away = false; // Temporal is back; no new delivery comes to wake the drain
+    for (let i = 0; i < 400 && inbox.size > 0; i++) await pause(25);
+    expect(inbox.size).toBe(0);
   });
 
   it('reads pages that end once their bodies reach 4 MiB, and routes every delivery', async () => {
