@@ -11,6 +11,17 @@ import { failedOutcome, graphCallOf, metaAnswerOf } from '../audit/graph-calls.j
 import type { CallUnderWay } from '../domain/journey.js';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
+
+/**
+ * The slot request is the portfolio's, not a Graph call of the journey's; but one that starts the portfolio reads the
+ * WABA's owner at Meta, and Temporal retries it: with Meta away, the journey's wait for the portfolio would not say
+ * why it lasts.
+ */
+const SLOT_REQUEST = 'requestSlot';
+const slotRequest = {
+  what: () => "ask the portfolio for a registration slot (which reads the WABA's owner at Meta)",
+  endpoint: 'GET /{waba-id}',
+};
 const { PendingActivityState } = proto.temporal.api.enums.v1;
 
 /**
@@ -23,7 +34,8 @@ export async function callUnderWay(client: Client, workflowId: string, runId?: s
     .describeWorkflowExecution({ namespace: client.options.namespace, execution: { workflowId, runId } })
     .catch(() => null);
   for (const pending of described?.pendingActivities ?? []) {
-    const graph = graphCallOf(pending.activityType?.name ?? '');
+    const type = pending.activityType?.name ?? '';
+    const graph = graphCallOf(type) ?? (type === SLOT_REQUEST ? slotRequest : undefined);
     const attempt = pending.attempt ?? 1;
     if (!graph || attempt < 2) continue;
     const next = protoTimeMs(pending.nextAttemptScheduleTime);
