@@ -28,7 +28,9 @@ export function installTemporalLogging(logger: Logger, metrics?: MetricsConfig):
         logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } },
       },
       logger: new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, (entry) => {
-        logger[levelOf(entry)]({ ...fieldsOf(entry), source: 'temporal' }, entry.message);
+        const passed = pollRetries.pass(entry, Date.now());
+        if (passed === null) return;
+        logger[levelOf(entry)]({ ...fieldsOf(entry), ...passed, source: 'temporal' }, entry.message);
       }),
     });
   } catch (err) {
@@ -37,6 +39,35 @@ export function installTemporalLogging(logger: Logger, metrics?: MetricsConfig):
     throw metricsProblem(metrics, err);
   }
 }
+
+/** The core's target for a gRPC call it retries: each poller's poll, again and again while Temporal is away. */
+const RETRY_TARGET = 'temporalio_client::retry';
+/** At most one such line in this long: an outage wrote about 240 a minute, burying the lines that say something. */
+const RETRY_LINE_EVERY_MS = 60_000;
+
+/**
+ * Lets the core's retried-call lines through one a minute, the next saying how many were left out meanwhile; every
+ * other entry passes as it is. `pass` answers the fields to add, or null to leave the entry out.
+ */
+export function retryLineThrottle(everyMs = RETRY_LINE_EVERY_MS) {
+  let lastAt = -Infinity;
+  let leftOut = 0;
+  return {
+    pass(entry: Pick<LogEntry, 'meta'>, now: number): Record<string, number> | null {
+      if (entry.meta?.target !== RETRY_TARGET) return {};
+      if (now - lastAt < everyMs) {
+        leftOut++;
+        return null;
+      }
+      const said: Record<string, number> = leftOut > 0 ? { retryLinesLeftOut: leftOut } : {};
+      lastAt = now;
+      leftOut = 0;
+      return said;
+    },
+  };
+}
+
+const pollRetries = retryLineThrottle();
 
 /**
  * A runtime entry's fields as the log keeps them: without an activity's task token, which would let whoever reads

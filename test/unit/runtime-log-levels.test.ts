@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { LogEntry } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { GRAPH_FAILURE_TYPE } from '../../src/domain/meta-error.js';
-import { fieldsOf, levelOf } from '../../src/temporal/runtime-logging.js';
+import { fieldsOf, levelOf, retryLineThrottle } from '../../src/temporal/runtime-logging.js';
 
 function activityFailed(code: number, level: LogEntry['level'] = 'WARN'): LogEntry {
   const error = ApplicationFailure.create({
@@ -44,5 +44,21 @@ describe("the runtime's log lines in the app's logger", () => {
     expect(levelOf({ ...activityFailed(136025), meta: { error: other } })).toBe('warn');
     expect(levelOf({ level: 'WARN', message: 'Activity failed', timestampNanos: 0n })).toBe('warn');
     expect(levelOf({ level: 'INFO', message: 'Worker started', timestampNanos: 0n })).toBe('info');
+  });
+
+  it("let the core's retried-call lines through one a minute, the next saying how many were left out", () => {
+    const throttle = retryLineThrottle(60_000);
+    const retried = {
+      meta: { target: 'temporalio_client::retry', message: 'gRPC call poll_workflow_task_queue retried' },
+    };
+    const other = { meta: { target: 'temporalio_sdk_core::worker', message: 'Failing workflow task' } };
+    expect(throttle.pass(retried, 0)).toEqual({});
+    // About 240 a minute while Temporal is away: none of them until the minute is over.
+    for (let at = 250; at < 60_000; at += 250) expect(throttle.pass(retried, at)).toBeNull();
+    expect(throttle.pass(other, 30_000)).toEqual({}); // any other line passes as it is
+    expect(throttle.pass(retried, 60_000)).toEqual({ retryLinesLeftOut: 239 });
+    expect(throttle.pass(retried, 60_001)).toBeNull();
+    expect(throttle.pass(retried, 125_000)).toEqual({ retryLinesLeftOut: 1 });
+    expect(throttle.pass({ meta: undefined }, 125_001)).toEqual({});
   });
 });
