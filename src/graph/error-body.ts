@@ -22,20 +22,36 @@ const USAGE_HEADER_CODES = new Set([4, 17, 80007, 80008]);
 /** Codes whose wait Meta states in `details` (PIN guessing); the table's wait where the words name none. */
 const DETAILS_WAIT_CODES = new Set([133008, 133009]);
 
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** Past a week a stated wait is taken for a misreading: the table's wait stands. */
-const LONGEST_STATED_WAIT_MS = 7 * UNIT_MS.d!;
+/** The longest wait taken from Meta's words: a longer one is waited this long, then the call is made again. */
+const LONGEST_STATED_WAIT_MS = UNIT_MS.w!;
+
+/** "1.5 hours", "30 min", "2 weeks": a number and its unit. */
+const WAIT_PART = /(\d{1,6}(?:[.,]\d{1,3})?)\s*(weeks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b/i;
+/** Where the wait is named, before other numbers ("5 attempts in 24 h. Try again in 30 minutes"). */
+const WAIT_CUE = /\b(?:again\s+(?:in|after)|retry\s+(?:in|after)|wait(?:\s+for)?|(?:blocked|locked)\s+for)\b/i;
+
+const partMs = ([, amount = '', unit = '']: RegExpExecArray) =>
+  Number(amount.replace(',', '.')) * (UNIT_MS[unit.toLowerCase().charAt(0)] ?? 0);
 
 /**
- * The wait Meta's words name ("try again in 3 hours", "wait 90 minutes", "1 day"), or undefined when they name none
- * (Meta documents that `details` gives the wait, not how it words it).
+ * The wait Meta's words name ("try again in 3 hours", "wait 1 h 30 min", "locked for 1.5 days"), or undefined when
+ * they name none (Meta documents that `details` gives the wait, not how it words it): the first wait after a cue
+ * ("again in", "wait"), else the first in the words, its parts that follow added up; past a week, a week.
  */
 export function waitStatedIn(details: string | undefined): number | undefined {
-  const named = details?.match(/\b(\d{1,6})\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\b/i);
-  if (!named) return undefined;
-  const ms = Number(named[1]) * (UNIT_MS[(named[2] ?? '').toLowerCase().charAt(0)] ?? 0);
-  return ms > 0 && ms <= LONGEST_STATED_WAIT_MS ? ms : undefined;
+  if (!details) return undefined;
+  const cue = WAIT_CUE.exec(details);
+  let rest = cue ? details.slice(cue.index + cue[0].length) : details;
+  let ms = 0;
+  for (let part = WAIT_PART.exec(rest); part; part = WAIT_PART.exec(rest)) {
+    // Added up while the parts follow each other ("12 hours 30 minutes", "1 h, 5 min", "2 days and 3 hours").
+    if (ms > 0 && !/^\s*(?:,|and)?\s*$/i.test(rest.slice(0, part.index))) break;
+    ms += partMs(part);
+    rest = rest.slice(part.index + part[0].length);
+  }
+  return ms > 0 ? Math.min(ms, LONGEST_STATED_WAIT_MS) : undefined;
 }
 
 export interface ErrorAnswer {

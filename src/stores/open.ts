@@ -6,7 +6,7 @@ import { plural } from '../domain/words.js';
 import { openPostgres } from './postgres.js';
 import { storeSealerFor, type StoreKeyError } from './sealed.js';
 import { SqlIdentityStore } from './sql-identity-store.js';
-import { SqlTokenStore } from './sql-token-store.js';
+import { SqlTokenStore, type KeyCheck } from './sql-token-store.js';
 import type { SqlDatabase } from './sql.js';
 import { openSqlite } from './sqlite.js';
 import { SQLITE_FILE } from './sqlite-file.js';
@@ -56,7 +56,7 @@ export async function checkStoreKey(
   const checks = await tokens.keyCheck({ except });
   const wrongKey = checks.find((c) => c.opened === 0 && c.why?.held)?.why;
   if (wrongKey) throw storeKeyRefusal(wrongKey);
-  if (latestMustOpen) await checkNotRetired(tokens);
+  if (latestMustOpen) await checkNotRetired(tokens, checks);
   const first = checks[0]?.why;
   if (oneMustOpen && first && checks.every((c) => c.opened === 0)) throw storeKeyRefusal(first);
   for (const { keyId, unopened, why } of checks) {
@@ -66,16 +66,19 @@ export async function checkStoreKey(
 }
 
 /**
- * The fleet seals with its first key: a command whose first key sealed tokens before, while another key sealed since
- * and the command does not hold that one, is not configured as the fleet is (a rotation it was not told of) and
- * would seal with a retired key — also once the rotation re-sealed every token, as the store keeps each sealing key
- * id. One whose first key sealed none is taken as the fleet's new key (a lost key's remedy); one that holds the
- * latest key beside its own first is a rotation under way.
+ * The fleet seals with its first key: a command whose first key sealed tokens before, while another key sealed since,
+ * is not configured as the fleet is (a rotation it was not told of, or its keys in the wrong order) and would seal
+ * with a retired key — also once the rotation re-sealed every token, as the store keeps each sealing key id. One
+ * whose first key sealed none is taken as the fleet's new key (a lost key's remedy; a rotation under way). A key
+ * whose tokens are all gone (a stray key's, deleted) counts only if the command holds it.
  */
-async function checkNotRetired(tokens: SqlTokenStore): Promise<void> {
-  const [latest, ...before] = await tokens.sealingKeys();
+async function checkNotRetired(tokens: SqlTokenStore, checks: readonly KeyCheck[]): Promise<void> {
   const own = tokens.sealsWith;
-  if (!latest || latest.keyId === own || tokens.holdsKey(latest.keyId)) return;
+  const named = new Set(checks.map((check) => check.keyId));
+  const [latest, ...before] = (await tokens.sealingKeys()).filter(
+    (key) => key.keyId === own || named.has(key.keyId) || tokens.holdsKey(key.keyId),
+  );
+  if (!latest || latest.keyId === own) return;
   const retired = before.find((key) => key.keyId === own);
   if (!retired) return;
   throw new ConfigError(

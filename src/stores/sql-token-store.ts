@@ -13,8 +13,14 @@ const schema = [
      stored_by TEXT NOT NULL,
      stored_at TEXT NOT NULL
    )`,
-  // Every store key id that sealed a token, and when it last did: a retired id is known as one after the rotation
-  // re-sealed every token under the new key (the tokens alone no longer name it).
+];
+
+/**
+ * Every store key id that sealed a token, and when it last did: a retired id is known as one after the rotation
+ * re-sealed every token under the new key (the tokens alone no longer name it). A component of its own, so that the
+ * token table's schema stays at the version earlier releases know (they refuse a newer one at start).
+ */
+const sealingKeysSchema = [
   `CREATE TABLE IF NOT EXISTS store_keys (
      key_id TEXT PRIMARY KEY,
      first_sealed_at TEXT NOT NULL,
@@ -65,6 +71,7 @@ export class SqlTokenStore implements TokenStore {
 
   static async open(db: SqlDatabase, sealer: Sealer): Promise<SqlTokenStore> {
     await db.migrate('waba_tokens', schema);
+    await db.migrate('store_keys', sealingKeysSchema);
     return new SqlTokenStore(db, sealer);
   }
 
@@ -87,7 +94,9 @@ export class SqlTokenStore implements TokenStore {
     const at = new Date().toISOString();
     await this.db.run(
       `INSERT INTO store_keys (key_id, first_sealed_at, last_sealed_at) VALUES (?, ?, ?)
-       ON CONFLICT (key_id) DO UPDATE SET last_sealed_at = excluded.last_sealed_at`,
+       ON CONFLICT (key_id) DO UPDATE SET last_sealed_at = CASE
+         WHEN excluded.last_sealed_at > store_keys.last_sealed_at THEN excluded.last_sealed_at
+         ELSE store_keys.last_sealed_at END`,
       [sealed.keyId, at, at],
     );
     await this.db.run(

@@ -27,7 +27,7 @@ export async function warnOfShortRetention(
   if (!described || keptSeconds === 0 || keptSeconds >= AUDIT_RETENTION_DAYS * DAY_SECONDS) return;
   const days = Math.round((keptSeconds / DAY_SECONDS) * 10) / 10;
   logger.warn(
-    `namespace "${namespace}" keeps an ended run for ${plural(days, 'day')}: a journey's audit trail, the two-step PIN a later journey of the number reads back and a retried start's answer go with it then; set the retention your audit requires (temporal operator namespace update --namespace ${namespace} --retention 3650d)`,
+    `namespace "${namespace}" keeps an ended run for ${plural(days, 'day')}: a journey's audit trail, the two-step PIN a later journey of the number reads back and a retried start's answer go with it then; set the retention your audit requires (temporal operator namespace update --namespace ${namespace} --retention 3650d; on Temporal Cloud, its UI or tcld)`,
   );
 }
 

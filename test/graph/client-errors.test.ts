@@ -118,10 +118,18 @@ describe('Graph errors', () => {
     expect(await lockedOut('Too many PIN guesses. Try again in 3 hours.')).toBe(3 * HOUR);
     expect(await lockedOut('wait 90 minutes before the next attempt')).toBe(90 * 60_000);
     expect(await lockedOut('blocked for 1 day')).toBe(24 * HOUR);
-    // No wait named, or one past a week (a misreading): the table's.
+    expect(await lockedOut('Try again in 1.5 hours.')).toBe(1.5 * HOUR);
+    // The wait after its cue, not another number before it; its parts added up.
+    expect(await lockedOut('Too many PIN guesses (5 attempts in 24 h). Try again in 30 minutes.')).toBe(30 * 60_000);
+    expect(await lockedOut('Wait 12 hours 30 minutes')).toBe(12.5 * HOUR);
+    expect(await lockedOut('locked for 2 days and 3 hours')).toBe(51 * HOUR);
+    // Past a week, a week (then the register again), never the shorter table wait.
+    expect(await lockedOut('try again in 30 days')).toBe(7 * 24 * HOUR);
+    expect(await lockedOut('locked for 2 weeks')).toBe(7 * 24 * HOUR);
+    // No wait named: the table's.
     expect(await lockedOut('Too many PIN guesses for this phone number')).toBe(12 * HOUR);
+    expect(await lockedOut('try again in 2 months')).toBe(12 * HOUR);
     expect(await lockedOut()).toBe(12 * HOUR);
-    expect(await lockedOut('try again in 30 days')).toBe(12 * HOUR);
   });
 
   it("waits as long as X-Business-Use-Case-Usage says for the call's WABA (code 4)", async () => {

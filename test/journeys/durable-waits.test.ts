@@ -312,25 +312,61 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
     });
   });
 
-  it('finishes an incomplete deregistration (133000) itself: deregisters, then registers, once', async () => {
+  /**
+   * A journey whose first register meets 133000 (and the cure's deregister `deregisterFault`, if given), registered
+   * in the end: its view then, and the register and deregister calls Meta got meanwhile.
+   */
+  async function curedOf133000(deregisterFault?: number) {
     const input = await inputSignedUp(0);
-    await t.bench.run(async () => {
+    return t.bench.run(async () => {
       const journey = await t.bench.start(input);
       t.bench.record(journey.workflowId, 'numberJourney');
-      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 133000 });
+      const { admin } = t.bench.sandbox;
+      admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 133000 });
+      if (deregisterFault) admin.injectFault({ endpoint: 'POST /deregister', kind: 'error', code: deregisterFault });
       const registrations = () =>
-        t.bench.sandbox.admin
+        admin
           .calls()
           .map((call) => call.endpoint.split('/').at(-1))
           .filter((last) => last === 'register' || last === 'deregister');
       const before = registrations().length;
       await submitCode(journey);
       const registered = await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'registered');
-      expect(registered.status).toBe('CONNECTED');
-      expect(registrations().slice(before)).toEqual(['register', 'deregister', 'register']);
-      expect(registered.notes.map((note) => note.what)).toContain(
-        'an earlier deregistration did not finish (133000): numberflow deregisters the number, then registers it again',
-      );
+      await t.bench.terminateWhenIdle(journey.workflowId);
+      return { registered, calls: registrations().slice(before), notes: registered.notes.map((note) => note.what) };
+    });
+  }
+
+  it('finishes an incomplete deregistration (133000) itself: deregisters, then registers, once', async () => {
+    const { registered, calls, notes } = await curedOf133000();
+    expect(registered.status).toBe('CONNECTED');
+    expect(calls).toEqual(['register', 'deregister', 'register']);
+    expect(notes).toContain(
+      'an earlier deregistration did not finish (133000): numberflow deregisters the number, then registers it again',
+    );
+  });
+
+  it("goes on to the register when Meta answers the cure's deregister with 133010 (not registered): it is done", async () => {
+    const { registered, notes } = await curedOf133000(133010);
+    expect(registered.status).toBe('CONNECTED');
+    expect(notes).toContain('answered that the number is not registered (133010): numberflow registers it now');
+  });
+
+  it("never deregisters a live number to cure 133000 in its rename's register: the rename stops, the number stays live", async () => {
+    await t.bench.run(async () => {
+      const { journey, view } = await startLive(t.bench);
+      t.bench.record(journey.workflowId, 'numberJourney');
+      const deregisters = () => t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith('/deregister')).length;
+      const before = deregisters();
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 133000 });
+      await t.env.client.workflow.getHandle(journey.workflowId).executeUpdate(submitDisplayNameUpdate, {
+        args: [{ displayName: 'Acme Helpline', actor: 'ops@acme' }],
+      });
+      await decideName(t.bench, journey, 'APPROVED');
+      const stopped = await journey.until((v) => v.displayName.status === 'CHANGE_FAILED', 'the rename stopped');
+      expect(stopped).toMatchObject({ stage: 'LIVE', status: 'CONNECTED', result: null });
+      expect(stopped.displayName.current).toBe(view.displayName.current);
+      expect(deregisters()).toBe(before);
       await t.bench.terminateWhenIdle(journey.workflowId);
     });
   });

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Client as ClientClass, type Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../../src/activities/index.js';
 import { createDataConverter, workerDataConverter } from '../../src/codec/data-converter.js';
@@ -114,6 +114,19 @@ export async function connectTimeSkippingServer(): Promise<TestEnv> {
     currentTimeMs: () => env.currentTimeMs(),
     sleep: env.sleep,
     teardown: () => env.teardown(),
+  };
+}
+
+/** The file's connection to a server, made before its tests and torn down after them: read `env()` inside a test. */
+export function useTestEnv(connect: () => Promise<TestEnv>): () => TestEnv {
+  let env: TestEnv | undefined;
+  beforeAll(async () => {
+    env = await connect();
+  });
+  afterAll(async () => env?.teardown());
+  return () => {
+    if (!env) throw new Error('the test environment is not connected yet');
+    return env;
   };
 }
 

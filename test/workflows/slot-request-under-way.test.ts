@@ -2,35 +2,31 @@
 // and the journey's view says so in `callUnderWay`, where its wait read as the portfolio's alone (QA: long outages).
 // Stub activities on the dev server: the owner cannot be read in the task, and the activity meets Graph unreachable.
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GRAPH_UNREACHABLE_TYPE } from '../../src/domain/meta-error.js';
 import { describeJourney, startJourney } from '../../src/journeys/index.js';
 import { journeyInput } from '../support/journeys.js';
 import { journeyStubs } from '../support/stub-activities.js';
-import { connectDevServer, uniqueTaskQueue, withWorker, type TestEnv } from '../support/temporal.js';
+import { connectDevServer, uniqueTaskQueue, useTestEnv, withWorker } from '../support/temporal.js';
 
 describe('a slot request Temporal retries (dev server, stub activities)', () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await connectDevServer();
-  });
-  afterAll(async () => env?.teardown());
+  const testEnv = useTestEnv(connectDevServer);
 
   it("shows in the journey's view as the call under way, naming Meta's read and why the attempt before failed", async () => {
     const taskQueue = uniqueTaskQueue('slot-under-way');
-    const activities = journeyStubs(env.client, {
+    const activities = journeyStubs(testEnv().client, {
       askForSlot: async () => ({ ownerUnread: true }),
       requestSlot: async () => {
         throw ApplicationFailure.retryable('network error reaching Graph (test): ECONNREFUSED', GRAPH_UNREACHABLE_TYPE);
       },
     });
     const input = journeyInput({});
-    const { workflowId } = await startJourney(env.client, taskQueue, input);
-    await withWorker(env, { taskQueue, activities }, async () => {
-      let view = await describeJourney(env.client, input.phoneNumber.e164);
+    const { workflowId } = await startJourney(testEnv().client, taskQueue, input);
+    await withWorker(testEnv(), { taskQueue, activities }, async () => {
+      let view = await describeJourney(testEnv().client, input.phoneNumber.e164);
       for (let i = 0; i < 200 && view.callUnderWay === null; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
-        view = await describeJourney(env.client, input.phoneNumber.e164);
+        view = await describeJourney(testEnv().client, input.phoneNumber.e164);
       }
       expect(view.stage).toBe('WAITING_FOR_CAPACITY');
       expect(view.callUnderWay).toMatchObject({
@@ -40,6 +36,6 @@ describe('a slot request Temporal retries (dev server, stub activities)', () => 
       });
       expect(view.callUnderWay?.attempt).toBeGreaterThanOrEqual(2);
     });
-    await env.client.workflow.getHandle(workflowId).terminate('test done');
+    await testEnv().client.workflow.getHandle(workflowId).terminate('test done');
   });
 });

@@ -94,7 +94,9 @@ export async function register(journey: Journey, applyingName?: string): Promise
         );
         continue;
       }
-      if (isMetaError(err, 133000) && !finishedDeregistration && patched(INCOMPLETE_DEREGISTRATION_PATCH)) {
+      // Not in a live rename's register: a live number is never deregistered on the way (it stays live as it was).
+      const curable = !finishedDeregistration && !applyingName && !journey.state.wentLive;
+      if (isMetaError(err, 133000) && curable && patched(INCOMPLETE_DEREGISTRATION_PATCH)) {
         finishedDeregistration = true;
         await finishDeregistration(journey);
         continue;
@@ -122,7 +124,10 @@ async function finishDeregistration(journey: Journey): Promise<void> {
     await callMeta(journey, (afterWait) => registrationCall(journey, 'deregister', afterWait));
   } catch (err) {
     if (isCancellation(err)) throw err;
-    throw failedByMeta(err, 'Deregistering the number (an earlier deregistration had not finished)');
+    // "Not registered": the deregistration Meta asked for is done, which is all the cure needs.
+    if (!isMetaError(err, 133010))
+      throw failedByMeta(err, 'Deregistering the number (an earlier deregistration had not finished)');
+    journey.note('meta', 'answered that the number is not registered (133010): numberflow registers it now');
   }
   journey.deregisteredAtMeta();
 }
