@@ -27,13 +27,16 @@ const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 
 /** The longest wait taken from Meta's words: a longer one is waited this long, then the call is made again. */
 const LONGEST_STATED_WAIT_MS = UNIT_MS.w!;
 
-/** "1.5 hours", "30 min", "2 weeks": a number and its unit. */
-const WAIT_PART = /(\d{1,6}(?:[.,]\d{1,3})?)\s*(weeks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b/i;
+/** "1.5 hours", "30 min", "1h30m", "1,800 seconds": a number and its unit (not a word it begins: "2 months"). */
+const WAIT_PART =
+  /(\d{1,3}(?:,\d{3})+|\d{1,6}(?:\.\d{1,3})?)\s*(weeks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])/i;
+/** The end of a sentence: a wait named after a cue is looked for up to it. */
+const SENTENCE_END = /[.;!?](?:\s|$)/;
 /** Where the wait is named, before other numbers ("5 attempts in 24 h. Try again in 30 minutes"). */
 const WAIT_CUE = /\b(?:again\s+(?:in|after)|retry\s+(?:in|after)|wait(?:\s+for)?|(?:blocked|locked)\s+for)\b/i;
 
 const partMs = ([, amount = '', unit = '']: RegExpExecArray) =>
-  Number(amount.replace(',', '.')) * (UNIT_MS[unit.toLowerCase().charAt(0)] ?? 0);
+  Number(amount.replaceAll(',', '')) * (UNIT_MS[unit.toLowerCase().charAt(0)] ?? 0);
 
 /**
  * The wait Meta's words name ("try again in 3 hours", "wait 1 h 30 min", "locked for 1.5 days"), or undefined when
@@ -43,7 +46,12 @@ const partMs = ([, amount = '', unit = '']: RegExpExecArray) =>
 export function waitStatedIn(details: string | undefined): number | undefined {
   if (!details) return undefined;
   const cue = WAIT_CUE.exec(details);
-  let rest = cue ? details.slice(cue.index + cue[0].length) : details;
+  let rest = details;
+  if (cue) {
+    rest = details.slice(cue.index + cue[0].length);
+    const end = SENTENCE_END.exec(rest);
+    if (end) rest = rest.slice(0, end.index);
+  }
   let ms = 0;
   for (let part = WAIT_PART.exec(rest); part; part = WAIT_PART.exec(rest)) {
     // Added up while the parts follow each other ("12 hours 30 minutes", "1 h, 5 min", "2 days and 3 hours").

@@ -82,7 +82,7 @@ async function checkNotRetired(tokens: SqlTokenStore, checks: readonly KeyCheck[
   const retired = before.find((key) => key.keyId === own);
   if (!retired) return;
   throw new ConfigError(
-    `this command's store key "${own}" (the first of its NUMBERFLOW_STORE_KEY) last sealed a token at ${retired.lastSealedAt}, and the fleet has sealed with store key "${latest.keyId}" since (last at ${latest.lastSealedAt}), which this command does not hold: it would seal with a retired key. Give it NUMBERFLOW_STORE_KEY as the fleet has it (the data folder's key file holds the keys it was made with); if that key is lost, put a new key first, on the fleet too`,
+    `this command's store key "${own}" (the first of its NUMBERFLOW_STORE_KEY) last sealed a token at ${retired.lastSealedAt}, and the fleet has sealed with store key "${latest.keyId}" since (last at ${latest.lastSealedAt}): it would seal with a retired key. Give it NUMBERFLOW_STORE_KEY as the fleet has it, the fleet's first key first (the data folder's key file holds the keys it was made with); if that key is lost, put a new key first, on the fleet too`,
   );
 }
 

@@ -53,8 +53,9 @@ export function retryLineThrottle(everyMs = RETRY_LINE_EVERY_MS) {
   let lastAt = -Infinity;
   let leftOut = 0;
   return {
-    pass(entry: Pick<LogEntry, 'meta'>, now: number): Record<string, number> | null {
-      if (entry.meta?.target !== RETRY_TARGET) return {};
+    pass(entry: Pick<LogEntry, 'meta' | 'level'>, now: number): Record<string, number> | null {
+      // An error is said whatever came before it.
+      if (entry.meta?.target !== RETRY_TARGET || entry.level === 'ERROR') return {};
       if (now - lastAt < everyMs) {
         leftOut++;
         return null;

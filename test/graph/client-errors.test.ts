@@ -123,6 +123,10 @@ describe('Graph errors', () => {
     expect(await lockedOut('Too many PIN guesses (5 attempts in 24 h). Try again in 30 minutes.')).toBe(30 * 60_000);
     expect(await lockedOut('Wait 12 hours 30 minutes')).toBe(12.5 * HOUR);
     expect(await lockedOut('locked for 2 days and 3 hours')).toBe(51 * HOUR);
+    expect(await lockedOut('try again in 1h30m')).toBe(1.5 * HOUR);
+    expect(await lockedOut('Wait 1,800 seconds.')).toBe(30 * 60_000);
+    // Up to the end of the cue's sentence: a later number is not its wait.
+    expect(await lockedOut('Please wait. Guesses reset after 24 hours.')).toBe(12 * HOUR);
     // Past a week, a week (then the register again), never the shorter table wait.
     expect(await lockedOut('try again in 30 days')).toBe(7 * 24 * HOUR);
     expect(await lockedOut('locked for 2 weeks')).toBe(7 * 24 * HOUR);

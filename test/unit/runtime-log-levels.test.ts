@@ -49,9 +49,10 @@ describe("the runtime's log lines in the app's logger", () => {
   it("let the core's retried-call lines through one a minute, the next saying how many were left out", () => {
     const throttle = retryLineThrottle(60_000);
     const retried = {
+      level: 'WARN' as const,
       meta: { target: 'temporalio_client::retry', message: 'gRPC call poll_workflow_task_queue retried' },
     };
-    const other = { meta: { target: 'temporalio_sdk_core::worker', message: 'Failing workflow task' } };
+    const other = { level: 'WARN' as const, meta: { target: 'temporalio_sdk_core::worker' } };
     expect(throttle.pass(retried, 0)).toEqual({});
     // About 240 a minute while Temporal is away: none of them until the minute is over.
     for (let at = 250; at < 60_000; at += 250) expect(throttle.pass(retried, at)).toBeNull();
@@ -59,6 +60,7 @@ describe("the runtime's log lines in the app's logger", () => {
     expect(throttle.pass(retried, 60_000)).toEqual({ retryLinesLeftOut: 239 });
     expect(throttle.pass(retried, 60_001)).toBeNull();
     expect(throttle.pass(retried, 125_000)).toEqual({ retryLinesLeftOut: 1 });
-    expect(throttle.pass({ meta: undefined }, 125_001)).toEqual({});
+    expect(throttle.pass({ level: 'WARN', meta: undefined }, 125_001)).toEqual({});
+    expect(throttle.pass({ ...retried, level: 'ERROR' }, 125_002)).toEqual({}); // an error is always said
   });
 });

@@ -95,7 +95,7 @@ export async function register(journey: Journey, applyingName?: string): Promise
         continue;
       }
       // Not in a live rename's register: a live number is never deregistered on the way (it stays live as it was).
-      const curable = !finishedDeregistration && !applyingName && !journey.state.wentLive;
+      const curable = !finishedDeregistration && !journey.state.wentLive;
       if (isMetaError(err, 133000) && curable && patched(INCOMPLETE_DEREGISTRATION_PATCH)) {
         finishedDeregistration = true;
         await finishDeregistration(journey);
