@@ -42,7 +42,7 @@ describe('a cluster namespace as a worker and a service find it (dev server)', (
     await warnOfShortRetention(t.env.client.connection, long, logger);
     await warnOfShortRetention(t.env.client.connection, 'no-such-namespace', logger); // not said: nothing to read
     expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
-      `namespace "${brief}" keeps an ended run for 3 days: a journey's audit trail, the two-step PIN a later journey of the number reads back and a retried start's answer go with it then; set the retention your audit requires (temporal operator namespace update --namespace ${brief} --retention 3650d)`,
+      `namespace "${brief}" keeps an ended run for 3 days: a journey's audit trail, the two-step PIN a later journey of the number reads back and a retried start's answer go with it then; set the retention your audit requires (temporal operator namespace update --namespace ${brief} --retention 3650d; on Temporal Cloud, its UI or tcld)`,
     ]);
   });
 
