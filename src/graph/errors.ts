@@ -165,7 +165,7 @@ export const graphErrorCatalog: Readonly<Record<number, GraphErrorSpec>> = {
     http: 500,
     class: 'permanent',
     remediation:
-      'An earlier deregistration did not finish: numberflow deregisters the number and registers it again, once; met again after that, ask Meta support (Direct Support), giving the fbtrace_id.',
+      'An earlier deregistration did not finish: Meta asks for a deregister, then a register, which numberflow makes itself, once, before the number goes live (a live number it never deregisters); met again after that, or on a live number, ask Meta support (Direct Support), giving the fbtrace_id.',
   },
   133004: {
     title: 'Server temporarily unavailable',
