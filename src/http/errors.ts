@@ -23,8 +23,8 @@ import {
   workflowTaskFailing,
 } from '../temporal/unanswered.js';
 import { UPDATE_ABORTED, updateAbortedWithItsTask } from '../temporal/aborted-update.js';
-
 import { storeNotAnswering } from '../stores/unavailable.js';
+
 export { errorSchema, type ErrorBody, type ErrorCode, type ErrorReason, type Problem } from './error-body.js';
 import type { ErrorBody, ErrorCode, ErrorReason, Problem } from './error-body.js';
 

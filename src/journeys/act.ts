@@ -7,6 +7,7 @@ import type { SubmissionOutcome } from '../domain/messages.js';
 import { NumberStage } from '../domain/search-attributes.js';
 import { isJourneyOutcome } from '../domain/stages.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
+import { describeIfAny } from '../temporal/describe.js';
 import { workflowPollersSince } from '../temporal/pollers.js';
 import { NotAnsweringError, temporalNotAnswering } from '../temporal/unanswered.js';
 import { JourneyEndedError, JourneyNotFoundError } from './errors.js';
@@ -69,13 +70,10 @@ export async function aWorkerPolls(client: Client, taskQueue: string): Promise<b
  */
 async function ensureAWorkerPolls(client: Client, e164: string, taskQueue: string): Promise<void> {
   if (await aWorkerPolls(client, taskQueue)) return;
-  const running = await client.workflow
-    .getHandle(journeyWorkflowId(e164))
-    .describe()
-    .then(
-      (described) => described.status.name === 'RUNNING',
-      () => false,
-    );
+  const running = await describeIfAny(client, journeyWorkflowId(e164)).then(
+    (described) => described?.status === 'RUNNING',
+    () => false,
+  );
   if (!running) throw await notRunning(client, e164);
   throw new NotAnsweringError(
     'no_worker',
