@@ -173,6 +173,7 @@ function contract(name: string, backend: () => Backend) {
       ]);
       // A stray key's token stored, then deleted (README's remedy for rows under a wrong key): no token names it, and
       // the fleet's own keys are not held back by it.
+      await new Promise((resolve) => setTimeout(resolve, 5)); // sealed later than the fleet, in last_sealed_at's ms
       await (
         await SqlTokenStore.open(db, sealer(key('store-9', 9)))
       ).put('799', TOKEN_B, { source: 'manual', by: 'x' });
