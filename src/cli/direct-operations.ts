@@ -120,7 +120,7 @@ function submit(
     submitToJourney(client, e164, update, arg, { waitMs });
   switch (action.kind) {
     case 'otp':
-      return send(updates.otp, { code: action.code, actor: by });
+      return send(updates.otp, { code: action.code, actor: by, submittedAt: new Date().toISOString() });
     case 'pin':
       return send(updates.pin, { pin: action.pin, actor: by });
     case 'display-name':

@@ -7,6 +7,11 @@ import type { CodeMethod } from './journey.js';
 export interface OtpSubmission {
   code: string;
   actor: string;
+  /**
+   * When the operator submitted it (ISO 8601), stamped by the service or the CLI: Temporal may hold an update
+   * while no worker runs, and a code taken after Meta's 10 minutes but submitted within them is no wrong attempt.
+   */
+  submittedAt?: string;
 }
 export interface PinSubmission {
   pin: string;

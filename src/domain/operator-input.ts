@@ -47,6 +47,17 @@ export function normaliseOtp(input: unknown): string {
   return code;
 }
 
+/**
+ * When an input says it was submitted (`submittedAt`, stamped by the service or the CLI), as epoch ms; undefined when
+ * it says nothing. A value that is not an ISO 8601 time is refused: a client that sends one sends it right.
+ */
+export function checkSubmittedAt(input: unknown): number | undefined {
+  if (input === undefined) return undefined;
+  const at = typeof input === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(input) ? Date.parse(input) : NaN;
+  if (!Number.isFinite(at)) throw new Error('submittedAt must be an ISO 8601 time, e.g. 2026-12-07T21:30:00.000Z');
+  return at;
+}
+
 export function checkPin(input: unknown): string {
   refuseUnlessText(input, 'the PIN', '135790');
   if (typeof input !== 'string' || input === '') throw new Error('the PIN is empty');

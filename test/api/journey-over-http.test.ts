@@ -249,6 +249,11 @@ describe('the HTTP API end to end (dev server, worker, Graph sandbox)', () => {
       await sandbox('POST', `/numbers/${phoneNumberId}/display-name-decision`, { decision: 'APPROVED' });
       await sandbox('POST', '/webhooks/flush');
       await api.until(e164, (v) => v.stage === 'LIVE', 'LIVE');
+      // The code's submission carries when the service took it (Temporal may hold it until a worker runs).
+      const inputs = await decodedPayloadTexts(
+        await t.env.client.workflow.getHandle(journeyWorkflowId(e164)).fetchHistory(),
+      );
+      expect(inputs.join('\n')).toMatch(/"actor":"operator@test","submittedAt":"\d{4}-\d\d-\d\dT[\d:.]+Z"/);
 
       const byOperator = await act(e164, 'removal', { reason: 'retired' }, 'operator');
       expect(byOperator.status).toBe(403);

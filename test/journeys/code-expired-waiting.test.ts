@@ -53,4 +53,44 @@ describe('a code that expires while the journey waits for a token (time-skipping
     );
     expect(patchesIn(history)).toContain('code-expired-while-waiting-not-counted');
   });
+
+  // Temporal holds an update while no worker runs: the code may reach the journey after Meta's 10 minutes.
+  it('counts no wrong attempt for a code submitted in time and taken in after it expired, and one submitted late as wrong', async () => {
+    const { bench } = t;
+    const [malformed, held, late, view, history] = await bench.run(async () => {
+      const now = await t.env.currentTimeMs();
+      const journey = await bench.start(bench.input({ signupAt: new Date(now).toISOString() }, new Date(now)));
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      const requestedAt = await t.env.currentTimeMs();
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      const submit = (submittedAt: string) =>
+        handle.executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme', submittedAt }] });
+      const refused = await submit('yesterday').catch((err: Error) => (err.cause as Error | undefined)?.message);
+      // The code's 10 minutes pass, at Meta and in the journey; its own wait (15 minutes) goes on.
+      bench.sandbox.admin.advanceClock(journeyPolicy.codeValidMs + MINUTE);
+      await t.env.sleep(journeyPolicy.codeValidMs + MINUTE);
+      const inTime = await submit(new Date(requestedAt + MINUTE).toISOString());
+      const afterItsLife = await submit(new Date(requestedAt + journeyPolicy.codeValidMs + MINUTE / 2).toISOString());
+      const after = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const events = await handle.fetchHistory();
+      await handle.terminate('test done');
+      return [refused, inTime, afterItsLife, after, events];
+    });
+    expect(malformed).toMatch(/submittedAt must be an ISO 8601 time/);
+    expect(held).toMatchObject({ accepted: false, attemptsLeft: journeyPolicy.maxWrongCodes });
+    expect(held.message).toMatch(
+      /^code expired before numberflow took it in \(no worker ran meanwhile\) \(Meta's code lasts about 10 minutes; this one expired at \S+Z\): ask for a new code; not counted as a wrong attempt$/,
+    );
+    // Submitted after the code expired: Meta's refusal counts, as any code submitted late.
+    expect(late).toMatchObject({ accepted: false, attemptsLeft: journeyPolicy.maxWrongCodes - 1 });
+    expect(late.message).toMatch(/^code wrong, or expired/);
+    expect(view.attempts.wrongCodes).toBe(1);
+    expect(view.notes.map((n) => n.what)).toContainEqual(
+      expect.stringMatching(
+        /^submitted a code at \S+Z that Meta refused: it expired at \S+Z before numberflow took it in \(no worker ran meanwhile\) \(not counted as wrong\)$/,
+      ),
+    );
+    expect(patchesIn(history)).toContain('code-submitted-in-time-not-counted');
+  });
 });

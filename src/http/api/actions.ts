@@ -65,7 +65,8 @@ export const journeyActions = {
     permission: 'operate',
     body: otpBody,
     update: updates.otp,
-    argument: ({ code }, { name }) => ({ code: asciiDigits(code), actor: name }),
+    // Stamped here: Temporal may hold the update until a worker runs, and a code submitted in time is no wrong one.
+    argument: ({ code }, { name }) => ({ code: asciiDigits(code), actor: name, submittedAt: new Date().toISOString() }),
   }),
   pin: defineAction({
     path: 'pin',

@@ -40,6 +40,7 @@ import {
   checkNewActor,
   checkPin,
   checkReason,
+  checkSubmittedAt,
   CONTROL_CHARACTER_BEFORE_HALVES,
   isMessageObject,
   normaliseOtp,
@@ -125,7 +126,7 @@ export function installHandlers(journey: Journey): void {
    * An operator's input that comes as an update (validated, then answered with its outcome) or as a signal
    * (noted and dropped when refused). `turn` says whether the journey takes it now.
    */
-  const submissions = <S extends { actor: string }>(
+  const submissions = <S extends { actor: string; submittedAt?: unknown }>(
     update: UpdateDefinition<SubmissionOutcome, [S]>,
     signal: SignalDefinition<[S]>,
     inbox: Inbox<string>,
@@ -145,13 +146,16 @@ export function installHandlers(journey: Journey): void {
     };
     onUpdate(
       update,
-      (submission) => inbox.submit(validate(submission), submission.actor),
-      (submission) => newlyRefused(validate(submission)),
+      (submission) => inbox.submit(validate(submission), submission.actor, submittedAtOf(submission)),
+      (submission) => {
+        newlyRefused(validate(submission));
+        checkSubmittedAt(submission.submittedAt);
+      },
     );
     onSignal(signal, (submission) => {
       const problem = refusal(() => validate(submission, checkSignal));
       if (problem) return journey.note(notedActor(submission.actor), `${what} ignored: ${problem}`);
-      inbox.put(check(valueOf(submission)), submission.actor);
+      inbox.put(check(valueOf(submission)), submission.actor, submittedAtOf(submission));
     });
   };
 
@@ -489,6 +493,15 @@ export const NAME_HOSTS_PATCH = 'name-host-rule-takes-abbreviations';
 const RESEND_LIMIT_PATCH = 'resend-refused-at-the-code-limit';
 
 /** The message of what `check` throws, or null when it passes. */
+/** When a submission says it was submitted: malformed, refused by an update's validator and left out of a signal. */
+function submittedAtOf(submission: { submittedAt?: unknown }): number | undefined {
+  try {
+    return checkSubmittedAt(submission.submittedAt);
+  } catch {
+    return undefined;
+  }
+}
+
 function refusal(check: () => unknown): string | null {
   try {
     check();

@@ -7,6 +7,8 @@ import { plural } from '../../domain/words.js';
 export interface Submission<T> {
   value: T;
   actor: string;
+  /** When the sender says it was submitted (epoch ms), where that may be before the journey took it. */
+  submittedAt?: number;
 }
 
 interface Held<T> extends Submission<T> {
@@ -22,15 +24,15 @@ export class Inbox<T> {
   constructor(private readonly answeredAnUpdate: () => void = () => undefined) {}
 
   /** Takes a submission from a signal: nobody waits for its outcome. */
-  put(value: T, actor: string): void {
-    this.held = { value, actor, reply: null };
+  put(value: T, actor: string, submittedAt?: number): void {
+    this.held = { value, actor, reply: null, ...(submittedAt === undefined ? {} : { submittedAt }) };
   }
 
   /** Takes a submission from an update; the promise is the outcome the stage answers. */
-  async submit(value: T, actor: string): Promise<SubmissionOutcome> {
+  async submit(value: T, actor: string, submittedAt?: number): Promise<SubmissionOutcome> {
     if (this.closedWith !== null) return refusal(this.closedWith);
     const reply = new Trigger<SubmissionOutcome>();
-    this.held = { value, actor, reply };
+    this.held = { value, actor, reply, ...(submittedAt === undefined ? {} : { submittedAt }) };
     return reply;
   }
 

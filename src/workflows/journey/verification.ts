@@ -257,10 +257,33 @@ function adviceAfterWaiting(journey: Journey): string {
     : 'numberflow requests a new code now';
 }
 
-/** Whether a code taken while it lasted is verified only now, past its life (after a wait). */
-function calledPastItsLife(journey: Journey, takenAt: number): boolean {
+/**
+ * From this patch on, a code taken past its life that says it was submitted within it (Temporal holds an update while
+ * no worker runs) is not counted as wrong either; before, it was. Decided where the submission's time makes that
+ * difference.
+ */
+const SUBMITTED_IN_TIME_PATCH = 'code-submitted-in-time-not-counted';
+
+/**
+ * Whether a code submitted while it lasted is verified only now, past its life: taken in time and verified after a
+ * wait, or submitted in time and taken late. A submission's time counts from the code's request to its taking (a
+ * clock ahead of the journey's says nothing).
+ */
+function calledPastItsLife(journey: Journey, takenAt: number, submittedAt: number | undefined): boolean {
   const lasted = codeLastsUntil(journey);
-  return lasted !== null && takenAt <= lasted && Date.now() > lasted && patched(EXPIRED_WHILE_WAITING_PATCH);
+  if (lasted === null || Date.now() <= lasted) return false;
+  if (takenAt <= lasted) return patched(EXPIRED_WHILE_WAITING_PATCH);
+  return submittedInTime(lasted, takenAt, submittedAt) && patched(SUBMITTED_IN_TIME_PATCH);
+}
+
+/** Whether a code taken past its life (`lasted`) was submitted within it, while that code stood. */
+function submittedInTime(lasted: number, takenAt: number, submittedAt: number | undefined): submittedAt is number {
+  return (
+    submittedAt !== undefined &&
+    submittedAt <= lasted &&
+    submittedAt >= lasted - journeyPolicy.codeValidMs &&
+    submittedAt <= takenAt
+  );
 }
 
 /**
@@ -293,7 +316,7 @@ async function verify(journey: Journey): Promise<boolean> {
     drawn = await callMeta(
       journey,
       (repeat) => {
-        expiredWhileWaiting = calledPastItsLife(journey, takenAt);
+        expiredWhileWaiting = calledPastItsLife(journey, takenAt, submission.submittedAt);
         return verifyTheCode(journey, journey.ref, { code: submission.value }, { repeat, drawPin });
       },
       {
@@ -319,13 +342,20 @@ async function verify(journey: Journey): Promise<boolean> {
     }
     if (expiredWhileWaiting) {
       const expiredAt = codeExpiredAt(journey) ?? '';
+      // Taken after its life: Temporal held it (no worker ran), where a code taken in time waited in the journey.
+      const { submittedAt } = submission;
+      const late = submittedAt !== undefined && submittedAt < takenAt && takenAt > (codeLastsUntil(journey) ?? 0);
+      const when = late ? ` at ${new Date(submittedAt).toISOString()}` : '';
+      const expired = late
+        ? 'before numberflow took it in (no worker ran meanwhile)'
+        : 'while numberflow waited to verify it';
       journey.note(
         submission.actor,
-        `submitted a code that Meta refused: it expired at ${expiredAt} while numberflow waited to verify it (not counted as wrong)`,
+        `submitted a code${when} that Meta refused: it expired at ${expiredAt} ${expired} (not counted as wrong)`,
       );
       otp.answer({
         accepted: false,
-        message: `code expired while numberflow waited to verify it (Meta's code lasts about ${codeValidMinutes} minutes; this one expired at ${expiredAt}): ${adviceAfterWaiting(journey)}; not counted as a wrong attempt`,
+        message: `code expired ${expired} (Meta's code lasts about ${codeValidMinutes} minutes; this one expired at ${expiredAt}): ${adviceAfterWaiting(journey)}; not counted as a wrong attempt`,
         attemptsLeft: journeyPolicy.maxWrongCodes - journey.state.attempts.wrongCodes,
       });
       return false;
