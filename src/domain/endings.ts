@@ -58,6 +58,13 @@ export const endings = {
     remediation:
       'OTP verification completed but Cloud API registration did not take: register the number again with its 6-digit PIN (POST /<PHONE_NUMBER_ID>/register); if it was deleted and re-added, its previous two-step PIN may be required.',
   }),
+  NOT_REGISTERED_AGAIN: ending<{ name: string }>({
+    outcome: 'FAILED',
+    reason: ({ name }) =>
+      `the number was deregistered to finish an earlier deregistration (Meta's 133000) and could not register again within 14 days of the approval of "${name}"`,
+    remediation:
+      'The number is on the WABA, deregistered: start a new journey for it in the same portfolio (it tries the two-step PIN this journey set).',
+  }),
   STALE_PHONE_NUMBER_ID: ending<{ phoneNumberId: string }>({
     outcome: 'FAILED',
     reason: ({ phoneNumberId }) => `Meta has no number with phone_number_id ${phoneNumberId}`,

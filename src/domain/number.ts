@@ -73,8 +73,9 @@ export function isRegisteredAtMeta(number: NumberSnapshot): boolean {
 
 /**
  * Whether a register or deregister call that may have reached Meta took: a number registered on the Cloud API —
- * or, when the register applies an approved name, that name in effect — or, for a deregister, one Meta no longer
- * counts. Read before such a call is repeated (Meta allows 10 per number in 72 h).
+ * and, when the register applies an approved name, that name in effect (a name shown on a number deregistered since,
+ * or one that replaced a declined name before any register, says nothing of a register) — or, for a deregister, one
+ * Meta no longer counts. Read before such a call is repeated (Meta allows 10 per number in 72 h).
  */
 export function registrationTookEffect(
   kind: 'register' | 'deregister',
@@ -87,6 +88,6 @@ export function registrationTookEffect(
     isRegisteredAtMeta(number) || (!number.gone && limitedAtMeta(number.status) && limitedRegistered());
   if (kind === 'deregister') return !registered;
   if (number.gone) return false;
-  if (applyingName !== undefined) return number.verifiedName === applyingName;
+  if (applyingName !== undefined) return registered && number.verifiedName === applyingName;
   return registered;
 }

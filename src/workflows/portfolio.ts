@@ -221,11 +221,21 @@ async function deliver(book: PortfolioBook): Promise<void> {
   }
 }
 
+/**
+ * From this patch on, a journey that queued while a reconciliation looked at an earlier one of the same number (ended
+ * meanwhile) keeps its place; before, the reconciliation's finding dropped it, unknown to the journey for a day.
+ */
+const RECONCILE_KEEPS_REQUEUED_PATCH = 'reconcile-keeps-a-journey-queued-since';
+
 /** Frees the slots no running journey holds and Meta does not count (terminated runs, lost releases). */
 async function reconcile(book: PortfolioBook, portfolioId: string): Promise<void> {
   const { holders, queue } = book.state;
   if (holders.length === 0 && queue.length === 0) return book.nothingToReconcile();
   const checked = new Map(holders.map((h) => [h.e164, h.runId]));
+  const queueChecked = {
+    runs: new Map(queue.map((q) => [q.e164, q.runId])),
+    keepsRequeued: () => patched(RECONCILE_KEEPS_REQUEUED_PATCH),
+  };
   // The refusal admissions wait for as it begins: a later one is not ended by what this one reads.
   const learningRound = book.state.learning === true ? book.state.learningRound : Number.NaN;
   try {
@@ -236,7 +246,7 @@ async function reconcile(book: PortfolioBook, portfolioId: string): Promise<void
       // Every WABA the portfolio knows of: the numbers Meta counts there that hold no slot take one.
       wabas: [...new Set([...holders, ...queue].flatMap(({ wabaId }) => (wabaId ? [wabaId] : [])))],
     });
-    book.applyReconciliation(report, checked, learningRound);
+    book.applyReconciliation(report, checked, learningRound, queueChecked);
   } catch (err) {
     if (!(err instanceof ActivityFailure) || isCancellation(err) || !patched(RECONCILE_FAILURE_KEEPS_PATCH)) throw err;
     book.reconciliationFailed(innermostMessage(err));

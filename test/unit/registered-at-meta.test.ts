@@ -28,6 +28,17 @@ describe('a registration call that may have reached Meta', () => {
     expect(registrationTookEffect('deregister', { gone: true })).toBe(true);
   });
 
+  it('took effect for a register applying a name only with the name in effect on a number Meta counts as registered', () => {
+    expect(registrationTookEffect('register', shown('CONNECTED', { verifiedName: 'Acme Help' }), 'Acme Help')).toBe(
+      true,
+    );
+    expect(registrationTookEffect('register', shown('CONNECTED'), 'Acme Help')).toBe(false); // the old name still
+    // Deregistered since (Meta's cure for 133000), or a declined name replaced before any register: not a register.
+    expect(registrationTookEffect('register', shown('DISCONNECTED', { verifiedName: 'Acme Help' }), 'Acme Help')).toBe(
+      false,
+    );
+  });
+
   it('asks a journey whether a limited number is registered only where Meta shows one, as runs before the patch did not', () => {
     const asked: string[] = [];
     const before = () => (asked.push('asked'), false);

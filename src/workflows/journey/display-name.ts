@@ -113,6 +113,7 @@ export async function changeDisplayName(journey: Journey): Promise<void> {
     journey.nameChangeStopped('DECLINED');
   } catch (err) {
     if (!(err instanceof JourneyEnd)) throw err;
+    stopRename(journey, `the display-name change stopped: ${err.result.reason}`);
     // The ending's remediation is a journey's (start a new one): the number is live, and the name may be asked again.
     const { current } = journey.state.displayName;
     journey.note(
@@ -307,6 +308,23 @@ async function unlessRemovalRequested(journey: Journey, work: () => Promise<void
 }
 
 /**
+ * From this patch on, a rename that stops (its window missed, or ended by Meta) answers the code, PIN or resend held
+ * for its verification: it was left unanswered, holding the live run from continuing as new, and a later rename's
+ * verification took the old code as submitted. Decided only where one is held.
+ */
+const RENAME_STOP_ANSWERS_PATCH = 'stopped-rename-answers-held-input';
+
+/**
+ * From this patch on, a name applied before the number went live whose window closed after Meta's cure for 133000
+ * had deregistered the number ends the journey (NOT_REGISTERED_AGAIN), which went LIVE with the number deregistered.
+ */
+const DEREGISTERED_RENAME_ENDS_PATCH = 'deregistered-rename-window-ends-the-journey';
+
+function stopRename(journey: Journey, why: string): void {
+  if (journey.holdsRenameInput && patched(RENAME_STOP_ANSWERS_PATCH)) journey.answerRenameInputs(why);
+}
+
+/**
  * Meta applies an approved name only at the next register, which must come within 14 days: a durable deadline.
  * Missed (Meta's limits, no PIN in time), the number keeps its current name and the journey says what to do.
  */
@@ -338,11 +356,13 @@ async function applyApprovedName(journey: Journey, decidedAt: number | undefined
     });
     if (stoppedForRemoval) return journey.renameStoppedForRemoval();
     if (!applied) {
-      journey.note(
-        'numberflow',
-        `the approved name "${name}" was not applied: the number could not register again within 14 days of the approval. ` +
-          'It keeps its current name; request the name change again.',
-      );
+      const missed = `the approved name "${name}" was not applied: the number could not register again within 14 days of the approval`;
+      // Deregistered on the way (Meta's cure for 133000) and not registered again: it must not go live so.
+      if (!journey.state.wentLive && !journey.state.registered && patched(DEREGISTERED_RENAME_ENDS_PATCH)) {
+        throw end('NOT_REGISTERED_AGAIN', { name });
+      }
+      stopRename(journey, missed);
+      journey.note('numberflow', `${missed}. It keeps its current name; request the name change again.`);
       journey.nameChangeStopped('REREGISTER_WINDOW_MISSED');
       if (journey.stage !== 'LIVE') journey.enter('DISPLAY_NAME_REVIEW');
       return;

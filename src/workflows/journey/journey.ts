@@ -591,12 +591,22 @@ export class Journey {
    */
   renameStoppedForRemoval(): void {
     const why = "the display-name change stopped: an admin requested the number's removal";
-    for (const inbox of [this.inbox.otp, this.inbox.pin, this.inbox.resend]) {
-      if (inbox.busy) inbox.answer({ accepted: false, message: why, attemptsLeft: null });
-    }
+    this.answerRenameInputs(why);
     const { current } = this.state.displayName;
     this.note('numberflow', `${why}; "${this.nameUnderReview}" was not applied, the number keeps "${current}"`);
     this.nameChangeStopped('STOPPED_FOR_REMOVAL');
+  }
+
+  /** Whether a code, PIN or resend for a rename's verification is held, unanswered. */
+  get holdsRenameInput(): boolean {
+    return [this.inbox.otp, this.inbox.pin, this.inbox.resend].some((inbox) => inbox.busy);
+  }
+
+  /** A rename stopped: the code, PIN or resend held for its verification is answered with why (the journey goes on). */
+  answerRenameInputs(why: string): void {
+    for (const inbox of [this.inbox.otp, this.inbox.pin, this.inbox.resend]) {
+      if (inbox.busy) inbox.answer({ accepted: false, message: why, attemptsLeft: null });
+    }
   }
 
   /** The change stops: the number keeps its current name; `status` says why (DECLINED, CHANGE_FAILED, …). */

@@ -133,6 +133,12 @@ async function finishDeregistration(journey: Journey): Promise<void> {
 }
 
 const GUARD_READ_PATCH = 'registration-guard-read-activity';
+/**
+ * From this patch on, the read before a repeated register that applies a name takes it as done only with the number
+ * registered: the name alone shows on a number the 133000 cure had just deregistered (the journey went LIVE so), and
+ * on one whose declined name it replaced. Decided where the name shows on a number Meta does not count.
+ */
+const NAME_SHOWN_IS_NOT_REGISTERED_PATCH = 'register-applying-a-name-needs-the-number-registered';
 const REMEMBERED_PIN_PATCH = 'register-tries-remembered-pin';
 
 /**
@@ -210,7 +216,14 @@ export async function registrationCall(
       const seen = await readNumber(ref);
       // A limited number is registered still (runs before the patch took it for one that is not, and replay so).
       const limitedRegistered = () => patched(LIMITED_NUMBER_PATCH);
-      if (registrationTookEffect(kind, seen, applyingName, limitedRegistered)) {
+      // Runs before the patch took the name shown for a register that applied it, registered or not (replay so).
+      const nameAlone = () =>
+        kind === 'register' &&
+        !seen.gone &&
+        applyingName !== undefined &&
+        seen.verifiedName === applyingName &&
+        !patched(NAME_SHOWN_IS_NOT_REGISTERED_PATCH);
+      if (registrationTookEffect(kind, seen, applyingName, limitedRegistered) || nameAlone()) {
         return { status: seen.gone ? null : seen.status };
       }
       repeat = false;

@@ -31,6 +31,12 @@ const ASK_ID_MAX = 100;
 /** Where a cap no person set came from, in a note's words. */
 const capSourceWords: Partial<Record<string, string>> = { ...capSourceNames, meta_refusal: 'lowered' };
 
+/** The queued runs a reconciliation looked at, and whether one queued since keeps its place (a patch decided there). */
+export interface QueueChecked {
+  runs: Map<string, string>;
+  keepsRequeued: () => boolean;
+}
+
 export class PortfolioBook {
   readonly state: PortfolioState;
   /** Whether the run decides by journey (patched() in the workflow; true outside one). */
@@ -347,13 +353,15 @@ export class PortfolioBook {
   }
 
   /**
-   * What the reconciliation found, applied only to holders unchanged since they were checked. `learningRound`: the
+   * What the reconciliation found, applied only to holders unchanged since they were checked (and, given
+   * `queueChecked`, to queued journeys unchanged since). `learningRound`: the
    * refusal admissions waited for when it began (one begun before the latest refusal read Meta too early to end it).
    */
   applyReconciliation(
     report: ReconcileReport,
     checked: Map<string, string | null>,
     learningRound: number | undefined = this.state.learningRound,
+    queueChecked?: QueueChecked,
   ): void {
     const { state } = this;
     const unchanged = (e164: string) => {
@@ -383,6 +391,10 @@ export class PortfolioBook {
       this.note(`${e164}'s running journey holds its slot (it was counted as registered without one)`);
     }
     for (const e164 of report.goneFromQueue) {
+      // Another journey of the number that queued while the check ran keeps its place (dropped before the patch).
+      const entry = state.queue.find((q) => q.e164 === e164);
+      if (!entry) continue;
+      if (queueChecked && entry.runId !== queueChecked.runs.get(e164) && queueChecked.keepsRequeued()) continue;
       state.queue = state.queue.filter((q) => q.e164 !== e164);
       this.note(`dropped ${e164} from the queue: its journey is no longer running`);
     }
