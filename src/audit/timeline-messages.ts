@@ -128,7 +128,7 @@ export class Messages {
       const entry = at.add(throughChannel(withinSend(shown, at.ms), signaled.identity));
       if (described.kind === 'webhook' && arg !== undefined && this.copyOfAnEarlier(name, arg)) {
         entry.outcome =
-          'delivered again: the same event as an earlier delivery (Meta retries; each service replica keeps its own inbox)';
+          'delivered again: the same event as an earlier delivery (Meta retries, and each service replica keeps its own inbox; or a replica that stopped abruptly routed it again at its next start)';
       }
       if (unread !== undefined) {
         const why = unread.replace(/^[^:]*: /, '');

@@ -286,7 +286,7 @@ describe("an auditor's timeline (dev server + Graph sandbox)", () => {
     const flaggedEntries = timeline.entries.filter((e) => e.what === 'quality update FLAGGED (limit TIER_250)');
     expect(flaggedEntries.map((e) => e.outcome ?? null)).toEqual([
       null,
-      'delivered again: the same event as an earlier delivery (Meta retries; each service replica keeps its own inbox)',
+      'delivered again: the same event as an earlier delivery (Meta retries, and each service replica keeps its own inbox; or a replica that stopped abruptly routed it again at its next start)',
       null, // another date: another event
     ]);
   });
