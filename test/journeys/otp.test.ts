@@ -107,6 +107,26 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
     });
   });
 
+  // A worker that died with the code on its way to Meta: the task that took the code runs again on another worker,
+  // well after the operator submitted it.
+  it('reads Meta before sending a code taken long after its submission, and does not send one Meta took already', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
+      // The dead worker's call, which Meta took.
+      await t.bench.graph.verifyCode({ wabaId: t.bench.wabaId, phoneNumberId: phoneNumberId as string }, code);
+      const sentBefore = verifyCalls(phoneNumberId as string).length;
+      const submittedAt = new Date(Date.now() - 20_000).toISOString();
+      const answer = await t.env.client.workflow
+        .getHandle(journey.workflowId)
+        .executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme', submittedAt }] });
+      expect(answer).toEqual({ accepted: true, message: 'code accepted', attemptsLeft: null });
+      await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
+      expect(verifyCalls(phoneNumberId as string)).toHaveLength(sentBefore); // read, not sent again
+    });
+  });
+
   it('verifies a code Meta is slow to take once: the task lets go after 3 s and an activity waits for that call', async () => {
     await t.bench.run(async () => {
       const journey = await t.bench.start(t.bench.input());

@@ -94,15 +94,19 @@ async function inTaskFirst<T>(journey: Journey, local: () => Promise<T>, activit
 /**
  * The verify call as this run makes it. From VERIFY_IN_TASK_PATCH (or FEWER_WRITES_PATCH) on, a first call is made
  * inside the task, held IN_TASK_VERIFY_BUDGET at most: the code may have reached Meta when the activity takes over.
+ * `readFirst`: the task's own call reads Meta first too (the code may have been sent by a task that died).
  */
 export async function verifyTheCode(
   journey: Journey,
-  ...[ref, submission, options = {}]: Parameters<typeof verifyCode>
+  ref: Parameters<typeof verifyCode>[0],
+  submission: Parameters<typeof verifyCode>[1],
+  options: NonNullable<Parameters<typeof verifyCode>[2]> = {},
+  readFirst = false,
 ): ReturnType<typeof verifyCode> {
   if (journey.verifiesInTask && !options.repeat) {
     return inTaskFirst(
       journey,
-      () => verifyCodeInTask(ref, submission, options),
+      () => verifyCodeInTask(ref, submission, readFirst ? { ...options, repeat: true } : options),
       () => verifyCode(ref, submission, { ...options, repeat: true }),
     );
   }

@@ -299,6 +299,12 @@ const CODE_STILL_USABLE_MS = 60_000;
 /** From this patch on, a resend Meta refuses leaves the code sent before standing (resendCode). */
 const REFUSED_RESEND_PATCH = 'refused-resend-keeps-the-code';
 
+/**
+ * How long after its submission a code may be taken before the task taking it may be a dead worker's run again:
+ * longer than a code takes to reach a running worker, shorter than a dead worker's task takes to time out (10 s).
+ */
+const TAKEN_LATE_MS = 5_000;
+
 const SHOWN_VERIFIED =
   'Meta shows the number verified (by an earlier submission whose answer was lost, or a verification made elsewhere)';
 
@@ -309,6 +315,9 @@ async function verify(journey: Journey): Promise<boolean> {
   if (!submission) return false;
   journey.enterBriefly('VERIFYING_CODE'); // verified inside the task that took the code, in most runs
   const takenAt = Date.now();
+  // Taken long after it was submitted: a worker may have died with this code on its way to Meta, this task being
+  // that one run again here — Meta is read first, not sent the code twice (an argument: replay never compares it).
+  const mayHaveBeenSent = submission.submittedAt !== undefined && takenAt - submission.submittedAt > TAKEN_LATE_MS;
   let expiredWhileWaiting = false; // decided before each call, never after a local activity's answer
   let drawn: VerifyAnswer | undefined;
   try {
@@ -317,7 +326,7 @@ async function verify(journey: Journey): Promise<boolean> {
       journey,
       (repeat) => {
         expiredWhileWaiting = calledPastItsLife(journey, takenAt, submission.submittedAt);
-        return verifyTheCode(journey, journey.ref, { code: submission.value }, { repeat, drawPin });
+        return verifyTheCode(journey, journey.ref, { code: submission.value }, { repeat, drawPin }, mayHaveBeenSent);
       },
       {
         onWait: (until, why) => {
