@@ -9,7 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitOtpUpdate } from '../../src/domain/messages.js';
 import { useBench } from '../support/bench.js';
-import { consoleApp } from '../support/console.js';
+import { consoleApp, consoleReplica } from '../support/console.js';
 import { untrustedCustomer } from '../support/identity.js';
 import { decideName, startLive } from '../support/steps.js';
 
@@ -216,6 +216,43 @@ describe('the operator console in Chromium (dev server + Graph sandbox)', () => 
         expect(await page.locator('body').getAttribute('data-test-mark')).toBe('no reload');
       } finally {
         await context.close();
+      }
+      await t.bench.terminateWhenIdle(journey.workflowId);
+    });
+  }, 180_000);
+
+  it('says a page does not follow live once its replica is gone, and reads itself meanwhile, until it is back', async () => {
+    await t.bench.run(async () => {
+      const { journey, e164, code } = await journeyAwaitingCode();
+      // A replica of the service of its own (the same console secret and tokens), stopped under the page.
+      const replica = await consoleApp(t.bench, [{ name: OPERATOR, roles: ['operator'] }]);
+      const at = await replica.app.listen({ host: '127.0.0.1', port: 0 });
+      let back: FastifyInstance | null = null;
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      try {
+        const page = await context.newPage();
+        const journeyPage = `${at}/journeys/${encodeURIComponent(e164)}`;
+        await page.goto(journeyPage);
+        await page.getByLabel('API token').fill(replica.tokens[OPERATOR] as string);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForURL(journeyPage);
+        await page.evaluate(() => document.body.setAttribute('data-test-mark', 'no reload'));
+        await replica.app.close();
+        await page.locator('#not-live').waitFor({ timeout: JOURNEY_MS });
+        expect(await page.locator('#not-live').textContent()).toBe(
+          'This page does not follow the journey live now (the service cannot be reached): it is read again every 15 s, and follows it live again once it can.',
+        );
+        // The replica back on its address: the page reads itself (every 15 s) and shows where the journey is.
+        back = await consoleReplica(t.bench, replica);
+        await back.listen({ host: '127.0.0.1', port: Number(new URL(at).port) });
+        await t.env.client.workflow
+          .getHandle(journey.workflowId)
+          .executeUpdate(submitOtpUpdate, { args: [{ code, actor: OPERATOR }] });
+        await stageShown(page, 'DISPLAY_NAME_REVIEW');
+        expect(await page.locator('body').getAttribute('data-test-mark')).toBe('no reload');
+      } finally {
+        await context.close();
+        await back?.close();
       }
       await t.bench.terminateWhenIdle(journey.workflowId);
     });

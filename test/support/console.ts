@@ -47,6 +47,15 @@ export async function consoleApp(
   return { app, tokenFile, tokens };
 }
 
+/** Another replica of `of`'s service: the same token file and console secret (a session of one is one of the other). */
+export function consoleReplica(bench: Harness, of: ConsoleApp): Promise<FastifyInstance> {
+  return harnessHttpApp(bench, {
+    principals: PrincipalDirectory.fromFile(of.tokenFile),
+    events: { pollMs: 200, keepAliveMs: 5_000 },
+    console: { secret: CONSOLE_SECRET },
+  });
+}
+
 /** A browser's part the console relies on: cookies kept between requests, forms posted with their hidden fields. */
 export class ConsoleClient {
   private cookies = new Map<string, string>();

@@ -242,6 +242,9 @@
   const SIGNED_OUT = 'signed out';
   /** A stream refused again this soon after a probe said it would open is taken as refused: no retry loop. */
   const RETRY_SOON_MS = 10_000;
+  /** How long a lost stream may reconnect unseen before the page says it does not follow live. */
+  const RECONNECT_GRACE_MS = 5_000;
+  let reconnecting = null;
   let lastOpenProbe = -Infinity;
   let source = null;
   let polling = null;
@@ -254,7 +257,18 @@
     // The stream refused: signed out or the session's time is up (reading the page tells), the service would not
     // open one more for this principal, or it is unavailable; a lost connection is reopened by the browser itself.
     stream.addEventListener('error', () => {
-      if (stream.readyState === EventSource.CLOSED && source === stream) void refused();
+      if (source !== stream) return;
+      if (stream.readyState === EventSource.CLOSED) return void refused();
+      // Reconnecting (the service's replica went away, say): the browser retries unseen, the page showing a stage
+      // that may be past — after a moment, it is taken as refused (said, and the page read every 15 s meanwhile).
+      reconnecting ??= setTimeout(() => {
+        reconnecting = null;
+        if (source === stream && stream.readyState !== EventSource.OPEN) void refused();
+      }, RECONNECT_GRACE_MS);
+    });
+    stream.addEventListener('open', () => {
+      clearTimeout(reconnecting);
+      reconnecting = null;
     });
     // A view comes first on every connection: the journey may have moved on since the page was made (or while the
     // stream was closed or reconnecting), so the page is read again unless it shows that stage and those notes already.
