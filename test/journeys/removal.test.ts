@@ -337,3 +337,38 @@ describe('removal after a paid message (time-skipping server + Graph sandbox)', 
     });
   });
 });
+
+describe("a deletion during the deregistration's wait for Meta's register limit (time-skipping server + Graph sandbox)", () => {
+  const t = useBench('time-skipping');
+
+  it('looks at once: refused while Meta shows the number, the wait going on; the number gone, the removal ends', async () => {
+    await t.bench.run(async () => {
+      const { journey, view } = await startLive(t.bench, t.bench.input({}, new Date(await t.env.currentTimeMs())));
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      // Meta's register limit (133016) on the deregistration: a wait of 72 hours.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /deregister', kind: 'error', code: 133016, times: 5 });
+      await handle.signal(requestRemovalSignal, removal);
+      const limited = await journey.until((v) => v.lastError?.code === 133016 && v.waiting?.for === 'meta', '133016');
+      const confirm = () => handle.executeUpdate(confirmDeletionUpdate, { args: [{ actor: 'admin@acme' }] });
+      const early = await confirm();
+      expect(early).toMatchObject({ accepted: false });
+      expect(early.message).toMatch(/^Meta still shows the number: numberflow deregisters it first/);
+      const still = await journey.until((v) => v.waiting?.for === 'meta', 'waiting for Meta again');
+      expect(still.waiting).toEqual(limited.waiting); // the same wait, to the same end
+
+      t.bench.sandbox.admin.deleteNumber(view.phoneNumberId as string);
+      expect(await confirm()).toEqual({
+        accepted: true,
+        message: 'Meta no longer shows the number: the journey ends REMOVED',
+        attemptsLeft: null,
+      });
+      const removed = await journey.until((v) => v.result !== null, 'REMOVED');
+      expect(removed.result).toMatchObject({ outcome: 'REMOVED', actor: 'admin@acme' });
+      expect(removed.result?.reason).toContain('confirmed by admin@acme');
+      // Within the 72 hours: it did not wait them out.
+      expect(await t.env.currentTimeMs()).toBeLessThan(Date.parse(limited.waiting?.until as string));
+      expect(patchesIn(await handle.fetchHistory())).toContain('deletion-confirmed-during-the-deregister-wait');
+      t.bench.sandbox.admin.clearFaults();
+    });
+  });
+});

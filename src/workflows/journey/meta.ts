@@ -262,6 +262,32 @@ export interface CallOptions {
    * that has something better to do than wait (a patch decided there).
    */
   noMetaWait?: (waitMs: number) => boolean;
+  /** What a person may do during a wait for Meta that makes the call needless (a removal's deletion). */
+  duringWait?: DuringWait;
+}
+
+/**
+ * Asked during a wait for Meta: once `ready` holds, `handle` runs; true ends the call (it throws WaitEnded), false
+ * waits on until the wait's end. `ready` is asked only in the wait (a patch may decide there).
+ */
+export interface DuringWait {
+  ready: () => boolean;
+  handle: () => Promise<boolean>;
+}
+
+/** A call given up during its wait for Meta, as `CallOptions.duringWait` asked. */
+export class WaitEnded extends Error {
+  override readonly name = 'WaitEnded';
+}
+
+/** Sleeps until `ends` (one timer, as a plain sleep), handing what `during` is ready for as it comes. */
+async function waitOut(ends: number, during: DuringWait | undefined, announce: () => void): Promise<void> {
+  if (!during) return sleep(ends - Date.now());
+  for (let left = ends - Date.now(); left > 0; left = ends - Date.now()) {
+    if (!(await condition(during.ready, left))) return;
+    if (await during.handle()) throw new WaitEnded();
+    announce(); // the wait again, as it was
+  }
 }
 
 /** A call refused for its token waits for a new one instead of failing the journey (no history had one: 190 failed). */
@@ -344,9 +370,11 @@ export async function callMeta<T>(
           ? "numberflow's token store did not answer (nothing was sent to Meta)"
           : 'Meta did not answer';
       journey.publishStage();
-      journey.waitFor('meta', `${why}: numberflow waits, then calls again`, Date.now() + wait);
-      options.onWait?.(new Date(Date.now() + wait).toISOString(), why);
-      await sleep(wait);
+      const ends = Date.now() + wait;
+      const announce = () => journey.waitFor('meta', `${why}: numberflow waits, then calls again`, ends);
+      announce();
+      options.onWait?.(new Date(ends).toISOString(), why);
+      await waitOut(ends, options.duringWait, announce);
       waits++;
     }
   }

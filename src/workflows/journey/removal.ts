@@ -11,7 +11,7 @@ import { reasonWords } from '../../domain/words.js';
 import { releaseSlot } from './capacity.js';
 import type { Submission } from './inbox.js';
 import type { Journey } from './journey.js';
-import { callMeta, metaErrorOf, readNumber, type CallOptions } from './meta.js';
+import { callMeta, metaErrorOf, readNumber, WaitEnded, type CallOptions, type DuringWait } from './meta.js';
 import { limitedAndRegistered } from './limited.js';
 import { registrationCall } from './registration.js';
 import { deletionTakenFrom } from './state.js';
@@ -22,16 +22,65 @@ export async function remove(journey: Journey, request: Submission<RemovalReques
   journey.pauseSends(); // senders read it from the journey query before using the number
   journey.note(request.actor, `requested the removal${reasonWords(request.value.reason)}; sends paused`);
   journey.inbox.displayName.answer({ accepted: false, message: 'the number is being removed', attemptsLeft: null });
+  let deletedMeanwhile: DeletionTaken | null = null;
   if (!journey.state.coexistence) {
-    await deregister(journey);
+    deletedMeanwhile = await deregister(journey);
     // Meta counts a deregistered number no more: the slot goes back now, not after Meta's 30-day block and the
     // admin's deletion (the queue behind waited for both). A coexistence number stays counted until it is gone.
     if (patched(SLOT_AT_DEREGISTER_PATCH)) await releaseSlot(journey);
   }
-  await waitOutPaidMessageBlock(journey);
-  const confirmedBy = await awaitDeletion(journey);
+  if (!deletedMeanwhile) await waitOutPaidMessageBlock(journey);
+  const confirmedBy = deletedMeanwhile ? deletedMeanwhile.by : await awaitDeletion(journey);
   await releaseSlot(journey);
   return endingResult('REMOVED', { actor: request.actor, confirmedBy }, { actor: request.actor });
+}
+
+/** The number deleted in WhatsApp Manager, as Meta showed it; `by` who confirmed it. */
+interface DeletionTaken {
+  by: string | null;
+}
+
+/**
+ * From this patch on, a deletion confirmed while the deregistration waits out Meta's register limit (133016: 72 hours)
+ * is looked at at once, and the number gone ends the removal; before, it was looked at when the wait ended, the
+ * confirmation unanswered meanwhile. Decided where a confirmation comes during such a wait.
+ */
+const DELETION_DURING_DEREGISTER_PATCH = 'deletion-confirmed-during-the-deregister-wait';
+
+/** A deletion confirmed during the deregistration's wait for Meta: Meta read at once; gone, the call is given up. */
+function deletionDuringWait(journey: Journey): DuringWait {
+  const { deletionConfirmation } = journey.inbox;
+  return {
+    ready: () => deletionConfirmation.busy && patched(DELETION_DURING_DEREGISTER_PATCH),
+    handle: async () => {
+      const confirming = deletionConfirmation.peek()?.actor ?? 'operator';
+      journey.waitFor('meta', `checking at Meta that the number is gone, as ${confirming} confirmed`);
+      const snapshot = await readOrNull(journey);
+      if (snapshot?.gone) return true; // taken by the deregistration, which ends
+      journey.note(confirming, 'confirmed the deletion during the deregistration, but Meta still shows the number');
+      deletionConfirmation.answer({
+        accepted: false,
+        message: snapshot
+          ? 'Meta still shows the number: numberflow deregisters it first, once Meta lets it (its register limit); delete it in WhatsApp Manager, then confirm again'
+          : 'Meta could not be read to check the deletion (it refused, or did not answer): confirm again later',
+        attemptsLeft: null,
+      });
+      return false;
+    },
+  };
+}
+
+/** Meta shows the number gone: the confirmation held, if any, is answered, and its sender named. */
+function deletionSeen(journey: Journey): DeletionTaken {
+  const { deletionConfirmation } = journey.inbox;
+  const by = deletionConfirmation.peek()?.actor ?? null;
+  journey.seenAtMeta(null); // no status: Meta shows no number (the view kept CONNECTED for a coexistence number)
+  deletionConfirmation.answer({
+    accepted: true,
+    message: 'Meta no longer shows the number: the journey ends REMOVED',
+    attemptsLeft: null,
+  });
+  return { by };
 }
 
 /** Meta's "Account not registered". */
@@ -40,15 +89,19 @@ const NOT_REGISTERED = 133010;
 /** Runs before gave the slot back only once the number was gone (and replay so). Decided after the deregister. */
 const SLOT_AT_DEREGISTER_PATCH = 'removal-gives-the-slot-back-once-deregistered';
 
-async function deregister(journey: Journey): Promise<void> {
+/** Deregisters the number; answers the deletion when an admin deleted it while Meta's limit was waited out. */
+async function deregister(journey: Journey): Promise<DeletionTaken | null> {
   for (let repeat = false; ; repeat = true) {
     await unblocked(journey);
     try {
-      await callMeta(journey, (afterWait) => registrationCall(journey, 'deregister', repeat || afterWait));
+      await callMeta(journey, (afterWait) => registrationCall(journey, 'deregister', repeat || afterWait), {
+        duringWait: deletionDuringWait(journey),
+      });
       journey.deregisteredAtMeta();
-      return;
+      return null;
     } catch (err) {
       if (isCancellation(err)) throw err;
+      if (err instanceof WaitEnded) return deletionSeen(journey);
       const meta = metaErrorOf(err);
       journey.restrict(
         meta
@@ -121,15 +174,7 @@ async function awaitDeletion(journey: Journey): Promise<string | null> {
     const snapshot = await readOrNull(journey);
     const confirmedBy = deletionConfirmation.peek()?.actor ?? null;
     // A confirmation that came as an update is answered with what Meta showed.
-    if (snapshot?.gone) {
-      journey.seenAtMeta(null); // no status: Meta shows no number (the view kept CONNECTED for a coexistence number)
-      deletionConfirmation.answer({
-        accepted: true,
-        message: 'Meta no longer shows the number: the journey ends REMOVED',
-        attemptsLeft: null,
-      });
-      return confirmedBy;
-    }
+    if (snapshot?.gone) return deletionSeen(journey).by;
     if (confirmedBy) {
       // Meta not read (refused, or away) is not Meta showing the number: the admin is told which.
       const every = `every ${journeyPolicy.deletionPollMs / 3_600_000} hours`;
