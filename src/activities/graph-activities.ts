@@ -50,6 +50,11 @@ export interface Repeat {
  */
 export interface VerifyOptions extends Repeat {
   drawPin?: boolean;
+  /**
+   * The code may have been sent by a task that died (taken long after its submission): Meta is read first, and a
+   * number shown verified is answered `shownVerifiedUnsent`, the code not sent.
+   */
+  readFirst?: boolean;
 }
 
 /**
@@ -61,6 +66,8 @@ export interface VerifyOptions extends Repeat {
 export interface VerifyAnswer {
   pin?: string;
   refusedButShownVerified?: true;
+  /** Read first (`readFirst`), Meta showed the number verified: the code was not sent (it cannot tell by whom). */
+  shownVerifiedUnsent?: true;
 }
 
 /**
@@ -247,6 +254,9 @@ export function createGraphActivities({ graph }: { graph: GraphClient }) {
       // joined while on its way, and for a repeat, Meta's answer to it a moment ago.
       const earlier = verifying.underWay(key) ?? (repeated(options) ? verifying.answered(key) : undefined);
       if (!earlier && repeated(options) && (await showsVerified())) return verified();
+      if (!earlier && options.readFirst === true && (await showsVerified())) {
+        return { ...verified(), shownVerifiedUnsent: true };
+      }
       try {
         await heartbeating(() => earlier ?? verifying.send(key, () => graph.verifyCode(ref, code)));
       } catch (err) {

@@ -53,8 +53,12 @@ export function normaliseOtp(input: unknown): string {
  */
 export function checkSubmittedAt(input: unknown): number | undefined {
   if (input === undefined) return undefined;
-  const at = typeof input === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(input) ? Date.parse(input) : NaN;
-  if (!Number.isFinite(at)) throw new Error('submittedAt must be an ISO 8601 time, e.g. 2026-12-07T21:30:00.000Z');
+  // With its zone (Z or an offset): one without is read in the worker's own, which replay on another could not repeat.
+  const zoned = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+  const at = typeof input === 'string' && zoned.test(input) ? Date.parse(input) : NaN;
+  if (!Number.isFinite(at)) {
+    throw new Error('submittedAt must be an ISO 8601 time with its zone, e.g. 2026-12-07T21:30:00.000Z');
+  }
   return at;
 }
 

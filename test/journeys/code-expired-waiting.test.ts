@@ -66,7 +66,10 @@ describe('a code that expires while the journey waits for a token (time-skipping
       const handle = t.env.client.workflow.getHandle(journey.workflowId);
       const submit = (submittedAt: string) =>
         handle.executeUpdate(submitOtpUpdate, { args: [{ code, actor: 'operator@acme', submittedAt }] });
-      const refused = await submit('yesterday').catch((err: Error) => (err.cause as Error | undefined)?.message);
+      const refusal = (submittedAt: string) =>
+        submit(submittedAt).catch((err: Error) => (err.cause as Error | undefined)?.message);
+      // A time without its zone would be read in each worker's own: replayed elsewhere, another decision.
+      const refused = [await refusal('yesterday'), await refusal(new Date(requestedAt).toISOString().slice(0, -1))];
       // The code's 10 minutes pass, at Meta and in the journey; its own wait (15 minutes) goes on.
       bench.sandbox.admin.advanceClock(journeyPolicy.codeValidMs + MINUTE);
       await t.env.sleep(journeyPolicy.codeValidMs + MINUTE);
@@ -77,7 +80,10 @@ describe('a code that expires while the journey waits for a token (time-skipping
       await handle.terminate('test done');
       return [refused, inTime, afterItsLife, after, events];
     });
-    expect(malformed).toMatch(/submittedAt must be an ISO 8601 time/);
+    expect(malformed).toEqual([
+      'submittedAt must be an ISO 8601 time with its zone, e.g. 2026-12-07T21:30:00.000Z',
+      'submittedAt must be an ISO 8601 time with its zone, e.g. 2026-12-07T21:30:00.000Z',
+    ]);
     expect(held).toMatchObject({ accepted: false, attemptsLeft: journeyPolicy.maxWrongCodes });
     expect(held.message).toMatch(
       /^code expired before numberflow took it in \(no worker ran meanwhile\) \(Meta's code lasts about 10 minutes; this one expired at \S+Z\): ask for a new code; not counted as a wrong attempt$/,

@@ -106,7 +106,7 @@ export async function verifyTheCode(
   if (journey.verifiesInTask && !options.repeat) {
     return inTaskFirst(
       journey,
-      () => verifyCodeInTask(ref, submission, readFirst ? { ...options, repeat: true } : options),
+      () => verifyCodeInTask(ref, submission, readFirst ? { ...options, readFirst } : options),
       () => verifyCode(ref, submission, { ...options, repeat: true }),
     );
   }

@@ -305,6 +305,9 @@ const REFUSED_RESEND_PATCH = 'refused-resend-keeps-the-code';
  */
 const TAKEN_LATE_MS = 5_000;
 
+const SHOWN_VERIFIED_UNSENT =
+  'Meta already shows the number verified (by this code, sent by a worker that stopped before its answer, or a verification made elsewhere): the code was not sent again';
+
 const SHOWN_VERIFIED =
   'Meta shows the number verified (by an earlier submission whose answer was lost, or a verification made elsewhere)';
 
@@ -391,6 +394,16 @@ async function verify(journey: Journey): Promise<boolean> {
   }
   const pin = drawnPin(drawn);
   if (pin !== null) journey.choosePin(pin);
+  if (drawn?.shownVerifiedUnsent === true) {
+    // Not "accepted" either: the code was never sent this time, and may be wrong; the number is verified all the same.
+    journey.note(submission.actor, `submitted a code; ${SHOWN_VERIFIED_UNSENT}`);
+    otp.answer({
+      accepted: true,
+      message: `${SHOWN_VERIFIED_UNSENT}; numberflow goes on to registering`,
+      attemptsLeft: null,
+    });
+    return true;
+  }
   if (drawn?.refusedButShownVerified === true) {
     // Not "accepted": the code may have been wrong; the number is verified all the same, so the journey goes on.
     journey.note(submission.actor, `submitted a code that Meta refused, but ${SHOWN_VERIFIED}`);

@@ -290,6 +290,8 @@
   function unfollow() {
     source?.close();
     source = null;
+    clearTimeout(reconnecting);
+    reconnecting = null;
   }
   function stopPolling() {
     clearInterval(polling);
