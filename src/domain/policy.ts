@@ -49,6 +49,9 @@ export const journeyPolicy = {
   connectTimeoutMs: 7 * DAY,
   /** Display-name review: polled this often as a safety net for a lost webhook. */
   nameReviewPollMs: 12 * HOUR,
+  /** Meta allows this many display-name changes of a number in `nameChangeWindowMs`. */
+  nameChangesPerWindow: 10,
+  nameChangeWindowMs: 30 * DAY,
   /** After an approved name change the number must register again within 14 days (docs/meta-graph-api.md#display-name-changes). */
   reRegisterWindowMs: 14 * DAY,
   /** Meta refuses deletion for 30 days after a paid message (docs/meta-graph-api.md#paid-message-block). */

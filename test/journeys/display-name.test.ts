@@ -44,6 +44,31 @@ describe('the display name (dev server + Graph sandbox)', () => {
       .calls()
       .filter((c) => c.endpoint === 'POST /{phone-number-id}' && c.path.includes(phoneNumberId));
 
+  it('refuses an 11th name in 30 days before asking Meta, saying from when it may be submitted', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      await submitDeliveredCode(t.bench, journey);
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      const submit = (n: number) =>
+        handle.executeUpdate(submitDisplayNameUpdate, { args: [{ displayName: `Acme Care ${n}`, actor: 'ops@acme' }] });
+      // Ten names asked for and declined, one after another.
+      for (let n = 1; n <= journeyPolicy.nameChangesPerWindow; n++) {
+        await decideName(t.bench, journey, 'REJECTED');
+        await journey.until((v) => v.stage === 'AWAITING_NEW_NAME', `name ${n} declined`);
+        expect(await submit(n)).toMatchObject({ accepted: true });
+      }
+      await decideName(t.bench, journey, 'REJECTED');
+      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_NEW_NAME', 'the tenth declined');
+      const asked = nameChangeCalls(phoneNumberId as string).length;
+      const refused = await submit(11).catch((err: Error) => (err.cause as Error | undefined)?.message);
+      expect(refused).toMatch(
+        /^Meta allows 10 display-name changes of a number in 30 days, and this number's are spent: submit it from \S+Z$/,
+      );
+      expect(nameChangeCalls(phoneNumberId as string)).toHaveLength(asked); // Meta was not asked
+      await handle.terminate('test done');
+    });
+  });
+
   it("ignores a decision Meta dated before the name was sent (an earlier request's, delivered again), and follows the one on it", async () => {
     await t.bench.run(async () => {
       const input = t.bench.input({ displayName: 'Acme Stale' });

@@ -148,6 +148,7 @@ export async function askForGivenName(journey: Journey, name: string): Promise<v
     );
     return;
   }
+  journey.nameChangeAsked();
   journey.givenNameAsked(name);
   journey.note(journey.input.requestedBy, `submitted the display name "${name}" for review`);
 }
@@ -174,20 +175,24 @@ async function submitNameChange(journey: Journey): Promise<boolean> {
   } catch (err) {
     journey.nameRestored(before);
     const failure = failedByMeta(err, 'Submitting the display name');
+    // Meta's rule is in its details (the 10 changes in 30 days answer a bare "invalid parameter").
+    const details = metaErrorOf(err)?.details;
+    const reason = details ? `${failure.result.reason}: ${details}` : failure.result.reason;
     if (journey.stage === 'LIVE') {
-      displayName.answer({ accepted: false, message: failure.result.reason, attemptsLeft: null });
+      displayName.answer({ accepted: false, message: reason, attemptsLeft: null });
       return false;
     }
     if (!patched(REFUSED_NAME_WAITS_PATCH)) {
-      displayName.answer({ accepted: false, message: failure.result.reason, attemptsLeft: null });
+      displayName.answer({ accepted: false, message: reason, attemptsLeft: null });
       throw failure;
     }
-    const message = `${failure.result.reason}; the journey still waits for a new name until its wait ends`;
+    const message = `${reason}; the journey still waits for a new name until its wait ends`;
     const { who, what } = submissionFailure(err);
-    journey.note(who, `${what} "${submission.value}": ${failure.result.reason}`);
+    journey.note(who, `${what} "${submission.value}": ${reason}`);
     displayName.answer({ accepted: false, message, attemptsLeft: null });
     return false;
   }
+  journey.nameChangeAsked();
   journey.note(submission.actor, `submitted the display name "${submission.value}" for review`);
   displayName.answer({ accepted: true, message: 'display name submitted for review', attemptsLeft: null });
   return true;

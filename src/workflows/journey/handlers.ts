@@ -211,6 +211,14 @@ export function installHandlers(journey: Journey): void {
         throw new Error(`Meta rejected "${name}": submit another name`);
       }
       if (name === displayName.current) throw new Error(`"${name}" is the number's display name already`);
+      // Meta's limit, which it answers with a bare "invalid parameter" (100): said before anything is asked.
+      const allowedFrom = journey.nameChangeAllowedFrom();
+      if (allowedFrom !== null) {
+        const { nameChangesPerWindow, nameChangeWindowMs } = journeyPolicy;
+        throw new Error(
+          `Meta allows ${nameChangesPerWindow} display-name changes of a number in ${nameChangeWindowMs / 86_400_000} days, and this number's are spent: submit it from ${new Date(allowedFrom).toISOString()}`,
+        );
+      }
     },
     // A name the host rule took for a web address before (Co.KG, Dr.Oz): a signal refused so replays refused.
     (value) => checkDisplayName(value, { asRecorded: true, hostsAsBefore: () => !patched(NAME_HOSTS_PATCH) }),

@@ -536,6 +536,24 @@ export class Journey {
     this.nameReadWanted = false; // a read wanted for the name before (its review over) is not this one's
   }
 
+  /** Meta took a request for a new display name: one of its 10 changes in 30 days. */
+  nameChangeAsked(): void {
+    this.state.nameChangesAt = [...this.nameChangesInWindow(), Date.now()];
+  }
+
+  /** When Meta allows this number's next display-name change, when its 10 in 30 days are spent; null otherwise. */
+  nameChangeAllowedFrom(): number | null {
+    const changes = this.nameChangesInWindow();
+    const { nameChangesPerWindow, nameChangeWindowMs } = journeyPolicy;
+    if (changes.length < nameChangesPerWindow) return null;
+    return (changes[changes.length - nameChangesPerWindow] ?? Date.now()) + nameChangeWindowMs;
+  }
+
+  private nameChangesInWindow(): number[] {
+    const since = Date.now() - journeyPolicy.nameChangeWindowMs;
+    return (this.state.nameChangesAt ?? []).filter((at) => at > since);
+  }
+
   nameSubmitted(name: string): JourneyView['displayName'] {
     this.nameSent();
     const before = { ...this.state.displayName };

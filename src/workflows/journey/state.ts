@@ -64,6 +64,11 @@ export interface JourneyState {
    * an earlier request's. Absent before the first send, for an adopted number, or in a state carried from before.
    */
   nameSentAt?: number;
+  /**
+   * When the journey asked Meta for a new display name, those of the last 30 days (Meta allows 10 changes in 30 days).
+   * Absent before the first, or in a state carried from before it was kept.
+   */
+  nameChangesAt?: number[];
   lastError: MetaError | null;
   recentEvents: NumberEvent[];
   notes: JourneyNote[];
