@@ -8,23 +8,33 @@ import { tokenCoversWaba } from '../graph/signup.js';
 import type { TokenStore } from '../stores/token-store.js';
 import { IntakeError } from './errors.js';
 import { listedRuns } from '../temporal/listed-runs.js';
+import { messagesThrough } from '../temporal/unanswered.js';
 
 /** Signals the WABA's running journeys; answers how many were told. */
 export async function announceNewToken(client: Client, wabaId: string, actor: string): Promise<number> {
   if (!GRAPH_ID.test(wabaId)) throw new IntakeError('invalid-request', 'wabaId: must be a numeric Graph id');
   const query = `WorkflowType = 'numberJourney' AND ExecutionStatus = 'Running' AND WabaId = '${wabaId}'`;
   let told = 0;
-  for await (const execution of listedRuns(client, query)) {
-    try {
-      await client.workflow
-        .getHandle(execution.workflowId, execution.runId)
-        .signal(tokenRenewedSignal, { wabaId, actor });
-      told += 1;
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err; // it ended meanwhile: nothing to renew
+  try {
+    for await (const execution of listedRuns(client, query)) {
+      try {
+        await client.workflow
+          .getHandle(execution.workflowId, execution.runId)
+          .signal(tokenRenewedSignal, { wabaId, actor });
+        told += 1;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err; // it ended meanwhile: nothing to renew
+      }
     }
+  } catch (err) {
+    // A namespace no worker or service has started on yet has not numberflow's search attributes, and so no journey.
+    if (!searchAttributesUnknown(err)) throw err;
   }
   return told;
+}
+
+function searchAttributesUnknown(err: unknown): boolean {
+  return [...messagesThrough(err)].some((message) => /^3 INVALID_ARGUMENT\b.*invalid search attribute/i.test(message));
 }
 
 export interface TokenSetDeps {

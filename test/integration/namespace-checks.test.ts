@@ -3,7 +3,9 @@
 // the retention nor an attribute's type: those are the cluster operators'.
 import proto from '@temporalio/proto';
 import { msToTs } from '@temporalio/common/lib/time.js';
+import { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import { announceNewToken } from '../../src/intake/token-renewal.js';
 import { customSearchAttributes } from '../../src/domain/search-attributes.js';
 import { warnOfShortRetention } from '../../src/temporal/retention.js';
 import { registerSearchAttributes } from '../../src/temporal/search-attributes.js';
@@ -33,6 +35,12 @@ describe('a cluster namespace as a worker and a service find it (dev server)', (
     }
     throw new Error(`namespace ${namespace} never came`);
   }
+
+  it('stores a token on a namespace no worker or service started on yet (no search attributes, so no journey to tell)', async () => {
+    const namespace = await namespaceKeeping('no-attributes', 30 * DAY_MS);
+    const client = new Client({ connection: t.env.client.connection, namespace });
+    expect(await announceNewToken(client, '1234567890', 'admin@acme')).toBe(0);
+  });
 
   it('says a retention under 30 days, naming what goes with an ended run and the command that sets it', async () => {
     const brief = await namespaceKeeping('kept-3-days', 3 * DAY_MS);
