@@ -58,6 +58,32 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
     });
   });
 
+  it("notes a sync Meta refuses with Meta's code and details, and goes live", async () => {
+    const e164 = freshNumber();
+    const { phoneNumberId } = t.bench.sandbox.admin.linkCoexistenceNumber({
+      wabaId: t.bench.wabaId,
+      e164,
+      verifiedName: 'Acme Shop',
+    });
+    const input = t.bench.input({ phoneNumber: e164, phoneNumberId, path: 'coexistence', displayName: 'Acme Shop' });
+    await t.bench.run(async () => {
+      t.bench.sandbox.admin.injectFault({
+        endpoint: 'POST /smb_app_data',
+        kind: 'error',
+        code: 100,
+        details: 'the sync window of 24 hours has passed',
+      });
+      const journey = await t.bench.start(input);
+      const live = await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      expect(live.notes.map((n) => n.what)).toContainEqual(
+        expect.stringMatching(
+          /^refused the smb_app_state_sync sync \(error 100\): [^:]+: the sync window of 24 hours has passed\. Each sync runs once/,
+        ),
+      );
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
   it('adopts a number whose phone_number_id shows it on the Business App, even when started as cloud_api', async () => {
     const e164 = freshNumber();
     const { phoneNumberId } = t.bench.sandbox.admin.linkCoexistenceNumber({

@@ -26,9 +26,10 @@ export async function confirmCoexistence(journey: Journey, snapshot: PresentNumb
       const meta = metaErrorOf(err);
       if (!meta) throw failedByMeta(err, `The ${syncType} sync`);
       // Not fatal: the number works; the customer must offboard and onboard again to sync later.
+      const why = meta.details ? `${meta.message}: ${meta.details}` : meta.message;
       journey.note(
         'meta',
-        `refused the ${syncType} sync: ${meta.message}. Each sync runs once, within 24 h of onboarding.`,
+        `refused the ${syncType} sync (error ${meta.code}): ${why}. Each sync runs once, within 24 h of onboarding.`,
       );
     }
   }
