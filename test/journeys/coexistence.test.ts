@@ -7,15 +7,21 @@ import { useBench } from '../support/bench.js';
 describe('a coexistence number: a WhatsApp Business App number linked through Embedded Signup', () => {
   const t = useBench('dev');
 
-  const callsTo = (suffix: string) => t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith(suffix));
-
-  it('goes live without a code or a register, runs both smb_app_data syncs, and is removed without deregister', async () => {
+  /** A Business App number "Acme Shop" linked to the bench's WABA, as Embedded Signup's coexistence path leaves it. */
+  const linkedNumber = () => {
     const e164 = freshNumber();
     const { phoneNumberId } = t.bench.sandbox.admin.linkCoexistenceNumber({
       wabaId: t.bench.wabaId,
       e164,
       verifiedName: 'Acme Shop',
     });
+    return { e164, phoneNumberId };
+  };
+
+  const callsTo = (suffix: string) => t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith(suffix));
+
+  it('goes live without a code or a register, runs both smb_app_data syncs, and is removed without deregister', async () => {
+    const { e164, phoneNumberId } = linkedNumber();
     const input = t.bench.input({ phoneNumber: e164, phoneNumberId, path: 'coexistence', displayName: 'Acme Shop' });
     await t.bench.run(async () => {
       const journey = await t.bench.start(input);
@@ -59,12 +65,7 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
   });
 
   it("notes a sync Meta refuses with Meta's code and details, and goes live", async () => {
-    const e164 = freshNumber();
-    const { phoneNumberId } = t.bench.sandbox.admin.linkCoexistenceNumber({
-      wabaId: t.bench.wabaId,
-      e164,
-      verifiedName: 'Acme Shop',
-    });
+    const { e164, phoneNumberId } = linkedNumber();
     const input = t.bench.input({ phoneNumber: e164, phoneNumberId, path: 'coexistence', displayName: 'Acme Shop' });
     await t.bench.run(async () => {
       t.bench.sandbox.admin.injectFault({
@@ -85,12 +86,7 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
   });
 
   it('adopts a number whose phone_number_id shows it on the Business App, even when started as cloud_api', async () => {
-    const e164 = freshNumber();
-    const { phoneNumberId } = t.bench.sandbox.admin.linkCoexistenceNumber({
-      wabaId: t.bench.wabaId,
-      e164,
-      verifiedName: 'Acme Shop',
-    });
+    const { e164, phoneNumberId } = linkedNumber();
     await t.bench.run(async () => {
       // Started with another name than Meta's: the journey shows and follows Meta's, and says so.
       const journey = await t.bench.start(
