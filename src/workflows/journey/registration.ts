@@ -89,7 +89,7 @@ export async function register(journey: Journey, applyingName?: string): Promise
             journey,
             journey.applyingLiveRename
               ? "two-step verification holds another PIN than numberflow's (was it changed outside numberflow?): an operator must submit the number's current PIN"
-              : "two-step verification already holds another PIN (was the number deleted and added again?): an operator must submit the old PIN — one numberflow set while the number was in another portfolio is that portfolio's (its admin reads it back while that journey runs), or turn two-step verification off in WhatsApp Manager",
+              : "two-step verification already holds another PIN (was the number deleted and added again?): an operator must submit the old PIN — one numberflow set while the number was in another portfolio is that portfolio's (its admin reads it back while that journey runs); one this journey set before numberflow's Temporal data was restored from a backup is lost with it. Or a portfolio admin turns two-step verification off in WhatsApp Manager, and an operator submits a new PIN",
           ),
         );
         continue;
