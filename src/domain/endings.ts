@@ -18,6 +18,22 @@ const codeRemediation =
   "Meta's caller numbers — or ask Meta's Direct Support for them — and redirect the call to a person or mailbox; an IVR " +
   'that cannot take the call cannot be registered), that it is not registered elsewhere, then start a new journey.';
 
+/** What the business does after a coexistence disconnection, by Meta's reason. */
+function disconnectionRemedy(reason: string): string {
+  const again =
+    "To use the number through numberflow again, the business runs Embedded Signup's coexistence flow again, which starts a new journey.";
+  switch (reason) {
+    case 'BUSINESS_DOWNGRADE':
+      return `The account left the WhatsApp Business App. Back on the Business App (2.24.17 or later): ${again} Or onboard it on the cloud_api path (it then leaves the app).`;
+    case 'CHANGE_NUMBER':
+      return `The business moved its Business App account to another number: onboard that number (a new journey for it); treat this one as possibly recycled.`;
+    case 'COMPANION_INACTIVITY':
+      return `The Cloud API side went unused for about 30 days. ${again}`;
+    default:
+      return `The business disconnected numberflow's app in the WhatsApp Business App. ${again}`;
+  }
+}
+
 export const endings = {
   SIGNUP_WINDOW_CLOSED: ending({
     outcome: 'SIGNUP_EXPIRED',
@@ -115,6 +131,12 @@ export const endings = {
       `Meta refused the add at the portfolio's cap ${refusals} times (Meta error ${meta.code}${meta.fbtraceId ? `, fbtrace_id ${meta.fbtraceId}` : ''}; ${registered} registered numbers at Meta): each time numberflow's portfolio had let the number through, holding a cap above Meta's or not counting numbers Meta counts (registered on a WABA of the business it does not know)`,
     remediation:
       "Set the portfolio's cap in numberflow to what Meta allows (`numberflow portfolio set-cap`, PUT /v1/portfolios/{id}/cap), or have Meta raise it (a verified business may register 20), then start a new journey.",
+  }),
+  DISCONNECTED_BY_BUSINESS: ending<{ reason: string; initiatedBy: string | null }>({
+    outcome: 'REMOVED',
+    reason: ({ reason, initiatedBy }) =>
+      `the WhatsApp Business App disconnected the number from numberflow's app (Meta's PARTNER_REMOVED: ${reason}${initiatedBy ? `, by ${initiatedBy}` : ''}); numberflow can no longer use it, and its slot is free`,
+    remediation: ({ reason }) => disconnectionRemedy(reason),
   }),
   UNEXPECTED_ERROR: ending<{ what: string; message: string }>({
     outcome: 'FAILED',

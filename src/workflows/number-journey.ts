@@ -23,7 +23,7 @@ import { enableIdentityCheck, live } from './journey/live.js';
 import { cancelRun } from './journey/meta.js';
 import { addNumber, adoptNumber } from './journey/number.js';
 import { verifyAndRegister } from './journey/registration.js';
-import { leaveTidy, remove } from './journey/removal.js';
+import { disconnected, leaveTidy, remove } from './journey/removal.js';
 import type { JourneyState } from './journey/state.js';
 
 /** From this patch on, a journey started by hand with an input of the wrong shape ends at once, INPUT_INVALID. */
@@ -72,7 +72,9 @@ async function run(journey: Journey, inputProblems: readonly string[]): Promise<
       // told "cancelling", and went LIVE: it is the cancel it was told.
       if (journey.state.cancel && patched(CANCEL_AT_LAST_STEP_PATCH)) throw new CancelledFailure('cancelled');
     }
-    return journey.finish(await remove(journey, await live(journey)));
+    const leaving = await live(journey);
+    if ('disconnected' in leaving) return journey.finish(await disconnected(journey, leaving.disconnected));
+    return journey.finish(await remove(journey, leaving.removal));
   } catch (err) {
     journey.publishBriefStage(); // what follows may wait (tidying up at Meta), or the run fails
     if (err instanceof JourneyEnd) ending = err;

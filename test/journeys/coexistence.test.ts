@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { confirmDeletionSignal, requestRemovalUpdate } from '../../src/domain/messages.js';
+import { confirmDeletionSignal, numberEventSignal, requestRemovalUpdate } from '../../src/domain/messages.js';
+import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
+import { eventually } from '../api/support.js';
+import { patchesIn } from '../support/history.js';
 import { journeyTimeline } from '../../src/audit/journey-timeline.js';
 import { freshNumber } from '../support/journeys.js';
 import { useBench } from '../support/bench.js';
@@ -82,6 +85,53 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
         ),
       );
       await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
+  it('ends REMOVED, its slot freed, when the business disconnects it for good; stays live, paused, when Meta may reconnect it', async () => {
+    await t.bench.run(async () => {
+      const live = async () => {
+        const { e164, phoneNumberId } = linkedNumber();
+        const input = t.bench.input({
+          phoneNumber: e164,
+          phoneNumberId,
+          path: 'coexistence',
+          displayName: 'Acme Shop',
+        });
+        const journey = await t.bench.start(input);
+        await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+        const handle = t.env.client.workflow.getHandle(journey.workflowId);
+        // As the webhook router routes a number-named PARTNER_REMOVED with its disconnection_info.
+        const disconnect = (reason: string, initiatedBy: string) =>
+          handle.signal(numberEventSignal, {
+            kind: 'partner_removed',
+            reason,
+            initiatedBy,
+            at: new Date().toISOString(),
+            wabaId: t.bench.wabaId,
+          });
+        return { e164, journey, handle, disconnect };
+      };
+      const holders = async () =>
+        (
+          await t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId)).query(portfolioQuery)
+        ).holders.map((h) => h.e164);
+
+      const inactive = await live();
+      await inactive.disconnect('PRIMARY_INACTIVITY', 'SYSTEM');
+      const paused = await inactive.journey.until((v) => v.sendsPaused, 'sends paused');
+      expect(paused).toMatchObject({ stage: 'LIVE', result: null });
+
+      const gone = await live();
+      await gone.disconnect('ACCOUNT_DISCONNECTED', 'USER');
+      const ended = await gone.journey.until((v) => v.result !== null, 'ended');
+      expect(ended.result).toMatchObject({ outcome: 'REMOVED', reasonCode: 'DISCONNECTED_BY_BUSINESS', actor: 'meta' });
+      expect(ended.result?.reason).toContain('ACCOUNT_DISCONNECTED, by USER');
+      expect(ended.result?.remediation).toContain("Embedded Signup's coexistence flow again");
+      await eventually(holders, (held) => !held.includes(gone.e164), 'the slot freed');
+      expect(await holders()).toContain(inactive.e164);
+      expect(patchesIn(await gone.handle.fetchHistory())).toContain('coexistence-disconnection-ends-the-journey');
+      await inactive.handle.terminate('test done');
     });
   });
 

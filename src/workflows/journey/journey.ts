@@ -86,6 +86,9 @@ function accountResumes(event: Extract<NumberEvent, { kind: 'account' }>): boole
 }
 
 /** Account updates a note says (the others are only recorded in recentEvents). */
+/** Meta's disconnection reasons after which the number may come back by itself (its docs: a reconnection follows). */
+const RECONNECTABLE_DISCONNECTIONS: readonly string[] = ['PRIMARY_INACTIVITY', 'USER_RE_REGISTERED'];
+
 const SAID_ACCOUNT_EVENTS: readonly string[] = [
   'DISABLED_UPDATE',
   'ACCOUNT_VIOLATION',
@@ -627,6 +630,16 @@ export class Journey {
     }
   }
 
+  /**
+   * A coexistence number the business disconnected from numberflow for good (Meta's reasons that no reconnection
+   * follows by itself); null otherwise — a phone's app unopened (PRIMARY_INACTIVITY) or the app registered again on a
+   * new device (USER_RE_REGISTERED), which Meta may reconnect, leave the number live with its sends paused.
+   */
+  get disconnectedForGood(): NonNullable<JourneyState['disconnection']> | null {
+    const { disconnection } = this.state;
+    return disconnection && !RECONNECTABLE_DISCONNECTIONS.includes(disconnection.reason) ? disconnection : null;
+  }
+
   /** The change stops: the number keeps its current name; `status` says why (DECLINED, CHANGE_FAILED, …). */
   nameChangeStopped(status: string): void {
     if (status === 'DECLINED') this.state.declinedName = this.nameUnderReview;
@@ -778,6 +791,11 @@ export class Journey {
         const detail = event.reason ? `${event.reason}, by ${event.initiatedBy ?? 'unknown'}` : null;
         this.note('meta', `partner removed${detail ? ` (${detail})` : ''}`);
         this.metaStopped({ event: 'PARTNER_REMOVED', detail, at: event.at });
+        // A coexistence number's disconnection from the app (state only: live.ts decides what it ends).
+        const { disconnection } = this.state;
+        if (event.reason && this.state.coexistence && (!disconnection || event.at >= disconnection.at)) {
+          this.state.disconnection = { reason: event.reason, initiatedBy: event.initiatedBy, at: event.at };
+        }
         break;
       }
       case 'account':

@@ -69,21 +69,35 @@ async function readLimitedNumber(journey: Journey): Promise<void> {
     journey.note('meta', `shows the number ${journey.state.status ?? 'without a status'}`);
 }
 
-export async function live(journey: Journey): Promise<Submission<RemovalRequest>> {
+/**
+ * From this patch on, a coexistence number the business disconnected for good ends its journey (REMOVED, its slot
+ * freed); before, it stayed LIVE with its sends paused and its slot held, and nothing could end it once Meta denied
+ * numberflow's app the number. Decided where such a disconnection wakes the live number.
+ */
+const DISCONNECTION_ENDS_PATCH = 'coexistence-disconnection-ends-the-journey';
+
+/** What takes a live number out of LIVE: a removal request, or the business disconnecting it (coexistence). */
+export type LiveEnd =
+  { removal: Submission<RemovalRequest> } | { disconnected: NonNullable<JourneyState['disconnection']> };
+
+export async function live(journey: Journey): Promise<LiveEnd> {
   const { removal, displayName } = journey.inbox;
   journey.goLive();
+  const disconnected = () => journey.disconnectedForGood !== null && patched(DISCONNECTION_ENDS_PATCH);
   for (;;) {
     // A removal that stopped a rename goes to REMOVING from where the rename was: entering LIVE on the way showed,
     // for no time at all, a stage the number was not in (runs before the patch did, and replay so).
     if (!(removal.busy && patched(REMOVAL_STOPS_RENAME_PATCH))) journey.enter('LIVE');
-    const woken = () => removal.busy || displayName.busy || workflowInfo().continueAsNewSuggested;
+    const woken = () => removal.busy || displayName.busy || workflowInfo().continueAsNewSuggested || disconnected();
     // A number Meta limits is read again now and then: no webhook says when Meta lifts it.
     if (limitedAndRegistered(journey.state.status)) {
       if (!(await condition(woken, journeyPolicy.limitedStatusPollMs))) await readLimitedNumber(journey);
       if (!woken()) continue;
     } else await condition(woken);
+    const disconnection = journey.disconnectedForGood;
+    if (disconnection && disconnected()) return { disconnected: disconnection };
     const request = removal.peek();
-    if (request) return request;
+    if (request) return { removal: request };
     if (displayName.busy) {
       await changeDisplayName(journey);
       continue;

@@ -35,6 +35,19 @@ export async function remove(journey: Journey, request: Submission<RemovalReques
   return endingResult('REMOVED', { actor: request.actor, confirmedBy }, { actor: request.actor });
 }
 
+/**
+ * The business disconnected the coexistence number from numberflow's app for good (Meta's PARTNER_REMOVED with its
+ * reason): Meta's word, nothing to read or deregister — sends paused, the slot freed, the journey ends.
+ */
+export async function disconnected(
+  journey: Journey,
+  { reason, initiatedBy }: { reason: string; initiatedBy: string | null },
+): Promise<JourneyResult> {
+  journey.pauseSends();
+  await releaseSlot(journey);
+  return endingResult('DISCONNECTED_BY_BUSINESS', { reason, initiatedBy }, { actor: 'meta' });
+}
+
 /** The number deleted in WhatsApp Manager, as Meta showed it; `by` who confirmed it. */
 interface DeletionTaken {
   by: string | null;

@@ -69,6 +69,11 @@ export interface JourneyState {
    * Absent before the first, or in a state carried from before it was kept.
    */
   nameChangesAt?: number[];
+  /**
+   * The WhatsApp Business App disconnected this coexistence number from numberflow's app (Meta's PARTNER_REMOVED
+   * with `disconnection_info`): the latest by Meta's date. Absent before one, or in a state carried from before.
+   */
+  disconnection?: { reason: string; initiatedBy: string | null; at: string };
   lastError: MetaError | null;
   recentEvents: NumberEvent[];
   notes: JourneyNote[];
