@@ -135,6 +135,13 @@ export function metaStopWords({ event, detail }: MetaStop): string {
   return visibleControls(`${event}${detail ? ` (${detail})` : ''}`, false);
 }
 
+/** Why a number's sends are paused, in words: Meta stopped it (which event, when), or its removal paused them. */
+export function pausedWords(stoppedByMeta: MetaStop | null): string {
+  return stoppedByMeta
+    ? `its sends are paused: Meta stopped the number (${metaStopWords(stoppedByMeta)} at ${stoppedByMeta.at})`
+    : 'its sends are paused';
+}
+
 /** One line of what a person did or Meta said, for the query (history holds everything). */
 export interface JourneyNote {
   at: string;

@@ -257,12 +257,20 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
         sendsPaused: true,
         stoppedByMeta: { event: 'DISABLED_UPDATE', detail: 'waba_ban_state DISABLE' },
       });
+      // A partner added (another number's signup, say) lifts no ban: its REINSTATE alone does.
+      await send({ event: 'PARTNER_ADDED', waba_info: { waba_id: t.bench.wabaId } });
+      await journey.until(
+        (v) => v.recentEvents.some((e) => e.kind === 'account' && e.event === 'PARTNER_ADDED'),
+        'the partner added heard',
+      );
+      expect((await journey.view()).stoppedByMeta).toMatchObject({ event: 'DISABLED_UPDATE' });
       await send(ban('REINSTATE'));
       const back = await journey.until((v) => v.stoppedByMeta === null, 'brought back');
       expect(back.sendsPaused).toBe(false);
+      expect(back.notes.map((n) => n.what)).toContain('DISABLED_UPDATE: sends resumed (DISABLED_UPDATE lifted)');
       // The ban delivered again, dated before the reinstatement (Meta retries): it changes nothing.
       await send(ban('DISABLE'), Math.floor(Date.now() / 1000) - 60);
-      await journey.until((v) => v.recentEvents.filter((e) => e.kind === 'account').length === 4, 'the copy heard');
+      await journey.until((v) => v.recentEvents.filter((e) => e.kind === 'account').length === 5, 'the copy heard');
       expect(await journey.view()).toMatchObject({ stoppedByMeta: null, sendsPaused: false });
       await send({
         event: 'PARTNER_REMOVED',

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { confirmDeletionSignal, numberEventSignal, requestRemovalUpdate } from '../../src/domain/messages.js';
+import {
+  confirmDeletionSignal,
+  numberEventSignal,
+  requestRemovalUpdate,
+  sendTestMessageUpdate,
+} from '../../src/domain/messages.js';
 import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import { eventually } from '../api/support.js';
 import { patchesIn } from '../support/history.js';
@@ -121,6 +126,13 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
       await inactive.disconnect('PRIMARY_INACTIVITY', 'SYSTEM');
       const paused = await inactive.journey.until((v) => v.sendsPaused, 'sends paused');
       expect(paused).toMatchObject({ stage: 'LIVE', result: null });
+      // numberflow's own test message is refused too, saying why.
+      const test = await inactive.handle
+        .executeUpdate(sendTestMessageUpdate, { args: [{ actor: 'ops@acme', to: '15551234567' }] })
+        .catch((err: Error) => (err.cause as Error | undefined)?.message);
+      expect(test).toMatch(
+        /^the number cannot send a test message: its sends are paused: Meta stopped the number \(PARTNER_REMOVED \(PRIMARY_INACTIVITY, by SYSTEM\) at /,
+      );
 
       const gone = await live();
       await gone.disconnect('ACCOUNT_DISCONNECTED', 'USER');

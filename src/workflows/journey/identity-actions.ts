@@ -5,6 +5,7 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { WA_ID } from '../../domain/identity.js';
+import { pausedWords } from '../../domain/journey.js';
 import type { IdentityCheckRequest, SubmissionOutcome, TestMessageRequest } from '../../domain/messages.js';
 import { checkActor } from '../../domain/operator-input.js';
 import type { Journey } from './journey.js';
@@ -50,6 +51,9 @@ export function checkIdentityCheckRequest(journey: Journey, request: IdentityChe
 
 export function checkTestMessage(journey: Journey, request: TestMessageRequest): void {
   checkLiveAction(journey, request.actor);
+  // A validator's check (it never replays): runs before took a test message from a paused number.
+  const { sendsPaused, stoppedByMeta } = journey.view();
+  if (sendsPaused) throw new Error(`the number cannot send a test message: ${pausedWords(stoppedByMeta)}`);
   if (typeof request.to !== 'string' || !WA_ID.test(request.to)) {
     throw new Error("to must be the customer's wa_id: the digits of their WhatsApp number, e.g. 15551234567");
   }

@@ -85,10 +85,19 @@ function accountResumes(event: Extract<NumberEvent, { kind: 'account' }>): boole
   return event.event === 'ACCOUNT_RECONNECTED' || event.event === 'PARTNER_ADDED';
 }
 
-/** Account updates a note says (the others are only recorded in recentEvents). */
 /** Meta's disconnection reasons after which the number may come back by itself (its docs: a reconnection follows). */
 const RECONNECTABLE_DISCONNECTIONS: readonly string[] = ['PRIMARY_INACTIVITY', 'USER_RE_REGISTERED'];
 
+/**
+ * Whether a resuming update lifts the stop standing: a ban only by its REINSTATE (a partner or an account coming back
+ * lifted it too); the others by any.
+ */
+function resumes(event: Extract<NumberEvent, { kind: 'account' }>, stop: MetaStop | null | undefined): boolean {
+  if (stop?.event !== 'DISABLED_UPDATE') return true;
+  return event.event === 'DISABLED_UPDATE';
+}
+
+/** Account updates a note says (the others are only recorded in recentEvents). */
 const SAID_ACCOUNT_EVENTS: readonly string[] = [
   'DISABLED_UPDATE',
   'ACCOUNT_VIOLATION',
@@ -805,7 +814,12 @@ export class Journey {
           this.note('meta', `account update ${event.event}${event.detail ? ` (${event.detail})` : ''}`);
         }
         if (accountStops(event)) this.metaStopped({ event: event.event, detail: event.detail ?? null, at: event.at });
-        if (accountResumes(event)) this.metaStopped(null, event.at);
+        if (accountResumes(event) && resumes(event, this.state.stoppedByMeta)) {
+          const lifted = this.state.stoppedByMeta;
+          this.metaStopped(null, event.at);
+          if (lifted && !this.state.stoppedByMeta)
+            this.note('meta', `${event.event}: sends resumed (${lifted.event} lifted)`);
+        }
         break;
     }
   }
