@@ -3,6 +3,16 @@
 import { z } from 'zod';
 import { numberOrString, openEnum } from './open-enum.js';
 
+/** Meta's reasons for a coexistence number's disconnection from the app (`disconnection_info.reason`). */
+export const disconnectionReasons = [
+  'ACCOUNT_DISCONNECTED',
+  'BUSINESS_DOWNGRADE',
+  'CHANGE_NUMBER',
+  'COMPANION_INACTIVITY',
+  'PRIMARY_INACTIVITY',
+  'USER_RE_REGISTERED',
+] as const;
+
 export const ACCOUNT_UPDATE_EVENTS = [
   'ACCOUNT_DELETED',
   'ACCOUNT_RESTRICTION',
@@ -61,14 +71,7 @@ const accountUpdate = z.object({
     .optional(),
   disconnection_info: z
     .object({
-      reason: openEnum([
-        'ACCOUNT_DISCONNECTED',
-        'BUSINESS_DOWNGRADE',
-        'CHANGE_NUMBER',
-        'COMPANION_INACTIVITY',
-        'PRIMARY_INACTIVITY',
-        'USER_RE_REGISTERED',
-      ]),
+      reason: openEnum(disconnectionReasons),
       initiated_by: openEnum(['USER', 'SYSTEM']),
     })
     .optional(),

@@ -3,7 +3,7 @@
 import type { RestrictionType } from '../graph/webhook-fields.js';
 import { request } from 'undici';
 import { DAY, unixSeconds } from './clock.js';
-import { type SandboxCore, SandboxAdminError, adminWaba, sendAccountWebhook } from './core.js';
+import { type SandboxCore, SandboxAdminError, adminNumber, adminWaba, sendAccountWebhook } from './core.js';
 import { invalidParameter } from './graph-error.js';
 import type { BusinessVerificationStatus, Portfolio, Waba } from './model.js';
 
@@ -106,6 +106,27 @@ export function removePartner(core: SandboxCore, wabaId: string, disconnectionIn
     event: 'PARTNER_REMOVED',
     waba_info: { waba_id: waba.id, owner_business_id: waba.portfolioId, partner_app_id: core.settings.appId },
     ...(disconnectionInfo ? { disconnection_info: disconnectionInfo } : {}),
+  });
+}
+
+/**
+ * A coexistence number disconnected from the app (the business in its WhatsApp Business App, or Meta for inactivity):
+ * PARTNER_REMOVED naming the number, with `disconnection_info`. The sandbox keeps the number as it was (what Meta
+ * shows of it then is not documented: docs/sandbox-assumptions.md).
+ */
+export function disconnectNumber(core: SandboxCore, phoneNumberId: string, info: DisconnectionInfo): void {
+  const number = adminNumber(core, phoneNumberId);
+  if (!number.isOnBizApp) {
+    throw new SandboxAdminError(
+      `${phoneNumberId} is no coexistence number: only a Business App number is disconnected so`,
+    );
+  }
+  const waba = adminWaba(core, number.wabaId);
+  sendAccountWebhook(core, waba.id, 'account_update', {
+    event: 'PARTNER_REMOVED',
+    phone_number: number.digits,
+    waba_info: { waba_id: waba.id, owner_business_id: waba.portfolioId, partner_app_id: core.settings.appId },
+    disconnection_info: info,
   });
 }
 

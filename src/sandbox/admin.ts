@@ -7,6 +7,7 @@ import {
   createWaba,
   raiseCap,
   removePartner,
+  disconnectNumber,
   restrictWaba,
 } from './accounts.js';
 import { type CallLog, type CallLogEntry } from './call-log.js';
@@ -64,6 +65,8 @@ export interface SandboxAdmin {
   linkCoexistenceNumber(input: { wabaId: string; e164: string; verifiedName: string }): { phoneNumberId: string };
   restrictWaba(wabaId: string, restrictionType: RestrictionType): void;
   removePartner(wabaId: string, disconnectionInfo?: DisconnectionInfo): void;
+  /** A coexistence number disconnected from the app: PARTNER_REMOVED naming it, with its disconnection_info. */
+  disconnectNumber(phoneNumberId: string, info: DisconnectionInfo): void;
   setCustomerIdentity(phoneNumberId: string, waId: string, identityKeyHash: string): void;
   /** The customer's number is recycled: a new identity hash, so a send with the old one fails with 137000. */
   recycleCustomer(phoneNumberId: string, waId: string): { identityKeyHash: string };
@@ -109,6 +112,7 @@ export function createAdmin(core: SandboxCore, callLog: CallLog): SandboxAdmin {
     linkCoexistenceNumber: (input) => linkCoexistenceNumber(core, input),
     restrictWaba: (wabaId, restrictionType) => restrictWaba(core, wabaId, restrictionType),
     removePartner: (wabaId, info) => removePartner(core, wabaId, info),
+    disconnectNumber: (phoneNumberId, info) => disconnectNumber(core, phoneNumberId, info),
     setCustomerIdentity: (phoneNumberId, waId, hash) => setCustomerIdentity(core, phoneNumberId, waId, hash),
     recycleCustomer: (phoneNumberId, waId) => recycleCustomer(core, phoneNumberId, waId),
     deliverInbound: (phoneNumberId, waId, text) => deliverInbound(core, phoneNumberId, waId, text),

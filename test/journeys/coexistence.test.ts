@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  confirmDeletionSignal,
-  numberEventSignal,
-  requestRemovalUpdate,
-  sendTestMessageUpdate,
-} from '../../src/domain/messages.js';
+import { confirmDeletionSignal, requestRemovalUpdate, sendTestMessageUpdate } from '../../src/domain/messages.js';
 import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
+import type { DisconnectionInfo } from '../../src/sandbox/accounts.js';
 import { eventually } from '../api/support.js';
 import { patchesIn } from '../support/history.js';
 import { journeyTimeline } from '../../src/audit/journey-timeline.js';
@@ -106,15 +102,11 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
         const journey = await t.bench.start(input);
         await journey.until((v) => v.stage === 'LIVE', 'LIVE');
         const handle = t.env.client.workflow.getHandle(journey.workflowId);
-        // As the webhook router routes a number-named PARTNER_REMOVED with its disconnection_info.
-        const disconnect = (reason: string, initiatedBy: string) =>
-          handle.signal(numberEventSignal, {
-            kind: 'partner_removed',
-            reason,
-            initiatedBy,
-            at: new Date().toISOString(),
-            wabaId: t.bench.wabaId,
-          });
+        // Meta's PARTNER_REMOVED naming the number, with its disconnection_info, through the webhook receiver.
+        const disconnect = async (reason: DisconnectionInfo['reason'], initiatedBy: 'USER' | 'SYSTEM') => {
+          t.bench.sandbox.admin.disconnectNumber(phoneNumberId, { reason, initiated_by: initiatedBy });
+          await t.bench.sandbox.admin.flushWebhooks();
+        };
         return { e164, journey, handle, disconnect };
       };
       const holders = async () =>

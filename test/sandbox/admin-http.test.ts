@@ -73,6 +73,36 @@ describe('the admin API over HTTP', () => {
     ]);
   });
 
+  it("disconnects a coexistence number: PARTNER_REMOVED naming it, with Meta's reason; refuses another number or reason", async () => {
+    const { portfolioId } = (await call('POST', '/_sandbox/portfolios', {})).body as { portfolioId: string };
+    const { wabaId } = (await call('POST', '/_sandbox/wabas', { portfolioId })).body as { wabaId: string };
+    await call('PUT', '/_sandbox/webhook-url', { url: receiver.url });
+    const linked = await call('POST', '/_sandbox/coexistence', { wabaId, e164: '+14155550123', verifiedName: 'Acme' });
+    const { phoneNumberId } = linked.body as { phoneNumberId: string };
+    const disconnect = (id: string, reason: string) =>
+      call('POST', `/_sandbox/numbers/${id}/disconnection`, { reason, initiated_by: 'USER' });
+    expect((await disconnect(phoneNumberId, 'ACCOUNT_DISCONNECTED')).status).toBe(200);
+    await call('POST', '/_sandbox/webhooks/flush');
+    expect(receiver.values('account_update')).toContainEqual(
+      expect.objectContaining({
+        event: 'PARTNER_REMOVED',
+        phone_number: '14155550123',
+        disconnection_info: { reason: 'ACCOUNT_DISCONNECTED', initiated_by: 'USER' },
+      }),
+    );
+    expect((await disconnect(phoneNumberId, 'BORED')).status).toBe(400);
+    const tokens = await call('POST', '/_sandbox/tokens', { wabaIds: [wabaId] });
+    const { accessToken } = tokens.body as { accessToken: string };
+    const { id } = (await graph('POST', `/${wabaId}/phone_numbers`, accessToken, {
+      cc: '1',
+      phone_number: '4155550124',
+      verified_name: 'Acme',
+    })) as { id: string };
+    const notCoexistence = await disconnect(id, 'ACCOUNT_DISCONNECTED');
+    expect(notCoexistence.status).toBe(400);
+    expect(JSON.stringify(notCoexistence.body)).toContain('is no coexistence number');
+  });
+
   it('reads the two-step PIN a line holds: none, then the one preset on it', async () => {
     const e164 = encodeURIComponent('+14155552671');
     expect((await call('GET', `/_sandbox/lines/pin?e164=${e164}`)).body).toEqual({ pin: null });

@@ -10,6 +10,7 @@
  *   POST   /_sandbox/wabas                        {portfolioId, wabaId?} → {wabaId}
  *   POST   /_sandbox/wabas/:wabaId/restrictions   {restrictionType}
  *   POST   /_sandbox/wabas/:wabaId/partner-removal {disconnectionInfo?: {reason, initiated_by}}
+ *   POST   /_sandbox/numbers/:phoneNumberId/disconnection {reason, initiated_by}
  *   POST   /_sandbox/tokens                       {wabaIds, scopes?} → {accessToken}
  *   POST   /_sandbox/wabas/:wabaId/revoke-tokens                    → {revoked} (its tokens answer 190 from then on)
  *   POST   /_sandbox/signup-codes                 {wabaId}          → {code}
@@ -42,7 +43,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { SandboxAdmin } from '../admin.js';
 import { SandboxAdminError } from '../core.js';
-import { NAME_REJECTION_REASONS, restrictionTypes } from '../../graph/webhook-fields.js';
+import { disconnectionReasons, NAME_REJECTION_REASONS, restrictionTypes } from '../../graph/webhook-fields.js';
 import { NAME_DECISIONS } from '../display-names.js';
 import { businessVerificationStatuses, registeredStatuses } from '../model.js';
 import { GraphApiError } from '../graph-error.js';
@@ -118,6 +119,16 @@ const routes: Registration[] = [
       disconnectionInfo: z.object({ reason: id, initiated_by: z.enum(['USER', 'SYSTEM']) }).optional(),
     }),
     (admin, i) => admin.removePartner(i.wabaId, i.disconnectionInfo),
+  ),
+  route(
+    'POST',
+    '/numbers/:phoneNumberId/disconnection',
+    z.object({
+      phoneNumberId: id,
+      reason: z.enum(disconnectionReasons),
+      initiated_by: z.enum(['USER', 'SYSTEM']),
+    }),
+    (admin, i) => admin.disconnectNumber(i.phoneNumberId, { reason: i.reason, initiated_by: i.initiated_by }),
   ),
   route('POST', '/tokens', z.object({ wabaIds: z.array(id).min(1), scopes: z.array(id).optional() }), (admin, i) => ({
     accessToken: admin.issueToken(i),
