@@ -135,11 +135,16 @@ export function metaStopWords({ event, detail }: MetaStop): string {
   return visibleControls(`${event}${detail ? ` (${detail})` : ''}`, false);
 }
 
-/** Why a number's sends are paused, in words: Meta stopped it (which event, when), or its removal paused them. */
-export function pausedWords(stoppedByMeta: MetaStop | null): string {
-  return stoppedByMeta
-    ? `its sends are paused: Meta stopped the number (${metaStopWords(stoppedByMeta)} at ${stoppedByMeta.at})`
-    : 'its sends are paused';
+/** Why a number's sends are paused, in words: Meta stopped it (which event, when) or bans it, or it is being removed. */
+export function pausedWords({
+  stoppedByMeta,
+  status,
+  stage,
+}: Pick<JourneyView, 'stoppedByMeta' | 'status' | 'stage'>): string {
+  if (stoppedByMeta)
+    return `its sends are paused: Meta stopped the number (${metaStopWords(stoppedByMeta)} at ${stoppedByMeta.at})`;
+  if (status === 'BANNED') return 'its sends are paused: Meta shows it BANNED';
+  return stage === 'REMOVING' ? 'its sends are paused: it is being removed' : 'its sends are paused';
 }
 
 /** One line of what a person did or Meta said, for the query (history holds everything). */

@@ -12,8 +12,7 @@ export function sendRequestOf(view: JourneyView, message: { to: string; text: st
     throw new NumberNotLiveError(`${view.e164} is not live (stage ${view.stage}): it cannot send messages`);
   }
   // Meta refuses what it stopped; numberflow pauses its own sends as the view says.
-  if (view.sendsPaused)
-    throw new NumberNotLiveError(`${view.e164} cannot send messages: ${pausedWords(view.stoppedByMeta)}`);
+  if (view.sendsPaused) throw new NumberNotLiveError(`${view.e164} cannot send messages: ${pausedWords(view)}`);
   return {
     e164: view.e164,
     ref: { wabaId: view.wabaId, phoneNumberId: view.phoneNumberId },

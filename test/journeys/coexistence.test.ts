@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { confirmDeletionSignal, requestRemovalUpdate, sendTestMessageUpdate } from '../../src/domain/messages.js';
+import {
+  confirmDeletionSignal,
+  numberEventSignal,
+  requestRemovalUpdate,
+  sendTestMessageUpdate,
+} from '../../src/domain/messages.js';
 import { portfolioQuery, portfolioWorkflowId } from '../../src/domain/portfolio.js';
 import type { DisconnectionInfo } from '../../src/sandbox/accounts.js';
+import type { NumberEvent } from '../../src/domain/events.js';
 import { eventually } from '../api/support.js';
 import { patchesIn } from '../support/history.js';
 import { journeyTimeline } from '../../src/audit/journey-timeline.js';
@@ -21,6 +27,12 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
     });
     return { e164, phoneNumberId };
   };
+
+  /** The numbers holding a slot of the bench's portfolio. */
+  const holders = async () =>
+    (await t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId)).query(portfolioQuery)).holders.map(
+      (h) => h.e164,
+    );
 
   const callsTo = (suffix: string) => t.bench.sandbox.admin.calls().filter((c) => c.endpoint.endsWith(suffix));
 
@@ -109,10 +121,6 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
         };
         return { e164, journey, handle, disconnect };
       };
-      const holders = async () =>
-        (
-          await t.env.client.workflow.getHandle(portfolioWorkflowId(t.bench.portfolioId)).query(portfolioQuery)
-        ).holders.map((h) => h.e164);
 
       const inactive = await live();
       await inactive.disconnect('PRIMARY_INACTIVITY', 'SYSTEM');
@@ -136,6 +144,49 @@ describe('a coexistence number: a WhatsApp Business App number linked through Em
       expect(await holders()).toContain(inactive.e164);
       expect(patchesIn(await gone.handle.fetchHistory())).toContain('coexistence-disconnection-ends-the-journey');
       await inactive.handle.terminate('test done');
+    });
+  });
+
+  it('ends a removal waiting for the deletion when the business disconnects the number instead', async () => {
+    await t.bench.run(async () => {
+      const { e164, phoneNumberId } = linkedNumber();
+      const input = t.bench.input({ phoneNumber: e164, phoneNumberId, path: 'coexistence', displayName: 'Acme Shop' });
+      const journey = await t.bench.start(input);
+      await journey.until((v) => v.stage === 'LIVE', 'LIVE');
+      const handle = t.env.client.workflow.getHandle(journey.workflowId);
+      await handle.executeUpdate(requestRemovalUpdate, {
+        args: [{ actor: 'admin@acme', role: 'admin', reason: 'leaving' }],
+      });
+      await journey.until((v) => v.stage === 'REMOVING' && v.waiting?.for === 'admin', 'waiting for the deletion');
+      t.bench.sandbox.admin.disconnectNumber(phoneNumberId, { reason: 'ACCOUNT_DISCONNECTED', initiated_by: 'USER' });
+      await t.bench.sandbox.admin.flushWebhooks();
+      const ended = await journey.until((v) => v.result !== null, 'ended');
+      expect(ended.result).toMatchObject({ outcome: 'REMOVED', reasonCode: 'DISCONNECTED_BY_BUSINESS' });
+      await eventually(holders, (held) => !held.includes(e164), 'the slot freed');
+    });
+  });
+
+  it("leaves a new journey of the number live when an earlier journey's disconnection is delivered again", async () => {
+    await t.bench.run(async () => {
+      const { e164, phoneNumberId } = linkedNumber();
+      const input = () =>
+        t.bench.input({ phoneNumber: e164, phoneNumberId, path: 'coexistence', displayName: 'Acme Shop' });
+      const first = await t.bench.start(input());
+      await first.until((v) => v.stage === 'LIVE', 'LIVE');
+      t.bench.sandbox.admin.disconnectNumber(phoneNumberId, { reason: 'ACCOUNT_DISCONNECTED', initiated_by: 'USER' });
+      await t.bench.sandbox.admin.flushWebhooks();
+      const ended = await first.until((v) => v.result !== null, 'the first ended');
+      const old = ended.recentEvents.find((e) => e.kind === 'partner_removed');
+      // The business onboards the number again (Meta dates its events to the second: a second later at least);
+      // Meta then delivers the old disconnection again, its old date.
+      await new Promise((resolve) => setTimeout(resolve, Date.parse(old?.at ?? '') + 1_000 - Date.now()));
+      const second = await t.bench.start(input());
+      await second.until((v) => v.stage === 'LIVE', 'the second LIVE');
+      const handle = t.env.client.workflow.getHandle(second.workflowId);
+      await handle.signal(numberEventSignal, { ...(old as NumberEvent), wabaId: t.bench.wabaId });
+      const heard = await second.until((v) => v.recentEvents.some((e) => e.kind === 'partner_removed'), 'the copy');
+      expect(heard).toMatchObject({ stage: 'LIVE', result: null });
+      await handle.terminate('test done');
     });
   });
 

@@ -26,6 +26,13 @@ describe('a send from a live number', () => {
     );
   });
 
+  it('is refused, saying so, while Meta shows the number BANNED', () => {
+    const banned = { ...liveView(null), status: 'BANNED', sendsPaused: true };
+    expect(() => sendRequestOf(banned, message)).toThrow(
+      `${banned.e164} cannot send messages: its sends are paused: Meta shows it BANNED`,
+    );
+  });
+
   it('goes out otherwise', () => {
     expect(sendRequestOf(liveView(null), message)).toMatchObject({ ref: { phoneNumberId: '101' }, ...message });
   });

@@ -52,8 +52,8 @@ export function checkIdentityCheckRequest(journey: Journey, request: IdentityChe
 export function checkTestMessage(journey: Journey, request: TestMessageRequest): void {
   checkLiveAction(journey, request.actor);
   // A validator's check (it never replays): runs before took a test message from a paused number.
-  const { sendsPaused, stoppedByMeta } = journey.view();
-  if (sendsPaused) throw new Error(`the number cannot send a test message: ${pausedWords(stoppedByMeta)}`);
+  const view = journey.view();
+  if (view.sendsPaused) throw new Error(`the number cannot send a test message: ${pausedWords(view)}`);
   if (typeof request.to !== 'string' || !WA_ID.test(request.to)) {
     throw new Error("to must be the customer's wa_id: the digits of their WhatsApp number, e.g. 15551234567");
   }

@@ -800,9 +800,13 @@ export class Journey {
         const detail = event.reason ? `${event.reason}, by ${event.initiatedBy ?? 'unknown'}` : null;
         this.note('meta', `partner removed${detail ? ` (${detail})` : ''}`);
         this.metaStopped({ event: 'PARTNER_REMOVED', detail, at: event.at });
-        // A coexistence number's disconnection from the app (state only: live.ts decides what it ends).
+        // A coexistence number's disconnection from the app (state only: live.ts decides what it ends) — not one
+        // dated before this journey began, an earlier journey's delivered again (Meta retries for days).
         const { disconnection } = this.state;
-        if (event.reason && this.state.coexistence && (!disconnection || event.at >= disconnection.at)) {
+        // (Meta dates its webhooks to the second: one of this journey's first second is its own.)
+        const ofThisJourney = Date.parse(event.at) >= Math.floor(workflowInfo().startTime.getTime() / 1000) * 1000;
+        const latest = !disconnection || event.at >= disconnection.at;
+        if (event.reason && this.state.coexistence && ofThisJourney && latest) {
           this.state.disconnection = { reason: event.reason, initiatedBy: event.initiatedBy, at: event.at };
         }
         break;

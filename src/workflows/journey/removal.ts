@@ -31,8 +31,14 @@ export async function remove(journey: Journey, request: Submission<RemovalReques
   }
   if (!deletedMeanwhile) await waitOutPaidMessageBlock(journey);
   const confirmedBy = deletedMeanwhile ? deletedMeanwhile.by : await awaitDeletion(journey);
+  const disconnection = journey.disconnectedForGood;
+  if (confirmedBy === DISCONNECTED_MEANWHILE && disconnection) return disconnected(journey, disconnection);
   await releaseSlot(journey);
-  return endingResult('REMOVED', { actor: request.actor, confirmedBy }, { actor: request.actor });
+  return endingResult(
+    'REMOVED',
+    { actor: request.actor, confirmedBy: confirmedBy === DISCONNECTED_MEANWHILE ? null : confirmedBy },
+    { actor: request.actor },
+  );
 }
 
 /**
@@ -162,8 +168,21 @@ async function waitOutPaidMessageBlock(journey: Journey): Promise<void> {
   }
 }
 
-/** Waits until Meta shows the number gone; answers who confirmed the deletion, if anyone did. */
-async function awaitDeletion(journey: Journey): Promise<string | null> {
+/**
+ * From this patch on, a coexistence number the business disconnected for good while its removal waits for the
+ * admin's deletion ends the journey (DISCONNECTED_BY_BUSINESS): Meta no longer lets the app read it, and the removal
+ * waited for good. Decided where such a disconnection comes during that wait.
+ */
+const DISCONNECTION_DURING_REMOVAL_PATCH = 'disconnection-ends-a-removal';
+
+/** The removal's wait for the deletion ended by the business disconnecting the number (coexistence). */
+const DISCONNECTED_MEANWHILE = Symbol('disconnected meanwhile');
+
+/**
+ * Waits until Meta shows the number gone; answers who confirmed the deletion, if anyone did, or that the business
+ * disconnected the number meanwhile.
+ */
+async function awaitDeletion(journey: Journey): Promise<string | null | typeof DISCONNECTED_MEANWHILE> {
   const { deletionConfirmation } = journey.inbox;
   for (;;) {
     await unblocked(journey);
@@ -176,10 +195,12 @@ async function awaitDeletion(journey: Journey): Promise<string | null> {
       'admin',
       `${DELETION_WAIT} → Phone numbers (trash icon; where it asks for the two-step PIN, ${pin}), then confirm`,
     );
+    const disconnectedNow = () => journey.disconnectedForGood !== null && patched(DISCONNECTION_DURING_REMOVAL_PATCH);
     await condition(
-      () => deletionConfirmation.busy || journey.state.restriction !== null,
+      () => deletionConfirmation.busy || journey.state.restriction !== null || disconnectedNow(),
       journeyPolicy.deletionPollMs,
     );
+    if (disconnectedNow()) return DISCONNECTED_MEANWHILE;
     if (journey.state.restriction) continue;
     const confirming = deletionConfirmation.peek()?.actor;
     // Meta slow to answer: the wait meanwhile is Meta's, not the admin who has just confirmed.
