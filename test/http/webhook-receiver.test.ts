@@ -257,7 +257,10 @@ describe("Meta's webhook receiver (dev server + Graph sandbox)", () => {
         sendsPaused: true,
         stoppedByMeta: { event: 'DISABLED_UPDATE', detail: 'waba_ban_state DISABLE' },
       });
-      // A partner added (another number's signup, say) lifts no ban: its REINSTATE alone does.
+      // A partner removed during the ban, then added (another number's signup, say), lifts no ban: its REINSTATE
+      // alone does.
+      await send({ event: 'PARTNER_REMOVED', waba_info: { waba_id: t.bench.wabaId } });
+      await journey.until((v) => v.recentEvents.some((e) => e.kind === 'partner_removed'), 'the partner removed heard');
       await send({ event: 'PARTNER_ADDED', waba_info: { waba_id: t.bench.wabaId } });
       await journey.until(
         (v) => v.recentEvents.some((e) => e.kind === 'account' && e.event === 'PARTNER_ADDED'),

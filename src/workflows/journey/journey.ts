@@ -90,12 +90,16 @@ const RECONNECTABLE_DISCONNECTIONS: readonly string[] = ['PRIMARY_INACTIVITY', '
 
 /**
  * Whether a resuming update lifts the stop standing: a ban only by its REINSTATE (a partner or an account coming back
- * lifted it too); the others by any.
+ * lifted it too), the others only by a partner or an account coming back.
  */
 function resumes(event: Extract<NumberEvent, { kind: 'account' }>, stop: MetaStop | null | undefined): boolean {
-  if (stop?.event !== 'DISABLED_UPDATE') return true;
-  return event.event === 'DISABLED_UPDATE';
+  if (!stop) return true;
+  // A ban's REINSTATE lifts the ban alone; the ban, nothing else.
+  return (stop.event === BAN) === (event.event === BAN);
 }
+
+/** The stop a WABA's ban is (DISABLED_UPDATE with the ban state DISABLE). */
+const BAN = 'DISABLED_UPDATE';
 
 /** Account updates a note says (the others are only recorded in recentEvents). */
 const SAID_ACCOUNT_EVENTS: readonly string[] = [
@@ -837,6 +841,8 @@ export class Journey {
     // By Meta's dates: a stop delivered again after the event that lifted it (Meta retries for days) changes nothing.
     const last = this.state.metaStopChangedAt;
     if (last !== undefined && Date.parse(at) < Date.parse(last)) return;
+    // A ban standing outranks another stop: that one's lift (a partner added) must not end the ban.
+    if (stop && stop.event !== BAN && this.state.stoppedByMeta?.event === BAN) return;
     this.state.metaStopChangedAt = at;
     this.state.stoppedByMeta = stop;
   }
