@@ -20,6 +20,10 @@ describe('Graph answers lost on the way back (dev server + Graph sandbox)', () =
       expect(view.notes.map((n) => n.what)).toContain(
         'Meta may have sent a code by SMS but did not confirm it; if none arrives within minutes, ask for a resend',
       );
+      // The wait says so too, where the operator looks (a code may never come).
+      expect(view.waiting?.reason).toMatch(
+        /^Meta may have sent a code by SMS \(its answer to the request was lost\): if none arrives within minutes, ask for a resend; else an operator must submit/,
+      );
       const outbox = () => t.bench.sandbox.admin.outbox({ phoneNumberId: view.phoneNumberId as string });
       for (let i = 0; i < 200 && outbox().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(outbox()).toHaveLength(1); // the slow call did go through: one code reached the phone

@@ -396,10 +396,12 @@ export class Journey {
 
   // The verification code.
 
-  codeRequested(): void {
+  /** `certain`: Meta confirmed it sent the code (its answer to the request came). */
+  codeRequested(certain = true): void {
     this.state.attempts.codeRequests += 1;
     this.state.codeExpiresAt = Date.now() + journeyPolicy.otpWaitMs;
     this.state.codeRefusal = null;
+    this.state.codeUnconfirmed = !certain;
   }
 
   /**

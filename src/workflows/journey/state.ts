@@ -50,6 +50,8 @@ export interface JourneyState {
    * carried from before.
    */
   codeRefusal?: { reason: string; askAgainAt: number | null } | null;
+  /** Meta did not confirm the latest code request (its answer lost): a code may or may not have been sent. */
+  codeUnconfirmed?: boolean;
   reRegisterBy: number | null;
   deletionAllowedAt: number | null;
   lastPaidMessageAt: number | null;

@@ -135,7 +135,7 @@ async function requestCode(journey: Journey, options: Pick<CallOptions, 'noMetaW
   } catch (err) {
     throw failedByMeta(err, `Requesting the code by ${method}`);
   }
-  journey.codeRequested();
+  journey.codeRequested(certain);
   if (!certain) {
     journey.note(
       'numberflow',
@@ -455,5 +455,9 @@ function waitingReason(journey: Journey): string {
   const why = journey.applyingLiveRename
     ? 'the display-name change needs the live number verified again (Meta answered its register 133006): '
     : '';
-  return `${why}an operator must submit the 6-digit code Meta sent by ${by} within about 10 minutes (a later one counts as wrong: ${newCode}); ${atEnd}.${ivr}`;
+  // A request whose answer was lost: a code may not have been sent at all (the operator would wait for nothing).
+  const sent = journey.state.codeUnconfirmed
+    ? `Meta may have sent a code by ${by} (its answer to the request was lost): if none arrives within minutes, ask for a resend; else`
+    : '';
+  return `${why}${sent ? `${sent} ` : ''}an operator must submit the 6-digit code Meta sent by ${by} within about 10 minutes (a later one counts as wrong: ${newCode}); ${atEnd}.${ivr}`;
 }
