@@ -129,6 +129,28 @@ describe('faults found in review (dev server + Graph sandbox)', () => {
     });
   });
 
+  it('shows no deadline past while it calls Meta again after an outage wait', async () => {
+    await t.bench.run(async () => {
+      const journey = await t.bench.start(t.bench.input());
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'error', code: 131000, times: 1 });
+      await submitDeliveredCode(t.bench, journey);
+      const waiting = await journey.until((v) => v.waiting?.until != null && v.waiting.for === 'meta', 'the wait');
+      // The call after the wait takes a moment (within the client's 500 ms): the view meanwhile.
+      t.bench.sandbox.admin.injectFault({ endpoint: 'POST /register', kind: 'latency', latencyMs: 400, times: 1 });
+      const again = await journey.until((v) => v.waiting?.reason.endsWith('calls again now') === true, 'calling again');
+      expect(again.waiting).toEqual({
+        for: 'meta',
+        reason: (waiting.waiting?.reason ?? '').replace(
+          'numberflow waits, then calls again',
+          'numberflow calls again now',
+        ),
+        until: null,
+      });
+      await journey.until((v) => v.stage === 'AWAITING_CONNECTED', 'registered');
+      await t.env.client.workflow.getHandle(journey.workflowId).terminate('test done');
+    });
+  });
+
   it('asks Meta again at once for a code when Meta surely sent none, and counts one request', async () => {
     await t.bench.run(async () => {
       t.bench.sandbox.admin.injectFault({ endpoint: 'POST /request_code', kind: 'error', code: 131000, times: 1 });

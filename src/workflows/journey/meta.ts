@@ -375,6 +375,8 @@ export async function callMeta<T>(
       announce();
       options.onWait?.(new Date(ends).toISOString(), why);
       await waitOut(ends, options.duringWait, announce);
+      // The wait is over: while the call is made again (and retried), no deadline past is shown (state only).
+      journey.waitFor('meta', `${why}: numberflow calls again now`);
       waits++;
     }
   }
