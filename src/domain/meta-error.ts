@@ -15,6 +15,11 @@ export interface MetaError {
   endpoint: string | null;
 }
 
+/** `text`, then Meta's `details` where it gave any (a rule its bare message leaves out: "invalid parameter"). */
+export function withDetails(text: string, details: string | null | undefined): string {
+  return details ? `${text}: ${details}` : text;
+}
+
 /** The ApplicationFailure type an activity throws for a Graph error; details[0] is the MetaError. */
 export const GRAPH_FAILURE_TYPE = 'GraphError';
 /** The ApplicationFailure type for a Graph call that got no answer (network down, timeout): an outage. */

@@ -19,6 +19,15 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
     t.bench.sandbox.admin
       .calls()
       .filter((c) => c.endpoint === 'POST /{phone-number-id}/verify_code' && c.path.includes(phoneNumberId));
+  /** A journey awaiting its code, whose number is verified at Meta meanwhile with that code, outside the journey. */
+  const verifiedAtMetaMeanwhile = async () => {
+    const journey = await t.bench.start(t.bench.input());
+    const view = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
+    const phoneNumberId = view.phoneNumberId as string;
+    const code = t.bench.sandbox.admin.latestCode(phoneNumberId) as string;
+    await t.bench.graph.verifyCode({ wabaId: t.bench.wabaId, phoneNumberId }, code);
+    return { journey, phoneNumberId, code };
+  };
   const pastTheSlowCall = (submittedAt: number) =>
     new Promise((resolve) => setTimeout(resolve, Math.max(0, submittedAt + 6_000 - Date.now())));
 
@@ -79,11 +88,8 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
 
   it('does not call a code Meta refused accepted when Meta shows the number verified meanwhile, and goes on', async () => {
     await t.bench.run(async () => {
-      const journey = await t.bench.start(t.bench.input());
-      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
       // Someone verifies the number at Meta by hand while the journey waits; the operator then sends a wrong code.
-      await t.bench.graph.verifyCode({ wabaId: t.bench.wabaId, phoneNumberId: phoneNumberId as string }, code);
+      const { journey, code } = await verifiedAtMetaMeanwhile();
       expect(await submit(journey.workflowId, wrongCode(code))).toEqual({
         accepted: true,
         message:
@@ -111,12 +117,9 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
   // well after the operator submitted it.
   it('reads Meta before sending a code taken long after its submission, and does not send one Meta took already', async () => {
     await t.bench.run(async () => {
-      const journey = await t.bench.start(t.bench.input());
-      const { phoneNumberId } = await journey.until((v) => v.stage === 'AWAITING_OTP', 'AWAITING_OTP');
-      const code = t.bench.sandbox.admin.latestCode(phoneNumberId as string) as string;
       // The dead worker's call, which Meta took.
-      await t.bench.graph.verifyCode({ wabaId: t.bench.wabaId, phoneNumberId: phoneNumberId as string }, code);
-      const sentBefore = verifyCalls(phoneNumberId as string).length;
+      const { journey, phoneNumberId, code } = await verifiedAtMetaMeanwhile();
+      const sentBefore = verifyCalls(phoneNumberId).length;
       const submittedAt = new Date(Date.now() - 20_000).toISOString();
       const answer = await t.env.client.workflow
         .getHandle(journey.workflowId)
@@ -130,7 +133,7 @@ describe('verifying the code (dev server + Graph sandbox)', () => {
         attemptsLeft: null,
       });
       await journey.until((v) => v.stage === 'DISPLAY_NAME_REVIEW', 'DISPLAY_NAME_REVIEW');
-      expect(verifyCalls(phoneNumberId as string)).toHaveLength(sentBefore); // read, not sent again
+      expect(verifyCalls(phoneNumberId)).toHaveLength(sentBefore); // read, not sent again
     });
   });
 

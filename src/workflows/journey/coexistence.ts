@@ -1,6 +1,7 @@
 // A WhatsApp Business App number linked through Embedded Signup: no register (it is registered already);
 // confirm it on Meta, then run the two one-time smb_app_data syncs, which Meta allows only within 24 h.
 import { isCancellation } from '@temporalio/workflow';
+import { withDetails } from '../../domain/meta-error.js';
 import { smbSyncTypes, type PresentNumber } from '../../domain/number.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
@@ -26,7 +27,7 @@ export async function confirmCoexistence(journey: Journey, snapshot: PresentNumb
       const meta = metaErrorOf(err);
       if (!meta) throw failedByMeta(err, `The ${syncType} sync`);
       // Not fatal: the number works; the customer must offboard and onboard again to sync later.
-      const why = meta.details ? `${meta.message}: ${meta.details}` : meta.message;
+      const why = withDetails(meta.message, meta.details);
       journey.note(
         'meta',
         `refused the ${syncType} sync (error ${meta.code}): ${why}. Each sync runs once, within 24 h of onboarding.`,

@@ -1,6 +1,7 @@
 // Stage 8 and the display-name change in LIVE: Meta reviews the name; a rejection asks an operator for a new
 // one; an approved change needs a new register within 14 days (docs/meta-graph-api.md#display-name-changes).
 import { CancellationScope, condition, isCancellation, patched } from '@temporalio/workflow';
+import { withDetails } from '../../domain/meta-error.js';
 import { approvedAtMeta } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { beforeDeadline } from './deadline.js';
@@ -176,8 +177,7 @@ async function submitNameChange(journey: Journey): Promise<boolean> {
     journey.nameRestored(before);
     const failure = failedByMeta(err, 'Submitting the display name');
     // Meta's rule is in its details (the 10 changes in 30 days answer a bare "invalid parameter").
-    const details = metaErrorOf(err)?.details;
-    const reason = details ? `${failure.result.reason}: ${details}` : failure.result.reason;
+    const reason = withDetails(failure.result.reason, metaErrorOf(err)?.details);
     if (journey.stage === 'LIVE') {
       displayName.answer({ accepted: false, message: reason, attemptsLeft: null });
       return false;

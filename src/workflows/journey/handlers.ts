@@ -500,7 +500,6 @@ export const NAME_HOSTS_PATCH = 'name-host-rule-takes-abbreviations';
 /** From this patch on, a resend by signal past the codes a journey asks for is ignored, not taken. */
 const RESEND_LIMIT_PATCH = 'resend-refused-at-the-code-limit';
 
-/** The message of what `check` throws, or null when it passes. */
 /** When a submission says it was submitted: malformed, refused by an update's validator and left out of a signal. */
 function submittedAtOf(submission: { submittedAt?: unknown }): number | undefined {
   try {
@@ -510,6 +509,7 @@ function submittedAtOf(submission: { submittedAt?: unknown }): number | undefine
   }
 }
 
+/** The message of what `check` throws, or null when it passes. */
 function refusal(check: () => unknown): string | null {
   try {
     check();

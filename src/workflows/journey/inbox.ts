@@ -25,15 +25,19 @@ export class Inbox<T> {
 
   /** Takes a submission from a signal: nobody waits for its outcome. */
   put(value: T, actor: string, submittedAt?: number): void {
-    this.held = { value, actor, reply: null, ...(submittedAt === undefined ? {} : { submittedAt }) };
+    this.hold(value, actor, null, submittedAt);
   }
 
   /** Takes a submission from an update; the promise is the outcome the stage answers. */
   async submit(value: T, actor: string, submittedAt?: number): Promise<SubmissionOutcome> {
     if (this.closedWith !== null) return refusal(this.closedWith);
     const reply = new Trigger<SubmissionOutcome>();
-    this.held = { value, actor, reply, ...(submittedAt === undefined ? {} : { submittedAt }) };
+    this.hold(value, actor, reply, submittedAt);
     return reply;
+  }
+
+  private hold(value: T, actor: string, reply: Held<T>['reply'], submittedAt: number | undefined): void {
+    this.held = { value, actor, reply, ...(submittedAt === undefined ? {} : { submittedAt }) };
   }
 
   get busy(): boolean {

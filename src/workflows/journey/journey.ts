@@ -633,14 +633,19 @@ export class Journey {
     this.nameChangeStopped('STOPPED_FOR_REMOVAL');
   }
 
+  /** The inboxes of a rename's verification: its code, PIN and resend. */
+  private get renameInputs(): Inbox<unknown>[] {
+    return [this.inbox.otp, this.inbox.pin, this.inbox.resend];
+  }
+
   /** Whether a code, PIN or resend for a rename's verification is held, unanswered. */
   get holdsRenameInput(): boolean {
-    return [this.inbox.otp, this.inbox.pin, this.inbox.resend].some((inbox) => inbox.busy);
+    return this.renameInputs.some((inbox) => inbox.busy);
   }
 
   /** A rename stopped: the code, PIN or resend held for its verification is answered with why (the journey goes on). */
   answerRenameInputs(why: string): void {
-    for (const inbox of [this.inbox.otp, this.inbox.pin, this.inbox.resend]) {
+    for (const inbox of this.renameInputs) {
       if (inbox.busy) inbox.answer({ accepted: false, message: why, attemptsLeft: null });
     }
   }
@@ -807,9 +812,9 @@ export class Journey {
         this.note('meta', `partner removed${detail ? ` (${detail})` : ''}`);
         this.metaStopped({ event: 'PARTNER_REMOVED', detail, at: event.at });
         // A coexistence number's disconnection from the app (state only: live.ts decides what it ends) — not one
-        // dated before this journey began, an earlier journey's delivered again (Meta retries for days).
+        // dated before this journey began, an earlier journey's delivered again (Meta retries for days; it dates its
+        // webhooks to the second, so one of this journey's first second is its own).
         const { disconnection } = this.state;
-        // (Meta dates its webhooks to the second: one of this journey's first second is its own.)
         const ofThisJourney = Date.parse(event.at) >= Math.floor(workflowInfo().startTime.getTime() / 1000) * 1000;
         const latest = !disconnection || event.at >= disconnection.at;
         if (event.reason && this.state.coexistence && ofThisJourney && latest) {

@@ -354,13 +354,14 @@ async function verify(journey: Journey): Promise<boolean> {
     }
     if (expiredWhileWaiting) {
       const expiredAt = codeExpiredAt(journey) ?? '';
-      // Taken after its life: Temporal held it (no worker ran), where a code taken in time waited in the journey.
-      const { submittedAt } = submission;
-      const late = submittedAt !== undefined && submittedAt < takenAt && takenAt > (codeLastsUntil(journey) ?? 0);
-      const when = late ? ` at ${new Date(submittedAt).toISOString()}` : '';
-      const expired = late
-        ? 'before numberflow took it in (no worker ran meanwhile)'
-        : 'while numberflow waited to verify it';
+      // Taken after its life (submitted within it, as calledPastItsLife found): Temporal held it while no worker ran,
+      // where a code taken in time waited in the journey.
+      const late = takenAt > (codeLastsUntil(journey) ?? 0) ? submission.submittedAt : undefined;
+      const when = late !== undefined ? ` at ${new Date(late).toISOString()}` : '';
+      const expired =
+        late !== undefined
+          ? 'before numberflow took it in (no worker ran meanwhile)'
+          : 'while numberflow waited to verify it';
       journey.note(
         submission.actor,
         `submitted a code${when} that Meta refused: it expired at ${expiredAt} ${expired} (not counted as wrong)`,
@@ -457,7 +458,7 @@ function waitingReason(journey: Journey): string {
     : '';
   // A request whose answer was lost: a code may not have been sent at all (the operator would wait for nothing).
   const sent = journey.state.codeUnconfirmed
-    ? `Meta may have sent a code by ${by} (its answer to the request was lost): if none arrives within minutes, ask for a resend; else`
+    ? `Meta may have sent a code by ${by} (its answer to the request was lost): if none arrives within minutes, ask for a resend; else `
     : '';
-  return `${why}${sent ? `${sent} ` : ''}an operator must submit the 6-digit code Meta sent by ${by} within about 10 minutes (a later one counts as wrong: ${newCode}); ${atEnd}.${ivr}`;
+  return `${why}${sent}an operator must submit the 6-digit code Meta sent by ${by} within about 10 minutes (a later one counts as wrong: ${newCode}); ${atEnd}.${ivr}`;
 }
