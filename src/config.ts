@@ -231,6 +231,11 @@ export function portfolioTaskQueue(
   return config.TEMPORAL_PORTFOLIO_TASK_QUEUE ?? `${config.TEMPORAL_TASK_QUEUE}-portfolios`;
 }
 
+/** The task queues whose runs a worker or the service reads: the journeys' and the portfolios'. */
+export function taskQueuesOf(config: Config): string[] {
+  return [config.TEMPORAL_TASK_QUEUE, portfolioTaskQueue(config)];
+}
+
 /**
  * The server notes a poll when it begins, and an idle worker's poll waits up to a minute for a task: a shorter bound
  * for WORKER_STUCK_AFTER would take an idle worker for a stuck one.

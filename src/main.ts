@@ -107,6 +107,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const { tracing, client, metrics, stores } = await openServiceBase(config, logger, stops, {
     tracingName: 'numberflow',
     dataConverter,
+    codecKeys,
     address,
   });
   logger.info(`token store: ${stores.db.dialect} at ${stores.db.location}`);

@@ -1,8 +1,10 @@
 // What the HTTP service stands on in both ways of running it (`npm start`, `npm run service`): tracing if asked
 // for, a Temporal client with the payload codec, the search attributes, the service's metrics and the stores.
 // Each piece is closed by the caller's stops, in reverse.
+import type { CodecKeys } from './codec/aes-gcm-codec.js';
 import type { createDataConverter } from './codec/data-converter.js';
-import type { Config } from './config.js';
+import { checkKeysOpenRunningRuns } from './codec/history-keys.js';
+import { taskQueuesOf, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Stop } from './run-main.js';
 import { openStores } from './stores/open.js';
@@ -16,6 +18,8 @@ export interface ServiceBaseOptions {
   /** The service name traces carry. */
   tracingName: string;
   dataConverter: ReturnType<typeof createDataConverter>;
+  /** The payload keys of `dataConverter`, checked against the running runs at start. */
+  codecKeys: CodecKeys;
   /** The embedded dev server's address; a fleet's comes from TEMPORAL_ADDRESS. */
   address?: string;
 }
@@ -54,6 +58,7 @@ export async function openServiceBase(config: Config, logger: Logger, stops: Sto
   // Also on the embedded server: one left running by an earlier version may lack a newer attribute.
   await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
   await warnOfShortRetention(client.connection, config.TEMPORAL_NAMESPACE, logger);
+  await checkKeysOpenRunningRuns(client, options.codecKeys, taskQueuesOf(config), (message) => logger.warn(message));
   // Graph calls of the worker and of the service, on the HTTP service's /metrics.
   const metrics = createServiceMetrics(client, countingFailures(logger));
   const stores = await openStores(config);

@@ -37,6 +37,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const { client, metrics, stores } = await openServiceBase(config, logger, stops, {
     tracingName: 'numberflow-service',
     dataConverter,
+    codecKeys,
   });
   await checkStoreKey(stores.tokens, (message) => logger.warn(message));
   const tokens = new PerWabaTokenProvider(stores.tokens, config.META_ACCESS_TOKEN);

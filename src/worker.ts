@@ -11,6 +11,7 @@ import {
   loadConfig,
   portfolioTaskQueue,
   stuckAfterMs,
+  taskQueuesOf,
   workflowStackTracesAsked,
   type Config,
 } from './config.js';
@@ -19,6 +20,7 @@ import { installTemporalLogging } from './temporal/runtime-logging.js';
 import { runMain } from './run-main.js';
 import { createDataConverter, workerDataConverter } from './codec/data-converter.js';
 import { requireDevServerKeys } from './codec/dev-server-keys.js';
+import { checkKeysOpenRunningRuns } from './codec/history-keys.js';
 import { codecKeysFor } from './codec/keys.js';
 import { keyMissingWords, type Undecryptable } from './codec/undecryptable.js';
 import { secretsKeysFor } from './codec/secrets-keys.js';
@@ -195,7 +197,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalLogging(logger, config);
   requireDevServerKeys(config, 'a worker');
-  const dataConverter = createDataConverter(codecKeysFor(config), secretsKeysFor(config, { unseal: true }));
+  const codecKeys = codecKeysFor(config);
+  const dataConverter = createDataConverter(codecKeys, secretsKeysFor(config, { unseal: true }));
   const stores = await openStores(config);
   // On the runtime's Prometheus port, beside the SDK's own metrics (no port: not counted).
   const meter = config.NUMBERFLOW_METRICS_PORT ? Runtime.instance().metricMeter : undefined;
@@ -221,6 +224,7 @@ async function main(): Promise<void> {
     opened.push(() => client.connection.close());
     await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
     await warnOfShortRetention(client.connection, config.TEMPORAL_NAMESPACE, logger);
+    await checkKeysOpenRunningRuns(client, codecKeys, taskQueuesOf(config), (message) => logger.warn(message));
     const connection = await connectWorkerConnection(config);
     opened.push(() => connection.close());
     const activities = createActivities({

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { workflowPollersSince } from '../temporal/pollers.js';
 import { UNDECRYPTABLE_FAILURE_TYPE } from './undecryptable.js';
+import { keysHeld } from './history-keys.js';
 import { UndecryptablePayloadError, type CodecKeys } from './aes-gcm-codec.js';
 import { TIMED_OUT, boundedWait } from '../temporal/bounded-wait.js';
 import type { keyCheck } from '../workflows/key-check.js';
@@ -39,7 +40,7 @@ export async function checkWorkerKeys(client: Client, options: KeyCheckOptions):
   const { taskQueue, keys, timeoutMs = 5_000, onBusy } = options;
   const busyTimeoutMs = Math.min(options.busyTimeoutMs ?? 50_000, 100_000); // within the probe's 2 minutes
   // The keys come from NUMBERFLOW_CODEC_KEYS, or without it from the data folder's codec-keys.
-  const here = `this client holds ${[...keys.keys.keys()].map((id) => `'${id}'`).join(', ')}: NUMBERFLOW_CODEC_KEYS, or the data folder's codec-keys`;
+  const here = keysHeld(keys, 'this client');
   // `since`: only pollers seen from then on (the server lists a stopped worker's for minutes after its last poll).
   const pollersOf = (since = 0) => workflowPollersSince(client, taskQueue, since);
   // A worker that has just started shows up once its first poll reached the server: look again briefly.

@@ -45,14 +45,16 @@ const queuesSeenPolled = new Map<string, number>();
 
 /**
  * Whether a worker polled the journeys' task queue lately; a server that cannot say (a rate limit, a permission the
- * key lacks) counts as yes, so that nothing is held back for want of an answer.
+ * key lacks, a describe not answered in time on a loaded server) counts as yes, so that nothing is held back for want
+ * of an answer — the input's own bounded wait then says whether a worker took it. Only a server that cannot be reached
+ * is said at once.
  */
 export async function aWorkerPolls(client: Client, taskQueue: string): Promise<boolean> {
   const seenAt = queuesSeenPolled.get(taskQueue);
   if (seenAt !== undefined && Date.now() - seenAt < WORKER_SEEN_KEPT_MS) return true;
   const polled = await workflowPollersSince(client, taskQueue, Date.now() - WORKER_SEEN_WITHIN_MS).catch(
     (err: unknown) => {
-      if (temporalNotAnswering(err)) throw err;
+      if (temporalNotAnswering(err) === 'unreachable') throw err;
       return null;
     },
   );

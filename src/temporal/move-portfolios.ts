@@ -6,7 +6,7 @@ import { portfolioTaskQueue, type Config } from '../config.js';
 import { moveToTaskQueueSignal } from '../domain/portfolio.js';
 import type { Logger } from '../logger.js';
 import { describeIfAny } from './describe.js';
-import { listedRuns } from './listed-runs.js';
+import { listedRuns, queueLiteral } from './listed-runs.js';
 
 export interface PortfolioMove {
   /** The journeys' queue, where the portfolios of before run. */
@@ -30,7 +30,7 @@ export async function movePortfolios(
 ): Promise<PortfolioMoveReport> {
   const report: PortfolioMoveReport = { asked: 0, failed: 0 };
   if (move.from === move.to) return report;
-  const query = `WorkflowType = 'portfolio' AND TaskQueue = ${literal(move.from)} AND ExecutionStatus = 'Running'`;
+  const query = `WorkflowType = 'portfolio' AND TaskQueue = ${queueLiteral(move.from)} AND ExecutionStatus = 'Running'`;
   for await (const run of listedRuns(client, query)) {
     try {
       if (await askToMove(client, run, move)) report.asked += 1;
@@ -83,10 +83,4 @@ export async function movePortfoliosAtStart(
       "could not move the portfolios on the journeys' task queue; the next start tries again",
     );
   }
-}
-
-/** A string in a visibility query; a queue name with a quote or a backslash is refused rather than escaped. */
-function literal(value: string): string {
-  if (/['"\\]/.test(value)) throw new Error(`the task queue name ${JSON.stringify(value)} has a quote or a backslash`);
-  return `'${value}'`;
 }

@@ -66,7 +66,7 @@ describe('inputs while no worker runs the journey (dev server + Graph sandbox + 
         `/v1/journeys/${encodeURIComponent(e164)}/otp?waitSeconds=1`,
         { body: { code: '123456' } },
       );
-      expect(answer.status).toBe(200);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       expect(answer.body).toMatchObject({ outcome: 'pending' });
       expect(answer.body.message).toBe(
         `not taken yet: no worker took it within 11 s (is the journeys' worker down or stuck?); Temporal holds it until one does, in memory (a server restart meanwhile loses it) — see \`show ${e164}\` before sending it again`,

@@ -1,6 +1,7 @@
 // `npm start` after a restore of its data folder: a backup put back under the dev server a killed start left running
 // is served (that server served the replaced file, and a journal it left would have been read with the restored
 // one); a folder whose server once served from temporal.sqlite and lost it stops the start.
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -95,4 +96,26 @@ describe('npm start after a restore', () => {
     );
     expect(existsSync(db)).toBe(false); // no empty one made in its place
   }, 180_000);
+
+  it('stops when its payload keys open none of its running journeys (as codec-keys from another backup)', async () => {
+    const env = track(await mainEnv());
+    const first = await startMain(env);
+    started.push(first.main.child);
+    const journey = await startAwaitingCode(env, first);
+    first.main.child.kill('SIGINT');
+    expect(await first.main.exit()).toBe(0);
+    // As a restored folder's codec-keys from another backup would: keys of another id.
+    const keyId = String(env.env.NUMBERFLOW_CODEC_KEYS).split(':')[0];
+    env.env.NUMBERFLOW_CODEC_KEYS = `local-0badc0de:${randomBytes(32).toString('base64')}`;
+
+    const second = spawnMain(env);
+    started.push(second.child);
+    expect(await second.exit(60_000)).toBe(1);
+    // Its journey, the newest, and its portfolio's run.
+    const said = second.stderr();
+    expect(said).toContain('no payload key here opens the running runs: ');
+    expect(said).toContain(
+      `running runs looked at (${journey} the first) were written with key "${keyId}" (this process holds 'local-0badc0de'`,
+    );
+  }, 120_000);
 });

@@ -19,6 +19,7 @@ import { freshId, freshNumber } from '../support/journeys.js';
 import { startWorkerProcess, type Spawned } from '../support/processes.js';
 import { leaked } from '../support/secrets-scan.js';
 import { createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
+import { until } from '../support/listed.js';
 
 type LogLine = Record<string, unknown> & { msg: string; level: number };
 
@@ -27,16 +28,6 @@ function capturedLogger() {
   const lines: LogLine[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
   return { logger, lines };
-}
-
-/** Polls `probe` until it answers something (visibility and workflow progress are asynchronous). */
-async function until<T>(probe: () => Promise<T | null>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const found = await probe();
-    if (found !== null) return found;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 const runningOn = (taskQueue: string) =>

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { openStores } from '../../src/stores/open.js';
 import { tempDir } from '../support/processes.js';
-import { TEST_CODEC_KEYS, TEST_SECRETS_KEY, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
+import { journeyWorkflowId } from '../../src/domain/journey.js';
+import { journeyInput } from '../support/journeys.js';
+import { listed } from '../support/listed.js';
+import {
+  connectDevServer,
+  TEST_CODEC_KEYS,
+  TEST_SECRETS_KEY,
+  TEST_SECRETS_PUBLIC_KEY,
+  uniqueTaskQueue,
+} from '../support/temporal.js';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -129,5 +138,37 @@ describe('the worker process', () => {
       'the store key cannot open the stored tokens: the token of WABA 102290129340398 does not open with store key "fleet-1" of NUMBERFLOW_STORE_KEY',
     );
     expect(stderr).not.toContain('EAAS-stored-token-for-the-test');
+  }, 60_000);
+
+  it("refuses to start with payload keys that do not open its queue's running journeys, naming the key", async () => {
+    // A journey written under the tests' key "test-1", and a worker given another key under that id.
+    const taskQueue = uniqueTaskQueue('worker-codec-key');
+    const env = await connectDevServer();
+    try {
+      const input = journeyInput();
+      await env.client.workflow.start('numberJourney', {
+        taskQueue,
+        workflowId: journeyWorkflowId(input.phoneNumber.e164),
+        args: [input],
+      });
+      await listed(env, taskQueue);
+      const { code, stderr } = await runWorker({
+        TEMPORAL_ADDRESS: inject('devServerAddress'),
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        NUMBERFLOW_DATA_DIR: tempDir('worker-codec-key'),
+        NUMBERFLOW_CODEC_KEYS: `test-1:${Buffer.alloc(32, 8).toString('base64')}`,
+        NUMBERFLOW_SECRETS_KEY: TEST_SECRETS_KEY,
+        META_ACCESS_TOKEN: 't',
+        META_APP_SECRET: 's',
+        META_WEBHOOK_VERIFY_TOKEN: 'v',
+      });
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        `the payload key "test-1" here is not the one 1 of the 1 newest running runs looked at (${journeyWorkflowId(input.phoneNumber.e164)} the first) were written with`,
+      );
+      await env.client.workflow.getHandle(journeyWorkflowId(input.phoneNumber.e164)).terminate('test done');
+    } finally {
+      await env.teardown();
+    }
   }, 60_000);
 });
