@@ -112,6 +112,14 @@ const SIGNALS_CHECKED_PATCH = 'portfolio-signals-checked';
  */
 const QUEUE_BY_START_PATCH = 'queue-in-journey-start-order';
 
+/**
+ * Before this patch a run continued as new only once every owed answer was signalled: under a burst of asks, each
+ * owing an answer (2 events), a run grew to twice Temporal's suggested length. It now continues as new as soon as it
+ * is suggested, the answers still owed carried in its state for the next run to deliver. Decided only where answers
+ * are owed when the suggestion stands.
+ */
+const CARRIES_OWED_ANSWERS_PATCH = 'portfolio-carries-owed-answers-across-continue-as-new';
+
 export async function portfolio(input: PortfolioInput): Promise<void> {
   const book = new PortfolioBook(input, () => patched(RELEASE_MATCHES_JOURNEY_PATCH));
   const { state } = book;
@@ -170,6 +178,10 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
     else if (taskQueue !== workflowInfo().taskQueue && patched(MOVES_QUEUE_PATCH)) moveTo = taskQueue;
   });
 
+  /** Whether the run continues as new with answers still owed (the patch, asked only when some are). */
+  const carriesOwed = () => state.outbox.length > 0 && patched(CARRIES_OWED_ANSWERS_PATCH);
+  /** Whether delivering stops here for the continue-as-new Temporal suggests, the rest carried. */
+  const carriesOwedAnswers = () => workflowInfo().continueAsNewSuggested && carriesOwed();
   const carriedDue = state.reconcileDueAt === undefined ? Number.NaN : Date.parse(state.reconcileDueAt);
   let reconcileAt = Number.isNaN(carriedDue) ? Date.now() + state.reconcileEveryMs : carriedDue;
   state.reconcileDueAt = new Date(reconcileAt).toISOString();
@@ -184,7 +196,7 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
       Math.max(0, reconcileAt - Date.now()),
     );
     book.admitFromQueue();
-    await deliver(book);
+    await deliver(book, carriesOwedAnswers);
     if (state.reconcileRequested === true || Date.now() >= reconcileAt) {
       state.reconcileRequested = false;
       book.beginReconciliation();
@@ -192,9 +204,10 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
       reconcileAt = Date.now() + state.reconcileEveryMs;
       state.reconcileDueAt = new Date(reconcileAt).toISOString();
     }
-    if ((workflowInfo().continueAsNewSuggested || moveTo !== null) && state.outbox.length === 0) {
+    if ((workflowInfo().continueAsNewSuggested || moveTo !== null) && (state.outbox.length === 0 || carriesOwed())) {
       await condition(allHandlersFinished);
-      if (state.outbox.length > 0) continue; // answers owed to requests that came in meanwhile
+      // Answers owed to requests that came in meanwhile: delivered first by runs before the patch.
+      if (state.outbox.length > 0 && !carriesOwed()) continue;
       if (moveTo !== null) book.moving(workflowInfo().taskQueue, moveTo);
       const next = makeContinueAsNewFunc<typeof portfolio>({ taskQueue: moveTo ?? undefined });
       await next({ portfolioId: input.portfolioId, state });
@@ -202,10 +215,13 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
   }
 }
 
-/** Signals the owed answers; one that cannot be delivered (the journey is gone) frees what it granted. */
-async function deliver(book: PortfolioBook): Promise<void> {
+/**
+ * Signals the owed answers; one that cannot be delivered (the journey is gone) frees what it granted. Stops when
+ * `carried` says the rest go with the run's continue-as-new.
+ */
+async function deliver(book: PortfolioBook, carried: () => boolean): Promise<void> {
   const { outbox } = book.state;
-  while (outbox.length > 0) {
+  while (outbox.length > 0 && !carried()) {
     const batch = outbox.splice(0, DELIVERY_BATCH);
     await Promise.all(
       batch.map(({ workflowId, answer }) =>

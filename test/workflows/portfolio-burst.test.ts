@@ -1,0 +1,112 @@
+// A portfolio that owes many answers when Temporal suggests continuing as new carries them into its next run, which
+// delivers them, instead of signalling each first (2 events each): under a burst of asks a run grew to twice the
+// suggested length before.
+import { randomUUID } from 'node:crypto';
+import type { temporal } from '@temporalio/proto';
+import { describe, expect, it } from 'vitest';
+import {
+  portfolioQuery,
+  portfolioWorkflowId,
+  requestSlotSignal,
+  type SlotRequest,
+} from '../../src/domain/portfolio.js';
+import type { portfolio } from '../../src/workflows/portfolio.js';
+import { useBench } from '../support/bench.js';
+import { keepHistory } from '../support/harness.js';
+import { until } from '../support/listed.js';
+import { CONTINUE_AS_NEW_SUGGESTED_AT } from '../support/server-settings.js';
+import { createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
+
+/** Asks enough, taken in the run's first task, that the server suggests continuing as new at once. */
+const ASKS = CONTINUE_AS_NEW_SUGGESTED_AT + 100;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+/** The journeys the answers go to: runs nobody works on (a signal to one is taken, as by a journey waiting). */
+const JOURNEYS = 20;
+
+describe('a portfolio owing answers when continue-as-new is suggested (dev server)', () => {
+  const t = useBench('dev');
+
+  it('continues as new at once, its owed answers carried and delivered by the next run', async () => {
+    const { bench, env } = t;
+    const unpolled = uniqueTaskQueue('nobody');
+    const journeys = await Promise.all(
+      Array.from({ length: JOURNEYS }, async () => {
+        const workflowId = `number:burst-${randomUUID()}`;
+        await env.client.workflow.start('keyCheck', { taskQueue: unpolled, workflowId, args: [{ nonce: 'n' }] });
+        return workflowId;
+      }),
+    );
+    // The asks come before any worker runs the portfolio: its first task takes them all.
+    const portfolioId = `burst-${randomUUID()}`;
+    const taskQueue = uniqueTaskQueue('burst');
+    const handle = await env.client.workflow.start<typeof portfolio>('portfolio', {
+      taskQueue,
+      workflowId: portfolioWorkflowId(portfolioId),
+      args: [{ portfolioId, cap: 2, reconcileEveryMs: 365 * 24 * 60 * 60 * 1000 }],
+    });
+    const started = Date.now();
+    for (let i = 0; i < ASKS; i += 50) {
+      await Promise.all(
+        Array.from({ length: Math.min(50, ASKS - i) }, (_, k) => {
+          const e164 = `+1555${String(3_000_000 + i + k)}`;
+          const runId = randomUUID();
+          const request: SlotRequest = {
+            e164,
+            workflowId: journeys[(i + k) % JOURNEYS]!,
+            runId,
+            firstRunId: runId,
+            wabaId: '102290129340398',
+            registered: false,
+            startedAt: new Date(started + i + k).toISOString(),
+          };
+          return handle.signal(requestSlotSignal, request);
+        }),
+      );
+    }
+    const worker = await createTestWorker(env, { taskQueue, activities: bench.activities });
+    await worker.runUntil(async () => {
+      const state = await until(async () => {
+        const { runId } = await handle.describe();
+        if (runId === handle.firstExecutionRunId) return null;
+        const now = await handle.query(portfolioQuery);
+        return now.outbox.length === 0 ? now : null;
+      }, 'the next run delivered every answer');
+      expect(state.holders).toHaveLength(2);
+      expect(state.queue).toHaveLength(ASKS - 2);
+    });
+    // Its runs, from the first, each followed by the one it continued as new into.
+    const runs: HistoryEvent[][] = [];
+    for (let runId: string | null | undefined = handle.firstExecutionRunId; runId;) {
+      const events: HistoryEvent[] = (await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory())
+        .events!;
+      runs.push(events);
+      runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    }
+    const [first = [], ...later] = runs;
+    const signalled = (events: HistoryEvent[]) =>
+      events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length;
+    await keepHistory(env, {
+      workflowId: handle.workflowId,
+      runId: handle.firstExecutionRunId,
+      workflow: 'portfolio',
+      scenario: 'a burst of asks owing answers when continue-as-new is suggested',
+    });
+    // The first run signalled no answer: it took the asks and continued as new (before: 2 events an answer more).
+    expect(signalled(first)).toBe(0);
+    expect(first.length).toBeLessThan(ASKS + 30);
+    // The runs after it delivered them, each continuing as new once a batch of answers (100, 2 events each) is out.
+    expect(later.map(signalled).reduce((sum, n) => sum + n, 0)).toBe(ASKS);
+    for (const events of later) expect(events.length).toBeLessThan(CONTINUE_AS_NEW_SUGGESTED_AT + 2 * 100 + 30);
+    // Each journey was answered for every ask it made.
+    for (const workflowId of journeys) {
+      const answers = async () =>
+        (await env.client.workflow.getHandle(workflowId).fetchHistory()).events!.filter(
+          (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'slotAnswer',
+        ).length;
+      await until(async () => ((await answers()) >= ASKS / JOURNEYS ? true : null), `${workflowId} answered`);
+      expect(await answers()).toBe(ASKS / JOURNEYS);
+    }
+    await handle.terminate('test done');
+    for (const workflowId of journeys) await env.client.workflow.getHandle(workflowId).terminate('test done');
+  }, 120_000);
+});
