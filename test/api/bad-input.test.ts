@@ -260,6 +260,8 @@ describe('bad input to the API (dev server, worker, Graph sandbox)', () => {
         404,
         'no journey',
       ],
+      // A GET has no body to decode: its Content-Encoding means nothing and is not refused.
+      ['GET', `/v1/journeys/${e164}`, { as: 'auditor', headers: { 'content-encoding': 'gzip' } }, 404, 'no journey'],
       // A whole number in digits: nothing, hex, an exponent or a space (which Number() takes) are text.
       ['GET', '/v1/journeys?pageSize=0x10', { as: 'auditor' }, 400, 'pageSize: must be a number, got text'],
       ['POST', `/v1/journeys/${e164}/otp?waitSeconds=1e1`, { body: { code: '123456' } }, 400, 'waitSeconds'],

@@ -95,8 +95,16 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
       if (route.startsWith('POST') || route.startsWith('PUT')) {
         expect(Object.keys(operation.responses), route).toEqual(expect.arrayContaining(['400', '413']));
       }
-      // What any request may meet before or beside its route: a slow or oversized head, a failure of the service.
-      expect(Object.keys(operation.responses), route).toEqual(expect.arrayContaining(['408', '431', '500', '503']));
+      // What any request may meet before or beside its route: a slow or oversized head, a method the path does not
+      // take, a failure of the service.
+      expect(Object.keys(operation.responses), route).toEqual(
+        expect.arrayContaining(['405', '408', '431', '500', '503']),
+      );
+      expect(operation.responses['405']?.headers, route).toHaveProperty('Allow');
+      // The roles it allows, for a machine and in its words.
+      const { 'x-roles': roles, description } = operation as Operation & { 'x-roles'?: string[]; description?: string };
+      expect(roles?.length, route).toBeGreaterThan(0);
+      expect(description, route).toMatch(new RegExp(`Roles: ${(roles ?? []).join(', ')}\\.$`));
       expect(operation.responses['401']?.headers, route).toHaveProperty('WWW-Authenticate');
       expect(operation.responses['200']?.description, route).not.toBe('Default Response');
     }
@@ -148,6 +156,12 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
       expect(field.examples?.length).toBeGreaterThan(0);
     }
     expect(code.description).toContain('6-digit');
+    expect(code.description).toContain('which the pattern leaves out'); // its other scripts: said, not contradicted
+    const rolesOf = (route: string) =>
+      (operations.find((o) => o.route === route)?.operation as Operation & { 'x-roles'?: string[] })['x-roles'];
+    expect(rolesOf('POST /v1/journeys/{e164}/otp')).toEqual(['operator', 'admin']);
+    expect(rolesOf('GET /v1/portfolios/{portfolioId}/export')).toEqual(['auditor', 'admin']);
+    expect(rolesOf('POST /v1/journeys')).toEqual(['onboarding']);
     // The display name's length is the rule's (in characters), not the bound of the work; a number in the path is E.164.
     const nameField = bodyOf('/v1/journeys/{e164}/display-name').displayName as Field & Record<string, unknown>;
     expect(nameField).toMatchObject({ minLength: 3, maxLength: 255 });

@@ -15,11 +15,12 @@ import type { IdentityStore } from '../../stores/identity-store.js';
 import { visibleControls } from '../../domain/operator-input.js';
 import { authorize } from '../auth/hooks.js';
 import type { PrincipalDirectory } from '../auth/directory.js';
-import { seesPortfolio, type Permission, type Principal } from '../auth/principals.js';
+import { permissions, seesPortfolio, type Permission, type Principal } from '../auth/principals.js';
 import { ApiError, errorSchema } from '../errors.js';
 import type { PageTokens } from './page-token.js';
 import type { WebhookDeadLetters } from '../webhook-dead-letters.js';
 import type { SignupServices } from './signups.js';
+import { ROLES } from './openapi-document.js';
 import { API_BODY_LIMIT } from './schemas.js';
 
 export interface ApiContext {
@@ -56,7 +57,8 @@ const errorAnswers = {
   413: 'the body is larger than the route takes (32 KiB; 1 MiB for a batch)',
   422: 'understood but refused by Meta (e.g. a signup code Meta would not exchange)',
   429: 'the token holds as many event streams open as one principal may: close one first',
-  415: 'the body is not JSON',
+  415: 'the body is not JSON, or is sent encoded (Content-Encoding gzip, br): send it unencoded',
+  405: 'the path is served, but not with this method: the Allow header names those it takes',
   503: "Temporal cannot be reached now, a journey's worker did not answer in time or cannot run its workflow task, Temporal did not take an input (update_aborted: send it again), or the service is stopping",
   501: 'this service process is not set up for it (the answer names what it needs)',
   502: 'Meta did not answer in time, or could not take the call now',
@@ -69,19 +71,22 @@ type ErrorStatus = keyof typeof errorAnswers;
 /** The error answers a route documents: the shape is always the one of errors.ts. */
 export function errors(...statuses: ErrorStatus[]) {
   return Object.fromEntries(
-    ([401, 403, 408, 431, 500, 503, ...statuses] as ErrorStatus[]).map((status) => [
+    ([401, 403, 405, 408, 431, 500, 503, ...statuses] as ErrorStatus[]).map((status) => [
       status,
       errorSchema.describe(errorAnswers[status]),
     ]),
   );
 }
 
-/** The options of a route that needs `permission`: its hooks, the body limit, and its OpenAPI security. */
+/**
+ * The options of a route that needs `permission`: its hooks, the body limit, and its OpenAPI security with the roles
+ * it allows (`x-roles`, said in the operation's description by openapi-document.ts).
+ */
 export function secured(context: ApiContext, permission: Permission, tags: string[]) {
   return {
     onRequest: [...authorize(context.principals, permission), refuseEncodedBody],
     bodyLimit: API_BODY_LIMIT,
-    schema: { tags, security: [{ bearer: [] }] },
+    schema: { tags, security: [{ bearer: [] }], [ROLES]: [...permissions[permission]] },
   };
 }
 
@@ -93,11 +98,15 @@ export function startCaller(principal: Principal): Pick<Idempotency, 'scope' | '
   };
 }
 
+/** The methods of the /v1 routes that take no body. */
+const BODILESS = new Set(['GET', 'HEAD', 'DELETE']);
+
 /**
  * A body is read as sent: one encoded (gzip, br) would be refused as malformed JSON, or read as if it were not. Checked
  * before the body is read, on the /v1 routes only (not the webhook receiver's hot path).
  */
 const refuseEncodedBody: onRequestHookHandler = (request, _reply, done) => {
+  if (BODILESS.has(request.method)) return done(); // nothing to decode: the header means nothing there
   const encoding = request.headers['content-encoding'];
   if (encoding === undefined || /^\s*identity\s*$/i.test(encoding)) return done();
   const named = visibleControls(encoding.slice(0, 40), false);

@@ -51,7 +51,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
         title: 'numberflow',
         version: '1',
         description:
-          "WhatsApp Business phone numbers through Meta's onboarding, one durable journey per number. Every /v1 call takes a bearer token; the token's principal is recorded as the actor of what it does.",
+          "WhatsApp Business phone numbers through Meta's onboarding, one durable journey per number. Every /v1 call takes a bearer token; the token's principal is recorded as the actor of what it does; each operation says the roles it allows. Every GET also answers HEAD (its status and headers, no body).",
       },
       components: {
         securitySchemes: {

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 
 const OPTIONAL_BODY = 'x-numberflow-body-optional';
+/** The roles an operation allows (context.ts secured), kept in the document and said in its description. */
+export const ROLES = 'x-roles';
 
 interface Header {
   description: string;
@@ -13,6 +15,8 @@ interface Answer {
 }
 interface Operation {
   [OPTIONAL_BODY]?: boolean;
+  [ROLES]?: string[];
+  description?: string;
   requestBody?: { required?: boolean; content?: Record<string, { schema?: BodySchema }> };
   responses?: Record<string, Answer>;
 }
@@ -28,6 +32,7 @@ const noStore: Record<string, Header> = {
 const byStatus: Record<string, Record<string, Header>> = {
   '201': { Location: { description: "the created journey's URL", schema: { type: 'string' } } },
   '401': { 'WWW-Authenticate': { description: 'Bearer realm="numberflow"', schema: { type: 'string' } } },
+  '405': { Allow: { description: 'the methods the path takes', schema: { type: 'string' } } },
 };
 
 /** Headers of one operation's 200, by "METHOD path" as the document writes it. */
@@ -89,6 +94,11 @@ export function documented<Document extends object>(document: Document): Documen
       if (operation[OPTIONAL_BODY]) {
         delete operation[OPTIONAL_BODY];
         if (operation.requestBody) operation.requestBody.required = false;
+      }
+      const roles = operation[ROLES];
+      if (roles) {
+        const said = `Roles: ${roles.join(', ')}.`;
+        operation.description = operation.description ? `${operation.description} ${said}` : said;
       }
       const responses = operation.responses ?? {};
       for (const [status, headers] of Object.entries(byStatus)) addHeaders(responses[status], headers);

@@ -138,7 +138,7 @@ export const otpBody = z
       .superRefine(checkedBy((code) => normaliseOtp(typeof code === 'string' ? asciiDigits(code) : code)))
       .meta({
         description:
-          'the 6-digit code Meta sent by SMS or voice call; 123-830 and 123 830 are read as 123830, and digits of any script (١٢٣٨٣٠, １２３８３０) as such',
+          "the 6-digit code Meta sent by SMS or voice call; 123-830 and 123 830 are read as 123830. The service also takes digits of other scripts (١٢٣٨٣٠, １２３８３０) as such, which the pattern leaves out: it is written in ASCII digits for clients' regular expressions, most of which cannot name a digit of any script",
         pattern: String.raw`^\s*(\d{6}|\d{3}[-\s]\d{3})\s*$`,
         examples: ['123830'],
       }),
