@@ -236,7 +236,7 @@ async function pollNameStatus(journey: Journey): Promise<void> {
   const snapshot = await callMeta(journey, () => readNumber(journey.ref)).catch((err: unknown) => {
     const waits = !isCancellation(err) && passesWithTime(err) && patched(NAME_READ_FAILURE_WAITS_PATCH);
     if (!waits) throw failedByMeta(err, 'Reading the display-name status');
-    journey.state.waiting = reviewWait; // Meta's decision again, not the read's outage wait, long past
+    journey.resumeWaiting(reviewWait); // Meta's decision again, not the read's outage wait, long past
     if (!journey.nameReadFailed) {
       // Meta's words, or what the activity's failure wraps (Graph unreachable), not the SDK's "Activity task failed".
       const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;

@@ -280,6 +280,11 @@ export class Journey {
     this.state.waiting = null;
   }
 
+  /** Waits again as it did before a call whose own waits (for Meta) replaced the wait: `saved`, read before it. */
+  resumeWaiting(saved: JourneyView['waiting']): void {
+    this.state.waiting = saved;
+  }
+
   /** Meta took the identity-change setting. */
   identityCheckSet(enabled: boolean, actor: string): void {
     // Asked again, Meta is told again (the setting can be changed outside numberflow), and the note says so.
