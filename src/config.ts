@@ -166,6 +166,11 @@ const configSchema = z
      * journeys' workflow code costs about half the CPU (src/temporal/workflow-threads.ts).
      */
     NUMBERFLOW_WORKFLOW_STACK_TRACES: optionalText.pipe(z.enum(['0', '1']).optional()),
+    /**
+     * What a start does when its payload keys do not open the running runs (src/codec/history-keys.ts): refuse (the
+     * default) or warn and start (runs left of a key rotated out on purpose, while they are ended).
+     */
+    NUMBERFLOW_KEY_CHECK: optionalText.pipe(z.enum(['refuse', 'warn']).optional()),
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(
       z
         .url()

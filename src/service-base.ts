@@ -58,7 +58,13 @@ export async function openServiceBase(config: Config, logger: Logger, stops: Sto
   // Also on the embedded server: one left running by an earlier version may lack a newer attribute.
   await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
   await warnOfShortRetention(client.connection, config.TEMPORAL_NAMESPACE, logger);
-  await checkKeysOpenRunningRuns(client, options.codecKeys, taskQueuesOf(config), (message) => logger.warn(message));
+  await checkKeysOpenRunningRuns(
+    client,
+    options.codecKeys,
+    taskQueuesOf(config),
+    (message) => logger.warn(message),
+    config.NUMBERFLOW_KEY_CHECK,
+  );
   // Graph calls of the worker and of the service, on the HTTP service's /metrics.
   const metrics = createServiceMetrics(client, countingFailures(logger));
   const stores = await openStores(config);

@@ -224,7 +224,13 @@ async function main(): Promise<void> {
     opened.push(() => client.connection.close());
     await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
     await warnOfShortRetention(client.connection, config.TEMPORAL_NAMESPACE, logger);
-    await checkKeysOpenRunningRuns(client, codecKeys, taskQueuesOf(config), (message) => logger.warn(message));
+    await checkKeysOpenRunningRuns(
+      client,
+      codecKeys,
+      taskQueuesOf(config),
+      (message) => logger.warn(message),
+      config.NUMBERFLOW_KEY_CHECK,
+    );
     const connection = await connectWorkerConnection(config);
     opened.push(() => connection.close());
     const activities = createActivities({

@@ -46,6 +46,12 @@ export interface AesGcmCodecOptions {
   onMarked?: (undecryptable: Undecryptable) => void;
 }
 
+/** Whether a payload is one this codec encrypted (its encoding says so). */
+export function isEncrypted(payload: Payload): boolean {
+  const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+  return encoding !== undefined && encoding !== null && Buffer.from(encoding).toString() === ENCODING;
+}
+
 export class AesGcmCodec implements PayloadCodec {
   constructor(
     private readonly codecKeys: CodecKeys,
@@ -73,8 +79,7 @@ export class AesGcmCodec implements PayloadCodec {
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
-      if (!encoding || Buffer.from(encoding).toString() !== ENCODING) return payload;
+      if (!isEncrypted(payload)) return payload;
       const keyIdBytes = payload.metadata?.[METADATA_KEY_ID];
       // Sent by hand, malformed: marked in a worker (a signal dropped, an update refused), never a failed task.
       if (!keyIdBytes) return this.undecryptable(malformed('', 'an encrypted payload has no key id'));

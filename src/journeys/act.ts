@@ -58,7 +58,8 @@ export async function aWorkerPolls(client: Client, taskQueue: string): Promise<b
       return null;
     },
   );
-  if (polled === null || polled > 0) {
+  if (polled === null) return true; // not said: asked again next time
+  if (polled > 0) {
     queuesSeenPolled.set(taskQueue, Date.now());
     return true;
   }

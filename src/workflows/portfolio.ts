@@ -113,10 +113,11 @@ const SIGNALS_CHECKED_PATCH = 'portfolio-signals-checked';
 const QUEUE_BY_START_PATCH = 'queue-in-journey-start-order';
 
 /**
- * Before this patch a run continued as new only once every owed answer was signalled: under a burst of asks, each
- * owing an answer (2 events), a run grew to twice Temporal's suggested length. It now continues as new as soon as it
- * is suggested, the answers still owed carried in its state for the next run to deliver. Decided only where answers
- * are owed when the suggestion stands.
+ * Before this patch a run continued as new (or moved to another task queue) only once every owed answer was
+ * signalled: under a burst of asks, each owing an answer (2 events), a run grew to twice Temporal's suggested length.
+ * It now continues as new as soon as it is suggested, before a reconciliation due, the answers still owed carried in
+ * its state for the next run to deliver; a move carries those that came in while it waited. Decided only where
+ * answers are owed when the suggestion stands or a move is asked.
  */
 const CARRIES_OWED_ANSWERS_PATCH = 'portfolio-carries-owed-answers-across-continue-as-new';
 
@@ -197,7 +198,8 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
     );
     book.admitFromQueue();
     await deliver(book, carriesOwedAnswers);
-    if (state.reconcileRequested === true || Date.now() >= reconcileAt) {
+    // Answers carried into the next run go first: it reconciles once they are out (what is due or asked is carried).
+    if (!carriesOwedAnswers() && (state.reconcileRequested === true || Date.now() >= reconcileAt)) {
       state.reconcileRequested = false;
       book.beginReconciliation();
       await reconcile(book, input.portfolioId);

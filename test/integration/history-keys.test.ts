@@ -1,4 +1,5 @@
 // A worker's or service's payload keys, checked at start against the running runs of its task queues.
+import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataConverter } from '../../src/codec/data-converter.js';
@@ -11,32 +12,38 @@ import { listed } from '../support/listed.js';
 import { connectDevServer, testSecretsKeys, uniqueTaskQueue, type TestEnv } from '../support/temporal.js';
 
 const key = (id: string, fill: number) => `${id}:${Buffer.alloc(32, fill).toString('base64')}`;
-/** The tests' own payload key (TEST_CODEC_KEYS), which the runs below are written with. */
+/** The tests' own payload key (TEST_CODEC_KEYS), which most runs below are written with. */
 const theirs = key('test-1', 7);
+const REMEDY =
+  "Give this process the fleet's payload keys; a restored data folder needs the codec-keys of the same backup as its temporal.sqlite (NUMBERFLOW_KEY_CHECK=warn starts anyway)";
 
 describe('the payload keys against the running runs, at start (dev server)', () => {
   let env: TestEnv;
-  const taskQueue = uniqueTaskQueue('history-keys');
   const started: string[] = [];
-  /** Starts a journey nobody runs on `taskQueue`, its input written with `keys`. */
-  const startWith = async (keys: string) => {
-    const client = new Client({
+  const clientWith = (keys: string) =>
+    new Client({
       connection: env.client.connection,
       dataConverter: createDataConverter(parseCodecKeys(keys), testSecretsKeys),
     });
+  /** Starts a journey nobody runs on `taskQueue`, its input written with `keys`. */
+  const startWith = async (keys: string, taskQueue: string) => {
     const input = journeyInput();
     const workflowId = journeyWorkflowId(input.phoneNumber.e164);
-    await client.workflow.start('numberJourney', { taskQueue, workflowId, args: [input] });
+    await clientWith(keys).workflow.start('numberJourney', { taskQueue, workflowId, args: [input] });
     started.push(workflowId);
     return workflowId;
   };
-  const check = async (keys: string) => {
+  const check = async (keys: string, taskQueue: string, onMismatch?: 'refuse' | 'warn') => {
     const warnings: string[] = [];
-    const refused = await checkKeysOpenRunningRuns(env.client, parseCodecKeys(keys), [taskQueue], (message) =>
-      warnings.push(message),
+    const refused = await checkKeysOpenRunningRuns(
+      env.client,
+      parseCodecKeys(keys),
+      [taskQueue],
+      (message) => warnings.push(message),
+      onMismatch,
     ).then(
       () => undefined,
-      (err: unknown) => err,
+      (err: unknown) => err as Error,
     );
     return { refused, warnings };
   };
@@ -49,43 +56,80 @@ describe('the payload keys against the running runs, at start (dev server)', () 
     await env?.teardown();
   });
 
-  it('lets keys through that open the runs, and keys on queues with no run', async () => {
-    const first = await startWith(theirs);
-    await startWith(theirs);
+  it('lets keys through that open the runs, and refuses other keys under their id or keys that open none', async () => {
+    const taskQueue = uniqueTaskQueue('history-keys');
+    const first = await startWith(theirs, taskQueue);
+    const second = await startWith(theirs, taskQueue);
     await listed(env, taskQueue, 2);
-    expect(await check(theirs)).toEqual({ refused: undefined, warnings: [] });
+    expect(await check(theirs, taskQueue)).toEqual({ refused: undefined, warnings: [] });
     // A rotation: a new active key, the old one kept.
-    expect(await check(`${key('test-2', 9)},${theirs}`)).toEqual({ refused: undefined, warnings: [] });
-    const empty = await checkKeysOpenRunningRuns(env.client, parseCodecKeys(key('x', 1)), [uniqueTaskQueue()], () => {
-      throw new Error('no warning expected');
-    });
-    expect(empty).toBeUndefined();
+    expect(await check(`${key('test-2', 9)},${theirs}`, taskQueue)).toEqual({ refused: undefined, warnings: [] });
+    expect(await check(key('x', 1), uniqueTaskQueue())).toEqual({ refused: undefined, warnings: [] });
 
-    // Another key under the runs' id: refused, naming the key, the runs and what to do.
-    const { refused: wrongKey } = await check(key('test-1', 8));
+    // Another key under the runs' id: refused, naming the key, a run and what to do.
+    const { refused: wrongKey } = await check(key('test-1', 8), taskQueue);
     expect(wrongKey).toBeInstanceOf(ConfigError);
-    expect((wrongKey as Error).message).toMatch(
-      /^the payload key "test-1" here is not the one 2 of the 2 newest running runs looked at \(number:\S+ the first\) were written with: every task of theirs would fail \(this process holds 'test-1': NUMBERFLOW_CODEC_KEYS, or the data folder's codec-keys\)\. Give this process the fleet's payload keys; a restored data folder needs the codec-keys of the same backup as its temporal\.sqlite$/,
+    expect(wrongKey?.message).toMatch(
+      /^the payload key "test-1" here is not the one 2 of the 2 newest running runs looked at \((number:\S+) the first\) were written with: every task of theirs would fail \(this process holds 'test-1': NUMBERFLOW_CODEC_KEYS, or the data folder's codec-keys\)\. /,
     );
-    expect([first, ...started]).toContain((wrongKey as Error).message.match(/\((number:\S+) the first\)/)?.[1]);
+    expect(wrongKey?.message.endsWith(REMEDY)).toBe(true);
+    expect([first, second]).toContain(wrongKey?.message.match(/\((number:\S+) the first\)/)?.[1]);
 
-    // Only keys of other ids: nothing opens.
-    const { refused: noKey } = await check(key('local-deadbeef', 3));
-    expect((noKey as Error).message).toContain(
-      `no payload key here opens the running runs: 2 of the 2 newest running runs looked at`,
+    // Only keys of other ids: two runs, none opens.
+    const { refused: noKey } = await check(key('local-deadbeef', 3), taskQueue);
+    expect(noKey?.message).toContain(
+      `no payload key here opens the running runs: 2 of the 2 newest running runs looked at (`,
     );
-    expect((noKey as Error).message).toContain(`were written with key "test-1" (this process holds 'local-deadbeef'`);
-    // Nothing secret in what it says.
-    expect((noKey as Error).message).not.toContain(Buffer.alloc(32, 7).toString('base64'));
+    expect(noKey?.message).toContain(`were written with key "test-1" (this process holds 'local-deadbeef'`);
+    expect(noKey?.message).not.toContain(Buffer.alloc(32, 7).toString('base64')); // nothing secret in it
+    // Told to start anyway, it warns.
+    const warned = await check(key('local-deadbeef', 3), taskQueue, 'warn');
+    expect(warned.refused).toBeUndefined();
+    expect(warned.warnings).toEqual([
+      expect.stringMatching(
+        /^no payload key here opens the running runs: .*; starting anyway \(NUMBERFLOW_KEY_CHECK=warn\)$/,
+      ),
+    ]);
   }, 60_000);
 
-  it('warns of runs written with a key it lacks among runs it opens, and starts', async () => {
-    const stray = await startWith(key('test-old', 5));
-    await listed(env, taskQueue, 3);
-    const { refused, warnings } = await check(theirs);
+  it('warns of a run of a key it lacks, alone or among runs it opens: one run is no sample', async () => {
+    const alone = uniqueTaskQueue('history-keys-alone');
+    const stray = await startWith(key('test-old', 5), alone);
+    await listed(env, alone, 1);
+    const lacks = (count: number) =>
+      `1 of the ${count} newest running runs looked at (${stray} the first) were written with payload key "test-old", which this process lacks (rotated out while runs still needed it?): their workflow tasks fail until a worker holds it`;
+    expect(await check(theirs, alone)).toEqual({ refused: undefined, warnings: [lacks(1)] });
+    await startWith(theirs, alone);
+    await listed(env, alone, 2);
+    const { refused, warnings } = await check(theirs, alone);
     expect(refused).toBeUndefined();
-    expect(warnings).toEqual([
-      `1 of the 3 newest running runs looked at (${stray} the first) were written with payload key "test-old", which this process lacks (rotated out while runs still needed it?): their workflow tasks fail until a worker holds it`,
-    ]);
+    expect(warnings).toEqual([lacks(2)]);
+  }, 60_000);
+
+  it("passes over another client's key check and runs started with plain payloads", async () => {
+    const taskQueue = uniqueTaskQueue('history-keys-others');
+    await startWith(theirs, taskQueue);
+    // A client with another key under the same id checks the worker's keys (a keyCheck run, newest on the queue).
+    const probe = `key-check:${randomUUID()}`;
+    await clientWith(key('test-1', 8)).workflow.start('keyCheck', {
+      taskQueue,
+      workflowId: probe,
+      args: [{ nonce: 'n' }],
+    });
+    started.push(probe);
+    // A journey started by hand with a plain input (as `temporal workflow start --input` would).
+    const plain = `number:plain-${randomUUID()}`;
+    await new Client({ connection: env.client.connection }).workflow.start('numberJourney', {
+      taskQueue,
+      workflowId: plain,
+      args: [{ by: 'hand' }],
+    });
+    started.push(plain);
+    await listed(env, taskQueue, 3);
+    expect(await check(theirs, taskQueue)).toEqual({ refused: undefined, warnings: [] });
+    // Keys that open nothing: the plain run is no run opened, nor the probe one looked at; one run is no sample.
+    const { refused, warnings } = await check(key('local-deadbeef', 3), taskQueue);
+    expect(refused).toBeUndefined();
+    expect(warnings).toEqual([expect.stringContaining('1 of the 1 newest running runs looked at')]);
   }, 60_000);
 });

@@ -2,17 +2,21 @@
 // delivers them, instead of signalling each first (2 events each): under a burst of asks a run grew to twice the
 // suggested length before.
 import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import {
   portfolioQuery,
   portfolioWorkflowId,
+  reconcileSignal,
   requestSlotSignal,
+  type SlotAnswer,
   type SlotRequest,
 } from '../../src/domain/portfolio.js';
 import type { portfolio } from '../../src/workflows/portfolio.js';
 import { useBench } from '../support/bench.js';
 import { keepHistory } from '../support/harness.js';
+import { decodedPayloadTexts } from '../support/history.js';
 import { until } from '../support/listed.js';
 import { CONTINUE_AS_NEW_SUGGESTED_AT } from '../support/server-settings.js';
 import { createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
@@ -26,7 +30,11 @@ const JOURNEYS = 20;
 describe('a portfolio owing answers when continue-as-new is suggested (dev server)', () => {
   const t = useBench('dev');
 
-  it('continues as new at once, its owed answers carried and delivered by the next run', async () => {
+  /**
+   * A portfolio of cap 2 sent `ASKS` asks (and `also`, a reconciliation asked for, say) before any worker runs it, so
+   * that its first task takes them all; then run until a run has delivered every answer.
+   */
+  async function burst(also?: (handle: WorkflowHandle<typeof portfolio>) => Promise<void>) {
     const { bench, env } = t;
     const unpolled = uniqueTaskQueue('nobody');
     const journeys = await Promise.all(
@@ -36,7 +44,6 @@ describe('a portfolio owing answers when continue-as-new is suggested (dev serve
         return workflowId;
       }),
     );
-    // The asks come before any worker runs the portfolio: its first task takes them all.
     const portfolioId = `burst-${randomUUID()}`;
     const taskQueue = uniqueTaskQueue('burst');
     const handle = await env.client.workflow.start<typeof portfolio>('portfolio', {
@@ -45,35 +52,30 @@ describe('a portfolio owing answers when continue-as-new is suggested (dev serve
       args: [{ portfolioId, cap: 2, reconcileEveryMs: 365 * 24 * 60 * 60 * 1000 }],
     });
     const started = Date.now();
-    for (let i = 0; i < ASKS; i += 50) {
-      await Promise.all(
-        Array.from({ length: Math.min(50, ASKS - i) }, (_, k) => {
-          const e164 = `+1555${String(3_000_000 + i + k)}`;
-          const runId = randomUUID();
-          const request: SlotRequest = {
-            e164,
-            workflowId: journeys[(i + k) % JOURNEYS]!,
-            runId,
-            firstRunId: runId,
-            wabaId: '102290129340398',
-            registered: false,
-            startedAt: new Date(started + i + k).toISOString(),
-          };
-          return handle.signal(requestSlotSignal, request);
-        }),
-      );
+    // One after another, in the order the journeys started: each queued ask answered with a place of its own.
+    for (let i = 0; i < ASKS; i++) {
+      const runId = randomUUID();
+      const request: SlotRequest = {
+        e164: `+1555${String(3_000_000 + i)}`,
+        workflowId: journeys[i % JOURNEYS]!,
+        runId,
+        firstRunId: runId,
+        wabaId: '102290129340398',
+        registered: false,
+        startedAt: new Date(started + i).toISOString(),
+      };
+      await handle.signal(requestSlotSignal, request);
     }
+    await also?.(handle);
     const worker = await createTestWorker(env, { taskQueue, activities: bench.activities });
-    await worker.runUntil(async () => {
-      const state = await until(async () => {
+    const state = await worker.runUntil(() =>
+      until(async () => {
         const { runId } = await handle.describe();
         if (runId === handle.firstExecutionRunId) return null;
         const now = await handle.query(portfolioQuery);
-        return now.outbox.length === 0 ? now : null;
-      }, 'the next run delivered every answer');
-      expect(state.holders).toHaveLength(2);
-      expect(state.queue).toHaveLength(ASKS - 2);
-    });
+        return now.outbox.length === 0 && now.reconcileRequested !== true ? now : null;
+      }, 'a run delivered every answer'),
+    );
     // Its runs, from the first, each followed by the one it continued as new into.
     const runs: HistoryEvent[][] = [];
     for (let runId: string | null | undefined = handle.firstExecutionRunId; runId;) {
@@ -82,9 +84,24 @@ describe('a portfolio owing answers when continue-as-new is suggested (dev serve
       runs.push(events);
       runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
     }
+    const done = async () => {
+      await handle.terminate('test done');
+      for (const workflowId of journeys) await env.client.workflow.getHandle(workflowId).terminate('test done');
+    };
+    return { handle, journeys, state, runs, done };
+  }
+
+  const signalled = (events: HistoryEvent[]) =>
+    events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length;
+  const reconciled = (events: HistoryEvent[]) =>
+    events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'reconcileHolders').length;
+
+  it('continues as new at once, its owed answers carried and delivered by the next run', async () => {
+    const { env } = t;
+    const { handle, journeys, state, runs, done } = await burst();
+    expect(state.holders).toHaveLength(2);
+    expect(state.queue).toHaveLength(ASKS - 2);
     const [first = [], ...later] = runs;
-    const signalled = (events: HistoryEvent[]) =>
-      events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length;
     await keepHistory(env, {
       workflowId: handle.workflowId,
       runId: handle.firstExecutionRunId,
@@ -97,7 +114,8 @@ describe('a portfolio owing answers when continue-as-new is suggested (dev serve
     // The runs after it delivered them, each continuing as new once a batch of answers (100, 2 events each) is out.
     expect(later.map(signalled).reduce((sum, n) => sum + n, 0)).toBe(ASKS);
     for (const events of later) expect(events.length).toBeLessThan(CONTINUE_AS_NEW_SUGGESTED_AT + 2 * 100 + 30);
-    // Each journey was answered for every ask it made.
+    // Each journey was answered for every ask it made; each ask once: two granted, the others each their own place.
+    const places: (number | null)[] = [];
     for (const workflowId of journeys) {
       const answers = async () =>
         (await env.client.workflow.getHandle(workflowId).fetchHistory()).events!.filter(
@@ -105,8 +123,37 @@ describe('a portfolio owing answers when continue-as-new is suggested (dev serve
         ).length;
       await until(async () => ((await answers()) >= ASKS / JOURNEYS ? true : null), `${workflowId} answered`);
       expect(await answers()).toBe(ASKS / JOURNEYS);
+      const texts = await decodedPayloadTexts(await env.client.workflow.getHandle(workflowId).fetchHistory());
+      for (const text of texts) {
+        const value = JSON.parse(text) as Partial<SlotAnswer>;
+        if (typeof value.granted === 'boolean') places.push(value.granted ? null : (value.position ?? -1));
+      }
     }
-    await handle.terminate('test done');
-    for (const workflowId of journeys) await env.client.workflow.getHandle(workflowId).terminate('test done');
+    const placesInOrder = [null, null, ...Array.from({ length: ASKS - 2 }, (_, i) => i + 1)];
+    expect(places.sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(placesInOrder);
+    await done();
+  }, 120_000);
+
+  it('carries a reconciliation asked for meanwhile too: the run that has delivered every answer makes it', async () => {
+    const { handle, runs, done } = await burst((handle) =>
+      handle.signal(reconcileSignal, { id: 'burst', actor: 'test', reason: 'a burst' }),
+    );
+    await keepHistory(t.env, {
+      workflowId: handle.workflowId,
+      runId: handle.firstExecutionRunId,
+      workflow: 'portfolio',
+      scenario: 'a reconciliation asked during a burst carried with the owed answers',
+    });
+    const last = runs.at(-1) ?? [];
+    // No run reconciled while it owed answers; the last one, with every answer out, did (the ask carried to it).
+    expect(runs.slice(0, -1).map(reconciled)).toEqual(runs.slice(0, -1).map(() => 0));
+    expect(reconciled(last)).toBe(1);
+    expect(
+      runs
+        .slice(1)
+        .map(signalled)
+        .reduce((sum, n) => sum + n, 0),
+    ).toBe(ASKS);
+    await done();
   }, 120_000);
 });

@@ -4,7 +4,6 @@ import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { CancellationScope, patched, setHandler } from '@temporalio/workflow';
 import { numberEventDateProblem, numberEventProblem } from '../../domain/events.js';
 import { journeyQuery, numberPinQuery } from '../../domain/journey.js';
-import { journeyPolicy } from '../../domain/policy.js';
 import { reasonWords } from '../../domain/words.js';
 import {
   cancelSignal,
@@ -16,7 +15,6 @@ import {
   otpSignal,
   pinRevealRoles,
   pinSignal,
-  removalRoles,
   requestRemovalSignal,
   requestRemovalUpdate,
   resendCodeSignal,
@@ -29,9 +27,7 @@ import {
   submitPinUpdate,
   tokenRenewedSignal,
   type CancelRequest,
-  type DeletionConfirmation,
   type RemovalRequest,
-  type ResendRequest,
   type SubmissionOutcome,
 } from '../../domain/messages.js';
 import {
@@ -48,18 +44,33 @@ import {
   notedActor,
 } from '../../domain/operator-input.js';
 import { slotAnswerSignal } from '../../domain/portfolio.js';
-import type { JourneyStage } from '../../domain/stages.js';
 import { REMOVAL_STOPS_RENAME_PATCH } from './display-name.js';
 import { checkIdentityCheckRequest, checkTestMessage, sendTestMessage, turnIdentityCheck } from './identity-actions.js';
 import type { Inbox } from './inbox.js';
 import type { Journey } from './journey.js';
 import { whenSignalDropped } from '../undecryptable-guard.js';
-import { deletionRefusedUntil } from './removal.js';
+import {
+  checkDeletionAllowed,
+  checkNewName,
+  codesSpent,
+  confirmationRefusal,
+  idle,
+  inStage,
+  nameTurn,
+  refusal,
+  refuseWith,
+  removalRefusal,
+  resendRefusal,
+} from './input-rules.js';
 
 export function installHandlers(journey: Journey): void {
   setHandler(journeyQuery, () => journey.view());
   setHandler(numberPinQuery, () => ({ pin: journey.numberPin }));
 
+  // A signal the interceptor dropped (a secret sent in clear, one no key opens) is said where operators look.
+  whenSignalDropped((name, why) => journey.note('numberflow', `signal ${name} dropped: ${why}`));
+  const ignored = (name: string, words: PersonWords | null, problem: string) =>
+    journey.note(notedActor(words?.actor), `signal ${name} ignored: ${problem}`);
   /**
    * A signal's handler for its argument when it is a JSON object. One sent by hand without one (`temporal workflow
    * signal` with no `--input`, or `null`) is noted and dropped: read as an object, it failed the workflow task, for
@@ -67,10 +78,6 @@ export function installHandlers(journey: Journey): void {
    * array, reached no command through these handlers (a numberEvent of one was only kept in recentEvents; the
    * portfolio's slot answer, which could, is checked on its own).
    */
-  // A signal the interceptor dropped (a secret sent in clear, one no key opens) is said where operators look.
-  whenSignalDropped((name, why) => journey.note('numberflow', `signal ${name} dropped: ${why}`));
-  const ignored = (name: string, words: PersonWords | null, problem: string) =>
-    journey.note(notedActor(words?.actor), `signal ${name} ignored: ${problem}`);
   const onSignal = <T>(signal: SignalDefinition<[T]>, handler: (arg: T) => void) =>
     setHandler(signal, (arg: T) => {
       journey.tookAnInput();
@@ -114,31 +121,21 @@ export function installHandlers(journey: Journey): void {
       },
     );
 
-  const inStage = (stage: JourneyStage, what: string) => {
-    if (journey.stage !== stage) throw new Error(`this journey is not waiting for ${what} (stage ${journey.stage})`);
-    if (journey.state.cancel) throw new Error('the journey is being cancelled');
-  };
-  const idle = (inbox: Inbox<unknown>, what: string) => {
-    if (inbox.busy) throw new Error(`${what} is already being worked on; wait for its outcome`);
-  };
-
   /**
    * An operator's input that comes as an update (validated, then answered with its outcome) or as a signal
    * (noted and dropped when refused). `turn` says whether the journey takes it now.
    */
-  const submissions = <S extends { actor: string; submittedAt?: unknown }>(
-    update: UpdateDefinition<SubmissionOutcome, [S]>,
-    signal: SignalDefinition<[S]>,
-    inbox: Inbox<string>,
-    what: string,
-    valueOf: (submission: S) => unknown,
-    check: (value: unknown) => string,
-    turn: () => void,
-    /** What only the update refuses (validators never replay; signals took it before, and replay so). */
-    newlyRefused: (value: string) => void = () => undefined,
-    /** The check of a signal, where it differs from the update's (a rule made looser behind a patch). */
-    checkSignal: (value: unknown) => string = check,
-  ) => {
+  const submissions = <S extends { actor: string; submittedAt?: unknown }>({
+    update,
+    signal,
+    inbox,
+    what,
+    valueOf,
+    check,
+    turn,
+    newlyRefused = () => undefined,
+    checkSignal = check,
+  }: Submissions<S>) => {
     const validate = (submission: S, checked = check): string => {
       checkActor(submission.actor);
       turn();
@@ -160,90 +157,48 @@ export function installHandlers(journey: Journey): void {
   };
 
   const { otp, pin, displayName, resend, removal, deletionConfirmation, slot } = journey.inbox;
-  submissions(
-    submitOtpUpdate,
-    otpSignal,
-    otp,
-    'code',
-    (s) => s.code,
-    normaliseOtp,
-    () => {
-      inStage('AWAITING_OTP', 'a code');
+  submissions({
+    update: submitOtpUpdate,
+    signal: otpSignal,
+    inbox: otp,
+    what: 'code',
+    valueOf: (s) => s.code,
+    check: normaliseOtp,
+    turn: () => {
+      inStage(journey, 'AWAITING_OTP', 'a code');
       idle(otp, 'a code');
     },
-  );
-  submissions(
-    submitPinUpdate,
-    pinSignal,
-    pin,
-    'PIN',
-    (s) => s.pin,
-    checkPin,
-    () => {
-      inStage('AWAITING_PIN', 'a PIN');
+  });
+  submissions({
+    update: submitPinUpdate,
+    signal: pinSignal,
+    inbox: pin,
+    what: 'PIN',
+    valueOf: (s) => s.pin,
+    check: checkPin,
+    turn: () => {
+      inStage(journey, 'AWAITING_PIN', 'a PIN');
       idle(pin, 'a PIN');
     },
-  );
-  submissions(
-    submitDisplayNameUpdate,
-    displayNameSignal,
-    displayName,
-    'display name',
-    (s) => s.displayName,
-    (value) => checkDisplayName(value, { asRecorded: true }),
-    () => {
-      if (journey.stage !== 'AWAITING_NEW_NAME' && journey.stage !== 'LIVE') {
-        throw new Error(
-          `this journey takes a new display name only when it is rejected or live (stage ${journey.stage})`,
-        );
-      }
-      if (journey.state.cancel) throw new Error('the journey is being cancelled');
-      if (removal.busy) throw new Error('the number is being removed');
-      if (displayName.busy || (journey.stage === 'LIVE' && journey.state.displayName.pending)) {
-        throw new Error('a display-name change is already under way');
-      }
-    },
-    (name) => {
-      checkDisplayName(name); // the rule's later parts (a character lost to an encoding)
-      // Meta would review it again for nothing; on a live number, an approval would cost a register call.
-      const { displayName, declinedName } = journey.state;
-      if (name === declinedName || (journey.stage === 'AWAITING_NEW_NAME' && name === displayName.current)) {
-        throw new Error(`Meta rejected "${name}": submit another name`);
-      }
-      if (name === displayName.current) throw new Error(`"${name}" is the number's display name already`);
-      // Meta's limit, which it answers with a bare "invalid parameter" (100): said before anything is asked.
-      const allowedFrom = journey.nameChangeAllowedFrom();
-      if (allowedFrom !== null) {
-        const { nameChangesPerWindow, nameChangeWindowMs } = journeyPolicy;
-        throw new Error(
-          `Meta allows ${nameChangesPerWindow} display-name changes of a number in ${nameChangeWindowMs / 86_400_000} days, and this number's are spent: submit it from ${new Date(allowedFrom).toISOString()}`,
-        );
-      }
-    },
+  });
+  submissions({
+    update: submitDisplayNameUpdate,
+    signal: displayNameSignal,
+    inbox: displayName,
+    what: 'display name',
+    valueOf: (s) => s.displayName,
+    check: (value) => checkDisplayName(value, { asRecorded: true }),
+    turn: () => nameTurn(journey),
+    newlyRefused: (name) => checkNewName(journey, name),
     // A name the host rule took for a web address before (Co.KG, Dr.Oz): a signal refused so replays refused.
-    (value) => checkDisplayName(value, { asRecorded: true, hostsAsBefore: () => !patched(NAME_HOSTS_PATCH) }),
-  );
+    checkSignal: (value) =>
+      checkDisplayName(value, { asRecorded: true, hostsAsBefore: () => !patched(NAME_HOSTS_PATCH) }),
+  });
 
-  const resendRefusal = ({ method, actor }: ResendRequest) =>
-    refusal(() => {
-      checkActor(actor);
-      inStage('AWAITING_OTP', 'a resend');
-      if (method !== undefined && method !== 'SMS' && method !== 'VOICE') {
-        throw new Error(`the code method must be SMS or VOICE, got ${String(method)}`);
-      }
-      if (method === 'SMS' && journey.input.ivr) throw new Error('an IVR number cannot receive SMS; use VOICE');
-    });
-  // A resend past the codes a journey asks for ended it (OTP_NOT_VERIFIED), though the latest code still stood.
-  const codesSpent = () => {
-    const { maxCodeRequests } = journeyPolicy;
-    if (journey.state.attempts.codeRequests < maxCodeRequests) return null;
-    const orCancel = journey.state.wentLive ? '' : ', or cancel'; // a live number is removed, never cancelled
-    return `${maxCodeRequests} of ${maxCodeRequests} codes have been requested, the most a journey asks for: submit the latest code${orCancel}`;
-  };
   onSignal(resendCodeSignal, (request) => {
     // Runs from before the patch took the resend, and ended: they replay so.
-    const spent = codesSpent();
-    const problem = resendRefusal(request) ?? (spent !== null && patched(RESEND_LIMIT_PATCH) ? spent : null);
+    const spent = codesSpent(journey);
+    const problem = resendRefusal(journey, request) ?? (spent !== null && patched(RESEND_LIMIT_PATCH) ? spent : null);
     if (problem) return journey.note(notedActor(request.actor), `resend ignored: ${problem}`);
     resend.put(request.method ?? null, request.actor);
   });
@@ -255,7 +210,7 @@ export function installHandlers(journey: Journey): void {
       return { accepted: true, pending: true, message: `asking Meta for a new code by ${method}`, attemptsLeft: null };
     },
     (request) => {
-      refuseWith(resendRefusal(request) ?? codesSpent());
+      refuseWith(resendRefusal(journey, request) ?? codesSpent(journey));
       idle(resend, 'a resend');
     },
   );
@@ -289,22 +244,6 @@ export function installHandlers(journey: Journey): void {
     },
   );
 
-  /** `duringRename`: a live rename's register is stopped by a removal (the patch, decided in a signal's handler). */
-  const removalRefusal = (request: RemovalRequest, duringRename: () => boolean) =>
-    refusal(() => {
-      checkActor(request.actor);
-      if (!(removalRoles as readonly string[]).includes(request.role)) {
-        throw new Error(
-          `role "${request.role}" lacks admin rights on the portfolio; only an admin can remove a number`,
-        );
-      }
-      if (journey.stage === 'REMOVING' && !journey.state.restriction) {
-        throw new Error('the number is being removed already (stage REMOVING)');
-      }
-      if (journey.stage !== 'LIVE' && journey.stage !== 'REMOVING' && !(journey.applyingLiveRename && duringRename())) {
-        throw new Error(`removal applies to a live number (stage ${journey.stage}); cancel an onboarding instead`);
-      }
-    });
   /** Takes an accepted removal: a blocked one is tried again, a live number's starts. */
   const takeRemoval = (request: RemovalRequest): SubmissionOutcome => {
     if (journey.stage === 'REMOVING') {
@@ -324,24 +263,22 @@ export function installHandlers(journey: Journey): void {
     };
   };
   onSignal(requestRemovalSignal, (request) => {
-    const problem = removalRefusal(request, () => patched(REMOVAL_STOPS_RENAME_PATCH));
+    const problem = removalRefusal(journey, request, () => patched(REMOVAL_STOPS_RENAME_PATCH));
     if (problem) return journey.note(notedActor(request.actor), `removal refused: ${problem}`);
     takeRemoval(request);
   });
   // The reason is checked on the update only (validators never replay): a removal by signal recorded without one
   // still replays as it went.
   onUpdate(requestRemovalUpdate, takeRemoval, (request) => {
-    refuseWith(removalRefusal(request, () => true)); // a validator never replays
+    refuseWith(removalRefusal(journey, request, () => true)); // a validator never replays
     checkReason(request.reason);
     idle(removal, 'a removal');
   });
 
-  const confirmationRefusal = ({ actor }: DeletionConfirmation) =>
-    refusal(() => (checkActor(actor), inStage('REMOVING', 'a deletion confirmation')));
   onSignal(confirmDeletionSignal, (confirmation) => {
     // Taken, it replaced a confirmation held for its update, which was then never answered (nor the run closed).
     const problem =
-      confirmationRefusal(confirmation) ??
+      confirmationRefusal(journey, confirmation) ??
       (deletionConfirmation.busy && patched(CONFIRMATION_HELD_PATCH)
         ? refusal(() => idle(deletionConfirmation, 'a deletion confirmation'))
         : null);
@@ -353,20 +290,9 @@ export function installHandlers(journey: Journey): void {
     confirmDeletionUpdate,
     ({ actor }) => deletionConfirmation.submit(null, actor),
     (confirmation) => {
-      refuseWith(confirmationRefusal(confirmation));
+      refuseWith(confirmationRefusal(journey, confirmation));
       idle(deletionConfirmation, 'a deletion confirmation');
-      const blocked = journey.state.restriction;
-      if (blocked) throw new Error(`the removal is blocked: ${blocked.reason}; request the removal again first`);
-      // Else it would wait, unanswered, for the block's end (the operator's client gave up on it as "still working"),
-      // and refuse every confirmation after it as already under way.
-      const refusedUntil = deletionRefusedUntil(journey);
-      if (refusedUntil !== null) {
-        const until = new Date(refusedUntil).toISOString();
-        const days = Math.round(journeyPolicy.paidMessageBlockMs / 86_400_000);
-        throw new Error(
-          `Meta refuses to delete the number until ${until}, ${days} days after its last paid message (with an hour's margin: numberflow hears of paid messages once an hour): delete it in WhatsApp Manager from then on, then confirm`,
-        );
-      }
+      checkDeletionAllowed(journey);
     },
   );
 
@@ -486,11 +412,6 @@ function wordsRefusal({ actor, reason }: PersonWords, controls?: RegExp): string
   );
 }
 
-/** An update validator's refusal: the problem found, if any, thrown. */
-function refuseWith(problem: string | null): void {
-  if (problem !== null) throw new Error(problem);
-}
-
 /** From this patch on, a deletion confirmation by signal leaves one already held alone (it is ignored). */
 const CONFIRMATION_HELD_PATCH = 'confirmation-signal-leaves-held-one';
 
@@ -509,16 +430,6 @@ function submittedAtOf(submission: { submittedAt?: unknown }): number | undefine
   }
 }
 
-/** The message of what `check` throws, or null when it passes. */
-function refusal(check: () => unknown): string | null {
-  try {
-    check();
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
-
 /** What a cancel taken in says follows: a slot freed, a place in the queue left, or the ending alone. */
 function cancellingMessage(journey: Journey): string {
   if (journey.state.slot === 'held') {
@@ -526,4 +437,21 @@ function cancellingMessage(journey: Journey): string {
   }
   if (journey.state.slot === 'queued') return "cancelling: the journey leaves the portfolio's queue and ends";
   return 'cancelling: the journey tidies up and ends';
+}
+
+/** An operator's input that comes as an update or as a signal (installHandlers' `submissions`). */
+interface Submissions<S> {
+  update: UpdateDefinition<SubmissionOutcome, [S]>;
+  signal: SignalDefinition<[S]>;
+  inbox: Inbox<string>;
+  /** What it is, in a refused signal's note. */
+  what: string;
+  valueOf: (submission: S) => unknown;
+  check: (value: unknown) => string;
+  /** Throws unless the journey takes it now. */
+  turn: () => void;
+  /** What only the update refuses (validators never replay; signals took it before, and replay so). */
+  newlyRefused?: (value: string) => void;
+  /** The check of a signal, where it differs from the update's (a rule made looser behind a patch). */
+  checkSignal?: (value: unknown) => string;
 }
