@@ -15,13 +15,15 @@ function connected(journey: Journey): boolean {
 
 export async function awaitConnected(journey: Journey): Promise<void> {
   if (connected(journey)) return;
-  journey.enter('AWAITING_CONNECTED', {
-    for: 'meta',
-    reason: 'Meta shows the number PENDING until the registration takes effect',
-    until: null,
-  });
-  const { registrationTook } = journey.inbox;
   const giveUpAt = Date.now() + journeyPolicy.connectTimeoutMs;
+  // Until when it waits: the journey gives up then (a read's own waits for Meta replace the wait; it is said again).
+  const pending = {
+    for: 'meta' as const,
+    reason: 'Meta shows the number PENDING until the registration takes effect',
+    until: new Date(giveUpAt).toISOString(),
+  };
+  journey.enter('AWAITING_CONNECTED', pending);
+  const { registrationTook } = journey.inbox;
   let delay: number = journeyPolicy.firstPollMs;
   for (;;) {
     await condition(
@@ -41,6 +43,7 @@ export async function awaitConnected(journey: Journey): Promise<void> {
         journey.note('meta', `shows the number ${journey.state.status}: ${LIMITED_WORDS}`);
       return;
     }
+    journey.resumeWaiting(pending);
     if (Date.now() >= giveUpAt) {
       throw end('STAYS_PENDING', {
         status: journey.state.status ?? 'PENDING',
