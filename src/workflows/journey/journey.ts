@@ -9,7 +9,6 @@ import {
   type JourneyInput,
   type JourneyResult,
   type JourneyView,
-  type MetaStop,
   type WaitingFor,
 } from '../../domain/journey.js';
 import type { CancelRequest, PinRevealRequest, RemovalRequest, RevealedPin } from '../../domain/messages.js';
@@ -26,6 +25,7 @@ import {
 } from '../../domain/search-attributes.js';
 import { journeyStages, STAGES_KEPT, type JourneyStage, type StageOrOutcome } from '../../domain/stages.js';
 import { Inbox } from './inbox.js';
+import { receiveAccountUpdate, receivePartnerRemoved, reconnectable } from './meta-stops.js';
 import { FEWER_EVENTS_PATCH, FEWER_WRITES_PATCH, VERIFY_IN_TASK_PATCH } from './meta.js';
 import { initialState, numberPinOf, viewOf, type JourneyState } from './state.js';
 
@@ -73,43 +73,6 @@ export const OTHER_ACTION_RESTRICTION_PATCH = 'restriction-of-adds-or-sends-bloc
 
 /** The restrictions a journey remembers having acted on. */
 const RESTRICTIONS_REMEMBERED = 20;
-/** Account updates that stop a number's sends: a WABA disabled (its ban state DISABLE), deleted or offboarded. */
-function accountStops(event: Extract<NumberEvent, { kind: 'account' }>): boolean {
-  if (event.event === 'DISABLED_UPDATE') return event.banState === 'DISABLE';
-  return event.event === 'ACCOUNT_DELETED' || event.event === 'ACCOUNT_OFFBOARDED';
-}
-
-/** Account updates that bring a stopped number back: a ban lifted (REINSTATE), the account or partner back. */
-function accountResumes(event: Extract<NumberEvent, { kind: 'account' }>): boolean {
-  if (event.event === 'DISABLED_UPDATE') return event.banState === 'REINSTATE';
-  return event.event === 'ACCOUNT_RECONNECTED' || event.event === 'PARTNER_ADDED';
-}
-
-/** Meta's disconnection reasons after which the number may come back by itself (its docs: a reconnection follows). */
-const RECONNECTABLE_DISCONNECTIONS: readonly string[] = ['PRIMARY_INACTIVITY', 'USER_RE_REGISTERED'];
-
-/**
- * Whether a resuming update lifts the stop standing: a ban only by its REINSTATE (a partner or an account coming back
- * lifted it too), the others only by a partner or an account coming back.
- */
-function resumes(event: Extract<NumberEvent, { kind: 'account' }>, stop: MetaStop | null | undefined): boolean {
-  if (!stop) return true;
-  // A ban's REINSTATE lifts the ban alone; the ban, nothing else.
-  return (stop.event === BAN) === (event.event === BAN);
-}
-
-/** The stop a WABA's ban is (DISABLED_UPDATE with the ban state DISABLE). */
-const BAN = 'DISABLED_UPDATE';
-
-/** Account updates a note says (the others are only recorded in recentEvents). */
-const SAID_ACCOUNT_EVENTS: readonly string[] = [
-  'DISABLED_UPDATE',
-  'ACCOUNT_VIOLATION',
-  'ACCOUNT_DELETED',
-  'ACCOUNT_OFFBOARDED',
-  'ACCOUNT_RECONNECTED',
-  'ACCOUNT_REVIEW_UPDATE',
-];
 
 /** `decidedAt`: Meta's date of an approval it dated (ms), from which its 14 days to register again run. */
 export type NameDecision = { approved: true; decidedAt?: number } | { approved: false; reason: string | null };
@@ -662,7 +625,7 @@ export class Journey {
    */
   get disconnectedForGood(): NonNullable<JourneyState['disconnection']> | null {
     const { disconnection } = this.state;
-    return disconnection && !RECONNECTABLE_DISCONNECTIONS.includes(disconnection.reason) ? disconnection : null;
+    return disconnection && reconnectable(disconnection.reason) === false ? disconnection : null;
   }
 
   /** The change stops: the number keeps its current name; `status` says why (DECLINED, CHANGE_FAILED, …). */
@@ -812,51 +775,13 @@ export class Journey {
       case 'restriction':
         this.receiveRestriction(event);
         break;
-      case 'partner_removed': {
-        const detail = event.reason ? `${event.reason}, by ${event.initiatedBy ?? 'unknown'}` : null;
-        this.note('meta', `partner removed${detail ? ` (${detail})` : ''}`);
-        this.metaStopped({ event: 'PARTNER_REMOVED', detail, at: event.at });
-        // A coexistence number's disconnection from the app (state only: live.ts decides what it ends) — not one
-        // dated before this journey began, an earlier journey's delivered again (Meta retries for days; it dates its
-        // webhooks to the second, so one of this journey's first second is its own).
-        const { disconnection } = this.state;
-        const ofThisJourney = Date.parse(event.at) >= Math.floor(workflowInfo().startTime.getTime() / 1000) * 1000;
-        const latest = !disconnection || event.at >= disconnection.at;
-        if (event.reason && this.state.coexistence && ofThisJourney && latest) {
-          this.state.disconnection = { reason: event.reason, initiatedBy: event.initiatedBy, at: event.at };
-        }
+      case 'partner_removed':
+        receivePartnerRemoved(this, event);
         break;
-      }
       case 'account':
-        // What stops the number sending, or brings it back, is for people to see; partner and billing events only
-        // recorded.
-        if (SAID_ACCOUNT_EVENTS.includes(event.event)) {
-          this.note('meta', `account update ${event.event}${event.detail ? ` (${event.detail})` : ''}`);
-        }
-        if (accountStops(event)) this.metaStopped({ event: event.event, detail: event.detail ?? null, at: event.at });
-        if (accountResumes(event) && resumes(event, this.state.stoppedByMeta)) {
-          const lifted = this.state.stoppedByMeta;
-          this.metaStopped(null, event.at);
-          if (lifted && !this.state.stoppedByMeta)
-            this.note('meta', `${event.event}: sends resumed (${lifted.event} lifted)`);
-        }
+        receiveAccountUpdate(this, event);
         break;
     }
-  }
-
-  /**
-   * Meta stopped the number's sends (its WABA disabled, deleted or offboarded, the partner removed): the view says so,
-   * and pauses sends, until an event brings it back. State only: the journey's steps do not change (Meta refuses
-   * what it no longer allows, and the journey meets that as any refusal).
-   */
-  private metaStopped(stop: MetaStop | null, at = stop?.at ?? ''): void {
-    // By Meta's dates: a stop delivered again after the event that lifted it (Meta retries for days) changes nothing.
-    const last = this.state.metaStopChangedAt;
-    if (last !== undefined && Date.parse(at) < Date.parse(last)) return;
-    // A ban standing outranks another stop: that one's lift (a partner added) must not end the ban.
-    if (stop && stop.event !== BAN && this.state.stoppedByMeta?.event === BAN) return;
-    this.state.metaStopChangedAt = at;
-    this.state.stoppedByMeta = stop;
   }
 
   // Cancellation and the end.
