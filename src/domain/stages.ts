@@ -42,3 +42,14 @@ export function isPastStage(stage: StageOrOutcome, target: StageOrOutcome): bool
 
 /** How many of the stages it entered a journey keeps: far more than it enters between two reads a second apart. */
 export const STAGES_KEPT = 20;
+
+/**
+ * The stages in which a journey waits for a person's input of its own (the code, the old PIN, a new display name):
+ * listed as awaiting input, counted by age in the metrics. REMOVING is left out: its search attribute cannot tell
+ * whether the removal waits for an admin's deletion confirmation or for Meta (the view's `waiting` says).
+ */
+export const personInputStages = [
+  'AWAITING_OTP',
+  'AWAITING_PIN',
+  'AWAITING_NEW_NAME',
+] as const satisfies readonly JourneyStage[];

@@ -6,21 +6,14 @@ import {
   isJourneyOutcome,
   journeyOutcomes,
   journeyStages,
-  type JourneyStage,
+  personInputStages,
   type StageOrOutcome,
 } from '../domain/stages.js';
 import { closedOutsideStatusesOf } from './closed-runs.js';
 import { listPage, type ListingPage } from './listing.js';
 
-/**
- * Stages in which a journey waits for an operator's input. REMOVING is left out: its search attribute cannot tell
- * whether the removal waits for an admin's deletion confirmation or for Meta (the view's `waiting` says).
- */
-export const awaitingInputStages = [
-  'AWAITING_OTP',
-  'AWAITING_PIN',
-  'AWAITING_NEW_NAME',
-] as const satisfies readonly JourneyStage[];
+/** Stages in which a journey waits for an operator's input (domain/stages.ts). */
+export const awaitingInputStages = personInputStages;
 
 export interface JourneyFilter {
   /** A stage lists running journeys; an outcome lists ended ones (the attribute keeps the last value). */

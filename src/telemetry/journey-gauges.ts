@@ -6,16 +6,12 @@ import type { Client } from '@temporalio/client';
 import pLimit from 'p-limit';
 import { Gauge, type LabelValues, type Registry } from 'prom-client';
 import { personWaits, WaitingOn, WaitingSince, type PersonWait } from '../domain/search-attributes.js';
-import { journeyStages, type JourneyStage } from '../domain/stages.js';
+import { journeyStages, personInputStages, type JourneyStage } from '../domain/stages.js';
 import { within } from '../within.js';
 import { listedRuns } from '../temporal/listed-runs.js';
 
 /** The stages where a journey waits for a person: the code, the old PIN, a new display name. */
-export const HUMAN_WAIT_STAGES = [
-  'AWAITING_OTP',
-  'AWAITING_PIN',
-  'AWAITING_NEW_NAME',
-] as const satisfies JourneyStage[];
+export const HUMAN_WAIT_STAGES = personInputStages;
 
 /** A round under way this many times a scrape's wait is given up on: the next scrape starts another. */
 const ROUND_GIVEN_UP_AFTER = 6;
