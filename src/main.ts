@@ -3,18 +3,10 @@
 // NUMBERFLOW_DATABASE_URL); without META_ACCESS_TOKEN or META_APP_ID it starts the Graph API sandbox; then the HTTP
 // service and the worker. Ctrl-C (SIGINT) or SIGTERM drains the worker, then stops what it started, in reverse.
 import { setTimeout as delay } from 'node:timers/promises';
-import { createActivities } from './activities/index.js';
 import { createDataConverter } from './codec/data-converter.js';
 import { codecKeysFor } from './codec/keys.js';
 import { secretsKeysFor } from './codec/secrets-keys.js';
-import {
-  loadConfig,
-  portfolioTaskQueue,
-  stuckAfterMs,
-  usesSandbox,
-  workflowStackTracesAsked,
-  type Config,
-} from './config.js';
+import { loadConfig, stuckAfterMs, usesSandbox, workflowStackTracesAsked, type Config } from './config.js';
 import { appSecretOf, graphClientFromConfig, SANDBOX_APP_ID } from './graph/from-config.js';
 import { PerWabaTokenProvider } from './graph/tokens.js';
 import { embeddedCodecEndpoint } from './http/codec-setup.js';
@@ -37,7 +29,7 @@ import { startDevServer } from './temporal/dev-server.js';
 import { refuseLostHistories } from './temporal/histories-file.js';
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { workflowStackTraces } from './temporal/workflow-threads.js';
-import { createNumberflowWorkers, runWatched } from './worker.js';
+import { runWatched, startNumberflowWorkers } from './worker.js';
 import { Runtime } from '@temporalio/worker';
 import { metricsUrl } from './telemetry/runtime-metrics.js';
 import { reportWorkerMemory } from './telemetry/worker-memory.js';
@@ -158,14 +150,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
 
   const connection = await connectWorkerConnection(config, address);
   stops.push(() => connection.close());
-  const activities = createActivities({
-    graph,
-    identities: stores.identities,
-    temporal: client,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    portfolioTaskQueue: portfolioTaskQueue(config),
-  });
-  const workers = await createNumberflowWorkers({ connection, config, activities, dataConverter, tracing });
+  const workers = await startNumberflowWorkers(config, connection, { graph, client, stores, dataConverter, tracing });
   logger.info(
     `worker polling task queues "${workers.taskQueues.join('" and "')}" in namespace "${config.TEMPORAL_NAMESPACE}"`,
   );

@@ -3,8 +3,8 @@
 // Each piece is closed by the caller's stops, in reverse.
 import type { CodecKeys } from './codec/aes-gcm-codec.js';
 import type { createDataConverter } from './codec/data-converter.js';
-import { checkKeysOpenRunningRuns } from './codec/history-keys.js';
-import { taskQueuesOf, type Config } from './config.js';
+import { checkKeysAtStart } from './codec/history-keys.js';
+import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Stop } from './run-main.js';
 import { openStores } from './stores/open.js';
@@ -58,13 +58,7 @@ export async function openServiceBase(config: Config, logger: Logger, stops: Sto
   // Also on the embedded server: one left running by an earlier version may lack a newer attribute.
   await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
   await warnOfShortRetention(client.connection, config.TEMPORAL_NAMESPACE, logger);
-  await checkKeysOpenRunningRuns(
-    client,
-    options.codecKeys,
-    taskQueuesOf(config),
-    (message) => logger.warn(message),
-    config.NUMBERFLOW_KEY_CHECK,
-  );
+  await checkKeysAtStart(client, options.codecKeys, config, logger);
   // Graph calls of the worker and of the service, on the HTTP service's /metrics.
   const metrics = createServiceMetrics(client, countingFailures(logger));
   const stores = await openStores(config);

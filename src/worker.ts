@@ -5,13 +5,12 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type Activities } from './activities/index.js';
+import { createActivities, type Activities, type ActivityDeps } from './activities/index.js';
 import {
   durationMs,
   loadConfig,
   portfolioTaskQueue,
   stuckAfterMs,
-  taskQueuesOf,
   workflowStackTracesAsked,
   type Config,
 } from './config.js';
@@ -20,7 +19,7 @@ import { installTemporalLogging } from './temporal/runtime-logging.js';
 import { runMain } from './run-main.js';
 import { createDataConverter, workerDataConverter } from './codec/data-converter.js';
 import { requireDevServerKeys } from './codec/dev-server-keys.js';
-import { checkKeysOpenRunningRuns } from './codec/history-keys.js';
+import { checkKeysAtStart } from './codec/history-keys.js';
 import { codecKeysFor } from './codec/keys.js';
 import { keyMissingWords, type Undecryptable } from './codec/undecryptable.js';
 import { secretsKeysFor } from './codec/secrets-keys.js';
@@ -55,6 +54,30 @@ export interface NumberflowWorkerOptions {
   taskQueue?: string;
   /** Spans for activities and workflows (the bundle then needs the tracing interceptors). */
   tracing?: Tracing;
+}
+
+/**
+ * A process's workers, their activities on its Graph client, identity store and Temporal client (`npm run worker`,
+ * `npm start`).
+ */
+export function startNumberflowWorkers(
+  config: Config,
+  connection: NativeConnection,
+  deps: Pick<NumberflowWorkerOptions, 'dataConverter' | 'tracing'> & {
+    graph: ActivityDeps['graph'];
+    client: ActivityDeps['temporal'];
+    stores: Pick<ActivityDeps, 'identities'>;
+  },
+): Promise<Workers> {
+  const { graph, client, stores, dataConverter, tracing } = deps;
+  const activities = createActivities({
+    graph,
+    identities: stores.identities,
+    temporal: client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    portfolioTaskQueue: portfolioTaskQueue(config),
+  });
+  return createNumberflowWorkers({ connection, config, activities, dataConverter, tracing });
 }
 
 /**
@@ -224,23 +247,10 @@ async function main(): Promise<void> {
     opened.push(() => client.connection.close());
     await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
     await warnOfShortRetention(client.connection, config.TEMPORAL_NAMESPACE, logger);
-    await checkKeysOpenRunningRuns(
-      client,
-      codecKeys,
-      taskQueuesOf(config),
-      (message) => logger.warn(message),
-      config.NUMBERFLOW_KEY_CHECK,
-    );
+    await checkKeysAtStart(client, codecKeys, config, logger);
     const connection = await connectWorkerConnection(config);
     opened.push(() => connection.close());
-    const activities = createActivities({
-      graph,
-      identities: stores.identities,
-      temporal: client,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      portfolioTaskQueue: portfolioTaskQueue(config),
-    });
-    const workers = await createNumberflowWorkers({ connection, config, activities, dataConverter, tracing });
+    const workers = await startNumberflowWorkers(config, connection, { graph, client, stores, dataConverter, tracing });
     const stackTraces = workflowStackTraces(workflowStackTracesAsked(config));
     logger.info(
       {

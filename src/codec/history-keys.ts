@@ -5,7 +5,7 @@
 // input of each one's first event, encrypted with the key active when it began (or continued as new).
 import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
-import { ConfigError } from '../config.js';
+import { ConfigError, taskQueuesOf, type Config } from '../config.js';
 import { listedRuns, queueLiteral } from '../temporal/listed-runs.js';
 import { AesGcmCodec, isEncrypted, UndecryptablePayloadError, type CodecKeys } from './aes-gcm-codec.js';
 import type { Undecryptable } from './undecryptable.js';
@@ -74,6 +74,17 @@ export async function checkKeysOpenRunningRuns(
   warn(
     `${of} were written with payload key ${idsOf(unread)}, which this process lacks (rotated out while runs still needed it?): their workflow tasks fail until a worker holds it`,
   );
+}
+
+/** The check at a worker's or the service's start, as configured (NUMBERFLOW_KEY_CHECK), told to the log. */
+export function checkKeysAtStart(
+  client: Client,
+  keys: CodecKeys,
+  config: Config,
+  logger: { warn: (message: string) => void },
+): Promise<void> {
+  const warn = (message: string) => logger.warn(message);
+  return checkKeysOpenRunningRuns(client, keys, taskQueuesOf(config), warn, config.NUMBERFLOW_KEY_CHECK);
 }
 
 /** The key ids runs name, as they came with their payloads (printable, bounded). */
