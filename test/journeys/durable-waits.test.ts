@@ -82,6 +82,7 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
       return [refused, second, (await journey.until((v) => v.result !== null, 'the end')).result];
     });
     expect(refusedOnce.attempts.codeRequests).toBe(1);
+    expect(refusedOnce.waiting?.for).toBe('meta'); // the code before expired: nothing for an operator to submit
     expect(refusedOnce.waiting?.reason).toMatch(
       /^Meta refused a new code \(Requesting the code by SMS failed: Meta error 136024.*\); numberflow asks once more when the wait ends \(refused again, the journey ends FAILED\)\.$/,
     );
@@ -114,8 +115,10 @@ describe('durable waits of the journey (time-skipping server + Graph sandbox)', 
     });
     // Before the patch the journey ended FAILED (META_136024) within a second of its start.
     expect(refused).toMatchObject({ result: null, attempts: { codeRequests: 0 } });
-    // No code was sent: none is said to last (the code wait is the refusal's, an hour).
+    // No code was sent: none is said to last (the code wait is the refusal's, an hour), and the wait is Meta's.
     expect(refused.deadlines.codeLastsUntil).toBeNull();
+    expect(refused.waiting?.for).toBe('meta');
+    expect(asked.waiting?.for).toBe('operator');
     expect(asked.deadlines.codeLastsUntil).toEqual(expect.any(String));
     expect(refused.notes.at(-1)?.what).toMatch(
       /numberflow asks once more at \S+Z \(refused again, the journey ends FAILED\)/,

@@ -25,7 +25,7 @@ export async function verifyOwnership(journey: Journey): Promise<void> {
   for (;;) {
     const waitEnds = codeWaitEnds(journey.state);
     journey.enter('AWAITING_OTP', {
-      for: 'operator',
+      for: waitsForMeta(journey) ? 'meta' : 'operator',
       reason: waitingReason(journey),
       until: new Date(waitEnds ?? Date.now()).toISOString(),
     });
@@ -431,6 +431,15 @@ function drawnPin(answer: VerifyAnswer | undefined): string | null {
   const refused = undecryptableRefusal([answer]);
   if (refused) throw refused;
   return answer.pin ?? null; // none drawn: Meta's refusal of a number it shows verified, answered without one
+}
+
+/**
+ * Meta refused a new code and none sent before still lasts: the journey waits to ask Meta again, not for an operator
+ * (who may still ask for a resend). State only.
+ */
+function waitsForMeta(journey: Journey): boolean {
+  const lasts = codeLastsUntil(journey);
+  return Boolean(journey.state.codeRefusal) && !(lasts !== null && lasts > Date.now());
 }
 
 function waitingReason(journey: Journey): string {
