@@ -115,9 +115,10 @@ const QUEUE_BY_START_PATCH = 'queue-in-journey-start-order';
 /**
  * Before this patch a run continued as new (or moved to another task queue) only once every owed answer was
  * signalled: under a burst of asks, each owing an answer (2 events), a run grew to twice Temporal's suggested length.
- * It now continues as new as soon as it is suggested, before a reconciliation due, the answers still owed carried in
- * its state for the next run to deliver; a move carries those that came in while it waited. Decided only where
- * answers are owed when the suggestion stands or a move is asked.
+ * It now continues as new once it is suggested, after one more batch of answers and before a reconciliation due
+ * (unless a whole period overdue), the answers still owed carried in its state for the next run to deliver; a move
+ * carries those that came in while it waited. Decided only where answers are owed when the suggestion stands or a move
+ * is asked.
  */
 const CARRIES_OWED_ANSWERS_PATCH = 'portfolio-carries-owed-answers-across-continue-as-new';
 
@@ -198,8 +199,10 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
     );
     book.admitFromQueue();
     await deliver(book, carriesOwedAnswers);
-    // Answers carried into the next run go first: it reconciles once they are out (what is due or asked is carried).
-    if (!carriesOwedAnswers() && (state.reconcileRequested === true || Date.now() >= reconcileAt)) {
+    // Answers carried into the next run go first: it reconciles once they are out (what is due or asked is carried),
+    // unless the reconciliation is a whole period overdue (a burst that outlasts runs does not put it off for good).
+    const putOff = () => Date.now() < reconcileAt + state.reconcileEveryMs && carriesOwedAnswers();
+    if ((state.reconcileRequested === true || Date.now() >= reconcileAt) && !putOff()) {
       state.reconcileRequested = false;
       book.beginReconciliation();
       await reconcile(book, input.portfolioId);
@@ -218,12 +221,13 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
 }
 
 /**
- * Signals the owed answers; one that cannot be delivered (the journey is gone) frees what it granted. Stops when
- * `carried` says the rest go with the run's continue-as-new.
+ * Signals the owed answers; one that cannot be delivered (the journey is gone) frees what it granted. After a first
+ * batch, stops when `carried` says the rest go with the run's continue-as-new: each pass delivers some, so a chain of
+ * runs each suggested to continue at once still answers.
  */
 async function deliver(book: PortfolioBook, carried: () => boolean): Promise<void> {
   const { outbox } = book.state;
-  while (outbox.length > 0 && !carried()) {
+  for (let first = true; outbox.length > 0 && (first || !carried()); first = false) {
     const batch = outbox.splice(0, DELIVERY_BATCH);
     await Promise.all(
       batch.map(({ workflowId, answer }) =>

@@ -10,6 +10,7 @@ import {
   portfolioWorkflowId,
   reconcileSignal,
   requestSlotSignal,
+  type PortfolioState,
   type SlotAnswer,
   type SlotRequest,
 } from '../../src/domain/portfolio.js';
@@ -24,6 +25,18 @@ import { createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
 /** Asks enough, taken in the run's first task, that the server suggests continuing as new at once. */
 const ASKS = CONTINUE_AS_NEW_SUGGESTED_AT + 100;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const YEAR = 365 * 24 * 60 * 60 * 1000;
+/** A book of cap 2 with nothing in it, as a run carries it. */
+const emptyBook = (): PortfolioState => ({
+  cap: 2,
+  holders: [],
+  queue: [],
+  admissions: 0,
+  reconcileEveryMs: YEAR,
+  outbox: [],
+  released: [],
+  notes: [],
+});
 /** The journeys the answers go to: runs nobody works on (a signal to one is taken, as by a journey waiting). */
 const JOURNEYS = 20;
 
@@ -34,7 +47,10 @@ describe('a portfolio owing answers when continue-as-new is suggested (dev serve
    * A portfolio of cap 2 sent `ASKS` asks (and `also`, a reconciliation asked for, say) before any worker runs it, so
    * that its first task takes them all; then run until a run has delivered every answer.
    */
-  async function burst(also?: (handle: WorkflowHandle<typeof portfolio>) => Promise<void>) {
+  async function burst(
+    also?: (handle: WorkflowHandle<typeof portfolio>) => Promise<void>,
+    carried?: Partial<PortfolioState>,
+  ) {
     const { bench, env } = t;
     const unpolled = uniqueTaskQueue('nobody');
     const journeys = await Promise.all(
@@ -49,7 +65,11 @@ describe('a portfolio owing answers when continue-as-new is suggested (dev serve
     const handle = await env.client.workflow.start<typeof portfolio>('portfolio', {
       taskQueue,
       workflowId: portfolioWorkflowId(portfolioId),
-      args: [{ portfolioId, cap: 2, reconcileEveryMs: 365 * 24 * 60 * 60 * 1000 }],
+      args: [
+        carried
+          ? { portfolioId, state: { ...emptyBook(), ...carried } }
+          : { portfolioId, cap: 2, reconcileEveryMs: YEAR },
+      ],
     });
     const started = Date.now();
     // One after another, in the order the journeys started: each queued ask answered with a place of its own.
@@ -73,7 +93,7 @@ describe('a portfolio owing answers when continue-as-new is suggested (dev serve
         const { runId } = await handle.describe();
         if (runId === handle.firstExecutionRunId) return null;
         const now = await handle.query(portfolioQuery);
-        return now.outbox.length === 0 && now.reconcileRequested !== true ? now : null;
+        return now.outbox.length === 0 && now.reconcileRequested !== true && now.queue.length > 0 ? now : null;
       }, 'a run delivered every answer'),
     );
     // Its runs, from the first, each followed by the one it continued as new into.
@@ -108,11 +128,12 @@ describe('a portfolio owing answers when continue-as-new is suggested (dev serve
       workflow: 'portfolio',
       scenario: 'a burst of asks owing answers when continue-as-new is suggested',
     });
-    // The first run signalled no answer: it took the asks and continued as new (before: 2 events an answer more).
-    expect(signalled(first)).toBe(0);
-    expect(first.length).toBeLessThan(ASKS + 30);
-    // The runs after it delivered them, each continuing as new once a batch of answers (100, 2 events each) is out.
-    expect(later.map(signalled).reduce((sum, n) => sum + n, 0)).toBe(ASKS);
+    // The first run took the asks, signalled one batch of answers (100) and continued as new, carrying the rest
+    // (before: every answer first, 2 events each).
+    expect(signalled(first)).toBe(100);
+    expect(first.length).toBeLessThan(ASKS + 2 * 100 + 30);
+    // The runs after it delivered the rest, each continuing as new once a batch of answers (100, 2 events each) is out.
+    expect(runs.map(signalled).reduce((sum, n) => sum + n, 0)).toBe(ASKS);
     for (const events of later) expect(events.length).toBeLessThan(CONTINUE_AS_NEW_SUGGESTED_AT + 2 * 100 + 30);
     // Each journey was answered for every ask it made; each ask once: two granted, the others each their own place.
     const places: (number | null)[] = [];
@@ -148,12 +169,19 @@ describe('a portfolio owing answers when continue-as-new is suggested (dev serve
     // No run reconciled while it owed answers; the last one, with every answer out, did (the ask carried to it).
     expect(runs.slice(0, -1).map(reconciled)).toEqual(runs.slice(0, -1).map(() => 0));
     expect(reconciled(last)).toBe(1);
-    expect(
-      runs
-        .slice(1)
-        .map(signalled)
-        .reduce((sum, n) => sum + n, 0),
-    ).toBe(ASKS);
+    expect(runs.map(signalled).reduce((sum, n) => sum + n, 0)).toBe(ASKS);
+    await done();
+  }, 120_000);
+
+  it('reconciles while it carries answers once the reconciliation is a whole period overdue', async () => {
+    // A period of a second: by the time the first task has taken the asks, the reconciliation is long overdue.
+    // A run continued as new with its reconciliation due two hours ago, a period of an hour.
+    const dueAt = new Date(Date.now() - 2 * 60 * 60 * 1000).toISOString();
+    const { runs, done } = await burst(undefined, { reconcileEveryMs: 60 * 60 * 1000, reconcileDueAt: dueAt });
+    const [first = []] = runs;
+    expect(signalled(first)).toBe(100);
+    expect(reconciled(first)).toBe(1);
+    expect(first.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy(); // and it still carried the rest
     await done();
   }, 120_000);
 });

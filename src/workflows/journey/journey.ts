@@ -9,6 +9,7 @@ import {
   type JourneyInput,
   type JourneyResult,
   type JourneyView,
+  type MetaStop,
   type WaitingFor,
 } from '../../domain/journey.js';
 import type { CancelRequest, PinRevealRequest, RemovalRequest, RevealedPin } from '../../domain/messages.js';
@@ -616,6 +617,17 @@ export class Journey {
     for (const inbox of this.renameInputs) {
       if (inbox.busy) inbox.answer({ accepted: false, message: why, attemptsLeft: null });
     }
+  }
+
+  /** Meta stopped the number's sends, or lifted the stop (null), as of Meta's `at` (meta-stops.ts decides). */
+  metaStopChanged(stop: MetaStop | null, at: string): void {
+    this.state.metaStopChangedAt = at;
+    this.state.stoppedByMeta = stop;
+  }
+
+  /** A coexistence number's disconnection from the WhatsApp Business App, Meta's latest (meta-stops.ts decides). */
+  disconnectedFromApp(disconnection: NonNullable<JourneyState['disconnection']>): void {
+    this.state.disconnection = disconnection;
   }
 
   /**

@@ -1,6 +1,7 @@
 // Meta's events that stop a number's sends, and those that bring it back: the partner removed (a coexistence
 // number's disconnection from the app among them), a WABA disabled, deleted, offboarded, reconnected, a partner added.
 // State only — what the view says and whether sends are paused; live.ts decides what a disconnection for good ends.
+// What changes is decided here and written by Journey's methods.
 import { workflowInfo } from '@temporalio/workflow';
 import type { NumberEvent } from '../../domain/events.js';
 import type { MetaStop } from '../../domain/journey.js';
@@ -64,7 +65,7 @@ export function receivePartnerRemoved(
   const ofThisJourney = Date.parse(event.at) >= Math.floor(workflowInfo().startTime.getTime() / 1000) * 1000;
   const latest = !disconnection || event.at >= disconnection.at;
   if (event.reason && journey.state.coexistence && ofThisJourney && latest) {
-    journey.state.disconnection = { reason: event.reason, initiatedBy: event.initiatedBy, at: event.at };
+    journey.disconnectedFromApp({ reason: event.reason, initiatedBy: event.initiatedBy, at: event.at });
   }
 }
 
@@ -95,6 +96,5 @@ function metaStopped(journey: Journey, stop: MetaStop | null, at = stop?.at ?? '
   if (last !== undefined && Date.parse(at) < Date.parse(last)) return;
   // A ban standing outranks another stop: that one's lift (a partner added) must not end the ban.
   if (stop && stop.event !== BAN && state.stoppedByMeta?.event === BAN) return;
-  state.metaStopChangedAt = at;
-  state.stoppedByMeta = stop;
+  journey.metaStopChanged(stop, at);
 }
