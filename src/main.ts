@@ -30,6 +30,7 @@ import { refuseLostHistories } from './temporal/histories-file.js';
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { workflowStackTraces } from './temporal/workflow-threads.js';
 import { runWatched, startNumberflowWorkers } from './worker.js';
+import { warnOfJourneysElsewhere } from './temporal/journeys-elsewhere.js';
 import { Runtime } from '@temporalio/worker';
 import { metricsUrl } from './telemetry/runtime-metrics.js';
 import { reportWorkerMemory } from './telemetry/worker-memory.js';
@@ -84,7 +85,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     });
     logger.info(
       { startupMs: devServer.startupMs, db: devServer.dbFile, log: devServer.logFile, pid: devServer.pid },
-      `Temporal dev server on ${devServer.address}${devServer.reused ? ' (reused, left running by an earlier start)' : ''}, Web UI at ${devServer.uiUrl}`,
+      `Temporal dev server on ${devServer.address}${devServer.reused ? ' (reused, left running by an earlier start)' : ''}, Web UI at ${webUiUrl(devServer.uiUrl, config.TEMPORAL_NAMESPACE)}`,
     );
     if (devServer.uiCodecEndpoint !== codecEndpoint) {
       logger.warn(
@@ -103,6 +104,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     address,
   });
   logger.info(`token store: ${stores.db.dialect} at ${stores.db.location}`);
+  if (!config.TEMPORAL_ADDRESS) await warnOfJourneysElsewhere(client, (message) => logger.warn(message));
   // Without Meta credentials the sandbox signs with a secret of the data folder, and the service checks with it.
   const appSecret = appSecretOf(config);
   const sandbox = usesSandbox(config)
@@ -230,3 +232,8 @@ async function storeDemoToken(sandbox: Sandbox, tokens: TokenStore, logger: Logg
 }
 
 runMain(main);
+
+/** The Web UI's page of the namespace's workflows: it opens `default` otherwise. */
+function webUiUrl(uiUrl: string, namespace: string): string {
+  return namespace === 'default' ? uiUrl : `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows`;
+}

@@ -42,6 +42,8 @@ export function directOperations(env: Record<string, string | undefined>): Journ
   };
 
   return {
+    where: `in namespace "${config.TEMPORAL_NAMESPACE}" (TEMPORAL_NAMESPACE)`,
+
     async start(request, actor, idempotencyKey) {
       const input = parseJourneyRequest({ ...request, requestedBy: actor.by });
       const client = await sending();

@@ -127,7 +127,8 @@ export function addJourneyCommands(program: Command, context: CommandContext): v
             }
             if (opts.json) context.out(JSON.stringify(all, null, 2));
             // Said apart from the list (standard error): a script reading it still reads no line.
-            else if (listed === 0) context.err(`no journeys ${noneListed(filter)}`);
+            else if (listed === 0)
+              context.err(`no journeys ${[noneListed(filter), ops.where].filter(Boolean).join(' ')}`);
           }),
     );
 

@@ -55,6 +55,8 @@ export type { UntrustedPage };
 export type IdentityConfirmationBody = z.output<typeof confirmationBody>;
 
 export interface JourneyOperations {
+  /** Where it looks, said beside an empty answer (direct mode: the namespace); none through the API. */
+  readonly where?: string;
   /** Starts a journey; under an idempotency key, the same request again answers the same journey (created false). */
   start(request: StartBody, actor: Actor, idempotencyKey?: string): Promise<{ started: Started; created: boolean }>;
   show(e164: string): Promise<JourneyView>;

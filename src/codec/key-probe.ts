@@ -50,7 +50,10 @@ export async function checkWorkerKeys(client: Client, options: KeyCheckOptions):
     pollers = await pollersOf();
   }
   if (pollers === 0)
-    throw new KeyCheckError(`no worker is polling task queue ${taskQueue}; start one (npm start)`, true);
+    throw new KeyCheckError(
+      `no worker is polling task queue ${taskQueue} in namespace "${client.options.namespace}" (TEMPORAL_NAMESPACE); start one (npm start, or npm run worker beside a cluster)`,
+      true,
+    );
 
   const nonce = randomUUID();
   const asked = Date.now();

@@ -8,7 +8,7 @@ import { tokenCoversWaba } from '../graph/signup.js';
 import type { TokenStore } from '../stores/token-store.js';
 import { IntakeError } from './errors.js';
 import { listedRuns } from '../temporal/listed-runs.js';
-import { messagesThrough } from '../temporal/unanswered.js';
+import { searchAttributesUnknown } from '../temporal/unanswered.js';
 
 /** Signals the WABA's running journeys; answers how many were told. */
 export async function announceNewToken(client: Client, wabaId: string, actor: string): Promise<number> {
@@ -31,10 +31,6 @@ export async function announceNewToken(client: Client, wabaId: string, actor: st
     if (!searchAttributesUnknown(err)) throw err;
   }
   return told;
-}
-
-function searchAttributesUnknown(err: unknown): boolean {
-  return [...messagesThrough(err)].some((message) => /^3 INVALID_ARGUMENT\b.*invalid search attribute/i.test(message));
 }
 
 export interface TokenSetDeps {

@@ -88,3 +88,11 @@ export function workflowTaskFailing(err: unknown): boolean {
     /workflow task in failed state|\[TMPRL1100\] Nondeterminism/i.test(message),
   );
 }
+
+/**
+ * Temporal's refusal of a visibility query naming a search attribute its namespace lacks: a namespace no worker or
+ * service of numberflow has started on (they register the attributes), which so holds no journey.
+ */
+export function searchAttributesUnknown(err: unknown): boolean {
+  return [...messagesThrough(err)].some((message) => /^3 INVALID_ARGUMENT\b.*invalid search attribute/i.test(message));
+}

@@ -75,7 +75,9 @@ describe("the command line's payload-key check (dev server)", () => {
     const taskQueue = uniqueTaskQueue();
     const started = performance.now();
     const { phone, error } = await startWith(TEST_CODEC_KEYS, taskQueue);
-    expect(error?.message).toBe(`no worker is polling task queue ${taskQueue}; start one (npm start)`);
+    expect(error?.message).toBe(
+      `no worker is polling task queue ${taskQueue} in namespace "default" (TEMPORAL_NAMESPACE); start one (npm start, or npm run worker beside a cluster)`,
+    );
     expect(performance.now() - started).toBeLessThan(4_000); // a second's look for a worker just starting, no 5 s probe
     await neverStarted(phone);
   });

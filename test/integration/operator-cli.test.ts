@@ -4,6 +4,7 @@ import { buildCli } from '../../src/starter.js';
 import { TEST_CODEC_KEYS, TEST_SECRETS_PUBLIC_KEY } from '../support/temporal.js';
 import { useBench } from '../support/bench.js';
 import { spawnCli } from '../support/processes.js';
+import { msToTs } from '@temporalio/common/lib/time.js';
 
 describe("the operator's command line (dev server + Graph sandbox)", () => {
   const t = useBench('dev');
@@ -72,7 +73,33 @@ describe("the operator's command line (dev server + Graph sandbox)", () => {
       { from: 'user' },
     );
     expect(out).toEqual([]);
-    expect(err).toEqual([`no journeys awaiting input in portfolio ${emptyPortfolio}`]);
+    // In direct mode, where it looked: a forgotten TEMPORAL_NAMESPACE shows.
+    expect(err).toEqual([
+      `no journeys awaiting input in portfolio ${emptyPortfolio} in namespace "default" (TEMPORAL_NAMESPACE)`,
+    ]);
+  });
+
+  it("lists nothing, not Temporal's refusal, in a namespace numberflow never started in (no search attributes)", async () => {
+    const namespace = `bare-${Date.now()}`;
+    await t.env.client.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs(86_400_000),
+    });
+    const err: string[] = [];
+    const previous = process.env.TEMPORAL_NAMESPACE;
+    process.env.TEMPORAL_NAMESPACE = namespace;
+    try {
+      await buildCli(() => undefined, { throwOnExit: true, err: (line) => err.push(line) }).parseAsync(
+        ['list', '--stage', 'AWAITING_OTP', '--portfolio', '900000000000002'],
+        { from: 'user' },
+      );
+    } finally {
+      if (previous === undefined) delete process.env.TEMPORAL_NAMESPACE;
+      else process.env.TEMPORAL_NAMESPACE = previous;
+    }
+    expect(err).toEqual([
+      `no journeys in stage AWAITING_OTP in portfolio 900000000000002 in namespace "${namespace}" (TEMPORAL_NAMESPACE)`,
+    ]);
   });
 
   it('lists a run terminated in Temporal under FAILED, as its view reads, and no longer under its stage', async () => {
