@@ -29,7 +29,7 @@ import { startDevServer } from './temporal/dev-server.js';
 import { refuseLostHistories } from './temporal/histories-file.js';
 import { movePortfoliosAtStart } from './temporal/move-portfolios.js';
 import { workflowStackTraces } from './temporal/workflow-threads.js';
-import { runWatched, startNumberflowWorkers } from './worker.js';
+import { runWatched, buildNumberflowWorkers } from './worker.js';
 import { warnOfJourneysElsewhere } from './temporal/journeys-elsewhere.js';
 import { Runtime } from '@temporalio/worker';
 import { metricsUrl } from './telemetry/runtime-metrics.js';
@@ -152,7 +152,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
 
   const connection = await connectWorkerConnection(config, address);
   stops.push(() => connection.close());
-  const workers = await startNumberflowWorkers(config, connection, { graph, client, stores, dataConverter, tracing });
+  const workers = await buildNumberflowWorkers(config, connection, { graph, client, stores, dataConverter, tracing });
   logger.info(
     `worker polling task queues "${workers.taskQueues.join('" and "')}" in namespace "${config.TEMPORAL_NAMESPACE}"`,
   );

@@ -57,10 +57,10 @@ export interface NumberflowWorkerOptions {
 }
 
 /**
- * A process's workers, their activities on its Graph client, identity store and Temporal client (`npm run worker`,
- * `npm start`).
+ * A process's workers, made (not yet run: runWatched runs them), their activities on its Graph client, identity store
+ * and Temporal client (`npm run worker`, `npm start`).
  */
-export function startNumberflowWorkers(
+export function buildNumberflowWorkers(
   config: Config,
   connection: NativeConnection,
   deps: Pick<NumberflowWorkerOptions, 'dataConverter' | 'tracing'> & {
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
     await checkKeysAtStart(client, codecKeys, config, logger);
     const connection = await connectWorkerConnection(config);
     opened.push(() => connection.close());
-    const workers = await startNumberflowWorkers(config, connection, { graph, client, stores, dataConverter, tracing });
+    const workers = await buildNumberflowWorkers(config, connection, { graph, client, stores, dataConverter, tracing });
     const stackTraces = workflowStackTraces(workflowStackTracesAsked(config));
     logger.info(
       {

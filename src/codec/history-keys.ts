@@ -48,7 +48,7 @@ export async function checkKeysOpenRunningRuns(
   try {
     looked = await client.withDeadline(Date.now() + CHECK_WITHIN_MS, () => lookAtNewestRuns(client, keys, taskQueues));
   } catch (err) {
-    warn(`could not check the payload keys against the running journeys: ${(err as Error).message}`);
+    warn(`could not check the payload keys against the running runs: ${(err as Error).message}`);
     return;
   }
   const { opened, unread } = looked;

@@ -1,5 +1,5 @@
 // Stage 1: a registration slot from the portfolio, which owns Meta's registered-number cap. The first request goes
-// by update, answered at once (a local activity that starts the portfolio if needed; journeys from before
+// by update, answered at once when it can (a local activity that starts the portfolio if needed; journeys from before
 // FEWER_EVENTS_PATCH, and a repeat after a day of silence, by signal through an activity); a queued journey's grant
 // comes back by signal, so it holds no worker slot while it waits.
 import { getExternalWorkflowHandle, isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
