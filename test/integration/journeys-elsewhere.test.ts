@@ -52,7 +52,7 @@ describe("the journeys of the folder's other namespaces, at npm start (dev serve
     // Started in its own namespace, it would not name that one.
     const fromTheirs: string[] = [];
     await warnOfJourneysElsewhere(elsewhere, (message) => fromTheirs.push(message));
-    expect(fromTheirs.join('\n')).not.toContain(`"${theirs}"`);
+    expect(fromTheirs.join('\n')).not.toContain(`in namespace "${theirs}"`);
     await elsewhere.workflow.getHandle(workflowId).terminate('test done');
   }, 60_000);
 });
