@@ -19,11 +19,13 @@ import {
   startRows,
   submitToJourney,
   summarizeJourneys,
+  type ListingPage,
 } from '../journeys/index.js';
 import { readPortfolio, reconcilePortfolio, setPortfolioCap } from '../portfolios/portfolio.js';
 import { checkKeysOf, connectDirectClient } from './direct-connection.js';
 import { directIdentityOperations } from './direct-identity.js';
 import type { JourneyAction, JourneyOperations, OutcomeAnswer } from './operations.js';
+import { searchAttributesUnknown } from '../temporal/unanswered.js';
 
 /** How often `watch` reads the journey's query. */
 const WATCH_POLL_MS = 1_000;
@@ -64,7 +66,12 @@ export function directOperations(env: Record<string, string | undefined>): Journ
       const client = await connected();
       let token: Uint8Array | null = null;
       do {
-        const page = await listJourneys(client, filter, { size: 100, token });
+        const page: ListingPage = await listJourneys(client, filter, {
+          size: 100,
+          token,
+        }).catch((err: unknown) => {
+          throw searchAttributesUnknown(err) ? namespaceWithoutAttributes(config.TEMPORAL_NAMESPACE, err) : err;
+        });
         yield* page.items;
         token = page.nextPageToken;
       } while (token);
@@ -149,4 +156,14 @@ function outcomeAnswer(outcome: SubmissionOutcome): OutcomeAnswer {
     message: outcome.message,
     attemptsLeft: outcome.attemptsLeft,
   };
+}
+
+/**
+ * A filter's refusal by a namespace without numberflow's search attributes: one no worker or service of numberflow
+ * has started in (they register them) — most often a TEMPORAL_NAMESPACE that is not the fleet's.
+ */
+function namespaceWithoutAttributes(namespace: string, err: unknown): Error {
+  return new Error(
+    `namespace "${namespace}" (TEMPORAL_NAMESPACE) lacks numberflow's search attributes, which a worker or the service registers at its start: is TEMPORAL_NAMESPACE the fleet's? (Temporal: ${(err as Error).message})`,
+  );
 }

@@ -15,7 +15,6 @@ import { closedOutsideJourney } from './closed-runs.js';
 import { runsEndedByReset } from './reset-runs.js';
 import { attributeOf, statusName } from '../temporal/listed-runs.js';
 import { protoDate, type ProtoTime } from '../temporal/proto-time.js';
-import { searchAttributesUnknown } from '../temporal/unanswered.js';
 
 type RawExecution = proto.temporal.api.workflow.v1.IWorkflowExecutionInfo;
 const { WorkflowExecutionStatus } = proto.temporal.api.enums.v1;
@@ -54,13 +53,12 @@ export async function listPage(
   pageSize: number,
   pageToken: Uint8Array | null = null,
 ): Promise<ListingPage> {
-  const answer = await client.workflowService
-    .listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize, nextPageToken: pageToken })
-    .catch((err: unknown) => {
-      // A namespace no worker or service has started on lacks the attributes a filter names, and holds no journey.
-      if (searchAttributesUnknown(err)) return { executions: [], nextPageToken: null };
-      throw err;
-    });
+  const answer = await client.workflowService.listWorkflowExecutions({
+    namespace: client.options.namespace,
+    query,
+    pageSize,
+    nextPageToken: pageToken,
+  });
   const token = answer.nextPageToken;
   const executions = answer.executions ?? [];
   const terminated = executions

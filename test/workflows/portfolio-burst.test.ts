@@ -131,10 +131,11 @@ describe('a portfolio owing answers when continue-as-new is suggested (dev serve
     // The first run took the asks, signalled one batch of answers (100) and continued as new, carrying the rest
     // (before: every answer first, 2 events each).
     expect(signalled(first)).toBe(100);
-    expect(first.length).toBeLessThan(ASKS + 2 * 100 + 30);
+    // Slack for the batch's answers coming back over several workflow tasks on a loaded machine (3 events each).
+    expect(first.length).toBeLessThan(ASKS + 2 * 100 + 150);
     // The runs after it delivered the rest, each continuing as new once a batch of answers (100, 2 events each) is out.
     expect(runs.map(signalled).reduce((sum, n) => sum + n, 0)).toBe(ASKS);
-    for (const events of later) expect(events.length).toBeLessThan(CONTINUE_AS_NEW_SUGGESTED_AT + 2 * 100 + 30);
+    for (const events of later) expect(events.length).toBeLessThan(CONTINUE_AS_NEW_SUGGESTED_AT + 2 * 100 + 150);
     // Each journey was answered for every ask it made; each ask once: two granted, the others each their own place.
     const places: (number | null)[] = [];
     for (const workflowId of journeys) {
@@ -174,7 +175,6 @@ describe('a portfolio owing answers when continue-as-new is suggested (dev serve
   }, 120_000);
 
   it('reconciles while it carries answers once the reconciliation is a whole period overdue', async () => {
-    // A period of a second: by the time the first task has taken the asks, the reconciliation is long overdue.
     // A run continued as new with its reconciliation due two hours ago, a period of an hour.
     const dueAt = new Date(Date.now() - 2 * 60 * 60 * 1000).toISOString();
     const { runs, done } = await burst(undefined, { reconcileEveryMs: 60 * 60 * 1000, reconcileDueAt: dueAt });
