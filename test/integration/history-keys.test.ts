@@ -1,14 +1,14 @@
 // A worker's or service's payload keys, checked at start against the running runs of its task queues.
 import { randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataConverter } from '../../src/codec/data-converter.js';
-import { checkKeysOpenRunningRuns } from '../../src/codec/history-keys.js';
+import { checkKeysAtStart, checkKeysOpenRunningRuns } from '../../src/codec/history-keys.js';
 import { parseCodecKeys } from '../../src/codec/keys.js';
-import { ConfigError } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { journeyWorkflowId } from '../../src/domain/journey.js';
 import { journeyInput } from '../support/journeys.js';
-import { listed } from '../support/listed.js';
+import { listed, until } from '../support/listed.js';
 import { connectDevServer, testSecretsKeys, uniqueTaskQueue, type TestEnv } from '../support/temporal.js';
 
 const key = (id: string, fill: number) => `${id}:${Buffer.alloc(32, fill).toString('base64')}`;
@@ -33,10 +33,20 @@ describe('the payload keys against the running runs, at start (dev server)', () 
     started.push(workflowId);
     return workflowId;
   };
-  const check = async (keys: string, taskQueue: string, onMismatch?: 'refuse' | 'warn') => {
+  /** Starts a journey nobody runs on `taskQueue` by hand, its input plain (as `temporal workflow start` would). */
+  const startPlain = async (taskQueue: string) => {
+    const workflowId = `number:plain-${randomUUID()}`;
+    await new Client({ connection: env.client.connection }).workflow.start('numberJourney', {
+      taskQueue,
+      workflowId,
+      args: [{ by: 'hand' }],
+    });
+    started.push(workflowId);
+  };
+  const check = async (keys: string, taskQueue: string, onMismatch?: 'refuse' | 'warn', client = env.client) => {
     const warnings: string[] = [];
     const refused = await checkKeysOpenRunningRuns(
-      env.client,
+      client,
       parseCodecKeys(keys),
       [taskQueue],
       (message) => warnings.push(message),
@@ -52,7 +62,15 @@ describe('the payload keys against the running runs, at start (dev server)', () 
     env = await connectDevServer();
   });
   afterAll(async () => {
-    for (const workflowId of started) await env.client.workflow.getHandle(workflowId).terminate('test done');
+    for (const workflowId of started) {
+      // The bounds test deletes one.
+      await env.client.workflow
+        .getHandle(workflowId)
+        .terminate('test done')
+        .catch((err: unknown) => {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        });
+    }
     await env?.teardown();
   });
 
@@ -117,19 +135,75 @@ describe('the payload keys against the running runs, at start (dev server)', () 
       args: [{ nonce: 'n' }],
     });
     started.push(probe);
-    // A journey started by hand with a plain input (as `temporal workflow start --input` would).
-    const plain = `number:plain-${randomUUID()}`;
-    await new Client({ connection: env.client.connection }).workflow.start('numberJourney', {
-      taskQueue,
-      workflowId: plain,
-      args: [{ by: 'hand' }],
-    });
-    started.push(plain);
+    await startPlain(taskQueue); // a journey started by hand with a plain input
     await listed(env, taskQueue, 3);
     expect(await check(theirs, taskQueue)).toEqual({ refused: undefined, warnings: [] });
     // Keys that open nothing: the plain run is no run opened, nor the probe one looked at; one run is no sample.
     const { refused, warnings } = await check(key('local-deadbeef', 3), taskQueue);
     expect(refused).toBeUndefined();
     expect(warnings).toEqual([expect.stringContaining('1 of the 1 newest running runs looked at')]);
+  }, 60_000);
+
+  it('reads at most 20 histories, and passes over a run deleted since it was listed', async () => {
+    const taskQueue = uniqueTaskQueue('history-keys-bounds');
+    // Oldest first: 5 runs of a key the check lacks, then 25 started by hand (plain), the newest listed first.
+    for (let i = 0; i < 5; i++) await startWith(key('test-old', 5), taskQueue);
+    for (let i = 0; i < 25; i++) await startPlain(taskQueue);
+    await listed(env, taskQueue, 30);
+    // The real server's answers, counted; the first run read is deleted just before its history is asked for.
+    const reads: string[] = [];
+    const service = env.client.workflowService;
+    const deleteFirst = async (execution: { workflowId: string; runId: string }) => {
+      const { namespace } = env.client.options;
+      await service.deleteWorkflowExecution({ namespace, workflowExecution: execution });
+      await until(
+        () =>
+          service.describeWorkflowExecution({ namespace, execution }).then(
+            () => null,
+            (err: { code?: number }) => (err.code === 5 ? true : null),
+          ),
+        'the run deleted',
+      );
+    };
+    const workflowService = new Proxy(service, {
+      get(target, property, receiver) {
+        if (property !== 'getWorkflowExecutionHistory') return Reflect.get(target, property, receiver) as unknown;
+        return async (request: Parameters<typeof service.getWorkflowExecutionHistory>[0]) => {
+          const execution = { workflowId: request.execution?.workflowId ?? '', runId: request.execution?.runId ?? '' };
+          reads.push(execution.workflowId);
+          if (reads.length === 1) await deleteFirst(execution);
+          return target.getWorkflowExecutionHistory(request);
+        };
+      },
+    });
+    const counted = Object.create(env.client, { workflowService: { value: workflowService } }) as Client;
+    // 20 read: the deleted one and 19 plain ones; none of the other key's reached, so nothing to say.
+    expect(await check(key('mine', 1), taskQueue, 'refuse', counted)).toEqual({ refused: undefined, warnings: [] });
+    expect(reads).toHaveLength(20);
+    expect(reads.every((id) => id.startsWith('number:plain-'))).toBe(true);
+  }, 120_000);
+
+  it('refuses or warns as NUMBERFLOW_KEY_CHECK says, on the queues the configuration names', async () => {
+    const taskQueue = uniqueTaskQueue('history-keys-config');
+    // One run on the journeys' queue, one on the portfolios' (`<queue>-portfolios` by default): both are looked at.
+    await startWith(theirs, taskQueue);
+    await startWith(theirs, `${taskQueue}-portfolios`);
+    await listed(env, taskQueue, 1);
+    await listed(env, `${taskQueue}-portfolios`, 1);
+    const config = (check?: string) =>
+      loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, NUMBERFLOW_KEY_CHECK: check, NUMBERFLOW_DATA_DIR: '/tmp/unused' });
+    const keys = parseCodecKeys(key('mine', 1));
+    const warnings: string[] = [];
+    const logger = { warn: (message: string) => warnings.push(message) };
+    await expect(checkKeysAtStart(env.client, keys, config(), logger)).rejects.toThrow(
+      /^no payload key here opens the running runs: 2 of the 2 newest running runs looked at/,
+    );
+    await checkKeysAtStart(env.client, keys, config('warn'), logger);
+    expect(warnings).toEqual([expect.stringMatching(/starting anyway \(NUMBERFLOW_KEY_CHECK=warn\)$/)]);
+    // Another queue's runs are not this configuration's.
+    const elsewhere = loadConfig({ TEMPORAL_TASK_QUEUE: uniqueTaskQueue(), NUMBERFLOW_DATA_DIR: '/tmp/unused' });
+    await checkKeysAtStart(env.client, keys, elsewhere, logger);
+    expect(warnings).toHaveLength(1);
+    expect(() => config('never')).toThrow(/NUMBERFLOW_KEY_CHECK/);
   }, 60_000);
 });
