@@ -55,3 +55,21 @@ export function holdStopSignals(logger: StopSignalDeps['logger']): { ended(): vo
   for (const signal of STOP_SIGNALS) process.on(signal, handle);
   return { ended: () => void (ended = true) };
 }
+
+/**
+ * Until `begun`, a stop signal exits at once, saying so: a worker still starting (connecting to Temporal, checking its
+ * keys) has nothing to drain. The Temporal runtime listens from its creation, so the first signal otherwise only
+ * marked the workers to come as stopped while the start went on, up to its own deadline, then failed.
+ */
+export function stopAtOnceWhileStarting(logger: { info(message: string): void }): { begun(): void } {
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info(`${signal} while starting: nothing to drain yet; stopped`);
+    process.exit(signal === 'SIGTERM' ? 143 : 130);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  return {
+    begun: () => {
+      for (const signal of STOP_SIGNALS) process.off(signal, stop);
+    },
+  };
+}

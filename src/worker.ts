@@ -17,6 +17,7 @@ import {
 import { createLogger, type Logger } from './logger.js';
 import { installTemporalLogging } from './temporal/runtime-logging.js';
 import { runMain } from './run-main.js';
+import { stopAtOnceWhileStarting } from './stop-signals.js';
 import { createDataConverter, workerDataConverter } from './codec/data-converter.js';
 import { requireDevServerKeys } from './codec/dev-server-keys.js';
 import { checkKeysAtStart } from './codec/history-keys.js';
@@ -218,6 +219,7 @@ export function storeOfItsOwn(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'NUMBERF
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  const starting = stopAtOnceWhileStarting(logger);
   installTemporalLogging(logger, config);
   requireDevServerKeys(config, 'a worker');
   const codecKeys = codecKeysFor(config);
@@ -251,6 +253,7 @@ async function main(): Promise<void> {
     const connection = await connectWorkerConnection(config);
     opened.push(() => connection.close());
     const workers = await buildNumberflowWorkers(config, connection, { graph, client, stores, dataConverter, tracing });
+    starting.begun(); // the workers now drain on a stop signal (the runtime's)
     const stackTraces = workflowStackTraces(workflowStackTracesAsked(config));
     logger.info(
       {

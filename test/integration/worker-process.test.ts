@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { openStores } from '../../src/stores/open.js';
-import { tempDir } from '../support/processes.js';
+import { freePorts, tempDir } from '../support/processes.js';
 import { journeyWorkflowId } from '../../src/domain/journey.js';
 import { journeyInput } from '../support/journeys.js';
 import { listed } from '../support/listed.js';
@@ -169,6 +169,38 @@ describe('the worker process', () => {
       await env.client.workflow.getHandle(journeyWorkflowId(input.phoneNumber.e164)).terminate('test done');
     } finally {
       await env.teardown();
+    }
+  }, 60_000);
+
+  it('stops at once, exit 143, on SIGTERM while it is still starting (Temporal not reached yet)', async () => {
+    const [closed] = await freePorts(1);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/worker.ts')], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        TEMPORAL_ADDRESS: `127.0.0.1:${closed}`, // nothing listens: the start tries to connect until its deadline
+        NUMBERFLOW_DATA_DIR: tempDir('worker-starting'),
+        NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
+        NUMBERFLOW_SECRETS_KEY: TEST_SECRETS_KEY,
+        NUMBERFLOW_METRICS_PORT: String((await freePorts(1))[0]), // the Temporal runtime made early, listening too
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const guard = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    try {
+      // Connecting: the token store is open, the connection to Temporal not made.
+      for (let i = 0; i < 300 && !out.includes('token store open'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain('token store open');
+      const signalledAt = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(143);
+      expect(Date.now() - signalledAt).toBeLessThan(5_000); // not the connection's deadline
+      expect(out).toContain('SIGTERM while starting: nothing to drain yet; stopped');
+    } finally {
+      clearTimeout(guard);
     }
   }, 60_000);
 });
