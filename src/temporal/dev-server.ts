@@ -111,7 +111,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     options.onNotice?.(
       `a Temporal dev server of this data folder was left running (pid ${recorded.pid}): seeing whether it answers`,
     );
-    if (await answers(address, options.namespace)) {
+    const answer = await answers(address, options.namespace);
+    if (answer === 'answers') {
       await keepingEndedRuns(address, options); // before it is taken over: a failure leaves it as it was found
       recordMade(dataDir, HISTORIES_FILE);
       writePidFile(pidFile, { ...recorded, ...thisOwner() }); // taken over: a third start is refused
@@ -119,8 +120,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       const reused = { reused: true, uiCodecEndpoint, startupMs: elapsed(started) };
       return { ...server, ...stoppedByPid(recorded.pid, pidFile, dbFile), ...reused };
     }
-    // Ours but not answering here (hung, or on another port): two servers must never share one SQLite file.
-    options.onNotice?.(`the dev server left running (pid ${recorded.pid}) does not answer: stopping it to start anew`);
+    // Ours but not answering here (hung, or on another port), or made for another TEMPORAL_NAMESPACE: two servers
+    // must never share one SQLite file.
+    options.onNotice?.(
+      answer === 'no-namespace'
+        ? `the dev server left running (pid ${recorded.pid}) answers, but has no namespace ${options.namespace} (it was started for another TEMPORAL_NAMESPACE): stopping it to start it anew with it`
+        : `the dev server left running (pid ${recorded.pid}) does not answer: stopping it to start anew`,
+    );
     await stopProcess(recorded.pid);
   }
   removePidFile(pidFile); // none, stale (its process is gone or is something else now), or just stopped
@@ -307,27 +313,34 @@ async function keepingEndedRuns(address: string, options: Pick<DevServerOptions,
  * Whether the frontend on `address` answers describeNamespace, asked a few times: a server busy on a loaded machine
  * (replaying what a killed start left) may miss one 2 s deadline, and a server wrongly taken for hung is stopped.
  */
-async function answers(address: string, namespace: string, tries = 4): Promise<boolean> {
+/** How a dev server left running answers: with the namespace, without it (started for another), or not at all. */
+type Answer = 'answers' | 'no-namespace' | 'silent';
+
+async function answers(address: string, namespace: string, tries = 4): Promise<Answer> {
   for (let i = 0; i < tries; i++) {
-    if (await answersOnce(address, namespace)) return true;
+    const answer = await answersOnce(address, namespace);
+    if (answer !== 'silent') return answer;
     if (i < tries - 1) await delay(1_000);
   }
-  return false;
+  return 'silent';
 }
 
-async function answersOnce(address: string, namespace: string): Promise<boolean> {
+/** gRPC's NOT_FOUND: the server answered, and has no such namespace. */
+const GRPC_NOT_FOUND = 5;
+
+async function answersOnce(address: string, namespace: string): Promise<Answer> {
   try {
     const connection = await Connection.connect({ address, connectTimeout: 2_000 });
     try {
       await connection.withDeadline(Date.now() + 2_000, () =>
         connection.workflowService.describeNamespace({ namespace }),
       );
-      return true;
+      return 'answers';
     } finally {
       await connection.close();
     }
-  } catch {
-    return false;
+  } catch (err) {
+    return (err as { code?: unknown }).code === GRPC_NOT_FOUND ? 'no-namespace' : 'silent';
   }
 }
 

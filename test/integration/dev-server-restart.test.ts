@@ -77,4 +77,33 @@ describe('a restart of the dev server', () => {
       await server.stop();
     }
   }, 120_000);
+
+  it('left running for another namespace: said so (not "does not answer"), and started anew with this one', async () => {
+    const [port = 0, uiPort = 0] = await freeStablePorts(2);
+    const options = { cliPath: resolveBinary('cli').path as string, dataDir: tempDir('dev-ns'), port, uiPort };
+    const first = await startDevServer({ ...options, namespace: 'default' });
+    let second: DevServer | undefined;
+    const notices: string[] = [];
+    try {
+      const startedAt = performance.now();
+      second = await startDevServer({ ...options, namespace: 'numberflow-other', onNotice: (m) => notices.push(m) });
+      expect(second.reused).toBe(false);
+      expect(isAlive(first.pid)).toBe(false);
+      expect(notices).toContain(
+        `the dev server left running (pid ${first.pid}) answers, but has no namespace numberflow-other (it was started for another TEMPORAL_NAMESPACE): stopping it to start it anew with it`,
+      );
+      expect(notices.join('\n')).not.toContain('does not answer');
+      console.log(`a server of another namespace replaced in ${Math.round(performance.now() - startedAt)} ms`);
+      const env = await connectToServer(second.address);
+      try {
+        const { namespaceInfo } = await env.client.workflowService.describeNamespace({ namespace: 'numberflow-other' });
+        expect(namespaceInfo?.name).toBe('numberflow-other');
+      } finally {
+        await env.teardown();
+      }
+    } finally {
+      await second?.stop();
+      await first.stop();
+    }
+  }, 60_000);
 });
