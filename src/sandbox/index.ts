@@ -9,6 +9,7 @@ import { demoAccount, type DemoAccount } from './demo.js';
 import { FaultBook } from './faults.js';
 import { SandboxStore } from './model.js';
 import { loadSavedState, persist } from './persistence.js';
+import { holdStateFolder } from './state-lock.js';
 import { SandboxRandom } from './random.js';
 import { buildServer } from './server.js';
 import { WebhookOutbox } from './webhooks.js';
@@ -77,6 +78,21 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const saved = options.stateDir === undefined ? undefined : loadSavedState(options.stateDir);
+  const release = options.stateDir === undefined ? undefined : holdStateFolder(options.stateDir);
+  try {
+    return await startHeld(options, host, saved, release);
+  } catch (err) {
+    release?.();
+    throw err;
+  }
+}
+
+async function startHeld(
+  options: SandboxOptions,
+  host: string,
+  saved: ReturnType<typeof loadSavedState> | undefined,
+  release: (() => void) | undefined,
+): Promise<Sandbox> {
   const random = new SandboxRandom(saved?.snapshot?.random.seed ?? options.seed);
   const faults = new FaultBook(random.stream('faults'));
   const store = new SandboxStore();
@@ -124,6 +140,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await webhooks.close();
       await app.close();
       await persistence?.close();
+      release?.();
     },
   };
 }

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import { startSandbox } from '../../src/sandbox/index.js';
 import { tempDir } from '../support/processes.js';
 
 /** `npm run sandbox` in a process of its own, its state in `stateDir`: its printed lines, then stopped by SIGTERM. */
@@ -70,5 +71,19 @@ describe('npm run sandbox (src/sandbox/main.ts)', () => {
     for (const what of ['portfolio id', 'WABA id', 'access token'])
       expect(printed(second, what)).toBe(printed(first, what));
     expect(second).toContain(`state kept in:  ${stateDir}`);
+  });
+
+  it('refuses a second sandbox on the state folder of one running, naming it; the folder is free once it stops', async () => {
+    const stateDir = tempDir('sandbox-main');
+    let runningPid = 0;
+    await runSandbox(stateDir, async () => {
+      runningPid = Number(JSON.parse(readFileSync(join(stateDir, 'sandbox.lock'), 'utf8')).pid);
+      await expect(startSandbox({ appSecret: 's', stateDir, port: 0 })).rejects.toThrow(
+        `another sandbox (pid ${runningPid}) keeps its state in ${stateDir}: stop it, or give this one a folder of its own`,
+      );
+    });
+    expect(existsSync(join(stateDir, 'sandbox.lock'))).toBe(false); // released as it stopped
+    const sandbox = await startSandbox({ appSecret: 's', stateDir, port: 0 });
+    await sandbox.close();
   });
 });
