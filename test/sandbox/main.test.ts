@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
@@ -83,6 +83,13 @@ describe('npm run sandbox (src/sandbox/main.ts)', () => {
       );
     });
     expect(existsSync(join(stateDir, 'sandbox.lock'))).toBe(false); // released as it stopped
+    // A copy of a running one's folder (a backup restored beside it) is not held by it.
+    await runSandbox(stateDir, async () => {
+      const copy = tempDir('sandbox-copy');
+      cpSync(stateDir, copy, { recursive: true });
+      const beside = await startSandbox({ appSecret: 's', stateDir: copy, port: 0 });
+      await beside.close();
+    });
     const sandbox = await startSandbox({ appSecret: 's', stateDir, port: 0 });
     await sandbox.close();
   });
