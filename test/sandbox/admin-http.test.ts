@@ -91,6 +91,14 @@ describe('the admin API over HTTP', () => {
       }),
     );
     expect((await disconnect(phoneNumberId, 'BORED')).status).toBe(400);
+    // A WABA-wide removal's disconnection_info takes Meta's reasons too: another is refused, as for one number.
+    const removal = (reason: string) =>
+      call('POST', `/_sandbox/wabas/${wabaId}/partner-removal`, {
+        disconnectionInfo: { reason, initiated_by: 'USER' },
+      });
+    const refused = await removal('NOPE');
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('ACCOUNT_DISCONNECTED');
     const tokens = await call('POST', '/_sandbox/tokens', { wabaIds: [wabaId] });
     const { accessToken } = tokens.body as { accessToken: string };
     const { id } = (await graph('POST', `/${wabaId}/phone_numbers`, accessToken, {

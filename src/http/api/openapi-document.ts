@@ -48,7 +48,8 @@ const byOperation: Record<string, Record<string, Header>> = {
   'GET /v1/portfolios/{portfolioId}/export': {
     ...noStore,
     'Content-Disposition': {
-      description: 'attachment; filename="portfolio-<id>-<since>-<until>.<format>"',
+      description:
+        'attachment; filename="portfolio-<id>-<since>-<until>.<format>", the times as UTC instants to the second (YYYYMMDDTHHMMSSZ), until the request\'s moment when not given',
       schema: { type: 'string' },
     },
   },

@@ -116,7 +116,9 @@ const routes: Registration[] = [
     '/wabas/:wabaId/partner-removal',
     z.object({
       wabaId: id,
-      disconnectionInfo: z.object({ reason: id, initiated_by: z.enum(['USER', 'SYSTEM']) }).optional(),
+      disconnectionInfo: z
+        .object({ reason: z.enum(disconnectionReasons), initiated_by: z.enum(['USER', 'SYSTEM']) })
+        .optional(),
     }),
     (admin, i) => admin.removePartner(i.wabaId, i.disconnectionInfo),
   ),
