@@ -26,20 +26,12 @@ import {
   type IdentityOutcome,
 } from '../domain/identity.js';
 import { CustomerIdentity } from './identity/customer.js';
+import { CONFIRMATION_LAPSES_PATCH, SIGNALS_CHECKED_PATCH } from './identity/patches.js';
 
 const { markUntrusted, allowUnhashedSend, lapseConfirmation, restoreTrust } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
-
-/** From this patch on, a signal whose input is not of its shape is noted and dropped. */
-const SIGNALS_CHECKED_PATCH = 'identity-signals-checked';
-
-/**
- * From this patch on, a confirmation no send makes use of lapses after CONFIRMATION_WINDOW_MS and the run ends: it
- * waited for the new hash for ever (a number removed, a customer never written to again). Decided at that wait.
- */
-const CONFIRMATION_LAPSES_PATCH = 'identity-confirmation-lapses';
 
 export async function customerIdentity(input: CustomerIdentityInput): Promise<IdentityOutcome> {
   const customer = new CustomerIdentity(input);

@@ -25,16 +25,11 @@ import { addNumber, adoptNumber } from './journey/number.js';
 import { verifyAndRegister } from './journey/registration.js';
 import { disconnected, leaveTidy, remove } from './journey/removal.js';
 import type { JourneyState } from './journey/state.js';
-
-/** From this patch on, a journey started by hand with an input of the wrong shape ends at once, INPUT_INVALID. */
-const INPUT_CHECKED_PATCH = 'journey-input-checked';
-
-/** From this patch on, a cancel accepted as the onboarding ended ends the journey cancelled, not LIVE. */
-const CANCEL_AT_LAST_STEP_PATCH = 'cancel-at-the-last-step-cancels';
+import { CANCEL_AT_LAST_STEP_PATCH, INPUT_CHECKED_PATCH } from './journey/patches.js';
 
 export async function numberJourney(input: JourneyInput, carried?: JourneyState): Promise<JourneyResult> {
-  // A run continued as new carries an input its first run took; only a start can bring one no edge checked. Runs
-  // from before the check went on with such an input (and replay so): the patch is asked only where it decides.
+  // A run continued as new carries an input its first run took; only a start can bring one no edge checked. The
+  // patch is asked only where it decides.
   const e164 = numberOfWorkflowId(workflowInfo().workflowId);
   const found = carried ? [] : journeyInputProblems(input, e164);
   const problems = found.length > 0 && patched(INPUT_CHECKED_PATCH) ? found : [];

@@ -34,6 +34,21 @@ import {
 } from '../domain/portfolio.js';
 import { portfolioSignalProblem, SLOT_E164, type CheckedSignal } from '../domain/portfolio-signals.js';
 import { PortfolioBook } from './portfolio/book.js';
+import {
+  ADMIN_CAP_STAYS_PATCH,
+  CARRIES_OWED_ANSWERS_PATCH,
+  LATE_META_CAP_PATCH,
+  LEARNS_COUNTED_NUMBERS_PATCH,
+  META_CAP_OVER_EARLIER_REFUSAL_PATCH,
+  META_TIMES_ORDER_CAPS_PATCH,
+  MOVES_QUEUE_PATCH,
+  QUEUE_BY_START_PATCH,
+  RECONCILE_FAILURE_KEEPS_PATCH,
+  RECONCILE_KEEPS_REQUEUED_PATCH,
+  REFUSED_IN_ORDER_PATCH,
+  RELEASE_MATCHES_JOURNEY_PATCH,
+  SIGNALS_CHECKED_PATCH,
+} from './portfolio/patches.js';
 
 // Retried while Graph or Temporal is away, for 15 minutes at most: the loop that admits and answers waits for it.
 const { reconcileHolders } = proxyActivities<Activities>({
@@ -44,83 +59,6 @@ const { reconcileHolders } = proxyActivities<Activities>({
 
 /** Answers sent at once, at most: well under the server's limit on a workflow's pending outgoing signals. */
 const DELIVERY_BATCH = 100;
-
-/** Workers before it ignored moveToTaskQueue: a history where the signal came in replays without the move. */
-const MOVES_QUEUE_PATCH = 'portfolio-moves-queue';
-
-/**
- * Journeys Meta refused at the cap wait at the head of the queue in the order they were let through (PortfolioBook
- * capRefused); before, each went first, and several refused at once waited in reverse.
- */
-const REFUSED_IN_ORDER_PATCH = 'cap-refused-keep-their-order';
-
-/**
- * A reconciliation Meta refused (an expired token, a rate limit, a WABA gone) failed the whole portfolio, its queue
- * and holders with it; it now keeps them and tries again at the next one. Decided only where a reconciliation fails.
- */
-const RECONCILE_FAILURE_KEEPS_PATCH = 'failed-reconciliation-keeps-the-book';
-
-/**
- * Portfolios before this patch freed a slot on any release of its number and kept a queued entry's journey as it was
- * queued; decided only where a release or a request comes from another journey of the number than the book's.
- */
-const RELEASE_MATCHES_JOURNEY_PATCH = 'release-matches-its-journey';
-
-/**
- * Meta refused an add at its cap while the portfolio held fewer slots than Meta counts (numbers registered outside
- * numberflow): portfolios before this patch let the head of the queue through again at once, to be refused again,
- * up to the journey's end; they now read what Meta counts first. Decided in the refusal's signal handler, only then.
- */
-const LEARNS_COUNTED_NUMBERS_PATCH = 'cap-refusal-reads-what-meta-counts';
-
-/**
- * A refusal at the cap a journey had before the portfolio took a higher cap from Meta's webhook lowered that cap back
- * before this patch (the queue waited with room at Meta); it now leaves it. Decided in the refusal's or the release's
- * signal handler, only for such a refusal.
- */
-export const META_CAP_OVER_EARLIER_REFUSAL_PATCH = 'meta-cap-over-an-earlier-refusal';
-
-/**
- * Meta's business_capability_update repeating the cap it announced last (a new WABA's webhook carries it unchanged)
- * replaced an admin's cap before this patch; it now leaves it. Decided in the update's handler, only then.
- */
-const ADMIN_CAP_STAYS_PATCH = 'admin-cap-stays-on-a-repeated-meta-cap';
-
-/**
- * Meta's business_capability_update sent before the cap Meta gave last (delivered late, or again: Meta retries for
- * days) replaced that cap before this patch; it is now noted and ignored. Decided in the update's handler, only then.
- */
-export const LATE_META_CAP_PATCH = 'late-meta-cap-ignored';
-
-/**
- * A cap Meta sent 2 minutes or less before the one it gave last (an allowance for two clocks, where both dates are
- * Meta's) replaced it before this patch — delivered again after a restart, it undid a newer cap; it is now ignored as
- * late. Decided in the update's handler, only for such a cap.
- */
-export const META_TIMES_ORDER_CAPS_PATCH = 'meta-caps-ordered-by-meta-times';
-
-/**
- * A signal the portfolio cannot read (sent by hand: no input, a field missing or of another type) failed its workflow
- * task, and every one after, before this patch; it is now noted and dropped. Decided only for such a signal.
- */
-const SIGNALS_CHECKED_PATCH = 'portfolio-signals-checked';
-
-/**
- * From this patch on, a journey waits in the queue ahead of those at its tail that started after it (a bulk import's
- * rows ask in the order their first tasks run, minutes apart); before, in the order of the asks. Decided only when a
- * request would pass some.
- */
-const QUEUE_BY_START_PATCH = 'queue-in-journey-start-order';
-
-/**
- * Before this patch a run continued as new (or moved to another task queue) only once every owed answer was
- * signalled: under a burst of asks, each owing an answer (2 events), a run grew to twice Temporal's suggested length.
- * It now continues as new once it is suggested, after one more batch of answers and before a reconciliation due
- * (unless a whole period overdue), the answers still owed carried in its state for the next run to deliver; a move
- * carries those that came in while it waited. Decided only where answers are owed when the suggestion stands or a move
- * is asked.
- */
-const CARRIES_OWED_ANSWERS_PATCH = 'portfolio-carries-owed-answers-across-continue-as-new';
 
 export async function portfolio(input: PortfolioInput): Promise<void> {
   const book = new PortfolioBook(input, () => patched(RELEASE_MATCHES_JOURNEY_PATCH));
@@ -242,12 +180,6 @@ async function deliver(book: PortfolioBook, carried: () => boolean): Promise<voi
     book.admitFromQueue();
   }
 }
-
-/**
- * From this patch on, a journey that queued while a reconciliation looked at an earlier one of the same number (ended
- * meanwhile) keeps its place; before, the reconciliation's finding dropped it, unknown to the journey for a day.
- */
-const RECONCILE_KEEPS_REQUEUED_PATCH = 'reconcile-keeps-a-journey-queued-since';
 
 /** Frees the slots no running journey holds and Meta does not count (terminated runs, lost releases). */
 async function reconcile(book: PortfolioBook, portfolioId: string): Promise<void> {

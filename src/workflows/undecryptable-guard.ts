@@ -23,6 +23,7 @@ import {
   KeyMissingInReplay,
   undecryptableRefusal,
 } from '../codec/undecryptable.js';
+import { SECRETS_IN_CLEAR_PATCH } from './patches.js';
 
 /**
  * How the workflow refuses values it cannot open: a failure naming the key (the run, the update) when they are new;
@@ -35,9 +36,6 @@ export function refusal(values: readonly unknown[]): ApplicationFailure | undefi
     throw new KeyMissingInReplay(undecryptable);
   return undecryptableRefusal(values);
 }
-
-/** From this patch on, a signal that came with a secret in clear is dropped; runs from before took it. */
-const SECRETS_IN_CLEAR_PATCH = 'secrets-in-clear-dropped';
 
 type SignalDropped = (signalName: string, why: string) => void;
 let signalDropped: SignalDropped | undefined;

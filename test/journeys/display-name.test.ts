@@ -11,22 +11,20 @@ import {
   submitDisplayNameUpdate,
   submitOtpUpdate,
 } from '../../src/domain/messages.js';
-import {
-  REMOVAL_STOPS_RENAME_PATCH,
-  RENAME_WINDOW_FROM_DECISION_PATCH,
-} from '../../src/workflows/journey/display-name.js';
-import {
-  EARLIER_NAME_DECISION_PATCH,
-  READ_AFTER_IGNORED_DECISION_PATCH,
-  UNDATED_NAME_DECISION_PATCH,
-} from '../../src/workflows/journey/journey.js';
-import { NAME_HOSTS_PATCH } from '../../src/workflows/journey/handlers.js';
 import { journeyTimeline } from '../../src/audit/journey-timeline.js';
 import { addedByHand, decideName, startLive, submitDeliveredCode, verifiedByHand } from '../support/steps.js';
 import { eventually } from '../http/inbox-support.js';
 import { useBench } from '../support/bench.js';
 import { patchesIn } from '../support/history.js';
 import { freshNumber } from '../support/journeys.js';
+import {
+  EARLIER_NAME_DECISION_PATCH,
+  NAME_HOSTS_PATCH,
+  READ_AFTER_IGNORED_DECISION_PATCH,
+  REMOVAL_STOPS_RENAME_PATCH,
+  RENAME_WINDOW_FROM_DECISION_PATCH,
+  UNDATED_NAME_DECISION_PATCH,
+} from '../../src/workflows/journey/patches.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 /** The note of an adopted journey that follows Meta's name, not the "Acme Help Desk" it was given. */

@@ -23,13 +23,13 @@ import { GraphClient } from '../../src/graph/client.js';
 import { staticTokenProvider } from '../../src/graph/tokens.js';
 import { summarizeJourneys } from '../../src/journeys/index.js';
 import { signWebhookBody } from '../../src/graph/signature.js';
-import { LATE_META_CAP_PATCH, META_TIMES_ORDER_CAPS_PATCH } from '../../src/workflows/portfolio.js';
 import { APP_SECRET, createHarness, keepHistory, type Harness } from '../support/harness.js';
 import { freshId, freshNumber } from '../support/journeys.js';
 import { addedByHand, startLive, submitDeliveredCode } from '../support/steps.js';
 import { eventually } from '../api/support.js';
 import { patchesIn } from '../support/history.js';
 import { connectDevServer, testDataConverter, type TestEnv } from '../support/temporal.js';
+import { LATE_META_CAP_PATCH, META_TIMES_ORDER_CAPS_PATCH } from '../../src/workflows/portfolio/patches.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -6,11 +6,6 @@ import {
   numberEventSignal,
   requestRemovalSignal,
 } from '../../src/domain/messages.js';
-import {
-  LIFTED_RESTRICTION_PATCH,
-  OTHER_ACTION_RESTRICTION_PATCH,
-  RESTRICTION_ONCE_PATCH,
-} from '../../src/workflows/journey/journey.js';
 import { patchesIn } from '../support/history.js';
 import { WaitingOn } from '../../src/domain/search-attributes.js';
 import { journeyTimeline } from '../../src/audit/index.js';
@@ -19,6 +14,11 @@ import { eventually } from '../api/support.js';
 import { startLive } from '../support/steps.js';
 import { useBench } from '../support/bench.js';
 import type { Harness } from '../support/harness.js';
+import {
+  LIFTED_RESTRICTION_PATCH,
+  OTHER_ACTION_RESTRICTION_PATCH,
+  RESTRICTION_ONCE_PATCH,
+} from '../../src/workflows/journey/patches.js';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;

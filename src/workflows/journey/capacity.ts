@@ -16,6 +16,7 @@ import { plural } from '../../domain/words.js';
 import type { Journey } from './journey.js';
 import { end, failedByMeta } from './ending.js';
 import { callMeta, firstSlotRequest, requestSlot, wabaElsewhereOf } from './meta.js';
+import { CAP_REFUSAL_TO_GONE_PORTFOLIO_PATCH, SLOT_REQUEST_WAITS_PATCH } from './patches.js';
 
 /** `registered`: Meta already counts this number (adopted CONNECTED, coexistence), so it takes a slot at once. */
 export async function waitForCapacity(journey: Journey, registered = false): Promise<void> {
@@ -44,9 +45,6 @@ export async function waitForCapacity(journey: Journey, registered = false): Pro
     slotAnswered(journey, answered.value);
   }
 }
-
-/** Journeys failed their run here before this patch (and replay so); from it on they wait or end as below. */
-const SLOT_REQUEST_WAITS_PATCH = 'slot-request-waits-for-a-token';
 
 /**
  * A slot request that starts the portfolio reads Meta with the WABA's token (the numbers it counts, the business's
@@ -133,9 +131,6 @@ export async function requeueAtCap(journey: Journey, registered: number, at: str
 export function capRefusalDated(): string {
   return new Date().toISOString();
 }
-
-/** Runs before it failed when the portfolio told of a refusal at the cap was gone. */
-const CAP_REFUSAL_TO_GONE_PORTFOLIO_PATCH = 'cap-refusal-to-a-gone-portfolio-asks-again';
 
 /**
  * Gives the slot (or the place in the queue) back; the portfolio lets the next number through. A number Meta still

@@ -2,12 +2,7 @@
 // and the 14 days to register again after a display-name approval.
 import { CancellationScope, patched, sleep } from '@temporalio/workflow';
 import type { Journey } from './journey.js';
-
-/**
- * From this patch on, the journey's cancel reaching the deadline's timer before the work waits for the work: a
- * register in flight is answered (and, if it took, undone by the tidy-up) before the journey ends.
- */
-const CANCEL_WAITS_FOR_WORK_PATCH = 'cancel-waits-for-the-work-under-a-deadline';
+import { CANCEL_WAITS_FOR_WORK_PATCH } from './patches.js';
 
 /** Runs `work` unless `remainingMs` pass first: false when the deadline came (and `work` was cancelled). */
 export async function beforeDeadline(remainingMs: number, work: () => Promise<void>): Promise<boolean> {

@@ -10,12 +10,17 @@ import type { Journey, NameDecision } from './journey.js';
 import { callMeta, metaErrorOf, passesWithTime, readNumber, requestDisplayNameChange } from './meta.js';
 import { register } from './registration.js';
 import { verifyOwnership } from './verification.js';
-
-/**
- * A number found on the WABA reads its name's status first, as an adopted one does: Meta sends no webhook for a name
- * it decided before. Runs before the patch waited for the webhook (up to the review's poll) and replay so.
- */
-const FOUND_NAME_READ_PATCH = 'found-number-reads-name-first';
+import {
+  DEREGISTERED_RENAME_ENDS_PATCH,
+  FOUND_NAME_READ_PATCH,
+  NAME_READ_FAILURE_WAITS_PATCH,
+  REFUSED_NAME_WAITS_PATCH,
+  REMOVAL_STOPS_RENAME_PATCH,
+  RENAME_ROUND_PATCH,
+  RENAME_STOP_ANSWERS_PATCH,
+  RENAME_WINDOW_FROM_DECISION_PATCH,
+  REPLACED_NAME_READ_PATCH,
+} from './patches.js';
 
 /** A name Meta may have decided before the journey: an adopted number's, or one the add found on the WABA. */
 export function nameMayBeDecided(journey: Journey, adopted: boolean): boolean {
@@ -23,25 +28,6 @@ export function nameMayBeDecided(journey: Journey, adopted: boolean): boolean {
   journey.followsFoundName = journey.foundOnWaba && patched(FOUND_NAME_READ_PATCH);
   return journey.followsFoundName;
 }
-
-/**
- * A refused new name in AWAITING_NEW_NAME ended the journey (FAILED, the number deregistered) before this patch;
- * from it on, the operator is told why and the wait goes on, until its deadline, for another name.
- */
-const REFUSED_NAME_WAITS_PATCH = 'refused-new-name-waits-for-another';
-
-/**
- * From this patch on, a live number Meta makes verify again for a rename (133006) counts its codes and PINs afresh
- * (they counted over the number's whole life: past 5 codes or 3 wrong ones, every such verification ended at once).
- */
-const RENAME_ROUND_PATCH = 'rename-verifies-afresh';
-
-/**
- * From this patch on, the 14 days to register again after a name's approval run from Meta's date of it, as Meta
- * counts them (they ran from when the journey took the approval: a decision delivered late, or held while Temporal
- * was down, left the journey registering after Meta's window had closed). Decided only where the dates differ.
- */
-export const RENAME_WINDOW_FROM_DECISION_PATCH = 'rename-window-from-meta-decision';
 
 /**
  * When Meta's window to register again began: its date of the approval, no earlier than the name was sent (the
@@ -124,12 +110,6 @@ export async function changeDisplayName(journey: Journey): Promise<void> {
     journey.nameChangeStopped('CHANGE_FAILED');
   }
 }
-
-/**
- * From this patch on, an adopted number whose name was given to replace Meta's (JourneyInput.replacesMetaName) asks
- * Meta for it when Meta has not approved its own; before, the journey followed Meta's name whatever it was given.
- */
-export const GIVEN_NAME_PATCH = 'adopted-number-asks-for-the-given-name';
 
 /**
  * Asks Meta for the name an adopted number was given instead of Meta's (GIVEN_NAME_PATCH), as a change under review:
@@ -216,20 +196,6 @@ async function awaitNameDecision(
   return nameDecision.take()?.value ?? null;
 }
 
-/**
- * From this patch on, the read of a pending name Meta shows as the number's name, with no new_name_status, takes
- * name_status as its status; before, no decision came from such a read, only from Meta's webhook.
- */
-const REPLACED_NAME_READ_PATCH = 'name-read-takes-a-replaced-name';
-
-/**
- * From this patch on, a read of the review's status that fails for what passes with time (Meta away past callMeta's
- * waits, its rate limit) is noted and the journey waits on, for Meta's webhook or the next read; before, it ended the
- * journey — a registered number in review failed, and was deregistered, for an outage of an hour. Asked only when a
- * read fails so; a refusal that time does not mend ends the journey as before.
- */
-const NAME_READ_FAILURE_WAITS_PATCH = 'failed-name-read-waits';
-
 async function pollNameStatus(journey: Journey): Promise<void> {
   const reviewWait = journey.state.waiting; // what the journey waits for, which the read's own waits replace
   // The `.catch` shape of runs before the patch, kept: a read that goes through resumes as it did then.
@@ -272,13 +238,6 @@ async function pollNameStatus(journey: Journey): Promise<void> {
   if (status === 'DECLINED') journey.inbox.nameDecision.put({ approved: false, reason: null }, 'meta');
 }
 
-/**
- * From this patch on, an admin's removal of a live number stops a rename that registers it again (a new
- * verification may wait days for a code): the removal was refused as the number was not LIVE, and a cancel as it
- * was, so the number could be neither removed nor cancelled until the rename ended. Decided once a removal came.
- */
-export const REMOVAL_STOPS_RENAME_PATCH = 'removal-stops-a-live-rename';
-
 /** Runs a live rename's register until it ends, or an admin asks for the number's removal: then false. */
 async function unlessRemovalRequested(journey: Journey, work: () => Promise<void>): Promise<boolean> {
   if (!journey.state.wentLive) {
@@ -311,19 +270,6 @@ async function unlessRemovalRequested(journey: Journey, work: () => Promise<void
     await watching;
   }
 }
-
-/**
- * From this patch on, a rename that stops (its window missed, or ended by Meta) answers the code, PIN or resend held
- * for its verification: it was left unanswered, holding the live run from continuing as new, and a later rename's
- * verification took the old code as submitted. Decided only where one is held.
- */
-const RENAME_STOP_ANSWERS_PATCH = 'stopped-rename-answers-held-input';
-
-/**
- * From this patch on, a name applied before the number went live whose window closed after Meta's cure for 133000
- * had deregistered the number ends the journey (NOT_REGISTERED_AGAIN), which went LIVE with the number deregistered.
- */
-const DEREGISTERED_RENAME_ENDS_PATCH = 'deregistered-rename-window-ends-the-journey';
 
 function stopRename(journey: Journey, why: string): void {
   if (journey.holdsRenameInput && patched(RENAME_STOP_ANSWERS_PATCH)) journey.answerRenameInputs(why);

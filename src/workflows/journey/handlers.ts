@@ -44,7 +44,6 @@ import {
   notedActor,
 } from '../../domain/operator-input.js';
 import { slotAnswerSignal } from '../../domain/portfolio.js';
-import { REMOVAL_STOPS_RENAME_PATCH } from './display-name.js';
 import { checkIdentityCheckRequest, checkTestMessage, sendTestMessage, turnIdentityCheck } from './identity-actions.js';
 import type { Inbox } from './inbox.js';
 import type { Journey } from './journey.js';
@@ -62,6 +61,18 @@ import {
   removalRefusal,
   resendRefusal,
 } from './input-rules.js';
+import {
+  CONFIRMATION_HELD_PATCH,
+  NAME_HOSTS_PATCH,
+  NUMBER_EVENTS_CHECKED_PATCH,
+  NUMBER_EVENT_DATES_PATCH,
+  NUMBER_EVENT_WABA_PATCH,
+  REMOVAL_STOPS_RENAME_PATCH,
+  RESEND_LIMIT_PATCH,
+  SIGNAL_WORDS_CHECKED_PATCH,
+  SIGNAL_WORDS_WHOLE_PATCH,
+  UPDATES_OUTLIVE_CANCEL_PATCH,
+} from './patches.js';
 
 export function installHandlers(journey: Journey): void {
   setHandler(journeyQuery, () => journey.view());
@@ -83,11 +94,11 @@ export function installHandlers(journey: Journey): void {
       journey.tookAnInput();
       if (!isMessageObject(arg))
         return journey.note('numberflow', `signal ${signal.name} ignored: ${notAnObject(arg)}`);
-      // A person's words by signal (sent by hand) are held to the update's rules; runs before the patch took them.
+      // A person's words by signal (sent by hand) are held to the update's rules.
       const words = personSignals.has(signal.name) ? (arg as PersonWords) : null;
       const problem = words && wordsRefusal(words, CONTROL_CHARACTER_BEFORE_HALVES);
       if (problem && patched(SIGNAL_WORDS_CHECKED_PATCH)) return ignored(signal.name, words, problem);
-      // Half of a character (a surrogate without its pair) too, from a later patch on.
+      // Half of a character (a surrogate without its pair) too, under a patch of its own.
       const halves = words && !problem && wordsRefusal(words);
       if (halves && patched(SIGNAL_WORDS_WHOLE_PATCH)) return ignored(signal.name, words, halves);
       handler(arg);
@@ -96,7 +107,7 @@ export function installHandlers(journey: Journey): void {
    * An update's handler and validator; the validator first refuses an argument that is not a JSON object, by name.
    * After Temporal's cancel (refused once live, or taken while the journey tidies up) the handler runs apart from it:
    * in the cancelled root scope its wait for the journey's answer and its calls failed at once ("Workflow
-   * cancelled"), though the journey went on to act on the input. Runs from before did so, and replay so.
+   * cancelled"), though the journey went on to act on the input.
    */
   const onUpdate = <T, R>(
     update: UpdateDefinition<R, [T]>,
@@ -196,7 +207,6 @@ export function installHandlers(journey: Journey): void {
   });
 
   onSignal(resendCodeSignal, (request) => {
-    // Runs from before the patch took the resend, and ended: they replay so.
     const spent = codesSpent(journey);
     const problem = resendRefusal(journey, request) ?? (spent !== null && patched(RESEND_LIMIT_PATCH) ? spent : null);
     if (problem) return journey.note(notedActor(request.actor), `resend ignored: ${problem}`);
@@ -324,7 +334,6 @@ export function installHandlers(journey: Journey): void {
 
   onSignal(numberEventSignal, (event) => {
     // Meta's events come from the webhook receiver; one sent by hand in another shape made the view unreadable.
-    // Runs from before took whatever came, and replay so.
     const problem = numberEventProblem(event);
     if (problem !== null && patched(NUMBER_EVENTS_CHECKED_PATCH))
       return journey.note('numberflow', `a number event was ignored: ${problem}`);
@@ -332,8 +341,8 @@ export function installHandlers(journey: Journey): void {
     if (dateProblem !== null && patched(NUMBER_EVENT_DATES_PATCH))
       return journey.note('numberflow', `a number event was ignored: ${dateProblem}`);
     const { wabaId, ...numberEvent } = event;
-    // Noted as Meta's, as the timeline shows it beside the webhook it answers. A worker from before took such an
-    // event (the receiver may be newer than the worker), and replays so.
+    // Noted as Meta's, as the timeline shows it beside the webhook it answers. Checked here too: the receiver may be
+    // newer than the worker.
     if (typeof wabaId === 'string' && wabaId !== journey.input.wabaId && patched(NUMBER_EVENT_WABA_PATCH)) {
       const shown = /^\d{1,25}$/.test(wabaId) ? `WABA ${wabaId}` : 'another WABA';
       return journey.note(
@@ -349,7 +358,7 @@ export function installHandlers(journey: Journey): void {
   });
   setHandler(slotAnswerSignal, (answer) => {
     // None or null failed its task before: dropped. The portfolio's answers always say `granted`; one sent by hand
-    // without it was taken before (and replays so).
+    // without it is checked as a number event is.
     if (answer === null || answer === undefined) return journey.note('numberflow', 'an empty slot answer was ignored');
     const taken = isMessageObject(answer) && typeof answer.granted === 'boolean';
     if (!taken && patched(NUMBER_EVENTS_CHECKED_PATCH))
@@ -357,26 +366,6 @@ export function installHandlers(journey: Journey): void {
     slot.put(answer, 'portfolio');
   });
 }
-
-/** From this patch on, an update that comes after Temporal's cancel is handled apart from it (onUpdate). */
-const UPDATES_OUTLIVE_CANCEL_PATCH = 'updates-outlive-temporal-cancel';
-
-/**
- * From this patch on, a number event that is not one of the shapes the receiver sends, or a slot answer that is not
- * an object with `granted`, is noted and dropped.
- */
-const NUMBER_EVENTS_CHECKED_PATCH = 'number-events-checked';
-/** From this patch on, a number event whose date is no date is noted and dropped (a paid message's waited for ever). */
-const NUMBER_EVENT_DATES_PATCH = 'number-event-dates-checked';
-/** From this patch on, a number event routed from another WABA than the journey's is ignored. */
-const NUMBER_EVENT_WABA_PATCH = 'number-event-waba-checked';
-
-/**
- * From this patch on, a person's signal whose actor or reason breaks the update's rules (control characters, too
- * long) is noted and dropped; asked only for such a signal. A signal without a reason is taken still (the API's cancel
- * by signal of earlier versions sent none).
- */
-const SIGNAL_WORDS_CHECKED_PATCH = 'signal-words-checked-as-updates';
 
 /** The signals a person sends, each with an actor (and a cancel or a removal with a reason). */
 const personSignals = new Set<string>([
@@ -395,12 +384,6 @@ interface PersonWords {
 }
 
 /**
- * From this patch on, a person's signal whose actor or reason holds half of a character (a surrogate without its pair,
- * which the updates refuse since) is noted and dropped too; asked only for such a signal.
- */
-const SIGNAL_WORDS_WHOLE_PATCH = 'signal-words-whole-characters';
-
-/**
  * Why a person's signal breaks the words' rules the updates keep, or null: a given actor, a given reason; `controls`
  * as the updates judge them now, or as they did before a patch.
  */
@@ -411,15 +394,6 @@ function wordsRefusal({ actor, reason }: PersonWords, controls?: RegExp): string
     (given(reason) ? refusal(() => checkReason(reason, controls)) : null)
   );
 }
-
-/** From this patch on, a deletion confirmation by signal leaves one already held alone (it is ignored). */
-const CONFIRMATION_HELD_PATCH = 'confirmation-signal-leaves-held-one';
-
-/** From this patch on, a name by signal that only the host rule before refused (Co.KG, Dr.Oz) is taken. */
-export const NAME_HOSTS_PATCH = 'name-host-rule-takes-abbreviations';
-
-/** From this patch on, a resend by signal past the codes a journey asks for is ignored, not taken. */
-const RESEND_LIMIT_PATCH = 'resend-refused-at-the-code-limit';
 
 /** When a submission says it was submitted: malformed, refused by an update's validator and left out of a signal. */
 function submittedAtOf(submission: { submittedAt?: unknown }): number | undefined {

@@ -10,9 +10,7 @@ import type { IdentityCheckRequest, SubmissionOutcome, TestMessageRequest } from
 import { checkActor } from '../../domain/operator-input.js';
 import type { Journey } from './journey.js';
 import { callMeta, metaErrorOf } from './meta.js';
-
-/** Guards the live identity actions (new commands) in histories recorded before them. */
-export const LIVE_IDENTITY_ACTIONS_PATCH = 'live-identity-actions';
+import { LIVE_IDENTITY_ACTIONS_PATCH } from './patches.js';
 
 const { setIdentityCheck } = proxyActivities<Activities>({
   startToCloseTimeout: '2m',

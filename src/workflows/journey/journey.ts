@@ -27,50 +27,20 @@ import {
 import { journeyStages, STAGES_KEPT, type JourneyStage, type StageOrOutcome } from '../../domain/stages.js';
 import { Inbox } from './inbox.js';
 import { receiveAccountUpdate, receivePartnerRemoved, reconnectable } from './meta-stops.js';
-import { FEWER_EVENTS_PATCH, FEWER_WRITES_PATCH, VERIFY_IN_TASK_PATCH } from './meta.js';
 import { initialState, numberPinOf, viewOf, type JourneyState } from './state.js';
-
-/** Journeys from before WaitingOn show no person's wait in visibility. */
-const PERSON_WAIT_PATCH = 'person-wait-search-attributes';
-/** From this patch on, a blocked removal shows its admin's wait in visibility (WaitingOn 'removal'). */
-const REMOVAL_BLOCKED_WAIT_PATCH = 'removal-blocked-person-wait';
-/**
- * A name decision Meta dated before the name was sent (a late or repeated delivery of an earlier request's, up to 7
- * days on) settled the review before this patch; it is now noted and ignored. Decided only for such a decision.
- */
-export const EARLIER_NAME_DECISION_PATCH = 'name-decision-before-the-request-ignored';
-
-/**
- * From this patch on, a decision ignored as an earlier request's has Meta's status of the name read at once: Meta's
- * clock may be minutes behind Temporal's, and the decision on this request would otherwise wait for the 12-hourly
- * read.
- */
-export const READ_AFTER_IGNORED_DECISION_PATCH = 'name-read-after-an-ignored-decision';
-
-/**
- * From this patch on, a name decision Meta sent without a date (`undated`: dated when received, by the receiving
- * host's clock) is taken, never ignored as an earlier request's. Decided only for such a decision that its receipt
- * time would have had ignored: a worker from before, sent one by a newer receiver, ignored it.
- */
-export const UNDATED_NAME_DECISION_PATCH = 'undated-name-decision-taken';
-/**
- * A restriction whose expiration had passed when it came blocked a removal before this patch; it is now only noted.
- * Decided only for such a restriction during a removal.
- */
-export const LIFTED_RESTRICTION_PATCH = 'lifted-restriction-blocks-no-removal';
-
-/**
- * A restriction that already blocked the removal, delivered again after an admin asked again, blocked it again
- * before this patch (each replica has its own inbox, so a copy may come at any time); it is now only noted. Decided
- * only for such a delivery.
- */
-export const RESTRICTION_ONCE_PATCH = 'restriction-delivered-again-blocks-no-removal';
-
-/**
- * A restriction of adds or of business-initiated messages blocked a removal before this patch, which takes neither
- * action; it is now only noted. Decided only for such a restriction, not lifted, during a removal.
- */
-export const OTHER_ACTION_RESTRICTION_PATCH = 'restriction-of-adds-or-sends-blocks-no-removal';
+import {
+  EARLIER_NAME_DECISION_PATCH,
+  FEWER_EVENTS_PATCH,
+  FEWER_WRITES_PATCH,
+  LIFTED_RESTRICTION_PATCH,
+  OTHER_ACTION_RESTRICTION_PATCH,
+  PERSON_WAIT_PATCH,
+  READ_AFTER_IGNORED_DECISION_PATCH,
+  REMOVAL_BLOCKED_WAIT_PATCH,
+  RESTRICTION_ONCE_PATCH,
+  UNDATED_NAME_DECISION_PATCH,
+  VERIFY_IN_TASK_PATCH,
+} from './patches.js';
 
 /** The restrictions a journey remembers having acted on. */
 const RESTRICTIONS_REMEMBERED = 20;
@@ -308,14 +278,14 @@ export class Journey {
     this.awaitingToken = false;
     this.tokenProblem = null;
     this.stopWaiting();
-    // A removal blocked meanwhile still waits for its admin (runs from before the patch showed none, and replay so).
+    // A removal blocked meanwhile still waits for its admin.
     const blocked = this.removalBlocked && patched(REMOVAL_BLOCKED_WAIT_PATCH);
     this.showPersonWait(blocked ? 'removal' : '');
   }
 
   /**
    * Shows in visibility (WaitingOn, WaitingSince) a person's wait that no stage names, so the summary finds it
-   * without a query per journey. Runs from before it (the patch) show none.
+   * without a query per journey.
    */
   showPersonWait(wait: PersonWait | ''): void {
     if (!this.visible || wait === this.shownWait || !patched(PERSON_WAIT_PATCH)) return;
@@ -722,7 +692,7 @@ export class Journey {
 
   /**
    * A blocked removal waits for an admin whatever else it waits for (the paid-message block): visibility says so,
-   * for the summary's list of people's waits. Runs from before the patch show none, and replay so.
+   * for the summary's list of people's waits.
    */
   private showRemovalBlocked(wait: 'removal' | ''): void {
     if (this.state.stage !== 'REMOVING' || !patched(REMOVAL_BLOCKED_WAIT_PATCH)) return;

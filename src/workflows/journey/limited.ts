@@ -2,14 +2,7 @@
 // at the portfolio's cap (docs/journey.md#adding-or-adopting).
 import { patched } from '@temporalio/workflow';
 import { limitedAtMeta } from '../../domain/number.js';
-
-/**
- * From this patch on, a number Meta shows registered but limited (FLAGGED, RESTRICTED, RATE_LIMITED, BANNED) is taken
- * as registered: adopted with no code or register, waited for no longer to show CONNECTED, and its slot kept when
- * the journey ends. Before, it was asked for a code and registered again, then waited 7 days for CONNECTED and ended
- * STAYS_PENDING, freeing a slot Meta still counted. Decided only where Meta shows such a status.
- */
-export const LIMITED_NUMBER_PATCH = 'limited-number-is-registered';
+import { LIMITED_NUMBER_PATCH } from './patches.js';
 
 /** What a limited number's status means, where the journey meets one. */
 export const LIMITED_WORDS =

@@ -11,24 +11,20 @@ import {
 import type { JourneyInput, JourneyResult } from '../../domain/journey.js';
 import type { RemovalRequest } from '../../domain/messages.js';
 import type { Submission } from './inbox.js';
-import { changeDisplayName, REMOVAL_STOPS_RENAME_PATCH } from './display-name.js';
+import { changeDisplayName } from './display-name.js';
 import type { Journey } from './journey.js';
 import { callMeta, enableIdentityCheck as enableIdentityCheckActivity, metaErrorOf, readNumber } from './meta.js';
 import { limitedAndRegistered } from './limited.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import type { JourneyState } from './state.js';
+import {
+  DISCONNECTION_ENDS_PATCH,
+  NO_ANSWER_WITH_CONTINUE_AS_NEW_PATCH,
+  REMOVAL_STOPS_RENAME_PATCH,
+  SUBMISSION_BEFORE_RUN_ENDS_PATCH,
+} from './patches.js';
 
 type JourneyWorkflow = (input: JourneyInput, carried?: JourneyState) => Promise<JourneyResult>;
-
-/** Decided only when a submission comes while the run waits for its handlers before continuing as new. */
-const SUBMISSION_BEFORE_RUN_ENDS_PATCH = 'submission-taken-before-continue-as-new';
-
-/**
- * From this patch on, a run does not continue as new in the workflow task that answered an update (a PIN reveal,
- * the identity check, a test message): runs before did, and the update was taken again by the new run. Decided only
- * in such a task, when no name change or removal takes the journey elsewhere.
- */
-const NO_ANSWER_WITH_CONTINUE_AS_NEW_PATCH = 'no-continue-as-new-with-an-answer';
 
 export async function enableIdentityCheck(journey: Journey): Promise<void> {
   journey.enter('ENABLING_IDENTITY_CHECK');
@@ -69,13 +65,6 @@ async function readLimitedNumber(journey: Journey): Promise<void> {
     journey.note('meta', `shows the number ${journey.state.status ?? 'without a status'}`);
 }
 
-/**
- * From this patch on, a coexistence number the business disconnected for good ends its journey (REMOVED, its slot
- * freed); before, it stayed LIVE with its sends paused and its slot held, and nothing could end it once Meta denied
- * numberflow's app the number. Decided where such a disconnection wakes the live number.
- */
-const DISCONNECTION_ENDS_PATCH = 'coexistence-disconnection-ends-the-journey';
-
 /** What takes a live number out of LIVE: a removal request, or the business disconnecting it (coexistence). */
 export type LiveEnd =
   { removal: Submission<RemovalRequest> } | { disconnected: NonNullable<JourneyState['disconnection']> };
@@ -85,8 +74,8 @@ export async function live(journey: Journey): Promise<LiveEnd> {
   journey.goLive();
   const disconnected = () => journey.disconnectedForGood !== null && patched(DISCONNECTION_ENDS_PATCH);
   for (;;) {
-    // A removal that stopped a rename goes to REMOVING from where the rename was: entering LIVE on the way showed,
-    // for no time at all, a stage the number was not in (runs before the patch did, and replay so).
+    // A removal that stopped a rename goes to REMOVING from where the rename was: entering LIVE on the way would
+    // show, for no time at all, a stage the number was not in.
     if (!(removal.busy && patched(REMOVAL_STOPS_RENAME_PATCH))) journey.enter('LIVE');
     const woken = () => removal.busy || displayName.busy || workflowInfo().continueAsNewSuggested || disconnected();
     // A number Meta limits is read again now and then: no webhook says when Meta lifts it.
@@ -105,7 +94,7 @@ export async function live(journey: Journey): Promise<LiveEnd> {
     // History grows with every event this number sees: start afresh, carrying the whole state. No submission is
     // in flight here (the inboxes are empty), and every handler has finished. A name or a removal submitted while
     // another handler runs (a test message, the identity check waiting for a token) is taken first: its update
-    // finishes only once taken, so waiting for every handler held both for good (runs before the patch did).
+    // finishes only once taken, so waiting for every handler held both for good.
     // Nor in a task that answered an update (a PIN reveal, the identity check, a test message): its client would send
     // it again to the new run, which would take it a second time. A later task (the next event) continues as new.
     // Looked at once the task's every job is in (a condition is tried after each one).

@@ -25,6 +25,7 @@ import {
 import { journeyPolicy } from '../../domain/policy.js';
 import { WABA_ELSEWHERE_TYPE, type SlotAnswer, type SlotRequest, type WabaElsewhere } from '../../domain/portfolio.js';
 import type { Journey } from './journey.js';
+import { STORE_KEY_RECHECK_PATCH, TOKEN_WAIT_PATCH } from './patches.js';
 
 // An attempt must outlast its HTTP calls (connect 5 s + answer 15 s + body 15 s each, two calls at most), or
 // Temporal would start a retry while the first call still runs. Activities heartbeat while they wait on Graph,
@@ -44,24 +45,6 @@ export const { verifyCode, requestDisplayNameChange, syncSmbAppData } = proxyAct
   ...GRAPH_ATTEMPT,
   retry: GUARDED_RETRY,
 });
-
-/**
- * Journeys from this patch on verify the code first as a local activity, inside the workflow task that takes the
- * code: the operator's update is accepted and answered by that one task, a task and an activity's round trip sooner
- * (docs/journey.md#verifying-the-code). The patch is decided in the journey's first task (Journey), so that its
- * marker and search-attribute upsert join that task's and stay off the code's path; since FEWER_WRITES_PATCH, new
- * journeys take it under that patch's marker.
- */
-export const VERIFY_IN_TASK_PATCH = 'verify-code-in-the-task';
-
-/**
- * Fewer visibility writes (docs/journey.md#visibility-writes), each of which costs the server about as much CPU as a
- * whole workflow task. One marker for the patches a new journey decides in its first task (VERIFY_IN_TASK_PATCH,
- * FEWER_EVENTS_PATCH), where each of theirs came with its own upsert of the TemporalChangeVersion search attribute;
- * and a stage worked inside one workflow task (Journey.enterBriefly) reaches visibility only if the journey waits
- * in it. Runs from before replay by their own markers and upserts.
- */
-export const FEWER_WRITES_PATCH = 'fewer-visibility-writes';
 
 /**
  * How long the task holds the verify call: a task held open cannot answer the journey's queries or take its cancel.
@@ -129,14 +112,6 @@ export const { generatePin } = proxyLocalActivities<Activities>({ startToCloseTi
 const CLUSTER_CALL = { startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '30s' } } as const;
 export const { requestSlot, cancelRun } = proxyActivities<Activities>(CLUSTER_CALL);
 
-/**
- * Journeys from this patch on ask for their slot by update, answered at once (a grant needs no signal and no wait),
- * and make that ask and the add as local activities: run inside the workflow task that asks for them and recorded
- * as one marker each, instead of three events and a workflow task of their own (docs/journey.md#history-per-journey).
- * Both are safe to repeat: the portfolio answers a repeated request the same way, and a repeated add finds the
- * number already on the WABA. Since FEWER_WRITES_PATCH, new journeys take it under that patch's marker.
- */
-export const FEWER_EVENTS_PATCH = 'slot-by-update-and-local-calls';
 const { askForSlot } = proxyLocalActivities<Activities>(CLUSTER_CALL);
 /** The add as a local activity: one attempt is as long as the activity's. */
 const LOCAL_ADD = { startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout } as const;
@@ -290,15 +265,6 @@ async function waitOut(ends: number, during: DuringWait | undefined, announce: (
   }
 }
 
-/** A call refused for its token waits for a new one instead of failing the journey (no history had one: 190 failed). */
-const TOKEN_WAIT_PATCH = 'wait-for-a-new-meta-token';
-
-/**
- * A stored token the workers cannot open (its store key missing from NUMBERFLOW_STORE_KEY: a rotation that dropped
- * a key) is tried again by itself, as putting the key back tells no journey; before, only a new token ended the wait.
- * Decided only when such a wait begins.
- */
-const STORE_KEY_RECHECK_PATCH = 'store-key-wait-tries-again';
 /** About a day of store-key rechecks (5, 10, 20, 40 minutes, then hourly), after which they slow down. */
 const STORE_KEY_RECHECKS_A_DAY = 27;
 

@@ -9,16 +9,12 @@ import {
 } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import { capRefusalDated, requeueAtCap } from './capacity.js';
-import { askForGivenName, GIVEN_NAME_PATCH } from './display-name.js';
+import { askForGivenName } from './display-name.js';
 import { LIMITED_WORDS, limitedAndRegistered } from './limited.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
 import { callMeta, capRefusalOf, metaErrorOf, numberAdd, readNumber, wabaElsewhereOf } from './meta.js';
-
-/** Journeys from before a refusal at Meta's cap re-queued ended FAILED there. */
-const CAP_REFUSAL_PATCH = 'add-refused-at-cap-requeues';
-/** Journeys from before it ended at the last refusal without the portfolio hearing Meta's count: it kept its cap. */
-const LAST_CAP_REFUSAL_PATCH = 'last-cap-refusal-lowers-the-cap';
+import { ADOPTED_NAME_PATCH, CAP_REFUSAL_PATCH, GIVEN_NAME_PATCH, LAST_CAP_REFUSAL_PATCH } from './patches.js';
 
 /** Adds the number; answers whether Meta shows its code verified already (a number already on the WABA). */
 export async function addNumber(journey: Journey): Promise<boolean> {
@@ -79,9 +75,6 @@ export async function addNumber(journey: Journey): Promise<boolean> {
   }
 }
 
-/** From this patch on, an adopted number follows the display name Meta has for it (decided only when it differs). */
-const ADOPTED_NAME_PATCH = 'adopted-name-follows-meta';
-
 export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
   journey.enter('ADDING', { for: 'meta', reason: "reading the number's state at Meta", until: null });
   let snapshot;
@@ -103,7 +96,6 @@ export async function adoptNumber(journey: Journey): Promise<PresentNumber> {
   if (atMeta && e164OfDisplay(atMeta) !== e164) {
     throw end('PHONE_NUMBER_ID_MISMATCH', { phoneNumberId: journey.ref.phoneNumberId, e164 });
   }
-  // Runs before the patch kept the name they were given (and took Meta's name webhooks by it): they replay so.
   const metaName = snapshot.verifiedName;
   const given = journey.state.displayName.current;
   if (metaName && metaName !== given && patched(ADOPTED_NAME_PATCH)) {

@@ -21,9 +21,15 @@ import {
   timedOut,
 } from './meta.js';
 import { verifyOwnership } from './verification.js';
-import { LIMITED_NUMBER_PATCH } from './limited.js';
 import { KeyMissingInReplay } from '../../codec/undecryptable.js';
 import { refusal as undecryptableRefusal } from '../undecryptable-guard.js';
+import {
+  GUARD_READ_PATCH,
+  INCOMPLETE_DEREGISTRATION_PATCH,
+  LIMITED_NUMBER_PATCH,
+  NAME_SHOWN_IS_NOT_REGISTERED_PATCH,
+  REMEMBERED_PIN_PATCH,
+} from './patches.js';
 
 /** Verifies (unless Meta already shows the code verified) and registers, looping when Meta asks to re-verify. */
 export async function verifyAndRegister(journey: Journey, alreadyVerified: boolean): Promise<void> {
@@ -108,13 +114,6 @@ export async function register(journey: Journey, applyingName?: string): Promise
   }
 }
 
-/**
- * Meta's cure for 133000 (an earlier deregistration did not finish) is a deregister, then a register: the journey
- * makes both itself, once, where it ended FAILED telling an operator to, which numberflow gave no way to do.
- * Decided where 133000 is met.
- */
-const INCOMPLETE_DEREGISTRATION_PATCH = 'register-finishes-an-incomplete-deregistration';
-
 async function finishDeregistration(journey: Journey): Promise<void> {
   journey.note(
     'meta',
@@ -131,15 +130,6 @@ async function finishDeregistration(journey: Journey): Promise<void> {
   }
   journey.deregisteredAtMeta();
 }
-
-const GUARD_READ_PATCH = 'registration-guard-read-activity';
-/**
- * From this patch on, the read before a repeated register that applies a name takes it as done only with the number
- * registered: the name alone shows on a number the 133000 cure had just deregistered (the journey went LIVE so), and
- * on one whose declined name it replaced. Decided where the name shows on a number Meta does not count.
- */
-const NAME_SHOWN_IS_NOT_REGISTERED_PATCH = 'register-applying-a-name-needs-the-number-registered';
-const REMEMBERED_PIN_PATCH = 'register-tries-remembered-pin';
 
 /**
  * A generated PIN, answered as `{pin}` so the codec seals it in history. A run recorded before replays the bare
@@ -214,9 +204,9 @@ export async function registrationCall(
     // never-retried call, one transient error on it cost the journey an outage wait.
     if (repeat && patched(GUARD_READ_PATCH)) {
       const seen = await readNumber(ref);
-      // A limited number is registered still (runs before the patch took it for one that is not, and replay so).
+      // A limited number is registered still.
       const limitedRegistered = () => patched(LIMITED_NUMBER_PATCH);
-      // Runs before the patch took the name shown for a register that applied it, registered or not (replay so).
+      // The name shown is not the register's work done unless the number is registered too.
       const nameAlone = () =>
         kind === 'register' &&
         !seen.gone &&

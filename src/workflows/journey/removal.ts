@@ -15,6 +15,14 @@ import { callMeta, metaErrorOf, readNumber, WaitEnded, type CallOptions, type Du
 import { limitedAndRegistered } from './limited.js';
 import { registrationCall } from './registration.js';
 import { deletionTakenFrom } from './state.js';
+import {
+  DELETION_DURING_DEREGISTER_PATCH,
+  DISCONNECTION_DURING_REMOVAL_PATCH,
+  PAID_BLOCK_MARGIN_PATCH,
+  SLOT_AT_DEREGISTER_PATCH,
+  TIDY_UP_NO_TOKEN_WAIT_PATCH,
+  TIDY_UP_READS_META_PATCH,
+} from './patches.js';
 
 export async function remove(journey: Journey, request: Submission<RemovalRequest>): Promise<JourneyResult> {
   journey.enter('REMOVING');
@@ -59,13 +67,6 @@ interface DeletionTaken {
   by: string | null;
 }
 
-/**
- * From this patch on, a deletion confirmed while the deregistration waits out Meta's register limit (133016: 72 hours)
- * is looked at at once, and the number gone ends the removal; before, it was looked at when the wait ended, the
- * confirmation unanswered meanwhile. Decided where a confirmation comes during such a wait.
- */
-const DELETION_DURING_DEREGISTER_PATCH = 'deletion-confirmed-during-the-deregister-wait';
-
 /** A deletion confirmed during the deregistration's wait for Meta: Meta read at once; gone, the call is given up. */
 function deletionDuringWait(journey: Journey): DuringWait {
   const { deletionConfirmation } = journey.inbox;
@@ -105,9 +106,6 @@ function deletionSeen(journey: Journey): DeletionTaken {
 /** Meta's "Account not registered". */
 const NOT_REGISTERED = 133010;
 
-/** Runs before gave the slot back only once the number was gone (and replay so). Decided after the deregister. */
-const SLOT_AT_DEREGISTER_PATCH = 'removal-gives-the-slot-back-once-deregistered';
-
 /** Deregisters the number; answers the deletion when an admin deleted it while Meta's limit was waited out. */
 async function deregister(journey: Journey): Promise<DeletionTaken | null> {
   for (let repeat = false; ; repeat = true) {
@@ -135,13 +133,6 @@ async function deregister(journey: Journey): Promise<DeletionTaken | null> {
   }
 }
 
-/**
- * From this patch on, the block's end waited for is an hour later than 30 days after the last paid message the
- * journey heard of: the webhook router tells it of a number's paid messages once an hour at most, so Meta's last may
- * be up to an hour later (runs before waited the 30 days alone, and replay so). Decided where a block is waited out.
- */
-const PAID_BLOCK_MARGIN_PATCH = 'paid-message-block-with-the-hour-unheard';
-
 /** Until when a deletion confirmation is refused (state.ts, `deletionTakenFrom`); null once past. Validators never replay. */
 export function deletionRefusedUntil(journey: Journey): number | null {
   const until = deletionTakenFrom(journey.state);
@@ -167,13 +158,6 @@ async function waitOutPaidMessageBlock(journey: Journey): Promise<void> {
     await condition(() => journey.state.lastPaidMessageAt !== lastPaid, wait);
   }
 }
-
-/**
- * From this patch on, a coexistence number the business disconnected for good while its removal waits for the
- * admin's deletion ends the journey (DISCONNECTED_BY_BUSINESS): Meta no longer lets the app read it, and the removal
- * waited for good. Decided where such a disconnection comes during that wait.
- */
-const DISCONNECTION_DURING_REMOVAL_PATCH = 'disconnection-ends-a-removal';
 
 /** The removal's wait for the deletion ended by the business disconnecting the number (coexistence). */
 const DISCONNECTED_MEANWHILE = Symbol('disconnected meanwhile');
@@ -245,18 +229,6 @@ async function readOrNull(journey: Journey, options: CallOptions = {}): Promise<
     return null;
   });
 }
-
-/**
- * Runs before it read Meta only when their own flags said the number might be registered: a journey that never
- * registered a number Meta counted (one a terminated journey had put live, started again) freed its slot.
- */
-const TIDY_UP_READS_META_PATCH = 'tidy-up-reads-meta-whatever-the-flags';
-
-/**
- * Runs before this patch waited in the tidy-up for a new token when Meta refused theirs (no end, the cancel that
- * brought them there taken); decided only where a token problem meets the tidy-up's read or deregister.
- */
-const TIDY_UP_NO_TOKEN_WAIT_PATCH = 'tidy-up-never-waits-for-a-token';
 
 /**
  * A journey that ends before going live (cancelled, failed, expired) leaves Meta and the portfolio agreeing. It

@@ -18,6 +18,17 @@ import {
   timedOut,
   verifyTheCode,
 } from './meta.js';
+import {
+  EXPIRED_WHILE_WAITING_PATCH,
+  FIRST_CODE_REFUSED_PATCH,
+  REFUSED_CODE_WAITS_AN_HOUR_PATCH,
+  REFUSED_NEW_CODE_PATCH,
+  REFUSED_RESEND_PATCH,
+  RESEND_AFTER_VERIFIED_PATCH,
+  RESEND_KEEPS_ASKING_AGAIN_PATCH,
+  RESEND_OUTAGE_KEEPS_THE_CODE_PATCH,
+  SUBMITTED_IN_TIME_PATCH,
+} from './patches.js';
 
 export async function verifyOwnership(journey: Journey): Promise<void> {
   const { otp, resend } = journey.inbox;
@@ -51,13 +62,6 @@ export async function verifyOwnership(journey: Journey): Promise<void> {
   }
 }
 
-/**
- * From this patch on, a resend taken in with the code that was then verified is noted as not asked for and let go
- * (it was answered "asking Meta for a new code" and dropped unsaid, and held: a later verification of the number,
- * Meta's 133006 at the register, asked for two codes at once, the first voided).
- */
-const RESEND_AFTER_VERIFIED_PATCH = 'resend-dropped-once-verified';
-
 /** The number is verified: a resend still held asks for nothing, and says so. */
 function dropResendAfterVerified(journey: Journey): void {
   const { resend } = journey.inbox;
@@ -68,22 +72,6 @@ function dropResendAfterVerified(journey: Journey): void {
     `asked for a new code${method ? ` by ${method}` : ''}: not asked for, the code submitted with it was verified first`,
   );
 }
-
-/** From this patch on, Meta refusing the new code of a wait's end (136024) is waited out once, as a resend's is. */
-const REFUSED_NEW_CODE_PATCH = 'refused-new-code-waits-once';
-
-/**
- * From this patch on, Meta refusing the journey's first code (136024: the number was sent codes too often — by the
- * journey before, say, cancelled after its fifth) is waited out once too; before, it ended the journey at once.
- */
-const FIRST_CODE_REFUSED_PATCH = 'first-code-refused-waits-once';
-
-/**
- * From this patch on, numberflow's own ask once more after such a refusal — of its own code, or of an operator's
- * resend — comes an hour later (codeRefusedWaitMs), not a code's wait later, which Meta's limit outlasted (refused
- * again, the journey ended). Decided at the refusal.
- */
-const REFUSED_CODE_WAITS_AN_HOUR_PATCH = 'refused-code-waits-an-hour';
 
 /**
  * A code numberflow asks for itself: the first, or a new one when a wait ends. Meta refusing it for asking too often
@@ -184,8 +172,7 @@ async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
       );
       return;
     }
-    // Refused again when the wait ends, the journey ends: from the patch, that ask comes an hour on, as
-    // numberflow's own does.
+    // Refused again when the wait ends, the journey ends: that ask comes an hour on, as numberflow's own does.
     const later = patched(REFUSED_CODE_WAITS_AN_HOUR_PATCH);
     journey.codeRefused(err.result.reason, later ? Date.now() + journeyPolicy.codeRefusedWaitMs : false);
     const waitEnds = Math.max(codeWaitEnds(journey.state) ?? 0, Date.now());
@@ -236,19 +223,6 @@ function codeExpiredAt(journey: Journey): string | null {
   return lasted !== null && Date.now() > lasted ? new Date(lasted).toISOString() : null;
 }
 
-/**
- * A resend Meta refused while numberflow waited to ask once more (its own new code refused) put that off: the wait
- * ended at once on the expired code, numberflow asked at once, was refused, and the journey ended FAILED.
- */
-const RESEND_KEEPS_ASKING_AGAIN_PATCH = 'refused-resend-keeps-asking-again';
-
-/**
- * Meta refused a code taken while it lasted, having answered only after it expired (the journey waited for a token
- * or out an outage meanwhile): the wait, not the operator, spent it, and it counts as no wrong attempt. Before this
- * patch it did, and could end the journey.
- */
-const EXPIRED_WHILE_WAITING_PATCH = 'code-expired-while-waiting-not-counted';
-
 /** What follows a code that expired while the journey waited: its own wait for a code may have ended meanwhile. */
 function adviceAfterWaiting(journey: Journey): string {
   if ((codeWaitEnds(journey.state) ?? 0) > Date.now()) return newCodeAdvice(journey);
@@ -256,13 +230,6 @@ function adviceAfterWaiting(journey: Journey): string {
     ? `it was the last code a journey asks for: ${journey.endsFor('OTP_NOT_VERIFIED')}`
     : 'numberflow requests a new code now';
 }
-
-/**
- * From this patch on, a code taken past its life that says it was submitted within it (Temporal holds an update while
- * no worker runs) is not counted as wrong either; before, it was. Decided where the submission's time makes that
- * difference.
- */
-const SUBMITTED_IN_TIME_PATCH = 'code-submitted-in-time-not-counted';
 
 /**
  * Whether a code submitted while it lasted is verified only now, past its life: taken in time and verified after a
@@ -286,18 +253,8 @@ function submittedInTime(lasted: number, takenAt: number, submittedAt: number | 
   );
 }
 
-/**
- * A resend that met Meta down or limiting waited it out in REQUESTING_CODE, where the code sent before could not be
- * submitted, and the new code then voided it. From this patch on the resend gives up after a first short wait
- * while that code lasts (resendCode). Decided where it gives up, after the request's answer.
- */
-const RESEND_OUTAGE_KEEPS_THE_CODE_PATCH = 'resend-during-an-outage-keeps-the-code';
-
 /** What must be left of the code sent before for a resend to give up on it: time to type it in. */
 const CODE_STILL_USABLE_MS = 60_000;
-
-/** From this patch on, a resend Meta refuses leaves the code sent before standing (resendCode). */
-const REFUSED_RESEND_PATCH = 'refused-resend-keeps-the-code';
 
 /**
  * How long after its submission a code may be taken before the task taking it may be a dead worker's run again:
