@@ -135,6 +135,7 @@ export class Journey {
     this.state.stagesEntered ??= [{ stage: this.state.stage, at: new Date().toISOString() }];
     this.publishedStage = this.state.stage;
     const onboarding = !this.state.wentLive;
+    // Decided in the first task, so that their markers and upserts join that task's and stay off the code's path.
     this.fewerWrites = onboarding && patched(FEWER_WRITES_PATCH);
     this.verifiesInTask = onboarding && (this.fewerWrites || patched(VERIFY_IN_TASK_PATCH));
   }
