@@ -151,7 +151,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     await inbox?.close(); // its lock, released for the next try
     throw err;
   }
-  app.get('/health', async () => ({ ok: true }));
+  app.get('/health', { config: { requestLogLevel: 'debug' } }, async () => ({ ok: true }));
   return app;
 }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { useBench } from '../support/bench.js';
 import { uniqueTaskQueue } from '../support/temporal.js';
 import { useApi } from './support.js';
-import { harnessHttpApp } from '../support/http-app.js';
+import { harnessHttpApp, loggerInto } from '../support/http-app.js';
 
 /** A body's field as the document says it. */
 interface Field {
@@ -230,6 +230,18 @@ describe("the API's OpenAPI document, reference page and health (dev server)", (
         },
       });
     await notReadyWithout('taskQueue', 'nobody-polls');
+    // A probe's answer is logged at debug (a line every few seconds that says nothing); not ready, at info.
+    const logged: string[] = [];
+    const probed = await harnessHttpApp(t.bench, { taskQueue: uniqueTaskQueue('probed'), logger: loggerInto(logged) });
+    try {
+      for (const url of ['/healthz', '/health', '/readyz']) await probed.inject({ url });
+    } finally {
+      await probed.close();
+    }
+    const requestLines = logged.map((line) => JSON.parse(line) as { msg: string; path: string; status: number });
+    expect(requestLines.filter((line) => line.msg === 'request').map(({ path, status }) => ({ path, status }))).toEqual(
+      [{ path: '/readyz', status: 503 }],
+    );
     // A Temporal that takes the connection and never answers: 503 within the check's bound, said in words (gRPC's
     // own, "Deadline exceeded after 0.000s", read as if nothing was waited for).
     const silent = createServer(() => undefined);

@@ -15,13 +15,17 @@ const CHECK_TIMEOUT_MS = 3_000;
 export function healthRoutes(app: ZodApp, client: Client, taskQueues: string[]): void {
   app.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'the process is up', response: { 200: healthAnswer.describe('up') } } },
+    {
+      config: { requestLogLevel: 'debug' }, // a probe every few seconds: its line says nothing (a refusal still logs)
+      schema: { tags: ['health'], summary: 'the process is up', response: { 200: healthAnswer.describe('up') } },
+    },
     async () => ({ ok: true }),
   );
 
   app.get(
     '/readyz',
     {
+      config: { requestLogLevel: 'debug' }, // not ready (503) is logged at info
       schema: {
         tags: ['health'],
         summary: 'Temporal is reachable and a worker polls each task queue (the journeys’ and the portfolios’)',
