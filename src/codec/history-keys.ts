@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { ConfigError, taskQueuesOf, type Config } from '../config.js';
+import { isNotFound } from '../temporal/grpc-status.js';
 import { listedRuns, queueLiteral } from '../temporal/listed-runs.js';
 import { AesGcmCodec, isEncrypted, UndecryptablePayloadError, type CodecKeys } from './aes-gcm-codec.js';
 import type { Undecryptable } from './undecryptable.js';
@@ -108,7 +109,7 @@ async function lookAtNewestRuns(
   for await (const run of listedRuns(client, query, RUNS_LOOKED_AT)) {
     if (opened + unread.length >= RUNS_LOOKED_AT || read++ >= RUNS_READ_AT_MOST) break;
     const payloads = await firstInput(client, run).catch((err: unknown) => {
-      if ((err as { code?: unknown }).code === NOT_FOUND) return []; // deleted since it was listed
+      if (isNotFound(err)) return []; // deleted since it was listed
       throw err;
     });
     // A run started by hand with plain payloads says nothing of this process's keys.
@@ -125,9 +126,6 @@ async function lookAtNewestRuns(
   }
   return { opened, unread };
 }
-
-/** gRPC's NOT_FOUND. */
-const NOT_FOUND = 5;
 
 /** The input of a run's first event, as stored. */
 async function firstInput(client: Client, run: { workflowId: string; runId: string }): Promise<Payload[]> {

@@ -2,12 +2,12 @@
 // routed to Temporal after (./webhook-drain.ts). A delivery's row is committed before the answer (a crash of the
 // process from then on does not lose it: the next start drains it) and deleted once every change of it is routed.
 // Commits are grouped: the deliveries received in one turn of the event loop are written in one transaction.
-// One process owns the file (./inbox-lock.ts): two drains on one inbox would route, and delete, each other's rows.
+// One process owns the file (../process-lock.ts): two drains on one inbox would route, and delete, each other's rows.
 import { chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as SqliteDatabase, type Statement } from 'better-sqlite3';
 import { rowsIn } from '../stores/sqlite.js';
-import { InboxLock } from './inbox-lock.js';
+import { ProcessLock } from '../process-lock.js';
 import { makeDir } from '../make-dir.js';
 
 /**
@@ -99,7 +99,7 @@ export class WebhookInbox {
 
   private constructor(
     private readonly db: SqliteDatabase,
-    private readonly lock: InboxLock,
+    private readonly lock: ProcessLock,
     private readonly maxPending: number,
   ) {
     db.transaction(() => {
@@ -172,7 +172,11 @@ export class WebhookInbox {
     if (!Number.isInteger(maxPending) || maxPending < 1)
       throw new Error(`the webhook inbox's maxPending must be a whole number of 1 or more, not ${maxPending}`);
     makeDir(dirname(file), 0o700);
-    const lock = InboxLock.take(file);
+    const lock = ProcessLock.take(
+      `${file}.lock`,
+      (pid) =>
+        `the webhook inbox in ${dirname(file)} is in use by process ${pid} (lock ${file}.lock): one process per data folder — give the other its own NUMBERFLOW_DATA_DIR`,
+    );
     try {
       const db = new Database(file);
       chmodSync(file, 0o600);

@@ -77,12 +77,13 @@ export interface Sandbox {
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
-  const saved = options.stateDir === undefined ? undefined : loadSavedState(options.stateDir);
-  const release = options.stateDir === undefined ? undefined : holdStateFolder(options.stateDir);
+  // Held before its state is read: a sandbox stopping on the folder writes its last state first.
+  const lock = options.stateDir === undefined ? undefined : holdStateFolder(options.stateDir);
   try {
-    return await startHeld(options, host, saved, release);
+    const saved = options.stateDir === undefined ? undefined : loadSavedState(options.stateDir);
+    return await startHeld(options, host, saved, () => lock?.release());
   } catch (err) {
-    release?.();
+    lock?.release();
     throw err;
   }
 }
@@ -91,7 +92,7 @@ async function startHeld(
   options: SandboxOptions,
   host: string,
   saved: ReturnType<typeof loadSavedState> | undefined,
-  release: (() => void) | undefined,
+  release: () => void,
 ): Promise<Sandbox> {
   const random = new SandboxRandom(saved?.snapshot?.random.seed ?? options.seed);
   const faults = new FaultBook(random.stream('faults'));
@@ -140,7 +141,7 @@ async function startHeld(
       await webhooks.close();
       await app.close();
       await persistence?.close();
-      release?.();
+      release();
     },
   };
 }

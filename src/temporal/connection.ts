@@ -16,6 +16,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import { ConfigError, type Config } from '../config.js';
 import { updatesSentAgainIfAborted } from './aborted-update.js';
 import { closedChannelGuard } from './closed-channel.js';
+import { isNotFound } from './grpc-status.js';
 import { clientIdentity, type ClientRole } from './client-identity.js';
 
 const unreadable: Record<string, string> = {
@@ -129,8 +130,6 @@ export async function connectClient(
   });
 }
 
-/** gRPC's status code NOT_FOUND (the client's gRPC library is the SDK's own, not a dependency of numberflow). */
-const GRPC_NOT_FOUND = 5;
 /** A frontend that takes the connection but never answers does not hold a start-up up for long. */
 const NAMESPACE_CHECK_MS = 10_000;
 
@@ -143,7 +142,7 @@ async function namespaceKnown(connection: Connection, namespace: string, address
     .withDeadline(Date.now() + NAMESPACE_CHECK_MS, () => connection.workflowService.describeNamespace({ namespace }))
     .then(
       () => true,
-      (err: unknown) => (err as { code?: unknown }).code !== GRPC_NOT_FOUND,
+      (err: unknown) => !isNotFound(err),
     );
   if (!found) {
     await connection.close();

@@ -28,6 +28,7 @@ import { DEV_RETENTION_DAYS, keepEndedRuns } from './retention.js';
 import { besideFiles, refuseIfOnlyHeld, replacedUnder, setAside, staleBeside } from './histories-file.js';
 import { HISTORIES_FILE, recordMade } from '../codec/key-files.js';
 import { rotateLog, sizeOf, withoutSchema } from './server-log.js';
+import { isNotFound } from './grpc-status.js';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -123,7 +124,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // Ours but not answering here (hung, or on another port), or made for another TEMPORAL_NAMESPACE: two servers
     // must never share one SQLite file.
     options.onNotice?.(
-      answer === 'no-namespace'
+      // Said only of a server on this start's port: on another, what answered here is not the one left running.
+      answer === 'no-namespace' && recorded.port === options.port
         ? `the dev server left running (pid ${recorded.pid}) answers, but has no namespace ${options.namespace} (it was started for another TEMPORAL_NAMESPACE): stopping it to start it anew with it`
         : `the dev server left running (pid ${recorded.pid}) does not answer: stopping it to start anew`,
     );
@@ -309,13 +311,13 @@ async function keepingEndedRuns(address: string, options: Pick<DevServerOptions,
   }
 }
 
+/** How a dev server left running answers: with the namespace, without it (started for another), or not at all. */
+type Answer = 'answers' | 'no-namespace' | 'silent';
+
 /**
  * Whether the frontend on `address` answers describeNamespace, asked a few times: a server busy on a loaded machine
  * (replaying what a killed start left) may miss one 2 s deadline, and a server wrongly taken for hung is stopped.
  */
-/** How a dev server left running answers: with the namespace, without it (started for another), or not at all. */
-type Answer = 'answers' | 'no-namespace' | 'silent';
-
 async function answers(address: string, namespace: string, tries = 4): Promise<Answer> {
   for (let i = 0; i < tries; i++) {
     const answer = await answersOnce(address, namespace);
@@ -324,9 +326,6 @@ async function answers(address: string, namespace: string, tries = 4): Promise<A
   }
   return 'silent';
 }
-
-/** gRPC's NOT_FOUND: the server answered, and has no such namespace. */
-const GRPC_NOT_FOUND = 5;
 
 async function answersOnce(address: string, namespace: string): Promise<Answer> {
   try {
@@ -340,7 +339,7 @@ async function answersOnce(address: string, namespace: string): Promise<Answer> 
       await connection.close();
     }
   } catch (err) {
-    return (err as { code?: unknown }).code === GRPC_NOT_FOUND ? 'no-namespace' : 'silent';
+    return isNotFound(err) ? 'no-namespace' : 'silent'; // answered, without the namespace
   }
 }
 

@@ -3,7 +3,8 @@
 // for good (dead letters, logged without its body), and one inbox file has one owner; stop() is bounded; an event
 // without entry.time is dated when it was received.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signWebhookBody } from '../../src/graph/signature.js';
@@ -65,8 +66,15 @@ describe('the webhook inbox: one owner, ids never reused', () => {
       const file = inboxFile();
       writeFileSync(`${file}.lock`, `${pid} ${startTimeOf(pid) ?? ''}\n`);
       expect(() => WebhookInbox.open(file)).toThrow(`is in use by process ${pid}`);
+      // Taken in this folder (its real name: a symlink's is the same folder), it holds.
+      const here = encodeURIComponent(realpathSync(dirname(file)));
+      writeFileSync(`${file}.lock`, `${pid} ${startTimeOf(pid) ?? '-'} ${here} 0a1b2c3d\n`);
+      expect(() => WebhookInbox.open(file)).toThrow(`is in use by process ${pid}`);
       // The same pid written with another start time: a process of that pid before this one, gone.
       writeFileSync(`${file}.lock`, `${pid} 1\n`);
+      WebhookInbox.open(file).close();
+      // Copied with its folder from where that process runs (a backup restored beside it): it holds nothing here.
+      writeFileSync(`${file}.lock`, `${pid} ${startTimeOf(pid) ?? '-'} ${encodeURIComponent('/elsewhere')} 0a1b2c3d\n`);
       WebhookInbox.open(file).close();
     } finally {
       other.kill('SIGKILL');

@@ -173,7 +173,7 @@ describe('the worker process', () => {
   }, 60_000);
 
   it('stops at once, exit 143, on SIGTERM while it is still starting (Temporal not reached yet)', async () => {
-    const [closed] = await freePorts(1);
+    const [closed, metrics] = await freePorts(2);
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/worker.ts')], {
       cwd: root,
       env: {
@@ -182,7 +182,7 @@ describe('the worker process', () => {
         NUMBERFLOW_DATA_DIR: tempDir('worker-starting'),
         NUMBERFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
         NUMBERFLOW_SECRETS_KEY: TEST_SECRETS_KEY,
-        NUMBERFLOW_METRICS_PORT: String((await freePorts(1))[0]), // the Temporal runtime made early, listening too
+        NUMBERFLOW_METRICS_PORT: String(metrics), // the Temporal runtime made early, listening too
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
@@ -77,9 +77,15 @@ describe('npm run sandbox (src/sandbox/main.ts)', () => {
     const stateDir = tempDir('sandbox-main');
     let runningPid = 0;
     await runSandbox(stateDir, async () => {
-      runningPid = Number(JSON.parse(readFileSync(join(stateDir, 'sandbox.lock'), 'utf8')).pid);
+      runningPid = Number(readFileSync(join(stateDir, 'sandbox.lock'), 'utf8').split(' ')[0]);
       await expect(startSandbox({ appSecret: 's', stateDir, port: 0 })).rejects.toThrow(
         `another sandbox (pid ${runningPid}) keeps its state in ${stateDir}: stop it, or give this one a folder of its own`,
+      );
+      // The same folder by another name (a symlink) is the same folder.
+      const link = join(tempDir('sandbox-link'), 'state');
+      symlinkSync(stateDir, link);
+      await expect(startSandbox({ appSecret: 's', stateDir: link, port: 0 })).rejects.toThrow(
+        `another sandbox (pid ${runningPid}) keeps its state in ${link}`,
       );
     });
     expect(existsSync(join(stateDir, 'sandbox.lock'))).toBe(false); // released as it stopped
@@ -91,6 +97,15 @@ describe('npm run sandbox (src/sandbox/main.ts)', () => {
       await beside.close();
     });
     const sandbox = await startSandbox({ appSecret: 's', stateDir, port: 0 });
-    await sandbox.close();
+    try {
+      // One in this process holds it too: a second start here is refused, and the first keeps its lock.
+      await expect(startSandbox({ appSecret: 's', stateDir, port: 0 })).rejects.toThrow(
+        `another sandbox (pid ${process.pid}) keeps its state in ${stateDir}`,
+      );
+      expect(existsSync(join(stateDir, 'sandbox.lock'))).toBe(true);
+    } finally {
+      await sandbox.close();
+    }
+    expect(existsSync(join(stateDir, 'sandbox.lock'))).toBe(false);
   });
 });

@@ -16,6 +16,9 @@ function filesOf(dir: string): Map<string, string> {
   return new Map(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name)).toString('latin1')]));
 }
 
+/** A sandbox of this process left as a crash leaves it: its lock is one a process gone left, which the next takes. */
+const crashed = (stateDir: string) => rmSync(join(stateDir, 'sandbox.lock'));
+
 describe('the sandbox with a state folder', () => {
   it('reloads numbers, codes, tokens, the clock, the call log, webhooks and faults after a crash', async () => {
     const stateDir = tempDir('sandbox-state');
@@ -28,7 +31,9 @@ describe('the sandbox with a state folder', () => {
     await first.graph('GET', `/${id}`); // an answer: the admin changes before it are on disk now
     const demo = first.sandbox.demoAccount();
 
-    // No close: the second start reads what the first wrote before its last answer.
+    // No close: the second start reads what the first wrote before its last answer (the first's lock, of a process
+    // gone after a crash, taken over as the next process would).
+    crashed(stateDir);
     const second = await startSandbox({ appSecret: APP_SECRET, stateDir });
     await first.close();
     try {
@@ -70,6 +75,7 @@ describe('the sandbox with a state folder', () => {
     const first = await startTestSandbox({ stateDir });
     await first.graph('GET', `/${first.wabaId}`); // an answer: the state is on disk
     expect(first.sandbox.admin.webhooks()).toMatchObject([{ field: 'business_capability_update', delivered: false }]);
+    crashed(stateDir);
     const second = await startSandbox({ appSecret: APP_SECRET, stateDir });
     await first.close();
     const receiver = await startWebhookReceiver();
