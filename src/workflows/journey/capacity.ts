@@ -15,7 +15,10 @@ import {
 import { plural } from '../../domain/words.js';
 import type { Journey } from './journey.js';
 import { end, failedByMeta } from './ending.js';
-import { callMeta, firstSlotRequest, requestSlot, wabaElsewhereOf } from './meta.js';
+import { requestSlot } from './activities.js';
+import { callMeta } from './call-meta.js';
+import { wabaElsewhereOf } from './failures.js';
+import { firstSlotRequest } from './in-task-calls.js';
 import { CAP_REFUSAL_TO_GONE_PORTFOLIO_PATCH, SLOT_REQUEST_WAITS_PATCH } from './patches.js';
 
 /** `registered`: Meta already counts this number (adopted CONNECTED, coexistence), so it takes a slot at once. */

@@ -5,7 +5,9 @@ import { withDetails } from '../../domain/meta-error.js';
 import { smbSyncTypes, type PresentNumber } from '../../domain/number.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
-import { callMeta, metaErrorOf, syncSmbAppData } from './meta.js';
+import { syncSmbAppData } from './activities.js';
+import { callMeta } from './call-meta.js';
+import { metaErrorOf } from './failures.js';
 
 export async function confirmCoexistence(journey: Journey, snapshot: PresentNumber): Promise<void> {
   journey.enter('CONFIRMING_COEXISTENCE');

@@ -4,7 +4,8 @@ import { condition } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
-import { callMeta, readNumber } from './meta.js';
+import { readNumber } from './activities.js';
+import { callMeta } from './call-meta.js';
 import { LIMITED_WORDS, limitedAndRegistered } from './limited.js';
 
 /** Registered and in effect: CONNECTED, or (limited.ts's patch) limited by Meta, which no wait mends. */

@@ -7,7 +7,9 @@ import { journeyPolicy } from '../../domain/policy.js';
 import { beforeDeadline } from './deadline.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
 import type { Journey, NameDecision } from './journey.js';
-import { callMeta, metaErrorOf, passesWithTime, readNumber, requestDisplayNameChange } from './meta.js';
+import { readNumber, requestDisplayNameChange } from './activities.js';
+import { callMeta } from './call-meta.js';
+import { metaErrorOf, passesWithTime, whyFailed } from './failures.js';
 import { register } from './registration.js';
 import { verifyOwnership } from './verification.js';
 import {
@@ -204,9 +206,7 @@ async function pollNameStatus(journey: Journey): Promise<void> {
     if (!waits) throw failedByMeta(err, 'Reading the display-name status');
     journey.resumeWaiting(reviewWait); // Meta's decision again, not the read's outage wait, long past
     if (!journey.nameReadFailed) {
-      // Meta's words, or what the activity's failure wraps (Graph unreachable), not the SDK's "Activity task failed".
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-      const why = metaErrorOf(err)?.message ?? (cause instanceof Error ? cause.message : String(cause));
+      const why = whyFailed(err, { wrapped: true }); // Meta's words, or what the activity's failure wraps
       journey.note(
         'numberflow',
         `could not read the display name's review status at Meta (${why}); waiting for Meta's decision, read again in 12 hours`,

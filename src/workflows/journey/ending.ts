@@ -3,7 +3,7 @@
 import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import { endingResult, type EndingParams, type ReasonCode } from '../../domain/endings.js';
 import type { JourneyResult } from '../../domain/journey.js';
-import { metaErrorOf } from './meta.js';
+import { metaErrorOf } from './failures.js';
 
 export class JourneyEnd extends Error {
   override readonly name = 'JourneyEnd';

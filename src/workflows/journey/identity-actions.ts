@@ -2,28 +2,16 @@
 // and have the number send a test message to a WhatsApp user (the post-launch proof that it works). Both are updates
 // answered with their outcome and noted in the journey's history; the send goes through the guarded send, so with
 // the check on it carries the customer's stored hash, and an untrusted customer is refused.
-import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.js';
+import { ActivityFailure, ApplicationFailure, isCancellation, patched } from '@temporalio/workflow';
 import { WA_ID } from '../../domain/identity.js';
 import { pausedWords } from '../../domain/journey.js';
 import type { IdentityCheckRequest, SubmissionOutcome, TestMessageRequest } from '../../domain/messages.js';
 import { checkActor } from '../../domain/operator-input.js';
+import { sendText, setIdentityCheck } from './activities.js';
 import type { Journey } from './journey.js';
-import { callMeta, metaErrorOf } from './meta.js';
+import { callMeta } from './call-meta.js';
+import { metaErrorOf } from './failures.js';
 import { LIVE_IDENTITY_ACTIONS_PATCH } from './patches.js';
-
-const { setIdentityCheck } = proxyActivities<Activities>({
-  startToCloseTimeout: '2m',
-  heartbeatTimeout: '15s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
-});
-
-/** A message is sent once: a retry could deliver it twice. */
-const { sendText } = proxyActivities<Activities>({
-  startToCloseTimeout: '2m',
-  heartbeatTimeout: '15s',
-  retry: { maximumAttempts: 1 },
-});
 
 export const DEFAULT_TEST_MESSAGE = 'numberflow test message: this number is live on WhatsApp.';
 const MAX_TEXT = 4096;

@@ -13,7 +13,9 @@ import type { RemovalRequest } from '../../domain/messages.js';
 import type { Submission } from './inbox.js';
 import { changeDisplayName } from './display-name.js';
 import type { Journey } from './journey.js';
-import { callMeta, enableIdentityCheck as enableIdentityCheckActivity, metaErrorOf, readNumber } from './meta.js';
+import { enableIdentityCheck as enableIdentityCheckActivity, readNumber } from './activities.js';
+import { callMeta } from './call-meta.js';
+import { metaErrorOf, whyFailed } from './failures.js';
 import { limitedAndRegistered } from './limited.js';
 import { journeyPolicy } from '../../domain/policy.js';
 import type { JourneyState } from './state.js';
@@ -55,7 +57,7 @@ async function readLimitedNumber(journey: Journey): Promise<void> {
   } catch (err) {
     if (isCancellation(err)) throw err;
     if (!journey.limitedReadFailed) {
-      const why = metaErrorOf(err)?.message ?? (err instanceof Error ? err.message : String(err));
+      const why = whyFailed(err);
       journey.note('numberflow', `could not read the number's status at Meta (${why}); read again in 6 hours`);
     }
     journey.limitedReadFailed = true;

@@ -13,7 +13,10 @@ import { askForGivenName } from './display-name.js';
 import { LIMITED_WORDS, limitedAndRegistered } from './limited.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
-import { callMeta, capRefusalOf, metaErrorOf, numberAdd, readNumber, wabaElsewhereOf } from './meta.js';
+import { readNumber } from './activities.js';
+import { callMeta } from './call-meta.js';
+import { capRefusalOf, metaErrorOf, wabaElsewhereOf } from './failures.js';
+import { numberAdd } from './in-task-calls.js';
 import { ADOPTED_NAME_PATCH, CAP_REFUSAL_PATCH, GIVEN_NAME_PATCH, LAST_CAP_REFUSAL_PATCH } from './patches.js';
 
 /** Adds the number; answers whether Meta shows its code verified already (a number already on the WABA). */

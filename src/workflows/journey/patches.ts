@@ -321,7 +321,7 @@ export const TIDY_UP_READS_META_PATCH = 'tidy-up-reads-meta-whatever-the-flags';
 /** The tidy-up never waits for a new token; runs before waited when Meta refused theirs, with no end. */
 export const TIDY_UP_NO_TOKEN_WAIT_PATCH = 'tidy-up-never-waits-for-a-token';
 
-// Meta calls and the journey's history (meta.ts, deadline.ts)
+// Meta calls and the journey's history (call-meta.ts, in-task-calls.ts, deadline.ts)
 
 /**
  * The code is verified first as a local activity, inside the workflow task that takes it

@@ -9,17 +9,9 @@ import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
-import {
-  callMeta,
-  deregisterNumber,
-  generatePin,
-  isMetaError,
-  metaErrorOf,
-  readNumber,
-  registerNumber,
-  rememberedPin,
-  timedOut,
-} from './meta.js';
+import { deregisterNumber, generatePin, readNumber, registerNumber, rememberedPin } from './activities.js';
+import { callMeta } from './call-meta.js';
+import { isMetaError, metaErrorOf, timedOut } from './failures.js';
 import { verifyOwnership } from './verification.js';
 import { KeyMissingInReplay } from '../../codec/undecryptable.js';
 import { refusal as undecryptableRefusal } from '../undecryptable-guard.js';

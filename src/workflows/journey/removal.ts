@@ -11,7 +11,9 @@ import { reasonWords } from '../../domain/words.js';
 import { releaseSlot } from './capacity.js';
 import type { Submission } from './inbox.js';
 import type { Journey } from './journey.js';
-import { callMeta, metaErrorOf, readNumber, WaitEnded, type CallOptions, type DuringWait } from './meta.js';
+import { readNumber } from './activities.js';
+import { callMeta, WaitEnded, type CallOptions, type DuringWait } from './call-meta.js';
+import { metaErrorOf, whyFailed } from './failures.js';
 import { limitedAndRegistered } from './limited.js';
 import { registrationCall } from './registration.js';
 import { deletionTakenFrom } from './state.js';
@@ -263,7 +265,7 @@ export async function leaveTidy(journey: Journey): Promise<void> {
         stillRegistered = false;
         journey.note('numberflow', 'deregistered the number, as its journey ended before going live');
       } catch (err) {
-        const why = metaErrorOf(err)?.message ?? (err instanceof Error ? err.message : String(err));
+        const why = whyFailed(err);
         journey.note('numberflow', `could not deregister the number (${why}); remove it in WhatsApp Manager`);
       }
     }

@@ -9,15 +9,10 @@ import { end, failedByMeta, JourneyEnd } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
 import { codeWaitEnds } from './state.js';
-import {
-  callMeta,
-  isMetaError,
-  type CallOptions,
-  metaErrorOf,
-  requestCode as requestCodeActivity,
-  timedOut,
-  verifyTheCode,
-} from './meta.js';
+import { requestCode as requestCodeActivity } from './activities.js';
+import { callMeta, type CallOptions } from './call-meta.js';
+import { isMetaError, metaErrorOf, timedOut } from './failures.js';
+import { verifyTheCode } from './in-task-calls.js';
 import {
   EXPIRED_WHILE_WAITING_PATCH,
   FIRST_CODE_REFUSED_PATCH,
