@@ -4,6 +4,7 @@ import { displayNameWords } from '../domain/display-name-words.js';
 import { codeLastsFrom, metaStopWords, qualityWords, REMOVAL_BLOCKED, type JourneyView } from '../domain/journey.js';
 import { visibleControls } from '../domain/operator-input.js';
 import { journeyStages } from '../domain/stages.js';
+import { waitText } from '../domain/waits.js';
 import type { JourneyEvent, JourneyListing, JourneySummary } from '../journeys/index.js';
 import type { OutcomeAnswer, Started } from './operations.js';
 
@@ -37,7 +38,7 @@ export function viewSummary(view: JourneyView, now: Date = new Date()): string[]
     [
       'blocked',
       view.removalBlocked && !view.waiting?.reason.startsWith(REMOVAL_BLOCKED)
-        ? `${REMOVAL_BLOCKED}: ${view.removalBlocked.reason}. ${view.removalBlocked.remediation}`
+        ? waitText('REMOVAL_BLOCKED', view.removalBlocked)
         : null,
     ],
     ['ended', view.result && endText(view.result)],

@@ -12,6 +12,7 @@ import {
   type SlotAnswer,
   type SlotRequest,
 } from '../../domain/portfolio.js';
+import { waitText } from '../../domain/waits.js';
 import { plural } from '../../domain/words.js';
 import type { Journey } from './journey.js';
 import { end, failedByMeta } from './ending.js';
@@ -91,15 +92,14 @@ function slotAnswered(journey: Journey, answer: SlotAnswer): void {
   journey.slotAnswered(answer);
   if (answer.granted) return;
   // The place and the cap are the portfolio's when it answered: the queue moves on, and an admin may set the cap.
-  // Meta's cap for an unverified business: said only for that cap, not for one an admin set low.
-  const verification =
-    answer.cap === DEFAULT_NUMBER_CAP
-      ? ' (Meta raises it to 20 once the business is verified or reaches a messaging limit of 2,000; if Meta has, an admin sets it: `numberflow portfolio set-cap`)'
-      : '';
   journey.waitFor(
     'portfolio',
-    `the portfolio's cap of registered numbers is reached: ${answer.cap} when it answered${verification}; ` +
-      `place ${answer.position} in its queue then — \`numberflow portfolio show ${journey.input.portfolioId}\` shows the queue now`,
+    waitText('CAP_REACHED', {
+      cap: answer.cap,
+      position: answer.position,
+      portfolioId: journey.input.portfolioId,
+      metaDefaultCap: answer.cap === DEFAULT_NUMBER_CAP,
+    }),
   );
 }
 

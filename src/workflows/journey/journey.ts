@@ -25,6 +25,7 @@ import {
   type PersonWait,
 } from '../../domain/search-attributes.js';
 import { journeyStages, STAGES_KEPT, type JourneyStage, type StageOrOutcome } from '../../domain/stages.js';
+import { waitText } from '../../domain/waits.js';
 import { Inbox } from './inbox.js';
 import { receiveAccountUpdate, receivePartnerRemoved, reconnectable } from './meta-stops.js';
 import { initialState, numberPinOf, viewOf, type JourneyState } from './state.js';
@@ -266,13 +267,7 @@ export class Journey {
         : `Meta's token for WABA ${wabaId} is unusable (${why}); waiting for a new one`,
     );
     this.showPersonWait('token');
-    const newToken = `have someone with the token store run \`numberflow token set --waba ${wabaId}\` in direct mode`;
-    this.waitFor(
-      'admin',
-      keyMissing
-        ? `the stored Meta token for WABA ${wabaId} cannot be opened with the workers' store keys: put its key back in NUMBERFLOW_STORE_KEY on the workers (the journey tries again by itself: hourly, every 6 hours after a day), or store a new token — finish Embedded Signup again, or ${newToken}`
-        : `a working Meta token for WABA ${wabaId} is needed: finish Embedded Signup again, or ${newToken} (a WABA id given wrong: cancel the journey)`,
-    );
+    this.waitFor('admin', waitText('TOKEN_UNUSABLE', { wabaId, keyMissing }));
   }
 
   tokenArrived(): void {

@@ -6,6 +6,7 @@ import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/w
 import { registrationTookEffect } from '../../domain/number.js';
 import { CHOOSING_PIN } from '../../domain/journey.js';
 import { journeyPolicy } from '../../domain/policy.js';
+import { waitText } from '../../domain/waits.js';
 import { end, failedByMeta } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
@@ -82,14 +83,7 @@ export async function register(journey: Journey, applyingName?: string): Promise
             continue;
           }
         } else if (remembered) journey.note('meta', 'refused the PIN of the earlier journey too');
-        journey.choosePin(
-          await takePin(
-            journey,
-            journey.applyingLiveRename
-              ? "two-step verification holds another PIN than numberflow's (was it changed outside numberflow?): an operator must submit the number's current PIN"
-              : "two-step verification already holds another PIN (was the number deleted and added again?): an operator must submit the old PIN — one numberflow set while the number was in another portfolio is that portfolio's (its admin reads it back while that journey runs); one this journey set before numberflow's Temporal data was restored from a backup is lost with it. Or a portfolio admin turns two-step verification off in WhatsApp Manager, and an operator submits a new PIN",
-          ),
-        );
+        journey.choosePin(await takePin(journey, waitText('OLD_PIN', { liveRename: journey.applyingLiveRename })));
         continue;
       }
       // Not in a live rename's register: a live number is never deregistered on the way (it stays live as it was).

@@ -3,10 +3,11 @@
 // WhatsApp Manager and the journey sees it gone. A restriction blocks the removal with its reason.
 import { condition, isCancellation, patched } from '@temporalio/workflow';
 import { endingResult } from '../../domain/endings.js';
-import { DELETION_WAIT, PAID_MESSAGE_BLOCK, REMOVAL_BLOCKED, type JourneyResult } from '../../domain/journey.js';
+import { PAID_MESSAGE_BLOCK, REMOVAL_BLOCKED, type JourneyResult } from '../../domain/journey.js';
 import type { RemovalRequest } from '../../domain/messages.js';
 import { isRegisteredAtMeta, type NumberSnapshot } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
+import { DEREGISTERED_ALREADY, waitText } from '../../domain/waits.js';
 import { reasonWords } from '../../domain/words.js';
 import { releaseSlot } from './capacity.js';
 import type { Submission } from './inbox.js';
@@ -76,7 +77,7 @@ function deletionDuringWait(journey: Journey): DuringWait {
     ready: () => deletionConfirmation.busy && patched(DELETION_DURING_DEREGISTER_PATCH),
     handle: async () => {
       const confirming = deletionConfirmation.peek()?.actor ?? 'operator';
-      journey.waitFor('meta', `checking at Meta that the number is gone, as ${confirming} confirmed`);
+      journey.waitFor('meta', waitText('DELETION_CHECK', { confirming }));
       const snapshot = await readOrNull(journey);
       if (snapshot?.gone) return true; // taken by the deregistration, which ends
       journey.note(confirming, 'confirmed the deletion during the deregistration, but Meta still shows the number');
@@ -126,9 +127,8 @@ async function deregister(journey: Journey): Promise<DeletionTaken | null> {
         meta
           ? `Meta refused the deregistration: error ${meta.code} (${meta.message})`
           : `the deregistration failed: ${String(err)}`,
-        // The catalog's words for 133010 are a registration's ("register it"): the opposite of a removal.
         meta?.code === NOT_REGISTERED
-          ? 'Meta says the number is not registered on the Cloud API (deregistered already, in WhatsApp Manager or by another platform): request the removal again — the journey reads Meta first and goes on.'
+          ? DEREGISTERED_ALREADY
           : (meta?.remediation ?? 'Look at the workflow history for the failure, then request the removal again.'),
       );
     }
@@ -174,12 +174,9 @@ async function awaitDeletion(journey: Journey): Promise<string | null | typeof D
     await unblocked(journey);
     journey.showPersonWait('deletion');
     // The PIN WhatsApp Manager asks for is numberflow's only where it set one (not a coexistence or adopted number's).
-    const pin = journey.numberPin
-      ? `an admin reads numberflow's back: \`numberflow reveal-pin ${journey.input.phoneNumber.e164} --reason …\`, POST /v1/journeys/{e164}/pin-reveal`
-      : "it is the number's own: numberflow set none";
     journey.waitFor(
       'admin',
-      `${DELETION_WAIT} → Phone numbers (trash icon; where it asks for the two-step PIN, ${pin}), then confirm`,
+      waitText('DELETION', { e164: journey.input.phoneNumber.e164, numberPin: Boolean(journey.numberPin) }),
     );
     const disconnectedNow = () => journey.disconnectedForGood !== null && patched(DISCONNECTION_DURING_REMOVAL_PATCH);
     await condition(
@@ -190,7 +187,7 @@ async function awaitDeletion(journey: Journey): Promise<string | null | typeof D
     if (journey.state.restriction) continue;
     const confirming = deletionConfirmation.peek()?.actor;
     // Meta slow to answer: the wait meanwhile is Meta's, not the admin who has just confirmed.
-    if (confirming) journey.waitFor('meta', `checking at Meta that the number is gone, as ${confirming} confirmed`);
+    if (confirming) journey.waitFor('meta', waitText('DELETION_CHECK', { confirming }));
     const snapshot = await readOrNull(journey);
     const confirmedBy = deletionConfirmation.peek()?.actor ?? null;
     // A confirmation that came as an update is answered with what Meta showed.
@@ -219,7 +216,7 @@ async function awaitDeletion(journey: Journey): Promise<string | null | typeof D
 async function unblocked(journey: Journey): Promise<void> {
   const restriction = journey.state.restriction;
   if (!restriction) return;
-  journey.waitFor('admin', `${REMOVAL_BLOCKED}: ${restriction.reason}. ${restriction.remediation}`);
+  journey.waitFor('admin', waitText('REMOVAL_BLOCKED', restriction));
   journey.note('meta', `${REMOVAL_BLOCKED}: ${restriction.reason}`);
   await condition(() => journey.state.restriction === null);
 }

@@ -5,6 +5,7 @@ import { refusal as undecryptableRefusal } from '../undecryptable-guard.js';
 import type { CodeMethod } from '../../domain/journey.js';
 import type { VerifyAnswer } from '../../activities/graph-activities.js';
 import { codeLastsUntil as codeLastsUntilAt, journeyPolicy } from '../../domain/policy.js';
+import { waitText } from '../../domain/waits.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
@@ -398,28 +399,22 @@ function waitingReason(journey: Journey): string {
   const refusal = journey.state.codeRefusal;
   if (refusal) {
     const lasts = codeLastsUntil(journey) ?? 0;
-    const standing =
-      lasts > Date.now() ? `the code sent before may still be submitted until ${new Date(lasts).toISOString()}; ` : '';
-    return `Meta refused a new code (${refusal.reason}); ${standing}numberflow asks once more when the wait ends ${refusedAgain(journey)}.`;
+    return waitText('CODE_REFUSED', {
+      reason: refusal.reason,
+      standingUntil: lasts > Date.now() ? new Date(lasts).toISOString() : null,
+      refusedAgain: refusedAgain(journey),
+    });
   }
-  const by = journey.state.codeMethod === 'VOICE' ? 'voice call' : 'SMS';
-  const ivr = journey.input.ivr
-    ? " The number is behind an IVR: allow-list Meta's caller numbers (Meta shares 1 or 2; where they cannot be allow-listed, ask Meta's Direct Support for the registration call's source numbers, the number being on the WABA already) and redirect the call to a person or mailbox to capture the code; an IVR that cannot take Meta's call cannot be registered."
-    : '';
   // The wait outlasts the code: Meta's codes last about 10 minutes, and one submitted later counts as a wrong one.
   // After the last code a journey asks for, the wait's end is the journey's (requestCode ends it).
-  const { maxCodeRequests } = journeyPolicy;
-  const atEnd = lastCode(journey)
-    ? `this is the last of the ${maxCodeRequests} codes a journey asks for: ${journey.endsFor('OTP_NOT_VERIFIED')} when the wait ends`
-    : 'a new one is requested when the wait ends';
-  const newCode = newCodeAdvice(journey);
-  // A live number waiting for a code says why: its rename's register met Meta's 133006.
-  const why = journey.applyingLiveRename
-    ? 'the display-name change needs the live number verified again (Meta answered its register 133006): '
-    : '';
-  // A request whose answer was lost: a code may not have been sent at all (the operator would wait for nothing).
-  const sent = journey.state.codeUnconfirmed
-    ? `Meta may have sent a code by ${by} (its answer to the request was lost): if none arrives within minutes, ask for a resend; else `
-    : '';
-  return `${why}${sent}an operator must submit the 6-digit code Meta sent by ${by} within about 10 minutes (a later one counts as wrong: ${newCode}); ${atEnd}.${ivr}`;
+  return waitText('CODE', {
+    method: journey.state.codeMethod,
+    ivr: journey.input.ivr,
+    newCode: newCodeAdvice(journey),
+    last: lastCode(journey) ? { of: journeyPolicy.maxCodeRequests, ends: journey.endsFor('OTP_NOT_VERIFIED') } : null,
+    // A live number waiting for a code says why: its rename's register met Meta's 133006.
+    liveRename: journey.applyingLiveRename,
+    // A request whose answer was lost: a code may not have been sent at all (the operator would wait for nothing).
+    unconfirmed: Boolean(journey.state.codeUnconfirmed),
+  });
 }
