@@ -4,6 +4,7 @@ import type { JourneyResult } from './journey.js';
 import type { MetaError } from './meta-error.js';
 import { wabaElsewhereText, type WabaElsewhere } from './portfolio.js';
 import type { JourneyOutcome } from './stages.js';
+import { IVR_ADVICE } from './waits.js';
 
 interface Ending<P> {
   outcome: JourneyOutcome;
@@ -14,9 +15,8 @@ interface Ending<P> {
 const ending = <P = Record<string, never>>(e: Ending<P>): Ending<P> => e;
 
 const codeRemediation =
-  'Check that the number receives SMS or calls from international numbers (behind an IVR: use VOICE, allow-list ' +
-  "Meta's caller numbers — or ask Meta's Direct Support for them — and redirect the call to a person or mailbox; an IVR " +
-  'that cannot take the call cannot be registered), that it is not registered elsewhere, then start a new journey.';
+  'Check that the number receives SMS or calls from international numbers and that it is not registered elsewhere. ' +
+  `${IVR_ADVICE} Then start a new journey.`;
 
 /** What the business does after a coexistence disconnection, by Meta's reason. */
 function disconnectionRemedy(reason: string): string {

@@ -4,11 +4,20 @@
 // endings' does (endings.ts). The words are state only (the journey's view): never compared on replay.
 import { DELETION_WAIT, REMOVAL_BLOCKED, type CodeMethod } from './journey.js';
 
-/** How a number behind an IVR still gets Meta's code, said to the operator waiting for it. */
+/**
+ * How a number behind an IVR still gets Meta's code: said to the operator waiting for it (the code wait), and in
+ * IVR_ADVICE. The number is on the WABA in each (a code is requested for a phone_number_id).
+ */
 export const IVR_CALL_ADVICE =
   "allow-list Meta's caller numbers (Meta shares 1 or 2; where they cannot be allow-listed, ask Meta's Direct " +
   "Support for the registration call's source numbers, the number being on the WABA already) and redirect the call " +
   "to a person or mailbox to capture the code; an IVR that cannot take Meta's call cannot be registered";
+
+/**
+ * The same for a number that may or may not be behind an IVR: in the remediation of a journey that ended without a
+ * verified code (endings.ts) and of Meta's 136024, the code not sent (graph/errors.ts).
+ */
+export const IVR_ADVICE = `Behind an IVR: use VOICE, ${IVR_CALL_ADVICE}.`;
 
 /**
  * A removal blocked by Meta's 133010 ("Account not registered") on the deregistration: the catalog's words for it

@@ -2,6 +2,7 @@
 // remediation a person can act on (docs/meta-graph-api.md#error-codes). Both the client and the sandbox read it.
 
 import type { MetaError, MetaErrorClass } from '../domain/meta-error.js';
+import { IVR_ADVICE } from '../domain/waits.js';
 
 /** transient: back off and retry; rate_limited: wait (retryAfterMs), then retry; permanent: a person must act. */
 export type GraphErrorClass = MetaErrorClass;
@@ -234,10 +235,10 @@ export const graphErrorCatalog: Readonly<Record<number, GraphErrorSpec>> = {
     http: 400,
     class: 'permanent',
     remediation:
-      'Meta could not send the code: check that the number receives SMS or calls from international numbers ' +
-      "(behind an IVR, use VOICE and allow-list Meta's caller numbers), that it is not registered elsewhere " +
-      '(delete it from the WhatsApp app or the other account first), and that codes are not requested too often ' +
-      '(Meta refuses new codes for a while after several: a journey refused its first code asks again by itself an hour later; one started again sooner is refused too).',
+      'Meta could not send the code: check that the number receives SMS or calls from international numbers, ' +
+      'that it is not registered elsewhere (delete it from the WhatsApp app or the other account first), and that ' +
+      'codes are not requested too often (Meta refuses new codes for a while after several: a journey refused its ' +
+      `first code asks again by itself an hour later; one started again sooner is refused too). ${IVR_ADVICE}`,
   },
   136025: {
     title: 'Verify code error',

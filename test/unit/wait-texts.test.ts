@@ -2,7 +2,9 @@
 // that reads a wait by how it begins still finds it.
 import { describe, expect, it } from 'vitest';
 import { CHOOSING_PIN, DELETION_WAIT, REMOVAL_BLOCKED } from '../../src/domain/journey.js';
-import { IVR_CALL_ADVICE, waitText } from '../../src/domain/waits.js';
+import { endingResult } from '../../src/domain/endings.js';
+import { IVR_ADVICE, IVR_CALL_ADVICE, waitText } from '../../src/domain/waits.js';
+import { graphErrorCatalog } from '../../src/graph/errors.js';
 
 const codeWait = {
   method: 'SMS',
@@ -82,6 +84,20 @@ describe('the words of a wait', () => {
     );
     expect(waitText('DELETION_CHECK', { confirming: 'ana' })).toBe(
       'checking at Meta that the number is gone, as ana confirmed',
+    );
+  });
+
+  it("gives the same IVR advice in the code wait, the endings without a verified code and Meta's 136024", () => {
+    expect(IVR_ADVICE).toBe(`Behind an IVR: use VOICE, ${IVR_CALL_ADVICE}.`);
+    for (const remediation of [
+      endingResult('OTP_NOT_VERIFIED', { requests: 5 }).remediation,
+      endingResult('OTP_ATTEMPTS_EXHAUSTED', { attempts: 3 }).remediation,
+    ]) {
+      expect(remediation).toMatch(/^OTP verification failed/);
+      expect(remediation).toContain(` ${IVR_ADVICE} Then start a new journey.`);
+    }
+    expect(graphErrorCatalog[136024]?.remediation).toMatch(
+      /^Meta could not send the code: .*refused too\)\. Behind an IVR: use VOICE, /,
     );
   });
 });
