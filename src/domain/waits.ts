@@ -1,5 +1,6 @@
-// What a journey says while it waits: one entry per kind of wait, with the words its view shows as
-// `waiting.reason` — what the wait is for and what the person it waits for does. Stage code says
+// What a journey says while it waits for a person or a long time: one entry per such wait worded from parameters, with
+// the words its view shows as `waiting.reason` — what the wait is for and what the person it waits for does (a
+// brief wait for Meta or the portfolio says its few words where it begins). Stage code says
 // `journey.waitFor('admin', waitText('TOKEN_UNUSABLE', { wabaId, keyMissing }))`; the text lives here, once, as the
 // endings' does (endings.ts). The words are state only (the journey's view): never compared on replay.
 import { DELETION_WAIT, REMOVAL_BLOCKED, type CodeMethod } from './journey.js';
@@ -20,11 +21,12 @@ export const IVR_CALL_ADVICE =
 export const IVR_ADVICE = `Behind an IVR: use VOICE, ${IVR_CALL_ADVICE}.`;
 
 /**
- * A removal blocked by Meta's 133010 ("Account not registered") on the deregistration: the catalog's words for it
- * are a registration's ("register it"), the opposite of a removal.
+ * Meta's 133010 ("Account not registered") on a deregistration: Meta's table's remedy for a deregister call
+ * (graph/errors.ts) and the removal's blocked wait. A failure recorded before the table had one carries a
+ * registration's words ("register it"), the opposite of a removal: the removal words its wait with these.
  */
 export const DEREGISTERED_ALREADY =
-  'Meta says the number is not registered on the Cloud API (deregistered already, in WhatsApp Manager or by another platform): request the removal again — the journey reads Meta first and goes on.';
+  'The number is not registered on the Cloud API (deregistered already, in WhatsApp Manager or by another platform): request the removal again — the journey reads Meta first and goes on.';
 
 /** The code the journey waits for, when it is the last one a journey asks for: how many, and what follows. */
 interface LastCode {

@@ -2,7 +2,7 @@
 // remediation a person can act on (docs/meta-graph-api.md#error-codes). Both the client and the sandbox read it.
 
 import type { MetaError, MetaErrorClass } from '../domain/meta-error.js';
-import { IVR_ADVICE } from '../domain/waits.js';
+import { DEREGISTERED_ALREADY, IVR_ADVICE } from '../domain/waits.js';
 
 /** transient: back off and retry; rate_limited: wait (retryAfterMs), then retry; permanent: a person must act. */
 export type GraphErrorClass = MetaErrorClass;
@@ -209,8 +209,7 @@ export const graphErrorCatalog: Readonly<Record<number, GraphErrorSpec>> = {
     http: 400,
     class: 'permanent',
     remediation: 'The number is not registered on the Cloud API: register it with its 6-digit PIN.',
-    deregisterRemediation:
-      'The number is not registered on the Cloud API (deregistered already, in WhatsApp Manager or by another platform): request the removal again — the journey reads Meta first and goes on.',
+    deregisterRemediation: DEREGISTERED_ALREADY,
   },
   133015: {
     title: 'Please wait a few minutes before attempting to register this phone number',

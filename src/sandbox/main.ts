@@ -49,6 +49,23 @@ async function main(): Promise<void> {
       webhookRetryGivenUpEveryMs: 60_000,
     }),
   );
+  // Before the banner: a supervisor (or a test) may stop it as soon as it reads that it listens.
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'sandbox stopping');
+    sandbox.close().then(
+      () => logger.info('sandbox stopped'),
+      (err: unknown) => {
+        logger.error({ err }, 'sandbox did not stop cleanly');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+
   // The same demo account again after a restart (its state kept): journeys on its WABA go on with its token.
   // A dev token for this local sandbox only: printing it is the point.
   const { portfolioId, wabaId, token } = sandbox.demoAccount();
@@ -67,22 +84,6 @@ async function main(): Promise<void> {
       `Other admin routes: see src/sandbox/http/routes-admin.ts`,
     ].join('\n'),
   );
-
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'sandbox stopping');
-    sandbox.close().then(
-      () => logger.info('sandbox stopped'),
-      (err: unknown) => {
-        logger.error({ err }, 'sandbox did not stop cleanly');
-        process.exitCode = 1;
-      },
-    );
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((err: unknown) => {

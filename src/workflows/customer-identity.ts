@@ -26,7 +26,7 @@ import {
   type IdentityOutcome,
 } from '../domain/identity.js';
 import { CustomerIdentity } from './identity/customer.js';
-import { CONFIRMATION_LAPSES_PATCH, SIGNALS_CHECKED_PATCH } from './identity/patches.js';
+import { CONFIRMATION_LAPSES_PATCH, IDENTITY_SIGNALS_CHECKED_PATCH } from './identity/patches.js';
 
 const { markUntrusted, allowUnhashedSend, lapseConfirmation, restoreTrust } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
@@ -43,7 +43,7 @@ export async function customerIdentity(input: CustomerIdentityInput): Promise<Id
   ) =>
     setHandler(signal, (input) => {
       const problem = identitySignalProblem(signal.name, input);
-      if (problem !== null && patched(SIGNALS_CHECKED_PATCH))
+      if (problem !== null && patched(IDENTITY_SIGNALS_CHECKED_PATCH))
         return customer.note('numberflow', `signal ${signal.name} ignored: ${problem}`);
       handle(input);
     });

@@ -47,7 +47,7 @@ import {
   RECONCILE_KEEPS_REQUEUED_PATCH,
   REFUSED_IN_ORDER_PATCH,
   RELEASE_MATCHES_JOURNEY_PATCH,
-  SIGNALS_CHECKED_PATCH,
+  PORTFOLIO_SIGNALS_CHECKED_PATCH,
 } from './portfolio/patches.js';
 
 // Retried while Graph or Temporal is away, for 15 minutes at most: the loop that admits and answers waits for it.
@@ -69,7 +69,7 @@ export async function portfolio(input: PortfolioInput): Promise<void> {
   const onSignal = <T>(signal: SignalDefinition<[T]>, name: CheckedSignal, handler: (arg: T) => void) =>
     setHandler(signal, (arg: T) => {
       const problem = portfolioSignalProblem(name, arg);
-      if (problem !== null && patched(SIGNALS_CHECKED_PATCH)) return book.ignored(name, problem);
+      if (problem !== null && patched(PORTFOLIO_SIGNALS_CHECKED_PATCH)) return book.ignored(name, problem);
       handler(arg);
     });
 

@@ -63,7 +63,7 @@ describe('replaying recorded histories', () => {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
-  });
+  }, 240_000); // ~300 histories, each replayed whole: 30–50 s on an idle 2-core box, over 60 s on a loaded one
 
   it('fails the replay when the workflow code changed in a non-deterministic way', async () => {
     const changed = await bundleTestWorkflows(join(import.meta.dirname, 'nondeterministic-workflows.ts'));

@@ -195,6 +195,24 @@ describe('the workflow patch registries', () => {
     expect(uses.filter((use) => use.problem !== null)).toEqual([]);
   });
 
+  it("each workflow's code asks its own registry's patches (or the shared one's): a constant of another workflow's would ask an id its histories never recorded", () => {
+    const registryOf = (file: string): string => {
+      if (file.startsWith('journey/') || file === 'number-journey.ts') return 'journey/patches.ts';
+      if (file.startsWith('portfolio/') || file === 'portfolio.ts') return 'portfolio/patches.ts';
+      if (file.startsWith('identity/') || file === 'customer-identity.ts') return 'identity/patches.ts';
+      return 'patches.ts';
+    };
+    const elsewhere = uses.flatMap((use) =>
+      use.names
+        .split(',')
+        .filter(
+          (name) => name !== '' && !name.startsWith(`${registryOf(use.file)}:`) && !name.startsWith('patches.ts:'),
+        )
+        .map((name) => `${use.file}:${use.line} asks ${name}`),
+    );
+    expect(elsewhere).toEqual([]);
+  });
+
   it('every registered patch is asked somewhere', () => {
     const asked = new Set(uses.flatMap((use) => (use.names ? use.names.split(',') : [])));
     const registered = Object.entries(registries).flatMap(([registry, constants]) =>

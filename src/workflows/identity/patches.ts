@@ -3,7 +3,7 @@
 // before it did (and replay so). A new patch goes here, and its id into test/unit/workflow-patches.test.ts.
 
 /** A signal whose input is not of its shape is noted and dropped; runs before took it. */
-export const SIGNALS_CHECKED_PATCH = 'identity-signals-checked';
+export const IDENTITY_SIGNALS_CHECKED_PATCH = 'identity-signals-checked';
 
 /**
  * A confirmation no send makes use of lapses after CONFIRMATION_WINDOW_MS and the run ends; runs before waited for

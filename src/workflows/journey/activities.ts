@@ -1,15 +1,21 @@
 // The journey's activity proxies, each declared once and named by what it may repeat. Waits of hours or days are
-// workflow timers (call-meta.ts), never retries.
+// workflow timers (call-meta.ts), never retries. The local ones a run makes inside its task first are declared in
+// in-task-calls.ts, their only user: a stage reaches them only through the calls that ask their patches.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 
 // An attempt must outlast its HTTP calls (connect 5 s + answer 15 s + body 15 s each, two calls at most), or
 // Temporal would start a retry while the first call still runs. Activities heartbeat while they wait on Graph,
 // so a worker that died is noticed in seconds, not at the end of the attempt.
-const GRAPH_ATTEMPT = { startToCloseTimeout: '2m', heartbeatTimeout: '15s' } as const;
+export const GRAPH_ATTEMPT = { startToCloseTimeout: '2m', heartbeatTimeout: '15s' } as const;
 
 /** Reads and idempotent writes: a few quick retries on transient errors. */
-const READ_RETRY = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 } as const;
+export const READ_RETRY = {
+  initialInterval: '2s',
+  backoffCoefficient: 2,
+  maximumInterval: '1m',
+  maximumAttempts: 6,
+} as const;
 export const { readNumber, addPhoneNumber, enableIdentityCheck, setIdentityCheck } = proxyActivities<Activities>({
   ...GRAPH_ATTEMPT,
   retry: READ_RETRY,
@@ -20,17 +26,6 @@ const GUARDED_RETRY = { initialInterval: '3s', maximumAttempts: 2 } as const;
 export const { verifyCode, requestDisplayNameChange, syncSmbAppData } = proxyActivities<Activities>({
   ...GRAPH_ATTEMPT,
   retry: GUARDED_RETRY,
-});
-
-/**
- * How long the task holds the verify call: a task held open cannot answer the journey's queries or take its cancel.
- * Meta answers in well under a second; a slower call is left to an activity (in-task-calls.ts), well before the
- * task's heartbeat (8 s of Temporal's default 10 s task timeout).
- */
-const IN_TASK_VERIFY_BUDGET = '3s';
-export const { verifyCode: verifyCodeInTask } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: IN_TASK_VERIFY_BUDGET,
-  retry: { maximumAttempts: 1 },
 });
 
 /**
@@ -47,24 +42,11 @@ export const { registerNumber, deregisterNumber, requestCode, sendText } = proxy
 export const { generatePin } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
 
 /** Talks to our own Temporal cluster (the portfolio, the run itself), not to Meta: retried until it works. */
-const CLUSTER_CALL = { startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '30s' } } as const;
+export const CLUSTER_CALL = {
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+} as const;
 export const { requestSlot, cancelRun } = proxyActivities<Activities>(CLUSTER_CALL);
-
-export const { askForSlot } = proxyLocalActivities<Activities>(CLUSTER_CALL);
-/** The add as a local activity: one attempt is as long as the activity's. */
-const LOCAL_ADD = { startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout } as const;
-export const localAddPhoneNumber = proxyLocalActivities<Activities>({ ...LOCAL_ADD, retry: READ_RETRY }).addPhoneNumber;
-
-/**
- * The add's one attempt inside the task (FEWER_WRITES_PATCH): the whole call, bounded by the Graph client's own
- * timeouts, so that no add of ours is still being sent when the activity takes over (one Meta takes late meets the
- * repeat's 200000, which finds the number). Unlike the verify's, its hold is not cut short: no person waits on an
- * answer at ADDING, and the local add before the patch held the task longer, through its retries.
- */
-export const addInTask = proxyLocalActivities<Activities>({
-  ...LOCAL_ADD,
-  retry: { maximumAttempts: 1 },
-}).addPhoneNumber;
 
 /** Reads our own cluster for the PIN an earlier journey set: a few tries, then the journey asks an operator. */
 export const { rememberedPin } = proxyActivities<Activities>({

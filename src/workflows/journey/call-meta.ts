@@ -110,10 +110,19 @@ const STORE_KEY_RECHECKS_A_DAY = 27;
 
 /** One call's waits for a new token: whether it waited, and its store-key rechecks (STORE_KEY_RECHECK_PATCH). */
 class TokenWait {
-  waited = false;
-  /** A recheck's call is under way, the token wait standing (only ever true in runs that took the patch). */
-  recheckPending = false;
+  private hasWaited = false;
+  private recheckUnderWay = false;
   private rechecks = 0;
+
+  /** Whether the call waited for a token. */
+  get waited(): boolean {
+    return this.hasWaited;
+  }
+
+  /** A recheck's call is under way, the token wait standing (only ever true in runs that took the patch). */
+  get recheckPending(): boolean {
+    return this.recheckUnderWay;
+  }
 
   constructor(private readonly journey: Journey) {}
 
@@ -126,8 +135,8 @@ class TokenWait {
     const { journey } = this;
     journey.publishStage();
     const keyMissing = applicationFailureOf(err)?.type === STORE_KEY_FAILURE_TYPE;
-    journey.awaitToken(problem, keyMissing, this.recheckPending);
-    this.waited = true;
+    journey.awaitToken(problem, keyMissing, this.recheckUnderWay);
+    this.hasWaited = true;
     const renewed = () => journey.tokenRenewalsSoFar > renewals;
     if (!(keyMissing && patched(STORE_KEY_RECHECK_PATCH))) return condition(renewed);
     // A timer's length is not compared on replay: the pace may change between versions.
@@ -141,10 +150,10 @@ class TokenWait {
   over(stored: boolean | void): void {
     // No new token in time: the call again, the wait standing as far as anyone can see until it passes.
     if (stored === false) {
-      this.recheckPending = true;
+      this.recheckUnderWay = true;
       return;
     }
-    this.recheckPending = false;
+    this.recheckUnderWay = false;
     this.journey.tokenArrived();
   }
 
@@ -153,8 +162,8 @@ class TokenWait {
    * whatever comes next (only runs that took the recheck's patch get here with one standing).
    */
   overByAnotherFailure(): void {
-    if (!this.recheckPending) return;
-    this.recheckPending = false;
+    if (!this.recheckUnderWay) return;
+    this.recheckUnderWay = false;
     this.journey.tokenArrived();
   }
 }

@@ -1,19 +1,35 @@
 // The calls a run makes inside its workflow task first (local activities) or as activities, as its patches decide:
 // the verify, the add and the first slot request.
-import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { SlotAnswer, SlotRequest } from '../../domain/portfolio.js';
-import {
-  addInTask,
-  addPhoneNumber,
-  askForSlot,
-  localAddPhoneNumber,
-  requestSlot,
-  verifyCode,
-  verifyCodeInTask,
-} from './activities.js';
+import { addPhoneNumber, CLUSTER_CALL, GRAPH_ATTEMPT, READ_RETRY, requestSlot, verifyCode } from './activities.js';
 import { callFailure } from './failures.js';
 import type { Journey } from './journey.js';
+
+/**
+ * How long the task holds the verify call: a task held open cannot answer the journey's queries or take its cancel.
+ * Meta answers in well under a second; a slower call is left to an activity, well before the task's heartbeat (8 s of
+ * Temporal's default 10 s task timeout).
+ */
+const IN_TASK_VERIFY_BUDGET = '3s';
+const { verifyCode: verifyCodeInTask } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: IN_TASK_VERIFY_BUDGET,
+  retry: { maximumAttempts: 1 },
+});
+
+const { askForSlot } = proxyLocalActivities<Activities>(CLUSTER_CALL);
+/** The add as a local activity: one attempt is as long as the activity's. */
+const LOCAL_ADD = { startToCloseTimeout: GRAPH_ATTEMPT.startToCloseTimeout } as const;
+const localAddPhoneNumber = proxyLocalActivities<Activities>({ ...LOCAL_ADD, retry: READ_RETRY }).addPhoneNumber;
+
+/**
+ * The add's one attempt inside the task (FEWER_WRITES_PATCH): the whole call, bounded by the Graph client's own
+ * timeouts, so that no add of ours is still being sent when the activity takes over (one Meta takes late meets the
+ * repeat's 200000, which finds the number). Unlike the verify's, its hold is not cut short: no person waits on an
+ * answer at ADDING, and the local add before the patch held the task longer, through its retries.
+ */
+const addInTask = proxyLocalActivities<Activities>({ ...LOCAL_ADD, retry: { maximumAttempts: 1 } }).addPhoneNumber;
 
 /**
  * A call made first inside the task (a local activity, one attempt). When it failed in a way a retry may mend (out
@@ -34,7 +50,7 @@ async function inTaskFirst<T>(journey: Journey, local: () => Promise<T>, activit
 
 /**
  * The verify call as this run makes it. From VERIFY_IN_TASK_PATCH (or FEWER_WRITES_PATCH) on, a first call is made
- * inside the task, held IN_TASK_VERIFY_BUDGET (activities.ts) at most: the code may have reached Meta when the
+ * inside the task, held IN_TASK_VERIFY_BUDGET at most: the code may have reached Meta when the
  * activity takes over.
  * `readFirst`: the task's own call reads Meta first too (the code may have been sent by a task that died).
  */

@@ -113,7 +113,7 @@ export const SLOT_REQUEST_WAITS_PATCH = 'slot-request-waits-for-a-token';
 /** A refusal at the cap told to a portfolio that is gone asks for a slot again (starting it); runs before failed. */
 export const CAP_REFUSAL_TO_GONE_PORTFOLIO_PATCH = 'cap-refusal-to-a-gone-portfolio-asks-again';
 
-// Adding or adopting the number (number.ts)
+// Adding or adopting the number (number.ts; limited.ts, which registration.ts and removal.ts ask too)
 
 /** An add Meta refuses at its cap re-queues the journey; runs before ended FAILED there. */
 export const CAP_REFUSAL_PATCH = 'add-refused-at-cap-requeues';
@@ -321,7 +321,7 @@ export const TIDY_UP_READS_META_PATCH = 'tidy-up-reads-meta-whatever-the-flags';
 /** The tidy-up never waits for a new token; runs before waited when Meta refused theirs, with no end. */
 export const TIDY_UP_NO_TOKEN_WAIT_PATCH = 'tidy-up-never-waits-for-a-token';
 
-// Meta calls and the journey's history (call-meta.ts, in-task-calls.ts, deadline.ts)
+// Meta calls and the journey's history (journey.ts, its first task; call-meta.ts, in-task-calls.ts, deadline.ts)
 
 /**
  * The code is verified first as a local activity, inside the workflow task that takes it

@@ -58,7 +58,7 @@ export const META_TIMES_ORDER_CAPS_PATCH = 'meta-caps-ordered-by-meta-times';
  * A signal the portfolio cannot read (sent by hand: no input, a field missing or of another type) is noted and
  * dropped; runs before failed its workflow task, and every one after.
  */
-export const SIGNALS_CHECKED_PATCH = 'portfolio-signals-checked';
+export const PORTFOLIO_SIGNALS_CHECKED_PATCH = 'portfolio-signals-checked';
 
 /**
  * A journey waits in the queue ahead of those at its tail that started after it (a bulk import's rows ask minutes
