@@ -24,10 +24,10 @@ import { cancelRun } from './journey/activities.js';
 import { addNumber, adoptNumber } from './journey/number.js';
 import { verifyAndRegister } from './journey/registration.js';
 import { disconnected, leaveTidy, remove } from './journey/removal.js';
-import type { JourneyState } from './journey/state.js';
+import type { CarriedState } from './journey/state.js';
 import { CANCEL_AT_LAST_STEP_PATCH, INPUT_CHECKED_PATCH } from './journey/patches.js';
 
-export async function numberJourney(input: JourneyInput, carried?: JourneyState): Promise<JourneyResult> {
+export async function numberJourney(input: JourneyInput, carried?: CarriedState): Promise<JourneyResult> {
   // A run continued as new carries an input its first run took; only a start can bring one no edge checked. The
   // patch is asked only where it decides.
   const e164 = numberOfWorkflowId(workflowInfo().workflowId);

@@ -28,7 +28,7 @@ import { journeyStages, STAGES_KEPT, type JourneyStage, type StageOrOutcome } fr
 import { waitText } from '../../domain/waits.js';
 import { Inbox } from './inbox.js';
 import { receiveAccountUpdate, receivePartnerRemoved, reconnectable } from './meta-stops.js';
-import { initialState, numberPinOf, viewOf, type JourneyState } from './state.js';
+import { initialState, numberPinOf, upgradeCarried, viewOf, type CarriedState, type JourneyState } from './state.js';
 import {
   EARLIER_NAME_DECISION_PATCH,
   FEWER_EVENTS_PATCH,
@@ -129,11 +129,9 @@ export class Journey {
 
   constructor(
     readonly input: JourneyInput,
-    carried?: JourneyState,
+    carried?: CarriedState,
   ) {
-    this.state = carried ?? initialState(input);
-    // A run carried over from before the stages were kept starts them with its own (state only).
-    this.state.stagesEntered ??= [{ stage: this.state.stage, at: new Date().toISOString() }];
+    this.state = carried ? upgradeCarried(carried) : initialState(input);
     this.publishedStage = this.state.stage;
     const onboarding = !this.state.wentLive;
     // Decided in the first task, so that their markers and upserts join that task's and stay off the code's path.
@@ -231,7 +229,7 @@ export class Journey {
   }
 
   get identityCheck(): boolean {
-    return this.state.identityCheck === true;
+    return this.state.identityCheck;
   }
 
   note(actor: string, what: string): void {
@@ -504,7 +502,7 @@ export class Journey {
 
   private nameChangesInWindow(): number[] {
     const since = Date.now() - journeyPolicy.nameChangeWindowMs;
-    return (this.state.nameChangesAt ?? []).filter((at) => at > since);
+    return this.state.nameChangesAt.filter((at) => at > since);
   }
 
   nameSubmitted(name: string): JourneyView['displayName'] {
@@ -644,7 +642,7 @@ export class Journey {
    */
   private restrictedAgainLater(event: Extract<NumberEvent, { kind: 'restriction' }>): boolean {
     const key = `${event.restrictionType}|${event.at}|${event.expiration ?? ''}`;
-    const actedOn = (this.state.restrictionsActedOn ??= []);
+    const actedOn = this.state.restrictionsActedOn;
     if (actedOn.includes(key)) return this.state.restriction === null && patched(RESTRICTION_ONCE_PATCH);
     actedOn.push(key);
     if (actedOn.length > RESTRICTIONS_REMEMBERED) actedOn.splice(0, actedOn.length - RESTRICTIONS_REMEMBERED);
@@ -813,7 +811,7 @@ export class Journey {
 
   /** Kept for followers (the view): state only, no command, so runs replay as before. */
   private stageEntered(stage: StageOrOutcome): void {
-    const entered = (this.state.stagesEntered ??= []);
+    const entered = this.state.stagesEntered;
     if (entered.at(-1)?.stage === stage) return;
     entered.push({ stage, at: new Date().toISOString() });
     if (entered.length > STAGES_KEPT) entered.splice(0, entered.length - STAGES_KEPT);

@@ -18,7 +18,7 @@ import { callMeta } from './call-meta.js';
 import { metaErrorOf, whyFailed } from './failures.js';
 import { limitedAndRegistered } from './limited.js';
 import { journeyPolicy } from '../../domain/policy.js';
-import type { JourneyState } from './state.js';
+import type { CarriedState, JourneyState } from './state.js';
 import {
   DISCONNECTION_ENDS_PATCH,
   NO_ANSWER_WITH_CONTINUE_AS_NEW_PATCH,
@@ -26,7 +26,7 @@ import {
   SUBMISSION_BEFORE_RUN_ENDS_PATCH,
 } from './patches.js';
 
-type JourneyWorkflow = (input: JourneyInput, carried?: JourneyState) => Promise<JourneyResult>;
+type JourneyWorkflow = (input: JourneyInput, carried?: CarriedState) => Promise<JourneyResult>;
 
 export async function enableIdentityCheck(journey: Journey): Promise<void> {
   journey.enter('ENABLING_IDENTITY_CHECK');

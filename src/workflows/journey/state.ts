@@ -23,8 +23,8 @@ export type SlotState = 'none' | 'requested' | 'queued' | 'held';
 
 export interface JourneyState {
   stage: StageOrOutcome;
-  /** The stages entered, the last STAGES_KEPT (absent in a state carried from a run before they were kept). */
-  stagesEntered?: StageEntered[];
+  /** The stages entered, the last STAGES_KEPT. */
+  stagesEntered: StageEntered[];
   waiting: JourneyView['waiting'];
   phoneNumberId: string | null;
   codeMethod: CodeMethod;
@@ -32,11 +32,8 @@ export interface JourneyState {
   coexistence: boolean;
   /** The two-step PIN (sealed in every payload; the view never shows it). */
   pin: string | null;
-  /**
-   * Meta registered the number with `pin`: it is the number's two-step PIN, kept in the result for a later journey.
-   * Absent in a state carried from a run before it existed (a live one registered with its PIN).
-   */
-  pinAccepted?: boolean;
+  /** Meta registered the number with `pin`: it is the number's two-step PIN, kept in the result for a later journey. */
+  pinAccepted: boolean;
   status: string | null;
   slot: SlotState;
   /** Meta counts the number as registered (registered by this journey, or before it). */
@@ -46,12 +43,11 @@ export interface JourneyState {
   codeExpiresAt: number | null;
   /**
    * Meta refused the latest request for a new code (a resend, or numberflow's own when a wait ended: 136024, asked
-   * too often): why, and, for numberflow's own, when it asks once more. Null once a code is sent; absent in a state
-   * carried from before.
+   * too often): why, and, for numberflow's own, when it asks once more. Null before one, and once a code is sent.
    */
-  codeRefusal?: { reason: string; askAgainAt: number | null } | null;
+  codeRefusal: { reason: string; askAgainAt: number | null } | null;
   /** Meta did not confirm the latest code request (its answer lost): a code may or may not have been sent. */
-  codeUnconfirmed?: boolean;
+  codeUnconfirmed: boolean;
   reRegisterBy: number | null;
   deletionAllowedAt: number | null;
   lastPaidMessageAt: number | null;
@@ -68,9 +64,8 @@ export interface JourneyState {
   nameSentAt?: number;
   /**
    * When the journey asked Meta for a new display name, those of the last 30 days (Meta allows 10 changes in 30 days).
-   * Absent before the first, or in a state carried from before it was kept.
    */
-  nameChangesAt?: number[];
+  nameChangesAt: number[];
   /**
    * The WhatsApp Business App disconnected this coexistence number from numberflow's app (Meta's PARTNER_REMOVED
    * with `disconnection_info`): the latest by Meta's date. Absent before one, or in a state carried from before.
@@ -80,8 +75,8 @@ export interface JourneyState {
   recentEvents: NumberEvent[];
   notes: JourneyNote[];
   sendsPaused: boolean;
-  /** Meta's event that stopped the number's sends, until one brings it back (absent in a state from before it). */
-  stoppedByMeta?: MetaStop | null;
+  /** Meta's event that stopped the number's sends, until one brings it back. */
+  stoppedByMeta: MetaStop | null;
   /** Meta's date of the last event that stopped or brought back the number's sends (absent before the first). */
   metaStopChangedAt?: string;
   /**
@@ -89,17 +84,17 @@ export interface JourneyState {
    * takes it as the number's name, so its approval is in effect with no register, as a first name's is.
    */
   givenNameAsked?: string;
-  /** Meta's latest quality update of the number (absent in a state from before it). */
-  quality?: QualityUpdate | null;
-  /** Meta's identity-change check as numberflow last set it (absent in a state carried from before it was kept). */
-  identityCheck?: boolean;
+  /** Meta's latest quality update of the number. */
+  quality: QualityUpdate | null;
+  /** Meta's identity-change check as numberflow last set it (off until it sets one). */
+  identityCheck: boolean;
   /** A removal blocked by Meta, with why and what to do; cleared when an admin asks again. */
   restriction: { reason: string; remediation: string } | null;
   /**
    * The restrictions (type, date, expiration) that blocked a removal, the latest 20: the same one delivered again
-   * (Meta's retry, another replica's inbox) does not block it again after an admin asked again. Absent before.
+   * (Meta's retry, another replica's inbox) does not block it again after an admin asked again.
    */
-  restrictionsActedOn?: string[];
+  restrictionsActedOn: string[];
   cancel: (CancelRequest & { throughTemporal: boolean }) | null;
   result: JourneyResult | null;
 }
@@ -119,19 +114,61 @@ export function initialState(input: JourneyInput): JourneyState {
     registered: false,
     wentLive: false,
     codeExpiresAt: null,
+    codeRefusal: null,
+    codeUnconfirmed: false,
     reRegisterBy: null,
     deletionAllowedAt: null,
     lastPaidMessageAt: null,
     attempts: { codeRequests: 0, wrongCodes: 0, wrongPins: 0, registerCalls: 0, deregisterCalls: 0 },
     registrationCalls: [],
     displayName: { current: input.displayName, pending: null, status: 'PENDING_REVIEW' },
+    nameChangesAt: [],
     lastError: null,
     recentEvents: [],
     notes: [],
     sendsPaused: false,
+    stoppedByMeta: null,
+    quality: null,
+    identityCheck: false,
     restriction: null,
+    restrictionsActedOn: [],
     cancel: null,
     result: null,
+  };
+}
+
+/** The fields a state carried over from an older run may lack: each has its default in `upgradeCarried`. */
+type KeptSince =
+  | 'stagesEntered'
+  | 'pinAccepted'
+  | 'codeRefusal'
+  | 'codeUnconfirmed'
+  | 'nameChangesAt'
+  | 'stoppedByMeta'
+  | 'quality'
+  | 'identityCheck'
+  | 'restrictionsActedOn';
+
+/** The state a run continued as new receives: one carried from an older version lacks the fields it did not keep. */
+export type CarriedState = Omit<JourneyState, KeptSince> & Partial<Pick<JourneyState, KeptSince>>;
+
+/**
+ * A carried state with every field its run's version did not keep filled in, once, where it enters the Journey (state
+ * only, no command: a run replays as before). Its stages start with the one it is in, entered now (this run's start).
+ */
+export function upgradeCarried(carried: CarriedState): JourneyState {
+  return {
+    ...carried,
+    stagesEntered: carried.stagesEntered ?? [{ stage: carried.stage, at: new Date().toISOString() }],
+    // A run from before `pinAccepted` was carried live, so registered with its PIN.
+    pinAccepted: carried.pinAccepted ?? carried.wentLive,
+    codeRefusal: carried.codeRefusal ?? null,
+    codeUnconfirmed: carried.codeUnconfirmed ?? false,
+    nameChangesAt: carried.nameChangesAt ?? [],
+    stoppedByMeta: carried.stoppedByMeta ?? null,
+    quality: carried.quality ?? null,
+    identityCheck: carried.identityCheck ?? false,
+    restrictionsActedOn: carried.restrictionsActedOn ?? [],
   };
 }
 
@@ -176,7 +213,7 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     portfolioId: input.portfolioId,
     path: state.coexistence ? 'coexistence' : 'cloud_api',
     stage: state.stage,
-    stagesEntered: [...(state.stagesEntered ?? [])],
+    stagesEntered: [...state.stagesEntered],
     phoneNumberId: state.phoneNumberId,
     codeMethod: state.codeMethod,
     ivr: input.ivr,
@@ -205,8 +242,8 @@ export function viewOf(input: JourneyInput, state: JourneyState, now: number): J
     notes: [...state.notes],
     // A number Meta banned sends nothing (one it flags, restricts or rate-limits may still send some: its status says).
     sendsPaused: state.sendsPaused || Boolean(state.stoppedByMeta) || state.status === 'BANNED',
-    stoppedByMeta: state.stoppedByMeta ?? null,
-    quality: state.quality ?? null,
+    stoppedByMeta: state.stoppedByMeta,
+    quality: state.quality,
     wentLive: state.wentLive,
     identityCheck: state.identityCheck ? 'on' : 'off',
     // While the journey runs: an ended one reveals no PIN (its next journey tries it by itself).
@@ -259,12 +296,9 @@ function boundedBySignup(
   return { ...waiting, until: signupEnds, reason };
 }
 
-/**
- * The two-step PIN numberflow set on the number, once Meta took it (or the number went live, for a run from before
- * `pinAccepted`); null when it set none.
- */
+/** The two-step PIN numberflow set on the number, once Meta took it; null when it set none. */
 export function numberPinOf(state: JourneyState): string | null {
-  return (state.pinAccepted ?? state.wentLive) ? state.pin : null;
+  return state.pinAccepted ? state.pin : null;
 }
 
 function withoutPin({ pin: _pin, ...result }: JourneyResult): Omit<JourneyResult, 'pin'> {
