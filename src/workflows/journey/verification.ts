@@ -7,7 +7,7 @@ import type { VerifyAnswer } from '../../activities/graph-activities.js';
 import { codeLastsUntil as codeLastsUntilAt, journeyPolicy } from '../../domain/policy.js';
 import { waitText } from '../../domain/waits.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
-import { wrongAnswer } from './inbox.js';
+import { wrongAnswer, type Submission } from './inbox.js';
 import type { Journey } from './journey.js';
 import { codeWaitEnds } from './state.js';
 import { requestCode as requestCodeActivity } from './activities.js';
@@ -264,52 +264,119 @@ const SHOWN_VERIFIED_UNSENT =
 const SHOWN_VERIFIED =
   'Meta shows the number verified (by an earlier submission whose answer was lost, or a verification made elsewhere)';
 
+/**
+ * What became of a submitted code at Meta, sorted before it is worded (answerCode): a failure that ends the journey;
+ * Meta's refusal (136025) of a code that expired while the journey held it, or of a wrong (or expired) one; or the
+ * number verified, by this code, by an earlier one, or elsewhere.
+ */
+type CodeOutcome =
+  | { kind: 'failed'; ending: JourneyEnd }
+  /** `late`: when it was submitted, for a code taken after its life. */
+  | { kind: 'expired'; expiredAt: string; late: number | undefined }
+  /** `expired`: when the code had expired, if it had (Meta answers a wrong code and an expired one alike). */
+  | { kind: 'wrong'; left: number; expired: string | null; refusal: unknown }
+  | { kind: 'verified' | 'shownVerifiedUnsent' | 'refusedButShownVerified' };
+
 /** True when Meta accepted the code; false sends the operator back to AWAITING_OTP. */
 async function verify(journey: Journey): Promise<boolean> {
-  const { otp } = journey.inbox;
-  const submission = otp.peek();
+  const submission = journey.inbox.otp.peek();
   if (!submission) return false;
   journey.enterBriefly('VERIFYING_CODE'); // verified inside the task that took the code, in most runs
   const takenAt = Date.now();
+  const call = verifyAtMeta(journey, submission, takenAt);
+  let drawn: VerifyAnswer | undefined;
+  try {
+    drawn = await call.answer;
+  } catch (err) {
+    return answerCode(
+      journey,
+      submission,
+      refusalOutcome(journey, submission, takenAt, err, call.expiredWhileWaiting()),
+    );
+  }
+  return answerCode(journey, submission, answerOutcome(journey, drawn));
+}
+
+/**
+ * The verify call at Meta, made again while Meta waits. Not async: verify awaits callMeta's own promise, so nothing
+ * runs between Meta's answer and its wording. Whether the code expired while the journey held it is decided before
+ * each call (calledPastItsLife holds a patched()), never after a local activity's answer.
+ */
+function verifyAtMeta(
+  journey: Journey,
+  submission: Submission<string>,
+  takenAt: number,
+): { answer: Promise<VerifyAnswer | undefined>; expiredWhileWaiting: () => boolean } {
+  const { otp } = journey.inbox;
   // Taken long after it was submitted: a worker may have died with this code on its way to Meta, this task being
   // that one run again here — Meta is read first, not sent the code twice (an argument: replay never compares it).
   const mayHaveBeenSent = submission.submittedAt !== undefined && takenAt - submission.submittedAt > TAKEN_LATE_MS;
-  let expiredWhileWaiting = false; // decided before each call, never after a local activity's answer
-  let drawn: VerifyAnswer | undefined;
-  try {
-    const drawPin = journey.drawsPin;
-    drawn = await callMeta(
-      journey,
-      (repeat) => {
-        expiredWhileWaiting = calledPastItsLife(journey, takenAt, submission.submittedAt);
-        return verifyTheCode(journey, journey.ref, { code: submission.value }, { repeat, drawPin }, mayHaveBeenSent);
+  let expiredWhileWaiting = false;
+  const drawPin = journey.drawsPin;
+  const answer = callMeta(
+    journey,
+    (repeat) => {
+      expiredWhileWaiting = calledPastItsLife(journey, takenAt, submission.submittedAt);
+      return verifyTheCode(journey, journey.ref, { code: submission.value }, { repeat, drawPin }, mayHaveBeenSent);
+    },
+    {
+      onWait: (until, why) => {
+        // Said where a second operator looks, once (the first answer empties the inbox): a code is held, whose, why.
+        if (otp.peek() === submission)
+          journey.note(submission.actor, `submitted a code, held while ${why}: numberflow verifies it after ${until}`);
+        otp.acknowledge(`code received; ${why}: numberflow verifies it after ${until}`);
       },
-      {
-        onWait: (until, why) => {
-          // Said where a second operator looks, once (the first answer empties the inbox): a code is held, whose, why.
-          if (otp.peek() === submission)
-            journey.note(
-              submission.actor,
-              `submitted a code, held while ${why}: numberflow verifies it after ${until}`,
-            );
-          otp.acknowledge(`code received; ${why}: numberflow verifies it after ${until}`);
-        },
-      },
-    );
-  } catch (err) {
-    if (isCancellation(err)) throw err; // the ending answers the submission
-    if (!isMetaError(err, 136025)) {
+    },
+  );
+  return { answer, expiredWhileWaiting: () => expiredWhileWaiting };
+}
+
+/** Sorts a failed verify call; a wrong code is counted. A cancellation is the ending's to answer. */
+function refusalOutcome(
+  journey: Journey,
+  submission: Submission<string>,
+  takenAt: number,
+  err: unknown,
+  expiredWhileWaiting: boolean,
+): CodeOutcome {
+  if (isCancellation(err)) throw err; // the ending answers the submission
+  if (!isMetaError(err, 136025)) return { kind: 'failed', ending: failedByMeta(err, 'Verifying the code') };
+  if (expiredWhileWaiting) {
+    const expiredAt = codeExpiredAt(journey) ?? '';
+    // Taken after its life (submitted within it, as calledPastItsLife found): Temporal held it while no worker ran,
+    // where a code taken in time waited in the journey.
+    const late = takenAt > (codeLastsUntil(journey) ?? 0) ? submission.submittedAt : undefined;
+    return { kind: 'expired', expiredAt, late };
+  }
+  const left = journey.wrongCode();
+  // Meta answers 136025 for a wrong code and an expired one alike: past the code's life, say it may be the latter.
+  return { kind: 'wrong', left, expired: codeExpiredAt(journey), refusal: err };
+}
+
+/** Sorts Meta's answer to a verified code, taking the PIN it drew. */
+function answerOutcome(journey: Journey, drawn: VerifyAnswer | undefined): CodeOutcome {
+  const pin = drawnPin(drawn);
+  if (pin !== null) journey.choosePin(pin);
+  if (drawn?.shownVerifiedUnsent === true) return { kind: 'shownVerifiedUnsent' };
+  if (drawn?.refusedButShownVerified === true) return { kind: 'refusedButShownVerified' };
+  return { kind: 'verified' };
+}
+
+/**
+ * The note and the answer to the submission for a code's outcome. True when the number is verified; a failure, and
+ * the last wrong code, end the journey.
+ */
+function answerCode(journey: Journey, submission: Submission<string>, outcome: CodeOutcome): boolean {
+  const { otp } = journey.inbox;
+  switch (outcome.kind) {
+    case 'failed': {
       // Said with Meta's answer and the ending: the operator's command is the one that hears it first.
-      const ending = failedByMeta(err, 'Verifying the code');
-      const { reason, outcome } = ending.result;
-      otp.answer({ accepted: false, message: `${reason}: ${journey.endsFor(undefined, outcome)}`, attemptsLeft: null });
-      throw ending;
+      const { reason, outcome: ended } = outcome.ending.result;
+      otp.answer({ accepted: false, message: `${reason}: ${journey.endsFor(undefined, ended)}`, attemptsLeft: null });
+      throw outcome.ending;
     }
-    if (expiredWhileWaiting) {
-      const expiredAt = codeExpiredAt(journey) ?? '';
-      // Taken after its life (submitted within it, as calledPastItsLife found): Temporal held it while no worker ran,
-      // where a code taken in time waited in the journey.
-      const late = takenAt > (codeLastsUntil(journey) ?? 0) ? submission.submittedAt : undefined;
+    case 'expired': {
+      const { expiredAt, late } = outcome;
       const when = late !== undefined ? ` at ${new Date(late).toISOString()}` : '';
       const expired =
         late !== undefined
@@ -326,51 +393,52 @@ async function verify(journey: Journey): Promise<boolean> {
       });
       return false;
     }
-    const left = journey.wrongCode();
-    // Meta answers 136025 for a wrong code and an expired one alike: past the code's life, say it may be the latter.
-    const expired = codeExpiredAt(journey);
-    journey.note(
-      submission.actor,
-      expired
-        ? `submitted a code that Meta refused (its code had expired at ${expired})`
-        : 'submitted a code that Meta refused',
-    );
-    // Past the last attempt the answer says the journey ends: no advice then.
-    const advice = left > 0 ? `: ${newCodeAdvice(journey)}` : '';
-    const wrong = expired
-      ? `wrong, or expired (Meta's code lasts about ${codeValidMinutes} minutes; this one expired at ${expired}${advice})`
-      : 'wrong';
-    otp.answer(wrongAnswer('code', left, journey.endsFor('OTP_ATTEMPTS_EXHAUSTED'), wrong));
-    // The ending carries Meta's answer to the last code, as an ending by Meta's error does (the auditor's view).
-    if (left <= 0)
-      throw end('OTP_ATTEMPTS_EXHAUSTED', { attempts: journeyPolicy.maxWrongCodes }, { metaError: metaErrorOf(err) });
-    return false;
+    case 'wrong': {
+      const { left, expired } = outcome;
+      journey.note(
+        submission.actor,
+        expired
+          ? `submitted a code that Meta refused (its code had expired at ${expired})`
+          : 'submitted a code that Meta refused',
+      );
+      // Past the last attempt the answer says the journey ends: no advice then.
+      const advice = left > 0 ? `: ${newCodeAdvice(journey)}` : '';
+      const wrong = expired
+        ? `wrong, or expired (Meta's code lasts about ${codeValidMinutes} minutes; this one expired at ${expired}${advice})`
+        : 'wrong';
+      otp.answer(wrongAnswer('code', left, journey.endsFor('OTP_ATTEMPTS_EXHAUSTED'), wrong));
+      // The ending carries Meta's answer to the last code, as an ending by Meta's error does (the auditor's view).
+      if (left <= 0)
+        throw end(
+          'OTP_ATTEMPTS_EXHAUSTED',
+          { attempts: journeyPolicy.maxWrongCodes },
+          { metaError: metaErrorOf(outcome.refusal) },
+        );
+      return false;
+    }
+    case 'shownVerifiedUnsent':
+      // Not "accepted" either: the code was never sent this time, and may be wrong; the number is verified all the same.
+      journey.note(submission.actor, `submitted a code; ${SHOWN_VERIFIED_UNSENT}`);
+      otp.answer({
+        accepted: true,
+        message: `${SHOWN_VERIFIED_UNSENT}; numberflow goes on to registering`,
+        attemptsLeft: null,
+      });
+      return true;
+    case 'refusedButShownVerified':
+      // Not "accepted": the code may have been wrong; the number is verified all the same, so the journey goes on.
+      journey.note(submission.actor, `submitted a code that Meta refused, but ${SHOWN_VERIFIED}`);
+      otp.answer({
+        accepted: true,
+        message: `Meta refused this code, but ${SHOWN_VERIFIED}; numberflow goes on to registering`,
+        attemptsLeft: null,
+      });
+      return true;
+    case 'verified':
+      journey.note(submission.actor, 'submitted the code: verified');
+      otp.answer({ accepted: true, message: 'code accepted', attemptsLeft: null });
+      return true;
   }
-  const pin = drawnPin(drawn);
-  if (pin !== null) journey.choosePin(pin);
-  if (drawn?.shownVerifiedUnsent === true) {
-    // Not "accepted" either: the code was never sent this time, and may be wrong; the number is verified all the same.
-    journey.note(submission.actor, `submitted a code; ${SHOWN_VERIFIED_UNSENT}`);
-    otp.answer({
-      accepted: true,
-      message: `${SHOWN_VERIFIED_UNSENT}; numberflow goes on to registering`,
-      attemptsLeft: null,
-    });
-    return true;
-  }
-  if (drawn?.refusedButShownVerified === true) {
-    // Not "accepted": the code may have been wrong; the number is verified all the same, so the journey goes on.
-    journey.note(submission.actor, `submitted a code that Meta refused, but ${SHOWN_VERIFIED}`);
-    otp.answer({
-      accepted: true,
-      message: `Meta refused this code, but ${SHOWN_VERIFIED}; numberflow goes on to registering`,
-      attemptsLeft: null,
-    });
-    return true;
-  }
-  journey.note(submission.actor, 'submitted the code: verified');
-  otp.answer({ accepted: true, message: 'code accepted', attemptsLeft: null });
-  return true;
 }
 
 /**
