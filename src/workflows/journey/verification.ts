@@ -147,39 +147,68 @@ async function resendCode(journey: Journey, sentBy: CodeMethod): Promise<void> {
   try {
     await requestCode(journey, { noMetaWait });
   } catch (err) {
-    if (gaveUp && err instanceof JourneyEnd) {
-      journey.switchCodeMethod(sentBy); // the code that stands is the one sent before, by its method
+    noteResendRefusal(journey, sentBy, resendRefusal(journey, sentBy, err, gaveUp));
+  }
+}
+
+/**
+ * A resend that sent no new code: Meta down past the first wait, the code sent before kept (`keptCode`); or refused,
+ * while numberflow's own ask once more still waits (`stillAsking`), or asked when the journey's wait ends
+ * (`asksWhenWaitEnds`).
+ */
+type ResendRefusal =
+  | { kind: 'keptCode' | 'asksWhenWaitEnds'; reason: string }
+  | { kind: 'stillAsking'; reason: string; askingAgainAt: number };
+
+/** Sorts a resend's failure, the code sent before standing again and the refusal recorded; any other is thrown on. */
+function resendRefusal(journey: Journey, sentBy: CodeMethod, err: unknown, gaveUp: boolean): ResendRefusal {
+  if (gaveUp && err instanceof JourneyEnd) {
+    journey.switchCodeMethod(sentBy); // the code that stands is the one sent before, by its method
+    return { kind: 'keptCode', reason: err.result.reason };
+  }
+  const refused = err instanceof JourneyEnd && err.result.reasonCode.startsWith('META_');
+  if (!refused || !patched(REFUSED_RESEND_PATCH)) throw err;
+  journey.switchCodeMethod(sentBy); // the code that may stand is the one sent before, by its method
+  const askingAgainAt = journey.state.codeRefusal?.askAgainAt ?? null;
+  if (askingAgainAt !== null && askingAgainAt > Date.now() && patched(RESEND_KEEPS_ASKING_AGAIN_PATCH)) {
+    journey.codeRefused(err.result.reason, askingAgainAt);
+    return { kind: 'stillAsking', reason: err.result.reason, askingAgainAt };
+  }
+  // Refused again when the wait ends, the journey ends: that ask comes an hour on, as numberflow's own does.
+  const later = patched(REFUSED_CODE_WAITS_AN_HOUR_PATCH);
+  journey.codeRefused(err.result.reason, later ? Date.now() + journeyPolicy.codeRefusedWaitMs : false);
+  return { kind: 'asksWhenWaitEnds', reason: err.result.reason };
+}
+
+/** The note for a resend that sent no new code: which code stands, and what comes next. */
+function noteResendRefusal(journey: Journey, sentBy: CodeMethod, refusal: ResendRefusal): void {
+  const { reason } = refusal;
+  switch (refusal.kind) {
+    case 'keptCode': {
       const until = new Date(codeLastsUntil(journey) ?? Date.now()).toISOString();
       journey.note(
         'meta',
-        `${err.result.reason}: no new code was sent; the code sent before by ${sentBy} may still be used until ${until}: submit it, or ask again for a new code later`,
+        `${reason}: no new code was sent; the code sent before by ${sentBy} may still be used until ${until}: submit it, or ask again for a new code later`,
       );
       return;
     }
-    const refused = err instanceof JourneyEnd && err.result.reasonCode.startsWith('META_');
-    if (!refused || !patched(REFUSED_RESEND_PATCH)) throw err;
-    journey.switchCodeMethod(sentBy); // the code that may stand is the one sent before, by its method
-    const askingAgainAt = journey.state.codeRefusal?.askAgainAt ?? null;
-    if (askingAgainAt !== null && askingAgainAt > Date.now() && patched(RESEND_KEEPS_ASKING_AGAIN_PATCH)) {
-      journey.codeRefused(err.result.reason, askingAgainAt);
+    case 'stillAsking':
       journey.note(
         'meta',
-        `${err.result.reason}; numberflow still asks Meta once more at ${new Date(askingAgainAt).toISOString()} ${refusedAgain(journey)}, or ask again later`,
+        `${reason}; numberflow still asks Meta once more at ${new Date(refusal.askingAgainAt).toISOString()} ${refusedAgain(journey)}, or ask again later`,
       );
       return;
+    case 'asksWhenWaitEnds': {
+      const waitEnds = Math.max(codeWaitEnds(journey.state) ?? 0, Date.now());
+      const standsUntil = codeLastsUntil(journey) ?? 0;
+      const next = `numberflow asks Meta once more when its wait ends at ${new Date(waitEnds).toISOString()} ${refusedAgain(journey)}, or ask again later`;
+      journey.note(
+        'meta',
+        standsUntil > Date.now()
+          ? `${reason}; the code sent before by ${sentBy} may still be used until ${new Date(standsUntil).toISOString()}: submit it; ${next}`
+          : `${reason}; the code sent before has expired: ${next}`,
+      );
     }
-    // Refused again when the wait ends, the journey ends: that ask comes an hour on, as numberflow's own does.
-    const later = patched(REFUSED_CODE_WAITS_AN_HOUR_PATCH);
-    journey.codeRefused(err.result.reason, later ? Date.now() + journeyPolicy.codeRefusedWaitMs : false);
-    const waitEnds = Math.max(codeWaitEnds(journey.state) ?? 0, Date.now());
-    const standsUntil = codeLastsUntil(journey) ?? 0;
-    const next = `numberflow asks Meta once more when its wait ends at ${new Date(waitEnds).toISOString()} ${refusedAgain(journey)}, or ask again later`;
-    journey.note(
-      'meta',
-      standsUntil > Date.now()
-        ? `${err.result.reason}; the code sent before by ${sentBy} may still be used until ${new Date(standsUntil).toISOString()}: submit it; ${next}`
-        : `${err.result.reason}; the code sent before has expired: ${next}`,
-    );
   }
 }
 
