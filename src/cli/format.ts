@@ -4,7 +4,7 @@ import { displayNameWords } from '../domain/display-name-words.js';
 import { codeLastsFrom, metaStopWords, qualityWords, REMOVAL_BLOCKED, type JourneyView } from '../domain/journey.js';
 import { visibleControls } from '../domain/operator-input.js';
 import { journeyStages } from '../domain/stages.js';
-import { waitText } from '../domain/waits.js';
+import { waitText } from '../domain/wait-texts.js';
 import type { JourneyEvent, JourneyListing, JourneySummary } from '../journeys/index.js';
 import type { OutcomeAnswer, Started } from './operations.js';
 

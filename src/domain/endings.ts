@@ -4,7 +4,7 @@ import type { JourneyResult } from './journey.js';
 import type { MetaError } from './meta-error.js';
 import { wabaElsewhereText, type WabaElsewhere } from './portfolio.js';
 import type { JourneyOutcome } from './stages.js';
-import { IVR_ADVICE } from './waits.js';
+import { IVR_ADVICE } from './wait-texts.js';
 
 interface Ending<P> {
   outcome: JourneyOutcome;

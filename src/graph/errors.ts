@@ -2,7 +2,7 @@
 // remediation a person can act on (docs/meta-graph-api.md#error-codes). Both the client and the sandbox read it.
 
 import type { MetaError, MetaErrorClass } from '../domain/meta-error.js';
-import { DEREGISTERED_ALREADY, IVR_ADVICE } from '../domain/waits.js';
+import { DEREGISTERED_ALREADY, IVR_ADVICE } from '../domain/wait-texts.js';
 
 /** transient: back off and retry; rate_limited: wait (retryAfterMs), then retry; permanent: a person must act. */
 export type GraphErrorClass = MetaErrorClass;

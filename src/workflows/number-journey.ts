@@ -20,7 +20,7 @@ import { end, JourneyEnd } from './journey/ending.js';
 import { installHandlers } from './journey/handlers.js';
 import { Journey } from './journey/journey.js';
 import { enableIdentityCheck, live } from './journey/live.js';
-import { cancelRun } from './journey/activities.js';
+import { cancelRun } from './journey/activity-proxies.js';
 import { addNumber, adoptNumber } from './journey/number.js';
 import { verifyAndRegister } from './journey/registration.js';
 import { disconnected, leaveTidy, remove } from './journey/removal.js';

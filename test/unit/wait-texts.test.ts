@@ -1,9 +1,9 @@
-// The wait catalog (src/domain/waits.ts): each kind of wait worded once, from typed parameters; a page or the CLI
+// The wait catalog (src/domain/wait-texts.ts): each kind of wait worded once, from typed parameters; a page or the CLI
 // that reads a wait by how it begins still finds it.
 import { describe, expect, it } from 'vitest';
 import { CHOOSING_PIN, DELETION_WAIT, REMOVAL_BLOCKED } from '../../src/domain/journey.js';
 import { endingResult } from '../../src/domain/endings.js';
-import { IVR_ADVICE, IVR_CALL_ADVICE, waitText } from '../../src/domain/waits.js';
+import { IVR_ADVICE, IVR_CALL_ADVICE, waitText } from '../../src/domain/wait-texts.js';
 import { graphErrorCatalog } from '../../src/graph/errors.js';
 
 const codeWait = {

@@ -12,11 +12,11 @@ import {
   type SlotAnswer,
   type SlotRequest,
 } from '../../domain/portfolio.js';
-import { waitText } from '../../domain/waits.js';
+import { waitText } from '../../domain/wait-texts.js';
 import { plural } from '../../domain/words.js';
 import type { Journey } from './journey.js';
 import { end, failedByMeta } from './ending.js';
-import { requestSlot } from './activities.js';
+import { requestSlot } from './activity-proxies.js';
 import { callMeta } from './call-meta.js';
 import { wabaElsewhereOf } from './failures.js';
 import { firstSlotRequest } from './in-task-calls.js';

@@ -5,7 +5,7 @@ import { withDetails } from '../../domain/meta-error.js';
 import { smbSyncTypes, type PresentNumber } from '../../domain/number.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
-import { syncSmbAppData } from './activities.js';
+import { syncSmbAppData } from './activity-proxies.js';
 import { callMeta } from './call-meta.js';
 import { metaErrorOf } from './failures.js';
 

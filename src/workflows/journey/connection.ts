@@ -4,7 +4,7 @@ import { condition } from '@temporalio/workflow';
 import { journeyPolicy } from '../../domain/policy.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
-import { readNumber } from './activities.js';
+import { readNumber } from './activity-proxies.js';
 import { callMeta } from './call-meta.js';
 import { LIMITED_WORDS, limitedAndRegistered } from './limited.js';
 

@@ -7,7 +7,7 @@ import { journeyPolicy } from '../../domain/policy.js';
 import { beforeDeadline } from './deadline.js';
 import { end, failedByMeta, JourneyEnd } from './ending.js';
 import type { Journey, NameDecision } from './journey.js';
-import { readNumber, requestDisplayNameChange } from './activities.js';
+import { readNumber, requestDisplayNameChange } from './activity-proxies.js';
 import { callMeta } from './call-meta.js';
 import { metaErrorOf, passesWithTime, whyFailed } from './failures.js';
 import { register } from './registration.js';

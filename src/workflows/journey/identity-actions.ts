@@ -7,7 +7,7 @@ import { WA_ID } from '../../domain/identity.js';
 import { pausedWords } from '../../domain/journey.js';
 import type { IdentityCheckRequest, SubmissionOutcome, TestMessageRequest } from '../../domain/messages.js';
 import { checkActor } from '../../domain/operator-input.js';
-import { sendText, setIdentityCheck } from './activities.js';
+import { sendText, setIdentityCheck } from './activity-proxies.js';
 import type { Journey } from './journey.js';
 import { callMeta } from './call-meta.js';
 import { metaErrorOf } from './failures.js';

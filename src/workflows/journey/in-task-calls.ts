@@ -3,7 +3,14 @@
 import { ApplicationFailure, isCancellation, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { SlotAnswer, SlotRequest } from '../../domain/portfolio.js';
-import { addPhoneNumber, CLUSTER_CALL, GRAPH_ATTEMPT, READ_RETRY, requestSlot, verifyCode } from './activities.js';
+import {
+  addPhoneNumber,
+  CLUSTER_CALL,
+  GRAPH_ATTEMPT,
+  READ_RETRY,
+  requestSlot,
+  verifyCode,
+} from './activity-proxies.js';
 import { callFailure } from './failures.js';
 import type { Journey } from './journey.js';
 

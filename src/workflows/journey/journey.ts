@@ -25,7 +25,7 @@ import {
   type PersonWait,
 } from '../../domain/search-attributes.js';
 import { journeyStages, STAGES_KEPT, type JourneyStage, type StageOrOutcome } from '../../domain/stages.js';
-import { waitText } from '../../domain/waits.js';
+import { waitText } from '../../domain/wait-texts.js';
 import { Inbox } from './inbox.js';
 import { receiveAccountUpdate, receivePartnerRemoved, reconnectable } from './meta-stops.js';
 import { initialState, numberPinOf, upgradeCarried, viewOf, type CarriedState, type JourneyState } from './state.js';

@@ -13,7 +13,7 @@ import type { RemovalRequest } from '../../domain/messages.js';
 import type { Submission } from './inbox.js';
 import { changeDisplayName } from './display-name.js';
 import type { Journey } from './journey.js';
-import { enableIdentityCheck as enableIdentityCheckActivity, readNumber } from './activities.js';
+import { enableIdentityCheck as enableIdentityCheckActivity, readNumber } from './activity-proxies.js';
 import { callMeta } from './call-meta.js';
 import { metaErrorOf, whyFailed } from './failures.js';
 import { limitedAndRegistered } from './limited.js';

@@ -13,7 +13,7 @@ import { askForGivenName } from './display-name.js';
 import { LIMITED_WORDS, limitedAndRegistered } from './limited.js';
 import { end, failedByMeta } from './ending.js';
 import type { Journey } from './journey.js';
-import { readNumber } from './activities.js';
+import { readNumber } from './activity-proxies.js';
 import { callMeta } from './call-meta.js';
 import { capRefusalOf, metaErrorOf, wabaElsewhereOf } from './failures.js';
 import { numberAdd } from './in-task-calls.js';

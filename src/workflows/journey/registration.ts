@@ -6,11 +6,11 @@ import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/w
 import { registrationTookEffect } from '../../domain/number.js';
 import { CHOOSING_PIN } from '../../domain/journey.js';
 import { journeyPolicy } from '../../domain/policy.js';
-import { waitText } from '../../domain/waits.js';
+import { waitText } from '../../domain/wait-texts.js';
 import { end, failedByMeta } from './ending.js';
 import { wrongAnswer } from './inbox.js';
 import type { Journey } from './journey.js';
-import { deregisterNumber, generatePin, readNumber, registerNumber, rememberedPin } from './activities.js';
+import { deregisterNumber, generatePin, readNumber, registerNumber, rememberedPin } from './activity-proxies.js';
 import { callMeta } from './call-meta.js';
 import { isMetaError, metaErrorOf, timedOut } from './failures.js';
 import { verifyOwnership } from './verification.js';

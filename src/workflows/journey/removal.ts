@@ -7,12 +7,12 @@ import { PAID_MESSAGE_BLOCK, REMOVAL_BLOCKED, type JourneyResult } from '../../d
 import type { RemovalRequest } from '../../domain/messages.js';
 import { isRegisteredAtMeta, type NumberSnapshot } from '../../domain/number.js';
 import { journeyPolicy } from '../../domain/policy.js';
-import { DEREGISTERED_ALREADY, waitText } from '../../domain/waits.js';
+import { DEREGISTERED_ALREADY, waitText } from '../../domain/wait-texts.js';
 import { reasonWords } from '../../domain/words.js';
 import { releaseSlot } from './capacity.js';
 import type { Submission } from './inbox.js';
 import type { Journey } from './journey.js';
-import { readNumber } from './activities.js';
+import { readNumber } from './activity-proxies.js';
 import { callMeta, WaitEnded, type CallOptions, type DuringWait } from './call-meta.js';
 import { metaErrorOf, whyFailed } from './failures.js';
 import { limitedAndRegistered } from './limited.js';
