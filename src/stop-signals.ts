@@ -5,7 +5,10 @@
 // process still held by a handle), any press stops it at once.
 
 const SAME_PRESS_MS = 500;
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** The exit code of a process stopped by `signal`: 128 and its number, as shells and supervisors read a stop. */
+export const exitCodeOf = (signal: NodeJS.Signals): number => (signal === 'SIGTERM' ? 143 : 130);
 
 export interface StopSignalDeps {
   logger: { warn(message: string): void };
@@ -49,7 +52,7 @@ export function holdStopSignals(logger: StopSignalDeps['logger']): { ended(): vo
     logger,
     listeners: (signal) => process.listenerCount(signal),
     ended: () => ended,
-    exit: (signal) => process.exit(process.exitCode || (signal === 'SIGTERM' ? 143 : 130)),
+    exit: (signal) => process.exit(process.exitCode || exitCodeOf(signal)),
     now: () => performance.now(),
   });
   for (const signal of STOP_SIGNALS) process.on(signal, handle);
@@ -64,7 +67,7 @@ export function holdStopSignals(logger: StopSignalDeps['logger']): { ended(): vo
 export function stopAtOnceWhileStarting(logger: { info(message: string): void }): { begun(): void } {
   const stop = (signal: NodeJS.Signals) => {
     logger.info(`${signal} while starting: nothing to drain yet; stopped`);
-    process.exit(signal === 'SIGTERM' ? 143 : 130);
+    process.exit(exitCodeOf(signal));
   };
   for (const signal of STOP_SIGNALS) process.on(signal, stop);
   return {

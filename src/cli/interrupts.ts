@@ -1,9 +1,6 @@
 // A command stopped mid-way (Ctrl-C, or a stop: SIGTERM) says what it leaves, then exits 130 (143), as shells and
 // supervisors read a stop.
-const STOPS = ['SIGINT', 'SIGTERM'] as const;
-
-/** The exit code of a command stopped by `signal`: 128 and its number. */
-export const exitCodeOf = (signal: NodeJS.Signals): number => (signal === 'SIGTERM' ? 143 : 130);
+import { exitCodeOf, STOP_SIGNALS } from '../stop-signals.js';
 
 /** Runs `work`; stopped meanwhile, `said` says what is left (and may tidy up) and the process exits. */
 export async function interruptible<T>(work: () => Promise<T>, said: (signal: NodeJS.Signals) => void): Promise<T> {
@@ -11,10 +8,10 @@ export async function interruptible<T>(work: () => Promise<T>, said: (signal: No
     said(signal);
     process.exit(exitCodeOf(signal));
   };
-  for (const signal of STOPS) process.once(signal, stopped);
+  for (const signal of STOP_SIGNALS) process.once(signal, stopped);
   try {
     return await work();
   } finally {
-    for (const signal of STOPS) process.off(signal, stopped);
+    for (const signal of STOP_SIGNALS) process.off(signal, stopped);
   }
 }

@@ -8,7 +8,7 @@ import type { JourneyEvent } from '../journeys/index.js';
 import type { CommandContext } from './context.js';
 import { CliExit } from './failure.js';
 import { eventLine } from './format.js';
-import { exitCodeOf } from './interrupts.js';
+import { exitCodeOf } from '../stop-signals.js';
 import { e164Argument, untilOption } from './options.js';
 
 export function watchCommand(program: Command, context: CommandContext): void {
