@@ -6,23 +6,14 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { aWorkerPolls } from '../../src/journeys/act.js';
 import { workflowPollersSince } from '../../src/temporal/pollers.js';
 import { until } from '../support/listed.js';
+import { withServiceHook } from '../support/service-hook.js';
 import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { connectDevServer, createTestWorker, uniqueTaskQueue, useTestEnv } from '../support/temporal.js';
 
 /** `client`, its describes of task queues counted (the real server answers them). */
 function counted(client: Client): { client: Client; describes: () => number } {
   let describes = 0;
-  const service = client.workflowService;
-  const workflowService = new Proxy(service, {
-    get(target, property, receiver) {
-      if (property === 'describeTaskQueue') describes += 1;
-      return Reflect.get(target, property, receiver) as unknown;
-    },
-  });
-  return {
-    client: Object.create(client, { workflowService: { value: workflowService } }) as Client,
-    describes: () => describes,
-  };
+  return { client: withServiceHook(client, 'describeTaskQueue', () => describes++), describes: () => describes };
 }
 
 describe("the input's check for a worker polling the journeys' queue (dev server)", () => {
